@@ -1,0 +1,133 @@
+# tidemark - keep PostgreSQL in step with a REST API through Kafka.
+#
+#   make            build the programs (after installing missing packages)
+#   make check      build with -Werror, unit tests (plain and ASan/UBSan),
+#                   integration tests against real PostgreSQL + devbroker
+#   make demo       the whole pipeline on the embedded defaults
+#   make bench      records/s and peak RSS
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Every public target runs `make deps` first: it installs the Debian
+# packages that are missing (a no-op when all are there), so that the
+# pkg-config calls below see them. The build itself then runs in a
+# sub-make, whose variables are evaluated after the install.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= gcc
+SAN     ?=
+
+PKGS      := rdkafka libpq libcurl avro-c jansson inih
+TEST_PKGS := cmocka libmicrohttpd
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CFLAGS  ?= -O2 -g
+ifeq ($(SAN),1)
+CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
+             -MMD -MP -Icommon $(PKG_CFLAGS)
+
+COMMON_SRC    := $(sort $(wildcard common/*.c))
+PRODUCER_SRC  := $(sort $(filter-out producer/main.c,$(wildcard producer/*.c)))
+WORKER_SRC    := $(sort $(filter-out worker/main.c,$(wildcard worker/*.c)))
+DEVBROKER_SRC := $(sort $(wildcard tests/devbroker/*.c))
+DEMOAPI_SRC   := $(sort $(wildcard tests/demoapi/*.c))
+UNIT_SRC      := $(sort $(wildcard tests/unit/test_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBCOMMON   := $(BUILD)/libtmcommon.a
+LIBPRODUCER := $(BUILD)/libtmproducer.a
+LIBWORKER   := $(BUILD)/libtmworker.a
+
+PROGRAMS := $(BUILD)/tidemark-producer $(BUILD)/tidemark-worker
+FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps programs fixtures unit unit-run check check-build demo \
+        bench install clean integration
+
+all: deps
+	@$(MAKE) --no-print-directory programs fixtures
+
+deps:
+	@sh scripts/deps.sh
+
+programs: $(PROGRAMS)
+fixtures: $(FIXTURES)
+unit: $(UNIT_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c -o $@ $<
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(LIBPRODUCER): $(call obj,$(PRODUCER_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(LIBWORKER): $(call obj,$(WORKER_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tidemark-producer: $(call obj,producer/main.c) $(LIBPRODUCER) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(BUILD)/tidemark-worker: $(call obj,worker/main.c) $(LIBWORKER) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(BUILD)/tidemark-devbroker: $(call obj,$(DEVBROKER_SRC)) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+$(BUILD)/tidemark-demoapi: $(call obj,$(DEMOAPI_SRC)) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBPRODUCER) $(LIBWORKER) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
+
+# Runs every unit test binary; each prints cmocka's summary. Fails if any
+# binary fails, after running them all.
+unit-run: unit
+	@failed=0; for t in $(UNIT_BINS); do \
+	    (cd tests/unit && ../../$$t) || failed=1; \
+	done; exit $$failed
+
+check-build: programs fixtures unit
+
+check: deps
+	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory unit-run
+	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 unit-run
+	@echo "== integration tests (real PostgreSQL via pg_virtualenv, devbroker, demo API)"
+	@BUILD=$(BUILD) sh tests/integration/run.sh
+
+integration: deps
+	@$(MAKE) --no-print-directory programs fixtures
+	@BUILD=$(BUILD) sh tests/integration/run.sh $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory programs fixtures
+	@BUILD=$(BUILD) bash scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory programs fixtures
+	@BUILD=$(BUILD) bash scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tidemark/schemas
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 schemas/*.avsc $(DESTDIR)$(PREFIX)/share/tidemark/schemas/
+	install -m 0644 tidemark.conf.example $(DESTDIR)$(PREFIX)/share/tidemark/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,149 @@
+/*
+ * config.h - tidemark's INI configuration, shared by both programs.
+ *
+ * Owns: the parsed configuration (tm_config_t) and every string in it.
+ * config_load() returns a tree the caller frees with config_destroy();
+ * nothing in it is shared with the caller's buffers.
+ *
+ * Threads: load once at start-up on the main thread; afterwards the tree
+ * is read-only and may be read from any thread.
+ *
+ * Every key the file may hold is described by one table in config.c (key,
+ * type, default, bounds, doc); the README and tidemark.conf.example list
+ * the same keys, and a unit test checks that they do. Keys in [kafka]
+ * other than the two tidemark reads are passed to librdkafka unchanged.
+ *
+ * Errors name the file, the line and the key: "tidemark.conf:12: [worker]
+ * batch.max.ms: bad duration 'soon' (use ms, s, m, h or d)".
+ */
+#ifndef TIDEMARK_CONFIG_H
+#define TIDEMARK_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TM_WARN_UNUSED __attribute__((warn_unused_result))
+
+typedef enum { CURSOR_PRECISION_TIMESTAMP, CURSOR_PRECISION_DATE } cursor_precision_t;
+
+typedef enum {
+    PAGINATION_NONE,
+    PAGINATION_PAGE,   /* page.param = 1, 2, ... */
+    PAGINATION_OFFSET, /* page.param = 0, page.size, 2*page.size, ... */
+    PAGINATION_CURSOR, /* next.path in the body names the next page's token */
+    PAGINATION_LINK    /* RFC 8288 Link: <url>; rel="next" header */
+} pagination_t;
+
+typedef enum { DELETE_MODE_SOFT, DELETE_MODE_HARD } delete_mode_t;
+
+typedef enum { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON } log_format_t;
+
+/* One key = value of [kafka] that goes to rd_kafka_conf_set() as is. */
+typedef struct config_kv {
+    char *key;
+    char *value; /* after ${ENV} expansion; may be a secret: never log */
+    int line;
+} config_kv_t;
+
+typedef struct stream_conf {
+    char *name; /* from the section header [stream NAME] */
+    int line;   /* line of the section header, for error messages */
+    char *url;
+    char *schema_path; /* resolved against the config file's directory */
+    char *table;       /* default: name */
+    char *id_field;    /* default: id */
+    char *cursor_field;
+    char *cursor_param;
+    cursor_precision_t cursor_precision;
+    char *records_path; /* dotted path; "" means the body is the array */
+    pagination_t pagination;
+    char *page_param;
+    char *page_size_param;
+    int page_size;
+    char *next_path;
+    int64_t lookback_ms;
+    char *deleted_url;       /* NULL: no deleted endpoint */
+    char *deleted_param;
+    char *soft_delete_field; /* NULL: none */
+    char *auth_header;       /* NULL: none; a secret: never log */
+    int64_t timeout_ms;
+    int max_retries;
+} stream_conf_t;
+
+typedef struct tm_config {
+    char *path; /* the file it was read from */
+
+    /* top level (before any section) */
+    log_format_t log_format; /* log.format = logfmt | json */
+    int log_level;           /* log.level = error | warn | info | debug */
+
+    /* [kafka] */
+    char *bootstrap_servers;
+    char *topic_prefix;
+    config_kv_t *kafka_props; /* every other [kafka] key, in file order */
+    size_t n_kafka_props;
+
+    /* [postgres] */
+    char *pg_conninfo; /* a secret (may hold a password): never log */
+
+    /* [worker] */
+    char *group_id;
+    int batch_max_records;
+    int64_t batch_max_ms;
+    delete_mode_t delete_mode;
+
+    /* [producer] */
+    int64_t poll_interval_ms;
+    int64_t full_sync_every_ms; /* 0 = never */
+
+    stream_conf_t *streams; /* in file order */
+    size_t n_streams;
+} tm_config_t;
+
+/*
+ * Which file to read: cli_path (-c) if not NULL, else $TIDEMARK_CONFIG if
+ * set and non-empty, else "./tidemark.conf". Returns a pointer into one of
+ * those; the caller does not free it.
+ */
+const char *config_default_path(const char *cli_path);
+
+/*
+ * Reads and validates path. On success *out is a new tree (free with
+ * config_destroy) and 0 is returned. On failure -1 is returned, *out is
+ * NULL, and errstr holds one line "FILE:LINE: [SECTION] KEY: reason"
+ * (or "FILE: reason" when the file itself cannot be read).
+ *
+ * Errors: unknown section or key, missing required key (url, schema,
+ * cursor.field, cursor.param of a stream; bootstrap.servers), a value out
+ * of its bounds or not of its type (integer, duration, enum), ${NAME} with
+ * NAME unset, a duplicate stream. The schema file is not opened here.
+ */
+int config_load(const char *path, tm_config_t **out, char *errstr,
+                size_t errstr_size) TM_WARN_UNUSED;
+
+void config_destroy(tm_config_t *conf);
+
+/* The stream named name, or NULL. */
+const stream_conf_t *config_stream(const tm_config_t *conf, const char *name);
+
+/*
+ * Parses "30s", "500ms", "7d", "0" into milliseconds. Returns 0 on
+ * success, -1 if s is not a non-negative integer followed by an optional
+ * ms|s|m|h|d suffix (a bare integer means seconds).
+ */
+int config_parse_duration(const char *s, int64_t *ms_out) TM_WARN_UNUSED;
+
+/*
+ * Expands every ${NAME} in value. Returns a new string (caller frees) or
+ * NULL with errstr set ("environment variable NAME is not set").
+ */
+char *config_expand_env(const char *value, char *errstr, size_t errstr_size);
+
+/*
+ * The documentation table, for the test that checks README.md and
+ * tidemark.conf.example: each entry is "section key", for example
+ * "worker batch.max.ms" or "stream url". Ends with NULL.
+ */
+const char *const *config_documented_keys(void);
+
+#endif

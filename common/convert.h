@@ -1,0 +1,58 @@
+/*
+ * convert.h - between a source JSON record and an Avro value of its
+ * record schema, in both directions.
+ *
+ * JSON -> Avro accepts what REST APIs send: for a decimal a JSON string
+ * ("1234.50") or number; for timestamp-millis/micros an ISO-8601 string or
+ * an integer of epoch milliseconds; for a date "YYYY-MM-DD"; for bytes a
+ * base64 string; for int/long a JSON integer (or a string of digits); for
+ * an enum one of its symbols; nested record/array/map recursively. A
+ * missing or null member is Avro null for a nullable field and an error
+ * otherwise. Members the schema does not name are ignored.
+ *
+ * Avro -> JSON gives the "row form" that PostgreSQL's
+ * jsonb_populate_record() turns into the column types of SPEC.md: decimal
+ * as an exact decimal string ("1234.50"), timestamps as
+ * "2026-11-25T12:00:00.123Z", date as "2026-11-25", bytes as "\\x0a0b"
+ * (bytea hex), enum as its symbol, record/array/map as JSON, null as null.
+ *
+ * Stateless; safe from any thread on distinct values.
+ */
+#ifndef TIDEMARK_CONVERT_H
+#define TIDEMARK_CONVERT_H
+
+#include <stddef.h>
+#include <avro.h>
+#include <jansson.h>
+#include "schema.h"
+
+/*
+ * Fills out (an Avro value of rs->avro, created by the caller, e.g. the
+ * "after" branch of a change event) from the JSON object obj. Returns 0,
+ * or -1 with errstr "field 'balance': '12.345' has more than 2 decimal
+ * places" (which field and why).
+ */
+int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
+                         avro_value_t *out, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/*
+ * Returns a new JSON object (caller json_decref()s) in row form from the
+ * Avro record value in, or NULL with errstr set.
+ */
+json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
+                            char *errstr, size_t errstr_size);
+
+/*
+ * Decimal helpers, exposed for tests: text <-> two's-complement big-endian
+ * unscaled bytes at the given scale. decimal_from_text rejects more
+ * fraction digits than scale and more than precision digits.
+ */
+int decimal_from_text(const char *text, int precision, int scale,
+                      unsigned char *buf, size_t bufsize, size_t *len_out,
+                      char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+int decimal_to_text(const unsigned char *bytes, size_t len, int scale,
+                    char *buf, size_t size) __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,85 @@
+/*
+ * envelope.h - the change event of SPEC.md: its Avro schema, derived from
+ * a stream's record schema, and its single-object encoding
+ * (C3 01, 8-byte little-endian CRC-64-AVRO fingerprint of the schema's
+ * Parsing Canonical Form, Avro binary).
+ *
+ *   record <Name>ChangeEvent {
+ *     enum Op { UPSERT, DELETE } op; string id; timestamp-millis source_ts;
+ *     string run_id; boolean full_sync; timestamp-millis produced_at;
+ *     union { null, <Name> } after;
+ *   }
+ *
+ * The event record takes the record schema's namespace; Op is named
+ * "<Name>ChangeOp" so that several streams' schemas can share a registry.
+ *
+ * Owns: envelope_schema_t holds its own avro schema, value interface, JSON
+ * text and a reference to nothing else but the record schema it was built
+ * from, which must outlive it. An envelope_schema_t is NOT thread-safe
+ * (it keeps a reusable Avro value and write buffer): one per thread.
+ */
+#ifndef TIDEMARK_ENVELOPE_H
+#define TIDEMARK_ENVELOPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "schema.h"
+
+typedef enum { CHANGE_OP_UPSERT = 0, CHANGE_OP_DELETE = 1 } change_op_t;
+
+typedef struct envelope_schema envelope_schema_t;
+
+/* One change event, decoded. Free with change_event_destroy(). */
+typedef struct change_event {
+    change_op_t op;
+    char *id;
+    int64_t source_ts_ms;
+    char *run_id;
+    int full_sync;
+    int64_t produced_at_ms;
+    json_t *after; /* row form (see convert.h); NULL for a delete */
+} change_event_t;
+
+/* Returns NULL with errstr set on failure. rs is borrowed. */
+envelope_schema_t *envelope_schema_new(const record_schema_t *rs,
+                                       char *errstr, size_t errstr_size);
+void envelope_schema_destroy(envelope_schema_t *es);
+
+/* The change-event schema as pretty-printed Avro JSON (owned by es). It
+ * keeps the record schema's logicalType, precision and scale. */
+const char *envelope_schema_json(const envelope_schema_t *es);
+
+/* CRC-64-AVRO fingerprint of the Parsing Canonical Form. */
+uint64_t envelope_schema_fingerprint(const envelope_schema_t *es);
+
+/*
+ * Encodes one event. record is the source JSON object for an upsert
+ * (converted with convert_json_to_avro) and NULL for a delete. On success
+ * returns 0 and *buf_out is a malloc'd buffer of *len_out bytes that the
+ * caller frees. On a record that does not fit the schema returns -1 with
+ * errstr naming the field (a per-record error: dead-letter it).
+ */
+int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id,
+                    int64_t source_ts_ms, const char *run_id, int full_sync,
+                    int64_t produced_at_ms, const json_t *record,
+                    void **buf_out, size_t *len_out, char *errstr,
+                    size_t errstr_size) __attribute__((warn_unused_result));
+
+/*
+ * Decodes a single-object-encoded event written with this schema. Returns
+ * a new event, or NULL with errstr set (bad magic, a fingerprint that is
+ * not this schema's, truncated or corrupt data).
+ */
+change_event_t *envelope_decode(envelope_schema_t *es, const void *buf,
+                                size_t len, char *errstr, size_t errstr_size);
+
+void change_event_destroy(change_event_t *ev);
+
+/* Exposed for tests: the Parsing Canonical Form of an Avro schema JSON
+ * (caller frees), and the CRC-64-AVRO of a byte string. */
+char *avro_canonical_form(const json_t *schema, char *errstr,
+                          size_t errstr_size);
+uint64_t avro_crc64(const void *data, size_t len);
+
+#endif

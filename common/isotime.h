@@ -1,0 +1,46 @@
+/*
+ * isotime.h - ISO-8601 / RFC 3339 timestamps as milliseconds since the
+ * epoch (UTC), the one representation of a cursor value inside tidemark.
+ *
+ * Pure functions, no state, safe from any thread. No function here reads
+ * the local time zone.
+ */
+#ifndef TIDEMARK_ISOTIME_H
+#define TIDEMARK_ISOTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ISOTIME_BUFSIZE 32 /* enough for "YYYY-MM-DDTHH:MM:SS.mmmZ" + NUL */
+
+/*
+ * Parses "2026-11-25", "2026-11-25T12:00:00Z", "2026-11-25T12:00:00.5+02:00",
+ * "2026-11-25 12:00:00.123456-0130" (space or T; Z, +HH:MM, +HHMM, +HH or
+ * no offset, which means UTC; any number of fractional digits, truncated to
+ * milliseconds). *date_only is set to 1 when s had no time part (may be
+ * NULL). Returns 0, or -1 with errstr saying what is wrong.
+ */
+int isotime_parse(const char *s, int64_t *ms_out, int *date_only,
+                  char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* "2026-11-25T12:00:00.123Z" (always milliseconds, always Z). */
+void isotime_format(int64_t ms, char *buf, size_t size);
+
+/* "2026-11-25" (the UTC day of ms). */
+void isotime_format_date(int64_t ms, char *buf, size_t size);
+
+/* ms rounded down to 00:00:00.000 UTC of its day. */
+int64_t isotime_day_start(int64_t ms);
+
+/* Days since 1970-01-01 (Avro "date") <-> milliseconds. */
+int32_t isotime_ms_to_days(int64_t ms);
+int64_t isotime_days_to_ms(int32_t days);
+
+/* Wall clock, milliseconds since the epoch (CLOCK_REALTIME). */
+int64_t isotime_now_ms(void);
+
+/* Monotonic clock in milliseconds, for timeouts and intervals. */
+int64_t isotime_monotonic_ms(void);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * kafka_conf.h - the boundary to librdkafka's configuration: builds an
+ * rd_kafka_conf_t from [kafka] (bootstrap.servers plus every pass-through
+ * key), routes librdkafka's own log lines through log.h, and names topics.
+ *
+ * Owns nothing long-lived: kafka_conf_new() returns a conf the caller owns
+ * until it hands it to rd_kafka_new() (which then owns it).
+ */
+#ifndef TIDEMARK_KAFKA_CONF_H
+#define TIDEMARK_KAFKA_CONF_H
+
+#include <stddef.h>
+#include <librdkafka/rdkafka.h>
+#include "config.h"
+
+/*
+ * A new conf with bootstrap.servers, the [kafka] pass-through keys (a key
+ * librdkafka rejects is reported as "FILE:LINE: [kafka] KEY: <librdkafka's
+ * reason>"), client.id = client_id, and a log callback into log.h.
+ * Returns NULL with errstr set.
+ */
+rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id,
+                                char *errstr, size_t errstr_size);
+
+/*
+ * Sets one property, formatting librdkafka's refusal into errstr.
+ * Returns 0 or -1.
+ */
+int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value,
+                   char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* "<prefix>.<stream>", "<prefix>.sync-runs", "<prefix>.dlq" into buf. */
+const char *topic_for_stream(const tm_config_t *conf, const char *stream,
+                             char *buf, size_t size);
+const char *topic_sync_runs(const tm_config_t *conf, char *buf, size_t size);
+const char *topic_dlq(const tm_config_t *conf, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * runrecord.h - the run record of SPEC.md: the JSON value the producer
+ * writes to <prefix>.sync-runs (key: stream name) after Kafka acknowledged
+ * every event it accounts for. The latest one per stream is the producer's
+ * checkpoint; the worker turns each into a sync_metadata row.
+ *
+ *   {"stream":"customers","run_id":"...","mode":"incremental",
+ *    "status":"completed",
+ *    "hwm":{"value":"2026-11-25T12:00:00.000Z",
+ *           "ids":{"17":"9f2c...","18":"0b1e..."}},
+ *    "deleted_hwm":{"value":"...","ids":{"4":""}},
+ *    "records":120,"deletes":3,"failed_records":0,
+ *    "started_at":"...","finished_at":"...",
+ *    "end_offsets":{"0":1234,"3":77},"error":null}
+ *
+ * hwm.ids maps each id whose cursor equals the HWM (at the stream's cursor
+ * precision) to a digest of the content that was published, so that a
+ * record served again at the HWM is skipped only if it is unchanged.
+ * "value" is null before the first record was ever published.
+ *
+ * Owns: run_record_t owns all its strings and arrays; free with
+ * run_record_destroy(). Pure data: any thread.
+ */
+#ifndef TIDEMARK_RUNRECORD_H
+#define TIDEMARK_RUNRECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { RUN_STATUS_RUNNING, RUN_STATUS_COMPLETED, RUN_STATUS_FAILED } run_status_t;
+typedef enum { RUN_MODE_INCREMENTAL, RUN_MODE_FULL } run_mode_t;
+
+/* A high-water mark: the largest cursor value durably published and the
+ * ids (with content digests) that share it. */
+typedef struct run_hwm {
+    int has_value;
+    int64_t value_ms;
+    size_t n_ids;
+    char **ids;     /* n_ids strings */
+    char **digests; /* n_ids strings, "" where no digest applies */
+} run_hwm_t;
+
+typedef struct end_offset {
+    int32_t partition;
+    int64_t offset; /* the offset after the run's last event there */
+} end_offset_t;
+
+typedef struct run_record {
+    char *stream;
+    char *run_id;
+    run_mode_t mode;
+    run_status_t status;
+    run_hwm_t hwm;
+    run_hwm_t deleted_hwm;
+    int64_t records;        /* upsert events published */
+    int64_t deletes;        /* delete events published */
+    int64_t failed_records; /* sent to the DLQ */
+    int64_t started_at_ms;
+    int64_t finished_at_ms; /* 0 while running */
+    end_offset_t *end_offsets;
+    size_t n_end_offsets;
+    char *error; /* NULL unless status is failed */
+} run_record_t;
+
+/* Returns a new JSON text (caller frees), or NULL on allocation failure. */
+char *run_record_to_json(const run_record_t *rr);
+
+/* Parses a run record; NULL with errstr naming the bad member. */
+run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr,
+                                   size_t errstr_size);
+
+void run_record_destroy(run_record_t *rr);
+
+/* Frees what hwm holds and zeroes it (hwm itself is not freed). */
+void run_hwm_clear(run_hwm_t *hwm);
+
+/* Deep copy of src into dst (dst is overwritten, not freed). 0 or -1. */
+int run_hwm_copy(run_hwm_t *dst, const run_hwm_t *src);
+
+const char *run_status_name(run_status_t s);
+const char *run_mode_name(run_mode_t m);
+
+#endif

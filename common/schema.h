@@ -1,0 +1,85 @@
+/*
+ * schema.h - a stream's record schema (an Avro record in schemas/*.avsc),
+ * with the logical types that Debian's avro-c 1.11 does not know read from
+ * the JSON ourselves.
+ *
+ * Owns: record_schema_t and everything in it, including the avro_schema_t
+ * (one reference) and the schema's JSON text. Free with
+ * record_schema_destroy(). Read-only after load: any thread may read it.
+ */
+#ifndef TIDEMARK_SCHEMA_H
+#define TIDEMARK_SCHEMA_H
+
+#include <stddef.h>
+#include <avro.h>
+#include <jansson.h>
+
+typedef enum {
+    FT_STRING,
+    FT_INT,
+    FT_LONG,
+    FT_FLOAT,
+    FT_DOUBLE,
+    FT_BOOLEAN,
+    FT_BYTES,
+    FT_TIMESTAMP_MILLIS, /* long + logicalType timestamp-millis */
+    FT_TIMESTAMP_MICROS, /* long + logicalType timestamp-micros */
+    FT_DATE,             /* int + logicalType date: days since epoch */
+    FT_DECIMAL,          /* bytes + logicalType decimal(precision, scale) */
+    FT_ENUM,
+    FT_RECORD, /* nested record, array and map: stored as jsonb */
+    FT_ARRAY,
+    FT_MAP
+} field_type_t;
+
+typedef struct schema_field {
+    char *name;
+    field_type_t type;
+    int nullable;  /* declared as ["null", T] (either order) */
+    int precision; /* FT_DECIMAL */
+    int scale;     /* FT_DECIMAL */
+    json_t *type_json; /* the non-null branch's JSON type (borrowed from
+                          record_schema_t.json_doc), for nested types */
+} schema_field_t;
+
+typedef struct record_schema {
+    char *name;      /* short name, e.g. "Customer" */
+    char *fullname;  /* namespace.name, or name */
+    char *namespace; /* NULL if none */
+    json_t *json_doc; /* the parsed .avsc, logical types and all */
+    avro_schema_t avro;
+    schema_field_t *fields; /* in schema order: field i is Avro field i */
+    size_t n_fields;
+} record_schema_t;
+
+/*
+ * Loads and checks an .avsc file: it must be an Avro record whose fields
+ * use only the types of field_type_t (unions only as ["null", T]).
+ * Returns 0 with *out set, or -1 with errstr "PATH: field 'balance':
+ * decimal without precision" and the like.
+ */
+int record_schema_load(const char *path, record_schema_t **out, char *errstr,
+                       size_t errstr_size) __attribute__((warn_unused_result));
+
+/* The same from JSON text (errors are prefixed with "schema: "). */
+int record_schema_parse(const char *json_text, record_schema_t **out,
+                        char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+void record_schema_destroy(record_schema_t *rs);
+
+/* The field named name, or NULL. */
+const schema_field_t *record_schema_field(const record_schema_t *rs,
+                                          const char *name);
+
+/* Index of the field named name, or -1. */
+int record_schema_field_index(const record_schema_t *rs, const char *name);
+
+/*
+ * SQL type of a field per SPEC.md's mapping ("text", "numeric(12,2)",
+ * "timestamptz", "jsonb", ...). Returns a static or rs-owned string.
+ */
+const char *schema_field_sql_type(const schema_field_t *f, char *buf,
+                                  size_t size);
+
+#endif

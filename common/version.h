@@ -1,0 +1,4 @@
+#ifndef TIDEMARK_VERSION_H
+#define TIDEMARK_VERSION_H
+#define TIDEMARK_VERSION "0.1.0"
+#endif

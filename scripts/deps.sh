@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs the Debian packages tidemark needs to build, test and run the
+# demo, when any is missing. A no-op (one dpkg-query) when all are there.
+# Runs as root, or through sudo when it is available.
+set -eu
+
+PACKAGES="build-essential pkg-config
+librdkafka-dev libpq-dev libcurl4-openssl-dev libavro-dev libjansson-dev
+libinih-dev libcmocka-dev libmicrohttpd-dev
+postgresql postgresql-common postgresql-client
+kcat jq curl procps"
+
+missing=""
+for p in $PACKAGES; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$status" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing"
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "deps: missing packages:$missing; run as root or install them" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
