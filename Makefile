@@ -53,7 +53,7 @@ FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
-        bench install clean integration
+        bench install install-programs clean integration
 
 all: deps
 	@$(MAKE) --no-print-directory programs fixtures
@@ -122,6 +122,10 @@ bench: deps
 	@BUILD=$(BUILD) bash scripts/bench.sh
 
 install: all
+	@$(MAKE) --no-print-directory install-programs
+
+# Without the deps step: for packagers and docker/Dockerfile.
+install-programs: programs
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tidemark/schemas
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 schemas/*.avsc $(DESTDIR)$(PREFIX)/share/tidemark/schemas/

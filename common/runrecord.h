@@ -10,7 +10,7 @@
  *           "ids":{"17":"9f2c...","18":"0b1e..."}},
  *    "deleted_hwm":{"value":"...","ids":{"4":""}},
  *    "records":120,"deletes":3,"failed_records":0,
- *    "started_at":"...","finished_at":"...",
+ *    "started_at":"...","finished_at":"...","last_full_at":"...",
  *    "end_offsets":{"0":1234,"3":77},"error":null}
  *
  * hwm.ids maps each id whose cursor equals the HWM (at the stream's cursor
@@ -57,6 +57,9 @@ typedef struct run_record {
     int64_t failed_records; /* sent to the DLQ */
     int64_t started_at_ms;
     int64_t finished_at_ms; /* 0 while running */
+    int64_t last_full_at_ms; /* start of the latest completed full run
+                                (this one or an earlier one); 0 if none.
+                                Drives full_sync.every. */
     end_offset_t *end_offsets;
     size_t n_end_offsets;
     char *error; /* NULL unless status is failed */
