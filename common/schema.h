@@ -1,5 +1,5 @@
 /*
- * schema.h - a stream's record schema (an Avro record in schemas/*.avsc),
+ * schema.h - a stream's record schema (an Avro record, schemas/NAME.avsc),
  * with the logical types that Debian's avro-c 1.11 does not know read from
  * the JSON ourselves.
  *

@@ -1,0 +1,582 @@
+/*
+ * convert.c - source JSON record -> Avro value of its record schema (the
+ * other direction is in convert_row.c, decimals in decimal.c).
+ *
+ * Top-level fields are converted by their schema_field_t (which knows the
+ * logical types); values nested inside records, arrays and maps are
+ * converted by their Avro type alone (logical types there are their base
+ * type, as avro-c sees them).
+ */
+#include "convert.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert_priv.h"
+#include "isotime.h"
+
+#define DECIMAL_BUF 512 /* bytes of an unscaled decimal: ~1200 digits */
+
+static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!errstr || errstr_size == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(errstr, errstr_size, fmt, ap);
+    va_end(ap);
+}
+
+int conv_fail(const conv_ctx_t *c, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    set_err(c->errstr, c->errstr_size, "field '%s': %s", c->path, msg);
+    return -1;
+}
+
+int conv_avro_fail(const conv_ctx_t *c)
+{
+    return conv_fail(c, "avro: %s", avro_strerror());
+}
+
+static const char *json_kind(const json_t *v)
+{
+    if (!v)
+        return "missing";
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a real number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_NULL: return "null";
+    }
+    return "unknown";
+}
+
+static int expected(const conv_ctx_t *c, const char *what, const json_t *v)
+{
+    if (!v)
+        return conv_fail(c, "missing (expected %s)", what);
+    return conv_fail(c, "expected %s, got %s", what, json_kind(v));
+}
+
+/* ---- base64 (bytes in source JSON and in nested row-form values) ---- */
+
+static const char b64chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64val(int ch)
+{
+    const char *p = ch ? strchr(b64chars, ch) : NULL;
+    return p ? (int)(p - b64chars) : -1;
+}
+
+/* Standard alphabet, '=' padding optional. out holds len*3/4+3 bytes. */
+static int base64_decode(const char *in, size_t len, unsigned char *out,
+                         size_t *out_len)
+{
+    unsigned acc = 0;
+    int bits = 0;
+    size_t o = 0;
+
+    while (len > 0 && in[len - 1] == '=')
+        len--;
+    for (size_t i = 0; i < len; i++) {
+        int v = b64val((unsigned char)in[i]);
+        if (v < 0)
+            return -1;
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (unsigned char)(acc >> bits);
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (bits >= 6) /* a lone sextet is not a whole byte */
+        return -1;
+    *out_len = o;
+    return 0;
+}
+
+json_t *conv_base64_json(const unsigned char *in, size_t len)
+{
+    char *s = malloc((len + 2) / 3 * 4 + 1);
+    size_t o = 0;
+
+    if (!s)
+        return NULL;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned v = (unsigned)in[i] << 16;
+        if (i + 1 < len)
+            v |= (unsigned)in[i + 1] << 8;
+        if (i + 2 < len)
+            v |= in[i + 2];
+        s[o++] = b64chars[(v >> 18) & 63];
+        s[o++] = b64chars[(v >> 12) & 63];
+        s[o++] = i + 1 < len ? b64chars[(v >> 6) & 63] : '=';
+        s[o++] = i + 2 < len ? b64chars[v & 63] : '=';
+    }
+    s[o] = '\0';
+    json_t *j = json_string(s);
+    free(s);
+    return j;
+}
+
+/* ---- JSON -> Avro, one value ---------------------------------------- */
+
+/* An integer from a JSON integer or a string of decimal digits. */
+static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo,
+                       int64_t hi, const char *what, int64_t *out)
+{
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+    } else if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end;
+        if (!isdigit((unsigned char)s[*s == '-' || *s == '+']))
+            return conv_fail(c, "'%s' is not an integer", s);
+        errno = 0;
+        long long ll = strtoll(s, &end, 10);
+        if (*end != '\0')
+            return conv_fail(c, "'%s' is not an integer", s);
+        if (errno == ERANGE)
+            return conv_fail(c, "'%s' is out of range for %s", s, what);
+        *out = ll;
+    } else {
+        return expected(c, "an integer", v);
+    }
+    if (*out < lo || *out > hi)
+        return conv_fail(c, "%" PRId64 " is out of range for %s", *out, what);
+    return 0;
+}
+
+static int get_number(const conv_ctx_t *c, const json_t *v, double *out)
+{
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return 0;
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        char *end;
+        errno = 0;
+        *out = strtod(s, &end);
+        if (*s && !isspace((unsigned char)*s) && *end == '\0' &&
+            errno != ERANGE && isfinite(*out))
+            return 0;
+        return conv_fail(c, "'%s' is not a finite number", s);
+    }
+    return expected(c, "a number", v);
+}
+
+static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    if (!json_is_string(v))
+        return expected(c, "a string", v);
+    /* avro-c's string length counts the NUL that jansson guarantees */
+    if (avro_value_set_string_len(out, json_string_value(v),
+                                  json_string_length(v) + 1) != 0)
+        return conv_avro_fail(c);
+    return 0;
+}
+
+static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf,
+                      size_t *len)
+{
+    if (!json_is_string(v))
+        return expected(c, "a base64 string", v);
+    size_t slen = json_string_length(v);
+    *buf = malloc(slen * 3 / 4 + 3);
+    if (!*buf)
+        return conv_fail(c, "out of memory");
+    if (base64_decode(json_string_value(v), slen, *buf, len) != 0) {
+        free(*buf);
+        *buf = NULL;
+        return conv_fail(c, "not valid base64");
+    }
+    return 0;
+}
+
+static int set_bytes(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    unsigned char *buf;
+    size_t len;
+
+    if (decode_b64(c, v, &buf, &len) != 0)
+        return -1;
+    int rc = avro_value_set_bytes(out, buf, len);
+    free(buf);
+    return rc ? conv_avro_fail(c) : 0;
+}
+
+static int set_fixed(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    unsigned char *buf;
+    size_t len;
+    int64_t want = avro_schema_fixed_size(avro_value_get_schema(out));
+
+    if (decode_b64(c, v, &buf, &len) != 0)
+        return -1;
+    if ((int64_t)len != want) {
+        free(buf);
+        return conv_fail(c, "%zu bytes, the fixed type has %" PRId64, len, want);
+    }
+    int rc = avro_value_set_fixed(out, buf, len);
+    free(buf);
+    return rc ? conv_avro_fail(c) : 0;
+}
+
+static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    avro_schema_t es = avro_value_get_schema(out);
+
+    if (!json_is_string(v))
+        return expected(c, "an enum symbol", v);
+    int idx = avro_schema_enum_get_by_name(es, json_string_value(v));
+    if (idx < 0)
+        return conv_fail(c, "'%s' is not a symbol of enum %s",
+                    json_string_value(v), avro_schema_name(es));
+    return avro_value_set_enum(out, idx) ? conv_avro_fail(c) : 0;
+}
+
+/* Microseconds past the millisecond: fraction digits 4..6 of an ISO
+ * string (isotime truncates to milliseconds). */
+static int64_t extra_micros(const char *s)
+{
+    const char *dot = strpbrk(s, ".,");
+    int64_t us = 0;
+
+    if (!dot)
+        return 0;
+    const char *d = dot + 1;
+    for (int i = 0; i < 6; i++) {
+        int digit = isdigit((unsigned char)*d) ? *d++ - '0' : 0;
+        if (i >= 3)
+            us = us * 10 + digit;
+    }
+    return us;
+}
+
+static int set_timestamp(const conv_ctx_t *c, const json_t *v, int micros,
+                         avro_value_t *out)
+{
+    int64_t ms, val;
+    char err[256];
+
+    if (json_is_integer(v)) {
+        ms = json_integer_value(v);
+        if (micros && (ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000))
+            return conv_fail(c, "%" PRId64 " ms is out of range", ms);
+        val = micros ? ms * 1000 : ms;
+    } else if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (isotime_parse(s, &ms, NULL, err, sizeof(err)) != 0)
+            return conv_fail(c, "'%s': %s", s, err);
+        val = micros ? ms * 1000 + extra_micros(s) : ms;
+    } else {
+        return expected(c, "an ISO-8601 string or epoch milliseconds", v);
+    }
+    return avro_value_set_long(out, val) ? conv_avro_fail(c) : 0;
+}
+
+static int set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    int64_t ms;
+    int date_only = 0;
+    char err[256];
+
+    if (!json_is_string(v))
+        return expected(c, "a date string (YYYY-MM-DD)", v);
+    const char *s = json_string_value(v);
+    if (isotime_parse(s, &ms, &date_only, err, sizeof(err)) != 0)
+        return conv_fail(c, "'%s': %s", s, err);
+    if (!date_only)
+        return conv_fail(c, "'%s' is not a date (YYYY-MM-DD)", s);
+    return avro_value_set_int(out, isotime_ms_to_days(ms)) ? conv_avro_fail(c)
+                                                             : 0;
+}
+
+static int set_decimal(const conv_ctx_t *c, const schema_field_t *f,
+                       const json_t *v, avro_value_t *out)
+{
+    char text[512], err[512];
+    unsigned char buf[DECIMAL_BUF];
+    size_t len;
+
+    if (json_is_string(v)) {
+        snprintf(text, sizeof(text), "%s", json_string_value(v));
+        if (json_string_length(v) >= sizeof(text))
+            return conv_fail(c, "decimal string too long");
+    } else if (json_is_integer(v)) {
+        snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(v));
+    } else if (json_is_real(v)) {
+        /* A double is exact only if its text at the scale reads back as
+         * the same double: 12.345 at scale 2 does not. */
+        double d = json_real_value(v);
+        snprintf(text, sizeof(text), "%.*f", f->scale, d);
+        if (!isfinite(d) || strtod(text, NULL) != d) {
+            char shown[40];
+            for (int prec = 15; prec <= 17; prec++) { /* shortest exact */
+                snprintf(shown, sizeof(shown), "%.*g", prec, d);
+                if (strtod(shown, NULL) == d)
+                    break;
+            }
+            return conv_fail(c, "%s has more than %d decimal places", shown,
+                        f->scale);
+        }
+    } else {
+        return expected(c, "a decimal string or number", v);
+    }
+    if (decimal_from_text(text, f->precision, f->scale, buf, sizeof(buf),
+                          &len, err, sizeof(err)) != 0)
+        return conv_fail(c, "%s", err);
+    return avro_value_set_bytes(out, buf, len) ? conv_avro_fail(c) : 0;
+}
+
+static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out);
+
+/* The context of a child: "path.name" (name) or "path[idx]" (!name). */
+int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *name,
+                   size_t idx)
+{
+    *sub = *c;
+    if (name)
+        snprintf(buf, CONV_PATH_SIZE, "%s.%s", c->path, name);
+    else
+        snprintf(buf, CONV_PATH_SIZE, "%s[%zu]", c->path, idx);
+    sub->path = buf;
+    sub->depth = c->depth + 1;
+    if (sub->depth > CONV_MAX_DEPTH)
+        return conv_fail(c, "nested more than %d levels deep", CONV_MAX_DEPTH);
+    return 0;
+}
+
+static int set_record(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    size_t n;
+
+    if (!json_is_object(v))
+        return expected(c, "an object", v);
+    avro_value_get_size(out, &n);
+    for (size_t i = 0; i < n; i++) {
+        avro_value_t child;
+        const char *name;
+        char path[CONV_PATH_SIZE];
+        conv_ctx_t sc;
+        if (avro_value_get_by_index(out, i, &child, &name) != 0)
+            return conv_avro_fail(c);
+        if (conv_sub_ctx(&sc, path, c, name, 0) != 0 ||
+            set_generic(&sc, json_object_get(v, name), &child) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    size_t i;
+    json_t *item;
+
+    if (!json_is_array(v))
+        return expected(c, "an array", v);
+    json_array_foreach(v, i, item) {
+        avro_value_t child;
+        char path[CONV_PATH_SIZE];
+        conv_ctx_t sc;
+        if (avro_value_append(out, &child, NULL) != 0)
+            return conv_avro_fail(c);
+        if (conv_sub_ctx(&sc, path, c, NULL, i) != 0 ||
+            set_generic(&sc, item, &child) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    const char *key;
+    json_t *item;
+
+    if (!json_is_object(v))
+        return expected(c, "an object", v);
+    json_object_foreach((json_t *)v, key, item) {
+        avro_value_t child;
+        char path[CONV_PATH_SIZE];
+        conv_ctx_t sc;
+        if (avro_value_add(out, key, &child, NULL, NULL) != 0)
+            return conv_avro_fail(c);
+        if (conv_sub_ctx(&sc, path, c, key, 0) != 0 ||
+            set_generic(&sc, item, &child) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int null_branch(avro_schema_t un)
+{
+    for (size_t i = 0; i < avro_schema_union_size(un); i++)
+        if (is_avro_null(avro_schema_union_branch(un, (int)i)))
+            return (int)i;
+    return -1;
+}
+
+/* null (or missing) goes to the null branch; anything else to the first
+ * other branch that takes it. */
+static int set_union(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    avro_schema_t un = avro_value_get_schema(out);
+    int nb = null_branch(un), others = (int)avro_schema_union_size(un) -
+                                       (nb >= 0);
+    avro_value_t branch;
+
+    if (!v || json_is_null(v)) {
+        if (nb < 0)
+            return conv_fail(c, "is %s but the union has no null", json_kind(v));
+        if (avro_value_set_branch(out, nb, &branch) != 0 ||
+            avro_value_set_null(&branch) != 0)
+            return conv_avro_fail(c);
+        return 0;
+    }
+    char scratch[8];
+    conv_ctx_t quiet = *c;
+    if (others > 1) { /* trial and error: keep only our own message */
+        quiet.errstr = scratch;
+        quiet.errstr_size = sizeof(scratch);
+    }
+    for (int i = 0; i < (int)avro_schema_union_size(un); i++) {
+        if (i == nb)
+            continue;
+        if (avro_value_set_branch(out, i, &branch) != 0)
+            return conv_avro_fail(c);
+        if (set_generic(&quiet, v, &branch) == 0)
+            return 0;
+    }
+    return others > 1 ? conv_fail(c, "%s matches no branch of the union",
+                             json_kind(v))
+                      : -1;
+}
+
+static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v,
+                      avro_value_t *out)
+{
+    int64_t i;
+    double d;
+
+    switch (t) {
+    case AVRO_INT32:
+        if (get_integer(c, v, INT32_MIN, INT32_MAX, "int", &i) != 0)
+            return -1;
+        return avro_value_set_int(out, (int32_t)i) ? conv_avro_fail(c) : 0;
+    case AVRO_INT64:
+        if (get_integer(c, v, INT64_MIN, INT64_MAX, "long", &i) != 0)
+            return -1;
+        return avro_value_set_long(out, i) ? conv_avro_fail(c) : 0;
+    case AVRO_FLOAT:
+        if (get_number(c, v, &d) != 0)
+            return -1;
+        if (fabs(d) > FLT_MAX)
+            return conv_fail(c, "%g is out of range for float", d);
+        return avro_value_set_float(out, (float)d) ? conv_avro_fail(c) : 0;
+    case AVRO_DOUBLE:
+        if (get_number(c, v, &d) != 0)
+            return -1;
+        return avro_value_set_double(out, d) ? conv_avro_fail(c) : 0;
+    case AVRO_BOOLEAN:
+        if (!json_is_boolean(v))
+            return expected(c, "true or false", v);
+        return avro_value_set_boolean(out, json_is_true(v)) ? conv_avro_fail(c)
+                                                            : 0;
+    default:
+        return conv_fail(c, "unsupported Avro type");
+    }
+}
+
+/* Nested values: by Avro type alone. */
+static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    avro_type_t t = avro_value_get_type(out);
+
+    switch (t) {
+    case AVRO_NULL:
+        if (v && !json_is_null(v))
+            return expected(c, "null", v);
+        return avro_value_set_null(out) ? conv_avro_fail(c) : 0;
+    case AVRO_STRING: return set_string(c, v, out);
+    case AVRO_BYTES: return set_bytes(c, v, out);
+    case AVRO_FIXED: return set_fixed(c, v, out);
+    case AVRO_ENUM: return set_enum(c, v, out);
+    case AVRO_RECORD: return set_record(c, v, out);
+    case AVRO_ARRAY: return set_array(c, v, out);
+    case AVRO_MAP: return set_map(c, v, out);
+    case AVRO_UNION: return set_union(c, v, out);
+    default: return set_scalar(c, t, v, out);
+    }
+}
+
+/* A top-level field: its schema_field_t knows the logical type. */
+static int set_field(const conv_ctx_t *c, const schema_field_t *f,
+                     const json_t *v, avro_value_t *out)
+{
+    avro_value_t target = *out;
+
+    if (f->nullable) {
+        avro_schema_t un = avro_value_get_schema(out);
+        int nb = null_branch(un);
+        if (!v || json_is_null(v))
+            return set_union(c, v, out);
+        if (avro_value_set_branch(out, 1 - nb, &target) != 0)
+            return conv_avro_fail(c);
+    } else if (!v || json_is_null(v)) {
+        return v ? conv_fail(c, "is null but the field is not nullable")
+                 : conv_fail(c, "missing (the field is not nullable)");
+    }
+    switch (f->type) {
+    case FT_TIMESTAMP_MILLIS: return set_timestamp(c, v, 0, &target);
+    case FT_TIMESTAMP_MICROS: return set_timestamp(c, v, 1, &target);
+    case FT_DATE: return set_date(c, v, &target);
+    case FT_DECIMAL: return set_decimal(c, f, v, &target);
+    default: return set_generic(c, v, &target);
+    }
+}
+
+int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
+                         avro_value_t *out, char *errstr, size_t errstr_size)
+{
+    if (!json_is_object(obj)) {
+        set_err(errstr, errstr_size, "the record is %s, not a JSON object",
+                json_kind(obj));
+        return -1;
+    }
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        const schema_field_t *f = &rs->fields[i];
+        conv_ctx_t c = {f->name, 0, errstr, errstr_size};
+        avro_value_t child;
+        if (avro_value_get_by_index(out, i, &child, NULL) != 0)
+            return conv_avro_fail(&c);
+        if (set_field(&c, f, json_object_get(obj, f->name), &child) != 0)
+            return -1;
+    }
+    return 0;
+}
+

@@ -1,0 +1,252 @@
+/*
+ * convert_row.c - Avro value -> the JSON "row form" of convert.h, which
+ * PostgreSQL's jsonb_populate_record() turns into the columns of SPEC.md.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "convert_priv.h"
+#include "isotime.h"
+
+static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v);
+
+static json_t *null_fail(const conv_ctx_t *c, const char *what)
+{
+    conv_fail(c, "%s", what);
+    return NULL;
+}
+
+static json_t *get_string(const conv_ctx_t *c, avro_value_t *v)
+{
+    const char *s;
+    size_t size;
+
+    if (avro_value_get_string(v, &s, &size) != 0)
+        return conv_avro_fail(c), NULL;
+    json_t *j = json_stringn(s ? s : "", size ? size - 1 : 0);
+    return j ? j : null_fail(c, "string is not valid UTF-8");
+}
+
+static json_t *get_real(const conv_ctx_t *c, double d)
+{
+    json_t *j = json_real(d);
+    return j ? j : null_fail(c, "not a finite number");
+}
+
+static json_t *get_record(const conv_ctx_t *c, avro_value_t *v)
+{
+    size_t n;
+    json_t *obj = json_object();
+
+    avro_value_get_size(v, &n);
+    for (size_t i = 0; obj && i < n; i++) {
+        avro_value_t child;
+        const char *name;
+        char path[CONV_PATH_SIZE];
+        conv_ctx_t sc;
+        json_t *jv = NULL;
+        if (avro_value_get_by_index(v, i, &child, &name) == 0 &&
+            conv_sub_ctx(&sc, path, c, name, 0) == 0)
+            jv = get_generic(&sc, &child);
+        if (!jv || json_object_set_new(obj, name, jv) != 0) {
+            json_decref(obj);
+            return NULL;
+        }
+    }
+    return obj ? obj : null_fail(c, "out of memory");
+}
+
+static json_t *get_array(const conv_ctx_t *c, avro_value_t *v)
+{
+    size_t n;
+    json_t *arr = json_array();
+
+    avro_value_get_size(v, &n);
+    for (size_t i = 0; arr && i < n; i++) {
+        avro_value_t child;
+        char path[CONV_PATH_SIZE];
+        conv_ctx_t sc;
+        json_t *jv = NULL;
+        if (avro_value_get_by_index(v, i, &child, NULL) == 0 &&
+            conv_sub_ctx(&sc, path, c, NULL, i) == 0)
+            jv = get_generic(&sc, &child);
+        if (!jv || json_array_append_new(arr, jv) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr ? arr : null_fail(c, "out of memory");
+}
+
+static json_t *get_blob(const conv_ctx_t *c, avro_value_t *v, int fixed)
+{
+    const void *p;
+    size_t size;
+    int rc = fixed ? avro_value_get_fixed(v, &p, &size)
+                   : avro_value_get_bytes(v, &p, &size);
+    if (rc != 0)
+        return conv_avro_fail(c), NULL;
+    return conv_base64_json(p, size);
+}
+
+static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v)
+{
+    int32_t i32;
+    int64_t i64;
+    float f;
+    double d;
+    int b;
+    avro_value_t branch;
+
+    switch (avro_value_get_type(v)) {
+    case AVRO_NULL: return json_null();
+    case AVRO_BOOLEAN:
+        return avro_value_get_boolean(v, &b) ? NULL : json_boolean(b);
+    case AVRO_INT32:
+        return avro_value_get_int(v, &i32) ? NULL : json_integer(i32);
+    case AVRO_INT64:
+        return avro_value_get_long(v, &i64) ? NULL : json_integer(i64);
+    case AVRO_FLOAT:
+        return avro_value_get_float(v, &f) ? NULL : get_real(c, f);
+    case AVRO_DOUBLE:
+        return avro_value_get_double(v, &d) ? NULL : get_real(c, d);
+    case AVRO_STRING: return get_string(c, v);
+    case AVRO_BYTES: return get_blob(c, v, 0);
+    case AVRO_FIXED: return get_blob(c, v, 1);
+    case AVRO_ENUM:
+        if (avro_value_get_enum(v, &b) != 0)
+            return NULL;
+        const char *sym = avro_schema_enum_get(avro_value_get_schema(v), b);
+        return sym ? json_string(sym) : null_fail(c, "bad enum index");
+    case AVRO_RECORD: return get_record(c, v);
+    case AVRO_MAP: return get_record(c, v);
+    case AVRO_ARRAY: return get_array(c, v);
+    case AVRO_UNION:
+        if (avro_value_get_current_branch(v, &branch) != 0)
+            return conv_avro_fail(c), NULL;
+        return get_generic(c, &branch);
+    default: return null_fail(c, "unsupported Avro type");
+    }
+}
+
+static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros)
+{
+    int64_t val;
+    char buf[ISOTIME_BUFSIZE + 8];
+
+    if (avro_value_get_long(v, &val) != 0)
+        return conv_avro_fail(c), NULL;
+    if (!micros) {
+        isotime_format(val, buf, sizeof(buf));
+        return json_string(buf);
+    }
+    int64_t ms = val / 1000 - (val % 1000 < 0); /* floor */
+    int rest = (int)(val - ms * 1000);
+    isotime_format(ms, buf, ISOTIME_BUFSIZE);
+    size_t n = strlen(buf);
+    if (n > 0 && buf[n - 1] == 'Z') /* "...sss" + "uuu" + "Z" */
+        snprintf(buf + n - 1, sizeof(buf) - (n - 1), "%03dZ", rest);
+    return json_string(buf);
+}
+
+static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f,
+                           avro_value_t *v)
+{
+    const void *p;
+    size_t size;
+
+    if (avro_value_get_bytes(v, &p, &size) != 0)
+        return conv_avro_fail(c), NULL;
+    size_t cap = size * 3 + (size_t)f->scale + 4;
+    char *text = malloc(cap);
+    if (!text || decimal_to_text(p, size, f->scale, text, cap) != 0) {
+        free(text);
+        return null_fail(c, "cannot format decimal");
+    }
+    json_t *j = json_string(text);
+    free(text);
+    return j;
+}
+
+static json_t *get_bytea(const conv_ctx_t *c, avro_value_t *v)
+{
+    const unsigned char *p;
+    size_t size;
+    static const char hex[] = "0123456789abcdef";
+
+    if (avro_value_get_bytes(v, (const void **)&p, &size) != 0)
+        return conv_avro_fail(c), NULL;
+    char *s = malloc(size * 2 + 3);
+    if (!s)
+        return null_fail(c, "out of memory");
+    s[0] = '\\'; /* PostgreSQL's bytea hex format: \x0a0b */
+    s[1] = 'x';
+    for (size_t i = 0; i < size; i++) {
+        s[2 + 2 * i] = hex[p[i] >> 4];
+        s[3 + 2 * i] = hex[p[i] & 15];
+    }
+    s[2 + 2 * size] = '\0';
+    json_t *j = json_string(s);
+    free(s);
+    return j;
+}
+
+static json_t *get_field(const conv_ctx_t *c, const schema_field_t *f,
+                         avro_value_t *v)
+{
+    avro_value_t target = *v;
+    int32_t days;
+    char buf[ISOTIME_BUFSIZE];
+
+    if (avro_value_get_type(v) == AVRO_UNION) {
+        if (avro_value_get_current_branch(v, &target) != 0)
+            return conv_avro_fail(c), NULL;
+        if (avro_value_get_type(&target) == AVRO_NULL)
+            return json_null();
+    }
+    switch (f->type) {
+    case FT_TIMESTAMP_MILLIS: return get_timestamp(c, &target, 0);
+    case FT_TIMESTAMP_MICROS: return get_timestamp(c, &target, 1);
+    case FT_DATE:
+        if (avro_value_get_int(&target, &days) != 0)
+            return conv_avro_fail(c), NULL;
+        isotime_format_date(isotime_days_to_ms(days), buf, sizeof(buf));
+        return json_string(buf);
+    case FT_DECIMAL: return get_decimal(c, f, &target);
+    case FT_BYTES: return get_bytea(c, &target);
+    default: return get_generic(c, &target);
+    }
+}
+
+json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
+                            char *errstr, size_t errstr_size)
+{
+    json_t *row = json_object();
+
+    if (errstr && errstr_size)
+        errstr[0] = '\0'; /* so that a silent failure below is noticed */
+    if (!row) {
+        if (errstr && errstr_size)
+            snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        const schema_field_t *f = &rs->fields[i];
+        conv_ctx_t c = {f->name, 0, errstr, errstr_size};
+        avro_value_t child;
+        json_t *jv = NULL;
+        if (avro_value_get_by_index(in, i, &child, NULL) != 0)
+            conv_avro_fail(&c);
+        else
+            jv = get_field(&c, f, &child);
+        if (!jv || json_object_set_new(row, f->name, jv) != 0) {
+            if (errstr && errstr_size && !*errstr)
+                conv_fail(&c, "cannot convert");
+            json_decref(row);
+            return NULL;
+        }
+    }
+    return row;
+}

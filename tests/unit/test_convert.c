@@ -1,0 +1,516 @@
+/*
+ * test_convert.c - JSON -> Avro -> row form, field by field, good and bad
+ * input; the decimal arithmetic on its own.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "schema.h"
+
+#define CUSTOMER "../../schemas/customer.avsc"
+#define KITCHEN "fixtures/kitchen.avsc"
+
+/* ---- decimal ---------------------------------------------------------- */
+
+static size_t unhex(const char *hex, unsigned char *out)
+{
+    size_t n = 0;
+    for (; hex[0] && hex[1]; hex += 2) {
+        unsigned v;
+        sscanf(hex, "%2x", &v);
+        out[n++] = (unsigned char)v;
+    }
+    return n;
+}
+
+static void test_decimal_from_text(void **state)
+{
+    static const struct {
+        const char *text;
+        int precision, scale;
+        const char *hex;     /* expected bytes, or NULL */
+        const char *err;     /* expected error, or NULL */
+        const char *back;    /* decimal_to_text of the result */
+    } cases[] = {
+        {"0", 12, 2, "00", NULL, "0.00"},
+        {"0.00", 12, 2, "00", NULL, "0.00"},
+        {"-0", 12, 2, "00", NULL, "0.00"},
+        {"-0.000", 12, 2, "00", NULL, "0.00"},
+        {"1234.50", 12, 2, "01e23a", NULL, "1234.50"},
+        {"-1234.50", 12, 2, "fe1dc6", NULL, "-1234.50"},
+        {"1.27", 12, 2, "7f", NULL, "1.27"},
+        {"1.28", 12, 2, "0080", NULL, "1.28"},
+        {"-1.28", 12, 2, "80", NULL, "-1.28"},
+        {"-1.29", 12, 2, "ff7f", NULL, "-1.29"},
+        {"-0.01", 12, 2, "ff", NULL, "-0.01"},
+        {"+5", 12, 2, "01f4", NULL, "5.00"},
+        {".5", 12, 2, "32", NULL, "0.50"},
+        {"5.", 12, 2, "01f4", NULL, "5.00"},
+        {"007.1", 12, 2, "02c6", NULL, "7.10"},
+        {"12.340", 12, 2, "04d2", NULL, "12.34"}, /* trailing zero: exact */
+        {"9999999999.99", 12, 2, "00e8d4a50fff", NULL, "9999999999.99"},
+        {"-9999999999.99", 12, 2, "ff172b5af001", NULL, "-9999999999.99"},
+        {"99999999999999999999999999999999999999", 38, 0,
+         "4b3b4ca85a86c47a098a223fffffffff", NULL,
+         "99999999999999999999999999999999999999"},
+        {"-99999999999999999999999999999999999999", 38, 0,
+         "b4c4b357a5793b85f675ddc000000001", NULL,
+         "-99999999999999999999999999999999999999"},
+        {"42", 5, 0, "2a", NULL, "42"},
+        {"12345678901.00", 12, 2, NULL,
+         "'12345678901.00' does not fit decimal(12,2): at most 10 digits "
+         "before the point", NULL},
+        {"100000000000000000000000000000000000000", 38, 0, NULL,
+         "does not fit decimal(38,0)", NULL},
+        {"12.345", 12, 2, NULL, "'12.345' has more than 2 decimal places",
+         NULL},
+        {"1.5", 5, 0, NULL, "'1.5' has more than 0 decimal places", NULL},
+        {"1e3", 12, 2, NULL, "'1e3' is not a decimal number", NULL},
+        {"", 12, 2, NULL, "'' is not a decimal number", NULL},
+        {".", 12, 2, NULL, "'.' is not a decimal number", NULL},
+        {"-", 12, 2, NULL, "'-' is not a decimal number", NULL},
+        {" 1", 12, 2, NULL, "' 1' is not a decimal number", NULL},
+        {"1 ", 12, 2, NULL, "'1 ' is not a decimal number", NULL},
+        {"1,5", 12, 2, NULL, "'1,5' is not a decimal number", NULL},
+        {"0x10", 12, 2, NULL, "'0x10' is not a decimal number", NULL},
+        {"NaN", 12, 2, NULL, "'NaN' is not a decimal number", NULL},
+        {"--1", 12, 2, NULL, "'--1' is not a decimal number", NULL},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        unsigned char buf[64], want[64];
+        size_t len = 0;
+        char err[256] = "", text[128];
+        int rc = decimal_from_text(cases[i].text, cases[i].precision,
+                                   cases[i].scale, buf, sizeof(buf), &len,
+                                   err, sizeof(err));
+        if (cases[i].err) {
+            if (rc == 0 || !strstr(err, cases[i].err))
+                print_error("case %zu '%s': err '%s'\n", i, cases[i].text,
+                            err);
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, cases[i].err));
+            continue;
+        }
+        if (rc != 0)
+            print_error("case %zu '%s': %s\n", i, cases[i].text, err);
+        assert_int_equal(rc, 0);
+        size_t wlen = unhex(cases[i].hex, want);
+        assert_int_equal(len, wlen);
+        assert_memory_equal(buf, want, wlen);
+        assert_int_equal(decimal_to_text(buf, len, cases[i].scale, text,
+                                         sizeof(text)),
+                         0);
+        assert_string_equal(text, cases[i].back);
+    }
+}
+
+static void test_decimal_to_text_edges(void **state)
+{
+    static const unsigned char m128[] = {0x80}, big[] = {0x00, 0xff};
+    char text[16];
+
+    (void)state;
+    assert_int_equal(decimal_to_text(NULL, 0, 2, text, sizeof(text)), 0);
+    assert_string_equal(text, "0.00"); /* no bytes: zero */
+    assert_int_equal(decimal_to_text(m128, 1, 0, text, sizeof(text)), 0);
+    assert_string_equal(text, "-128");
+    assert_int_equal(decimal_to_text(m128, 1, 5, text, sizeof(text)), 0);
+    assert_string_equal(text, "-0.00128");
+    assert_int_equal(decimal_to_text(big, 2, 1, text, sizeof(text)), 0);
+    assert_string_equal(text, "25.5");
+    /* too small a buffer fails instead of truncating */
+    assert_int_equal(decimal_to_text(big, 2, 1, text, 4), -1);
+    assert_int_equal(decimal_to_text(big, 2, 1, text, 5), 0);
+    assert_string_equal(text, "25.5");
+}
+
+static void test_decimal_buffer_too_small(void **state)
+{
+    unsigned char buf[2];
+    size_t len;
+    char err[128];
+
+    (void)state;
+    assert_int_equal(decimal_from_text("123456", 10, 0, buf, sizeof(buf),
+                                       &len, err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "too large"));
+    assert_int_equal(decimal_from_text("32767", 10, 0, buf, sizeof(buf), &len,
+                                       err, sizeof(err)),
+                     0);
+    assert_int_equal(len, 2);
+}
+
+/* ---- field conversions ------------------------------------------------ */
+
+static const char customer_base[] =
+    "{\"id\": 17, \"name\": \"Ada\", \"email\": \"ada@example.com\","
+    " \"country\": \"DE\", \"balance\": \"1234.50\", \"tier\": \"gold\","
+    " \"phone\": null, \"signup_date\": \"2024-03-01\","
+    " \"is_deleted\": false, \"last_modified\": \"2026-01-01T00:00:10.000Z\","
+    " \"unknown_member\": [1, 2]}";
+
+static const char kitchen_base[] =
+    "{\"id\": \"k-1\", \"count\": 1, \"big\": 2, \"ratio\": 0.5,"
+    " \"score\": 2.5, \"blob\": \"\", \"flag\": true,"
+    " \"seen_at\": \"2026-01-01T00:00:00Z\","
+    " \"address\": {\"street\": \"Main\", \"geo\": {\"lat\": 1.5,"
+    " \"lon\": -2.25}},"
+    " \"tags\": [], \"attrs\": {}, \"color\": \"RED\"}";
+
+#define MISSING "<missing>"
+
+struct conv_case {
+    const char *field;
+    const char *in;   /* JSON text, or MISSING */
+    const char *want; /* row-form JSON text, or NULL for an error */
+    const char *err;  /* the error, exactly */
+};
+
+static json_t *loads(const char *text)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!j)
+        print_error("bad test JSON '%s': %s\n", text, jerr.text);
+    assert_non_null(j);
+    return j;
+}
+
+/* JSON -> Avro -> row for one record; returns the row or NULL + err. */
+static json_t *round_trip(const record_schema_t *rs, json_t *rec, char *err,
+                          size_t err_size)
+{
+    avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
+    avro_value_t val;
+    json_t *row = NULL;
+
+    assert_non_null(iface);
+    assert_int_equal(avro_generic_value_new(iface, &val), 0);
+    if (convert_json_to_avro(rs, rec, &val, err, err_size) == 0) {
+        row = convert_avro_to_row(rs, &val, err, err_size);
+        assert_non_null(row);
+    }
+    avro_value_decref(&val);
+    avro_value_iface_decref(iface);
+    return row;
+}
+
+static void run_cases(const char *schema_path, const char *base,
+                      const struct conv_case *cases, size_t n)
+{
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    assert_int_equal(record_schema_load(schema_path, &rs, err, sizeof(err)),
+                     0);
+    for (size_t i = 0; i < n; i++) {
+        json_t *rec = loads(base);
+        if (strcmp(cases[i].in, MISSING) == 0)
+            json_object_del(rec, cases[i].field);
+        else
+            json_object_set_new(rec, cases[i].field, loads(cases[i].in));
+        err[0] = '\0';
+        json_t *row = round_trip(rs, rec, err, sizeof(err));
+        if (cases[i].want) {
+            json_t *want = loads(cases[i].want);
+            json_t *got = row ? json_object_get(row, cases[i].field) : NULL;
+            if (!got || !json_equal(got, want)) {
+                char *g = got ? json_dumps(got, JSON_ENCODE_ANY) : NULL;
+                print_error("%s case %zu (%s = %s): got %s, err '%s'\n",
+                            schema_path, i, cases[i].field, cases[i].in,
+                            g ? g : "nothing", err);
+                free(g);
+            }
+            assert_non_null(got);
+            assert_true(json_equal(got, want));
+            json_decref(want);
+        } else {
+            if (row || strcmp(err, cases[i].err) != 0)
+                print_error("%s case %zu (%s = %s): err '%s', want '%s'\n",
+                            schema_path, i, cases[i].field, cases[i].in, err,
+                            cases[i].err);
+            assert_null(row);
+            assert_string_equal(err, cases[i].err);
+        }
+        json_decref(row);
+        json_decref(rec);
+    }
+    record_schema_destroy(rs);
+}
+
+static void test_customer_fields(void **state)
+{
+    static const struct conv_case cases[] = {
+        {"id", "17", "17", NULL},
+        {"id", "\"42\"", "42", NULL},
+        {"id", "-9223372036854775808", "-9223372036854775808", NULL},
+        {"id", "1.5", NULL, "field 'id': expected an integer, got a real "
+                            "number"},
+        {"id", "\"x1\"", NULL, "field 'id': 'x1' is not an integer"},
+        {"id", "\"12 \"", NULL, "field 'id': '12 ' is not an integer"},
+        {"id", "\"99999999999999999999\"", NULL,
+         "field 'id': '99999999999999999999' is out of range for long"},
+        {"id", "null", NULL,
+         "field 'id': is null but the field is not nullable"},
+        {"id", MISSING, NULL,
+         "field 'id': missing (the field is not nullable)"},
+        {"name", "\"say \\\"hi\\\"\\t\\n\\\\ Zoë 東京 🚀\"",
+         "\"say \\\"hi\\\"\\t\\n\\\\ Zoë 東京 🚀\"", NULL},
+        {"name", "\"\"", "\"\"", NULL},
+        {"name", "\"a\\u0000b\"", "\"a\\u0000b\"", NULL},
+        {"name", "5", NULL, "field 'name': expected a string, got an "
+                            "integer"},
+        {"name", "[\"x\"]", NULL, "field 'name': expected a string, got an "
+                                  "array"},
+        {"balance", "\"1234.50\"", "\"1234.50\"", NULL},
+        {"balance", "\"-0.01\"", "\"-0.01\"", NULL},
+        {"balance", "\"0\"", "\"0.00\"", NULL},
+        {"balance", "\"-9999999999.99\"", "\"-9999999999.99\"", NULL},
+        {"balance", "12", "\"12.00\"", NULL},
+        {"balance", "-12", "\"-12.00\"", NULL},
+        {"balance", "12.5", "\"12.50\"", NULL},
+        {"balance", "0.1", "\"0.10\"", NULL},
+        {"balance", "1e3", "\"1000.00\"", NULL}, /* a JSON number: exact */
+        {"balance", "12.345", NULL,
+         "field 'balance': 12.345 has more than 2 decimal places"},
+        {"balance", "\"12.345\"", NULL,
+         "field 'balance': '12.345' has more than 2 decimal places"},
+        {"balance", "\"1e3\"", NULL,
+         "field 'balance': '1e3' is not a decimal number (digits with an "
+         "optional sign and point, no exponent)"},
+        {"balance", "\"12345678901\"", NULL,
+         "field 'balance': '12345678901' does not fit decimal(12,2): at "
+         "most 10 digits before the point"},
+        {"balance", "1e11", NULL,
+         "field 'balance': '100000000000.00' does not fit decimal(12,2): at "
+         "most 10 digits before the point"},
+        {"balance", "true", NULL, "field 'balance': expected a decimal "
+                                  "string or number, got a boolean"},
+        {"tier", "\"gold\"", "\"gold\"", NULL},
+        {"tier", "\"bronze\"", "\"bronze\"", NULL},
+        {"tier", "\"platinum\"", NULL,
+         "field 'tier': 'platinum' is not a symbol of enum CustomerTier"},
+        {"tier", "\"Gold\"", NULL,
+         "field 'tier': 'Gold' is not a symbol of enum CustomerTier"},
+        {"tier", "1", NULL, "field 'tier': expected an enum symbol, got an "
+                            "integer"},
+        {"phone", "null", "null", NULL},
+        {"phone", MISSING, "null", NULL},
+        {"phone", "\"+49 30 1234\"", "\"+49 30 1234\"", NULL},
+        {"phone", "49", NULL, "field 'phone': expected a string, got an "
+                              "integer"},
+        {"signup_date", "\"2024-03-01\"", "\"2024-03-01\"", NULL},
+        {"signup_date", "\"1969-12-31\"", "\"1969-12-31\"", NULL},
+        {"signup_date", "\"2024-02-29\"", "\"2024-02-29\"", NULL},
+        {"signup_date", "null", "null", NULL},
+        {"signup_date", "\"2024-03-01T10:00:00Z\"", NULL,
+         "field 'signup_date': '2024-03-01T10:00:00Z' is not a date "
+         "(YYYY-MM-DD)"},
+        {"signup_date", "19783", NULL, "field 'signup_date': expected a date "
+                                       "string (YYYY-MM-DD), got an integer"},
+        {"is_deleted", "true", "true", NULL},
+        {"is_deleted", "false", "false", NULL},
+        {"is_deleted", "\"false\"", NULL,
+         "field 'is_deleted': expected true or false, got a string"},
+        {"is_deleted", "0", NULL,
+         "field 'is_deleted': expected true or false, got an integer"},
+        {"last_modified", "\"2026-01-01T00:00:10.000Z\"",
+         "\"2026-01-01T00:00:10.000Z\"", NULL},
+        {"last_modified", "\"2026-01-01T02:00:10.5+02:00\"",
+         "\"2026-01-01T00:00:10.500Z\"", NULL},
+        {"last_modified", "1767225610123", "\"2026-01-01T00:00:10.123Z\"",
+         NULL},
+        {"last_modified", "\"1969-12-31T23:59:59.999Z\"",
+         "\"1969-12-31T23:59:59.999Z\"", NULL},
+        {"last_modified", "1.5", NULL,
+         "field 'last_modified': expected an ISO-8601 string or epoch "
+         "milliseconds, got a real number"},
+        {"last_modified", "null", NULL,
+         "field 'last_modified': is null but the field is not nullable"},
+    };
+    (void)state;
+    run_cases(CUSTOMER, customer_base, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Errors whose text comes from isotime (another module): only the prefix
+ * is ours to check. */
+static void test_customer_bad_times(void **state)
+{
+    static const struct {
+        const char *field, *in, *prefix;
+    } cases[] = {
+        {"signup_date", "\"2024-13-01\"", "field 'signup_date': '2024-13-01': "},
+        {"signup_date", "\"\"", "field 'signup_date': '': "},
+        {"last_modified", "\"yesterday\"", "field 'last_modified': 'yesterday': "},
+    };
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_load(CUSTOMER, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *rec = loads(customer_base);
+        json_object_set_new(rec, cases[i].field, loads(cases[i].in));
+        assert_null(round_trip(rs, rec, err, sizeof(err)));
+        assert_memory_equal(err, cases[i].prefix, strlen(cases[i].prefix));
+        assert_true(strlen(err) > strlen(cases[i].prefix));
+        json_decref(rec);
+    }
+    record_schema_destroy(rs);
+}
+
+static void test_kitchen_fields(void **state)
+{
+    static const struct conv_case cases[] = {
+        {"id", "\"abc-1\"", "\"abc-1\"", NULL},
+        {"count", "2147483647", "2147483647", NULL},
+        {"count", "-2147483648", "-2147483648", NULL},
+        {"count", "\"-12\"", "-12", NULL},
+        {"count", "2147483648", NULL,
+         "field 'count': 2147483648 is out of range for int"},
+        {"big", "\"9223372036854775807\"", "9223372036854775807", NULL},
+        {"ratio", "0.5", "0.5", NULL},
+        {"ratio", "\"0.25\"", "0.25", NULL},
+        {"ratio", "3", "3.0", NULL},
+        {"ratio", "1e39", NULL, "field 'ratio': 1e+39 is out of range for "
+                                "float"},
+        {"ratio", "\"abc\"", NULL, "field 'ratio': 'abc' is not a finite "
+                                   "number"},
+        {"ratio", "\"nan\"", NULL, "field 'ratio': 'nan' is not a finite "
+                                   "number"},
+        {"score", "3.14159", "3.14159", NULL},
+        {"score", "-1e300", "-1e300", NULL},
+        {"score", "{}", NULL, "field 'score': expected a number, got an "
+                              "object"},
+        {"blob", "\"AAEC/w==\"", "\"\\\\x000102ff\"", NULL},
+        {"blob", "\"AAEC/w\"", "\"\\\\x000102ff\"", NULL},
+        {"blob", "\"\"", "\"\\\\x\"", NULL},
+        {"blob", "\"aGk=\"", "\"\\\\x6869\"", NULL},
+        {"blob", "\"!!\"", NULL, "field 'blob': not valid base64"},
+        {"blob", "\"A\"", NULL, "field 'blob': not valid base64"},
+        {"blob", "7", NULL, "field 'blob': expected a base64 string, got an "
+                            "integer"},
+        {"flag", "false", "false", NULL},
+        {"seen_at", "\"2026-01-01T00:00:10.123456Z\"",
+         "\"2026-01-01T00:00:10.123456Z\"", NULL},
+        {"seen_at", "\"2026-01-01T00:00:10.1Z\"",
+         "\"2026-01-01T00:00:10.100000Z\"", NULL},
+        {"seen_at", "1767225610123", "\"2026-01-01T00:00:10.123000Z\"", NULL},
+        {"seen_at", "\"1969-12-31T23:59:59.999999Z\"",
+         "\"1969-12-31T23:59:59.999999Z\"", NULL},
+        {"address",
+         "{\"street\": \"Main St 1\", \"geo\": {\"lat\": 1.5, \"lon\": -2}}",
+         "{\"street\": \"Main St 1\", \"zip\": null,"
+         " \"geo\": {\"lat\": 1.5, \"lon\": -2.0}}",
+         NULL},
+        {"address",
+         "{\"street\": \"x\", \"zip\": \"10115\", \"geo\": {\"lat\": 0,"
+         " \"lon\": 0}, \"extra\": 1}",
+         "{\"street\": \"x\", \"zip\": \"10115\","
+         " \"geo\": {\"lat\": 0.0, \"lon\": 0.0}}",
+         NULL},
+        {"address", "{\"street\": 5, \"geo\": {\"lat\": 0, \"lon\": 0}}",
+         NULL, "field 'address.street': expected a string, got an integer"},
+        {"address", "{\"geo\": {\"lat\": 0, \"lon\": 0}}", NULL,
+         "field 'address.street': missing (expected a string)"},
+        {"address", "{\"street\": \"s\", \"geo\": {\"lat\": \"n\"}}", NULL,
+         "field 'address.geo.lat': 'n' is not a finite number"},
+        {"address", "[]", NULL, "field 'address': expected an object, got "
+                                "an array"},
+        {"tags", "[\"a\", \"b\\\"c\"]", "[\"a\", \"b\\\"c\"]", NULL},
+        {"tags", "[]", "[]", NULL},
+        {"tags", "[\"a\", 3]", NULL, "field 'tags[1]': expected a string, got "
+                                     "an integer"},
+        {"tags", "{}", NULL, "field 'tags': expected an array, got an "
+                             "object"},
+        {"attrs", "{\"x\": 1, \"y z\": -2}", "{\"x\": 1, \"y z\": -2}", NULL},
+        {"attrs", "{\"x\": \"z\"}", NULL, "field 'attrs.x': 'z' is not an "
+                                          "integer"},
+        {"prev_address", "null", "null", NULL},
+        {"prev_address", MISSING, "null", NULL},
+        {"prev_address",
+         "{\"street\": \"Old\", \"zip\": null, \"geo\": {\"lat\": 2.5,"
+         " \"lon\": 3.5}}",
+         "{\"street\": \"Old\", \"zip\": null, \"geo\": {\"lat\": 2.5,"
+         " \"lon\": 3.5}}",
+         NULL},
+        {"prev_address", "{\"street\": \"Old\"}", NULL,
+         "field 'prev_address.geo': missing (expected an object)"},
+        {"amount", "\"-1234567890123456789012345678.0123456789\"",
+         "\"-1234567890123456789012345678.0123456789\"", NULL},
+        {"amount", "\"0.0000000001\"", "\"0.0000000001\"", NULL},
+        {"amount", "\"12345678901234567890123456789\"", NULL,
+         "field 'amount': '12345678901234567890123456789' does not fit "
+         "decimal(38,10): at most 28 digits before the point"},
+        {"amount", "null", "null", NULL},
+        {"color", "\"GREEN\"", "\"GREEN\"", NULL},
+        {"color", "\"BLUE\"", NULL, "field 'color': 'BLUE' is not a symbol "
+                                    "of enum Color"},
+        {"note", MISSING, "null", NULL}, /* ["string", "null"] */
+        {"note", "\"n\"", "\"n\"", NULL},
+    };
+    (void)state;
+    run_cases(KITCHEN, kitchen_base, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_not_an_object(void **state)
+{
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_load(CUSTOMER, &rs, err, sizeof(err)), 0);
+    json_t *arr = loads("[1]");
+    assert_null(round_trip(rs, arr, err, sizeof(err)));
+    assert_string_equal(err, "the record is an array, not a JSON object");
+    json_decref(arr);
+    record_schema_destroy(rs);
+}
+
+/* A whole customer record in row form, as jsonb_populate_record takes it. */
+static void test_customer_row(void **state)
+{
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_load(CUSTOMER, &rs, err, sizeof(err)), 0);
+    json_t *rec = loads(customer_base);
+    json_t *row = round_trip(rs, rec, err, sizeof(err));
+    json_t *want = loads(
+        "{\"id\": 17, \"name\": \"Ada\", \"email\": \"ada@example.com\","
+        " \"country\": \"DE\", \"balance\": \"1234.50\", \"tier\": \"gold\","
+        " \"phone\": null, \"signup_date\": \"2024-03-01\","
+        " \"is_deleted\": false,"
+        " \"last_modified\": \"2026-01-01T00:00:10.000Z\"}");
+    assert_non_null(row);
+    assert_true(json_equal(row, want));
+    json_decref(want);
+    json_decref(row);
+    json_decref(rec);
+    record_schema_destroy(rs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decimal_from_text),
+        cmocka_unit_test(test_decimal_to_text_edges),
+        cmocka_unit_test(test_decimal_buffer_too_small),
+        cmocka_unit_test(test_customer_fields),
+        cmocka_unit_test(test_customer_bad_times),
+        cmocka_unit_test(test_kitchen_fields),
+        cmocka_unit_test(test_not_an_object),
+        cmocka_unit_test(test_customer_row),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
