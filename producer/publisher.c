@@ -1,0 +1,251 @@
+/*
+ * publisher.c - idempotent librdkafka producer (see publisher.h).
+ */
+#include "publisher.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "isotime.h"
+#include "kafka_conf.h"
+#include "log.h"
+#include "signals.h"
+
+#define SHUTDOWN_FLUSH_MS 10000
+
+typedef struct acked_offset {
+    char *topic;
+    int32_t partition;
+    int64_t offset; /* highest acked */
+} acked_offset_t;
+
+struct publisher {
+    rd_kafka_t *rk;
+    int64_t acked;
+    int64_t failed;
+    char first_error[512];
+    acked_offset_t *offsets;
+    size_t n_offsets;
+    int oom; /* an offset could not be recorded */
+};
+
+static void note_offset(publisher_t *p, const char *topic, int32_t part, int64_t off)
+{
+    for (size_t i = 0; i < p->n_offsets; i++) {
+        acked_offset_t *o = &p->offsets[i];
+        if (o->partition == part && strcmp(o->topic, topic) == 0) {
+            if (off > o->offset)
+                o->offset = off;
+            return;
+        }
+    }
+    acked_offset_t *grown = realloc(p->offsets, (p->n_offsets + 1) * sizeof *grown);
+    char *t = grown ? strdup(topic) : NULL;
+    if (grown)
+        p->offsets = grown;
+    if (!t) {
+        p->oom = 1;
+        return;
+    }
+    p->offsets[p->n_offsets++] = (acked_offset_t){t, part, off};
+}
+
+/* Runs on the caller's thread inside rd_kafka_poll/flush. */
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    publisher_t *p = opaque;
+    pub_delivery_t *d = m->_private;
+    if (d) {
+        d->done = 1;
+        d->err = m->err;
+        d->partition = m->partition;
+        d->offset = m->offset;
+    }
+    if (m->err) {
+        if (p->failed++ == 0)
+            snprintf(p->first_error, sizeof p->first_error, "delivery to %s failed: %s",
+                     rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+        return;
+    }
+    p->acked++;
+    if (m->offset >= 0)
+        note_offset(p, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
+}
+
+publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_size)
+{
+    publisher_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    rd_kafka_conf_t *kc = kafka_conf_new(conf, "tidemark-producer", errstr, errstr_size);
+    if (!kc) {
+        free(p);
+        return NULL;
+    }
+    /* After the pass-through keys: these must win (see publisher.h). */
+    if (kafka_conf_set(kc, "enable.idempotence", "true", errstr, errstr_size) != 0 ||
+        kafka_conf_set(kc, "acks", "all", errstr, errstr_size) != 0) {
+        rd_kafka_conf_destroy(kc);
+        free(p);
+        return NULL;
+    }
+    rd_kafka_conf_set_dr_msg_cb(kc, on_delivery);
+    rd_kafka_conf_set_opaque(kc, p);
+    char kerr[512];
+    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, kerr, sizeof kerr);
+    if (!p->rk) {
+        snprintf(errstr, errstr_size, "cannot create the Kafka producer: %s", kerr);
+        rd_kafka_conf_destroy(kc); /* not taken over on failure */
+        free(p);
+        return NULL;
+    }
+    kc = NULL; /* now owned by p->rk */
+    return p;
+}
+
+void publisher_warm_topic(publisher_t *p, const char *topic)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(p->rk, 0, rkt, &md, 5000)
+                                  : rd_kafka_last_error();
+    if (err)
+        log_debug("topic metadata not fetched", "topic=%s error=\"%s\"", topic,
+                  rd_kafka_err2str(err));
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    if (rkt)
+        rd_kafka_topic_destroy(rkt);
+}
+
+void publisher_reset(publisher_t *p)
+{
+    p->acked = p->failed = 0;
+    p->first_error[0] = '\0';
+    for (size_t i = 0; i < p->n_offsets; i++)
+        free(p->offsets[i].topic);
+    free(p->offsets);
+    p->offsets = NULL;
+    p->n_offsets = 0;
+    p->oom = 0;
+}
+
+void publisher_destroy(publisher_t *p)
+{
+    if (!p)
+        return;
+    if (p->rk) {
+        rd_kafka_resp_err_t err = rd_kafka_flush(p->rk, SHUTDOWN_FLUSH_MS);
+        if (err)
+            log_warn("kafka producer closed with undelivered messages",
+                     "outq=%d", rd_kafka_outq_len(p->rk));
+        rd_kafka_destroy(p->rk);
+    }
+    publisher_reset(p);
+    free(p);
+}
+
+int publisher_produce(publisher_t *p, const char *topic, const char *key,
+                      const void *value, size_t len, const pub_header_t *hdrs,
+                      size_t n_hdrs, pub_delivery_t *delivery, char *errstr,
+                      size_t errstr_size)
+{
+    rd_kafka_headers_t *h = rd_kafka_headers_new(n_hdrs);
+    for (size_t i = 0; i < n_hdrs; i++)
+        rd_kafka_header_add(h, hdrs[i].name, -1, hdrs[i].value, -1);
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            p->rk, RD_KAFKA_V_TOPIC(topic),
+            RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+            RD_KAFKA_V_VALUE((void *)value, value ? len : 0),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
+            RD_KAFKA_V_OPAQUE(delivery), RD_KAFKA_V_END);
+        if (!err) {
+            h = NULL; /* now owned by the message */
+            rd_kafka_poll(p->rk, 0);
+            return 0;
+        }
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            rd_kafka_headers_destroy(h);
+            snprintf(errstr, errstr_size, "produce to %s: %s", topic, rd_kafka_err2str(err));
+            return -1;
+        }
+        rd_kafka_poll(p->rk, 100); /* let delivery reports drain the queue */
+    }
+}
+
+int publisher_flush(publisher_t *p, char *errstr, size_t errstr_size)
+{
+    int64_t deadline = 0;
+    while (rd_kafka_outq_len(p->rk) > 0) {
+        rd_kafka_flush(p->rk, 100);
+        if (!tm_running) {
+            int64_t now = isotime_monotonic_ms();
+            if (!deadline)
+                deadline = now + SHUTDOWN_FLUSH_MS;
+            else if (now >= deadline) {
+                snprintf(errstr, errstr_size,
+                         "interrupted with %d messages not yet acknowledged",
+                         rd_kafka_outq_len(p->rk));
+                /* Purge so that every delivery report (and the caller's
+                 * pub_delivery_t) is settled before we return. */
+                rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+                rd_kafka_flush(p->rk, 1000);
+                return -1;
+            }
+        }
+    }
+    rd_kafka_poll(p->rk, 0);
+    if (p->failed) {
+        snprintf(errstr, errstr_size, "%s (%lld messages failed)", p->first_error,
+                 (long long)p->failed);
+        return -1;
+    }
+    if (p->oom) {
+        snprintf(errstr, errstr_size, "out of memory recording acked offsets");
+        return -1;
+    }
+    return 0;
+}
+
+int publisher_is_fatal(publisher_t *p)
+{
+    char buf[256];
+    return rd_kafka_fatal_error(p->rk, buf, sizeof buf) != RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int64_t publisher_acked(const publisher_t *p)
+{
+    return p->acked;
+}
+
+int64_t publisher_failed(const publisher_t *p)
+{
+    return p->failed;
+}
+
+int publisher_end_offsets(const publisher_t *p, const char *topic,
+                          end_offset_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    for (size_t i = 0; i < p->n_offsets; i++) {
+        const acked_offset_t *o = &p->offsets[i];
+        if (strcmp(o->topic, topic) != 0)
+            continue;
+        end_offset_t *grown = realloc(*out, (*n + 1) * sizeof *grown);
+        if (!grown) {
+            free(*out);
+            *out = NULL;
+            *n = 0;
+            return -1;
+        }
+        *out = grown;
+        (*out)[(*n)++] = (end_offset_t){o->partition, o->offset + 1};
+    }
+    return 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * runloop.c - `run` and `reset` (see runloop.h).
+ */
+#include "runloop.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "checkpoint.h"
+#include "http.h"
+#include "isotime.h"
+#include "kafka_conf.h"
+#include "log.h"
+#include "publisher.h"
+#include "signals.h"
+#include "sync.h"
+
+#define SLICE_MS 100
+
+static void sleep_watching(int64_t ms)
+{
+    int64_t end = isotime_monotonic_ms() + ms;
+    while (tm_running) {
+        int64_t left = end - isotime_monotonic_ms();
+        if (left <= 0)
+            return;
+        if (left > SLICE_MS)
+            left = SLICE_MS;
+        struct timespec ts = {0, (long)left * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void log_err(const char *msg, const char *err)
+{
+    char q[600];
+    log_error(msg, "error=%s", log_quote(q, sizeof q, err));
+}
+
+/* One pass over every stream. Returns the number of failed runs, -1 if
+ * the checkpoints could not be read. */
+static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub,
+                    const run_cmd_opts_t *opts)
+{
+    const char **names = calloc(set->n ? set->n : 1, sizeof *names);
+    run_record_t **cps = calloc(set->n ? set->n : 1, sizeof *cps);
+    char err[1024];
+    int failed = 0;
+    if (!names || !cps) {
+        free(names);
+        free(cps);
+        log_err("cannot read the checkpoints", "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < set->n; i++)
+        names[i] = set->items[i].sc->name;
+    if (checkpoint_read(conf, names, set->n, cps, err, sizeof err) != 0) {
+        log_err("cannot read the checkpoints", err);
+        failed = -1;
+    }
+    sync_opts_t so = {.force_full = opts->full};
+    for (size_t i = 0; i < set->n && failed >= 0 && tm_running; i++) {
+        if (sync_run(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, NULL, err,
+                     sizeof err) != 0)
+            failed++; /* sync_run logged it with its context */
+    }
+    for (size_t i = 0; i < set->n; i++)
+        run_record_destroy(cps[i]);
+    free(names);
+    free(cps);
+    return failed;
+}
+
+int runloop_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t *opts)
+{
+    char err[1024];
+    if (http_global_init(err, sizeof err) != 0) {
+        log_err("cannot start", err);
+        return 1;
+    }
+    publisher_t *pub = publisher_new(conf, err, sizeof err);
+    if (!pub) {
+        log_err("cannot start the Kafka producer", err);
+        http_global_cleanup();
+        return 1;
+    }
+    int status = 0;
+    run_cmd_opts_t pass = *opts;
+    while (tm_running) {
+        int failed = one_pass(conf, set, pub, &pass);
+        if (publisher_is_fatal(pub)) {
+            /* A fatal producer error outlives the run: start afresh. */
+            log_warn("replacing the Kafka producer after a fatal error", "%s", "");
+            publisher_destroy(pub);
+            if (!(pub = publisher_new(conf, err, sizeof err))) {
+                log_err("cannot restart the Kafka producer", err);
+                http_global_cleanup();
+                return 1;
+            }
+        }
+        if (opts->once) {
+            status = failed != 0 || !tm_running;
+            break;
+        }
+        pass.full = 0; /* --full applies to the first pass only */
+        sleep_watching(conf->poll_interval_ms);
+    }
+    publisher_destroy(pub);
+    http_global_cleanup();
+    return status;
+}
+
+int runloop_reset(const tm_config_t *conf, const char *stream, int has_since,
+                  int64_t since_ms)
+{
+    char err[1024], topic[512];
+    run_record_t *cp = NULL;
+    if (checkpoint_read(conf, &stream, 1, &cp, err, sizeof err) != 0) {
+        log_err("cannot read the checkpoint", err);
+        return 1;
+    }
+    publisher_t *pub = publisher_new(conf, err, sizeof err);
+    if (!pub) {
+        log_err("cannot start the Kafka producer", err);
+        run_record_destroy(cp);
+        return 1;
+    }
+    int64_t now = isotime_now_ms();
+    char run_id[128];
+    sync_make_run_id(stream, now, run_id, sizeof run_id);
+    run_record_t rr = {0};
+    rr.stream = (char *)stream;
+    rr.run_id = run_id;
+    rr.mode = has_since ? RUN_MODE_INCREMENTAL : RUN_MODE_FULL;
+    rr.status = RUN_STATUS_COMPLETED;
+    rr.hwm.has_value = has_since;
+    rr.hwm.value_ms = has_since ? since_ms : 0;
+    int rc = 0;
+    if (cp && run_hwm_copy(&rr.deleted_hwm, &cp->deleted_hwm) != 0) {
+        snprintf(err, sizeof err, "out of memory");
+        rc = -1;
+    }
+    rr.started_at_ms = rr.finished_at_ms = now;
+    rr.last_full_at_ms = cp ? cp->last_full_at_ms : 0;
+    topic_sync_runs(conf, topic, sizeof topic);
+    if (rc == 0)
+        rc = checkpoint_write(pub, topic, &rr, err, sizeof err);
+    run_hwm_clear(&rr.deleted_hwm);
+    run_record_destroy(cp);
+    publisher_destroy(pub);
+    if (rc != 0) {
+        log_err("cannot write the reset run record", err);
+        return 1;
+    }
+    char when[ISOTIME_BUFSIZE] = "none";
+    if (has_since)
+        isotime_format(since_ms, when, sizeof when);
+    log_info("checkpoint reset", "stream=%s run_id=%s hwm=%s", stream, run_id, when);
+    return 0;
+}

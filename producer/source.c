@@ -1,0 +1,351 @@
+/*
+ * source.c - URL building, body parsing and pagination (see source.h).
+ */
+#include "source.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "boundary.h"
+#include "isotime.h"
+
+struct source {
+    const stream_conf_t *sc;
+    http_client_t *hc;
+    int has_since;
+    int64_t since_ms;
+    long page_no;     /* page: 1.., offset: 0, size, ... */
+    char *token;      /* cursor: next token; link: next URL */
+    int done;
+    json_t *body;     /* current page */
+    char *url;        /* current page's URL */
+};
+
+source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
+{
+    source_t *s = calloc(1, sizeof *s);
+    if (s) {
+        s->sc = sc;
+        s->hc = hc;
+    }
+    return s;
+}
+
+void source_destroy(source_t *s)
+{
+    if (!s)
+        return;
+    json_decref(s->body);
+    free(s->token);
+    free(s->url);
+    free(s);
+}
+
+static long first_page(const stream_conf_t *sc)
+{
+    return sc->pagination == PAGINATION_OFFSET ? 0 : 1;
+}
+
+void source_start(source_t *s, int has_since, int64_t since_ms)
+{
+    s->has_since = has_since;
+    s->since_ms = since_ms;
+    s->page_no = first_page(s->sc);
+    free(s->token);
+    s->token = NULL;
+    s->done = 0;
+}
+
+json_t *source_json_path(json_t *root, const char *path)
+{
+    if (!path || !*path)
+        return root;
+    json_t *cur = root;
+    const char *p = path;
+    while (cur && *p) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        cur = json_is_object(cur) ? json_object_getn(cur, p, len) : NULL;
+        p += len + (dot ? 1 : 0);
+    }
+    return cur;
+}
+
+char *source_url_with(const char *base, const char *const *pairs, size_t n_pairs)
+{
+    size_t cap = strlen(base) + 1, len = strlen(base);
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    memcpy(out, base, len + 1);
+    int has_q = strchr(base, '?') != NULL;
+    for (size_t i = 0; i < 2 * n_pairs; i += 2) {
+        if (!pairs[i] || !pairs[i + 1] || !*pairs[i])
+            continue;
+        char *ev = http_escape(pairs[i + 1]);
+        if (!ev) {
+            free(out);
+            return NULL;
+        }
+        size_t need = len + strlen(pairs[i]) + strlen(ev) + 3;
+        char *grown = need > cap ? realloc(out, need) : out;
+        if (!grown) {
+            free(ev);
+            free(out);
+            return NULL;
+        }
+        out = grown;
+        cap = need > cap ? need : cap;
+        len += (size_t)sprintf(out + len, "%c%s=%s", has_q ? '&' : '?', pairs[i], ev);
+        has_q = 1;
+        free(ev);
+    }
+    return out;
+}
+
+void source_format_since(cursor_precision_t prec, int64_t ms, char *buf, size_t size)
+{
+    if (prec == CURSOR_PRECISION_DATE)
+        isotime_format_date(ms, buf, size);
+    else
+        isotime_format(ms, buf, size);
+}
+
+char *source_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms,
+                      const char *page_token)
+{
+    char since[ISOTIME_BUFSIZE], size[24];
+    if (has_since)
+        source_format_since(sc->cursor_precision, since_ms, since, sizeof since);
+    snprintf(size, sizeof size, "%d", sc->page_size);
+    int paged = sc->pagination != PAGINATION_NONE;
+    const char *pairs[] = {
+        sc->cursor_param, has_since ? since : NULL,
+        paged ? sc->page_size_param : NULL, size,
+        paged ? sc->page_param : NULL, page_token,
+    };
+    return source_url_with(sc->url, pairs, sizeof pairs / sizeof pairs[0] / 2);
+}
+
+/* Finds rel="next" (or rel=next, or a rel list holding next). */
+static int rel_is_next(const char *params, size_t len)
+{
+    const char *p = params, *end = params + len;
+    while (p < end) {
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *pe = semi ? semi : end;
+        while (p < pe && isspace((unsigned char)*p))
+            p++;
+        if (pe - p > 4 && strncasecmp(p, "rel=", 4) == 0) {
+            const char *v = p + 4, *ve = pe;
+            if (*v == '"')
+                v++;
+            while (ve > v && (isspace((unsigned char)ve[-1]) || ve[-1] == '"'))
+                ve--;
+            /* rel may hold several space-separated relation types */
+            while (v < ve) {
+                const char *sp = v;
+                while (sp < ve && !isspace((unsigned char)*sp))
+                    sp++;
+                if (sp - v == 4 && strncasecmp(v, "next", 4) == 0)
+                    return 1;
+                v = sp;
+                while (v < ve && isspace((unsigned char)*v))
+                    v++;
+            }
+        }
+        p = semi ? semi + 1 : end;
+    }
+    return 0;
+}
+
+static char *resolve(const char *target, size_t len, const char *base_url)
+{
+    if (memchr(target, ':', len) || !base_url || target[0] != '/')
+        return strndup(target, len);
+    /* absolute path: keep the base's scheme://authority */
+    const char *auth = strstr(base_url, "://");
+    const char *path = auth ? strchr(auth + 3, '/') : NULL;
+    size_t blen = path ? (size_t)(path - base_url) : strlen(base_url);
+    char *out = malloc(blen + len + 1);
+    if (out) {
+        memcpy(out, base_url, blen);
+        memcpy(out + blen, target, len);
+        out[blen + len] = '\0';
+    }
+    return out;
+}
+
+char *source_link_next(const char *link, const char *base_url)
+{
+    const char *p = link;
+    while (p && *p) {
+        const char *lt = strchr(p, '<');
+        const char *gt = lt ? strchr(lt, '>') : NULL;
+        if (!gt)
+            return NULL;
+        /* this link's params run to the next comma outside <...> */
+        const char *comma = strchr(gt, ',');
+        const char *pe = comma ? comma : gt + strlen(gt);
+        if (rel_is_next(gt + 1, (size_t)(pe - gt - 1)))
+            return resolve(lt + 1, (size_t)(gt - lt - 1), base_url);
+        p = comma ? comma + 1 : NULL;
+    }
+    return NULL;
+}
+
+int source_get_records(http_client_t *hc, const char *url,
+                       const char *records_path, json_t **root,
+                       json_t **records, int64_t *answered_at_ms,
+                       char *errstr, size_t errstr_size)
+{
+    http_response_t resp = {0};
+    *root = NULL;
+    if (http_get(hc, url, &resp, errstr, errstr_size) != 0)
+        return -1;
+    json_error_t jerr;
+    json_t *doc = json_loadb(resp.body, resp.body_len, 0, &jerr);
+    if (answered_at_ms)
+        *answered_at_ms = resp.answered_at_ms;
+    http_response_clear(&resp);
+    if (!doc) {
+        snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s (line %d)",
+                 url, jerr.text, jerr.line);
+        return -1;
+    }
+    json_t *arr = source_json_path(doc, records_path);
+    if (!json_is_array(arr)) {
+        snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
+                 url, records_path ? records_path : "");
+        json_decref(doc);
+        return -1;
+    }
+    *root = doc;
+    *records = arr;
+    return 0;
+}
+
+/* For cursor pagination: the next token as text, or NULL when none. */
+static char *next_token(json_t *body, const char *path)
+{
+    json_t *v = path ? source_json_path(body, path) : NULL;
+    if (json_is_string(v) && json_string_length(v) > 0)
+        return strdup(json_string_value(v));
+    if (json_is_integer(v)) {
+        char buf[24];
+        snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+        return strdup(buf);
+    }
+    return NULL;
+}
+
+/* The cursor of a record, if it has a parsable one. */
+static int record_cursor(const stream_conf_t *sc, json_t *rec, int64_t *ms)
+{
+    json_t *c = json_is_object(rec) ? json_object_get(rec, sc->cursor_field) : NULL;
+    char e[64];
+    return json_is_string(c) && isotime_parse(json_string_value(c), ms, NULL, e, sizeof e) == 0;
+}
+
+/* Decides the request after a full page of a seek walk. */
+static void seek_advance(source_t *s, json_t *records)
+{
+    size_t n = json_array_size(records);
+    int64_t last;
+    const stream_conf_t *sc = s->sc;
+    if (n > 0 && record_cursor(sc, json_array_get(records, n - 1), &last) &&
+        (!s->has_since || boundary_bucket(sc->cursor_precision, last) >
+                              boundary_bucket(sc->cursor_precision, s->since_ms))) {
+        s->has_since = 1;
+        s->since_ms = last;
+        s->page_no = first_page(sc);
+    } else {
+        s->page_no += sc->pagination == PAGINATION_OFFSET ? sc->page_size : 1;
+    }
+}
+
+/* After a page: is the walk over, and what comes next? */
+static int advance(source_t *s, json_t *records, const char *link)
+{
+    const stream_conf_t *sc = s->sc;
+    size_t n = json_array_size(records);
+    switch (sc->pagination) {
+    case PAGINATION_NONE:
+        return 1;
+    case PAGINATION_PAGE:
+    case PAGINATION_OFFSET:
+        if (n < (size_t)sc->page_size)
+            return 1;
+        seek_advance(s, records);
+        return 0;
+    case PAGINATION_CURSOR:
+        free(s->token);
+        s->token = n ? next_token(s->body, sc->next_path) : NULL;
+        return s->token == NULL;
+    case PAGINATION_LINK:
+        free(s->token);
+        s->token = link ? source_link_next(link, sc->url) : NULL;
+        return s->token == NULL;
+    }
+    return 1;
+}
+
+static char *current_url(source_t *s)
+{
+    const stream_conf_t *sc = s->sc;
+    char num[24];
+    switch (sc->pagination) {
+    case PAGINATION_PAGE:
+    case PAGINATION_OFFSET:
+        snprintf(num, sizeof num, "%ld", s->page_no);
+        return source_page_url(sc, s->has_since, s->since_ms, num);
+    case PAGINATION_LINK:
+        if (s->token)
+            return strdup(s->token);
+        return source_page_url(sc, s->has_since, s->since_ms, NULL);
+    case PAGINATION_CURSOR:
+        return source_page_url(sc, s->has_since, s->since_ms, s->token);
+    case PAGINATION_NONE:
+        break;
+    }
+    return source_page_url(sc, s->has_since, s->since_ms, NULL);
+}
+
+int source_next_page(source_t *s, json_t **records, const char **url,
+                     char *errstr, size_t errstr_size)
+{
+    if (s->done)
+        return 0;
+    free(s->url);
+    if (!(s->url = current_url(s))) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    http_response_t resp = {0};
+    if (http_get(s->hc, s->url, &resp, errstr, errstr_size) != 0)
+        return -1;
+    json_error_t jerr;
+    json_decref(s->body);
+    s->body = json_loadb(resp.body, resp.body_len, 0, &jerr);
+    if (!s->body) {
+        snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s (line %d)",
+                 s->url, jerr.text, jerr.line);
+        http_response_clear(&resp);
+        return -1;
+    }
+    json_t *arr = source_json_path(s->body, s->sc->records_path);
+    if (!json_is_array(arr)) {
+        snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
+                 s->url, s->sc->records_path ? s->sc->records_path : "");
+        http_response_clear(&resp);
+        return -1;
+    }
+    s->done = advance(s, arr, resp.link);
+    http_response_clear(&resp);
+    *records = arr;
+    *url = s->url;
+    return 1;
+}

@@ -1,0 +1,91 @@
+/*
+ * source.h - one stream's pages from the REST API: builds the URLs (cursor
+ * param, page params, URL-escaped values), parses each body (records.path),
+ * and follows the stream's pagination.
+ *
+ * For pagination = page | offset | none it uses *seek pagination*: page 1
+ * (offset 0) at `since`; after a full page whose last record lies in a
+ * later bucket than since, since moves to that record's cursor and paging
+ * starts again at page 1; otherwise the next page is requested at the same
+ * since. A plain page walk over a set that changes during the run would
+ * skip records (a changed record moves to the end and shifts the pages),
+ * and a skipped record below the HWM is lost for good. Records seen again
+ * are the caller's to skip (boundary.h).
+ * For cursor, next.path in the body gives the token sent back as
+ * page.param; for link, the Link header's rel="next" URL is followed.
+ *
+ * Owns: source_t owns the current page's parsed body; the records array
+ * handed out is borrowed until the next source_next_page() or
+ * source_destroy(). The http client and stream conf are borrowed. One
+ * thread.
+ */
+#ifndef TIDEMARK_SOURCE_H
+#define TIDEMARK_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "config.h"
+#include "http.h"
+
+typedef struct source source_t;
+
+source_t *source_new(const stream_conf_t *sc, http_client_t *hc);
+void source_destroy(source_t *s);
+
+/* Starts a scan at since (has_since = 0: no cursor param: everything). */
+void source_start(source_t *s, int has_since, int64_t since_ms);
+
+/*
+ * Fetches the next page. Returns 1 with *records (a JSON array, borrowed)
+ * and *url (the page's URL, borrowed), 0 when the scan is done, -1 with
+ * errstr on an HTTP failure or a body that is not JSON or has no array at
+ * records.path.
+ */
+int source_next_page(source_t *s, json_t **records, const char **url,
+                     char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * One GET of url parsed as JSON: returns the array at records_path in
+ * *records (borrowed from *root, which the caller json_decref()s) and the
+ * answer's wall-clock time. -1 with errstr on failure. Used for the
+ * deleted endpoint.
+ */
+int source_get_records(http_client_t *hc, const char *url,
+                       const char *records_path, json_t **root,
+                       json_t **records, int64_t *answered_at_ms,
+                       char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* ---- pure helpers, exposed for unit tests ---- */
+
+/* The value at a dotted path ("data", "result.items"; "" = root), or NULL. */
+json_t *source_json_path(json_t *root, const char *path);
+
+/*
+ * base plus "?"/"&" and each name=value pair (values URL-escaped) of
+ * pairs = {name, value, name, value, ...} (n_pairs pairs); a pair whose
+ * name or value is NULL is left out. Caller frees. NULL on ENOMEM.
+ */
+char *source_url_with(const char *base, const char *const *pairs,
+                      size_t n_pairs);
+
+/* The cursor value as the API's parameter: ISO timestamp or date. */
+void source_format_since(cursor_precision_t prec, int64_t ms, char *buf,
+                         size_t size);
+
+/*
+ * The target of rel="next" in an RFC 8288 Link header value, resolved
+ * against base_url when it is a path ("/x?page=2"). Caller frees; NULL if
+ * none.
+ */
+char *source_link_next(const char *link, const char *base_url);
+
+/*
+ * The page URL the scan state describes (exposed for tests): page_token is
+ * the page number, offset or cursor token as text (NULL on the first
+ * page of a cursor/link walk).
+ */
+char *source_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms,
+                      const char *page_token);
+
+#endif

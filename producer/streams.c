@@ -1,0 +1,62 @@
+/*
+ * streams.c - load the streams' schemas (see streams.h).
+ */
+#include "streams.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int load_one(const tm_config_t *conf, const stream_conf_t *sc, loaded_stream_t *ls,
+                    char *errstr, size_t errstr_size)
+{
+    char err[512];
+    ls->sc = sc;
+    if (record_schema_load(sc->schema_path, &ls->rs, err, sizeof err) != 0 ||
+        !(ls->es = envelope_schema_new(ls->rs, err, sizeof err))) {
+        snprintf(errstr, errstr_size, "%s:%d: [stream %s] schema: %s", conf->path, sc->line,
+                 sc->name, err);
+        return -1;
+    }
+    return 0;
+}
+
+int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set,
+                    char *errstr, size_t errstr_size)
+{
+    set->n = 0;
+    set->items = calloc(conf->n_streams ? conf->n_streams : 1, sizeof *set->items);
+    if (!set->items) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < conf->n_streams; i++) {
+        const stream_conf_t *sc = &conf->streams[i];
+        if (only && strcmp(only, sc->name) != 0)
+            continue;
+        loaded_stream_t *ls = &set->items[set->n++];
+        if (load_one(conf, sc, ls, errstr, errstr_size) != 0) {
+            stream_set_clear(set);
+            return -1;
+        }
+    }
+    if (only && set->n == 0) {
+        snprintf(errstr, errstr_size, "%s: unknown stream '%s'", conf->path, only);
+        stream_set_clear(set);
+        return -1;
+    }
+    return 0;
+}
+
+void stream_set_clear(stream_set_t *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        if (set->items[i].es)
+            envelope_schema_destroy(set->items[i].es);
+        if (set->items[i].rs)
+            record_schema_destroy(set->items[i].rs);
+    }
+    free(set->items);
+    set->items = NULL;
+    set->n = 0;
+}

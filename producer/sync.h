@@ -1,0 +1,45 @@
+/*
+ * sync.h - one run of one stream: decide the mode from the checkpoint,
+ * mark the run's start, fetch pages from the HWM, skip what was already
+ * published unchanged, publish change events (and dead letters), poll the
+ * deleted endpoint, and write the run record only after Kafka acknowledged
+ * every event it covers.
+ *
+ * Failure classes: a record that cannot be identified or converted goes to
+ * the DLQ and the run goes on; an HTTP failure after retries or a failed
+ * delivery fails the run: a `failed` run record keeps the last durable HWM.
+ *
+ * Owns nothing past the call: the publisher, envelope schema and config are
+ * borrowed. Main thread (the envelope schema is not thread-safe).
+ */
+#ifndef TIDEMARK_SYNC_H
+#define TIDEMARK_SYNC_H
+
+#include <stddef.h>
+#include "config.h"
+#include "envelope.h"
+#include "publisher.h"
+#include "runrecord.h"
+
+/* Records between progress checkpoints. */
+#define SYNC_PROGRESS_EVERY 20000
+
+typedef struct sync_opts {
+    int force_full; /* --full */
+} sync_opts_t;
+
+/*
+ * Runs stream sc once. cp is its latest checkpoint (NULL: none); on
+ * return *next_cp (if not NULL) is the run record this run last wrote
+ * durably (caller destroys; NULL if none was written). Returns 0 when the
+ * run completed, -1 when it failed (errstr says why; it was logged).
+ */
+int sync_run(const tm_config_t *conf, const stream_conf_t *sc,
+             envelope_schema_t *es, publisher_t *pub, const run_record_t *cp,
+             const sync_opts_t *opts, run_record_t **next_cp, char *errstr,
+             size_t errstr_size) TM_WARN_UNUSED;
+
+/* "<stream>-<yyyymmddThhmmss>Z-<8 hex from /dev/urandom>" into buf. */
+void sync_make_run_id(const char *stream, int64_t now_ms, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * test_source.c - URL building, records.path extraction and Link header
+ * parsing of producer/source.h, table-driven. No network.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../producer/source.h"
+#include "../../producer/status.h"
+#include "../../producer/sync.h"
+
+static void test_json_path(void **state)
+{
+    (void)state;
+    json_t *doc = json_loads("{\"data\":[1,2],\"result\":{\"items\":[3],\"n\":{\"x\":[]}},"
+                             "\"next\":\"tok\"}", 0, NULL);
+    assert_non_null(doc);
+    static const struct {
+        const char *path;
+        int is_array;
+        size_t size;
+    } cases[] = {
+        {"data", 1, 2},
+        {"result.items", 1, 1},
+        {"result.n.x", 1, 0},
+        {"result", 0, 0},
+        {"missing", 0, 0},
+        {"data.deeper", 0, 0},
+        {"result.items.more", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *v = source_json_path(doc, cases[i].path);
+        if (json_is_array(v) != cases[i].is_array)
+            fail_msg("case %zu (%s)", i, cases[i].path);
+        if (cases[i].is_array)
+            assert_int_equal(json_array_size(v), cases[i].size);
+    }
+    assert_ptr_equal(source_json_path(doc, ""), doc);
+    assert_ptr_equal(source_json_path(doc, NULL), doc);
+    assert_string_equal(json_string_value(source_json_path(doc, "next")), "tok");
+    json_decref(doc);
+}
+
+static void test_link_next(void **state)
+{
+    (void)state;
+    static const char *base = "https://api.example.com/v1/customers?x=1";
+    static const struct {
+        const char *link, *want;
+    } cases[] = {
+        {"<https://api.example.com/v1/customers?page=2>; rel=\"next\"",
+         "https://api.example.com/v1/customers?page=2"},
+        {"<https://a/x?page=1>; rel=\"prev\", <https://a/x?page=3>; rel=\"next\"",
+         "https://a/x?page=3"},
+        {"<https://a/x?p=9>; rel=\"last\", <https://a/x?p=2>; rel=next; title=\"n\"",
+         "https://a/x?p=2"},
+        {"</v1/customers?cursor=abc>; rel=\"next\"",
+         "https://api.example.com/v1/customers?cursor=abc"},
+        {"<https://a/x?p=2>; rel=\"next last\"", "https://a/x?p=2"},
+        {"<https://a/x?p=2>; REL=\"Next\"", "https://a/x?p=2"},
+        {"<https://a/x?p=1>; rel=\"prev\"", NULL},
+        {"<https://a/x?p=1>; rel=\"nextish\"", NULL},
+        {"", NULL},
+        {"garbage", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = source_link_next(cases[i].link, base);
+        if (!cases[i].want) {
+            if (got)
+                fail_msg("case %zu: got '%s', want none", i, got);
+        } else {
+            if (!got || strcmp(got, cases[i].want) != 0)
+                fail_msg("case %zu: got '%s', want '%s'", i, got ? got : "(none)",
+                         cases[i].want);
+        }
+        free(got);
+    }
+}
+
+static void test_url_with(void **state)
+{
+    (void)state;
+    const char *p1[] = {"modified_since", "2026-11-25T12:00:00.123Z", "page", "2"};
+    char *u = source_url_with("http://h/c", p1, 2);
+    assert_string_equal(u, "http://h/c?modified_since=2026-11-25T12%3A00%3A00.123Z&page=2");
+    free(u);
+    const char *p2[] = {"q", "a b&c", NULL, "x", "skip", NULL};
+    u = source_url_with("http://h/c?k=v", p2, 3);
+    assert_string_equal(u, "http://h/c?k=v&q=a%20b%26c");
+    free(u);
+    u = source_url_with("http://h/c", p2 + 2, 2);
+    assert_string_equal(u, "http://h/c");
+    free(u);
+}
+
+static stream_conf_t stream(pagination_t pg, cursor_precision_t prec)
+{
+    stream_conf_t sc = {0};
+    sc.name = "s";
+    sc.url = "http://127.0.0.1:1/items";
+    sc.cursor_field = "updated";
+    sc.cursor_param = "since";
+    sc.cursor_precision = prec;
+    sc.records_path = "data";
+    sc.pagination = pg;
+    sc.page_param = "p";
+    sc.page_size_param = "size";
+    sc.page_size = 50;
+    return sc;
+}
+
+static void test_page_url(void **state)
+{
+    (void)state;
+    const int64_t t = 1795608000123LL; /* 2026-11-25T12:00:00.123Z */
+    static const struct {
+        pagination_t pg;
+        cursor_precision_t prec;
+        int has_since;
+        const char *token, *want;
+    } cases[] = {
+        {PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP, 1, "1",
+         "http://127.0.0.1:1/items?since=2026-11-25T12%3A00%3A00.123Z&size=50&p=1"},
+        {PAGINATION_OFFSET, CURSOR_PRECISION_TIMESTAMP, 1, "100",
+         "http://127.0.0.1:1/items?since=2026-11-25T12%3A00%3A00.123Z&size=50&p=100"},
+        {PAGINATION_PAGE, CURSOR_PRECISION_DATE, 1, "3",
+         "http://127.0.0.1:1/items?since=2026-11-25&size=50&p=3"},
+        {PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP, 0, "1",
+         "http://127.0.0.1:1/items?size=50&p=1"},
+        {PAGINATION_NONE, CURSOR_PRECISION_TIMESTAMP, 1, NULL,
+         "http://127.0.0.1:1/items?since=2026-11-25T12%3A00%3A00.123Z"},
+        {PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP, 0, NULL,
+         "http://127.0.0.1:1/items?size=50"},
+        {PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP, 0, "ab/c=",
+         "http://127.0.0.1:1/items?size=50&p=ab%2Fc%3D"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        stream_conf_t sc = stream(cases[i].pg, cases[i].prec);
+        char *u = source_page_url(&sc, cases[i].has_since, t, cases[i].token);
+        if (!u || strcmp(u, cases[i].want) != 0)
+            fail_msg("case %zu: got '%s'\n want '%s'", i, u ? u : "(null)", cases[i].want);
+        free(u);
+    }
+}
+
+static void test_run_id_and_age(void **state)
+{
+    (void)state;
+    char a[128], b[128];
+    sync_make_run_id("customers", 1795608000123LL, a, sizeof a);
+    sync_make_run_id("customers", 1795608000123LL, b, sizeof b);
+    assert_int_equal(strncmp(a, "customers-20261125T120000Z-", 27), 0);
+    assert_int_equal(strlen(a), 27 + 8);
+    assert_string_not_equal(a, b); /* random suffix */
+
+    static const struct {
+        int64_t ms;
+        const char *want;
+    } ages[] = {
+        {850, "850ms"}, {5000, "5s"}, {312000, "5m12s"}, {3 * 3600000 + 60000, "3h01m"},
+        {(3 * 24 + 4) * 3600000LL, "3d04h"}, {-5, "0ms"},
+    };
+    for (size_t i = 0; i < sizeof ages / sizeof ages[0]; i++) {
+        char buf[32];
+        status_format_age(ages[i].ms, buf, sizeof buf);
+        assert_string_equal(buf, ages[i].want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_path),   cmocka_unit_test(test_link_next),
+        cmocka_unit_test(test_url_with),    cmocka_unit_test(test_page_url),
+        cmocka_unit_test(test_run_id_and_age),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
