@@ -62,7 +62,7 @@ typedef struct stream_conf {
     int page_size;
     char *next_path;
     int64_t lookback_ms;
-    char *deleted_url;       /* NULL: no deleted endpoint */
+    char *deleted_url;       /* NULL: no deleted endpoint ("" in the file) */
     char *deleted_param;
     char *soft_delete_field; /* NULL: none */
     char *auth_header;       /* NULL: none; a secret: never log */
@@ -84,12 +84,15 @@ typedef struct tm_config {
     size_t n_kafka_props;
 
     /* [postgres] */
-    char *pg_conninfo; /* a secret (may hold a password): never log */
+    char *pg_conninfo; /* a secret (may hold a password): never log.
+                          NULL when the file has no conninfo: the parser
+                          does not require it (the producer never uses it),
+                          the worker checks it. "" is kept as "". */
 
     /* [worker] */
     char *group_id;
     int batch_max_records;
-    int64_t batch_max_ms;
+    int64_t batch_max_ms; /* a bare number here means ms, as the key says */
     delete_mode_t delete_mode;
 
     /* [producer] */
@@ -114,7 +117,8 @@ const char *config_default_path(const char *cli_path);
  * (or "FILE: reason" when the file itself cannot be read).
  *
  * Errors: unknown section or key, missing required key (url, schema,
- * cursor.field, cursor.param of a stream; bootstrap.servers), a value out
+ * cursor.field, cursor.param of a stream; bootstrap.servers; [postgres]
+ * conninfo is not required here), a key set twice, a value out
  * of its bounds or not of its type (integer, duration, enum), ${NAME} with
  * NAME unset, a duplicate stream. The schema file is not opened here.
  */

@@ -1,0 +1,113 @@
+/*
+ * config_values.c - the value syntax of tidemark.conf that callers use on
+ * their own too: durations ("30s", "500ms", "7d") and ${NAME} expansion.
+ * Pure functions (getenv only); any thread.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "30s" -> 30000. A bare number means seconds; overflow is an error. */
+int config_parse_duration(const char *s, int64_t *ms_out)
+{
+    static const struct {
+        const char *suffix;
+        int64_t ms;
+    } units[] = {{"ms", 1},      {"s", 1000},     {"m", 60000},
+                 {"h", 3600000}, {"d", 86400000}, {"", 0}};
+    int64_t v = 0;
+    const char *q = s;
+
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    for (; isdigit((unsigned char)*q); q++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*q - '0');
+    }
+    int64_t unit = *q == '\0' ? 1000 : 0;
+    for (size_t i = 0; !unit && units[i].ms; i++)
+        if (strcmp(q, units[i].suffix) == 0)
+            unit = units[i].ms;
+    if (!unit || v > INT64_MAX / unit)
+        return -1;
+    *ms_out = v * unit;
+    return 0;
+}
+
+static int valid_env_name(const char *s, size_t n)
+{
+    if (n == 0 || isdigit((unsigned char)s[0]))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+            return 0;
+    return 1;
+}
+
+char *config_expand_env(const char *value, char *errstr, size_t errstr_size)
+{
+    size_t cap = strlen(value) + 1, len = 0;
+    char *out = malloc(cap);
+    const char *s = value;
+
+    while (out && *s) {
+        const char *piece = s;
+        size_t n = 1;
+        if (s[0] == '$' && s[1] == '{') {
+            const char *end = strchr(s + 2, '}');
+            if (!end) {
+                snprintf(errstr, errstr_size,
+                         "unterminated ${ (write ${NAME})");
+                goto fail;
+            }
+            size_t nl = (size_t)(end - s - 2);
+            if (!valid_env_name(s + 2, nl)) {
+                snprintf(errstr, errstr_size,
+                         "bad environment variable name '%.*s'", (int)nl,
+                         s + 2);
+                goto fail;
+            }
+            char name[256];
+            if (nl >= sizeof name) {
+                snprintf(errstr, errstr_size,
+                         "environment variable name too long");
+                goto fail;
+            }
+            snprintf(name, sizeof name, "%.*s", (int)nl, s + 2);
+            piece = getenv(name);
+            if (!piece) {
+                snprintf(errstr, errstr_size,
+                         "environment variable %s is not set", name);
+                goto fail;
+            }
+            n = strlen(piece);
+            s = end + 1;
+        } else {
+            s++;
+        }
+        if (len + n + 1 > cap) {
+            cap = (len + n + 1) * 2;
+            char *grown = realloc(out, cap);
+            if (!grown) {
+                snprintf(errstr, errstr_size, "out of memory");
+                goto fail;
+            }
+            out = grown;
+        }
+        memcpy(out + len, piece, n);
+        len += n;
+    }
+    if (!out) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    out[len] = '\0';
+    return out;
+fail:
+    free(out);
+    return NULL;
+}

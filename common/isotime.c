@@ -1,0 +1,249 @@
+/*
+ * isotime.c - ISO-8601 timestamps <-> milliseconds since the epoch (UTC).
+ *
+ * Pure calendar arithmetic (Howard Hinnant's days_from_civil and
+ * civil_from_days) so that nothing depends on the process's time zone,
+ * on timegm() or on the range of time_t.
+ */
+#include "isotime.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <time.h>
+
+#define MS_PER_DAY 86400000LL
+
+/* Floor division: the calendar of negative (pre-1970) times must not round
+ * toward zero. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0)))
+        q--;
+    return q;
+}
+
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = floor_div(y, 400);
+    int64_t yoe = y - era * 400;                                  /* [0, 399] */
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1; /* [0, 365] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = floor_div(z, 146097);
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int64_t y, int m)
+{
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+/* Reads exactly n digits at *p; advances *p. -1 if they are not there. */
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+static int fail(char *errstr, size_t size, const char *s, const char *why)
+{
+    if (errstr && size)
+        snprintf(errstr, size, "bad timestamp '%s': %s", s, why);
+    return -1;
+}
+
+/* "Z", "+HH:MM", "+HHMM", "+HH" or "" at p -> offset in minutes. */
+static int parse_offset(const char *p, int *minutes, const char **why)
+{
+    int sign, hh, mm = 0;
+
+    *minutes = 0;
+    if (*p == '\0')
+        return 0;
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+        return 0;
+    if (*p != '+' && *p != '-') {
+        *why = "unexpected text after the time";
+        return -1;
+    }
+    sign = *p == '-' ? -1 : 1;
+    p++;
+    if (digits(&p, 2, &hh) < 0) {
+        *why = "bad UTC offset";
+        return -1;
+    }
+    if (*p == ':')
+        p++;
+    if (*p != '\0' && digits(&p, 2, &mm) < 0) {
+        *why = "bad UTC offset";
+        return -1;
+    }
+    if (*p != '\0') {
+        *why = "unexpected text after the UTC offset";
+        return -1;
+    }
+    if (hh > 23 || mm > 59) {
+        *why = "UTC offset out of range";
+        return -1;
+    }
+    *minutes = sign * (hh * 60 + mm);
+    return 0;
+}
+
+/* "HH:MM[:SS[.fff...]]" at *p -> milliseconds into the day. */
+static int parse_time(const char **p, int64_t *ms, const char **why)
+{
+    int hh, mi, ss = 0, frac = 0;
+
+    if (digits(p, 2, &hh) < 0 || **p != ':') {
+        *why = "bad time (expected HH:MM:SS)";
+        return -1;
+    }
+    (*p)++;
+    if (digits(p, 2, &mi) < 0) {
+        *why = "bad time (expected HH:MM:SS)";
+        return -1;
+    }
+    if (**p == ':') {
+        (*p)++;
+        if (digits(p, 2, &ss) < 0) {
+            *why = "bad seconds";
+            return -1;
+        }
+        if (**p == '.' || **p == ',') {
+            (*p)++;
+            if (!isdigit((unsigned char)**p)) {
+                *why = "bad fraction of a second";
+                return -1;
+            }
+            /* ".5" is 500 ms: digit i weighs 100, 10, 1; the fourth and
+             * later digits are truncated, never rounded (a cursor must
+             * not move past a value the source served). */
+            static const int weight[3] = {100, 10, 1};
+            for (int i = 0; isdigit((unsigned char)**p); i++, (*p)++)
+                if (i < 3)
+                    frac += (**p - '0') * weight[i];
+        }
+    }
+    if (hh > 23 || mi > 59 || ss > 60) { /* 60: a leap second */
+        *why = "time out of range";
+        return -1;
+    }
+    *ms = ((int64_t)hh * 3600 + mi * 60 + ss) * 1000 + frac;
+    return 0;
+}
+
+int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
+                  size_t errstr_size)
+{
+    const char *p = s;
+    const char *why = NULL;
+    int y, m, d, off_min;
+    int64_t tod = 0;
+
+    if (!s)
+        return fail(errstr, errstr_size, "(null)", "no value");
+    if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &m) < 0 ||
+        *p++ != '-' || digits(&p, 2, &d) < 0)
+        return fail(errstr, errstr_size, s, "expected YYYY-MM-DD");
+    if (m < 1 || m > 12)
+        return fail(errstr, errstr_size, s, "month out of range");
+    if (d < 1 || d > days_in_month(y, m))
+        return fail(errstr, errstr_size, s, "day out of range");
+    if (date_only)
+        *date_only = *p == '\0';
+    if (*p == '\0') {
+        *ms_out = days_from_civil(y, m, d) * MS_PER_DAY;
+        return 0;
+    }
+    if (*p != 'T' && *p != 't' && *p != ' ')
+        return fail(errstr, errstr_size, s,
+                    "expected 'T' or ' ' after the date");
+    p++;
+    if (parse_time(&p, &tod, &why) < 0 || parse_offset(p, &off_min, &why) < 0)
+        return fail(errstr, errstr_size, s, why);
+    *ms_out =
+        days_from_civil(y, m, d) * MS_PER_DAY + tod - (int64_t)off_min * 60000;
+    return 0;
+}
+
+void isotime_format(int64_t ms, char *buf, size_t size)
+{
+    int64_t days = floor_div(ms, MS_PER_DAY);
+    int64_t rem = ms - days * MS_PER_DAY;
+    int64_t y;
+    int m, d;
+
+    civil_from_days(days, &y, &m, &d);
+    snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y,
+             m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
+             (int)(rem / 1000 % 60), (int)(rem % 1000));
+}
+
+void isotime_format_date(int64_t ms, char *buf, size_t size)
+{
+    int64_t y;
+    int m, d;
+
+    civil_from_days(floor_div(ms, MS_PER_DAY), &y, &m, &d);
+    snprintf(buf, size, "%04lld-%02d-%02d", (long long)y, m, d);
+}
+
+int64_t isotime_day_start(int64_t ms)
+{
+    return floor_div(ms, MS_PER_DAY) * MS_PER_DAY;
+}
+
+int32_t isotime_ms_to_days(int64_t ms)
+{
+    return (int32_t)floor_div(ms, MS_PER_DAY);
+}
+
+int64_t isotime_days_to_ms(int32_t days)
+{
+    return (int64_t)days * MS_PER_DAY;
+}
+
+static int64_t clock_ms(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t isotime_now_ms(void)
+{
+    return clock_ms(CLOCK_REALTIME);
+}
+
+int64_t isotime_monotonic_ms(void)
+{
+    return clock_ms(CLOCK_MONOTONIC);
+}

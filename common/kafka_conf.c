@@ -1,0 +1,101 @@
+/*
+ * kafka_conf.c - the boundary to librdkafka's configuration.
+ *
+ * librdkafka reports a refused property as rd_kafka_conf_res_t plus a text
+ * in a caller's buffer; here that becomes our 0/-1 with "KEY: reason", and
+ * kafka_conf_new() adds the file and line of the [kafka] key that caused it.
+ */
+#include "kafka_conf.h"
+
+#include <stdio.h>
+
+#include "log.h"
+
+int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value,
+                   char *errstr, size_t errstr_size)
+{
+    char reason[512];
+
+    if (rd_kafka_conf_set(kc, key, value, reason, sizeof reason) !=
+        RD_KAFKA_CONF_OK) {
+        snprintf(errstr, errstr_size, "%s: %s", key, reason);
+        return -1;
+    }
+    return 0;
+}
+
+/* librdkafka's levels are syslog's (0 emerg .. 7 debug). */
+static log_level_t level_from_syslog(int level)
+{
+    if (level <= 3)
+        return LOG_ERROR;
+    if (level == 4)
+        return LOG_WARN;
+    if (level <= 6)
+        return LOG_INFO;
+    return LOG_DEBUG;
+}
+
+/* Runs on librdkafka's threads: log_write() is thread-safe (one write(2)
+ * per line, no shared buffer). */
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
+                   const char *buf)
+{
+    log_level_t lv = level_from_syslog(level);
+    char qfac[64], qname[128];
+
+    if (!log_enabled(lv))
+        return;
+    log_write(lv, buf, "component=rdkafka facility=%s client=%s",
+              log_quote(qfac, sizeof qfac, fac),
+              log_quote(qname, sizeof qname, rk ? rd_kafka_name(rk) : "-"));
+}
+
+rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id,
+                                char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *kc = rd_kafka_conf_new();
+    char why[600];
+
+    if (kafka_conf_set(kc, "bootstrap.servers", conf->bootstrap_servers, why,
+                       sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "%s: [kafka] %s", conf->path, why);
+        goto fail;
+    }
+    /* client.id first, so that a client.id in [kafka] wins. */
+    if (client_id &&
+        kafka_conf_set(kc, "client.id", client_id, why, sizeof why) < 0) {
+        snprintf(errstr, errstr_size, "%s", why);
+        goto fail;
+    }
+    for (size_t i = 0; i < conf->n_kafka_props; i++) {
+        const config_kv_t *kv = &conf->kafka_props[i];
+        if (kafka_conf_set(kc, kv->key, kv->value, why, sizeof why) < 0) {
+            snprintf(errstr, errstr_size, "%s:%d: [kafka] %s", conf->path,
+                     kv->line, why);
+            goto fail;
+        }
+    }
+    rd_kafka_conf_set_log_cb(kc, log_cb);
+    return kc;
+fail:
+    rd_kafka_conf_destroy(kc);
+    return NULL;
+}
+
+const char *topic_for_stream(const tm_config_t *conf, const char *stream,
+                             char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.%s", conf->topic_prefix, stream);
+    return buf;
+}
+
+const char *topic_sync_runs(const tm_config_t *conf, char *buf, size_t size)
+{
+    return topic_for_stream(conf, "sync-runs", buf, size);
+}
+
+const char *topic_dlq(const tm_config_t *conf, char *buf, size_t size)
+{
+    return topic_for_stream(conf, "dlq", buf, size);
+}

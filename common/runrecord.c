@@ -1,0 +1,382 @@
+/*
+ * runrecord.c - run records <-> JSON (jansson).
+ *
+ * Timestamps are ISO-8601 strings with milliseconds (isotime), so a record
+ * read back is the record written, to the millisecond. Times that are 0
+ * (not finished, no full run yet) are written as null.
+ */
+#include "runrecord.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "isotime.h"
+
+static const char *const status_names[] = {"running", "completed", "failed"};
+static const char *const mode_names[] = {"incremental", "full"};
+
+const char *run_status_name(run_status_t s)
+{
+    return (unsigned)s < 3 ? status_names[s] : "unknown";
+}
+
+const char *run_mode_name(run_mode_t m)
+{
+    return (unsigned)m < 2 ? mode_names[m] : "unknown";
+}
+
+void run_hwm_clear(run_hwm_t *hwm)
+{
+    for (size_t i = 0; i < hwm->n_ids; i++) {
+        free(hwm->ids[i]);
+        if (hwm->digests)
+            free(hwm->digests[i]);
+    }
+    free(hwm->ids);
+    free(hwm->digests);
+    memset(hwm, 0, sizeof *hwm);
+}
+
+int run_hwm_copy(run_hwm_t *dst, const run_hwm_t *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->has_value = src->has_value;
+    dst->value_ms = src->value_ms;
+    if (src->n_ids == 0)
+        return 0;
+    dst->ids = calloc(src->n_ids, sizeof *dst->ids);
+    dst->digests = calloc(src->n_ids, sizeof *dst->digests);
+    if (!dst->ids || !dst->digests)
+        goto fail;
+    for (size_t i = 0; i < src->n_ids; i++) {
+        dst->n_ids = i + 1; /* so that clear frees what was copied */
+        dst->ids[i] = strdup(src->ids[i]);
+        dst->digests[i] =
+            strdup(src->digests && src->digests[i] ? src->digests[i] : "");
+        if (!dst->ids[i] || !dst->digests[i])
+            goto fail;
+    }
+    return 0;
+fail:
+    run_hwm_clear(dst); /* the arrays are zeroed past what was copied */
+    return -1;
+}
+
+void run_record_destroy(run_record_t *rr)
+{
+    if (!rr)
+        return;
+    free(rr->stream);
+    free(rr->run_id);
+    run_hwm_clear(&rr->hwm);
+    run_hwm_clear(&rr->deleted_hwm);
+    free(rr->end_offsets);
+    free(rr->error);
+    free(rr);
+}
+
+/* ---- to JSON ----------------------------------------------------------- */
+
+static json_t *time_json(int64_t ms, int zero_is_null)
+{
+    char buf[ISOTIME_BUFSIZE];
+
+    if (ms == 0 && zero_is_null)
+        return json_null();
+    isotime_format(ms, buf, sizeof buf);
+    return json_string(buf);
+}
+
+static json_t *hwm_json(const run_hwm_t *h)
+{
+    json_t *o = json_object();
+    json_t *ids = json_object();
+
+    if (!o || !ids)
+        goto fail;
+    if (json_object_set_new(
+            o, "value", h->has_value ? time_json(h->value_ms, 0) : json_null()))
+        goto fail;
+    for (size_t i = 0; i < h->n_ids; i++) {
+        const char *d = h->digests && h->digests[i] ? h->digests[i] : "";
+        if (json_object_set_new(ids, h->ids[i], json_string(d)))
+            goto fail;
+    }
+    if (json_object_set_new(o, "ids", ids) == 0)
+        return o;
+    ids = NULL; /* set_new consumed it even on failure */
+fail:
+    json_decref(ids);
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *offsets_json(const run_record_t *rr)
+{
+    json_t *o = json_object();
+    char key[16];
+
+    for (size_t i = 0; o && i < rr->n_end_offsets; i++) {
+        snprintf(key, sizeof key, "%d", (int)rr->end_offsets[i].partition);
+        if (json_object_set_new(o, key,
+                                json_integer(rr->end_offsets[i].offset))) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+char *run_record_to_json(const run_record_t *rr)
+{
+    json_t *o = json_object();
+    char *out = NULL;
+
+    /* json_object_set_new() takes each value (and returns -1 for a NULL
+     * one), so a failed allocation anywhere shows up in err. */
+    int err = !o;
+    err |= json_object_set_new(o, "stream",
+                               json_string(rr->stream ? rr->stream : ""));
+    err |= json_object_set_new(o, "run_id",
+                               json_string(rr->run_id ? rr->run_id : ""));
+    err |= json_object_set_new(o, "mode", json_string(run_mode_name(rr->mode)));
+    err |= json_object_set_new(o, "status",
+                               json_string(run_status_name(rr->status)));
+    err |= json_object_set_new(o, "hwm", hwm_json(&rr->hwm));
+    err |= json_object_set_new(o, "deleted_hwm", hwm_json(&rr->deleted_hwm));
+    err |= json_object_set_new(o, "records", json_integer(rr->records));
+    err |= json_object_set_new(o, "deletes", json_integer(rr->deletes));
+    err |= json_object_set_new(o, "failed_records",
+                               json_integer(rr->failed_records));
+    err |=
+        json_object_set_new(o, "started_at", time_json(rr->started_at_ms, 0));
+    err |=
+        json_object_set_new(o, "finished_at", time_json(rr->finished_at_ms, 1));
+    err |= json_object_set_new(o, "last_full_at",
+                               time_json(rr->last_full_at_ms, 1));
+    err |= json_object_set_new(o, "end_offsets", offsets_json(rr));
+    err |= json_object_set_new(
+        o, "error", rr->error ? json_string(rr->error) : json_null());
+    if (!err)
+        out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
+/* ---- from JSON --------------------------------------------------------- */
+
+static int bad(char *errstr, size_t size, const char *member, const char *why)
+{
+    snprintf(errstr, size, "run record: '%s': %s", member, why);
+    return -1;
+}
+
+static int get_string(json_t *o, const char *name, char **out, char *err,
+                      size_t es)
+{
+    json_t *v = json_object_get(o, name);
+    if (!json_is_string(v))
+        return bad(err, es, name, v ? "expected a string" : "missing");
+    *out = strdup(json_string_value(v));
+    return *out ? 0 : bad(err, es, name, "out of memory");
+}
+
+static int get_enum(json_t *o, const char *name, const char *const *names,
+                    int n, int *out, char *err, size_t es)
+{
+    json_t *v = json_object_get(o, name);
+    if (!json_is_string(v))
+        return bad(err, es, name, v ? "expected a string" : "missing");
+    for (int i = 0; i < n; i++) {
+        if (strcmp(json_string_value(v), names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return bad(err, es, name, "unknown value");
+}
+
+/* An optional count: absent means 0. */
+static int get_count(json_t *o, const char *name, int64_t *out, char *err,
+                     size_t es)
+{
+    json_t *v = json_object_get(o, name);
+    *out = 0;
+    if (!v)
+        return 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return bad(err, es, name, "expected a non-negative integer");
+    *out = json_integer_value(v);
+    return 0;
+}
+
+/* A timestamp; null (or absent, unless required) means 0. */
+static int get_time(json_t *o, const char *name, int required, int64_t *out,
+                    char *err, size_t es)
+{
+    json_t *v = json_object_get(o, name);
+    char why[128];
+
+    *out = 0;
+    if (!v && required)
+        return bad(err, es, name, "missing");
+    if (!v || (json_is_null(v) && !required))
+        return 0;
+    if (!json_is_string(v))
+        return bad(err, es, name, "expected an ISO-8601 string");
+    if (isotime_parse(json_string_value(v), out, NULL, why, sizeof why) < 0)
+        return bad(err, es, name, why);
+    return 0;
+}
+
+static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err,
+                   size_t es)
+{
+    json_t *v = json_object_get(o, name);
+    char member[64], why[128];
+
+    memset(h, 0, sizeof *h);
+    if (!v || json_is_null(v))
+        return 0; /* no HWM yet */
+    if (!json_is_object(v))
+        return bad(err, es, name, "expected an object");
+
+    json_t *val = json_object_get(v, "value");
+    snprintf(member, sizeof member, "%s.value", name);
+    if (val && !json_is_null(val)) {
+        if (!json_is_string(val))
+            return bad(err, es, member, "expected an ISO-8601 string or null");
+        if (isotime_parse(json_string_value(val), &h->value_ms, NULL, why,
+                          sizeof why) < 0)
+            return bad(err, es, member, why);
+        h->has_value = 1;
+    }
+
+    json_t *ids = json_object_get(v, "ids");
+    snprintf(member, sizeof member, "%s.ids", name);
+    if (!ids || json_is_null(ids))
+        return 0;
+    if (!json_is_object(ids))
+        return bad(err, es, member, "expected an object of id -> digest");
+    size_t n = json_object_size(ids);
+    if (n == 0)
+        return 0;
+    h->ids = calloc(n, sizeof *h->ids);
+    h->digests = calloc(n, sizeof *h->digests);
+    if (!h->ids || !h->digests)
+        return bad(err, es, member, "out of memory");
+    const char *id;
+    json_t *dg;
+    json_object_foreach(ids, id, dg)
+    {
+        if (!json_is_string(dg))
+            return bad(err, es, member, "each digest must be a string");
+        size_t i = h->n_ids++;
+        h->ids[i] = strdup(id);
+        h->digests[i] = strdup(json_string_value(dg));
+        if (!h->ids[i] || !h->digests[i])
+            return bad(err, es, member, "out of memory");
+    }
+    return 0;
+}
+
+static int get_offsets(json_t *o, run_record_t *rr, char *err, size_t es)
+{
+    json_t *v = json_object_get(o, "end_offsets");
+    const char *key;
+    json_t *off;
+
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_object(v))
+        return bad(err, es, "end_offsets",
+                   "expected an object of partition -> offset");
+    if (json_object_size(v) == 0)
+        return 0;
+    rr->end_offsets = calloc(json_object_size(v), sizeof *rr->end_offsets);
+    if (!rr->end_offsets)
+        return bad(err, es, "end_offsets", "out of memory");
+    json_object_foreach(v, key, off)
+    {
+        char *end;
+        errno = 0;
+        long p = strtol(key, &end, 10);
+        if (errno || !(*key >= '0' && *key <= '9') || *end || p < 0 ||
+            p > INT32_MAX)
+            return bad(err, es, "end_offsets",
+                       "keys must be partition numbers");
+        if (!json_is_integer(off) || json_integer_value(off) < 0)
+            return bad(err, es, "end_offsets",
+                       "offsets must be non-negative integers");
+        end_offset_t *e = &rr->end_offsets[rr->n_end_offsets++];
+        e->partition = (int32_t)p;
+        e->offset = json_integer_value(off);
+    }
+    return 0;
+}
+
+run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr,
+                                   size_t errstr_size)
+{
+    json_error_t jerr;
+    json_t *o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    run_record_t *rr = NULL;
+    int mode = 0, status = 0;
+
+    if (!o) {
+        snprintf(errstr, errstr_size,
+                 "run record: bad JSON at line %d column %d: %s", jerr.line,
+                 jerr.column, jerr.text);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        snprintf(errstr, errstr_size, "run record: expected a JSON object");
+        goto fail;
+    }
+    if (!(rr = calloc(1, sizeof *rr))) {
+        snprintf(errstr, errstr_size, "run record: out of memory");
+        goto fail;
+    }
+    if (get_string(o, "stream", &rr->stream, errstr, errstr_size) < 0 ||
+        get_string(o, "run_id", &rr->run_id, errstr, errstr_size) < 0 ||
+        get_enum(o, "mode", mode_names, 2, &mode, errstr, errstr_size) < 0 ||
+        get_enum(o, "status", status_names, 3, &status, errstr, errstr_size) <
+            0 ||
+        get_hwm(o, "hwm", &rr->hwm, errstr, errstr_size) < 0 ||
+        get_hwm(o, "deleted_hwm", &rr->deleted_hwm, errstr, errstr_size) < 0 ||
+        get_count(o, "records", &rr->records, errstr, errstr_size) < 0 ||
+        get_count(o, "deletes", &rr->deletes, errstr, errstr_size) < 0 ||
+        get_count(o, "failed_records", &rr->failed_records, errstr,
+                  errstr_size) < 0 ||
+        get_time(o, "started_at", 1, &rr->started_at_ms, errstr, errstr_size) <
+            0 ||
+        get_time(o, "finished_at", 0, &rr->finished_at_ms, errstr,
+                 errstr_size) < 0 ||
+        get_time(o, "last_full_at", 0, &rr->last_full_at_ms, errstr,
+                 errstr_size) < 0 ||
+        get_offsets(o, rr, errstr, errstr_size) < 0)
+        goto fail;
+    rr->mode = (run_mode_t)mode;
+    rr->status = (run_status_t)status;
+
+    json_t *e = json_object_get(o, "error");
+    if (e && !json_is_null(e)) {
+        if (!json_is_string(e)) {
+            bad(errstr, errstr_size, "error", "expected a string or null");
+            goto fail;
+        }
+        if (!(rr->error = strdup(json_string_value(e)))) {
+            bad(errstr, errstr_size, "error", "out of memory");
+            goto fail;
+        }
+    }
+    json_decref(o);
+    return rr;
+fail:
+    run_record_destroy(rr);
+    json_decref(o);
+    return NULL;
+}

@@ -1,0 +1,641 @@
+/* test_config.c - config_load() on a table of files: each either loads
+ * with the expected values or fails with the exact "file:line: [section]
+ * key: reason" line. Also checks that README.md and tidemark.conf.example
+ * document every key of the table in config.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+typedef struct {
+    char dir[64];
+    char path[128];
+} tmpconf_t;
+
+static int setup(void **state)
+{
+    tmpconf_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return -1;
+    snprintf(t->dir, sizeof t->dir, "/tmp/tm_config_XXXXXX");
+    if (!mkdtemp(t->dir)) {
+        free(t);
+        return -1;
+    }
+    snprintf(t->path, sizeof t->path, "%s/tidemark.conf", t->dir);
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    tmpconf_t *t = *state;
+    unlink(t->path);
+    rmdir(t->dir);
+    free(t);
+    return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Loads text from the temp file; fails the test if it does not load. */
+static tm_config_t *load_ok(tmpconf_t *t, const char *text)
+{
+    tm_config_t *c = NULL;
+    char err[512] = "";
+    write_file(t->path, text);
+    if (config_load(t->path, &c, err, sizeof err) != 0)
+        fail_msg("config_load failed: %s", err);
+    assert_non_null(c);
+    return c;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+    fclose(f);
+    return buf;
+}
+
+#define KAFKA "[kafka]\nbootstrap.servers = localhost:9092\n"
+#define STREAM                                                                 \
+    "[stream s]\nurl = http://x/s\nschema = s.avsc\ncursor.field = m\n"        \
+    "cursor.param = since\n"
+
+/* ---- errors: one table ----------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    const char *text;
+    const char *err; /* expected errstr after "<path>" */
+} err_case_t;
+
+static const err_case_t err_cases[] = {
+    {"unknown key", KAFKA "[worker]\nbatch.size = 5\n" STREAM,
+     ":4: [worker] batch.size: unknown key"},
+    {"unknown stream key", KAFKA STREAM "colour = red\n",
+     ":8: [stream s] colour: unknown key"},
+    {"unknown top-level key", "verbose = 1\n" KAFKA STREAM,
+     ":1: verbose: unknown key (before any section)"},
+    {"unknown section", KAFKA "[consumer]\n" STREAM,
+     ":3: [consumer]: unknown section (expected kafka, postgres, worker, "
+     "producer or stream NAME)"},
+    {"section without ]", KAFKA "[worker\n" STREAM,
+     ":3: section header without ']'"},
+    {"text after section", KAFKA "[worker] x\n" STREAM,
+     ":3: text after the section header"},
+    {"stream without name", KAFKA "[stream]\n",
+     ":3: [stream]: a stream section needs a name: [stream NAME]"},
+    {"bad stream name", KAFKA "[stream a/b]\n",
+     ":3: [stream a/b]: a stream name may hold only letters, digits, '.', '_' "
+     "and '-'"},
+    {"no equals sign", KAFKA "[worker]\nbatch.max.ms 5\n",
+     ":4: expected 'key = value' or '[section]'"},
+    {"empty key", KAFKA "[worker]\n= 5\n",
+     ":4: expected 'key = value' (the key is missing)"},
+    {"bad duration", KAFKA "[worker]\nbatch.max.ms = soon\n" STREAM,
+     ":4: [worker] batch.max.ms: bad duration 'soon' (use ms, s, m, h or d)"},
+    {"bad duration suffix", KAFKA "[producer]\npoll.interval = 5w\n" STREAM,
+     ":4: [producer] poll.interval: bad duration '5w' (use ms, s, m, h or d)"},
+    {"negative duration", KAFKA STREAM "lookback = -5s\n",
+     ":8: [stream s] lookback: bad duration '-5s' (use ms, s, m, h or d)"},
+    {"duration too long", KAFKA STREAM "timeout = 3651d\n",
+     ":8: [stream s] timeout: must be between 1ms and 3650d (got 3651d)"},
+    {"zero timeout", KAFKA STREAM "timeout = 0\n",
+     ":8: [stream s] timeout: must be between 1ms and 3650d (got 0)"},
+    {"batch.max.ms below 1ms", KAFKA "[worker]\nbatch.max.ms = 0ms\n" STREAM,
+     ":4: [worker] batch.max.ms: must be between 1ms and 3650d (got 0ms)"},
+    {"batch.max.records 0", KAFKA "[worker]\nbatch.max.records = 0\n" STREAM,
+     ":4: [worker] batch.max.records: must be between 1 and 1000000 (got 0)"},
+    {"batch.max.records too big",
+     KAFKA "[worker]\nbatch.max.records = 1000001\n" STREAM,
+     ":4: [worker] batch.max.records: must be between 1 and 1000000 (got "
+     "1000001)"},
+    {"page.size too big", KAFKA STREAM "page.size = 100001\n",
+     ":8: [stream s] page.size: must be between 1 and 100000 (got 100001)"},
+    {"max.retries too big", KAFKA STREAM "max.retries = 101\n",
+     ":8: [stream s] max.retries: must be between 0 and 100 (got 101)"},
+    {"max.retries negative", KAFKA STREAM "max.retries = -1\n",
+     ":8: [stream s] max.retries: must be between 0 and 100 (got -1)"},
+    {"not an integer", KAFKA STREAM "page.size = 10x\n",
+     ":8: [stream s] page.size: not an integer: '10x'"},
+    {"huge integer", KAFKA STREAM "page.size = 99999999999999999999\n",
+     ":8: [stream s] page.size: not an integer: '99999999999999999999'"},
+    {"bad enum", KAFKA "[worker]\ndelete.mode = maybe\n" STREAM,
+     ":4: [worker] delete.mode: must be one of soft, hard (got 'maybe')"},
+    {"bad pagination", KAFKA STREAM "pagination = pages\n",
+     ":8: [stream s] pagination: must be one of none, page, offset, cursor, "
+     "link (got 'pages')"},
+    {"bad log.level", "log.level = loud\n" KAFKA STREAM,
+     ":1: log.level: must be one of error, warn, info, debug (got 'loud')"},
+    {"missing env var",
+     KAFKA STREAM "auth.header = Bearer ${TM_TEST_SURELY_UNSET}\n",
+     ":8: [stream s] auth.header: environment variable TM_TEST_SURELY_UNSET is "
+     "not set"},
+    {"missing env var in kafka",
+     KAFKA "sasl.password = ${TM_TEST_SURELY_UNSET}\n" STREAM,
+     ":3: [kafka] sasl.password: environment variable TM_TEST_SURELY_UNSET is "
+     "not set"},
+    {"unterminated env", KAFKA STREAM "auth.header = ${TOKEN\n",
+     ":8: [stream s] auth.header: unterminated ${ (write ${NAME})"},
+    {"bad env name", KAFKA STREAM "auth.header = ${1X}\n",
+     ":8: [stream s] auth.header: bad environment variable name '1X'"},
+    {"missing url",
+     KAFKA "[stream s]\nschema = s.avsc\ncursor.field = m\ncursor.param = p\n",
+     ":3: [stream s] url: required key missing"},
+    {"missing cursor.param",
+     KAFKA "[stream s]\nurl = u\nschema = s.avsc\ncursor.field = m\n",
+     ":3: [stream s] cursor.param: required key missing"},
+    {"empty required", KAFKA STREAM "[stream t]\nurl =\n",
+     ":9: [stream t] url: must not be empty"},
+    {"empty defaulted key", KAFKA STREAM "id.field =\n",
+     ":8: [stream s] id.field: must not be empty (default: id)"},
+    {"missing bootstrap.servers", "[kafka]\ntopic.prefix = x\n" STREAM,
+     ":1: [kafka] bootstrap.servers: required key missing"},
+    {"no kafka section", STREAM,
+     ": [kafka] bootstrap.servers: required key missing"},
+    {"no stream", KAFKA "[worker]\n",
+     ": no [stream NAME] section: at least one stream is required"},
+    {"duplicate stream", KAFKA STREAM "[stream s]\n",
+     ":8: [stream s]: duplicate stream (first at line 3)"},
+    {"key set twice",
+     KAFKA "[worker]\ngroup.id = a\n[worker]\ngroup.id = b\n" STREAM,
+     ":6: [worker] group.id: set twice (first at line 4)"},
+    {"kafka prop set twice", KAFKA "acks = all\nacks = 1\n" STREAM,
+     ":4: [kafka] acks: set twice (first at line 3)"},
+    {"bad topic prefix",
+     "[kafka]\nbootstrap.servers = b\ntopic.prefix = a b\n" STREAM,
+     ":3: [kafka] topic.prefix: 'a b' may hold only letters, digits, '.', '_' "
+     "and '-'"},
+};
+
+static void test_errors(void **state)
+{
+    tmpconf_t *t = *state;
+    int failures = 0;
+
+    for (size_t i = 0; i < sizeof err_cases / sizeof err_cases[0]; i++) {
+        const err_case_t *c = &err_cases[i];
+        tm_config_t *conf = (tm_config_t *)1;
+        char err[512] = "", want[512];
+        write_file(t->path, c->text);
+        int rc = config_load(t->path, &conf, err, sizeof err);
+        snprintf(want, sizeof want, "%s%s", t->path, c->err);
+        if (rc != -1 || conf != NULL || strcmp(err, want) != 0) {
+            print_error("case '%s': rc=%d\n  got:  %s\n  want: %s\n", c->name,
+                        rc, err, want);
+            failures++;
+        }
+        if (rc == 0)
+            config_destroy(conf);
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void test_missing_file(void **state)
+{
+    tm_config_t *c = (tm_config_t *)1;
+    char err[256];
+    (void)state;
+    assert_int_equal(
+        config_load("/nonexistent/tidemark.conf", &c, err, sizeof err), -1);
+    assert_null(c);
+    assert_string_equal(
+        err,
+        "/nonexistent/tidemark.conf: cannot open: No such file or directory");
+}
+
+/* ---- successes ----------------------------------------------------------- */
+
+static void test_defaults(void **state)
+{
+    tm_config_t *c = load_ok(*state, KAFKA STREAM);
+
+    assert_int_equal(c->log_format, LOG_FORMAT_LOGFMT);
+    assert_int_equal(c->log_level, 2); /* info */
+    assert_string_equal(c->bootstrap_servers, "localhost:9092");
+    assert_string_equal(c->topic_prefix, "tidemark");
+    assert_int_equal(c->n_kafka_props, 0);
+    assert_null(c->pg_conninfo);
+    assert_string_equal(c->group_id, "tidemark-worker");
+    assert_int_equal(c->batch_max_records, 10000);
+    assert_int_equal(c->batch_max_ms, 500);
+    assert_int_equal(c->delete_mode, DELETE_MODE_SOFT);
+    assert_int_equal(c->poll_interval_ms, 30000);
+    assert_int_equal(c->full_sync_every_ms, 7LL * 86400000);
+    assert_int_equal(c->n_streams, 1);
+
+    const stream_conf_t *s = &c->streams[0];
+    assert_string_equal(s->name, "s");
+    assert_int_equal(s->line, 3);
+    assert_string_equal(s->url, "http://x/s");
+    assert_string_equal(s->table, "s");
+    assert_string_equal(s->id_field, "id");
+    assert_string_equal(s->cursor_field, "m");
+    assert_string_equal(s->cursor_param, "since");
+    assert_int_equal(s->cursor_precision, CURSOR_PRECISION_TIMESTAMP);
+    assert_string_equal(s->records_path, "data");
+    assert_int_equal(s->pagination, PAGINATION_PAGE);
+    assert_string_equal(s->page_param, "page");
+    assert_string_equal(s->page_size_param, "per_page");
+    assert_int_equal(s->page_size, 1000);
+    assert_string_equal(s->next_path, "next_cursor");
+    assert_int_equal(s->lookback_ms, 0);
+    assert_null(s->deleted_url);
+    assert_string_equal(s->deleted_param, "since");
+    assert_null(s->soft_delete_field);
+    assert_null(s->auth_header);
+    assert_int_equal(s->timeout_ms, 30000);
+    assert_int_equal(s->max_retries, 8);
+    config_destroy(c);
+}
+
+static void test_every_key_set(void **state)
+{
+    tm_config_t *c = load_ok(
+        *state, "log.format = json\nlog.level = debug\n"
+                "[kafka]\nbootstrap.servers = b1:9092,b2:9092\n"
+                "topic.prefix = acme.sync\n"
+                "acks = all\ncompression.type = lz4\n"
+                "[postgres]\nconninfo = dbname=x\n"
+                "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
+                "batch.max.ms = 2s\ndelete.mode = hard\n"
+                "[producer]\npoll.interval = 250ms\nfull_sync.every = 0\n"
+                "[stream orders]\nurl = u\nschema = /abs/o.avsc\n"
+                "table = t_orders\nid.field = oid\ncursor.field = cf\n"
+                "cursor.param = cp\ncursor.precision = date\n"
+                "records.path =\npagination = cursor\npage.param = tok\n"
+                "page.size.param = limit\npage.size = 100000\n"
+                "next.path = meta.next\nlookback = 90m\n"
+                "deleted.url = du\ndeleted.param = dp\n"
+                "soft_delete.field = gone\nauth.header = X-Key: k\n"
+                "timeout = 1\nmax.retries = 0\n");
+
+    assert_int_equal(c->log_format, LOG_FORMAT_JSON);
+    assert_int_equal(c->log_level, 3);
+    assert_string_equal(c->bootstrap_servers, "b1:9092,b2:9092");
+    assert_string_equal(c->topic_prefix, "acme.sync");
+    assert_int_equal(c->n_kafka_props, 2);
+    assert_string_equal(c->kafka_props[0].key, "acks");
+    assert_string_equal(c->kafka_props[0].value, "all");
+    assert_int_equal(c->kafka_props[0].line, 6);
+    assert_string_equal(c->kafka_props[1].key, "compression.type");
+    assert_string_equal(c->kafka_props[1].value, "lz4");
+    assert_int_equal(c->kafka_props[1].line, 7);
+    assert_string_equal(c->pg_conninfo, "dbname=x");
+    assert_string_equal(c->group_id, "g");
+    assert_int_equal(c->batch_max_records, 7);
+    assert_int_equal(c->batch_max_ms, 2000);
+    assert_int_equal(c->delete_mode, DELETE_MODE_HARD);
+    assert_int_equal(c->poll_interval_ms, 250);
+    assert_int_equal(c->full_sync_every_ms, 0);
+
+    const stream_conf_t *s = config_stream(c, "orders");
+    assert_non_null(s);
+    assert_string_equal(s->schema_path, "/abs/o.avsc"); /* absolute stays */
+    assert_string_equal(s->table, "t_orders");
+    assert_string_equal(s->id_field, "oid");
+    assert_string_equal(s->cursor_field, "cf");
+    assert_string_equal(s->cursor_param, "cp");
+    assert_int_equal(s->cursor_precision, CURSOR_PRECISION_DATE);
+    assert_string_equal(s->records_path, ""); /* the body is the array */
+    assert_int_equal(s->pagination, PAGINATION_CURSOR);
+    assert_string_equal(s->page_param, "tok");
+    assert_string_equal(s->page_size_param, "limit");
+    assert_int_equal(s->page_size, 100000);
+    assert_string_equal(s->next_path, "meta.next");
+    assert_int_equal(s->lookback_ms, 90LL * 60000);
+    assert_string_equal(s->deleted_url, "du");
+    assert_string_equal(s->deleted_param, "dp");
+    assert_string_equal(s->soft_delete_field, "gone");
+    assert_string_equal(s->auth_header, "X-Key: k");
+    assert_int_equal(s->timeout_ms, 1000); /* bare number = seconds */
+    assert_int_equal(s->max_retries, 0);
+    assert_null(config_stream(c, "customers"));
+    config_destroy(c);
+}
+
+static void test_inline_comments(void **state)
+{
+    tm_config_t *c =
+        load_ok(*state, "; a comment\n# another\n"
+                        "[kafka]   ; section comment\n"
+                        "bootstrap.servers = k:1 ; inline\n"
+                        "[worker] # hash comment\n"
+                        "group.id = g # hash inline\n"
+                        "[stream s]\n"
+                        "url = http://x/s#frag ; the '#' above stays\n"
+                        "schema = s.avsc\ncursor.field = m\ncursor.param = p\n"
+                        "deleted.url = ; empty: none\n");
+    assert_string_equal(c->bootstrap_servers, "k:1");
+    assert_string_equal(c->group_id, "g");
+    assert_string_equal(c->streams[0].url, "http://x/s#frag");
+    assert_null(c->streams[0].deleted_url);
+    config_destroy(c);
+
+    /* "20;not..." is not an integer: the ';' needs whitespace before it. */
+    tmpconf_t *t = *state;
+    tm_config_t *bad = NULL;
+    char err[512], want[512];
+    write_file(t->path,
+               KAFKA "[worker]\nbatch.max.records = 20;no space\n" STREAM);
+    assert_int_equal(config_load(t->path, &bad, err, sizeof err), -1);
+    snprintf(want, sizeof want,
+             "%s:4: [worker] batch.max.records: not an integer: '20;no space'",
+             t->path);
+    assert_string_equal(err, want);
+}
+
+static void test_env_expansion(void **state)
+{
+    setenv("TM_TEST_TOKEN", "s3cr3t ; # not a comment", 1);
+    setenv("TM_TEST_HOST", "broker", 1);
+    setenv("TM_TEST_EMPTY", "", 1);
+    tm_config_t *c =
+        load_ok(*state, "[kafka]\nbootstrap.servers = ${TM_TEST_HOST}:9092\n"
+                        "sasl.password = ${TM_TEST_TOKEN}\n" STREAM
+                        "auth.header = Authorization: Bearer ${TM_TEST_TOKEN}\n"
+                        "id.field = id${TM_TEST_EMPTY}\n"
+                        "table = $HOME_is_not_expanded\n");
+    assert_string_equal(c->bootstrap_servers, "broker:9092");
+    assert_string_equal(c->kafka_props[0].value, "s3cr3t ; # not a comment");
+    assert_string_equal(c->streams[0].auth_header,
+                        "Authorization: Bearer s3cr3t ; # not a comment");
+    assert_string_equal(c->streams[0].id_field, "id");
+    assert_string_equal(c->streams[0].table, "$HOME_is_not_expanded");
+    config_destroy(c);
+    unsetenv("TM_TEST_TOKEN");
+    unsetenv("TM_TEST_HOST");
+    unsetenv("TM_TEST_EMPTY");
+}
+
+static void test_schema_path(void **state)
+{
+    tmpconf_t *t = *state;
+    char want[256];
+    tm_config_t *c =
+        load_ok(t, KAFKA "[stream a]\nurl = u\nschema = schemas/a.avsc\n"
+                         "cursor.field = m\ncursor.param = p\n"
+                         "[stream b]\nurl = u\nschema = /etc/b.avsc\n"
+                         "cursor.field = m\ncursor.param = p\n");
+    snprintf(want, sizeof want, "%s/schemas/a.avsc", t->dir);
+    assert_int_equal(c->n_streams, 2);
+    assert_string_equal(c->streams[0].name, "a"); /* file order */
+    assert_string_equal(c->streams[0].schema_path, want);
+    assert_string_equal(c->streams[1].schema_path, "/etc/b.avsc");
+    config_destroy(c);
+}
+
+static void test_crlf_bom_long_line(void **state)
+{
+    char text[2048], longurl[1024];
+    memset(longurl, 'a', sizeof longurl - 1);
+    longurl[sizeof longurl - 1] = '\0';
+    snprintf(text, sizeof text,
+             "\xEF\xBB\xBF[kafka]\r\nbootstrap.servers = k:1\r\n"
+             "[stream s]\r\nurl = http://x/%s\r\nschema = s.avsc\r\n"
+             "cursor.field = m\r\ncursor.param = p\r\n",
+             longurl);
+    tm_config_t *c = load_ok(*state, text);
+    assert_string_equal(c->bootstrap_servers, "k:1");
+    assert_int_equal(strlen(c->streams[0].url),
+                     strlen("http://x/") + sizeof longurl - 1);
+    config_destroy(c);
+}
+
+/* ---- the pure helpers ------------------------------------------------- */
+
+static void test_parse_duration(void **state)
+{
+    static const struct {
+        const char *in;
+        int rc;
+        int64_t ms;
+    } cases[] = {
+        {"0", 0, 0},
+        {"30", 0, 30000},
+        {"500ms", 0, 500},
+        {"30s", 0, 30000},
+        {"5m", 0, 300000},
+        {"2h", 0, 7200000},
+        {"7d", 0, 604800000},
+        {"", -1, 0},
+        {"s", -1, 0},
+        {"-1s", -1, 0},
+        {"1.5s", -1, 0},
+        {"10 s", -1, 0},
+        {"1w", -1, 0},
+        {"5sec", -1, 0},
+        {"99999999999999999999", -1, 0},
+        {"9223372036854775807d", -1, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t ms = 0;
+        int rc = config_parse_duration(cases[i].in, &ms);
+        if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms))
+            fail_msg("'%s': rc=%d ms=%lld", cases[i].in, rc, (long long)ms);
+    }
+}
+
+static void test_expand_env(void **state)
+{
+    char err[128] = "";
+    (void)state;
+    setenv("TM_A", "x", 1);
+    char *s = config_expand_env("${TM_A}-${TM_A}$${TM_A}$", err, sizeof err);
+    assert_string_equal(s, "x-x$x$");
+    free(s);
+    assert_null(config_expand_env("a${TM_NOPE_NOPE}", err, sizeof err));
+    assert_string_equal(err, "environment variable TM_NOPE_NOPE is not set");
+    assert_null(config_expand_env("${}", err, sizeof err));
+    assert_string_equal(err, "bad environment variable name ''");
+    unsetenv("TM_A");
+}
+
+static void test_default_path(void **state)
+{
+    (void)state;
+    unsetenv("TIDEMARK_CONFIG");
+    assert_string_equal(config_default_path(NULL), "./tidemark.conf");
+    setenv("TIDEMARK_CONFIG", "", 1);
+    assert_string_equal(config_default_path(NULL), "./tidemark.conf");
+    setenv("TIDEMARK_CONFIG", "/etc/tm.conf", 1);
+    assert_string_equal(config_default_path(NULL), "/etc/tm.conf");
+    assert_string_equal(config_default_path("cli.conf"), "cli.conf");
+    unsetenv("TIDEMARK_CONFIG");
+}
+
+/* ---- documentation ------------------------------------------------------ */
+
+static void test_example_loads(void **state)
+{
+    tm_config_t *c = NULL;
+    char err[512] = "";
+    (void)state;
+    if (config_load("../../tidemark.conf.example", &c, err, sizeof err) != 0)
+        fail_msg("tidemark.conf.example: %s", err);
+    const stream_conf_t *s = config_stream(c, "customers");
+    assert_non_null(s);
+    assert_string_equal(s->url, "http://127.0.0.1:8080/customers");
+    assert_string_equal(s->schema_path, "../../schemas/customer.avsc");
+    assert_string_equal(s->cursor_field, "last_modified");
+    assert_string_equal(s->cursor_param, "modified_since");
+    assert_string_equal(s->deleted_url,
+                        "http://127.0.0.1:8080/customers/deleted");
+    assert_string_equal(s->soft_delete_field, "is_deleted");
+    assert_null(s->auth_header);
+    assert_int_equal(access(s->schema_path, R_OK), 0);
+    config_destroy(c);
+}
+
+/* Is key written as a key line ("key =", maybe commented out) inside the
+ * right section of the example? Top-level keys must come before any
+ * section; "stream" keys inside a [stream NAME]. */
+static int example_has(const char *text, const char *entry)
+{
+    char section[32] = "", want_sec[32] = "";
+    const char *key = strchr(entry, ' ');
+    if (key) {
+        snprintf(want_sec, sizeof want_sec, "%.*s", (int)(key - entry), entry);
+        key++;
+    } else {
+        key = entry;
+    }
+    for (const char *line = text; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '[') {
+            sscanf(p + 1, "%31[a-z]", section);
+            continue;
+        }
+        if (*p == ';' || *p == '#')
+            p++;
+        while (*p == ' ')
+            p++;
+        size_t kl = strlen(key);
+        if (strncmp(p, key, kl) == 0 && (p[kl] == ' ' || p[kl] == '=') &&
+            strcmp(section, want_sec) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_example_documents_every_key(void **state)
+{
+    char *text = read_file("../../tidemark.conf.example");
+    int missing = 0;
+    (void)state;
+    assert_non_null(text);
+    for (const char *const *k = config_documented_keys(); *k; k++) {
+        if (!example_has(text, *k)) {
+            print_error("tidemark.conf.example lacks '%s'\n", *k);
+            missing++;
+        }
+    }
+    free(text);
+    assert_int_equal(missing, 0);
+}
+
+/* A key's bare name as a word of its own: "url" is not found inside
+ * "deleted.url". */
+static int has_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
+        char before = p == text ? ' ' : p[-1], after = p[n];
+        int bound_before = !(before == '.' || before == '_' || before == '-' ||
+                             (before >= 'a' && before <= 'z') ||
+                             (before >= '0' && before <= '9'));
+        int bound_after =
+            !(after == '.' || after == '_' || after == '-' ||
+              (after >= 'a' && after <= 'z') || (after >= '0' && after <= '9'));
+        /* a trailing "." that ends a sentence is still a boundary */
+        if (after == '.' && !((p[n + 1] >= 'a' && p[n + 1] <= 'z')))
+            bound_after = 1;
+        if (bound_before && bound_after)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_readme_documents_every_key(void **state)
+{
+    char *text = read_file("../../README.md");
+    int missing = 0;
+    (void)state;
+    if (!text)
+        fail_msg("../../README.md is missing (the lead writes it)");
+    for (const char *const *k = config_documented_keys(); *k; k++) {
+        const char *bare = strchr(*k, ' ') ? strchr(*k, ' ') + 1 : *k;
+        if (!has_word(text, bare)) {
+            print_error("README.md lacks '%s'\n", bare);
+            missing++;
+        }
+    }
+    free(text);
+    assert_int_equal(missing, 0);
+}
+
+static void test_documented_keys_shape(void **state)
+{
+    int n = 0, seen_url = 0, seen_fmt = 0, seen_ms = 0;
+    (void)state;
+    for (const char *const *k = config_documented_keys(); *k; k++, n++) {
+        seen_url |= strcmp(*k, "stream url") == 0;
+        seen_fmt |= strcmp(*k, "log.format") == 0;
+        seen_ms |= strcmp(*k, "worker batch.max.ms") == 0;
+    }
+    assert_int_equal(n, 31);
+    assert_true(seen_url && seen_fmt && seen_ms);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_key_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_inline_comments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_env_expansion, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schema_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crlf_bom_long_line, setup,
+                                        teardown),
+        cmocka_unit_test(test_parse_duration),
+        cmocka_unit_test(test_expand_env),
+        cmocka_unit_test(test_default_path),
+        cmocka_unit_test(test_example_loads),
+        cmocka_unit_test(test_example_documents_every_key),
+        cmocka_unit_test(test_documented_keys_shape),
+        cmocka_unit_test(test_readme_documents_every_key),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,200 @@
+/* test_isotime.c - ISO-8601 parsing and formatting, table-driven. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "isotime.h"
+
+typedef struct {
+    const char *in;
+    int64_t ms;
+    int date_only;
+} good_case_t;
+
+/* Expected values computed independently (date -u -d ... +%s%3N). */
+static const good_case_t good[] = {
+    {"1970-01-01", 0, 1},
+    {"1970-01-01T00:00:00Z", 0, 0},
+    {"2026-11-25", 1795564800000LL, 1},
+    {"2026-11-25T12:00:00Z", 1795608000000LL, 0},
+    {"2026-11-25t12:00:00z", 1795608000000LL, 0},
+    {"2026-11-25 12:00:00", 1795608000000LL, 0}, /* no offset = UTC */
+    {"2026-11-25T12:00Z", 1795608000000LL, 0},   /* no seconds */
+    {"2026-11-25T12:00:00.5+02:00", 1795600800500LL, 0},
+    {"2026-11-25T12:00:00.12Z", 1795608000120LL, 0},
+    {"2026-11-25T12:00:00.123Z", 1795608000123LL, 0},
+    {"2026-11-25T12:00:00,123Z", 1795608000123LL, 0},
+    {"2026-11-25T12:00:00.1239Z", 1795608000123LL, 0}, /* truncated */
+    {"2026-11-25T12:00:00.999999999Z", 1795608000999LL, 0},
+    {"2026-11-25 12:00:00.123456-0130", 1795613400123LL, 0},
+    {"2026-11-25T12:00:00+05", 1795590000000LL, 0},
+    {"2026-11-25T00:30:00+01:00", 1795563000000LL, 0}, /* previous UTC day */
+    {"2024-02-29T00:00:00Z", 1709164800000LL, 0},      /* leap year */
+    {"2000-02-29", 951782400000LL, 1},                 /* 400-year leap */
+    {"2000-03-01", 951868800000LL, 1},
+    {"1969-12-31T23:59:59.999Z", -1LL, 0},
+    {"1969-12-31", -86400000LL, 1},
+    {"1900-01-01T00:00:00Z", -2208988800000LL, 0},
+    {"0001-01-01", -62135596800000LL, 1},
+    {"9999-12-31T23:59:59.999Z", 253402300799999LL, 0},
+};
+
+static void test_parse_good(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        int64_t ms = 42;
+        int d = -1;
+        char err[128] = "";
+        int rc = isotime_parse(good[i].in, &ms, &d, err, sizeof err);
+        if (rc != 0 || ms != good[i].ms || d != good[i].date_only)
+            fail_msg("%s: rc=%d ms=%lld date_only=%d err=%s (want %lld)",
+                     good[i].in, rc, (long long)ms, d, err,
+                     (long long)good[i].ms);
+    }
+}
+
+typedef struct {
+    const char *in;
+    const char *err;
+} bad_case_t;
+
+static const bad_case_t bad[] = {
+    {"", "bad timestamp '': expected YYYY-MM-DD"},
+    {"2026-11", "bad timestamp '2026-11': expected YYYY-MM-DD"},
+    {"26-11-25", "bad timestamp '26-11-25': expected YYYY-MM-DD"},
+    {"2026/11/25", "bad timestamp '2026/11/25': expected YYYY-MM-DD"},
+    {"2026-13-01", "bad timestamp '2026-13-01': month out of range"},
+    {"2026-00-01", "bad timestamp '2026-00-01': month out of range"},
+    {"2026-02-29",
+     "bad timestamp '2026-02-29': day out of range"}, /* not leap */
+    {"1900-02-29",
+     "bad timestamp '1900-02-29': day out of range"}, /* century */
+    {"2026-04-31", "bad timestamp '2026-04-31': day out of range"},
+    {"2026-11-25X12:00:00",
+     "bad timestamp '2026-11-25X12:00:00': expected 'T' or ' ' after the date"},
+    {"2026-11-25T",
+     "bad timestamp '2026-11-25T': bad time (expected HH:MM:SS)"},
+    {"2026-11-25T1:00:00Z",
+     "bad timestamp '2026-11-25T1:00:00Z': bad time (expected HH:MM:SS)"},
+    {"2026-11-25T24:00:00Z",
+     "bad timestamp '2026-11-25T24:00:00Z': time out of range"},
+    {"2026-11-25T12:60:00Z",
+     "bad timestamp '2026-11-25T12:60:00Z': time out of range"},
+    {"2026-11-25T12:00:0Z", "bad timestamp '2026-11-25T12:00:0Z': bad seconds"},
+    {"2026-11-25T12:00:00.Z",
+     "bad timestamp '2026-11-25T12:00:00.Z': bad fraction of a second"},
+    {"2026-11-25T12:00:00+2",
+     "bad timestamp '2026-11-25T12:00:00+2': bad UTC offset"},
+    {"2026-11-25T12:00:00+24:00",
+     "bad timestamp '2026-11-25T12:00:00+24:00': UTC offset out of range"},
+    {"2026-11-25T12:00:00+02:0",
+     "bad timestamp '2026-11-25T12:00:00+02:0': bad UTC offset"},
+    {"2026-11-25T12:00:00+02:00x",
+     "bad timestamp '2026-11-25T12:00:00+02:00x': unexpected text after the "
+     "UTC offset"},
+    {"2026-11-25T12:00:00 UTC",
+     "bad timestamp '2026-11-25T12:00:00 UTC': unexpected text after the time"},
+    {"2026-11-25T12:00:00Zx",
+     "bad timestamp '2026-11-25T12:00:00Zx': unexpected text after the time"},
+};
+
+static void test_parse_bad(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t ms = 42;
+        char err[160] = "";
+        int rc = isotime_parse(bad[i].in, &ms, NULL, err, sizeof err);
+        if (rc != -1 || strcmp(err, bad[i].err) != 0)
+            fail_msg("'%s': rc=%d err='%s' (want '%s')", bad[i].in, rc, err,
+                     bad[i].err);
+    }
+}
+
+typedef struct {
+    int64_t ms;
+    const char *iso;
+    const char *date;
+    int32_t days;
+} fmt_case_t;
+
+static const fmt_case_t fmts[] = {
+    {0, "1970-01-01T00:00:00.000Z", "1970-01-01", 0},
+    {1795608000123LL, "2026-11-25T12:00:00.123Z", "2026-11-25", 20782},
+    {-1, "1969-12-31T23:59:59.999Z", "1969-12-31", -1},
+    {-86400000LL, "1969-12-31T00:00:00.000Z", "1969-12-31", -1},
+    {-86400001LL, "1969-12-30T23:59:59.999Z", "1969-12-30", -2},
+    {951868799999LL, "2000-02-29T23:59:59.999Z", "2000-02-29", 11016},
+    {-2208988800000LL, "1900-01-01T00:00:00.000Z", "1900-01-01", -25567},
+    {253402300799999LL, "9999-12-31T23:59:59.999Z", "9999-12-31", 2932896},
+};
+
+static void test_format(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+        char buf[ISOTIME_BUFSIZE], date[ISOTIME_BUFSIZE];
+        int64_t back = 0;
+        isotime_format(fmts[i].ms, buf, sizeof buf);
+        isotime_format_date(fmts[i].ms, date, sizeof date);
+        assert_string_equal(buf, fmts[i].iso);
+        assert_string_equal(date, fmts[i].date);
+        assert_int_equal(isotime_ms_to_days(fmts[i].ms), fmts[i].days);
+        assert_int_equal(isotime_days_to_ms(fmts[i].days),
+                         isotime_day_start(fmts[i].ms));
+        /* parse(format(x)) == x */
+        assert_int_equal(isotime_parse(buf, &back, NULL, NULL, 0), 0);
+        assert_int_equal(back, fmts[i].ms);
+    }
+}
+
+static void test_format_truncates(void **state)
+{
+    char small[11];
+    (void)state;
+    isotime_format(0, small, sizeof small);
+    assert_string_equal(small, "1970-01-01");
+}
+
+/* Every day over 800 years: days -> civil -> days is the identity, and
+ * the civil date parses back to the same day. */
+static void test_day_round_trip(void **state)
+{
+    (void)state;
+    for (int32_t d = -146097; d <= 146097; d += 1) {
+        char buf[ISOTIME_BUFSIZE];
+        int64_t ms = 0;
+        int date_only = 0;
+        isotime_format_date(isotime_days_to_ms(d), buf, sizeof buf);
+        if (isotime_parse(buf, &ms, &date_only, NULL, 0) != 0 ||
+            ms != isotime_days_to_ms(d) || !date_only)
+            fail_msg("day %d -> %s -> %lld", d, buf, (long long)ms);
+    }
+}
+
+static void test_clocks(void **state)
+{
+    (void)state;
+    int64_t now = isotime_now_ms();
+    assert_true(now > 1700000000000LL); /* after 2023: the clock is ms, not s */
+    int64_t a = isotime_monotonic_ms(), b = isotime_monotonic_ms();
+    assert_true(b >= a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_good),
+        cmocka_unit_test(test_parse_bad),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_truncates),
+        cmocka_unit_test(test_day_round_trip),
+        cmocka_unit_test(test_clocks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

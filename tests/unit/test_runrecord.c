@@ -1,0 +1,263 @@
+/* test_runrecord.c - run records: JSON round trip, null HWM, bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "runrecord.h"
+
+static char *ids_a[] = {"17", "18", "a \"quoted\" id"};
+static char *digests_a[] = {"9f2c", "0b1e", ""};
+static char *ids_d[] = {"4"};
+static char *digests_d[] = {""};
+static end_offset_t offs[] = {{0, 1234}, {3, 77}, {11, 0}};
+
+static run_record_t sample(void)
+{
+    run_record_t rr = {0};
+    rr.stream = "customers";
+    rr.run_id = "r-1";
+    rr.mode = RUN_MODE_FULL;
+    rr.status = RUN_STATUS_FAILED;
+    rr.hwm = (run_hwm_t){1, 1795608000123LL, 3, ids_a, digests_a};
+    rr.deleted_hwm = (run_hwm_t){1, -1, 1, ids_d, digests_d}; /* pre-1970 */
+    rr.records = 120;
+    rr.deletes = 3;
+    rr.failed_records = 2;
+    rr.started_at_ms = 1795608000000LL;
+    rr.finished_at_ms = 1795608001999LL;
+    rr.last_full_at_ms = 1795608000000LL;
+    rr.end_offsets = offs;
+    rr.n_end_offsets = 3;
+    rr.error = "API answered 500";
+    return rr;
+}
+
+static void assert_hwm_equal(const run_hwm_t *a, const run_hwm_t *b)
+{
+    assert_int_equal(a->has_value, b->has_value);
+    if (a->has_value)
+        assert_int_equal(a->value_ms, b->value_ms);
+    assert_int_equal(a->n_ids, b->n_ids);
+    for (size_t i = 0; i < a->n_ids; i++) {
+        assert_string_equal(a->ids[i], b->ids[i]);
+        assert_string_equal(a->digests[i], b->digests[i]);
+    }
+}
+
+static void assert_rr_equal(const run_record_t *a, const run_record_t *b)
+{
+    assert_string_equal(a->stream, b->stream);
+    assert_string_equal(a->run_id, b->run_id);
+    assert_int_equal(a->mode, b->mode);
+    assert_int_equal(a->status, b->status);
+    assert_hwm_equal(&a->hwm, &b->hwm);
+    assert_hwm_equal(&a->deleted_hwm, &b->deleted_hwm);
+    assert_int_equal(a->records, b->records);
+    assert_int_equal(a->deletes, b->deletes);
+    assert_int_equal(a->failed_records, b->failed_records);
+    assert_int_equal(a->started_at_ms, b->started_at_ms);
+    assert_int_equal(a->finished_at_ms, b->finished_at_ms);
+    assert_int_equal(a->last_full_at_ms, b->last_full_at_ms);
+    assert_int_equal(a->n_end_offsets, b->n_end_offsets);
+    for (size_t i = 0; i < a->n_end_offsets; i++) {
+        assert_int_equal(a->end_offsets[i].partition,
+                         b->end_offsets[i].partition);
+        assert_int_equal(a->end_offsets[i].offset, b->end_offsets[i].offset);
+    }
+    if (a->error || b->error)
+        assert_string_equal(a->error, b->error);
+}
+
+static void test_round_trip(void **state)
+{
+    run_record_t rr = sample();
+    char err[256] = "";
+    (void)state;
+
+    char *json = run_record_to_json(&rr);
+    assert_non_null(json);
+    run_record_t *back =
+        run_record_from_json(json, strlen(json), err, sizeof err);
+    if (!back)
+        fail_msg("%s\n%s", err, json);
+    assert_rr_equal(&rr, back);
+
+    /* and the text is stable: to_json(from_json(x)) == x */
+    char *again = run_record_to_json(back);
+    assert_string_equal(json, again);
+    free(again);
+    free(json);
+    run_record_destroy(back);
+}
+
+static void test_wire_format(void **state)
+{
+    run_record_t rr = sample();
+    (void)state;
+    rr.hwm.n_ids = 1;
+    rr.deleted_hwm.has_value = 0;
+    rr.deleted_hwm.n_ids = 0;
+    rr.n_end_offsets = 2;
+    rr.status = RUN_STATUS_COMPLETED;
+    rr.mode = RUN_MODE_INCREMENTAL;
+    rr.finished_at_ms = 0;
+    rr.last_full_at_ms = 0;
+    rr.error = NULL;
+    char *json = run_record_to_json(&rr);
+    assert_string_equal(
+        json,
+        "{\"stream\":\"customers\",\"run_id\":\"r-1\",\"mode\":\"incremental\","
+        "\"status\":\"completed\","
+        "\"hwm\":{\"value\":\"2026-11-25T12:00:00.123Z\",\"ids\":{\"17\":"
+        "\"9f2c\"}},"
+        "\"deleted_hwm\":{\"value\":null,\"ids\":{}},"
+        "\"records\":120,\"deletes\":3,\"failed_records\":2,"
+        "\"started_at\":\"2026-11-25T12:00:00.000Z\",\"finished_at\":null,"
+        "\"last_full_at\":null,\"end_offsets\":{\"0\":1234,\"3\":77},\"error\":"
+        "null}");
+    free(json);
+}
+
+static void test_null_hwm(void **state)
+{
+    run_record_t rr = {0};
+    char err[256] = "";
+    (void)state;
+    rr.stream = "s";
+    rr.run_id = "r";
+    rr.status = RUN_STATUS_RUNNING;
+    rr.started_at_ms = 1000;
+    char *json = run_record_to_json(&rr);
+    assert_non_null(strstr(json, "\"hwm\":{\"value\":null,\"ids\":{}}"));
+    run_record_t *back =
+        run_record_from_json(json, strlen(json), err, sizeof err);
+    assert_non_null(back);
+    assert_rr_equal(&rr, back);
+    assert_int_equal(back->hwm.has_value, 0);
+    assert_null(back->error);
+    run_record_destroy(back);
+    free(json);
+
+    /* Minimal record by hand: optional members absent. */
+    const char *min = "{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\","
+                      "\"status\":\"running\","
+                      "\"started_at\":\"2026-11-25T12:00:00+01:00\"}";
+    back = run_record_from_json(min, strlen(min), err, sizeof err);
+    assert_non_null(back);
+    assert_int_equal(back->mode, RUN_MODE_FULL);
+    assert_int_equal(back->hwm.has_value, 0);
+    assert_int_equal(back->n_end_offsets, 0);
+    assert_int_equal(back->started_at_ms, 1795604400000LL);
+    run_record_destroy(back);
+}
+
+static void test_bad_json(void **state)
+{
+    static const struct {
+        const char *in;
+        const char *err;
+    } cases[] = {
+        {"", "run record: bad JSON at line 1 column 0: '[' or '{' expected "
+             "near end of file"},
+        {"[1]", "run record: expected a JSON object"},
+        {"{\"stream\":1}", "run record: 'stream': expected a string"},
+        {"{\"stream\":\"s\"}", "run record: 'run_id': missing"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"partial\",\"status\":"
+         "\"running\"}",
+         "run record: 'mode': unknown value"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"done\"}",
+         "run record: 'status': unknown value"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\",\"hwm\":[]}",
+         "run record: 'hwm': expected an object"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\","
+         "\"hwm\":{\"value\":\"yesterday\"}}",
+         "run record: 'hwm.value': bad timestamp 'yesterday': expected "
+         "YYYY-MM-DD"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\","
+         "\"hwm\":{\"value\":null,\"ids\":{\"1\":2}}}",
+         "run record: 'hwm.ids': each digest must be a string"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\",\"records\":-1}",
+         "run record: 'records': expected a non-negative integer"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\"}",
+         "run record: 'started_at': missing"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\","
+         "\"started_at\":\"2026-11-25\",\"end_offsets\":{\"x\":1}}",
+         "run record: 'end_offsets': keys must be partition numbers"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\","
+         "\"started_at\":\"2026-11-25\",\"end_offsets\":{\"0\":\"1\"}}",
+         "run record: 'end_offsets': offsets must be non-negative integers"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"failed\","
+         "\"started_at\":\"2026-11-25\",\"error\":5}",
+         "run record: 'error': expected a string or null"},
+        {"{\"stream\":\"s\",\"stream\":\"t\"}",
+         "run record: bad JSON at line 1 column 22: duplicate object key near "
+         "'\"stream\"'"},
+    };
+    (void)state;
+    int failures = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[256] = "";
+        run_record_t *rr = run_record_from_json(
+            cases[i].in, strlen(cases[i].in), err, sizeof err);
+        if (rr || strcmp(err, cases[i].err) != 0) {
+            print_error("'%s'\n  got:  %s\n  want: %s\n", cases[i].in, err,
+                        cases[i].err);
+            failures++;
+        }
+        run_record_destroy(rr);
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void test_hwm_copy(void **state)
+{
+    run_record_t rr = sample();
+    run_hwm_t copy;
+    (void)state;
+    assert_int_equal(run_hwm_copy(&copy, &rr.hwm), 0);
+    assert_hwm_equal(&rr.hwm, &copy);
+    assert_ptr_not_equal(copy.ids[0], rr.hwm.ids[0]); /* deep */
+    run_hwm_clear(&copy);
+    assert_int_equal(copy.n_ids, 0);
+    assert_null(copy.ids);
+    assert_int_equal(copy.has_value, 0);
+
+    run_hwm_t empty = {0};
+    assert_int_equal(run_hwm_copy(&copy, &empty), 0);
+    assert_int_equal(copy.n_ids, 0);
+    run_hwm_clear(&copy);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_string_equal(run_status_name(RUN_STATUS_RUNNING), "running");
+    assert_string_equal(run_status_name(RUN_STATUS_COMPLETED), "completed");
+    assert_string_equal(run_status_name(RUN_STATUS_FAILED), "failed");
+    assert_string_equal(run_mode_name(RUN_MODE_INCREMENTAL), "incremental");
+    assert_string_equal(run_mode_name(RUN_MODE_FULL), "full");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_wire_format),
+        cmocka_unit_test(test_null_hwm),   cmocka_unit_test(test_bad_json),
+        cmocka_unit_test(test_hwm_copy),   cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
