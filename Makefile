@@ -18,7 +18,7 @@ BUILD   ?= build
 CC      ?= gcc
 SAN     ?=
 
-PKGS      := rdkafka libpq libcurl avro-c jansson inih
+PKGS      := rdkafka libpq libcurl avro-c jansson
 TEST_PKGS := cmocka libmicrohttpd
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config
 librdkafka-dev libpq-dev libcurl4-openssl-dev libavro-dev libjansson-dev
-libinih-dev libcmocka-dev libmicrohttpd-dev
+libcmocka-dev libmicrohttpd-dev
 postgresql postgresql-common postgresql-client
 kcat jq curl procps"
 
