@@ -1,0 +1,257 @@
+/*
+ * test_worker_apply.c - the pure parts of applying a batch: the in-batch
+ * dedupe (latest per id by (source_ts, partition, offset), deletes and
+ * upserts alike), the counting rule with applied_offsets, the partition
+ * ranges a batch commits, and the row an event contributes to $1.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../worker/apply.h"
+#include "../../worker/batch.h"
+#include "../../worker/dedupe.h"
+#include "../../worker/runcount.h"
+#include "../../worker/tableapply.h"
+
+/* ---- dedupe ---------------------------------------------------------- */
+
+struct ev {
+    const char *id;
+    int64_t ts;
+    int32_t partition;
+    int64_t offset;
+};
+
+static void check_dedupe(const struct ev *in, size_t n,
+                         const size_t *want_index, size_t n_want)
+{
+    dedupe_item_t items[16];
+    size_t i, got;
+
+    assert_true(n <= 16);
+    for (i = 0; i < n; i++) {
+        items[i].id = in[i].id;
+        items[i].source_ts_ms = in[i].ts;
+        items[i].partition = in[i].partition;
+        items[i].offset = in[i].offset;
+        items[i].index = i;
+    }
+    got = dedupe_latest(items, n);
+    assert_int_equal(got, n_want);
+    for (i = 0; i < got; i++)
+        assert_int_equal(items[i].index, want_index[i]);
+}
+
+static void test_dedupe(void **state)
+{
+    /* winners come back in ascending id order */
+    static const struct {
+        const char *name;
+        struct ev in[6];
+        size_t n;
+        size_t want[6];
+        size_t n_want;
+    } cases[] = {
+        {"empty", {{0}}, 0, {0}, 0},
+        {"distinct ids kept", {{"b", 1, 0, 1}, {"a", 1, 0, 2}}, 2, {1, 0}, 2},
+        {"newer source_ts wins over a later offset",
+         {{"a", 20, 0, 1}, {"a", 10, 0, 2}}, 2, {0}, 1},
+        {"same ts: later offset wins (a re-publish)",
+         {{"a", 10, 0, 5}, {"a", 10, 0, 9}, {"a", 10, 0, 7}}, 3, {1}, 1},
+        {"same ts: partition before offset",
+         {{"a", 10, 1, 3}, {"a", 10, 0, 9}}, 2, {0}, 1},
+        {"delete after upsert: the delete wins",
+         {{"x", 10, 2, 4}, {"x", 11, 2, 5}, {"y", 10, 2, 6}}, 3, {1, 2}, 2},
+        {"upsert after delete: the upsert wins",
+         {{"x", 11, 2, 4}, {"x", 12, 2, 5}}, 2, {1}, 1},
+        {"ids compared as strings, not prefixes",
+         {{"1", 5, 0, 1}, {"10", 1, 0, 2}, {"1", 4, 0, 3}}, 3, {0, 1}, 2},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        print_message("case: %s\n", cases[i].name);
+        check_dedupe(cases[i].in, cases[i].n, cases[i].want, cases[i].n_want);
+    }
+}
+
+static void test_version_cmp(void **state)
+{
+    dedupe_item_t a = {"k", 10, 0, 5, 0}, b = {"k", 10, 0, 5, 1};
+
+    (void)state;
+    assert_int_equal(dedupe_version_cmp(&a, &b), 0);
+    b.offset = 6;
+    assert_int_equal(dedupe_version_cmp(&a, &b), -1);
+    b.source_ts_ms = 9;
+    assert_int_equal(dedupe_version_cmp(&a, &b), 1);
+}
+
+/* ---- counting -------------------------------------------------------- */
+
+static void test_runcount(void **state)
+{
+    static const struct {
+        const char *name;
+        const char *stored; /* applied_offsets before */
+        runcount_event_t evs[5];
+        size_t n;
+        int64_t synced, deleted;
+        const char *after;
+    } cases[] = {
+        {"first batch counts everything", "{}",
+         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 2, 1,
+         "{\"0\":2,\"3\":8}"},
+        {"redelivery counts nothing", "{\"0\":2,\"3\":8}",
+         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 0, 0,
+         "{\"0\":2,\"3\":8}"},
+        {"overlap counts only the new part", "{\"0\":2}",
+         {{0, 1, 0, 1}, {0, 2, 0, 1}, {0, 3, 1, 1}}, 3, 1, 1, "{\"0\":4}"},
+        {"order of events does not matter", "{\"0\":5}",
+         {{0, 9, 0, 1}, {0, 4, 0, 1}, {0, 5, 0, 1}}, 3, 2, 0, "{\"0\":10}"},
+        {"dead letters move the mark but are not counted", "",
+         {{1, 0, 0, 0}, {1, 1, 0, 1}}, 2, 1, 0, "{\"1\":2}"},
+        {"a replay from an earlier offset adds nothing", "{\"2\":100}",
+         {{2, 10, 0, 1}, {2, 50, 1, 1}}, 2, 0, 0, "{\"2\":100}"},
+        {"other partitions are kept", "{\"4\":3}", {{1, 0, 0, 1}}, 1, 1, 0,
+         "{\"1\":1,\"4\":3}"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        applied_offsets_t ao;
+        int64_t synced = 0, deleted = 0;
+        char *json;
+
+        print_message("case: %s\n", cases[i].name);
+        assert_int_equal(applied_offsets_parse(cases[i].stored, &ao), 0);
+        assert_int_equal(
+            runcount_apply(&ao, cases[i].evs, cases[i].n, &synced, &deleted), 0);
+        assert_int_equal(synced, cases[i].synced);
+        assert_int_equal(deleted, cases[i].deleted);
+        json = applied_offsets_to_json(&ao);
+        assert_string_equal(json, cases[i].after);
+        free(json);
+        applied_offsets_clear(&ao);
+    }
+}
+
+static void test_applied_offsets_parse(void **state)
+{
+    static const struct {
+        const char *in;
+        int rc;
+        const char *out;
+    } cases[] = {
+        {NULL, 0, "{}"},
+        {"{}", 0, "{}"},
+        {"{\"3\": 9, \"0\": 12}", 0, "{\"0\":12,\"3\":9}"},
+        {"[]", -1, NULL},
+        {"{\"x\": 1}", -1, NULL},
+        {"{\"1\": \"2\"}", -1, NULL},
+        {"{\"-1\": 2}", -1, NULL},
+        {"not json", -1, NULL},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        applied_offsets_t ao;
+        char *json;
+
+        assert_int_equal(applied_offsets_parse(cases[i].in, &ao), cases[i].rc);
+        if (cases[i].rc == 0) {
+            json = applied_offsets_to_json(&ao);
+            assert_string_equal(json, cases[i].out);
+            free(json);
+        } else {
+            assert_int_equal(ao.n, 0);
+        }
+        applied_offsets_clear(&ao);
+    }
+}
+
+/* ---- partition ranges ------------------------------------------------ */
+
+static void test_part_ranges(void **state)
+{
+    batch_t *b = batch_new();
+    part_range_t *parts = NULL;
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(batch_add_raw(b, "t.a", 0, 10, "k", 1, "v", 1), 0);
+    assert_int_equal(batch_add_raw(b, "t.a", 1, 4, NULL, 0, NULL, 0), 0);
+    assert_int_equal(batch_add_raw(b, "t.a", 0, 12, "k", 1, "v", 1), 0);
+    assert_int_equal(batch_add_raw(b, "t.runs", 0, 3, "s", 1, "{}", 2), 0);
+    assert_int_equal(batch_add_raw(b, "t.a", 0, 11, "k", 1, "v", 1), 0);
+    assert_int_equal(apply_part_ranges(b, &parts, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(parts[0].topic, "t.a");
+    assert_int_equal(parts[0].partition, 0);
+    assert_int_equal(parts[0].next, 13);
+    assert_int_equal(parts[1].partition, 1);
+    assert_int_equal(parts[1].next, 5);
+    assert_string_equal(parts[2].topic, "t.runs");
+    assert_int_equal(parts[2].next, 4);
+    /* a tombstone keeps its NULL value; the interned topic is shared */
+    assert_null(b->msgs[1].value);
+    assert_ptr_equal(b->msgs[0].topic, b->msgs[2].topic);
+    free(parts);
+    batch_reset(b);
+    assert_int_equal(b->n, 0);
+    batch_destroy(b);
+}
+
+/* ---- row form -------------------------------------------------------- */
+
+static void test_event_row(void **state)
+{
+    change_event_t up = {CHANGE_OP_UPSERT, "17", 1764072000123LL, "run-1", 0,
+                         0, NULL};
+    change_event_t del = {CHANGE_OP_DELETE, "18", 1764072000000LL, "run-1", 0,
+                          0, NULL};
+    json_t *row;
+    char *s;
+
+    (void)state;
+    up.after = json_pack("{s:i, s:s, s:n}", "id", 17, "name", "Ann", "phone");
+    row = table_event_row("id", &up, 2, 99);
+    s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(s, "{\"_kafka_offset\":99,\"_kafka_partition\":2,"
+                           "\"_source_ts\":\"2025-11-25T12:00:00.123Z\","
+                           "\"id\":17,\"name\":\"Ann\",\"phone\":null}");
+    free(s);
+    json_decref(row);
+    /* the event's own row is not modified */
+    assert_null(json_object_get(up.after, "_source_ts"));
+    json_decref(up.after);
+
+    row = table_event_row("Key", &del, 0, 5);
+    s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(s, "{\"Key\":\"18\",\"_kafka_offset\":5,"
+                           "\"_kafka_partition\":0,"
+                           "\"_source_ts\":\"2025-11-25T12:00:00.000Z\"}");
+    free(s);
+    json_decref(row);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dedupe),
+        cmocka_unit_test(test_version_cmp),
+        cmocka_unit_test(test_runcount),
+        cmocka_unit_test(test_applied_offsets_parse),
+        cmocka_unit_test(test_part_ranges),
+        cmocka_unit_test(test_event_row),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,276 @@
+/*
+ * test_worker_sql.c - the SQL text the worker generates for a stream
+ * table (columns, types, quoting, version guard, soft and hard deletes),
+ * identifier quoting, and the sorting of PostgreSQL errors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../worker/pg.h"
+#include "schema.h"
+#include "../../worker/sqlgen.h"
+#include "../../worker/strbuf.h"
+
+/* Mixed case and a keyword as field names: both must stay quoted. */
+static const char *const ODD_SCHEMA =
+    "{\"type\":\"record\",\"name\":\"Odd\",\"fields\":["
+    "{\"name\":\"Key\",\"type\":\"string\"},"
+    "{\"name\":\"select\",\"type\":[\"null\",\"long\"],\"default\":null},"
+    "{\"name\":\"lastName\",\"type\":{\"type\":\"bytes\","
+    "\"logicalType\":\"decimal\",\"precision\":10,\"scale\":3}}]}";
+
+static record_schema_t *parse(const char *json)
+{
+    record_schema_t *rs = NULL;
+    char err[256] = "";
+
+    assert_int_equal(record_schema_parse(json, &rs, err, sizeof(err)), 0);
+    return rs;
+}
+
+static void test_ident_quoting(void **state)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"plain", "\"plain\""},
+        {"MixedCase", "\"MixedCase\""},
+        {"we\"ird", "\"we\"\"ird\""},
+        {"\"", "\"\"\"\""},
+        {"sp ace;--", "\"sp ace;--\""},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        strbuf_t sb;
+        char *s;
+
+        strbuf_init(&sb);
+        strbuf_append_ident(&sb, cases[i].in);
+        s = strbuf_take(&sb);
+        assert_string_equal(s, cases[i].want);
+        free(s);
+    }
+}
+
+static void test_table_names(void **state)
+{
+    static const struct {
+        const char *table, *suffix, *want;
+    } cases[] = {
+        {"customers", "", "\"customers\""},
+        {"app.Customers", "", "\"app\".\"Customers\""},
+        {"app.Customers", "__tombstones", "\"app\".\"Customers__tombstones\""},
+        {"t\"x", "", "\"t\"\"x\""},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        strbuf_t sb;
+        char *s;
+
+        strbuf_init(&sb);
+        sqlgen_append_table(&sb, cases[i].table, cases[i].suffix);
+        s = strbuf_take(&sb);
+        assert_string_equal(s, cases[i].want);
+        free(s);
+    }
+}
+
+static void test_soft_statements(void **state)
+{
+    record_schema_t *rs = parse(ODD_SCHEMA);
+    stream_sql_t ss;
+    char err[256] = "";
+
+    (void)state;
+    assert_int_equal(stream_sql_build(rs, "Odd Things", "Key",
+                                      DELETE_MODE_SOFT, &ss, err, sizeof(err)),
+                     0);
+    assert_string_equal(ss.table, "\"Odd Things\"");
+    assert_string_equal(
+        ss.create_table,
+        "CREATE TABLE IF NOT EXISTS \"Odd Things\" (\"Key\" text NOT NULL "
+        "PRIMARY KEY, \"select\" bigint, \"lastName\" numeric(10,3), "
+        "\"_source_ts\" timestamptz NOT NULL, \"_deleted\" boolean NOT NULL "
+        "DEFAULT false, \"_deleted_at\" timestamptz, \"_kafka_partition\" "
+        "integer, \"_kafka_offset\" bigint, \"_synced_at\" timestamptz)");
+    assert_null(ss.create_tombstones);
+    assert_string_equal(
+        ss.upsert,
+        "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"select\", \"lastName\", "
+        "\"_source_ts\", \"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
+        "\"_kafka_offset\", \"_synced_at\") SELECT r.\"Key\", r.\"select\", "
+        "r.\"lastName\", r.\"_source_ts\", false, NULL, r.\"_kafka_partition\", "
+        "r.\"_kafka_offset\", now() FROM jsonb_populate_recordset(NULL::\"Odd "
+        "Things\", $1::jsonb) AS r ON CONFLICT (\"Key\") DO UPDATE SET "
+        "\"select\" = EXCLUDED.\"select\", \"lastName\" = EXCLUDED.\"lastName\", "
+        "\"_source_ts\" = EXCLUDED.\"_source_ts\", \"_deleted\" = false, "
+        "\"_deleted_at\" = NULL, \"_kafka_partition\" = "
+        "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
+        "EXCLUDED.\"_kafka_offset\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
+        "WHERE (cur.\"_source_ts\", cur.\"_kafka_offset\") < "
+        "(EXCLUDED.\"_source_ts\", EXCLUDED.\"_kafka_offset\")");
+    assert_string_equal(
+        ss.delete_rows,
+        "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"_source_ts\", "
+        "\"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
+        "\"_kafka_offset\", \"_synced_at\") SELECT r.\"Key\", r.\"_source_ts\", "
+        "true, r.\"_source_ts\", r.\"_kafka_partition\", r.\"_kafka_offset\", "
+        "now() FROM jsonb_populate_recordset(NULL::\"Odd Things\", $1::jsonb) "
+        "AS r ON CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
+        "EXCLUDED.\"_source_ts\", \"_deleted\" = true, \"_deleted_at\" = "
+        "EXCLUDED.\"_deleted_at\", \"_kafka_partition\" = "
+        "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
+        "EXCLUDED.\"_kafka_offset\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
+        "WHERE (cur.\"_source_ts\", cur.\"_kafka_offset\") < "
+        "(EXCLUDED.\"_source_ts\", EXCLUDED.\"_kafka_offset\")");
+    stream_sql_clear(&ss);
+    record_schema_destroy(rs);
+}
+
+static void test_hard_statements(void **state)
+{
+    record_schema_t *rs = parse(ODD_SCHEMA);
+    stream_sql_t ss;
+    char err[256] = "";
+
+    (void)state;
+    assert_int_equal(stream_sql_build(rs, "s.odd", "Key", DELETE_MODE_HARD,
+                                      &ss, err, sizeof(err)),
+                     0);
+    assert_string_equal(ss.create_tombstones,
+                        "CREATE TABLE IF NOT EXISTS \"s\".\"odd__tombstones\" "
+                        "(\"Key\" text NOT NULL PRIMARY KEY, \"_source_ts\" "
+                        "timestamptz NOT NULL, \"_kafka_partition\" integer, "
+                        "\"_kafka_offset\" bigint)");
+    /* the upsert must not resurrect a row whose tombstone is as new */
+    assert_non_null(strstr(
+        ss.upsert, " WHERE NOT EXISTS (SELECT 1 FROM \"s\".\"odd__tombstones\" "
+                   "AS d WHERE d.\"Key\" = r.\"Key\" AND NOT "
+                   "(d.\"_source_ts\", d.\"_kafka_offset\") < "
+                   "(r.\"_source_ts\", r.\"_kafka_offset\")) ON CONFLICT"));
+    assert_string_equal(
+        ss.delete_rows,
+        "WITH ev AS (SELECT r.\"Key\" AS id, r.\"_source_ts\", "
+        "r.\"_kafka_partition\", r.\"_kafka_offset\" FROM "
+        "jsonb_populate_recordset(NULL::\"s\".\"odd\", $1::jsonb) AS r), tomb "
+        "AS (INSERT INTO \"s\".\"odd__tombstones\" AS d (\"Key\", "
+        "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\") SELECT id, "
+        "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\" FROM ev ON "
+        "CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
+        "EXCLUDED.\"_source_ts\", \"_kafka_partition\" = "
+        "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
+        "EXCLUDED.\"_kafka_offset\" WHERE (d.\"_source_ts\", "
+        "d.\"_kafka_offset\") < (EXCLUDED.\"_source_ts\", "
+        "EXCLUDED.\"_kafka_offset\") RETURNING 1) DELETE FROM \"s\".\"odd\" AS "
+        "cur USING ev WHERE cur.\"Key\" = ev.id AND (cur.\"_source_ts\", "
+        "cur.\"_kafka_offset\") < (ev.\"_source_ts\", ev.\"_kafka_offset\")");
+    stream_sql_clear(&ss);
+    record_schema_destroy(rs);
+}
+
+static void test_customer_schema_file(void **state)
+{
+    record_schema_t *rs = NULL;
+    stream_sql_t ss;
+    char err[256] = "";
+
+    (void)state;
+    assert_int_equal(record_schema_load("../../schemas/customer.avsc", &rs,
+                                        err, sizeof(err)),
+                     0);
+    assert_int_equal(stream_sql_build(rs, "customers", "id", DELETE_MODE_SOFT,
+                                      &ss, err, sizeof(err)),
+                     0);
+    assert_non_null(strstr(ss.create_table,
+                           "\"id\" bigint NOT NULL PRIMARY KEY, \"name\" text, "));
+    assert_non_null(strstr(ss.create_table, "\"balance\" numeric(12,2), "));
+    assert_non_null(strstr(ss.create_table, "\"last_modified\" timestamptz, "));
+    stream_sql_clear(&ss);
+    record_schema_destroy(rs);
+}
+
+static void test_build_errors(void **state)
+{
+    static const struct {
+        const char *schema, *table, *id, *want;
+    } cases[] = {
+        {NULL, "t", "nope", "id.field 'nope' is not a field of Odd"},
+        {NULL, "", "Key", "empty table name"},
+        {"{\"type\":\"record\",\"name\":\"B\",\"fields\":["
+         "{\"name\":\"id\",\"type\":\"string\"},"
+         "{\"name\":\"_deleted\",\"type\":\"boolean\"}]}",
+         "t", "id",
+         "field '_deleted' of B collides with the worker's bookkeeping "
+         "column of that name"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        record_schema_t *rs = parse(cases[i].schema ? cases[i].schema
+                                                    : ODD_SCHEMA);
+        stream_sql_t ss;
+        char err[256] = "";
+
+        assert_int_equal(stream_sql_build(rs, cases[i].table, cases[i].id,
+                                          DELETE_MODE_SOFT, &ss, err,
+                                          sizeof(err)),
+                         -1);
+        assert_string_equal(err, cases[i].want);
+        assert_null(ss.upsert);
+        record_schema_destroy(rs);
+    }
+}
+
+static void test_classify_sqlstate(void **state)
+{
+    static const struct {
+        const char *state;
+        int connection_ok;
+        pg_status_t want;
+    } cases[] = {
+        {"22P02", 1, PG_DATA},      /* invalid text representation */
+        {"23502", 1, PG_DATA},      /* not null violation */
+        {"22003", 1, PG_DATA},      /* numeric value out of range */
+        {"08006", 1, PG_TRANSIENT}, /* connection failure */
+        {"40001", 1, PG_TRANSIENT}, /* serialization failure */
+        {"40P01", 1, PG_TRANSIENT}, /* deadlock */
+        {"57P01", 1, PG_TRANSIENT}, /* admin shutdown */
+        {"53300", 1, PG_TRANSIENT}, /* too many connections */
+        {"42P01", 1, PG_FATAL},     /* undefined table */
+        {"42501", 1, PG_FATAL},     /* insufficient privilege */
+        {NULL, 1, PG_FATAL},
+        {NULL, 0, PG_TRANSIENT},
+        {"42P01", 0, PG_TRANSIENT},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_int_equal(
+            pg_classify_sqlstate(cases[i].state, cases[i].connection_ok),
+            cases[i].want);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ident_quoting),
+        cmocka_unit_test(test_table_names),
+        cmocka_unit_test(test_soft_statements),
+        cmocka_unit_test(test_hard_statements),
+        cmocka_unit_test(test_customer_schema_file),
+        cmocka_unit_test(test_build_errors),
+        cmocka_unit_test(test_classify_sqlstate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

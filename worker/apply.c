@@ -1,0 +1,250 @@
+/*
+ * apply.c - see apply.h.
+ */
+#include "apply.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "kafka_conf.h"
+#include "log.h"
+#include "metadata.h"
+#include "offsets.h"
+#include "runcount.h"
+#include "tableapply.h"
+
+#define DLQ_FLUSH_MS 30000
+
+int apply_part_ranges(const batch_t *b, part_range_t **out, size_t *n_out)
+{
+    part_range_t *parts = malloc((b->n + 1) * sizeof(*parts));
+    size_t i, j, n = 0;
+
+    if (!parts)
+        return -1;
+    for (i = 0; i < b->n; i++) {
+        const batch_msg_t *m = &b->msgs[i];
+
+        /* topics are interned: pointer equality is string equality */
+        for (j = 0; j < n; j++)
+            if (parts[j].topic == m->topic && parts[j].partition == m->partition)
+                break;
+        if (j == n) {
+            parts[n].topic = m->topic;
+            parts[n].partition = m->partition;
+            parts[n].expected = -1;
+            parts[n].next = m->offset + 1;
+            n++;
+        } else if (m->offset + 1 > parts[j].next) {
+            parts[j].next = m->offset + 1;
+        }
+    }
+    *out = parts;
+    *n_out = n;
+    return 0;
+}
+
+void apply_result_clear(apply_result_t *res)
+{
+    free(res->parts);
+    memset(res, 0, sizeof(*res));
+}
+
+static apply_status_t to_apply_status(pg_status_t st)
+{
+    return st == PG_TRANSIENT ? APPLY_TRANSIENT : APPLY_FATAL;
+}
+
+/* Compare-and-set of every partition; *fenced set on the first miss. */
+static pg_status_t fence(apply_ctx_t *ctx, apply_result_t *res, int *fenced,
+                         char *errstr, size_t errstr_size)
+{
+    size_t i;
+
+    *fenced = 0;
+    for (i = 0; i < res->n_parts; i++) {
+        part_range_t *p = &res->parts[i];
+        int moved = 0;
+        pg_status_t st;
+
+        if (consumer_expected(ctx->consumer, p->topic, p->partition,
+                              &p->expected) < 0) {
+            *fenced = 1; /* no longer ours */
+        } else {
+            st = offsets_cas(ctx->pg, ctx->conf->group_id, p->topic,
+                             p->partition, p->expected, p->next, &moved,
+                             errstr, errstr_size);
+            if (st != PG_OK)
+                return st;
+            *fenced = !moved;
+        }
+        if (*fenced) {
+            res->fenced_topic = p->topic;
+            res->fenced_partition = p->partition;
+            res->fenced_expected = p->expected;
+            return PG_OK;
+        }
+    }
+    return PG_OK;
+}
+
+typedef struct run_ref {
+    const char *run_id;
+    size_t event; /* index into decoded_t.events */
+} run_ref_t;
+
+static int run_ref_cmp(const void *pa, const void *pb)
+{
+    const run_ref_t *a = pa, *b = pb;
+    int c = strcmp(a->run_id, b->run_id);
+
+    return c ? c : (a->event > b->event) - (a->event < b->event);
+}
+
+/* Counts the batch's events per run, runs in run_id order (a stable lock
+ * order between workers). */
+static pg_status_t count_runs(apply_ctx_t *ctx, const batch_t *b,
+                              const decoded_t *d, char *errstr,
+                              size_t errstr_size)
+{
+    run_ref_t *refs = malloc((d->n_events + 1) * sizeof(*refs));
+    runcount_event_t *evs = malloc((d->n_events + 1) * sizeof(*evs));
+    pg_status_t st = PG_OK;
+    size_t i, start;
+
+    if (!refs || !evs) {
+        free(refs);
+        free(evs);
+        snprintf(errstr, errstr_size, "out of memory");
+        return PG_FATAL;
+    }
+    for (i = 0; i < d->n_events; i++) {
+        refs[i].run_id = d->events[i].ev->run_id;
+        refs[i].event = i;
+    }
+    qsort(refs, d->n_events, sizeof(*refs), run_ref_cmp);
+    for (start = 0; st == PG_OK && start < d->n_events; start = i) {
+        const decoded_event_t *first = &d->events[refs[start].event];
+        size_t n = 0;
+
+        for (i = start;
+             i < d->n_events && !strcmp(refs[i].run_id, refs[start].run_id);
+             i++) {
+            const decoded_event_t *de = &d->events[refs[i].event];
+
+            evs[n].partition = b->msgs[de->msg].partition;
+            evs[n].offset = b->msgs[de->msg].offset;
+            evs[n].is_delete = de->ev->op == CHANGE_OP_DELETE;
+            evs[n].countable = !de->dead;
+            n++;
+        }
+        st = metadata_count_events(ctx->pg, first->ev->run_id,
+                                   first->ws->sc->name, first->ws->topic,
+                                   first->ev->full_sync, evs, n, errstr,
+                                   errstr_size);
+    }
+    free(refs);
+    free(evs);
+    return st;
+}
+
+static pg_status_t apply_run_records(apply_ctx_t *ctx, const decoded_t *d,
+                                     char *errstr, size_t errstr_size)
+{
+    char topic[256];
+    pg_status_t st = PG_OK;
+    size_t i;
+
+    for (i = 0; st == PG_OK && i < d->n_runs; i++) {
+        const run_record_t *rr = d->runs[i].rr;
+
+        topic_for_stream(ctx->conf, rr->stream, topic, sizeof(topic));
+        st = metadata_apply_run_record(ctx->pg, rr, topic, errstr,
+                                       errstr_size);
+    }
+    return st;
+}
+
+/* Everything between BEGIN and COMMIT except the fence. */
+static pg_status_t apply_body(apply_ctx_t *ctx, const batch_t *b,
+                              decoded_t *d, apply_result_t *res,
+                              char *errstr, size_t errstr_size)
+{
+    table_counts_t counts = {0, 0, 0};
+    pg_status_t st = PG_OK;
+    size_t i;
+
+    for (i = 0; st == PG_OK && i < ctx->streams->n; i++)
+        st = table_apply(ctx->pg, b, d, &ctx->streams->items[i], ctx->dlq,
+                         &counts, errstr, errstr_size);
+    res->upserts = counts.upserts;
+    res->deletes = counts.deletes;
+    res->dead_letters += counts.dead_letters;
+    if (st == PG_OK)
+        st = apply_run_records(ctx, d, errstr, errstr_size);
+    if (st == PG_OK)
+        st = count_runs(ctx, b, d, errstr, errstr_size);
+    if (st == PG_OK)
+        st = metadata_complete_runs(ctx->pg, ctx->conf->group_id, NULL,
+                                    errstr, errstr_size);
+    if (st == PG_OK && res->dead_letters > 0 &&
+        deadletter_flush(ctx->dlq, DLQ_FLUSH_MS, errstr, errstr_size) < 0)
+        st = PG_TRANSIENT; /* not acknowledged: not consumed either */
+    return st;
+}
+
+static apply_status_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d,
+                             apply_result_t *res, char *errstr,
+                             size_t errstr_size)
+{
+    int fenced = 0;
+    pg_status_t st;
+
+    st = pg_ensure(ctx->pg, errstr, errstr_size);
+    if (st == PG_OK)
+        st = pg_cmd(ctx->pg, "BEGIN", errstr, errstr_size);
+    if (st != PG_OK)
+        return to_apply_status(st);
+    st = fence(ctx, res, &fenced, errstr, errstr_size);
+    if (st == PG_OK && fenced) {
+        pg_rollback_quiet(ctx->pg);
+        return APPLY_FENCED;
+    }
+    if (st == PG_OK)
+        st = apply_body(ctx, b, d, res, errstr, errstr_size);
+    if (st == PG_OK)
+        st = pg_cmd(ctx->pg, "COMMIT", errstr, errstr_size);
+    if (st != PG_OK) {
+        pg_rollback_quiet(ctx->pg);
+        return to_apply_status(st);
+    }
+    return APPLY_OK;
+}
+
+apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b,
+                           apply_result_t *res, char *errstr,
+                           size_t errstr_size)
+{
+    decoded_t d;
+    apply_status_t as;
+
+    memset(res, 0, sizeof(*res));
+    if (apply_part_ranges(b, &res->parts, &res->n_parts) < 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return APPLY_FATAL;
+    }
+    if (decode_batch(b, ctx->streams, ctx->sync_runs_topic, ctx->dlq, &d,
+                     errstr, errstr_size) < 0) {
+        decoded_clear(&d);
+        return APPLY_TRANSIENT;
+    }
+    res->events = d.n_events;
+    res->run_records = d.n_runs;
+    res->dead_letters = d.dead_letters;
+    as = run_tx(ctx, b, &d, res, errstr, errstr_size);
+    decoded_clear(&d);
+    return as;
+}

@@ -1,0 +1,88 @@
+/*
+ * apply.h - one batch, one PostgreSQL transaction:
+ *
+ *   decode   each stream message with envelope_decode (undecodable ->
+ *            dead letter; a tombstone holds nothing to apply) and each
+ *            <prefix>.sync-runs message with run_record_from_json;
+ *   BEGIN
+ *   fence    compare-and-set each partition's sync_offsets from its
+ *            expected offset to the batch's last offset + 1 (first, so
+ *            that a fenced batch does no work and holds the row lock);
+ *   upsert   per stream table, the latest event per id (dedupe.h), in one
+ *   delete   statement each; a data error (SQLSTATE 22/23) falls back to
+ *            one record at a time under savepoints, dead-lettering the
+ *            ones that fail;
+ *   runs     run records -> sync_metadata; events counted once per run
+ *            (runcount.h); completed runs marked;
+ *   flush    the dead letters, acknowledged by Kafka;
+ *   COMMIT
+ *
+ * The caller then commits the same offsets to Kafka and moves each
+ * partition's expected offset (apply_result_t.parts).
+ *
+ * Owns: nothing between calls. apply_result_t owns its parts array (free
+ * with apply_result_clear()); its topic pointers borrow from the batch.
+ * Main thread.
+ */
+#ifndef TIDEMARK_WORKER_APPLY_H
+#define TIDEMARK_WORKER_APPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "batch.h"
+#include "config.h"
+#include "consumer.h"
+#include "deadletter.h"
+#include "pg.h"
+#include "streams.h"
+
+typedef enum {
+    APPLY_OK = 0,
+    APPLY_FENCED,    /* rolled back: a stored offset moved under us */
+    APPLY_TRANSIENT, /* rolled back: retry the batch after a backoff */
+    APPLY_FATAL      /* rolled back: stop */
+} apply_status_t;
+
+typedef struct apply_ctx {
+    const tm_config_t *conf;
+    pg_t *pg;
+    consumer_t *consumer;
+    deadletter_t *dlq;
+    const worker_streams_t *streams;
+    char sync_runs_topic[256];
+} apply_ctx_t;
+
+typedef struct part_range {
+    const char *topic; /* borrowed from the batch */
+    int32_t partition;
+    int64_t expected; /* stored offset the batch starts from; -1: no row */
+    int64_t next;     /* last offset in the batch + 1 */
+} part_range_t;
+
+typedef struct apply_result {
+    part_range_t *parts;
+    size_t n_parts;
+    size_t events;       /* change events decoded */
+    size_t upserts;      /* rows offered to the upsert statements */
+    size_t deletes;      /* rows offered to the delete statements */
+    size_t run_records;
+    size_t dead_letters;
+    /* APPLY_FENCED: the first partition whose stored offset moved */
+    const char *fenced_topic;
+    int32_t fenced_partition;
+    int64_t fenced_expected;
+} apply_result_t;
+
+/* Applies b (non-empty). errstr says why on APPLY_TRANSIENT/APPLY_FATAL. */
+apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b,
+                           apply_result_t *res, char *errstr,
+                           size_t errstr_size);
+
+void apply_result_clear(apply_result_t *res);
+
+/* The partitions of b with their next offsets (expected left at -1):
+ * exposed for tests. 0 or -1 on allocation failure. */
+int apply_part_ranges(const batch_t *b, part_range_t **out, size_t *n_out)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * batch.c - see batch.h.
+ */
+#include "batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "consumer.h"
+#include "isotime.h"
+#include "signals.h"
+
+batch_t *batch_new(void)
+{
+    return calloc(1, sizeof(batch_t));
+}
+
+void batch_reset(batch_t *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->n; i++) {
+        free(b->msgs[i].key);
+        free(b->msgs[i].value);
+    }
+    b->n = 0;
+}
+
+void batch_destroy(batch_t *b)
+{
+    size_t i;
+
+    if (!b)
+        return;
+    batch_reset(b);
+    free(b->msgs);
+    for (i = 0; i < b->n_topics; i++)
+        free(b->topics[i]);
+    free(b->topics);
+    free(b);
+}
+
+static const char *intern(batch_t *b, const char *topic)
+{
+    char **nt;
+    size_t i;
+
+    for (i = 0; i < b->n_topics; i++)
+        if (!strcmp(b->topics[i], topic))
+            return b->topics[i];
+    nt = realloc(b->topics, (b->n_topics + 1) * sizeof(*nt));
+    if (!nt)
+        return NULL;
+    b->topics = nt;
+    if (!(nt[b->n_topics] = strdup(topic)))
+        return NULL;
+    return nt[b->n_topics++];
+}
+
+static void *dup_bytes(const void *p, size_t len, int *failed)
+{
+    void *c;
+
+    if (!p)
+        return NULL;
+    c = malloc(len ? len : 1);
+    if (!c) {
+        *failed = 1;
+        return NULL;
+    }
+    memcpy(c, p, len);
+    return c;
+}
+
+int batch_add_raw(batch_t *b, const char *topic, int32_t partition,
+                  int64_t offset, const void *key, size_t key_len,
+                  const void *value, size_t value_len)
+{
+    batch_msg_t *m;
+    int failed = 0;
+
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        batch_msg_t *nm = realloc(b->msgs, cap * sizeof(*nm));
+
+        if (!nm)
+            return -1;
+        b->msgs = nm;
+        b->cap = cap;
+    }
+    m = &b->msgs[b->n];
+    memset(m, 0, sizeof(*m));
+    if (!(m->topic = intern(b, topic)))
+        return -1;
+    m->partition = partition;
+    m->offset = offset;
+    m->key = dup_bytes(key, key_len, &failed);
+    m->key_len = key ? key_len : 0;
+    m->value = dup_bytes(value, value_len, &failed);
+    m->value_len = value ? value_len : 0;
+    if (failed) {
+        free(m->key);
+        free(m->value);
+        return -1;
+    }
+    b->n++;
+    return 0;
+}
+
+int batch_add(batch_t *b, const rd_kafka_message_t *m)
+{
+    return batch_add_raw(b, rd_kafka_topic_name(m->rkt), m->partition,
+                         m->offset, m->key, m->key_len, m->payload, m->len);
+}
+
+int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t max_ms,
+                  int64_t idle_ms)
+{
+    int64_t start = isotime_monotonic_ms(), first = -1;
+
+    while (tm_running && !consumer_failed(c) && b->n < (size_t)max_records) {
+        int64_t now = isotime_monotonic_ms(), left;
+        rd_kafka_message_t *m;
+        int rc;
+
+        if (first >= 0 && b->n == 0)
+            first = -1; /* a rebalance applied what we had: start over */
+        left = first < 0 ? start + idle_ms - now : first + max_ms - now;
+        if (left <= 0)
+            break;
+        m = consumer_poll(c, left < 100 ? (int)left : 100);
+        if (!m)
+            continue;
+        rc = batch_add(b, m);
+        rd_kafka_message_destroy(m);
+        if (rc < 0)
+            return -1;
+        if (first < 0)
+            first = isotime_monotonic_ms();
+    }
+    return 0;
+}

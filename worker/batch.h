@@ -1,0 +1,62 @@
+/*
+ * batch.h - the messages of one batch, copied out of librdkafka so that
+ * the rd_kafka_message_t can be destroyed at once: topic (interned),
+ * partition, offset, key and value (NULL for a tombstone).
+ *
+ * Owns: every copy; batch_reset() frees the messages and keeps the
+ * buffers for the next batch. Main thread only.
+ */
+#ifndef TIDEMARK_WORKER_BATCH_H
+#define TIDEMARK_WORKER_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <librdkafka/rdkafka.h>
+
+typedef struct batch_msg {
+    const char *topic; /* interned in the batch */
+    int32_t partition;
+    int64_t offset;
+    void *key;
+    size_t key_len;
+    void *value; /* NULL: a tombstone */
+    size_t value_len;
+} batch_msg_t;
+
+typedef struct batch {
+    batch_msg_t *msgs;
+    size_t n;
+    size_t cap;
+    char **topics; /* interned topic names */
+    size_t n_topics;
+} batch_t;
+
+batch_t *batch_new(void);
+void batch_destroy(batch_t *b);
+
+/* Frees the messages; keeps the interned topics. */
+void batch_reset(batch_t *b);
+
+/* Copies m into the batch. Returns 0 or -1 (allocation failure). */
+int batch_add(batch_t *b, const rd_kafka_message_t *m)
+    __attribute__((warn_unused_result));
+
+/* Copies a message given by parts (for tests and for re-queuing). */
+int batch_add_raw(batch_t *b, const char *topic, int32_t partition,
+                  int64_t offset, const void *key, size_t key_len,
+                  const void *value, size_t value_len)
+    __attribute__((warn_unused_result));
+
+/*
+ * Polls c into b until b holds max_records messages, max_ms passed since
+ * the first message of the batch arrived, idle_ms passed with the batch
+ * still empty, tm_running was cleared, or the consumer failed. Rebalance
+ * callbacks run inside (and may apply and empty b). Returns 0, or -1 when
+ * a message could not be copied (out of memory).
+ */
+struct consumer;
+int batch_collect(batch_t *b, struct consumer *c, int max_records,
+                  int64_t max_ms, int64_t idle_ms)
+    __attribute__((warn_unused_result));
+
+#endif

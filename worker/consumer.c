@@ -1,0 +1,443 @@
+/*
+ * consumer.c - see consumer.h.
+ */
+#include "consumer.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backoff.h"
+#include "kafka_conf.h"
+#include "log.h"
+#include "offsets.h"
+#include "signals.h"
+#include "strbuf.h"
+
+typedef struct assigned_tp {
+    char *topic;
+    int32_t partition;
+    int64_t expected; /* stored next_offset as we know it; -1: no row */
+} assigned_tp_t;
+
+struct consumer {
+    rd_kafka_t *rk;
+    pg_t *pg; /* borrowed */
+    const char *group;
+    consumer_hooks_t hooks;
+    assigned_tp_t *tps;
+    size_t n_tps;
+    int failed;
+};
+
+static assigned_tp_t *find_tp(const consumer_t *c, const char *topic,
+                              int32_t partition)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_tps; i++)
+        if (c->tps[i].partition == partition &&
+            !strcmp(c->tps[i].topic, topic))
+            return &c->tps[i];
+    return NULL;
+}
+
+static void remove_tp(consumer_t *c, const char *topic, int32_t partition)
+{
+    assigned_tp_t *tp = find_tp(c, topic, partition);
+
+    if (!tp)
+        return;
+    free(tp->topic);
+    *tp = c->tps[--c->n_tps];
+}
+
+static void clear_tps(consumer_t *c)
+{
+    while (c->n_tps > 0)
+        free(c->tps[--c->n_tps].topic);
+}
+
+static int add_tp(consumer_t *c, const char *topic, int32_t partition,
+                  int64_t expected)
+{
+    assigned_tp_t *tp = find_tp(c, topic, partition), *ntps;
+
+    if (!tp) {
+        ntps = realloc(c->tps, (c->n_tps + 1) * sizeof(*ntps));
+        if (!ntps)
+            return -1;
+        c->tps = ntps;
+        tp = &c->tps[c->n_tps];
+        if (!(tp->topic = strdup(topic)))
+            return -1;
+        tp->partition = partition;
+        c->n_tps++;
+    }
+    tp->expected = expected;
+    return 0;
+}
+
+static void log_partitions(const char *msg,
+                           const rd_kafka_topic_partition_list_t *parts)
+{
+    strbuf_t sb;
+    char *s;
+    int i;
+
+    strbuf_init(&sb);
+    for (i = 0; i < parts->cnt; i++)
+        strbuf_appendf(&sb, "%s%s:%" PRId32, i ? "," : "",
+                       parts->elems[i].topic, parts->elems[i].partition);
+    s = strbuf_take(&sb);
+    log_info(msg, "partitions=%s", s && *s ? s : "none");
+    free(s);
+}
+
+/* Reads the group's stored offsets, retrying transient failures until it
+ * works or the worker is stopping. */
+static int read_stored(consumer_t *c, stored_offsets_t *so)
+{
+    char err[512], qb[600];
+    int attempt;
+
+    for (attempt = 0;; attempt++) {
+        pg_status_t st = pg_ensure(c->pg, err, sizeof(err));
+
+        if (st == PG_OK)
+            st = offsets_read_group(c->pg, c->group, so, err, sizeof(err));
+        if (st == PG_OK)
+            return 0;
+        log_warn("cannot read stored offsets; retrying", "error=%s",
+                 log_quote(qb, sizeof(qb), err));
+        if (backoff_sleep(attempt) < 0)
+            return -1;
+    }
+}
+
+static void on_assign(consumer_t *c, rd_kafka_t *rk,
+                      rd_kafka_topic_partition_list_t *parts, int coop)
+{
+    stored_offsets_t so;
+    rd_kafka_error_t *error = NULL;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    int i, ok = read_stored(c, &so) == 0;
+
+    for (i = 0; ok && i < parts->cnt; i++) {
+        rd_kafka_topic_partition_t *p = &parts->elems[i];
+        int64_t stored = offsets_lookup(&so, p->topic, p->partition);
+
+        p->offset = stored >= 0 ? stored : RD_KAFKA_OFFSET_BEGINNING;
+        if (add_tp(c, p->topic, p->partition, stored) < 0)
+            ok = 0;
+    }
+    if (ok)
+        offsets_clear(&so);
+    else {
+        /* stopping (or out of memory): take nothing, so that no batch is
+         * read from a position the database did not give */
+        log_error("partitions not taken: stored offsets unavailable",
+                  "partitions=%d", parts->cnt);
+        for (i = 0; i < parts->cnt; i++)
+            remove_tp(c, parts->elems[i].topic, parts->elems[i].partition);
+        parts = NULL;
+    }
+    if (ok)
+        log_partitions("partitions assigned", parts);
+    if (coop)
+        error = parts ? rd_kafka_incremental_assign(rk, parts) : NULL;
+    else
+        err = rd_kafka_assign(rk, parts);
+    if (error) {
+        log_error("incremental assign failed", "error=%s",
+                  rd_kafka_err2name(rd_kafka_error_code(error)));
+        rd_kafka_error_destroy(error);
+    } else if (err) {
+        log_error("assign failed", "error=%s", rd_kafka_err2name(err));
+    }
+}
+
+static void on_revoke(consumer_t *c, rd_kafka_t *rk,
+                      rd_kafka_topic_partition_list_t *parts, int coop)
+{
+    rd_kafka_error_t *error = NULL;
+    int i;
+
+    if (c->hooks.before_revoke)
+        c->hooks.before_revoke(c->hooks.ctx);
+    log_partitions("partitions revoked", parts);
+    if (coop) {
+        for (i = 0; i < parts->cnt; i++)
+            remove_tp(c, parts->elems[i].topic, parts->elems[i].partition);
+        error = rd_kafka_incremental_unassign(rk, parts);
+    } else {
+        clear_tps(c);
+        rd_kafka_assign(rk, NULL);
+    }
+    if (error) {
+        log_error("incremental unassign failed", "error=%s",
+                  rd_kafka_err2name(rd_kafka_error_code(error)));
+        rd_kafka_error_destroy(error);
+    }
+}
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    consumer_t *c = opaque;
+    int coop = !strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE");
+
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+        on_assign(c, rk, parts, coop);
+    else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS)
+        on_revoke(c, rk, parts, coop);
+    else {
+        log_error("rebalance failed", "error=%s", rd_kafka_err2name(err));
+        clear_tps(c);
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    (void)rk;
+    (void)offsets;
+    (void)opaque;
+    /* Kafka's group offsets only serve lag tools; the database is the
+     * truth, so a failed commit is not an error of the worker. */
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        log_debug("kafka offset commit failed", "error=%s",
+                  rd_kafka_err2name(err));
+}
+
+static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf,
+                     char *errstr, size_t errstr_size)
+{
+    const char *props[][2] = {
+        {"group.id", conf->group_id},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        {"auto.offset.reset", "earliest"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+        if (kafka_conf_set(kc, props[i][0], props[i][1], errstr,
+                           errstr_size) < 0)
+            return -1;
+    return 0;
+}
+
+consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg,
+                         const consumer_hooks_t *hooks, char *errstr,
+                         size_t errstr_size)
+{
+    consumer_t *c = calloc(1, sizeof(*c));
+    rd_kafka_conf_t *kc;
+
+    if (!c) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    c->pg = pg;
+    c->group = conf->group_id;
+    if (hooks)
+        c->hooks = *hooks;
+    kc = kafka_conf_new(conf, "tidemark-worker", errstr, errstr_size);
+    if (!kc || set_props(kc, conf, errstr, errstr_size) < 0) {
+        if (kc)
+            rd_kafka_conf_destroy(kc);
+        free(c);
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(kc, c);
+    rd_kafka_conf_set_rebalance_cb(kc, rebalance_cb);
+    rd_kafka_conf_set_offset_commit_cb(kc, commit_cb);
+    c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, errstr, errstr_size);
+    if (!c->rk) {
+        rd_kafka_conf_destroy(kc);
+        free(c);
+        return NULL;
+    }
+    kc = NULL; /* now owned by c->rk */
+    rd_kafka_poll_set_consumer(c->rk);
+    return c;
+}
+
+int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n,
+                       char *errstr, size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
+    rd_kafka_resp_err_t err;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
+    err = rd_kafka_subscribe(c->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err) {
+        snprintf(errstr, errstr_size, "subscribe: %s", rd_kafka_err2str(err));
+        return -1;
+    }
+    return 0;
+}
+
+/* Handles an error event from the consumer queue. */
+static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
+{
+    char errstr[512];
+    rd_kafka_resp_err_t ferr;
+
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        return;
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        ferr = rd_kafka_fatal_error(c->rk, errstr, sizeof(errstr));
+        log_error("fatal consumer error", "error=%s",
+                  rd_kafka_err2name(ferr));
+        c->failed = 1;
+        return;
+    }
+    log_warn(rd_kafka_message_errstr(m), "error=%s topic=%s partition=%" PRId32,
+             rd_kafka_err2name(m->err), m->rkt ? rd_kafka_topic_name(m->rkt) : "-",
+             m->partition);
+}
+
+rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
+{
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout_ms);
+    const assigned_tp_t *tp;
+
+    if (!m)
+        return NULL;
+    if (m->err) {
+        on_error_message(c, m);
+        rd_kafka_message_destroy(m);
+        return NULL;
+    }
+    tp = find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
+    if (!tp || (tp->expected >= 0 && m->offset < tp->expected)) {
+        /* not ours any more, or already applied (fetched before a seek) */
+        rd_kafka_message_destroy(m);
+        return NULL;
+    }
+    return m;
+}
+
+int consumer_failed(const consumer_t *c)
+{
+    return c->failed;
+}
+
+int consumer_expected(const consumer_t *c, const char *topic,
+                      int32_t partition, int64_t *out)
+{
+    const assigned_tp_t *tp = find_tp(c, topic, partition);
+
+    if (!tp)
+        return -1;
+    *out = tp->expected;
+    return 0;
+}
+
+void consumer_set_expected(consumer_t *c, const char *topic,
+                           int32_t partition, int64_t next)
+{
+    assigned_tp_t *tp = find_tp(c, topic, partition);
+
+    if (tp)
+        tp->expected = next;
+}
+
+void consumer_commit_async(consumer_t *c,
+                           const rd_kafka_topic_partition_list_t *offsets)
+{
+    rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, offsets, 1);
+
+    if (err)
+        log_debug("kafka offset commit not sent", "error=%s",
+                  rd_kafka_err2name(err));
+}
+
+static void seek_all(consumer_t *c, rd_kafka_topic_partition_list_t *l)
+{
+    rd_kafka_error_t *error;
+    int i;
+
+    if (l->cnt == 0)
+        return;
+    error = rd_kafka_seek_partitions(c->rk, l, 5000);
+    if (error) {
+        log_warn("seek failed", "error=%s",
+                 rd_kafka_err2name(rd_kafka_error_code(error)));
+        rd_kafka_error_destroy(error);
+        return;
+    }
+    for (i = 0; i < l->cnt; i++)
+        if (l->elems[i].err)
+            log_warn("seek failed", "topic=%s partition=%" PRId32 " error=%s",
+                     l->elems[i].topic, l->elems[i].partition,
+                     rd_kafka_err2name(l->elems[i].err));
+}
+
+pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
+                            char *errstr, size_t errstr_size)
+{
+    stored_offsets_t so;
+    rd_kafka_topic_partition_list_t *l;
+    pg_status_t st;
+    size_t i;
+
+    if (n_moved)
+        *n_moved = 0;
+    st = offsets_read_group(c->pg, c->group, &so, errstr, errstr_size);
+    if (st != PG_OK)
+        return st;
+    l = rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
+    for (i = 0; i < c->n_tps; i++) {
+        assigned_tp_t *tp = &c->tps[i];
+        int64_t stored = offsets_lookup(&so, tp->topic, tp->partition);
+
+        if (!all && stored == tp->expected)
+            continue;
+        /* after a rolled-back batch the caller has logged why; an idle
+         * check is the first to notice (reset-offsets while idle) */
+        log_write(all ? (stored == tp->expected ? LOG_DEBUG : LOG_INFO)
+                      : LOG_WARN,
+                  all ? "seeking to the stored offset"
+                      : "offset moved under this worker; seeking to it",
+                  "topic=%s partition=%" PRId32 " expected=%" PRId64
+                  " stored=%" PRId64,
+                  tp->topic, tp->partition, tp->expected, stored);
+        tp->expected = stored;
+        rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition)
+            ->offset = stored >= 0 ? stored : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    offsets_clear(&so);
+    if (n_moved)
+        *n_moved = l->cnt;
+    seek_all(c, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    return PG_OK;
+}
+
+size_t consumer_n_assigned(const consumer_t *c)
+{
+    return c->n_tps;
+}
+
+void consumer_close_destroy(consumer_t *c)
+{
+    rd_kafka_resp_err_t err;
+
+    if (!c)
+        return;
+    err = rd_kafka_consumer_close(c->rk);
+    if (err)
+        log_warn("consumer close failed", "error=%s", rd_kafka_err2name(err));
+    rd_kafka_destroy(c->rk);
+    clear_tps(c);
+    free(c->tps);
+    free(c);
+}

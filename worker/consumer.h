@@ -1,0 +1,94 @@
+/*
+ * consumer.h - the worker's Kafka consumer-group member.
+ *
+ * Subscribes to every stream topic and <prefix>.sync-runs with
+ * enable.auto.commit and enable.auto.offset.store off: positions come from
+ * PostgreSQL. On assignment the rebalance callback reads each partition's
+ * next_offset from sync_offsets (no row: the beginning) and assigns WITH
+ * it, EAGER or COOPERATIVE as rd_kafka_rebalance_protocol() says. Before
+ * partitions are revoked it calls hooks.before_revoke so that the batch in
+ * hand is applied (or dropped) first.
+ *
+ * For each assigned partition the consumer keeps the "expected" offset:
+ * what the database holds for it as far as this worker knows (-1: no row),
+ * the value the next batch's compare-and-set starts from.
+ *
+ * Owns: the rd_kafka_t and the assignment table. pg is borrowed (it must
+ * outlive the consumer). Main thread only: librdkafka runs the rebalance
+ * and commit callbacks inside consumer_poll() and consumer_close().
+ */
+#ifndef TIDEMARK_WORKER_CONSUMER_H
+#define TIDEMARK_WORKER_CONSUMER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <librdkafka/rdkafka.h>
+#include "config.h"
+#include "pg.h"
+
+typedef struct consumer_hooks {
+    /* Apply and commit (or drop) the batch in hand: partitions are about
+     * to go. May be NULL. */
+    void (*before_revoke)(void *ctx);
+    void *ctx;
+} consumer_hooks_t;
+
+typedef struct consumer consumer_t;
+
+/* Creates the consumer (not yet subscribed). NULL with errstr set. */
+consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg,
+                         const consumer_hooks_t *hooks, char *errstr,
+                         size_t errstr_size);
+
+/* Subscribes to topics. 0 or -1 with errstr set. */
+int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n,
+                       char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/*
+ * Polls for up to timeout_ms. Returns a message the caller destroys with
+ * rd_kafka_message_destroy(), or NULL. Drops (and handles) error events,
+ * and messages of partitions not assigned or below their expected offset
+ * (left over from before a seek). Sets consumer_failed() on a fatal
+ * librdkafka error.
+ */
+rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms);
+
+/* 1 after a fatal consumer error. */
+int consumer_failed(const consumer_t *c);
+
+/* The expected offset of an assigned partition into *out: 0, or -1 when
+ * the partition is not assigned. */
+int consumer_expected(const consumer_t *c, const char *topic,
+                      int32_t partition, int64_t *out);
+
+/* After a committed batch: the partition's stored offset is now next. */
+void consumer_set_expected(consumer_t *c, const char *topic,
+                           int32_t partition, int64_t next);
+
+/* Commits offsets (topic/partition/next offset) to Kafka, async: only for
+ * lag tools, never read back. */
+void consumer_commit_async(consumer_t *c,
+                           const rd_kafka_topic_partition_list_t *offsets);
+
+/*
+ * Re-reads the stored offsets of the assigned partitions and seeks each
+ * whose stored offset differs from its expected one (every one when
+ * all != 0: after a rolled-back batch, whose messages must be read again),
+ * updating expected. With all == 0 (the idle check that notices
+ * reset-offsets) each move is logged at warn as "offset moved under this
+ * worker". *n_moved (may be NULL) is how many partitions were sought.
+ * Returns a pg_status_t (a seek failure is reported as PG_OK: the next
+ * batch's compare-and-set catches it).
+ */
+pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
+                            char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* Number of assigned partitions. */
+size_t consumer_n_assigned(const consumer_t *c);
+
+/* Leaves the group (runs the revoke callback) and destroys. */
+void consumer_close_destroy(consumer_t *c);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * ddl.c - see ddl.h.
+ */
+#include "ddl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const bookkeeping_ddl[] = {
+    "CREATE TABLE IF NOT EXISTS sync_offsets ("
+    " consumer_group text NOT NULL, topic text NOT NULL,"
+    " partition integer NOT NULL, next_offset bigint NOT NULL,"
+    " updated_at timestamptz NOT NULL DEFAULT now(),"
+    " PRIMARY KEY (consumer_group, topic, partition))",
+
+    "CREATE TABLE IF NOT EXISTS sync_metadata ("
+    " id bigserial PRIMARY KEY, record_type text NOT NULL,"
+    " run_id text NOT NULL UNIQUE,"
+    " is_full_sync boolean NOT NULL DEFAULT false,"
+    " last_sync_timestamp timestamptz,"
+    " records_synced bigint NOT NULL DEFAULT 0,"
+    " records_deleted bigint NOT NULL DEFAULT 0,"
+    " sync_status text NOT NULL, started_at timestamptz,"
+    " completed_at timestamptz,"
+    " created_at timestamptz NOT NULL DEFAULT now(),"
+    " topic text, end_offsets jsonb, producer_status text,"
+    " producer_records bigint, producer_deletes bigint,"
+    " applied_offsets jsonb NOT NULL DEFAULT '{}', updated_at timestamptz)",
+
+    /* every batch looks for runs that may have completed */
+    "CREATE INDEX IF NOT EXISTS sync_metadata_running"
+    " ON sync_metadata (id) WHERE sync_status = 'running'",
+    NULL};
+
+static pg_status_t run(pg_t *pg, const char *sql, const char *what,
+                       char *errstr, size_t errstr_size)
+{
+    char err[512];
+    pg_status_t st = pg_cmd(pg, sql, err, sizeof(err));
+
+    if (st != PG_OK)
+        snprintf(errstr, errstr_size, "creating %s: %s", what, err);
+    return st;
+}
+
+static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams,
+                              size_t n, char *errstr, size_t errstr_size)
+{
+    pg_status_t st;
+    size_t i;
+
+    st = run(pg, "SELECT pg_advisory_xact_lock(hashtext('tidemark-ddl'))",
+             "tables (advisory lock)", errstr, errstr_size);
+    for (i = 0; st == PG_OK && bookkeeping_ddl[i]; i++)
+        st = run(pg, bookkeeping_ddl[i], "bookkeeping tables", errstr,
+                 errstr_size);
+    for (i = 0; st == PG_OK && i < n; i++) {
+        st = run(pg, streams[i]->create_table, streams[i]->table, errstr,
+                 errstr_size);
+        if (st == PG_OK && streams[i]->create_tombstones)
+            st = run(pg, streams[i]->create_tombstones, streams[i]->table,
+                     errstr, errstr_size);
+    }
+    return st;
+}
+
+pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams,
+                       size_t n_streams, char *errstr, size_t errstr_size)
+{
+    pg_status_t st;
+
+    st = run(pg, "BEGIN", "tables (BEGIN)", errstr, errstr_size);
+    if (st != PG_OK)
+        return st;
+    st = create_all(pg, streams, n_streams, errstr, errstr_size);
+    if (st == PG_OK)
+        st = run(pg, "COMMIT", "tables (COMMIT)", errstr, errstr_size);
+    if (st != PG_OK)
+        pg_rollback_quiet(pg);
+    return st;
+}

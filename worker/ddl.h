@@ -1,0 +1,45 @@
+/*
+ * ddl.h - the worker's tables, created when they do not exist, in one
+ * transaction under pg_advisory_xact_lock so that two workers starting
+ * together do not race on CREATE (IF NOT EXISTS is not safe against a
+ * concurrent CREATE of the same name).
+ *
+ *   sync_offsets (consumer_group, topic, partition, next_offset,
+ *                 updated_at)  -- primary key the first three; the source
+ *                                 of truth of every group's position
+ *   sync_metadata -- one row per producer run as applied here: the SPEC.md
+ *                    columns (id, record_type, run_id, is_full_sync,
+ *                    last_sync_timestamp, records_synced, records_deleted,
+ *                    sync_status, started_at, completed_at, created_at)
+ *                    and tidemark's own bookkeeping:
+ *       topic            the stream's topic, whose partitions end_offsets
+ *                        names
+ *       end_offsets      jsonb {"partition": offset after the run's last
+ *                        event}, from the latest run record
+ *       producer_status  the producer's status of the run (running,
+ *                        completed, failed); sync_status becomes
+ *                        'completed' once it is 'completed' and this
+ *                        consumer group's sync_offsets reach end_offsets
+ *       producer_records, producer_deletes  events the producer published
+ *       applied_offsets  jsonb {"partition": next offset already counted}
+ *                        (see runcount.h)
+ *       updated_at       last change of the row
+ *   <table>               one per stream (sqlgen.h)
+ *   <table>__tombstones   with delete.mode = hard
+ *
+ * Main thread; uses the caller's pg_t.
+ */
+#ifndef TIDEMARK_WORKER_DDL_H
+#define TIDEMARK_WORKER_DDL_H
+
+#include <stddef.h>
+#include "pg.h"
+#include "sqlgen.h"
+
+/* Creates the bookkeeping tables and every stream's tables. Returns a
+ * pg_status_t with errstr naming the statement's table on failure. */
+pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams,
+                       size_t n_streams, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * decode.c - see decode.h.
+ */
+#include "decode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int decode_dead_letter(deadletter_t *dlq, const batch_msg_t *m,
+                       const char *error, char *errstr, size_t errstr_size)
+{
+    return deadletter_send(dlq, m->key, m->key_len, m->value, m->value_len,
+                           error, m->topic, m->partition, m->offset, errstr,
+                           errstr_size);
+}
+
+static int add_event(decoded_t *d, size_t msg, const worker_stream_t *ws,
+                     change_event_t *ev)
+{
+    decoded_event_t *ne;
+
+    ne = realloc(d->events, (d->n_events + 1) * sizeof(*ne));
+    if (!ne)
+        return -1;
+    d->events = ne;
+    ne[d->n_events].msg = msg;
+    ne[d->n_events].ws = ws;
+    ne[d->n_events].ev = ev;
+    ne[d->n_events].dead = 0;
+    d->n_events++;
+    return 0;
+}
+
+static int add_run(decoded_t *d, size_t msg, run_record_t *rr)
+{
+    decoded_run_t *nr = realloc(d->runs, (d->n_runs + 1) * sizeof(*nr));
+
+    if (!nr)
+        return -1;
+    d->runs = nr;
+    nr[d->n_runs].msg = msg;
+    nr[d->n_runs].rr = rr;
+    d->n_runs++;
+    return 0;
+}
+
+/* Decodes message i. Returns 0 (decoded, skipped or dead-lettered) or -1
+ * with errstr set. */
+static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
+                      const char *sync_runs_topic, deadletter_t *dlq,
+                      decoded_t *out, char *errstr, size_t errstr_size)
+{
+    const batch_msg_t *m = &b->msgs[i];
+    char why[512], reason[600];
+    const worker_stream_t *w;
+
+    if (!m->value)
+        return 0; /* tombstone: the delete event before it did the work */
+    if (!strcmp(m->topic, sync_runs_topic)) {
+        run_record_t *rr = run_record_from_json(m->value, m->value_len, why,
+                                                sizeof(why));
+        if (rr) {
+            if (add_run(out, i, rr) == 0)
+                return 0;
+            run_record_destroy(rr);
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        snprintf(reason, sizeof(reason), "run record: %s", why);
+    } else if ((w = worker_streams_by_topic(ws, m->topic))) {
+        change_event_t *ev =
+            envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
+        if (ev) {
+            if (add_event(out, i, w, ev) == 0)
+                return 0;
+            change_event_destroy(ev);
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        snprintf(reason, sizeof(reason), "%s", why); /* says "decode: " */
+    } else {
+        return 0; /* not subscribed by this configuration */
+    }
+    out->dead_letters++;
+    return decode_dead_letter(dlq, m, reason, errstr, errstr_size);
+}
+
+int decode_batch(const batch_t *b, const worker_streams_t *ws,
+                 const char *sync_runs_topic, deadletter_t *dlq,
+                 decoded_t *out, char *errstr, size_t errstr_size)
+{
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; i < b->n; i++)
+        if (decode_one(b, i, ws, sync_runs_topic, dlq, out, errstr,
+                       errstr_size) < 0)
+            return -1;
+    return 0;
+}
+
+void decoded_clear(decoded_t *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n_events; i++)
+        change_event_destroy(d->events[i].ev);
+    for (i = 0; i < d->n_runs; i++)
+        run_record_destroy(d->runs[i].rr);
+    free(d->events);
+    free(d->runs);
+    memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,60 @@
+/*
+ * decode.h - turns a batch's messages into what apply.c works on: change
+ * events of the configured streams and run records of <prefix>.sync-runs.
+ * A message that cannot be decoded is dead-lettered here (it still counts
+ * as consumed); a tombstone or a message of an unknown topic yields
+ * nothing.
+ *
+ * Owns: decoded_t owns its events and run records (free with
+ * decoded_clear()); the stream pointers and message indexes refer to the
+ * caller's streams and batch. Main thread (envelope schemas are not
+ * thread-safe).
+ */
+#ifndef TIDEMARK_WORKER_DECODE_H
+#define TIDEMARK_WORKER_DECODE_H
+
+#include <stddef.h>
+#include "batch.h"
+#include "deadletter.h"
+#include "envelope.h"
+#include "runrecord.h"
+#include "streams.h"
+
+typedef struct decoded_event {
+    size_t msg;                /* index into the batch */
+    const worker_stream_t *ws; /* borrowed */
+    change_event_t *ev;
+    int dead; /* dead-lettered when applied */
+} decoded_event_t;
+
+typedef struct decoded_run {
+    size_t msg;
+    run_record_t *rr;
+} decoded_run_t;
+
+typedef struct decoded {
+    decoded_event_t *events;
+    size_t n_events;
+    decoded_run_t *runs;
+    size_t n_runs;
+    size_t dead_letters;
+} decoded_t;
+
+/*
+ * Decodes every message of b. Returns 0, or -1 with errstr set when a dead
+ * letter could not be queued or memory ran out (transient: retry the
+ * batch). out is filled either way; free with decoded_clear().
+ */
+int decode_batch(const batch_t *b, const worker_streams_t *ws,
+                 const char *sync_runs_topic, deadletter_t *dlq,
+                 decoded_t *out, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+void decoded_clear(decoded_t *d);
+
+/* Dead-letters message m of b with reason error ("stage: why"). */
+int decode_dead_letter(deadletter_t *dlq, const batch_msg_t *m,
+                       const char *error, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+#endif

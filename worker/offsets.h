@@ -1,0 +1,56 @@
+/*
+ * offsets.h - the sync_offsets table: a consumer group's stored positions
+ * (the source of truth; Kafka's committed offsets only follow) and the
+ * compare-and-set that fences a worker that lost a partition (SPEC.md
+ * guarantee 6).
+ *
+ * Main thread; uses the caller's pg_t and transaction.
+ */
+#ifndef TIDEMARK_WORKER_OFFSETS_H
+#define TIDEMARK_WORKER_OFFSETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pg.h"
+
+typedef struct stored_offset {
+    char *topic;
+    int32_t partition;
+    int64_t next_offset;
+} stored_offset_t;
+
+typedef struct stored_offsets {
+    stored_offset_t *items;
+    size_t n;
+} stored_offsets_t;
+
+/* Reads every row of group. */
+pg_status_t offsets_read_group(pg_t *pg, const char *group,
+                               stored_offsets_t *out, char *errstr,
+                               size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* The stored next offset of (topic, partition) in so, or -1 if none. */
+int64_t offsets_lookup(const stored_offsets_t *so, const char *topic,
+                       int32_t partition);
+
+void offsets_clear(stored_offsets_t *so);
+
+/*
+ * Moves (group, topic, partition) from expected (-1: no row yet) to next,
+ * inside the caller's transaction. *moved is 1 on success and 0 when the
+ * stored offset is not expected: another worker (or reset-offsets) moved
+ * it, and the caller must roll back.
+ */
+pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic,
+                        int32_t partition, int64_t expected, int64_t next,
+                        int *moved, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* The stored next offset of one partition (-1: no row). */
+pg_status_t offsets_read_one(pg_t *pg, const char *group, const char *topic,
+                             int32_t partition, int64_t *out, char *errstr,
+                             size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * pg.h - the libpq boundary: one connection, statements with text
+ * parameters, libpq's error idiom (PQresultStatus + PQerrorMessage +
+ * SQLSTATE) turned into ours, transactions and savepoints.
+ *
+ * Every failure is sorted into one of three kinds:
+ *   PG_TRANSIENT  the connection was lost, or the server asks to retry
+ *                 (SQLSTATE classes 08, 40, 53, 57P0x): reconnect with
+ *                 pg_ensure() and retry the whole transaction;
+ *   PG_DATA       the statement's data was refused (classes 22 and 23): a
+ *                 per-record failure, worth retrying record by record;
+ *   PG_FATAL      anything else (a missing privilege, a table of the wrong
+ *                 shape): stop.
+ *
+ * Owns: pg_t owns its PGconn and its conninfo copy (a secret: never
+ * logged). Results handed out through res_out belong to the caller, who
+ * PQclear()s them. Not thread-safe: one pg_t per thread (the worker uses
+ * it only on its main thread, rebalance callbacks included).
+ */
+#ifndef TIDEMARK_WORKER_PG_H
+#define TIDEMARK_WORKER_PG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <libpq-fe.h>
+
+typedef enum {
+    PG_OK = 0,
+    PG_TRANSIENT = -1,
+    PG_DATA = -2,
+    PG_FATAL = -3
+} pg_status_t;
+
+typedef struct pg pg_t;
+
+/* A handle that is not connected yet. NULL on allocation failure. */
+pg_t *pg_new(const char *conninfo);
+void pg_destroy(pg_t *pg);
+
+/* Connects (or reconnects when the connection is bad). Returns PG_OK or
+ * PG_TRANSIENT with errstr set. A healthy connection is left alone. */
+pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/*
+ * Runs sql with nparams text parameters (a NULL entry is SQL NULL).
+ * On PG_OK, *res_out (if res_out is not NULL) is the result, which the
+ * caller PQclear()s; otherwise the result is cleared here. On failure
+ * errstr holds "SQLSTATE: message" (first line of the server's message).
+ */
+pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams,
+                    const char *const *params, PGresult **res_out,
+                    char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* pg_exec without parameters or result. */
+pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr,
+                   size_t errstr_size) __attribute__((warn_unused_result));
+
+/* Rows a command touched (PQcmdTuples), -1 if unknown. */
+long pg_affected(PGresult *res);
+
+/* ROLLBACK, ignoring its failure (the connection may be gone: a lost
+ * connection rolls back on the server anyway). */
+void pg_rollback_quiet(pg_t *pg);
+
+/* Classifies a SQLSTATE ("22P02", ...). NULL means no state: transient
+ * when the connection is bad, else fatal. Pure: exposed for tests. */
+pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok);
+
+#endif

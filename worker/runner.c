@@ -1,0 +1,299 @@
+/*
+ * runner.c - see runner.h.
+ */
+#include "runner.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "backoff.h"
+#include "batch.h"
+#include "consumer.h"
+#include "ddl.h"
+#include "deadletter.h"
+#include "isotime.h"
+#include "kafka_conf.h"
+#include "log.h"
+#include "metadata.h"
+#include "offsets.h"
+#include "pg.h"
+#include "signals.h"
+
+#define IDLE_POLL_MS 250      /* an empty batch returns after this */
+#define IDLE_TICK_MS 2000     /* idle checks: moved offsets, completions */
+#define REPORT_EVERY_MS 5000  /* info summary */
+#define STARTUP_ATTEMPTS 10
+
+typedef struct runner {
+    const tm_config_t *conf;
+    pg_t *pg;
+    consumer_t *consumer;
+    deadletter_t *dlq;
+    batch_t *batch;
+    apply_ctx_t actx;
+    int fatal;
+    int in_revoke;
+    int64_t last_idle_ms;
+    int64_t last_report_ms;
+    int64_t events_since_report;
+    int64_t events_total;
+} runner_t;
+
+/* Logs msg with error=<err, quoted> and, when attempt >= 0, attempt=N. */
+static void log_err(log_level_t level, const char *msg, const char *err,
+                    int attempt)
+{
+    char qb[1100];
+
+    log_quote(qb, sizeof(qb), err);
+    if (attempt >= 0)
+        log_write(level, msg, "error=%s attempt=%d", qb, attempt);
+    else
+        log_write(level, msg, "error=%s", qb);
+}
+
+static void commit_kafka(runner_t *r, const apply_result_t *res)
+{
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_new((int)res->n_parts + 1);
+    size_t i;
+
+    for (i = 0; i < res->n_parts; i++) {
+        const part_range_t *p = &res->parts[i];
+
+        rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset =
+            p->next;
+        consumer_set_expected(r->consumer, p->topic, p->partition, p->next);
+    }
+    consumer_commit_async(r->consumer, l);
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+static void report(runner_t *r, const apply_result_t *res)
+{
+    int64_t now = isotime_monotonic_ms();
+    int64_t span = now - r->last_report_ms;
+
+    r->events_since_report += (int64_t)res->events;
+    r->events_total += (int64_t)res->events;
+    log_debug("batch applied",
+              "messages=%zu events=%zu upserts=%zu deletes=%zu runs=%zu "
+              "dead_letters=%zu partitions=%zu",
+              r->batch->n, res->events, res->upserts, res->deletes,
+              res->run_records, res->dead_letters, res->n_parts);
+    if (span >= REPORT_EVERY_MS) {
+        log_info("progress", "records=%" PRId64 " rate=%.0f/s total=%" PRId64,
+                 r->events_since_report,
+                 (double)r->events_since_report * 1000.0 / (double)span,
+                 r->events_total);
+        r->events_since_report = 0;
+        r->last_report_ms = now;
+    }
+}
+
+static void on_fenced(runner_t *r, const apply_result_t *res)
+{
+    char err[512];
+    int64_t stored = -1;
+    pg_status_t st;
+
+    st = offsets_read_one(r->pg, r->conf->group_id, res->fenced_topic,
+                          res->fenced_partition, &stored, err, sizeof(err));
+    log_warn("offset moved under this worker; batch rolled back",
+             "topic=%s partition=%" PRId32 " expected=%" PRId64
+             " stored=%" PRId64,
+             res->fenced_topic, res->fenced_partition, res->fenced_expected,
+             st == PG_OK ? stored : -1);
+    if (r->in_revoke)
+        return; /* the partitions are going anyway */
+    if (st == PG_OK)
+        st = consumer_resync(r->consumer, 1, NULL, err, sizeof(err));
+    if (st != PG_OK)
+        log_err(LOG_WARN,
+                "cannot re-read stored offsets; the next batch will retry",
+                err, -1);
+}
+
+/* Applies the batch in hand, retrying transient failures; empties it. */
+static void flush_batch(runner_t *r)
+{
+    char err[1024];
+    apply_result_t res;
+    int attempt;
+
+    for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
+        apply_status_t as = apply_batch(&r->actx, r->batch, &res, err,
+                                        sizeof(err));
+
+        if (as == APPLY_OK) {
+            commit_kafka(r, &res);
+            report(r, &res);
+        } else if (as == APPLY_FENCED) {
+            on_fenced(r, &res);
+        } else if (as == APPLY_FATAL) {
+            log_err(LOG_ERROR, "batch failed; stopping", err, -1);
+            r->fatal = 1;
+        } else {
+            log_err(LOG_WARN, "batch rolled back; retrying", err,
+                    attempt + 1);
+            apply_result_clear(&res);
+            if (backoff_sleep(attempt) == 0)
+                continue;
+            log_warn("stopping with a batch not applied; it will be "
+                     "consumed again", "messages=%zu", r->batch->n);
+        }
+        apply_result_clear(&res);
+        break;
+    }
+    batch_reset(r->batch);
+}
+
+static void before_revoke(void *ctx)
+{
+    runner_t *r = ctx;
+
+    r->in_revoke = 1;
+    flush_batch(r);
+    r->in_revoke = 0;
+}
+
+/* When idle: notice offsets moved by reset-offsets, and complete runs whose
+ * last events another worker committed concurrently with ours. */
+static void idle_tick(runner_t *r)
+{
+    char err[512];
+    pg_status_t st;
+    int64_t now = isotime_monotonic_ms();
+
+    if (now - r->last_idle_ms < IDLE_TICK_MS)
+        return;
+    r->last_idle_ms = now;
+    st = pg_ensure(r->pg, err, sizeof(err));
+    if (st == PG_OK)
+        st = consumer_resync(r->consumer, 0, NULL, err, sizeof(err));
+    if (st == PG_OK)
+        st = pg_cmd(r->pg, "BEGIN", err, sizeof(err));
+    if (st == PG_OK) {
+        st = metadata_complete_runs(r->pg, r->conf->group_id, NULL, err,
+                                    sizeof(err));
+        st = st == PG_OK ? pg_cmd(r->pg, "COMMIT", err, sizeof(err)) : st;
+        if (st != PG_OK)
+            pg_rollback_quiet(r->pg);
+    }
+    if (st != PG_OK)
+        log_err(LOG_WARN, "idle check failed", err, -1);
+}
+
+/* Connects and creates the tables, retrying a few times (PostgreSQL may
+ * start after the worker). */
+static int startup_db(runner_t *r, const worker_streams_t *streams)
+{
+    const stream_sql_t **sqls = calloc(streams->n + 1, sizeof(*sqls));
+    char err[1024];
+    pg_status_t st = PG_FATAL;
+    size_t i;
+    int attempt;
+
+    if (!sqls)
+        return -1;
+    for (i = 0; i < streams->n; i++)
+        sqls[i] = &streams->items[i].sql;
+    for (attempt = 0; attempt < STARTUP_ATTEMPTS; attempt++) {
+        st = pg_ensure(r->pg, err, sizeof(err));
+        if (st == PG_OK)
+            st = ddl_ensure(r->pg, sqls, streams->n, err, sizeof(err));
+        if (st != PG_TRANSIENT)
+            break;
+        log_err(LOG_WARN, "PostgreSQL not ready; retrying", err,
+                attempt + 1);
+        if (backoff_sleep(attempt) < 0)
+            break;
+    }
+    free(sqls);
+    if (st != PG_OK)
+        log_err(LOG_ERROR, "cannot prepare PostgreSQL", err, -1);
+    return st == PG_OK ? 0 : -1;
+}
+
+static int start_kafka(runner_t *r, const worker_streams_t *streams)
+{
+    consumer_hooks_t hooks = {before_revoke, r};
+    const char **topics = calloc(streams->n + 1, sizeof(*topics));
+    char err[512];
+    size_t i;
+    int rc = -1;
+
+    if (!topics)
+        return -1;
+    for (i = 0; i < streams->n; i++)
+        topics[i] = streams->items[i].topic;
+    topics[streams->n] = r->actx.sync_runs_topic;
+    r->dlq = deadletter_new(r->conf, err, sizeof(err));
+    if (r->dlq)
+        r->consumer = consumer_new(r->conf, r->pg, &hooks, err, sizeof(err));
+    if (r->consumer &&
+        consumer_subscribe(r->consumer, topics, streams->n + 1, err,
+                           sizeof(err)) == 0)
+        rc = 0;
+    if (rc < 0)
+        log_err(LOG_ERROR, "cannot start the Kafka clients", err, -1);
+    free(topics);
+    return rc;
+}
+
+static void loop(runner_t *r)
+{
+    while (tm_running && !r->fatal) {
+        if (batch_collect(r->batch, r->consumer, r->conf->batch_max_records,
+                          r->conf->batch_max_ms, IDLE_POLL_MS) < 0) {
+            log_err(LOG_ERROR, "cannot collect a batch", "out of memory",
+                    -1);
+            r->fatal = 1;
+        }
+        if (consumer_failed(r->consumer))
+            r->fatal = 1;
+        if (r->batch->n > 0)
+            flush_batch(r);
+        else if (!r->fatal)
+            idle_tick(r);
+    }
+    /* SIGTERM/SIGINT: the batch in hand goes in (or is rolled back) */
+    if (!r->fatal)
+        flush_batch(r);
+}
+
+int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
+{
+    runner_t r;
+    int rc = 1;
+
+    memset(&r, 0, sizeof(r));
+    r.conf = conf;
+    r.pg = pg_new(conf->pg_conninfo);
+    r.batch = batch_new();
+    r.last_report_ms = isotime_monotonic_ms();
+    topic_sync_runs(conf, r.actx.sync_runs_topic,
+                    sizeof(r.actx.sync_runs_topic));
+    if (r.pg && r.batch && startup_db(&r, streams) == 0 &&
+        start_kafka(&r, streams) == 0) {
+        r.actx.conf = conf;
+        r.actx.pg = r.pg;
+        r.actx.consumer = r.consumer;
+        r.actx.dlq = r.dlq;
+        r.actx.streams = streams;
+        log_info("worker started", "group=%s streams=%zu", conf->group_id,
+                 streams->n);
+        loop(&r);
+        rc = r.fatal ? 1 : 0;
+    }
+    consumer_close_destroy(r.consumer); /* leaves the group */
+    deadletter_destroy(r.dlq);
+    batch_destroy(r.batch);
+    pg_destroy(r.pg);
+    log_info("worker stopped", "status=%d events=%" PRId64, rc,
+             r.events_total);
+    return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * runner.h - `tidemark-worker run`: connect to PostgreSQL, create the
+ * tables, join the consumer group and apply batches until SIGTERM/SIGINT;
+ * then apply (or roll back) the batch in hand, leave the group and return.
+ *
+ * Failures: transient ones (PostgreSQL unreachable, a dead letter not
+ * acknowledged) roll the batch back and retry it after a backoff; a
+ * fenced batch is rolled back and the worker seeks to the stored offsets;
+ * a fatal one stops the worker.
+ *
+ * Owns: everything it creates, for the duration of the call. Borrows conf
+ * and streams. Main thread.
+ */
+#ifndef TIDEMARK_WORKER_RUNNER_H
+#define TIDEMARK_WORKER_RUNNER_H
+
+#include "config.h"
+#include "streams.h"
+
+/* Returns the process exit status: 0 after a clean stop, 1 on a runtime
+ * failure (already logged). */
+int runner_run(const tm_config_t *conf, const worker_streams_t *streams);
+
+#endif

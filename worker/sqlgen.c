@@ -1,0 +1,296 @@
+/*
+ * sqlgen.c - see sqlgen.h.
+ */
+#include "sqlgen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+static const char *const bookkeeping[] = {
+    "_source_ts", "_deleted", "_deleted_at", "_kafka_partition",
+    "_kafka_offset", "_synced_at", NULL};
+
+/* The version guard: alias a's stored version is older than b's. */
+static void append_guard(strbuf_t *sb, const char *a, const char *b)
+{
+    strbuf_appendf(sb,
+                   "(%s.\"_source_ts\", %s.\"_kafka_offset\") < "
+                   "(%s.\"_source_ts\", %s.\"_kafka_offset\")",
+                   a, a, b, b);
+}
+
+void sqlgen_append_table(strbuf_t *sb, const char *table, const char *suffix)
+{
+    const char *dot = strchr(table, '.');
+    char *part;
+
+    if (dot) {
+        part = strndup(table, (size_t)(dot - table));
+        if (!part) {
+            sb->failed = 1;
+            return;
+        }
+        strbuf_append_ident(sb, part);
+        free(part);
+        strbuf_append(sb, ".");
+        table = dot + 1;
+    }
+    part = malloc(strlen(table) + strlen(suffix) + 1);
+    if (!part) {
+        sb->failed = 1;
+        return;
+    }
+    strcpy(part, table);
+    strcat(part, suffix);
+    strbuf_append_ident(sb, part);
+    free(part);
+}
+
+static char *build_create(const record_schema_t *rs, const char *table,
+                          const char *id_field)
+{
+    strbuf_t sb;
+    char tbuf[64];
+    size_t i;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "CREATE TABLE IF NOT EXISTS ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " (");
+    for (i = 0; i < rs->n_fields; i++) {
+        const schema_field_t *f = &rs->fields[i];
+
+        strbuf_append(&sb, i ? ", " : "");
+        strbuf_append_ident(&sb, f->name);
+        strbuf_appendf(&sb, " %s",
+                       schema_field_sql_type(f, tbuf, sizeof(tbuf)));
+        /* Every data column is nullable: a delete of an id never seen
+         * leaves a row that holds only the id. */
+        if (!strcmp(f->name, id_field))
+            strbuf_append(&sb, " NOT NULL PRIMARY KEY");
+    }
+    strbuf_append(&sb,
+                  ", \"_source_ts\" timestamptz NOT NULL"
+                  ", \"_deleted\" boolean NOT NULL DEFAULT false"
+                  ", \"_deleted_at\" timestamptz"
+                  ", \"_kafka_partition\" integer"
+                  ", \"_kafka_offset\" bigint"
+                  ", \"_synced_at\" timestamptz)");
+    return strbuf_take(&sb);
+}
+
+static char *build_tombstones(const schema_field_t *id, const char *table)
+{
+    strbuf_t sb;
+    char tbuf[64];
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "CREATE TABLE IF NOT EXISTS ");
+    sqlgen_append_table(&sb, table, "__tombstones");
+    strbuf_append(&sb, " (");
+    strbuf_append_ident(&sb, id->name);
+    strbuf_appendf(&sb, " %s NOT NULL PRIMARY KEY",
+                   schema_field_sql_type(id, tbuf, sizeof(tbuf)));
+    strbuf_append(&sb, ", \"_source_ts\" timestamptz NOT NULL"
+                       ", \"_kafka_partition\" integer"
+                       ", \"_kafka_offset\" bigint)");
+    return strbuf_take(&sb);
+}
+
+static void append_recordset(strbuf_t *sb, const char *table)
+{
+    strbuf_append(sb, " FROM jsonb_populate_recordset(NULL::");
+    sqlgen_append_table(sb, table, "");
+    strbuf_append(sb, ", $1::jsonb) AS r");
+}
+
+static char *build_upsert(const record_schema_t *rs, const char *table,
+                          const char *id_field, delete_mode_t mode)
+{
+    strbuf_t sb;
+    size_t i;
+    int first = 1;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "INSERT INTO ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS cur (");
+    for (i = 0; i < rs->n_fields; i++) {
+        strbuf_append_ident(&sb, rs->fields[i].name);
+        strbuf_append(&sb, ", ");
+    }
+    strbuf_append(&sb, "\"_source_ts\", \"_deleted\", \"_deleted_at\", "
+                       "\"_kafka_partition\", \"_kafka_offset\", "
+                       "\"_synced_at\") SELECT ");
+    for (i = 0; i < rs->n_fields; i++) {
+        strbuf_append(&sb, "r.");
+        strbuf_append_ident(&sb, rs->fields[i].name);
+        strbuf_append(&sb, ", ");
+    }
+    strbuf_append(&sb, "r.\"_source_ts\", false, NULL, r.\"_kafka_partition\""
+                       ", r.\"_kafka_offset\", now()");
+    append_recordset(&sb, table);
+    if (mode == DELETE_MODE_HARD) {
+        /* a tombstone at least as new as the event wins */
+        strbuf_append(&sb, " WHERE NOT EXISTS (SELECT 1 FROM ");
+        sqlgen_append_table(&sb, table, "__tombstones");
+        strbuf_append(&sb, " AS d WHERE d.");
+        strbuf_append_ident(&sb, id_field);
+        strbuf_append(&sb, " = r.");
+        strbuf_append_ident(&sb, id_field);
+        strbuf_append(&sb, " AND NOT ");
+        append_guard(&sb, "d", "r");
+        strbuf_append(&sb, ")");
+    }
+    strbuf_append(&sb, " ON CONFLICT (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ") DO UPDATE SET ");
+    for (i = 0; i < rs->n_fields; i++) {
+        if (!strcmp(rs->fields[i].name, id_field))
+            continue;
+        strbuf_append(&sb, first ? "" : ", ");
+        first = 0;
+        strbuf_append_ident(&sb, rs->fields[i].name);
+        strbuf_append(&sb, " = EXCLUDED.");
+        strbuf_append_ident(&sb, rs->fields[i].name);
+    }
+    strbuf_append(&sb, first ? "" : ", ");
+    strbuf_append(&sb, "\"_source_ts\" = EXCLUDED.\"_source_ts\""
+                       ", \"_deleted\" = false, \"_deleted_at\" = NULL"
+                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
+                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
+                       ", \"_synced_at\" = EXCLUDED.\"_synced_at\" WHERE ");
+    append_guard(&sb, "cur", "EXCLUDED");
+    return strbuf_take(&sb);
+}
+
+static char *build_soft_delete(const char *table, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "INSERT INTO ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS cur (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ", \"_source_ts\", \"_deleted\", \"_deleted_at\", "
+                       "\"_kafka_partition\", \"_kafka_offset\", "
+                       "\"_synced_at\") SELECT r.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ", r.\"_source_ts\", true, r.\"_source_ts\", "
+                       "r.\"_kafka_partition\", r.\"_kafka_offset\", now()");
+    append_recordset(&sb, table);
+    strbuf_append(&sb, " ON CONFLICT (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ") DO UPDATE SET \"_source_ts\" = EXCLUDED.\"_source_ts\""
+                       ", \"_deleted\" = true"
+                       ", \"_deleted_at\" = EXCLUDED.\"_deleted_at\""
+                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
+                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
+                       ", \"_synced_at\" = EXCLUDED.\"_synced_at\" WHERE ");
+    append_guard(&sb, "cur", "EXCLUDED");
+    return strbuf_take(&sb);
+}
+
+/* Records a tombstone (newest wins) and removes the row, both under the
+ * version guard, in one statement. */
+static char *build_hard_delete(const char *table, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH ev AS (SELECT r.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " AS id, r.\"_source_ts\", r.\"_kafka_partition\", "
+                       "r.\"_kafka_offset\"");
+    append_recordset(&sb, table);
+    strbuf_append(&sb, "), tomb AS (INSERT INTO ");
+    sqlgen_append_table(&sb, table, "__tombstones");
+    strbuf_append(&sb, " AS d (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ", \"_source_ts\", \"_kafka_partition\", "
+                       "\"_kafka_offset\") SELECT id, \"_source_ts\", "
+                       "\"_kafka_partition\", \"_kafka_offset\" FROM ev "
+                       "ON CONFLICT (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ") DO UPDATE SET \"_source_ts\" = EXCLUDED.\"_source_ts\""
+                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
+                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\" WHERE ");
+    append_guard(&sb, "d", "EXCLUDED");
+    strbuf_append(&sb, " RETURNING 1) DELETE FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS cur USING ev WHERE cur.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " = ev.id AND ");
+    append_guard(&sb, "cur", "ev");
+    return strbuf_take(&sb);
+}
+
+static int check_fields(const record_schema_t *rs, const char *id_field,
+                        char *errstr, size_t errstr_size)
+{
+    size_t i, j;
+
+    if (record_schema_field_index(rs, id_field) < 0) {
+        snprintf(errstr, errstr_size, "id.field '%s' is not a field of %s",
+                 id_field, rs->fullname);
+        return -1;
+    }
+    for (i = 0; i < rs->n_fields; i++)
+        for (j = 0; bookkeeping[j]; j++)
+            if (!strcmp(rs->fields[i].name, bookkeeping[j])) {
+                snprintf(errstr, errstr_size,
+                         "field '%s' of %s collides with the worker's "
+                         "bookkeeping column of that name",
+                         rs->fields[i].name, rs->fullname);
+                return -1;
+            }
+    return 0;
+}
+
+int stream_sql_build(const record_schema_t *rs, const char *table,
+                     const char *id_field, delete_mode_t mode,
+                     stream_sql_t *out, char *errstr, size_t errstr_size)
+{
+    strbuf_t sb;
+
+    memset(out, 0, sizeof(*out));
+    if (!table || !*table) {
+        snprintf(errstr, errstr_size, "empty table name");
+        return -1;
+    }
+    if (check_fields(rs, id_field, errstr, errstr_size) < 0)
+        return -1;
+    strbuf_init(&sb);
+    sqlgen_append_table(&sb, table, "");
+    out->table = strbuf_take(&sb);
+    out->create_table = build_create(rs, table, id_field);
+    out->upsert = build_upsert(rs, table, id_field, mode);
+    if (mode == DELETE_MODE_HARD) {
+        out->create_tombstones =
+            build_tombstones(record_schema_field(rs, id_field), table);
+        out->delete_rows = build_hard_delete(table, id_field);
+    } else {
+        out->delete_rows = build_soft_delete(table, id_field);
+    }
+    if (!out->table || !out->create_table || !out->upsert ||
+        !out->delete_rows || (mode == DELETE_MODE_HARD && !out->create_tombstones)) {
+        stream_sql_clear(out);
+        snprintf(errstr, errstr_size, "out of memory building SQL");
+        return -1;
+    }
+    return 0;
+}
+
+void stream_sql_clear(stream_sql_t *ss)
+{
+    free(ss->table);
+    free(ss->create_table);
+    free(ss->create_tombstones);
+    free(ss->upsert);
+    free(ss->delete_rows);
+    memset(ss, 0, sizeof(*ss));
+}

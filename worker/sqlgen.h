@@ -1,0 +1,54 @@
+/*
+ * sqlgen.h - the SQL text of one stream's table, generated once at start-up
+ * from its record schema: CREATE TABLE, the batch upsert, the batch delete
+ * (soft or hard) and, for hard deletes, the tombstone table that keeps a
+ * replayed older upsert from resurrecting a deleted row.
+ *
+ * Each DML statement takes one parameter, $1: a JSON array of row-form
+ * objects (see convert.h) with three more members, "_source_ts" (ISO-8601),
+ * "_kafka_partition" and "_kafka_offset", which jsonb_populate_recordset()
+ * turns into rows of the table's type. Every statement applies a row only
+ * when the stored (_source_ts, _kafka_offset) is older than the event's:
+ * the version guard of SPEC.md. Ids must be unique within one $1 (ON
+ * CONFLICT cannot touch a row twice): see dedupe.h.
+ *
+ * Identifiers are always double-quoted (field names keep their case and may
+ * hold any character). A table "s.t" is schema s, table t.
+ *
+ * Owns: stream_sql_t owns its strings; free with stream_sql_clear(). Pure:
+ * any thread.
+ */
+#ifndef TIDEMARK_WORKER_SQLGEN_H
+#define TIDEMARK_WORKER_SQLGEN_H
+
+#include <stddef.h>
+#include "config.h"
+#include "schema.h"
+
+typedef struct stream_sql {
+    char *table;             /* quoted (schema-qualified) table name */
+    char *create_table;      /* CREATE TABLE IF NOT EXISTS ... */
+    char *create_tombstones; /* NULL unless delete.mode = hard */
+    char *upsert;            /* $1 = JSON array of rows */
+    char *delete_rows;       /* $1 = JSON array of {id, _source_ts, ...} */
+} stream_sql_t;
+
+/*
+ * Builds the statements. Returns 0, or -1 with errstr set when id_field is
+ * not a field of rs, a field name collides with a bookkeeping column
+ * (_source_ts, _deleted, ...) or allocation fails.
+ */
+int stream_sql_build(const record_schema_t *rs, const char *table,
+                     const char *id_field, delete_mode_t mode,
+                     stream_sql_t *out, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+void stream_sql_clear(stream_sql_t *ss);
+
+/* Appends table ("t" or "s.t") quoted, with suffix added to the table part
+ * ("" for none). */
+struct strbuf;
+void sqlgen_append_table(struct strbuf *sb, const char *table,
+                         const char *suffix);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * strbuf.h - a growable NUL-terminated string for building SQL and JSON
+ * text. An allocation failure is remembered (sb->failed) instead of being
+ * checked at every append: check once with strbuf_take().
+ *
+ * Owns: its buffer until strbuf_take() hands it to the caller. Pure data:
+ * any thread, one owner at a time.
+ */
+#ifndef TIDEMARK_WORKER_STRBUF_H
+#define TIDEMARK_WORKER_STRBUF_H
+
+#include <stddef.h>
+
+typedef struct strbuf {
+    char *buf;
+    size_t len;
+    size_t cap;
+    int failed;
+} strbuf_t;
+
+void strbuf_init(strbuf_t *sb);
+void strbuf_append(strbuf_t *sb, const char *s);
+void strbuf_appendf(strbuf_t *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Appends name as a PostgreSQL identifier, always double-quoted with any
+ * '"' doubled, so that case and odd characters survive. */
+void strbuf_append_ident(strbuf_t *sb, const char *name);
+
+/* Returns the string (caller frees) and resets sb; NULL if any append
+ * failed to allocate. */
+char *strbuf_take(strbuf_t *sb);
+
+/* Frees what sb holds. */
+void strbuf_clear(strbuf_t *sb);
+
+#endif
