@@ -1,0 +1,507 @@
+# lib.sh - helpers for tidemark's integration scenarios (bash only).
+#
+# Sourced by every tests/integration/t_*.sh. run.sh sets, per scenario:
+#   REPO    absolute path of the repository
+#   BUILD   absolute path of the build directory (binaries in it)
+#   T_WORK  the scenario's own empty work directory (logs, config, files)
+#   T_DB    the scenario's own database (already created); PGDATABASE=T_DB
+# and PGHOST/PGPORT/PGUSER/PGPASSWORD come from pg_virtualenv.
+#
+# Owns: every process the scenario starts through these helpers. Each one
+# is recorded (in memory and in $T_WORK/pids, which run.sh also reads) and
+# ended by pid on exit, whatever the way out (success, fail, INT, TERM).
+#
+# Conventions: no fixed sleeps; waiting is wait_for with a deadline that
+# polls a condition. A helper that detects a broken expectation calls
+# fail, which ends the scenario with a message on stderr. Program logs
+# go to files in $T_WORK (run.sh shows their tails when a scenario fails).
+#
+# Stream description (used by write_config and the TSV helpers); override
+# before calling them:
+#   STREAM (customers) TABLE (=STREAM) ID_FIELD (id)
+#   CURSOR_FIELD (last_modified) SOFT_DELETE_FIELD (is_deleted; "" = none)
+#   API_RECORDS_JQ (.data: where records sit in /admin/* answers)
+#   PREFIX (tm) GROUP (tm-worker)
+
+set -u -o pipefail
+
+: "${REPO:?run through tests/integration/run.sh}"
+: "${BUILD:?run through tests/integration/run.sh}"
+: "${T_WORK:?run through tests/integration/run.sh}"
+: "${T_DB:?run through tests/integration/run.sh}"
+export PGDATABASE="$T_DB"
+
+PREFIX=${PREFIX:-tm}
+GROUP=${GROUP:-tm-worker}
+STREAM=${STREAM:-customers}
+TABLE=${TABLE:-$STREAM}
+ID_FIELD=${ID_FIELD:-id}
+CURSOR_FIELD=${CURSOR_FIELD:-last_modified}
+SOFT_DELETE_FIELD=${SOFT_DELETE_FIELD-is_deleted}
+API_RECORDS_JQ=${API_RECORDS_JQ:-.data}
+CONF="$T_WORK/tidemark.conf"
+
+BOOTSTRAP=""
+API_URL=""
+PRODUCER_LAST_LOG=""
+_TM_PIDS=()
+declare -A WORKER_PIDS=()
+_PRODUCER_N=0
+_DEVBROKER_N=0
+_DEMOAPI_N=0
+
+# ---------------------------------------------------------------- basics
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
+
+fail()
+{
+    printf 'FAIL: %s\n' "$*" >&2
+    exit 1
+}
+
+assert_eq()
+{
+    # assert_eq EXPECTED ACTUAL DESCRIPTION
+    [ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
+}
+
+now_ms()
+{
+    local t=${EPOCHREALTIME/./}
+    echo $((t / 1000))
+}
+
+_track_pid()
+{
+    _TM_PIDS+=("$1")
+    echo "$1" >>"$T_WORK/pids"
+}
+
+_cleanup()
+{
+    local rc=$? pid deadline i
+    trap - EXIT INT TERM
+    # Newest first: workers go before the broker they talk to.
+    for ((i = ${#_TM_PIDS[@]} - 1; i >= 0; i--)); do
+        kill -TERM "${_TM_PIDS[$i]}" 2>/dev/null
+    done
+    deadline=$(($(now_ms) + 5000))
+    for pid in "${_TM_PIDS[@]}"; do
+        while kill -0 "$pid" 2>/dev/null && [ "$(now_ms)" -lt "$deadline" ]; do
+            sleep 0.05
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    # scripts that source this file (demo, bench) add their own last words
+    if declare -F tm_exit_hook >/dev/null; then tm_exit_hook "$rc"; fi
+    exit "$rc"
+}
+trap _cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# A worker that dies on its own ends the scenario at once instead of
+# letting a wait_for run into its deadline.
+_check_workers_alive()
+{
+    local name pid rc
+    for name in "${!WORKER_PIDS[@]}"; do
+        pid=${WORKER_PIDS[$name]}
+        if ! kill -0 "$pid" 2>/dev/null; then
+            wait "$pid" 2>/dev/null
+            rc=$?
+            unset "WORKER_PIDS[$name]"
+            fail "worker '$name' (pid $pid) exited on its own with status $rc; see $T_WORK/worker-$name.log"
+        fi
+    done
+}
+
+# wait_for DESCRIPTION TIMEOUT_S COMMAND...
+# Polls COMMAND every ${WAIT_INTERVAL:-0.2} s until it succeeds; fails the
+# scenario with DESCRIPTION when TIMEOUT_S pass first.
+wait_for()
+{
+    local desc=$1 timeout=$2 deadline
+    shift 2
+    deadline=$(($(now_ms) + timeout * 1000))
+    until "$@" >/dev/null 2>&1; do
+        _check_workers_alive
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            fail "timed out after ${timeout}s waiting for: $desc"
+        fi
+        sleep "${WAIT_INTERVAL:-0.2}"
+    done
+}
+
+# ------------------------------------------------------------- fixtures
+
+# start_devbroker [--topic NAME:P ...] [other devbroker options]
+# Pre-creates <prefix>.<stream>:4, <prefix>.sync-runs:1 and <prefix>.dlq:1
+# unless the arguments name one of them. Sets BOOTSTRAP.
+start_devbroker()
+{
+    local n=$((++_DEVBROKER_N)) args=("$@") t
+    local file="$T_WORK/devbroker.$n.bootstrap" logf="$T_WORK/devbroker.$n.log"
+    for t in "$PREFIX.$STREAM:4" "$PREFIX.sync-runs:1" "$PREFIX.dlq:1"; do
+        case " ${args[*]:-} " in
+            *" ${t%%:*}:"*) ;;
+            *) args+=(--topic "$t") ;;
+        esac
+    done
+    "$BUILD/tidemark-devbroker" --bootstrap-file "$file" "${args[@]}" >"$logf" 2>&1 &
+    local pid=$!
+    _track_pid "$pid"
+    wait_for "devbroker bootstrap file $file" 20 test -s "$file"
+    BOOTSTRAP=$(head -n1 "$file")
+    [ -n "$BOOTSTRAP" ] || fail "devbroker wrote an empty bootstrap file"
+    log "devbroker up: $BOOTSTRAP"
+}
+
+# start_demoapi [ARGS] - sets API_URL (no trailing slash).
+start_demoapi()
+{
+    local n=$((++_DEMOAPI_N))
+    local file="$T_WORK/demoapi.$n.url" logf="$T_WORK/demoapi.$n.log"
+    "$BUILD/tidemark-demoapi" --port 0 --url-file "$file" "$@" >"$logf" 2>&1 &
+    local pid=$!
+    _track_pid "$pid"
+    wait_for "demo API url file $file" 20 test -s "$file"
+    API_URL=$(head -n1 "$file")
+    API_URL=${API_URL%/}
+    log "demo API up: $API_URL $*"
+}
+
+api_get() { curl -fsS --max-time 30 "$API_URL$1"; }
+api_post() { curl -fsS --max-time 30 -X POST "$API_URL$1"; }
+
+# ---------------------------------------------------------------- config
+
+# write_config ["SECTION: key = value"]...
+# Writes $CONF for this scenario. Each argument sets (or adds) one key in
+# one section: SECTION is top, kafka, postgres, worker, producer or stream.
+# "stream: -key" removes a key of the stream section.
+write_config()
+{
+    local -a top=("log.level = info")
+    local -a kafka=("bootstrap.servers = $BOOTSTRAP" "topic.prefix = $PREFIX"
+        "session.timeout.ms = 6000" "heartbeat.interval.ms = 500")
+    local -a postgres=("conninfo = dbname=$T_DB")
+    local -a worker=("group.id = $GROUP" "batch.max.ms = 200")
+    local -a producer=()
+    local -a stream=("url = $API_URL/$STREAM"
+        "schema = ${SCHEMA:-$REPO/schemas/customer.avsc}"
+        "table = $TABLE"
+        "id.field = $ID_FIELD"
+        "cursor.field = $CURSOR_FIELD"
+        "cursor.param = modified_since"
+        "records.path = data"
+        "pagination = page"
+        "page.param = page"
+        "page.size.param = per_page"
+        "page.size = 500"
+        "deleted.url = $API_URL/$STREAM/deleted"
+        "deleted.param = since")
+    [ -n "$SOFT_DELETE_FIELD" ] && stream+=("soft_delete.field = $SOFT_DELETE_FIELD")
+
+    local arg sec kv key
+    for arg in "$@"; do
+        sec=${arg%%:*}
+        kv=${arg#*:}
+        kv=${kv# }
+        key=${kv%%=*}
+        key=${key%% }
+        key=${key#-}
+        case "$sec" in
+            top | kafka | postgres | worker | producer | stream) ;;
+            *) fail "write_config: bad section in '$arg'" ;;
+        esac
+        local -n arr=$sec
+        local -a kept=()
+        local line
+        for line in "${arr[@]}"; do
+            [ "${line%% =*}" = "$key" ] || kept+=("$line")
+        done
+        case "$kv" in
+            -*) ;;
+            *) kept+=("$kv") ;;
+        esac
+        arr=("${kept[@]}")
+        unset -n arr
+    done
+
+    {
+        echo "; generated by tests/integration/lib.sh for $(basename "$0")"
+        printf '%s\n' "${top[@]}"
+        echo
+        echo "[kafka]"
+        printf '%s\n' "${kafka[@]}"
+        echo
+        echo "[postgres]"
+        printf '%s\n' "${postgres[@]}"
+        echo
+        echo "[worker]"
+        printf '%s\n' "${worker[@]}"
+        if [ ${#producer[@]} -gt 0 ]; then
+            echo
+            echo "[producer]"
+            printf '%s\n' "${producer[@]}"
+        fi
+        echo
+        echo "[stream $STREAM]"
+        printf '%s\n' "${stream[@]}"
+    } >"$CONF"
+}
+
+# ------------------------------------------------------------- programs
+
+# run_producer_once [ARGS] - `producer -c $CONF run --once ARGS`; fails the
+# scenario unless it exits 0. Its stderr is in $PRODUCER_LAST_LOG (and
+# appended to producer.log).
+run_producer_once()
+{
+    local n=$((++_PRODUCER_N)) rc
+    PRODUCER_LAST_LOG="$T_WORK/producer.$n.log"
+    timeout --foreground -k 5 120 "$BUILD/tidemark-producer" -c "$CONF" run --once "$@" \
+        >"$T_WORK/producer.$n.out" 2>"$PRODUCER_LAST_LOG"
+    rc=$?
+    cat "$PRODUCER_LAST_LOG" >>"$T_WORK/producer.log"
+    [ "$rc" = 0 ] || {
+        tail -n 20 "$PRODUCER_LAST_LOG" >&2
+        fail "producer run --once $* exited with status $rc (log: $PRODUCER_LAST_LOG)"
+    }
+    log "producer run $n: $(last_run_summary)"
+}
+
+# The last `msg="run completed"` line of the last producer run (for
+# STREAM, or the one given).
+last_run_line()
+{
+    local s=${1:-$STREAM}
+    grep 'msg="run completed"' "$PRODUCER_LAST_LOG" | grep -E " stream=\"?$s\"?( |$)" | tail -n1
+}
+
+# last_run_field KEY [STREAM] - KEY's value in that line.
+last_run_field()
+{
+    last_run_line "${2:-}" | tr ' ' '\n' | sed -n "s/^$1=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" | head -n1
+}
+
+last_run_summary()
+{
+    local k out=""
+    for k in run_id mode fetched published deletes skipped failed; do
+        out+="$k=$(last_run_field $k) "
+    done
+    echo "$out"
+}
+
+# start_worker [NAME] - starts a worker in the background (log
+# $T_WORK/worker-NAME.log, appended across restarts).
+start_worker()
+{
+    local name=${1:-w1}
+    [ -z "${WORKER_PIDS[$name]:-}" ] || fail "worker '$name' is already running"
+    echo "---- start $(date +%T.%3N)" >>"$T_WORK/worker-$name.log"
+    "$BUILD/tidemark-worker" -c "$CONF" run >>"$T_WORK/worker-$name.out" \
+        2>>"$T_WORK/worker-$name.log" &
+    WORKER_PIDS[$name]=$!
+    _track_pid "$!"
+    log "worker $name started (pid $!)"
+}
+
+# stop_worker [NAME] - SIGTERM, then waits (deadline 30 s) for exit 0.
+stop_worker()
+{
+    local name=${1:-w1} pid rc deadline
+    pid=${WORKER_PIDS[$name]:-}
+    [ -n "$pid" ] || fail "stop_worker: no worker '$name'"
+    unset "WORKER_PIDS[$name]"
+    kill -TERM "$pid" 2>/dev/null
+    deadline=$(($(now_ms) + 30000))
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ "$(now_ms)" -ge "$deadline" ]; then
+            kill -KILL "$pid" 2>/dev/null
+            fail "worker '$name' did not exit within 30 s of SIGTERM"
+        fi
+        sleep 0.1
+    done
+    wait "$pid"
+    rc=$?
+    [ "$rc" = 0 ] || fail "worker '$name' exited with status $rc after SIGTERM (want 0)"
+    log "worker $name stopped"
+}
+
+# kill_worker [NAME] - SIGKILL, as a crash.
+kill_worker()
+{
+    local name=${1:-w1} pid
+    pid=${WORKER_PIDS[$name]:-}
+    [ -n "$pid" ] || fail "kill_worker: no worker '$name'"
+    unset "WORKER_PIDS[$name]"
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    log "worker $name killed"
+}
+
+# --------------------------------------------------------------- queries
+
+# psql_value SQL - prints the result unaligned, tab-separated.
+psql_value()
+{
+    psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -c "$1"
+}
+
+sql_quote() { printf "'%s'" "${1//\'/\'\'}"; }
+
+# run_status RUN_ID - sync_metadata.sync_status of that run (empty if none).
+run_status()
+{
+    psql_value "select sync_status from sync_metadata where run_id = $(sql_quote "$1")" 2>/dev/null
+}
+
+run_is_completed() { [ "$(run_status "$1")" = completed ]; }
+
+# wait_run_completed RUN_ID [TIMEOUT_S]
+wait_run_completed()
+{
+    wait_for "run $1 completed in sync_metadata" "${2:-60}" run_is_completed "$1"
+}
+
+# Messages on a topic, read from the beginning (kcat; values may hold
+# newlines, so one line per message comes from the format).
+kc() { timeout --foreground 60 kcat -b "$BOOTSTRAP" -q "$@"; }
+
+topic_count()
+{
+    kc -C -t "$1" -e -f '%o\n' | wc -l
+}
+
+# topic_ends TOPIC - "PARTITION END" lines (END = last offset + 1) for the
+# partitions that hold messages.
+topic_ends()
+{
+    kc -C -t "$1" -e -f '%p %o\n' |
+        awk '{ if (!($1 in e) || $2 + 1 > e[$1]) e[$1] = $2 + 1 } END { for (p in e) print p, e[p] }' |
+        sort -n
+}
+
+# stored_offsets TOPIC [GROUP] - "PARTITION NEXT_OFFSET" lines from sync_offsets.
+stored_offsets()
+{
+    psql_value "select partition || ' ' || next_offset from sync_offsets
+                where topic = $(sql_quote "$1") and consumer_group = $(sql_quote "${2:-$GROUP}")
+                and next_offset > 0 order by partition" 2>/dev/null
+}
+
+# offsets_at_ends TOPIC ENDS [GROUP] - true when sync_offsets equal ENDS
+# (the output of topic_ends, taken once after the producer finished).
+offsets_at_ends()
+{
+    [ "$(stored_offsets "$1" "${3:-}")" = "$2" ]
+}
+
+# wait_caught_up [TIMEOUT_S] [GROUP] - until the group's stored offsets reach
+# the current end of the stream topic.
+wait_caught_up()
+{
+    local ends
+    ends=$(topic_ends "$PREFIX.$STREAM") || fail "kcat could not read $PREFIX.$STREAM"
+    wait_for "sync_offsets of ${2:-$GROUP} at the end of $PREFIX.$STREAM ($(echo $ends))" \
+        "${1:-60}" offsets_at_ends "$PREFIX.$STREAM" "$ends" "${2:-}"
+}
+
+# --------------------------------------------------- API vs table contents
+
+# The jq side of the comparison: one line per live record, fields escaped
+# like COPY's text format (\N for null), cursor as epoch ms.
+_JQ_DEFS='
+def esc: if . == null then "\\N"
+         else tostring | gsub("\\\\"; "\\\\") | gsub("\t"; "\\t") | gsub("\n"; "\\n") | gsub("\r"; "\\r")
+         end;
+def ms: if . == null then null
+        elif type == "number" then .
+        elif test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$") then ((. + "T00:00:00Z") | fromdateiso8601) * 1000
+        else capture("^(?<s>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2})(\\.(?<f>[0-9]+))?(Z|[+]00:?00)$") as $c
+             | ((($c.s + "Z") | fromdateiso8601) * 1000) + ((($c.f // "") + "000")[0:3] | tonumber)
+        end;
+def live: if $soft == "" then true else (.[$soft] != true) end;
+'
+
+# Normalizes the balance column (5th) to two decimals on both sides.
+_norm_balance()
+{
+    awk -F'\t' -v OFS='\t' '$5 != "\\N" { $5 = sprintf("%.2f", $5) } 1'
+}
+
+api_records_tsv()
+{
+    api_get /admin/records |
+        jq -r --arg id "$ID_FIELD" --arg cur "$CURSOR_FIELD" --arg soft "$SOFT_DELETE_FIELD" \
+            "$_JQ_DEFS ${API_RECORDS_JQ}[] | select(live) |
+             [(.[\$id]|esc), (.name|esc), (.email|esc), (.country|esc), (.balance|esc),
+              (.tier|esc), (.phone|esc), (.signup_date|esc), (.is_deleted|esc),
+              (.[\$cur]|ms|esc)] | join(\"\t\")" |
+        _norm_balance | LC_ALL=C sort
+}
+
+table_records_tsv()
+{
+    psql_value "copy (select $ID_FIELD::text, name, email, country, balance::text, tier, phone,
+                  to_char(signup_date, 'YYYY-MM-DD'), is_deleted::text,
+                  (extract(epoch from $CURSOR_FIELD) * 1000)::bigint
+                from $TABLE where not _deleted) to stdout" |
+        _norm_balance | LC_ALL=C sort
+}
+
+# Ids the API deleted: hard (GET /admin/deleted) and soft (the soft-delete
+# field is true in /admin/records).
+api_deleted_ids()
+{
+    {
+        api_get /admin/deleted |
+            jq -r --arg id "$ID_FIELD" \
+                "($API_RECORDS_JQ? // .) | if type == \"array\" then .[] else empty end |
+                 if type == \"object\" then (.[\$id] // .id) else . end | tostring"
+        if [ -n "$SOFT_DELETE_FIELD" ]; then
+            api_get /admin/records |
+                jq -r --arg id "$ID_FIELD" --arg soft "$SOFT_DELETE_FIELD" \
+                    "${API_RECORDS_JQ}[] | select(.[\$soft] == true) | .[\$id] | tostring"
+        fi
+    } | LC_ALL=C sort -u
+}
+
+table_deleted_ids()
+{
+    psql_value "select $ID_FIELD::text from $TABLE where _deleted" | LC_ALL=C sort
+}
+
+# _show_diff WHAT FILE_A FILE_B
+_show_diff()
+{
+    echo "$1 differ: api $(wc -l <"$2") lines, table $(wc -l <"$3") lines; first differences (< api, > table):" >&2
+    diff "$2" "$3" | grep '^[<>]' | head -n 20 >&2
+}
+
+# Fails unless the table's live rows equal the API's live records and the
+# table's deleted ids equal the API's deleted ids.
+assert_table_equals_api()
+{
+    local a="$T_WORK/cmp.api.tsv" t="$T_WORK/cmp.table.tsv"
+    api_records_tsv >"$a" || fail "could not read /admin/records"
+    table_records_tsv >"$t" || fail "could not read table $TABLE"
+    if ! cmp -s "$a" "$t"; then
+        _show_diff "live records" "$a" "$t"
+        fail "table $TABLE does not equal the API"
+    fi
+    api_deleted_ids >"$a.del" || fail "could not read the API's deleted ids"
+    table_deleted_ids >"$t.del" || fail "could not read deleted rows of $TABLE"
+    if ! cmp -s "$a.del" "$t.del"; then
+        _show_diff "deleted ids" "$a.del" "$t.del"
+        fail "deleted rows of $TABLE do not match the API's deletions"
+    fi
+    log "table $TABLE equals the API ($(wc -l <"$a") live, $(wc -l <"$a.del") deleted)"
+}
+
+table_equals_api() { (assert_table_equals_api) >/dev/null 2>&1; }

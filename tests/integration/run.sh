@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# run.sh - runs tidemark's integration scenarios (tests/integration/t_*.sh)
+# against the real binaries, a real PostgreSQL, the devbroker and the demo API.
+#
+#   BUILD=build sh tests/integration/run.sh [NAME...]     (make check / make integration)
+#
+# NAME is a scenario's file name with or without t_ and .sh (full_sync,
+# t_full_sync, t_full_sync.sh). Without $PGHOST it re-executes itself under
+# pg_virtualenv: one throwaway cluster for the whole run. Each scenario runs
+# in its own work dir and database, under a deadline (TM_TEST_TIMEOUT, 240 s);
+# output: `PASS name (Ns)` or `FAIL name` with log tails, then `N passed, N failed`.
+# Exits 1 when any failed, 2 on bad usage or a missing binary. TM_KEEP=1
+# keeps the work dirs (logs, configs) for a look afterwards.
+
+# Started as `sh run.sh`: switch to bash (this line is valid POSIX sh).
+[ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
+
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
+export REPO BUILD
+
+for b in tidemark-producer tidemark-worker tidemark-devbroker tidemark-demoapi; do
+    if [ ! -x "$BUILD/$b" ]; then
+        echo "run.sh: $BUILD/$b is missing: run 'make programs fixtures' first" >&2
+        exit 2
+    fi
+done
+for tool in psql createdb kcat jq curl timeout; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: $tool is not installed" >&2; exit 2; }
+done
+
+# Which scenarios.
+declare -a tests=()
+if [ $# -eq 0 ]; then
+    for f in "$HERE"/t_*.sh; do tests+=("$f"); done
+else
+    for n in "$@"; do
+        n=${n%.sh}
+        n=${n#t_}
+        [ -f "$HERE/t_$n.sh" ] || { echo "run.sh: no scenario $HERE/t_$n.sh" >&2; exit 2; }
+        tests+=("$HERE/t_$n.sh")
+    done
+fi
+
+# One throwaway cluster for all scenarios. -t keeps it in a temp dir even
+# as root, so that it cannot collide with another cluster on this host.
+# pg_virtualenv's own chatter (and its server-log dump when the command
+# fails) goes to a file, shown only if the cluster could not be set up: the
+# inner run writes its output to fds 3/4 and its status to a file, so that
+# our summary stays the last line.
+if [ -z "${PGHOST:-}" ]; then
+    if [ -n "${TM_IN_PG_VIRTUALENV:-}" ]; then
+        echo "run.sh: pg_virtualenv did not set PGHOST" >&2
+        exit 2
+    fi
+    command -v pg_virtualenv >/dev/null 2>&1 ||
+        { echo "run.sh: pg_virtualenv (postgresql-common) is not installed" >&2; exit 2; }
+    state=$(mktemp -d "${TMPDIR:-/tmp}/tidemark-pgv.XXXXXX")
+    TM_IN_PG_VIRTUALENV=1 TM_STATE_DIR=$state \
+        pg_virtualenv -t -o fsync=off -o synchronous_commit=off \
+        bash "${BASH_SOURCE[0]}" "$@" 3>&1 4>&2 >"$state/pg_virtualenv.log" 2>&1 &
+    pgv=$!
+    # Ctrl-C reaches the whole process group; a TERM sent to us alone is
+    # passed to the inner run, which cleans up and ends pg_virtualenv's command.
+    forward()
+    {
+        local inner
+        inner=$(cat "$state/inner.pid" 2>/dev/null)
+        [ -n "$inner" ] && kill -TERM "$inner" 2>/dev/null
+    }
+    trap forward TERM
+    trap 'forward; interrupted=1' INT
+    interrupted=0
+    while kill -0 "$pgv" 2>/dev/null; do wait "$pgv"; done
+    wait "$pgv" 2>/dev/null
+    pgv_rc=$?
+    rc=$(cat "$state/status" 2>/dev/null)
+    if [ -z "$rc" ]; then
+        echo "run.sh: the run under pg_virtualenv did not finish (pg_virtualenv exit $pgv_rc):" >&2
+        tail -n 30 "$state/pg_virtualenv.log" >&2
+        rc=2
+    fi
+    rm -rf "$state"
+    [ "$interrupted" = 1 ] && [ "$rc" = 0 ] && rc=130
+    exit "$rc"
+fi
+if [ -n "${TM_STATE_DIR:-}" ]; then
+    exec 1>&3 2>&4 3>&- 4>&-
+    echo $$ >"$TM_STATE_DIR/inner.pid"
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tidemark-it.XXXXXX")
+CURRENT_PID=""
+CURRENT_WORK=""
+
+# Ends what a scenario left running: the scenario itself, then every pid it
+# recorded in its pids file (each by id).
+stop_scenario()
+{
+    local pid
+    if [ -n "$CURRENT_PID" ] && kill -0 "$CURRENT_PID" 2>/dev/null; then
+        kill -TERM "$CURRENT_PID" 2>/dev/null
+        wait "$CURRENT_PID" 2>/dev/null
+    fi
+    CURRENT_PID=""
+    if [ -n "$CURRENT_WORK" ] && [ -f "$CURRENT_WORK/pids" ]; then
+        while read -r pid; do
+            kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+        done <"$CURRENT_WORK/pids"
+    fi
+}
+
+on_exit()
+{
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_scenario
+    if [ -z "${TM_KEEP:-}" ]; then
+        rm -rf "$TMP"
+    else
+        echo "work dirs kept in $TMP"
+    fi
+    # Under our own pg_virtualenv: hand the status over (see above).
+    if [ -n "${TM_STATE_DIR:-}" ]; then
+        echo "$rc" >"$TM_STATE_DIR/status"
+        exit 0
+    fi
+    exit "$rc"
+}
+trap on_exit EXIT
+trap 'echo "run.sh: interrupted" >&2; exit 130' INT
+trap 'echo "run.sh: terminated" >&2; exit 143' TERM
+
+show_logs()
+{
+    local work=$1 f
+    echo "  --- $(basename "$work"): scenario output (last 25 lines)"
+    tail -n 25 "$work/test.log" | sed 's/^/  | /'
+    for f in "$work"/*.log; do
+        [ -f "$f" ] && [ "$f" != "$work/test.log" ] && [ -s "$f" ] || continue
+        case "$f" in */producer.log) continue ;; esac # its runs have their own files
+        echo "  --- $(basename "$f") (last 15 lines)"
+        tail -n 15 "$f" | sed 's/^/  | /'
+    done
+}
+
+passed=0
+failed=0
+failed_names=()
+timeout_s=${TM_TEST_TIMEOUT:-240}
+
+for t in "${tests[@]}"; do
+    name=$(basename "$t" .sh)
+    work="$TMP/$name"
+    mkdir -p "$work"
+    CURRENT_WORK=$work
+    if ! createdb "$name" >"$work/test.log" 2>&1; then
+        echo "FAIL $name (createdb failed)"
+        show_logs "$work"
+        failed=$((failed + 1))
+        failed_names+=("$name")
+        continue
+    fi
+    start=$SECONDS
+    # In the background so that INT/TERM reach the trap at once; timeout
+    # gives the scenario its own process group and ends all of it on expiry.
+    T_WORK=$work T_DB=$name timeout -k 10 "$timeout_s" bash "$t" >>"$work/test.log" 2>&1 &
+    CURRENT_PID=$!
+    wait "$CURRENT_PID"
+    rc=$?
+    CURRENT_PID=""
+    stop_scenario
+    took=$((SECONDS - start))
+    if [ "$rc" = 0 ]; then
+        echo "PASS $name (${took}s)"
+        passed=$((passed + 1))
+    else
+        why="exit $rc"
+        [ "$rc" = 124 ] && why="timed out after ${timeout_s}s"
+        echo "FAIL $name (${took}s, $why)"
+        grep '^FAIL: ' "$work/test.log" | tail -n 3 | sed 's/^/  /'
+        show_logs "$work"
+        failed=$((failed + 1))
+        failed_names+=("$name")
+    fi
+    CURRENT_WORK=""
+done
+
+[ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# t_fencing: when the stored offset moves under a running worker, its
+# compare-and-set fails: it commits nothing of that batch, rolls back,
+# seeks to the stored offset and goes on from there.
+. "$(dirname "$0")/lib.sh"
+
+N=200
+start_devbroker --topic "$PREFIX.$STREAM:1"
+start_demoapi --records "$N"
+write_config
+topic="$PREFIX.$STREAM"
+
+run_producer_once
+run1=$(last_run_field run_id)
+start_worker
+wait_run_completed "$run1" 60
+wait_caught_up 30
+P=$(psql_value "select next_offset from sync_offsets where consumer_group = $(sql_quote "$GROUP")
+                and topic = $(sql_quote "$topic") and partition = 0")
+assert_eq "$(topic_count "$topic")" "$P" "stored offset of partition 0 after the full sync"
+assert_table_equals_api
+before="$T_WORK/before.tsv"
+table_records_tsv >"$before"
+
+# Move the stored offset 3 ahead, under the running worker.
+psql_value "update sync_offsets set next_offset = $((P + 3)), updated_at = now()
+            where consumer_group = $(sql_quote "$GROUP") and topic = $(sql_quote "$topic")
+            and partition = 0" >/dev/null || fail "could not move sync_offsets"
+
+ids="5,15,25,35,45"
+api_post "/admin/update?ids=$ids" >/dev/null || fail "admin update"
+run_producer_once
+run2=$(last_run_field run_id)
+assert_eq 5 "$(last_run_field published)" "events published"
+
+# Which id each of the 5 new events carries, in offset order.
+kc -C -t "$topic" -p 0 -o "$P" -c 5 -e -f '%o %k\n' >"$T_WORK/new-events.txt"
+assert_eq 5 "$(wc -l <"$T_WORK/new-events.txt")" "new events at offsets $P.."
+mapfile -t keys < <(awk '{ print $2 }' "$T_WORK/new-events.txt")
+log "new events: $(tr '\n' ' ' <"$T_WORK/new-events.txt")"
+
+# The run completes either way; the rollback is logged before that.
+wait_run_completed "$run2" 60
+grep -q 'offset moved under this worker' "$T_WORK/worker-w1.log" ||
+    fail "the worker did not log 'offset moved under this worker' (the compare-and-set did not fence it)"
+assert_eq "$((P + 5))" "$(psql_value "select next_offset from sync_offsets where consumer_group = $(sql_quote "$GROUP")
+                                       and topic = $(sql_quote "$topic") and partition = 0")" \
+    "stored offset after the rollback and seek"
+
+api_records_tsv >"$T_WORK/api.tsv"
+table_records_tsv >"$T_WORK/table.tsv"
+row() { awk -F'\t' -v id="$2" '$1 == id' "$1"; }
+for i in 0 1 2; do
+    k=${keys[$i]}
+    [ "$(row "$T_WORK/table.tsv" "$k")" = "$(row "$before" "$k")" ] ||
+        fail "event at offset $((P + i)) (id $k), before the moved offset, was applied: table row changed"
+    [ "$(row "$T_WORK/api.tsv" "$k")" != "$(row "$before" "$k")" ] ||
+        fail "the API did not change id $k: the scenario proves nothing"
+done
+for i in 3 4; do
+    k=${keys[$i]}
+    [ "$(row "$T_WORK/table.tsv" "$k")" = "$(row "$T_WORK/api.tsv" "$k")" ] ||
+        fail "event at offset $((P + i)) (id $k), at/after the moved offset, was not applied"
+    assert_eq "$((P + i))" "$(psql_value "select _kafka_offset from $TABLE where $ID_FIELD::text = $(sql_quote "$k")")" \
+        "_kafka_offset of id $k"
+done
+line=$(grep 'offset moved under this worker' "$T_WORK/worker-w1.log" | head -n1)
+case "$line" in
+    *"expected=$P"*"stored=$((P + 3))"*) ;;
+    *) fail "rollback line does not name expected=$P stored=$((P + 3)): $line" ;;
+esac
+stop_worker
+log "ok"
