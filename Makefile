@@ -135,3 +135,7 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# Keep test objects: they are intermediates of the unit-test pattern rule,
+# and make would otherwise delete and rebuild them on every run.
+.SECONDARY:

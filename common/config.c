@@ -552,6 +552,9 @@ static int finish_stream(parser_t *p, size_t i)
             return perr(p, st->line, where, "required key missing");
         }
     }
+    for (size_t k = 0; k < N_KEYS; k++)
+        if (keys[k].section == SEC_STREAM && !strcmp(keys[k].key, "schema"))
+            st->schema_line = p->stream_line[i][k];
     label(SEC_STREAM, st, NULL, where, sizeof where);
     if (!st->table && !(st->table = strdup(st->name)))
         return perr(p, st->line, where, "out of memory");

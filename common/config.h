@@ -48,6 +48,7 @@ typedef struct config_kv {
 typedef struct stream_conf {
     char *name; /* from the section header [stream NAME] */
     int line;   /* line of the section header, for error messages */
+    int schema_line; /* line of the schema key, for schema load errors */
     char *url;
     char *schema_path; /* resolved against the config file's directory */
     char *table;       /* default: name */

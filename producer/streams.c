@@ -7,18 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stream_schema.h"
+
 static int load_one(const tm_config_t *conf, const stream_conf_t *sc, loaded_stream_t *ls,
                     char *errstr, size_t errstr_size)
 {
-    char err[512];
     ls->sc = sc;
-    if (record_schema_load(sc->schema_path, &ls->rs, err, sizeof err) != 0 ||
-        !(ls->es = envelope_schema_new(ls->rs, err, sizeof err))) {
-        snprintf(errstr, errstr_size, "%s:%d: [stream %s] schema: %s", conf->path, sc->line,
-                 sc->name, err);
-        return -1;
-    }
-    return 0;
+    return stream_schema_load(conf, sc, &ls->rs, &ls->es, errstr, errstr_size);
 }
 
 int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set,

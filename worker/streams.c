@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kafka_conf.h"
+#include "stream_schema.h"
 
 static int load_one(const tm_config_t *conf, const stream_conf_t *sc,
                     worker_stream_t *w, char *errstr, size_t errstr_size)
@@ -16,17 +17,8 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc,
 
     w->sc = sc;
     topic_for_stream(conf, sc->name, w->topic, sizeof(w->topic));
-    if (record_schema_load(sc->schema_path, &w->rs, err, sizeof(err)) < 0) {
-        snprintf(errstr, errstr_size, "%s:%d: [stream %s] schema: %s",
-                 conf->path, sc->line, sc->name, err);
+    if (stream_schema_load(conf, sc, &w->rs, &w->es, errstr, errstr_size) < 0)
         return -1;
-    }
-    w->es = envelope_schema_new(w->rs, err, sizeof(err));
-    if (!w->es) {
-        snprintf(errstr, errstr_size, "%s:%d: [stream %s] schema: %s",
-                 conf->path, sc->line, sc->name, err);
-        return -1;
-    }
     if (stream_sql_build(w->rs, sc->table, sc->id_field, conf->delete_mode,
                          &w->sql, err, sizeof(err)) < 0) {
         snprintf(errstr, errstr_size, "%s:%d: [stream %s] %s", conf->path,
