@@ -7,6 +7,7 @@
  * converted by their Avro type alone (logical types there are their base
  * type, as avro-c sees them).
  */
+#include "errstr.h"
 #include "convert.h"
 
 #include <ctype.h>
@@ -24,20 +25,6 @@
 
 #define DECIMAL_BUF 512 /* bytes of an unscaled decimal: ~1200 digits */
 
-static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!errstr || errstr_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-}
-
 int conv_fail(const conv_ctx_t *c, const char *fmt, ...)
 {
     char msg[512];
@@ -46,7 +33,7 @@ int conv_fail(const conv_ctx_t *c, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    set_err(c->errstr, c->errstr_size, "field '%s': %s", c->path, msg);
+    errstr_set(c->errstr, c->errstr_size, "field '%s': %s", c->path, msg);
     return -1;
 }
 
@@ -564,7 +551,7 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
                          avro_value_t *out, char *errstr, size_t errstr_size)
 {
     if (!json_is_object(obj)) {
-        set_err(errstr, errstr_size, "the record is %s, not a JSON object",
+        errstr_set(errstr, errstr_size, "the record is %s, not a JSON object",
                 json_kind(obj));
         return -1;
     }

@@ -9,21 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errstr.h"
 #include "convert.h"
-
-static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!errstr || errstr_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-}
 
 /* w (little-endian, *n bytes used) = w * 10 + digit. */
 static int mul10_add(unsigned char *w, size_t *n, size_t cap, int digit)
@@ -97,7 +84,7 @@ int decimal_from_text(const char *text, int precision, int scale,
         fl = (size_t)(p - fp);
     }
     if (*p != '\0' || il + fl == 0) {
-        set_err(errstr, errstr_size, "'%s' is not a decimal number "
+        errstr_set(errstr, errstr_size, "'%s' is not a decimal number "
                 "(digits with an optional sign and point, no exponent)",
                 text);
         return -1;
@@ -106,14 +93,14 @@ int decimal_from_text(const char *text, int precision, int scale,
     while (fl > (size_t)scale && fp[fl - 1] == '0')
         fl--;
     if (fl > (size_t)scale) {
-        set_err(errstr, errstr_size, "'%s' has more than %d decimal places",
+        errstr_set(errstr, errstr_size, "'%s' has more than %d decimal places",
                 text, scale);
         return -1;
     }
     while (il > 0 && *ip == '0')
         ip++, il--;
     if (il > (size_t)(precision - scale)) {
-        set_err(errstr, errstr_size, "'%s' does not fit decimal(%d,%d): "
+        errstr_set(errstr, errstr_size, "'%s' does not fit decimal(%d,%d): "
                 "at most %d digits before the point", text, precision, scale,
                 precision - scale);
         return -1;
@@ -126,7 +113,7 @@ int decimal_from_text(const char *text, int precision, int scale,
     if (rc == 0)
         rc = to_twos_complement(buf, n, bufsize, neg, len_out);
     if (rc != 0)
-        set_err(errstr, errstr_size, "'%s' is too large", text);
+        errstr_set(errstr, errstr_size, "'%s' is too large", text);
     return rc;
 }
 

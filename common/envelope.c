@@ -7,6 +7,7 @@
  * embedded as is, so logicalType, precision and scale survive into what
  * `tidemark-producer schema` prints; avro-c only parses it.
  */
+#include "errstr.h"
 #include "envelope.h"
 
 #include <stdarg.h>
@@ -34,20 +35,6 @@ struct envelope_schema {
     avro_value_t value; /* reused by encode and decode: not thread-safe */
     uint64_t fingerprint;
 };
-
-static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!errstr || errstr_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- CRC-64-AVRO and Parsing Canonical Form -------------------------- */
 
@@ -102,7 +89,7 @@ static json_t *pcf_named(const json_t *s, const char *type, const char *ns,
     json_t *out = json_object(), *fn;
 
     if (!name) {
-        set_err(errstr, errstr_size, "a %s without a name", type);
+        errstr_set(errstr, errstr_size, "a %s without a name", type);
         json_decref(out);
         return NULL;
     }
@@ -149,7 +136,7 @@ static json_t *pcf_object(const json_t *s, const char *ns, int depth,
     const char *type = json_string_value(tj);
 
     if (!tj) {
-        set_err(errstr, errstr_size, "a schema object without \"type\"");
+        errstr_set(errstr, errstr_size, "a schema object without \"type\"");
         return NULL;
     }
     if (!type || is_primitive(type)) /* [PRIMITIVES], or a nested type */
@@ -174,7 +161,7 @@ static json_t *pcf(const json_t *s, const char *ns, int depth, char *errstr,
                    size_t errstr_size)
 {
     if (depth > MAX_DEPTH) {
-        set_err(errstr, errstr_size, "schema nested too deeply");
+        errstr_set(errstr, errstr_size, "schema nested too deeply");
         return NULL;
     }
     if (json_is_string(s)) {
@@ -196,7 +183,7 @@ static json_t *pcf(const json_t *s, const char *ns, int depth, char *errstr,
     }
     if (json_is_object(s))
         return pcf_object(s, ns, depth, errstr, errstr_size);
-    set_err(errstr, errstr_size, "not an Avro schema: %s",
+    errstr_set(errstr, errstr_size, "not an Avro schema: %s",
             s ? "a JSON scalar" : "missing");
     return NULL;
 }
@@ -213,7 +200,7 @@ char *avro_canonical_form(const json_t *schema, char *errstr,
     out = json_dumps(c, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(c);
     if (!out)
-        set_err(errstr, errstr_size, "cannot serialize canonical form");
+        errstr_set(errstr, errstr_size, "cannot serialize canonical form");
     return out;
 }
 
@@ -275,18 +262,18 @@ static int build_avro(envelope_schema_t *es, json_t *doc, char *errstr,
 
     if (!compact || !canon) {
         if (!compact)
-            set_err(errstr, errstr_size, "cannot serialize event schema");
+            errstr_set(errstr, errstr_size, "cannot serialize event schema");
         goto out;
     }
     es->fingerprint = avro_crc64(canon, strlen(canon));
     if (avro_schema_from_json_length(compact, strlen(compact), &es->avro)) {
         es->avro = NULL;
-        set_err(errstr, errstr_size, "event schema: %s", avro_strerror());
+        errstr_set(errstr, errstr_size, "event schema: %s", avro_strerror());
         goto out;
     }
     es->iface = avro_generic_class_from_schema(es->avro);
     if (!es->iface || avro_generic_value_new(es->iface, &es->value) != 0) {
-        set_err(errstr, errstr_size, "event schema: %s", avro_strerror());
+        errstr_set(errstr, errstr_size, "event schema: %s", avro_strerror());
         goto out;
     }
     rc = 0;
@@ -303,19 +290,19 @@ envelope_schema_t *envelope_schema_new(const record_schema_t *rs,
     json_t *doc = NULL;
 
     if (!es) {
-        set_err(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     es->rs = rs;
     doc = event_schema_json(rs);
     if (!doc) {
-        set_err(errstr, errstr_size, "cannot build the event schema");
+        errstr_set(errstr, errstr_size, "cannot build the event schema");
         goto fail;
     }
     order_keys(doc);
     es->json_text = json_dumps(doc, JSON_INDENT(2));
     if (!es->json_text) {
-        set_err(errstr, errstr_size, "cannot serialize event schema");
+        errstr_set(errstr, errstr_size, "cannot serialize event schema");
         goto fail;
     }
     if (build_avro(es, doc, errstr, errstr_size) != 0)
@@ -383,7 +370,7 @@ static int fill_event(envelope_schema_t *es, change_op_t op, const char *id,
     return convert_json_to_avro(es->rs, record, &branch, errstr,
                                 errstr_size);
 avro_err:
-    set_err(errstr, errstr_size, "encode: %s", avro_strerror());
+    errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
     return -1;
 }
 
@@ -399,7 +386,7 @@ int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id,
     *buf_out = NULL;
     *len_out = 0;
     if (!id || !run_id || (op == CHANGE_OP_UPSERT && !record)) {
-        set_err(errstr, errstr_size, "encode: %s is missing",
+        errstr_set(errstr, errstr_size, "encode: %s is missing",
                 !id ? "the id" : !run_id ? "the run id" : "the record");
         return -1;
     }
@@ -408,12 +395,12 @@ int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id,
                    produced_at_ms, record, errstr, errstr_size) != 0)
         return -1;
     if (avro_value_sizeof(&es->value, &size) != 0) {
-        set_err(errstr, errstr_size, "encode: %s", avro_strerror());
+        errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
         return -1;
     }
     buf = malloc(SOE_HEADER + size);
     if (!buf) {
-        set_err(errstr, errstr_size, "encode: out of memory");
+        errstr_set(errstr, errstr_size, "encode: out of memory");
         return -1;
     }
     buf[0] = SOE_MAGIC0;
@@ -426,7 +413,7 @@ int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id,
     if (w)
         avro_writer_free(w);
     if (rc != 0) {
-        set_err(errstr, errstr_size, "encode: %s", avro_strerror());
+        errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
         free(buf);
         return -1;
     }
@@ -589,19 +576,19 @@ static int read_header(const envelope_schema_t *es, const unsigned char *p,
     uint64_t fp = 0;
 
     if (len < 2 || p[0] != SOE_MAGIC0 || p[1] != SOE_MAGIC1) {
-        set_err(errstr, errstr_size, "decode: not Avro single-object "
+        errstr_set(errstr, errstr_size, "decode: not Avro single-object "
                 "encoding (the message does not start with C3 01)");
         return -1;
     }
     if (len < SOE_HEADER) {
-        set_err(errstr, errstr_size, "decode: truncated header (%zu bytes)",
+        errstr_set(errstr, errstr_size, "decode: truncated header (%zu bytes)",
                 len);
         return -1;
     }
     for (int i = 0; i < 8; i++)
         fp |= (uint64_t)p[2 + i] << (8 * i);
     if (fp != es->fingerprint) {
-        set_err(errstr, errstr_size, "decode: written with schema "
+        errstr_set(errstr, errstr_size, "decode: written with schema "
                 "fingerprint %016llx, not this stream's %016llx",
                 (unsigned long long)fp,
                 (unsigned long long)es->fingerprint);
@@ -616,12 +603,12 @@ static int read_body(envelope_schema_t *es, const unsigned char *p,
     cursor_t c = {p, p + len, p, NULL};
 
     if (check_value(&c, es->avro, 0) != 0) {
-        set_err(errstr, errstr_size, "decode: %s at byte %zu", c.err,
+        errstr_set(errstr, errstr_size, "decode: %s at byte %zu", c.err,
                 SOE_HEADER + (size_t)(c.at - p));
         return -1;
     }
     if (c.p != c.end) {
-        set_err(errstr, errstr_size, "decode: %zu bytes after the event",
+        errstr_set(errstr, errstr_size, "decode: %zu bytes after the event",
                 (size_t)(c.end - c.p));
         return -1;
     }
@@ -631,7 +618,7 @@ static int read_body(envelope_schema_t *es, const unsigned char *p,
     if (r)
         avro_reader_free(r);
     if (rc != 0) {
-        set_err(errstr, errstr_size, "decode: %s", avro_strerror());
+        errstr_set(errstr, errstr_size, "decode: %s", avro_strerror());
         return -1;
     }
     return 0;
@@ -676,18 +663,18 @@ static change_event_t *extract(envelope_schema_t *es, char *errstr,
         char err[512];
         ev->after = convert_avro_to_row(es->rs, &branch, err, sizeof(err));
         if (!ev->after) {
-            set_err(errstr, errstr_size, "decode: %s", err);
+            errstr_set(errstr, errstr_size, "decode: %s", err);
             change_event_destroy(ev);
             return NULL;
         }
     } else if (ev->op == CHANGE_OP_UPSERT) {
-        set_err(errstr, errstr_size, "decode: an UPSERT without a record");
+        errstr_set(errstr, errstr_size, "decode: an UPSERT without a record");
         change_event_destroy(ev);
         return NULL;
     }
     return ev;
 oom:
-    set_err(errstr, errstr_size, "decode: out of memory");
+    errstr_set(errstr, errstr_size, "decode: out of memory");
     change_event_destroy(ev);
     return NULL;
 }
@@ -698,7 +685,7 @@ change_event_t *envelope_decode(envelope_schema_t *es, const void *buf,
     const unsigned char *p = buf;
 
     if (!buf) {
-        set_err(errstr, errstr_size, "decode: no payload (a tombstone?)");
+        errstr_set(errstr, errstr_size, "decode: no payload (a tombstone?)");
         return NULL;
     }
     if (read_header(es, p, len, errstr, errstr_size) != 0 ||

@@ -3,6 +3,7 @@
  * encoding, plus what avro-c 1.11 does not know (logical types, decimal
  * precision and scale), read from the JSON document ourselves.
  */
+#include "errstr.h"
 #include "schema.h"
 
 #include <errno.h>
@@ -12,20 +13,6 @@
 #include <string.h>
 
 #define SQL_NUMERIC_MAX_PRECISION 1000 /* PostgreSQL's numeric limit */
-
-static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *errstr, size_t errstr_size, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!errstr || errstr_size == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(errstr, errstr_size, fmt, ap);
-    va_end(ap);
-}
 
 /* Follows named-type references (avro-c "links") to the real schema. */
 static avro_schema_t deref(avro_schema_t s)
@@ -74,19 +61,19 @@ static int classify_decimal(schema_field_t *f, avro_schema_t base,
     int rc;
 
     if (!is_avro_bytes(base)) {
-        set_err(errstr, errstr_size,
+        errstr_set(errstr, errstr_size,
                 "field '%s': decimal is supported on bytes only", f->name);
         return -1;
     }
     f->type = FT_DECIMAL;
     rc = json_int_member(tj, "precision", &f->precision);
     if (rc == 0) {
-        set_err(errstr, errstr_size,
+        errstr_set(errstr, errstr_size,
                 "field '%s': decimal without precision", f->name);
         return -1;
     }
     if (rc < 0 || f->precision < 1) {
-        set_err(errstr, errstr_size,
+        errstr_set(errstr, errstr_size,
                 "field '%s': decimal precision must be an integer "
                 "from 1 to %d", f->name, SQL_NUMERIC_MAX_PRECISION);
         return -1;
@@ -94,7 +81,7 @@ static int classify_decimal(schema_field_t *f, avro_schema_t base,
     f->scale = 0;
     rc = json_int_member(tj, "scale", &f->scale);
     if (rc < 0 || f->scale > f->precision) {
-        set_err(errstr, errstr_size,
+        errstr_set(errstr, errstr_size,
                 "field '%s': decimal scale must be an integer from 0 to "
                 "the precision (%d)", f->name, f->precision);
         return -1;
@@ -129,7 +116,7 @@ static int classify_logical(schema_field_t *f, avro_schema_t base,
         if (strcmp(lt, map[i].name) != 0)
             continue;
         if (avro_typeof(base) != map[i].base) {
-            set_err(errstr, errstr_size, "field '%s': %s must be on %s",
+            errstr_set(errstr, errstr_size, "field '%s': %s must be on %s",
                     f->name, lt, map[i].base == AVRO_INT64 ? "long" : "int");
             return -1;
         }
@@ -155,15 +142,15 @@ static int classify_base(schema_field_t *f, avro_schema_t base, char *errstr,
     case AVRO_ARRAY: f->type = FT_ARRAY; return 0;
     case AVRO_MAP: f->type = FT_MAP; return 0;
     case AVRO_NULL:
-        set_err(errstr, errstr_size, "field '%s': a field of type null "
+        errstr_set(errstr, errstr_size, "field '%s': a field of type null "
                 "carries no data", f->name);
         return -1;
     case AVRO_UNION:
-        set_err(errstr, errstr_size, "field '%s': only unions of the form "
+        errstr_set(errstr, errstr_size, "field '%s': only unions of the form "
                 "[\"null\", T] are supported", f->name);
         return -1;
     default: /* fixed: its name would be the type's own name */
-        set_err(errstr, errstr_size, "field '%s': type %s is not supported",
+        errstr_set(errstr, errstr_size, "field '%s': type %s is not supported",
                 f->name, is_avro_fixed(base) ? "fixed"
                                              : avro_schema_type_name(base));
         return -1;
@@ -181,7 +168,7 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype,
     if (is_avro_union(base)) {
         int b;
         if (nullable_branch(base, &b) != 0) {
-            set_err(errstr, errstr_size, "field '%s': only unions of the "
+            errstr_set(errstr, errstr_size, "field '%s': only unions of the "
                     "form [\"null\", T] are supported", f->name);
             return -1;
         }
@@ -203,7 +190,7 @@ static int split_names(record_schema_t *rs, const json_t *doc, char *errstr,
     const char *dot = name ? strrchr(name, '.') : NULL;
 
     if (!name || !*name) {
-        set_err(errstr, errstr_size, "the record has no name");
+        errstr_set(errstr, errstr_size, "the record has no name");
         return -1;
     }
     if (dot) { /* a full name wins over "namespace" */
@@ -223,7 +210,7 @@ static int split_names(record_schema_t *rs, const json_t *doc, char *errstr,
     }
     if (!rs->name || !rs->fullname || (dot && !rs->namespace) ||
         (!dot && ns && *ns && !rs->namespace)) {
-        set_err(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     return 0;
@@ -235,12 +222,12 @@ static int load_fields(record_schema_t *rs, char *errstr, size_t errstr_size)
     size_t n = json_array_size(fields);
 
     if (n != avro_schema_record_size(rs->avro)) {
-        set_err(errstr, errstr_size, "fields do not match the Avro schema");
+        errstr_set(errstr, errstr_size, "fields do not match the Avro schema");
         return -1;
     }
     rs->fields = calloc(n ? n : 1, sizeof(*rs->fields));
     if (!rs->fields) {
-        set_err(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -250,12 +237,12 @@ static int load_fields(record_schema_t *rs, char *errstr, size_t errstr_size)
         f->name = strdup(avro_schema_record_field_name(rs->avro, (int)i));
         rs->n_fields = i + 1; /* so that destroy frees f->name */
         if (!f->name) {
-            set_err(errstr, errstr_size, "out of memory");
+            errstr_set(errstr, errstr_size, "out of memory");
             return -1;
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(rs->fields[j].name, f->name) == 0) {
-                set_err(errstr, errstr_size, "field '%s' is declared twice",
+                errstr_set(errstr, errstr_size, "field '%s' is declared twice",
                         f->name);
                 return -1;
             }
@@ -278,20 +265,20 @@ static record_schema_t *parse(const char *json_text, char *errstr,
     record_schema_t *rs = calloc(1, sizeof(*rs));
 
     if (!rs) {
-        set_err(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     rs->json_doc = json_loads(json_text,
                               JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!rs->json_doc) {
-        set_err(errstr, errstr_size, "line %d column %d: %s", jerr.line,
+        errstr_set(errstr, errstr_size, "line %d column %d: %s", jerr.line,
                 jerr.column, jerr.text);
         goto fail;
     }
     const char *type = json_string_value(json_object_get(rs->json_doc,
                                                          "type"));
     if (!json_is_object(rs->json_doc) || !type || strcmp(type, "record")) {
-        set_err(errstr, errstr_size, "not an Avro record schema "
+        errstr_set(errstr, errstr_size, "not an Avro record schema "
                 "(expected an object with \"type\": \"record\")");
         goto fail;
     }
@@ -300,7 +287,7 @@ static record_schema_t *parse(const char *json_text, char *errstr,
     if (avro_schema_from_json_length(json_text, strlen(json_text),
                                      &rs->avro) != 0) {
         rs->avro = NULL;
-        set_err(errstr, errstr_size, "%s", avro_strerror());
+        errstr_set(errstr, errstr_size, "%s", avro_strerror());
         goto fail;
     }
     if (load_fields(rs, errstr, errstr_size) != 0)
@@ -341,14 +328,14 @@ static char *read_file(const char *path, char *errstr, size_t errstr_size)
     size_t len = 0, cap = 0;
 
     if (!fp) {
-        set_err(errstr, errstr_size, "%s: %s", path, strerror(errno));
+        errstr_set(errstr, errstr_size, "%s: %s", path, strerror(errno));
         return NULL;
     }
     for (;;) {
         if (cap - len < 4096) {
             char *nb = realloc(buf, cap = cap * 2 + 8192);
             if (!nb) {
-                set_err(errstr, errstr_size, "%s: out of memory", path);
+                errstr_set(errstr, errstr_size, "%s: out of memory", path);
                 goto fail;
             }
             buf = nb;
@@ -359,11 +346,11 @@ static char *read_file(const char *path, char *errstr, size_t errstr_size)
             break;
     }
     if (ferror(fp)) {
-        set_err(errstr, errstr_size, "%s: read error", path);
+        errstr_set(errstr, errstr_size, "%s: read error", path);
         goto fail;
     }
     if (memchr(buf, '\0', len)) {
-        set_err(errstr, errstr_size, "%s: contains a NUL byte", path);
+        errstr_set(errstr, errstr_size, "%s: contains a NUL byte", path);
         goto fail;
     }
     buf[len] = '\0';
