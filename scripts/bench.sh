@@ -14,30 +14,8 @@
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
 set -u -o pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-build}
-case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
-export REPO BUILD
-
-for b in tidemark-producer tidemark-worker tidemark-devbroker tidemark-demoapi; do
-    [ -x "$BUILD/$b" ] || { echo "bench: $BUILD/$b is missing: run 'make programs fixtures'" >&2; exit 2; }
-done
-
-if [ -z "${PGHOST:-}" ]; then
-    [ -z "${TM_IN_PG_VIRTUALENV:-}" ] || { echo "bench: pg_virtualenv did not set PGHOST" >&2; exit 2; }
-    command -v pg_virtualenv >/dev/null 2>&1 ||
-        { echo "bench: pg_virtualenv (postgresql-common) is not installed" >&2; exit 2; }
-    export TM_IN_PG_VIRTUALENV=1
-    exec pg_virtualenv -t -o fsync=off bash "${BASH_SOURCE[0]}" "$@"
-fi
-
+. "$(dirname "${BASH_SOURCE[0]}")/session.sh" bench "${BASH_SOURCE[0]}" "$@"
 N=${BENCH_RECORDS:-200000}
-T_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tidemark-bench.XXXXXX")
-T_DB="tidemark_bench_$$"
-export T_WORK T_DB
-createdb "$T_DB" || { echo "bench: createdb $T_DB failed" >&2; exit 1; }
-
-. "$REPO/tests/integration/lib.sh"
 
 tm_exit_hook()
 {

@@ -12,30 +12,7 @@
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
 set -u -o pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-build}
-case "$BUILD" in /*) ;; *) BUILD="$REPO/$BUILD" ;; esac
-export REPO BUILD
-
-for b in tidemark-producer tidemark-worker tidemark-devbroker tidemark-demoapi; do
-    [ -x "$BUILD/$b" ] || { echo "demo: $BUILD/$b is missing: run 'make programs fixtures'" >&2; exit 2; }
-done
-
-if [ -z "${PGHOST:-}" ]; then
-    [ -z "${TM_IN_PG_VIRTUALENV:-}" ] || { echo "demo: pg_virtualenv did not set PGHOST" >&2; exit 2; }
-    command -v pg_virtualenv >/dev/null 2>&1 ||
-        { echo "demo: pg_virtualenv (postgresql-common) is not installed" >&2; exit 2; }
-    echo "demo: starting a throwaway PostgreSQL cluster (pg_virtualenv)"
-    export TM_IN_PG_VIRTUALENV=1
-    exec pg_virtualenv -t -o fsync=off bash "${BASH_SOURCE[0]}" "$@"
-fi
-
-T_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tidemark-demo.XXXXXX")
-T_DB="tidemark_demo_$$"
-export T_WORK T_DB
-createdb "$T_DB" || { echo "demo: createdb $T_DB failed" >&2; exit 1; }
-
-. "$REPO/tests/integration/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/session.sh" demo "${BASH_SOURCE[0]}" "$@"
 
 # lib.sh's exit trap has stopped every process; this shows what went wrong
 # and removes the temp dir (kept on failure).
