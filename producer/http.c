@@ -185,6 +185,7 @@ static int attempt(http_client_t *hc, const char *url, http_response_t *resp,
     curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);
+    int64_t sent_at = isotime_now_ms();
     CURLcode rc = curl_easy_perform(c);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL); /* cerr dies here */
     if (rc != CURLE_OK) {
@@ -193,7 +194,7 @@ static int attempt(http_client_t *hc, const char *url, http_response_t *resp,
         return transient_curl(rc) ? 1 : -1;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
-    resp->answered_at_ms = isotime_now_ms();
+    resp->sent_at_ms = sent_at;
     if (resp->status >= 200 && resp->status < 300) {
         if (!resp->body && !(resp->body = strdup("")))
             return -1;

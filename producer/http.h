@@ -26,7 +26,11 @@ typedef struct http_response {
     char *body;      /* NUL-terminated */
     size_t body_len;
     char *link;      /* the last Link header's value, or NULL */
-    int64_t answered_at_ms; /* wall clock when the answer arrived */
+    /* Wall clock when the request that got this answer was sent. The
+     * answer shows the source as of some moment after it, so a mark taken
+     * from it can only make the next poll re-read, never skip (the time
+     * the answer arrived could be later than a change it does not hold). */
+    int64_t sent_at_ms;
 } http_response_t;
 
 int http_global_init(char *errstr, size_t errstr_size) TM_WARN_UNUSED;

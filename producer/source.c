@@ -199,7 +199,7 @@ char *source_link_next(const char *link, const char *base_url)
 
 int source_get_records(http_client_t *hc, const char *url,
                        const char *records_path, json_t **root,
-                       json_t **records, int64_t *answered_at_ms,
+                       json_t **records, int64_t *sent_at_ms,
                        char *errstr, size_t errstr_size)
 {
     http_response_t resp = {0};
@@ -208,8 +208,8 @@ int source_get_records(http_client_t *hc, const char *url,
         return -1;
     json_error_t jerr;
     json_t *doc = json_loadb(resp.body, resp.body_len, 0, &jerr);
-    if (answered_at_ms)
-        *answered_at_ms = resp.answered_at_ms;
+    if (sent_at_ms)
+        *sent_at_ms = resp.sent_at_ms;
     http_response_clear(&resp);
     if (!doc) {
         snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s (line %d)",

@@ -48,12 +48,12 @@ int source_next_page(source_t *s, json_t **records, const char **url,
 /*
  * One GET of url parsed as JSON: returns the array at records_path in
  * *records (borrowed from *root, which the caller json_decref()s) and the
- * answer's wall-clock time. -1 with errstr on failure. Used for the
- * deleted endpoint.
+ * wall-clock time its request was sent (http_response_t.sent_at_ms). -1
+ * with errstr on failure. Used for the deleted endpoint.
  */
 int source_get_records(http_client_t *hc, const char *url,
                        const char *records_path, json_t **root,
-                       json_t **records, int64_t *answered_at_ms,
+                       json_t **records, int64_t *sent_at_ms,
                        char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* ---- pure helpers, exposed for unit tests ---- */

@@ -275,11 +275,11 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
 }
 
 /* One item of the deleted endpoint: an id, or an object with id.field. */
-static int handle_deleted(run_t *r, const json_t *item, int64_t answered_at,
+static int handle_deleted(run_t *r, const json_t *item, int64_t polled_at,
                           const char *url, char *errstr, size_t errstr_size)
 {
     char id[256], why[512];
-    int64_t ts = answered_at; /* the documented clock stand-in */
+    int64_t ts = polled_at; /* the documented clock stand-in */
     const json_t *holder = item;
     json_t *wrap = NULL;
     if (!json_is_object(item)) {
@@ -329,14 +329,17 @@ static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     if (!url)
         return oom(errstr, errstr_size);
     json_t *root = NULL, *items = NULL;
-    int64_t answered_at = 0;
-    int rc = source_get_records(r->hc, url, sc->records_path, &root, &items, &answered_at,
+    /* when the request was sent, not when the answer came: a deletion
+     * between the two may be missing from the answer, and a mark past it
+     * would skip it for good */
+    int64_t polled_at = 0;
+    int rc = source_get_records(r->hc, url, sc->records_path, &root, &items, &polled_at,
                                 errstr, errstr_size);
     size_t i;
     json_t *item;
     if (rc == 0)
         json_array_foreach(items, i, item) {
-            if ((rc = handle_deleted(r, item, answered_at, url, errstr, errstr_size)) != 0)
+            if ((rc = handle_deleted(r, item, polled_at, url, errstr, errstr_size)) != 0)
                 break;
         }
     json_decref(root);

@@ -19,6 +19,7 @@ typedef struct assigned_tp {
     char *topic;
     int32_t partition;
     int64_t expected; /* stored next_offset as we know it; -1: no row */
+    int64_t pending;  /* consumer_resync: the offset being sought */
 } assigned_tp_t;
 
 struct consumer {
@@ -119,7 +120,7 @@ static int read_stored(consumer_t *c, stored_offsets_t *so)
 static void on_assign(consumer_t *c, rd_kafka_t *rk,
                       rd_kafka_topic_partition_list_t *parts, int coop)
 {
-    stored_offsets_t so;
+    stored_offsets_t so = {NULL, 0}; /* stays empty if never read */
     rd_kafka_error_t *error = NULL;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     int i, ok = read_stored(c, &so) == 0;
@@ -132,9 +133,8 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk,
         if (add_tp(c, p->topic, p->partition, stored) < 0)
             ok = 0;
     }
-    if (ok)
-        offsets_clear(&so);
-    else {
+    offsets_clear(&so); /* also when an add_tp() failed after the read */
+    if (!ok) {
         /* stopping (or out of memory): take nothing, so that no batch is
          * read from a position the database did not give */
         log_error("partitions not taken: stored offsets unavailable",
@@ -165,7 +165,7 @@ static void on_revoke(consumer_t *c, rd_kafka_t *rk,
     int i;
 
     if (c->hooks.before_revoke)
-        c->hooks.before_revoke(c->hooks.ctx);
+        c->hooks.before_revoke(c->hooks.ctx, !coop);
     log_partitions("partitions revoked", parts);
     if (coop) {
         for (i = 0; i < parts->cnt; i++)
@@ -360,25 +360,33 @@ void consumer_commit_async(consumer_t *c,
                   rd_kafka_err2name(err));
 }
 
-static void seek_all(consumer_t *c, rd_kafka_topic_partition_list_t *l)
+/* Seeks every partition of l. Returns the number of partitions whose
+ * seek failed (each one marked in its element's err; a failed call marks
+ * them all). */
+static int seek_all(consumer_t *c, rd_kafka_topic_partition_list_t *l)
 {
     rd_kafka_error_t *error;
-    int i;
+    int i, failed = 0;
 
     if (l->cnt == 0)
-        return;
+        return 0;
     error = rd_kafka_seek_partitions(c->rk, l, 5000);
     if (error) {
         log_warn("seek failed", "error=%s",
                  rd_kafka_err2name(rd_kafka_error_code(error)));
+        for (i = 0; i < l->cnt; i++)
+            l->elems[i].err = rd_kafka_error_code(error);
         rd_kafka_error_destroy(error);
-        return;
+        return l->cnt;
     }
     for (i = 0; i < l->cnt; i++)
-        if (l->elems[i].err)
+        if (l->elems[i].err) {
             log_warn("seek failed", "topic=%s partition=%" PRId32 " error=%s",
                      l->elems[i].topic, l->elems[i].partition,
                      rd_kafka_err2name(l->elems[i].err));
+            failed++;
+        }
+    return failed;
 }
 
 pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
@@ -388,6 +396,7 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
     rd_kafka_topic_partition_list_t *l;
     pg_status_t st;
     size_t i;
+    int j, failed;
 
     if (n_moved)
         *n_moved = 0;
@@ -398,6 +407,7 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
     for (i = 0; i < c->n_tps; i++) {
         assigned_tp_t *tp = &c->tps[i];
         int64_t stored = offsets_lookup(&so, tp->topic, tp->partition);
+        rd_kafka_topic_partition_t *e;
 
         if (!all && stored == tp->expected)
             continue;
@@ -410,15 +420,33 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
                   "topic=%s partition=%" PRId32 " expected=%" PRId64
                   " stored=%" PRId64,
                   tp->topic, tp->partition, tp->expected, stored);
-        tp->expected = stored;
-        rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition)
-            ->offset = stored >= 0 ? stored : RD_KAFKA_OFFSET_BEGINNING;
+        e = rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition);
+        e->offset = stored >= 0 ? stored : RD_KAFKA_OFFSET_BEGINNING;
+        e->opaque = (void *)tp; /* c->tps does not change during the seek */
+        tp->pending = stored;
     }
     offsets_clear(&so);
+    failed = seek_all(c, l);
+    /* Only a partition whose position really moved may take the stored
+     * offset as its expected one: a batch read from the old position
+     * would pass the compare-and-set and skip (or repeat) messages. A
+     * failed one keeps its old expected offset, so that the idle check
+     * tries again and the next batch's compare-and-set (or the caller's
+     * retry) catches it. */
+    for (j = 0; j < l->cnt; j++) {
+        assigned_tp_t *tp = l->elems[j].opaque;
+
+        if (!l->elems[j].err)
+            tp->expected = tp->pending;
+    }
     if (n_moved)
-        *n_moved = l->cnt;
-    seek_all(c, l);
+        *n_moved = l->cnt - failed;
     rd_kafka_topic_partition_list_destroy(l);
+    if (failed) {
+        snprintf(errstr, errstr_size, "seek failed for %d partition%s",
+                 failed, failed == 1 ? "" : "s");
+        return PG_TRANSIENT;
+    }
     return PG_OK;
 }
 

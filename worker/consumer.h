@@ -28,8 +28,10 @@
 
 typedef struct consumer_hooks {
     /* Apply and commit (or drop) the batch in hand: partitions are about
-     * to go. May be NULL. */
-    void (*before_revoke)(void *ctx);
+     * to go. all != 0 when every assigned partition goes (EAGER); 0 when
+     * some stay (COOPERATIVE), whose positions must stay right. May be
+     * NULL. */
+    void (*before_revoke)(void *ctx, int all);
     void *ctx;
 } consumer_hooks_t;
 
@@ -78,8 +80,11 @@ void consumer_commit_async(consumer_t *c,
  * updating expected. With all == 0 (the idle check that notices
  * reset-offsets) each move is logged at warn as "offset moved under this
  * worker". *n_moved (may be NULL) is how many partitions were sought.
- * Returns a pg_status_t (a seek failure is reported as PG_OK: the next
- * batch's compare-and-set catches it).
+ * Returns a pg_status_t. A partition whose seek failed keeps its old
+ * expected offset (its position did not move, so a batch read from it
+ * must not pass the compare-and-set as if it had) and the call returns
+ * PG_TRANSIENT with errstr: after a rolled-back batch the caller must
+ * call again until it succeeds.
  */
 pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
                             char *errstr, size_t errstr_size)

@@ -35,7 +35,7 @@ typedef struct runner {
     batch_t *batch;
     apply_ctx_t actx;
     int fatal;
-    int in_revoke;
+    int revoking_all; /* inside an EAGER revoke: every partition goes */
     int64_t last_idle_ms;
     int64_t last_report_ms;
     int64_t events_since_report;
@@ -94,6 +94,39 @@ static void report(runner_t *r, const apply_result_t *res)
     }
 }
 
+/*
+ * After a batch was dropped without a commit: puts every assigned
+ * partition back at its stored offset. The compare-and-set only checks
+ * the stored offset against the expected one, not that a batch starts
+ * there, so a partition left past the dropped messages would commit its
+ * next batch over a gap and lose them. Hence it retries until it worked,
+ * the worker stops (nothing more is committed then) or a fatal error.
+ */
+static void reseek_stored(runner_t *r)
+{
+    char err[512];
+    pg_status_t st;
+    int attempt;
+
+    for (attempt = 0;; attempt++) {
+        st = pg_ensure(r->pg, err, sizeof(err));
+        if (st == PG_OK)
+            st = consumer_resync(r->consumer, 1, NULL, err, sizeof(err));
+        if (st == PG_OK)
+            return;
+        if (st == PG_FATAL) {
+            log_err(LOG_ERROR, "cannot re-read stored offsets; stopping",
+                    err, -1);
+            r->fatal = 1;
+            return;
+        }
+        log_err(LOG_WARN, "cannot re-read stored offsets; retrying", err,
+                attempt + 1);
+        if (backoff_sleep(attempt) < 0)
+            return; /* stopping: no further batch will be applied */
+    }
+}
+
 static void on_fenced(runner_t *r, const apply_result_t *res)
 {
     char err[512];
@@ -107,14 +140,11 @@ static void on_fenced(runner_t *r, const apply_result_t *res)
              " stored=%" PRId64,
              res->fenced_topic, res->fenced_partition, res->fenced_expected,
              st == PG_OK ? stored : -1);
-    if (r->in_revoke)
-        return; /* the partitions are going anyway */
-    if (st == PG_OK)
-        st = consumer_resync(r->consumer, 1, NULL, err, sizeof(err));
-    if (st != PG_OK)
-        log_err(LOG_WARN,
-                "cannot re-read stored offsets; the next batch will retry",
-                err, -1);
+    /* An EAGER revoke takes every partition: nothing keeps a position.
+     * A COOPERATIVE one keeps some, and the dropped batch held theirs. */
+    if (r->revoking_all)
+        return;
+    reseek_stored(r);
 }
 
 /* Applies the batch in hand, retrying transient failures; empties it. */
@@ -151,13 +181,13 @@ static void flush_batch(runner_t *r)
     batch_reset(r->batch);
 }
 
-static void before_revoke(void *ctx)
+static void before_revoke(void *ctx, int all)
 {
     runner_t *r = ctx;
 
-    r->in_revoke = 1;
+    r->revoking_all = all;
     flush_batch(r);
-    r->in_revoke = 0;
+    r->revoking_all = 0;
 }
 
 /* When idle: notice offsets moved by reset-offsets, and complete runs whose

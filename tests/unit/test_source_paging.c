@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -44,6 +45,8 @@ typedef struct api {
     int move_after;      /* after request #move_after, move move_id to the end */
     int move_id;
     int mode;            /* 0 page, 1 cursor (next token = offset), 2 link */
+    int64_t handled_at;  /* wall clock when the last request was answered */
+    int delay_ms;        /* then wait this long before replying */
 } api_t;
 
 static int cmp_rec(const void *a, const void *b)
@@ -78,6 +81,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     (void)url, (void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
     api_t *a = cls;
     a->requests++;
+    a->handled_at = isotime_now_ms();
+    if (a->delay_ms > 0) {
+        struct timespec ts = {0, (long)a->delay_ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     if (a->status_always)
         return reply(c, (unsigned)a->status_always, strdup("{}"), NULL);
     if (a->fail_next > 0) {
@@ -289,6 +297,30 @@ static void test_retries(void **state)
     a->status_always = 0;
 }
 
+/* The deleted endpoint's clock mark (no deleted_at) must not be later than
+ * the moment the API looked at its data: a deletion in between would be
+ * missing from this answer and below the next poll's `since`. */
+static void test_mark_is_request_time(void **state)
+{
+    api_t *a = *state;
+    fill(a, 2, 1000);
+    char err[256];
+    http_client_t *hc = http_client_new(NULL, 5000, 0, err, sizeof err);
+    assert_non_null(hc);
+    json_t *root = NULL, *recs = NULL;
+    int64_t mark = 0;
+    a->delay_ms = 300;
+    assert_int_equal(source_get_records(hc, a->base, "data", &root, &recs, &mark, err,
+                                        sizeof err),
+                     0);
+    a->delay_ms = 0;
+    assert_int_equal(json_array_size(recs), 2);
+    assert_true(mark > 0);
+    assert_true(mark <= a->handled_at);
+    json_decref(root);
+    http_client_destroy(hc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +328,7 @@ int main(void)
         cmocka_unit_test(test_ties_larger_than_a_page),
         cmocka_unit_test(test_cursor_and_link),
         cmocka_unit_test(test_retries),
+        cmocka_unit_test(test_mark_is_request_time),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
