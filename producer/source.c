@@ -22,6 +22,7 @@ struct source {
     int done;
     json_t *body;     /* current page */
     char *url;        /* current page's URL */
+    json_t *prev_first; /* first record of the previous page (seek walk) */
 };
 
 source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
@@ -39,6 +40,7 @@ void source_destroy(source_t *s)
     if (!s)
         return;
     json_decref(s->body);
+    json_decref(s->prev_first);
     free(s->token);
     free(s->url);
     free(s);
@@ -56,6 +58,8 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     s->page_no = first_page(s->sc);
     free(s->token);
     s->token = NULL;
+    json_decref(s->prev_first);
+    s->prev_first = NULL;
     s->done = 0;
 }
 
@@ -267,6 +271,22 @@ static void seek_advance(source_t *s, json_t *records)
     }
 }
 
+/*
+ * Inside a tie group larger than a page the walk pages by number at one
+ * `since`. An API that ignores the page parameter then answers the same
+ * page for ever; seeing the previous page's first record again tells.
+ */
+static int repeats_previous_page(source_t *s, json_t *records)
+{
+    json_t *first = json_array_get(records, 0);
+    int repeats = first && s->prev_first &&
+                  s->page_no != first_page(s->sc) &&
+                  json_equal(first, s->prev_first);
+    json_decref(s->prev_first);
+    s->prev_first = first ? json_incref(first) : NULL;
+    return repeats;
+}
+
 /* After a page: is the walk over, and what comes next? */
 static int advance(source_t *s, json_t *records, const char *link)
 {
@@ -340,6 +360,16 @@ int source_next_page(source_t *s, json_t **records, const char **url,
     if (!json_is_array(arr)) {
         snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
                  s->url, s->sc->records_path ? s->sc->records_path : "");
+        http_response_clear(&resp);
+        return -1;
+    }
+    if ((s->sc->pagination == PAGINATION_PAGE ||
+         s->sc->pagination == PAGINATION_OFFSET) &&
+        repeats_previous_page(s, arr)) {
+        snprintf(errstr, errstr_size,
+                 "GET %s: the same records as the previous page: does the API "
+                 "take '%s' as its page parameter?",
+                 s->url, s->sc->page_param);
         http_response_clear(&resp);
         return -1;
     }

@@ -47,6 +47,7 @@ typedef struct api {
     int mode;            /* 0 page, 1 cursor (next token = offset), 2 link */
     int64_t handled_at;  /* wall clock when the last request was answered */
     int delay_ms;        /* then wait this long before replying */
+    int ignore_page;     /* serve page 1 whatever page is asked for */
 } api_t;
 
 static int cmp_rec(const void *a, const void *b)
@@ -100,6 +101,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     const char *ps = arg(c, "size"), *pp = arg(c, "p");
     int size = ps ? atoi(ps) : 1000;
     int skip = a->mode == 0 ? ((pp ? atoi(pp) : 1) - 1) * size : (pp ? atoi(pp) : 0);
+    if (a->ignore_page)
+        skip = 0;
     json_t *data = json_array();
     int matched = 0, i;
     for (i = 0; i < a->n; i++) {
@@ -187,6 +190,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->n = n;
     a->requests = 0;
     a->move_after = 0;
+    a->ignore_page = 0;
     for (int i = 0; i < n; i++)
         a->recs[i] = (rec_t){i + 1, 1795608000000LL + i * ts_step, 1};
 }
@@ -250,6 +254,20 @@ static void test_ties_larger_than_a_page(void **state)
     assert_int_equal(walk(a, &sc, 0, seen, err, sizeof err), 4);
     for (int id = 1; id <= 7; id++)
         assert_int_equal(seen[id], 1);
+}
+
+/* An API that ignores the page parameter would keep a tie group's walk
+ * on one page for ever: the walk must stop with an error instead. */
+static void test_ignored_page_param_is_an_error(void **state)
+{
+    api_t *a = *state;
+    fill(a, 7, 0);
+    a->ignore_page = 1;
+    stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
+    char err[256];
+    assert_int_equal(walk(a, &sc, 0, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "the same records as the previous page"));
+    assert_non_null(strstr(err, "'p'"));
 }
 
 static void test_cursor_and_link(void **state)
@@ -326,6 +344,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seek_survives_page_shift),
         cmocka_unit_test(test_ties_larger_than_a_page),
+        cmocka_unit_test(test_ignored_page_param_is_an_error),
         cmocka_unit_test(test_cursor_and_link),
         cmocka_unit_test(test_retries),
         cmocka_unit_test(test_mark_is_request_time),
