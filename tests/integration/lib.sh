@@ -159,6 +159,42 @@ start_devbroker()
     log "devbroker up: $BOOTSTRAP"
 }
 
+# start_devbroker_ctl [ARGS] - start_devbroker with a control FIFO at
+# $BROKER_CTL (default $T_WORK/devbroker.ctl), for broker_ctl.
+start_devbroker_ctl()
+{
+    BROKER_CTL=${BROKER_CTL:-$T_WORK/devbroker.ctl}
+    start_devbroker --control "$BROKER_CTL" "$@"
+    BROKER_LOG="$T_WORK/devbroker.$_DEVBROKER_N.log"
+}
+
+_broker_ctl_count()
+{
+    grep -cF "msg=\"$1: $2\"" "$BROKER_LOG" 2>/dev/null
+}
+
+# Applied (ok count above BEFORE) or refused.
+_broker_ctl_answered()
+{
+    [ "$(_broker_ctl_count ok "$1")" -gt "$2" ] || grep -qF "error: $1" "$BROKER_LOG"
+}
+
+# broker_ctl COMMAND... - sends one command to the devbroker's control FIFO
+# (see tests/devbroker/control.h) and waits until its log says it was
+# applied ("ok: COMMAND"); fails the scenario on "error: COMMAND".
+broker_ctl()
+{
+    local cmd="$*" before
+    [ -p "${BROKER_CTL:-}" ] || fail "broker_ctl: no control FIFO (use start_devbroker_ctl)"
+    before=$(_broker_ctl_count ok "$cmd")
+    timeout 10 bash -c 'printf "%s\n" "$1" >"$2"' _ "$cmd" "$BROKER_CTL" ||
+        fail "broker_ctl: could not write '$cmd' to $BROKER_CTL"
+    wait_for "devbroker applied '$cmd'" 10 _broker_ctl_answered "$cmd" "$before"
+    [ "$(_broker_ctl_count ok "$cmd")" -gt "$before" ] ||
+        fail "devbroker refused '$cmd': $(grep -F "error: $cmd" "$BROKER_LOG" | tail -n1)"
+    log "devbroker: $cmd"
+}
+
 # start_demoapi [ARGS] - sets API_URL (no trailing slash).
 start_demoapi()
 {
@@ -273,6 +309,43 @@ run_producer_once()
     }
     log "producer run $n: $(last_run_summary)"
 }
+
+# run_producer_once_rc EXPECTED_RC [ARGS] - like run_producer_once, but
+# fails the scenario unless the exit status is EXPECTED_RC.
+run_producer_once_rc()
+{
+    local want=$1 n=$((++_PRODUCER_N)) rc
+    shift
+    PRODUCER_LAST_LOG="$T_WORK/producer.$n.log"
+    timeout --foreground -k 5 120 "$BUILD/tidemark-producer" -c "$CONF" run --once "$@" \
+        >"$T_WORK/producer.$n.out" 2>"$PRODUCER_LAST_LOG"
+    rc=$?
+    cat "$PRODUCER_LAST_LOG" >>"$T_WORK/producer.log"
+    [ "$rc" = "$want" ] || {
+        tail -n 20 "$PRODUCER_LAST_LOG" >&2
+        fail "producer run --once $* exited with status $rc, want $want (log: $PRODUCER_LAST_LOG)"
+    }
+    log "producer run $n exited $rc as expected"
+}
+
+# The last `msg="run failed"` line of the last producer run (for STREAM,
+# or the one given).
+last_failed_line()
+{
+    local s=${1:-$STREAM}
+    grep 'msg="run failed"' "$PRODUCER_LAST_LOG" | grep -E " stream=\"?$s\"?( |$)" | tail -n1
+}
+
+# run_records [STREAM] - every run record of STREAM on <prefix>.sync-runs,
+# oldest first, one compact JSON object per line.
+run_records()
+{
+    local s=${1:-$STREAM}
+    kc -C -t "$PREFIX.sync-runs" -e -f '%s\n' | jq -c --arg s "$s" 'select(.stream == $s)'
+}
+
+# last_run_record [STREAM] - the latest one: the producer's checkpoint.
+last_run_record() { run_records "$@" | tail -n1; }
 
 # The last `msg="run completed"` line of the last producer run (for
 # STREAM, or the one given).
