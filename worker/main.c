@@ -1,7 +1,10 @@
 /*
  * main.c - tidemark-worker: command line, configuration, dispatch.
  *
- *   tidemark-worker [-c FILE] [--help] [--version] run
+ *   tidemark-worker [-c FILE] [--help] [--version] COMMAND [ARGS]
+ *
+ * Commands: run (runner.h), reset-offsets (reset_offsets.h), status
+ * (status.h).
  *
  * Exit status: 0 success, 1 runtime failure, 2 bad usage or configuration
  * (one line on stderr naming the file, line and key).
@@ -12,8 +15,10 @@
 
 #include "config.h"
 #include "log.h"
+#include "reset_offsets.h"
 #include "runner.h"
 #include "signals.h"
+#include "status.h"
 #include "streams.h"
 #include "version.h"
 
@@ -31,8 +36,17 @@ static void usage(FILE *out)
             "sync_metadata together).\n"
             "\n"
             "commands:\n"
-            "  run    consume and apply until SIGTERM/SIGINT, then commit\n"
-            "         and leave the consumer group\n"
+            "  run            consume and apply until SIGTERM/SIGINT, then\n"
+            "                 commit and leave the consumer group\n"
+            "  reset-offsets  --stream NAME (--to-earliest | --to-latest |\n"
+            "                 --to-datetime TS | --to-offset N)\n"
+            "                 [--partition P] [--execute]: replay by moving\n"
+            "                 the group's stored offsets (a plan without\n"
+            "                 --execute)\n"
+            "  status         [--max-staleness DUR]: lag per partition, last\n"
+            "                 completed run, staleness; exits 1 when stale\n"
+            "\n"
+            "COMMAND --help describes a command.\n"
             "\n"
             "options:\n"
             "  -c, --config FILE  configuration file (default: "
@@ -67,6 +81,8 @@ static const struct {
     command_fn fn;
 } commands[] = {
     {"run", cmd_run},
+    {"reset-offsets", reset_offsets_command},
+    {"status", worker_status_command},
 };
 
 static command_fn find_command(const char *name)

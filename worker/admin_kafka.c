@@ -1,0 +1,257 @@
+/*
+ * admin_kafka.c - see admin_kafka.h.
+ *
+ * librdkafka reports per-call errors as rd_kafka_resp_err_t and per
+ * partition in the elements of a topic-partition list; both become our
+ * 0/-1 with "topic [partition]: ERROR_NAME" in errstr here.
+ */
+#include "admin_kafka.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "kafka_conf.h"
+
+struct admin_kafka {
+    rd_kafka_t *rk;
+};
+
+static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr,
+                     size_t errstr_size)
+{
+    const char *props[][2] = {
+        {"group.id", conf->group_id},
+        {"enable.auto.commit", "false"},
+        {"enable.auto.offset.store", "false"},
+        /* allow.auto.create.topics stays at its default, false: a
+         * lookup never creates a topic (setting it only adds a warning
+         * with brokers whose Metadata API predates it) */
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+        if (kafka_conf_set(kc, props[i][0], props[i][1], errstr, errstr_size) <
+            0)
+            return -1;
+    return 0;
+}
+
+admin_kafka_t *admin_kafka_new(const tm_config_t *conf, char *errstr,
+                               size_t errstr_size)
+{
+    admin_kafka_t *ak = calloc(1, sizeof(*ak));
+    rd_kafka_conf_t *kc;
+
+    if (!ak) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    kc = kafka_conf_new(conf, "tidemark-worker-admin", errstr, errstr_size);
+    if (!kc || set_props(kc, conf, errstr, errstr_size) < 0) {
+        if (kc)
+            rd_kafka_conf_destroy(kc);
+        free(ak);
+        return NULL;
+    }
+    ak->rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, errstr, errstr_size);
+    if (!ak->rk) {
+        rd_kafka_conf_destroy(kc);
+        free(ak);
+        return NULL;
+    }
+    kc = NULL; /* now owned by ak->rk */
+    return ak;
+}
+
+void admin_kafka_destroy(admin_kafka_t *ak)
+{
+    if (!ak)
+        return;
+    /* never subscribed: closing leaves no group, it only stops the
+     * consumer cleanly before the handle goes */
+    rd_kafka_consumer_close(ak->rk);
+    rd_kafka_destroy(ak->rk);
+    free(ak);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Copies the partition ids of one metadata topic into a sorted array. */
+static int copy_partitions(const rd_kafka_metadata_topic_t *t, int32_t **out,
+                           size_t *n, char *errstr, size_t errstr_size)
+{
+    int i;
+
+    if (t->err || t->partition_cnt <= 0) {
+        snprintf(errstr, errstr_size, "topic %s: %s", t->topic,
+                 t->err ? rd_kafka_err2name(t->err) : "no partitions");
+        return -1;
+    }
+    if (!(*out = calloc((size_t)t->partition_cnt, sizeof(**out)))) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < t->partition_cnt; i++)
+        (*out)[i] = t->partitions[i].id;
+    *n = (size_t)t->partition_cnt;
+    qsort(*out, *n, sizeof(**out), cmp_i32);
+    return 0;
+}
+
+int admin_kafka_partitions(admin_kafka_t *ak, const char *topic, int32_t **out,
+                           size_t *n, char *errstr, size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(ak->rk, topic, NULL);
+    rd_kafka_resp_err_t err;
+    int rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (!rkt) {
+        snprintf(errstr, errstr_size, "topic %s: %s", topic,
+                 rd_kafka_err2str(rd_kafka_last_error()));
+        return -1;
+    }
+    err = rd_kafka_metadata(ak->rk, 0, rkt, &md, ADMIN_KAFKA_TIMEOUT_MS);
+    if (err)
+        snprintf(errstr, errstr_size, "metadata of %s: %s", topic,
+                 rd_kafka_err2name(err));
+    else if (md->topic_cnt != 1)
+        snprintf(errstr, errstr_size, "metadata of %s: topic not returned",
+                 topic);
+    else
+        rc = copy_partitions(&md->topics[0], out, n, errstr, errstr_size);
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    return rc;
+}
+
+int admin_kafka_watermarks(admin_kafka_t *ak, const char *topic,
+                           int32_t partition, int64_t *low, int64_t *high,
+                           char *errstr, size_t errstr_size)
+{
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        ak->rk, topic, partition, low, high, ADMIN_KAFKA_TIMEOUT_MS);
+
+    if (err) {
+        snprintf(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s",
+                 topic, partition, rd_kafka_err2name(err));
+        return -1;
+    }
+    return 0;
+}
+
+static rd_kafka_topic_partition_list_t *make_list(const char *topic,
+                                                  const int32_t *partitions,
+                                                  const int64_t *offsets,
+                                                  int64_t same, size_t n)
+{
+    rd_kafka_topic_partition_list_t *l =
+        rd_kafka_topic_partition_list_new((int)n + 1);
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(l, topic, partitions[i])->offset =
+            offsets ? offsets[i] : same;
+    return l;
+}
+
+/* The first per-partition error of l into errstr: -1, else 0. */
+static int list_error(const rd_kafka_topic_partition_list_t *l,
+                      const char *what, char *errstr, size_t errstr_size)
+{
+    int i;
+
+    for (i = 0; i < l->cnt; i++)
+        if (l->elems[i].err) {
+            snprintf(errstr, errstr_size, "%s of %s [%" PRId32 "]: %s", what,
+                     l->elems[i].topic, l->elems[i].partition,
+                     rd_kafka_err2name(l->elems[i].err));
+            return -1;
+        }
+    return 0;
+}
+
+int admin_kafka_offsets_for_time(admin_kafka_t *ak, const char *topic,
+                                 const int32_t *partitions, size_t n,
+                                 int64_t ts_ms, int64_t *offsets, char *errstr,
+                                 size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *l =
+        make_list(topic, partitions, NULL, ts_ms, n);
+    rd_kafka_resp_err_t err;
+    int rc = -1;
+    int i;
+
+    err = rd_kafka_offsets_for_times(ak->rk, l, ADMIN_KAFKA_TIMEOUT_MS);
+    if (err)
+        snprintf(errstr, errstr_size, "offsets by time of %s: %s", topic,
+                 rd_kafka_err2name(err));
+    else if (list_error(l, "offsets by time", errstr, errstr_size) == 0)
+        rc = 0;
+    /* the answer comes back in the order asked; -1 (OFFSET_END) means no
+     * message at or after ts_ms */
+    for (i = 0; rc == 0 && i < l->cnt; i++)
+        offsets[i] = l->elems[i].offset < 0 ? -1 : l->elems[i].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    return rc;
+}
+
+/* Waits for the commit's result event on q. */
+static int await_commit(rd_kafka_queue_t *q, char *errstr, size_t errstr_size)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_KAFKA_TIMEOUT_MS);
+    const rd_kafka_topic_partition_list_t *res;
+    int rc = -1;
+
+    if (!ev) {
+        snprintf(errstr, errstr_size, "offset commit: no answer within %d ms",
+                 ADMIN_KAFKA_TIMEOUT_MS);
+        return -1;
+    }
+    if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_OFFSET_COMMIT)
+        snprintf(errstr, errstr_size, "offset commit: unexpected event %s",
+                 rd_kafka_event_name(ev));
+    else if (rd_kafka_event_error(ev))
+        snprintf(errstr, errstr_size, "offset commit: %s",
+                 rd_kafka_err2name(rd_kafka_event_error(ev)));
+    else if (!(res = rd_kafka_event_topic_partition_list(ev)) ||
+             list_error(res, "offset commit", errstr, errstr_size) == 0)
+        rc = 0;
+    rd_kafka_event_destroy(ev);
+    return rc;
+}
+
+int admin_kafka_commit(admin_kafka_t *ak, const char *topic,
+                       const int32_t *partitions, const int64_t *offsets,
+                       size_t n, char *errstr, size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *l =
+        make_list(topic, partitions, offsets, 0, n);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(ak->rk);
+    rd_kafka_resp_err_t err;
+    int rc;
+
+    err = rd_kafka_commit_queue(ak->rk, l, q, NULL, NULL);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err) {
+        snprintf(errstr, errstr_size, "offset commit: %s",
+                 rd_kafka_err2name(err));
+        rc = -1;
+    } else {
+        rc = await_commit(q, errstr, errstr_size);
+    }
+    rd_kafka_queue_destroy(q);
+    return rc;
+}

@@ -1,0 +1,443 @@
+/*
+ * reset_offsets.c - see reset_offsets.h.
+ */
+#include "reset_offsets.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_kafka.h"
+#include "admin_pg.h"
+#include "cmdargs.h"
+#include "isotime.h"
+#include "kafka_conf.h"
+#include "log.h"
+#include "offsets.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE   2
+
+void reset_offsets_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tidemark-worker [-c FILE] reset-offsets --stream NAME\n"
+            "         (--to-earliest | --to-latest | --to-datetime TS |\n"
+            "          --to-offset N) [--partition P] [--execute]\n"
+            "\n"
+            "Moves the consumer group's stored offsets (sync_offsets) of the\n"
+            "stream's topic, and Kafka's group offsets with them: a replay.\n"
+            "Prints the plan; changes nothing without --execute. Running\n"
+            "workers follow at their next batch.\n"
+            "  --to-datetime TS  first message at or after TS (ISO-8601);\n"
+            "                    a partition with none goes to its end\n"
+            "  --to-offset N     N, brought into the partition's range\n"
+            "  --partition P     only partition P\n");
+}
+
+/* Sets the target once: a second --to-* is an error. */
+static int set_to(reset_args_t *a, reset_to_t to, char *errstr,
+                  size_t errstr_size)
+{
+    if (a->to != RESET_TO_NONE) {
+        snprintf(errstr, errstr_size,
+                 "give one of --to-earliest, --to-latest, --to-datetime, "
+                 "--to-offset");
+        return -1;
+    }
+    a->to = to;
+    return 0;
+}
+
+/* The options that take a value, in parse_one's table order. */
+enum { OPT_STREAM, OPT_TO_DATETIME, OPT_TO_OFFSET, OPT_PARTITION, N_OPTS };
+static const char *const valued_opts[N_OPTS] = {"stream", "to-datetime",
+                                                "to-offset", "partition"};
+
+/* The value v of option opt (not --stream). 0, or -1 with errstr. */
+static int parse_value(size_t opt, const char *v, reset_args_t *a, char *errstr,
+                       size_t errstr_size)
+{
+    char why[128];
+    int64_t n;
+
+    if (opt == OPT_TO_DATETIME) {
+        if (isotime_parse(v, &a->ts_ms, NULL, why, sizeof(why)) == 0)
+            return set_to(a, RESET_TO_DATETIME, errstr, errstr_size);
+        snprintf(errstr, errstr_size, "--to-datetime '%s': %s", v, why);
+        return -1;
+    }
+    if (opt == OPT_TO_OFFSET) {
+        if (cmdargs_int64(v, 0, INT64_MAX, &a->offset) == 0)
+            return set_to(a, RESET_TO_OFFSET, errstr, errstr_size);
+        snprintf(errstr, errstr_size,
+                 "--to-offset '%s': not an offset (0 or more)", v);
+        return -1;
+    }
+    if (cmdargs_int64(v, 0, INT32_MAX, &n) < 0) {
+        snprintf(errstr, errstr_size,
+                 "--partition '%s': not a partition (0 or more)", v);
+        return -1;
+    }
+    a->partition = (int32_t)n;
+    return 0;
+}
+
+/* A flag at argv[*i]: 1 taken, 0 not a flag, -1 with errstr. */
+static int parse_flag(int argc, char **argv, int *i, reset_args_t *a,
+                      char *errstr, size_t errstr_size)
+{
+    static const struct {
+        const char *name;
+        reset_to_t to; /* RESET_TO_NONE: --execute */
+    } flags[] = {{"to-earliest", RESET_TO_EARLIEST},
+                 {"to-latest", RESET_TO_LATEST},
+                 {"execute", RESET_TO_NONE}};
+    size_t k;
+    int m;
+
+    for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
+        if ((m = cmdargs_match(argc, argv, i, flags[k].name, NULL)) == 0)
+            continue;
+        if (m < 0) {
+            snprintf(errstr, errstr_size, "--%s takes no value", flags[k].name);
+            return -1;
+        }
+        if (flags[k].to == RESET_TO_NONE)
+            return a->execute = 1, 1;
+        return set_to(a, flags[k].to, errstr, errstr_size) < 0 ? -1 : 1;
+    }
+    return 0;
+}
+
+/* One argument at argv[*i]: 0, or -1 with errstr. */
+static int parse_one(int argc, char **argv, int *i, reset_args_t *a,
+                     char *errstr, size_t errstr_size)
+{
+    const char *arg = argv[*i], *v = NULL;
+    size_t k;
+    int m = 0;
+
+    if ((m = parse_flag(argc, argv, i, a, errstr, errstr_size)) != 0)
+        return m > 0 ? 0 : -1;
+    for (k = 0; k < N_OPTS; k++)
+        if ((m = cmdargs_match(argc, argv, i, valued_opts[k], &v)) != 0)
+            break;
+    if (m == 0) {
+        snprintf(errstr, errstr_size, "unknown argument '%s'", arg);
+        return -1;
+    }
+    if (m < 0 || (k == OPT_STREAM && !*v)) {
+        snprintf(errstr, errstr_size, "--%s needs a value", valued_opts[k]);
+        return -1;
+    }
+    if ((k == OPT_STREAM && a->stream) ||
+        (k == OPT_PARTITION && a->partition >= 0)) {
+        snprintf(errstr, errstr_size, "--%s given twice", valued_opts[k]);
+        return -1;
+    }
+    if (k == OPT_STREAM)
+        return a->stream = v, 0;
+    return parse_value(k, v, a, errstr, errstr_size);
+}
+
+int reset_args_parse(int argc, char **argv, reset_args_t *out, char *errstr,
+                     size_t errstr_size)
+{
+    int i;
+
+    memset(out, 0, sizeof(*out));
+    out->partition = -1;
+    for (i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return out->help = 1, 0;
+    for (i = 1; i < argc; i++)
+        if (parse_one(argc, argv, &i, out, errstr, errstr_size) < 0)
+            return -1;
+    if (!out->stream) {
+        snprintf(errstr, errstr_size, "--stream NAME is required");
+        return -1;
+    }
+    if (out->to == RESET_TO_NONE) {
+        snprintf(errstr, errstr_size,
+                 "give one of --to-earliest, --to-latest, --to-datetime, "
+                 "--to-offset");
+        return -1;
+    }
+    return 0;
+}
+
+void reset_plan_target(const reset_args_t *a, reset_part_t *p)
+{
+    p->clamped = 0;
+    switch (a->to) {
+    case RESET_TO_EARLIEST:
+        p->target = p->low;
+        break;
+    case RESET_TO_DATETIME:
+        /* no message at or after TS: nothing to replay, go to the end */
+        p->target = p->by_time >= 0 ? p->by_time : p->high;
+        break;
+    case RESET_TO_OFFSET:
+        p->target = a->offset;
+        if (p->target < p->low || p->target > p->high) {
+            p->target = p->target < p->low ? p->low : p->high;
+            p->clamped = 1;
+        }
+        break;
+    case RESET_TO_LATEST:
+    case RESET_TO_NONE:
+    default:
+        p->target = p->high;
+        break;
+    }
+}
+
+static int max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+void reset_plan_print(FILE *out, const char *group, const char *topic,
+                      const reset_part_t *parts, size_t n)
+{
+    int gw = max_int(5, (int)strlen(group)),
+        tw = max_int(5, (int)strlen(topic));
+    char cur[24];
+    size_t i;
+
+    fprintf(out, "%-*s  %-*s  %9s  %14s  %10s\n", gw, "GROUP", tw, "TOPIC",
+            "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET");
+    for (i = 0; i < n; i++) {
+        const reset_part_t *p = &parts[i];
+
+        if (p->current >= 0)
+            snprintf(cur, sizeof(cur), "%" PRId64, p->current);
+        else
+            snprintf(cur, sizeof(cur), "-");
+        fprintf(out, "%-*s  %-*s  %9" PRId32 "  %14s  %10" PRId64 "\n", gw,
+                group, tw, topic, p->partition, cur, p->target);
+    }
+}
+
+/* ---------------------------------------------------------- the command */
+
+typedef struct reset_run {
+    const tm_config_t *conf;
+    const reset_args_t *args;
+    char topic[256];
+    admin_kafka_t *ak;
+    pg_t *pg;
+    reset_part_t *parts;
+    int32_t *ids;     /* partition ids of parts, for the batch calls */
+    int64_t *targets; /* targets of parts, likewise */
+    size_t n;
+} reset_run_t;
+
+static void log_failure(const char *msg, const char *err)
+{
+    char q[1100];
+
+    log_error(msg, "error=%s", log_quote(q, sizeof(q), err));
+}
+
+/* Keeps only --partition's partition of r->ids. 0, or -1 (bad usage). */
+static int select_partition(reset_run_t *r)
+{
+    size_t i;
+
+    if (r->args->partition < 0)
+        return 0;
+    for (i = 0; i < r->n; i++)
+        if (r->ids[i] == r->args->partition) {
+            r->ids[0] = r->ids[i];
+            r->n = 1;
+            return 0;
+        }
+    fprintf(stderr,
+            "tidemark-worker: reset-offsets: topic %s has no "
+            "partition %" PRId32 " (it has %zu)\n",
+            r->topic, r->args->partition, r->n);
+    return -1;
+}
+
+/* Partitions and watermarks (and offsets by time) from Kafka. Returns an
+ * exit status (0: go on). */
+static int query_kafka(reset_run_t *r)
+{
+    char err[512];
+    size_t i;
+
+    if (admin_kafka_partitions(r->ak, r->topic, &r->ids, &r->n, err,
+                               sizeof(err)) < 0) {
+        log_failure("cannot read the topic's partitions", err);
+        return EXIT_RUNTIME;
+    }
+    if (select_partition(r) < 0)
+        return EXIT_USAGE;
+    r->parts = calloc(r->n, sizeof(*r->parts));
+    r->targets = calloc(r->n, sizeof(*r->targets));
+    if (!r->parts || !r->targets) {
+        log_failure("cannot plan the reset", "out of memory");
+        return EXIT_RUNTIME;
+    }
+    for (i = 0; i < r->n; i++) {
+        r->parts[i].partition = r->ids[i];
+        r->parts[i].by_time = -1;
+        if (admin_kafka_watermarks(r->ak, r->topic, r->ids[i], &r->parts[i].low,
+                                   &r->parts[i].high, err, sizeof(err)) < 0) {
+            log_failure("cannot read the partition's watermarks", err);
+            return EXIT_RUNTIME;
+        }
+    }
+    return 0;
+}
+
+static int query_times(reset_run_t *r)
+{
+    int64_t *by_time = r->targets; /* scratch until the plan is made */
+    char err[512];
+    size_t i;
+
+    if (r->args->to != RESET_TO_DATETIME)
+        return 0;
+    if (admin_kafka_offsets_for_time(r->ak, r->topic, r->ids, r->n,
+                                     r->args->ts_ms, by_time, err,
+                                     sizeof(err)) < 0) {
+        log_failure("cannot look up offsets by time", err);
+        return EXIT_RUNTIME;
+    }
+    for (i = 0; i < r->n; i++)
+        r->parts[i].by_time = by_time[i];
+    return 0;
+}
+
+/* Stored offsets (none when the tables do not exist yet). */
+static int read_current(reset_run_t *r)
+{
+    stored_offsets_t so = {NULL, 0};
+    char err[512];
+    int present = 0;
+    pg_status_t st;
+    size_t i;
+
+    st = admin_pg_open(r->pg, r->args->execute, &present, err, sizeof(err));
+    if (st == PG_OK && present)
+        st =
+            offsets_read_group(r->pg, r->conf->group_id, &so, err, sizeof(err));
+    if (st != PG_OK) {
+        log_failure("cannot read the stored offsets", err);
+        return EXIT_RUNTIME;
+    }
+    for (i = 0; i < r->n; i++)
+        r->parts[i].current = offsets_lookup(&so, r->topic, r->ids[i]);
+    offsets_clear(&so);
+    return 0;
+}
+
+static void make_plan(reset_run_t *r)
+{
+    char q[64];
+    size_t i;
+
+    for (i = 0; i < r->n; i++) {
+        reset_part_t *p = &r->parts[i];
+
+        reset_plan_target(r->args, p);
+        r->targets[i] = p->target;
+        if (p->clamped)
+            log_warn("offset outside the partition's range; using its "
+                     "nearest end",
+                     "topic=%s partition=%" PRId32 " offset=%" PRId64
+                     " low=%" PRId64 " high=%" PRId64 " new_offset=%" PRId64,
+                     log_quote(q, sizeof(q), r->topic), p->partition,
+                     r->args->offset, p->low, p->high, p->target);
+    }
+}
+
+/* Writes the plan: the database first (the truth), then Kafka. */
+static int execute(reset_run_t *r)
+{
+    char err[512], q[300];
+
+    if (admin_pg_write_offsets(r->pg, r->conf->group_id, r->topic, r->ids,
+                               r->targets, r->n, err, sizeof(err)) != PG_OK) {
+        log_failure("cannot write the new offsets; nothing changed", err);
+        return EXIT_RUNTIME;
+    }
+    log_info("stored offsets reset", "group=%s topic=%s partitions=%zu",
+             log_quote(q, sizeof(q), r->conf->group_id), r->topic, r->n);
+    if (admin_kafka_commit(r->ak, r->topic, r->ids, r->targets, r->n, err,
+                           sizeof(err)) < 0)
+        log_warn("Kafka's group offsets not committed (a broker refuses "
+                 "a commit from outside the group while it has members); "
+                 "the workers' next commit brings them in step",
+                 "error=%s", log_quote(q, sizeof(q), err));
+    else
+        log_info("Kafka group offsets committed", "topic=%s partitions=%zu",
+                 r->topic, r->n);
+    return 0;
+}
+
+static int run_reset(reset_run_t *r)
+{
+    char err[512];
+    int rc;
+
+    if (!(r->ak = admin_kafka_new(r->conf, err, sizeof(err)))) {
+        log_failure("cannot create the Kafka client", err);
+        return EXIT_RUNTIME;
+    }
+    if (!(r->pg = pg_new(r->conf->pg_conninfo))) {
+        log_failure("cannot create the PostgreSQL client", "out of memory");
+        return EXIT_RUNTIME;
+    }
+    if ((rc = query_kafka(r)) || (rc = query_times(r)) ||
+        (rc = read_current(r)))
+        return rc;
+    make_plan(r);
+    reset_plan_print(stdout, r->conf->group_id, r->topic, r->parts, r->n);
+    fflush(stdout);
+    if (!r->args->execute) {
+        log_info("plan only: nothing changed; add --execute to apply it",
+                 "partitions=%zu", r->n);
+        return 0;
+    }
+    return execute(r);
+}
+
+int reset_offsets_command(const tm_config_t *conf, int argc, char **argv)
+{
+    reset_args_t args;
+    reset_run_t r;
+    char err[512];
+    int rc;
+
+    if (reset_args_parse(argc, argv, &args, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tidemark-worker: reset-offsets: %s\n", err);
+        reset_offsets_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (args.help) {
+        reset_offsets_usage(stdout);
+        return 0;
+    }
+    if (!config_stream(conf, args.stream)) {
+        fprintf(stderr,
+                "tidemark-worker: reset-offsets: %s: no stream "
+                "'%s'\n",
+                conf->path, args.stream);
+        return EXIT_USAGE;
+    }
+    memset(&r, 0, sizeof(r));
+    r.conf = conf;
+    r.args = &args;
+    topic_for_stream(conf, args.stream, r.topic, sizeof(r.topic));
+    rc = run_reset(&r);
+    admin_kafka_destroy(r.ak);
+    pg_destroy(r.pg);
+    free(r.parts);
+    free(r.ids);
+    free(r.targets);
+    return rc;
+}

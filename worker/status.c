@@ -1,0 +1,315 @@
+/*
+ * status.c - see status.h.
+ */
+#include "status.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_kafka.h"
+#include "admin_pg.h"
+#include "cmdargs.h"
+#include "kafka_conf.h"
+#include "log.h"
+#include "offsets.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE   2
+
+void worker_status_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tidemark-worker [-c FILE] status [--max-staleness DUR]\n"
+            "\n"
+            "Per stream: the consumer group's stored offset, the high\n"
+            "watermark and the lag of each partition; the last completed run\n"
+            "and its staleness. Exits 1 when a stream has no completed run or\n"
+            "its last one completed longer ago than DUR (ms, s, m, h, d).\n");
+}
+
+int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out,
+                             char *errstr, size_t errstr_size)
+{
+    const char *v = NULL;
+    int i, m;
+
+    memset(out, 0, sizeof(*out));
+    out->max_staleness_ms = -1;
+    for (i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return out->help = 1, 0;
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+
+        m = cmdargs_match(argc, argv, &i, "max-staleness", &v);
+        if (m == 0) {
+            snprintf(errstr, errstr_size, "unknown argument '%s'", arg);
+            return -1;
+        }
+        if (m < 0 || out->max_staleness_ms >= 0) {
+            snprintf(errstr, errstr_size, "--max-staleness %s",
+                     m < 0 ? "needs a duration" : "given twice");
+            return -1;
+        }
+        if (config_parse_duration(v, &out->max_staleness_ms) < 0) {
+            snprintf(errstr, errstr_size,
+                     "--max-staleness '%s': bad duration (use ms, s, m, h "
+                     "or d)",
+                     v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int64_t worker_status_lag(int64_t stored, int64_t low, int64_t high)
+{
+    int64_t from = stored >= 0 ? stored : low;
+
+    if (high < 0)
+        return -1;
+    if (from < 0)
+        from = 0;
+    return high > from ? high - from : 0;
+}
+
+stream_state_t worker_status_state(int found, int64_t staleness_ms,
+                                   int64_t max_ms)
+{
+    if (!found)
+        return STREAM_NO_RUN;
+    if (max_ms >= 0 && staleness_ms > max_ms)
+        return STREAM_STALE;
+    return STREAM_OK;
+}
+
+const char *worker_status_state_name(stream_state_t s)
+{
+    switch (s) {
+    case STREAM_OK:
+        return "ok";
+    case STREAM_STALE:
+        return "stale";
+    case STREAM_NO_RUN:
+    default:
+        return "no-run";
+    }
+}
+
+void worker_status_format_duration(int64_t ms, char *buf, size_t size)
+{
+    long long s, m, h, d;
+
+    if (ms < 0)
+        ms = 0;
+    s = (long long)(ms / 1000);
+    m = s / 60;
+    h = m / 60;
+    d = h / 24;
+    if (ms < 1000)
+        snprintf(buf, size, "%lldms", (long long)ms);
+    else if (m == 0)
+        snprintf(buf, size, "%llds", s);
+    else if (h == 0)
+        snprintf(buf, size, "%lldm%02llds", m, s % 60);
+    else if (d == 0)
+        snprintf(buf, size, "%lldh%02lldm", h, m % 60);
+    else
+        snprintf(buf, size, "%lldd%02lldh", d, h % 24);
+}
+
+/* ---------------------------------------------------------- the command */
+
+typedef struct status_run {
+    const tm_config_t *conf;
+    const worker_status_args_t *args;
+    admin_kafka_t *ak; /* NULL when Kafka could not be set up */
+    pg_t *pg;
+    int tables; /* the bookkeeping tables exist */
+    stored_offsets_t so;
+    int sw, tw; /* column widths: stream, topic */
+    int failed; /* a runtime failure: exit 1 */
+} status_run_t;
+
+static void log_failure(status_run_t *r, const char *msg, const char *err)
+{
+    char q[1100];
+
+    log_error(msg, "error=%s", log_quote(q, sizeof(q), err));
+    r->failed = 1;
+}
+
+static void fmt_i64(int64_t v, char *buf, size_t size)
+{
+    if (v >= 0)
+        snprintf(buf, size, "%" PRId64, v);
+    else
+        snprintf(buf, size, "-");
+}
+
+static void print_partition(const status_run_t *r, const char *stream,
+                            const char *topic, int32_t partition, int64_t low,
+                            int64_t high)
+{
+    int64_t stored = offsets_lookup(&r->so, topic, partition);
+    char sbuf[24], hbuf[24], lbuf[24];
+
+    fmt_i64(stored, sbuf, sizeof(sbuf));
+    fmt_i64(high, hbuf, sizeof(hbuf));
+    fmt_i64(worker_status_lag(stored, low, high), lbuf, sizeof(lbuf));
+    printf("%-*s  %-*s  %9" PRId32 "  %13s  %14s  %10s\n", r->sw, stream, r->tw,
+           topic, partition, sbuf, hbuf, lbuf);
+}
+
+/* Without Kafka: the partitions the database knows, watermarks unknown. */
+static void print_stored_only(const status_run_t *r, const char *stream,
+                              const char *topic)
+{
+    size_t i;
+
+    for (i = 0; i < r->so.n; i++)
+        if (!strcmp(r->so.items[i].topic, topic))
+            print_partition(r, stream, topic, r->so.items[i].partition, -1, -1);
+}
+
+static void print_partitions(status_run_t *r, const char *stream)
+{
+    char topic[256], err[512];
+    int32_t *ids = NULL;
+    int64_t low, high;
+    size_t i, n = 0;
+
+    topic_for_stream(r->conf, stream, topic, sizeof(topic));
+    if (!r->ak ||
+        admin_kafka_partitions(r->ak, topic, &ids, &n, err, sizeof(err)) < 0) {
+        if (r->ak)
+            log_failure(r, "cannot read the topic's partitions", err);
+        print_stored_only(r, stream, topic);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        if (admin_kafka_watermarks(r->ak, topic, ids[i], &low, &high, err,
+                                   sizeof(err)) < 0) {
+            log_failure(r, "cannot read the partition's watermarks", err);
+            low = high = -1;
+        }
+        print_partition(r, stream, topic, ids[i], low, high);
+    }
+    free(ids);
+}
+
+/* One stream's last run line; returns its state. */
+static stream_state_t print_run(status_run_t *r, const char *stream)
+{
+    admin_last_run_t lr;
+    char err[512], age[32] = "-", n1[24] = "-", n2[24] = "-";
+    stream_state_t s;
+
+    memset(&lr, 0, sizeof(lr));
+    if (r->tables &&
+        admin_pg_last_run(r->pg, stream, &lr, err, sizeof(err)) != PG_OK)
+        log_failure(r, "cannot read sync_metadata", err);
+    s = worker_status_state(lr.found, lr.staleness_ms,
+                            r->args->max_staleness_ms);
+    if (lr.found) {
+        worker_status_format_duration(lr.staleness_ms, age, sizeof(age));
+        fmt_i64(lr.records_synced, n1, sizeof(n1));
+        fmt_i64(lr.records_deleted, n2, sizeof(n2));
+    }
+    printf("%-*s  %-36s  %-24s  %8s  %8s  %-24s  %9s  %s\n", r->sw, stream,
+           lr.found ? lr.run_id : "-", lr.found ? lr.completed_at : "-", n1, n2,
+           lr.found ? lr.hwm : "-", age, worker_status_state_name(s));
+    return s;
+}
+
+static void set_widths(status_run_t *r)
+{
+    char topic[256];
+    size_t i;
+    int n;
+
+    r->sw = 6;
+    r->tw = 5;
+    for (i = 0; i < r->conf->n_streams; i++) {
+        const char *name = r->conf->streams[i].name;
+
+        topic_for_stream(r->conf, name, topic, sizeof(topic));
+        if ((n = (int)strlen(name)) > r->sw)
+            r->sw = n;
+        if ((n = (int)strlen(topic)) > r->tw)
+            r->tw = n;
+    }
+}
+
+/* Both tables; returns 1 when a stream is stale or has no run. */
+static int print_tables(status_run_t *r)
+{
+    size_t i;
+    int stale = 0;
+
+    set_widths(r);
+    printf("%-*s  %-*s  %9s  %13s  %14s  %10s\n", r->sw, "STREAM", r->tw,
+           "TOPIC", "PARTITION", "STORED-OFFSET", "HIGH-WATERMARK", "LAG");
+    for (i = 0; i < r->conf->n_streams; i++)
+        print_partitions(r, r->conf->streams[i].name);
+    printf("\n%-*s  %-36s  %-24s  %8s  %8s  %-24s  %9s  %s\n", r->sw, "STREAM",
+           "LAST-RUN", "COMPLETED-AT", "RECORDS", "DELETES", "HWM", "STALENESS",
+           "STATE");
+    for (i = 0; i < r->conf->n_streams; i++)
+        if (print_run(r, r->conf->streams[i].name) != STREAM_OK)
+            stale = 1;
+    fflush(stdout);
+    return stale;
+}
+
+/* Connects to both sides; a failure of Kafka still lets the database's
+ * half be shown. 0, or -1 when the database cannot be read. */
+static int open_all(status_run_t *r)
+{
+    char err[512];
+    pg_status_t st;
+
+    if (!(r->pg = pg_new(r->conf->pg_conninfo))) {
+        log_failure(r, "cannot create the PostgreSQL client", "out of memory");
+        return -1;
+    }
+    st = admin_pg_open(r->pg, 0, &r->tables, err, sizeof(err));
+    if (st == PG_OK && r->tables)
+        st = offsets_read_group(r->pg, r->conf->group_id, &r->so, err,
+                                sizeof(err));
+    if (st != PG_OK) {
+        log_failure(r, "cannot read the bookkeeping tables", err);
+        return -1;
+    }
+    if (!(r->ak = admin_kafka_new(r->conf, err, sizeof(err))))
+        log_failure(r, "cannot create the Kafka client", err);
+    return 0;
+}
+
+int worker_status_command(const tm_config_t *conf, int argc, char **argv)
+{
+    worker_status_args_t args;
+    status_run_t r;
+    char err[512];
+    int stale = 0;
+
+    if (worker_status_args_parse(argc, argv, &args, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tidemark-worker: status: %s\n", err);
+        worker_status_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (args.help) {
+        worker_status_usage(stdout);
+        return 0;
+    }
+    memset(&r, 0, sizeof(r));
+    r.conf = conf;
+    r.args = &args;
+    if (open_all(&r) == 0)
+        stale = print_tables(&r);
+    admin_kafka_destroy(r.ak);
+    pg_destroy(r.pg);
+    offsets_clear(&r.so);
+    return r.failed || stale ? EXIT_RUNTIME : 0;
+}
