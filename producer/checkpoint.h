@@ -3,10 +3,8 @@
  * <prefix>.sync-runs, keyed by stream name; the latest one per stream is
  * the checkpoint.
  *
- * Reading uses a short-lived consumer that only assigns partitions and
- * never commits. librdkafka refuses assign() without a group.id, so it
- * gets a throw-away unique one that is never sent in a commit or join.
- * It reads every partition from its low to its high watermark; a topic
+ * Reading scans the topic once with topicscan.h (assign-only, never
+ * commits, every partition from its low to its high watermark); a topic
  * that does not exist yet means "no checkpoint". Across partitions (a
  * custom partitioner could spread one key) the message with the latest
  * timestamp wins; within one, the later offset.

@@ -22,6 +22,7 @@
 #include "isotime.h"
 #include "kafka_conf.h"
 #include "log.h"
+#include "reconcile.h"
 #include "signals.h"
 #include "source.h"
 
@@ -39,7 +40,9 @@ typedef struct run {
     run_hwm_t tracker, del_tracker;   /* reached by this run */
     run_hwm_t durable, del_durable;   /* in the last run record written */
     int64_t fetched, published, deletes, skipped, failed;
+    int64_t vanished;                 /* of deletes: found by reconciliation */
     int64_t since_progress;
+    reconcile_t *recon;               /* full runs: the ids Kafka holds */
     run_record_t *written;            /* copy of the last record written */
 } run_t;
 
@@ -212,6 +215,8 @@ static int handle_record(run_t *r, const json_t *rec, const char *url, char *err
                  sc->id_field);
         return dead_letter(r, NULL, rec, why, url, errstr, errstr_size);
     }
+    if (r->recon)
+        reconcile_seen(r->recon, id); /* served, whatever becomes of it */
     json_t *cv = json_object_get(rec, sc->cursor_field);
     char perr[200];
     if (!json_is_string(cv) ||
@@ -297,6 +302,8 @@ static int handle_deleted(run_t *r, const json_t *item, int64_t polled_at,
                  r->sc->id_field);
         return dead_letter(r, NULL, item, why, url, errstr, errstr_size);
     }
+    if (r->recon)
+        reconcile_seen(r->recon, id); /* its deletion is this endpoint's */
     json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
     char perr[200];
     if (json_is_string(da) &&
@@ -355,10 +362,10 @@ static void log_done(const run_t *r, const char *msg, const char *error)
         isotime_format(h->value_ms, hwm, sizeof hwm);
     log_write(error ? LOG_ERROR : LOG_INFO, msg,
               "stream=%s run_id=%s mode=%s fetched=%lld published=%lld deletes=%lld "
-              "skipped=%lld failed=%lld hwm=%s duration_ms=%lld%s%s",
+              "vanished=%lld skipped=%lld failed=%lld hwm=%s duration_ms=%lld%s%s",
               r->sc->name, r->run_id, r->full ? "full" : "incremental",
               (long long)r->fetched, (long long)r->published, (long long)r->deletes,
-              (long long)r->skipped, (long long)r->failed, hwm,
+              (long long)r->vanished, (long long)r->skipped, (long long)r->failed, hwm,
               (long long)(isotime_now_ms() - r->started_at), error ? " error=" : "",
               error ? log_quote(q, sizeof q, error) : "");
 }
@@ -404,6 +411,57 @@ static void run_free(run_t *r)
     run_hwm_clear(&r->durable);
     run_hwm_clear(&r->del_durable);
     run_record_destroy(r->written);
+    reconcile_destroy(r->recon);
+}
+
+/*
+ * Before a full run fetches: which ids the stream's topic holds as live.
+ * Read before this run publishes anything, so it is what earlier runs
+ * left there.
+ */
+static int scan_topic(run_t *r, char *errstr, size_t errstr_size)
+{
+    int64_t t0 = isotime_monotonic_ms();
+    if (!(r->recon = reconcile_new()))
+        return oom(errstr, errstr_size);
+    if (reconcile_scan(r->recon, r->conf, r->topic, errstr, errstr_size) != 0)
+        return -1;
+    reconcile_stats_t st;
+    reconcile_get_stats(r->recon, &st);
+    log_info("topic scanned for reconciliation",
+             "stream=%s run_id=%s topic=%s messages=%lld keys=%zu live=%zu memory_kb=%zu "
+             "duration_ms=%lld",
+             r->sc->name, r->run_id, r->topic, (long long)st.messages, st.keys, st.live,
+             st.memory / 1024, (long long)(isotime_monotonic_ms() - t0));
+    return 0;
+}
+
+/*
+ * After a full fetch that completed (every page read, no HTTP failure):
+ * a delete event (+ tombstone) for every id live in Kafka that the API
+ * did not serve. source_ts is when it was detected: the run's start.
+ */
+static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
+{
+    size_t pos = 0;
+    const char *id;
+    while (reconcile_next_vanished(r->recon, &pos, &id)) {
+        if (!tm_running) {
+            snprintf(errstr, errstr_size, "interrupted");
+            return -1;
+        }
+        int dlqd;
+        if (publish(r, CHANGE_OP_DELETE, id, r->started_at, NULL, r->sc->url, &dlqd,
+                    errstr, errstr_size) != 0)
+            return -1;
+        if (!dlqd) {
+            r->deletes++;
+            r->vanished++;
+        }
+        if (maybe_progress(r, errstr, errstr_size) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Steps 2-6 once the run is set up. */
@@ -413,9 +471,14 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
     if (write_record(r, RUN_STATUS_RUNNING, &r->durable, &r->del_durable, NULL, errstr,
                      errstr_size) != 0)
         return -1;
+    if (r->full && scan_topic(r, errstr, errstr_size) != 0)
+        return -1;
     if (fetch_records(r, errstr, errstr_size) != 0)
         return -1;
     if (r->sc->deleted_url && fetch_deleted(r, errstr, errstr_size) != 0)
+        return -1;
+    /* Only here: a fetch that failed or was interrupted never gets here. */
+    if (r->recon && publish_vanished(r, errstr, errstr_size) != 0)
         return -1;
     return checkpoint(r, RUN_STATUS_COMPLETED, errstr, errstr_size);
 }

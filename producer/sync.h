@@ -3,7 +3,10 @@
  * mark the run's start, fetch pages from the HWM, skip what was already
  * published unchanged, publish change events (and dead letters), poll the
  * deleted endpoint, and write the run record only after Kafka acknowledged
- * every event it covers.
+ * every event it covers. A full run also reconciles (reconcile.h): before
+ * fetching it reads which ids the stream's topic holds as live, and after
+ * a fetch that completed it publishes a delete (+ tombstone) for each of
+ * them the API no longer served, counted in `deletes`.
  *
  * Failure classes: a record that cannot be identified or converted goes to
  * the DLQ and the run goes on; an HTTP failure after retries or a failed

@@ -1,0 +1,131 @@
+/*
+ * reconcile.c - which ids vanished from the API (see reconcile.h).
+ */
+#include "reconcile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <librdkafka/rdkafka.h>
+
+#include "idset.h"
+#include "topicscan.h"
+
+#define OP_HEADER "tidemark.op"
+
+/* The value kept per key in the id set (8-byte aligned there). */
+typedef struct key_state {
+    int64_t ts;
+    int32_t partition;
+    uint8_t live;
+    uint8_t seen;
+} key_state_t;
+
+struct reconcile {
+    idset_t *ids;
+    int64_t messages;
+};
+
+reconcile_t *reconcile_new(void)
+{
+    reconcile_t *rc = calloc(1, sizeof *rc);
+    if (rc && !(rc->ids = idset_new(sizeof(key_state_t)))) {
+        free(rc);
+        rc = NULL;
+    }
+    return rc;
+}
+
+void reconcile_destroy(reconcile_t *rc)
+{
+    if (!rc)
+        return;
+    idset_destroy(rc->ids);
+    free(rc);
+}
+
+int reconcile_is_live(const void *value, const char *op, size_t op_len)
+{
+    if (!value)
+        return 0; /* a tombstone */
+    return !(op && op_len == 6 && memcmp(op, "delete", 6) == 0);
+}
+
+int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition,
+                   int64_t ts, int live)
+{
+    rc->messages++;
+    if (!key || key_len == 0 || key_len > IDSET_MAX_KEY || memchr(key, '\0', key_len))
+        return 0;
+    int added;
+    key_state_t *ks = idset_add(rc->ids, key, key_len, &added);
+    if (!ks)
+        return -1;
+    if (!added && ks->partition != partition) {
+        if (ts < ks->ts)
+            return 0; /* an older version from another partition */
+        if (ts == ks->ts)
+            live = live || ks->live;
+    }
+    ks->ts = ts;
+    ks->partition = partition;
+    ks->live = (uint8_t)(live != 0);
+    return 0;
+}
+
+static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
+                        size_t errstr_size)
+{
+    reconcile_t *rc = opaque;
+    const void *op = NULL;
+    size_t op_len = 0;
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_header_get_last(hdrs, OP_HEADER, &op, &op_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        op = NULL;
+    int live = reconcile_is_live(m->payload, op, op_len);
+    if (reconcile_fold(rc, m->key, m->key_len, m->partition,
+                       rd_kafka_message_timestamp(m, NULL), live) != 0) {
+        snprintf(errstr, errstr_size, "out of memory holding the ids of %s",
+                 rd_kafka_topic_name(m->rkt));
+        return -1;
+    }
+    return 0;
+}
+
+int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic,
+                   char *errstr, size_t errstr_size)
+{
+    return topicscan_read(conf, "tidemark-producer-reconcile", topic, fold_message, rc,
+                          errstr, errstr_size);
+}
+
+void reconcile_seen(reconcile_t *rc, const char *id)
+{
+    key_state_t *ks = idset_get(rc->ids, id, strlen(id));
+    if (ks)
+        ks->seen = 1;
+}
+
+void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out)
+{
+    size_t pos = 0;
+    const char *key;
+    void *v;
+    *out = (reconcile_stats_t){.messages = rc->messages,
+                               .keys = idset_count(rc->ids),
+                               .memory = idset_memory(rc->ids)};
+    while (idset_next(rc->ids, &pos, &key, &v))
+        out->live += ((const key_state_t *)v)->live;
+}
+
+int reconcile_next_vanished(const reconcile_t *rc, size_t *pos, const char **id)
+{
+    void *v;
+    while (idset_next(rc->ids, pos, id, &v)) {
+        const key_state_t *ks = v;
+        if (ks->live && !ks->seen)
+            return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,84 @@
+/*
+ * reconcile.h - full-sync reconciliation: find the records that vanished
+ * from the API without being announced (no deleted-endpoint entry, no
+ * soft-delete flag), so that a full run can publish their deletes.
+ *
+ * The producer never talks to PostgreSQL: what exists downstream is what
+ * the stream's topic says. A full run first scans <prefix>.<stream> from
+ * the beginning to the high watermarks (topicscan.h) and folds, per key,
+ * whether its latest message is live (an upsert event) or gone (a delete
+ * event, or a tombstone). Only the `tidemark.op` header and null values
+ * are looked at; nothing is decoded. While fetching, the run marks every
+ * id the API served (reconcile_seen). When, and only when, the fetch
+ * completed, the ids that are live in Kafka but were not served are the
+ * vanished ones.
+ *
+ * What the scan cannot see: a key whose every message is older than the
+ * topic's retention. The stream topics must be compacted
+ * (cleanup.policy=compact), not deleted by time, for every live id to be
+ * in the scan (README, "How it works").
+ *
+ * Latest per key: within one partition the later offset; across
+ * partitions (keys move only when a topic's partition count changes) the
+ * later timestamp, a tie counting as live: a needless delete of a gone id
+ * is harmless, a missed one is not.
+ *
+ * Owns: its id set (idset.h), about 50 bytes per key (48 MiB for 1e6
+ * ids; a jansson object used as a set took 94 MiB). Strings handed out
+ * are borrowed until reconcile_destroy. One thread.
+ */
+#ifndef TIDEMARK_RECONCILE_H
+#define TIDEMARK_RECONCILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+
+typedef struct reconcile reconcile_t;
+
+typedef struct reconcile_stats {
+    int64_t messages; /* read from the topic */
+    size_t keys;      /* distinct keys */
+    size_t live;      /* keys whose latest message is live */
+    size_t memory;    /* bytes held by the id set */
+} reconcile_stats_t;
+
+/* NULL on ENOMEM. */
+reconcile_t *reconcile_new(void);
+void reconcile_destroy(reconcile_t *rc);
+
+/*
+ * Whether a message is a live version of its key: 0 for a tombstone
+ * (value NULL) or a `tidemark.op` header of `delete` (op, op_len: the
+ * header's value, op NULL when absent); 1 otherwise. Pure.
+ */
+int reconcile_is_live(const void *value, const char *op, size_t op_len);
+
+/*
+ * Folds one message of key (key_len bytes) from partition at timestamp ts
+ * (ms; -1 when unknown), live as reconcile_is_live says, in the order the
+ * partition was read. Returns 0, or -1 on ENOMEM. A key that is empty,
+ * longer than IDSET_MAX_KEY or holds a NUL is not one of ours: ignored.
+ */
+int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len,
+                   int32_t partition, int64_t ts, int live) TM_WARN_UNUSED;
+
+/*
+ * Scans topic (every partition, low to high watermark) into rc. 0, or -1
+ * with errstr (Kafka unreachable, stalled, interrupted, ENOMEM).
+ */
+int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic,
+                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* The API served id in this run (an id Kafka does not hold is ignored). */
+void reconcile_seen(reconcile_t *rc, const char *id);
+
+void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out);
+
+/*
+ * Walks the vanished ids (live in Kafka, not seen): start with *pos = 0;
+ * returns 1 with *id, or 0 at the end. In no particular order.
+ */
+int reconcile_next_vanished(const reconcile_t *rc, size_t *pos, const char **id);
+
+#endif

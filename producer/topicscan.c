@@ -1,0 +1,179 @@
+/*
+ * topicscan.c - read a topic from low to high watermark (see topicscan.h).
+ */
+#include "topicscan.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "isotime.h"
+#include "kafka_conf.h"
+#include "signals.h"
+
+#define META_TIMEOUT_MS 10000
+#define POLL_MS 200
+
+static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id,
+                              char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *kc = kafka_conf_new(conf, client_id, errstr, errstr_size);
+    if (!kc)
+        return NULL;
+    char group[96];
+    unsigned r = (unsigned)isotime_now_ms();
+    int fd = open("/dev/urandom", O_RDONLY);
+    if (fd >= 0) {
+        if (read(fd, &r, sizeof r) != (ssize_t)sizeof r)
+            r ^= (unsigned)getpid();
+        close(fd);
+    }
+    snprintf(group, sizeof group, "%s-reader-%d-%08x", client_id, (int)getpid(), r);
+    if (kafka_conf_set(kc, "group.id", group, errstr, errstr_size) != 0 ||
+        kafka_conf_set(kc, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
+        kafka_conf_set(kc, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
+        kafka_conf_set(kc, "enable.partition.eof", "true", errstr, errstr_size) != 0 ||
+        kafka_conf_set(kc, "isolation.level", "read_uncommitted", errstr, errstr_size) != 0) {
+        rd_kafka_conf_destroy(kc);
+        return NULL;
+    }
+    char kerr[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, kerr, sizeof kerr);
+    if (!rk) {
+        rd_kafka_conf_destroy(kc);
+        snprintf(errstr, errstr_size, "cannot create the Kafka consumer: %s", kerr);
+        return NULL;
+    }
+    return rk; /* kc now owned by rk */
+}
+
+/*
+ * The partitions of topic with their [low, high) range into *list (only
+ * non-empty ones; each element's opaque is its last offset to read).
+ * Returns 0 (an unknown topic gives an empty list) or -1.
+ */
+static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list_t **list,
+                char *errstr, size_t errstr_size)
+{
+    *list = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(rk, 0, rkt, &md, META_TIMEOUT_MS)
+                                  : rd_kafka_last_error();
+    if (rkt)
+        rd_kafka_topic_destroy(rkt);
+    if (err) {
+        snprintf(errstr, errstr_size, "metadata for %s: %s", topic, rd_kafka_err2str(err));
+        return -1;
+    }
+    int rc = 0;
+    *list = rd_kafka_topic_partition_list_new(8);
+    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const struct rd_kafka_metadata_topic *t = &md->topics[0];
+        for (int i = 0; i < t->partition_cnt && rc == 0; i++) {
+            int64_t lo, hi;
+            int32_t part = t->partitions[i].id;
+            err = rd_kafka_query_watermark_offsets(rk, topic, part, &lo, &hi, META_TIMEOUT_MS);
+            if (err) {
+                snprintf(errstr, errstr_size, "watermarks of %s [%d]: %s", topic,
+                         (int)part, rd_kafka_err2str(err));
+                rc = -1;
+            } else if (hi > lo) {
+                rd_kafka_topic_partition_t *tp =
+                    rd_kafka_topic_partition_list_add(*list, topic, part);
+                tp->offset = lo;
+                /* remember where to stop: the last offset to read */
+                tp->opaque = (void *)(intptr_t)(hi - 1);
+            }
+        }
+    } else if (md->topic_cnt == 1 &&
+               md->topics[0].err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+        snprintf(errstr, errstr_size, "metadata for %s: %s", topic,
+                 rd_kafka_err2str(md->topics[0].err));
+        rc = -1;
+    }
+    rd_kafka_metadata_destroy(md);
+    if (rc) {
+        rd_kafka_topic_partition_list_destroy(*list);
+        *list = NULL;
+    }
+    return rc;
+}
+
+/* Marks m's partition done when m is at (or past) its stop offset, or is
+ * its EOF. Returns how many partitions this finished (0 or 1). */
+static int settle(rd_kafka_topic_partition_list_t *list, const rd_kafka_message_t *m,
+                  int eof)
+{
+    for (int i = 0; i < list->cnt; i++) {
+        rd_kafka_topic_partition_t *tp = &list->elems[i];
+        if (tp->partition == m->partition && tp->opaque &&
+            (eof || m->offset >= (int64_t)(intptr_t)tp->opaque)) {
+            tp->opaque = NULL; /* done */
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Reads every assigned partition up to its stop offset. */
+static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicscan_fn fn,
+                 void *opaque, char *errstr, size_t errstr_size)
+{
+    const char *topic = list->elems[0].topic;
+    int left = list->cnt, rc = 0;
+    int64_t deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
+    while (left > 0 && rc == 0) {
+        if (!tm_running) {
+            snprintf(errstr, errstr_size, "interrupted while reading %s", topic);
+            return -1;
+        }
+        if (isotime_monotonic_ms() > deadline) {
+            snprintf(errstr, errstr_size, "timed out reading %s (%d partitions left)",
+                     topic, left);
+            return -1;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, POLL_MS);
+        if (!m)
+            continue;
+        deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            left -= settle(list, m, 1);
+        } else if (m->err) {
+            /* transient errors are retried by librdkafka; a fatal one ends */
+            snprintf(errstr, errstr_size, "reading %s: %s", topic,
+                     rd_kafka_message_errstr(m));
+            rc = rd_kafka_fatal_error(rk, NULL, 0) ? -1 : 0;
+        } else {
+            rc = fn(m, opaque, errstr, errstr_size);
+            left -= settle(list, m, 0);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    return rc;
+}
+
+int topicscan_read(const tm_config_t *conf, const char *client_id, const char *topic,
+                   topicscan_fn fn, void *opaque, char *errstr, size_t errstr_size)
+{
+    rd_kafka_t *rk = reader_new(conf, client_id, errstr, errstr_size);
+    if (!rk)
+        return -1;
+    rd_kafka_topic_partition_list_t *list = NULL;
+    int rc = plan(rk, topic, &list, errstr, errstr_size);
+    if (rc == 0 && list->cnt > 0) {
+        rd_kafka_resp_err_t err = rd_kafka_assign(rk, list);
+        if (err) {
+            snprintf(errstr, errstr_size, "assign %s: %s", topic, rd_kafka_err2str(err));
+            rc = -1;
+        } else {
+            rc = drain(rk, list, fn, opaque, errstr, errstr_size);
+        }
+    }
+    if (list)
+        rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * topicscan.h - read a whole topic once, from each partition's low to its
+ * high watermark as they were when the scan started, without joining a
+ * group or committing anything. The producer keeps its state in Kafka;
+ * this is how it reads that state back: the checkpoints in
+ * <prefix>.sync-runs (checkpoint.c) and, for full-sync reconciliation,
+ * which ids a stream's topic holds (reconcile.c).
+ *
+ * The consumer only assigns partitions and never commits. librdkafka
+ * refuses assign() without a group.id, so it gets a throw-away unique one
+ * that is never sent in a commit or join. A topic that does not exist yet
+ * reads as empty. A partition is done at its last offset or at its end
+ * (partition EOF: a trailing transaction marker is never delivered).
+ *
+ * Owns: the consumer, for the duration of the call. Messages are handed
+ * to the callback borrowed (valid during the call only). Main thread.
+ */
+#ifndef TIDEMARK_TOPICSCAN_H
+#define TIDEMARK_TOPICSCAN_H
+
+#include <stddef.h>
+#include <librdkafka/rdkafka.h>
+#include "config.h"
+
+/* Without a message for this long, the scan fails (broker gone). */
+#define TOPICSCAN_IDLE_TIMEOUT_MS 30000
+
+/*
+ * Called once per message, in offset order within a partition and in no
+ * particular order across partitions. Returns 0 to go on, or -1 with
+ * errstr set to stop the scan.
+ */
+typedef int (*topicscan_fn)(const rd_kafka_message_t *m, void *opaque,
+                            char *errstr, size_t errstr_size);
+
+/*
+ * Reads topic with a consumer whose client.id is client_id, calling fn for
+ * each message. Returns 0 when every partition was read to its high
+ * watermark; -1 with errstr when Kafka failed, the scan stalled, fn
+ * stopped it, or tm_running was cleared ("interrupted").
+ */
+int topicscan_read(const tm_config_t *conf, const char *client_id,
+                   const char *topic, topicscan_fn fn, void *opaque,
+                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+#endif
