@@ -445,6 +445,17 @@ static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
 {
     size_t pos = 0;
     const char *id;
+    reconcile_stats_t st;
+
+    /* An API that answers a full fetch with nothing at all is far more
+     * likely broken (wrong filter, empty replica) than emptied: deleting
+     * every row on its word is not worth the risk. */
+    reconcile_get_stats(r->recon, &st);
+    if (r->fetched == 0 && st.live > 0) {
+        log_warn("full fetch served no records: not treating every id as "
+                 "vanished", "stream=%s live=%zu", r->sc->name, st.live);
+        return 0;
+    }
     while (reconcile_next_vanished(r->recon, &pos, &id)) {
         if (!tm_running) {
             snprintf(errstr, errstr_size, "interrupted");

@@ -176,5 +176,18 @@ assert_eq "9" "$(delete_events | awk -v r="$run5" '$2 == r { print $1 }' | tr '\
 wait_run_completed "$run5" 60
 wait_caught_up 60
 assert_table_equals_api
+
+# ---- an API that suddenly serves nothing at all is not believed: a full
+# run then deletes nothing (an empty answer is likelier a broken API than
+# an emptied one).
+all_ids=$(api_get /admin/records | jq -r --arg f "$ID_FIELD" '[.data[][$f] | tostring] | join(",")')
+api_post "/admin/delete?ids=$all_ids" >/dev/null
+msgs_before=$(topic_count "$topic")
+run_producer_once --full
+assert_eq 0 "$(last_run_field fetched)" "records a full run fetched from the emptied API"
+assert_eq 0 "$(last_run_field deletes)" "deletes of a full run that fetched nothing"
+grep -q 'full fetch served no records' "$PRODUCER_LAST_LOG" ||
+    fail "no warning that the full fetch served no records"
+assert_eq "$msgs_before" "$(topic_count "$topic")" "messages after the empty full run"
 stop_worker
 log "ok"
