@@ -106,9 +106,12 @@ static tm_config_t *load_config(const char *cli_path)
         fprintf(stderr, "%s\n", err);
         return NULL;
     }
-    if (!conf->pg_conninfo || !*conf->pg_conninfo) {
+    /* "conninfo =" (empty) is allowed: libpq then takes everything from
+     * the PG* environment variables, as psql does. */
+    if (!conf->pg_conninfo) {
         fprintf(stderr,
-                "%s: [postgres] conninfo is required for the worker\n",
+                "%s: [postgres] conninfo is required for the worker "
+                "(empty means: from the PG* environment)\n",
                 path);
         config_destroy(conf);
         return NULL;
