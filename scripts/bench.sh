@@ -17,24 +17,6 @@ set -u -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/session.sh" bench "${BASH_SOURCE[0]}" "$@"
 N=${BENCH_RECORDS:-200000}
 
-tm_exit_hook()
-{
-    local f
-    if [ "$1" = 130 ] || [ "$1" = 143 ]; then
-        echo "bench: interrupted; stopped everything it started"
-        rm -rf "$T_WORK"
-    elif [ "$1" != 0 ]; then
-        echo "bench FAILED; logs (kept in $T_WORK):"
-        for f in "$T_WORK"/*.log; do
-            [ -s "$f" ] || continue
-            echo "--- $(basename "$f") (last 20 lines)"
-            tail -n 20 "$f"
-        done
-    else
-        rm -rf "$T_WORK"
-    fi
-    dropdb --if-exists "$T_DB" >/dev/null 2>&1
-}
 log() { :; }
 
 GNU_TIME=""

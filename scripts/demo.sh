@@ -14,28 +14,6 @@ set -u -o pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/session.sh" demo "${BASH_SOURCE[0]}" "$@"
 
-# lib.sh's exit trap has stopped every process; this shows what went wrong
-# and removes the temp dir (kept on failure).
-tm_exit_hook()
-{
-    local f
-    if [ "$1" = 130 ] || [ "$1" = 143 ]; then
-        echo "demo: interrupted; stopped everything it started"
-        rm -rf "$T_WORK"
-    elif [ "$1" != 0 ]; then
-        echo
-        echo "demo FAILED; logs (kept in $T_WORK):"
-        for f in "$T_WORK"/*.log; do
-            [ -s "$f" ] || continue
-            echo "--- $(basename "$f") (last 20 lines)"
-            tail -n 20 "$f"
-        done
-    else
-        rm -rf "$T_WORK"
-    fi
-    dropdb --if-exists "$T_DB" >/dev/null 2>&1
-}
-
 # lib.sh's log() is for test transcripts; the demo talks plainly.
 log() { :; }
 say() { printf '%s\n' "$*"; }

@@ -32,3 +32,25 @@ export T_WORK T_DB
 createdb "$T_DB" || { echo "$tm_name: createdb $T_DB failed" >&2; exit 1; }
 
 . "$REPO/tests/integration/lib.sh"
+
+# lib.sh's exit trap has stopped every process when this runs; it shows
+# what went wrong and removes the work dir (kept on failure).
+tm_exit_hook()
+{
+    local f
+    if [ "$1" = 130 ] || [ "$1" = 143 ]; then
+        echo "$tm_name: interrupted; stopped everything it started"
+        rm -rf "$T_WORK"
+    elif [ "$1" != 0 ]; then
+        echo
+        echo "$tm_name FAILED; logs (kept in $T_WORK):"
+        for f in "$T_WORK"/*.log; do
+            [ -s "$f" ] || continue
+            echo "--- $(basename "$f") (last 20 lines)"
+            tail -n 20 "$f"
+        done
+    else
+        rm -rf "$T_WORK"
+    fi
+    dropdb --if-exists "$T_DB" >/dev/null 2>&1
+}
