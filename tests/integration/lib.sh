@@ -442,6 +442,16 @@ wait_run_completed()
     wait_for "run $1 completed in sync_metadata" "${2:-60}" run_is_completed "$1"
 }
 
+# first_sync - the start most scenarios share: one producer run, a worker
+# started, and that run completed in sync_metadata. Sets run1 to its id.
+first_sync()
+{
+    run_producer_once
+    run1=$(last_run_field run_id)
+    start_worker
+    wait_run_completed "$run1" 60
+}
+
 # Messages on a topic, read from the beginning (kcat; values may hold
 # newlines, so one line per message comes from the format).
 kc() { timeout --foreground 60 kcat -b "$BOOTSTRAP" -q "$@"; }

@@ -9,10 +9,7 @@ start_demoapi --records 300
 write_config
 topic="$PREFIX.$STREAM"
 
-run_producer_once
-run1=$(last_run_field run_id)
-start_worker
-wait_run_completed "$run1" 60
+first_sync
 assert_table_equals_api
 before=$(topic_count "$topic")
 

@@ -13,10 +13,7 @@ write_config
 topic="$PREFIX.$STREAM"
 dlq="$PREFIX.dlq"
 
-run_producer_once
-run1=$(last_run_field run_id)
-start_worker
-wait_run_completed "$run1" 60
+first_sync
 wait_caught_up 30
 assert_table_equals_api
 assert_eq 0 "$(topic_count "$dlq")" "messages on $dlq after a clean sync"

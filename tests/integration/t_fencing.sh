@@ -10,10 +10,7 @@ start_demoapi --records "$N"
 write_config
 topic="$PREFIX.$STREAM"
 
-run_producer_once
-run1=$(last_run_field run_id)
-start_worker
-wait_run_completed "$run1" 60
+first_sync
 wait_caught_up 30
 P=$(psql_value "select next_offset from sync_offsets where consumer_group = $(sql_quote "$GROUP")
                 and topic = $(sql_quote "$topic") and partition = 0")

@@ -22,10 +22,7 @@ topic="$PREFIX.$STREAM"
 
 faults_pending() { curl -fsS --max-time 10 "$1/admin/stats" | jq -r .faults_pending; }
 
-run_producer_once
-run1=$(last_run_field run_id)
-start_worker
-wait_run_completed "$run1" 60
+first_sync
 assert_table_equals_api
 
 # ---- (a) two 500s, max.retries = 3: retried, completed.

@@ -24,10 +24,7 @@ new_event_keys()
 start_devbroker
 start_demoapi --records 300 --ties 5
 write_config
-run_producer_once
-run1=$(last_run_field run_id)
-start_worker
-wait_run_completed "$run1" 60
+first_sync
 assert_table_equals_api
 
 api_records_tsv >"$T_WORK/api.before.tsv"

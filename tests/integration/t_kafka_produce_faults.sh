@@ -21,10 +21,7 @@ KAFKA_RECONNECT="kafka: reconnect.backoff.max.ms = 1000"
 write_config "$KAFKA_RECONNECT"
 topic="$PREFIX.$STREAM"
 
-run_producer_once
-run1=$(last_run_field run_id)
-start_worker
-wait_run_completed "$run1" 60
+first_sync
 assert_table_equals_api
 
 # ---- (a) non-retriable errors, injected after the run has written its

@@ -34,10 +34,7 @@ all_offsets() {
                 order by partition"
 }
 
-run_producer_once
-run1=$(last_run_field run_id)
-start_worker
-wait_run_completed "$run1" 60
+first_sync
 wait_caught_up 30
 assert_table_equals_api
 ends=$(topic_ends "$topic")

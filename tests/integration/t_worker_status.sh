@@ -30,10 +30,7 @@ run_line "$T_WORK/s0.txt" | grep -q 'no-run$' || fail "before any run the stream
 assert_eq "" "$(psql_value "select to_regclass('sync_offsets')")" "status created no table"
 
 # ---- after a completed run: lag 0, exit 0
-run_producer_once
-run1=$(last_run_field run_id)
-start_worker
-wait_run_completed "$run1" 60
+first_sync
 wait_caught_up 30
 status --max-staleness 1h >"$T_WORK/s1.txt" 2>"$T_WORK/s1.err" ||
     fail "status --max-staleness 1h exited $? after a completed run: $(cat "$T_WORK/s1.err")"
