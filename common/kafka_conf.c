@@ -7,6 +7,8 @@
  */
 #include "kafka_conf.h"
 
+#include <string.h>
+
 #include <stdio.h>
 
 #include "log.h"
@@ -43,6 +45,12 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
 {
     log_level_t lv = level_from_syslog(level);
     char qfac[64], qname[128];
+
+    /* [kafka] is shared by the producer and the consumer, so a key meant
+     * for one is "ignored by this producer/consumer instance" in the
+     * other: expected, not worth a warning on every start. */
+    if (!strcmp(fac, "CONFWARN") && strstr(buf, "will be ignored by this"))
+        lv = LOG_DEBUG;
 
     if (!log_enabled(lv))
         return;

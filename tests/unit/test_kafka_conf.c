@@ -141,6 +141,43 @@ static void test_log_routing(void **state)
     free(c);
 }
 
+/* A consumer key in the shared [kafka] section is ignored by the producer:
+ * librdkafka says so, and tidemark logs it at debug, not as a warning. */
+static void test_shared_section_is_quiet(void **state)
+{
+    config_kv_t props[] = {{"session.timeout.ms", "6000", 3}};
+    tm_config_t *c = fake_conf(props, 1);
+    char err[512], path[] = "/tmp/tm_kcwarn_XXXXXX";
+    (void)state;
+
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    int saved = dup(STDERR_FILENO);
+    dup2(fd, STDERR_FILENO);
+    log_setup(LOG_DEBUG, 0);
+    rd_kafka_conf_t *kc = kafka_conf_new(c, "tm-test", err, sizeof err);
+    assert_non_null(kc);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err);
+    assert_non_null(rk);
+    kc = NULL; /* now owned by rk */
+    rd_kafka_destroy(rk);
+    log_setup(LOG_INFO, 0);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+
+    char out[65536] = "";
+    ssize_t n = pread(fd, out, sizeof out - 1, 0);
+    close(fd);
+    assert_true(n > 0);
+    const char *line = strstr(out, "will be ignored by this");
+    assert_non_null(line); /* librdkafka did say it ... */
+    while (line > out && line[-1] != '\n')
+        line--;
+    assert_memory_equal(line + strcspn(line, " ") + 1, "level=debug", 11);
+    free(c);
+}
+
 static void test_signals(void **state)
 {
     (void)state;
@@ -161,6 +198,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conf_new), cmocka_unit_test(test_conf_errors),
         cmocka_unit_test(test_topics),   cmocka_unit_test(test_log_routing),
+        cmocka_unit_test(test_shared_section_is_quiet),
         cmocka_unit_test(test_signals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
