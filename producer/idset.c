@@ -95,7 +95,9 @@ static size_t probe(const idset_t *s, const char *key, size_t len, uint32_t h)
             return i;
         if (sl->hash == h) {
             const char *k = record_key(s, sl->off8);
-            if (memcmp(k, key, len) == 0 && k[len] == '\0')
+            /* strncmp, not memcmp: a shorter stored key (a 32-bit hash
+             * collision) ends at its NUL, maybe at the arena's end */
+            if (strncmp(k, key, len) == 0 && k[len] == '\0')
                 return i;
         }
     }

@@ -34,6 +34,10 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id,
         kafka_conf_set(kc, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
         kafka_conf_set(kc, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
         kafka_conf_set(kc, "enable.partition.eof", "true", errstr, errstr_size) != 0 ||
+        /* the low watermark moved on (retention) since plan(): go on from the
+         * new start; "latest" would jump to the end and report EOF, a scan
+         * that silently skipped the partition */
+        kafka_conf_set(kc, "auto.offset.reset", "earliest", errstr, errstr_size) != 0 ||
         kafka_conf_set(kc, "isolation.level", "read_uncommitted", errstr, errstr_size) != 0) {
         rd_kafka_conf_destroy(kc);
         return NULL;
@@ -50,7 +54,8 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id,
 
 /*
  * The partitions of topic with their [low, high) range into *list (only
- * non-empty ones; each element's opaque is its last offset to read).
+ * non-empty ones; each element's opaque is its high watermark, the offset
+ * after the last one to read: never 0, since NULL means "done").
  * Returns 0 (an unknown topic gives an empty list) or -1.
  */
 static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list_t **list,
@@ -83,8 +88,9 @@ static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list
                 rd_kafka_topic_partition_t *tp =
                     rd_kafka_topic_partition_list_add(*list, topic, part);
                 tp->offset = lo;
-                /* remember where to stop: the last offset to read */
-                tp->opaque = (void *)(intptr_t)(hi - 1);
+                /* remember where to stop: hi, not hi - 1, which is 0 (NULL,
+                 * "done") for a partition holding one message at offset 0 */
+                tp->opaque = (void *)(intptr_t)hi;
             }
         }
     } else if (md->topic_cnt == 1 &&
@@ -109,7 +115,7 @@ static int settle(rd_kafka_topic_partition_list_t *list, const rd_kafka_message_
     for (int i = 0; i < list->cnt; i++) {
         rd_kafka_topic_partition_t *tp = &list->elems[i];
         if (tp->partition == m->partition && tp->opaque &&
-            (eof || m->offset >= (int64_t)(intptr_t)tp->opaque)) {
+            (eof || m->offset + 1 >= (int64_t)(intptr_t)tp->opaque)) {
             tp->opaque = NULL; /* done */
             return 1;
         }
@@ -137,7 +143,10 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, POLL_MS);
         if (!m)
             continue;
-        deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
+        /* progress only: a broker that keeps failing must not keep the
+         * scan alive past the idle timeout */
+        if (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             left -= settle(list, m, 1);
         } else if (m->err) {
