@@ -513,6 +513,11 @@ int sync_run(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
         log_done(&r, "run failed", errstr);
         /* Keep the last durable HWM: the next run re-reads from there. */
         char werr[512], q[600];
+        /* Settle the delivery reports first, so the record's end_offsets
+         * cover what this run did get acknowledged; its failure, if any,
+         * is the one already being reported. */
+        if (r.run_id[0] && publisher_flush(r.pub, werr, sizeof werr) != 0)
+            log_debug("flush before the failed run record", "stream=%s", sc->name);
         if (r.run_id[0] &&
             write_record(&r, RUN_STATUS_FAILED, &r.durable, &r.del_durable, errstr, werr,
                          sizeof werr) != 0)

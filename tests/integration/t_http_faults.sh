@@ -71,6 +71,14 @@ log "latest run record: $rec"
 assert_eq "$failed_run" "$(jq -r .run_id <<<"$rec")" "run_id of the latest run record"
 assert_eq failed "$(jq -r .status <<<"$rec")" "status of the latest run record"
 assert_eq "$hwm_before" "$(jq -c .hwm <<<"$rec")" "hwm of the failed run record (the checkpoint must not advance)"
+# Its end_offsets still account for the events Kafka did acknowledge:
+# each names the current end of a partition this run wrote last.
+ends=$(topic_ends "$topic")
+got=$(jq -r '.end_offsets | to_entries[] | "\(.key) \(.value)"' <<<"$rec")
+[ -n "$got" ] || fail "the failed run record has no end_offsets for its 5 acknowledged events"
+while read -r p e; do
+    grep -qx "$p $e" <<<"$ends" || fail "end_offsets $p=$e of the failed run is not partition $p's end: $ends"
+done <<<"$got"
 wait_for "run $failed_run failed in sync_metadata" 30 eval '[ "$(run_status "$failed_run")" = failed ]'
 
 # ---- the fault clears: the next run re-reads from the old HWM.
