@@ -106,14 +106,14 @@ static void test_topics(void **state)
     free(c);
 }
 
-/* librdkafka's own log lines come out through log.h. rd_kafka_destroy()
- * joins librdkafka's threads, so every line is written when it returns. */
-static void test_log_routing(void **state)
+/* Creates and destroys a producer from props at debug level, and returns
+ * what it wrote to stderr in out. rd_kafka_destroy() joins librdkafka's
+ * threads, so every line is written when it returns. */
+static void capture_producer_log(config_kv_t *props, size_t n, char *out,
+                                 size_t size)
 {
-    config_kv_t props[] = {{"debug", "generic", 3}};
-    tm_config_t *c = fake_conf(props, 1);
+    tm_config_t *c = fake_conf(props, n);
     char err[512], path[] = "/tmp/tm_kclog_XXXXXX";
-    (void)state;
 
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -131,14 +131,24 @@ static void test_log_routing(void **state)
     dup2(saved, STDERR_FILENO);
     close(saved);
 
-    char out[65536] = "";
-    ssize_t n = pread(fd, out, sizeof out - 1, 0);
+    ssize_t got = pread(fd, out, size - 1, 0);
     close(fd);
-    assert_true(n > 0);
+    assert_true(got > 0);
+    out[got] = '\0';
+    free(c);
+}
+
+/* librdkafka's own log lines come out through log.h. */
+static void test_log_routing(void **state)
+{
+    config_kv_t props[] = {{"debug", "generic", 3}};
+    char out[65536];
+    (void)state;
+
+    capture_producer_log(props, 1, out, sizeof out);
     assert_non_null(strstr(out, "level=debug msg="));
     assert_non_null(strstr(out, " component=rdkafka facility="));
     assert_non_null(strstr(out, " client=tm-test#producer-"));
-    free(c);
 }
 
 /* A consumer key in the shared [kafka] section is ignored by the producer:
@@ -146,36 +156,15 @@ static void test_log_routing(void **state)
 static void test_shared_section_is_quiet(void **state)
 {
     config_kv_t props[] = {{"session.timeout.ms", "6000", 3}};
-    tm_config_t *c = fake_conf(props, 1);
-    char err[512], path[] = "/tmp/tm_kcwarn_XXXXXX";
+    char out[65536];
     (void)state;
 
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    unlink(path);
-    int saved = dup(STDERR_FILENO);
-    dup2(fd, STDERR_FILENO);
-    log_setup(LOG_DEBUG, 0);
-    rd_kafka_conf_t *kc = kafka_conf_new(c, "tm-test", err, sizeof err);
-    assert_non_null(kc);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err);
-    assert_non_null(rk);
-    kc = NULL; /* now owned by rk */
-    rd_kafka_destroy(rk);
-    log_setup(LOG_INFO, 0);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-
-    char out[65536] = "";
-    ssize_t n = pread(fd, out, sizeof out - 1, 0);
-    close(fd);
-    assert_true(n > 0);
+    capture_producer_log(props, 1, out, sizeof out);
     const char *line = strstr(out, "will be ignored by this");
     assert_non_null(line); /* librdkafka did say it ... */
     while (line > out && line[-1] != '\n')
         line--;
     assert_memory_equal(line + strcspn(line, " ") + 1, "level=debug", 11);
-    free(c);
 }
 
 static void test_signals(void **state)
