@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "isotime.h"
+#include "kafka_meta.h"
 #include "kafka_conf.h"
 #include "log.h"
 #include "signals.h"
@@ -109,17 +110,12 @@ publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_
 
 void publisher_warm_topic(publisher_t *p, const char *topic)
 {
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(p->rk, 0, rkt, &md, 5000)
-                                  : rd_kafka_last_error();
-    if (err)
-        log_debug("topic metadata not fetched", "topic=%s error=\"%s\"", topic,
-                  rd_kafka_err2str(err));
-    if (md)
-        rd_kafka_metadata_destroy(md);
-    if (rkt)
-        rd_kafka_topic_destroy(rkt);
+    int32_t *ids;
+    size_t n;
+    char err[256];
+    if (kafka_topic_partitions(p->rk, topic, 5000, &ids, &n, err, sizeof err) < 0)
+        log_debug("topic metadata not fetched", "topic=%s error=\"%s\"", topic, err);
+    free(ids);
 }
 
 void publisher_reset(publisher_t *p)

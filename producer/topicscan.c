@@ -6,9 +6,11 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "isotime.h"
+#include "kafka_meta.h"
 #include "kafka_conf.h"
 #include "signals.h"
 
@@ -61,45 +63,32 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id,
 static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list_t **list,
                 char *errstr, size_t errstr_size)
 {
-    *list = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t err = rkt ? rd_kafka_metadata(rk, 0, rkt, &md, META_TIMEOUT_MS)
-                                  : rd_kafka_last_error();
-    if (rkt)
-        rd_kafka_topic_destroy(rkt);
-    if (err) {
-        snprintf(errstr, errstr_size, "metadata for %s: %s", topic, rd_kafka_err2str(err));
+    int32_t *ids;
+    size_t n;
+    int rc = kafka_topic_partitions(rk, topic, META_TIMEOUT_MS, &ids, &n, errstr, errstr_size);
+    if (rc < 0) {
+        *list = NULL;
         return -1;
     }
-    int rc = 0;
+    rc = 0;
     *list = rd_kafka_topic_partition_list_new(8);
-    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        const struct rd_kafka_metadata_topic *t = &md->topics[0];
-        for (int i = 0; i < t->partition_cnt && rc == 0; i++) {
-            int64_t lo, hi;
-            int32_t part = t->partitions[i].id;
-            err = rd_kafka_query_watermark_offsets(rk, topic, part, &lo, &hi, META_TIMEOUT_MS);
-            if (err) {
-                snprintf(errstr, errstr_size, "watermarks of %s [%d]: %s", topic,
-                         (int)part, rd_kafka_err2str(err));
-                rc = -1;
-            } else if (hi > lo) {
-                rd_kafka_topic_partition_t *tp =
-                    rd_kafka_topic_partition_list_add(*list, topic, part);
-                tp->offset = lo;
-                /* remember where to stop: hi, not hi - 1, which is 0 (NULL,
-                 * "done") for a partition holding one message at offset 0 */
-                tp->opaque = (void *)(intptr_t)hi;
-            }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int64_t lo, hi;
+        rd_kafka_resp_err_t err =
+            rd_kafka_query_watermark_offsets(rk, topic, ids[i], &lo, &hi, META_TIMEOUT_MS);
+        if (err) {
+            snprintf(errstr, errstr_size, "watermarks of %s [%d]: %s", topic, (int)ids[i],
+                     rd_kafka_err2str(err));
+            rc = -1;
+        } else if (hi > lo) {
+            rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(*list, topic, ids[i]);
+            tp->offset = lo;
+            /* remember where to stop: hi, not hi - 1, which is 0 (NULL,
+             * "done") for a partition holding one message at offset 0 */
+            tp->opaque = (void *)(intptr_t)hi;
         }
-    } else if (md->topic_cnt == 1 &&
-               md->topics[0].err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-        snprintf(errstr, errstr_size, "metadata for %s: %s", topic,
-                 rd_kafka_err2str(md->topics[0].err));
-        rc = -1;
     }
-    rd_kafka_metadata_destroy(md);
+    free(ids);
     if (rc) {
         rd_kafka_topic_partition_list_destroy(*list);
         *list = NULL;

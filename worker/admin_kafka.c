@@ -15,6 +15,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "kafka_conf.h"
+#include "kafka_meta.h"
 
 struct admin_kafka {
     rd_kafka_t *rk;
@@ -78,62 +79,21 @@ void admin_kafka_destroy(admin_kafka_t *ak)
     free(ak);
 }
 
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* Copies the partition ids of one metadata topic into a sorted array. */
-static int copy_partitions(const rd_kafka_metadata_topic_t *t, int32_t **out,
-                           size_t *n, char *errstr, size_t errstr_size)
-{
-    int i;
-
-    if (t->err || t->partition_cnt <= 0) {
-        snprintf(errstr, errstr_size, "topic %s: %s", t->topic,
-                 t->err ? rd_kafka_err2name(t->err) : "no partitions");
-        return -1;
-    }
-    if (!(*out = calloc((size_t)t->partition_cnt, sizeof(**out)))) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    for (i = 0; i < t->partition_cnt; i++)
-        (*out)[i] = t->partitions[i].id;
-    *n = (size_t)t->partition_cnt;
-    qsort(*out, *n, sizeof(**out), cmp_i32);
-    return 0;
-}
-
 int admin_kafka_partitions(admin_kafka_t *ak, const char *topic, int32_t **out,
                            size_t *n, char *errstr, size_t errstr_size)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(ak->rk, topic, NULL);
-    rd_kafka_resp_err_t err;
-    int rc = -1;
+    int rc = kafka_topic_partitions(ak->rk, topic, ADMIN_KAFKA_TIMEOUT_MS, out,
+                                    n, errstr, errstr_size);
 
-    *out = NULL;
-    *n = 0;
-    if (!rkt) {
+    if (rc == 1 || (rc == 0 && *n == 0)) {
         snprintf(errstr, errstr_size, "topic %s: %s", topic,
-                 rd_kafka_err2str(rd_kafka_last_error()));
+                 rc == 1 ? rd_kafka_err2name(
+                               RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+                         : "no partitions");
+        free(*out);
+        *out = NULL;
         return -1;
     }
-    err = rd_kafka_metadata(ak->rk, 0, rkt, &md, ADMIN_KAFKA_TIMEOUT_MS);
-    if (err)
-        snprintf(errstr, errstr_size, "metadata of %s: %s", topic,
-                 rd_kafka_err2name(err));
-    else if (md->topic_cnt != 1)
-        snprintf(errstr, errstr_size, "metadata of %s: topic not returned",
-                 topic);
-    else
-        rc = copy_partitions(&md->topics[0], out, n, errstr, errstr_size);
-    if (md)
-        rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(rkt);
     return rc;
 }
 

@@ -1,0 +1,66 @@
+/*
+ * kafka_meta.c - see kafka_meta.h.
+ */
+#include "kafka_meta.h"
+
+#include <stdlib.h>
+
+#include "errstr.h"
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int copy_ids(const rd_kafka_metadata_topic_t *t, int32_t **ids,
+                    size_t *n, char *errstr, size_t errstr_size)
+{
+    if (t->partition_cnt <= 0)
+        return 0;
+    if (!(*ids = calloc((size_t)t->partition_cnt, sizeof **ids))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < t->partition_cnt; i++)
+        (*ids)[i] = t->partitions[i].id;
+    *n = (size_t)t->partition_cnt;
+    qsort(*ids, *n, sizeof **ids, cmp_i32);
+    return 0;
+}
+
+int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
+                           int32_t **ids, size_t *n, char *errstr,
+                           size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err;
+    int rc = -1;
+
+    *ids = NULL;
+    *n = 0;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    if (!rkt) {
+        errstr_set(errstr, errstr_size, "topic %s: %s", topic,
+                   rd_kafka_err2str(rd_kafka_last_error()));
+        return -1;
+    }
+    err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    if (err)
+        errstr_set(errstr, errstr_size, "metadata of %s: %s", topic,
+                   rd_kafka_err2str(err));
+    else if (md->topic_cnt != 1)
+        errstr_set(errstr, errstr_size, "metadata of %s: topic not returned",
+                   topic);
+    else if (md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+        rc = 1;
+    else if (md->topics[0].err)
+        errstr_set(errstr, errstr_size, "metadata of %s: %s", topic,
+                   rd_kafka_err2str(md->topics[0].err));
+    else
+        rc = copy_ids(&md->topics[0], ids, n, errstr, errstr_size);
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    return rc;
+}
