@@ -38,8 +38,9 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLA
 COMMON_SRC    := $(sort $(wildcard common/*.c))
 PRODUCER_SRC  := $(sort $(filter-out producer/main.c,$(wildcard producer/*.c)))
 WORKER_SRC    := $(sort $(filter-out worker/main.c,$(wildcard worker/*.c)))
-DEVBROKER_SRC := $(sort $(wildcard tests/devbroker/*.c))
-DEMOAPI_SRC   := $(sort $(wildcard tests/demoapi/*.c))
+FIXTURELIB_SRC := $(sort $(wildcard tests/fixturelib/*.c))
+DEVBROKER_SRC := $(sort $(wildcard tests/devbroker/*.c)) $(FIXTURELIB_SRC)
+DEMOAPI_SRC   := $(sort $(wildcard tests/demoapi/*.c)) $(FIXTURELIB_SRC)
 UNIT_SRC      := $(sort $(wildcard tests/unit/test_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))

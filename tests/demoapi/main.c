@@ -23,6 +23,7 @@
 #include "log.h"
 #include "server.h"
 #include "signals.h"
+#include "../fixturelib/atomic_file.h"
 
 #define MAIN_POLL_MS 200
 
@@ -196,32 +197,6 @@ static int parse_options(int argc, char **argv, options_t *o)
     if (!*o->http.stream || strchr(o->http.stream, '?') || !strcmp(o->http.stream, "admin")) {
         fprintf(stderr, "tidemark-demoapi: --stream: not a usable path segment\n");
         return 2;
-    }
-    return 0;
-}
-
-/* Writes line + "\n" to path.tmp, then renames it over path, so a reader
- * polling for path never sees a partial line. */
-static int write_file_atomic(const char *path, const char *line, char *errstr,
-                             size_t errstr_size)
-{
-    char tmp[4096];
-    FILE *f;
-
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (!(f = fopen(tmp, "w"))) {
-        snprintf(errstr, errstr_size, "%s.tmp: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fprintf(f, "%s\n", line) < 0 || fclose(f) != 0) {
-        snprintf(errstr, errstr_size, "%s.tmp: write failed", path);
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(errstr, errstr_size, "%s: rename: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
     }
     return 0;
 }

@@ -26,6 +26,7 @@
 #include "control.h"
 #include "log.h"
 #include "signals.h"
+#include "../fixturelib/atomic_file.h"
 
 #define DEVBROKER_MAX_TOPICS 64
 #define DEVBROKER_POLL_MS 200
@@ -147,32 +148,6 @@ static int parse_options(int argc, char **argv, options_t *o)
         fprintf(stderr, "tidemark-devbroker: unexpected argument \"%s\"\n", argv[optind]);
         usage(stderr);
         return 2;
-    }
-    return 0;
-}
-
-/* Writes line + "\n" to path.tmp, then renames it over path, so a reader
- * polling for path never sees a partial line. */
-static int write_file_atomic(const char *path, const char *line, char *errstr,
-                             size_t errstr_size)
-{
-    char tmp[4096];
-    FILE *f;
-
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (!(f = fopen(tmp, "w"))) {
-        snprintf(errstr, errstr_size, "%s.tmp: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fprintf(f, "%s\n", line) < 0 || fclose(f) != 0) {
-        snprintf(errstr, errstr_size, "%s.tmp: write failed", path);
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(errstr, errstr_size, "%s: rename: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
     }
     return 0;
 }
