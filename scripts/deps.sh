@@ -8,7 +8,7 @@ PACKAGES="build-essential pkg-config
 librdkafka-dev libpq-dev libcurl4-openssl-dev libavro-dev libjansson-dev
 libcmocka-dev libmicrohttpd-dev
 postgresql postgresql-common postgresql-client
-kcat jq curl procps time"
+kcat jq curl procps time python3 tzdata"
 
 missing=""
 for p in $PACKAGES; do

@@ -209,6 +209,27 @@ start_demoapi()
     log "demo API up: $API_URL $*"
 }
 
+# start_hostileapi HANDLER.py [ARGS...] - the scripted API of
+# tests/hostileapi/hostile_api.py with the scenario's handler file; ARGS go
+# to the handler's init(). Sets API_URL, and HOSTILE_LOG (one JSON line per
+# request the API received).
+start_hostileapi()
+{
+    local n=$((++_DEMOAPI_N)) handler=$1
+    shift
+    local file="$T_WORK/hostileapi.$n.url" logf="$T_WORK/hostileapi.$n.log"
+    HOSTILE_LOG="$T_WORK/hostileapi.$n.requests"
+    : >"$HOSTILE_LOG"
+    /usr/bin/python3 "$REPO/tests/hostileapi/hostile_api.py" --handler "$handler" \
+        --url-file "$file" --log "$HOSTILE_LOG" -- "$@" >"$logf" 2>&1 &
+    local pid=$!
+    _track_pid "$pid"
+    wait_for "hostile API url file $file" 20 test -s "$file"
+    API_URL=$(head -n1 "$file")
+    API_URL=${API_URL%/}
+    log "hostile API up: $API_URL ($handler)"
+}
+
 api_get() { curl -fsS --max-time 30 "$API_URL$1"; }
 api_post() { curl -fsS --max-time 30 -X POST "$API_URL$1"; }
 

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""hostile_api.py - a scripted HTTP source for tidemark's integration tests.
+
+The demo API (tests/demoapi) is a well-behaved REST API with a few fault
+switches. Real APIs misbehave in ways that are easier to script than to
+grow into C: odd Link headers, redirects to another origin, 429 with
+Retry-After, bytes that are not UTF-8, endless cursors, gzip bombs. This
+server answers every request by calling handle(req) from a scenario's own
+handler file, so each scenario states its API's behaviour next to its
+assertions.
+
+    hostile_api.py --handler FILE.py [--url-file F] [--log F]
+
+The handler file defines
+
+    def handle(req):            # -> (status, headers, body)
+        ...
+
+req has: method, path, query (dict name -> first value), raw_query,
+headers (dict, lower-case names), n (1-based count of requests to this
+path), base (this server's "http://127.0.0.1:PORT"), state (a dict the
+handler may keep anything in; calls are serialised by one lock).
+headers is a list of (name, value) pairs (a name may repeat); body is
+bytes or str (str is UTF-8 encoded). The handler may also define
+init(state, argv) which receives the arguments after "--".
+
+Every request is appended to --log as one JSON line (method, path, query,
+headers, status) before it is answered, so a test can assert what the
+client sent (which headers went to which origin, how many requests, when).
+
+Prints the base URL on its first stdout line; writes it to --url-file
+(atomically) when given. Binds 127.0.0.1 on a free port. Stops on SIGTERM.
+A test fixture: never part of the shipped programs.
+"""
+import argparse
+import http.server
+import json
+import os
+import signal
+import socketserver
+import sys
+import threading
+import time
+import urllib.parse
+
+
+class Request:
+    def __init__(self, handler, n, base, state):
+        parsed = urllib.parse.urlsplit(handler.path)
+        self.method = handler.command
+        self.path = parsed.path
+        self.raw_query = parsed.query
+        self.query = {k: v[0] for k, v in
+                      urllib.parse.parse_qs(parsed.query, keep_blank_values=True).items()}
+        self.headers = {k.lower(): v for k, v in handler.headers.items()}
+        self.n = n
+        self.base = base
+        self.state = state
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_handler(module, log_path, lock, counts, state):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, fmt, *args):  # quiet: the JSON log says it all
+            pass
+
+        def answer(self):
+            base = "http://127.0.0.1:%d" % self.server.server_address[1]
+            with lock:
+                path = urllib.parse.urlsplit(self.path).path
+                counts[path] = counts.get(path, 0) + 1
+                req = Request(self, counts[path], base, state)
+                try:
+                    status, headers, body = module.handle(req)
+                except Exception as e:  # a handler bug must show, not hang
+                    status, headers, body = 500, [], "handler error: %r" % e
+                if isinstance(body, str):
+                    body = body.encode()
+                if log_path:
+                    with open(log_path, "a") as f:
+                        f.write(json.dumps({"t": time.time(), "method": req.method,
+                                            "path": req.path, "query": req.query,
+                                            "headers": req.headers,
+                                            "status": status}) + "\n")
+            self.send_response(status)
+            names = {h[0].lower() for h in headers}
+            for name, value in headers:
+                self.send_header(name, value)
+            if "content-type" not in names:
+                self.send_header("Content-Type", "application/json")
+            if "content-length" not in names:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        do_GET = answer
+        do_HEAD = answer
+        do_POST = answer
+
+    return Handler
+
+
+def main():
+    argv = sys.argv[1:]
+    extra = []
+    if "--" in argv:
+        i = argv.index("--")
+        argv, extra = argv[:i], argv[i + 1:]
+    ap = argparse.ArgumentParser(description="scripted HTTP source for tests")
+    ap.add_argument("--handler", required=True)
+    ap.add_argument("--url-file")
+    ap.add_argument("--log")
+    args = ap.parse_args(argv)
+
+    namespace = {"__file__": args.handler, "__name__": "hostile_handler"}
+    with open(args.handler) as f:
+        exec(compile(f.read(), args.handler, "exec"), namespace)
+    module = type("HandlerModule", (), {})()
+    for k, v in namespace.items():
+        setattr(module, k, v)
+    state = {}
+    if hasattr(module, "init"):
+        module.init(state, extra)
+
+    lock = threading.Lock()
+    srv = Server(("127.0.0.1", 0), make_handler(module, args.log, lock, {}, state))
+    base = "http://127.0.0.1:%d" % srv.server_address[1]
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=srv.shutdown).start())
+    print(base, flush=True)
+    if args.url_file:
+        tmp = args.url_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(base + "\n")
+        os.rename(tmp, args.url_file)
+    try:
+        srv.serve_forever(poll_interval=0.1)
+    finally:
+        if args.url_file:
+            try:
+                os.unlink(args.url_file)
+            except OSError:
+                pass
+
+
+if __name__ == "__main__":
+    main()
