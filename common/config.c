@@ -15,6 +15,8 @@
  */
 #include "config.h"
 
+#include "daytz.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -48,6 +50,7 @@ typedef enum {
 #define F_REQUIRED 1 /* no default: the file must set it */
 #define F_EMPTY_OK 2 /* "" is a value of its own */
 #define F_TOPIC    4 /* part of a Kafka topic name */
+#define F_TIMEZONE 8 /* an IANA time zone name (daytz.h) */
 
 typedef struct key_def {
     section_t section;
@@ -95,7 +98,7 @@ static const char *const paginations[] = {"none",   "page", "offset",
       "longest wait to fill a batch (bare number = milliseconds)")                                  \
     X(WORKER, "delete.mode", ENUM, "soft", 0, 0, 0, G(delete_mode), delete_modes,                  \
       "soft (mark _deleted) | hard (remove the row)")                                               \
-    X(PRODUCER, "poll.interval", DURATION, "30s", 0, 0, MAX_DUR, G(poll_interval_ms), NULL,         \
+    X(PRODUCER, "poll.interval", DURATION, "30s", 0, 1000, MAX_DUR, G(poll_interval_ms), NULL,         \
       "pause between passes in follow mode")                                                        \
     X(PRODUCER, "full_sync.every", DURATION, "7d", 0, 0, MAX_DUR, G(full_sync_every_ms), NULL,      \
       "periodic full sync for deletion reconciliation; 0 = never")                                  \
@@ -110,6 +113,8 @@ static const char *const paginations[] = {"none",   "page", "offset",
       "query parameter that passes the high-water mark")                                            \
     X(STREAM, "cursor.precision", ENUM, "timestamp", 0, 0, 0, S(cursor_precision), precisions,     \
       "timestamp | date (the API filters by day)")                                                  \
+    X(STREAM, "cursor.timezone", STR, "UTC", F_TIMEZONE, 0, 0, S(cursor_timezone), NULL,            \
+      "IANA time zone of the API's days (cursor.precision = date)")                                \
     X(STREAM, "records.path", STR, "data", F_EMPTY_OK, 0, 0, S(records_path), NULL,                \
       "dotted path of the records array; empty = the body is the array")                            \
     X(STREAM, "pagination", ENUM, "page", 0, 0, 0, S(pagination), paginations,                     \
@@ -252,6 +257,8 @@ static int set_value(const key_def_t *def, char *base, const char *value,
                      value);
             return -1;
         }
+        if ((def->flags & F_TIMEZONE) && daytz_check(value, why, wsize) != 0)
+            return -1;
         /* An optional key without default set to "" means "none". */
         char *copy =
             (*value || (def->flags & F_EMPTY_OK)) ? strdup(value) : NULL;
@@ -372,6 +379,13 @@ static int open_stream(parser_t *p, const char *name, int line)
         return perr(
             p, line, where,
             "a stream name may hold only letters, digits, '.', '_' and '-'");
+    /* <prefix>.<stream> would be one of tidemark's own topics. */
+    static const char *const reserved[] = {"sync-runs", "dlq", "schemas"};
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+        if (strcmp(name, reserved[i]) == 0)
+            return perr(p, line, where,
+                         "the name '%s' is reserved: <prefix>.%s is tidemark's own topic",
+                         name, name);
     const stream_conf_t *dup = config_stream(c, name);
     if (dup)
         return perr(p, line, where, "duplicate stream (first at line %d)",

@@ -56,6 +56,7 @@ typedef struct stream_conf {
     char *cursor_field;
     char *cursor_param;
     cursor_precision_t cursor_precision;
+    char *cursor_timezone; /* IANA name; "UTC" by default */
     char *records_path; /* dotted path; "" means the body is the array */
     pagination_t pagination;
     char *page_param;

@@ -1,0 +1,44 @@
+/*
+ * daytz.h - calendar days in a named time zone, for streams whose API
+ * filters by its own local day (cursor.precision = date with
+ * cursor.timezone = Europe/Berlin): the bucket of a cursor value is the
+ * start of its local day, and the parameter sent is that local date.
+ *
+ * "UTC" (and NULL) never touch the C library's time-zone state. Any other
+ * name is an IANA zone from the system's tz database
+ * (/usr/share/zoneinfo, Debian's tzdata); the conversion switches the
+ * process's TZ around localtime_r/mktime, so these functions are for the
+ * main thread only (tidemark's other threads are librdkafka's, which do
+ * not convert local times). Each zone remembers the last day it computed,
+ * so a run whose records fall on a few days switches TZ a few times, not
+ * once per record.
+ *
+ * Owns: a small per-zone cache (process lifetime, freed by
+ * daytz_cleanup). Failures: daytz_check says why a name is unusable.
+ */
+#ifndef TIDEMARK_DAYTZ_H
+#define TIDEMARK_DAYTZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* True for NULL, "", "UTC", "Etc/UTC": no conversion needed. */
+int daytz_is_utc(const char *tz);
+
+/*
+ * 0 if tz names a zone of the tz database (or UTC); -1 with errstr
+ * ("unknown time zone 'Mars/Base' (not in /usr/share/zoneinfo)").
+ */
+int daytz_check(const char *tz, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* Start (UTC ms) of the local day in tz that holds instant ms. */
+int64_t daytz_day_start(const char *tz, int64_t ms);
+
+/* The local date in tz of instant ms, "YYYY-MM-DD". */
+void daytz_format_date(const char *tz, int64_t ms, char *buf, size_t size);
+
+/* Frees the per-zone cache (tests, end of main). */
+void daytz_cleanup(void);
+
+#endif
