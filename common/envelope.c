@@ -469,6 +469,24 @@ static int skip_n(cursor_t *c, int64_t n)
 
 static int check_value(cursor_t *c, avro_schema_t s, int depth);
 
+int envelope_peek(const void *buf, size_t len, change_op_t *op, int64_t *source_ts_ms)
+{
+    const unsigned char *p = buf;
+    if (!buf || len < SOE_HEADER || p[0] != SOE_MAGIC0 || p[1] != SOE_MAGIC1)
+        return -1;
+    /* Every version of every stream's event starts op, id, source_ts. */
+    cursor_t c = {p + SOE_HEADER, p + len, NULL, NULL};
+    int64_t op_index, id_len, ts;
+    if (rd_long(&c, &op_index) != 0 || (op_index != CHANGE_OP_UPSERT &&
+                                        op_index != CHANGE_OP_DELETE) ||
+        rd_long(&c, &id_len) != 0 || skip_n(&c, id_len) != 0 || rd_long(&c, &ts) != 0)
+        return -1;
+    *op = (change_op_t)op_index;
+    *source_ts_ms = ts;
+    return 0;
+}
+
+
 /* Arrays and maps: blocks of items, a negative count followed by the
  * block's byte size, a zero count at the end. */
 static int check_blocks(cursor_t *c, avro_schema_t item, int is_map,

@@ -76,6 +76,15 @@ change_event_t *envelope_decode(envelope_schema_t *es, const void *buf,
 
 void change_event_destroy(change_event_t *ev);
 
+/*
+ * Reads only an event's op and source_ts, from the fields every version of
+ * every stream's change event starts with, whatever its fingerprint: for
+ * the producer's look at what a topic already holds. 0, or -1 when buf is
+ * not a single-object-encoded change event.
+ */
+__attribute__((warn_unused_result)) int envelope_peek(const void *buf, size_t len,
+                                                  change_op_t *op, int64_t *source_ts_ms);
+
 /* Exposed for tests: the Parsing Canonical Form of an Avro schema JSON
  * (caller frees), and the CRC-64-AVRO of a byte string. */
 char *avro_canonical_form(const json_t *schema, char *errstr,
