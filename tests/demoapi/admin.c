@@ -6,6 +6,7 @@
  *   POST /admin/create?count=N[&at=...]
  *   POST /admin/delete?ids=..[&at=...]
  *   POST /admin/soft-delete?ids=..[&at=...]
+ *   POST /admin/restore?ids=..[&at=...]   (hard-deleted ids come back)
  *   POST /admin/fault?status=500&count=3[&delay_ms=D]
  *   GET  /admin/records | /admin/deleted | /admin/stats
  *
@@ -22,7 +23,7 @@
 
 #define ADMIN_MAX_COUNT 10000000L
 
-typedef enum { OP_UPDATE, OP_SOFT_DELETE, OP_DELETE } change_op_t;
+typedef enum { OP_UPDATE, OP_SOFT_DELETE, OP_DELETE, OP_RESTORE } change_op_t;
 
 static int cmp_i64(const void *pa, const void *pb)
 {
@@ -114,11 +115,12 @@ static int apply_change(server_t *srv, change_op_t op, const int64_t *ids, size_
     case OP_UPDATE: return dataset_update(srv->ds, ids, n, at, err, err_size);
     case OP_SOFT_DELETE: return dataset_soft_delete(srv->ds, ids, n, at, err, err_size);
     case OP_DELETE: return dataset_delete(srv->ds, ids, n, at, err, err_size);
+    case OP_RESTORE: return dataset_restore(srv->ds, ids, n, at, err, err_size);
     }
     return -1;
 }
 
-/* update (ids or count), soft-delete, delete */
+/* update (ids or count), soft-delete, delete, restore */
 static reply_t post_change(server_t *srv, struct MHD_Connection *conn, change_op_t op)
 {
     char err[512];
@@ -267,6 +269,11 @@ static reply_t post_delete(server_t *srv, struct MHD_Connection *conn)
     return post_change(srv, conn, OP_DELETE);
 }
 
+static reply_t post_restore(server_t *srv, struct MHD_Connection *conn)
+{
+    return post_change(srv, conn, OP_RESTORE);
+}
+
 static reply_t get_all_records_h(server_t *srv, struct MHD_Connection *conn)
 {
     (void)conn;
@@ -295,6 +302,7 @@ reply_t admin_handle(server_t *srv, struct MHD_Connection *conn, const char *met
     } routes[] = {
         {"update", 1, post_update},       {"soft-delete", 1, post_soft_delete},
         {"delete", 1, post_delete},       {"create", 1, post_create},
+        {"restore", 1, post_restore},
         {"fault", 1, post_fault},         {"records", 0, get_all_records_h},
         {"deleted", 0, get_all_deleted_h}, {"stats", 0, get_stats_h},
     };

@@ -339,6 +339,49 @@ int dataset_create(dataset_t *ds, size_t n, int64_t at_ms, int64_t *first_id,
     return rc;
 }
 
+static int is_deleted(const dataset_t *ds, int64_t id)
+{
+    for (size_t i = 0; i < ds->ndel; i++)
+        if (ds->del[i].id == id)
+            return 1;
+    return 0;
+}
+
+int dataset_restore(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
+                    char *errstr, size_t errstr_size)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] < 1 || ids[i] > ds->max_id || dataset_by_id(ds, ids[i]) ||
+            !is_deleted(ds, ids[i])) {
+            snprintf(errstr, errstr_size, "no deleted record with id %" PRId64, ids[i]);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (ids[j] == ids[i]) {
+                snprintf(errstr, errstr_size, "id %" PRId64 " given twice", ids[i]);
+                return -1;
+            }
+    }
+    customer_t *back = malloc((n + 1) * sizeof(*back));
+    unsigned char *flags = calloc(ds->n + 1, 1);
+    int rc = -1;
+    if (back && flags && grow(ds, n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            customer_init(&back[i], ds->conf.seed, ids[i]);
+            back[i].version++;
+            back[i].cursor_ms = at_ms;
+        }
+        rc = reorder(ds, flags, flags, back, n);
+    }
+    if (rc)
+        snprintf(errstr, errstr_size, "out of memory");
+    else
+        advance_clock(ds, at_ms);
+    free(back);
+    free(flags);
+    return rc;
+}
+
 size_t dataset_pick(dataset_t *ds, size_t n, int64_t *ids)
 {
     size_t live = ds->n, step, skip, got = 0, seen = 0;

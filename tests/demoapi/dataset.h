@@ -74,6 +74,14 @@ int dataset_soft_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_
 /* removed from the set, listed in dataset_deleted() */
 int dataset_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
                    char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+/*
+ * Brings hard-deleted ids back (cursor = at_ms, version + 1), as an API
+ * that undeletes does. Their entries stay in dataset_deleted(): real
+ * deleted endpoints often keep listing an id that came back, and the
+ * producer must not let that older deletion win.
+ */
+int dataset_restore(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
+                    char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
 /* n new records with the next ids (the first in *first_id) */
 int dataset_create(dataset_t *ds, size_t n, int64_t at_ms, int64_t *first_id,
                    char *errstr, size_t errstr_size) __attribute__((warn_unused_result));

@@ -60,6 +60,7 @@ static void usage(FILE *out)
         "       GET /<stream>/deleted?<deleted-param>=ISO\n"
         "Admin: POST /admin/update?ids=1,5|count=N[&at=ISO|max]  POST /admin/create?count=N\n"
         "       POST /admin/delete?ids=..  POST /admin/soft-delete?ids=..\n"
+        "       POST /admin/restore?ids=.. (deleted ids come back; still listed as deleted)\n"
         "       POST /admin/fault?status=500&count=3[&delay_ms=D]\n"
         "       GET /admin/records  GET /admin/deleted  GET /admin/stats\n");
 }

@@ -482,6 +482,17 @@ topic_count()
     kc -C -t "$1" -e -f '%o\n' | wc -l
 }
 
+# topic_latest_per_key TOPIC - "KEY live|gone" per key, from the key's
+# latest message (keys stay in one partition, read in offset order): an
+# upsert event is live; a delete event or a tombstone is gone. Sorted.
+topic_latest_per_key()
+{
+    kc -C -t "$1" -e -Z -f '%k\t%S\t%h\n' |
+        awk -F'\t' '{ st = ($2 == "-1" || $3 ~ /tidemark\.op=delete/) ? "gone" : "live"; last[$1] = st }
+                    END { for (k in last) print k, last[k] }' |
+        LC_ALL=C sort
+}
+
 # topic_ends TOPIC - "PARTITION END" lines (END = last offset + 1) for the
 # partitions that hold messages.
 topic_ends()
@@ -559,10 +570,13 @@ table_records_tsv()
         _norm_balance | LC_ALL=C sort
 }
 
-# Ids the API deleted: hard (GET /admin/deleted) and soft (the soft-delete
-# field is true in /admin/records).
+# Ids the API deleted: hard (GET /admin/deleted, less those restored since:
+# the demo API keeps listing them) and soft (the soft-delete field is true
+# in /admin/records).
 api_deleted_ids()
 {
+    local live="$T_WORK/api.live.ids"
+    api_records_tsv | cut -f1 | LC_ALL=C sort -u >"$live" || return 1
     {
         api_get /admin/deleted |
             jq -r --arg id "$ID_FIELD" \
@@ -573,7 +587,7 @@ api_deleted_ids()
                 jq -r --arg id "$ID_FIELD" --arg soft "$SOFT_DELETE_FIELD" \
                     "${API_RECORDS_JQ}[] | select(.[\$soft] == true) | .[\$id] | tostring"
         fi
-    } | LC_ALL=C sort -u
+    } | LC_ALL=C sort -u | LC_ALL=C comm -23 - "$live"
 }
 
 table_deleted_ids()
