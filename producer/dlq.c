@@ -3,22 +3,51 @@
  */
 #include "dlq.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Room kept for the key, the headers and Kafka's framing. */
+#define DLQ_OVERHEAD_BYTES 16384
+
+size_t dlq_copy_limit(size_t max_message_bytes)
+{
+    return max_message_bytes > 2 * DLQ_OVERHEAD_BYTES ? max_message_bytes - DLQ_OVERHEAD_BYTES
+                                                      : max_message_bytes / 2;
+}
+
+size_t dlq_truncate_utf8(const char *text, size_t len, size_t limit)
+{
+    if (len <= limit)
+        return len;
+    size_t n = limit;
+    /* Step back over continuation bytes so that a character is not split. */
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
 
 int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
              const json_t *record, const char *error, const char *source_url,
              char *errstr, size_t errstr_size)
 {
     char *text = json_dumps(record, JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t len = text ? strlen(text) : 4;
+    /* A record too large for Kafka is one reason to be here: its copy must
+     * fit, or the dead letter fails the way the event did. */
+    size_t keep = dlq_truncate_utf8(text ? text : "null", len,
+                                    dlq_copy_limit(publisher_max_message_bytes(pub)));
+    char original[24];
+    snprintf(original, sizeof(original), "%zu", len);
     const pub_header_t hdrs[] = {
         {"tidemark.error", error ? error : ""},
         {"tidemark.stage", "producer"},
         {"tidemark.source", source_url ? source_url : ""},
+        {"tidemark.original_size", original},
+        {"tidemark.truncated", "true"},
     };
-    int rc = publisher_produce(pub, dlq_topic, key, text ? text : "null",
-                               text ? strlen(text) : 4, hdrs, 3, NULL, errstr,
-                               errstr_size);
+    int rc = publisher_produce(pub, dlq_topic, key, text ? text : "null", keep, hdrs,
+                               keep < len ? 5 : 3, NULL, errstr, errstr_size);
     free(text);
-    return rc;
+    return rc == 0 ? 0 : -1;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errstr.h"
 #include "isotime.h"
 #include "kafka_meta.h"
 #include "kafka_conf.h"
@@ -165,6 +166,14 @@ int publisher_produce(publisher_t *p, const char *topic, const char *key,
             rd_kafka_poll(p->rk, 0);
             return 0;
         }
+        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+            rd_kafka_headers_destroy(h);
+            errstr_set(errstr, errstr_size,
+                       "produce to %s: a message of %zu bytes is larger than "
+                       "message.max.bytes (%zu)",
+                       topic, value ? len : 0, publisher_max_message_bytes(p));
+            return PUBLISHER_TOO_LARGE;
+        }
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             rd_kafka_headers_destroy(h);
             snprintf(errstr, errstr_size, "produce to %s: %s", topic, rd_kafka_err2str(err));
@@ -206,6 +215,16 @@ int publisher_flush(publisher_t *p, char *errstr, size_t errstr_size)
         return -1;
     }
     return 0;
+}
+
+size_t publisher_max_message_bytes(const publisher_t *p)
+{
+    char buf[32];
+    size_t size = sizeof(buf);
+    const rd_kafka_conf_t *kc = rd_kafka_conf(p->rk);
+    if (rd_kafka_conf_get(kc, "message.max.bytes", buf, &size) != RD_KAFKA_CONF_OK)
+        return 1000000; /* librdkafka's default */
+    return (size_t)strtoull(buf, NULL, 10);
 }
 
 int publisher_is_fatal(publisher_t *p)

@@ -46,11 +46,17 @@ publisher_t *publisher_new(const tm_config_t *conf, char *errstr,
 /* Flushes for up to 10 s (what is left then is lost), then destroys. */
 void publisher_destroy(publisher_t *p);
 
+/* publisher_produce's answer for a message larger than the producer's
+ * message.max.bytes: nothing was enqueued, and the message can never be
+ * sent as it is. A per-message failure: the caller dead-letters it. */
+#define PUBLISHER_TOO_LARGE 1
+
 /*
  * Enqueues one message (key and value copied; value NULL = tombstone).
  * Waits (polling) while the local queue is full. delivery, if not NULL,
  * is filled by the delivery report and must stay valid until then.
- * Returns 0, or -1 with errstr on an error that is not a full queue.
+ * Returns 0; PUBLISHER_TOO_LARGE (errstr says the size and the limit);
+ * or -1 with errstr on any other error that is not a full queue.
  */
 int publisher_produce(publisher_t *p, const char *topic, const char *key,
                       const void *value, size_t len, const pub_header_t *hdrs,
@@ -71,6 +77,10 @@ int publisher_flush(publisher_t *p, char *errstr, size_t errstr_size) TM_WARN_UN
  * Best effort: a failure only costs that wait (logged at debug).
  */
 void publisher_warm_topic(publisher_t *p, const char *topic);
+
+/* The producer's message.max.bytes (what a message may hold at most,
+ * key and headers included). */
+size_t publisher_max_message_bytes(const publisher_t *p);
 
 /* Forgets the counters, first error and offsets (start of a run). */
 void publisher_reset(publisher_t *p);

@@ -18,6 +18,7 @@
 #include "boundary.h"
 #include "checkpoint.h"
 #include "dlq.h"
+#include "errstr.h"
 #include "http.h"
 #include "isotime.h"
 #include "kafka_conf.h"
@@ -180,10 +181,20 @@ static int publish(run_t *r, change_op_t op, const char *id, int64_t source_ts,
         {"tidemark.op", op == CHANGE_OP_DELETE ? "delete" : "upsert"},
         {"tidemark.run", r->run_id},
     };
-    int rc = publisher_produce(r->pub, r->topic, id, buf, len, hdrs, 2, NULL, errstr,
-                               errstr_size);
+    int rc = publisher_produce(r->pub, r->topic, id, buf, len, hdrs, 2, NULL, why,
+                               sizeof(why));
     free(buf);
-    if (rc == 0 && op == CHANGE_OP_DELETE) /* lets compaction drop the key */
+    if (rc == PUBLISHER_TOO_LARGE) {
+        /* Kafka will never take it: dead-letter it, or it blocks the
+         * stream on every run. */
+        *dlqd = 1;
+        return dead_letter(r, id, rec, why, url, errstr, errstr_size);
+    }
+    if (rc != 0) {
+        errstr_set(errstr, errstr_size, "%s", why);
+        return -1;
+    }
+    if (op == CHANGE_OP_DELETE) /* lets compaction drop the key */
         rc = publisher_produce(r->pub, r->topic, id, NULL, 0, hdrs, 2, NULL, errstr,
                                errstr_size);
     return rc;

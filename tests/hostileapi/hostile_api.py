@@ -24,6 +24,11 @@ headers is a list of (name, value) pairs (a name may repeat); body is
 bytes or str (str is UTF-8 encoded). The handler may also define
 init(state, argv) which receives the arguments after "--".
 
+The handler's namespace also holds customer(id, last_modified, **fields)
+(a record of schemas/customer.avsc) and page_of(req, records, ...) (the
+demo API's filtering and paging over a list of records), so that a
+handler only writes what its API does differently.
+
 Every request is appended to --log as one JSON line (method, path, query,
 headers, status) before it is answered, so a test can assert what the
 client sent (which headers went to which origin, how many requests, when).
@@ -42,6 +47,30 @@ import sys
 import threading
 import time
 import urllib.parse
+
+
+def customer(id, last_modified, **fields):
+    """A record of schemas/customer.avsc, as the demo API renders one."""
+    rec = {"id": id, "name": "Customer %s" % id, "email": "c%s@example.com" % id,
+           "country": "DE", "balance": "10.00", "tier": "bronze", "phone": None,
+           "signup_date": None, "is_deleted": False, "last_modified": last_modified}
+    rec.update(fields)
+    return rec
+
+
+def page_of(req, records, cursor_field="last_modified", cursor_param="modified_since",
+            page_param="page", size_param="per_page", max_page=1000, records_path="data"):
+    """(status, headers, body) of one page: records with cursor >= the
+    parameter (ISO text of one format compares as text), in (cursor, id)
+    order, paged by page number and size (capped at max_page)."""
+    since = req.query.get(cursor_param)
+    rows = [r for r in records if since is None or r[cursor_field] >= since]
+    rows.sort(key=lambda r: (r[cursor_field], str(r.get("id"))))
+    page = int(req.query.get(page_param, "1"))
+    size = min(int(req.query.get(size_param, "100")), max_page)
+    chunk = rows[(page - 1) * size:page * size]
+    body = json.dumps(chunk) if not records_path else json.dumps({records_path: chunk})
+    return 200, [], body
 
 
 class Request:
@@ -122,7 +151,8 @@ def main():
     ap.add_argument("--log")
     args = ap.parse_args(argv)
 
-    namespace = {"__file__": args.handler, "__name__": "hostile_handler"}
+    namespace = {"__file__": args.handler, "__name__": "hostile_handler",
+                 "customer": customer, "page_of": page_of, "json": json}
     with open(args.handler) as f:
         exec(compile(f.read(), args.handler, "exec"), namespace)
     module = type("HandlerModule", (), {})()
