@@ -1,7 +1,8 @@
 /*
  * dlq.h - the producer's dead letters: <prefix>.dlq, key = the original
  * id (or none), value = the original record's JSON text, headers
- * tidemark.error, tidemark.stage = producer, tidemark.source (the URL).
+ * tidemark.error, tidemark.stage = producer, tidemark.source (the URL,
+ * credential-like query parameters redacted: url_redact.h).
  *
  * Dead letters go through the run's publisher, so the flush before a
  * checkpoint waits for their acknowledgement too. Stateless; the
