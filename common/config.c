@@ -42,6 +42,7 @@ typedef enum {
     T_INT,      /* decimal integer, stored in an int */
     T_DURATION, /* "30s": bare integer = seconds; stored in ms (int64_t) */
     T_MILLIS,   /* "500" or "2s": bare integer = ms (keys named *.ms) */
+    T_SIZE,     /* bytes: "1048576", "512KiB", "256MiB", "1GiB"; int64_t */
     T_ENUM      /* one of enums[], stored as its index in an int */
 } key_type_t;
 
@@ -58,7 +59,7 @@ typedef struct key_def {
     key_type_t type;
     const char *def; /* default as the file would write it; NULL = none */
     int flags;
-    int64_t min, max; /* T_INT: the value; durations: ms */
+    int64_t min, max; /* T_INT, T_SIZE: the value; durations: ms */
     size_t offset;    /* into tm_config_t, or stream_conf_t for SEC_STREAM */
     const char *const *enums;
     const char *doc;
@@ -76,6 +77,7 @@ static const char *const paginations[] = {"none",   "page", "offset",
 #define S(f)    offsetof(stream_conf_t, f)
 #define DAY_MS  86400000LL
 #define MAX_DUR (3650 * DAY_MS)
+#define MAX_SIZE (64LL << 30)
 
 /* X(section, key, type, default, flags, min, max, offset, enums, doc) */
 /* clang-format off */
@@ -138,7 +140,11 @@ static const char *const paginations[] = {"none",   "page", "offset",
       "HTTP header sent with every request (a secret: use ${ENV})")                                 \
     X(STREAM, "timeout", DURATION, "30s", 0, 1, MAX_DUR, S(timeout_ms), NULL, "HTTP request timeout") \
     X(STREAM, "max.retries", INT, "8", 0, 0, 100, S(max_retries), NULL,                             \
-      "retries of a failed request, with backoff")
+      "retries of a failed request, with backoff")                                                  \
+    X(STREAM, "retry.max_wait", DURATION, "5m", 0, 0, MAX_DUR, S(retry_max_wait_ms), NULL,          \
+      "longest wait a Retry-After header may ask for before a retry")                               \
+    X(STREAM, "max.response.size", SIZE, "256MiB", 0, 1024, MAX_SIZE, S(max_response_size), NULL,   \
+      "largest response body, after decompression (bytes, KiB, MiB or GiB)")
 
 #define KEY_ENTRY(sec, key, type, def, flags, min, max, off, enums, doc) \
     {SEC_##sec, key, T_##type, def, flags, min, max, off, enums, doc},
@@ -295,6 +301,19 @@ static int set_value(const key_def_t *def, char *base, const char *value,
             snprintf(why, wsize, "must be between %lldms and %lldd (got %s)",
                      (long long)def->min, (long long)(def->max / DAY_MS),
                      value);
+            return -1;
+        }
+        *(int64_t *)field = v;
+        return 0;
+    case T_SIZE:
+        if (config_parse_size(value, &v) < 0) {
+            snprintf(why, wsize, "bad size '%s' (bytes, or a number with KiB, MiB or GiB)",
+                     value);
+            return -1;
+        }
+        if (v < def->min || v > def->max) {
+            snprintf(why, wsize, "must be between %lld and %lld bytes (got %s)",
+                     (long long)def->min, (long long)def->max, value);
             return -1;
         }
         *(int64_t *)field = v;

@@ -70,6 +70,8 @@ typedef struct stream_conf {
     char *auth_header;       /* NULL: none; a secret: never log */
     int64_t timeout_ms;
     int max_retries;
+    int64_t retry_max_wait_ms; /* cap of a Retry-After wait */
+    int64_t max_response_size; /* bytes, after decompression */
 } stream_conf_t;
 
 typedef struct tm_config {
@@ -138,6 +140,13 @@ const stream_conf_t *config_stream(const tm_config_t *conf, const char *name);
  * ms|s|m|h|d suffix (a bare integer means seconds).
  */
 int config_parse_duration(const char *s, int64_t *ms_out) TM_WARN_UNUSED;
+
+/*
+ * Parses a byte size: a non-negative integer, optionally followed by KiB,
+ * MiB or GiB (powers of 1024; the unit is case-insensitive, "256 MiB"
+ * with one space is accepted too). 0, or -1 on anything else or overflow.
+ */
+int config_parse_size(const char *s, int64_t *bytes_out) TM_WARN_UNUSED;
 
 /*
  * Expands every ${NAME} in value. Returns a new string (caller frees) or

@@ -1,6 +1,7 @@
 /*
  * config_values.c - the value syntax of tidemark.conf that callers use on
- * their own too: durations ("30s", "500ms", "7d") and ${NAME} expansion.
+ * their own too: durations ("30s", "500ms", "7d"), byte sizes ("256MiB")
+ * and ${NAME} expansion.
  * Pure functions (getenv only); any thread.
  */
 #include "config.h"
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* "30s" -> 30000. A bare number means seconds; overflow is an error. */
 int config_parse_duration(const char *s, int64_t *ms_out)
@@ -36,6 +38,35 @@ int config_parse_duration(const char *s, int64_t *ms_out)
         return -1;
     *ms_out = v * unit;
     return 0;
+}
+
+int config_parse_size(const char *s, int64_t *bytes_out)
+{
+    static const struct {
+        const char *suffix;
+        int64_t mult;
+    } units[] = {{"", 1}, {"kib", 1LL << 10}, {"mib", 1LL << 20}, {"gib", 1LL << 30}};
+    int64_t v = 0;
+    const char *q = s;
+
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    for (; isdigit((unsigned char)*q); q++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*q - '0');
+    }
+    if (*q == ' ' && q[1] != '\0')
+        q++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcasecmp(q, units[i].suffix) == 0) {
+            if (v > INT64_MAX / units[i].mult)
+                return -1;
+            *bytes_out = v * units[i].mult;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 static int valid_env_name(const char *s, size_t n)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "url_redact.h"
+
 /* Room kept for the key, the headers and Kafka's framing. */
 #define DLQ_OVERHEAD_BYTES 16384
 
@@ -37,17 +39,20 @@ int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
      * fit, or the dead letter fails the way the event did. */
     size_t keep = dlq_truncate_utf8(text ? text : "null", len,
                                     dlq_copy_limit(publisher_max_message_bytes(pub)));
+    /* credentials in the URL's query stay out of the topic */
+    char *source = url_redact_dup(source_url);
     char original[24];
     snprintf(original, sizeof(original), "%zu", len);
     const pub_header_t hdrs[] = {
         {"tidemark.error", error ? error : ""},
         {"tidemark.stage", "producer"},
-        {"tidemark.source", source_url ? source_url : ""},
+        {"tidemark.source", source ? source : ""},
         {"tidemark.original_size", original},
         {"tidemark.truncated", "true"},
     };
     int rc = publisher_produce(pub, dlq_topic, key, text ? text : "null", keep, hdrs,
                                keep < len ? 5 : 3, NULL, errstr, errstr_size);
     free(text);
+    free(source);
     return rc == 0 ? 0 : -1;
 }

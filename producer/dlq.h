@@ -1,7 +1,8 @@
 /*
  * dlq.h - the producer's dead letters: <prefix>.dlq, key = the original
  * id (or none), value = the original record's JSON text, headers
- * tidemark.error, tidemark.stage = producer, tidemark.source (the URL).
+ * tidemark.error, tidemark.stage = producer, tidemark.source (the URL,
+ * credential-like query parameters redacted: url_redact.h).
  *
  * A record whose text is larger than a message may be is cut to fit (at a
  * character boundary), with tidemark.original_size (bytes) and

@@ -1,16 +1,31 @@
 /*
  * http.h - the libcurl boundary: one GET with the stream's auth header and
- * timeout, retried with exponential backoff on transient failures.
+ * timeout, following redirects itself, retried with backoff on transient
+ * failures.
  *
- * Failure classes: a connect/timeout/transfer error, 429 or 5xx is
- * transient (retried up to max_retries times, backoff 200 ms doubling,
- * capped at 5 s, sleeping in short slices that watch tm_running); any
- * other status >= 400 is fatal for the run. Error strings name the URL,
- * never the auth header.
+ * Failure classes: a connect/timeout/transfer error, an HTTP/2 stream
+ * error, 408, 429 or 5xx is transient (retried up to max_retries times;
+ * the wait is the answer's Retry-After, seconds or an HTTP-date, capped by
+ * retry.max_wait, or else a backoff of 200 ms doubling, capped at 5 s; the
+ * wait sleeps in short slices that watch tm_running). Anything else is
+ * fatal for the run: another status >= 300, more than HTTP_MAX_REDIRECTS
+ * redirects, a redirect or URL that is not http/https or goes from https
+ * to http, a response larger than max.response.size (counted after
+ * decompression).
  *
- * Owns: http_client_t owns its CURL handle; http_response_t owns its body
- * and Link header (free with http_response_clear). A client is used by one
- * thread at a time. http_global_init() once at start, on the main thread.
+ * Redirects are followed one hop at a time (libcurl's FOLLOWLOCATION is
+ * off), so that each hop gets its own headers: the auth header goes only
+ * to an origin (scheme, host, port) allowed by http_client_allow_auth();
+ * for a stream, the origins of its url and deleted.url. Link headers of
+ * the 3xx hops are not kept. libcurl may speak only http and https.
+ *
+ * Error strings name the URL with credential-like query parameters
+ * redacted (url_redact.h), never the auth header.
+ *
+ * Owns: http_client_t owns its CURL handle and a copy of the auth header;
+ * http_response_t owns its body, Link field and URL (free with
+ * http_response_clear). A client is used by one thread at a time.
+ * http_global_init() once at start, on the main thread.
  */
 #ifndef TIDEMARK_HTTP_H
 #define TIDEMARK_HTTP_H
@@ -19,33 +34,62 @@
 #include <stdint.h>
 #include "config.h"
 
+#define HTTP_MAX_REDIRECTS 5
+
 typedef struct http_client http_client_t;
 
 typedef struct http_response {
     long status;
     char *body;      /* NUL-terminated */
     size_t body_len;
-    char *link;      /* the last Link header's value, or NULL */
-    /* Wall clock when the request that got this answer was sent. The
-     * answer shows the source as of some moment after it, so a mark taken
-     * from it can only make the next poll re-read, never skip (the time
-     * the answer arrived could be later than a change it does not hold). */
+    /* Every Link field line of the final answer, in order, joined by '\n'
+     * (link.h parses it), or NULL. */
+    char *link;
+    /* The URL that answered: the one asked for, or the last redirect's
+     * target. Relative Link targets resolve against it. */
+    char *url;
+    /* Wall clock when the request that got this answer was sent (the
+     * first hop, when redirected). The answer shows the source as of some
+     * moment after it, so a mark taken from it can only make the next poll
+     * re-read, never skip (the time the answer arrived could be later than
+     * a change it does not hold). */
     int64_t sent_at_ms;
 } http_response_t;
 
 int http_global_init(char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 void http_global_cleanup(void);
 
-/* auth_header (may be NULL) is copied. NULL with errstr on failure. */
+/*
+ * auth_header (may be NULL) is copied; it is sent to no origin until
+ * http_client_allow_auth() names one. retry.max_wait and
+ * max.response.size take their defaults (5 min, 256 MiB) until
+ * http_client_set_limits(). NULL with errstr on failure.
+ */
 http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms,
                                int max_retries, char *errstr,
                                size_t errstr_size);
+
+/* The client a stream's run uses: its auth header (allowed to the
+ * origins of url and deleted.url), timeout, retries and limits. */
+http_client_t *http_client_for_stream(const stream_conf_t *sc, char *errstr,
+                                      size_t errstr_size);
+
+/* Allows the auth header to the origin of url. 0, or -1 with errstr when
+ * url does not parse or on ENOMEM. */
+int http_client_allow_auth(http_client_t *hc, const char *url, char *errstr,
+                           size_t errstr_size) TM_WARN_UNUSED;
+
+/* retry_max_wait_ms caps a Retry-After; max_response_size (bytes, >= 1)
+ * caps a decompressed body. */
+void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms,
+                            int64_t max_response_size);
+
 void http_client_destroy(http_client_t *hc);
 
 /*
  * GETs url into *resp (cleared first). Returns 0 on a 2xx answer, or -1
- * with errstr "GET URL: reason" after retries ran out, on a fatal status,
- * or when tm_running was cleared while waiting to retry.
+ * with errstr "GET URL: reason" after retries ran out, on a fatal
+ * failure, or when tm_running was cleared while waiting to retry.
  */
 int http_get(http_client_t *hc, const char *url, http_response_t *resp,
              char *errstr, size_t errstr_size) TM_WARN_UNUSED;
@@ -54,5 +98,22 @@ void http_response_clear(http_response_t *resp);
 
 /* URL-escapes s; caller frees. NULL on ENOMEM. */
 char *http_escape(const char *s);
+
+/* ---- pure helpers, exposed for unit tests ---- */
+
+/*
+ * A Retry-After value (RFC 9110 10.2.3): delta-seconds or an HTTP-date
+ * (IMF-fixdate, RFC 850 or asctime form), as a wait from now_ms (epoch
+ * ms), at most cap_ms; a date in the past is 0. 0 with *wait_ms, or -1
+ * when value is neither.
+ */
+int http_retry_after_ms(const char *value, int64_t now_ms, int64_t cap_ms,
+                        int64_t *wait_ms) TM_WARN_UNUSED;
+
+/* 1 when an answer with this status is worth retrying (408, 429, 5xx). */
+int http_status_transient(long status);
+
+/* 1 when a libcurl error (a CURLcode) is worth retrying. */
+int http_curl_transient(int curl_code);
 
 #endif

@@ -11,6 +11,8 @@
 
 #include "boundary.h"
 #include "isotime.h"
+#include "link.h"
+#include "url_redact.h"
 
 struct source {
     const stream_conf_t *sc;
@@ -134,71 +136,10 @@ char *source_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms,
     return source_url_with(sc->url, pairs, sizeof pairs / sizeof pairs[0] / 2);
 }
 
-/* Finds rel="next" (or rel=next, or a rel list holding next). */
-static int rel_is_next(const char *params, size_t len)
+int source_link_next(const char *link, const char *base_url, char **next,
+                     char *errstr, size_t errstr_size)
 {
-    const char *p = params, *end = params + len;
-    while (p < end) {
-        const char *semi = memchr(p, ';', (size_t)(end - p));
-        const char *pe = semi ? semi : end;
-        while (p < pe && isspace((unsigned char)*p))
-            p++;
-        if (pe - p > 4 && strncasecmp(p, "rel=", 4) == 0) {
-            const char *v = p + 4, *ve = pe;
-            if (*v == '"')
-                v++;
-            while (ve > v && (isspace((unsigned char)ve[-1]) || ve[-1] == '"'))
-                ve--;
-            /* rel may hold several space-separated relation types */
-            while (v < ve) {
-                const char *sp = v;
-                while (sp < ve && !isspace((unsigned char)*sp))
-                    sp++;
-                if (sp - v == 4 && strncasecmp(v, "next", 4) == 0)
-                    return 1;
-                v = sp;
-                while (v < ve && isspace((unsigned char)*v))
-                    v++;
-            }
-        }
-        p = semi ? semi + 1 : end;
-    }
-    return 0;
-}
-
-static char *resolve(const char *target, size_t len, const char *base_url)
-{
-    if (memchr(target, ':', len) || !base_url || target[0] != '/')
-        return strndup(target, len);
-    /* absolute path: keep the base's scheme://authority */
-    const char *auth = strstr(base_url, "://");
-    const char *path = auth ? strchr(auth + 3, '/') : NULL;
-    size_t blen = path ? (size_t)(path - base_url) : strlen(base_url);
-    char *out = malloc(blen + len + 1);
-    if (out) {
-        memcpy(out, base_url, blen);
-        memcpy(out + blen, target, len);
-        out[blen + len] = '\0';
-    }
-    return out;
-}
-
-char *source_link_next(const char *link, const char *base_url)
-{
-    const char *p = link;
-    while (p && *p) {
-        const char *lt = strchr(p, '<');
-        const char *gt = lt ? strchr(lt, '>') : NULL;
-        if (!gt)
-            return NULL;
-        /* this link's params run to the next comma outside <...> */
-        const char *comma = strchr(gt, ',');
-        const char *pe = comma ? comma : gt + strlen(gt);
-        if (rel_is_next(gt + 1, (size_t)(pe - gt - 1)))
-            return resolve(lt + 1, (size_t)(gt - lt - 1), base_url);
-        p = comma ? comma + 1 : NULL;
-    }
-    return NULL;
+    return link_find(link, "next", base_url, next, errstr, errstr_size);
 }
 
 int source_get_records(http_client_t *hc, const char *url,
@@ -215,15 +156,16 @@ int source_get_records(http_client_t *hc, const char *url,
     if (sent_at_ms)
         *sent_at_ms = resp.sent_at_ms;
     http_response_clear(&resp);
+    char red[1024];
     if (!doc) {
         snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s (line %d)",
-                 url, jerr.text, jerr.line);
+                 url_redact(url, red, sizeof red), jerr.text, jerr.line);
         return -1;
     }
     json_t *arr = source_json_path(doc, records_path);
     if (!json_is_array(arr)) {
         snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
-                 url, records_path ? records_path : "");
+                 url_redact(url, red, sizeof red), records_path ? records_path : "");
         json_decref(doc);
         return -1;
     }
@@ -287,8 +229,10 @@ static int repeats_previous_page(source_t *s, json_t *records)
     return repeats;
 }
 
-/* After a page: is the walk over, and what comes next? */
-static int advance(source_t *s, json_t *records, const char *link)
+/* After a page: is the walk over (1), what comes next (0), or -1 with
+ * errstr when the answer's Link header cannot be followed. */
+static int advance(source_t *s, json_t *records, const http_response_t *resp,
+                   char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = s->sc;
     size_t n = json_array_size(records);
@@ -305,10 +249,18 @@ static int advance(source_t *s, json_t *records, const char *link)
         free(s->token);
         s->token = n ? next_token(s->body, sc->next_path) : NULL;
         return s->token == NULL;
-    case PAGINATION_LINK:
+    case PAGINATION_LINK: {
         free(s->token);
-        s->token = link ? source_link_next(link, sc->url) : NULL;
+        s->token = NULL;
+        /* relative targets resolve against the URL that answered */
+        char why[1024], red[1024];
+        if (source_link_next(resp->link, resp->url, &s->token, why, sizeof why) < 0) {
+            snprintf(errstr, errstr_size, "GET %s: %s",
+                     url_redact(resp->url, red, sizeof red), why);
+            return -1;
+        }
         return s->token == NULL;
+    }
     }
     return 1;
 }
@@ -348,18 +300,20 @@ int source_next_page(source_t *s, json_t **records, const char **url,
     if (http_get(s->hc, s->url, &resp, errstr, errstr_size) != 0)
         return -1;
     json_error_t jerr;
+    char red[1024];
     json_decref(s->body);
     s->body = json_loadb(resp.body, resp.body_len, 0, &jerr);
     if (!s->body) {
         snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s (line %d)",
-                 s->url, jerr.text, jerr.line);
+                 url_redact(s->url, red, sizeof red), jerr.text, jerr.line);
         http_response_clear(&resp);
         return -1;
     }
     json_t *arr = source_json_path(s->body, s->sc->records_path);
     if (!json_is_array(arr)) {
         snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
-                 s->url, s->sc->records_path ? s->sc->records_path : "");
+                 url_redact(s->url, red, sizeof red),
+                 s->sc->records_path ? s->sc->records_path : "");
         http_response_clear(&resp);
         return -1;
     }
@@ -369,12 +323,15 @@ int source_next_page(source_t *s, json_t **records, const char **url,
         snprintf(errstr, errstr_size,
                  "GET %s: the same records as the previous page: does the API "
                  "take '%s' as its page parameter?",
-                 s->url, s->sc->page_param);
+                 url_redact(s->url, red, sizeof red), s->sc->page_param);
         http_response_clear(&resp);
         return -1;
     }
-    s->done = advance(s, arr, resp.link);
+    int done = advance(s, arr, &resp, errstr, errstr_size);
     http_response_clear(&resp);
+    if (done < 0)
+        return -1;
+    s->done = done;
     *records = arr;
     *url = s->url;
     return 1;

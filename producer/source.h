@@ -12,7 +12,9 @@
  * and a skipped record below the HWM is lost for good. Records seen again
  * are the caller's to skip (boundary.h).
  * For cursor, next.path in the body gives the token sent back as
- * page.param; for link, the Link header's rel="next" URL is followed.
+ * page.param; for link, the rel="next" target of the answer's Link
+ * headers (every line, RFC 8288; relative targets resolved against the
+ * URL that answered) is followed.
  *
  * Owns: source_t owns the current page's parsed body; the records array
  * handed out is borrowed until the next source_next_page() or
@@ -74,11 +76,14 @@ void source_format_since(cursor_precision_t prec, int64_t ms, char *buf,
                          size_t size);
 
 /*
- * The target of rel="next" in an RFC 8288 Link header value, resolved
- * against base_url when it is a path ("/x?page=2"). Caller frees; NULL if
- * none.
+ * The target of rel="next" in link (every Link field line of an answer,
+ * joined by '\n'; may be NULL), resolved against base_url, the URL that
+ * answered (link.h: link_find). 1 with *next (caller frees), 0 when there
+ * is none, -1 with errstr when it cannot be followed (not http/https,
+ * https to http, unresolvable) or the header is malformed.
  */
-char *source_link_next(const char *link, const char *base_url);
+int source_link_next(const char *link, const char *base_url, char **next,
+                     char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * The page URL the scan state describes (exposed for tests): page_token is

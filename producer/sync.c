@@ -409,8 +409,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     if ((!r->full && run_hwm_copy(&r->tracker, &r->durable) != 0) ||
         run_hwm_copy(&r->del_tracker, &r->del_durable) != 0)
         return oom(errstr, errstr_size);
-    r->hc = http_client_new(sc->auth_header, sc->timeout_ms, sc->max_retries, errstr,
-                            errstr_size);
+    r->hc = http_client_for_stream(sc, errstr, errstr_size);
     return r->hc ? 0 : -1;
 }
 

@@ -156,6 +156,17 @@ static const err_case_t err_cases[] = {
      ":8: [stream s] cursor.timezone: '../../etc/passwd' is not an IANA time zone name"},
     {"page.size too big", KAFKA STREAM "page.size = 100001\n",
      ":8: [stream s] page.size: must be between 1 and 100000 (got 100001)"},
+    {"bad size", KAFKA STREAM "max.response.size = 10MB\n",
+     ":8: [stream s] max.response.size: bad size '10MB' (bytes, or a number with KiB, "
+     "MiB or GiB)"},
+    {"size too small", KAFKA STREAM "max.response.size = 1000\n",
+     ":8: [stream s] max.response.size: must be between 1024 and 68719476736 bytes "
+     "(got 1000)"},
+    {"size too large", KAFKA STREAM "max.response.size = 65GiB\n",
+     ":8: [stream s] max.response.size: must be between 1024 and 68719476736 bytes "
+     "(got 65GiB)"},
+    {"bad retry.max_wait", KAFKA STREAM "retry.max_wait = forever\n",
+     ":8: [stream s] retry.max_wait: bad duration 'forever' (use ms, s, m, h or d)"},
     {"max.retries too big", KAFKA STREAM "max.retries = 101\n",
      ":8: [stream s] max.retries: must be between 0 and 100 (got 101)"},
     {"max.retries negative", KAFKA STREAM "max.retries = -1\n",
@@ -290,6 +301,8 @@ static void test_defaults(void **state)
     assert_null(s->auth_header);
     assert_int_equal(s->timeout_ms, 30000);
     assert_int_equal(s->max_retries, 8);
+    assert_int_equal(s->retry_max_wait_ms, 300000);
+    assert_int_equal(s->max_response_size, 256LL * 1024 * 1024);
     config_destroy(c);
 }
 
@@ -312,7 +325,8 @@ static void test_every_key_set(void **state)
                 "next.path = meta.next\nlookback = 90m\n"
                 "deleted.url = du\ndeleted.param = dp\n"
                 "soft_delete.field = gone\nauth.header = X-Key: k\n"
-                "timeout = 1\nmax.retries = 0\n");
+                "timeout = 1\nmax.retries = 0\n"
+                "retry.max_wait = 90s\nmax.response.size = 3MiB\n");
 
     assert_int_equal(c->log_format, LOG_FORMAT_JSON);
     assert_int_equal(c->log_level, 3);
@@ -354,6 +368,8 @@ static void test_every_key_set(void **state)
     assert_string_equal(s->auth_header, "X-Key: k");
     assert_int_equal(s->timeout_ms, 1000); /* bare number = seconds */
     assert_int_equal(s->max_retries, 0);
+    assert_int_equal(s->retry_max_wait_ms, 90000);
+    assert_int_equal(s->max_response_size, 3LL * 1024 * 1024);
     assert_null(config_stream(c, "customers"));
     config_destroy(c);
 }
@@ -478,6 +494,43 @@ static void test_parse_duration(void **state)
         int rc = config_parse_duration(cases[i].in, &ms);
         if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms))
             fail_msg("'%s': rc=%d ms=%lld", cases[i].in, rc, (long long)ms);
+    }
+}
+
+static void test_parse_size(void **state)
+{
+    static const struct {
+        const char *in;
+        int rc;
+        int64_t bytes;
+    } cases[] = {
+        {"0", 0, 0},
+        {"1048576", 0, 1048576},
+        {"512KiB", 0, 512LL << 10},
+        {"256MiB", 0, 256LL << 20},
+        {"256 MiB", 0, 256LL << 20},
+        {"1GiB", 0, 1LL << 30},
+        {"4gib", 0, 4LL << 30},
+        {"2kib", 0, 2048},
+        {"", -1, 0},
+        {"MiB", -1, 0},
+        {"-1", -1, 0},
+        {"1.5MiB", -1, 0},
+        {"10MB", -1, 0},
+        {"10M", -1, 0},
+        {"10 ", -1, 0},
+        {"10  MiB", -1, 0},
+        {"1TiB", -1, 0},
+        {"99999999999999999999", -1, 0},
+        {"9223372036854775807GiB", -1, 0},
+        {"8589934592GiB", -1, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t b = 0;
+        int rc = config_parse_size(cases[i].in, &b);
+        if (rc != cases[i].rc || (rc == 0 && b != cases[i].bytes))
+            fail_msg("'%s': rc=%d bytes=%lld", cases[i].in, rc, (long long)b);
     }
 }
 
@@ -651,6 +704,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crlf_bom_long_line, setup,
                                         teardown),
         cmocka_unit_test(test_parse_duration),
+        cmocka_unit_test(test_parse_size),
         cmocka_unit_test(test_expand_env),
         cmocka_unit_test(test_default_path),
         cmocka_unit_test(test_example_loads),

@@ -51,6 +51,7 @@ static void test_link_next(void **state)
 {
     (void)state;
     static const char *base = "https://api.example.com/v1/customers?x=1";
+    /* want: the URL, NULL for none, "!" for an error */
     static const struct {
         const char *link, *want;
     } cases[] = {
@@ -67,17 +68,28 @@ static void test_link_next(void **state)
         {"<https://a/x?p=1>; rel=\"prev\"", NULL},
         {"<https://a/x?p=1>; rel=\"nextish\"", NULL},
         {"", NULL},
-        {"garbage", NULL},
+        {NULL, NULL},
+        /* the first line's rel="first" no longer hides the second's next */
+        {"<https://a/x?p=1>; rel=\"first\"\n<?page=2>; rel=\"next\"",
+         "https://api.example.com/v1/customers?page=2"},
+        {"garbage", "!"},
+        {"<file:///etc/passwd>; rel=next", "!"},
+        {"<http://api.example.com/v1/customers?page=2>; rel=next", "!"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *got = source_link_next(cases[i].link, base);
-        if (!cases[i].want) {
-            if (got)
-                fail_msg("case %zu: got '%s', want none", i, got);
-        } else {
-            if (!got || strcmp(got, cases[i].want) != 0)
-                fail_msg("case %zu: got '%s', want '%s'", i, got ? got : "(none)",
-                         cases[i].want);
+        char *got = NULL, err[512] = "";
+        int rc = source_link_next(cases[i].link, base, &got, err, sizeof err);
+        const char *want = cases[i].want;
+        if (want && strcmp(want, "!") == 0) {
+            if (rc != -1 || got || !err[0])
+                fail_msg("case %zu: rc %d, want an error", i, rc);
+        } else if (!want) {
+            if (rc != 0 || got)
+                fail_msg("case %zu: rc %d got '%s', want none (%s)", i, rc, got ? got : "",
+                         err);
+        } else if (rc != 1 || !got || strcmp(got, want) != 0) {
+            fail_msg("case %zu: rc %d got '%s', want '%s' (%s)", i, rc, got ? got : "(none)",
+                     want, err);
         }
         free(got);
     }

@@ -1,0 +1,146 @@
+/*
+ * url_redact.c - credentials out of URLs that are shown (see url_redact.h).
+ */
+#include "url_redact.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MASK "***"
+
+static const char *const secret_words[] = {
+    "key", "token", "secret", "password", "passwd", "signature", "credential", "auth", NULL};
+
+typedef struct out {
+    char *buf;
+    size_t size; /* of buf; 0 = only count */
+    size_t len;  /* the full length, even past size */
+} out_t;
+
+static void put(out_t *o, const char *s, size_t n)
+{
+    if (o->size && o->len < o->size - 1) {
+        size_t room = o->size - 1 - o->len;
+        memcpy(o->buf + o->len, s, n < room ? n : room);
+    }
+    o->len += n;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int url_param_is_secret(const char *name, size_t len)
+{
+    char dec[256];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < sizeof dec - 1; i++) {
+        int c = (unsigned char)name[i];
+        if (c == '%' && i + 2 < len && hexval(name[i + 1]) >= 0 &&
+            hexval(name[i + 2]) >= 0) {
+            c = hexval(name[i + 1]) * 16 + hexval(name[i + 2]);
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        dec[n++] = (char)tolower(c);
+    }
+    dec[n] = '\0';
+    for (size_t w = 0; secret_words[w]; w++)
+        if (strstr(dec, secret_words[w]))
+            return 1;
+    return 0;
+}
+
+/* name=value pairs separated by '&' or ';', from s to end. */
+static void put_params(out_t *o, const char *s, const char *end)
+{
+    while (s < end) {
+        const char *sep = s;
+        while (sep < end && *sep != '&' && *sep != ';')
+            sep++;
+        const char *eq = memchr(s, '=', (size_t)(sep - s));
+        if (eq && url_param_is_secret(s, (size_t)(eq - s))) {
+            put(o, s, (size_t)(eq - s) + 1);
+            put(o, MASK, strlen(MASK));
+        } else {
+            put(o, s, (size_t)(sep - s));
+        }
+        if (sep < end)
+            put(o, sep, 1);
+        s = sep + 1;
+    }
+}
+
+static size_t redact(const char *url, out_t *o)
+{
+    const char *s = url ? url : "";
+    const char *end = s + strlen(s);
+
+    /* scheme://authority: mask a userinfo */
+    const char *p = s;
+    if (isalpha((unsigned char)*p)) {
+        while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+            p++;
+        if (strncmp(p, "://", 3) == 0) {
+            const char *auth = p + 3;
+            const char *auth_end = auth + strcspn(auth, "/?#");
+            const char *at = NULL;
+            for (const char *q = auth; q < auth_end; q++)
+                if (*q == '@')
+                    at = q;
+            if (at) {
+                put(o, s, (size_t)(auth - s));
+                put(o, MASK, strlen(MASK));
+                s = at; /* keeps the '@' */
+            }
+        }
+    }
+    const char *q = strchr(s, '?');
+    const char *h = strchr(s, '#');
+    if (q && h && h < q)
+        q = NULL; /* a '?' inside the fragment */
+    const char *first = q ? q : h;
+    if (!first) {
+        put(o, s, (size_t)(end - s));
+    } else {
+        put(o, s, (size_t)(first - s) + 1);
+        if (q) {
+            const char *qend = h ? h : end;
+            put_params(o, q + 1, qend);
+            if (h)
+                put(o, h, 1);
+        }
+        if (h)
+            put_params(o, h + 1, end);
+    }
+    if (o->size)
+        o->buf[o->len < o->size ? o->len : o->size - 1] = '\0';
+    return o->len;
+}
+
+const char *url_redact(const char *url, char *buf, size_t size)
+{
+    out_t o = {buf, size, 0};
+    if (!buf || size == 0)
+        return "";
+    redact(url, &o);
+    return buf;
+}
+
+char *url_redact_dup(const char *url)
+{
+    out_t count = {NULL, 0, 0};
+    size_t n = redact(url, &count) + 1;
+    char *buf = malloc(n);
+    if (buf) {
+        out_t o = {buf, n, 0};
+        redact(url, &o);
+    }
+    return buf;
+}

@@ -1,0 +1,405 @@
+/*
+ * link.c - Link header parsing and reference following (see link.h).
+ */
+#include "link.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "errstr.h"
+#include "url_redact.h"
+
+static int is_ows(int c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* RFC 9110 tchar */
+static int is_tchar(int c)
+{
+    return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+void link_list_clear(link_list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].target);
+        free(l->v[i].rel);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static char *trimmed_dup(const char *s, size_t n)
+{
+    while (n && is_ows((unsigned char)*s)) {
+        s++;
+        n--;
+    }
+    while (n && is_ows((unsigned char)s[n - 1]))
+        n--;
+    return strndup(s, n);
+}
+
+/* Skips a broken link-value: to the next ',' outside quotes and <>, or to
+ * the end of the line (a new line starts afresh). */
+static const char *skip_value(const char *p)
+{
+    int quoted = 0, angle = 0;
+    for (; *p && *p != '\n'; p++) {
+        if (quoted) {
+            if (*p == '\\' && p[1] && p[1] != '\n')
+                p++;
+            else if (*p == '"')
+                quoted = 0;
+        } else if (angle) {
+            if (*p == '>')
+                angle = 0;
+        } else if (*p == '"') {
+            quoted = 1;
+        } else if (*p == '<') {
+            angle = 1;
+        } else if (*p == ',') {
+            return p;
+        }
+    }
+    return p;
+}
+
+/* A quoted-string at p (after the opening quote): its unescaped text in
+ * *out, *end after the closing quote. 0, 1 when unterminated on this
+ * line, -1 on ENOMEM. */
+static int quoted_string(const char *p, char **out, const char **end)
+{
+    size_t n = 0;
+    const char *q = p;
+    for (; *q && *q != '\n' && *q != '"'; q++) {
+        if (*q == '\\' && q[1] && q[1] != '\n')
+            q++;
+        n++;
+    }
+    if (*q != '"')
+        return 1;
+    char *s = malloc(n + 1);
+    if (!s)
+        return -1;
+    size_t k = 0;
+    for (q = p; *q != '"'; q++) {
+        if (*q == '\\')
+            q++;
+        s[k++] = *q;
+    }
+    s[k] = '\0';
+    *out = s;
+    *end = q + 1;
+    return 0;
+}
+
+/*
+ * One link-value at p (at '<'). Returns 0 and fills *lv with *end at the
+ * ',' / '\n' / NUL that ends it; 1 when malformed (*end where parsing
+ * stopped); -1 on ENOMEM.
+ */
+static int parse_value(const char *p, link_value_t *lv, const char **end)
+{
+    memset(lv, 0, sizeof *lv);
+    const char *gt = p + 1;
+    while (*gt && *gt != '>' && *gt != '\n')
+        gt++;
+    *end = gt;
+    if (*gt != '>')
+        return 1;
+    if (!(lv->target = trimmed_dup(p + 1, (size_t)(gt - p - 1))))
+        return -1;
+    p = gt + 1;
+    for (;;) {
+        while (is_ows((unsigned char)*p))
+            p++;
+        *end = p;
+        if (!*p || *p == ',' || *p == '\n')
+            return 0;
+        if (*p != ';')
+            return 1;
+        p++;
+        while (is_ows((unsigned char)*p))
+            p++;
+        const char *name = p;
+        while (is_tchar((unsigned char)*p))
+            p++;
+        size_t name_len = (size_t)(p - name);
+        *end = p;
+        if (name_len == 0) {
+            /* ";" followed by nothing: tolerated (a trailing ';') */
+            if (!*p || *p == ',' || *p == '\n' || *p == ';')
+                continue;
+            return 1;
+        }
+        while (is_ows((unsigned char)*p))
+            p++;
+        char *value = NULL;
+        if (*p == '=') {
+            p++;
+            while (is_ows((unsigned char)*p))
+                p++;
+            if (*p == '"') {
+                int rc = quoted_string(p + 1, &value, &p);
+                if (rc != 0) {
+                    *end = p;
+                    return rc;
+                }
+            } else {
+                /* a token; leniently anything up to the next ; , or line */
+                const char *v = p;
+                while (*p && *p != ';' && *p != ',' && *p != '\n')
+                    p++;
+                if (!(value = trimmed_dup(v, (size_t)(p - v))))
+                    return -1;
+            }
+        }
+        if (name_len == 3 && strncasecmp(name, "rel", 3) == 0 && !lv->rel) {
+            lv->rel = value ? value : strdup("");
+            if (!lv->rel)
+                return -1;
+        } else {
+            free(value);
+        }
+    }
+}
+
+int link_parse(const char *field, link_list_t *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t cap = 0;
+    const char *p = field ? field : "";
+    while (*p) {
+        while (is_ows((unsigned char)*p) || *p == ',' || *p == '\n')
+            p++;
+        if (!*p)
+            break;
+        link_value_t lv = {0};
+        const char *end = p;
+        int rc = *p == '<' ? parse_value(p, &lv, &end) : 1;
+        if (rc < 0) {
+            free(lv.target);
+            free(lv.rel);
+            link_list_clear(out);
+            return -1;
+        }
+        if (rc > 0) {
+            free(lv.target);
+            free(lv.rel);
+            out->malformed++;
+            p = skip_value(end);
+            continue;
+        }
+        if (out->n == cap) {
+            size_t ncap = cap ? cap * 2 : 4;
+            link_value_t *nv = realloc(out->v, ncap * sizeof *nv);
+            if (!nv) {
+                free(lv.target);
+                free(lv.rel);
+                link_list_clear(out);
+                return -1;
+            }
+            out->v = nv;
+            cap = ncap;
+        }
+        out->v[out->n++] = lv;
+        p = end;
+    }
+    return 0;
+}
+
+int link_rel_has(const char *rel, const char *type)
+{
+    size_t tl = strlen(type);
+    const char *p = rel ? rel : "";
+    while (*p) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        const char *w = p;
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        if ((size_t)(p - w) == tl && tl && strncasecmp(w, type, tl) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A handle holding url, or NULL with errstr. */
+static CURLU *parse_url(const char *url, char *errstr, size_t errstr_size)
+{
+    CURLU *h = curl_url();
+    if (!h) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    CURLUcode rc = curl_url_set(h, CURLUPART_URL, url, 0);
+    if (rc != CURLUE_OK) {
+        char red[512];
+        errstr_set(errstr, errstr_size, "'%s' is not a URL: %s",
+                   url_redact(url, red, sizeof red), curl_url_strerror(rc));
+        curl_url_cleanup(h);
+        return NULL;
+    }
+    return h;
+}
+
+int link_resolve(const char *base, const char *ref, char **out, char *errstr,
+                 size_t errstr_size)
+{
+    *out = NULL;
+    char *r = trimmed_dup(ref ? ref : "", strlen(ref ? ref : ""));
+    if (!r) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    CURLU *h = parse_url(base, errstr, errstr_size);
+    if (!h) {
+        free(r);
+        return -1;
+    }
+    /* "" and "#f" mean the base itself (RFC 3986 5.2.2); libcurl 7.88
+     * would take them as the base's directory. */
+    CURLUcode rc = CURLUE_OK;
+    if (r[0] != '\0' && r[0] != '#')
+        rc = curl_url_set(h, CURLUPART_URL, r, 0);
+    if (rc == CURLUE_OK)
+        rc = curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0);
+    char *u = NULL;
+    if (rc == CURLUE_OK)
+        rc = curl_url_get(h, CURLUPART_URL, &u, 0);
+    if (rc != CURLUE_OK) {
+        char red[512];
+        errstr_set(errstr, errstr_size, "cannot resolve '%s': %s",
+                   url_redact(r, red, sizeof red), curl_url_strerror(rc));
+    } else if (!(*out = strdup(u))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+    }
+    curl_free(u);
+    curl_url_cleanup(h);
+    free(r);
+    return *out ? 0 : -1;
+}
+
+/* The URL's scheme, lower case, into buf; "" when it has none. */
+static int scheme_of(const char *url, char *buf, size_t size, char *errstr, size_t errstr_size)
+{
+    CURLU *h = parse_url(url, errstr, errstr_size);
+    if (!h)
+        return -1;
+    char *s = NULL;
+    buf[0] = '\0';
+    if (curl_url_get(h, CURLUPART_SCHEME, &s, 0) == CURLUE_OK && s) {
+        size_t i = 0;
+        for (; s[i] && i < size - 1; i++)
+            buf[i] = (char)tolower((unsigned char)s[i]);
+        buf[i] = '\0';
+    }
+    curl_free(s);
+    curl_url_cleanup(h);
+    return 0;
+}
+
+int link_check_follow(const char *from, const char *to, char *errstr, size_t errstr_size)
+{
+    char to_s[32], from_s[32], red[512];
+    if (scheme_of(to, to_s, sizeof to_s, errstr, errstr_size) != 0)
+        return -1;
+    if (strcmp(to_s, "http") != 0 && strcmp(to_s, "https") != 0) {
+        errstr_set(errstr, errstr_size,
+                   "refusing to request '%s': scheme '%s' is not allowed (only http and https)",
+                   url_redact(to, red, sizeof red), to_s);
+        return -1;
+    }
+    if (from && strcmp(to_s, "http") == 0 &&
+        scheme_of(from, from_s, sizeof from_s, errstr, errstr_size) == 0 &&
+        strcmp(from_s, "https") == 0) {
+        errstr_set(errstr, errstr_size,
+                   "refusing to follow https to plain http ('%s')",
+                   url_redact(to, red, sizeof red));
+        return -1;
+    }
+    return 0;
+}
+
+/* scheme://host:port, lower case, into buf; -1 when url does not parse. */
+static int origin_of(const char *url, char *buf, size_t size)
+{
+    char e[8];
+    CURLU *h = parse_url(url, e, sizeof e);
+    if (!h)
+        return -1;
+    char *s = NULL, *host = NULL, *port = NULL;
+    int rc = -1;
+    if (curl_url_get(h, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        size_t n = (size_t)snprintf(buf, size, "%s://%s:%s", s, host, port);
+        if (n < size) {
+            for (char *c = buf; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
+            rc = 0;
+        }
+    }
+    curl_free(s);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(h);
+    return rc;
+}
+
+int link_same_origin(const char *a, const char *b)
+{
+    char oa[512], ob[512];
+    if (!a || !b || origin_of(a, oa, sizeof oa) != 0 || origin_of(b, ob, sizeof ob) != 0)
+        return 0;
+    return strcmp(oa, ob) == 0;
+}
+
+int link_find(const char *field, const char *rel, const char *base, char **out,
+              char *errstr, size_t errstr_size)
+{
+    link_list_t l;
+    *out = NULL;
+    if (link_parse(field, &l) != 0) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (!link_rel_has(l.v[i].rel, rel))
+            continue;
+        char why[600];
+        if (link_resolve(base, l.v[i].target, out, why, sizeof why) != 0 ||
+            link_check_follow(base, *out, why, sizeof why) != 0) {
+            free(*out);
+            *out = NULL;
+            errstr_set(errstr, errstr_size, "Link rel=\"%s\": %s", rel, why);
+            rc = -1;
+        } else {
+            rc = 1;
+        }
+        break;
+    }
+    if (rc == 0 && l.malformed) {
+        char q[120];
+        snprintf(q, sizeof q, "%s", field);
+        for (char *c = q; *c; c++)
+            if (*c == '\n' || (unsigned char)*c < 0x20)
+                *c = ' ';
+        char red[200];
+        errstr_set(errstr, errstr_size,
+                   "a Link header could not be parsed and holds no well-formed rel=\"%s\" "
+                   "(cannot tell whether a page follows): '%s'",
+                   rel, url_redact(q, red, sizeof red));
+        rc = -1;
+    }
+    link_list_clear(&l);
+    return rc;
+}

@@ -1,0 +1,427 @@
+/*
+ * test_http.c - producer/http.h: Retry-After parsing and the retry
+ * classes (pure, table-driven), then GETs against two loopback servers
+ * (libmicrohttpd on 127.0.0.1, two ports = two origins): redirects followed
+ * one hop at a time with the auth header only for the stream's origin, at
+ * most HTTP_MAX_REDIRECTS, http/https only; Link lines of the final answer
+ * only; the response size limit; Retry-After honoured and capped.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+
+#include "isotime.h"
+#include "signals.h"
+#include "../../producer/http.h"
+
+/* ---- pure ---------------------------------------------------------------- */
+
+static void test_retry_after(void **state)
+{
+    (void)state;
+    /* now = Sun, 06 Nov 1994 08:49:37 GMT */
+    const int64_t now = 784111777000LL;
+    const int64_t cap = 300000;
+    static const struct {
+        const char *v;
+        int rc;
+        int64_t ms;
+    } cases[] = {
+        {"0", 0, 0},
+        {"2", 0, 2000},
+        {" 120 ", 0, 120000},
+        {"300", 0, 300000},
+        {"301", 0, 300000},                          /* capped */
+        {"99999999999999999999999999", 0, 300000},  /* huge: capped, no overflow */
+        {"Sun, 06 Nov 1994 08:49:47 GMT", 0, 10000}, /* IMF-fixdate, 10 s ahead */
+        {"Sunday, 06-Nov-94 08:49:57 GMT", 0, 20000}, /* RFC 850 */
+        {"Sun Nov  6 08:50:07 1994", 0, 30000},      /* asctime */
+        {"Sun, 06 Nov 1994 08:49:37 GMT", 0, 0},     /* now */
+        {"Sat, 05 Nov 1994 08:49:37 GMT", 0, 0},     /* the past */
+        {"Fri, 31 Dec 2100 23:59:59 GMT", 0, 300000}, /* far future: capped */
+        {"", -1, 0},
+        {"   ", -1, 0},
+        {"soon", -1, 0},
+        {"-5", -1, 0},
+        {"1.5", -1, 0},
+        {"10s", -1, 0},
+        {"10 20", -1, 0},
+        {"Sun, 06 Nov", -1, 0},
+        {"Someday, 99 Foo 1994 99:99:99 GMT", -1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t ms = -7;
+        int rc = http_retry_after_ms(cases[i].v, now, cap, &ms);
+        if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms))
+            fail_msg("case %zu '%s': rc %d ms %lld, want rc %d ms %lld", i, cases[i].v, rc,
+                     (long long)ms, cases[i].rc, (long long)cases[i].ms);
+    }
+    int64_t ms;
+    assert_int_equal(http_retry_after_ms(NULL, now, cap, &ms), -1);
+    assert_int_equal(http_retry_after_ms("5", now, 0, &ms), 0);
+    assert_int_equal(ms, 0);
+    assert_int_equal(http_retry_after_ms("5", now, INT64_MAX, &ms), 0);
+    assert_int_equal(ms, 5000);
+}
+
+static void test_transient(void **state)
+{
+    (void)state;
+    static const long yes[] = {408, 429, 500, 502, 503, 504, 599};
+    static const long no[] = {200, 301, 304, 400, 401, 403, 404, 410, 422, 600};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (!http_status_transient(yes[i]))
+            fail_msg("%ld should be retried", yes[i]);
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (http_status_transient(no[i]))
+            fail_msg("%ld should not be retried", no[i]);
+    assert_true(http_curl_transient(CURLE_HTTP2));
+    assert_true(http_curl_transient(CURLE_HTTP2_STREAM));
+    assert_true(http_curl_transient(CURLE_COULDNT_CONNECT));
+    assert_true(http_curl_transient(CURLE_OPERATION_TIMEDOUT));
+    assert_false(http_curl_transient(CURLE_WRITE_ERROR));
+    assert_false(http_curl_transient(CURLE_UNSUPPORTED_PROTOCOL));
+    assert_false(http_curl_transient(CURLE_BAD_CONTENT_ENCODING));
+}
+
+/* ---- loopback ------------------------------------------------------------ */
+
+#define MAX_LOG 64
+
+typedef struct reply {
+    unsigned status;
+    const char *hdr[6][2];
+    const char *body; /* static, or NULL for "{}" */
+    size_t body_len;  /* 0: strlen(body) */
+} reply_t;
+
+typedef struct srv srv_t;
+typedef void (*script_fn)(srv_t *s, const char *path, int n, reply_t *r);
+
+struct srv {
+    struct MHD_Daemon *d;
+    char base[64]; /* http://127.0.0.1:PORT */
+    script_fn script;
+    int n;                       /* requests so far */
+    char path[MAX_LOG][64];      /* each request's path */
+    int auth[MAX_LOG];           /* whether it carried X-Auth */
+    int64_t at[MAX_LOG];         /* when it arrived (monotonic ms) */
+};
+
+typedef struct env {
+    srv_t a, b;
+} env_t;
+
+static env_t *E; /* for the scripts: the other server's base */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
+    srv_t *s = cls;
+    int n = s->n++;
+    if (n < MAX_LOG) {
+        snprintf(s->path[n], sizeof s->path[n], "%s", url);
+        s->auth[n] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Auth") != NULL;
+        s->at[n] = isotime_monotonic_ms();
+    }
+    reply_t r = {200, {{NULL, NULL}}, NULL, 0};
+    if (s->script)
+        s->script(s, url, n + 1, &r);
+    const char *body = r.body ? r.body : "{}";
+    size_t len = r.body_len ? r.body_len : strlen(body);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_PERSISTENT);
+    for (int i = 0; i < 6 && r.hdr[i][0]; i++)
+        MHD_add_response_header(resp, r.hdr[i][0], r.hdr[i][1]);
+    enum MHD_Result ret = MHD_queue_response(c, r.status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void srv_start(srv_t *s)
+{
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+    assert_non_null(s->d);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%u", (unsigned)info->port);
+}
+
+static int setup(void **state)
+{
+    env_t *e = calloc(1, sizeof *e);
+    srv_start(&e->a);
+    srv_start(&e->b);
+    char err[128];
+    assert_int_equal(http_global_init(err, sizeof err), 0);
+    signals_install();
+    E = e;
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    env_t *e = *state;
+    MHD_stop_daemon(e->a.d);
+    MHD_stop_daemon(e->b.d);
+    http_global_cleanup();
+    free(e);
+    E = NULL;
+    return 0;
+}
+
+static void reset(env_t *e, script_fn a, script_fn b)
+{
+    e->a.n = e->b.n = 0;
+    e->a.script = a;
+    e->b.script = b;
+}
+
+/* A client like a stream's: auth for a's origin only. */
+static http_client_t *client(env_t *e, int max_retries)
+{
+    char err[256];
+    http_client_t *hc = http_client_new("X-Auth: s3cr3t", 5000, max_retries, err, sizeof err);
+    assert_non_null(hc);
+    char url[128];
+    snprintf(url, sizeof url, "%s/items", e->a.base);
+    assert_int_equal(http_client_allow_auth(hc, url, err, sizeof err), 0);
+    return hc;
+}
+
+static char loc[128];
+
+/* a: /start -> b: /landing (another origin), with a Link on the 3xx */
+static void cross_a(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s, (void)n;
+    if (strcmp(path, "/start") == 0) {
+        snprintf(loc, sizeof loc, "%s/landing", E->b.base);
+        *r = (reply_t){302, {{"Location", loc}, {"Link", "</wrong>; rel=\"next\""}}, NULL, 0};
+    }
+}
+
+static void cross_b(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s, (void)path, (void)n;
+    *r = (reply_t){200,
+                   {{"Link", "</p1>; rel=\"first\""}, {"Link", "</p2>; rel=\"next\""}},
+                   "{\"data\":[]}",
+                   0};
+}
+
+static void test_cross_origin_redirect(void **state)
+{
+    env_t *e = *state;
+    reset(e, cross_a, cross_b);
+    http_client_t *hc = client(e, 0);
+    char url[128], err[512], want[128];
+    snprintf(url, sizeof url, "%s/start", e->a.base);
+    http_response_t resp = {0};
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(e->a.n, 1);
+    assert_int_equal(e->b.n, 1);
+    assert_true(e->a.auth[0]);  /* the stream's origin gets it */
+    assert_false(e->b.auth[0]); /* the redirect target does not */
+    snprintf(want, sizeof want, "%s/landing", e->b.base);
+    assert_string_equal(resp.url, want);
+    /* both Link lines of the final answer, none of the 3xx */
+    assert_string_equal(resp.link, "</p1>; rel=\"first\"\n</p2>; rel=\"next\"");
+    assert_string_equal(resp.body, "{\"data\":[]}");
+    http_response_clear(&resp);
+
+    /* back on the stream's origin after a detour: it gets it again */
+    e->b.script = NULL;
+    reset(e, cross_a, NULL);
+    snprintf(url, sizeof url, "%s/items?x=1", e->a.base);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_true(e->a.auth[0]);
+    http_response_clear(&resp);
+    http_client_destroy(hc);
+}
+
+/* a: /r/N -> /r/N+1 (relative) until N = limit, then 200 */
+static int redirect_limit;
+static void chain(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s, (void)n;
+    int k = atoi(path + 3);
+    if (k < redirect_limit) {
+        snprintf(loc, sizeof loc, "/r/%d", k + 1);
+        *r = (reply_t){k % 2 ? 301 : 307, {{"Location", loc}}, NULL, 0};
+    }
+}
+
+static void test_redirect_limit(void **state)
+{
+    env_t *e = *state;
+    http_client_t *hc = client(e, 3);
+    char url[128], err[512];
+    snprintf(url, sizeof url, "%s/r/0", e->a.base);
+    http_response_t resp = {0};
+
+    reset(e, chain, NULL);
+    redirect_limit = HTTP_MAX_REDIRECTS;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(e->a.n, HTTP_MAX_REDIRECTS + 1);
+    for (int i = 0; i < e->a.n; i++)
+        assert_true(e->a.auth[i]); /* same origin all the way */
+    http_response_clear(&resp);
+
+    reset(e, chain, NULL);
+    redirect_limit = HTTP_MAX_REDIRECTS + 1;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), -1);
+    assert_non_null(strstr(err, "more than 5 redirects"));
+    assert_int_equal(e->a.n, HTTP_MAX_REDIRECTS + 1); /* not retried */
+    http_client_destroy(hc);
+}
+
+static void to_file(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s, (void)path, (void)n;
+    *r = (reply_t){302, {{"Location", "file:///etc/passwd"}}, NULL, 0};
+}
+
+static void to_gopher(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s, (void)path, (void)n;
+    *r = (reply_t){301, {{"Location", "gopher://127.0.0.1/x"}}, NULL, 0};
+}
+
+static void test_schemes(void **state)
+{
+    env_t *e = *state;
+    http_client_t *hc = client(e, 3);
+    char url[128], err[512];
+    http_response_t resp = {0};
+    snprintf(url, sizeof url, "%s/x?api_key=SECRET", e->a.base);
+
+    reset(e, to_file, NULL);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), -1);
+    assert_non_null(strstr(err, "scheme 'file' is not allowed"));
+    assert_null(strstr(err, "SECRET"));
+    assert_non_null(strstr(err, "api_key=***"));
+    assert_int_equal(e->a.n, 1);
+
+    reset(e, to_gopher, NULL);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), -1);
+    assert_non_null(strstr(err, "scheme 'gopher' is not allowed"));
+
+    /* a URL handed to http_get directly is checked too */
+    reset(e, NULL, NULL);
+    assert_int_equal(http_get(hc, "file:///etc/passwd", &resp, err, sizeof err), -1);
+    assert_non_null(strstr(err, "scheme 'file' is not allowed"));
+    http_client_destroy(hc);
+}
+
+#define BIG (200 * 1024)
+static char big[BIG];
+
+static void big_body(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s, (void)path, (void)n;
+    *r = (reply_t){200, {{NULL, NULL}}, big, BIG};
+}
+
+static void test_size_limit(void **state)
+{
+    env_t *e = *state;
+    memset(big, 'x', sizeof big);
+    http_client_t *hc = client(e, 3);
+    char url[128], err[512];
+    http_response_t resp = {0};
+    snprintf(url, sizeof url, "%s/big", e->a.base);
+    reset(e, big_body, NULL);
+
+    http_client_set_limits(hc, 1000, BIG);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(resp.body_len, BIG);
+    http_response_clear(&resp);
+
+    http_client_set_limits(hc, 1000, BIG - 1);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), -1);
+    assert_non_null(strstr(err, "larger than max.response.size (204799 bytes"));
+    assert_non_null(strstr(err, "/big"));
+    assert_int_equal(e->a.n, 2); /* not retried */
+    assert_null(resp.body);
+    http_client_destroy(hc);
+}
+
+static const char *retry_after_value;
+static long first_status;
+
+static void busy_once(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s, (void)path;
+    if (n == 1)
+        *r = (reply_t){(unsigned)first_status, {{"Retry-After", retry_after_value}}, NULL, 0};
+}
+
+static void test_retry_after_honoured(void **state)
+{
+    env_t *e = *state;
+    http_client_t *hc = client(e, 2);
+    char url[128], err[512];
+    http_response_t resp = {0};
+    snprintf(url, sizeof url, "%s/busy", e->a.base);
+
+    /* 429, Retry-After: 1 -> the retry comes a second later, not 200 ms */
+    reset(e, busy_once, NULL);
+    retry_after_value = "1";
+    first_status = 429;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(e->a.n, 2);
+    assert_true(e->a.at[1] - e->a.at[0] >= 950);
+    http_response_clear(&resp);
+
+    /* 503 asking for an hour, retry.max_wait = 300 ms */
+    http_client_set_limits(hc, 300, 1 << 20);
+    reset(e, busy_once, NULL);
+    retry_after_value = "3600";
+    first_status = 503;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(e->a.n, 2);
+    assert_true(e->a.at[1] - e->a.at[0] >= 250);
+    assert_true(e->a.at[1] - e->a.at[0] < 3000);
+    http_response_clear(&resp);
+
+    /* 408 is retried; garbage in Retry-After falls back to the backoff */
+    reset(e, busy_once, NULL);
+    retry_after_value = "whenever";
+    first_status = 408;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(e->a.n, 2);
+    http_response_clear(&resp);
+    http_client_destroy(hc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_retry_after),
+        cmocka_unit_test(test_transient),
+        cmocka_unit_test_setup_teardown(test_cross_origin_redirect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_schemes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_after_honoured, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

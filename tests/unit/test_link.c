@@ -1,0 +1,236 @@
+/*
+ * test_link.c - RFC 8288 Link parsing, RFC 3986 resolution and the rules
+ * for following a reference (producer/link.h), table-driven. No network.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../producer/link.h"
+
+/* Each case: the field, then the expected "target|rel" of every
+ * link-value (rel "-" = none), joined by " ; ", and the malformed count. */
+static void test_parse(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *field, *want;
+        int malformed;
+    } cases[] = {
+        {"", "", 0},
+        {"<a>", "a|-", 0},
+        {"<a>; rel=next", "a|next", 0},
+        {"<a>; rel=\"next\", <b>; rel=\"prev\"", "a|next ; b|prev", 0},
+        /* a quoted comma and semicolon do not split the link-value */
+        {"<a>; title=\"x, y; z\"; rel=\"next\", <b>; rel=last", "a|next ; b|last", 0},
+        /* escaped quote inside a quoted string */
+        {"<a>; title=\"say \\\"hi\\\", ok\"; rel=next", "a|next", 0},
+        /* several rel types, spaces around '=' and ';' */
+        {"<a> ;rel = \"next last\" ; type=\"application/json\"", "a|next last", 0},
+        /* only the first rel counts */
+        {"<a>; rel=prev; rel=next", "a|prev", 0},
+        /* lines joined by '\n' are separate lists */
+        {"<a>; rel=\"first\"\n<b>; rel=\"next\"", "a|first ; b|next", 0},
+        /* an unterminated quote ends at the line's end and spares the next */
+        {"<a>; rel=\"next\n<b>; rel=next", "b|next", 1},
+        {"<a; rel=next\n<b>; rel=next", "b|next", 1},
+        /* garbage between link-values is skipped */
+        {"junk, <b>; rel=next", "b|next", 1},
+        {"<a> junk, <b>; rel=next", "b|next", 1},
+        /* empty elements of the list and a trailing ';' are tolerated */
+        {" , ,<a>;, <b>; rel=next;", "a|- ; b|next", 0},
+        /* a target with spaces around it, and an unquoted rel with two types */
+        {"< /p?x=1 >; rel=next last", "/p?x=1|next last", 0},
+        {"<a>; rel", "a|", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        link_list_t l;
+        assert_int_equal(link_parse(cases[i].field, &l), 0);
+        char got[512] = "";
+        for (size_t k = 0; k < l.n; k++)
+            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s|%s", k ? " ; " : "",
+                     l.v[k].target, l.v[k].rel ? l.v[k].rel : "-");
+        if (strcmp(got, cases[i].want) != 0 || l.malformed != cases[i].malformed)
+            fail_msg("case %zu: got '%s' (malformed %d), want '%s' (%d)", i, got, l.malformed,
+                     cases[i].want, cases[i].malformed);
+        link_list_clear(&l);
+    }
+    link_list_t l;
+    assert_int_equal(link_parse(NULL, &l), 0);
+    assert_int_equal(l.n, 0);
+    link_list_clear(&l);
+}
+
+static void test_rel_has(void **state)
+{
+    (void)state;
+    assert_true(link_rel_has("next", "next"));
+    assert_true(link_rel_has("NEXT", "next"));
+    assert_true(link_rel_has("prev  next", "next"));
+    assert_true(link_rel_has(" next\tlast ", "last"));
+    assert_false(link_rel_has("nextish", "next"));
+    assert_false(link_rel_has("prev", "next"));
+    assert_false(link_rel_has("", "next"));
+    assert_false(link_rel_has(NULL, "next"));
+}
+
+static void test_resolve(void **state)
+{
+    (void)state;
+    static const char *base = "https://api.example.com/v1/customers?page=1#top";
+    static const struct {
+        const char *ref, *want; /* NULL want: an error */
+    } cases[] = {
+        {"https://other.example:8443/x?y=1", "https://other.example:8443/x?y=1"},
+        {"//cdn.example.com/p?q=2", "https://cdn.example.com/p?q=2"},
+        {"/abs?page=2", "https://api.example.com/abs?page=2"},
+        {"rel?page=2", "https://api.example.com/v1/rel?page=2"},
+        {"../x", "https://api.example.com/x"},
+        {"?page=2", "https://api.example.com/v1/customers?page=2"},
+        {"", "https://api.example.com/v1/customers?page=1"},
+        {"#frag", "https://api.example.com/v1/customers?page=1"},
+        {"/p#frag", "https://api.example.com/p"},
+        {"  /p  ", "https://api.example.com/p"},
+        {"HTTP://Example.COM/a", "http://Example.COM/a"},
+        {"javascript:alert(1)", NULL},
+        {"http://h/a b", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = NULL, err[256] = "";
+        int rc = link_resolve(base, cases[i].ref, &got, err, sizeof err);
+        if (!cases[i].want) {
+            if (rc != -1 || got || !err[0])
+                fail_msg("case %zu '%s': got rc %d '%s', want an error", i, cases[i].ref, rc,
+                         got ? got : "");
+        } else if (rc != 0 || !got || strcmp(got, cases[i].want) != 0) {
+            fail_msg("case %zu '%s': got rc %d '%s', want '%s' (%s)", i, cases[i].ref, rc,
+                     got ? got : "", cases[i].want, err);
+        }
+        free(got);
+    }
+    char *got = NULL, err[256];
+    assert_int_equal(link_resolve("not a url", "/x", &got, err, sizeof err), -1);
+    assert_null(got);
+}
+
+static void test_check_follow(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *from, *to;
+        int rc;
+        const char *err_part;
+    } cases[] = {
+        {NULL, "http://h/x", 0, NULL},
+        {NULL, "https://h/x", 0, NULL},
+        {"http://h/", "https://h/x", 0, NULL},
+        {"http://h/", "http://other/x", 0, NULL},
+        {"https://h/", "https://other:8443/x", 0, NULL},
+        {"https://h/", "http://h/x", -1, "https to plain http"},
+        {"HTTPS://h/", "HTTP://h/x", -1, "https to plain http"},
+        {NULL, "file:///etc/passwd", -1, "scheme 'file' is not allowed"},
+        {"https://h/", "ftp://h/x", -1, "scheme 'ftp' is not allowed"},
+        {NULL, "gopher://h/", -1, "scheme 'gopher' is not allowed"},
+        {NULL, "no scheme", -1, "is not a URL"},
+        /* credentials in the query never reach the message */
+        {NULL, "file:///x?api_key=SECRET", -1, "api_key=***"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[512] = "";
+        int rc = link_check_follow(cases[i].from, cases[i].to, err, sizeof err);
+        if (rc != cases[i].rc || (cases[i].err_part && !strstr(err, cases[i].err_part)) ||
+            strstr(err, "SECRET"))
+            fail_msg("case %zu (%s -> %s): rc %d err '%s'", i,
+                     cases[i].from ? cases[i].from : "-", cases[i].to, rc, err);
+    }
+}
+
+static void test_same_origin(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int same;
+    } cases[] = {
+        {"https://api.example.com/v1/c", "https://api.example.com/other?x=1", 1},
+        {"https://api.example.com/", "https://API.Example.COM:443/x", 1},
+        {"http://h/", "http://h:80/", 1},
+        {"http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", 1},
+        {"http://127.0.0.1:8080/a", "http://127.0.0.1:8081/a", 0},
+        {"http://h/", "https://h/", 0},
+        {"http://h:443/", "https://h/", 0},
+        {"https://api.example.com/", "https://api.example.com.evil.net/", 0},
+        {"https://api.example.com/", "https://evil.net/?https://api.example.com/", 0},
+        {"https://user:pw@h/", "https://h/", 1},
+        {"not a url", "not a url", 0},
+        {NULL, "http://h/", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (link_same_origin(cases[i].a, cases[i].b) != cases[i].same)
+            fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
+}
+
+static void test_find(void **state)
+{
+    (void)state;
+    static const char *base = "http://127.0.0.1:9000/customers?modified_since=x";
+    static const struct {
+        const char *field, *want; /* NULL: none; "!": an error */
+    } cases[] = {
+        {NULL, NULL},
+        {"", NULL},
+        {"<http://127.0.0.1:9000/customers?page=1>; rel=\"first\"\n"
+         "</customers?page=2>; rel=\"next\"",
+         "http://127.0.0.1:9000/customers?page=2"},
+        {"<?page=3>; title=\"a, b\"; rel=\"next\"", "http://127.0.0.1:9000/customers?page=3"},
+        {"<page4>; rel=\"Next\"", "http://127.0.0.1:9000/page4"},
+        {"<//other.host:81/c?page=5>; rel=next", "http://other.host:81/c?page=5"},
+        {"<x>; rel=prev\n<y>; rel=last", NULL},
+        /* the first next wins */
+        {"<a1>; rel=next, <a2>; rel=next", "http://127.0.0.1:9000/a1"},
+        /* a malformed value is fine when a good next is there */
+        {"garbage\n<ok>; rel=next", "http://127.0.0.1:9000/ok"},
+        /* ... and an error when none is: a next might have been in it */
+        {"<a>; rel=\"next", "!"},
+        {"<file:///etc/passwd>; rel=next", "!"},
+        {"<javascript:x>; rel=next", "!"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = NULL, err[512] = "";
+        int rc = link_find(cases[i].field, "next", base, &got, err, sizeof err);
+        const char *want = cases[i].want;
+        if (want && strcmp(want, "!") == 0) {
+            if (rc != -1 || got || !err[0])
+                fail_msg("case %zu: rc %d, want an error", i, rc);
+        } else if (!want) {
+            if (rc != 0 || got)
+                fail_msg("case %zu: rc %d '%s', want none (%s)", i, rc, got ? got : "", err);
+        } else if (rc != 1 || !got || strcmp(got, want) != 0) {
+            fail_msg("case %zu: rc %d '%s', want '%s' (%s)", i, rc, got ? got : "", want, err);
+        }
+        free(got);
+    }
+    /* an https page never leads to http */
+    char *got = NULL, err[512] = "";
+    assert_int_equal(link_find("<http://h/p2>; rel=next", "next", "https://h/p1", &got, err,
+                               sizeof err),
+                     -1);
+    assert_null(got);
+    assert_non_null(strstr(err, "https to plain http"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse),       cmocka_unit_test(test_rel_has),
+        cmocka_unit_test(test_resolve),     cmocka_unit_test(test_check_follow),
+        cmocka_unit_test(test_same_origin), cmocka_unit_test(test_find),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
