@@ -139,6 +139,8 @@ static size_t utf8_seq(const unsigned char *p, size_t avail)
 
 static int sbuf_put(rd_t *r, const void *p, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (r->slen + n > r->scap) {
         size_t cap = r->scap ? r->scap : 256;
         while (cap < r->slen + n)
