@@ -1,7 +1,9 @@
 /*
  * dlq.h - the producer's dead letters: <prefix>.dlq, key = the original
- * id (or none), value = the original record's JSON text, headers
- * tidemark.error, tidemark.stage = producer, tidemark.source (the URL).
+ * id (or none), value = the original record's JSON text (numbers as the
+ * source wrote them), or the record's raw bytes when it could not be read
+ * as JSON, headers tidemark.error, tidemark.stage = producer,
+ * tidemark.source (the URL).
  *
  * Dead letters go through the run's publisher, so the flush before a
  * checkpoint waits for their acknowledgement too. Stateless; the
@@ -14,9 +16,21 @@
 #include <jansson.h>
 #include "publisher.h"
 
+/* Largest raw value dlq_send_raw writes (well under Kafka's 1 MB default). */
+#define DLQ_RAW_MAX (64 * 1024)
+
 /* Returns 0, or -1 with errstr when the message could not be enqueued. */
 int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
              const json_t *record, const char *error, const char *source_url,
              char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * Like dlq_send, for a record that is not valid JSON (a bad item of
+ * jsonpage.h): the value is raw[0..len) as it came, cut to its first
+ * DLQ_RAW_MAX bytes when longer (tidemark.error then says so).
+ */
+int dlq_send_raw(publisher_t *pub, const char *dlq_topic, const char *key, const char *raw,
+                 size_t len, const char *error, const char *source_url, char *errstr,
+                 size_t errstr_size) TM_WARN_UNUSED;
 
 #endif
