@@ -41,6 +41,7 @@ declare -A reason=(
     [7]="invalid UTF-8 (byte 0xe9) at offset 59 of the record"
     [10]="invalid UTF-8 (byte 0xe9) at offset 100017 of the record (value cut to its first 65536 of 100195 bytes)"
 )
+value="$T_WORK/dlq.value"
 kc -C -t "$dlq" -e -f '%o\t%k\t%h\n' >"$T_WORK/dlq.txt" || fail "kcat could not read $dlq"
 seen=""
 while IFS=$'\t' read -r off key hdrs; do
@@ -55,33 +56,36 @@ while IFS=$'\t' read -r off key hdrs; do
         *"tidemark.source=$API_URL/customers?"*) ;;
         *) fail "dead letter $key: tidemark.source is not the page's URL (headers: $hdrs)" ;;
     esac
-    kc -C -t "$dlq" -p 0 -o "$off" -c 1 -e -f '%s' >"$T_WORK/dlq.value.$key" ||
+    kc -C -t "$dlq" -p 0 -o "$off" -c 1 -e -f '%s' >"$value.$key" ||
         fail "kcat could not read offset $off of $dlq"
     case "$key" in
-        8) grep -qF '"id":8,' "$T_WORK/dlq.value.8" && grep -qF '"balance":1e400,' "$T_WORK/dlq.value.8" ||
-               fail "dead letter 8 does not hold the record with its number as sent: $(cat "$T_WORK/dlq.value.8")" ;;
+        8) # failed conversion: the record's JSON, its number as sent
+            grep -qF '"id":8,' "$value.8" && grep -qF '"balance":1e400,' "$value.8" ||
+                fail "dead letter 8 does not hold its number as sent: $(cat "$value.8")" ;;
         99999999999999999999)
-            grep -qF '"id":99999999999999999999,' "$T_WORK/dlq.value.$key" ||
-                fail "dead letter $key does not hold its exact id: $(cat "$T_WORK/dlq.value.$key")" ;;
-        10) assert_eq 65536 "$(wc -c <"$T_WORK/dlq.value.10")" "size of dead letter 10"
-            cmp -s -n 65536 "$T_WORK/raw.10" "$T_WORK/dlq.value.10" ||
+            grep -qF '"id":99999999999999999999,' "$value.$key" ||
+                fail "dead letter $key does not hold its exact id: $(cat "$value.$key")" ;;
+        10) assert_eq 65536 "$(wc -c <"$value.10")" "size of dead letter 10"
+            cmp -s -n 65536 "$T_WORK/raw.10" "$value.10" ||
                 fail "dead letter 10 is not the first 64 KiB of the record" ;;
-        *) cmp -s "$T_WORK/raw.$key" "$T_WORK/dlq.value.$key" ||
-               fail "dead letter $key is not the record's raw bytes: $(od -c "$T_WORK/dlq.value.$key" | head -n 5)" ;;
+        *) cmp -s "$T_WORK/raw.$key" "$value.$key" ||
+               fail "dead letter $key is not the raw record: $(od -c "$value.$key" | head -n 5)" ;;
     esac
     seen+="$key "
 done <"$T_WORK/dlq.txt"
-assert_eq "10 2 3 4 7 8 9 99999999999999999999" "$(echo $seen | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" \
-    "keys on $dlq"
+assert_eq "10 2 3 4 7 8 9 99999999999999999999" \
+    "$(printf '%s\n' $seen | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" "keys on $dlq"
 log "a dead letter: $(grep -aP '^\d+\t2\t' "$T_WORK/dlq.txt")"
 
 # The good records are rows, with every digit.
 start_worker
 wait_run_completed "$run1" 60
-assert_eq "1 5 6 11" "$(psql_value "select string_agg(id::text, ' ' order by id) from customers where not _deleted")" \
+assert_eq "1 5 6 11" \
+    "$(psql_value "select string_agg(id::text, ' ' order by id) from customers where not _deleted")" \
     "live rows"
 assert_eq 0 "$(psql_value "select count(*) from customers where _deleted")" "deleted rows"
-assert_eq "12345678901234567.8900000000" "$(psql_value "select balance::text from customers where id = 1")" \
+assert_eq "12345678901234567.8900000000" \
+    "$(psql_value "select balance::text from customers where id = 1")" \
     "balance sent as the JSON number 12345678901234567.89"
 
 # The next run serves the same page: nothing is dead-lettered again, nothing

@@ -255,7 +255,8 @@ static void test_not_json(void **state)
         const char *name, *path, *body, *err;
     } cases[] = {
         {"empty", "data", "", "unexpected end of the body (expected a value) at byte 0"},
-        {"only whitespace", "data", " \n", "unexpected end of the body (expected a value) at byte 2"},
+        {"only whitespace", "data", " \n",
+         "unexpected end of the body (expected a value) at byte 2"},
         {"HTML", "data", "<html>", "unexpected '<' (expected a value) at byte 0"},
         {"truncated inside a record", "", "[{\"id\":1},{\"id\":2",
          "record 1: unexpected end of the body (expected ',' or '}') at byte 17"},
@@ -263,7 +264,8 @@ static void test_not_json(void **state)
          "record 1: unexpected end of the body in a string at byte 19"},
         {"truncated after the records", "data", "{\"data\":[{\"id\":1}]",
          "unexpected end of the body (expected ',' or '}') at byte 18"},
-        {"trailing garbage", "", "[1] x", "unexpected 'x' (expected the end of the body) at byte 4"},
+        {"trailing garbage", "", "[1] x",
+         "unexpected 'x' (expected the end of the body) at byte 4"},
         {"two documents", "", "[1][2]", "unexpected '[' (expected the end of the body) at byte 3"},
         {"mismatched brackets in a bad record", "", "[{\"x\":[1,2}},{\"id\":2}]",
          "record 0: unexpected '}' (expected ',' or ']') at byte 10"},
