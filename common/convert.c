@@ -22,6 +22,7 @@
 
 #include "convert_priv.h"
 #include "isotime.h"
+#include "jsonnum.h"
 
 #define DECIMAL_BUF 512 /* bytes of an unscaled decimal: ~1200 digits */
 
@@ -46,6 +47,8 @@ static const char *json_kind(const json_t *v)
 {
     if (!v)
         return "missing";
+    if (jsonnum_is(v))
+        return jsonnum_is_integer(v) ? "an integer" : "a real number";
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "an object";
     case JSON_ARRAY: return "an array";
@@ -131,13 +134,17 @@ json_t *conv_base64_json(const unsigned char *in, size_t len)
 
 /* ---- JSON -> Avro, one value ---------------------------------------- */
 
-/* An integer from a JSON integer or a string of decimal digits. */
+/* An integer from a JSON integer or a string of decimal digits. A JSON
+ * number kept as text is an integer too large for int64 (the reader makes
+ * every other integer a json_integer) or not an integer at all. */
 static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo,
                        int64_t hi, const char *what, int64_t *out)
 {
     if (json_is_integer(v)) {
         *out = json_integer_value(v);
-    } else if (json_is_string(v)) {
+    } else if (jsonnum_is_integer(v)) {
+        return conv_fail(c, "%s is out of range for %s", jsonnum_text(v), what);
+    } else if (jsonnum_is_string(v)) {
         const char *s = json_string_value(v);
         char *end;
         if (!isdigit((unsigned char)s[*s == '-' || *s == '+']))
@@ -157,11 +164,20 @@ static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo,
     return 0;
 }
 
-static int get_number(const conv_ctx_t *c, const json_t *v, double *out)
+/* A double from a JSON number (exactly as strtod reads its text, when the
+ * reader kept it) or a numeric string. */
+static int get_number(const conv_ctx_t *c, const json_t *v, const char *what,
+                      double *out)
 {
     if (json_is_number(v)) {
         *out = json_number_value(v);
         return 0;
+    }
+    if (jsonnum_is(v)) {
+        *out = strtod(jsonnum_text(v), NULL); /* the reader checked its grammar */
+        if (isfinite(*out))
+            return 0;
+        return conv_fail(c, "%s is out of range for %s", jsonnum_text(v), what);
     }
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
@@ -178,7 +194,7 @@ static int get_number(const conv_ctx_t *c, const json_t *v, double *out)
 
 static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 {
-    if (!json_is_string(v))
+    if (!jsonnum_is_string(v))
         return expected(c, "a string", v);
     /* avro-c's string length counts the NUL that jansson guarantees */
     if (avro_value_set_string_len(out, json_string_value(v),
@@ -190,7 +206,7 @@ static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf,
                       size_t *len)
 {
-    if (!json_is_string(v))
+    if (!jsonnum_is_string(v))
         return expected(c, "a base64 string", v);
     size_t slen = json_string_length(v);
     *buf = malloc(slen * 3 / 4 + 3);
@@ -237,7 +253,7 @@ static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 {
     avro_schema_t es = avro_value_get_schema(out);
 
-    if (!json_is_string(v))
+    if (!jsonnum_is_string(v))
         return expected(c, "an enum symbol", v);
     int idx = avro_schema_enum_get_by_name(es, json_string_value(v));
     if (idx < 0)
@@ -275,7 +291,9 @@ static int set_timestamp(const conv_ctx_t *c, const json_t *v, int micros,
         if (micros && (ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000))
             return conv_fail(c, "%" PRId64 " ms is out of range", ms);
         val = micros ? ms * 1000 : ms;
-    } else if (json_is_string(v)) {
+    } else if (jsonnum_is_integer(v)) {
+        return conv_fail(c, "%s ms is out of range", jsonnum_text(v));
+    } else if (jsonnum_is_string(v)) {
         const char *s = json_string_value(v);
         if (isotime_parse(s, &ms, NULL, err, sizeof(err)) != 0)
             return conv_fail(c, "'%s': %s", s, err);
@@ -292,7 +310,7 @@ static int set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     int date_only = 0;
     char err[256];
 
-    if (!json_is_string(v))
+    if (!jsonnum_is_string(v))
         return expected(c, "a date string (YYYY-MM-DD)", v);
     const char *s = json_string_value(v);
     if (isotime_parse(s, &ms, &date_only, err, sizeof(err)) != 0)
@@ -310,7 +328,16 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f,
     unsigned char buf[DECIMAL_BUF];
     size_t len;
 
-    if (json_is_string(v)) {
+    if (jsonnum_is(v)) {
+        /* A JSON number as the source wrote it: every digit counts, an
+         * exponent only moves the point. A value that fits is at most
+         * precision digits, a sign, a point and a leading "0." long. */
+        size_t fit = (size_t)f->precision + 5;
+        if (jsonnum_to_plain(jsonnum_text(v), text, fit < sizeof(text) ? fit : sizeof(text)))
+            return conv_fail(c, "%.40s%s does not fit decimal(%d,%d)", jsonnum_text(v),
+                             strlen(jsonnum_text(v)) > 40 ? "..." : "", f->precision,
+                             f->scale);
+    } else if (json_is_string(v)) {
         snprintf(text, sizeof(text), "%s", json_string_value(v));
         if (json_string_length(v) >= sizeof(text))
             return conv_fail(c, "decimal string too long");
@@ -480,13 +507,13 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v,
             return -1;
         return avro_value_set_long(out, i) ? conv_avro_fail(c) : 0;
     case AVRO_FLOAT:
-        if (get_number(c, v, &d) != 0)
+        if (get_number(c, v, "float", &d) != 0)
             return -1;
         if (fabs(d) > FLT_MAX)
             return conv_fail(c, "%g is out of range for float", d);
         return avro_value_set_float(out, (float)d) ? conv_avro_fail(c) : 0;
     case AVRO_DOUBLE:
-        if (get_number(c, v, &d) != 0)
+        if (get_number(c, v, "double", &d) != 0)
             return -1;
         return avro_value_set_double(out, d) ? conv_avro_fail(c) : 0;
     case AVRO_BOOLEAN:

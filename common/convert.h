@@ -10,6 +10,14 @@
  * missing or null member is Avro null for a nullable field and an error
  * otherwise. Members the schema does not name are ignored.
  *
+ * A JSON number kept as its text (common/jsonnum.h, as the producer's page
+ * reader makes every number that is not an int64) is read from that text:
+ * a decimal gets every digit (more fraction digits than its scale is an
+ * error, as for a string), int/long an error when out of range, float/
+ * double strtod's value (an error when it is not finite, as 1e400). A
+ * json_real (only from callers that used jansson's parser) goes through
+ * its double.
+ *
  * Avro -> JSON gives the "row form" that PostgreSQL's
  * jsonb_populate_record() turns into the column types of SPEC.md: decimal
  * as an exact decimal string ("1234.50"), timestamps as

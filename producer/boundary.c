@@ -9,21 +9,27 @@
 
 #include "isotime.h"
 
-int boundary_digest(const json_t *rec, char *buf, size_t size)
+int boundary_digest_bytes(const void *bytes, size_t len, char *buf, size_t size)
 {
-    char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-    if (!text || size < BOUNDARY_DIGEST_SIZE) {
-        free(text);
+    if (size < BOUNDARY_DIGEST_SIZE)
         return -1;
-    }
     uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis */
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+    for (const unsigned char *p = bytes, *end = p + len; p < end; p++) {
         h ^= *p;
         h *= 0x100000001b3ULL; /* FNV 64 prime */
     }
-    free(text);
     snprintf(buf, size, "%016llx", (unsigned long long)h);
     return 0;
+}
+
+int boundary_digest(const json_t *rec, char *buf, size_t size)
+{
+    char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (!text) /* json_dumps escapes NUL: strlen is the whole text */
+        return -1;
+    int rc = boundary_digest_bytes(text, strlen(text), buf, size);
+    free(text);
+    return rc;
 }
 
 int64_t boundary_bucket(cursor_precision_t prec, int64_t ms)

@@ -29,6 +29,10 @@
  */
 int boundary_digest(const json_t *rec, char *buf, size_t size) TM_WARN_UNUSED;
 
+/* The same FNV-1a 64 over bytes[0..len) (a record kept as raw bytes, such
+ * as a bad item of jsonpage.h). -1 only if size is too small. */
+int boundary_digest_bytes(const void *bytes, size_t len, char *buf, size_t size) TM_WARN_UNUSED;
+
 /* The cursor value's bucket: ms itself (timestamp) or its UTC day start. */
 int64_t boundary_bucket(cursor_precision_t prec, int64_t ms);
 

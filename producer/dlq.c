@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonnum.h"
 #include "url_redact.h"
 
 /* Room kept for the key, the headers and Kafka's framing. */
@@ -29,20 +30,18 @@ size_t dlq_truncate_utf8(const char *text, size_t len, size_t limit)
     return n;
 }
 
-int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
-             const json_t *record, const char *error, const char *source_url,
-             char *errstr, size_t errstr_size)
+/*
+ * Produces value[0..len) of a copy whose original was original_len bytes
+ * (more when the caller cut it: the headers then say so).
+ */
+static int produce(publisher_t *pub, const char *dlq_topic, const char *key, const char *value,
+                   size_t len, size_t original_len, const char *error, const char *source_url,
+                   char *errstr, size_t errstr_size)
 {
-    char *text = json_dumps(record, JSON_COMPACT | JSON_ENCODE_ANY);
-    size_t len = text ? strlen(text) : 4;
-    /* A record too large for Kafka is one reason to be here: its copy must
-     * fit, or the dead letter fails the way the event did. */
-    size_t keep = dlq_truncate_utf8(text ? text : "null", len,
-                                    dlq_copy_limit(publisher_max_message_bytes(pub)));
     /* credentials in the URL's query stay out of the topic */
     char *source = url_redact_dup(source_url);
     char original[24];
-    snprintf(original, sizeof(original), "%zu", len);
+    snprintf(original, sizeof(original), "%zu", original_len);
     const pub_header_t hdrs[] = {
         {"tidemark.error", error ? error : ""},
         {"tidemark.stage", "producer"},
@@ -50,9 +49,40 @@ int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
         {"tidemark.original_size", original},
         {"tidemark.truncated", "true"},
     };
-    int rc = publisher_produce(pub, dlq_topic, key, text ? text : "null", keep, hdrs,
-                               keep < len ? 5 : 3, NULL, errstr, errstr_size);
-    free(text);
+    int rc = publisher_produce(pub, dlq_topic, key, value, len, hdrs,
+                               len < original_len ? 5 : 3, NULL, errstr, errstr_size);
     free(source);
     return rc == 0 ? 0 : -1;
+}
+
+int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
+             const json_t *record, const char *error, const char *source_url,
+             char *errstr, size_t errstr_size)
+{
+    char *text = jsonnum_dumps(record, JSON_COMPACT | JSON_ENCODE_ANY);
+    const char *value = text ? text : "null";
+    size_t len = strlen(value);
+    /* A record too large for Kafka is one reason to be here: its copy must
+     * fit, or the dead letter fails the way the event did. */
+    size_t keep = dlq_truncate_utf8(value, len, dlq_copy_limit(publisher_max_message_bytes(pub)));
+    int rc = produce(pub, dlq_topic, key, value, keep, len, error, source_url, errstr,
+                     errstr_size);
+    free(text);
+    return rc;
+}
+
+int dlq_send_raw(publisher_t *pub, const char *dlq_topic, const char *key, const char *raw,
+                 size_t len, const char *error, const char *source_url, char *errstr,
+                 size_t errstr_size)
+{
+    char why[600];
+    size_t original_len = len;
+    if (len > DLQ_RAW_MAX) {
+        snprintf(why, sizeof why, "%s (value cut to its first %d of %zu bytes)",
+                 error ? error : "", DLQ_RAW_MAX, len);
+        error = why;
+        len = DLQ_RAW_MAX;
+    }
+    return produce(pub, dlq_topic, key, raw, len, original_len, error, source_url, errstr,
+                   errstr_size);
 }

@@ -11,6 +11,7 @@
 
 #include "boundary.h"
 #include "isotime.h"
+#include "jsonnum.h"
 #include "link.h"
 #include "url_redact.h"
 
@@ -22,7 +23,8 @@ struct source {
     long page_no;     /* page: 1.., offset: 0, size, ... */
     char *token;      /* cursor: next token; link: next URL */
     int done;
-    json_t *body;     /* current page */
+    jsonpage_t page;  /* current page: body, records, bad items */
+    json_t *body;     /* current page (page.root) */
     char *url;        /* current page's URL */
     json_t *prev_first; /* first record of the previous page (seek walk) */
 };
@@ -41,7 +43,7 @@ void source_destroy(source_t *s)
 {
     if (!s)
         return;
-    json_decref(s->body);
+    jsonpage_clear(&s->page);
     json_decref(s->prev_first);
     free(s->token);
     free(s->url);
@@ -143,41 +145,45 @@ int source_link_next(const char *link, const char *base_url, char **next,
 }
 
 int source_get_records(http_client_t *hc, const char *url,
-                       const char *records_path, json_t **root,
-                       json_t **records, int64_t *sent_at_ms,
-                       char *errstr, size_t errstr_size)
+                       const char *records_path, jsonpage_t *page,
+                       int64_t *sent_at_ms, char *errstr, size_t errstr_size)
 {
     http_response_t resp = {0};
-    *root = NULL;
+    memset(page, 0, sizeof *page);
     if (http_get(hc, url, &resp, errstr, errstr_size) != 0)
         return -1;
-    json_error_t jerr;
-    json_t *doc = json_loadb(resp.body, resp.body_len, 0, &jerr);
+    char perr[256];
+    int rc = jsonpage_parse(resp.body, resp.body_len, records_path, page, perr, sizeof perr);
     if (sent_at_ms)
         *sent_at_ms = resp.sent_at_ms;
     http_response_clear(&resp);
     char red[1024];
-    if (!doc) {
-        snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s (line %d)",
-                 url_redact(url, red, sizeof red), jerr.text, jerr.line);
+    if (rc != 0) {
+        snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s",
+                 url_redact(url, red, sizeof red), perr);
         return -1;
     }
-    json_t *arr = source_json_path(doc, records_path);
-    if (!json_is_array(arr)) {
+    if (!page->records) {
         snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
                  url_redact(url, red, sizeof red), records_path ? records_path : "");
-        json_decref(doc);
+        jsonpage_clear(page);
         return -1;
     }
-    *root = doc;
-    *records = arr;
     return 0;
+}
+
+size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad)
+{
+    *bad = s->page.bad;
+    return s->page.n_bad;
 }
 
 /* For cursor pagination: the next token as text, or NULL when none. */
 static char *next_token(json_t *body, const char *path)
 {
     json_t *v = path ? source_json_path(body, path) : NULL;
+    if (jsonnum_is(v)) /* a number beyond int64, or not an integer: as sent */
+        return strdup(jsonnum_text(v));
     if (json_is_string(v) && json_string_length(v) > 0)
         return strdup(json_string_value(v));
     if (json_is_integer(v)) {
@@ -299,16 +305,17 @@ int source_next_page(source_t *s, json_t **records, const char **url,
     http_response_t resp = {0};
     if (http_get(s->hc, s->url, &resp, errstr, errstr_size) != 0)
         return -1;
-    json_error_t jerr;
-    char red[1024];
-    json_decref(s->body);
-    s->body = json_loadb(resp.body, resp.body_len, 0, &jerr);
-    if (!s->body) {
-        snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s (line %d)",
-                 url_redact(s->url, red, sizeof red), jerr.text, jerr.line);
+    char perr[256], red[1024];
+    jsonpage_clear(&s->page);
+    s->body = NULL;
+    if (jsonpage_parse(resp.body, resp.body_len, s->sc->records_path, &s->page, perr,
+                       sizeof perr) != 0) {
+        snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s",
+                 url_redact(s->url, red, sizeof red), perr);
         http_response_clear(&resp);
         return -1;
     }
+    s->body = s->page.root;
     json_t *arr = source_json_path(s->body, s->sc->records_path);
     if (!json_is_array(arr)) {
         snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",

@@ -16,9 +16,13 @@
  * headers (every line, RFC 8288; relative targets resolved against the
  * URL that answered) is followed.
  *
+ * Bodies are read by jsonpage.h: a record with a bad byte, escape or
+ * token is a bad item (source_bad_items) while the rest of the page goes
+ * on; numbers that are not int64 keep their text (jsonnum.h).
+ *
  * Owns: source_t owns the current page's parsed body; the records array
- * handed out is borrowed until the next source_next_page() or
- * source_destroy(). The http client and stream conf are borrowed. One
+ * and bad items handed out are borrowed until the next source_next_page()
+ * or source_destroy(). The http client and stream conf are borrowed. One
  * thread.
  */
 #ifndef TIDEMARK_SOURCE_H
@@ -29,6 +33,7 @@
 #include <jansson.h>
 #include "config.h"
 #include "http.h"
+#include "jsonpage.h"
 
 typedef struct source source_t;
 
@@ -42,21 +47,25 @@ void source_start(source_t *s, int has_since, int64_t since_ms);
  * Fetches the next page. Returns 1 with *records (a JSON array, borrowed)
  * and *url (the page's URL, borrowed), 0 when the scan is done, -1 with
  * errstr on an HTTP failure or a body that is not JSON or has no array at
- * records.path.
+ * records.path. The elements at the indexes of the page's bad items
+ * (source_bad_items) are stand-ins, never to be published.
  */
 int source_next_page(source_t *s, json_t **records, const char **url,
                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
+/* The current page's bad items (*bad borrowed, ordered by index). */
+size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad);
+
 /*
- * One GET of url parsed as JSON: returns the array at records_path in
- * *records (borrowed from *root, which the caller json_decref()s) and the
- * wall-clock time its request was sent (http_response_t.sent_at_ms). -1
- * with errstr on failure. Used for the deleted endpoint.
+ * One GET of url read by jsonpage_parse into *page (the caller
+ * jsonpage_clear()s it; page->records is the array at records_path) and
+ * the wall-clock time its request was sent (http_response_t.sent_at_ms).
+ * -1 with errstr (and *page empty) on failure. Used for the deleted
+ * endpoint.
  */
 int source_get_records(http_client_t *hc, const char *url,
-                       const char *records_path, json_t **root,
-                       json_t **records, int64_t *sent_at_ms,
-                       char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+                       const char *records_path, jsonpage_t *page,
+                       int64_t *sent_at_ms, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* ---- pure helpers, exposed for unit tests ---- */
 

@@ -21,6 +21,7 @@
 #include "errstr.h"
 #include "http.h"
 #include "isotime.h"
+#include "jsonnum.h"
 #include "kafka_conf.h"
 #include "log.h"
 #include "reconcile.h"
@@ -135,11 +136,19 @@ static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr
     return 0;
 }
 
-/* The record's id as text: a string as is, an integer in decimal. */
+/* The record's id as text: a string as is, an integer in decimal (one
+ * beyond int64 as the source wrote it). */
 static int record_id(const json_t *rec, const char *field, char *buf, size_t size)
 {
     json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
-    if (json_is_string(v) && json_string_length(v) > 0) {
+    if (jsonnum_is_integer(v)) {
+        const char *t = jsonnum_text(v);
+        if (strlen(t) >= size)
+            return -1;
+        memcpy(buf, t, strlen(t) + 1);
+        return 0;
+    }
+    if (jsonnum_is_string(v) && json_string_length(v) > 0) {
         if (json_string_length(v) >= size)
             return -1;
         memcpy(buf, json_string_value(v), json_string_length(v) + 1);
@@ -160,6 +169,19 @@ static int dead_letter(run_t *r, const char *id, const json_t *rec, const char *
              log_quote(qid, sizeof qid, id ? id : "-"), log_quote(qwhy, sizeof qwhy, why));
     r->failed++;
     return dlq_send(r->pub, r->dlq_topic, id, rec, why, url, errstr, errstr_size);
+}
+
+/* A bad item of a page (not valid JSON): its raw bytes and the reason. */
+static int dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad,
+                           const char *url, char *errstr, size_t errstr_size)
+{
+    char qid[300], qwhy[600];
+    log_warn("record dead-lettered", "stream=%s id=%s error=%s", r->sc->name,
+             log_quote(qid, sizeof qid, id ? id : "-"),
+             log_quote(qwhy, sizeof qwhy, bad->reason));
+    r->failed++;
+    return dlq_send_raw(r->pub, r->dlq_topic, id, bad->raw, bad->raw_len, bad->reason, url,
+                        errstr, errstr_size);
 }
 
 /* Encodes and produces one event (+ a tombstone after a delete). */
@@ -213,15 +235,23 @@ static int oom(char *errstr, size_t errstr_size)
     return -1;
 }
 
-/* Step 4 of a run for one record (see the brief / README). */
-static int handle_record(run_t *r, const json_t *rec, const char *url, char *errstr,
-                         size_t errstr_size)
+/*
+ * Step 4 of a run for one record (see the brief / README). bad: the record
+ * is a bad item of its page (rec is its lenient stand-in, NULL-safe): it
+ * goes to the DLQ as raw bytes, but its id and cursor, when they can be
+ * read, still count (reconciliation, the HWM and the skip rule, with a
+ * digest of its bytes), so that the next run does not dead-letter it again.
+ */
+static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
+                         const char *url, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
     char id[256], why[512], digest[BOUNDARY_DIGEST_SIZE];
     int64_t cursor;
     r->fetched++;
     if (record_id(rec, sc->id_field, id, sizeof id) != 0) {
+        if (bad)
+            return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
         snprintf(why, sizeof why, "id field '%s' is missing or not a string or integer",
                  sc->id_field);
         return dead_letter(r, NULL, rec, why, url, errstr, errstr_size);
@@ -230,13 +260,16 @@ static int handle_record(run_t *r, const json_t *rec, const char *url, char *err
         reconcile_seen(r->recon, id); /* served, whatever becomes of it */
     json_t *cv = json_object_get(rec, sc->cursor_field);
     char perr[200];
-    if (!json_is_string(cv) ||
+    if (!jsonnum_is_string(cv) ||
         isotime_parse(json_string_value(cv), &cursor, NULL, perr, sizeof perr) != 0) {
+        if (bad)
+            return dead_letter_raw(r, id, bad, url, errstr, errstr_size);
         snprintf(why, sizeof why, "cursor field '%s': %s", sc->cursor_field,
-                 json_is_string(cv) ? perr : "missing or not a string");
+                 jsonnum_is_string(cv) ? perr : "missing or not a string");
         return dead_letter(r, id, rec, why, url, errstr, errstr_size);
     }
-    if (boundary_digest(rec, digest, sizeof digest) != 0)
+    if ((bad ? boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest)
+             : boundary_digest(rec, digest, sizeof digest)) != 0)
         return oom(errstr, errstr_size);
     if (boundary_should_skip(&r->tracker, sc->cursor_precision, id, cursor, digest)) {
         r->skipped++;
@@ -244,8 +277,9 @@ static int handle_record(run_t *r, const json_t *rec, const char *url, char *err
     }
     json_t *sd = sc->soft_delete_field ? json_object_get(rec, sc->soft_delete_field) : NULL;
     change_op_t op = json_is_true(sd) ? CHANGE_OP_DELETE : CHANGE_OP_UPSERT;
-    int dlqd;
-    if (publish(r, op, id, cursor, rec, url, &dlqd, errstr, errstr_size) != 0)
+    int dlqd = 1;
+    if (bad ? dead_letter_raw(r, id, bad, url, errstr, errstr_size)
+            : publish(r, op, id, cursor, rec, url, &dlqd, errstr, errstr_size))
         return -1;
     if (!dlqd) {
         if (op == CHANGE_OP_DELETE)
@@ -272,10 +306,12 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
     const char *url;
     int rc;
     while ((rc = source_next_page(src, &records, &url, errstr, errstr_size)) == 1) {
-        size_t i;
+        const jsonpage_bad_t *bad;
+        size_t i, n_bad = source_bad_items(src, &bad), b = 0;
         json_t *rec;
         json_array_foreach(records, i, rec) {
-            if (handle_record(r, rec, url, errstr, errstr_size) != 0) {
+            const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
+            if (handle_record(r, rec, bi, url, errstr, errstr_size) != 0) {
                 source_destroy(src);
                 return -1;
             }
@@ -290,9 +326,11 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
     return rc;
 }
 
-/* One item of the deleted endpoint: an id, or an object with id.field. */
-static int handle_deleted(run_t *r, const json_t *item, int64_t polled_at,
-                          const char *url, char *errstr, size_t errstr_size)
+/* One item of the deleted endpoint: an id, or an object with id.field.
+ * bad: as for handle_record (item is the stand-in). */
+static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *bad,
+                          int64_t polled_at, const char *url, char *errstr,
+                          size_t errstr_size)
 {
     char id[256], why[512];
     int64_t ts = polled_at; /* the documented clock stand-in */
@@ -306,9 +344,11 @@ static int handle_deleted(run_t *r, const json_t *item, int64_t polled_at,
         }
         holder = wrap;
     }
-    int bad = record_id(holder, r->sc->id_field, id, sizeof id) != 0;
+    int no_id = record_id(holder, r->sc->id_field, id, sizeof id) != 0;
     json_decref(wrap);
-    if (bad) {
+    if (no_id) {
+        if (bad)
+            return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
         snprintf(why, sizeof why, "deleted item: id field '%s' is missing or not a string or integer",
                  r->sc->id_field);
         return dead_letter(r, NULL, item, why, url, errstr, errstr_size);
@@ -317,21 +357,30 @@ static int handle_deleted(run_t *r, const json_t *item, int64_t polled_at,
         reconcile_seen(r->recon, id); /* its deletion is this endpoint's */
     json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
     char perr[200];
-    if (json_is_string(da) &&
+    if (jsonnum_is_string(da) &&
         isotime_parse(json_string_value(da), &ts, NULL, perr, sizeof perr) != 0) {
+        if (bad)
+            return dead_letter_raw(r, id, bad, url, errstr, errstr_size);
         snprintf(why, sizeof why, "deleted_at: %s", perr);
         return dead_letter(r, id, item, why, url, errstr, errstr_size);
     }
-    if (boundary_should_skip(&r->del_tracker, CURSOR_PRECISION_TIMESTAMP, id, ts, NULL)) {
+    /* A deletion is stored with digest "", a dead-lettered bad item with
+     * its bytes' digest: once the API mends the item, it is no longer
+     * taken as the one already handled. */
+    char digest[BOUNDARY_DIGEST_SIZE] = "";
+    if (bad && boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest) != 0)
+        return oom(errstr, errstr_size);
+    if (boundary_should_skip(&r->del_tracker, CURSOR_PRECISION_TIMESTAMP, id, ts, digest)) {
         r->skipped++;
         return 0;
     }
-    int dlqd;
-    if (publish(r, CHANGE_OP_DELETE, id, ts, NULL, url, &dlqd, errstr, errstr_size) != 0)
+    int dlqd = 1;
+    if (bad ? dead_letter_raw(r, id, bad, url, errstr, errstr_size)
+            : publish(r, CHANGE_OP_DELETE, id, ts, NULL, url, &dlqd, errstr, errstr_size))
         return -1;
     if (!dlqd)
         r->deletes++;
-    if (boundary_observe(&r->del_tracker, CURSOR_PRECISION_TIMESTAMP, id, ts, "") != 0)
+    if (boundary_observe(&r->del_tracker, CURSOR_PRECISION_TIMESTAMP, id, ts, digest) != 0)
         return oom(errstr, errstr_size);
     return maybe_progress(r, errstr, errstr_size);
 }
@@ -346,21 +395,23 @@ static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     char *url = source_url_with(sc->deleted_url, pairs, 1);
     if (!url)
         return oom(errstr, errstr_size);
-    json_t *root = NULL, *items = NULL;
+    jsonpage_t page;
     /* when the request was sent, not when the answer came: a deletion
      * between the two may be missing from the answer, and a mark past it
      * would skip it for good */
     int64_t polled_at = 0;
-    int rc = source_get_records(r->hc, url, sc->records_path, &root, &items, &polled_at,
-                                errstr, errstr_size);
-    size_t i;
+    int rc = source_get_records(r->hc, url, sc->records_path, &page, &polled_at, errstr,
+                                errstr_size);
+    size_t i, b = 0;
     json_t *item;
     if (rc == 0)
-        json_array_foreach(items, i, item) {
-            if ((rc = handle_deleted(r, item, polled_at, url, errstr, errstr_size)) != 0)
+        json_array_foreach(page.records, i, item) {
+            const jsonpage_bad_t *bi =
+                b < page.n_bad && page.bad[b].index == i ? &page.bad[b++] : NULL;
+            if ((rc = handle_deleted(r, item, bi, polled_at, url, errstr, errstr_size)) != 0)
                 break;
         }
-    json_decref(root);
+    jsonpage_clear(&page);
     free(url);
     return rc;
 }

@@ -57,6 +57,12 @@ static void test_digest(void **state)
     char d[BOUNDARY_DIGEST_SIZE];
     digest_of("{}", d);
     assert_string_equal(d, "08f44b07b5901a25");
+    /* ... and raw bytes (a dead-lettered bad item) hash the same way */
+    assert_int_equal(boundary_digest_bytes("{}", 2, d, sizeof d), 0);
+    assert_string_equal(d, "08f44b07b5901a25");
+    assert_int_equal(boundary_digest_bytes("{\"a\":\"\xe9\"}", 8, d, sizeof d), 0);
+    assert_int_equal(strlen(d), 16);
+    assert_int_equal(boundary_digest_bytes("{}", 2, d, BOUNDARY_DIGEST_SIZE - 1), -1);
 }
 
 static void test_bucket(void **state)

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "convert.h"
+#include "jsonnum.h"
 #include "schema.h"
+#include "../../producer/jsonpage.h"
 
 #define CUSTOMER "../../schemas/customer.avsc"
 #define KITCHEN "fixtures/kitchen.avsc"
@@ -170,7 +172,8 @@ static const char kitchen_base[] =
 
 struct conv_case {
     const char *field;
-    const char *in;   /* JSON text, or MISSING */
+    const char *in;   /* JSON text, or MISSING; "~TEXT": TEXT as the
+                       * producer's page reader reads it (numbers exact) */
     const char *want; /* row-form JSON text, or NULL for an error */
     const char *err;  /* the error, exactly */
 };
@@ -182,6 +185,26 @@ static json_t *loads(const char *text)
     if (!j)
         print_error("bad test JSON '%s': %s\n", text, jerr.text);
     assert_non_null(j);
+    return j;
+}
+
+/* text as one record of a page: numbers that are not int64 keep their text. */
+static json_t *loads_page(const char *text)
+{
+    size_t n = strlen(text);
+    char *body = malloc(n + 3);
+    jsonpage_t pg;
+    char err[256];
+
+    assert_non_null(body);
+    sprintf(body, "[%s]", text);
+    if (jsonpage_parse(body, n + 2, "", &pg, err, sizeof(err)) != 0 || pg.n_bad)
+        print_error("bad test JSON '%s': %s\n", text, pg.n_bad ? pg.bad[0].reason : err);
+    assert_int_equal(pg.n_bad, 0);
+    json_t *j = json_incref(json_array_get(pg.records, 0));
+    assert_non_null(j);
+    jsonpage_clear(&pg);
+    free(body);
     return j;
 }
 
@@ -217,7 +240,9 @@ static void run_cases(const char *schema_path, const char *base,
         if (strcmp(cases[i].in, MISSING) == 0)
             json_object_del(rec, cases[i].field);
         else
-            json_object_set_new(rec, cases[i].field, loads(cases[i].in));
+            json_object_set_new(rec, cases[i].field,
+                                cases[i].in[0] == '~' ? loads_page(cases[i].in + 1)
+                                                      : loads(cases[i].in));
         err[0] = '\0';
         json_t *row = round_trip(rs, rec, err, sizeof(err));
         if (cases[i].want) {
@@ -336,6 +361,41 @@ static void test_customer_fields(void **state)
          "milliseconds, got a real number"},
         {"last_modified", "null", NULL,
          "field 'last_modified': is null but the field is not nullable"},
+        /* JSON numbers as the page reader keeps them: from their text */
+        {"id", "~9223372036854775807", "9223372036854775807", NULL},
+        {"id", "~99999999999999999999", NULL,
+         "field 'id': 99999999999999999999 is out of range for long"},
+        {"id", "~-9223372036854775809", NULL,
+         "field 'id': -9223372036854775809 is out of range for long"},
+        {"id", "~1.5", NULL, "field 'id': expected an integer, got a real number"},
+        {"id", "~1e2", NULL, "field 'id': expected an integer, got a real number"},
+        {"name", "~1e400", NULL, "field 'name': expected a string, got a real number"},
+        {"name", "~99999999999999999999", NULL,
+         "field 'name': expected a string, got an integer"},
+        {"balance", "~1234.50", "\"1234.50\"", NULL},
+        {"balance", "~9999999999.99", "\"9999999999.99\"", NULL},
+        {"balance", "~-0.01", "\"-0.01\"", NULL},
+        {"balance", "~12.3400", "\"12.34\"", NULL},
+        {"balance", "~1e3", "\"1000.00\"", NULL},
+        {"balance", "~15E-2", "\"0.15\"", NULL},
+        {"balance", "~12.345", NULL,
+         "field 'balance': '12.345' has more than 2 decimal places"},
+        {"balance", "~1e-3", NULL,
+         "field 'balance': '0.001' has more than 2 decimal places"},
+        {"balance", "~12345678901", NULL,
+         "field 'balance': '12345678901' does not fit decimal(12,2): at most 10 digits "
+         "before the point"},
+        {"balance", "~1e400", NULL, "field 'balance': 1e400 does not fit decimal(12,2)"},
+        {"balance", "~-1e-400", NULL, "field 'balance': -1e-400 does not fit decimal(12,2)"},
+        {"tier", "~1.5", NULL, "field 'tier': expected an enum symbol, got a real number"},
+        {"signup_date", "~1e400", NULL,
+         "field 'signup_date': expected a date string (YYYY-MM-DD), got a real number"},
+        {"last_modified", "~1767225610123", "\"2026-01-01T00:00:10.123Z\"", NULL},
+        {"last_modified", "~99999999999999999999", NULL,
+         "field 'last_modified': 99999999999999999999 ms is out of range"},
+        {"last_modified", "~1.5", NULL,
+         "field 'last_modified': expected an ISO-8601 string or epoch milliseconds, got a "
+         "real number"},
     };
     (void)state;
     run_cases(CUSTOMER, customer_base, cases, sizeof(cases) / sizeof(cases[0]));
@@ -457,6 +517,43 @@ static void test_kitchen_fields(void **state)
                                     "of enum Color"},
         {"note", MISSING, "null", NULL}, /* ["string", "null"] */
         {"note", "\"n\"", "\"n\"", NULL},
+        /* JSON numbers as the page reader keeps them: from their text */
+        {"amount", "~12345678901234567.89", "\"12345678901234567.8900000000\"", NULL},
+        {"amount", "~-1234567890123456789012345678.0123456789",
+         "\"-1234567890123456789012345678.0123456789\"", NULL},
+        {"amount", "~0.0000000001", "\"0.0000000001\"", NULL},
+        {"amount", "~1E-10", "\"0.0000000001\"", NULL},
+        {"amount", "~1.00000000001", NULL,
+         "field 'amount': '1.00000000001' has more than 10 decimal places"},
+        {"amount", "~12345678901234567890123456789", NULL,
+         "field 'amount': '12345678901234567890123456789' does not fit decimal(38,10): at "
+         "most 28 digits before the point"},
+        {"big", "~9223372036854775807", "9223372036854775807", NULL},
+        {"big", "~9223372036854775808", NULL,
+         "field 'big': 9223372036854775808 is out of range for long"},
+        {"count", "~99999999999999999999", NULL,
+         "field 'count': 99999999999999999999 is out of range for int"},
+        {"score", "~0.1", "0.1", NULL},
+        {"score", "~-2.5e-3", "-0.0025", NULL},
+        {"score", "~123456789012345678901234567890", "1.2345678901234568e29", NULL},
+        {"score", "~1e-400", "0.0", NULL}, /* underflow: a finite double */
+        {"score", "~1e400", NULL, "field 'score': 1e400 is out of range for double"},
+        {"score", "~-1E400", NULL, "field 'score': -1E400 is out of range for double"},
+        {"ratio", "~0.25", "0.25", NULL},
+        {"ratio", "~1e39", NULL, "field 'ratio': 1e+39 is out of range for float"},
+        {"ratio", "~1e400", NULL, "field 'ratio': 1e400 is out of range for float"},
+        {"seen_at", "~99999999999999999999", NULL,
+         "field 'seen_at': 99999999999999999999 ms is out of range"},
+        {"blob", "~1e400", NULL,
+         "field 'blob': expected a base64 string, got a real number"},
+        {"id", "~99999999999999999999", NULL,
+         "field 'id': expected a string, got an integer"},
+        {"address", "~{\"street\": \"s\", \"geo\": {\"lat\": 0.1, \"lon\": 1e400}}", NULL,
+         "field 'address.geo.lon': 1e400 is out of range for double"},
+        {"tags", "~[\"a\", 1.5]", NULL, "field 'tags[1]': expected a string, got a real number"},
+        {"attrs", "~{\"x\": 99999999999999999999}", NULL,
+         "field 'attrs.x': 99999999999999999999 is out of range for long"},
+        {"note", "~1e400", NULL, "field 'note': expected a string, got a real number"},
     };
     (void)state;
     run_cases(KITCHEN, kitchen_base, cases, sizeof(cases) / sizeof(cases[0]));

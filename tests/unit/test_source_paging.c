@@ -325,17 +325,16 @@ static void test_mark_is_request_time(void **state)
     char err[256];
     http_client_t *hc = http_client_new(NULL, 5000, 0, err, sizeof err);
     assert_non_null(hc);
-    json_t *root = NULL, *recs = NULL;
+    jsonpage_t page;
     int64_t mark = 0;
     a->delay_ms = 300;
-    assert_int_equal(source_get_records(hc, a->base, "data", &root, &recs, &mark, err,
-                                        sizeof err),
+    assert_int_equal(source_get_records(hc, a->base, "data", &page, &mark, err, sizeof err),
                      0);
     a->delay_ms = 0;
-    assert_int_equal(json_array_size(recs), 2);
+    assert_int_equal(json_array_size(page.records), 2);
     assert_true(mark > 0);
     assert_true(mark <= a->handled_at);
-    json_decref(root);
+    jsonpage_clear(&page);
     http_client_destroy(hc);
 }
 

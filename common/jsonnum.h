@@ -1,0 +1,52 @@
+/*
+ * jsonnum.h - a JSON number kept as its exact text inside a jansson tree.
+ *
+ * jansson stores a number as json_int_t or double, so 12345678901234567.89
+ * or an integer beyond int64 cannot survive json_loadb. The producer's
+ * page reader (producer/jsonpage.h) makes every integer that fits int64 a
+ * json_integer and every other number one of these: a jansson string
+ * whose first byte is NUL, followed by the number's text as the source
+ * sent it ("\0" "12345678901234567.89"). No string read from a source can
+ * look like that: the reader dead-letters any string holding \u0000.
+ * common/convert.c reads decimals, longs and doubles from that text.
+ *
+ * Owns nothing: pure functions over values the caller owns. Any thread.
+ * Failures: jsonnum_make and jsonnum_dumps return NULL on ENOMEM.
+ */
+#ifndef TIDEMARK_JSONNUM_H
+#define TIDEMARK_JSONNUM_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* A new number value of text[0..len) (caller decrefs), or NULL (ENOMEM). */
+json_t *jsonnum_make(const char *text, size_t len);
+
+/* True when v is a number kept as text (see above). */
+int jsonnum_is(const json_t *v);
+
+/* The number's text (NUL-terminated, borrowed from v), or NULL if v is
+ * not one. */
+const char *jsonnum_text(const json_t *v);
+
+/* True when v is a number kept as text whose text is an integer
+ * ("-?digits": no point, no exponent). */
+int jsonnum_is_integer(const json_t *v);
+
+/* True when v is a JSON string that is not a number kept as text. */
+int jsonnum_is_string(const json_t *v);
+
+/*
+ * The JSON number text (RFC 8259 grammar) as a plain decimal without an
+ * exponent, exactly ("1.5e3" -> "1500", "-12e-3" -> "-0.012"), into buf.
+ * Returns 0, or -1 when text is not a JSON number or the result needs
+ * size bytes or more (1e400 needs 402).
+ */
+int jsonnum_to_plain(const char *text, char *buf, size_t size)
+    __attribute__((warn_unused_result));
+
+/* json_dumps(v, flags) with every number kept as text written as that
+ * text. Caller frees; NULL on ENOMEM. */
+char *jsonnum_dumps(const json_t *v, size_t flags);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * jsonpage.h - reads one page body from a source API into jansson values,
+ * record by record, keeping every number exact.
+ *
+ * Why not json_loadb: jansson rejects a whole document for one bad byte
+ * or value, so one record holding a Latin-1 byte, \u0000 or a lone
+ * surrogate would stop its stream for ever; and it turns every number
+ * into int64 or double, so 12345678901234567.89 loses digits and an
+ * integer beyond int64 (even in a member nobody reads) fails the page.
+ *
+ * This reader is strict RFC 8259 (UTF-8 only, no NaN/Infinity, no
+ * comments, no trailing commas). Inside the array at records_path each
+ * element is read on its own: an element with a bad byte, a bad escape
+ * (\u0000, a lone surrogate, \x), a raw control character in a string, a
+ * bad literal or number token (NaN, 01), or a syntax error, is a *bad
+ * item*: its bytes and the reason are reported, the rest of the page goes
+ * on. The body fails as a whole (-1) when it is not JSON outside those
+ * elements, or when the end of a bad element cannot be found (a bracket-
+ * and string-aware scan: truncated, mismatched brackets).
+ *
+ * Numbers: an integer that fits int64 is a json_integer; every other
+ * number is kept as its text (common/jsonnum.h), never made a double.
+ *
+ * Owns: a jsonpage_t owns root (and so records) and the bad items, until
+ * jsonpage_clear(). Pure: any thread, on distinct pages. Linear in the
+ * body; one scratch buffer for strings with escapes.
+ */
+#ifndef TIDEMARK_JSONPAGE_H
+#define TIDEMARK_JSONPAGE_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#define JSONPAGE_REASON_SIZE 160
+#define JSONPAGE_MAX_DEPTH 1024 /* nesting the reader builds values for */
+
+typedef struct jsonpage_bad {
+    size_t index;  /* its position in the records array */
+    size_t offset; /* of its first byte in the body */
+    char *raw;     /* a copy of its bytes (raw_len of them, then a NUL) */
+    size_t raw_len;
+    char reason[JSONPAGE_REASON_SIZE]; /* "invalid UTF-8 (byte 0xe9) at
+                                        * offset 17 of the record" */
+} jsonpage_bad_t;
+
+typedef struct jsonpage {
+    json_t *root;    /* the body */
+    /* The array at records_path (borrowed from root), or NULL when there
+     * is none. The element at a bad item's index is a stand-in: the item
+     * read leniently (each string with a bad byte or escape, and each bad
+     * token, is null; a member whose name is bad is left out), or null
+     * when even that failed. It serves to read the item's id and cursor
+     * and to count the page; it is never to be published. */
+    json_t *records;
+    jsonpage_bad_t *bad; /* ordered by index */
+    size_t n_bad;
+} jsonpage_t;
+
+/*
+ * Parses body[0..len) into *page (which it zeroes first); records_path is
+ * a dotted path of member names ("data", "result.items"; "" or NULL: the
+ * root). Returns 0 (page->records may still be NULL: the caller says that
+ * no array is at the path), or -1 with errstr ("invalid UTF-8 (byte 0xe9)
+ * at byte 12 (outside the records)", "unexpected end of the body at byte
+ * 80", "out of memory") and *page empty.
+ */
+int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonpage_t *page,
+                   char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+
+/* Frees what page holds and zeroes it. NULL or zeroed: no-op. */
+void jsonpage_clear(jsonpage_t *page);
+
+#endif

@@ -1,0 +1,504 @@
+/*
+ * test_jsonpage.c - the page reader (producer/jsonpage.h) and numbers kept
+ * as text (common/jsonnum.h), table-driven: good pages and their exact
+ * values, each kind of bad record isolated with its reason and raw bytes,
+ * and bodies that are not JSON failing whole.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../producer/jsonpage.h"
+#include "jsonnum.h"
+
+#define MAX_BAD 4
+
+struct bad_want {
+    int index; /* -1: no more */
+    const char *reason;
+    const char *raw;
+};
+
+struct page_case {
+    const char *name;
+    const char *path;
+    const char *body;
+    const char *records; /* jsonnum_dumps of the records array; NULL: none */
+    struct bad_want bad[MAX_BAD];
+};
+
+#define NO_BAD {{-1, NULL, NULL}}
+
+static char *dump(const json_t *v)
+{
+    char *s = jsonnum_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    assert_non_null(s);
+    return s;
+}
+
+static void check_page(const struct page_case *c)
+{
+    jsonpage_t pg;
+    char err[256] = "";
+    int rc = jsonpage_parse(c->body, strlen(c->body), c->path, &pg, err, sizeof err);
+    if (rc != 0)
+        print_error("case '%s': error '%s'\n", c->name, err);
+    assert_int_equal(rc, 0);
+    if (!c->records) {
+        assert_null(pg.records);
+    } else {
+        assert_non_null(pg.records);
+        char *got = dump(pg.records);
+        if (strcmp(got, c->records) != 0)
+            print_error("case '%s': records %s, want %s\n", c->name, got, c->records);
+        assert_string_equal(got, c->records);
+        free(got);
+    }
+    size_t n = 0;
+    while (n < MAX_BAD && c->bad[n].index >= 0)
+        n++;
+    if (pg.n_bad != n)
+        print_error("case '%s': %zu bad items, want %zu (first: %s)\n", c->name, pg.n_bad, n,
+                    pg.n_bad ? pg.bad[0].reason : "-");
+    assert_int_equal(pg.n_bad, n);
+    for (size_t i = 0; i < n; i++) {
+        const jsonpage_bad_t *b = &pg.bad[i];
+        if (strcmp(b->reason, c->bad[i].reason) != 0)
+            print_error("case '%s': bad %zu reason '%s', want '%s'\n", c->name, i, b->reason,
+                        c->bad[i].reason);
+        assert_int_equal(b->index, (size_t)c->bad[i].index);
+        assert_string_equal(b->reason, c->bad[i].reason);
+        assert_int_equal(b->raw_len, strlen(c->bad[i].raw));
+        assert_memory_equal(b->raw, c->bad[i].raw, b->raw_len);
+        assert_memory_equal(c->body + b->offset, b->raw, b->raw_len);
+    }
+    jsonpage_clear(&pg);
+    assert_null(pg.root);
+}
+
+static void test_good_pages(void **state)
+{
+    (void)state;
+    static const struct page_case cases[] = {
+        {"bare array", "", "[{\"id\":1,\"n\":\"a\"},{\"id\":2}]",
+         "[{\"id\":1,\"n\":\"a\"},{\"id\":2}]", NO_BAD},
+        {"path NULL is the root", NULL, "[1,2]", "[1,2]", NO_BAD},
+        {"whitespace everywhere", "", " \n\t[ 1 ,\r\n 2 ] \n", "[1,2]", NO_BAD},
+        {"empty array", "data", "{\"data\":[]}", "[]", NO_BAD},
+        {"nested records.path", "result.items",
+         "{\"result\":{\"total\":2,\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}]},\"next\":null}",
+         "[{\"id\":\"a\"},{\"id\":\"b\"}]", NO_BAD},
+        {"no array at the path", "data", "{\"data\":{\"id\":1}}", NULL, NO_BAD},
+        {"path not found", "data", "{\"items\":[1]}", NULL, NO_BAD},
+        {"path elsewhere than the root array", "data", "[1]", NULL, NO_BAD},
+        {"valid escapes and UTF-8", "",
+         "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u20AC\\ud83d\\ude80 Zo\xc3\xab \xe6\x9d\xb1 "
+         "\xf0\x9f\x9a\x80 \xf4\x8f\xbf\xbf\x7f\"]",
+         "[\"\\\"\\\\/\\b\\f\\n\\r\\t\xc3\xa9\xe2\x82\xac\xf0\x9f\x9a\x80 Zo\xc3\xab "
+         "\xe6\x9d\xb1 \xf0\x9f\x9a\x80 \xf4\x8f\xbf\xbf\x7f\"]",
+         NO_BAD},
+        {"escaped member names", "",
+         "[{\"a\\u0062\":1,\"\\u00e9\":{\"x\\ty\":[true,false,null]}}]",
+         "[{\"ab\":1,\"\xc3\xa9\":{\"x\\ty\":[true,false,null]}}]", NO_BAD},
+        {"numbers keep their text", "",
+         "[12345678901234567.89,1e400,-1E-400,0.10,1.5E+3,-0.0,0,-0,"
+         "99999999999999999999,-99999999999999999999]",
+         "[12345678901234567.89,1e400,-1E-400,0.10,1.5E+3,-0.0,0,0,"
+         "99999999999999999999,-99999999999999999999]",
+         NO_BAD},
+        {"int64 limits", "",
+         "[9223372036854775807,-9223372036854775808,9223372036854775808,"
+         "-9223372036854775809]",
+         "[9223372036854775807,-9223372036854775808,9223372036854775808,"
+         "-9223372036854775809]",
+         NO_BAD},
+        {"a big integer in a member nobody reads", "data",
+         "{\"data\":[{\"id\":7,\"ignored\":123456789012345678901234567890,"
+         "\"also\":1e400}]}",
+         "[{\"id\":7,\"ignored\":123456789012345678901234567890,\"also\":1e400}]", NO_BAD},
+        {"duplicate members: the last wins", "", "[{\"a\":1,\"a\":2}]", "[{\"a\":2}]", NO_BAD},
+        {"records path key that is not an array elsewhere", "data",
+         "{\"meta\":{\"data\":5},\"data\":[1]}", "[1]", NO_BAD},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_page(&cases[i]);
+}
+
+static void test_bad_records(void **state)
+{
+    (void)state;
+    static const struct page_case cases[] = {
+        {"Latin-1 byte", "data",
+         "{\"data\":[{\"id\":1,\"name\":\"Jos\xe9\"},{\"id\":2}]}",
+         "[{\"id\":1,\"name\":null},{\"id\":2}]",
+         {{0, "invalid UTF-8 (byte 0xe9) at offset 19 of the record",
+           "{\"id\":1,\"name\":\"Jos\xe9\"}"},
+          {-1, NULL, NULL}}},
+        {"\\u0000", "", "[{\"id\":1,\"n\":\"a\\u0000b\"},3]", "[{\"id\":1,\"n\":null},3]",
+         {{0, "\\u0000 in a string at offset 14 of the record",
+           "{\"id\":1,\"n\":\"a\\u0000b\"}"},
+          {-1, NULL, NULL}}},
+        {"lone high surrogate", "", "[1,{\"id\":2,\"n\":\"\\ud800x\"}]",
+         "[1,{\"id\":2,\"n\":null}]",
+         {{1, "lone surrogate \\ud800 at offset 13 of the record",
+           "{\"id\":2,\"n\":\"\\ud800x\"}"},
+          {-1, NULL, NULL}}},
+        {"lone low surrogate", "", "[\"\\uDC00\"]", "[null]",
+         {{0, "lone surrogate \\udc00 at offset 1 of the record", "\"\\uDC00\""},
+          {-1, NULL, NULL}}},
+        {"high surrogate then no low one", "", "[\"\\ud83d\\u0041\"]", "[null]",
+         {{0, "lone surrogate \\ud83d at offset 1 of the record", "\"\\ud83d\\u0041\""},
+          {-1, NULL, NULL}}},
+        {"overlong UTF-8", "", "[\"\xc0\xaf\"]", "[null]",
+         {{0, "invalid UTF-8 (byte 0xc0) at offset 1 of the record", "\"\xc0\xaf\""},
+          {-1, NULL, NULL}}},
+        {"UTF-8 encoded surrogate", "", "[\"\xed\xa0\x80\"]", "[null]",
+         {{0, "invalid UTF-8 (byte 0xed) at offset 1 of the record", "\"\xed\xa0\x80\""},
+          {-1, NULL, NULL}}},
+        {"beyond U+10FFFF", "", "[\"\xf4\x90\x80\x80\"]", "[null]",
+         {{0, "invalid UTF-8 (byte 0xf4) at offset 1 of the record",
+           "\"\xf4\x90\x80\x80\""},
+          {-1, NULL, NULL}}},
+        {"truncated sequence", "", "[\"\xe2\x82\"]", "[null]",
+         {{0, "invalid UTF-8 (byte 0xe2) at offset 1 of the record", "\"\xe2\x82\""},
+          {-1, NULL, NULL}}},
+        {"raw control character", "", "[\"a\nb\"]", "[null]",
+         {{0, "control character 0x0a in a string at offset 2 of the record",
+           "\"a\nb\""},
+          {-1, NULL, NULL}}},
+        {"invalid escapes", "", "[\"\\x\",\"\\u12\"]", "[null,null]",
+         {{0, "invalid escape \\x at offset 1 of the record", "\"\\x\""},
+          {1, "invalid \\u escape at offset 1 of the record", "\"\\u12\""},
+          {-1, NULL, NULL}}},
+        {"a bad member name leaves its member out", "",
+         "[{\"id\":1,\"n\xe9\":2,\"m\":3}]", "[{\"id\":1,\"m\":3}]",
+         {{0, "invalid UTF-8 (byte 0xe9) at offset 10 of the record",
+           "{\"id\":1,\"n\xe9\":2,\"m\":3}"},
+          {-1, NULL, NULL}}},
+        {"NaN and Infinity", "", "[{\"id\":1,\"x\":NaN},{\"id\":2,\"y\":-Infinity},{\"id\":3}]",
+         "[{\"id\":1,\"x\":null},{\"id\":2,\"y\":null},{\"id\":3}]",
+         {{0, "invalid value 'NaN' at offset 12 of the record", "{\"id\":1,\"x\":NaN}"},
+          {1, "invalid value '-Infinity' at offset 12 of the record",
+           "{\"id\":2,\"y\":-Infinity}"},
+          {-1, NULL, NULL}}},
+        {"a syntax error inside a record", "data",
+         "{\"data\":[{\"id\":1 \"x\":2}, {\"id\":2}]}", "[null,{\"id\":2}]",
+         {{0, "unexpected '\"' (expected ',' or '}') at offset 8 of the record",
+           "{\"id\":1 \"x\":2}"},
+          {-1, NULL, NULL}}},
+        {"a bad byte outside a string inside a record", "",
+         "[{\"id\":1,\xff},{\"id\":2}]", "[null,{\"id\":2}]",
+         {{0, "unexpected byte 0xff (expected a member name) at offset 8 of the record",
+           "{\"id\":1,\xff}"},
+          {-1, NULL, NULL}}},
+        {"the first problem is the reason", "",
+         "[{\"n\":\"\xe9\",\"x\" 1}, 5]", "[null,5]",
+         {{0, "invalid UTF-8 (byte 0xe9) at offset 6 of the record",
+           "{\"n\":\"\xe9\",\"x\" 1}"},
+          {-1, NULL, NULL}}},
+        {"several bad records keep their index", "",
+         "[\"\xe9\", 1 ,\"\\u0000\" , {\"a\":[\"\\ud800\"]} ]",
+         "[null,1,null,{\"a\":[null]}]",
+         {{0, "invalid UTF-8 (byte 0xe9) at offset 1 of the record", "\"\xe9\""},
+          {2, "\\u0000 in a string at offset 1 of the record", "\"\\u0000\""},
+          {3, "lone surrogate \\ud800 at offset 7 of the record", "{\"a\":[\"\\ud800\"]}"},
+          {-1, NULL, NULL}}},
+        {"nested arrays and strings with brackets in a bad record", "",
+         "[{\"a\":[{\"b\":\"]}\\\"\"}],\"c\":\"\xe9\"},7]",
+         "[{\"a\":[{\"b\":\"]}\\\"\"}],\"c\":null},7]",
+         {{0, "invalid UTF-8 (byte 0xe9) at offset 25 of the record",
+           "{\"a\":[{\"b\":\"]}\\\"\"}],\"c\":\"\xe9\"}"},
+          {-1, NULL, NULL}}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        check_page(&cases[i]);
+}
+
+/* Tokens that are no JSON value: more bad items than a table row holds. */
+static void test_bad_tokens(void **state)
+{
+    (void)state;
+    static const char body[] = "[01,1.,.5,+1,1e,-,tru,nulls,2]";
+    static const char *const raw[] = {"01", "1.", ".5", "+1", "1e", "-", "tru", "nulls"};
+    static const char *const want[] = {
+        "invalid value '01'",    "invalid value '1.'",
+        "invalid value '.5'",    "invalid value '+1'",
+        "invalid value '1e'",    "invalid value '-'",
+        "invalid value 'tru'",   "invalid value 'nulls'",
+    };
+    jsonpage_t pg;
+    char err[256];
+    assert_int_equal(jsonpage_parse(body, strlen(body), "", &pg, err, sizeof err), 0);
+    assert_int_equal(pg.n_bad, 8);
+    for (size_t i = 0; i < 8; i++) {
+        char full[JSONPAGE_REASON_SIZE];
+        snprintf(full, sizeof full, "%s at offset 0 of the record", want[i]);
+        assert_int_equal(pg.bad[i].index, i);
+        assert_string_equal(pg.bad[i].reason, full);
+        assert_string_equal(pg.bad[i].raw, raw[i]);
+        assert_true(json_is_null(json_array_get(pg.records, i)));
+    }
+    assert_int_equal(json_integer_value(json_array_get(pg.records, 8)), 2);
+    jsonpage_clear(&pg);
+}
+
+static void test_not_json(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *path, *body, *err;
+    } cases[] = {
+        {"empty", "data", "", "unexpected end of the body (expected a value) at byte 0"},
+        {"only whitespace", "data", " \n",
+         "unexpected end of the body (expected a value) at byte 2"},
+        {"HTML", "data", "<html>", "unexpected '<' (expected a value) at byte 0"},
+        {"truncated inside a record", "", "[{\"id\":1},{\"id\":2",
+         "record 1: unexpected end of the body (expected ',' or '}') at byte 17"},
+        {"truncated inside a string", "", "[{\"id\":1},{\"id\":\"ab",
+         "record 1: unexpected end of the body in a string at byte 19"},
+        {"truncated after the records", "data", "{\"data\":[{\"id\":1}]",
+         "unexpected end of the body (expected ',' or '}') at byte 18"},
+        {"trailing garbage", "", "[1] x",
+         "unexpected 'x' (expected the end of the body) at byte 4"},
+        {"two documents", "", "[1][2]", "unexpected '[' (expected the end of the body) at byte 3"},
+        {"mismatched brackets in a bad record", "", "[{\"x\":[1,2}},{\"id\":2}]",
+         "record 0: unexpected '}' (expected ',' or ']') at byte 10"},
+        {"empty element", "", "[1,,2]", "record 1: unexpected ',' (expected a value) at byte 3"},
+        {"trailing comma", "", "[1,]", "record 1: unexpected ']' (expected a value) at byte 3"},
+        {"missing comma between records", "", "[{\"a\":1} {\"b\":2}]",
+         "unexpected '{' (expected ',' or ']' after a record) at byte 9"},
+        {"a bad byte outside the records", "data", "{\"meta\":\"\xe9\",\"data\":[]}",
+         "invalid UTF-8 (byte 0xe9) at byte 9 (outside the records)"},
+        {"\\u0000 outside the records", "data", "{\"next\":\"\\u0000\",\"data\":[]}",
+         "\\u0000 in a string at byte 9 (outside the records)"},
+        {"NaN outside the records", "data", "{\"total\":NaN,\"data\":[]}",
+         "invalid value 'NaN' at byte 9 (outside the records)"},
+        {"a bad record when the path is elsewhere", "data", "[\"\xe9\"]",
+         "invalid UTF-8 (byte 0xe9) at byte 2 (outside the records)"},
+        {"two arrays at records.path", "data", "{\"data\":[1],\"data\":[2]}",
+         "a second array at records.path at byte 19"},
+        {"records.path replaced by a later member", "data", "{\"data\":[1],\"data\":5}",
+         "records.path names more than one member at byte 0"},
+        {"BOM", "", "\xef\xbb\xbf[]", "unexpected byte 0xef (expected a value) at byte 0"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        jsonpage_t pg;
+        char err[256] = "";
+        int rc = jsonpage_parse(cases[i].body, strlen(cases[i].body), cases[i].path, &pg, err,
+                                sizeof err);
+        if (rc != -1 || strcmp(err, cases[i].err) != 0)
+            print_error("case '%s': rc %d, error '%s', want '%s'\n", cases[i].name, rc, err,
+                        cases[i].err);
+        assert_int_equal(rc, -1);
+        assert_string_equal(err, cases[i].err);
+        assert_null(pg.root);
+        assert_null(pg.records);
+        assert_int_equal(pg.n_bad, 0);
+    }
+}
+
+/* Integers that fit int64 are json_integer; every other number is text. */
+static void test_number_kinds(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int integer;       /* 1: json_integer */
+        long long value;   /* when integer */
+        int text_integer;  /* jsonnum_is_integer, when kept as text */
+    } cases[] = {
+        {"0", 1, 0, 0},
+        {"-0", 1, 0, 0},
+        {"42", 1, 42, 0},
+        {"9223372036854775807", 1, INT64_MAX, 0},
+        {"-9223372036854775808", 1, INT64_MIN, 0},
+        {"9223372036854775808", 0, 0, 1},
+        {"-9223372036854775809", 0, 0, 1},
+        {"18446744073709551616", 0, 0, 1},
+        {"1.0", 0, 0, 0},
+        {"1e2", 0, 0, 0},
+        {"1e400", 0, 0, 0},
+        {"-0.0", 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char body[64];
+        snprintf(body, sizeof body, "[%s]", cases[i].text);
+        jsonpage_t pg;
+        char err[128];
+        assert_int_equal(jsonpage_parse(body, strlen(body), "", &pg, err, sizeof err), 0);
+        json_t *v = json_array_get(pg.records, 0);
+        if (cases[i].integer) {
+            assert_true(json_is_integer(v));
+            assert_int_equal(json_integer_value(v), cases[i].value);
+            assert_false(jsonnum_is(v));
+        } else {
+            assert_true(jsonnum_is(v));
+            assert_false(jsonnum_is_string(v));
+            assert_string_equal(jsonnum_text(v), cases[i].text);
+            assert_int_equal(jsonnum_is_integer(v), cases[i].text_integer);
+        }
+        jsonpage_clear(&pg);
+    }
+}
+
+/* Nesting: deep inside a record it is that record's problem. */
+static void test_deep_nesting(void **state)
+{
+    (void)state;
+    size_t depth = JSONPAGE_MAX_DEPTH + 10, n = 0;
+    char *body = malloc(5 * depth + 64);
+    assert_non_null(body);
+    n += (size_t)sprintf(body + n, "[1,");
+    for (size_t i = 0; i < depth; i++)
+        body[n++] = '[';
+    for (size_t i = 0; i < depth; i++)
+        body[n++] = ']';
+    n += (size_t)sprintf(body + n, ",2]");
+    jsonpage_t pg;
+    char err[256];
+    assert_int_equal(jsonpage_parse(body, n, "", &pg, err, sizeof err), 0);
+    assert_int_equal(json_array_size(pg.records), 3);
+    assert_int_equal(pg.n_bad, 1);
+    assert_int_equal(pg.bad[0].index, 1);
+    assert_int_equal(pg.bad[0].raw_len, 2 * depth);
+    char want[128];
+    snprintf(want, sizeof want, "nested deeper than %d levels at offset %d of the record",
+             JSONPAGE_MAX_DEPTH, JSONPAGE_MAX_DEPTH - 1);
+    assert_string_equal(pg.bad[0].reason, want);
+    jsonpage_clear(&pg);
+
+    /* outside the records it fails the page */
+    n = 0;
+    for (size_t i = 0; i < depth; i++)
+        body[n++] = '{', body[n++] = '"', body[n++] = 'a', body[n++] = '"', body[n++] = ':';
+    assert_int_equal(jsonpage_parse(body, n, "data", &pg, err, sizeof err), -1);
+    assert_non_null(strstr(err, "nested deeper than"));
+    free(body);
+}
+
+/* A large page: many records, one bad in the middle. */
+static void test_many_records(void **state)
+{
+    (void)state;
+    size_t n = 20000, cap = n * 64 + 64, len = 0;
+    char *body = malloc(cap);
+    assert_non_null(body);
+    len += (size_t)sprintf(body + len, "{\"data\":[");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(body + len, "%s{\"id\":%zu,\"name\":\"%s\",\"v\":%zu.25}",
+                               i ? "," : "", i, i == n / 2 ? "bad\xff" : "n\\u00e9", i);
+    len += (size_t)sprintf(body + len, "]}");
+    jsonpage_t pg;
+    char err[256];
+    assert_int_equal(jsonpage_parse(body, len, "data", &pg, err, sizeof err), 0);
+    assert_int_equal(json_array_size(pg.records), n);
+    assert_int_equal(pg.n_bad, 1);
+    assert_int_equal(pg.bad[0].index, n / 2);
+    json_t *last = json_array_get(pg.records, n - 1);
+    assert_string_equal(json_string_value(json_object_get(last, "name")), "n\xc3\xa9");
+    assert_string_equal(jsonnum_text(json_object_get(last, "v")), "19999.25");
+    jsonpage_clear(&pg);
+    free(body);
+}
+
+static void test_jsonnum_to_plain(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *plain; /* plain NULL: -1 */
+        size_t size;
+    } cases[] = {
+        {"0", "0", 64},
+        {"-0", "0", 64},
+        {"0.000", "0", 64},
+        {"0e99999999999999999999", "0", 64},
+        {"12", "12", 64},
+        {"-12", "-12", 64},
+        {"12345678901234567.89", "12345678901234567.89", 64},
+        {"1.50", "1.5", 64},
+        {"100", "100", 64},
+        {"1e3", "1000", 64},
+        {"1.5E+3", "1500", 64},
+        {"1.25e1", "12.5", 64},
+        {"-12e-3", "-0.012", 64},
+        {"1e-1", "0.1", 64},
+        {"123.456e-5", "0.00123456", 64},
+        {"0.0012e2", "0.12", 64},
+        {"99999999999999999999", "99999999999999999999", 64},
+        {"1e400", NULL, 64},
+        {"1e-400", NULL, 64},
+        {"1e60", "1" "0000000000" "0000000000" "0000000000" "0000000000" "0000000000"
+                 "0000000000", 64},
+        {"1e62", NULL, 63},
+        {"12", NULL, 2},
+        {"12", "12", 3},
+        {"1e99999999999999999999", NULL, 64},
+        {"", NULL, 64},
+        {"01", NULL, 64},
+        {"1.", NULL, 64},
+        {".5", NULL, 64},
+        {"+1", NULL, 64},
+        {"1e", NULL, 64},
+        {"1e+", NULL, 64},
+        {"NaN", NULL, 64},
+        {"1 ", NULL, 64},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[128];
+        int rc = jsonnum_to_plain(cases[i].text, buf, cases[i].size);
+        if (cases[i].plain) {
+            if (rc != 0 || strcmp(buf, cases[i].plain) != 0)
+                print_error("'%s': rc %d '%s', want '%s'\n", cases[i].text, rc,
+                            rc ? "" : buf, cases[i].plain);
+            assert_int_equal(rc, 0);
+            assert_string_equal(buf, cases[i].plain);
+        } else {
+            if (rc != -1)
+                print_error("'%s': rc %d '%s', want -1\n", cases[i].text, rc, buf);
+            assert_int_equal(rc, -1);
+        }
+    }
+}
+
+static void test_jsonnum_dumps(void **state)
+{
+    (void)state;
+    json_t *obj = json_object();
+    json_object_set_new(obj, "a", jsonnum_make("1e400", 5));
+    json_object_set_new(obj, "b", json_string("say \"\\u0000\" \\"));
+    json_object_set_new(obj, "c", json_pack("[s, o, i]", "x\"", jsonnum_make("-0.5", 4), 3));
+    json_object_set_new(obj, "d", json_stringn("\"\0y", 3)); /* not a number: NUL inside */
+    char *s = jsonnum_dumps(obj, JSON_COMPACT);
+    assert_string_equal(s, "{\"a\":1e400,\"b\":\"say \\\"\\\\u0000\\\" \\\\\","
+                           "\"c\":[\"x\\\"\",-0.5,3],\"d\":\"\\\"\\u0000y\"}");
+    free(s);
+    /* without any number, what json_dumps gives */
+    s = jsonnum_dumps(json_object_get(obj, "b"), JSON_ENCODE_ANY);
+    assert_string_equal(s, "\"say \\\"\\\\u0000\\\" \\\\\"");
+    free(s);
+    assert_false(jsonnum_is(json_object_get(obj, "d")));
+    assert_true(jsonnum_is_string(json_object_get(obj, "d")));
+    json_decref(obj);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_pages),
+        cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_bad_tokens),
+        cmocka_unit_test(test_not_json),
+        cmocka_unit_test(test_number_kinds),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_many_records),
+        cmocka_unit_test(test_jsonnum_to_plain),
+        cmocka_unit_test(test_jsonnum_dumps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
