@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "boundary.h"
+#include "errstr.h"
 #include "idset.h"
 #include "isotime.h"
 
@@ -388,10 +389,10 @@ static int advance(source_t *s, json_t *records, const char *link, char *errstr,
         return -1;
     }
     if (!fresh) {
-        snprintf(errstr, errstr_size,
-                 "GET %.300s: the API answered the %s '%.200s' a second time in one "
-                 "walk: a pagination loop (following it would read the same pages again)",
-                 s->url, what, s->token);
+        errstr_set(errstr, errstr_size,
+                   "GET %.300s: the API answered the %s '%.200s' a second time in one "
+                   "walk: a pagination loop (following it would read the same pages again)",
+                   s->url, what, s->token);
         return -1;
     }
     return 0;
