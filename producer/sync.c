@@ -52,6 +52,7 @@ typedef struct run {
     int fetch_complete;               /* the records walk ended by its end rule */
     int64_t unidentified;             /* records dead-lettered for want of an id */
     int progress_off_logged;
+    int reconciled;                   /* a full run's reconciliation is done */
     reconcile_t *recon;               /* full runs: the ids Kafka holds */
     run_record_t *written;            /* copy of the last record written */
 } run_t;
@@ -92,8 +93,12 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
     rr.failed_records = r->failed;
     rr.started_at_ms = r->started_at;
     rr.finished_at_ms = status == RUN_STATUS_RUNNING ? 0 : isotime_now_ms();
-    rr.last_full_at_ms =
-        (r->full && status == RUN_STATUS_COMPLETED) ? r->started_at : r->last_full_at;
+    /* A full run that reconciled counts as one even when its deleted
+     * endpoint failed: else a deleted endpoint that fails for good would
+     * make every later run a full one, publishing every record again. */
+    rr.last_full_at_ms = (r->full && (status == RUN_STATUS_COMPLETED || r->reconciled))
+                             ? r->started_at
+                             : r->last_full_at;
     rr.error = (char *)error;
     if (publisher_end_offsets(r->pub, r->topic, &rr.end_offsets, &rr.n_end_offsets) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -569,8 +574,12 @@ static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
     size_t pos = 0;
     const char *id;
     int may = may_reconcile(r, errstr, errstr_size);
-    if (may <= 0)
-        return may;
+    if (may < 0)
+        return -1;
+    if (may == 0) {
+        r->reconciled = 1; /* decided: nothing to delete */
+        return 0;
+    }
     while (reconcile_next_vanished(r->recon, &pos, &id)) {
         if (!tm_running) {
             snprintf(errstr, errstr_size, "interrupted");
@@ -587,6 +596,7 @@ static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
         if (maybe_progress(r, errstr, errstr_size) != 0)
             return -1;
     }
+    r->reconciled = 1;
     return 0;
 }
 
@@ -603,17 +613,25 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
         return -1;
     /* From here on a failure keeps what Kafka acknowledged of the records
      * (sync_run): a deleted endpoint that fails for good must not make
-     * every run publish the same records again. */
+     * every run publish the same records again. Reconciliation needs only
+     * the complete records walk, so a full run still does it; the run
+     * then fails with the deleted endpoint's error. */
+    char del_err[1024] = "";
     if (r->sc->deleted_url && fetch_deleted(r, errstr, errstr_size) != 0) {
-        char inner[1024];
-        snprintf(inner, sizeof inner, "%s", errstr);
-        errstr_set(errstr, errstr_size, "deleted endpoint: %s", inner);
-        return -1;
+        if (!tm_running)
+            return -1;
+        snprintf(del_err, sizeof del_err, "deleted endpoint: %s", errstr);
+    } else {
+        r->deletes_done = 1;
     }
-    r->deletes_done = 1;
-    /* Only here: a fetch that failed or was interrupted never gets here. */
+    /* Only here: a records walk that failed or was interrupted never gets
+     * here. */
     if (r->recon && publish_vanished(r, errstr, errstr_size) != 0)
         return -1;
+    if (del_err[0]) {
+        errstr_set(errstr, errstr_size, "%s", del_err);
+        return -1;
+    }
     return checkpoint(r, RUN_STATUS_COMPLETED, errstr, errstr_size);
 }
 

@@ -25,7 +25,9 @@
  * loop, a refused mass deletion or a failed delivery fails the run: a
  * `failed` run record keeps the last durable HWM, or, when the records
  * walk was over and Kafka acknowledged it (a failing deleted endpoint),
- * the records' new HWM with the deleted HWM unchanged.
+ * the records' new HWM with the deleted HWM unchanged. A full run whose
+ * deleted endpoint fails still reconciles (that needs the records walk
+ * only), and then counts as a full run for full_sync.every.
  *
  * Owns nothing past the call: the publisher, envelope schema and config are
  * borrowed. Main thread (the envelope schema is not thread-safe).
