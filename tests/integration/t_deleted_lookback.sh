@@ -25,7 +25,6 @@ wait_run_completed "$run2" 60
 # A late commit: deleted at D - 30 s, visible only now.
 late=$(date -u -d "$at - 30 seconds" +%Y-%m-%dT%H:%M:%SZ)
 api_post "/admin/delete?ids=9&at=$late" >/dev/null || fail "admin delete (late)"
-: >"$T_WORK/since.txt"
 run_producer_once
 run3=$(last_run_field run_id)
 deleted9=$(kc -C -t "$topic" -e -f '%S %k %h\n' |
