@@ -43,6 +43,7 @@ typedef enum {
     T_DURATION, /* "30s": bare integer = seconds; stored in ms (int64_t) */
     T_MILLIS,   /* "500" or "2s": bare integer = ms (keys named *.ms) */
     T_SIZE,     /* bytes: "1048576", "512KiB", "256MiB", "1GiB"; int64_t */
+    T_NUMBER,   /* plain decimal "0.2", stored in a double; bounds min..max */
     T_ENUM      /* one of enums[], stored as its index in an int */
 } key_type_t;
 
@@ -72,6 +73,7 @@ static const char *const delete_modes[] = {"soft", "hard", NULL};
 static const char *const precisions[] = {"timestamp", "date", NULL};
 static const char *const paginations[] = {"none",   "page", "offset",
                                           "cursor", "link", NULL};
+static const char *const booleans[] = {"false", "true", NULL};
 
 #define G(f)    offsetof(tm_config_t, f)
 #define S(f)    offsetof(stream_conf_t, f)
@@ -104,6 +106,9 @@ static const char *const paginations[] = {"none",   "page", "offset",
       "pause between passes in follow mode")                                                        \
     X(PRODUCER, "full_sync.every", DURATION, "7d", 0, 0, MAX_DUR, G(full_sync_every_ms), NULL,      \
       "periodic full sync for deletion reconciliation; 0 = never")                                  \
+    X(PRODUCER, "full_sync.max_delete_ratio", NUMBER, "0.2", 0, 0, 1,                              \
+      G(full_sync_max_delete_ratio), NULL,                                                          \
+      "most a full run may delete, as a share of the live ids (0..1); more fails the run")         \
     X(STREAM, "url", STR, NULL, F_REQUIRED, 0, 0, S(url), NULL, "the API endpoint listing records") \
     X(STREAM, "schema", STR, NULL, F_REQUIRED, 0, 0, S(schema_path), NULL,                         \
       "Avro record schema, relative to the config file's directory")                                \
@@ -128,12 +133,20 @@ static const char *const paginations[] = {"none",   "page", "offset",
     X(STREAM, "page.size", INT, "1000", 0, 1, 100000, S(page_size), NULL, "records asked per page")  \
     X(STREAM, "next.path", STR, "next_cursor", 0, 0, 0, S(next_path), NULL,                        \
       "dotted path of the next page's token (pagination = cursor)")                                 \
+    X(STREAM, "cursor.sorted", ENUM, NULL, 0, 0, 0, S(cursor_sorted), booleans,                    \
+      "true: pages come in ascending cursor order; default true for none|page|offset")             \
     X(STREAM, "lookback", DURATION, "0s", 0, 0, MAX_DUR, S(lookback_ms), NULL,                      \
       "re-read this far behind the HWM (late commits)")                                             \
     X(STREAM, "deleted.url", STR, NULL, 0, 0, 0, S(deleted_url), NULL,                             \
       "endpoint listing deleted records; unset = none")                                             \
     X(STREAM, "deleted.param", STR, "since", 0, 0, 0, S(deleted_param), NULL,                      \
       "query parameter of the deleted endpoint's high-water mark")                                  \
+    X(STREAM, "deleted.pagination", ENUM, NULL, 0, 0, 0, S(deleted_pagination), paginations,       \
+      "the deleted endpoint's pagination; default: pagination")                                     \
+    X(STREAM, "deleted.records.path", STR, NULL, F_EMPTY_OK, 0, 0, S(deleted_records_path), NULL,  \
+      "the deleted endpoint's records array; default: records.path")                              \
+    X(STREAM, "deleted.next.path", STR, NULL, 0, 0, 0, S(deleted_next_path), NULL,                 \
+      "the deleted endpoint's next-page token; default: next.path")                                 \
     X(STREAM, "soft_delete.field", STR, NULL, 0, 0, 0, S(soft_delete_field), NULL,                 \
       "boolean field that marks a record deleted; unset = none")                                    \
     X(STREAM, "auth.header", STR, NULL, 0, 0, 0, S(auth_header), NULL,                             \
@@ -245,6 +258,7 @@ static int set_value(const key_def_t *def, char *base, const char *value,
 {
     void *field = base + def->offset;
     int64_t v;
+    double d;
     char *end;
 
     switch (def->type) {
@@ -317,6 +331,19 @@ static int set_value(const key_def_t *def, char *base, const char *value,
             return -1;
         }
         *(int64_t *)field = v;
+        return 0;
+    case T_NUMBER:
+        if (config_parse_number(value, &d) < 0) {
+            snprintf(why, wsize, "not a number: '%s' (write a decimal such as 0.2)",
+                     value);
+            return -1;
+        }
+        if (d < (double)def->min || d > (double)def->max) {
+            snprintf(why, wsize, "must be between %lld and %lld (got %s)",
+                     (long long)def->min, (long long)def->max, value);
+            return -1;
+        }
+        *(double *)field = d;
         return 0;
     case T_ENUM:
         for (int i = 0; def->enums[i]; i++) {
@@ -573,6 +600,15 @@ static char *resolve_schema(const char *conf_path, const char *schema)
     return out;
 }
 
+/* The line that set key in stream i; 0 when the file leaves it unset. */
+static int stream_key_line(const parser_t *p, size_t i, const char *key)
+{
+    for (size_t k = 0; k < N_KEYS; k++)
+        if (keys[k].section == SEC_STREAM && !strcmp(keys[k].key, key))
+            return p->stream_line[i][k];
+    return 0;
+}
+
 static int finish_stream(parser_t *p, size_t i)
 {
     stream_conf_t *st = &p->conf->streams[i];
@@ -585,11 +621,20 @@ static int finish_stream(parser_t *p, size_t i)
             return perr(p, st->line, where, "required key missing");
         }
     }
-    for (size_t k = 0; k < N_KEYS; k++)
-        if (keys[k].section == SEC_STREAM && !strcmp(keys[k].key, "schema"))
-            st->schema_line = p->stream_line[i][k];
+    st->schema_line = stream_key_line(p, i, "schema");
     label(SEC_STREAM, st, NULL, where, sizeof where);
     if (!st->table && !(st->table = strdup(st->name)))
+        return perr(p, st->line, where, "out of memory");
+    /* Keys whose default is another key's value or depends on it. */
+    if (!stream_key_line(p, i, "cursor.sorted"))
+        st->cursor_sorted = st->pagination == PAGINATION_NONE ||
+                            st->pagination == PAGINATION_PAGE ||
+                            st->pagination == PAGINATION_OFFSET;
+    if (!stream_key_line(p, i, "deleted.pagination"))
+        st->deleted_pagination = st->pagination;
+    if ((!st->deleted_records_path &&
+         !(st->deleted_records_path = strdup(st->records_path))) ||
+        (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
         return perr(p, st->line, where, "out of memory");
     char *resolved = resolve_schema(p->path, st->schema_path);
     if (!resolved)

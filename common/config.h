@@ -63,9 +63,16 @@ typedef struct stream_conf {
     char *page_size_param;
     int page_size;
     char *next_path;
+    int cursor_sorted; /* pages come in ascending cursor order: progress
+                          checkpoints allowed. Unset: 1 for the seek walk
+                          (none, page, offset), 0 for cursor and link */
     int64_t lookback_ms;
     char *deleted_url;       /* NULL: no deleted endpoint ("" in the file) */
     char *deleted_param;
+    /* The deleted endpoint's walk; each inherits the main key when unset. */
+    pagination_t deleted_pagination;
+    char *deleted_records_path;
+    char *deleted_next_path;
     char *soft_delete_field; /* NULL: none */
     char *auth_header;       /* NULL: none; a secret: never log */
     int64_t timeout_ms;
@@ -102,6 +109,8 @@ typedef struct tm_config {
     /* [producer] */
     int64_t poll_interval_ms;
     int64_t full_sync_every_ms; /* 0 = never */
+    double full_sync_max_delete_ratio; /* share of the live ids a full run
+                                          may delete, 0..1 */
 
     stream_conf_t *streams; /* in file order */
     size_t n_streams;
@@ -123,7 +132,7 @@ const char *config_default_path(const char *cli_path);
  * Errors: unknown section or key, missing required key (url, schema,
  * cursor.field, cursor.param of a stream; bootstrap.servers; [postgres]
  * conninfo is not required here), a key set twice, a value out
- * of its bounds or not of its type (integer, duration, enum), ${NAME} with
+ * of its bounds or not of its type (integer, number, duration, enum), ${NAME} with
  * NAME unset, a duplicate stream. The schema file is not opened here.
  */
 int config_load(const char *path, tm_config_t **out, char *errstr,
@@ -147,6 +156,14 @@ int config_parse_duration(const char *s, int64_t *ms_out) TM_WARN_UNUSED;
  * with one space is accepted too). 0, or -1 on anything else or overflow.
  */
 int config_parse_size(const char *s, int64_t *bytes_out) TM_WARN_UNUSED;
+
+/*
+ * Parses a plain decimal number ("0.2", "1", ".5", "3.") into *out.
+ * Returns 0, or -1 unless s is digits with at most one '.' and at least
+ * one digit: no sign, exponent, spaces, "nan" or "inf" (the locale plays
+ * no part).
+ */
+int config_parse_number(const char *s, double *out) TM_WARN_UNUSED;
 
 /*
  * Expands every ${NAME} in value. Returns a new string (caller frees) or

@@ -1,7 +1,7 @@
 /*
  * config_values.c - the value syntax of tidemark.conf that callers use on
- * their own too: durations ("30s", "500ms", "7d"), byte sizes ("256MiB")
- * and ${NAME} expansion.
+ * their own too: durations ("30s", "500ms", "7d"), byte sizes ("256MiB"),
+ * plain decimal numbers ("0.2") and ${NAME} expansion.
  * Pure functions (getenv only); any thread.
  */
 #include "config.h"
@@ -67,6 +67,36 @@ int config_parse_size(const char *s, int64_t *bytes_out)
         }
     }
     return -1;
+}
+
+/* "0.2" -> 0.2, digit by digit: strtod would follow the locale and also
+ * take "1e-1", "nan", "inf", " 0.2" and "-0". */
+int config_parse_number(const char *s, double *out)
+{
+    double v = 0, scale = 1;
+    int digits = 0, dot = 0;
+
+    if (!s)
+        return -1;
+    for (const char *q = s; *q; q++) {
+        if (*q == '.' && !dot) {
+            dot = 1;
+        } else if (isdigit((unsigned char)*q)) {
+            digits++;
+            if (dot) {
+                scale /= 10;
+                v += (*q - '0') * scale;
+            } else {
+                v = v * 10 + (*q - '0');
+            }
+        } else {
+            return -1;
+        }
+    }
+    if (!digits)
+        return -1;
+    *out = v;
+    return 0;
 }
 
 static int valid_env_name(const char *s, size_t n)

@@ -20,7 +20,9 @@
 
 static const char usage_text[] =
     "usage: tidemark-producer [-c FILE] [--help] [--version] COMMAND\n"
-    "  run [--once] [--full] [--stream NAME]   poll and publish\n"
+    "  run [--once] [--full [--allow-mass-delete]] [--stream NAME]\n"
+    "                                          poll and publish; --allow-mass-delete: the\n"
+    "                                          full run may delete past max_delete_ratio\n"
     "  schema --stream NAME                    print the change-event schema\n"
     "  status [--stream NAME]                  per stream: HWM, last run, counts, age\n"
     "  reset --stream NAME (--since TS | --full)  move the checkpoint back\n";
@@ -30,7 +32,7 @@ typedef struct cli {
     const char *command;
     const char *stream;
     const char *since;
-    int once, full;
+    int once, full, allow_mass_delete;
 } cli_t;
 
 static int usage_error(const char *why, const char *arg)
@@ -68,6 +70,8 @@ static int parse_cli(int argc, char **argv, cli_t *cli)
             cli->once = 1;
         } else if (strcmp(a, "--full") == 0) {
             cli->full = 1;
+        } else if (strcmp(a, "--allow-mass-delete") == 0) {
+            cli->allow_mass_delete = 1;
         } else if (a[0] == '-' || cli->command) {
             return usage_error("unexpected argument", a);
         } else {
@@ -83,6 +87,8 @@ static int parse_cli(int argc, char **argv, cli_t *cli)
 static int check_cli(const cli_t *cli)
 {
     const char *c = cli->command;
+    if (cli->allow_mass_delete && (strcmp(c, "run") != 0 || !cli->full))
+        return usage_error("--allow-mass-delete goes with", "run --full");
     if (strcmp(c, "run") == 0) {
         if (cli->since)
             return usage_error("run does not take", "--since");
@@ -143,7 +149,8 @@ static int dispatch(const tm_config_t *conf, const cli_t *cli)
     if (strcmp(cli->command, "schema") == 0) {
         rc = cmd_schema(&set);
     } else {
-        run_cmd_opts_t opts = {.once = cli->once, .full = cli->full};
+        run_cmd_opts_t opts = {.once = cli->once, .full = cli->full,
+                               .allow_mass_delete = cli->allow_mass_delete};
         signals_install();
         rc = runloop_run(conf, &set, &opts);
     }

@@ -60,7 +60,7 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
         log_err("cannot read the checkpoints", err);
         failed = -1;
     }
-    sync_opts_t so = {.force_full = opts->full};
+    sync_opts_t so = {.force_full = opts->full, .allow_mass_delete = opts->allow_mass_delete};
     for (size_t i = 0; i < set->n && failed >= 0 && tm_running; i++) {
         if (sync_run(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, NULL, err,
                      sizeof err) != 0)
@@ -105,6 +105,7 @@ int runloop_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t
             break;
         }
         pass.full = 0; /* --full applies to the first pass only */
+        pass.allow_mass_delete = 0;
         sleep_watching(conf->poll_interval_ms);
     }
     publisher_destroy(pub);

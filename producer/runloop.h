@@ -15,6 +15,7 @@
 typedef struct run_cmd_opts {
     int once;
     int full;
+    int allow_mass_delete; /* with full: for the first pass only, as full */
 } run_cmd_opts_t;
 
 /* Returns the exit status: 0, or 1 when a --once pass had a failed run

@@ -10,6 +10,8 @@
 #include <strings.h>
 
 #include "boundary.h"
+#include "errstr.h"
+#include "idset.h"
 #include "isotime.h"
 #include "jsonnum.h"
 #include "link.h"
@@ -27,6 +29,10 @@ struct source {
     json_t *body;     /* current page (page.root) */
     char *url;        /* current page's URL */
     json_t *prev_first; /* first record of the previous page (seek walk) */
+    size_t max_served;  /* most records one page of this walk held (seek walk) */
+    idset_t *followed;  /* tokens or Link URLs this walk requested */
+    int complete;       /* the walk ended by its end rule */
+    int64_t started_at; /* when its first request was sent; 0 before */
 };
 
 source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
@@ -45,6 +51,7 @@ void source_destroy(source_t *s)
         return;
     jsonpage_clear(&s->page);
     json_decref(s->prev_first);
+    idset_destroy(s->followed);
     free(s->token);
     free(s->url);
     free(s);
@@ -65,6 +72,21 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     json_decref(s->prev_first);
     s->prev_first = NULL;
     s->done = 0;
+    s->max_served = 0;
+    idset_destroy(s->followed);
+    s->followed = NULL;
+    s->complete = 0;
+    s->started_at = 0;
+}
+
+int source_complete(const source_t *s)
+{
+    return s->complete;
+}
+
+int64_t source_started_at(const source_t *s)
+{
+    return s->started_at;
 }
 
 json_t *source_json_path(json_t *root, const char *path)
@@ -215,7 +237,9 @@ static void seek_advance(source_t *s, json_t *records)
         s->since_ms = last;
         s->page_no = first_page(sc);
     } else {
-        s->page_no += sc->pagination == PAGINATION_OFFSET ? sc->page_size : 1;
+        /* an offset moves by what was served: a capped page is shorter
+         * than page.size, and page.size would skip the difference */
+        s->page_no += sc->pagination == PAGINATION_OFFSET ? (long)n : 1;
     }
 }
 
@@ -235,26 +259,71 @@ static int repeats_previous_page(source_t *s, json_t *records)
     return repeats;
 }
 
-/* After a page: is the walk over (1), what comes next (0), or -1 with
- * errstr when the answer's Link header cannot be followed. */
+/* FNV-1a 64 from a given offset basis. */
+static uint64_t fnv1a(const char *p, uint64_t h)
+{
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    return h;
+}
+
+/*
+ * Notes token (a cursor token or a Link URL) as requested in this walk:
+ * 1 when it is new, 0 when the walk requested it before, -1 on ENOMEM.
+ * A token too long for the set is kept as two 64-bit hashes and its
+ * length: a collision would stop a walk with an error, never skip a page.
+ */
+static int follow_once(source_t *s, const char *token)
+{
+    char key[IDSET_MAX_KEY];
+    size_t len = strlen(token), klen;
+    if (len + 1 <= sizeof key) {
+        key[0] = 's';
+        memcpy(key + 1, token, len);
+        klen = len + 1;
+    } else {
+        klen = (size_t)snprintf(key, sizeof key, "h%016llx%016llx%zu",
+                                (unsigned long long)fnv1a(token, 0xcbf29ce484222325ULL),
+                                (unsigned long long)fnv1a(token, 0x84222325cbf29ce4ULL),
+                                len);
+    }
+    if (!s->followed && !(s->followed = idset_new(0)))
+        return -1;
+    int added = 0;
+    if (!idset_add(s->followed, key, klen, &added))
+        return -1;
+    return added;
+}
+
+/*
+ * After a page: 1 when the walk is over, 0 when s->page_no/s->token say
+ * what comes next, -1 with errstr on a pagination loop, a Link header that
+ * cannot be followed, or ENOMEM.
+ *
+ * A seek walk ends on an empty page, or on a page shorter than one this
+ * walk was already served: many APIs cap the page size whatever
+ * page.size asks for, so a page shorter than page.size proves nothing.
+ */
 static int advance(source_t *s, json_t *records, const http_response_t *resp,
                    char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = s->sc;
     size_t n = json_array_size(records);
+    const char *what = "next cursor";
     switch (sc->pagination) {
     case PAGINATION_NONE:
         return 1;
     case PAGINATION_PAGE:
     case PAGINATION_OFFSET:
-        if (n < (size_t)sc->page_size)
+        if (n == 0 || n < s->max_served)
             return 1;
+        s->max_served = n;
         seek_advance(s, records);
         return 0;
     case PAGINATION_CURSOR:
         free(s->token);
         s->token = n ? next_token(s->body, sc->next_path) : NULL;
-        return s->token == NULL;
+        break;
     case PAGINATION_LINK: {
         free(s->token);
         s->token = NULL;
@@ -265,10 +334,27 @@ static int advance(source_t *s, json_t *records, const http_response_t *resp,
                      url_redact(resp->url, red, sizeof red), why);
             return -1;
         }
-        return s->token == NULL;
+        what = "Link rel=\"next\" URL";
+        break;
     }
     }
-    return 1;
+    if (!s->token)
+        return 1;
+    int fresh = follow_once(s, s->token);
+    if (fresh < 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    if (!fresh) {
+        char red_url[1024], red_token[1024];
+        errstr_set(errstr, errstr_size,
+                   "GET %.300s: the API answered the %s '%.200s' a second time in one "
+                   "walk: a pagination loop (following it would read the same pages again)",
+                   url_redact(s->url, red_url, sizeof red_url), what,
+                   url_redact(s->token, red_token, sizeof red_token));
+        return -1;
+    }
+    return 0;
 }
 
 static char *current_url(source_t *s)
@@ -302,9 +388,18 @@ int source_next_page(source_t *s, json_t **records, const char **url,
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
+    /* a Link walk's first URL counts as followed: a next link back to it
+     * is a loop too */
+    if (s->sc->pagination == PAGINATION_LINK && !s->token &&
+        follow_once(s, s->url) < 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
     http_response_t resp = {0};
     if (http_get(s->hc, s->url, &resp, errstr, errstr_size) != 0)
         return -1;
+    if (!s->started_at)
+        s->started_at = resp.sent_at_ms;
     char perr[256], red[1024];
     jsonpage_clear(&s->page);
     s->body = NULL;
@@ -334,11 +429,12 @@ int source_next_page(source_t *s, json_t **records, const char **url,
         http_response_clear(&resp);
         return -1;
     }
-    int done = advance(s, arr, &resp, errstr, errstr_size);
+    int adv = advance(s, arr, &resp, errstr, errstr_size);
     http_response_clear(&resp);
-    if (done < 0)
+    if (adv < 0)
         return -1;
-    s->done = done;
+    s->done = adv;
+    s->complete = adv;
     *records = arr;
     *url = s->url;
     return 1;

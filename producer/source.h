@@ -4,25 +4,36 @@
  * and follows the stream's pagination.
  *
  * For pagination = page | offset | none it uses *seek pagination*: page 1
- * (offset 0) at `since`; after a full page whose last record lies in a
- * later bucket than since, since moves to that record's cursor and paging
- * starts again at page 1; otherwise the next page is requested at the same
- * since. A plain page walk over a set that changes during the run would
- * skip records (a changed record moves to the end and shifts the pages),
- * and a skipped record below the HWM is lost for good. Records seen again
- * are the caller's to skip (boundary.h).
+ * (offset 0) at `since`; after a page whose last record lies in a later
+ * bucket than since, since moves to that record's cursor and paging starts
+ * again at page 1; otherwise the next page is requested at the same since
+ * (an offset moves on by the number of records served). A plain page walk
+ * over a set that changes during the run would skip records (a changed
+ * record moves to the end and shifts the pages), and a skipped record
+ * below the HWM is lost for good. Records seen again are the caller's to
+ * skip (boundary.h).
+ * The seek walk ends on an empty page, or on a page shorter than one the
+ * API already served in this walk; never merely because a page is shorter
+ * than page.size, since APIs cap the page size whatever is asked for. So
+ * a walk that reads anything takes one request more than it has pages.
  * For cursor, next.path in the body gives the token sent back as
  * page.param; for link, the rel="next" target of the answer's Link
  * headers (every line, RFC 8288; relative targets resolved against the
  * URL that answered) is followed.
+ * Either ends when there is no next token; a token or URL this walk has
+ * already requested fails the walk (a pagination loop), checked in O(1)
+ * per page (idset.h). A page walk fails the same way when a page repeats
+ * the previous one's first record at a later page number.
  *
  * Bodies are read by jsonpage.h: a record with a bad byte, escape or
  * token is a bad item (source_bad_items) while the rest of the page goes
  * on; numbers that are not int64 keep their text (jsonnum.h).
  *
- * Owns: source_t owns the current page's parsed body; the records array
- * and bad items handed out are borrowed until the next source_next_page()
- * or source_destroy(). The http client and stream conf are borrowed. One
+ * Owns: source_t owns the current page's parsed body and the set of
+ * tokens the walk followed (freed by source_start/destroy); the records
+ * array and bad items handed out are borrowed until the next
+ * source_next_page() or source_destroy(). The http client and stream
+ * conf are borrowed. One
  * thread.
  */
 #ifndef TIDEMARK_SOURCE_H
@@ -46,15 +57,29 @@ void source_start(source_t *s, int has_since, int64_t since_ms);
 /*
  * Fetches the next page. Returns 1 with *records (a JSON array, borrowed)
  * and *url (the page's URL, borrowed), 0 when the scan is done, -1 with
- * errstr on an HTTP failure or a body that is not JSON or has no array at
- * records.path. The elements at the indexes of the page's bad items
- * (source_bad_items) are stand-ins, never to be published.
+ * errstr on an HTTP failure, a body that is not JSON or has no array at
+ * records.path, a repeated page or a pagination loop. The elements at the
+ * indexes of the page's bad items (source_bad_items) are stand-ins, never
+ * to be published.
  */
 int source_next_page(source_t *s, json_t **records, const char **url,
                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* The current page's bad items (*bad borrowed, ordered by index). */
 size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad);
+
+/*
+ * 1 once the walk has ended by its end rule (the last page was handed
+ * out): every page was read. 0 before, and after any failure.
+ */
+int source_complete(const source_t *s);
+
+/*
+ * When the walk's first request was sent (wall clock, ms; 0 before it):
+ * a clock mark no later than the moment the API looked at its data for
+ * any page of the walk.
+ */
+int64_t source_started_at(const source_t *s);
 
 /*
  * One GET of url read by jsonpage_parse into *page (the caller

@@ -3,7 +3,10 @@
  *
  * The tracker (a run_hwm_t) is the HWM this run has reached: the largest
  * cursor published and the ids + digests at its bucket. `durable` is the
- * last HWM a written run record holds; a failed run writes that one back,
+ * last HWM a written run record holds. A run record may only hold a HWM
+ * below which every record was published: the tracker once its walk is
+ * over (or, during a walk, when the pages come in cursor order), else the
+ * durable one. A failed run writes the best such HWM Kafka acknowledged,
  * so a crash or failure re-publishes and never skips.
  */
 #include "sync.h"
@@ -34,6 +37,7 @@ typedef struct run {
     envelope_schema_t *es;
     publisher_t *pub;
     const run_record_t *cp;
+    int allow_mass_delete;            /* --allow-mass-delete */
     http_client_t *hc;
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[128];
@@ -44,6 +48,12 @@ typedef struct run {
     int64_t fetched, published, deletes, skipped, failed;
     int64_t vanished;                 /* of deletes: found by reconciliation */
     int64_t since_progress;
+    int records_done;                 /* every page of the records endpoint handled */
+    int deletes_done;                 /* ... and of the deleted endpoint (or none) */
+    int fetch_complete;               /* the records walk ended by its end rule */
+    int64_t unidentified;             /* records dead-lettered for want of an id */
+    int progress_off_logged;
+    int reconciled;                   /* a full run's reconciliation is done */
     reconcile_t *recon;               /* full runs: the ids Kafka holds */
     run_record_t *written;            /* copy of the last record written */
 } run_t;
@@ -84,8 +94,12 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
     rr.failed_records = r->failed;
     rr.started_at_ms = r->started_at;
     rr.finished_at_ms = status == RUN_STATUS_RUNNING ? 0 : isotime_now_ms();
-    rr.last_full_at_ms =
-        (r->full && status == RUN_STATUS_COMPLETED) ? r->started_at : r->last_full_at;
+    /* A full run that reconciled counts as one even when its deleted
+     * endpoint failed: else a deleted endpoint that fails for good would
+     * make every later run a full one, publishing every record again. */
+    rr.last_full_at_ms = (r->full && (status == RUN_STATUS_COMPLETED || r->reconciled))
+                             ? r->started_at
+                             : r->last_full_at;
     rr.error = (char *)error;
     if (publisher_end_offsets(r->pub, r->topic, &rr.end_offsets, &rr.n_end_offsets) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -118,22 +132,28 @@ static int hwm_assign(run_hwm_t *dst, const run_hwm_t *src)
 }
 
 /*
- * Flushes, then writes a checkpoint of the tracker (status running or
- * completed). Only after both does the tracker become the durable HWM.
+ * Flushes, then writes a run record (status running or completed) with
+ * the HWMs hwm and del. Only after both do they become the durable ones.
  */
-static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr_size)
+static int checkpoint_at(run_t *r, run_status_t status, const run_hwm_t *hwm,
+                         const run_hwm_t *del, char *errstr, size_t errstr_size)
 {
     if (publisher_flush(r->pub, errstr, errstr_size) != 0)
         return -1;
-    if (write_record(r, status, &r->tracker, &r->del_tracker, NULL, errstr, errstr_size) != 0)
+    if (write_record(r, status, hwm, del, NULL, errstr, errstr_size) != 0)
         return -1;
-    if (hwm_assign(&r->durable, &r->tracker) != 0 ||
-        hwm_assign(&r->del_durable, &r->del_tracker) != 0) {
+    if (hwm_assign(&r->durable, hwm) != 0 || hwm_assign(&r->del_durable, del) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
     r->since_progress = 0;
     return 0;
+}
+
+/* The run's end: both trackers, every walk being over. */
+static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr_size)
+{
+    return checkpoint_at(r, status, &r->tracker, &r->del_tracker, errstr, errstr_size);
 }
 
 /* The record's id as text: a string as is, an integer in decimal (one
@@ -222,11 +242,35 @@ static int publish(run_t *r, change_op_t op, const char *id, int64_t source_ts,
     return rc;
 }
 
+/*
+ * Every SYNC_PROGRESS_EVERY events, a `running` record with the HWMs it is
+ * safe to resume from. The records' tracker is safe once their walk is
+ * over, and during it only when the pages come in cursor order
+ * (cursor.sorted): then no record below the largest cursor seen is still
+ * to come. Cursor or Link pages in the API's own order (by id, say) prove
+ * nothing of the kind: a record with a smaller cursor may be on the next
+ * page, and a resume past it would skip it for good. The deleted tracker
+ * is safe only once the deleted walk is over (items without deleted_at
+ * all carry the walk's clock mark). When neither may move, nothing is
+ * written.
+ */
 static int maybe_progress(run_t *r, char *errstr, size_t errstr_size)
 {
     if (++r->since_progress < SYNC_PROGRESS_EVERY)
         return 0;
-    return checkpoint(r, RUN_STATUS_RUNNING, errstr, errstr_size);
+    int records = r->records_done || r->sc->cursor_sorted;
+    if (!records && !r->deletes_done) {
+        if (!r->progress_off_logged)
+            log_info("no progress checkpoint: the pages are not in cursor order "
+                     "(cursor.sorted = false); the HWM moves when the walk is over",
+                     "stream=%s run_id=%s", r->sc->name, r->run_id);
+        r->progress_off_logged = 1;
+        r->since_progress = 0;
+        return 0;
+    }
+    return checkpoint_at(r, RUN_STATUS_RUNNING, records ? &r->tracker : &r->durable,
+                         r->deletes_done ? &r->del_tracker : &r->del_durable, errstr,
+                         errstr_size);
 }
 
 static int oom(char *errstr, size_t errstr_size)
@@ -254,6 +298,7 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
             return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
         snprintf(why, sizeof why, "id field '%s' is missing or not a string or integer",
                  sc->id_field);
+        r->unidentified++; /* which id it was, reconciliation cannot tell */
         return dead_letter(r, NULL, rec, why, url, errstr, errstr_size);
     }
     if (r->recon)
@@ -322,6 +367,8 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
             break;
         }
     }
+    r->fetch_complete = rc == 0 && source_complete(src);
+    r->records_done = rc == 0;
     source_destroy(src);
     return rc;
 }
@@ -385,34 +432,59 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
     return maybe_progress(r, errstr, errstr_size);
 }
 
+/*
+ * The deleted endpoint as a stream of its own for source.h: its URL and
+ * parameter, its paging keys (deleted.* or the main ones), and deleted_at
+ * as the seek walk's cursor. Borrows sc's strings.
+ */
+static stream_conf_t deleted_conf(const stream_conf_t *sc)
+{
+    stream_conf_t d = *sc;
+    d.url = sc->deleted_url;
+    d.cursor_field = (char *)"deleted_at";
+    d.cursor_param = sc->deleted_param;
+    d.cursor_precision = CURSOR_PRECISION_TIMESTAMP;
+    d.pagination = sc->deleted_pagination;
+    d.records_path = sc->deleted_records_path;
+    d.next_path = sc->deleted_next_path;
+    return d;
+}
+
+/* Walks the deleted endpoint from the deleted HWM (minus lookback). */
 static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
 {
-    const stream_conf_t *sc = r->sc;
-    char since[ISOTIME_BUFSIZE];
-    if (r->del_tracker.has_value)
-        isotime_format(r->del_tracker.value_ms, since, sizeof since);
-    const char *pairs[] = {sc->deleted_param, r->del_tracker.has_value ? since : NULL};
-    char *url = source_url_with(sc->deleted_url, pairs, 1);
-    if (!url)
+    stream_conf_t dsc = deleted_conf(r->sc);
+    source_t *src = source_new(&dsc, r->hc);
+    if (!src)
         return oom(errstr, errstr_size);
-    jsonpage_t page;
-    /* when the request was sent, not when the answer came: a deletion
-     * between the two may be missing from the answer, and a mark past it
-     * would skip it for good */
-    int64_t polled_at = 0;
-    int rc = source_get_records(r->hc, url, sc->records_path, &page, &polled_at, errstr,
-                                errstr_size);
-    size_t i, b = 0;
-    json_t *item;
-    if (rc == 0)
-        json_array_foreach(page.records, i, item) {
-            const jsonpage_bad_t *bi =
-                b < page.n_bad && page.bad[b].index == i ? &page.bad[b++] : NULL;
-            if ((rc = handle_deleted(r, item, bi, polled_at, url, errstr, errstr_size)) != 0)
-                break;
+    source_start(src, r->del_tracker.has_value,
+                 r->del_tracker.value_ms - r->sc->lookback_ms);
+    json_t *items;
+    const char *url;
+    int rc;
+    while ((rc = source_next_page(src, &items, &url, errstr, errstr_size)) == 1) {
+        /* The mark of an item without deleted_at: when the walk's first
+         * request was sent, not when an answer came. A deletion after that
+         * may be missing from the answers, and a mark past it would skip
+         * it for good. */
+        int64_t polled_at = source_started_at(src);
+        const jsonpage_bad_t *bad;
+        size_t i, n_bad = source_bad_items(src, &bad), b = 0;
+        json_t *item;
+        json_array_foreach(items, i, item) {
+            const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
+            if (handle_deleted(r, item, bi, polled_at, url, errstr, errstr_size) != 0) {
+                source_destroy(src);
+                return -1;
+            }
         }
-    jsonpage_clear(&page);
-    free(url);
+        if (!tm_running) {
+            snprintf(errstr, errstr_size, "interrupted");
+            rc = -1;
+            break;
+        }
+    }
+    source_destroy(src);
     return rc;
 }
 
@@ -498,23 +570,74 @@ static int scan_topic(run_t *r, char *errstr, size_t errstr_size)
 }
 
 /*
+ * Whether the ids this full run did not see may be deleted: 1 yes, 0 no
+ * (logged: the run goes on and deletes nothing), -1 with errstr when they
+ * are more than full_sync.max_delete_ratio of the live ids (the run fails,
+ * nothing is deleted) and --allow-mass-delete was not given.
+ */
+static int may_reconcile(run_t *r, char *errstr, size_t errstr_size)
+{
+    reconcile_stats_t st;
+    reconcile_get_stats(r->recon, &st);
+    /* Every page read by the walk's end rule: never a walk cut short. */
+    if (!r->fetch_complete) {
+        log_warn("full fetch not provably complete: no id treated as vanished",
+                 "stream=%s run_id=%s", r->sc->name, r->run_id);
+        return 0;
+    }
+    /* A record without a usable id may be any of the live ids. */
+    if (r->unidentified > 0) {
+        log_warn("full fetch served records without an id: no id treated as vanished",
+                 "stream=%s run_id=%s unidentified=%lld", r->sc->name, r->run_id,
+                 (long long)r->unidentified);
+        return 0;
+    }
+    /* An API that answers a full fetch with nothing at all is far more
+     * likely broken (wrong filter, empty replica) than emptied: deleting
+     * every row on its word is not worth the risk. */
+    if (r->fetched == 0 && st.live > 0) {
+        log_warn("full fetch served no records: not treating every id as "
+                 "vanished", "stream=%s live=%zu", r->sc->name, st.live);
+        return 0;
+    }
+    size_t n = 0, pos = 0;
+    const char *id;
+    while (reconcile_next_vanished(r->recon, &pos, &id))
+        n++;
+    double ratio = r->conf->full_sync_max_delete_ratio;
+    if (n == 0 || (double)n <= ratio * (double)st.live)
+        return 1;
+    if (r->allow_mass_delete) {
+        log_warn("deleting more vanished ids than full_sync.max_delete_ratio allows "
+                 "(--allow-mass-delete)",
+                 "stream=%s run_id=%s vanished=%zu live=%zu max_delete_ratio=%g",
+                 r->sc->name, r->run_id, n, st.live, ratio);
+        return 1;
+    }
+    errstr_set(errstr, errstr_size,
+               "full sync would delete %zu of the %zu ids live in Kafka (%.1f%%), more than "
+               "full_sync.max_delete_ratio = %g allows: nothing deleted. Check the API; "
+               "if those records are really gone, run `tidemark-producer run --once --full "
+               "--allow-mass-delete --stream %s`",
+               n, st.live, 100.0 * (double)n / (double)st.live, ratio, r->sc->name);
+    return -1;
+}
+
+/*
  * After a full fetch that completed (every page read, no HTTP failure):
  * a delete event (+ tombstone) for every id live in Kafka that the API
- * did not serve. source_ts is when it was detected: the run's start.
+ * did not serve, unless may_reconcile() says otherwise. source_ts is when
+ * it was detected: the run's start.
  */
 static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
 {
     size_t pos = 0;
     const char *id;
-    reconcile_stats_t st;
-
-    /* An API that answers a full fetch with nothing at all is far more
-     * likely broken (wrong filter, empty replica) than emptied: deleting
-     * every row on its word is not worth the risk. */
-    reconcile_get_stats(r->recon, &st);
-    if (r->fetched == 0 && st.live > 0) {
-        log_warn("full fetch served no records: not treating every id as "
-                 "vanished", "stream=%s live=%zu", r->sc->name, st.live);
+    int may = may_reconcile(r, errstr, errstr_size);
+    if (may < 0)
+        return -1;
+    if (may == 0) {
+        r->reconciled = 1; /* decided: nothing to delete */
         return 0;
     }
     while (reconcile_next_vanished(r->recon, &pos, &id)) {
@@ -533,6 +656,7 @@ static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
         if (maybe_progress(r, errstr, errstr_size) != 0)
             return -1;
     }
+    r->reconciled = 1;
     return 0;
 }
 
@@ -547,11 +671,27 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
         return -1;
     if (fetch_records(r, errstr, errstr_size) != 0)
         return -1;
-    if (r->sc->deleted_url && fetch_deleted(r, errstr, errstr_size) != 0)
-        return -1;
-    /* Only here: a fetch that failed or was interrupted never gets here. */
+    /* From here on a failure keeps what Kafka acknowledged of the records
+     * (sync_run): a deleted endpoint that fails for good must not make
+     * every run publish the same records again. Reconciliation needs only
+     * the complete records walk, so a full run still does it; the run
+     * then fails with the deleted endpoint's error. */
+    char del_err[1024] = "";
+    if (r->sc->deleted_url && fetch_deleted(r, errstr, errstr_size) != 0) {
+        if (!tm_running)
+            return -1;
+        snprintf(del_err, sizeof del_err, "deleted endpoint: %s", errstr);
+    } else {
+        r->deletes_done = 1;
+    }
+    /* Only here: a records walk that failed or was interrupted never gets
+     * here. */
     if (r->recon && publish_vanished(r, errstr, errstr_size) != 0)
         return -1;
+    if (del_err[0]) {
+        errstr_set(errstr, errstr_size, "%s", del_err);
+        return -1;
+    }
     return checkpoint(r, RUN_STATUS_COMPLETED, errstr, errstr_size);
 }
 
@@ -559,7 +699,8 @@ int sync_run(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
              publisher_t *pub, const run_record_t *cp, const sync_opts_t *opts,
              run_record_t **next_cp, char *errstr, size_t errstr_size)
 {
-    run_t r = {.conf = conf, .sc = sc, .es = es, .pub = pub, .cp = cp};
+    run_t r = {.conf = conf, .sc = sc, .es = es, .pub = pub, .cp = cp,
+               .allow_mass_delete = opts && opts->allow_mass_delete};
     r.full = decide_mode(conf, cp, opts, isotime_now_ms());
     publisher_reset(pub);
     int rc = run_init(&r, errstr, errstr_size);
@@ -571,19 +712,26 @@ int sync_run(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
     if (rc == 0) {
         log_done(&r, "run completed", NULL);
     } else {
-        log_done(&r, "run failed", errstr);
-        /* Keep the last durable HWM: the next run re-reads from there. */
         char werr[512], q[600];
         /* Settle the delivery reports first, so the record's end_offsets
          * cover what this run did get acknowledged; its failure, if any,
-         * is the one already being reported. */
-        if (r.run_id[0] && publisher_flush(r.pub, werr, sizeof werr) != 0)
+         * is the one being reported. */
+        int acked = r.run_id[0] && publisher_flush(r.pub, werr, sizeof werr) == 0;
+        if (r.run_id[0] && !acked)
             log_debug("flush before the failed run record", "stream=%s", sc->name);
+        /* A walk that was read to its end and acknowledged is durable (the
+         * records before a failing deleted endpoint); else the last durable
+         * HWM stays, and the next run re-reads from there. */
+        const run_hwm_t *hwm = acked && r.records_done ? &r.tracker : &r.durable;
+        const run_hwm_t *del = acked && r.deletes_done ? &r.del_tracker : &r.del_durable;
         if (r.run_id[0] &&
-            write_record(&r, RUN_STATUS_FAILED, &r.durable, &r.del_durable, errstr, werr,
-                         sizeof werr) != 0)
+            write_record(&r, RUN_STATUS_FAILED, hwm, del, errstr, werr, sizeof werr) != 0)
             log_error("cannot write the failed run record", "stream=%s run_id=%s error=%s",
                       sc->name, r.run_id, log_quote(q, sizeof q, werr));
+        else if (r.run_id[0] && (hwm_assign(&r.durable, hwm) != 0 ||
+                                 hwm_assign(&r.del_durable, del) != 0))
+            log_error("out of memory", "stream=%s run_id=%s", sc->name, r.run_id);
+        log_done(&r, "run failed", errstr);
     }
     if (next_cp) {
         *next_cp = r.written;

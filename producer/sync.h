@@ -8,9 +8,26 @@
  * a fetch that completed it publishes a delete (+ tombstone) for each of
  * them the API no longer served, counted in `deletes`.
  *
+ * The deleted endpoint is walked like the main one (source.h), with its
+ * deleted.* paging keys, from the deleted HWM minus lookback.
+ *
+ * Reconciliation deletes nothing unless the records walk ended by its end
+ * rule and every record served had an id; more vanished ids than
+ * full_sync.max_delete_ratio of the live ones fail the run, nothing
+ * deleted, unless opts->allow_mass_delete.
+ *
+ * Progress checkpoints (every SYNC_PROGRESS_EVERY events) only hold a HWM
+ * below which every record was published: none during a walk whose pages
+ * are not in cursor order (cursor.sorted = false).
+ *
  * Failure classes: a record that cannot be identified or converted goes to
- * the DLQ and the run goes on; an HTTP failure after retries or a failed
- * delivery fails the run: a `failed` run record keeps the last durable HWM.
+ * the DLQ and the run goes on; an HTTP failure after retries, a pagination
+ * loop, a refused mass deletion or a failed delivery fails the run: a
+ * `failed` run record keeps the last durable HWM, or, when the records
+ * walk was over and Kafka acknowledged it (a failing deleted endpoint),
+ * the records' new HWM with the deleted HWM unchanged. A full run whose
+ * deleted endpoint fails still reconciles (that needs the records walk
+ * only), and then counts as a full run for full_sync.every.
  *
  * Owns nothing past the call: the publisher, envelope schema and config are
  * borrowed. Main thread (the envelope schema is not thread-safe).
@@ -28,7 +45,9 @@
 #define SYNC_PROGRESS_EVERY 20000
 
 typedef struct sync_opts {
-    int force_full; /* --full */
+    int force_full;        /* --full */
+    int allow_mass_delete; /* --allow-mass-delete: a full run may delete more
+                              than full_sync.max_delete_ratio of the live ids */
 } sync_opts_t;
 
 /*

@@ -180,6 +180,22 @@ static const err_case_t err_cases[] = {
     {"bad pagination", KAFKA STREAM "pagination = pages\n",
      ":8: [stream s] pagination: must be one of none, page, offset, cursor, "
      "link (got 'pages')"},
+    {"ratio above 1", KAFKA "[producer]\nfull_sync.max_delete_ratio = 1.5\n" STREAM,
+     ":4: [producer] full_sync.max_delete_ratio: must be between 0 and 1 (got 1.5)"},
+    {"ratio negative", KAFKA "[producer]\nfull_sync.max_delete_ratio = -0.1\n" STREAM,
+     ":4: [producer] full_sync.max_delete_ratio: not a number: '-0.1' (write a "
+     "decimal such as 0.2)"},
+    {"ratio as a percentage", KAFKA "[producer]\nfull_sync.max_delete_ratio = 20%\n" STREAM,
+     ":4: [producer] full_sync.max_delete_ratio: not a number: '20%' (write a "
+     "decimal such as 0.2)"},
+    {"ratio empty", KAFKA "[producer]\nfull_sync.max_delete_ratio =\n" STREAM,
+     ":4: [producer] full_sync.max_delete_ratio: not a number: '' (write a "
+     "decimal such as 0.2)"},
+    {"bad cursor.sorted", KAFKA STREAM "cursor.sorted = yes\n",
+     ":8: [stream s] cursor.sorted: must be one of false, true (got 'yes')"},
+    {"bad deleted.pagination", KAFKA STREAM "deleted.pagination = pages\n",
+     ":8: [stream s] deleted.pagination: must be one of none, page, offset, "
+     "cursor, link (got 'pages')"},
     {"bad log.level", "log.level = loud\n" KAFKA STREAM,
      ":1: log.level: must be one of error, warn, info, debug (got 'loud')"},
     {"missing env var",
@@ -277,6 +293,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->delete_mode, DELETE_MODE_SOFT);
     assert_int_equal(c->poll_interval_ms, 30000);
     assert_int_equal(c->full_sync_every_ms, 7LL * 86400000);
+    assert_true(c->full_sync_max_delete_ratio == 0.2);
     assert_int_equal(c->n_streams, 1);
 
     const stream_conf_t *s = &c->streams[0];
@@ -294,9 +311,13 @@ static void test_defaults(void **state)
     assert_string_equal(s->page_size_param, "per_page");
     assert_int_equal(s->page_size, 1000);
     assert_string_equal(s->next_path, "next_cursor");
+    assert_int_equal(s->cursor_sorted, 1); /* the seek walk */
     assert_int_equal(s->lookback_ms, 0);
     assert_null(s->deleted_url);
     assert_string_equal(s->deleted_param, "since");
+    assert_int_equal(s->deleted_pagination, PAGINATION_PAGE);
+    assert_string_equal(s->deleted_records_path, "data");
+    assert_string_equal(s->deleted_next_path, "next_cursor");
     assert_null(s->soft_delete_field);
     assert_null(s->auth_header);
     assert_int_equal(s->timeout_ms, 30000);
@@ -317,13 +338,16 @@ static void test_every_key_set(void **state)
                 "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
                 "batch.max.ms = 2s\ndelete.mode = hard\n"
                 "[producer]\npoll.interval = 1500ms\nfull_sync.every = 0\n"
+                "full_sync.max_delete_ratio = .05\n"
                 "[stream orders]\nurl = u\nschema = /abs/o.avsc\n"
                 "table = t_orders\nid.field = oid\ncursor.field = cf\n"
                 "cursor.param = cp\ncursor.precision = date\n"
                 "records.path =\npagination = cursor\npage.param = tok\n"
                 "page.size.param = limit\npage.size = 100000\n"
-                "next.path = meta.next\nlookback = 90m\n"
+                "next.path = meta.next\ncursor.sorted = true\nlookback = 90m\n"
                 "deleted.url = du\ndeleted.param = dp\n"
+                "deleted.pagination = offset\ndeleted.records.path =\n"
+                "deleted.next.path = next\n"
                 "soft_delete.field = gone\nauth.header = X-Key: k\n"
                 "timeout = 1\nmax.retries = 0\n"
                 "retry.max_wait = 90s\nmax.response.size = 3MiB\n");
@@ -346,6 +370,7 @@ static void test_every_key_set(void **state)
     assert_int_equal(c->delete_mode, DELETE_MODE_HARD);
     assert_int_equal(c->poll_interval_ms, 1500);
     assert_int_equal(c->full_sync_every_ms, 0);
+    assert_true(c->full_sync_max_delete_ratio == 0.05);
 
     const stream_conf_t *s = config_stream(c, "orders");
     assert_non_null(s);
@@ -361,9 +386,13 @@ static void test_every_key_set(void **state)
     assert_string_equal(s->page_size_param, "limit");
     assert_int_equal(s->page_size, 100000);
     assert_string_equal(s->next_path, "meta.next");
+    assert_int_equal(s->cursor_sorted, 1); /* declared, with cursor pages */
     assert_int_equal(s->lookback_ms, 90LL * 60000);
     assert_string_equal(s->deleted_url, "du");
     assert_string_equal(s->deleted_param, "dp");
+    assert_int_equal(s->deleted_pagination, PAGINATION_OFFSET);
+    assert_string_equal(s->deleted_records_path, ""); /* "" is a value here */
+    assert_string_equal(s->deleted_next_path, "next");
     assert_string_equal(s->soft_delete_field, "gone");
     assert_string_equal(s->auth_header, "X-Key: k");
     assert_int_equal(s->timeout_ms, 1000); /* bare number = seconds */
@@ -532,6 +561,64 @@ static void test_parse_size(void **state)
         if (rc != cases[i].rc || (rc == 0 && b != cases[i].bytes))
             fail_msg("'%s': rc=%d bytes=%lld", cases[i].in, rc, (long long)b);
     }
+}
+
+static void test_parse_number(void **state)
+{
+    static const struct {
+        const char *in;
+        int rc;
+        double v;
+    } cases[] = {
+        {"0", 0, 0},        {"1", 0, 1},        {"0.2", 0, 0.2},
+        {".5", 0, 0.5},     {"3.", 0, 3},       {"0.05", 0, 0.05},
+        {"1.000", 0, 1},    {"12.25", 0, 12.25}, {"", -1, 0},
+        {".", -1, 0},       {"-0.1", -1, 0},    {"+1", -1, 0},
+        {"1e-1", -1, 0},    {"nan", -1, 0},     {"inf", -1, 0},
+        {"0x1", -1, 0},     {"1.2.3", -1, 0},   {" 0.2", -1, 0},
+        {"0.2 ", -1, 0},    {"0,2", -1, 0},     {"20%", -1, 0},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double v = -1;
+        int rc = config_parse_number(cases[i].in, &v);
+        if (rc != cases[i].rc || (rc == 0 && (v < cases[i].v - 1e-12 || v > cases[i].v + 1e-12)))
+            fail_msg("'%s': rc=%d v=%g", cases[i].in, rc, v);
+    }
+    assert_int_equal(config_parse_number(NULL, &(double){0}), -1);
+}
+
+/* cursor.sorted defaults by pagination; the deleted.* keys inherit. */
+static void test_stream_derived_defaults(void **state)
+{
+    static const struct {
+        const char *pagination;
+        int sorted;
+    } cases[] = {{"none", 1}, {"page", 1}, {"offset", 1}, {"cursor", 0}, {"link", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 KAFKA STREAM "pagination = %s\nrecords.path = r.items\nnext.path = n\n",
+                 cases[i].pagination);
+        tm_config_t *c = load_ok(*state, text);
+        const stream_conf_t *s = &c->streams[0];
+        if (s->cursor_sorted != cases[i].sorted)
+            fail_msg("pagination = %s: cursor_sorted %d", cases[i].pagination,
+                     s->cursor_sorted);
+        assert_int_equal(s->deleted_pagination, s->pagination);
+        assert_string_equal(s->deleted_records_path, "r.items");
+        assert_string_equal(s->deleted_next_path, "n");
+        config_destroy(c);
+    }
+    tm_config_t *c = load_ok(*state, KAFKA STREAM "pagination = link\ncursor.sorted = true\n"
+                                                  "deleted.pagination = none\n"
+                                                  "[stream t]\nurl = u\nschema = s.avsc\n"
+                                                  "cursor.field = m\ncursor.param = p\n"
+                                                  "cursor.sorted = false\n");
+    assert_int_equal(c->streams[0].cursor_sorted, 1);
+    assert_int_equal(c->streams[0].deleted_pagination, PAGINATION_NONE);
+    assert_int_equal(c->streams[1].cursor_sorted, 0); /* page walk, declared unsorted */
+    config_destroy(c);
 }
 
 static void test_expand_env(void **state)
@@ -705,6 +792,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test(test_parse_duration),
         cmocka_unit_test(test_parse_size),
+        cmocka_unit_test(test_parse_number),
+        cmocka_unit_test_setup_teardown(test_stream_derived_defaults, setup, teardown),
         cmocka_unit_test(test_expand_env),
         cmocka_unit_test(test_default_path),
         cmocka_unit_test(test_example_loads),

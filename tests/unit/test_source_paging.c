@@ -2,7 +2,9 @@
  * test_source_paging.c - producer/source.c and http.c against a small
  * loopback API (libmicrohttpd on 127.0.0.1): seek pagination survives a
  * page shift, ties larger than a page, cursor and Link pagination, retries
- * on 5xx and no retry on 404.
+ * on 5xx and no retry on 404; the walk's end rule under a page-size cap,
+ * offsets moving by what was served, pagination loops (repeated cursor
+ * tokens and Link URLs) and the walk's clock mark.
  *
  * The fake API serves records sorted by (cursor, id) with a >= filter on
  * `since`, like the demo API. Mutations happen inside the request handler
@@ -44,8 +46,12 @@ typedef struct api {
     int status_always;   /* if set, answer every request with it */
     int move_after;      /* after request #move_after, move move_id to the end */
     int move_id;
-    int mode;            /* 0 page, 1 cursor (next token = offset), 2 link */
+    int mode;            /* 0 page, 1 cursor (next token = offset), 2 link, 3 offset */
+    int cap;             /* if set, serve at most this many records a page */
+    int wrap;            /* if set, next offsets wrap around: a pagination loop */
+    int long_tokens;     /* cursor tokens of 2000+ characters ("<offset>-xxx...") */
     int64_t handled_at;  /* wall clock when the last request was answered */
+    int64_t first_handled_at; /* ... and the first since requests = 0 */
     int delay_ms;        /* then wait this long before replying */
     int ignore_page;     /* serve page 1 whatever page is asked for */
 } api_t;
@@ -83,6 +89,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     api_t *a = cls;
     a->requests++;
     a->handled_at = isotime_now_ms();
+    if (a->requests == 1)
+        a->first_handled_at = a->handled_at;
     if (a->delay_ms > 0) {
         struct timespec ts = {0, (long)a->delay_ms * 1000000L};
         nanosleep(&ts, NULL);
@@ -100,6 +108,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return reply(c, 400, strdup("{}"), NULL);
     const char *ps = arg(c, "size"), *pp = arg(c, "p");
     int size = ps ? atoi(ps) : 1000;
+    if (a->cap && size > a->cap)
+        size = a->cap; /* as many real APIs do, whatever was asked */
     int skip = a->mode == 0 ? ((pp ? atoi(pp) : 1) - 1) * size : (pp ? atoi(pp) : 0);
     if (a->ignore_page)
         skip = 0;
@@ -117,14 +127,25 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         json_array_append_new(data, json_pack("{s:i, s:s, s:i}", "id", a->recs[i].id,
                                               "updated", iso, "v", a->recs[i].version));
     }
-    int more = i < a->n;
+    int more = i < a->n || a->wrap;
+    int next = a->wrap ? (skip + size) % a->wrap : skip + size;
     json_t *body = json_pack("{s:o}", "data", data);
     char link[256], *linkp = NULL;
-    if (a->mode == 1 && more)
-        json_object_set_new(body, "next", json_integer(skip + size));
+    if (a->mode == 1 && more && a->long_tokens) {
+        char tok[2100];
+        int k = snprintf(tok, sizeof tok, "%d-", next);
+        memset(tok + k, 'x', 2000);
+        tok[k + 2000] = '\0';
+        json_object_set_new(body, "next", json_string(tok));
+    } else if (a->mode == 1 && more) {
+        json_object_set_new(body, "next", json_integer(next));
+    }
     if (a->mode == 2 && more) {
-        snprintf(link, sizeof link, "<%s?size=%d&p=%d>; rel=\"next\"", a->base, size,
-                 skip + size);
+        if (next == 0) /* the walk's first URL */
+            snprintf(link, sizeof link, "<%s?size=%d>; rel=\"next\"", a->base, size);
+        else
+            snprintf(link, sizeof link, "<%s?size=%d&p=%d>; rel=\"next\"", a->base, size,
+                     next);
         linkp = link;
     }
     char *text = json_dumps(body, JSON_COMPACT);
@@ -191,9 +212,17 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->requests = 0;
     a->move_after = 0;
     a->ignore_page = 0;
+    a->cap = 0;
+    a->wrap = 0;
+    a->long_tokens = 0;
+    a->mode = 0;
     for (int i = 0; i < n; i++)
         a->recs[i] = (rec_t){i + 1, 1795608000000LL + i * ts_step, 1};
 }
+
+/* What the last walk's source said at its end. */
+static int last_complete;
+static int64_t last_started_at;
 
 /* Walks the whole scan; seen[id] = highest version seen. Returns #pages or -1. */
 static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX_RECS + 1],
@@ -219,6 +248,8 @@ static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX
         }
         assert_true(pages < 100);
     }
+    last_complete = source_complete(src);
+    last_started_at = source_started_at(src);
     source_destroy(src);
     http_client_destroy(hc);
     return rc < 0 ? -1 : pages;
@@ -290,6 +321,135 @@ static void test_cursor_and_link(void **state)
     a->mode = 0;
 }
 
+/* An API that caps the page size below page.size: a short page is no end.
+ * The walk goes on until a page is empty or shorter than one it served. */
+static void test_page_cap(void **state)
+{
+    api_t *a = *state;
+    static const struct {
+        int mode;
+        pagination_t pg;
+    } cases[] = {{0, PAGINATION_PAGE}, {3, PAGINATION_OFFSET}};
+    for (size_t k = 0; k < 2; k++) {
+        fill(a, 10, 1000);
+        a->mode = cases[k].mode;
+        a->cap = 3;
+        stream_conf_t sc = stream_for(a, cases[k].pg, 5);
+        int seen[MAX_RECS + 1] = {0};
+        char err[256];
+        /* 1-3; since 3: 3-5; since 5: 5-7; since 7: 7-9; since 9: 9,10 (short) */
+        assert_int_equal(walk(a, &sc, 0, seen, err, sizeof err), 5);
+        assert_true(last_complete);
+        for (int id = 1; id <= 10; id++)
+            if (!seen[id])
+                fail_msg("mode %d: id %d missed", cases[k].mode, id);
+    }
+}
+
+/* Inside a tie group an offset moves by the records served (3), not by
+ * page.size (5), which would skip two records of each capped page. */
+static void test_offset_moves_by_served(void **state)
+{
+    api_t *a = *state;
+    fill(a, 11, 0);
+    a->mode = 3;
+    a->cap = 3;
+    stream_conf_t sc = stream_for(a, PAGINATION_OFFSET, 5);
+    int seen[MAX_RECS + 1] = {0};
+    char err[256];
+    /* 1-3; since the tie: offsets 0, 3, 6, 9 (10, 11: short) */
+    assert_int_equal(walk(a, &sc, 0, seen, err, sizeof err), 5);
+    for (int id = 1; id <= 11; id++)
+        if (!seen[id])
+            fail_msg("id %d missed", id);
+}
+
+/* The end rule itself: a first page shorter than page.size needs one more
+ * request; an empty first page ends at once. */
+static void test_walk_end_rule(void **state)
+{
+    api_t *a = *state;
+    char err[256];
+    fill(a, 2, 1000);
+    stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 5);
+    /* 1,2; since 2: just 2, shorter than the 2 served: the end */
+    assert_int_equal(walk(a, &sc, 0, NULL, err, sizeof err), 2);
+    assert_int_equal(a->requests, 2);
+    assert_true(last_complete);
+
+    fill(a, 0, 1000);
+    assert_int_equal(walk(a, &sc, 0, NULL, err, sizeof err), 1);
+    assert_int_equal(a->requests, 1);
+    assert_true(last_complete);
+
+    /* a failed walk is not complete */
+    fill(a, 4, 1000);
+    a->status_always = 404;
+    assert_int_equal(walk(a, &sc, 0, NULL, err, sizeof err), -1);
+    assert_false(last_complete);
+    a->status_always = 0;
+}
+
+/* A cursor token or Link URL answered twice in one walk is a loop: the
+ * walk fails at once instead of reading the same pages again and again. */
+static void test_pagination_loops(void **state)
+{
+    api_t *a = *state;
+    static const struct {
+        int mode, long_tokens;
+        pagination_t pg;
+        int requests;
+        const char *what;
+    } cases[] = {
+        /* none, 3, 0 (new), then 3 again */
+        {1, 0, PAGINATION_CURSOR, 3, "next cursor '3'"},
+        /* the same with tokens too long for the set: kept as hashes */
+        {1, 1, PAGINATION_CURSOR, 3, "next cursor '3-xxx"},
+        /* the first URL, p=3, then a link back to the first URL */
+        {2, 0, PAGINATION_LINK, 2, "Link rel=\"next\" URL"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fill(a, 20, 1000);
+        a->mode = cases[k].mode;
+        a->long_tokens = cases[k].long_tokens;
+        a->wrap = 6;
+        stream_conf_t sc = stream_for(a, cases[k].pg, 3);
+        char err[1024];
+        assert_int_equal(walk(a, &sc, 0, NULL, err, sizeof err), -1);
+        if (!strstr(err, "a second time in one walk: a pagination loop") ||
+            !strstr(err, cases[k].what))
+            fail_msg("case %zu: %s", k, err);
+        assert_int_equal(a->requests, cases[k].requests);
+        assert_false(last_complete);
+    }
+    /* a token repeated straight away */
+    fill(a, 20, 1000);
+    a->mode = 1;
+    a->wrap = 3;
+    stream_conf_t sc = stream_for(a, PAGINATION_CURSOR, 3);
+    char err[512];
+    assert_int_equal(walk(a, &sc, 0, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "pagination loop"));
+    assert_int_equal(a->requests, 2); /* none -> 0, which names 0 again */
+    a->mode = 0;
+    a->wrap = 0;
+}
+
+/* The walk's clock mark is when its first request was sent. */
+static void test_walk_started_at(void **state)
+{
+    api_t *a = *state;
+    char err[256];
+    fill(a, 7, 1000);
+    stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
+    int64_t before = isotime_now_ms();
+    a->delay_ms = 50;
+    assert_true(walk(a, &sc, 0, NULL, err, sizeof err) > 2);
+    a->delay_ms = 0;
+    assert_true(last_started_at >= before);
+    assert_true(last_started_at <= a->first_handled_at);
+}
+
 static void test_retries(void **state)
 {
     api_t *a = *state;
@@ -345,6 +505,11 @@ int main(void)
         cmocka_unit_test(test_ties_larger_than_a_page),
         cmocka_unit_test(test_ignored_page_param_is_an_error),
         cmocka_unit_test(test_cursor_and_link),
+        cmocka_unit_test(test_page_cap),
+        cmocka_unit_test(test_offset_moves_by_served),
+        cmocka_unit_test(test_walk_end_rule),
+        cmocka_unit_test(test_pagination_loops),
+        cmocka_unit_test(test_walk_started_at),
         cmocka_unit_test(test_retries),
         cmocka_unit_test(test_mark_is_request_time),
     };
