@@ -1,10 +1,11 @@
 /*
  * sync.c - one run of one stream (see sync.h).
  *
- * The tracker (a run_hwm_t) is the HWM this run has reached: the largest
+ * The tracker (boundary.h) is the HWM this run has reached: the largest
  * cursor published and the ids + digests at its bucket. `durable` is the
- * last HWM a written run record holds; a failed run writes that one back,
- * so a crash or failure re-publishes and never skips.
+ * HWM the last written run record holds, as written (inline ids and chunk
+ * references, checkpoint.h); a failed run writes that one back, so a
+ * crash or failure re-publishes and never skips.
  */
 #include "sync.h"
 
@@ -37,8 +38,10 @@ typedef struct run {
     char run_id[128];
     int full;
     int64_t started_at, last_full_at;
-    run_hwm_t tracker, del_tracker;   /* reached by this run */
+    hwm_tracker_t tracker, del_tracker; /* reached by this run */
     run_hwm_t durable, del_durable;   /* in the last run record written */
+    unsigned chunk_seq;               /* numbers this run's checkpoint chunks */
+    int stale_dropped;                /* the checkpoint's stale chunks are */
     int64_t fetched, published, deletes, skipped, failed;
     int64_t vanished;                 /* of deletes: found by reconciliation */
     int64_t since_progress;
@@ -90,6 +93,16 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
         return -1;
     }
     int rc = checkpoint_write(r->pub, r->runs_topic, &rr, errstr, errstr_size);
+    if (rc == 0 && !r->stale_dropped && r->cp) {
+        /* chunks no head uses (a crash between chunk writes, an older
+         * set): only tidy-up, so a failure here is only logged */
+        char derr[256];
+        r->stale_dropped = 1;
+        if (checkpoint_drop_keys(r->pub, r->runs_topic, r->cp->stale_chunks,
+                                 r->cp->n_stale_chunks, derr, sizeof derr) != 0)
+            log_warn("stale checkpoint chunks not dropped", "stream=%s error=\"%s\"",
+                     r->sc->name, derr);
+    }
     if (rc == 0) {
         char *json = run_record_to_json(&rr);
         char e[128];
@@ -104,34 +117,44 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
     return rc;
 }
 
-/* dst = deep copy of src, freeing what dst held (run_hwm_copy does not). */
-static int hwm_assign(run_hwm_t *dst, const run_hwm_t *src)
-{
-    run_hwm_t tmp;
-    if (run_hwm_copy(&tmp, src) != 0)
-        return -1;
-    run_hwm_clear(dst);
-    *dst = tmp;
-    return 0;
-}
-
 /*
- * Flushes, then writes a checkpoint of the tracker (status running or
- * completed). Only after both does the tracker become the durable HWM.
+ * Flushes, then writes a checkpoint of the trackers (status running or
+ * completed): the chunks it needs, then the run record (checkpoint.h).
+ * Only after both does it become the durable HWM; then the chunks the
+ * previous one used and this one does not are dropped. Its cost follows
+ * what changed since the last one, not the size of the id set.
  */
 static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr_size)
 {
     if (publisher_flush(r->pub, errstr, errstr_size) != 0)
         return -1;
-    if (write_record(r, status, &r->tracker, &r->del_tracker, NULL, errstr, errstr_size) != 0)
-        return -1;
-    if (hwm_assign(&r->durable, &r->tracker) != 0 ||
-        hwm_assign(&r->del_durable, &r->del_tracker) != 0) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
+    run_hwm_t head = {0}, del = {0};
+    int rc = checkpoint_prepare(r->pub, r->runs_topic, r->sc->name, r->run_id,
+                                &r->chunk_seq, &r->tracker, &head, errstr, errstr_size);
+    if (rc == 0)
+        rc = checkpoint_prepare(r->pub, r->runs_topic, r->sc->name, r->run_id,
+                                &r->chunk_seq, &r->del_tracker, &del, errstr, errstr_size);
+    if (rc == 0)
+        rc = write_record(r, status, &head, &del, NULL, errstr, errstr_size);
+    if (rc == 0) {
+        /* the old chunks are only tidied up: a failure is only logged */
+        char derr[256];
+        if (checkpoint_drop_unused(r->pub, r->runs_topic, &r->durable, &head, derr,
+                                   sizeof derr) != 0 ||
+            checkpoint_drop_unused(r->pub, r->runs_topic, &r->del_durable, &del, derr,
+                                   sizeof derr) != 0)
+            log_warn("unused checkpoint chunks not dropped", "stream=%s error=\"%s\"",
+                     r->sc->name, derr);
+        run_hwm_clear(&r->durable);
+        run_hwm_clear(&r->del_durable);
+        r->durable = head; /* moved */
+        r->del_durable = del;
+        r->since_progress = 0;
+        return 0;
     }
-    r->since_progress = 0;
-    return 0;
+    run_hwm_clear(&head);
+    run_hwm_clear(&del);
+    return -1;
 }
 
 /* The record's id as text: a string as is, an integer in decimal. */
@@ -357,9 +380,8 @@ static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
 static void log_done(const run_t *r, const char *msg, const char *error)
 {
     char hwm[ISOTIME_BUFSIZE] = "-", q[600];
-    const run_hwm_t *h = error ? &r->durable : &r->tracker;
-    if (h->has_value)
-        isotime_format(h->value_ms, hwm, sizeof hwm);
+    if (error ? r->durable.has_value : r->tracker.has_value)
+        isotime_format(error ? r->durable.value_ms : r->tracker.value_ms, hwm, sizeof hwm);
     log_write(error ? LOG_ERROR : LOG_INFO, msg,
               "stream=%s run_id=%s mode=%s fetched=%lld published=%lld deletes=%lld "
               "vanished=%lld skipped=%lld failed=%lld hwm=%s duration_ms=%lld%s%s",
@@ -395,8 +417,10 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
                   run_hwm_copy(&r->del_durable, &r->cp->deleted_hwm) != 0))
         return oom(errstr, errstr_size);
     /* A full run re-reads everything; the deleted endpoint keeps its HWM. */
-    if ((!r->full && run_hwm_copy(&r->tracker, &r->durable) != 0) ||
-        run_hwm_copy(&r->del_tracker, &r->del_durable) != 0)
+    if (r->cp && ((!r->full && checkpoint_load_tracker(&r->tracker, &r->cp->hwm,
+                                                       sc->name) != 0) ||
+                  checkpoint_load_tracker(&r->del_tracker, &r->cp->deleted_hwm,
+                                          sc->name) != 0))
         return oom(errstr, errstr_size);
     r->hc = http_client_new(sc->auth_header, sc->timeout_ms, sc->max_retries, errstr,
                             errstr_size);
@@ -406,8 +430,8 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
 static void run_free(run_t *r)
 {
     http_client_destroy(r->hc);
-    run_hwm_clear(&r->tracker);
-    run_hwm_clear(&r->del_tracker);
+    boundary_tracker_clear(&r->tracker);
+    boundary_tracker_clear(&r->del_tracker);
     run_hwm_clear(&r->durable);
     run_hwm_clear(&r->del_durable);
     run_record_destroy(r->written);
