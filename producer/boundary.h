@@ -9,8 +9,9 @@
  * only those at the exact largest value. Such a set can hold millions of
  * ids (every record sharing one cursor value, or a busy day), so the
  * tracker keeps it in an idset (idset.h): a lookup is O(1), building the
- * set is linear, and it takes about 50 bytes per short id (under 80 MB for
- * a million, with the idset's doubling).
+ * set is linear, and it takes about 50 to 80 bytes per short id (the
+ * idset's doubling; the pending set while ids are not written yet): 80 MB
+ * at most for a million.
  *
  * A digest is the 16 hex digits of boundary_digest, kept as its 64-bit
  * value, or empty (deleted ids: no content). Any other stored text (only

@@ -41,7 +41,7 @@ typedef struct run {
     hwm_tracker_t tracker, del_tracker; /* reached by this run */
     run_hwm_t durable, del_durable;   /* in the last run record written */
     unsigned chunk_seq;               /* numbers this run's checkpoint chunks */
-    int stale_dropped;                /* the checkpoint's stale chunks are */
+    int stale_dropped;                /* cp->stale_chunks tombstoned */
     int64_t fetched, published, deletes, skipped, failed;
     int64_t vanished;                 /* of deletes: found by reconciliation */
     int64_t since_progress;
