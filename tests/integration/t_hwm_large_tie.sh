@@ -13,9 +13,9 @@
 
 N=100000
 # 100,000 events would overflow 4 devbroker partitions (it drops a
-# partition's oldest messages past about 5 MiB); Kafka itself has no such
-# limit. sync-runs keeps the 1 partition start_devbroker gives it.
-start_devbroker --topic "$PREFIX.$STREAM:16"
+# partition's oldest messages past about 5 MiB; Kafka itself has no such
+# limit), and the two tie sets written here take some 6 MB of chunks.
+start_devbroker --topic "$PREFIX.$STREAM:16" --topic "$PREFIX.sync-runs:4"
 start_demoapi --records "$N" --ties "$N" --max-page-size 5000
 write_config "stream: page.size = 5000"
 runs="$PREFIX.sync-runs"
