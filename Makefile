@@ -111,7 +111,7 @@ check: deps
 	@BUILD=$(BUILD) sh tests/integration/run.sh
 
 integration: deps
-	@$(MAKE) --no-print-directory programs fixtures
+	@$(MAKE) --no-print-directory programs fixtures $(BUILD)/tests/test_checkpoint_kafka
 	@BUILD=$(BUILD) sh tests/integration/run.sh $(TESTS)
 
 demo: deps

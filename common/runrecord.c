@@ -28,6 +28,39 @@ const char *run_mode_name(run_mode_t m)
     return (unsigned)m < 2 ? mode_names[m] : "unknown";
 }
 
+void run_chunk_ref_clear(run_chunk_ref_t *ref)
+{
+    free(ref->key);
+    free(ref->data);
+    memset(ref, 0, sizeof *ref);
+}
+
+int run_chunk_ref_copy(run_chunk_ref_t *dst, const run_chunk_ref_t *src)
+{
+    *dst = (run_chunk_ref_t){.ids = src->ids, .bytes = src->bytes, .sum = src->sum};
+    dst->key = strdup(src->key ? src->key : "");
+    return dst->key ? 0 : -1;
+}
+
+int run_chunk_key(char *buf, size_t size, const char *stream, const char *run_id,
+                  unsigned n)
+{
+    int len = snprintf(buf, size, "%s/ckpt/%s/%u", stream, run_id, n);
+    return len > 0 && (size_t)len < size ? 0 : -1;
+}
+
+size_t run_chunk_key_stream(const char *key, size_t len)
+{
+    static const char sep[] = "/ckpt/";
+    const char *slash = key ? memchr(key, '/', len) : NULL;
+    if (!slash || slash == key)
+        return 0;
+    size_t at = (size_t)(slash - key);
+    if (len - at <= sizeof sep - 1 || memcmp(slash, sep, sizeof sep - 1) != 0)
+        return 0;
+    return at;
+}
+
 void run_hwm_clear(run_hwm_t *hwm)
 {
     for (size_t i = 0; i < hwm->n_ids; i++) {
@@ -37,6 +70,9 @@ void run_hwm_clear(run_hwm_t *hwm)
     }
     free(hwm->ids);
     free(hwm->digests);
+    for (size_t i = 0; i < hwm->n_chunks; i++)
+        run_chunk_ref_clear(&hwm->chunks[i]);
+    free(hwm->chunks);
     memset(hwm, 0, sizeof *hwm);
 }
 
@@ -45,6 +81,15 @@ int run_hwm_copy(run_hwm_t *dst, const run_hwm_t *src)
     memset(dst, 0, sizeof *dst);
     dst->has_value = src->has_value;
     dst->value_ms = src->value_ms;
+    if (src->n_chunks > 0) {
+        if (!(dst->chunks = calloc(src->n_chunks, sizeof *dst->chunks)))
+            goto fail;
+        for (size_t i = 0; i < src->n_chunks; i++) {
+            dst->n_chunks = i + 1;
+            if (run_chunk_ref_copy(&dst->chunks[i], &src->chunks[i]) != 0)
+                goto fail;
+        }
+    }
     if (src->n_ids == 0)
         return 0;
     dst->ids = calloc(src->n_ids, sizeof *dst->ids);
@@ -75,6 +120,9 @@ void run_record_destroy(run_record_t *rr)
     run_hwm_clear(&rr->deleted_hwm);
     free(rr->end_offsets);
     free(rr->error);
+    for (size_t i = 0; i < rr->n_stale_chunks; i++)
+        free(rr->stale_chunks[i]);
+    free(rr->stale_chunks);
     free(rr);
 }
 
@@ -102,12 +150,31 @@ static json_t *hwm_json(const run_hwm_t *h)
         goto fail;
     for (size_t i = 0; i < h->n_ids; i++) {
         const char *d = h->digests && h->digests[i] ? h->digests[i] : "";
-        if (json_object_set_new(ids, h->ids[i], json_string(d)))
-            goto fail;
+        /* An id JSON cannot carry (not UTF-8) is left out: the set only
+         * serves skipping, and an id missing from it is published again. */
+        (void)json_object_set_new(ids, h->ids[i], json_string(d));
     }
-    if (json_object_set_new(o, "ids", ids) == 0)
-        return o;
-    ids = NULL; /* set_new consumed it even on failure */
+    if (json_object_set_new(o, "ids", ids) != 0) {
+        ids = NULL; /* set_new consumed it even on failure */
+        goto fail;
+    }
+    ids = NULL;
+    if (h->n_chunks > 0) {
+        json_t *arr = json_array();
+        if (json_object_set_new(o, "chunks", arr) != 0)
+            goto fail;
+        for (size_t i = 0; i < h->n_chunks; i++) {
+            const run_chunk_ref_t *c = &h->chunks[i];
+            char sum[17];
+            snprintf(sum, sizeof sum, "%016llx", (unsigned long long)c->sum);
+            json_t *ref = json_pack("{s:s, s:I, s:I, s:s}", "key", c->key ? c->key : "",
+                                    "ids", (json_int_t)c->ids, "bytes",
+                                    (json_int_t)c->bytes, "sum", sum);
+            if (json_array_append_new(arr, ref) != 0)
+                goto fail;
+        }
+    }
+    return o;
 fail:
     json_decref(ids);
     json_decref(o);
@@ -232,6 +299,64 @@ static int get_time(json_t *o, const char *name, int required, int64_t *out,
     return 0;
 }
 
+/* 16 hex digits into *out. 0 or -1. */
+static int parse_sum(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v << 4 | (uint64_t)d;
+    }
+    if (s[16] != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *err, size_t es)
+{
+    json_t *arr = json_object_get(v, "chunks");
+    char member[64];
+    size_t i;
+    json_t *c;
+
+    snprintf(member, sizeof member, "%s.chunks", name);
+    if (!arr || json_is_null(arr))
+        return 0;
+    if (!json_is_array(arr))
+        return bad(err, es, member, "expected an array of chunk references");
+    if (json_array_size(arr) == 0)
+        return 0;
+    h->chunks = calloc(json_array_size(arr), sizeof *h->chunks);
+    if (!h->chunks)
+        return bad(err, es, member, "out of memory");
+    json_array_foreach(arr, i, c)
+    {
+        json_t *key = json_object_get(c, "key"), *ids = json_object_get(c, "ids");
+        json_t *bytes = json_object_get(c, "bytes"), *sum = json_object_get(c, "sum");
+        run_chunk_ref_t *r = &h->chunks[h->n_chunks];
+        if (!json_is_object(c) || !json_is_string(key) || !json_is_integer(ids) ||
+            json_integer_value(ids) < 0 || !json_is_integer(bytes) ||
+            json_integer_value(bytes) < 0 || !json_is_string(sum) ||
+            parse_sum(json_string_value(sum), &r->sum) != 0)
+            return bad(err, es, member,
+                       "each chunk needs a key, ids and bytes counts and a 16-hex-digit sum");
+        if (!run_chunk_key_stream(json_string_value(key), json_string_length(key)))
+            return bad(err, es, member, "a chunk key must be <stream>/ckpt/...");
+        r->ids = json_integer_value(ids);
+        r->bytes = json_integer_value(bytes);
+        if (!(r->key = strdup(json_string_value(key))))
+            return bad(err, es, member, "out of memory");
+        h->n_chunks++;
+    }
+    return 0;
+}
+
 static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err,
                    size_t es)
 {
@@ -254,6 +379,8 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err,
             return bad(err, es, member, why);
         h->has_value = 1;
     }
+    if (get_chunks(v, name, h, err, es) < 0)
+        return -1;
 
     json_t *ids = json_object_get(v, "ids");
     snprintf(member, sizeof member, "%s.ids", name);

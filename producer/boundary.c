@@ -32,82 +32,183 @@ int boundary_digest(const json_t *rec, char *buf, size_t size)
     return rc;
 }
 
+hwm_entry_t boundary_digest_parse(const char *digest)
+{
+    hwm_entry_t e = {0, HWM_DIGEST_NONE};
+    if (!digest || !*digest)
+        return e;
+    e.kind = HWM_DIGEST_OTHER;
+    uint64_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        char c = digest[i];
+        int d = c >= '0' && c <= '9' ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return e; /* also ends at a NUL before 16 digits */
+        v = v << 4 | (uint64_t)d;
+    }
+    if (digest[16] == '\0')
+        e = (hwm_entry_t){v, HWM_DIGEST_HEX};
+    return e;
+}
+
+void boundary_digest_format(const hwm_entry_t *e, char *buf, size_t size)
+{
+    if (e->kind == HWM_DIGEST_HEX)
+        snprintf(buf, size, "%016llx", (unsigned long long)e->value);
+    else
+        snprintf(buf, size, "%s", e->kind == HWM_DIGEST_NONE ? "" : "?");
+}
+
 int64_t boundary_bucket(cursor_precision_t prec, int64_t ms)
 {
     return prec == CURSOR_PRECISION_DATE ? isotime_day_start(ms) : ms;
 }
 
-long boundary_find_id(const run_hwm_t *hwm, const char *id)
+size_t boundary_entry_json_size(const char *id, size_t len)
 {
-    for (size_t i = 0; i < hwm->n_ids; i++)
-        if (strcmp(hwm->ids[i], id) == 0)
-            return (long)i;
-    return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)id[i];
+        n += c == '"' || c == '\\' ? 2 : c < 0x20 || c == 0x7f ? 6 : 1;
+    }
+    return n + 22; /* quotes, colon, "16 hex", comma */
 }
 
-int boundary_should_skip(const run_hwm_t *hwm, cursor_precision_t prec,
+static int key_ok(const char *id, size_t len)
+{
+    return len > 0 && len <= IDSET_MAX_KEY && !memchr(id, '\0', len);
+}
+
+const hwm_entry_t *boundary_find_id(const hwm_tracker_t *t, const char *id)
+{
+    size_t len = strlen(id);
+    if (!t->ids || !key_ok(id, len))
+        return NULL;
+    return idset_get(t->ids, id, len);
+}
+
+size_t boundary_tracker_count(const hwm_tracker_t *t)
+{
+    return t->ids ? idset_count(t->ids) : 0;
+}
+
+int boundary_should_skip(const hwm_tracker_t *t, cursor_precision_t prec,
                          const char *id, int64_t cursor_ms, const char *digest)
 {
-    if (!hwm->has_value ||
-        boundary_bucket(prec, cursor_ms) != boundary_bucket(prec, hwm->value_ms))
+    if (!t->has_value ||
+        boundary_bucket(prec, cursor_ms) != boundary_bucket(prec, t->value_ms))
         return 0;
-    long i = boundary_find_id(hwm, id);
-    if (i < 0)
+    const hwm_entry_t *e = boundary_find_id(t, id);
+    if (!e)
         return 0;
-    return digest == NULL || strcmp(hwm->digests[i], digest) == 0;
+    if (!digest)
+        return 1;
+    hwm_entry_t q = boundary_digest_parse(digest);
+    return q.kind != HWM_DIGEST_OTHER && q.kind == e->kind && q.value == e->value;
 }
 
-static void free_ids(run_hwm_t *hwm)
+static void drop_chunks(hwm_tracker_t *t)
 {
-    for (size_t i = 0; i < hwm->n_ids; i++) {
-        free(hwm->ids[i]);
-        free(hwm->digests[i]);
-    }
-    hwm->n_ids = 0;
+    for (size_t i = 0; i < t->n_chunks; i++)
+        run_chunk_ref_clear(&t->chunks[i]);
+    free(t->chunks);
+    t->chunks = NULL;
+    t->n_chunks = 0;
 }
 
-static int add_id(run_hwm_t *hwm, const char *id, const char *digest)
+/* A new bucket: no id of the old one matters any more. */
+static void reset_ids(hwm_tracker_t *t)
 {
-    long i = boundary_find_id(hwm, id);
-    char *d = strdup(digest ? digest : "");
-    if (!d)
+    if (t->ids)
+        idset_clear(t->ids);
+    if (t->pending)
+        idset_clear(t->pending);
+    t->bytes = t->pending_bytes = 0;
+    drop_chunks(t);
+}
+
+int boundary_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *digest,
+                         int pending)
+{
+    if (!key_ok(id, len))
+        return 0; /* not remembered: published again next time */
+    if (!t->ids && !(t->ids = idset_new(sizeof(hwm_entry_t))))
         return -1;
-    if (i >= 0) {
-        free(hwm->digests[i]);
-        hwm->digests[i] = d;
+    if (pending && !t->pending && !(t->pending = idset_new(0)))
+        return -1;
+    hwm_entry_t e = boundary_digest_parse(digest);
+    int added;
+    hwm_entry_t *v = idset_add(t->ids, id, len, &added);
+    if (!v)
+        return -1;
+    size_t size = boundary_entry_json_size(id, len);
+    if (added)
+        t->bytes += size;
+    else if (v->kind == e.kind && v->value == e.value)
+        return 0; /* unchanged: nothing new to write */
+    *v = e;
+    if (!pending)
         return 0;
-    }
-    char *idc = strdup(id);
-    /* Grow both arrays one at a time so a failure leaves hwm consistent. */
-    char **ids = idc ? realloc(hwm->ids, (hwm->n_ids + 1) * sizeof *ids) : NULL;
-    if (ids)
-        hwm->ids = ids;
-    char **digs = ids ? realloc(hwm->digests, (hwm->n_ids + 1) * sizeof *digs) : NULL;
-    if (!digs) {
-        free(idc);
-        free(d);
+    if (!idset_add(t->pending, id, len, &added))
         return -1;
-    }
-    hwm->digests = digs;
-    hwm->ids[hwm->n_ids] = idc;
-    hwm->digests[hwm->n_ids] = d;
-    hwm->n_ids++;
+    if (added)
+        t->pending_bytes += size;
     return 0;
 }
 
-int boundary_observe(run_hwm_t *hwm, cursor_precision_t prec, const char *id,
+int boundary_observe(hwm_tracker_t *t, cursor_precision_t prec, const char *id,
                      int64_t cursor_ms, const char *digest)
 {
     int64_t b = boundary_bucket(prec, cursor_ms);
-    if (hwm->has_value) {
-        int64_t cur = boundary_bucket(prec, hwm->value_ms);
+    if (t->has_value) {
+        int64_t cur = boundary_bucket(prec, t->value_ms);
         if (b < cur)
             return 0;
         if (b > cur)
-            free_ids(hwm);
+            reset_ids(t);
     }
-    if (!hwm->has_value || cursor_ms > hwm->value_ms)
-        hwm->value_ms = cursor_ms;
-    hwm->has_value = 1;
-    return add_id(hwm, id, digest);
+    if (!t->has_value || cursor_ms > t->value_ms)
+        t->value_ms = cursor_ms;
+    t->has_value = 1;
+    return boundary_tracker_put(t, id, strlen(id), digest, 1);
+}
+
+int boundary_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
+                             int replace)
+{
+    size_t keep = replace ? 0 : t->n_chunks;
+    run_chunk_ref_t *all = calloc(keep + n ? keep + n : 1, sizeof *all);
+    if (!all)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (run_chunk_ref_copy(&all[keep + i], &refs[i]) != 0) {
+            for (size_t j = 0; j <= i; j++)
+                run_chunk_ref_clear(&all[keep + j]);
+            free(all);
+            return -1;
+        }
+    }
+    if (replace) {
+        drop_chunks(t);
+    } else {
+        if (keep)
+            memcpy(all, t->chunks, keep * sizeof *all); /* moved, not copied */
+        free(t->chunks);
+    }
+    t->chunks = all;
+    t->n_chunks = keep + n;
+    if (t->pending)
+        idset_clear(t->pending);
+    t->pending_bytes = 0;
+    return 0;
+}
+
+void boundary_tracker_clear(hwm_tracker_t *t)
+{
+    idset_destroy(t->ids);
+    idset_destroy(t->pending);
+    drop_chunks(t);
+    memset(t, 0, sizeof *t);
 }

@@ -1,15 +1,31 @@
 /*
  * boundary.h - the pure rules at the high-water mark (HWM): a record's
  * content digest, the "bucket" of a cursor value at the stream's precision,
- * the skip decision, and the tracker that advances a run_hwm_t.
+ * the skip decision, and the tracker that advances an HWM during a run.
  *
  * Why buckets: with cursor.precision = date the API filters by day, so a
  * record changed later on the HWM's day is served again with the same
  * cursor; every record of that day must be remembered (id + digest), not
- * only those at the exact largest value.
+ * only those at the exact largest value. Such a set can hold millions of
+ * ids (every record sharing one cursor value, or a busy day), so the
+ * tracker keeps it in an idset (idset.h): a lookup is O(1), building the
+ * set is linear, and it takes about 50 to 80 bytes per short id (the
+ * idset's doubling; the pending set while ids are not written yet): 80 MB
+ * at most for a million.
  *
- * Owns nothing beyond what the run_hwm_t it is given owns (see
- * runrecord.h). Pure functions, no state: any thread.
+ * A digest is the 16 hex digits of boundary_digest, kept as its 64-bit
+ * value, or empty (deleted ids: no content). Any other stored text (only
+ * a damaged or foreign run record holds one) never matches a digest: the
+ * record is published again, never skipped.
+ *
+ * The tracker also knows how its set was last written (checkpoint.h):
+ * `chunks` are the checkpoint chunks that hold part of it (metadata only),
+ * `pending` the ids added or changed since, which a checkpoint must still
+ * write (inline in the run record, or in new chunks).
+ *
+ * Owns: hwm_tracker_t owns its idsets and chunk references; a zeroed one
+ * is an empty tracker; free with boundary_tracker_clear(). Pure, no
+ * shared state: any thread, one tracker per thread.
  */
 #ifndef TIDEMARK_BOUNDARY_H
 #define TIDEMARK_BOUNDARY_H
@@ -18,9 +34,33 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "config.h"
+#include "idset.h"
 #include "runrecord.h"
 
 #define BOUNDARY_DIGEST_SIZE 17 /* 16 hex digits + NUL */
+
+typedef enum {
+    HWM_DIGEST_NONE,  /* "" */
+    HWM_DIGEST_HEX,   /* 16 hex digits, in value */
+    HWM_DIGEST_OTHER, /* anything else: never matches */
+} hwm_digest_kind_t;
+
+typedef struct hwm_entry {
+    uint64_t value;
+    uint8_t kind; /* hwm_digest_kind_t */
+} hwm_entry_t;
+
+typedef struct hwm_tracker {
+    int has_value;
+    int64_t value_ms;
+    idset_t *ids;         /* id -> hwm_entry_t; NULL while empty */
+    idset_t *pending;     /* ids not written since added or changed */
+    size_t bytes;         /* upper bound of the JSON size of all entries */
+    size_t pending_bytes; /* the same for the pending ones */
+    size_t n_chunks;
+    run_chunk_ref_t *chunks; /* written chunks holding the other ids, in
+                                the order they apply (no data) */
+} hwm_tracker_t;
 
 /*
  * FNV-1a 64 of json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS), as 16 lower
@@ -32,28 +72,63 @@ int boundary_digest(const json_t *rec, char *buf, size_t size) TM_WARN_UNUSED;
 /* The same FNV-1a 64 over bytes[0..len) (a record kept as raw bytes, such
  * as a bad item of jsonpage.h). -1 only if size is too small. */
 int boundary_digest_bytes(const void *bytes, size_t len, char *buf, size_t size) TM_WARN_UNUSED;
+/* Parses a stored or computed digest (NULL counts as ""). */
+hwm_entry_t boundary_digest_parse(const char *digest);
+
+/* The digest as stored in a run record: "", 16 hex digits, or "?" for
+ * HWM_DIGEST_OTHER. buf >= BOUNDARY_DIGEST_SIZE. */
+void boundary_digest_format(const hwm_entry_t *e, char *buf, size_t size);
 
 /* The cursor value's bucket: ms itself (timestamp) or its UTC day start. */
 int64_t boundary_bucket(cursor_precision_t prec, int64_t ms);
 
-/* Index of id in hwm->ids, or -1. */
-long boundary_find_id(const run_hwm_t *hwm, const char *id);
+/* Upper bound of the bytes `"<id>":"<16 hex>",` takes in compact JSON. */
+size_t boundary_entry_json_size(const char *id, size_t len);
+
+/* The entry of id in the tracker, or NULL. O(1). */
+const hwm_entry_t *boundary_find_id(const hwm_tracker_t *t, const char *id);
+
+/* Ids in the tracker. */
+size_t boundary_tracker_count(const hwm_tracker_t *t);
 
 /*
  * True when a record (id, cursor, digest) was already published unchanged:
  * its bucket is the tracker's bucket and the tracker holds id with the
  * same digest. A NULL digest matches any stored digest (deleted ids).
  */
-int boundary_should_skip(const run_hwm_t *hwm, cursor_precision_t prec,
+int boundary_should_skip(const hwm_tracker_t *t, cursor_precision_t prec,
                          const char *id, int64_t cursor_ms, const char *digest);
 
 /*
  * Records (id, cursor, digest) in the tracker: a cursor in a later bucket
- * than the tracker's value starts a new id set; one in the same bucket adds
- * (or updates) id; an older one changes nothing. value becomes the largest
- * cursor seen. digest NULL is stored as "". Returns 0, -1 on ENOMEM.
+ * than the tracker's value starts a new id set (dropping the chunks too);
+ * one in the same bucket adds (or updates) id, pending unless it was
+ * there unchanged; an older one changes nothing. value becomes the largest
+ * cursor seen. digest NULL is stored as "". An id the set cannot hold
+ * (empty, or longer than IDSET_MAX_KEY) is not remembered: it is published
+ * again next time. Returns 0, -1 on ENOMEM.
  */
-int boundary_observe(run_hwm_t *hwm, cursor_precision_t prec, const char *id,
+int boundary_observe(hwm_tracker_t *t, cursor_precision_t prec, const char *id,
                      int64_t cursor_ms, const char *digest) TM_WARN_UNUSED;
+
+/*
+ * Adds or updates id (len bytes) as boundary_observe does in the current
+ * bucket, without touching value: for loading a checkpoint. pending = 0
+ * for an id read from a chunk the tracker's chunks[] hold. Returns 0
+ * (also for an id the set cannot hold, which is left out), -1 on ENOMEM.
+ */
+int boundary_tracker_put(hwm_tracker_t *t, const char *id, size_t len,
+                         const char *digest, int pending) TM_WARN_UNUSED;
+
+/*
+ * After chunks holding every pending id (and, with replace, every id) were
+ * written: appends copies of refs[0..n) to chunks[] (replace: drops the
+ * old ones first) and empties pending. 0, or -1 on ENOMEM (t unchanged).
+ */
+int boundary_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
+                             int replace) TM_WARN_UNUSED;
+
+/* Frees what t holds and zeroes it. */
+void boundary_tracker_clear(hwm_tracker_t *t);
 
 #endif

@@ -187,6 +187,49 @@ void *idset_get(const idset_t *s, const char *key, size_t len)
     return s->slots[i].off8 ? record_value(s, s->slots[i].off8) : NULL;
 }
 
+void idset_clear(idset_t *s)
+{
+    if (s->count == 0)
+        return;
+    if (s->count * 16 < s->n_slots) {
+        /* Few keys next to the table: empty their slots one by one, walking
+         * the records in the arena. Each record's slot is found by its
+         * offset, not by a probe: probing stops at an empty slot, and the
+         * slots emptied so far break the chains. */
+        size_t mask = s->n_slots - 1;
+        for (size_t off = 8; off < s->used;) {
+            const char *k = s->arena + off + s->value_size;
+            size_t len = strlen(k);
+            uint32_t off8 = (uint32_t)(off / 8);
+            size_t i = hash_key(k, len) & mask;
+            while (s->slots[i].off8 != off8)
+                i = (i + 1) & mask;
+            s->slots[i].off8 = 0;
+            off += s->value_size + ALIGN8(len + 1);
+        }
+    } else if (s->n_slots > INITIAL_SLOTS * 64) {
+        slot_t *fresh = calloc(INITIAL_SLOTS, sizeof *fresh);
+        if (fresh) { /* give a large table back */
+            free(s->slots);
+            s->slots = fresh;
+            s->n_slots = INITIAL_SLOTS;
+        } else {
+            memset(s->slots, 0, s->n_slots * sizeof *s->slots);
+        }
+    } else {
+        memset(s->slots, 0, s->n_slots * sizeof *s->slots);
+    }
+    s->count = 0;
+    s->used = 8;
+    if (s->cap > (size_t)INITIAL_ARENA * 64) { /* give a large arena back */
+        char *a = realloc(s->arena, INITIAL_ARENA);
+        if (a) {
+            s->arena = a;
+            s->cap = INITIAL_ARENA;
+        }
+    }
+}
+
 size_t idset_count(const idset_t *s)
 {
     return s->count;

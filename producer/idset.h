@@ -43,6 +43,13 @@ void *idset_get(const idset_t *s, const char *key, size_t len);
 
 size_t idset_count(const idset_t *s);
 
+/*
+ * Removes every key. Costs O(keys) while the set is small next to its
+ * table, else it returns to the initial size (so that a set emptied after
+ * growing large does not keep its memory). Pointers into it are invalid.
+ */
+void idset_clear(idset_t *s);
+
 /* Bytes held by the table and the arena (for logs and tests). */
 size_t idset_memory(const idset_t *s);
 

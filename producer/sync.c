@@ -1,13 +1,14 @@
 /*
  * sync.c - one run of one stream (see sync.h).
  *
- * The tracker (a run_hwm_t) is the HWM this run has reached: the largest
+ * The tracker (boundary.h) is the HWM this run has reached: the largest
  * cursor published and the ids + digests at its bucket. `durable` is the
- * last HWM a written run record holds. A run record may only hold a HWM
- * below which every record was published: the tracker once its walk is
- * over (or, during a walk, when the pages come in cursor order), else the
- * durable one. A failed run writes the best such HWM Kafka acknowledged,
- * so a crash or failure re-publishes and never skips.
+ * HWM the last written run record holds, as written (inline ids and chunk
+ * references, checkpoint.h). A run record may only hold a HWM below which
+ * every record was published: the tracker once its walk is over (or,
+ * during a walk, when the pages come in cursor order), else the durable
+ * one. A failed run writes the best such HWM Kafka acknowledged, so a
+ * crash or failure re-publishes and never skips.
  */
 #include "sync.h"
 
@@ -43,8 +44,10 @@ typedef struct run {
     char run_id[128];
     int full;
     int64_t started_at, last_full_at;
-    run_hwm_t tracker, del_tracker;   /* reached by this run */
+    hwm_tracker_t tracker, del_tracker; /* reached by this run */
     run_hwm_t durable, del_durable;   /* in the last run record written */
+    unsigned chunk_seq;               /* numbers this run's checkpoint chunks */
+    int stale_dropped;                /* cp->stale_chunks tombstoned */
     int64_t fetched, published, deletes, skipped, failed;
     int64_t vanished;                 /* of deletes: found by reconciliation */
     int64_t since_progress;
@@ -106,6 +109,16 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
         return -1;
     }
     int rc = checkpoint_write(r->pub, r->runs_topic, &rr, errstr, errstr_size);
+    if (rc == 0 && !r->stale_dropped && r->cp) {
+        /* chunks no head uses (a crash between chunk writes, an older
+         * set): only tidy-up, so a failure here is only logged */
+        char derr[256];
+        r->stale_dropped = 1;
+        if (checkpoint_drop_keys(r->pub, r->runs_topic, r->cp->stale_chunks,
+                                 r->cp->n_stale_chunks, derr, sizeof derr) != 0)
+            log_warn("stale checkpoint chunks not dropped", "stream=%s error=\"%s\"",
+                     r->sc->name, derr);
+    }
     if (rc == 0) {
         char *json = run_record_to_json(&rr);
         char e[128];
@@ -120,40 +133,75 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
     return rc;
 }
 
-/* dst = deep copy of src, freeing what dst held (run_hwm_copy does not). */
-static int hwm_assign(run_hwm_t *dst, const run_hwm_t *src)
+/*
+ * What a run record may hold for one side: the tracker when use_tracker
+ * (its chunks written first, checkpoint.h), else a copy of the durable
+ * HWM. *head is zeroed first; the caller run_hwm_clear()s it.
+ */
+static int head_of(run_t *r, int use_tracker, hwm_tracker_t *t, const run_hwm_t *durable,
+                   run_hwm_t *head, char *errstr, size_t errstr_size)
 {
-    run_hwm_t tmp;
-    if (run_hwm_copy(&tmp, src) != 0)
+    if (use_tracker)
+        return checkpoint_prepare(r->pub, r->runs_topic, r->sc->name, r->run_id,
+                                  &r->chunk_seq, t, head, errstr, errstr_size);
+    if (run_hwm_copy(head, durable) != 0) {
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
-    run_hwm_clear(dst);
-    *dst = tmp;
+    }
     return 0;
 }
 
 /*
- * Flushes, then writes a run record (status running or completed) with
- * the HWMs hwm and del. Only after both do they become the durable ones.
+ * Writes a checkpoint (run record with status and error) whose HWMs are
+ * the trackers' where records/deletes say so, else the durable ones: the
+ * chunks it needs, then the run record. Only after both does it become the
+ * durable HWM; then the chunks the previous one used and this one does not
+ * are dropped. Its cost follows what changed since the last one, not the
+ * size of the id set. The caller has flushed the events it covers.
  */
-static int checkpoint_at(run_t *r, run_status_t status, const run_hwm_t *hwm,
-                         const run_hwm_t *del, char *errstr, size_t errstr_size)
+static int write_checkpoint(run_t *r, run_status_t status, int records, int deletes,
+                            const char *error, char *errstr, size_t errstr_size)
+{
+    run_hwm_t head = {0}, del = {0};
+    int rc = head_of(r, records, &r->tracker, &r->durable, &head, errstr, errstr_size);
+    if (rc == 0)
+        rc = head_of(r, deletes, &r->del_tracker, &r->del_durable, &del, errstr, errstr_size);
+    if (rc == 0)
+        rc = write_record(r, status, &head, &del, error, errstr, errstr_size);
+    if (rc != 0) {
+        run_hwm_clear(&head);
+        run_hwm_clear(&del);
+        return -1;
+    }
+    /* the old chunks are only tidied up: a failure is only logged */
+    char derr[256];
+    if (checkpoint_drop_unused(r->pub, r->runs_topic, &r->durable, &head, derr,
+                               sizeof derr) != 0 ||
+        checkpoint_drop_unused(r->pub, r->runs_topic, &r->del_durable, &del, derr,
+                               sizeof derr) != 0)
+        log_warn("unused checkpoint chunks not dropped", "stream=%s error=\"%s\"",
+                 r->sc->name, derr);
+    run_hwm_clear(&r->durable);
+    run_hwm_clear(&r->del_durable);
+    r->durable = head; /* moved */
+    r->del_durable = del;
+    r->since_progress = 0;
+    return 0;
+}
+
+/* Flushes, then write_checkpoint() (status running or completed). */
+static int checkpoint_at(run_t *r, run_status_t status, int records, int deletes,
+                         char *errstr, size_t errstr_size)
 {
     if (publisher_flush(r->pub, errstr, errstr_size) != 0)
         return -1;
-    if (write_record(r, status, hwm, del, NULL, errstr, errstr_size) != 0)
-        return -1;
-    if (hwm_assign(&r->durable, hwm) != 0 || hwm_assign(&r->del_durable, del) != 0) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    r->since_progress = 0;
-    return 0;
+    return write_checkpoint(r, status, records, deletes, NULL, errstr, errstr_size);
 }
 
 /* The run's end: both trackers, every walk being over. */
 static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr_size)
 {
-    return checkpoint_at(r, status, &r->tracker, &r->del_tracker, errstr, errstr_size);
+    return checkpoint_at(r, status, 1, 1, errstr, errstr_size);
 }
 
 /* The record's id as text: a string as is, an integer in decimal (one
@@ -268,9 +316,7 @@ static int maybe_progress(run_t *r, char *errstr, size_t errstr_size)
         r->since_progress = 0;
         return 0;
     }
-    return checkpoint_at(r, RUN_STATUS_RUNNING, records ? &r->tracker : &r->durable,
-                         r->deletes_done ? &r->del_tracker : &r->del_durable, errstr,
-                         errstr_size);
+    return checkpoint_at(r, RUN_STATUS_RUNNING, records, r->deletes_done, errstr, errstr_size);
 }
 
 static int oom(char *errstr, size_t errstr_size)
@@ -491,9 +537,8 @@ static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
 static void log_done(const run_t *r, const char *msg, const char *error)
 {
     char hwm[ISOTIME_BUFSIZE] = "-", q[600];
-    const run_hwm_t *h = error ? &r->durable : &r->tracker;
-    if (h->has_value)
-        isotime_format(h->value_ms, hwm, sizeof hwm);
+    if (error ? r->durable.has_value : r->tracker.has_value)
+        isotime_format(error ? r->durable.value_ms : r->tracker.value_ms, hwm, sizeof hwm);
     log_write(error ? LOG_ERROR : LOG_INFO, msg,
               "stream=%s run_id=%s mode=%s fetched=%lld published=%lld deletes=%lld "
               "vanished=%lld skipped=%lld failed=%lld hwm=%s duration_ms=%lld%s%s",
@@ -529,8 +574,10 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
                   run_hwm_copy(&r->del_durable, &r->cp->deleted_hwm) != 0))
         return oom(errstr, errstr_size);
     /* A full run re-reads everything; the deleted endpoint keeps its HWM. */
-    if ((!r->full && run_hwm_copy(&r->tracker, &r->durable) != 0) ||
-        run_hwm_copy(&r->del_tracker, &r->del_durable) != 0)
+    if (r->cp && ((!r->full && checkpoint_load_tracker(&r->tracker, &r->cp->hwm,
+                                                       sc->name) != 0) ||
+                  checkpoint_load_tracker(&r->del_tracker, &r->cp->deleted_hwm,
+                                          sc->name) != 0))
         return oom(errstr, errstr_size);
     r->hc = http_client_for_stream(sc, errstr, errstr_size);
     return r->hc ? 0 : -1;
@@ -539,8 +586,8 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
 static void run_free(run_t *r)
 {
     http_client_destroy(r->hc);
-    run_hwm_clear(&r->tracker);
-    run_hwm_clear(&r->del_tracker);
+    boundary_tracker_clear(&r->tracker);
+    boundary_tracker_clear(&r->del_tracker);
     run_hwm_clear(&r->durable);
     run_hwm_clear(&r->del_durable);
     run_record_destroy(r->written);
@@ -722,15 +769,11 @@ int sync_run(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
         /* A walk that was read to its end and acknowledged is durable (the
          * records before a failing deleted endpoint); else the last durable
          * HWM stays, and the next run re-reads from there. */
-        const run_hwm_t *hwm = acked && r.records_done ? &r.tracker : &r.durable;
-        const run_hwm_t *del = acked && r.deletes_done ? &r.del_tracker : &r.del_durable;
-        if (r.run_id[0] &&
-            write_record(&r, RUN_STATUS_FAILED, hwm, del, errstr, werr, sizeof werr) != 0)
+        if (r.run_id[0] && write_checkpoint(&r, RUN_STATUS_FAILED, acked && r.records_done,
+                                            acked && r.deletes_done, errstr, werr,
+                                            sizeof werr) != 0)
             log_error("cannot write the failed run record", "stream=%s run_id=%s error=%s",
                       sc->name, r.run_id, log_quote(q, sizeof q, werr));
-        else if (r.run_id[0] && (hwm_assign(&r.durable, hwm) != 0 ||
-                                 hwm_assign(&r.del_durable, del) != 0))
-            log_error("out of memory", "stream=%s run_id=%s", sc->name, r.run_id);
         log_done(&r, "run failed", errstr);
     }
     if (next_cp) {

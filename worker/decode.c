@@ -58,6 +58,8 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
     if (!m->value)
         return 0; /* tombstone: the delete event before it did the work */
     if (!strcmp(m->topic, sync_runs_topic)) {
+        if (run_chunk_key_stream(m->key, m->key_len))
+            return 0; /* a checkpoint chunk: the producer's, not a run */
         run_record_t *rr = run_record_from_json(m->value, m->value_len, why,
                                                 sizeof(why));
         if (rr) {

@@ -2,8 +2,9 @@
  * decode.h - turns a batch's messages into what apply.c works on: change
  * events of the configured streams and run records of <prefix>.sync-runs.
  * A message that cannot be decoded is dead-lettered here (it still counts
- * as consumed); a tombstone or a message of an unknown topic yields
- * nothing.
+ * as consumed); a tombstone, a checkpoint chunk of <prefix>.sync-runs
+ * (runrecord.h: the producer's own state, no run of its own) or a message
+ * of an unknown topic yields nothing.
  *
  * Owns: decoded_t owns its events and run records (free with
  * decoded_clear()); the stream pointers and message indexes refer to the

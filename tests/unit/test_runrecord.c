@@ -15,6 +15,11 @@ static char *digests_a[] = {"9f2c", "0b1e", ""};
 static char *ids_d[] = {"4"};
 static char *digests_d[] = {""};
 static end_offset_t offs[] = {{0, 1234}, {3, 77}, {11, 0}};
+static run_chunk_ref_t chunks_a[] = {
+    {.key = "customers/ckpt/r-0/0", .ids = 9000, .bytes = 262000, .sum = 0x0123456789abcdefULL},
+    {.key = "customers/ckpt/r-1/3", .ids = 1, .bytes = 70, .sum = UINT64_MAX,
+     .data = "never written, never copied"},
+};
 
 static run_record_t sample(void)
 {
@@ -23,8 +28,11 @@ static run_record_t sample(void)
     rr.run_id = "r-1";
     rr.mode = RUN_MODE_FULL;
     rr.status = RUN_STATUS_FAILED;
-    rr.hwm = (run_hwm_t){1, 1795608000123LL, 3, ids_a, digests_a};
-    rr.deleted_hwm = (run_hwm_t){1, -1, 1, ids_d, digests_d}; /* pre-1970 */
+    rr.hwm = (run_hwm_t){.has_value = 1, .value_ms = 1795608000123LL, .n_ids = 3,
+                         .ids = ids_a, .digests = digests_a, .n_chunks = 2,
+                         .chunks = chunks_a};
+    rr.deleted_hwm = (run_hwm_t){.has_value = 1, .value_ms = -1, .n_ids = 1, .ids = ids_d,
+                                 .digests = digests_d}; /* pre-1970 */
     rr.records = 120;
     rr.deletes = 3;
     rr.failed_records = 2;
@@ -46,6 +54,13 @@ static void assert_hwm_equal(const run_hwm_t *a, const run_hwm_t *b)
     for (size_t i = 0; i < a->n_ids; i++) {
         assert_string_equal(a->ids[i], b->ids[i]);
         assert_string_equal(a->digests[i], b->digests[i]);
+    }
+    assert_int_equal(a->n_chunks, b->n_chunks);
+    for (size_t i = 0; i < a->n_chunks; i++) {
+        assert_string_equal(a->chunks[i].key, b->chunks[i].key);
+        assert_int_equal(a->chunks[i].ids, b->chunks[i].ids);
+        assert_int_equal(a->chunks[i].bytes, b->chunks[i].bytes);
+        assert_true(a->chunks[i].sum == b->chunks[i].sum);
     }
 }
 
@@ -86,6 +101,9 @@ static void test_round_trip(void **state)
     if (!back)
         fail_msg("%s\n%s", err, json);
     assert_rr_equal(&rr, back);
+    assert_null(back->hwm.chunks[1].data); /* data is never in JSON */
+    assert_non_null(strstr(json, "\"chunks\":[{\"key\":\"customers/ckpt/r-0/0\",\"ids\":9000,"
+                                 "\"bytes\":262000,\"sum\":\"0123456789abcdef\"},"));
 
     /* and the text is stable: to_json(from_json(x)) == x */
     char *again = run_record_to_json(back);
@@ -100,6 +118,7 @@ static void test_wire_format(void **state)
     run_record_t rr = sample();
     (void)state;
     rr.hwm.n_ids = 1;
+    rr.hwm.n_chunks = 0; /* no "chunks" member: as records always were */
     rr.deleted_hwm.has_value = 0;
     rr.deleted_hwm.n_ids = 0;
     rr.n_end_offsets = 2;
@@ -203,6 +222,23 @@ static void test_bad_json(void **state)
          "\"failed\","
          "\"started_at\":\"2026-11-25\",\"error\":5}",
          "run record: 'error': expected a string or null"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\",\"hwm\":{\"value\":null,\"chunks\":{}}}",
+         "run record: 'hwm.chunks': expected an array of chunk references"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\",\"deleted_hwm\":{\"value\":null,\"chunks\":[{\"key\":\"s/ckpt/r/0\","
+         "\"ids\":1,\"bytes\":2,\"sum\":\"0123\"}]}}",
+         "run record: 'deleted_hwm.chunks': each chunk needs a key, ids and bytes counts "
+         "and a 16-hex-digit sum"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\",\"hwm\":{\"value\":null,\"chunks\":[{\"key\":\"s/ckpt/r/0\","
+         "\"ids\":-1,\"bytes\":2,\"sum\":\"0123456789abcdef\"}]}}",
+         "run record: 'hwm.chunks': each chunk needs a key, ids and bytes counts "
+         "and a 16-hex-digit sum"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\",\"hwm\":{\"value\":null,\"chunks\":[{\"key\":\"s\","
+         "\"ids\":1,\"bytes\":2,\"sum\":\"0123456789abcdef\"}]}}",
+         "run record: 'hwm.chunks': a chunk key must be <stream>/ckpt/..."},
         {"{\"stream\":\"s\",\"stream\":\"t\"}",
          "run record: bad JSON at line 1 column 22: duplicate object key near "
          "'\"stream\"'"},
@@ -231,6 +267,8 @@ static void test_hwm_copy(void **state)
     assert_int_equal(run_hwm_copy(&copy, &rr.hwm), 0);
     assert_hwm_equal(&rr.hwm, &copy);
     assert_ptr_not_equal(copy.ids[0], rr.hwm.ids[0]); /* deep */
+    assert_ptr_not_equal(copy.chunks[0].key, rr.hwm.chunks[0].key);
+    assert_null(copy.chunks[1].data); /* references without their data */
     run_hwm_clear(&copy);
     assert_int_equal(copy.n_ids, 0);
     assert_null(copy.ids);
@@ -240,6 +278,51 @@ static void test_hwm_copy(void **state)
     assert_int_equal(run_hwm_copy(&copy, &empty), 0);
     assert_int_equal(copy.n_ids, 0);
     run_hwm_clear(&copy);
+}
+
+static void test_chunk_keys(void **state)
+{
+    (void)state;
+    char buf[64];
+    assert_int_equal(run_chunk_key(buf, sizeof buf, "customers", "customers-20260101T000000Z-0a1b2c3d", 7), 0);
+    assert_string_equal(buf, "customers/ckpt/customers-20260101T000000Z-0a1b2c3d/7");
+    assert_int_equal(run_chunk_key_stream(buf, strlen(buf)), strlen("customers"));
+    assert_int_equal(run_chunk_key(buf, 12, "customers", "r", 1), -1); /* too long */
+
+    static const struct {
+        const char *key;
+        size_t stream_len;
+    } cases[] = {
+        {"customers", 0},       /* a head */
+        {"cust.v2-x_y", 0},     /* a head: stream names hold no '/' */
+        {"s/ckpt/r/0", 1},
+        {"s/ckpt/", 0},         /* nothing after the marker */
+        {"/ckpt/r/0", 0},       /* no stream */
+        {"s/other/r/0", 0},
+        {"s/ckp", 0},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (run_chunk_key_stream(cases[i].key, strlen(cases[i].key)) != cases[i].stream_len)
+            fail_msg("case %zu '%s'", i, cases[i].key);
+    /* not NUL-terminated: only len bytes are looked at */
+    assert_int_equal(run_chunk_key_stream("s/ckpt/r/0", 5), 0);
+    assert_int_equal(run_chunk_key_stream(NULL, 0), 0);
+}
+
+/* An id JSON cannot carry (not UTF-8) is left out of the record instead
+ * of failing every checkpoint of the stream. */
+static void test_bad_id_left_out(void **state)
+{
+    (void)state;
+    static char *ids[] = {"ok", "bad\xff"};
+    static char *dgs[] = {"", ""};
+    run_record_t rr = {.stream = "s", .run_id = "r", .started_at_ms = 1};
+    rr.hwm = (run_hwm_t){.has_value = 1, .n_ids = 2, .ids = ids, .digests = dgs};
+    char *json = run_record_to_json(&rr);
+    assert_non_null(json);
+    assert_non_null(strstr(json, "\"ids\":{\"ok\":\"\"}"));
+    free(json);
 }
 
 static void test_names(void **state)
@@ -256,6 +339,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip), cmocka_unit_test(test_wire_format),
+        cmocka_unit_test(test_chunk_keys), cmocka_unit_test(test_bad_id_left_out),
         cmocka_unit_test(test_null_hwm),   cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_hwm_copy),   cmocka_unit_test(test_names),
     };

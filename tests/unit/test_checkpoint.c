@@ -1,0 +1,613 @@
+/*
+ * test_checkpoint.c - checkpoints that outgrow one Kafka message
+ * (producer/checkpoint.h), without Kafka: what a checkpoint writes (inline
+ * or in chunks, and how much over a run with progress checkpoints), chunk
+ * encoding and its checks, and how a reader resolves heads and chunks
+ * found on the topic: a half-written or damaged set is never used, the
+ * newest complete checkpoint is.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../producer/checkpoint.h"
+#include "isotime.h"
+#include "runrecord.h"
+
+#define AT 1795608000000LL /* 2026-11-25T12:00:00Z */
+
+static const char *const streams[] = {"customers", "orders"};
+
+/* Digest of id i (16 hex digits, like boundary_digest's). */
+static void digest_of(size_t i, unsigned gen, char *buf)
+{
+    snprintf(buf, BOUNDARY_DIGEST_SIZE, "%08x%08x", gen, (unsigned)(i * 2654435761u));
+}
+
+/* A tracker with ids from..to-1 at AT (digest generation gen). */
+static void observe_range(hwm_tracker_t *t, size_t from, size_t to, unsigned gen)
+{
+    char id[32], dg[BOUNDARY_DIGEST_SIZE];
+    for (size_t i = from; i < to; i++) {
+        snprintf(id, sizeof id, "cus_%06zu", i);
+        digest_of(i, gen, dg);
+        assert_int_equal(boundary_observe(t, CURSOR_PRECISION_TIMESTAMP, id, AT, dg), 0);
+    }
+}
+
+/* True when a and b hold the same ids with the same digests. */
+static void assert_same_set(const hwm_tracker_t *a, const hwm_tracker_t *b)
+{
+    assert_int_equal(boundary_tracker_count(a), boundary_tracker_count(b));
+    size_t pos = 0;
+    const char *id;
+    void *v;
+    while (a->ids && idset_next(a->ids, &pos, &id, &v)) {
+        const hwm_entry_t *ea = v, *eb = boundary_find_id(b, id);
+        if (!eb || ea->kind != eb->kind || ea->value != eb->value)
+            fail_msg("id %s differs", id);
+    }
+}
+
+/* ---- a simulated producer: checkpoints into an in-memory topic -------- */
+
+typedef struct msg {
+    char *key, *value; /* value NULL: tombstone */
+    size_t len;
+} msg_t;
+
+typedef struct topic {
+    msg_t *m;
+    size_t n;
+    size_t chunk_bytes, head_bytes, max_value;
+} topic_t;
+
+static void put(topic_t *t, const char *key, const char *value, size_t len)
+{
+    t->m = realloc(t->m, (t->n + 1) * sizeof *t->m);
+    assert_non_null(t->m);
+    msg_t *m = &t->m[t->n++];
+    m->key = strdup(key);
+    m->value = value ? malloc(len + 1) : NULL;
+    if (value) {
+        memcpy(m->value, value, len);
+        m->value[len] = '\0';
+    }
+    m->len = len;
+    if (len > t->max_value)
+        t->max_value = len;
+}
+
+static void topic_free(topic_t *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->m[i].key);
+        free(t->m[i].value);
+    }
+    free(t->m);
+    memset(t, 0, sizeof *t);
+}
+
+/* What checkpoint_prepare does, with the topic in memory: chunks, then the
+ * head. *head receives the head's hwm (caller clears). */
+static void write_ckpt(topic_t *tp, hwm_tracker_t *t, const char *stream, const char *run_id,
+                       unsigned *seq, run_hwm_t *head)
+{
+    checkpoint_chunks_t cs;
+    char err[256];
+    assert_int_equal(checkpoint_plan(t, stream, run_id, seq, &cs, err, sizeof err), 0);
+    run_chunk_ref_t refs[4096];
+    assert_true(cs.n < 4096);
+    for (size_t i = 0; i < cs.n; i++) {
+        assert_true(cs.items[i].ref.bytes <= CHECKPOINT_CHUNK_BYTES);
+        put(tp, cs.items[i].ref.key, cs.items[i].value, (size_t)cs.items[i].ref.bytes);
+        tp->chunk_bytes += (size_t)cs.items[i].ref.bytes;
+        refs[i] = cs.items[i].ref;
+    }
+    if (cs.n)
+        assert_int_equal(boundary_tracker_chunked(t, refs, cs.n, cs.replace), 0);
+    checkpoint_chunks_clear(&cs);
+    assert_int_equal(checkpoint_head_view(t, head), 0);
+    run_record_t rr = {.stream = (char *)stream, .run_id = (char *)run_id,
+                       .status = RUN_STATUS_RUNNING, .started_at_ms = AT, .hwm = *head};
+    char *json = run_record_to_json(&rr);
+    assert_non_null(json);
+    assert_true(strlen(json) <= CHECKPOINT_HEAD_MAX_BYTES);
+    put(tp, stream, json, strlen(json));
+    tp->head_bytes += strlen(json);
+    free(json);
+}
+
+/* Tombstones old's chunks that cur does not name (checkpoint_drop_unused). */
+static void drop_unused(topic_t *tp, const run_hwm_t *old, const run_hwm_t *cur)
+{
+    for (size_t i = 0; i < old->n_chunks; i++) {
+        int used = 0;
+        for (size_t j = 0; j < cur->n_chunks; j++)
+            used |= strcmp(old->chunks[i].key, cur->chunks[j].key) == 0;
+        if (!used)
+            put(tp, old->chunks[i].key, NULL, 0);
+    }
+}
+
+/* Reads the topic back (one partition, offsets in order, except the
+ * messages listed in skip[]) and resolves stream 0. */
+static run_record_t *read_back(const topic_t *tp, const size_t *skip, size_t n_skip)
+{
+    checkpoint_collector_t *c = checkpoint_collector_new(streams, 2);
+    assert_non_null(c);
+    for (size_t i = 0; i < tp->n; i++) {
+        int skipped = 0;
+        for (size_t k = 0; k < n_skip; k++)
+            skipped |= skip[k] == i;
+        if (!skipped)
+            assert_int_equal(checkpoint_collect(c, tp->m[i].key, strlen(tp->m[i].key),
+                                                tp->m[i].value, tp->m[i].len, 0,
+                                                (int64_t)i, AT + (int64_t)i),
+                             0);
+    }
+    run_record_t *rr = checkpoint_collector_take(c, 0);
+    checkpoint_collector_destroy(c);
+    return rr;
+}
+
+/* The set a read-back record holds. */
+static void load(hwm_tracker_t *t, const run_record_t *rr)
+{
+    memset(t, 0, sizeof *t);
+    assert_non_null(rr);
+    assert_int_equal(checkpoint_load_tracker(t, &rr->hwm, rr->stream), 0);
+}
+
+/* ---- tests ----------------------------------------------------------- */
+
+/* A small set travels inline in the head, as records always did. */
+static void test_small_set_inline(void **state)
+{
+    (void)state;
+    hwm_tracker_t t = {0};
+    observe_range(&t, 0, 3, 1);
+    checkpoint_chunks_t cs;
+    unsigned seq = 0;
+    char err[256];
+    assert_int_equal(checkpoint_plan(&t, "customers", "r1", &seq, &cs, err, sizeof err), 0);
+    assert_int_equal(cs.n, 0);
+    assert_int_equal(seq, 0);
+    run_hwm_t head;
+    assert_int_equal(checkpoint_head_view(&t, &head), 0);
+    assert_int_equal(head.n_ids, 3);
+    assert_int_equal(head.n_chunks, 0);
+    assert_true(head.has_value && head.value_ms == AT);
+    assert_int_equal(strlen(head.digests[0]), 16);
+    run_hwm_clear(&head);
+    boundary_tracker_clear(&t);
+}
+
+/* Past CHECKPOINT_INLINE_BYTES the pending ids go into chunks that decode
+ * back to the same set. */
+static void test_chunks_round_trip(void **state)
+{
+    (void)state;
+    hwm_tracker_t t = {0}, back;
+    topic_t tp = {0};
+    run_hwm_t head;
+    unsigned seq = 0;
+    observe_range(&t, 0, 30000, 1);
+    assert_true(t.pending_bytes > CHECKPOINT_INLINE_BYTES);
+    write_ckpt(&tp, &t, "customers", "r1", &seq, &head);
+    assert_true(head.n_chunks >= 3);       /* 30,000 ids: ~1 MB */
+    assert_int_equal(head.n_ids, 0);       /* nothing left inline */
+    assert_int_equal(t.pending_bytes, 0);
+    int64_t ids = 0;
+    for (size_t i = 0; i < head.n_chunks; i++) {
+        ids += head.chunks[i].ids;
+        char want[64];
+        snprintf(want, sizeof want, "customers/ckpt/r1/%zu", i);
+        assert_string_equal(head.chunks[i].key, want);
+    }
+    assert_int_equal(ids, 30000);
+    assert_true(tp.max_value <= CHECKPOINT_CHUNK_BYTES);
+
+    run_record_t *rr = read_back(&tp, NULL, 0);
+    assert_non_null(rr);
+    assert_string_equal(rr->run_id, "r1");
+    assert_int_equal(rr->n_stale_chunks, 0);
+    for (size_t i = 0; i < rr->hwm.n_chunks; i++)
+        assert_non_null(rr->hwm.chunks[i].data);
+    load(&back, rr);
+    assert_same_set(&t, &back);
+    assert_int_equal(back.n_chunks, head.n_chunks); /* referenced, not rewritten */
+    assert_int_equal(back.pending_bytes, 0);
+    assert_true(back.has_value && back.value_ms == AT);
+
+    /* a later run with the set unchanged writes no chunk at all */
+    size_t before = tp.chunk_bytes;
+    run_hwm_t head2;
+    unsigned seq2 = 0;
+    write_ckpt(&tp, &back, "customers", "r2", &seq2, &head2);
+    assert_int_equal(tp.chunk_bytes, before);
+    assert_int_equal(head2.n_chunks, head.n_chunks);
+    assert_string_equal(head2.chunks[0].key, "customers/ckpt/r1/0");
+
+    run_hwm_clear(&head);
+    run_hwm_clear(&head2);
+    run_record_destroy(rr);
+    boundary_tracker_clear(&back);
+    boundary_tracker_clear(&t);
+    topic_free(&tp);
+}
+
+/* Inline ids override chunk ids: a changed digest, later in the order. */
+static void test_override_order(void **state)
+{
+    (void)state;
+    hwm_tracker_t t = {0}, back;
+    topic_t tp = {0};
+    run_hwm_t h1, h2;
+    unsigned seq = 0;
+    observe_range(&t, 0, 5000, 1);
+    write_ckpt(&tp, &t, "customers", "r1", &seq, &h1);
+    assert_true(h1.n_chunks > 0);
+    observe_range(&t, 10, 12, 2); /* two ids change: inline in the next head */
+    write_ckpt(&tp, &t, "customers", "r1", &seq, &h2);
+    assert_int_equal(h2.n_ids, 2);
+    assert_int_equal(h2.n_chunks, h1.n_chunks);
+    run_record_t *rr = read_back(&tp, NULL, 0);
+    load(&back, rr);
+    assert_same_set(&t, &back);
+    char dg[BOUNDARY_DIGEST_SIZE];
+    digest_of(10, 2, dg);
+    assert_true(boundary_should_skip(&back, CURSOR_PRECISION_TIMESTAMP, "cus_000010", AT, dg));
+    digest_of(10, 1, dg);
+    assert_false(boundary_should_skip(&back, CURSOR_PRECISION_TIMESTAMP, "cus_000010", AT, dg));
+    run_hwm_clear(&h1);
+    run_hwm_clear(&h2);
+    run_record_destroy(rr);
+    boundary_tracker_clear(&back);
+    boundary_tracker_clear(&t);
+    topic_free(&tp);
+}
+
+/*
+ * The half-written cases of checkpoint.h, table-driven. The topic holds
+ * H1 (complete: chunks c1..) and then a newer checkpoint H2 of another
+ * set (chunks c2..). Each case removes or damages messages; the reader
+ * must pick the newest complete head and never mix the sets.
+ */
+enum { DROP_NONE, DROP_C2_FIRST, DROP_C2_LAST_AND_H2, DROP_H2, TOMBSTONE_C2, DAMAGE_C2,
+       FOREIGN_C2, DROP_ALL_C, ONLY_LATEST };
+
+static void test_half_written(void **state)
+{
+    (void)state;
+    static const struct {
+        int how;
+        const char *want_run; /* NULL: no checkpoint */
+        int want_set;         /* 1: H1's set, 2: H2's set, 0: empty */
+        int want_stale;       /* stale chunks listed */
+        const char *why;
+    } cases[] = {
+        {DROP_NONE, "r2", 2, 1, "everything there: the newest (H1's chunks are stale)"},
+        {DROP_C2_FIRST, "r1", 1, 1, "a chunk of H2 missing: H1"},
+        {DROP_C2_LAST_AND_H2, "r1", 1, 1, "crash between chunk writes: no H2, H1"},
+        {DROP_H2, "r1", 1, 1, "crash before the head: its chunks are stale"},
+        {TOMBSTONE_C2, "r1", 1, 1, "a chunk of H2 tombstoned: H1"},
+        {DAMAGE_C2, "r1", 1, 1, "a chunk of H2 rewritten: sum differs, H1"},
+        {FOREIGN_C2, "r1", 1, 1, "H2 names another stream's chunk: H1"},
+        {DROP_ALL_C, "r2", 0, 0, "no complete head: the newest, without ids"},
+        {ONLY_LATEST, "r2", 2, 0, "compacted: only the latest head and its chunks"},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        hwm_tracker_t t1 = {0}, t2 = {0}, back;
+        topic_t tp = {0};
+        run_hwm_t h1, h2;
+        unsigned seq = 0;
+        observe_range(&t1, 0, 10000, 1);
+        write_ckpt(&tp, &t1, "customers", "r1", &seq, &h1);
+        size_t h1_msgs = tp.n;
+        /* another stream's chunk in between, which H2 may name by mistake */
+        hwm_tracker_t to = {0};
+        run_hwm_t ho;
+        unsigned so = 0;
+        observe_range(&to, 0, 2000, 9);
+        write_ckpt(&tp, &to, "orders", "o1", &so, &ho);
+        size_t c2_first = tp.n;
+        seq = 0;
+        observe_range(&t2, 50000, 60000, 2);
+        write_ckpt(&tp, &t2, "customers", "r2", &seq, &h2);
+        size_t h2_at = tp.n - 1, c2_last = h2_at - 1;
+        assert_true(h1.n_chunks >= 2 && h2.n_chunks >= 2 && ho.n_chunks >= 1);
+
+        size_t skip[64], n_skip = 0;
+        switch (cases[ci].how) {
+        case DROP_C2_FIRST:
+            skip[n_skip++] = c2_first;
+            break;
+        case DROP_C2_LAST_AND_H2:
+            skip[n_skip++] = c2_last;
+            skip[n_skip++] = h2_at;
+            break;
+        case DROP_H2:
+            skip[n_skip++] = h2_at;
+            break;
+        case TOMBSTONE_C2:
+            put(&tp, tp.m[c2_first].key, NULL, 0);
+            break;
+        case DAMAGE_C2: {
+            /* same key, other content (a writer that reused a key) */
+            char *v = strdup(tp.m[c2_first].value);
+            char *p = strstr(v, "\"cus_");
+            assert_non_null(p);
+            p[4] = 'X';
+            put(&tp, tp.m[c2_first].key, v, strlen(v));
+            free(v);
+            break;
+        }
+        case FOREIGN_C2: {
+            /* H2' names the orders chunk instead of its own first one */
+            run_hwm_t bad;
+            assert_int_equal(run_hwm_copy(&bad, &h2), 0);
+            free(bad.chunks[0].key);
+            bad.chunks[0] = (run_chunk_ref_t){.key = strdup(ho.chunks[0].key),
+                                              .ids = ho.chunks[0].ids,
+                                              .bytes = ho.chunks[0].bytes,
+                                              .sum = ho.chunks[0].sum};
+            run_record_t rr = {.stream = "customers", .run_id = "r3",
+                               .status = RUN_STATUS_RUNNING, .started_at_ms = AT, .hwm = bad};
+            char *json = run_record_to_json(&rr);
+            put(&tp, "customers", json, strlen(json));
+            free(json);
+            run_hwm_clear(&bad);
+            skip[n_skip++] = h2_at; /* r3 is the newest, and incomplete */
+            break;
+        }
+        case DROP_ALL_C:
+            for (size_t i = 0; i < tp.n; i++)
+                if (strchr(tp.m[i].key, '/') && strncmp(tp.m[i].key, "customers/", 10) == 0)
+                    skip[n_skip++] = i;
+            break;
+        case ONLY_LATEST:
+            for (size_t i = 0; i < h1_msgs; i++) /* H1 and its chunks, compacted */
+                skip[n_skip++] = i;
+            drop_unused(&tp, &h1, &h2);  /* as the producer does after H2 */
+            break;
+        }
+        run_record_t *rr = read_back(&tp, skip, n_skip);
+        if (!cases[ci].want_run) {
+            assert_null(rr);
+        } else {
+            assert_non_null(rr);
+            if (strcmp(rr->run_id, cases[ci].want_run) != 0)
+                fail_msg("case %zu (%s): run %s", ci, cases[ci].why, rr->run_id);
+            load(&back, rr);
+            const hwm_tracker_t *want = cases[ci].want_set == 1   ? &t1
+                                        : cases[ci].want_set == 2 ? &t2
+                                                                  : NULL;
+            if (want) {
+                assert_same_set(want, &back);
+            } else {
+                assert_int_equal(boundary_tracker_count(&back), 0);
+                assert_int_equal(rr->hwm.n_chunks, 0);
+                assert_true(back.has_value); /* the HWM itself is kept */
+            }
+            if ((rr->n_stale_chunks > 0) != cases[ci].want_stale)
+                fail_msg("case %zu (%s): %zu stale chunks", ci, cases[ci].why,
+                         rr->n_stale_chunks);
+            for (size_t i = 0; i < rr->n_stale_chunks; i++) {
+                /* stale: never one the chosen head uses, never another stream's */
+                assert_int_equal(strncmp(rr->stale_chunks[i], "customers/ckpt/", 15), 0);
+                for (size_t k = 0; k < rr->hwm.n_chunks; k++)
+                    assert_string_not_equal(rr->stale_chunks[i], rr->hwm.chunks[k].key);
+            }
+            boundary_tracker_clear(&back);
+        }
+        run_record_destroy(rr);
+        run_hwm_clear(&h1);
+        run_hwm_clear(&h2);
+        run_hwm_clear(&ho);
+        boundary_tracker_clear(&t1);
+        boundary_tracker_clear(&t2);
+        boundary_tracker_clear(&to);
+        topic_free(&tp);
+    }
+}
+
+/* Heads across partitions: the later timestamp; in one, the later offset. */
+static void test_head_order(void **state)
+{
+    (void)state;
+    char a[256], b[256];
+    snprintf(a, sizeof a,
+             "{\"stream\":\"customers\",\"run_id\":\"A\",\"mode\":\"full\",\"status\":"
+             "\"completed\",\"started_at\":\"2026-11-25\"}");
+    snprintf(b, sizeof b, "%s", a);
+    b[strstr(b, "\"A\"") - b + 1] = 'B';
+    static const struct {
+        int32_t pa, pb;
+        int64_t oa, ob, ta, tb;
+        const char *want;
+    } cases[] = {
+        {0, 0, 5, 9, 200, 100, "B"}, /* one partition: offset, whatever the time */
+        {0, 1, 5, 1, 200, 100, "A"}, /* two: time */
+        {0, 1, 5, 1, 100, 200, "B"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        checkpoint_collector_t *c = checkpoint_collector_new(streams, 2);
+        assert_int_equal(checkpoint_collect(c, "customers", 9, a, strlen(a), cases[i].pa,
+                                            cases[i].oa, cases[i].ta), 0);
+        assert_int_equal(checkpoint_collect(c, "customers", 9, b, strlen(b), cases[i].pb,
+                                            cases[i].ob, cases[i].tb), 0);
+        /* noise: a bad head, a tombstone, another stream, a foreign key */
+        assert_int_equal(checkpoint_collect(c, "customers", 9, "{", 1, 0, 99, 999), 0);
+        assert_int_equal(checkpoint_collect(c, "customers", 9, NULL, 0, 0, 100, 999), 0);
+        assert_int_equal(checkpoint_collect(c, "custom", 6, a, strlen(a), 0, 101, 999), 0);
+        assert_int_equal(checkpoint_collect(c, NULL, 0, a, strlen(a), 0, 102, 999), 0);
+        run_record_t *rr = checkpoint_collector_take(c, 0);
+        assert_non_null(rr);
+        if (strcmp(rr->run_id, cases[i].want) != 0)
+            fail_msg("case %zu: %s", i, rr->run_id);
+        run_record_destroy(rr);
+        assert_null(checkpoint_collector_take(c, 1)); /* orders: none */
+        checkpoint_collector_destroy(c);
+    }
+}
+
+/* Each check of a chunk, against a valid one. */
+static void test_decode_checks(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value; /* NULL: the valid one */
+        int64_t ids;       /* what the reference says */
+        int wrong_bytes, wrong_sum;
+        const char *err;
+    } cases[] = {
+        {NULL, 2, 0, 0, NULL},
+        {NULL, 2, 1, 0, "chunk s/ckpt/r/0: 60 bytes, sum"},
+        {NULL, 2, 0, 1, "chunk s/ckpt/r/0: 60 bytes, sum"},
+        {NULL, 3, 0, 0, "chunk s/ckpt/r/0: the number of ids is not the one the run record names"},
+        {"{\"chunk\":\"s/ckpt/r/1\",\"ids\":{\"1\":\"\",\"2\":\"\"}}", 2, 0, 0,
+         "chunk s/ckpt/r/0: its \"chunk\" is not its key"},
+        {"{\"chunk\":\"s/ckpt/r/0\",\"ids\":[1,2]}", 2, 0, 0,
+         "chunk s/ckpt/r/0: no \"ids\" object"},
+        {"{\"chunk\":\"s/ckpt/r/0\",\"ids\":{\"1\":1,\"2\":\"\"}}", 2, 0, 0,
+         "chunk s/ckpt/r/0: a digest is not a string"},
+        {"{\"chunk\":\"s/ckpt/r/0\",\"ids\":{\"1\":\"\",\"1\":\"\"}}", 2, 0, 0,
+         "chunk s/ckpt/r/0: not JSON"},
+        {"{\"chunk\":\"s/ckpt/r/0\",\"ids\":{\"1\":\"\",\"2\":\"\"}", 2, 0, 0,
+         "chunk s/ckpt/r/0: not JSON"},
+    };
+    const char *valid = "{\"chunk\":\"s/ckpt/r/0\",\"ids\":{\"1\":\"\",\"2\":\"0123456789abcdef\"}}";
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *v = cases[i].value ? cases[i].value : valid;
+        size_t len = strlen(v);
+        run_chunk_ref_t ref = {.key = "s/ckpt/r/0", .ids = cases[i].ids,
+                               .bytes = (int64_t)len + cases[i].wrong_bytes,
+                               .sum = checkpoint_sum(v, len) + (uint64_t)cases[i].wrong_sum};
+        hwm_tracker_t t = {0};
+        char err[256] = "";
+        int rc = checkpoint_decode_chunk(&t, &ref, v, len, err, sizeof err);
+        if (!cases[i].err) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(boundary_tracker_count(&t), 2);
+            assert_int_equal(t.pending_bytes, 0); /* in a chunk, not pending */
+        } else {
+            if (rc != -1 || strncmp(err, cases[i].err, strlen(cases[i].err)) != 0)
+                fail_msg("case %zu: rc %d, '%s'", i, rc, err);
+            assert_int_equal(boundary_tracker_count(&t), 0); /* nothing half-added */
+        }
+        boundary_tracker_clear(&t);
+    }
+    run_chunk_ref_t ref = {.key = "s/ckpt/r/0"};
+    char err[128];
+    assert_int_equal(checkpoint_decode_chunk(NULL, &ref, NULL, 0, err, sizeof err), -1);
+    assert_string_equal(err, "chunk s/ckpt/r/0: not found");
+}
+
+/*
+ * A run into one tie group of 200,000 ids with a progress checkpoint every
+ * 20,000 records: every id is written once (chunk bytes about those of one
+ * full write), heads stay small, and the whole is linear, not quadratic.
+ */
+static void test_progress_is_linear(void **state)
+{
+    (void)state;
+    hwm_tracker_t t = {0}, back;
+    topic_t tp = {0};
+    run_hwm_t durable = {0}, head;
+    unsigned seq = 0;
+    const size_t total = 200000, every = 20000;
+    for (size_t at = 0; at < total; at += every) {
+        observe_range(&t, at, at + every, 1);
+        write_ckpt(&tp, &t, "customers", "r1", &seq, &head);
+        drop_unused(&tp, &durable, &head);
+        run_hwm_clear(&durable);
+        durable = head;
+    }
+    /* one full write of the set, for comparison */
+    checkpoint_chunks_t all;
+    hwm_tracker_t fresh = {0};
+    unsigned s2 = 0;
+    char err[256];
+    observe_range(&fresh, 0, total, 1);
+    assert_int_equal(checkpoint_plan(&fresh, "customers", "x", &s2, &all, err, sizeof err), 0);
+    size_t once = 0;
+    for (size_t i = 0; i < all.n; i++)
+        once += (size_t)all.items[i].ref.bytes;
+    print_message("200k ids in 10 progress checkpoints: %zu bytes of chunks (one write: %zu), "
+                  "%zu bytes of heads, %zu chunks\n",
+                  tp.chunk_bytes, once, tp.head_bytes, durable.n_chunks);
+    assert_true(tp.chunk_bytes <= once + once / 20);
+    assert_true(tp.head_bytes < once / 20);
+    /* re-writing the set at each checkpoint would be 5.5 times one write */
+    int64_t ids = 0;
+    for (size_t i = 0; i < durable.n_chunks; i++)
+        ids += durable.chunks[i].ids;
+    assert_int_equal(ids, (int64_t)total); /* each id in exactly one chunk */
+
+    run_record_t *rr = read_back(&tp, NULL, 0);
+    load(&back, rr);
+    assert_same_set(&fresh, &back);
+
+    checkpoint_chunks_clear(&all);
+    run_record_destroy(rr);
+    run_hwm_clear(&durable);
+    boundary_tracker_clear(&back);
+    boundary_tracker_clear(&fresh);
+    boundary_tracker_clear(&t);
+    topic_free(&tp);
+}
+
+/* Many small additions across runs: the chunk list is rewritten whole once
+ * it is fragmented, so that it stays bounded. */
+static void test_fragmented_rewrite(void **state)
+{
+    (void)state;
+    hwm_tracker_t t = {0};
+    topic_t tp = {0};
+    run_hwm_t head;
+    unsigned seq = 0;
+    size_t next = 0, rewrites = 0, max_chunks = 0;
+    for (int round = 0; round < 150; round++) {
+        /* just past the inline limit: one small chunk each time */
+        size_t before = t.n_chunks;
+        while (t.pending_bytes <= CHECKPOINT_INLINE_BYTES) {
+            observe_range(&t, next, next + 1, 1);
+            next++;
+        }
+        write_ckpt(&tp, &t, "customers", "r", &seq, &head);
+        if (t.n_chunks <= before)
+            rewrites++;
+        if (t.n_chunks > max_chunks)
+            max_chunks = t.n_chunks;
+        run_hwm_clear(&head);
+    }
+    print_message("%zu ids in 150 small steps: %zu rewrites, at most %zu chunks\n", next,
+                  rewrites, max_chunks);
+    assert_true(rewrites >= 1);
+    assert_true(max_chunks <= 4 * (t.bytes / CHECKPOINT_CHUNK_BYTES + 1) + 1 ||
+                max_chunks <= CHECKPOINT_FRAGMENTED_MIN + 1);
+    boundary_tracker_clear(&t);
+    topic_free(&tp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_small_set_inline),
+        cmocka_unit_test(test_chunks_round_trip),
+        cmocka_unit_test(test_override_order),
+        cmocka_unit_test(test_half_written),
+        cmocka_unit_test(test_head_order),
+        cmocka_unit_test(test_decode_checks),
+        cmocka_unit_test(test_progress_is_linear),
+        cmocka_unit_test(test_fragmented_rewrite),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

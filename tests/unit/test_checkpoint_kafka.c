@@ -1,0 +1,188 @@
+/*
+ * test_checkpoint_kafka.c - a checkpoint whose HWM holds a large tie set,
+ * written and read back through Kafka with the producer's own code
+ * (checkpoint_prepare, checkpoint_write, checkpoint_read) and the default
+ * limits of librdkafka (message.max.bytes 1000000: nothing is raised).
+ *
+ *   TIDEMARK_TEST_IDS        ids at the HWM (default 100000)
+ *   TIDEMARK_TEST_BOOTSTRAP  a broker to use (the devbroker: see
+ *                            tests/integration/t_checkpoint_million.sh);
+ *                            unset: an in-process librdkafka mock cluster
+ *   TIDEMARK_TEST_PREFIX     topic.prefix (default ckpt)
+ *
+ * The mock cluster (the devbroker's too) drops a partition's oldest
+ * messages past 5 MiB, so <prefix>.sync-runs needs enough partitions for
+ * the set (a million ids are about 32 MB): the in-process cluster gets 32;
+ * with TIDEMARK_TEST_BOOTSTRAP the caller creates the topic.
+ *
+ * Checks: every message fits the default limits; the set read back equals
+ * the set written, id by id; a second checkpoint of the loaded set (the
+ * next run, nothing changed) writes no chunk, only the head; the tracker's
+ * memory stays well under 200 MB for a million ids.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "../../producer/checkpoint.h"
+#include "../../producer/publisher.h"
+#include "isotime.h"
+#include "kafka_conf.h"
+#include "runrecord.h"
+
+#define AT 1795608000000LL /* 2026-11-25T12:00:00Z */
+#define STREAM "customers"
+
+static size_t env_size(const char *name, size_t dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? (size_t)strtoull(v, NULL, 10) : dflt;
+}
+
+static void make_id(size_t i, char *id, size_t size, char *dg)
+{
+    snprintf(id, size, "cus_%07zu", i);
+    snprintf(dg, BOUNDARY_DIGEST_SIZE, "%016llx",
+             (unsigned long long)(i * 0x9e3779b97f4a7c15ULL));
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    const size_t n = env_size("TIDEMARK_TEST_IDS", 100000);
+    const char *bootstrap = getenv("TIDEMARK_TEST_BOOTSTRAP");
+    const char *prefix = getenv("TIDEMARK_TEST_PREFIX");
+    char err[512], topic[256];
+    rd_kafka_t *mock_rk = NULL;
+    rd_kafka_mock_cluster_t *mc = NULL;
+
+    tm_config_t conf = {.path = "test.conf", .topic_prefix = prefix ? (char *)prefix : "ckpt"};
+    topic_sync_runs(&conf, topic, sizeof topic);
+    if (!bootstrap || !*bootstrap) {
+        rd_kafka_conf_t *kc = rd_kafka_conf_new();
+        /* the handle only carries the cluster: no warning about having no
+         * bootstrap.servers of its own */
+        assert_int_equal(rd_kafka_conf_set(kc, "log_level", "3", err, sizeof err), 0);
+        assert_non_null((mock_rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err)));
+        assert_non_null((mc = rd_kafka_mock_cluster_new(mock_rk, 3)));
+        assert_int_equal(rd_kafka_mock_topic_create(mc, topic, 32, 3), 0);
+        bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
+    }
+    conf.bootstrap_servers = (char *)bootstrap;
+    print_message("%zu ids at the HWM, through %s (%s)\n", n, bootstrap, topic);
+
+    /* the set: n ids at one cursor value, as a run leaves it */
+    hwm_tracker_t t = {0};
+    char id[32], dg[BOUNDARY_DIGEST_SIZE];
+    int64_t t0 = isotime_monotonic_ms();
+    for (size_t i = 0; i < n; i++) {
+        make_id(i, id, sizeof id, dg);
+        assert_int_equal(boundary_observe(&t, CURSOR_PRECISION_TIMESTAMP, id, AT, dg), 0);
+    }
+    size_t mem = idset_memory(t.ids) + idset_memory(t.pending);
+    print_message("tracker built in %lld ms, %zu MB\n", (long long)(isotime_monotonic_ms() - t0),
+                  mem >> 20);
+    assert_true(mem < (size_t)200 << 20);
+
+    /* written as sync.c writes a checkpoint: chunks, then the head */
+    publisher_t *pub = publisher_new(&conf, err, sizeof err);
+    if (!pub)
+        fail_msg("%s", err);
+    publisher_reset(pub);
+    t0 = isotime_monotonic_ms();
+    unsigned seq = 0;
+    run_hwm_t head, del = {0};
+    if (checkpoint_prepare(pub, topic, STREAM, "run-1", &seq, &t, &head, err, sizeof err) != 0)
+        fail_msg("prepare: %s", err);
+    run_record_t rr = {.stream = STREAM, .run_id = "run-1", .status = RUN_STATUS_COMPLETED,
+                       .started_at_ms = AT, .finished_at_ms = AT, .hwm = head,
+                       .deleted_hwm = del};
+    if (checkpoint_write(pub, topic, &rr, err, sizeof err) != 0)
+        fail_msg("write: %s", err);
+    int64_t written = publisher_acked(pub);
+    print_message("checkpoint written in %lld ms: %zu chunks + the head (%lld messages)\n",
+                  (long long)(isotime_monotonic_ms() - t0), head.n_chunks, (long long)written);
+    assert_int_equal(written, (int64_t)head.n_chunks + 1);
+    if (n * 32 > CHECKPOINT_CHUNK_BYTES)
+        assert_true(head.n_chunks > 1);
+    int64_t chunk_ids = (int64_t)head.n_ids;
+    for (size_t i = 0; i < head.n_chunks; i++) {
+        assert_true(head.chunks[i].bytes <= CHECKPOINT_CHUNK_BYTES);
+        chunk_ids += head.chunks[i].ids;
+    }
+    assert_int_equal(chunk_ids, (int64_t)n);
+
+    /* read back */
+    t0 = isotime_monotonic_ms();
+    const char *names[] = {STREAM};
+    run_record_t *cp = NULL;
+    if (checkpoint_read(&conf, names, 1, &cp, err, sizeof err) != 0)
+        fail_msg("read: %s", err);
+    assert_non_null(cp);
+    assert_string_equal(cp->run_id, "run-1");
+    assert_int_equal(cp->hwm.n_chunks, head.n_chunks);
+    hwm_tracker_t back = {0};
+    assert_int_equal(checkpoint_load_tracker(&back, &cp->hwm, STREAM), 0);
+    print_message("read back and loaded in %lld ms\n", (long long)(isotime_monotonic_ms() - t0));
+    assert_int_equal(boundary_tracker_count(&back), n);
+    assert_true(back.has_value && back.value_ms == AT);
+    for (size_t i = 0; i < n; i++) {
+        make_id(i, id, sizeof id, dg);
+        if (!boundary_should_skip(&back, CURSOR_PRECISION_TIMESTAMP, id, AT, dg))
+            fail_msg("id %s was not read back with its digest", id);
+    }
+    make_id(n, id, sizeof id, dg);
+    assert_false(boundary_should_skip(&back, CURSOR_PRECISION_TIMESTAMP, id, AT, dg));
+
+    /* the next run, nothing changed: the head names the same chunks */
+    publisher_reset(pub);
+    unsigned seq2 = 0;
+    run_hwm_t head2;
+    if (checkpoint_prepare(pub, topic, STREAM, "run-2", &seq2, &back, &head2, err,
+                           sizeof err) != 0)
+        fail_msg("prepare 2: %s", err);
+    rr.run_id = "run-2";
+    rr.hwm = head2;
+    if (checkpoint_write(pub, topic, &rr, err, sizeof err) != 0)
+        fail_msg("write 2: %s", err);
+    assert_int_equal(publisher_acked(pub), 1); /* the head alone */
+    assert_int_equal(seq2, 0);
+    assert_int_equal(head2.n_chunks, head.n_chunks);
+
+    run_record_t *cp2 = NULL;
+    if (checkpoint_read(&conf, names, 1, &cp2, err, sizeof err) != 0)
+        fail_msg("read 2: %s", err);
+    assert_non_null(cp2);
+    assert_string_equal(cp2->run_id, "run-2");
+    assert_int_equal(cp2->n_stale_chunks, 0);
+    for (size_t i = 0; i < cp2->hwm.n_chunks; i++)
+        assert_non_null(cp2->hwm.chunks[i].data);
+
+    run_record_destroy(cp);
+    run_record_destroy(cp2);
+    run_hwm_clear(&head);
+    run_hwm_clear(&head2);
+    boundary_tracker_clear(&t);
+    boundary_tracker_clear(&back);
+    publisher_destroy(pub);
+    if (mc)
+        rd_kafka_mock_cluster_destroy(mc);
+    if (mock_rk)
+        rd_kafka_destroy(mock_rk);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

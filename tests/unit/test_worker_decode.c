@@ -1,0 +1,66 @@
+/*
+ * test_worker_decode.c - what the worker makes of <prefix>.sync-runs
+ * messages (worker/decode.h): run records become runs; checkpoint chunks
+ * (the producer's own state, runrecord.h) and tombstones yield nothing and
+ * are never dead-lettered, whatever their value.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../worker/batch.h"
+#include "../../worker/decode.h"
+
+#define RUNS "tm.sync-runs"
+
+static void test_sync_runs_messages(void **state)
+{
+    (void)state;
+    static const char head[] =
+        "{\"stream\":\"customers\",\"run_id\":\"r1\",\"mode\":\"full\",\"status\":\"running\","
+        "\"started_at\":\"2026-11-25T12:00:00Z\",\"hwm\":{\"value\":null,\"chunks\":"
+        "[{\"key\":\"customers/ckpt/r1/0\",\"ids\":1,\"bytes\":50,"
+        "\"sum\":\"0123456789abcdef\"}]}}";
+    static const char chunk[] = "{\"chunk\":\"customers/ckpt/r1/0\",\"ids\":{\"1\":\"\"}}";
+    static const struct {
+        const char *key, *value;
+    } msgs[] = {
+        {"customers", head},
+        {"customers/ckpt/r1/0", chunk},
+        {"customers/ckpt/r1/1", "\x01 not JSON at all"}, /* still the producer's */
+        {"customers/ckpt/r1/2", NULL},                   /* tombstoned chunk */
+        {"customers", NULL},                             /* tombstoned head */
+    };
+    batch_t *b = batch_new();
+    assert_non_null(b);
+    for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
+        assert_int_equal(batch_add_raw(b, RUNS, 0, (int64_t)i, msgs[i].key,
+                                       strlen(msgs[i].key), msgs[i].value,
+                                       msgs[i].value ? strlen(msgs[i].value) : 0),
+                         0);
+    worker_streams_t ws = {0};
+    decoded_t d;
+    char err[256] = "";
+    /* no dead-letter queue: dead-lettering anything here would crash */
+    assert_int_equal(decode_batch(b, &ws, RUNS, NULL, &d, err, sizeof err), 0);
+    assert_int_equal(d.dead_letters, 0);
+    assert_int_equal(d.n_events, 0);
+    assert_int_equal(d.n_runs, 1);
+    assert_int_equal(d.runs[0].msg, 0);
+    assert_string_equal(d.runs[0].rr->run_id, "r1");
+    assert_int_equal(d.runs[0].rr->hwm.n_chunks, 1);
+    decoded_clear(&d);
+    batch_destroy(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sync_runs_messages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
