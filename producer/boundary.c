@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daytz.h"
 #include "isotime.h"
 
 int boundary_digest_bytes(const void *bytes, size_t len, char *buf, size_t size)
@@ -61,9 +62,14 @@ void boundary_digest_format(const hwm_entry_t *e, char *buf, size_t size)
         snprintf(buf, size, "%s", e->kind == HWM_DIGEST_NONE ? "" : "?");
 }
 
-int64_t boundary_bucket(cursor_precision_t prec, int64_t ms)
+cursor_clock_t boundary_clock(const stream_conf_t *sc)
 {
-    return prec == CURSOR_PRECISION_DATE ? isotime_day_start(ms) : ms;
+    return (cursor_clock_t){sc->cursor_precision, sc->cursor_timezone};
+}
+
+int64_t boundary_bucket(const cursor_clock_t *clock, int64_t ms)
+{
+    return clock->precision == CURSOR_PRECISION_DATE ? daytz_day_start(clock->timezone, ms) : ms;
 }
 
 size_t boundary_entry_json_size(const char *id, size_t len)
@@ -94,11 +100,11 @@ size_t boundary_tracker_count(const hwm_tracker_t *t)
     return t->ids ? idset_count(t->ids) : 0;
 }
 
-int boundary_should_skip(const hwm_tracker_t *t, cursor_precision_t prec,
+int boundary_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
                          const char *id, int64_t cursor_ms, const char *digest)
 {
     if (!t->has_value ||
-        boundary_bucket(prec, cursor_ms) != boundary_bucket(prec, t->value_ms))
+        boundary_bucket(clock, cursor_ms) != boundary_bucket(clock, t->value_ms))
         return 0;
     const hwm_entry_t *e = boundary_find_id(t, id);
     if (!e)
@@ -158,12 +164,12 @@ int boundary_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const cha
     return 0;
 }
 
-int boundary_observe(hwm_tracker_t *t, cursor_precision_t prec, const char *id,
+int boundary_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
                      int64_t cursor_ms, const char *digest)
 {
-    int64_t b = boundary_bucket(prec, cursor_ms);
+    int64_t b = boundary_bucket(clock, cursor_ms);
     if (t->has_value) {
-        int64_t cur = boundary_bucket(prec, t->value_ms);
+        int64_t cur = boundary_bucket(clock, t->value_ms);
         if (b < cur)
             return 0;
         if (b > cur)

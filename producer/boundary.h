@@ -79,8 +79,24 @@ hwm_entry_t boundary_digest_parse(const char *digest);
  * HWM_DIGEST_OTHER. buf >= BOUNDARY_DIGEST_SIZE. */
 void boundary_digest_format(const hwm_entry_t *e, char *buf, size_t size);
 
-/* The cursor value's bucket: ms itself (timestamp) or its UTC day start. */
-int64_t boundary_bucket(cursor_precision_t prec, int64_t ms);
+/*
+ * How a stream's API groups cursor values: exact timestamps, or the days
+ * of a time zone (cursor.precision = date, cursor.timezone; daytz.h).
+ */
+typedef struct cursor_clock {
+    cursor_precision_t precision;
+    const char *timezone; /* IANA name; NULL or "UTC": UTC days */
+} cursor_clock_t;
+
+/* A clock of precision prec in UTC (as a pointer, for calls). */
+#define CURSOR_CLOCK(prec) (&(const cursor_clock_t){(prec), NULL})
+
+/* The stream's clock (borrows sc's time zone name). */
+cursor_clock_t boundary_clock(const stream_conf_t *sc);
+
+/* The cursor value's bucket: ms itself (timestamp), or the start of its
+ * day in the clock's time zone (date). */
+int64_t boundary_bucket(const cursor_clock_t *clock, int64_t ms);
 
 /* Upper bound of the bytes `"<id>":"<16 hex>",` takes in compact JSON. */
 size_t boundary_entry_json_size(const char *id, size_t len);
@@ -96,7 +112,7 @@ size_t boundary_tracker_count(const hwm_tracker_t *t);
  * its bucket is the tracker's bucket and the tracker holds id with the
  * same digest. A NULL digest matches any stored digest (deleted ids).
  */
-int boundary_should_skip(const hwm_tracker_t *t, cursor_precision_t prec,
+int boundary_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
                          const char *id, int64_t cursor_ms, const char *digest);
 
 /*
@@ -108,7 +124,7 @@ int boundary_should_skip(const hwm_tracker_t *t, cursor_precision_t prec,
  * (empty, or longer than IDSET_MAX_KEY) is not remembered: it is published
  * again next time. Returns 0, -1 on ENOMEM.
  */
-int boundary_observe(hwm_tracker_t *t, cursor_precision_t prec, const char *id,
+int boundary_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
                      int64_t cursor_ms, const char *digest) TM_WARN_UNUSED;
 
 /*

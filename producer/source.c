@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "boundary.h"
+#include "daytz.h"
 #include "errstr.h"
 #include "idset.h"
 #include "isotime.h"
@@ -136,10 +137,10 @@ char *source_url_with(const char *base, const char *const *pairs, size_t n_pairs
     return out;
 }
 
-void source_format_since(cursor_precision_t prec, int64_t ms, char *buf, size_t size)
+void source_format_since(const cursor_clock_t *clock, int64_t ms, char *buf, size_t size)
 {
-    if (prec == CURSOR_PRECISION_DATE)
-        isotime_format_date(ms, buf, size);
+    if (clock->precision == CURSOR_PRECISION_DATE)
+        daytz_format_date(clock->timezone, ms, buf, size);
     else
         isotime_format(ms, buf, size);
 }
@@ -148,8 +149,9 @@ char *source_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms,
                       const char *page_token)
 {
     char since[ISOTIME_BUFSIZE], size[24];
+    cursor_clock_t clock = boundary_clock(sc);
     if (has_since)
-        source_format_since(sc->cursor_precision, since_ms, since, sizeof since);
+        source_format_since(&clock, since_ms, since, sizeof since);
     snprintf(size, sizeof size, "%d", sc->page_size);
     int paged = sc->pagination != PAGINATION_NONE;
     const char *pairs[] = {
@@ -230,9 +232,9 @@ static void seek_advance(source_t *s, json_t *records)
     size_t n = json_array_size(records);
     int64_t last;
     const stream_conf_t *sc = s->sc;
+    cursor_clock_t clock = boundary_clock(sc);
     if (n > 0 && record_cursor(sc, json_array_get(records, n - 1), &last) &&
-        (!s->has_since || boundary_bucket(sc->cursor_precision, last) >
-                              boundary_bucket(sc->cursor_precision, s->since_ms))) {
+        (!s->has_since || boundary_bucket(&clock, last) > boundary_bucket(&clock, s->since_ms))) {
         s->has_since = 1;
         s->since_ms = last;
         s->page_no = first_page(sc);

@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "config.h"
+#include "boundary.h"
 #include "http.h"
 #include "jsonpage.h"
 
@@ -106,7 +107,7 @@ char *source_url_with(const char *base, const char *const *pairs,
                       size_t n_pairs);
 
 /* The cursor value as the API's parameter: ISO timestamp or date. */
-void source_format_since(cursor_precision_t prec, int64_t ms, char *buf,
+void source_format_since(const cursor_clock_t *clock, int64_t ms, char *buf,
                          size_t size);
 
 /*

@@ -28,6 +28,8 @@
 #include "jsonnum.h"
 #include "kafka_conf.h"
 #include "log.h"
+#include "heldeletes.h"
+#include "keylatest.h"
 #include "reconcile.h"
 #include "signals.h"
 #include "source.h"
@@ -43,6 +45,7 @@ typedef struct run {
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[128];
     int full;
+    int resumed;                      /* a full run going on from a progress checkpoint */
     int64_t started_at, last_full_at;
     hwm_tracker_t tracker, del_tracker; /* reached by this run */
     run_hwm_t durable, del_durable;   /* in the last run record written */
@@ -57,6 +60,10 @@ typedef struct run {
     int64_t unidentified;             /* records dead-lettered for want of an id */
     int progress_off_logged;
     int reconciled;                   /* a full run's reconciliation is done */
+    heldeletes_t *held;               /* the deleted endpoint's, until the records walk */
+    int64_t stale_deletes;            /* held deletions older than a version served */
+    int walk_has_since;               /* where the records walk started */
+    int64_t walk_since;
     reconcile_t *recon;               /* full runs: the ids Kafka holds */
     run_record_t *written;            /* copy of the last record written */
 } run_t;
@@ -80,6 +87,22 @@ void sync_make_run_id(const char *stream, int64_t now_ms, char *buf, size_t size
              rnd[3]);
 }
 
+/*
+ * Whether this run, written with status, is the full sync that
+ * full_sync.every waits for. A full run that reconciled counts even when
+ * its deleted endpoint failed: else a deleted endpoint that fails for good
+ * would make every later run a full one, publishing every record again. A
+ * resumed full run reconciles nothing (it did not walk every record), so
+ * it counts only when it finishes the first load: before that no record
+ * was ever published, so there was nothing to reconcile.
+ */
+static int counts_as_full(const run_t *r, run_status_t status)
+{
+    if (!r->full || (r->resumed && r->last_full_at != 0))
+        return 0;
+    return status == RUN_STATUS_COMPLETED || r->reconciled;
+}
+
 /* Writes a run record with the given hwm/status; on success remembers a copy. */
 static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
                         const run_hwm_t *del, const char *error, char *errstr,
@@ -100,9 +123,7 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
     /* A full run that reconciled counts as one even when its deleted
      * endpoint failed: else a deleted endpoint that fails for good would
      * make every later run a full one, publishing every record again. */
-    rr.last_full_at_ms = (r->full && (status == RUN_STATUS_COMPLETED || r->reconciled))
-                             ? r->started_at
-                             : r->last_full_at;
+    rr.last_full_at_ms = counts_as_full(r, status) ? r->started_at : r->last_full_at;
     rr.error = (char *)error;
     if (publisher_end_offsets(r->pub, r->topic, &rr.end_offsets, &rr.n_end_offsets) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -338,6 +359,7 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
     const stream_conf_t *sc = r->sc;
     char id[256], why[512], digest[BOUNDARY_DIGEST_SIZE];
     int64_t cursor;
+    cursor_clock_t clock = boundary_clock(sc);
     r->fetched++;
     if (record_id(rec, sc->id_field, id, sizeof id) != 0) {
         if (bad)
@@ -359,10 +381,12 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
                  jsonnum_is_string(cv) ? perr : "missing or not a string");
         return dead_letter(r, id, rec, why, url, errstr, errstr_size);
     }
+    if (r->held) /* a version served, published now or before */
+        heldeletes_served(r->held, id, cursor);
     if ((bad ? boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest)
              : boundary_digest(rec, digest, sizeof digest)) != 0)
         return oom(errstr, errstr_size);
-    if (boundary_should_skip(&r->tracker, sc->cursor_precision, id, cursor, digest)) {
+    if (boundary_should_skip(&r->tracker, &clock, id, cursor, digest)) {
         r->skipped++;
         return 0; /* already observed at this bucket with this digest */
     }
@@ -380,7 +404,7 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
     }
     /* A dead-lettered record is durably handled too: keep it at the HWM so
      * the next run does not dead-letter it again. */
-    if (boundary_observe(&r->tracker, sc->cursor_precision, id, cursor, digest) != 0)
+    if (boundary_observe(&r->tracker, &clock, id, cursor, digest) != 0)
         return oom(errstr, errstr_size);
     return maybe_progress(r, errstr, errstr_size);
 }
@@ -391,8 +415,9 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
     source_t *src = source_new(sc, r->hc);
     if (!src)
         return oom(errstr, errstr_size);
-    int64_t since = r->tracker.value_ms - sc->lookback_ms;
-    source_start(src, r->tracker.has_value, since);
+    r->walk_has_since = r->tracker.has_value;
+    r->walk_since = r->tracker.value_ms - sc->lookback_ms;
+    source_start(src, r->walk_has_since, r->walk_since);
     json_t *records;
     const char *url;
     int rc;
@@ -463,19 +488,19 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
     char digest[BOUNDARY_DIGEST_SIZE] = "";
     if (bad && boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest) != 0)
         return oom(errstr, errstr_size);
-    if (boundary_should_skip(&r->del_tracker, CURSOR_PRECISION_TIMESTAMP, id, ts, digest)) {
+    if (boundary_should_skip(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
+                             digest)) {
         r->skipped++;
         return 0;
     }
-    int dlqd = 1;
+    /* A deletion waits for the records walk (heldeletes.h). */
     if (bad ? dead_letter_raw(r, id, bad, url, errstr, errstr_size)
-            : publish(r, CHANGE_OP_DELETE, id, ts, NULL, url, &dlqd, errstr, errstr_size))
+            : heldeletes_hold(r->held, id, ts) != 0 ? oom(errstr, errstr_size) : 0)
         return -1;
-    if (!dlqd)
-        r->deletes++;
-    if (boundary_observe(&r->del_tracker, CURSOR_PRECISION_TIMESTAMP, id, ts, digest) != 0)
+    if (boundary_observe(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
+                         digest) != 0)
         return oom(errstr, errstr_size);
-    return maybe_progress(r, errstr, errstr_size);
+    return 0; /* published, and checkpointed, after the records walk */
 }
 
 /*
@@ -500,6 +525,8 @@ static stream_conf_t deleted_conf(const stream_conf_t *sc)
 static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
 {
     stream_conf_t dsc = deleted_conf(r->sc);
+    if (!(r->held = heldeletes_new()))
+        return oom(errstr, errstr_size);
     source_t *src = source_new(&dsc, r->hc);
     if (!src)
         return oom(errstr, errstr_size);
@@ -534,6 +561,83 @@ static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     return rc;
 }
 
+/*
+ * The deletions a records walk that began at `since` cannot vouch for: one
+ * older than the walk's start may concern a restore that an earlier run
+ * published and this walk did not serve again. Asks the topic about them
+ * (keylatest.h); *kl is NULL when there are none.
+ */
+static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t errstr_size)
+{
+    *kl = NULL;
+    if (!r->walk_has_since)
+        return 0; /* the walk served every record there is */
+    cursor_clock_t clock = boundary_clock(r->sc);
+    int64_t since = boundary_bucket(&clock, r->walk_since);
+    size_t pos = 0, late = 0;
+    const char *id;
+    int64_t at;
+    int stale;
+    keylatest_t *k = keylatest_new();
+    if (!k)
+        return oom(errstr, errstr_size);
+    while (heldeletes_next(r->held, &pos, &id, &at, &stale)) {
+        if (stale || at >= since)
+            continue;
+        late++;
+        if (keylatest_want(k, id) != 0) {
+            keylatest_destroy(k);
+            return oom(errstr, errstr_size);
+        }
+    }
+    if (late == 0) {
+        keylatest_destroy(k);
+        return 0;
+    }
+    int64_t t0 = isotime_monotonic_ms();
+    if (keylatest_scan(k, r->conf, r->topic, errstr, errstr_size) != 0) {
+        keylatest_destroy(k);
+        return -1;
+    }
+    log_info("topic read for late deletions", "stream=%s run_id=%s late=%zu duration_ms=%lld",
+             r->sc->name, r->run_id, late, (long long)(isotime_monotonic_ms() - t0));
+    *kl = k;
+    return 0;
+}
+
+/*
+ * After the records walk: publishes the held deletions (heldeletes.h),
+ * less the stale ones (a newer version was served, or the topic already
+ * holds one), each with its tombstone. Then the deleted HWM may move.
+ */
+static int publish_held(run_t *r, char *errstr, size_t errstr_size)
+{
+    keylatest_t *kl;
+    if (check_late_deletes(r, &kl, errstr, errstr_size) != 0)
+        return -1;
+    size_t pos = 0;
+    const char *id;
+    int64_t at, newer;
+    int stale, rc = 0;
+    while (rc == 0 && heldeletes_next(r->held, &pos, &id, &at, &stale)) {
+        if (stale || (kl && keylatest_get(kl, id, &newer) == KEYLATEST_UPSERT && newer > at)) {
+            r->stale_deletes++;
+            continue;
+        }
+        int dlqd;
+        rc = publish(r, CHANGE_OP_DELETE, id, at, NULL, r->sc->deleted_url, &dlqd, errstr,
+                     errstr_size);
+        if (rc == 0 && !dlqd)
+            r->deletes++;
+        if (rc == 0)
+            rc = maybe_progress(r, errstr, errstr_size);
+    }
+    keylatest_destroy(kl);
+    if (rc == 0)
+        r->deletes_done = 1;
+    return rc;
+}
+
 static void log_done(const run_t *r, const char *msg, const char *error)
 {
     char hwm[ISOTIME_BUFSIZE] = "-", q[600];
@@ -541,22 +645,43 @@ static void log_done(const run_t *r, const char *msg, const char *error)
         isotime_format(error ? r->durable.value_ms : r->tracker.value_ms, hwm, sizeof hwm);
     log_write(error ? LOG_ERROR : LOG_INFO, msg,
               "stream=%s run_id=%s mode=%s fetched=%lld published=%lld deletes=%lld "
-              "vanished=%lld skipped=%lld failed=%lld hwm=%s duration_ms=%lld%s%s",
+              "vanished=%lld stale_deletes=%lld skipped=%lld failed=%lld hwm=%s "
+              "duration_ms=%lld%s%s",
               r->sc->name, r->run_id, r->full ? "full" : "incremental",
               (long long)r->fetched, (long long)r->published, (long long)r->deletes,
-              (long long)r->vanished, (long long)r->skipped, (long long)r->failed, hwm,
+              (long long)r->vanished, (long long)r->stale_deletes, (long long)r->skipped, (long long)r->failed, hwm,
               (long long)(isotime_now_ms() - r->started_at), error ? " error=" : "",
               error ? log_quote(q, sizeof q, error) : "");
 }
 
-static int decide_mode(const tm_config_t *conf, const run_record_t *cp,
-                       const sync_opts_t *opts, int64_t now)
+/*
+ * A full run that did not finish (it failed, or the process died while it
+ * ran) and left a HWM: the next run goes on from there instead of starting
+ * again, or a huge first load on a flaky API might never finish. A full
+ * run that reconciled finished its walk (last_full_at is its start).
+ */
+static int unfinished_full(const run_record_t *cp)
 {
-    /* No HWM (first run, or a `reset --full`) means reading everything. */
-    if (!cp || !cp->hwm.has_value || (opts && opts->force_full))
-        return 1;
-    return conf->full_sync_every_ms > 0 &&
-           now - cp->last_full_at_ms >= conf->full_sync_every_ms;
+    return cp && cp->mode == RUN_MODE_FULL && cp->status != RUN_STATUS_COMPLETED &&
+           cp->last_full_at_ms != cp->started_at_ms && cp->hwm.has_value;
+}
+
+/* Sets r->full and r->resumed for the run about to start. */
+static void decide_mode(run_t *r, const sync_opts_t *opts, int64_t now)
+{
+    const run_record_t *cp = r->cp;
+    /* No HWM (first run, or a `reset --full`) means reading everything;
+     * so does --full, even while a full run is unfinished. */
+    if (!cp || !cp->hwm.has_value || (opts && opts->force_full)) {
+        r->full = 1;
+        return;
+    }
+    if (unfinished_full(cp)) {
+        r->full = r->resumed = 1;
+        return;
+    }
+    r->full = r->conf->full_sync_every_ms > 0 &&
+              now - cp->last_full_at_ms >= r->conf->full_sync_every_ms;
 }
 
 static int run_init(run_t *r, char *errstr, size_t errstr_size)
@@ -573,8 +698,9 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     if (r->cp && (run_hwm_copy(&r->durable, &r->cp->hwm) != 0 ||
                   run_hwm_copy(&r->del_durable, &r->cp->deleted_hwm) != 0))
         return oom(errstr, errstr_size);
-    /* A full run re-reads everything; the deleted endpoint keeps its HWM. */
-    if (r->cp && ((!r->full && checkpoint_load_tracker(&r->tracker, &r->cp->hwm,
+    /* A full run re-reads everything (a resumed one from where it got to);
+     * the deleted endpoint keeps its HWM. */
+    if (r->cp && (((!r->full || r->resumed) && checkpoint_load_tracker(&r->tracker, &r->cp->hwm,
                                                        sc->name) != 0) ||
                   checkpoint_load_tracker(&r->del_tracker, &r->cp->deleted_hwm,
                                           sc->name) != 0))
@@ -592,6 +718,7 @@ static void run_free(run_t *r)
     run_hwm_clear(&r->del_durable);
     run_record_destroy(r->written);
     reconcile_destroy(r->recon);
+    heldeletes_destroy(r->held);
 }
 
 /*
@@ -714,23 +841,33 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
     if (write_record(r, RUN_STATUS_RUNNING, &r->durable, &r->del_durable, NULL, errstr,
                      errstr_size) != 0)
         return -1;
-    if (r->full && scan_topic(r, errstr, errstr_size) != 0)
+    if (r->resumed)
+        log_info("full run resumed from the last progress checkpoint: no reconciliation "
+                 "(it needs a walk over every record)",
+                 "stream=%s run_id=%s resumed_run_id=%s", r->sc->name, r->run_id,
+                 r->cp->run_id);
+    else if (r->full && scan_topic(r, errstr, errstr_size) != 0)
         return -1;
-    if (fetch_records(r, errstr, errstr_size) != 0)
-        return -1;
-    /* From here on a failure keeps what Kafka acknowledged of the records
-     * (sync_run): a deleted endpoint that fails for good must not make
-     * every run publish the same records again. Reconciliation needs only
-     * the complete records walk, so a full run still does it; the run
-     * then fails with the deleted endpoint's error. */
+    /* The deleted endpoint first: its deletions are held until the
+     * records walk has shown which are stale (heldeletes.h). One that
+     * fails for good must not make every run publish the same records
+     * again: the records go on and their HWM moves, the deleted HWM stays,
+     * and the run fails with the deleted endpoint's error. Reconciliation
+     * needs only the complete records walk, so a full run still does it. */
     char del_err[1024] = "";
     if (r->sc->deleted_url && fetch_deleted(r, errstr, errstr_size) != 0) {
         if (!tm_running)
             return -1;
         snprintf(del_err, sizeof del_err, "deleted endpoint: %s", errstr);
-    } else {
-        r->deletes_done = 1;
+        heldeletes_destroy(r->held); /* a part of a walk proves nothing */
+        r->held = NULL;
     }
+    if (fetch_records(r, errstr, errstr_size) != 0)
+        return -1;
+    if (r->held && publish_held(r, errstr, errstr_size) != 0)
+        return -1;
+    if (!r->sc->deleted_url)
+        r->deletes_done = 1;
     /* Only here: a records walk that failed or was interrupted never gets
      * here. */
     if (r->recon && publish_vanished(r, errstr, errstr_size) != 0)
@@ -748,7 +885,7 @@ int sync_run(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
 {
     run_t r = {.conf = conf, .sc = sc, .es = es, .pub = pub, .cp = cp,
                .allow_mass_delete = opts && opts->allow_mass_delete};
-    r.full = decide_mode(conf, cp, opts, isotime_now_ms());
+    decide_mode(&r, opts, isotime_now_ms());
     publisher_reset(pub);
     int rc = run_init(&r, errstr, errstr_size);
     if (rc == 0) {

@@ -7,7 +7,8 @@
  *   POST /admin/delete?ids=..[&at=...]
  *   POST /admin/soft-delete?ids=..[&at=...]
  *   POST /admin/restore?ids=..[&at=...]   (hard-deleted ids come back)
- *   POST /admin/fault?status=500&count=3[&delay_ms=D]
+ *   POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N]  (after N
+ *        more data requests answered normally)
  *   GET  /admin/records | /admin/deleted | /admin/stats
  *
  * `at` defaults to the data clock + 1 s; `max` is the live set's largest
@@ -178,12 +179,13 @@ static reply_t post_create(server_t *srv, struct MHD_Connection *conn)
 static reply_t post_fault(server_t *srv, struct MHD_Connection *conn)
 {
     char err[512];
-    long status, count, delay;
+    long status, count, delay, after;
     jbuf_t b;
 
     if (query_long(conn, "status", 0, 599, 0, &status, err, sizeof(err)) ||
         query_long(conn, "count", 0, ADMIN_MAX_COUNT, 1, &count, err, sizeof(err)) ||
-        query_long(conn, "delay_ms", 0, 3600000L, 0, &delay, err, sizeof(err)))
+        query_long(conn, "delay_ms", 0, 3600000L, 0, &delay, err, sizeof(err)) ||
+        query_long(conn, "after", 0, ADMIN_MAX_COUNT, 0, &after, err, sizeof(err)))
         return reply_error(400, "%s", err);
     if (status && status < 100)
         return reply_error(400, "status: expected 100..599");
@@ -193,6 +195,7 @@ static reply_t post_fault(server_t *srv, struct MHD_Connection *conn)
     srv->fault_status = (int)status;
     srv->fault_count = count;
     srv->fault_delay_ms = delay;
+    srv->fault_after = after;
     pthread_mutex_unlock(&srv->lock);
     jbuf_init(&b);
     jbuf_printf(&b, "{\"status\":%ld,\"count\":%ld,\"delay_ms\":%ld}", status, count,

@@ -31,6 +31,7 @@ struct server {
     int fault_status;        /* 0 = answer normally */
     long fault_delay_ms;
     long fault_count;        /* data requests the fault still applies to */
+    long fault_after;        /* data requests answered normally before it */
 };
 
 /* A response: status and a malloc'ed JSON body (NULL = out of memory). */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "dataset.h"
+#include "daytz.h"
 #include "isotime.h"
 #include "log.h"
 #include "server.h"
@@ -56,12 +57,13 @@ static void usage(FILE *out)
         "  --deleted-param P      (default since)\n"
         "  --string-ids           ids are strings \"cus_000017\"\n"
         "  --date-cursor          the cursor filter compares UTC days only\n"
+        "  --cursor-timezone TZ   ... the days of this IANA zone instead (Europe/Berlin)\n"
         "Data:  GET /<stream>?<cursor-param>=ISO&<page-param>=N&<page-size-param>=M\n"
         "       GET /<stream>/deleted?<deleted-param>=ISO\n"
         "Admin: POST /admin/update?ids=1,5|count=N[&at=ISO|max]  POST /admin/create?count=N\n"
         "       POST /admin/delete?ids=..  POST /admin/soft-delete?ids=..\n"
         "       POST /admin/restore?ids=.. (deleted ids come back; still listed as deleted)\n"
-        "       POST /admin/fault?status=500&count=3[&delay_ms=D]\n"
+        "       POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N]\n"
         "       GET /admin/records  GET /admin/deleted  GET /admin/stats\n");
 }
 
@@ -169,6 +171,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"deleted-param", required_argument, NULL, 0},
         {"string-ids", no_argument, NULL, 'S'},
         {"date-cursor", no_argument, NULL, 'D'},
+        {"cursor-timezone", required_argument, NULL, 'Z'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -183,6 +186,13 @@ static int parse_options(int argc, char **argv, options_t *o)
             o->data.string_ids = 1;
         } else if (c == 'D') {
             o->http.date_cursor = 1;
+        } else if (c == 'Z') {
+            char tzerr[256];
+            if (daytz_check(optarg, tzerr, sizeof(tzerr)) != 0) {
+                fprintf(stderr, "tidemark-demoapi: --cursor-timezone: %s\n", tzerr);
+                return 2;
+            }
+            o->http.cursor_timezone = optarg;
         } else if (c == 'h') {
             usage(stdout);
             return 1;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "daytz.h"
 #include "isotime.h"
 #include "signals.h"
 
@@ -106,7 +107,9 @@ static int take_fault(server_t *srv)
 
     pthread_mutex_lock(&srv->lock);
     srv->requests++;
-    if (srv->fault_count > 0) {
+    if (srv->fault_after > 0)
+        srv->fault_after--;
+    else if (srv->fault_count > 0) {
         srv->fault_count--;
         status = srv->fault_status;
         delay = srv->fault_delay_ms;
@@ -119,7 +122,8 @@ static int take_fault(server_t *srv)
     return status;
 }
 
-/* The filter's lower bound: with --date-cursor, the parameter's UTC day. */
+/* The filter's lower bound: with --date-cursor, the start of the
+ * parameter's day, in --cursor-timezone (default UTC). */
 static int since_arg(server_t *srv, struct MHD_Connection *conn, const char *name,
                      int64_t *since, char *errstr, size_t errstr_size)
 {
@@ -127,10 +131,15 @@ static int since_arg(server_t *srv, struct MHD_Connection *conn, const char *nam
 
     if (query_time(conn, name, since, &present, errstr, errstr_size))
         return -1;
-    if (!present)
+    if (!present) {
         *since = INT64_MIN;
-    else if (srv->conf.date_cursor)
-        *since = isotime_day_start(*since);
+    } else if (srv->conf.date_cursor) {
+        /* A bare date names a local calendar day: its noon UTC lies in
+         * that day in every zone within 12 hours of UTC. */
+        int bare_date = strlen(query_arg(conn, name)) == 10;
+        *since = daytz_day_start(srv->conf.cursor_timezone,
+                                 *since + (bare_date ? 12 * 3600 * 1000LL : 0));
+    }
     return 0;
 }
 

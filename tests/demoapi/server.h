@@ -27,6 +27,7 @@ typedef struct {
     const char *deleted_param;
     long max_page_size;
     int date_cursor;             /* the cursor filter takes the parameter's UTC day */
+    const char *cursor_timezone; /* ... or its day in this IANA zone (NULL: UTC) */
 } server_conf_t;
 
 typedef struct server server_t;

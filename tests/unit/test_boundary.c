@@ -83,7 +83,7 @@ static void test_bucket(void **state)
         {CURSOR_PRECISION_DATE, "2026-11-25", "2026-11-25T00:00:00Z"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_int_equal(boundary_bucket(cases[i].prec, ts(cases[i].in)), ts(cases[i].want));
+        assert_int_equal(boundary_bucket(CURSOR_CLOCK(cases[i].prec), ts(cases[i].in)), ts(cases[i].want));
 }
 
 /* Digests as boundary_digest makes them: 16 hex digits. */
@@ -99,7 +99,7 @@ static void hwm_set(hwm_tracker_t *h, cursor_precision_t prec, const char *value
 {
     memset(h, 0, sizeof *h);
     for (size_t i = 0; pairs && pairs[i]; i += 2)
-        assert_int_equal(boundary_observe(h, prec, pairs[i], ts(value), pairs[i + 1]), 0);
+        assert_int_equal(boundary_observe(h, CURSOR_CLOCK(prec), pairs[i], ts(value), pairs[i + 1]), 0);
 }
 
 static void test_digest_parse(void **state)
@@ -163,7 +163,7 @@ static void test_skip(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hwm_tracker_t h;
         hwm_set(&h, cases[i].prec, "2026-11-25T12:00:00.000Z", at_hwm);
-        int got = boundary_should_skip(&h, cases[i].prec, cases[i].id, ts(cases[i].cursor),
+        int got = boundary_should_skip(&h, CURSOR_CLOCK(cases[i].prec), cases[i].id, ts(cases[i].cursor),
                                        cases[i].digest);
         if (got != cases[i].skip)
             fail_msg("case %zu (%s): skip=%d", i, cases[i].why, got);
@@ -171,7 +171,7 @@ static void test_skip(void **state)
     }
     /* An empty tracker skips nothing. */
     hwm_tracker_t empty = {0};
-    assert_false(boundary_should_skip(&empty, CURSOR_PRECISION_TIMESTAMP, "17", 0, DA));
+    assert_false(boundary_should_skip(&empty, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "17", 0, DA));
     assert_null(boundary_find_id(&empty, "17"));
 }
 
@@ -266,7 +266,7 @@ static void test_tracker(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hwm_tracker_t h = {0};
         for (size_t j = 0; j < 5 && cases[i].in[j].id; j++)
-            assert_int_equal(boundary_observe(&h, cases[i].prec, cases[i].in[j].id,
+            assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(cases[i].prec), cases[i].in[j].id,
                                               ts(cases[i].in[j].cursor), cases[i].in[j].digest),
                              0);
         assert_true(h.has_value);
@@ -290,8 +290,8 @@ static void test_pending(void **state)
     const char *t = "2026-11-25T12:00:00Z";
     hwm_tracker_t h = {0};
     char all[256], pend[256];
-    assert_int_equal(boundary_observe(&h, CURSOR_PRECISION_TIMESTAMP, "1", ts(t), DA), 0);
-    assert_int_equal(boundary_observe(&h, CURSOR_PRECISION_TIMESTAMP, "2", ts(t), DB), 0);
+    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1", ts(t), DA), 0);
+    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "2", ts(t), DB), 0);
     assert_true(h.pending_bytes > 0 && h.pending_bytes == h.bytes);
 
     run_chunk_ref_t ref = {.key = "s/ckpt/r/0", .ids = 2, .bytes = 10, .sum = 7};
@@ -305,9 +305,9 @@ static void test_pending(void **state)
     assert_ptr_not_equal(h.chunks[0].key, ref.key); /* a copy */
 
     /* unchanged: nothing to write; new or changed: pending */
-    assert_int_equal(boundary_observe(&h, CURSOR_PRECISION_TIMESTAMP, "1", ts(t), DA), 0);
-    assert_int_equal(boundary_observe(&h, CURSOR_PRECISION_TIMESTAMP, "3", ts(t), DC), 0);
-    assert_int_equal(boundary_observe(&h, CURSOR_PRECISION_TIMESTAMP, "2", ts(t), DD), 0);
+    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1", ts(t), DA), 0);
+    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "3", ts(t), DC), 0);
+    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "2", ts(t), DD), 0);
     dump(&h, all, sizeof all, pend, sizeof pend);
     assert_string_equal(all, "1=a,2=d,3=c");
     assert_string_equal(pend, "2=d,3=c");
@@ -332,7 +332,7 @@ static void test_pending(void **state)
 
     /* a new bucket forgets ids and chunks */
     assert_int_equal(
-        boundary_observe(&h, CURSOR_PRECISION_TIMESTAMP, "9", ts("2026-11-25T12:00:01Z"), DA), 0);
+        boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "9", ts("2026-11-25T12:00:01Z"), DA), 0);
     dump(&h, all, sizeof all, pend, sizeof pend);
     assert_string_equal(all, "9=a");
     assert_string_equal(pend, "9=a");
@@ -376,7 +376,7 @@ static void test_million_ties(void **state)
     for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "%zu", i);
         snprintf(dg, sizeof dg, "%016zx", i * 7919);
-        if (boundary_observe(&h, CURSOR_PRECISION_TIMESTAMP, id, at, dg) != 0)
+        if (boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, at, dg) != 0)
             fail_msg("observe %zu failed", i);
     }
     int64_t built = isotime_monotonic_ms() - t0;
@@ -389,12 +389,12 @@ static void test_million_ties(void **state)
     for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "%zu", i);
         snprintf(dg, sizeof dg, "%016zx", i * 7919);
-        if (!boundary_should_skip(&h, CURSOR_PRECISION_TIMESTAMP, id, at, dg))
+        if (!boundary_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, at, dg))
             fail_msg("id %zu not skipped", i);
     }
     snprintf(dg, sizeof dg, "%016zx", (size_t)1);
-    assert_false(boundary_should_skip(&h, CURSOR_PRECISION_TIMESTAMP, "5", at, dg));
-    assert_false(boundary_should_skip(&h, CURSOR_PRECISION_TIMESTAMP, "1000000", at, DA));
+    assert_false(boundary_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "5", at, dg));
+    assert_false(boundary_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1000000", at, DA));
     int64_t looked = isotime_monotonic_ms() - t0;
     print_message("1e6 lookups in %lld ms\n", (long long)looked);
     /* Quadratic would be ~5e11 comparisons (hours); linear is well under a
@@ -402,7 +402,7 @@ static void test_million_ties(void **state)
     assert_true(built < 60000 && looked < 60000);
 
     /* A new bucket empties the set and gives the memory back. */
-    assert_int_equal(boundary_observe(&h, CURSOR_PRECISION_TIMESTAMP, "x", at + 1, DA), 0);
+    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "x", at + 1, DA), 0);
     assert_int_equal(boundary_tracker_count(&h), 1);
     assert_null(boundary_find_id(&h, "17"));
     assert_non_null(boundary_find_id(&h, "x"));

@@ -37,7 +37,7 @@ static void observe_range(hwm_tracker_t *t, size_t from, size_t to, unsigned gen
     for (size_t i = from; i < to; i++) {
         snprintf(id, sizeof id, "cus_%06zu", i);
         digest_of(i, gen, dg);
-        assert_int_equal(boundary_observe(t, CURSOR_PRECISION_TIMESTAMP, id, AT, dg), 0);
+        assert_int_equal(boundary_observe(t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
     }
 }
 
@@ -263,9 +263,9 @@ static void test_override_order(void **state)
     assert_same_set(&t, &back);
     char dg[BOUNDARY_DIGEST_SIZE];
     digest_of(10, 2, dg);
-    assert_true(boundary_should_skip(&back, CURSOR_PRECISION_TIMESTAMP, "cus_000010", AT, dg));
+    assert_true(boundary_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
     digest_of(10, 1, dg);
-    assert_false(boundary_should_skip(&back, CURSOR_PRECISION_TIMESTAMP, "cus_000010", AT, dg));
+    assert_false(boundary_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
     run_hwm_clear(&h1);
     run_hwm_clear(&h2);
     run_record_destroy(rr);

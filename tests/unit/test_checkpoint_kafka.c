@@ -85,7 +85,7 @@ static void test_round_trip(void **state)
     int64_t t0 = isotime_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
         make_id(i, id, sizeof id, dg);
-        assert_int_equal(boundary_observe(&t, CURSOR_PRECISION_TIMESTAMP, id, AT, dg), 0);
+        assert_int_equal(boundary_observe(&t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
     }
     size_t mem = idset_memory(t.ids) + idset_memory(t.pending);
     print_message("tracker built in %lld ms, %zu MB\n", (long long)(isotime_monotonic_ms() - t0),
@@ -136,11 +136,11 @@ static void test_round_trip(void **state)
     assert_true(back.has_value && back.value_ms == AT);
     for (size_t i = 0; i < n; i++) {
         make_id(i, id, sizeof id, dg);
-        if (!boundary_should_skip(&back, CURSOR_PRECISION_TIMESTAMP, id, AT, dg))
+        if (!boundary_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg))
             fail_msg("id %s was not read back with its digest", id);
     }
     make_id(n, id, sizeof id, dg);
-    assert_false(boundary_should_skip(&back, CURSOR_PRECISION_TIMESTAMP, id, AT, dg));
+    assert_false(boundary_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg));
 
     /* the next run, nothing changed: the head names the same chunks */
     publisher_reset(pub);

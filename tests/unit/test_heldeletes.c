@@ -1,0 +1,94 @@
+/*
+ * test_heldeletes.c - the deleted endpoint's deletions held until the
+ * records walk: which are stale, and the later deletion of an id listed
+ * twice.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../producer/heldeletes.h"
+
+typedef struct step {
+    char kind; /* 'h' hold, 's' served */
+    const char *id;
+    int64_t at;
+} step_t;
+
+typedef struct want {
+    const char *id;
+    int64_t deleted_at;
+    int stale;
+} want_t;
+
+static void test_stale_rules(void **state)
+{
+    (void)state;
+    static const step_t steps[] = {
+        {'h', "restored", 100},    {'s', "restored", 200},  /* served newer: stale */
+        {'h', "older", 100},       {'s', "older", 50},      /* served older: deleted */
+        {'h', "tie", 100},         {'s', "tie", 100},       /* a tie: deleted */
+        {'h', "twice", 100},       {'h', "twice", 300},     /* listed twice: the later */
+        {'s', "twice", 200},
+        {'h', "back-and-gone", 100}, {'s', "back-and-gone", 200},
+        {'h', "back-and-gone", 250},                        /* deleted again later */
+        {'s', "never-held", 999},                           /* served only: nothing */
+        {'h', "alone", 100},
+    };
+    static const want_t want[] = {
+        {"restored", 100, 1}, {"older", 100, 0},  {"tie", 100, 0},
+        {"twice", 300, 0},    {"back-and-gone", 250, 0}, {"alone", 100, 0},
+    };
+    heldeletes_t *h = heldeletes_new();
+    assert_non_null(h);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        if (steps[i].kind == 'h')
+            assert_int_equal(heldeletes_hold(h, steps[i].id, steps[i].at), 0);
+        else
+            heldeletes_served(h, steps[i].id, steps[i].at);
+    }
+    size_t n = sizeof(want) / sizeof(want[0]), seen = 0, pos = 0;
+    assert_int_equal(heldeletes_count(h), n);
+    const char *id;
+    int64_t at;
+    int stale;
+    while (heldeletes_next(h, &pos, &id, &at, &stale)) {
+        size_t k = 0;
+        while (k < n && strcmp(want[k].id, id) != 0)
+            k++;
+        if (k == n)
+            fail_msg("unexpected id %s", id);
+        if (at != want[k].deleted_at || stale != want[k].stale)
+            fail_msg("%s: deleted_at %lld stale %d, want %lld %d", id, (long long)at, stale,
+                     (long long)want[k].deleted_at, want[k].stale);
+        seen++;
+    }
+    assert_int_equal(seen, n);
+    heldeletes_destroy(h);
+}
+
+static void test_unusable_id(void **state)
+{
+    (void)state;
+    heldeletes_t *h = heldeletes_new();
+    assert_int_equal(heldeletes_hold(h, "", 1), -1);
+    char long_id[2000];
+    memset(long_id, 'x', sizeof(long_id) - 1);
+    long_id[sizeof(long_id) - 1] = '\0';
+    assert_int_equal(heldeletes_hold(h, long_id, 1), -1);
+    assert_int_equal(heldeletes_count(h), 0);
+    heldeletes_destroy(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stale_rules),
+        cmocka_unit_test(test_unusable_id),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
