@@ -2,6 +2,7 @@
  * convert_row.c - Avro value -> the JSON "row form" of convert.h, which
  * PostgreSQL's jsonb_populate_record() turns into the columns of SPEC.md.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +30,21 @@ static json_t *get_string(const conv_ctx_t *c, avro_value_t *v)
     return j ? j : null_fail(c, "string is not valid UTF-8");
 }
 
+/* NaN and the infinities have no JSON number: they go as the strings
+ * PostgreSQL's real and double precision read ("NaN", "Infinity",
+ * "-Infinity"), which jsonb_populate_record() hands to the column's input
+ * function; inside a jsonb column they stay strings. */
 static json_t *get_real(const conv_ctx_t *c, double d)
 {
-    json_t *j = json_real(d);
-    return j ? j : null_fail(c, "not a finite number");
+    json_t *j;
+
+    if (isnan(d))
+        j = json_string("NaN");
+    else if (isinf(d))
+        j = json_string(d > 0 ? "Infinity" : "-Infinity");
+    else
+        j = json_real(d);
+    return j ? j : null_fail(c, "out of memory");
 }
 
 static json_t *get_record(const conv_ctx_t *c, avro_value_t *v)
@@ -159,11 +171,35 @@ static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f,
 
     if (avro_value_get_bytes(v, &p, &size) != 0)
         return conv_avro_fail(c), NULL;
+    /* A value the column cannot hold is refused before it is converted:
+     * from its size alone when it is far too long (hostile input must not
+     * cost quadratic time), else from its exact digits. */
+    if (decimal_digits_min(p, size) > (size_t)f->precision)
+        return conv_fail(c, "a %zu-byte unscaled value has more than %d "
+                         "digits: it does not fit decimal(%d,%d)",
+                         size, f->precision, f->precision, f->scale),
+               NULL;
     size_t cap = size * 3 + (size_t)f->scale + 4;
     char *text = malloc(cap);
-    if (!text || decimal_to_text(p, size, f->scale, text, cap) != 0) {
+    int rc = text ? decimal_to_text(p, size, f->scale, text, cap) : -1;
+    if (rc != 0) {
         free(text);
-        return null_fail(c, "cannot format decimal");
+        return null_fail(c, rc == -2 ? "past PostgreSQL's numeric limits"
+                                     : "cannot format decimal");
+    }
+    size_t nd = 0;
+    int lead = 1;
+    for (const char *q = text; *q; q++) {
+        if (*q < '0' || *q > '9' || (lead && *q == '0'))
+            continue;
+        lead = 0;
+        nd++;
+    }
+    if (nd > (size_t)f->precision) {
+        conv_fail(c, "%zu digits do not fit decimal(%d,%d)", nd,
+                  f->precision, f->scale);
+        free(text);
+        return NULL;
     }
     json_t *j = json_string(text);
     free(text);
