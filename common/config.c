@@ -372,6 +372,10 @@ static int open_stream(parser_t *p, const char *name, int line)
         return perr(
             p, line, where,
             "a stream name may hold only letters, digits, '.', '_' and '-'");
+    if (!strcmp(name, "schemas"))
+        return perr(p, line, where,
+                    "a stream may not be named 'schemas': <prefix>.schemas "
+                    "holds the change-event schemas");
     const stream_conf_t *dup = config_stream(c, name);
     if (dup)
         return perr(p, line, where, "duplicate stream (first at line %d)",

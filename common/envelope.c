@@ -985,6 +985,33 @@ out:
     return rc;
 }
 
+/* "ns.Name" of a named schema object, into buf. */
+static const char *full_name_of(const json_t *s, char *buf, size_t size)
+{
+    const char *name = json_string_value(json_object_get(s, "name"));
+    const char *ns = json_string_value(json_object_get(s, "namespace"));
+
+    if (!name)
+        return "";
+    if (strchr(name, '.') || !ns || !*ns)
+        return name;
+    snprintf(buf, size, "%s.%s", ns, name);
+    return buf;
+}
+
+int envelope_same_record(const envelope_schema_t *es, const char *json_text)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(json_text, 0, &jerr);
+    json_t *rec = doc ? after_record(doc) : NULL;
+    char b1[512], b2[512];
+    int same = rec && !strcmp(full_name_of(rec, b1, sizeof(b1)),
+                              full_name_of(es->rs->json_doc, b2, sizeof(b2)));
+
+    json_decref(doc);
+    return same;
+}
+
 /* Sets up w from the writer's schema document wdoc. -1 with errstr. */
 static int writer_build(envelope_schema_t *es, writer_t *w, json_t *wdoc,
                         char *errstr, size_t errstr_size)
@@ -1001,6 +1028,12 @@ static int writer_build(envelope_schema_t *es, writer_t *w, json_t *wdoc,
     if (!wrec) {
         errstr_set(errstr, errstr_size, "not a change-event schema (no record "
                    "in an \"after\" field)");
+        goto out;
+    }
+    const char *wn = json_string_value(json_object_get(wrec, "name"));
+    if (!wn || strcmp(strrchr(wn, '.') ? strrchr(wn, '.') + 1 : wn, es->rs->name)) {
+        errstr_set(errstr, errstr_size, "it is the schema of record '%s', "
+                   "not '%s'", wn ? wn : "?", es->rs->name);
         goto out;
     }
     if (check_fields(es->rs, wrec, errstr, errstr_size) != 0)

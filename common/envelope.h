@@ -14,8 +14,9 @@
  * "<Name>ChangeOp" so that several streams' schemas can share a registry.
  *
  * Owns: envelope_schema_t holds its own avro schema, value interface, JSON
- * text and a reference to nothing else but the record schema it was built
- * from, which must outlive it. An envelope_schema_t is NOT thread-safe
+ * text, the writer schemas added to it (with their resolvers) and a
+ * reference to nothing else but the record schema it was built from,
+ * which must outlive it. An envelope_schema_t is NOT thread-safe
  * (it keeps a reusable Avro value and write buffer): one per thread.
  */
 #ifndef TIDEMARK_ENVELOPE_H
@@ -107,6 +108,10 @@ int envelope_knows_writer(const envelope_schema_t *es, uint64_t fp);
 int envelope_add_writer(envelope_schema_t *es, const char *json_text,
                         uint64_t *fp_out, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
+
+/* Whether json_text is a change-event schema of the same record (full
+ * name) as es's: an earlier or later version of the same stream's. */
+int envelope_same_record(const envelope_schema_t *es, const char *json_text);
 
 /* The CRC-64-AVRO fingerprint of a schema's JSON text. 0, or -1 with
  * errstr when it is not JSON or not a schema. */

@@ -72,6 +72,10 @@ int publisher_flush(publisher_t *p, char *errstr, size_t errstr_size) TM_WARN_UN
  */
 void publisher_warm_topic(publisher_t *p, const char *topic);
 
+/* The librdkafka handle, for admin requests on the same connections
+ * (schemapub.h creates its topic). Owned by p. */
+rd_kafka_t *publisher_rk(publisher_t *p);
+
 /* Forgets the counters, first error and offsets (start of a run). */
 void publisher_reset(publisher_t *p);
 

@@ -23,6 +23,7 @@
 #include "kafka_conf.h"
 #include "log.h"
 #include "reconcile.h"
+#include "schemapub.h"
 #include "signals.h"
 #include "source.h"
 
@@ -400,7 +401,10 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
         return oom(errstr, errstr_size);
     r->hc = http_client_new(sc->auth_header, sc->timeout_ms, sc->max_retries, errstr,
                             errstr_size);
-    return r->hc ? 0 : -1;
+    if (!r->hc)
+        return -1;
+    /* before the first event: a worker on another schema version needs it */
+    return schemapub_publish(r->conf, r->pub, r->es, errstr, errstr_size);
 }
 
 static void run_free(run_t *r)

@@ -72,7 +72,7 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
 {
     const batch_msg_t *m = &b->msgs[i];
     char why[512], reason[600];
-    const worker_stream_t *w;
+    worker_stream_t *w;
 
     if (!m->value)
         return 0; /* tombstone: the delete event before it did the work */
@@ -88,6 +88,10 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
         }
         snprintf(reason, sizeof(reason), "run record: %s", why);
     } else if ((w = worker_streams_by_topic(ws, m->topic))) {
+        /* another version of the stream's schema: look it up first */
+        if (worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr,
+                                        errstr_size) < 0)
+            return -1;
         change_event_t *ev =
             envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
         if (ev) {

@@ -114,6 +114,9 @@ static const err_case_t err_cases[] = {
     {"bad stream name", KAFKA "[stream a/b]\n",
      ":3: [stream a/b]: a stream name may hold only letters, digits, '.', '_' "
      "and '-'"},
+    {"stream named schemas", KAFKA "[stream schemas]\n",
+     ":3: [stream schemas]: a stream may not be named 'schemas': "
+     "<prefix>.schemas holds the change-event schemas"},
     {"no equals sign", KAFKA "[worker]\nbatch.max.ms 5\n",
      ":4: expected 'key = value' or '[section]'"},
     {"empty key", KAFKA "[worker]\n= 5\n",
