@@ -38,7 +38,11 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
 
 /*
  * Returns a new JSON object (caller json_decref()s) in row form from the
- * Avro record value in, or NULL with errstr set.
+ * Avro record value in, or NULL with errstr set. Fields are found by name:
+ * a record resolved from an older writer may lack some, which then take
+ * their default from rs (null for a nullable field without one). A float
+ * or double NaN/Infinity becomes the string "NaN"/"Infinity"/"-Infinity";
+ * a decimal with more digits than its precision is an error.
  */
 json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
                             char *errstr, size_t errstr_size);
