@@ -50,6 +50,7 @@ struct envelope_schema {
     uint64_t fingerprint;
     writer_t *writers;
     size_t n_writers;
+    int published; /* envelope_schema_set_published() */
 };
 
 /* ---- CRC-64-AVRO and Parsing Canonical Form -------------------------- */
@@ -374,6 +375,16 @@ const char *envelope_schema_json(const envelope_schema_t *es)
 uint64_t envelope_schema_fingerprint(const envelope_schema_t *es)
 {
     return es->fingerprint;
+}
+
+int envelope_schema_published(const envelope_schema_t *es)
+{
+    return es->published;
+}
+
+void envelope_schema_set_published(envelope_schema_t *es)
+{
+    es->published = 1;
 }
 
 /* ---- encode ----------------------------------------------------------- */

@@ -54,6 +54,11 @@ const char *envelope_schema_json(const envelope_schema_t *es);
 /* CRC-64-AVRO fingerprint of the Parsing Canonical Form. */
 uint64_t envelope_schema_fingerprint(const envelope_schema_t *es);
 
+/* Whether this process already published the schema to <prefix>.schemas
+ * (producer/schemapub.h sets it once Kafka acknowledged it). */
+int envelope_schema_published(const envelope_schema_t *es);
+void envelope_schema_set_published(envelope_schema_t *es);
+
 /*
  * Encodes one event. record is the source JSON object for an upsert
  * (converted with convert_json_to_avro) and NULL for a delete. On success

@@ -106,13 +106,15 @@ static int ensure_topic(rd_kafka_t *rk, const char *topic, char *errstr,
 }
 
 int schemapub_publish(const tm_config_t *conf, publisher_t *pub,
-                      const envelope_schema_t *es, char *errstr,
+                      envelope_schema_t *es, char *errstr,
                       size_t errstr_size)
 {
     char topic[512], key[17], err[512];
     const char *json = envelope_schema_json(es);
     pub_delivery_t d = {0};
 
+    if (envelope_schema_published(es))
+        return 0;
     topic_schemas(conf, topic, sizeof(topic));
     snprintf(key, sizeof(key), "%016" PRIx64, envelope_schema_fingerprint(es));
     if (ensure_topic(publisher_rk(pub), topic, err, sizeof(err)) != 0) {
@@ -134,6 +136,7 @@ int schemapub_publish(const tm_config_t *conf, publisher_t *pub,
         return -1;
     }
     publisher_reset(pub); /* the run's counts start after it */
+    envelope_schema_set_published(es);
     log_debug("schema published", "topic=%s fingerprint=%s", topic, key);
     return 0;
 }

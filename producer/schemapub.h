@@ -27,12 +27,14 @@
 
 /*
  * Publishes es's schema and waits for Kafka's acknowledgement (acks=all).
- * Call at the start of a run, before its first event. Resets the
- * publisher's counters (publisher_reset). 0, or -1 with errstr: the run
- * must not publish events then.
+ * Call at the start of every run, before its first event: it publishes
+ * once per process and schema (remembered in es), so that follow mode
+ * does not add a message per pass. Resets the publisher's counters
+ * (publisher_reset) when it publishes. 0, or -1 with errstr: the run must
+ * not publish events then (the next run tries again).
  */
 int schemapub_publish(const tm_config_t *conf, publisher_t *pub,
-                      const envelope_schema_t *es, char *errstr,
+                      envelope_schema_t *es, char *errstr,
                       size_t errstr_size) TM_WARN_UNUSED;
 
 #endif
