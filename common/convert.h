@@ -46,7 +46,11 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
 
 /*
  * Returns a new JSON object (caller json_decref()s) in row form from the
- * Avro record value in, or NULL with errstr set.
+ * Avro record value in, or NULL with errstr set. Fields are found by name:
+ * a record resolved from an older writer may lack some, which then take
+ * their default from rs (null for a nullable field without one). A float
+ * or double NaN/Infinity becomes the string "NaN"/"Infinity"/"-Infinity";
+ * a decimal with more digits than its precision is an error.
  */
 json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
                             char *errstr, size_t errstr_size);
@@ -60,7 +64,22 @@ int decimal_from_text(const char *text, int precision, int scale,
                       unsigned char *buf, size_t bufsize, size_t *len_out,
                       char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
+/*
+ * decimal_to_text returns 0; -1 when buf is too small or memory runs out;
+ * -2 when the value is past PostgreSQL's numeric limits (more than
+ * DECIMAL_MAX_INT_DIGITS digits before the point, or a scale above
+ * DECIMAL_MAX_SCALE), refused from the bit length before converting when
+ * it can be. buf needs 2.41 * len + scale + 4 bytes at most. Time grows
+ * as len^2 / 36 (base-10^9 limbs): 40 KB takes about 0.1 s.
+ */
 int decimal_to_text(const unsigned char *bytes, size_t len, int scale,
                     char *buf, size_t size) __attribute__((warn_unused_result));
+
+#define DECIMAL_MAX_INT_DIGITS 131072 /* PostgreSQL numeric: before the point */
+#define DECIMAL_MAX_SCALE 16383       /* and after it */
+
+/* A lower bound (exact or one less) of the decimal digits of the unscaled
+ * value's magnitude (1 for zero), from its bit length: linear time. */
+size_t decimal_digits_min(const unsigned char *bytes, size_t len);
 
 #endif

@@ -2,6 +2,7 @@
  * convert_row.c - Avro value -> the JSON "row form" of convert.h, which
  * PostgreSQL's jsonb_populate_record() turns into the columns of SPEC.md.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +30,21 @@ static json_t *get_string(const conv_ctx_t *c, avro_value_t *v)
     return j ? j : null_fail(c, "string is not valid UTF-8");
 }
 
+/* NaN and the infinities have no JSON number: they go as the strings
+ * PostgreSQL's real and double precision read ("NaN", "Infinity",
+ * "-Infinity"), which jsonb_populate_record() hands to the column's input
+ * function; inside a jsonb column they stay strings. */
 static json_t *get_real(const conv_ctx_t *c, double d)
 {
-    json_t *j = json_real(d);
-    return j ? j : null_fail(c, "not a finite number");
+    json_t *j;
+
+    if (isnan(d))
+        j = json_string("NaN");
+    else if (isinf(d))
+        j = json_string(d > 0 ? "Infinity" : "-Infinity");
+    else
+        j = json_real(d);
+    return j ? j : null_fail(c, "out of memory");
 }
 
 static json_t *get_record(const conv_ctx_t *c, avro_value_t *v)
@@ -131,13 +143,10 @@ static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v)
     }
 }
 
-static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros)
+static json_t *timestamp_json(int64_t val, int micros)
 {
-    int64_t val;
     char buf[ISOTIME_BUFSIZE + 8];
 
-    if (avro_value_get_long(v, &val) != 0)
-        return conv_avro_fail(c), NULL;
     if (!micros) {
         isotime_format(val, buf, sizeof(buf));
         return json_string(buf);
@@ -151,6 +160,15 @@ static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros)
     return json_string(buf);
 }
 
+static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros)
+{
+    int64_t val;
+
+    if (avro_value_get_long(v, &val) != 0)
+        return conv_avro_fail(c), NULL;
+    return timestamp_json(val, micros);
+}
+
 static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f,
                            avro_value_t *v)
 {
@@ -159,11 +177,35 @@ static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f,
 
     if (avro_value_get_bytes(v, &p, &size) != 0)
         return conv_avro_fail(c), NULL;
+    /* A value the column cannot hold is refused before it is converted:
+     * from its size alone when it is far too long (hostile input must not
+     * cost quadratic time), else from its exact digits. */
+    if (decimal_digits_min(p, size) > (size_t)f->precision)
+        return conv_fail(c, "a %zu-byte unscaled value has more than %d "
+                         "digits: it does not fit decimal(%d,%d)",
+                         size, f->precision, f->precision, f->scale),
+               NULL;
     size_t cap = size * 3 + (size_t)f->scale + 4;
     char *text = malloc(cap);
-    if (!text || decimal_to_text(p, size, f->scale, text, cap) != 0) {
+    int rc = text ? decimal_to_text(p, size, f->scale, text, cap) : -1;
+    if (rc != 0) {
         free(text);
-        return null_fail(c, "cannot format decimal");
+        return null_fail(c, rc == -2 ? "past PostgreSQL's numeric limits"
+                                     : "cannot format decimal");
+    }
+    size_t nd = 0;
+    int lead = 1;
+    for (const char *q = text; *q; q++) {
+        if (*q < '0' || *q > '9' || (lead && *q == '0'))
+            continue;
+        lead = 0;
+        nd++;
+    }
+    if (nd > (size_t)f->precision) {
+        conv_fail(c, "%zu digits do not fit decimal(%d,%d)", nd,
+                  f->precision, f->scale);
+        free(text);
+        return NULL;
     }
     json_t *j = json_string(text);
     free(text);
@@ -220,9 +262,97 @@ static json_t *get_field(const conv_ctx_t *c, const schema_field_t *f,
     }
 }
 
+/* Avro's JSON for bytes: one character (code point 0-255) per byte. */
+static int default_bytes(const json_t *d, unsigned char **out, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)json_string_value(d);
+    size_t n = json_string_length(d), o = 0;
+
+    if (!p || !(*out = malloc(n + 1)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < 0x80) {
+            (*out)[o++] = p[i];
+        } else if ((p[i] & 0xfe) == 0xc2 && i + 1 < n) { /* U+0080-U+00FF */
+            (*out)[o++] = (unsigned char)(((p[i] & 0x03) << 6) | (p[i + 1] & 0x3f));
+            i++;
+        } else {
+            free(*out);
+            return -1;
+        }
+    }
+    *len = o;
+    return 0;
+}
+
+/* The row form of field i when the writer of the event did not have it:
+ * its schema default, or null. */
+static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs,
+                             size_t i)
+{
+    const schema_field_t *f = &rs->fields[i];
+    json_t *fj = json_array_get(json_object_get(rs->json_doc, "fields"), i);
+    json_t *d = json_object_get(fj, "default");
+    char buf[ISOTIME_BUFSIZE];
+
+    if (!d || json_is_null(d)) {
+        if (f->nullable) /* null even without a declared default */
+            return json_null();
+        return null_fail(c, "not in the writer's schema, and no default");
+    }
+    switch (f->type) {
+    case FT_TIMESTAMP_MILLIS:
+    case FT_TIMESTAMP_MICROS:
+        if (!json_is_integer(d))
+            break;
+        return timestamp_json(json_integer_value(d), f->type == FT_TIMESTAMP_MICROS);
+    case FT_DATE:
+        if (!json_is_integer(d))
+            break;
+        isotime_format_date(isotime_days_to_ms((int32_t)json_integer_value(d)),
+                            buf, sizeof(buf));
+        return json_string(buf);
+    case FT_BYTES:
+    case FT_DECIMAL: {
+        unsigned char *b;
+        size_t n;
+        json_t *j = NULL;
+        if (default_bytes(d, &b, &n) != 0)
+            break;
+        if (f->type == FT_DECIMAL) {
+            size_t cap = n * 3 + (size_t)f->scale + 4;
+            char *text = malloc(cap);
+            if (text && decimal_to_text(b, n, f->scale, text, cap) == 0)
+                j = json_string(text);
+            free(text);
+        } else {
+            static const char hex[] = "0123456789abcdef";
+            char *h = malloc(n * 2 + 3);
+            if (h) {
+                h[0] = '\\';
+                h[1] = 'x';
+                for (size_t k = 0; k < n; k++) {
+                    h[2 + 2 * k] = hex[b[k] >> 4];
+                    h[3 + 2 * k] = hex[b[k] & 15];
+                }
+                h[2 + 2 * n] = '\0';
+                j = json_string(h);
+            }
+            free(h);
+        }
+        free(b);
+        return j ? j : null_fail(c, "bad default");
+    }
+    default:
+        return json_deep_copy(d); /* numbers, strings, symbols, JSON */
+    }
+    return null_fail(c, "bad default");
+}
+
 json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
                             char *errstr, size_t errstr_size)
 {
+    avro_schema_t in_schema = avro_value_get_schema(in);
     json_t *row = json_object();
 
     if (errstr && errstr_size)
@@ -237,7 +367,12 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
         conv_ctx_t c = {f->name, 0, errstr, errstr_size};
         avro_value_t child;
         json_t *jv = NULL;
-        if (avro_value_get_by_index(in, i, &child, NULL) != 0)
+        /* by name: a value resolved from an older writer may lack fields */
+        int at = in_schema ? avro_schema_record_field_get_index(in_schema, f->name)
+                           : (int)i;
+        if (at < 0)
+            jv = default_field(&c, rs, i);
+        else if (avro_value_get_by_index(in, (size_t)at, &child, NULL) != 0)
             conv_avro_fail(&c);
         else
             jv = get_field(&c, f, &child);

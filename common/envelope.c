@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include <avro/resolver.h>
 
 #define CRC64_AVRO_EMPTY 0xc15d213aa4d7a795ULL
 #define SOE_MAGIC0 0xC3
@@ -27,6 +28,19 @@
 enum { EV_OP, EV_ID, EV_SOURCE_TS, EV_RUN_ID, EV_FULL_SYNC, EV_PRODUCED_AT,
        EV_AFTER };
 
+/* An earlier (or later) version of the event schema that events may have
+ * been written with, resolved into this one. */
+typedef struct writer {
+    uint64_t fingerprint;
+    char *error;               /* NULL, or why its events cannot be read */
+    avro_schema_t wschema;     /* the writer's event schema */
+    avro_schema_t rschema;     /* ours, less what the writer does not have */
+    avro_value_iface_t *riface;
+    avro_value_t rvalue;       /* what a read fills: an rschema value */
+    avro_value_iface_t *resolver;
+    avro_value_t resolved;     /* a wschema-shaped value writing into rvalue */
+} writer_t;
+
 struct envelope_schema {
     const record_schema_t *rs; /* borrowed */
     char *json_text;           /* pretty-printed event schema */
@@ -34,6 +48,9 @@ struct envelope_schema {
     avro_value_iface_t *iface;
     avro_value_t value; /* reused by encode and decode: not thread-safe */
     uint64_t fingerprint;
+    writer_t *writers;
+    size_t n_writers;
+    int published; /* envelope_schema_set_published() */
 };
 
 /* ---- CRC-64-AVRO and Parsing Canonical Form -------------------------- */
@@ -315,10 +332,31 @@ fail:
     return NULL;
 }
 
+static void writer_clear(writer_t *w)
+{
+    if (w->resolved.iface)
+        avro_value_decref(&w->resolved);
+    if (w->resolver)
+        avro_value_iface_decref(w->resolver);
+    if (w->rvalue.iface)
+        avro_value_decref(&w->rvalue);
+    if (w->riface)
+        avro_value_iface_decref(w->riface);
+    if (w->rschema)
+        avro_schema_decref(w->rschema);
+    if (w->wschema)
+        avro_schema_decref(w->wschema);
+    free(w->error);
+    memset(w, 0, sizeof(*w));
+}
+
 void envelope_schema_destroy(envelope_schema_t *es)
 {
     if (!es)
         return;
+    for (size_t i = 0; i < es->n_writers; i++)
+        writer_clear(&es->writers[i]);
+    free(es->writers);
     if (es->value.iface)
         avro_value_decref(&es->value);
     if (es->iface)
@@ -337,6 +375,16 @@ const char *envelope_schema_json(const envelope_schema_t *es)
 uint64_t envelope_schema_fingerprint(const envelope_schema_t *es)
 {
     return es->fingerprint;
+}
+
+int envelope_schema_published(const envelope_schema_t *es)
+{
+    return es->published;
+}
+
+void envelope_schema_set_published(envelope_schema_t *es)
+{
+    es->published = 1;
 }
 
 /* ---- encode ----------------------------------------------------------- */
@@ -588,11 +636,22 @@ static int check_value(cursor_t *c, avro_schema_t s, int depth)
     }
 }
 
+static writer_t *find_writer(const envelope_schema_t *es, uint64_t fp)
+{
+    for (size_t i = 0; i < es->n_writers; i++)
+        if (es->writers[i].fingerprint == fp)
+            return &es->writers[i];
+    return NULL;
+}
+
+/* *w_out: NULL for es's own schema, else the writer of the event. */
 static int read_header(const envelope_schema_t *es, const unsigned char *p,
-                       size_t len, char *errstr, size_t errstr_size)
+                       size_t len, writer_t **w_out, char *errstr,
+                       size_t errstr_size)
 {
     uint64_t fp = 0;
 
+    *w_out = NULL;
     if (len < 2 || p[0] != SOE_MAGIC0 || p[1] != SOE_MAGIC1) {
         errstr_set(errstr, errstr_size, "decode: not Avro single-object "
                 "encoding (the message does not start with C3 01)");
@@ -605,22 +664,35 @@ static int read_header(const envelope_schema_t *es, const unsigned char *p,
     }
     for (int i = 0; i < 8; i++)
         fp |= (uint64_t)p[2 + i] << (8 * i);
-    if (fp != es->fingerprint) {
+    if (fp == es->fingerprint)
+        return 0;
+    if (!(*w_out = find_writer(es, fp))) {
         errstr_set(errstr, errstr_size, "decode: written with schema "
-                "fingerprint %016llx, not this stream's %016llx",
-                (unsigned long long)fp,
+                "fingerprint %016llx, not this stream's %016llx nor a "
+                "known version of it", (unsigned long long)fp,
                 (unsigned long long)es->fingerprint);
+        return -1;
+    }
+    if ((*w_out)->error) {
+        errstr_set(errstr, errstr_size, "decode: written with schema "
+                "fingerprint %016llx, which cannot be read as this "
+                "stream's %016llx: %s", (unsigned long long)fp,
+                (unsigned long long)es->fingerprint, (*w_out)->error);
         return -1;
     }
     return 0;
 }
 
-static int read_body(envelope_schema_t *es, const unsigned char *p,
-                     size_t len, char *errstr, size_t errstr_size)
+/* Reads the body into es->value, or (written with w) through w's
+ * resolver into w->rvalue. */
+static int read_body(envelope_schema_t *es, writer_t *w,
+                     const unsigned char *p, size_t len, char *errstr,
+                     size_t errstr_size)
 {
     cursor_t c = {p, p + len, p, NULL};
+    avro_value_t *target = w ? &w->resolved : &es->value;
 
-    if (check_value(&c, es->avro, 0) != 0) {
+    if (check_value(&c, w ? w->wschema : es->avro, 0) != 0) {
         errstr_set(errstr, errstr_size, "decode: %s at byte %zu", c.err,
                 SOE_HEADER + (size_t)(c.at - p));
         return -1;
@@ -630,9 +702,9 @@ static int read_body(envelope_schema_t *es, const unsigned char *p,
                 (size_t)(c.end - c.p));
         return -1;
     }
-    avro_value_reset(&es->value);
+    avro_value_reset(target);
     avro_reader_t r = avro_reader_memory((const char *)p, (int64_t)len);
-    int rc = r ? avro_value_read(r, &es->value) : -1;
+    int rc = r ? avro_value_read(r, target) : -1;
     if (r)
         avro_reader_free(r);
     if (rc != 0) {
@@ -652,10 +724,15 @@ static char *get_str(avro_value_t *v)
     return strndup(s, size ? size - 1 : 0);
 }
 
-/* Copies es->value (just read) into a new event. */
-static change_event_t *extract(envelope_schema_t *es, char *errstr,
-                               size_t errstr_size)
+/* Copies value (just read: es's own, or a writer's rvalue) into a new
+ * event. Fields are found by name: a writer's value lacks what the
+ * writer did not have. */
+static change_event_t *extract(envelope_schema_t *es, avro_value_t *value,
+                               char *errstr, size_t errstr_size)
 {
+    static const char *const names[EV_AFTER + 1] = {
+        "op", "id", "source_ts", "run_id", "full_sync", "produced_at",
+        "after"};
     avro_value_t v[EV_AFTER + 1], branch;
     change_event_t *ev = calloc(1, sizeof(*ev));
     int op = 0, fs = 0, disc = 0;
@@ -663,8 +740,12 @@ static change_event_t *extract(envelope_schema_t *es, char *errstr,
     if (!ev)
         goto oom;
     for (int i = 0; i <= EV_AFTER; i++)
-        if (avro_value_get_by_index(&es->value, (size_t)i, &v[i], NULL))
-            goto oom;
+        if (avro_value_get_by_name(value, names[i], &v[i], NULL)) {
+            errstr_set(errstr, errstr_size, "decode: the event has no "
+                       "field '%s'", names[i]);
+            change_event_destroy(ev);
+            return NULL;
+        }
     avro_value_get_enum(&v[EV_OP], &op);
     avro_value_get_long(&v[EV_SOURCE_TS], &ev->source_ts_ms);
     avro_value_get_boolean(&v[EV_FULL_SYNC], &fs);
@@ -701,16 +782,379 @@ change_event_t *envelope_decode(envelope_schema_t *es, const void *buf,
                                 size_t len, char *errstr, size_t errstr_size)
 {
     const unsigned char *p = buf;
+    writer_t *w = NULL;
 
     if (!buf) {
         errstr_set(errstr, errstr_size, "decode: no payload (a tombstone?)");
         return NULL;
     }
-    if (read_header(es, p, len, errstr, errstr_size) != 0 ||
-        read_body(es, p + SOE_HEADER, len - SOE_HEADER, errstr,
+    if (read_header(es, p, len, &w, errstr, errstr_size) != 0 ||
+        read_body(es, w, p + SOE_HEADER, len - SOE_HEADER, errstr,
                   errstr_size) != 0)
         return NULL;
-    return extract(es, errstr, errstr_size);
+    return extract(es, w ? &w->rvalue : &es->value, errstr, errstr_size);
+}
+
+int envelope_peek_fingerprint(const void *buf, size_t len, uint64_t *fp)
+{
+    const unsigned char *p = buf;
+
+    if (!buf || len < SOE_HEADER || p[0] != SOE_MAGIC0 || p[1] != SOE_MAGIC1)
+        return -1;
+    *fp = 0;
+    for (int i = 0; i < 8; i++)
+        *fp |= (uint64_t)p[2 + i] << (8 * i);
+    return 0;
+}
+
+int envelope_knows_writer(const envelope_schema_t *es, uint64_t fp)
+{
+    return fp == es->fingerprint || find_writer(es, fp) != NULL;
+}
+
+int avro_schema_text_fingerprint(const char *json_text, uint64_t *fp,
+                                 char *errstr, size_t errstr_size)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(json_text, JSON_DECODE_ANY, &jerr);
+    char *canon;
+
+    if (!doc) {
+        errstr_set(errstr, errstr_size, "not JSON: line %d: %s", jerr.line,
+                   jerr.text);
+        return -1;
+    }
+    canon = avro_canonical_form(doc, errstr, errstr_size);
+    json_decref(doc);
+    if (!canon)
+        return -1;
+    *fp = avro_crc64(canon, strlen(canon));
+    free(canon);
+    return 0;
+}
+
+/* ---- writer schemas: resolution --------------------------------------- */
+
+/* The record schema object in the "after" field of an event schema. */
+static json_t *after_record(json_t *event)
+{
+    json_t *fields = json_object_get(event, "fields"), *f, *b;
+    size_t i, j;
+
+    json_array_foreach(fields, i, f) {
+        if (strcmp(json_string_value(json_object_get(f, "name")) ?
+                       json_string_value(json_object_get(f, "name")) : "",
+                   "after"))
+            continue;
+        json_t *t = json_object_get(f, "type");
+        if (json_is_object(t))
+            return t;
+        json_array_foreach(t, j, b) if (json_is_object(b)) return b;
+    }
+    return NULL;
+}
+
+/* Every record definition of s, by its short name, into recs. */
+static void collect_records(json_t *s, json_t *recs, int depth)
+{
+    json_t *v, *f;
+    size_t i;
+    const char *k;
+
+    if (depth > MAX_DEPTH)
+        return;
+    if (json_is_array(s)) {
+        json_array_foreach(s, i, v) collect_records(v, recs, depth + 1);
+        return;
+    }
+    if (!json_is_object(s))
+        return;
+    const char *type = json_string_value(json_object_get(s, "type"));
+    const char *name = json_string_value(json_object_get(s, "name"));
+    if (type && (!strcmp(type, "record") || !strcmp(type, "error")) && name) {
+        const char *dot = strrchr(name, '.');
+        if (!json_object_get(recs, dot ? dot + 1 : name))
+            json_object_set(recs, dot ? dot + 1 : name, s);
+    }
+    json_object_foreach(s, k, v) {
+        if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values"))
+            collect_records(v, recs, depth + 1);
+        else if (!strcmp(k, "fields"))
+            json_array_foreach(v, i, f) collect_records(json_object_get(f, "type"),
+                                                         recs, depth + 1);
+    }
+}
+
+static int has_field(const json_t *record, const char *name)
+{
+    json_t *f;
+    size_t i;
+
+    json_array_foreach(json_object_get(record, "fields"), i, f) {
+        const char *n = json_string_value(json_object_get(f, "name"));
+        if (n && !strcmp(n, name))
+            return 1;
+    }
+    return 0;
+}
+
+/* Drops from every record of s (our schema, a copy) the fields that the
+ * writer's record of that name does not have: avro-c 1.11 cannot fill a
+ * reader field from a default, so the reader is cut to what the writer
+ * wrote, and the row form fills the rest (defaults, or null). */
+static void prune(json_t *s, const json_t *wrecs, int depth)
+{
+    json_t *v, *f;
+    size_t i;
+    const char *k;
+
+    if (depth > MAX_DEPTH)
+        return;
+    if (json_is_array(s)) {
+        json_array_foreach(s, i, v) prune(v, wrecs, depth + 1);
+        return;
+    }
+    if (!json_is_object(s))
+        return;
+    const char *type = json_string_value(json_object_get(s, "type"));
+    const char *name = json_string_value(json_object_get(s, "name"));
+    json_t *fields = json_object_get(s, "fields");
+    if (type && !strcmp(type, "record") && name && json_is_array(fields)) {
+        const char *dot = strrchr(name, '.');
+        json_t *w = json_object_get(wrecs, dot ? dot + 1 : name);
+        for (i = json_array_size(fields); w && i-- > 0;) {
+            const char *fn = json_string_value(
+                json_object_get(json_array_get(fields, i), "name"));
+            if (fn && !has_field(w, fn))
+                json_array_remove(fields, i);
+        }
+    }
+    json_object_foreach(s, k, v) {
+        if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values"))
+            prune(v, wrecs, depth + 1);
+        else if (!strcmp(k, "fields"))
+            json_array_foreach(v, i, f) prune(json_object_get(f, "type"),
+                                              wrecs, depth + 1);
+    }
+}
+
+/* Whether a value written as w can be stored as r, field by field of
+ * the stream's record: the same type (decimals: the same scale), or a
+ * promotion Avro makes. Logical types count: avro-c sees only their base
+ * type, and a timestamp-micros read as millis would be off by 1000. */
+static int field_compatible(const schema_field_t *w, const schema_field_t *r)
+{
+    if (w->type == r->type)
+        return w->type != FT_DECIMAL || w->scale == r->scale;
+    switch (w->type) {
+    case FT_INT:
+        return r->type == FT_LONG || r->type == FT_FLOAT ||
+               r->type == FT_DOUBLE;
+    case FT_LONG: return r->type == FT_FLOAT || r->type == FT_DOUBLE;
+    case FT_FLOAT: return r->type == FT_DOUBLE;
+    case FT_STRING: return r->type == FT_BYTES;
+    case FT_BYTES: return r->type == FT_STRING;
+    default: return 0;
+    }
+}
+
+static const char *type_word(const schema_field_t *f, char *buf, size_t size)
+{
+    static const char *const names[] = {
+        [FT_STRING] = "string", [FT_INT] = "int", [FT_LONG] = "long",
+        [FT_FLOAT] = "float", [FT_DOUBLE] = "double", [FT_BOOLEAN] = "boolean",
+        [FT_BYTES] = "bytes", [FT_TIMESTAMP_MILLIS] = "timestamp-millis",
+        [FT_TIMESTAMP_MICROS] = "timestamp-micros", [FT_DATE] = "date",
+        [FT_DECIMAL] = "decimal", [FT_ENUM] = "enum", [FT_RECORD] = "record",
+        [FT_ARRAY] = "array", [FT_MAP] = "map"};
+
+    if (f->type == FT_DECIMAL) {
+        snprintf(buf, size, "decimal(%d,%d)", f->precision, f->scale);
+        return buf;
+    }
+    return (size_t)f->type < sizeof(names) / sizeof(names[0]) ? names[f->type]
+                                                             : "?";
+}
+
+/* The fields of our record against the writer's: each one the writer has
+ * must be compatible; each one it lacks needs a default or null. */
+static int check_fields(const record_schema_t *rs, json_t *wrec, char *errstr,
+                        size_t errstr_size)
+{
+    record_schema_t *wrs = NULL;
+    char *text = json_dumps(wrec, JSON_COMPACT), err[512], b1[40], b2[40];
+    int rc = -1;
+
+    if (!text || record_schema_parse(text, &wrs, err, sizeof(err)) != 0) {
+        errstr_set(errstr, errstr_size, "its record: %s",
+                   text ? err : "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        const schema_field_t *r = &rs->fields[i];
+        const schema_field_t *w = record_schema_field(wrs, r->name);
+        json_t *fj = json_array_get(json_object_get(rs->json_doc, "fields"), i);
+
+        if (!w && !r->nullable && !json_object_get(fj, "default")) {
+            errstr_set(errstr, errstr_size, "field '%s' is not in it, and "
+                       "ours has no default", r->name);
+            goto out;
+        }
+        if (w && !field_compatible(w, r)) {
+            errstr_set(errstr, errstr_size, "field '%s' was written as %s, "
+                       "which cannot be read as %s", r->name,
+                       type_word(w, b1, sizeof(b1)), type_word(r, b2, sizeof(b2)));
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    record_schema_destroy(wrs);
+    free(text);
+    return rc;
+}
+
+/* "ns.Name" of a named schema object, into buf. */
+static const char *full_name_of(const json_t *s, char *buf, size_t size)
+{
+    const char *name = json_string_value(json_object_get(s, "name"));
+    const char *ns = json_string_value(json_object_get(s, "namespace"));
+
+    if (!name)
+        return "";
+    if (strchr(name, '.') || !ns || !*ns)
+        return name;
+    snprintf(buf, size, "%s.%s", ns, name);
+    return buf;
+}
+
+int envelope_same_record(const envelope_schema_t *es, const char *json_text)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(json_text, 0, &jerr);
+    json_t *rec = doc ? after_record(doc) : NULL;
+    char b1[512], b2[512];
+    int same = rec && !strcmp(full_name_of(rec, b1, sizeof(b1)),
+                              full_name_of(es->rs->json_doc, b2, sizeof(b2)));
+
+    json_decref(doc);
+    return same;
+}
+
+/* Sets up w from the writer's schema document wdoc. -1 with errstr. */
+static int writer_build(envelope_schema_t *es, writer_t *w, json_t *wdoc,
+                        char *errstr, size_t errstr_size)
+{
+    json_t *rdoc = NULL, *wrecs = json_object(), *wrec = after_record(wdoc);
+    char *wtext = json_dumps(wdoc, JSON_COMPACT), *rtext = NULL;
+    json_error_t jerr;
+    int rc = -1;
+
+    if (!wtext || !wrecs) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        goto out;
+    }
+    if (!wrec) {
+        errstr_set(errstr, errstr_size, "not a change-event schema (no record "
+                   "in an \"after\" field)");
+        goto out;
+    }
+    const char *wn = json_string_value(json_object_get(wrec, "name"));
+    if (!wn || strcmp(strrchr(wn, '.') ? strrchr(wn, '.') + 1 : wn, es->rs->name)) {
+        errstr_set(errstr, errstr_size, "it is the schema of record '%s', "
+                   "not '%s'", wn ? wn : "?", es->rs->name);
+        goto out;
+    }
+    if (check_fields(es->rs, wrec, errstr, errstr_size) != 0)
+        goto out;
+    if (avro_schema_from_json_length(wtext, strlen(wtext), &w->wschema)) {
+        w->wschema = NULL;
+        errstr_set(errstr, errstr_size, "%s", avro_strerror());
+        goto out;
+    }
+    collect_records(wdoc, wrecs, 0);
+    if (!(rdoc = json_loads(es->json_text, 0, &jerr))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        goto out;
+    }
+    prune(rdoc, wrecs, 0);
+    if (!(rtext = json_dumps(rdoc, JSON_COMPACT)) ||
+        avro_schema_from_json_length(rtext, strlen(rtext), &w->rschema)) {
+        w->rschema = NULL;
+        errstr_set(errstr, errstr_size, "%s",
+                   rtext ? avro_strerror() : "out of memory");
+        goto out;
+    }
+    if (!(w->riface = avro_generic_class_from_schema(w->rschema)) ||
+        avro_generic_value_new(w->riface, &w->rvalue) != 0) {
+        errstr_set(errstr, errstr_size, "%s", avro_strerror());
+        goto out;
+    }
+    if (!(w->resolver = avro_resolved_writer_new(w->wschema, w->rschema)) ||
+        avro_resolved_writer_new_value(w->resolver, &w->resolved) != 0) {
+        errstr_set(errstr, errstr_size, "%s", avro_strerror());
+        goto out;
+    }
+    avro_resolved_writer_set_dest(&w->resolved, &w->rvalue);
+    rc = 0;
+out:
+    json_decref(rdoc);
+    json_decref(wrecs);
+    free(wtext);
+    free(rtext);
+    return rc;
+}
+
+int envelope_add_writer(envelope_schema_t *es, const char *json_text,
+                        uint64_t *fp_out, char *errstr, size_t errstr_size)
+{
+    json_error_t jerr;
+    json_t *wdoc = NULL;
+    uint64_t fp = 0;
+    char err[512] = "";
+    writer_t *w, *grown;
+    int rc;
+
+    if (avro_schema_text_fingerprint(json_text, &fp, errstr, errstr_size) != 0)
+        return -1; /* nothing to remember it by */
+    if (fp_out)
+        *fp_out = fp;
+    if (fp == es->fingerprint || (w = find_writer(es, fp))) {
+        w = fp == es->fingerprint ? NULL : find_writer(es, fp);
+        if (w && w->error) {
+            errstr_set(errstr, errstr_size, "%s", w->error);
+            return -1;
+        }
+        return 0;
+    }
+    grown = realloc(es->writers, (es->n_writers + 1) * sizeof(*grown));
+    if (!grown) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    es->writers = grown;
+    w = &es->writers[es->n_writers];
+    memset(w, 0, sizeof(*w));
+    w->fingerprint = fp;
+    wdoc = json_loads(json_text, 0, &jerr);
+    rc = wdoc ? writer_build(es, w, wdoc, err, sizeof(err)) : -1;
+    json_decref(wdoc);
+    if (rc != 0) {
+        /* remembered, so that its events fail with the reason */
+        char *why = strdup(err[0] ? err : "cannot be parsed");
+        writer_clear(w);
+        w->fingerprint = fp;
+        w->error = why;
+        if (!why) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        es->n_writers++;
+        errstr_set(errstr, errstr_size, "%s", why);
+        return -1;
+    }
+    es->n_writers++;
+    return 0;
 }
 
 void change_event_destroy(change_event_t *ev)

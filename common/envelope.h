@@ -14,8 +14,9 @@
  * "<Name>ChangeOp" so that several streams' schemas can share a registry.
  *
  * Owns: envelope_schema_t holds its own avro schema, value interface, JSON
- * text and a reference to nothing else but the record schema it was built
- * from, which must outlive it. An envelope_schema_t is NOT thread-safe
+ * text, the writer schemas added to it (with their resolvers) and a
+ * reference to nothing else but the record schema it was built from,
+ * which must outlive it. An envelope_schema_t is NOT thread-safe
  * (it keeps a reusable Avro value and write buffer): one per thread.
  */
 #ifndef TIDEMARK_ENVELOPE_H
@@ -53,6 +54,11 @@ const char *envelope_schema_json(const envelope_schema_t *es);
 /* CRC-64-AVRO fingerprint of the Parsing Canonical Form. */
 uint64_t envelope_schema_fingerprint(const envelope_schema_t *es);
 
+/* Whether this process already published the schema to <prefix>.schemas
+ * (producer/schemapub.h sets it once Kafka acknowledged it). */
+int envelope_schema_published(const envelope_schema_t *es);
+void envelope_schema_set_published(envelope_schema_t *es);
+
 /*
  * Encodes one event. record is the source JSON object for an upsert
  * (converted with convert_json_to_avro) and NULL for a delete. On success
@@ -84,6 +90,48 @@ void change_event_destroy(change_event_t *ev);
  */
 __attribute__((warn_unused_result)) int envelope_peek(const void *buf, size_t len,
                                                   change_op_t *op, int64_t *source_ts_ms);
+
+/*
+ * Schema evolution. An event written with another version of the
+ * change-event schema (an older one, or a newer one) is decoded through
+ * Avro schema resolution once that version was added here: fields are
+ * matched by name, the writer's extra fields are dropped, int/long/float
+ * promote as Avro says; a field of ours the writer did not have is its
+ * default in the row form, or null (for a nullable field even without a
+ * default). A writer whose fields cannot be read as ours (another type,
+ * another decimal scale, a missing field with no default, another record
+ * name) is remembered with the reason, and its events fail to decode with
+ * it. Logical types are compared by us: avro-c 1.11 does not know them.
+ */
+
+/* The fingerprint in a single-object header: 0, or -1 when buf does not
+ * start with one. */
+int envelope_peek_fingerprint(const void *buf, size_t len, uint64_t *fp);
+
+/* Whether events with fingerprint fp are es's own or an added writer's
+ * (a writer that cannot be read counts: its events fail with its reason). */
+int envelope_knows_writer(const envelope_schema_t *es, uint64_t fp);
+
+/*
+ * Adds the writer schema json_text (Avro JSON of a change-event schema;
+ * its fingerprint, the CRC-64-AVRO of its Parsing Canonical Form, goes to
+ * *fp_out, may be NULL). Returns 0 when its events can be decoded; -1 with
+ * errstr when they cannot (remembered as above) or the text is not a
+ * schema at all (not remembered).
+ */
+int envelope_add_writer(envelope_schema_t *es, const char *json_text,
+                        uint64_t *fp_out, char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+/* Whether json_text is a change-event schema of the same record (full
+ * name) as es's: an earlier or later version of the same stream's. */
+int envelope_same_record(const envelope_schema_t *es, const char *json_text);
+
+/* The CRC-64-AVRO fingerprint of a schema's JSON text. 0, or -1 with
+ * errstr when it is not JSON or not a schema. */
+int avro_schema_text_fingerprint(const char *json_text, uint64_t *fp,
+                                 char *errstr, size_t errstr_size)
+    __attribute__((warn_unused_result));
 
 /* Exposed for tests: the Parsing Canonical Form of an Avro schema JSON
  * (caller frees), and the CRC-64-AVRO of a byte string. */

@@ -107,3 +107,8 @@ const char *topic_dlq(const tm_config_t *conf, char *buf, size_t size)
 {
     return topic_for_stream(conf, "dlq", buf, size);
 }
+
+const char *topic_schemas(const tm_config_t *conf, char *buf, size_t size)
+{
+    return topic_for_stream(conf, "schemas", buf, size);
+}

@@ -35,5 +35,7 @@ const char *topic_for_stream(const tm_config_t *conf, const char *stream,
                              char *buf, size_t size);
 const char *topic_sync_runs(const tm_config_t *conf, char *buf, size_t size);
 const char *topic_dlq(const tm_config_t *conf, char *buf, size_t size);
+/* "<prefix>.schemas": every change-event schema, keyed by fingerprint. */
+const char *topic_schemas(const tm_config_t *conf, char *buf, size_t size);
 
 #endif

@@ -109,6 +109,11 @@ publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_
     return p;
 }
 
+rd_kafka_t *publisher_rk(publisher_t *p)
+{
+    return p->rk;
+}
+
 void publisher_warm_topic(publisher_t *p, const char *topic)
 {
     int32_t *ids;

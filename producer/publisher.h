@@ -82,6 +82,10 @@ void publisher_warm_topic(publisher_t *p, const char *topic);
  * key and headers included). */
 size_t publisher_max_message_bytes(const publisher_t *p);
 
+/* The librdkafka handle, for admin requests on the same connections
+ * (schemapub.h creates its topic). Owned by p. */
+rd_kafka_t *publisher_rk(publisher_t *p);
+
 /* Forgets the counters, first error and offsets (start of a run). */
 void publisher_reset(publisher_t *p);
 

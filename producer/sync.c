@@ -31,6 +31,7 @@
 #include "heldeletes.h"
 #include "keylatest.h"
 #include "reconcile.h"
+#include "schemapub.h"
 #include "signals.h"
 #include "source.h"
 
@@ -706,7 +707,10 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
                                           sc->name) != 0))
         return oom(errstr, errstr_size);
     r->hc = http_client_for_stream(sc, errstr, errstr_size);
-    return r->hc ? 0 : -1;
+    if (!r->hc)
+        return -1;
+    /* before the first event: a worker on another schema version needs it */
+    return schemapub_publish(r->conf, r->pub, r->es, errstr, errstr_size);
 }
 
 static void run_free(run_t *r)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tableschema.h"
+
 static const char *const bookkeeping_ddl[] = {
     "CREATE TABLE IF NOT EXISTS sync_offsets ("
     " consumer_group text NOT NULL, topic text NOT NULL,"
@@ -44,7 +46,8 @@ static pg_status_t run(pg_t *pg, const char *sql, const char *what,
 }
 
 static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams,
-                              size_t n, char *errstr, size_t errstr_size)
+                              size_t n, int *schema_error, char *errstr,
+                              size_t errstr_size)
 {
     pg_status_t st;
     size_t i;
@@ -55,24 +58,33 @@ static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams,
         st = run(pg, bookkeeping_ddl[i], "bookkeeping tables", errstr,
                  errstr_size);
     for (i = 0; st == PG_OK && i < n; i++) {
-        st = run(pg, streams[i]->create_table, streams[i]->table, errstr,
-                 errstr_size);
-        if (st == PG_OK && streams[i]->create_tombstones)
+        /* tombstones first: a widened id widens theirs too */
+        if (streams[i]->create_tombstones)
             st = run(pg, streams[i]->create_tombstones, streams[i]->table,
                      errstr, errstr_size);
+        /* created, or brought in line with the schema (tableschema.h) */
+        if (st == PG_OK)
+            st = tableschema_ensure(pg, streams[i], schema_error, errstr,
+                                    errstr_size);
     }
     return st;
 }
 
 pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams,
-                       size_t n_streams, char *errstr, size_t errstr_size)
+                       size_t n_streams, int *schema_error, char *errstr,
+                       size_t errstr_size)
 {
     pg_status_t st;
+    int dummy = 0;
 
+    if (!schema_error)
+        schema_error = &dummy;
+    *schema_error = 0;
     st = run(pg, "BEGIN", "tables (BEGIN)", errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    st = create_all(pg, streams, n_streams, errstr, errstr_size);
+    st = create_all(pg, streams, n_streams, schema_error, errstr,
+                    errstr_size);
     if (st == PG_OK)
         st = run(pg, "COMMIT", "tables (COMMIT)", errstr, errstr_size);
     if (st != PG_OK)

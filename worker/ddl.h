@@ -24,7 +24,8 @@
  *       applied_offsets  jsonb {"partition": next offset already counted}
  *                        (see runcount.h)
  *       updated_at       last change of the row
- *   <table>               one per stream (sqlgen.h)
+ *   <table>               one per stream (sqlgen.h), following its
+ *                         schema (tableschema.h)
  *   <table>__tombstones   with delete.mode = hard
  *
  * Main thread; uses the caller's pg_t.
@@ -36,10 +37,16 @@
 #include "pg.h"
 #include "sqlgen.h"
 
-/* Creates the bookkeeping tables and every stream's tables. Returns a
- * pg_status_t with errstr naming the statement's table on failure. */
+/* Creates the bookkeeping tables and every stream's tables, and brings an
+ * existing stream table in line with its schema (tableschema.h: new
+ * columns, widened types), all in one transaction under the lock.
+ * Returns a pg_status_t with errstr naming the statement's table on
+ * failure; *schema_error (may be NULL) is set to 1 when the failure is the
+ * schema's, not the database's (an incompatible type change, a field name
+ * PostgreSQL would cut): a configuration error. */
 pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams,
-                       size_t n_streams, char *errstr, size_t errstr_size)
+                       size_t n_streams, int *schema_error, char *errstr,
+                       size_t errstr_size)
     __attribute__((warn_unused_result));
 
 #endif

@@ -45,6 +45,25 @@ static int add_run(decoded_t *d, size_t msg, run_record_t *rr)
     return 0;
 }
 
+/* A field whose name PostgreSQL cuts to 63 bytes goes under the name of
+ * its column (tableschema.h allowed it only where that column exists):
+ * jsonb_populate_recordset() matches keys to columns exactly. */
+static int rename_cut_fields(const worker_stream_t *w, change_event_t *ev)
+{
+    for (size_t i = 0; ev->after && i < w->sql.n_columns; i++) {
+        const sql_column_t *c = &w->sql.columns[i];
+        json_t *v;
+
+        if (!strcmp(c->field, c->column) ||
+            !(v = json_object_get(ev->after, c->field)))
+            continue;
+        if (json_object_set(ev->after, c->column, v) != 0 ||
+            json_object_del(ev->after, c->field) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Decodes message i. Returns 0 (decoded, skipped or dead-lettered) or -1
  * with errstr set. */
 static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
@@ -53,7 +72,7 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
 {
     const batch_msg_t *m = &b->msgs[i];
     char why[512], reason[600];
-    const worker_stream_t *w;
+    worker_stream_t *w;
 
     if (!m->value)
         return 0; /* tombstone: the delete event before it did the work */
@@ -71,10 +90,14 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
         }
         snprintf(reason, sizeof(reason), "run record: %s", why);
     } else if ((w = worker_streams_by_topic(ws, m->topic))) {
+        /* another version of the stream's schema: look it up first */
+        if (worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr,
+                                        errstr_size) < 0)
+            return -1;
         change_event_t *ev =
             envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
         if (ev) {
-            if (add_event(out, i, w, ev) == 0)
+            if (rename_cut_fields(w, ev) == 0 && add_event(out, i, w, ev) == 0)
                 return 0;
             change_event_destroy(ev);
             snprintf(errstr, errstr_size, "out of memory");

@@ -4,7 +4,11 @@
  * A message that cannot be decoded is dead-lettered here (it still counts
  * as consumed); a tombstone, a checkpoint chunk of <prefix>.sync-runs
  * (runrecord.h: the producer's own state, no run of its own) or a message
- * of an unknown topic yields nothing.
+ * of an unknown topic yields nothing. An event written with another
+ * version of its stream's schema is decoded once the writer schema is
+ * found (streams.h: the worker asks <prefix>.schemas when it meets an
+ * unknown fingerprint); a field whose name PostgreSQL cuts to 63 bytes is
+ * renamed to its column's name.
  *
  * Owns: decoded_t owns its events and run records (free with
  * decoded_clear()); the stream pointers and message indexes refer to the
@@ -43,8 +47,8 @@ typedef struct decoded {
 
 /*
  * Decodes every message of b. Returns 0, or -1 with errstr set when a dead
- * letter could not be queued or memory ran out (transient: retry the
- * batch). out is filled either way; free with decoded_clear().
+ * letter could not be queued, the writer-schema source could not be
+ * asked, or memory ran out (transient: retry the batch). out is filled either way; free with decoded_clear().
  */
 int decode_batch(const batch_t *b, const worker_streams_t *ws,
                  const char *sync_runs_topic, deadletter_t *dlq,

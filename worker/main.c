@@ -71,6 +71,9 @@ static int cmd_run(const tm_config_t *conf, int argc, char **argv)
         return EXIT_USAGE;
     }
     signals_install();
+    /* the writer schemas of <prefix>.schemas, so that a backlog written
+     * with earlier versions decodes without a lookup per version */
+    worker_streams_read_writers(&streams);
     rc = runner_run(conf, &streams);
     worker_streams_clear(&streams);
     return rc;

@@ -35,6 +35,7 @@ typedef struct runner {
     batch_t *batch;
     apply_ctx_t actx;
     int fatal;
+    int schema_error; /* the tables refused the schema: exit 2 */
     int revoking_all; /* inside an EAGER revoke: every partition goes */
     int64_t last_idle_ms;
     int64_t last_report_ms;
@@ -234,7 +235,8 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
     for (attempt = 0; attempt < STARTUP_ATTEMPTS; attempt++) {
         st = pg_ensure(r->pg, err, sizeof(err));
         if (st == PG_OK)
-            st = ddl_ensure(r->pg, sqls, streams->n, err, sizeof(err));
+            st = ddl_ensure(r->pg, sqls, streams->n, &r->schema_error, err,
+                            sizeof(err));
         if (st != PG_TRANSIENT)
             break;
         log_err(LOG_WARN, "PostgreSQL not ready; retrying", err,
@@ -244,7 +246,9 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
     }
     free(sqls);
     if (st != PG_OK)
-        log_err(LOG_ERROR, "cannot prepare PostgreSQL", err, -1);
+        log_err(LOG_ERROR, r->schema_error ? "the schema does not fit the table"
+                                           : "cannot prepare PostgreSQL",
+                err, -1);
     return st == PG_OK ? 0 : -1;
 }
 
@@ -318,6 +322,8 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
                  streams->n);
         loop(&r);
         rc = r.fatal ? 1 : 0;
+    } else if (r.schema_error) {
+        rc = 2; /* a configuration error, found against the database */
     }
     consumer_close_destroy(r.consumer); /* leaves the group */
     deadletter_destroy(r.dlq);

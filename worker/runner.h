@@ -18,7 +18,9 @@
 #include "streams.h"
 
 /* Returns the process exit status: 0 after a clean stop, 1 on a runtime
- * failure (already logged). */
+ * failure, 2 when a stream's table refuses its schema at start (an
+ * incompatible type change, a field name PostgreSQL would cut: see
+ * tableschema.h); already logged. */
 int runner_run(const tm_config_t *conf, const worker_streams_t *streams);
 
 #endif

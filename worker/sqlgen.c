@@ -229,10 +229,77 @@ static char *build_hard_delete(const char *table, const char *id_field)
     return strbuf_take(&sb);
 }
 
+const char *sqlgen_pg_type(const schema_field_t *f, char *buf, size_t size)
+{
+    if (f->type == FT_TIMESTAMP_MILLIS || f->type == FT_TIMESTAMP_MICROS)
+        return "timestamp with time zone";
+    return schema_field_sql_type(f, buf, size);
+}
+
+const char *sqlgen_avro_type(const schema_field_t *f, char *buf, size_t size)
+{
+    static const char *const names[] = {
+        [FT_STRING] = "string", [FT_INT] = "int", [FT_LONG] = "long",
+        [FT_FLOAT] = "float", [FT_DOUBLE] = "double", [FT_BOOLEAN] = "boolean",
+        [FT_BYTES] = "bytes", [FT_TIMESTAMP_MILLIS] = "timestamp-millis",
+        [FT_TIMESTAMP_MICROS] = "timestamp-micros", [FT_DATE] = "date",
+        [FT_DECIMAL] = "decimal", [FT_ENUM] = "enum", [FT_RECORD] = "record",
+        [FT_ARRAY] = "array", [FT_MAP] = "map"};
+
+    if (f->type == FT_DECIMAL) {
+        snprintf(buf, size, "decimal(%d,%d)", f->precision, f->scale);
+        return buf;
+    }
+    if ((size_t)f->type < sizeof(names) / sizeof(names[0]) && names[f->type])
+        return names[f->type];
+    return "?";
+}
+
+static int build_columns(const record_schema_t *rs, const char *id_field,
+                         stream_sql_t *out)
+{
+    char tbuf[64], abuf[64];
+
+    out->columns = calloc(rs->n_fields + 1, sizeof(*out->columns));
+    if (!out->columns)
+        return -1;
+    out->n_columns = rs->n_fields;
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        const schema_field_t *f = &rs->fields[i];
+        sql_column_t *c = &out->columns[i];
+
+        c->field = strdup(f->name);
+        c->column = strndup(f->name, strbuf_ident_len(f->name));
+        c->type = strdup(sqlgen_pg_type(f, tbuf, sizeof(tbuf)));
+        c->avro = strdup(sqlgen_avro_type(f, abuf, sizeof(abuf)));
+        c->is_id = !strcmp(f->name, id_field);
+        if (!c->field || !c->column || !c->type || !c->avro)
+            return -1;
+    }
+    return 0;
+}
+
 static int check_fields(const record_schema_t *rs, const char *id_field,
                         char *errstr, size_t errstr_size)
 {
     size_t i, j;
+
+    /* PostgreSQL keeps 63 bytes of a name: two fields that agree on those
+     * would be one column. */
+    for (i = 0; i < rs->n_fields; i++)
+        for (j = 0; j < i; j++) {
+            const char *a = rs->fields[j].name, *b = rs->fields[i].name;
+            size_t la = strbuf_ident_len(a), lb = strbuf_ident_len(b);
+
+            if (la == lb && !memcmp(a, b, la)) {
+                snprintf(errstr, errstr_size,
+                         "fields '%s' and '%s' of %s are one column in "
+                         "PostgreSQL, which keeps only the first %d bytes of "
+                         "a name ('%.*s'): rename one of them",
+                         a, b, rs->fullname, STRBUF_IDENT_MAX, (int)la, a);
+                return -1;
+            }
+        }
 
     if (record_schema_field_index(rs, id_field) < 0) {
         snprintf(errstr, errstr_size, "id.field '%s' is not a field of %s",
@@ -267,17 +334,25 @@ int stream_sql_build(const record_schema_t *rs, const char *table,
     strbuf_init(&sb);
     sqlgen_append_table(&sb, table, "");
     out->table = strbuf_take(&sb);
+    if (build_columns(rs, id_field, out) < 0) {
+        stream_sql_clear(out);
+        snprintf(errstr, errstr_size, "out of memory building SQL");
+        return -1;
+    }
     out->create_table = build_create(rs, table, id_field);
     out->upsert = build_upsert(rs, table, id_field, mode);
     if (mode == DELETE_MODE_HARD) {
         out->create_tombstones =
             build_tombstones(record_schema_field(rs, id_field), table);
+        sqlgen_append_table(&sb, table, "__tombstones");
+        out->tombstones = strbuf_take(&sb);
         out->delete_rows = build_hard_delete(table, id_field);
     } else {
         out->delete_rows = build_soft_delete(table, id_field);
     }
     if (!out->table || !out->create_table || !out->upsert ||
-        !out->delete_rows || (mode == DELETE_MODE_HARD && !out->create_tombstones)) {
+        !out->delete_rows ||
+        (mode == DELETE_MODE_HARD && (!out->create_tombstones || !out->tombstones))) {
         stream_sql_clear(out);
         snprintf(errstr, errstr_size, "out of memory building SQL");
         return -1;
@@ -287,6 +362,14 @@ int stream_sql_build(const record_schema_t *rs, const char *table,
 
 void stream_sql_clear(stream_sql_t *ss)
 {
+    for (size_t i = 0; ss->columns && i < ss->n_columns; i++) {
+        free(ss->columns[i].field);
+        free(ss->columns[i].column);
+        free(ss->columns[i].type);
+        free(ss->columns[i].avro);
+    }
+    free(ss->columns);
+    free(ss->tombstones);
     free(ss->table);
     free(ss->create_table);
     free(ss->create_tombstones);

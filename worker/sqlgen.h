@@ -25,8 +25,23 @@
 #include "config.h"
 #include "schema.h"
 
+/* What the schema asks of one column, for the start-up check of an
+ * existing table (tableschema.h). */
+typedef struct sql_column {
+    char *field;  /* the schema's field name */
+    char *column; /* the column: the name cut to 63 bytes, as PostgreSQL does */
+    char *type;   /* its SQL type as format_type() prints it ("bigint",
+                     "timestamp with time zone", "numeric(12,2)") */
+    char *avro;   /* the field's Avro type, for messages ("long",
+                     "timestamp-millis", "decimal(12,2)", "record") */
+    int is_id;
+} sql_column_t;
+
 typedef struct stream_sql {
     char *table;             /* quoted (schema-qualified) table name */
+    char *tombstones;        /* the same for <table>__tombstones, or NULL */
+    sql_column_t *columns;   /* one per field, in schema order */
+    size_t n_columns;
     char *create_table;      /* CREATE TABLE IF NOT EXISTS ... */
     char *create_tombstones; /* NULL unless delete.mode = hard */
     char *upsert;            /* $1 = JSON array of rows */
@@ -36,7 +51,8 @@ typedef struct stream_sql {
 /*
  * Builds the statements. Returns 0, or -1 with errstr set when id_field is
  * not a field of rs, a field name collides with a bookkeeping column
- * (_source_ts, _deleted, ...) or allocation fails.
+ * (_source_ts, _deleted, ...), two field names are the same column once
+ * cut to PostgreSQL's 63 bytes, or allocation fails.
  */
 int stream_sql_build(const record_schema_t *rs, const char *table,
                      const char *id_field, delete_mode_t mode,
@@ -44,6 +60,13 @@ int stream_sql_build(const record_schema_t *rs, const char *table,
     __attribute__((warn_unused_result));
 
 void stream_sql_clear(stream_sql_t *ss);
+
+/* The SQL type of f as PostgreSQL's format_type() prints it, into buf. */
+const char *sqlgen_pg_type(const schema_field_t *f, char *buf, size_t size);
+
+/* f's Avro type for messages: "int", "timestamp-millis", "decimal(12,2)",
+ * "enum", "record", ... into buf. */
+const char *sqlgen_avro_type(const schema_field_t *f, char *buf, size_t size);
 
 /* Appends table ("t" or "s.t") quoted, with suffix added to the table part
  * ("" for none). */

@@ -66,14 +66,26 @@ void strbuf_appendf(strbuf_t *sb, const char *fmt, ...)
     sb->len += (size_t)n;
 }
 
+size_t strbuf_ident_len(const char *name)
+{
+    size_t n = strlen(name);
+
+    if (n <= STRBUF_IDENT_MAX)
+        return n;
+    n = STRBUF_IDENT_MAX; /* back to the start of a UTF-8 character */
+    while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
 void strbuf_append_ident(strbuf_t *sb, const char *name)
 {
-    const char *p;
+    const char *p, *end = name + strbuf_ident_len(name);
 
     if (reserve(sb, 2 * strlen(name) + 2) < 0)
         return;
     sb->buf[sb->len++] = '"';
-    for (p = name; *p; p++) {
+    for (p = name; p < end; p++) {
         if (*p == '"')
             sb->buf[sb->len++] = '"';
         sb->buf[sb->len++] = *p;

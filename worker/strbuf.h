@@ -23,8 +23,17 @@ void strbuf_append(strbuf_t *sb, const char *s);
 void strbuf_appendf(strbuf_t *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* PostgreSQL keeps the first NAMEDATALEN - 1 = 63 bytes of an identifier
+ * (cut back to a whole UTF-8 character) and drops the rest. */
+#define STRBUF_IDENT_MAX 63
+
+/* How many bytes of name PostgreSQL keeps as an identifier. */
+size_t strbuf_ident_len(const char *name);
+
 /* Appends name as a PostgreSQL identifier, always double-quoted with any
- * '"' doubled, so that case and odd characters survive. */
+ * '"' doubled, so that case and odd characters survive; cut as PostgreSQL
+ * cuts it (strbuf_ident_len), so that the text names what the server
+ * will use, without its "will be truncated" notice. */
 void strbuf_append_ident(strbuf_t *sb, const char *name);
 
 /* Returns the string (caller frees) and resets sb; NULL if any append

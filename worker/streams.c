@@ -3,11 +3,14 @@
  */
 #include "streams.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kafka_conf.h"
+#include "log.h"
+#include "schematopic.h"
 #include "stream_schema.h"
 
 static int load_one(const tm_config_t *conf, const stream_conf_t *sc,
@@ -33,7 +36,7 @@ int worker_streams_load(const tm_config_t *conf, worker_streams_t *out,
 {
     size_t i;
 
-    out->n = 0;
+    memset(out, 0, sizeof(*out));
     out->items = calloc(conf->n_streams + 1, sizeof(*out->items));
     if (!out->items) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -47,6 +50,83 @@ int worker_streams_load(const tm_config_t *conf, worker_streams_t *out,
             return -1;
         }
     }
+    /* nothing is read here: see worker_streams_read_writers() */
+    if (schematopic_new(conf, &out->writers, errstr, errstr_size) < 0) {
+        worker_streams_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct learn_ctx {
+    worker_streams_t *ws;
+    size_t added, refused;
+} learn_ctx_t;
+
+static void learn_one(void *vctx, uint64_t fp, const char *json)
+{
+    learn_ctx_t *ctx = vctx;
+    char err[600], q[700];
+
+    for (size_t i = 0; i < ctx->ws->n; i++) {
+        worker_stream_t *w = &ctx->ws->items[i];
+
+        if (envelope_knows_writer(w->es, fp) ||
+            !envelope_same_record(w->es, json))
+            continue;
+        if (envelope_add_writer(w->es, json, NULL, err, sizeof(err)) == 0) {
+            ctx->added++;
+            continue;
+        }
+        ctx->refused++;
+        log_warn("a writer schema of this stream cannot be read as its "
+                 "current schema; its events will be dead-lettered",
+                 "stream=%s fingerprint=%016" PRIx64 " error=%s", w->sc->name,
+                 fp, log_quote(q, sizeof(q), err));
+    }
+}
+
+void worker_streams_read_writers(worker_streams_t *ws)
+{
+    learn_ctx_t ctx = {ws, 0, 0};
+    char err[512], q[600];
+
+    if (!ws->writers.each)
+        return;
+    if (ws->writers.each(ws->writers.impl, learn_one, &ctx, err,
+                         sizeof(err)) != 0) {
+        log_warn("cannot read the writer schemas now; will retry when an "
+                 "event needs one", "error=%s", log_quote(q, sizeof(q), err));
+        return;
+    }
+    log_info("writer schemas loaded", "added=%zu unreadable=%zu", ctx.added,
+             ctx.refused);
+}
+
+int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w,
+                                const void *value, size_t len, char *errstr,
+                                size_t errstr_size)
+{
+    uint64_t fp;
+    char *json = NULL, err[600], q[700];
+    int rc;
+
+    if (!ws->writers.lookup || envelope_peek_fingerprint(value, len, &fp) != 0 ||
+        envelope_knows_writer(w->es, fp))
+        return 0;
+    rc = schema_source_lookup((schema_source_t *)&ws->writers, fp, &json,
+                              errstr, errstr_size);
+    if (rc <= 0)
+        return rc; /* 0: unknown everywhere, the decoder says so */
+    if (envelope_add_writer(w->es, json, NULL, err, sizeof(err)) == 0)
+        log_info("writer schema added", "stream=%s fingerprint=%016" PRIx64,
+                 w->sc->name, fp);
+    else
+        log_warn("a writer schema of this stream cannot be read as its "
+                 "current schema; its events will be dead-lettered",
+                 "stream=%s fingerprint=%016" PRIx64 " error=%s", w->sc->name,
+                 fp, log_quote(q, sizeof(q), err));
+    free(json);
     return 0;
 }
 
@@ -54,6 +134,8 @@ void worker_streams_clear(worker_streams_t *ws)
 {
     size_t i;
 
+    schema_source_destroy(&ws->writers);
+    memset(&ws->writers, 0, sizeof(ws->writers));
     for (i = 0; i < ws->n; i++) {
         worker_stream_t *w = &ws->items[i];
 

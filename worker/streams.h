@@ -3,8 +3,9 @@
  * schema, change-event schema (for envelope_decode), topic name and SQL.
  *
  * Owns: every worker_stream_t in the set owns its schemas and SQL; the
- * stream_conf_t is borrowed from the tm_config_t, which must outlive the
- * set. Main thread only (an envelope_schema_t is not thread-safe).
+ * set owns the writer-schema source; the stream_conf_t is borrowed from
+ * the tm_config_t, which must outlive the set. Main thread only (an
+ * envelope_schema_t is not thread-safe).
  */
 #ifndef TIDEMARK_WORKER_STREAMS_H
 #define TIDEMARK_WORKER_STREAMS_H
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "envelope.h"
 #include "schema.h"
+#include "schemasource.h"
 #include "sqlgen.h"
 
 typedef struct worker_stream {
@@ -26,6 +28,9 @@ typedef struct worker_stream {
 typedef struct worker_streams {
     worker_stream_t *items;
     size_t n;
+    /* where the writer schemas of events not written with a stream's
+     * current schema are found (<prefix>.schemas); lookup NULL: nowhere */
+    schema_source_t writers;
 } worker_streams_t;
 
 /*
@@ -38,6 +43,27 @@ int worker_streams_load(const tm_config_t *conf, worker_streams_t *out,
     __attribute__((warn_unused_result));
 
 void worker_streams_clear(worker_streams_t *ws);
+
+/*
+ * Reads the writer schemas known now and adds to each stream those of its
+ * record (envelope_add_writer), so that the backlog decodes without a
+ * lookup; one that cannot be read as the stream's schema is logged at warn
+ * (its events will be dead-lettered with the reason). A source that
+ * cannot be read is only warned about: lookups retry it. Main thread.
+ */
+void worker_streams_read_writers(worker_streams_t *ws);
+
+/*
+ * Before decoding a message of stream w: when it was written with a
+ * schema w does not know, asks ws->writers for it and adds it. 0 (known
+ * now, or unknown to the source too: decoding then fails and the message
+ * is dead-lettered), or -1 with errstr when the source could not be asked
+ * (transient: retry the batch).
+ */
+int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w,
+                                const void *value, size_t len, char *errstr,
+                                size_t errstr_size)
+    __attribute__((warn_unused_result));
 
 /* The stream whose topic is topic, or NULL. */
 worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws,

@@ -138,13 +138,15 @@ wait_for()
 # ------------------------------------------------------------- fixtures
 
 # start_devbroker [--topic NAME:P ...] [other devbroker options]
-# Pre-creates <prefix>.<stream>:4, <prefix>.sync-runs:1 and <prefix>.dlq:1
-# unless the arguments name one of them. Sets BOOTSTRAP.
+# Pre-creates <prefix>.<stream>:4, <prefix>.sync-runs:1, <prefix>.dlq:1 and
+# <prefix>.schemas:1 (the mock cluster has no CreateTopics, with which the
+# producer would create it compacted) unless the arguments name one of
+# them. Sets BOOTSTRAP.
 start_devbroker()
 {
     local n=$((++_DEVBROKER_N)) args=("$@") t
     local file="$T_WORK/devbroker.$n.bootstrap" logf="$T_WORK/devbroker.$n.log"
-    for t in "$PREFIX.$STREAM:4" "$PREFIX.sync-runs:1" "$PREFIX.dlq:1"; do
+    for t in "$PREFIX.$STREAM:4" "$PREFIX.sync-runs:1" "$PREFIX.dlq:1" "$PREFIX.schemas:1"; do
         case " ${args[*]:-} " in
             *" ${t%%:*}:"*) ;;
             *) args+=(--topic "$t") ;;

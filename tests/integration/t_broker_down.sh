@@ -16,6 +16,7 @@ topic="$PREFIX.$STREAM"
 # Broker 2 is the one to stop: the run can start (sync-runs stays up) and
 # half of the stream keeps flowing.
 broker_ctl leader "$PREFIX.sync-runs" 0 1
+broker_ctl leader "$PREFIX.schemas" 0 1 # a run publishes its schema first
 broker_ctl leader "$topic" 0 2
 broker_ctl leader "$topic" 1 2
 broker_ctl leader "$topic" 2 1

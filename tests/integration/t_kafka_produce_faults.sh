@@ -102,6 +102,7 @@ assert_eq 3 "$(psql_value "select records_synced from sync_metadata where run_id
 # Leaders are placed, not left to chance: broker 1 keeps sync-runs and
 # stream partitions 2 and 3, broker 2 leads partitions 0 and 1 and goes down.
 broker_ctl leader "$PREFIX.sync-runs" 0 1
+broker_ctl leader "$PREFIX.schemas" 0 1 # a run publishes its schema first
 broker_ctl leader "$topic" 0 2
 broker_ctl leader "$topic" 1 2
 broker_ctl leader "$topic" 2 1

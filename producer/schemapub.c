@@ -1,0 +1,142 @@
+/*
+ * schemapub.c - see schemapub.h.
+ */
+#include "schemapub.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "errstr.h"
+#include "kafka_conf.h"
+#include "log.h"
+
+#define ADMIN_TIMEOUT_MS 10000
+
+/* 1 when the cluster lists topic, 0 when not, -1 with errstr. A request
+ * for all topics: one for the topic alone could auto-create it. */
+static int topic_listed(rd_kafka_t *rk, const char *topic, char *errstr,
+                        size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, ADMIN_TIMEOUT_MS);
+    int found = 0;
+
+    if (err) {
+        errstr_set(errstr, errstr_size, "metadata: %s", rd_kafka_err2str(err));
+        return -1;
+    }
+    for (int i = 0; i < md->topic_cnt && !found; i++)
+        found = !strcmp(md->topics[i].topic, topic) && !md->topics[i].err;
+    rd_kafka_metadata_destroy(md);
+    return found;
+}
+
+/* CreateTopics with cleanup.policy=compact: the error of the topic (0, or
+ * TOPIC_ALREADY_EXISTS when another producer was first). */
+static rd_kafka_resp_err_t create_compacted(rd_kafka_t *rk, const char *topic,
+                                            char *errstr, size_t errstr_size)
+{
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, 1, -1, errstr,
+                                                    errstr_size);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_AdminOptions_t *opts =
+        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__FAIL;
+    rd_kafka_event_t *ev = NULL;
+
+    if (!nt || !q || !opts ||
+        rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact") ||
+        rd_kafka_AdminOptions_set_request_timeout(opts, ADMIN_TIMEOUT_MS, errstr,
+                                                  errstr_size)) {
+        errstr_set(errstr, errstr_size, "cannot build the CreateTopics request");
+        goto out;
+    }
+    rd_kafka_CreateTopics(rk, &nt, 1, opts, q);
+    ev = rd_kafka_queue_poll(q, ADMIN_TIMEOUT_MS + 2000);
+    if (!ev) {
+        err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+        errstr_set(errstr, errstr_size, "CreateTopics timed out");
+    } else if ((err = rd_kafka_event_error(ev))) {
+        errstr_set(errstr, errstr_size, "%s", rd_kafka_event_error_string(ev));
+    } else {
+        const rd_kafka_CreateTopics_result_t *res =
+            rd_kafka_event_CreateTopics_result(ev);
+        size_t n = 0;
+        const rd_kafka_topic_result_t **tr =
+            res ? rd_kafka_CreateTopics_result_topics(res, &n) : NULL;
+        err = n == 1 ? rd_kafka_topic_result_error(tr[0]) : RD_KAFKA_RESP_ERR__FAIL;
+        if (err)
+            errstr_set(errstr, errstr_size, "%s",
+                       n == 1 && rd_kafka_topic_result_error_string(tr[0])
+                           ? rd_kafka_topic_result_error_string(tr[0])
+                           : rd_kafka_err2str(err));
+    }
+out:
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    if (opts)
+        rd_kafka_AdminOptions_destroy(opts);
+    if (q)
+        rd_kafka_queue_destroy(q);
+    if (nt)
+        rd_kafka_NewTopic_destroy(nt);
+    return err;
+}
+
+/* The topic exists afterwards, compacted if we created it. -1 only when
+ * the cluster cannot be asked at all. */
+static int ensure_topic(rd_kafka_t *rk, const char *topic, char *errstr,
+                        size_t errstr_size)
+{
+    char err[512], q[600];
+    int listed = topic_listed(rk, topic, errstr, errstr_size);
+
+    if (listed != 0)
+        return listed < 0 ? -1 : 0;
+    rd_kafka_resp_err_t rc = create_compacted(rk, topic, err, sizeof(err));
+    if (!rc)
+        log_info("topic created", "topic=%s cleanup.policy=compact", topic);
+    else if (rc != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+        log_warn("cannot create the schema topic with cleanup.policy=compact; "
+                 "relying on the broker's auto-creation (create it compacted "
+                 "by hand, or old events' schemas may expire)",
+                 "topic=%s error=%s", topic, log_quote(q, sizeof(q), err));
+    return 0;
+}
+
+int schemapub_publish(const tm_config_t *conf, publisher_t *pub,
+                      envelope_schema_t *es, char *errstr,
+                      size_t errstr_size)
+{
+    char topic[512], key[17], err[512];
+    const char *json = envelope_schema_json(es);
+    pub_delivery_t d = {0};
+
+    if (envelope_schema_published(es))
+        return 0;
+    topic_schemas(conf, topic, sizeof(topic));
+    snprintf(key, sizeof(key), "%016" PRIx64, envelope_schema_fingerprint(es));
+    if (ensure_topic(publisher_rk(pub), topic, err, sizeof(err)) != 0) {
+        errstr_set(errstr, errstr_size, "publishing the schema to %s: %s", topic,
+                   err);
+        return -1;
+    }
+    publisher_reset(pub);
+    if (publisher_produce(pub, topic, key, json, strlen(json), NULL, 0, &d, err,
+                          sizeof(err)) != 0 ||
+        publisher_flush(pub, err, sizeof(err)) != 0) {
+        errstr_set(errstr, errstr_size, "publishing the schema to %s: %s", topic,
+                   err);
+        return -1;
+    }
+    if (!d.done || d.err) {
+        errstr_set(errstr, errstr_size, "publishing the schema to %s: %s", topic,
+                   d.done ? rd_kafka_err2str(d.err) : "no delivery report");
+        return -1;
+    }
+    publisher_reset(pub); /* the run's counts start after it */
+    envelope_schema_set_published(es);
+    log_debug("schema published", "topic=%s fingerprint=%s", topic, key);
+    return 0;
+}

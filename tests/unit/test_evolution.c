@@ -1,0 +1,295 @@
+/*
+ * test_evolution.c - events written with another version of a stream's
+ * schema: Avro schema resolution into the current one (added, removed and
+ * promoted fields, defaults, nested records), writers that cannot be read
+ * (with the reason), unknown fingerprints, and the fingerprint helpers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope.h"
+#include "schema.h"
+
+/* v1: what the backlog was written with. */
+static const char V1[] =
+    "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
+    "{\"name\":\"id\",\"type\":\"long\"},"
+    "{\"name\":\"qty\",\"type\":\"int\"},"
+    "{\"name\":\"old\",\"type\":\"string\"},"
+    "{\"name\":\"dim\",\"type\":{\"type\":\"record\",\"name\":\"Dim\",\"fields\":["
+    "  {\"name\":\"w\",\"type\":\"int\"}]}},"
+    "{\"name\":\"at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+
+/* v2: qty widened, old removed, three fields added, one nested. */
+static const char V2[] =
+    "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
+    "{\"name\":\"id\",\"type\":\"long\"},"
+    "{\"name\":\"qty\",\"type\":\"long\"},"
+    "{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null},"
+    "{\"name\":\"color\",\"type\":\"string\",\"default\":\"red\"},"
+    "{\"name\":\"price\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+    "  \"precision\":6,\"scale\":2},\"default\":\"\\u0004\\u00d2\"},"
+    "{\"name\":\"dim\",\"type\":{\"type\":\"record\",\"name\":\"Dim\",\"fields\":["
+    "  {\"name\":\"w\",\"type\":\"int\"},"
+    "  {\"name\":\"h\",\"type\":[\"null\",\"int\"],\"default\":null}]}},"
+    "{\"name\":\"at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+
+typedef struct ver {
+    record_schema_t *rs;
+    envelope_schema_t *es;
+} ver_t;
+
+static void load(ver_t *v, const char *json)
+{
+    char err[512] = "";
+
+    if (record_schema_parse(json, &v->rs, err, sizeof(err)) != 0)
+        print_error("%s\n", err);
+    assert_non_null(v->rs);
+    v->es = envelope_schema_new(v->rs, err, sizeof(err));
+    if (!v->es)
+        print_error("%s\n", err);
+    assert_non_null(v->es);
+}
+
+static void unload(ver_t *v)
+{
+    envelope_schema_destroy(v->es);
+    record_schema_destroy(v->rs);
+}
+
+static void *encode(ver_t *v, const char *record_json, size_t *len)
+{
+    json_error_t jerr;
+    json_t *rec = json_loads(record_json, 0, &jerr);
+    void *buf = NULL;
+    char err[512] = "";
+
+    assert_non_null(rec);
+    if (envelope_encode(v->es, CHANGE_OP_UPSERT, "7", 1000, "run-1", 0, 2000,
+                        rec, &buf, len, err, sizeof(err)) != 0)
+        print_error("%s\n", err);
+    assert_non_null(buf);
+    json_decref(rec);
+    return buf;
+}
+
+/* Old events decode with the new schema once the old one is added. */
+static void test_old_events_resolve(void **state)
+{
+    ver_t v1, v2;
+    size_t len;
+    char err[512] = "";
+    uint64_t fp = 0, peek = 0;
+
+    (void)state;
+    load(&v1, V1);
+    load(&v2, V2);
+    void *buf = encode(&v1, "{\"id\":7,\"qty\":3,\"old\":\"x\",\"dim\":{\"w\":4},"
+                            "\"at\":\"2026-01-01T00:00:00Z\"}", &len);
+    /* unknown first: the reason names the fingerprint */
+    assert_int_equal(envelope_peek_fingerprint(buf, len, &peek), 0);
+    assert_true(peek == envelope_schema_fingerprint(v1.es));
+    assert_false(envelope_knows_writer(v2.es, peek));
+    assert_null(envelope_decode(v2.es, buf, len, err, sizeof(err)));
+    assert_non_null(strstr(err, "nor a known version of it"));
+
+    assert_int_equal(envelope_add_writer(v2.es, envelope_schema_json(v1.es), &fp,
+                                         err, sizeof(err)),
+                     0);
+    assert_true(fp == peek);
+    assert_true(envelope_knows_writer(v2.es, peek));
+    /* adding it again changes nothing */
+    assert_int_equal(envelope_add_writer(v2.es, envelope_schema_json(v1.es), NULL,
+                                         err, sizeof(err)),
+                     0);
+    for (int round = 0; round < 2; round++) { /* the resolver is reused */
+        change_event_t *ev = envelope_decode(v2.es, buf, len, err, sizeof(err));
+        if (!ev)
+            print_error("%s\n", err);
+        assert_non_null(ev);
+        assert_string_equal(ev->id, "7");
+        assert_string_equal(ev->run_id, "run-1");
+        char *row = json_dumps(ev->after, JSON_COMPACT | JSON_SORT_KEYS);
+        assert_string_equal(row,
+                            "{\"at\":\"2026-01-01T00:00:00.000Z\",\"color\":\"red\","
+                            "\"dim\":{\"w\":4},\"id\":7,\"note\":null,"
+                            "\"price\":\"12.34\",\"qty\":3}");
+        free(row);
+        change_event_destroy(ev);
+    }
+    /* the new schema's own events still decode */
+    void *b2 = encode(&v2, "{\"id\":8,\"qty\":5000000000,\"note\":\"n\",\"color\":\"b\","
+                           "\"price\":\"1.00\",\"dim\":{\"w\":1,\"h\":2},"
+                           "\"at\":\"2026-01-01T00:00:00Z\"}", &len);
+    change_event_t *ev = envelope_decode(v2.es, b2, len, err, sizeof(err));
+    assert_non_null(ev);
+    assert_int_equal(json_integer_value(json_object_get(ev->after, "qty")),
+                     5000000000LL);
+    change_event_destroy(ev);
+
+    /* and a newer writer read by the old schema: extra fields dropped */
+    assert_int_equal(envelope_add_writer(v1.es, envelope_schema_json(v2.es), NULL,
+                                         err, sizeof(err)),
+                     -1); /* qty: long cannot be read as int */
+    assert_non_null(strstr(err, "field 'qty' was written as long, which cannot be read as int"));
+    assert_null(envelope_decode(v1.es, b2, len, err, sizeof(err)));
+    assert_non_null(strstr(err, "field 'qty' was written as long"));
+    free(b2);
+    free(buf);
+    unload(&v1);
+    unload(&v2);
+}
+
+static void test_newer_writer(void **state)
+{
+    static const char OLD[] =
+        "{\"type\":\"record\",\"name\":\"Item\",\"fields\":["
+        "{\"name\":\"id\",\"type\":\"long\"}]}";
+    static const char NEW[] =
+        "{\"type\":\"record\",\"name\":\"Item\",\"fields\":["
+        "{\"name\":\"id\",\"type\":\"long\"},"
+        "{\"name\":\"extra\",\"type\":{\"type\":\"array\",\"items\":\"string\"}}]}";
+    ver_t o, n;
+    size_t len;
+    char err[512] = "";
+
+    (void)state;
+    load(&o, OLD);
+    load(&n, NEW);
+    void *buf = encode(&n, "{\"id\":1,\"extra\":[\"a\",\"b\"]}", &len);
+    assert_int_equal(envelope_add_writer(o.es, envelope_schema_json(n.es), NULL,
+                                         err, sizeof(err)),
+                     0);
+    change_event_t *ev = envelope_decode(o.es, buf, len, err, sizeof(err));
+    if (!ev)
+        print_error("%s\n", err);
+    assert_non_null(ev);
+    char *row = json_dumps(ev->after, JSON_COMPACT);
+    assert_string_equal(row, "{\"id\":1}");
+    free(row);
+    change_event_destroy(ev);
+    free(buf);
+    unload(&o);
+    unload(&n);
+}
+
+/* Writers whose fields cannot be read as ours, with the reason. */
+static void test_unreadable_writers(void **state)
+{
+    static const struct {
+        const char *writer_fields, *reader_fields, *err;
+    } cases[] = {
+        {"{\"name\":\"a\",\"type\":\"string\"}", "{\"name\":\"a\",\"type\":\"int\"}",
+         "field 'a' was written as string, which cannot be read as int"},
+        /* logical types are not in the fingerprint: a writer that differs
+         * only in them looks like ours; with another change it is seen */
+        {"{\"name\":\"a\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+         "\"precision\":6,\"scale\":3}},{\"name\":\"z\",\"type\":[\"null\",\"int\"]}",
+         "{\"name\":\"a\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+         "\"precision\":6,\"scale\":2}}",
+         "written as decimal(6,3), which cannot be read as decimal(6,2)"},
+        {"{\"name\":\"a\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}},"
+         "{\"name\":\"z\",\"type\":[\"null\",\"int\"]}",
+         "{\"name\":\"a\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}",
+         "written as timestamp-micros, which cannot be read as timestamp-millis"},
+        {"{\"name\":\"b\",\"type\":\"int\"}", "{\"name\":\"a\",\"type\":\"int\"}",
+         "field 'a' is not in it, and ours has no default"},
+        {"{\"name\":\"a\",\"type\":\"double\"}", "{\"name\":\"a\",\"type\":\"float\"}",
+         "written as double, which cannot be read as float"},
+    };
+    char w[512], r[512], err[512];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ver_t wv, rv;
+        size_t len;
+
+        snprintf(w, sizeof(w), "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
+                 "{\"name\":\"id\",\"type\":\"string\"},%s]}", cases[i].writer_fields);
+        snprintf(r, sizeof(r), "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
+                 "{\"name\":\"id\",\"type\":\"string\"},%s]}", cases[i].reader_fields);
+        load(&wv, w);
+        load(&rv, r);
+        err[0] = '\0';
+        int rc = envelope_add_writer(rv.es, envelope_schema_json(wv.es), NULL, err,
+                                     sizeof(err));
+        if (rc != -1 || !strstr(err, cases[i].err))
+            print_error("case %zu: rc %d '%s'\n", i, rc, err);
+        assert_int_equal(rc, -1);
+        assert_non_null(strstr(err, cases[i].err));
+        /* its events: dead-letter material, with the reason */
+        const char *val = strstr(cases[i].writer_fields, "decimal") ? "\"1.000\""
+                          : strstr(cases[i].writer_fields, "string") ? "\"s\""
+                          : strstr(cases[i].writer_fields, "timestamp") ? "5"
+                          : strstr(cases[i].writer_fields, "double") ? "1.5" : "1";
+        char rec[128];
+        snprintf(rec, sizeof(rec), "{\"id\":\"x\",\"%c\":%s}",
+                 strstr(cases[i].writer_fields, "\"b\"") ? 'b' : 'a', val);
+        void *buf = encode(&wv, rec, &len);
+        assert_true(envelope_knows_writer(rv.es, envelope_schema_fingerprint(wv.es)));
+        assert_null(envelope_decode(rv.es, buf, len, err, sizeof(err)));
+        assert_non_null(strstr(err, "which cannot be read as this stream's"));
+        assert_non_null(strstr(err, cases[i].err));
+        free(buf);
+        unload(&wv);
+        unload(&rv);
+    }
+    /* not a schema at all: not remembered */
+    ver_t rv;
+    load(&rv, V1);
+    assert_int_equal(envelope_add_writer(rv.es, "{\"no\":", NULL, err, sizeof(err)), -1);
+    assert_int_equal(envelope_add_writer(rv.es, "{\"type\":\"record\",\"name\":\"X\","
+                                         "\"fields\":[]}", NULL, err, sizeof(err)),
+                     -1);
+    assert_non_null(strstr(err, "not a change-event schema"));
+    unload(&rv);
+}
+
+static void test_fingerprints(void **state)
+{
+    ver_t v;
+    uint64_t fp = 0;
+    char err[256];
+    static const unsigned char not_soe[] = "plain text";
+    static const char SCALE3[] =
+        "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":"
+        "{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":6,\"scale\":3}}]}";
+    static const char SCALE2[] =
+        "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":"
+        "{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":9,\"scale\":2}}]}";
+    uint64_t fp2 = 0;
+
+    (void)state;
+    /* The Parsing Canonical Form drops logical types: a change of decimal
+     * scale alone keeps the fingerprint (a documented limitation). */
+    assert_int_equal(avro_schema_text_fingerprint(SCALE3, &fp, err, sizeof(err)), 0);
+    assert_int_equal(avro_schema_text_fingerprint(SCALE2, &fp2, err, sizeof(err)), 0);
+    assert_true(fp == fp2);
+    load(&v, V1);
+    assert_int_equal(avro_schema_text_fingerprint(envelope_schema_json(v.es), &fp,
+                                                  err, sizeof(err)),
+                     0);
+    assert_true(fp == envelope_schema_fingerprint(v.es));
+    assert_int_equal(avro_schema_text_fingerprint("nope", &fp, err, sizeof(err)), -1);
+    assert_int_equal(envelope_peek_fingerprint(not_soe, sizeof(not_soe), &fp), -1);
+    assert_int_equal(envelope_peek_fingerprint(NULL, 0, &fp), -1);
+    unload(&v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_old_events_resolve),
+        cmocka_unit_test(test_newer_writer),
+        cmocka_unit_test(test_unreadable_writers),
+        cmocka_unit_test(test_fingerprints),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

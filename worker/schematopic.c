@@ -1,0 +1,317 @@
+/*
+ * schematopic.c - see schematopic.h.
+ */
+#include "schematopic.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "envelope.h"
+#include "errstr.h"
+#include "isotime.h"
+#include "kafka_conf.h"
+#include "kafka_meta.h"
+#include "log.h"
+
+#define META_TIMEOUT_MS 5000
+#define READ_TIMEOUT_MS 10000
+#define MAX_SCHEMA_BYTES (1024 * 1024)
+#define MAX_PARTITIONS 256 /* read at once; the producer creates 1 */
+
+typedef struct entry {
+    uint64_t fp;
+    char *json;
+} entry_t;
+
+typedef struct position {
+    int32_t partition;
+    int64_t next; /* the next offset to read; -1: from the beginning */
+} position_t;
+
+typedef struct schema_topic {
+    rd_kafka_t *rk;
+    char topic[256];
+    entry_t *entries;
+    size_t n_entries;
+    position_t *pos;
+    size_t n_pos;
+} schema_topic_t;
+
+static entry_t *find(schema_topic_t *st, uint64_t fp)
+{
+    for (size_t i = 0; i < st->n_entries; i++)
+        if (st->entries[i].fp == fp)
+            return &st->entries[i];
+    return NULL;
+}
+
+static position_t *position_of(schema_topic_t *st, int32_t partition)
+{
+    position_t *grown;
+
+    for (size_t i = 0; i < st->n_pos; i++)
+        if (st->pos[i].partition == partition)
+            return &st->pos[i];
+    grown = realloc(st->pos, (st->n_pos + 1) * sizeof(*grown));
+    if (!grown)
+        return NULL;
+    st->pos = grown;
+    st->pos[st->n_pos] = (position_t){partition, -1};
+    return &st->pos[st->n_pos++];
+}
+
+/* One message of the topic: checked, then kept (the latest value of a
+ * key wins, as compaction would have it). */
+static void take(schema_topic_t *st, const rd_kafka_message_t *m)
+{
+    char key[17], *json, err[256];
+    uint64_t fp = 0, actual = 0;
+    entry_t *e, *grown;
+
+    if (!m->payload)
+        return; /* a tombstone: nothing to learn */
+    if (m->key_len != 16 || m->len > MAX_SCHEMA_BYTES) {
+        log_warn("schema message ignored: its key is not a 16-digit "
+                 "fingerprint or it is too large",
+                 "topic=%s partition=%" PRId32 " offset=%" PRId64, st->topic,
+                 m->partition, m->offset);
+        return;
+    }
+    memcpy(key, m->key, 16);
+    key[16] = '\0';
+    if (!(json = strndup(m->payload, m->len)))
+        return;
+    if (strlen(json) != m->len || sscanf(key, "%16" SCNx64, &fp) != 1 ||
+        avro_schema_text_fingerprint(json, &actual, err, sizeof(err)) != 0 ||
+        actual != fp) {
+        log_warn("schema message ignored: its key is not the fingerprint of "
+                 "its value", "topic=%s partition=%" PRId32 " offset=%" PRId64
+                 " key=%.16s", st->topic, m->partition, m->offset,
+                 strspn(key, "0123456789abcdefABCDEF") == 16 ? key : "-");
+        free(json);
+        return;
+    }
+    if ((e = find(st, fp))) {
+        free(e->json);
+        e->json = json;
+        return;
+    }
+    grown = realloc(st->entries, (st->n_entries + 1) * sizeof(*grown));
+    if (!grown) {
+        free(json);
+        return;
+    }
+    st->entries = grown;
+    st->entries[st->n_entries++] = (entry_t){fp, json};
+}
+
+/* The partitions whose end lies past what was read, with their ends:
+ * into list (each with its next offset). 0, or -1 with errstr. */
+static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list,
+                   int64_t *ends, char *errstr, size_t errstr_size)
+{
+    int32_t *ids = NULL;
+    size_t n = 0;
+    int rc = kafka_topic_partitions(st->rk, st->topic, META_TIMEOUT_MS, &ids,
+                                    &n, errstr, errstr_size);
+
+    if (rc != 0) {
+        free(ids);
+        return rc < 0 ? -1 : 0; /* 1: no such topic, no schema */
+    }
+    for (size_t i = 0; i < n; i++) {
+        int64_t lo = 0, hi = 0;
+        position_t *p = position_of(st, ids[i]);
+        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+            st->rk, st->topic, ids[i], &lo, &hi, META_TIMEOUT_MS);
+
+        if (!p || err) {
+            errstr_set(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s",
+                       st->topic, ids[i],
+                       p ? rd_kafka_err2str(err) : "out of memory");
+            free(ids);
+            return -1;
+        }
+        if (p->next < lo)
+            p->next = lo;
+        if (p->next < hi) {
+            if (list->cnt >= MAX_PARTITIONS) {
+                errstr_set(errstr, errstr_size, "%s has more than %d "
+                           "partitions", st->topic, MAX_PARTITIONS);
+                free(ids);
+                return -1;
+            }
+            ends[list->cnt] = hi;
+            rd_kafka_topic_partition_list_add(list, st->topic, ids[i])->offset =
+                p->next;
+        }
+    }
+    free(ids);
+    return 0;
+}
+
+/* Reads every partition of list up to its end (ends[i]). */
+static int read_to_ends(schema_topic_t *st,
+                        rd_kafka_topic_partition_list_t *list,
+                        const int64_t *ends, char *errstr, size_t errstr_size)
+{
+    rd_kafka_resp_err_t err = rd_kafka_assign(st->rk, list);
+    int64_t deadline = isotime_monotonic_ms() + READ_TIMEOUT_MS;
+    int left = list->cnt, rc = 0;
+
+    if (err) {
+        errstr_set(errstr, errstr_size, "assigning %s: %s", st->topic,
+                   rd_kafka_err2str(err));
+        return -1;
+    }
+    while (left > 0) {
+        if (isotime_monotonic_ms() >= deadline) {
+            errstr_set(errstr, errstr_size, "timed out reading %s", st->topic);
+            rc = -1;
+            break;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(st->rk, 200);
+        if (!m)
+            continue;
+        position_t *p = position_of(st, m->partition);
+        int64_t reached = -1;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            reached = m->offset;
+        } else if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__TRANSPORT &&
+                m->err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+                log_warn("reading the schema topic", "topic=%s error=\"%s\"",
+                         st->topic, rd_kafka_err2str(m->err));
+        } else {
+            take(st, m);
+            reached = m->offset + 1;
+        }
+        if (p && reached >= 0 && reached > p->next) {
+            int was_short = 0;
+            for (int i = 0; i < list->cnt; i++)
+                if (list->elems[i].partition == m->partition)
+                    was_short = p->next < ends[i] && reached >= ends[i];
+            p->next = reached;
+            left -= was_short;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_assign(st->rk, NULL); /* no fetching in the background */
+    return rc;
+}
+
+/* Reads what is new on the topic. 0, or -1 with errstr. */
+static int refresh(schema_topic_t *st, char *errstr, size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
+    int64_t ends[MAX_PARTITIONS];
+    int rc;
+
+    if (!list) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    rc = pending(st, list, ends, errstr, errstr_size);
+    if (rc == 0 && list->cnt > 0) {
+        size_t before = st->n_entries;
+        rc = read_to_ends(st, list, ends, errstr, errstr_size);
+        if (st->n_entries != before)
+            log_info("writer schemas read", "topic=%s new=%zu known=%zu",
+                     st->topic, st->n_entries - before, st->n_entries);
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return rc;
+}
+
+static int st_lookup(void *impl, uint64_t fp, char **json_out, char *errstr,
+                     size_t errstr_size)
+{
+    schema_topic_t *st = impl;
+    entry_t *e = find(st, fp);
+
+    if (!e) {
+        if (refresh(st, errstr, errstr_size) != 0)
+            return -1;
+        if (!(e = find(st, fp)))
+            return 0;
+    }
+    if (!(*json_out = strdup(e->json))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    return 1;
+}
+
+static int st_each(void *impl, void (*fn)(void *ctx, uint64_t fp, const char *json),
+                   void *ctx, char *errstr, size_t errstr_size)
+{
+    schema_topic_t *st = impl;
+
+    if (refresh(st, errstr, errstr_size) != 0)
+        return -1;
+    for (size_t i = 0; i < st->n_entries; i++)
+        fn(ctx, st->entries[i].fp, st->entries[i].json);
+    return 0;
+}
+
+static void st_destroy(void *impl)
+{
+    schema_topic_t *st = impl;
+
+    if (!st)
+        return;
+    if (st->rk) {
+        rd_kafka_consumer_close(st->rk);
+        rd_kafka_destroy(st->rk);
+    }
+    for (size_t i = 0; i < st->n_entries; i++)
+        free(st->entries[i].json);
+    free(st->entries);
+    free(st->pos);
+    free(st);
+}
+
+int schematopic_new(const tm_config_t *conf, schema_source_t *out,
+                    char *errstr, size_t errstr_size)
+{
+    schema_topic_t *st = calloc(1, sizeof(*st));
+    rd_kafka_conf_t *kc;
+    char kerr[512];
+
+    memset(out, 0, sizeof(*out));
+    if (!st) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    topic_schemas(conf, st->topic, sizeof(st->topic));
+    kc = kafka_conf_new(conf, "tidemark-worker-schemas", errstr, errstr_size);
+    if (!kc)
+        goto fail;
+    /* assign() only: the group is never joined, nothing is committed */
+    if (kafka_conf_set(kc, "group.id", conf->group_id, errstr, errstr_size) ||
+        kafka_conf_set(kc, "enable.auto.commit", "false", errstr, errstr_size) ||
+        kafka_conf_set(kc, "enable.auto.offset.store", "false", errstr,
+                       errstr_size) ||
+        kafka_conf_set(kc, "enable.partition.eof", "true", errstr, errstr_size)) {
+        rd_kafka_conf_destroy(kc);
+        goto fail;
+    }
+    if (!(st->rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, kerr, sizeof(kerr)))) {
+        rd_kafka_conf_destroy(kc);
+        errstr_set(errstr, errstr_size, "cannot create the schema reader: %s",
+                   kerr);
+        goto fail;
+    }
+    out->lookup = st_lookup;
+    out->each = st_each;
+    out->destroy = st_destroy;
+    out->impl = st;
+    return 0;
+fail:
+    st_destroy(st);
+    return -1;
+}

@@ -1,0 +1,76 @@
+/*
+ * tableschema.h - the table follows the schema: at start-up, inside
+ * ddl.c's transaction and advisory lock, a stream's existing table is
+ * compared with what its record schema asks (sqlgen.h's columns), and
+ * brought in line or refused.
+ *
+ *   a field without a column        ALTER TABLE ... ADD COLUMN (nullable)
+ *   a column of a type the field's  ALTER TABLE ... ALTER COLUMN ... TYPE:
+ *     type widens, as Avro          integer -> bigint, real, double precision;
+ *     promotes                      bigint -> real, double precision;
+ *                                   real -> double precision; and
+ *                                   numeric(p,s) -> numeric(p2,s), p2 > p
+ *   the same type                   nothing
+ *   any other type                  refused: a schema error (exit 2) that
+ *                                   names the field and both types
+ *   a column no field names         kept (a removed field: new rows hold
+ *                                   NULL there; existing rows keep theirs)
+ *
+ * Field names longer than PostgreSQL's 63-byte identifiers: PostgreSQL
+ * would cut them, and a column created from such a field never matches
+ * its key in the rows the worker sends (the value would silently be
+ * NULL). Such a field is refused, unless the table already has a
+ * "matching" column: one whose name is exactly the field's name cut as
+ * PostgreSQL cuts it (the first 63 bytes, back to a whole UTF-8
+ * character), which is what an older tidemark created; its type is then
+ * checked like any column's, and the worker writes it under that name.
+ *
+ * The planning is a pure function (exposed for the unit tests); the rest
+ * runs statements in the caller's transaction. Main thread.
+ */
+#ifndef TIDEMARK_WORKER_TABLESCHEMA_H
+#define TIDEMARK_WORKER_TABLESCHEMA_H
+
+#include <stddef.h>
+#include "pg.h"
+#include "sqlgen.h"
+
+/* One column of an existing table. */
+typedef struct table_col {
+    const char *name;
+    const char *type; /* format_type() */
+} table_col_t;
+
+typedef enum { TS_ADD_COLUMN, TS_ALTER_TYPE } ts_kind_t;
+
+typedef struct ts_action {
+    ts_kind_t kind;
+    const sql_column_t *col; /* borrowed from the stream_sql_t */
+    const char *from_type;   /* TS_ALTER_TYPE: the column's type now */
+} ts_action_t;
+
+/*
+ * What brings ss's table in line: exists = 0 when the table does not
+ * exist yet (it will be created from the schema; only the name lengths
+ * are checked). actions must hold ss->n_columns entries. Returns 0 with
+ * *n_actions set, or -1 with errstr naming the field (a schema error).
+ */
+int tableschema_plan(const stream_sql_t *ss, int exists,
+                     const table_col_t *cols, size_t n_cols,
+                     ts_action_t *actions, size_t *n_actions, char *errstr,
+                     size_t errstr_size) __attribute__((warn_unused_result));
+
+/* Whether a column of type from may be altered to type to (above). */
+int tableschema_widens(const char *from, const char *to);
+
+/*
+ * Creates ss's table when it does not exist, else reads its columns and
+ * runs the plan (each change logged at info). A refused schema returns
+ * PG_FATAL with *schema_error = 1 and errstr naming the table and field.
+ */
+pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss,
+                               int *schema_error, char *errstr,
+                               size_t errstr_size)
+    __attribute__((warn_unused_result));
+
+#endif
