@@ -41,6 +41,7 @@ WORKER_SRC    := $(sort $(filter-out worker/main.c,$(wildcard worker/*.c)))
 FIXTURELIB_SRC := $(sort $(wildcard tests/fixturelib/*.c))
 DEVBROKER_SRC := $(sort $(wildcard tests/devbroker/*.c)) $(FIXTURELIB_SRC)
 DEMOAPI_SRC   := $(sort $(wildcard tests/demoapi/*.c)) $(FIXTURELIB_SRC)
+KAFKAADMIN_SRC := tests/kafka/kafka_admin.c
 UNIT_SRC      := $(sort $(wildcard tests/unit/test_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -50,7 +51,7 @@ LIBPRODUCER := $(BUILD)/libtmproducer.a
 LIBWORKER   := $(BUILD)/libtmworker.a
 
 PROGRAMS := $(BUILD)/tidemark-producer $(BUILD)/tidemark-worker
-FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi
+FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi $(BUILD)/tidemark-kafka-admin
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
@@ -88,6 +89,8 @@ $(BUILD)/tidemark-devbroker: $(call obj,$(DEVBROKER_SRC)) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 $(BUILD)/tidemark-demoapi: $(call obj,$(DEMOAPI_SRC)) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
+$(BUILD)/tidemark-kafka-admin: $(call obj,$(KAFKAADMIN_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs rdkafka)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBPRODUCER) $(LIBWORKER) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
