@@ -2,8 +2,11 @@
 #
 #   make            build the programs (after installing missing packages)
 #   make check      build with -Werror, unit tests (plain and ASan/UBSan),
-#                   integration tests against real PostgreSQL + devbroker
+#                   docker/ checks, integration tests against real
+#                   PostgreSQL, on the mock broker and on real Apache Kafka
+#   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka]
 #   make demo       the whole pipeline on the embedded defaults
+#                   (KAFKA=real: on a real Apache Kafka node)
 #   make bench      records/s and peak RSS
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -110,7 +113,10 @@ check: deps
 	@$(MAKE) --no-print-directory unit-run
 	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 unit-run
-	@echo "== integration tests (real PostgreSQL via pg_virtualenv, devbroker, demo API)"
+	@echo "== docker/: compose file and Dockerfile, without building"
+	@sh docker/check.sh
+	@echo "== integration tests (real PostgreSQL via pg_virtualenv, demo API; every scenario on"
+	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka)"
 	@BUILD=$(BUILD) sh tests/integration/run.sh
 
 integration: deps

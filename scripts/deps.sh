@@ -11,7 +11,7 @@ librdkafka-dev libpq-dev libcurl4-openssl-dev libavro-dev libjansson-dev
 libcmocka-dev libmicrohttpd-dev
 postgresql postgresql-common postgresql-client
 kcat jq curl procps time python3 tzdata util-linux
-openjdk-17-jre-headless maven"
+openjdk-17-jre-headless maven docker-compose"
 
 # Only the tests on the real broker need them: a failed fetch is a warning
 # here, and the integration tests say so again when they would use them.
