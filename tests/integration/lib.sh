@@ -23,7 +23,8 @@
 # A scenario says on which it runs with a `# brokers: mock kafka` line
 # (see run.sh); fault injection (start_devbroker_ctl) is the mock's alone,
 # crashing and restarting the broker on its data (kill_broker,
-# restart_broker) and Kafka's own tools (kafka_tool) the real broker's.
+# restart_broker), topic operations (kafka_admin) and Kafka's own tools
+# (kafka_tool, kafka_group_offsets) the real broker's.
 #
 # Stream description (used by write_config and the TSV helpers); override
 # before calling them:
@@ -269,6 +270,17 @@ kafka_tool()
     local tool=$1
     shift
     timeout --foreground -k 5 60 "$REPO/tests/kafka/kafka-tool" "$tool" --bootstrap-server "$BOOTSTRAP" "$@"
+}
+
+# kafka_admin create NAME PARTITIONS [KEY=VALUE]... | partitions NAME TOTAL
+#           | delete NAME - topic operations on this broker through
+# librdkafka (build/tidemark-kafka-admin); fails the scenario if refused.
+kafka_admin()
+{
+    _need_kafka kafka_admin
+    timeout --foreground -k 5 60 "$BUILD/tidemark-kafka-admin" -b "$BOOTSTRAP" "$@" ||
+        fail "tidemark-kafka-admin $* failed"
+    log "kafka admin: $*"
 }
 
 # kafka_group_offsets TOPIC [GROUP] - "PARTITION COMMITTED_OFFSET" lines of
