@@ -28,11 +28,13 @@ fetch_jars()
     mkdir -p "$TM_KAFKA_CACHE"
     tmp=$(mktemp -d "$TM_KAFKA_CACHE/.fetch.XXXXXX") && chmod 755 "$tmp"
     if ! mvn -B -q -Dstyle.color=never -f "$TM_KAFKA_HOME/pom.xml" dependency:copy-dependencies \
-        -DincludeScope=runtime -DoutputDirectory="$tmp/libs"; then
+        -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >"$tmp/mvn.log" 2>&1; then
+        cat "$tmp/mvn.log" >&2
         rm -rf "$tmp"
         echo "kafka: mvn could not fetch the jars of $TM_KAFKA_HOME/pom.xml" >&2
         return 1
     fi
+    rm -f "$tmp/mvn.log"
     if ! ls "$tmp"/libs/kafka_2.13-*.jar >/dev/null 2>&1; then
         rm -rf "$tmp"
         echo "kafka: mvn copied no kafka_2.13 jar" >&2
@@ -55,7 +57,8 @@ make_archives()
     tmp=$(mktemp -d "$TM_KAFKA_JARS/.cds.XXXXXX") && chmod 755 "$tmp"
     bs="$tmp/bootstrap"
     echo "kafka: making class-data archives in $dir (once, about 20 s)"
-    TM_KAFKA_CDS_DUMP=$tmp "$TM_KAFKA_HOME/tidemark-kafka" --topic tm.cds:1 --bootstrap-file "$bs" \
+    # kafka-topics, not tidemark-kafka-admin: its classes go into an archive too
+    TM_KAFKA_ADMIN= BUILD= TM_KAFKA_CDS_DUMP=$tmp "$TM_KAFKA_HOME/tidemark-kafka" --topic tm.cds:1 --bootstrap-file "$bs" \
         >"$tmp/broker.log" 2>&1 &
     lpid=$!
     for _ in $(seq 1200); do
