@@ -2,8 +2,11 @@
 #
 #   make            build the programs (after installing missing packages)
 #   make check      build with -Werror, unit tests (plain and ASan/UBSan),
-#                   integration tests against real PostgreSQL + devbroker
+#                   docker/ checks, integration tests against real
+#                   PostgreSQL, on the mock broker and on real Apache Kafka
+#   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka]
 #   make demo       the whole pipeline on the embedded defaults
+#                   (KAFKA=real: on a real Apache Kafka node)
 #   make bench      records/s and peak RSS
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -41,6 +44,7 @@ WORKER_SRC    := $(sort $(filter-out worker/main.c,$(wildcard worker/*.c)))
 FIXTURELIB_SRC := $(sort $(wildcard tests/fixturelib/*.c))
 DEVBROKER_SRC := $(sort $(wildcard tests/devbroker/*.c)) $(FIXTURELIB_SRC)
 DEMOAPI_SRC   := $(sort $(wildcard tests/demoapi/*.c)) $(FIXTURELIB_SRC)
+KAFKAADMIN_SRC := tests/kafka/kafka_admin.c
 UNIT_SRC      := $(sort $(wildcard tests/unit/test_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -50,7 +54,7 @@ LIBPRODUCER := $(BUILD)/libtmproducer.a
 LIBWORKER   := $(BUILD)/libtmworker.a
 
 PROGRAMS := $(BUILD)/tidemark-producer $(BUILD)/tidemark-worker
-FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi
+FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi $(BUILD)/tidemark-kafka-admin
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
@@ -88,6 +92,8 @@ $(BUILD)/tidemark-devbroker: $(call obj,$(DEVBROKER_SRC)) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 $(BUILD)/tidemark-demoapi: $(call obj,$(DEMOAPI_SRC)) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
+$(BUILD)/tidemark-kafka-admin: $(call obj,$(KAFKAADMIN_SRC))
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs rdkafka)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBPRODUCER) $(LIBWORKER) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
@@ -107,7 +113,10 @@ check: deps
 	@$(MAKE) --no-print-directory unit-run
 	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 unit-run
-	@echo "== integration tests (real PostgreSQL via pg_virtualenv, devbroker, demo API)"
+	@echo "== docker/: compose file and Dockerfile, without building"
+	@sh docker/check.sh
+	@echo "== integration tests (real PostgreSQL via pg_virtualenv, demo API; every scenario on"
+	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka)"
 	@BUILD=$(BUILD) sh tests/integration/run.sh
 
 integration: deps

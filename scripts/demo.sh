@@ -2,7 +2,9 @@
 # demo.sh - the whole tidemark pipeline on the embedded defaults (make demo).
 #
 # Starts a throwaway PostgreSQL (pg_virtualenv), the embedded Kafka broker
-# and the demo API (1000 customers); runs a full sync and applies it; then
+# (KAFKA=real: a real Apache Kafka node, tests/kafka/tidemark-kafka, from
+# the jars `make deps` fetched) and the demo API (1000 customers); runs a
+# full sync and applies it; then
 # updates 5, hard-deletes 3 and creates 2 records in the API and runs an
 # incremental sync. Prints each run's counts, the table's row counts,
 # sync_metadata, and whether the table equals the API (exit 1 if not).
@@ -11,6 +13,17 @@
 
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
 set -u -o pipefail
+
+case "${KAFKA:-embedded}" in
+    embedded | mock) TM_BROKER=mock ;;
+    real | kafka) TM_BROKER=kafka ;;
+    *) echo "demo: KAFKA must be embedded (the default) or real, not '$KAFKA'" >&2; exit 2 ;;
+esac
+export TM_BROKER
+if [ "$TM_BROKER" = kafka ]; then
+    . "$(dirname "${BASH_SOURCE[0]}")/../tests/kafka/env.sh"
+    tm_kafka_ready || { echo "demo: no Apache Kafka jars in $TM_KAFKA_JARS: run 'make deps'" >&2; exit 2; }
+fi
 
 . "$(dirname "${BASH_SOURCE[0]}")/session.sh" demo "${BASH_SOURCE[0]}" "$@"
 
@@ -45,7 +58,11 @@ section "tidemark demo (work dir $T_WORK)"
 start_devbroker
 start_demoapi --records 1000
 write_config
-say "kafka:      embedded broker at $BOOTSTRAP, topic $PREFIX.$STREAM"
+if [ "$TM_BROKER" = kafka ]; then
+    say "kafka:      Apache Kafka (one KRaft node) at $BOOTSTRAP, topic $PREFIX.$STREAM"
+else
+    say "kafka:      embedded broker at $BOOTSTRAP, topic $PREFIX.$STREAM"
+fi
 say "source:     demo API at $API_URL/$STREAM (1000 records)"
 say "postgres:   database $T_DB on $PGHOST:${PGPORT:-5432}"
 say "config:     $CONF"

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages tidemark needs to build, test and run the
-# demo, when any is missing. A no-op (one dpkg-query) when all are there.
+# demo, when any is missing, then the Apache Kafka jars of the real-broker
+# test fixture (tests/kafka/fetch.sh: once, into a cache outside the source
+# tree). A no-op (one dpkg-query, one file test) when all are there.
 # Runs as root, or through sudo when it is available.
 set -eu
 
@@ -8,7 +10,16 @@ PACKAGES="build-essential pkg-config
 librdkafka-dev libpq-dev libcurl4-openssl-dev libavro-dev libjansson-dev
 libcmocka-dev libmicrohttpd-dev
 postgresql postgresql-common postgresql-client
-kcat jq curl procps time python3 tzdata"
+kcat jq curl procps time python3 tzdata util-linux
+openjdk-17-jre-headless maven docker-compose"
+
+# Only the tests on the real broker need them: a failed fetch is a warning
+# here, and the integration tests say so again when they would use them.
+kafka_jars()
+{
+    bash "$(dirname "$0")/../tests/kafka/fetch.sh" ||
+        echo "deps: WARNING: no Apache Kafka jars; the tests on the real broker cannot run" >&2
+}
 
 missing=""
 for p in $PACKAGES; do
@@ -18,7 +29,10 @@ for p in $PACKAGES; do
         *) missing="$missing $p" ;;
     esac
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+    kafka_jars
+    exit 0
+fi
 
 echo "deps: installing$missing"
 SUDO=""
@@ -34,3 +48,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
+kafka_jars

@@ -16,6 +16,16 @@
 # fail, which ends the scenario with a message on stderr. Program logs
 # go to files in $T_WORK (run.sh shows their tails when a scenario fails).
 #
+# Broker: TM_BROKER (run.sh sets it per run of a scenario) selects what
+# start_broker (alias start_devbroker) starts:
+#   mock   tidemark-devbroker, librdkafka's mock cluster (the default)
+#   kafka  tests/kafka/tidemark-kafka, one real Apache Kafka node
+# A scenario says on which it runs with a `# brokers: mock kafka` line
+# (see run.sh); fault injection (start_devbroker_ctl) is the mock's alone,
+# crashing and restarting the broker on its data (kill_broker,
+# restart_broker), topic operations (kafka_admin) and Kafka's own tools
+# (kafka_tool, kafka_group_offsets) the real broker's.
+#
 # Stream description (used by write_config and the TSV helpers); override
 # before calling them:
 #   STREAM (customers) TABLE (=STREAM) ID_FIELD (id)
@@ -41,7 +51,18 @@ SOFT_DELETE_FIELD=${SOFT_DELETE_FIELD-is_deleted}
 API_RECORDS_JQ=${API_RECORDS_JQ:-.data}
 CONF="$T_WORK/tidemark.conf"
 
+TM_BROKER=${TM_BROKER:-mock}
+case "$TM_BROKER" in
+    mock | kafka) ;;
+    *) printf 'FAIL: TM_BROKER must be mock or kafka, not "%s"\n' "$TM_BROKER" >&2; exit 1 ;;
+esac
+KAFKA_LAUNCHER="$REPO/tests/kafka/tidemark-kafka"
+
 BOOTSTRAP=""
+BROKER_PID=""
+BROKER_JVM_PID=""
+BROKER_DATA=""
+BROKER_LOG=""
 API_URL=""
 PRODUCER_LAST_LOG=""
 _TM_PIDS=()
@@ -88,7 +109,7 @@ _cleanup()
     done
     deadline=$(($(now_ms) + 5000))
     for pid in "${_TM_PIDS[@]}"; do
-        while kill -0 "$pid" 2>/dev/null && [ "$(now_ms)" -lt "$deadline" ]; do
+        while _pid_running "$pid" && [ "$(now_ms)" -lt "$deadline" ]; do
             sleep 0.05
         done
         kill -KILL "$pid" 2>/dev/null
@@ -137,37 +158,156 @@ wait_for()
 
 # ------------------------------------------------------------- fixtures
 
-# start_devbroker [--topic NAME:P ...] [other devbroker options]
-# Pre-creates <prefix>.<stream>:4, <prefix>.sync-runs:1, <prefix>.dlq:1 and
-# <prefix>.schemas:1 (the mock cluster has no CreateTopics, with which the
-# producer would create it compacted) unless the arguments name one of
-# them. Sets BOOTSTRAP.
-start_devbroker()
+# start_broker [--topic NAME:P[:compact] ...] [other broker options]
+# Starts the broker TM_BROKER names. Pre-creates <prefix>.<stream>:4,
+# <prefix>.sync-runs:1, <prefix>.dlq:1 and <prefix>.schemas:1:compact (the
+# mock cluster has no CreateTopics, with which the producer would create it
+# compacted) unless the arguments name one of them. Sets BOOTSTRAP,
+# BROKER_PID and BROKER_LOG; for kafka also BROKER_DATA (its data dir) and
+# BROKER_JVM_PID. `:compact` (the topic's
+# cleanup.policy) is dropped for the mock, which has no compaction.
+start_broker()
 {
-    local n=$((++_DEVBROKER_N)) args=("$@") t
-    local file="$T_WORK/devbroker.$n.bootstrap" logf="$T_WORK/devbroker.$n.log"
-    for t in "$PREFIX.$STREAM:4" "$PREFIX.sync-runs:1" "$PREFIX.dlq:1" "$PREFIX.schemas:1"; do
+    local n=$((++_DEVBROKER_N)) args=("$@") t file
+    for t in "$PREFIX.$STREAM:4" "$PREFIX.sync-runs:1" "$PREFIX.dlq:1" \
+        "$PREFIX.schemas:1:compact"; do
         case " ${args[*]:-} " in
             *" ${t%%:*}:"*) ;;
             *) args+=(--topic "$t") ;;
         esac
     done
-    "$BUILD/tidemark-devbroker" --bootstrap-file "$file" "${args[@]}" >"$logf" 2>&1 &
-    local pid=$!
-    _track_pid "$pid"
+    if [ "$TM_BROKER" = kafka ]; then
+        BROKER_DATA="$T_WORK/kafka.$n"
+        BROKER_LOG="$T_WORK/kafka.$n.log"
+        file="$BROKER_DATA.bootstrap"
+        _start_kafka "$file" "${args[@]}"
+        return
+    fi
+    file="$T_WORK/devbroker.$n.bootstrap"
+    BROKER_LOG="$T_WORK/devbroker.$n.log"
+    "$BUILD/tidemark-devbroker" --bootstrap-file "$file" "${args[@]/%:compact/}" >"$BROKER_LOG" 2>&1 &
+    BROKER_PID=$!
+    _track_pid "$BROKER_PID"
     wait_for "devbroker bootstrap file $file" 20 test -s "$file"
     BOOTSTRAP=$(head -n1 "$file")
     [ -n "$BOOTSTRAP" ] || fail "devbroker wrote an empty bootstrap file"
     log "devbroker up: $BOOTSTRAP"
 }
 
+# The historical name: every scenario starts "the devbroker".
+start_devbroker() { start_broker "$@"; }
+
+# _start_kafka BOOTSTRAP_FILE [ARGS] - the real broker on $BROKER_DATA
+# (restarts on its data when it holds some); appends to $BROKER_LOG.
+_start_kafka()
+{
+    local file=$1 t0
+    shift
+    t0=$(now_ms)
+    rm -f "$file"
+    echo "---- start $(date +%T.%3N)" >>"$BROKER_LOG"
+    "$KAFKA_LAUNCHER" --data-dir "$BROKER_DATA" --pid-file "$BROKER_DATA.jvm.pid" \
+        --bootstrap-file "$file" "$@" >>"$BROKER_LOG" 2>&1 &
+    BROKER_PID=$!
+    _track_pid "$BROKER_PID"
+    # A JVM on a busy 2-core machine: a generous deadline.
+    local deadline=$((t0 + 120000))
+    until [ -s "$file" ]; do
+        if ! kill -0 "$BROKER_PID" 2>/dev/null; then
+            tail -n 20 "$BROKER_LOG" >&2
+            fail "tidemark-kafka exited before it was ready (log: $BROKER_LOG)"
+        fi
+        [ "$(now_ms)" -lt "$deadline" ] || fail "timed out after 120s waiting for kafka (log: $BROKER_LOG)"
+        sleep 0.1
+    done
+    BROKER_JVM_PID=$(cat "$BROKER_DATA.jvm.pid")
+    _track_pid "$BROKER_JVM_PID"
+    BOOTSTRAP=$(head -n1 "$file")
+    [ -n "$BOOTSTRAP" ] || fail "tidemark-kafka wrote an empty bootstrap file"
+    log "kafka up: $BOOTSTRAP (pid $BROKER_PID, jvm $BROKER_JVM_PID, $(($(now_ms) - t0)) ms)"
+}
+
+# True while PID runs (a zombie does not: a killed broker's JVM may wait a
+# while for init to reap it).
+_pid_running()
+{
+    local st
+    st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) && [ -n "$st" ] && [ "$st" != Z ]
+}
+
+_need_kafka()
+{
+    [ "$TM_BROKER" = kafka ] || fail "$1 needs the real broker (TM_BROKER=kafka; mark the scenario '# brokers: kafka')"
+    [ -n "$BROKER_DATA" ] || fail "$1: no broker started"
+}
+
+# kill_broker - SIGKILL, as a crash: the launcher dies and the kernel kills
+# its JVM (tidemark-kafka runs it with a parent-death signal). Waits until
+# the JVM is gone. Real broker only.
+kill_broker()
+{
+    _need_kafka kill_broker
+    kill -KILL "$BROKER_PID" 2>/dev/null
+    wait "$BROKER_PID" 2>/dev/null
+    wait_for "the broker's JVM (pid $BROKER_JVM_PID) to die with its launcher" 30 \
+        eval '! _pid_running "$BROKER_JVM_PID"'
+    log "broker killed (SIGKILL)"
+}
+
+# restart_broker - starts the real broker again on the data and ports of
+# the last one (after kill_broker); BOOTSTRAP stays the same.
+restart_broker()
+{
+    local before=$BOOTSTRAP
+    _need_kafka restart_broker
+    ! _pid_running "$BROKER_JVM_PID" || fail "restart_broker: the broker still runs (pid $BROKER_JVM_PID)"
+    _start_kafka "$BROKER_DATA.bootstrap"
+    assert_eq "$before" "$BOOTSTRAP" "bootstrap servers of the restarted broker"
+}
+
+# kafka_tool TOOL [ARGS] - one of Kafka's command-line tools from the
+# fixture's jars (tests/kafka/kafka-tool: topics, consumer-groups, configs,
+# get-offsets), against this broker: --bootstrap-server is added.
+kafka_tool()
+{
+    local tool=$1
+    shift
+    timeout --foreground -k 5 60 "$REPO/tests/kafka/kafka-tool" "$tool" --bootstrap-server "$BOOTSTRAP" "$@"
+}
+
+# kafka_admin create NAME PARTITIONS [KEY=VALUE]... | partitions NAME TOTAL
+#           | delete NAME - topic operations on this broker through
+# librdkafka (build/tidemark-kafka-admin); fails the scenario if refused.
+kafka_admin()
+{
+    _need_kafka kafka_admin
+    timeout --foreground -k 5 60 "$BUILD/tidemark-kafka-admin" -b "$BOOTSTRAP" "$@" ||
+        fail "tidemark-kafka-admin $* failed"
+    log "kafka admin: $*"
+}
+
+# kafka_group_offsets TOPIC [GROUP] - "PARTITION COMMITTED_OFFSET" lines of
+# the group's offsets committed in Kafka, as kafka-consumer-groups
+# --describe shows them (partitions without a commit left out), sorted.
+kafka_group_offsets()
+{
+    local out
+    out=$(kafka_tool consumer-groups --describe --group "${2:-$GROUP}" 2>&1) ||
+        fail "kafka-consumer-groups --describe --group ${2:-$GROUP} failed: $out"
+    awk -v t="$1" '
+        $1 == "GROUP" { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        ("TOPIC" in col) && $col["TOPIC"] == t && $col["CURRENT-OFFSET"] != "-" {
+            print $col["PARTITION"], $col["CURRENT-OFFSET"] }' <<<"$out" | sort -n
+}
+
 # start_devbroker_ctl [ARGS] - start_devbroker with a control FIFO at
 # $BROKER_CTL (default $T_WORK/devbroker.ctl), for broker_ctl.
 start_devbroker_ctl()
 {
+    [ "$TM_BROKER" = mock ] ||
+        fail "start_devbroker_ctl: fault injection needs the mock broker (mark the scenario '# brokers: mock')"
     BROKER_CTL=${BROKER_CTL:-$T_WORK/devbroker.ctl}
     start_devbroker --control "$BROKER_CTL" "$@"
-    BROKER_LOG="$T_WORK/devbroker.$_DEVBROKER_N.log"
 }
 
 _broker_ctl_count()

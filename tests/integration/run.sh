@@ -11,6 +11,16 @@
 # output: `PASS name (Ns)` or `FAIL name` with log tails, then `N passed, N failed`.
 # Exits 1 when any failed, 2 on bad usage or a missing binary. TM_KEEP=1
 # keeps the work dirs (logs, configs) for a look afterwards.
+#
+# Brokers: a scenario names those it runs on in a header line
+#   # brokers: mock kafka [(remark)]
+# (mock: tidemark-devbroker, librdkafka's mock cluster; kafka: a real Apache
+# Kafka node, tests/kafka/tidemark-kafka). Without that line: mock only.
+# Every scenario runs on each broker it names, the mock runs first; a run on
+# the real broker shows as `name[kafka]`. TM_BROKER=mock or TM_BROKER=kafka
+# runs on that broker alone (a named scenario that does not list it is
+# reported as skipped). The real broker needs java and the jars that `make
+# deps` fetches (tests/kafka/fetch.sh).
 
 # Started as `sh run.sh`: switch to bash (this line is valid POSIX sh).
 [ -z "${BASH_VERSION:-}" ] && exec bash "$0" "$@"
@@ -44,6 +54,41 @@ else
         [ -f "$HERE/t_$n.sh" ] || { echo "run.sh: no scenario $HERE/t_$n.sh" >&2; exit 2; }
         tests+=("$HERE/t_$n.sh")
     done
+fi
+
+# On which brokers: "SCENARIO BROKER" runs, the mock's first.
+case "${TM_BROKER:-}" in
+    "") brokers="mock kafka" ;;
+    mock | kafka) brokers=$TM_BROKER ;;
+    *) echo "run.sh: TM_BROKER must be mock or kafka, not '$TM_BROKER'" >&2; exit 2 ;;
+esac
+# scenario_brokers FILE - the brokers its `# brokers:` line names (mock if
+# none); a remark in parentheses may follow them.
+scenario_brokers()
+{
+    local line
+    line=$(sed -n '1,30{/^# brokers:/{s/^# brokers://p;q}}' "$1")
+    line=${line%%(*}
+    echo ${line:-mock}
+}
+declare -a runs=() skipped_runs=()
+for b in $brokers; do
+    for t in "${tests[@]}"; do
+        case " $(scenario_brokers "$t") " in
+            *" $b "*) runs+=("$t $b") ;;
+            *) [ $# -gt 0 ] && [ -n "${TM_BROKER:-}" ] && skipped_runs+=("$(basename "$t" .sh)[$b]") ;;
+        esac
+    done
+done
+need_kafka=0
+for r in "${runs[@]}"; do [ "${r##* }" = kafka ] && need_kafka=1; done
+if [ "$need_kafka" = 1 ] && [ -z "${TM_IN_PG_VIRTUALENV:-}" ]; then
+    command -v java >/dev/null 2>&1 ||
+        { echo "run.sh: java is not installed (make deps; or TM_BROKER=mock)" >&2; exit 2; }
+    # shellcheck source=../kafka/env.sh
+    . "$REPO/tests/kafka/env.sh"
+    tm_kafka_ready ||
+        { echo "run.sh: the Kafka jars are not in $TM_KAFKA_JARS: run 'make deps' (or TM_BROKER=mock)" >&2; exit 2; }
 fi
 
 # One throwaway cluster for all scenarios. -t keeps it in a temp dir even
@@ -153,12 +198,23 @@ failed=0
 failed_names=()
 timeout_s=${TM_TEST_TIMEOUT:-240}
 
-for t in "${tests[@]}"; do
+for name in "${skipped_runs[@]}"; do
+    echo "SKIP $name (its '# brokers:' line does not name this broker)"
+done
+
+for r in "${runs[@]}"; do
+    t=${r% *}
+    broker=${r##* }
     name=$(basename "$t" .sh)
-    work="$TMP/$name"
+    db=$name
+    if [ "$broker" != mock ]; then
+        name="$name[$broker]"
+        db="${db}_$broker"
+    fi
+    work="$TMP/$db"
     mkdir -p "$work"
     CURRENT_WORK=$work
-    if ! createdb "$name" >"$work/test.log" 2>&1; then
+    if ! createdb "$db" >"$work/test.log" 2>&1; then
         echo "FAIL $name (createdb failed)"
         show_logs "$work"
         failed=$((failed + 1))
@@ -168,7 +224,7 @@ for t in "${tests[@]}"; do
     start=$SECONDS
     # In the background so that INT/TERM reach the trap at once; timeout
     # gives the scenario its own process group and ends all of it on expiry.
-    T_WORK=$work T_DB=$name timeout -k 10 "$timeout_s" bash "$t" >>"$work/test.log" 2>&1 &
+    TM_BROKER=$broker T_WORK=$work T_DB=$db timeout -k 10 "$timeout_s" bash "$t" >>"$work/test.log" 2>&1 &
     CURRENT_PID=$!
     wait "$CURRENT_PID"
     rc=$?
@@ -191,5 +247,9 @@ for t in "${tests[@]}"; do
 done
 
 [ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
-echo "$passed passed, $failed failed"
+if [ ${#skipped_runs[@]} -gt 0 ]; then
+    echo "$passed passed, $failed failed, ${#skipped_runs[@]} skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
 [ "$failed" = 0 ]

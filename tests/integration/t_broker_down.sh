@@ -4,6 +4,7 @@
 # the partitions still led by live brokers keep flowing into the table;
 # the run cannot complete (its events are not all acknowledged) until the
 # broker is back; then everything completes and the table equals the API.
+# brokers: mock (faults are injected through the devbroker's control FIFO)
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker_ctl

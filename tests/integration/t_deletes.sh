@@ -2,6 +2,7 @@
 # t_deletes: hard deletes (deleted endpoint) and soft deletes
 # (soft_delete.field) become delete events, each followed by a tombstone,
 # and soft-deleted rows; a replay from offset 0 brings nothing back.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

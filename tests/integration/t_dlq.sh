@@ -5,6 +5,7 @@
 # tidemark.stage=worker and tidemark.source=<topic>/<partition>/<offset>;
 # the worker goes on: its stored offsets pass them and later events are
 # applied.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

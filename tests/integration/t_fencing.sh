@@ -2,6 +2,7 @@
 # t_fencing: when the stored offset moves under a running worker, its
 # compare-and-set fails: it commits nothing of that batch, rolls back,
 # seeks to the stored offset and goes on from there.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 N=200

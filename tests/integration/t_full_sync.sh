@@ -2,6 +2,7 @@
 # t_full_sync: a first run publishes every record once; the worker applies
 # them all, marks the run completed, and stores per-partition offsets that
 # account for every message on the topic.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 N=2000

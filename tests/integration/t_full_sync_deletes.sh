@@ -12,6 +12,7 @@
 #  - a full run whose fetch fails in the middle (HTTP 500 after retries)
 #    publishes no delete at all; once the fault clears, the next full run
 #    does.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # t_incremental: after a full sync, a run publishes exactly the changed and
 # created records; a run with no change publishes nothing.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

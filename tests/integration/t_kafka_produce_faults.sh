@@ -12,6 +12,7 @@
 #      writable: exit 1, a `failed` run record that keeps the previous HWM
 #      although part of the run's events were acknowledged, and the next
 #      run publishes every change again.
+# brokers: mock (faults are injected through the devbroker's control FIFO)
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker_ctl

@@ -7,6 +7,7 @@
 # --to-offset N --partition P moves exactly that partition. Bad usage
 # exits 2. (--to-datetime is only checked past the end of the topic: the
 # embedded broker answers ListOffsets by time with -1.)
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 N=200

@@ -3,6 +3,7 @@
 # of every partition before fetching. A partition that holds exactly one
 # message (offset 0) must count as read: it once looked unfinished for
 # ever, so the scan waited out its 30 s deadline and the run failed.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # t_two_workers: two workers of one group share the stream topic's
 # partitions (disjoint, covering all 4) and both apply events.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

@@ -2,6 +2,7 @@
 # t_worker_crash: a worker killed (SIGKILL) mid-apply loses nothing and
 # applies nothing twice: after a restart the table equals the API and the
 # run's records_synced is exact.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 N=30000

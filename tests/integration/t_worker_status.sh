@@ -3,6 +3,7 @@
 # offset, high watermark and lag, and the last completed run; it exits 1
 # before any run (and creates no table), 0 after one within
 # --max-staleness, and 1 again once the run is older than it.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 N=60
