@@ -148,6 +148,8 @@ static const err_case_t err_cases[] = {
      ":8: [stream s] page.size: not an integer: '99999999999999999999'"},
     {"bad enum", KAFKA "[worker]\ndelete.mode = maybe\n" STREAM,
      ":4: [worker] delete.mode: must be one of soft, hard (got 'maybe')"},
+    {"bad out-of-range policy", KAFKA "[worker]\noffset.out_of_range = skip\n" STREAM,
+     ":4: [worker] offset.out_of_range: must be one of fail, earliest, latest (got 'skip')"},
     {"bad pagination", KAFKA STREAM "pagination = pages\n",
      ":8: [stream s] pagination: must be one of none, page, offset, cursor, "
      "link (got 'pages')"},
@@ -246,6 +248,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->batch_max_records, 10000);
     assert_int_equal(c->batch_max_ms, 500);
     assert_int_equal(c->delete_mode, DELETE_MODE_SOFT);
+    assert_int_equal(c->offset_out_of_range, OFFSET_OOR_FAIL);
     assert_int_equal(c->poll_interval_ms, 30000);
     assert_int_equal(c->full_sync_every_ms, 7LL * 86400000);
     assert_int_equal(c->n_streams, 1);
@@ -285,6 +288,7 @@ static void test_every_key_set(void **state)
                 "[postgres]\nconninfo = dbname=x\n"
                 "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
                 "batch.max.ms = 2s\ndelete.mode = hard\n"
+                "offset.out_of_range = earliest\n"
                 "[producer]\npoll.interval = 250ms\nfull_sync.every = 0\n"
                 "[stream orders]\nurl = u\nschema = /abs/o.avsc\n"
                 "table = t_orders\nid.field = oid\ncursor.field = cf\n"
@@ -312,6 +316,7 @@ static void test_every_key_set(void **state)
     assert_int_equal(c->batch_max_records, 7);
     assert_int_equal(c->batch_max_ms, 2000);
     assert_int_equal(c->delete_mode, DELETE_MODE_HARD);
+    assert_int_equal(c->offset_out_of_range, OFFSET_OOR_EARLIEST);
     assert_int_equal(c->poll_interval_ms, 250);
     assert_int_equal(c->full_sync_every_ms, 0);
 
@@ -613,7 +618,7 @@ static void test_documented_keys_shape(void **state)
         seen_fmt |= strcmp(*k, "log.format") == 0;
         seen_ms |= strcmp(*k, "worker batch.max.ms") == 0;
     }
-    assert_int_equal(n, 31);
+    assert_int_equal(n, 32);
     assert_true(seen_url && seen_fmt && seen_ms);
 }
 
