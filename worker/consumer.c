@@ -28,8 +28,11 @@ typedef struct assigned_tp {
                          fail: paused, nothing applied until it moves */
     /* consumer_resync: where the partition is being sought */
     int64_t pending_expected, pending_floor;
-    int pending_stuck;
+    /* restart(): where a stopped fetcher starts again; RESTART_NONE */
+    int64_t restart_at;
 } assigned_tp_t;
+
+#define RESTART_NONE INT64_MIN
 
 /* Where a partition starts (see place()). */
 typedef struct placement {
@@ -96,6 +99,7 @@ static int add_tp(consumer_t *c, const char *topic, int32_t partition,
     tp->expected = pl->expected;
     tp->floor = pl->start >= 0 ? pl->start : -1;
     tp->stuck = pl->stuck;
+    tp->restart_at = RESTART_NONE;
     return 0;
 }
 
@@ -421,34 +425,81 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n,
     return 0;
 }
 
-/* Seeks one partition. 0 or -1 (logged). */
-static int seek_one(consumer_t *c, const char *topic, int32_t partition,
-                    int64_t offset)
+static int is_coop(const consumer_t *c)
 {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_error_t *error;
-    int rc = 0;
+    return !strcmp(rd_kafka_rebalance_protocol(c->rk), "COOPERATIVE");
+}
 
-    rd_kafka_topic_partition_list_add(l, topic, partition)->offset = offset;
-    error = rd_kafka_seek_partitions(c->rk, l, 5000);
-    if (error || l->elems[0].err) {
-        log_warn("seek failed", "topic=%s partition=%" PRId32 " error=%s",
-                 topic, partition,
-                 rd_kafka_err2name(error ? rd_kafka_error_code(error)
-                                         : l->elems[0].err));
-        rc = -1;
+/*
+ * Starts the fetchers of the partitions whose restart_at is set again
+ * there, and resumes them. A fetcher stopped by the reset error cannot be
+ * sought (librdkafka answers _STATE): only an assignment starts it again.
+ * COOPERATIVE: those partitions are unassigned and assigned anew. EAGER
+ * (assign() replaces the whole assignment): every partition is assigned
+ * anew, the others at their stored offsets, so the caller must hold no
+ * batch (the runner's hook, or a caller at an empty batch). 0 or -1
+ * (logged; restart_at is then left for the next try).
+ */
+static int restart(consumer_t *c)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(
+        (int)c->n_tps + 1);
+    rd_kafka_error_t *error = NULL;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    size_t i;
+    int n = 0, coop = is_coop(c);
+
+    for (i = 0; i < c->n_tps; i++) {
+        assigned_tp_t *tp = &c->tps[i];
+        int64_t at = tp->restart_at != RESTART_NONE ? tp->restart_at
+                     : tp->expected >= 0            ? tp->expected
+                                                    : RD_KAFKA_OFFSET_BEGINNING;
+
+        n += tp->restart_at != RESTART_NONE;
+        if (coop && tp->restart_at == RESTART_NONE)
+            continue;
+        rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition)->offset = at;
     }
+    if (n == 0) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return 0;
+    }
+    if (coop) {
+        error = rd_kafka_incremental_unassign(c->rk, l);
+        if (!error)
+            error = rd_kafka_incremental_assign(c->rk, l);
+        if (error)
+            err = rd_kafka_error_code(error);
+    } else {
+        err = rd_kafka_assign(c->rk, l);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
     if (error)
         rd_kafka_error_destroy(error);
-    rd_kafka_topic_partition_list_destroy(l);
-    return rc;
+    if (err) {
+        log_warn("cannot restart the partitions' fetchers", "error=%s",
+                 rd_kafka_err2name(err));
+        return -1;
+    }
+    for (i = 0; i < c->n_tps; i++) {
+        assigned_tp_t *tp = &c->tps[i];
+
+        if (tp->restart_at != RESTART_NONE) {
+            tp->floor = tp->restart_at >= 0 ? tp->restart_at : -1;
+            tp->restart_at = RESTART_NONE;
+            set_paused(c, tp->topic, tp->partition, 0);
+        } else if (!coop) {
+            tp->floor = tp->expected;
+            set_paused(c, tp->topic, tp->partition, tp->stuck);
+        }
+    }
+    return 0;
 }
 
 /*
  * The fetcher found its position outside the partition (the topic was
  * recreated, retention passed it): librdkafka does not jump by itself
- * (auto.offset.reset = error). The batch in hand is applied first, so that
- * the partition's position restarts from a committed one.
+ * (auto.offset.reset = error) and has stopped the fetcher.
  */
 static void on_offset_reset(consumer_t *c, const char *topic,
                             int32_t partition, int64_t at)
@@ -462,6 +513,8 @@ static void on_offset_reset(consumer_t *c, const char *topic,
     log_warn("fetch position outside the partition", "topic=%s partition=%"
              PRId32 " position=%" PRId64 " stored=%" PRId64,
              topic, partition, at, tp->expected);
+    /* the partition restarts from a committed position: apply the batch
+     * in hand first (an EAGER restart moves every partition) */
     if (c->oor != OFFSET_OOR_FAIL && c->hooks.before_revoke)
         c->hooks.before_revoke(c->hooks.ctx, 0);
     if (!(tp = find_tp(c, topic, partition)))
@@ -471,14 +524,13 @@ static void on_offset_reset(consumer_t *c, const char *topic,
         low = high = -1;
     out_of_range(c, topic, partition, tp->expected, low, high, &pl);
     tp->stuck = pl.stuck;
+    tp->expected = pl.expected;
     if (pl.stuck) {
         set_paused(c, topic, partition, 1);
         return;
     }
-    if (seek_one(c, topic, partition, pl.start) == 0) {
-        tp->expected = pl.expected;
-        tp->floor = pl.start;
-    }
+    tp->restart_at = pl.start;
+    (void)restart(c); /* a failure is retried by the idle check */
 }
 
 /* Handles an error event from the consumer queue. */
@@ -597,8 +649,9 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
 {
     stored_offsets_t so;
     rd_kafka_topic_partition_list_t *l;
+    assigned_tp_t **resumed;
     pg_status_t st;
-    size_t i;
+    size_t i, n_resumed = 0;
     int j, failed;
 
     if (n_moved)
@@ -606,6 +659,11 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
     st = offsets_read_group(c->pg, c->group, &so, errstr, errstr_size);
     if (st != PG_OK)
         return st;
+    if (!(resumed = calloc(c->n_tps + 1, sizeof(*resumed)))) {
+        offsets_clear(&so);
+        snprintf(errstr, errstr_size, "out of memory");
+        return PG_FATAL;
+    }
     l = rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
     for (i = 0; i < c->n_tps; i++) {
         assigned_tp_t *tp = &c->tps[i];
@@ -613,6 +671,11 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
         rd_kafka_topic_partition_t *e;
         placement_t pl;
 
+        if (tp->restart_at != RESTART_NONE && stored == tp->expected) {
+            resumed[n_resumed++] = tp; /* a restart that failed before */
+            tp->pending_expected = tp->expected;
+            continue;
+        }
         /* a stuck partition waits for its stored offset to move */
         if ((!all || tp->stuck) && stored == tp->expected)
             continue;
@@ -637,6 +700,14 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
                 set_paused(c, tp->topic, tp->partition, 1);
             tp->stuck = 1;
             tp->expected = pl.expected;
+            tp->restart_at = RESTART_NONE;
+            continue;
+        }
+        if (tp->stuck || tp->restart_at != RESTART_NONE) {
+            /* its fetcher may have stopped: only restart() starts it */
+            tp->pending_expected = pl.expected;
+            tp->restart_at = pl.start;
+            resumed[n_resumed++] = tp;
             continue;
         }
         e = rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition);
@@ -644,7 +715,6 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
         e->opaque = (void *)tp; /* c->tps does not change during the seek */
         tp->pending_expected = pl.expected;
         tp->pending_floor = pl.start >= 0 ? pl.start : -1;
-        tp->pending_stuck = tp->stuck;
     }
     offsets_clear(&so);
     failed = seek_all(c, l);
@@ -661,17 +731,26 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
             continue;
         tp->expected = tp->pending_expected;
         tp->floor = tp->pending_floor;
-        if (tp->pending_stuck) {
-            tp->stuck = 0;
-            set_paused(c, tp->topic, tp->partition, 0);
-            log_info("partition resumed at its new stored offset",
-                     "topic=%s partition=%" PRId32 " offset=%" PRId64,
-                     tp->topic, tp->partition, tp->expected);
-        }
     }
     if (n_moved)
         *n_moved = l->cnt - failed;
     rd_kafka_topic_partition_list_destroy(l);
+    if (n_resumed > 0 && restart(c) < 0) {
+        failed += (int)n_resumed;
+    } else {
+        for (i = 0; i < n_resumed; i++) {
+            assigned_tp_t *tp = resumed[i];
+
+            tp->stuck = 0;
+            tp->expected = tp->pending_expected;
+            log_info("partition resumed at its new stored offset",
+                     "topic=%s partition=%" PRId32 " offset=%" PRId64,
+                     tp->topic, tp->partition, tp->floor);
+        }
+        if (n_moved)
+            *n_moved += (int)n_resumed;
+    }
+    free(resumed);
     if (failed) {
         snprintf(errstr, errstr_size, "seek failed for %d partition%s",
                  failed, failed == 1 ? "" : "s");
