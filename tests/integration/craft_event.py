@@ -4,7 +4,7 @@ in Avro single-object encoding, with whatever content a scenario wants,
 valid or not, so that integration scenarios can put poison on a topic with
 kcat.
 
-    craft_event.py HEADER OUT SPEC_JSON
+    craft_event.py HEADER OUT SPEC_JSON [N]
 
 HEADER is a file whose first 10 bytes are the single-object header (C3 01
 and the schema's 8-byte fingerprint): cut from a real event on the topic.
@@ -22,7 +22,9 @@ SPEC_JSON describes the event; every member is optional:
 
 A string value may be a plain string (UTF-8), {"hex": "00ff"} for raw
 bytes, or {"repeat": "x", "count": 1000000}. "after" defaults to a record
-derived from id; a delete has none unless given. Standard library only.
+derived from id; a delete has none unless given. With N, writes N events
+OUT.0 .. OUT.<N-1> whose id (and after.id) are id, id + 1, ... Standard
+library only.
 """
 import json
 import sys
@@ -87,13 +89,7 @@ def customer(a, id_):
             bytes([1 if r["is_deleted"] else 0]) + zigzag(int(r["last_modified"])))
 
 
-def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    header = open(sys.argv[1], "rb").read()[:10]
-    if len(header) != 10 or header[:2] != b"\xc3\x01":
-        sys.exit("craft_event.py: HEADER does not start with a single-object header")
-    spec = json.loads(sys.argv[3])
+def encode(header, spec):
     op = spec.get("op", "UPSERT")
     op = {"UPSERT": 0, "DELETE": 1}.get(op, op)
     id_ = spec.get("id", "1")
@@ -106,8 +102,27 @@ def main():
     out = header + body + bytes.fromhex(spec.get("append_hex", ""))
     if "truncate" in spec:
         out = out[:spec["truncate"]]
-    with open(sys.argv[2], "wb") as f:
-        f.write(out)
+    return out
+
+
+def main():
+    if len(sys.argv) not in (4, 5):
+        sys.exit(__doc__)
+    header = open(sys.argv[1], "rb").read()[:10]
+    if len(header) != 10 or header[:2] != b"\xc3\x01":
+        sys.exit("craft_event.py: HEADER does not start with a single-object header")
+    spec = json.loads(sys.argv[3])
+    if len(sys.argv) == 4:
+        with open(sys.argv[2], "wb") as f:
+            f.write(encode(header, spec))
+        return
+    first = int(spec.get("id", "1"))
+    for i in range(int(sys.argv[4])):
+        one = dict(spec, id=str(first + i))
+        if isinstance(one.get("after"), dict):
+            one["after"] = dict(one["after"], id=first + i)
+        with open("%s.%d" % (sys.argv[2], i), "wb") as f:
+            f.write(encode(header, one))
 
 
 if __name__ == "__main__":

@@ -621,12 +621,13 @@ event_header()
     EVENT_HEADER=$1
 }
 
-# craft_event OUT SPEC_JSON - a Customer change event as SPEC_JSON says
-# (see tests/integration/craft_event.py), with $EVENT_HEADER's fingerprint.
+# craft_event OUT SPEC_JSON [N] - a Customer change event as SPEC_JSON says
+# (see tests/integration/craft_event.py), with $EVENT_HEADER's fingerprint;
+# with N, N events OUT.0.. with consecutive ids.
 craft_event()
 {
     /usr/bin/python3 "$REPO/tests/integration/craft_event.py" "${EVENT_HEADER:?call event_header first}" \
-        "$1" "$2" || fail "craft_event $2"
+        "$@" || fail "craft_event $2"
 }
 
 # produce_file TOPIC PARTITION KEY FILE [KCAT_ARGS] - one message: FILE's bytes.
