@@ -118,8 +118,11 @@ static pg_status_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo,
         return PG_FATAL;
     }
     st = pg_cmd(tc->pg, "SAVEPOINT tm_rows", errstr, errstr_size);
-    if (st == PG_OK)
-        st = pg_exec(tc->pg, rs->sql, 1, params, NULL, why, sizeof(why));
+    if (st != PG_OK) {
+        free(text);
+        return st;
+    }
+    st = pg_exec(tc->pg, rs->sql, 1, params, NULL, why, sizeof(why));
     free(text);
     if (st == PG_OK)
         return pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr,
