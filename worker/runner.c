@@ -157,6 +157,7 @@ static void flush_batch(runner_t *r)
     int attempt;
 
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
+        int64_t dl_before = deadletter_count(r->dlq);
         apply_status_t as = apply_batch(&r->actx, r->batch, &res, err,
                                         sizeof(err));
 
@@ -174,11 +175,14 @@ static void flush_batch(runner_t *r)
             r->fatal = 1;
         } else {
             r->retries_total++;
+            /* dead letters Kafka acknowledged before the rollback are
+             * produced again by the retry */
             log_warn("batch rolled back; retrying",
                      "error=%s attempt=%d retries_total=%" PRId64
-                     " backoff_ms=%d",
+                     " backoff_ms=%d dead_letters_produced=%" PRId64,
                      log_quote(qb, sizeof(qb), err), attempt + 1,
-                     r->retries_total, backoff_delay_ms(attempt));
+                     r->retries_total, backoff_delay_ms(attempt),
+                     deadletter_count(r->dlq) - dl_before);
             apply_result_clear(&res);
             if (backoff_sleep(attempt) == 0)
                 continue;
