@@ -10,13 +10,17 @@
 #include <jansson.h>
 
 #include "backoff.h"
+#include "isotime.h"
 #include "kafka_conf.h"
 #include "log.h"
 #include "offsets.h"
 #include "signals.h"
 #include "strbuf.h"
 
-#define WATERMARK_TIMEOUT_MS 5000
+#define WATERMARK_TIMEOUT_MS 3000
+/* after a watermark query failed, the next ones would wait as long: skip
+ * them for a while (the fetch still catches a bad offset) */
+#define WATERMARK_BACKOFF_MS 10000
 
 typedef struct assigned_tp {
     char *topic;
@@ -46,6 +50,7 @@ struct consumer {
     pg_t *pg; /* borrowed */
     const char *group;
     offset_oor_t oor;
+    int64_t wm_skip_until; /* monotonic ms: no watermark query before */
     consumer_hooks_t hooks;
     assigned_tp_t *tps;
     size_t n_tps;
@@ -159,7 +164,20 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition,
                          placement_t *pl)
 {
     pl->expected = stored;
-    if (c->oor == OFFSET_OOR_FAIL || low < 0 || high < 0) {
+    if (c->oor != OFFSET_OOR_FAIL && (low < 0 || high < 0)) {
+        /* watermarks unknown: the logical offsets say the same */
+        pl->start = c->oor == OFFSET_OOR_EARLIEST ? RD_KAFKA_OFFSET_BEGINNING
+                                                  : RD_KAFKA_OFFSET_END;
+        pl->stuck = 0;
+        log_warn("stored offset outside the partition; going on from its "
+                 "other end as offset.out_of_range says",
+                 "topic=%s partition=%" PRId32 " stored=%" PRId64
+                 " policy=%s start=%s",
+                 topic, partition, stored, oor_name(c->oor),
+                 c->oor == OFFSET_OOR_EARLIEST ? "beginning" : "end");
+        return;
+    }
+    if (c->oor == OFFSET_OOR_FAIL) {
         log_error("stored offset outside the partition; not applying the "
                   "partition until `tidemark-worker reset-offsets` moves it",
                   "topic=%s partition=%" PRId32 " stored=%" PRId64
@@ -196,13 +214,16 @@ static void place(consumer_t *c, const char *topic, int32_t partition,
         pl->start = RD_KAFKA_OFFSET_BEGINNING;
         return;
     }
+    if (isotime_monotonic_ms() < c->wm_skip_until)
+        return; /* the fetch finds out (auto.offset.reset = error) */
     err = rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low,
                                            &high, WATERMARK_TIMEOUT_MS);
     if (err) {
-        /* the fetch finds out (auto.offset.reset = error) */
-        log_warn("cannot check the stored offset against the partition",
+        log_warn("cannot check the stored offset against the partition; "
+                 "the fetch will",
                  "topic=%s partition=%" PRId32 " stored=%" PRId64 " error=%s",
                  topic, partition, stored, rd_kafka_err2name(err));
+        c->wm_skip_until = isotime_monotonic_ms() + WATERMARK_BACKOFF_MS;
         return;
     }
     if (stored < low || stored > high)
