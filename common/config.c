@@ -97,7 +97,7 @@ static const char *const paginations[] = {"none",   "page", "offset",
     X(WORKER, "delete.mode", ENUM, "soft", 0, 0, 0, G(delete_mode), delete_modes,                  \
       "soft (mark _deleted) | hard (remove the row)")                                               \
     X(WORKER, "offset.out_of_range", ENUM, "fail", 0, 0, 0, G(offset_out_of_range), oor_policies,  \
-      "stored offset outside its partition: fail (stop it) | earliest | latest")                    \
+      "stored offset outside its partition: fail (stop it) | earliest | latest")                   \
     X(PRODUCER, "poll.interval", DURATION, "30s", 0, 0, MAX_DUR, G(poll_interval_ms), NULL,         \
       "pause between passes in follow mode")                                                        \
     X(PRODUCER, "full_sync.every", DURATION, "7d", 0, 0, MAX_DUR, G(full_sync_every_ms), NULL,      \

@@ -49,8 +49,9 @@ void applied_offsets_clear(applied_offsets_t *ao);
 
 /*
  * Counts evs (any order) against ao and advances ao. Adds to *synced,
- * *deleted and *dead (the dead-lettered ones). Returns 0, or -1 on allocation failure (ao may then be partly
- * advanced: the caller abandons its transaction).
+ * *deleted and *dead (the dead-lettered ones). Returns 0, or -1 on
+ * allocation failure (ao may then be partly advanced: the caller abandons
+ * its transaction).
  */
 int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs,
                    size_t n, int64_t *synced, int64_t *deleted,
