@@ -32,11 +32,12 @@ BEGIN;
 UPDATE sync_offsets SET next_offset = $((P + 3)), updated_at = now()
  WHERE consumer_group = $(sql_quote "$GROUP") AND topic = $(sql_quote "$topic") AND partition = 0;
 DO \$\$ BEGIN
-  -- (pg_stat_activity is read once per transaction unless cleared)
-  WHILE pg_stat_clear_snapshot() IS NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity
+  WHILE NOT EXISTS (SELECT 1 FROM pg_stat_activity
                     WHERE datname = current_database() AND pid <> pg_backend_pid()
                     AND wait_event_type = 'Lock' AND query LIKE '%sync_offsets%') LOOP
     PERFORM pg_sleep(0.05);
+    -- pg_stat_activity is read once per transaction unless cleared
+    PERFORM pg_stat_clear_snapshot();
   END LOOP;
 END \$\$;
 COMMIT;
