@@ -70,6 +70,7 @@ static const char *const log_formats[] = {"logfmt", "json", NULL};
 static const char *const log_levels[] = {"error", "warn", "info", "debug",
                                          NULL};
 static const char *const delete_modes[] = {"soft", "hard", NULL};
+static const char *const oor_policies[] = {"fail", "earliest", "latest", NULL};
 static const char *const precisions[] = {"timestamp", "date", NULL};
 static const char *const paginations[] = {"none",   "page", "offset",
                                           "cursor", "link", NULL};
@@ -102,6 +103,8 @@ static const char *const booleans[] = {"false", "true", NULL};
       "longest wait to fill a batch (bare number = milliseconds)")                                  \
     X(WORKER, "delete.mode", ENUM, "soft", 0, 0, 0, G(delete_mode), delete_modes,                  \
       "soft (mark _deleted) | hard (remove the row)")                                               \
+    X(WORKER, "offset.out_of_range", ENUM, "fail", 0, 0, 0, G(offset_out_of_range), oor_policies,  \
+      "stored offset outside its partition: fail (stop it) | earliest | latest")                   \
     X(PRODUCER, "poll.interval", DURATION, "30s", 0, 1000, MAX_DUR, G(poll_interval_ms), NULL,         \
       "pause between passes in follow mode")                                                        \
     X(PRODUCER, "full_sync.every", DURATION, "7d", 0, 0, MAX_DUR, G(full_sync_every_ms), NULL,      \

@@ -36,6 +36,13 @@ typedef enum {
 
 typedef enum { DELETE_MODE_SOFT, DELETE_MODE_HARD } delete_mode_t;
 
+/* [worker] offset.out_of_range: a stored offset outside its partition */
+typedef enum {
+    OFFSET_OOR_FAIL,     /* stop applying the partition until reset-offsets */
+    OFFSET_OOR_EARLIEST, /* go on from its low watermark */
+    OFFSET_OOR_LATEST    /* go on from its high watermark */
+} offset_oor_t;
+
 typedef enum { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON } log_format_t;
 
 /* One key = value of [kafka] that goes to rd_kafka_conf_set() as is. */
@@ -105,6 +112,7 @@ typedef struct tm_config {
     int batch_max_records;
     int64_t batch_max_ms; /* a bare number here means ms, as the key says */
     delete_mode_t delete_mode;
+    offset_oor_t offset_out_of_range;
 
     /* [producer] */
     int64_t poll_interval_ms;

@@ -8,14 +8,23 @@
  *   fence    compare-and-set each partition's sync_offsets from its
  *            expected offset to the batch's last offset + 1 (first, so
  *            that a fenced batch does no work and holds the row lock);
- *   upsert   per stream table, the latest event per id (dedupe.h), in one
- *   delete   statement each; a data error (SQLSTATE 22/23) falls back to
- *            one record at a time under savepoints, dead-lettering the
- *            ones that fail;
- *   runs     run records -> sync_metadata; events counted once per run
- *            (runcount.h); completed runs marked;
- *   flush    the dead letters, acknowledged by Kafka;
+ *   SAVEPOINT tm_body
+ *   upsert   per stream table, the newest valid event per key, in
+ *   delete   statements split by bytes and rows; the rows that PostgreSQL
+ *            refuses for their content are found by halves under
+ *            savepoints and dead-lettered (tableapply.h);
+ *   runs     run records -> sync_metadata, each under a savepoint (one
+ *            refused for its content is dead-lettered); events counted
+ *            once per run (runcount.h), each run under a savepoint: a run
+ *            whose row is refused (its run_id) dead-letters its events,
+ *            and the body is rolled back to tm_body and done again
+ *            without them; completed runs marked (metadata.h);
+ *   flush    the dead letters, produced and acknowledged by Kafka;
  *   COMMIT
+ *
+ * A per-message failure never fails the batch. Any other one rolls it back:
+ * APPLY_TRANSIENT (pg.h: no message could have caused it; retried) or
+ * APPLY_FATAL; the dead letters queued are discarded then.
  *
  * The caller then commits the same offsets to Kafka and moves each
  * partition's expected offset (apply_result_t.parts).

@@ -29,6 +29,16 @@ static const char *const bookkeeping_ddl[] = {
     " producer_records bigint, producer_deletes bigint,"
     " applied_offsets jsonb NOT NULL DEFAULT '{}', updated_at timestamptz)",
 
+    /* events of a run sent to the DLQ: a run completes when synced +
+     * deleted + dead-lettered reach what its producer published */
+    /* (looked up first: ALTER TABLE would queue for an exclusive lock
+     * behind the running workers' batches even when nothing is to do) */
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE"
+    " attrelid = 'sync_metadata'::regclass"
+    " AND attname = 'records_dead_lettered' AND NOT attisdropped) THEN"
+    " ALTER TABLE sync_metadata ADD COLUMN"
+    " records_dead_lettered bigint NOT NULL DEFAULT 0; END IF; END $$",
+
     /* every batch looks for runs that may have completed */
     "CREATE INDEX IF NOT EXISTS sync_metadata_running"
     " ON sync_metadata (id) WHERE sync_status = 'running'",

@@ -23,6 +23,9 @@
  *       producer_records, producer_deletes  events the producer published
  *       applied_offsets  jsonb {"partition": next offset already counted}
  *                        (see runcount.h)
+ *       records_dead_lettered  events of the run sent to the DLQ; the run
+ *                        completes when synced + deleted + dead-lettered
+ *                        reach producer_records + producer_deletes
  *       updated_at       last change of the row
  *   <table>               one per stream (sqlgen.h), following its
  *                         schema (tableschema.h)

@@ -128,16 +128,16 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
                                   size_t n, char *errstr, size_t errstr_size)
 {
     applied_offsets_t ao;
-    int64_t synced = 0, deleted = 0;
-    char sbuf[24], dbuf[24], *json = NULL;
-    const char *params[4];
+    int64_t synced = 0, deleted = 0, dead = 0;
+    char sbuf[24], dbuf[24], xbuf[24], *json = NULL;
+    const char *params[5];
     pg_status_t st;
 
     st = lock_run(pg, run_id, stream, topic, full_sync, &ao, errstr,
                   errstr_size);
     if (st != PG_OK)
         return st;
-    if (runcount_apply(&ao, evs, n, &synced, &deleted) < 0 ||
+    if (runcount_apply(&ao, evs, n, &synced, &deleted, &dead) < 0 ||
         !(json = applied_offsets_to_json(&ao))) {
         applied_offsets_clear(&ao);
         snprintf(errstr, errstr_size, "out of memory");
@@ -146,26 +146,29 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
     applied_offsets_clear(&ao);
     snprintf(sbuf, sizeof(sbuf), "%" PRId64, synced);
     snprintf(dbuf, sizeof(dbuf), "%" PRId64, deleted);
+    snprintf(xbuf, sizeof(xbuf), "%" PRId64, dead);
     params[0] = run_id;
     params[1] = sbuf;
     params[2] = dbuf;
     params[3] = json;
+    params[4] = xbuf;
     st = pg_exec(pg,
                  "UPDATE sync_metadata SET"
                  " records_synced = records_synced + $2,"
                  " records_deleted = records_deleted + $3,"
+                 " records_dead_lettered = records_dead_lettered + $5,"
                  " applied_offsets = $4::jsonb, updated_at = now()"
                  " WHERE run_id = $1",
-                 4, params, NULL, errstr, errstr_size);
+                 5, params, NULL, errstr, errstr_size);
     free(json);
     return st;
 }
 
 pg_status_t metadata_complete_runs(pg_t *pg, const char *group,
-                                   int *n_completed, char *errstr,
-                                   size_t errstr_size)
+                                   const char *stuck, int *n_completed,
+                                   char *errstr, size_t errstr_size)
 {
-    const char *params[1] = {group};
+    const char *params[2] = {group, stuck ? stuck : "[]"};
     PGresult *res;
     pg_status_t st;
     int i;
@@ -176,22 +179,31 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group,
         " completed_at = now(), updated_at = now()"
         " WHERE m.id IN (SELECT s.id FROM sync_metadata s"
         "  WHERE s.sync_status = 'running' AND s.producer_status = 'completed'"
+        /* every published event applied or dead-lettered */
+        "  AND s.records_synced + s.records_deleted + s.records_dead_lettered"
+        "   >= COALESCE(s.producer_records, 0) + COALESCE(s.producer_deletes, 0)"
         "  AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("
         "    COALESCE(s.end_offsets, '{}'::jsonb)) e"
         "   WHERE NOT EXISTS (SELECT 1 FROM sync_offsets o"
         "    WHERE o.consumer_group = $1 AND o.topic = s.topic"
         "    AND o.partition = e.key::int"
         "    AND o.next_offset >= e.value::bigint))"
+        /* nor with events in a partition this worker does not apply */
+        "  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) x"
+        "   WHERE x->>'topic' = s.topic"
+        "   AND COALESCE(s.end_offsets, '{}'::jsonb) ? (x->>'partition'))"
         "  FOR UPDATE SKIP LOCKED)"
         " RETURNING m.run_id, m.record_type, m.records_synced,"
-        " m.records_deleted",
-        1, params, &res, errstr, errstr_size);
+        " m.records_deleted, m.records_dead_lettered",
+        2, params, &res, errstr, errstr_size);
     if (st != PG_OK)
         return st;
     for (i = 0; i < PQntuples(res); i++)
-        log_info("run completed", "stream=%s run=%s records=%s deletes=%s",
+        log_info("run completed",
+                 "stream=%s run=%s records=%s deletes=%s dead_letters=%s",
                  PQgetvalue(res, i, 1), PQgetvalue(res, i, 0),
-                 PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+                 PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+                 PQgetvalue(res, i, 4));
     if (n_completed)
         *n_completed = PQntuples(res);
     PQclear(res);

@@ -3,7 +3,10 @@
  * producer run, fed from two sides that may arrive in either order - the
  * run records of <prefix>.sync-runs and the run's own change events - and
  * completed once this consumer group's stored offsets reach the run's
- * end_offsets.
+ * end_offsets AND every event the producer published for it is accounted
+ * for: records_synced + records_deleted + records_dead_lettered reach
+ * producer_records + producer_deletes (offsets alone would let a skipped
+ * partition pass).
  *
  * Every function works inside the caller's transaction. Main thread.
  */
@@ -31,7 +34,8 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr,
 /*
  * Counts a run's events of this batch (runcount.h): creates the row if
  * the run is new (sync_status 'running', record_type = stream), locks it,
- * and adds what was not counted before.
+ * and adds what was not counted before. A PG_DATA failure is the run_id's
+ * fault (too long for the index, not UTF-8): its events are poison.
  */
 pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
                                   const char *stream, const char *topic,
@@ -40,14 +44,17 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
     __attribute__((warn_unused_result));
 
 /*
- * Marks 'completed' every running row whose producer finished and whose
- * end_offsets this group's sync_offsets all reach (rows another worker
- * holds locked are left to that worker). *n_completed (may be NULL) is
- * how many; each is logged at info.
+ * Marks 'completed' every running row whose producer finished, whose
+ * end_offsets this group's sync_offsets all reach and whose events are all
+ * counted (see above); rows another worker holds locked are left to that
+ * worker. stuck (may be NULL) is a JSON array of {"topic":..,
+ * "partition":..} that this worker does not apply (offset.out_of_range =
+ * fail): a run with events there is not completed. *n_completed (may be
+ * NULL) is how many; each is logged at info.
  */
 pg_status_t metadata_complete_runs(pg_t *pg, const char *group,
-                                   int *n_completed, char *errstr,
-                                   size_t errstr_size)
+                                   const char *stuck, int *n_completed,
+                                   char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
 
 #endif

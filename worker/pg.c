@@ -73,14 +73,56 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
     return PG_OK;
 }
 
+/* SQLSTATEs that no message can cause and that go away by themselves:
+ * the batch is rolled back and retried after a backoff. Prefixes. */
+static const char *const transient_states[] = {
+    "08",    /* connection exception */
+    "40",    /* transaction rollback: 40001 serialization, 40P01 deadlock */
+    "53",    /* insufficient resources: disk full, out of memory, too many
+                connections */
+    "58",    /* system error: I/O */
+    "57014", /* query canceled: statement_timeout */
+    "57P01", /* admin shutdown, pg_terminate_backend */
+    "57P02", /* crash shutdown */
+    "57P03", /* cannot connect now: starting up, recovery */
+    "57P05", /* idle session timeout */
+    "55P03", /* lock not available: lock_timeout */
+    "55006", /* object in use */
+    "25006", /* read-only transaction: a standby after a failover */
+    "25P04", /* transaction timeout */
+    "42501", /* insufficient privilege: an operator fixes the grant */
+    NULL};
+
+/* SQLSTATEs that the content of a message can cause: the batch finds the
+ * culprit and dead-letters it. */
+static const char *const data_states[] = {
+    "21", /* cardinality violation: one id twice in a statement */
+    "22", /* data exception: bad value, out of range, encoding */
+    "23", /* integrity constraint violation */
+    "54", /* program limit exceeded: index row or jsonb too large */
+    NULL};
+
+/* States whose connection is not worth keeping: pg_ensure() connects
+ * anew (a failover may have moved the primary). */
+static const char *const reconnect_states[] = {"08", "57P0", "25006", NULL};
+
+static int state_in(const char *sqlstate, const char *const *prefixes)
+{
+    size_t i;
+
+    for (i = 0; prefixes[i]; i++)
+        if (!strncmp(sqlstate, prefixes[i], strlen(prefixes[i])))
+            return 1;
+    return 0;
+}
+
 pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok)
 {
     if (!sqlstate || strlen(sqlstate) != 5)
         return connection_ok ? PG_FATAL : PG_TRANSIENT;
-    if (!strncmp(sqlstate, "08", 2) || !strncmp(sqlstate, "40", 2) ||
-        !strncmp(sqlstate, "53", 2) || !strncmp(sqlstate, "57P0", 4))
+    if (state_in(sqlstate, transient_states))
         return PG_TRANSIENT;
-    if (!strncmp(sqlstate, "22", 2) || !strncmp(sqlstate, "23", 2))
+    if (state_in(sqlstate, data_states))
         return PG_DATA;
     return connection_ok ? PG_FATAL : PG_TRANSIENT;
 }
@@ -92,6 +134,7 @@ pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams,
     PGresult *res;
     ExecStatusType st;
     const char *state;
+    char sqlstate[8];
     pg_status_t kind;
 
     if (res_out)
@@ -110,10 +153,18 @@ pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams,
         return PG_OK;
     }
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(sqlstate, sizeof(sqlstate), "%s", state ? state : "");
     set_err(errstr, errstr_size, state,
             res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
-    kind = pg_classify_sqlstate(state, PQstatus(pg->conn) == CONNECTION_OK);
     PQclear(res);
+    state = *sqlstate ? sqlstate : NULL;
+    kind = pg_classify_sqlstate(state, PQstatus(pg->conn) == CONNECTION_OK);
+    if (kind == PG_TRANSIENT &&
+        (!state || PQstatus(pg->conn) != CONNECTION_OK ||
+         state_in(state, reconnect_states))) {
+        PQfinish(pg->conn);
+        pg->conn = NULL;
+    }
     return kind;
 }
 

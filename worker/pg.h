@@ -4,13 +4,21 @@
  * SQLSTATE) turned into ours, transactions and savepoints.
  *
  * Every failure is sorted into one of three kinds:
- *   PG_TRANSIENT  the connection was lost, or the server asks to retry
- *                 (SQLSTATE classes 08, 40, 53, 57P0x): reconnect with
- *                 pg_ensure() and retry the whole transaction;
- *   PG_DATA       the statement's data was refused (classes 22 and 23): a
- *                 per-record failure, worth retrying record by record;
- *   PG_FATAL      anything else (a missing privilege, a table of the wrong
- *                 shape): stop.
+ *   PG_TRANSIENT  no message could have caused it and it goes away by
+ *                 itself or by an operator's hand: the connection was lost
+ *                 (class 08, 57P01-57P03), the server asks to retry (40001,
+ *                 40P01), a timeout (57014 statement, 55P03 lock), a
+ *                 read-only standby after a failover (25006), resources
+ *                 (class 53: disk full, memory; 58: I/O), a missing
+ *                 privilege (42501). Roll back, pg_ensure() and retry the
+ *                 whole transaction after a backoff; never skip. After
+ *                 classes 08, 57P0x and 25006 the connection is closed
+ *                 here, so that pg_ensure() opens a new one;
+ *   PG_DATA       the content of a message can have caused it (classes 21
+ *                 cardinality, 22 data, 23 constraint, 54 program limit,
+ *                 e.g. an index row or a jsonb value too large): find the
+ *                 culprit record by record and dead-letter it;
+ *   PG_FATAL      anything else (a table of the wrong shape, a bug): stop.
  *
  * Owns: pg_t owns its PGconn and its conninfo copy (a secret: never
  * logged). Results handed out through res_out belong to the caller, who

@@ -101,10 +101,11 @@ char *applied_offsets_to_json(const applied_offsets_t *ao)
 }
 
 int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs,
-                   size_t n, int64_t *synced, int64_t *deleted)
+                   size_t n, int64_t *synced, int64_t *deleted,
+                   int64_t *dead)
 {
     applied_offsets_t next = {NULL, 0};
-    int64_t add_synced = 0, add_deleted = 0;
+    int64_t add_synced = 0, add_deleted = 0, add_dead = 0;
     size_t i;
 
     /* Decide every event against the entry as it was before this batch,
@@ -115,12 +116,12 @@ int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs,
 
         if (was && evs[i].offset < was->next_offset)
             continue;
-        if (evs[i].countable) {
-            if (evs[i].is_delete)
-                add_deleted++;
-            else
-                add_synced++;
-        }
+        if (!evs[i].countable)
+            add_dead++;
+        else if (evs[i].is_delete)
+            add_deleted++;
+        else
+            add_synced++;
         e = find_or_add(&next, evs[i].partition);
         if (!e) {
             applied_offsets_clear(&next);
@@ -142,5 +143,6 @@ int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs,
     applied_offsets_clear(&next);
     *synced += add_synced;
     *deleted += add_deleted;
+    *dead += add_dead;
     return 0;
 }

@@ -6,8 +6,10 @@
  * {"<partition>": <next offset already counted>, ...}. An event at or
  * beyond its partition's entry adds one to records_synced (upsert) or
  * records_deleted (delete), whether or not the version guard let it change
- * a row; the entry then moves past it. An event below the entry was
- * counted before and adds nothing.
+ * a row, or to records_dead_lettered when it went to the DLQ; the entry
+ * then moves past it. An event below the entry was counted before and adds
+ * nothing. A run is complete only when these three add up to the events
+ * its producer published (metadata.h).
  *
  * Owns: applied_offsets_t owns its array; free with applied_offsets_clear().
  * Pure; any thread.
@@ -32,8 +34,8 @@ typedef struct runcount_event {
     int32_t partition;
     int64_t offset;
     int is_delete;
-    int countable; /* 0 for an event that was dead-lettered: it moves the
-                      entry but is not a synced record */
+    int countable; /* 0 for an event that was dead-lettered: counted as
+                      dead-lettered, not as a synced record */
 } runcount_event_t;
 
 /* Parses applied_offsets JSON text (NULL or "" = empty). 0 or -1. */
@@ -46,12 +48,14 @@ char *applied_offsets_to_json(const applied_offsets_t *ao);
 void applied_offsets_clear(applied_offsets_t *ao);
 
 /*
- * Counts evs (any order) against ao and advances ao. Adds to *synced and
- * *deleted. Returns 0, or -1 on allocation failure (ao may then be partly
- * advanced: the caller abandons its transaction).
+ * Counts evs (any order) against ao and advances ao. Adds to *synced,
+ * *deleted and *dead (the dead-lettered ones). Returns 0, or -1 on
+ * allocation failure (ao may then be partly advanced: the caller abandons
+ * its transaction).
  */
 int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs,
-                   size_t n, int64_t *synced, int64_t *deleted)
+                   size_t n, int64_t *synced, int64_t *deleted,
+                   int64_t *dead)
     __attribute__((warn_unused_result));
 
 #endif

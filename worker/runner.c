@@ -41,6 +41,7 @@ typedef struct runner {
     int64_t last_report_ms;
     int64_t events_since_report;
     int64_t events_total;
+    int64_t retries_total; /* transient failures retried since start */
 } runner_t;
 
 /* Logs msg with error=<err, quoted> and, when attempt >= 0, attempt=N. */
@@ -148,28 +149,41 @@ static void on_fenced(runner_t *r, const apply_result_t *res)
     reseek_stored(r);
 }
 
-/* Applies the batch in hand, retrying transient failures; empties it. */
+/* Applies the batch in hand, retrying transient failures (never skipping
+ * them); empties it. */
 static void flush_batch(runner_t *r)
 {
-    char err[1024];
+    char err[1024], qb[1100];
     apply_result_t res;
     int attempt;
 
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
+        int64_t dl_before = deadletter_count(r->dlq);
         apply_status_t as = apply_batch(&r->actx, r->batch, &res, err,
                                         sizeof(err));
 
         if (as == APPLY_OK) {
             commit_kafka(r, &res);
             report(r, &res);
+            if (attempt > 0)
+                log_info("batch applied after retries",
+                         "attempts=%d retries_total=%" PRId64, attempt + 1,
+                         r->retries_total);
         } else if (as == APPLY_FENCED) {
             on_fenced(r, &res);
         } else if (as == APPLY_FATAL) {
             log_err(LOG_ERROR, "batch failed; stopping", err, -1);
             r->fatal = 1;
         } else {
-            log_err(LOG_WARN, "batch rolled back; retrying", err,
-                    attempt + 1);
+            r->retries_total++;
+            /* dead letters Kafka acknowledged before the rollback are
+             * produced again by the retry */
+            log_warn("batch rolled back; retrying",
+                     "error=%s attempt=%d retries_total=%" PRId64
+                     " backoff_ms=%d dead_letters_produced=%" PRId64,
+                     log_quote(qb, sizeof(qb), err), attempt + 1,
+                     r->retries_total, backoff_delay_ms(attempt),
+                     deadletter_count(r->dlq) - dl_before);
             apply_result_clear(&res);
             if (backoff_sleep(attempt) == 0)
                 continue;
@@ -191,11 +205,13 @@ static void before_revoke(void *ctx, int all)
     r->revoking_all = 0;
 }
 
-/* When idle: notice offsets moved by reset-offsets, and complete runs whose
- * last events another worker committed concurrently with ours. */
+/* When idle, or while a partition is stuck out of range: notice offsets
+ * moved by reset-offsets (which also resumes a stuck partition), and
+ * complete runs whose last events another worker committed concurrently
+ * with ours. */
 static void idle_tick(runner_t *r)
 {
-    char err[512];
+    char err[512], *stuck;
     pg_status_t st;
     int64_t now = isotime_monotonic_ms();
 
@@ -208,8 +224,13 @@ static void idle_tick(runner_t *r)
     if (st == PG_OK)
         st = pg_cmd(r->pg, "BEGIN", err, sizeof(err));
     if (st == PG_OK) {
-        st = metadata_complete_runs(r->pg, r->conf->group_id, NULL, err,
-                                    sizeof(err));
+        stuck = consumer_stuck_json(r->consumer);
+        st = stuck ? metadata_complete_runs(r->pg, r->conf->group_id, stuck,
+                                            NULL, err, sizeof(err))
+                   : PG_FATAL;
+        if (!stuck)
+            snprintf(err, sizeof(err), "out of memory");
+        free(stuck);
         st = st == PG_OK ? pg_cmd(r->pg, "COMMIT", err, sizeof(err)) : st;
         if (st != PG_OK)
             pg_rollback_quiet(r->pg);
@@ -289,10 +310,14 @@ static void loop(runner_t *r)
         }
         if (consumer_failed(r->consumer))
             r->fatal = 1;
-        if (r->batch->n > 0)
+        if (r->batch->n > 0) {
             flush_batch(r);
-        else if (!r->fatal)
+            /* a stuck partition waits for reset-offsets even when busy */
+            if (!r->fatal && consumer_n_stuck(r->consumer) > 0)
+                idle_tick(r);
+        } else if (!r->fatal) {
             idle_tick(r);
+        }
     }
     /* SIGTERM/SIGINT: the batch in hand goes in (or is rolled back) */
     if (!r->fatal)

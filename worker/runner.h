@@ -3,10 +3,14 @@
  * tables, join the consumer group and apply batches until SIGTERM/SIGINT;
  * then apply (or roll back) the batch in hand, leave the group and return.
  *
- * Failures: transient ones (PostgreSQL unreachable, a dead letter not
- * acknowledged) roll the batch back and retry it after a backoff; a
- * fenced batch is rolled back and the worker seeks to the stored offsets;
- * a fatal one stops the worker.
+ * Failures: a poison message is dead-lettered inside the batch (apply.h);
+ * transient ones (pg.h: connection lost, timeouts, a read-only standby,
+ * resources, a dead letter not acknowledged) roll the batch back and
+ * retry it after a backoff for as long as it takes, each retry logged with
+ * attempt= and retries_total=; a fenced batch is rolled back and the
+ * worker seeks to the stored offsets; a fatal one stops the worker. While
+ * a partition is stuck out of range (consumer.h) the stored offsets are
+ * re-read every 2 s even when busy, so that reset-offsets resumes it.
  *
  * Owns: everything it creates, for the duration of the call. Borrows conf
  * and streams. Main thread.

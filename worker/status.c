@@ -74,6 +74,13 @@ int64_t worker_status_lag(int64_t stored, int64_t low, int64_t high)
     return high > from ? high - from : 0;
 }
 
+int worker_status_out_of_range(int64_t stored, int64_t low, int64_t high)
+{
+    if (stored < 0 || low < 0 || high < 0)
+        return 0; /* nothing stored (starts at the beginning), or unknown */
+    return stored < low || stored > high;
+}
+
 stream_state_t worker_status_state(int found, int64_t staleness_ms,
                                    int64_t max_ms)
 {
@@ -130,6 +137,7 @@ typedef struct status_run {
     stored_offsets_t so;
     int sw, tw; /* column widths: stream, topic */
     int failed; /* a runtime failure: exit 1 */
+    int out_of_range; /* a stored offset outside its partition: exit 1 */
 } status_run_t;
 
 static void log_failure(status_run_t *r, const char *msg, const char *err)
@@ -148,22 +156,33 @@ static void fmt_i64(int64_t v, char *buf, size_t size)
         snprintf(buf, size, "-");
 }
 
-static void print_partition(const status_run_t *r, const char *stream,
+static void print_partition(status_run_t *r, const char *stream,
                             const char *topic, int32_t partition, int64_t low,
                             int64_t high)
 {
     int64_t stored = offsets_lookup(&r->so, topic, partition);
     char sbuf[24], hbuf[24], lbuf[24];
+    int oor = worker_status_out_of_range(stored, low, high);
 
     fmt_i64(stored, sbuf, sizeof(sbuf));
     fmt_i64(high, hbuf, sizeof(hbuf));
-    fmt_i64(worker_status_lag(stored, low, high), lbuf, sizeof(lbuf));
-    printf("%-*s  %-*s  %9" PRId32 "  %13s  %14s  %10s\n", r->sw, stream, r->tw,
-           topic, partition, sbuf, hbuf, lbuf);
+    fmt_i64(oor ? -1 : worker_status_lag(stored, low, high), lbuf,
+            sizeof(lbuf));
+    printf("%-*s  %-*s  %9" PRId32 "  %13s  %14s  %10s  %s\n", r->sw, stream,
+           r->tw, topic, partition, sbuf, hbuf, lbuf,
+           oor ? "out-of-range" : high < 0 ? "-" : "ok");
+    if (oor) {
+        log_error("stored offset outside the partition: the worker does not "
+                  "apply it; move it with `tidemark-worker reset-offsets`",
+                  "topic=%s partition=%" PRId32 " stored=%" PRId64
+                  " low=%" PRId64 " high=%" PRId64,
+                  topic, partition, stored, low, high);
+        r->out_of_range = 1;
+    }
 }
 
 /* Without Kafka: the partitions the database knows, watermarks unknown. */
-static void print_stored_only(const status_run_t *r, const char *stream,
+static void print_stored_only(status_run_t *r, const char *stream,
                               const char *topic)
 {
     size_t i;
@@ -249,8 +268,9 @@ static int print_tables(status_run_t *r)
     int stale = 0;
 
     set_widths(r);
-    printf("%-*s  %-*s  %9s  %13s  %14s  %10s\n", r->sw, "STREAM", r->tw,
-           "TOPIC", "PARTITION", "STORED-OFFSET", "HIGH-WATERMARK", "LAG");
+    printf("%-*s  %-*s  %9s  %13s  %14s  %10s  %s\n", r->sw, "STREAM", r->tw,
+           "TOPIC", "PARTITION", "STORED-OFFSET", "HIGH-WATERMARK", "LAG",
+           "STATE");
     for (i = 0; i < r->conf->n_streams; i++)
         print_partitions(r, r->conf->streams[i].name);
     printf("\n%-*s  %-36s  %-24s  %8s  %8s  %-24s  %9s  %s\n", r->sw, "STREAM",
@@ -311,5 +331,5 @@ int worker_status_command(const tm_config_t *conf, int argc, char **argv)
     admin_kafka_destroy(r.ak);
     pg_destroy(r.pg);
     offsets_clear(&r.so);
-    return r.failed || stale ? EXIT_RUNTIME : 0;
+    return r.failed || stale || r.out_of_range ? EXIT_RUNTIME : 0;
 }

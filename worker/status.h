@@ -6,16 +6,20 @@
  *
  * Two plain tables on stdout. Per stream and partition of its topic: the
  * consumer group's stored next_offset (sync_offsets; "-" when none: the
- * worker starts at the beginning), the topic's high watermark and the lag
- * (high watermark - stored offset). Then per stream: the last completed
+ * worker starts at the beginning), the topic's high watermark, the lag
+ * (high watermark - stored offset) and a state: ok, or out-of-range when
+ * the stored offset lies outside the partition's watermarks (a worker
+ * with offset.out_of_range = fail does not apply such a partition; the
+ * lag is then "-" and an error on stderr names it). Then per stream: the last completed
  * run in sync_metadata (run_id, completed_at, records_synced,
  * records_deleted, HWM = last_sync_timestamp), its staleness (the
  * database's now() - completed_at) and a state: ok, stale (older than
  * --max-staleness) or no-run (no completed run yet).
  *
  * Read-only: creates no table (missing ones read as empty). Exit status:
- * 0; 1 when a stream has no completed run or is stale, or on a runtime
- * failure (what could be read is still printed); 2 on bad usage.
+ * 0; 1 when a stream has no completed run or is stale, a partition is
+ * out of range, or on a runtime failure (what could be read is still
+ * printed); 2 on bad usage.
  *
  * The parsing, lag and state are pure functions, exposed for the unit
  * tests. Main thread.
@@ -41,6 +45,9 @@ int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out,
 /* Lag of a partition: high - stored, or high - low when nothing is
  * stored (stored < 0); never negative. -1 when high is unknown (< 0). */
 int64_t worker_status_lag(int64_t stored, int64_t low, int64_t high);
+
+/* 1 when a stored offset (>= 0) lies outside [low, high] (both known). */
+int worker_status_out_of_range(int64_t stored, int64_t low, int64_t high);
 
 typedef enum { STREAM_OK = 0, STREAM_STALE, STREAM_NO_RUN } stream_state_t;
 

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "dedupe.h"
+#include "errstr.h"
+#include "idkey.h"
 #include "isotime.h"
 
 json_t *table_event_row(const char *id_field, const change_event_t *ev,
@@ -36,150 +38,248 @@ json_t *table_event_row(const char *id_field, const change_event_t *ev,
     return row;
 }
 
-/* Runs sql with $1 = the JSON text of rows. */
-static pg_status_t exec_rows(pg_t *pg, const char *sql, json_t *rows,
-                             char *errstr, size_t errstr_size)
+/* The largest $1 of one statement (JSON text) and the most rows in it:
+ * PostgreSQL refuses a jsonb value past 256 MiB (54000), and a statement
+ * that fails is searched for its culprits by halves. */
+#define STMT_MAX_BYTES ((size_t)64 << 20)
+#define STMT_MAX_ROWS 5000
+
+/* One statement's rows: their JSON texts and events. */
+typedef struct row_set {
+    const char *sql;
+    char **texts;
+    size_t *lens;
+    size_t *ev; /* index into d->events */
+    size_t n;
+} row_set_t;
+
+typedef struct table_ctx {
+    pg_t *pg;
+    const batch_t *b;
+    decoded_t *d;
+    deadletter_t *dlq;
+    table_counts_t *counts;
+} table_ctx_t;
+
+static pg_status_t dead_letter(table_ctx_t *tc, size_t ev, const char *why,
+                               char *errstr, size_t errstr_size)
 {
-    char *text = json_dumps(rows, JSON_COMPACT);
-    const char *params[1] = {text};
-    pg_status_t st;
+    decoded_event_t *de = &tc->d->events[ev];
+    char reason[700];
 
-    if (!text) {
-        snprintf(errstr, errstr_size, "out of memory encoding rows");
-        return PG_FATAL;
-    }
-    st = pg_exec(pg, sql, 1, params, NULL, errstr, errstr_size);
-    free(text);
-    return st;
-}
-
-/* The per-record fallback: each row under its own savepoint; a row that
- * fails with a data error is dead-lettered. */
-static pg_status_t exec_one_by_one(pg_t *pg, const char *sql, json_t *rows,
-                                   const size_t *ev_idx, const batch_t *b,
-                                   decoded_t *d, deadletter_t *dlq,
-                                   table_counts_t *counts, char *errstr,
-                                   size_t errstr_size)
-{
-    char why[512], reason[600];
-    size_t i;
-    pg_status_t st;
-
-    for (i = 0; i < json_array_size(rows); i++) {
-        json_t *one = json_array();
-        decoded_event_t *de = &d->events[ev_idx[i]];
-
-        if (!one || json_array_append(one, json_array_get(rows, i)) < 0) {
-            json_decref(one);
-            snprintf(errstr, errstr_size, "out of memory");
-            return PG_FATAL;
-        }
-        st = pg_cmd(pg, "SAVEPOINT tm_row", errstr, errstr_size);
-        if (st != PG_OK) {
-            json_decref(one);
-            return st;
-        }
-        st = exec_rows(pg, sql, one, why, sizeof(why));
-        json_decref(one);
-        if (st == PG_OK) {
-            st = pg_cmd(pg, "RELEASE SAVEPOINT tm_row", errstr, errstr_size);
-        } else if (st == PG_DATA) {
-            st = pg_cmd(pg, "ROLLBACK TO SAVEPOINT tm_row", errstr,
-                        errstr_size);
-            if (st != PG_OK)
-                return st;
-            snprintf(reason, sizeof(reason), "apply: %s", why);
-            de->dead = 1;
-            counts->dead_letters++;
-            if (decode_dead_letter(dlq, &b->msgs[de->msg], reason, errstr,
-                                   errstr_size) < 0)
-                return PG_TRANSIENT;
-        } else {
-            snprintf(errstr, errstr_size, "%s", why);
-        }
-        if (st != PG_OK)
-            return st;
-    }
+    snprintf(reason, sizeof(reason), "apply: %s", why);
+    de->dead = 1;
+    tc->counts->dead_letters++;
+    if (decode_dead_letter(tc->dlq, &tc->b->msgs[de->msg], reason, errstr,
+                           errstr_size) < 0)
+        return PG_TRANSIENT;
     return PG_OK;
 }
 
-/* Applies rows with sql in one statement, falling back to one by one. */
-static pg_status_t exec_set(pg_t *pg, const char *sql, json_t *rows,
-                            const size_t *ev_idx, const batch_t *b,
-                            decoded_t *d, deadletter_t *dlq,
-                            table_counts_t *counts, char *errstr,
-                            size_t errstr_size)
+/* "[row,row,...]" of rows [lo, hi); NULL when out of memory. */
+static char *join_rows(const row_set_t *rs, size_t lo, size_t hi)
 {
-    char why[512];
-    pg_status_t st;
+    size_t i, len = 2, at = 0;
+    char *text;
 
-    if (json_array_size(rows) == 0)
-        return PG_OK;
-    st = pg_cmd(pg, "SAVEPOINT tm_set", errstr, errstr_size);
-    if (st != PG_OK)
-        return st;
-    st = exec_rows(pg, sql, rows, why, sizeof(why));
-    if (st == PG_OK)
-        return pg_cmd(pg, "RELEASE SAVEPOINT tm_set", errstr, errstr_size);
-    if (st != PG_DATA) {
-        snprintf(errstr, errstr_size, "%s", why);
-        return st;
+    for (i = lo; i < hi; i++)
+        len += rs->lens[i] + 1;
+    if (!(text = malloc(len + 1)))
+        return NULL;
+    text[at++] = '[';
+    for (i = lo; i < hi; i++) {
+        if (i > lo)
+            text[at++] = ',';
+        memcpy(text + at, rs->texts[i], rs->lens[i]);
+        at += rs->lens[i];
     }
-    st = pg_cmd(pg, "ROLLBACK TO SAVEPOINT tm_set", errstr, errstr_size);
-    if (st != PG_OK)
-        return st;
-    return exec_one_by_one(pg, sql, rows, ev_idx, b, d, dlq, counts, errstr,
-                           errstr_size);
+    text[at++] = ']';
+    text[at] = '\0';
+    return text;
 }
 
-/* The winners of ws's events, as dedupe items. */
-static dedupe_item_t *winners(const batch_t *b, const decoded_t *d,
-                              const worker_stream_t *ws, size_t *n_out)
+/*
+ * Runs rows [lo, hi) in one statement under a savepoint. When the content
+ * of a row fails it (PG_DATA), the savepoint is rolled back and each half
+ * is tried on its own, down to the row that fails alone: that one is
+ * dead-lettered, the others are applied.
+ */
+static pg_status_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo,
+                              size_t hi, char *errstr, size_t errstr_size)
 {
+    char why[512];
+    char *text = join_rows(rs, lo, hi);
+    const char *params[1] = {text};
+    pg_status_t st;
+    size_t mid;
+
+    if (!text) {
+        errstr_set(errstr, errstr_size, "out of memory encoding rows");
+        return PG_FATAL;
+    }
+    st = pg_cmd(tc->pg, "SAVEPOINT tm_rows", errstr, errstr_size);
+    if (st != PG_OK) {
+        free(text);
+        return st;
+    }
+    st = pg_exec(tc->pg, rs->sql, 1, params, NULL, why, sizeof(why));
+    free(text);
+    if (st == PG_OK)
+        return pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr,
+                      errstr_size);
+    if (st != PG_DATA) {
+        errstr_set(errstr, errstr_size, "%s", why);
+        return st;
+    }
+    st = pg_cmd(tc->pg, "ROLLBACK TO SAVEPOINT tm_rows", errstr, errstr_size);
+    if (st == PG_OK)
+        st = pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
+    if (st != PG_OK)
+        return st;
+    if (hi - lo == 1)
+        return dead_letter(tc, rs->ev[lo], why, errstr, errstr_size);
+    mid = lo + (hi - lo) / 2;
+    st = exec_range(tc, rs, lo, mid, errstr, errstr_size);
+    return st == PG_OK ? exec_range(tc, rs, mid, hi, errstr, errstr_size) : st;
+}
+
+/* Applies rs in statements of at most STMT_MAX_BYTES and STMT_MAX_ROWS. */
+static pg_status_t exec_set(table_ctx_t *tc, const row_set_t *rs,
+                            char *errstr, size_t errstr_size)
+{
+    pg_status_t st = PG_OK;
+    size_t lo = 0, hi, bytes;
+
+    while (st == PG_OK && lo < rs->n) {
+        bytes = rs->lens[lo];
+        for (hi = lo + 1; hi < rs->n && hi - lo < STMT_MAX_ROWS &&
+                          bytes + rs->lens[hi] + 1 <= STMT_MAX_BYTES;
+             hi++)
+            bytes += rs->lens[hi] + 1;
+        st = exec_range(tc, rs, lo, hi, errstr, errstr_size);
+        lo = hi;
+    }
+    return st;
+}
+
+static void row_set_clear(row_set_t *rs)
+{
+    size_t i;
+
+    for (i = 0; i < rs->n; i++)
+        free(rs->texts[i]);
+    free(rs->texts);
+    free(rs->lens);
+    free(rs->ev);
+    memset(rs, 0, sizeof(*rs));
+}
+
+static int row_set_init(row_set_t *rs, const char *sql, size_t cap)
+{
+    memset(rs, 0, sizeof(*rs));
+    rs->sql = sql;
+    rs->texts = calloc(cap + 1, sizeof(*rs->texts));
+    rs->lens = calloc(cap + 1, sizeof(*rs->lens));
+    rs->ev = calloc(cap + 1, sizeof(*rs->ev));
+    return rs->texts && rs->lens && rs->ev ? 0 : -1;
+}
+
+static int row_set_add(row_set_t *rs, json_t *row, size_t ev)
+{
+    char *text = json_dumps(row, JSON_COMPACT);
+
+    if (!text)
+        return -1;
+    rs->texts[rs->n] = text;
+    rs->lens[rs->n] = strlen(text);
+    rs->ev[rs->n] = ev;
+    rs->n++;
+    return 0;
+}
+
+/*
+ * The canonical key of each live event of ws (idkey.h) into keys[i] (NULL
+ * for the others); an event whose id is not of the id field's type, or
+ * whose after.<id> names another row, is dead-lettered.
+ */
+static pg_status_t event_keys(table_ctx_t *tc, const worker_stream_t *ws,
+                              char **keys, char *errstr, size_t errstr_size)
+{
+    const schema_field_t *idf = record_schema_field(ws->rs, ws->sc->id_field);
+    char why[512];
+    pg_status_t st = PG_OK;
+    size_t i;
+
+    for (i = 0; st == PG_OK && i < tc->d->n_events; i++) {
+        decoded_event_t *de = &tc->d->events[i];
+        int rc;
+
+        if (de->ws != ws || de->dead)
+            continue;
+        rc = idkey_canonical(idf, de->ev->id, &keys[i], why, sizeof(why));
+        if (rc == -2) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            return PG_FATAL;
+        }
+        if (rc == 0 && de->ev->op == CHANGE_OP_UPSERT)
+            rc = idkey_check_after(idf, keys[i], de->ev->after, why,
+                                   sizeof(why));
+        if (rc < 0) {
+            free(keys[i]);
+            keys[i] = NULL;
+            st = dead_letter(tc, i, why, errstr, errstr_size);
+        }
+    }
+    return st;
+}
+
+/*
+ * One round: the newest live event of every id whose newest live event
+ * was not tried yet. Round one takes the newest of each id; a later round
+ * takes, for an id whose newest was dead-lettered, the newest valid one
+ * left. Fills ups and dels; tried[] marks what they hold.
+ */
+static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws,
+                      char **keys, unsigned char *tried, row_set_t *ups,
+                      row_set_t *dels)
+{
+    const decoded_t *d = tc->d;
     dedupe_item_t *items = malloc((d->n_events + 1) * sizeof(*items));
-    size_t i, n = 0;
+    size_t i, n = 0, w;
+    int rc = 0;
 
     if (!items)
-        return NULL;
+        return -1;
     for (i = 0; i < d->n_events; i++) {
         const decoded_event_t *de = &d->events[i];
 
-        if (de->ws != ws)
+        if (de->ws != ws || de->dead || !keys[i])
             continue;
-        items[n].id = de->ev->id;
+        items[n].id = keys[i];
         items[n].source_ts_ms = de->ev->source_ts_ms;
-        items[n].partition = b->msgs[de->msg].partition;
-        items[n].offset = b->msgs[de->msg].offset;
+        items[n].partition = tc->b->msgs[de->msg].partition;
+        items[n].offset = tc->b->msgs[de->msg].offset;
         items[n].index = i;
         n++;
     }
-    *n_out = dedupe_latest(items, n);
-    return items;
-}
-
-/* Splits the winners into the upsert and delete row arrays. */
-static int build_rows(const batch_t *b, const decoded_t *d,
-                      const worker_stream_t *ws, const dedupe_item_t *items,
-                      size_t n, json_t *ups, size_t *up_idx, json_t *dels,
-                      size_t *del_idx)
-{
-    size_t i, nu = 0, nd = 0;
-
-    for (i = 0; i < n; i++) {
-        const decoded_event_t *de = &d->events[items[i].index];
-        json_t *row = table_event_row(ws->sc->id_field, de->ev,
-                                      b->msgs[de->msg].partition,
-                                      b->msgs[de->msg].offset);
+    w = dedupe_latest(items, n);
+    for (i = 0; rc == 0 && i < w; i++) {
+        size_t ev = items[i].index;
+        const decoded_event_t *de = &d->events[ev];
         int del = de->ev->op == CHANGE_OP_DELETE;
+        json_t *row;
 
-        if (!row || json_array_append_new(del ? dels : ups, row) < 0)
-            return -1;
-        if (del)
-            del_idx[nd++] = items[i].index;
-        else
-            up_idx[nu++] = items[i].index;
+        if (tried[ev])
+            continue; /* applied in an earlier round */
+        tried[ev] = 1;
+        row = table_event_row(ws->sc->id_field, de->ev,
+                              tc->b->msgs[de->msg].partition,
+                              tc->b->msgs[de->msg].offset);
+        rc = row ? row_set_add(del ? dels : ups, row, ev) : -1;
+        json_decref(row);
     }
-    return 0;
+    free(items);
+    return rc;
 }
 
 pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d,
@@ -187,28 +287,41 @@ pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d,
                         table_counts_t *counts, char *errstr,
                         size_t errstr_size)
 {
-    size_t n = 0;
-    dedupe_item_t *items = winners(b, d, ws, &n);
-    size_t *up_idx = malloc((n + 1) * sizeof(size_t));
-    size_t *del_idx = malloc((n + 1) * sizeof(size_t));
-    json_t *ups = json_array(), *dels = json_array();
+    table_ctx_t tc = {pg, b, d, dlq, counts};
+    char **keys = calloc(d->n_events + 1, sizeof(*keys));
+    unsigned char *tried = calloc(d->n_events + 1, 1);
+    row_set_t ups, dels;
     pg_status_t st = PG_FATAL;
+    size_t i;
 
-    snprintf(errstr, errstr_size, "out of memory");
-    if (items && up_idx && del_idx && ups && dels &&
-        build_rows(b, d, ws, items, n, ups, up_idx, dels, del_idx) == 0) {
-        counts->upserts += json_array_size(ups);
-        counts->deletes += json_array_size(dels);
-        st = exec_set(pg, ws->sql.upsert, ups, up_idx, b, d, dlq, counts,
-                      errstr, errstr_size);
-        if (st == PG_OK)
-            st = exec_set(pg, ws->sql.delete_rows, dels, del_idx, b, d, dlq,
-                          counts, errstr, errstr_size);
+    errstr_set(errstr, errstr_size, "out of memory");
+    if (keys && tried)
+        st = event_keys(&tc, ws, keys, errstr, errstr_size);
+    while (st == PG_OK) {
+        memset(&ups, 0, sizeof(ups));
+        memset(&dels, 0, sizeof(dels));
+        if (row_set_init(&ups, ws->sql.upsert, d->n_events) < 0 ||
+            row_set_init(&dels, ws->sql.delete_rows, d->n_events) < 0 ||
+            round_rows(&tc, ws, keys, tried, &ups, &dels) < 0) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            st = PG_FATAL;
+        } else if (ups.n + dels.n == 0) {
+            break; /* every id has its newest valid event applied */
+        } else {
+            counts->upserts += ups.n;
+            counts->deletes += dels.n;
+            st = exec_set(&tc, &ups, errstr, errstr_size);
+            if (st == PG_OK)
+                st = exec_set(&tc, &dels, errstr, errstr_size);
+        }
+        row_set_clear(&ups);
+        row_set_clear(&dels);
     }
-    json_decref(ups);
-    json_decref(dels);
-    free(items);
-    free(up_idx);
-    free(del_idx);
+    row_set_clear(&ups); /* after the break */
+    row_set_clear(&dels);
+    for (i = 0; keys && i < d->n_events; i++)
+        free(keys[i]);
+    free(keys);
+    free(tried);
     return st;
 }

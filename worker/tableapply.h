@@ -1,11 +1,23 @@
 /*
  * tableapply.h - applies one stream's events of a batch to its table
- * inside the caller's transaction: the latest event per id (dedupe.h),
- * upserts in one statement and deletes in another (sqlgen.h). When a
- * statement fails with a data error (SQLSTATE class 22/23) it is rolled
- * back to a savepoint and its rows are applied one at a time, each under
- * its own savepoint; a row that still fails is dead-lettered (marked
- * dead in the decoded_t) and the rest go on.
+ * inside the caller's transaction.
+ *
+ * Keys: an event's key is its envelope id made canonical for the id
+ * field's type (idkey.h); an event whose id is not of that type, or an
+ * upsert whose after.<id> names another row, is dead-lettered.
+ *
+ * Rounds: the newest event per key (dedupe.h) goes in, upserts in one set
+ * of statements and deletes in another (sqlgen.h). A key whose newest event
+ * was dead-lettered gets its newest valid one in the next round, and so on
+ * until every key has its newest valid event applied.
+ *
+ * Statements: each $1 holds at most STMT_MAX_BYTES of JSON and
+ * STMT_MAX_ROWS rows. A statement that fails with PG_DATA (the content of
+ * a row: pg.h) is rolled back to its savepoint and its rows are tried by
+ * halves, each under its own savepoint, down to the rows that fail alone:
+ * those are dead-lettered (marked dead in the decoded_t, queued on the
+ * DLQ with "apply: SQLSTATE: message") and the rest are applied. Any other
+ * failure is returned as is (the caller rolls back the batch).
  *
  * Main thread; borrows everything it is given.
  */

@@ -765,3 +765,51 @@ assert_table_equals_api()
 }
 
 table_equals_api() { (assert_table_equals_api) >/dev/null 2>&1; }
+
+# ------------------------------------------------------ crafted messages
+
+# event_header FILE - the single-object header (C3 01 and the schema's
+# fingerprint) of the first event on the stream topic, for craft_event.
+event_header()
+{
+    kc -C -t "$PREFIX.$STREAM" -o beginning -c 1 -e -f '%s' | head -c 10 >"$1"
+    [ "$(wc -c <"$1")" = 10 ] || fail "no event on $PREFIX.$STREAM to take a header from"
+    EVENT_HEADER=$1
+}
+
+# craft_event OUT SPEC_JSON [N] - a Customer change event as SPEC_JSON says
+# (see tests/integration/craft_event.py), with $EVENT_HEADER's fingerprint;
+# with N, N events OUT.0.. with consecutive ids.
+craft_event()
+{
+    /usr/bin/python3 "$REPO/tests/integration/craft_event.py" "${EVENT_HEADER:?call event_header first}" \
+        "$@" || fail "craft_event $2"
+}
+
+# produce_file TOPIC PARTITION KEY FILE [KCAT_ARGS] - one message: FILE's bytes.
+produce_file()
+{
+    local topic=$1 part=$2 key=$3 file=$4
+    shift 4
+    kc -P -t "$topic" -p "$part" -k "$key" "$@" "$file" || fail "kcat could not produce $file to $topic/$part"
+}
+
+# partition_end TOPIC PARTITION - the partition's next offset (0 when empty).
+partition_end()
+{
+    local e
+    e=$(topic_ends "$1" | awk -v p="$2" '$1 == p { print $2 }')
+    echo "${e:-0}"
+}
+
+# dlq_lines - one line per dead letter: "SOURCE<TAB>HEADERS" (kcat's %h).
+dlq_lines()
+{
+    kc -C -t "$PREFIX.dlq" -e -f '%h\n' | sed -n 's/^.*tidemark\.source=\([^,]*\).*$/\1\t&/p'
+}
+
+# dlq_count_for SOURCE - how many dead letters name SOURCE (topic/partition/offset).
+dlq_count_for()
+{
+    dlq_lines | awk -F'\t' -v s="$1" '$1 == s { n++ } END { print n + 0 }'
+}

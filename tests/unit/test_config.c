@@ -177,6 +177,8 @@ static const err_case_t err_cases[] = {
      ":8: [stream s] page.size: not an integer: '99999999999999999999'"},
     {"bad enum", KAFKA "[worker]\ndelete.mode = maybe\n" STREAM,
      ":4: [worker] delete.mode: must be one of soft, hard (got 'maybe')"},
+    {"bad out-of-range policy", KAFKA "[worker]\noffset.out_of_range = skip\n" STREAM,
+     ":4: [worker] offset.out_of_range: must be one of fail, earliest, latest (got 'skip')"},
     {"bad pagination", KAFKA STREAM "pagination = pages\n",
      ":8: [stream s] pagination: must be one of none, page, offset, cursor, "
      "link (got 'pages')"},
@@ -291,6 +293,7 @@ static void test_defaults(void **state)
     assert_int_equal(c->batch_max_records, 10000);
     assert_int_equal(c->batch_max_ms, 500);
     assert_int_equal(c->delete_mode, DELETE_MODE_SOFT);
+    assert_int_equal(c->offset_out_of_range, OFFSET_OOR_FAIL);
     assert_int_equal(c->poll_interval_ms, 30000);
     assert_int_equal(c->full_sync_every_ms, 7LL * 86400000);
     assert_true(c->full_sync_max_delete_ratio == 0.2);
@@ -337,6 +340,7 @@ static void test_every_key_set(void **state)
                 "[postgres]\nconninfo = dbname=x\n"
                 "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
                 "batch.max.ms = 2s\ndelete.mode = hard\n"
+                "offset.out_of_range = earliest\n"
                 "[producer]\npoll.interval = 1500ms\nfull_sync.every = 0\n"
                 "full_sync.max_delete_ratio = .05\n"
                 "[stream orders]\nurl = u\nschema = /abs/o.avsc\n"
@@ -368,6 +372,7 @@ static void test_every_key_set(void **state)
     assert_int_equal(c->batch_max_records, 7);
     assert_int_equal(c->batch_max_ms, 2000);
     assert_int_equal(c->delete_mode, DELETE_MODE_HARD);
+    assert_int_equal(c->offset_out_of_range, OFFSET_OOR_EARLIEST);
     assert_int_equal(c->poll_interval_ms, 1500);
     assert_int_equal(c->full_sync_every_ms, 0);
     assert_true(c->full_sync_max_delete_ratio == 0.05);

@@ -2,7 +2,9 @@
  * test_worker_apply.c - the pure parts of applying a batch: the in-batch
  * dedupe (latest per id by (source_ts, partition, offset), deletes and
  * upserts alike), the counting rule with applied_offsets, the partition
- * ranges a batch commits, and the row an event contributes to $1.
+ * ranges a batch commits, the row an event contributes to $1, the
+ * canonical key of an event's id and the check of after.<id> against it,
+ * and how much of a dead letter is kept so that it fits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +16,9 @@
 
 #include "../../worker/apply.h"
 #include "../../worker/batch.h"
+#include "../../worker/deadletter.h"
 #include "../../worker/dedupe.h"
+#include "../../worker/idkey.h"
 #include "../../worker/runcount.h"
 #include "../../worker/tableapply.h"
 
@@ -102,24 +106,26 @@ static void test_runcount(void **state)
         const char *stored; /* applied_offsets before */
         runcount_event_t evs[5];
         size_t n;
-        int64_t synced, deleted;
+        int64_t synced, deleted, dead;
         const char *after;
     } cases[] = {
         {"first batch counts everything", "{}",
-         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 2, 1,
+         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 2, 1, 0,
          "{\"0\":2,\"3\":8}"},
         {"redelivery counts nothing", "{\"0\":2,\"3\":8}",
-         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 0, 0,
+         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 0, 0, 0,
          "{\"0\":2,\"3\":8}"},
         {"overlap counts only the new part", "{\"0\":2}",
-         {{0, 1, 0, 1}, {0, 2, 0, 1}, {0, 3, 1, 1}}, 3, 1, 1, "{\"0\":4}"},
+         {{0, 1, 0, 1}, {0, 2, 0, 1}, {0, 3, 1, 1}}, 3, 1, 1, 0, "{\"0\":4}"},
         {"order of events does not matter", "{\"0\":5}",
-         {{0, 9, 0, 1}, {0, 4, 0, 1}, {0, 5, 0, 1}}, 3, 2, 0, "{\"0\":10}"},
-        {"dead letters move the mark but are not counted", "",
-         {{1, 0, 0, 0}, {1, 1, 0, 1}}, 2, 1, 0, "{\"1\":2}"},
+         {{0, 9, 0, 1}, {0, 4, 0, 1}, {0, 5, 0, 1}}, 3, 2, 0, 0, "{\"0\":10}"},
+        {"dead letters move the mark and count as dead-lettered", "",
+         {{1, 0, 0, 0}, {1, 1, 0, 1}, {1, 2, 1, 0}}, 3, 1, 0, 2, "{\"1\":3}"},
+        {"a replayed dead letter counts nothing", "{\"1\":3}",
+         {{1, 0, 0, 0}, {1, 2, 1, 0}}, 2, 0, 0, 0, "{\"1\":3}"},
         {"a replay from an earlier offset adds nothing", "{\"2\":100}",
-         {{2, 10, 0, 1}, {2, 50, 1, 1}}, 2, 0, 0, "{\"2\":100}"},
-        {"other partitions are kept", "{\"4\":3}", {{1, 0, 0, 1}}, 1, 1, 0,
+         {{2, 10, 0, 1}, {2, 50, 1, 1}}, 2, 0, 0, 0, "{\"2\":100}"},
+        {"other partitions are kept", "{\"4\":3}", {{1, 0, 0, 1}}, 1, 1, 0, 0,
          "{\"1\":1,\"4\":3}"},
     };
     size_t i;
@@ -127,15 +133,18 @@ static void test_runcount(void **state)
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         applied_offsets_t ao;
-        int64_t synced = 0, deleted = 0;
+        int64_t synced = 0, deleted = 0, dead = 0;
         char *json;
 
         print_message("case: %s\n", cases[i].name);
         assert_int_equal(applied_offsets_parse(cases[i].stored, &ao), 0);
         assert_int_equal(
-            runcount_apply(&ao, cases[i].evs, cases[i].n, &synced, &deleted), 0);
+            runcount_apply(&ao, cases[i].evs, cases[i].n, &synced, &deleted,
+                           &dead),
+            0);
         assert_int_equal(synced, cases[i].synced);
         assert_int_equal(deleted, cases[i].deleted);
+        assert_int_equal(dead, cases[i].dead);
         json = applied_offsets_to_json(&ao);
         assert_string_equal(json, cases[i].after);
         free(json);
@@ -243,6 +252,136 @@ static void test_event_row(void **state)
     json_decref(row);
 }
 
+
+/* ---- keys ------------------------------------------------------------ */
+
+static void test_idkey_canonical(void **state)
+{
+    static const struct {
+        field_type_t type;
+        const char *id;
+        int rc;
+        const char *want;
+    } cases[] = {
+        {FT_LONG, "42", 0, "42"},
+        {FT_LONG, " 42", 0, "42"},
+        {FT_LONG, "+42", 0, "42"},
+        {FT_LONG, "0042", 0, "42"},
+        {FT_LONG, "42 ", 0, "42"},
+        {FT_LONG, "\t-7\n", 0, "-7"},
+        {FT_LONG, "-0", 0, "0"},
+        {FT_LONG, "9223372036854775807", 0, "9223372036854775807"},
+        {FT_LONG, "-9223372036854775808", 0, "-9223372036854775808"},
+        {FT_LONG, "9223372036854775808", -1, NULL},
+        {FT_LONG, "-9223372036854775809", -1, NULL},
+        {FT_LONG, "", -1, NULL},
+        {FT_LONG, " ", -1, NULL},
+        {FT_LONG, "+", -1, NULL},
+        {FT_LONG, "4 2", -1, NULL},
+        {FT_LONG, "42a", -1, NULL},
+        {FT_LONG, "0x2A", -1, NULL},
+        {FT_LONG, "1_000", -1, NULL},
+        {FT_LONG, "++1", -1, NULL},
+        {FT_INT, "2147483647", 0, "2147483647"},
+        {FT_INT, "-2147483648", 0, "-2147483648"},
+        {FT_INT, "2147483648", -1, NULL},
+        {FT_STRING, " 42", 0, " 42"}, /* text keys are kept as they are */
+        {FT_STRING, "", 0, ""},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        schema_field_t f = {.name = "id", .type = cases[i].type};
+        char why[200] = "", *out = NULL;
+        int rc = idkey_canonical(&f, cases[i].id, &out, why, sizeof(why));
+
+        print_message("case %zu: '%s'\n", i, cases[i].id);
+        assert_int_equal(rc, cases[i].rc);
+        if (rc == 0)
+            assert_string_equal(out, cases[i].want);
+        else
+            assert_non_null(strstr(why, "is not an"));
+        free(out);
+    }
+}
+
+static void test_idkey_check_after(void **state)
+{
+    static const struct {
+        field_type_t type;
+        const char *key;   /* canonical */
+        const char *after; /* JSON */
+        int rc;
+    } cases[] = {
+        {FT_LONG, "42", "{\"id\":42}", 0},
+        {FT_LONG, "42", "{\"id\":43}", -1},
+        {FT_LONG, "42", "{\"id\":\" +42\"}", 0},
+        {FT_LONG, "42", "{\"id\":\"x\"}", -1},
+        {FT_LONG, "42", "{\"id\":null}", 0}, /* the envelope's id is used */
+        {FT_LONG, "42", "{\"name\":\"a\"}", 0},
+        {FT_LONG, "-1", "{\"id\":-1}", 0},
+        {FT_STRING, "a", "{\"id\":\"a\"}", 0},
+        {FT_STRING, "a", "{\"id\":\"A\"}", -1},
+        {FT_STRING, "a", "{\"id\":\"a \"}", -1},
+        {FT_STRING, "a", "{\"id\":\"a\\u0000b\"}", -1},
+        {FT_STRING, "42", "{\"id\":42}", 0},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        schema_field_t f = {.name = "id", .type = cases[i].type};
+        json_t *after = json_loads(cases[i].after, JSON_ALLOW_NUL, NULL);
+        char why[300] = "";
+
+        print_message("case %zu: %s vs %s\n", i, cases[i].key, cases[i].after);
+        assert_non_null(after);
+        assert_int_equal(
+            idkey_check_after(&f, cases[i].key, after, why, sizeof(why)),
+            cases[i].rc);
+        if (cases[i].rc < 0)
+            assert_non_null(strstr(why, "names another row"));
+        json_decref(after);
+    }
+    {
+        schema_field_t f = {.name = "id", .type = FT_LONG};
+        char why[10];
+
+        /* a delete has no after */
+        assert_int_equal(idkey_check_after(&f, "1", NULL, why, sizeof(why)), 0);
+    }
+}
+
+/* ---- dead letters that fit ------------------------------------------- */
+
+static void test_deadletter_fit(void **state)
+{
+    static const struct {
+        size_t max, headers, key, value;
+        size_t want_key, want_value;
+    } cases[] = {
+        {1000000, 200, 10, 1000, 10, 1000},           /* fits */
+        {1000000, 200, 10, 998766, 10, 998766},       /* just fits */
+        {1000000, 200, 10, 999000, 10, 998766},       /* the payload is cut */
+        {1000000, 200, 0, 5000000, 0, 998776},        /* no key */
+        {1000000, 200, 900000, 900000, 499388, 499388}, /* both halved */
+        {1000000, 200, 2000000, 100, 998676, 100},    /* the key is cut */
+        {1000, 200, 10, 10, 0, 0},                    /* no room at all */
+    };
+    size_t i, k, v;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        print_message("case %zu\n", i);
+        deadletter_fit(cases[i].max, cases[i].headers, cases[i].key,
+                       cases[i].value, &k, &v);
+        assert_int_equal(k, cases[i].want_key);
+        assert_int_equal(v, cases[i].want_value);
+        assert_true(k <= cases[i].key && v <= cases[i].value);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +391,9 @@ int main(void)
         cmocka_unit_test(test_applied_offsets_parse),
         cmocka_unit_test(test_part_ranges),
         cmocka_unit_test(test_event_row),
+        cmocka_unit_test(test_idkey_canonical),
+        cmocka_unit_test(test_idkey_check_after),
+        cmocka_unit_test(test_deadletter_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,13 +241,30 @@ static void test_classify_sqlstate(void **state)
         {"22P02", 1, PG_DATA},      /* invalid text representation */
         {"23502", 1, PG_DATA},      /* not null violation */
         {"22003", 1, PG_DATA},      /* numeric value out of range */
+        {"22008", 1, PG_DATA},      /* datetime field overflow */
+        {"21000", 1, PG_DATA},      /* ON CONFLICT touches a row twice */
+        {"54000", 1, PG_DATA},      /* index row / jsonb too large */
+        {"54001", 1, PG_DATA},      /* statement too complex */
         {"08006", 1, PG_TRANSIENT}, /* connection failure */
+        {"08000", 1, PG_TRANSIENT}, /* connection exception */
         {"40001", 1, PG_TRANSIENT}, /* serialization failure */
         {"40P01", 1, PG_TRANSIENT}, /* deadlock */
         {"57P01", 1, PG_TRANSIENT}, /* admin shutdown */
+        {"57P02", 1, PG_TRANSIENT}, /* crash shutdown */
+        {"57P03", 1, PG_TRANSIENT}, /* cannot connect now */
+        {"57014", 1, PG_TRANSIENT}, /* statement timeout */
+        {"55P03", 1, PG_TRANSIENT}, /* lock timeout */
+        {"25006", 1, PG_TRANSIENT}, /* read-only after a failover */
+        {"53100", 1, PG_TRANSIENT}, /* disk full */
         {"53300", 1, PG_TRANSIENT}, /* too many connections */
+        {"42501", 1, PG_TRANSIENT}, /* insufficient privilege */
+        {"57P04", 1, PG_FATAL},     /* database dropped */
+        {"25001", 1, PG_FATAL},     /* active transaction: a bug */
         {"42P01", 1, PG_FATAL},     /* undefined table */
-        {"42501", 1, PG_FATAL},     /* insufficient privilege */
+        {"42703", 1, PG_FATAL},     /* undefined column */
+        {"XX000", 1, PG_FATAL},     /* internal error */
+        {"2200", 1, PG_FATAL},      /* not a SQLSTATE */
+        {"", 1, PG_FATAL},
         {NULL, 1, PG_FATAL},
         {NULL, 0, PG_TRANSIENT},
         {"42P01", 0, PG_TRANSIENT},

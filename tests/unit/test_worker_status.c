@@ -61,6 +61,32 @@ static void test_lag(void **state)
     assert_int_equal(worker_status_lag(40, -1, -1), -1); /* unknown */
 }
 
+static void test_out_of_range(void **state)
+{
+    static const struct {
+        int64_t stored, low, high;
+        int want;
+    } cases[] = {
+        {40, 0, 50, 0},   /* inside */
+        {50, 0, 50, 0},   /* at the end: caught up */
+        {0, 0, 0, 0},     /* an empty partition */
+        {7, 7, 9, 0},     /* at the first kept message */
+        {51, 0, 50, 1},   /* past the end: topic recreated */
+        {1000, 0, 41, 1}, /* the reported case */
+        {3, 7, 9, 1},     /* behind retention */
+        {-1, 7, 9, 0},    /* nothing stored: starts at the beginning */
+        {40, -1, -1, 0},  /* watermarks unknown */
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_int_equal(worker_status_out_of_range(cases[i].stored,
+                                                    cases[i].low,
+                                                    cases[i].high),
+                         cases[i].want);
+}
+
 static void test_state(void **state)
 {
     (void)state;
@@ -100,6 +126,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_args),
         cmocka_unit_test(test_lag),
+        cmocka_unit_test(test_out_of_range),
         cmocka_unit_test(test_state),
         cmocka_unit_test(test_duration),
     };

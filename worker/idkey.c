@@ -1,0 +1,112 @@
+/*
+ * idkey.c - see idkey.h.
+ */
+#include "idkey.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errstr.h"
+
+/* Parses s as PostgreSQL's int4in/int8in do (PostgreSQL 15): white space,
+ * an optional sign, at least one decimal digit, white space. 0 or -1. */
+static int parse_integer(const char *s, int64_t min, int64_t max,
+                         int64_t *out)
+{
+    uint64_t limit, v = 0;
+    int neg = 0, digits = 0;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '+' || *s == '-')
+        neg = *s++ == '-';
+    limit = neg ? (uint64_t)(-(min + 1)) + 1 : (uint64_t)max;
+    for (; *s >= '0' && *s <= '9'; s++, digits++) {
+        unsigned d = (unsigned)(*s - '0');
+
+        if (v > (limit - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    while (isspace((unsigned char)*s))
+        s++;
+    if (!digits || *s)
+        return -1;
+    *out = neg ? (v == 0 ? 0 : -(int64_t)(v - 1) - 1) : (int64_t)v;
+    return 0;
+}
+
+static int is_integer_type(field_type_t t)
+{
+    return t == FT_INT || t == FT_LONG;
+}
+
+int idkey_canonical(const schema_field_t *f, const char *id, char **out,
+                    char *why, size_t why_size)
+{
+    char buf[24];
+    int64_t v;
+
+    *out = NULL;
+    if (!is_integer_type(f->type)) {
+        if (!(*out = strdup(id)))
+            return -2;
+        return 0;
+    }
+    if (parse_integer(id, f->type == FT_INT ? INT32_MIN : INT64_MIN,
+                      f->type == FT_INT ? INT32_MAX : INT64_MAX, &v) < 0) {
+        char q[80];
+
+        snprintf(q, sizeof(q), "%.60s%s", id, strlen(id) > 60 ? "..." : "");
+        errstr_set(why, why_size, "id '%s' is not an %s", q,
+                   f->type == FT_INT ? "int" : "integer (long)");
+        return -1;
+    }
+    snprintf(buf, sizeof(buf), "%" PRId64, v);
+    if (!(*out = strdup(buf)))
+        return -2;
+    return 0;
+}
+
+int idkey_check_after(const schema_field_t *f, const char *key,
+                      const json_t *after, char *why, size_t why_size)
+{
+    const json_t *v = after ? json_object_get(after, f->name) : NULL;
+    char buf[24], *mine = NULL;
+    const char *theirs;
+    int same;
+
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_integer(v)) {
+        snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)json_integer_value(v));
+        theirs = buf;
+        same = !strcmp(buf, key);
+    } else if (json_is_string(v)) {
+        theirs = json_string_value(v);
+        if (is_integer_type(f->type)) {
+            char ignored[8];
+
+            same = idkey_canonical(f, theirs, &mine, ignored,
+                                   sizeof(ignored)) == 0 &&
+                   !strcmp(mine, key);
+            free(mine);
+        } else {
+            same = json_string_length(v) == strlen(key) &&
+                   !strcmp(theirs, key);
+        }
+    } else {
+        return 0; /* an id field of another type: nothing to compare */
+    }
+    if (same)
+        return 0;
+    errstr_set(why, why_size,
+               "after.%.64s = '%.64s' names another row than the event's "
+               "id '%.64s'",
+               f->name, theirs, key);
+    return -1;
+}
