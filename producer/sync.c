@@ -5,10 +5,11 @@
  * cursor published and the ids + digests at its bucket. `durable` is the
  * HWM the last written run record holds, as written (inline ids and chunk
  * references, checkpoint.h). A run record may only hold a HWM below which
- * every record was published: the tracker once its walk is over (or,
- * during a walk, when the pages come in cursor order), else the durable
- * one. A failed run writes the best such HWM Kafka acknowledged, so a
- * crash or failure re-publishes and never skips.
+ * every record was published: the tracker once its walk is over (held
+ * at the walk's start when the pages are not in cursor order, see
+ * hold_at_walk_start()) or, during a walk, when the pages come in cursor
+ * order; else the durable one. A failed run writes the best such HWM
+ * Kafka acknowledged, so a crash or failure re-publishes and never skips.
  */
 #include "sync.h"
 
@@ -447,6 +448,31 @@ static int64_t outrank(const run_t *r, int64_t mark)
     return mark;
 }
 
+/*
+ * After a walk whose pages are not in cursor order (cursor.sorted =
+ * false): a record on a page already read that changed during the walk
+ * got a cursor at or after the walk's start, perhaps below the largest
+ * cursor seen, and was not served again. So the HWM may not pass the
+ * walk's start in the API's clock (mark, source_api_started_at()):
+ * min(largest cursor seen, mark), with an empty id set when lowered
+ * (boundary_tracker_cap()). The records between the two are read, and
+ * published, again by the next run: duplicates, which the worker ignores.
+ */
+static void hold_at_walk_start(run_t *r, int64_t mark)
+{
+    int64_t largest = r->tracker.value_ms;
+    cursor_clock_t clock = boundary_clock(r->sc);
+    if (mark <= 0 || !boundary_tracker_cap(&r->tracker, &clock, mark))
+        return;
+    char a[ISOTIME_BUFSIZE], b[ISOTIME_BUFSIZE];
+    isotime_format(largest, a, sizeof a);
+    isotime_format(mark, b, sizeof b);
+    log_info("HWM held at the walk's start: the pages are not in cursor order "
+             "(cursor.sorted = false), a record changed during the walk may lie below "
+             "the largest cursor seen", "stream=%s run_id=%s largest=%s hwm=%s",
+             r->sc->name, r->run_id, a, b);
+}
+
 static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
@@ -477,8 +503,11 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
         }
     }
     r->fetch_complete = rc == 0 && source_complete(src);
-    if (rc == 0)
+    if (rc == 0) {
         note_max_cursor(r);
+        if (!sc->cursor_sorted)
+            hold_at_walk_start(r, source_api_started_at(src));
+    }
     r->records_done = rc == 0;
     source_destroy(src);
     return rc;

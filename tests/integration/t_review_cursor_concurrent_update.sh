@@ -11,6 +11,10 @@
 # unsorted walk proves nothing about records it passed before they
 # changed. Expected: record 1's new version reaches the topic.
 # Observed (bug): it never does.
+# The API stamps its changes with its own clock (records from an hour ago,
+# changes at "now"), and its answers carry a Date header (Python's
+# http.server): the producer holds the HWM at the walk's start in that
+# clock (README: cursor/link pages in the API's own order).
 # brokers: mock
 STREAM=items
 CURSOR_FIELD=updated_at
@@ -24,11 +28,17 @@ cat >"$SCHEMA" <<'EOF'
             {"name": "updated_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}
 EOF
 cat >"$T_WORK/api.py" <<'EOF'
-import json
+import datetime, json
+
+def stamp(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
 
 def init(state, argv):
+    base = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - \
+        datetime.timedelta(hours=1)
     state["recs"] = {i: {"id": i, "name": "item %d" % i,
-                         "updated_at": "2026-01-01T00:00:%02d.000Z" % i} for i in range(1, 7)}
+                         "updated_at": stamp(base + datetime.timedelta(seconds=i))}
+                     for i in range(1, 7)}
     state["changed"] = False
 
 def handle(req):
@@ -38,8 +48,9 @@ def handle(req):
     cur = req.query.get("cursor")
     # the second run's first request: while it reads page 2, 1 and then 4 change
     if cur == "p2" and req.n > 3 and not req.state["changed"]:
-        recs[1].update(name="item 1 v2", updated_at="2026-01-02T00:00:01.000Z")
-        recs[4].update(name="item 4 v2", updated_at="2026-01-02T00:00:02.000Z")
+        t1 = datetime.datetime.now(datetime.timezone.utc)
+        recs[1].update(name="item 1 v2", updated_at=stamp(t1))
+        recs[4].update(name="item 4 v2", updated_at=stamp(t1 + datetime.timedelta(milliseconds=1)))
         req.state["changed"] = True
     since = req.query.get("modified_since")
     rows = [recs[i] for i in sorted(recs) if since is None or recs[i]["updated_at"] >= since]
@@ -56,10 +67,11 @@ write_config "stream: -deleted.url" "stream: pagination = cursor" "stream: page.
 topic="$PREFIX.$STREAM"
 
 run_producer_once   # reads everything: 2 requests
-# Run 2 must walk two pages again: from the HWM (00:00:06) the API serves
-# only record 6, so the checkpoint is moved back to the beginning. Its walk
-# reads page 1, then 1 and 4 change, then it reads page 2.
-"$BUILD/tidemark-producer" -c "$CONF" reset --stream "$STREAM" --since 2026-01-01T00:00:00Z \
+# Run 2 must walk two pages again: from the HWM (record 6's cursor) the
+# API serves only record 6, so the checkpoint is moved back to before the
+# records. Its walk reads page 1, then 1 and 4 change, then it reads page 2.
+"$BUILD/tidemark-producer" -c "$CONF" reset --stream "$STREAM" \
+    --since "$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)" \
     >/dev/null 2>&1 || fail "reset"
 run_producer_once
 run_producer_once
