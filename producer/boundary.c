@@ -181,6 +181,15 @@ int boundary_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *
     return boundary_tracker_put(t, id, strlen(id), digest, 1);
 }
 
+int boundary_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_ms)
+{
+    if (!t->has_value || boundary_bucket(clock, mark_ms) >= boundary_bucket(clock, t->value_ms))
+        return 0;
+    reset_ids(t);
+    t->value_ms = mark_ms;
+    return 1;
+}
+
 int boundary_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
                              int replace)
 {

@@ -128,6 +128,16 @@ int boundary_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *
                      int64_t cursor_ms, const char *digest) TM_WARN_UNUSED;
 
 /*
+ * Lowers the tracker to mark_ms when mark_ms lies in an earlier bucket
+ * than its value: value becomes mark_ms and the id set (and its chunks)
+ * is emptied, since the ids remembered describe the old bucket, not the
+ * new one; nothing is skipped at the lowered HWM, so records there are
+ * published again, never lost. Returns 1 when lowered, else 0 (no value,
+ * or mark_ms in the same bucket or later: t unchanged).
+ */
+int boundary_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_ms);
+
+/*
  * Adds or updates id (len bytes) as boundary_observe does in the current
  * bucket, without touching value: for loading a checkpoint. pending = 0
  * for an id read from a chunk the tracker's chunks[] hold. Returns 0

@@ -11,6 +11,7 @@
 typedef struct held {
     int64_t deleted_at;
     int64_t newest_served; /* the newest version served; INT64_MIN: none */
+    int undated;           /* no deleted_at: deleted_at is a producer clock mark */
 } held_t;
 
 struct heldeletes {
@@ -35,7 +36,7 @@ void heldeletes_destroy(heldeletes_t *h)
     free(h);
 }
 
-int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms)
+int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms, int undated)
 {
     int added = 0;
     held_t *d = idset_add(h->ids, id, strlen(id), &added);
@@ -44,9 +45,12 @@ int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms)
     if (added) {
         d->deleted_at = deleted_at_ms;
         d->newest_served = INT64_MIN;
-    } else if (deleted_at_ms > d->deleted_at) {
-        d->deleted_at = deleted_at_ms;
+        d->undated = undated;
+        return 0;
     }
+    d->undated = d->undated || undated;
+    if (deleted_at_ms > d->deleted_at)
+        d->deleted_at = deleted_at_ms;
     return 0;
 }
 
@@ -63,15 +67,18 @@ size_t heldeletes_count(const heldeletes_t *h)
 }
 
 int heldeletes_next(const heldeletes_t *h, size_t *pos, const char **id,
-                    int64_t *deleted_at_ms, int *stale)
+                    int64_t *deleted_at_ms, int *undated, int *stale)
 {
     void *v;
     if (!idset_next(h->ids, pos, id, &v))
         return 0;
     const held_t *d = v;
     *deleted_at_ms = d->deleted_at;
+    *undated = d->undated;
     /* A tie counts as deleted: the API says both at once, and a delete
-     * that is not needed is harmless where a missed one is not. */
-    *stale = d->newest_served > d->deleted_at;
+     * that is not needed is harmless where a missed one is not. An
+     * undated deletion's mark is another clock than the cursors': any
+     * version served says the record lives. */
+    *stale = d->undated ? d->newest_served != INT64_MIN : d->newest_served > d->deleted_at;
     return 1;
 }

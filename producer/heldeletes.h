@@ -18,6 +18,12 @@
  * earlier run published and this walk did not see again; the run checks
  * those against the topic (keylatest.h) before publishing them.
  *
+ * An undated deletion (an item without deleted_at, held at the producer's
+ * clock mark) has no time of its own to compare with cursors, which come
+ * from the API's clock: it happened after every version published before
+ * this run, so it is stale only when the records walk serves its id at all
+ * (the API serves the record now: it lives), whatever the cursor.
+ *
  * Owns: an id set of the held deletions (about 40 bytes each: memory
  * follows the deletions of one run, not the records). One thread.
  */
@@ -35,23 +41,26 @@ void heldeletes_destroy(heldeletes_t *h);
 
 /*
  * Holds a deletion of id at deleted_at_ms (the later one when id is held
- * already). 0, or -1 on ENOMEM or an id the set cannot hold (empty, over
- * IDSET_MAX_KEY bytes).
+ * already); undated: the item had no deleted_at and deleted_at_ms is a
+ * clock mark of the producer's (an id held both ways counts as undated:
+ * that deletion is the later one). 0, or -1 on ENOMEM or an id the set
+ * cannot hold (empty, over IDSET_MAX_KEY bytes).
  */
-int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms) TM_WARN_UNUSED;
+int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms,
+                    int undated) TM_WARN_UNUSED;
 
 /* A version of id was served with cursor cursor_ms: a held deletion of
- * it older than that is stale. */
+ * it older than that is stale, an undated one is stale whatever it is. */
 void heldeletes_served(heldeletes_t *h, const char *id, int64_t cursor_ms);
 
 size_t heldeletes_count(const heldeletes_t *h);
 
 /*
  * Walks the held deletions in no particular order: start with *pos = 0;
- * returns 1 with *id (borrowed until heldeletes_destroy), *deleted_at_ms
- * and *stale, or 0 at the end.
+ * returns 1 with *id (borrowed until heldeletes_destroy), *deleted_at_ms,
+ * *undated and *stale, or 0 at the end.
  */
 int heldeletes_next(const heldeletes_t *h, size_t *pos, const char **id,
-                    int64_t *deleted_at_ms, int *stale);
+                    int64_t *deleted_at_ms, int *undated, int *stale);
 
 #endif

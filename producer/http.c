@@ -50,6 +50,7 @@ typedef struct hop {
     int oom;
     char *retry_after;
     char *location;
+    char *date;
     char **last; /* the field the last header line went to (folding) */
 } hop_t;
 
@@ -237,6 +238,31 @@ int http_retry_after_ms(const char *value, int64_t now_ms, int64_t cap_ms, int64
     return 0;
 }
 
+int http_date_ms(const char *value, int64_t *ms)
+{
+    if (!value)
+        return -1;
+    const char *s = value, *e = value + strlen(value);
+    while (s < e && is_ows((unsigned char)*s))
+        s++;
+    while (e > s && is_ows((unsigned char)e[-1]))
+        e--;
+    /* an HTTP-date starts with a day name and is about 29 characters;
+     * curl_getdate() would make something of much less */
+    char date[64];
+    if (s == e || !isalpha((unsigned char)*s) || (size_t)(e - s) >= sizeof date)
+        return -1;
+    memcpy(date, s, (size_t)(e - s));
+    date[e - s] = '\0';
+    if (!strpbrk(date, "0123456789"))
+        return -1;
+    time_t t = curl_getdate(date, NULL);
+    if (t == (time_t)-1 || t <= 0)
+        return -1;
+    *ms = (int64_t)t * 1000;
+    return 0;
+}
+
 /* *dst = *dst + sep + s[0..n) (or a copy of s when *dst is NULL). */
 static int append_field(char **dst, const char *sep, const char *s, size_t n)
 {
@@ -282,7 +308,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
     return n;
 }
 
-/* Keeps Link (every line), Retry-After and Location of the current
+/* Keeps Link (every line), Retry-After, Location and Date of the current
  * answer; a status line starts a new answer (1xx, or a 3xx hop). */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
 {
@@ -304,6 +330,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
         h->retry_after = NULL;
         free(h->location);
         h->location = NULL;
+        free(h->date);
+        h->date = NULL;
         h->last = NULL;
         return n;
     }
@@ -338,6 +366,12 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
         free(h->location);
         h->location = NULL;
         h->last = &h->location;
+        if (append_field(h->last, "", v, (size_t)(e - v)) != 0)
+            h->oom = 1;
+    } else if (name_len == 4 && strncasecmp(data, "date", 4) == 0) {
+        free(h->date);
+        h->date = NULL;
+        h->last = &h->date;
         if (append_field(h->last, "", v, (size_t)(e - v)) != 0)
             h->oom = 1;
     }
@@ -444,7 +478,8 @@ static void hop_clear(hop_t *h)
 {
     free(h->retry_after);
     free(h->location);
-    h->retry_after = h->location = NULL;
+    free(h->date);
+    h->retry_after = h->location = h->date = NULL;
 }
 
 /*
@@ -510,6 +545,8 @@ static int attempt(http_client_t *hc, const char *url, http_response_t *resp,
                 resp->url = cur;
                 cur = NULL;
                 resp->sent_at_ms = sent_at;
+                if (http_date_ms(h.date, &resp->date_ms) != 0)
+                    resp->date_ms = 0; /* none, or not a date */
                 rc = 0;
             }
         } else {

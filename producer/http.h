@@ -54,6 +54,9 @@ typedef struct http_response {
      * re-read, never skip (the time the answer arrived could be later than
      * a change it does not hold). */
     int64_t sent_at_ms;
+    /* The final answer's Date header (the API's clock, 1 s resolution),
+     * epoch ms; 0 when it had none or it is not an HTTP-date. */
+    int64_t date_ms;
 } http_response_t;
 
 int http_global_init(char *errstr, size_t errstr_size) TM_WARN_UNUSED;
@@ -109,6 +112,13 @@ char *http_escape(const char *s);
  */
 int http_retry_after_ms(const char *value, int64_t now_ms, int64_t cap_ms,
                         int64_t *wait_ms) TM_WARN_UNUSED;
+
+/*
+ * An HTTP-date (IMF-fixdate, RFC 850 or asctime form; surrounding white
+ * space allowed) as epoch ms. 0 with *ms, or -1 when value is NULL or not
+ * one (*ms untouched).
+ */
+int http_date_ms(const char *value, int64_t *ms) TM_WARN_UNUSED;
 
 /* 1 when an answer with this status is worth retrying (408, 429, 5xx). */
 int http_status_transient(long status);

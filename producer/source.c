@@ -34,6 +34,7 @@ struct source {
     idset_t *followed;  /* tokens or Link URLs this walk requested */
     int complete;       /* the walk ended by its end rule */
     int64_t started_at; /* when its first request was sent; 0 before */
+    int64_t api_started_at; /* source_api_started_at(); 0 before */
 };
 
 source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
@@ -78,6 +79,7 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     s->followed = NULL;
     s->complete = 0;
     s->started_at = 0;
+    s->api_started_at = 0;
 }
 
 int source_complete(const source_t *s)
@@ -88,6 +90,19 @@ int source_complete(const source_t *s)
 int64_t source_started_at(const source_t *s)
 {
     return s->started_at;
+}
+
+int64_t source_api_started_at(const source_t *s)
+{
+    return s->api_started_at;
+}
+
+int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at_ms)
+{
+    if (date_ms <= 0)
+        return sent_at_ms;
+    int64_t took = answered_at_ms > sent_at_ms ? answered_at_ms - sent_at_ms : 0;
+    return date_ms - 1000 - took;
 }
 
 json_t *source_json_path(json_t *root, const char *path)
@@ -400,8 +415,10 @@ int source_next_page(source_t *s, json_t **records, const char **url,
     http_response_t resp = {0};
     if (http_get(s->hc, s->url, &resp, errstr, errstr_size) != 0)
         return -1;
-    if (!s->started_at)
+    if (!s->started_at) {
         s->started_at = resp.sent_at_ms;
+        s->api_started_at = source_api_mark(resp.date_ms, resp.sent_at_ms, isotime_now_ms());
+    }
     char perr[256], red[1024];
     jsonpage_clear(&s->page);
     s->body = NULL;

@@ -83,6 +83,24 @@ int source_complete(const source_t *s);
 int64_t source_started_at(const source_t *s);
 
 /*
+ * A clock mark in the API's clock no later than the moment the API looked
+ * at its data for any page of the walk (0 before the first answer):
+ * source_api_mark() of the first answer. A record that changes during the
+ * walk gets a cursor at or after it.
+ */
+int64_t source_api_started_at(const source_t *s);
+
+/*
+ * The API's clock when it looked at its data for an answer: its Date
+ * header (date_ms, 1 s resolution, stamped when the answer was made)
+ * less 1 s and less the time from sending the request to having the
+ * answer (answered_at_ms - sent_at_ms: the look may have come that much
+ * before the stamp); without a Date (date_ms 0) the producer's clock
+ * when the request was sent (sent_at_ms).
+ */
+int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at_ms);
+
+/*
  * One GET of url read by jsonpage_parse into *page (the caller
  * jsonpage_clear()s it; page->records is the array at records_path) and
  * the wall-clock time its request was sent (http_response_t.sent_at_ms).

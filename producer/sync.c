@@ -5,10 +5,11 @@
  * cursor published and the ids + digests at its bucket. `durable` is the
  * HWM the last written run record holds, as written (inline ids and chunk
  * references, checkpoint.h). A run record may only hold a HWM below which
- * every record was published: the tracker once its walk is over (or,
- * during a walk, when the pages come in cursor order), else the durable
- * one. A failed run writes the best such HWM Kafka acknowledged, so a
- * crash or failure re-publishes and never skips.
+ * every record was published: the tracker once its walk is over (held
+ * at the walk's start when the pages are not in cursor order, see
+ * hold_at_walk_start()) or, during a walk, when the pages come in cursor
+ * order; else the durable one. A failed run writes the best such HWM
+ * Kafka acknowledged, so a crash or failure re-publishes and never skips.
  */
 #include "sync.h"
 
@@ -65,6 +66,8 @@ typedef struct run {
     int64_t stale_deletes;            /* held deletions older than a version served */
     int walk_has_since;               /* where the records walk started */
     int64_t walk_since;
+    int has_max_cursor;               /* once the records walk is over: */
+    int64_t max_cursor;               /* the largest cursor published (outrank()) */
     reconcile_t *recon;               /* full runs: the ids Kafka holds */
     run_record_t *written;            /* copy of the last record written */
 } run_t;
@@ -410,6 +413,66 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
     return maybe_progress(r, errstr, errstr_size);
 }
 
+/*
+ * Once the records walk is over: the largest cursor this producer is
+ * known to have published for the stream, from the tracker (every cursor
+ * this walk served, and the HWM it started from) and the HWMs of the last
+ * run record and of this run's last checkpoint.
+ */
+static void note_max_cursor(run_t *r)
+{
+    const int64_t v[3] = {r->tracker.value_ms, r->durable.value_ms,
+                          r->cp ? r->cp->hwm.value_ms : 0};
+    const int has[3] = {r->tracker.has_value, r->durable.has_value,
+                        r->cp && r->cp->hwm.has_value};
+    for (int i = 0; i < 3; i++) {
+        if (has[i] && (!r->has_max_cursor || v[i] > r->max_cursor))
+            r->max_cursor = v[i];
+        r->has_max_cursor = r->has_max_cursor || has[i];
+    }
+}
+
+/*
+ * The source_ts of a deletion that has no time of its own in the API's
+ * clock (an item without deleted_at, a reconciliation delete), given the
+ * producer's clock mark for it: it happened after every version published
+ * so far, so it must outrank them in the worker's version guard even when
+ * the API's clock runs ahead of the producer's (the cursors are the API's
+ * clock): the mark, or 1 ms past the largest cursor published when that
+ * is later. Comparing the two clocks is not the point: the larger one wins.
+ */
+static int64_t outrank(const run_t *r, int64_t mark)
+{
+    if (r->has_max_cursor && r->max_cursor < INT64_MAX && r->max_cursor + 1 > mark)
+        return r->max_cursor + 1;
+    return mark;
+}
+
+/*
+ * After a walk whose pages are not in cursor order (cursor.sorted =
+ * false): a record on a page already read that changed during the walk
+ * got a cursor at or after the walk's start, perhaps below the largest
+ * cursor seen, and was not served again. So the HWM may not pass the
+ * walk's start in the API's clock (mark, source_api_started_at()):
+ * min(largest cursor seen, mark), with an empty id set when lowered
+ * (boundary_tracker_cap()). The records between the two are read, and
+ * published, again by the next run: duplicates, which the worker ignores.
+ */
+static void hold_at_walk_start(run_t *r, int64_t mark)
+{
+    int64_t largest = r->tracker.value_ms;
+    cursor_clock_t clock = boundary_clock(r->sc);
+    if (mark <= 0 || !boundary_tracker_cap(&r->tracker, &clock, mark))
+        return;
+    char a[ISOTIME_BUFSIZE], b[ISOTIME_BUFSIZE];
+    isotime_format(largest, a, sizeof a);
+    isotime_format(mark, b, sizeof b);
+    log_info("HWM held at the walk's start: the pages are not in cursor order "
+             "(cursor.sorted = false), a record changed during the walk may lie below "
+             "the largest cursor seen", "stream=%s run_id=%s largest=%s hwm=%s",
+             r->sc->name, r->run_id, a, b);
+}
+
 static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
@@ -440,6 +503,11 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
         }
     }
     r->fetch_complete = rc == 0 && source_complete(src);
+    if (rc == 0) {
+        note_max_cursor(r);
+        if (!sc->cursor_sorted)
+            hold_at_walk_start(r, source_api_started_at(src));
+    }
     r->records_done = rc == 0;
     source_destroy(src);
     return rc;
@@ -476,7 +544,8 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
         reconcile_seen(r->recon, id); /* its deletion is this endpoint's */
     json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
     char perr[200];
-    if (jsonnum_is_string(da) &&
+    int undated = !jsonnum_is_string(da); /* ts is the producer's clock mark */
+    if (!undated &&
         isotime_parse(json_string_value(da), &ts, NULL, perr, sizeof perr) != 0) {
         if (bad)
             return dead_letter_raw(r, id, bad, url, errstr, errstr_size);
@@ -496,7 +565,7 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
     }
     /* A deletion waits for the records walk (heldeletes.h). */
     if (bad ? dead_letter_raw(r, id, bad, url, errstr, errstr_size)
-            : heldeletes_hold(r->held, id, ts) != 0 ? oom(errstr, errstr_size) : 0)
+            : heldeletes_hold(r->held, id, ts, undated) != 0 ? oom(errstr, errstr_size) : 0)
         return -1;
     if (boundary_observe(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
                          digest) != 0)
@@ -578,12 +647,14 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
     size_t pos = 0, late = 0;
     const char *id;
     int64_t at;
-    int stale;
+    int stale, undated;
     keylatest_t *k = keylatest_new();
     if (!k)
         return oom(errstr, errstr_size);
-    while (heldeletes_next(r->held, &pos, &id, &at, &stale)) {
-        if (stale || at >= since)
+    while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
+        /* an undated deletion is later than every version published
+         * before this run: the topic cannot hold a newer one */
+        if (stale || undated || at >= since)
             continue;
         late++;
         if (keylatest_want(k, id) != 0) {
@@ -609,7 +680,9 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
 /*
  * After the records walk: publishes the held deletions (heldeletes.h),
  * less the stale ones (a newer version was served, or the topic already
- * holds one), each with its tombstone. Then the deleted HWM may move.
+ * holds one), each with its tombstone, at its deleted_at; an undated one
+ * (no deleted_at) at its clock mark or past every cursor published
+ * (outrank()). Then the deleted HWM may move.
  */
 static int publish_held(run_t *r, char *errstr, size_t errstr_size)
 {
@@ -619,15 +692,16 @@ static int publish_held(run_t *r, char *errstr, size_t errstr_size)
     size_t pos = 0;
     const char *id;
     int64_t at, newer;
-    int stale, rc = 0;
-    while (rc == 0 && heldeletes_next(r->held, &pos, &id, &at, &stale)) {
-        if (stale || (kl && keylatest_get(kl, id, &newer) == KEYLATEST_UPSERT && newer > at)) {
+    int stale, undated, rc = 0;
+    while (rc == 0 && heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
+        if (stale || (!undated && kl && keylatest_get(kl, id, &newer) == KEYLATEST_UPSERT &&
+                      newer > at)) {
             r->stale_deletes++;
             continue;
         }
         int dlqd;
-        rc = publish(r, CHANGE_OP_DELETE, id, at, NULL, r->sc->deleted_url, &dlqd, errstr,
-                     errstr_size);
+        rc = publish(r, CHANGE_OP_DELETE, id, undated ? outrank(r, at) : at, NULL,
+                     r->sc->deleted_url, &dlqd, errstr, errstr_size);
         if (rc == 0 && !dlqd)
             r->deletes++;
         if (rc == 0)
@@ -805,7 +879,8 @@ static int may_reconcile(run_t *r, char *errstr, size_t errstr_size)
  * After a full fetch that completed (every page read, no HTTP failure):
  * a delete event (+ tombstone) for every id live in Kafka that the API
  * did not serve, unless may_reconcile() says otherwise. source_ts is when
- * it was detected: the run's start.
+ * it was detected, the run's start (the producer's clock), or past the
+ * largest cursor published when the API's clock is ahead (outrank()).
  */
 static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
 {
@@ -824,8 +899,8 @@ static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
             return -1;
         }
         int dlqd;
-        if (publish(r, CHANGE_OP_DELETE, id, r->started_at, NULL, r->sc->url, &dlqd,
-                    errstr, errstr_size) != 0)
+        if (publish(r, CHANGE_OP_DELETE, id, outrank(r, r->started_at), NULL, r->sc->url,
+                    &dlqd, errstr, errstr_size) != 0)
             return -1;
         if (!dlqd) {
             r->deletes++;

@@ -283,6 +283,51 @@ static void test_tracker(void **state)
         boundary_tracker_clear(&h);
     }
 }
+/* An unsorted walk's HWM held at its start (boundary_tracker_cap). */
+static void test_cap(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *why;
+        cursor_precision_t prec;
+        const char *value, *mark;
+        int lowered;
+        const char *want_value;
+        const char *want_ids;
+    } cases[] = {
+        {"mark later: unchanged", CURSOR_PRECISION_TIMESTAMP, "2026-11-25T11:00:00Z",
+         "2026-11-25T12:00:00Z", 0, "2026-11-25T11:00:00Z", "1=a,2=b"},
+        {"mark equal: unchanged", CURSOR_PRECISION_TIMESTAMP, "2026-11-25T11:00:00Z",
+         "2026-11-25T11:00:00Z", 0, "2026-11-25T11:00:00Z", "1=a,2=b"},
+        {"mark earlier: lowered, no ids", CURSOR_PRECISION_TIMESTAMP, "2026-11-25T11:00:00Z",
+         "2026-11-25T10:59:59.999Z", 1, "2026-11-25T10:59:59.999Z", ""},
+        {"date: same day: unchanged", CURSOR_PRECISION_DATE, "2026-11-25T11:00:00Z",
+         "2026-11-25T01:00:00Z", 0, "2026-11-25T11:00:00Z", "1=a,2=b"},
+        {"date: day before: lowered", CURSOR_PRECISION_DATE, "2026-11-25T00:00:00Z",
+         "2026-11-24T23:00:00Z", 1, "2026-11-24T23:00:00Z", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hwm_tracker_t h = {0};
+        const cursor_clock_t *clock = CURSOR_CLOCK(cases[i].prec);
+        assert_int_equal(boundary_observe(&h, clock, "1", ts(cases[i].value), DA), 0);
+        assert_int_equal(boundary_observe(&h, clock, "2", ts(cases[i].value), DB), 0);
+        int lowered = boundary_tracker_cap(&h, clock, ts(cases[i].mark));
+        char got[256], pend[256];
+        dump(&h, got, sizeof got, pend, sizeof pend);
+        if (lowered != cases[i].lowered || !h.has_value ||
+            h.value_ms != ts(cases[i].want_value) || strcmp(got, cases[i].want_ids) != 0)
+            fail_msg("case %zu (%s): lowered %d ids '%s'", i, cases[i].why, lowered, got);
+        /* nothing is skipped at a lowered HWM */
+        if (lowered)
+            assert_false(boundary_should_skip(&h, clock, "1", h.value_ms, DA));
+        boundary_tracker_clear(&h);
+    }
+    hwm_tracker_t empty = {0};
+    assert_int_equal(boundary_tracker_cap(&empty, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), 5),
+                     0);
+    assert_false(empty.has_value);
+}
+
 /* What a checkpoint must still write: the pending ids. */
 static void test_pending(void **state)
 {
@@ -451,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_bucket),
         cmocka_unit_test(test_skip),
         cmocka_unit_test(test_tracker),
+        cmocka_unit_test(test_cap),
         cmocka_unit_test(test_pending),
         cmocka_unit_test(test_entry_json_size),
         cmocka_unit_test(test_million_ties),

@@ -14,7 +14,7 @@
 #include "../../producer/heldeletes.h"
 
 typedef struct step {
-    char kind; /* 'h' hold, 's' served */
+    char kind; /* 'h' hold, 'u' hold undated (no deleted_at), 's' served */
     const char *id;
     int64_t at;
 } step_t;
@@ -22,6 +22,7 @@ typedef struct step {
 typedef struct want {
     const char *id;
     int64_t deleted_at;
+    int undated;
     int stale;
 } want_t;
 
@@ -38,16 +39,25 @@ static void test_stale_rules(void **state)
         {'h', "back-and-gone", 250},                        /* deleted again later */
         {'s', "never-held", 999},                           /* served only: nothing */
         {'h', "alone", 100},
+        /* undated: a producer clock mark, never compared with a cursor */
+        {'u', "u-served-older", 100}, {'s', "u-served-older", 50},  /* lives: stale */
+        {'u', "u-served-newer", 100}, {'s', "u-served-newer", 200}, /* stale */
+        {'u', "u-ahead-clock", 100}, {'s', "other", 5000},          /* not served */
+        {'h', "mixed", 300}, {'u', "mixed", 100},                   /* undated wins */
+        {'u', "mixed2", 100}, {'h', "mixed2", 50}, {'s', "mixed2", 60},
     };
     static const want_t want[] = {
-        {"restored", 100, 1}, {"older", 100, 0},  {"tie", 100, 0},
-        {"twice", 300, 0},    {"back-and-gone", 250, 0}, {"alone", 100, 0},
+        {"restored", 100, 0, 1}, {"older", 100, 0, 0},  {"tie", 100, 0, 0},
+        {"twice", 300, 0, 0},    {"back-and-gone", 250, 0, 0}, {"alone", 100, 0, 0},
+        {"u-served-older", 100, 1, 1}, {"u-served-newer", 100, 1, 1},
+        {"u-ahead-clock", 100, 1, 0},  {"mixed", 300, 1, 0}, {"mixed2", 100, 1, 1},
     };
     heldeletes_t *h = heldeletes_new();
     assert_non_null(h);
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-        if (steps[i].kind == 'h')
-            assert_int_equal(heldeletes_hold(h, steps[i].id, steps[i].at), 0);
+        if (steps[i].kind != 's')
+            assert_int_equal(heldeletes_hold(h, steps[i].id, steps[i].at, steps[i].kind == 'u'),
+                             0);
         else
             heldeletes_served(h, steps[i].id, steps[i].at);
     }
@@ -55,16 +65,17 @@ static void test_stale_rules(void **state)
     assert_int_equal(heldeletes_count(h), n);
     const char *id;
     int64_t at;
-    int stale;
-    while (heldeletes_next(h, &pos, &id, &at, &stale)) {
+    int stale, undated;
+    while (heldeletes_next(h, &pos, &id, &at, &undated, &stale)) {
         size_t k = 0;
         while (k < n && strcmp(want[k].id, id) != 0)
             k++;
         if (k == n)
             fail_msg("unexpected id %s", id);
-        if (at != want[k].deleted_at || stale != want[k].stale)
-            fail_msg("%s: deleted_at %lld stale %d, want %lld %d", id, (long long)at, stale,
-                     (long long)want[k].deleted_at, want[k].stale);
+        if (at != want[k].deleted_at || undated != want[k].undated || stale != want[k].stale)
+            fail_msg("%s: deleted_at %lld undated %d stale %d, want %lld %d %d", id,
+                     (long long)at, undated, stale, (long long)want[k].deleted_at,
+                     want[k].undated, want[k].stale);
         seen++;
     }
     assert_int_equal(seen, n);
@@ -75,11 +86,11 @@ static void test_unusable_id(void **state)
 {
     (void)state;
     heldeletes_t *h = heldeletes_new();
-    assert_int_equal(heldeletes_hold(h, "", 1), -1);
+    assert_int_equal(heldeletes_hold(h, "", 1, 0), -1);
     char long_id[2000];
     memset(long_id, 'x', sizeof(long_id) - 1);
     long_id[sizeof(long_id) - 1] = '\0';
-    assert_int_equal(heldeletes_hold(h, long_id, 1), -1);
+    assert_int_equal(heldeletes_hold(h, long_id, 1, 0), -1);
     assert_int_equal(heldeletes_count(h), 0);
     heldeletes_destroy(h);
 }

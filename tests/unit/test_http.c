@@ -75,6 +75,37 @@ static void test_retry_after(void **state)
     assert_int_equal(ms, 5000);
 }
 
+/* The Date header as the API's clock (http_response_t.date_ms). */
+static void test_date(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *v;
+        int rc;
+        int64_t ms;
+    } cases[] = {
+        {"Sun, 06 Nov 1994 08:49:37 GMT", 0, 784111777000LL},   /* IMF-fixdate */
+        {" Sun, 06 Nov 1994 08:49:37 GMT\r\n", 0, 784111777000LL},
+        {"Sunday, 06-Nov-94 08:49:37 GMT", 0, 784111777000LL},  /* RFC 850 */
+        {"Sun Nov  6 08:49:37 1994", 0, 784111777000LL},        /* asctime */
+        {"Tue, 01 Dec 2026 15:56:29 GMT", 0, 1796140589000LL},
+        {"", -1, 0},
+        {"   ", -1, 0},
+        {"yesterday", -1, 0},
+        {"1700000000", -1, 0},                                  /* not an HTTP-date */
+        {"Someday, 99 Foo 1994 99:99:99 GMT", -1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t ms = -7;
+        int rc = http_date_ms(cases[i].v, &ms);
+        if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms) || (rc != 0 && ms != -7))
+            fail_msg("case %zu '%s': rc %d ms %lld, want rc %d ms %lld", i, cases[i].v, rc,
+                     (long long)ms, cases[i].rc, (long long)cases[i].ms);
+    }
+    int64_t ms;
+    assert_int_equal(http_date_ms(NULL, &ms), -1);
+}
+
 static void test_transient(void **state)
 {
     (void)state;
@@ -412,11 +443,44 @@ static void test_retry_after_honoured(void **state)
     http_client_destroy(hc);
 }
 
+static void dated(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s, (void)n;
+    if (strcmp(path, "/hop") == 0) {
+        r->status = 302;
+        r->hdr[0][0] = "Location";
+        r->hdr[0][1] = "/dated";
+        r->hdr[1][0] = "Date";
+        r->hdr[1][1] = "Sat, 05 Nov 1994 08:49:37 GMT"; /* a hop's: not kept */
+        return;
+    }
+    r->hdr[0][0] = "Date";
+    r->hdr[0][1] = "Sun, 06 Nov 1994 08:49:37 GMT";
+}
+
+/* date_ms is the final answer's Date header, after a redirect too. */
+static void test_date_header(void **state)
+{
+    env_t *e = *state;
+    http_client_t *hc = client(e, 0);
+    char url[128], err[512];
+    http_response_t resp = {0};
+    reset(e, dated, NULL);
+    snprintf(url, sizeof url, "%s/hop", e->a.base);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(resp.date_ms, 784111777000LL);
+    http_response_clear(&resp);
+    assert_int_equal(resp.date_ms, 0);
+    http_client_destroy(hc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_retry_after),
         cmocka_unit_test(test_transient),
+        cmocka_unit_test(test_date),
+        cmocka_unit_test_setup_teardown(test_date_header, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cross_origin_redirect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redirect_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schemes, setup, teardown),

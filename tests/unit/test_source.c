@@ -185,12 +185,32 @@ static void test_run_id_and_age(void **state)
     }
 }
 
+/* The API's clock at the walk's first answer (source_api_mark). */
+static void test_api_mark(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t date, sent, answered, want;
+    } cases[] = {
+        {0, 5000, 9000, 5000},                /* no Date: the producer's clock */
+        {100000, 5000, 5200, 98800},          /* Date - 1 s - 200 ms on the way */
+        {100000, 5000, 4000, 99000},          /* clock stepped back: no negative */
+        {7200000, 3600000, 3600000, 7199000}, /* API an hour ahead: its clock */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (source_api_mark(cases[i].date, cases[i].sent, cases[i].answered) != cases[i].want)
+            fail_msg("case %zu: %lld, want %lld", i,
+                     (long long)source_api_mark(cases[i].date, cases[i].sent,
+                                                cases[i].answered),
+                     (long long)cases[i].want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_path),   cmocka_unit_test(test_link_next),
         cmocka_unit_test(test_url_with),    cmocka_unit_test(test_page_url),
-        cmocka_unit_test(test_run_id_and_age),
+        cmocka_unit_test(test_run_id_and_age), cmocka_unit_test(test_api_mark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
