@@ -363,11 +363,13 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
     cursor_clock_t clock = boundary_clock(sc);
     r->fetched++;
     if (record_id(rec, sc->id_field, id, sizeof id) != 0) {
+        /* which id it was, reconciliation cannot tell: a bad item's stand-in
+         * as much as a well-formed record (it may be any live id) */
+        r->unidentified++;
         if (bad)
             return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
         snprintf(why, sizeof why, "id field '%s' is missing or not a string or integer",
                  sc->id_field);
-        r->unidentified++; /* which id it was, reconciliation cannot tell */
         return dead_letter(r, NULL, rec, why, url, errstr, errstr_size);
     }
     if (r->recon)
