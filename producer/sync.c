@@ -226,29 +226,43 @@ static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr
     return checkpoint_at(r, status, 1, 1, errstr, errstr_size);
 }
 
-/* The record's id as text: a string as is, an integer in decimal (one
- * beyond int64 as the source wrote it). */
-static int record_id(const json_t *rec, const char *field, char *buf, size_t size)
+sync_id_result_t sync_record_id(const json_t *rec, const char *field, char *buf,
+                                size_t size)
 {
     json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
+    const char *text = NULL;
+    size_t len = 0;
+    char num[24];
     if (jsonnum_is_integer(v)) {
-        const char *t = jsonnum_text(v);
-        if (strlen(t) >= size)
-            return -1;
-        memcpy(buf, t, strlen(t) + 1);
-        return 0;
+        text = jsonnum_text(v);
+        len = strlen(text);
+    } else if (jsonnum_is_string(v) && json_string_length(v) > 0) {
+        text = json_string_value(v);
+        len = json_string_length(v);
+    } else if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        text = num;
+        len = strlen(num);
+    } else {
+        return SYNC_ID_MISSING;
     }
-    if (jsonnum_is_string(v) && json_string_length(v) > 0) {
-        if (json_string_length(v) >= size)
-            return -1;
-        memcpy(buf, json_string_value(v), json_string_length(v) + 1);
-        return 0;
-    }
-    if (json_is_integer(v)) {
-        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-        return 0;
-    }
-    return -1;
+    if (len >= size)
+        return SYNC_ID_TOO_LONG;
+    memcpy(buf, text, len + 1);
+    return SYNC_ID_OK;
+}
+
+/* The DLQ reason for an id sync_record_id() refused (what, "" or
+ * "deleted item: ", leads it). */
+static void id_refused(const stream_conf_t *sc, sync_id_result_t res, const char *what,
+                       char *why, size_t size)
+{
+    if (res == SYNC_ID_TOO_LONG)
+        snprintf(why, size, "%sid field '%s': id is longer than %d bytes", what,
+                 sc->id_field, IDSET_MAX_KEY);
+    else
+        snprintf(why, size, "%sid field '%s' is missing or not a string or integer", what,
+                 sc->id_field);
 }
 
 static int dead_letter(run_t *r, const char *id, const json_t *rec, const char *why,
@@ -358,18 +372,19 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
                          const char *url, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
-    char id[256], why[512], digest[BOUNDARY_DIGEST_SIZE];
+    char id[SYNC_ID_SIZE], why[512], digest[BOUNDARY_DIGEST_SIZE];
     int64_t cursor;
     cursor_clock_t clock = boundary_clock(sc);
     r->fetched++;
-    if (record_id(rec, sc->id_field, id, sizeof id) != 0) {
+    sync_id_result_t idr = sync_record_id(rec, sc->id_field, id, sizeof id);
+    if (idr != SYNC_ID_OK) {
         /* which id it was, reconciliation cannot tell: a bad item's stand-in
-         * as much as a well-formed record (it may be any live id) */
+         * as much as a well-formed record, or one whose id no id set can
+         * hold (it may be any live id) */
         r->unidentified++;
         if (bad)
             return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
-        snprintf(why, sizeof why, "id field '%s' is missing or not a string or integer",
-                 sc->id_field);
+        id_refused(sc, idr, "", why, sizeof why);
         return dead_letter(r, NULL, rec, why, url, errstr, errstr_size);
     }
     if (r->recon)
@@ -453,7 +468,7 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
                           int64_t polled_at, const char *url, char *errstr,
                           size_t errstr_size)
 {
-    char id[256], why[512];
+    char id[SYNC_ID_SIZE], why[512];
     int64_t ts = polled_at; /* the documented clock stand-in */
     const json_t *holder = item;
     json_t *wrap = NULL;
@@ -465,13 +480,12 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
         }
         holder = wrap;
     }
-    int no_id = record_id(holder, r->sc->id_field, id, sizeof id) != 0;
+    sync_id_result_t idr = sync_record_id(holder, r->sc->id_field, id, sizeof id);
     json_decref(wrap);
-    if (no_id) {
+    if (idr != SYNC_ID_OK) {
         if (bad)
             return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
-        snprintf(why, sizeof why, "deleted item: id field '%s' is missing or not a string or integer",
-                 r->sc->id_field);
+        id_refused(r->sc, idr, "deleted item: ", why, sizeof why);
         return dead_letter(r, NULL, item, why, url, errstr, errstr_size);
     }
     if (r->recon)
