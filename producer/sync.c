@@ -29,6 +29,7 @@
 #include "kafka_conf.h"
 #include "log.h"
 #include "heldeletes.h"
+#include "idset.h"
 #include "keylatest.h"
 #include "reconcile.h"
 #include "schemapub.h"
@@ -59,6 +60,8 @@ typedef struct run {
     int deletes_done;                 /* ... and of the deleted endpoint (or none) */
     int fetch_complete;               /* the records walk ended by its end rule */
     int64_t unidentified;             /* records dead-lettered for want of an id */
+    idset_t *dlq_digests;             /* digests of records dead-lettered without a
+                                       * cursor this run (each once a run) */
     int progress_off_logged;
     int reconciled;                   /* a full run's reconciliation is done */
     heldeletes_t *held;               /* the deleted endpoint's, until the records walk */
@@ -376,34 +379,63 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
     int64_t cursor;
     cursor_clock_t clock = boundary_clock(sc);
     r->fetched++;
+    if ((bad ? boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest)
+             : boundary_digest(rec, digest, sizeof digest)) != 0)
+        return oom(errstr, errstr_size);
     sync_id_result_t idr = sync_record_id(rec, sc->id_field, id, sizeof id);
     if (idr != SYNC_ID_OK) {
         /* which id it was, reconciliation cannot tell: a bad item's stand-in
          * as much as a well-formed record, or one whose id no id set can
          * hold (it may be any live id) */
         r->unidentified++;
-        if (bad)
-            return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
         id_refused(sc, idr, "", why, sizeof why);
-        return dead_letter(r, NULL, rec, why, url, errstr, errstr_size);
     }
-    if (r->recon)
-        reconcile_seen(r->recon, id); /* served, whatever becomes of it */
-    json_t *cv = json_object_get(rec, sc->cursor_field);
+    json_t *cv = json_is_object(rec) ? json_object_get(rec, sc->cursor_field) : NULL;
     char perr[200];
-    if (!jsonnum_is_string(cv) ||
-        isotime_parse(json_string_value(cv), &cursor, NULL, perr, sizeof perr) != 0) {
+    int no_cursor = !jsonnum_is_string(cv) ||
+                    isotime_parse(json_string_value(cv), &cursor, NULL, perr, sizeof perr) != 0;
+    if (idr == SYNC_ID_OK && r->recon)
+        reconcile_seen(r->recon, id); /* served, whatever becomes of it */
+    if (no_cursor) {
+        /* The HWM cannot cover it: a walk may serve it again (a seek walk
+         * at the same since), so it is dead-lettered once a run. */
+        int added = 0;
+        if (!r->dlq_digests && !(r->dlq_digests = idset_new(0)))
+            return oom(errstr, errstr_size);
+        if (!idset_add(r->dlq_digests, digest, strlen(digest), &added))
+            return oom(errstr, errstr_size);
+        if (!added) {
+            r->skipped++;
+            return 0;
+        }
+        const char *qid = idr == SYNC_ID_OK ? id : NULL;
         if (bad)
-            return dead_letter_raw(r, id, bad, url, errstr, errstr_size);
-        snprintf(why, sizeof why, "cursor field '%s': %s", sc->cursor_field,
-                 jsonnum_is_string(cv) ? perr : "missing or not a string");
-        return dead_letter(r, id, rec, why, url, errstr, errstr_size);
+            return dead_letter_raw(r, qid, bad, url, errstr, errstr_size);
+        if (idr == SYNC_ID_OK)
+            snprintf(why, sizeof why, "cursor field '%s': %s", sc->cursor_field,
+                     jsonnum_is_string(cv) ? perr : "missing or not a string");
+        return dead_letter(r, qid, rec, why, url, errstr, errstr_size);
+    }
+    if (idr != SYNC_ID_OK) {
+        /* Kept at the HWM under a stand-in id made of its digest, so that
+         * the HWM moves past it and it is not dead-lettered again. A real
+         * id equal to the stand-in would hold another digest: it is never
+         * taken for this record. */
+        id[0] = '\x7f';
+        memcpy(id + 1, digest, strlen(digest) + 1);
+        if (boundary_should_skip(&r->tracker, &clock, id, cursor, digest)) {
+            r->skipped++;
+            return 0;
+        }
+        if ((bad ? dead_letter_raw(r, NULL, bad, url, errstr, errstr_size)
+                 : dead_letter(r, NULL, rec, why, url, errstr, errstr_size)) != 0)
+            return -1;
+        if (boundary_observe(&r->tracker, &clock, id, cursor, digest) != 0)
+            return oom(errstr, errstr_size);
+        return maybe_progress(r, errstr, errstr_size);
     }
     if (r->held) /* a version served, published now or before */
         heldeletes_served(r->held, id, cursor);
-    if ((bad ? boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest)
-             : boundary_digest(rec, digest, sizeof digest)) != 0)
-        return oom(errstr, errstr_size);
     if (boundary_should_skip(&r->tracker, &clock, id, cursor, digest)) {
         r->skipped++;
         return 0; /* already observed at this bucket with this digest */
@@ -739,6 +771,7 @@ static void run_free(run_t *r)
     run_record_destroy(r->written);
     reconcile_destroy(r->recon);
     heldeletes_destroy(r->held);
+    idset_destroy(r->dlq_digests);
 }
 
 /*
