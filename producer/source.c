@@ -323,8 +323,10 @@ static int advance(source_t *s, json_t *records, const http_response_t *resp,
         seek_advance(s, records);
         return 0;
     case PAGINATION_CURSOR:
+        /* an empty page with a next token is no end: an API may filter
+         * a page after paging it (permissions, a time-sliced scan) */
         free(s->token);
-        s->token = n ? next_token(s->body, sc->next_path) : NULL;
+        s->token = next_token(s->body, sc->next_path);
         break;
     case PAGINATION_LINK: {
         free(s->token);

@@ -20,7 +20,9 @@
  * page.param; for link, the rel="next" target of the answer's Link
  * headers (every line, RFC 8288; relative targets resolved against the
  * URL that answered) is followed.
- * Either ends when there is no next token; a token or URL this walk has
+ * Either ends when there is no next token (an empty page that names one
+ * is followed: an API may filter a page after paging it); a token or URL
+ * this walk has
  * already requested fails the walk (a pagination loop), checked in O(1)
  * per page (idset.h). A page walk fails the same way when a page repeats
  * the previous one's first record at a later page number.

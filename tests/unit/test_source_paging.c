@@ -54,6 +54,8 @@ typedef struct api {
     int64_t first_handled_at; /* ... and the first since requests = 0 */
     int delay_ms;        /* then wait this long before replying */
     int ignore_page;     /* serve page 1 whatever page is asked for */
+    int empty_at;        /* cursor: answer request #empty_at with no records and a
+                          * fresh token for the same position ("<offset>-e") */
 } api_t;
 
 static int cmp_rec(const void *a, const void *b)
@@ -126,6 +128,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         isotime_format(a->recs[i].ts, iso, sizeof iso);
         json_array_append_new(data, json_pack("{s:i, s:s, s:i}", "id", a->recs[i].id,
                                               "updated", iso, "v", a->recs[i].version));
+    }
+    if (a->mode == 1 && a->empty_at && a->requests == a->empty_at) {
+        /* a page filtered after paging: nothing left, but more to come */
+        char tok[32];
+        snprintf(tok, sizeof tok, "%d-e", skip);
+        json_t *body = json_pack("{s:[], s:s}", "data", "next", tok);
+        char *text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        json_decref(data);
+        return reply(c, 200, text, NULL);
     }
     int more = i < a->n || a->wrap;
     int next = a->wrap ? (skip + size) % a->wrap : skip + size;
@@ -215,6 +227,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->cap = 0;
     a->wrap = 0;
     a->long_tokens = 0;
+    a->empty_at = 0;
     a->mode = 0;
     for (int i = 0; i < n; i++)
         a->recs[i] = (rec_t){i + 1, 1795608000000LL + i * ts_step, 1};
@@ -319,6 +332,27 @@ static void test_cursor_and_link(void **state)
             assert_int_equal(seen[id], 1);
     }
     a->mode = 0;
+}
+
+/* A cursor page left empty (filtered after paging) that still names a
+ * next token is no end: the walk follows the token. */
+static void test_cursor_empty_page_with_token(void **state)
+{
+    api_t *a = *state;
+    fill(a, 8, 1000);
+    a->mode = 1;
+    a->empty_at = 2;
+    stream_conf_t sc = stream_for(a, PAGINATION_CURSOR, 3);
+    int seen[MAX_RECS + 1] = {0};
+    char err[256];
+    /* 1-3, (empty, token "3-e"), 4-6, 7-8 */
+    assert_int_equal(walk(a, &sc, 0, seen, err, sizeof err), 4);
+    assert_true(last_complete);
+    for (int id = 1; id <= 8; id++)
+        if (!seen[id])
+            fail_msg("id %d missed", id);
+    a->mode = 0;
+    a->empty_at = 0;
 }
 
 /* An API that caps the page size below page.size: a short page is no end.
@@ -505,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_ties_larger_than_a_page),
         cmocka_unit_test(test_ignored_page_param_is_an_error),
         cmocka_unit_test(test_cursor_and_link),
+        cmocka_unit_test(test_cursor_empty_page_with_token),
         cmocka_unit_test(test_page_cap),
         cmocka_unit_test(test_offset_moves_by_served),
         cmocka_unit_test(test_walk_end_rule),
