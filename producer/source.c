@@ -246,18 +246,25 @@ static void seek_advance(source_t *s, json_t *records)
 }
 
 /*
- * Inside a tie group larger than a page the walk pages by number at one
- * `since`. An API that ignores the page parameter then answers the same
- * page for ever; seeing the previous page's first record again tells.
+ * Whether a page brings the previous non-empty page's first record again.
+ * Inside a tie group larger than a page the seek walk pages by number at
+ * one `since`; an API that ignores the page parameter then answers the
+ * same page for ever. A cursor or Link API that ignores the token (and
+ * mints a fresh one each time, as signed cursors do) does the same. For a
+ * seek walk only pages after the first at one since count: a new since
+ * starts with the previous page's last record. An empty page changes
+ * nothing (a cursor walk goes on after one).
  */
 static int repeats_previous_page(source_t *s, json_t *records)
 {
     json_t *first = json_array_get(records, 0);
-    int repeats = first && s->prev_first &&
-                  s->page_no != first_page(s->sc) &&
+    if (!first)
+        return 0;
+    int seek = s->sc->pagination == PAGINATION_PAGE || s->sc->pagination == PAGINATION_OFFSET;
+    int repeats = s->prev_first && (!seek || s->page_no != first_page(s->sc)) &&
                   json_equal(first, s->prev_first);
     json_decref(s->prev_first);
-    s->prev_first = first ? json_incref(first) : NULL;
+    s->prev_first = json_incref(first);
     return repeats;
 }
 
@@ -423,9 +430,9 @@ int source_next_page(source_t *s, json_t **records, const char **url,
         http_response_clear(&resp);
         return -1;
     }
-    if ((s->sc->pagination == PAGINATION_PAGE ||
-         s->sc->pagination == PAGINATION_OFFSET) &&
-        repeats_previous_page(s, arr)) {
+    pagination_t pg = s->sc->pagination;
+    int seek = pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET;
+    if (seek && repeats_previous_page(s, arr)) {
         snprintf(errstr, errstr_size,
                  "GET %s: the same records as the previous page: does the API "
                  "take '%s' as its page parameter?",
@@ -437,6 +444,20 @@ int source_next_page(source_t *s, json_t **records, const char **url,
     http_response_clear(&resp);
     if (adv < 0)
         return -1;
+    /* after advance(): a token requested twice is the plainer diagnosis */
+    if ((pg == PAGINATION_CURSOR || pg == PAGINATION_LINK) && repeats_previous_page(s, arr)) {
+        if (pg == PAGINATION_CURSOR)
+            errstr_set(errstr, errstr_size,
+                       "GET %s: the same records as the previous page under a new next "
+                       "cursor: does the API take '%s' as its cursor parameter?",
+                       url_redact(s->url, red, sizeof red), s->sc->page_param);
+        else
+            errstr_set(errstr, errstr_size,
+                       "GET %s: the same records as the previous page under a new "
+                       "Link rel=\"next\" URL: the API ignores its own next link",
+                       url_redact(s->url, red, sizeof red));
+        return -1;
+    }
     s->done = adv;
     s->complete = adv;
     *records = arr;

@@ -22,10 +22,12 @@
  * URL that answered) is followed.
  * Either ends when there is no next token (an empty page that names one
  * is followed: an API may filter a page after paging it); a token or URL
- * this walk has
- * already requested fails the walk (a pagination loop), checked in O(1)
- * per page (idset.h). A page walk fails the same way when a page repeats
- * the previous one's first record at a later page number.
+ * this walk has already requested fails the walk (a pagination loop),
+ * checked in O(1) per page (idset.h). A page walk fails the same way when
+ * a page repeats the previous one's first record at a later page number,
+ * and a cursor or Link walk when a page repeats the previous non-empty
+ * page's first record under a fresh token (an API that ignores the token
+ * and mints a new one each time); the repeated page is not handed out.
  *
  * Bodies are read by jsonpage.h: a record with a bad byte, escape or
  * token is a bad item (source_bad_items) while the rest of the page goes

@@ -54,6 +54,7 @@ typedef struct api {
     int64_t first_handled_at; /* ... and the first since requests = 0 */
     int delay_ms;        /* then wait this long before replying */
     int ignore_page;     /* serve page 1 whatever page is asked for */
+    int fresh_tokens;    /* cursor/link: a token or URL never seen before, each answer */
     int empty_at;        /* cursor: answer request #empty_at with no records and a
                           * fresh token for the same position ("<offset>-e") */
 } api_t;
@@ -149,11 +150,18 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         memset(tok + k, 'x', 2000);
         tok[k + 2000] = '\0';
         json_object_set_new(body, "next", json_string(tok));
+    } else if (a->mode == 1 && more && a->fresh_tokens) {
+        char tok[32];
+        snprintf(tok, sizeof tok, "%d-n%d", next, a->requests);
+        json_object_set_new(body, "next", json_string(tok));
     } else if (a->mode == 1 && more) {
         json_object_set_new(body, "next", json_integer(next));
     }
     if (a->mode == 2 && more) {
-        if (next == 0) /* the walk's first URL */
+        if (a->fresh_tokens)
+            snprintf(link, sizeof link, "<%s?size=%d&p=%d&n=%d>; rel=\"next\"", a->base,
+                     size, next, a->requests);
+        else if (next == 0) /* the walk's first URL */
             snprintf(link, sizeof link, "<%s?size=%d>; rel=\"next\"", a->base, size);
         else
             snprintf(link, sizeof link, "<%s?size=%d&p=%d>; rel=\"next\"", a->base, size,
@@ -228,6 +236,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->wrap = 0;
     a->long_tokens = 0;
     a->empty_at = 0;
+    a->fresh_tokens = 0;
     a->mode = 0;
     for (int i = 0; i < n; i++)
         a->recs[i] = (rec_t){i + 1, 1795608000000LL + i * ts_step, 1};
@@ -353,6 +362,51 @@ static void test_cursor_empty_page_with_token(void **state)
             fail_msg("id %d missed", id);
     a->mode = 0;
     a->empty_at = 0;
+}
+
+/* A cursor or Link API that ignores the token and mints a fresh one with
+ * every answer serves its first page for ever: the walk fails at the
+ * second page, naming the parameter, before handing out the repeat. */
+static void test_cursor_ignored_is_an_error(void **state)
+{
+    api_t *a = *state;
+    static const struct {
+        int mode;
+        pagination_t pg;
+        const char *what;
+    } cases[] = {
+        {1, PAGINATION_CURSOR, "does the API take 'p' as its cursor parameter?"},
+        {2, PAGINATION_LINK, "the API ignores its own next link"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fill(a, 8, 1000);
+        a->mode = cases[k].mode;
+        a->ignore_page = 1;
+        a->fresh_tokens = 1;
+        stream_conf_t sc = stream_for(a, cases[k].pg, 3);
+        int seen[MAX_RECS + 1] = {0};
+        char err[1024];
+        assert_int_equal(walk(a, &sc, 0, seen, err, sizeof err), -1);
+        if (!strstr(err, "the same records as the previous page") ||
+            !strstr(err, cases[k].what))
+            fail_msg("case %zu: %s", k, err);
+        assert_int_equal(a->requests, 2);
+        assert_false(last_complete);
+    }
+    /* honoured fresh tokens are fine */
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fill(a, 8, 1000);
+        a->mode = cases[k].mode;
+        a->fresh_tokens = 1;
+        stream_conf_t sc = stream_for(a, cases[k].pg, 3);
+        int seen[MAX_RECS + 1] = {0};
+        char err[1024];
+        if (walk(a, &sc, 0, seen, err, sizeof err) != 3)
+            fail_msg("case %zu: %s", k, err);
+        for (int id = 1; id <= 8; id++)
+            assert_int_equal(seen[id], 1);
+    }
+    fill(a, 0, 1000);
 }
 
 /* An API that caps the page size below page.size: a short page is no end.
@@ -540,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_ignored_page_param_is_an_error),
         cmocka_unit_test(test_cursor_and_link),
         cmocka_unit_test(test_cursor_empty_page_with_token),
+        cmocka_unit_test(test_cursor_ignored_is_an_error),
         cmocka_unit_test(test_page_cap),
         cmocka_unit_test(test_offset_moves_by_served),
         cmocka_unit_test(test_walk_end_rule),
