@@ -33,6 +33,7 @@ struct source {
     size_t max_served;  /* most records one page of this walk held (seek walk) */
     idset_t *followed;  /* tokens or Link URLs this walk requested */
     int complete;       /* the walk ended by its end rule */
+    int empty_end;      /* a seek walk ends only on an empty page */
     int64_t started_at; /* when its first request was sent; 0 before */
 };
 
@@ -78,6 +79,11 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     s->followed = NULL;
     s->complete = 0;
     s->started_at = 0;
+}
+
+void source_require_empty_end(source_t *s)
+{
+    s->empty_end = 1;
 }
 
 int source_complete(const source_t *s)
@@ -312,6 +318,8 @@ static int follow_once(source_t *s, const char *token)
  * A seek walk ends on an empty page, or on a page shorter than one this
  * walk was already served: many APIs cap the page size whatever
  * page.size asks for, so a page shorter than page.size proves nothing.
+ * With source_require_empty_end() only an empty page ends it: an API
+ * that caps pages by bytes serves a short page mid-stream.
  */
 static int advance(source_t *s, json_t *records, const http_response_t *resp,
                    char *errstr, size_t errstr_size)
@@ -324,7 +332,7 @@ static int advance(source_t *s, json_t *records, const http_response_t *resp,
         return 1;
     case PAGINATION_PAGE:
     case PAGINATION_OFFSET:
-        if (n == 0 || n < s->max_served)
+        if (n == 0 || (!s->empty_end && n < s->max_served))
             return 1;
         s->max_served = n;
         seek_advance(s, records);

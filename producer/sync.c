@@ -465,6 +465,11 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
     source_t *src = source_new(sc, r->hc);
     if (!src)
         return oom(errstr, errstr_size);
+    /* A walk that feeds reconciliation must prove it read every page: a
+     * short page mid-stream (a cap by bytes) is no end there. Elsewhere a
+     * premature end only stops the HWM early; the next run goes on. */
+    if (r->recon)
+        source_require_empty_end(src);
     r->walk_has_since = r->tracker.has_value;
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
     source_start(src, r->walk_has_since, r->walk_since);

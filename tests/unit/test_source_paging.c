@@ -54,6 +54,7 @@ typedef struct api {
     int64_t first_handled_at; /* ... and the first since requests = 0 */
     int delay_ms;        /* then wait this long before replying */
     int ignore_page;     /* serve page 1 whatever page is asked for */
+    int short_at;        /* answer request #short_at with two records (a cap by bytes) */
     int fresh_tokens;    /* cursor/link: a token or URL never seen before, each answer */
     int empty_at;        /* cursor: answer request #empty_at with no records and a
                           * fresh token for the same position ("<offset>-e") */
@@ -113,6 +114,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     int size = ps ? atoi(ps) : 1000;
     if (a->cap && size > a->cap)
         size = a->cap; /* as many real APIs do, whatever was asked */
+    if (a->short_at && a->requests == a->short_at)
+        size = 2; /* a large record filled the page's bytes */
     int skip = a->mode == 0 ? ((pp ? atoi(pp) : 1) - 1) * size : (pp ? atoi(pp) : 0);
     if (a->ignore_page)
         skip = 0;
@@ -237,6 +240,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->long_tokens = 0;
     a->empty_at = 0;
     a->fresh_tokens = 0;
+    a->short_at = 0;
     a->mode = 0;
     for (int i = 0; i < n; i++)
         a->recs[i] = (rec_t){i + 1, 1795608000000LL + i * ts_step, 1};
@@ -245,6 +249,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
 /* What the last walk's source said at its end. */
 static int last_complete;
 static int64_t last_started_at;
+static int require_empty_end; /* the next walks call source_require_empty_end() */
 
 /* Walks the whole scan; seen[id] = highest version seen. Returns #pages or -1. */
 static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX_RECS + 1],
@@ -253,6 +258,8 @@ static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX
     http_client_t *hc = http_client_new(NULL, 5000, max_retries, err, errsize);
     assert_non_null(hc);
     source_t *src = source_new(sc, hc);
+    if (require_empty_end)
+        source_require_empty_end(src);
     source_start(src, 0, 0);
     json_t *recs;
     const char *url;
@@ -434,6 +441,44 @@ static void test_page_cap(void **state)
     }
 }
 
+/* An API that caps pages by bytes serves a short page mid-stream. The
+ * cheap end rule stops there (fine for an incremental run: the next run
+ * goes on); a walk that must be complete ends only on an empty page. */
+static void test_short_page_mid_stream(void **state)
+{
+    api_t *a = *state;
+    static const struct {
+        int mode;
+        pagination_t pg;
+    } cases[] = {{0, PAGINATION_PAGE}, {3, PAGINATION_OFFSET}};
+    for (size_t k = 0; k < 2; k++) {
+        for (int strict = 0; strict <= 1; strict++) {
+            fill(a, 12, 1000);
+            a->mode = cases[k].mode;
+            a->short_at = 2; /* 1-3; since 3: just 3, 4 */
+            stream_conf_t sc = stream_for(a, cases[k].pg, 3);
+            int seen[MAX_RECS + 1] = {0};
+            char err[256];
+            require_empty_end = strict;
+            int pages = walk(a, &sc, 0, seen, err, sizeof err);
+            require_empty_end = 0;
+            if (!strict) {
+                assert_int_equal(pages, 2); /* the cheap rule: ended early */
+                assert_false(seen[5]);
+                continue;
+            }
+            /* 1-3; since 3: 3,4 (short); since 4: 4-6; since 6: 6-8; since 8:
+             * 8-10; since 10: 10-12; since 12: 12; page 2 at since 12: empty */
+            assert_int_equal(pages, 8);
+            assert_true(last_complete);
+            for (int id = 1; id <= 12; id++)
+                if (!seen[id])
+                    fail_msg("mode %d: id %d missed", cases[k].mode, id);
+        }
+    }
+    fill(a, 0, 1000);
+}
+
 /* Inside a tie group an offset moves by the records served (3), not by
  * page.size (5), which would skip two records of each capped page. */
 static void test_offset_moves_by_served(void **state)
@@ -597,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_cursor_ignored_is_an_error),
         cmocka_unit_test(test_page_cap),
         cmocka_unit_test(test_offset_moves_by_served),
+        cmocka_unit_test(test_short_page_mid_stream),
         cmocka_unit_test(test_walk_end_rule),
         cmocka_unit_test(test_pagination_loops),
         cmocka_unit_test(test_walk_started_at),
