@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_dlq_no_cursor_once: a record without an id and without a cursor that
-# the API serves on every page of a walk (its filter lets a null cursor
-# through). The HWM cannot cover it, so each run dead-letters it again,
+# the API serves on every non-empty page of a walk (its filter lets a null
+# cursor through). The HWM cannot cover it, so each run dead-letters it again,
 # but only once a run: the producer remembers the digests of the records
 # it dead-lettered without a cursor for the rest of the run. Expected: two
 # runs, two dead letters (not one per request of each walk).
@@ -17,8 +17,9 @@ def handle(req):
     recs = [customer(i, "2026-01-01T00:00:%02dZ" % i) for i in range(1, 6)]
     rows = [r for r in recs if since is None or r["last_modified"] >= since]
     rows = rows[(page - 1) * 2:page * 2]
-    # a record without id or cursor on every answer, whatever is asked
-    rows.append(customer(None, None))
+    # a record without id or cursor on every answer that has records
+    if rows:
+        rows.append(customer(None, None))
     return 200, [], json.dumps({"data": rows})
 EOF2
 
