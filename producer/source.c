@@ -33,6 +33,7 @@ struct source {
     size_t max_served;  /* most records one page of this walk held (seek walk) */
     idset_t *followed;  /* tokens or Link URLs this walk requested */
     int complete;       /* the walk ended by its end rule */
+    int empty_end;      /* a seek walk ends only on an empty page */
     int64_t started_at; /* when its first request was sent; 0 before */
     int64_t api_started_at; /* source_api_started_at(); 0 before */
 };
@@ -80,6 +81,11 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     s->complete = 0;
     s->started_at = 0;
     s->api_started_at = 0;
+}
+
+void source_require_empty_end(source_t *s)
+{
+    s->empty_end = 1;
 }
 
 int source_complete(const source_t *s)
@@ -261,18 +267,25 @@ static void seek_advance(source_t *s, json_t *records)
 }
 
 /*
- * Inside a tie group larger than a page the walk pages by number at one
- * `since`. An API that ignores the page parameter then answers the same
- * page for ever; seeing the previous page's first record again tells.
+ * Whether a page brings the previous non-empty page's first record again.
+ * Inside a tie group larger than a page the seek walk pages by number at
+ * one `since`; an API that ignores the page parameter then answers the
+ * same page for ever. A cursor or Link API that ignores the token (and
+ * mints a fresh one each time, as signed cursors do) does the same. For a
+ * seek walk only pages after the first at one since count: a new since
+ * starts with the previous page's last record. An empty page changes
+ * nothing (a cursor walk goes on after one).
  */
 static int repeats_previous_page(source_t *s, json_t *records)
 {
     json_t *first = json_array_get(records, 0);
-    int repeats = first && s->prev_first &&
-                  s->page_no != first_page(s->sc) &&
+    if (!first)
+        return 0;
+    int seek = s->sc->pagination == PAGINATION_PAGE || s->sc->pagination == PAGINATION_OFFSET;
+    int repeats = s->prev_first && (!seek || s->page_no != first_page(s->sc)) &&
                   json_equal(first, s->prev_first);
     json_decref(s->prev_first);
-    s->prev_first = first ? json_incref(first) : NULL;
+    s->prev_first = json_incref(first);
     return repeats;
 }
 
@@ -320,6 +333,8 @@ static int follow_once(source_t *s, const char *token)
  * A seek walk ends on an empty page, or on a page shorter than one this
  * walk was already served: many APIs cap the page size whatever
  * page.size asks for, so a page shorter than page.size proves nothing.
+ * With source_require_empty_end() only an empty page ends it: an API
+ * that caps pages by bytes serves a short page mid-stream.
  */
 static int advance(source_t *s, json_t *records, const http_response_t *resp,
                    char *errstr, size_t errstr_size)
@@ -332,14 +347,16 @@ static int advance(source_t *s, json_t *records, const http_response_t *resp,
         return 1;
     case PAGINATION_PAGE:
     case PAGINATION_OFFSET:
-        if (n == 0 || n < s->max_served)
+        if (n == 0 || (!s->empty_end && n < s->max_served))
             return 1;
         s->max_served = n;
         seek_advance(s, records);
         return 0;
     case PAGINATION_CURSOR:
+        /* an empty page with a next token is no end: an API may filter
+         * a page after paging it (permissions, a time-sliced scan) */
         free(s->token);
-        s->token = n ? next_token(s->body, sc->next_path) : NULL;
+        s->token = next_token(s->body, sc->next_path);
         break;
     case PAGINATION_LINK: {
         free(s->token);
@@ -438,9 +455,9 @@ int source_next_page(source_t *s, json_t **records, const char **url,
         http_response_clear(&resp);
         return -1;
     }
-    if ((s->sc->pagination == PAGINATION_PAGE ||
-         s->sc->pagination == PAGINATION_OFFSET) &&
-        repeats_previous_page(s, arr)) {
+    pagination_t pg = s->sc->pagination;
+    int seek = pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET;
+    if (seek && repeats_previous_page(s, arr)) {
         snprintf(errstr, errstr_size,
                  "GET %s: the same records as the previous page: does the API "
                  "take '%s' as its page parameter?",
@@ -452,6 +469,20 @@ int source_next_page(source_t *s, json_t **records, const char **url,
     http_response_clear(&resp);
     if (adv < 0)
         return -1;
+    /* after advance(): a token requested twice is the plainer diagnosis */
+    if ((pg == PAGINATION_CURSOR || pg == PAGINATION_LINK) && repeats_previous_page(s, arr)) {
+        if (pg == PAGINATION_CURSOR)
+            errstr_set(errstr, errstr_size,
+                       "GET %s: the same records as the previous page under a new next "
+                       "cursor: does the API take '%s' as its cursor parameter?",
+                       url_redact(s->url, red, sizeof red), s->sc->page_param);
+        else
+            errstr_set(errstr, errstr_size,
+                       "GET %s: the same records as the previous page under a new "
+                       "Link rel=\"next\" URL: the API ignores its own next link",
+                       url_redact(s->url, red, sizeof red));
+        return -1;
+    }
     s->done = adv;
     s->complete = adv;
     *records = arr;

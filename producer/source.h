@@ -13,17 +13,22 @@
  * below the HWM is lost for good. Records seen again are the caller's to
  * skip (boundary.h).
  * The seek walk ends on an empty page, or on a page shorter than one the
- * API already served in this walk; never merely because a page is shorter
+ * API already served in this walk (only on an empty page after
+ * source_require_empty_end()); never merely because a page is shorter
  * than page.size, since APIs cap the page size whatever is asked for. So
  * a walk that reads anything takes one request more than it has pages.
  * For cursor, next.path in the body gives the token sent back as
  * page.param; for link, the rel="next" target of the answer's Link
  * headers (every line, RFC 8288; relative targets resolved against the
  * URL that answered) is followed.
- * Either ends when there is no next token; a token or URL this walk has
- * already requested fails the walk (a pagination loop), checked in O(1)
- * per page (idset.h). A page walk fails the same way when a page repeats
- * the previous one's first record at a later page number.
+ * Either ends when there is no next token (an empty page that names one
+ * is followed: an API may filter a page after paging it); a token or URL
+ * this walk has already requested fails the walk (a pagination loop),
+ * checked in O(1) per page (idset.h). A page walk fails the same way when
+ * a page repeats the previous one's first record at a later page number,
+ * and a cursor or Link walk when a page repeats the previous non-empty
+ * page's first record under a fresh token (an API that ignores the token
+ * and mints a new one each time); the repeated page is not handed out.
  *
  * Bodies are read by jsonpage.h: a record with a bad byte, escape or
  * token is a bad item (source_bad_items) while the rest of the page goes
@@ -68,6 +73,15 @@ int source_next_page(source_t *s, json_t **records, const char **url,
 
 /* The current page's bad items (*bad borrowed, ordered by index). */
 size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad);
+
+/*
+ * From now on (every later source_start too) a seek walk ends only on an
+ * empty page, never on a page shorter than one it was already served: an
+ * API that caps pages by bytes serves a short page mid-stream. For a walk
+ * whose completeness matters (full-sync reconciliation); it costs one
+ * request more per walk, and more at a tie group's end.
+ */
+void source_require_empty_end(source_t *s);
 
 /*
  * 1 once the walk has ended by its end rule (the last page was handed

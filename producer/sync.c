@@ -30,6 +30,7 @@
 #include "kafka_conf.h"
 #include "log.h"
 #include "heldeletes.h"
+#include "idset.h"
 #include "keylatest.h"
 #include "reconcile.h"
 #include "schemapub.h"
@@ -60,6 +61,8 @@ typedef struct run {
     int deletes_done;                 /* ... and of the deleted endpoint (or none) */
     int fetch_complete;               /* the records walk ended by its end rule */
     int64_t unidentified;             /* records dead-lettered for want of an id */
+    idset_t *dlq_digests;             /* digests of records dead-lettered without a
+                                       * cursor this run (each once a run) */
     int progress_off_logged;
     int reconciled;                   /* a full run's reconciliation is done */
     heldeletes_t *held;               /* the deleted endpoint's, until the records walk */
@@ -229,29 +232,43 @@ static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr
     return checkpoint_at(r, status, 1, 1, errstr, errstr_size);
 }
 
-/* The record's id as text: a string as is, an integer in decimal (one
- * beyond int64 as the source wrote it). */
-static int record_id(const json_t *rec, const char *field, char *buf, size_t size)
+sync_id_result_t sync_record_id(const json_t *rec, const char *field, char *buf,
+                                size_t size)
 {
     json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
+    const char *text = NULL;
+    size_t len = 0;
+    char num[24];
     if (jsonnum_is_integer(v)) {
-        const char *t = jsonnum_text(v);
-        if (strlen(t) >= size)
-            return -1;
-        memcpy(buf, t, strlen(t) + 1);
-        return 0;
+        text = jsonnum_text(v);
+        len = strlen(text);
+    } else if (jsonnum_is_string(v) && json_string_length(v) > 0) {
+        text = json_string_value(v);
+        len = json_string_length(v);
+    } else if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        text = num;
+        len = strlen(num);
+    } else {
+        return SYNC_ID_MISSING;
     }
-    if (jsonnum_is_string(v) && json_string_length(v) > 0) {
-        if (json_string_length(v) >= size)
-            return -1;
-        memcpy(buf, json_string_value(v), json_string_length(v) + 1);
-        return 0;
-    }
-    if (json_is_integer(v)) {
-        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-        return 0;
-    }
-    return -1;
+    if (len >= size)
+        return SYNC_ID_TOO_LONG;
+    memcpy(buf, text, len + 1);
+    return SYNC_ID_OK;
+}
+
+/* The DLQ reason for an id sync_record_id() refused (what, "" or
+ * "deleted item: ", leads it). */
+static void id_refused(const stream_conf_t *sc, sync_id_result_t res, const char *what,
+                       char *why, size_t size)
+{
+    if (res == SYNC_ID_TOO_LONG)
+        snprintf(why, size, "%sid field '%s': id is longer than %d bytes", what,
+                 sc->id_field, IDSET_MAX_KEY);
+    else
+        snprintf(why, size, "%sid field '%s' is missing or not a string or integer", what,
+                 sc->id_field);
 }
 
 static int dead_letter(run_t *r, const char *id, const json_t *rec, const char *why,
@@ -361,35 +378,67 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
                          const char *url, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
-    char id[256], why[512], digest[BOUNDARY_DIGEST_SIZE];
+    char id[SYNC_ID_SIZE], why[512], digest[BOUNDARY_DIGEST_SIZE];
     int64_t cursor;
     cursor_clock_t clock = boundary_clock(sc);
     r->fetched++;
-    if (record_id(rec, sc->id_field, id, sizeof id) != 0) {
-        if (bad)
-            return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
-        snprintf(why, sizeof why, "id field '%s' is missing or not a string or integer",
-                 sc->id_field);
-        r->unidentified++; /* which id it was, reconciliation cannot tell */
-        return dead_letter(r, NULL, rec, why, url, errstr, errstr_size);
-    }
-    if (r->recon)
-        reconcile_seen(r->recon, id); /* served, whatever becomes of it */
-    json_t *cv = json_object_get(rec, sc->cursor_field);
-    char perr[200];
-    if (!jsonnum_is_string(cv) ||
-        isotime_parse(json_string_value(cv), &cursor, NULL, perr, sizeof perr) != 0) {
-        if (bad)
-            return dead_letter_raw(r, id, bad, url, errstr, errstr_size);
-        snprintf(why, sizeof why, "cursor field '%s': %s", sc->cursor_field,
-                 jsonnum_is_string(cv) ? perr : "missing or not a string");
-        return dead_letter(r, id, rec, why, url, errstr, errstr_size);
-    }
-    if (r->held) /* a version served, published now or before */
-        heldeletes_served(r->held, id, cursor);
     if ((bad ? boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest)
              : boundary_digest(rec, digest, sizeof digest)) != 0)
         return oom(errstr, errstr_size);
+    sync_id_result_t idr = sync_record_id(rec, sc->id_field, id, sizeof id);
+    if (idr != SYNC_ID_OK) {
+        /* which id it was, reconciliation cannot tell: a bad item's stand-in
+         * as much as a well-formed record, or one whose id no id set can
+         * hold (it may be any live id) */
+        r->unidentified++;
+        id_refused(sc, idr, "", why, sizeof why);
+    }
+    json_t *cv = json_is_object(rec) ? json_object_get(rec, sc->cursor_field) : NULL;
+    char perr[200];
+    int no_cursor = !jsonnum_is_string(cv) ||
+                    isotime_parse(json_string_value(cv), &cursor, NULL, perr, sizeof perr) != 0;
+    if (idr == SYNC_ID_OK && r->recon)
+        reconcile_seen(r->recon, id); /* served, whatever becomes of it */
+    if (no_cursor) {
+        /* The HWM cannot cover it: a walk may serve it again (a seek walk
+         * at the same since), so it is dead-lettered once a run. */
+        int added = 0;
+        if (!r->dlq_digests && !(r->dlq_digests = idset_new(0)))
+            return oom(errstr, errstr_size);
+        if (!idset_add(r->dlq_digests, digest, strlen(digest), &added))
+            return oom(errstr, errstr_size);
+        if (!added) {
+            r->skipped++;
+            return 0;
+        }
+        const char *qid = idr == SYNC_ID_OK ? id : NULL;
+        if (bad)
+            return dead_letter_raw(r, qid, bad, url, errstr, errstr_size);
+        if (idr == SYNC_ID_OK)
+            snprintf(why, sizeof why, "cursor field '%s': %s", sc->cursor_field,
+                     jsonnum_is_string(cv) ? perr : "missing or not a string");
+        return dead_letter(r, qid, rec, why, url, errstr, errstr_size);
+    }
+    if (idr != SYNC_ID_OK) {
+        /* Kept at the HWM under a stand-in id made of its digest, so that
+         * the HWM moves past it and it is not dead-lettered again. A real
+         * id equal to the stand-in would hold another digest: it is never
+         * taken for this record. */
+        id[0] = '\x7f';
+        memcpy(id + 1, digest, strlen(digest) + 1);
+        if (boundary_should_skip(&r->tracker, &clock, id, cursor, digest)) {
+            r->skipped++;
+            return 0;
+        }
+        if ((bad ? dead_letter_raw(r, NULL, bad, url, errstr, errstr_size)
+                 : dead_letter(r, NULL, rec, why, url, errstr, errstr_size)) != 0)
+            return -1;
+        if (boundary_observe(&r->tracker, &clock, id, cursor, digest) != 0)
+            return oom(errstr, errstr_size);
+        return maybe_progress(r, errstr, errstr_size);
+    }
+    if (r->held) /* a version served, published now or before */
+        heldeletes_served(r->held, id, cursor);
     if (boundary_should_skip(&r->tracker, &clock, id, cursor, digest)) {
         r->skipped++;
         return 0; /* already observed at this bucket with this digest */
@@ -479,6 +528,11 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
     source_t *src = source_new(sc, r->hc);
     if (!src)
         return oom(errstr, errstr_size);
+    /* A walk that feeds reconciliation must prove it read every page: a
+     * short page mid-stream (a cap by bytes) is no end there. Elsewhere a
+     * premature end only stops the HWM early; the next run goes on. */
+    if (r->recon)
+        source_require_empty_end(src);
     r->walk_has_since = r->tracker.has_value;
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
     source_start(src, r->walk_has_since, r->walk_since);
@@ -519,7 +573,7 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
                           int64_t polled_at, const char *url, char *errstr,
                           size_t errstr_size)
 {
-    char id[256], why[512];
+    char id[SYNC_ID_SIZE], why[512];
     int64_t ts = polled_at; /* the documented clock stand-in */
     const json_t *holder = item;
     json_t *wrap = NULL;
@@ -531,13 +585,12 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
         }
         holder = wrap;
     }
-    int no_id = record_id(holder, r->sc->id_field, id, sizeof id) != 0;
+    sync_id_result_t idr = sync_record_id(holder, r->sc->id_field, id, sizeof id);
     json_decref(wrap);
-    if (no_id) {
+    if (idr != SYNC_ID_OK) {
         if (bad)
             return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
-        snprintf(why, sizeof why, "deleted item: id field '%s' is missing or not a string or integer",
-                 r->sc->id_field);
+        id_refused(r->sc, idr, "deleted item: ", why, sizeof why);
         return dead_letter(r, NULL, item, why, url, errstr, errstr_size);
     }
     if (r->recon)
@@ -797,6 +850,7 @@ static void run_free(run_t *r)
     run_record_destroy(r->written);
     reconcile_destroy(r->recon);
     heldeletes_destroy(r->held);
+    idset_destroy(r->dlq_digests);
 }
 
 /*

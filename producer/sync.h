@@ -36,8 +36,10 @@
 #define TIDEMARK_SYNC_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include "config.h"
 #include "envelope.h"
+#include "idset.h"
 #include "publisher.h"
 #include "runrecord.h"
 
@@ -60,6 +62,27 @@ int sync_run(const tm_config_t *conf, const stream_conf_t *sc,
              envelope_schema_t *es, publisher_t *pub, const run_record_t *cp,
              const sync_opts_t *opts, run_record_t **next_cp, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;
+
+/* ---- pure helpers, exposed for unit tests ---- */
+
+/* A buffer for any id sync_record_id() accepts (the id sets' limit). */
+#define SYNC_ID_SIZE (IDSET_MAX_KEY + 1)
+
+/* What sync_record_id() found. */
+typedef enum sync_id_result {
+    SYNC_ID_OK = 0,
+    SYNC_ID_MISSING = -1, /* no such field, or not a string or integer, or "" */
+    SYNC_ID_TOO_LONG = -2 /* its text needs size bytes or more */
+} sync_id_result_t;
+
+/*
+ * The record's id (field of rec) as text into buf: a string as is, an
+ * integer in decimal (one beyond int64 as the source wrote it). With
+ * size = SYNC_ID_SIZE, an id longer than IDSET_MAX_KEY bytes is
+ * SYNC_ID_TOO_LONG: no id set (tracker, reconciliation) could hold it.
+ */
+sync_id_result_t sync_record_id(const json_t *rec, const char *field, char *buf,
+                                size_t size);
 
 /* "<stream>-<yyyymmddThhmmss>Z-<8 hex from /dev/urandom>" into buf. */
 void sync_make_run_id(const char *stream, int64_t now_ms, char *buf, size_t size);

@@ -54,6 +54,10 @@ typedef struct api {
     int64_t first_handled_at; /* ... and the first since requests = 0 */
     int delay_ms;        /* then wait this long before replying */
     int ignore_page;     /* serve page 1 whatever page is asked for */
+    int short_at;        /* answer request #short_at with two records (a cap by bytes) */
+    int fresh_tokens;    /* cursor/link: a token or URL never seen before, each answer */
+    int empty_at;        /* cursor: answer request #empty_at with no records and a
+                          * fresh token for the same position ("<offset>-e") */
 } api_t;
 
 static int cmp_rec(const void *a, const void *b)
@@ -110,6 +114,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     int size = ps ? atoi(ps) : 1000;
     if (a->cap && size > a->cap)
         size = a->cap; /* as many real APIs do, whatever was asked */
+    if (a->short_at && a->requests == a->short_at)
+        size = 2; /* a large record filled the page's bytes */
     int skip = a->mode == 0 ? ((pp ? atoi(pp) : 1) - 1) * size : (pp ? atoi(pp) : 0);
     if (a->ignore_page)
         skip = 0;
@@ -127,6 +133,16 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         json_array_append_new(data, json_pack("{s:i, s:s, s:i}", "id", a->recs[i].id,
                                               "updated", iso, "v", a->recs[i].version));
     }
+    if (a->mode == 1 && a->empty_at && a->requests == a->empty_at) {
+        /* a page filtered after paging: nothing left, but more to come */
+        char tok[32];
+        snprintf(tok, sizeof tok, "%d-e", skip);
+        json_t *body = json_pack("{s:[], s:s}", "data", "next", tok);
+        char *text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        json_decref(data);
+        return reply(c, 200, text, NULL);
+    }
     int more = i < a->n || a->wrap;
     int next = a->wrap ? (skip + size) % a->wrap : skip + size;
     json_t *body = json_pack("{s:o}", "data", data);
@@ -137,11 +153,18 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         memset(tok + k, 'x', 2000);
         tok[k + 2000] = '\0';
         json_object_set_new(body, "next", json_string(tok));
+    } else if (a->mode == 1 && more && a->fresh_tokens) {
+        char tok[32];
+        snprintf(tok, sizeof tok, "%d-n%d", next, a->requests);
+        json_object_set_new(body, "next", json_string(tok));
     } else if (a->mode == 1 && more) {
         json_object_set_new(body, "next", json_integer(next));
     }
     if (a->mode == 2 && more) {
-        if (next == 0) /* the walk's first URL */
+        if (a->fresh_tokens)
+            snprintf(link, sizeof link, "<%s?size=%d&p=%d&n=%d>; rel=\"next\"", a->base,
+                     size, next, a->requests);
+        else if (next == 0) /* the walk's first URL */
             snprintf(link, sizeof link, "<%s?size=%d>; rel=\"next\"", a->base, size);
         else
             snprintf(link, sizeof link, "<%s?size=%d&p=%d>; rel=\"next\"", a->base, size,
@@ -215,6 +238,9 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->cap = 0;
     a->wrap = 0;
     a->long_tokens = 0;
+    a->empty_at = 0;
+    a->fresh_tokens = 0;
+    a->short_at = 0;
     a->mode = 0;
     for (int i = 0; i < n; i++)
         a->recs[i] = (rec_t){i + 1, 1795608000000LL + i * ts_step, 1};
@@ -223,6 +249,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
 /* What the last walk's source said at its end. */
 static int last_complete;
 static int64_t last_started_at;
+static int require_empty_end; /* the next walks call source_require_empty_end() */
 
 /* Walks the whole scan; seen[id] = highest version seen. Returns #pages or -1. */
 static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX_RECS + 1],
@@ -231,6 +258,8 @@ static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX
     http_client_t *hc = http_client_new(NULL, 5000, max_retries, err, errsize);
     assert_non_null(hc);
     source_t *src = source_new(sc, hc);
+    if (require_empty_end)
+        source_require_empty_end(src);
     source_start(src, 0, 0);
     json_t *recs;
     const char *url;
@@ -321,6 +350,72 @@ static void test_cursor_and_link(void **state)
     a->mode = 0;
 }
 
+/* A cursor page left empty (filtered after paging) that still names a
+ * next token is no end: the walk follows the token. */
+static void test_cursor_empty_page_with_token(void **state)
+{
+    api_t *a = *state;
+    fill(a, 8, 1000);
+    a->mode = 1;
+    a->empty_at = 2;
+    stream_conf_t sc = stream_for(a, PAGINATION_CURSOR, 3);
+    int seen[MAX_RECS + 1] = {0};
+    char err[256];
+    /* 1-3, (empty, token "3-e"), 4-6, 7-8 */
+    assert_int_equal(walk(a, &sc, 0, seen, err, sizeof err), 4);
+    assert_true(last_complete);
+    for (int id = 1; id <= 8; id++)
+        if (!seen[id])
+            fail_msg("id %d missed", id);
+    a->mode = 0;
+    a->empty_at = 0;
+}
+
+/* A cursor or Link API that ignores the token and mints a fresh one with
+ * every answer serves its first page for ever: the walk fails at the
+ * second page, naming the parameter, before handing out the repeat. */
+static void test_cursor_ignored_is_an_error(void **state)
+{
+    api_t *a = *state;
+    static const struct {
+        int mode;
+        pagination_t pg;
+        const char *what;
+    } cases[] = {
+        {1, PAGINATION_CURSOR, "does the API take 'p' as its cursor parameter?"},
+        {2, PAGINATION_LINK, "the API ignores its own next link"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fill(a, 8, 1000);
+        a->mode = cases[k].mode;
+        a->ignore_page = 1;
+        a->fresh_tokens = 1;
+        stream_conf_t sc = stream_for(a, cases[k].pg, 3);
+        int seen[MAX_RECS + 1] = {0};
+        char err[1024];
+        assert_int_equal(walk(a, &sc, 0, seen, err, sizeof err), -1);
+        if (!strstr(err, "the same records as the previous page") ||
+            !strstr(err, cases[k].what))
+            fail_msg("case %zu: %s", k, err);
+        assert_int_equal(a->requests, 2);
+        assert_false(last_complete);
+    }
+    /* honoured fresh tokens are fine */
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fill(a, 8, 1000);
+        a->mode = cases[k].mode;
+        a->fresh_tokens = 1;
+        stream_conf_t sc = stream_for(a, cases[k].pg, 3);
+        int seen[MAX_RECS + 1] = {0};
+        char err[1024];
+        if (walk(a, &sc, 0, seen, err, sizeof err) != 3)
+            fail_msg("case %zu: %s", k, err);
+        for (int id = 1; id <= 8; id++)
+            assert_int_equal(seen[id], 1);
+    }
+    fill(a, 0, 1000);
+}
+
 /* An API that caps the page size below page.size: a short page is no end.
  * The walk goes on until a page is empty or shorter than one it served. */
 static void test_page_cap(void **state)
@@ -344,6 +439,44 @@ static void test_page_cap(void **state)
             if (!seen[id])
                 fail_msg("mode %d: id %d missed", cases[k].mode, id);
     }
+}
+
+/* An API that caps pages by bytes serves a short page mid-stream. The
+ * cheap end rule stops there (fine for an incremental run: the next run
+ * goes on); a walk that must be complete ends only on an empty page. */
+static void test_short_page_mid_stream(void **state)
+{
+    api_t *a = *state;
+    static const struct {
+        int mode;
+        pagination_t pg;
+    } cases[] = {{0, PAGINATION_PAGE}, {3, PAGINATION_OFFSET}};
+    for (size_t k = 0; k < 2; k++) {
+        for (int strict = 0; strict <= 1; strict++) {
+            fill(a, 12, 1000);
+            a->mode = cases[k].mode;
+            a->short_at = 2; /* 1-3; since 3: just 3, 4 */
+            stream_conf_t sc = stream_for(a, cases[k].pg, 3);
+            int seen[MAX_RECS + 1] = {0};
+            char err[256];
+            require_empty_end = strict;
+            int pages = walk(a, &sc, 0, seen, err, sizeof err);
+            require_empty_end = 0;
+            if (!strict) {
+                assert_int_equal(pages, 2); /* the cheap rule: ended early */
+                assert_false(seen[5]);
+                continue;
+            }
+            /* 1-3; since 3: 3,4 (short); since 4: 4-6; since 6: 6-8; since 8:
+             * 8-10; since 10: 10-12; since 12: 12; page 2 at since 12: empty */
+            assert_int_equal(pages, 8);
+            assert_true(last_complete);
+            for (int id = 1; id <= 12; id++)
+                if (!seen[id])
+                    fail_msg("mode %d: id %d missed", cases[k].mode, id);
+        }
+    }
+    fill(a, 0, 1000);
 }
 
 /* Inside a tie group an offset moves by the records served (3), not by
@@ -505,8 +638,11 @@ int main(void)
         cmocka_unit_test(test_ties_larger_than_a_page),
         cmocka_unit_test(test_ignored_page_param_is_an_error),
         cmocka_unit_test(test_cursor_and_link),
+        cmocka_unit_test(test_cursor_empty_page_with_token),
+        cmocka_unit_test(test_cursor_ignored_is_an_error),
         cmocka_unit_test(test_page_cap),
         cmocka_unit_test(test_offset_moves_by_served),
+        cmocka_unit_test(test_short_page_mid_stream),
         cmocka_unit_test(test_walk_end_rule),
         cmocka_unit_test(test_pagination_loops),
         cmocka_unit_test(test_walk_started_at),
