@@ -18,8 +18,8 @@ static const char *const bookkeeping[] = {
  * (see sqlgen.h). A stored version left by a Kafka tombstone alone has
  * _source_ts '-infinity' and is ordered by when it was produced; any
  * other by (_source_ts, _produced_at, _kafka_offset), where a stored row
- * written before _produced_at existed (NULL) compares as the event's, so
- * that it falls back to the offset as before.
+ * written before _produced_at existed (NULL) counts as produced before
+ * any event (see sqlgen.h).
  */
 static void append_guard(strbuf_t *sb, const char *a, const char *b)
 {
@@ -28,10 +28,10 @@ static void append_guard(strbuf_t *sb, const char *a, const char *b)
                    "(%s.\"_produced_at\", %s.\"_kafka_offset\") < "
                    "(%s.\"_produced_at\", %s.\"_kafka_offset\") ELSE "
                    "(%s.\"_source_ts\", COALESCE(%s.\"_produced_at\", "
-                   "%s.\"_produced_at\"), %s.\"_kafka_offset\") < "
+                   "'-infinity'), %s.\"_kafka_offset\") < "
                    "(%s.\"_source_ts\", %s.\"_produced_at\", "
                    "%s.\"_kafka_offset\") END",
-                   a, a, a, b, b, a, a, b, a, b, b, b);
+                   a, a, a, b, b, a, a, a, b, b, b);
 }
 
 /*

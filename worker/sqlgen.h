@@ -21,7 +21,10 @@
  * _source_ts produced in the same millisecond on two partitions still
  * fall back to the offsets: that needs partitions added within that
  * millisecond of a run. A stored row of a table made before _produced_at
- * existed (NULL) compares by (_source_ts, _kafka_offset) as it did.
+ * existed (NULL) counts as produced before any event: an event with the
+ * same _source_ts replaces it, even an older one replayed (a replay goes
+ * on to the newer ones, which replace it in turn), while comparing its
+ * offset would keep it against a key's newer version on a new partition.
  *
  * Kafka tombstones (null value, key = id; the producer writes one after
  * each delete event so that compaction can drop the key). Compaction keeps

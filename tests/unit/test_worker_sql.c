@@ -89,7 +89,7 @@ static void test_table_names(void **state)
     "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN (" A                    \
     ".\"_produced_at\", " A ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B \
     ".\"_kafka_offset\") ELSE (" A ".\"_source_ts\", COALESCE(" A             \
-    ".\"_produced_at\", " B ".\"_produced_at\"), " A ".\"_kafka_offset\") < (" B \
+    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B          \
     ".\"_source_ts\", " B ".\"_produced_at\", " B ".\"_kafka_offset\") END"
 
 /* A Kafka tombstone B comes after stored A in the topic. */
