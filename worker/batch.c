@@ -98,6 +98,7 @@ int batch_add_raw(batch_t *b, const char *topic, int32_t partition,
     m->key_len = key ? key_len : 0;
     m->value = dup_bytes(value, value_len, &failed);
     m->value_len = value ? value_len : 0;
+    m->timestamp = -1;
     if (failed) {
         free(m->key);
         free(m->value);
@@ -109,8 +110,13 @@ int batch_add_raw(batch_t *b, const char *topic, int32_t partition,
 
 int batch_add(batch_t *b, const rd_kafka_message_t *m)
 {
-    return batch_add_raw(b, rd_kafka_topic_name(m->rkt), m->partition,
-                         m->offset, m->key, m->key_len, m->payload, m->len);
+    rd_kafka_timestamp_type_t tst;
+
+    if (batch_add_raw(b, rd_kafka_topic_name(m->rkt), m->partition,
+                      m->offset, m->key, m->key_len, m->payload, m->len) < 0)
+        return -1;
+    b->msgs[b->n - 1].timestamp = rd_kafka_message_timestamp(m, &tst);
+    return 0;
 }
 
 int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t max_ms,

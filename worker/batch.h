@@ -1,7 +1,7 @@
 /*
  * batch.h - the messages of one batch, copied out of librdkafka so that
  * the rd_kafka_message_t can be destroyed at once: topic (interned),
- * partition, offset, key and value (NULL for a tombstone).
+ * partition, offset, timestamp, key and value (NULL for a tombstone).
  *
  * Owns: every copy; batch_reset() frees the messages and keeps the
  * buffers for the next batch. Main thread only.
@@ -21,6 +21,7 @@ typedef struct batch_msg {
     size_t key_len;
     void *value; /* NULL: a tombstone */
     size_t value_len;
+    int64_t timestamp; /* the message's Kafka timestamp (ms), -1 unknown */
 } batch_msg_t;
 
 typedef struct batch {
@@ -41,7 +42,8 @@ void batch_reset(batch_t *b);
 int batch_add(batch_t *b, const rd_kafka_message_t *m)
     __attribute__((warn_unused_result));
 
-/* Copies a message given by parts (for tests and for re-queuing). */
+/* Copies a message given by parts (for tests and for re-queuing); its
+ * timestamp is -1 (set msgs[n - 1].timestamp after, if known). */
 int batch_add_raw(batch_t *b, const char *topic, int32_t partition,
                   int64_t offset, const void *key, size_t key_len,
                   const void *value, size_t value_len)

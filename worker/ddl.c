@@ -55,6 +55,31 @@ static pg_status_t run(pg_t *pg, const char *sql, const char *what,
     return st;
 }
 
+/* Adds _produced_at to a table made before it existed (sqlgen.h), looked
+ * up first for the reason above. */
+static pg_status_t add_produced_at(pg_t *pg, const char *table,
+                                   const char *alter, char *errstr,
+                                   size_t errstr_size)
+{
+    const char *params[1] = {table};
+    PGresult *res = NULL;
+    char err[512];
+    pg_status_t st;
+    int has;
+
+    st = pg_exec(pg,
+                 "SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass"
+                 " AND attname = '_produced_at' AND NOT attisdropped",
+                 1, params, &res, err, sizeof(err));
+    if (st != PG_OK) {
+        snprintf(errstr, errstr_size, "creating %s: %s", table, err);
+        return st;
+    }
+    has = PQntuples(res) > 0;
+    PQclear(res);
+    return has ? PG_OK : run(pg, alter, table, errstr, errstr_size);
+}
+
 static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams,
                               size_t n, int *schema_error, char *errstr,
                               size_t errstr_size)
@@ -76,6 +101,14 @@ static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams,
         if (st == PG_OK)
             st = tableschema_ensure(pg, streams[i], schema_error, errstr,
                                     errstr_size);
+        if (st == PG_OK)
+            st = add_produced_at(pg, streams[i]->table,
+                                 streams[i]->add_produced_at, errstr,
+                                 errstr_size);
+        if (st == PG_OK && streams[i]->tombstones)
+            st = add_produced_at(pg, streams[i]->tombstones,
+                                 streams[i]->add_produced_at_tombstones,
+                                 errstr, errstr_size);
     }
     return st;
 }

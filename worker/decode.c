@@ -32,6 +32,41 @@ static int add_event(decoded_t *d, size_t msg, const worker_stream_t *ws,
     return 0;
 }
 
+/* A tombstone of stream w: 0 added, 1 its key is unusable (why set), -1
+ * out of memory. */
+static int add_tomb(decoded_t *d, size_t msg, const worker_stream_t *w,
+                    const batch_msg_t *m, char *why, size_t why_size)
+{
+    decoded_tomb_t *nt;
+    json_t *probe;
+    char *id;
+
+    if (!m->key) {
+        snprintf(why, why_size, "decode: a tombstone without a key");
+        return 1;
+    }
+    if (memchr(m->key, '\0', m->key_len) ||
+        !(probe = json_stringn((const char *)m->key, m->key_len))) {
+        snprintf(why, why_size, "decode: a tombstone whose key is not UTF-8 text");
+        return 1;
+    }
+    json_decref(probe);
+    if (!(id = strndup((const char *)m->key, m->key_len)))
+        return -1;
+    nt = realloc(d->tombs, (d->n_tombs + 1) * sizeof(*nt));
+    if (!nt) {
+        free(id);
+        return -1;
+    }
+    d->tombs = nt;
+    nt[d->n_tombs].msg = msg;
+    nt[d->n_tombs].ws = w;
+    nt[d->n_tombs].id = id;
+    nt[d->n_tombs].dead = 0;
+    d->n_tombs++;
+    return 0;
+}
+
 static int add_run(decoded_t *d, size_t msg, run_record_t *rr)
 {
     decoded_run_t *nr = realloc(d->runs, (d->n_runs + 1) * sizeof(*nr));
@@ -74,9 +109,19 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
     char why[512], reason[600];
     worker_stream_t *w;
 
-    if (!m->value)
-        return 0; /* tombstone: the delete event before it did the work */
-    if (!strcmp(m->topic, sync_runs_topic)) {
+    if (!m->value) {
+        int rc;
+
+        if (!(w = worker_streams_by_topic(ws, m->topic)))
+            return 0; /* not a stream's: nothing to delete */
+        rc = add_tomb(out, i, w, m, reason, sizeof(reason));
+        if (rc < 0) {
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        if (rc == 0)
+            return 0;
+    } else if (!strcmp(m->topic, sync_runs_topic)) {
         if (run_chunk_key_stream(m->key, m->key_len))
             return 0; /* a checkpoint chunk: the producer's, not a run */
         run_record_t *rr = run_record_from_json(m->value, m->value_len, why,
@@ -133,7 +178,10 @@ void decoded_clear(decoded_t *d)
         change_event_destroy(d->events[i].ev);
     for (i = 0; i < d->n_runs; i++)
         run_record_destroy(d->runs[i].rr);
+    for (i = 0; i < d->n_tombs; i++)
+        free(d->tombs[i].id);
     free(d->events);
+    free(d->tombs);
     free(d->runs);
     memset(d, 0, sizeof(*d));
 }

@@ -2,9 +2,13 @@
  * decode.h - turns a batch's messages into what apply.c works on: change
  * events of the configured streams and run records of <prefix>.sync-runs.
  * A message that cannot be decoded is dead-lettered here (it still counts
- * as consumed); a tombstone, a checkpoint chunk of <prefix>.sync-runs
- * (runrecord.h: the producer's own state, no run of its own) or a message
- * of an unknown topic yields nothing. An event written with another
+ * as consumed); a checkpoint chunk of <prefix>.sync-runs (runrecord.h: the
+ * producer's own state, no run of its own), a tombstone of any other
+ * topic than a stream's, or a message of an unknown topic yields nothing.
+ * A tombstone (null value) of a stream topic is a delete of the row its
+ * key names (sqlgen.h says how it is ordered): it belongs to no run, so it
+ * goes to tombs, not events; one without a key, or whose key is not UTF-8
+ * text, is dead-lettered. An event written with another
  * version of its stream's schema is decoded once the writer schema is
  * found (streams.h: the worker asks <prefix>.schemas when it meets an
  * unknown fingerprint); a field whose name PostgreSQL cuts to 63 bytes is
@@ -37,9 +41,19 @@ typedef struct decoded_run {
     run_record_t *rr;
 } decoded_run_t;
 
+/* A Kafka tombstone of a stream topic. */
+typedef struct decoded_tomb {
+    size_t msg;                /* index into the batch */
+    const worker_stream_t *ws; /* borrowed */
+    char *id;                  /* the key as text */
+    int dead;
+} decoded_tomb_t;
+
 typedef struct decoded {
     decoded_event_t *events;
     size_t n_events;
+    decoded_tomb_t *tombs;
+    size_t n_tombs;
     decoded_run_t *runs;
     size_t n_runs;
     size_t dead_letters;

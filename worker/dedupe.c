@@ -12,6 +12,8 @@ int dedupe_version_cmp(const dedupe_item_t *a, const dedupe_item_t *b)
 {
     if (a->source_ts_ms != b->source_ts_ms)
         return CMP(a->source_ts_ms, b->source_ts_ms);
+    if (a->produced_at_ms != b->produced_at_ms)
+        return CMP(a->produced_at_ms, b->produced_at_ms);
     if (a->partition != b->partition)
         return CMP(a->partition, b->partition);
     return CMP(a->offset, b->offset);

@@ -1,6 +1,7 @@
 /*
  * dedupe.h - inside one batch, keep only the latest event per id of one
- * stream: the largest (source_ts, partition, offset). The winner may be an
+ * stream: the largest (source_ts, produced_at, partition, offset), the
+ * order of the version guard (sqlgen.h). The winner may be an
  * upsert or a delete; the losers are not applied (the version guard would
  * have let the winner overwrite them anyway) but are still counted as
  * consumed by the caller.
@@ -16,6 +17,7 @@
 typedef struct dedupe_item {
     const char *id; /* borrowed */
     int64_t source_ts_ms;
+    int64_t produced_at_ms;
     int32_t partition;
     int64_t offset;
     size_t index; /* the caller's index of the event */

@@ -11,15 +11,45 @@
 
 static const char *const bookkeeping[] = {
     "_source_ts", "_deleted", "_deleted_at", "_kafka_partition",
-    "_kafka_offset", "_synced_at", NULL};
+    "_kafka_offset", "_produced_at", "_synced_at", NULL};
 
-/* The version guard: alias a's stored version is older than b's. */
+/*
+ * The version guard: alias a's stored version is older than event b's
+ * (see sqlgen.h). A stored version left by a Kafka tombstone alone has
+ * _source_ts '-infinity' and is ordered by when it was produced; any
+ * other by (_source_ts, _produced_at, _kafka_offset), where a stored row
+ * written before _produced_at existed (NULL) counts as produced before
+ * any event (see sqlgen.h).
+ */
 static void append_guard(strbuf_t *sb, const char *a, const char *b)
 {
     strbuf_appendf(sb,
-                   "(%s.\"_source_ts\", %s.\"_kafka_offset\") < "
-                   "(%s.\"_source_ts\", %s.\"_kafka_offset\")",
-                   a, a, b, b);
+                   "CASE WHEN %s.\"_source_ts\" = '-infinity' THEN "
+                   "(%s.\"_produced_at\", %s.\"_kafka_offset\") < "
+                   "(%s.\"_produced_at\", %s.\"_kafka_offset\") ELSE "
+                   "(%s.\"_source_ts\", COALESCE(%s.\"_produced_at\", "
+                   "'-infinity'), %s.\"_kafka_offset\") < "
+                   "(%s.\"_source_ts\", %s.\"_produced_at\", "
+                   "%s.\"_kafka_offset\") END",
+                   a, a, a, b, b, a, a, a, b, b, b);
+}
+
+/*
+ * The guard of a Kafka tombstone b against stored version a: a comes
+ * before b in the topic. In one partition that is offset order (the
+ * producer writes a key's messages in order); across partitions (after
+ * partitions were added) it is the order of production: a's _produced_at
+ * against b's Kafka timestamp.
+ */
+static void append_log_guard(strbuf_t *sb, const char *a, const char *b)
+{
+    strbuf_appendf(sb,
+                   "CASE WHEN %s.\"_kafka_partition\" = %s.\"_kafka_partition\" "
+                   "THEN %s.\"_kafka_offset\" < %s.\"_kafka_offset\" ELSE "
+                   "(COALESCE(%s.\"_produced_at\", '-infinity'), "
+                   "%s.\"_kafka_offset\") < (%s.\"_produced_at\", "
+                   "%s.\"_kafka_offset\") END",
+                   a, b, a, b, a, a, b, b);
 }
 
 void sqlgen_append_table(strbuf_t *sb, const char *table, const char *suffix)
@@ -78,7 +108,8 @@ static char *build_create(const record_schema_t *rs, const char *table,
                   ", \"_deleted_at\" timestamptz"
                   ", \"_kafka_partition\" integer"
                   ", \"_kafka_offset\" bigint"
-                  ", \"_synced_at\" timestamptz)");
+                  ", \"_synced_at\" timestamptz"
+                  ", \"_produced_at\" timestamptz)");
     return strbuf_take(&sb);
 }
 
@@ -96,7 +127,8 @@ static char *build_tombstones(const schema_field_t *id, const char *table)
                    schema_field_sql_type(id, tbuf, sizeof(tbuf)));
     strbuf_append(&sb, ", \"_source_ts\" timestamptz NOT NULL"
                        ", \"_kafka_partition\" integer"
-                       ", \"_kafka_offset\" bigint)");
+                       ", \"_kafka_offset\" bigint"
+                       ", \"_produced_at\" timestamptz)");
     return strbuf_take(&sb);
 }
 
@@ -124,14 +156,14 @@ static char *build_upsert(const record_schema_t *rs, const char *table,
     }
     strbuf_append(&sb, "\"_source_ts\", \"_deleted\", \"_deleted_at\", "
                        "\"_kafka_partition\", \"_kafka_offset\", "
-                       "\"_synced_at\") SELECT ");
+                       "\"_produced_at\", \"_synced_at\") SELECT ");
     for (i = 0; i < rs->n_fields; i++) {
         strbuf_append(&sb, "r.");
         strbuf_append_ident(&sb, rs->fields[i].name);
         strbuf_append(&sb, ", ");
     }
     strbuf_append(&sb, "r.\"_source_ts\", false, NULL, r.\"_kafka_partition\""
-                       ", r.\"_kafka_offset\", now()");
+                       ", r.\"_kafka_offset\", r.\"_produced_at\", now()");
     append_recordset(&sb, table);
     if (mode == DELETE_MODE_HARD) {
         /* a tombstone at least as new as the event wins */
@@ -162,6 +194,7 @@ static char *build_upsert(const record_schema_t *rs, const char *table,
                        ", \"_deleted\" = false, \"_deleted_at\" = NULL"
                        ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
                        ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
+                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\""
                        ", \"_synced_at\" = EXCLUDED.\"_synced_at\" WHERE ");
     append_guard(&sb, "cur", "EXCLUDED");
     return strbuf_take(&sb);
@@ -178,10 +211,11 @@ static char *build_soft_delete(const char *table, const char *id_field)
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, ", \"_source_ts\", \"_deleted\", \"_deleted_at\", "
                        "\"_kafka_partition\", \"_kafka_offset\", "
-                       "\"_synced_at\") SELECT r.");
+                       "\"_produced_at\", \"_synced_at\") SELECT r.");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, ", r.\"_source_ts\", true, r.\"_source_ts\", "
-                       "r.\"_kafka_partition\", r.\"_kafka_offset\", now()");
+                       "r.\"_kafka_partition\", r.\"_kafka_offset\", "
+                       "r.\"_produced_at\", now()");
     append_recordset(&sb, table);
     strbuf_append(&sb, " ON CONFLICT (");
     strbuf_append_ident(&sb, id_field);
@@ -190,6 +224,7 @@ static char *build_soft_delete(const char *table, const char *id_field)
                        ", \"_deleted_at\" = EXCLUDED.\"_deleted_at\""
                        ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
                        ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
+                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\""
                        ", \"_synced_at\" = EXCLUDED.\"_synced_at\" WHERE ");
     append_guard(&sb, "cur", "EXCLUDED");
     return strbuf_take(&sb);
@@ -205,20 +240,21 @@ static char *build_hard_delete(const char *table, const char *id_field)
     strbuf_append(&sb, "WITH ev AS (SELECT r.");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, " AS id, r.\"_source_ts\", r.\"_kafka_partition\", "
-                       "r.\"_kafka_offset\"");
+                       "r.\"_kafka_offset\", r.\"_produced_at\"");
     append_recordset(&sb, table);
     strbuf_append(&sb, "), tomb AS (INSERT INTO ");
     sqlgen_append_table(&sb, table, "__tombstones");
     strbuf_append(&sb, " AS d (");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, ", \"_source_ts\", \"_kafka_partition\", "
-                       "\"_kafka_offset\") SELECT id, \"_source_ts\", "
-                       "\"_kafka_partition\", \"_kafka_offset\" FROM ev "
-                       "ON CONFLICT (");
+                       "\"_kafka_offset\", \"_produced_at\") SELECT id, "
+                       "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
+                       "\"_produced_at\" FROM ev ON CONFLICT (");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, ") DO UPDATE SET \"_source_ts\" = EXCLUDED.\"_source_ts\""
                        ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
-                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\" WHERE ");
+                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
+                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\" WHERE ");
     append_guard(&sb, "d", "EXCLUDED");
     strbuf_append(&sb, " RETURNING 1) DELETE FROM ");
     sqlgen_append_table(&sb, table, "");
@@ -226,6 +262,109 @@ static char *build_hard_delete(const char *table, const char *id_field)
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, " = ev.id AND ");
     append_guard(&sb, "cur", "ev");
+    return strbuf_take(&sb);
+}
+
+/* The columns of a Kafka tombstone's $1 row. */
+static void append_tomb_recordset(strbuf_t *sb, const char *table,
+                                  const char *id_field)
+{
+    strbuf_append(sb, "SELECT r.");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, " AS id, r.\"_kafka_partition\", r.\"_kafka_offset\", "
+                      "r.\"_produced_at\"");
+    append_recordset(sb, table);
+}
+
+/*
+ * A Kafka tombstone under delete.mode = soft: a live row that came before
+ * it in the topic is marked deleted, keeping its _source_ts; an id without
+ * a row gets a deleted row whose _source_ts is '-infinity' (no source
+ * version is known: later events are ordered against it by production).
+ * A row already deleted is left as its delete event left it.
+ */
+static char *build_soft_tombstone(const char *table, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "INSERT INTO ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS cur (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ", \"_source_ts\", \"_deleted\", \"_deleted_at\", "
+                       "\"_kafka_partition\", \"_kafka_offset\", "
+                       "\"_produced_at\", \"_synced_at\") SELECT id, "
+                       "'-infinity', true, \"_produced_at\", \"_kafka_partition\", "
+                       "\"_kafka_offset\", \"_produced_at\", now() FROM (");
+    append_tomb_recordset(&sb, table, id_field);
+    strbuf_append(&sb, ") AS ev ON CONFLICT (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ") DO UPDATE SET \"_deleted\" = true"
+                       ", \"_deleted_at\" = EXCLUDED.\"_deleted_at\""
+                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
+                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
+                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\""
+                       ", \"_synced_at\" = EXCLUDED.\"_synced_at\""
+                       " WHERE NOT cur.\"_deleted\" AND ");
+    append_log_guard(&sb, "cur", "EXCLUDED");
+    return strbuf_take(&sb);
+}
+
+/*
+ * A Kafka tombstone under delete.mode = hard: a row that came before it in
+ * the topic is removed and the tombstone table records the delete at the
+ * row's _source_ts; an id with neither row nor recorded delete gets one at
+ * '-infinity' (as above). A row that came after it stays.
+ */
+static char *build_hard_tombstone(const char *table, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH ev AS (");
+    append_tomb_recordset(&sb, table, id_field);
+    strbuf_append(&sb, "), gone AS (DELETE FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS cur USING ev WHERE cur.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " = ev.id AND ");
+    append_log_guard(&sb, "cur", "ev");
+    strbuf_append(&sb, " RETURNING cur.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " AS id, cur.\"_source_ts\") INSERT INTO ");
+    sqlgen_append_table(&sb, table, "__tombstones");
+    strbuf_append(&sb, " AS d (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ", \"_source_ts\", \"_kafka_partition\", "
+                       "\"_kafka_offset\", \"_produced_at\") SELECT ev.id, "
+                       "COALESCE(g.\"_source_ts\", '-infinity'), "
+                       "ev.\"_kafka_partition\", ev.\"_kafka_offset\", "
+                       "ev.\"_produced_at\" FROM ev LEFT JOIN gone AS g ON "
+                       "g.id = ev.id WHERE g.id IS NOT NULL OR NOT EXISTS "
+                       "(SELECT 1 FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS live WHERE live.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " = ev.id) ON CONFLICT (");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, ") DO UPDATE SET \"_source_ts\" = EXCLUDED.\"_source_ts\""
+                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
+                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
+                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\" WHERE ");
+    append_guard(&sb, "d", "EXCLUDED");
+    return strbuf_take(&sb);
+}
+
+/* Adds _produced_at to a table created before it existed. */
+static char *build_add_produced_at(const char *table, const char *suffix)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "ALTER TABLE ");
+    sqlgen_append_table(&sb, table, suffix);
+    strbuf_append(&sb, " ADD COLUMN IF NOT EXISTS \"_produced_at\" timestamptz");
     return strbuf_take(&sb);
 }
 
@@ -347,11 +486,17 @@ int stream_sql_build(const record_schema_t *rs, const char *table,
         sqlgen_append_table(&sb, table, "__tombstones");
         out->tombstones = strbuf_take(&sb);
         out->delete_rows = build_hard_delete(table, id_field);
+        out->tombstone_rows = build_hard_tombstone(table, id_field);
+        out->add_produced_at_tombstones =
+            build_add_produced_at(table, "__tombstones");
     } else {
         out->delete_rows = build_soft_delete(table, id_field);
+        out->tombstone_rows = build_soft_tombstone(table, id_field);
     }
+    out->add_produced_at = build_add_produced_at(table, "");
     if (!out->table || !out->create_table || !out->upsert ||
-        !out->delete_rows ||
+        !out->delete_rows || !out->tombstone_rows || !out->add_produced_at ||
+        (mode == DELETE_MODE_HARD && !out->add_produced_at_tombstones) ||
         (mode == DELETE_MODE_HARD && (!out->create_tombstones || !out->tombstones))) {
         stream_sql_clear(out);
         snprintf(errstr, errstr_size, "out of memory building SQL");
@@ -375,5 +520,8 @@ void stream_sql_clear(stream_sql_t *ss)
     free(ss->create_tombstones);
     free(ss->upsert);
     free(ss->delete_rows);
+    free(ss->tombstone_rows);
+    free(ss->add_produced_at);
+    free(ss->add_produced_at_tombstones);
     memset(ss, 0, sizeof(*ss));
 }

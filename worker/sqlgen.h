@@ -5,12 +5,44 @@
  * replayed older upsert from resurrecting a deleted row.
  *
  * Each DML statement takes one parameter, $1: a JSON array of row-form
- * objects (see convert.h) with three more members, "_source_ts" (ISO-8601),
- * "_kafka_partition" and "_kafka_offset", which jsonb_populate_recordset()
- * turns into rows of the table's type. Every statement applies a row only
- * when the stored (_source_ts, _kafka_offset) is older than the event's:
- * the version guard of SPEC.md. Ids must be unique within one $1 (ON
- * CONFLICT cannot touch a row twice): see dedupe.h.
+ * objects (see convert.h) with four more members, "_source_ts" and
+ * "_produced_at" (ISO-8601), "_kafka_partition" and "_kafka_offset", which
+ * jsonb_populate_recordset() turns into rows of the table's type. Ids must
+ * be unique within one $1 (ON CONFLICT cannot touch a row twice): see
+ * dedupe.h.
+ *
+ * The version guard (SPEC.md): an event applies only when the stored
+ * (_source_ts, _produced_at, _kafka_offset) is older than the event's.
+ * _produced_at (the envelope's produced_at) breaks a tie of _source_ts
+ * across partitions: once partitions are added to a topic a key moves to
+ * another partition, and offsets of two partitions say nothing about which
+ * event came later, while the producer's clock does (one producer per
+ * stream, runs one after another). Two events of one key with the same
+ * _source_ts produced in the same millisecond on two partitions still
+ * fall back to the offsets: that needs partitions added within that
+ * millisecond of a run. A stored row of a table made before _produced_at
+ * existed (NULL) counts as produced before any event: an event with the
+ * same _source_ts replaces it, even an older one replayed (a replay goes
+ * on to the newer ones, which replace it in turn), while comparing its
+ * offset would keep it against a key's newer version on a new partition.
+ *
+ * Kafka tombstones (null value, key = id; the producer writes one after
+ * each delete event so that compaction can drop the key). Compaction keeps
+ * only the latest message of a key in a partition, so a surviving
+ * tombstone may be all that is left of a delete, and it IS the latest word
+ * on its key in its partition. It carries no source_ts, so it cannot take
+ * part in the (_source_ts, ...) order; it is ordered by the topic instead:
+ * it deletes a live row that came before it (same partition: a lower
+ * offset; another partition: an earlier _produced_at than the tombstone's
+ * Kafka timestamp, which the same producer clock set), keeping that row's
+ * _source_ts, so that against later events the delete stands where the
+ * row stood. A row already deleted stays as its delete event left it
+ * (live consumption sees the delete event first: the tombstone is then a
+ * no-op). An id with no row at all gets a delete at _source_ts
+ * '-infinity', which the guard orders by production: an older event of
+ * the key replayed from another partition does not bring it back, a
+ * later one (a re-created record) does. A tombstone is never treated as
+ * "newest" outright: a later upsert of its key would then be lost.
  *
  * Identifiers are always double-quoted (field names keep their case and may
  * hold any character). A table "s.t" is schema s, table t.
@@ -46,6 +78,12 @@ typedef struct stream_sql {
     char *create_tombstones; /* NULL unless delete.mode = hard */
     char *upsert;            /* $1 = JSON array of rows */
     char *delete_rows;       /* $1 = JSON array of {id, _source_ts, ...} */
+    char *tombstone_rows;    /* Kafka tombstones: $1 = JSON array of {id,
+                                _produced_at (the message's timestamp),
+                                _kafka_partition, _kafka_offset} */
+    char *add_produced_at;   /* ALTER TABLE ... ADD COLUMN IF NOT EXISTS
+                                _produced_at, for a table made before it */
+    char *add_produced_at_tombstones; /* the same for __tombstones, or NULL */
 } stream_sql_t;
 
 /*

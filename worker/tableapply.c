@@ -29,6 +29,8 @@ json_t *table_event_row(const char *id_field, const change_event_t *ev,
         bad |= json_object_set_new(row, id_field, json_string(ev->id));
     isotime_format(ev->source_ts_ms, ts, sizeof(ts));
     bad |= json_object_set_new(row, "_source_ts", json_string(ts));
+    isotime_format(ev->produced_at_ms, ts, sizeof(ts));
+    bad |= json_object_set_new(row, "_produced_at", json_string(ts));
     bad |= json_object_set_new(row, "_kafka_partition", json_integer(partition));
     bad |= json_object_set_new(row, "_kafka_offset", json_integer(offset));
     if (bad) {
@@ -61,9 +63,15 @@ typedef struct table_ctx {
     table_counts_t *counts;
 } table_ctx_t;
 
+static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why,
+                             char *errstr, size_t errstr_size);
+
+/* ev: an index into d->events, or n_events + an index into d->tombs. */
 static pg_status_t dead_letter(table_ctx_t *tc, size_t ev, const char *why,
                                char *errstr, size_t errstr_size)
 {
+    if (ev >= tc->d->n_events)
+        return dead_tomb(tc, ev - tc->d->n_events, why, errstr, errstr_size);
     decoded_event_t *de = &tc->d->events[ev];
     char reason[700];
 
@@ -257,6 +265,7 @@ static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws,
             continue;
         items[n].id = keys[i];
         items[n].source_ts_ms = de->ev->source_ts_ms;
+        items[n].produced_at_ms = de->ev->produced_at_ms;
         items[n].partition = tc->b->msgs[de->msg].partition;
         items[n].offset = tc->b->msgs[de->msg].offset;
         items[n].index = i;
@@ -280,6 +289,118 @@ static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws,
     }
     free(items);
     return rc;
+}
+
+json_t *table_tombstone_row(const char *id_field, const char *id,
+                            int32_t partition, int64_t offset,
+                            int64_t timestamp_ms)
+{
+    char ts[ISOTIME_BUFSIZE];
+    json_t *row = json_object();
+    int bad = 0;
+
+    if (!row)
+        return NULL;
+    /* no timestamp: produced at the epoch, before anything of another
+     * partition (its own partition orders it by offset) */
+    isotime_format(timestamp_ms >= 0 ? timestamp_ms : 0, ts, sizeof(ts));
+    bad |= json_object_set_new(row, id_field, json_string(id));
+    bad |= json_object_set_new(row, "_produced_at", json_string(ts));
+    bad |= json_object_set_new(row, "_kafka_partition", json_integer(partition));
+    bad |= json_object_set_new(row, "_kafka_offset", json_integer(offset));
+    if (bad) {
+        json_decref(row);
+        return NULL;
+    }
+    return row;
+}
+
+/* A tombstone that cannot be applied: dead-lettered with why. */
+static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why,
+                             char *errstr, size_t errstr_size)
+{
+    decoded_tomb_t *dt = &tc->d->tombs[t];
+    char reason[700];
+
+    snprintf(reason, sizeof(reason), "apply: %s", why);
+    dt->dead = 1;
+    tc->counts->dead_letters++;
+    if (decode_dead_letter(tc->dlq, &tc->b->msgs[dt->msg], reason, errstr,
+                           errstr_size) < 0)
+        return PG_TRANSIENT;
+    return PG_OK;
+}
+
+/*
+ * The Kafka tombstones of ws, after its events (their statement orders
+ * them against whatever the events left): the latest per key, by (Kafka
+ * timestamp, partition, offset). A tombstone whose key is not of the id
+ * field's type is dead-lettered; one whose statement fails alone too
+ * (exec_set) is dead-lettered as an event would be, through the event
+ * index space: rs->ev holds n_events + t for tombstone t.
+ */
+static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws,
+                               char *errstr, size_t errstr_size)
+{
+    const schema_field_t *idf = record_schema_field(ws->rs, ws->sc->id_field);
+    decoded_t *d = tc->d;
+    dedupe_item_t *items = calloc(d->n_tombs + 1, sizeof(*items));
+    char **keys = calloc(d->n_tombs + 1, sizeof(*keys));
+    pg_status_t st = PG_OK;
+    row_set_t rs;
+    size_t i, n = 0, w;
+    char why[512];
+
+    memset(&rs, 0, sizeof(rs));
+    if (!items || !keys || row_set_init(&rs, ws->sql.tombstone_rows, d->n_tombs) < 0) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        st = PG_FATAL;
+    }
+    for (i = 0; st == PG_OK && i < d->n_tombs; i++) {
+        const decoded_tomb_t *dt = &d->tombs[i];
+        const batch_msg_t *m = &tc->b->msgs[dt->msg];
+        int rc;
+
+        if (dt->ws != ws || dt->dead)
+            continue;
+        rc = idkey_canonical(idf, dt->id, &keys[i], why, sizeof(why));
+        if (rc == -2) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            st = PG_FATAL;
+        } else if (rc < 0) {
+            st = dead_tomb(tc, i, why, errstr, errstr_size);
+        } else {
+            items[n].id = keys[i];
+            items[n].produced_at_ms = m->timestamp;
+            items[n].partition = m->partition;
+            items[n].offset = m->offset;
+            items[n].index = i;
+            n++;
+        }
+    }
+    w = st == PG_OK ? dedupe_latest(items, n) : 0;
+    for (i = 0; st == PG_OK && i < w; i++) {
+        const batch_msg_t *m = &tc->b->msgs[d->tombs[items[i].index].msg];
+        json_t *row = table_tombstone_row(ws->sc->id_field, items[i].id,
+                                          m->partition, m->offset,
+                                          m->timestamp);
+
+        if (!row || row_set_add(&rs, row, d->n_events + items[i].index) < 0) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            st = PG_FATAL;
+        }
+        json_decref(row);
+    }
+    if (st == PG_OK) {
+        tc->counts->deletes += rs.n;
+        st = exec_set(tc, &rs, errstr, errstr_size);
+    }
+    row_set_clear(&rs);
+    for (i = 0; keys && i < d->n_tombs; i++)
+        free(keys[i]);
+    free(keys);
+    free(items);
+    return st;
 }
 
 pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d,
@@ -319,6 +440,8 @@ pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d,
     }
     row_set_clear(&ups); /* after the break */
     row_set_clear(&dels);
+    if (st == PG_OK && d->n_tombs > 0)
+        st = apply_tombs(&tc, ws, errstr, errstr_size);
     for (i = 0; keys && i < d->n_events; i++)
         free(keys[i]);
     free(keys);

@@ -19,6 +19,10 @@
  * DLQ with "apply: SQLSTATE: message") and the rest are applied. Any other
  * failure is returned as is (the caller rolls back the batch).
  *
+ * Kafka tombstones of the stream (decode.h) go last, in one more set of
+ * statements (sqlgen.h orders them against the stored rows); they count
+ * as deletes.
+ *
  * Main thread; borrows everything it is given.
  */
 #ifndef TIDEMARK_WORKER_TABLEAPPLY_H
@@ -48,11 +52,18 @@ pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d,
 /*
  * The row one event contributes to its statement's $1 array (new
  * reference, NULL on allocation failure): for an upsert the row form plus
- * the id (when missing), "_source_ts", "_kafka_partition" and
+ * the id (when missing), "_source_ts", "_produced_at", "_kafka_partition" and
  * "_kafka_offset"; for a delete only the id field and those three.
  * Exposed for tests.
  */
 json_t *table_event_row(const char *id_field, const change_event_t *ev,
                         int32_t partition, int64_t offset);
+
+/* The row of a Kafka tombstone: the id field (id), "_produced_at" (the
+ * message's timestamp; the epoch when it has none, timestamp_ms < 0),
+ * "_kafka_partition" and "_kafka_offset". Exposed for tests. */
+json_t *table_tombstone_row(const char *id_field, const char *id,
+                            int32_t partition, int64_t offset,
+                            int64_t timestamp_ms);
 
 #endif

@@ -209,7 +209,7 @@ static void note_kept(const stream_sql_t *ss, const table_col_t *cols, size_t n)
 {
     static const char *const own[] = {"_source_ts", "_deleted", "_deleted_at",
                                       "_kafka_partition", "_kafka_offset",
-                                      "_synced_at", NULL};
+                                      "_produced_at", "_synced_at", NULL};
 
     for (size_t i = 0; i < n; i++) {
         int named = 0;

@@ -29,6 +29,7 @@ struct ev {
     int64_t ts;
     int32_t partition;
     int64_t offset;
+    int64_t produced_at;
 };
 
 static void check_dedupe(const struct ev *in, size_t n,
@@ -41,6 +42,7 @@ static void check_dedupe(const struct ev *in, size_t n,
     for (i = 0; i < n; i++) {
         items[i].id = in[i].id;
         items[i].source_ts_ms = in[i].ts;
+        items[i].produced_at_ms = in[i].produced_at;
         items[i].partition = in[i].partition;
         items[i].offset = in[i].offset;
         items[i].index = i;
@@ -62,19 +64,25 @@ static void test_dedupe(void **state)
         size_t n_want;
     } cases[] = {
         {"empty", {{0}}, 0, {0}, 0},
-        {"distinct ids kept", {{"b", 1, 0, 1}, {"a", 1, 0, 2}}, 2, {1, 0}, 2},
+        {"distinct ids kept", {{"b", 1, 0, 1, 0}, {"a", 1, 0, 2, 0}}, 2, {1, 0}, 2},
         {"newer source_ts wins over a later offset",
-         {{"a", 20, 0, 1}, {"a", 10, 0, 2}}, 2, {0}, 1},
+         {{"a", 20, 0, 1, 0}, {"a", 10, 0, 2, 0}}, 2, {0}, 1},
         {"same ts: later offset wins (a re-publish)",
-         {{"a", 10, 0, 5}, {"a", 10, 0, 9}, {"a", 10, 0, 7}}, 3, {1}, 1},
+         {{"a", 10, 0, 5, 0}, {"a", 10, 0, 9, 0}, {"a", 10, 0, 7, 0}}, 3, {1}, 1},
         {"same ts: partition before offset",
-         {{"a", 10, 1, 3}, {"a", 10, 0, 9}}, 2, {0}, 1},
+         {{"a", 10, 1, 3, 0}, {"a", 10, 0, 9, 0}}, 2, {0}, 1},
         {"delete after upsert: the delete wins",
-         {{"x", 10, 2, 4}, {"x", 11, 2, 5}, {"y", 10, 2, 6}}, 3, {1, 2}, 2},
+         {{"x", 10, 2, 4, 0}, {"x", 11, 2, 5, 0}, {"y", 10, 2, 6, 0}}, 3, {1, 2}, 2},
         {"upsert after delete: the upsert wins",
-         {{"x", 11, 2, 4}, {"x", 12, 2, 5}}, 2, {1}, 1},
+         {{"x", 11, 2, 4, 0}, {"x", 12, 2, 5, 0}}, 2, {1}, 1},
+        {"same ts, key moved to a new partition: the later produced wins",
+         {{"a", 10, 0, 900, 1000}, {"a", 10, 3, 2, 2000}}, 2, {1}, 1},
+        {"same ts, produced earlier on a higher partition: loses",
+         {{"a", 10, 3, 2, 1000}, {"a", 10, 0, 900, 2000}}, 2, {1}, 1},
+        {"newer source_ts wins over a later production",
+         {{"a", 11, 0, 1, 1000}, {"a", 10, 3, 2, 2000}}, 2, {0}, 1},
         {"ids compared as strings, not prefixes",
-         {{"1", 5, 0, 1}, {"10", 1, 0, 2}, {"1", 4, 0, 3}}, 3, {0, 1}, 2},
+         {{"1", 5, 0, 1, 0}, {"10", 1, 0, 2, 0}, {"1", 4, 0, 3, 0}}, 3, {0, 1}, 2},
     };
     size_t i;
 
@@ -87,11 +95,16 @@ static void test_dedupe(void **state)
 
 static void test_version_cmp(void **state)
 {
-    dedupe_item_t a = {"k", 10, 0, 5, 0}, b = {"k", 10, 0, 5, 1};
+    dedupe_item_t a = {"k", 10, 100, 0, 5, 0}, b = {"k", 10, 100, 0, 5, 1};
 
     (void)state;
     assert_int_equal(dedupe_version_cmp(&a, &b), 0);
     b.offset = 6;
+    assert_int_equal(dedupe_version_cmp(&a, &b), -1);
+    b.partition = 1; /* another partition, produced earlier */
+    b.produced_at_ms = 99;
+    assert_int_equal(dedupe_version_cmp(&a, &b), 1);
+    b.produced_at_ms = 101;
     assert_int_equal(dedupe_version_cmp(&a, &b), -1);
     b.source_ts_ms = 9;
     assert_int_equal(dedupe_version_cmp(&a, &b), 1);
@@ -226,7 +239,7 @@ static void test_event_row(void **state)
     change_event_t up = {CHANGE_OP_UPSERT, "17", 1764072000123LL, "run-1", 0,
                          0, NULL};
     change_event_t del = {CHANGE_OP_DELETE, "18", 1764072000000LL, "run-1", 0,
-                          0, NULL};
+                          1764072000456LL, NULL};
     json_t *row;
     char *s;
 
@@ -235,6 +248,7 @@ static void test_event_row(void **state)
     row = table_event_row("id", &up, 2, 99);
     s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
     assert_string_equal(s, "{\"_kafka_offset\":99,\"_kafka_partition\":2,"
+                           "\"_produced_at\":\"1970-01-01T00:00:00.000Z\","
                            "\"_source_ts\":\"2025-11-25T12:00:00.123Z\","
                            "\"id\":17,\"name\":\"Ann\",\"phone\":null}");
     free(s);
@@ -247,7 +261,22 @@ static void test_event_row(void **state)
     s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
     assert_string_equal(s, "{\"Key\":\"18\",\"_kafka_offset\":5,"
                            "\"_kafka_partition\":0,"
+                           "\"_produced_at\":\"2025-11-25T12:00:00.456Z\","
                            "\"_source_ts\":\"2025-11-25T12:00:00.000Z\"}");
+    free(s);
+    json_decref(row);
+
+    /* a Kafka tombstone: its timestamp, or the epoch without one */
+    row = table_tombstone_row("Key", "18", 3, 7, 1764072000789LL);
+    s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(s, "{\"Key\":\"18\",\"_kafka_offset\":7,"
+                           "\"_kafka_partition\":3,"
+                           "\"_produced_at\":\"2025-11-25T12:00:00.789Z\"}");
+    free(s);
+    json_decref(row);
+    row = table_tombstone_row("Key", "18", 3, 7, -1);
+    s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_non_null(strstr(s, "\"_produced_at\":\"1970-01-01T00:00:00.000Z\""));
     free(s);
     json_decref(row);
 }

@@ -84,6 +84,21 @@ static void test_table_names(void **state)
     }
 }
 
+/* The version guard (sqlgen.h): stored A older than event B. */
+#define GUARD(A, B)                                                            \
+    "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN (" A                    \
+    ".\"_produced_at\", " A ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B \
+    ".\"_kafka_offset\") ELSE (" A ".\"_source_ts\", COALESCE(" A             \
+    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B          \
+    ".\"_source_ts\", " B ".\"_produced_at\", " B ".\"_kafka_offset\") END"
+
+/* A Kafka tombstone B comes after stored A in the topic. */
+#define LOG_GUARD(A, B)                                                        \
+    "CASE WHEN " A ".\"_kafka_partition\" = " B ".\"_kafka_partition\" THEN " A \
+    ".\"_kafka_offset\" < " B ".\"_kafka_offset\" ELSE (COALESCE(" A            \
+    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B          \
+    ".\"_produced_at\", " B ".\"_kafka_offset\") END"
+
 static void test_soft_statements(void **state)
 {
     record_schema_t *rs = parse(ODD_SCHEMA);
@@ -101,37 +116,48 @@ static void test_soft_statements(void **state)
         "PRIMARY KEY, \"select\" bigint, \"lastName\" numeric(10,3), "
         "\"_source_ts\" timestamptz NOT NULL, \"_deleted\" boolean NOT NULL "
         "DEFAULT false, \"_deleted_at\" timestamptz, \"_kafka_partition\" "
-        "integer, \"_kafka_offset\" bigint, \"_synced_at\" timestamptz)");
+        "integer, \"_kafka_offset\" bigint, \"_synced_at\" timestamptz, "
+        "\"_produced_at\" timestamptz)");
     assert_null(ss.create_tombstones);
     assert_string_equal(
         ss.upsert,
         "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"select\", \"lastName\", "
         "\"_source_ts\", \"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
-        "\"_kafka_offset\", \"_synced_at\") SELECT r.\"Key\", r.\"select\", "
-        "r.\"lastName\", r.\"_source_ts\", false, NULL, r.\"_kafka_partition\", "
-        "r.\"_kafka_offset\", now() FROM jsonb_populate_recordset(NULL::\"Odd "
+        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
+        "r.\"select\", r.\"lastName\", r.\"_source_ts\", false, NULL, "
+        "r.\"_kafka_partition\", r.\"_kafka_offset\", r.\"_produced_at\", now() FROM jsonb_populate_recordset(NULL::\"Odd "
         "Things\", $1::jsonb) AS r ON CONFLICT (\"Key\") DO UPDATE SET "
         "\"select\" = EXCLUDED.\"select\", \"lastName\" = EXCLUDED.\"lastName\", "
         "\"_source_ts\" = EXCLUDED.\"_source_ts\", \"_deleted\" = false, "
         "\"_deleted_at\" = NULL, \"_kafka_partition\" = "
         "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
-        "EXCLUDED.\"_kafka_offset\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
-        "WHERE (cur.\"_source_ts\", cur.\"_kafka_offset\") < "
-        "(EXCLUDED.\"_source_ts\", EXCLUDED.\"_kafka_offset\")");
+        "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
+        "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
+        "WHERE " GUARD("cur", "EXCLUDED"));
     assert_string_equal(
         ss.delete_rows,
         "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"_source_ts\", "
         "\"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
-        "\"_kafka_offset\", \"_synced_at\") SELECT r.\"Key\", r.\"_source_ts\", "
-        "true, r.\"_source_ts\", r.\"_kafka_partition\", r.\"_kafka_offset\", "
-        "now() FROM jsonb_populate_recordset(NULL::\"Odd Things\", $1::jsonb) "
+        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
+        "r.\"_source_ts\", true, r.\"_source_ts\", r.\"_kafka_partition\", "
+        "r.\"_kafka_offset\", r.\"_produced_at\", now() FROM jsonb_populate_recordset(NULL::\"Odd Things\", $1::jsonb) "
         "AS r ON CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
         "EXCLUDED.\"_source_ts\", \"_deleted\" = true, \"_deleted_at\" = "
         "EXCLUDED.\"_deleted_at\", \"_kafka_partition\" = "
         "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
-        "EXCLUDED.\"_kafka_offset\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
-        "WHERE (cur.\"_source_ts\", cur.\"_kafka_offset\") < "
-        "(EXCLUDED.\"_source_ts\", EXCLUDED.\"_kafka_offset\")");
+        "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
+        "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
+        "WHERE " GUARD("cur", "EXCLUDED"));
+    /* a Kafka tombstone: never over a deleted row, ordered by the topic */
+    assert_non_null(strstr(ss.tombstone_rows,
+                           "'-infinity', true, \"_produced_at\""));
+    assert_non_null(strstr(ss.tombstone_rows,
+                           " WHERE NOT cur.\"_deleted\" AND "
+                           LOG_GUARD("cur", "EXCLUDED")));
+    assert_string_equal(ss.add_produced_at,
+                        "ALTER TABLE \"Odd Things\" ADD COLUMN IF NOT EXISTS "
+                        "\"_produced_at\" timestamptz");
+    assert_null(ss.add_produced_at_tombstones);
     stream_sql_clear(&ss);
     record_schema_destroy(rs);
 }
@@ -150,29 +176,34 @@ static void test_hard_statements(void **state)
                         "CREATE TABLE IF NOT EXISTS \"s\".\"odd__tombstones\" "
                         "(\"Key\" text NOT NULL PRIMARY KEY, \"_source_ts\" "
                         "timestamptz NOT NULL, \"_kafka_partition\" integer, "
-                        "\"_kafka_offset\" bigint)");
+                        "\"_kafka_offset\" bigint, \"_produced_at\" timestamptz)");
     /* the upsert must not resurrect a row whose tombstone is as new */
     assert_non_null(strstr(
         ss.upsert, " WHERE NOT EXISTS (SELECT 1 FROM \"s\".\"odd__tombstones\" "
                    "AS d WHERE d.\"Key\" = r.\"Key\" AND NOT "
-                   "(d.\"_source_ts\", d.\"_kafka_offset\") < "
-                   "(r.\"_source_ts\", r.\"_kafka_offset\")) ON CONFLICT"));
+                   GUARD("d", "r") ") ON CONFLICT"));
     assert_string_equal(
         ss.delete_rows,
         "WITH ev AS (SELECT r.\"Key\" AS id, r.\"_source_ts\", "
-        "r.\"_kafka_partition\", r.\"_kafka_offset\" FROM "
+        "r.\"_kafka_partition\", r.\"_kafka_offset\", r.\"_produced_at\" FROM "
         "jsonb_populate_recordset(NULL::\"s\".\"odd\", $1::jsonb) AS r), tomb "
         "AS (INSERT INTO \"s\".\"odd__tombstones\" AS d (\"Key\", "
-        "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\") SELECT id, "
-        "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\" FROM ev ON "
+        "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
+        "\"_produced_at\") SELECT id, \"_source_ts\", \"_kafka_partition\", "
+        "\"_kafka_offset\", \"_produced_at\" FROM ev ON "
         "CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
         "EXCLUDED.\"_source_ts\", \"_kafka_partition\" = "
         "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
-        "EXCLUDED.\"_kafka_offset\" WHERE (d.\"_source_ts\", "
-        "d.\"_kafka_offset\") < (EXCLUDED.\"_source_ts\", "
-        "EXCLUDED.\"_kafka_offset\") RETURNING 1) DELETE FROM \"s\".\"odd\" AS "
-        "cur USING ev WHERE cur.\"Key\" = ev.id AND (cur.\"_source_ts\", "
-        "cur.\"_kafka_offset\") < (ev.\"_source_ts\", ev.\"_kafka_offset\")");
+        "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
+        "EXCLUDED.\"_produced_at\" WHERE " GUARD("d", "EXCLUDED")
+        " RETURNING 1) DELETE FROM \"s\".\"odd\" AS "
+        "cur USING ev WHERE cur.\"Key\" = ev.id AND " GUARD("cur", "ev"));
+    /* a Kafka tombstone removes only a row that came before it */
+    assert_non_null(strstr(ss.tombstone_rows,
+                           "gone AS (DELETE FROM \"s\".\"odd\" AS cur USING ev "
+                           "WHERE cur.\"Key\" = ev.id AND " LOG_GUARD("cur", "ev")));
+    assert_non_null(strstr(ss.add_produced_at_tombstones,
+                           "ALTER TABLE \"s\".\"odd__tombstones\" ADD COLUMN"));
     stream_sql_clear(&ss);
     record_schema_destroy(rs);
 }
