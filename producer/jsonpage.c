@@ -725,11 +725,10 @@ void jsonpage_clear(jsonpage_t *page)
     memset(page, 0, sizeof *page);
 }
 
-/* The value at the dotted path (as source_json_path), or NULL. */
-static json_t *at_path(json_t *root, const char *path)
+json_t *jsonpage_at_path(json_t *root, const char *path)
 {
     json_t *cur = root;
-    const char *p = path;
+    const char *p = path ? path : "";
     while (cur && *p) {
         const char *dot = strchr(p, '.');
         size_t len = dot ? (size_t)(dot - p) : strlen(p);
@@ -757,7 +756,7 @@ int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonp
     }
     if (root) {
         page->root = root;
-        json_t *arr = at_path(root, path);
+        json_t *arr = jsonpage_at_path(root, path);
         if (r.records && arr != r.records) { /* a later member of the same name won */
             fail(&r, 0, "records.path names more than one member");
         } else {

@@ -70,4 +70,8 @@ int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonp
 /* Frees what page holds and zeroes it. NULL or zeroed: no-op. */
 void jsonpage_clear(jsonpage_t *page);
 
+/* The value at a dotted path ("data", "result.items"; "" or NULL = root),
+ * or NULL. */
+json_t *jsonpage_at_path(json_t *root, const char *path);
+
 #endif

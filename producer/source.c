@@ -111,21 +111,6 @@ int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at
     return date_ms - 1000 - took;
 }
 
-json_t *source_json_path(json_t *root, const char *path)
-{
-    if (!path || !*path)
-        return root;
-    json_t *cur = root;
-    const char *p = path;
-    while (cur && *p) {
-        const char *dot = strchr(p, '.');
-        size_t len = dot ? (size_t)(dot - p) : strlen(p);
-        cur = json_is_object(cur) ? json_object_getn(cur, p, len) : NULL;
-        p += len + (dot ? 1 : 0);
-    }
-    return cur;
-}
-
 char *source_url_with(const char *base, const char *const *pairs, size_t n_pairs)
 {
     size_t cap = strlen(base) + 1, len = strlen(base);
@@ -226,7 +211,7 @@ size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad)
 /* For cursor pagination: the next token as text, or NULL when none. */
 static char *next_token(json_t *body, const char *path)
 {
-    json_t *v = path ? source_json_path(body, path) : NULL;
+    json_t *v = path ? jsonpage_at_path(body, path) : NULL;
     if (jsonnum_is(v)) /* a number beyond int64, or not an integer: as sent */
         return strdup(jsonnum_text(v));
     if (json_is_string(v) && json_string_length(v) > 0)
@@ -447,7 +432,7 @@ int source_next_page(source_t *s, json_t **records, const char **url,
         return -1;
     }
     s->body = s->page.root;
-    json_t *arr = source_json_path(s->body, s->sc->records_path);
+    json_t *arr = jsonpage_at_path(s->body, s->sc->records_path);
     if (!json_is_array(arr)) {
         snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
                  url_redact(s->url, red, sizeof red),

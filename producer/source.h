@@ -127,9 +127,6 @@ int source_get_records(http_client_t *hc, const char *url,
 
 /* ---- pure helpers, exposed for unit tests ---- */
 
-/* The value at a dotted path ("data", "result.items"; "" = root), or NULL. */
-json_t *source_json_path(json_t *root, const char *path);
-
 /*
  * base plus "?"/"&" and each name=value pair (values URL-escaped) of
  * pairs = {name, value, name, value, ...} (n_pairs pairs); a pair whose

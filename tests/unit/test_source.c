@@ -35,15 +35,15 @@ static void test_json_path(void **state)
         {"result.items.more", 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        json_t *v = source_json_path(doc, cases[i].path);
+        json_t *v = jsonpage_at_path(doc, cases[i].path);
         if (json_is_array(v) != cases[i].is_array)
             fail_msg("case %zu (%s)", i, cases[i].path);
         if (cases[i].is_array)
             assert_int_equal(json_array_size(v), cases[i].size);
     }
-    assert_ptr_equal(source_json_path(doc, ""), doc);
-    assert_ptr_equal(source_json_path(doc, NULL), doc);
-    assert_string_equal(json_string_value(source_json_path(doc, "next")), "tok");
+    assert_ptr_equal(jsonpage_at_path(doc, ""), doc);
+    assert_ptr_equal(jsonpage_at_path(doc, NULL), doc);
+    assert_string_equal(json_string_value(jsonpage_at_path(doc, "next")), "tok");
     json_decref(doc);
 }
 
