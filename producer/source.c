@@ -174,34 +174,6 @@ int source_link_next(const char *link, const char *base_url, char **next,
     return link_find(link, "next", base_url, next, errstr, errstr_size);
 }
 
-int source_get_records(http_client_t *hc, const char *url,
-                       const char *records_path, jsonpage_t *page,
-                       int64_t *sent_at_ms, char *errstr, size_t errstr_size)
-{
-    http_response_t resp = {0};
-    memset(page, 0, sizeof *page);
-    if (http_get(hc, url, &resp, errstr, errstr_size) != 0)
-        return -1;
-    char perr[256];
-    int rc = jsonpage_parse(resp.body, resp.body_len, records_path, page, perr, sizeof perr);
-    if (sent_at_ms)
-        *sent_at_ms = resp.sent_at_ms;
-    http_response_clear(&resp);
-    char red[1024];
-    if (rc != 0) {
-        snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s",
-                 url_redact(url, red, sizeof red), perr);
-        return -1;
-    }
-    if (!page->records) {
-        snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
-                 url_redact(url, red, sizeof red), records_path ? records_path : "");
-        jsonpage_clear(page);
-        return -1;
-    }
-    return 0;
-}
-
 size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad)
 {
     *bad = s->page.bad;

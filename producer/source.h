@@ -114,17 +114,6 @@ int64_t source_api_started_at(const source_t *s);
  */
 int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at_ms);
 
-/*
- * One GET of url read by jsonpage_parse into *page (the caller
- * jsonpage_clear()s it; page->records is the array at records_path) and
- * the wall-clock time its request was sent (http_response_t.sent_at_ms).
- * -1 with errstr (and *page empty) on failure. Used for the deleted
- * endpoint.
- */
-int source_get_records(http_client_t *hc, const char *url,
-                       const char *records_path, jsonpage_t *page,
-                       int64_t *sent_at_ms, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
-
 /* ---- pure helpers, exposed for unit tests ---- */
 
 /*
