@@ -5,6 +5,8 @@
 #                   docker/ checks, integration tests against real
 #                   PostgreSQL, on the mock broker and on real Apache Kafka
 #   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka]
+#   make pydeps     the PyPI packages of the downstream consumer tests
+#                   (confluent-kafka, fastavro) into $(BUILD)/venv
 #   make demo       the whole pipeline on the embedded defaults
 #                   (KAFKA=real: on a real Apache Kafka node)
 #   make bench      records/s and peak RSS
@@ -58,13 +60,17 @@ FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi $(BUILD)/tidem
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
-        bench install install-programs clean integration
+        bench install install-programs clean integration pydeps
 
 all: deps
 	@$(MAKE) --no-print-directory programs fixtures
 
 deps:
 	@sh scripts/deps.sh
+
+# Never fails: without PyPI the scenarios that need the venv are skipped.
+pydeps:
+	@BUILD=$(BUILD) sh scripts/pydeps.sh
 
 programs: $(PROGRAMS)
 fixtures: $(FIXTURES)
@@ -115,12 +121,13 @@ check: deps
 	@ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 unit-run
 	@echo "== docker/: compose file and Dockerfile, without building"
 	@sh docker/check.sh
+	@$(MAKE) --no-print-directory pydeps
 	@echo "== integration tests (real PostgreSQL via pg_virtualenv, demo API; every scenario on"
 	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka)"
 	@BUILD=$(BUILD) sh tests/integration/run.sh
 
 integration: deps
-	@$(MAKE) --no-print-directory programs fixtures $(BUILD)/tests/test_checkpoint_kafka
+	@$(MAKE) --no-print-directory programs fixtures $(BUILD)/tests/test_checkpoint_kafka pydeps
 	@BUILD=$(BUILD) sh tests/integration/run.sh $(TESTS)
 
 demo: deps

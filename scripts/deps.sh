@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages tidemark needs to build, test and run the
 # demo, when any is missing, then the Apache Kafka jars of the real-broker
-# test fixture (tests/kafka/fetch.sh: once, into a cache outside the source
-# tree). A no-op (one dpkg-query, one file test) when all are there.
+# test fixture (tests/kafka/fetch.sh) and the Apache Avro jars of the Java
+# decoding test (tests/consumers/fetch-avro.sh): once, into a cache outside
+# the source tree. (The PyPI packages of the Python consumer tests go into
+# a venv in the build dir: scripts/pydeps.sh, `make pydeps`.) A no-op (one dpkg-query, one file test) when all are there.
 # Runs as root, or through sudo when it is available.
 set -eu
 
@@ -10,8 +12,8 @@ PACKAGES="build-essential pkg-config
 librdkafka-dev libpq-dev libcurl4-openssl-dev libavro-dev libjansson-dev
 libcmocka-dev libmicrohttpd-dev
 postgresql postgresql-common postgresql-client
-kcat jq curl procps time python3 tzdata util-linux
-openjdk-17-jre-headless maven docker-compose"
+kcat jq curl procps time python3 python3-venv tzdata util-linux
+openjdk-17-jre-headless openjdk-17-jdk-headless maven docker-compose"
 
 # Only the tests on the real broker need them: a failed fetch is a warning
 # here, and the integration tests say so again when they would use them.
@@ -19,6 +21,8 @@ kafka_jars()
 {
     bash "$(dirname "$0")/../tests/kafka/fetch.sh" ||
         echo "deps: WARNING: no Apache Kafka jars; the tests on the real broker cannot run" >&2
+    bash "$(dirname "$0")/../tests/consumers/fetch-avro.sh" ||
+        echo "deps: WARNING: no Apache Avro jars; the README's Java decoding example will be skipped" >&2
 }
 
 missing=""

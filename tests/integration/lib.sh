@@ -81,6 +81,24 @@ fail()
     exit 1
 }
 
+# skip REASON - ends the scenario as skipped (exit 77; run.sh reports
+# `SKIP name (REASON)`): only for a missing optional test dependency that
+# the scenario cannot do without, never for a broken expectation.
+skip()
+{
+    printf 'SKIP: %s\n' "$*" >&2
+    exit 77
+}
+
+# need_pyvenv - the venv of `make pydeps` ($BUILD/venv, confluent-kafka and
+# fastavro), or skip. Sets PYVENV to its python.
+need_pyvenv()
+{
+    PYVENV="$BUILD/venv/bin/python"
+    [ -x "$PYVENV" ] && "$PYVENV" -c 'import confluent_kafka, fastavro' 2>/dev/null ||
+        skip "no $BUILD/venv with confluent-kafka and fastavro: run 'make pydeps' (needs PyPI)"
+}
+
 assert_eq()
 {
     # assert_eq EXPECTED ACTUAL DESCRIPTION

@@ -8,7 +8,9 @@
 # t_full_sync, t_full_sync.sh). Without $PGHOST it re-executes itself under
 # pg_virtualenv: one throwaway cluster for the whole run. Each scenario runs
 # in its own work dir and database, under a deadline (TM_TEST_TIMEOUT, 240 s);
-# output: `PASS name (Ns)` or `FAIL name` with log tails, then `N passed, N failed`.
+# output: `PASS name (Ns)`, `FAIL name` with log tails, or `SKIP name (reason)`
+# when the scenario exits 77 (lib.sh: skip, for a missing optional test
+# dependency), then `N passed, N failed[, N skipped]`.
 # Exits 1 when any failed, 2 on bad usage or a missing binary. TM_KEEP=1
 # keeps the work dirs (logs, configs) for a look afterwards.
 #
@@ -234,6 +236,9 @@ for r in "${runs[@]}"; do
     if [ "$rc" = 0 ]; then
         echo "PASS $name (${took}s)"
         passed=$((passed + 1))
+    elif [ "$rc" = 77 ]; then
+        echo "SKIP $name ($(sed -n 's/^SKIP: //p' "$work/test.log" | tail -n1))"
+        skipped_runs+=("$name")
     else
         why="exit $rc"
         [ "$rc" = 124 ] && why="timed out after ${timeout_s}s"
