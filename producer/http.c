@@ -308,6 +308,17 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *opaque)
     return n;
 }
 
+/* A single-valued header: its last line wins (a folded continuation is
+ * appended by on_header through h->last). */
+static void keep_last_line(hop_t *h, char **slot, const char *v, size_t len)
+{
+    free(*slot);
+    *slot = NULL;
+    h->last = slot;
+    if (append_field(slot, "", v, len) != 0)
+        h->oom = 1;
+}
+
 /* Keeps Link (every line), Retry-After, Location and Date of the current
  * answer; a status line starts a new answer (1xx, or a 3xx hop). */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
@@ -357,23 +368,11 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
         if (append_field(h->last, "\n", v, (size_t)(e - v)) != 0)
             h->oom = 1;
     } else if (name_len == 11 && strncasecmp(data, "retry-after", 11) == 0) {
-        free(h->retry_after);
-        h->retry_after = NULL;
-        h->last = &h->retry_after;
-        if (append_field(h->last, "", v, (size_t)(e - v)) != 0)
-            h->oom = 1;
+        keep_last_line(h, &h->retry_after, v, (size_t)(e - v));
     } else if (name_len == 8 && strncasecmp(data, "location", 8) == 0) {
-        free(h->location);
-        h->location = NULL;
-        h->last = &h->location;
-        if (append_field(h->last, "", v, (size_t)(e - v)) != 0)
-            h->oom = 1;
+        keep_last_line(h, &h->location, v, (size_t)(e - v));
     } else if (name_len == 4 && strncasecmp(data, "date", 4) == 0) {
-        free(h->date);
-        h->date = NULL;
-        h->last = &h->date;
-        if (append_field(h->last, "", v, (size_t)(e - v)) != 0)
-            h->oom = 1;
+        keep_last_line(h, &h->date, v, (size_t)(e - v));
     }
     return h->oom ? 0 : n;
 }
