@@ -197,10 +197,13 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
 void isotime_format(int64_t ms, char *buf, size_t size)
 {
     int64_t days = floor_div(ms, MS_PER_DAY);
-    int64_t rem = ms - days * MS_PER_DAY;
+    /* not ms - days * MS_PER_DAY: that overflows near INT64_MIN */
+    int64_t rem = ms % MS_PER_DAY;
     int64_t y;
     int m, d;
 
+    if (rem < 0)
+        rem += MS_PER_DAY;
     civil_from_days(days, &y, &m, &d);
     snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y,
              m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
@@ -218,7 +221,12 @@ void isotime_format_date(int64_t ms, char *buf, size_t size)
 
 int64_t isotime_day_start(int64_t ms)
 {
-    return floor_div(ms, MS_PER_DAY) * MS_PER_DAY;
+    int64_t rem = ms % MS_PER_DAY;
+
+    if (rem < 0)
+        rem += MS_PER_DAY;
+    /* the first day of int64 starts before INT64_MIN: clamp */
+    return ms >= INT64_MIN + rem ? ms - rem : INT64_MIN;
 }
 
 int32_t isotime_ms_to_days(int64_t ms)
