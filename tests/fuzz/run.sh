@@ -30,6 +30,11 @@ if [ $# -eq 0 ]; then
 fi
 
 mkdir -p "$build/artifacts"
+LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# Full stacks for malloc: libavro and jansson have no frame pointers, and
+# the suppressions above need the frames of our code under them.
+ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export LSAN_OPTIONS ASAN_OPTIONS
 failed=""
 for t in "$@"; do
     bin="$build/fuzz_$t"
