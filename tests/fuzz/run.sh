@@ -55,7 +55,7 @@ for t in "$@"; do
             "$(ls "$seeds" | wc -l) seeds"
     else
         echo "fuzz $t: FAILED (log: $log)"
-        grep -E 'ERROR|property failed|SUMMARY|Test unit written' "$log" | head -8 | sed 's/^/    /'
+        grep -E 'ERROR|property failed|SUMMARY|Test unit written|ParseDictionaryFile|ALARM' "$log" | head -8 | sed 's/^/    /'
         failed="$failed $t"
     fi
 done
