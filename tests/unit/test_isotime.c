@@ -101,6 +101,24 @@ static const bad_case_t bad[] = {
      "bad timestamp '2026-11-25T12:00:00 UTC': unexpected text after the time"},
     {"2026-11-25T12:00:00Zx",
      "bad timestamp '2026-11-25T12:00:00Zx': unexpected text after the time"},
+    /* fuzz_isotime: these parsed, to instants isotime_format writes as
+     * "-001-12-31T23:00:00.000Z" or "10000-01-01...", which no parser reads
+     * back (nor PostgreSQL, for year 0); and a dangling ':' was taken */
+    {"0000-01-01T00:00+01:",
+     "bad timestamp '0000-01-01T00:00+01:': bad UTC offset"},
+    {"0000-01-01T00:00+01:00",
+     "bad timestamp '0000-01-01T00:00+01:00': out of range (0001-01-01 to 9999-12-31 in "
+     "UTC)"},
+    {"0000-12-31",
+     "bad timestamp '0000-12-31': out of range (0001-01-01 to 9999-12-31 in UTC)"},
+    {"0001-01-01T00:30:00+01:00",
+     "bad timestamp '0001-01-01T00:30:00+01:00': out of range (0001-01-01 to 9999-12-31 in "
+     "UTC)"},
+    {"9999-12-31T23:59:60Z",
+     "bad timestamp '9999-12-31T23:59:60Z': out of range (0001-01-01 to 9999-12-31 in UTC)"},
+    {"9999-12-31T23:00:00-01:00",
+     "bad timestamp '9999-12-31T23:00:00-01:00': out of range (0001-01-01 to 9999-12-31 in "
+     "UTC)"},
 };
 
 static void test_parse_bad(void **state)
