@@ -10,6 +10,9 @@
 #   make demo       the whole pipeline on the embedded defaults
 #                   (KAFKA=real: on a real Apache Kafka node)
 #   make bench      records/s and peak RSS
+#   make fuzz       every libFuzzer target of tests/fuzz/ for FUZZ_SECONDS
+#                   (default 60) each, one after another (clang; `make
+#                   fuzz-deps` installs it, `make check` runs a short smoke)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Every public target runs `make deps` first: it installs the Debian
@@ -48,6 +51,7 @@ DEVBROKER_SRC := $(sort $(wildcard tests/devbroker/*.c)) $(FIXTURELIB_SRC)
 DEMOAPI_SRC   := $(sort $(wildcard tests/demoapi/*.c)) $(FIXTURELIB_SRC)
 KAFKAADMIN_SRC := tests/kafka/kafka_admin.c
 UNIT_SRC      := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -60,7 +64,8 @@ FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi $(BUILD)/tidem
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
-        bench install install-programs clean integration pydeps
+        bench install install-programs clean integration pydeps \
+        fuzz fuzz-deps fuzz-build fuzz-run
 
 all: deps
 	@$(MAKE) --no-print-directory programs fixtures
@@ -119,6 +124,10 @@ check: deps
 	@$(MAKE) --no-print-directory unit-run
 	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 	@ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 unit-run
+	@echo "== fuzz smoke: every libFuzzer target over its corpus, then $(FUZZ_SMOKE_SECONDS) s of fuzzing"
+	@$(MAKE) --no-print-directory fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@$(MAKE) --no-print-directory FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz-run
 	@echo "== docker/: compose file and Dockerfile, without building"
 	@sh docker/check.sh
 	@$(MAKE) --no-print-directory pydeps
@@ -137,6 +146,46 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory programs fixtures
 	@BUILD=$(BUILD) bash scripts/bench.sh
+
+# ---- libFuzzer targets (tests/fuzz/README.md) ----
+# Built with clang into their own directory, with the project's sources
+# compiled again there for libFuzzer's coverage and ASan/UBSan: the gcc
+# build above is untouched.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+             -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+             -MMD -MP -Icommon $(PKG_CFLAGS)
+fuzzobj = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(1))
+FUZZ_LIB  := $(FUZZ_BUILD)/libtmfuzz.a
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
+
+fuzz-deps:
+	@sh scripts/deps.sh fuzz
+
+fuzz: deps fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz-run: fuzz-build
+	@BUILD=$(BUILD) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(call fuzzobj,$(COMMON_SRC) $(PRODUCER_SRC) $(WORKER_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS) -lm
 
 install: all
 	@$(MAKE) --no-print-directory install-programs

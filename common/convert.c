@@ -388,11 +388,12 @@ int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *na
 
 static int set_record(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 {
-    size_t n;
+    size_t n = 0;
 
     if (!json_is_object(v))
         return expected(c, "an object", v);
-    avro_value_get_size(out, &n);
+    if (avro_value_get_size(out, &n) != 0)
+        return conv_avro_fail(c);
     for (size_t i = 0; i < n; i++) {
         avro_value_t child;
         const char *name;

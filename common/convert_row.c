@@ -152,7 +152,9 @@ static json_t *timestamp_json(int64_t val, int micros)
         return json_string(buf);
     }
     int64_t ms = val / 1000 - (val % 1000 < 0); /* floor */
-    int rest = (int)(val - ms * 1000);
+    int rest = (int)(val % 1000); /* not val - ms * 1000: overflows near INT64_MIN */
+    if (rest < 0)
+        rest += 1000;
     isotime_format(ms, buf, ISOTIME_BUFSIZE);
     size_t n = strlen(buf);
     if (n > 0 && buf[n - 1] == 'Z') /* "...sss" + "uuu" + "Z" */

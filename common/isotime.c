@@ -99,6 +99,10 @@ static int parse_offset(const char *p, int *minutes, const char **why)
         *why = "bad UTC offset";
         return -1;
     }
+    if (*p == ':' && p[1] == '\0') { /* "+01:" */
+        *why = "bad UTC offset";
+        return -1;
+    }
     if (*p == ':')
         p++;
     if (*p != '\0' && digits(&p, 2, &mm) < 0) {
@@ -177,30 +181,39 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
         return fail(errstr, errstr_size, s, "month out of range");
     if (d < 1 || d > days_in_month(y, m))
         return fail(errstr, errstr_size, s, "day out of range");
-    if (date_only)
-        *date_only = *p == '\0';
-    if (*p == '\0') {
-        *ms_out = days_from_civil(y, m, d) * MS_PER_DAY;
-        return 0;
+    int64_t ms = days_from_civil(y, m, d) * MS_PER_DAY;
+    int only = *p == '\0';
+    if (!only) {
+        if (*p != 'T' && *p != 't' && *p != ' ')
+            return fail(errstr, errstr_size, s,
+                        "expected 'T' or ' ' after the date");
+        p++;
+        if (parse_time(&p, &tod, &why) < 0 || parse_offset(p, &off_min, &why) < 0)
+            return fail(errstr, errstr_size, s, why);
+        ms += tod - (int64_t)off_min * 60000;
     }
-    if (*p != 'T' && *p != 't' && *p != ' ')
+    /* What isotime_format writes back (four-digit years) and PostgreSQL
+     * takes: year 0000, or an offset or leap second that moves the
+     * instant out of 0001..9999 in UTC, is not a timestamp here. */
+    if (ms < ISOTIME_MIN_MS || ms > ISOTIME_MAX_MS)
         return fail(errstr, errstr_size, s,
-                    "expected 'T' or ' ' after the date");
-    p++;
-    if (parse_time(&p, &tod, &why) < 0 || parse_offset(p, &off_min, &why) < 0)
-        return fail(errstr, errstr_size, s, why);
-    *ms_out =
-        days_from_civil(y, m, d) * MS_PER_DAY + tod - (int64_t)off_min * 60000;
+                    "out of range (0001-01-01 to 9999-12-31 in UTC)");
+    if (date_only)
+        *date_only = only;
+    *ms_out = ms;
     return 0;
 }
 
 void isotime_format(int64_t ms, char *buf, size_t size)
 {
     int64_t days = floor_div(ms, MS_PER_DAY);
-    int64_t rem = ms - days * MS_PER_DAY;
+    /* not ms - days * MS_PER_DAY: that overflows near INT64_MIN */
+    int64_t rem = ms % MS_PER_DAY;
     int64_t y;
     int m, d;
 
+    if (rem < 0)
+        rem += MS_PER_DAY;
     civil_from_days(days, &y, &m, &d);
     snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y,
              m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
@@ -218,7 +231,12 @@ void isotime_format_date(int64_t ms, char *buf, size_t size)
 
 int64_t isotime_day_start(int64_t ms)
 {
-    return floor_div(ms, MS_PER_DAY) * MS_PER_DAY;
+    int64_t rem = ms % MS_PER_DAY;
+
+    if (rem < 0)
+        rem += MS_PER_DAY;
+    /* the first day of int64 starts before INT64_MIN: clamp */
+    return ms >= INT64_MIN + rem ? ms - rem : INT64_MIN;
 }
 
 int32_t isotime_ms_to_days(int64_t ms)

@@ -13,12 +13,19 @@
 
 #define ISOTIME_BUFSIZE 32 /* enough for "YYYY-MM-DDTHH:MM:SS.mmmZ" + NUL */
 
+/* The instants isotime_parse accepts: 0001-01-01T00:00:00.000Z to
+ * 9999-12-31T23:59:59.999Z, the ones isotime_format writes back. */
+#define ISOTIME_MIN_MS (-62135596800000LL)
+#define ISOTIME_MAX_MS 253402300799999LL
+
 /*
  * Parses "2026-11-25", "2026-11-25T12:00:00Z", "2026-11-25T12:00:00.5+02:00",
  * "2026-11-25 12:00:00.123456-0130" (space or T; Z, +HH:MM, +HHMM, +HH or
  * no offset, which means UTC; any number of fractional digits, truncated to
  * milliseconds). *date_only is set to 1 when s had no time part (may be
- * NULL). Returns 0, or -1 with errstr saying what is wrong.
+ * NULL). Returns 0, or -1 with errstr saying what is wrong; an instant
+ * outside ISOTIME_MIN_MS..ISOTIME_MAX_MS (year 0000; "9999-12-31T23:00-05")
+ * is wrong.
  */
 int isotime_parse(const char *s, int64_t *ms_out, int *date_only,
                   char *errstr, size_t errstr_size)

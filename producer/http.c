@@ -232,7 +232,10 @@ int http_retry_after_ms(const char *value, int64_t now_ms, int64_t cap_ms, int64
     time_t t = curl_getdate(date, NULL);
     if (t == (time_t)-1)
         return -1;
-    int64_t at = (int64_t)t * 1000;
+    /* curl_getdate reads years that milliseconds in int64 cannot hold */
+    int64_t at = (int64_t)t > INT64_MAX / 1000   ? INT64_MAX
+                 : (int64_t)t < INT64_MIN / 1000 ? INT64_MIN
+                                                 : (int64_t)t * 1000;
     int64_t ms = at > now_ms ? at - now_ms : 0;
     *wait_ms = ms < cap_ms ? ms : cap_ms;
     return 0;

@@ -273,7 +273,8 @@ static int read_string(rd_t *r, const char **s, size_t *n, int *poisoned)
         size_t at = r->pos;
         if (c == '"') {
             r->pos++;
-            *s = r->sbuf;
+            /* sbuf is still NULL when every byte was a bad one */
+            *s = r->sbuf ? r->sbuf : "";
             *n = r->slen;
             return 0;
         }

@@ -6,6 +6,10 @@
 # the source tree. (The PyPI packages of the Python consumer tests go into
 # a venv in the build dir: scripts/pydeps.sh, `make pydeps`.) A no-op (one dpkg-query, one file test) when all are there.
 # Runs as root, or through sudo when it is available.
+#
+# `deps.sh fuzz` installs only FUZZ_PACKAGES, the compiler of the libFuzzer
+# targets (tests/fuzz/): clang and its runtime libraries of the same
+# version. The normal build never needs them.
 set -eu
 
 PACKAGES="build-essential pkg-config
@@ -15,10 +19,19 @@ postgresql postgresql-common postgresql-client
 kcat jq curl procps time python3 python3-venv tzdata util-linux
 openjdk-17-jre-headless openjdk-17-jdk-headless maven docker-compose"
 
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
+
+fuzz=0
+if [ "${1:-}" = fuzz ]; then
+    fuzz=1
+    PACKAGES=$FUZZ_PACKAGES
+fi
+
 # Only the tests on the real broker need them: a failed fetch is a warning
 # here, and the integration tests say so again when they would use them.
 kafka_jars()
 {
+    [ "$fuzz" = 0 ] || return 0
     bash "$(dirname "$0")/../tests/kafka/fetch.sh" ||
         echo "deps: WARNING: no Apache Kafka jars; the tests on the real broker cannot run" >&2
     bash "$(dirname "$0")/../tests/consumers/fetch-avro.sh" ||

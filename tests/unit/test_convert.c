@@ -574,6 +574,50 @@ static void test_not_an_object(void **state)
 }
 
 /* A whole customer record in row form, as jsonb_populate_record takes it. */
+/* A worker decodes whatever long an event holds: the row form of the
+ * extremes (fuzz_decode: INT64_MIN micros overflowed in the floor). */
+static void test_row_extreme_timestamps(void **state)
+{
+    static const struct {
+        const char *field;
+        int64_t val;
+        const char *want;
+    } cases[] = {
+        {"seen_at", INT64_MIN, "-290308-12-21T19:59:05.224192Z"},
+        {"seen_at", INT64_MIN + 1, "-290308-12-21T19:59:05.224193Z"},
+        {"seen_at", INT64_MAX, "294247-01-10T04:00:54.775807Z"},
+        {"seen_at", -1, "1969-12-31T23:59:59.999999Z"},
+    };
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_load(KITCHEN, &rs, err, sizeof(err)), 0);
+    avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
+    assert_non_null(iface);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        avro_value_t val, field;
+        json_t *rec = loads(kitchen_base);
+        assert_int_equal(avro_generic_value_new(iface, &val), 0);
+        assert_int_equal(convert_json_to_avro(rs, rec, &val, err, sizeof(err)), 0);
+        assert_int_equal(avro_value_get_by_name(&val, cases[i].field, &field, NULL), 0);
+        assert_int_equal(avro_value_set_long(&field, cases[i].val), 0);
+        json_t *row = convert_avro_to_row(rs, &val, err, sizeof(err));
+        assert_non_null(row);
+        const char *got = json_string_value(json_object_get(row, cases[i].field));
+        if (!got || strcmp(got, cases[i].want) != 0)
+            print_error("case %zu: got %s, want %s\n", i, got ? got : "nothing",
+                        cases[i].want);
+        assert_non_null(got);
+        assert_string_equal(got, cases[i].want);
+        json_decref(row);
+        json_decref(rec);
+        avro_value_decref(&val);
+    }
+    avro_value_iface_decref(iface);
+    record_schema_destroy(rs);
+}
+
 static void test_customer_row(void **state)
 {
     record_schema_t *rs = NULL;
@@ -608,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_kitchen_fields),
         cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_customer_row),
+        cmocka_unit_test(test_row_extreme_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,6 +155,12 @@ static void test_bad_records(void **state)
         {"high surrogate then no low one", "", "[\"\\ud83d\\u0041\"]", "[null]",
          {{0, "lone surrogate \\ud83d at offset 1 of the record", "\"\\ud83d\\u0041\""},
           {-1, NULL, NULL}}},
+        /* fuzz_convert: a name of bad bytes only, so nothing in the
+         * string buffer (once memcpy from NULL: UBSan) */
+        {"member name of one bad byte", "", "[{\"\x87\":1,\"id\":2}]", "[{\"id\":2}]",
+         {{0, "invalid UTF-8 (byte 0x87) at offset 2 of the record",
+           "{\"\x87\":1,\"id\":2}"},
+          {-1, NULL, NULL}}},
         {"overlong UTF-8", "", "[\"\xc0\xaf\"]", "[null]",
          {{0, "invalid UTF-8 (byte 0xc0) at offset 1 of the record", "\"\xc0\xaf\""},
           {-1, NULL, NULL}}},
