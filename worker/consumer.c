@@ -4,9 +4,11 @@
 #include "consumer.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <jansson.h>
 
 #include "backoff.h"
@@ -817,6 +819,75 @@ size_t consumer_n_assigned(const consumer_t *c)
     return c->n_tps;
 }
 
+/* How long the worker waits for rd_kafka_destroy at exit (see below). */
+#define DESTROY_WAIT_MS 10000
+
+typedef struct destroyer {
+    rd_kafka_t *rk;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int done;
+} destroyer_t;
+
+static void *destroy_thread(void *arg)
+{
+    destroyer_t *d = arg;
+    rd_kafka_destroy(d->rk);
+    pthread_mutex_lock(&d->lock);
+    d->done = 1;
+    pthread_cond_signal(&d->cond);
+    pthread_mutex_unlock(&d->lock);
+    return NULL;
+}
+
+/*
+ * rd_kafka_destroy of a group consumer can hang for ever in librdkafka 2.0
+ * (Debian 12's) once a partition's topic went away and came back: a
+ * partition reference is leaked and a broker thread never ends
+ * (confluentinc/librdkafka#4674). By then rd_kafka_consumer_close has
+ * committed and left the group, and the process is about to exit: a
+ * destroy that has not finished in DESTROY_WAIT_MS is abandoned (logged)
+ * rather than keeping the worker from stopping. Its thread and state are
+ * left to the exit.
+ */
+static void destroy_or_abandon(rd_kafka_t *rk)
+{
+    destroyer_t *d = calloc(1, sizeof(*d));
+    pthread_t th;
+    if (!d) {
+        rd_kafka_destroy(rk);
+        return;
+    }
+    d->rk = rk;
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->cond, NULL);
+    if (pthread_create(&th, NULL, destroy_thread, d) != 0) {
+        rd_kafka_destroy(rk);
+        pthread_cond_destroy(&d->cond);
+        pthread_mutex_destroy(&d->lock);
+        free(d);
+        return;
+    }
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += DESTROY_WAIT_MS / 1000;
+    pthread_mutex_lock(&d->lock);
+    while (!d->done && pthread_cond_timedwait(&d->cond, &d->lock, &until) == 0)
+        ;
+    int done = d->done;
+    pthread_mutex_unlock(&d->lock);
+    if (!done) {
+        pthread_detach(th);
+        log_warn("the Kafka client did not finish shutting down; exiting without it",
+                 "wait_ms=%d known_issue=librdkafka#4674", DESTROY_WAIT_MS);
+        return; /* d is still the thread's: left to the exit */
+    }
+    pthread_join(th, NULL);
+    pthread_cond_destroy(&d->cond);
+    pthread_mutex_destroy(&d->lock);
+    free(d);
+}
+
 void consumer_close_destroy(consumer_t *c)
 {
     rd_kafka_resp_err_t err;
@@ -826,7 +897,7 @@ void consumer_close_destroy(consumer_t *c)
     err = rd_kafka_consumer_close(c->rk);
     if (err)
         log_warn("consumer close failed", "error=%s", rd_kafka_err2name(err));
-    rd_kafka_destroy(c->rk);
+    destroy_or_abandon(c->rk);
     clear_tps(c);
     free(c->tps);
     free(c);
