@@ -107,13 +107,13 @@ static int open_chunk(plan_ctx_t *p, char *errstr, size_t errstr_size)
 static int plan_add(plan_ctx_t *p, const char *id, const hwm_entry_t *e, char *errstr,
                     size_t errstr_size)
 {
-    size_t size = boundary_entry_json_size(id, strlen(id));
+    size_t size = hwm_entry_json_size(id, strlen(id));
     if (p->ids && size > p->room && close_chunk(p, errstr, errstr_size) != 0)
         return -1;
     if (!p->ids && open_chunk(p, errstr, errstr_size) != 0)
         return -1;
     char dg[BOUNDARY_DIGEST_SIZE];
-    boundary_digest_format(e, dg, sizeof dg);
+    hwm_digest_format(e, dg, sizeof dg);
     /* An id JSON cannot carry (not UTF-8) is left out: it is only
      * published again next time. */
     if (json_object_set_new(p->ids, id, json_string(dg)) == 0)
@@ -179,7 +179,7 @@ int checkpoint_head_view(const hwm_tracker_t *t, run_hwm_t *head)
         if (!e)
             continue;
         char dg[BOUNDARY_DIGEST_SIZE];
-        boundary_digest_format(e, dg, sizeof dg);
+        hwm_digest_format(e, dg, sizeof dg);
         size_t i = head->n_ids++;
         head->ids[i] = strdup(id);
         head->digests[i] = strdup(dg);
@@ -236,7 +236,7 @@ int checkpoint_decode_chunk(hwm_tracker_t *t, const run_chunk_ref_t *ref, const 
         rc = -1;
     } else if (t) {
         json_object_foreach(ids, id, dg) {
-            if (boundary_tracker_put(t, id, strlen(id), json_string_value(dg), 0) != 0) {
+            if (hwm_tracker_put(t, id, strlen(id), json_string_value(dg), 0) != 0) {
                 errstr_set(errstr, errstr_size, "out of memory");
                 rc = -2;
                 break;
@@ -272,10 +272,10 @@ int checkpoint_load_tracker(hwm_tracker_t *t, const run_hwm_t *h, const char *st
         }
         good[n_good++] = *ref; /* shallow: chunked() copies what it keeps */
     }
-    int rc = boundary_tracker_chunked(t, good, n_good, 1);
+    int rc = hwm_tracker_chunked(t, good, n_good, 1);
     free(good);
     for (size_t i = 0; rc == 0 && i < h->n_ids; i++)
-        rc = boundary_tracker_put(t, h->ids[i], strlen(h->ids[i]),
+        rc = hwm_tracker_put(t, h->ids[i], strlen(h->ids[i]),
                                   h->digests ? h->digests[i] : "", 1);
     return rc;
 }
@@ -639,7 +639,7 @@ int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream,
         if (rc == 0) {
             for (size_t i = 0; refs && i < cs.n; i++)
                 refs[i] = cs.items[i].ref; /* shallow: chunked() copies them */
-            if (!refs || boundary_tracker_chunked(t, refs, cs.n, cs.replace) != 0) {
+            if (!refs || hwm_tracker_chunked(t, refs, cs.n, cs.replace) != 0) {
                 errstr_set(errstr, errstr_size, "out of memory");
                 rc = -1;
             }
@@ -650,7 +650,7 @@ int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream,
                      "stream=%s run_id=%s chunks=%zu ids=%zu bytes=%zu rewrite=%s "
                      "chunks_in_set=%zu ids_in_set=%zu",
                      stream, run_id, cs.n, ids, bytes, cs.replace ? "true" : "false",
-                     t->n_chunks, boundary_tracker_count(t));
+                     t->n_chunks, hwm_tracker_count(t));
     }
     checkpoint_chunks_clear(&cs);
     if (rc == 0 && checkpoint_head_view(t, head) != 0) {

@@ -3,7 +3,7 @@
  * records (key: stream name; the latest one per stream is the checkpoint)
  * and the checkpoint chunks that carry large HWM id sets.
  *
- * Why chunks: the ids at the HWM (boundary.h) can be millions (every
+ * Why chunks: the ids at the HWM (hwm.h) can be millions (every
  * record sharing one cursor value, or a busy day with cursor.precision =
  * date), about 30 bytes each in JSON, while Kafka takes at most about
  * 1 MB per message by default (broker message.max.bytes 1048588,
@@ -83,7 +83,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "boundary.h"
+#include "hwm.h"
 #include "config.h"
 #include "publisher.h"
 #include "runrecord.h"

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "isotime.h"
 #include "log.h"
-#include "runloop.h"
+#include "follow.h"
 #include "signals.h"
 #include "status.h"
 #include "streams.h"
@@ -123,7 +123,7 @@ static int cmd_reset(const tm_config_t *conf, const cli_t *cli)
         fprintf(stderr, "tidemark-producer: --since %s: %s\n", cli->since, err);
         return EXIT_USAGE;
     }
-    return runloop_reset(conf, cli->stream, cli->since != NULL, since);
+    return follow_reset(conf, cli->stream, cli->since != NULL, since);
 }
 
 static int dispatch(const tm_config_t *conf, const cli_t *cli)
@@ -152,7 +152,7 @@ static int dispatch(const tm_config_t *conf, const cli_t *cli)
         run_cmd_opts_t opts = {.once = cli->once, .full = cli->full,
                                .allow_mass_delete = cli->allow_mass_delete};
         signals_install();
-        rc = runloop_run(conf, &set, &opts);
+        rc = follow_run(conf, &set, &opts);
     }
     stream_set_clear(&set);
     return rc;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "boundary.h"
+#include "hwm.h"
 #include "daytz.h"
 #include "errstr.h"
 #include "idset.h"
@@ -155,7 +155,7 @@ char *source_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms,
                       const char *page_token)
 {
     char since[ISOTIME_BUFSIZE], size[24];
-    cursor_clock_t clock = boundary_clock(sc);
+    cursor_clock_t clock = hwm_clock(sc);
     if (has_since)
         source_format_since(&clock, since_ms, since, sizeof since);
     snprintf(size, sizeof size, "%d", sc->page_size);
@@ -210,9 +210,9 @@ static void seek_advance(source_t *s, json_t *records)
     size_t n = json_array_size(records);
     int64_t last;
     const stream_conf_t *sc = s->sc;
-    cursor_clock_t clock = boundary_clock(sc);
+    cursor_clock_t clock = hwm_clock(sc);
     if (n > 0 && record_cursor(sc, json_array_get(records, n - 1), &last) &&
-        (!s->has_since || boundary_bucket(&clock, last) > boundary_bucket(&clock, s->since_ms))) {
+        (!s->has_since || hwm_bucket(&clock, last) > hwm_bucket(&clock, s->since_ms))) {
         s->has_since = 1;
         s->since_ms = last;
         s->page_no = first_page(sc);

@@ -11,7 +11,7 @@
  * over a set that changes during the run would skip records (a changed
  * record moves to the end and shifts the pages), and a skipped record
  * below the HWM is lost for good. Records seen again are the caller's to
- * skip (boundary.h).
+ * skip (hwm.h).
  * The seek walk ends on an empty page, or on a page shorter than one the
  * API already served in this walk (only on an empty page after
  * source_require_empty_end()); never merely because a page is shorter
@@ -48,7 +48,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "config.h"
-#include "boundary.h"
+#include "hwm.h"
 #include "http.h"
 #include "jsonpage.h"
 

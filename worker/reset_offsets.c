@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_kafka.h"
-#include "admin_pg.h"
+#include "groupprobe.h"
+#include "bookkeeping.h"
 #include "cmdargs.h"
 #include "isotime.h"
 #include "kafka_conf.h"
@@ -226,7 +226,7 @@ typedef struct reset_run {
     const tm_config_t *conf;
     const reset_args_t *args;
     char topic[256];
-    admin_kafka_t *ak;
+    groupprobe_t *ak;
     pg_t *pg;
     reset_part_t *parts;
     int32_t *ids;     /* partition ids of parts, for the batch calls */
@@ -268,7 +268,7 @@ static int query_kafka(reset_run_t *r)
     char err[512];
     size_t i;
 
-    if (admin_kafka_partitions(r->ak, r->topic, &r->ids, &r->n, err,
+    if (groupprobe_partitions(r->ak, r->topic, &r->ids, &r->n, err,
                                sizeof(err)) < 0) {
         log_failure("cannot read the topic's partitions", err);
         return EXIT_RUNTIME;
@@ -284,7 +284,7 @@ static int query_kafka(reset_run_t *r)
     for (i = 0; i < r->n; i++) {
         r->parts[i].partition = r->ids[i];
         r->parts[i].by_time = -1;
-        if (admin_kafka_watermarks(r->ak, r->topic, r->ids[i], &r->parts[i].low,
+        if (groupprobe_watermarks(r->ak, r->topic, r->ids[i], &r->parts[i].low,
                                    &r->parts[i].high, err, sizeof(err)) < 0) {
             log_failure("cannot read the partition's watermarks", err);
             return EXIT_RUNTIME;
@@ -301,7 +301,7 @@ static int query_times(reset_run_t *r)
 
     if (r->args->to != RESET_TO_DATETIME)
         return 0;
-    if (admin_kafka_offsets_for_time(r->ak, r->topic, r->ids, r->n,
+    if (groupprobe_offsets_for_time(r->ak, r->topic, r->ids, r->n,
                                      r->args->ts_ms, by_time, err,
                                      sizeof(err)) < 0) {
         log_failure("cannot look up offsets by time", err);
@@ -321,7 +321,7 @@ static int read_current(reset_run_t *r)
     pg_status_t st;
     size_t i;
 
-    st = admin_pg_open(r->pg, r->args->execute, &present, err, sizeof(err));
+    st = bookkeeping_open(r->pg, r->args->execute, &present, err, sizeof(err));
     if (st == PG_OK && present)
         st =
             offsets_read_group(r->pg, r->conf->group_id, &so, err, sizeof(err));
@@ -360,14 +360,14 @@ static int execute(reset_run_t *r)
 {
     char err[512], q[300];
 
-    if (admin_pg_write_offsets(r->pg, r->conf->group_id, r->topic, r->ids,
+    if (bookkeeping_write_offsets(r->pg, r->conf->group_id, r->topic, r->ids,
                                r->targets, r->n, err, sizeof(err)) != PG_OK) {
         log_failure("cannot write the new offsets; nothing changed", err);
         return EXIT_RUNTIME;
     }
     log_info("stored offsets reset", "group=%s topic=%s partitions=%zu",
              log_quote(q, sizeof(q), r->conf->group_id), r->topic, r->n);
-    if (admin_kafka_commit(r->ak, r->topic, r->ids, r->targets, r->n, err,
+    if (groupprobe_commit(r->ak, r->topic, r->ids, r->targets, r->n, err,
                            sizeof(err)) < 0)
         log_warn("Kafka's group offsets not committed (a broker refuses "
                  "a commit from outside the group while it has members); "
@@ -384,7 +384,7 @@ static int run_reset(reset_run_t *r)
     char err[512];
     int rc;
 
-    if (!(r->ak = admin_kafka_new(r->conf, err, sizeof(err)))) {
+    if (!(r->ak = groupprobe_new(r->conf, err, sizeof(err)))) {
         log_failure("cannot create the Kafka client", err);
         return EXIT_RUNTIME;
     }
@@ -434,7 +434,7 @@ int reset_offsets_command(const tm_config_t *conf, int argc, char **argv)
     r.args = &args;
     topic_for_stream(conf, args.stream, r.topic, sizeof(r.topic));
     rc = run_reset(&r);
-    admin_kafka_destroy(r.ak);
+    groupprobe_destroy(r.ak);
     pg_destroy(r.pg);
     free(r.parts);
     free(r.ids);

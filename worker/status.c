@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "admin_kafka.h"
-#include "admin_pg.h"
+#include "groupprobe.h"
+#include "bookkeeping.h"
 #include "cmdargs.h"
 #include "kafka_conf.h"
 #include "log.h"
@@ -131,7 +131,7 @@ void worker_status_format_duration(int64_t ms, char *buf, size_t size)
 typedef struct status_run {
     const tm_config_t *conf;
     const worker_status_args_t *args;
-    admin_kafka_t *ak; /* NULL when Kafka could not be set up */
+    groupprobe_t *ak; /* NULL when Kafka could not be set up */
     pg_t *pg;
     int tables; /* the bookkeeping tables exist */
     stored_offsets_t so;
@@ -201,14 +201,14 @@ static void print_partitions(status_run_t *r, const char *stream)
 
     topic_for_stream(r->conf, stream, topic, sizeof(topic));
     if (!r->ak ||
-        admin_kafka_partitions(r->ak, topic, &ids, &n, err, sizeof(err)) < 0) {
+        groupprobe_partitions(r->ak, topic, &ids, &n, err, sizeof(err)) < 0) {
         if (r->ak)
             log_failure(r, "cannot read the topic's partitions", err);
         print_stored_only(r, stream, topic);
         return;
     }
     for (i = 0; i < n; i++) {
-        if (admin_kafka_watermarks(r->ak, topic, ids[i], &low, &high, err,
+        if (groupprobe_watermarks(r->ak, topic, ids[i], &low, &high, err,
                                    sizeof(err)) < 0) {
             log_failure(r, "cannot read the partition's watermarks", err);
             low = high = -1;
@@ -227,7 +227,7 @@ static stream_state_t print_run(status_run_t *r, const char *stream)
 
     memset(&lr, 0, sizeof(lr));
     if (r->tables &&
-        admin_pg_last_run(r->pg, stream, &lr, err, sizeof(err)) != PG_OK)
+        bookkeeping_last_run(r->pg, stream, &lr, err, sizeof(err)) != PG_OK)
         log_failure(r, "cannot read sync_metadata", err);
     s = worker_status_state(lr.found, lr.staleness_ms,
                             r->args->max_staleness_ms);
@@ -294,7 +294,7 @@ static int open_all(status_run_t *r)
         log_failure(r, "cannot create the PostgreSQL client", "out of memory");
         return -1;
     }
-    st = admin_pg_open(r->pg, 0, &r->tables, err, sizeof(err));
+    st = bookkeeping_open(r->pg, 0, &r->tables, err, sizeof(err));
     if (st == PG_OK && r->tables)
         st = offsets_read_group(r->pg, r->conf->group_id, &r->so, err,
                                 sizeof(err));
@@ -302,7 +302,7 @@ static int open_all(status_run_t *r)
         log_failure(r, "cannot read the bookkeeping tables", err);
         return -1;
     }
-    if (!(r->ak = admin_kafka_new(r->conf, err, sizeof(err))))
+    if (!(r->ak = groupprobe_new(r->conf, err, sizeof(err))))
         log_failure(r, "cannot create the Kafka client", err);
     return 0;
 }
@@ -328,7 +328,7 @@ int worker_status_command(const tm_config_t *conf, int argc, char **argv)
     r.args = &args;
     if (open_all(&r) == 0)
         stale = print_tables(&r);
-    admin_kafka_destroy(r.ak);
+    groupprobe_destroy(r.ak);
     pg_destroy(r.pg);
     offsets_clear(&r.so);
     return r.failed || stale || r.out_of_range ? EXIT_RUNTIME : 0;

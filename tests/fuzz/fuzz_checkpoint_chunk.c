@@ -5,11 +5,11 @@
  * count is taken from the input where it has one, so that the fuzzer
  * reaches the JSON. Property: a chunk that decodes puts at most its
  * number of ids into the tracker (an id the tracker cannot keep, such as
- * "", is left out by design: boundary.h, published again next time).
+ * "", is left out by design: hwm.h, published again next time).
  */
 #include "fuzz.h"
 #include <jansson.h>
-#include "../../producer/boundary.h"
+#include "../../producer/hwm.h"
 #include "../../producer/checkpoint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = checkpoint_decode_chunk(&t, &ref, (const char *)data, size, err, sizeof err);
     FUZZ_CHECK(rc == 0 || rc == -1, "rc %d: %s", rc, err);
     if (rc == 0)
-        FUZZ_CHECK((int64_t)boundary_tracker_count(&t) <= ref.ids, "%zu ids of %lld",
-                   boundary_tracker_count(&t), (long long)ref.ids);
-    boundary_tracker_clear(&t);
+        FUZZ_CHECK((int64_t)hwm_tracker_count(&t) <= ref.ids, "%zu ids of %lld",
+                   hwm_tracker_count(&t), (long long)ref.ids);
+    hwm_tracker_clear(&t);
     return 0;
 }

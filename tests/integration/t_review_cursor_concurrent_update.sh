@@ -6,7 +6,7 @@
 # walk then reads page 2 and sees record 4 at T2. The run's HWM becomes T2
 # (the largest cursor seen), and the next run asks for cursor >= T2: the
 # change of record 1 at T1 < T2 is never fetched, by this run or any
-# later incremental one. README: "No record missed"; sync.c writes the
+# later incremental one. README: "No record missed"; run.c writes the
 # tracker's largest cursor as the HWM once a walk is over, although an
 # unsorted walk proves nothing about records it passed before they
 # changed. Expected: record 1's new version reaches the topic.

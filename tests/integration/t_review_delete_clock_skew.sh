@@ -6,7 +6,7 @@
 # The deletion is dated with the producer's clock (README: "dated when the
 # walk's first request was sent"), which is earlier than the cursor of the
 # upsert already on the topic, so check_late_deletes()/publish_held() in
-# sync.c drop it as "stale" (older than a newer upsert). The API does not
+# run.c drop it as "stale" (older than a newer upsert). The API does not
 # serve the record any more, nothing ever deletes it: the topic's last
 # word on it stays "live", the row stays live in PostgreSQL, and a full
 # run will not reconcile it either (ids the deleted endpoint lists are

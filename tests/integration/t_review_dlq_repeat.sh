@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_review_dlq_repeat (review finding): the newest record of the API has
 # no usable id ("id": null). It is dead-lettered, as it should be, but
-# handle_record() returns before boundary_observe(), so the HWM stays
+# handle_record() returns before hwm_observe(), so the HWM stays
 # behind it: the seek walk's second request (since = the last cursor of
 # page 1) serves it again in the same run, and every later run (every
 # poll.interval in follow mode) serves and dead-letters it again. The

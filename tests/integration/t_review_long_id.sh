@@ -4,7 +4,7 @@
 # id (string or integer)", no limit is documented). Expected: it is
 # published like any record (or, if a limit is wanted, dead-lettered with
 # a reason that names the limit), and it does not stop full runs from
-# reconciling. Observed (bug): sync.c:record_id() copies into a 256-byte
+# reconciling. Observed (bug): run.c:record_id() copies into a 256-byte
 # buffer and fails, so the record is dead-lettered with the false reason
 # "id field 'id' is missing or not a string or integer", and counts as
 # "unidentified": every full run of the stream, for ever, refuses to

@@ -24,7 +24,7 @@
 
 static const char *const streams[] = {"customers", "orders"};
 
-/* Digest of id i (16 hex digits, like boundary_digest's). */
+/* Digest of id i (16 hex digits, like hwm_digest's). */
 static void digest_of(size_t i, unsigned gen, char *buf)
 {
     snprintf(buf, BOUNDARY_DIGEST_SIZE, "%08x%08x", gen, (unsigned)(i * 2654435761u));
@@ -37,19 +37,19 @@ static void observe_range(hwm_tracker_t *t, size_t from, size_t to, unsigned gen
     for (size_t i = from; i < to; i++) {
         snprintf(id, sizeof id, "cus_%06zu", i);
         digest_of(i, gen, dg);
-        assert_int_equal(boundary_observe(t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
+        assert_int_equal(hwm_observe(t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
     }
 }
 
 /* True when a and b hold the same ids with the same digests. */
 static void assert_same_set(const hwm_tracker_t *a, const hwm_tracker_t *b)
 {
-    assert_int_equal(boundary_tracker_count(a), boundary_tracker_count(b));
+    assert_int_equal(hwm_tracker_count(a), hwm_tracker_count(b));
     size_t pos = 0;
     const char *id;
     void *v;
     while (a->ids && idset_next(a->ids, &pos, &id, &v)) {
-        const hwm_entry_t *ea = v, *eb = boundary_find_id(b, id);
+        const hwm_entry_t *ea = v, *eb = hwm_find_id(b, id);
         if (!eb || ea->kind != eb->kind || ea->value != eb->value)
             fail_msg("id %s differs", id);
     }
@@ -111,7 +111,7 @@ static void write_ckpt(topic_t *tp, hwm_tracker_t *t, const char *stream, const 
         refs[i] = cs.items[i].ref;
     }
     if (cs.n)
-        assert_int_equal(boundary_tracker_chunked(t, refs, cs.n, cs.replace), 0);
+        assert_int_equal(hwm_tracker_chunked(t, refs, cs.n, cs.replace), 0);
     checkpoint_chunks_clear(&cs);
     assert_int_equal(checkpoint_head_view(t, head), 0);
     run_record_t rr = {.stream = (char *)stream, .run_id = (char *)run_id,
@@ -186,7 +186,7 @@ static void test_small_set_inline(void **state)
     assert_true(head.has_value && head.value_ms == AT);
     assert_int_equal(strlen(head.digests[0]), 16);
     run_hwm_clear(&head);
-    boundary_tracker_clear(&t);
+    hwm_tracker_clear(&t);
 }
 
 /* Past CHECKPOINT_INLINE_BYTES the pending ids go into chunks that decode
@@ -238,8 +238,8 @@ static void test_chunks_round_trip(void **state)
     run_hwm_clear(&head);
     run_hwm_clear(&head2);
     run_record_destroy(rr);
-    boundary_tracker_clear(&back);
-    boundary_tracker_clear(&t);
+    hwm_tracker_clear(&back);
+    hwm_tracker_clear(&t);
     topic_free(&tp);
 }
 
@@ -263,14 +263,14 @@ static void test_override_order(void **state)
     assert_same_set(&t, &back);
     char dg[BOUNDARY_DIGEST_SIZE];
     digest_of(10, 2, dg);
-    assert_true(boundary_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
+    assert_true(hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
     digest_of(10, 1, dg);
-    assert_false(boundary_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
+    assert_false(hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
     run_hwm_clear(&h1);
     run_hwm_clear(&h2);
     run_record_destroy(rr);
-    boundary_tracker_clear(&back);
-    boundary_tracker_clear(&t);
+    hwm_tracker_clear(&back);
+    hwm_tracker_clear(&t);
     topic_free(&tp);
 }
 
@@ -392,7 +392,7 @@ static void test_half_written(void **state)
             if (want) {
                 assert_same_set(want, &back);
             } else {
-                assert_int_equal(boundary_tracker_count(&back), 0);
+                assert_int_equal(hwm_tracker_count(&back), 0);
                 assert_int_equal(rr->hwm.n_chunks, 0);
                 assert_true(back.has_value); /* the HWM itself is kept */
             }
@@ -405,15 +405,15 @@ static void test_half_written(void **state)
                 for (size_t k = 0; k < rr->hwm.n_chunks; k++)
                     assert_string_not_equal(rr->stale_chunks[i], rr->hwm.chunks[k].key);
             }
-            boundary_tracker_clear(&back);
+            hwm_tracker_clear(&back);
         }
         run_record_destroy(rr);
         run_hwm_clear(&h1);
         run_hwm_clear(&h2);
         run_hwm_clear(&ho);
-        boundary_tracker_clear(&t1);
-        boundary_tracker_clear(&t2);
-        boundary_tracker_clear(&to);
+        hwm_tracker_clear(&t1);
+        hwm_tracker_clear(&t2);
+        hwm_tracker_clear(&to);
         topic_free(&tp);
     }
 }
@@ -495,14 +495,14 @@ static void test_decode_checks(void **state)
         int rc = checkpoint_decode_chunk(&t, &ref, v, len, err, sizeof err);
         if (!cases[i].err) {
             assert_int_equal(rc, 0);
-            assert_int_equal(boundary_tracker_count(&t), 2);
+            assert_int_equal(hwm_tracker_count(&t), 2);
             assert_int_equal(t.pending_bytes, 0); /* in a chunk, not pending */
         } else {
             if (rc != -1 || strncmp(err, cases[i].err, strlen(cases[i].err)) != 0)
                 fail_msg("case %zu: rc %d, '%s'", i, rc, err);
-            assert_int_equal(boundary_tracker_count(&t), 0); /* nothing half-added */
+            assert_int_equal(hwm_tracker_count(&t), 0); /* nothing half-added */
         }
-        boundary_tracker_clear(&t);
+        hwm_tracker_clear(&t);
     }
     run_chunk_ref_t ref = {.key = "s/ckpt/r/0"};
     char err[128];
@@ -558,9 +558,9 @@ static void test_progress_is_linear(void **state)
     checkpoint_chunks_clear(&all);
     run_record_destroy(rr);
     run_hwm_clear(&durable);
-    boundary_tracker_clear(&back);
-    boundary_tracker_clear(&fresh);
-    boundary_tracker_clear(&t);
+    hwm_tracker_clear(&back);
+    hwm_tracker_clear(&fresh);
+    hwm_tracker_clear(&t);
     topic_free(&tp);
 }
 
@@ -593,7 +593,7 @@ static void test_fragmented_rewrite(void **state)
     assert_true(rewrites >= 1);
     assert_true(max_chunks <= 4 * (t.bytes / CHECKPOINT_CHUNK_BYTES + 1) + 1 ||
                 max_chunks <= CHECKPOINT_FRAGMENTED_MIN + 1);
-    boundary_tracker_clear(&t);
+    hwm_tracker_clear(&t);
     topic_free(&tp);
 }
 

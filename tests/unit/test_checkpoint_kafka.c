@@ -85,14 +85,14 @@ static void test_round_trip(void **state)
     int64_t t0 = isotime_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
         make_id(i, id, sizeof id, dg);
-        assert_int_equal(boundary_observe(&t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
+        assert_int_equal(hwm_observe(&t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
     }
     size_t mem = idset_memory(t.ids) + idset_memory(t.pending);
     print_message("tracker built in %lld ms, %zu MB\n", (long long)(isotime_monotonic_ms() - t0),
                   mem >> 20);
     assert_true(mem < (size_t)200 << 20);
 
-    /* written as sync.c writes a checkpoint: chunks, then the head */
+    /* written as run.c writes a checkpoint: chunks, then the head */
     publisher_t *pub = publisher_new(&conf, err, sizeof err);
     if (!pub)
         fail_msg("%s", err);
@@ -132,15 +132,15 @@ static void test_round_trip(void **state)
     hwm_tracker_t back = {0};
     assert_int_equal(checkpoint_load_tracker(&back, &cp->hwm, STREAM), 0);
     print_message("read back and loaded in %lld ms\n", (long long)(isotime_monotonic_ms() - t0));
-    assert_int_equal(boundary_tracker_count(&back), n);
+    assert_int_equal(hwm_tracker_count(&back), n);
     assert_true(back.has_value && back.value_ms == AT);
     for (size_t i = 0; i < n; i++) {
         make_id(i, id, sizeof id, dg);
-        if (!boundary_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg))
+        if (!hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg))
             fail_msg("id %s was not read back with its digest", id);
     }
     make_id(n, id, sizeof id, dg);
-    assert_false(boundary_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg));
+    assert_false(hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg));
 
     /* the next run, nothing changed: the head names the same chunks */
     publisher_reset(pub);
@@ -170,8 +170,8 @@ static void test_round_trip(void **state)
     run_record_destroy(cp2);
     run_hwm_clear(&head);
     run_hwm_clear(&head2);
-    boundary_tracker_clear(&t);
-    boundary_tracker_clear(&back);
+    hwm_tracker_clear(&t);
+    hwm_tracker_clear(&back);
     publisher_destroy(pub);
     if (mc)
         rd_kafka_mock_cluster_destroy(mc);

@@ -13,7 +13,7 @@
 
 #include "../../producer/source.h"
 #include "../../producer/status.h"
-#include "../../producer/sync.h"
+#include "../../producer/run.h"
 
 static void test_json_path(void **state)
 {
@@ -165,8 +165,8 @@ static void test_run_id_and_age(void **state)
 {
     (void)state;
     char a[128], b[128];
-    sync_make_run_id("customers", 1795608000123LL, a, sizeof a);
-    sync_make_run_id("customers", 1795608000123LL, b, sizeof b);
+    run_make_id("customers", 1795608000123LL, a, sizeof a);
+    run_make_id("customers", 1795608000123LL, b, sizeof b);
     assert_int_equal(strncmp(a, "customers-20261125T120000Z-", 27), 0);
     assert_int_equal(strlen(a), 27 + 8);
     assert_string_not_equal(a, b); /* random suffix */

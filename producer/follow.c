@@ -1,7 +1,7 @@
 /*
- * runloop.c - `run` and `reset` (see runloop.h).
+ * follow.c - `run` and `reset` (see follow.h).
  */
-#include "runloop.h"
+#include "follow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include "log.h"
 #include "publisher.h"
 #include "signals.h"
-#include "sync.h"
+#include "run.h"
 
 #define SLICE_MS 100
 
@@ -60,11 +60,11 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
         log_err("cannot read the checkpoints", err);
         failed = -1;
     }
-    sync_opts_t so = {.force_full = opts->full, .allow_mass_delete = opts->allow_mass_delete};
+    run_opts_t so = {.force_full = opts->full, .allow_mass_delete = opts->allow_mass_delete};
     for (size_t i = 0; i < set->n && failed >= 0 && tm_running; i++) {
-        if (sync_run(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, NULL, err,
+        if (run_once(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, NULL, err,
                      sizeof err) != 0)
-            failed++; /* sync_run logged it with its context */
+            failed++; /* run_once logged it with its context */
     }
     for (size_t i = 0; i < set->n; i++)
         run_record_destroy(cps[i]);
@@ -73,7 +73,7 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
     return failed;
 }
 
-int runloop_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t *opts)
+int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t *opts)
 {
     char err[1024];
     if (http_global_init(err, sizeof err) != 0) {
@@ -113,7 +113,7 @@ int runloop_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t
     return status;
 }
 
-int runloop_reset(const tm_config_t *conf, const char *stream, int has_since,
+int follow_reset(const tm_config_t *conf, const char *stream, int has_since,
                   int64_t since_ms)
 {
     char err[1024], topic[512];
@@ -130,7 +130,7 @@ int runloop_reset(const tm_config_t *conf, const char *stream, int has_since,
     }
     int64_t now = isotime_now_ms();
     char run_id[128];
-    sync_make_run_id(stream, now, run_id, sizeof run_id);
+    run_make_id(stream, now, run_id, sizeof run_id);
     run_record_t rr = {0};
     rr.stream = (char *)stream;
     rr.run_id = run_id;

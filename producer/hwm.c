@@ -1,7 +1,7 @@
 /*
- * boundary.c - digest, bucket, skip rule and HWM tracker (see boundary.h).
+ * hwm.c - digest, bucket, skip rule and HWM tracker (see hwm.h).
  */
-#include "boundary.h"
+#include "hwm.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "daytz.h"
 #include "isotime.h"
 
-int boundary_digest_bytes(const void *bytes, size_t len, char *buf, size_t size)
+int hwm_digest_bytes(const void *bytes, size_t len, char *buf, size_t size)
 {
     if (size < BOUNDARY_DIGEST_SIZE)
         return -1;
@@ -23,17 +23,17 @@ int boundary_digest_bytes(const void *bytes, size_t len, char *buf, size_t size)
     return 0;
 }
 
-int boundary_digest(const json_t *rec, char *buf, size_t size)
+int hwm_digest(const json_t *rec, char *buf, size_t size)
 {
     char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     if (!text) /* json_dumps escapes NUL: strlen is the whole text */
         return -1;
-    int rc = boundary_digest_bytes(text, strlen(text), buf, size);
+    int rc = hwm_digest_bytes(text, strlen(text), buf, size);
     free(text);
     return rc;
 }
 
-hwm_entry_t boundary_digest_parse(const char *digest)
+hwm_entry_t hwm_digest_parse(const char *digest)
 {
     hwm_entry_t e = {0, HWM_DIGEST_NONE};
     if (!digest || !*digest)
@@ -54,7 +54,7 @@ hwm_entry_t boundary_digest_parse(const char *digest)
     return e;
 }
 
-void boundary_digest_format(const hwm_entry_t *e, char *buf, size_t size)
+void hwm_digest_format(const hwm_entry_t *e, char *buf, size_t size)
 {
     if (e->kind == HWM_DIGEST_HEX)
         snprintf(buf, size, "%016llx", (unsigned long long)e->value);
@@ -62,17 +62,17 @@ void boundary_digest_format(const hwm_entry_t *e, char *buf, size_t size)
         snprintf(buf, size, "%s", e->kind == HWM_DIGEST_NONE ? "" : "?");
 }
 
-cursor_clock_t boundary_clock(const stream_conf_t *sc)
+cursor_clock_t hwm_clock(const stream_conf_t *sc)
 {
     return (cursor_clock_t){sc->cursor_precision, sc->cursor_timezone};
 }
 
-int64_t boundary_bucket(const cursor_clock_t *clock, int64_t ms)
+int64_t hwm_bucket(const cursor_clock_t *clock, int64_t ms)
 {
     return clock->precision == CURSOR_PRECISION_DATE ? daytz_day_start(clock->timezone, ms) : ms;
 }
 
-size_t boundary_entry_json_size(const char *id, size_t len)
+size_t hwm_entry_json_size(const char *id, size_t len)
 {
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
@@ -87,7 +87,7 @@ static int key_ok(const char *id, size_t len)
     return len > 0 && len <= IDSET_MAX_KEY && !memchr(id, '\0', len);
 }
 
-const hwm_entry_t *boundary_find_id(const hwm_tracker_t *t, const char *id)
+const hwm_entry_t *hwm_find_id(const hwm_tracker_t *t, const char *id)
 {
     size_t len = strlen(id);
     if (!t->ids || !key_ok(id, len))
@@ -95,23 +95,23 @@ const hwm_entry_t *boundary_find_id(const hwm_tracker_t *t, const char *id)
     return idset_get(t->ids, id, len);
 }
 
-size_t boundary_tracker_count(const hwm_tracker_t *t)
+size_t hwm_tracker_count(const hwm_tracker_t *t)
 {
     return t->ids ? idset_count(t->ids) : 0;
 }
 
-int boundary_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
+int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
                          const char *id, int64_t cursor_ms, const char *digest)
 {
     if (!t->has_value ||
-        boundary_bucket(clock, cursor_ms) != boundary_bucket(clock, t->value_ms))
+        hwm_bucket(clock, cursor_ms) != hwm_bucket(clock, t->value_ms))
         return 0;
-    const hwm_entry_t *e = boundary_find_id(t, id);
+    const hwm_entry_t *e = hwm_find_id(t, id);
     if (!e)
         return 0;
     if (!digest)
         return 1;
-    hwm_entry_t q = boundary_digest_parse(digest);
+    hwm_entry_t q = hwm_digest_parse(digest);
     return q.kind != HWM_DIGEST_OTHER && q.kind == e->kind && q.value == e->value;
 }
 
@@ -135,7 +135,7 @@ static void reset_ids(hwm_tracker_t *t)
     drop_chunks(t);
 }
 
-int boundary_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *digest,
+int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *digest,
                          int pending)
 {
     if (!key_ok(id, len))
@@ -144,12 +144,12 @@ int boundary_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const cha
         return -1;
     if (pending && !t->pending && !(t->pending = idset_new(0)))
         return -1;
-    hwm_entry_t e = boundary_digest_parse(digest);
+    hwm_entry_t e = hwm_digest_parse(digest);
     int added;
     hwm_entry_t *v = idset_add(t->ids, id, len, &added);
     if (!v)
         return -1;
-    size_t size = boundary_entry_json_size(id, len);
+    size_t size = hwm_entry_json_size(id, len);
     if (added)
         t->bytes += size;
     else if (v->kind == e.kind && v->value == e.value)
@@ -164,12 +164,12 @@ int boundary_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const cha
     return 0;
 }
 
-int boundary_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
+int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
                      int64_t cursor_ms, const char *digest)
 {
-    int64_t b = boundary_bucket(clock, cursor_ms);
+    int64_t b = hwm_bucket(clock, cursor_ms);
     if (t->has_value) {
-        int64_t cur = boundary_bucket(clock, t->value_ms);
+        int64_t cur = hwm_bucket(clock, t->value_ms);
         if (b < cur)
             return 0;
         if (b > cur)
@@ -178,19 +178,19 @@ int boundary_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *
     if (!t->has_value || cursor_ms > t->value_ms)
         t->value_ms = cursor_ms;
     t->has_value = 1;
-    return boundary_tracker_put(t, id, strlen(id), digest, 1);
+    return hwm_tracker_put(t, id, strlen(id), digest, 1);
 }
 
-int boundary_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_ms)
+int hwm_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_ms)
 {
-    if (!t->has_value || boundary_bucket(clock, mark_ms) >= boundary_bucket(clock, t->value_ms))
+    if (!t->has_value || hwm_bucket(clock, mark_ms) >= hwm_bucket(clock, t->value_ms))
         return 0;
     reset_ids(t);
     t->value_ms = mark_ms;
     return 1;
 }
 
-int boundary_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
+int hwm_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
                              int replace)
 {
     size_t keep = replace ? 0 : t->n_chunks;
@@ -220,7 +220,7 @@ int boundary_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size
     return 0;
 }
 
-void boundary_tracker_clear(hwm_tracker_t *t)
+void hwm_tracker_clear(hwm_tracker_t *t)
 {
     idset_destroy(t->ids);
     idset_destroy(t->pending);

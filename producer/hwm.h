@@ -1,5 +1,5 @@
 /*
- * boundary.h - the pure rules at the high-water mark (HWM): a record's
+ * hwm.h - the pure rules at the high-water mark (HWM): a record's
  * content digest, the "bucket" of a cursor value at the stream's precision,
  * the skip decision, and the tracker that advances an HWM during a run.
  *
@@ -13,7 +13,7 @@
  * idset's doubling; the pending set while ids are not written yet): 80 MB
  * at most for a million.
  *
- * A digest is the 16 hex digits of boundary_digest, kept as its 64-bit
+ * A digest is the 16 hex digits of hwm_digest, kept as its 64-bit
  * value, or empty (deleted ids: no content). Any other stored text (only
  * a damaged or foreign run record holds one) never matches a digest: the
  * record is published again, never skipped.
@@ -24,7 +24,7 @@
  * write (inline in the run record, or in new chunks).
  *
  * Owns: hwm_tracker_t owns its idsets and chunk references; a zeroed one
- * is an empty tracker; free with boundary_tracker_clear(). Pure, no
+ * is an empty tracker; free with hwm_tracker_clear(). Pure, no
  * shared state: any thread, one tracker per thread.
  */
 #ifndef TIDEMARK_BOUNDARY_H
@@ -67,17 +67,17 @@ typedef struct hwm_tracker {
  * hex digits into buf (>= BOUNDARY_DIGEST_SIZE). Key order in the source
  * does not change it. Returns 0, or -1 if the record cannot be serialized.
  */
-int boundary_digest(const json_t *rec, char *buf, size_t size) TM_WARN_UNUSED;
+int hwm_digest(const json_t *rec, char *buf, size_t size) TM_WARN_UNUSED;
 
 /* The same FNV-1a 64 over bytes[0..len) (a record kept as raw bytes, such
  * as a bad item of jsonpage.h). -1 only if size is too small. */
-int boundary_digest_bytes(const void *bytes, size_t len, char *buf, size_t size) TM_WARN_UNUSED;
+int hwm_digest_bytes(const void *bytes, size_t len, char *buf, size_t size) TM_WARN_UNUSED;
 /* Parses a stored or computed digest (NULL counts as ""). */
-hwm_entry_t boundary_digest_parse(const char *digest);
+hwm_entry_t hwm_digest_parse(const char *digest);
 
 /* The digest as stored in a run record: "", 16 hex digits, or "?" for
  * HWM_DIGEST_OTHER. buf >= BOUNDARY_DIGEST_SIZE. */
-void boundary_digest_format(const hwm_entry_t *e, char *buf, size_t size);
+void hwm_digest_format(const hwm_entry_t *e, char *buf, size_t size);
 
 /*
  * How a stream's API groups cursor values: exact timestamps, or the days
@@ -92,27 +92,27 @@ typedef struct cursor_clock {
 #define CURSOR_CLOCK(prec) (&(const cursor_clock_t){(prec), NULL})
 
 /* The stream's clock (borrows sc's time zone name). */
-cursor_clock_t boundary_clock(const stream_conf_t *sc);
+cursor_clock_t hwm_clock(const stream_conf_t *sc);
 
 /* The cursor value's bucket: ms itself (timestamp), or the start of its
  * day in the clock's time zone (date). */
-int64_t boundary_bucket(const cursor_clock_t *clock, int64_t ms);
+int64_t hwm_bucket(const cursor_clock_t *clock, int64_t ms);
 
 /* Upper bound of the bytes `"<id>":"<16 hex>",` takes in compact JSON. */
-size_t boundary_entry_json_size(const char *id, size_t len);
+size_t hwm_entry_json_size(const char *id, size_t len);
 
 /* The entry of id in the tracker, or NULL. O(1). */
-const hwm_entry_t *boundary_find_id(const hwm_tracker_t *t, const char *id);
+const hwm_entry_t *hwm_find_id(const hwm_tracker_t *t, const char *id);
 
 /* Ids in the tracker. */
-size_t boundary_tracker_count(const hwm_tracker_t *t);
+size_t hwm_tracker_count(const hwm_tracker_t *t);
 
 /*
  * True when a record (id, cursor, digest) was already published unchanged:
  * its bucket is the tracker's bucket and the tracker holds id with the
  * same digest. A NULL digest matches any stored digest (deleted ids).
  */
-int boundary_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
+int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
                          const char *id, int64_t cursor_ms, const char *digest);
 
 /*
@@ -124,7 +124,7 @@ int boundary_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
  * (empty, or longer than IDSET_MAX_KEY) is not remembered: it is published
  * again next time. Returns 0, -1 on ENOMEM.
  */
-int boundary_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
+int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
                      int64_t cursor_ms, const char *digest) TM_WARN_UNUSED;
 
 /*
@@ -135,15 +135,15 @@ int boundary_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *
  * published again, never lost. Returns 1 when lowered, else 0 (no value,
  * or mark_ms in the same bucket or later: t unchanged).
  */
-int boundary_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_ms);
+int hwm_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_ms);
 
 /*
- * Adds or updates id (len bytes) as boundary_observe does in the current
+ * Adds or updates id (len bytes) as hwm_observe does in the current
  * bucket, without touching value: for loading a checkpoint. pending = 0
  * for an id read from a chunk the tracker's chunks[] hold. Returns 0
  * (also for an id the set cannot hold, which is left out), -1 on ENOMEM.
  */
-int boundary_tracker_put(hwm_tracker_t *t, const char *id, size_t len,
+int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len,
                          const char *digest, int pending) TM_WARN_UNUSED;
 
 /*
@@ -151,10 +151,10 @@ int boundary_tracker_put(hwm_tracker_t *t, const char *id, size_t len,
  * written: appends copies of refs[0..n) to chunks[] (replace: drops the
  * old ones first) and empties pending. 0, or -1 on ENOMEM (t unchanged).
  */
-int boundary_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
+int hwm_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
                              int replace) TM_WARN_UNUSED;
 
 /* Frees what t holds and zeroes it. */
-void boundary_tracker_clear(hwm_tracker_t *t);
+void hwm_tracker_clear(hwm_tracker_t *t);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * sync.h - one run of one stream: decide the mode from the checkpoint,
+ * run.h - one run of one stream: decide the mode from the checkpoint,
  * mark the run's start, fetch pages from the HWM, skip what was already
  * published unchanged, publish change events (and dead letters), poll the
  * deleted endpoint, and write the run record only after Kafka acknowledged
@@ -46,11 +46,11 @@
 /* Records between progress checkpoints. */
 #define SYNC_PROGRESS_EVERY 20000
 
-typedef struct sync_opts {
+typedef struct run_opts {
     int force_full;        /* --full */
     int allow_mass_delete; /* --allow-mass-delete: a full run may delete more
                               than full_sync.max_delete_ratio of the live ids */
-} sync_opts_t;
+} run_opts_t;
 
 /*
  * Runs stream sc once. cp is its latest checkpoint (NULL: none); on
@@ -58,33 +58,33 @@ typedef struct sync_opts {
  * durably (caller destroys; NULL if none was written). Returns 0 when the
  * run completed, -1 when it failed (errstr says why; it was logged).
  */
-int sync_run(const tm_config_t *conf, const stream_conf_t *sc,
+int run_once(const tm_config_t *conf, const stream_conf_t *sc,
              envelope_schema_t *es, publisher_t *pub, const run_record_t *cp,
-             const sync_opts_t *opts, run_record_t **next_cp, char *errstr,
+             const run_opts_t *opts, run_record_t **next_cp, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;
 
 /* ---- pure helpers, exposed for unit tests ---- */
 
-/* A buffer for any id sync_record_id() accepts (the id sets' limit). */
-#define SYNC_ID_SIZE (IDSET_MAX_KEY + 1)
+/* A buffer for any id record_id_read() accepts (the id sets' limit). */
+#define RECORD_ID_SIZE (IDSET_MAX_KEY + 1)
 
-/* What sync_record_id() found. */
-typedef enum sync_id_result {
-    SYNC_ID_OK = 0,
-    SYNC_ID_MISSING = -1, /* no such field, or not a string or integer, or "" */
-    SYNC_ID_TOO_LONG = -2 /* its text needs size bytes or more */
-} sync_id_result_t;
+/* What record_id_read() found. */
+typedef enum record_id_result {
+    RECORD_ID_OK = 0,
+    RECORD_ID_MISSING = -1, /* no such field, or not a string or integer, or "" */
+    RECORD_ID_TOO_LONG = -2 /* its text needs size bytes or more */
+} record_id_result_t;
 
 /*
  * The record's id (field of rec) as text into buf: a string as is, an
  * integer in decimal (one beyond int64 as the source wrote it). With
- * size = SYNC_ID_SIZE, an id longer than IDSET_MAX_KEY bytes is
- * SYNC_ID_TOO_LONG: no id set (tracker, reconciliation) could hold it.
+ * size = RECORD_ID_SIZE, an id longer than IDSET_MAX_KEY bytes is
+ * RECORD_ID_TOO_LONG: no id set (tracker, reconciliation) could hold it.
  */
-sync_id_result_t sync_record_id(const json_t *rec, const char *field, char *buf,
+record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf,
                                 size_t size);
 
 /* "<stream>-<yyyymmddThhmmss>Z-<8 hex from /dev/urandom>" into buf. */
-void sync_make_run_id(const char *stream, int64_t now_ms, char *buf, size_t size);
+void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * sync.c - one run of one stream (see sync.h).
+ * run.c - one run of one stream (see run.h).
  *
- * The tracker (boundary.h) is the HWM this run has reached: the largest
+ * The tracker (hwm.h) is the HWM this run has reached: the largest
  * cursor published and the ids + digests at its bucket. `durable` is the
  * HWM the last written run record holds, as written (inline ids and chunk
  * references, checkpoint.h). A run record may only hold a HWM below which
@@ -11,7 +11,7 @@
  * order; else the durable one. A failed run writes the best such HWM
  * Kafka acknowledged, so a crash or failure re-publishes and never skips.
  */
-#include "sync.h"
+#include "run.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "boundary.h"
+#include "hwm.h"
 #include "checkpoint.h"
 #include "dlq.h"
 #include "errstr.h"
@@ -75,7 +75,7 @@ typedef struct run {
     run_record_t *written;            /* copy of the last record written */
 } run_t;
 
-void sync_make_run_id(const char *stream, int64_t now_ms, char *buf, size_t size)
+void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size)
 {
     unsigned char rnd[4] = {0};
     int fd = open("/dev/urandom", O_RDONLY);
@@ -232,7 +232,7 @@ static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr
     return checkpoint_at(r, status, 1, 1, errstr, errstr_size);
 }
 
-sync_id_result_t sync_record_id(const json_t *rec, const char *field, char *buf,
+record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf,
                                 size_t size)
 {
     json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
@@ -250,20 +250,20 @@ sync_id_result_t sync_record_id(const json_t *rec, const char *field, char *buf,
         text = num;
         len = strlen(num);
     } else {
-        return SYNC_ID_MISSING;
+        return RECORD_ID_MISSING;
     }
     if (len >= size)
-        return SYNC_ID_TOO_LONG;
+        return RECORD_ID_TOO_LONG;
     memcpy(buf, text, len + 1);
-    return SYNC_ID_OK;
+    return RECORD_ID_OK;
 }
 
-/* The DLQ reason for an id sync_record_id() refused (what, "" or
+/* The DLQ reason for an id record_id_read() refused (what, "" or
  * "deleted item: ", leads it). */
-static void id_refused(const stream_conf_t *sc, sync_id_result_t res, const char *what,
+static void id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what,
                        char *why, size_t size)
 {
-    if (res == SYNC_ID_TOO_LONG)
+    if (res == RECORD_ID_TOO_LONG)
         snprintf(why, size, "%sid field '%s': id is longer than %d bytes", what,
                  sc->id_field, IDSET_MAX_KEY);
     else
@@ -378,15 +378,15 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
                          const char *url, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
-    char id[SYNC_ID_SIZE], why[512], digest[BOUNDARY_DIGEST_SIZE];
+    char id[RECORD_ID_SIZE], why[512], digest[BOUNDARY_DIGEST_SIZE];
     int64_t cursor;
-    cursor_clock_t clock = boundary_clock(sc);
+    cursor_clock_t clock = hwm_clock(sc);
     r->fetched++;
-    if ((bad ? boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest)
-             : boundary_digest(rec, digest, sizeof digest)) != 0)
+    if ((bad ? hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest)
+             : hwm_digest(rec, digest, sizeof digest)) != 0)
         return oom(errstr, errstr_size);
-    sync_id_result_t idr = sync_record_id(rec, sc->id_field, id, sizeof id);
-    if (idr != SYNC_ID_OK) {
+    record_id_result_t idr = record_id_read(rec, sc->id_field, id, sizeof id);
+    if (idr != RECORD_ID_OK) {
         /* which id it was, reconciliation cannot tell: a bad item's stand-in
          * as much as a well-formed record, or one whose id no id set can
          * hold (it may be any live id) */
@@ -397,7 +397,7 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
     char perr[200];
     int no_cursor = !jsonnum_is_string(cv) ||
                     isotime_parse(json_string_value(cv), &cursor, NULL, perr, sizeof perr) != 0;
-    if (idr == SYNC_ID_OK && r->recon)
+    if (idr == RECORD_ID_OK && r->recon)
         reconcile_seen(r->recon, id); /* served, whatever becomes of it */
     if (no_cursor) {
         /* The HWM cannot cover it: a walk may serve it again (a seek walk
@@ -411,35 +411,35 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
             r->skipped++;
             return 0;
         }
-        const char *qid = idr == SYNC_ID_OK ? id : NULL;
+        const char *qid = idr == RECORD_ID_OK ? id : NULL;
         if (bad)
             return dead_letter_raw(r, qid, bad, url, errstr, errstr_size);
-        if (idr == SYNC_ID_OK)
+        if (idr == RECORD_ID_OK)
             snprintf(why, sizeof why, "cursor field '%s': %s", sc->cursor_field,
                      jsonnum_is_string(cv) ? perr : "missing or not a string");
         return dead_letter(r, qid, rec, why, url, errstr, errstr_size);
     }
-    if (idr != SYNC_ID_OK) {
+    if (idr != RECORD_ID_OK) {
         /* Kept at the HWM under a stand-in id made of its digest, so that
          * the HWM moves past it and it is not dead-lettered again. A real
          * id equal to the stand-in would hold another digest: it is never
          * taken for this record. */
         id[0] = '\x7f';
         memcpy(id + 1, digest, strlen(digest) + 1);
-        if (boundary_should_skip(&r->tracker, &clock, id, cursor, digest)) {
+        if (hwm_should_skip(&r->tracker, &clock, id, cursor, digest)) {
             r->skipped++;
             return 0;
         }
         if ((bad ? dead_letter_raw(r, NULL, bad, url, errstr, errstr_size)
                  : dead_letter(r, NULL, rec, why, url, errstr, errstr_size)) != 0)
             return -1;
-        if (boundary_observe(&r->tracker, &clock, id, cursor, digest) != 0)
+        if (hwm_observe(&r->tracker, &clock, id, cursor, digest) != 0)
             return oom(errstr, errstr_size);
         return maybe_progress(r, errstr, errstr_size);
     }
     if (r->held) /* a version served, published now or before */
         heldeletes_served(r->held, id, cursor);
-    if (boundary_should_skip(&r->tracker, &clock, id, cursor, digest)) {
+    if (hwm_should_skip(&r->tracker, &clock, id, cursor, digest)) {
         r->skipped++;
         return 0; /* already observed at this bucket with this digest */
     }
@@ -457,7 +457,7 @@ static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
     }
     /* A dead-lettered record is durably handled too: keep it at the HWM so
      * the next run does not dead-letter it again. */
-    if (boundary_observe(&r->tracker, &clock, id, cursor, digest) != 0)
+    if (hwm_observe(&r->tracker, &clock, id, cursor, digest) != 0)
         return oom(errstr, errstr_size);
     return maybe_progress(r, errstr, errstr_size);
 }
@@ -504,14 +504,14 @@ static int64_t outrank(const run_t *r, int64_t mark)
  * cursor seen, and was not served again. So the HWM may not pass the
  * walk's start in the API's clock (mark, source_api_started_at()):
  * min(largest cursor seen, mark), with an empty id set when lowered
- * (boundary_tracker_cap()). The records between the two are read, and
+ * (hwm_tracker_cap()). The records between the two are read, and
  * published, again by the next run: duplicates, which the worker ignores.
  */
 static void hold_at_walk_start(run_t *r, int64_t mark)
 {
     int64_t largest = r->tracker.value_ms;
-    cursor_clock_t clock = boundary_clock(r->sc);
-    if (mark <= 0 || !boundary_tracker_cap(&r->tracker, &clock, mark))
+    cursor_clock_t clock = hwm_clock(r->sc);
+    if (mark <= 0 || !hwm_tracker_cap(&r->tracker, &clock, mark))
         return;
     char a[ISOTIME_BUFSIZE], b[ISOTIME_BUFSIZE];
     isotime_format(largest, a, sizeof a);
@@ -573,7 +573,7 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
                           int64_t polled_at, const char *url, char *errstr,
                           size_t errstr_size)
 {
-    char id[SYNC_ID_SIZE], why[512];
+    char id[RECORD_ID_SIZE], why[512];
     int64_t ts = polled_at; /* the documented clock stand-in */
     const json_t *holder = item;
     json_t *wrap = NULL;
@@ -585,9 +585,9 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
         }
         holder = wrap;
     }
-    sync_id_result_t idr = sync_record_id(holder, r->sc->id_field, id, sizeof id);
+    record_id_result_t idr = record_id_read(holder, r->sc->id_field, id, sizeof id);
     json_decref(wrap);
-    if (idr != SYNC_ID_OK) {
+    if (idr != RECORD_ID_OK) {
         if (bad)
             return dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
         id_refused(r->sc, idr, "deleted item: ", why, sizeof why);
@@ -609,9 +609,9 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
      * its bytes' digest: once the API mends the item, it is no longer
      * taken as the one already handled. */
     char digest[BOUNDARY_DIGEST_SIZE] = "";
-    if (bad && boundary_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest) != 0)
+    if (bad && hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest) != 0)
         return oom(errstr, errstr_size);
-    if (boundary_should_skip(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
+    if (hwm_should_skip(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
                              digest)) {
         r->skipped++;
         return 0;
@@ -620,7 +620,7 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
     if (bad ? dead_letter_raw(r, id, bad, url, errstr, errstr_size)
             : heldeletes_hold(r->held, id, ts, undated) != 0 ? oom(errstr, errstr_size) : 0)
         return -1;
-    if (boundary_observe(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
+    if (hwm_observe(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
                          digest) != 0)
         return oom(errstr, errstr_size);
     return 0; /* published, and checkpointed, after the records walk */
@@ -695,8 +695,8 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
     *kl = NULL;
     if (!r->walk_has_since)
         return 0; /* the walk served every record there is */
-    cursor_clock_t clock = boundary_clock(r->sc);
-    int64_t since = boundary_bucket(&clock, r->walk_since);
+    cursor_clock_t clock = hwm_clock(r->sc);
+    int64_t since = hwm_bucket(&clock, r->walk_since);
     size_t pos = 0, late = 0;
     const char *id;
     int64_t at;
@@ -795,7 +795,7 @@ static int unfinished_full(const run_record_t *cp)
 }
 
 /* Sets r->full and r->resumed for the run about to start. */
-static void decide_mode(run_t *r, const sync_opts_t *opts, int64_t now)
+static void decide_mode(run_t *r, const run_opts_t *opts, int64_t now)
 {
     const run_record_t *cp = r->cp;
     /* No HWM (first run, or a `reset --full`) means reading everything;
@@ -821,7 +821,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     publisher_warm_topic(r->pub, r->runs_topic);
     publisher_warm_topic(r->pub, r->topic);
     r->started_at = isotime_now_ms();
-    sync_make_run_id(sc->name, r->started_at, r->run_id, sizeof r->run_id);
+    run_make_id(sc->name, r->started_at, r->run_id, sizeof r->run_id);
     r->last_full_at = r->cp ? r->cp->last_full_at_ms : 0;
     if (r->cp && (run_hwm_copy(&r->durable, &r->cp->hwm) != 0 ||
                   run_hwm_copy(&r->del_durable, &r->cp->deleted_hwm) != 0))
@@ -843,8 +843,8 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
 static void run_free(run_t *r)
 {
     http_client_destroy(r->hc);
-    boundary_tracker_clear(&r->tracker);
-    boundary_tracker_clear(&r->del_tracker);
+    hwm_tracker_clear(&r->tracker);
+    hwm_tracker_clear(&r->del_tracker);
     run_hwm_clear(&r->durable);
     run_hwm_clear(&r->del_durable);
     run_record_destroy(r->written);
@@ -1012,8 +1012,8 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
     return checkpoint(r, RUN_STATUS_COMPLETED, errstr, errstr_size);
 }
 
-int sync_run(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t *es,
-             publisher_t *pub, const run_record_t *cp, const sync_opts_t *opts,
+int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t *es,
+             publisher_t *pub, const run_record_t *cp, const run_opts_t *opts,
              run_record_t **next_cp, char *errstr, size_t errstr_size)
 {
     run_t r = {.conf = conf, .sc = sc, .es = es, .pub = pub, .cp = cp,

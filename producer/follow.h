@@ -1,5 +1,5 @@
 /*
- * runloop.h - the `run` and `reset` commands: passes over the loaded
+ * follow.h - the `run` and `reset` commands: passes over the loaded
  * streams, each reading the checkpoints afresh from Kafka (so that a
  * `reset` done meanwhile is honoured), then, without --once, sleeping
  * poll.interval in short slices until SIGTERM/SIGINT.
@@ -20,14 +20,14 @@ typedef struct run_cmd_opts {
 
 /* Returns the exit status: 0, or 1 when a --once pass had a failed run
  * (or Kafka could not be set up). */
-int runloop_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t *opts);
+int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t *opts);
 
 /*
  * `reset --stream NAME (--since TS | --full)`: writes a run record that
  * moves the stream's checkpoint back: HWM = since (no ids) or none, which
  * makes the next run a full one. Returns the exit status.
  */
-int runloop_reset(const tm_config_t *conf, const char *stream, int has_since,
+int follow_reset(const tm_config_t *conf, const char *stream, int has_since,
                   int64_t since_ms);
 
 #endif

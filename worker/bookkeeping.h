@@ -1,5 +1,5 @@
 /*
- * admin_pg.h - the PostgreSQL side of the admin commands (reset-offsets,
+ * bookkeeping.h - the PostgreSQL side of the admin commands (reset-offsets,
  * status): connecting, the bookkeeping tables (created, or only looked
  * for by commands that must change nothing), writing a reset of a
  * group's stored offsets in one transaction, and reading a stream's last
@@ -8,8 +8,8 @@
  * Stored offsets are read with offsets.h. Owns nothing beyond what each
  * function says. Main thread; uses the caller's pg_t.
  */
-#ifndef TIDEMARK_WORKER_ADMIN_PG_H
-#define TIDEMARK_WORKER_ADMIN_PG_H
+#ifndef TIDEMARK_WORKER_BOOKKEEPING_H
+#define TIDEMARK_WORKER_BOOKKEEPING_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -20,7 +20,7 @@
  * they are missing (ddl.h) and sets *present to 1; else only looks:
  * *present is 1 when sync_offsets and sync_metadata both exist.
  */
-pg_status_t admin_pg_open(pg_t *pg, int create, int *present, char *errstr,
+pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr,
                           size_t errstr_size)
     __attribute__((warn_unused_result));
 
@@ -29,7 +29,7 @@ pg_status_t admin_pg_open(pg_t *pg, int create, int *present, char *errstr,
  * transaction (rows are created when missing). A worker's batch in flight
  * then fails its compare-and-set and seeks to the new offset.
  */
-pg_status_t admin_pg_write_offsets(pg_t *pg, const char *group,
+pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group,
                                    const char *topic, const int32_t *partitions,
                                    const int64_t *offsets, size_t n,
                                    char *errstr, size_t errstr_size)
@@ -46,7 +46,7 @@ typedef struct admin_last_run {
     int64_t staleness_ms; /* server's now() - completed_at */
 } admin_last_run_t;
 
-pg_status_t admin_pg_last_run(pg_t *pg, const char *stream,
+pg_status_t bookkeeping_last_run(pg_t *pg, const char *stream,
                               admin_last_run_t *out, char *errstr,
                               size_t errstr_size)
     __attribute__((warn_unused_result));

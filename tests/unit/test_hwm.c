@@ -1,5 +1,5 @@
 /*
- * test_boundary.c - the rules at the HWM (producer/boundary.h), table-driven:
+ * test_hwm.c - the rules at the HWM (producer/hwm.h), table-driven:
  * digest stability, buckets, the skip rule and the tracker: its O(1)
  * lookups over a million ties, the pending ids a checkpoint must write,
  * and idset_clear under it.
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../producer/boundary.h"
+#include "../../producer/hwm.h"
 #include "../../producer/idset.h"
 #include "isotime.h"
 #include "runrecord.h"
@@ -31,7 +31,7 @@ static void digest_of(const char *json, char *buf)
     json_error_t jerr;
     json_t *j = json_loads(json, 0, &jerr);
     assert_non_null(j);
-    assert_int_equal(boundary_digest(j, buf, BOUNDARY_DIGEST_SIZE), 0);
+    assert_int_equal(hwm_digest(j, buf, BOUNDARY_DIGEST_SIZE), 0);
     json_decref(j);
 }
 
@@ -61,11 +61,11 @@ static void test_digest(void **state)
     digest_of("{}", d);
     assert_string_equal(d, "08f44b07b5901a25");
     /* ... and raw bytes (a dead-lettered bad item) hash the same way */
-    assert_int_equal(boundary_digest_bytes("{}", 2, d, sizeof d), 0);
+    assert_int_equal(hwm_digest_bytes("{}", 2, d, sizeof d), 0);
     assert_string_equal(d, "08f44b07b5901a25");
-    assert_int_equal(boundary_digest_bytes("{\"a\":\"\xe9\"}", 8, d, sizeof d), 0);
+    assert_int_equal(hwm_digest_bytes("{\"a\":\"\xe9\"}", 8, d, sizeof d), 0);
     assert_int_equal(strlen(d), 16);
-    assert_int_equal(boundary_digest_bytes("{}", 2, d, BOUNDARY_DIGEST_SIZE - 1), -1);
+    assert_int_equal(hwm_digest_bytes("{}", 2, d, BOUNDARY_DIGEST_SIZE - 1), -1);
 }
 
 static void test_bucket(void **state)
@@ -83,10 +83,10 @@ static void test_bucket(void **state)
         {CURSOR_PRECISION_DATE, "2026-11-25", "2026-11-25T00:00:00Z"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_int_equal(boundary_bucket(CURSOR_CLOCK(cases[i].prec), ts(cases[i].in)), ts(cases[i].want));
+        assert_int_equal(hwm_bucket(CURSOR_CLOCK(cases[i].prec), ts(cases[i].in)), ts(cases[i].want));
 }
 
-/* Digests as boundary_digest makes them: 16 hex digits. */
+/* Digests as hwm_digest makes them: 16 hex digits. */
 #define DA "aaaaaaaaaaaaaaaa"
 #define DB "bbbbbbbbbbbbbbbb"
 #define DC "cccccccccccccccc"
@@ -99,7 +99,7 @@ static void hwm_set(hwm_tracker_t *h, cursor_precision_t prec, const char *value
 {
     memset(h, 0, sizeof *h);
     for (size_t i = 0; pairs && pairs[i]; i += 2)
-        assert_int_equal(boundary_observe(h, CURSOR_CLOCK(prec), pairs[i], ts(value), pairs[i + 1]), 0);
+        assert_int_equal(hwm_observe(h, CURSOR_CLOCK(prec), pairs[i], ts(value), pairs[i + 1]), 0);
 }
 
 static void test_digest_parse(void **state)
@@ -123,13 +123,13 @@ static void test_digest_parse(void **state)
         {"?", HWM_DIGEST_OTHER, 0, "?"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        hwm_entry_t e = boundary_digest_parse(cases[i].in);
+        hwm_entry_t e = hwm_digest_parse(cases[i].in);
         char out[BOUNDARY_DIGEST_SIZE];
         if (e.kind != cases[i].kind)
             fail_msg("case %zu (%s): kind %d", i, cases[i].in ? cases[i].in : "NULL", e.kind);
         if (e.kind == HWM_DIGEST_HEX)
             assert_true(e.value == cases[i].value);
-        boundary_digest_format(&e, out, sizeof out);
+        hwm_digest_format(&e, out, sizeof out);
         assert_string_equal(out, cases[i].out);
     }
 }
@@ -163,16 +163,16 @@ static void test_skip(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hwm_tracker_t h;
         hwm_set(&h, cases[i].prec, "2026-11-25T12:00:00.000Z", at_hwm);
-        int got = boundary_should_skip(&h, CURSOR_CLOCK(cases[i].prec), cases[i].id, ts(cases[i].cursor),
+        int got = hwm_should_skip(&h, CURSOR_CLOCK(cases[i].prec), cases[i].id, ts(cases[i].cursor),
                                        cases[i].digest);
         if (got != cases[i].skip)
             fail_msg("case %zu (%s): skip=%d", i, cases[i].why, got);
-        boundary_tracker_clear(&h);
+        hwm_tracker_clear(&h);
     }
     /* An empty tracker skips nothing. */
     hwm_tracker_t empty = {0};
-    assert_false(boundary_should_skip(&empty, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "17", 0, DA));
-    assert_null(boundary_find_id(&empty, "17"));
+    assert_false(hwm_should_skip(&empty, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "17", 0, DA));
+    assert_null(hwm_find_id(&empty, "17"));
 }
 
 typedef struct obs {
@@ -199,10 +199,10 @@ static void dump(const hwm_tracker_t *h, char *all, size_t all_size, char *pend,
     for (int w = 0; w < 2; w++) {
         n = pos = 0;
         while (sets[w] && idset_next(sets[w], &pos, &id, &v)) {
-            const hwm_entry_t *e = boundary_find_id(h, id);
+            const hwm_entry_t *e = hwm_find_id(h, id);
             char dg[BOUNDARY_DIGEST_SIZE];
             assert_non_null(e);
-            boundary_digest_format(e, dg, sizeof dg);
+            hwm_digest_format(e, dg, sizeof dg);
             assert_true(n < 16);
             items[n] = malloc(64);
             snprintf(items[n++], 64, "%s=%.1s", id, dg);
@@ -266,7 +266,7 @@ static void test_tracker(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hwm_tracker_t h = {0};
         for (size_t j = 0; j < 5 && cases[i].in[j].id; j++)
-            assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(cases[i].prec), cases[i].in[j].id,
+            assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(cases[i].prec), cases[i].in[j].id,
                                               ts(cases[i].in[j].cursor), cases[i].in[j].digest),
                              0);
         assert_true(h.has_value);
@@ -279,11 +279,11 @@ static void test_tracker(void **state)
                      cases[i].want_ids);
         /* nothing was written yet: every id is pending */
         assert_string_equal(pend, got);
-        assert_int_equal(boundary_tracker_count(&h), count_items(got));
-        boundary_tracker_clear(&h);
+        assert_int_equal(hwm_tracker_count(&h), count_items(got));
+        hwm_tracker_clear(&h);
     }
 }
-/* An unsorted walk's HWM held at its start (boundary_tracker_cap). */
+/* An unsorted walk's HWM held at its start (hwm_tracker_cap). */
 static void test_cap(void **state)
 {
     (void)state;
@@ -309,9 +309,9 @@ static void test_cap(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hwm_tracker_t h = {0};
         const cursor_clock_t *clock = CURSOR_CLOCK(cases[i].prec);
-        assert_int_equal(boundary_observe(&h, clock, "1", ts(cases[i].value), DA), 0);
-        assert_int_equal(boundary_observe(&h, clock, "2", ts(cases[i].value), DB), 0);
-        int lowered = boundary_tracker_cap(&h, clock, ts(cases[i].mark));
+        assert_int_equal(hwm_observe(&h, clock, "1", ts(cases[i].value), DA), 0);
+        assert_int_equal(hwm_observe(&h, clock, "2", ts(cases[i].value), DB), 0);
+        int lowered = hwm_tracker_cap(&h, clock, ts(cases[i].mark));
         char got[256], pend[256];
         dump(&h, got, sizeof got, pend, sizeof pend);
         if (lowered != cases[i].lowered || !h.has_value ||
@@ -319,11 +319,11 @@ static void test_cap(void **state)
             fail_msg("case %zu (%s): lowered %d ids '%s'", i, cases[i].why, lowered, got);
         /* nothing is skipped at a lowered HWM */
         if (lowered)
-            assert_false(boundary_should_skip(&h, clock, "1", h.value_ms, DA));
-        boundary_tracker_clear(&h);
+            assert_false(hwm_should_skip(&h, clock, "1", h.value_ms, DA));
+        hwm_tracker_clear(&h);
     }
     hwm_tracker_t empty = {0};
-    assert_int_equal(boundary_tracker_cap(&empty, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), 5),
+    assert_int_equal(hwm_tracker_cap(&empty, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), 5),
                      0);
     assert_false(empty.has_value);
 }
@@ -335,12 +335,12 @@ static void test_pending(void **state)
     const char *t = "2026-11-25T12:00:00Z";
     hwm_tracker_t h = {0};
     char all[256], pend[256];
-    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1", ts(t), DA), 0);
-    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "2", ts(t), DB), 0);
+    assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1", ts(t), DA), 0);
+    assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "2", ts(t), DB), 0);
     assert_true(h.pending_bytes > 0 && h.pending_bytes == h.bytes);
 
     run_chunk_ref_t ref = {.key = "s/ckpt/r/0", .ids = 2, .bytes = 10, .sum = 7};
-    assert_int_equal(boundary_tracker_chunked(&h, &ref, 1, 0), 0);
+    assert_int_equal(hwm_tracker_chunked(&h, &ref, 1, 0), 0);
     dump(&h, all, sizeof all, pend, sizeof pend);
     assert_string_equal(all, "1=a,2=b");
     assert_string_equal(pend, "");
@@ -350,26 +350,26 @@ static void test_pending(void **state)
     assert_ptr_not_equal(h.chunks[0].key, ref.key); /* a copy */
 
     /* unchanged: nothing to write; new or changed: pending */
-    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1", ts(t), DA), 0);
-    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "3", ts(t), DC), 0);
-    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "2", ts(t), DD), 0);
+    assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1", ts(t), DA), 0);
+    assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "3", ts(t), DC), 0);
+    assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "2", ts(t), DD), 0);
     dump(&h, all, sizeof all, pend, sizeof pend);
     assert_string_equal(all, "1=a,2=d,3=c");
     assert_string_equal(pend, "2=d,3=c");
 
     /* appended, then replaced */
     run_chunk_ref_t more[2] = {{.key = "s/ckpt/r/1"}, {.key = "s/ckpt/r/2"}};
-    assert_int_equal(boundary_tracker_chunked(&h, more, 2, 0), 0);
+    assert_int_equal(hwm_tracker_chunked(&h, more, 2, 0), 0);
     assert_int_equal(h.n_chunks, 3);
     assert_string_equal(h.chunks[2].key, "s/ckpt/r/2");
-    assert_int_equal(boundary_tracker_chunked(&h, &ref, 1, 1), 0);
+    assert_int_equal(hwm_tracker_chunked(&h, &ref, 1, 1), 0);
     assert_int_equal(h.n_chunks, 1);
     assert_string_equal(h.chunks[0].key, "s/ckpt/r/0");
 
     /* loading a checkpoint: a chunk's id is not pending, an inline one is */
-    assert_int_equal(boundary_tracker_put(&h, "7", 1, DA, 0), 0);
-    assert_int_equal(boundary_tracker_put(&h, "8", 1, DB, 1), 0);
-    assert_int_equal(boundary_tracker_put(&h, "", 0, DB, 1), 0); /* left out */
+    assert_int_equal(hwm_tracker_put(&h, "7", 1, DA, 0), 0);
+    assert_int_equal(hwm_tracker_put(&h, "8", 1, DB, 1), 0);
+    assert_int_equal(hwm_tracker_put(&h, "", 0, DB, 1), 0); /* left out */
     dump(&h, all, sizeof all, pend, sizeof pend);
     assert_string_equal(all, "1=a,2=d,3=c,7=a,8=b");
     assert_string_equal(pend, "8=b");
@@ -377,13 +377,13 @@ static void test_pending(void **state)
 
     /* a new bucket forgets ids and chunks */
     assert_int_equal(
-        boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "9", ts("2026-11-25T12:00:01Z"), DA), 0);
+        hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "9", ts("2026-11-25T12:00:01Z"), DA), 0);
     dump(&h, all, sizeof all, pend, sizeof pend);
     assert_string_equal(all, "9=a");
     assert_string_equal(pend, "9=a");
     assert_int_equal(h.n_chunks, 0);
     assert_int_equal(h.bytes, h.pending_bytes);
-    boundary_tracker_clear(&h);
+    hwm_tracker_clear(&h);
 }
 
 /* The JSON size bound covers what jansson writes. */
@@ -399,7 +399,7 @@ static void test_entry_json_size(void **state)
         char *text = json_dumps(o, JSON_COMPACT);
         /* {"<id>":"<digest>"} is the entry without its comma, plus braces */
         size_t got = strlen(text) - 2 + 1;
-        size_t bound = boundary_entry_json_size(ids[i], strlen(ids[i]));
+        size_t bound = hwm_entry_json_size(ids[i], strlen(ids[i]));
         if (got > bound)
             fail_msg("id %zu: %zu bytes, bound %zu", i, got, bound);
         free(text);
@@ -421,11 +421,11 @@ static void test_million_ties(void **state)
     for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "%zu", i);
         snprintf(dg, sizeof dg, "%016zx", i * 7919);
-        if (boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, at, dg) != 0)
+        if (hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, at, dg) != 0)
             fail_msg("observe %zu failed", i);
     }
     int64_t built = isotime_monotonic_ms() - t0;
-    assert_int_equal(boundary_tracker_count(&h), n);
+    assert_int_equal(hwm_tracker_count(&h), n);
     size_t mem = idset_memory(h.ids) + idset_memory(h.pending);
     print_message("1e6 ties: built in %lld ms, %zu MB with the pending set\n", (long long)built,
                   mem >> 20);
@@ -434,12 +434,12 @@ static void test_million_ties(void **state)
     for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "%zu", i);
         snprintf(dg, sizeof dg, "%016zx", i * 7919);
-        if (!boundary_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, at, dg))
+        if (!hwm_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, at, dg))
             fail_msg("id %zu not skipped", i);
     }
     snprintf(dg, sizeof dg, "%016zx", (size_t)1);
-    assert_false(boundary_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "5", at, dg));
-    assert_false(boundary_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1000000", at, DA));
+    assert_false(hwm_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "5", at, dg));
+    assert_false(hwm_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1000000", at, DA));
     int64_t looked = isotime_monotonic_ms() - t0;
     print_message("1e6 lookups in %lld ms\n", (long long)looked);
     /* Quadratic would be ~5e11 comparisons (hours); linear is well under a
@@ -447,12 +447,12 @@ static void test_million_ties(void **state)
     assert_true(built < 60000 && looked < 60000);
 
     /* A new bucket empties the set and gives the memory back. */
-    assert_int_equal(boundary_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "x", at + 1, DA), 0);
-    assert_int_equal(boundary_tracker_count(&h), 1);
-    assert_null(boundary_find_id(&h, "17"));
-    assert_non_null(boundary_find_id(&h, "x"));
+    assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "x", at + 1, DA), 0);
+    assert_int_equal(hwm_tracker_count(&h), 1);
+    assert_null(hwm_find_id(&h, "17"));
+    assert_non_null(hwm_find_id(&h, "x"));
     assert_true(idset_memory(h.ids) < (size_t)1 << 20);
-    boundary_tracker_clear(&h);
+    hwm_tracker_clear(&h);
 }
 
 /* idset_clear, both ways: few keys in a big table, and a full one. */

@@ -1,7 +1,7 @@
 /*
- * admin_pg.c - see admin_pg.h.
+ * bookkeeping.c - see bookkeeping.h.
  */
-#include "admin_pg.h"
+#include "bookkeeping.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -27,7 +27,7 @@ static pg_status_t tables_present(pg_t *pg, int *present, char *errstr,
     return PG_OK;
 }
 
-pg_status_t admin_pg_open(pg_t *pg, int create, int *present, char *errstr,
+pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr,
                           size_t errstr_size)
 {
     pg_status_t st = pg_ensure(pg, errstr, errstr_size);
@@ -63,7 +63,7 @@ static pg_status_t upsert_offset(pg_t *pg, const char *group, const char *topic,
                    4, params, NULL, errstr, errstr_size);
 }
 
-pg_status_t admin_pg_write_offsets(pg_t *pg, const char *group,
+pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group,
                                    const char *topic, const int32_t *partitions,
                                    const int64_t *offsets, size_t n,
                                    char *errstr, size_t errstr_size)
@@ -95,7 +95,7 @@ static const char LAST_RUN_SQL[] =
     " ORDER BY completed_at DESC, id DESC LIMIT 1";
 /* clang-format on */
 
-pg_status_t admin_pg_last_run(pg_t *pg, const char *stream,
+pg_status_t bookkeeping_last_run(pg_t *pg, const char *stream,
                               admin_last_run_t *out, char *errstr,
                               size_t errstr_size)
 {

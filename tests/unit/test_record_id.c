@@ -1,5 +1,5 @@
 /*
- * test_sync_id.c - producer/sync.c's reading of a record's id: strings,
+ * test_record_id.c - producer/run.c's reading of a record's id: strings,
  * integers (one beyond int64 as written), what is missing, and ids longer
  * than the id sets hold (IDSET_MAX_KEY), which must be told apart from a
  * missing id.
@@ -15,12 +15,12 @@
 #include <cmocka.h>
 
 #include "../../producer/jsonpage.h"
-#include "../../producer/sync.h"
+#include "../../producer/run.h"
 
 typedef struct id_case {
     const char *item; /* one record, as JSON text */
-    int result;       /* sync_id_result_t */
-    const char *id;   /* on SYNC_ID_OK */
+    int result;       /* record_id_result_t */
+    const char *id;   /* on RECORD_ID_OK */
 } id_case_t;
 
 /* The records of body's "data" array, read as the source reads a page. */
@@ -35,25 +35,25 @@ static void test_id_kinds(void **state)
 {
     (void)state;
     static const id_case_t cases[] = {
-        {"{\"id\": \"abc\"}", SYNC_ID_OK, "abc"},
-        {"{\"id\": 42}", SYNC_ID_OK, "42"},
-        {"{\"id\": -7}", SYNC_ID_OK, "-7"},
-        {"{\"id\": 123456789012345678901234567890}", SYNC_ID_OK,
+        {"{\"id\": \"abc\"}", RECORD_ID_OK, "abc"},
+        {"{\"id\": 42}", RECORD_ID_OK, "42"},
+        {"{\"id\": -7}", RECORD_ID_OK, "-7"},
+        {"{\"id\": 123456789012345678901234567890}", RECORD_ID_OK,
          "123456789012345678901234567890"},
-        {"{\"id\": \"\"}", SYNC_ID_MISSING, NULL},
-        {"{\"id\": null}", SYNC_ID_MISSING, NULL},
-        {"{\"id\": 1.5}", SYNC_ID_MISSING, NULL},
-        {"{\"id\": true}", SYNC_ID_MISSING, NULL},
-        {"{\"id\": {\"a\": 1}}", SYNC_ID_MISSING, NULL},
-        {"{\"other\": 1}", SYNC_ID_MISSING, NULL},
-        {"17", SYNC_ID_MISSING, NULL},
+        {"{\"id\": \"\"}", RECORD_ID_MISSING, NULL},
+        {"{\"id\": null}", RECORD_ID_MISSING, NULL},
+        {"{\"id\": 1.5}", RECORD_ID_MISSING, NULL},
+        {"{\"id\": true}", RECORD_ID_MISSING, NULL},
+        {"{\"id\": {\"a\": 1}}", RECORD_ID_MISSING, NULL},
+        {"{\"other\": 1}", RECORD_ID_MISSING, NULL},
+        {"17", RECORD_ID_MISSING, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char body[256], id[SYNC_ID_SIZE];
+        char body[256], id[RECORD_ID_SIZE];
         snprintf(body, sizeof body, "{\"data\": [%s]}", cases[i].item);
         jsonpage_t page;
         parse(body, &page);
-        int res = sync_record_id(json_array_get(page.records, 0), "id", id, sizeof id);
+        int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof id);
         if (res != cases[i].result)
             fail_msg("case %zu (%s): result %d, want %d", i, cases[i].item, res,
                      cases[i].result);
@@ -72,23 +72,23 @@ static void test_id_length(void **state)
         size_t len;
         int result;
     } cases[] = {
-        {255, SYNC_ID_OK}, {256, SYNC_ID_OK}, {300, SYNC_ID_OK},
-        {IDSET_MAX_KEY, SYNC_ID_OK}, {IDSET_MAX_KEY + 1, SYNC_ID_TOO_LONG},
-        {5000, SYNC_ID_TOO_LONG},
+        {255, RECORD_ID_OK}, {256, RECORD_ID_OK}, {300, RECORD_ID_OK},
+        {IDSET_MAX_KEY, RECORD_ID_OK}, {IDSET_MAX_KEY + 1, RECORD_ID_TOO_LONG},
+        {5000, RECORD_ID_TOO_LONG},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t len = cases[i].len;
-        char *body = malloc(len + 64), id[SYNC_ID_SIZE];
+        char *body = malloc(len + 64), id[RECORD_ID_SIZE];
         assert_non_null(body);
         int k = snprintf(body, len + 64, "{\"data\": [{\"id\": \"");
         memset(body + k, 'x', len);
         snprintf(body + k + len, 64, "\"}]}");
         jsonpage_t page;
         parse(body, &page);
-        int res = sync_record_id(json_array_get(page.records, 0), "id", id, sizeof id);
+        int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof id);
         if (res != cases[i].result)
             fail_msg("length %zu: result %d, want %d", len, res, cases[i].result);
-        if (res == SYNC_ID_OK)
+        if (res == RECORD_ID_OK)
             assert_int_equal(strlen(id), len);
         jsonpage_clear(&page);
         free(body);
@@ -97,8 +97,8 @@ static void test_id_length(void **state)
     jsonpage_t page;
     char small[4];
     parse("{\"data\": [{\"id\": 123456}]}", &page);
-    assert_int_equal(sync_record_id(json_array_get(page.records, 0), "id", small, sizeof small),
-                     SYNC_ID_TOO_LONG);
+    assert_int_equal(record_id_read(json_array_get(page.records, 0), "id", small, sizeof small),
+                     RECORD_ID_TOO_LONG);
     jsonpage_clear(&page);
 }
 

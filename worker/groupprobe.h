@@ -1,43 +1,43 @@
 /*
- * admin_kafka.h - the Kafka side of the admin commands (reset-offsets,
+ * groupprobe.h - the Kafka side of the admin commands (reset-offsets,
  * status): a short-lived consumer handle with the worker's group.id that
  * never subscribes, so it never joins the group nor disturbs the running
  * workers. Through it: a topic's partitions, their watermarks, offsets by
  * timestamp, and a commit of the group's offsets (for lag tools only: the
  * database is the source of truth).
  *
- * Owns: admin_kafka_t owns its rd_kafka_t. Partition lists handed out
- * (admin_kafka_partitions) belong to the caller, who free()s them. Main
+ * Owns: groupprobe_t owns its rd_kafka_t. Partition lists handed out
+ * (groupprobe_partitions) belong to the caller, who free()s them. Main
  * thread only.
  */
-#ifndef TIDEMARK_WORKER_ADMIN_KAFKA_H
-#define TIDEMARK_WORKER_ADMIN_KAFKA_H
+#ifndef TIDEMARK_WORKER_GROUPPROBE_H
+#define TIDEMARK_WORKER_GROUPPROBE_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
 
-#define ADMIN_KAFKA_TIMEOUT_MS 10000
+#define GROUPPROBE_TIMEOUT_MS 10000
 
-typedef struct admin_kafka admin_kafka_t;
+typedef struct groupprobe groupprobe_t;
 
 /* A handle for conf's cluster and group. NULL with errstr set. */
-admin_kafka_t *admin_kafka_new(const tm_config_t *conf, char *errstr,
+groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr,
                                size_t errstr_size);
-void admin_kafka_destroy(admin_kafka_t *ak);
+void groupprobe_destroy(groupprobe_t *ak);
 
 /*
  * The partition ids of topic, ascending, into a new array *out (caller
  * frees) of *n. -1 with errstr set when the cluster cannot be reached or
  * the topic does not exist.
  */
-int admin_kafka_partitions(admin_kafka_t *ak, const char *topic, int32_t **out,
+int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out,
                            size_t *n, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
 
 /* Low (first kept) and high (next to be written) watermark of a
  * partition. 0, or -1 with errstr set. */
-int admin_kafka_watermarks(admin_kafka_t *ak, const char *topic,
+int groupprobe_watermarks(groupprobe_t *ak, const char *topic,
                            int32_t partition, int64_t *low, int64_t *high,
                            char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));
@@ -47,7 +47,7 @@ int admin_kafka_watermarks(admin_kafka_t *ak, const char *topic,
  * after ts_ms, into offsets[i], or -1 when the partition holds no such
  * message (every message is older). 0, or -1 with errstr set.
  */
-int admin_kafka_offsets_for_time(admin_kafka_t *ak, const char *topic,
+int groupprobe_offsets_for_time(groupprobe_t *ak, const char *topic,
                                  const int32_t *partitions, size_t n,
                                  int64_t ts_ms, int64_t *offsets, char *errstr,
                                  size_t errstr_size)
@@ -60,7 +60,7 @@ int admin_kafka_offsets_for_time(admin_kafka_t *ak, const char *topic,
  * ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS): -1 with errstr naming the
  * error; the caller decides how much it matters.
  */
-int admin_kafka_commit(admin_kafka_t *ak, const char *topic,
+int groupprobe_commit(groupprobe_t *ak, const char *topic,
                        const int32_t *partitions, const int64_t *offsets,
                        size_t n, char *errstr, size_t errstr_size)
     __attribute__((warn_unused_result));

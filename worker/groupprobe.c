@@ -1,11 +1,11 @@
 /*
- * admin_kafka.c - see admin_kafka.h.
+ * groupprobe.c - see groupprobe.h.
  *
  * librdkafka reports per-call errors as rd_kafka_resp_err_t and per
  * partition in the elements of a topic-partition list; both become our
  * 0/-1 with "topic [partition]: ERROR_NAME" in errstr here.
  */
-#include "admin_kafka.h"
+#include "groupprobe.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 #include "kafka_conf.h"
 #include "kafka_meta.h"
 
-struct admin_kafka {
+struct groupprobe {
     rd_kafka_t *rk;
 };
 
@@ -41,10 +41,10 @@ static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr,
     return 0;
 }
 
-admin_kafka_t *admin_kafka_new(const tm_config_t *conf, char *errstr,
+groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr,
                                size_t errstr_size)
 {
-    admin_kafka_t *ak = calloc(1, sizeof(*ak));
+    groupprobe_t *ak = calloc(1, sizeof(*ak));
     rd_kafka_conf_t *kc;
 
     if (!ak) {
@@ -68,7 +68,7 @@ admin_kafka_t *admin_kafka_new(const tm_config_t *conf, char *errstr,
     return ak;
 }
 
-void admin_kafka_destroy(admin_kafka_t *ak)
+void groupprobe_destroy(groupprobe_t *ak)
 {
     if (!ak)
         return;
@@ -79,10 +79,10 @@ void admin_kafka_destroy(admin_kafka_t *ak)
     free(ak);
 }
 
-int admin_kafka_partitions(admin_kafka_t *ak, const char *topic, int32_t **out,
+int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out,
                            size_t *n, char *errstr, size_t errstr_size)
 {
-    int rc = kafka_topic_partitions(ak->rk, topic, ADMIN_KAFKA_TIMEOUT_MS, out,
+    int rc = kafka_topic_partitions(ak->rk, topic, GROUPPROBE_TIMEOUT_MS, out,
                                     n, errstr, errstr_size);
 
     if (rc == 1 || (rc == 0 && *n == 0)) {
@@ -97,12 +97,12 @@ int admin_kafka_partitions(admin_kafka_t *ak, const char *topic, int32_t **out,
     return rc;
 }
 
-int admin_kafka_watermarks(admin_kafka_t *ak, const char *topic,
+int groupprobe_watermarks(groupprobe_t *ak, const char *topic,
                            int32_t partition, int64_t *low, int64_t *high,
                            char *errstr, size_t errstr_size)
 {
     rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        ak->rk, topic, partition, low, high, ADMIN_KAFKA_TIMEOUT_MS);
+        ak->rk, topic, partition, low, high, GROUPPROBE_TIMEOUT_MS);
 
     if (err) {
         snprintf(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s",
@@ -143,7 +143,7 @@ static int list_error(const rd_kafka_topic_partition_list_t *l,
     return 0;
 }
 
-int admin_kafka_offsets_for_time(admin_kafka_t *ak, const char *topic,
+int groupprobe_offsets_for_time(groupprobe_t *ak, const char *topic,
                                  const int32_t *partitions, size_t n,
                                  int64_t ts_ms, int64_t *offsets, char *errstr,
                                  size_t errstr_size)
@@ -154,7 +154,7 @@ int admin_kafka_offsets_for_time(admin_kafka_t *ak, const char *topic,
     int rc = -1;
     int i;
 
-    err = rd_kafka_offsets_for_times(ak->rk, l, ADMIN_KAFKA_TIMEOUT_MS);
+    err = rd_kafka_offsets_for_times(ak->rk, l, GROUPPROBE_TIMEOUT_MS);
     if (err)
         snprintf(errstr, errstr_size, "offsets by time of %s: %s", topic,
                  rd_kafka_err2name(err));
@@ -171,13 +171,13 @@ int admin_kafka_offsets_for_time(admin_kafka_t *ak, const char *topic,
 /* Waits for the commit's result event on q. */
 static int await_commit(rd_kafka_queue_t *q, char *errstr, size_t errstr_size)
 {
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_KAFKA_TIMEOUT_MS);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, GROUPPROBE_TIMEOUT_MS);
     const rd_kafka_topic_partition_list_t *res;
     int rc = -1;
 
     if (!ev) {
         snprintf(errstr, errstr_size, "offset commit: no answer within %d ms",
-                 ADMIN_KAFKA_TIMEOUT_MS);
+                 GROUPPROBE_TIMEOUT_MS);
         return -1;
     }
     if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_OFFSET_COMMIT)
@@ -193,7 +193,7 @@ static int await_commit(rd_kafka_queue_t *q, char *errstr, size_t errstr_size)
     return rc;
 }
 
-int admin_kafka_commit(admin_kafka_t *ak, const char *topic,
+int groupprobe_commit(groupprobe_t *ak, const char *topic,
                        const int32_t *partitions, const int64_t *offsets,
                        size_t n, char *errstr, size_t errstr_size)
 {
