@@ -65,7 +65,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
         bench install install-programs clean integration pydeps \
-        fuzz fuzz-deps fuzz-build fuzz-run
+        fuzz fuzz-deps fuzz-build fuzz-run format format-check
 
 all: deps
 	@$(MAKE) --no-print-directory programs fixtures
@@ -120,6 +120,7 @@ unit-run: unit
 check-build: programs fixtures unit
 
 check: deps
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory unit-run
 	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
@@ -134,6 +135,15 @@ check: deps
 	@echo "== integration tests (real PostgreSQL via pg_virtualenv, demo API; every scenario on"
 	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka)"
 	@BUILD=$(BUILD) sh tests/integration/run.sh
+
+# One dialect (.clang-format): `make format` rewrites every C file in
+# place; `make check` fails on any file that it would change.
+C_FILES = $(shell find common producer worker tests -name '*.[ch]' -not -path '*/corpus/*')
+format:
+	@clang-format -i $(C_FILES)
+format-check:
+	@echo "== clang-format --dry-run --Werror over every C file"
+	@clang-format --dry-run --Werror $(C_FILES)
 
 integration: deps
 	@$(MAKE) --no-print-directory programs fixtures $(BUILD)/tests/test_checkpoint_kafka pydeps

@@ -13,6 +13,7 @@
  * default, bounds and a one-line doc. Defaults go through the same value
  * parser as the file's text, so a default can never disagree with a bound.
  */
+#include "errstr.h"
 #include "config.h"
 
 #include "daytz.h"
@@ -34,8 +35,8 @@ typedef enum {
     SEC_COUNT
 } section_t;
 
-static const char *const section_names[SEC_COUNT] = {
-    "", "kafka", "postgres", "worker", "producer", "stream"};
+static const char *const section_names[SEC_COUNT] = {"",       "kafka",    "postgres",
+                                                     "worker", "producer", "stream"};
 
 typedef enum {
     T_STR,      /* free text */
@@ -67,19 +68,17 @@ typedef struct key_def {
 } key_def_t;
 
 static const char *const log_formats[] = {"logfmt", "json", NULL};
-static const char *const log_levels[] = {"error", "warn", "info", "debug",
-                                         NULL};
+static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL};
 static const char *const delete_modes[] = {"soft", "hard", NULL};
 static const char *const oor_policies[] = {"fail", "earliest", "latest", NULL};
 static const char *const precisions[] = {"timestamp", "date", NULL};
-static const char *const paginations[] = {"none",   "page", "offset",
-                                          "cursor", "link", NULL};
+static const char *const paginations[] = {"none", "page", "offset", "cursor", "link", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 
-#define G(f)    offsetof(tm_config_t, f)
-#define S(f)    offsetof(stream_conf_t, f)
-#define DAY_MS  86400000LL
-#define MAX_DUR (3650 * DAY_MS)
+#define G(f)     offsetof(tm_config_t, f)
+#define S(f)     offsetof(stream_conf_t, f)
+#define DAY_MS   86400000LL
+#define MAX_DUR  (3650 * DAY_MS)
 #define MAX_SIZE (64LL << 30)
 
 /* X(section, key, type, default, flags, min, max, offset, enums, doc) */
@@ -188,32 +187,28 @@ typedef struct parser {
     const char *path;
     tm_config_t *conf;
     section_t sec;
-    size_t stream_idx;     /* current stream when sec == SEC_STREAM */
-    int glob_line[N_KEYS]; /* line that set each non-stream key; 0 = unset */
+    size_t stream_idx;          /* current stream when sec == SEC_STREAM */
+    int glob_line[N_KEYS];      /* line that set each non-stream key; 0 = unset */
     int (*stream_line)[N_KEYS]; /* the same per stream */
-    int sec_line[SEC_COUNT]; /* first header line of each non-stream section */
+    int sec_line[SEC_COUNT];    /* first header line of each non-stream section */
     char *err;
     size_t errsize;
 } parser_t;
 
 /* "[kafka] key", "[stream customers] key" or "key" (top level). */
-static void label(section_t sec, const stream_conf_t *st, const char *key,
-                  char *buf, size_t size)
+static void label(section_t sec, const stream_conf_t *st, const char *key, char *buf, size_t size)
 {
     if (sec == SEC_TOP)
         snprintf(buf, size, "%s", key ? key : "");
     else if (sec == SEC_STREAM)
-        snprintf(buf, size, "[stream %s]%s%s", st ? st->name : "?",
-                 key ? " " : "", key ? key : "");
+        snprintf(buf, size, "[stream %s]%s%s", st ? st->name : "?", key ? " " : "", key ? key : "");
     else
-        snprintf(buf, size, "[%s]%s%s", section_names[sec], key ? " " : "",
-                 key ? key : "");
+        snprintf(buf, size, "[%s]%s%s", section_names[sec], key ? " " : "", key ? key : "");
 }
 
 /* Formats "FILE:LINE: WHERE: reason" (or "FILE: WHERE: reason" when line
  * is 0) and returns -1. */
-__attribute__((format(printf, 4, 5))) static int
-perr(parser_t *p, int line, const char *where, const char *fmt, ...)
+TM_PRINTF(4, 5) static int perr(parser_t *p, int line, const char *where, const char *fmt, ...)
 {
     char reason[512];
     va_list ap;
@@ -222,11 +217,10 @@ perr(parser_t *p, int line, const char *where, const char *fmt, ...)
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
     if (line > 0)
-        snprintf(p->err, p->errsize, "%s:%d: %s%s%s", p->path, line, where,
-                 *where ? ": " : "", reason);
+        snprintf(p->err, p->errsize, "%s:%d: %s%s%s", p->path, line, where, *where ? ": " : "",
+                 reason);
     else
-        snprintf(p->err, p->errsize, "%s: %s%s%s", p->path, where,
-                 *where ? ": " : "", reason);
+        snprintf(p->err, p->errsize, "%s: %s%s%s", p->path, where, *where ? ": " : "", reason);
     return -1;
 }
 
@@ -244,8 +238,7 @@ static int is_topic_token(const char *s)
 
 /* A duration; a bare number means seconds, except in a T_MILLIS key (a
  * key named *.ms), where "500" must mean 500 ms as the key's name says. */
-static int parse_duration_key(const key_def_t *def, const char *value,
-                              int64_t *ms)
+static int parse_duration_key(const key_def_t *def, const char *value, int64_t *ms)
 {
     if (config_parse_duration(value, ms) < 0)
         return -1;
@@ -256,8 +249,7 @@ static int parse_duration_key(const key_def_t *def, const char *value,
 
 /* Stores value (already expanded) into base per def. 0, or -1 with the
  * reason in why. */
-static int set_value(const key_def_t *def, char *base, const char *value,
-                     char *why, size_t wsize)
+static int set_value(const key_def_t *def, char *base, const char *value, char *why, size_t wsize)
 {
     void *field = base + def->offset;
     int64_t v;
@@ -275,16 +267,13 @@ static int set_value(const key_def_t *def, char *base, const char *value,
             return -1;
         }
         if ((def->flags & F_TOPIC) && !is_topic_token(value)) {
-            snprintf(why, wsize,
-                     "'%s' may hold only letters, digits, '.', '_' and '-'",
-                     value);
+            snprintf(why, wsize, "'%s' may hold only letters, digits, '.', '_' and '-'", value);
             return -1;
         }
         if ((def->flags & F_TIMEZONE) && daytz_check(value, why, wsize) != 0)
             return -1;
         /* An optional key without default set to "" means "none". */
-        char *copy =
-            (*value || (def->flags & F_EMPTY_OK)) ? strdup(value) : NULL;
+        char *copy = (*value || (def->flags & F_EMPTY_OK)) ? strdup(value) : NULL;
         if (!copy && *value) {
             snprintf(why, wsize, "out of memory");
             return -1;
@@ -301,8 +290,8 @@ static int set_value(const key_def_t *def, char *base, const char *value,
             return -1;
         }
         if (v < def->min || v > def->max) {
-            snprintf(why, wsize, "must be between %lld and %lld (got %s)",
-                     (long long)def->min, (long long)def->max, value);
+            snprintf(why, wsize, "must be between %lld and %lld (got %s)", (long long)def->min,
+                     (long long)def->max, value);
             return -1;
         }
         *(int *)field = (int)v;
@@ -310,22 +299,19 @@ static int set_value(const key_def_t *def, char *base, const char *value,
     case T_DURATION:
     case T_MILLIS:
         if (parse_duration_key(def, value, &v) < 0) {
-            snprintf(why, wsize, "bad duration '%s' (use ms, s, m, h or d)",
-                     value);
+            snprintf(why, wsize, "bad duration '%s' (use ms, s, m, h or d)", value);
             return -1;
         }
         if (v < def->min || v > def->max) {
-            snprintf(why, wsize, "must be between %lldms and %lldd (got %s)",
-                     (long long)def->min, (long long)(def->max / DAY_MS),
-                     value);
+            snprintf(why, wsize, "must be between %lldms and %lldd (got %s)", (long long)def->min,
+                     (long long)(def->max / DAY_MS), value);
             return -1;
         }
         *(int64_t *)field = v;
         return 0;
     case T_SIZE:
         if (config_parse_size(value, &v) < 0) {
-            snprintf(why, wsize, "bad size '%s' (bytes, or a number with KiB, MiB or GiB)",
-                     value);
+            snprintf(why, wsize, "bad size '%s' (bytes, or a number with KiB, MiB or GiB)", value);
             return -1;
         }
         if (v < def->min || v > def->max) {
@@ -337,13 +323,12 @@ static int set_value(const key_def_t *def, char *base, const char *value,
         return 0;
     case T_NUMBER:
         if (config_parse_number(value, &d) < 0) {
-            snprintf(why, wsize, "not a number: '%s' (write a decimal such as 0.2)",
-                     value);
+            snprintf(why, wsize, "not a number: '%s' (write a decimal such as 0.2)", value);
             return -1;
         }
         if (d < (double)def->min || d > (double)def->max) {
-            snprintf(why, wsize, "must be between %lld and %lld (got %s)",
-                     (long long)def->min, (long long)def->max, value);
+            snprintf(why, wsize, "must be between %lld and %lld (got %s)", (long long)def->min,
+                     (long long)def->max, value);
             return -1;
         }
         *(double *)field = d;
@@ -358,8 +343,8 @@ static int set_value(const key_def_t *def, char *base, const char *value,
         {
             char list[128] = "";
             for (int i = 0; def->enums[i]; i++)
-                snprintf(list + strlen(list), sizeof list - strlen(list),
-                         "%s%s", i ? ", " : "", def->enums[i]);
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                         def->enums[i]);
             snprintf(why, wsize, "must be one of %s (got '%s')", list, value);
         }
         return -1;
@@ -410,8 +395,7 @@ static char *trim(char *s)
 static void strip_comment(char *s)
 {
     for (char *q = s; *q; q++) {
-        if ((*q == ';' || *q == '#') &&
-            (q == s || isspace((unsigned char)q[-1]))) {
+        if ((*q == ';' || *q == '#') && (q == s || isspace((unsigned char)q[-1]))) {
             *q = '\0';
             return;
         }
@@ -425,20 +409,18 @@ static int open_stream(parser_t *p, const char *name, int line)
 
     snprintf(where, sizeof where, "[stream %s]", name);
     if (!is_topic_token(name))
-        return perr(
-            p, line, where,
-            "a stream name may hold only letters, digits, '.', '_' and '-'");
+        return perr(p, line, where,
+                    "a stream name may hold only letters, digits, '.', '_' and '-'");
     /* <prefix>.<stream> would be one of tidemark's own topics. */
     static const char *const reserved[] = {"sync-runs", "dlq", "schemas"};
     for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
         if (strcmp(name, reserved[i]) == 0)
             return perr(p, line, where,
-                         "the name '%s' is reserved: <prefix>.%s is tidemark's own topic",
-                         name, name);
+                        "the name '%s' is reserved: <prefix>.%s is tidemark's own topic", name,
+                        name);
     const stream_conf_t *dup = config_stream(c, name);
     if (dup)
-        return perr(p, line, where, "duplicate stream (first at line %d)",
-                    dup->line);
+        return perr(p, line, where, "duplicate stream (first at line %d)", dup->line);
 
     stream_conf_t *ns = realloc(c->streams, (c->n_streams + 1) * sizeof *ns);
     if (!ns)
@@ -473,12 +455,10 @@ static int parse_section(parser_t *p, char *s, int line)
     *close = '\0';
     char *name = trim(s + 1);
 
-    if (strncmp(name, "stream", 6) == 0 &&
-        (name[6] == '\0' || isspace((unsigned char)name[6]))) {
+    if (strncmp(name, "stream", 6) == 0 && (name[6] == '\0' || isspace((unsigned char)name[6]))) {
         char *sname = trim(name + 6);
         if (!*sname)
-            return perr(p, line, "[stream]",
-                        "a stream section needs a name: [stream NAME]");
+            return perr(p, line, "[stream]", "a stream section needs a name: [stream NAME]");
         p->sec = SEC_STREAM;
         return open_stream(p, sname, line);
     }
@@ -507,12 +487,10 @@ static int add_kafka_prop(parser_t *p, const char *key, char *value, int line)
     for (size_t i = 0; i < c->n_kafka_props; i++) {
         if (strcmp(c->kafka_props[i].key, key) == 0) {
             free(value);
-            return perr(p, line, where, "set twice (first at line %d)",
-                        c->kafka_props[i].line);
+            return perr(p, line, where, "set twice (first at line %d)", c->kafka_props[i].line);
         }
     }
-    config_kv_t *kv =
-        realloc(c->kafka_props, (c->n_kafka_props + 1) * sizeof *kv);
+    config_kv_t *kv = realloc(c->kafka_props, (c->n_kafka_props + 1) * sizeof *kv);
     if (!kv) {
         free(value);
         return perr(p, line, where, "out of memory");
@@ -543,41 +521,36 @@ static int parse_kv(parser_t *p, char *s, int line)
     if (!*key)
         return perr(p, line, "", "expected 'key = value' (the key is missing)");
 
-    stream_conf_t *st =
-        p->sec == SEC_STREAM ? &p->conf->streams[p->stream_idx] : NULL;
+    stream_conf_t *st = p->sec == SEC_STREAM ? &p->conf->streams[p->stream_idx] : NULL;
     label(p->sec, st, key, where, sizeof where);
 
     size_t idx;
     const key_def_t *def = find_key(p->sec, key, &idx);
     if (!def && p->sec != SEC_KAFKA)
         return perr(p, line, where,
-                    p->sec == SEC_TOP ? "unknown key (before any section)"
-                                      : "unknown key");
+                    p->sec == SEC_TOP ? "unknown key (before any section)" : "unknown key");
 
     char *value = config_expand_env(raw, why, sizeof why);
     if (!value)
         return perr(p, line, where, "%s", why);
     if (!def)
-        return add_kafka_prop(p, key, value,
-                              line); /* value now owned by conf */
+        return add_kafka_prop(p, key, value, line); /* value now owned by conf */
 
-    int *set_line =
-        st ? &p->stream_line[p->stream_idx][idx] : &p->glob_line[idx];
+    int *set_line = st ? &p->stream_line[p->stream_idx][idx] : &p->glob_line[idx];
     if (*set_line) {
         free(value);
         return perr(p, line, where, "set twice (first at line %d)", *set_line);
     }
     *set_line = line;
-    int rc = set_value(def, st ? (char *)st : (char *)p->conf, value, why,
-                       sizeof why);
+    int rc = set_value(def, st ? (char *)st : (char *)p->conf, value, why, sizeof why);
     free(value);
     return rc < 0 ? perr(p, line, where, "%s", why) : 0;
 }
 
 static int parse_line(parser_t *p, char *line, int lineno)
 {
-    if (lineno == 1 && (unsigned char)line[0] == 0xEF &&
-        (unsigned char)line[1] == 0xBB && (unsigned char)line[2] == 0xBF)
+    if (lineno == 1 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
+        (unsigned char)line[2] == 0xBF)
         line += 3; /* UTF-8 byte order mark */
     char *s = trim(line);
     if (*s == '\0' || *s == ';' || *s == '#')
@@ -635,8 +608,7 @@ static int finish_stream(parser_t *p, size_t i)
                             st->pagination == PAGINATION_OFFSET;
     if (!stream_key_line(p, i, "deleted.pagination"))
         st->deleted_pagination = st->pagination;
-    if ((!st->deleted_records_path &&
-         !(st->deleted_records_path = strdup(st->records_path))) ||
+    if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||
         (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
         return perr(p, st->line, where, "out of memory");
     char *resolved = resolve_schema(p->path, st->schema_path);
@@ -652,28 +624,22 @@ static int finish(parser_t *p)
     char where[300];
 
     for (size_t k = 0; k < N_KEYS; k++) {
-        if (keys[k].section != SEC_STREAM && (keys[k].flags & F_REQUIRED) &&
-            !p->glob_line[k]) {
+        if (keys[k].section != SEC_STREAM && (keys[k].flags & F_REQUIRED) && !p->glob_line[k]) {
             label(keys[k].section, NULL, keys[k].key, where, sizeof where);
-            return perr(p, p->sec_line[keys[k].section], where,
-                        "required key missing");
+            return perr(p, p->sec_line[keys[k].section], where, "required key missing");
         }
     }
     if (p->conf->n_streams == 0)
-        return perr(
-            p, 0, "",
-            "no [stream NAME] section: at least one stream is required");
+        return perr(p, 0, "", "no [stream NAME] section: at least one stream is required");
     for (size_t i = 0; i < p->conf->n_streams; i++)
         if (finish_stream(p, i) < 0)
             return -1;
     return 0;
 }
 
-int config_load(const char *path, tm_config_t **out, char *errstr,
-                size_t errstr_size)
+int config_load(const char *path, tm_config_t **out, char *errstr, size_t errstr_size)
 {
-    parser_t p = {
-        .path = path, .sec = SEC_TOP, .err = errstr, .errsize = errstr_size};
+    parser_t p = {.path = path, .sec = SEC_TOP, .err = errstr, .errsize = errstr_size};
     char *line = NULL;
     size_t cap = 0;
     int lineno = 0, rc = 0;
@@ -681,8 +647,7 @@ int config_load(const char *path, tm_config_t **out, char *errstr,
     *out = NULL;
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(errstr, errstr_size, "%s: cannot open: %s", path,
-                 strerror(errno));
+        errstr_set(errstr, errstr_size, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     p.conf = calloc(1, sizeof *p.conf);

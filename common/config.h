@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TM_WARN_UNUSED __attribute__((warn_unused_result))
+#include "compiler.h"
 
 typedef enum { CURSOR_PRECISION_TIMESTAMP, CURSOR_PRECISION_DATE } cursor_precision_t;
 
@@ -53,8 +53,8 @@ typedef struct config_kv {
 } config_kv_t;
 
 typedef struct stream_conf {
-    char *name; /* from the section header [stream NAME] */
-    int line;   /* line of the section header, for error messages */
+    char *name;      /* from the section header [stream NAME] */
+    int line;        /* line of the section header, for error messages */
     int schema_line; /* line of the schema key, for schema load errors */
     char *url;
     char *schema_path; /* resolved against the config file's directory */
@@ -64,7 +64,7 @@ typedef struct stream_conf {
     char *cursor_param;
     cursor_precision_t cursor_precision;
     char *cursor_timezone; /* IANA name; "UTC" by default */
-    char *records_path; /* dotted path; "" means the body is the array */
+    char *records_path;    /* dotted path; "" means the body is the array */
     pagination_t pagination;
     char *page_param;
     char *page_size_param;
@@ -74,7 +74,7 @@ typedef struct stream_conf {
                           checkpoints allowed. Unset: 1 for the seek walk
                           (none, page, offset), 0 for cursor and link */
     int64_t lookback_ms;
-    char *deleted_url;       /* NULL: no deleted endpoint ("" in the file) */
+    char *deleted_url; /* NULL: no deleted endpoint ("" in the file) */
     char *deleted_param;
     /* The deleted endpoint's walk; each inherits the main key when unset. */
     pagination_t deleted_pagination;
@@ -116,7 +116,7 @@ typedef struct tm_config {
 
     /* [producer] */
     int64_t poll_interval_ms;
-    int64_t full_sync_every_ms; /* 0 = never */
+    int64_t full_sync_every_ms;        /* 0 = never */
     double full_sync_max_delete_ratio; /* share of the live ids a full run
                                           may delete, 0..1 */
 

@@ -4,6 +4,7 @@
  * plain decimal numbers ("0.2") and ${NAME} expansion.
  * Pure functions (getenv only); any thread.
  */
+#include "errstr.h"
 #include "config.h"
 
 #include <ctype.h>
@@ -18,8 +19,7 @@ int config_parse_duration(const char *s, int64_t *ms_out)
     static const struct {
         const char *suffix;
         int64_t ms;
-    } units[] = {{"ms", 1},      {"s", 1000},     {"m", 60000},
-                 {"h", 3600000}, {"d", 86400000}, {"", 0}};
+    } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}, {"", 0}};
     int64_t v = 0;
     const char *q = s;
 
@@ -121,28 +121,24 @@ char *config_expand_env(const char *value, char *errstr, size_t errstr_size)
         if (s[0] == '$' && s[1] == '{') {
             const char *end = strchr(s + 2, '}');
             if (!end) {
-                snprintf(errstr, errstr_size,
-                         "unterminated ${ (write ${NAME})");
+                errstr_set(errstr, errstr_size, "unterminated ${ (write ${NAME})");
                 goto fail;
             }
             size_t nl = (size_t)(end - s - 2);
             if (!valid_env_name(s + 2, nl)) {
-                snprintf(errstr, errstr_size,
-                         "bad environment variable name '%.*s'", (int)nl,
-                         s + 2);
+                errstr_set(errstr, errstr_size, "bad environment variable name '%.*s'", (int)nl,
+                           s + 2);
                 goto fail;
             }
             char name[256];
             if (nl >= sizeof name) {
-                snprintf(errstr, errstr_size,
-                         "environment variable name too long");
+                errstr_set(errstr, errstr_size, "environment variable name too long");
                 goto fail;
             }
             snprintf(name, sizeof name, "%.*s", (int)nl, s + 2);
             piece = getenv(name);
             if (!piece) {
-                snprintf(errstr, errstr_size,
-                         "environment variable %s is not set", name);
+                errstr_set(errstr, errstr_size, "environment variable %s is not set", name);
                 goto fail;
             }
             n = strlen(piece);
@@ -154,7 +150,7 @@ char *config_expand_env(const char *value, char *errstr, size_t errstr_size)
             cap = (len + n + 1) * 2;
             char *grown = realloc(out, cap);
             if (!grown) {
-                snprintf(errstr, errstr_size, "out of memory");
+                errstr_set(errstr, errstr_size, "out of memory");
                 goto fail;
             }
             out = grown;
@@ -163,7 +159,7 @@ char *config_expand_env(const char *value, char *errstr, size_t errstr_size)
         len += n;
     }
     if (!out) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     out[len] = '\0';

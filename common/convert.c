@@ -50,14 +50,21 @@ static const char *json_kind(const json_t *v)
     if (jsonnum_is(v))
         return jsonnum_is_integer(v) ? "an integer" : "a real number";
     switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a real number";
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a real number";
     case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_NULL: return "null";
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
     }
     return "unknown";
 }
@@ -71,8 +78,7 @@ static int expected(const conv_ctx_t *c, const char *what, const json_t *v)
 
 /* ---- base64 (bytes in source JSON and in nested row-form values) ---- */
 
-static const char b64chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static int b64val(int ch)
 {
@@ -81,8 +87,7 @@ static int b64val(int ch)
 }
 
 /* Standard alphabet, '=' padding optional. out holds len*3/4+3 bytes. */
-static int base64_decode(const char *in, size_t len, unsigned char *out,
-                         size_t *out_len)
+static int base64_decode(const char *in, size_t len, unsigned char *out, size_t *out_len)
 {
     unsigned acc = 0;
     int bits = 0;
@@ -137,8 +142,8 @@ json_t *conv_base64_json(const unsigned char *in, size_t len)
 /* An integer from a JSON integer or a string of decimal digits. A JSON
  * number kept as text is an integer too large for int64 (the reader makes
  * every other integer a json_integer) or not an integer at all. */
-static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo,
-                       int64_t hi, const char *what, int64_t *out)
+static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo, int64_t hi,
+                       const char *what, int64_t *out)
 {
     if (json_is_integer(v)) {
         *out = json_integer_value(v);
@@ -166,8 +171,7 @@ static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo,
 
 /* A double from a JSON number (exactly as strtod reads its text, when the
  * reader kept it) or a numeric string. */
-static int get_number(const conv_ctx_t *c, const json_t *v, const char *what,
-                      double *out)
+static int get_number(const conv_ctx_t *c, const json_t *v, const char *what, double *out)
 {
     if (json_is_number(v)) {
         *out = json_number_value(v);
@@ -184,8 +188,7 @@ static int get_number(const conv_ctx_t *c, const json_t *v, const char *what,
         char *end;
         errno = 0;
         *out = strtod(s, &end);
-        if (*s && !isspace((unsigned char)*s) && *end == '\0' &&
-            errno != ERANGE && isfinite(*out))
+        if (*s && !isspace((unsigned char)*s) && *end == '\0' && errno != ERANGE && isfinite(*out))
             return 0;
         return conv_fail(c, "'%s' is not a finite number", s);
     }
@@ -197,14 +200,12 @@ static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     if (!jsonnum_is_string(v))
         return expected(c, "a string", v);
     /* avro-c's string length counts the NUL that jansson guarantees */
-    if (avro_value_set_string_len(out, json_string_value(v),
-                                  json_string_length(v) + 1) != 0)
+    if (avro_value_set_string_len(out, json_string_value(v), json_string_length(v) + 1) != 0)
         return conv_avro_fail(c);
     return 0;
 }
 
-static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf,
-                      size_t *len)
+static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf, size_t *len)
 {
     if (!jsonnum_is_string(v))
         return expected(c, "a base64 string", v);
@@ -257,8 +258,8 @@ static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         return expected(c, "an enum symbol", v);
     int idx = avro_schema_enum_get_by_name(es, json_string_value(v));
     if (idx < 0)
-        return conv_fail(c, "'%s' is not a symbol of enum %s",
-                    json_string_value(v), avro_schema_name(es));
+        return conv_fail(c, "'%s' is not a symbol of enum %s", json_string_value(v),
+                         avro_schema_name(es));
     return avro_value_set_enum(out, idx) ? conv_avro_fail(c) : 0;
 }
 
@@ -280,8 +281,7 @@ static int64_t extra_micros(const char *s)
     return us;
 }
 
-static int set_timestamp(const conv_ctx_t *c, const json_t *v, int micros,
-                         avro_value_t *out)
+static int set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out)
 {
     int64_t ms, val;
     char err[256];
@@ -317,12 +317,11 @@ static int set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         return conv_fail(c, "'%s': %s", s, err);
     if (!date_only)
         return conv_fail(c, "'%s' is not a date (YYYY-MM-DD)", s);
-    return avro_value_set_int(out, isotime_ms_to_days(ms)) ? conv_avro_fail(c)
-                                                             : 0;
+    return avro_value_set_int(out, isotime_ms_to_days(ms)) ? conv_avro_fail(c) : 0;
 }
 
-static int set_decimal(const conv_ctx_t *c, const schema_field_t *f,
-                       const json_t *v, avro_value_t *out)
+static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
+                       avro_value_t *out)
 {
     char text[512], err[512];
     unsigned char buf[DECIMAL_BUF];
@@ -335,15 +334,13 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f,
         size_t fit = (size_t)f->precision + 5;
         if (jsonnum_to_plain(jsonnum_text(v), text, fit < sizeof(text) ? fit : sizeof(text)))
             return conv_fail(c, "%.40s%s does not fit decimal(%d,%d)", jsonnum_text(v),
-                             strlen(jsonnum_text(v)) > 40 ? "..." : "", f->precision,
-                             f->scale);
+                             strlen(jsonnum_text(v)) > 40 ? "..." : "", f->precision, f->scale);
     } else if (json_is_string(v)) {
         snprintf(text, sizeof(text), "%s", json_string_value(v));
         if (json_string_length(v) >= sizeof(text))
             return conv_fail(c, "decimal string too long");
     } else if (json_is_integer(v)) {
-        snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT,
-                 json_integer_value(v));
+        snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     } else if (json_is_real(v)) {
         /* A double is exact only if its text at the scale reads back as
          * the same double: 12.345 at scale 2 does not. */
@@ -356,14 +353,13 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f,
                 if (strtod(shown, NULL) == d)
                     break;
             }
-            return conv_fail(c, "%s has more than %d decimal places", shown,
-                        f->scale);
+            return conv_fail(c, "%s has more than %d decimal places", shown, f->scale);
         }
     } else {
         return expected(c, "a decimal string or number", v);
     }
-    if (decimal_from_text(text, f->precision, f->scale, buf, sizeof(buf),
-                          &len, err, sizeof(err)) != 0)
+    if (decimal_from_text(text, f->precision, f->scale, buf, sizeof(buf), &len, err, sizeof(err)) !=
+        0)
         return conv_fail(c, "%s", err);
     return avro_value_set_bytes(out, buf, len) ? conv_avro_fail(c) : 0;
 }
@@ -371,8 +367,7 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f,
 static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out);
 
 /* The context of a child: "path.name" (name) or "path[idx]" (!name). */
-int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *name,
-                   size_t idx)
+int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *name, size_t idx)
 {
     *sub = *c;
     if (name)
@@ -415,14 +410,14 @@ static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 
     if (!json_is_array(v))
         return expected(c, "an array", v);
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
         avro_value_t child;
         char path[CONV_PATH_SIZE];
         conv_ctx_t sc;
         if (avro_value_append(out, &child, NULL) != 0)
             return conv_avro_fail(c);
-        if (conv_sub_ctx(&sc, path, c, NULL, i) != 0 ||
-            set_generic(&sc, item, &child) != 0)
+        if (conv_sub_ctx(&sc, path, c, NULL, i) != 0 || set_generic(&sc, item, &child) != 0)
             return -1;
     }
     return 0;
@@ -435,14 +430,14 @@ static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 
     if (!json_is_object(v))
         return expected(c, "an object", v);
-    json_object_foreach((json_t *)v, key, item) {
+    json_object_foreach((json_t *)v, key, item)
+    {
         avro_value_t child;
         char path[CONV_PATH_SIZE];
         conv_ctx_t sc;
         if (avro_value_add(out, key, &child, NULL, NULL) != 0)
             return conv_avro_fail(c);
-        if (conv_sub_ctx(&sc, path, c, key, 0) != 0 ||
-            set_generic(&sc, item, &child) != 0)
+        if (conv_sub_ctx(&sc, path, c, key, 0) != 0 || set_generic(&sc, item, &child) != 0)
             return -1;
     }
     return 0;
@@ -461,15 +456,13 @@ static int null_branch(avro_schema_t un)
 static int set_union(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 {
     avro_schema_t un = avro_value_get_schema(out);
-    int nb = null_branch(un), others = (int)avro_schema_union_size(un) -
-                                       (nb >= 0);
+    int nb = null_branch(un), others = (int)avro_schema_union_size(un) - (nb >= 0);
     avro_value_t branch;
 
     if (!v || json_is_null(v)) {
         if (nb < 0)
             return conv_fail(c, "is %s but the union has no null", json_kind(v));
-        if (avro_value_set_branch(out, nb, &branch) != 0 ||
-            avro_value_set_null(&branch) != 0)
+        if (avro_value_set_branch(out, nb, &branch) != 0 || avro_value_set_null(&branch) != 0)
             return conv_avro_fail(c);
         return 0;
     }
@@ -487,13 +480,10 @@ static int set_union(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         if (set_generic(&quiet, v, &branch) == 0)
             return 0;
     }
-    return others > 1 ? conv_fail(c, "%s matches no branch of the union",
-                             json_kind(v))
-                      : -1;
+    return others > 1 ? conv_fail(c, "%s matches no branch of the union", json_kind(v)) : -1;
 }
 
-static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v,
-                      avro_value_t *out)
+static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v, avro_value_t *out)
 {
     int64_t i;
     double d;
@@ -520,8 +510,7 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v,
     case AVRO_BOOLEAN:
         if (!json_is_boolean(v))
             return expected(c, "true or false", v);
-        return avro_value_set_boolean(out, json_is_true(v)) ? conv_avro_fail(c)
-                                                            : 0;
+        return avro_value_set_boolean(out, json_is_true(v)) ? conv_avro_fail(c) : 0;
     default:
         return conv_fail(c, "unsupported Avro type");
     }
@@ -537,21 +526,30 @@ static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         if (v && !json_is_null(v))
             return expected(c, "null", v);
         return avro_value_set_null(out) ? conv_avro_fail(c) : 0;
-    case AVRO_STRING: return set_string(c, v, out);
-    case AVRO_BYTES: return set_bytes(c, v, out);
-    case AVRO_FIXED: return set_fixed(c, v, out);
-    case AVRO_ENUM: return set_enum(c, v, out);
-    case AVRO_RECORD: return set_record(c, v, out);
-    case AVRO_ARRAY: return set_array(c, v, out);
-    case AVRO_MAP: return set_map(c, v, out);
-    case AVRO_UNION: return set_union(c, v, out);
-    default: return set_scalar(c, t, v, out);
+    case AVRO_STRING:
+        return set_string(c, v, out);
+    case AVRO_BYTES:
+        return set_bytes(c, v, out);
+    case AVRO_FIXED:
+        return set_fixed(c, v, out);
+    case AVRO_ENUM:
+        return set_enum(c, v, out);
+    case AVRO_RECORD:
+        return set_record(c, v, out);
+    case AVRO_ARRAY:
+        return set_array(c, v, out);
+    case AVRO_MAP:
+        return set_map(c, v, out);
+    case AVRO_UNION:
+        return set_union(c, v, out);
+    default:
+        return set_scalar(c, t, v, out);
     }
 }
 
 /* A top-level field: its schema_field_t knows the logical type. */
-static int set_field(const conv_ctx_t *c, const schema_field_t *f,
-                     const json_t *v, avro_value_t *out)
+static int set_field(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
+                     avro_value_t *out)
 {
     avro_value_t target = *out;
 
@@ -567,20 +565,24 @@ static int set_field(const conv_ctx_t *c, const schema_field_t *f,
                  : conv_fail(c, "missing (the field is not nullable)");
     }
     switch (f->type) {
-    case FT_TIMESTAMP_MILLIS: return set_timestamp(c, v, 0, &target);
-    case FT_TIMESTAMP_MICROS: return set_timestamp(c, v, 1, &target);
-    case FT_DATE: return set_date(c, v, &target);
-    case FT_DECIMAL: return set_decimal(c, f, v, &target);
-    default: return set_generic(c, v, &target);
+    case FT_TIMESTAMP_MILLIS:
+        return set_timestamp(c, v, 0, &target);
+    case FT_TIMESTAMP_MICROS:
+        return set_timestamp(c, v, 1, &target);
+    case FT_DATE:
+        return set_date(c, v, &target);
+    case FT_DECIMAL:
+        return set_decimal(c, f, v, &target);
+    default:
+        return set_generic(c, v, &target);
     }
 }
 
-int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
-                         avro_value_t *out, char *errstr, size_t errstr_size)
+int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avro_value_t *out,
+                         char *errstr, size_t errstr_size)
 {
     if (!json_is_object(obj)) {
-        errstr_set(errstr, errstr_size, "the record is %s, not a JSON object",
-                json_kind(obj));
+        errstr_set(errstr, errstr_size, "the record is %s, not a JSON object", json_kind(obj));
         return -1;
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
@@ -594,4 +596,3 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
     }
     return 0;
 }
-

@@ -29,6 +29,7 @@
 #ifndef TIDEMARK_CONVERT_H
 #define TIDEMARK_CONVERT_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <avro.h>
 #include <jansson.h>
@@ -40,9 +41,8 @@
  * or -1 with errstr "field 'balance': '12.345' has more than 2 decimal
  * places" (which field and why).
  */
-int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
-                         avro_value_t *out, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avro_value_t *out,
+                         char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Returns a new JSON object (caller json_decref()s) in row form from the
@@ -52,18 +52,17 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj,
  * or double NaN/Infinity becomes the string "NaN"/"Infinity"/"-Infinity";
  * a decimal with more digits than its precision is an error.
  */
-json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
-                            char *errstr, size_t errstr_size);
+json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *errstr,
+                            size_t errstr_size);
 
 /*
  * Decimal helpers, exposed for tests: text <-> two's-complement big-endian
  * unscaled bytes at the given scale. decimal_from_text rejects more
  * fraction digits than scale and more than precision digits.
  */
-int decimal_from_text(const char *text, int precision, int scale,
-                      unsigned char *buf, size_t bufsize, size_t *len_out,
-                      char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int decimal_from_text(const char *text, int precision, int scale, unsigned char *buf,
+                      size_t bufsize, size_t *len_out, char *errstr,
+                      size_t errstr_size) TM_WARN_UNUSED;
 /*
  * decimal_to_text returns 0; -1 when buf is too small or memory runs out;
  * -2 when the value is past PostgreSQL's numeric limits (more than
@@ -72,11 +71,11 @@ int decimal_from_text(const char *text, int precision, int scale,
  * it can be. buf needs 2.41 * len + scale + 4 bytes at most. Time grows
  * as len^2 / 36 (base-10^9 limbs): 40 KB takes about 0.1 s.
  */
-int decimal_to_text(const unsigned char *bytes, size_t len, int scale,
-                    char *buf, size_t size) __attribute__((warn_unused_result));
+int decimal_to_text(const unsigned char *bytes, size_t len, int scale, char *buf,
+                    size_t size) TM_WARN_UNUSED;
 
 #define DECIMAL_MAX_INT_DIGITS 131072 /* PostgreSQL numeric: before the point */
-#define DECIMAL_MAX_SCALE 16383       /* and after it */
+#define DECIMAL_MAX_SCALE      16383  /* and after it */
 
 /* A lower bound (exact or one less) of the decimal digits of the unscaled
  * value's magnitude (1 for zero), from its bit length: linear time. */

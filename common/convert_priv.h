@@ -6,6 +6,7 @@
 #ifndef TIDEMARK_CONVERT_PRIV_H
 #define TIDEMARK_CONVERT_PRIV_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <jansson.h>
 
@@ -21,16 +22,14 @@ typedef struct {
 } conv_ctx_t;
 
 /* Fills errstr with "field 'PATH': MESSAGE"; returns -1. */
-int conv_fail(const conv_ctx_t *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int conv_fail(const conv_ctx_t *c, const char *fmt, ...) TM_PRINTF(2, 3);
 
 /* conv_fail() with avro_strerror(). */
 int conv_avro_fail(const conv_ctx_t *c);
 
 /* The context of a child: "path.name" (name) or "path[idx]" (!name), in
  * buf (CONV_PATH_SIZE bytes). Fails past CONV_MAX_DEPTH. */
-int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c,
-                 const char *name, size_t idx);
+int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *name, size_t idx);
 
 /* A JSON string of the standard base64 of in (padded), or NULL. */
 json_t *conv_base64_json(const unsigned char *in, size_t len);

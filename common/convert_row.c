@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errstr.h"
 #include "convert.h"
 #include "convert_priv.h"
 #include "isotime.h"
@@ -96,8 +97,7 @@ static json_t *get_blob(const conv_ctx_t *c, avro_value_t *v, int fixed)
 {
     const void *p;
     size_t size;
-    int rc = fixed ? avro_value_get_fixed(v, &p, &size)
-                   : avro_value_get_bytes(v, &p, &size);
+    int rc = fixed ? avro_value_get_fixed(v, &p, &size) : avro_value_get_bytes(v, &p, &size);
     if (rc != 0)
         return conv_avro_fail(c), NULL;
     return conv_base64_json(p, size);
@@ -113,7 +113,8 @@ static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v)
     avro_value_t branch;
 
     switch (avro_value_get_type(v)) {
-    case AVRO_NULL: return json_null();
+    case AVRO_NULL:
+        return json_null();
     case AVRO_BOOLEAN:
         return avro_value_get_boolean(v, &b) ? NULL : json_boolean(b);
     case AVRO_INT32:
@@ -124,22 +125,29 @@ static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v)
         return avro_value_get_float(v, &f) ? NULL : get_real(c, f);
     case AVRO_DOUBLE:
         return avro_value_get_double(v, &d) ? NULL : get_real(c, d);
-    case AVRO_STRING: return get_string(c, v);
-    case AVRO_BYTES: return get_blob(c, v, 0);
-    case AVRO_FIXED: return get_blob(c, v, 1);
+    case AVRO_STRING:
+        return get_string(c, v);
+    case AVRO_BYTES:
+        return get_blob(c, v, 0);
+    case AVRO_FIXED:
+        return get_blob(c, v, 1);
     case AVRO_ENUM:
         if (avro_value_get_enum(v, &b) != 0)
             return NULL;
         const char *sym = avro_schema_enum_get(avro_value_get_schema(v), b);
         return sym ? json_string(sym) : null_fail(c, "bad enum index");
-    case AVRO_RECORD: return get_record(c, v);
-    case AVRO_MAP: return get_record(c, v);
-    case AVRO_ARRAY: return get_array(c, v);
+    case AVRO_RECORD:
+        return get_record(c, v);
+    case AVRO_MAP:
+        return get_record(c, v);
+    case AVRO_ARRAY:
+        return get_array(c, v);
     case AVRO_UNION:
         if (avro_value_get_current_branch(v, &branch) != 0)
             return conv_avro_fail(c), NULL;
         return get_generic(c, &branch);
-    default: return null_fail(c, "unsupported Avro type");
+    default:
+        return null_fail(c, "unsupported Avro type");
     }
 }
 
@@ -152,7 +160,7 @@ static json_t *timestamp_json(int64_t val, int micros)
         return json_string(buf);
     }
     int64_t ms = val / 1000 - (val % 1000 < 0); /* floor */
-    int rest = (int)(val % 1000); /* not val - ms * 1000: overflows near INT64_MIN */
+    int rest = (int)(val % 1000);               /* not val - ms * 1000: overflows near INT64_MIN */
     if (rest < 0)
         rest += 1000;
     isotime_format(ms, buf, ISOTIME_BUFSIZE);
@@ -171,8 +179,7 @@ static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros)
     return timestamp_json(val, micros);
 }
 
-static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f,
-                           avro_value_t *v)
+static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f, avro_value_t *v)
 {
     const void *p;
     size_t size;
@@ -183,7 +190,8 @@ static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f,
      * from its size alone when it is far too long (hostile input must not
      * cost quadratic time), else from its exact digits. */
     if (decimal_digits_min(p, size) > (size_t)f->precision)
-        return conv_fail(c, "a %zu-byte unscaled value has more than %d "
+        return conv_fail(c,
+                         "a %zu-byte unscaled value has more than %d "
                          "digits: it does not fit decimal(%d,%d)",
                          size, f->precision, f->precision, f->scale),
                NULL;
@@ -192,8 +200,8 @@ static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f,
     int rc = text ? decimal_to_text(p, size, f->scale, text, cap) : -1;
     if (rc != 0) {
         free(text);
-        return null_fail(c, rc == -2 ? "past PostgreSQL's numeric limits"
-                                     : "cannot format decimal");
+        return null_fail(c,
+                         rc == -2 ? "past PostgreSQL's numeric limits" : "cannot format decimal");
     }
     size_t nd = 0;
     int lead = 1;
@@ -204,8 +212,7 @@ static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f,
         nd++;
     }
     if (nd > (size_t)f->precision) {
-        conv_fail(c, "%zu digits do not fit decimal(%d,%d)", nd,
-                  f->precision, f->scale);
+        conv_fail(c, "%zu digits do not fit decimal(%d,%d)", nd, f->precision, f->scale);
         free(text);
         return NULL;
     }
@@ -237,8 +244,7 @@ static json_t *get_bytea(const conv_ctx_t *c, avro_value_t *v)
     return j;
 }
 
-static json_t *get_field(const conv_ctx_t *c, const schema_field_t *f,
-                         avro_value_t *v)
+static json_t *get_field(const conv_ctx_t *c, const schema_field_t *f, avro_value_t *v)
 {
     avro_value_t target = *v;
     int32_t days;
@@ -251,16 +257,21 @@ static json_t *get_field(const conv_ctx_t *c, const schema_field_t *f,
             return json_null();
     }
     switch (f->type) {
-    case FT_TIMESTAMP_MILLIS: return get_timestamp(c, &target, 0);
-    case FT_TIMESTAMP_MICROS: return get_timestamp(c, &target, 1);
+    case FT_TIMESTAMP_MILLIS:
+        return get_timestamp(c, &target, 0);
+    case FT_TIMESTAMP_MICROS:
+        return get_timestamp(c, &target, 1);
     case FT_DATE:
         if (avro_value_get_int(&target, &days) != 0)
             return conv_avro_fail(c), NULL;
         isotime_format_date(isotime_days_to_ms(days), buf, sizeof(buf));
         return json_string(buf);
-    case FT_DECIMAL: return get_decimal(c, f, &target);
-    case FT_BYTES: return get_bytea(c, &target);
-    default: return get_generic(c, &target);
+    case FT_DECIMAL:
+        return get_decimal(c, f, &target);
+    case FT_BYTES:
+        return get_bytea(c, &target);
+    default:
+        return get_generic(c, &target);
     }
 }
 
@@ -289,8 +300,7 @@ static int default_bytes(const json_t *d, unsigned char **out, size_t *len)
 
 /* The row form of field i when the writer of the event did not have it:
  * its schema default, or null. */
-static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs,
-                             size_t i)
+static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, size_t i)
 {
     const schema_field_t *f = &rs->fields[i];
     json_t *fj = json_array_get(json_object_get(rs->json_doc, "fields"), i);
@@ -311,8 +321,7 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs,
     case FT_DATE:
         if (!json_is_integer(d))
             break;
-        isotime_format_date(isotime_days_to_ms((int32_t)json_integer_value(d)),
-                            buf, sizeof(buf));
+        isotime_format_date(isotime_days_to_ms((int32_t)json_integer_value(d)), buf, sizeof(buf));
         return json_string(buf);
     case FT_BYTES:
     case FT_DECIMAL: {
@@ -351,8 +360,8 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs,
     return null_fail(c, "bad default");
 }
 
-json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
-                            char *errstr, size_t errstr_size)
+json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *errstr,
+                            size_t errstr_size)
 {
     avro_schema_t in_schema = avro_value_get_schema(in);
     json_t *row = json_object();
@@ -361,7 +370,7 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
         errstr[0] = '\0'; /* so that a silent failure below is noticed */
     if (!row) {
         if (errstr && errstr_size)
-            snprintf(errstr, errstr_size, "out of memory");
+            errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
@@ -370,8 +379,7 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in,
         avro_value_t child;
         json_t *jv = NULL;
         /* by name: a value resolved from an older writer may lack fields */
-        int at = in_schema ? avro_schema_record_field_get_index(in_schema, f->name)
-                           : (int)i;
+        int at = in_schema ? avro_schema_record_field_get_index(in_schema, f->name) : (int)i;
         if (at < 0)
             jv = default_field(&c, rs, i);
         else if (avro_value_get_by_index(in, (size_t)at, &child, NULL) != 0)

@@ -38,9 +38,10 @@ int daytz_check(const char *tz, char *errstr, size_t errstr_size)
     if (daytz_is_utc(tz))
         return 0;
     /* A zone name is a relative path inside the database: no way out of it. */
-    if (tz[0] == '/' || strstr(tz, "..") || strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                       "abcdefghijklmnopqrstuvwxyz"
-                                                       "0123456789/_+-") != strlen(tz)) {
+    if (tz[0] == '/' || strstr(tz, "..") ||
+        strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   "abcdefghijklmnopqrstuvwxyz"
+                   "0123456789/_+-") != strlen(tz)) {
         errstr_set(errstr, errstr_size, "'%s' is not an IANA time zone name", tz);
         return -1;
     }
@@ -52,8 +53,7 @@ int daytz_check(const char *tz, char *errstr, size_t errstr_size)
     if (f)
         fclose(f);
     if (n != sizeof(magic) || memcmp(magic, "TZif", 4) != 0) {
-        errstr_set(errstr, errstr_size, "unknown time zone '%s' (not in %s)", tz,
-                   ZONEINFO_DIR);
+        errstr_set(errstr, errstr_size, "unknown time zone '%s' (not in %s)", tz, ZONEINFO_DIR);
         return -1;
     }
     return 0;

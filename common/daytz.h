@@ -19,6 +19,7 @@
 #ifndef TIDEMARK_DAYTZ_H
 #define TIDEMARK_DAYTZ_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,8 +30,7 @@ int daytz_is_utc(const char *tz);
  * 0 if tz names a zone of the tz database (or UTC); -1 with errstr
  * ("unknown time zone 'Mars/Base' (not in /usr/share/zoneinfo)").
  */
-int daytz_check(const char *tz, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int daytz_check(const char *tz, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Start (UTC ms) of the local day in tz that holds instant ms. */
 int64_t daytz_day_start(const char *tz, int64_t ms);

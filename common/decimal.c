@@ -36,8 +36,7 @@ static int mul10_add(unsigned char *w, size_t *n, size_t cap, int digit)
 }
 
 /* Magnitude (little-endian) to minimal two's complement, big-endian. */
-static int to_twos_complement(unsigned char *w, size_t n, size_t cap, int neg,
-                              size_t *len_out)
+static int to_twos_complement(unsigned char *w, size_t n, size_t cap, int neg, size_t *len_out)
 {
     if (n == 0) { /* zero, whatever its sign */
         if (cap < 1)
@@ -70,9 +69,8 @@ static int to_twos_complement(unsigned char *w, size_t n, size_t cap, int neg,
     return 0;
 }
 
-int decimal_from_text(const char *text, int precision, int scale,
-                      unsigned char *buf, size_t bufsize, size_t *len_out,
-                      char *errstr, size_t errstr_size)
+int decimal_from_text(const char *text, int precision, int scale, unsigned char *buf,
+                      size_t bufsize, size_t *len_out, char *errstr, size_t errstr_size)
 {
     const char *p = text, *ip, *fp = "";
     size_t il, fl = 0, n = 0;
@@ -89,25 +87,26 @@ int decimal_from_text(const char *text, int precision, int scale,
         fl = (size_t)(p - fp);
     }
     if (*p != '\0' || il + fl == 0) {
-        errstr_set(errstr, errstr_size, "'%s' is not a decimal number "
-                "(digits with an optional sign and point, no exponent)",
-                text);
+        errstr_set(errstr, errstr_size,
+                   "'%s' is not a decimal number "
+                   "(digits with an optional sign and point, no exponent)",
+                   text);
         return -1;
     }
     /* Trailing zeros past the scale change nothing: "1.500" at scale 2. */
     while (fl > (size_t)scale && fp[fl - 1] == '0')
         fl--;
     if (fl > (size_t)scale) {
-        errstr_set(errstr, errstr_size, "'%s' has more than %d decimal places",
-                text, scale);
+        errstr_set(errstr, errstr_size, "'%s' has more than %d decimal places", text, scale);
         return -1;
     }
     while (il > 0 && *ip == '0')
         ip++, il--;
     if (il > (size_t)(precision - scale)) {
-        errstr_set(errstr, errstr_size, "'%s' does not fit decimal(%d,%d): "
-                "at most %d digits before the point", text, precision, scale,
-                precision - scale);
+        errstr_set(errstr, errstr_size,
+                   "'%s' does not fit decimal(%d,%d): "
+                   "at most %d digits before the point",
+                   text, precision, scale, precision - scale);
         return -1;
     }
     int rc = 0;
@@ -139,8 +138,7 @@ static size_t magnitude_bits(const unsigned char *m, size_t len)
 
 /* The big-endian magnitude of a two's-complement value, in new memory
  * (len bytes, at least 1); *neg is set to its sign. NULL on ENOMEM. */
-static unsigned char *magnitude_of(const unsigned char *bytes, size_t len,
-                                   int *neg)
+static unsigned char *magnitude_of(const unsigned char *bytes, size_t len, int *neg)
 {
     unsigned char *m = malloc(len ? len : 1);
 
@@ -165,8 +163,7 @@ static unsigned char *magnitude_of(const unsigned char *bytes, size_t len,
  * most floor(b log10 2) + 1 (log10 2 = 0.30102999...). */
 static size_t digits_min_of_bits(size_t bits)
 {
-    return bits == 0 ? 1 : (bits - 1) / 100000 * 30102 +
-                               (bits - 1) % 100000 * 30102 / 100000 + 1;
+    return bits == 0 ? 1 : (bits - 1) / 100000 * 30102 + (bits - 1) % 100000 * 30102 / 100000 + 1;
 }
 
 static size_t digits_max_of_bits(size_t bits)
@@ -196,8 +193,8 @@ size_t decimal_digits_min(const unsigned char *bytes, size_t len)
  * at most len*2.41/9 limbs, 36 times fewer steps than digit-by-digit
  * division, and each step a multiply by a constant. -1 on ENOMEM.
  */
-static int to_limbs(const unsigned char *m, size_t len, size_t bits,
-                    uint32_t **limbs_out, size_t *n_out)
+static int to_limbs(const unsigned char *m, size_t len, size_t bits, uint32_t **limbs_out,
+                    size_t *n_out)
 {
     size_t cap = digits_max_of_bits(bits) / 9 + 2, n = 0, i = 0;
     uint32_t *limbs = malloc(cap * sizeof(*limbs));
@@ -232,8 +229,7 @@ static int to_limbs(const unsigned char *m, size_t len, size_t bits,
     return 0;
 }
 
-int decimal_to_text(const unsigned char *bytes, size_t len, int scale,
-                    char *buf, size_t size)
+int decimal_to_text(const unsigned char *bytes, size_t len, int scale, char *buf, size_t size)
 {
     int neg, rc = -1;
     unsigned char *m = NULL;

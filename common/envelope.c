@@ -19,26 +19,25 @@
 #include <avro/resolver.h>
 
 #define CRC64_AVRO_EMPTY 0xc15d213aa4d7a795ULL
-#define SOE_MAGIC0 0xC3
-#define SOE_MAGIC1 0x01
-#define SOE_HEADER 10 /* magic (2) + fingerprint (8) */
-#define MAX_DEPTH 64  /* nesting the decoder follows */
+#define SOE_MAGIC0       0xC3
+#define SOE_MAGIC1       0x01
+#define SOE_HEADER       10 /* magic (2) + fingerprint (8) */
+#define MAX_DEPTH        64 /* nesting the decoder follows */
 
 /* Field indexes of the event record, in schema order. */
-enum { EV_OP, EV_ID, EV_SOURCE_TS, EV_RUN_ID, EV_FULL_SYNC, EV_PRODUCED_AT,
-       EV_AFTER };
+enum { EV_OP, EV_ID, EV_SOURCE_TS, EV_RUN_ID, EV_FULL_SYNC, EV_PRODUCED_AT, EV_AFTER };
 
 /* An earlier (or later) version of the event schema that events may have
  * been written with, resolved into this one. */
 typedef struct writer {
     uint64_t fingerprint;
-    char *error;               /* NULL, or why its events cannot be read */
-    avro_schema_t wschema;     /* the writer's event schema */
-    avro_schema_t rschema;     /* ours, less what the writer does not have */
+    char *error;           /* NULL, or why its events cannot be read */
+    avro_schema_t wschema; /* the writer's event schema */
+    avro_schema_t rschema; /* ours, less what the writer does not have */
     avro_value_iface_t *riface;
-    avro_value_t rvalue;       /* what a read fills: an rschema value */
+    avro_value_t rvalue; /* what a read fills: an rschema value */
     avro_value_iface_t *resolver;
-    avro_value_t resolved;     /* a wschema-shaped value writing into rvalue */
+    avro_value_t resolved; /* a wschema-shaped value writing into rvalue */
 } writer_t;
 
 struct envelope_schema {
@@ -75,9 +74,8 @@ uint64_t avro_crc64(const void *data, size_t len)
 
 static int is_primitive(const char *t)
 {
-    static const char *const prims[] = {"null",  "boolean", "int",
-                                        "long",  "float",   "double",
-                                        "bytes", "string"};
+    static const char *const prims[] = {"null",  "boolean", "int",   "long",
+                                        "float", "double",  "bytes", "string"};
     for (size_t i = 0; i < sizeof(prims) / sizeof(prims[0]); i++)
         if (strcmp(t, prims[i]) == 0)
             return 1;
@@ -93,13 +91,12 @@ static json_t *full_name(const char *name, const char *ns)
     return j;
 }
 
-static json_t *pcf(const json_t *s, const char *ns, int depth, char *errstr,
-                   size_t errstr_size);
+static json_t *pcf(const json_t *s, const char *ns, int depth, char *errstr, size_t errstr_size);
 
 /* Named types (record, enum, fixed): name first, then type, then their
  * own attribute, as [ORDER] says. */
-static json_t *pcf_named(const json_t *s, const char *type, const char *ns,
-                         int depth, char *errstr, size_t errstr_size)
+static json_t *pcf_named(const json_t *s, const char *type, const char *ns, int depth, char *errstr,
+                         size_t errstr_size)
 {
     const char *name = json_string_value(json_object_get(s, "name"));
     const char *own_ns = json_string_value(json_object_get(s, "namespace"));
@@ -128,10 +125,10 @@ static json_t *pcf_named(const json_t *s, const char *type, const char *ns,
         json_t *fields = json_array(), *f;
         size_t i;
         json_object_set_new(out, "fields", fields);
-        json_array_foreach(json_object_get(s, "fields"), i, f) {
+        json_array_foreach(json_object_get(s, "fields"), i, f)
+        {
             json_t *cf = json_object();
-            json_t *ft = pcf(json_object_get(f, "type"), inner, depth + 1,
-                             errstr, errstr_size);
+            json_t *ft = pcf(json_object_get(f, "type"), inner, depth + 1, errstr, errstr_size);
             json_array_append_new(fields, cf);
             json_object_set(cf, "name", json_object_get(f, "name"));
             if (!ft) {
@@ -146,8 +143,8 @@ static json_t *pcf_named(const json_t *s, const char *type, const char *ns,
     return out;
 }
 
-static json_t *pcf_object(const json_t *s, const char *ns, int depth,
-                          char *errstr, size_t errstr_size)
+static json_t *pcf_object(const json_t *s, const char *ns, int depth, char *errstr,
+                          size_t errstr_size)
 {
     const json_t *tj = json_object_get(s, "type");
     const char *type = json_string_value(tj);
@@ -158,15 +155,14 @@ static json_t *pcf_object(const json_t *s, const char *ns, int depth,
     }
     if (!type || is_primitive(type)) /* [PRIMITIVES], or a nested type */
         return pcf(tj, ns, depth + 1, errstr, errstr_size);
-    if (!strcmp(type, "record") || !strcmp(type, "error") ||
-        !strcmp(type, "enum") || !strcmp(type, "fixed"))
-        return pcf_named(s, !strcmp(type, "error") ? "record" : type, ns,
-                         depth, errstr, errstr_size);
+    if (!strcmp(type, "record") || !strcmp(type, "error") || !strcmp(type, "enum") ||
+        !strcmp(type, "fixed"))
+        return pcf_named(s, !strcmp(type, "error") ? "record" : type, ns, depth, errstr,
+                         errstr_size);
     int is_array = strcmp(type, "array") == 0;
     if (is_array || strcmp(type, "map") == 0) {
         const char *key = is_array ? "items" : "values";
-        json_t *inner = pcf(json_object_get(s, key), ns, depth + 1, errstr,
-                            errstr_size);
+        json_t *inner = pcf(json_object_get(s, key), ns, depth + 1, errstr, errstr_size);
         if (!inner)
             return NULL;
         return json_pack("{s:s, s:o}", "type", type, key, inner);
@@ -174,8 +170,7 @@ static json_t *pcf_object(const json_t *s, const char *ns, int depth,
     return pcf(tj, ns, depth + 1, errstr, errstr_size); /* {"type":"Name"} */
 }
 
-static json_t *pcf(const json_t *s, const char *ns, int depth, char *errstr,
-                   size_t errstr_size)
+static json_t *pcf(const json_t *s, const char *ns, int depth, char *errstr, size_t errstr_size)
 {
     if (depth > MAX_DEPTH) {
         errstr_set(errstr, errstr_size, "schema nested too deeply");
@@ -188,7 +183,8 @@ static json_t *pcf(const json_t *s, const char *ns, int depth, char *errstr,
     if (json_is_array(s)) {
         json_t *out = json_array(), *b;
         size_t i;
-        json_array_foreach(s, i, b) {
+        json_array_foreach(s, i, b)
+        {
             json_t *cb = pcf(b, ns, depth + 1, errstr, errstr_size);
             if (!cb) {
                 json_decref(out);
@@ -200,13 +196,11 @@ static json_t *pcf(const json_t *s, const char *ns, int depth, char *errstr,
     }
     if (json_is_object(s))
         return pcf_object(s, ns, depth, errstr, errstr_size);
-    errstr_set(errstr, errstr_size, "not an Avro schema: %s",
-            s ? "a JSON scalar" : "missing");
+    errstr_set(errstr, errstr_size, "not an Avro schema: %s", s ? "a JSON scalar" : "missing");
     return NULL;
 }
 
-char *avro_canonical_form(const json_t *schema, char *errstr,
-                          size_t errstr_size)
+char *avro_canonical_form(const json_t *schema, char *errstr, size_t errstr_size)
 {
     json_t *c = pcf(schema, NULL, 0, errstr, errstr_size);
     char *out;
@@ -232,24 +226,18 @@ static json_t *event_schema_json(const record_schema_t *rs)
         " {s:s, s:s, s:s}, {s:s, s:{s:s, s:s}, s:s},"
         " {s:s, s:[s,o], s:n, s:s}]}",
         "type", "record", "name", rs->name, "ChangeEvent", "doc",
-        "A change of one record, published by tidemark-producer.",
-        "fields",
-        "name", "op", "type", "type", "enum", "name", rs->name, "ChangeOp",
-        "symbols", "UPSERT", "DELETE", "doc", "UPSERT or DELETE.",
-        "name", "id", "type", "string", "doc",
-        "The record's id (an integer id in decimal).",
-        "name", "source_ts", "type", "type", "long", "logicalType",
-        "timestamp-millis", "doc",
+        "A change of one record, published by tidemark-producer.", "fields", "name", "op", "type",
+        "type", "enum", "name", rs->name, "ChangeOp", "symbols", "UPSERT", "DELETE", "doc",
+        "UPSERT or DELETE.", "name", "id", "type", "string", "doc",
+        "The record's id (an integer id in decimal).", "name", "source_ts", "type", "type", "long",
+        "logicalType", "timestamp-millis", "doc",
         "The record's cursor value; for a delete, when it was deleted or "
         "detected.",
-        "name", "run_id", "type", "string", "doc",
-        "The producer run that published the event.",
-        "name", "full_sync", "type", "boolean", "doc",
-        "Whether the run was a full sync.",
-        "name", "produced_at", "type", "type", "long", "logicalType",
-        "timestamp-millis", "doc", "When the producer built the event.",
-        "name", "after", "type", "null", after, "default", "doc",
-        "The record after the change; null for a delete.");
+        "name", "run_id", "type", "string", "doc", "The producer run that published the event.",
+        "name", "full_sync", "type", "boolean", "doc", "Whether the run was a full sync.", "name",
+        "produced_at", "type", "type", "long", "logicalType", "timestamp-millis", "doc",
+        "When the producer built the event.", "name", "after", "type", "null", after, "default",
+        "doc", "The record after the change; null for a delete.");
 
     if (doc && rs->namespace) /* same namespace as the record */
         json_object_set_new(doc, "namespace", json_string(rs->namespace));
@@ -270,8 +258,7 @@ static void order_keys(json_t *doc)
     }
 }
 
-static int build_avro(envelope_schema_t *es, json_t *doc, char *errstr,
-                      size_t errstr_size)
+static int build_avro(envelope_schema_t *es, json_t *doc, char *errstr, size_t errstr_size)
 {
     char *compact = json_dumps(doc, JSON_COMPACT);
     char *canon = avro_canonical_form(doc, errstr, errstr_size);
@@ -300,8 +287,7 @@ out:
     return rc;
 }
 
-envelope_schema_t *envelope_schema_new(const record_schema_t *rs,
-                                       char *errstr, size_t errstr_size)
+envelope_schema_t *envelope_schema_new(const record_schema_t *rs, char *errstr, size_t errstr_size)
 {
     envelope_schema_t *es = calloc(1, sizeof(*es));
     json_t *doc = NULL;
@@ -389,9 +375,8 @@ void envelope_schema_set_published(envelope_schema_t *es)
 
 /* ---- encode ----------------------------------------------------------- */
 
-static int fill_event(envelope_schema_t *es, change_op_t op, const char *id,
-                      int64_t source_ts_ms, const char *run_id,
-                      int full_sync, int64_t produced_at_ms,
+static int fill_event(envelope_schema_t *es, change_op_t op, const char *id, int64_t source_ts_ms,
+                      const char *run_id, int full_sync, int64_t produced_at_ms,
                       const json_t *record, char *errstr, size_t errstr_size)
 {
     avro_value_t v[EV_AFTER + 1], branch;
@@ -402,31 +387,26 @@ static int fill_event(envelope_schema_t *es, change_op_t op, const char *id,
     if (avro_value_set_enum(&v[EV_OP], op == CHANGE_OP_DELETE ? 1 : 0) ||
         avro_value_set_string_len(&v[EV_ID], id, strlen(id) + 1) ||
         avro_value_set_long(&v[EV_SOURCE_TS], source_ts_ms) ||
-        avro_value_set_string_len(&v[EV_RUN_ID], run_id,
-                                  strlen(run_id) + 1) ||
+        avro_value_set_string_len(&v[EV_RUN_ID], run_id, strlen(run_id) + 1) ||
         avro_value_set_boolean(&v[EV_FULL_SYNC], full_sync != 0) ||
         avro_value_set_long(&v[EV_PRODUCED_AT], produced_at_ms))
         goto avro_err;
     if (op == CHANGE_OP_DELETE) { /* a delete carries no record */
-        if (avro_value_set_branch(&v[EV_AFTER], 0, &branch) ||
-            avro_value_set_null(&branch))
+        if (avro_value_set_branch(&v[EV_AFTER], 0, &branch) || avro_value_set_null(&branch))
             goto avro_err;
         return 0;
     }
     if (avro_value_set_branch(&v[EV_AFTER], 1, &branch))
         goto avro_err;
-    return convert_json_to_avro(es->rs, record, &branch, errstr,
-                                errstr_size);
+    return convert_json_to_avro(es->rs, record, &branch, errstr, errstr_size);
 avro_err:
     errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
     return -1;
 }
 
-int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id,
-                    int64_t source_ts_ms, const char *run_id, int full_sync,
-                    int64_t produced_at_ms, const json_t *record,
-                    void **buf_out, size_t *len_out, char *errstr,
-                    size_t errstr_size)
+int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id, int64_t source_ts_ms,
+                    const char *run_id, int full_sync, int64_t produced_at_ms, const json_t *record,
+                    void **buf_out, size_t *len_out, char *errstr, size_t errstr_size)
 {
     size_t size = 0;
     unsigned char *buf;
@@ -435,12 +415,14 @@ int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id,
     *len_out = 0;
     if (!id || !run_id || (op == CHANGE_OP_UPSERT && !record)) {
         errstr_set(errstr, errstr_size, "encode: %s is missing",
-                !id ? "the id" : !run_id ? "the run id" : "the record");
+                   !id       ? "the id"
+                   : !run_id ? "the run id"
+                             : "the record");
         return -1;
     }
     avro_value_reset(&es->value);
-    if (fill_event(es, op, id, source_ts_ms, run_id, full_sync,
-                   produced_at_ms, record, errstr, errstr_size) != 0)
+    if (fill_event(es, op, id, source_ts_ms, run_id, full_sync, produced_at_ms, record, errstr,
+                   errstr_size) != 0)
         return -1;
     if (avro_value_sizeof(&es->value, &size) != 0) {
         errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
@@ -455,8 +437,7 @@ int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id,
     buf[1] = SOE_MAGIC1;
     for (int i = 0; i < 8; i++) /* little-endian, as the spec says */
         buf[2 + i] = (unsigned char)(es->fingerprint >> (8 * i));
-    avro_writer_t w = avro_writer_memory((char *)buf + SOE_HEADER,
-                                         (int64_t)size);
+    avro_writer_t w = avro_writer_memory((char *)buf + SOE_HEADER, (int64_t)size);
     int rc = w ? avro_value_write(w, &es->value) : -1;
     if (w)
         avro_writer_free(w);
@@ -525,8 +506,8 @@ int envelope_peek(const void *buf, size_t len, change_op_t *op, int64_t *source_
     /* Every version of every stream's event starts op, id, source_ts. */
     cursor_t c = {p + SOE_HEADER, p + len, NULL, NULL};
     int64_t op_index, id_len, ts;
-    if (rd_long(&c, &op_index) != 0 || (op_index != CHANGE_OP_UPSERT &&
-                                        op_index != CHANGE_OP_DELETE) ||
+    if (rd_long(&c, &op_index) != 0 ||
+        (op_index != CHANGE_OP_UPSERT && op_index != CHANGE_OP_DELETE) ||
         rd_long(&c, &id_len) != 0 || skip_n(&c, id_len) != 0 || rd_long(&c, &ts) != 0)
         return -1;
     *op = (change_op_t)op_index;
@@ -534,11 +515,9 @@ int envelope_peek(const void *buf, size_t len, change_op_t *op, int64_t *source_
     return 0;
 }
 
-
 /* Arrays and maps: blocks of items, a negative count followed by the
  * block's byte size, a zero count at the end. */
-static int check_blocks(cursor_t *c, avro_schema_t item, int is_map,
-                        int depth)
+static int check_blocks(cursor_t *c, avro_schema_t item, int is_map, int depth)
 {
     int64_t n, bytes;
 
@@ -579,7 +558,8 @@ static int check_value(cursor_t *c, avro_schema_t s, int depth)
         return -1;
     }
     switch (avro_typeof(s)) {
-    case AVRO_NULL: return 0;
+    case AVRO_NULL:
+        return 0;
     case AVRO_BOOLEAN:
         if (skip_n(c, 1) != 0)
             return -1;
@@ -596,12 +576,17 @@ static int check_value(cursor_t *c, avro_schema_t s, int depth)
             return -1;
         }
         return 0;
-    case AVRO_INT64: return rd_long(c, &n);
-    case AVRO_FLOAT: return skip_n(c, 4);
-    case AVRO_DOUBLE: return skip_n(c, 8);
+    case AVRO_INT64:
+        return rd_long(c, &n);
+    case AVRO_FLOAT:
+        return skip_n(c, 4);
+    case AVRO_DOUBLE:
+        return skip_n(c, 8);
     case AVRO_STRING:
-    case AVRO_BYTES: return rd_long(c, &n) != 0 ? -1 : skip_n(c, n);
-    case AVRO_FIXED: return skip_n(c, avro_schema_fixed_size(s));
+    case AVRO_BYTES:
+        return rd_long(c, &n) != 0 ? -1 : skip_n(c, n);
+    case AVRO_FIXED:
+        return skip_n(c, avro_schema_fixed_size(s));
     case AVRO_ENUM:
         if (rd_long(c, &n) != 0)
             return -1;
@@ -617,13 +602,10 @@ static int check_value(cursor_t *c, avro_schema_t s, int depth)
             c->err = "union branch out of range";
             return -1;
         }
-        return check_value(c, avro_schema_union_branch(s, (int)n),
-                           depth + 1);
+        return check_value(c, avro_schema_union_branch(s, (int)n), depth + 1);
     case AVRO_RECORD:
         for (size_t i = 0; i < avro_schema_record_size(s); i++)
-            if (check_value(c, avro_schema_record_field_get_by_index(
-                                   s, (int)i),
-                            depth + 1) != 0)
+            if (check_value(c, avro_schema_record_field_get_by_index(s, (int)i), depth + 1) != 0)
                 return -1;
         return 0;
     case AVRO_ARRAY:
@@ -645,21 +627,20 @@ static writer_t *find_writer(const envelope_schema_t *es, uint64_t fp)
 }
 
 /* *w_out: NULL for es's own schema, else the writer of the event. */
-static int read_header(const envelope_schema_t *es, const unsigned char *p,
-                       size_t len, writer_t **w_out, char *errstr,
-                       size_t errstr_size)
+static int read_header(const envelope_schema_t *es, const unsigned char *p, size_t len,
+                       writer_t **w_out, char *errstr, size_t errstr_size)
 {
     uint64_t fp = 0;
 
     *w_out = NULL;
     if (len < 2 || p[0] != SOE_MAGIC0 || p[1] != SOE_MAGIC1) {
-        errstr_set(errstr, errstr_size, "decode: not Avro single-object "
-                "encoding (the message does not start with C3 01)");
+        errstr_set(errstr, errstr_size,
+                   "decode: not Avro single-object "
+                   "encoding (the message does not start with C3 01)");
         return -1;
     }
     if (len < SOE_HEADER) {
-        errstr_set(errstr, errstr_size, "decode: truncated header (%zu bytes)",
-                len);
+        errstr_set(errstr, errstr_size, "decode: truncated header (%zu bytes)", len);
         return -1;
     }
     for (int i = 0; i < 8; i++)
@@ -667,17 +648,19 @@ static int read_header(const envelope_schema_t *es, const unsigned char *p,
     if (fp == es->fingerprint)
         return 0;
     if (!(*w_out = find_writer(es, fp))) {
-        errstr_set(errstr, errstr_size, "decode: written with schema "
-                "fingerprint %016llx, not this stream's %016llx nor a "
-                "known version of it", (unsigned long long)fp,
-                (unsigned long long)es->fingerprint);
+        errstr_set(errstr, errstr_size,
+                   "decode: written with schema "
+                   "fingerprint %016llx, not this stream's %016llx nor a "
+                   "known version of it",
+                   (unsigned long long)fp, (unsigned long long)es->fingerprint);
         return -1;
     }
     if ((*w_out)->error) {
-        errstr_set(errstr, errstr_size, "decode: written with schema "
-                "fingerprint %016llx, which cannot be read as this "
-                "stream's %016llx: %s", (unsigned long long)fp,
-                (unsigned long long)es->fingerprint, (*w_out)->error);
+        errstr_set(errstr, errstr_size,
+                   "decode: written with schema "
+                   "fingerprint %016llx, which cannot be read as this "
+                   "stream's %016llx: %s",
+                   (unsigned long long)fp, (unsigned long long)es->fingerprint, (*w_out)->error);
         return -1;
     }
     return 0;
@@ -685,21 +668,19 @@ static int read_header(const envelope_schema_t *es, const unsigned char *p,
 
 /* Reads the body into es->value, or (written with w) through w's
  * resolver into w->rvalue. */
-static int read_body(envelope_schema_t *es, writer_t *w,
-                     const unsigned char *p, size_t len, char *errstr,
-                     size_t errstr_size)
+static int read_body(envelope_schema_t *es, writer_t *w, const unsigned char *p, size_t len,
+                     char *errstr, size_t errstr_size)
 {
     cursor_t c = {p, p + len, p, NULL};
     avro_value_t *target = w ? &w->resolved : &es->value;
 
     if (check_value(&c, w ? w->wschema : es->avro, 0) != 0) {
         errstr_set(errstr, errstr_size, "decode: %s at byte %zu", c.err,
-                SOE_HEADER + (size_t)(c.at - p));
+                   SOE_HEADER + (size_t)(c.at - p));
         return -1;
     }
     if (c.p != c.end) {
-        errstr_set(errstr, errstr_size, "decode: %zu bytes after the event",
-                (size_t)(c.end - c.p));
+        errstr_set(errstr, errstr_size, "decode: %zu bytes after the event", (size_t)(c.end - c.p));
         return -1;
     }
     avro_value_reset(target);
@@ -727,12 +708,11 @@ static char *get_str(avro_value_t *v)
 /* Copies value (just read: es's own, or a writer's rvalue) into a new
  * event. Fields are found by name: a writer's value lacks what the
  * writer did not have. */
-static change_event_t *extract(envelope_schema_t *es, avro_value_t *value,
-                               char *errstr, size_t errstr_size)
+static change_event_t *extract(envelope_schema_t *es, avro_value_t *value, char *errstr,
+                               size_t errstr_size)
 {
     static const char *const names[EV_AFTER + 1] = {
-        "op", "id", "source_ts", "run_id", "full_sync", "produced_at",
-        "after"};
+        "op", "id", "source_ts", "run_id", "full_sync", "produced_at", "after"};
     avro_value_t v[EV_AFTER + 1], branch;
     change_event_t *ev = calloc(1, sizeof(*ev));
     int op = 0, fs = 0, disc = 0;
@@ -741,8 +721,10 @@ static change_event_t *extract(envelope_schema_t *es, avro_value_t *value,
         goto oom;
     for (int i = 0; i <= EV_AFTER; i++)
         if (avro_value_get_by_name(value, names[i], &v[i], NULL)) {
-            errstr_set(errstr, errstr_size, "decode: the event has no "
-                       "field '%s'", names[i]);
+            errstr_set(errstr, errstr_size,
+                       "decode: the event has no "
+                       "field '%s'",
+                       names[i]);
             change_event_destroy(ev);
             return NULL;
         }
@@ -778,8 +760,8 @@ oom:
     return NULL;
 }
 
-change_event_t *envelope_decode(envelope_schema_t *es, const void *buf,
-                                size_t len, char *errstr, size_t errstr_size)
+change_event_t *envelope_decode(envelope_schema_t *es, const void *buf, size_t len, char *errstr,
+                                size_t errstr_size)
 {
     const unsigned char *p = buf;
     writer_t *w = NULL;
@@ -789,8 +771,7 @@ change_event_t *envelope_decode(envelope_schema_t *es, const void *buf,
         return NULL;
     }
     if (read_header(es, p, len, &w, errstr, errstr_size) != 0 ||
-        read_body(es, w, p + SOE_HEADER, len - SOE_HEADER, errstr,
-                  errstr_size) != 0)
+        read_body(es, w, p + SOE_HEADER, len - SOE_HEADER, errstr, errstr_size) != 0)
         return NULL;
     return extract(es, w ? &w->rvalue : &es->value, errstr, errstr_size);
 }
@@ -812,16 +793,15 @@ int envelope_knows_writer(const envelope_schema_t *es, uint64_t fp)
     return fp == es->fingerprint || find_writer(es, fp) != NULL;
 }
 
-int avro_schema_text_fingerprint(const char *json_text, uint64_t *fp,
-                                 char *errstr, size_t errstr_size)
+int avro_schema_text_fingerprint(const char *json_text, uint64_t *fp, char *errstr,
+                                 size_t errstr_size)
 {
     json_error_t jerr;
     json_t *doc = json_loads(json_text, JSON_DECODE_ANY, &jerr);
     char *canon;
 
     if (!doc) {
-        errstr_set(errstr, errstr_size, "not JSON: line %d: %s", jerr.line,
-                   jerr.text);
+        errstr_set(errstr, errstr_size, "not JSON: line %d: %s", jerr.line, jerr.text);
         return -1;
     }
     canon = avro_canonical_form(doc, errstr, errstr_size);
@@ -841,9 +821,11 @@ static json_t *after_record(json_t *event)
     json_t *fields = json_object_get(event, "fields"), *f, *b;
     size_t i, j;
 
-    json_array_foreach(fields, i, f) {
-        if (strcmp(json_string_value(json_object_get(f, "name")) ?
-                       json_string_value(json_object_get(f, "name")) : "",
+    json_array_foreach(fields, i, f)
+    {
+        if (strcmp(json_string_value(json_object_get(f, "name"))
+                       ? json_string_value(json_object_get(f, "name"))
+                       : "",
                    "after"))
             continue;
         json_t *t = json_object_get(f, "type");
@@ -876,12 +858,13 @@ static void collect_records(json_t *s, json_t *recs, int depth)
         if (!json_object_get(recs, dot ? dot + 1 : name))
             json_object_set(recs, dot ? dot + 1 : name, s);
     }
-    json_object_foreach(s, k, v) {
+    json_object_foreach(s, k, v)
+    {
         if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values"))
             collect_records(v, recs, depth + 1);
         else if (!strcmp(k, "fields"))
-            json_array_foreach(v, i, f) collect_records(json_object_get(f, "type"),
-                                                         recs, depth + 1);
+            json_array_foreach(v, i, f)
+                collect_records(json_object_get(f, "type"), recs, depth + 1);
     }
 }
 
@@ -890,7 +873,8 @@ static int has_field(const json_t *record, const char *name)
     json_t *f;
     size_t i;
 
-    json_array_foreach(json_object_get(record, "fields"), i, f) {
+    json_array_foreach(json_object_get(record, "fields"), i, f)
+    {
         const char *n = json_string_value(json_object_get(f, "name"));
         if (n && !strcmp(n, name))
             return 1;
@@ -923,18 +907,17 @@ static void prune(json_t *s, const json_t *wrecs, int depth)
         const char *dot = strrchr(name, '.');
         json_t *w = json_object_get(wrecs, dot ? dot + 1 : name);
         for (i = json_array_size(fields); w && i-- > 0;) {
-            const char *fn = json_string_value(
-                json_object_get(json_array_get(fields, i), "name"));
+            const char *fn = json_string_value(json_object_get(json_array_get(fields, i), "name"));
             if (fn && !has_field(w, fn))
                 json_array_remove(fields, i);
         }
     }
-    json_object_foreach(s, k, v) {
+    json_object_foreach(s, k, v)
+    {
         if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values"))
             prune(v, wrecs, depth + 1);
         else if (!strcmp(k, "fields"))
-            json_array_foreach(v, i, f) prune(json_object_get(f, "type"),
-                                              wrecs, depth + 1);
+            json_array_foreach(v, i, f) prune(json_object_get(f, "type"), wrecs, depth + 1);
     }
 }
 
@@ -948,46 +931,55 @@ static int field_compatible(const schema_field_t *w, const schema_field_t *r)
         return w->type != FT_DECIMAL || w->scale == r->scale;
     switch (w->type) {
     case FT_INT:
-        return r->type == FT_LONG || r->type == FT_FLOAT ||
-               r->type == FT_DOUBLE;
-    case FT_LONG: return r->type == FT_FLOAT || r->type == FT_DOUBLE;
-    case FT_FLOAT: return r->type == FT_DOUBLE;
-    case FT_STRING: return r->type == FT_BYTES;
-    case FT_BYTES: return r->type == FT_STRING;
-    default: return 0;
+        return r->type == FT_LONG || r->type == FT_FLOAT || r->type == FT_DOUBLE;
+    case FT_LONG:
+        return r->type == FT_FLOAT || r->type == FT_DOUBLE;
+    case FT_FLOAT:
+        return r->type == FT_DOUBLE;
+    case FT_STRING:
+        return r->type == FT_BYTES;
+    case FT_BYTES:
+        return r->type == FT_STRING;
+    default:
+        return 0;
     }
 }
 
 static const char *type_word(const schema_field_t *f, char *buf, size_t size)
 {
-    static const char *const names[] = {
-        [FT_STRING] = "string", [FT_INT] = "int", [FT_LONG] = "long",
-        [FT_FLOAT] = "float", [FT_DOUBLE] = "double", [FT_BOOLEAN] = "boolean",
-        [FT_BYTES] = "bytes", [FT_TIMESTAMP_MILLIS] = "timestamp-millis",
-        [FT_TIMESTAMP_MICROS] = "timestamp-micros", [FT_DATE] = "date",
-        [FT_DECIMAL] = "decimal", [FT_ENUM] = "enum", [FT_RECORD] = "record",
-        [FT_ARRAY] = "array", [FT_MAP] = "map"};
+    static const char *const names[] = {[FT_STRING] = "string",
+                                        [FT_INT] = "int",
+                                        [FT_LONG] = "long",
+                                        [FT_FLOAT] = "float",
+                                        [FT_DOUBLE] = "double",
+                                        [FT_BOOLEAN] = "boolean",
+                                        [FT_BYTES] = "bytes",
+                                        [FT_TIMESTAMP_MILLIS] = "timestamp-millis",
+                                        [FT_TIMESTAMP_MICROS] = "timestamp-micros",
+                                        [FT_DATE] = "date",
+                                        [FT_DECIMAL] = "decimal",
+                                        [FT_ENUM] = "enum",
+                                        [FT_RECORD] = "record",
+                                        [FT_ARRAY] = "array",
+                                        [FT_MAP] = "map"};
 
     if (f->type == FT_DECIMAL) {
         snprintf(buf, size, "decimal(%d,%d)", f->precision, f->scale);
         return buf;
     }
-    return (size_t)f->type < sizeof(names) / sizeof(names[0]) ? names[f->type]
-                                                             : "?";
+    return (size_t)f->type < sizeof(names) / sizeof(names[0]) ? names[f->type] : "?";
 }
 
 /* The fields of our record against the writer's: each one the writer has
  * must be compatible; each one it lacks needs a default or null. */
-static int check_fields(const record_schema_t *rs, json_t *wrec, char *errstr,
-                        size_t errstr_size)
+static int check_fields(const record_schema_t *rs, json_t *wrec, char *errstr, size_t errstr_size)
 {
     record_schema_t *wrs = NULL;
     char *text = json_dumps(wrec, JSON_COMPACT), err[512], b1[40], b2[40];
     int rc = -1;
 
     if (!text || record_schema_parse(text, &wrs, err, sizeof(err)) != 0) {
-        errstr_set(errstr, errstr_size, "its record: %s",
-                   text ? err : "out of memory");
+        errstr_set(errstr, errstr_size, "its record: %s", text ? err : "out of memory");
         goto out;
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
@@ -996,14 +988,17 @@ static int check_fields(const record_schema_t *rs, json_t *wrec, char *errstr,
         json_t *fj = json_array_get(json_object_get(rs->json_doc, "fields"), i);
 
         if (!w && !r->nullable && !json_object_get(fj, "default")) {
-            errstr_set(errstr, errstr_size, "field '%s' is not in it, and "
-                       "ours has no default", r->name);
+            errstr_set(errstr, errstr_size,
+                       "field '%s' is not in it, and "
+                       "ours has no default",
+                       r->name);
             goto out;
         }
         if (w && !field_compatible(w, r)) {
-            errstr_set(errstr, errstr_size, "field '%s' was written as %s, "
-                       "which cannot be read as %s", r->name,
-                       type_word(w, b1, sizeof(b1)), type_word(r, b2, sizeof(b2)));
+            errstr_set(errstr, errstr_size,
+                       "field '%s' was written as %s, "
+                       "which cannot be read as %s",
+                       r->name, type_word(w, b1, sizeof(b1)), type_word(r, b2, sizeof(b2)));
             goto out;
         }
     }
@@ -1042,8 +1037,8 @@ int envelope_same_record(const envelope_schema_t *es, const char *json_text)
 }
 
 /* Sets up w from the writer's schema document wdoc. -1 with errstr. */
-static int writer_build(envelope_schema_t *es, writer_t *w, json_t *wdoc,
-                        char *errstr, size_t errstr_size)
+static int writer_build(envelope_schema_t *es, writer_t *w, json_t *wdoc, char *errstr,
+                        size_t errstr_size)
 {
     json_t *rdoc = NULL, *wrecs = json_object(), *wrec = after_record(wdoc);
     char *wtext = json_dumps(wdoc, JSON_COMPACT), *rtext = NULL;
@@ -1055,14 +1050,17 @@ static int writer_build(envelope_schema_t *es, writer_t *w, json_t *wdoc,
         goto out;
     }
     if (!wrec) {
-        errstr_set(errstr, errstr_size, "not a change-event schema (no record "
+        errstr_set(errstr, errstr_size,
+                   "not a change-event schema (no record "
                    "in an \"after\" field)");
         goto out;
     }
     const char *wn = json_string_value(json_object_get(wrec, "name"));
     if (!wn || strcmp(strrchr(wn, '.') ? strrchr(wn, '.') + 1 : wn, es->rs->name)) {
-        errstr_set(errstr, errstr_size, "it is the schema of record '%s', "
-                   "not '%s'", wn ? wn : "?", es->rs->name);
+        errstr_set(errstr, errstr_size,
+                   "it is the schema of record '%s', "
+                   "not '%s'",
+                   wn ? wn : "?", es->rs->name);
         goto out;
     }
     if (check_fields(es->rs, wrec, errstr, errstr_size) != 0)
@@ -1081,8 +1079,7 @@ static int writer_build(envelope_schema_t *es, writer_t *w, json_t *wdoc,
     if (!(rtext = json_dumps(rdoc, JSON_COMPACT)) ||
         avro_schema_from_json_length(rtext, strlen(rtext), &w->rschema)) {
         w->rschema = NULL;
-        errstr_set(errstr, errstr_size, "%s",
-                   rtext ? avro_strerror() : "out of memory");
+        errstr_set(errstr, errstr_size, "%s", rtext ? avro_strerror() : "out of memory");
         goto out;
     }
     if (!(w->riface = avro_generic_class_from_schema(w->rschema)) ||
@@ -1105,8 +1102,8 @@ out:
     return rc;
 }
 
-int envelope_add_writer(envelope_schema_t *es, const char *json_text,
-                        uint64_t *fp_out, char *errstr, size_t errstr_size)
+int envelope_add_writer(envelope_schema_t *es, const char *json_text, uint64_t *fp_out,
+                        char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     json_t *wdoc = NULL;

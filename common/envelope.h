@@ -22,6 +22,7 @@
 #ifndef TIDEMARK_ENVELOPE_H
 #define TIDEMARK_ENVELOPE_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -43,8 +44,7 @@ typedef struct change_event {
 } change_event_t;
 
 /* Returns NULL with errstr set on failure. rs is borrowed. */
-envelope_schema_t *envelope_schema_new(const record_schema_t *rs,
-                                       char *errstr, size_t errstr_size);
+envelope_schema_t *envelope_schema_new(const record_schema_t *rs, char *errstr, size_t errstr_size);
 void envelope_schema_destroy(envelope_schema_t *es);
 
 /* The change-event schema as pretty-printed Avro JSON (owned by es). It
@@ -66,19 +66,18 @@ void envelope_schema_set_published(envelope_schema_t *es);
  * caller frees. On a record that does not fit the schema returns -1 with
  * errstr naming the field (a per-record error: dead-letter it).
  */
-int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id,
-                    int64_t source_ts_ms, const char *run_id, int full_sync,
-                    int64_t produced_at_ms, const json_t *record,
+int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id, int64_t source_ts_ms,
+                    const char *run_id, int full_sync, int64_t produced_at_ms, const json_t *record,
                     void **buf_out, size_t *len_out, char *errstr,
-                    size_t errstr_size) __attribute__((warn_unused_result));
+                    size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Decodes a single-object-encoded event written with this schema. Returns
  * a new event, or NULL with errstr set (bad magic, a fingerprint that is
  * not this schema's, truncated or corrupt data).
  */
-change_event_t *envelope_decode(envelope_schema_t *es, const void *buf,
-                                size_t len, char *errstr, size_t errstr_size);
+change_event_t *envelope_decode(envelope_schema_t *es, const void *buf, size_t len, char *errstr,
+                                size_t errstr_size);
 
 void change_event_destroy(change_event_t *ev);
 
@@ -88,8 +87,8 @@ void change_event_destroy(change_event_t *ev);
  * the producer's look at what a topic already holds. 0, or -1 when buf is
  * not a single-object-encoded change event.
  */
-__attribute__((warn_unused_result)) int envelope_peek(const void *buf, size_t len,
-                                                  change_op_t *op, int64_t *source_ts_ms);
+TM_WARN_UNUSED int envelope_peek(const void *buf, size_t len, change_op_t *op,
+                                 int64_t *source_ts_ms);
 
 /*
  * Schema evolution. An event written with another version of the
@@ -119,9 +118,8 @@ int envelope_knows_writer(const envelope_schema_t *es, uint64_t fp);
  * errstr when they cannot (remembered as above) or the text is not a
  * schema at all (not remembered).
  */
-int envelope_add_writer(envelope_schema_t *es, const char *json_text,
-                        uint64_t *fp_out, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int envelope_add_writer(envelope_schema_t *es, const char *json_text, uint64_t *fp_out,
+                        char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Whether json_text is a change-event schema of the same record (full
  * name) as es's: an earlier or later version of the same stream's. */
@@ -129,14 +127,12 @@ int envelope_same_record(const envelope_schema_t *es, const char *json_text);
 
 /* The CRC-64-AVRO fingerprint of a schema's JSON text. 0, or -1 with
  * errstr when it is not JSON or not a schema. */
-int avro_schema_text_fingerprint(const char *json_text, uint64_t *fp,
-                                 char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int avro_schema_text_fingerprint(const char *json_text, uint64_t *fp, char *errstr,
+                                 size_t errstr_size) TM_WARN_UNUSED;
 
 /* Exposed for tests: the Parsing Canonical Form of an Avro schema JSON
  * (caller frees), and the CRC-64-AVRO of a byte string. */
-char *avro_canonical_form(const json_t *schema, char *errstr,
-                          size_t errstr_size);
+char *avro_canonical_form(const json_t *schema, char *errstr, size_t errstr_size);
 uint64_t avro_crc64(const void *data, size_t len);
 
 #endif

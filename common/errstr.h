@@ -6,10 +6,10 @@
 #ifndef TIDEMARK_ERRSTR_H
 #define TIDEMARK_ERRSTR_H
 
+#include "compiler.h"
 #include <stddef.h>
 
 /* snprintf into errstr; a NULL errstr or zero size is allowed (no-op). */
-void errstr_set(char *errstr, size_t errstr_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void errstr_set(char *errstr, size_t errstr_size, const char *fmt, ...) TM_PRINTF(3, 4);
 
 #endif

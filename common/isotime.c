@@ -30,7 +30,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     int64_t era = floor_div(y, 400);
     int64_t yoe = y - era * 400;                                  /* [0, 399] */
     int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1; /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; /* [0, 146096] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 
@@ -164,8 +164,7 @@ static int parse_time(const char **p, int64_t *ms, const char **why)
     return 0;
 }
 
-int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
-                  size_t errstr_size)
+int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr, size_t errstr_size)
 {
     const char *p = s;
     const char *why = NULL;
@@ -174,8 +173,8 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
 
     if (!s)
         return fail(errstr, errstr_size, "(null)", "no value");
-    if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &m) < 0 ||
-        *p++ != '-' || digits(&p, 2, &d) < 0)
+    if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &m) < 0 || *p++ != '-' ||
+        digits(&p, 2, &d) < 0)
         return fail(errstr, errstr_size, s, "expected YYYY-MM-DD");
     if (m < 1 || m > 12)
         return fail(errstr, errstr_size, s, "month out of range");
@@ -185,8 +184,7 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
     int only = *p == '\0';
     if (!only) {
         if (*p != 'T' && *p != 't' && *p != ' ')
-            return fail(errstr, errstr_size, s,
-                        "expected 'T' or ' ' after the date");
+            return fail(errstr, errstr_size, s, "expected 'T' or ' ' after the date");
         p++;
         if (parse_time(&p, &tod, &why) < 0 || parse_offset(p, &off_min, &why) < 0)
             return fail(errstr, errstr_size, s, why);
@@ -196,8 +194,7 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
      * takes: year 0000, or an offset or leap second that moves the
      * instant out of 0001..9999 in UTC, is not a timestamp here. */
     if (ms < ISOTIME_MIN_MS || ms > ISOTIME_MAX_MS)
-        return fail(errstr, errstr_size, s,
-                    "out of range (0001-01-01 to 9999-12-31 in UTC)");
+        return fail(errstr, errstr_size, s, "out of range (0001-01-01 to 9999-12-31 in UTC)");
     if (date_only)
         *date_only = only;
     *ms_out = ms;
@@ -215,9 +212,9 @@ void isotime_format(int64_t ms, char *buf, size_t size)
     if (rem < 0)
         rem += MS_PER_DAY;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y,
-             m, d, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-             (int)(rem / 1000 % 60), (int)(rem % 1000));
+    snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
+             (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
+             (int)(rem % 1000));
 }
 
 void isotime_format_date(int64_t ms, char *buf, size_t size)

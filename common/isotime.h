@@ -8,6 +8,7 @@
 #ifndef TIDEMARK_ISOTIME_H
 #define TIDEMARK_ISOTIME_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,9 +28,8 @@
  * outside ISOTIME_MIN_MS..ISOTIME_MAX_MS (year 0000; "9999-12-31T23:00-05")
  * is wrong.
  */
-int isotime_parse(const char *s, int64_t *ms_out, int *date_only,
-                  char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
+                  size_t errstr_size) TM_WARN_UNUSED;
 
 /* "2026-11-25T12:00:00.123Z" (always milliseconds, always Z). */
 void isotime_format(int64_t ms, char *buf, size_t size);

@@ -94,7 +94,7 @@ int jsonnum_to_plain(const char *text, char *buf, size_t size)
      * `point` of them. Leading and trailing zeros go (the point moves with
      * the leading ones). */
     size_t nd = il + fl, lead = 0, trail = 0;
-#define DIGIT(i) ((i) < il ? ip[i] : fp[(i) - il])
+#define DIGIT(i) ((i) < il ? ip[i] : fp[(i)-il])
     while (lead < nd && DIGIT(lead) == '0')
         lead++;
     if (lead == nd) { /* zero, whatever its exponent */

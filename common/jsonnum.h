@@ -16,6 +16,7 @@
 #ifndef TIDEMARK_JSONNUM_H
 #define TIDEMARK_JSONNUM_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <jansson.h>
 
@@ -42,8 +43,7 @@ int jsonnum_is_string(const json_t *v);
  * Returns 0, or -1 when text is not a JSON number or the result needs
  * size bytes or more (1e400 needs 402).
  */
-int jsonnum_to_plain(const char *text, char *buf, size_t size)
-    __attribute__((warn_unused_result));
+int jsonnum_to_plain(const char *text, char *buf, size_t size) TM_WARN_UNUSED;
 
 /* json_dumps(v, flags) with every number kept as text written as that
  * text. Caller frees; NULL on ENOMEM. */

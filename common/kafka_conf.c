@@ -5,6 +5,7 @@
  * in a caller's buffer; here that becomes our 0/-1 with "KEY: reason", and
  * kafka_conf_new() adds the file and line of the [kafka] key that caused it.
  */
+#include "errstr.h"
 #include "kafka_conf.h"
 
 #include <string.h>
@@ -13,14 +14,13 @@
 
 #include "log.h"
 
-int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value,
-                   char *errstr, size_t errstr_size)
+int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value, char *errstr,
+                   size_t errstr_size)
 {
     char reason[512];
 
-    if (rd_kafka_conf_set(kc, key, value, reason, sizeof reason) !=
-        RD_KAFKA_CONF_OK) {
-        snprintf(errstr, errstr_size, "%s: %s", key, reason);
+    if (rd_kafka_conf_set(kc, key, value, reason, sizeof reason) != RD_KAFKA_CONF_OK) {
+        errstr_set(errstr, errstr_size, "%s: %s", key, reason);
         return -1;
     }
     return 0;
@@ -40,8 +40,7 @@ static log_level_t level_from_syslog(int level)
 
 /* Runs on librdkafka's threads: log_write() is thread-safe (one write(2)
  * per line, no shared buffer). */
-static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
-                   const char *buf)
+static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     log_level_t lv = level_from_syslog(level);
     char qfac[64], qname[128];
@@ -54,33 +53,29 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
 
     if (!log_enabled(lv))
         return;
-    log_write(lv, buf, "component=rdkafka facility=%s client=%s",
-              log_quote(qfac, sizeof qfac, fac),
+    log_write(lv, buf, "component=rdkafka facility=%s client=%s", log_quote(qfac, sizeof qfac, fac),
               log_quote(qname, sizeof qname, rk ? rd_kafka_name(rk) : "-"));
 }
 
-rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id,
-                                char *errstr, size_t errstr_size)
+rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id, char *errstr,
+                                size_t errstr_size)
 {
     rd_kafka_conf_t *kc = rd_kafka_conf_new();
     char why[600];
 
-    if (kafka_conf_set(kc, "bootstrap.servers", conf->bootstrap_servers, why,
-                       sizeof why) < 0) {
-        snprintf(errstr, errstr_size, "%s: [kafka] %s", conf->path, why);
+    if (kafka_conf_set(kc, "bootstrap.servers", conf->bootstrap_servers, why, sizeof why) < 0) {
+        errstr_set(errstr, errstr_size, "%s: [kafka] %s", conf->path, why);
         goto fail;
     }
     /* client.id first, so that a client.id in [kafka] wins. */
-    if (client_id &&
-        kafka_conf_set(kc, "client.id", client_id, why, sizeof why) < 0) {
-        snprintf(errstr, errstr_size, "%s", why);
+    if (client_id && kafka_conf_set(kc, "client.id", client_id, why, sizeof why) < 0) {
+        errstr_set(errstr, errstr_size, "%s", why);
         goto fail;
     }
     for (size_t i = 0; i < conf->n_kafka_props; i++) {
         const config_kv_t *kv = &conf->kafka_props[i];
         if (kafka_conf_set(kc, kv->key, kv->value, why, sizeof why) < 0) {
-            snprintf(errstr, errstr_size, "%s:%d: [kafka] %s", conf->path,
-                     kv->line, why);
+            errstr_set(errstr, errstr_size, "%s:%d: [kafka] %s", conf->path, kv->line, why);
             goto fail;
         }
     }
@@ -91,8 +86,7 @@ fail:
     return NULL;
 }
 
-const char *topic_for_stream(const tm_config_t *conf, const char *stream,
-                             char *buf, size_t size)
+const char *topic_for_stream(const tm_config_t *conf, const char *stream, char *buf, size_t size)
 {
     snprintf(buf, size, "%s.%s", conf->topic_prefix, stream);
     return buf;

@@ -9,6 +9,7 @@
 #ifndef TIDEMARK_KAFKA_CONF_H
 #define TIDEMARK_KAFKA_CONF_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <librdkafka/rdkafka.h>
 #include "config.h"
@@ -19,20 +20,18 @@
  * reason>"), client.id = client_id, and a log callback into log.h.
  * Returns NULL with errstr set.
  */
-rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id,
-                                char *errstr, size_t errstr_size);
+rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id, char *errstr,
+                                size_t errstr_size);
 
 /*
  * Sets one property, formatting librdkafka's refusal into errstr.
  * Returns 0 or -1.
  */
-int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value,
-                   char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value, char *errstr,
+                   size_t errstr_size) TM_WARN_UNUSED;
 
 /* "<prefix>.<stream>", "<prefix>.sync-runs", "<prefix>.dlq" into buf. */
-const char *topic_for_stream(const tm_config_t *conf, const char *stream,
-                             char *buf, size_t size);
+const char *topic_for_stream(const tm_config_t *conf, const char *stream, char *buf, size_t size);
 const char *topic_sync_runs(const tm_config_t *conf, char *buf, size_t size);
 const char *topic_dlq(const tm_config_t *conf, char *buf, size_t size);
 /* "<prefix>.schemas": every change-event schema, keyed by fingerprint. */

@@ -13,8 +13,8 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int copy_ids(const rd_kafka_metadata_topic_t *t, int32_t **ids,
-                    size_t *n, char *errstr, size_t errstr_size)
+static int copy_ids(const rd_kafka_metadata_topic_t *t, int32_t **ids, size_t *n, char *errstr,
+                    size_t errstr_size)
 {
     if (t->partition_cnt <= 0)
         return 0;
@@ -29,9 +29,8 @@ static int copy_ids(const rd_kafka_metadata_topic_t *t, int32_t **ids,
     return 0;
 }
 
-int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
-                           int32_t **ids, size_t *n, char *errstr,
-                           size_t errstr_size)
+int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
+                           size_t *n, char *errstr, size_t errstr_size)
 {
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t err;
@@ -47,11 +46,9 @@ int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
     }
     err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
     if (err)
-        errstr_set(errstr, errstr_size, "metadata of %s: %s", topic,
-                   rd_kafka_err2str(err));
+        errstr_set(errstr, errstr_size, "metadata of %s: %s", topic, rd_kafka_err2str(err));
     else if (md->topic_cnt != 1)
-        errstr_set(errstr, errstr_size, "metadata of %s: topic not returned",
-                   topic);
+        errstr_set(errstr, errstr_size, "metadata of %s: topic not returned", topic);
     else if (md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
         rc = 1;
     else if (md->topics[0].err)

@@ -8,6 +8,7 @@
 #ifndef TIDEMARK_KAFKA_META_H
 #define TIDEMARK_KAFKA_META_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
@@ -18,9 +19,7 @@
  * 1 with *n = 0 when the cluster does not know the topic (whether that is
  * an error is the caller's call); -1 with errstr on any other failure.
  */
-int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
-                           int32_t **ids, size_t *n, char *errstr,
-                           size_t errstr_size)
-    __attribute__((warn_unused_result));
+int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
+                           size_t *n, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

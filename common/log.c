@@ -142,13 +142,13 @@ const char *log_quote(char *buf, size_t size, const char *s)
         return buf;
     }
     /* Append whole escapes only, keeping room for the closing quote. */
-#define APPEND(str)                                                            \
-    do {                                                                       \
-        size_t n_ = strlen(str);                                               \
-        if (o + n_ + 2 > size)                                                 \
-            goto done;                                                         \
-        memcpy(buf + o, str, n_);                                              \
-        o += n_;                                                               \
+#define APPEND(str)                                                                                \
+    do {                                                                                           \
+        size_t n_ = strlen(str);                                                                   \
+        if (o + n_ + 2 > size)                                                                     \
+            goto done;                                                                             \
+        memcpy(buf + o, str, n_);                                                                  \
+        o += n_;                                                                                   \
     } while (0)
     APPEND("\"");
     for (const char *p = s; *p; p++) {

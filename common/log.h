@@ -17,6 +17,7 @@
 #ifndef TIDEMARK_LOG_H
 #define TIDEMARK_LOG_H
 
+#include "compiler.h"
 #include <stddef.h>
 
 typedef enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 } log_level_t;
@@ -27,8 +28,7 @@ void log_setup(log_level_t level, int json);
 /* True when a line at this level would be written: check before costly work. */
 int log_enabled(log_level_t level);
 
-void log_write(log_level_t level, const char *msg, const char *kvfmt, ...)
-    __attribute__((format(printf, 3, 4)));
+void log_write(log_level_t level, const char *msg, const char *kvfmt, ...) TM_PRINTF(3, 4);
 
 /*
  * Writes s as a logfmt value into buf: as is if it is a plain token,

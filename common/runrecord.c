@@ -5,6 +5,7 @@
  * read back is the record written, to the millisecond. Times that are 0
  * (not finished, no full run yet) are written as null.
  */
+#include "errstr.h"
 #include "runrecord.h"
 
 #include <errno.h>
@@ -42,8 +43,7 @@ int run_chunk_ref_copy(run_chunk_ref_t *dst, const run_chunk_ref_t *src)
     return dst->key ? 0 : -1;
 }
 
-int run_chunk_key(char *buf, size_t size, const char *stream, const char *run_id,
-                  unsigned n)
+int run_chunk_key(char *buf, size_t size, const char *stream, const char *run_id, unsigned n)
 {
     int len = snprintf(buf, size, "%s/ckpt/%s/%u", stream, run_id, n);
     return len > 0 && (size_t)len < size ? 0 : -1;
@@ -99,8 +99,7 @@ int run_hwm_copy(run_hwm_t *dst, const run_hwm_t *src)
     for (size_t i = 0; i < src->n_ids; i++) {
         dst->n_ids = i + 1; /* so that clear frees what was copied */
         dst->ids[i] = strdup(src->ids[i]);
-        dst->digests[i] =
-            strdup(src->digests && src->digests[i] ? src->digests[i] : "");
+        dst->digests[i] = strdup(src->digests && src->digests[i] ? src->digests[i] : "");
         if (!dst->ids[i] || !dst->digests[i])
             goto fail;
     }
@@ -145,8 +144,7 @@ static json_t *hwm_json(const run_hwm_t *h)
 
     if (!o || !ids)
         goto fail;
-    if (json_object_set_new(
-            o, "value", h->has_value ? time_json(h->value_ms, 0) : json_null()))
+    if (json_object_set_new(o, "value", h->has_value ? time_json(h->value_ms, 0) : json_null()))
         goto fail;
     for (size_t i = 0; i < h->n_ids; i++) {
         const char *d = h->digests && h->digests[i] ? h->digests[i] : "";
@@ -167,9 +165,8 @@ static json_t *hwm_json(const run_hwm_t *h)
             const run_chunk_ref_t *c = &h->chunks[i];
             char sum[17];
             snprintf(sum, sizeof sum, "%016llx", (unsigned long long)c->sum);
-            json_t *ref = json_pack("{s:s, s:I, s:I, s:s}", "key", c->key ? c->key : "",
-                                    "ids", (json_int_t)c->ids, "bytes",
-                                    (json_int_t)c->bytes, "sum", sum);
+            json_t *ref = json_pack("{s:s, s:I, s:I, s:s}", "key", c->key ? c->key : "", "ids",
+                                    (json_int_t)c->ids, "bytes", (json_int_t)c->bytes, "sum", sum);
             if (json_array_append_new(arr, ref) != 0)
                 goto fail;
         }
@@ -188,8 +185,7 @@ static json_t *offsets_json(const run_record_t *rr)
 
     for (size_t i = 0; o && i < rr->n_end_offsets; i++) {
         snprintf(key, sizeof key, "%d", (int)rr->end_offsets[i].partition);
-        if (json_object_set_new(o, key,
-                                json_integer(rr->end_offsets[i].offset))) {
+        if (json_object_set_new(o, key, json_integer(rr->end_offsets[i].offset))) {
             json_decref(o);
             return NULL;
         }
@@ -205,28 +201,20 @@ char *run_record_to_json(const run_record_t *rr)
     /* json_object_set_new() takes each value (and returns -1 for a NULL
      * one), so a failed allocation anywhere shows up in err. */
     int err = !o;
-    err |= json_object_set_new(o, "stream",
-                               json_string(rr->stream ? rr->stream : ""));
-    err |= json_object_set_new(o, "run_id",
-                               json_string(rr->run_id ? rr->run_id : ""));
+    err |= json_object_set_new(o, "stream", json_string(rr->stream ? rr->stream : ""));
+    err |= json_object_set_new(o, "run_id", json_string(rr->run_id ? rr->run_id : ""));
     err |= json_object_set_new(o, "mode", json_string(run_mode_name(rr->mode)));
-    err |= json_object_set_new(o, "status",
-                               json_string(run_status_name(rr->status)));
+    err |= json_object_set_new(o, "status", json_string(run_status_name(rr->status)));
     err |= json_object_set_new(o, "hwm", hwm_json(&rr->hwm));
     err |= json_object_set_new(o, "deleted_hwm", hwm_json(&rr->deleted_hwm));
     err |= json_object_set_new(o, "records", json_integer(rr->records));
     err |= json_object_set_new(o, "deletes", json_integer(rr->deletes));
-    err |= json_object_set_new(o, "failed_records",
-                               json_integer(rr->failed_records));
-    err |=
-        json_object_set_new(o, "started_at", time_json(rr->started_at_ms, 0));
-    err |=
-        json_object_set_new(o, "finished_at", time_json(rr->finished_at_ms, 1));
-    err |= json_object_set_new(o, "last_full_at",
-                               time_json(rr->last_full_at_ms, 1));
+    err |= json_object_set_new(o, "failed_records", json_integer(rr->failed_records));
+    err |= json_object_set_new(o, "started_at", time_json(rr->started_at_ms, 0));
+    err |= json_object_set_new(o, "finished_at", time_json(rr->finished_at_ms, 1));
+    err |= json_object_set_new(o, "last_full_at", time_json(rr->last_full_at_ms, 1));
     err |= json_object_set_new(o, "end_offsets", offsets_json(rr));
-    err |= json_object_set_new(
-        o, "error", rr->error ? json_string(rr->error) : json_null());
+    err |= json_object_set_new(o, "error", rr->error ? json_string(rr->error) : json_null());
     if (!err)
         out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -241,8 +229,7 @@ static int bad(char *errstr, size_t size, const char *member, const char *why)
     return -1;
 }
 
-static int get_string(json_t *o, const char *name, char **out, char *err,
-                      size_t es)
+static int get_string(json_t *o, const char *name, char **out, char *err, size_t es)
 {
     json_t *v = json_object_get(o, name);
     if (!json_is_string(v))
@@ -251,8 +238,8 @@ static int get_string(json_t *o, const char *name, char **out, char *err,
     return *out ? 0 : bad(err, es, name, "out of memory");
 }
 
-static int get_enum(json_t *o, const char *name, const char *const *names,
-                    int n, int *out, char *err, size_t es)
+static int get_enum(json_t *o, const char *name, const char *const *names, int n, int *out,
+                    char *err, size_t es)
 {
     json_t *v = json_object_get(o, name);
     if (!json_is_string(v))
@@ -267,8 +254,7 @@ static int get_enum(json_t *o, const char *name, const char *const *names,
 }
 
 /* An optional count: absent means 0. */
-static int get_count(json_t *o, const char *name, int64_t *out, char *err,
-                     size_t es)
+static int get_count(json_t *o, const char *name, int64_t *out, char *err, size_t es)
 {
     json_t *v = json_object_get(o, name);
     *out = 0;
@@ -281,8 +267,7 @@ static int get_count(json_t *o, const char *name, int64_t *out, char *err,
 }
 
 /* A timestamp; null (or absent, unless required) means 0. */
-static int get_time(json_t *o, const char *name, int required, int64_t *out,
-                    char *err, size_t es)
+static int get_time(json_t *o, const char *name, int required, int64_t *out, char *err, size_t es)
 {
     json_t *v = json_object_get(o, name);
     char why[128];
@@ -305,9 +290,10 @@ static int parse_sum(const char *s, uint64_t *out)
     uint64_t v = 0;
     for (int i = 0; i < 16; i++) {
         char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0)
             return -1;
         v = v << 4 | (uint64_t)d;
@@ -357,8 +343,7 @@ static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *err, size
     return 0;
 }
 
-static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err,
-                   size_t es)
+static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err, size_t es)
 {
     json_t *v = json_object_get(o, name);
     char member[64], why[128];
@@ -374,8 +359,7 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err,
     if (val && !json_is_null(val)) {
         if (!json_is_string(val))
             return bad(err, es, member, "expected an ISO-8601 string or null");
-        if (isotime_parse(json_string_value(val), &h->value_ms, NULL, why,
-                          sizeof why) < 0)
+        if (isotime_parse(json_string_value(val), &h->value_ms, NULL, why, sizeof why) < 0)
             return bad(err, es, member, why);
         h->has_value = 1;
     }
@@ -419,8 +403,7 @@ static int get_offsets(json_t *o, run_record_t *rr, char *err, size_t es)
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_object(v))
-        return bad(err, es, "end_offsets",
-                   "expected an object of partition -> offset");
+        return bad(err, es, "end_offsets", "expected an object of partition -> offset");
     if (json_object_size(v) == 0)
         return 0;
     rr->end_offsets = calloc(json_object_size(v), sizeof *rr->end_offsets);
@@ -431,13 +414,10 @@ static int get_offsets(json_t *o, run_record_t *rr, char *err, size_t es)
         char *end;
         errno = 0;
         long p = strtol(key, &end, 10);
-        if (errno || !(*key >= '0' && *key <= '9') || *end || p < 0 ||
-            p > INT32_MAX)
-            return bad(err, es, "end_offsets",
-                       "keys must be partition numbers");
+        if (errno || !(*key >= '0' && *key <= '9') || *end || p < 0 || p > INT32_MAX)
+            return bad(err, es, "end_offsets", "keys must be partition numbers");
         if (!json_is_integer(off) || json_integer_value(off) < 0)
-            return bad(err, es, "end_offsets",
-                       "offsets must be non-negative integers");
+            return bad(err, es, "end_offsets", "offsets must be non-negative integers");
         end_offset_t *e = &rr->end_offsets[rr->n_end_offsets++];
         e->partition = (int32_t)p;
         e->offset = json_integer_value(off);
@@ -445,8 +425,7 @@ static int get_offsets(json_t *o, run_record_t *rr, char *err, size_t es)
     return 0;
 }
 
-run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr,
-                                   size_t errstr_size)
+run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     json_t *o = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -454,36 +433,30 @@ run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr,
     int mode = 0, status = 0;
 
     if (!o) {
-        snprintf(errstr, errstr_size,
-                 "run record: bad JSON at line %d column %d: %s", jerr.line,
-                 jerr.column, jerr.text);
+        errstr_set(errstr, errstr_size, "run record: bad JSON at line %d column %d: %s", jerr.line,
+                   jerr.column, jerr.text);
         return NULL;
     }
     if (!json_is_object(o)) {
-        snprintf(errstr, errstr_size, "run record: expected a JSON object");
+        errstr_set(errstr, errstr_size, "run record: expected a JSON object");
         goto fail;
     }
     if (!(rr = calloc(1, sizeof *rr))) {
-        snprintf(errstr, errstr_size, "run record: out of memory");
+        errstr_set(errstr, errstr_size, "run record: out of memory");
         goto fail;
     }
     if (get_string(o, "stream", &rr->stream, errstr, errstr_size) < 0 ||
         get_string(o, "run_id", &rr->run_id, errstr, errstr_size) < 0 ||
         get_enum(o, "mode", mode_names, 2, &mode, errstr, errstr_size) < 0 ||
-        get_enum(o, "status", status_names, 3, &status, errstr, errstr_size) <
-            0 ||
+        get_enum(o, "status", status_names, 3, &status, errstr, errstr_size) < 0 ||
         get_hwm(o, "hwm", &rr->hwm, errstr, errstr_size) < 0 ||
         get_hwm(o, "deleted_hwm", &rr->deleted_hwm, errstr, errstr_size) < 0 ||
         get_count(o, "records", &rr->records, errstr, errstr_size) < 0 ||
         get_count(o, "deletes", &rr->deletes, errstr, errstr_size) < 0 ||
-        get_count(o, "failed_records", &rr->failed_records, errstr,
-                  errstr_size) < 0 ||
-        get_time(o, "started_at", 1, &rr->started_at_ms, errstr, errstr_size) <
-            0 ||
-        get_time(o, "finished_at", 0, &rr->finished_at_ms, errstr,
-                 errstr_size) < 0 ||
-        get_time(o, "last_full_at", 0, &rr->last_full_at_ms, errstr,
-                 errstr_size) < 0 ||
+        get_count(o, "failed_records", &rr->failed_records, errstr, errstr_size) < 0 ||
+        get_time(o, "started_at", 1, &rr->started_at_ms, errstr, errstr_size) < 0 ||
+        get_time(o, "finished_at", 0, &rr->finished_at_ms, errstr, errstr_size) < 0 ||
+        get_time(o, "last_full_at", 0, &rr->last_full_at_ms, errstr, errstr_size) < 0 ||
         get_offsets(o, rr, errstr, errstr_size) < 0)
         goto fail;
     rr->mode = (run_mode_t)mode;

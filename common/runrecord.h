@@ -38,6 +38,7 @@
 #ifndef TIDEMARK_RUNRECORD_H
 #define TIDEMARK_RUNRECORD_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,7 +84,7 @@ typedef struct run_record {
     int64_t deletes;        /* delete events published */
     int64_t failed_records; /* sent to the DLQ */
     int64_t started_at_ms;
-    int64_t finished_at_ms; /* 0 while running */
+    int64_t finished_at_ms;  /* 0 while running */
     int64_t last_full_at_ms; /* start of the latest completed full run
                                 (this one or an earlier one); 0 if none.
                                 Drives full_sync.every. */
@@ -101,8 +102,7 @@ typedef struct run_record {
 char *run_record_to_json(const run_record_t *rr);
 
 /* Parses a run record; NULL with errstr naming the bad member. */
-run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr,
-                                   size_t errstr_size);
+run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr, size_t errstr_size);
 
 void run_record_destroy(run_record_t *rr);
 
@@ -117,8 +117,7 @@ int run_hwm_copy(run_hwm_t *dst, const run_hwm_t *src);
 void run_chunk_ref_clear(run_chunk_ref_t *ref);
 
 /* Copies key, ids, bytes and sum of src (not data). 0 or -1 (ENOMEM). */
-int run_chunk_ref_copy(run_chunk_ref_t *dst, const run_chunk_ref_t *src)
-    __attribute__((warn_unused_result));
+int run_chunk_ref_copy(run_chunk_ref_t *dst, const run_chunk_ref_t *src) TM_WARN_UNUSED;
 
 /*
  * Checkpoint chunk keys: "<stream>/ckpt/<run_id>/<n>". A stream name
@@ -129,7 +128,7 @@ int run_chunk_ref_copy(run_chunk_ref_t *dst, const run_chunk_ref_t *src)
  * chunk key: consumers of <prefix>.sync-runs skip such messages.
  */
 int run_chunk_key(char *buf, size_t size, const char *stream, const char *run_id,
-                  unsigned n) __attribute__((warn_unused_result));
+                  unsigned n) TM_WARN_UNUSED;
 size_t run_chunk_key_stream(const char *key, size_t len);
 
 const char *run_status_name(run_status_t s);

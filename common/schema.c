@@ -54,36 +54,35 @@ static int json_int_member(const json_t *obj, const char *key, int *out)
     return 1;
 }
 
-static int classify_decimal(schema_field_t *f, avro_schema_t base,
-                            const json_t *tj, char *errstr,
+static int classify_decimal(schema_field_t *f, avro_schema_t base, const json_t *tj, char *errstr,
                             size_t errstr_size)
 {
     int rc;
 
     if (!is_avro_bytes(base)) {
-        errstr_set(errstr, errstr_size,
-                "field '%s': decimal is supported on bytes only", f->name);
+        errstr_set(errstr, errstr_size, "field '%s': decimal is supported on bytes only", f->name);
         return -1;
     }
     f->type = FT_DECIMAL;
     rc = json_int_member(tj, "precision", &f->precision);
     if (rc == 0) {
-        errstr_set(errstr, errstr_size,
-                "field '%s': decimal without precision", f->name);
+        errstr_set(errstr, errstr_size, "field '%s': decimal without precision", f->name);
         return -1;
     }
     if (rc < 0 || f->precision < 1) {
         errstr_set(errstr, errstr_size,
-                "field '%s': decimal precision must be an integer "
-                "from 1 to %d", f->name, SQL_NUMERIC_MAX_PRECISION);
+                   "field '%s': decimal precision must be an integer "
+                   "from 1 to %d",
+                   f->name, SQL_NUMERIC_MAX_PRECISION);
         return -1;
     }
     f->scale = 0;
     rc = json_int_member(tj, "scale", &f->scale);
     if (rc < 0 || f->scale > f->precision) {
         errstr_set(errstr, errstr_size,
-                "field '%s': decimal scale must be an integer from 0 to "
-                "the precision (%d)", f->name, f->precision);
+                   "field '%s': decimal scale must be an integer from 0 to "
+                   "the precision (%d)",
+                   f->name, f->precision);
         return -1;
     }
     return 0;
@@ -91,13 +90,11 @@ static int classify_decimal(schema_field_t *f, avro_schema_t base,
 
 /* A logical type on a base type, per the JSON of the field's type. An
  * unknown logical type means the base type, as the Avro spec says. */
-static int classify_logical(schema_field_t *f, avro_schema_t base,
-                            const json_t *tj, char *errstr,
+static int classify_logical(schema_field_t *f, avro_schema_t base, const json_t *tj, char *errstr,
                             size_t errstr_size)
 {
-    const char *lt = json_is_object(tj)
-                         ? json_string_value(json_object_get(tj, "logicalType"))
-                         : NULL;
+    const char *lt =
+        json_is_object(tj) ? json_string_value(json_object_get(tj, "logicalType")) : NULL;
     if (!lt)
         return 0;
     if (strcmp(lt, "decimal") == 0)
@@ -116,8 +113,8 @@ static int classify_logical(schema_field_t *f, avro_schema_t base,
         if (strcmp(lt, map[i].name) != 0)
             continue;
         if (avro_typeof(base) != map[i].base) {
-            errstr_set(errstr, errstr_size, "field '%s': %s must be on %s",
-                    f->name, lt, map[i].base == AVRO_INT64 ? "long" : "int");
+            errstr_set(errstr, errstr_size, "field '%s': %s must be on %s", f->name, lt,
+                       map[i].base == AVRO_INT64 ? "long" : "int");
             return -1;
         }
         f->type = map[i].ft;
@@ -126,41 +123,65 @@ static int classify_logical(schema_field_t *f, avro_schema_t base,
     return 0;
 }
 
-static int classify_base(schema_field_t *f, avro_schema_t base, char *errstr,
-                         size_t errstr_size)
+static int classify_base(schema_field_t *f, avro_schema_t base, char *errstr, size_t errstr_size)
 {
     switch (avro_typeof(base)) {
-    case AVRO_STRING: f->type = FT_STRING; return 0;
-    case AVRO_INT32: f->type = FT_INT; return 0;
-    case AVRO_INT64: f->type = FT_LONG; return 0;
-    case AVRO_FLOAT: f->type = FT_FLOAT; return 0;
-    case AVRO_DOUBLE: f->type = FT_DOUBLE; return 0;
-    case AVRO_BOOLEAN: f->type = FT_BOOLEAN; return 0;
-    case AVRO_BYTES: f->type = FT_BYTES; return 0;
-    case AVRO_ENUM: f->type = FT_ENUM; return 0;
-    case AVRO_RECORD: f->type = FT_RECORD; return 0;
-    case AVRO_ARRAY: f->type = FT_ARRAY; return 0;
-    case AVRO_MAP: f->type = FT_MAP; return 0;
+    case AVRO_STRING:
+        f->type = FT_STRING;
+        return 0;
+    case AVRO_INT32:
+        f->type = FT_INT;
+        return 0;
+    case AVRO_INT64:
+        f->type = FT_LONG;
+        return 0;
+    case AVRO_FLOAT:
+        f->type = FT_FLOAT;
+        return 0;
+    case AVRO_DOUBLE:
+        f->type = FT_DOUBLE;
+        return 0;
+    case AVRO_BOOLEAN:
+        f->type = FT_BOOLEAN;
+        return 0;
+    case AVRO_BYTES:
+        f->type = FT_BYTES;
+        return 0;
+    case AVRO_ENUM:
+        f->type = FT_ENUM;
+        return 0;
+    case AVRO_RECORD:
+        f->type = FT_RECORD;
+        return 0;
+    case AVRO_ARRAY:
+        f->type = FT_ARRAY;
+        return 0;
+    case AVRO_MAP:
+        f->type = FT_MAP;
+        return 0;
     case AVRO_NULL:
-        errstr_set(errstr, errstr_size, "field '%s': a field of type null "
-                "carries no data", f->name);
+        errstr_set(errstr, errstr_size,
+                   "field '%s': a field of type null "
+                   "carries no data",
+                   f->name);
         return -1;
     case AVRO_UNION:
-        errstr_set(errstr, errstr_size, "field '%s': only unions of the form "
-                "[\"null\", T] are supported", f->name);
+        errstr_set(errstr, errstr_size,
+                   "field '%s': only unions of the form "
+                   "[\"null\", T] are supported",
+                   f->name);
         return -1;
     default: /* fixed: its name would be the type's own name */
-        errstr_set(errstr, errstr_size, "field '%s': type %s is not supported",
-                f->name, is_avro_fixed(base) ? "fixed"
-                                             : avro_schema_type_name(base));
+        errstr_set(errstr, errstr_size, "field '%s': type %s is not supported", f->name,
+                   is_avro_fixed(base) ? "fixed" : avro_schema_type_name(base));
         return -1;
     }
 }
 
 /* Fills f from the field's avro schema (its shape, named references
  * resolved by avro-c) and its JSON (logical types). */
-static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype,
-                          char *errstr, size_t errstr_size)
+static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype, char *errstr,
+                          size_t errstr_size)
 {
     avro_schema_t base = deref(fs);
     json_t *tj = ftype;
@@ -168,8 +189,10 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype,
     if (is_avro_union(base)) {
         int b;
         if (nullable_branch(base, &b) != 0) {
-            errstr_set(errstr, errstr_size, "field '%s': only unions of the "
-                    "form [\"null\", T] are supported", f->name);
+            errstr_set(errstr, errstr_size,
+                       "field '%s': only unions of the "
+                       "form [\"null\", T] are supported",
+                       f->name);
             return -1;
         }
         f->nullable = 1;
@@ -182,8 +205,7 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype,
     return classify_logical(f, base, tj, errstr, errstr_size);
 }
 
-static int split_names(record_schema_t *rs, const json_t *doc, char *errstr,
-                       size_t errstr_size)
+static int split_names(record_schema_t *rs, const json_t *doc, char *errstr, size_t errstr_size)
 {
     const char *name = json_string_value(json_object_get(doc, "name"));
     const char *ns = json_string_value(json_object_get(doc, "namespace"));
@@ -242,15 +264,12 @@ static int load_fields(record_schema_t *rs, char *errstr, size_t errstr_size)
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(rs->fields[j].name, f->name) == 0) {
-                errstr_set(errstr, errstr_size, "field '%s' is declared twice",
-                        f->name);
+                errstr_set(errstr, errstr_size, "field '%s' is declared twice", f->name);
                 return -1;
             }
         }
-        avro_schema_t fs = avro_schema_record_field_get_by_index(rs->avro,
-                                                                 (int)i);
-        if (classify_field(f, fs, json_object_get(fj, "type"), errstr,
-                           errstr_size) != 0)
+        avro_schema_t fs = avro_schema_record_field_get_by_index(rs->avro, (int)i);
+        if (classify_field(f, fs, json_object_get(fj, "type"), errstr, errstr_size) != 0)
             return -1;
     }
     return 0;
@@ -258,8 +277,7 @@ static int load_fields(record_schema_t *rs, char *errstr, size_t errstr_size)
 
 /* Parses without the error prefix; the callers add "schema: " or the
  * file's path. */
-static record_schema_t *parse(const char *json_text, char *errstr,
-                              size_t errstr_size)
+static record_schema_t *parse(const char *json_text, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     record_schema_t *rs = calloc(1, sizeof(*rs));
@@ -268,24 +286,21 @@ static record_schema_t *parse(const char *json_text, char *errstr,
         errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    rs->json_doc = json_loads(json_text,
-                              JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    rs->json_doc = json_loads(json_text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!rs->json_doc) {
-        errstr_set(errstr, errstr_size, "line %d column %d: %s", jerr.line,
-                jerr.column, jerr.text);
+        errstr_set(errstr, errstr_size, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
         goto fail;
     }
-    const char *type = json_string_value(json_object_get(rs->json_doc,
-                                                         "type"));
+    const char *type = json_string_value(json_object_get(rs->json_doc, "type"));
     if (!json_is_object(rs->json_doc) || !type || strcmp(type, "record")) {
-        errstr_set(errstr, errstr_size, "not an Avro record schema "
-                "(expected an object with \"type\": \"record\")");
+        errstr_set(errstr, errstr_size,
+                   "not an Avro record schema "
+                   "(expected an object with \"type\": \"record\")");
         goto fail;
     }
     if (split_names(rs, rs->json_doc, errstr, errstr_size) != 0)
         goto fail;
-    if (avro_schema_from_json_length(json_text, strlen(json_text),
-                                     &rs->avro) != 0) {
+    if (avro_schema_from_json_length(json_text, strlen(json_text), &rs->avro) != 0) {
         rs->avro = NULL;
         errstr_set(errstr, errstr_size, "%s", avro_strerror());
         goto fail;
@@ -306,12 +321,12 @@ static void prefix_err(char *errstr, size_t errstr_size, const char *prefix)
     char *tmp = strdup(errstr);
     if (!tmp)
         return;
-    snprintf(errstr, errstr_size, "%s: %s", prefix, tmp);
+    errstr_set(errstr, errstr_size, "%s: %s", prefix, tmp);
     free(tmp);
 }
 
-int record_schema_parse(const char *json_text, record_schema_t **out,
-                        char *errstr, size_t errstr_size)
+int record_schema_parse(const char *json_text, record_schema_t **out, char *errstr,
+                        size_t errstr_size)
 {
     *out = parse(json_text, errstr, errstr_size);
     if (!*out) {
@@ -362,8 +377,7 @@ fail:
     return NULL;
 }
 
-int record_schema_load(const char *path, record_schema_t **out, char *errstr,
-                       size_t errstr_size)
+int record_schema_load(const char *path, record_schema_t **out, char *errstr, size_t errstr_size)
 {
     char *text = read_file(path, errstr, errstr_size);
 
@@ -403,36 +417,45 @@ int record_schema_field_index(const record_schema_t *rs, const char *name)
     return -1;
 }
 
-const schema_field_t *record_schema_field(const record_schema_t *rs,
-                                          const char *name)
+const schema_field_t *record_schema_field(const record_schema_t *rs, const char *name)
 {
     int i = record_schema_field_index(rs, name);
     return i < 0 ? NULL : &rs->fields[i];
 }
 
-const char *schema_field_sql_type(const schema_field_t *f, char *buf,
-                                  size_t size)
+const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t size)
 {
     switch (f->type) {
-    case FT_STRING: return "text";
-    case FT_INT: return "integer";
-    case FT_LONG: return "bigint";
-    case FT_FLOAT: return "real";
-    case FT_DOUBLE: return "double precision";
-    case FT_BOOLEAN: return "boolean";
-    case FT_BYTES: return "bytea";
+    case FT_STRING:
+        return "text";
+    case FT_INT:
+        return "integer";
+    case FT_LONG:
+        return "bigint";
+    case FT_FLOAT:
+        return "real";
+    case FT_DOUBLE:
+        return "double precision";
+    case FT_BOOLEAN:
+        return "boolean";
+    case FT_BYTES:
+        return "bytea";
     case FT_TIMESTAMP_MILLIS:
-    case FT_TIMESTAMP_MICROS: return "timestamptz";
-    case FT_DATE: return "date";
+    case FT_TIMESTAMP_MICROS:
+        return "timestamptz";
+    case FT_DATE:
+        return "date";
     case FT_DECIMAL:
         if (!buf || size == 0)
             return "numeric";
         snprintf(buf, size, "numeric(%d,%d)", f->precision, f->scale);
         return buf;
-    case FT_ENUM: return "text";
+    case FT_ENUM:
+        return "text";
     case FT_RECORD:
     case FT_ARRAY:
-    case FT_MAP: return "jsonb";
+    case FT_MAP:
+        return "jsonb";
     }
     return "text";
 }

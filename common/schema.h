@@ -10,6 +10,7 @@
 #ifndef TIDEMARK_SCHEMA_H
 #define TIDEMARK_SCHEMA_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <avro.h>
 #include <jansson.h>
@@ -35,17 +36,17 @@ typedef enum {
 typedef struct schema_field {
     char *name;
     field_type_t type;
-    int nullable;  /* declared as ["null", T] (either order) */
-    int precision; /* FT_DECIMAL */
-    int scale;     /* FT_DECIMAL */
+    int nullable;      /* declared as ["null", T] (either order) */
+    int precision;     /* FT_DECIMAL */
+    int scale;         /* FT_DECIMAL */
     json_t *type_json; /* the non-null branch's JSON type (borrowed from
                           record_schema_t.json_doc), for nested types */
 } schema_field_t;
 
 typedef struct record_schema {
-    char *name;      /* short name, e.g. "Customer" */
-    char *fullname;  /* namespace.name, or name */
-    char *namespace; /* NULL if none */
+    char *name;       /* short name, e.g. "Customer" */
+    char *fullname;   /* namespace.name, or name */
+    char *namespace;  /* NULL if none */
     json_t *json_doc; /* the parsed .avsc, logical types and all */
     avro_schema_t avro;
     schema_field_t *fields; /* in schema order: field i is Avro field i */
@@ -59,18 +60,16 @@ typedef struct record_schema {
  * decimal without precision" and the like.
  */
 int record_schema_load(const char *path, record_schema_t **out, char *errstr,
-                       size_t errstr_size) __attribute__((warn_unused_result));
+                       size_t errstr_size) TM_WARN_UNUSED;
 
 /* The same from JSON text (errors are prefixed with "schema: "). */
-int record_schema_parse(const char *json_text, record_schema_t **out,
-                        char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int record_schema_parse(const char *json_text, record_schema_t **out, char *errstr,
+                        size_t errstr_size) TM_WARN_UNUSED;
 
 void record_schema_destroy(record_schema_t *rs);
 
 /* The field named name, or NULL. */
-const schema_field_t *record_schema_field(const record_schema_t *rs,
-                                          const char *name);
+const schema_field_t *record_schema_field(const record_schema_t *rs, const char *name);
 
 /* Index of the field named name, or -1. */
 int record_schema_field_index(const record_schema_t *rs, const char *name);
@@ -79,7 +78,6 @@ int record_schema_field_index(const record_schema_t *rs, const char *name);
  * SQL type of a field per SPEC.md's mapping ("text", "numeric(12,2)",
  * "timestamptz", "jsonb", ...). Returns a static or rs-owned string.
  */
-const char *schema_field_sql_type(const schema_field_t *f, char *buf,
-                                  size_t size);
+const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t size);
 
 #endif

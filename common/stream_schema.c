@@ -1,13 +1,13 @@
 /*
  * stream_schema.c - see stream_schema.h.
  */
+#include "errstr.h"
 #include "stream_schema.h"
 
 #include <stdio.h>
 
-int stream_schema_load(const tm_config_t *conf, const stream_conf_t *sc,
-                       record_schema_t **rs_out, envelope_schema_t **es_out,
-                       char *errstr, size_t errstr_size)
+int stream_schema_load(const tm_config_t *conf, const stream_conf_t *sc, record_schema_t **rs_out,
+                       envelope_schema_t **es_out, char *errstr, size_t errstr_size)
 {
     char err[512];
     record_schema_t *rs = NULL;
@@ -23,7 +23,7 @@ int stream_schema_load(const tm_config_t *conf, const stream_conf_t *sc,
     }
     if (rs)
         record_schema_destroy(rs);
-    snprintf(errstr, errstr_size, "%s:%d: [stream %s] schema: %s", conf->path,
-             sc->schema_line ? sc->schema_line : sc->line, sc->name, err);
+    errstr_set(errstr, errstr_size, "%s:%d: [stream %s] schema: %s", conf->path,
+               sc->schema_line ? sc->schema_line : sc->line, sc->name, err);
     return -1;
 }

@@ -10,6 +10,7 @@
 #ifndef TIDEMARK_STREAM_SCHEMA_H
 #define TIDEMARK_STREAM_SCHEMA_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include "config.h"
 #include "envelope.h"
@@ -21,9 +22,7 @@
  * "FILE:LINE: [stream NAME] schema: reason" with the line of the schema
  * key. Returns 0 with both set, or -1 with neither.
  */
-int stream_schema_load(const tm_config_t *conf, const stream_conf_t *sc,
-                       record_schema_t **rs_out, envelope_schema_t **es_out,
-                       char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int stream_schema_load(const tm_config_t *conf, const stream_conf_t *sc, record_schema_t **rs_out,
+                       envelope_schema_t **es_out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -41,8 +41,7 @@ int url_param_is_secret(const char *name, size_t len)
     size_t n = 0;
     for (size_t i = 0; i < len && n < sizeof dec - 1; i++) {
         int c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && hexval(name[i + 1]) >= 0 &&
-            hexval(name[i + 2]) >= 0) {
+        if (c == '%' && i + 2 < len && hexval(name[i + 1]) >= 0 && hexval(name[i + 2]) >= 0) {
             c = hexval(name[i + 1]) * 16 + hexval(name[i + 2]);
             i += 2;
         } else if (c == '+') {

@@ -72,8 +72,10 @@ static int close_chunk(plan_ctx_t *p, char *errstr, size_t errstr_size)
     size_t len = strlen(text);
     checkpoint_chunk_t *c = &grown[p->out->n];
     *c = (checkpoint_chunk_t){.value = text};
-    c->ref = (run_chunk_ref_t){.key = strdup(p->key), .ids = (int64_t)n_ids,
-                               .bytes = (int64_t)len, .sum = checkpoint_sum(text, len)};
+    c->ref = (run_chunk_ref_t){.key = strdup(p->key),
+                               .ids = (int64_t)n_ids,
+                               .bytes = (int64_t)len,
+                               .sum = checkpoint_sum(text, len)};
     p->out->n++; /* cleared with the rest on failure */
     if (!c->ref.key) {
         errstr_set(errstr, errstr_size, "out of memory");
@@ -90,8 +92,7 @@ static int close_chunk(plan_ctx_t *p, char *errstr, size_t errstr_size)
 static int open_chunk(plan_ctx_t *p, char *errstr, size_t errstr_size)
 {
     if (run_chunk_key(p->key, sizeof p->key, p->stream, p->run_id, (*p->seq)++) != 0) {
-        errstr_set(errstr, errstr_size, "checkpoint chunk key too long for stream %s",
-                   p->stream);
+        errstr_set(errstr, errstr_size, "checkpoint chunk key too long for stream %s", p->stream);
         return -1;
     }
     if (!(p->ids = json_object())) {
@@ -121,9 +122,8 @@ static int plan_add(plan_ctx_t *p, const char *id, const hwm_entry_t *e, char *e
     return 0;
 }
 
-int checkpoint_plan(const hwm_tracker_t *t, const char *stream, const char *run_id,
-                    unsigned *seq, checkpoint_chunks_t *out, char *errstr,
-                    size_t errstr_size)
+int checkpoint_plan(const hwm_tracker_t *t, const char *stream, const char *run_id, unsigned *seq,
+                    checkpoint_chunks_t *out, char *errstr, size_t errstr_size)
 {
     memset(out, 0, sizeof *out);
     size_t need = t->bytes / CHECKPOINT_CHUNK_BYTES + 1;
@@ -224,7 +224,8 @@ int checkpoint_decode_chunk(hwm_tracker_t *t, const run_chunk_ref_t *ref, const 
     const char *id;
     json_t *dg;
     if (!why)
-        json_object_foreach(ids, id, dg) {
+        json_object_foreach(ids, id, dg)
+        {
             if (!json_is_string(dg)) {
                 why = "a digest is not a string";
                 break;
@@ -235,7 +236,8 @@ int checkpoint_decode_chunk(hwm_tracker_t *t, const run_chunk_ref_t *ref, const 
         errstr_set(errstr, errstr_size, "chunk %s: %s", ref->key, why);
         rc = -1;
     } else if (t) {
-        json_object_foreach(ids, id, dg) {
+        json_object_foreach(ids, id, dg)
+        {
             if (hwm_tracker_put(t, id, strlen(id), json_string_value(dg), 0) != 0) {
                 errstr_set(errstr, errstr_size, "out of memory");
                 rc = -2;
@@ -258,8 +260,8 @@ int checkpoint_load_tracker(hwm_tracker_t *t, const run_hwm_t *h, const char *st
     for (size_t i = 0; i < h->n_chunks; i++) {
         const run_chunk_ref_t *ref = &h->chunks[i];
         char err[512];
-        int rc = checkpoint_decode_chunk(t, ref, ref->data, ref->data ? strlen(ref->data) : 0,
-                                         err, sizeof err);
+        int rc = checkpoint_decode_chunk(t, ref, ref->data, ref->data ? strlen(ref->data) : 0, err,
+                                         sizeof err);
         if (rc == -2) {
             free(good);
             return -1;
@@ -275,8 +277,7 @@ int checkpoint_load_tracker(hwm_tracker_t *t, const run_hwm_t *h, const char *st
     int rc = hwm_tracker_chunked(t, good, n_good, 1);
     free(good);
     for (size_t i = 0; rc == 0 && i < h->n_ids; i++)
-        rc = hwm_tracker_put(t, h->ids[i], strlen(h->ids[i]),
-                                  h->digests ? h->digests[i] : "", 1);
+        rc = hwm_tracker_put(t, h->ids[i], strlen(h->ids[i]), h->digests ? h->digests[i] : "", 1);
     return rc;
 }
 
@@ -291,13 +292,13 @@ typedef struct cand {
 typedef struct chunk_slot { /* value of collector.chunks */
     char *data;             /* NULL: tombstoned */
     size_t len;
-    uint32_t mark;          /* complete(): seen in this check */
+    uint32_t mark; /* complete(): seen in this check */
 } chunk_slot_t;
 
 struct checkpoint_collector {
     const char *const *streams;
     size_t n;
-    cand_t *cands;   /* n * CHECKPOINT_CANDIDATES, newest first */
+    cand_t *cands; /* n * CHECKPOINT_CANDIDATES, newest first */
     size_t *n_cands;
     idset_t *chunks; /* chunk key -> chunk_slot_t */
     uint32_t mark;
@@ -361,8 +362,8 @@ static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size
     run_record_t *rr = run_record_from_json(value, len, err, sizeof err);
     if (!rr) {
         log_warn("ignoring a run record that does not parse",
-                 "stream=%s partition=%d offset=%lld error=\"%s\"", c->streams[i],
-                 (int)partition, (long long)offset, err);
+                 "stream=%s partition=%d offset=%lld error=\"%s\"", c->streams[i], (int)partition,
+                 (long long)offset, err);
         return 0;
     }
     cand_t nc = {rr, partition, offset, ts};
@@ -383,8 +384,7 @@ static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size
 }
 
 int checkpoint_collect(checkpoint_collector_t *c, const char *key, size_t key_len,
-                       const char *value, size_t len, int32_t partition, int64_t offset,
-                       int64_t ts)
+                       const char *value, size_t len, int32_t partition, int64_t offset, int64_t ts)
 {
     if (!key)
         return 0;
@@ -524,8 +524,8 @@ run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i)
 
 static int take(const rd_kafka_message_t *m, void *opaque, char *errstr, size_t errstr_size)
 {
-    if (checkpoint_collect(opaque, m->key, m->key_len, m->payload, m->len, m->partition,
-                           m->offset, rd_kafka_message_timestamp(m, NULL)) != 0) {
+    if (checkpoint_collect(opaque, m->key, m->key_len, m->payload, m->len, m->partition, m->offset,
+                           rd_kafka_message_timestamp(m, NULL)) != 0) {
         errstr_set(errstr, errstr_size, "out of memory reading checkpoints");
         return -1;
     }
@@ -544,8 +544,8 @@ int checkpoint_read(const tm_config_t *conf, const char *const *streams, size_t 
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
-    int rc = topicscan_read(conf, "tidemark-producer-checkpoint", topic, take, c, errstr,
-                            errstr_size);
+    int rc =
+        topicscan_read(conf, "tidemark-producer-checkpoint", topic, take, c, errstr, errstr_size);
     for (size_t i = 0; rc == 0 && i < n; i++)
         out[i] = checkpoint_collector_take(c, i);
     checkpoint_collector_destroy(c);
@@ -554,8 +554,8 @@ int checkpoint_read(const tm_config_t *conf, const char *const *streams, size_t 
 
 /* ---- writing -------------------------------------------------------- */
 
-int checkpoint_write(publisher_t *pub, const char *topic, const run_record_t *rr,
-                     char *errstr, size_t errstr_size)
+int checkpoint_write(publisher_t *pub, const char *topic, const run_record_t *rr, char *errstr,
+                     size_t errstr_size)
 {
     char *json = run_record_to_json(rr);
     if (!json) {
@@ -565,14 +565,13 @@ int checkpoint_write(publisher_t *pub, const char *topic, const run_record_t *rr
     size_t len = strlen(json);
     if (len > CHECKPOINT_HEAD_MAX_BYTES) {
         errstr_set(errstr, errstr_size,
-                   "run record of %zu bytes, over the %d a checkpoint may take (%zu chunks)",
-                   len, CHECKPOINT_HEAD_MAX_BYTES, rr->hwm.n_chunks + rr->deleted_hwm.n_chunks);
+                   "run record of %zu bytes, over the %d a checkpoint may take (%zu chunks)", len,
+                   CHECKPOINT_HEAD_MAX_BYTES, rr->hwm.n_chunks + rr->deleted_hwm.n_chunks);
         free(json);
         return -1;
     }
     pub_delivery_t d = {0};
-    int rc = publisher_produce(pub, topic, rr->stream, json, len, NULL, 0, &d, errstr,
-                               errstr_size);
+    int rc = publisher_produce(pub, topic, rr->stream, json, len, NULL, 0, &d, errstr, errstr_size);
     free(json);
     /* Only this record's own report decides: the caller flushed and checked
      * the events before it (and a failed-run record must still go out). */
@@ -609,9 +608,8 @@ static int write_chunks(publisher_t *pub, const char *topic, const checkpoint_ch
     (void)frc;
     for (size_t i = 0; rc == 0 && i < sent; i++) {
         if (!d[i].done || d[i].err) {
-            errstr_set(errstr, errstr_size, "checkpoint chunk %s to %s: %s",
-                       cs->items[i].ref.key, topic,
-                       d[i].done ? rd_kafka_err2str(d[i].err) : "no delivery report");
+            errstr_set(errstr, errstr_size, "checkpoint chunk %s to %s: %s", cs->items[i].ref.key,
+                       topic, d[i].done ? rd_kafka_err2str(d[i].err) : "no delivery report");
             rc = -1;
         }
     }
@@ -619,9 +617,9 @@ static int write_chunks(publisher_t *pub, const char *topic, const checkpoint_ch
     return rc;
 }
 
-int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream,
-                       const char *run_id, unsigned *seq, hwm_tracker_t *t, run_hwm_t *head,
-                       char *errstr, size_t errstr_size)
+int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream, const char *run_id,
+                       unsigned *seq, hwm_tracker_t *t, run_hwm_t *head, char *errstr,
+                       size_t errstr_size)
 {
     checkpoint_chunks_t cs;
     memset(head, 0, sizeof *head);
@@ -649,8 +647,8 @@ int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream,
             log_info("checkpoint chunks written",
                      "stream=%s run_id=%s chunks=%zu ids=%zu bytes=%zu rewrite=%s "
                      "chunks_in_set=%zu ids_in_set=%zu",
-                     stream, run_id, cs.n, ids, bytes, cs.replace ? "true" : "false",
-                     t->n_chunks, hwm_tracker_count(t));
+                     stream, run_id, cs.n, ids, bytes, cs.replace ? "true" : "false", t->n_chunks,
+                     hwm_tracker_count(t));
     }
     checkpoint_chunks_clear(&cs);
     if (rc == 0 && checkpoint_head_view(t, head) != 0) {

@@ -81,6 +81,7 @@
 #ifndef TIDEMARK_CHECKPOINT_H
 #define TIDEMARK_CHECKPOINT_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "hwm.h"
@@ -88,10 +89,10 @@
 #include "publisher.h"
 #include "runrecord.h"
 
-#define CHECKPOINT_CHUNK_BYTES (256 * 1024)
-#define CHECKPOINT_INLINE_BYTES (32 * 1024)
+#define CHECKPOINT_CHUNK_BYTES    (256 * 1024)
+#define CHECKPOINT_INLINE_BYTES   (32 * 1024)
 #define CHECKPOINT_HEAD_MAX_BYTES 900000
-#define CHECKPOINT_CANDIDATES 16
+#define CHECKPOINT_CANDIDATES     16
 #define CHECKPOINT_FRAGMENTED_MIN 64
 
 /*
@@ -99,9 +100,8 @@
  * Returns 0, or -1 with errstr (Kafka unreachable, read timed out); on -1
  * every out[i] is NULL.
  */
-int checkpoint_read(const tm_config_t *conf, const char *const *streams,
-                    size_t n, run_record_t **out, char *errstr,
-                    size_t errstr_size) TM_WARN_UNUSED;
+int checkpoint_read(const tm_config_t *conf, const char *const *streams, size_t n,
+                    run_record_t **out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Produces the head rr to topic (key rr->stream) and waits for its ack.
@@ -109,8 +109,7 @@ int checkpoint_read(const tm_config_t *conf, const char *const *streams,
  * record's own delivery report decides: the caller must have flushed and
  * checked the events (and chunks) the record covers before calling.
  */
-int checkpoint_write(publisher_t *pub, const char *topic,
-                     const run_record_t *rr, char *errstr,
+int checkpoint_write(publisher_t *pub, const char *topic, const run_record_t *rr, char *errstr,
                      size_t errstr_size) TM_WARN_UNUSED;
 
 /*
@@ -129,9 +128,8 @@ int checkpoint_load_tracker(hwm_tracker_t *t, const run_hwm_t *h,
  * (zeroed first; the caller run_hwm_clear()s it) with the head's view of
  * t. seq numbers this run's chunks (start at 0). 0, or -1 with errstr.
  */
-int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream,
-                       const char *run_id, unsigned *seq, hwm_tracker_t *t,
-                       run_hwm_t *head, char *errstr,
+int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream, const char *run_id,
+                       unsigned *seq, hwm_tracker_t *t, run_hwm_t *head, char *errstr,
                        size_t errstr_size) TM_WARN_UNUSED;
 
 /*
@@ -140,12 +138,11 @@ int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream,
  * run's next flush). 0, or -1 with errstr.
  */
 int checkpoint_drop_unused(publisher_t *pub, const char *topic, const run_hwm_t *old,
-                           const run_hwm_t *cur, char *errstr,
-                           size_t errstr_size) TM_WARN_UNUSED;
+                           const run_hwm_t *cur, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Tombstones keys[0..n) the same way. */
-int checkpoint_drop_keys(publisher_t *pub, const char *topic, char *const *keys,
-                         size_t n, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int checkpoint_drop_keys(publisher_t *pub, const char *topic, char *const *keys, size_t n,
+                         char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* ---- the pure parts, exposed for unit tests ------------------------- */
 
@@ -170,9 +167,8 @@ void checkpoint_chunks_clear(checkpoint_chunks_t *c);
  * inline), keys numbered from *seq on. t is not changed. 0, or -1 with
  * errstr (ENOMEM).
  */
-int checkpoint_plan(const hwm_tracker_t *t, const char *stream, const char *run_id,
-                    unsigned *seq, checkpoint_chunks_t *out, char *errstr,
-                    size_t errstr_size) TM_WARN_UNUSED;
+int checkpoint_plan(const hwm_tracker_t *t, const char *stream, const char *run_id, unsigned *seq,
+                    checkpoint_chunks_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* The head's view of t into *head (zeroed first): value, pending ids
  * inline, chunk references. 0, or -1 on ENOMEM. */
@@ -184,9 +180,8 @@ int checkpoint_head_view(const hwm_tracker_t *t, run_hwm_t *head) TM_WARN_UNUSED
  * Nothing is added unless the whole chunk is valid. 0, -1 with errstr,
  * -2 on ENOMEM (t may then hold part of the chunk).
  */
-int checkpoint_decode_chunk(hwm_tracker_t *t, const run_chunk_ref_t *ref,
-                            const char *value, size_t len, char *errstr,
-                            size_t errstr_size) TM_WARN_UNUSED;
+int checkpoint_decode_chunk(hwm_tracker_t *t, const run_chunk_ref_t *ref, const char *value,
+                            size_t len, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Collects the messages of a scan of <prefix>.sync-runs for the given
@@ -199,8 +194,8 @@ typedef struct checkpoint_collector checkpoint_collector_t;
 
 checkpoint_collector_t *checkpoint_collector_new(const char *const *streams, size_t n);
 int checkpoint_collect(checkpoint_collector_t *c, const char *key, size_t key_len,
-                       const char *value, size_t len, int32_t partition,
-                       int64_t offset, int64_t ts) TM_WARN_UNUSED;
+                       const char *value, size_t len, int32_t partition, int64_t offset,
+                       int64_t ts) TM_WARN_UNUSED;
 run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i);
 void checkpoint_collector_destroy(checkpoint_collector_t *c);
 

@@ -49,15 +49,14 @@ static int produce(publisher_t *pub, const char *dlq_topic, const char *key, con
         {"tidemark.original_size", original},
         {"tidemark.truncated", "true"},
     };
-    int rc = publisher_produce(pub, dlq_topic, key, value, len, hdrs,
-                               len < original_len ? 5 : 3, NULL, errstr, errstr_size);
+    int rc = publisher_produce(pub, dlq_topic, key, value, len, hdrs, len < original_len ? 5 : 3,
+                               NULL, errstr, errstr_size);
     free(source);
     return rc == 0 ? 0 : -1;
 }
 
-int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
-             const json_t *record, const char *error, const char *source_url,
-             char *errstr, size_t errstr_size)
+int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key, const json_t *record,
+             const char *error, const char *source_url, char *errstr, size_t errstr_size)
 {
     char *text = jsonnum_dumps(record, JSON_COMPACT | JSON_ENCODE_ANY);
     const char *value = text ? text : "null";
@@ -65,8 +64,7 @@ int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
     /* A record too large for Kafka is one reason to be here: its copy must
      * fit, or the dead letter fails the way the event did. */
     size_t keep = dlq_truncate_utf8(value, len, dlq_copy_limit(publisher_max_message_bytes(pub)));
-    int rc = produce(pub, dlq_topic, key, value, keep, len, error, source_url, errstr,
-                     errstr_size);
+    int rc = produce(pub, dlq_topic, key, value, keep, len, error, source_url, errstr, errstr_size);
     free(text);
     return rc;
 }
@@ -78,8 +76,8 @@ int dlq_send_raw(publisher_t *pub, const char *dlq_topic, const char *key, const
     char why[600];
     size_t original_len = len;
     if (len > DLQ_RAW_MAX) {
-        snprintf(why, sizeof why, "%s (value cut to its first %d of %zu bytes)",
-                 error ? error : "", DLQ_RAW_MAX, len);
+        snprintf(why, sizeof why, "%s (value cut to its first %d of %zu bytes)", error ? error : "",
+                 DLQ_RAW_MAX, len);
         error = why;
         len = DLQ_RAW_MAX;
     }

@@ -17,6 +17,7 @@
 #ifndef TIDEMARK_DLQ_H
 #define TIDEMARK_DLQ_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <jansson.h>
 #include "publisher.h"
@@ -25,9 +26,9 @@
 #define DLQ_RAW_MAX (64 * 1024)
 
 /* Returns 0, or -1 with errstr when the message could not be enqueued. */
-int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key,
-             const json_t *record, const char *error, const char *source_url,
-             char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int dlq_send(publisher_t *pub, const char *dlq_topic, const char *key, const json_t *record,
+             const char *error, const char *source_url, char *errstr,
+             size_t errstr_size) TM_WARN_UNUSED;
 
 /* How much of a record's text a dead letter carries at most. */
 size_t dlq_copy_limit(size_t max_message_bytes);

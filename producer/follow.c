@@ -113,8 +113,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
     return status;
 }
 
-int follow_reset(const tm_config_t *conf, const char *stream, int has_since,
-                  int64_t since_ms)
+int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int64_t since_ms)
 {
     char err[1024], topic[512];
     run_record_t *cp = NULL;

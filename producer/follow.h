@@ -27,7 +27,6 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
  * moves the stream's checkpoint back: HWM = since (no ids) or none, which
  * makes the next run a full one. Returns the exit status.
  */
-int follow_reset(const tm_config_t *conf, const char *stream, int has_since,
-                  int64_t since_ms);
+int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int64_t since_ms);
 
 #endif

@@ -66,8 +66,8 @@ size_t heldeletes_count(const heldeletes_t *h)
     return idset_count(h->ids);
 }
 
-int heldeletes_next(const heldeletes_t *h, size_t *pos, const char **id,
-                    int64_t *deleted_at_ms, int *undated, int *stale)
+int heldeletes_next(const heldeletes_t *h, size_t *pos, const char **id, int64_t *deleted_at_ms,
+                    int *undated, int *stale)
 {
     void *v;
     if (!idset_next(h->ids, pos, id, &v))

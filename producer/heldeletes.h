@@ -30,9 +30,9 @@
 #ifndef TIDEMARK_HELDELETES_H
 #define TIDEMARK_HELDELETES_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
-#include "config.h"
 
 typedef struct heldeletes heldeletes_t;
 
@@ -60,7 +60,7 @@ size_t heldeletes_count(const heldeletes_t *h);
  * returns 1 with *id (borrowed until heldeletes_destroy), *deleted_at_ms,
  * *undated and *stale, or 0 at the end.
  */
-int heldeletes_next(const heldeletes_t *h, size_t *pos, const char **id,
-                    int64_t *deleted_at_ms, int *undated, int *stale);
+int heldeletes_next(const heldeletes_t *h, size_t *pos, const char **id, int64_t *deleted_at_ms,
+                    int *undated, int *stale);
 
 #endif

@@ -20,13 +20,13 @@
 #include "signals.h"
 #include "url_redact.h"
 
-#define BACKOFF_START_MS 200
-#define BACKOFF_CAP_MS 5000
-#define SLEEP_SLICE_MS 100
+#define BACKOFF_START_MS          200
+#define BACKOFF_CAP_MS            5000
+#define SLEEP_SLICE_MS            100
 #define DEFAULT_RETRY_MAX_WAIT_MS (5 * 60 * 1000LL)
 #define DEFAULT_MAX_RESPONSE_SIZE (256LL * 1024 * 1024)
-#define MAX_HEADER_BYTES (1024 * 1024) /* every header line of one answer */
-#define BODY_START_CAP 16384
+#define MAX_HEADER_BYTES          (1024 * 1024) /* every header line of one answer */
+#define BODY_START_CAP            16384
 
 struct http_client {
     CURL *curl;
@@ -69,9 +69,8 @@ void http_global_cleanup(void)
     curl_global_cleanup();
 }
 
-http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms,
-                               int max_retries, char *errstr,
-                               size_t errstr_size)
+http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms, int max_retries,
+                               char *errstr, size_t errstr_size)
 {
     http_client_t *hc = calloc(1, sizeof *hc);
     if (!hc || !(hc->curl = curl_easy_init())) {
@@ -91,8 +90,7 @@ http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms,
     return hc;
 }
 
-int http_client_allow_auth(http_client_t *hc, const char *url, char *errstr,
-                           size_t errstr_size)
+int http_client_allow_auth(http_client_t *hc, const char *url, char *errstr, size_t errstr_size)
 {
     char red[512];
     if (!link_same_origin(url, url)) {
@@ -112,25 +110,22 @@ int http_client_allow_auth(http_client_t *hc, const char *url, char *errstr,
     return 0;
 }
 
-void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms,
-                            int64_t max_response_size)
+void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms, int64_t max_response_size)
 {
     hc->retry_max_wait_ms = retry_max_wait_ms < 0 ? 0 : retry_max_wait_ms;
     hc->max_response_size = max_response_size < 1 ? 1 : max_response_size;
 }
 
-http_client_t *http_client_for_stream(const stream_conf_t *sc, char *errstr,
-                                      size_t errstr_size)
+http_client_t *http_client_for_stream(const stream_conf_t *sc, char *errstr, size_t errstr_size)
 {
-    http_client_t *hc = http_client_new(sc->auth_header, sc->timeout_ms, sc->max_retries,
-                                        errstr, errstr_size);
+    http_client_t *hc =
+        http_client_new(sc->auth_header, sc->timeout_ms, sc->max_retries, errstr, errstr_size);
     if (!hc)
         return NULL;
     http_client_set_limits(hc, sc->retry_max_wait_ms, sc->max_response_size);
-    if (sc->auth_header &&
-        (http_client_allow_auth(hc, sc->url, errstr, errstr_size) != 0 ||
-         (sc->deleted_url &&
-          http_client_allow_auth(hc, sc->deleted_url, errstr, errstr_size) != 0))) {
+    if (sc->auth_header && (http_client_allow_auth(hc, sc->url, errstr, errstr_size) != 0 ||
+                            (sc->deleted_url && http_client_allow_auth(hc, sc->deleted_url, errstr,
+                                                                       errstr_size) != 0))) {
         http_client_destroy(hc);
         return NULL;
     }
@@ -421,13 +416,12 @@ static struct curl_slist *headers_for(const http_client_t *hc, const char *url)
 
 static int is_redirect(long status)
 {
-    return status == 301 || status == 302 || status == 303 || status == 307 ||
-           status == 308;
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
 /* "GET URL: reason", or "GET URL (redirected to CUR): reason". */
 static void fail_msg(char *errstr, size_t errstr_size, const char *url, const char *cur,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                     const char *fmt, ...) TM_PRINTF(5, 6);
 static void fail_msg(char *errstr, size_t errstr_size, const char *url, const char *cur,
                      const char *fmt, ...)
 {
@@ -489,8 +483,8 @@ static void hop_clear(hop_t *h)
  * errstr set unless 0. *retry_after gets the failed answer's Retry-After
  * value (caller frees), if it had one.
  */
-static int attempt(http_client_t *hc, const char *url, http_response_t *resp,
-                   char **retry_after, char *errstr, size_t errstr_size)
+static int attempt(http_client_t *hc, const char *url, http_response_t *resp, char **retry_after,
+                   char *errstr, size_t errstr_size)
 {
     char why[1024];
     *retry_after = NULL;
@@ -521,8 +515,7 @@ static int attempt(http_client_t *hc, const char *url, http_response_t *resp,
         } else if (h.oom) {
             fail_msg(errstr, errstr_size, url, cur, "out of memory");
         } else if (cc != CURLE_OK) {
-            fail_msg(errstr, errstr_size, url, cur, "%s",
-                     cerr[0] ? cerr : curl_easy_strerror(cc));
+            fail_msg(errstr, errstr_size, url, cur, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
             rc = http_curl_transient(cc) ? 1 : -1;
         } else if (is_redirect(resp->status) && h.location) {
             char *next = NULL;
@@ -569,8 +562,8 @@ static int attempt(http_client_t *hc, const char *url, http_response_t *resp,
     return rc;
 }
 
-int http_get(http_client_t *hc, const char *url, http_response_t *resp,
-             char *errstr, size_t errstr_size)
+int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
+             size_t errstr_size)
 {
     int64_t backoff = BACKOFF_START_MS;
     for (int tries = 0;; tries++) {
@@ -591,8 +584,7 @@ int http_get(http_client_t *hc, const char *url, http_response_t *resp,
         int64_t wait = backoff, ra_ms = 0, ra_full = 0;
         const char *source = "backoff";
         if (ra && http_retry_after_ms(ra, isotime_now_ms(), hc->retry_max_wait_ms, &ra_ms) == 0 &&
-            http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 &&
-            ra_ms >= wait) {
+            http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 && ra_ms >= wait) {
             wait = ra_ms;
             source = ra_full > ra_ms ? "retry-after-capped" : "retry-after";
         }

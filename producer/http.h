@@ -30,6 +30,7 @@
 #ifndef TIDEMARK_HTTP_H
 #define TIDEMARK_HTTP_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
@@ -40,7 +41,7 @@ typedef struct http_client http_client_t;
 
 typedef struct http_response {
     long status;
-    char *body;      /* NUL-terminated */
+    char *body; /* NUL-terminated */
     size_t body_len;
     /* Every Link field line of the final answer, in order, joined by '\n'
      * (link.h parses it), or NULL. */
@@ -68,14 +69,12 @@ void http_global_cleanup(void);
  * max.response.size take their defaults (5 min, 256 MiB) until
  * http_client_set_limits(). NULL with errstr on failure.
  */
-http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms,
-                               int max_retries, char *errstr,
-                               size_t errstr_size);
+http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms, int max_retries,
+                               char *errstr, size_t errstr_size);
 
 /* The client a stream's run uses: its auth header (allowed to the
  * origins of url and deleted.url), timeout, retries and limits. */
-http_client_t *http_client_for_stream(const stream_conf_t *sc, char *errstr,
-                                      size_t errstr_size);
+http_client_t *http_client_for_stream(const stream_conf_t *sc, char *errstr, size_t errstr_size);
 
 /* Allows the auth header to the origin of url. 0, or -1 with errstr when
  * url does not parse or on ENOMEM. */
@@ -94,8 +93,8 @@ void http_client_destroy(http_client_t *hc);
  * with errstr "GET URL: reason" after retries ran out, on a fatal
  * failure, or when tm_running was cleared while waiting to retry.
  */
-int http_get(http_client_t *hc, const char *url, http_response_t *resp,
-             char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
+             size_t errstr_size) TM_WARN_UNUSED;
 
 void http_response_clear(http_response_t *resp);
 

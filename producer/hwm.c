@@ -42,9 +42,10 @@ hwm_entry_t hwm_digest_parse(const char *digest)
     uint64_t v = 0;
     for (int i = 0; i < 16; i++) {
         char c = digest[i];
-        int d = c >= '0' && c <= '9' ? c - '0'
-              : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0)
             return e; /* also ends at a NUL before 16 digits */
         v = v << 4 | (uint64_t)d;
@@ -100,11 +101,10 @@ size_t hwm_tracker_count(const hwm_tracker_t *t)
     return t->ids ? idset_count(t->ids) : 0;
 }
 
-int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
-                         const char *id, int64_t cursor_ms, const char *digest)
+int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
+                    int64_t cursor_ms, const char *digest)
 {
-    if (!t->has_value ||
-        hwm_bucket(clock, cursor_ms) != hwm_bucket(clock, t->value_ms))
+    if (!t->has_value || hwm_bucket(clock, cursor_ms) != hwm_bucket(clock, t->value_ms))
         return 0;
     const hwm_entry_t *e = hwm_find_id(t, id);
     if (!e)
@@ -135,8 +135,7 @@ static void reset_ids(hwm_tracker_t *t)
     drop_chunks(t);
 }
 
-int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *digest,
-                         int pending)
+int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *digest, int pending)
 {
     if (!key_ok(id, len))
         return 0; /* not remembered: published again next time */
@@ -164,8 +163,8 @@ int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *di
     return 0;
 }
 
-int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
-                     int64_t cursor_ms, const char *digest)
+int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id, int64_t cursor_ms,
+                const char *digest)
 {
     int64_t b = hwm_bucket(clock, cursor_ms);
     if (t->has_value) {
@@ -190,8 +189,7 @@ int hwm_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_
     return 1;
 }
 
-int hwm_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
-                             int replace)
+int hwm_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n, int replace)
 {
     size_t keep = replace ? 0 : t->n_chunks;
     run_chunk_ref_t *all = calloc(keep + n ? keep + n : 1, sizeof *all);

@@ -30,6 +30,7 @@
 #ifndef TIDEMARK_BOUNDARY_H
 #define TIDEMARK_BOUNDARY_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -112,8 +113,8 @@ size_t hwm_tracker_count(const hwm_tracker_t *t);
  * its bucket is the tracker's bucket and the tracker holds id with the
  * same digest. A NULL digest matches any stored digest (deleted ids).
  */
-int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
-                         const char *id, int64_t cursor_ms, const char *digest);
+int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
+                    int64_t cursor_ms, const char *digest);
 
 /*
  * Records (id, cursor, digest) in the tracker: a cursor in a later bucket
@@ -124,8 +125,8 @@ int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock,
  * (empty, or longer than IDSET_MAX_KEY) is not remembered: it is published
  * again next time. Returns 0, -1 on ENOMEM.
  */
-int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
-                     int64_t cursor_ms, const char *digest) TM_WARN_UNUSED;
+int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id, int64_t cursor_ms,
+                const char *digest) TM_WARN_UNUSED;
 
 /*
  * Lowers the tracker to mark_ms when mark_ms lies in an earlier bucket
@@ -143,8 +144,8 @@ int hwm_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_
  * for an id read from a chunk the tracker's chunks[] hold. Returns 0
  * (also for an id the set cannot hold, which is left out), -1 on ENOMEM.
  */
-int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len,
-                         const char *digest, int pending) TM_WARN_UNUSED;
+int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *digest,
+                    int pending) TM_WARN_UNUSED;
 
 /*
  * After chunks holding every pending id (and, with replace, every id) were
@@ -152,7 +153,7 @@ int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len,
  * old ones first) and empties pending. 0, or -1 on ENOMEM (t unchanged).
  */
 int hwm_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
-                             int replace) TM_WARN_UNUSED;
+                        int replace) TM_WARN_UNUSED;
 
 /* Frees what t holds and zeroes it. */
 void hwm_tracker_clear(hwm_tracker_t *t);

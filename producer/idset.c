@@ -14,7 +14,7 @@
 
 #define INITIAL_SLOTS 1024u
 #define INITIAL_ARENA 4096u
-#define ALIGN8(n) (((n) + 7u) & ~(size_t)7u)
+#define ALIGN8(n)     (((n) + 7u) & ~(size_t)7u)
 
 typedef struct slot {
     uint32_t off8; /* record offset / 8; 0 = empty */

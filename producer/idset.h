@@ -18,9 +18,9 @@
 #ifndef TIDEMARK_IDSET_H
 #define TIDEMARK_IDSET_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
-#include "config.h"
 
 #define IDSET_MAX_KEY 1024
 
@@ -35,8 +35,7 @@ void idset_destroy(idset_t *s);
  * is not there yet; *added (if not NULL) says which. NULL on ENOMEM or a
  * key that is empty, too long or holds a NUL.
  */
-void *idset_add(idset_t *s, const char *key, size_t len, int *added)
-    TM_WARN_UNUSED;
+void *idset_add(idset_t *s, const char *key, size_t len, int *added) TM_WARN_UNUSED;
 
 /* The value of key, or NULL when it is not in the set. */
 void *idset_get(const idset_t *s, const char *key, size_t len);

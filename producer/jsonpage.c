@@ -30,11 +30,11 @@ typedef struct rd {
     int bad;       /* a value problem was noted in the current element */
     size_t bad_at;
     char bad_reason[JSONPAGE_REASON_SIZE];
-    int failed;    /* a syntax error, a problem outside records, or ENOMEM */
+    int failed; /* a syntax error, a problem outside records, or ENOMEM */
     int oom, outside;
     size_t fail_at;
     char reason[JSONPAGE_REASON_SIZE];
-    char *sbuf;    /* scratch for strings with escapes */
+    char *sbuf; /* scratch for strings with escapes */
     size_t scap, slen;
     jsonpage_t *page;
     json_t *records; /* a reference to the array read at records_path */
@@ -42,8 +42,7 @@ typedef struct rd {
 
 /* A syntax error (or, outside records, any problem) at byte at: the
  * element, or the page, cannot go on. Returns NULL. */
-static json_t *fail(rd_t *r, size_t at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static json_t *fail(rd_t *r, size_t at, const char *fmt, ...) TM_PRINTF(3, 4);
 static json_t *fail(rd_t *r, size_t at, const char *fmt, ...)
 {
     if (r->failed)
@@ -66,7 +65,7 @@ static json_t *oom(rd_t *r)
 /* A problem in one value at byte at. Inside a record: noted (the first
  * one counts), 0, and the caller makes the value null. Outside: fails
  * the page, -1. */
-static int note(rd_t *r, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int note(rd_t *r, size_t at, const char *fmt, ...) TM_PRINTF(3, 4);
 static int note(rd_t *r, size_t at, const char *fmt, ...)
 {
     char msg[JSONPAGE_REASON_SIZE];
@@ -619,12 +618,11 @@ static long long skip_item(const rd_t *r, size_t start)
 }
 
 /* Records element index, body[start..end), as a bad item: why at at. */
-static int add_bad(rd_t *r, size_t index, size_t start, size_t end, const char *why,
-                   size_t at)
+static int add_bad(rd_t *r, size_t index, size_t start, size_t end, const char *why, size_t at)
 {
     jsonpage_t *pg = r->page;
-    while (end > start && (r->b[end - 1] == ' ' || r->b[end - 1] == '\t' ||
-                           r->b[end - 1] == '\n' || r->b[end - 1] == '\r'))
+    while (end > start && (r->b[end - 1] == ' ' || r->b[end - 1] == '\t' || r->b[end - 1] == '\n' ||
+                           r->b[end - 1] == '\r'))
         end--;
     if ((pg->n_bad & (pg->n_bad - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
         jsonpage_bad_t *grown = realloc(pg->bad, (pg->n_bad ? 2 * pg->n_bad : 1) * sizeof *grown);
@@ -640,8 +638,7 @@ static int add_bad(rd_t *r, size_t index, size_t start, size_t end, const char *
     bad->raw_len = end - start;
     bad->index = index;
     bad->offset = start;
-    snprintf(bad->reason, sizeof bad->reason, "%s at offset %zu of the record", why,
-             at - start);
+    snprintf(bad->reason, sizeof bad->reason, "%s at offset %zu of the record", why, at - start);
     pg->n_bad++;
     return 0;
 }

@@ -28,11 +28,12 @@
 #ifndef TIDEMARK_JSONPAGE_H
 #define TIDEMARK_JSONPAGE_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <jansson.h>
 
 #define JSONPAGE_REASON_SIZE 160
-#define JSONPAGE_MAX_DEPTH 1024 /* nesting the reader builds values for */
+#define JSONPAGE_MAX_DEPTH   1024 /* nesting the reader builds values for */
 
 typedef struct jsonpage_bad {
     size_t index;  /* its position in the records array */
@@ -44,7 +45,7 @@ typedef struct jsonpage_bad {
 } jsonpage_bad_t;
 
 typedef struct jsonpage {
-    json_t *root;    /* the body */
+    json_t *root; /* the body */
     /* The array at records_path (borrowed from root), or NULL when there
      * is none. The element at a bad item's index is a stand-in: the item
      * read leniently (each string with a bad byte or escape, and each bad
@@ -65,7 +66,7 @@ typedef struct jsonpage {
  * 80", "out of memory") and *page empty.
  */
 int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonpage_t *page,
-                   char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Frees what page holds and zeroes it. NULL or zeroed: no-op. */
 void jsonpage_clear(jsonpage_t *page);

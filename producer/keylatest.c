@@ -75,21 +75,20 @@ void keylatest_fold(keylatest_t *kl, const char *key, size_t key_len, int32_t pa
     l->partition = partition;
 }
 
-static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
-                        size_t errstr_size)
+static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr, size_t errstr_size)
 {
     (void)errstr;
     (void)errstr_size;
-    keylatest_fold(opaque, m->key, m->key_len, m->partition,
-                   rd_kafka_message_timestamp(m, NULL), m->payload, m->len);
+    keylatest_fold(opaque, m->key, m->key_len, m->partition, rd_kafka_message_timestamp(m, NULL),
+                   m->payload, m->len);
     return 0;
 }
 
-int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic,
-                   char *errstr, size_t errstr_size)
+int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic, char *errstr,
+                   size_t errstr_size)
 {
-    return topicscan_read(conf, "tidemark-producer-keylatest", topic, fold_message, kl,
-                          errstr, errstr_size);
+    return topicscan_read(conf, "tidemark-producer-keylatest", topic, fold_message, kl, errstr,
+                          errstr_size);
 }
 
 keylatest_state_t keylatest_get(const keylatest_t *kl, const char *id, int64_t *source_ts_ms)

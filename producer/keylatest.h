@@ -22,6 +22,7 @@
 #ifndef TIDEMARK_KEYLATEST_H
 #define TIDEMARK_KEYLATEST_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
@@ -44,8 +45,8 @@ int keylatest_want(keylatest_t *kl, const char *id) TM_WARN_UNUSED;
 size_t keylatest_count(const keylatest_t *kl);
 
 /* Reads topic; 0, or -1 with errstr (Kafka failed, stalled, interrupted). */
-int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic,
-                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic, char *errstr,
+                   size_t errstr_size) TM_WARN_UNUSED;
 
 /* After the scan: the topic's latest word on id (*source_ts_ms for upserts). */
 keylatest_state_t keylatest_get(const keylatest_t *kl, const char *id, int64_t *source_ts_ms);

@@ -242,16 +242,15 @@ static CURLU *parse_url(const char *url, char *errstr, size_t errstr_size)
     CURLUcode rc = curl_url_set(h, CURLUPART_URL, url, 0);
     if (rc != CURLUE_OK) {
         char red[512];
-        errstr_set(errstr, errstr_size, "'%s' is not a URL: %s",
-                   url_redact(url, red, sizeof red), curl_url_strerror(rc));
+        errstr_set(errstr, errstr_size, "'%s' is not a URL: %s", url_redact(url, red, sizeof red),
+                   curl_url_strerror(rc));
         curl_url_cleanup(h);
         return NULL;
     }
     return h;
 }
 
-int link_resolve(const char *base, const char *ref, char **out, char *errstr,
-                 size_t errstr_size)
+int link_resolve(const char *base, const char *ref, char **out, char *errstr, size_t errstr_size)
 {
     *out = NULL;
     char *r = trimmed_dup(ref ? ref : "", strlen(ref ? ref : ""));
@@ -276,8 +275,8 @@ int link_resolve(const char *base, const char *ref, char **out, char *errstr,
         rc = curl_url_get(h, CURLUPART_URL, &u, 0);
     if (rc != CURLUE_OK) {
         char red[512];
-        errstr_set(errstr, errstr_size, "cannot resolve '%s': %s",
-                   url_redact(r, red, sizeof red), curl_url_strerror(rc));
+        errstr_set(errstr, errstr_size, "cannot resolve '%s': %s", url_redact(r, red, sizeof red),
+                   curl_url_strerror(rc));
     } else if (!(*out = strdup(u))) {
         errstr_set(errstr, errstr_size, "out of memory");
     }
@@ -320,8 +319,7 @@ int link_check_follow(const char *from, const char *to, char *errstr, size_t err
     if (from && strcmp(to_s, "http") == 0 &&
         scheme_of(from, from_s, sizeof from_s, errstr, errstr_size) == 0 &&
         strcmp(from_s, "https") == 0) {
-        errstr_set(errstr, errstr_size,
-                   "refusing to follow https to plain http ('%s')",
+        errstr_set(errstr, errstr_size, "refusing to follow https to plain http ('%s')",
                    url_redact(to, red, sizeof red));
         return -1;
     }
@@ -362,8 +360,8 @@ int link_same_origin(const char *a, const char *b)
     return strcmp(oa, ob) == 0;
 }
 
-int link_find(const char *field, const char *rel, const char *base, char **out,
-              char *errstr, size_t errstr_size)
+int link_find(const char *field, const char *rel, const char *base, char **out, char *errstr,
+              size_t errstr_size)
 {
     link_list_t l;
     *out = NULL;

@@ -22,8 +22,8 @@
 #ifndef TIDEMARK_LINK_H
 #define TIDEMARK_LINK_H
 
+#include "compiler.h"
 #include <stddef.h>
-#include "config.h"
 
 typedef struct link_value {
     char *target; /* between < and >, spaces trimmed, not resolved */
@@ -73,7 +73,7 @@ int link_same_origin(const char *a, const char *b);
  * or when there is none but a link-value was malformed (a rel="next" might
  * have been in it: ending the walk there could skip pages silently).
  */
-int link_find(const char *field, const char *rel, const char *base, char **out,
-              char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int link_find(const char *field, const char *rel, const char *base, char **out, char *errstr,
+              size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -149,8 +149,8 @@ static int dispatch(const tm_config_t *conf, const cli_t *cli)
     if (strcmp(cli->command, "schema") == 0) {
         rc = cmd_schema(&set);
     } else {
-        run_cmd_opts_t opts = {.once = cli->once, .full = cli->full,
-                               .allow_mass_delete = cli->allow_mass_delete};
+        run_cmd_opts_t opts = {
+            .once = cli->once, .full = cli->full, .allow_mass_delete = cli->allow_mass_delete};
         signals_install();
         rc = follow_run(conf, &set, &opts);
     }

@@ -80,7 +80,7 @@ publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_
 {
     publisher_t *p = calloc(1, sizeof *p);
     if (!p) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     rd_kafka_conf_t *kc = kafka_conf_new(conf, "tidemark-producer", errstr, errstr_size);
@@ -100,7 +100,7 @@ publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_
     char kerr[512];
     p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, kerr, sizeof kerr);
     if (!p->rk) {
-        snprintf(errstr, errstr_size, "cannot create the Kafka producer: %s", kerr);
+        errstr_set(errstr, errstr_size, "cannot create the Kafka producer: %s", kerr);
         rd_kafka_conf_destroy(kc); /* not taken over on failure */
         free(p);
         return NULL;
@@ -143,26 +143,24 @@ void publisher_destroy(publisher_t *p)
     if (p->rk) {
         rd_kafka_resp_err_t err = rd_kafka_flush(p->rk, SHUTDOWN_FLUSH_MS);
         if (err)
-            log_warn("kafka producer closed with undelivered messages",
-                     "outq=%d", rd_kafka_outq_len(p->rk));
+            log_warn("kafka producer closed with undelivered messages", "outq=%d",
+                     rd_kafka_outq_len(p->rk));
         rd_kafka_destroy(p->rk);
     }
     publisher_reset(p);
     free(p);
 }
 
-int publisher_produce(publisher_t *p, const char *topic, const char *key,
-                      const void *value, size_t len, const pub_header_t *hdrs,
-                      size_t n_hdrs, pub_delivery_t *delivery, char *errstr,
-                      size_t errstr_size)
+int publisher_produce(publisher_t *p, const char *topic, const char *key, const void *value,
+                      size_t len, const pub_header_t *hdrs, size_t n_hdrs, pub_delivery_t *delivery,
+                      char *errstr, size_t errstr_size)
 {
     rd_kafka_headers_t *h = rd_kafka_headers_new(n_hdrs);
     for (size_t i = 0; i < n_hdrs; i++)
         rd_kafka_header_add(h, hdrs[i].name, -1, hdrs[i].value, -1);
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
-            p->rk, RD_KAFKA_V_TOPIC(topic),
-            RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+            p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
             RD_KAFKA_V_VALUE((void *)value, value ? len : 0),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
             RD_KAFKA_V_OPAQUE(delivery), RD_KAFKA_V_END);
@@ -181,7 +179,7 @@ int publisher_produce(publisher_t *p, const char *topic, const char *key,
         }
         if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             rd_kafka_headers_destroy(h);
-            snprintf(errstr, errstr_size, "produce to %s: %s", topic, rd_kafka_err2str(err));
+            errstr_set(errstr, errstr_size, "produce to %s: %s", topic, rd_kafka_err2str(err));
             return -1;
         }
         rd_kafka_poll(p->rk, 100); /* let delivery reports drain the queue */
@@ -198,9 +196,8 @@ int publisher_flush(publisher_t *p, char *errstr, size_t errstr_size)
             if (!deadline)
                 deadline = now + SHUTDOWN_FLUSH_MS;
             else if (now >= deadline) {
-                snprintf(errstr, errstr_size,
-                         "interrupted with %d messages not yet acknowledged",
-                         rd_kafka_outq_len(p->rk));
+                errstr_set(errstr, errstr_size, "interrupted with %d messages not yet acknowledged",
+                           rd_kafka_outq_len(p->rk));
                 /* Purge so that every delivery report (and the caller's
                  * pub_delivery_t) is settled before we return. */
                 rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -211,12 +208,12 @@ int publisher_flush(publisher_t *p, char *errstr, size_t errstr_size)
     }
     rd_kafka_poll(p->rk, 0);
     if (p->failed) {
-        snprintf(errstr, errstr_size, "%s (%lld messages failed)", p->first_error,
-                 (long long)p->failed);
+        errstr_set(errstr, errstr_size, "%s (%lld messages failed)", p->first_error,
+                   (long long)p->failed);
         return -1;
     }
     if (p->oom) {
-        snprintf(errstr, errstr_size, "out of memory recording acked offsets");
+        errstr_set(errstr, errstr_size, "out of memory recording acked offsets");
         return -1;
     }
     return 0;
@@ -248,8 +245,7 @@ int64_t publisher_failed(const publisher_t *p)
     return p->failed;
 }
 
-int publisher_end_offsets(const publisher_t *p, const char *topic,
-                          end_offset_t **out, size_t *n)
+int publisher_end_offsets(const publisher_t *p, const char *topic, end_offset_t **out, size_t *n)
 {
     *out = NULL;
     *n = 0;

@@ -18,6 +18,7 @@
 #ifndef TIDEMARK_PUBLISHER_H
 #define TIDEMARK_PUBLISHER_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
@@ -40,8 +41,7 @@ typedef struct pub_delivery {
 } pub_delivery_t;
 
 /* NULL with errstr ("FILE:LINE: [kafka] KEY: reason" from kafka_conf). */
-publisher_t *publisher_new(const tm_config_t *conf, char *errstr,
-                           size_t errstr_size);
+publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_size);
 
 /* Flushes for up to 10 s (what is left then is lost), then destroys. */
 void publisher_destroy(publisher_t *p);
@@ -58,10 +58,9 @@ void publisher_destroy(publisher_t *p);
  * Returns 0; PUBLISHER_TOO_LARGE (errstr says the size and the limit);
  * or -1 with errstr on any other error that is not a full queue.
  */
-int publisher_produce(publisher_t *p, const char *topic, const char *key,
-                      const void *value, size_t len, const pub_header_t *hdrs,
-                      size_t n_hdrs, pub_delivery_t *delivery, char *errstr,
-                      size_t errstr_size) TM_WARN_UNUSED;
+int publisher_produce(publisher_t *p, const char *topic, const char *key, const void *value,
+                      size_t len, const pub_header_t *hdrs, size_t n_hdrs, pub_delivery_t *delivery,
+                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Polls until every produced message has its delivery report. When
@@ -101,7 +100,7 @@ int64_t publisher_failed(const publisher_t *p);
  * each with its highest acked offset + 1. *out is malloc'd (caller
  * frees; NULL when *n is 0). 0, or -1 on ENOMEM.
  */
-int publisher_end_offsets(const publisher_t *p, const char *topic,
-                          end_offset_t **out, size_t *n) TM_WARN_UNUSED;
+int publisher_end_offsets(const publisher_t *p, const char *topic, end_offset_t **out,
+                          size_t *n) TM_WARN_UNUSED;
 
 #endif

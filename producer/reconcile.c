@@ -1,6 +1,7 @@
 /*
  * reconcile.c - which ids vanished from the API (see reconcile.h).
  */
+#include "errstr.h"
 #include "reconcile.h"
 
 #include <stdio.h>
@@ -51,8 +52,8 @@ int reconcile_is_live(const void *value, const char *op, size_t op_len)
     return !(op && op_len == 6 && memcmp(op, "delete", 6) == 0);
 }
 
-int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition,
-                   int64_t ts, int live)
+int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
+                   int live)
 {
     rc->messages++;
     if (!key || key_len == 0 || key_len > IDSET_MAX_KEY || memchr(key, '\0', key_len))
@@ -73,8 +74,7 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
     return 0;
 }
 
-static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
-                        size_t errstr_size)
+static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr, size_t errstr_size)
 {
     reconcile_t *rc = opaque;
     const void *op = NULL;
@@ -84,20 +84,20 @@ static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
         rd_kafka_header_get_last(hdrs, OP_HEADER, &op, &op_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
         op = NULL;
     int live = reconcile_is_live(m->payload, op, op_len);
-    if (reconcile_fold(rc, m->key, m->key_len, m->partition,
-                       rd_kafka_message_timestamp(m, NULL), live) != 0) {
-        snprintf(errstr, errstr_size, "out of memory holding the ids of %s",
-                 rd_kafka_topic_name(m->rkt));
+    if (reconcile_fold(rc, m->key, m->key_len, m->partition, rd_kafka_message_timestamp(m, NULL),
+                       live) != 0) {
+        errstr_set(errstr, errstr_size, "out of memory holding the ids of %s",
+                   rd_kafka_topic_name(m->rkt));
         return -1;
     }
     return 0;
 }
 
-int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic,
-                   char *errstr, size_t errstr_size)
+int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic, char *errstr,
+                   size_t errstr_size)
 {
-    return topicscan_read(conf, "tidemark-producer-reconcile", topic, fold_message, rc,
-                          errstr, errstr_size);
+    return topicscan_read(conf, "tidemark-producer-reconcile", topic, fold_message, rc, errstr,
+                          errstr_size);
 }
 
 void reconcile_seen(reconcile_t *rc, const char *id)
@@ -112,9 +112,8 @@ void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out)
     size_t pos = 0;
     const char *key;
     void *v;
-    *out = (reconcile_stats_t){.messages = rc->messages,
-                               .keys = idset_count(rc->ids),
-                               .memory = idset_memory(rc->ids)};
+    *out = (reconcile_stats_t){
+        .messages = rc->messages, .keys = idset_count(rc->ids), .memory = idset_memory(rc->ids)};
     while (idset_next(rc->ids, &pos, &key, &v))
         out->live += ((const key_state_t *)v)->live;
 }

@@ -30,6 +30,7 @@
 #ifndef TIDEMARK_RECONCILE_H
 #define TIDEMARK_RECONCILE_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
@@ -60,15 +61,15 @@ int reconcile_is_live(const void *value, const char *op, size_t op_len);
  * partition was read. Returns 0, or -1 on ENOMEM. A key that is empty,
  * longer than IDSET_MAX_KEY or holds a NUL is not one of ours: ignored.
  */
-int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len,
-                   int32_t partition, int64_t ts, int live) TM_WARN_UNUSED;
+int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
+                   int live) TM_WARN_UNUSED;
 
 /*
  * Scans topic (every partition, low to high watermark) into rc. 0, or -1
  * with errstr (Kafka unreachable, stalled, interrupted, ENOMEM).
  */
-int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic,
-                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic, char *errstr,
+                   size_t errstr_size) TM_WARN_UNUSED;
 
 /* The API served id in this run (an id Kafka does not hold is ignored). */
 void reconcile_seen(reconcile_t *rc, const char *id);

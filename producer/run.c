@@ -43,36 +43,36 @@ typedef struct run {
     envelope_schema_t *es;
     publisher_t *pub;
     const run_record_t *cp;
-    int allow_mass_delete;            /* --allow-mass-delete */
+    int allow_mass_delete; /* --allow-mass-delete */
     http_client_t *hc;
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[128];
     int full;
-    int resumed;                      /* a full run going on from a progress checkpoint */
+    int resumed; /* a full run going on from a progress checkpoint */
     int64_t started_at, last_full_at;
     hwm_tracker_t tracker, del_tracker; /* reached by this run */
-    run_hwm_t durable, del_durable;   /* in the last run record written */
-    unsigned chunk_seq;               /* numbers this run's checkpoint chunks */
-    int stale_dropped;                /* cp->stale_chunks tombstoned */
+    run_hwm_t durable, del_durable;     /* in the last run record written */
+    unsigned chunk_seq;                 /* numbers this run's checkpoint chunks */
+    int stale_dropped;                  /* cp->stale_chunks tombstoned */
     int64_t fetched, published, deletes, skipped, failed;
-    int64_t vanished;                 /* of deletes: found by reconciliation */
+    int64_t vanished; /* of deletes: found by reconciliation */
     int64_t since_progress;
-    int records_done;                 /* every page of the records endpoint handled */
-    int deletes_done;                 /* ... and of the deleted endpoint (or none) */
-    int fetch_complete;               /* the records walk ended by its end rule */
-    int64_t unidentified;             /* records dead-lettered for want of an id */
-    idset_t *dlq_digests;             /* digests of records dead-lettered without a
-                                       * cursor this run (each once a run) */
+    int records_done;     /* every page of the records endpoint handled */
+    int deletes_done;     /* ... and of the deleted endpoint (or none) */
+    int fetch_complete;   /* the records walk ended by its end rule */
+    int64_t unidentified; /* records dead-lettered for want of an id */
+    idset_t *dlq_digests; /* digests of records dead-lettered without a
+                           * cursor this run (each once a run) */
     int progress_off_logged;
-    int reconciled;                   /* a full run's reconciliation is done */
-    heldeletes_t *held;               /* the deleted endpoint's, until the records walk */
-    int64_t stale_deletes;            /* held deletions older than a version served */
-    int walk_has_since;               /* where the records walk started */
+    int reconciled;        /* a full run's reconciliation is done */
+    heldeletes_t *held;    /* the deleted endpoint's, until the records walk */
+    int64_t stale_deletes; /* held deletions older than a version served */
+    int walk_has_since;    /* where the records walk started */
     int64_t walk_since;
-    int has_max_cursor;               /* once the records walk is over: */
-    int64_t max_cursor;               /* the largest cursor published (outrank()) */
-    reconcile_t *recon;               /* full runs: the ids Kafka holds */
-    run_record_t *written;            /* copy of the last record written */
+    int has_max_cursor;    /* once the records walk is over: */
+    int64_t max_cursor;    /* the largest cursor published (outrank()) */
+    reconcile_t *recon;    /* full runs: the ids Kafka holds */
+    run_record_t *written; /* copy of the last record written */
 } run_t;
 
 void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size)
@@ -90,8 +90,7 @@ void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size)
     gmtime_r(&secs, &tm);
     char when[32];
     strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(buf, size, "%s-%s-%02x%02x%02x%02x", stream, when, rnd[0], rnd[1], rnd[2],
-             rnd[3]);
+    snprintf(buf, size, "%s-%s-%02x%02x%02x%02x", stream, when, rnd[0], rnd[1], rnd[2], rnd[3]);
 }
 
 /*
@@ -111,9 +110,8 @@ static int counts_as_full(const run_t *r, run_status_t status)
 }
 
 /* Writes a run record with the given hwm/status; on success remembers a copy. */
-static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
-                        const run_hwm_t *del, const char *error, char *errstr,
-                        size_t errstr_size)
+static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm, const run_hwm_t *del,
+                        const char *error, char *errstr, size_t errstr_size)
 {
     run_record_t rr = {0};
     rr.stream = r->sc->name;
@@ -133,7 +131,7 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
     rr.last_full_at_ms = counts_as_full(r, status) ? r->started_at : r->last_full_at;
     rr.error = (char *)error;
     if (publisher_end_offsets(r->pub, r->topic, &rr.end_offsets, &rr.n_end_offsets) != 0) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     int rc = checkpoint_write(r->pub, r->runs_topic, &rr, errstr, errstr_size);
@@ -142,10 +140,10 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm,
          * set): only tidy-up, so a failure here is only logged */
         char derr[256];
         r->stale_dropped = 1;
-        if (checkpoint_drop_keys(r->pub, r->runs_topic, r->cp->stale_chunks,
-                                 r->cp->n_stale_chunks, derr, sizeof derr) != 0)
-            log_warn("stale checkpoint chunks not dropped", "stream=%s error=\"%s\"",
-                     r->sc->name, derr);
+        if (checkpoint_drop_keys(r->pub, r->runs_topic, r->cp->stale_chunks, r->cp->n_stale_chunks,
+                                 derr, sizeof derr) != 0)
+            log_warn("stale checkpoint chunks not dropped", "stream=%s error=\"%s\"", r->sc->name,
+                     derr);
     }
     if (rc == 0) {
         char *json = run_record_to_json(&rr);
@@ -170,8 +168,8 @@ static int head_of(run_t *r, int use_tracker, hwm_tracker_t *t, const run_hwm_t 
                    run_hwm_t *head, char *errstr, size_t errstr_size)
 {
     if (use_tracker)
-        return checkpoint_prepare(r->pub, r->runs_topic, r->sc->name, r->run_id,
-                                  &r->chunk_seq, t, head, errstr, errstr_size);
+        return checkpoint_prepare(r->pub, r->runs_topic, r->sc->name, r->run_id, &r->chunk_seq, t,
+                                  head, errstr, errstr_size);
     if (run_hwm_copy(head, durable) != 0) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
@@ -203,12 +201,11 @@ static int write_checkpoint(run_t *r, run_status_t status, int records, int dele
     }
     /* the old chunks are only tidied up: a failure is only logged */
     char derr[256];
-    if (checkpoint_drop_unused(r->pub, r->runs_topic, &r->durable, &head, derr,
-                               sizeof derr) != 0 ||
-        checkpoint_drop_unused(r->pub, r->runs_topic, &r->del_durable, &del, derr,
-                               sizeof derr) != 0)
-        log_warn("unused checkpoint chunks not dropped", "stream=%s error=\"%s\"",
-                 r->sc->name, derr);
+    if (checkpoint_drop_unused(r->pub, r->runs_topic, &r->durable, &head, derr, sizeof derr) != 0 ||
+        checkpoint_drop_unused(r->pub, r->runs_topic, &r->del_durable, &del, derr, sizeof derr) !=
+            0)
+        log_warn("unused checkpoint chunks not dropped", "stream=%s error=\"%s\"", r->sc->name,
+                 derr);
     run_hwm_clear(&r->durable);
     run_hwm_clear(&r->del_durable);
     r->durable = head; /* moved */
@@ -218,8 +215,8 @@ static int write_checkpoint(run_t *r, run_status_t status, int records, int dele
 }
 
 /* Flushes, then write_checkpoint() (status running or completed). */
-static int checkpoint_at(run_t *r, run_status_t status, int records, int deletes,
-                         char *errstr, size_t errstr_size)
+static int checkpoint_at(run_t *r, run_status_t status, int records, int deletes, char *errstr,
+                         size_t errstr_size)
 {
     if (publisher_flush(r->pub, errstr, errstr_size) != 0)
         return -1;
@@ -232,8 +229,7 @@ static int checkpoint(run_t *r, run_status_t status, char *errstr, size_t errstr
     return checkpoint_at(r, status, 1, 1, errstr, errstr_size);
 }
 
-record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf,
-                                size_t size)
+record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf, size_t size)
 {
     json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
     const char *text = NULL;
@@ -260,12 +256,12 @@ record_id_result_t record_id_read(const json_t *rec, const char *field, char *bu
 
 /* The DLQ reason for an id record_id_read() refused (what, "" or
  * "deleted item: ", leads it). */
-static void id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what,
-                       char *why, size_t size)
+static void id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what, char *why,
+                       size_t size)
 {
     if (res == RECORD_ID_TOO_LONG)
-        snprintf(why, size, "%sid field '%s': id is longer than %d bytes", what,
-                 sc->id_field, IDSET_MAX_KEY);
+        snprintf(why, size, "%sid field '%s': id is longer than %d bytes", what, sc->id_field,
+                 IDSET_MAX_KEY);
     else
         snprintf(why, size, "%sid field '%s' is missing or not a string or integer", what,
                  sc->id_field);
@@ -282,30 +278,27 @@ static int dead_letter(run_t *r, const char *id, const json_t *rec, const char *
 }
 
 /* A bad item of a page (not valid JSON): its raw bytes and the reason. */
-static int dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad,
-                           const char *url, char *errstr, size_t errstr_size)
+static int dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad, const char *url,
+                           char *errstr, size_t errstr_size)
 {
     char qid[300], qwhy[600];
     log_warn("record dead-lettered", "stream=%s id=%s error=%s", r->sc->name,
-             log_quote(qid, sizeof qid, id ? id : "-"),
-             log_quote(qwhy, sizeof qwhy, bad->reason));
+             log_quote(qid, sizeof qid, id ? id : "-"), log_quote(qwhy, sizeof qwhy, bad->reason));
     r->failed++;
-    return dlq_send_raw(r->pub, r->dlq_topic, id, bad->raw, bad->raw_len, bad->reason, url,
-                        errstr, errstr_size);
+    return dlq_send_raw(r->pub, r->dlq_topic, id, bad->raw, bad->raw_len, bad->reason, url, errstr,
+                        errstr_size);
 }
 
 /* Encodes and produces one event (+ a tombstone after a delete). */
-static int publish(run_t *r, change_op_t op, const char *id, int64_t source_ts,
-                   const json_t *rec, const char *url, int *dlqd, char *errstr,
-                   size_t errstr_size)
+static int publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, const json_t *rec,
+                   const char *url, int *dlqd, char *errstr, size_t errstr_size)
 {
     void *buf = NULL;
     size_t len = 0;
     char why[512];
     *dlqd = 0;
     if (envelope_encode(r->es, op, id, source_ts, r->run_id, r->full, isotime_now_ms(),
-                        op == CHANGE_OP_UPSERT ? rec : NULL, &buf, &len, why,
-                        sizeof why) != 0) {
+                        op == CHANGE_OP_UPSERT ? rec : NULL, &buf, &len, why, sizeof why) != 0) {
         *dlqd = 1; /* a per-record error: dead-letter it, the run goes on */
         return dead_letter(r, id, rec, why, url, errstr, errstr_size);
     }
@@ -313,8 +306,7 @@ static int publish(run_t *r, change_op_t op, const char *id, int64_t source_ts,
         {"tidemark.op", op == CHANGE_OP_DELETE ? "delete" : "upsert"},
         {"tidemark.run", r->run_id},
     };
-    int rc = publisher_produce(r->pub, r->topic, id, buf, len, hdrs, 2, NULL, why,
-                               sizeof(why));
+    int rc = publisher_produce(r->pub, r->topic, id, buf, len, hdrs, 2, NULL, why, sizeof(why));
     free(buf);
     if (rc == PUBLISHER_TOO_LARGE) {
         /* Kafka will never take it: dead-letter it, or it blocks the
@@ -327,8 +319,7 @@ static int publish(run_t *r, change_op_t op, const char *id, int64_t source_ts,
         return -1;
     }
     if (op == CHANGE_OP_DELETE) /* lets compaction drop the key */
-        rc = publisher_produce(r->pub, r->topic, id, NULL, 0, hdrs, 2, NULL, errstr,
-                               errstr_size);
+        rc = publisher_produce(r->pub, r->topic, id, NULL, 0, hdrs, 2, NULL, errstr, errstr_size);
     return rc;
 }
 
@@ -363,7 +354,7 @@ static int maybe_progress(run_t *r, char *errstr, size_t errstr_size)
 
 static int oom(char *errstr, size_t errstr_size)
 {
-    snprintf(errstr, errstr_size, "out of memory");
+    errstr_set(errstr, errstr_size, "out of memory");
     return -1;
 }
 
@@ -374,8 +365,8 @@ static int oom(char *errstr, size_t errstr_size)
  * read, still count (reconciliation, the HWM and the skip rule, with a
  * digest of its bytes), so that the next run does not dead-letter it again.
  */
-static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad,
-                         const char *url, char *errstr, size_t errstr_size)
+static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad, const char *url,
+                         char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
     char id[RECORD_ID_SIZE], why[512], digest[BOUNDARY_DIGEST_SIZE];
@@ -472,8 +463,7 @@ static void note_max_cursor(run_t *r)
 {
     const int64_t v[3] = {r->tracker.value_ms, r->durable.value_ms,
                           r->cp ? r->cp->hwm.value_ms : 0};
-    const int has[3] = {r->tracker.has_value, r->durable.has_value,
-                        r->cp && r->cp->hwm.has_value};
+    const int has[3] = {r->tracker.has_value, r->durable.has_value, r->cp && r->cp->hwm.has_value};
     for (int i = 0; i < 3; i++) {
         if (has[i] && (!r->has_max_cursor || v[i] > r->max_cursor))
             r->max_cursor = v[i];
@@ -518,8 +508,8 @@ static void hold_at_walk_start(run_t *r, int64_t mark)
     isotime_format(mark, b, sizeof b);
     log_info("HWM held at the walk's start: the pages are not in cursor order "
              "(cursor.sorted = false), a record changed during the walk may lie below "
-             "the largest cursor seen", "stream=%s run_id=%s largest=%s hwm=%s",
-             r->sc->name, r->run_id, a, b);
+             "the largest cursor seen",
+             "stream=%s run_id=%s largest=%s hwm=%s", r->sc->name, r->run_id, a, b);
 }
 
 static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
@@ -543,7 +533,8 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
         const jsonpage_bad_t *bad;
         size_t i, n_bad = source_bad_items(src, &bad), b = 0;
         json_t *rec;
-        json_array_foreach(records, i, rec) {
+        json_array_foreach(records, i, rec)
+        {
             const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
             if (handle_record(r, rec, bi, url, errstr, errstr_size) != 0) {
                 source_destroy(src);
@@ -551,7 +542,7 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
             }
         }
         if (!tm_running) {
-            snprintf(errstr, errstr_size, "interrupted");
+            errstr_set(errstr, errstr_size, "interrupted");
             rc = -1;
             break;
         }
@@ -570,8 +561,7 @@ static int fetch_records(run_t *r, char *errstr, size_t errstr_size)
 /* One item of the deleted endpoint: an id, or an object with id.field.
  * bad: as for handle_record (item is the stand-in). */
 static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *bad,
-                          int64_t polled_at, const char *url, char *errstr,
-                          size_t errstr_size)
+                          int64_t polled_at, const char *url, char *errstr, size_t errstr_size)
 {
     char id[RECORD_ID_SIZE], why[512];
     int64_t ts = polled_at; /* the documented clock stand-in */
@@ -598,8 +588,7 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
     json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
     char perr[200];
     int undated = !jsonnum_is_string(da); /* ts is the producer's clock mark */
-    if (!undated &&
-        isotime_parse(json_string_value(da), &ts, NULL, perr, sizeof perr) != 0) {
+    if (!undated && isotime_parse(json_string_value(da), &ts, NULL, perr, sizeof perr) != 0) {
         if (bad)
             return dead_letter_raw(r, id, bad, url, errstr, errstr_size);
         snprintf(why, sizeof why, "deleted_at: %s", perr);
@@ -612,16 +601,16 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
     if (bad && hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof digest) != 0)
         return oom(errstr, errstr_size);
     if (hwm_should_skip(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
-                             digest)) {
+                        digest)) {
         r->skipped++;
         return 0;
     }
     /* A deletion waits for the records walk (heldeletes.h). */
     if (bad ? dead_letter_raw(r, id, bad, url, errstr, errstr_size)
-            : heldeletes_hold(r->held, id, ts, undated) != 0 ? oom(errstr, errstr_size) : 0)
+        : heldeletes_hold(r->held, id, ts, undated) != 0 ? oom(errstr, errstr_size)
+                                                         : 0)
         return -1;
-    if (hwm_observe(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts,
-                         digest) != 0)
+    if (hwm_observe(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, ts, digest) != 0)
         return oom(errstr, errstr_size);
     return 0; /* published, and checkpointed, after the records walk */
 }
@@ -653,8 +642,7 @@ static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     source_t *src = source_new(&dsc, r->hc);
     if (!src)
         return oom(errstr, errstr_size);
-    source_start(src, r->del_tracker.has_value,
-                 r->del_tracker.value_ms - r->sc->lookback_ms);
+    source_start(src, r->del_tracker.has_value, r->del_tracker.value_ms - r->sc->lookback_ms);
     json_t *items;
     const char *url;
     int rc;
@@ -667,7 +655,8 @@ static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
         const jsonpage_bad_t *bad;
         size_t i, n_bad = source_bad_items(src, &bad), b = 0;
         json_t *item;
-        json_array_foreach(items, i, item) {
+        json_array_foreach(items, i, item)
+        {
             const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
             if (handle_deleted(r, item, bi, polled_at, url, errstr, errstr_size) != 0) {
                 source_destroy(src);
@@ -675,7 +664,7 @@ static int fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
             }
         }
         if (!tm_running) {
-            snprintf(errstr, errstr_size, "interrupted");
+            errstr_set(errstr, errstr_size, "interrupted");
             rc = -1;
             break;
         }
@@ -747,8 +736,8 @@ static int publish_held(run_t *r, char *errstr, size_t errstr_size)
     int64_t at, newer;
     int stale, undated, rc = 0;
     while (rc == 0 && heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (stale || (!undated && kl && keylatest_get(kl, id, &newer) == KEYLATEST_UPSERT &&
-                      newer > at)) {
+        if (stale ||
+            (!undated && kl && keylatest_get(kl, id, &newer) == KEYLATEST_UPSERT && newer > at)) {
             r->stale_deletes++;
             continue;
         }
@@ -775,9 +764,9 @@ static void log_done(const run_t *r, const char *msg, const char *error)
               "stream=%s run_id=%s mode=%s fetched=%lld published=%lld deletes=%lld "
               "vanished=%lld stale_deletes=%lld skipped=%lld failed=%lld hwm=%s "
               "duration_ms=%lld%s%s",
-              r->sc->name, r->run_id, r->full ? "full" : "incremental",
-              (long long)r->fetched, (long long)r->published, (long long)r->deletes,
-              (long long)r->vanished, (long long)r->stale_deletes, (long long)r->skipped, (long long)r->failed, hwm,
+              r->sc->name, r->run_id, r->full ? "full" : "incremental", (long long)r->fetched,
+              (long long)r->published, (long long)r->deletes, (long long)r->vanished,
+              (long long)r->stale_deletes, (long long)r->skipped, (long long)r->failed, hwm,
               (long long)(isotime_now_ms() - r->started_at), error ? " error=" : "",
               error ? log_quote(q, sizeof q, error) : "");
 }
@@ -808,8 +797,8 @@ static void decide_mode(run_t *r, const run_opts_t *opts, int64_t now)
         r->full = r->resumed = 1;
         return;
     }
-    r->full = r->conf->full_sync_every_ms > 0 &&
-              now - cp->last_full_at_ms >= r->conf->full_sync_every_ms;
+    r->full =
+        r->conf->full_sync_every_ms > 0 && now - cp->last_full_at_ms >= r->conf->full_sync_every_ms;
 }
 
 static int run_init(run_t *r, char *errstr, size_t errstr_size)
@@ -828,10 +817,9 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
         return oom(errstr, errstr_size);
     /* A full run re-reads everything (a resumed one from where it got to);
      * the deleted endpoint keeps its HWM. */
-    if (r->cp && (((!r->full || r->resumed) && checkpoint_load_tracker(&r->tracker, &r->cp->hwm,
-                                                       sc->name) != 0) ||
-                  checkpoint_load_tracker(&r->del_tracker, &r->cp->deleted_hwm,
-                                          sc->name) != 0))
+    if (r->cp && (((!r->full || r->resumed) &&
+                   checkpoint_load_tracker(&r->tracker, &r->cp->hwm, sc->name) != 0) ||
+                  checkpoint_load_tracker(&r->del_tracker, &r->cp->deleted_hwm, sc->name) != 0))
         return oom(errstr, errstr_size);
     r->hc = http_client_for_stream(sc, errstr, errstr_size);
     if (!r->hc)
@@ -903,7 +891,8 @@ static int may_reconcile(run_t *r, char *errstr, size_t errstr_size)
      * every row on its word is not worth the risk. */
     if (r->fetched == 0 && st.live > 0) {
         log_warn("full fetch served no records: not treating every id as "
-                 "vanished", "stream=%s live=%zu", r->sc->name, st.live);
+                 "vanished",
+                 "stream=%s live=%zu", r->sc->name, st.live);
         return 0;
     }
     size_t n = 0, pos = 0;
@@ -916,8 +905,8 @@ static int may_reconcile(run_t *r, char *errstr, size_t errstr_size)
     if (r->allow_mass_delete) {
         log_warn("deleting more vanished ids than full_sync.max_delete_ratio allows "
                  "(--allow-mass-delete)",
-                 "stream=%s run_id=%s vanished=%zu live=%zu max_delete_ratio=%g",
-                 r->sc->name, r->run_id, n, st.live, ratio);
+                 "stream=%s run_id=%s vanished=%zu live=%zu max_delete_ratio=%g", r->sc->name,
+                 r->run_id, n, st.live, ratio);
         return 1;
     }
     errstr_set(errstr, errstr_size,
@@ -949,12 +938,12 @@ static int publish_vanished(run_t *r, char *errstr, size_t errstr_size)
     }
     while (reconcile_next_vanished(r->recon, &pos, &id)) {
         if (!tm_running) {
-            snprintf(errstr, errstr_size, "interrupted");
+            errstr_set(errstr, errstr_size, "interrupted");
             return -1;
         }
         int dlqd;
-        if (publish(r, CHANGE_OP_DELETE, id, outrank(r, r->started_at), NULL, r->sc->url,
-                    &dlqd, errstr, errstr_size) != 0)
+        if (publish(r, CHANGE_OP_DELETE, id, outrank(r, r->started_at), NULL, r->sc->url, &dlqd,
+                    errstr, errstr_size) != 0)
             return -1;
         if (!dlqd) {
             r->deletes++;
@@ -977,8 +966,7 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
     if (r->resumed)
         log_info("full run resumed from the last progress checkpoint: no reconciliation "
                  "(it needs a walk over every record)",
-                 "stream=%s run_id=%s resumed_run_id=%s", r->sc->name, r->run_id,
-                 r->cp->run_id);
+                 "stream=%s run_id=%s resumed_run_id=%s", r->sc->name, r->run_id, r->cp->run_id);
     else if (r->full && scan_topic(r, errstr, errstr_size) != 0)
         return -1;
     /* The deleted endpoint first: its deletions are held until the
@@ -1016,7 +1004,11 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
              publisher_t *pub, const run_record_t *cp, const run_opts_t *opts,
              run_record_t **next_cp, char *errstr, size_t errstr_size)
 {
-    run_t r = {.conf = conf, .sc = sc, .es = es, .pub = pub, .cp = cp,
+    run_t r = {.conf = conf,
+               .sc = sc,
+               .es = es,
+               .pub = pub,
+               .cp = cp,
                .allow_mass_delete = opts && opts->allow_mass_delete};
     decide_mode(&r, opts, isotime_now_ms());
     publisher_reset(pub);
@@ -1039,9 +1031,9 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
         /* A walk that was read to its end and acknowledged is durable (the
          * records before a failing deleted endpoint); else the last durable
          * HWM stays, and the next run re-reads from there. */
-        if (r.run_id[0] && write_checkpoint(&r, RUN_STATUS_FAILED, acked && r.records_done,
-                                            acked && r.deletes_done, errstr, werr,
-                                            sizeof werr) != 0)
+        if (r.run_id[0] &&
+            write_checkpoint(&r, RUN_STATUS_FAILED, acked && r.records_done,
+                             acked && r.deletes_done, errstr, werr, sizeof werr) != 0)
             log_error("cannot write the failed run record", "stream=%s run_id=%s error=%s",
                       sc->name, r.run_id, log_quote(q, sizeof q, werr));
         log_done(&r, "run failed", errstr);

@@ -35,6 +35,7 @@
 #ifndef TIDEMARK_SYNC_H
 #define TIDEMARK_SYNC_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <jansson.h>
 #include "config.h"
@@ -58,10 +59,9 @@ typedef struct run_opts {
  * durably (caller destroys; NULL if none was written). Returns 0 when the
  * run completed, -1 when it failed (errstr says why; it was logged).
  */
-int run_once(const tm_config_t *conf, const stream_conf_t *sc,
-             envelope_schema_t *es, publisher_t *pub, const run_record_t *cp,
-             const run_opts_t *opts, run_record_t **next_cp, char *errstr,
-             size_t errstr_size) TM_WARN_UNUSED;
+int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t *es,
+             publisher_t *pub, const run_record_t *cp, const run_opts_t *opts,
+             run_record_t **next_cp, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* ---- pure helpers, exposed for unit tests ---- */
 
@@ -81,8 +81,7 @@ typedef enum record_id_result {
  * size = RECORD_ID_SIZE, an id longer than IDSET_MAX_KEY bytes is
  * RECORD_ID_TOO_LONG: no id set (tracker, reconciliation) could hold it.
  */
-record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf,
-                                size_t size);
+record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf, size_t size);
 
 /* "<stream>-<yyyymmddThhmmss>Z-<8 hex from /dev/urandom>" into buf. */
 void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size);

@@ -15,8 +15,7 @@
 
 /* 1 when the cluster lists topic, 0 when not, -1 with errstr. A request
  * for all topics: one for the topic alone could auto-create it. */
-static int topic_listed(rd_kafka_t *rk, const char *topic, char *errstr,
-                        size_t errstr_size)
+static int topic_listed(rd_kafka_t *rk, const char *topic, char *errstr, size_t errstr_size)
 {
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, ADMIN_TIMEOUT_MS);
@@ -34,21 +33,17 @@ static int topic_listed(rd_kafka_t *rk, const char *topic, char *errstr,
 
 /* CreateTopics with cleanup.policy=compact: the error of the topic (0, or
  * TOPIC_ALREADY_EXISTS when another producer was first). */
-static rd_kafka_resp_err_t create_compacted(rd_kafka_t *rk, const char *topic,
-                                            char *errstr, size_t errstr_size)
+static rd_kafka_resp_err_t create_compacted(rd_kafka_t *rk, const char *topic, char *errstr,
+                                            size_t errstr_size)
 {
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, 1, -1, errstr,
-                                                    errstr_size);
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, 1, -1, errstr, errstr_size);
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
-    rd_kafka_AdminOptions_t *opts =
-        rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__FAIL;
     rd_kafka_event_t *ev = NULL;
 
-    if (!nt || !q || !opts ||
-        rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact") ||
-        rd_kafka_AdminOptions_set_request_timeout(opts, ADMIN_TIMEOUT_MS, errstr,
-                                                  errstr_size)) {
+    if (!nt || !q || !opts || rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact") ||
+        rd_kafka_AdminOptions_set_request_timeout(opts, ADMIN_TIMEOUT_MS, errstr, errstr_size)) {
         errstr_set(errstr, errstr_size, "cannot build the CreateTopics request");
         goto out;
     }
@@ -60,8 +55,7 @@ static rd_kafka_resp_err_t create_compacted(rd_kafka_t *rk, const char *topic,
     } else if ((err = rd_kafka_event_error(ev))) {
         errstr_set(errstr, errstr_size, "%s", rd_kafka_event_error_string(ev));
     } else {
-        const rd_kafka_CreateTopics_result_t *res =
-            rd_kafka_event_CreateTopics_result(ev);
+        const rd_kafka_CreateTopics_result_t *res = rd_kafka_event_CreateTopics_result(ev);
         size_t n = 0;
         const rd_kafka_topic_result_t **tr =
             res ? rd_kafka_CreateTopics_result_topics(res, &n) : NULL;
@@ -86,8 +80,7 @@ out:
 
 /* The topic exists afterwards, compacted if we created it. -1 only when
  * the cluster cannot be asked at all. */
-static int ensure_topic(rd_kafka_t *rk, const char *topic, char *errstr,
-                        size_t errstr_size)
+static int ensure_topic(rd_kafka_t *rk, const char *topic, char *errstr, size_t errstr_size)
 {
     char err[512], q[600];
     int listed = topic_listed(rk, topic, errstr, errstr_size);
@@ -105,9 +98,8 @@ static int ensure_topic(rd_kafka_t *rk, const char *topic, char *errstr,
     return 0;
 }
 
-int schemapub_publish(const tm_config_t *conf, publisher_t *pub,
-                      envelope_schema_t *es, char *errstr,
-                      size_t errstr_size)
+int schemapub_publish(const tm_config_t *conf, publisher_t *pub, envelope_schema_t *es,
+                      char *errstr, size_t errstr_size)
 {
     char topic[512], key[17], err[512];
     const char *json = envelope_schema_json(es);
@@ -118,16 +110,14 @@ int schemapub_publish(const tm_config_t *conf, publisher_t *pub,
     topic_schemas(conf, topic, sizeof(topic));
     snprintf(key, sizeof(key), "%016" PRIx64, envelope_schema_fingerprint(es));
     if (ensure_topic(publisher_rk(pub), topic, err, sizeof(err)) != 0) {
-        errstr_set(errstr, errstr_size, "publishing the schema to %s: %s", topic,
-                   err);
+        errstr_set(errstr, errstr_size, "publishing the schema to %s: %s", topic, err);
         return -1;
     }
     publisher_reset(pub);
-    if (publisher_produce(pub, topic, key, json, strlen(json), NULL, 0, &d, err,
-                          sizeof(err)) != 0 ||
+    if (publisher_produce(pub, topic, key, json, strlen(json), NULL, 0, &d, err, sizeof(err)) !=
+            0 ||
         publisher_flush(pub, err, sizeof(err)) != 0) {
-        errstr_set(errstr, errstr_size, "publishing the schema to %s: %s", topic,
-                   err);
+        errstr_set(errstr, errstr_size, "publishing the schema to %s: %s", topic, err);
         return -1;
     }
     if (!d.done || d.err) {

@@ -20,6 +20,7 @@
 #ifndef TIDEMARK_SCHEMAPUB_H
 #define TIDEMARK_SCHEMAPUB_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include "config.h"
 #include "envelope.h"
@@ -33,8 +34,7 @@
  * (publisher_reset) when it publishes. 0, or -1 with errstr: the run must
  * not publish events then (the next run tries again).
  */
-int schemapub_publish(const tm_config_t *conf, publisher_t *pub,
-                      envelope_schema_t *es, char *errstr,
-                      size_t errstr_size) TM_WARN_UNUSED;
+int schemapub_publish(const tm_config_t *conf, publisher_t *pub, envelope_schema_t *es,
+                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

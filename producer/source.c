@@ -23,18 +23,18 @@ struct source {
     http_client_t *hc;
     int has_since;
     int64_t since_ms;
-    long page_no;     /* page: 1.., offset: 0, size, ... */
-    char *token;      /* cursor: next token; link: next URL */
+    long page_no; /* page: 1.., offset: 0, size, ... */
+    char *token;  /* cursor: next token; link: next URL */
     int done;
-    jsonpage_t page;  /* current page: body, records, bad items */
-    json_t *body;     /* current page (page.root) */
-    char *url;        /* current page's URL */
-    json_t *prev_first; /* first record of the previous page (seek walk) */
-    size_t max_served;  /* most records one page of this walk held (seek walk) */
-    idset_t *followed;  /* tokens or Link URLs this walk requested */
-    int complete;       /* the walk ended by its end rule */
-    int empty_end;      /* a seek walk ends only on an empty page */
-    int64_t started_at; /* when its first request was sent; 0 before */
+    jsonpage_t page;        /* current page: body, records, bad items */
+    json_t *body;           /* current page (page.root) */
+    char *url;              /* current page's URL */
+    json_t *prev_first;     /* first record of the previous page (seek walk) */
+    size_t max_served;      /* most records one page of this walk held (seek walk) */
+    idset_t *followed;      /* tokens or Link URLs this walk requested */
+    int complete;           /* the walk ended by its end rule */
+    int empty_end;          /* a seek walk ends only on an empty page */
+    int64_t started_at;     /* when its first request was sent; 0 before */
     int64_t api_started_at; /* source_api_started_at(); 0 before */
 };
 
@@ -161,15 +161,18 @@ char *source_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms,
     snprintf(size, sizeof size, "%d", sc->page_size);
     int paged = sc->pagination != PAGINATION_NONE;
     const char *pairs[] = {
-        sc->cursor_param, has_since ? since : NULL,
-        paged ? sc->page_size_param : NULL, size,
-        paged ? sc->page_param : NULL, page_token,
+        sc->cursor_param,
+        has_since ? since : NULL,
+        paged ? sc->page_size_param : NULL,
+        size,
+        paged ? sc->page_param : NULL,
+        page_token,
     };
     return source_url_with(sc->url, pairs, sizeof pairs / sizeof pairs[0] / 2);
 }
 
-int source_link_next(const char *link, const char *base_url, char **next,
-                     char *errstr, size_t errstr_size)
+int source_link_next(const char *link, const char *base_url, char **next, char *errstr,
+                     size_t errstr_size)
 {
     return link_find(link, "next", base_url, next, errstr, errstr_size);
 }
@@ -271,8 +274,7 @@ static int follow_once(source_t *s, const char *token)
     } else {
         klen = (size_t)snprintf(key, sizeof key, "h%016llx%016llx%zu",
                                 (unsigned long long)fnv1a(token, 0xcbf29ce484222325ULL),
-                                (unsigned long long)fnv1a(token, 0x84222325cbf29ce4ULL),
-                                len);
+                                (unsigned long long)fnv1a(token, 0x84222325cbf29ce4ULL), len);
     }
     if (!s->followed && !(s->followed = idset_new(0)))
         return -1;
@@ -293,8 +295,8 @@ static int follow_once(source_t *s, const char *token)
  * With source_require_empty_end() only an empty page ends it: an API
  * that caps pages by bytes serves a short page mid-stream.
  */
-static int advance(source_t *s, json_t *records, const http_response_t *resp,
-                   char *errstr, size_t errstr_size)
+static int advance(source_t *s, json_t *records, const http_response_t *resp, char *errstr,
+                   size_t errstr_size)
 {
     const stream_conf_t *sc = s->sc;
     size_t n = json_array_size(records);
@@ -321,8 +323,8 @@ static int advance(source_t *s, json_t *records, const http_response_t *resp,
         /* relative targets resolve against the URL that answered */
         char why[1024], red[1024];
         if (source_link_next(resp->link, resp->url, &s->token, why, sizeof why) < 0) {
-            snprintf(errstr, errstr_size, "GET %s: %s",
-                     url_redact(resp->url, red, sizeof red), why);
+            errstr_set(errstr, errstr_size, "GET %s: %s", url_redact(resp->url, red, sizeof red),
+                       why);
             return -1;
         }
         what = "Link rel=\"next\" URL";
@@ -333,7 +335,7 @@ static int advance(source_t *s, json_t *records, const http_response_t *resp,
         return 1;
     int fresh = follow_once(s, s->token);
     if (fresh < 0) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     if (!fresh) {
@@ -369,21 +371,20 @@ static char *current_url(source_t *s)
     return source_page_url(sc, s->has_since, s->since_ms, NULL);
 }
 
-int source_next_page(source_t *s, json_t **records, const char **url,
-                     char *errstr, size_t errstr_size)
+int source_next_page(source_t *s, json_t **records, const char **url, char *errstr,
+                     size_t errstr_size)
 {
     if (s->done)
         return 0;
     free(s->url);
     if (!(s->url = current_url(s))) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     /* a Link walk's first URL counts as followed: a next link back to it
      * is a loop too */
-    if (s->sc->pagination == PAGINATION_LINK && !s->token &&
-        follow_once(s, s->url) < 0) {
-        snprintf(errstr, errstr_size, "out of memory");
+    if (s->sc->pagination == PAGINATION_LINK && !s->token && follow_once(s, s->url) < 0) {
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     http_response_t resp = {0};
@@ -398,27 +399,27 @@ int source_next_page(source_t *s, json_t **records, const char **url,
     s->body = NULL;
     if (jsonpage_parse(resp.body, resp.body_len, s->sc->records_path, &s->page, perr,
                        sizeof perr) != 0) {
-        snprintf(errstr, errstr_size, "GET %s: body is not JSON: %s",
-                 url_redact(s->url, red, sizeof red), perr);
+        errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
+                   url_redact(s->url, red, sizeof red), perr);
         http_response_clear(&resp);
         return -1;
     }
     s->body = s->page.root;
     json_t *arr = jsonpage_at_path(s->body, s->sc->records_path);
     if (!json_is_array(arr)) {
-        snprintf(errstr, errstr_size, "GET %s: no array at records.path '%s'",
-                 url_redact(s->url, red, sizeof red),
-                 s->sc->records_path ? s->sc->records_path : "");
+        errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'",
+                   url_redact(s->url, red, sizeof red),
+                   s->sc->records_path ? s->sc->records_path : "");
         http_response_clear(&resp);
         return -1;
     }
     pagination_t pg = s->sc->pagination;
     int seek = pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET;
     if (seek && repeats_previous_page(s, arr)) {
-        snprintf(errstr, errstr_size,
-                 "GET %s: the same records as the previous page: does the API "
-                 "take '%s' as its page parameter?",
-                 url_redact(s->url, red, sizeof red), s->sc->page_param);
+        errstr_set(errstr, errstr_size,
+                   "GET %s: the same records as the previous page: does the API "
+                   "take '%s' as its page parameter?",
+                   url_redact(s->url, red, sizeof red), s->sc->page_param);
         http_response_clear(&resp);
         return -1;
     }

@@ -44,6 +44,7 @@
 #ifndef TIDEMARK_SOURCE_H
 #define TIDEMARK_SOURCE_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -68,8 +69,8 @@ void source_start(source_t *s, int has_since, int64_t since_ms);
  * indexes of the page's bad items (source_bad_items) are stand-ins, never
  * to be published.
  */
-int source_next_page(source_t *s, json_t **records, const char **url,
-                     char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int source_next_page(source_t *s, json_t **records, const char **url, char *errstr,
+                     size_t errstr_size) TM_WARN_UNUSED;
 
 /* The current page's bad items (*bad borrowed, ordered by index). */
 size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad);
@@ -121,12 +122,10 @@ int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at
  * pairs = {name, value, name, value, ...} (n_pairs pairs); a pair whose
  * name or value is NULL is left out. Caller frees. NULL on ENOMEM.
  */
-char *source_url_with(const char *base, const char *const *pairs,
-                      size_t n_pairs);
+char *source_url_with(const char *base, const char *const *pairs, size_t n_pairs);
 
 /* The cursor value as the API's parameter: ISO timestamp or date. */
-void source_format_since(const cursor_clock_t *clock, int64_t ms, char *buf,
-                         size_t size);
+void source_format_since(const cursor_clock_t *clock, int64_t ms, char *buf, size_t size);
 
 /*
  * The target of rel="next" in link (every Link field line of an answer,
@@ -135,8 +134,8 @@ void source_format_since(const cursor_clock_t *clock, int64_t ms, char *buf,
  * is none, -1 with errstr when it cannot be followed (not http/https,
  * https to http, unresolvable) or the header is malformed.
  */
-int source_link_next(const char *link, const char *base_url, char **next,
-                     char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int source_link_next(const char *link, const char *base_url, char **next, char *errstr,
+                     size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * The page URL the scan state describes (exposed for tests): page_token is

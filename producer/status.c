@@ -39,11 +39,11 @@ static void print_row(FILE *out, const char *stream, const run_record_t *rr, int
         isotime_format(rr->hwm.value_ms, hwm, sizeof hwm);
     if (rr->finished_at_ms)
         isotime_format(rr->finished_at_ms, fin, sizeof fin);
-    status_format_age(now - (rr->finished_at_ms ? rr->finished_at_ms : rr->started_at_ms),
-                      age, sizeof age);
-    fprintf(out, "%-16s %-24s %-44s %-11s %-9s %10lld %8lld %-24s %s\n", stream, hwm,
-            rr->run_id, run_mode_name(rr->mode), run_status_name(rr->status),
-            (long long)rr->records, (long long)rr->deletes, fin, age);
+    status_format_age(now - (rr->finished_at_ms ? rr->finished_at_ms : rr->started_at_ms), age,
+                      sizeof age);
+    fprintf(out, "%-16s %-24s %-44s %-11s %-9s %10lld %8lld %-24s %s\n", stream, hwm, rr->run_id,
+            run_mode_name(rr->mode), run_status_name(rr->status), (long long)rr->records,
+            (long long)rr->deletes, fin, age);
 }
 
 int status_command(const tm_config_t *conf, const char *only_stream, FILE *out)
@@ -68,8 +68,8 @@ int status_command(const tm_config_t *conf, const char *only_stream, FILE *out)
         return 1;
     }
     int64_t now = isotime_now_ms();
-    fprintf(out, "%-16s %-24s %-44s %-11s %-9s %10s %8s %-24s %s\n", "STREAM", "HWM",
-            "LAST RUN", "MODE", "STATUS", "RECORDS", "DELETES", "FINISHED", "AGE");
+    fprintf(out, "%-16s %-24s %-44s %-11s %-9s %10s %8s %-24s %s\n", "STREAM", "HWM", "LAST RUN",
+            "MODE", "STATUS", "RECORDS", "DELETES", "FINISHED", "AGE");
     for (size_t i = 0; i < n; i++) {
         if (!only_stream || strcmp(only_stream, names[i]) == 0)
             print_row(out, names[i], cps[i], now);

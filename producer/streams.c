@@ -1,6 +1,7 @@
 /*
  * streams.c - load the streams' schemas (see streams.h).
  */
+#include "errstr.h"
 #include "streams.h"
 
 #include <stdio.h>
@@ -16,13 +17,13 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc, loaded_str
     return stream_schema_load(conf, sc, &ls->rs, &ls->es, errstr, errstr_size);
 }
 
-int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set,
-                    char *errstr, size_t errstr_size)
+int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set, char *errstr,
+                    size_t errstr_size)
 {
     set->n = 0;
     set->items = calloc(conf->n_streams ? conf->n_streams : 1, sizeof *set->items);
     if (!set->items) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     for (size_t i = 0; i < conf->n_streams; i++) {
@@ -36,7 +37,7 @@ int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set
         }
     }
     if (only && set->n == 0) {
-        snprintf(errstr, errstr_size, "%s: unknown stream '%s'", conf->path, only);
+        errstr_set(errstr, errstr_size, "%s: unknown stream '%s'", conf->path, only);
         stream_set_clear(set);
         return -1;
     }

@@ -9,6 +9,7 @@
 #ifndef TIDEMARK_STREAMS_H
 #define TIDEMARK_STREAMS_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include "config.h"
 #include "envelope.h"
@@ -31,8 +32,8 @@ typedef struct stream_set {
  * "FILE:LINE: [stream NAME] schema: <reason>". An unknown `only` gives
  * "unknown stream 'NAME'". Returns 0 or -1 with errstr.
  */
-int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set,
-                    char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set, char *errstr,
+                    size_t errstr_size) TM_WARN_UNUSED;
 
 void stream_set_clear(stream_set_t *set);
 

@@ -1,6 +1,7 @@
 /*
  * topicscan.c - read a topic from low to high watermark (see topicscan.h).
  */
+#include "errstr.h"
 #include "topicscan.h"
 
 #include <fcntl.h>
@@ -15,10 +16,10 @@
 #include "signals.h"
 
 #define META_TIMEOUT_MS 10000
-#define POLL_MS 200
+#define POLL_MS         200
 
-static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id,
-                              char *errstr, size_t errstr_size)
+static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, char *errstr,
+                              size_t errstr_size)
 {
     rd_kafka_conf_t *kc = kafka_conf_new(conf, client_id, errstr, errstr_size);
     if (!kc)
@@ -48,7 +49,7 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id,
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, kerr, sizeof kerr);
     if (!rk) {
         rd_kafka_conf_destroy(kc);
-        snprintf(errstr, errstr_size, "cannot create the Kafka consumer: %s", kerr);
+        errstr_set(errstr, errstr_size, "cannot create the Kafka consumer: %s", kerr);
         return NULL;
     }
     return rk; /* kc now owned by rk */
@@ -77,11 +78,12 @@ static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list
         rd_kafka_resp_err_t err =
             rd_kafka_query_watermark_offsets(rk, topic, ids[i], &lo, &hi, META_TIMEOUT_MS);
         if (err) {
-            snprintf(errstr, errstr_size, "watermarks of %s [%d]: %s", topic, (int)ids[i],
-                     rd_kafka_err2str(err));
+            errstr_set(errstr, errstr_size, "watermarks of %s [%d]: %s", topic, (int)ids[i],
+                       rd_kafka_err2str(err));
             rc = -1;
         } else if (hi > lo) {
-            rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(*list, topic, ids[i]);
+            rd_kafka_topic_partition_t *tp =
+                rd_kafka_topic_partition_list_add(*list, topic, ids[i]);
             tp->offset = lo;
             /* remember where to stop: hi, not hi - 1, which is 0 (NULL,
              * "done") for a partition holding one message at offset 0 */
@@ -98,8 +100,7 @@ static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list
 
 /* Marks m's partition done when m is at (or past) its stop offset, or is
  * its EOF. Returns how many partitions this finished (0 or 1). */
-static int settle(rd_kafka_topic_partition_list_t *list, const rd_kafka_message_t *m,
-                  int eof)
+static int settle(rd_kafka_topic_partition_list_t *list, const rd_kafka_message_t *m, int eof)
 {
     for (int i = 0; i < list->cnt; i++) {
         rd_kafka_topic_partition_t *tp = &list->elems[i];
@@ -121,12 +122,12 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
     int64_t deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
     while (left > 0 && rc == 0) {
         if (!tm_running) {
-            snprintf(errstr, errstr_size, "interrupted while reading %s", topic);
+            errstr_set(errstr, errstr_size, "interrupted while reading %s", topic);
             return -1;
         }
         if (isotime_monotonic_ms() > deadline) {
-            snprintf(errstr, errstr_size, "timed out reading %s (%d partitions left)",
-                     topic, left);
+            errstr_set(errstr, errstr_size, "timed out reading %s (%d partitions left)", topic,
+                       left);
             return -1;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, POLL_MS);
@@ -140,8 +141,7 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
             left -= settle(list, m, 1);
         } else if (m->err) {
             /* transient errors are retried by librdkafka; a fatal one ends */
-            snprintf(errstr, errstr_size, "reading %s: %s", topic,
-                     rd_kafka_message_errstr(m));
+            errstr_set(errstr, errstr_size, "reading %s: %s", topic, rd_kafka_message_errstr(m));
             rc = rd_kafka_fatal_error(rk, NULL, 0) ? -1 : 0;
         } else {
             rc = fn(m, opaque, errstr, errstr_size);
@@ -163,7 +163,7 @@ int topicscan_read(const tm_config_t *conf, const char *client_id, const char *t
     if (rc == 0 && list->cnt > 0) {
         rd_kafka_resp_err_t err = rd_kafka_assign(rk, list);
         if (err) {
-            snprintf(errstr, errstr_size, "assign %s: %s", topic, rd_kafka_err2str(err));
+            errstr_set(errstr, errstr_size, "assign %s: %s", topic, rd_kafka_err2str(err));
             rc = -1;
         } else {
             rc = drain(rk, list, fn, opaque, errstr, errstr_size);

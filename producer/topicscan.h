@@ -18,6 +18,7 @@
 #ifndef TIDEMARK_TOPICSCAN_H
 #define TIDEMARK_TOPICSCAN_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <librdkafka/rdkafka.h>
 #include "config.h"
@@ -30,8 +31,8 @@
  * particular order across partitions. Returns 0 to go on, or -1 with
  * errstr set to stop the scan.
  */
-typedef int (*topicscan_fn)(const rd_kafka_message_t *m, void *opaque,
-                            char *errstr, size_t errstr_size);
+typedef int (*topicscan_fn)(const rd_kafka_message_t *m, void *opaque, char *errstr,
+                            size_t errstr_size);
 
 /*
  * Reads topic with a consumer whose client.id is client_id, calling fn for
@@ -39,8 +40,7 @@ typedef int (*topicscan_fn)(const rd_kafka_message_t *m, void *opaque,
  * watermark; -1 with errstr when Kafka failed, the scan stalled, fn
  * stopped it, or tm_running was cleared ("interrupted").
  */
-int topicscan_read(const tm_config_t *conf, const char *client_id,
-                   const char *topic, topicscan_fn fn, void *opaque,
-                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int topicscan_read(const tm_config_t *conf, const char *client_id, const char *topic,
+                   topicscan_fn fn, void *opaque, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -60,8 +60,8 @@ static apply_status_t to_apply_status(pg_status_t st)
 }
 
 /* Compare-and-set of every partition; *fenced set on the first miss. */
-static pg_status_t fence(apply_ctx_t *ctx, apply_result_t *res, int *fenced,
-                         char *errstr, size_t errstr_size)
+static pg_status_t fence(apply_ctx_t *ctx, apply_result_t *res, int *fenced, char *errstr,
+                         size_t errstr_size)
 {
     size_t i;
 
@@ -71,13 +71,11 @@ static pg_status_t fence(apply_ctx_t *ctx, apply_result_t *res, int *fenced,
         int moved = 0;
         pg_status_t st;
 
-        if (consumer_expected(ctx->consumer, p->topic, p->partition,
-                              &p->expected) < 0) {
+        if (consumer_expected(ctx->consumer, p->topic, p->partition, &p->expected) < 0) {
             *fenced = 1; /* no longer ours */
         } else {
-            st = offsets_cas(ctx->pg, ctx->conf->group_id, p->topic,
-                             p->partition, p->expected, p->next, &moved,
-                             errstr, errstr_size);
+            st = offsets_cas(ctx->pg, ctx->conf->group_id, p->topic, p->partition, p->expected,
+                             p->next, &moved, errstr, errstr_size);
             if (st != PG_OK)
                 return st;
             *fenced = !moved;
@@ -135,17 +133,14 @@ static int is_bad_run(const poison_t *p, const char *run_id)
 }
 
 /* Dead-letters message msg of b with "sync_metadata: why". */
-static pg_status_t dead_letter_msg(apply_ctx_t *ctx, const batch_t *b,
-                                   size_t msg, const char *why,
-                                   apply_result_t *res, char *errstr,
-                                   size_t errstr_size)
+static pg_status_t dead_letter_msg(apply_ctx_t *ctx, const batch_t *b, size_t msg, const char *why,
+                                   apply_result_t *res, char *errstr, size_t errstr_size)
 {
     char reason[700];
 
     snprintf(reason, sizeof(reason), "sync_metadata: %s", why);
     res->dead_letters++;
-    if (decode_dead_letter(ctx->dlq, &b->msgs[msg], reason, errstr,
-                           errstr_size) < 0)
+    if (decode_dead_letter(ctx->dlq, &b->msgs[msg], reason, errstr, errstr_size) < 0)
         return PG_TRANSIENT;
     return PG_OK;
 }
@@ -156,9 +151,8 @@ static pg_status_t dead_letter_msg(apply_ctx_t *ctx, const batch_t *b,
  * Their rows are in the table already, so the body is done again without
  * them (p->redo).
  */
-static pg_status_t poison_run(apply_ctx_t *ctx, const batch_t *b,
-                              decoded_t *d, poison_t *p, const char *run_id,
-                              const char *why, apply_result_t *res,
+static pg_status_t poison_run(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, poison_t *p,
+                              const char *run_id, const char *why, apply_result_t *res,
                               char *errstr, size_t errstr_size)
 {
     char **nb = realloc(p->bad_runs, (p->n_bad + 1) * sizeof(*nb));
@@ -193,8 +187,7 @@ static pg_status_t savepoint_begin(pg_t *pg, char *errstr, size_t errstr_size)
     return pg_cmd(pg, "SAVEPOINT tm_meta", errstr, errstr_size);
 }
 
-static pg_status_t savepoint_end(pg_t *pg, pg_status_t st, char *errstr,
-                                 size_t errstr_size)
+static pg_status_t savepoint_end(pg_t *pg, pg_status_t st, char *errstr, size_t errstr_size)
 {
     pg_status_t st2;
 
@@ -210,9 +203,8 @@ static pg_status_t savepoint_end(pg_t *pg, pg_status_t st, char *errstr,
 
 /* Counts the batch's events per run, runs in run_id order (a stable lock
  * order between workers). A run whose row fails is poisoned (above). */
-static pg_status_t count_runs(apply_ctx_t *ctx, const batch_t *b,
-                              decoded_t *d, poison_t *p, apply_result_t *res,
-                              char *errstr, size_t errstr_size)
+static pg_status_t count_runs(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, poison_t *p,
+                              apply_result_t *res, char *errstr, size_t errstr_size)
 {
     run_ref_t *refs = malloc((d->n_events + 1) * sizeof(*refs));
     runcount_event_t *evs = malloc((d->n_events + 1) * sizeof(*evs));
@@ -223,7 +215,7 @@ static pg_status_t count_runs(apply_ctx_t *ctx, const batch_t *b,
     if (!refs || !evs) {
         free(refs);
         free(evs);
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return PG_FATAL;
     }
     for (i = 0; i < d->n_events; i++) {
@@ -231,14 +223,11 @@ static pg_status_t count_runs(apply_ctx_t *ctx, const batch_t *b,
         refs[i].event = i;
     }
     qsort(refs, d->n_events, sizeof(*refs), run_ref_cmp);
-    for (start = 0; st == PG_OK && !p->redo && start < d->n_events;
-         start = i) {
+    for (start = 0; st == PG_OK && !p->redo && start < d->n_events; start = i) {
         const decoded_event_t *first = &d->events[refs[start].event];
         size_t n = 0;
 
-        for (i = start;
-             i < d->n_events && !strcmp(refs[i].run_id, refs[start].run_id);
-             i++) {
+        for (i = start; i < d->n_events && !strcmp(refs[i].run_id, refs[start].run_id); i++) {
             const decoded_event_t *de = &d->events[refs[i].event];
 
             evs[n].partition = b->msgs[de->msg].partition;
@@ -252,16 +241,14 @@ static pg_status_t count_runs(apply_ctx_t *ctx, const batch_t *b,
         st = savepoint_begin(ctx->pg, errstr, errstr_size);
         if (st != PG_OK)
             break;
-        st = metadata_count_events(ctx->pg, first->ev->run_id,
-                                   first->ws->sc->name, first->ws->topic,
-                                   first->ev->full_sync, evs, n, why,
-                                   sizeof(why));
+        st =
+            metadata_count_events(ctx->pg, first->ev->run_id, first->ws->sc->name, first->ws->topic,
+                                  first->ev->full_sync, evs, n, why, sizeof(why));
         if (st != PG_OK && st != PG_DATA)
             errstr_set(errstr, errstr_size, "%s", why);
         st = savepoint_end(ctx->pg, st, errstr, errstr_size);
         if (st == PG_DATA)
-            st = poison_run(ctx, b, d, p, first->ev->run_id, why, res, errstr,
-                            errstr_size);
+            st = poison_run(ctx, b, d, p, first->ev->run_id, why, res, errstr, errstr_size);
     }
     free(refs);
     free(evs);
@@ -271,9 +258,8 @@ static pg_status_t count_runs(apply_ctx_t *ctx, const batch_t *b,
 /* Each run record under its own savepoint: one the database refuses (a
  * date out of its range, a run_id too long for the index) is
  * dead-lettered. */
-static pg_status_t apply_run_records(apply_ctx_t *ctx, const batch_t *b,
-                                     const decoded_t *d, poison_t *p,
-                                     apply_result_t *res, char *errstr,
+static pg_status_t apply_run_records(apply_ctx_t *ctx, const batch_t *b, const decoded_t *d,
+                                     poison_t *p, apply_result_t *res, char *errstr,
                                      size_t errstr_size)
 {
     char topic[256], why[512];
@@ -295,15 +281,13 @@ static pg_status_t apply_run_records(apply_ctx_t *ctx, const batch_t *b,
         st = savepoint_end(ctx->pg, st, errstr, errstr_size);
         if (st == PG_DATA) {
             p->run_dead[i] = 1;
-            st = dead_letter_msg(ctx, b, d->runs[i].msg, why, res, errstr,
-                                 errstr_size);
+            st = dead_letter_msg(ctx, b, d->runs[i].msg, why, res, errstr, errstr_size);
         }
     }
     return st;
 }
 
-static pg_status_t complete_runs(apply_ctx_t *ctx, char *errstr,
-                                 size_t errstr_size)
+static pg_status_t complete_runs(apply_ctx_t *ctx, char *errstr, size_t errstr_size)
 {
     char *stuck = consumer_stuck_json(ctx->consumer);
     pg_status_t st;
@@ -312,8 +296,7 @@ static pg_status_t complete_runs(apply_ctx_t *ctx, char *errstr,
         errstr_set(errstr, errstr_size, "out of memory");
         return PG_FATAL;
     }
-    st = metadata_complete_runs(ctx->pg, ctx->conf->group_id, stuck, NULL,
-                                errstr, errstr_size);
+    st = metadata_complete_runs(ctx->pg, ctx->conf->group_id, stuck, NULL, errstr, errstr_size);
     free(stuck);
     return st;
 }
@@ -321,9 +304,8 @@ static pg_status_t complete_runs(apply_ctx_t *ctx, char *errstr,
 /* Everything between BEGIN and COMMIT except the fence and the dead
  * letters' flush. Sets p->redo when it must be rolled back and done again
  * (with more events marked dead). */
-static pg_status_t apply_body(apply_ctx_t *ctx, const batch_t *b,
-                              decoded_t *d, poison_t *p, apply_result_t *res,
-                              char *errstr, size_t errstr_size)
+static pg_status_t apply_body(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, poison_t *p,
+                              apply_result_t *res, char *errstr, size_t errstr_size)
 {
     table_counts_t counts = {0, 0, 0};
     pg_status_t st = PG_OK;
@@ -331,8 +313,8 @@ static pg_status_t apply_body(apply_ctx_t *ctx, const batch_t *b,
 
     p->redo = 0;
     for (i = 0; st == PG_OK && i < ctx->streams->n; i++)
-        st = table_apply(ctx->pg, b, d, &ctx->streams->items[i], ctx->dlq,
-                         &counts, errstr, errstr_size);
+        st = table_apply(ctx->pg, b, d, &ctx->streams->items[i], ctx->dlq, &counts, errstr,
+                         errstr_size);
     res->upserts = counts.upserts;
     res->deletes = counts.deletes;
     res->dead_letters += counts.dead_letters;
@@ -346,9 +328,8 @@ static pg_status_t apply_body(apply_ctx_t *ctx, const batch_t *b,
 }
 
 /* The body under a savepoint, done again while it poisons a run. */
-static pg_status_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b,
-                                   decoded_t *d, apply_result_t *res,
-                                   char *errstr, size_t errstr_size)
+static pg_status_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b, decoded_t *d,
+                                   apply_result_t *res, char *errstr, size_t errstr_size)
 {
     poison_t p;
     pg_status_t st;
@@ -364,15 +345,12 @@ static pg_status_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b,
             st = apply_body(ctx, b, d, &p, res, errstr, errstr_size);
         if (st != PG_OK || !p.redo)
             break;
-        st = pg_cmd(ctx->pg, "ROLLBACK TO SAVEPOINT tm_body", errstr,
-                    errstr_size);
+        st = pg_cmd(ctx->pg, "ROLLBACK TO SAVEPOINT tm_body", errstr, errstr_size);
         if (st == PG_OK)
-            st = pg_cmd(ctx->pg, "RELEASE SAVEPOINT tm_body", errstr,
-                        errstr_size);
+            st = pg_cmd(ctx->pg, "RELEASE SAVEPOINT tm_body", errstr, errstr_size);
         if (st != PG_OK)
             break;
-        log_info("batch done again without a poisoned run",
-                 "bad_runs=%zu", p.n_bad);
+        log_info("batch done again without a poisoned run", "bad_runs=%zu", p.n_bad);
     }
     poison_clear(&p);
     if (st == PG_OK && deadletter_pending(ctx->dlq) > 0 &&
@@ -381,9 +359,8 @@ static pg_status_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b,
     return st;
 }
 
-static apply_status_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d,
-                             apply_result_t *res, char *errstr,
-                             size_t errstr_size)
+static apply_status_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_result_t *res,
+                             char *errstr, size_t errstr_size)
 {
     int fenced = 0;
     pg_status_t st;
@@ -409,8 +386,7 @@ static apply_status_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d,
     return APPLY_OK;
 }
 
-apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b,
-                           apply_result_t *res, char *errstr,
+apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, char *errstr,
                            size_t errstr_size)
 {
     decoded_t d;
@@ -419,11 +395,11 @@ apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b,
     memset(res, 0, sizeof(*res));
     deadletter_discard(ctx->dlq); /* left by an attempt that failed */
     if (apply_part_ranges(b, &res->parts, &res->n_parts) < 0) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return APPLY_FATAL;
     }
-    if (decode_batch(b, ctx->streams, ctx->sync_runs_topic, ctx->dlq, &d,
-                     errstr, errstr_size) < 0) {
+    if (decode_batch(b, ctx->streams, ctx->sync_runs_topic, ctx->dlq, &d, errstr, errstr_size) <
+        0) {
         decoded_clear(&d);
         deadletter_discard(ctx->dlq);
         return APPLY_TRANSIENT;

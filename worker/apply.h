@@ -36,6 +36,7 @@
 #ifndef TIDEMARK_WORKER_APPLY_H
 #define TIDEMARK_WORKER_APPLY_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "batch.h"
@@ -71,9 +72,9 @@ typedef struct part_range {
 typedef struct apply_result {
     part_range_t *parts;
     size_t n_parts;
-    size_t events;       /* change events decoded */
-    size_t upserts;      /* rows offered to the upsert statements */
-    size_t deletes;      /* rows offered to the delete statements */
+    size_t events;  /* change events decoded */
+    size_t upserts; /* rows offered to the upsert statements */
+    size_t deletes; /* rows offered to the delete statements */
     size_t run_records;
     size_t dead_letters;
     /* APPLY_FENCED: the first partition whose stored offset moved */
@@ -83,15 +84,13 @@ typedef struct apply_result {
 } apply_result_t;
 
 /* Applies b (non-empty). errstr says why on APPLY_TRANSIENT/APPLY_FATAL. */
-apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b,
-                           apply_result_t *res, char *errstr,
+apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, char *errstr,
                            size_t errstr_size);
 
 void apply_result_clear(apply_result_t *res);
 
 /* The partitions of b with their next offsets (expected left at -1):
  * exposed for tests. 0 or -1 on allocation failure. */
-int apply_part_ranges(const batch_t *b, part_range_t **out, size_t *n_out)
-    __attribute__((warn_unused_result));
+int apply_part_ranges(const batch_t *b, part_range_t **out, size_t *n_out) TM_WARN_UNUSED;
 
 #endif

@@ -72,9 +72,8 @@ static void *dup_bytes(const void *p, size_t len, int *failed)
     return c;
 }
 
-int batch_add_raw(batch_t *b, const char *topic, int32_t partition,
-                  int64_t offset, const void *key, size_t key_len,
-                  const void *value, size_t value_len)
+int batch_add_raw(batch_t *b, const char *topic, int32_t partition, int64_t offset, const void *key,
+                  size_t key_len, const void *value, size_t value_len)
 {
     batch_msg_t *m;
     int failed = 0;
@@ -112,15 +111,14 @@ int batch_add(batch_t *b, const rd_kafka_message_t *m)
 {
     rd_kafka_timestamp_type_t tst;
 
-    if (batch_add_raw(b, rd_kafka_topic_name(m->rkt), m->partition,
-                      m->offset, m->key, m->key_len, m->payload, m->len) < 0)
+    if (batch_add_raw(b, rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
+                      m->payload, m->len) < 0)
         return -1;
     b->msgs[b->n - 1].timestamp = rd_kafka_message_timestamp(m, &tst);
     return 0;
 }
 
-int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t max_ms,
-                  int64_t idle_ms)
+int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t max_ms, int64_t idle_ms)
 {
     int64_t start = isotime_monotonic_ms(), first = -1;
 

@@ -9,6 +9,7 @@
 #ifndef TIDEMARK_WORKER_BATCH_H
 #define TIDEMARK_WORKER_BATCH_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
@@ -39,15 +40,12 @@ void batch_destroy(batch_t *b);
 void batch_reset(batch_t *b);
 
 /* Copies m into the batch. Returns 0 or -1 (allocation failure). */
-int batch_add(batch_t *b, const rd_kafka_message_t *m)
-    __attribute__((warn_unused_result));
+int batch_add(batch_t *b, const rd_kafka_message_t *m) TM_WARN_UNUSED;
 
 /* Copies a message given by parts (for tests and for re-queuing); its
  * timestamp is -1 (set msgs[n - 1].timestamp after, if known). */
-int batch_add_raw(batch_t *b, const char *topic, int32_t partition,
-                  int64_t offset, const void *key, size_t key_len,
-                  const void *value, size_t value_len)
-    __attribute__((warn_unused_result));
+int batch_add_raw(batch_t *b, const char *topic, int32_t partition, int64_t offset, const void *key,
+                  size_t key_len, const void *value, size_t value_len) TM_WARN_UNUSED;
 
 /*
  * Polls c into b until b holds max_records messages, max_ms passed since
@@ -57,8 +55,7 @@ int batch_add_raw(batch_t *b, const char *topic, int32_t partition,
  * a message could not be copied (out of memory).
  */
 struct consumer;
-int batch_collect(batch_t *b, struct consumer *c, int max_records,
-                  int64_t max_ms, int64_t idle_ms)
-    __attribute__((warn_unused_result));
+int batch_collect(batch_t *b, struct consumer *c, int max_records, int64_t max_ms,
+                  int64_t idle_ms) TM_WARN_UNUSED;
 
 #endif

@@ -10,8 +10,7 @@
 
 #include "ddl.h"
 
-static pg_status_t tables_present(pg_t *pg, int *present, char *errstr,
-                                  size_t errstr_size)
+static pg_status_t tables_present(pg_t *pg, int *present, char *errstr, size_t errstr_size)
 {
     PGresult *res;
     pg_status_t st;
@@ -27,8 +26,7 @@ static pg_status_t tables_present(pg_t *pg, int *present, char *errstr,
     return PG_OK;
 }
 
-pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr,
-                          size_t errstr_size)
+pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr, size_t errstr_size)
 {
     pg_status_t st = pg_ensure(pg, errstr, errstr_size);
 
@@ -45,9 +43,8 @@ pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr,
     return st;
 }
 
-static pg_status_t upsert_offset(pg_t *pg, const char *group, const char *topic,
-                                 int32_t partition, int64_t offset,
-                                 char *errstr, size_t errstr_size)
+static pg_status_t upsert_offset(pg_t *pg, const char *group, const char *topic, int32_t partition,
+                                 int64_t offset, char *errstr, size_t errstr_size)
 {
     char pbuf[16], obuf[24];
     const char *params[4] = {group, topic, pbuf, obuf};
@@ -63,17 +60,15 @@ static pg_status_t upsert_offset(pg_t *pg, const char *group, const char *topic,
                    4, params, NULL, errstr, errstr_size);
 }
 
-pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group,
-                                   const char *topic, const int32_t *partitions,
-                                   const int64_t *offsets, size_t n,
-                                   char *errstr, size_t errstr_size)
+pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group, const char *topic,
+                                      const int32_t *partitions, const int64_t *offsets, size_t n,
+                                      char *errstr, size_t errstr_size)
 {
     pg_status_t st = pg_cmd(pg, "BEGIN", errstr, errstr_size);
     size_t i;
 
     for (i = 0; st == PG_OK && i < n; i++)
-        st = upsert_offset(pg, group, topic, partitions[i], offsets[i], errstr,
-                           errstr_size);
+        st = upsert_offset(pg, group, topic, partitions[i], offsets[i], errstr, errstr_size);
     if (st == PG_OK)
         st = pg_cmd(pg, "COMMIT", errstr, errstr_size);
     if (st != PG_OK)
@@ -95,9 +90,8 @@ static const char LAST_RUN_SQL[] =
     " ORDER BY completed_at DESC, id DESC LIMIT 1";
 /* clang-format on */
 
-pg_status_t bookkeeping_last_run(pg_t *pg, const char *stream,
-                              admin_last_run_t *out, char *errstr,
-                              size_t errstr_size)
+pg_status_t bookkeeping_last_run(pg_t *pg, const char *stream, admin_last_run_t *out, char *errstr,
+                                 size_t errstr_size)
 {
     const char *params[1] = {stream};
     PGresult *res;
@@ -110,8 +104,7 @@ pg_status_t bookkeeping_last_run(pg_t *pg, const char *stream,
     if (PQntuples(res) == 1) {
         out->found = 1;
         snprintf(out->run_id, sizeof(out->run_id), "%s", PQgetvalue(res, 0, 0));
-        snprintf(out->completed_at, sizeof(out->completed_at), "%s",
-                 PQgetvalue(res, 0, 1));
+        snprintf(out->completed_at, sizeof(out->completed_at), "%s", PQgetvalue(res, 0, 1));
         snprintf(out->hwm, sizeof(out->hwm), "%s", PQgetvalue(res, 0, 2));
         out->records_synced = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
         out->records_deleted = strtoll(PQgetvalue(res, 0, 4), NULL, 10);

@@ -11,6 +11,7 @@
 #ifndef TIDEMARK_WORKER_BOOKKEEPING_H
 #define TIDEMARK_WORKER_BOOKKEEPING_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "pg.h"
@@ -21,19 +22,16 @@
  * *present is 1 when sync_offsets and sync_metadata both exist.
  */
 pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr,
-                          size_t errstr_size)
-    __attribute__((warn_unused_result));
+                             size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Sets (group, topic, partitions[i]) to offsets[i] for every i, in one
  * transaction (rows are created when missing). A worker's batch in flight
  * then fails its compare-and-set and seeks to the new offset.
  */
-pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group,
-                                   const char *topic, const int32_t *partitions,
-                                   const int64_t *offsets, size_t n,
-                                   char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group, const char *topic,
+                                      const int32_t *partitions, const int64_t *offsets, size_t n,
+                                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* The latest completed run of a stream (sync_metadata.record_type). */
 typedef struct admin_last_run {
@@ -46,9 +44,7 @@ typedef struct admin_last_run {
     int64_t staleness_ms; /* server's now() - completed_at */
 } admin_last_run_t;
 
-pg_status_t bookkeeping_last_run(pg_t *pg, const char *stream,
-                              admin_last_run_t *out, char *errstr,
-                              size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t bookkeeping_last_run(pg_t *pg, const char *stream, admin_last_run_t *out, char *errstr,
+                                 size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cmdargs_match(int argc, char **argv, int *i, const char *name,
-                  const char **value)
+int cmdargs_match(int argc, char **argv, int *i, const char *name, const char **value)
 {
     const char *arg = argv[*i];
     size_t n = strlen(name);

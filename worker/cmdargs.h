@@ -9,6 +9,7 @@
 #ifndef TIDEMARK_WORKER_CMDARGS_H
 #define TIDEMARK_WORKER_CMDARGS_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,11 +20,9 @@
  * matched, 0 when it did not, -1 when it matched but the value is missing
  * (or a flag was given "=V").
  */
-int cmdargs_match(int argc, char **argv, int *i, const char *name,
-                  const char **value);
+int cmdargs_match(int argc, char **argv, int *i, const char *name, const char **value);
 
 /* Parses a decimal integer in [min, max] (the whole string). 0 or -1. */
-int cmdargs_int64(const char *s, int64_t min, int64_t max, int64_t *out)
-    __attribute__((warn_unused_result));
+int cmdargs_int64(const char *s, int64_t min, int64_t max, int64_t *out) TM_WARN_UNUSED;
 
 #endif

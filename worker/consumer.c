@@ -1,6 +1,7 @@
 /*
  * consumer.c - see consumer.h.
  */
+#include "errstr.h"
 #include "consumer.h"
 
 #include <inttypes.h>
@@ -59,14 +60,12 @@ struct consumer {
     int failed;
 };
 
-static assigned_tp_t *find_tp(const consumer_t *c, const char *topic,
-                              int32_t partition)
+static assigned_tp_t *find_tp(const consumer_t *c, const char *topic, int32_t partition)
 {
     size_t i;
 
     for (i = 0; i < c->n_tps; i++)
-        if (c->tps[i].partition == partition &&
-            !strcmp(c->tps[i].topic, topic))
+        if (c->tps[i].partition == partition && !strcmp(c->tps[i].topic, topic))
             return &c->tps[i];
     return NULL;
 }
@@ -87,8 +86,7 @@ static void clear_tps(consumer_t *c)
         free(c->tps[--c->n_tps].topic);
 }
 
-static int add_tp(consumer_t *c, const char *topic, int32_t partition,
-                  const placement_t *pl)
+static int add_tp(consumer_t *c, const char *topic, int32_t partition, const placement_t *pl)
 {
     assigned_tp_t *tp = find_tp(c, topic, partition), *ntps;
 
@@ -112,24 +110,19 @@ static int add_tp(consumer_t *c, const char *topic, int32_t partition,
 
 static const char *oor_name(offset_oor_t p)
 {
-    return p == OFFSET_OOR_EARLIEST ? "earliest"
-           : p == OFFSET_OOR_LATEST ? "latest"
-                                    : "fail";
+    return p == OFFSET_OOR_EARLIEST ? "earliest" : p == OFFSET_OOR_LATEST ? "latest" : "fail";
 }
 
 /* Pauses (paused != 0) or resumes one partition's fetcher. */
-static void set_paused(consumer_t *c, const char *topic, int32_t partition,
-                       int paused)
+static void set_paused(consumer_t *c, const char *topic, int32_t partition, int paused)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_resp_err_t err;
 
     rd_kafka_topic_partition_list_add(l, topic, partition);
-    err = paused ? rd_kafka_pause_partitions(c->rk, l)
-                 : rd_kafka_resume_partitions(c->rk, l);
+    err = paused ? rd_kafka_pause_partitions(c->rk, l) : rd_kafka_resume_partitions(c->rk, l);
     if (err)
-        log_warn(paused ? "cannot pause the partition"
-                        : "cannot resume the partition",
+        log_warn(paused ? "cannot pause the partition" : "cannot resume the partition",
                  "topic=%s partition=%" PRId32 " error=%s", topic, partition,
                  rd_kafka_err2name(err));
     rd_kafka_topic_partition_list_destroy(l);
@@ -137,16 +130,16 @@ static void set_paused(consumer_t *c, const char *topic, int32_t partition,
 
 /* Moves the stored offset from stored to start (autocommit: no batch is
  * open when the consumer places a partition). 1 when it moved. */
-static int store_start(consumer_t *c, const char *topic, int32_t partition,
-                       int64_t stored, int64_t start)
+static int store_start(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
+                       int64_t start)
 {
     char err[512], q[600];
     int moved = 0;
     pg_status_t st = pg_ensure(c->pg, err, sizeof(err));
 
     if (st == PG_OK)
-        st = offsets_cas(c->pg, c->group, topic, partition, stored, start,
-                         &moved, err, sizeof(err));
+        st =
+            offsets_cas(c->pg, c->group, topic, partition, stored, start, &moved, err, sizeof(err));
     if (st != PG_OK)
         log_warn("cannot store the new offset; the next batch will",
                  "topic=%s partition=%" PRId32 " error=%s", topic, partition,
@@ -161,29 +154,26 @@ static int store_start(consumer_t *c, const char *topic, int32_t partition,
  * latest it goes on from low or high, stored at once so that status and
  * the next assignment agree. low/high < 0: unknown (the fetch failed).
  */
-static void out_of_range(consumer_t *c, const char *topic, int32_t partition,
-                         int64_t stored, int64_t low, int64_t high,
-                         placement_t *pl)
+static void out_of_range(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
+                         int64_t low, int64_t high, placement_t *pl)
 {
     pl->expected = stored;
     if (c->oor != OFFSET_OOR_FAIL && (low < 0 || high < 0)) {
         /* watermarks unknown: the logical offsets say the same */
-        pl->start = c->oor == OFFSET_OOR_EARLIEST ? RD_KAFKA_OFFSET_BEGINNING
-                                                  : RD_KAFKA_OFFSET_END;
+        pl->start = c->oor == OFFSET_OOR_EARLIEST ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
         pl->stuck = 0;
         log_warn("stored offset outside the partition; going on from its "
                  "other end as offset.out_of_range says",
-                 "topic=%s partition=%" PRId32 " stored=%" PRId64
-                 " policy=%s start=%s",
-                 topic, partition, stored, oor_name(c->oor),
+                 "topic=%s partition=%" PRId32 " stored=%" PRId64 " policy=%s start=%s", topic,
+                 partition, stored, oor_name(c->oor),
                  c->oor == OFFSET_OOR_EARLIEST ? "beginning" : "end");
         return;
     }
     if (c->oor == OFFSET_OOR_FAIL) {
         log_error("stored offset outside the partition; not applying the "
                   "partition until `tidemark-worker reset-offsets` moves it",
-                  "topic=%s partition=%" PRId32 " stored=%" PRId64
-                  " low=%" PRId64 " high=%" PRId64 " policy=%s",
+                  "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
+                  " policy=%s",
                   topic, partition, stored, low, high, oor_name(c->oor));
         pl->start = stored;
         pl->stuck = 1;
@@ -193,8 +183,8 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition,
     pl->stuck = 0;
     log_warn("stored offset outside the partition; going on from its "
              "other end as offset.out_of_range says",
-             "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64
-             " high=%" PRId64 " policy=%s start=%" PRId64,
+             "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
+             " policy=%s start=%" PRId64,
              topic, partition, stored, low, high, oor_name(c->oor), pl->start);
     if (store_start(c, topic, partition, stored, pl->start))
         pl->expected = pl->start;
@@ -203,8 +193,8 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition,
 /* Where a partition whose stored offset is stored (-1: no row) starts:
  * there when it lies within the partition's watermarks, else as
  * offset.out_of_range says. */
-static void place(consumer_t *c, const char *topic, int32_t partition,
-                  int64_t stored, placement_t *pl)
+static void place(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
+                  placement_t *pl)
 {
     int64_t low = -1, high = -1;
     rd_kafka_resp_err_t err;
@@ -218,13 +208,13 @@ static void place(consumer_t *c, const char *topic, int32_t partition,
     }
     if (isotime_monotonic_ms() < c->wm_skip_until)
         return; /* the fetch finds out (auto.offset.reset = error) */
-    err = rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low,
-                                           &high, WATERMARK_TIMEOUT_MS);
+    err = rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
+                                           WATERMARK_TIMEOUT_MS);
     if (err) {
         log_warn("cannot check the stored offset against the partition; "
                  "the fetch will",
-                 "topic=%s partition=%" PRId32 " stored=%" PRId64 " error=%s",
-                 topic, partition, stored, rd_kafka_err2name(err));
+                 "topic=%s partition=%" PRId32 " stored=%" PRId64 " error=%s", topic, partition,
+                 stored, rd_kafka_err2name(err));
         c->wm_skip_until = isotime_monotonic_ms() + WATERMARK_BACKOFF_MS;
         return;
     }
@@ -232,8 +222,7 @@ static void place(consumer_t *c, const char *topic, int32_t partition,
         out_of_range(c, topic, partition, stored, low, high, pl);
 }
 
-static void log_partitions(const char *msg,
-                           const rd_kafka_topic_partition_list_t *parts)
+static void log_partitions(const char *msg, const rd_kafka_topic_partition_list_t *parts)
 {
     strbuf_t sb;
     char *s;
@@ -241,8 +230,8 @@ static void log_partitions(const char *msg,
 
     strbuf_init(&sb);
     for (i = 0; i < parts->cnt; i++)
-        strbuf_appendf(&sb, "%s%s:%" PRId32, i ? "," : "",
-                       parts->elems[i].topic, parts->elems[i].partition);
+        strbuf_appendf(&sb, "%s%s:%" PRId32, i ? "," : "", parts->elems[i].topic,
+                       parts->elems[i].partition);
     s = strbuf_take(&sb);
     log_info(msg, "partitions=%s", s && *s ? s : "none");
     free(s);
@@ -269,8 +258,8 @@ static int read_stored(consumer_t *c, stored_offsets_t *so)
     }
 }
 
-static void on_assign(consumer_t *c, rd_kafka_t *rk,
-                      rd_kafka_topic_partition_list_t *parts, int coop)
+static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
+                      int coop)
 {
     stored_offsets_t so = {NULL, 0}; /* stays empty if never read */
     rd_kafka_error_t *error = NULL;
@@ -281,8 +270,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk,
         rd_kafka_topic_partition_t *p = &parts->elems[i];
         placement_t pl;
 
-        place(c, p->topic, p->partition,
-              offsets_lookup(&so, p->topic, p->partition), &pl);
+        place(c, p->topic, p->partition, offsets_lookup(&so, p->topic, p->partition), &pl);
         p->offset = pl.start;
         if (add_tp(c, p->topic, p->partition, &pl) < 0)
             ok = 0;
@@ -291,8 +279,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk,
     if (!ok) {
         /* stopping (or out of memory): take nothing, so that no batch is
          * read from a position the database did not give */
-        log_error("partitions not taken: stored offsets unavailable",
-                  "partitions=%d", parts->cnt);
+        log_error("partitions not taken: stored offsets unavailable", "partitions=%d", parts->cnt);
         for (i = 0; i < parts->cnt; i++)
             remove_tp(c, parts->elems[i].topic, parts->elems[i].partition);
         parts = NULL;
@@ -311,8 +298,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk,
         log_error("assign failed", "error=%s", rd_kafka_err2name(err));
     }
     for (i = 0; parts && i < parts->cnt; i++) {
-        const assigned_tp_t *tp =
-            find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
+        const assigned_tp_t *tp = find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
 
         /* a pause survives in librdkafka across assignments: set both */
         if (tp)
@@ -320,8 +306,8 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk,
     }
 }
 
-static void on_revoke(consumer_t *c, rd_kafka_t *rk,
-                      rd_kafka_topic_partition_list_t *parts, int coop)
+static void on_revoke(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
+                      int coop)
 {
     rd_kafka_error_t *error = NULL;
     int i;
@@ -370,12 +356,10 @@ static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     /* Kafka's group offsets only serve lag tools; the database is the
      * truth, so a failed commit is not an error of the worker. */
     if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        log_debug("kafka offset commit failed", "error=%s",
-                  rd_kafka_err2name(err));
+        log_debug("kafka offset commit failed", "error=%s", rd_kafka_err2name(err));
 }
 
-static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf,
-                     char *errstr, size_t errstr_size)
+static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr, size_t errstr_size)
 {
     const char *props[][2] = {
         {"group.id", conf->group_id},
@@ -387,21 +371,19 @@ static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf,
     size_t i;
 
     for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-        if (kafka_conf_set(kc, props[i][0], props[i][1], errstr,
-                           errstr_size) < 0)
+        if (kafka_conf_set(kc, props[i][0], props[i][1], errstr, errstr_size) < 0)
             return -1;
     return 0;
 }
 
-consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg,
-                         const consumer_hooks_t *hooks, char *errstr,
-                         size_t errstr_size)
+consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg, const consumer_hooks_t *hooks,
+                         char *errstr, size_t errstr_size)
 {
     consumer_t *c = calloc(1, sizeof(*c));
     rd_kafka_conf_t *kc;
 
     if (!c) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     c->pg = pg;
@@ -430,8 +412,8 @@ consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg,
     return c;
 }
 
-int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n,
-                       char *errstr, size_t errstr_size)
+int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char *errstr,
+                       size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
     rd_kafka_resp_err_t err;
@@ -442,7 +424,7 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n,
     err = rd_kafka_subscribe(c->rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (err) {
-        snprintf(errstr, errstr_size, "subscribe: %s", rd_kafka_err2str(err));
+        errstr_set(errstr, errstr_size, "subscribe: %s", rd_kafka_err2str(err));
         return -1;
     }
     return 0;
@@ -465,8 +447,7 @@ static int is_coop(const consumer_t *c)
  */
 static int restart(consumer_t *c)
 {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(
-        (int)c->n_tps + 1);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
     rd_kafka_error_t *error = NULL;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     size_t i;
@@ -500,8 +481,7 @@ static int restart(consumer_t *c)
     if (error)
         rd_kafka_error_destroy(error);
     if (err) {
-        log_warn("cannot restart the partitions' fetchers", "error=%s",
-                 rd_kafka_err2name(err));
+        log_warn("cannot restart the partitions' fetchers", "error=%s", rd_kafka_err2name(err));
         return -1;
     }
     for (i = 0; i < c->n_tps; i++) {
@@ -524,8 +504,7 @@ static int restart(consumer_t *c)
  * recreated, retention passed it): librdkafka does not jump by itself
  * (auto.offset.reset = error) and has stopped the fetcher.
  */
-static void on_offset_reset(consumer_t *c, const char *topic,
-                            int32_t partition, int64_t at)
+static void on_offset_reset(consumer_t *c, const char *topic, int32_t partition, int64_t at)
 {
     assigned_tp_t *tp = find_tp(c, topic, partition);
     int64_t low = -1, high = -1;
@@ -533,9 +512,9 @@ static void on_offset_reset(consumer_t *c, const char *topic,
 
     if (!tp || tp->stuck)
         return;
-    log_warn("fetch position outside the partition", "topic=%s partition=%"
-             PRId32 " position=%" PRId64 " stored=%" PRId64,
-             topic, partition, at, tp->expected);
+    log_warn("fetch position outside the partition",
+             "topic=%s partition=%" PRId32 " position=%" PRId64 " stored=%" PRId64, topic,
+             partition, at, tp->expected);
     /* the partition restarts from a committed position: apply the batch
      * in hand first (an EAGER restart moves every partition) */
     if (c->oor != OFFSET_OOR_FAIL && c->hooks.before_revoke)
@@ -566,19 +545,16 @@ static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
         return;
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
         ferr = rd_kafka_fatal_error(c->rk, errstr, sizeof(errstr));
-        log_error("fatal consumer error", "error=%s",
-                  rd_kafka_err2name(ferr));
+        log_error("fatal consumer error", "error=%s", rd_kafka_err2name(ferr));
         c->failed = 1;
         return;
     }
     if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET && m->rkt) {
-        on_offset_reset(c, rd_kafka_topic_name(m->rkt), m->partition,
-                        m->offset);
+        on_offset_reset(c, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
         return;
     }
     log_warn(rd_kafka_message_errstr(m), "error=%s topic=%s partition=%" PRId32,
-             rd_kafka_err2name(m->err), m->rkt ? rd_kafka_topic_name(m->rkt) : "-",
-             m->partition);
+             rd_kafka_err2name(m->err), m->rkt ? rd_kafka_topic_name(m->rkt) : "-", m->partition);
 }
 
 rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
@@ -608,8 +584,7 @@ int consumer_failed(const consumer_t *c)
     return c->failed;
 }
 
-int consumer_expected(const consumer_t *c, const char *topic,
-                      int32_t partition, int64_t *out)
+int consumer_expected(const consumer_t *c, const char *topic, int32_t partition, int64_t *out)
 {
     const assigned_tp_t *tp = find_tp(c, topic, partition);
 
@@ -619,8 +594,7 @@ int consumer_expected(const consumer_t *c, const char *topic,
     return 0;
 }
 
-void consumer_set_expected(consumer_t *c, const char *topic,
-                           int32_t partition, int64_t next)
+void consumer_set_expected(consumer_t *c, const char *topic, int32_t partition, int64_t next)
 {
     assigned_tp_t *tp = find_tp(c, topic, partition);
 
@@ -628,14 +602,12 @@ void consumer_set_expected(consumer_t *c, const char *topic,
         tp->expected = next;
 }
 
-void consumer_commit_async(consumer_t *c,
-                           const rd_kafka_topic_partition_list_t *offsets)
+void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t *offsets)
 {
     rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, offsets, 1);
 
     if (err)
-        log_debug("kafka offset commit not sent", "error=%s",
-                  rd_kafka_err2name(err));
+        log_debug("kafka offset commit not sent", "error=%s", rd_kafka_err2name(err));
 }
 
 /* Seeks every partition of l. Returns the number of partitions whose
@@ -650,8 +622,7 @@ static int seek_all(consumer_t *c, rd_kafka_topic_partition_list_t *l)
         return 0;
     error = rd_kafka_seek_partitions(c->rk, l, 5000);
     if (error) {
-        log_warn("seek failed", "error=%s",
-                 rd_kafka_err2name(rd_kafka_error_code(error)));
+        log_warn("seek failed", "error=%s", rd_kafka_err2name(rd_kafka_error_code(error)));
         for (i = 0; i < l->cnt; i++)
             l->elems[i].err = rd_kafka_error_code(error);
         rd_kafka_error_destroy(error);
@@ -659,16 +630,14 @@ static int seek_all(consumer_t *c, rd_kafka_topic_partition_list_t *l)
     }
     for (i = 0; i < l->cnt; i++)
         if (l->elems[i].err) {
-            log_warn("seek failed", "topic=%s partition=%" PRId32 " error=%s",
-                     l->elems[i].topic, l->elems[i].partition,
-                     rd_kafka_err2name(l->elems[i].err));
+            log_warn("seek failed", "topic=%s partition=%" PRId32 " error=%s", l->elems[i].topic,
+                     l->elems[i].partition, rd_kafka_err2name(l->elems[i].err));
             failed++;
         }
     return failed;
 }
 
-pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
-                            char *errstr, size_t errstr_size)
+pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved, char *errstr, size_t errstr_size)
 {
     stored_offsets_t so;
     rd_kafka_topic_partition_list_t *l;
@@ -684,7 +653,7 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
         return st;
     if (!(resumed = calloc(c->n_tps + 1, sizeof(*resumed)))) {
         offsets_clear(&so);
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return PG_FATAL;
     }
     l = rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
@@ -704,13 +673,11 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
             continue;
         /* after a rolled-back batch the caller has logged why; an idle
          * check is the first to notice (reset-offsets while idle) */
-        log_write(all ? (stored == tp->expected ? LOG_DEBUG : LOG_INFO)
-                      : LOG_WARN,
+        log_write(all ? (stored == tp->expected ? LOG_DEBUG : LOG_INFO) : LOG_WARN,
                   all ? "seeking to the stored offset"
                       : "offset moved under this worker; seeking to it",
-                  "topic=%s partition=%" PRId32 " expected=%" PRId64
-                  " stored=%" PRId64,
-                  tp->topic, tp->partition, tp->expected, stored);
+                  "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64, tp->topic,
+                  tp->partition, tp->expected, stored);
         if (stored == tp->expected) {
             pl.expected = stored;
             pl.start = stored >= 0 ? stored : RD_KAFKA_OFFSET_BEGINNING;
@@ -767,16 +734,16 @@ pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
             tp->stuck = 0;
             tp->expected = tp->pending_expected;
             log_info("partition resumed at its new stored offset",
-                     "topic=%s partition=%" PRId32 " offset=%" PRId64,
-                     tp->topic, tp->partition, tp->floor);
+                     "topic=%s partition=%" PRId32 " offset=%" PRId64, tp->topic, tp->partition,
+                     tp->floor);
         }
         if (n_moved)
             *n_moved += (int)n_resumed;
     }
     free(resumed);
     if (failed) {
-        snprintf(errstr, errstr_size, "seek failed for %d partition%s",
-                 failed, failed == 1 ? "" : "s");
+        errstr_set(errstr, errstr_size, "seek failed for %d partition%s", failed,
+                   failed == 1 ? "" : "s");
         return PG_TRANSIENT;
     }
     return PG_OK;
@@ -805,8 +772,7 @@ char *consumer_stuck_json(const consumer_t *c)
             continue;
         snprintf(p, sizeof(p), "%" PRId32, c->tps[i].partition);
         bad = json_array_append_new(
-                  a, json_pack("{s:s, s:s}", "topic", c->tps[i].topic,
-                               "partition", p)) < 0;
+                  a, json_pack("{s:s, s:s}", "topic", c->tps[i].topic, "partition", p)) < 0;
     }
     if (!bad)
         text = json_dumps(a, JSON_COMPACT);

@@ -31,6 +31,7 @@
 #ifndef TIDEMARK_WORKER_CONSUMER_H
 #define TIDEMARK_WORKER_CONSUMER_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
@@ -49,14 +50,12 @@ typedef struct consumer_hooks {
 typedef struct consumer consumer_t;
 
 /* Creates the consumer (not yet subscribed). NULL with errstr set. */
-consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg,
-                         const consumer_hooks_t *hooks, char *errstr,
-                         size_t errstr_size);
+consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg, const consumer_hooks_t *hooks,
+                         char *errstr, size_t errstr_size);
 
 /* Subscribes to topics. 0 or -1 with errstr set. */
-int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n,
-                       char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char *errstr,
+                       size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Polls for up to timeout_ms. Returns a message the caller destroys with
@@ -72,17 +71,14 @@ int consumer_failed(const consumer_t *c);
 
 /* The expected offset of an assigned partition into *out: 0, or -1 when
  * the partition is not assigned. */
-int consumer_expected(const consumer_t *c, const char *topic,
-                      int32_t partition, int64_t *out);
+int consumer_expected(const consumer_t *c, const char *topic, int32_t partition, int64_t *out);
 
 /* After a committed batch: the partition's stored offset is now next. */
-void consumer_set_expected(consumer_t *c, const char *topic,
-                           int32_t partition, int64_t next);
+void consumer_set_expected(consumer_t *c, const char *topic, int32_t partition, int64_t next);
 
 /* Commits offsets (topic/partition/next offset) to Kafka, async: only for
  * lag tools, never read back. */
-void consumer_commit_async(consumer_t *c,
-                           const rd_kafka_topic_partition_list_t *offsets);
+void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t *offsets);
 
 /*
  * Re-reads the stored offsets of the assigned partitions and seeks each
@@ -99,9 +95,8 @@ void consumer_commit_async(consumer_t *c,
  * PG_TRANSIENT with errstr: after a rolled-back batch the caller must
  * call again until it succeeds.
  */
-pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved,
-                            char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved, char *errstr,
+                            size_t errstr_size) TM_WARN_UNUSED;
 
 /* Number of assigned partitions. */
 size_t consumer_n_assigned(const consumer_t *c);

@@ -1,6 +1,7 @@
 /*
  * ddl.c - see ddl.h.
  */
+#include "errstr.h"
 #include "ddl.h"
 
 #include <stdio.h>
@@ -44,21 +45,20 @@ static const char *const bookkeeping_ddl[] = {
     " ON sync_metadata (id) WHERE sync_status = 'running'",
     NULL};
 
-static pg_status_t run(pg_t *pg, const char *sql, const char *what,
-                       char *errstr, size_t errstr_size)
+static pg_status_t run(pg_t *pg, const char *sql, const char *what, char *errstr,
+                       size_t errstr_size)
 {
     char err[512];
     pg_status_t st = pg_cmd(pg, sql, err, sizeof(err));
 
     if (st != PG_OK)
-        snprintf(errstr, errstr_size, "creating %s: %s", what, err);
+        errstr_set(errstr, errstr_size, "creating %s: %s", what, err);
     return st;
 }
 
 /* Adds _produced_at to a table made before it existed (sqlgen.h), looked
  * up first for the reason above. */
-static pg_status_t add_produced_at(pg_t *pg, const char *table,
-                                   const char *alter, char *errstr,
+static pg_status_t add_produced_at(pg_t *pg, const char *table, const char *alter, char *errstr,
                                    size_t errstr_size)
 {
     const char *params[1] = {table};
@@ -72,7 +72,7 @@ static pg_status_t add_produced_at(pg_t *pg, const char *table,
                  " AND attname = '_produced_at' AND NOT attisdropped",
                  1, params, &res, err, sizeof(err));
     if (st != PG_OK) {
-        snprintf(errstr, errstr_size, "creating %s: %s", table, err);
+        errstr_set(errstr, errstr_size, "creating %s: %s", table, err);
         return st;
     }
     has = PQntuples(res) > 0;
@@ -80,42 +80,35 @@ static pg_status_t add_produced_at(pg_t *pg, const char *table,
     return has ? PG_OK : run(pg, alter, table, errstr, errstr_size);
 }
 
-static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams,
-                              size_t n, int *schema_error, char *errstr,
-                              size_t errstr_size)
+static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams, size_t n,
+                              int *schema_error, char *errstr, size_t errstr_size)
 {
     pg_status_t st;
     size_t i;
 
-    st = run(pg, "SELECT pg_advisory_xact_lock(hashtext('tidemark-ddl'))",
-             "tables (advisory lock)", errstr, errstr_size);
+    st = run(pg, "SELECT pg_advisory_xact_lock(hashtext('tidemark-ddl'))", "tables (advisory lock)",
+             errstr, errstr_size);
     for (i = 0; st == PG_OK && bookkeeping_ddl[i]; i++)
-        st = run(pg, bookkeeping_ddl[i], "bookkeeping tables", errstr,
-                 errstr_size);
+        st = run(pg, bookkeeping_ddl[i], "bookkeeping tables", errstr, errstr_size);
     for (i = 0; st == PG_OK && i < n; i++) {
         /* tombstones first: a widened id widens theirs too */
         if (streams[i]->create_tombstones)
-            st = run(pg, streams[i]->create_tombstones, streams[i]->table,
-                     errstr, errstr_size);
+            st = run(pg, streams[i]->create_tombstones, streams[i]->table, errstr, errstr_size);
         /* created, or brought in line with the schema (tableschema.h) */
         if (st == PG_OK)
-            st = tableschema_ensure(pg, streams[i], schema_error, errstr,
-                                    errstr_size);
+            st = tableschema_ensure(pg, streams[i], schema_error, errstr, errstr_size);
         if (st == PG_OK)
-            st = add_produced_at(pg, streams[i]->table,
-                                 streams[i]->add_produced_at, errstr,
+            st = add_produced_at(pg, streams[i]->table, streams[i]->add_produced_at, errstr,
                                  errstr_size);
         if (st == PG_OK && streams[i]->tombstones)
-            st = add_produced_at(pg, streams[i]->tombstones,
-                                 streams[i]->add_produced_at_tombstones,
+            st = add_produced_at(pg, streams[i]->tombstones, streams[i]->add_produced_at_tombstones,
                                  errstr, errstr_size);
     }
     return st;
 }
 
-pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams,
-                       size_t n_streams, int *schema_error, char *errstr,
-                       size_t errstr_size)
+pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams, size_t n_streams,
+                       int *schema_error, char *errstr, size_t errstr_size)
 {
     pg_status_t st;
     int dummy = 0;
@@ -126,8 +119,7 @@ pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams,
     st = run(pg, "BEGIN", "tables (BEGIN)", errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    st = create_all(pg, streams, n_streams, schema_error, errstr,
-                    errstr_size);
+    st = create_all(pg, streams, n_streams, schema_error, errstr, errstr_size);
     if (st == PG_OK)
         st = run(pg, "COMMIT", "tables (COMMIT)", errstr, errstr_size);
     if (st != PG_OK)

@@ -36,6 +36,7 @@
 #ifndef TIDEMARK_WORKER_DDL_H
 #define TIDEMARK_WORKER_DDL_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include "pg.h"
 #include "sqlgen.h"
@@ -47,9 +48,7 @@
  * failure; *schema_error (may be NULL) is set to 1 when the failure is the
  * schema's, not the database's (an incompatible type change, a field name
  * PostgreSQL would cut): a configuration error. */
-pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams,
-                       size_t n_streams, int *schema_error, char *errstr,
-                       size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams, size_t n_streams,
+                       int *schema_error, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -15,8 +15,8 @@
 
 /* Room kept for the record's own framing (Kafka's record and batch
  * headers, varints): generous, so that a cut dead letter always fits. */
-#define FRAMING_BYTES 1024
-#define ERROR_MAX 4000   /* tidemark.error is cut past this */
+#define FRAMING_BYTES   1024
+#define ERROR_MAX       4000 /* tidemark.error is cut past this */
 #define KEY_LAST_RESORT 256
 
 typedef enum { DL_QUEUED, DL_SENT, DL_DELIVERED, DL_TOO_LARGE, DL_FAILED } dl_state_t;
@@ -41,12 +41,11 @@ struct deadletter {
     int64_t sent;
 };
 
-void deadletter_fit(size_t max_bytes, size_t headers_len, size_t key_len,
-                    size_t value_len, size_t *key_keep, size_t *value_keep)
+void deadletter_fit(size_t max_bytes, size_t headers_len, size_t key_len, size_t value_len,
+                    size_t *key_keep, size_t *value_keep)
 {
-    size_t room = max_bytes > headers_len + FRAMING_BYTES
-                      ? max_bytes - headers_len - FRAMING_BYTES
-                      : 0;
+    size_t room =
+        max_bytes > headers_len + FRAMING_BYTES ? max_bytes - headers_len - FRAMING_BYTES : 0;
 
     size_t value_share;
 
@@ -70,16 +69,14 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     if (!it)
         return;
     if (m->err) {
-        it->state = m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE
-                        ? DL_TOO_LARGE
-                        : DL_FAILED;
+        it->state = m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ? DL_TOO_LARGE : DL_FAILED;
         d->last_err = m->err;
         return;
     }
     it->state = DL_DELIVERED;
     d->sent++;
-    log_warn(it->error, "stage=worker dlq=%s source=%s size=%zu%s", d->topic,
-             it->source, it->orig_value_len,
+    log_warn(it->error, "stage=worker dlq=%s source=%s size=%zu%s", d->topic, it->source,
+             it->orig_value_len,
              it->value_len < it->orig_value_len || it->key_len < it->orig_key_len
                  ? " truncated=true"
                  : "");
@@ -93,22 +90,20 @@ deadletter_t *deadletter_new(const tm_config_t *conf, char *errstr, size_t errst
     size_t bsize = sizeof(buf);
 
     if (!d) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     topic_dlq(conf, d->topic, sizeof(d->topic));
     kc = kafka_conf_new(conf, "tidemark-worker-dlq", errstr, errstr_size);
     if (!kc || kafka_conf_set(kc, "acks", "all", errstr, errstr_size) < 0 ||
-        kafka_conf_set(kc, "enable.idempotence", "true", errstr,
-                       errstr_size) < 0) {
+        kafka_conf_set(kc, "enable.idempotence", "true", errstr, errstr_size) < 0) {
         if (kc)
             rd_kafka_conf_destroy(kc);
         free(d);
         return NULL;
     }
     d->max_bytes = 1000000;
-    if (rd_kafka_conf_get(kc, "message.max.bytes", buf, &bsize) ==
-        RD_KAFKA_CONF_OK)
+    if (rd_kafka_conf_get(kc, "message.max.bytes", buf, &bsize) == RD_KAFKA_CONF_OK)
         d->max_bytes = (size_t)strtoull(buf, NULL, 10);
     rd_kafka_conf_set_opaque(kc, d);
     rd_kafka_conf_set_dr_msg_cb(kc, dr_cb);
@@ -169,18 +164,15 @@ static void *copy_bytes(const void *p, size_t len, int *failed)
 /* The size of the headers of it, as produce_one() writes them. */
 static size_t headers_len(const dl_item_t *it)
 {
-    return strlen("tidemark.error") + strlen(it->error) +
-           strlen("tidemark.stage") + strlen("worker") +
-           strlen("tidemark.source") + strlen(it->source) +
-           strlen("tidemark.original_size") + 20 +
-           strlen("tidemark.original_key_size") + 20 +
+    return strlen("tidemark.error") + strlen(it->error) + strlen("tidemark.stage") +
+           strlen("worker") + strlen("tidemark.source") + strlen(it->source) +
+           strlen("tidemark.original_size") + 20 + strlen("tidemark.original_key_size") + 20 +
            strlen("tidemark.truncated") + strlen("key,value");
 }
 
 int deadletter_send(deadletter_t *d, const void *key, size_t key_len, const void *value,
-             size_t value_len, const char *error, const char *src_topic,
-             int32_t src_partition, int64_t src_offset, char *errstr,
-             size_t errstr_size)
+                    size_t value_len, const char *error, const char *src_topic,
+                    int32_t src_partition, int64_t src_offset, char *errstr, size_t errstr_size)
 {
     dl_item_t *it;
     size_t key_keep, value_keep;
@@ -199,8 +191,8 @@ int deadletter_send(deadletter_t *d, const void *key, size_t key_len, const void
     }
     it = &d->items[d->n];
     memset(it, 0, sizeof(*it));
-    snprintf(it->source, sizeof(it->source), "%s/%" PRId32 "/%" PRId64,
-             src_topic, src_partition, src_offset);
+    snprintf(it->source, sizeof(it->source), "%s/%" PRId32 "/%" PRId64, src_topic, src_partition,
+             src_offset);
     it->error = strndup(error ? error : "unknown", ERROR_MAX);
     it->orig_key_len = key ? key_len : 0;
     it->orig_value_len = value ? value_len : 0;
@@ -208,8 +200,8 @@ int deadletter_send(deadletter_t *d, const void *key, size_t key_len, const void
         errstr_set(errstr, errstr_size, "dead letter: out of memory");
         return -1;
     }
-    deadletter_fit(d->max_bytes, headers_len(it), it->orig_key_len,
-                   it->orig_value_len, &key_keep, &value_keep);
+    deadletter_fit(d->max_bytes, headers_len(it), it->orig_key_len, it->orig_value_len, &key_keep,
+                   &value_keep);
     it->key = copy_bytes(key, key_keep, &failed);
     it->key_len = key ? key_keep : 0;
     it->value = copy_bytes(value, value_keep, &failed);
@@ -258,10 +250,8 @@ static int produce_one(deadletter_t *d, dl_item_t *it)
         rd_kafka_headers_t *h = make_headers(it);
 
         err = rd_kafka_producev(
-            d->rk, RD_KAFKA_V_TOPIC(d->topic),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_KEY(it->key, it->key_len),
-            RD_KAFKA_V_VALUE(it->value, it->value_len),
+            d->rk, RD_KAFKA_V_TOPIC(d->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(it->key, it->key_len), RD_KAFKA_V_VALUE(it->value, it->value_len),
             RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(it), RD_KAFKA_V_END);
         if (!err)
             break;
@@ -330,8 +320,8 @@ int deadletter_flush(deadletter_t *d, int timeout_ms, char *errstr, size_t errst
     if (left < 0)
         errstr_set(errstr, errstr_size, "dead-letter flush: timed out");
     else if (left > 0)
-        errstr_set(errstr, errstr_size, "%d dead letters not delivered: %s",
-                   left, rd_kafka_err2str(d->last_err));
+        errstr_set(errstr, errstr_size, "%d dead letters not delivered: %s", left,
+                   rd_kafka_err2str(d->last_err));
     deadletter_discard(d);
     return left ? -1 : 0;
 }

@@ -27,6 +27,7 @@
 #ifndef TIDEMARK_WORKER_DEADLETTER_H
 #define TIDEMARK_WORKER_DEADLETTER_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
@@ -39,9 +40,9 @@ void deadletter_destroy(deadletter_t *d);
 /* Queues one dead letter (copies what it keeps). Returns 0 or -1 with
  * errstr set (out of memory). */
 int deadletter_send(deadletter_t *d, const void *key, size_t key_len, const void *value,
-             size_t value_len, const char *error, const char *src_topic,
-             int32_t src_partition, int64_t src_offset, char *errstr,
-             size_t errstr_size) __attribute__((warn_unused_result));
+                    size_t value_len, const char *error, const char *src_topic,
+                    int32_t src_partition, int64_t src_offset, char *errstr,
+                    size_t errstr_size) TM_WARN_UNUSED;
 
 /* Dead letters queued and not yet flushed or discarded. */
 size_t deadletter_pending(const deadletter_t *d);
@@ -52,8 +53,8 @@ void deadletter_discard(deadletter_t *d);
 /* Produces the queued dead letters and waits until Kafka acknowledged each.
  * Returns 0, or -1 with errstr set when one failed or timeout_ms passed;
  * the queue is empty either way. */
-int deadletter_flush(deadletter_t *d, int timeout_ms, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int deadletter_flush(deadletter_t *d, int timeout_ms, char *errstr,
+                     size_t errstr_size) TM_WARN_UNUSED;
 
 /* Dead letters acknowledged since deadletter_new(). */
 int64_t deadletter_count(const deadletter_t *d);
@@ -64,7 +65,7 @@ int64_t deadletter_count(const deadletter_t *d);
  * key is kept whole when it can be (at most half the room otherwise), the
  * payload gets the rest. Pure; exposed for tests.
  */
-void deadletter_fit(size_t max_bytes, size_t headers_len, size_t key_len,
-                    size_t value_len, size_t *key_keep, size_t *value_keep);
+void deadletter_fit(size_t max_bytes, size_t headers_len, size_t key_len, size_t value_len,
+                    size_t *key_keep, size_t *value_keep);
 
 #endif

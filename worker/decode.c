@@ -1,22 +1,21 @@
 /*
  * decode.c - see decode.h.
  */
+#include "errstr.h"
 #include "decode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-int decode_dead_letter(deadletter_t *dlq, const batch_msg_t *m,
-                       const char *error, char *errstr, size_t errstr_size)
+int decode_dead_letter(deadletter_t *dlq, const batch_msg_t *m, const char *error, char *errstr,
+                       size_t errstr_size)
 {
-    return deadletter_send(dlq, m->key, m->key_len, m->value, m->value_len,
-                           error, m->topic, m->partition, m->offset, errstr,
-                           errstr_size);
+    return deadletter_send(dlq, m->key, m->key_len, m->value, m->value_len, error, m->topic,
+                           m->partition, m->offset, errstr, errstr_size);
 }
 
-static int add_event(decoded_t *d, size_t msg, const worker_stream_t *ws,
-                     change_event_t *ev)
+static int add_event(decoded_t *d, size_t msg, const worker_stream_t *ws, change_event_t *ev)
 {
     decoded_event_t *ne;
 
@@ -34,8 +33,8 @@ static int add_event(decoded_t *d, size_t msg, const worker_stream_t *ws,
 
 /* A tombstone of stream w: 0 added, 1 its key is unusable (why set), -1
  * out of memory. */
-static int add_tomb(decoded_t *d, size_t msg, const worker_stream_t *w,
-                    const batch_msg_t *m, char *why, size_t why_size)
+static int add_tomb(decoded_t *d, size_t msg, const worker_stream_t *w, const batch_msg_t *m,
+                    char *why, size_t why_size)
 {
     decoded_tomb_t *nt;
     json_t *probe;
@@ -89,8 +88,7 @@ static int rename_cut_fields(const worker_stream_t *w, change_event_t *ev)
         const sql_column_t *c = &w->sql.columns[i];
         json_t *v;
 
-        if (!strcmp(c->field, c->column) ||
-            !(v = json_object_get(ev->after, c->field)))
+        if (!strcmp(c->field, c->column) || !(v = json_object_get(ev->after, c->field)))
             continue;
         if (json_object_set(ev->after, c->column, v) != 0 ||
             json_object_del(ev->after, c->field) != 0)
@@ -102,8 +100,8 @@ static int rename_cut_fields(const worker_stream_t *w, change_event_t *ev)
 /* Decodes message i. Returns 0 (decoded, skipped or dead-lettered) or -1
  * with errstr set. */
 static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
-                      const char *sync_runs_topic, deadletter_t *dlq,
-                      decoded_t *out, char *errstr, size_t errstr_size)
+                      const char *sync_runs_topic, deadletter_t *dlq, decoded_t *out, char *errstr,
+                      size_t errstr_size)
 {
     const batch_msg_t *m = &b->msgs[i];
     char why[512], reason[600];
@@ -116,7 +114,7 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
             return 0; /* not a stream's: nothing to delete */
         rc = add_tomb(out, i, w, m, reason, sizeof(reason));
         if (rc < 0) {
-            snprintf(errstr, errstr_size, "out of memory");
+            errstr_set(errstr, errstr_size, "out of memory");
             return -1;
         }
         if (rc == 0)
@@ -124,28 +122,25 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
     } else if (!strcmp(m->topic, sync_runs_topic)) {
         if (run_chunk_key_stream(m->key, m->key_len))
             return 0; /* a checkpoint chunk: the producer's, not a run */
-        run_record_t *rr = run_record_from_json(m->value, m->value_len, why,
-                                                sizeof(why));
+        run_record_t *rr = run_record_from_json(m->value, m->value_len, why, sizeof(why));
         if (rr) {
             if (add_run(out, i, rr) == 0)
                 return 0;
             run_record_destroy(rr);
-            snprintf(errstr, errstr_size, "out of memory");
+            errstr_set(errstr, errstr_size, "out of memory");
             return -1;
         }
         snprintf(reason, sizeof(reason), "run record: %s", why);
     } else if ((w = worker_streams_by_topic(ws, m->topic))) {
         /* another version of the stream's schema: look it up first */
-        if (worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr,
-                                        errstr_size) < 0)
+        if (worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr, errstr_size) < 0)
             return -1;
-        change_event_t *ev =
-            envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
+        change_event_t *ev = envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
         if (ev) {
             if (rename_cut_fields(w, ev) == 0 && add_event(out, i, w, ev) == 0)
                 return 0;
             change_event_destroy(ev);
-            snprintf(errstr, errstr_size, "out of memory");
+            errstr_set(errstr, errstr_size, "out of memory");
             return -1;
         }
         snprintf(reason, sizeof(reason), "%s", why); /* says "decode: " */
@@ -156,16 +151,14 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
     return decode_dead_letter(dlq, m, reason, errstr, errstr_size);
 }
 
-int decode_batch(const batch_t *b, const worker_streams_t *ws,
-                 const char *sync_runs_topic, deadletter_t *dlq,
-                 decoded_t *out, char *errstr, size_t errstr_size)
+int decode_batch(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
+                 deadletter_t *dlq, decoded_t *out, char *errstr, size_t errstr_size)
 {
     size_t i;
 
     memset(out, 0, sizeof(*out));
     for (i = 0; i < b->n; i++)
-        if (decode_one(b, i, ws, sync_runs_topic, dlq, out, errstr,
-                       errstr_size) < 0)
+        if (decode_one(b, i, ws, sync_runs_topic, dlq, out, errstr, errstr_size) < 0)
             return -1;
     return 0;
 }

@@ -22,6 +22,7 @@
 #ifndef TIDEMARK_WORKER_DECODE_H
 #define TIDEMARK_WORKER_DECODE_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include "batch.h"
 #include "deadletter.h"
@@ -62,18 +63,17 @@ typedef struct decoded {
 /*
  * Decodes every message of b. Returns 0, or -1 with errstr set when a dead
  * letter could not be queued, the writer-schema source could not be
- * asked, or memory ran out (transient: retry the batch). out is filled either way; free with decoded_clear().
+ * asked, or memory ran out (transient: retry the batch). out is filled either way; free with
+ * decoded_clear().
  */
-int decode_batch(const batch_t *b, const worker_streams_t *ws,
-                 const char *sync_runs_topic, deadletter_t *dlq,
-                 decoded_t *out, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int decode_batch(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
+                 deadletter_t *dlq, decoded_t *out, char *errstr,
+                 size_t errstr_size) TM_WARN_UNUSED;
 
 void decoded_clear(decoded_t *d);
 
 /* Dead-letters message m of b with reason error ("stage: why"). */
-int decode_dead_letter(deadletter_t *dlq, const batch_msg_t *m,
-                       const char *error, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int decode_dead_letter(deadletter_t *dlq, const batch_msg_t *m, const char *error, char *errstr,
+                       size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -5,6 +5,7 @@
  * partition in the elements of a topic-partition list; both become our
  * 0/-1 with "topic [partition]: ERROR_NAME" in errstr here.
  */
+#include "errstr.h"
 #include "groupprobe.h"
 
 #include <inttypes.h>
@@ -21,8 +22,7 @@ struct groupprobe {
     rd_kafka_t *rk;
 };
 
-static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr,
-                     size_t errstr_size)
+static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr, size_t errstr_size)
 {
     const char *props[][2] = {
         {"group.id", conf->group_id},
@@ -35,20 +35,18 @@ static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr,
     size_t i;
 
     for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-        if (kafka_conf_set(kc, props[i][0], props[i][1], errstr, errstr_size) <
-            0)
+        if (kafka_conf_set(kc, props[i][0], props[i][1], errstr, errstr_size) < 0)
             return -1;
     return 0;
 }
 
-groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr,
-                               size_t errstr_size)
+groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr, size_t errstr_size)
 {
     groupprobe_t *ak = calloc(1, sizeof(*ak));
     rd_kafka_conf_t *kc;
 
     if (!ak) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
     kc = kafka_conf_new(conf, "tidemark-worker-admin", errstr, errstr_size);
@@ -79,17 +77,16 @@ void groupprobe_destroy(groupprobe_t *ak)
     free(ak);
 }
 
-int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out,
-                           size_t *n, char *errstr, size_t errstr_size)
+int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out, size_t *n,
+                          char *errstr, size_t errstr_size)
 {
-    int rc = kafka_topic_partitions(ak->rk, topic, GROUPPROBE_TIMEOUT_MS, out,
-                                    n, errstr, errstr_size);
+    int rc =
+        kafka_topic_partitions(ak->rk, topic, GROUPPROBE_TIMEOUT_MS, out, n, errstr, errstr_size);
 
     if (rc == 1 || (rc == 0 && *n == 0)) {
-        snprintf(errstr, errstr_size, "topic %s: %s", topic,
-                 rc == 1 ? rd_kafka_err2name(
-                               RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-                         : "no partitions");
+        errstr_set(errstr, errstr_size, "topic %s: %s", topic,
+                   rc == 1 ? rd_kafka_err2name(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+                           : "no partitions");
         free(*out);
         *out = NULL;
         return -1;
@@ -97,28 +94,24 @@ int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out,
     return rc;
 }
 
-int groupprobe_watermarks(groupprobe_t *ak, const char *topic,
-                           int32_t partition, int64_t *low, int64_t *high,
-                           char *errstr, size_t errstr_size)
+int groupprobe_watermarks(groupprobe_t *ak, const char *topic, int32_t partition, int64_t *low,
+                          int64_t *high, char *errstr, size_t errstr_size)
 {
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        ak->rk, topic, partition, low, high, GROUPPROBE_TIMEOUT_MS);
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(ak->rk, topic, partition, low, high,
+                                                               GROUPPROBE_TIMEOUT_MS);
 
     if (err) {
-        snprintf(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s",
-                 topic, partition, rd_kafka_err2name(err));
+        errstr_set(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s", topic, partition,
+                   rd_kafka_err2name(err));
         return -1;
     }
     return 0;
 }
 
-static rd_kafka_topic_partition_list_t *make_list(const char *topic,
-                                                  const int32_t *partitions,
-                                                  const int64_t *offsets,
-                                                  int64_t same, size_t n)
+static rd_kafka_topic_partition_list_t *make_list(const char *topic, const int32_t *partitions,
+                                                  const int64_t *offsets, int64_t same, size_t n)
 {
-    rd_kafka_topic_partition_list_t *l =
-        rd_kafka_topic_partition_list_new((int)n + 1);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n + 1);
     size_t i;
 
     for (i = 0; i < n; i++)
@@ -128,36 +121,32 @@ static rd_kafka_topic_partition_list_t *make_list(const char *topic,
 }
 
 /* The first per-partition error of l into errstr: -1, else 0. */
-static int list_error(const rd_kafka_topic_partition_list_t *l,
-                      const char *what, char *errstr, size_t errstr_size)
+static int list_error(const rd_kafka_topic_partition_list_t *l, const char *what, char *errstr,
+                      size_t errstr_size)
 {
     int i;
 
     for (i = 0; i < l->cnt; i++)
         if (l->elems[i].err) {
-            snprintf(errstr, errstr_size, "%s of %s [%" PRId32 "]: %s", what,
-                     l->elems[i].topic, l->elems[i].partition,
-                     rd_kafka_err2name(l->elems[i].err));
+            errstr_set(errstr, errstr_size, "%s of %s [%" PRId32 "]: %s", what, l->elems[i].topic,
+                       l->elems[i].partition, rd_kafka_err2name(l->elems[i].err));
             return -1;
         }
     return 0;
 }
 
-int groupprobe_offsets_for_time(groupprobe_t *ak, const char *topic,
-                                 const int32_t *partitions, size_t n,
-                                 int64_t ts_ms, int64_t *offsets, char *errstr,
-                                 size_t errstr_size)
+int groupprobe_offsets_for_time(groupprobe_t *ak, const char *topic, const int32_t *partitions,
+                                size_t n, int64_t ts_ms, int64_t *offsets, char *errstr,
+                                size_t errstr_size)
 {
-    rd_kafka_topic_partition_list_t *l =
-        make_list(topic, partitions, NULL, ts_ms, n);
+    rd_kafka_topic_partition_list_t *l = make_list(topic, partitions, NULL, ts_ms, n);
     rd_kafka_resp_err_t err;
     int rc = -1;
     int i;
 
     err = rd_kafka_offsets_for_times(ak->rk, l, GROUPPROBE_TIMEOUT_MS);
     if (err)
-        snprintf(errstr, errstr_size, "offsets by time of %s: %s", topic,
-                 rd_kafka_err2name(err));
+        errstr_set(errstr, errstr_size, "offsets by time of %s: %s", topic, rd_kafka_err2name(err));
     else if (list_error(l, "offsets by time", errstr, errstr_size) == 0)
         rc = 0;
     /* the answer comes back in the order asked; -1 (OFFSET_END) means no
@@ -176,16 +165,16 @@ static int await_commit(rd_kafka_queue_t *q, char *errstr, size_t errstr_size)
     int rc = -1;
 
     if (!ev) {
-        snprintf(errstr, errstr_size, "offset commit: no answer within %d ms",
-                 GROUPPROBE_TIMEOUT_MS);
+        errstr_set(errstr, errstr_size, "offset commit: no answer within %d ms",
+                   GROUPPROBE_TIMEOUT_MS);
         return -1;
     }
     if (rd_kafka_event_type(ev) != RD_KAFKA_EVENT_OFFSET_COMMIT)
-        snprintf(errstr, errstr_size, "offset commit: unexpected event %s",
-                 rd_kafka_event_name(ev));
+        errstr_set(errstr, errstr_size, "offset commit: unexpected event %s",
+                   rd_kafka_event_name(ev));
     else if (rd_kafka_event_error(ev))
-        snprintf(errstr, errstr_size, "offset commit: %s",
-                 rd_kafka_err2name(rd_kafka_event_error(ev)));
+        errstr_set(errstr, errstr_size, "offset commit: %s",
+                   rd_kafka_err2name(rd_kafka_event_error(ev)));
     else if (!(res = rd_kafka_event_topic_partition_list(ev)) ||
              list_error(res, "offset commit", errstr, errstr_size) == 0)
         rc = 0;
@@ -193,12 +182,10 @@ static int await_commit(rd_kafka_queue_t *q, char *errstr, size_t errstr_size)
     return rc;
 }
 
-int groupprobe_commit(groupprobe_t *ak, const char *topic,
-                       const int32_t *partitions, const int64_t *offsets,
-                       size_t n, char *errstr, size_t errstr_size)
+int groupprobe_commit(groupprobe_t *ak, const char *topic, const int32_t *partitions,
+                      const int64_t *offsets, size_t n, char *errstr, size_t errstr_size)
 {
-    rd_kafka_topic_partition_list_t *l =
-        make_list(topic, partitions, offsets, 0, n);
+    rd_kafka_topic_partition_list_t *l = make_list(topic, partitions, offsets, 0, n);
     rd_kafka_queue_t *q = rd_kafka_queue_new(ak->rk);
     rd_kafka_resp_err_t err;
     int rc;
@@ -206,8 +193,7 @@ int groupprobe_commit(groupprobe_t *ak, const char *topic,
     err = rd_kafka_commit_queue(ak->rk, l, q, NULL, NULL);
     rd_kafka_topic_partition_list_destroy(l);
     if (err) {
-        snprintf(errstr, errstr_size, "offset commit: %s",
-                 rd_kafka_err2name(err));
+        errstr_set(errstr, errstr_size, "offset commit: %s", rd_kafka_err2name(err));
         rc = -1;
     } else {
         rc = await_commit(q, errstr, errstr_size);

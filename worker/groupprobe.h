@@ -13,6 +13,7 @@
 #ifndef TIDEMARK_WORKER_GROUPPROBE_H
 #define TIDEMARK_WORKER_GROUPPROBE_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
@@ -22,8 +23,7 @@
 typedef struct groupprobe groupprobe_t;
 
 /* A handle for conf's cluster and group. NULL with errstr set. */
-groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr,
-                               size_t errstr_size);
+groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr, size_t errstr_size);
 void groupprobe_destroy(groupprobe_t *ak);
 
 /*
@@ -31,27 +31,22 @@ void groupprobe_destroy(groupprobe_t *ak);
  * frees) of *n. -1 with errstr set when the cluster cannot be reached or
  * the topic does not exist.
  */
-int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out,
-                           size_t *n, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out, size_t *n,
+                          char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Low (first kept) and high (next to be written) watermark of a
  * partition. 0, or -1 with errstr set. */
-int groupprobe_watermarks(groupprobe_t *ak, const char *topic,
-                           int32_t partition, int64_t *low, int64_t *high,
-                           char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int groupprobe_watermarks(groupprobe_t *ak, const char *topic, int32_t partition, int64_t *low,
+                          int64_t *high, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * For each of the n partitions: the first offset whose timestamp is at or
  * after ts_ms, into offsets[i], or -1 when the partition holds no such
  * message (every message is older). 0, or -1 with errstr set.
  */
-int groupprobe_offsets_for_time(groupprobe_t *ak, const char *topic,
-                                 const int32_t *partitions, size_t n,
-                                 int64_t ts_ms, int64_t *offsets, char *errstr,
-                                 size_t errstr_size)
-    __attribute__((warn_unused_result));
+int groupprobe_offsets_for_time(groupprobe_t *ak, const char *topic, const int32_t *partitions,
+                                size_t n, int64_t ts_ms, int64_t *offsets, char *errstr,
+                                size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Commits offsets[i] for partitions[i] as the group's committed offsets,
@@ -60,9 +55,8 @@ int groupprobe_offsets_for_time(groupprobe_t *ak, const char *topic,
  * ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS): -1 with errstr naming the
  * error; the caller decides how much it matters.
  */
-int groupprobe_commit(groupprobe_t *ak, const char *topic,
-                       const int32_t *partitions, const int64_t *offsets,
-                       size_t n, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int groupprobe_commit(groupprobe_t *ak, const char *topic, const int32_t *partitions,
+                      const int64_t *offsets, size_t n, char *errstr,
+                      size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

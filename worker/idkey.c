@@ -14,8 +14,7 @@
 
 /* Parses s as PostgreSQL's int4in/int8in do (PostgreSQL 15): white space,
  * an optional sign, at least one decimal digit, white space. 0 or -1. */
-static int parse_integer(const char *s, int64_t min, int64_t max,
-                         int64_t *out)
+static int parse_integer(const char *s, int64_t min, int64_t max, int64_t *out)
 {
     uint64_t limit, v = 0;
     int neg = 0, digits = 0;
@@ -45,8 +44,7 @@ static int is_integer_type(field_type_t t)
     return t == FT_INT || t == FT_LONG;
 }
 
-int idkey_canonical(const schema_field_t *f, const char *id, char **out,
-                    char *why, size_t why_size)
+int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *why, size_t why_size)
 {
     char buf[24];
     int64_t v;
@@ -72,8 +70,8 @@ int idkey_canonical(const schema_field_t *f, const char *id, char **out,
     return 0;
 }
 
-int idkey_check_after(const schema_field_t *f, const char *key,
-                      const json_t *after, char *why, size_t why_size)
+int idkey_check_after(const schema_field_t *f, const char *key, const json_t *after, char *why,
+                      size_t why_size)
 {
     const json_t *v = after ? json_object_get(after, f->name) : NULL;
     char buf[24], *mine = NULL;
@@ -91,13 +89,11 @@ int idkey_check_after(const schema_field_t *f, const char *key,
         if (is_integer_type(f->type)) {
             char ignored[8];
 
-            same = idkey_canonical(f, theirs, &mine, ignored,
-                                   sizeof(ignored)) == 0 &&
+            same = idkey_canonical(f, theirs, &mine, ignored, sizeof(ignored)) == 0 &&
                    !strcmp(mine, key);
             free(mine);
         } else {
-            same = json_string_length(v) == strlen(key) &&
-                   !strcmp(theirs, key);
+            same = json_string_length(v) == strlen(key) && !strcmp(theirs, key);
         }
     } else {
         return 0; /* an id field of another type: nothing to compare */

@@ -13,6 +13,7 @@
 #ifndef TIDEMARK_WORKER_IDKEY_H
 #define TIDEMARK_WORKER_IDKEY_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <jansson.h>
 #include "schema.h"
@@ -23,17 +24,15 @@
  * *out (caller frees). 0; -1 with why set when id is not a value of that
  * type (not an integer, out of range); -2 when out of memory.
  */
-int idkey_canonical(const schema_field_t *f, const char *id, char **out,
-                    char *why, size_t why_size)
-    __attribute__((warn_unused_result));
+int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *why,
+                    size_t why_size) TM_WARN_UNUSED;
 
 /*
  * Whether after (an upsert's row form; NULL for a delete) agrees with the
  * canonical key: 0 when it has no id field, a null one, or the same key;
  * -1 with why saying both values when it names another row.
  */
-int idkey_check_after(const schema_field_t *f, const char *key,
-                      const json_t *after, char *why, size_t why_size)
-    __attribute__((warn_unused_result));
+int idkey_check_after(const schema_field_t *f, const char *key, const json_t *after, char *why,
+                      size_t why_size) TM_WARN_UNUSED;
 
 #endif

@@ -28,31 +28,30 @@ typedef int (*command_fn)(const tm_config_t *conf, int argc, char **argv);
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tidemark-worker [-c FILE] [--help] [--version] COMMAND\n"
-            "\n"
-            "Consumes tidemark change events from Kafka and applies them to\n"
-            "PostgreSQL, one transaction per batch (rows, offsets and\n"
-            "sync_metadata together).\n"
-            "\n"
-            "commands:\n"
-            "  run            consume and apply until SIGTERM/SIGINT, then\n"
-            "                 commit and leave the consumer group\n"
-            "  reset-offsets  --stream NAME (--to-earliest | --to-latest |\n"
-            "                 --to-datetime TS | --to-offset N)\n"
-            "                 [--partition P] [--execute]: replay by moving\n"
-            "                 the group's stored offsets (a plan without\n"
-            "                 --execute)\n"
-            "  status         [--max-staleness DUR]: lag per partition, last\n"
-            "                 completed run, staleness; exits 1 when stale\n"
-            "\n"
-            "COMMAND --help describes a command.\n"
-            "\n"
-            "options:\n"
-            "  -c, --config FILE  configuration file (default: "
-            "$TIDEMARK_CONFIG, else ./tidemark.conf)\n"
-            "  -h, --help         this help\n"
-            "  -V, --version      print the version\n");
+    fprintf(out, "usage: tidemark-worker [-c FILE] [--help] [--version] COMMAND\n"
+                 "\n"
+                 "Consumes tidemark change events from Kafka and applies them to\n"
+                 "PostgreSQL, one transaction per batch (rows, offsets and\n"
+                 "sync_metadata together).\n"
+                 "\n"
+                 "commands:\n"
+                 "  run            consume and apply until SIGTERM/SIGINT, then\n"
+                 "                 commit and leave the consumer group\n"
+                 "  reset-offsets  --stream NAME (--to-earliest | --to-latest |\n"
+                 "                 --to-datetime TS | --to-offset N)\n"
+                 "                 [--partition P] [--execute]: replay by moving\n"
+                 "                 the group's stored offsets (a plan without\n"
+                 "                 --execute)\n"
+                 "  status         [--max-staleness DUR]: lag per partition, last\n"
+                 "                 completed run, staleness; exits 1 when stale\n"
+                 "\n"
+                 "COMMAND --help describes a command.\n"
+                 "\n"
+                 "options:\n"
+                 "  -c, --config FILE  configuration file (default: "
+                 "$TIDEMARK_CONFIG, else ./tidemark.conf)\n"
+                 "  -h, --help         this help\n"
+                 "  -V, --version      print the version\n");
 }
 
 static int cmd_run(const tm_config_t *conf, int argc, char **argv)
@@ -124,11 +123,10 @@ static tm_config_t *load_config(const char *cli_path)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
     const char *cli_path = NULL;
     tm_config_t *conf;
     command_fn fn;
@@ -155,15 +153,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!(fn = find_command(argv[optind]))) {
-        fprintf(stderr, "tidemark-worker: unknown command '%s'\n",
-                argv[optind]);
+        fprintf(stderr, "tidemark-worker: unknown command '%s'\n", argv[optind]);
         usage(stderr);
         return EXIT_USAGE;
     }
     if (!(conf = load_config(cli_path)))
         return EXIT_USAGE;
-    log_setup((log_level_t)conf->log_level,
-              conf->log_format == LOG_FORMAT_JSON);
+    log_setup((log_level_t)conf->log_level, conf->log_format == LOG_FORMAT_JSON);
     rc = fn(conf, argc - optind, argv + optind);
     config_destroy(conf);
     return rc;

@@ -1,6 +1,7 @@
 /*
  * metadata.c - see metadata.h.
  */
+#include "errstr.h"
 #include "metadata.h"
 
 #include <inttypes.h>
@@ -29,15 +30,13 @@ static char *end_offsets_json(const run_record_t *rr)
     strbuf_append(&sb, "{");
     for (i = 0; i < rr->n_end_offsets; i++)
         strbuf_appendf(&sb, "%s\"%" PRId32 "\":%" PRId64, i ? "," : "",
-                       rr->end_offsets[i].partition,
-                       rr->end_offsets[i].offset);
+                       rr->end_offsets[i].partition, rr->end_offsets[i].offset);
     strbuf_append(&sb, "}");
     return strbuf_take(&sb);
 }
 
-pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr,
-                                      const char *topic, char *errstr,
-                                      size_t errstr_size)
+pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const char *topic,
+                                      char *errstr, size_t errstr_size)
 {
     char hwm[ISOTIME_BUFSIZE], started[ISOTIME_BUFSIZE];
     char records[24], deletes[24];
@@ -46,7 +45,7 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr,
     pg_status_t st;
 
     if (!ends) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return PG_FATAL;
     }
     snprintf(records, sizeof(records), "%" PRId64, rr->records);
@@ -54,50 +53,44 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr,
     params[0] = rr->stream;
     params[1] = rr->run_id;
     params[2] = rr->mode == RUN_MODE_FULL ? "true" : "false";
-    params[3] = ts_or_null(rr->hwm.has_value, rr->hwm.value_ms, hwm,
-                           sizeof(hwm));
+    params[3] = ts_or_null(rr->hwm.has_value, rr->hwm.value_ms, hwm, sizeof(hwm));
     params[4] = rr->status == RUN_STATUS_FAILED ? "failed" : "running";
-    params[5] = ts_or_null(rr->started_at_ms != 0, rr->started_at_ms,
-                           started, sizeof(started));
+    params[5] = ts_or_null(rr->started_at_ms != 0, rr->started_at_ms, started, sizeof(started));
     params[6] = topic;
     params[7] = ends;
     params[8] = run_status_name(rr->status);
     params[9] = records;
     params[10] = deletes;
-    st = pg_exec(
-        pg,
-        "INSERT INTO sync_metadata AS m (record_type, run_id, is_full_sync,"
-        " last_sync_timestamp, sync_status, started_at, topic, end_offsets,"
-        " producer_status, producer_records, producer_deletes, updated_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, now())"
-        " ON CONFLICT (run_id) DO UPDATE SET"
-        " record_type = EXCLUDED.record_type,"
-        " is_full_sync = EXCLUDED.is_full_sync,"
-        " last_sync_timestamp = EXCLUDED.last_sync_timestamp,"
-        " started_at = EXCLUDED.started_at, topic = EXCLUDED.topic,"
-        " end_offsets = EXCLUDED.end_offsets,"
-        " producer_status = EXCLUDED.producer_status,"
-        " producer_records = EXCLUDED.producer_records,"
-        " producer_deletes = EXCLUDED.producer_deletes,"
-        " sync_status = CASE WHEN EXCLUDED.producer_status = 'failed'"
-        "   THEN 'failed' ELSE m.sync_status END,"
-        " updated_at = now()"
-        /* a replayed progress record must not undo the final one */
-        " WHERE m.producer_status IS NULL OR m.producer_status = 'running'"
-        "   OR EXCLUDED.producer_status <> 'running'",
-        11, params, NULL, errstr, errstr_size);
+    st = pg_exec(pg,
+                 "INSERT INTO sync_metadata AS m (record_type, run_id, is_full_sync,"
+                 " last_sync_timestamp, sync_status, started_at, topic, end_offsets,"
+                 " producer_status, producer_records, producer_deletes, updated_at)"
+                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, now())"
+                 " ON CONFLICT (run_id) DO UPDATE SET"
+                 " record_type = EXCLUDED.record_type,"
+                 " is_full_sync = EXCLUDED.is_full_sync,"
+                 " last_sync_timestamp = EXCLUDED.last_sync_timestamp,"
+                 " started_at = EXCLUDED.started_at, topic = EXCLUDED.topic,"
+                 " end_offsets = EXCLUDED.end_offsets,"
+                 " producer_status = EXCLUDED.producer_status,"
+                 " producer_records = EXCLUDED.producer_records,"
+                 " producer_deletes = EXCLUDED.producer_deletes,"
+                 " sync_status = CASE WHEN EXCLUDED.producer_status = 'failed'"
+                 "   THEN 'failed' ELSE m.sync_status END,"
+                 " updated_at = now()"
+                 /* a replayed progress record must not undo the final one */
+                 " WHERE m.producer_status IS NULL OR m.producer_status = 'running'"
+                 "   OR EXCLUDED.producer_status <> 'running'",
+                 11, params, NULL, errstr, errstr_size);
     free(ends);
     return st;
 }
 
 /* Creates the row if needed, locks it and returns its applied_offsets. */
-static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream,
-                            const char *topic, int full_sync,
-                            applied_offsets_t *ao, char *errstr,
-                            size_t errstr_size)
+static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, const char *topic,
+                            int full_sync, applied_offsets_t *ao, char *errstr, size_t errstr_size)
 {
-    const char *params[4] = {stream, run_id, full_sync ? "true" : "false",
-                             topic};
+    const char *params[4] = {stream, run_id, full_sync ? "true" : "false", topic};
     PGresult *res;
     pg_status_t st;
     int bad;
@@ -111,20 +104,17 @@ static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream,
                  4, params, &res, errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    bad = PQntuples(res) != 1 ||
-          applied_offsets_parse(PQgetvalue(res, 0, 0), ao) < 0;
+    bad = PQntuples(res) != 1 || applied_offsets_parse(PQgetvalue(res, 0, 0), ao) < 0;
     PQclear(res);
     if (bad) {
-        snprintf(errstr, errstr_size,
-                 "sync_metadata run %s: unreadable applied_offsets", run_id);
+        errstr_set(errstr, errstr_size, "sync_metadata run %s: unreadable applied_offsets", run_id);
         return PG_FATAL;
     }
     return PG_OK;
 }
 
-pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
-                                  const char *stream, const char *topic,
-                                  int full_sync, const runcount_event_t *evs,
+pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stream,
+                                  const char *topic, int full_sync, const runcount_event_t *evs,
                                   size_t n, char *errstr, size_t errstr_size)
 {
     applied_offsets_t ao;
@@ -133,14 +123,13 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
     const char *params[5];
     pg_status_t st;
 
-    st = lock_run(pg, run_id, stream, topic, full_sync, &ao, errstr,
-                  errstr_size);
+    st = lock_run(pg, run_id, stream, topic, full_sync, &ao, errstr, errstr_size);
     if (st != PG_OK)
         return st;
     if (runcount_apply(&ao, evs, n, &synced, &deleted, &dead) < 0 ||
         !(json = applied_offsets_to_json(&ao))) {
         applied_offsets_clear(&ao);
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return PG_FATAL;
     }
     applied_offsets_clear(&ao);
@@ -164,8 +153,7 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
     return st;
 }
 
-pg_status_t metadata_complete_runs(pg_t *pg, const char *group,
-                                   const char *stuck, int *n_completed,
+pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuck, int *n_completed,
                                    char *errstr, size_t errstr_size)
 {
     const char *params[2] = {group, stuck ? stuck : "[]"};
@@ -173,37 +161,34 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group,
     pg_status_t st;
     int i;
 
-    st = pg_exec(
-        pg,
-        "UPDATE sync_metadata m SET sync_status = 'completed',"
-        " completed_at = now(), updated_at = now()"
-        " WHERE m.id IN (SELECT s.id FROM sync_metadata s"
-        "  WHERE s.sync_status = 'running' AND s.producer_status = 'completed'"
-        /* every published event applied or dead-lettered */
-        "  AND s.records_synced + s.records_deleted + s.records_dead_lettered"
-        "   >= COALESCE(s.producer_records, 0) + COALESCE(s.producer_deletes, 0)"
-        "  AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("
-        "    COALESCE(s.end_offsets, '{}'::jsonb)) e"
-        "   WHERE NOT EXISTS (SELECT 1 FROM sync_offsets o"
-        "    WHERE o.consumer_group = $1 AND o.topic = s.topic"
-        "    AND o.partition = e.key::int"
-        "    AND o.next_offset >= e.value::bigint))"
-        /* nor with events in a partition this worker does not apply */
-        "  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) x"
-        "   WHERE x->>'topic' = s.topic"
-        "   AND COALESCE(s.end_offsets, '{}'::jsonb) ? (x->>'partition'))"
-        "  FOR UPDATE SKIP LOCKED)"
-        " RETURNING m.run_id, m.record_type, m.records_synced,"
-        " m.records_deleted, m.records_dead_lettered",
-        2, params, &res, errstr, errstr_size);
+    st = pg_exec(pg,
+                 "UPDATE sync_metadata m SET sync_status = 'completed',"
+                 " completed_at = now(), updated_at = now()"
+                 " WHERE m.id IN (SELECT s.id FROM sync_metadata s"
+                 "  WHERE s.sync_status = 'running' AND s.producer_status = 'completed'"
+                 /* every published event applied or dead-lettered */
+                 "  AND s.records_synced + s.records_deleted + s.records_dead_lettered"
+                 "   >= COALESCE(s.producer_records, 0) + COALESCE(s.producer_deletes, 0)"
+                 "  AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("
+                 "    COALESCE(s.end_offsets, '{}'::jsonb)) e"
+                 "   WHERE NOT EXISTS (SELECT 1 FROM sync_offsets o"
+                 "    WHERE o.consumer_group = $1 AND o.topic = s.topic"
+                 "    AND o.partition = e.key::int"
+                 "    AND o.next_offset >= e.value::bigint))"
+                 /* nor with events in a partition this worker does not apply */
+                 "  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) x"
+                 "   WHERE x->>'topic' = s.topic"
+                 "   AND COALESCE(s.end_offsets, '{}'::jsonb) ? (x->>'partition'))"
+                 "  FOR UPDATE SKIP LOCKED)"
+                 " RETURNING m.run_id, m.record_type, m.records_synced,"
+                 " m.records_deleted, m.records_dead_lettered",
+                 2, params, &res, errstr, errstr_size);
     if (st != PG_OK)
         return st;
     for (i = 0; i < PQntuples(res); i++)
-        log_info("run completed",
-                 "stream=%s run=%s records=%s deletes=%s dead_letters=%s",
-                 PQgetvalue(res, i, 1), PQgetvalue(res, i, 0),
-                 PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
-                 PQgetvalue(res, i, 4));
+        log_info("run completed", "stream=%s run=%s records=%s deletes=%s dead_letters=%s",
+                 PQgetvalue(res, i, 1), PQgetvalue(res, i, 0), PQgetvalue(res, i, 2),
+                 PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
     if (n_completed)
         *n_completed = PQntuples(res);
     PQclear(res);

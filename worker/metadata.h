@@ -13,6 +13,7 @@
 #ifndef TIDEMARK_WORKER_METADATA_H
 #define TIDEMARK_WORKER_METADATA_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "pg.h"
@@ -26,10 +27,8 @@
  * sync_status 'failed'. A stale 'running' record does not overwrite a row
  * the producer already finished.
  */
-pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr,
-                                      const char *topic, char *errstr,
-                                      size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const char *topic,
+                                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Counts a run's events of this batch (runcount.h): creates the row if
@@ -37,11 +36,9 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr,
  * and adds what was not counted before. A PG_DATA failure is the run_id's
  * fault (too long for the index, not UTF-8): its events are poison.
  */
-pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
-                                  const char *stream, const char *topic,
-                                  int full_sync, const runcount_event_t *evs,
-                                  size_t n, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stream,
+                                  const char *topic, int full_sync, const runcount_event_t *evs,
+                                  size_t n, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Marks 'completed' every running row whose producer finished, whose
@@ -52,9 +49,7 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id,
  * fail): a run with events there is not completed. *n_completed (may be
  * NULL) is how many; each is logged at info.
  */
-pg_status_t metadata_complete_runs(pg_t *pg, const char *group,
-                                   const char *stuck, int *n_completed,
-                                   char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuck, int *n_completed,
+                                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * offsets.c - see offsets.h.
  */
+#include "errstr.h"
 #include "offsets.h"
 
 #include <inttypes.h>
@@ -19,8 +20,7 @@ void offsets_clear(stored_offsets_t *so)
     so->n = 0;
 }
 
-pg_status_t offsets_read_group(pg_t *pg, const char *group,
-                               stored_offsets_t *out, char *errstr,
+pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *out, char *errstr,
                                size_t errstr_size)
 {
     const char *params[1] = {group};
@@ -39,7 +39,7 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group,
     out->items = calloc((size_t)n + 1, sizeof(*out->items));
     if (!out->items) {
         PQclear(res);
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return PG_FATAL;
     }
     for (i = 0; i < n; i++) {
@@ -48,7 +48,7 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group,
         if (!(so->topic = strdup(PQgetvalue(res, i, 0)))) {
             PQclear(res);
             offsets_clear(out);
-            snprintf(errstr, errstr_size, "out of memory");
+            errstr_set(errstr, errstr_size, "out of memory");
             return PG_FATAL;
         }
         so->partition = (int32_t)strtol(PQgetvalue(res, i, 1), NULL, 10);
@@ -59,21 +59,19 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group,
     return PG_OK;
 }
 
-int64_t offsets_lookup(const stored_offsets_t *so, const char *topic,
-                       int32_t partition)
+int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition)
 {
     size_t i;
 
     for (i = 0; i < so->n; i++)
-        if (so->items[i].partition == partition &&
-            !strcmp(so->items[i].topic, topic))
+        if (so->items[i].partition == partition && !strcmp(so->items[i].topic, topic))
             return so->items[i].next_offset;
     return -1;
 }
 
-pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic,
-                        int32_t partition, int64_t expected, int64_t next,
-                        int *moved, char *errstr, size_t errstr_size)
+pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,
+                        int64_t expected, int64_t next, int *moved, char *errstr,
+                        size_t errstr_size)
 {
     char pbuf[16], ebuf[24], nbuf[24];
     const char *params[5] = {group, topic, pbuf, nbuf, ebuf};
@@ -104,9 +102,8 @@ pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic,
     return PG_OK;
 }
 
-pg_status_t offsets_read_one(pg_t *pg, const char *group, const char *topic,
-                             int32_t partition, int64_t *out, char *errstr,
-                             size_t errstr_size)
+pg_status_t offsets_read_one(pg_t *pg, const char *group, const char *topic, int32_t partition,
+                             int64_t *out, char *errstr, size_t errstr_size)
 {
     char pbuf[16];
     const char *params[3] = {group, topic, pbuf};

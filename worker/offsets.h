@@ -9,6 +9,7 @@
 #ifndef TIDEMARK_WORKER_OFFSETS_H
 #define TIDEMARK_WORKER_OFFSETS_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "pg.h"
@@ -25,14 +26,11 @@ typedef struct stored_offsets {
 } stored_offsets_t;
 
 /* Reads every row of group. */
-pg_status_t offsets_read_group(pg_t *pg, const char *group,
-                               stored_offsets_t *out, char *errstr,
-                               size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *out, char *errstr,
+                               size_t errstr_size) TM_WARN_UNUSED;
 
 /* The stored next offset of (topic, partition) in so, or -1 if none. */
-int64_t offsets_lookup(const stored_offsets_t *so, const char *topic,
-                       int32_t partition);
+int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition);
 
 void offsets_clear(stored_offsets_t *so);
 
@@ -42,15 +40,12 @@ void offsets_clear(stored_offsets_t *so);
  * stored offset is not expected: another worker (or reset-offsets) moved
  * it, and the caller must roll back.
  */
-pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic,
-                        int32_t partition, int64_t expected, int64_t next,
-                        int *moved, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,
+                        int64_t expected, int64_t next, int *moved, char *errstr,
+                        size_t errstr_size) TM_WARN_UNUSED;
 
 /* The stored next offset of one partition (-1: no row). */
-pg_status_t offsets_read_one(pg_t *pg, const char *group, const char *topic,
-                             int32_t partition, int64_t *out, char *errstr,
-                             size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t offsets_read_one(pg_t *pg, const char *group, const char *topic, int32_t partition,
+                             int64_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * pg.c - see pg.h.
  */
+#include "errstr.h"
 #include "pg.h"
 
 #include <stdio.h>
@@ -37,8 +38,7 @@ void pg_destroy(pg_t *pg)
 
 /* Copies the first line of msg (libpq messages end in "\n" and may carry
  * DETAIL lines) into errstr, prefixed with the SQLSTATE when known. */
-static void set_err(char *errstr, size_t size, const char *sqlstate,
-                    const char *msg)
+static void set_err(char *errstr, size_t size, const char *sqlstate, const char *msg)
 {
     size_t n;
 
@@ -61,7 +61,7 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
         PQfinish(pg->conn);
     pg->conn = PQconnectdb(pg->conninfo);
     if (!pg->conn) {
-        snprintf(errstr, errstr_size, "out of memory connecting");
+        errstr_set(errstr, errstr_size, "out of memory connecting");
         return PG_TRANSIENT;
     }
     if (PQstatus(pg->conn) != CONNECTION_OK) {
@@ -127,9 +127,8 @@ pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok)
     return connection_ok ? PG_FATAL : PG_TRANSIENT;
 }
 
-pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams,
-                    const char *const *params, PGresult **res_out,
-                    char *errstr, size_t errstr_size)
+pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *params,
+                    PGresult **res_out, char *errstr, size_t errstr_size)
 {
     PGresult *res;
     ExecStatusType st;
@@ -140,7 +139,7 @@ pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams,
     if (res_out)
         *res_out = NULL;
     if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
-        snprintf(errstr, errstr_size, "not connected to PostgreSQL");
+        errstr_set(errstr, errstr_size, "not connected to PostgreSQL");
         return PG_TRANSIENT;
     }
     res = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
@@ -154,22 +153,19 @@ pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams,
     }
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     snprintf(sqlstate, sizeof(sqlstate), "%s", state ? state : "");
-    set_err(errstr, errstr_size, state,
-            res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
+    set_err(errstr, errstr_size, state, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
     PQclear(res);
     state = *sqlstate ? sqlstate : NULL;
     kind = pg_classify_sqlstate(state, PQstatus(pg->conn) == CONNECTION_OK);
     if (kind == PG_TRANSIENT &&
-        (!state || PQstatus(pg->conn) != CONNECTION_OK ||
-         state_in(state, reconnect_states))) {
+        (!state || PQstatus(pg->conn) != CONNECTION_OK || state_in(state, reconnect_states))) {
         PQfinish(pg->conn);
         pg->conn = NULL;
     }
     return kind;
 }
 
-pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr,
-                   size_t errstr_size)
+pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size)
 {
     return pg_exec(pg, sql, 0, NULL, NULL, errstr, errstr_size);
 }

@@ -28,16 +28,12 @@
 #ifndef TIDEMARK_WORKER_PG_H
 #define TIDEMARK_WORKER_PG_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <libpq-fe.h>
 
-typedef enum {
-    PG_OK = 0,
-    PG_TRANSIENT = -1,
-    PG_DATA = -2,
-    PG_FATAL = -3
-} pg_status_t;
+typedef enum { PG_OK = 0, PG_TRANSIENT = -1, PG_DATA = -2, PG_FATAL = -3 } pg_status_t;
 
 typedef struct pg pg_t;
 
@@ -47,8 +43,7 @@ void pg_destroy(pg_t *pg);
 
 /* Connects (or reconnects when the connection is bad). Returns PG_OK or
  * PG_TRANSIENT with errstr set. A healthy connection is left alone. */
-pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Runs sql with nparams text parameters (a NULL entry is SQL NULL).
@@ -56,14 +51,11 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
  * caller PQclear()s; otherwise the result is cleared here. On failure
  * errstr holds "SQLSTATE: message" (first line of the server's message).
  */
-pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams,
-                    const char *const *params, PGresult **res_out,
-                    char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *params,
+                    PGresult **res_out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* pg_exec without parameters or result. */
-pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr,
-                   size_t errstr_size) __attribute__((warn_unused_result));
+pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Rows a command touched (PQcmdTuples), -1 if unknown. */
 long pg_affected(PGresult *res);

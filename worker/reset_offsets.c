@@ -1,6 +1,7 @@
 /*
  * reset_offsets.c - see reset_offsets.h.
  */
+#include "errstr.h"
 #include "reset_offsets.h"
 
 #include <inttypes.h>
@@ -20,29 +21,27 @@
 
 void reset_offsets_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tidemark-worker [-c FILE] reset-offsets --stream NAME\n"
-            "         (--to-earliest | --to-latest | --to-datetime TS |\n"
-            "          --to-offset N) [--partition P] [--execute]\n"
-            "\n"
-            "Moves the consumer group's stored offsets (sync_offsets) of the\n"
-            "stream's topic, and Kafka's group offsets with them: a replay.\n"
-            "Prints the plan; changes nothing without --execute. Running\n"
-            "workers follow at their next batch.\n"
-            "  --to-datetime TS  first message at or after TS (ISO-8601);\n"
-            "                    a partition with none goes to its end\n"
-            "  --to-offset N     N, brought into the partition's range\n"
-            "  --partition P     only partition P\n");
+    fprintf(out, "usage: tidemark-worker [-c FILE] reset-offsets --stream NAME\n"
+                 "         (--to-earliest | --to-latest | --to-datetime TS |\n"
+                 "          --to-offset N) [--partition P] [--execute]\n"
+                 "\n"
+                 "Moves the consumer group's stored offsets (sync_offsets) of the\n"
+                 "stream's topic, and Kafka's group offsets with them: a replay.\n"
+                 "Prints the plan; changes nothing without --execute. Running\n"
+                 "workers follow at their next batch.\n"
+                 "  --to-datetime TS  first message at or after TS (ISO-8601);\n"
+                 "                    a partition with none goes to its end\n"
+                 "  --to-offset N     N, brought into the partition's range\n"
+                 "  --partition P     only partition P\n");
 }
 
 /* Sets the target once: a second --to-* is an error. */
-static int set_to(reset_args_t *a, reset_to_t to, char *errstr,
-                  size_t errstr_size)
+static int set_to(reset_args_t *a, reset_to_t to, char *errstr, size_t errstr_size)
 {
     if (a->to != RESET_TO_NONE) {
-        snprintf(errstr, errstr_size,
-                 "give one of --to-earliest, --to-latest, --to-datetime, "
-                 "--to-offset");
+        errstr_set(errstr, errstr_size,
+                   "give one of --to-earliest, --to-latest, --to-datetime, "
+                   "--to-offset");
         return -1;
     }
     a->to = to;
@@ -51,12 +50,10 @@ static int set_to(reset_args_t *a, reset_to_t to, char *errstr,
 
 /* The options that take a value, in parse_one's table order. */
 enum { OPT_STREAM, OPT_TO_DATETIME, OPT_TO_OFFSET, OPT_PARTITION, N_OPTS };
-static const char *const valued_opts[N_OPTS] = {"stream", "to-datetime",
-                                                "to-offset", "partition"};
+static const char *const valued_opts[N_OPTS] = {"stream", "to-datetime", "to-offset", "partition"};
 
 /* The value v of option opt (not --stream). 0, or -1 with errstr. */
-static int parse_value(size_t opt, const char *v, reset_args_t *a, char *errstr,
-                       size_t errstr_size)
+static int parse_value(size_t opt, const char *v, reset_args_t *a, char *errstr, size_t errstr_size)
 {
     char why[128];
     int64_t n;
@@ -64,19 +61,17 @@ static int parse_value(size_t opt, const char *v, reset_args_t *a, char *errstr,
     if (opt == OPT_TO_DATETIME) {
         if (isotime_parse(v, &a->ts_ms, NULL, why, sizeof(why)) == 0)
             return set_to(a, RESET_TO_DATETIME, errstr, errstr_size);
-        snprintf(errstr, errstr_size, "--to-datetime '%s': %s", v, why);
+        errstr_set(errstr, errstr_size, "--to-datetime '%s': %s", v, why);
         return -1;
     }
     if (opt == OPT_TO_OFFSET) {
         if (cmdargs_int64(v, 0, INT64_MAX, &a->offset) == 0)
             return set_to(a, RESET_TO_OFFSET, errstr, errstr_size);
-        snprintf(errstr, errstr_size,
-                 "--to-offset '%s': not an offset (0 or more)", v);
+        errstr_set(errstr, errstr_size, "--to-offset '%s': not an offset (0 or more)", v);
         return -1;
     }
     if (cmdargs_int64(v, 0, INT32_MAX, &n) < 0) {
-        snprintf(errstr, errstr_size,
-                 "--partition '%s': not a partition (0 or more)", v);
+        errstr_set(errstr, errstr_size, "--partition '%s': not a partition (0 or more)", v);
         return -1;
     }
     a->partition = (int32_t)n;
@@ -84,8 +79,8 @@ static int parse_value(size_t opt, const char *v, reset_args_t *a, char *errstr,
 }
 
 /* A flag at argv[*i]: 1 taken, 0 not a flag, -1 with errstr. */
-static int parse_flag(int argc, char **argv, int *i, reset_args_t *a,
-                      char *errstr, size_t errstr_size)
+static int parse_flag(int argc, char **argv, int *i, reset_args_t *a, char *errstr,
+                      size_t errstr_size)
 {
     static const struct {
         const char *name;
@@ -100,7 +95,7 @@ static int parse_flag(int argc, char **argv, int *i, reset_args_t *a,
         if ((m = cmdargs_match(argc, argv, i, flags[k].name, NULL)) == 0)
             continue;
         if (m < 0) {
-            snprintf(errstr, errstr_size, "--%s takes no value", flags[k].name);
+            errstr_set(errstr, errstr_size, "--%s takes no value", flags[k].name);
             return -1;
         }
         if (flags[k].to == RESET_TO_NONE)
@@ -111,8 +106,8 @@ static int parse_flag(int argc, char **argv, int *i, reset_args_t *a,
 }
 
 /* One argument at argv[*i]: 0, or -1 with errstr. */
-static int parse_one(int argc, char **argv, int *i, reset_args_t *a,
-                     char *errstr, size_t errstr_size)
+static int parse_one(int argc, char **argv, int *i, reset_args_t *a, char *errstr,
+                     size_t errstr_size)
 {
     const char *arg = argv[*i], *v = NULL;
     size_t k;
@@ -124,16 +119,15 @@ static int parse_one(int argc, char **argv, int *i, reset_args_t *a,
         if ((m = cmdargs_match(argc, argv, i, valued_opts[k], &v)) != 0)
             break;
     if (m == 0) {
-        snprintf(errstr, errstr_size, "unknown argument '%s'", arg);
+        errstr_set(errstr, errstr_size, "unknown argument '%s'", arg);
         return -1;
     }
     if (m < 0 || (k == OPT_STREAM && !*v)) {
-        snprintf(errstr, errstr_size, "--%s needs a value", valued_opts[k]);
+        errstr_set(errstr, errstr_size, "--%s needs a value", valued_opts[k]);
         return -1;
     }
-    if ((k == OPT_STREAM && a->stream) ||
-        (k == OPT_PARTITION && a->partition >= 0)) {
-        snprintf(errstr, errstr_size, "--%s given twice", valued_opts[k]);
+    if ((k == OPT_STREAM && a->stream) || (k == OPT_PARTITION && a->partition >= 0)) {
+        errstr_set(errstr, errstr_size, "--%s given twice", valued_opts[k]);
         return -1;
     }
     if (k == OPT_STREAM)
@@ -141,8 +135,7 @@ static int parse_one(int argc, char **argv, int *i, reset_args_t *a,
     return parse_value(k, v, a, errstr, errstr_size);
 }
 
-int reset_args_parse(int argc, char **argv, reset_args_t *out, char *errstr,
-                     size_t errstr_size)
+int reset_args_parse(int argc, char **argv, reset_args_t *out, char *errstr, size_t errstr_size)
 {
     int i;
 
@@ -155,13 +148,13 @@ int reset_args_parse(int argc, char **argv, reset_args_t *out, char *errstr,
         if (parse_one(argc, argv, &i, out, errstr, errstr_size) < 0)
             return -1;
     if (!out->stream) {
-        snprintf(errstr, errstr_size, "--stream NAME is required");
+        errstr_set(errstr, errstr_size, "--stream NAME is required");
         return -1;
     }
     if (out->to == RESET_TO_NONE) {
-        snprintf(errstr, errstr_size,
-                 "give one of --to-earliest, --to-latest, --to-datetime, "
-                 "--to-offset");
+        errstr_set(errstr, errstr_size,
+                   "give one of --to-earliest, --to-latest, --to-datetime, "
+                   "--to-offset");
         return -1;
     }
     return 0;
@@ -198,16 +191,15 @@ static int max_int(int a, int b)
     return a > b ? a : b;
 }
 
-void reset_plan_print(FILE *out, const char *group, const char *topic,
-                      const reset_part_t *parts, size_t n)
+void reset_plan_print(FILE *out, const char *group, const char *topic, const reset_part_t *parts,
+                      size_t n)
 {
-    int gw = max_int(5, (int)strlen(group)),
-        tw = max_int(5, (int)strlen(topic));
+    int gw = max_int(5, (int)strlen(group)), tw = max_int(5, (int)strlen(topic));
     char cur[24];
     size_t i;
 
-    fprintf(out, "%-*s  %-*s  %9s  %14s  %10s\n", gw, "GROUP", tw, "TOPIC",
-            "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET");
+    fprintf(out, "%-*s  %-*s  %9s  %14s  %10s\n", gw, "GROUP", tw, "TOPIC", "PARTITION",
+            "CURRENT-OFFSET", "NEW-OFFSET");
     for (i = 0; i < n; i++) {
         const reset_part_t *p = &parts[i];
 
@@ -215,8 +207,8 @@ void reset_plan_print(FILE *out, const char *group, const char *topic,
             snprintf(cur, sizeof(cur), "%" PRId64, p->current);
         else
             snprintf(cur, sizeof(cur), "-");
-        fprintf(out, "%-*s  %-*s  %9" PRId32 "  %14s  %10" PRId64 "\n", gw,
-                group, tw, topic, p->partition, cur, p->target);
+        fprintf(out, "%-*s  %-*s  %9" PRId32 "  %14s  %10" PRId64 "\n", gw, group, tw, topic,
+                p->partition, cur, p->target);
     }
 }
 
@@ -268,8 +260,7 @@ static int query_kafka(reset_run_t *r)
     char err[512];
     size_t i;
 
-    if (groupprobe_partitions(r->ak, r->topic, &r->ids, &r->n, err,
-                               sizeof(err)) < 0) {
+    if (groupprobe_partitions(r->ak, r->topic, &r->ids, &r->n, err, sizeof(err)) < 0) {
         log_failure("cannot read the topic's partitions", err);
         return EXIT_RUNTIME;
     }
@@ -284,8 +275,8 @@ static int query_kafka(reset_run_t *r)
     for (i = 0; i < r->n; i++) {
         r->parts[i].partition = r->ids[i];
         r->parts[i].by_time = -1;
-        if (groupprobe_watermarks(r->ak, r->topic, r->ids[i], &r->parts[i].low,
-                                   &r->parts[i].high, err, sizeof(err)) < 0) {
+        if (groupprobe_watermarks(r->ak, r->topic, r->ids[i], &r->parts[i].low, &r->parts[i].high,
+                                  err, sizeof(err)) < 0) {
             log_failure("cannot read the partition's watermarks", err);
             return EXIT_RUNTIME;
         }
@@ -301,9 +292,8 @@ static int query_times(reset_run_t *r)
 
     if (r->args->to != RESET_TO_DATETIME)
         return 0;
-    if (groupprobe_offsets_for_time(r->ak, r->topic, r->ids, r->n,
-                                     r->args->ts_ms, by_time, err,
-                                     sizeof(err)) < 0) {
+    if (groupprobe_offsets_for_time(r->ak, r->topic, r->ids, r->n, r->args->ts_ms, by_time, err,
+                                    sizeof(err)) < 0) {
         log_failure("cannot look up offsets by time", err);
         return EXIT_RUNTIME;
     }
@@ -323,8 +313,7 @@ static int read_current(reset_run_t *r)
 
     st = bookkeeping_open(r->pg, r->args->execute, &present, err, sizeof(err));
     if (st == PG_OK && present)
-        st =
-            offsets_read_group(r->pg, r->conf->group_id, &so, err, sizeof(err));
+        st = offsets_read_group(r->pg, r->conf->group_id, &so, err, sizeof(err));
     if (st != PG_OK) {
         log_failure("cannot read the stored offsets", err);
         return EXIT_RUNTIME;
@@ -348,10 +337,10 @@ static void make_plan(reset_run_t *r)
         if (p->clamped)
             log_warn("offset outside the partition's range; using its "
                      "nearest end",
-                     "topic=%s partition=%" PRId32 " offset=%" PRId64
-                     " low=%" PRId64 " high=%" PRId64 " new_offset=%" PRId64,
-                     log_quote(q, sizeof(q), r->topic), p->partition,
-                     r->args->offset, p->low, p->high, p->target);
+                     "topic=%s partition=%" PRId32 " offset=%" PRId64 " low=%" PRId64
+                     " high=%" PRId64 " new_offset=%" PRId64,
+                     log_quote(q, sizeof(q), r->topic), p->partition, r->args->offset, p->low,
+                     p->high, p->target);
     }
 }
 
@@ -360,22 +349,20 @@ static int execute(reset_run_t *r)
 {
     char err[512], q[300];
 
-    if (bookkeeping_write_offsets(r->pg, r->conf->group_id, r->topic, r->ids,
-                               r->targets, r->n, err, sizeof(err)) != PG_OK) {
+    if (bookkeeping_write_offsets(r->pg, r->conf->group_id, r->topic, r->ids, r->targets, r->n, err,
+                                  sizeof(err)) != PG_OK) {
         log_failure("cannot write the new offsets; nothing changed", err);
         return EXIT_RUNTIME;
     }
     log_info("stored offsets reset", "group=%s topic=%s partitions=%zu",
              log_quote(q, sizeof(q), r->conf->group_id), r->topic, r->n);
-    if (groupprobe_commit(r->ak, r->topic, r->ids, r->targets, r->n, err,
-                           sizeof(err)) < 0)
+    if (groupprobe_commit(r->ak, r->topic, r->ids, r->targets, r->n, err, sizeof(err)) < 0)
         log_warn("Kafka's group offsets not committed (a broker refuses "
                  "a commit from outside the group while it has members); "
                  "the workers' next commit brings them in step",
                  "error=%s", log_quote(q, sizeof(q), err));
     else
-        log_info("Kafka group offsets committed", "topic=%s partitions=%zu",
-                 r->topic, r->n);
+        log_info("Kafka group offsets committed", "topic=%s partitions=%zu", r->topic, r->n);
     return 0;
 }
 
@@ -392,15 +379,13 @@ static int run_reset(reset_run_t *r)
         log_failure("cannot create the PostgreSQL client", "out of memory");
         return EXIT_RUNTIME;
     }
-    if ((rc = query_kafka(r)) || (rc = query_times(r)) ||
-        (rc = read_current(r)))
+    if ((rc = query_kafka(r)) || (rc = query_times(r)) || (rc = read_current(r)))
         return rc;
     make_plan(r);
     reset_plan_print(stdout, r->conf->group_id, r->topic, r->parts, r->n);
     fflush(stdout);
     if (!r->args->execute) {
-        log_info("plan only: nothing changed; add --execute to apply it",
-                 "partitions=%zu", r->n);
+        log_info("plan only: nothing changed; add --execute to apply it", "partitions=%zu", r->n);
         return 0;
     }
     return execute(r);

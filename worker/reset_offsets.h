@@ -33,6 +33,7 @@
 #ifndef TIDEMARK_WORKER_RESET_OFFSETS_H
 #define TIDEMARK_WORKER_RESET_OFFSETS_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -62,7 +63,7 @@ typedef struct reset_args {
  * out->help = 1 whatever else is there.
  */
 int reset_args_parse(int argc, char **argv, reset_args_t *out, char *errstr,
-                     size_t errstr_size) __attribute__((warn_unused_result));
+                     size_t errstr_size) TM_WARN_UNUSED;
 
 /* One partition of the plan. */
 typedef struct reset_part {
@@ -78,8 +79,8 @@ typedef struct reset_part {
 void reset_plan_target(const reset_args_t *a, reset_part_t *p);
 
 /* The plan as a table, one line per partition. */
-void reset_plan_print(FILE *out, const char *group, const char *topic,
-                      const reset_part_t *parts, size_t n);
+void reset_plan_print(FILE *out, const char *group, const char *topic, const reset_part_t *parts,
+                      size_t n);
 
 void reset_offsets_usage(FILE *out);
 

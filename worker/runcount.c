@@ -65,8 +65,8 @@ int applied_offsets_parse(const char *json, applied_offsets_t *out)
         applied_entry_t *e;
 
         p = strtol(key, &end, 10);
-        if (*end || end == key || p < 0 || p > INT32_MAX ||
-            !json_is_integer(val) || !(e = find_or_add(out, (int32_t)p))) {
+        if (*end || end == key || p < 0 || p > INT32_MAX || !json_is_integer(val) ||
+            !(e = find_or_add(out, (int32_t)p))) {
             applied_offsets_clear(out);
             json_decref(root);
             return -1;
@@ -94,15 +94,14 @@ char *applied_offsets_to_json(const applied_offsets_t *ao)
     strbuf_init(&sb);
     strbuf_append(&sb, "{");
     for (i = 0; i < ao->n; i++)
-        strbuf_appendf(&sb, "%s\"%" PRId32 "\":%" PRId64, i ? "," : "",
-                       ao->entries[i].partition, ao->entries[i].next_offset);
+        strbuf_appendf(&sb, "%s\"%" PRId32 "\":%" PRId64, i ? "," : "", ao->entries[i].partition,
+                       ao->entries[i].next_offset);
     strbuf_append(&sb, "}");
     return strbuf_take(&sb);
 }
 
-int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs,
-                   size_t n, int64_t *synced, int64_t *deleted,
-                   int64_t *dead)
+int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs, size_t n, int64_t *synced,
+                   int64_t *deleted, int64_t *dead)
 {
     applied_offsets_t next = {NULL, 0};
     int64_t add_synced = 0, add_deleted = 0, add_dead = 0;

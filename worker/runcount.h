@@ -17,6 +17,7 @@
 #ifndef TIDEMARK_WORKER_RUNCOUNT_H
 #define TIDEMARK_WORKER_RUNCOUNT_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,8 +40,7 @@ typedef struct runcount_event {
 } runcount_event_t;
 
 /* Parses applied_offsets JSON text (NULL or "" = empty). 0 or -1. */
-int applied_offsets_parse(const char *json, applied_offsets_t *out)
-    __attribute__((warn_unused_result));
+int applied_offsets_parse(const char *json, applied_offsets_t *out) TM_WARN_UNUSED;
 
 /* {"0":12,"3":7} sorted by partition; NULL on allocation failure. */
 char *applied_offsets_to_json(const applied_offsets_t *ao);
@@ -53,9 +53,7 @@ void applied_offsets_clear(applied_offsets_t *ao);
  * allocation failure (ao may then be partly advanced: the caller abandons
  * its transaction).
  */
-int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs,
-                   size_t n, int64_t *synced, int64_t *deleted,
-                   int64_t *dead)
-    __attribute__((warn_unused_result));
+int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs, size_t n, int64_t *synced,
+                   int64_t *deleted, int64_t *dead) TM_WARN_UNUSED;
 
 #endif

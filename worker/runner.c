@@ -22,9 +22,9 @@
 #include "pg.h"
 #include "signals.h"
 
-#define IDLE_POLL_MS 250      /* an empty batch returns after this */
-#define IDLE_TICK_MS 2000     /* idle checks: moved offsets, completions */
-#define REPORT_EVERY_MS 5000  /* info summary */
+#define IDLE_POLL_MS     250  /* an empty batch returns after this */
+#define IDLE_TICK_MS     2000 /* idle checks: moved offsets, completions */
+#define REPORT_EVERY_MS  5000 /* info summary */
 #define STARTUP_ATTEMPTS 10
 
 typedef struct runner {
@@ -45,8 +45,7 @@ typedef struct runner {
 } runner_t;
 
 /* Logs msg with error=<err, quoted> and, when attempt >= 0, attempt=N. */
-static void log_err(log_level_t level, const char *msg, const char *err,
-                    int attempt)
+static void log_err(log_level_t level, const char *msg, const char *err, int attempt)
 {
     char qb[1100];
 
@@ -59,15 +58,13 @@ static void log_err(log_level_t level, const char *msg, const char *err,
 
 static void commit_kafka(runner_t *r, const apply_result_t *res)
 {
-    rd_kafka_topic_partition_list_t *l =
-        rd_kafka_topic_partition_list_new((int)res->n_parts + 1);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)res->n_parts + 1);
     size_t i;
 
     for (i = 0; i < res->n_parts; i++) {
         const part_range_t *p = &res->parts[i];
 
-        rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset =
-            p->next;
+        rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->next;
         consumer_set_expected(r->consumer, p->topic, p->partition, p->next);
     }
     consumer_commit_async(r->consumer, l);
@@ -84,12 +81,11 @@ static void report(runner_t *r, const apply_result_t *res)
     log_debug("batch applied",
               "messages=%zu events=%zu upserts=%zu deletes=%zu runs=%zu "
               "dead_letters=%zu partitions=%zu",
-              r->batch->n, res->events, res->upserts, res->deletes,
-              res->run_records, res->dead_letters, res->n_parts);
+              r->batch->n, res->events, res->upserts, res->deletes, res->run_records,
+              res->dead_letters, res->n_parts);
     if (span >= REPORT_EVERY_MS) {
         log_info("progress", "records=%" PRId64 " rate=%.0f/s total=%" PRId64,
-                 r->events_since_report,
-                 (double)r->events_since_report * 1000.0 / (double)span,
+                 r->events_since_report, (double)r->events_since_report * 1000.0 / (double)span,
                  r->events_total);
         r->events_since_report = 0;
         r->last_report_ms = now;
@@ -117,13 +113,11 @@ static void reseek_stored(runner_t *r)
         if (st == PG_OK)
             return;
         if (st == PG_FATAL) {
-            log_err(LOG_ERROR, "cannot re-read stored offsets; stopping",
-                    err, -1);
+            log_err(LOG_ERROR, "cannot re-read stored offsets; stopping", err, -1);
             r->fatal = 1;
             return;
         }
-        log_err(LOG_WARN, "cannot re-read stored offsets; retrying", err,
-                attempt + 1);
+        log_err(LOG_WARN, "cannot re-read stored offsets; retrying", err, attempt + 1);
         if (backoff_sleep(attempt) < 0)
             return; /* stopping: no further batch will be applied */
     }
@@ -135,11 +129,10 @@ static void on_fenced(runner_t *r, const apply_result_t *res)
     int64_t stored = -1;
     pg_status_t st;
 
-    st = offsets_read_one(r->pg, r->conf->group_id, res->fenced_topic,
-                          res->fenced_partition, &stored, err, sizeof(err));
+    st = offsets_read_one(r->pg, r->conf->group_id, res->fenced_topic, res->fenced_partition,
+                          &stored, err, sizeof(err));
     log_warn("offset moved under this worker; batch rolled back",
-             "topic=%s partition=%" PRId32 " expected=%" PRId64
-             " stored=%" PRId64,
+             "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64,
              res->fenced_topic, res->fenced_partition, res->fenced_expected,
              st == PG_OK ? stored : -1);
     /* An EAGER revoke takes every partition: nothing keeps a position.
@@ -159,16 +152,14 @@ static void flush_batch(runner_t *r)
 
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
         int64_t dl_before = deadletter_count(r->dlq);
-        apply_status_t as = apply_batch(&r->actx, r->batch, &res, err,
-                                        sizeof(err));
+        apply_status_t as = apply_batch(&r->actx, r->batch, &res, err, sizeof(err));
 
         if (as == APPLY_OK) {
             commit_kafka(r, &res);
             report(r, &res);
             if (attempt > 0)
-                log_info("batch applied after retries",
-                         "attempts=%d retries_total=%" PRId64, attempt + 1,
-                         r->retries_total);
+                log_info("batch applied after retries", "attempts=%d retries_total=%" PRId64,
+                         attempt + 1, r->retries_total);
         } else if (as == APPLY_FENCED) {
             on_fenced(r, &res);
         } else if (as == APPLY_FATAL) {
@@ -181,14 +172,14 @@ static void flush_batch(runner_t *r)
             log_warn("batch rolled back; retrying",
                      "error=%s attempt=%d retries_total=%" PRId64
                      " backoff_ms=%d dead_letters_produced=%" PRId64,
-                     log_quote(qb, sizeof(qb), err), attempt + 1,
-                     r->retries_total, backoff_delay_ms(attempt),
-                     deadletter_count(r->dlq) - dl_before);
+                     log_quote(qb, sizeof(qb), err), attempt + 1, r->retries_total,
+                     backoff_delay_ms(attempt), deadletter_count(r->dlq) - dl_before);
             apply_result_clear(&res);
             if (backoff_sleep(attempt) == 0)
                 continue;
             log_warn("stopping with a batch not applied; it will be "
-                     "consumed again", "messages=%zu", r->batch->n);
+                     "consumed again",
+                     "messages=%zu", r->batch->n);
         }
         apply_result_clear(&res);
         break;
@@ -225,8 +216,7 @@ static void idle_tick(runner_t *r)
         st = pg_cmd(r->pg, "BEGIN", err, sizeof(err));
     if (st == PG_OK) {
         stuck = consumer_stuck_json(r->consumer);
-        st = stuck ? metadata_complete_runs(r->pg, r->conf->group_id, stuck,
-                                            NULL, err, sizeof(err))
+        st = stuck ? metadata_complete_runs(r->pg, r->conf->group_id, stuck, NULL, err, sizeof(err))
                    : PG_FATAL;
         if (!stuck)
             snprintf(err, sizeof(err), "out of memory");
@@ -256,19 +246,17 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
     for (attempt = 0; attempt < STARTUP_ATTEMPTS; attempt++) {
         st = pg_ensure(r->pg, err, sizeof(err));
         if (st == PG_OK)
-            st = ddl_ensure(r->pg, sqls, streams->n, &r->schema_error, err,
-                            sizeof(err));
+            st = ddl_ensure(r->pg, sqls, streams->n, &r->schema_error, err, sizeof(err));
         if (st != PG_TRANSIENT)
             break;
-        log_err(LOG_WARN, "PostgreSQL not ready; retrying", err,
-                attempt + 1);
+        log_err(LOG_WARN, "PostgreSQL not ready; retrying", err, attempt + 1);
         if (backoff_sleep(attempt) < 0)
             break;
     }
     free(sqls);
     if (st != PG_OK)
-        log_err(LOG_ERROR, r->schema_error ? "the schema does not fit the table"
-                                           : "cannot prepare PostgreSQL",
+        log_err(LOG_ERROR,
+                r->schema_error ? "the schema does not fit the table" : "cannot prepare PostgreSQL",
                 err, -1);
     return st == PG_OK ? 0 : -1;
 }
@@ -290,8 +278,7 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
     if (r->dlq)
         r->consumer = consumer_new(r->conf, r->pg, &hooks, err, sizeof(err));
     if (r->consumer &&
-        consumer_subscribe(r->consumer, topics, streams->n + 1, err,
-                           sizeof(err)) == 0)
+        consumer_subscribe(r->consumer, topics, streams->n + 1, err, sizeof(err)) == 0)
         rc = 0;
     if (rc < 0)
         log_err(LOG_ERROR, "cannot start the Kafka clients", err, -1);
@@ -302,10 +289,9 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
 static void loop(runner_t *r)
 {
     while (tm_running && !r->fatal) {
-        if (batch_collect(r->batch, r->consumer, r->conf->batch_max_records,
-                          r->conf->batch_max_ms, IDLE_POLL_MS) < 0) {
-            log_err(LOG_ERROR, "cannot collect a batch", "out of memory",
-                    -1);
+        if (batch_collect(r->batch, r->consumer, r->conf->batch_max_records, r->conf->batch_max_ms,
+                          IDLE_POLL_MS) < 0) {
+            log_err(LOG_ERROR, "cannot collect a batch", "out of memory", -1);
             r->fatal = 1;
         }
         if (consumer_failed(r->consumer))
@@ -334,17 +320,14 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     r.pg = pg_new(conf->pg_conninfo);
     r.batch = batch_new();
     r.last_report_ms = isotime_monotonic_ms();
-    topic_sync_runs(conf, r.actx.sync_runs_topic,
-                    sizeof(r.actx.sync_runs_topic));
-    if (r.pg && r.batch && startup_db(&r, streams) == 0 &&
-        start_kafka(&r, streams) == 0) {
+    topic_sync_runs(conf, r.actx.sync_runs_topic, sizeof(r.actx.sync_runs_topic));
+    if (r.pg && r.batch && startup_db(&r, streams) == 0 && start_kafka(&r, streams) == 0) {
         r.actx.conf = conf;
         r.actx.pg = r.pg;
         r.actx.consumer = r.consumer;
         r.actx.dlq = r.dlq;
         r.actx.streams = streams;
-        log_info("worker started", "group=%s streams=%zu", conf->group_id,
-                 streams->n);
+        log_info("worker started", "group=%s streams=%zu", conf->group_id, streams->n);
         loop(&r);
         rc = r.fatal ? 1 : 0;
     } else if (r.schema_error) {
@@ -354,7 +337,6 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     deadletter_destroy(r.dlq);
     batch_destroy(r.batch);
     pg_destroy(r.pg);
-    log_info("worker stopped", "status=%d events=%" PRId64, rc,
-             r.events_total);
+    log_info("worker stopped", "status=%d events=%" PRId64, rc, r.events_total);
     return rc;
 }

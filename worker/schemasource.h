@@ -21,19 +21,17 @@ typedef struct schema_source {
      * anew if the source does not hold it yet: 1 with *json_out (caller
      * frees); 0 when the source does not know fp; -1 with errstr when the
      * source could not be asked (a transient failure: retry later). */
-    int (*lookup)(void *impl, uint64_t fp, char **json_out, char *errstr,
-                  size_t errstr_size);
+    int (*lookup)(void *impl, uint64_t fp, char **json_out, char *errstr, size_t errstr_size);
     /* Calls fn for every schema the source can list now, after reading
      * what is new. 0, or -1 with errstr. NULL when the source cannot list. */
-    int (*each)(void *impl, void (*fn)(void *ctx, uint64_t fp, const char *json),
-                void *ctx, char *errstr, size_t errstr_size);
+    int (*each)(void *impl, void (*fn)(void *ctx, uint64_t fp, const char *json), void *ctx,
+                char *errstr, size_t errstr_size);
     void (*destroy)(void *impl);
     void *impl;
 } schema_source_t;
 
-static inline int schema_source_lookup(schema_source_t *s, uint64_t fp,
-                                       char **json_out, char *errstr,
-                                       size_t errstr_size)
+static inline int schema_source_lookup(schema_source_t *s, uint64_t fp, char **json_out,
+                                       char *errstr, size_t errstr_size)
 {
     return s->lookup(s->impl, fp, json_out, errstr, errstr_size);
 }

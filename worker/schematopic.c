@@ -17,10 +17,10 @@
 #include "kafka_meta.h"
 #include "log.h"
 
-#define META_TIMEOUT_MS 5000
-#define READ_TIMEOUT_MS 10000
+#define META_TIMEOUT_MS  5000
+#define READ_TIMEOUT_MS  10000
 #define MAX_SCHEMA_BYTES (1024 * 1024)
-#define MAX_PARTITIONS 256 /* read at once; the producer creates 1 */
+#define MAX_PARTITIONS   256 /* read at once; the producer creates 1 */
 
 typedef struct entry {
     uint64_t fp;
@@ -77,8 +77,8 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
     if (m->key_len != 16 || m->len > MAX_SCHEMA_BYTES) {
         log_warn("schema message ignored: its key is not a 16-digit "
                  "fingerprint or it is too large",
-                 "topic=%s partition=%" PRId32 " offset=%" PRId64, st->topic,
-                 m->partition, m->offset);
+                 "topic=%s partition=%" PRId32 " offset=%" PRId64, st->topic, m->partition,
+                 m->offset);
         return;
     }
     memcpy(key, m->key, 16);
@@ -86,12 +86,11 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
     if (!(json = strndup(m->payload, m->len)))
         return;
     if (strlen(json) != m->len || sscanf(key, "%16" SCNx64, &fp) != 1 ||
-        avro_schema_text_fingerprint(json, &actual, err, sizeof(err)) != 0 ||
-        actual != fp) {
+        avro_schema_text_fingerprint(json, &actual, err, sizeof(err)) != 0 || actual != fp) {
         log_warn("schema message ignored: its key is not the fingerprint of "
-                 "its value", "topic=%s partition=%" PRId32 " offset=%" PRId64
-                 " key=%.16s", st->topic, m->partition, m->offset,
-                 strspn(key, "0123456789abcdefABCDEF") == 16 ? key : "-");
+                 "its value",
+                 "topic=%s partition=%" PRId32 " offset=%" PRId64 " key=%.16s", st->topic,
+                 m->partition, m->offset, strspn(key, "0123456789abcdefABCDEF") == 16 ? key : "-");
         free(json);
         return;
     }
@@ -111,13 +110,13 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
 
 /* The partitions whose end lies past what was read, with their ends:
  * into list (each with its next offset). 0, or -1 with errstr. */
-static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list,
-                   int64_t *ends, char *errstr, size_t errstr_size)
+static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, int64_t *ends,
+                   char *errstr, size_t errstr_size)
 {
     int32_t *ids = NULL;
     size_t n = 0;
-    int rc = kafka_topic_partitions(st->rk, st->topic, META_TIMEOUT_MS, &ids,
-                                    &n, errstr, errstr_size);
+    int rc =
+        kafka_topic_partitions(st->rk, st->topic, META_TIMEOUT_MS, &ids, &n, errstr, errstr_size);
 
     if (rc != 0) {
         free(ids);
@@ -126,12 +125,11 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list,
     for (size_t i = 0; i < n; i++) {
         int64_t lo = 0, hi = 0;
         position_t *p = position_of(st, ids[i]);
-        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-            st->rk, st->topic, ids[i], &lo, &hi, META_TIMEOUT_MS);
+        rd_kafka_resp_err_t err =
+            rd_kafka_query_watermark_offsets(st->rk, st->topic, ids[i], &lo, &hi, META_TIMEOUT_MS);
 
         if (!p || err) {
-            errstr_set(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s",
-                       st->topic, ids[i],
+            errstr_set(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s", st->topic, ids[i],
                        p ? rd_kafka_err2str(err) : "out of memory");
             free(ids);
             return -1;
@@ -140,14 +138,15 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list,
             p->next = lo;
         if (p->next < hi) {
             if (list->cnt >= MAX_PARTITIONS) {
-                errstr_set(errstr, errstr_size, "%s has more than %d "
-                           "partitions", st->topic, MAX_PARTITIONS);
+                errstr_set(errstr, errstr_size,
+                           "%s has more than %d "
+                           "partitions",
+                           st->topic, MAX_PARTITIONS);
                 free(ids);
                 return -1;
             }
             ends[list->cnt] = hi;
-            rd_kafka_topic_partition_list_add(list, st->topic, ids[i])->offset =
-                p->next;
+            rd_kafka_topic_partition_list_add(list, st->topic, ids[i])->offset = p->next;
         }
     }
     free(ids);
@@ -155,8 +154,7 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list,
 }
 
 /* Reads every partition of list up to its end (ends[i]). */
-static int read_to_ends(schema_topic_t *st,
-                        rd_kafka_topic_partition_list_t *list,
+static int read_to_ends(schema_topic_t *st, rd_kafka_topic_partition_list_t *list,
                         const int64_t *ends, char *errstr, size_t errstr_size)
 {
     rd_kafka_resp_err_t err = rd_kafka_assign(st->rk, list);
@@ -164,8 +162,7 @@ static int read_to_ends(schema_topic_t *st,
     int left = list->cnt, rc = 0;
 
     if (err) {
-        errstr_set(errstr, errstr_size, "assigning %s: %s", st->topic,
-                   rd_kafka_err2str(err));
+        errstr_set(errstr, errstr_size, "assigning %s: %s", st->topic, rd_kafka_err2str(err));
         return -1;
     }
     while (left > 0) {
@@ -184,8 +181,8 @@ static int read_to_ends(schema_topic_t *st,
         } else if (m->err) {
             if (m->err != RD_KAFKA_RESP_ERR__TRANSPORT &&
                 m->err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-                log_warn("reading the schema topic", "topic=%s error=\"%s\"",
-                         st->topic, rd_kafka_err2str(m->err));
+                log_warn("reading the schema topic", "topic=%s error=\"%s\"", st->topic,
+                         rd_kafka_err2str(m->err));
         } else {
             take(st, m);
             reached = m->offset + 1;
@@ -220,15 +217,14 @@ static int refresh(schema_topic_t *st, char *errstr, size_t errstr_size)
         size_t before = st->n_entries;
         rc = read_to_ends(st, list, ends, errstr, errstr_size);
         if (st->n_entries != before)
-            log_info("writer schemas read", "topic=%s new=%zu known=%zu",
-                     st->topic, st->n_entries - before, st->n_entries);
+            log_info("writer schemas read", "topic=%s new=%zu known=%zu", st->topic,
+                     st->n_entries - before, st->n_entries);
     }
     rd_kafka_topic_partition_list_destroy(list);
     return rc;
 }
 
-static int st_lookup(void *impl, uint64_t fp, char **json_out, char *errstr,
-                     size_t errstr_size)
+static int st_lookup(void *impl, uint64_t fp, char **json_out, char *errstr, size_t errstr_size)
 {
     schema_topic_t *st = impl;
     entry_t *e = find(st, fp);
@@ -246,8 +242,8 @@ static int st_lookup(void *impl, uint64_t fp, char **json_out, char *errstr,
     return 1;
 }
 
-static int st_each(void *impl, void (*fn)(void *ctx, uint64_t fp, const char *json),
-                   void *ctx, char *errstr, size_t errstr_size)
+static int st_each(void *impl, void (*fn)(void *ctx, uint64_t fp, const char *json), void *ctx,
+                   char *errstr, size_t errstr_size)
 {
     schema_topic_t *st = impl;
 
@@ -275,8 +271,7 @@ static void st_destroy(void *impl)
     free(st);
 }
 
-int schematopic_new(const tm_config_t *conf, schema_source_t *out,
-                    char *errstr, size_t errstr_size)
+int schematopic_new(const tm_config_t *conf, schema_source_t *out, char *errstr, size_t errstr_size)
 {
     schema_topic_t *st = calloc(1, sizeof(*st));
     rd_kafka_conf_t *kc;
@@ -294,16 +289,14 @@ int schematopic_new(const tm_config_t *conf, schema_source_t *out,
     /* assign() only: the group is never joined, nothing is committed */
     if (kafka_conf_set(kc, "group.id", conf->group_id, errstr, errstr_size) ||
         kafka_conf_set(kc, "enable.auto.commit", "false", errstr, errstr_size) ||
-        kafka_conf_set(kc, "enable.auto.offset.store", "false", errstr,
-                       errstr_size) ||
+        kafka_conf_set(kc, "enable.auto.offset.store", "false", errstr, errstr_size) ||
         kafka_conf_set(kc, "enable.partition.eof", "true", errstr, errstr_size)) {
         rd_kafka_conf_destroy(kc);
         goto fail;
     }
     if (!(st->rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, kerr, sizeof(kerr)))) {
         rd_kafka_conf_destroy(kc);
-        errstr_set(errstr, errstr_size, "cannot create the schema reader: %s",
-                   kerr);
+        errstr_set(errstr, errstr_size, "cannot create the schema reader: %s", kerr);
         goto fail;
     }
     out->lookup = st_lookup;

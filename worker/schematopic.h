@@ -19,14 +19,14 @@
 #ifndef TIDEMARK_WORKER_SCHEMATOPIC_H
 #define TIDEMARK_WORKER_SCHEMATOPIC_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include "config.h"
 #include "schemasource.h"
 
 /* Fills *out with a source over conf's <prefix>.schemas. Nothing is read
  * yet. 0, or -1 with errstr. Free with schema_source_destroy(). */
-int schematopic_new(const tm_config_t *conf, schema_source_t *out,
-                    char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int schematopic_new(const tm_config_t *conf, schema_source_t *out, char *errstr,
+                    size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * sqlgen.c - see sqlgen.h.
  */
+#include "errstr.h"
 #include "sqlgen.h"
 
 #include <stdio.h>
@@ -10,8 +11,8 @@
 #include "strbuf.h"
 
 static const char *const bookkeeping[] = {
-    "_source_ts", "_deleted", "_deleted_at", "_kafka_partition",
-    "_kafka_offset", "_produced_at", "_synced_at", NULL};
+    "_source_ts",    "_deleted",     "_deleted_at", "_kafka_partition",
+    "_kafka_offset", "_produced_at", "_synced_at",  NULL};
 
 /*
  * The version guard: alias a's stored version is older than event b's
@@ -79,8 +80,7 @@ void sqlgen_append_table(strbuf_t *sb, const char *table, const char *suffix)
     free(part);
 }
 
-static char *build_create(const record_schema_t *rs, const char *table,
-                          const char *id_field)
+static char *build_create(const record_schema_t *rs, const char *table, const char *id_field)
 {
     strbuf_t sb;
     char tbuf[64];
@@ -95,21 +95,19 @@ static char *build_create(const record_schema_t *rs, const char *table,
 
         strbuf_append(&sb, i ? ", " : "");
         strbuf_append_ident(&sb, f->name);
-        strbuf_appendf(&sb, " %s",
-                       schema_field_sql_type(f, tbuf, sizeof(tbuf)));
+        strbuf_appendf(&sb, " %s", schema_field_sql_type(f, tbuf, sizeof(tbuf)));
         /* Every data column is nullable: a delete of an id never seen
          * leaves a row that holds only the id. */
         if (!strcmp(f->name, id_field))
             strbuf_append(&sb, " NOT NULL PRIMARY KEY");
     }
-    strbuf_append(&sb,
-                  ", \"_source_ts\" timestamptz NOT NULL"
-                  ", \"_deleted\" boolean NOT NULL DEFAULT false"
-                  ", \"_deleted_at\" timestamptz"
-                  ", \"_kafka_partition\" integer"
-                  ", \"_kafka_offset\" bigint"
-                  ", \"_synced_at\" timestamptz"
-                  ", \"_produced_at\" timestamptz)");
+    strbuf_append(&sb, ", \"_source_ts\" timestamptz NOT NULL"
+                       ", \"_deleted\" boolean NOT NULL DEFAULT false"
+                       ", \"_deleted_at\" timestamptz"
+                       ", \"_kafka_partition\" integer"
+                       ", \"_kafka_offset\" bigint"
+                       ", \"_synced_at\" timestamptz"
+                       ", \"_produced_at\" timestamptz)");
     return strbuf_take(&sb);
 }
 
@@ -123,8 +121,7 @@ static char *build_tombstones(const schema_field_t *id, const char *table)
     sqlgen_append_table(&sb, table, "__tombstones");
     strbuf_append(&sb, " (");
     strbuf_append_ident(&sb, id->name);
-    strbuf_appendf(&sb, " %s NOT NULL PRIMARY KEY",
-                   schema_field_sql_type(id, tbuf, sizeof(tbuf)));
+    strbuf_appendf(&sb, " %s NOT NULL PRIMARY KEY", schema_field_sql_type(id, tbuf, sizeof(tbuf)));
     strbuf_append(&sb, ", \"_source_ts\" timestamptz NOT NULL"
                        ", \"_kafka_partition\" integer"
                        ", \"_kafka_offset\" bigint"
@@ -139,8 +136,8 @@ static void append_recordset(strbuf_t *sb, const char *table)
     strbuf_append(sb, ", $1::jsonb) AS r");
 }
 
-static char *build_upsert(const record_schema_t *rs, const char *table,
-                          const char *id_field, delete_mode_t mode)
+static char *build_upsert(const record_schema_t *rs, const char *table, const char *id_field,
+                          delete_mode_t mode)
 {
     strbuf_t sb;
     size_t i;
@@ -266,8 +263,7 @@ static char *build_hard_delete(const char *table, const char *id_field)
 }
 
 /* The columns of a Kafka tombstone's $1 row. */
-static void append_tomb_recordset(strbuf_t *sb, const char *table,
-                                  const char *id_field)
+static void append_tomb_recordset(strbuf_t *sb, const char *table, const char *id_field)
 {
     strbuf_append(sb, "SELECT r.");
     strbuf_append_ident(sb, id_field);
@@ -377,13 +373,21 @@ const char *sqlgen_pg_type(const schema_field_t *f, char *buf, size_t size)
 
 const char *sqlgen_avro_type(const schema_field_t *f, char *buf, size_t size)
 {
-    static const char *const names[] = {
-        [FT_STRING] = "string", [FT_INT] = "int", [FT_LONG] = "long",
-        [FT_FLOAT] = "float", [FT_DOUBLE] = "double", [FT_BOOLEAN] = "boolean",
-        [FT_BYTES] = "bytes", [FT_TIMESTAMP_MILLIS] = "timestamp-millis",
-        [FT_TIMESTAMP_MICROS] = "timestamp-micros", [FT_DATE] = "date",
-        [FT_DECIMAL] = "decimal", [FT_ENUM] = "enum", [FT_RECORD] = "record",
-        [FT_ARRAY] = "array", [FT_MAP] = "map"};
+    static const char *const names[] = {[FT_STRING] = "string",
+                                        [FT_INT] = "int",
+                                        [FT_LONG] = "long",
+                                        [FT_FLOAT] = "float",
+                                        [FT_DOUBLE] = "double",
+                                        [FT_BOOLEAN] = "boolean",
+                                        [FT_BYTES] = "bytes",
+                                        [FT_TIMESTAMP_MILLIS] = "timestamp-millis",
+                                        [FT_TIMESTAMP_MICROS] = "timestamp-micros",
+                                        [FT_DATE] = "date",
+                                        [FT_DECIMAL] = "decimal",
+                                        [FT_ENUM] = "enum",
+                                        [FT_RECORD] = "record",
+                                        [FT_ARRAY] = "array",
+                                        [FT_MAP] = "map"};
 
     if (f->type == FT_DECIMAL) {
         snprintf(buf, size, "decimal(%d,%d)", f->precision, f->scale);
@@ -394,8 +398,7 @@ const char *sqlgen_avro_type(const schema_field_t *f, char *buf, size_t size)
     return "?";
 }
 
-static int build_columns(const record_schema_t *rs, const char *id_field,
-                         stream_sql_t *out)
+static int build_columns(const record_schema_t *rs, const char *id_field, stream_sql_t *out)
 {
     char tbuf[64], abuf[64];
 
@@ -418,8 +421,8 @@ static int build_columns(const record_schema_t *rs, const char *id_field,
     return 0;
 }
 
-static int check_fields(const record_schema_t *rs, const char *id_field,
-                        char *errstr, size_t errstr_size)
+static int check_fields(const record_schema_t *rs, const char *id_field, char *errstr,
+                        size_t errstr_size)
 {
     size_t i, j;
 
@@ -431,41 +434,40 @@ static int check_fields(const record_schema_t *rs, const char *id_field,
             size_t la = strbuf_ident_len(a), lb = strbuf_ident_len(b);
 
             if (la == lb && !memcmp(a, b, la)) {
-                snprintf(errstr, errstr_size,
-                         "fields '%s' and '%s' of %s are one column in "
-                         "PostgreSQL, which keeps only the first %d bytes of "
-                         "a name ('%.*s'): rename one of them",
-                         a, b, rs->fullname, STRBUF_IDENT_MAX, (int)la, a);
+                errstr_set(errstr, errstr_size,
+                           "fields '%s' and '%s' of %s are one column in "
+                           "PostgreSQL, which keeps only the first %d bytes of "
+                           "a name ('%.*s'): rename one of them",
+                           a, b, rs->fullname, STRBUF_IDENT_MAX, (int)la, a);
                 return -1;
             }
         }
 
     if (record_schema_field_index(rs, id_field) < 0) {
-        snprintf(errstr, errstr_size, "id.field '%s' is not a field of %s",
-                 id_field, rs->fullname);
+        errstr_set(errstr, errstr_size, "id.field '%s' is not a field of %s", id_field,
+                   rs->fullname);
         return -1;
     }
     for (i = 0; i < rs->n_fields; i++)
         for (j = 0; bookkeeping[j]; j++)
             if (!strcmp(rs->fields[i].name, bookkeeping[j])) {
-                snprintf(errstr, errstr_size,
-                         "field '%s' of %s collides with the worker's "
-                         "bookkeeping column of that name",
-                         rs->fields[i].name, rs->fullname);
+                errstr_set(errstr, errstr_size,
+                           "field '%s' of %s collides with the worker's "
+                           "bookkeeping column of that name",
+                           rs->fields[i].name, rs->fullname);
                 return -1;
             }
     return 0;
 }
 
-int stream_sql_build(const record_schema_t *rs, const char *table,
-                     const char *id_field, delete_mode_t mode,
-                     stream_sql_t *out, char *errstr, size_t errstr_size)
+int stream_sql_build(const record_schema_t *rs, const char *table, const char *id_field,
+                     delete_mode_t mode, stream_sql_t *out, char *errstr, size_t errstr_size)
 {
     strbuf_t sb;
 
     memset(out, 0, sizeof(*out));
     if (!table || !*table) {
-        snprintf(errstr, errstr_size, "empty table name");
+        errstr_set(errstr, errstr_size, "empty table name");
         return -1;
     }
     if (check_fields(rs, id_field, errstr, errstr_size) < 0)
@@ -475,31 +477,29 @@ int stream_sql_build(const record_schema_t *rs, const char *table,
     out->table = strbuf_take(&sb);
     if (build_columns(rs, id_field, out) < 0) {
         stream_sql_clear(out);
-        snprintf(errstr, errstr_size, "out of memory building SQL");
+        errstr_set(errstr, errstr_size, "out of memory building SQL");
         return -1;
     }
     out->create_table = build_create(rs, table, id_field);
     out->upsert = build_upsert(rs, table, id_field, mode);
     if (mode == DELETE_MODE_HARD) {
-        out->create_tombstones =
-            build_tombstones(record_schema_field(rs, id_field), table);
+        out->create_tombstones = build_tombstones(record_schema_field(rs, id_field), table);
         sqlgen_append_table(&sb, table, "__tombstones");
         out->tombstones = strbuf_take(&sb);
         out->delete_rows = build_hard_delete(table, id_field);
         out->tombstone_rows = build_hard_tombstone(table, id_field);
-        out->add_produced_at_tombstones =
-            build_add_produced_at(table, "__tombstones");
+        out->add_produced_at_tombstones = build_add_produced_at(table, "__tombstones");
     } else {
         out->delete_rows = build_soft_delete(table, id_field);
         out->tombstone_rows = build_soft_tombstone(table, id_field);
     }
     out->add_produced_at = build_add_produced_at(table, "");
-    if (!out->table || !out->create_table || !out->upsert ||
-        !out->delete_rows || !out->tombstone_rows || !out->add_produced_at ||
+    if (!out->table || !out->create_table || !out->upsert || !out->delete_rows ||
+        !out->tombstone_rows || !out->add_produced_at ||
         (mode == DELETE_MODE_HARD && !out->add_produced_at_tombstones) ||
         (mode == DELETE_MODE_HARD && (!out->create_tombstones || !out->tombstones))) {
         stream_sql_clear(out);
-        snprintf(errstr, errstr_size, "out of memory building SQL");
+        errstr_set(errstr, errstr_size, "out of memory building SQL");
         return -1;
     }
     return 0;

@@ -53,8 +53,8 @@
 #ifndef TIDEMARK_WORKER_SQLGEN_H
 #define TIDEMARK_WORKER_SQLGEN_H
 
-#include <stddef.h>
 #include "config.h"
+#include <stddef.h>
 #include "schema.h"
 
 /* What the schema asks of one column, for the start-up check of an
@@ -70,19 +70,19 @@ typedef struct sql_column {
 } sql_column_t;
 
 typedef struct stream_sql {
-    char *table;             /* quoted (schema-qualified) table name */
-    char *tombstones;        /* the same for <table>__tombstones, or NULL */
-    sql_column_t *columns;   /* one per field, in schema order */
+    char *table;           /* quoted (schema-qualified) table name */
+    char *tombstones;      /* the same for <table>__tombstones, or NULL */
+    sql_column_t *columns; /* one per field, in schema order */
     size_t n_columns;
-    char *create_table;      /* CREATE TABLE IF NOT EXISTS ... */
-    char *create_tombstones; /* NULL unless delete.mode = hard */
-    char *upsert;            /* $1 = JSON array of rows */
-    char *delete_rows;       /* $1 = JSON array of {id, _source_ts, ...} */
-    char *tombstone_rows;    /* Kafka tombstones: $1 = JSON array of {id,
-                                _produced_at (the message's timestamp),
-                                _kafka_partition, _kafka_offset} */
-    char *add_produced_at;   /* ALTER TABLE ... ADD COLUMN IF NOT EXISTS
-                                _produced_at, for a table made before it */
+    char *create_table;               /* CREATE TABLE IF NOT EXISTS ... */
+    char *create_tombstones;          /* NULL unless delete.mode = hard */
+    char *upsert;                     /* $1 = JSON array of rows */
+    char *delete_rows;                /* $1 = JSON array of {id, _source_ts, ...} */
+    char *tombstone_rows;             /* Kafka tombstones: $1 = JSON array of {id,
+                                         _produced_at (the message's timestamp),
+                                         _kafka_partition, _kafka_offset} */
+    char *add_produced_at;            /* ALTER TABLE ... ADD COLUMN IF NOT EXISTS
+                                         _produced_at, for a table made before it */
     char *add_produced_at_tombstones; /* the same for __tombstones, or NULL */
 } stream_sql_t;
 
@@ -92,10 +92,9 @@ typedef struct stream_sql {
  * (_source_ts, _deleted, ...), two field names are the same column once
  * cut to PostgreSQL's 63 bytes, or allocation fails.
  */
-int stream_sql_build(const record_schema_t *rs, const char *table,
-                     const char *id_field, delete_mode_t mode,
-                     stream_sql_t *out, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int stream_sql_build(const record_schema_t *rs, const char *table, const char *id_field,
+                     delete_mode_t mode, stream_sql_t *out, char *errstr,
+                     size_t errstr_size) TM_WARN_UNUSED;
 
 void stream_sql_clear(stream_sql_t *ss);
 
@@ -109,7 +108,6 @@ const char *sqlgen_avro_type(const schema_field_t *f, char *buf, size_t size);
 /* Appends table ("t" or "s.t") quoted, with suffix added to the table part
  * ("" for none). */
 struct strbuf;
-void sqlgen_append_table(struct strbuf *sb, const char *table,
-                         const char *suffix);
+void sqlgen_append_table(struct strbuf *sb, const char *table, const char *suffix);
 
 #endif

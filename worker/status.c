@@ -1,6 +1,7 @@
 /*
  * status.c - see status.h.
  */
+#include "errstr.h"
 #include "status.h"
 
 #include <inttypes.h>
@@ -19,17 +20,16 @@
 
 void worker_status_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tidemark-worker [-c FILE] status [--max-staleness DUR]\n"
-            "\n"
-            "Per stream: the consumer group's stored offset, the high\n"
-            "watermark and the lag of each partition; the last completed run\n"
-            "and its staleness. Exits 1 when a stream has no completed run or\n"
-            "its last one completed longer ago than DUR (ms, s, m, h, d).\n");
+    fprintf(out, "usage: tidemark-worker [-c FILE] status [--max-staleness DUR]\n"
+                 "\n"
+                 "Per stream: the consumer group's stored offset, the high\n"
+                 "watermark and the lag of each partition; the last completed run\n"
+                 "and its staleness. Exits 1 when a stream has no completed run or\n"
+                 "its last one completed longer ago than DUR (ms, s, m, h, d).\n");
 }
 
-int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out,
-                             char *errstr, size_t errstr_size)
+int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out, char *errstr,
+                             size_t errstr_size)
 {
     const char *v = NULL;
     int i, m;
@@ -44,19 +44,19 @@ int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out,
 
         m = cmdargs_match(argc, argv, &i, "max-staleness", &v);
         if (m == 0) {
-            snprintf(errstr, errstr_size, "unknown argument '%s'", arg);
+            errstr_set(errstr, errstr_size, "unknown argument '%s'", arg);
             return -1;
         }
         if (m < 0 || out->max_staleness_ms >= 0) {
-            snprintf(errstr, errstr_size, "--max-staleness %s",
-                     m < 0 ? "needs a duration" : "given twice");
+            errstr_set(errstr, errstr_size, "--max-staleness %s",
+                       m < 0 ? "needs a duration" : "given twice");
             return -1;
         }
         if (config_parse_duration(v, &out->max_staleness_ms) < 0) {
-            snprintf(errstr, errstr_size,
-                     "--max-staleness '%s': bad duration (use ms, s, m, h "
-                     "or d)",
-                     v);
+            errstr_set(errstr, errstr_size,
+                       "--max-staleness '%s': bad duration (use ms, s, m, h "
+                       "or d)",
+                       v);
             return -1;
         }
     }
@@ -81,8 +81,7 @@ int worker_status_out_of_range(int64_t stored, int64_t low, int64_t high)
     return stored < low || stored > high;
 }
 
-stream_state_t worker_status_state(int found, int64_t staleness_ms,
-                                   int64_t max_ms)
+stream_state_t worker_status_state(int found, int64_t staleness_ms, int64_t max_ms)
 {
     if (!found)
         return STREAM_NO_RUN;
@@ -135,8 +134,8 @@ typedef struct status_run {
     pg_t *pg;
     int tables; /* the bookkeeping tables exist */
     stored_offsets_t so;
-    int sw, tw; /* column widths: stream, topic */
-    int failed; /* a runtime failure: exit 1 */
+    int sw, tw;       /* column widths: stream, topic */
+    int failed;       /* a runtime failure: exit 1 */
     int out_of_range; /* a stored offset outside its partition: exit 1 */
 } status_run_t;
 
@@ -156,9 +155,8 @@ static void fmt_i64(int64_t v, char *buf, size_t size)
         snprintf(buf, size, "-");
 }
 
-static void print_partition(status_run_t *r, const char *stream,
-                            const char *topic, int32_t partition, int64_t low,
-                            int64_t high)
+static void print_partition(status_run_t *r, const char *stream, const char *topic,
+                            int32_t partition, int64_t low, int64_t high)
 {
     int64_t stored = offsets_lookup(&r->so, topic, partition);
     char sbuf[24], hbuf[24], lbuf[24];
@@ -166,24 +164,23 @@ static void print_partition(status_run_t *r, const char *stream,
 
     fmt_i64(stored, sbuf, sizeof(sbuf));
     fmt_i64(high, hbuf, sizeof(hbuf));
-    fmt_i64(oor ? -1 : worker_status_lag(stored, low, high), lbuf,
-            sizeof(lbuf));
-    printf("%-*s  %-*s  %9" PRId32 "  %13s  %14s  %10s  %s\n", r->sw, stream,
-           r->tw, topic, partition, sbuf, hbuf, lbuf,
-           oor ? "out-of-range" : high < 0 ? "-" : "ok");
+    fmt_i64(oor ? -1 : worker_status_lag(stored, low, high), lbuf, sizeof(lbuf));
+    printf("%-*s  %-*s  %9" PRId32 "  %13s  %14s  %10s  %s\n", r->sw, stream, r->tw, topic,
+           partition, sbuf, hbuf, lbuf,
+           oor        ? "out-of-range"
+           : high < 0 ? "-"
+                      : "ok");
     if (oor) {
         log_error("stored offset outside the partition: the worker does not "
                   "apply it; move it with `tidemark-worker reset-offsets`",
-                  "topic=%s partition=%" PRId32 " stored=%" PRId64
-                  " low=%" PRId64 " high=%" PRId64,
+                  "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64,
                   topic, partition, stored, low, high);
         r->out_of_range = 1;
     }
 }
 
 /* Without Kafka: the partitions the database knows, watermarks unknown. */
-static void print_stored_only(status_run_t *r, const char *stream,
-                              const char *topic)
+static void print_stored_only(status_run_t *r, const char *stream, const char *topic)
 {
     size_t i;
 
@@ -200,16 +197,14 @@ static void print_partitions(status_run_t *r, const char *stream)
     size_t i, n = 0;
 
     topic_for_stream(r->conf, stream, topic, sizeof(topic));
-    if (!r->ak ||
-        groupprobe_partitions(r->ak, topic, &ids, &n, err, sizeof(err)) < 0) {
+    if (!r->ak || groupprobe_partitions(r->ak, topic, &ids, &n, err, sizeof(err)) < 0) {
         if (r->ak)
             log_failure(r, "cannot read the topic's partitions", err);
         print_stored_only(r, stream, topic);
         return;
     }
     for (i = 0; i < n; i++) {
-        if (groupprobe_watermarks(r->ak, topic, ids[i], &low, &high, err,
-                                   sizeof(err)) < 0) {
+        if (groupprobe_watermarks(r->ak, topic, ids[i], &low, &high, err, sizeof(err)) < 0) {
             log_failure(r, "cannot read the partition's watermarks", err);
             low = high = -1;
         }
@@ -226,11 +221,9 @@ static stream_state_t print_run(status_run_t *r, const char *stream)
     stream_state_t s;
 
     memset(&lr, 0, sizeof(lr));
-    if (r->tables &&
-        bookkeeping_last_run(r->pg, stream, &lr, err, sizeof(err)) != PG_OK)
+    if (r->tables && bookkeeping_last_run(r->pg, stream, &lr, err, sizeof(err)) != PG_OK)
         log_failure(r, "cannot read sync_metadata", err);
-    s = worker_status_state(lr.found, lr.staleness_ms,
-                            r->args->max_staleness_ms);
+    s = worker_status_state(lr.found, lr.staleness_ms, r->args->max_staleness_ms);
     if (lr.found) {
         worker_status_format_duration(lr.staleness_ms, age, sizeof(age));
         fmt_i64(lr.records_synced, n1, sizeof(n1));
@@ -268,14 +261,12 @@ static int print_tables(status_run_t *r)
     int stale = 0;
 
     set_widths(r);
-    printf("%-*s  %-*s  %9s  %13s  %14s  %10s  %s\n", r->sw, "STREAM", r->tw,
-           "TOPIC", "PARTITION", "STORED-OFFSET", "HIGH-WATERMARK", "LAG",
-           "STATE");
+    printf("%-*s  %-*s  %9s  %13s  %14s  %10s  %s\n", r->sw, "STREAM", r->tw, "TOPIC", "PARTITION",
+           "STORED-OFFSET", "HIGH-WATERMARK", "LAG", "STATE");
     for (i = 0; i < r->conf->n_streams; i++)
         print_partitions(r, r->conf->streams[i].name);
-    printf("\n%-*s  %-36s  %-24s  %8s  %8s  %-24s  %9s  %s\n", r->sw, "STREAM",
-           "LAST-RUN", "COMPLETED-AT", "RECORDS", "DELETES", "HWM", "STALENESS",
-           "STATE");
+    printf("\n%-*s  %-36s  %-24s  %8s  %8s  %-24s  %9s  %s\n", r->sw, "STREAM", "LAST-RUN",
+           "COMPLETED-AT", "RECORDS", "DELETES", "HWM", "STALENESS", "STATE");
     for (i = 0; i < r->conf->n_streams; i++)
         if (print_run(r, r->conf->streams[i].name) != STREAM_OK)
             stale = 1;
@@ -296,8 +287,7 @@ static int open_all(status_run_t *r)
     }
     st = bookkeeping_open(r->pg, 0, &r->tables, err, sizeof(err));
     if (st == PG_OK && r->tables)
-        st = offsets_read_group(r->pg, r->conf->group_id, &r->so, err,
-                                sizeof(err));
+        st = offsets_read_group(r->pg, r->conf->group_id, &r->so, err, sizeof(err));
     if (st != PG_OK) {
         log_failure(r, "cannot read the bookkeeping tables", err);
         return -1;

@@ -27,6 +27,7 @@
 #ifndef TIDEMARK_WORKER_STATUS_H
 #define TIDEMARK_WORKER_STATUS_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,9 +39,8 @@ typedef struct worker_status_args {
 } worker_status_args_t;
 
 /* argv[0] is "status". 0, or -1 with errstr (bad usage). */
-int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out,
-                             char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out, char *errstr,
+                             size_t errstr_size) TM_WARN_UNUSED;
 
 /* Lag of a partition: high - stored, or high - low when nothing is
  * stored (stored < 0); never negative. -1 when high is unknown (< 0). */
@@ -53,8 +53,7 @@ typedef enum { STREAM_OK = 0, STREAM_STALE, STREAM_NO_RUN } stream_state_t;
 
 /* found: a completed run exists; staleness_ms: its age; max_ms: -1 for
  * no limit. */
-stream_state_t worker_status_state(int found, int64_t staleness_ms,
-                                   int64_t max_ms);
+stream_state_t worker_status_state(int found, int64_t staleness_ms, int64_t max_ms);
 
 const char *worker_status_state_name(stream_state_t s);
 

@@ -9,6 +9,7 @@
 #ifndef TIDEMARK_WORKER_STRBUF_H
 #define TIDEMARK_WORKER_STRBUF_H
 
+#include "compiler.h"
 #include <stddef.h>
 
 typedef struct strbuf {
@@ -20,8 +21,7 @@ typedef struct strbuf {
 
 void strbuf_init(strbuf_t *sb);
 void strbuf_append(strbuf_t *sb, const char *s);
-void strbuf_appendf(strbuf_t *sb, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void strbuf_appendf(strbuf_t *sb, const char *fmt, ...) TM_PRINTF(2, 3);
 
 /* PostgreSQL keeps the first NAMEDATALEN - 1 = 63 bytes of an identifier
  * (cut back to a whole UTF-8 character) and drops the rest. */

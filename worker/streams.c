@@ -1,6 +1,7 @@
 /*
  * streams.c - see streams.h.
  */
+#include "errstr.h"
 #include "streams.h"
 
 #include <inttypes.h>
@@ -13,8 +14,8 @@
 #include "schematopic.h"
 #include "stream_schema.h"
 
-static int load_one(const tm_config_t *conf, const stream_conf_t *sc,
-                    worker_stream_t *w, char *errstr, size_t errstr_size)
+static int load_one(const tm_config_t *conf, const stream_conf_t *sc, worker_stream_t *w,
+                    char *errstr, size_t errstr_size)
 {
     char err[512];
 
@@ -22,30 +23,29 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc,
     topic_for_stream(conf, sc->name, w->topic, sizeof(w->topic));
     if (stream_schema_load(conf, sc, &w->rs, &w->es, errstr, errstr_size) < 0)
         return -1;
-    if (stream_sql_build(w->rs, sc->table, sc->id_field, conf->delete_mode,
-                         &w->sql, err, sizeof(err)) < 0) {
-        snprintf(errstr, errstr_size, "%s:%d: [stream %s] %s", conf->path,
-                 sc->line, sc->name, err);
+    if (stream_sql_build(w->rs, sc->table, sc->id_field, conf->delete_mode, &w->sql, err,
+                         sizeof(err)) < 0) {
+        errstr_set(errstr, errstr_size, "%s:%d: [stream %s] %s", conf->path, sc->line, sc->name,
+                   err);
         return -1;
     }
     return 0;
 }
 
-int worker_streams_load(const tm_config_t *conf, worker_streams_t *out,
-                        char *errstr, size_t errstr_size)
+int worker_streams_load(const tm_config_t *conf, worker_streams_t *out, char *errstr,
+                        size_t errstr_size)
 {
     size_t i;
 
     memset(out, 0, sizeof(*out));
     out->items = calloc(conf->n_streams + 1, sizeof(*out->items));
     if (!out->items) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     for (i = 0; i < conf->n_streams; i++) {
         out->n++;
-        if (load_one(conf, &conf->streams[i], &out->items[i], errstr,
-                     errstr_size) < 0) {
+        if (load_one(conf, &conf->streams[i], &out->items[i], errstr, errstr_size) < 0) {
             worker_streams_clear(out);
             return -1;
         }
@@ -71,8 +71,7 @@ static void learn_one(void *vctx, uint64_t fp, const char *json)
     for (size_t i = 0; i < ctx->ws->n; i++) {
         worker_stream_t *w = &ctx->ws->items[i];
 
-        if (envelope_knows_writer(w->es, fp) ||
-            !envelope_same_record(w->es, json))
+        if (envelope_knows_writer(w->es, fp) || !envelope_same_record(w->es, json))
             continue;
         if (envelope_add_writer(w->es, json, NULL, err, sizeof(err)) == 0) {
             ctx->added++;
@@ -81,8 +80,8 @@ static void learn_one(void *vctx, uint64_t fp, const char *json)
         ctx->refused++;
         log_warn("a writer schema of this stream cannot be read as its "
                  "current schema; its events will be dead-lettered",
-                 "stream=%s fingerprint=%016" PRIx64 " error=%s", w->sc->name,
-                 fp, log_quote(q, sizeof(q), err));
+                 "stream=%s fingerprint=%016" PRIx64 " error=%s", w->sc->name, fp,
+                 log_quote(q, sizeof(q), err));
     }
 }
 
@@ -93,19 +92,17 @@ void worker_streams_read_writers(worker_streams_t *ws)
 
     if (!ws->writers.each)
         return;
-    if (ws->writers.each(ws->writers.impl, learn_one, &ctx, err,
-                         sizeof(err)) != 0) {
+    if (ws->writers.each(ws->writers.impl, learn_one, &ctx, err, sizeof(err)) != 0) {
         log_warn("cannot read the writer schemas now; will retry when an "
-                 "event needs one", "error=%s", log_quote(q, sizeof(q), err));
+                 "event needs one",
+                 "error=%s", log_quote(q, sizeof(q), err));
         return;
     }
-    log_info("writer schemas loaded", "added=%zu unreadable=%zu", ctx.added,
-             ctx.refused);
+    log_info("writer schemas loaded", "added=%zu unreadable=%zu", ctx.added, ctx.refused);
 }
 
-int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w,
-                                const void *value, size_t len, char *errstr,
-                                size_t errstr_size)
+int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w, const void *value,
+                                size_t len, char *errstr, size_t errstr_size)
 {
     uint64_t fp;
     char *json = NULL, err[600], q[700];
@@ -114,18 +111,16 @@ int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w,
     if (!ws->writers.lookup || envelope_peek_fingerprint(value, len, &fp) != 0 ||
         envelope_knows_writer(w->es, fp))
         return 0;
-    rc = schema_source_lookup((schema_source_t *)&ws->writers, fp, &json,
-                              errstr, errstr_size);
+    rc = schema_source_lookup((schema_source_t *)&ws->writers, fp, &json, errstr, errstr_size);
     if (rc <= 0)
         return rc; /* 0: unknown everywhere, the decoder says so */
     if (envelope_add_writer(w->es, json, NULL, err, sizeof(err)) == 0)
-        log_info("writer schema added", "stream=%s fingerprint=%016" PRIx64,
-                 w->sc->name, fp);
+        log_info("writer schema added", "stream=%s fingerprint=%016" PRIx64, w->sc->name, fp);
     else
         log_warn("a writer schema of this stream cannot be read as its "
                  "current schema; its events will be dead-lettered",
-                 "stream=%s fingerprint=%016" PRIx64 " error=%s", w->sc->name,
-                 fp, log_quote(q, sizeof(q), err));
+                 "stream=%s fingerprint=%016" PRIx64 " error=%s", w->sc->name, fp,
+                 log_quote(q, sizeof(q), err));
     free(json);
     return 0;
 }
@@ -148,8 +143,7 @@ void worker_streams_clear(worker_streams_t *ws)
     ws->n = 0;
 }
 
-worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws,
-                                         const char *topic)
+worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws, const char *topic)
 {
     size_t i;
 

@@ -10,6 +10,7 @@
 #ifndef TIDEMARK_WORKER_STREAMS_H
 #define TIDEMARK_WORKER_STREAMS_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include "config.h"
 #include "envelope.h"
@@ -38,9 +39,8 @@ typedef struct worker_streams {
  * config file and stream ("tidemark.conf:14: [stream customers] schema:
  * ...") - a configuration error.
  */
-int worker_streams_load(const tm_config_t *conf, worker_streams_t *out,
-                        char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int worker_streams_load(const tm_config_t *conf, worker_streams_t *out, char *errstr,
+                        size_t errstr_size) TM_WARN_UNUSED;
 
 void worker_streams_clear(worker_streams_t *ws);
 
@@ -60,13 +60,10 @@ void worker_streams_read_writers(worker_streams_t *ws);
  * is dead-lettered), or -1 with errstr when the source could not be asked
  * (transient: retry the batch).
  */
-int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w,
-                                const void *value, size_t len, char *errstr,
-                                size_t errstr_size)
-    __attribute__((warn_unused_result));
+int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w, const void *value,
+                                size_t len, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* The stream whose topic is topic, or NULL. */
-worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws,
-                                         const char *topic);
+worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws, const char *topic);
 
 #endif

@@ -12,8 +12,8 @@
 #include "idkey.h"
 #include "isotime.h"
 
-json_t *table_event_row(const char *id_field, const change_event_t *ev,
-                        int32_t partition, int64_t offset)
+json_t *table_event_row(const char *id_field, const change_event_t *ev, int32_t partition,
+                        int64_t offset)
 {
     char ts[ISOTIME_BUFSIZE];
     json_t *row;
@@ -44,7 +44,7 @@ json_t *table_event_row(const char *id_field, const change_event_t *ev,
  * PostgreSQL refuses a jsonb value past 256 MiB (54000), and a statement
  * that fails is searched for its culprits by halves. */
 #define STMT_MAX_BYTES ((size_t)64 << 20)
-#define STMT_MAX_ROWS 5000
+#define STMT_MAX_ROWS  5000
 
 /* One statement's rows: their JSON texts and events. */
 typedef struct row_set {
@@ -63,12 +63,12 @@ typedef struct table_ctx {
     table_counts_t *counts;
 } table_ctx_t;
 
-static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why,
-                             char *errstr, size_t errstr_size);
+static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why, char *errstr,
+                             size_t errstr_size);
 
 /* ev: an index into d->events, or n_events + an index into d->tombs. */
-static pg_status_t dead_letter(table_ctx_t *tc, size_t ev, const char *why,
-                               char *errstr, size_t errstr_size)
+static pg_status_t dead_letter(table_ctx_t *tc, size_t ev, const char *why, char *errstr,
+                               size_t errstr_size)
 {
     if (ev >= tc->d->n_events)
         return dead_tomb(tc, ev - tc->d->n_events, why, errstr, errstr_size);
@@ -78,8 +78,7 @@ static pg_status_t dead_letter(table_ctx_t *tc, size_t ev, const char *why,
     snprintf(reason, sizeof(reason), "apply: %s", why);
     de->dead = 1;
     tc->counts->dead_letters++;
-    if (decode_dead_letter(tc->dlq, &tc->b->msgs[de->msg], reason, errstr,
-                           errstr_size) < 0)
+    if (decode_dead_letter(tc->dlq, &tc->b->msgs[de->msg], reason, errstr, errstr_size) < 0)
         return PG_TRANSIENT;
     return PG_OK;
 }
@@ -112,8 +111,8 @@ static char *join_rows(const row_set_t *rs, size_t lo, size_t hi)
  * is tried on its own, down to the row that fails alone: that one is
  * dead-lettered, the others are applied.
  */
-static pg_status_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo,
-                              size_t hi, char *errstr, size_t errstr_size)
+static pg_status_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, size_t hi,
+                              char *errstr, size_t errstr_size)
 {
     char why[512];
     char *text = join_rows(rs, lo, hi);
@@ -133,8 +132,7 @@ static pg_status_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo,
     st = pg_exec(tc->pg, rs->sql, 1, params, NULL, why, sizeof(why));
     free(text);
     if (st == PG_OK)
-        return pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr,
-                      errstr_size);
+        return pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
     if (st != PG_DATA) {
         errstr_set(errstr, errstr_size, "%s", why);
         return st;
@@ -152,16 +150,15 @@ static pg_status_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo,
 }
 
 /* Applies rs in statements of at most STMT_MAX_BYTES and STMT_MAX_ROWS. */
-static pg_status_t exec_set(table_ctx_t *tc, const row_set_t *rs,
-                            char *errstr, size_t errstr_size)
+static pg_status_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, size_t errstr_size)
 {
     pg_status_t st = PG_OK;
     size_t lo = 0, hi, bytes;
 
     while (st == PG_OK && lo < rs->n) {
         bytes = rs->lens[lo];
-        for (hi = lo + 1; hi < rs->n && hi - lo < STMT_MAX_ROWS &&
-                          bytes + rs->lens[hi] + 1 <= STMT_MAX_BYTES;
+        for (hi = lo + 1;
+             hi < rs->n && hi - lo < STMT_MAX_ROWS && bytes + rs->lens[hi] + 1 <= STMT_MAX_BYTES;
              hi++)
             bytes += rs->lens[hi] + 1;
         st = exec_range(tc, rs, lo, hi, errstr, errstr_size);
@@ -210,8 +207,8 @@ static int row_set_add(row_set_t *rs, json_t *row, size_t ev)
  * for the others); an event whose id is not of the id field's type, or
  * whose after.<id> names another row, is dead-lettered.
  */
-static pg_status_t event_keys(table_ctx_t *tc, const worker_stream_t *ws,
-                              char **keys, char *errstr, size_t errstr_size)
+static pg_status_t event_keys(table_ctx_t *tc, const worker_stream_t *ws, char **keys, char *errstr,
+                              size_t errstr_size)
 {
     const schema_field_t *idf = record_schema_field(ws->rs, ws->sc->id_field);
     char why[512];
@@ -230,8 +227,7 @@ static pg_status_t event_keys(table_ctx_t *tc, const worker_stream_t *ws,
             return PG_FATAL;
         }
         if (rc == 0 && de->ev->op == CHANGE_OP_UPSERT)
-            rc = idkey_check_after(idf, keys[i], de->ev->after, why,
-                                   sizeof(why));
+            rc = idkey_check_after(idf, keys[i], de->ev->after, why, sizeof(why));
         if (rc < 0) {
             free(keys[i]);
             keys[i] = NULL;
@@ -247,9 +243,8 @@ static pg_status_t event_keys(table_ctx_t *tc, const worker_stream_t *ws,
  * takes, for an id whose newest was dead-lettered, the newest valid one
  * left. Fills ups and dels; tried[] marks what they hold.
  */
-static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws,
-                      char **keys, unsigned char *tried, row_set_t *ups,
-                      row_set_t *dels)
+static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws, char **keys,
+                      unsigned char *tried, row_set_t *ups, row_set_t *dels)
 {
     const decoded_t *d = tc->d;
     dedupe_item_t *items = malloc((d->n_events + 1) * sizeof(*items));
@@ -281,8 +276,7 @@ static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws,
         if (tried[ev])
             continue; /* applied in an earlier round */
         tried[ev] = 1;
-        row = table_event_row(ws->sc->id_field, de->ev,
-                              tc->b->msgs[de->msg].partition,
+        row = table_event_row(ws->sc->id_field, de->ev, tc->b->msgs[de->msg].partition,
                               tc->b->msgs[de->msg].offset);
         rc = row ? row_set_add(del ? dels : ups, row, ev) : -1;
         json_decref(row);
@@ -291,8 +285,7 @@ static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws,
     return rc;
 }
 
-json_t *table_tombstone_row(const char *id_field, const char *id,
-                            int32_t partition, int64_t offset,
+json_t *table_tombstone_row(const char *id_field, const char *id, int32_t partition, int64_t offset,
                             int64_t timestamp_ms)
 {
     char ts[ISOTIME_BUFSIZE];
@@ -316,8 +309,8 @@ json_t *table_tombstone_row(const char *id_field, const char *id,
 }
 
 /* A tombstone that cannot be applied: dead-lettered with why. */
-static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why,
-                             char *errstr, size_t errstr_size)
+static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why, char *errstr,
+                             size_t errstr_size)
 {
     decoded_tomb_t *dt = &tc->d->tombs[t];
     char reason[700];
@@ -325,8 +318,7 @@ static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why,
     snprintf(reason, sizeof(reason), "apply: %s", why);
     dt->dead = 1;
     tc->counts->dead_letters++;
-    if (decode_dead_letter(tc->dlq, &tc->b->msgs[dt->msg], reason, errstr,
-                           errstr_size) < 0)
+    if (decode_dead_letter(tc->dlq, &tc->b->msgs[dt->msg], reason, errstr, errstr_size) < 0)
         return PG_TRANSIENT;
     return PG_OK;
 }
@@ -339,8 +331,8 @@ static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why,
  * (exec_set) is dead-lettered as an event would be, through the event
  * index space: rs->ev holds n_events + t for tombstone t.
  */
-static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws,
-                               char *errstr, size_t errstr_size)
+static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char *errstr,
+                               size_t errstr_size)
 {
     const schema_field_t *idf = record_schema_field(ws->rs, ws->sc->id_field);
     decoded_t *d = tc->d;
@@ -381,8 +373,7 @@ static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws,
     w = st == PG_OK ? dedupe_latest(items, n) : 0;
     for (i = 0; st == PG_OK && i < w; i++) {
         const batch_msg_t *m = &tc->b->msgs[d->tombs[items[i].index].msg];
-        json_t *row = table_tombstone_row(ws->sc->id_field, items[i].id,
-                                          m->partition, m->offset,
+        json_t *row = table_tombstone_row(ws->sc->id_field, items[i].id, m->partition, m->offset,
                                           m->timestamp);
 
         if (!row || row_set_add(&rs, row, d->n_events + items[i].index) < 0) {
@@ -403,10 +394,8 @@ static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws,
     return st;
 }
 
-pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d,
-                        const worker_stream_t *ws, deadletter_t *dlq,
-                        table_counts_t *counts, char *errstr,
-                        size_t errstr_size)
+pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
+                        deadletter_t *dlq, table_counts_t *counts, char *errstr, size_t errstr_size)
 {
     table_ctx_t tc = {pg, b, d, dlq, counts};
     char **keys = calloc(d->n_events + 1, sizeof(*keys));

@@ -28,6 +28,7 @@
 #ifndef TIDEMARK_WORKER_TABLEAPPLY_H
 #define TIDEMARK_WORKER_TABLEAPPLY_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <jansson.h>
 #include "batch.h"
@@ -43,11 +44,9 @@ typedef struct table_counts {
 } table_counts_t;
 
 /* Applies the events of d that belong to ws. */
-pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d,
-                        const worker_stream_t *ws, deadletter_t *dlq,
-                        table_counts_t *counts, char *errstr,
-                        size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
+                        deadletter_t *dlq, table_counts_t *counts, char *errstr,
+                        size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * The row one event contributes to its statement's $1 array (new
@@ -56,14 +55,13 @@ pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d,
  * "_kafka_offset"; for a delete only the id field and those three.
  * Exposed for tests.
  */
-json_t *table_event_row(const char *id_field, const change_event_t *ev,
-                        int32_t partition, int64_t offset);
+json_t *table_event_row(const char *id_field, const change_event_t *ev, int32_t partition,
+                        int64_t offset);
 
 /* The row of a Kafka tombstone: the id field (id), "_produced_at" (the
  * message's timestamp; the epoch when it has none, timestamp_ms < 0),
  * "_kafka_partition" and "_kafka_offset". Exposed for tests. */
-json_t *table_tombstone_row(const char *id_field, const char *id,
-                            int32_t partition, int64_t offset,
+json_t *table_tombstone_row(const char *id_field, const char *id, int32_t partition, int64_t offset,
                             int64_t timestamp_ms);
 
 #endif

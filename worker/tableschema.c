@@ -1,6 +1,7 @@
 /*
  * tableschema.c - see tableschema.h.
  */
+#include "errstr.h"
 #include "tableschema.h"
 
 #include <stdio.h>
@@ -15,8 +16,8 @@ static int numeric_typmod(const char *type, int *precision, int *scale)
 {
     char rest;
 
-    return sscanf(type, "numeric(%d,%d%c", precision, scale, &rest) == 3 &&
-           rest == ')' && type[strlen(type) - 1] == ')';
+    return sscanf(type, "numeric(%d,%d%c", precision, scale, &rest) == 3 && rest == ')' &&
+           type[strlen(type) - 1] == ')';
 }
 
 int tableschema_widens(const char *from, const char *to)
@@ -24,9 +25,9 @@ int tableschema_widens(const char *from, const char *to)
     static const struct {
         const char *from, *to;
     } ok[] = {
-        {"integer", "bigint"},          {"integer", "real"},
+        {"integer", "bigint"},           {"integer", "real"},
         {"integer", "double precision"}, {"bigint", "real"},
-        {"bigint", "double precision"}, {"real", "double precision"},
+        {"bigint", "double precision"},  {"real", "double precision"},
     };
     int p1, s1, p2, s2;
 
@@ -34,12 +35,10 @@ int tableschema_widens(const char *from, const char *to)
         if (!strcmp(from, ok[i].from) && !strcmp(to, ok[i].to))
             return 1;
     /* a larger precision at the same scale holds every value it held */
-    return numeric_typmod(from, &p1, &s1) && numeric_typmod(to, &p2, &s2) &&
-           s1 == s2 && p2 > p1;
+    return numeric_typmod(from, &p1, &s1) && numeric_typmod(to, &p2, &s2) && s1 == s2 && p2 > p1;
 }
 
-static const table_col_t *find_col(const table_col_t *cols, size_t n,
-                                   const char *name)
+static const table_col_t *find_col(const table_col_t *cols, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(cols[i].name, name))
@@ -47,25 +46,23 @@ static const table_col_t *find_col(const table_col_t *cols, size_t n,
     return NULL;
 }
 
-static int long_name_error(const stream_sql_t *ss, const sql_column_t *c,
-                           int exists, char *errstr, size_t errstr_size)
+static int long_name_error(const stream_sql_t *ss, const sql_column_t *c, int exists, char *errstr,
+                           size_t errstr_size)
 {
-    snprintf(errstr, errstr_size,
-             "field '%s' of table %s: its name is %zu bytes long and "
-             "PostgreSQL keeps only the first %d of a column name, so its "
-             "values would be stored nowhere; %s: rename the field to at "
-             "most %d bytes",
-             c->field, ss->table, strlen(c->field), STRBUF_IDENT_MAX,
-             exists ? "the table has no column named its first 63 bytes"
-                    : "the table does not exist yet",
-             STRBUF_IDENT_MAX);
+    errstr_set(errstr, errstr_size,
+               "field '%s' of table %s: its name is %zu bytes long and "
+               "PostgreSQL keeps only the first %d of a column name, so its "
+               "values would be stored nowhere; %s: rename the field to at "
+               "most %d bytes",
+               c->field, ss->table, strlen(c->field), STRBUF_IDENT_MAX,
+               exists ? "the table has no column named its first 63 bytes"
+                      : "the table does not exist yet",
+               STRBUF_IDENT_MAX);
     return -1;
 }
 
-int tableschema_plan(const stream_sql_t *ss, int exists,
-                     const table_col_t *cols, size_t n_cols,
-                     ts_action_t *actions, size_t *n_actions, char *errstr,
-                     size_t errstr_size)
+int tableschema_plan(const stream_sql_t *ss, int exists, const table_col_t *cols, size_t n_cols,
+                     ts_action_t *actions, size_t *n_actions, char *errstr, size_t errstr_size)
 {
     size_t n = 0;
 
@@ -73,8 +70,7 @@ int tableschema_plan(const stream_sql_t *ss, int exists,
     for (size_t i = 0; i < ss->n_columns; i++) {
         const sql_column_t *c = &ss->columns[i];
         int cut = strcmp(c->field, c->column) != 0;
-        const table_col_t *have = exists ? find_col(cols, n_cols, c->column)
-                                         : NULL;
+        const table_col_t *have = exists ? find_col(cols, n_cols, c->column) : NULL;
 
         if (!have) {
             if (cut)
@@ -82,11 +78,11 @@ int tableschema_plan(const stream_sql_t *ss, int exists,
             if (!exists)
                 continue; /* CREATE TABLE makes it */
             if (c->is_id) {
-                snprintf(errstr, errstr_size,
-                         "table %s has no column \"%s\" for the id field: "
-                         "it was not made for this stream (point `table` "
-                         "elsewhere, or drop it)",
-                         ss->table, c->column);
+                errstr_set(errstr, errstr_size,
+                           "table %s has no column \"%s\" for the id field: "
+                           "it was not made for this stream (point `table` "
+                           "elsewhere, or drop it)",
+                           ss->table, c->column);
                 return -1;
             }
             actions[n++] = (ts_action_t){TS_ADD_COLUMN, c, NULL};
@@ -95,15 +91,14 @@ int tableschema_plan(const stream_sql_t *ss, int exists,
         } else if (tableschema_widens(have->type, c->type)) {
             actions[n++] = (ts_action_t){TS_ALTER_TYPE, c, have->type};
         } else {
-            snprintf(errstr, errstr_size,
-                     "field '%s' changed type incompatibly: table %s has "
-                     "column \"%s\" of type %s, the schema now says %s "
-                     "(column type %s); only the widenings Avro resolves "
-                     "(int -> long, float or double; long -> float or "
-                     "double; float -> double; a larger decimal precision "
-                     "at the same scale) are applied to a table",
-                     c->field, ss->table, c->column, have->type, c->avro,
-                     c->type);
+            errstr_set(errstr, errstr_size,
+                       "field '%s' changed type incompatibly: table %s has "
+                       "column \"%s\" of type %s, the schema now says %s "
+                       "(column type %s); only the widenings Avro resolves "
+                       "(int -> long, float or double; long -> float or "
+                       "double; float -> double; a larger decimal precision "
+                       "at the same scale) are applied to a table",
+                       c->field, ss->table, c->column, have->type, c->avro, c->type);
             return -1;
         }
     }
@@ -113,22 +108,22 @@ int tableschema_plan(const stream_sql_t *ss, int exists,
 
 /* ---- the statements ---------------------------------------------------- */
 
-static pg_status_t fail(pg_status_t st, const char *what, const char *table,
-                        const char *err, char *errstr, size_t errstr_size)
+static pg_status_t fail(pg_status_t st, const char *what, const char *table, const char *err,
+                        char *errstr, size_t errstr_size)
 {
-    snprintf(errstr, errstr_size, "%s %s: %s", what, table, err);
+    errstr_set(errstr, errstr_size, "%s %s: %s", what, table, err);
     return st;
 }
 
 /* *exists: whether the table exists. */
-static pg_status_t table_exists(pg_t *pg, const char *table, int *exists,
-                                char *errstr, size_t errstr_size)
+static pg_status_t table_exists(pg_t *pg, const char *table, int *exists, char *errstr,
+                                size_t errstr_size)
 {
     const char *params[1] = {table};
     PGresult *res = NULL;
     char err[512];
-    pg_status_t st = pg_exec(pg, "SELECT to_regclass($1) IS NOT NULL", 1,
-                             params, &res, err, sizeof(err));
+    pg_status_t st =
+        pg_exec(pg, "SELECT to_regclass($1) IS NOT NULL", 1, params, &res, err, sizeof(err));
 
     if (st != PG_OK)
         return fail(st, "looking for table", table, err, errstr, errstr_size);
@@ -137,26 +132,24 @@ static pg_status_t table_exists(pg_t *pg, const char *table, int *exists,
     return PG_OK;
 }
 
-static pg_status_t read_columns(pg_t *pg, const char *table, PGresult **res,
-                                char *errstr, size_t errstr_size)
+static pg_status_t read_columns(pg_t *pg, const char *table, PGresult **res, char *errstr,
+                                size_t errstr_size)
 {
     const char *params[1] = {table};
     char err[512];
-    pg_status_t st = pg_exec(
-        pg,
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod)"
-        " FROM pg_attribute a WHERE a.attrelid = to_regclass($1)"
-        " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-        1, params, res, err, sizeof(err));
+    pg_status_t st = pg_exec(pg,
+                             "SELECT a.attname, format_type(a.atttypid, a.atttypmod)"
+                             " FROM pg_attribute a WHERE a.attrelid = to_regclass($1)"
+                             " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                             1, params, res, err, sizeof(err));
 
     if (st != PG_OK)
-        return fail(st, "reading the columns of", table, err, errstr,
-                    errstr_size);
+        return fail(st, "reading the columns of", table, err, errstr, errstr_size);
     return PG_OK;
 }
 
-static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a,
-                              char *errstr, size_t errstr_size)
+static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a, char *errstr,
+                              size_t errstr_size)
 {
     strbuf_t sb;
     char err[512], *sql;
@@ -174,28 +167,27 @@ static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a,
         strbuf_appendf(&sb, " TYPE %s", a->col->type);
     }
     if (!(sql = strbuf_take(&sb))) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         return PG_FATAL;
     }
     st = pg_cmd(pg, sql, err, sizeof(err));
     free(sql);
     if (st != PG_OK)
-        return fail(st, a->kind == TS_ADD_COLUMN ? "adding a column to"
-                                                 : "changing a column type of",
+        return fail(st,
+                    a->kind == TS_ADD_COLUMN ? "adding a column to" : "changing a column type of",
                     table, err, errstr, errstr_size);
     if (a->kind == TS_ADD_COLUMN)
-        log_info("column added for a new field", "table=%s column=%s type=\"%s\"",
-                 table, a->col->column, a->col->type);
+        log_info("column added for a new field", "table=%s column=%s type=\"%s\"", table,
+                 a->col->column, a->col->type);
     else
-        log_info("column type widened", "table=%s column=%s from=\"%s\" to=\"%s\"",
-                 table, a->col->column, a->from_type, a->col->type);
+        log_info("column type widened", "table=%s column=%s from=\"%s\" to=\"%s\"", table,
+                 a->col->column, a->from_type, a->col->type);
     return PG_OK;
 }
 
 /* The id column of the tombstone table follows the table's. */
-static pg_status_t widen_tombstones(pg_t *pg, const stream_sql_t *ss,
-                                    const ts_action_t *a, char *errstr,
-                                    size_t errstr_size)
+static pg_status_t widen_tombstones(pg_t *pg, const stream_sql_t *ss, const ts_action_t *a,
+                                    char *errstr, size_t errstr_size)
 {
     ts_action_t t = *a;
 
@@ -207,9 +199,9 @@ static pg_status_t widen_tombstones(pg_t *pg, const stream_sql_t *ss,
 /* Logs the columns that no field names any more (kept, see .h). */
 static void note_kept(const stream_sql_t *ss, const table_col_t *cols, size_t n)
 {
-    static const char *const own[] = {"_source_ts", "_deleted", "_deleted_at",
-                                      "_kafka_partition", "_kafka_offset",
-                                      "_produced_at", "_synced_at", NULL};
+    static const char *const own[] = {
+        "_source_ts",    "_deleted",     "_deleted_at", "_kafka_partition",
+        "_kafka_offset", "_produced_at", "_synced_at",  NULL};
 
     for (size_t i = 0; i < n; i++) {
         int named = 0;
@@ -218,13 +210,13 @@ static void note_kept(const stream_sql_t *ss, const table_col_t *cols, size_t n)
         for (size_t j = 0; !named && j < ss->n_columns; j++)
             named = !strcmp(cols[i].name, ss->columns[j].column);
         if (!named)
-            log_info("column kept for a field the schema no longer has",
-                     "table=%s column=\"%s\"", ss->table, cols[i].name);
+            log_info("column kept for a field the schema no longer has", "table=%s column=\"%s\"",
+                     ss->table, cols[i].name);
     }
 }
 
-static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res,
-                          int *schema_error, char *errstr, size_t errstr_size)
+static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res, int *schema_error,
+                          char *errstr, size_t errstr_size)
 {
     size_t n_cols = (size_t)PQntuples(res), n_act = 0;
     table_col_t *cols = calloc(n_cols + 1, sizeof(*cols));
@@ -232,7 +224,7 @@ static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res,
     pg_status_t st = PG_OK;
 
     if (!cols || !acts) {
-        snprintf(errstr, errstr_size, "out of memory");
+        errstr_set(errstr, errstr_size, "out of memory");
         st = PG_FATAL;
         goto out;
     }
@@ -240,8 +232,7 @@ static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res,
         cols[i].name = PQgetvalue(res, (int)i, 0);
         cols[i].type = PQgetvalue(res, (int)i, 1);
     }
-    if (tableschema_plan(ss, 1, cols, n_cols, acts, &n_act, errstr,
-                         errstr_size) < 0) {
+    if (tableschema_plan(ss, 1, cols, n_cols, acts, &n_act, errstr, errstr_size) < 0) {
         *schema_error = 1;
         st = PG_FATAL;
         goto out;
@@ -258,8 +249,7 @@ out:
     return st;
 }
 
-pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss,
-                               int *schema_error, char *errstr,
+pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_error, char *errstr,
                                size_t errstr_size)
 {
     int exists = 0;
@@ -277,20 +267,17 @@ pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss,
         int rc;
 
         if (!acts) {
-            snprintf(errstr, errstr_size, "out of memory");
+            errstr_set(errstr, errstr_size, "out of memory");
             return PG_FATAL;
         }
-        rc = tableschema_plan(ss, 0, NULL, 0, acts, &n_act, errstr,
-                              errstr_size);
+        rc = tableschema_plan(ss, 0, NULL, 0, acts, &n_act, errstr, errstr_size);
         free(acts);
         if (rc < 0) {
             *schema_error = 1;
             return PG_FATAL;
         }
         st = pg_cmd(pg, ss->create_table, err, sizeof(err));
-        return st == PG_OK ? PG_OK
-                           : fail(st, "creating", ss->table, err, errstr,
-                                  errstr_size);
+        return st == PG_OK ? PG_OK : fail(st, "creating", ss->table, err, errstr, errstr_size);
     }
     st = read_columns(pg, ss->table, &res, errstr, errstr_size);
     if (st != PG_OK)

@@ -31,6 +31,7 @@
 #ifndef TIDEMARK_WORKER_TABLESCHEMA_H
 #define TIDEMARK_WORKER_TABLESCHEMA_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include "pg.h"
 #include "sqlgen.h"
@@ -55,10 +56,9 @@ typedef struct ts_action {
  * are checked). actions must hold ss->n_columns entries. Returns 0 with
  * *n_actions set, or -1 with errstr naming the field (a schema error).
  */
-int tableschema_plan(const stream_sql_t *ss, int exists,
-                     const table_col_t *cols, size_t n_cols,
+int tableschema_plan(const stream_sql_t *ss, int exists, const table_col_t *cols, size_t n_cols,
                      ts_action_t *actions, size_t *n_actions, char *errstr,
-                     size_t errstr_size) __attribute__((warn_unused_result));
+                     size_t errstr_size) TM_WARN_UNUSED;
 
 /* Whether a column of type from may be altered to type to (above). */
 int tableschema_widens(const char *from, const char *to);
@@ -68,9 +68,7 @@ int tableschema_widens(const char *from, const char *to);
  * runs the plan (each change logged at info). A refused schema returns
  * PG_FATAL with *schema_error = 1 and errstr naming the table and field.
  */
-pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss,
-                               int *schema_error, char *errstr,
-                               size_t errstr_size)
-    __attribute__((warn_unused_result));
+pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_error, char *errstr,
+                               size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -33,8 +33,7 @@ static int cmp_i64(const void *pa, const void *pb)
 }
 
 /* "1,5,cus_000009" -> sorted ids without duplicates (*ids malloc'ed). */
-static int parse_ids(const char *s, int64_t **ids, size_t *n, char *errstr,
-                     size_t errstr_size)
+static int parse_ids(const char *s, int64_t **ids, size_t *n, char *errstr, size_t errstr_size)
 {
     size_t cap = 1, k = 0;
     char *copy, *tok, *save = NULL;
@@ -73,8 +72,8 @@ fail:
 }
 
 /* at=ISO | at=max | absent (data clock + 1 s). Called with the lock held. */
-static int resolve_at(server_t *srv, struct MHD_Connection *conn, int64_t *at,
-                      char *errstr, size_t errstr_size)
+static int resolve_at(server_t *srv, struct MHD_Connection *conn, int64_t *at, char *errstr,
+                      size_t errstr_size)
 {
     const char *s = query_arg(conn, "at");
     int present;
@@ -91,8 +90,7 @@ static int resolve_at(server_t *srv, struct MHD_Connection *conn, int64_t *at,
 }
 
 /* {"ids":[...],"count":N,"at":"ISO"} */
-static reply_t change_reply(server_t *srv, const int64_t *ids, size_t n, int64_t first,
-                            int64_t at)
+static reply_t change_reply(server_t *srv, const int64_t *ids, size_t n, int64_t first, int64_t at)
 {
     char ts[ISOTIME_BUFSIZE];
     jbuf_t b;
@@ -109,14 +107,18 @@ static reply_t change_reply(server_t *srv, const int64_t *ids, size_t n, int64_t
     return reply_take(200, &b);
 }
 
-static int apply_change(server_t *srv, change_op_t op, const int64_t *ids, size_t n,
-                        int64_t at, char *err, size_t err_size)
+static int apply_change(server_t *srv, change_op_t op, const int64_t *ids, size_t n, int64_t at,
+                        char *err, size_t err_size)
 {
     switch (op) {
-    case OP_UPDATE: return dataset_update(srv->ds, ids, n, at, err, err_size);
-    case OP_SOFT_DELETE: return dataset_soft_delete(srv->ds, ids, n, at, err, err_size);
-    case OP_DELETE: return dataset_delete(srv->ds, ids, n, at, err, err_size);
-    case OP_RESTORE: return dataset_restore(srv->ds, ids, n, at, err, err_size);
+    case OP_UPDATE:
+        return dataset_update(srv->ds, ids, n, at, err, err_size);
+    case OP_SOFT_DELETE:
+        return dataset_soft_delete(srv->ds, ids, n, at, err, err_size);
+    case OP_DELETE:
+        return dataset_delete(srv->ds, ids, n, at, err, err_size);
+    case OP_RESTORE:
+        return dataset_restore(srv->ds, ids, n, at, err, err_size);
     }
     return -1;
 }
@@ -135,10 +137,8 @@ static reply_t post_change(server_t *srv, struct MHD_Connection *conn, change_op
         if (parse_ids(ids_s, &ids, &n, err, sizeof(err)))
             return reply_error(400, "%s", err);
     } else if (op != OP_UPDATE || !query_arg(conn, "count")) {
-        return reply_error(400, op == OP_UPDATE ? "ids or count required"
-                                                : "ids required");
-    } else if (query_long(conn, "count", 1, ADMIN_MAX_COUNT, 1, &count, err,
-                          sizeof(err))) {
+        return reply_error(400, op == OP_UPDATE ? "ids or count required" : "ids required");
+    } else if (query_long(conn, "count", 1, ADMIN_MAX_COUNT, 1, &count, err, sizeof(err))) {
         return reply_error(400, "%s", err);
     } else if (!(ids = malloc((size_t)count * sizeof(*ids)))) {
         return reply_error(500, "out of memory");
@@ -198,8 +198,7 @@ static reply_t post_fault(server_t *srv, struct MHD_Connection *conn)
     srv->fault_after = after;
     pthread_mutex_unlock(&srv->lock);
     jbuf_init(&b);
-    jbuf_printf(&b, "{\"status\":%ld,\"count\":%ld,\"delay_ms\":%ld}", status, count,
-                delay);
+    jbuf_printf(&b, "{\"status\":%ld,\"count\":%ld,\"delay_ms\":%ld}", status, count, delay);
     return reply_take(200, &b);
 }
 
@@ -251,8 +250,7 @@ static reply_t get_stats(server_t *srv)
     jbuf_printf(&b,
                 "{\"requests\":%" PRIu64 ",\"records_served\":%" PRIu64
                 ",\"records\":%zu,\"now\":\"%s\",\"faults_pending\":%ld}",
-                srv->requests, srv->records_served, dataset_count(srv->ds), now,
-                srv->fault_count);
+                srv->requests, srv->records_served, dataset_count(srv->ds), now, srv->fault_count);
     pthread_mutex_unlock(&srv->lock);
     return reply_take(200, &b);
 }
@@ -303,11 +301,11 @@ reply_t admin_handle(server_t *srv, struct MHD_Connection *conn, const char *met
         int post; /* else GET (or HEAD) */
         reply_t (*fn)(server_t *, struct MHD_Connection *);
     } routes[] = {
-        {"update", 1, post_update},       {"soft-delete", 1, post_soft_delete},
-        {"delete", 1, post_delete},       {"create", 1, post_create},
-        {"restore", 1, post_restore},
-        {"fault", 1, post_fault},         {"records", 0, get_all_records_h},
-        {"deleted", 0, get_all_deleted_h}, {"stats", 0, get_stats_h},
+        {"update", 1, post_update},        {"soft-delete", 1, post_soft_delete},
+        {"delete", 1, post_delete},        {"create", 1, post_create},
+        {"restore", 1, post_restore},      {"fault", 1, post_fault},
+        {"records", 0, get_all_records_h}, {"deleted", 0, get_all_deleted_h},
+        {"stats", 0, get_stats_h},
     };
     int post = !strcmp(method, "POST");
     int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
@@ -317,8 +315,8 @@ reply_t admin_handle(server_t *srv, struct MHD_Connection *conn, const char *met
             continue;
         if (routes[i].post ? post : get)
             return routes[i].fn(srv, conn);
-        return reply_error(405, "/admin/%s: method %s not allowed (use %s)", path,
-                           method, routes[i].post ? "POST" : "GET");
+        return reply_error(405, "/admin/%s: method %s not allowed (use %s)", path, method,
+                           routes[i].post ? "POST" : "GET");
     }
     return reply_error(404, "no such resource: /admin/%s", path);
 }

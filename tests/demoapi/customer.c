@@ -24,7 +24,7 @@ static const char *const surnames[] = {
 static const char *const hard_names[] = {
     "Zoë \"Zed\" O'Brien", "Łukasz\tTab", "Line\nBreak", "東京 顧客", "Back\\slash C:\\tmp",
 };
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define NELEM(a)        (sizeof(a) / sizeof((a)[0]))
 #define HARD_NAME_EVERY 25 /* ids 2, 27, 52, ... */
 
 /* splitmix64: a good spread from consecutive inputs, in four lines. */
@@ -56,8 +56,7 @@ void customer_init(customer_t *c, uint64_t seed, int64_t id)
 static void format_balance(int64_t cents, char *buf, size_t size)
 {
     int64_t a = cents < 0 ? -cents : cents;
-    snprintf(buf, size, "%s%" PRId64 ".%02d", cents < 0 ? "-" : "", a / 100,
-             (int)(a % 100));
+    snprintf(buf, size, "%s%" PRId64 ".%02d", cents < 0 ? "-" : "", a / 100, (int)(a % 100));
 }
 
 static void format_name(const customer_t *c, uint64_t seed, char *buf, size_t size)
@@ -86,15 +85,13 @@ void customer_fields(const customer_t *c, uint64_t seed, customer_fields_t *out)
     if ((h >> 16) % 5 == 0)
         out->phone[0] = '\0';
     else
-        snprintf(out->phone, sizeof(out->phone), "+49 30 %07u",
-                 (unsigned)((h >> 20) % 10000000));
+        snprintf(out->phone, sizeof(out->phone), "+49 30 %07u", (unsigned)((h >> 20) % 10000000));
     if ((h >> 44) % 7 == 3) {
         out->signup_date[0] = '\0';
     } else {
         /* 2020-01-01 (day 18262) plus up to ~5.5 years */
         int32_t day = 18262 + (int32_t)((h >> 48) % 2000);
-        isotime_format_date(isotime_days_to_ms(day), out->signup_date,
-                            sizeof(out->signup_date));
+        isotime_format_date(isotime_days_to_ms(day), out->signup_date, sizeof(out->signup_date));
     }
 }
 

@@ -8,6 +8,7 @@
 #ifndef TIDEMARK_DEMOAPI_CUSTOMER_H
 #define TIDEMARK_DEMOAPI_CUSTOMER_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,7 @@ typedef struct {
     char email[64];
     const char *country;
     const char *tier;
-    char balance[32];     /* "-1234.50": exactly two decimals */
+    char balance[32]; /* "-1234.50": exactly two decimals */
     char phone[32];
     char signup_date[16]; /* "2024-03-01" */
 } customer_fields_t;
@@ -39,7 +40,7 @@ void customer_fields(const customer_t *c, uint64_t seed, customer_fields_t *out)
 void customer_format_id(int64_t id, int string_ids, char *buf, size_t size);
 
 /* Accepts "17" or "cus_000017". Returns 0, or -1 if s is neither. */
-int customer_parse_id(const char *s, int64_t *id) __attribute__((warn_unused_result));
+int customer_parse_id(const char *s, int64_t *id) TM_WARN_UNUSED;
 
 /* Orders ids the way the API sorts them: numerically, or as strings
  * ("cus_1000000" < "cus_999999") with string_ids. */

@@ -14,14 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POS_NONE SIZE_MAX
+#define POS_NONE      SIZE_MAX
 #define CLOCK_STEP_MS 1000
 
 struct dataset {
     dataset_conf_t conf;
     customer_t *recs; /* sorted by (cursor, id) */
     size_t n, cap;
-    size_t *pos;      /* pos[id] = index in recs, POS_NONE if deleted; 0 unused */
+    size_t *pos; /* pos[id] = index in recs, POS_NONE if deleted; 0 unused */
     int64_t max_id;
     dataset_deleted_t *del; /* sorted by (deleted_at, id) */
     size_t ndel, delcap;
@@ -115,12 +115,30 @@ void dataset_destroy(dataset_t *ds)
     free(ds);
 }
 
-uint64_t dataset_seed(const dataset_t *ds) { return ds->conf.seed; }
-int dataset_string_ids(const dataset_t *ds) { return ds->conf.string_ids; }
-size_t dataset_count(const dataset_t *ds) { return ds->n; }
-const customer_t *dataset_at(const dataset_t *ds, size_t i) { return &ds->recs[i]; }
-int64_t dataset_max_id(const dataset_t *ds) { return ds->max_id; }
-int64_t dataset_now(const dataset_t *ds) { return ds->now_ms; }
+uint64_t dataset_seed(const dataset_t *ds)
+{
+    return ds->conf.seed;
+}
+int dataset_string_ids(const dataset_t *ds)
+{
+    return ds->conf.string_ids;
+}
+size_t dataset_count(const dataset_t *ds)
+{
+    return ds->n;
+}
+const customer_t *dataset_at(const dataset_t *ds, size_t i)
+{
+    return &ds->recs[i];
+}
+int64_t dataset_max_id(const dataset_t *ds)
+{
+    return ds->max_id;
+}
+int64_t dataset_now(const dataset_t *ds)
+{
+    return ds->now_ms;
+}
 
 int64_t dataset_max_cursor(const dataset_t *ds)
 {
@@ -211,8 +229,8 @@ static int reorder(dataset_t *ds, const unsigned char *moved, const unsigned cha
 }
 
 /* Flags used by update/soft-delete/delete: which indexes change. */
-static int apply_flags(dataset_t *ds, const int64_t *ids, size_t n, int drop_them,
-                       char *errstr, size_t errstr_size)
+static int apply_flags(dataset_t *ds, const int64_t *ids, size_t n, int drop_them, char *errstr,
+                       size_t errstr_size)
 {
     unsigned char *moved = calloc(ds->n + 1, 1), *drop = calloc(ds->n + 1, 1);
     int rc = 0;
@@ -233,8 +251,8 @@ static int apply_flags(dataset_t *ds, const int64_t *ids, size_t n, int drop_the
     return rc;
 }
 
-int dataset_update(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
-                   char *errstr, size_t errstr_size)
+int dataset_update(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms, char *errstr,
+                   size_t errstr_size)
 {
     if (n == 0) /* nothing changes, not even the clock */
         return 0;
@@ -250,8 +268,8 @@ int dataset_update(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
     return apply_flags(ds, ids, n, 0, errstr, errstr_size);
 }
 
-int dataset_soft_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
-                        char *errstr, size_t errstr_size)
+int dataset_soft_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms, char *errstr,
+                        size_t errstr_size)
 {
     if (n == 0) /* nothing changes, not even the clock */
         return 0;
@@ -266,8 +284,8 @@ int dataset_soft_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_
     return apply_flags(ds, ids, n, 0, errstr, errstr_size);
 }
 
-int dataset_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
-                   char *errstr, size_t errstr_size)
+int dataset_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms, char *errstr,
+                   size_t errstr_size)
 {
     if (n == 0) /* nothing changes, not even the clock */
         return 0;
@@ -311,8 +329,8 @@ static int grow(dataset_t *ds, size_t n)
     return 0;
 }
 
-int dataset_create(dataset_t *ds, size_t n, int64_t at_ms, int64_t *first_id,
-                   char *errstr, size_t errstr_size)
+int dataset_create(dataset_t *ds, size_t n, int64_t at_ms, int64_t *first_id, char *errstr,
+                   size_t errstr_size)
 {
     customer_t *fresh = malloc((n + 1) * sizeof(*fresh));
     unsigned char *flags = calloc(ds->n + 1, 1);
@@ -347,8 +365,8 @@ static int is_deleted(const dataset_t *ds, int64_t id)
     return 0;
 }
 
-int dataset_restore(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
-                    char *errstr, size_t errstr_size)
+int dataset_restore(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms, char *errstr,
+                    size_t errstr_size)
 {
     for (size_t i = 0; i < n; i++) {
         if (ids[i] < 1 || ids[i] > ds->max_id || dataset_by_id(ds, ids[i]) ||

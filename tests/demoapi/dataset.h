@@ -14,17 +14,18 @@
 #ifndef TIDEMARK_DEMOAPI_DATASET_H
 #define TIDEMARK_DEMOAPI_DATASET_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
 #include "customer.h"
 
 typedef struct {
-    int64_t records;  /* initial size */
+    int64_t records; /* initial size */
     uint64_t seed;
-    int64_t base_ms;  /* cursor of record 1 */
-    int64_t ties;     /* K consecutive records share a timestamp */
-    int string_ids;   /* only changes the order of ids within a tie */
+    int64_t base_ms; /* cursor of record 1 */
+    int64_t ties;    /* K consecutive records share a timestamp */
+    int string_ids;  /* only changes the order of ids within a tie */
 } dataset_conf_t;
 
 typedef struct {
@@ -34,8 +35,7 @@ typedef struct {
 
 typedef struct dataset dataset_t;
 
-dataset_t *dataset_new(const dataset_conf_t *conf, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+dataset_t *dataset_new(const dataset_conf_t *conf, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 void dataset_destroy(dataset_t *ds);
 
 uint64_t dataset_seed(const dataset_t *ds);
@@ -65,26 +65,25 @@ const dataset_deleted_t *dataset_deleted(const dataset_t *ds, size_t *count);
  * and advances the data clock. Return 0, or -1 with errstr filled.
  */
 /* name gets " v<n>", balance += 1.00 */
-int dataset_update(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
-                   char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+int dataset_update(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms, char *errstr,
+                   size_t errstr_size) TM_WARN_UNUSED;
 /* is_deleted = true, cursor = at_ms */
-int dataset_soft_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
-                        char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int dataset_soft_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms, char *errstr,
+                        size_t errstr_size) TM_WARN_UNUSED;
 /* removed from the set, listed in dataset_deleted() */
-int dataset_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
-                   char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+int dataset_delete(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms, char *errstr,
+                   size_t errstr_size) TM_WARN_UNUSED;
 /*
  * Brings hard-deleted ids back (cursor = at_ms, version + 1), as an API
  * that undeletes does. Their entries stay in dataset_deleted(): real
  * deleted endpoints often keep listing an id that came back, and the
  * producer must not let that older deletion win.
  */
-int dataset_restore(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms,
-                    char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+int dataset_restore(dataset_t *ds, const int64_t *ids, size_t n, int64_t at_ms, char *errstr,
+                    size_t errstr_size) TM_WARN_UNUSED;
 /* n new records with the next ids (the first in *first_id) */
-int dataset_create(dataset_t *ds, size_t n, int64_t at_ms, int64_t *first_id,
-                   char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+int dataset_create(dataset_t *ds, size_t n, int64_t at_ms, int64_t *first_id, char *errstr,
+                   size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Chooses up to n live ids spread evenly over the id range, starting at an

@@ -10,6 +10,7 @@
 #ifndef TIDEMARK_DEMOAPI_HANDLERS_H
 #define TIDEMARK_DEMOAPI_HANDLERS_H
 
+#include "compiler.h"
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,8 +31,8 @@ struct server {
     uint64_t records_served; /* records in data endpoint bodies */
     int fault_status;        /* 0 = answer normally */
     long fault_delay_ms;
-    long fault_count;        /* data requests the fault still applies to */
-    long fault_after;        /* data requests answered normally before it */
+    long fault_count; /* data requests the fault still applies to */
+    long fault_after; /* data requests answered normally before it */
 };
 
 /* A response: status and a malloc'ed JSON body (NULL = out of memory). */
@@ -41,8 +42,7 @@ typedef struct {
     size_t len;
 } reply_t;
 
-reply_t reply_error(unsigned int status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+reply_t reply_error(unsigned int status, const char *fmt, ...) TM_PRINTF(2, 3);
 /* Takes b's contents (b is left empty). */
 reply_t reply_take(unsigned int status, jbuf_t *b);
 
@@ -53,17 +53,15 @@ const char *query_arg(struct MHD_Connection *conn, const char *name);
  * Integer parameter: absent -> *out = def. Returns 0, or -1 with errstr
  * ("per_page: expected an integer in 1..1000") when malformed.
  */
-int query_long(struct MHD_Connection *conn, const char *name, long min, long max,
-               long def, long *out, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int query_long(struct MHD_Connection *conn, const char *name, long min, long max, long def,
+               long *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * ISO-8601 parameter: absent -> *present = 0. A '+' of an offset arrives
  * as a space when the client did not encode it; that is repaired.
  */
-int query_time(struct MHD_Connection *conn, const char *name, int64_t *ms,
-               int *present, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int query_time(struct MHD_Connection *conn, const char *name, int64_t *ms, int *present,
+               char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Routes /admin/<what>; path is what follows "/admin/". */
 reply_t admin_handle(server_t *srv, struct MHD_Connection *conn, const char *method,

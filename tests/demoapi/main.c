@@ -38,37 +38,36 @@ typedef struct {
 static void usage(FILE *out)
 {
     fprintf(out,
-        "usage: tidemark-demoapi [options]\n"
-        "A deterministic customer REST API on 127.0.0.1, for tests and the demo.\n"
-        "  --port P               listen port (default 0: any free port)\n"
-        "  --url-file PATH        also write http://127.0.0.1:PORT to PATH\n"
-        "  --records N            initial records (default 1000)\n"
-        "  --seed S               data set seed (default 1)\n"
-        "  --base-time ISO        cursor of record 1 (default 2026-01-01T00:00:00Z)\n"
-        "  --ties K               K consecutive records share a timestamp (default 3)\n"
-        "  --max-page-size N      cap on the page size (default 1000)\n"
-        "  --stream NAME          GET /NAME, /NAME/deleted (default customers)\n"
-        "  --id-field F           (default id)\n"
-        "  --cursor-field F       (default last_modified)\n"
-        "  --cursor-param P       (default modified_since)\n"
-        "  --records-path P       dotted, e.g. result.items; \"\" = bare array (default data)\n"
-        "  --page-param P         (default page)\n"
-        "  --page-size-param P    (default per_page)\n"
-        "  --deleted-param P      (default since)\n"
-        "  --string-ids           ids are strings \"cus_000017\"\n"
-        "  --date-cursor          the cursor filter compares UTC days only\n"
-        "  --cursor-timezone TZ   ... the days of this IANA zone instead (Europe/Berlin)\n"
-        "Data:  GET /<stream>?<cursor-param>=ISO&<page-param>=N&<page-size-param>=M\n"
-        "       GET /<stream>/deleted?<deleted-param>=ISO\n"
-        "Admin: POST /admin/update?ids=1,5|count=N[&at=ISO|max]  POST /admin/create?count=N\n"
-        "       POST /admin/delete?ids=..  POST /admin/soft-delete?ids=..\n"
-        "       POST /admin/restore?ids=.. (deleted ids come back; still listed as deleted)\n"
-        "       POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N]\n"
-        "       GET /admin/records  GET /admin/deleted  GET /admin/stats\n");
+            "usage: tidemark-demoapi [options]\n"
+            "A deterministic customer REST API on 127.0.0.1, for tests and the demo.\n"
+            "  --port P               listen port (default 0: any free port)\n"
+            "  --url-file PATH        also write http://127.0.0.1:PORT to PATH\n"
+            "  --records N            initial records (default 1000)\n"
+            "  --seed S               data set seed (default 1)\n"
+            "  --base-time ISO        cursor of record 1 (default 2026-01-01T00:00:00Z)\n"
+            "  --ties K               K consecutive records share a timestamp (default 3)\n"
+            "  --max-page-size N      cap on the page size (default 1000)\n"
+            "  --stream NAME          GET /NAME, /NAME/deleted (default customers)\n"
+            "  --id-field F           (default id)\n"
+            "  --cursor-field F       (default last_modified)\n"
+            "  --cursor-param P       (default modified_since)\n"
+            "  --records-path P       dotted, e.g. result.items; \"\" = bare array (default data)\n"
+            "  --page-param P         (default page)\n"
+            "  --page-size-param P    (default per_page)\n"
+            "  --deleted-param P      (default since)\n"
+            "  --string-ids           ids are strings \"cus_000017\"\n"
+            "  --date-cursor          the cursor filter compares UTC days only\n"
+            "  --cursor-timezone TZ   ... the days of this IANA zone instead (Europe/Berlin)\n"
+            "Data:  GET /<stream>?<cursor-param>=ISO&<page-param>=N&<page-size-param>=M\n"
+            "       GET /<stream>/deleted?<deleted-param>=ISO\n"
+            "Admin: POST /admin/update?ids=1,5|count=N[&at=ISO|max]  POST /admin/create?count=N\n"
+            "       POST /admin/delete?ids=..  POST /admin/soft-delete?ids=..\n"
+            "       POST /admin/restore?ids=.. (deleted ids come back; still listed as deleted)\n"
+            "       POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N]\n"
+            "       GET /admin/records  GET /admin/deleted  GET /admin/stats\n");
 }
 
-static int parse_num(const char *opt, const char *s, long long min, long long max,
-                     long long *out)
+static int parse_num(const char *opt, const char *s, long long min, long long max, long long *out)
 {
     char *end;
     errno = 0;
@@ -92,9 +91,15 @@ static void set_defaults(options_t *o)
         base = 1767225600000LL; /* the same instant; the parse cannot fail */
     o->data = (dataset_conf_t){.records = 1000, .seed = 1, .base_ms = base, .ties = 3};
     o->http = (server_conf_t){
-        .stream = "customers", .id_field = "id", .cursor_field = "last_modified",
-        .cursor_param = "modified_since", .records_path = "data", .page_param = "page",
-        .page_size_param = "per_page", .deleted_param = "since", .max_page_size = 1000,
+        .stream = "customers",
+        .id_field = "id",
+        .cursor_field = "last_modified",
+        .cursor_param = "modified_since",
+        .records_path = "data",
+        .page_param = "page",
+        .page_size_param = "per_page",
+        .deleted_param = "since",
+        .max_page_size = 1000,
     };
 }
 
@@ -131,13 +136,13 @@ static int set_option(options_t *o, const char *name, const char *val)
         }
     } else {
         static const char *const names[] = {
-            "url-file", "stream", "id-field", "cursor-field", "cursor-param",
+            "url-file",     "stream",     "id-field",        "cursor-field",  "cursor-param",
             "records-path", "page-param", "page-size-param", "deleted-param",
         };
         const char **slots[] = {
-            &o->url_file, &o->http.stream, &o->http.id_field, &o->http.cursor_field,
-            &o->http.cursor_param, &o->http.records_path, &o->http.page_param,
-            &o->http.page_size_param, &o->http.deleted_param,
+            &o->url_file,          &o->http.stream,          &o->http.id_field,
+            &o->http.cursor_field, &o->http.cursor_param,    &o->http.records_path,
+            &o->http.page_param,   &o->http.page_size_param, &o->http.deleted_param,
         };
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
             if (!strcmp(name, names[i])) {

@@ -91,12 +91,24 @@ void jbuf_string(jbuf_t *b, const char *s)
         if (!ch)
             break;
         switch (ch) {
-        case '"': append(b, "\\\"", 2); break;
-        case '\\': append(b, "\\\\", 2); break;
-        case '\n': append(b, "\\n", 2); break;
-        case '\t': append(b, "\\t", 2); break;
-        case '\r': append(b, "\\r", 2); break;
-        default: jbuf_printf(b, "\\u%04x", ch); break;
+        case '"':
+            append(b, "\\\"", 2);
+            break;
+        case '\\':
+            append(b, "\\\\", 2);
+            break;
+        case '\n':
+            append(b, "\\n", 2);
+            break;
+        case '\t':
+            append(b, "\\t", 2);
+            break;
+        case '\r':
+            append(b, "\\r", 2);
+            break;
+        default:
+            jbuf_printf(b, "\\u%04x", ch);
+            break;
         }
         run = s + 1;
     }

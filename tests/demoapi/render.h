@@ -13,6 +13,7 @@
 #ifndef TIDEMARK_DEMOAPI_RENDER_H
 #define TIDEMARK_DEMOAPI_RENDER_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,7 @@
 typedef struct {
     char *data;
     size_t len, cap;
-    int oom; /* an append failed: the body is incomplete */
+    int oom;      /* an append failed: the body is incomplete */
     size_t items; /* items written since render_open */
 } jbuf_t;
 
@@ -37,11 +38,11 @@ typedef struct {
 void jbuf_init(jbuf_t *b);
 void jbuf_free(jbuf_t *b);
 void jbuf_raw(jbuf_t *b, const char *s);
-void jbuf_printf(jbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void jbuf_printf(jbuf_t *b, const char *fmt, ...) TM_PRINTF(2, 3);
 /* s as a JSON string, quoted and escaped. */
 void jbuf_string(jbuf_t *b, const char *s);
 /* Hands the NUL-terminated body to the caller; NULL if an append failed. */
-char *jbuf_take(jbuf_t *b, size_t *len) __attribute__((warn_unused_result));
+char *jbuf_take(jbuf_t *b, size_t *len) TM_WARN_UNUSED;
 
 void render_open(jbuf_t *b, const char *records_path);
 void render_customer(jbuf_t *b, const render_conf_t *rc, const customer_t *c);

@@ -23,7 +23,7 @@
 #include "signals.h"
 
 #define DEFAULT_PAGE_SIZE 100
-#define DELAY_SLICE_MS 50
+#define DELAY_SLICE_MS    50
 
 reply_t reply_error(unsigned int status, const char *fmt, ...)
 {
@@ -53,8 +53,8 @@ const char *query_arg(struct MHD_Connection *conn, const char *name)
     return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-int query_long(struct MHD_Connection *conn, const char *name, long min, long max,
-               long def, long *out, char *errstr, size_t errstr_size)
+int query_long(struct MHD_Connection *conn, const char *name, long min, long max, long def,
+               long *out, char *errstr, size_t errstr_size)
 {
     const char *s = query_arg(conn, name);
     char *end;
@@ -67,16 +67,16 @@ int query_long(struct MHD_Connection *conn, const char *name, long min, long max
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < min || v > max) {
-        snprintf(errstr, errstr_size, "%s: expected an integer in %ld..%ld, got \"%s\"",
-                 name, min, max, s);
+        snprintf(errstr, errstr_size, "%s: expected an integer in %ld..%ld, got \"%s\"", name, min,
+                 max, s);
         return -1;
     }
     *out = v;
     return 0;
 }
 
-int query_time(struct MHD_Connection *conn, const char *name, int64_t *ms,
-               int *present, char *errstr, size_t errstr_size)
+int query_time(struct MHD_Connection *conn, const char *name, int64_t *ms, int *present,
+               char *errstr, size_t errstr_size)
 {
     const char *s = query_arg(conn, name);
     char fixed[128], why[256];
@@ -117,15 +117,14 @@ static int take_fault(server_t *srv)
     pthread_mutex_unlock(&srv->lock);
     /* In slices, so that SIGTERM is not held up by a long delay. */
     for (long waited = 0; waited < delay && tm_running; waited += DELAY_SLICE_MS)
-        poll(NULL, 0, (int)(delay - waited < DELAY_SLICE_MS ? delay - waited
-                                                            : DELAY_SLICE_MS));
+        poll(NULL, 0, (int)(delay - waited < DELAY_SLICE_MS ? delay - waited : DELAY_SLICE_MS));
     return status;
 }
 
 /* The filter's lower bound: with --date-cursor, the start of the
  * parameter's day, in --cursor-timezone (default UTC). */
-static int since_arg(server_t *srv, struct MHD_Connection *conn, const char *name,
-                     int64_t *since, char *errstr, size_t errstr_size)
+static int since_arg(server_t *srv, struct MHD_Connection *conn, const char *name, int64_t *since,
+                     char *errstr, size_t errstr_size)
 {
     int present;
 
@@ -147,15 +146,14 @@ typedef struct {
     long page, per_page;
 } paging_t;
 
-static int paging_args(server_t *srv, struct MHD_Connection *conn, paging_t *p,
-                       char *errstr, size_t errstr_size)
+static int paging_args(server_t *srv, struct MHD_Connection *conn, paging_t *p, char *errstr,
+                       size_t errstr_size)
 {
-    long def = srv->conf.max_page_size < DEFAULT_PAGE_SIZE ? srv->conf.max_page_size
-                                                           : DEFAULT_PAGE_SIZE;
-    if (query_long(conn, srv->conf.page_param, 1, 1000000000L, 1, &p->page, errstr,
-                   errstr_size) ||
-        query_long(conn, srv->conf.page_size_param, 1, 1000000000L, def, &p->per_page,
-                   errstr, errstr_size))
+    long def =
+        srv->conf.max_page_size < DEFAULT_PAGE_SIZE ? srv->conf.max_page_size : DEFAULT_PAGE_SIZE;
+    if (query_long(conn, srv->conf.page_param, 1, 1000000000L, 1, &p->page, errstr, errstr_size) ||
+        query_long(conn, srv->conf.page_size_param, 1, 1000000000L, def, &p->per_page, errstr,
+                   errstr_size))
         return -1;
     if (p->per_page > srv->conf.max_page_size)
         p->per_page = srv->conf.max_page_size; /* capped, as real APIs do */
@@ -200,8 +198,7 @@ static reply_t get_deleted(server_t *srv, struct MHD_Connection *conn)
     const dataset_deleted_t *del;
     size_t n, start = 0, total, from, to;
     jbuf_t b;
-    int paged = query_arg(conn, srv->conf.page_param) ||
-                query_arg(conn, srv->conf.page_size_param);
+    int paged = query_arg(conn, srv->conf.page_param) || query_arg(conn, srv->conf.page_size_param);
 
     if (since_arg(srv, conn, srv->conf.deleted_param, &since, err, sizeof(err)) ||
         (paged && paging_args(srv, conn, &pg, err, sizeof(err))))
@@ -221,8 +218,8 @@ static reply_t get_deleted(server_t *srv, struct MHD_Connection *conn)
     srv->records_served += to - from;
     pthread_mutex_unlock(&srv->lock);
     if (paged)
-        snprintf(extra, sizeof(extra), "\"page\":%ld,\"per_page\":%ld,\"total\":%zu",
-                 pg.page, pg.per_page, total);
+        snprintf(extra, sizeof(extra), "\"page\":%ld,\"per_page\":%ld,\"total\":%zu", pg.page,
+                 pg.per_page, total);
     else
         snprintf(extra, sizeof(extra), "\"total\":%zu", total);
     render_close(&b, srv->conf.records_path, extra);
@@ -254,9 +251,8 @@ static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *met
     return data ? get_records(srv, conn) : get_deleted(srv, conn);
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
-                                  const char *url, const char *method,
-                                  const char *version, const char *upload_data,
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     static int started; /* address used as a marker only, never written */
@@ -290,8 +286,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return ret;
 }
 
-server_t *server_new(const server_conf_t *conf, dataset_t *ds, uint16_t port,
-                     char *errstr, size_t errstr_size)
+server_t *server_new(const server_conf_t *conf, dataset_t *ds, uint16_t port, char *errstr,
+                     size_t errstr_size)
 {
     server_t *srv = calloc(1, sizeof(*srv));
     struct sockaddr_in sin;
@@ -312,9 +308,8 @@ server_t *server_new(const server_conf_t *conf, dataset_t *ds, uint16_t port,
     sin.sin_port = htons(port);
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-            MHD_USE_ERROR_LOG,
-        port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, port,
+        NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(errstr, errstr_size, "cannot listen on 127.0.0.1:%u", (unsigned)port);
@@ -332,8 +327,7 @@ server_t *server_new(const server_conf_t *conf, dataset_t *ds, uint16_t port,
 
 uint16_t server_port(const server_t *srv)
 {
-    const union MHD_DaemonInfo *info =
-        MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     return info ? info->port : 0;
 }
 

@@ -10,6 +10,7 @@
 #ifndef TIDEMARK_DEMOAPI_SERVER_H
 #define TIDEMARK_DEMOAPI_SERVER_H
 
+#include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,11 +18,11 @@
 
 /* Names and knobs of the API's surface; the strings must outlive the server. */
 typedef struct {
-    const char *stream;          /* GET /<stream>, GET /<stream>/deleted */
+    const char *stream; /* GET /<stream>, GET /<stream>/deleted */
     const char *id_field;
     const char *cursor_field;
     const char *cursor_param;
-    const char *records_path;    /* dotted: "result.items"; "" = a bare array */
+    const char *records_path; /* dotted: "result.items"; "" = a bare array */
     const char *page_param;
     const char *page_size_param;
     const char *deleted_param;
@@ -36,8 +37,8 @@ typedef struct server server_t;
  * Starts serving on 127.0.0.1:port (0 = any free port). Takes ownership of
  * ds, also on failure. Returns NULL with errstr filled on failure.
  */
-server_t *server_new(const server_conf_t *conf, dataset_t *ds, uint16_t port,
-                     char *errstr, size_t errstr_size) __attribute__((warn_unused_result));
+server_t *server_new(const server_conf_t *conf, dataset_t *ds, uint16_t port, char *errstr,
+                     size_t errstr_size) TM_WARN_UNUSED;
 
 /* The port actually bound. */
 uint16_t server_port(const server_t *srv);

@@ -17,7 +17,7 @@
 
 #include "log.h"
 
-#define CONTROL_LINE_MAX 1024
+#define CONTROL_LINE_MAX  1024
 #define CONTROL_MAX_WORDS 8
 
 struct control {
@@ -35,12 +35,15 @@ static const struct {
     const char *name;
     int16_t key;
 } api_keys[] = {
-    {"Produce", 0},        {"Fetch", 1},           {"ListOffsets", 2},
-    {"Metadata", 3},       {"OffsetCommit", 8},    {"OffsetFetch", 9},
-    {"FindCoordinator", 10}, {"JoinGroup", 11},    {"Heartbeat", 12},
-    {"LeaveGroup", 13},    {"SyncGroup", 14},      {"ApiVersions", 18},
-    {"InitProducerId", 22}, {"AddPartitionsToTxn", 24},
-    {"AddOffsetsToTxn", 25}, {"EndTxn", 26},       {"TxnOffsetCommit", 28},
+    {"Produce", 0},          {"Fetch", 1},
+    {"ListOffsets", 2},      {"Metadata", 3},
+    {"OffsetCommit", 8},     {"OffsetFetch", 9},
+    {"FindCoordinator", 10}, {"JoinGroup", 11},
+    {"Heartbeat", 12},       {"LeaveGroup", 13},
+    {"SyncGroup", 14},       {"ApiVersions", 18},
+    {"InitProducerId", 22},  {"AddPartitionsToTxn", 24},
+    {"AddOffsetsToTxn", 25}, {"EndTxn", 26},
+    {"TxnOffsetCommit", 28},
 };
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -103,8 +106,8 @@ static int mock_result(rd_kafka_resp_err_t err, char *errstr, size_t errstr_size
     return -1;
 }
 
-static int cmd_broker(rd_kafka_mock_cluster_t *mc, char **w, int n,
-                      char *errstr, size_t errstr_size)
+static int cmd_broker(rd_kafka_mock_cluster_t *mc, char **w, int n, char *errstr,
+                      size_t errstr_size)
 {
     long id;
     if (n != 3 || parse_long(w[1], 0, INT32_MAX, &id)) {
@@ -112,30 +115,24 @@ static int cmd_broker(rd_kafka_mock_cluster_t *mc, char **w, int n,
         return -1;
     }
     if (!strcasecmp(w[2], "down"))
-        return mock_result(rd_kafka_mock_broker_set_down(mc, (int32_t)id),
-                           errstr, errstr_size);
+        return mock_result(rd_kafka_mock_broker_set_down(mc, (int32_t)id), errstr, errstr_size);
     if (!strcasecmp(w[2], "up"))
-        return mock_result(rd_kafka_mock_broker_set_up(mc, (int32_t)id),
-                           errstr, errstr_size);
+        return mock_result(rd_kafka_mock_broker_set_up(mc, (int32_t)id), errstr, errstr_size);
     snprintf(errstr, errstr_size, "usage: broker ID down|up");
     return -1;
 }
 
-static int cmd_rtt(rd_kafka_mock_cluster_t *mc, char **w, int n,
-                   char *errstr, size_t errstr_size)
+static int cmd_rtt(rd_kafka_mock_cluster_t *mc, char **w, int n, char *errstr, size_t errstr_size)
 {
     long id, ms;
-    if (n != 3 || parse_long(w[1], 0, INT32_MAX, &id) ||
-        parse_long(w[2], 0, INT_MAX, &ms)) {
+    if (n != 3 || parse_long(w[1], 0, INT32_MAX, &id) || parse_long(w[2], 0, INT_MAX, &ms)) {
         snprintf(errstr, errstr_size, "usage: rtt ID MS");
         return -1;
     }
-    return mock_result(rd_kafka_mock_broker_set_rtt(mc, (int32_t)id, (int)ms),
-                       errstr, errstr_size);
+    return mock_result(rd_kafka_mock_broker_set_rtt(mc, (int32_t)id, (int)ms), errstr, errstr_size);
 }
 
-static int cmd_fail(rd_kafka_mock_cluster_t *mc, char **w, int n,
-                    char *errstr, size_t errstr_size)
+static int cmd_fail(rd_kafka_mock_cluster_t *mc, char **w, int n, char *errstr, size_t errstr_size)
 {
     int16_t api;
     long count;
@@ -165,8 +162,7 @@ static int cmd_fail(rd_kafka_mock_cluster_t *mc, char **w, int n,
     return 0;
 }
 
-static int cmd_clear(rd_kafka_mock_cluster_t *mc, char **w, int n,
-                     char *errstr, size_t errstr_size)
+static int cmd_clear(rd_kafka_mock_cluster_t *mc, char **w, int n, char *errstr, size_t errstr_size)
 {
     int16_t api;
     if (n != 2 || parse_api(w[1], &api)) {
@@ -177,57 +173,52 @@ static int cmd_clear(rd_kafka_mock_cluster_t *mc, char **w, int n,
     return 0;
 }
 
-static int cmd_topic(rd_kafka_mock_cluster_t *mc, int replication, char **w,
-                     int n, char *errstr, size_t errstr_size)
+static int cmd_topic(rd_kafka_mock_cluster_t *mc, int replication, char **w, int n, char *errstr,
+                     size_t errstr_size)
 {
     long parts;
     if (n != 3 || parse_long(w[2], 1, 100000, &parts)) {
         snprintf(errstr, errstr_size, "usage: topic NAME PARTITIONS");
         return -1;
     }
-    return mock_result(rd_kafka_mock_topic_create(mc, w[1], (int)parts,
-                                                  replication),
-                       errstr, errstr_size);
+    return mock_result(rd_kafka_mock_topic_create(mc, w[1], (int)parts, replication), errstr,
+                       errstr_size);
 }
 
-static int cmd_leader(rd_kafka_mock_cluster_t *mc, char **w, int n,
-                      char *errstr, size_t errstr_size)
+static int cmd_leader(rd_kafka_mock_cluster_t *mc, char **w, int n, char *errstr,
+                      size_t errstr_size)
 {
     long part, id;
-    if (n != 4 || parse_long(w[2], 0, INT32_MAX, &part) ||
-        parse_long(w[3], -1, INT32_MAX, &id)) {
+    if (n != 4 || parse_long(w[2], 0, INT32_MAX, &part) || parse_long(w[3], -1, INT32_MAX, &id)) {
         snprintf(errstr, errstr_size, "usage: leader TOPIC PARTITION ID");
         return -1;
     }
-    return mock_result(rd_kafka_mock_partition_set_leader(mc, w[1], (int32_t)part,
-                                                          (int32_t)id),
+    return mock_result(rd_kafka_mock_partition_set_leader(mc, w[1], (int32_t)part, (int32_t)id),
                        errstr, errstr_size);
 }
 
-static int cmd_coordinator(rd_kafka_mock_cluster_t *mc, char **w, int n,
-                           char *errstr, size_t errstr_size)
+static int cmd_coordinator(rd_kafka_mock_cluster_t *mc, char **w, int n, char *errstr,
+                           size_t errstr_size)
 {
     long id;
     if (n != 4 || (strcmp(w[1], "group") && strcmp(w[1], "transaction")) ||
         parse_long(w[3], 0, INT32_MAX, &id)) {
-        snprintf(errstr, errstr_size,
-                 "usage: coordinator group|transaction KEY ID");
+        snprintf(errstr, errstr_size, "usage: coordinator group|transaction KEY ID");
         return -1;
     }
-    return mock_result(rd_kafka_mock_coordinator_set(mc, w[1], w[2], (int32_t)id),
-                       errstr, errstr_size);
+    return mock_result(rd_kafka_mock_coordinator_set(mc, w[1], w[2], (int32_t)id), errstr,
+                       errstr_size);
 }
 
-int control_apply(rd_kafka_mock_cluster_t *mcluster, int broker_cnt,
-                  const char *line, char *errstr, size_t errstr_size)
+int control_apply(rd_kafka_mock_cluster_t *mcluster, int broker_cnt, const char *line, char *errstr,
+                  size_t errstr_size)
 {
     static const struct {
         const char *name;
         int (*fn)(rd_kafka_mock_cluster_t *, char **, int, char *, size_t);
     } cmds[] = {
         {"broker", cmd_broker}, {"rtt", cmd_rtt},       {"fail", cmd_fail},
-        {"clear", cmd_clear},   {"leader", cmd_leader},
-        {"coordinator", cmd_coordinator},
+        {"clear", cmd_clear},   {"leader", cmd_leader}, {"coordinator", cmd_coordinator},
     };
     char copy[CONTROL_LINE_MAX];
     char *words[CONTROL_MAX_WORDS + 1];
@@ -243,14 +234,14 @@ int control_apply(rd_kafka_mock_cluster_t *mcluster, int broker_cnt,
         return -1;
     }
     if (!strcasecmp(words[0], "topic"))
-        return cmd_topic(mcluster, broker_cnt < 3 ? broker_cnt : 3, words, n,
-                         errstr, errstr_size);
+        return cmd_topic(mcluster, broker_cnt < 3 ? broker_cnt : 3, words, n, errstr, errstr_size);
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (!strcasecmp(words[0], cmds[i].name))
             return cmds[i].fn(mcluster, words, n, errstr, errstr_size);
     snprintf(errstr, errstr_size,
              "unknown command \"%s\" (broker, rtt, fail, clear, topic, leader, "
-             "coordinator)", words[0]);
+             "coordinator)",
+             words[0]);
     return -1;
 }
 
@@ -290,15 +281,14 @@ static void consume_lines(control_t *ctl)
     ctl->len -= (size_t)(start - ctl->buf);
     memmove(ctl->buf, start, ctl->len);
     if (ctl->len == sizeof(ctl->buf) - 1) {
-        log_error("error: command line too long, ignored", "component=%s",
-                  "devbroker");
+        log_error("error: command line too long, ignored", "component=%s", "devbroker");
         ctl->overlong = 1;
         ctl->len = 0;
     }
 }
 
-control_t *control_new(const char *path, rd_kafka_mock_cluster_t *mcluster,
-                       int broker_cnt, char *errstr, size_t errstr_size)
+control_t *control_new(const char *path, rd_kafka_mock_cluster_t *mcluster, int broker_cnt,
+                       char *errstr, size_t errstr_size)
 {
     struct stat st;
     control_t *ctl;
@@ -352,8 +342,7 @@ int control_poll(control_t *ctl, int timeout_ms, char *errstr, size_t errstr_siz
         if (n < 0) {
             if (errno == EAGAIN || errno == EINTR)
                 return 0;
-            snprintf(errstr, errstr_size, "%s: read: %s", ctl->path,
-                     strerror(errno));
+            snprintf(errstr, errstr_size, "%s: read: %s", ctl->path, strerror(errno));
             return -1;
         }
         if (n == 0)

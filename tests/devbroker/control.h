@@ -25,6 +25,7 @@
 #ifndef TIDEMARK_DEVBROKER_CONTROL_H
 #define TIDEMARK_DEVBROKER_CONTROL_H
 
+#include "compiler.h"
 #include <stddef.h>
 
 #include <librdkafka/rdkafka.h>
@@ -38,26 +39,23 @@ typedef struct control control_t;
  * any other kind of file) and opens it for reading. Returns NULL with
  * errstr filled on failure.
  */
-control_t *control_new(const char *path, rd_kafka_mock_cluster_t *mcluster,
-                       int broker_cnt, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+control_t *control_new(const char *path, rd_kafka_mock_cluster_t *mcluster, int broker_cnt,
+                       char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Waits up to timeout_ms for input, then applies every complete line
  * received. Returns 0, or -1 with errstr filled when the FIFO failed
  * (a bad command is not a failure: it is logged and skipped).
  */
-int control_poll(control_t *ctl, int timeout_ms, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int control_poll(control_t *ctl, int timeout_ms, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Applies one command line (no trailing newline needed). Returns 0 when it
  * was applied, else -1 with errstr saying why. Exposed so that commands can
  * be tested without a FIFO.
  */
-int control_apply(rd_kafka_mock_cluster_t *mcluster, int broker_cnt,
-                  const char *line, char *errstr, size_t errstr_size)
-    __attribute__((warn_unused_result));
+int control_apply(rd_kafka_mock_cluster_t *mcluster, int broker_cnt, const char *line, char *errstr,
+                  size_t errstr_size) TM_WARN_UNUSED;
 
 /* Closes and removes the FIFO. NULL is a no-op. */
 void control_destroy(control_t *ctl);

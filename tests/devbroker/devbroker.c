@@ -29,7 +29,7 @@
 #include "../fixturelib/atomic_file.h"
 
 #define DEVBROKER_MAX_TOPICS 64
-#define DEVBROKER_POLL_MS 200
+#define DEVBROKER_POLL_MS    200
 
 typedef struct {
     char name[256]; /* Kafka caps topic names at 249 bytes */
@@ -46,27 +46,26 @@ typedef struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tidemark-devbroker [--brokers N] [--topic NAME:PARTITIONS]...\n"
-            "                          [--bootstrap-file PATH] [--control PATH]\n"
-            "\n"
-            "An embedded Kafka cluster (librdkafka's mock cluster) on 127.0.0.1.\n"
-            "  --brokers N            brokers, ids 1..N (default 3)\n"
-            "  --topic NAME:PARTS     create a topic (repeatable; replication\n"
-            "                         factor min(3, N)); other topics auto-create\n"
-            "                         with 4 partitions\n"
-            "  --bootstrap-file PATH  also write the bootstrap servers to PATH\n"
-            "                         (atomically; removed at exit)\n"
-            "  --control PATH         read fault-injection commands from a FIFO\n"
-            "                         created at PATH, one per line:\n"
-            "                           broker ID down|up\n"
-            "                           rtt ID MS\n"
-            "                           fail API COUNT [ERROR]   e.g. fail Produce 3\n"
-            "                           clear API\n"
-            "                           topic NAME PARTITIONS\n"
-            "                           leader TOPIC PARTITION ID\n"
-            "                           coordinator group|transaction KEY ID\n"
-            "Runs until SIGTERM/SIGINT.\n");
+    fprintf(out, "usage: tidemark-devbroker [--brokers N] [--topic NAME:PARTITIONS]...\n"
+                 "                          [--bootstrap-file PATH] [--control PATH]\n"
+                 "\n"
+                 "An embedded Kafka cluster (librdkafka's mock cluster) on 127.0.0.1.\n"
+                 "  --brokers N            brokers, ids 1..N (default 3)\n"
+                 "  --topic NAME:PARTS     create a topic (repeatable; replication\n"
+                 "                         factor min(3, N)); other topics auto-create\n"
+                 "                         with 4 partitions\n"
+                 "  --bootstrap-file PATH  also write the bootstrap servers to PATH\n"
+                 "                         (atomically; removed at exit)\n"
+                 "  --control PATH         read fault-injection commands from a FIFO\n"
+                 "                         created at PATH, one per line:\n"
+                 "                           broker ID down|up\n"
+                 "                           rtt ID MS\n"
+                 "                           fail API COUNT [ERROR]   e.g. fail Produce 3\n"
+                 "                           clear API\n"
+                 "                           topic NAME PARTITIONS\n"
+                 "                           leader TOPIC PARTITION ID\n"
+                 "                           coordinator group|transaction KEY ID\n"
+                 "Runs until SIGTERM/SIGINT.\n");
 }
 
 /* "NAME:PARTITIONS" (split at the last ':', which a topic name cannot hold).
@@ -154,11 +153,12 @@ static int parse_options(int argc, char **argv, options_t *o)
 
 /* librdkafka's log lines (the mock cluster's included) through our logger,
  * which is safe from librdkafka's threads. */
-static void rk_log_cb(const rd_kafka_t *rk, int level, const char *fac,
-                      const char *buf)
+static void rk_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    log_level_t lvl = level <= 3 ? LOG_ERROR : level == 4 ? LOG_WARN
-                    : level <= 6 ? LOG_INFO : LOG_DEBUG;
+    log_level_t lvl = level <= 3   ? LOG_ERROR
+                      : level == 4 ? LOG_WARN
+                      : level <= 6 ? LOG_INFO
+                                   : LOG_DEBUG;
     (void)rk;
     /* This handle has no brokers on purpose: the warning says so. */
     if (!strcmp(fac, "CONFWARN"))
@@ -173,8 +173,8 @@ static rd_kafka_t *bookkeeping_handle_new(char *errstr, size_t errstr_size)
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_t *rk;
 
-    if (rd_kafka_conf_set(conf, "client.id", "tidemark-devbroker", errstr,
-                          errstr_size) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, "client.id", "tidemark-devbroker", errstr, errstr_size) !=
+        RD_KAFKA_CONF_OK) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
@@ -191,15 +191,14 @@ static int create_topics(rd_kafka_mock_cluster_t *mc, const options_t *o)
     int replication = o->brokers < 3 ? o->brokers : 3;
 
     for (int i = 0; i < o->topic_cnt; i++) {
-        rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(
-            mc, o->topics[i].name, o->topics[i].partitions, replication);
+        rd_kafka_resp_err_t err =
+            rd_kafka_mock_topic_create(mc, o->topics[i].name, o->topics[i].partitions, replication);
         if (err) {
-            log_error(rd_kafka_err2str(err), "component=devbroker topic=%s",
-                      o->topics[i].name);
+            log_error(rd_kafka_err2str(err), "component=devbroker topic=%s", o->topics[i].name);
             return -1;
         }
-        log_info("topic created", "component=devbroker topic=%s partitions=%d",
-                 o->topics[i].name, o->topics[i].partitions);
+        log_info("topic created", "component=devbroker topic=%s partitions=%d", o->topics[i].name,
+                 o->topics[i].partitions);
     }
     return 0;
 }
@@ -249,8 +248,7 @@ int main(int argc, char **argv)
     if (create_topics(mc, &opts))
         goto out;
     if (opts.control_path &&
-        !(ctl = control_new(opts.control_path, mc, opts.brokers, errstr,
-                            sizeof(errstr)))) {
+        !(ctl = control_new(opts.control_path, mc, opts.brokers, errstr, sizeof(errstr)))) {
         log_error(errstr, "component=%s", "devbroker");
         goto out;
     }
@@ -262,8 +260,7 @@ int main(int argc, char **argv)
         log_error(errstr, "component=%s", "devbroker");
         goto out;
     }
-    log_info("ready", "component=devbroker brokers=%d bootstrap=%s", opts.brokers,
-             bootstraps);
+    log_info("ready", "component=devbroker brokers=%d bootstrap=%s", opts.brokers, bootstraps);
 
     rc = serve(ctl);
     log_info("shutting down", "component=%s", "devbroker");

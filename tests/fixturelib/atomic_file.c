@@ -8,8 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int write_file_atomic(const char *path, const char *line, char *errstr,
-                      size_t errstr_size)
+int write_file_atomic(const char *path, const char *line, char *errstr, size_t errstr_size)
 {
     char tmp[4096];
     FILE *f;

@@ -6,11 +6,12 @@
 #ifndef TIDEMARK_ATOMIC_FILE_H
 #define TIDEMARK_ATOMIC_FILE_H
 
+#include "compiler.h"
 #include <stddef.h>
 
 /* Writes line + "\n" to path.tmp, then renames it over path. Returns 0,
  * or -1 with errstr set (path.tmp is removed). */
 int write_file_atomic(const char *path, const char *line, char *errstr,
-                      size_t errstr_size) __attribute__((warn_unused_result));
+                      size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -15,8 +15,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char key[] = "s/ckpt/r/0", err[512];
-    run_chunk_ref_t ref = {.key = key, .bytes = (int64_t)size,
-                           .sum = checkpoint_sum(data, size)};
+    run_chunk_ref_t ref = {.key = key, .bytes = (int64_t)size, .sum = checkpoint_sum(data, size)};
     json_t *o = json_loadb((const char *)data, size, 0, NULL);
     ref.ids = (int64_t)json_object_size(json_object_get(o, "ids"));
     json_decref(o);

@@ -36,8 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(sc->name && sc->url && sc->schema_path && sc->table && sc->id_field &&
                            sc->cursor_field && sc->records_path,
                        "stream %zu lacks a key", i);
-            FUZZ_CHECK(config_stream(conf, sc->name) != NULL, "stream '%s' not found",
-                       sc->name);
+            FUZZ_CHECK(config_stream(conf, sc->name) != NULL, "stream '%s' not found", sc->name);
         }
         config_destroy(conf);
     } else {

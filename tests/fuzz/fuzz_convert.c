@@ -35,8 +35,7 @@ static void write_seed(const void *buf, size_t len)
     char path[4096];
     if (!dir || len < 10)
         return;
-    snprintf(path, sizeof path, "%s/event-%016llx", dir,
-             (unsigned long long)avro_crc64(buf, len));
+    snprintf(path, sizeof path, "%s/event-%016llx", dir, (unsigned long long)avro_crc64(buf, len));
     FILE *f = fopen(path, "wb");
     if (!f)
         return;
@@ -52,8 +51,8 @@ static void one(const json_t *rec)
     size_t len = 0;
     const char *id = json_string_value(json_object_get(rec, "id"));
 
-    if (envelope_encode(es, CHANGE_OP_UPSERT, id ? id : "x", 1795608000000, "run", 0,
-                        1795608000001, rec, &buf, &len, err, sizeof err) != 0) {
+    if (envelope_encode(es, CHANGE_OP_UPSERT, id ? id : "x", 1795608000000, "run", 0, 1795608000001,
+                        rec, &buf, &len, err, sizeof err) != 0) {
         FUZZ_CHECK(err[0], "refused without a reason");
         return;
     }

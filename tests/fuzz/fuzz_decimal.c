@@ -24,8 +24,7 @@ static char *to_text(const unsigned char *b, size_t n, int scale, int *rc)
     if (!t)
         abort();
     *rc = decimal_to_text(b, n, scale, t, size);
-    FUZZ_CHECK(*rc == 0 || *rc == -2, "decimal_to_text: %d with %zu bytes of room", *rc,
-               size);
+    FUZZ_CHECK(*rc == 0 || *rc == -2, "decimal_to_text: %d with %zu bytes of room", *rc, size);
     if (*rc != 0) {
         free(t);
         return NULL;
@@ -68,8 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(b2, "'%s' -> '%s' does not read back", in, t1);
             FUZZ_CHECK(n1 == n2 && !memcmp(b1, b2, n1), "'%s' -> '%s': other bytes", in, t1);
             char *t2 = to_text(b2, n2, scale, &rc);
-            FUZZ_CHECK(t2 && !strcmp(t1, t2), "'%s' -> '%s' -> '%s'", in, t1,
-                       t2 ? t2 : "(null)");
+            FUZZ_CHECK(t2 && !strcmp(t1, t2), "'%s' -> '%s' -> '%s'", in, t1, t2 ? t2 : "(null)");
             FUZZ_CHECK(decimal_digits_min(b1, n1) <= strlen(t1), "digits_min > digits");
             free(t2);
             free(b2);

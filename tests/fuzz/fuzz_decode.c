@@ -26,7 +26,7 @@
 #include "fuzz_schema.h"
 
 #define TOPIC "tm.every"
-#define RUNS "tm.sync-runs"
+#define RUNS  "tm.sync-runs"
 
 static worker_streams_t ws;
 static worker_stream_t stream;
@@ -38,8 +38,7 @@ static size_t dead;
 /* The stand-in of the dead-letter producer: count, and check the reason. */
 int deadletter_send(deadletter_t *d, const void *key, size_t key_len, const void *value,
                     size_t value_len, const char *error, const char *src_topic,
-                    int32_t src_partition, int64_t src_offset, char *errstr,
-                    size_t errstr_size)
+                    int32_t src_partition, int64_t src_offset, char *errstr, size_t errstr_size)
 {
     (void)d, (void)key, (void)key_len, (void)value, (void)value_len, (void)src_partition;
     (void)src_offset, (void)errstr, (void)errstr_size;
@@ -68,7 +67,8 @@ static void setup(void)
     stream.es = envelope_schema_new(stream.rs, err, sizeof err);
     FUZZ_CHECK(stream.es, "%s", err);
     FUZZ_CHECK(stream_sql_build(stream.rs, "every", "id", DELETE_MODE_SOFT, &stream.sql, err,
-                                sizeof err) == 0, "%s", err);
+                                sizeof err) == 0,
+               "%s", err);
     stream.sc = &sc;
     snprintf(stream.topic, sizeof stream.topic, "%s", TOPIC);
     fp_now = envelope_schema_fingerprint(stream.es);

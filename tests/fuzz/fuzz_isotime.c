@@ -16,8 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         isotime_format(ms, buf, sizeof buf);
         FUZZ_CHECK(isotime_parse(buf, &back, &d2, err, sizeof err) == 0,
                    "'%s' -> %lld -> '%s' does not parse: %s", s, (long long)ms, buf, err);
-        FUZZ_CHECK(back == ms && d2 == 0, "'%s' -> %lld -> '%s' -> %lld", s, (long long)ms,
-                   buf, (long long)back);
+        FUZZ_CHECK(back == ms && d2 == 0, "'%s' -> %lld -> '%s' -> %lld", s, (long long)ms, buf,
+                   (long long)back);
         if (date_only) {
             FUZZ_CHECK(isotime_day_start(ms) == ms, "'%s' is a date, %lld not a day", s,
                        (long long)ms);

@@ -18,8 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        (long long)caps[i], (long long)wait);
         int64_t w2 = -12345;
         if (http_retry_after_ms(s, 0, caps[i], &w2) == 0)
-            FUZZ_CHECK(w2 >= 0 && w2 <= caps[i], "'%s' at epoch 0: wait %lld", s,
-                       (long long)w2);
+            FUZZ_CHECK(w2 >= 0 && w2 <= caps[i], "'%s' at epoch 0: wait %lld", s, (long long)w2);
     }
     free(s);
     return 0;

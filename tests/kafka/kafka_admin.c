@@ -25,12 +25,11 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: tidemark-kafka-admin -b BOOTSTRAP create NAME PARTITIONS [KEY=VALUE]...\n"
-            "       tidemark-kafka-admin -b BOOTSTRAP partitions NAME TOTAL\n"
-            "       tidemark-kafka-admin -b BOOTSTRAP delete NAME\n"
-            "Topic operations on a Kafka cluster (replication factor 1), through\n"
-            "librdkafka's admin API; each waits for the controller's answer.\n");
+    fprintf(out, "usage: tidemark-kafka-admin -b BOOTSTRAP create NAME PARTITIONS [KEY=VALUE]...\n"
+                 "       tidemark-kafka-admin -b BOOTSTRAP partitions NAME TOTAL\n"
+                 "       tidemark-kafka-admin -b BOOTSTRAP delete NAME\n"
+                 "Topic operations on a Kafka cluster (replication factor 1), through\n"
+                 "librdkafka's admin API; each waits for the controller's answer.\n");
 }
 
 static int parse_count(const char *s, int *out)
@@ -73,8 +72,8 @@ static rd_kafka_event_t *await_result(rd_kafka_queue_t *q)
 }
 
 /* The request's own error, then the topic's; 0 when both are fine. */
-static int check_topic_results(rd_kafka_event_t *ev, const rd_kafka_topic_result_t **res,
-                               size_t n, const char *what)
+static int check_topic_results(rd_kafka_event_t *ev, const rd_kafka_topic_result_t **res, size_t n,
+                               const char *what)
 {
     if (rd_kafka_event_error(ev)) {
         fprintf(stderr, "tidemark-kafka-admin: %s: %s\n", what, rd_kafka_event_error_string(ev));
@@ -85,8 +84,7 @@ static int check_topic_results(rd_kafka_event_t *ev, const rd_kafka_topic_result
             const char *msg = rd_kafka_topic_result_error_string(res[i]);
             fprintf(stderr, "tidemark-kafka-admin: %s %s: %s: %s\n", what,
                     rd_kafka_topic_result_name(res[i]),
-                    rd_kafka_err2name(rd_kafka_topic_result_error(res[i])),
-                    msg ? msg : "");
+                    rd_kafka_err2name(rd_kafka_topic_result_error(res[i])), msg ? msg : "");
             return 1;
         }
     }
@@ -121,7 +119,8 @@ static int cmd_create(rd_kafka_t *rk, rd_kafka_queue_t *q, int argc, char **argv
         rd_kafka_resp_err_t err = rd_kafka_NewTopic_set_config(nt, argv[i], eq + 1);
         *eq = '=';
         if (err) {
-            fprintf(stderr, "tidemark-kafka-admin: config %s: %s\n", argv[i], rd_kafka_err2str(err));
+            fprintf(stderr, "tidemark-kafka-admin: config %s: %s\n", argv[i],
+                    rd_kafka_err2str(err));
             rd_kafka_NewTopic_destroy(nt);
             return 2;
         }
@@ -129,8 +128,7 @@ static int cmd_create(rd_kafka_t *rk, rd_kafka_queue_t *q, int argc, char **argv
     opts = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     if (rd_kafka_AdminOptions_set_operation_timeout(opts, ADMIN_TIMEOUT_MS, errstr,
                                                     sizeof(errstr)) ||
-        rd_kafka_AdminOptions_set_request_timeout(opts, ADMIN_TIMEOUT_MS, errstr,
-                                                  sizeof(errstr))) {
+        rd_kafka_AdminOptions_set_request_timeout(opts, ADMIN_TIMEOUT_MS, errstr, sizeof(errstr))) {
         fprintf(stderr, "tidemark-kafka-admin: %s\n", errstr);
         goto out;
     }
@@ -174,8 +172,8 @@ static int cmd_partitions(rd_kafka_t *rk, rd_kafka_queue_t *q, int argc, char **
     rd_kafka_CreatePartitions(rk, &np, 1, opts, q);
     if ((ev = await_result(q))) {
         size_t n;
-        const rd_kafka_topic_result_t **res = rd_kafka_CreatePartitions_result_topics(
-            rd_kafka_event_CreatePartitions_result(ev), &n);
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev), &n);
         rc = check_topic_results(ev, res, n, "partitions");
         rd_kafka_event_destroy(ev);
     }

@@ -114,8 +114,11 @@ static void write_ckpt(topic_t *tp, hwm_tracker_t *t, const char *stream, const 
         assert_int_equal(hwm_tracker_chunked(t, refs, cs.n, cs.replace), 0);
     checkpoint_chunks_clear(&cs);
     assert_int_equal(checkpoint_head_view(t, head), 0);
-    run_record_t rr = {.stream = (char *)stream, .run_id = (char *)run_id,
-                       .status = RUN_STATUS_RUNNING, .started_at_ms = AT, .hwm = *head};
+    run_record_t rr = {.stream = (char *)stream,
+                       .run_id = (char *)run_id,
+                       .status = RUN_STATUS_RUNNING,
+                       .started_at_ms = AT,
+                       .hwm = *head};
     char *json = run_record_to_json(&rr);
     assert_non_null(json);
     assert_true(strlen(json) <= CHECKPOINT_HEAD_MAX_BYTES);
@@ -148,8 +151,8 @@ static run_record_t *read_back(const topic_t *tp, const size_t *skip, size_t n_s
             skipped |= skip[k] == i;
         if (!skipped)
             assert_int_equal(checkpoint_collect(c, tp->m[i].key, strlen(tp->m[i].key),
-                                                tp->m[i].value, tp->m[i].len, 0,
-                                                (int64_t)i, AT + (int64_t)i),
+                                                tp->m[i].value, tp->m[i].len, 0, (int64_t)i,
+                                                AT + (int64_t)i),
                              0);
     }
     run_record_t *rr = checkpoint_collector_take(c, 0);
@@ -201,8 +204,8 @@ static void test_chunks_round_trip(void **state)
     observe_range(&t, 0, 30000, 1);
     assert_true(t.pending_bytes > CHECKPOINT_INLINE_BYTES);
     write_ckpt(&tp, &t, "customers", "r1", &seq, &head);
-    assert_true(head.n_chunks >= 3);       /* 30,000 ids: ~1 MB */
-    assert_int_equal(head.n_ids, 0);       /* nothing left inline */
+    assert_true(head.n_chunks >= 3); /* 30,000 ids: ~1 MB */
+    assert_int_equal(head.n_ids, 0); /* nothing left inline */
     assert_int_equal(t.pending_bytes, 0);
     int64_t ids = 0;
     for (size_t i = 0; i < head.n_chunks; i++) {
@@ -263,9 +266,11 @@ static void test_override_order(void **state)
     assert_same_set(&t, &back);
     char dg[BOUNDARY_DIGEST_SIZE];
     digest_of(10, 2, dg);
-    assert_true(hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
+    assert_true(
+        hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
     digest_of(10, 1, dg);
-    assert_false(hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
+    assert_false(
+        hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
     run_hwm_clear(&h1);
     run_hwm_clear(&h2);
     run_record_destroy(rr);
@@ -280,8 +285,17 @@ static void test_override_order(void **state)
  * set (chunks c2..). Each case removes or damages messages; the reader
  * must pick the newest complete head and never mix the sets.
  */
-enum { DROP_NONE, DROP_C2_FIRST, DROP_C2_LAST_AND_H2, DROP_H2, TOMBSTONE_C2, DAMAGE_C2,
-       FOREIGN_C2, DROP_ALL_C, ONLY_LATEST };
+enum {
+    DROP_NONE,
+    DROP_C2_FIRST,
+    DROP_C2_LAST_AND_H2,
+    DROP_H2,
+    TOMBSTONE_C2,
+    DAMAGE_C2,
+    FOREIGN_C2,
+    DROP_ALL_C,
+    ONLY_LATEST
+};
 
 static void test_half_written(void **state)
 {
@@ -358,8 +372,11 @@ static void test_half_written(void **state)
                                               .ids = ho.chunks[0].ids,
                                               .bytes = ho.chunks[0].bytes,
                                               .sum = ho.chunks[0].sum};
-            run_record_t rr = {.stream = "customers", .run_id = "r3",
-                               .status = RUN_STATUS_RUNNING, .started_at_ms = AT, .hwm = bad};
+            run_record_t rr = {.stream = "customers",
+                               .run_id = "r3",
+                               .status = RUN_STATUS_RUNNING,
+                               .started_at_ms = AT,
+                               .hwm = bad};
             char *json = run_record_to_json(&rr);
             put(&tp, "customers", json, strlen(json));
             free(json);
@@ -375,7 +392,7 @@ static void test_half_written(void **state)
         case ONLY_LATEST:
             for (size_t i = 0; i < h1_msgs; i++) /* H1 and its chunks, compacted */
                 skip[n_skip++] = i;
-            drop_unused(&tp, &h1, &h2);  /* as the producer does after H2 */
+            drop_unused(&tp, &h1, &h2); /* as the producer does after H2 */
             break;
         }
         run_record_t *rr = read_back(&tp, skip, n_skip);
@@ -397,8 +414,7 @@ static void test_half_written(void **state)
                 assert_true(back.has_value); /* the HWM itself is kept */
             }
             if ((rr->n_stale_chunks > 0) != cases[ci].want_stale)
-                fail_msg("case %zu (%s): %zu stale chunks", ci, cases[ci].why,
-                         rr->n_stale_chunks);
+                fail_msg("case %zu (%s): %zu stale chunks", ci, cases[ci].why, rr->n_stale_chunks);
             for (size_t i = 0; i < rr->n_stale_chunks; i++) {
                 /* stale: never one the chosen head uses, never another stream's */
                 assert_int_equal(strncmp(rr->stale_chunks[i], "customers/ckpt/", 15), 0);
@@ -440,9 +456,11 @@ static void test_head_order(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         checkpoint_collector_t *c = checkpoint_collector_new(streams, 2);
         assert_int_equal(checkpoint_collect(c, "customers", 9, a, strlen(a), cases[i].pa,
-                                            cases[i].oa, cases[i].ta), 0);
+                                            cases[i].oa, cases[i].ta),
+                         0);
         assert_int_equal(checkpoint_collect(c, "customers", 9, b, strlen(b), cases[i].pb,
-                                            cases[i].ob, cases[i].tb), 0);
+                                            cases[i].ob, cases[i].tb),
+                         0);
         /* noise: a bad head, a tombstone, another stream, a foreign key */
         assert_int_equal(checkpoint_collect(c, "customers", 9, "{", 1, 0, 99, 999), 0);
         assert_int_equal(checkpoint_collect(c, "customers", 9, NULL, 0, 0, 100, 999), 0);
@@ -483,11 +501,13 @@ static void test_decode_checks(void **state)
         {"{\"chunk\":\"s/ckpt/r/0\",\"ids\":{\"1\":\"\",\"2\":\"\"}", 2, 0, 0,
          "chunk s/ckpt/r/0: not JSON"},
     };
-    const char *valid = "{\"chunk\":\"s/ckpt/r/0\",\"ids\":{\"1\":\"\",\"2\":\"0123456789abcdef\"}}";
+    const char *valid =
+        "{\"chunk\":\"s/ckpt/r/0\",\"ids\":{\"1\":\"\",\"2\":\"0123456789abcdef\"}}";
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *v = cases[i].value ? cases[i].value : valid;
         size_t len = strlen(v);
-        run_chunk_ref_t ref = {.key = "s/ckpt/r/0", .ids = cases[i].ids,
+        run_chunk_ref_t ref = {.key = "s/ckpt/r/0",
+                               .ids = cases[i].ids,
                                .bytes = (int64_t)len + cases[i].wrong_bytes,
                                .sum = checkpoint_sum(v, len) + (uint64_t)cases[i].wrong_sum};
         hwm_tracker_t t = {0};
@@ -588,8 +608,8 @@ static void test_fragmented_rewrite(void **state)
             max_chunks = t.n_chunks;
         run_hwm_clear(&head);
     }
-    print_message("%zu ids in 150 small steps: %zu rewrites, at most %zu chunks\n", next,
-                  rewrites, max_chunks);
+    print_message("%zu ids in 150 small steps: %zu rewrites, at most %zu chunks\n", next, rewrites,
+                  max_chunks);
     assert_true(rewrites >= 1);
     assert_true(max_chunks <= 4 * (t.bytes / CHECKPOINT_CHUNK_BYTES + 1) + 1 ||
                 max_chunks <= CHECKPOINT_FRAGMENTED_MIN + 1);
@@ -600,14 +620,10 @@ static void test_fragmented_rewrite(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_small_set_inline),
-        cmocka_unit_test(test_chunks_round_trip),
-        cmocka_unit_test(test_override_order),
-        cmocka_unit_test(test_half_written),
-        cmocka_unit_test(test_head_order),
-        cmocka_unit_test(test_decode_checks),
-        cmocka_unit_test(test_progress_is_linear),
-        cmocka_unit_test(test_fragmented_rewrite),
+        cmocka_unit_test(test_small_set_inline),   cmocka_unit_test(test_chunks_round_trip),
+        cmocka_unit_test(test_override_order),     cmocka_unit_test(test_half_written),
+        cmocka_unit_test(test_head_order),         cmocka_unit_test(test_decode_checks),
+        cmocka_unit_test(test_progress_is_linear), cmocka_unit_test(test_fragmented_rewrite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,7 @@
 #include "kafka_conf.h"
 #include "runrecord.h"
 
-#define AT 1795608000000LL /* 2026-11-25T12:00:00Z */
+#define AT     1795608000000LL /* 2026-11-25T12:00:00Z */
 #define STREAM "customers"
 
 static size_t env_size(const char *name, size_t dflt)
@@ -50,8 +50,7 @@ static size_t env_size(const char *name, size_t dflt)
 static void make_id(size_t i, char *id, size_t size, char *dg)
 {
     snprintf(id, size, "cus_%07zu", i);
-    snprintf(dg, BOUNDARY_DIGEST_SIZE, "%016llx",
-             (unsigned long long)(i * 0x9e3779b97f4a7c15ULL));
+    snprintf(dg, BOUNDARY_DIGEST_SIZE, "%016llx", (unsigned long long)(i * 0x9e3779b97f4a7c15ULL));
 }
 
 static void test_round_trip(void **state)
@@ -102,8 +101,12 @@ static void test_round_trip(void **state)
     run_hwm_t head, del = {0};
     if (checkpoint_prepare(pub, topic, STREAM, "run-1", &seq, &t, &head, err, sizeof err) != 0)
         fail_msg("prepare: %s", err);
-    run_record_t rr = {.stream = STREAM, .run_id = "run-1", .status = RUN_STATUS_COMPLETED,
-                       .started_at_ms = AT, .finished_at_ms = AT, .hwm = head,
+    run_record_t rr = {.stream = STREAM,
+                       .run_id = "run-1",
+                       .status = RUN_STATUS_COMPLETED,
+                       .started_at_ms = AT,
+                       .finished_at_ms = AT,
+                       .hwm = head,
                        .deleted_hwm = del};
     if (checkpoint_write(pub, topic, &rr, err, sizeof err) != 0)
         fail_msg("write: %s", err);
@@ -146,8 +149,7 @@ static void test_round_trip(void **state)
     publisher_reset(pub);
     unsigned seq2 = 0;
     run_hwm_t head2;
-    if (checkpoint_prepare(pub, topic, STREAM, "run-2", &seq2, &back, &head2, err,
-                           sizeof err) != 0)
+    if (checkpoint_prepare(pub, topic, STREAM, "run-2", &seq2, &back, &head2, err, sizeof err) != 0)
         fail_msg("prepare 2: %s", err);
     rr.run_id = "run-2";
     rr.hwm = head2;

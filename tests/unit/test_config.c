@@ -83,8 +83,8 @@ static char *read_file(const char *path)
 }
 
 #define KAFKA "[kafka]\nbootstrap.servers = localhost:9092\n"
-#define STREAM                                                                 \
-    "[stream s]\nurl = http://x/s\nschema = s.avsc\ncursor.field = m\n"        \
+#define STREAM                                                                                     \
+    "[stream s]\nurl = http://x/s\nschema = s.avsc\ncursor.field = m\n"                            \
     "cursor.param = since\n"
 
 /* ---- errors: one table ----------------------------------------------- */
@@ -98,17 +98,14 @@ typedef struct {
 static const err_case_t err_cases[] = {
     {"unknown key", KAFKA "[worker]\nbatch.size = 5\n" STREAM,
      ":4: [worker] batch.size: unknown key"},
-    {"unknown stream key", KAFKA STREAM "colour = red\n",
-     ":8: [stream s] colour: unknown key"},
+    {"unknown stream key", KAFKA STREAM "colour = red\n", ":8: [stream s] colour: unknown key"},
     {"unknown top-level key", "verbose = 1\n" KAFKA STREAM,
      ":1: verbose: unknown key (before any section)"},
     {"unknown section", KAFKA "[consumer]\n" STREAM,
      ":3: [consumer]: unknown section (expected kafka, postgres, worker, "
      "producer or stream NAME)"},
-    {"section without ]", KAFKA "[worker\n" STREAM,
-     ":3: section header without ']'"},
-    {"text after section", KAFKA "[worker] x\n" STREAM,
-     ":3: text after the section header"},
+    {"section without ]", KAFKA "[worker\n" STREAM, ":3: section header without ']'"},
+    {"text after section", KAFKA "[worker] x\n" STREAM, ":3: text after the section header"},
     {"stream without name", KAFKA "[stream]\n",
      ":3: [stream]: a stream section needs a name: [stream NAME]"},
     {"bad stream name", KAFKA "[stream a/b]\n",
@@ -116,8 +113,7 @@ static const err_case_t err_cases[] = {
      "and '-'"},
     {"no equals sign", KAFKA "[worker]\nbatch.max.ms 5\n",
      ":4: expected 'key = value' or '[section]'"},
-    {"empty key", KAFKA "[worker]\n= 5\n",
-     ":4: expected 'key = value' (the key is missing)"},
+    {"empty key", KAFKA "[worker]\n= 5\n", ":4: expected 'key = value' (the key is missing)"},
     {"bad duration", KAFKA "[worker]\nbatch.max.ms = soon\n" STREAM,
      ":4: [worker] batch.max.ms: bad duration 'soon' (use ms, s, m, h or d)"},
     {"bad duration suffix", KAFKA "[producer]\npoll.interval = 5w\n" STREAM,
@@ -132,12 +128,10 @@ static const err_case_t err_cases[] = {
      ":4: [worker] batch.max.ms: must be between 1ms and 3650d (got 0ms)"},
     {"batch.max.records 0", KAFKA "[worker]\nbatch.max.records = 0\n" STREAM,
      ":4: [worker] batch.max.records: must be between 1 and 1000000 (got 0)"},
-    {"batch.max.records too big",
-     KAFKA "[worker]\nbatch.max.records = 1000001\n" STREAM,
+    {"batch.max.records too big", KAFKA "[worker]\nbatch.max.records = 1000001\n" STREAM,
      ":4: [worker] batch.max.records: must be between 1 and 1000000 (got "
      "1000001)"},
-    {"poll.interval below 1s (a busy loop)",
-     KAFKA "[producer]\npoll.interval = 250ms\n" STREAM,
+    {"poll.interval below 1s (a busy loop)", KAFKA "[producer]\npoll.interval = 250ms\n" STREAM,
      ":4: [producer] poll.interval: must be between 1000ms and 3650d (got 250ms)"},
     {"poll.interval 0", KAFKA "[producer]\npoll.interval = 0\n" STREAM,
      ":4: [producer] poll.interval: must be between 1000ms and 3650d (got 0)"},
@@ -200,43 +194,35 @@ static const err_case_t err_cases[] = {
      "cursor, link (got 'pages')"},
     {"bad log.level", "log.level = loud\n" KAFKA STREAM,
      ":1: log.level: must be one of error, warn, info, debug (got 'loud')"},
-    {"missing env var",
-     KAFKA STREAM "auth.header = Bearer ${TM_TEST_SURELY_UNSET}\n",
+    {"missing env var", KAFKA STREAM "auth.header = Bearer ${TM_TEST_SURELY_UNSET}\n",
      ":8: [stream s] auth.header: environment variable TM_TEST_SURELY_UNSET is "
      "not set"},
-    {"missing env var in kafka",
-     KAFKA "sasl.password = ${TM_TEST_SURELY_UNSET}\n" STREAM,
+    {"missing env var in kafka", KAFKA "sasl.password = ${TM_TEST_SURELY_UNSET}\n" STREAM,
      ":3: [kafka] sasl.password: environment variable TM_TEST_SURELY_UNSET is "
      "not set"},
     {"unterminated env", KAFKA STREAM "auth.header = ${TOKEN\n",
      ":8: [stream s] auth.header: unterminated ${ (write ${NAME})"},
     {"bad env name", KAFKA STREAM "auth.header = ${1X}\n",
      ":8: [stream s] auth.header: bad environment variable name '1X'"},
-    {"missing url",
-     KAFKA "[stream s]\nschema = s.avsc\ncursor.field = m\ncursor.param = p\n",
+    {"missing url", KAFKA "[stream s]\nschema = s.avsc\ncursor.field = m\ncursor.param = p\n",
      ":3: [stream s] url: required key missing"},
-    {"missing cursor.param",
-     KAFKA "[stream s]\nurl = u\nschema = s.avsc\ncursor.field = m\n",
+    {"missing cursor.param", KAFKA "[stream s]\nurl = u\nschema = s.avsc\ncursor.field = m\n",
      ":3: [stream s] cursor.param: required key missing"},
-    {"empty required", KAFKA STREAM "[stream t]\nurl =\n",
-     ":9: [stream t] url: must not be empty"},
+    {"empty required", KAFKA STREAM "[stream t]\nurl =\n", ":9: [stream t] url: must not be empty"},
     {"empty defaulted key", KAFKA STREAM "id.field =\n",
      ":8: [stream s] id.field: must not be empty (default: id)"},
     {"missing bootstrap.servers", "[kafka]\ntopic.prefix = x\n" STREAM,
      ":1: [kafka] bootstrap.servers: required key missing"},
-    {"no kafka section", STREAM,
-     ": [kafka] bootstrap.servers: required key missing"},
+    {"no kafka section", STREAM, ": [kafka] bootstrap.servers: required key missing"},
     {"no stream", KAFKA "[worker]\n",
      ": no [stream NAME] section: at least one stream is required"},
     {"duplicate stream", KAFKA STREAM "[stream s]\n",
      ":8: [stream s]: duplicate stream (first at line 3)"},
-    {"key set twice",
-     KAFKA "[worker]\ngroup.id = a\n[worker]\ngroup.id = b\n" STREAM,
+    {"key set twice", KAFKA "[worker]\ngroup.id = a\n[worker]\ngroup.id = b\n" STREAM,
      ":6: [worker] group.id: set twice (first at line 4)"},
     {"kafka prop set twice", KAFKA "acks = all\nacks = 1\n" STREAM,
      ":4: [kafka] acks: set twice (first at line 3)"},
-    {"bad topic prefix",
-     "[kafka]\nbootstrap.servers = b\ntopic.prefix = a b\n" STREAM,
+    {"bad topic prefix", "[kafka]\nbootstrap.servers = b\ntopic.prefix = a b\n" STREAM,
      ":3: [kafka] topic.prefix: 'a b' may hold only letters, digits, '.', '_' "
      "and '-'"},
 };
@@ -254,8 +240,7 @@ static void test_errors(void **state)
         int rc = config_load(t->path, &conf, err, sizeof err);
         snprintf(want, sizeof want, "%s%s", t->path, c->err);
         if (rc != -1 || conf != NULL || strcmp(err, want) != 0) {
-            print_error("case '%s': rc=%d\n  got:  %s\n  want: %s\n", c->name,
-                        rc, err, want);
+            print_error("case '%s': rc=%d\n  got:  %s\n  want: %s\n", c->name, rc, err, want);
             failures++;
         }
         if (rc == 0)
@@ -269,12 +254,9 @@ static void test_missing_file(void **state)
     tm_config_t *c = (tm_config_t *)1;
     char err[256];
     (void)state;
-    assert_int_equal(
-        config_load("/nonexistent/tidemark.conf", &c, err, sizeof err), -1);
+    assert_int_equal(config_load("/nonexistent/tidemark.conf", &c, err, sizeof err), -1);
     assert_null(c);
-    assert_string_equal(
-        err,
-        "/nonexistent/tidemark.conf: cannot open: No such file or directory");
+    assert_string_equal(err, "/nonexistent/tidemark.conf: cannot open: No such file or directory");
 }
 
 /* ---- successes ----------------------------------------------------------- */
@@ -332,29 +314,28 @@ static void test_defaults(void **state)
 
 static void test_every_key_set(void **state)
 {
-    tm_config_t *c = load_ok(
-        *state, "log.format = json\nlog.level = debug\n"
-                "[kafka]\nbootstrap.servers = b1:9092,b2:9092\n"
-                "topic.prefix = acme.sync\n"
-                "acks = all\ncompression.type = lz4\n"
-                "[postgres]\nconninfo = dbname=x\n"
-                "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
-                "batch.max.ms = 2s\ndelete.mode = hard\n"
-                "offset.out_of_range = earliest\n"
-                "[producer]\npoll.interval = 1500ms\nfull_sync.every = 0\n"
-                "full_sync.max_delete_ratio = .05\n"
-                "[stream orders]\nurl = u\nschema = /abs/o.avsc\n"
-                "table = t_orders\nid.field = oid\ncursor.field = cf\n"
-                "cursor.param = cp\ncursor.precision = date\n"
-                "records.path =\npagination = cursor\npage.param = tok\n"
-                "page.size.param = limit\npage.size = 100000\n"
-                "next.path = meta.next\ncursor.sorted = true\nlookback = 90m\n"
-                "deleted.url = du\ndeleted.param = dp\n"
-                "deleted.pagination = offset\ndeleted.records.path =\n"
-                "deleted.next.path = next\n"
-                "soft_delete.field = gone\nauth.header = X-Key: k\n"
-                "timeout = 1\nmax.retries = 0\n"
-                "retry.max_wait = 90s\nmax.response.size = 3MiB\n");
+    tm_config_t *c = load_ok(*state, "log.format = json\nlog.level = debug\n"
+                                     "[kafka]\nbootstrap.servers = b1:9092,b2:9092\n"
+                                     "topic.prefix = acme.sync\n"
+                                     "acks = all\ncompression.type = lz4\n"
+                                     "[postgres]\nconninfo = dbname=x\n"
+                                     "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
+                                     "batch.max.ms = 2s\ndelete.mode = hard\n"
+                                     "offset.out_of_range = earliest\n"
+                                     "[producer]\npoll.interval = 1500ms\nfull_sync.every = 0\n"
+                                     "full_sync.max_delete_ratio = .05\n"
+                                     "[stream orders]\nurl = u\nschema = /abs/o.avsc\n"
+                                     "table = t_orders\nid.field = oid\ncursor.field = cf\n"
+                                     "cursor.param = cp\ncursor.precision = date\n"
+                                     "records.path =\npagination = cursor\npage.param = tok\n"
+                                     "page.size.param = limit\npage.size = 100000\n"
+                                     "next.path = meta.next\ncursor.sorted = true\nlookback = 90m\n"
+                                     "deleted.url = du\ndeleted.param = dp\n"
+                                     "deleted.pagination = offset\ndeleted.records.path =\n"
+                                     "deleted.next.path = next\n"
+                                     "soft_delete.field = gone\nauth.header = X-Key: k\n"
+                                     "timeout = 1\nmax.retries = 0\n"
+                                     "retry.max_wait = 90s\nmax.response.size = 3MiB\n");
 
     assert_int_equal(c->log_format, LOG_FORMAT_JSON);
     assert_int_equal(c->log_level, 3);
@@ -410,16 +391,15 @@ static void test_every_key_set(void **state)
 
 static void test_inline_comments(void **state)
 {
-    tm_config_t *c =
-        load_ok(*state, "; a comment\n# another\n"
-                        "[kafka]   ; section comment\n"
-                        "bootstrap.servers = k:1 ; inline\n"
-                        "[worker] # hash comment\n"
-                        "group.id = g # hash inline\n"
-                        "[stream s]\n"
-                        "url = http://x/s#frag ; the '#' above stays\n"
-                        "schema = s.avsc\ncursor.field = m\ncursor.param = p\n"
-                        "deleted.url = ; empty: none\n");
+    tm_config_t *c = load_ok(*state, "; a comment\n# another\n"
+                                     "[kafka]   ; section comment\n"
+                                     "bootstrap.servers = k:1 ; inline\n"
+                                     "[worker] # hash comment\n"
+                                     "group.id = g # hash inline\n"
+                                     "[stream s]\n"
+                                     "url = http://x/s#frag ; the '#' above stays\n"
+                                     "schema = s.avsc\ncursor.field = m\ncursor.param = p\n"
+                                     "deleted.url = ; empty: none\n");
     assert_string_equal(c->bootstrap_servers, "k:1");
     assert_string_equal(c->group_id, "g");
     assert_string_equal(c->streams[0].url, "http://x/s#frag");
@@ -430,11 +410,9 @@ static void test_inline_comments(void **state)
     tmpconf_t *t = *state;
     tm_config_t *bad = NULL;
     char err[512], want[512];
-    write_file(t->path,
-               KAFKA "[worker]\nbatch.max.records = 20;no space\n" STREAM);
+    write_file(t->path, KAFKA "[worker]\nbatch.max.records = 20;no space\n" STREAM);
     assert_int_equal(config_load(t->path, &bad, err, sizeof err), -1);
-    snprintf(want, sizeof want,
-             "%s:4: [worker] batch.max.records: not an integer: '20;no space'",
+    snprintf(want, sizeof want, "%s:4: [worker] batch.max.records: not an integer: '20;no space'",
              t->path);
     assert_string_equal(err, want);
 }
@@ -444,12 +422,11 @@ static void test_env_expansion(void **state)
     setenv("TM_TEST_TOKEN", "s3cr3t ; # not a comment", 1);
     setenv("TM_TEST_HOST", "broker", 1);
     setenv("TM_TEST_EMPTY", "", 1);
-    tm_config_t *c =
-        load_ok(*state, "[kafka]\nbootstrap.servers = ${TM_TEST_HOST}:9092\n"
-                        "sasl.password = ${TM_TEST_TOKEN}\n" STREAM
-                        "auth.header = Authorization: Bearer ${TM_TEST_TOKEN}\n"
-                        "id.field = id${TM_TEST_EMPTY}\n"
-                        "table = $HOME_is_not_expanded\n");
+    tm_config_t *c = load_ok(*state, "[kafka]\nbootstrap.servers = ${TM_TEST_HOST}:9092\n"
+                                     "sasl.password = ${TM_TEST_TOKEN}\n" STREAM
+                                     "auth.header = Authorization: Bearer ${TM_TEST_TOKEN}\n"
+                                     "id.field = id${TM_TEST_EMPTY}\n"
+                                     "table = $HOME_is_not_expanded\n");
     assert_string_equal(c->bootstrap_servers, "broker:9092");
     assert_string_equal(c->kafka_props[0].value, "s3cr3t ; # not a comment");
     assert_string_equal(c->streams[0].auth_header,
@@ -466,11 +443,10 @@ static void test_schema_path(void **state)
 {
     tmpconf_t *t = *state;
     char want[256];
-    tm_config_t *c =
-        load_ok(t, KAFKA "[stream a]\nurl = u\nschema = schemas/a.avsc\n"
-                         "cursor.field = m\ncursor.param = p\n"
-                         "[stream b]\nurl = u\nschema = /etc/b.avsc\n"
-                         "cursor.field = m\ncursor.param = p\n");
+    tm_config_t *c = load_ok(t, KAFKA "[stream a]\nurl = u\nschema = schemas/a.avsc\n"
+                                      "cursor.field = m\ncursor.param = p\n"
+                                      "[stream b]\nurl = u\nschema = /etc/b.avsc\n"
+                                      "cursor.field = m\ncursor.param = p\n");
     snprintf(want, sizeof want, "%s/schemas/a.avsc", t->dir);
     assert_int_equal(c->n_streams, 2);
     assert_string_equal(c->streams[0].name, "a"); /* file order */
@@ -491,8 +467,7 @@ static void test_crlf_bom_long_line(void **state)
              longurl);
     tm_config_t *c = load_ok(*state, text);
     assert_string_equal(c->bootstrap_servers, "k:1");
-    assert_int_equal(strlen(c->streams[0].url),
-                     strlen("http://x/") + sizeof longurl - 1);
+    assert_int_equal(strlen(c->streams[0].url), strlen("http://x/") + sizeof longurl - 1);
     config_destroy(c);
 }
 
@@ -575,13 +550,11 @@ static void test_parse_number(void **state)
         int rc;
         double v;
     } cases[] = {
-        {"0", 0, 0},        {"1", 0, 1},        {"0.2", 0, 0.2},
-        {".5", 0, 0.5},     {"3.", 0, 3},       {"0.05", 0, 0.05},
-        {"1.000", 0, 1},    {"12.25", 0, 12.25}, {"", -1, 0},
-        {".", -1, 0},       {"-0.1", -1, 0},    {"+1", -1, 0},
-        {"1e-1", -1, 0},    {"nan", -1, 0},     {"inf", -1, 0},
-        {"0x1", -1, 0},     {"1.2.3", -1, 0},   {" 0.2", -1, 0},
-        {"0.2 ", -1, 0},    {"0,2", -1, 0},     {"20%", -1, 0},
+        {"0", 0, 0},       {"1", 0, 1},      {"0.2", 0, 0.2},     {".5", 0, 0.5},  {"3.", 0, 3},
+        {"0.05", 0, 0.05}, {"1.000", 0, 1},  {"12.25", 0, 12.25}, {"", -1, 0},     {".", -1, 0},
+        {"-0.1", -1, 0},   {"+1", -1, 0},    {"1e-1", -1, 0},     {"nan", -1, 0},  {"inf", -1, 0},
+        {"0x1", -1, 0},    {"1.2.3", -1, 0}, {" 0.2", -1, 0},     {"0.2 ", -1, 0}, {"0,2", -1, 0},
+        {"20%", -1, 0},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -608,8 +581,7 @@ static void test_stream_derived_defaults(void **state)
         tm_config_t *c = load_ok(*state, text);
         const stream_conf_t *s = &c->streams[0];
         if (s->cursor_sorted != cases[i].sorted)
-            fail_msg("pagination = %s: cursor_sorted %d", cases[i].pagination,
-                     s->cursor_sorted);
+            fail_msg("pagination = %s: cursor_sorted %d", cases[i].pagination, s->cursor_sorted);
         assert_int_equal(s->deleted_pagination, s->pagination);
         assert_string_equal(s->deleted_records_path, "r.items");
         assert_string_equal(s->deleted_next_path, "n");
@@ -669,8 +641,7 @@ static void test_example_loads(void **state)
     assert_string_equal(s->schema_path, "../../schemas/customer.avsc");
     assert_string_equal(s->cursor_field, "last_modified");
     assert_string_equal(s->cursor_param, "modified_since");
-    assert_string_equal(s->deleted_url,
-                        "http://127.0.0.1:8080/customers/deleted");
+    assert_string_equal(s->deleted_url, "http://127.0.0.1:8080/customers/deleted");
     assert_string_equal(s->soft_delete_field, "is_deleted");
     assert_null(s->auth_header);
     assert_int_equal(access(s->schema_path, R_OK), 0);
@@ -735,11 +706,9 @@ static int has_word(const char *text, const char *word)
     for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
         char before = p == text ? ' ' : p[-1], after = p[n];
         int bound_before = !(before == '.' || before == '_' || before == '-' ||
-                             (before >= 'a' && before <= 'z') ||
-                             (before >= '0' && before <= '9'));
-        int bound_after =
-            !(after == '.' || after == '_' || after == '-' ||
-              (after >= 'a' && after <= 'z') || (after >= '0' && after <= '9'));
+                             (before >= 'a' && before <= 'z') || (before >= '0' && before <= '9'));
+        int bound_after = !(after == '.' || after == '_' || after == '-' ||
+                            (after >= 'a' && after <= 'z') || (after >= '0' && after <= '9'));
         /* a trailing "." that ends a sentence is still a boundary */
         if (after == '.' && !((p[n + 1] >= 'a' && p[n + 1] <= 'z')))
             bound_after = 1;
@@ -793,8 +762,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_inline_comments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_expansion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_crlf_bom_long_line, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_crlf_bom_long_line, setup, teardown),
         cmocka_unit_test(test_parse_duration),
         cmocka_unit_test(test_parse_size),
         cmocka_unit_test(test_parse_number),

@@ -17,7 +17,7 @@
 #include "../../producer/jsonpage.h"
 
 #define CUSTOMER "../../schemas/customer.avsc"
-#define KITCHEN "fixtures/kitchen.avsc"
+#define KITCHEN  "fixtures/kitchen.avsc"
 
 /* ---- decimal ---------------------------------------------------------- */
 
@@ -37,9 +37,9 @@ static void test_decimal_from_text(void **state)
     static const struct {
         const char *text;
         int precision, scale;
-        const char *hex;     /* expected bytes, or NULL */
-        const char *err;     /* expected error, or NULL */
-        const char *back;    /* decimal_to_text of the result */
+        const char *hex;  /* expected bytes, or NULL */
+        const char *err;  /* expected error, or NULL */
+        const char *back; /* decimal_to_text of the result */
     } cases[] = {
         {"0", 12, 2, "00", NULL, "0.00"},
         {"0.00", 12, 2, "00", NULL, "0.00"},
@@ -59,20 +59,18 @@ static void test_decimal_from_text(void **state)
         {"12.340", 12, 2, "04d2", NULL, "12.34"}, /* trailing zero: exact */
         {"9999999999.99", 12, 2, "00e8d4a50fff", NULL, "9999999999.99"},
         {"-9999999999.99", 12, 2, "ff172b5af001", NULL, "-9999999999.99"},
-        {"99999999999999999999999999999999999999", 38, 0,
-         "4b3b4ca85a86c47a098a223fffffffff", NULL,
+        {"99999999999999999999999999999999999999", 38, 0, "4b3b4ca85a86c47a098a223fffffffff", NULL,
          "99999999999999999999999999999999999999"},
-        {"-99999999999999999999999999999999999999", 38, 0,
-         "b4c4b357a5793b85f675ddc000000001", NULL,
+        {"-99999999999999999999999999999999999999", 38, 0, "b4c4b357a5793b85f675ddc000000001", NULL,
          "-99999999999999999999999999999999999999"},
         {"42", 5, 0, "2a", NULL, "42"},
         {"12345678901.00", 12, 2, NULL,
          "'12345678901.00' does not fit decimal(12,2): at most 10 digits "
-         "before the point", NULL},
-        {"100000000000000000000000000000000000000", 38, 0, NULL,
-         "does not fit decimal(38,0)", NULL},
-        {"12.345", 12, 2, NULL, "'12.345' has more than 2 decimal places",
+         "before the point",
          NULL},
+        {"100000000000000000000000000000000000000", 38, 0, NULL, "does not fit decimal(38,0)",
+         NULL},
+        {"12.345", 12, 2, NULL, "'12.345' has more than 2 decimal places", NULL},
         {"1.5", 5, 0, NULL, "'1.5' has more than 0 decimal places", NULL},
         {"1e3", 12, 2, NULL, "'1e3' is not a decimal number", NULL},
         {"", 12, 2, NULL, "'' is not a decimal number", NULL},
@@ -90,13 +88,11 @@ static void test_decimal_from_text(void **state)
         unsigned char buf[64], want[64];
         size_t len = 0;
         char err[256] = "", text[128];
-        int rc = decimal_from_text(cases[i].text, cases[i].precision,
-                                   cases[i].scale, buf, sizeof(buf), &len,
-                                   err, sizeof(err));
+        int rc = decimal_from_text(cases[i].text, cases[i].precision, cases[i].scale, buf,
+                                   sizeof(buf), &len, err, sizeof(err));
         if (cases[i].err) {
             if (rc == 0 || !strstr(err, cases[i].err))
-                print_error("case %zu '%s': err '%s'\n", i, cases[i].text,
-                            err);
+                print_error("case %zu '%s': err '%s'\n", i, cases[i].text, err);
             assert_int_equal(rc, -1);
             assert_non_null(strstr(err, cases[i].err));
             continue;
@@ -107,9 +103,7 @@ static void test_decimal_from_text(void **state)
         size_t wlen = unhex(cases[i].hex, want);
         assert_int_equal(len, wlen);
         assert_memory_equal(buf, want, wlen);
-        assert_int_equal(decimal_to_text(buf, len, cases[i].scale, text,
-                                         sizeof(text)),
-                         0);
+        assert_int_equal(decimal_to_text(buf, len, cases[i].scale, text, sizeof(text)), 0);
         assert_string_equal(text, cases[i].back);
     }
 }
@@ -141,12 +135,10 @@ static void test_decimal_buffer_too_small(void **state)
     char err[128];
 
     (void)state;
-    assert_int_equal(decimal_from_text("123456", 10, 0, buf, sizeof(buf),
-                                       &len, err, sizeof(err)),
+    assert_int_equal(decimal_from_text("123456", 10, 0, buf, sizeof(buf), &len, err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "too large"));
-    assert_int_equal(decimal_from_text("32767", 10, 0, buf, sizeof(buf), &len,
-                                       err, sizeof(err)),
+    assert_int_equal(decimal_from_text("32767", 10, 0, buf, sizeof(buf), &len, err, sizeof(err)),
                      0);
     assert_int_equal(len, 2);
 }
@@ -160,13 +152,12 @@ static const char customer_base[] =
     " \"is_deleted\": false, \"last_modified\": \"2026-01-01T00:00:10.000Z\","
     " \"unknown_member\": [1, 2]}";
 
-static const char kitchen_base[] =
-    "{\"id\": \"k-1\", \"count\": 1, \"big\": 2, \"ratio\": 0.5,"
-    " \"score\": 2.5, \"blob\": \"\", \"flag\": true,"
-    " \"seen_at\": \"2026-01-01T00:00:00Z\","
-    " \"address\": {\"street\": \"Main\", \"geo\": {\"lat\": 1.5,"
-    " \"lon\": -2.25}},"
-    " \"tags\": [], \"attrs\": {}, \"color\": \"RED\"}";
+static const char kitchen_base[] = "{\"id\": \"k-1\", \"count\": 1, \"big\": 2, \"ratio\": 0.5,"
+                                   " \"score\": 2.5, \"blob\": \"\", \"flag\": true,"
+                                   " \"seen_at\": \"2026-01-01T00:00:00Z\","
+                                   " \"address\": {\"street\": \"Main\", \"geo\": {\"lat\": 1.5,"
+                                   " \"lon\": -2.25}},"
+                                   " \"tags\": [], \"attrs\": {}, \"color\": \"RED\"}";
 
 #define MISSING "<missing>"
 
@@ -209,8 +200,7 @@ static json_t *loads_page(const char *text)
 }
 
 /* JSON -> Avro -> row for one record; returns the row or NULL + err. */
-static json_t *round_trip(const record_schema_t *rs, json_t *rec, char *err,
-                          size_t err_size)
+static json_t *round_trip(const record_schema_t *rs, json_t *rec, char *err, size_t err_size)
 {
     avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
     avro_value_t val;
@@ -227,14 +217,13 @@ static json_t *round_trip(const record_schema_t *rs, json_t *rec, char *err,
     return row;
 }
 
-static void run_cases(const char *schema_path, const char *base,
-                      const struct conv_case *cases, size_t n)
+static void run_cases(const char *schema_path, const char *base, const struct conv_case *cases,
+                      size_t n)
 {
     record_schema_t *rs = NULL;
     char err[512];
 
-    assert_int_equal(record_schema_load(schema_path, &rs, err, sizeof(err)),
-                     0);
+    assert_int_equal(record_schema_load(schema_path, &rs, err, sizeof(err)), 0);
     for (size_t i = 0; i < n; i++) {
         json_t *rec = loads(base);
         if (strcmp(cases[i].in, MISSING) == 0)
@@ -250,9 +239,8 @@ static void run_cases(const char *schema_path, const char *base,
             json_t *got = row ? json_object_get(row, cases[i].field) : NULL;
             if (!got || !json_equal(got, want)) {
                 char *g = got ? json_dumps(got, JSON_ENCODE_ANY) : NULL;
-                print_error("%s case %zu (%s = %s): got %s, err '%s'\n",
-                            schema_path, i, cases[i].field, cases[i].in,
-                            g ? g : "nothing", err);
+                print_error("%s case %zu (%s = %s): got %s, err '%s'\n", schema_path, i,
+                            cases[i].field, cases[i].in, g ? g : "nothing", err);
                 free(g);
             }
             assert_non_null(got);
@@ -260,9 +248,8 @@ static void run_cases(const char *schema_path, const char *base,
             json_decref(want);
         } else {
             if (row || strcmp(err, cases[i].err) != 0)
-                print_error("%s case %zu (%s = %s): err '%s', want '%s'\n",
-                            schema_path, i, cases[i].field, cases[i].in, err,
-                            cases[i].err);
+                print_error("%s case %zu (%s = %s): err '%s', want '%s'\n", schema_path, i,
+                            cases[i].field, cases[i].in, err, cases[i].err);
             assert_null(row);
             assert_string_equal(err, cases[i].err);
         }
@@ -278,24 +265,25 @@ static void test_customer_fields(void **state)
         {"id", "17", "17", NULL},
         {"id", "\"42\"", "42", NULL},
         {"id", "-9223372036854775808", "-9223372036854775808", NULL},
-        {"id", "1.5", NULL, "field 'id': expected an integer, got a real "
-                            "number"},
+        {"id", "1.5", NULL,
+         "field 'id': expected an integer, got a real "
+         "number"},
         {"id", "\"x1\"", NULL, "field 'id': 'x1' is not an integer"},
         {"id", "\"12 \"", NULL, "field 'id': '12 ' is not an integer"},
         {"id", "\"99999999999999999999\"", NULL,
          "field 'id': '99999999999999999999' is out of range for long"},
-        {"id", "null", NULL,
-         "field 'id': is null but the field is not nullable"},
-        {"id", MISSING, NULL,
-         "field 'id': missing (the field is not nullable)"},
+        {"id", "null", NULL, "field 'id': is null but the field is not nullable"},
+        {"id", MISSING, NULL, "field 'id': missing (the field is not nullable)"},
         {"name", "\"say \\\"hi\\\"\\t\\n\\\\ Zoë 東京 🚀\"",
          "\"say \\\"hi\\\"\\t\\n\\\\ Zoë 東京 🚀\"", NULL},
         {"name", "\"\"", "\"\"", NULL},
         {"name", "\"a\\u0000b\"", "\"a\\u0000b\"", NULL},
-        {"name", "5", NULL, "field 'name': expected a string, got an "
-                            "integer"},
-        {"name", "[\"x\"]", NULL, "field 'name': expected a string, got an "
-                                  "array"},
+        {"name", "5", NULL,
+         "field 'name': expected a string, got an "
+         "integer"},
+        {"name", "[\"x\"]", NULL,
+         "field 'name': expected a string, got an "
+         "array"},
         {"balance", "\"1234.50\"", "\"1234.50\"", NULL},
         {"balance", "\"-0.01\"", "\"-0.01\"", NULL},
         {"balance", "\"0\"", "\"0.00\"", NULL},
@@ -305,10 +293,8 @@ static void test_customer_fields(void **state)
         {"balance", "12.5", "\"12.50\"", NULL},
         {"balance", "0.1", "\"0.10\"", NULL},
         {"balance", "1e3", "\"1000.00\"", NULL}, /* a JSON number: exact */
-        {"balance", "12.345", NULL,
-         "field 'balance': 12.345 has more than 2 decimal places"},
-        {"balance", "\"12.345\"", NULL,
-         "field 'balance': '12.345' has more than 2 decimal places"},
+        {"balance", "12.345", NULL, "field 'balance': 12.345 has more than 2 decimal places"},
+        {"balance", "\"12.345\"", NULL, "field 'balance': '12.345' has more than 2 decimal places"},
         {"balance", "\"1e3\"", NULL,
          "field 'balance': '1e3' is not a decimal number (digits with an "
          "optional sign and point, no exponent)"},
@@ -318,21 +304,23 @@ static void test_customer_fields(void **state)
         {"balance", "1e11", NULL,
          "field 'balance': '100000000000.00' does not fit decimal(12,2): at "
          "most 10 digits before the point"},
-        {"balance", "true", NULL, "field 'balance': expected a decimal "
-                                  "string or number, got a boolean"},
+        {"balance", "true", NULL,
+         "field 'balance': expected a decimal "
+         "string or number, got a boolean"},
         {"tier", "\"gold\"", "\"gold\"", NULL},
         {"tier", "\"bronze\"", "\"bronze\"", NULL},
         {"tier", "\"platinum\"", NULL,
          "field 'tier': 'platinum' is not a symbol of enum CustomerTier"},
-        {"tier", "\"Gold\"", NULL,
-         "field 'tier': 'Gold' is not a symbol of enum CustomerTier"},
-        {"tier", "1", NULL, "field 'tier': expected an enum symbol, got an "
-                            "integer"},
+        {"tier", "\"Gold\"", NULL, "field 'tier': 'Gold' is not a symbol of enum CustomerTier"},
+        {"tier", "1", NULL,
+         "field 'tier': expected an enum symbol, got an "
+         "integer"},
         {"phone", "null", "null", NULL},
         {"phone", MISSING, "null", NULL},
         {"phone", "\"+49 30 1234\"", "\"+49 30 1234\"", NULL},
-        {"phone", "49", NULL, "field 'phone': expected a string, got an "
-                              "integer"},
+        {"phone", "49", NULL,
+         "field 'phone': expected a string, got an "
+         "integer"},
         {"signup_date", "\"2024-03-01\"", "\"2024-03-01\"", NULL},
         {"signup_date", "\"1969-12-31\"", "\"1969-12-31\"", NULL},
         {"signup_date", "\"2024-02-29\"", "\"2024-02-29\"", NULL},
@@ -340,22 +328,18 @@ static void test_customer_fields(void **state)
         {"signup_date", "\"2024-03-01T10:00:00Z\"", NULL,
          "field 'signup_date': '2024-03-01T10:00:00Z' is not a date "
          "(YYYY-MM-DD)"},
-        {"signup_date", "19783", NULL, "field 'signup_date': expected a date "
-                                       "string (YYYY-MM-DD), got an integer"},
+        {"signup_date", "19783", NULL,
+         "field 'signup_date': expected a date "
+         "string (YYYY-MM-DD), got an integer"},
         {"is_deleted", "true", "true", NULL},
         {"is_deleted", "false", "false", NULL},
         {"is_deleted", "\"false\"", NULL,
          "field 'is_deleted': expected true or false, got a string"},
-        {"is_deleted", "0", NULL,
-         "field 'is_deleted': expected true or false, got an integer"},
-        {"last_modified", "\"2026-01-01T00:00:10.000Z\"",
-         "\"2026-01-01T00:00:10.000Z\"", NULL},
-        {"last_modified", "\"2026-01-01T02:00:10.5+02:00\"",
-         "\"2026-01-01T00:00:10.500Z\"", NULL},
-        {"last_modified", "1767225610123", "\"2026-01-01T00:00:10.123Z\"",
-         NULL},
-        {"last_modified", "\"1969-12-31T23:59:59.999Z\"",
-         "\"1969-12-31T23:59:59.999Z\"", NULL},
+        {"is_deleted", "0", NULL, "field 'is_deleted': expected true or false, got an integer"},
+        {"last_modified", "\"2026-01-01T00:00:10.000Z\"", "\"2026-01-01T00:00:10.000Z\"", NULL},
+        {"last_modified", "\"2026-01-01T02:00:10.5+02:00\"", "\"2026-01-01T00:00:10.500Z\"", NULL},
+        {"last_modified", "1767225610123", "\"2026-01-01T00:00:10.123Z\"", NULL},
+        {"last_modified", "\"1969-12-31T23:59:59.999Z\"", "\"1969-12-31T23:59:59.999Z\"", NULL},
         {"last_modified", "1.5", NULL,
          "field 'last_modified': expected an ISO-8601 string or epoch "
          "milliseconds, got a real number"},
@@ -370,18 +354,15 @@ static void test_customer_fields(void **state)
         {"id", "~1.5", NULL, "field 'id': expected an integer, got a real number"},
         {"id", "~1e2", NULL, "field 'id': expected an integer, got a real number"},
         {"name", "~1e400", NULL, "field 'name': expected a string, got a real number"},
-        {"name", "~99999999999999999999", NULL,
-         "field 'name': expected a string, got an integer"},
+        {"name", "~99999999999999999999", NULL, "field 'name': expected a string, got an integer"},
         {"balance", "~1234.50", "\"1234.50\"", NULL},
         {"balance", "~9999999999.99", "\"9999999999.99\"", NULL},
         {"balance", "~-0.01", "\"-0.01\"", NULL},
         {"balance", "~12.3400", "\"12.34\"", NULL},
         {"balance", "~1e3", "\"1000.00\"", NULL},
         {"balance", "~15E-2", "\"0.15\"", NULL},
-        {"balance", "~12.345", NULL,
-         "field 'balance': '12.345' has more than 2 decimal places"},
-        {"balance", "~1e-3", NULL,
-         "field 'balance': '0.001' has more than 2 decimal places"},
+        {"balance", "~12.345", NULL, "field 'balance': '12.345' has more than 2 decimal places"},
+        {"balance", "~1e-3", NULL, "field 'balance': '0.001' has more than 2 decimal places"},
         {"balance", "~12345678901", NULL,
          "field 'balance': '12345678901' does not fit decimal(12,2): at most 10 digits "
          "before the point"},
@@ -435,40 +416,40 @@ static void test_kitchen_fields(void **state)
         {"count", "2147483647", "2147483647", NULL},
         {"count", "-2147483648", "-2147483648", NULL},
         {"count", "\"-12\"", "-12", NULL},
-        {"count", "2147483648", NULL,
-         "field 'count': 2147483648 is out of range for int"},
+        {"count", "2147483648", NULL, "field 'count': 2147483648 is out of range for int"},
         {"big", "\"9223372036854775807\"", "9223372036854775807", NULL},
         {"ratio", "0.5", "0.5", NULL},
         {"ratio", "\"0.25\"", "0.25", NULL},
         {"ratio", "3", "3.0", NULL},
-        {"ratio", "1e39", NULL, "field 'ratio': 1e+39 is out of range for "
-                                "float"},
-        {"ratio", "\"abc\"", NULL, "field 'ratio': 'abc' is not a finite "
-                                   "number"},
-        {"ratio", "\"nan\"", NULL, "field 'ratio': 'nan' is not a finite "
-                                   "number"},
+        {"ratio", "1e39", NULL,
+         "field 'ratio': 1e+39 is out of range for "
+         "float"},
+        {"ratio", "\"abc\"", NULL,
+         "field 'ratio': 'abc' is not a finite "
+         "number"},
+        {"ratio", "\"nan\"", NULL,
+         "field 'ratio': 'nan' is not a finite "
+         "number"},
         {"score", "3.14159", "3.14159", NULL},
         {"score", "-1e300", "-1e300", NULL},
-        {"score", "{}", NULL, "field 'score': expected a number, got an "
-                              "object"},
+        {"score", "{}", NULL,
+         "field 'score': expected a number, got an "
+         "object"},
         {"blob", "\"AAEC/w==\"", "\"\\\\x000102ff\"", NULL},
         {"blob", "\"AAEC/w\"", "\"\\\\x000102ff\"", NULL},
         {"blob", "\"\"", "\"\\\\x\"", NULL},
         {"blob", "\"aGk=\"", "\"\\\\x6869\"", NULL},
         {"blob", "\"!!\"", NULL, "field 'blob': not valid base64"},
         {"blob", "\"A\"", NULL, "field 'blob': not valid base64"},
-        {"blob", "7", NULL, "field 'blob': expected a base64 string, got an "
-                            "integer"},
+        {"blob", "7", NULL,
+         "field 'blob': expected a base64 string, got an "
+         "integer"},
         {"flag", "false", "false", NULL},
-        {"seen_at", "\"2026-01-01T00:00:10.123456Z\"",
-         "\"2026-01-01T00:00:10.123456Z\"", NULL},
-        {"seen_at", "\"2026-01-01T00:00:10.1Z\"",
-         "\"2026-01-01T00:00:10.100000Z\"", NULL},
+        {"seen_at", "\"2026-01-01T00:00:10.123456Z\"", "\"2026-01-01T00:00:10.123456Z\"", NULL},
+        {"seen_at", "\"2026-01-01T00:00:10.1Z\"", "\"2026-01-01T00:00:10.100000Z\"", NULL},
         {"seen_at", "1767225610123", "\"2026-01-01T00:00:10.123000Z\"", NULL},
-        {"seen_at", "\"1969-12-31T23:59:59.999999Z\"",
-         "\"1969-12-31T23:59:59.999999Z\"", NULL},
-        {"address",
-         "{\"street\": \"Main St 1\", \"geo\": {\"lat\": 1.5, \"lon\": -2}}",
+        {"seen_at", "\"1969-12-31T23:59:59.999999Z\"", "\"1969-12-31T23:59:59.999999Z\"", NULL},
+        {"address", "{\"street\": \"Main St 1\", \"geo\": {\"lat\": 1.5, \"lon\": -2}}",
          "{\"street\": \"Main St 1\", \"zip\": null,"
          " \"geo\": {\"lat\": 1.5, \"lon\": -2.0}}",
          NULL},
@@ -478,23 +459,27 @@ static void test_kitchen_fields(void **state)
          "{\"street\": \"x\", \"zip\": \"10115\","
          " \"geo\": {\"lat\": 0.0, \"lon\": 0.0}}",
          NULL},
-        {"address", "{\"street\": 5, \"geo\": {\"lat\": 0, \"lon\": 0}}",
-         NULL, "field 'address.street': expected a string, got an integer"},
+        {"address", "{\"street\": 5, \"geo\": {\"lat\": 0, \"lon\": 0}}", NULL,
+         "field 'address.street': expected a string, got an integer"},
         {"address", "{\"geo\": {\"lat\": 0, \"lon\": 0}}", NULL,
          "field 'address.street': missing (expected a string)"},
         {"address", "{\"street\": \"s\", \"geo\": {\"lat\": \"n\"}}", NULL,
          "field 'address.geo.lat': 'n' is not a finite number"},
-        {"address", "[]", NULL, "field 'address': expected an object, got "
-                                "an array"},
+        {"address", "[]", NULL,
+         "field 'address': expected an object, got "
+         "an array"},
         {"tags", "[\"a\", \"b\\\"c\"]", "[\"a\", \"b\\\"c\"]", NULL},
         {"tags", "[]", "[]", NULL},
-        {"tags", "[\"a\", 3]", NULL, "field 'tags[1]': expected a string, got "
-                                     "an integer"},
-        {"tags", "{}", NULL, "field 'tags': expected an array, got an "
-                             "object"},
+        {"tags", "[\"a\", 3]", NULL,
+         "field 'tags[1]': expected a string, got "
+         "an integer"},
+        {"tags", "{}", NULL,
+         "field 'tags': expected an array, got an "
+         "object"},
         {"attrs", "{\"x\": 1, \"y z\": -2}", "{\"x\": 1, \"y z\": -2}", NULL},
-        {"attrs", "{\"x\": \"z\"}", NULL, "field 'attrs.x': 'z' is not an "
-                                          "integer"},
+        {"attrs", "{\"x\": \"z\"}", NULL,
+         "field 'attrs.x': 'z' is not an "
+         "integer"},
         {"prev_address", "null", "null", NULL},
         {"prev_address", MISSING, "null", NULL},
         {"prev_address",
@@ -513,8 +498,9 @@ static void test_kitchen_fields(void **state)
          "decimal(38,10): at most 28 digits before the point"},
         {"amount", "null", "null", NULL},
         {"color", "\"GREEN\"", "\"GREEN\"", NULL},
-        {"color", "\"BLUE\"", NULL, "field 'color': 'BLUE' is not a symbol "
-                                    "of enum Color"},
+        {"color", "\"BLUE\"", NULL,
+         "field 'color': 'BLUE' is not a symbol "
+         "of enum Color"},
         {"note", MISSING, "null", NULL}, /* ["string", "null"] */
         {"note", "\"n\"", "\"n\"", NULL},
         /* JSON numbers as the page reader keeps them: from their text */
@@ -544,10 +530,8 @@ static void test_kitchen_fields(void **state)
         {"ratio", "~1e400", NULL, "field 'ratio': 1e400 is out of range for float"},
         {"seen_at", "~99999999999999999999", NULL,
          "field 'seen_at': 99999999999999999999 ms is out of range"},
-        {"blob", "~1e400", NULL,
-         "field 'blob': expected a base64 string, got a real number"},
-        {"id", "~99999999999999999999", NULL,
-         "field 'id': expected a string, got an integer"},
+        {"blob", "~1e400", NULL, "field 'blob': expected a base64 string, got a real number"},
+        {"id", "~99999999999999999999", NULL, "field 'id': expected a string, got an integer"},
         {"address", "~{\"street\": \"s\", \"geo\": {\"lat\": 0.1, \"lon\": 1e400}}", NULL,
          "field 'address.geo.lon': 1e400 is out of range for double"},
         {"tags", "~[\"a\", 1.5]", NULL, "field 'tags[1]': expected a string, got a real number"},
@@ -606,8 +590,7 @@ static void test_row_extreme_timestamps(void **state)
         assert_non_null(row);
         const char *got = json_string_value(json_object_get(row, cases[i].field));
         if (!got || strcmp(got, cases[i].want) != 0)
-            print_error("case %zu: got %s, want %s\n", i, got ? got : "nothing",
-                        cases[i].want);
+            print_error("case %zu: got %s, want %s\n", i, got ? got : "nothing", cases[i].want);
         assert_non_null(got);
         assert_string_equal(got, cases[i].want);
         json_decref(row);
@@ -627,12 +610,11 @@ static void test_customer_row(void **state)
     assert_int_equal(record_schema_load(CUSTOMER, &rs, err, sizeof(err)), 0);
     json_t *rec = loads(customer_base);
     json_t *row = round_trip(rs, rec, err, sizeof(err));
-    json_t *want = loads(
-        "{\"id\": 17, \"name\": \"Ada\", \"email\": \"ada@example.com\","
-        " \"country\": \"DE\", \"balance\": \"1234.50\", \"tier\": \"gold\","
-        " \"phone\": null, \"signup_date\": \"2024-03-01\","
-        " \"is_deleted\": false,"
-        " \"last_modified\": \"2026-01-01T00:00:10.000Z\"}");
+    json_t *want = loads("{\"id\": 17, \"name\": \"Ada\", \"email\": \"ada@example.com\","
+                         " \"country\": \"DE\", \"balance\": \"1234.50\", \"tier\": \"gold\","
+                         " \"phone\": null, \"signup_date\": \"2024-03-01\","
+                         " \"is_deleted\": false,"
+                         " \"last_modified\": \"2026-01-01T00:00:10.000Z\"}");
     assert_non_null(row);
     assert_true(json_equal(row, want));
     json_decref(want);

@@ -38,7 +38,7 @@ static void test_edges(void **state)
         {"", 0, "0"},
         {"", 3, "0.000"},
         {"00", 2, "0.00"},
-        {"0000000000", 0, "0"},    /* leading zero bytes */
+        {"0000000000", 0, "0"}, /* leading zero bytes */
         {"01", 0, "1"},
         {"ff", 0, "-1"},
         {"ff", 2, "-0.01"},
@@ -60,9 +60,8 @@ static void test_edges(void **state)
         {"8000000000000000", 20, "-0.09223372036854775808"},
         {"0de0b6b3a7640000", 18, "1.000000000000000000"}, /* 10^18 */
         {"4b3b4ca85a86c47a098a223fffffffff", 0,
-         "99999999999999999999999999999999999999"},          /* 10^38 - 1 */
-        {"b4c4b357a5793b85f675ddc000000001", 0,
-         "-99999999999999999999999999999999999999"},
+         "99999999999999999999999999999999999999"}, /* 10^38 - 1 */
+        {"b4c4b357a5793b85f675ddc000000001", 0, "-99999999999999999999999999999999999999"},
     };
     unsigned char buf[64];
     char text[128];
@@ -70,11 +69,9 @@ static void test_edges(void **state)
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         size_t n = unhex(cases[i].hex, buf);
-        int rc = decimal_to_text(n ? buf : NULL, n, cases[i].scale, text,
-                                 sizeof(text));
+        int rc = decimal_to_text(n ? buf : NULL, n, cases[i].scale, text, sizeof(text));
         if (rc != 0 || strcmp(text, cases[i].want) != 0)
-            print_error("case %zu %s: rc %d '%s'\n", i, cases[i].hex, rc,
-                        rc == 0 ? text : "");
+            print_error("case %zu %s: rc %d '%s'\n", i, cases[i].hex, rc, rc == 0 ? text : "");
         assert_int_equal(rc, 0);
         assert_string_equal(text, cases[i].want);
     }
@@ -102,8 +99,7 @@ static char *digits(size_t n, unsigned seed)
  * that cross limb borders. */
 static void test_huge_round_trip(void **state)
 {
-    static const size_t sizes[] = {1, 8, 9, 10, 17, 18, 19, 27, 100, 999,
-                                   1000, 1001, 4000};
+    static const size_t sizes[] = {1, 8, 9, 10, 17, 18, 19, 27, 100, 999, 1000, 1001, 4000};
     char err[256];
 
     (void)state;
@@ -125,16 +121,13 @@ static void test_huge_round_trip(void **state)
             assert_non_null(back);
             assert_non_null(bytes);
             /* "-" on odd variants, the point scale digits from the end */
-            snprintf(text, tlen + 1, "%s%.*s.%s", variant & 1 ? "-" : "",
-                     (int)(n - (size_t)scale), d, d + n - (size_t)scale);
-            int rc = decimal_from_text(text, (int)n + 1, scale, bytes, cap,
-                                       &len, err, sizeof(err));
+            snprintf(text, tlen + 1, "%s%.*s.%s", variant & 1 ? "-" : "", (int)(n - (size_t)scale),
+                     d, d + n - (size_t)scale);
+            int rc = decimal_from_text(text, (int)n + 1, scale, bytes, cap, &len, err, sizeof(err));
             if (rc != 0)
                 print_error("%s: %s\n", text, err);
             assert_int_equal(rc, 0);
-            assert_int_equal(decimal_to_text(bytes, len, scale, back,
-                                             tlen + 8),
-                             0);
+            assert_int_equal(decimal_to_text(bytes, len, scale, back, tlen + 8), 0);
             /* decimal_to_text writes "0.xx" where the text had ".xx" */
             const char *want = text;
             char fixed[16];
@@ -173,20 +166,17 @@ static void test_numeric_limits(void **state)
     memset(big, 0x5a, n);
     /* 60 KB is about 147,900 digits: past 131072 + scale 2 */
     assert_int_equal(decimal_to_text(big, n, 2, text, n * 3 + 20000), -2);
-    assert_int_equal(decimal_to_text(one, 1, DECIMAL_MAX_SCALE + 1, text,
-                                     n * 3 + 20000), -2);
+    assert_int_equal(decimal_to_text(one, 1, DECIMAL_MAX_SCALE + 1, text, n * 3 + 20000), -2);
     assert_int_equal(decimal_to_text(one, 1, -1, text, 10), -2);
     /* at the largest scale: fine */
-    assert_int_equal(decimal_to_text(one, 1, DECIMAL_MAX_SCALE, text,
-                                     n * 3 + 20000), 0);
+    assert_int_equal(decimal_to_text(one, 1, DECIMAL_MAX_SCALE, text, n * 3 + 20000), 0);
     assert_int_equal(strlen(text), DECIMAL_MAX_SCALE + 2);
     assert_string_equal(text + strlen(text) - 2, "01");
     /* the same bytes with scale 20000 would hold fewer than 131072 digits
      * before the point, but the scale is past the limit */
     assert_int_equal(decimal_to_text(big, n, 20000, text, n * 3 + 20000), -2);
     /* 40 KB (about 98,600 digits) is within the limits and converts */
-    assert_int_equal(decimal_to_text(big, 40 * 1024, 0, text, n * 3 + 20000),
-                     0);
+    assert_int_equal(decimal_to_text(big, 40 * 1024, 0, text, n * 3 + 20000), 0);
     assert_int_equal(text[0], '1'); /* 0x5a5a... > 10^98000 starts with 1..9 */
     assert_true(strlen(text) > 98000 && strlen(text) < 99000);
     assert_true(decimal_digits_min(big, n) > 147000);
@@ -206,8 +196,8 @@ static const char float_schema[] =
     " \"decimal\", \"precision\": 6, \"scale\": 2}}]}";
 
 /* Row form of one record with d, f, nd and arr[0] set to v. */
-static json_t *row_with(record_schema_t *rs, double v, const void *amount,
-                        size_t amount_len, char *err, size_t err_size)
+static json_t *row_with(record_schema_t *rs, double v, const void *amount, size_t amount_len,
+                        char *err, size_t err_size)
 {
     avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
     avro_value_t rec, fv, br, item;
@@ -246,22 +236,16 @@ static void test_float_specials(void **state)
     (void)state;
     assert_int_equal(record_schema_parse(float_schema, &rs, err, sizeof(err)), 0);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        json_t *row = row_with(rs, cases[i].v, amount, sizeof(amount), err,
-                               sizeof(err));
+        json_t *row = row_with(rs, cases[i].v, amount, sizeof(amount), err, sizeof(err));
         if (!row)
             print_error("%s: %s\n", cases[i].want, err);
         assert_non_null(row);
-        assert_string_equal(json_string_value(json_object_get(row, "d")),
+        assert_string_equal(json_string_value(json_object_get(row, "d")), cases[i].want);
+        assert_string_equal(json_string_value(json_object_get(row, "f")), cases[i].want);
+        assert_string_equal(json_string_value(json_object_get(row, "nd")), cases[i].want);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(row, "arr"), 0)),
                             cases[i].want);
-        assert_string_equal(json_string_value(json_object_get(row, "f")),
-                            cases[i].want);
-        assert_string_equal(json_string_value(json_object_get(row, "nd")),
-                            cases[i].want);
-        assert_string_equal(json_string_value(json_array_get(
-                                json_object_get(row, "arr"), 0)),
-                            cases[i].want);
-        assert_string_equal(json_string_value(json_object_get(row, "amount")),
-                            "123.45");
+        assert_string_equal(json_string_value(json_object_get(row, "amount")), "123.45");
         json_decref(row);
     }
     /* a finite value stays a number */
@@ -276,8 +260,8 @@ static void test_float_specials(void **state)
  * field's name, cheaply when it is far too long. */
 static void test_decimal_precision(void **state)
 {
-    static const unsigned char fits[] = {0x0f, 0x42, 0x3f};   /* 9999.99 */
-    static const unsigned char over[] = {0x0f, 0x42, 0x40};   /* 10000.00 */
+    static const unsigned char fits[] = {0x0f, 0x42, 0x3f}; /* 9999.99 */
+    static const unsigned char over[] = {0x0f, 0x42, 0x40}; /* 10000.00 */
     size_t n = 60 * 1024;
     unsigned char *huge = malloc(n);
     record_schema_t *rs = NULL;
@@ -290,8 +274,7 @@ static void test_decimal_precision(void **state)
     assert_int_equal(record_schema_parse(float_schema, &rs, err, sizeof(err)), 0);
     row = row_with(rs, 1, fits, sizeof(fits), err, sizeof(err));
     assert_non_null(row);
-    assert_string_equal(json_string_value(json_object_get(row, "amount")),
-                        "9999.99");
+    assert_string_equal(json_string_value(json_object_get(row, "amount")), "9999.99");
     json_decref(row);
     assert_null(row_with(rs, 1, over, sizeof(over), err, sizeof(err)));
     assert_non_null(strstr(err, "field 'amount'"));

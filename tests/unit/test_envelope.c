@@ -15,7 +15,7 @@
 #include "schema.h"
 
 #define CUSTOMER "../../schemas/customer.avsc"
-#define KITCHEN "fixtures/kitchen.avsc"
+#define KITCHEN  "fixtures/kitchen.avsc"
 
 static const char customer_rec[] =
     "{\"id\": 17, \"name\": \"Zoë \\\"Q\\\"\\t\\n東京\","
@@ -105,23 +105,18 @@ static void test_pcf_vectors(void **state)
         {"\"string\"", "\"string\"", -8142146995180207161LL},
         {"[  ]", "[]", -1241056759729112623LL},
         {"[ \"int\"  ]", "[\"int\"]", -5232228896498058493LL},
-        {"[ \"int\" , {\"type\":\"boolean\"} ]", "[\"int\",\"boolean\"]",
-         5392556393470105090LL},
+        {"[ \"int\" , {\"type\":\"boolean\"} ]", "[\"int\",\"boolean\"]", 5392556393470105090LL},
         {"{\"fields\":[], \"type\":\"record\", \"name\":\"foo\"}",
-         "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[]}",
-         -4824392279771201922LL},
+         "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[]}", -4824392279771201922LL},
         {"{\"fields\":[], \"type\":\"record\", \"name\":\"foo\", "
          "\"namespace\":\"x.y\"}",
-         "{\"name\":\"x.y.foo\",\"type\":\"record\",\"fields\":[]}",
-         5916914534497305771LL},
+         "{\"name\":\"x.y.foo\",\"type\":\"record\",\"fields\":[]}", 5916914534497305771LL},
         {"{\"fields\":[], \"type\":\"record\", \"name\":\"a.b.foo\", "
          "\"namespace\":\"x.y\"}",
-         "{\"name\":\"a.b.foo\",\"type\":\"record\",\"fields\":[]}",
-         -4616218487480524110LL},
+         "{\"name\":\"a.b.foo\",\"type\":\"record\",\"fields\":[]}", -4616218487480524110LL},
         {"{\"fields\":[], \"type\":\"record\", \"name\":\"foo\", "
          "\"doc\":\"foo\", \"aliases\":[\"foo\",\"bar\"]}",
-         "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[]}",
-         -4824392279771201922LL},
+         "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[]}", -4824392279771201922LL},
         {"{\"fields\":[{\"type\":{\"type\":\"boolean\"}, \"name\":\"f1\"}], "
          "\"type\":\"record\", \"name\":\"foo\"}",
          "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[{\"name\":\"f1\","
@@ -135,24 +130,21 @@ static void test_pcf_vectors(void **state)
          "\"type\":\"boolean\"},{\"name\":\"f2\",\"type\":\"int\"}]}",
          -4860222112080293046LL},
         {"{\"type\":\"enum\", \"name\":\"foo\", \"symbols\":[\"A1\"]}",
-         "{\"name\":\"foo\",\"type\":\"enum\",\"symbols\":[\"A1\"]}",
-         -6342190197741309591LL},
+         "{\"name\":\"foo\",\"type\":\"enum\",\"symbols\":[\"A1\"]}", -6342190197741309591LL},
         {"{\"namespace\":\"x.y.z\", \"type\":\"enum\", \"name\":\"foo\", "
          "\"doc\":\"foo bar\", \"symbols\":[\"A1\", \"A2\"]}",
          "{\"name\":\"x.y.z.foo\",\"type\":\"enum\",\"symbols\":[\"A1\","
          "\"A2\"]}",
          -4448647247586288245LL},
         {"{\"name\":\"foo\",\"type\":\"fixed\",\"size\":15}",
-         "{\"name\":\"foo\",\"type\":\"fixed\",\"size\":15}",
-         1756455273707447556LL},
+         "{\"name\":\"foo\",\"type\":\"fixed\",\"size\":15}", 1756455273707447556LL},
         {"{\"namespace\":\"x.y.z\", \"type\":\"fixed\", \"name\":\"foo\", "
          "\"doc\":\"foo bar\", \"size\":32}",
-         "{\"name\":\"x.y.z.foo\",\"type\":\"fixed\",\"size\":32}",
-         -3064184465700546786LL},
+         "{\"name\":\"x.y.z.foo\",\"type\":\"fixed\",\"size\":32}", -3064184465700546786LL},
         {"{ \"items\":{\"type\":\"null\"}, \"type\":\"array\"}",
          "{\"type\":\"array\",\"items\":\"null\"}", -589620603366471059LL},
-        {"{ \"values\":\"string\", \"type\":\"map\"}",
-         "{\"type\":\"map\",\"values\":\"string\"}", -8732877298790414990LL},
+        {"{ \"values\":\"string\", \"type\":\"map\"}", "{\"type\":\"map\",\"values\":\"string\"}",
+         -8732877298790414990LL},
         {"{\"name\":\"PigValue\",\"type\":\"record\",\n \"fields\":[{\"name\":"
          "\"value\", \"type\":[\"null\", \"int\", \"long\", \"PigValue\"]}]}",
          "{\"name\":\"PigValue\",\"type\":\"record\",\"fields\":[{\"name\":"
@@ -160,8 +152,7 @@ static void test_pcf_vectors(void **state)
          -1759257747318642341LL},
         /* ours: logical types drop out ([STRIP]); named references and
          * nested names take the enclosing namespace ([FULLNAMES]) */
-        {"{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}", "\"long\"",
-         0},
+        {"{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}", "\"long\"", 0},
         {"{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"a.b\",\"fields\":"
          "[{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\","
          "\"symbols\":[\"X\"]}},{\"name\":\"e2\",\"type\":[\"null\",\"E\"],"
@@ -184,13 +175,11 @@ static void test_pcf_vectors(void **state)
         json_t *in = loads(cases[i].in);
         char *pcf = avro_canonical_form(in, err, sizeof(err));
         if (!pcf || strcmp(pcf, cases[i].canonical) != 0)
-            print_error("case %zu: got %s (%s)\n", i, pcf ? pcf : "NULL",
-                        err);
+            print_error("case %zu: got %s (%s)\n", i, pcf ? pcf : "NULL", err);
         assert_non_null(pcf);
         assert_string_equal(pcf, cases[i].canonical);
         if (cases[i].fingerprint)
-            assert_true(avro_crc64(pcf, strlen(pcf)) ==
-                        (uint64_t)cases[i].fingerprint);
+            assert_true(avro_crc64(pcf, strlen(pcf)) == (uint64_t)cases[i].fingerprint);
         free(pcf);
         json_decref(in);
     }
@@ -207,10 +196,9 @@ static void test_crc64(void **state)
 static void test_pcf_errors(void **state)
 {
     static const char *const bad[] = {
-        "{\"name\":\"x\"}",                  /* no type */
+        "{\"name\":\"x\"}",                    /* no type */
         "{\"type\":\"record\",\"fields\":[]}", /* no name */
-        "42",
-        "{\"type\":\"array\"}", /* no items */
+        "42", "{\"type\":\"array\"}",          /* no items */
     };
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -231,23 +219,17 @@ static void test_event_schema(void **state)
 {
     fixture_t *f = *state;
     json_t *doc = loads(envelope_schema_json(f->es));
-    static const char *const names[] = {"op",        "id",
-                                        "source_ts", "run_id",
-                                        "full_sync", "produced_at",
-                                        "after"};
+    static const char *const names[] = {"op",        "id",          "source_ts", "run_id",
+                                        "full_sync", "produced_at", "after"};
     json_t *fields = json_object_get(doc, "fields");
     char err[256];
 
-    assert_string_equal(json_string_value(json_object_get(doc, "type")),
-                        "record");
-    assert_string_equal(json_string_value(json_object_get(doc, "name")),
-                        "CustomerChangeEvent");
-    assert_string_equal(json_string_value(json_object_get(doc, "namespace")),
-                        "io.tidemark.demo");
+    assert_string_equal(json_string_value(json_object_get(doc, "type")), "record");
+    assert_string_equal(json_string_value(json_object_get(doc, "name")), "CustomerChangeEvent");
+    assert_string_equal(json_string_value(json_object_get(doc, "namespace")), "io.tidemark.demo");
     assert_int_equal(json_array_size(fields), 7);
     for (size_t i = 0; i < 7; i++)
-        assert_string_equal(json_string_value(json_object_get(
-                                json_array_get(fields, i), "name")),
+        assert_string_equal(json_string_value(json_object_get(json_array_get(fields, i), "name")),
                             names[i]);
 
     json_t *op = json_object_get(json_array_get(fields, 0), "type");
@@ -257,11 +239,9 @@ static void test_event_schema(void **state)
     json_decref(want_op);
     for (size_t i = 2; i <= 5; i += 3) { /* source_ts, produced_at */
         json_t *t = json_object_get(json_array_get(fields, i), "type");
-        assert_string_equal(json_string_value(json_object_get(t, "type")),
-                            "long");
-        assert_string_equal(
-            json_string_value(json_object_get(t, "logicalType")),
-            "timestamp-millis");
+        assert_string_equal(json_string_value(json_object_get(t, "type")), "long");
+        assert_string_equal(json_string_value(json_object_get(t, "logicalType")),
+                            "timestamp-millis");
     }
     json_t *after = json_array_get(fields, 6);
     assert_true(json_is_null(json_object_get(after, "default")));
@@ -273,8 +253,7 @@ static void test_event_schema(void **state)
     /* the fingerprint is the CRC-64-AVRO of the printed schema's PCF */
     char *pcf = avro_canonical_form(doc, err, sizeof(err));
     assert_non_null(pcf);
-    assert_true(avro_crc64(pcf, strlen(pcf)) ==
-                envelope_schema_fingerprint(f->es));
+    assert_true(avro_crc64(pcf, strlen(pcf)) == envelope_schema_fingerprint(f->es));
     assert_non_null(strstr(pcf, "{\"name\":\"io.tidemark.demo.CustomerTier\","
                                 "\"type\":\"enum\",\"symbols\":[\"bronze\","
                                 "\"silver\",\"gold\"]}"));
@@ -296,8 +275,7 @@ static void test_event_schema_no_namespace(void **state)
     envelope_schema_t *es = envelope_schema_new(rs, err, sizeof(err));
     assert_non_null(es);
     json_t *doc = loads(envelope_schema_json(es));
-    assert_string_equal(json_string_value(json_object_get(doc, "name")),
-                        "TChangeEvent");
+    assert_string_equal(json_string_value(json_object_get(doc, "name")), "TChangeEvent");
     assert_null(json_object_get(doc, "namespace"));
     json_decref(doc);
     envelope_schema_destroy(es);
@@ -306,14 +284,13 @@ static void test_event_schema_no_namespace(void **state)
 
 /* ---- encode / decode -------------------------------------------------- */
 
-static void encode_ok(fixture_t *f, change_op_t op, const char *id,
-                      const char *rec_text, void **buf, size_t *len)
+static void encode_ok(fixture_t *f, change_op_t op, const char *id, const char *rec_text,
+                      void **buf, size_t *len)
 {
     char err[512] = "";
     json_t *rec = rec_text ? loads(rec_text) : NULL;
-    int rc = envelope_encode(f->es, op, id, 1767225610000LL, "run-7", 1,
-                             1767225611234LL, rec, buf, len, err,
-                             sizeof(err));
+    int rc = envelope_encode(f->es, op, id, 1767225610000LL, "run-7", 1, 1767225611234LL, rec, buf,
+                             len, err, sizeof(err));
     if (rc != 0)
         print_error("encode: %s\n", err);
     assert_int_equal(rc, 0);
@@ -376,8 +353,7 @@ static void test_round_trip_delete(void **state)
     char err[512] = "";
 
     /* a record given with a delete is not encoded: after is null */
-    encode_ok(f, CHANGE_OP_DELETE, "id with \"quotes\" and ü", customer_rec,
-              &buf, &len);
+    encode_ok(f, CHANGE_OP_DELETE, "id with \"quotes\" and ü", customer_rec, &buf, &len);
     change_event_t *ev = envelope_decode(f->es, buf, len, err, sizeof(err));
     assert_non_null(ev);
     assert_int_equal(ev->op, CHANGE_OP_DELETE);
@@ -439,8 +415,7 @@ static void test_round_trip_kitchen(void **state)
         size_t len;
         char err[512] = "";
         encode_ok(f, CHANGE_OP_UPSERT, i ? "k-2" : "k-1", recs[i], &buf, &len);
-        change_event_t *ev = envelope_decode(f->es, buf, len, err,
-                                             sizeof(err));
+        change_event_t *ev = envelope_decode(f->es, buf, len, err, sizeof(err));
         if (!ev)
             print_error("decode: %s\n", err);
         assert_non_null(ev);
@@ -466,18 +441,17 @@ static void test_encode_errors(void **state)
 
     json_t *rec = loads(customer_rec);
     json_object_set_new(rec, "balance", json_string("12.345"));
-    assert_int_equal(envelope_encode(f->es, CHANGE_OP_UPSERT, "17", 0, "r", 0,
-                                     0, rec, &buf, &len, err, sizeof(err)),
+    assert_int_equal(envelope_encode(f->es, CHANGE_OP_UPSERT, "17", 0, "r", 0, 0, rec, &buf, &len,
+                                     err, sizeof(err)),
                      -1);
-    assert_string_equal(err,
-                        "field 'balance': '12.345' has more than 2 decimal "
-                        "places");
+    assert_string_equal(err, "field 'balance': '12.345' has more than 2 decimal "
+                             "places");
     assert_null(buf);
     assert_int_equal(len, 0);
     json_decref(rec);
 
-    assert_int_equal(envelope_encode(f->es, CHANGE_OP_UPSERT, "17", 0, "r", 0,
-                                     0, NULL, &buf, &len, err, sizeof(err)),
+    assert_int_equal(envelope_encode(f->es, CHANGE_OP_UPSERT, "17", 0, "r", 0, 0, NULL, &buf, &len,
+                                     err, sizeof(err)),
                      -1);
     assert_string_equal(err, "encode: the record is missing");
 
@@ -491,8 +465,7 @@ static void test_encode_errors(void **state)
     free(b2);
 }
 
-static void expect_decode_error(fixture_t *f, const void *buf, size_t len,
-                                const char *want)
+static void expect_decode_error(fixture_t *f, const void *buf, size_t len, const char *want)
 {
     char err[512] = "";
     change_event_t *ev = envelope_decode(f->es, buf, len, err, sizeof(err));
@@ -513,15 +486,15 @@ static void test_decode_errors(void **state)
     unsigned char *copy = malloc(len + 1);
     memcpy(copy, buf, len);
 
-    expect_decode_error(f, "{\"id\": 17}", 10,
-                        "not Avro single-object encoding");
+    expect_decode_error(f, "{\"id\": 17}", 10, "not Avro single-object encoding");
     expect_decode_error(f, copy, 0, "not Avro single-object encoding");
     expect_decode_error(f, copy, 5, "truncated header (5 bytes)");
     expect_decode_error(f, NULL, 0, "no payload");
 
     copy[5] ^= 0x40; /* a foreign fingerprint */
-    expect_decode_error(f, copy, len, "decode: written with schema "
-                                      "fingerprint");
+    expect_decode_error(f, copy, len,
+                        "decode: written with schema "
+                        "fingerprint");
     copy[5] ^= 0x40;
 
     /* every truncation of the body fails cleanly (no read past the end) */
@@ -559,8 +532,7 @@ static void test_decode_other_schema(void **state)
     assert_int_equal(setup_customer((void **)&c), 0);
     encode_ok(c, CHANGE_OP_DELETE, "17", NULL, &buf, &len);
     expect_decode_error(f, buf, len, "not this stream's");
-    assert_true(envelope_schema_fingerprint(f->es) !=
-                envelope_schema_fingerprint(c->es));
+    assert_true(envelope_schema_fingerprint(f->es) != envelope_schema_fingerprint(c->es));
     free(buf);
     teardown((void **)&c);
 }
@@ -571,23 +543,15 @@ int main(void)
         cmocka_unit_test(test_pcf_vectors),
         cmocka_unit_test(test_crc64),
         cmocka_unit_test(test_pcf_errors),
-        cmocka_unit_test_setup_teardown(test_event_schema, setup_customer,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_event_schema, setup_customer, teardown),
         cmocka_unit_test(test_event_schema_no_namespace),
-        cmocka_unit_test_setup_teardown(test_header, setup_customer,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_round_trip_upsert,
-                                        setup_customer, teardown),
-        cmocka_unit_test_setup_teardown(test_round_trip_delete,
-                                        setup_customer, teardown),
-        cmocka_unit_test_setup_teardown(test_round_trip_kitchen,
-                                        setup_kitchen, teardown),
-        cmocka_unit_test_setup_teardown(test_encode_errors, setup_customer,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_decode_errors, setup_customer,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_decode_other_schema,
-                                        setup_kitchen, teardown),
+        cmocka_unit_test_setup_teardown(test_header, setup_customer, teardown),
+        cmocka_unit_test_setup_teardown(test_round_trip_upsert, setup_customer, teardown),
+        cmocka_unit_test_setup_teardown(test_round_trip_delete, setup_customer, teardown),
+        cmocka_unit_test_setup_teardown(test_round_trip_kitchen, setup_kitchen, teardown),
+        cmocka_unit_test_setup_teardown(test_encode_errors, setup_customer, teardown),
+        cmocka_unit_test_setup_teardown(test_decode_errors, setup_customer, teardown),
+        cmocka_unit_test_setup_teardown(test_decode_other_schema, setup_kitchen, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,8 +72,8 @@ static void *encode(ver_t *v, const char *record_json, size_t *len)
     char err[512] = "";
 
     assert_non_null(rec);
-    if (envelope_encode(v->es, CHANGE_OP_UPSERT, "7", 1000, "run-1", 0, 2000,
-                        rec, &buf, len, err, sizeof(err)) != 0)
+    if (envelope_encode(v->es, CHANGE_OP_UPSERT, "7", 1000, "run-1", 0, 2000, rec, &buf, len, err,
+                        sizeof(err)) != 0)
         print_error("%s\n", err);
     assert_non_null(buf);
     json_decref(rec);
@@ -91,8 +91,10 @@ static void test_old_events_resolve(void **state)
     (void)state;
     load(&v1, V1);
     load(&v2, V2);
-    void *buf = encode(&v1, "{\"id\":7,\"qty\":3,\"old\":\"x\",\"dim\":{\"w\":4},"
-                            "\"at\":\"2026-01-01T00:00:00Z\"}", &len);
+    void *buf = encode(&v1,
+                       "{\"id\":7,\"qty\":3,\"old\":\"x\",\"dim\":{\"w\":4},"
+                       "\"at\":\"2026-01-01T00:00:00Z\"}",
+                       &len);
     /* unknown first: the reason names the fingerprint */
     assert_int_equal(envelope_peek_fingerprint(buf, len, &peek), 0);
     assert_true(peek == envelope_schema_fingerprint(v1.es));
@@ -100,15 +102,13 @@ static void test_old_events_resolve(void **state)
     assert_null(envelope_decode(v2.es, buf, len, err, sizeof(err)));
     assert_non_null(strstr(err, "nor a known version of it"));
 
-    assert_int_equal(envelope_add_writer(v2.es, envelope_schema_json(v1.es), &fp,
-                                         err, sizeof(err)),
+    assert_int_equal(envelope_add_writer(v2.es, envelope_schema_json(v1.es), &fp, err, sizeof(err)),
                      0);
     assert_true(fp == peek);
     assert_true(envelope_knows_writer(v2.es, peek));
     /* adding it again changes nothing */
-    assert_int_equal(envelope_add_writer(v2.es, envelope_schema_json(v1.es), NULL,
-                                         err, sizeof(err)),
-                     0);
+    assert_int_equal(
+        envelope_add_writer(v2.es, envelope_schema_json(v1.es), NULL, err, sizeof(err)), 0);
     for (int round = 0; round < 2; round++) { /* the resolver is reused */
         change_event_t *ev = envelope_decode(v2.es, buf, len, err, sizeof(err));
         if (!ev)
@@ -117,27 +117,27 @@ static void test_old_events_resolve(void **state)
         assert_string_equal(ev->id, "7");
         assert_string_equal(ev->run_id, "run-1");
         char *row = json_dumps(ev->after, JSON_COMPACT | JSON_SORT_KEYS);
-        assert_string_equal(row,
-                            "{\"at\":\"2026-01-01T00:00:00.000Z\",\"color\":\"red\","
-                            "\"dim\":{\"w\":4},\"id\":7,\"note\":null,"
-                            "\"price\":\"12.34\",\"qty\":3}");
+        assert_string_equal(row, "{\"at\":\"2026-01-01T00:00:00.000Z\",\"color\":\"red\","
+                                 "\"dim\":{\"w\":4},\"id\":7,\"note\":null,"
+                                 "\"price\":\"12.34\",\"qty\":3}");
         free(row);
         change_event_destroy(ev);
     }
     /* the new schema's own events still decode */
-    void *b2 = encode(&v2, "{\"id\":8,\"qty\":5000000000,\"note\":\"n\",\"color\":\"b\","
-                           "\"price\":\"1.00\",\"dim\":{\"w\":1,\"h\":2},"
-                           "\"at\":\"2026-01-01T00:00:00Z\"}", &len);
+    void *b2 = encode(&v2,
+                      "{\"id\":8,\"qty\":5000000000,\"note\":\"n\",\"color\":\"b\","
+                      "\"price\":\"1.00\",\"dim\":{\"w\":1,\"h\":2},"
+                      "\"at\":\"2026-01-01T00:00:00Z\"}",
+                      &len);
     change_event_t *ev = envelope_decode(v2.es, b2, len, err, sizeof(err));
     assert_non_null(ev);
-    assert_int_equal(json_integer_value(json_object_get(ev->after, "qty")),
-                     5000000000LL);
+    assert_int_equal(json_integer_value(json_object_get(ev->after, "qty")), 5000000000LL);
     change_event_destroy(ev);
 
     /* and a newer writer read by the old schema: extra fields dropped */
-    assert_int_equal(envelope_add_writer(v1.es, envelope_schema_json(v2.es), NULL,
-                                         err, sizeof(err)),
-                     -1); /* qty: long cannot be read as int */
+    assert_int_equal(
+        envelope_add_writer(v1.es, envelope_schema_json(v2.es), NULL, err, sizeof(err)),
+        -1); /* qty: long cannot be read as int */
     assert_non_null(strstr(err, "field 'qty' was written as long, which cannot be read as int"));
     assert_null(envelope_decode(v1.es, b2, len, err, sizeof(err)));
     assert_non_null(strstr(err, "field 'qty' was written as long"));
@@ -149,9 +149,8 @@ static void test_old_events_resolve(void **state)
 
 static void test_newer_writer(void **state)
 {
-    static const char OLD[] =
-        "{\"type\":\"record\",\"name\":\"Item\",\"fields\":["
-        "{\"name\":\"id\",\"type\":\"long\"}]}";
+    static const char OLD[] = "{\"type\":\"record\",\"name\":\"Item\",\"fields\":["
+                              "{\"name\":\"id\",\"type\":\"long\"}]}";
     static const char NEW[] =
         "{\"type\":\"record\",\"name\":\"Item\",\"fields\":["
         "{\"name\":\"id\",\"type\":\"long\"},"
@@ -164,8 +163,7 @@ static void test_newer_writer(void **state)
     load(&o, OLD);
     load(&n, NEW);
     void *buf = encode(&n, "{\"id\":1,\"extra\":[\"a\",\"b\"]}", &len);
-    assert_int_equal(envelope_add_writer(o.es, envelope_schema_json(n.es), NULL,
-                                         err, sizeof(err)),
+    assert_int_equal(envelope_add_writer(o.es, envelope_schema_json(n.es), NULL, err, sizeof(err)),
                      0);
     change_event_t *ev = envelope_decode(o.es, buf, len, err, sizeof(err));
     if (!ev)
@@ -211,24 +209,28 @@ static void test_unreadable_writers(void **state)
         ver_t wv, rv;
         size_t len;
 
-        snprintf(w, sizeof(w), "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
-                 "{\"name\":\"id\",\"type\":\"string\"},%s]}", cases[i].writer_fields);
-        snprintf(r, sizeof(r), "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
-                 "{\"name\":\"id\",\"type\":\"string\"},%s]}", cases[i].reader_fields);
+        snprintf(w, sizeof(w),
+                 "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
+                 "{\"name\":\"id\",\"type\":\"string\"},%s]}",
+                 cases[i].writer_fields);
+        snprintf(r, sizeof(r),
+                 "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
+                 "{\"name\":\"id\",\"type\":\"string\"},%s]}",
+                 cases[i].reader_fields);
         load(&wv, w);
         load(&rv, r);
         err[0] = '\0';
-        int rc = envelope_add_writer(rv.es, envelope_schema_json(wv.es), NULL, err,
-                                     sizeof(err));
+        int rc = envelope_add_writer(rv.es, envelope_schema_json(wv.es), NULL, err, sizeof(err));
         if (rc != -1 || !strstr(err, cases[i].err))
             print_error("case %zu: rc %d '%s'\n", i, rc, err);
         assert_int_equal(rc, -1);
         assert_non_null(strstr(err, cases[i].err));
         /* its events: dead-letter material, with the reason */
-        const char *val = strstr(cases[i].writer_fields, "decimal") ? "\"1.000\""
-                          : strstr(cases[i].writer_fields, "string") ? "\"s\""
+        const char *val = strstr(cases[i].writer_fields, "decimal")     ? "\"1.000\""
+                          : strstr(cases[i].writer_fields, "string")    ? "\"s\""
                           : strstr(cases[i].writer_fields, "timestamp") ? "5"
-                          : strstr(cases[i].writer_fields, "double") ? "1.5" : "1";
+                          : strstr(cases[i].writer_fields, "double")    ? "1.5"
+                                                                        : "1";
         char rec[128];
         snprintf(rec, sizeof(rec), "{\"id\":\"x\",\"%c\":%s}",
                  strstr(cases[i].writer_fields, "\"b\"") ? 'b' : 'a', val);
@@ -245,8 +247,10 @@ static void test_unreadable_writers(void **state)
     ver_t rv;
     load(&rv, V1);
     assert_int_equal(envelope_add_writer(rv.es, "{\"no\":", NULL, err, sizeof(err)), -1);
-    assert_int_equal(envelope_add_writer(rv.es, "{\"type\":\"record\",\"name\":\"X\","
-                                         "\"fields\":[]}", NULL, err, sizeof(err)),
+    assert_int_equal(envelope_add_writer(rv.es,
+                                         "{\"type\":\"record\",\"name\":\"X\","
+                                         "\"fields\":[]}",
+                                         NULL, err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "not a change-event schema"));
     unload(&rv);
@@ -273,9 +277,8 @@ static void test_fingerprints(void **state)
     assert_int_equal(avro_schema_text_fingerprint(SCALE2, &fp2, err, sizeof(err)), 0);
     assert_true(fp == fp2);
     load(&v, V1);
-    assert_int_equal(avro_schema_text_fingerprint(envelope_schema_json(v.es), &fp,
-                                                  err, sizeof(err)),
-                     0);
+    assert_int_equal(
+        avro_schema_text_fingerprint(envelope_schema_json(v.es), &fp, err, sizeof(err)), 0);
     assert_true(fp == envelope_schema_fingerprint(v.es));
     assert_int_equal(avro_schema_text_fingerprint("nope", &fp, err, sizeof(err)), -1);
     assert_int_equal(envelope_peek_fingerprint(not_soe, sizeof(not_soe), &fp), -1);

@@ -30,34 +30,44 @@ static void test_stale_rules(void **state)
 {
     (void)state;
     static const step_t steps[] = {
-        {'h', "restored", 100},    {'s', "restored", 200},  /* served newer: stale */
-        {'h', "older", 100},       {'s', "older", 50},      /* served older: deleted */
-        {'h', "tie", 100},         {'s', "tie", 100},       /* a tie: deleted */
-        {'h', "twice", 100},       {'h', "twice", 300},     /* listed twice: the later */
+        {'h', "restored", 100},
+        {'s', "restored", 200}, /* served newer: stale */
+        {'h', "older", 100},
+        {'s', "older", 50}, /* served older: deleted */
+        {'h', "tie", 100},
+        {'s', "tie", 100}, /* a tie: deleted */
+        {'h', "twice", 100},
+        {'h', "twice", 300}, /* listed twice: the later */
         {'s', "twice", 200},
-        {'h', "back-and-gone", 100}, {'s', "back-and-gone", 200},
-        {'h', "back-and-gone", 250},                        /* deleted again later */
-        {'s', "never-held", 999},                           /* served only: nothing */
+        {'h', "back-and-gone", 100},
+        {'s', "back-and-gone", 200},
+        {'h', "back-and-gone", 250}, /* deleted again later */
+        {'s', "never-held", 999},    /* served only: nothing */
         {'h', "alone", 100},
         /* undated: a producer clock mark, never compared with a cursor */
-        {'u', "u-served-older", 100}, {'s', "u-served-older", 50},  /* lives: stale */
-        {'u', "u-served-newer", 100}, {'s', "u-served-newer", 200}, /* stale */
-        {'u', "u-ahead-clock", 100}, {'s', "other", 5000},          /* not served */
-        {'h', "mixed", 300}, {'u', "mixed", 100},                   /* undated wins */
-        {'u', "mixed2", 100}, {'h', "mixed2", 50}, {'s', "mixed2", 60},
+        {'u', "u-served-older", 100},
+        {'s', "u-served-older", 50}, /* lives: stale */
+        {'u', "u-served-newer", 100},
+        {'s', "u-served-newer", 200}, /* stale */
+        {'u', "u-ahead-clock", 100},
+        {'s', "other", 5000}, /* not served */
+        {'h', "mixed", 300},
+        {'u', "mixed", 100}, /* undated wins */
+        {'u', "mixed2", 100},
+        {'h', "mixed2", 50},
+        {'s', "mixed2", 60},
     };
     static const want_t want[] = {
-        {"restored", 100, 0, 1}, {"older", 100, 0, 0},  {"tie", 100, 0, 0},
-        {"twice", 300, 0, 0},    {"back-and-gone", 250, 0, 0}, {"alone", 100, 0, 0},
-        {"u-served-older", 100, 1, 1}, {"u-served-newer", 100, 1, 1},
-        {"u-ahead-clock", 100, 1, 0},  {"mixed", 300, 1, 0}, {"mixed2", 100, 1, 1},
+        {"restored", 100, 0, 1},       {"older", 100, 0, 0},          {"tie", 100, 0, 0},
+        {"twice", 300, 0, 0},          {"back-and-gone", 250, 0, 0},  {"alone", 100, 0, 0},
+        {"u-served-older", 100, 1, 1}, {"u-served-newer", 100, 1, 1}, {"u-ahead-clock", 100, 1, 0},
+        {"mixed", 300, 1, 0},          {"mixed2", 100, 1, 1},
     };
     heldeletes_t *h = heldeletes_new();
     assert_non_null(h);
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         if (steps[i].kind != 's')
-            assert_int_equal(heldeletes_hold(h, steps[i].id, steps[i].at, steps[i].kind == 'u'),
-                             0);
+            assert_int_equal(heldeletes_hold(h, steps[i].id, steps[i].at, steps[i].kind == 'u'), 0);
         else
             heldeletes_served(h, steps[i].id, steps[i].at);
     }
@@ -73,9 +83,8 @@ static void test_stale_rules(void **state)
         if (k == n)
             fail_msg("unexpected id %s", id);
         if (at != want[k].deleted_at || undated != want[k].undated || stale != want[k].stale)
-            fail_msg("%s: deleted_at %lld undated %d stale %d, want %lld %d %d", id,
-                     (long long)at, undated, stale, (long long)want[k].deleted_at,
-                     want[k].undated, want[k].stale);
+            fail_msg("%s: deleted_at %lld undated %d stale %d, want %lld %d %d", id, (long long)at,
+                     undated, stale, (long long)want[k].deleted_at, want[k].undated, want[k].stale);
         seen++;
     }
     assert_int_equal(seen, n);

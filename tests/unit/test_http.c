@@ -42,13 +42,13 @@ static void test_retry_after(void **state)
         {"2", 0, 2000},
         {" 120 ", 0, 120000},
         {"300", 0, 300000},
-        {"301", 0, 300000},                          /* capped */
-        {"99999999999999999999999999", 0, 300000},  /* huge: capped, no overflow */
-        {"Sun, 06 Nov 1994 08:49:47 GMT", 0, 10000}, /* IMF-fixdate, 10 s ahead */
+        {"301", 0, 300000},                           /* capped */
+        {"99999999999999999999999999", 0, 300000},    /* huge: capped, no overflow */
+        {"Sun, 06 Nov 1994 08:49:47 GMT", 0, 10000},  /* IMF-fixdate, 10 s ahead */
         {"Sunday, 06-Nov-94 08:49:57 GMT", 0, 20000}, /* RFC 850 */
-        {"Sun Nov  6 08:50:07 1994", 0, 30000},      /* asctime */
-        {"Sun, 06 Nov 1994 08:49:37 GMT", 0, 0},     /* now */
-        {"Sat, 05 Nov 1994 08:49:37 GMT", 0, 0},     /* the past */
+        {"Sun Nov  6 08:50:07 1994", 0, 30000},       /* asctime */
+        {"Sun, 06 Nov 1994 08:49:37 GMT", 0, 0},      /* now */
+        {"Sat, 05 Nov 1994 08:49:37 GMT", 0, 0},      /* the past */
         {"Fri, 31 Dec 2100 23:59:59 GMT", 0, 300000}, /* far future: capped */
         /* fuzz_retry_after: a year past what milliseconds in int64 hold
          * (curl_getdate reads it); its * 1000 overflowed (UBSan) */
@@ -87,15 +87,15 @@ static void test_date(void **state)
         int rc;
         int64_t ms;
     } cases[] = {
-        {"Sun, 06 Nov 1994 08:49:37 GMT", 0, 784111777000LL},   /* IMF-fixdate */
+        {"Sun, 06 Nov 1994 08:49:37 GMT", 0, 784111777000LL}, /* IMF-fixdate */
         {" Sun, 06 Nov 1994 08:49:37 GMT\r\n", 0, 784111777000LL},
-        {"Sunday, 06-Nov-94 08:49:37 GMT", 0, 784111777000LL},  /* RFC 850 */
-        {"Sun Nov  6 08:49:37 1994", 0, 784111777000LL},        /* asctime */
+        {"Sunday, 06-Nov-94 08:49:37 GMT", 0, 784111777000LL}, /* RFC 850 */
+        {"Sun Nov  6 08:49:37 1994", 0, 784111777000LL},       /* asctime */
         {"Tue, 01 Dec 2026 15:56:29 GMT", 0, 1796140589000LL},
         {"", -1, 0},
         {"   ", -1, 0},
         {"yesterday", -1, 0},
-        {"1700000000", -1, 0},                                  /* not an HTTP-date */
+        {"1700000000", -1, 0}, /* not an HTTP-date */
         {"Someday, 99 Foo 1994 99:99:99 GMT", -1, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -147,10 +147,10 @@ struct srv {
     struct MHD_Daemon *d;
     char base[64]; /* http://127.0.0.1:PORT */
     script_fn script;
-    int n;                       /* requests so far */
-    char path[MAX_LOG][64];      /* each request's path */
-    int auth[MAX_LOG];           /* whether it carried X-Auth */
-    int64_t at[MAX_LOG];         /* when it arrived (monotonic ms) */
+    int n;                  /* requests so far */
+    char path[MAX_LOG][64]; /* each request's path */
+    int auth[MAX_LOG];      /* whether it carried X-Auth */
+    int64_t at[MAX_LOG];    /* when it arrived (monotonic ms) */
 };
 
 typedef struct env {

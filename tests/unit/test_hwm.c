@@ -83,7 +83,8 @@ static void test_bucket(void **state)
         {CURSOR_PRECISION_DATE, "2026-11-25", "2026-11-25T00:00:00Z"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_int_equal(hwm_bucket(CURSOR_CLOCK(cases[i].prec), ts(cases[i].in)), ts(cases[i].want));
+        assert_int_equal(hwm_bucket(CURSOR_CLOCK(cases[i].prec), ts(cases[i].in)),
+                         ts(cases[i].want));
 }
 
 /* Digests as hwm_digest makes them: 16 hex digits. */
@@ -137,34 +138,41 @@ static void test_digest_parse(void **state)
 static void test_skip(void **state)
 {
     (void)state;
-    static const char *const at_hwm[] = {"17", DA, "18", DB, "19", "not-a-digest", "20", "",
-                                         NULL};
+    static const char *const at_hwm[] = {"17", DA, "18", DB, "19", "not-a-digest", "20", "", NULL};
     static const struct {
         cursor_precision_t prec;
         const char *id, *cursor, *digest;
         int skip;
         const char *why;
     } cases[] = {
-        {CURSOR_PRECISION_TIMESTAMP, "17", "2026-11-25T12:00:00.000Z", DA, 1, "same id, same digest at HWM"},
-        {CURSOR_PRECISION_TIMESTAMP, "17", "2026-11-25T12:00:00.000Z", DC, 0, "same id, changed content"},
+        {CURSOR_PRECISION_TIMESTAMP, "17", "2026-11-25T12:00:00.000Z", DA, 1,
+         "same id, same digest at HWM"},
+        {CURSOR_PRECISION_TIMESTAMP, "17", "2026-11-25T12:00:00.000Z", DC, 0,
+         "same id, changed content"},
         {CURSOR_PRECISION_TIMESTAMP, "21", "2026-11-25T12:00:00.000Z", DA, 0, "new id at HWM"},
         {CURSOR_PRECISION_TIMESTAMP, "17", "2026-11-25T11:59:59.999Z", DA, 0, "older bucket"},
         {CURSOR_PRECISION_TIMESTAMP, "17", "2026-11-25T12:00:00.001Z", DA, 0, "newer bucket"},
-        {CURSOR_PRECISION_TIMESTAMP, "17", "2026-11-25T12:00:00.000Z", NULL, 1, "deleted id: any digest"},
-        {CURSOR_PRECISION_TIMESTAMP, "20", "2026-11-25T12:00:00.000Z", NULL, 1, "deleted id at HWM"},
-        {CURSOR_PRECISION_TIMESTAMP, "20", "2026-11-25T12:00:00.000Z", DA, 0, "no digest stored, one given"},
-        {CURSOR_PRECISION_TIMESTAMP, "19", "2026-11-25T12:00:00.000Z", "not-a-digest", 0, "a foreign digest never matches"},
-        {CURSOR_PRECISION_TIMESTAMP, "19", "2026-11-25T12:00:00.000Z", NULL, 1, "... but the id is there"},
+        {CURSOR_PRECISION_TIMESTAMP, "17", "2026-11-25T12:00:00.000Z", NULL, 1,
+         "deleted id: any digest"},
+        {CURSOR_PRECISION_TIMESTAMP, "20", "2026-11-25T12:00:00.000Z", NULL, 1,
+         "deleted id at HWM"},
+        {CURSOR_PRECISION_TIMESTAMP, "20", "2026-11-25T12:00:00.000Z", DA, 0,
+         "no digest stored, one given"},
+        {CURSOR_PRECISION_TIMESTAMP, "19", "2026-11-25T12:00:00.000Z", "not-a-digest", 0,
+         "a foreign digest never matches"},
+        {CURSOR_PRECISION_TIMESTAMP, "19", "2026-11-25T12:00:00.000Z", NULL, 1,
+         "... but the id is there"},
         {CURSOR_PRECISION_TIMESTAMP, "", "2026-11-25T12:00:00.000Z", NULL, 0, "empty id"},
         {CURSOR_PRECISION_DATE, "17", "2026-11-25T18:00:00Z", DA, 1, "date: same day, same digest"},
-        {CURSOR_PRECISION_DATE, "17", "2026-11-25T18:00:00Z", DD, 0, "date: changed later that day"},
+        {CURSOR_PRECISION_DATE, "17", "2026-11-25T18:00:00Z", DD, 0,
+         "date: changed later that day"},
         {CURSOR_PRECISION_DATE, "17", "2026-11-24T18:00:00Z", DA, 0, "date: the day before"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hwm_tracker_t h;
         hwm_set(&h, cases[i].prec, "2026-11-25T12:00:00.000Z", at_hwm);
         int got = hwm_should_skip(&h, CURSOR_CLOCK(cases[i].prec), cases[i].id, ts(cases[i].cursor),
-                                       cases[i].digest);
+                                  cases[i].digest);
         if (got != cases[i].skip)
             fail_msg("case %zu (%s): skip=%d", i, cases[i].why, got);
         hwm_tracker_clear(&h);
@@ -186,8 +194,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* "id=digest,..." sorted by id (digests shortened to their first char),
  * and the same for the pending ids only. */
-static void dump(const hwm_tracker_t *h, char *all, size_t all_size, char *pend,
-                 size_t pend_size)
+static void dump(const hwm_tracker_t *h, char *all, size_t all_size, char *pend, size_t pend_size)
 {
     char *items[16];
     size_t n = 0, pos = 0;
@@ -236,38 +243,54 @@ static void test_tracker(void **state)
         const char *want_value;
         const char *want_ids; /* "id=first digest char,..." sorted */
     } cases[] = {
-        {"new max resets the ids", CURSOR_PRECISION_TIMESTAMP,
+        {"new max resets the ids",
+         CURSOR_PRECISION_TIMESTAMP,
          {{"1", "2026-11-25T10:00:00Z", DA}, {"2", "2026-11-25T11:00:00Z", DB}},
-         "2026-11-25T11:00:00Z", "2=b"},
-        {"equal value adds ids", CURSOR_PRECISION_TIMESTAMP,
+         "2026-11-25T11:00:00Z",
+         "2=b"},
+        {"equal value adds ids",
+         CURSOR_PRECISION_TIMESTAMP,
          {{"1", "2026-11-25T11:00:00Z", DA}, {"2", "2026-11-25T11:00:00Z", DB}},
-         "2026-11-25T11:00:00Z", "1=a,2=b"},
-        {"older value changes nothing", CURSOR_PRECISION_TIMESTAMP,
+         "2026-11-25T11:00:00Z",
+         "1=a,2=b"},
+        {"older value changes nothing",
+         CURSOR_PRECISION_TIMESTAMP,
          {{"1", "2026-11-25T11:00:00Z", DA}, {"2", "2026-11-25T10:00:00Z", DB}},
-         "2026-11-25T11:00:00Z", "1=a"},
-        {"same id again updates its digest", CURSOR_PRECISION_TIMESTAMP,
+         "2026-11-25T11:00:00Z",
+         "1=a"},
+        {"same id again updates its digest",
+         CURSOR_PRECISION_TIMESTAMP,
          {{"1", "2026-11-25T11:00:00Z", DA}, {"1", "2026-11-25T11:00:00Z", DZ}},
-         "2026-11-25T11:00:00Z", "1=0"},
-        {"date groups the whole day", CURSOR_PRECISION_DATE,
+         "2026-11-25T11:00:00Z",
+         "1=0"},
+        {"date groups the whole day",
+         CURSOR_PRECISION_DATE,
          {{"1", "2026-11-25T01:00:00Z", DA},
           {"2", "2026-11-25T23:00:00Z", DB},
           {"3", "2026-11-25T05:00:00Z", DC}},
-         "2026-11-25T23:00:00Z", "1=a,2=b,3=c"},
-        {"date: a new day resets", CURSOR_PRECISION_DATE,
+         "2026-11-25T23:00:00Z",
+         "1=a,2=b,3=c"},
+        {"date: a new day resets",
+         CURSOR_PRECISION_DATE,
          {{"1", "2026-11-25T01:00:00Z", DA}, {"2", "2026-11-26T00:00:00Z", DB}},
-         "2026-11-26T00:00:00Z", "2=b"},
-        {"NULL digest stored as empty", CURSOR_PRECISION_TIMESTAMP,
+         "2026-11-26T00:00:00Z",
+         "2=b"},
+        {"NULL digest stored as empty",
+         CURSOR_PRECISION_TIMESTAMP,
          {{"9", "2026-11-25T11:00:00Z", NULL}},
-         "2026-11-25T11:00:00Z", "9="},
-        {"an empty id is not remembered", CURSOR_PRECISION_TIMESTAMP,
+         "2026-11-25T11:00:00Z",
+         "9="},
+        {"an empty id is not remembered",
+         CURSOR_PRECISION_TIMESTAMP,
          {{"", "2026-11-25T11:00:00Z", DA}, {"4", "2026-11-25T11:00:00Z", DA}},
-         "2026-11-25T11:00:00Z", "4=a"},
+         "2026-11-25T11:00:00Z",
+         "4=a"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hwm_tracker_t h = {0};
         for (size_t j = 0; j < 5 && cases[i].in[j].id; j++)
             assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(cases[i].prec), cases[i].in[j].id,
-                                              ts(cases[i].in[j].cursor), cases[i].in[j].digest),
+                                         ts(cases[i].in[j].cursor), cases[i].in[j].digest),
                              0);
         assert_true(h.has_value);
         if (h.value_ms != ts(cases[i].want_value))
@@ -275,8 +298,7 @@ static void test_tracker(void **state)
         char got[256], pend[256];
         dump(&h, got, sizeof got, pend, sizeof pend);
         if (strcmp(got, cases[i].want_ids) != 0)
-            fail_msg("case %zu (%s): ids '%s', want '%s'", i, cases[i].why, got,
-                     cases[i].want_ids);
+            fail_msg("case %zu (%s): ids '%s', want '%s'", i, cases[i].why, got, cases[i].want_ids);
         /* nothing was written yet: every id is pending */
         assert_string_equal(pend, got);
         assert_int_equal(hwm_tracker_count(&h), count_items(got));
@@ -314,8 +336,8 @@ static void test_cap(void **state)
         int lowered = hwm_tracker_cap(&h, clock, ts(cases[i].mark));
         char got[256], pend[256];
         dump(&h, got, sizeof got, pend, sizeof pend);
-        if (lowered != cases[i].lowered || !h.has_value ||
-            h.value_ms != ts(cases[i].want_value) || strcmp(got, cases[i].want_ids) != 0)
+        if (lowered != cases[i].lowered || !h.has_value || h.value_ms != ts(cases[i].want_value) ||
+            strcmp(got, cases[i].want_ids) != 0)
             fail_msg("case %zu (%s): lowered %d ids '%s'", i, cases[i].why, lowered, got);
         /* nothing is skipped at a lowered HWM */
         if (lowered)
@@ -323,8 +345,7 @@ static void test_cap(void **state)
         hwm_tracker_clear(&h);
     }
     hwm_tracker_t empty = {0};
-    assert_int_equal(hwm_tracker_cap(&empty, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), 5),
-                     0);
+    assert_int_equal(hwm_tracker_cap(&empty, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), 5), 0);
     assert_false(empty.has_value);
 }
 
@@ -376,8 +397,9 @@ static void test_pending(void **state)
     assert_true(h.has_value); /* put() leaves value alone */
 
     /* a new bucket forgets ids and chunks */
-    assert_int_equal(
-        hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "9", ts("2026-11-25T12:00:01Z"), DA), 0);
+    assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "9",
+                                 ts("2026-11-25T12:00:01Z"), DA),
+                     0);
     dump(&h, all, sizeof all, pend, sizeof pend);
     assert_string_equal(all, "9=a");
     assert_string_equal(pend, "9=a");
@@ -390,9 +412,9 @@ static void test_pending(void **state)
 static void test_entry_json_size(void **state)
 {
     (void)state;
-    static const char *const ids[] = {"1", "cus_000017", "a \"quoted\" id", "back\\slash",
-                                      "tab\there", "ctl\x01\x1f", "\xc3\xa9t\xc3\xa9",
-                                      "del\x7f"};
+    static const char *const ids[] = {
+        "1",         "cus_000017",  "a \"quoted\" id",   "back\\slash",
+        "tab\there", "ctl\x01\x1f", "\xc3\xa9t\xc3\xa9", "del\x7f"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         json_t *o = json_pack("{s:s}", ids[i], DA);
         assert_non_null(o);
@@ -491,16 +513,11 @@ static void test_idset_clear(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_digest),
-        cmocka_unit_test(test_digest_parse),
-        cmocka_unit_test(test_bucket),
-        cmocka_unit_test(test_skip),
-        cmocka_unit_test(test_tracker),
-        cmocka_unit_test(test_cap),
-        cmocka_unit_test(test_pending),
-        cmocka_unit_test(test_entry_json_size),
-        cmocka_unit_test(test_million_ties),
-        cmocka_unit_test(test_idset_clear),
+        cmocka_unit_test(test_digest),       cmocka_unit_test(test_digest_parse),
+        cmocka_unit_test(test_bucket),       cmocka_unit_test(test_skip),
+        cmocka_unit_test(test_tracker),      cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_pending),      cmocka_unit_test(test_entry_json_size),
+        cmocka_unit_test(test_million_ties), cmocka_unit_test(test_idset_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,9 +52,8 @@ static void test_parse_good(void **state)
         char err[128] = "";
         int rc = isotime_parse(good[i].in, &ms, &d, err, sizeof err);
         if (rc != 0 || ms != good[i].ms || d != good[i].date_only)
-            fail_msg("%s: rc=%d ms=%lld date_only=%d err=%s (want %lld)",
-                     good[i].in, rc, (long long)ms, d, err,
-                     (long long)good[i].ms);
+            fail_msg("%s: rc=%d ms=%lld date_only=%d err=%s (want %lld)", good[i].in, rc,
+                     (long long)ms, d, err, (long long)good[i].ms);
     }
 }
 
@@ -70,30 +69,21 @@ static const bad_case_t bad[] = {
     {"2026/11/25", "bad timestamp '2026/11/25': expected YYYY-MM-DD"},
     {"2026-13-01", "bad timestamp '2026-13-01': month out of range"},
     {"2026-00-01", "bad timestamp '2026-00-01': month out of range"},
-    {"2026-02-29",
-     "bad timestamp '2026-02-29': day out of range"}, /* not leap */
-    {"1900-02-29",
-     "bad timestamp '1900-02-29': day out of range"}, /* century */
+    {"2026-02-29", "bad timestamp '2026-02-29': day out of range"}, /* not leap */
+    {"1900-02-29", "bad timestamp '1900-02-29': day out of range"}, /* century */
     {"2026-04-31", "bad timestamp '2026-04-31': day out of range"},
     {"2026-11-25X12:00:00",
      "bad timestamp '2026-11-25X12:00:00': expected 'T' or ' ' after the date"},
-    {"2026-11-25T",
-     "bad timestamp '2026-11-25T': bad time (expected HH:MM:SS)"},
-    {"2026-11-25T1:00:00Z",
-     "bad timestamp '2026-11-25T1:00:00Z': bad time (expected HH:MM:SS)"},
-    {"2026-11-25T24:00:00Z",
-     "bad timestamp '2026-11-25T24:00:00Z': time out of range"},
-    {"2026-11-25T12:60:00Z",
-     "bad timestamp '2026-11-25T12:60:00Z': time out of range"},
+    {"2026-11-25T", "bad timestamp '2026-11-25T': bad time (expected HH:MM:SS)"},
+    {"2026-11-25T1:00:00Z", "bad timestamp '2026-11-25T1:00:00Z': bad time (expected HH:MM:SS)"},
+    {"2026-11-25T24:00:00Z", "bad timestamp '2026-11-25T24:00:00Z': time out of range"},
+    {"2026-11-25T12:60:00Z", "bad timestamp '2026-11-25T12:60:00Z': time out of range"},
     {"2026-11-25T12:00:0Z", "bad timestamp '2026-11-25T12:00:0Z': bad seconds"},
-    {"2026-11-25T12:00:00.Z",
-     "bad timestamp '2026-11-25T12:00:00.Z': bad fraction of a second"},
-    {"2026-11-25T12:00:00+2",
-     "bad timestamp '2026-11-25T12:00:00+2': bad UTC offset"},
+    {"2026-11-25T12:00:00.Z", "bad timestamp '2026-11-25T12:00:00.Z': bad fraction of a second"},
+    {"2026-11-25T12:00:00+2", "bad timestamp '2026-11-25T12:00:00+2': bad UTC offset"},
     {"2026-11-25T12:00:00+24:00",
      "bad timestamp '2026-11-25T12:00:00+24:00': UTC offset out of range"},
-    {"2026-11-25T12:00:00+02:0",
-     "bad timestamp '2026-11-25T12:00:00+02:0': bad UTC offset"},
+    {"2026-11-25T12:00:00+02:0", "bad timestamp '2026-11-25T12:00:00+02:0': bad UTC offset"},
     {"2026-11-25T12:00:00+02:00x",
      "bad timestamp '2026-11-25T12:00:00+02:00x': unexpected text after the "
      "UTC offset"},
@@ -104,13 +94,11 @@ static const bad_case_t bad[] = {
     /* fuzz_isotime: these parsed, to instants isotime_format writes as
      * "-001-12-31T23:00:00.000Z" or "10000-01-01...", which no parser reads
      * back (nor PostgreSQL, for year 0); and a dangling ':' was taken */
-    {"0000-01-01T00:00+01:",
-     "bad timestamp '0000-01-01T00:00+01:': bad UTC offset"},
+    {"0000-01-01T00:00+01:", "bad timestamp '0000-01-01T00:00+01:': bad UTC offset"},
     {"0000-01-01T00:00+01:00",
      "bad timestamp '0000-01-01T00:00+01:00': out of range (0001-01-01 to 9999-12-31 in "
      "UTC)"},
-    {"0000-12-31",
-     "bad timestamp '0000-12-31': out of range (0001-01-01 to 9999-12-31 in UTC)"},
+    {"0000-12-31", "bad timestamp '0000-12-31': out of range (0001-01-01 to 9999-12-31 in UTC)"},
     {"0001-01-01T00:30:00+01:00",
      "bad timestamp '0001-01-01T00:30:00+01:00': out of range (0001-01-01 to 9999-12-31 in "
      "UTC)"},
@@ -129,8 +117,7 @@ static void test_parse_bad(void **state)
         char err[160] = "";
         int rc = isotime_parse(bad[i].in, &ms, NULL, err, sizeof err);
         if (rc != -1 || strcmp(err, bad[i].err) != 0)
-            fail_msg("'%s': rc=%d err='%s' (want '%s')", bad[i].in, rc, err,
-                     bad[i].err);
+            fail_msg("'%s': rc=%d err='%s' (want '%s')", bad[i].in, rc, err, bad[i].err);
     }
 }
 
@@ -163,8 +150,7 @@ static void test_format(void **state)
         assert_string_equal(buf, fmts[i].iso);
         assert_string_equal(date, fmts[i].date);
         assert_int_equal(isotime_ms_to_days(fmts[i].ms), fmts[i].days);
-        assert_int_equal(isotime_days_to_ms(fmts[i].days),
-                         isotime_day_start(fmts[i].ms));
+        assert_int_equal(isotime_days_to_ms(fmts[i].days), isotime_day_start(fmts[i].ms));
         /* parse(format(x)) == x */
         assert_int_equal(isotime_parse(buf, &back, NULL, NULL, 0), 0);
         assert_int_equal(back, fmts[i].ms);
@@ -194,8 +180,7 @@ static void test_format_extremes(void **state)
     } cases[] = {
         {INT64_MAX, "292278994-08-17T07:12:55.807Z", INT64_MAX - 25975807},
         {INT64_MIN, "-292275055-05-16T16:47:04.192Z", INT64_MIN},
-        {INT64_MIN + 86400000, "-292275055-05-17T16:47:04.192Z",
-         INT64_MIN + 86400000 - 60424192},
+        {INT64_MIN + 86400000, "-292275055-05-17T16:47:04.192Z", INT64_MIN + 86400000 - 60424192},
     };
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -214,8 +199,8 @@ static void test_day_round_trip(void **state)
         int64_t ms = 0;
         int date_only = 0;
         isotime_format_date(isotime_days_to_ms(d), buf, sizeof buf);
-        if (isotime_parse(buf, &ms, &date_only, NULL, 0) != 0 ||
-            ms != isotime_days_to_ms(d) || !date_only)
+        if (isotime_parse(buf, &ms, &date_only, NULL, 0) != 0 || ms != isotime_days_to_ms(d) ||
+            !date_only)
             fail_msg("day %d -> %s -> %lld", d, buf, (long long)ms);
     }
 }
@@ -232,12 +217,9 @@ static void test_clocks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_good),
-        cmocka_unit_test(test_parse_bad),
-        cmocka_unit_test(test_format),
-        cmocka_unit_test(test_format_truncates),
-        cmocka_unit_test(test_format_extremes),
-        cmocka_unit_test(test_day_round_trip),
+        cmocka_unit_test(test_parse_good),      cmocka_unit_test(test_parse_bad),
+        cmocka_unit_test(test_format),          cmocka_unit_test(test_format_truncates),
+        cmocka_unit_test(test_format_extremes), cmocka_unit_test(test_day_round_trip),
         cmocka_unit_test(test_clocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

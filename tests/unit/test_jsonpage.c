@@ -33,7 +33,12 @@ struct page_case {
     struct bad_want bad[MAX_BAD];
 };
 
-#define NO_BAD {{-1, NULL, NULL}}
+#define NO_BAD                                                                                     \
+    {                                                                                              \
+        {                                                                                          \
+            -1, NULL, NULL                                                                         \
+        }                                                                                          \
+    }
 
 static char *dump(const json_t *v)
 {
@@ -103,8 +108,7 @@ static void test_good_pages(void **state)
          "[\"\\\"\\\\/\\b\\f\\n\\r\\t\xc3\xa9\xe2\x82\xac\xf0\x9f\x9a\x80 Zo\xc3\xab "
          "\xe6\x9d\xb1 \xf0\x9f\x9a\x80 \xf4\x8f\xbf\xbf\x7f\"]",
          NO_BAD},
-        {"escaped member names", "",
-         "[{\"a\\u0062\":1,\"\\u00e9\":{\"x\\ty\":[true,false,null]}}]",
+        {"escaped member names", "", "[{\"a\\u0062\":1,\"\\u00e9\":{\"x\\ty\":[true,false,null]}}]",
          "[{\"ab\":1,\"\xc3\xa9\":{\"x\\ty\":[true,false,null]}}]", NO_BAD},
         {"numbers keep their text", "",
          "[12345678901234567.89,1e400,-1E-400,0.10,1.5E+3,-0.0,0,-0,"
@@ -134,88 +138,126 @@ static void test_bad_records(void **state)
 {
     (void)state;
     static const struct page_case cases[] = {
-        {"Latin-1 byte", "data",
+        {"Latin-1 byte",
+         "data",
          "{\"data\":[{\"id\":1,\"name\":\"Jos\xe9\"},{\"id\":2}]}",
          "[{\"id\":1,\"name\":null},{\"id\":2}]",
          {{0, "invalid UTF-8 (byte 0xe9) at offset 19 of the record",
            "{\"id\":1,\"name\":\"Jos\xe9\"}"},
           {-1, NULL, NULL}}},
-        {"\\u0000", "", "[{\"id\":1,\"n\":\"a\\u0000b\"},3]", "[{\"id\":1,\"n\":null},3]",
-         {{0, "\\u0000 in a string at offset 14 of the record",
-           "{\"id\":1,\"n\":\"a\\u0000b\"}"},
+        {"\\u0000",
+         "",
+         "[{\"id\":1,\"n\":\"a\\u0000b\"},3]",
+         "[{\"id\":1,\"n\":null},3]",
+         {{0, "\\u0000 in a string at offset 14 of the record", "{\"id\":1,\"n\":\"a\\u0000b\"}"},
           {-1, NULL, NULL}}},
-        {"lone high surrogate", "", "[1,{\"id\":2,\"n\":\"\\ud800x\"}]",
+        {"lone high surrogate",
+         "",
+         "[1,{\"id\":2,\"n\":\"\\ud800x\"}]",
          "[1,{\"id\":2,\"n\":null}]",
-         {{1, "lone surrogate \\ud800 at offset 13 of the record",
-           "{\"id\":2,\"n\":\"\\ud800x\"}"},
+         {{1, "lone surrogate \\ud800 at offset 13 of the record", "{\"id\":2,\"n\":\"\\ud800x\"}"},
           {-1, NULL, NULL}}},
-        {"lone low surrogate", "", "[\"\\uDC00\"]", "[null]",
+        {"lone low surrogate",
+         "",
+         "[\"\\uDC00\"]",
+         "[null]",
          {{0, "lone surrogate \\udc00 at offset 1 of the record", "\"\\uDC00\""},
           {-1, NULL, NULL}}},
-        {"high surrogate then no low one", "", "[\"\\ud83d\\u0041\"]", "[null]",
+        {"high surrogate then no low one",
+         "",
+         "[\"\\ud83d\\u0041\"]",
+         "[null]",
          {{0, "lone surrogate \\ud83d at offset 1 of the record", "\"\\ud83d\\u0041\""},
           {-1, NULL, NULL}}},
         /* fuzz_convert: a name of bad bytes only, so nothing in the
          * string buffer (once memcpy from NULL: UBSan) */
-        {"member name of one bad byte", "", "[{\"\x87\":1,\"id\":2}]", "[{\"id\":2}]",
-         {{0, "invalid UTF-8 (byte 0x87) at offset 2 of the record",
-           "{\"\x87\":1,\"id\":2}"},
+        {"member name of one bad byte",
+         "",
+         "[{\"\x87\":1,\"id\":2}]",
+         "[{\"id\":2}]",
+         {{0, "invalid UTF-8 (byte 0x87) at offset 2 of the record", "{\"\x87\":1,\"id\":2}"},
           {-1, NULL, NULL}}},
-        {"overlong UTF-8", "", "[\"\xc0\xaf\"]", "[null]",
+        {"overlong UTF-8",
+         "",
+         "[\"\xc0\xaf\"]",
+         "[null]",
          {{0, "invalid UTF-8 (byte 0xc0) at offset 1 of the record", "\"\xc0\xaf\""},
           {-1, NULL, NULL}}},
-        {"UTF-8 encoded surrogate", "", "[\"\xed\xa0\x80\"]", "[null]",
+        {"UTF-8 encoded surrogate",
+         "",
+         "[\"\xed\xa0\x80\"]",
+         "[null]",
          {{0, "invalid UTF-8 (byte 0xed) at offset 1 of the record", "\"\xed\xa0\x80\""},
           {-1, NULL, NULL}}},
-        {"beyond U+10FFFF", "", "[\"\xf4\x90\x80\x80\"]", "[null]",
-         {{0, "invalid UTF-8 (byte 0xf4) at offset 1 of the record",
-           "\"\xf4\x90\x80\x80\""},
+        {"beyond U+10FFFF",
+         "",
+         "[\"\xf4\x90\x80\x80\"]",
+         "[null]",
+         {{0, "invalid UTF-8 (byte 0xf4) at offset 1 of the record", "\"\xf4\x90\x80\x80\""},
           {-1, NULL, NULL}}},
-        {"truncated sequence", "", "[\"\xe2\x82\"]", "[null]",
+        {"truncated sequence",
+         "",
+         "[\"\xe2\x82\"]",
+         "[null]",
          {{0, "invalid UTF-8 (byte 0xe2) at offset 1 of the record", "\"\xe2\x82\""},
           {-1, NULL, NULL}}},
-        {"raw control character", "", "[\"a\nb\"]", "[null]",
-         {{0, "control character 0x0a in a string at offset 2 of the record",
-           "\"a\nb\""},
+        {"raw control character",
+         "",
+         "[\"a\nb\"]",
+         "[null]",
+         {{0, "control character 0x0a in a string at offset 2 of the record", "\"a\nb\""},
           {-1, NULL, NULL}}},
-        {"invalid escapes", "", "[\"\\x\",\"\\u12\"]", "[null,null]",
+        {"invalid escapes",
+         "",
+         "[\"\\x\",\"\\u12\"]",
+         "[null,null]",
          {{0, "invalid escape \\x at offset 1 of the record", "\"\\x\""},
           {1, "invalid \\u escape at offset 1 of the record", "\"\\u12\""},
           {-1, NULL, NULL}}},
-        {"a bad member name leaves its member out", "",
-         "[{\"id\":1,\"n\xe9\":2,\"m\":3}]", "[{\"id\":1,\"m\":3}]",
+        {"a bad member name leaves its member out",
+         "",
+         "[{\"id\":1,\"n\xe9\":2,\"m\":3}]",
+         "[{\"id\":1,\"m\":3}]",
          {{0, "invalid UTF-8 (byte 0xe9) at offset 10 of the record",
            "{\"id\":1,\"n\xe9\":2,\"m\":3}"},
           {-1, NULL, NULL}}},
-        {"NaN and Infinity", "", "[{\"id\":1,\"x\":NaN},{\"id\":2,\"y\":-Infinity},{\"id\":3}]",
+        {"NaN and Infinity",
+         "",
+         "[{\"id\":1,\"x\":NaN},{\"id\":2,\"y\":-Infinity},{\"id\":3}]",
          "[{\"id\":1,\"x\":null},{\"id\":2,\"y\":null},{\"id\":3}]",
          {{0, "invalid value 'NaN' at offset 12 of the record", "{\"id\":1,\"x\":NaN}"},
-          {1, "invalid value '-Infinity' at offset 12 of the record",
-           "{\"id\":2,\"y\":-Infinity}"},
+          {1, "invalid value '-Infinity' at offset 12 of the record", "{\"id\":2,\"y\":-Infinity}"},
           {-1, NULL, NULL}}},
-        {"a syntax error inside a record", "data",
-         "{\"data\":[{\"id\":1 \"x\":2}, {\"id\":2}]}", "[null,{\"id\":2}]",
+        {"a syntax error inside a record",
+         "data",
+         "{\"data\":[{\"id\":1 \"x\":2}, {\"id\":2}]}",
+         "[null,{\"id\":2}]",
          {{0, "unexpected '\"' (expected ',' or '}') at offset 8 of the record",
            "{\"id\":1 \"x\":2}"},
           {-1, NULL, NULL}}},
-        {"a bad byte outside a string inside a record", "",
-         "[{\"id\":1,\xff},{\"id\":2}]", "[null,{\"id\":2}]",
+        {"a bad byte outside a string inside a record",
+         "",
+         "[{\"id\":1,\xff},{\"id\":2}]",
+         "[null,{\"id\":2}]",
          {{0, "unexpected byte 0xff (expected a member name) at offset 8 of the record",
            "{\"id\":1,\xff}"},
           {-1, NULL, NULL}}},
-        {"the first problem is the reason", "",
-         "[{\"n\":\"\xe9\",\"x\" 1}, 5]", "[null,5]",
-         {{0, "invalid UTF-8 (byte 0xe9) at offset 6 of the record",
-           "{\"n\":\"\xe9\",\"x\" 1}"},
+        {"the first problem is the reason",
+         "",
+         "[{\"n\":\"\xe9\",\"x\" 1}, 5]",
+         "[null,5]",
+         {{0, "invalid UTF-8 (byte 0xe9) at offset 6 of the record", "{\"n\":\"\xe9\",\"x\" 1}"},
           {-1, NULL, NULL}}},
-        {"several bad records keep their index", "",
+        {"several bad records keep their index",
+         "",
          "[\"\xe9\", 1 ,\"\\u0000\" , {\"a\":[\"\\ud800\"]} ]",
          "[null,1,null,{\"a\":[null]}]",
          {{0, "invalid UTF-8 (byte 0xe9) at offset 1 of the record", "\"\xe9\""},
           {2, "\\u0000 in a string at offset 1 of the record", "\"\\u0000\""},
           {3, "lone surrogate \\ud800 at offset 7 of the record", "{\"a\":[\"\\ud800\"]}"},
           {-1, NULL, NULL}}},
-        {"nested arrays and strings with brackets in a bad record", "",
+        {"nested arrays and strings with brackets in a bad record",
+         "",
          "[{\"a\":[{\"b\":\"]}\\\"\"}],\"c\":\"\xe9\"},7]",
          "[{\"a\":[{\"b\":\"]}\\\"\"}],\"c\":null},7]",
          {{0, "invalid UTF-8 (byte 0xe9) at offset 25 of the record",
@@ -233,10 +275,8 @@ static void test_bad_tokens(void **state)
     static const char body[] = "[01,1.,.5,+1,1e,-,tru,nulls,2]";
     static const char *const raw[] = {"01", "1.", ".5", "+1", "1e", "-", "tru", "nulls"};
     static const char *const want[] = {
-        "invalid value '01'",    "invalid value '1.'",
-        "invalid value '.5'",    "invalid value '+1'",
-        "invalid value '1e'",    "invalid value '-'",
-        "invalid value 'tru'",   "invalid value 'nulls'",
+        "invalid value '01'", "invalid value '1.'", "invalid value '.5'",  "invalid value '+1'",
+        "invalid value '1e'", "invalid value '-'",  "invalid value 'tru'", "invalid value 'nulls'",
     };
     jsonpage_t pg;
     char err[256];
@@ -315,9 +355,9 @@ static void test_number_kinds(void **state)
     (void)state;
     static const struct {
         const char *text;
-        int integer;       /* 1: json_integer */
-        long long value;   /* when integer */
-        int text_integer;  /* jsonnum_is_integer, when kept as text */
+        int integer;      /* 1: json_integer */
+        long long value;  /* when integer */
+        int text_integer; /* jsonnum_is_integer, when kept as text */
     } cases[] = {
         {"0", 1, 0, 0},
         {"-0", 1, 0, 0},
@@ -439,8 +479,15 @@ static void test_jsonnum_to_plain(void **state)
         {"99999999999999999999", "99999999999999999999", 64},
         {"1e400", NULL, 64},
         {"1e-400", NULL, 64},
-        {"1e60", "1" "0000000000" "0000000000" "0000000000" "0000000000" "0000000000"
-                 "0000000000", 64},
+        {"1e60",
+         "1"
+         "0000000000"
+         "0000000000"
+         "0000000000"
+         "0000000000"
+         "0000000000"
+         "0000000000",
+         64},
         {"1e62", NULL, 63},
         {"12", NULL, 2},
         {"12", "12", 3},
@@ -460,8 +507,8 @@ static void test_jsonnum_to_plain(void **state)
         int rc = jsonnum_to_plain(cases[i].text, buf, cases[i].size);
         if (cases[i].plain) {
             if (rc != 0 || strcmp(buf, cases[i].plain) != 0)
-                print_error("'%s': rc %d '%s', want '%s'\n", cases[i].text, rc,
-                            rc ? "" : buf, cases[i].plain);
+                print_error("'%s': rc %d '%s', want '%s'\n", cases[i].text, rc, rc ? "" : buf,
+                            cases[i].plain);
             assert_int_equal(rc, 0);
             assert_string_equal(buf, cases[i].plain);
         } else {
@@ -496,14 +543,10 @@ static void test_jsonnum_dumps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_pages),
-        cmocka_unit_test(test_bad_records),
-        cmocka_unit_test(test_bad_tokens),
-        cmocka_unit_test(test_not_json),
-        cmocka_unit_test(test_number_kinds),
-        cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_many_records),
-        cmocka_unit_test(test_jsonnum_to_plain),
+        cmocka_unit_test(test_good_pages),    cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_bad_tokens),    cmocka_unit_test(test_not_json),
+        cmocka_unit_test(test_number_kinds),  cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_many_records),  cmocka_unit_test(test_jsonnum_to_plain),
         cmocka_unit_test(test_jsonnum_dumps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,14 +39,12 @@ static void assert_prop(rd_kafka_conf_t *kc, const char *key, const char *want)
 
 static void test_conf_new(void **state)
 {
-    config_kv_t props[] = {
-        {"acks", "all", 3}, {"client.id", "mine", 4}, {"linger.ms", "7", 5}};
+    config_kv_t props[] = {{"acks", "all", 3}, {"client.id", "mine", 4}, {"linger.ms", "7", 5}};
     tm_config_t *c = fake_conf(props, 3);
     char err[512] = "";
     (void)state;
 
-    rd_kafka_conf_t *kc =
-        kafka_conf_new(c, "tidemark-producer", err, sizeof err);
+    rd_kafka_conf_t *kc = kafka_conf_new(c, "tidemark-producer", err, sizeof err);
     if (!kc)
         fail_msg("%s", err);
     assert_prop(kc, "bootstrap.servers", "127.0.0.1:9");
@@ -72,10 +70,8 @@ static void test_conf_errors(void **state)
 
     tm_config_t *c = fake_conf(unknown, 2);
     assert_null(kafka_conf_new(c, "x", err, sizeof err));
-    assert_string_equal(
-        err,
-        "t.conf:9: [kafka] no.such.property: No such configuration property: "
-        "\"no.such.property\"");
+    assert_string_equal(err, "t.conf:9: [kafka] no.such.property: No such configuration property: "
+                             "\"no.such.property\"");
     free(c);
 
     c = fake_conf(badval, 1);
@@ -84,11 +80,9 @@ static void test_conf_errors(void **state)
     free(c);
 
     rd_kafka_conf_t *kc = rd_kafka_conf_new();
-    assert_int_equal(
-        kafka_conf_set(kc, "enable.idempotence", "maybe", err, sizeof err), -1);
+    assert_int_equal(kafka_conf_set(kc, "enable.idempotence", "maybe", err, sizeof err), -1);
     assert_int_equal(strncmp(err, "enable.idempotence: ", 20), 0);
-    assert_int_equal(
-        kafka_conf_set(kc, "enable.idempotence", "true", err, sizeof err), 0);
+    assert_int_equal(kafka_conf_set(kc, "enable.idempotence", "true", err, sizeof err), 0);
     rd_kafka_conf_destroy(kc);
 }
 
@@ -97,20 +91,17 @@ static void test_topics(void **state)
     tm_config_t *c = fake_conf(NULL, 0);
     char buf[64], small[8];
     (void)state;
-    assert_string_equal(topic_for_stream(c, "customers", buf, sizeof buf),
-                        "acme.customers");
+    assert_string_equal(topic_for_stream(c, "customers", buf, sizeof buf), "acme.customers");
     assert_string_equal(topic_sync_runs(c, buf, sizeof buf), "acme.sync-runs");
     assert_string_equal(topic_dlq(c, buf, sizeof buf), "acme.dlq");
-    assert_string_equal(topic_for_stream(c, "customers", small, sizeof small),
-                        "acme.cu");
+    assert_string_equal(topic_for_stream(c, "customers", small, sizeof small), "acme.cu");
     free(c);
 }
 
 /* Creates and destroys a producer from props at debug level, and returns
  * what it wrote to stderr in out. rd_kafka_destroy() joins librdkafka's
  * threads, so every line is written when it returns. */
-static void capture_producer_log(config_kv_t *props, size_t n, char *out,
-                                 size_t size)
+static void capture_producer_log(config_kv_t *props, size_t n, char *out, size_t size)
 {
     tm_config_t *c = fake_conf(props, n);
     char err[512], path[] = "/tmp/tm_kclog_XXXXXX";
@@ -185,8 +176,10 @@ static void test_signals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conf_new), cmocka_unit_test(test_conf_errors),
-        cmocka_unit_test(test_topics),   cmocka_unit_test(test_log_routing),
+        cmocka_unit_test(test_conf_new),
+        cmocka_unit_test(test_conf_errors),
+        cmocka_unit_test(test_topics),
+        cmocka_unit_test(test_log_routing),
         cmocka_unit_test(test_shared_section_is_quiet),
         cmocka_unit_test(test_signals),
     };

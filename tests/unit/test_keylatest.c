@@ -32,15 +32,12 @@ static event_t encode(const char *field_type, change_op_t op, const char *id, in
     assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
     envelope_schema_t *es = envelope_schema_new(rs, err, sizeof(err));
     assert_non_null(es);
-    json_t *rec = op == CHANGE_OP_UPSERT
-                      ? json_pack("{s:s,s:i}", "id", id, "a", 1)
-                      : NULL;
+    json_t *rec = op == CHANGE_OP_UPSERT ? json_pack("{s:s,s:i}", "id", id, "a", 1) : NULL;
     if (rec && strcmp(field_type, "string") == 0)
         json_object_set_new(rec, "a", json_string("x"));
     event_t ev = {0};
-    assert_int_equal(envelope_encode(es, op, id, ts, "run-1", 0, 0, rec, &ev.buf,
-                                     &ev.len, err, sizeof(err)),
-                     0);
+    assert_int_equal(
+        envelope_encode(es, op, id, ts, "run-1", 0, 0, rec, &ev.buf, &ev.len, err, sizeof(err)), 0);
     json_decref(rec);
     envelope_schema_destroy(es);
     record_schema_destroy(rs);
@@ -57,8 +54,10 @@ static void test_peek(void **state)
         int64_t ts;
     } cases[] = {
         {"int", CHANGE_OP_UPSERT, "17", 1767225610000LL},
-        {"string", CHANGE_OP_UPSERT, "a-much-longer-id-than-one-varint-byte-can-count-"
-                                     "past-sixty-three-characters-of-it", -5},
+        {"string", CHANGE_OP_UPSERT,
+         "a-much-longer-id-than-one-varint-byte-can-count-"
+         "past-sixty-three-characters-of-it",
+         -5},
         {"int", CHANGE_OP_DELETE, "", 0},
         {"string", CHANGE_OP_DELETE, "x", INT64_MAX},
     };
@@ -93,8 +92,7 @@ static void fold(keylatest_t *kl, const fold_step_t *s)
 {
     event_t ev = {0};
     if (s->kind <= 1)
-        ev = encode("int", s->kind ? CHANGE_OP_DELETE : CHANGE_OP_UPSERT, s->key,
-                    s->source_ts);
+        ev = encode("int", s->kind ? CHANGE_OP_DELETE : CHANGE_OP_UPSERT, s->key, s->source_ts);
     else if (s->kind == 3)
         ev = (event_t){strdup("{\"not\":\"ours\"}"), 14};
     keylatest_fold(kl, s->key, strlen(s->key), s->partition, s->timestamp, ev.buf, ev.len);
@@ -125,8 +123,7 @@ static void test_fold(void **state)
     };
     keylatest_t *kl = keylatest_new();
     assert_non_null(kl);
-    for (const char *const *id = (const char *const[]){"a", "b", "c", "e", "f", NULL}; *id;
-         id++)
+    for (const char *const *id = (const char *const[]){"a", "b", "c", "e", "f", NULL}; *id; id++)
         assert_int_equal(keylatest_want(kl, *id), 0);
     assert_int_equal(keylatest_count(kl), 5);
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)

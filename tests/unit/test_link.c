@@ -146,8 +146,8 @@ static void test_check_follow(void **state)
         int rc = link_check_follow(cases[i].from, cases[i].to, err, sizeof err);
         if (rc != cases[i].rc || (cases[i].err_part && !strstr(err, cases[i].err_part)) ||
             strstr(err, "SECRET"))
-            fail_msg("case %zu (%s -> %s): rc %d err '%s'", i,
-                     cases[i].from ? cases[i].from : "-", cases[i].to, rc, err);
+            fail_msg("case %zu (%s -> %s): rc %d err '%s'", i, cases[i].from ? cases[i].from : "-",
+                     cases[i].to, rc, err);
     }
 }
 
@@ -218,9 +218,8 @@ static void test_find(void **state)
     }
     /* an https page never leads to http */
     char *got = NULL, err[512] = "";
-    assert_int_equal(link_find("<http://h/p2>; rel=next", "next", "https://h/p1", &got, err,
-                               sizeof err),
-                     -1);
+    assert_int_equal(
+        link_find("<http://h/p2>; rel=next", "next", "https://h/p1", &got, err, sizeof err), -1);
     assert_null(got);
     assert_non_null(strstr(err, "https to plain http"));
 }

@@ -32,7 +32,7 @@ static void test_quote(void **state)
         {"bell\a", 64, "\"bell\\u0007\""},
         {"caf\xc3\xa9", 64, "caf\xc3\xa9"},  /* UTF-8 is not escaped */
         {"truncated value", 8, "\"trunc\""}, /* quotes survive truncation */
-        {"a\"b", 4, "\"a\""}, /* an escape is never cut in half */
+        {"a\"b", 4, "\"a\""},                /* an escape is never cut in half */
         {"plaintoolong", 5, "plai"},
     };
     (void)state;
@@ -42,8 +42,8 @@ static void test_quote(void **state)
         const char *r = log_quote(buf, cases[i].size, cases[i].in);
         assert_ptr_equal(r, buf);
         if (strcmp(buf, cases[i].out) != 0)
-            fail_msg("quote('%s', %zu) = '%s', want '%s'", cases[i].in,
-                     cases[i].size, buf, cases[i].out);
+            fail_msg("quote('%s', %zu) = '%s', want '%s'", cases[i].in, cases[i].size, buf,
+                     cases[i].out);
     }
 }
 
@@ -84,8 +84,7 @@ static void emit_lines(void)
     char q[64];
     log_info("run completed", "stream=%s records=%d", "customers", 120);
     log_debug("not shown", "x=%d", 1);
-    log_warn("bad record: \"x\"\n",
-             "stream=s partition=%d offset=%lld url=%s id=007 ratio=0.5", 3,
+    log_warn("bad record: \"x\"\n", "stream=s partition=%d offset=%lld url=%s id=007 ratio=0.5", 3,
              99LL, log_quote(q, sizeof q, "http://h/p?a=1 b"));
     log_error("no pairs", NULL);
 }
@@ -103,13 +102,9 @@ static void test_logfmt_lines(void **state)
     assert_int_equal(l1[3 + 24], ' '); /* ts=YYYY-MM-DDTHH:MM:SS.mmmZ */
     assert_int_equal(l1[3 + 23], 'Z');
     *(l2 - 1) = *(l3 - 1) = '\0'; /* one string per line */
-    assert_string_equal(
-        l1 + 28,
-        "level=info msg=\"run completed\" stream=customers records=120");
-    assert_string_equal(
-        l2 + 28,
-        "level=warn msg=\"bad record: \\\"x\\\"\\n\" stream=s partition=3 "
-        "offset=99 url=\"http://h/p?a=1 b\" id=007 ratio=0.5");
+    assert_string_equal(l1 + 28, "level=info msg=\"run completed\" stream=customers records=120");
+    assert_string_equal(l2 + 28, "level=warn msg=\"bad record: \\\"x\\\"\\n\" stream=s partition=3 "
+                                 "offset=99 url=\"http://h/p?a=1 b\" id=007 ratio=0.5");
     assert_string_equal(l3 + 28, "level=error msg=\"no pairs\"\n");
     free(out);
 }
@@ -130,21 +125,15 @@ static void test_json_lines(void **state)
         fail_msg("not JSON: %s (%s)", out, je.text);
 
     assert_string_equal(json_string_value(json_object_get(a, "level")), "info");
-    assert_string_equal(json_string_value(json_object_get(a, "msg")),
-                        "run completed");
-    assert_string_equal(json_string_value(json_object_get(a, "stream")),
-                        "customers");
-    assert_int_equal(json_integer_value(json_object_get(a, "records")),
-                     120); /* a number */
+    assert_string_equal(json_string_value(json_object_get(a, "msg")), "run completed");
+    assert_string_equal(json_string_value(json_object_get(a, "stream")), "customers");
+    assert_int_equal(json_integer_value(json_object_get(a, "records")), 120); /* a number */
     assert_int_equal(strlen(json_string_value(json_object_get(a, "ts"))), 24);
 
-    assert_string_equal(json_string_value(json_object_get(b, "msg")),
-                        "bad record: \"x\"\n");
+    assert_string_equal(json_string_value(json_object_get(b, "msg")), "bad record: \"x\"\n");
     assert_int_equal(json_integer_value(json_object_get(b, "offset")), 99);
-    assert_string_equal(json_string_value(json_object_get(b, "url")),
-                        "http://h/p?a=1 b");
-    assert_string_equal(json_string_value(json_object_get(b, "id")),
-                        "007"); /* not a number */
+    assert_string_equal(json_string_value(json_object_get(b, "url")), "http://h/p?a=1 b");
+    assert_string_equal(json_string_value(json_object_get(b, "id")), "007"); /* not a number */
     assert_true(json_is_real(json_object_get(b, "ratio")));
 
     assert_int_equal(json_object_size(c), 3); /* ts, level, msg */
@@ -168,8 +157,7 @@ static void test_long_line_is_whole(void **state)
     log_setup(LOG_INFO, 0);
     char *out = capture(emit_long);
     /* ts + level + msg + " k=" + value + "\n" */
-    assert_int_equal(strlen(out),
-                     28 + strlen("level=info msg=") + 4999 + 3 + 4999 + 1);
+    assert_int_equal(strlen(out), 28 + strlen("level=info msg=") + 4999 + 3 + 4999 + 1);
     assert_int_equal(strchr(out, '\n') - out, (long)strlen(out) - 1);
     free(out);
 }

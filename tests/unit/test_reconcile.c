@@ -123,19 +123,16 @@ static void test_is_live(void **state)
         const char *value, *op;
         int live;
     } cases[] = {
-        {"x", "upsert", 1},
-        {"x", NULL, 1},       /* no header: a value is a version */
-        {"x", "delete", 0},
-        {NULL, "delete", 0},  /* the tombstone after a delete */
-        {NULL, NULL, 0},      /* a bare tombstone */
-        {NULL, "upsert", 0},
-        {"x", "deleted", 1},  /* exact match only */
+        {"x", "upsert", 1},  {"x", NULL, 1},      /* no header: a value is a version */
+        {"x", "delete", 0},  {NULL, "delete", 0}, /* the tombstone after a delete */
+        {NULL, NULL, 0},                          /* a bare tombstone */
+        {NULL, "upsert", 0}, {"x", "deleted", 1}, /* exact match only */
         {"x", "delet", 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        assert_int_equal(reconcile_is_live(cases[i].value, cases[i].op,
-                                           cases[i].op ? strlen(cases[i].op) : 0),
-                         cases[i].live);
+        assert_int_equal(
+            reconcile_is_live(cases[i].value, cases[i].op, cases[i].op ? strlen(cases[i].op) : 0),
+            cases[i].live);
 }
 
 typedef struct msg {
@@ -146,14 +143,13 @@ typedef struct msg {
 } msg_t;
 
 /* Folds msgs, marks seen ids, returns the vanished ids sorted, joined by ','. */
-static void fold_and_vanish(const msg_t *msgs, size_t n, const char *const *seen,
-                            char *out, size_t out_size, reconcile_stats_t *st)
+static void fold_and_vanish(const msg_t *msgs, size_t n, const char *const *seen, char *out,
+                            size_t out_size, reconcile_stats_t *st)
 {
     reconcile_t *rc = reconcile_new();
     assert_non_null(rc);
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(reconcile_fold(rc, msgs[i].key,
-                                        msgs[i].key ? strlen(msgs[i].key) : 0,
+        assert_int_equal(reconcile_fold(rc, msgs[i].key, msgs[i].key ? strlen(msgs[i].key) : 0,
                                         msgs[i].partition, msgs[i].ts, msgs[i].live),
                          0);
     for (size_t i = 0; seen && seen[i]; i++)
@@ -197,25 +193,46 @@ static void test_fold(void **state)
         {"upserts, one served", {{"a", 0, 1, 1}, {"b", 1, 1, 1}}, 2, {"a"}, "b", 2, 2},
         {"served id unknown to Kafka", {{"a", 0, 1, 1}}, 1, {"a", "zz"}, "", 1, 1},
         {"delete + tombstone: gone",
-         {{"a", 0, 1, 1}, {"a", 0, 2, 0}, {"a", 0, 2, 0}}, 3, {NULL}, "", 1, 0},
+         {{"a", 0, 1, 1}, {"a", 0, 2, 0}, {"a", 0, 2, 0}},
+         3,
+         {NULL},
+         "",
+         1,
+         0},
         {"tombstone only: gone", {{"a", 0, 1, 1}, {"a", 0, 2, 0}}, 2, {NULL}, "", 1, 0},
         {"re-created after a delete: live",
-         {{"a", 0, 1, 1}, {"a", 0, 2, 0}, {"a", 0, 2, 0}, {"a", 0, 3, 1}}, 4, {NULL}, "a",
-         1, 1},
-        /* within a partition the later offset wins, whatever the timestamps */
-        {"same partition, older ts later", {{"a", 2, 9, 1}, {"a", 2, 5, 0}}, 2, {NULL}, "",
-         1, 0},
-        /* across partitions the later timestamp, in any read order */
-        {"other partition, newer delete", {{"a", 0, 5, 1}, {"a", 1, 9, 0}}, 2, {NULL}, "", 1,
-         0},
-        {"other partition, older delete", {{"a", 1, 9, 1}, {"a", 0, 5, 0}}, 2, {NULL}, "a", 1,
+         {{"a", 0, 1, 1}, {"a", 0, 2, 0}, {"a", 0, 2, 0}, {"a", 0, 3, 1}},
+         4,
+         {NULL},
+         "a",
+         1,
          1},
-        {"other partition, tie counts as live", {{"a", 0, 5, 0}, {"a", 1, 5, 1}}, 2, {NULL},
-         "a", 1, 1},
-        {"other partition, tie, live first", {{"a", 0, 5, 1}, {"a", 1, 5, 0}}, 2, {NULL}, "a",
-         1, 1},
-        {"keys that are not ids are ignored", {{NULL, 0, 1, 1}, {"", 0, 1, 1}}, 2, {NULL}, "",
-         0, 0},
+        /* within a partition the later offset wins, whatever the timestamps */
+        {"same partition, older ts later", {{"a", 2, 9, 1}, {"a", 2, 5, 0}}, 2, {NULL}, "", 1, 0},
+        /* across partitions the later timestamp, in any read order */
+        {"other partition, newer delete", {{"a", 0, 5, 1}, {"a", 1, 9, 0}}, 2, {NULL}, "", 1, 0},
+        {"other partition, older delete", {{"a", 1, 9, 1}, {"a", 0, 5, 0}}, 2, {NULL}, "a", 1, 1},
+        {"other partition, tie counts as live",
+         {{"a", 0, 5, 0}, {"a", 1, 5, 1}},
+         2,
+         {NULL},
+         "a",
+         1,
+         1},
+        {"other partition, tie, live first",
+         {{"a", 0, 5, 1}, {"a", 1, 5, 0}},
+         2,
+         {NULL},
+         "a",
+         1,
+         1},
+        {"keys that are not ids are ignored",
+         {{NULL, 0, 1, 1}, {"", 0, 1, 1}},
+         2,
+         {NULL},
+         "",
+         0,
+         0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char got[256];
@@ -223,8 +240,8 @@ static void test_fold(void **state)
         fold_and_vanish(cases[i].msgs, cases[i].n, cases[i].seen, got, sizeof got, &st);
         if (strcmp(got, cases[i].vanished) != 0 || st.keys != cases[i].keys ||
             st.live != cases[i].live)
-            fail_msg("%s: vanished '%s' keys %zu live %zu, want '%s' %zu %zu", cases[i].name,
-                     got, st.keys, st.live, cases[i].vanished, cases[i].keys, cases[i].live);
+            fail_msg("%s: vanished '%s' keys %zu live %zu, want '%s' %zu %zu", cases[i].name, got,
+                     st.keys, st.live, cases[i].vanished, cases[i].keys, cases[i].live);
         assert_int_equal(st.messages, (int64_t)cases[i].n);
     }
 }
@@ -267,9 +284,12 @@ static void test_million(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_idset_basics),  cmocka_unit_test(test_idset_many),
-        cmocka_unit_test(test_idset_zero_value), cmocka_unit_test(test_is_live),
-        cmocka_unit_test(test_fold),          cmocka_unit_test(test_million),
+        cmocka_unit_test(test_idset_basics),
+        cmocka_unit_test(test_idset_many),
+        cmocka_unit_test(test_idset_zero_value),
+        cmocka_unit_test(test_is_live),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_million),
     };
     return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);
 }

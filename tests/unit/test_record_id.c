@@ -55,8 +55,7 @@ static void test_id_kinds(void **state)
         parse(body, &page);
         int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof id);
         if (res != cases[i].result)
-            fail_msg("case %zu (%s): result %d, want %d", i, cases[i].item, res,
-                     cases[i].result);
+            fail_msg("case %zu (%s): result %d, want %d", i, cases[i].item, res, cases[i].result);
         if (cases[i].id)
             assert_string_equal(id, cases[i].id);
         jsonpage_clear(&page);
@@ -72,8 +71,11 @@ static void test_id_length(void **state)
         size_t len;
         int result;
     } cases[] = {
-        {255, RECORD_ID_OK}, {256, RECORD_ID_OK}, {300, RECORD_ID_OK},
-        {IDSET_MAX_KEY, RECORD_ID_OK}, {IDSET_MAX_KEY + 1, RECORD_ID_TOO_LONG},
+        {255, RECORD_ID_OK},
+        {256, RECORD_ID_OK},
+        {300, RECORD_ID_OK},
+        {IDSET_MAX_KEY, RECORD_ID_OK},
+        {IDSET_MAX_KEY + 1, RECORD_ID_TOO_LONG},
         {5000, RECORD_ID_TOO_LONG},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

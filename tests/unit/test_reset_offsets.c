@@ -26,8 +26,7 @@ static int split(const char *line, char *buf, size_t size, char **argv)
     char *tok, *save = NULL;
 
     snprintf(buf, size, "reset-offsets %s", line);
-    for (tok = strtok_r(buf, " ", &save); tok && argc < MAX_ARGS;
-         tok = strtok_r(NULL, " ", &save))
+    for (tok = strtok_r(buf, " ", &save); tok && argc < MAX_ARGS; tok = strtok_r(NULL, " ", &save))
         argv[argc++] = tok;
     argv[argc] = NULL;
     return argc;
@@ -54,16 +53,12 @@ static void test_parse_good(void **state)
     } cases[] = {
         {"--stream customers --to-earliest", RESET_TO_EARLIEST, 0, -1, 0},
         {"--to-latest --stream=customers --execute", RESET_TO_LATEST, 0, -1, 1},
-        {"--stream customers --to-offset 42 --partition 3", RESET_TO_OFFSET, 42,
-         3, 0},
-        {"--stream customers --to-offset=0 --partition=0 --execute",
-         RESET_TO_OFFSET, 0, 0, 1},
-        {"--stream customers --to-datetime 2026-11-25T12:00:00Z",
-         RESET_TO_DATETIME, 1795608000000, -1, 0},
-        {"--stream customers --to-datetime 2026-11-25", RESET_TO_DATETIME,
-         1795564800000, -1, 0},
-        {"--stream customers --to-earliest --partition 1", RESET_TO_EARLIEST, 0,
-         1, 0},
+        {"--stream customers --to-offset 42 --partition 3", RESET_TO_OFFSET, 42, 3, 0},
+        {"--stream customers --to-offset=0 --partition=0 --execute", RESET_TO_OFFSET, 0, 0, 1},
+        {"--stream customers --to-datetime 2026-11-25T12:00:00Z", RESET_TO_DATETIME, 1795608000000,
+         -1, 0},
+        {"--stream customers --to-datetime 2026-11-25", RESET_TO_DATETIME, 1795564800000, -1, 0},
+        {"--stream customers --to-earliest --partition 1", RESET_TO_EARLIEST, 0, 1, 0},
     };
     reset_args_t a;
     char err[256];
@@ -97,19 +92,15 @@ static void test_parse_bad(void **state)
         {"--stream customers --to-offset", "needs a value"},
         {"--stream customers --to-offset -1", "not an offset"},
         {"--stream customers --to-offset 12x", "not an offset"},
-        {"--stream customers --to-offset 99999999999999999999",
-         "not an offset"},
+        {"--stream customers --to-offset 99999999999999999999", "not an offset"},
         {"--stream customers --to-datetime soon", "--to-datetime 'soon'"},
         {"--stream customers --to-earliest --partition -1", "not a partition"},
-        {"--stream customers --to-earliest --partition 2147483648",
-         "not a partition"},
-        {"--stream customers --to-earliest --partition 1 --partition 2",
-         "given twice"},
+        {"--stream customers --to-earliest --partition 2147483648", "not a partition"},
+        {"--stream customers --to-earliest --partition 1 --partition 2", "given twice"},
         {"--stream a --stream b --to-earliest", "given twice"},
         {"--stream= --to-earliest", "--stream needs a value"},
         {"--stream customers --to-earliest extra", "unknown argument 'extra'"},
-        {"--stream customers --to-earliest --executes",
-         "unknown argument '--executes'"},
+        {"--stream customers --to-earliest --executes", "unknown argument '--executes'"},
         {"--stream customers --to-earliest --execute=yes", "takes no value"},
         {"--stream customers --to-earliest -x", "unknown argument '-x'"},
     };
@@ -121,8 +112,7 @@ static void test_parse_bad(void **state)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         assert_int_equal(parse(cases[i].line, &a, err, sizeof(err)), -1);
         if (!strstr(err, cases[i].says))
-            fail_msg("'%s': error '%s' does not say '%s'", cases[i].line, err,
-                     cases[i].says);
+            fail_msg("'%s': error '%s' does not say '%s'", cases[i].line, err, cases[i].says);
     }
 }
 
@@ -202,17 +192,16 @@ static void test_plan_print(void **state)
     parts[1].target = 1234567;
     reset_plan_print(f, "g", "tm.customers", parts, 2);
     fclose(f);
-    assert_string_equal(
-        text, "GROUP  TOPIC         PARTITION  CURRENT-OFFSET  NEW-OFFSET\n"
-              "g      tm.customers          0              49           0\n"
-              "g      tm.customers         11               -     1234567\n");
+    assert_string_equal(text, "GROUP  TOPIC         PARTITION  CURRENT-OFFSET  NEW-OFFSET\n"
+                              "g      tm.customers          0              49           0\n"
+                              "g      tm.customers         11               -     1234567\n");
     free(text);
 }
 
 static void test_cmdargs(void **state)
 {
-    char a0[] = "cmd", a1[] = "--name", a2[] = "v", a3[] = "--name=w",
-         a4[] = "--names", a5[] = "--flag=1", a6[] = "--name";
+    char a0[] = "cmd", a1[] = "--name", a2[] = "v", a3[] = "--name=w", a4[] = "--names",
+         a5[] = "--flag=1", a6[] = "--name";
     char *argv[] = {a0, a1, a2, a3, a4, a5, a6, NULL};
     const char *v = NULL;
     int64_t n = 0;

@@ -17,7 +17,10 @@ static char *digests_d[] = {""};
 static end_offset_t offs[] = {{0, 1234}, {3, 77}, {11, 0}};
 static run_chunk_ref_t chunks_a[] = {
     {.key = "customers/ckpt/r-0/0", .ids = 9000, .bytes = 262000, .sum = 0x0123456789abcdefULL},
-    {.key = "customers/ckpt/r-1/3", .ids = 1, .bytes = 70, .sum = UINT64_MAX,
+    {.key = "customers/ckpt/r-1/3",
+     .ids = 1,
+     .bytes = 70,
+     .sum = UINT64_MAX,
      .data = "never written, never copied"},
 };
 
@@ -28,10 +31,17 @@ static run_record_t sample(void)
     rr.run_id = "r-1";
     rr.mode = RUN_MODE_FULL;
     rr.status = RUN_STATUS_FAILED;
-    rr.hwm = (run_hwm_t){.has_value = 1, .value_ms = 1795608000123LL, .n_ids = 3,
-                         .ids = ids_a, .digests = digests_a, .n_chunks = 2,
+    rr.hwm = (run_hwm_t){.has_value = 1,
+                         .value_ms = 1795608000123LL,
+                         .n_ids = 3,
+                         .ids = ids_a,
+                         .digests = digests_a,
+                         .n_chunks = 2,
                          .chunks = chunks_a};
-    rr.deleted_hwm = (run_hwm_t){.has_value = 1, .value_ms = -1, .n_ids = 1, .ids = ids_d,
+    rr.deleted_hwm = (run_hwm_t){.has_value = 1,
+                                 .value_ms = -1,
+                                 .n_ids = 1,
+                                 .ids = ids_d,
                                  .digests = digests_d}; /* pre-1970 */
     rr.records = 120;
     rr.deletes = 3;
@@ -80,8 +90,7 @@ static void assert_rr_equal(const run_record_t *a, const run_record_t *b)
     assert_int_equal(a->last_full_at_ms, b->last_full_at_ms);
     assert_int_equal(a->n_end_offsets, b->n_end_offsets);
     for (size_t i = 0; i < a->n_end_offsets; i++) {
-        assert_int_equal(a->end_offsets[i].partition,
-                         b->end_offsets[i].partition);
+        assert_int_equal(a->end_offsets[i].partition, b->end_offsets[i].partition);
         assert_int_equal(a->end_offsets[i].offset, b->end_offsets[i].offset);
     }
     if (a->error || b->error)
@@ -96,8 +105,7 @@ static void test_round_trip(void **state)
 
     char *json = run_record_to_json(&rr);
     assert_non_null(json);
-    run_record_t *back =
-        run_record_from_json(json, strlen(json), err, sizeof err);
+    run_record_t *back = run_record_from_json(json, strlen(json), err, sizeof err);
     if (!back)
         fail_msg("%s\n%s", err, json);
     assert_rr_equal(&rr, back);
@@ -128,17 +136,16 @@ static void test_wire_format(void **state)
     rr.last_full_at_ms = 0;
     rr.error = NULL;
     char *json = run_record_to_json(&rr);
-    assert_string_equal(
-        json,
-        "{\"stream\":\"customers\",\"run_id\":\"r-1\",\"mode\":\"incremental\","
-        "\"status\":\"completed\","
-        "\"hwm\":{\"value\":\"2026-11-25T12:00:00.123Z\",\"ids\":{\"17\":"
-        "\"9f2c\"}},"
-        "\"deleted_hwm\":{\"value\":null,\"ids\":{}},"
-        "\"records\":120,\"deletes\":3,\"failed_records\":2,"
-        "\"started_at\":\"2026-11-25T12:00:00.000Z\",\"finished_at\":null,"
-        "\"last_full_at\":null,\"end_offsets\":{\"0\":1234,\"3\":77},\"error\":"
-        "null}");
+    assert_string_equal(json,
+                        "{\"stream\":\"customers\",\"run_id\":\"r-1\",\"mode\":\"incremental\","
+                        "\"status\":\"completed\","
+                        "\"hwm\":{\"value\":\"2026-11-25T12:00:00.123Z\",\"ids\":{\"17\":"
+                        "\"9f2c\"}},"
+                        "\"deleted_hwm\":{\"value\":null,\"ids\":{}},"
+                        "\"records\":120,\"deletes\":3,\"failed_records\":2,"
+                        "\"started_at\":\"2026-11-25T12:00:00.000Z\",\"finished_at\":null,"
+                        "\"last_full_at\":null,\"end_offsets\":{\"0\":1234,\"3\":77},\"error\":"
+                        "null}");
     free(json);
 }
 
@@ -153,8 +160,7 @@ static void test_null_hwm(void **state)
     rr.started_at_ms = 1000;
     char *json = run_record_to_json(&rr);
     assert_non_null(strstr(json, "\"hwm\":{\"value\":null,\"ids\":{}}"));
-    run_record_t *back =
-        run_record_from_json(json, strlen(json), err, sizeof err);
+    run_record_t *back = run_record_from_json(json, strlen(json), err, sizeof err);
     assert_non_null(back);
     assert_rr_equal(&rr, back);
     assert_int_equal(back->hwm.has_value, 0);
@@ -247,11 +253,9 @@ static void test_bad_json(void **state)
     int failures = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[256] = "";
-        run_record_t *rr = run_record_from_json(
-            cases[i].in, strlen(cases[i].in), err, sizeof err);
+        run_record_t *rr = run_record_from_json(cases[i].in, strlen(cases[i].in), err, sizeof err);
         if (rr || strcmp(err, cases[i].err) != 0) {
-            print_error("'%s'\n  got:  %s\n  want: %s\n", cases[i].in, err,
-                        cases[i].err);
+            print_error("'%s'\n  got:  %s\n  want: %s\n", cases[i].in, err, cases[i].err);
             failures++;
         }
         run_record_destroy(rr);
@@ -284,7 +288,8 @@ static void test_chunk_keys(void **state)
 {
     (void)state;
     char buf[64];
-    assert_int_equal(run_chunk_key(buf, sizeof buf, "customers", "customers-20260101T000000Z-0a1b2c3d", 7), 0);
+    assert_int_equal(
+        run_chunk_key(buf, sizeof buf, "customers", "customers-20260101T000000Z-0a1b2c3d", 7), 0);
     assert_string_equal(buf, "customers/ckpt/customers-20260101T000000Z-0a1b2c3d/7");
     assert_int_equal(run_chunk_key_stream(buf, strlen(buf)), strlen("customers"));
     assert_int_equal(run_chunk_key(buf, 12, "customers", "r", 1), -1); /* too long */
@@ -293,14 +298,11 @@ static void test_chunk_keys(void **state)
         const char *key;
         size_t stream_len;
     } cases[] = {
-        {"customers", 0},       /* a head */
-        {"cust.v2-x_y", 0},     /* a head: stream names hold no '/' */
-        {"s/ckpt/r/0", 1},
-        {"s/ckpt/", 0},         /* nothing after the marker */
-        {"/ckpt/r/0", 0},       /* no stream */
-        {"s/other/r/0", 0},
-        {"s/ckp", 0},
-        {"", 0},
+        {"customers", 0},                   /* a head */
+        {"cust.v2-x_y", 0},                 /* a head: stream names hold no '/' */
+        {"s/ckpt/r/0", 1},  {"s/ckpt/", 0}, /* nothing after the marker */
+        {"/ckpt/r/0", 0},                   /* no stream */
+        {"s/other/r/0", 0}, {"s/ckp", 0},   {"", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (run_chunk_key_stream(cases[i].key, strlen(cases[i].key)) != cases[i].stream_len)

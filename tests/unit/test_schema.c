@@ -12,7 +12,7 @@
 #include "schema.h"
 
 #define CUSTOMER "../../schemas/customer.avsc"
-#define KITCHEN "fixtures/kitchen.avsc"
+#define KITCHEN  "fixtures/kitchen.avsc"
 
 struct field_want {
     const char *name;
@@ -21,8 +21,7 @@ struct field_want {
     const char *sql;
 };
 
-static void check_fields(const record_schema_t *rs,
-                         const struct field_want *want, size_t n)
+static void check_fields(const record_schema_t *rs, const struct field_want *want, size_t n)
 {
     char buf[64];
 
@@ -32,8 +31,7 @@ static void check_fields(const record_schema_t *rs,
         assert_string_equal(f->name, want[i].name);
         assert_int_equal(f->type, want[i].type);
         assert_int_equal(f->nullable, want[i].nullable);
-        assert_string_equal(schema_field_sql_type(f, buf, sizeof(buf)),
-                            want[i].sql);
+        assert_string_equal(schema_field_sql_type(f, buf, sizeof(buf)), want[i].sql);
         assert_non_null(f->type_json);
         assert_int_equal(record_schema_field_index(rs, want[i].name), (int)i);
         assert_ptr_equal(record_schema_field(rs, want[i].name), f);
@@ -162,8 +160,7 @@ static void test_bad_schemas(void **state)
          "schema: field 'u': only unions of the form [\"null\", T]"},
         {REC("{\"name\":\"u\",\"type\":[\"int\",\"string\"]}"),
          "schema: field 'u': only unions of the form [\"null\", T]"},
-        {REC("{\"name\":\"n\",\"type\":\"null\"}"),
-         "schema: field 'n': a field of type null"},
+        {REC("{\"name\":\"n\",\"type\":\"null\"}"), "schema: field 'n': a field of type null"},
         {REC("{\"name\":\"f\",\"type\":{\"type\":\"fixed\",\"name\":\"F\","
              "\"size\":4}}"),
          "schema: field 'f': type fixed is not supported"},
@@ -178,8 +175,7 @@ static void test_bad_schemas(void **state)
         char err[256] = "";
         int rc = record_schema_parse(cases[i].json, &rs, err, sizeof(err));
         if (rc == 0 || strncmp(err, cases[i].err, strlen(cases[i].err)))
-            print_error("case %zu: rc %d, err '%s', want '%s'\n", i, rc, err,
-                        cases[i].err);
+            print_error("case %zu: rc %d, err '%s', want '%s'\n", i, rc, err, cases[i].err);
         assert_int_equal(rc, -1);
         assert_null(rs);
         assert_memory_equal(err, cases[i].err, strlen(cases[i].err));
@@ -193,30 +189,24 @@ static void test_load_errors_name_the_file(void **state)
     char err[256] = "";
 
     (void)state;
-    assert_int_equal(record_schema_load("fixtures/bad_decimal.avsc", &rs, err,
-                                        sizeof(err)),
-                     -1);
+    assert_int_equal(record_schema_load("fixtures/bad_decimal.avsc", &rs, err, sizeof(err)), -1);
     assert_null(rs);
     assert_string_equal(err, "fixtures/bad_decimal.avsc: field 'price': "
                              "decimal without precision");
 
-    assert_int_equal(record_schema_load("fixtures/nonexistent.avsc", &rs, err,
-                                        sizeof(err)),
-                     -1);
+    assert_int_equal(record_schema_load("fixtures/nonexistent.avsc", &rs, err, sizeof(err)), -1);
     assert_string_equal(err, "fixtures/nonexistent.avsc: No such file or "
                              "directory");
 }
 
 static void test_sql_type_small_buffer(void **state)
 {
-    schema_field_t f = {.name = "x", .type = FT_DECIMAL, .precision = 12,
-                        .scale = 2};
+    schema_field_t f = {.name = "x", .type = FT_DECIMAL, .precision = 12, .scale = 2};
     char buf[8];
 
     (void)state;
     /* truncated, never overrun; callers size buffers for numeric(p,s) */
-    assert_string_equal(schema_field_sql_type(&f, buf, sizeof(buf)),
-                        "numeric");
+    assert_string_equal(schema_field_sql_type(&f, buf, sizeof(buf)), "numeric");
     assert_string_equal(schema_field_sql_type(&f, NULL, 0), "numeric");
 }
 

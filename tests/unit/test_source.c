@@ -19,20 +19,16 @@ static void test_json_path(void **state)
 {
     (void)state;
     json_t *doc = json_loads("{\"data\":[1,2],\"result\":{\"items\":[3],\"n\":{\"x\":[]}},"
-                             "\"next\":\"tok\"}", 0, NULL);
+                             "\"next\":\"tok\"}",
+                             0, NULL);
     assert_non_null(doc);
     static const struct {
         const char *path;
         int is_array;
         size_t size;
     } cases[] = {
-        {"data", 1, 2},
-        {"result.items", 1, 1},
-        {"result.n.x", 1, 0},
-        {"result", 0, 0},
-        {"missing", 0, 0},
-        {"data.deeper", 0, 0},
-        {"result.items.more", 0, 0},
+        {"data", 1, 2},    {"result.items", 1, 1}, {"result.n.x", 1, 0},        {"result", 0, 0},
+        {"missing", 0, 0}, {"data.deeper", 0, 0},  {"result.items.more", 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *v = jsonpage_at_path(doc, cases[i].path);
@@ -85,11 +81,10 @@ static void test_link_next(void **state)
                 fail_msg("case %zu: rc %d, want an error", i, rc);
         } else if (!want) {
             if (rc != 0 || got)
-                fail_msg("case %zu: rc %d got '%s', want none (%s)", i, rc, got ? got : "",
-                         err);
+                fail_msg("case %zu: rc %d got '%s', want none (%s)", i, rc, got ? got : "", err);
         } else if (rc != 1 || !got || strcmp(got, want) != 0) {
-            fail_msg("case %zu: rc %d got '%s', want '%s' (%s)", i, rc, got ? got : "(none)",
-                     want, err);
+            fail_msg("case %zu: rc %d got '%s', want '%s' (%s)", i, rc, got ? got : "(none)", want,
+                     err);
         }
         free(got);
     }
@@ -149,8 +144,8 @@ static void test_page_url(void **state)
          "http://127.0.0.1:1/items?since=2026-11-25T12%3A00%3A00.123Z"},
         {PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP, 0, NULL,
          "http://127.0.0.1:1/items?size=50"},
-        {PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP, 0, "ab/c=",
-         "http://127.0.0.1:1/items?size=50&p=ab%2Fc%3D"},
+        {PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP, 0,
+         "ab/c=", "http://127.0.0.1:1/items?size=50&p=ab%2Fc%3D"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         stream_conf_t sc = stream(cases[i].pg, cases[i].prec);
@@ -175,8 +170,12 @@ static void test_run_id_and_age(void **state)
         int64_t ms;
         const char *want;
     } ages[] = {
-        {850, "850ms"}, {5000, "5s"}, {312000, "5m12s"}, {3 * 3600000 + 60000, "3h01m"},
-        {(3 * 24 + 4) * 3600000LL, "3d04h"}, {-5, "0ms"},
+        {850, "850ms"},
+        {5000, "5s"},
+        {312000, "5m12s"},
+        {3 * 3600000 + 60000, "3h01m"},
+        {(3 * 24 + 4) * 3600000LL, "3d04h"},
+        {-5, "0ms"},
     };
     for (size_t i = 0; i < sizeof ages / sizeof ages[0]; i++) {
         char buf[32];
@@ -200,16 +199,15 @@ static void test_api_mark(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         if (source_api_mark(cases[i].date, cases[i].sent, cases[i].answered) != cases[i].want)
             fail_msg("case %zu: %lld, want %lld", i,
-                     (long long)source_api_mark(cases[i].date, cases[i].sent,
-                                                cases[i].answered),
+                     (long long)source_api_mark(cases[i].date, cases[i].sent, cases[i].answered),
                      (long long)cases[i].want);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_path),   cmocka_unit_test(test_link_next),
-        cmocka_unit_test(test_url_with),    cmocka_unit_test(test_page_url),
+        cmocka_unit_test(test_json_path),      cmocka_unit_test(test_link_next),
+        cmocka_unit_test(test_url_with),       cmocka_unit_test(test_page_url),
         cmocka_unit_test(test_run_id_and_age), cmocka_unit_test(test_api_mark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

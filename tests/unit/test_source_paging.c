@@ -42,22 +42,22 @@ typedef struct api {
     rec_t recs[MAX_RECS];
     int n;
     int requests;
-    int fail_next;       /* answer this many requests with 500 */
-    int status_always;   /* if set, answer every request with it */
-    int move_after;      /* after request #move_after, move move_id to the end */
+    int fail_next;     /* answer this many requests with 500 */
+    int status_always; /* if set, answer every request with it */
+    int move_after;    /* after request #move_after, move move_id to the end */
     int move_id;
-    int mode;            /* 0 page, 1 cursor (next token = offset), 2 link, 3 offset */
-    int cap;             /* if set, serve at most this many records a page */
-    int wrap;            /* if set, next offsets wrap around: a pagination loop */
-    int long_tokens;     /* cursor tokens of 2000+ characters ("<offset>-xxx...") */
-    int64_t handled_at;  /* wall clock when the last request was answered */
+    int mode;                 /* 0 page, 1 cursor (next token = offset), 2 link, 3 offset */
+    int cap;                  /* if set, serve at most this many records a page */
+    int wrap;                 /* if set, next offsets wrap around: a pagination loop */
+    int long_tokens;          /* cursor tokens of 2000+ characters ("<offset>-xxx...") */
+    int64_t handled_at;       /* wall clock when the last request was answered */
     int64_t first_handled_at; /* ... and the first since requests = 0 */
-    int delay_ms;        /* then wait this long before replying */
-    int ignore_page;     /* serve page 1 whatever page is asked for */
-    int short_at;        /* answer request #short_at with two records (a cap by bytes) */
-    int fresh_tokens;    /* cursor/link: a token or URL never seen before, each answer */
-    int empty_at;        /* cursor: answer request #empty_at with no records and a
-                          * fresh token for the same position ("<offset>-e") */
+    int delay_ms;             /* then wait this long before replying */
+    int ignore_page;          /* serve page 1 whatever page is asked for */
+    int short_at;             /* answer request #short_at with two records (a cap by bytes) */
+    int fresh_tokens;         /* cursor/link: a token or URL never seen before, each answer */
+    int empty_at;             /* cursor: answer request #empty_at with no records and a
+                               * fresh token for the same position ("<offset>-e") */
 } api_t;
 
 static int cmp_rec(const void *a, const void *b)
@@ -86,8 +86,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *bo
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version,
-                               const char *upload, size_t *upload_size, void **con_cls)
+                               const char *method, const char *version, const char *upload,
+                               size_t *upload_size, void **con_cls)
 {
     (void)url, (void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
     api_t *a = cls;
@@ -130,8 +130,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
             break;
         char iso[ISOTIME_BUFSIZE];
         isotime_format(a->recs[i].ts, iso, sizeof iso);
-        json_array_append_new(data, json_pack("{s:i, s:s, s:i}", "id", a->recs[i].id,
-                                              "updated", iso, "v", a->recs[i].version));
+        json_array_append_new(data, json_pack("{s:i, s:s, s:i}", "id", a->recs[i].id, "updated",
+                                              iso, "v", a->recs[i].version));
     }
     if (a->mode == 1 && a->empty_at && a->requests == a->empty_at) {
         /* a page filtered after paging: nothing left, but more to come */
@@ -162,13 +162,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     }
     if (a->mode == 2 && more) {
         if (a->fresh_tokens)
-            snprintf(link, sizeof link, "<%s?size=%d&p=%d&n=%d>; rel=\"next\"", a->base,
-                     size, next, a->requests);
+            snprintf(link, sizeof link, "<%s?size=%d&p=%d&n=%d>; rel=\"next\"", a->base, size, next,
+                     a->requests);
         else if (next == 0) /* the walk's first URL */
             snprintf(link, sizeof link, "<%s?size=%d>; rel=\"next\"", a->base, size);
         else
-            snprintf(link, sizeof link, "<%s?size=%d&p=%d>; rel=\"next\"", a->base, size,
-                     next);
+            snprintf(link, sizeof link, "<%s?size=%d&p=%d>; rel=\"next\"", a->base, size, next);
         linkp = link;
     }
     char *text = json_dumps(body, JSON_COMPACT);
@@ -269,7 +268,8 @@ static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX
         pages++;
         size_t i;
         json_t *r;
-        json_array_foreach(recs, i, r) {
+        json_array_foreach(recs, i, r)
+        {
             int id = (int)json_integer_value(json_object_get(r, "id"));
             int v = (int)json_integer_value(json_object_get(r, "v"));
             if (seen && v > seen[id])
@@ -394,8 +394,7 @@ static void test_cursor_ignored_is_an_error(void **state)
         int seen[MAX_RECS + 1] = {0};
         char err[1024];
         assert_int_equal(walk(a, &sc, 0, seen, err, sizeof err), -1);
-        if (!strstr(err, "the same records as the previous page") ||
-            !strstr(err, cases[k].what))
+        if (!strstr(err, "the same records as the previous page") || !strstr(err, cases[k].what))
             fail_msg("case %zu: %s", k, err);
         assert_int_equal(a->requests, 2);
         assert_false(last_complete);

@@ -21,7 +21,7 @@
 
 /* 72 bytes; the first 63 are "a_field_name_that_is_far_too_long_for_a_postgres_identifier_abc" */
 #define LONG72 "a_field_name_that_is_far_too_long_for_a_postgres_identifier_abcdefghijkl"
-#define CUT63 "a_field_name_that_is_far_too_long_for_a_postgres_identifier_abc"
+#define CUT63  "a_field_name_that_is_far_too_long_for_a_postgres_identifier_abc"
 
 static record_schema_t *parse(const char *json)
 {
@@ -67,15 +67,14 @@ static const char SCHEMA_FMT[] =
     "{\"name\":\"%s\",\"type\":[\"null\",\"string\"],\"default\":null},"
     "{\"name\":\"at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
 
-static void build(stream_sql_t *ss, const char *id_type, const char *amount,
-                  const char *third, record_schema_t **rs)
+static void build(stream_sql_t *ss, const char *id_type, const char *amount, const char *third,
+                  record_schema_t **rs)
 {
     char json[1024], err[256] = "";
 
     snprintf(json, sizeof(json), SCHEMA_FMT, id_type, amount, third);
     *rs = parse(json);
-    if (stream_sql_build(*rs, "t", "id", DELETE_MODE_HARD, ss, err,
-                         sizeof(err)) != 0)
+    if (stream_sql_build(*rs, "t", "id", DELETE_MODE_HARD, ss, err, sizeof(err)) != 0)
         print_error("%s\n", err);
     assert_non_null(ss->table);
 }
@@ -86,8 +85,9 @@ static void test_columns(void **state)
     stream_sql_t ss;
 
     (void)state;
-    build(&ss, "long", "{\"type\":\"bytes\",\"logicalType\":\"decimal\","
-                       "\"precision\":12,\"scale\":2}",
+    build(&ss, "long",
+          "{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+          "\"precision\":12,\"scale\":2}",
           LONG72, &rs);
     assert_int_equal(ss.n_columns, 4);
     assert_string_equal(ss.columns[0].type, "bigint");
@@ -109,19 +109,16 @@ static void test_columns(void **state)
 /* Two fields whose first 63 bytes are equal are one column: refused. */
 static void test_cut_collision(void **state)
 {
-    static const char json[] =
-        "{\"type\":\"record\",\"name\":\"T\",\"fields\":["
-        "{\"name\":\"id\",\"type\":\"long\"},"
-        "{\"name\":\"" CUT63 "\",\"type\":\"string\"},"
-        "{\"name\":\"" LONG72 "\",\"type\":\"string\"}]}";
+    static const char json[] = "{\"type\":\"record\",\"name\":\"T\",\"fields\":["
+                               "{\"name\":\"id\",\"type\":\"long\"},"
+                               "{\"name\":\"" CUT63 "\",\"type\":\"string\"},"
+                               "{\"name\":\"" LONG72 "\",\"type\":\"string\"}]}";
     record_schema_t *rs = parse(json);
     stream_sql_t ss;
     char err[512] = "";
 
     (void)state;
-    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, &ss,
-                                      err, sizeof(err)),
-                     -1);
+    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, &ss, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "fields '" CUT63 "' and '" LONG72 "'"));
     assert_non_null(strstr(err, "first 63 bytes"));
     record_schema_destroy(rs);
@@ -137,82 +134,192 @@ static void test_plan(void **state)
         table_col_t cols[6];
         size_t n_cols;
         int exists;
-        const char *err;      /* expected error substrings, or NULL */
+        const char *err; /* expected error substrings, or NULL */
         const char *err2;
-        const char *actions;  /* "add:COLUMN alter:COLUMN:FROM" */
+        const char *actions; /* "add:COLUMN alter:COLUMN:FROM" */
     } cases[] = {
         /* a new table: only name lengths matter */
         {"long", "\"int\"", "note", {{0}}, 0, 0, NULL, NULL, ""},
-        {"long", "\"int\"", LONG72, {{0}}, 0, 0, "field '" LONG72 "'",
-         "does not exist yet", NULL},
+        {"long", "\"int\"", LONG72, {{0}}, 0, 0, "field '" LONG72 "'", "does not exist yet", NULL},
         /* the same columns: nothing */
-        {"long", "\"int\"", "note",
-         {{"id", "bigint"}, {"amount", "integer"}, {"note", "text"},
+        {"long",
+         "\"int\"",
+         "note",
+         {{"id", "bigint"},
+          {"amount", "integer"},
+          {"note", "text"},
           {"at", "timestamp with time zone"}},
-         4, 1, NULL, NULL, ""},
+         4,
+         1,
+         NULL,
+         NULL,
+         ""},
         /* an added field */
-        {"long", "\"int\"", "note",
-         {{"id", "bigint"}, {"amount", "integer"},
-          {"at", "timestamp with time zone"}},
-         3, 1, NULL, NULL, "add:note "},
+        {"long",
+         "\"int\"",
+         "note",
+         {{"id", "bigint"}, {"amount", "integer"}, {"at", "timestamp with time zone"}},
+         3,
+         1,
+         NULL,
+         NULL,
+         "add:note "},
         /* a removed field's column stays, unmentioned */
-        {"long", "\"int\"", "note",
-         {{"id", "bigint"}, {"amount", "integer"}, {"note", "text"},
-          {"gone", "text"}, {"at", "timestamp with time zone"}},
-         5, 1, NULL, NULL, ""},
+        {"long",
+         "\"int\"",
+         "note",
+         {{"id", "bigint"},
+          {"amount", "integer"},
+          {"note", "text"},
+          {"gone", "text"},
+          {"at", "timestamp with time zone"}},
+         5,
+         1,
+         NULL,
+         NULL,
+         ""},
         /* widenings */
-        {"long", "\"long\"", "note",
-         {{"id", "integer"}, {"amount", "integer"}, {"note", "text"},
+        {"long",
+         "\"long\"",
+         "note",
+         {{"id", "integer"},
+          {"amount", "integer"},
+          {"note", "text"},
           {"at", "timestamp with time zone"}},
-         4, 1, NULL, NULL, "alter:id:integer alter:amount:integer "},
-        {"long", "\"double\"", "note",
-         {{"id", "bigint"}, {"amount", "real"}, {"note", "text"},
+         4,
+         1,
+         NULL,
+         NULL,
+         "alter:id:integer alter:amount:integer "},
+        {"long",
+         "\"double\"",
+         "note",
+         {{"id", "bigint"},
+          {"amount", "real"},
+          {"note", "text"},
           {"at", "timestamp with time zone"}},
-         4, 1, NULL, NULL, "alter:amount:real "},
-        {"long", "\"float\"", "note",
-         {{"id", "bigint"}, {"amount", "bigint"}, {"note", "text"},
+         4,
+         1,
+         NULL,
+         NULL,
+         "alter:amount:real "},
+        {"long",
+         "\"float\"",
+         "note",
+         {{"id", "bigint"},
+          {"amount", "bigint"},
+          {"note", "text"},
           {"at", "timestamp with time zone"}},
-         4, 1, NULL, NULL, "alter:amount:bigint "},
-        {"long", DEC, "note",
-         {{"id", "bigint"}, {"amount", "numeric(10,2)"}, {"note", "text"},
+         4,
+         1,
+         NULL,
+         NULL,
+         "alter:amount:bigint "},
+        {"long",
+         DEC,
+         "note",
+         {{"id", "bigint"},
+          {"amount", "numeric(10,2)"},
+          {"note", "text"},
           {"at", "timestamp with time zone"}},
-         4, 1, NULL, NULL, "alter:amount:numeric(10,2) "},
+         4,
+         1,
+         NULL,
+         NULL,
+         "alter:amount:numeric(10,2) "},
         /* narrowing and other changes: refused, naming field and types */
-        {"long", "\"int\"", "note",
-         {{"id", "bigint"}, {"amount", "bigint"}, {"note", "text"},
+        {"long",
+         "\"int\"",
+         "note",
+         {{"id", "bigint"},
+          {"amount", "bigint"},
+          {"note", "text"},
           {"at", "timestamp with time zone"}},
-         4, 1, "field 'amount' changed type incompatibly",
+         4,
+         1,
+         "field 'amount' changed type incompatibly",
          "column \"amount\" of type bigint, the schema now says int (column type integer)",
          NULL},
-        {"long", "\"string\"", "note",
-         {{"id", "bigint"}, {"amount", "integer"}, {"note", "text"},
+        {"long",
+         "\"string\"",
+         "note",
+         {{"id", "bigint"},
+          {"amount", "integer"},
+          {"note", "text"},
           {"at", "timestamp with time zone"}},
-         4, 1, "field 'amount'", "of type integer, the schema now says string (column type text)",
+         4,
+         1,
+         "field 'amount'",
+         "of type integer, the schema now says string (column type text)",
          NULL},
-        {"long", DEC, "note",
-         {{"id", "bigint"}, {"amount", "numeric(12,3)"}, {"note", "text"},
+        {"long",
+         DEC,
+         "note",
+         {{"id", "bigint"},
+          {"amount", "numeric(12,3)"},
+          {"note", "text"},
           {"at", "timestamp with time zone"}},
-         4, 1, "field 'amount'", "numeric(12,3), the schema now says decimal(12,2)", NULL},
-        {"long", "\"double\"", "note",
-         {{"id", "bigint"}, {"amount", "double precision"}, {"note", "text"},
+         4,
+         1,
+         "field 'amount'",
+         "numeric(12,3), the schema now says decimal(12,2)",
+         NULL},
+        {"long",
+         "\"double\"",
+         "note",
+         {{"id", "bigint"},
+          {"amount", "double precision"},
+          {"note", "text"},
           {"at", "timestamp without time zone"}},
-         4, 1, "field 'at'", "timestamp without time zone", NULL},
+         4,
+         1,
+         "field 'at'",
+         "timestamp without time zone",
+         NULL},
         /* a long field: refused unless its cut name is a column */
-        {"long", "\"int\"", LONG72,
-         {{"id", "bigint"}, {"amount", "integer"},
+        {"long",
+         "\"int\"",
+         LONG72,
+         {{"id", "bigint"}, {"amount", "integer"}, {"at", "timestamp with time zone"}},
+         3,
+         1,
+         "field '" LONG72 "'",
+         "no column named its first 63 bytes",
+         NULL},
+        {"long",
+         "\"int\"",
+         LONG72,
+         {{"id", "bigint"},
+          {"amount", "integer"},
+          {CUT63, "text"},
           {"at", "timestamp with time zone"}},
-         3, 1, "field '" LONG72 "'", "no column named its first 63 bytes", NULL},
-        {"long", "\"int\"", LONG72,
-         {{"id", "bigint"}, {"amount", "integer"}, {CUT63, "text"},
+         4,
+         1,
+         NULL,
+         NULL,
+         ""},
+        {"long",
+         "\"int\"",
+         LONG72,
+         {{"id", "bigint"},
+          {"amount", "integer"},
+          {CUT63, "integer"},
           {"at", "timestamp with time zone"}},
-         4, 1, NULL, NULL, ""},
-        {"long", "\"int\"", LONG72,
-         {{"id", "bigint"}, {"amount", "integer"}, {CUT63, "integer"},
-          {"at", "timestamp with time zone"}},
-         4, 1, "field '" LONG72 "'", "of type integer", NULL},
+         4,
+         1,
+         "field '" LONG72 "'",
+         "of type integer",
+         NULL},
         /* a table without the id column was not made for this stream */
-        {"long", "\"int\"", "note", {{"amount", "integer"}}, 1, 1,
-         "no column \"id\" for the id field", NULL, NULL},
+        {"long",
+         "\"int\"",
+         "note",
+         {{"amount", "integer"}},
+         1,
+         1,
+         "no column \"id\" for the id field",
+         NULL,
+         NULL},
     };
 
     (void)state;
@@ -224,8 +331,8 @@ static void test_plan(void **state)
         char err[1024] = "", got[512] = "";
 
         build(&ss, cases[i].id_type, cases[i].amount, cases[i].third, &rs);
-        int rc = tableschema_plan(&ss, cases[i].exists, cases[i].cols,
-                                  cases[i].n_cols, acts, &n, err, sizeof(err));
+        int rc = tableschema_plan(&ss, cases[i].exists, cases[i].cols, cases[i].n_cols, acts, &n,
+                                  err, sizeof(err));
         if (cases[i].err) {
             if (rc != -1 || !strstr(err, cases[i].err) ||
                 (cases[i].err2 && !strstr(err, cases[i].err2)))
@@ -241,11 +348,10 @@ static void test_plan(void **state)
             for (size_t k = 0; k < n; k++) {
                 size_t l = strlen(got);
                 if (acts[k].kind == TS_ADD_COLUMN)
-                    snprintf(got + l, sizeof(got) - l, "add:%s ",
-                             acts[k].col->column);
+                    snprintf(got + l, sizeof(got) - l, "add:%s ", acts[k].col->column);
                 else
-                    snprintf(got + l, sizeof(got) - l, "alter:%s:%s ",
-                             acts[k].col->column, acts[k].from_type);
+                    snprintf(got + l, sizeof(got) - l, "alter:%s:%s ", acts[k].col->column,
+                             acts[k].from_type);
             }
             if (strcmp(got, cases[i].actions))
                 print_error("case %zu: actions '%s'\n", i, got);
@@ -276,10 +382,8 @@ static void test_widens(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ident_len),
-        cmocka_unit_test(test_columns),
-        cmocka_unit_test(test_cut_collision),
-        cmocka_unit_test(test_plan),
+        cmocka_unit_test(test_ident_len),     cmocka_unit_test(test_columns),
+        cmocka_unit_test(test_cut_collision), cmocka_unit_test(test_plan),
         cmocka_unit_test(test_widens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,8 +69,7 @@ static void test_truncation_and_null(void **state)
     (void)state;
     char buf[16];
     /* truncated, still NUL-terminated, and the secret never shows */
-    assert_string_equal(url_redact("https://h/c?token=abcdef", buf, sizeof buf),
-                        "https://h/c?tok");
+    assert_string_equal(url_redact("https://h/c?token=abcdef", buf, sizeof buf), "https://h/c?tok");
     assert_string_equal(url_redact("https://h/?k=1&token=SECRETSECRET", buf, 12), "https://h/?");
     assert_string_equal(url_redact(NULL, buf, sizeof buf), "");
     assert_string_equal(url_redact("x", NULL, 0), "");

@@ -32,8 +32,7 @@ struct ev {
     int64_t produced_at;
 };
 
-static void check_dedupe(const struct ev *in, size_t n,
-                         const size_t *want_index, size_t n_want)
+static void check_dedupe(const struct ev *in, size_t n, const size_t *want_index, size_t n_want)
 {
     dedupe_item_t items[16];
     size_t i, got;
@@ -66,23 +65,46 @@ static void test_dedupe(void **state)
         {"empty", {{0}}, 0, {0}, 0},
         {"distinct ids kept", {{"b", 1, 0, 1, 0}, {"a", 1, 0, 2, 0}}, 2, {1, 0}, 2},
         {"newer source_ts wins over a later offset",
-         {{"a", 20, 0, 1, 0}, {"a", 10, 0, 2, 0}}, 2, {0}, 1},
+         {{"a", 20, 0, 1, 0}, {"a", 10, 0, 2, 0}},
+         2,
+         {0},
+         1},
         {"same ts: later offset wins (a re-publish)",
-         {{"a", 10, 0, 5, 0}, {"a", 10, 0, 9, 0}, {"a", 10, 0, 7, 0}}, 3, {1}, 1},
-        {"same ts: partition before offset",
-         {{"a", 10, 1, 3, 0}, {"a", 10, 0, 9, 0}}, 2, {0}, 1},
+         {{"a", 10, 0, 5, 0}, {"a", 10, 0, 9, 0}, {"a", 10, 0, 7, 0}},
+         3,
+         {1},
+         1},
+        {"same ts: partition before offset", {{"a", 10, 1, 3, 0}, {"a", 10, 0, 9, 0}}, 2, {0}, 1},
         {"delete after upsert: the delete wins",
-         {{"x", 10, 2, 4, 0}, {"x", 11, 2, 5, 0}, {"y", 10, 2, 6, 0}}, 3, {1, 2}, 2},
+         {{"x", 10, 2, 4, 0}, {"x", 11, 2, 5, 0}, {"y", 10, 2, 6, 0}},
+         3,
+         {1, 2},
+         2},
         {"upsert after delete: the upsert wins",
-         {{"x", 11, 2, 4, 0}, {"x", 12, 2, 5, 0}}, 2, {1}, 1},
+         {{"x", 11, 2, 4, 0}, {"x", 12, 2, 5, 0}},
+         2,
+         {1},
+         1},
         {"same ts, key moved to a new partition: the later produced wins",
-         {{"a", 10, 0, 900, 1000}, {"a", 10, 3, 2, 2000}}, 2, {1}, 1},
+         {{"a", 10, 0, 900, 1000}, {"a", 10, 3, 2, 2000}},
+         2,
+         {1},
+         1},
         {"same ts, produced earlier on a higher partition: loses",
-         {{"a", 10, 3, 2, 1000}, {"a", 10, 0, 900, 2000}}, 2, {1}, 1},
+         {{"a", 10, 3, 2, 1000}, {"a", 10, 0, 900, 2000}},
+         2,
+         {1},
+         1},
         {"newer source_ts wins over a later production",
-         {{"a", 11, 0, 1, 1000}, {"a", 10, 3, 2, 2000}}, 2, {0}, 1},
+         {{"a", 11, 0, 1, 1000}, {"a", 10, 3, 2, 2000}},
+         2,
+         {0},
+         1},
         {"ids compared as strings, not prefixes",
-         {{"1", 5, 0, 1, 0}, {"10", 1, 0, 2, 0}, {"1", 4, 0, 3, 0}}, 3, {0, 1}, 2},
+         {{"1", 5, 0, 1, 0}, {"10", 1, 0, 2, 0}, {"1", 4, 0, 3, 0}},
+         3,
+         {0, 1},
+         2},
     };
     size_t i;
 
@@ -122,24 +144,63 @@ static void test_runcount(void **state)
         int64_t synced, deleted, dead;
         const char *after;
     } cases[] = {
-        {"first batch counts everything", "{}",
-         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 2, 1, 0,
+        {"first batch counts everything",
+         "{}",
+         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}},
+         3,
+         2,
+         1,
+         0,
          "{\"0\":2,\"3\":8}"},
-        {"redelivery counts nothing", "{\"0\":2,\"3\":8}",
-         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 0, 0, 0,
+        {"redelivery counts nothing",
+         "{\"0\":2,\"3\":8}",
+         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}},
+         3,
+         0,
+         0,
+         0,
          "{\"0\":2,\"3\":8}"},
-        {"overlap counts only the new part", "{\"0\":2}",
-         {{0, 1, 0, 1}, {0, 2, 0, 1}, {0, 3, 1, 1}}, 3, 1, 1, 0, "{\"0\":4}"},
-        {"order of events does not matter", "{\"0\":5}",
-         {{0, 9, 0, 1}, {0, 4, 0, 1}, {0, 5, 0, 1}}, 3, 2, 0, 0, "{\"0\":10}"},
-        {"dead letters move the mark and count as dead-lettered", "",
-         {{1, 0, 0, 0}, {1, 1, 0, 1}, {1, 2, 1, 0}}, 3, 1, 0, 2, "{\"1\":3}"},
-        {"a replayed dead letter counts nothing", "{\"1\":3}",
-         {{1, 0, 0, 0}, {1, 2, 1, 0}}, 2, 0, 0, 0, "{\"1\":3}"},
-        {"a replay from an earlier offset adds nothing", "{\"2\":100}",
-         {{2, 10, 0, 1}, {2, 50, 1, 1}}, 2, 0, 0, 0, "{\"2\":100}"},
-        {"other partitions are kept", "{\"4\":3}", {{1, 0, 0, 1}}, 1, 1, 0, 0,
-         "{\"1\":1,\"4\":3}"},
+        {"overlap counts only the new part",
+         "{\"0\":2}",
+         {{0, 1, 0, 1}, {0, 2, 0, 1}, {0, 3, 1, 1}},
+         3,
+         1,
+         1,
+         0,
+         "{\"0\":4}"},
+        {"order of events does not matter",
+         "{\"0\":5}",
+         {{0, 9, 0, 1}, {0, 4, 0, 1}, {0, 5, 0, 1}},
+         3,
+         2,
+         0,
+         0,
+         "{\"0\":10}"},
+        {"dead letters move the mark and count as dead-lettered",
+         "",
+         {{1, 0, 0, 0}, {1, 1, 0, 1}, {1, 2, 1, 0}},
+         3,
+         1,
+         0,
+         2,
+         "{\"1\":3}"},
+        {"a replayed dead letter counts nothing",
+         "{\"1\":3}",
+         {{1, 0, 0, 0}, {1, 2, 1, 0}},
+         2,
+         0,
+         0,
+         0,
+         "{\"1\":3}"},
+        {"a replay from an earlier offset adds nothing",
+         "{\"2\":100}",
+         {{2, 10, 0, 1}, {2, 50, 1, 1}},
+         2,
+         0,
+         0,
+         0,
+         "{\"2\":100}"},
+        {"other partitions are kept", "{\"4\":3}", {{1, 0, 0, 1}}, 1, 1, 0, 0, "{\"1\":1,\"4\":3}"},
     };
     size_t i;
 
@@ -151,10 +212,8 @@ static void test_runcount(void **state)
 
         print_message("case: %s\n", cases[i].name);
         assert_int_equal(applied_offsets_parse(cases[i].stored, &ao), 0);
-        assert_int_equal(
-            runcount_apply(&ao, cases[i].evs, cases[i].n, &synced, &deleted,
-                           &dead),
-            0);
+        assert_int_equal(runcount_apply(&ao, cases[i].evs, cases[i].n, &synced, &deleted, &dead),
+                         0);
         assert_int_equal(synced, cases[i].synced);
         assert_int_equal(deleted, cases[i].deleted);
         assert_int_equal(dead, cases[i].dead);
@@ -236,10 +295,9 @@ static void test_part_ranges(void **state)
 
 static void test_event_row(void **state)
 {
-    change_event_t up = {CHANGE_OP_UPSERT, "17", 1764072000123LL, "run-1", 0,
-                         0, NULL};
+    change_event_t up = {CHANGE_OP_UPSERT, "17", 1764072000123LL, "run-1", 0, 0, NULL};
     change_event_t del = {CHANGE_OP_DELETE, "18", 1764072000000LL, "run-1", 0,
-                          1764072000456LL, NULL};
+                          1764072000456LL,  NULL};
     json_t *row;
     char *s;
 
@@ -280,7 +338,6 @@ static void test_event_row(void **state)
     free(s);
     json_decref(row);
 }
-
 
 /* ---- keys ------------------------------------------------------------ */
 
@@ -343,17 +400,12 @@ static void test_idkey_check_after(void **state)
         const char *after; /* JSON */
         int rc;
     } cases[] = {
-        {FT_LONG, "42", "{\"id\":42}", 0},
-        {FT_LONG, "42", "{\"id\":43}", -1},
-        {FT_LONG, "42", "{\"id\":\" +42\"}", 0},
-        {FT_LONG, "42", "{\"id\":\"x\"}", -1},
+        {FT_LONG, "42", "{\"id\":42}", 0},       {FT_LONG, "42", "{\"id\":43}", -1},
+        {FT_LONG, "42", "{\"id\":\" +42\"}", 0}, {FT_LONG, "42", "{\"id\":\"x\"}", -1},
         {FT_LONG, "42", "{\"id\":null}", 0}, /* the envelope's id is used */
-        {FT_LONG, "42", "{\"name\":\"a\"}", 0},
-        {FT_LONG, "-1", "{\"id\":-1}", 0},
-        {FT_STRING, "a", "{\"id\":\"a\"}", 0},
-        {FT_STRING, "a", "{\"id\":\"A\"}", -1},
-        {FT_STRING, "a", "{\"id\":\"a \"}", -1},
-        {FT_STRING, "a", "{\"id\":\"a\\u0000b\"}", -1},
+        {FT_LONG, "42", "{\"name\":\"a\"}", 0},  {FT_LONG, "-1", "{\"id\":-1}", 0},
+        {FT_STRING, "a", "{\"id\":\"a\"}", 0},   {FT_STRING, "a", "{\"id\":\"A\"}", -1},
+        {FT_STRING, "a", "{\"id\":\"a \"}", -1}, {FT_STRING, "a", "{\"id\":\"a\\u0000b\"}", -1},
         {FT_STRING, "42", "{\"id\":42}", 0},
     };
     size_t i;
@@ -366,9 +418,7 @@ static void test_idkey_check_after(void **state)
 
         print_message("case %zu: %s vs %s\n", i, cases[i].key, cases[i].after);
         assert_non_null(after);
-        assert_int_equal(
-            idkey_check_after(&f, cases[i].key, after, why, sizeof(why)),
-            cases[i].rc);
+        assert_int_equal(idkey_check_after(&f, cases[i].key, after, why, sizeof(why)), cases[i].rc);
         if (cases[i].rc < 0)
             assert_non_null(strstr(why, "names another row"));
         json_decref(after);
@@ -390,21 +440,20 @@ static void test_deadletter_fit(void **state)
         size_t max, headers, key, value;
         size_t want_key, want_value;
     } cases[] = {
-        {1000000, 200, 10, 1000, 10, 1000},           /* fits */
-        {1000000, 200, 10, 998766, 10, 998766},       /* just fits */
-        {1000000, 200, 10, 999000, 10, 998766},       /* the payload is cut */
-        {1000000, 200, 0, 5000000, 0, 998776},        /* no key */
+        {1000000, 200, 10, 1000, 10, 1000},             /* fits */
+        {1000000, 200, 10, 998766, 10, 998766},         /* just fits */
+        {1000000, 200, 10, 999000, 10, 998766},         /* the payload is cut */
+        {1000000, 200, 0, 5000000, 0, 998776},          /* no key */
         {1000000, 200, 900000, 900000, 499388, 499388}, /* both halved */
-        {1000000, 200, 2000000, 100, 998676, 100},    /* the key is cut */
-        {1000, 200, 10, 10, 0, 0},                    /* no room at all */
+        {1000000, 200, 2000000, 100, 998676, 100},      /* the key is cut */
+        {1000, 200, 10, 10, 0, 0},                      /* no room at all */
     };
     size_t i, k, v;
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         print_message("case %zu\n", i);
-        deadletter_fit(cases[i].max, cases[i].headers, cases[i].key,
-                       cases[i].value, &k, &v);
+        deadletter_fit(cases[i].max, cases[i].headers, cases[i].key, cases[i].value, &k, &v);
         assert_int_equal(k, cases[i].want_key);
         assert_int_equal(v, cases[i].want_value);
         assert_true(k <= cases[i].key && v <= cases[i].value);
@@ -414,14 +463,10 @@ static void test_deadletter_fit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dedupe),
-        cmocka_unit_test(test_version_cmp),
-        cmocka_unit_test(test_runcount),
-        cmocka_unit_test(test_applied_offsets_parse),
-        cmocka_unit_test(test_part_ranges),
-        cmocka_unit_test(test_event_row),
-        cmocka_unit_test(test_idkey_canonical),
-        cmocka_unit_test(test_idkey_check_after),
+        cmocka_unit_test(test_dedupe),          cmocka_unit_test(test_version_cmp),
+        cmocka_unit_test(test_runcount),        cmocka_unit_test(test_applied_offsets_parse),
+        cmocka_unit_test(test_part_ranges),     cmocka_unit_test(test_event_row),
+        cmocka_unit_test(test_idkey_canonical), cmocka_unit_test(test_idkey_check_after),
         cmocka_unit_test(test_deadletter_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,9 +38,8 @@ static void test_sync_runs_messages(void **state)
     batch_t *b = batch_new();
     assert_non_null(b);
     for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
-        assert_int_equal(batch_add_raw(b, RUNS, 0, (int64_t)i, msgs[i].key,
-                                       strlen(msgs[i].key), msgs[i].value,
-                                       msgs[i].value ? strlen(msgs[i].value) : 0),
+        assert_int_equal(batch_add_raw(b, RUNS, 0, (int64_t)i, msgs[i].key, strlen(msgs[i].key),
+                                       msgs[i].value, msgs[i].value ? strlen(msgs[i].value) : 0),
                          0);
     worker_streams_t ws = {0};
     decoded_t d;

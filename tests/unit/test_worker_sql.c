@@ -38,11 +38,8 @@ static void test_ident_quoting(void **state)
     static const struct {
         const char *in, *want;
     } cases[] = {
-        {"plain", "\"plain\""},
-        {"MixedCase", "\"MixedCase\""},
-        {"we\"ird", "\"we\"\"ird\""},
-        {"\"", "\"\"\"\""},
-        {"sp ace;--", "\"sp ace;--\""},
+        {"plain", "\"plain\""}, {"MixedCase", "\"MixedCase\""}, {"we\"ird", "\"we\"\"ird\""},
+        {"\"", "\"\"\"\""},     {"sp ace;--", "\"sp ace;--\""},
     };
     size_t i;
 
@@ -85,19 +82,19 @@ static void test_table_names(void **state)
 }
 
 /* The version guard (sqlgen.h): stored A older than event B. */
-#define GUARD(A, B)                                                            \
-    "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN (" A                    \
-    ".\"_produced_at\", " A ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B \
-    ".\"_kafka_offset\") ELSE (" A ".\"_source_ts\", COALESCE(" A             \
-    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B          \
-    ".\"_source_ts\", " B ".\"_produced_at\", " B ".\"_kafka_offset\") END"
+#define GUARD(A, B)                                                                                \
+    "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN (" A ".\"_produced_at\", " A                \
+    ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B ".\"_kafka_offset\") ELSE (" A             \
+    ".\"_source_ts\", COALESCE(" A ".\"_produced_at\", '-infinity'), " A                           \
+    ".\"_kafka_offset\") < (" B ".\"_source_ts\", " B ".\"_produced_at\", " B                      \
+    ".\"_kafka_offset\") END"
 
 /* A Kafka tombstone B comes after stored A in the topic. */
-#define LOG_GUARD(A, B)                                                        \
-    "CASE WHEN " A ".\"_kafka_partition\" = " B ".\"_kafka_partition\" THEN " A \
-    ".\"_kafka_offset\" < " B ".\"_kafka_offset\" ELSE (COALESCE(" A            \
-    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B          \
-    ".\"_produced_at\", " B ".\"_kafka_offset\") END"
+#define LOG_GUARD(A, B)                                                                            \
+    "CASE WHEN " A ".\"_kafka_partition\" = " B ".\"_kafka_partition\" THEN " A                    \
+    ".\"_kafka_offset\" < " B ".\"_kafka_offset\" ELSE (COALESCE(" A                               \
+    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B      \
+    ".\"_kafka_offset\") END"
 
 static void test_soft_statements(void **state)
 {
@@ -106,57 +103,52 @@ static void test_soft_statements(void **state)
     char err[256] = "";
 
     (void)state;
-    assert_int_equal(stream_sql_build(rs, "Odd Things", "Key",
-                                      DELETE_MODE_SOFT, &ss, err, sizeof(err)),
-                     0);
+    assert_int_equal(
+        stream_sql_build(rs, "Odd Things", "Key", DELETE_MODE_SOFT, &ss, err, sizeof(err)), 0);
     assert_string_equal(ss.table, "\"Odd Things\"");
-    assert_string_equal(
-        ss.create_table,
-        "CREATE TABLE IF NOT EXISTS \"Odd Things\" (\"Key\" text NOT NULL "
-        "PRIMARY KEY, \"select\" bigint, \"lastName\" numeric(10,3), "
-        "\"_source_ts\" timestamptz NOT NULL, \"_deleted\" boolean NOT NULL "
-        "DEFAULT false, \"_deleted_at\" timestamptz, \"_kafka_partition\" "
-        "integer, \"_kafka_offset\" bigint, \"_synced_at\" timestamptz, "
-        "\"_produced_at\" timestamptz)");
+    assert_string_equal(ss.create_table,
+                        "CREATE TABLE IF NOT EXISTS \"Odd Things\" (\"Key\" text NOT NULL "
+                        "PRIMARY KEY, \"select\" bigint, \"lastName\" numeric(10,3), "
+                        "\"_source_ts\" timestamptz NOT NULL, \"_deleted\" boolean NOT NULL "
+                        "DEFAULT false, \"_deleted_at\" timestamptz, \"_kafka_partition\" "
+                        "integer, \"_kafka_offset\" bigint, \"_synced_at\" timestamptz, "
+                        "\"_produced_at\" timestamptz)");
     assert_null(ss.create_tombstones);
-    assert_string_equal(
-        ss.upsert,
-        "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"select\", \"lastName\", "
-        "\"_source_ts\", \"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
-        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
-        "r.\"select\", r.\"lastName\", r.\"_source_ts\", false, NULL, "
-        "r.\"_kafka_partition\", r.\"_kafka_offset\", r.\"_produced_at\", now() FROM jsonb_populate_recordset(NULL::\"Odd "
-        "Things\", $1::jsonb) AS r ON CONFLICT (\"Key\") DO UPDATE SET "
-        "\"select\" = EXCLUDED.\"select\", \"lastName\" = EXCLUDED.\"lastName\", "
-        "\"_source_ts\" = EXCLUDED.\"_source_ts\", \"_deleted\" = false, "
-        "\"_deleted_at\" = NULL, \"_kafka_partition\" = "
-        "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
-        "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
-        "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
-        "WHERE " GUARD("cur", "EXCLUDED"));
-    assert_string_equal(
-        ss.delete_rows,
-        "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"_source_ts\", "
-        "\"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
-        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
-        "r.\"_source_ts\", true, r.\"_source_ts\", r.\"_kafka_partition\", "
-        "r.\"_kafka_offset\", r.\"_produced_at\", now() FROM jsonb_populate_recordset(NULL::\"Odd Things\", $1::jsonb) "
-        "AS r ON CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
-        "EXCLUDED.\"_source_ts\", \"_deleted\" = true, \"_deleted_at\" = "
-        "EXCLUDED.\"_deleted_at\", \"_kafka_partition\" = "
-        "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
-        "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
-        "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
-        "WHERE " GUARD("cur", "EXCLUDED"));
+    assert_string_equal(ss.upsert,
+                        "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"select\", \"lastName\", "
+                        "\"_source_ts\", \"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
+                        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
+                        "r.\"select\", r.\"lastName\", r.\"_source_ts\", false, NULL, "
+                        "r.\"_kafka_partition\", r.\"_kafka_offset\", r.\"_produced_at\", now() "
+                        "FROM jsonb_populate_recordset(NULL::\"Odd "
+                        "Things\", $1::jsonb) AS r ON CONFLICT (\"Key\") DO UPDATE SET "
+                        "\"select\" = EXCLUDED.\"select\", \"lastName\" = EXCLUDED.\"lastName\", "
+                        "\"_source_ts\" = EXCLUDED.\"_source_ts\", \"_deleted\" = false, "
+                        "\"_deleted_at\" = NULL, \"_kafka_partition\" = "
+                        "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
+                        "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
+                        "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
+                        "WHERE " GUARD("cur", "EXCLUDED"));
+    assert_string_equal(ss.delete_rows,
+                        "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"_source_ts\", "
+                        "\"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
+                        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
+                        "r.\"_source_ts\", true, r.\"_source_ts\", r.\"_kafka_partition\", "
+                        "r.\"_kafka_offset\", r.\"_produced_at\", now() FROM "
+                        "jsonb_populate_recordset(NULL::\"Odd Things\", $1::jsonb) "
+                        "AS r ON CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
+                        "EXCLUDED.\"_source_ts\", \"_deleted\" = true, \"_deleted_at\" = "
+                        "EXCLUDED.\"_deleted_at\", \"_kafka_partition\" = "
+                        "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
+                        "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
+                        "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
+                        "WHERE " GUARD("cur", "EXCLUDED"));
     /* a Kafka tombstone: never over a deleted row, ordered by the topic */
-    assert_non_null(strstr(ss.tombstone_rows,
-                           "'-infinity', true, \"_produced_at\""));
-    assert_non_null(strstr(ss.tombstone_rows,
-                           " WHERE NOT cur.\"_deleted\" AND "
-                           LOG_GUARD("cur", "EXCLUDED")));
-    assert_string_equal(ss.add_produced_at,
-                        "ALTER TABLE \"Odd Things\" ADD COLUMN IF NOT EXISTS "
-                        "\"_produced_at\" timestamptz");
+    assert_non_null(strstr(ss.tombstone_rows, "'-infinity', true, \"_produced_at\""));
+    assert_non_null(
+        strstr(ss.tombstone_rows, " WHERE NOT cur.\"_deleted\" AND " LOG_GUARD("cur", "EXCLUDED")));
+    assert_string_equal(ss.add_produced_at, "ALTER TABLE \"Odd Things\" ADD COLUMN IF NOT EXISTS "
+                                            "\"_produced_at\" timestamptz");
     assert_null(ss.add_produced_at_tombstones);
     stream_sql_clear(&ss);
     record_schema_destroy(rs);
@@ -169,8 +161,7 @@ static void test_hard_statements(void **state)
     char err[256] = "";
 
     (void)state;
-    assert_int_equal(stream_sql_build(rs, "s.odd", "Key", DELETE_MODE_HARD,
-                                      &ss, err, sizeof(err)),
+    assert_int_equal(stream_sql_build(rs, "s.odd", "Key", DELETE_MODE_HARD, &ss, err, sizeof(err)),
                      0);
     assert_string_equal(ss.create_tombstones,
                         "CREATE TABLE IF NOT EXISTS \"s\".\"odd__tombstones\" "
@@ -180,8 +171,7 @@ static void test_hard_statements(void **state)
     /* the upsert must not resurrect a row whose tombstone is as new */
     assert_non_null(strstr(
         ss.upsert, " WHERE NOT EXISTS (SELECT 1 FROM \"s\".\"odd__tombstones\" "
-                   "AS d WHERE d.\"Key\" = r.\"Key\" AND NOT "
-                   GUARD("d", "r") ") ON CONFLICT"));
+                   "AS d WHERE d.\"Key\" = r.\"Key\" AND NOT " GUARD("d", "r") ") ON CONFLICT"));
     assert_string_equal(
         ss.delete_rows,
         "WITH ev AS (SELECT r.\"Key\" AS id, r.\"_source_ts\", "
@@ -195,15 +185,15 @@ static void test_hard_statements(void **state)
         "EXCLUDED.\"_source_ts\", \"_kafka_partition\" = "
         "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
         "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
-        "EXCLUDED.\"_produced_at\" WHERE " GUARD("d", "EXCLUDED")
-        " RETURNING 1) DELETE FROM \"s\".\"odd\" AS "
-        "cur USING ev WHERE cur.\"Key\" = ev.id AND " GUARD("cur", "ev"));
+        "EXCLUDED.\"_produced_at\" WHERE " GUARD(
+            "d", "EXCLUDED") " RETURNING 1) DELETE FROM \"s\".\"odd\" AS "
+                             "cur USING ev WHERE cur.\"Key\" = ev.id AND " GUARD("cur", "ev"));
     /* a Kafka tombstone removes only a row that came before it */
     assert_non_null(strstr(ss.tombstone_rows,
                            "gone AS (DELETE FROM \"s\".\"odd\" AS cur USING ev "
                            "WHERE cur.\"Key\" = ev.id AND " LOG_GUARD("cur", "ev")));
-    assert_non_null(strstr(ss.add_produced_at_tombstones,
-                           "ALTER TABLE \"s\".\"odd__tombstones\" ADD COLUMN"));
+    assert_non_null(
+        strstr(ss.add_produced_at_tombstones, "ALTER TABLE \"s\".\"odd__tombstones\" ADD COLUMN"));
     stream_sql_clear(&ss);
     record_schema_destroy(rs);
 }
@@ -215,14 +205,10 @@ static void test_customer_schema_file(void **state)
     char err[256] = "";
 
     (void)state;
-    assert_int_equal(record_schema_load("../../schemas/customer.avsc", &rs,
-                                        err, sizeof(err)),
-                     0);
-    assert_int_equal(stream_sql_build(rs, "customers", "id", DELETE_MODE_SOFT,
-                                      &ss, err, sizeof(err)),
-                     0);
-    assert_non_null(strstr(ss.create_table,
-                           "\"id\" bigint NOT NULL PRIMARY KEY, \"name\" text, "));
+    assert_int_equal(record_schema_load("../../schemas/customer.avsc", &rs, err, sizeof(err)), 0);
+    assert_int_equal(
+        stream_sql_build(rs, "customers", "id", DELETE_MODE_SOFT, &ss, err, sizeof(err)), 0);
+    assert_non_null(strstr(ss.create_table, "\"id\" bigint NOT NULL PRIMARY KEY, \"name\" text, "));
     assert_non_null(strstr(ss.create_table, "\"balance\" numeric(12,2), "));
     assert_non_null(strstr(ss.create_table, "\"last_modified\" timestamptz, "));
     stream_sql_clear(&ss);
@@ -247,14 +233,12 @@ static void test_build_errors(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        record_schema_t *rs = parse(cases[i].schema ? cases[i].schema
-                                                    : ODD_SCHEMA);
+        record_schema_t *rs = parse(cases[i].schema ? cases[i].schema : ODD_SCHEMA);
         stream_sql_t ss;
         char err[256] = "";
 
-        assert_int_equal(stream_sql_build(rs, cases[i].table, cases[i].id,
-                                          DELETE_MODE_SOFT, &ss, err,
-                                          sizeof(err)),
+        assert_int_equal(stream_sql_build(rs, cases[i].table, cases[i].id, DELETE_MODE_SOFT, &ss,
+                                          err, sizeof(err)),
                          -1);
         assert_string_equal(err, cases[i].want);
         assert_null(ss.upsert);
@@ -295,29 +279,23 @@ static void test_classify_sqlstate(void **state)
         {"42703", 1, PG_FATAL},     /* undefined column */
         {"XX000", 1, PG_FATAL},     /* internal error */
         {"2200", 1, PG_FATAL},      /* not a SQLSTATE */
-        {"", 1, PG_FATAL},
-        {NULL, 1, PG_FATAL},
-        {NULL, 0, PG_TRANSIENT},
-        {"42P01", 0, PG_TRANSIENT},
+        {"", 1, PG_FATAL},          {NULL, 1, PG_FATAL},
+        {NULL, 0, PG_TRANSIENT},    {"42P01", 0, PG_TRANSIENT},
     };
     size_t i;
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        assert_int_equal(
-            pg_classify_sqlstate(cases[i].state, cases[i].connection_ok),
-            cases[i].want);
+        assert_int_equal(pg_classify_sqlstate(cases[i].state, cases[i].connection_ok),
+                         cases[i].want);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ident_quoting),
-        cmocka_unit_test(test_table_names),
-        cmocka_unit_test(test_soft_statements),
-        cmocka_unit_test(test_hard_statements),
-        cmocka_unit_test(test_customer_schema_file),
-        cmocka_unit_test(test_build_errors),
+        cmocka_unit_test(test_ident_quoting),        cmocka_unit_test(test_table_names),
+        cmocka_unit_test(test_soft_statements),      cmocka_unit_test(test_hard_statements),
+        cmocka_unit_test(test_customer_schema_file), cmocka_unit_test(test_build_errors),
         cmocka_unit_test(test_classify_sqlstate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

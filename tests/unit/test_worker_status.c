@@ -14,12 +14,10 @@
 
 static void test_args(void **state)
 {
-    char a0[] = "status", a1[] = "--max-staleness", a2[] = "90s",
-         a3[] = "--max-staleness=2h", a4[] = "soon", a5[] = "--bogus",
-         a6[] = "--help";
-    char *ok1[] = {a0, a1, a2, NULL}, *ok2[] = {a0, a3, NULL},
-         *none[] = {a0, NULL}, *bad1[] = {a0, a1, NULL},
-         *bad2[] = {a0, a1, a4, NULL}, *bad3[] = {a0, a5, NULL},
+    char a0[] = "status", a1[] = "--max-staleness", a2[] = "90s", a3[] = "--max-staleness=2h",
+         a4[] = "soon", a5[] = "--bogus", a6[] = "--help";
+    char *ok1[] = {a0, a1, a2, NULL}, *ok2[] = {a0, a3, NULL}, *none[] = {a0, NULL},
+         *bad1[] = {a0, a1, NULL}, *bad2[] = {a0, a1, a4, NULL}, *bad3[] = {a0, a5, NULL},
          *twice[] = {a0, a1, a2, a3, NULL}, *help[] = {a0, a5, a6, NULL};
     worker_status_args_t a;
     char err[256];
@@ -29,24 +27,18 @@ static void test_args(void **state)
     assert_int_equal(a.max_staleness_ms, 90000);
     assert_int_equal(worker_status_args_parse(2, ok2, &a, err, sizeof(err)), 0);
     assert_int_equal(a.max_staleness_ms, 7200000);
-    assert_int_equal(worker_status_args_parse(1, none, &a, err, sizeof(err)),
-                     0);
+    assert_int_equal(worker_status_args_parse(1, none, &a, err, sizeof(err)), 0);
     assert_int_equal(a.max_staleness_ms, -1);
     assert_int_equal(a.help, 0);
-    assert_int_equal(worker_status_args_parse(2, bad1, &a, err, sizeof(err)),
-                     -1);
+    assert_int_equal(worker_status_args_parse(2, bad1, &a, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "needs a duration"));
-    assert_int_equal(worker_status_args_parse(3, bad2, &a, err, sizeof(err)),
-                     -1);
+    assert_int_equal(worker_status_args_parse(3, bad2, &a, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "bad duration"));
-    assert_int_equal(worker_status_args_parse(2, bad3, &a, err, sizeof(err)),
-                     -1);
+    assert_int_equal(worker_status_args_parse(2, bad3, &a, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "unknown argument '--bogus'"));
-    assert_int_equal(worker_status_args_parse(4, twice, &a, err, sizeof(err)),
-                     -1);
+    assert_int_equal(worker_status_args_parse(4, twice, &a, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "given twice"));
-    assert_int_equal(worker_status_args_parse(3, help, &a, err, sizeof(err)),
-                     0);
+    assert_int_equal(worker_status_args_parse(3, help, &a, err, sizeof(err)), 0);
     assert_int_equal(a.help, 1);
 }
 
@@ -81,9 +73,7 @@ static void test_out_of_range(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        assert_int_equal(worker_status_out_of_range(cases[i].stored,
-                                                    cases[i].low,
-                                                    cases[i].high),
+        assert_int_equal(worker_status_out_of_range(cases[i].stored, cases[i].low, cases[i].high),
                          cases[i].want);
 }
 
@@ -107,9 +97,8 @@ static void test_duration(void **state)
         int64_t ms;
         const char *want;
     } cases[] = {
-        {-5, "0ms"},          {850, "850ms"},    {1000, "1s"},
-        {42999, "42s"},       {303000, "5m03s"}, {7620000, "2h07m"},
-        {273600000, "3d04h"},
+        {-5, "0ms"},       {850, "850ms"},     {1000, "1s"},         {42999, "42s"},
+        {303000, "5m03s"}, {7620000, "2h07m"}, {273600000, "3d04h"},
     };
     char buf[32];
     size_t i;
@@ -124,10 +113,8 @@ static void test_duration(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_args),
-        cmocka_unit_test(test_lag),
-        cmocka_unit_test(test_out_of_range),
-        cmocka_unit_test(test_state),
+        cmocka_unit_test(test_args),         cmocka_unit_test(test_lag),
+        cmocka_unit_test(test_out_of_range), cmocka_unit_test(test_state),
         cmocka_unit_test(test_duration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
