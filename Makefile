@@ -1,24 +1,34 @@
 # tidemark - keep PostgreSQL in step with a REST API through Kafka.
 #
-#   make            build the programs (after installing missing packages)
-#   make check      build with -Werror, unit tests (plain and ASan/UBSan),
-#                   docker/ checks, integration tests against real
-#                   PostgreSQL, on the mock broker and on real Apache Kafka
+#   make            build the programs and test fixtures into $(BUILD);
+#                   installs nothing (missing packages: `make deps`)
+#   make deps       install the Debian packages that are missing, and the
+#                   jars of the real-broker tests (scripts/deps.sh)
+#   make check      deps, then the formatting check, the build with -Werror,
+#                   unit tests (plain and ASan/UBSan), fuzz smoke, docker/
+#                   checks, integration tests against real PostgreSQL, on
+#                   the mock broker and on real Apache Kafka
 #   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka]
 #   make pydeps     the PyPI packages of the downstream consumer tests
 #                   (confluent-kafka, fastavro) into $(BUILD)/venv
-#   make demo       the whole pipeline on the embedded defaults
+#   make demo       deps, then the whole pipeline on the embedded defaults
 #                   (KAFKA=real: on a real Apache Kafka node)
-#   make bench      records/s and peak RSS
+#   make bench      deps, then records/s and peak RSS
 #   make fuzz       every libFuzzer target of tests/fuzz/ for FUZZ_SECONDS
 #                   (default 60) each, one after another (clang; `make
 #                   fuzz-deps` installs it, `make check` runs a short smoke)
+#   make format     clang-format every C file in place (format-check: fail
+#                   on any file it would change)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Every public target runs `make deps` first: it installs the Debian
-# packages that are missing (a no-op when all are there), so that the
-# pkg-config calls below see them. The build itself then runs in a
-# sub-make, whose variables are evaluated after the install.
+# Warnings are errors (-Werror) in every build by default: the code is
+# warning-free with Debian 12's gcc. `make WERROR=` builds with another
+# compiler whose new warnings should not stop it; `make check` always uses
+# -Werror. A change of flags rebuilds what they compiled ($(BUILD)/.cflags).
+#
+# The targets that run `make deps` first (deps, check, demo, bench,
+# integration, fuzz) run the build in a sub-make, whose pkg-config calls
+# are evaluated after the install.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -34,7 +44,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
 TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
-WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+WERROR  ?= -Werror
+WARN    := -Wall -Wextra $(WERROR) -Wshadow -Wstrict-prototypes -Wformat=2
 CFLAGS  ?= -O2 -g
 ifeq ($(SAN),1)
 CFLAGS  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -53,6 +64,19 @@ KAFKAADMIN_SRC := tests/kafka/kafka_admin.c
 UNIT_SRC      := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
+# Which program a unit test or fuzz target tests (make patterns over the
+# file names, without .c): it is compiled with that program's directory on
+# its include path (only that one: producer/ and worker/ both have a
+# status.h) and linked with that program's library. The others test
+# common/ only.
+PRODUCER_TESTS := test_checkpoint% test_convert test_dlq test_heldeletes test_http test_hwm \
+                  test_jsonpage test_keylatest test_link test_reconcile test_record_id test_source% \
+                  fuzz_checkpoint_chunk fuzz_convert fuzz_jsonpage fuzz_link fuzz_retry_after
+WORKER_TESTS   := test_worker_% test_reset_offsets test_tableschema fuzz_decode
+TEST_NAMES     := $(basename $(notdir $(UNIT_SRC) $(FUZZ_SRC)))
+PRODUCER_TEST_NAMES := $(filter $(PRODUCER_TESTS),$(TEST_NAMES))
+WORKER_TEST_NAMES   := $(filter $(WORKER_TESTS),$(TEST_NAMES))
+
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 LIBCOMMON   := $(BUILD)/libtmcommon.a
@@ -65,13 +89,25 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
         bench install install-programs clean integration pydeps \
-        fuzz fuzz-deps fuzz-build fuzz-run format format-check
+        fuzz fuzz-deps fuzz-build fuzz-run format format-check pkg-check FORCE
 
-all: deps
-	@$(MAKE) --no-print-directory programs fixtures
+all: programs fixtures
 
 deps:
 	@sh scripts/deps.sh
+
+# A plain build installs nothing: without the libraries it says what to do.
+pkg-check:
+	@pkg-config --exists $(PKGS) $(TEST_PKGS) || { \
+	    echo "tidemark: missing build packages ($(PKGS) $(TEST_PKGS));" \
+	         "'make deps' installs them" >&2; exit 1; }
+
+# Rewritten only when the compiler flags change, so that a change (WERROR=,
+# CFLAGS=) rebuilds every object.
+FLAGS_STAMP := $(BUILD)/.cflags
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' >$@
 
 # Never fails: without PyPI the scenarios that need the venv are skipped.
 pydeps:
@@ -81,9 +117,13 @@ programs: $(PROGRAMS)
 fixtures: $(FIXTURES)
 unit: $(UNIT_BINS)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | pkg-check
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(if $(filter tests/%,$<),$(TEST_CFLAGS) $(TEST_INC)) -c -o $@ $<
+
+# A test's own program directory on its include path.
+$(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(BUILD)/obj/tests/unit/$(t).o: TEST_INC := -Iproducer))
+$(foreach t,$(WORKER_TEST_NAMES),$(eval $(BUILD)/obj/tests/unit/$(t).o: TEST_INC := -Iworker))
 
 $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 	@mkdir -p $(dir $@)
@@ -106,9 +146,13 @@ $(BUILD)/tidemark-demoapi: $(call obj,$(DEMOAPI_SRC)) $(LIBCOMMON)
 $(BUILD)/tidemark-kafka-admin: $(call obj,$(KAFKAADMIN_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs rdkafka)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBPRODUCER) $(LIBWORKER) $(LIBCOMMON)
+# Each unit test links common plus the library of the program it tests.
+$(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(BUILD)/tests/$(t): $(LIBPRODUCER)))
+$(foreach t,$(WORKER_TEST_NAMES),$(eval $(BUILD)/tests/$(t): $(LIBWORKER)))
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $< $(filter $(LIBPRODUCER) $(LIBWORKER),$^) $(LIBCOMMON) \
+	    $(TEST_LIBS) $(PKG_LIBS) -lm
 
 # Runs every unit test binary; each prints cmocka's summary. Fails if any
 # binary fails, after running them all.
@@ -121,14 +165,14 @@ check-build: programs fixtures unit
 
 check: deps
 	@$(MAKE) --no-print-directory format-check
-	@$(MAKE) --no-print-directory check-build
-	@$(MAKE) --no-print-directory unit-run
+	@$(MAKE) --no-print-directory WERROR=-Werror check-build
+	@$(MAKE) --no-print-directory WERROR=-Werror unit-run
 	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
-	@ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory BUILD=$(BUILD)/san SAN=1 unit-run
+	@ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory WERROR=-Werror BUILD=$(BUILD)/san SAN=1 unit-run
 	@echo "== fuzz smoke: every libFuzzer target over its corpus, then $(FUZZ_SMOKE_SECONDS) s of fuzzing"
 	@$(MAKE) --no-print-directory fuzz-deps
-	@$(MAKE) --no-print-directory fuzz-build
-	@$(MAKE) --no-print-directory FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz-run
+	@$(MAKE) --no-print-directory WERROR=-Werror fuzz-build
+	@$(MAKE) --no-print-directory WERROR=-Werror FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz-run
 	@echo "== docker/: compose file and Dockerfile, without building"
 	@sh docker/check.sh
 	@$(MAKE) --no-print-directory pydeps
@@ -171,7 +215,9 @@ FUZZ_ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
              -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
              -MMD -MP -Icommon $(PKG_CFLAGS)
 fuzzobj = $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(1))
-FUZZ_LIB  := $(FUZZ_BUILD)/libtmfuzz.a
+FUZZ_LIBCOMMON   := $(FUZZ_BUILD)/libtmcommon.a
+FUZZ_LIBPRODUCER := $(FUZZ_BUILD)/libtmproducer.a
+FUZZ_LIBWORKER   := $(FUZZ_BUILD)/libtmworker.a
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 
 fuzz-deps:
@@ -186,21 +232,34 @@ fuzz-build: $(FUZZ_BINS)
 fuzz-run: fuzz-build
 	@BUILD=$(BUILD) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
-$(FUZZ_BUILD)/obj/%.o: %.c
+$(FUZZ_BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | pkg-check
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_ALL_CFLAGS) $(TEST_INC) -c -o $@ $<
 
-$(FUZZ_LIB): $(call fuzzobj,$(COMMON_SRC) $(PRODUCER_SRC) $(WORKER_SRC))
+$(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(FUZZ_BUILD)/obj/tests/fuzz/$(t).o: TEST_INC := -Iproducer))
+$(foreach t,$(WORKER_TEST_NAMES),$(eval $(FUZZ_BUILD)/obj/tests/fuzz/$(t).o: TEST_INC := -Iworker))
+
+$(FUZZ_LIBCOMMON): $(call fuzzobj,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_LIBPRODUCER): $(call fuzzobj,$(PRODUCER_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_LIBWORKER): $(call fuzzobj,$(WORKER_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(PKG_LIBS) -lm
+# Like the unit tests: common plus the library of the program it tests.
+$(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(FUZZ_BUILD)/$(t): $(FUZZ_LIBPRODUCER)))
+$(foreach t,$(WORKER_TEST_NAMES),$(eval $(FUZZ_BUILD)/$(t): $(FUZZ_LIBWORKER)))
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIBCOMMON)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	    $(filter $(FUZZ_LIBPRODUCER) $(FUZZ_LIBWORKER),$^) $(FUZZ_LIBCOMMON) $(PKG_LIBS) -lm
 
-install: all
-	@$(MAKE) --no-print-directory install-programs
+# Installs nothing but tidemark: like every build, no packages.
+install: install-programs
 
-# Without the deps step: for packagers and docker/Dockerfile.
+# The same (docker/Dockerfile calls it by this name).
 install-programs: programs
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tidemark/schemas
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/

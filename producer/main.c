@@ -1,179 +1,210 @@
 /*
- * main.c - tidemark-producer: command line, configuration and schema
- * loading, dispatch. Exit status: 0 ok, 1 runtime failure, 2 bad usage or
- * configuration.
+ * main.c - tidemark-producer: its commands (run, schema, status, reset)
+ * on the command-line skeleton of cli.h. Exit status: 0 ok, 1 runtime
+ * failure, 2 bad usage or configuration. Main thread.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
-#include "isotime.h"
-#include "log.h"
+#include "errstr.h"
 #include "follow.h"
+#include "isotime.h"
 #include "signals.h"
 #include "status.h"
 #include "streams.h"
-#include "version.h"
 
-#define EXIT_USAGE 2
+static const cli_program_t producer_program;
 
-static const char usage_text[] =
-    "usage: tidemark-producer [-c FILE] [--help] [--version] COMMAND\n"
-    "  run [--once] [--full [--allow-mass-delete]] [--stream NAME]\n"
-    "                                          poll and publish; --allow-mass-delete: the\n"
-    "                                          full run may delete past max_delete_ratio\n"
-    "  schema --stream NAME                    print the change-event schema\n"
-    "  status [--stream NAME]                  per stream: HWM, last run, counts, age\n"
-    "  reset --stream NAME (--since TS | --full)  move the checkpoint back\n";
-
-typedef struct cli {
-    const char *config;
-    const char *command;
-    const char *stream;
-    const char *since;
-    int once, full, allow_mass_delete;
-} cli_t;
-
-static int usage_error(const char *why, const char *arg)
+/* Bad usage: a stream the configuration does not have. */
+static int unknown_stream(const cli_args_t *args, const char *stream)
 {
-    fprintf(stderr, "tidemark-producer: %s%s%s\n%s", why, arg ? " " : "", arg ? arg : "",
-            usage_text);
-    return EXIT_USAGE;
+    char why[300];
+    errstr_set(why, sizeof(why), "unknown stream '%s'", stream);
+    return cli_usage_error(&producer_program, args->command, why);
 }
 
-/* Returns -1 to go on, else an exit status (help, version, usage error). */
-static int parse_cli(int argc, char **argv, cli_t *cli)
+/* ---- run ------------------------------------------------------------------ */
+
+enum { RUN_ONCE, RUN_FULL, RUN_ALLOW_MASS_DELETE, RUN_STREAM };
+static const cli_option_t run_options[] = {
+    [RUN_ONCE] = {"once", NULL, "one pass over every stream, then exit"},
+    [RUN_FULL] = {"full", NULL, "the first pass is a full run (deletion reconciliation)"},
+    [RUN_ALLOW_MASS_DELETE] = {"allow-mass-delete", NULL,
+                               "the full run may delete past full_sync.max_delete_ratio"},
+    [RUN_STREAM] = {"stream", "NAME", "only this stream"},
+    {NULL, NULL, NULL}};
+
+static int run_check(const cli_args_t *args, char *errstr, size_t errstr_size)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_arg = i + 1 < argc;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        } else if (strcmp(a, "--version") == 0) {
-            printf("tidemark-producer %s\n", TIDEMARK_VERSION);
-            return 0;
-        } else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
-            if (!has_arg)
-                return usage_error("missing value for", a);
-            cli->config = argv[++i];
-        } else if (strcmp(a, "--stream") == 0) {
-            if (!has_arg)
-                return usage_error("missing value for", a);
-            cli->stream = argv[++i];
-        } else if (strcmp(a, "--since") == 0) {
-            if (!has_arg)
-                return usage_error("missing value for", a);
-            cli->since = argv[++i];
-        } else if (strcmp(a, "--once") == 0) {
-            cli->once = 1;
-        } else if (strcmp(a, "--full") == 0) {
-            cli->full = 1;
-        } else if (strcmp(a, "--allow-mass-delete") == 0) {
-            cli->allow_mass_delete = 1;
-        } else if (a[0] == '-' || cli->command) {
-            return usage_error("unexpected argument", a);
-        } else {
-            cli->command = a;
-        }
+    if (args->value[RUN_ALLOW_MASS_DELETE] && !args->value[RUN_FULL]) {
+        errstr_set(errstr, errstr_size, "--allow-mass-delete goes with run --full");
+        return -1;
     }
-    if (!cli->command)
-        return usage_error("missing command", NULL);
-    return -1;
-}
-
-/* Which options each command takes. */
-static int check_cli(const cli_t *cli)
-{
-    const char *c = cli->command;
-    if (cli->allow_mass_delete && (strcmp(c, "run") != 0 || !cli->full))
-        return usage_error("--allow-mass-delete goes with", "run --full");
-    if (strcmp(c, "run") == 0) {
-        if (cli->since)
-            return usage_error("run does not take", "--since");
-    } else if (strcmp(c, "schema") == 0) {
-        if (!cli->stream)
-            return usage_error("schema needs", "--stream NAME");
-        if (cli->once || cli->full || cli->since)
-            return usage_error("schema takes only", "--stream NAME");
-    } else if (strcmp(c, "status") == 0) {
-        if (cli->once || cli->full || cli->since)
-            return usage_error("status takes only", "[--stream NAME]");
-    } else if (strcmp(c, "reset") == 0) {
-        if (!cli->stream || !!cli->since == !!cli->full || cli->once)
-            return usage_error("usage:", "reset --stream NAME (--since TS | --full)");
-    } else {
-        return usage_error("unknown command", c);
-    }
-    return -1;
-}
-
-static int cmd_schema(const stream_set_t *set)
-{
-    printf("%s\n", envelope_schema_json(set->items[0].es));
     return 0;
 }
 
-static int cmd_reset(const tm_config_t *conf, const cli_t *cli)
+/* Loads the schemas of run and schema: a bad one is a configuration error. */
+static int load_streams(const tm_config_t *conf, const char *stream, stream_set_t *set)
 {
-    int64_t since = 0;
-    char err[256];
-    if (cli->since && isotime_parse(cli->since, &since, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "tidemark-producer: --since %s: %s\n", cli->since, err);
-        return EXIT_USAGE;
+    char err[1024];
+    if (stream_set_load(conf, stream, set, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
     }
-    return follow_reset(conf, cli->stream, cli->since != NULL, since);
+    return 0;
 }
 
-static int dispatch(const tm_config_t *conf, const cli_t *cli)
+static int run_command(const tm_config_t *conf, const cli_args_t *args)
 {
-    if (strcmp(cli->command, "status") == 0) {
-        if (cli->stream && !config_stream(conf, cli->stream))
-            return usage_error("unknown stream", cli->stream);
-        return status_command(conf, cli->stream, stdout);
-    }
-    if (strcmp(cli->command, "reset") == 0) {
-        if (!config_stream(conf, cli->stream))
-            return usage_error("unknown stream", cli->stream);
-        return cmd_reset(conf, cli);
-    }
-    /* run and schema need the schemas: a bad one is a configuration error */
     stream_set_t set = {0};
-    char err[1024];
-    if (stream_set_load(conf, cli->stream, &set, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return EXIT_USAGE;
-    }
-    int rc;
-    if (strcmp(cli->command, "schema") == 0) {
-        rc = cmd_schema(&set);
-    } else {
-        run_cmd_opts_t opts = {
-            .once = cli->once, .full = cli->full, .allow_mass_delete = cli->allow_mass_delete};
-        signals_install();
-        rc = follow_run(conf, &set, &opts);
-    }
+    if (load_streams(conf, args->value[RUN_STREAM], &set) < 0)
+        return CLI_EXIT_USAGE;
+    run_cmd_opts_t opts = {.once = args->value[RUN_ONCE] != NULL,
+                           .full = args->value[RUN_FULL] != NULL,
+                           .allow_mass_delete = args->value[RUN_ALLOW_MASS_DELETE] != NULL};
+    signals_install();
+    int rc = follow_run(conf, &set, &opts);
     stream_set_clear(&set);
     return rc;
 }
 
+static const cli_command_t run_cmd = {
+    .name = "run",
+    .handler = run_command,
+    .summary = "poll the APIs and publish their changes",
+    .needs_config = 1,
+    .options = run_options,
+    .check = run_check,
+    .synopsis = "[--once] [--full [--allow-mass-delete]] [--stream NAME]",
+    .description = "Polls each stream's API from its high-water mark and publishes the changes:\n"
+                   "one pass with --once, else a pass every poll.interval until SIGTERM."};
+
+/* ---- schema --------------------------------------------------------------- */
+
+enum { SCHEMA_STREAM };
+static const cli_option_t stream_option[] = {[SCHEMA_STREAM] = {"stream", "NAME", "the stream"},
+                                             {NULL, NULL, NULL}};
+
+static int schema_check(const cli_args_t *args, char *errstr, size_t errstr_size)
+{
+    if (!args->value[SCHEMA_STREAM]) {
+        errstr_set(errstr, errstr_size, "schema needs --stream NAME");
+        return -1;
+    }
+    return 0;
+}
+
+static int schema_command(const tm_config_t *conf, const cli_args_t *args)
+{
+    stream_set_t set = {0};
+    if (load_streams(conf, args->value[SCHEMA_STREAM], &set) < 0)
+        return CLI_EXIT_USAGE;
+    printf("%s\n", envelope_schema_json(set.items[0].es));
+    stream_set_clear(&set);
+    return 0;
+}
+
+static const cli_command_t schema_cmd = {.name = "schema",
+                                         .handler = schema_command,
+                                         .summary = "print a stream's change-event schema",
+                                         .needs_config = 1,
+                                         .options = stream_option,
+                                         .check = schema_check,
+                                         .synopsis = "--stream NAME",
+                                         .description = "Prints the Avro schema (JSON) of the "
+                                                        "stream's change events."};
+
+/* ---- status --------------------------------------------------------------- */
+
+enum { STATUS_STREAM };
+
+static int status_cmd_handler(const tm_config_t *conf, const cli_args_t *args)
+{
+    const char *stream = args->value[STATUS_STREAM];
+    if (stream && !config_stream(conf, stream))
+        return unknown_stream(args, stream);
+    return status_command(conf, stream, stdout);
+}
+
+static const cli_command_t status_cmd = {
+    .name = "status",
+    .handler = status_cmd_handler,
+    .summary = "per stream: HWM, last run, its counts and age",
+    .needs_config = 1,
+    .options = stream_option,
+    .synopsis = "[--stream NAME]",
+    .description = "Per stream (or only NAME): the high-water mark, the last run, its counts\n"
+                   "and its age, read from <prefix>.sync-runs."};
+
+/* ---- reset ---------------------------------------------------------------- */
+
+enum { RESET_STREAM, RESET_SINCE, RESET_FULL };
+static const cli_option_t reset_options[] = {
+    [RESET_STREAM] = {"stream", "NAME", "the stream"},
+    [RESET_SINCE] = {"since", "TS", "the HWM becomes TS (ISO-8601)"},
+    [RESET_FULL] = {"full", NULL, "no HWM: the next run is a full run"},
+    {NULL, NULL, NULL}};
+
+/* --since's value, checked before the configuration is read. */
+static int reset_since(const cli_args_t *args, int64_t *since, char *errstr, size_t errstr_size)
+{
+    char why[256];
+    const char *ts = args->value[RESET_SINCE];
+    if (ts && isotime_parse(ts, since, NULL, why, sizeof(why)) != 0) {
+        errstr_set(errstr, errstr_size, "--since %s: %s", ts, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int reset_check(const cli_args_t *args, char *errstr, size_t errstr_size)
+{
+    if (!args->value[RESET_STREAM] || !args->value[RESET_SINCE] == !args->value[RESET_FULL]) {
+        errstr_set(errstr, errstr_size, "give --stream NAME and one of --since TS, --full");
+        return -1;
+    }
+    int64_t since = 0;
+    return reset_since(args, &since, errstr, errstr_size);
+}
+
+static int reset_command(const tm_config_t *conf, const cli_args_t *args)
+{
+    const char *stream = args->value[RESET_STREAM];
+    char err[512];
+    int64_t since = 0;
+    if (!config_stream(conf, stream))
+        return unknown_stream(args, stream);
+    if (reset_since(args, &since, err, sizeof(err)) < 0)
+        return cli_usage_error(&producer_program, args->command, err);
+    return follow_reset(conf, stream, args->value[RESET_SINCE] != NULL, since);
+}
+
+static const cli_command_t reset_cmd = {
+    .name = "reset",
+    .handler = reset_command,
+    .summary = "move a stream's checkpoint back (a replay from the API)",
+    .needs_config = 1,
+    .options = reset_options,
+    .check = reset_check,
+    .synopsis = "--stream NAME (--since TS | --full)",
+    .description = "Publishes a run record that moves the stream's high-water mark back to TS,\n"
+                   "or drops it (--full): the next run reads the API again from there."};
+
+/* ---- the program ---------------------------------------------------------- */
+
+static const cli_command_t *const producer_commands[] = {&run_cmd, &schema_cmd, &status_cmd,
+                                                         &reset_cmd};
+
+static const cli_program_t producer_program = {
+    .name = "tidemark-producer",
+    .description = "Polls REST APIs from a high-water mark and publishes their changes to\n"
+                   "Kafka as Avro change events.",
+    .commands = producer_commands,
+    .n_commands = sizeof(producer_commands) / sizeof(producer_commands[0])};
+
 int main(int argc, char **argv)
 {
-    cli_t cli = {0};
-    int rc = parse_cli(argc, argv, &cli);
-    if (rc < 0)
-        rc = check_cli(&cli);
-    if (rc >= 0)
-        return rc;
-    tm_config_t *conf = NULL;
-    char err[1024];
-    if (config_load(config_default_path(cli.config), &conf, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return EXIT_USAGE;
-    }
-    log_setup((log_level_t)conf->log_level, conf->log_format == LOG_FORMAT_JSON);
-    rc = dispatch(conf, &cli);
-    config_destroy(conf);
-    return rc;
+    return cli_main(&producer_program, argc, argv);
 }

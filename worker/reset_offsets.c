@@ -1,8 +1,9 @@
 /*
  * reset_offsets.c - see reset_offsets.h.
  */
-#include "errstr.h"
 #include "reset_offsets.h"
+
+#include "errstr.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,7 +11,6 @@
 
 #include "groupprobe.h"
 #include "bookkeeping.h"
-#include "cmdargs.h"
 #include "isotime.h"
 #include "kafka_conf.h"
 #include "log.h"
@@ -19,58 +19,46 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
 
-void reset_offsets_usage(FILE *out)
-{
-    fprintf(out, "usage: tidemark-worker [-c FILE] reset-offsets --stream NAME\n"
-                 "         (--to-earliest | --to-latest | --to-datetime TS |\n"
-                 "          --to-offset N) [--partition P] [--execute]\n"
-                 "\n"
-                 "Moves the consumer group's stored offsets (sync_offsets) of the\n"
-                 "stream's topic, and Kafka's group offsets with them: a replay.\n"
-                 "Prints the plan; changes nothing without --execute. Running\n"
-                 "workers follow at their next batch.\n"
-                 "  --to-datetime TS  first message at or after TS (ISO-8601);\n"
-                 "                    a partition with none goes to its end\n"
-                 "  --to-offset N     N, brought into the partition's range\n"
-                 "  --partition P     only partition P\n");
-}
+enum {
+    OPT_STREAM,
+    OPT_TO_EARLIEST,
+    OPT_TO_LATEST,
+    OPT_TO_DATETIME,
+    OPT_TO_OFFSET,
+    OPT_PARTITION,
+    OPT_EXECUTE
+};
+static const cli_option_t reset_options[] = {
+    [OPT_STREAM] = {"stream", "NAME", "the stream whose topic's offsets move"},
+    [OPT_TO_EARLIEST] = {"to-earliest", NULL, "each partition's first message kept"},
+    [OPT_TO_LATEST] = {"to-latest", NULL, "each partition's end (skip what is there)"},
+    [OPT_TO_DATETIME] = {"to-datetime", "TS",
+                         "first message at or after TS (ISO-8601); none: the end"},
+    [OPT_TO_OFFSET] = {"to-offset", "N", "N, brought into the partition's range"},
+    [OPT_PARTITION] = {"partition", "P", "only partition P"},
+    [OPT_EXECUTE] = {"execute", NULL, "apply the plan (without: print it only)"},
+    {NULL, NULL, NULL}};
 
-/* Sets the target once: a second --to-* is an error. */
-static int set_to(reset_args_t *a, reset_to_t to, char *errstr, size_t errstr_size)
-{
-    if (a->to != RESET_TO_NONE) {
-        errstr_set(errstr, errstr_size,
-                   "give one of --to-earliest, --to-latest, --to-datetime, "
-                   "--to-offset");
-        return -1;
-    }
-    a->to = to;
-    return 0;
-}
-
-/* The options that take a value, in parse_one's table order. */
-enum { OPT_STREAM, OPT_TO_DATETIME, OPT_TO_OFFSET, OPT_PARTITION, N_OPTS };
-static const char *const valued_opts[N_OPTS] = {"stream", "to-datetime", "to-offset", "partition"};
-
-/* The value v of option opt (not --stream). 0, or -1 with errstr. */
-static int parse_value(size_t opt, const char *v, reset_args_t *a, char *errstr, size_t errstr_size)
+/* The value of --to-datetime, --to-offset or --partition. 0, or -1 with
+ * errstr. */
+static int parse_value(int opt, const char *v, reset_args_t *a, char *errstr, size_t errstr_size)
 {
     char why[128];
     int64_t n;
 
     if (opt == OPT_TO_DATETIME) {
         if (isotime_parse(v, &a->ts_ms, NULL, why, sizeof(why)) == 0)
-            return set_to(a, RESET_TO_DATETIME, errstr, errstr_size);
+            return 0;
         errstr_set(errstr, errstr_size, "--to-datetime '%s': %s", v, why);
         return -1;
     }
     if (opt == OPT_TO_OFFSET) {
-        if (cmdargs_int64(v, 0, INT64_MAX, &a->offset) == 0)
-            return set_to(a, RESET_TO_OFFSET, errstr, errstr_size);
+        if (cli_parse_int64(v, 0, INT64_MAX, &a->offset) == 0)
+            return 0;
         errstr_set(errstr, errstr_size, "--to-offset '%s': not an offset (0 or more)", v);
         return -1;
     }
-    if (cmdargs_int64(v, 0, INT32_MAX, &n) < 0) {
+    if (cli_parse_int64(v, 0, INT32_MAX, &n) < 0) {
         errstr_set(errstr, errstr_size, "--partition '%s': not a partition (0 or more)", v);
         return -1;
     }
@@ -78,86 +66,67 @@ static int parse_value(size_t opt, const char *v, reset_args_t *a, char *errstr,
     return 0;
 }
 
-/* A flag at argv[*i]: 1 taken, 0 not a flag, -1 with errstr. */
-static int parse_flag(int argc, char **argv, int *i, reset_args_t *a, char *errstr,
-                      size_t errstr_size)
+/* Exactly one --to-*, given once: sets a->to. 0, or -1 with errstr. */
+static int parse_target(const cli_args_t *args, reset_args_t *a, char *errstr, size_t errstr_size)
 {
     static const struct {
-        const char *name;
-        reset_to_t to; /* RESET_TO_NONE: --execute */
-    } flags[] = {{"to-earliest", RESET_TO_EARLIEST},
-                 {"to-latest", RESET_TO_LATEST},
-                 {"execute", RESET_TO_NONE}};
-    size_t k;
-    int m;
+        int opt;
+        reset_to_t to;
+    } targets[] = {{OPT_TO_EARLIEST, RESET_TO_EARLIEST},
+                   {OPT_TO_LATEST, RESET_TO_LATEST},
+                   {OPT_TO_DATETIME, RESET_TO_DATETIME},
+                   {OPT_TO_OFFSET, RESET_TO_OFFSET}};
+    int given = 0;
 
-    for (k = 0; k < sizeof(flags) / sizeof(flags[0]); k++) {
-        if ((m = cmdargs_match(argc, argv, i, flags[k].name, NULL)) == 0)
-            continue;
-        if (m < 0) {
-            errstr_set(errstr, errstr_size, "--%s takes no value", flags[k].name);
-            return -1;
-        }
-        if (flags[k].to == RESET_TO_NONE)
-            return a->execute = 1, 1;
-        return set_to(a, flags[k].to, errstr, errstr_size) < 0 ? -1 : 1;
+    for (size_t k = 0; k < sizeof(targets) / sizeof(targets[0]); k++) {
+        given += args->count[targets[k].opt];
+        if (args->count[targets[k].opt])
+            a->to = targets[k].to;
     }
+    if (given != 1) {
+        errstr_set(errstr, errstr_size,
+                   "give one of --to-earliest, --to-latest, --to-datetime, --to-offset");
+        return -1;
+    }
+    if (a->to == RESET_TO_DATETIME || a->to == RESET_TO_OFFSET)
+        return parse_value(
+            a->to == RESET_TO_DATETIME ? OPT_TO_DATETIME : OPT_TO_OFFSET,
+            args->value[a->to == RESET_TO_DATETIME ? OPT_TO_DATETIME : OPT_TO_OFFSET], a, errstr,
+            errstr_size);
     return 0;
 }
 
-/* One argument at argv[*i]: 0, or -1 with errstr. */
-static int parse_one(int argc, char **argv, int *i, reset_args_t *a, char *errstr,
-                     size_t errstr_size)
+int reset_args_from_cli(const cli_args_t *args, reset_args_t *out, char *errstr, size_t errstr_size)
 {
-    const char *arg = argv[*i], *v = NULL;
-    size_t k;
-    int m = 0;
-
-    if ((m = parse_flag(argc, argv, i, a, errstr, errstr_size)) != 0)
-        return m > 0 ? 0 : -1;
-    for (k = 0; k < N_OPTS; k++)
-        if ((m = cmdargs_match(argc, argv, i, valued_opts[k], &v)) != 0)
-            break;
-    if (m == 0) {
-        errstr_set(errstr, errstr_size, "unknown argument '%s'", arg);
-        return -1;
-    }
-    if (m < 0 || (k == OPT_STREAM && !*v)) {
-        errstr_set(errstr, errstr_size, "--%s needs a value", valued_opts[k]);
-        return -1;
-    }
-    if ((k == OPT_STREAM && a->stream) || (k == OPT_PARTITION && a->partition >= 0)) {
-        errstr_set(errstr, errstr_size, "--%s given twice", valued_opts[k]);
-        return -1;
-    }
-    if (k == OPT_STREAM)
-        return a->stream = v, 0;
-    return parse_value(k, v, a, errstr, errstr_size);
-}
-
-int reset_args_parse(int argc, char **argv, reset_args_t *out, char *errstr, size_t errstr_size)
-{
-    int i;
-
     memset(out, 0, sizeof(*out));
     out->partition = -1;
-    for (i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return out->help = 1, 0;
-    for (i = 1; i < argc; i++)
-        if (parse_one(argc, argv, &i, out, errstr, errstr_size) < 0)
+    for (int opt = OPT_STREAM; opt <= OPT_EXECUTE; opt++) {
+        if (args->count[opt] > 1) {
+            errstr_set(errstr, errstr_size, "--%s given twice", reset_options[opt].name);
             return -1;
+        }
+    }
+    out->stream = args->value[OPT_STREAM];
     if (!out->stream) {
         errstr_set(errstr, errstr_size, "--stream NAME is required");
         return -1;
     }
-    if (out->to == RESET_TO_NONE) {
-        errstr_set(errstr, errstr_size,
-                   "give one of --to-earliest, --to-latest, --to-datetime, "
-                   "--to-offset");
+    if (!*out->stream) {
+        errstr_set(errstr, errstr_size, "--stream needs a value");
         return -1;
     }
+    out->execute = args->count[OPT_EXECUTE];
+    if (parse_target(args, out, errstr, errstr_size) < 0)
+        return -1;
+    if (args->value[OPT_PARTITION])
+        return parse_value(OPT_PARTITION, args->value[OPT_PARTITION], out, errstr, errstr_size);
     return 0;
+}
+
+static int reset_offsets_check(const cli_args_t *args, char *errstr, size_t errstr_size)
+{
+    reset_args_t a;
+    return reset_args_from_cli(args, &a, errstr, errstr_size);
 }
 
 void reset_plan_target(const reset_args_t *a, reset_part_t *p)
@@ -391,34 +360,26 @@ static int run_reset(reset_run_t *r)
     return execute(r);
 }
 
-int reset_offsets_command(const tm_config_t *conf, int argc, char **argv)
+static int reset_offsets_command(const tm_config_t *conf, const cli_args_t *cli)
 {
     reset_args_t args;
-    reset_run_t r;
     char err[512];
-    int rc;
 
-    if (reset_args_parse(argc, argv, &args, err, sizeof(err)) < 0) {
+    if (reset_args_from_cli(cli, &args, err, sizeof(err)) < 0) {
         fprintf(stderr, "tidemark-worker: reset-offsets: %s\n", err);
-        reset_offsets_usage(stderr);
         return EXIT_USAGE;
-    }
-    if (args.help) {
-        reset_offsets_usage(stdout);
-        return 0;
     }
     if (!config_stream(conf, args.stream)) {
-        fprintf(stderr,
-                "tidemark-worker: reset-offsets: %s: no stream "
-                "'%s'\n",
-                conf->path, args.stream);
+        fprintf(stderr, "tidemark-worker: reset-offsets: %s: no stream '%s'\n", conf->path,
+                args.stream);
         return EXIT_USAGE;
     }
+    reset_run_t r;
     memset(&r, 0, sizeof(r));
     r.conf = conf;
     r.args = &args;
     topic_for_stream(conf, args.stream, r.topic, sizeof(r.topic));
-    rc = run_reset(&r);
+    int rc = run_reset(&r);
     groupprobe_destroy(r.ak);
     pg_destroy(r.pg);
     free(r.parts);
@@ -426,3 +387,18 @@ int reset_offsets_command(const tm_config_t *conf, int argc, char **argv)
     free(r.targets);
     return rc;
 }
+
+const cli_command_t reset_offsets_cli = {
+    .name = "reset-offsets",
+    .handler = reset_offsets_command,
+    .summary = "replay: move the group's stored offsets (a plan without --execute)",
+    .needs_config = 1,
+    .options = reset_options,
+    .check = reset_offsets_check,
+    .synopsis = "--stream NAME\n"
+                "         (--to-earliest | --to-latest | --to-datetime TS | --to-offset N)\n"
+                "         [--partition P] [--execute]",
+    .description = "Moves the consumer group's stored offsets (sync_offsets) of the\n"
+                   "stream's topic, and Kafka's group offsets with them: a replay.\n"
+                   "Prints the plan; changes nothing without --execute. Running\n"
+                   "workers follow at their next batch."};

@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "cli.h"
 #include "config.h"
 
 typedef enum {
@@ -54,16 +55,18 @@ typedef struct reset_args {
     int64_t offset;    /* --to-offset */
     int32_t partition; /* --partition; -1: every partition */
     int execute;
-    int help; /* --help: print the usage, do nothing else */
 } reset_args_t;
 
+/* The command on the command line (cli.h): its options and handler. */
+extern const cli_command_t reset_offsets_cli;
+
 /*
- * Parses the command's arguments (argv[0] is "reset-offsets"). Returns 0,
- * or -1 with errstr saying what is wrong (bad usage). With --help, 0 and
- * out->help = 1 whatever else is there.
+ * The command's options as cli_parse found them (args->command is
+ * reset_offsets_cli), checked and typed. Returns 0, or -1 with errstr
+ * saying what is wrong (bad usage).
  */
-int reset_args_parse(int argc, char **argv, reset_args_t *out, char *errstr,
-                     size_t errstr_size) TM_WARN_UNUSED;
+int reset_args_from_cli(const cli_args_t *args, reset_args_t *out, char *errstr,
+                        size_t errstr_size) TM_WARN_UNUSED;
 
 /* One partition of the plan. */
 typedef struct reset_part {
@@ -81,10 +84,5 @@ void reset_plan_target(const reset_args_t *a, reset_part_t *p);
 /* The plan as a table, one line per partition. */
 void reset_plan_print(FILE *out, const char *group, const char *topic, const reset_part_t *parts,
                       size_t n);
-
-void reset_offsets_usage(FILE *out);
-
-/* The command: see above. Returns the exit status. */
-int reset_offsets_command(const tm_config_t *conf, int argc, char **argv);
 
 #endif

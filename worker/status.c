@@ -10,7 +10,6 @@
 
 #include "groupprobe.h"
 #include "bookkeeping.h"
-#include "cmdargs.h"
 #include "kafka_conf.h"
 #include "log.h"
 #include "offsets.h"
@@ -18,49 +17,37 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
 
-void worker_status_usage(FILE *out)
-{
-    fprintf(out, "usage: tidemark-worker [-c FILE] status [--max-staleness DUR]\n"
-                 "\n"
-                 "Per stream: the consumer group's stored offset, the high\n"
-                 "watermark and the lag of each partition; the last completed run\n"
-                 "and its staleness. Exits 1 when a stream has no completed run or\n"
-                 "its last one completed longer ago than DUR (ms, s, m, h, d).\n");
-}
+enum { OPT_MAX_STALENESS };
+static const cli_option_t status_options[] = {
+    [OPT_MAX_STALENESS] = {"max-staleness", "DUR",
+                           "exit 1 when a stream's last run is older (ms, s, m, h, d)"},
+    {NULL, NULL, NULL}};
 
-int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out, char *errstr,
-                             size_t errstr_size)
+int worker_status_args_from_cli(const cli_args_t *args, worker_status_args_t *out, char *errstr,
+                                size_t errstr_size)
 {
-    const char *v = NULL;
-    int i, m;
+    const char *v = args->value[OPT_MAX_STALENESS];
 
     memset(out, 0, sizeof(*out));
     out->max_staleness_ms = -1;
-    for (i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return out->help = 1, 0;
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-
-        m = cmdargs_match(argc, argv, &i, "max-staleness", &v);
-        if (m == 0) {
-            errstr_set(errstr, errstr_size, "unknown argument '%s'", arg);
-            return -1;
-        }
-        if (m < 0 || out->max_staleness_ms >= 0) {
-            errstr_set(errstr, errstr_size, "--max-staleness %s",
-                       m < 0 ? "needs a duration" : "given twice");
-            return -1;
-        }
-        if (config_parse_duration(v, &out->max_staleness_ms) < 0) {
-            errstr_set(errstr, errstr_size,
-                       "--max-staleness '%s': bad duration (use ms, s, m, h "
-                       "or d)",
-                       v);
-            return -1;
-        }
+    if (!v)
+        return 0;
+    if (args->count[OPT_MAX_STALENESS] > 1) {
+        errstr_set(errstr, errstr_size, "--max-staleness given twice");
+        return -1;
+    }
+    if (config_parse_duration(v, &out->max_staleness_ms) < 0) {
+        errstr_set(errstr, errstr_size, "--max-staleness '%s': bad duration (use ms, s, m, h or d)",
+                   v);
+        return -1;
     }
     return 0;
+}
+
+static int status_check(const cli_args_t *args, char *errstr, size_t errstr_size)
+{
+    worker_status_args_t a;
+    return worker_status_args_from_cli(args, &a, errstr, errstr_size);
 }
 
 int64_t worker_status_lag(int64_t stored, int64_t low, int64_t high)
@@ -297,21 +284,16 @@ static int open_all(status_run_t *r)
     return 0;
 }
 
-int worker_status_command(const tm_config_t *conf, int argc, char **argv)
+static int worker_status_command(const tm_config_t *conf, const cli_args_t *cli)
 {
     worker_status_args_t args;
     status_run_t r;
     char err[512];
     int stale = 0;
 
-    if (worker_status_args_parse(argc, argv, &args, err, sizeof(err)) < 0) {
+    if (worker_status_args_from_cli(cli, &args, err, sizeof(err)) < 0) {
         fprintf(stderr, "tidemark-worker: status: %s\n", err);
-        worker_status_usage(stderr);
         return EXIT_USAGE;
-    }
-    if (args.help) {
-        worker_status_usage(stdout);
-        return 0;
     }
     memset(&r, 0, sizeof(r));
     r.conf = conf;
@@ -323,3 +305,16 @@ int worker_status_command(const tm_config_t *conf, int argc, char **argv)
     offsets_clear(&r.so);
     return r.failed || stale || r.out_of_range ? EXIT_RUNTIME : 0;
 }
+
+const cli_command_t worker_status_cli = {
+    .name = "status",
+    .handler = worker_status_command,
+    .summary = "lag per partition, last completed run, staleness; exits 1 when stale",
+    .needs_config = 1,
+    .options = status_options,
+    .check = status_check,
+    .synopsis = "[--max-staleness DUR]",
+    .description = "Per stream: the consumer group's stored offset, the high\n"
+                   "watermark and the lag of each partition; the last completed run\n"
+                   "and its staleness. Exits 1 when a stream has no completed run or\n"
+                   "its last one completed longer ago than DUR (ms, s, m, h, d)."};

@@ -31,16 +31,20 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "cli.h"
 #include "config.h"
 
 typedef struct worker_status_args {
     int64_t max_staleness_ms; /* -1: not given */
-    int help;
 } worker_status_args_t;
 
-/* argv[0] is "status". 0, or -1 with errstr (bad usage). */
-int worker_status_args_parse(int argc, char **argv, worker_status_args_t *out, char *errstr,
-                             size_t errstr_size) TM_WARN_UNUSED;
+/* The command on the command line (cli.h): its options and handler. */
+extern const cli_command_t worker_status_cli;
+
+/* The command's options as cli_parse found them (args->command is
+ * worker_status_cli), typed. 0, or -1 with errstr (bad usage). */
+int worker_status_args_from_cli(const cli_args_t *args, worker_status_args_t *out, char *errstr,
+                                size_t errstr_size) TM_WARN_UNUSED;
 
 /* Lag of a partition: high - stored, or high - low when nothing is
  * stored (stored < 0); never negative. -1 when high is unknown (< 0). */
@@ -59,10 +63,5 @@ const char *worker_status_state_name(stream_state_t s);
 
 /* "850ms", "42s", "5m03s", "2h07m", "3d04h". */
 void worker_status_format_duration(int64_t ms, char *buf, size_t size);
-
-void worker_status_usage(FILE *out);
-
-/* The command: see above. Returns the exit status. */
-int worker_status_command(const tm_config_t *conf, int argc, char **argv);
 
 #endif

@@ -9,8 +9,8 @@
  */
 #include "fuzz.h"
 #include <jansson.h>
-#include "../../producer/hwm.h"
-#include "../../producer/checkpoint.h"
+#include "hwm.h"
+#include "checkpoint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,7 +15,7 @@
 #include "convert.h"
 #include "envelope.h"
 #include "schema.h"
-#include "../../producer/jsonpage.h"
+#include "jsonpage.h"
 #include "fuzz_schema.h"
 
 static record_schema_t *rs;

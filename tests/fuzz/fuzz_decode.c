@@ -19,10 +19,10 @@
 #include <jansson.h>
 #include "envelope.h"
 #include "schema.h"
-#include "../../worker/batch.h"
-#include "../../worker/deadletter.h"
-#include "../../worker/decode.h"
-#include "../../worker/streams.h"
+#include "batch.h"
+#include "deadletter.h"
+#include "decode.h"
+#include "streams.h"
 #include "fuzz_schema.h"
 
 #define TOPIC "tm.every"

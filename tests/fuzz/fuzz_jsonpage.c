@@ -10,7 +10,7 @@
 #include "fuzz.h"
 #include <jansson.h>
 #include "jsonnum.h"
-#include "../../producer/jsonpage.h"
+#include "jsonpage.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

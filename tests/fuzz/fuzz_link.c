@@ -5,7 +5,7 @@
  * followed from the base.
  */
 #include "fuzz.h"
-#include "../../producer/link.h"
+#include "link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../producer/checkpoint.h"
+#include "checkpoint.h"
 #include "isotime.h"
 #include "runrecord.h"
 

@@ -32,8 +32,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "../../producer/checkpoint.h"
-#include "../../producer/publisher.h"
+#include "checkpoint.h"
+#include "publisher.h"
 #include "isotime.h"
 #include "kafka_conf.h"
 #include "runrecord.h"

@@ -14,7 +14,7 @@
 #include "convert.h"
 #include "jsonnum.h"
 #include "schema.h"
-#include "../../producer/jsonpage.h"
+#include "jsonpage.h"
 
 #define CUSTOMER "../../schemas/customer.avsc"
 #define KITCHEN  "fixtures/kitchen.avsc"

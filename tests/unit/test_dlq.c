@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "../../producer/dlq.h"
+#include "dlq.h"
 
 static void test_copy_limit(void **state)
 {

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../producer/heldeletes.h"
+#include "heldeletes.h"
 
 typedef struct step {
     char kind; /* 'h' hold, 'u' hold undated (no deleted_at), 's' served */

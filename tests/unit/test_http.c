@@ -23,7 +23,7 @@
 
 #include "isotime.h"
 #include "signals.h"
-#include "../../producer/http.h"
+#include "http.h"
 
 /* ---- pure ---------------------------------------------------------------- */
 

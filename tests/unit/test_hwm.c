@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "../../producer/hwm.h"
-#include "../../producer/idset.h"
+#include "hwm.h"
+#include "idset.h"
 #include "isotime.h"
 #include "runrecord.h"
 

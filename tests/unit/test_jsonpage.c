@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "../../producer/jsonpage.h"
+#include "jsonpage.h"
 #include "jsonnum.h"
 
 #define MAX_BAD 4

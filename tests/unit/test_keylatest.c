@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "envelope.h"
-#include "../../producer/keylatest.h"
+#include "keylatest.h"
 
 typedef struct event {
     void *buf;

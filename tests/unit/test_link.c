@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../producer/link.h"
+#include "link.h"
 
 /* Each case: the field, then the expected "target|rel" of every
  * link-value (rel "-" = none), joined by " ; ", and the malformed count. */

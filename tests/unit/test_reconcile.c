@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../../producer/idset.h"
-#include "../../producer/reconcile.h"
+#include "idset.h"
+#include "reconcile.h"
 
 typedef struct val {
     int64_t a;

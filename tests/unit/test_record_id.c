@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "../../producer/jsonpage.h"
-#include "../../producer/run.h"
+#include "jsonpage.h"
+#include "run.h"
 
 typedef struct id_case {
     const char *item; /* one record, as JSON text */

@@ -1,8 +1,9 @@
 /*
  * test_reset_offsets.c - the pure parts of `tidemark-worker
  * reset-offsets`: its argument parsing (what is bad usage), the new
- * offset of each partition for every --to-*, and the printed plan; and
- * the option walker it shares with `status` (cmdargs).
+ * offset of each partition for every --to-*, and the printed plan. The
+ * arguments go through cli_parse (cli.h) with the command's own table, as
+ * in tidemark-worker.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,33 +14,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../worker/cmdargs.h"
-#include "../../worker/reset_offsets.h"
+#include "cli.h"
+#include "reset_offsets.h"
 
 #define MAX_ARGS 12
 
-/* Splits a space-separated command line (argv[0] = "reset-offsets") into
- * argv, in buf. */
+static const cli_command_t *const commands[] = {&reset_offsets_cli};
+static const cli_program_t program = {
+    .name = "tidemark-worker", .commands = commands, .n_commands = 1};
+
+/* Splits a space-separated command line (after "tidemark-worker
+ * reset-offsets") into argv, in buf. */
 static int split(const char *line, char *buf, size_t size, char **argv)
 {
     int argc = 0;
     char *tok, *save = NULL;
 
-    snprintf(buf, size, "reset-offsets %s", line);
+    snprintf(buf, size, "tidemark-worker reset-offsets %s", line);
     for (tok = strtok_r(buf, " ", &save); tok && argc < MAX_ARGS; tok = strtok_r(NULL, " ", &save))
         argv[argc++] = tok;
     argv[argc] = NULL;
     return argc;
 }
 
-/* The parsed arguments point into argv: both live until the next call. */
-static int parse(const char *line, reset_args_t *a, char *err, size_t size)
+/* The parsed arguments point into argv: both live until the next call.
+ * With --help, 0 and *help = 1 (a not parsed). */
+static int parse_help(const char *line, reset_args_t *a, int *help, char *err, size_t size)
 {
     static char buf[512], *argv[MAX_ARGS + 1];
     int argc = split(line, buf, sizeof(buf), argv);
+    cli_args_t args;
 
     err[0] = '\0';
-    return reset_args_parse(argc, argv, a, err, size);
+    if (cli_parse(&program, argc, argv, &args, err, size) < 0)
+        return -1;
+    *help = args.help;
+    return args.help ? 0 : reset_args_from_cli(&args, a, err, size);
+}
+
+static int parse(const char *line, reset_args_t *a, char *err, size_t size)
+{
+    int help = 0;
+    int rc = parse_help(line, a, &help, err, size);
+    assert_int_equal(help, 0);
+    return rc;
 }
 
 static void test_parse_good(void **state)
@@ -75,7 +93,6 @@ static void test_parse_good(void **state)
             assert_int_equal(a.ts_ms, cases[i].value);
         assert_int_equal(a.partition, cases[i].partition);
         assert_int_equal(a.execute, cases[i].execute);
-        assert_int_equal(a.help, 0);
     }
 }
 
@@ -99,10 +116,11 @@ static void test_parse_bad(void **state)
         {"--stream customers --to-earliest --partition 1 --partition 2", "given twice"},
         {"--stream a --stream b --to-earliest", "given twice"},
         {"--stream= --to-earliest", "--stream needs a value"},
-        {"--stream customers --to-earliest extra", "unknown argument 'extra'"},
-        {"--stream customers --to-earliest --executes", "unknown argument '--executes'"},
+        {"--stream customers --to-earliest extra", "unexpected argument 'extra'"},
+        {"--stream customers --to-earliest --executes", "unknown option '--executes'"},
         {"--stream customers --to-earliest --execute=yes", "takes no value"},
-        {"--stream customers --to-earliest -x", "unknown argument '-x'"},
+        {"--stream customers --to-earliest -x", "unknown option '-x'"},
+        {"--stream customers --to-earliest --execute --execute", "--execute given twice"},
     };
     reset_args_t a;
     char err[256];
@@ -120,12 +138,14 @@ static void test_parse_help(void **state)
 {
     reset_args_t a;
     char err[256];
+    int help = 0;
 
     (void)state;
-    assert_int_equal(parse("--bogus --help", &a, err, sizeof(err)), 0);
-    assert_int_equal(a.help, 1);
-    assert_int_equal(parse("-h", &a, err, sizeof(err)), 0);
-    assert_int_equal(a.help, 1);
+    assert_int_equal(parse_help("--bogus --help", &a, &help, err, sizeof(err)), 0);
+    assert_int_equal(help, 1);
+    help = 0;
+    assert_int_equal(parse_help("-h", &a, &help, err, sizeof(err)), 0);
+    assert_int_equal(help, 1);
 }
 
 static void test_plan_target(void **state)
@@ -198,46 +218,12 @@ static void test_plan_print(void **state)
     free(text);
 }
 
-static void test_cmdargs(void **state)
-{
-    char a0[] = "cmd", a1[] = "--name", a2[] = "v", a3[] = "--name=w", a4[] = "--names",
-         a5[] = "--flag=1", a6[] = "--name";
-    char *argv[] = {a0, a1, a2, a3, a4, a5, a6, NULL};
-    const char *v = NULL;
-    int64_t n = 0;
-    int i;
-
-    (void)state;
-    i = 1;
-    assert_int_equal(cmdargs_match(7, argv, &i, "name", &v), 1);
-    assert_string_equal(v, "v");
-    assert_int_equal(i, 2);
-    i = 3;
-    assert_int_equal(cmdargs_match(7, argv, &i, "name", &v), 1);
-    assert_string_equal(v, "w");
-    assert_int_equal(i, 3);
-    i = 4;
-    assert_int_equal(cmdargs_match(7, argv, &i, "name", &v), 0);
-    i = 5;
-    assert_int_equal(cmdargs_match(7, argv, &i, "flag", NULL), -1);
-    i = 6; /* last argument: its value is missing */
-    assert_int_equal(cmdargs_match(7, argv, &i, "name", &v), -1);
-    assert_int_equal(cmdargs_int64("42", 0, 100, &n), 0);
-    assert_int_equal(n, 42);
-    assert_int_equal(cmdargs_int64("101", 0, 100, &n), -1);
-    assert_int_equal(cmdargs_int64(" 4", 0, 100, &n), -1);
-    assert_int_equal(cmdargs_int64("", 0, 100, &n), -1);
-    assert_int_equal(cmdargs_int64("4 ", 0, 100, &n), -1);
-    assert_int_equal(cmdargs_int64("-1", -5, 100, &n), 0);
-    assert_int_equal(n, -1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_good), cmocka_unit_test(test_parse_bad),
         cmocka_unit_test(test_parse_help), cmocka_unit_test(test_plan_target),
-        cmocka_unit_test(test_plan_print), cmocka_unit_test(test_cmdargs),
+        cmocka_unit_test(test_plan_print),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

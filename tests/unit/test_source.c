@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
-#include "../../producer/source.h"
-#include "../../producer/status.h"
-#include "../../producer/run.h"
+#include "source.h"
+#include "status.h"
+#include "run.h"
 
 static void test_json_path(void **state)
 {

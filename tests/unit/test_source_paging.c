@@ -26,7 +26,7 @@
 
 #include "isotime.h"
 #include "signals.h"
-#include "../../producer/source.h"
+#include "source.h"
 
 #define MAX_RECS 64
 

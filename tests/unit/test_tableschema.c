@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "schema.h"
-#include "../../worker/sqlgen.h"
-#include "../../worker/strbuf.h"
-#include "../../worker/tableschema.h"
+#include "sqlgen.h"
+#include "strbuf.h"
+#include "tableschema.h"
 
 /* 72 bytes; the first 63 are "a_field_name_that_is_far_too_long_for_a_postgres_identifier_abc" */
 #define LONG72 "a_field_name_that_is_far_too_long_for_a_postgres_identifier_abcdefghijkl"

@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../worker/apply.h"
-#include "../../worker/batch.h"
-#include "../../worker/deadletter.h"
-#include "../../worker/dedupe.h"
-#include "../../worker/idkey.h"
-#include "../../worker/runcount.h"
-#include "../../worker/tableapply.h"
+#include "apply.h"
+#include "batch.h"
+#include "deadletter.h"
+#include "dedupe.h"
+#include "idkey.h"
+#include "runcount.h"
+#include "tableapply.h"
 
 /* ---- dedupe ---------------------------------------------------------- */
 

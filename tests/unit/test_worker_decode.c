@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../worker/batch.h"
-#include "../../worker/decode.h"
+#include "batch.h"
+#include "decode.h"
 
 #define RUNS "tm.sync-runs"
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../worker/pg.h"
+#include "pg.h"
 #include "schema.h"
-#include "../../worker/sqlgen.h"
-#include "../../worker/strbuf.h"
+#include "sqlgen.h"
+#include "strbuf.h"
 
 /* Mixed case and a keyword as field names: both must stay quoted. */
 static const char *const ODD_SCHEMA =

@@ -10,36 +10,49 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "../../worker/status.h"
+#include "cli.h"
+#include "status.h"
+
+static const cli_command_t *const commands[] = {&worker_status_cli};
+static const cli_program_t program = {
+    .name = "tidemark-worker", .commands = commands, .n_commands = 1};
 
 static void test_args(void **state)
 {
-    char a0[] = "status", a1[] = "--max-staleness", a2[] = "90s", a3[] = "--max-staleness=2h",
-         a4[] = "soon", a5[] = "--bogus", a6[] = "--help";
-    char *ok1[] = {a0, a1, a2, NULL}, *ok2[] = {a0, a3, NULL}, *none[] = {a0, NULL},
-         *bad1[] = {a0, a1, NULL}, *bad2[] = {a0, a1, a4, NULL}, *bad3[] = {a0, a5, NULL},
-         *twice[] = {a0, a1, a2, a3, NULL}, *help[] = {a0, a5, a6, NULL};
-    worker_status_args_t a;
+    static const struct {
+        const char *argv[5];
+        int rc;
+        int64_t max_ms;   /* rc 0 */
+        const char *says; /* rc -1 */
+    } cases[] = {
+        {{"--max-staleness", "90s"}, 0, 90000, NULL},
+        {{"--max-staleness=2h"}, 0, 7200000, NULL},
+        {{NULL}, 0, -1, NULL},
+        {{"--max-staleness"}, -1, 0, "needs a value"},
+        {{"--max-staleness", "soon"}, -1, 0, "bad duration"},
+        {{"--bogus"}, -1, 0, "unknown option '--bogus'"},
+        {{"--max-staleness", "90s", "--max-staleness=2h"}, -1, 0, "given twice"},
+    };
     char err[256];
 
     (void)state;
-    assert_int_equal(worker_status_args_parse(3, ok1, &a, err, sizeof(err)), 0);
-    assert_int_equal(a.max_staleness_ms, 90000);
-    assert_int_equal(worker_status_args_parse(2, ok2, &a, err, sizeof(err)), 0);
-    assert_int_equal(a.max_staleness_ms, 7200000);
-    assert_int_equal(worker_status_args_parse(1, none, &a, err, sizeof(err)), 0);
-    assert_int_equal(a.max_staleness_ms, -1);
-    assert_int_equal(a.help, 0);
-    assert_int_equal(worker_status_args_parse(2, bad1, &a, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "needs a duration"));
-    assert_int_equal(worker_status_args_parse(3, bad2, &a, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "bad duration"));
-    assert_int_equal(worker_status_args_parse(2, bad3, &a, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "unknown argument '--bogus'"));
-    assert_int_equal(worker_status_args_parse(4, twice, &a, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "given twice"));
-    assert_int_equal(worker_status_args_parse(3, help, &a, err, sizeof(err)), 0);
-    assert_int_equal(a.help, 1);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *argv[8] = {"tidemark-worker", "status"};
+        int argc = 2;
+        for (size_t k = 0; cases[i].argv[k]; k++)
+            argv[argc++] = (char *)cases[i].argv[k];
+        cli_args_t args;
+        worker_status_args_t a;
+        err[0] = '\0';
+        int rc = cli_parse(&program, argc, argv, &args, err, sizeof(err));
+        if (rc == 0)
+            rc = worker_status_args_from_cli(&args, &a, err, sizeof(err));
+        assert_int_equal(rc, cases[i].rc);
+        if (rc == 0)
+            assert_int_equal(a.max_staleness_ms, cases[i].max_ms);
+        else if (!strstr(err, cases[i].says))
+            fail_msg("case %zu: error '%s' does not say '%s'", i, err, cases[i].says);
+    }
 }
 
 static void test_lag(void **state)
