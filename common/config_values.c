@@ -13,6 +13,23 @@
 #include <string.h>
 #include <strings.h>
 
+/* The decimal digits at *s (at least one) into *v, *s moved past them.
+ * 0, or -1 when there is no digit or the number overflows. */
+static int read_digits(const char **s, int64_t *v)
+{
+    const char *q = *s;
+
+    if (!q || !isdigit((unsigned char)*q))
+        return -1;
+    for (*v = 0; isdigit((unsigned char)*q); q++) {
+        if (*v > (INT64_MAX - 9) / 10)
+            return -1;
+        *v = *v * 10 + (*q - '0');
+    }
+    *s = q;
+    return 0;
+}
+
 /* "30s" -> 30000. A bare number means seconds; overflow is an error. */
 int config_parse_duration(const char *s, int64_t *ms_out)
 {
@@ -20,16 +37,11 @@ int config_parse_duration(const char *s, int64_t *ms_out)
         const char *suffix;
         int64_t ms;
     } units[] = {{"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}, {"", 0}};
-    int64_t v = 0;
+    int64_t v;
     const char *q = s;
 
-    if (!s || !isdigit((unsigned char)*s))
+    if (read_digits(&q, &v) < 0)
         return -1;
-    for (; isdigit((unsigned char)*q); q++) {
-        if (v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*q - '0');
-    }
     int64_t unit = *q == '\0' ? 1000 : 0;
     for (size_t i = 0; !unit && units[i].ms; i++)
         if (strcmp(q, units[i].suffix) == 0)
@@ -46,19 +58,14 @@ int config_parse_size(const char *s, int64_t *bytes_out)
         const char *suffix;
         int64_t mult;
     } units[] = {{"", 1}, {"kib", 1LL << 10}, {"mib", 1LL << 20}, {"gib", 1LL << 30}};
-    int64_t v = 0;
+    int64_t v;
     const char *q = s;
 
-    if (!s || !isdigit((unsigned char)*s))
+    if (read_digits(&q, &v) < 0)
         return -1;
-    for (; isdigit((unsigned char)*q); q++) {
-        if (v > (INT64_MAX - 9) / 10)
-            return -1;
-        v = v * 10 + (*q - '0');
-    }
     if (*q == ' ' && q[1] != '\0')
         q++;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
         if (strcasecmp(q, units[i].suffix) == 0) {
             if (v > INT64_MAX / units[i].mult)
                 return -1;
@@ -131,11 +138,11 @@ char *config_expand_env(const char *value, char *errstr, size_t errstr_size)
                 goto fail;
             }
             char name[256];
-            if (nl >= sizeof name) {
+            if (nl >= sizeof(name)) {
                 errstr_set(errstr, errstr_size, "environment variable name too long");
                 goto fail;
             }
-            snprintf(name, sizeof name, "%.*s", (int)nl, s + 2);
+            snprintf(name, sizeof(name), "%.*s", (int)nl, s + 2);
             piece = getenv(name);
             if (!piece) {
                 errstr_set(errstr, errstr_size, "environment variable %s is not set", name);

@@ -1,0 +1,391 @@
+/*
+ * config_reader.c - config_load(): reads tidemark.conf, line by line,
+ * into a tm_config_t, with the table and value rules of config.c.
+ *
+ * The file follows inih's dialect (sections in [], "key = value", ';' and
+ * '#' comments at the start of a line, inline comments after whitespace),
+ * but is read here line by line rather than through libinih: Debian's
+ * libinih is built without INI_HANDLER_LINENO, so it cannot tell which line
+ * a key came from, and its 200-byte line buffer silently splits longer
+ * lines (a bearer token, a conninfo URI) into two. Every error must name
+ * file:line and key, so the reader is ours; it is short.
+ *
+ * Main thread, at start-up (config.h); fails with "FILE:LINE: WHERE:
+ * reason" in errstr.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_keys.h"
+#include "errstr.h"
+
+/* ---- parser state ------------------------------------------------------ */
+
+typedef struct parser {
+    const char *path;
+    tm_config_t *conf;
+    section_t sec;
+    size_t stream_idx;       /* current stream when sec == SEC_STREAM */
+    int *glob_line;          /* line that set each key of config_keys outside streams; 0 = unset */
+    int *stream_line;        /* the same per stream: [stream * config_n_keys + key] */
+    int sec_line[SEC_COUNT]; /* first header line of each non-stream section */
+    char *err;
+    size_t errsize;
+} parser_t;
+
+/* "[kafka] key", "[stream customers] key" or "key" (top level). */
+static void label(section_t sec, const stream_conf_t *st, const char *key, char *buf, size_t size)
+{
+    if (sec == SEC_TOP)
+        snprintf(buf, size, "%s", key ? key : "");
+    else if (sec == SEC_STREAM)
+        snprintf(buf, size, "[stream %s]%s%s", st ? st->name : "?", key ? " " : "", key ? key : "");
+    else
+        snprintf(buf, size, "[%s]%s%s", config_section_name(sec), key ? " " : "", key ? key : "");
+}
+
+/* Formats "FILE:LINE: WHERE: reason" (or "FILE: WHERE: reason" when line
+ * is 0) and returns -1. */
+TM_PRINTF(4, 5) static int perr(parser_t *p, int line, const char *where, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        errstr_set(p->err, p->errsize, "%s:%d: %s%s%s", p->path, line, where, *where ? ": " : "",
+                   reason);
+    else
+        errstr_set(p->err, p->errsize, "%s: %s%s%s", p->path, where, *where ? ": " : "", reason);
+    return -1;
+}
+
+/* Sets every default of sec into base. Defaults are constants of
+ * config.c: a failure here is a bug in the table, reported like any other
+ * error. */
+static int apply_defaults(parser_t *p, section_t sec, char *base)
+{
+    const char *key = "";
+    char why[256];
+
+    if (config_apply_defaults(sec, base, &key, why, sizeof(why)) < 0)
+        return perr(p, 0, key, "bad built-in default: %s", why);
+    return 0;
+}
+
+/* ---- lines ------------------------------------------------------------- */
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+/* Cuts an inline comment: ';' or '#' at the start of s or after
+ * whitespace. "http://h/#frag" keeps its '#'. */
+static void strip_comment(char *s)
+{
+    for (char *q = s; *q; q++) {
+        if ((*q == ';' || *q == '#') && (q == s || isspace((unsigned char)q[-1]))) {
+            *q = '\0';
+            return;
+        }
+    }
+}
+
+static int open_stream(parser_t *p, const char *name, int line)
+{
+    tm_config_t *c = p->conf;
+    char where[300];
+
+    snprintf(where, sizeof(where), "[stream %s]", name);
+    if (!config_is_topic_token(name))
+        return perr(p, line, where,
+                    "a stream name may hold only letters, digits, '.', '_' and '-'");
+    /* <prefix>.<stream> would be one of tidemark's own topics. */
+    static const char *const reserved[] = {"sync-runs", "dlq", "schemas"};
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+        if (strcmp(name, reserved[i]) == 0)
+            return perr(p, line, where,
+                        "the name '%s' is reserved: <prefix>.%s is tidemark's own topic", name,
+                        name);
+    const stream_conf_t *dup = config_stream(c, name);
+    if (dup)
+        return perr(p, line, where, "duplicate stream (first at line %d)", dup->line);
+
+    stream_conf_t *ns = realloc(c->streams, (c->n_streams + 1) * sizeof(*ns));
+    if (!ns)
+        return perr(p, line, where, "out of memory");
+    c->streams = ns;
+    int *nl = realloc(p->stream_line, (c->n_streams + 1) * config_n_keys * sizeof(*nl));
+    if (!nl)
+        return perr(p, line, where, "out of memory");
+    p->stream_line = nl;
+
+    stream_conf_t *st = &c->streams[c->n_streams];
+    memset(st, 0, sizeof(*st));
+    memset(p->stream_line + c->n_streams * config_n_keys, 0, config_n_keys * sizeof(int));
+    p->stream_idx = c->n_streams++;
+    st->line = line;
+    st->name = strdup(name);
+    if (!st->name)
+        return perr(p, line, where, "out of memory");
+    return apply_defaults(p, SEC_STREAM, (char *)st);
+}
+
+static int parse_section(parser_t *p, char *s, int line)
+{
+    char *close = strchr(s, ']');
+
+    if (!close)
+        return perr(p, line, "", "section header without ']'");
+    char *rest = close + 1;
+    strip_comment(rest);
+    if (*trim(rest))
+        return perr(p, line, "", "text after the section header");
+    *close = '\0';
+    char *name = trim(s + 1);
+
+    if (strncmp(name, "stream", 6) == 0 && (name[6] == '\0' || isspace((unsigned char)name[6]))) {
+        char *sname = trim(name + 6);
+        if (!*sname)
+            return perr(p, line, "[stream]", "a stream section needs a name: [stream NAME]");
+        p->sec = SEC_STREAM;
+        return open_stream(p, sname, line);
+    }
+    for (int i = SEC_KAFKA; i < SEC_STREAM; i++) {
+        if (strcmp(name, config_section_name((section_t)i)) == 0) {
+            p->sec = (section_t)i;
+            if (!p->sec_line[i])
+                p->sec_line[i] = line;
+            return 0;
+        }
+    }
+    char where[300];
+    snprintf(where, sizeof(where), "[%s]", name);
+    return perr(p, line, where,
+                "unknown section (expected kafka, postgres, worker, producer "
+                "or stream NAME)");
+}
+
+/* A [kafka] key tidemark does not read: kept for rd_kafka_conf_set(). */
+static int add_kafka_prop(parser_t *p, const char *key, char *value, int line)
+{
+    tm_config_t *c = p->conf;
+    char where[300];
+
+    snprintf(where, sizeof(where), "[kafka] %s", key);
+    for (size_t i = 0; i < c->n_kafka_props; i++) {
+        if (strcmp(c->kafka_props[i].key, key) == 0) {
+            free(value);
+            return perr(p, line, where, "set twice (first at line %d)", c->kafka_props[i].line);
+        }
+    }
+    config_kv_t *kv = realloc(c->kafka_props, (c->n_kafka_props + 1) * sizeof(*kv));
+    if (!kv) {
+        free(value);
+        return perr(p, line, where, "out of memory");
+    }
+    c->kafka_props = kv;
+    kv = &c->kafka_props[c->n_kafka_props];
+    kv->key = strdup(key);
+    kv->value = value; /* ownership passes to the conf */
+    kv->line = line;
+    c->n_kafka_props++;
+    if (!kv->key)
+        return perr(p, line, where, "out of memory");
+    return 0;
+}
+
+static int parse_kv(parser_t *p, char *s, int line)
+{
+    char *eq = strchr(s, '=');
+    char where[300], why[512];
+
+    if (!eq)
+        return perr(p, line, "", "expected 'key = value' or '[section]'");
+    *eq = '\0';
+    char *key = trim(s);
+    char *raw = eq + 1;
+    strip_comment(raw);
+    raw = trim(raw);
+    if (!*key)
+        return perr(p, line, "", "expected 'key = value' (the key is missing)");
+
+    stream_conf_t *st = p->sec == SEC_STREAM ? &p->conf->streams[p->stream_idx] : NULL;
+    label(p->sec, st, key, where, sizeof(where));
+
+    size_t idx;
+    const key_def_t *def = config_key_find(p->sec, key, &idx);
+    if (!def && p->sec != SEC_KAFKA)
+        return perr(p, line, where,
+                    p->sec == SEC_TOP ? "unknown key (before any section)" : "unknown key");
+
+    char *value = config_expand_env(raw, why, sizeof(why));
+    if (!value)
+        return perr(p, line, where, "%s", why);
+    if (!def)
+        return add_kafka_prop(p, key, value, line); /* value now owned by conf */
+
+    int *set_line = st ? &p->stream_line[p->stream_idx * config_n_keys + idx] : &p->glob_line[idx];
+    if (*set_line) {
+        free(value);
+        return perr(p, line, where, "set twice (first at line %d)", *set_line);
+    }
+    *set_line = line;
+    int rc = config_key_set(def, st ? (char *)st : (char *)p->conf, value, why, sizeof(why));
+    free(value);
+    return rc < 0 ? perr(p, line, where, "%s", why) : 0;
+}
+
+static int parse_line(parser_t *p, char *line, int lineno)
+{
+    if (lineno == 1 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
+        (unsigned char)line[2] == 0xBF)
+        line += 3; /* UTF-8 byte order mark */
+    char *s = trim(line);
+    if (*s == '\0' || *s == ';' || *s == '#')
+        return 0;
+    if (*s == '[')
+        return parse_section(p, s, lineno);
+    return parse_kv(p, s, lineno);
+}
+
+/* ---- after the last line ----------------------------------------------- */
+
+static char *resolve_schema(const char *conf_path, const char *schema)
+{
+    const char *slash = strrchr(conf_path, '/');
+    if (schema[0] == '/' || !slash)
+        return strdup(schema);
+    size_t dl = (size_t)(slash - conf_path) + 1;
+    char *out = malloc(dl + strlen(schema) + 1);
+    if (out) {
+        memcpy(out, conf_path, dl);
+        strcpy(out + dl, schema);
+    }
+    return out;
+}
+
+/* The line that set key in stream i; 0 when the file leaves it unset. */
+static int stream_key_line(const parser_t *p, size_t i, const char *key)
+{
+    for (size_t k = 0; k < config_n_keys; k++)
+        if (config_keys[k].section == SEC_STREAM && !strcmp(config_keys[k].key, key))
+            return p->stream_line[i * config_n_keys + k];
+    return 0;
+}
+
+static int finish_stream(parser_t *p, size_t i)
+{
+    stream_conf_t *st = &p->conf->streams[i];
+    char where[300];
+
+    for (size_t k = 0; k < config_n_keys; k++) {
+        if (config_keys[k].section == SEC_STREAM && (config_keys[k].flags & F_REQUIRED) &&
+            !p->stream_line[i * config_n_keys + k]) {
+            label(SEC_STREAM, st, config_keys[k].key, where, sizeof(where));
+            return perr(p, st->line, where, "required key missing");
+        }
+    }
+    st->schema_line = stream_key_line(p, i, "schema");
+    label(SEC_STREAM, st, NULL, where, sizeof(where));
+    if (!st->table && !(st->table = strdup(st->name)))
+        return perr(p, st->line, where, "out of memory");
+    /* Keys whose default is another key's value or depends on it. */
+    if (!stream_key_line(p, i, "cursor.sorted"))
+        st->cursor_sorted = st->pagination == PAGINATION_NONE ||
+                            st->pagination == PAGINATION_PAGE ||
+                            st->pagination == PAGINATION_OFFSET;
+    if (!stream_key_line(p, i, "deleted.pagination"))
+        st->deleted_pagination = st->pagination;
+    if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||
+        (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
+        return perr(p, st->line, where, "out of memory");
+    char *resolved = resolve_schema(p->path, st->schema_path);
+    if (!resolved)
+        return perr(p, st->line, where, "out of memory");
+    free(st->schema_path);
+    st->schema_path = resolved;
+    return 0;
+}
+
+static int finish(parser_t *p)
+{
+    char where[300];
+
+    for (size_t k = 0; k < config_n_keys; k++) {
+        if (config_keys[k].section != SEC_STREAM && (config_keys[k].flags & F_REQUIRED) &&
+            !p->glob_line[k]) {
+            label(config_keys[k].section, NULL, config_keys[k].key, where, sizeof(where));
+            return perr(p, p->sec_line[config_keys[k].section], where, "required key missing");
+        }
+    }
+    if (p->conf->n_streams == 0)
+        return perr(p, 0, "", "no [stream NAME] section: at least one stream is required");
+    for (size_t i = 0; i < p->conf->n_streams; i++)
+        if (finish_stream(p, i) < 0)
+            return -1;
+    return 0;
+}
+
+int config_load(const char *path, tm_config_t **out, char *errstr, size_t errstr_size)
+{
+    parser_t p = {.path = path, .sec = SEC_TOP, .err = errstr, .errsize = errstr_size};
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0, rc = 0;
+
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        errstr_set(errstr, errstr_size, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    p.conf = calloc(1, sizeof(*p.conf));
+    p.glob_line = calloc(config_n_keys, sizeof(int));
+    if (!p.conf || !p.glob_line || !(p.conf->path = strdup(path))) {
+        rc = perr(&p, 0, "", "out of memory");
+        goto done;
+    }
+    if (apply_defaults(&p, SEC_TOP, (char *)p.conf) < 0 ||
+        apply_defaults(&p, SEC_KAFKA, (char *)p.conf) < 0 ||
+        apply_defaults(&p, SEC_POSTGRES, (char *)p.conf) < 0 ||
+        apply_defaults(&p, SEC_WORKER, (char *)p.conf) < 0 ||
+        apply_defaults(&p, SEC_PRODUCER, (char *)p.conf) < 0) {
+        rc = -1;
+        goto done;
+    }
+    while (getline(&line, &cap, f) >= 0) {
+        if ((rc = parse_line(&p, line, ++lineno)) < 0)
+            goto done;
+    }
+    if (ferror(f)) {
+        rc = perr(&p, 0, "", "read error");
+        goto done;
+    }
+    rc = finish(&p);
+done:
+    free(line);
+    free(p.stream_line);
+    free(p.glob_line);
+    fclose(f);
+    if (rc < 0) {
+        config_destroy(p.conf);
+        return -1;
+    }
+    *out = p.conf;
+    return 0;
+}
