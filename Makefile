@@ -98,8 +98,8 @@ deps:
 
 # A plain build installs nothing: without the libraries it says what to do.
 pkg-check:
-	@pkg-config --exists $(PKGS) $(TEST_PKGS) || { \
-	    echo "tidemark: missing build packages ($(PKGS) $(TEST_PKGS));" \
+	@pkg-config --exists $(PKGS) || { \
+	    echo "tidemark: missing build packages (pkg-config: $(PKGS));" \
 	         "'make deps' installs them" >&2; exit 1; }
 
 # Rewritten only when the compiler flags change, so that a change (WERROR=,
