@@ -1,7 +1,8 @@
 /*
  * config_keys.h - what config.c (the table of keys and how a value is
  * stored) and config_reader.c (the file's lines) share. Internal to those
- * two files: other modules use config.h.
+ * two files: other modules use config.h. The table is constant; the
+ * functions are pure (any thread) and fail with a reason in why.
  */
 #ifndef TIDEMARK_CONFIG_KEYS_H
 #define TIDEMARK_CONFIG_KEYS_H
