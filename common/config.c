@@ -126,8 +126,6 @@ static const char *const booleans[] = {"false", "true", NULL};
     {SEC_##sec, key, T_##type, def, flags, min, max, off, enums, doc},
 const key_def_t config_keys[] = {CONFIG_KEYS(KEY_ENTRY)};
 const size_t config_n_keys = sizeof(config_keys) / sizeof(config_keys[0]);
-#define keys   config_keys
-#define N_KEYS config_n_keys
 /* clang-format on */
 
 #define DOCPFX_TOP               ""
@@ -300,11 +298,11 @@ int config_key_set(const key_def_t *def, char *base, const char *value, char *wh
 int config_apply_defaults(section_t sec, char *base, const char **bad_key, char *why,
                           size_t why_size)
 {
-    for (size_t i = 0; i < N_KEYS; i++) {
-        if (keys[i].section != sec || !keys[i].def)
+    for (size_t i = 0; i < config_n_keys; i++) {
+        if (config_keys[i].section != sec || !config_keys[i].def)
             continue;
-        if (config_key_set(&keys[i], base, keys[i].def, why, why_size) < 0) {
-            *bad_key = keys[i].key;
+        if (config_key_set(&config_keys[i], base, config_keys[i].def, why, why_size) < 0) {
+            *bad_key = config_keys[i].key;
             return -1;
         }
     }
@@ -313,10 +311,10 @@ int config_apply_defaults(section_t sec, char *base, const char **bad_key, char 
 
 const key_def_t *config_key_find(section_t sec, const char *key, size_t *idx)
 {
-    for (size_t i = 0; i < N_KEYS; i++) {
-        if (keys[i].section == sec && strcmp(keys[i].key, key) == 0) {
+    for (size_t i = 0; i < config_n_keys; i++) {
+        if (config_keys[i].section == sec && strcmp(config_keys[i].key, key) == 0) {
             *idx = i;
-            return &keys[i];
+            return &config_keys[i];
         }
     }
     return NULL;
@@ -327,9 +325,9 @@ const key_def_t *config_key_find(section_t sec, const char *key, size_t *idx)
 /* Frees every T_STR field of sec in base. */
 static void free_strings(section_t sec, char *base)
 {
-    for (size_t i = 0; i < N_KEYS; i++)
-        if (keys[i].section == sec && keys[i].type == T_STR)
-            free(*(char **)(base + keys[i].offset));
+    for (size_t i = 0; i < config_n_keys; i++)
+        if (config_keys[i].section == sec && config_keys[i].type == T_STR)
+            free(*(char **)(base + config_keys[i].offset));
 }
 
 void config_destroy(tm_config_t *conf)
