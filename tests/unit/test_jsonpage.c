@@ -540,6 +540,34 @@ static void test_jsonnum_dumps(void **state)
     json_decref(obj);
 }
 
+static void test_json_path(void **state)
+{
+    (void)state;
+    json_t *doc = json_loads("{\"data\":[1,2],\"result\":{\"items\":[3],\"n\":{\"x\":[]}},"
+                             "\"next\":\"tok\"}",
+                             0, NULL);
+    assert_non_null(doc);
+    static const struct {
+        const char *path;
+        int is_array;
+        size_t size;
+    } cases[] = {
+        {"data", 1, 2},    {"result.items", 1, 1}, {"result.n.x", 1, 0},        {"result", 0, 0},
+        {"missing", 0, 0}, {"data.deeper", 0, 0},  {"result.items.more", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *v = jsonpage_at_path(doc, cases[i].path);
+        if (json_is_array(v) != cases[i].is_array)
+            fail_msg("case %zu (%s)", i, cases[i].path);
+        if (cases[i].is_array)
+            assert_int_equal(json_array_size(v), cases[i].size);
+    }
+    assert_ptr_equal(jsonpage_at_path(doc, ""), doc);
+    assert_ptr_equal(jsonpage_at_path(doc, NULL), doc);
+    assert_string_equal(json_string_value(jsonpage_at_path(doc, "next")), "tok");
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,7 +575,7 @@ int main(void)
         cmocka_unit_test(test_bad_tokens),    cmocka_unit_test(test_not_json),
         cmocka_unit_test(test_number_kinds),  cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_many_records),  cmocka_unit_test(test_jsonnum_to_plain),
-        cmocka_unit_test(test_jsonnum_dumps),
+        cmocka_unit_test(test_jsonnum_dumps), cmocka_unit_test(test_json_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

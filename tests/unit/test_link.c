@@ -176,13 +176,37 @@ static void test_same_origin(void **state)
             fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
 }
 
+/* Each case: a Link field, and the rel="next" target resolved against
+ * the base (NULL: none; "!": an error). */
+typedef struct find_case {
+    const char *field, *want;
+} find_case_t;
+
+static void check_find(const char *base, const find_case_t *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *got = NULL, err[512] = "";
+        int rc = link_find(cases[i].field, "next", base, &got, err, sizeof(err));
+        const char *want = cases[i].want;
+        if (want && strcmp(want, "!") == 0) {
+            if (rc != -1 || got || !err[0])
+                fail_msg("%s case %zu: rc %d, want an error", base, i, rc);
+        } else if (!want) {
+            if (rc != 0 || got)
+                fail_msg("%s case %zu: rc %d '%s', want none (%s)", base, i, rc, got ? got : "",
+                         err);
+        } else if (rc != 1 || !got || strcmp(got, want) != 0) {
+            fail_msg("%s case %zu: rc %d '%s', want '%s' (%s)", base, i, rc, got ? got : "", want,
+                     err);
+        }
+        free(got);
+    }
+}
+
 static void test_find(void **state)
 {
     (void)state;
-    static const char *base = "http://127.0.0.1:9000/customers?modified_since=x";
-    static const struct {
-        const char *field, *want; /* NULL: none; "!": an error */
-    } cases[] = {
+    static const find_case_t cases[] = {
         {NULL, NULL},
         {"", NULL},
         {"<http://127.0.0.1:9000/customers?page=1>; rel=\"first\"\n"
@@ -201,21 +225,32 @@ static void test_find(void **state)
         {"<file:///etc/passwd>; rel=next", "!"},
         {"<javascript:x>; rel=next", "!"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *got = NULL, err[512] = "";
-        int rc = link_find(cases[i].field, "next", base, &got, err, sizeof err);
-        const char *want = cases[i].want;
-        if (want && strcmp(want, "!") == 0) {
-            if (rc != -1 || got || !err[0])
-                fail_msg("case %zu: rc %d, want an error", i, rc);
-        } else if (!want) {
-            if (rc != 0 || got)
-                fail_msg("case %zu: rc %d '%s', want none (%s)", i, rc, got ? got : "", err);
-        } else if (rc != 1 || !got || strcmp(got, want) != 0) {
-            fail_msg("case %zu: rc %d '%s', want '%s' (%s)", i, rc, got ? got : "", want, err);
-        }
-        free(got);
-    }
+    check_find("http://127.0.0.1:9000/customers?modified_since=x", cases,
+               sizeof(cases) / sizeof(cases[0]));
+    /* an https base: next links of a pagination = link walk (they were
+     * source_link_next's cases) */
+    static const find_case_t https_cases[] = {
+        {"<https://api.example.com/v1/customers?page=2>; rel=\"next\"",
+         "https://api.example.com/v1/customers?page=2"},
+        {"<https://a/x?page=1>; rel=\"prev\", <https://a/x?page=3>; rel=\"next\"",
+         "https://a/x?page=3"},
+        {"<https://a/x?p=9>; rel=\"last\", <https://a/x?p=2>; rel=next; title=\"n\"",
+         "https://a/x?p=2"},
+        {"</v1/customers?cursor=abc>; rel=\"next\"",
+         "https://api.example.com/v1/customers?cursor=abc"},
+        {"<https://a/x?p=2>; rel=\"next last\"", "https://a/x?p=2"},
+        {"<https://a/x?p=2>; REL=\"Next\"", "https://a/x?p=2"},
+        {"<https://a/x?p=1>; rel=\"prev\"", NULL},
+        {"<https://a/x?p=1>; rel=\"nextish\"", NULL},
+        /* the first line's rel="first" no longer hides the second's next */
+        {"<https://a/x?p=1>; rel=\"first\"\n<?page=2>; rel=\"next\"",
+         "https://api.example.com/v1/customers?page=2"},
+        {"garbage", "!"},
+        {"<file:///etc/passwd>; rel=next", "!"},
+        {"<http://api.example.com/v1/customers?page=2>; rel=next", "!"},
+    };
+    check_find("https://api.example.com/v1/customers?x=1", https_cases,
+               sizeof(https_cases) / sizeof(https_cases[0]));
     /* an https page never leads to http */
     char *got = NULL, err[512] = "";
     assert_int_equal(
