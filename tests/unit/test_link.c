@@ -49,12 +49,12 @@ static void test_parse(void **state)
         {"< /p?x=1 >; rel=next last", "/p?x=1|next last", 0},
         {"<a>; rel", "a|", 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         link_list_t l;
         assert_int_equal(link_parse(cases[i].field, &l), 0);
         char got[512] = "";
         for (size_t k = 0; k < l.n; k++)
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s|%s", k ? " ; " : "",
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s|%s", k ? " ; " : "",
                      l.v[k].target, l.v[k].rel ? l.v[k].rel : "-");
         if (strcmp(got, cases[i].want) != 0 || l.malformed != cases[i].malformed)
             fail_msg("case %zu: got '%s' (malformed %d), want '%s' (%d)", i, got, l.malformed,
@@ -101,9 +101,9 @@ static void test_resolve(void **state)
         {"javascript:alert(1)", NULL},
         {"http://h/a b", NULL},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *got = NULL, err[256] = "";
-        int rc = link_resolve(base, cases[i].ref, &got, err, sizeof err);
+        int rc = link_resolve(base, cases[i].ref, &got, err, sizeof(err));
         if (!cases[i].want) {
             if (rc != -1 || got || !err[0])
                 fail_msg("case %zu '%s': got rc %d '%s', want an error", i, cases[i].ref, rc,
@@ -115,7 +115,7 @@ static void test_resolve(void **state)
         free(got);
     }
     char *got = NULL, err[256];
-    assert_int_equal(link_resolve("not a url", "/x", &got, err, sizeof err), -1);
+    assert_int_equal(link_resolve("not a url", "/x", &got, err, sizeof(err)), -1);
     assert_null(got);
 }
 
@@ -141,9 +141,9 @@ static void test_check_follow(void **state)
         /* credentials in the query never reach the message */
         {NULL, "file:///x?api_key=SECRET", -1, "api_key=***"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[512] = "";
-        int rc = link_check_follow(cases[i].from, cases[i].to, err, sizeof err);
+        int rc = link_check_follow(cases[i].from, cases[i].to, err, sizeof(err));
         if (rc != cases[i].rc || (cases[i].err_part && !strstr(err, cases[i].err_part)) ||
             strstr(err, "SECRET"))
             fail_msg("case %zu (%s -> %s): rc %d err '%s'", i, cases[i].from ? cases[i].from : "-",
@@ -171,7 +171,7 @@ static void test_same_origin(void **state)
         {"not a url", "not a url", 0},
         {NULL, "http://h/", 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         if (link_same_origin(cases[i].a, cases[i].b) != cases[i].same)
             fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
 }
@@ -254,7 +254,7 @@ static void test_find(void **state)
     /* an https page never leads to http */
     char *got = NULL, err[512] = "";
     assert_int_equal(
-        link_find("<http://h/p2>; rel=next", "next", "https://h/p1", &got, err, sizeof err), -1);
+        link_find("<http://h/p2>; rel=next", "next", "https://h/p1", &got, err, sizeof(err)), -1);
     assert_null(got);
     assert_non_null(strstr(err, "https to plain http"));
 }

@@ -72,7 +72,7 @@ static void test_page_url(void **state)
         {PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP, 0,
          "ab/c=", "http://127.0.0.1:1/items?size=50&p=ab%2Fc%3D"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         stream_conf_t sc = stream(cases[i].pg, cases[i].prec);
         int paged = cases[i].pg != PAGINATION_NONE;
         char *u = pager_page_url(&sc, cases[i].has_since, t, paged, cases[i].token);

@@ -20,8 +20,8 @@ static void test_run_id_and_age(void **state)
 {
     (void)state;
     char a[128], b[128];
-    run_make_id("customers", 1795608000123LL, a, sizeof a);
-    run_make_id("customers", 1795608000123LL, b, sizeof b);
+    run_make_id("customers", 1795608000123LL, a, sizeof(a));
+    run_make_id("customers", 1795608000123LL, b, sizeof(b));
     assert_int_equal(strncmp(a, "customers-20261125T120000Z-", 27), 0);
     assert_int_equal(strlen(a), 27 + 8);
     assert_string_not_equal(a, b); /* random suffix */
@@ -37,9 +37,9 @@ static void test_run_id_and_age(void **state)
         {(3 * 24 + 4) * 3600000LL, "3d04h"},
         {-5, "0ms"},
     };
-    for (size_t i = 0; i < sizeof ages / sizeof ages[0]; i++) {
+    for (size_t i = 0; i < sizeof(ages) / sizeof(ages[0]); i++) {
         char buf[32];
-        status_format_age(ages[i].ms, buf, sizeof buf);
+        status_format_age(ages[i].ms, buf, sizeof(buf));
         assert_string_equal(buf, ages[i].want);
     }
 }
@@ -56,7 +56,7 @@ static void test_api_mark(void **state)
         {100000, 5000, 4000, 99000},          /* clock stepped back: no negative */
         {7200000, 3600000, 3600000, 7199000}, /* API an hour ahead: its clock */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         if (source_api_mark(cases[i].date, cases[i].sent, cases[i].answered) != cases[i].want)
             fail_msg("case %zu: %lld, want %lld", i,
                      (long long)source_api_mark(cases[i].date, cases[i].sent, cases[i].answered),
