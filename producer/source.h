@@ -25,7 +25,6 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "config.h"
-#include "hwm.h"
 #include "http.h"
 #include "jsonpage.h"
 
