@@ -166,13 +166,19 @@ int pager_check_loop(pager_walk_t *w, const char *url, const char *what, char *e
  * same page for ever. A cursor or Link API that ignores the token (and
  * mints a fresh one each time, as signed cursors do) does the same.
  */
-int pager_repeats_previous(pager_walk_t *w, json_t *records, int compare)
+int pager_refuse_repeat(pager_walk_t *w, const pager_page_t *page, int compare, const char *why,
+                        char *errstr, size_t errstr_size)
 {
-    json_t *first = json_array_get(records, 0);
+    json_t *first = json_array_get(page->records, 0);
     if (!first)
         return 0;
     int repeats = compare && w->prev_first && json_equal(first, w->prev_first);
     json_decref(w->prev_first);
     w->prev_first = json_incref(first);
-    return repeats;
+    if (!repeats)
+        return 0;
+    char red[1024];
+    errstr_set(errstr, errstr_size, "GET %s: the same records as the previous page%s",
+               url_redact(page->url, red, sizeof(red)), why);
+    return -1;
 }

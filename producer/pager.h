@@ -152,11 +152,14 @@ int pager_check_loop(pager_walk_t *w, const char *url, const char *what, char *e
                      size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Whether records brings the previous non-empty page's first record
- * again (compared only when compare is set); remembers records' first
- * record for the next page. An empty page changes nothing.
+ * The repeated-page guard: -1 with errstr ("GET <url>: the same records
+ * as the previous page<why>") when compare is set and page brings the
+ * previous non-empty page's first record again; 0 otherwise. Remembers
+ * the page's first record for the next page; an empty page changes
+ * nothing.
  */
-int pager_repeats_previous(pager_walk_t *w, json_t *records, int compare);
+int pager_refuse_repeat(pager_walk_t *w, const pager_page_t *page, int compare, const char *why,
+                        char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* The seek walk of page and offset (pager_seek.c): first is the first
  * page number (page 1, offset 0); by_served: the number moves by the

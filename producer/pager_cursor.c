@@ -8,10 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errstr.h"
 #include "jsonnum.h"
 #include "jsonpage.h"
-#include "url_redact.h"
 
 static void cursor_start(pager_walk_t *w)
 {
@@ -52,14 +50,12 @@ static int cursor_advance(pager_walk_t *w, const pager_page_t *page, char *errst
     int done = !w->token;
     if (!done && pager_check_loop(w, page->url, "next cursor", errstr, errstr_size) != 0)
         return -1;
-    if (pager_repeats_previous(w, page->records, 1)) {
-        char red[1024];
-        errstr_set(errstr, errstr_size,
-                   "GET %s: the same records as the previous page under a new next "
-                   "cursor: does the API take '%s' as its cursor parameter?",
-                   url_redact(page->url, red, sizeof(red)), w->sc->page_param);
+    char why[512];
+    snprintf(why, sizeof(why),
+             " under a new next cursor: does the API take '%s' as its cursor parameter?",
+             w->sc->page_param);
+    if (pager_refuse_repeat(w, page, 1, why, errstr, errstr_size) != 0)
         return -1;
-    }
     return done;
 }
 

@@ -47,13 +47,10 @@ static int link_advance(pager_walk_t *w, const pager_page_t *page, char *errstr,
     int done = !w->token;
     if (!done && pager_check_loop(w, page->url, "Link rel=\"next\" URL", errstr, errstr_size) != 0)
         return -1;
-    if (pager_repeats_previous(w, page->records, 1)) {
-        errstr_set(errstr, errstr_size,
-                   "GET %s: the same records as the previous page under a new "
-                   "Link rel=\"next\" URL: the API ignores its own next link",
-                   url_redact(page->url, red, sizeof(red)));
+    if (pager_refuse_repeat(w, page, 1,
+                            " under a new Link rel=\"next\" URL: the API ignores its own next link",
+                            errstr, errstr_size) != 0)
         return -1;
-    }
     return done;
 }
 

@@ -7,9 +7,7 @@
 
 #include <stdio.h>
 
-#include "errstr.h"
 #include "isotime.h"
-#include "url_redact.h"
 
 char *pager_seek_url(pager_walk_t *w)
 {
@@ -57,14 +55,11 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size)
 {
-    if (pager_repeats_previous(w, page->records, w->page_no != first)) {
-        char red[1024];
-        errstr_set(errstr, errstr_size,
-                   "GET %s: the same records as the previous page: does the API "
-                   "take '%s' as its page parameter?",
-                   url_redact(page->url, red, sizeof(red)), w->sc->page_param);
+    char why[512];
+    snprintf(why, sizeof(why), ": does the API take '%s' as its page parameter?",
+             w->sc->page_param);
+    if (pager_refuse_repeat(w, page, w->page_no != first, why, errstr, errstr_size) != 0)
         return -1;
-    }
     size_t n = json_array_size(page->records);
     if (n == 0 || (!w->empty_end && n < w->max_served))
         return 1;
