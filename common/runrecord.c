@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexnum.h"
 #include "isotime.h"
 
 static const char *const status_names[] = {"running", "completed", "failed"};
@@ -287,21 +288,7 @@ static int get_time(json_t *o, const char *name, int required, int64_t *out, cha
 /* 16 hex digits into *out. 0 or -1. */
 static int parse_sum(const char *s, uint64_t *out)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 16; i++) {
-        char c = s[i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return -1;
-        v = v << 4 | (uint64_t)d;
-    }
-    if (s[16] != '\0')
-        return -1;
-    *out = v;
-    return 0;
+    return hexnum_parse(s, 16, out) == 0 && s[16] == '\0' ? 0 : -1;
 }
 
 static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *err, size_t es)

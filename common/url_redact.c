@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexnum.h"
+
 #define MASK "***"
 
 static const char *const secret_words[] = {
@@ -27,22 +29,15 @@ static void put(out_t *o, const char *s, size_t n)
     o->len += n;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int url_param_is_secret(const char *name, size_t len)
 {
     char dec[256];
     size_t n = 0;
     for (size_t i = 0; i < len && n < sizeof dec - 1; i++) {
         int c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && hexval(name[i + 1]) >= 0 && hexval(name[i + 2]) >= 0) {
-            c = hexval(name[i + 1]) * 16 + hexval(name[i + 2]);
+        if (c == '%' && i + 2 < len && hexnum_digit(name[i + 1]) >= 0 &&
+            hexnum_digit(name[i + 2]) >= 0) {
+            c = hexnum_digit(name[i + 1]) * 16 + hexnum_digit(name[i + 2]);
             i += 2;
         } else if (c == '+') {
             c = ' ';

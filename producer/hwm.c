@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daytz.h"
+#include "hexnum.h"
 #include "isotime.h"
 
 int hwm_digest_bytes(const void *bytes, size_t len, char *buf, size_t size)
@@ -39,18 +40,9 @@ hwm_entry_t hwm_digest_parse(const char *digest)
     if (!digest || !*digest)
         return e;
     e.kind = HWM_DIGEST_OTHER;
-    uint64_t v = 0;
-    for (int i = 0; i < 16; i++) {
-        char c = digest[i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return e; /* also ends at a NUL before 16 digits */
-        v = v << 4 | (uint64_t)d;
-    }
-    if (digest[16] == '\0')
+    uint64_t v;
+    /* a NUL before 16 digits is no digit */
+    if (hexnum_parse(digest, 16, &v) == 0 && digest[16] == '\0')
         e = (hwm_entry_t){v, HWM_DIGEST_HEX};
     return e;
 }

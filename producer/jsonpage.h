@@ -21,6 +21,9 @@
  * Numbers: an integer that fits int64 is a json_integer; every other
  * number is kept as its text (common/jsonnum.h), never made a double.
  *
+ * The token level (strings, escapes, numbers, literals) is jsonscan.h;
+ * values, the records array and the page are jsonpage.c.
+ *
  * Owns: a jsonpage_t owns root (and so records) and the bad items, until
  * jsonpage_clear(). Pure: any thread, on distinct pages. Linear in the
  * body; one scratch buffer for strings with escapes.

@@ -32,7 +32,7 @@ void link_list_clear(link_list_t *l)
         free(l->v[i].rel);
     }
     free(l->v);
-    memset(l, 0, sizeof *l);
+    memset(l, 0, sizeof(*l));
 }
 
 static char *trimmed_dup(const char *s, size_t n)
@@ -107,7 +107,7 @@ static int quoted_string(const char *p, char **out, const char **end)
  */
 static int parse_value(const char *p, link_value_t *lv, const char **end)
 {
-    memset(lv, 0, sizeof *lv);
+    memset(lv, 0, sizeof(*lv));
     const char *gt = p + 1;
     while (*gt && *gt != '>' && *gt != '\n')
         gt++;
@@ -173,7 +173,7 @@ static int parse_value(const char *p, link_value_t *lv, const char **end)
 
 int link_parse(const char *field, link_list_t *out)
 {
-    memset(out, 0, sizeof *out);
+    memset(out, 0, sizeof(*out));
     size_t cap = 0;
     const char *p = field ? field : "";
     while (*p) {
@@ -199,7 +199,7 @@ int link_parse(const char *field, link_list_t *out)
         }
         if (out->n == cap) {
             size_t ncap = cap ? cap * 2 : 4;
-            link_value_t *nv = realloc(out->v, ncap * sizeof *nv);
+            link_value_t *nv = realloc(out->v, ncap * sizeof(*nv));
             if (!nv) {
                 free(lv.target);
                 free(lv.rel);
@@ -242,7 +242,7 @@ static CURLU *parse_url(const char *url, char *errstr, size_t errstr_size)
     CURLUcode rc = curl_url_set(h, CURLUPART_URL, url, 0);
     if (rc != CURLUE_OK) {
         char red[512];
-        errstr_set(errstr, errstr_size, "'%s' is not a URL: %s", url_redact(url, red, sizeof red),
+        errstr_set(errstr, errstr_size, "'%s' is not a URL: %s", url_redact(url, red, sizeof(red)),
                    curl_url_strerror(rc));
         curl_url_cleanup(h);
         return NULL;
@@ -275,7 +275,7 @@ int link_resolve(const char *base, const char *ref, char **out, char *errstr, si
         rc = curl_url_get(h, CURLUPART_URL, &u, 0);
     if (rc != CURLUE_OK) {
         char red[512];
-        errstr_set(errstr, errstr_size, "cannot resolve '%s': %s", url_redact(r, red, sizeof red),
+        errstr_set(errstr, errstr_size, "cannot resolve '%s': %s", url_redact(r, red, sizeof(red)),
                    curl_url_strerror(rc));
     } else if (!(*out = strdup(u))) {
         errstr_set(errstr, errstr_size, "out of memory");
@@ -308,19 +308,19 @@ static int scheme_of(const char *url, char *buf, size_t size, char *errstr, size
 int link_check_follow(const char *from, const char *to, char *errstr, size_t errstr_size)
 {
     char to_s[32], from_s[32], red[512];
-    if (scheme_of(to, to_s, sizeof to_s, errstr, errstr_size) != 0)
+    if (scheme_of(to, to_s, sizeof(to_s), errstr, errstr_size) != 0)
         return -1;
     if (strcmp(to_s, "http") != 0 && strcmp(to_s, "https") != 0) {
         errstr_set(errstr, errstr_size,
                    "refusing to request '%s': scheme '%s' is not allowed (only http and https)",
-                   url_redact(to, red, sizeof red), to_s);
+                   url_redact(to, red, sizeof(red)), to_s);
         return -1;
     }
     if (from && strcmp(to_s, "http") == 0 &&
-        scheme_of(from, from_s, sizeof from_s, errstr, errstr_size) == 0 &&
+        scheme_of(from, from_s, sizeof(from_s), errstr, errstr_size) == 0 &&
         strcmp(from_s, "https") == 0) {
         errstr_set(errstr, errstr_size, "refusing to follow https to plain http ('%s')",
-                   url_redact(to, red, sizeof red));
+                   url_redact(to, red, sizeof(red)));
         return -1;
     }
     return 0;
@@ -330,7 +330,7 @@ int link_check_follow(const char *from, const char *to, char *errstr, size_t err
 static int origin_of(const char *url, char *buf, size_t size)
 {
     char e[8];
-    CURLU *h = parse_url(url, e, sizeof e);
+    CURLU *h = parse_url(url, e, sizeof(e));
     if (!h)
         return -1;
     char *s = NULL, *host = NULL, *port = NULL;
@@ -355,7 +355,7 @@ static int origin_of(const char *url, char *buf, size_t size)
 int link_same_origin(const char *a, const char *b)
 {
     char oa[512], ob[512];
-    if (!a || !b || origin_of(a, oa, sizeof oa) != 0 || origin_of(b, ob, sizeof ob) != 0)
+    if (!a || !b || origin_of(a, oa, sizeof(oa)) != 0 || origin_of(b, ob, sizeof(ob)) != 0)
         return 0;
     return strcmp(oa, ob) == 0;
 }
@@ -374,8 +374,8 @@ int link_find(const char *field, const char *rel, const char *base, char **out, 
         if (!link_rel_has(l.v[i].rel, rel))
             continue;
         char why[600];
-        if (link_resolve(base, l.v[i].target, out, why, sizeof why) != 0 ||
-            link_check_follow(base, *out, why, sizeof why) != 0) {
+        if (link_resolve(base, l.v[i].target, out, why, sizeof(why)) != 0 ||
+            link_check_follow(base, *out, why, sizeof(why)) != 0) {
             free(*out);
             *out = NULL;
             errstr_set(errstr, errstr_size, "Link rel=\"%s\": %s", rel, why);
@@ -387,7 +387,7 @@ int link_find(const char *field, const char *rel, const char *base, char **out, 
     }
     if (rc == 0 && l.malformed) {
         char q[120];
-        snprintf(q, sizeof q, "%s", field);
+        snprintf(q, sizeof(q), "%s", field);
         for (char *c = q; *c; c++)
             if (*c == '\n' || (unsigned char)*c < 0x20)
                 *c = ' ';
@@ -395,7 +395,7 @@ int link_find(const char *field, const char *rel, const char *base, char **out, 
         errstr_set(errstr, errstr_size,
                    "a Link header could not be parsed and holds no well-formed rel=\"%s\" "
                    "(cannot tell whether a page follows): '%s'",
-                   rel, url_redact(q, red, sizeof red));
+                   rel, url_redact(q, red, sizeof(red)));
         rc = -1;
     }
     link_list_clear(&l);

@@ -51,7 +51,7 @@ static void check_page(const struct page_case *c)
 {
     jsonpage_t pg;
     char err[256] = "";
-    int rc = jsonpage_parse(c->body, strlen(c->body), c->path, &pg, err, sizeof err);
+    int rc = jsonpage_parse(c->body, strlen(c->body), c->path, &pg, err, sizeof(err));
     if (rc != 0)
         print_error("case '%s': error '%s'\n", c->name, err);
     assert_int_equal(rc, 0);
@@ -130,7 +130,7 @@ static void test_good_pages(void **state)
         {"records path key that is not an array elsewhere", "data",
          "{\"meta\":{\"data\":5},\"data\":[1]}", "[1]", NO_BAD},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_page(&cases[i]);
 }
 
@@ -264,7 +264,7 @@ static void test_bad_records(void **state)
            "{\"a\":[{\"b\":\"]}\\\"\"}],\"c\":\"\xe9\"}"},
           {-1, NULL, NULL}}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         check_page(&cases[i]);
 }
 
@@ -280,11 +280,11 @@ static void test_bad_tokens(void **state)
     };
     jsonpage_t pg;
     char err[256];
-    assert_int_equal(jsonpage_parse(body, strlen(body), "", &pg, err, sizeof err), 0);
+    assert_int_equal(jsonpage_parse(body, strlen(body), "", &pg, err, sizeof(err)), 0);
     assert_int_equal(pg.n_bad, 8);
     for (size_t i = 0; i < 8; i++) {
         char full[JSONPAGE_REASON_SIZE];
-        snprintf(full, sizeof full, "%s at offset 0 of the record", want[i]);
+        snprintf(full, sizeof(full), "%s at offset 0 of the record", want[i]);
         assert_int_equal(pg.bad[i].index, i);
         assert_string_equal(pg.bad[i].reason, full);
         assert_string_equal(pg.bad[i].raw, raw[i]);
@@ -333,11 +333,11 @@ static void test_not_json(void **state)
          "records.path names more than one member at byte 0"},
         {"BOM", "", "\xef\xbb\xbf[]", "unexpected byte 0xef (expected a value) at byte 0"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         jsonpage_t pg;
         char err[256] = "";
         int rc = jsonpage_parse(cases[i].body, strlen(cases[i].body), cases[i].path, &pg, err,
-                                sizeof err);
+                                sizeof(err));
         if (rc != -1 || strcmp(err, cases[i].err) != 0)
             print_error("case '%s': rc %d, error '%s', want '%s'\n", cases[i].name, rc, err,
                         cases[i].err);
@@ -372,12 +372,12 @@ static void test_number_kinds(void **state)
         {"1e400", 0, 0, 0},
         {"-0.0", 0, 0, 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char body[64];
-        snprintf(body, sizeof body, "[%s]", cases[i].text);
+        snprintf(body, sizeof(body), "[%s]", cases[i].text);
         jsonpage_t pg;
         char err[128];
-        assert_int_equal(jsonpage_parse(body, strlen(body), "", &pg, err, sizeof err), 0);
+        assert_int_equal(jsonpage_parse(body, strlen(body), "", &pg, err, sizeof(err)), 0);
         json_t *v = json_array_get(pg.records, 0);
         if (cases[i].integer) {
             assert_true(json_is_integer(v));
@@ -408,13 +408,13 @@ static void test_deep_nesting(void **state)
     n += (size_t)sprintf(body + n, ",2]");
     jsonpage_t pg;
     char err[256];
-    assert_int_equal(jsonpage_parse(body, n, "", &pg, err, sizeof err), 0);
+    assert_int_equal(jsonpage_parse(body, n, "", &pg, err, sizeof(err)), 0);
     assert_int_equal(json_array_size(pg.records), 3);
     assert_int_equal(pg.n_bad, 1);
     assert_int_equal(pg.bad[0].index, 1);
     assert_int_equal(pg.bad[0].raw_len, 2 * depth);
     char want[128];
-    snprintf(want, sizeof want, "nested deeper than %d levels at offset %d of the record",
+    snprintf(want, sizeof(want), "nested deeper than %d levels at offset %d of the record",
              JSONPAGE_MAX_DEPTH, JSONPAGE_MAX_DEPTH - 1);
     assert_string_equal(pg.bad[0].reason, want);
     jsonpage_clear(&pg);
@@ -423,7 +423,7 @@ static void test_deep_nesting(void **state)
     n = 0;
     for (size_t i = 0; i < depth; i++)
         body[n++] = '{', body[n++] = '"', body[n++] = 'a', body[n++] = '"', body[n++] = ':';
-    assert_int_equal(jsonpage_parse(body, n, "data", &pg, err, sizeof err), -1);
+    assert_int_equal(jsonpage_parse(body, n, "data", &pg, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "nested deeper than"));
     free(body);
 }
@@ -442,7 +442,7 @@ static void test_many_records(void **state)
     len += (size_t)sprintf(body + len, "]}");
     jsonpage_t pg;
     char err[256];
-    assert_int_equal(jsonpage_parse(body, len, "data", &pg, err, sizeof err), 0);
+    assert_int_equal(jsonpage_parse(body, len, "data", &pg, err, sizeof(err)), 0);
     assert_int_equal(json_array_size(pg.records), n);
     assert_int_equal(pg.n_bad, 1);
     assert_int_equal(pg.bad[0].index, n / 2);
@@ -502,7 +502,7 @@ static void test_jsonnum_to_plain(void **state)
         {"NaN", NULL, 64},
         {"1 ", NULL, 64},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char buf[128];
         int rc = jsonnum_to_plain(cases[i].text, buf, cases[i].size);
         if (cases[i].plain) {
@@ -540,6 +540,34 @@ static void test_jsonnum_dumps(void **state)
     json_decref(obj);
 }
 
+static void test_json_path(void **state)
+{
+    (void)state;
+    json_t *doc = json_loads("{\"data\":[1,2],\"result\":{\"items\":[3],\"n\":{\"x\":[]}},"
+                             "\"next\":\"tok\"}",
+                             0, NULL);
+    assert_non_null(doc);
+    static const struct {
+        const char *path;
+        int is_array;
+        size_t size;
+    } cases[] = {
+        {"data", 1, 2},    {"result.items", 1, 1}, {"result.n.x", 1, 0},        {"result", 0, 0},
+        {"missing", 0, 0}, {"data.deeper", 0, 0},  {"result.items.more", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *v = jsonpage_at_path(doc, cases[i].path);
+        if (json_is_array(v) != cases[i].is_array)
+            fail_msg("case %zu (%s)", i, cases[i].path);
+        if (cases[i].is_array)
+            assert_int_equal(json_array_size(v), cases[i].size);
+    }
+    assert_ptr_equal(jsonpage_at_path(doc, ""), doc);
+    assert_ptr_equal(jsonpage_at_path(doc, NULL), doc);
+    assert_string_equal(json_string_value(jsonpage_at_path(doc, "next")), "tok");
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,7 +575,7 @@ int main(void)
         cmocka_unit_test(test_bad_tokens),    cmocka_unit_test(test_not_json),
         cmocka_unit_test(test_number_kinds),  cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_many_records),  cmocka_unit_test(test_jsonnum_to_plain),
-        cmocka_unit_test(test_jsonnum_dumps),
+        cmocka_unit_test(test_jsonnum_dumps), cmocka_unit_test(test_json_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,12 +49,12 @@ static void test_parse(void **state)
         {"< /p?x=1 >; rel=next last", "/p?x=1|next last", 0},
         {"<a>; rel", "a|", 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         link_list_t l;
         assert_int_equal(link_parse(cases[i].field, &l), 0);
         char got[512] = "";
         for (size_t k = 0; k < l.n; k++)
-            snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s|%s", k ? " ; " : "",
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s|%s", k ? " ; " : "",
                      l.v[k].target, l.v[k].rel ? l.v[k].rel : "-");
         if (strcmp(got, cases[i].want) != 0 || l.malformed != cases[i].malformed)
             fail_msg("case %zu: got '%s' (malformed %d), want '%s' (%d)", i, got, l.malformed,
@@ -101,9 +101,9 @@ static void test_resolve(void **state)
         {"javascript:alert(1)", NULL},
         {"http://h/a b", NULL},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *got = NULL, err[256] = "";
-        int rc = link_resolve(base, cases[i].ref, &got, err, sizeof err);
+        int rc = link_resolve(base, cases[i].ref, &got, err, sizeof(err));
         if (!cases[i].want) {
             if (rc != -1 || got || !err[0])
                 fail_msg("case %zu '%s': got rc %d '%s', want an error", i, cases[i].ref, rc,
@@ -115,7 +115,7 @@ static void test_resolve(void **state)
         free(got);
     }
     char *got = NULL, err[256];
-    assert_int_equal(link_resolve("not a url", "/x", &got, err, sizeof err), -1);
+    assert_int_equal(link_resolve("not a url", "/x", &got, err, sizeof(err)), -1);
     assert_null(got);
 }
 
@@ -141,9 +141,9 @@ static void test_check_follow(void **state)
         /* credentials in the query never reach the message */
         {NULL, "file:///x?api_key=SECRET", -1, "api_key=***"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[512] = "";
-        int rc = link_check_follow(cases[i].from, cases[i].to, err, sizeof err);
+        int rc = link_check_follow(cases[i].from, cases[i].to, err, sizeof(err));
         if (rc != cases[i].rc || (cases[i].err_part && !strstr(err, cases[i].err_part)) ||
             strstr(err, "SECRET"))
             fail_msg("case %zu (%s -> %s): rc %d err '%s'", i, cases[i].from ? cases[i].from : "-",
@@ -171,18 +171,42 @@ static void test_same_origin(void **state)
         {"not a url", "not a url", 0},
         {NULL, "http://h/", 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         if (link_same_origin(cases[i].a, cases[i].b) != cases[i].same)
             fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
+}
+
+/* Each case: a Link field, and the rel="next" target resolved against
+ * the base (NULL: none; "!": an error). */
+typedef struct find_case {
+    const char *field, *want;
+} find_case_t;
+
+static void check_find(const char *base, const find_case_t *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *got = NULL, err[512] = "";
+        int rc = link_find(cases[i].field, "next", base, &got, err, sizeof(err));
+        const char *want = cases[i].want;
+        if (want && strcmp(want, "!") == 0) {
+            if (rc != -1 || got || !err[0])
+                fail_msg("%s case %zu: rc %d, want an error", base, i, rc);
+        } else if (!want) {
+            if (rc != 0 || got)
+                fail_msg("%s case %zu: rc %d '%s', want none (%s)", base, i, rc, got ? got : "",
+                         err);
+        } else if (rc != 1 || !got || strcmp(got, want) != 0) {
+            fail_msg("%s case %zu: rc %d '%s', want '%s' (%s)", base, i, rc, got ? got : "", want,
+                     err);
+        }
+        free(got);
+    }
 }
 
 static void test_find(void **state)
 {
     (void)state;
-    static const char *base = "http://127.0.0.1:9000/customers?modified_since=x";
-    static const struct {
-        const char *field, *want; /* NULL: none; "!": an error */
-    } cases[] = {
+    static const find_case_t cases[] = {
         {NULL, NULL},
         {"", NULL},
         {"<http://127.0.0.1:9000/customers?page=1>; rel=\"first\"\n"
@@ -201,25 +225,36 @@ static void test_find(void **state)
         {"<file:///etc/passwd>; rel=next", "!"},
         {"<javascript:x>; rel=next", "!"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *got = NULL, err[512] = "";
-        int rc = link_find(cases[i].field, "next", base, &got, err, sizeof err);
-        const char *want = cases[i].want;
-        if (want && strcmp(want, "!") == 0) {
-            if (rc != -1 || got || !err[0])
-                fail_msg("case %zu: rc %d, want an error", i, rc);
-        } else if (!want) {
-            if (rc != 0 || got)
-                fail_msg("case %zu: rc %d '%s', want none (%s)", i, rc, got ? got : "", err);
-        } else if (rc != 1 || !got || strcmp(got, want) != 0) {
-            fail_msg("case %zu: rc %d '%s', want '%s' (%s)", i, rc, got ? got : "", want, err);
-        }
-        free(got);
-    }
+    check_find("http://127.0.0.1:9000/customers?modified_since=x", cases,
+               sizeof(cases) / sizeof(cases[0]));
+    /* an https base: next links of a pagination = link walk (they were
+     * source_link_next's cases) */
+    static const find_case_t https_cases[] = {
+        {"<https://api.example.com/v1/customers?page=2>; rel=\"next\"",
+         "https://api.example.com/v1/customers?page=2"},
+        {"<https://a/x?page=1>; rel=\"prev\", <https://a/x?page=3>; rel=\"next\"",
+         "https://a/x?page=3"},
+        {"<https://a/x?p=9>; rel=\"last\", <https://a/x?p=2>; rel=next; title=\"n\"",
+         "https://a/x?p=2"},
+        {"</v1/customers?cursor=abc>; rel=\"next\"",
+         "https://api.example.com/v1/customers?cursor=abc"},
+        {"<https://a/x?p=2>; rel=\"next last\"", "https://a/x?p=2"},
+        {"<https://a/x?p=2>; REL=\"Next\"", "https://a/x?p=2"},
+        {"<https://a/x?p=1>; rel=\"prev\"", NULL},
+        {"<https://a/x?p=1>; rel=\"nextish\"", NULL},
+        /* the first line's rel="first" no longer hides the second's next */
+        {"<https://a/x?p=1>; rel=\"first\"\n<?page=2>; rel=\"next\"",
+         "https://api.example.com/v1/customers?page=2"},
+        {"garbage", "!"},
+        {"<file:///etc/passwd>; rel=next", "!"},
+        {"<http://api.example.com/v1/customers?page=2>; rel=next", "!"},
+    };
+    check_find("https://api.example.com/v1/customers?x=1", https_cases,
+               sizeof(https_cases) / sizeof(https_cases[0]));
     /* an https page never leads to http */
     char *got = NULL, err[512] = "";
     assert_int_equal(
-        link_find("<http://h/p2>; rel=next", "next", "https://h/p1", &got, err, sizeof err), -1);
+        link_find("<http://h/p2>; rel=next", "next", "https://h/p1", &got, err, sizeof(err)), -1);
     assert_null(got);
     assert_non_null(strstr(err, "https to plain http"));
 }

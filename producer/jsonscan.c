@@ -1,0 +1,380 @@
+/*
+ * jsonscan.c - strict JSON tokens for the page reader (see jsonscan.h):
+ * failure and bad-value bookkeeping, strings, numbers and literals.
+ */
+#include "jsonscan.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hexnum.h"
+#include "jsonnum.h"
+
+json_t *jsonscan_fail(jsonscan_t *r, size_t at, const char *fmt, ...)
+{
+    if (r->failed)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+    va_end(ap);
+    r->failed = 1;
+    r->fail_at = at;
+    return NULL;
+}
+
+json_t *jsonscan_oom(jsonscan_t *r)
+{
+    r->oom = 1;
+    return jsonscan_fail(r, r->pos, "out of memory");
+}
+
+/* A problem in one value at byte at. Inside a record: noted (the first
+ * one counts), 0, and the caller makes the value null. Outside: fails
+ * the page, -1. */
+int jsonscan_note(jsonscan_t *r, size_t at, const char *fmt, ...)
+{
+    char msg[JSONPAGE_REASON_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!r->in_record) {
+        jsonscan_fail(r, at, "%s", msg);
+        r->outside = 1;
+        return -1;
+    }
+    if (!r->bad) {
+        r->bad = 1;
+        r->bad_at = at;
+        memcpy(r->bad_reason, msg, sizeof(msg));
+    }
+    return 0;
+}
+
+void jsonscan_skip_ws(jsonscan_t *r)
+{
+    while (r->pos < r->len) {
+        unsigned char c = r->b[r->pos];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            break;
+        r->pos++;
+    }
+}
+
+int jsonscan_peek(const jsonscan_t *r)
+{
+    return r->pos < r->len ? r->b[r->pos] : -1;
+}
+
+json_t *jsonscan_unexpected(jsonscan_t *r, const char *wanted)
+{
+    if (r->pos >= r->len)
+        return jsonscan_fail(r, r->pos, "unexpected end of the body (expected %s)", wanted);
+    unsigned char c = r->b[r->pos];
+    if (c >= 0x20 && c < 0x7f)
+        return jsonscan_fail(r, r->pos, "unexpected '%c' (expected %s)", c, wanted);
+    return jsonscan_fail(r, r->pos, "unexpected byte 0x%02x (expected %s)", c, wanted);
+}
+
+/* ---- strings ----------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence (RFC 3629: no overlongs, no
+ * surrogates, at most U+10FFFF) of a non-ASCII lead byte at p, or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    else
+        return 0;
+    if (avail < n || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+static int sbuf_put(jsonscan_t *r, const void *p, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (r->slen + n > r->scap) {
+        size_t cap = r->scap ? r->scap : 256;
+        while (cap < r->slen + n)
+            cap *= 2;
+        char *grown = realloc(r->sbuf, cap);
+        if (!grown)
+            return -1;
+        r->sbuf = grown;
+        r->scap = cap;
+    }
+    memcpy(r->sbuf + r->slen, p, n);
+    r->slen += n;
+    return 0;
+}
+
+static int hex4(const unsigned char *p, size_t avail, unsigned *out)
+{
+    uint64_t v;
+    if (avail < 4 || hexnum_parse((const char *)p, 4, &v) != 0)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static size_t utf8_put(unsigned cp, char *o)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xc0 | cp >> 6);
+        o[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xe0 | cp >> 12);
+        o[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+        o[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    o[0] = (char)(0xf0 | cp >> 18);
+    o[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+    o[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+    o[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/*
+ * One escape at r->pos (the backslash): appends its UTF-8 to sbuf and
+ * moves past it. A bad escape is noted and skipped (*poisoned = 1).
+ * -1 when the page fails.
+ */
+static int read_escape(jsonscan_t *r, int *poisoned)
+{
+    size_t at = r->pos;
+    const unsigned char *p = r->b + at;
+    size_t avail = r->len - at;
+    if (avail < 2)
+        return jsonscan_fail(r, at, "unexpected end of the body in a string"), -1;
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    const char *e = p[1] ? strchr(from, p[1]) : NULL;
+    if (e) {
+        r->pos += 2;
+        return sbuf_put(r, &to[e - from], 1) != 0 ? (jsonscan_oom(r), -1) : 0;
+    }
+    unsigned cp, lo;
+    if (p[1] != 'u' || hex4(p + 2, avail - 2, &cp) != 0) {
+        r->pos += 2;
+        *poisoned = 1;
+        if (p[1] == 'u')
+            return jsonscan_note(r, at, "invalid \\u escape");
+        if (p[1] >= 0x20 && p[1] < 0x7f)
+            return jsonscan_note(r, at, "invalid escape \\%c", p[1]);
+        return jsonscan_note(r, at, "invalid escape (byte 0x%02x)", p[1]);
+    }
+    r->pos += 6;
+    if (cp == 0) {
+        *poisoned = 1;
+        return jsonscan_note(r, at, "\\u0000 in a string");
+    }
+    if (cp >= 0xd800 && cp <= 0xdbff && avail >= 12 && p[6] == '\\' && p[7] == 'u' &&
+        hex4(p + 8, avail - 8, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+        r->pos += 6;
+    } else if (cp >= 0xd800 && cp <= 0xdfff) {
+        *poisoned = 1;
+        return jsonscan_note(r, at, "lone surrogate \\u%04x", cp);
+    }
+    char u[4];
+    return sbuf_put(r, u, utf8_put(cp, u)) != 0 ? (jsonscan_oom(r), -1) : 0;
+}
+
+/*
+ * The string at r->pos (its opening quote). On 0: *s, *n is its UTF-8
+ * content (in the body, or in sbuf until the next string), *poisoned 1
+ * when it had a bad byte or escape (noted; its content is then
+ * meaningless). -1 when the page fails.
+ */
+int jsonscan_string(jsonscan_t *r, const char **s, size_t *n, int *poisoned)
+{
+    size_t start = ++r->pos;
+    const unsigned char *b = r->b;
+    *poisoned = 0;
+    /* fast path: plain ASCII up to the closing quote, read in place */
+    while (r->pos < r->len && b[r->pos] != '"' && b[r->pos] != '\\' && b[r->pos] >= 0x20 &&
+           b[r->pos] < 0x80)
+        r->pos++;
+    if (r->pos < r->len && b[r->pos] == '"') {
+        *s = (const char *)b + start;
+        *n = r->pos - start;
+        r->pos++;
+        return 0;
+    }
+    r->slen = 0;
+    if (sbuf_put(r, b + start, r->pos - start) != 0)
+        return jsonscan_oom(r), -1;
+    while (r->pos < r->len) {
+        unsigned char c = b[r->pos];
+        size_t at = r->pos;
+        if (c == '"') {
+            r->pos++;
+            /* sbuf is still NULL when every byte was a bad one */
+            *s = r->sbuf ? r->sbuf : "";
+            *n = r->slen;
+            return 0;
+        }
+        if (c == '\\') {
+            if (read_escape(r, poisoned) != 0)
+                return -1;
+        } else if (c < 0x20) {
+            r->pos++;
+            *poisoned = 1;
+            if (jsonscan_note(r, at, "control character 0x%02x in a string", c) != 0)
+                return -1;
+        } else if (c < 0x80) {
+            size_t run = r->pos;
+            while (run < r->len && b[run] != '"' && b[run] != '\\' && b[run] >= 0x20 &&
+                   b[run] < 0x80)
+                run++;
+            if (sbuf_put(r, b + r->pos, run - r->pos) != 0)
+                return jsonscan_oom(r), -1;
+            r->pos = run;
+        } else {
+            size_t k = utf8_seq(b + r->pos, r->len - r->pos);
+            if (k == 0) {
+                r->pos++;
+                *poisoned = 1;
+                if (jsonscan_note(r, at, "invalid UTF-8 (byte 0x%02x)", c) != 0)
+                    return -1;
+            } else {
+                if (sbuf_put(r, b + r->pos, k) != 0)
+                    return jsonscan_oom(r), -1;
+                r->pos += k;
+            }
+        }
+    }
+    jsonscan_fail(r, r->len, "unexpected end of the body in a string");
+    return -1;
+}
+
+/* ---- numbers and literals ---------------------------------------------- */
+
+static int is_delim(int c)
+{
+    return c < 0 || c == ',' || c == ']' || c == '}' || c == ' ' || c == '\t' || c == '\n' ||
+           c == '\r' || c == ':';
+}
+
+int jsonscan_is_digit(int c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int is_token_char(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || jsonscan_is_digit(c) || c == '+' ||
+           c == '-' || c == '.';
+}
+
+/* A token that is no JSON value (NaN, Infinity, 01, tru): noted, null. */
+static json_t *bad_token(jsonscan_t *r, size_t start)
+{
+    size_t end = start;
+    while (end < r->len && is_token_char(r->b[end]))
+        end++;
+    if (end == start)
+        return jsonscan_unexpected(r, "a value");
+    int shown = end - start > 40 ? 40 : (int)(end - start);
+    if (jsonscan_note(r, start, "invalid value '%.*s%s'", shown, (const char *)r->b + start,
+                      end - start > 40 ? "..." : "") != 0)
+        return NULL;
+    r->pos = end;
+    json_t *v = json_null();
+    return v ? v : jsonscan_oom(r);
+}
+
+json_t *jsonscan_number(jsonscan_t *r)
+{
+    const unsigned char *b = r->b;
+    size_t start = r->pos, p = start;
+    int neg = 0, integral = 1;
+    if (p < r->len && b[p] == '-')
+        neg = 1, p++;
+    if (p < r->len && b[p] == '0') {
+        p++;
+    } else if (p < r->len && b[p] >= '1' && b[p] <= '9') {
+        while (p < r->len && jsonscan_is_digit(b[p]))
+            p++;
+    } else {
+        return bad_token(r, start);
+    }
+    if (p < r->len && b[p] == '.') {
+        integral = 0;
+        if (++p >= r->len || !jsonscan_is_digit(b[p]))
+            return bad_token(r, start);
+        while (p < r->len && jsonscan_is_digit(b[p]))
+            p++;
+    }
+    if (p < r->len && (b[p] == 'e' || b[p] == 'E')) {
+        integral = 0;
+        p++;
+        if (p < r->len && (b[p] == '+' || b[p] == '-'))
+            p++;
+        if (p >= r->len || !jsonscan_is_digit(b[p]))
+            return bad_token(r, start);
+        while (p < r->len && jsonscan_is_digit(b[p]))
+            p++;
+    }
+    if (!is_delim(p < r->len ? b[p] : -1))
+        return bad_token(r, start);
+    r->pos = p;
+    if (integral) { /* int64 when it fits: the magnitude limit depends on the sign */
+        uint64_t mag = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+        size_t i = start + (size_t)neg;
+        for (; i < p; i++) {
+            unsigned d = (unsigned)(b[i] - '0');
+            if (mag > (lim - d) / 10)
+                break;
+            mag = mag * 10 + d;
+        }
+        if (i == p) {
+            json_int_t v = neg ? (mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(json_int_t)mag)
+                               : (json_int_t)mag;
+            json_t *j = json_integer(v);
+            return j ? j : jsonscan_oom(r);
+        }
+    }
+    json_t *j = jsonnum_make((const char *)b + start, p - start);
+    return j ? j : jsonscan_oom(r);
+}
+
+json_t *jsonscan_literal(jsonscan_t *r)
+{
+    static const struct {
+        const char *word;
+        size_t len;
+    } lits[] = {{"true", 4}, {"false", 5}, {"null", 4}};
+    for (size_t i = 0; i < 3; i++) {
+        if (r->len - r->pos >= lits[i].len &&
+            memcmp(r->b + r->pos, lits[i].word, lits[i].len) == 0 &&
+            is_delim(r->pos + lits[i].len < r->len ? r->b[r->pos + lits[i].len] : -1)) {
+            r->pos += lits[i].len;
+            json_t *v = i == 0 ? json_true() : i == 1 ? json_false() : json_null();
+            return v ? v : jsonscan_oom(r);
+        }
+    }
+    return bad_token(r, r->pos);
+}

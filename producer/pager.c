@@ -1,0 +1,184 @@
+/*
+ * pager.c - the table of pagination styles, the walk state, and what
+ * pagers share: URL building and the loop and repeated-page guards (see
+ * pager.h).
+ */
+#include "pager.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daytz.h"
+#include "errstr.h"
+#include "http.h"
+#include "isotime.h"
+#include "url_redact.h"
+
+/* One entry per pagination_t value, in its order. */
+static const pager_t *const pagers[] = {
+    [PAGINATION_NONE] = &pager_none,     [PAGINATION_PAGE] = &pager_page,
+    [PAGINATION_OFFSET] = &pager_offset, [PAGINATION_CURSOR] = &pager_cursor,
+    [PAGINATION_LINK] = &pager_link,
+};
+
+const pager_t *pager_for(pagination_t style)
+{
+    size_t i = (size_t)style;
+    return i < sizeof(pagers) / sizeof(pagers[0]) ? pagers[i] : NULL;
+}
+
+void pager_walk_clear(pager_walk_t *w)
+{
+    free(w->token);
+    w->token = NULL;
+    json_decref(w->prev_first);
+    w->prev_first = NULL;
+    idset_destroy(w->followed);
+    w->followed = NULL;
+}
+
+void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int64_t since_ms)
+{
+    pager_walk_clear(w);
+    w->has_since = has_since;
+    w->since_ms = since_ms;
+    w->page_no = 0;
+    w->max_served = 0;
+    pager->start(w);
+}
+
+char *pager_url_with(const char *base, const char *const *pairs, size_t n_pairs)
+{
+    size_t cap = strlen(base) + 1, len = strlen(base);
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    memcpy(out, base, len + 1);
+    int has_q = strchr(base, '?') != NULL;
+    for (size_t i = 0; i < 2 * n_pairs; i += 2) {
+        if (!pairs[i] || !pairs[i + 1] || !*pairs[i])
+            continue;
+        char *ev = http_escape(pairs[i + 1]);
+        if (!ev) {
+            free(out);
+            return NULL;
+        }
+        size_t need = len + strlen(pairs[i]) + strlen(ev) + 3;
+        char *grown = need > cap ? realloc(out, need) : out;
+        if (!grown) {
+            free(ev);
+            free(out);
+            return NULL;
+        }
+        out = grown;
+        cap = need > cap ? need : cap;
+        len += (size_t)sprintf(out + len, "%c%s=%s", has_q ? '&' : '?', pairs[i], ev);
+        has_q = 1;
+        free(ev);
+    }
+    return out;
+}
+
+void pager_format_since(const cursor_clock_t *clock, int64_t ms, char *buf, size_t size)
+{
+    if (clock->precision == CURSOR_PRECISION_DATE)
+        daytz_format_date(clock->timezone, ms, buf, size);
+    else
+        isotime_format(ms, buf, size);
+}
+
+char *pager_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms, int paged,
+                     const char *page_token)
+{
+    char since[ISOTIME_BUFSIZE], size[24];
+    cursor_clock_t clock = hwm_clock(sc);
+    if (has_since)
+        pager_format_since(&clock, since_ms, since, sizeof(since));
+    snprintf(size, sizeof(size), "%d", sc->page_size);
+    const char *pairs[] = {
+        sc->cursor_param,
+        has_since ? since : NULL,
+        paged ? sc->page_size_param : NULL,
+        size,
+        paged ? sc->page_param : NULL,
+        page_token,
+    };
+    return pager_url_with(sc->url, pairs, sizeof(pairs) / sizeof(pairs[0]) / 2);
+}
+
+/* FNV-1a 64 from a given offset basis. */
+static uint64_t fnv1a(const char *p, uint64_t h)
+{
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+    return h;
+}
+
+/*
+ * A token too long for the set is kept as two 64-bit hashes and its
+ * length: a collision would stop a walk with an error, never skip a page.
+ */
+int pager_note_requested(pager_walk_t *w, const char *token)
+{
+    char key[IDSET_MAX_KEY];
+    size_t len = strlen(token), klen;
+    if (len + 1 <= sizeof(key)) {
+        key[0] = 's';
+        memcpy(key + 1, token, len);
+        klen = len + 1;
+    } else {
+        klen = (size_t)snprintf(key, sizeof(key), "h%016llx%016llx%zu",
+                                (unsigned long long)fnv1a(token, 0xcbf29ce484222325ULL),
+                                (unsigned long long)fnv1a(token, 0x84222325cbf29ce4ULL), len);
+    }
+    if (!w->followed && !(w->followed = idset_new(0)))
+        return -1;
+    int added = 0;
+    if (!idset_add(w->followed, key, klen, &added))
+        return -1;
+    return added;
+}
+
+int pager_check_loop(pager_walk_t *w, const char *url, const char *what, char *errstr,
+                     size_t errstr_size)
+{
+    int fresh = pager_note_requested(w, w->token);
+    if (fresh < 0) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    if (!fresh) {
+        char red_url[1024], red_token[1024];
+        errstr_set(errstr, errstr_size,
+                   "GET %.300s: the API answered the %s '%.200s' a second time in one "
+                   "walk: a pagination loop (following it would read the same pages again)",
+                   url_redact(url, red_url, sizeof(red_url)), what,
+                   url_redact(w->token, red_token, sizeof(red_token)));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Inside a tie group larger than a page the seek walk pages by number at
+ * one `since`; an API that ignores the page parameter then answers the
+ * same page for ever. A cursor or Link API that ignores the token (and
+ * mints a fresh one each time, as signed cursors do) does the same.
+ */
+int pager_refuse_repeat(pager_walk_t *w, const pager_page_t *page, int compare, const char *why,
+                        char *errstr, size_t errstr_size)
+{
+    json_t *first = json_array_get(page->records, 0);
+    if (!first)
+        return 0;
+    int repeats = compare && w->prev_first && json_equal(first, w->prev_first);
+    json_decref(w->prev_first);
+    w->prev_first = json_incref(first);
+    if (!repeats)
+        return 0;
+    char red[1024];
+    errstr_set(errstr, errstr_size, "GET %s: the same records as the previous page%s",
+               url_redact(page->url, red, sizeof(red)), why);
+    return -1;
+}

@@ -1,0 +1,171 @@
+/*
+ * pager.h - one pagination style per pager: which URL a walk requests
+ * first, which one next from the page just read, and when the walk is
+ * over. The page reader (source.h) fetches and parses each page and asks
+ * the stream's pager (pager_for(sc->pagination)) what to do; a pager
+ * never touches the network.
+ *
+ * The styles (the configuration's `pagination` and `deleted.pagination`
+ * keys; the deleted endpoint is walked by the same pagers, with its own
+ * stream_conf_t):
+ *
+ * - none (pager_none.c): one request, no paging parameters; the walk is
+ *   that page.
+ * - page, offset (pager_page.c, pager_offset.c): the *seek walk*
+ *   (pager_seek.c). Page 1 (offset 0) at `since`; after a page whose last
+ *   record lies in a later bucket than since, since moves to that
+ *   record's cursor and paging starts again at page 1; otherwise the next
+ *   page is requested at the same since (a page number moves on by one,
+ *   an offset by the number of records served). A plain page walk over a
+ *   set that changes during the run would skip records (a changed record
+ *   moves to the end and shifts the pages), and a skipped record below
+ *   the HWM is lost for good. Records seen again are the caller's to skip
+ *   (hwm.h). The seek walk ends on an empty page, or on a page shorter
+ *   than one the API already served in this walk (only on an empty page
+ *   when the walk's empty_end is set: source_require_empty_end()); never
+ *   merely because a page is shorter than page.size, since APIs cap the
+ *   page size whatever is asked for. So a walk that reads anything takes
+ *   one request more than it has pages. A page that repeats the previous
+ *   page's first record at a later page number at the same since fails
+ *   the walk (an API that ignores the page parameter).
+ * - cursor (pager_cursor.c): next.path in the body gives the token sent
+ *   back as page.param.
+ * - link (pager_link.c): the rel="next" target of the answer's Link
+ *   headers (every line, RFC 8288; relative targets resolved against the
+ *   URL that answered; link.h) is followed.
+ *   Cursor and link walks end when there is no next token (an empty page
+ *   that names one is followed: an API may filter a page after paging
+ *   it); a token or URL this walk has already requested fails the walk (a
+ *   pagination loop), checked in O(1) per page (idset.h), and so does a
+ *   page that repeats the previous non-empty page's first record under a
+ *   fresh token (an API that ignores the token and mints a new one each
+ *   time). A link walk's first URL counts as requested.
+ * A page a pager fails on is not handed out.
+ *
+ * Where to add a style: a value in pagination_t (common/config.h) and its
+ * name in `paginations` (common/config.c), both in the same order; a file
+ * producer/pager_NAME.c defining `const pager_t pager_NAME` (start, url,
+ * advance; the helpers below build URLs and guard against loops); its
+ * entry in the table of pager.c and its declaration below. If its pages
+ * come in ascending cursor order, the cursor.sorted default in
+ * common/config.c names it. Its walks are tested in
+ * tests/unit/test_source_paging.c.
+ *
+ * Owns: a pager_walk_t owns its token, the first record it keeps
+ * (prev_first) and the set of requested tokens (pager_walk_reset and
+ * pager_walk_clear free them); the stream conf is borrowed. The pagers
+ * are constant tables: any thread; a walk: one thread. Fails with -1 and
+ * errstr (a loop, a repeated page, a Link that cannot be followed,
+ * ENOMEM), or NULL from url() on ENOMEM.
+ */
+#ifndef TIDEMARK_PAGER_H
+#define TIDEMARK_PAGER_H
+
+#include "compiler.h"
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "hwm.h"
+#include "idset.h"
+
+/* Where one walk is: what the pager reads and moves between pages. */
+typedef struct pager_walk {
+    const stream_conf_t *sc;
+    int has_since; /* 0: no cursor param (everything) */
+    int64_t since_ms;
+    long page_no;       /* page: 1.., offset: 0, served, ... */
+    char *token;        /* cursor: next token; link: next URL; NULL first */
+    size_t max_served;  /* most records one page of this walk held (seek) */
+    int empty_end;      /* a seek walk ends only on an empty page */
+    json_t *prev_first; /* first record of the previous non-empty page */
+    idset_t *followed;  /* tokens or Link URLs this walk requested */
+} pager_walk_t;
+
+/* The page just read, as a pager sees it (all borrowed). */
+typedef struct pager_page {
+    json_t *body;             /* the parsed body */
+    json_t *records;          /* the array at records.path */
+    const char *url;          /* the URL requested (url()) */
+    const char *answered_url; /* the URL that answered, after redirects */
+    const char *link;         /* its Link field lines joined by '\n', or NULL */
+} pager_page_t;
+
+typedef struct pager {
+    const char *name; /* as the configuration spells the style */
+    /* Sets w (has_since/since_ms already set, the rest reset) to the
+     * walk's first page. */
+    void (*start)(pager_walk_t *w);
+    /* The URL of the page to request now (caller frees); NULL on ENOMEM. */
+    char *(*url)(pager_walk_t *w);
+    /* After page was read: 1 when it was the walk's last, 0 when w names
+     * the next one, -1 with errstr when the page is not to be handed out
+     * (the walk fails). */
+    int (*advance)(pager_walk_t *w, const pager_page_t *page, char *errstr,
+                   size_t errstr_size) TM_WARN_UNUSED;
+} pager_t;
+
+extern const pager_t pager_none, pager_page, pager_offset, pager_cursor, pager_link;
+
+/* The pager of a style; NULL for a value that names none. */
+const pager_t *pager_for(pagination_t style);
+
+/* Frees what w holds and sets it to a walk of pager at since. */
+void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int64_t since_ms);
+
+/* Frees what w holds (token, prev_first, followed). */
+void pager_walk_clear(pager_walk_t *w);
+
+/* ---- helpers for pagers (pure ones exposed for unit tests) ---- */
+
+/*
+ * base plus "?"/"&" and each name=value pair (values URL-escaped) of
+ * pairs = {name, value, name, value, ...} (n_pairs pairs); a pair whose
+ * name or value is NULL is left out. Caller frees. NULL on ENOMEM.
+ */
+char *pager_url_with(const char *base, const char *const *pairs, size_t n_pairs);
+
+/* The cursor value as the API's parameter: ISO timestamp or date. */
+void pager_format_since(const cursor_clock_t *clock, int64_t ms, char *buf, size_t size);
+
+/*
+ * The stream's URL with the cursor param at since (when has_since), and,
+ * when paged, page.size_param = page.size and page.param = page_token
+ * (left out when NULL). Caller frees; NULL on ENOMEM.
+ */
+char *pager_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms, int paged,
+                     const char *page_token);
+
+/*
+ * Notes token (a cursor token or a Link URL) as requested in this walk:
+ * 1 when it is new, 0 when the walk requested it before, -1 on ENOMEM.
+ */
+int pager_note_requested(pager_walk_t *w, const char *token) TM_WARN_UNUSED;
+
+/*
+ * The loop guard of a token walk, after advance set w->token: 0 when the
+ * token is new, -1 with errstr when this walk requested it before
+ * (`what` names it: "next cursor") or on ENOMEM. url: the page's.
+ */
+int pager_check_loop(pager_walk_t *w, const char *url, const char *what, char *errstr,
+                     size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * The repeated-page guard: -1 with errstr ("GET <url>: the same records
+ * as the previous page<why>") when compare is set and page brings the
+ * previous non-empty page's first record again; 0 otherwise. Remembers
+ * the page's first record for the next page; an empty page changes
+ * nothing.
+ */
+int pager_refuse_repeat(pager_walk_t *w, const pager_page_t *page, int compare, const char *why,
+                        char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* The seek walk of page and offset (pager_seek.c): first is the first
+ * page number (page 1, offset 0); by_served: the number moves by the
+ * records served (offset), else by one. */
+char *pager_seek_url(pager_walk_t *w);
+int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
+                       char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * pager_page.c - pagination = page: the seek walk (pager_seek.c) with
+ * page.param = 1, 2, ... at each since.
+ */
+#include "pager.h"
+
+static void page_start(pager_walk_t *w)
+{
+    w->page_no = 1;
+}
+
+static int page_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
+{
+    return pager_seek_advance(w, page, 1, 0, errstr, errstr_size);
+}
+
+const pager_t pager_page = {
+    .name = "page",
+    .start = page_start,
+    .url = pager_seek_url,
+    .advance = page_advance,
+};

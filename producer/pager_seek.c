@@ -1,0 +1,69 @@
+/*
+ * pager_seek.c - the seek walk that the page and offset styles share
+ * (see pager.h): re-seek at the last record's cursor when it moved to a
+ * later bucket, else the next page at the same since.
+ */
+#include "pager.h"
+
+#include <stdio.h>
+
+#include "isotime.h"
+
+char *pager_seek_url(pager_walk_t *w)
+{
+    char num[24];
+    snprintf(num, sizeof(num), "%ld", w->page_no);
+    return pager_page_url(w->sc, w->has_since, w->since_ms, 1, num);
+}
+
+/* The cursor of a record, if it has a parsable one. */
+static int record_cursor(const stream_conf_t *sc, json_t *rec, int64_t *ms)
+{
+    json_t *c = json_is_object(rec) ? json_object_get(rec, sc->cursor_field) : NULL;
+    char e[64];
+    return json_is_string(c) && isotime_parse(json_string_value(c), ms, NULL, e, sizeof(e)) == 0;
+}
+
+/* Decides the request after a full page. */
+static void seek_next(pager_walk_t *w, json_t *records, long first, int by_served)
+{
+    size_t n = json_array_size(records);
+    int64_t last;
+    cursor_clock_t clock = hwm_clock(w->sc);
+    if (n > 0 && record_cursor(w->sc, json_array_get(records, n - 1), &last) &&
+        (!w->has_since || hwm_bucket(&clock, last) > hwm_bucket(&clock, w->since_ms))) {
+        w->has_since = 1;
+        w->since_ms = last;
+        w->page_no = first;
+    } else {
+        /* an offset moves by what was served: a capped page is shorter
+         * than page.size, and page.size would skip the difference */
+        w->page_no += by_served ? (long)n : 1;
+    }
+}
+
+/*
+ * Only pages after the first at one since are compared for a repeat: a
+ * new since starts with the previous page's last record.
+ *
+ * The walk ends on an empty page, or on a page shorter than one this
+ * walk was already served: many APIs cap the page size whatever
+ * page.size asks for, so a page shorter than page.size proves nothing.
+ * With empty_end only an empty page ends it: an API that caps pages by
+ * bytes serves a short page mid-stream.
+ */
+int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
+                       char *errstr, size_t errstr_size)
+{
+    char why[512];
+    snprintf(why, sizeof(why), ": does the API take '%s' as its page parameter?",
+             w->sc->page_param);
+    if (pager_refuse_repeat(w, page, w->page_no != first, why, errstr, errstr_size) != 0)
+        return -1;
+    size_t n = json_array_size(page->records);
+    if (n == 0 || (!w->empty_end && n < w->max_served))
+        return 1;
+    w->max_served = n;
+    seek_next(w, page->records, first, by_served);
+    return 0;
+}

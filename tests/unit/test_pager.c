@@ -1,0 +1,238 @@
+/*
+ * test_pager.c - the pagers (producer/pager.h) without a network: URL
+ * building, the table of styles, and each style's next page and end
+ * rule, fed pages by hand. Whole walks against an HTTP API are in
+ * test_source_paging.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pager.h"
+
+static void test_url_with(void **state)
+{
+    (void)state;
+    const char *p1[] = {"modified_since", "2026-11-25T12:00:00.123Z", "page", "2"};
+    char *u = pager_url_with("http://h/c", p1, 2);
+    assert_string_equal(u, "http://h/c?modified_since=2026-11-25T12%3A00%3A00.123Z&page=2");
+    free(u);
+    const char *p2[] = {"q", "a b&c", NULL, "x", "skip", NULL};
+    u = pager_url_with("http://h/c?k=v", p2, 3);
+    assert_string_equal(u, "http://h/c?k=v&q=a%20b%26c");
+    free(u);
+    u = pager_url_with("http://h/c", p2 + 2, 2);
+    assert_string_equal(u, "http://h/c");
+    free(u);
+}
+
+static stream_conf_t stream(pagination_t pg, cursor_precision_t prec)
+{
+    stream_conf_t sc = {0};
+    sc.name = "s";
+    sc.url = "http://127.0.0.1:1/items";
+    sc.cursor_field = "updated";
+    sc.cursor_param = "since";
+    sc.cursor_precision = prec;
+    sc.records_path = "data";
+    sc.pagination = pg;
+    sc.page_param = "p";
+    sc.page_size_param = "size";
+    sc.page_size = 50;
+    return sc;
+}
+
+static void test_page_url(void **state)
+{
+    (void)state;
+    const int64_t t = 1795608000123LL; /* 2026-11-25T12:00:00.123Z */
+    static const struct {
+        pagination_t pg;
+        cursor_precision_t prec;
+        int has_since;
+        const char *token, *want;
+    } cases[] = {
+        {PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP, 1, "1",
+         "http://127.0.0.1:1/items?since=2026-11-25T12%3A00%3A00.123Z&size=50&p=1"},
+        {PAGINATION_OFFSET, CURSOR_PRECISION_TIMESTAMP, 1, "100",
+         "http://127.0.0.1:1/items?since=2026-11-25T12%3A00%3A00.123Z&size=50&p=100"},
+        {PAGINATION_PAGE, CURSOR_PRECISION_DATE, 1, "3",
+         "http://127.0.0.1:1/items?since=2026-11-25&size=50&p=3"},
+        {PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP, 0, "1",
+         "http://127.0.0.1:1/items?size=50&p=1"},
+        {PAGINATION_NONE, CURSOR_PRECISION_TIMESTAMP, 1, NULL,
+         "http://127.0.0.1:1/items?since=2026-11-25T12%3A00%3A00.123Z"},
+        {PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP, 0, NULL,
+         "http://127.0.0.1:1/items?size=50"},
+        {PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP, 0,
+         "ab/c=", "http://127.0.0.1:1/items?size=50&p=ab%2Fc%3D"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        stream_conf_t sc = stream(cases[i].pg, cases[i].prec);
+        int paged = cases[i].pg != PAGINATION_NONE;
+        char *u = pager_page_url(&sc, cases[i].has_since, t, paged, cases[i].token);
+        if (!u || strcmp(u, cases[i].want) != 0)
+            fail_msg("case %zu: got '%s'\n want '%s'", i, u ? u : "(null)", cases[i].want);
+        free(u);
+    }
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    static const struct {
+        pagination_t style;
+        const char *name;
+    } cases[] = {
+        {PAGINATION_NONE, "none"},     {PAGINATION_PAGE, "page"}, {PAGINATION_OFFSET, "offset"},
+        {PAGINATION_CURSOR, "cursor"}, {PAGINATION_LINK, "link"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const pager_t *p = pager_for(cases[i].style);
+        if (!p || strcmp(p->name, cases[i].name) != 0 || !p->start || !p->url || !p->advance)
+            fail_msg("case %zu: %s", i, p ? p->name : "(none)");
+    }
+    assert_null(pager_for((pagination_t)99));
+}
+
+/*
+ * One page fed to a pager: its records (a JSON array) and body (NULL:
+ * {"data": records}), then what advance must say (1 done, 0 next, -1
+ * error) and, for 0, the URL requested next.
+ */
+typedef struct step {
+    const char *records, *body, *link;
+    int want;
+    const char *next_url;
+} step_t;
+
+static void run_steps(pagination_t style, int empty_end, const step_t *steps, size_t n)
+{
+    stream_conf_t sc = stream(style, CURSOR_PRECISION_TIMESTAMP);
+    sc.next_path = "next";
+    const pager_t *p = pager_for(style);
+    pager_walk_t w = {.sc = &sc, .empty_end = empty_end};
+    pager_walk_reset(&w, p, 0, 0);
+    char *url = p->url(&w);
+    assert_non_null(url);
+    for (size_t i = 0; i < n; i++) {
+        json_t *records = json_loads(steps[i].records, 0, NULL);
+        json_t *body =
+            steps[i].body ? json_loads(steps[i].body, 0, NULL) : json_pack("{sO}", "data", records);
+        assert_non_null(records);
+        assert_non_null(body);
+        pager_page_t page = {body, records, url, url, steps[i].link};
+        char err[512] = "";
+        int rc = p->advance(&w, &page, err, sizeof(err));
+        json_decref(records);
+        json_decref(body);
+        if (rc != steps[i].want)
+            fail_msg("%s step %zu: %d, want %d (%s)", p->name, i, rc, steps[i].want, err);
+        if (rc < 0 && !err[0])
+            fail_msg("%s step %zu: an error without a message", p->name, i);
+        if (rc != 0)
+            break;
+        free(url);
+        url = p->url(&w);
+        assert_non_null(url);
+        if (steps[i].next_url && strcmp(url, steps[i].next_url) != 0)
+            fail_msg("%s step %zu: next '%s'\n want '%s'", p->name, i, url, steps[i].next_url);
+    }
+    free(url);
+    pager_walk_clear(&w);
+}
+
+#define RUN(style, empty_end, steps)                                                               \
+    run_steps(style, empty_end, steps, sizeof(steps) / sizeof(steps[0]))
+#define U  "http://127.0.0.1:1/items"
+#define T1 "{\"id\":1,\"updated\":\"2026-11-25T12:00:00Z\"}"
+#define T2 "{\"id\":2,\"updated\":\"2026-11-25T12:00:01Z\"}"
+#define T3 "{\"id\":3,\"updated\":\"2026-11-25T12:00:02Z\"}"
+#define X1 "{\"id\":1,\"updated\":\"2026-11-25T12:00:02Z\"}"
+#define X2 "{\"id\":2,\"updated\":\"2026-11-25T12:00:02Z\"}"
+
+static void test_seek_steps(void **state)
+{
+    (void)state;
+    /* a page whose last record is later re-seeks at page 1; a shorter page ends */
+    static const step_t page_walk[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[" T2 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=1"},
+        {"[" T3 "]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, page_walk);
+    /* ties at one since page by number; with empty_end a short page goes on */
+    static const step_t ties[] = {
+        {"[" X1 "," X2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=1"},
+        {"[" X2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=2"},
+        {"[]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 1, ties);
+    /* the same first record at page 2 of one since: the page param is ignored */
+    static const step_t ignored[] = {
+        {"[" X1 "," X2 "]", NULL, NULL, 0, NULL},
+        {"[" X2 "," X1 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=2"},
+        {"[" X2 "," X1 "]", NULL, NULL, -1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, ignored);
+    /* an offset moves by what was served */
+    static const step_t offsets[] = {
+        {"[" X1 "," X2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=0"},
+        {"[" X2 "," X1 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=2"},
+        {"[]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_OFFSET, 0, offsets);
+    static const step_t none[] = {{"[" T1 "]", NULL, NULL, 1, NULL}};
+    RUN(PAGINATION_NONE, 0, none);
+}
+
+static void test_token_steps(void **state)
+{
+    (void)state;
+    /* an empty page with a token goes on; no token ends */
+    static const step_t cursor[] = {
+        {"[" T1 "]", "{\"next\":\"a\"}", NULL, 0, U "?size=50&p=a"},
+        {"[]", "{\"next\":7}", NULL, 0, U "?size=50&p=7"},
+        {"[" T2 "]", "{}", NULL, 1, NULL},
+    };
+    RUN(PAGINATION_CURSOR, 0, cursor);
+    static const step_t loop[] = {
+        {"[" T1 "]", "{\"next\":\"a\"}", NULL, 0, NULL},
+        {"[" T2 "]", "{\"next\":\"b\"}", NULL, 0, NULL},
+        {"[" T3 "]", "{\"next\":\"a\"}", NULL, -1, NULL},
+    };
+    RUN(PAGINATION_CURSOR, 0, loop);
+    static const step_t fresh_token_same_page[] = {
+        {"[" T1 "]", "{\"next\":\"a\"}", NULL, 0, NULL},
+        {"[" T1 "]", "{\"next\":\"b\"}", NULL, -1, NULL},
+    };
+    RUN(PAGINATION_CURSOR, 0, fresh_token_same_page);
+    /* relative next links resolve; a link back to the first URL is a loop */
+    static const step_t link[] = {
+        {"[" T1 "]", "{}", "</items?c=2>; rel=next", 0, U "?c=2"},
+        {"[" T2 "]", "{}", "<" U "?size=50>; rel=next", -1, NULL},
+    };
+    RUN(PAGINATION_LINK, 0, link);
+    static const step_t link_end[] = {
+        {"[" T1 "]", "{}", "<?c=2>; rel=next", 0, U "?c=2"},
+        {"[" T2 "]", "{}", "<?c=1>; rel=prev", 1, NULL},
+    };
+    RUN(PAGINATION_LINK, 0, link_end);
+    static const step_t link_bad[] = {{"[" T1 "]", "{}", "<ftp://x/y>; rel=next", -1, NULL}};
+    RUN(PAGINATION_LINK, 0, link_bad);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_url_with),    cmocka_unit_test(test_page_url),
+        cmocka_unit_test(test_table),       cmocka_unit_test(test_seek_steps),
+        cmocka_unit_test(test_token_steps),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
