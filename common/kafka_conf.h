@@ -5,7 +5,9 @@
  * built on it by kafka_client.h; topic names are in topics.h.
  *
  * Owns nothing long-lived: kafka_conf_new() returns a conf the caller owns
- * until it hands it to rd_kafka_new() (which then owns it).
+ * until it hands it to rd_kafka_new() (which then owns it). Any thread
+ * (the log callback runs on librdkafka's). Fails with NULL or -1 and
+ * errstr naming the key and librdkafka's reason.
  */
 #ifndef TIDEMARK_KAFKA_CONF_H
 #define TIDEMARK_KAFKA_CONF_H

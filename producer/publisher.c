@@ -25,6 +25,7 @@ typedef struct acked_offset {
 
 struct publisher {
     rd_kafka_t *rk;
+    int queue_full_ms; /* how long a produce waits for room in the queue */
     int64_t acked;
     int64_t failed;
     char first_error[512];
@@ -86,8 +87,10 @@ publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_
     }
     /* idempotent, acks=all: set after the pass-through keys, they win */
     p->rk = kafka_producer_new(conf, "tidemark-producer", on_delivery, p, errstr, errstr_size);
-    if (p->rk)
+    if (p->rk) {
+        p->queue_full_ms = kafka_produce_drain_ms(p->rk);
         return p;
+    }
     free(p);
     return NULL;
 }
@@ -147,8 +150,7 @@ int publisher_produce(publisher_t *p, const char *topic, const char *key, const 
         .headers = kafka_headers_new(hdrs, n_hdrs),
         .opaque = delivery,
     };
-    rd_kafka_resp_err_t err =
-        kafka_produce(p->rk, &m, kafka_produce_drain_ms(p->rk), errstr, errstr_size);
+    rd_kafka_resp_err_t err = kafka_produce(p->rk, &m, p->queue_full_ms, errstr, errstr_size);
     if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
         errstr_set(errstr, errstr_size,
                    "produce to %s: a message of %zu bytes is larger than "

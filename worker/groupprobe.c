@@ -47,12 +47,12 @@ groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr, size_t errst
 
 void groupprobe_destroy(groupprobe_t *ak)
 {
-    if (!ak)
-        return;
-    /* never subscribed: closing leaves no group, it only stops the
-     * consumer cleanly before the handle goes */
-    rd_kafka_consumer_close(ak->rk);
-    rd_kafka_destroy(ak->rk);
+    if (ak) {
+        /* never subscribed: closing leaves no group, it only stops the
+         * consumer cleanly before the handle goes */
+        rd_kafka_consumer_close(ak->rk);
+        rd_kafka_destroy(ak->rk);
+    }
     free(ak);
 }
 
