@@ -10,8 +10,6 @@
 
 #include <string.h>
 
-#include <stdio.h>
-
 #include "log.h"
 
 int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value, char *errstr,
@@ -19,7 +17,7 @@ int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value, char
 {
     char reason[512];
 
-    if (rd_kafka_conf_set(kc, key, value, reason, sizeof reason) != RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(kc, key, value, reason, sizeof(reason)) != RD_KAFKA_CONF_OK) {
         errstr_set(errstr, errstr_size, "%s: %s", key, reason);
         return -1;
     }
@@ -53,8 +51,9 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
 
     if (!log_enabled(lv))
         return;
-    log_write(lv, buf, "component=rdkafka facility=%s client=%s", log_quote(qfac, sizeof qfac, fac),
-              log_quote(qname, sizeof qname, rk ? rd_kafka_name(rk) : "-"));
+    log_write(lv, buf, "component=rdkafka facility=%s client=%s",
+              log_quote(qfac, sizeof(qfac), fac),
+              log_quote(qname, sizeof(qname), rk ? rd_kafka_name(rk) : "-"));
 }
 
 rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id, char *errstr,
@@ -63,18 +62,18 @@ rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id, 
     rd_kafka_conf_t *kc = rd_kafka_conf_new();
     char why[600];
 
-    if (kafka_conf_set(kc, "bootstrap.servers", conf->bootstrap_servers, why, sizeof why) < 0) {
+    if (kafka_conf_set(kc, "bootstrap.servers", conf->bootstrap_servers, why, sizeof(why)) < 0) {
         errstr_set(errstr, errstr_size, "%s: [kafka] %s", conf->path, why);
         goto fail;
     }
     /* client.id first, so that a client.id in [kafka] wins. */
-    if (client_id && kafka_conf_set(kc, "client.id", client_id, why, sizeof why) < 0) {
+    if (client_id && kafka_conf_set(kc, "client.id", client_id, why, sizeof(why)) < 0) {
         errstr_set(errstr, errstr_size, "%s", why);
         goto fail;
     }
     for (size_t i = 0; i < conf->n_kafka_props; i++) {
         const config_kv_t *kv = &conf->kafka_props[i];
-        if (kafka_conf_set(kc, kv->key, kv->value, why, sizeof why) < 0) {
+        if (kafka_conf_set(kc, kv->key, kv->value, why, sizeof(why)) < 0) {
             errstr_set(errstr, errstr_size, "%s:%d: [kafka] %s", conf->path, kv->line, why);
             goto fail;
         }
@@ -84,25 +83,4 @@ rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id, 
 fail:
     rd_kafka_conf_destroy(kc);
     return NULL;
-}
-
-const char *topic_for_stream(const tm_config_t *conf, const char *stream, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s.%s", conf->topic_prefix, stream);
-    return buf;
-}
-
-const char *topic_sync_runs(const tm_config_t *conf, char *buf, size_t size)
-{
-    return topic_for_stream(conf, "sync-runs", buf, size);
-}
-
-const char *topic_dlq(const tm_config_t *conf, char *buf, size_t size)
-{
-    return topic_for_stream(conf, "dlq", buf, size);
-}
-
-const char *topic_schemas(const tm_config_t *conf, char *buf, size_t size)
-{
-    return topic_for_stream(conf, "schemas", buf, size);
 }

@@ -1,10 +1,13 @@
 /*
  * kafka_conf.h - the boundary to librdkafka's configuration: builds an
  * rd_kafka_conf_t from [kafka] (bootstrap.servers plus every pass-through
- * key), routes librdkafka's own log lines through log.h, and names topics.
+ * key) and routes librdkafka's own log lines through log.h. Clients are
+ * built on it by kafka_client.h; topic names are in topics.h.
  *
  * Owns nothing long-lived: kafka_conf_new() returns a conf the caller owns
- * until it hands it to rd_kafka_new() (which then owns it).
+ * until it hands it to rd_kafka_new() (which then owns it). Any thread
+ * (the log callback runs on librdkafka's). Fails with NULL or -1 and
+ * errstr naming the key and librdkafka's reason.
  */
 #ifndef TIDEMARK_KAFKA_CONF_H
 #define TIDEMARK_KAFKA_CONF_H
@@ -29,12 +32,5 @@ rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id, 
  */
 int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;
-
-/* "<prefix>.<stream>", "<prefix>.sync-runs", "<prefix>.dlq" into buf. */
-const char *topic_for_stream(const tm_config_t *conf, const char *stream, char *buf, size_t size);
-const char *topic_sync_runs(const tm_config_t *conf, char *buf, size_t size);
-const char *topic_dlq(const tm_config_t *conf, char *buf, size_t size);
-/* "<prefix>.schemas": every change-event schema, keyed by fingerprint. */
-const char *topic_schemas(const tm_config_t *conf, char *buf, size_t size);
 
 #endif

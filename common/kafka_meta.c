@@ -18,24 +18,20 @@ static int copy_ids(const rd_kafka_metadata_topic_t *t, int32_t **ids, size_t *n
 {
     if (t->partition_cnt <= 0)
         return 0;
-    if (!(*ids = calloc((size_t)t->partition_cnt, sizeof **ids))) {
+    if (!(*ids = calloc((size_t)t->partition_cnt, sizeof(**ids)))) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     for (int i = 0; i < t->partition_cnt; i++)
         (*ids)[i] = t->partitions[i].id;
     *n = (size_t)t->partition_cnt;
-    qsort(*ids, *n, sizeof **ids, cmp_i32);
+    qsort(*ids, *n, sizeof(**ids), cmp_i32);
     return 0;
 }
 
 int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
                            size_t *n, char *errstr, size_t errstr_size)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t err;
-    int rc = -1;
-
     *ids = NULL;
     *n = 0;
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
@@ -44,7 +40,9 @@ int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, in
                    rd_kafka_err2str(rd_kafka_last_error()));
         return -1;
     }
-    err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    int rc = -1;
     if (err)
         errstr_set(errstr, errstr_size, "metadata of %s: %s", topic, rd_kafka_err2str(err));
     else if (md->topic_cnt != 1)

@@ -10,8 +10,8 @@
 
 #include "errstr.h"
 #include "idset.h"
-#include "kafka_conf.h"
 #include "log.h"
+#include "topics.h"
 #include "topicscan.h"
 
 uint64_t checkpoint_sum(const void *data, size_t len)

@@ -11,11 +11,11 @@
 #include "checkpoint.h"
 #include "http.h"
 #include "isotime.h"
-#include "kafka_conf.h"
 #include "log.h"
 #include "publisher.h"
 #include "signals.h"
 #include "run.h"
+#include "topics.h"
 
 #define SLICE_MS 100
 

@@ -9,8 +9,9 @@
 
 #include "errstr.h"
 #include "isotime.h"
+#include "kafka_client.h"
 #include "kafka_meta.h"
-#include "kafka_conf.h"
+#include "kafka_produce.h"
 #include "log.h"
 #include "signals.h"
 
@@ -24,6 +25,7 @@ typedef struct acked_offset {
 
 struct publisher {
     rd_kafka_t *rk;
+    int queue_full_ms; /* how long a produce waits for room in the queue */
     int64_t acked;
     int64_t failed;
     char first_error[512];
@@ -42,7 +44,7 @@ static void note_offset(publisher_t *p, const char *topic, int32_t part, int64_t
             return;
         }
     }
-    acked_offset_t *grown = realloc(p->offsets, (p->n_offsets + 1) * sizeof *grown);
+    acked_offset_t *grown = realloc(p->offsets, (p->n_offsets + 1) * sizeof(*grown));
     char *t = grown ? strdup(topic) : NULL;
     if (grown)
         p->offsets = grown;
@@ -67,8 +69,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     }
     if (m->err) {
         if (p->failed++ == 0)
-            snprintf(p->first_error, sizeof p->first_error, "delivery to %s failed: %s",
-                     rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+            errstr_set(p->first_error, sizeof(p->first_error), "delivery to %s failed: %s",
+                       rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
         return;
     }
     p->acked++;
@@ -78,35 +80,19 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 
 publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_size)
 {
-    publisher_t *p = calloc(1, sizeof *p);
+    publisher_t *p = calloc(1, sizeof(*p));
     if (!p) {
         errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    rd_kafka_conf_t *kc = kafka_conf_new(conf, "tidemark-producer", errstr, errstr_size);
-    if (!kc) {
-        free(p);
-        return NULL;
+    /* idempotent, acks=all: set after the pass-through keys, they win */
+    p->rk = kafka_producer_new(conf, "tidemark-producer", on_delivery, p, errstr, errstr_size);
+    if (p->rk) {
+        p->queue_full_ms = kafka_produce_drain_ms(p->rk);
+        return p;
     }
-    /* After the pass-through keys: these must win (see publisher.h). */
-    if (kafka_conf_set(kc, "enable.idempotence", "true", errstr, errstr_size) != 0 ||
-        kafka_conf_set(kc, "acks", "all", errstr, errstr_size) != 0) {
-        rd_kafka_conf_destroy(kc);
-        free(p);
-        return NULL;
-    }
-    rd_kafka_conf_set_dr_msg_cb(kc, on_delivery);
-    rd_kafka_conf_set_opaque(kc, p);
-    char kerr[512];
-    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, kerr, sizeof kerr);
-    if (!p->rk) {
-        errstr_set(errstr, errstr_size, "cannot create the Kafka producer: %s", kerr);
-        rd_kafka_conf_destroy(kc); /* not taken over on failure */
-        free(p);
-        return NULL;
-    }
-    kc = NULL; /* now owned by p->rk */
-    return p;
+    free(p);
+    return NULL;
 }
 
 rd_kafka_t *publisher_rk(publisher_t *p)
@@ -119,7 +105,7 @@ void publisher_warm_topic(publisher_t *p, const char *topic)
     int32_t *ids;
     size_t n;
     char err[256];
-    if (kafka_topic_partitions(p->rk, topic, 5000, &ids, &n, err, sizeof err) < 0)
+    if (kafka_topic_partitions(p->rk, topic, 5000, &ids, &n, err, sizeof(err)) < 0)
         log_debug("topic metadata not fetched", "topic=%s error=\"%s\"", topic, err);
     free(ids);
 }
@@ -155,35 +141,24 @@ int publisher_produce(publisher_t *p, const char *topic, const char *key, const 
                       size_t len, const pub_header_t *hdrs, size_t n_hdrs, pub_delivery_t *delivery,
                       char *errstr, size_t errstr_size)
 {
-    rd_kafka_headers_t *h = rd_kafka_headers_new(n_hdrs);
-    for (size_t i = 0; i < n_hdrs; i++)
-        rd_kafka_header_add(h, hdrs[i].name, -1, hdrs[i].value, -1);
-    for (;;) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
-            RD_KAFKA_V_VALUE((void *)value, value ? len : 0),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(h),
-            RD_KAFKA_V_OPAQUE(delivery), RD_KAFKA_V_END);
-        if (!err) {
-            h = NULL; /* now owned by the message */
-            rd_kafka_poll(p->rk, 0);
-            return 0;
-        }
-        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
-            rd_kafka_headers_destroy(h);
-            errstr_set(errstr, errstr_size,
-                       "produce to %s: a message of %zu bytes is larger than "
-                       "message.max.bytes (%zu)",
-                       topic, value ? len : 0, publisher_max_message_bytes(p));
-            return PUBLISHER_TOO_LARGE;
-        }
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            rd_kafka_headers_destroy(h);
-            errstr_set(errstr, errstr_size, "produce to %s: %s", topic, rd_kafka_err2str(err));
-            return -1;
-        }
-        rd_kafka_poll(p->rk, 100); /* let delivery reports drain the queue */
+    const kafka_message_t m = {
+        .topic = topic,
+        .key = key,
+        .key_len = key ? strlen(key) : 0,
+        .value = value,
+        .value_len = len,
+        .headers = kafka_headers_new(hdrs, n_hdrs),
+        .opaque = delivery,
+    };
+    rd_kafka_resp_err_t err = kafka_produce(p->rk, &m, p->queue_full_ms, errstr, errstr_size);
+    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+        errstr_set(errstr, errstr_size,
+                   "produce to %s: a message of %zu bytes is larger than "
+                   "message.max.bytes (%zu)",
+                   topic, value ? len : 0, publisher_max_message_bytes(p));
+        return PUBLISHER_TOO_LARGE;
     }
+    return err ? -1 : 0;
 }
 
 int publisher_flush(publisher_t *p, char *errstr, size_t errstr_size)
@@ -221,18 +196,13 @@ int publisher_flush(publisher_t *p, char *errstr, size_t errstr_size)
 
 size_t publisher_max_message_bytes(const publisher_t *p)
 {
-    char buf[32];
-    size_t size = sizeof(buf);
-    const rd_kafka_conf_t *kc = rd_kafka_conf(p->rk);
-    if (rd_kafka_conf_get(kc, "message.max.bytes", buf, &size) != RD_KAFKA_CONF_OK)
-        return 1000000; /* librdkafka's default */
-    return (size_t)strtoull(buf, NULL, 10);
+    return kafka_client_max_message_bytes(p->rk);
 }
 
 int publisher_is_fatal(publisher_t *p)
 {
     char buf[256];
-    return rd_kafka_fatal_error(p->rk, buf, sizeof buf) != RD_KAFKA_RESP_ERR_NO_ERROR;
+    return rd_kafka_fatal_error(p->rk, buf, sizeof(buf)) != RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 int64_t publisher_acked(const publisher_t *p)
@@ -253,7 +223,7 @@ int publisher_end_offsets(const publisher_t *p, const char *topic, end_offset_t 
         const acked_offset_t *o = &p->offsets[i];
         if (strcmp(o->topic, topic) != 0)
             continue;
-        end_offset_t *grown = realloc(*out, (*n + 1) * sizeof *grown);
+        end_offset_t *grown = realloc(*out, (*n + 1) * sizeof(*grown));
         if (!grown) {
             free(*out);
             *out = NULL;

@@ -23,14 +23,12 @@
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
 #include "config.h"
+#include "kafka_produce.h"
 #include "runrecord.h"
 
 typedef struct publisher publisher_t;
 
-typedef struct pub_header {
-    const char *name;
-    const char *value; /* NUL-terminated text */
-} pub_header_t;
+typedef kafka_header_t pub_header_t;
 
 /* Filled by the delivery report of a message produced with it as opaque. */
 typedef struct pub_delivery {
@@ -40,7 +38,7 @@ typedef struct pub_delivery {
     int64_t offset;
 } pub_delivery_t;
 
-/* NULL with errstr ("FILE:LINE: [kafka] KEY: reason" from kafka_conf). */
+/* NULL with errstr ("FILE:LINE: [kafka] KEY: reason": kafka_client.h). */
 publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_size);
 
 /* Flushes for up to 10 s (what is left then is lost), then destroys. */
@@ -53,7 +51,8 @@ void publisher_destroy(publisher_t *p);
 
 /*
  * Enqueues one message (key and value copied; value NULL = tombstone).
- * Waits (polling) while the local queue is full. delivery, if not NULL,
+ * Waits (polling) while the local queue is full, for as long as the queue
+ * takes to drain (kafka_produce.h); -1 past that. delivery, if not NULL,
  * is filled by the delivery report and must stay valid until then.
  * Returns 0; PUBLISHER_TOO_LARGE (errstr says the size and the limit);
  * or -1 with errstr on any other error that is not a full queue.

@@ -22,12 +22,11 @@
 
 #include "hwm.h"
 #include "checkpoint.h"
-#include "dlq.h"
+#include "dlq_send.h"
 #include "errstr.h"
 #include "http.h"
 #include "isotime.h"
 #include "jsonnum.h"
-#include "kafka_conf.h"
 #include "log.h"
 #include "heldeletes.h"
 #include "idset.h"
@@ -36,6 +35,7 @@
 #include "schemapub.h"
 #include "signals.h"
 #include "source.h"
+#include "topics.h"
 
 typedef struct run {
     const tm_config_t *conf;

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "errstr.h"
-#include "kafka_conf.h"
 #include "log.h"
+#include "topics.h"
 
 #define ADMIN_TIMEOUT_MS 10000
 

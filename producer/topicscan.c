@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "isotime.h"
+#include "kafka_client.h"
 #include "kafka_meta.h"
-#include "kafka_conf.h"
 #include "signals.h"
 
 #define META_TIMEOUT_MS 10000
@@ -21,38 +21,31 @@
 static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, char *errstr,
                               size_t errstr_size)
 {
-    rd_kafka_conf_t *kc = kafka_conf_new(conf, client_id, errstr, errstr_size);
-    if (!kc)
-        return NULL;
-    char group[96];
     unsigned r = (unsigned)isotime_now_ms();
     int fd = open("/dev/urandom", O_RDONLY);
     if (fd >= 0) {
-        if (read(fd, &r, sizeof r) != (ssize_t)sizeof r)
+        if (read(fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
             r ^= (unsigned)getpid();
         close(fd);
     }
-    snprintf(group, sizeof group, "%s-reader-%d-%08x", client_id, (int)getpid(), r);
-    if (kafka_conf_set(kc, "group.id", group, errstr, errstr_size) != 0 ||
-        kafka_conf_set(kc, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(kc, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(kc, "enable.partition.eof", "true", errstr, errstr_size) != 0 ||
+    char group[96];
+    snprintf(group, sizeof(group), "%s-reader-%d-%08x", client_id, (int)getpid(), r);
+    static const kafka_prop_t props[] = {
+        {"enable.partition.eof", "true"},
         /* the low watermark moved on (retention) since plan(): go on from the
          * new start; "latest" would jump to the end and report EOF, a scan
          * that silently skipped the partition */
-        kafka_conf_set(kc, "auto.offset.reset", "earliest", errstr, errstr_size) != 0 ||
-        kafka_conf_set(kc, "isolation.level", "read_uncommitted", errstr, errstr_size) != 0) {
-        rd_kafka_conf_destroy(kc);
-        return NULL;
-    }
-    char kerr[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, kerr, sizeof kerr);
-    if (!rk) {
-        rd_kafka_conf_destroy(kc);
-        errstr_set(errstr, errstr_size, "cannot create the Kafka consumer: %s", kerr);
-        return NULL;
-    }
-    return rk; /* kc now owned by rk */
+        {"auto.offset.reset", "earliest"},
+        {"isolation.level", "read_uncommitted"},
+    };
+    const kafka_client_opts_t opts = {
+        .client_id = client_id,
+        .group_id = group,
+        .manual_offsets = 1,
+        .props = props,
+        .n_props = sizeof(props) / sizeof(props[0]),
+    };
+    return kafka_client_new(conf, RD_KAFKA_CONSUMER, &opts, errstr, errstr_size);
 }
 
 /*

@@ -10,12 +10,12 @@
 
 #include "decode.h"
 #include "errstr.h"
-#include "kafka_conf.h"
 #include "log.h"
 #include "metadata.h"
 #include "offsets.h"
 #include "runcount.h"
 #include "tableapply.h"
+#include "topics.h"
 
 #define DLQ_FLUSH_MS 30000
 
@@ -353,8 +353,8 @@ static pg_status_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b, decoded_t
         log_info("batch done again without a poisoned run", "bad_runs=%zu", p.n_bad);
     }
     poison_clear(&p);
-    if (st == PG_OK && deadletter_pending(ctx->dlq) > 0 &&
-        deadletter_flush(ctx->dlq, DLQ_FLUSH_MS, errstr, errstr_size) < 0)
+    if (st == PG_OK && dlq_queue_pending(ctx->dlq) > 0 &&
+        dlq_queue_flush(ctx->dlq, DLQ_FLUSH_MS, errstr, errstr_size) < 0)
         st = PG_TRANSIENT; /* not acknowledged: not consumed either */
     return st;
 }
@@ -393,7 +393,7 @@ apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *r
     apply_status_t as;
 
     memset(res, 0, sizeof(*res));
-    deadletter_discard(ctx->dlq); /* left by an attempt that failed */
+    dlq_queue_discard(ctx->dlq); /* left by an attempt that failed */
     if (apply_part_ranges(b, &res->parts, &res->n_parts) < 0) {
         errstr_set(errstr, errstr_size, "out of memory");
         return APPLY_FATAL;
@@ -401,7 +401,7 @@ apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *r
     if (decode_batch(b, ctx->streams, ctx->sync_runs_topic, ctx->dlq, &d, errstr, errstr_size) <
         0) {
         decoded_clear(&d);
-        deadletter_discard(ctx->dlq);
+        dlq_queue_discard(ctx->dlq);
         return APPLY_TRANSIENT;
     }
     res->events = d.n_events;
@@ -409,7 +409,7 @@ apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *r
     res->dead_letters = d.dead_letters;
     as = run_tx(ctx, b, &d, res, errstr, errstr_size);
     if (as != APPLY_OK)
-        deadletter_discard(ctx->dlq);
+        dlq_queue_discard(ctx->dlq);
     decoded_clear(&d);
     return as;
 }

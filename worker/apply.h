@@ -42,7 +42,7 @@
 #include "batch.h"
 #include "config.h"
 #include "consumer.h"
-#include "deadletter.h"
+#include "dlq_queue.h"
 #include "pg.h"
 #include "streams.h"
 
@@ -57,7 +57,7 @@ typedef struct apply_ctx {
     const tm_config_t *conf;
     pg_t *pg;
     consumer_t *consumer;
-    deadletter_t *dlq;
+    dlq_queue_t *dlq;
     const worker_streams_t *streams;
     char sync_runs_topic[256];
 } apply_ctx_t;

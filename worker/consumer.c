@@ -14,7 +14,7 @@
 
 #include "backoff.h"
 #include "isotime.h"
-#include "kafka_conf.h"
+#include "kafka_client.h"
 #include "log.h"
 #include "offsets.h"
 #include "signals.h"
@@ -359,28 +359,10 @@ static void commit_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         log_debug("kafka offset commit failed", "error=%s", rd_kafka_err2name(err));
 }
 
-static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr, size_t errstr_size)
-{
-    const char *props[][2] = {
-        {"group.id", conf->group_id},
-        {"enable.auto.commit", "false"},
-        {"enable.auto.offset.store", "false"},
-        /* never a silent jump: consumer_poll() handles the error */
-        {"auto.offset.reset", "error"},
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-        if (kafka_conf_set(kc, props[i][0], props[i][1], errstr, errstr_size) < 0)
-            return -1;
-    return 0;
-}
-
 consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg, const consumer_hooks_t *hooks,
                          char *errstr, size_t errstr_size)
 {
     consumer_t *c = calloc(1, sizeof(*c));
-    rd_kafka_conf_t *kc;
 
     if (!c) {
         errstr_set(errstr, errstr_size, "out of memory");
@@ -391,23 +373,23 @@ consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg, const consumer_hooks
     c->oor = conf->offset_out_of_range;
     if (hooks)
         c->hooks = *hooks;
-    kc = kafka_conf_new(conf, "tidemark-worker", errstr, errstr_size);
-    if (!kc || set_props(kc, conf, errstr, errstr_size) < 0) {
-        if (kc)
-            rd_kafka_conf_destroy(kc);
-        free(c);
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(kc, c);
-    rd_kafka_conf_set_rebalance_cb(kc, rebalance_cb);
-    rd_kafka_conf_set_offset_commit_cb(kc, commit_cb);
-    c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, errstr, errstr_size);
+    /* never a silent jump: consumer_poll() handles the error */
+    static const kafka_prop_t props[] = {{"auto.offset.reset", "error"}};
+    const kafka_client_opts_t opts = {
+        .client_id = "tidemark-worker",
+        .group_id = conf->group_id,
+        .manual_offsets = 1,
+        .props = props,
+        .n_props = sizeof(props) / sizeof(props[0]),
+        .opaque = c,
+        .rebalance_cb = rebalance_cb,
+        .offset_commit_cb = commit_cb,
+    };
+    c->rk = kafka_client_new(conf, RD_KAFKA_CONSUMER, &opts, errstr, errstr_size);
     if (!c->rk) {
-        rd_kafka_conf_destroy(kc);
         free(c);
         return NULL;
     }
-    kc = NULL; /* now owned by c->rk */
     rd_kafka_poll_set_consumer(c->rk);
     return c;
 }

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int decode_dead_letter(deadletter_t *dlq, const batch_msg_t *m, const char *error, char *errstr,
+int decode_dead_letter(dlq_queue_t *dlq, const batch_msg_t *m, const char *error, char *errstr,
                        size_t errstr_size)
 {
-    return deadletter_send(dlq, m->key, m->key_len, m->value, m->value_len, error, m->topic,
-                           m->partition, m->offset, errstr, errstr_size);
+    return dlq_queue_add(dlq, m->key, m->key_len, m->value, m->value_len, error, m->topic,
+                         m->partition, m->offset, errstr, errstr_size);
 }
 
 static int add_event(decoded_t *d, size_t msg, const worker_stream_t *ws, change_event_t *ev)
@@ -100,7 +100,7 @@ static int rename_cut_fields(const worker_stream_t *w, change_event_t *ev)
 /* Decodes message i. Returns 0 (decoded, skipped or dead-lettered) or -1
  * with errstr set. */
 static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
-                      const char *sync_runs_topic, deadletter_t *dlq, decoded_t *out, char *errstr,
+                      const char *sync_runs_topic, dlq_queue_t *dlq, decoded_t *out, char *errstr,
                       size_t errstr_size)
 {
     const batch_msg_t *m = &b->msgs[i];
@@ -152,7 +152,7 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
 }
 
 int decode_batch(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
-                 deadletter_t *dlq, decoded_t *out, char *errstr, size_t errstr_size)
+                 dlq_queue_t *dlq, decoded_t *out, char *errstr, size_t errstr_size)
 {
     size_t i;
 

@@ -25,7 +25,7 @@
 #include "compiler.h"
 #include <stddef.h>
 #include "batch.h"
-#include "deadletter.h"
+#include "dlq_queue.h"
 #include "envelope.h"
 #include "runrecord.h"
 #include "streams.h"
@@ -67,13 +67,12 @@ typedef struct decoded {
  * decoded_clear().
  */
 int decode_batch(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
-                 deadletter_t *dlq, decoded_t *out, char *errstr,
-                 size_t errstr_size) TM_WARN_UNUSED;
+                 dlq_queue_t *dlq, decoded_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 void decoded_clear(decoded_t *d);
 
 /* Dead-letters message m of b with reason error ("stage: why"). */
-int decode_dead_letter(deadletter_t *dlq, const batch_msg_t *m, const char *error, char *errstr,
+int decode_dead_letter(dlq_queue_t *dlq, const batch_msg_t *m, const char *error, char *errstr,
                        size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

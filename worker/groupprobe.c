@@ -15,65 +15,44 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "kafka_conf.h"
+#include "kafka_client.h"
 #include "kafka_meta.h"
 
 struct groupprobe {
     rd_kafka_t *rk;
 };
 
-static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr, size_t errstr_size)
-{
-    const char *props[][2] = {
-        {"group.id", conf->group_id},
-        {"enable.auto.commit", "false"},
-        {"enable.auto.offset.store", "false"},
-        /* allow.auto.create.topics stays at its default, false: a
-         * lookup never creates a topic (setting it only adds a warning
-         * with brokers whose Metadata API predates it) */
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-        if (kafka_conf_set(kc, props[i][0], props[i][1], errstr, errstr_size) < 0)
-            return -1;
-    return 0;
-}
-
 groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr, size_t errstr_size)
 {
-    groupprobe_t *ak = calloc(1, sizeof(*ak));
-    rd_kafka_conf_t *kc;
-
+    /* allow.auto.create.topics stays at its default, false: a lookup
+     * never creates a topic (setting it only adds a warning with brokers
+     * whose Metadata API predates it) */
+    const kafka_client_opts_t opts = {
+        .client_id = "tidemark-worker-admin",
+        .group_id = conf->group_id,
+        .manual_offsets = 1,
+    };
+    rd_kafka_t *rk = kafka_client_new(conf, RD_KAFKA_CONSUMER, &opts, errstr, errstr_size);
+    if (!rk)
+        return NULL;
+    groupprobe_t *ak = malloc(sizeof(*ak));
     if (!ak) {
+        rd_kafka_destroy(rk);
         errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    kc = kafka_conf_new(conf, "tidemark-worker-admin", errstr, errstr_size);
-    if (!kc || set_props(kc, conf, errstr, errstr_size) < 0) {
-        if (kc)
-            rd_kafka_conf_destroy(kc);
-        free(ak);
-        return NULL;
-    }
-    ak->rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, errstr, errstr_size);
-    if (!ak->rk) {
-        rd_kafka_conf_destroy(kc);
-        free(ak);
-        return NULL;
-    }
-    kc = NULL; /* now owned by ak->rk */
+    ak->rk = rk;
     return ak;
 }
 
 void groupprobe_destroy(groupprobe_t *ak)
 {
-    if (!ak)
-        return;
-    /* never subscribed: closing leaves no group, it only stops the
-     * consumer cleanly before the handle goes */
-    rd_kafka_consumer_close(ak->rk);
-    rd_kafka_destroy(ak->rk);
+    if (ak) {
+        /* never subscribed: closing leaves no group, it only stops the
+         * consumer cleanly before the handle goes */
+        rd_kafka_consumer_close(ak->rk);
+        rd_kafka_destroy(ak->rk);
+    }
     free(ak);
 }
 
@@ -112,9 +91,7 @@ static rd_kafka_topic_partition_list_t *make_list(const char *topic, const int32
                                                   const int64_t *offsets, int64_t same, size_t n)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n + 1);
-    size_t i;
-
-    for (i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         rd_kafka_topic_partition_list_add(l, topic, partitions[i])->offset =
             offsets ? offsets[i] : same;
     return l;
@@ -124,9 +101,7 @@ static rd_kafka_topic_partition_list_t *make_list(const char *topic, const int32
 static int list_error(const rd_kafka_topic_partition_list_t *l, const char *what, char *errstr,
                       size_t errstr_size)
 {
-    int i;
-
-    for (i = 0; i < l->cnt; i++)
+    for (int i = 0; i < l->cnt; i++)
         if (l->elems[i].err) {
             errstr_set(errstr, errstr_size, "%s of %s [%" PRId32 "]: %s", what, l->elems[i].topic,
                        l->elems[i].partition, rd_kafka_err2name(l->elems[i].err));
@@ -140,18 +115,15 @@ int groupprobe_offsets_for_time(groupprobe_t *ak, const char *topic, const int32
                                 size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *l = make_list(topic, partitions, NULL, ts_ms, n);
-    rd_kafka_resp_err_t err;
     int rc = -1;
-    int i;
-
-    err = rd_kafka_offsets_for_times(ak->rk, l, GROUPPROBE_TIMEOUT_MS);
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(ak->rk, l, GROUPPROBE_TIMEOUT_MS);
     if (err)
         errstr_set(errstr, errstr_size, "offsets by time of %s: %s", topic, rd_kafka_err2name(err));
     else if (list_error(l, "offsets by time", errstr, errstr_size) == 0)
         rc = 0;
     /* the answer comes back in the order asked; -1 (OFFSET_END) means no
      * message at or after ts_ms */
-    for (i = 0; rc == 0 && i < l->cnt; i++)
+    for (int i = 0; rc == 0 && i < l->cnt; i++)
         offsets[i] = l->elems[i].offset < 0 ? -1 : l->elems[i].offset;
     rd_kafka_topic_partition_list_destroy(l);
     return rc;
@@ -187,10 +159,8 @@ int groupprobe_commit(groupprobe_t *ak, const char *topic, const int32_t *partit
 {
     rd_kafka_topic_partition_list_t *l = make_list(topic, partitions, offsets, 0, n);
     rd_kafka_queue_t *q = rd_kafka_queue_new(ak->rk);
-    rd_kafka_resp_err_t err;
+    rd_kafka_resp_err_t err = rd_kafka_commit_queue(ak->rk, l, q, NULL, NULL);
     int rc;
-
-    err = rd_kafka_commit_queue(ak->rk, l, q, NULL, NULL);
     rd_kafka_topic_partition_list_destroy(l);
     if (err) {
         errstr_set(errstr, errstr_size, "offset commit: %s", rd_kafka_err2name(err));

@@ -13,14 +13,14 @@
 #include "batch.h"
 #include "consumer.h"
 #include "ddl.h"
-#include "deadletter.h"
+#include "dlq_queue.h"
 #include "isotime.h"
-#include "kafka_conf.h"
 #include "log.h"
 #include "metadata.h"
 #include "offsets.h"
 #include "pg.h"
 #include "signals.h"
+#include "topics.h"
 
 #define IDLE_POLL_MS     250  /* an empty batch returns after this */
 #define IDLE_TICK_MS     2000 /* idle checks: moved offsets, completions */
@@ -31,7 +31,7 @@ typedef struct runner {
     const tm_config_t *conf;
     pg_t *pg;
     consumer_t *consumer;
-    deadletter_t *dlq;
+    dlq_queue_t *dlq;
     batch_t *batch;
     apply_ctx_t actx;
     int fatal;
@@ -151,7 +151,7 @@ static void flush_batch(runner_t *r)
     int attempt;
 
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
-        int64_t dl_before = deadletter_count(r->dlq);
+        int64_t dl_before = dlq_queue_count(r->dlq);
         apply_status_t as = apply_batch(&r->actx, r->batch, &res, err, sizeof(err));
 
         if (as == APPLY_OK) {
@@ -173,7 +173,7 @@ static void flush_batch(runner_t *r)
                      "error=%s attempt=%d retries_total=%" PRId64
                      " backoff_ms=%d dead_letters_produced=%" PRId64,
                      log_quote(qb, sizeof(qb), err), attempt + 1, r->retries_total,
-                     backoff_delay_ms(attempt), deadletter_count(r->dlq) - dl_before);
+                     backoff_delay_ms(attempt), dlq_queue_count(r->dlq) - dl_before);
             apply_result_clear(&res);
             if (backoff_sleep(attempt) == 0)
                 continue;
@@ -274,7 +274,7 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
     for (i = 0; i < streams->n; i++)
         topics[i] = streams->items[i].topic;
     topics[streams->n] = r->actx.sync_runs_topic;
-    r->dlq = deadletter_new(r->conf, err, sizeof(err));
+    r->dlq = dlq_queue_new(r->conf, err, sizeof(err));
     if (r->dlq)
         r->consumer = consumer_new(r->conf, r->pg, &hooks, err, sizeof(err));
     if (r->consumer &&
@@ -334,7 +334,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
         rc = 2; /* a configuration error, found against the database */
     }
     consumer_close_destroy(r.consumer); /* leaves the group */
-    deadletter_destroy(r.dlq);
+    dlq_queue_destroy(r.dlq);
     batch_destroy(r.batch);
     pg_destroy(r.pg);
     log_info("worker stopped", "status=%d events=%" PRId64, rc, r.events_total);

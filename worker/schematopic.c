@@ -13,9 +13,10 @@
 #include "envelope.h"
 #include "errstr.h"
 #include "isotime.h"
-#include "kafka_conf.h"
+#include "kafka_client.h"
 #include "kafka_meta.h"
 #include "log.h"
+#include "topics.h"
 
 #define META_TIMEOUT_MS  5000
 #define READ_TIMEOUT_MS  10000
@@ -51,12 +52,10 @@ static entry_t *find(schema_topic_t *st, uint64_t fp)
 
 static position_t *position_of(schema_topic_t *st, int32_t partition)
 {
-    position_t *grown;
-
     for (size_t i = 0; i < st->n_pos; i++)
         if (st->pos[i].partition == partition)
             return &st->pos[i];
-    grown = realloc(st->pos, (st->n_pos + 1) * sizeof(*grown));
+    position_t *grown = realloc(st->pos, (st->n_pos + 1) * sizeof(*grown));
     if (!grown)
         return NULL;
     st->pos = grown;
@@ -68,10 +67,6 @@ static position_t *position_of(schema_topic_t *st, int32_t partition)
  * key wins, as compaction would have it). */
 static void take(schema_topic_t *st, const rd_kafka_message_t *m)
 {
-    char key[17], *json, err[256];
-    uint64_t fp = 0, actual = 0;
-    entry_t *e, *grown;
-
     if (!m->payload)
         return; /* a tombstone: nothing to learn */
     if (m->key_len != 16 || m->len > MAX_SCHEMA_BYTES) {
@@ -81,10 +76,14 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
                  m->offset);
         return;
     }
+    char key[17];
     memcpy(key, m->key, 16);
     key[16] = '\0';
-    if (!(json = strndup(m->payload, m->len)))
+    char *json = strndup(m->payload, m->len);
+    if (!json)
         return;
+    uint64_t fp = 0, actual = 0;
+    char err[256];
     if (strlen(json) != m->len || sscanf(key, "%16" SCNx64, &fp) != 1 ||
         avro_schema_text_fingerprint(json, &actual, err, sizeof(err)) != 0 || actual != fp) {
         log_warn("schema message ignored: its key is not the fingerprint of "
@@ -94,12 +93,13 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
         free(json);
         return;
     }
-    if ((e = find(st, fp))) {
+    entry_t *e = find(st, fp);
+    if (e) {
         free(e->json);
         e->json = json;
         return;
     }
-    grown = realloc(st->entries, (st->n_entries + 1) * sizeof(*grown));
+    entry_t *grown = realloc(st->entries, (st->n_entries + 1) * sizeof(*grown));
     if (!grown) {
         free(json);
         return;
@@ -205,14 +205,12 @@ static int read_to_ends(schema_topic_t *st, rd_kafka_topic_partition_list_t *lis
 static int refresh(schema_topic_t *st, char *errstr, size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
-    int64_t ends[MAX_PARTITIONS];
-    int rc;
-
     if (!list) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
-    rc = pending(st, list, ends, errstr, errstr_size);
+    int64_t ends[MAX_PARTITIONS];
+    int rc = pending(st, list, ends, errstr, errstr_size);
     if (rc == 0 && list->cnt > 0) {
         size_t before = st->n_entries;
         rc = read_to_ends(st, list, ends, errstr, errstr_size);
@@ -273,38 +271,30 @@ static void st_destroy(void *impl)
 
 int schematopic_new(const tm_config_t *conf, schema_source_t *out, char *errstr, size_t errstr_size)
 {
-    schema_topic_t *st = calloc(1, sizeof(*st));
-    rd_kafka_conf_t *kc;
-    char kerr[512];
-
     memset(out, 0, sizeof(*out));
+    schema_topic_t *st = calloc(1, sizeof(*st));
     if (!st) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
     topic_schemas(conf, st->topic, sizeof(st->topic));
-    kc = kafka_conf_new(conf, "tidemark-worker-schemas", errstr, errstr_size);
-    if (!kc)
-        goto fail;
     /* assign() only: the group is never joined, nothing is committed */
-    if (kafka_conf_set(kc, "group.id", conf->group_id, errstr, errstr_size) ||
-        kafka_conf_set(kc, "enable.auto.commit", "false", errstr, errstr_size) ||
-        kafka_conf_set(kc, "enable.auto.offset.store", "false", errstr, errstr_size) ||
-        kafka_conf_set(kc, "enable.partition.eof", "true", errstr, errstr_size)) {
-        rd_kafka_conf_destroy(kc);
-        goto fail;
-    }
-    if (!(st->rk = rd_kafka_new(RD_KAFKA_CONSUMER, kc, kerr, sizeof(kerr)))) {
-        rd_kafka_conf_destroy(kc);
-        errstr_set(errstr, errstr_size, "cannot create the schema reader: %s", kerr);
-        goto fail;
+    static const kafka_prop_t props[] = {{"enable.partition.eof", "true"}};
+    const kafka_client_opts_t opts = {
+        .client_id = "tidemark-worker-schemas",
+        .group_id = conf->group_id,
+        .manual_offsets = 1,
+        .props = props,
+        .n_props = sizeof(props) / sizeof(props[0]),
+    };
+    st->rk = kafka_client_new(conf, RD_KAFKA_CONSUMER, &opts, errstr, errstr_size);
+    if (!st->rk) {
+        st_destroy(st);
+        return -1;
     }
     out->lookup = st_lookup;
     out->each = st_each;
     out->destroy = st_destroy;
     out->impl = st;
     return 0;
-fail:
-    st_destroy(st);
-    return -1;
 }

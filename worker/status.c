@@ -10,9 +10,9 @@
 
 #include "groupprobe.h"
 #include "bookkeeping.h"
-#include "kafka_conf.h"
 #include "log.h"
 #include "offsets.h"
+#include "topics.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kafka_conf.h"
 #include "log.h"
 #include "schematopic.h"
 #include "stream_schema.h"
+#include "topics.h"
 
 static int load_one(const tm_config_t *conf, const stream_conf_t *sc, worker_stream_t *w,
                     char *errstr, size_t errstr_size)

@@ -59,7 +59,7 @@ typedef struct table_ctx {
     pg_t *pg;
     const batch_t *b;
     decoded_t *d;
-    deadletter_t *dlq;
+    dlq_queue_t *dlq;
     table_counts_t *counts;
 } table_ctx_t;
 
@@ -395,7 +395,7 @@ static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char 
 }
 
 pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
-                        deadletter_t *dlq, table_counts_t *counts, char *errstr, size_t errstr_size)
+                        dlq_queue_t *dlq, table_counts_t *counts, char *errstr, size_t errstr_size)
 {
     table_ctx_t tc = {pg, b, d, dlq, counts};
     char **keys = calloc(d->n_events + 1, sizeof(*keys));

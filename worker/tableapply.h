@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "batch.h"
-#include "deadletter.h"
+#include "dlq_queue.h"
 #include "decode.h"
 #include "pg.h"
 #include "streams.h"
@@ -45,7 +45,7 @@ typedef struct table_counts {
 
 /* Applies the events of d that belong to ws. */
 pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
-                        deadletter_t *dlq, table_counts_t *counts, char *errstr,
+                        dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
                         size_t errstr_size) TM_WARN_UNUSED;
 
 /*

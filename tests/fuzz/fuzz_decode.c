@@ -13,14 +13,14 @@
  * Properties: decode_batch never fails (every message is decoded,
  * skipped or dead-lettered with a reason); a decoded upsert has a row with
  * every column; a chunk or tombstone yields nothing.
- * Dead letters go to a stand-in deadletter_send that checks the reason.
+ * Dead letters go to a stand-in dlq_queue_add that checks the reason.
  */
 #include "fuzz.h"
 #include <jansson.h>
 #include "envelope.h"
 #include "schema.h"
 #include "batch.h"
-#include "deadletter.h"
+#include "dlq_queue.h"
 #include "decode.h"
 #include "streams.h"
 #include "fuzz_schema.h"
@@ -36,9 +36,9 @@ static char *old_json;
 static size_t dead;
 
 /* The stand-in of the dead-letter producer: count, and check the reason. */
-int deadletter_send(deadletter_t *d, const void *key, size_t key_len, const void *value,
-                    size_t value_len, const char *error, const char *src_topic,
-                    int32_t src_partition, int64_t src_offset, char *errstr, size_t errstr_size)
+int dlq_queue_add(dlq_queue_t *d, const void *key, size_t key_len, const void *value,
+                  size_t value_len, const char *error, const char *src_topic, int32_t src_partition,
+                  int64_t src_offset, char *errstr, size_t errstr_size)
 {
     (void)d, (void)key, (void)key_len, (void)value, (void)value_len, (void)src_partition;
     (void)src_offset, (void)errstr, (void)errstr_size;
@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     decoded_t d;
     char err[512];
     dead = 0;
-    FUZZ_CHECK(decode_batch(b, &ws, RUNS, (deadletter_t *)&ws, &d, err, sizeof err) == 0,
+    FUZZ_CHECK(decode_batch(b, &ws, RUNS, (dlq_queue_t *)&ws, &d, err, sizeof err) == 0,
                "decode_batch failed: %s", err);
     FUZZ_CHECK(d.n_events + d.n_runs + d.dead_letters <= 1 && dead == d.dead_letters,
                "%zu events, %zu runs, %zu dead letters (%zu sent)", d.n_events, d.n_runs,

@@ -35,8 +35,8 @@
 #include "checkpoint.h"
 #include "publisher.h"
 #include "isotime.h"
-#include "kafka_conf.h"
 #include "runrecord.h"
+#include "topics.h"
 
 #define AT     1795608000000LL /* 2026-11-25T12:00:00Z */
 #define STREAM "customers"

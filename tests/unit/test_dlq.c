@@ -1,8 +1,11 @@
-/* test_dlq.c - how much of a record a producer dead letter carries. */
+/* test_dlq.c - the dead-letter contract (common/dlq.h): the headers of
+ * each stage, and how much of a record a dead letter carries so that it
+ * fits a Kafka message. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -47,11 +50,100 @@ static void test_truncate_utf8(void **state)
     }
 }
 
+static void test_fit(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t max, headers, key, value;
+        size_t want_key, want_value;
+    } cases[] = {
+        {1000000, 200, 10, 1000, 10, 1000},             /* fits */
+        {1000000, 200, 10, 998766, 10, 998766},         /* just fits */
+        {1000000, 200, 10, 999000, 10, 998766},         /* the payload is cut */
+        {1000000, 200, 0, 5000000, 0, 998776},          /* no key */
+        {1000000, 200, 900000, 900000, 499388, 499388}, /* both halved */
+        {1000000, 200, 2000000, 100, 998676, 100},      /* the key is cut */
+        {1000, 200, 10, 10, 0, 0},                      /* no room at all */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        print_message("case %zu\n", i);
+        size_t k, v;
+        dlq_fit(cases[i].max, cases[i].headers, cases[i].key, cases[i].value, &k, &v);
+        assert_int_equal(k, cases[i].want_key);
+        assert_int_equal(v, cases[i].want_value);
+        assert_true(k <= cases[i].key && v <= cases[i].value);
+    }
+}
+
+/* The headers as "name=value,..." (the way kcat prints them). */
+static void render(const dlq_headers_t *h, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < h->n && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, "%s%s=%s", i ? "," : "", h->h[i].name,
+                                 h->h[i].value);
+}
+
+#define P DLQ_STAGE_PRODUCER
+#define W DLQ_STAGE_WORKER
+
+static void test_headers(void **state)
+{
+    (void)state;
+    static const struct {
+        dlq_stage_t stage;
+        size_t key_len, orig_key_len, value_len, orig_value_len;
+        const char *want;
+    } cases[] = {
+        {P, 3, 3, 10, 10, "tidemark.error=bad,tidemark.stage=producer,tidemark.source=src"},
+        {P, 3, 3, 4, 10,
+         "tidemark.error=bad,tidemark.stage=producer,tidemark.source=src,"
+         "tidemark.original_size=10,tidemark.truncated=true"},
+        {W, 3, 3, 10, 10,
+         "tidemark.error=bad,tidemark.stage=worker,tidemark.source=src,"
+         "tidemark.original_size=10"},
+        {W, 3, 3, 4, 10,
+         "tidemark.error=bad,tidemark.stage=worker,tidemark.source=src,"
+         "tidemark.original_size=10,tidemark.truncated=value"},
+        {W, 2, 3, 10, 10,
+         "tidemark.error=bad,tidemark.stage=worker,tidemark.source=src,"
+         "tidemark.original_size=10,tidemark.original_key_size=3,tidemark.truncated=key"},
+        {W, 2, 3, 0, 10,
+         "tidemark.error=bad,tidemark.stage=worker,tidemark.source=src,"
+         "tidemark.original_size=10,tidemark.original_key_size=3,tidemark.truncated=key,value"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const dlq_letter_t l = {
+            .stage = cases[i].stage,
+            .error = "bad",
+            .source = "src",
+            .key_len = cases[i].key_len,
+            .orig_key_len = cases[i].orig_key_len,
+            .value_len = cases[i].value_len,
+            .orig_value_len = cases[i].orig_value_len,
+        };
+        dlq_headers_t h;
+        char got[512];
+        dlq_headers_build(&l, &h);
+        render(&h, got, sizeof(got));
+        if (strcmp(got, cases[i].want))
+            fail_msg("case %zu:\n got  %s\n want %s", i, got, cases[i].want);
+        /* the estimate fit() works with is never short */
+        size_t bytes = 0;
+        for (size_t j = 0; j < h.n; j++)
+            bytes += strlen(h.h[j].name) + strlen(h.h[j].value);
+        assert_true(bytes <= dlq_headers_size(&l));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copy_limit),
         cmocka_unit_test(test_truncate_utf8),
+        cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_headers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* test_kafka_conf.c - building librdkafka's conf from [kafka], error lines
- * that name file:line:key, topic names, and the run flag's signals. */
+ * that name file:line:key, and the run flag's signals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,18 +86,6 @@ static void test_conf_errors(void **state)
     rd_kafka_conf_destroy(kc);
 }
 
-static void test_topics(void **state)
-{
-    tm_config_t *c = fake_conf(NULL, 0);
-    char buf[64], small[8];
-    (void)state;
-    assert_string_equal(topic_for_stream(c, "customers", buf, sizeof buf), "acme.customers");
-    assert_string_equal(topic_sync_runs(c, buf, sizeof buf), "acme.sync-runs");
-    assert_string_equal(topic_dlq(c, buf, sizeof buf), "acme.dlq");
-    assert_string_equal(topic_for_stream(c, "customers", small, sizeof small), "acme.cu");
-    free(c);
-}
-
 /* Creates and destroys a producer from props at debug level, and returns
  * what it wrote to stderr in out. rd_kafka_destroy() joins librdkafka's
  * threads, so every line is written when it returns. */
@@ -176,11 +164,8 @@ static void test_signals(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conf_new),
-        cmocka_unit_test(test_conf_errors),
-        cmocka_unit_test(test_topics),
-        cmocka_unit_test(test_log_routing),
-        cmocka_unit_test(test_shared_section_is_quiet),
+        cmocka_unit_test(test_conf_new),    cmocka_unit_test(test_conf_errors),
+        cmocka_unit_test(test_log_routing), cmocka_unit_test(test_shared_section_is_quiet),
         cmocka_unit_test(test_signals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,8 @@
  * dedupe (latest per id by (source_ts, partition, offset), deletes and
  * upserts alike), the counting rule with applied_offsets, the partition
  * ranges a batch commits, the row an event contributes to $1, the
- * canonical key of an event's id and the check of after.<id> against it,
- * and how much of a dead letter is kept so that it fits.
+ * canonical key of an event's id and the check of after.<id> against it.
+ * (How much of a dead letter is kept: test_dlq.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +16,6 @@
 
 #include "apply.h"
 #include "batch.h"
-#include "deadletter.h"
 #include "dedupe.h"
 #include "idkey.h"
 #include "runcount.h"
@@ -432,34 +431,6 @@ static void test_idkey_check_after(void **state)
     }
 }
 
-/* ---- dead letters that fit ------------------------------------------- */
-
-static void test_deadletter_fit(void **state)
-{
-    static const struct {
-        size_t max, headers, key, value;
-        size_t want_key, want_value;
-    } cases[] = {
-        {1000000, 200, 10, 1000, 10, 1000},             /* fits */
-        {1000000, 200, 10, 998766, 10, 998766},         /* just fits */
-        {1000000, 200, 10, 999000, 10, 998766},         /* the payload is cut */
-        {1000000, 200, 0, 5000000, 0, 998776},          /* no key */
-        {1000000, 200, 900000, 900000, 499388, 499388}, /* both halved */
-        {1000000, 200, 2000000, 100, 998676, 100},      /* the key is cut */
-        {1000, 200, 10, 10, 0, 0},                      /* no room at all */
-    };
-    size_t i, k, v;
-
-    (void)state;
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        print_message("case %zu\n", i);
-        deadletter_fit(cases[i].max, cases[i].headers, cases[i].key, cases[i].value, &k, &v);
-        assert_int_equal(k, cases[i].want_key);
-        assert_int_equal(v, cases[i].want_value);
-        assert_true(k <= cases[i].key && v <= cases[i].value);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,7 +438,6 @@ int main(void)
         cmocka_unit_test(test_runcount),        cmocka_unit_test(test_applied_offsets_parse),
         cmocka_unit_test(test_part_ranges),     cmocka_unit_test(test_event_row),
         cmocka_unit_test(test_idkey_canonical), cmocka_unit_test(test_idkey_check_after),
-        cmocka_unit_test(test_deadletter_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,34 +1,15 @@
 /*
- * dlq.c - dead-letter one source record (see dlq.h).
+ * dlq_send.c - dead-letter one source record (see dlq_send.h).
  */
-#include "dlq.h"
+#include "dlq_send.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlq.h"
 #include "jsonnum.h"
 #include "url_redact.h"
-
-/* Room kept for the key, the headers and Kafka's framing. */
-#define DLQ_OVERHEAD_BYTES 16384
-
-size_t dlq_copy_limit(size_t max_message_bytes)
-{
-    return max_message_bytes > 2 * DLQ_OVERHEAD_BYTES ? max_message_bytes - DLQ_OVERHEAD_BYTES
-                                                      : max_message_bytes / 2;
-}
-
-size_t dlq_truncate_utf8(const char *text, size_t len, size_t limit)
-{
-    if (len <= limit)
-        return len;
-    size_t n = limit;
-    /* Step back over continuation bytes so that a character is not split. */
-    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
-        n--;
-    return n;
-}
 
 /*
  * Produces value[0..len) of a copy whose original was original_len bytes
@@ -40,17 +21,20 @@ static int produce(publisher_t *pub, const char *dlq_topic, const char *key, con
 {
     /* credentials in the URL's query stay out of the topic */
     char *source = url_redact_dup(source_url);
-    char original[24];
-    snprintf(original, sizeof(original), "%zu", original_len);
-    const pub_header_t hdrs[] = {
-        {"tidemark.error", error ? error : ""},
-        {"tidemark.stage", "producer"},
-        {"tidemark.source", source ? source : ""},
-        {"tidemark.original_size", original},
-        {"tidemark.truncated", "true"},
+    size_t key_len = key ? strlen(key) : 0;
+    const dlq_letter_t letter = {
+        .stage = DLQ_STAGE_PRODUCER,
+        .error = error,
+        .source = source,
+        .key_len = key_len,
+        .orig_key_len = key_len,
+        .value_len = len,
+        .orig_value_len = original_len,
     };
-    int rc = publisher_produce(pub, dlq_topic, key, value, len, hdrs, len < original_len ? 5 : 3,
-                               NULL, errstr, errstr_size);
+    dlq_headers_t hdrs;
+    dlq_headers_build(&letter, &hdrs);
+    int rc = publisher_produce(pub, dlq_topic, key, value, len, hdrs.h, hdrs.n, NULL, errstr,
+                               errstr_size);
     free(source);
     return rc == 0 ? 0 : -1;
 }
@@ -76,8 +60,8 @@ int dlq_send_raw(publisher_t *pub, const char *dlq_topic, const char *key, const
     char why[600];
     size_t original_len = len;
     if (len > DLQ_RAW_MAX) {
-        snprintf(why, sizeof why, "%s (value cut to its first %d of %zu bytes)", error ? error : "",
-                 DLQ_RAW_MAX, len);
+        snprintf(why, sizeof(why), "%s (value cut to its first %d of %zu bytes)",
+                 error ? error : "", DLQ_RAW_MAX, len);
         error = why;
         len = DLQ_RAW_MAX;
     }

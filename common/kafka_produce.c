@@ -1,0 +1,69 @@
+/*
+ * kafka_produce.c - see kafka_produce.h.
+ */
+#include "kafka_produce.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+#include "errstr.h"
+#include "isotime.h"
+
+#define QUEUE_FULL_POLL_MS     100
+#define DRAIN_MARGIN_MS        5000
+#define DRAIN_WHEN_INFINITE_MS 300000
+
+rd_kafka_headers_t *kafka_headers_new(const kafka_header_t *h, size_t n)
+{
+    rd_kafka_headers_t *list = rd_kafka_headers_new(n);
+    for (size_t i = 0; i < n; i++)
+        rd_kafka_header_add(list, h[i].name, -1, h[i].value, -1);
+    return list;
+}
+
+rd_kafka_resp_err_t kafka_produce(rd_kafka_t *rk, const kafka_message_t *m, int queue_full_ms,
+                                  char *errstr, size_t errstr_size)
+{
+    int64_t deadline = isotime_monotonic_ms() + queue_full_ms;
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            rk, RD_KAFKA_V_TOPIC(m->topic), RD_KAFKA_V_KEY(m->key, m->key ? m->key_len : 0),
+            RD_KAFKA_V_VALUE((void *)m->value, m->value ? m->value_len : 0),
+            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(m->headers),
+            RD_KAFKA_V_OPAQUE(m->opaque), RD_KAFKA_V_END);
+        if (!err) {
+            rd_kafka_poll(rk, 0); /* serve the reports that are due */
+            return err;           /* the headers are the message's now */
+        }
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            errstr_set(errstr, errstr_size, "produce to %s: %s", m->topic, rd_kafka_err2str(err));
+            if (m->headers)
+                rd_kafka_headers_destroy(m->headers); /* not taken over on failure */
+            return err;
+        }
+        if (isotime_monotonic_ms() >= deadline) {
+            errstr_set(errstr, errstr_size,
+                       "produce to %s: the local queue stayed full for %d ms (%d messages not yet "
+                       "acknowledged; is the broker reachable?)",
+                       m->topic, queue_full_ms, rd_kafka_outq_len(rk));
+            if (m->headers)
+                rd_kafka_headers_destroy(m->headers);
+            return err;
+        }
+        rd_kafka_poll(rk, QUEUE_FULL_POLL_MS); /* delivery reports make room */
+    }
+}
+
+int kafka_produce_drain_ms(rd_kafka_t *rk)
+{
+    char buf[32];
+    size_t size = sizeof(buf);
+    long timeout = 0;
+    if (rd_kafka_conf_get(rd_kafka_conf(rk), "message.timeout.ms", buf, &size) == RD_KAFKA_CONF_OK)
+        timeout = strtol(buf, NULL, 10);
+    if (timeout <= 0)
+        timeout = DRAIN_WHEN_INFINITE_MS;
+    if (timeout > INT_MAX - DRAIN_MARGIN_MS)
+        return INT_MAX;
+    return (int)timeout + DRAIN_MARGIN_MS;
+}

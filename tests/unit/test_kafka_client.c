@@ -1,0 +1,202 @@
+/* test_kafka_client.c - the client factory (kafka_client.h): which
+ * properties win, the error texts; and the produce policy for a full
+ * local queue (kafka_produce.h): poll, try again, give up at a deadline. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "isotime.h"
+#include "kafka_client.h"
+#include "kafka_produce.h"
+
+/* A config as config_load() would build it, without a file; nothing
+ * listens on the discard port, so nothing is ever delivered. */
+static tm_config_t fake_conf(config_kv_t *props, size_t n)
+{
+    return (tm_config_t){
+        .path = "t.conf",
+        .bootstrap_servers = "127.0.0.1:9",
+        .topic_prefix = "acme",
+        .group_id = "g",
+        .kafka_props = props,
+        .n_kafka_props = n,
+    };
+}
+
+static void assert_prop(rd_kafka_t *rk, const char *key, const char *want)
+{
+    char val[256];
+    size_t sz = sizeof(val);
+    assert_int_equal(rd_kafka_conf_get(rd_kafka_conf(rk), key, val, &sz), RD_KAFKA_CONF_OK);
+    if (strcmp(val, want))
+        fail_msg("%s is %s, want %s", key, val, want);
+}
+
+/* What the caller sets wins over [kafka]; the rest of [kafka] stays. */
+static void test_caller_wins(void **state)
+{
+    (void)state;
+    config_kv_t props[] = {{"acks", "1", 3},
+                           {"enable.auto.commit", "true", 4},
+                           {"group.id", "theirs", 5},
+                           {"linger.ms", "7", 6},
+                           {"client.id", "mine", 7}};
+    tm_config_t c = fake_conf(props, 5);
+    char err[512] = "";
+    static const kafka_prop_t extra[] = {{"enable.partition.eof", "true"}};
+    const kafka_client_opts_t copts = {
+        .client_id = "tidemark-x",
+        .group_id = "ours",
+        .manual_offsets = 1,
+        .props = extra,
+        .n_props = 1,
+    };
+    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_CONSUMER, &copts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    assert_prop(rk, "group.id", "ours");
+    assert_prop(rk, "enable.auto.commit", "false");
+    assert_prop(rk, "enable.auto.offset.store", "false");
+    assert_prop(rk, "enable.partition.eof", "true");
+    assert_prop(rk, "linger.ms", "7");
+    assert_prop(rk, "client.id", "mine"); /* the file wins over the default */
+    assert_prop(rk, "bootstrap.servers", "127.0.0.1:9");
+    rd_kafka_destroy(rk);
+
+    const kafka_client_opts_t popts = {.client_id = "tidemark-y", .idempotent = 1};
+    c.n_kafka_props = 1; /* acks=1 */
+    rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &popts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    assert_prop(rk, "acks", "-1"); /* librdkafka's spelling of all */
+    assert_prop(rk, "enable.idempotence", "true");
+    assert_int_equal(kafka_client_max_message_bytes(rk), 1000000);
+    rd_kafka_destroy(rk);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *key, *value;
+        const char *extra_key; /* a caller's property, or NULL */
+        const char *want;      /* the start of errstr */
+    } cases[] = {
+        {"no.such.property", "1", NULL, "t.conf:3: [kafka] no.such.property: "},
+        {"linger.ms", "1", "no.such.property", "no.such.property: "},
+        /* refused only by rd_kafka_new(): idempotence needs <= 5 in flight */
+        {"max.in.flight.requests.per.connection", "10", NULL,
+         "cannot create the Kafka producer tidemark-z: "},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        config_kv_t props[] = {{(char *)cases[i].key, (char *)cases[i].value, 3}};
+        tm_config_t c = fake_conf(props, 1);
+        const kafka_prop_t extra[] = {{cases[i].extra_key, "1"}};
+        const kafka_client_opts_t opts = {
+            .client_id = "tidemark-z",
+            .idempotent = 1,
+            .props = extra,
+            .n_props = cases[i].extra_key ? 1 : 0,
+        };
+        char err[512] = "";
+        rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
+        if (rk) {
+            rd_kafka_destroy(rk);
+            fail_msg("case %zu: created", i);
+        }
+        if (strncmp(err, cases[i].want, strlen(cases[i].want)))
+            fail_msg("case %zu: errstr \"%s\", want \"%s...\"", i, err, cases[i].want);
+    }
+}
+
+/* A queue that stays full (one message at most, no broker) ends in a
+ * clear error after the deadline, not in a wait for ever. */
+static void test_queue_full_deadline(void **state)
+{
+    (void)state;
+    config_kv_t props[] = {{"queue.buffering.max.messages", "1", 3}};
+    tm_config_t c = fake_conf(props, 1);
+    char err[512] = "";
+    const kafka_client_opts_t opts = {.client_id = "tidemark-q"};
+    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    const kafka_message_t m = {
+        .topic = "t", .key = "k", .key_len = 1, .value = "v", .value_len = 1};
+    assert_int_equal(kafka_produce(rk, &m, 300, err, sizeof(err)), RD_KAFKA_RESP_ERR_NO_ERROR);
+
+    kafka_header_t h[] = {{"a", "b"}};
+    const kafka_message_t full = {
+        .topic = "t", .value = "v", .value_len = 1, .headers = kafka_headers_new(h, 1)};
+    int64_t t0 = isotime_monotonic_ms();
+    assert_int_equal(kafka_produce(rk, &full, 300, err, sizeof(err)),
+                     RD_KAFKA_RESP_ERR__QUEUE_FULL);
+    int64_t waited = isotime_monotonic_ms() - t0;
+    assert_true(waited >= 300 && waited < 5000);
+    assert_non_null(strstr(err, "produce to t: the local queue stayed full for 300 ms"));
+
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(rk, 1000);
+    rd_kafka_destroy(rk);
+}
+
+/* Any other refusal is returned at once, with the topic in errstr. */
+static void test_too_large(void **state)
+{
+    (void)state;
+    config_kv_t props[] = {{"message.max.bytes", "1000", 3}};
+    tm_config_t c = fake_conf(props, 1);
+    char err[512] = "";
+    const kafka_client_opts_t opts = {.client_id = "tidemark-l"};
+    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    assert_int_equal(kafka_client_max_message_bytes(rk), 1000);
+    static char big[5000];
+    const kafka_message_t m = {.topic = "t", .value = big, .value_len = sizeof(big)};
+    assert_int_equal(kafka_produce(rk, &m, 300, err, sizeof(err)),
+                     RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
+    assert_non_null(strstr(err, "produce to t: "));
+    rd_kafka_destroy(rk);
+}
+
+static void test_drain_ms(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *timeout;
+        int want;
+    } cases[] = {
+        {"300000", 305000}, /* librdkafka's default, plus the margin */
+        {"1000", 6000},
+        {"0", 305000}, /* infinite: bounded all the same */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        config_kv_t props[] = {{"message.timeout.ms", (char *)cases[i].timeout, 3}};
+        tm_config_t c = fake_conf(props, 1);
+        char err[512] = "";
+        const kafka_client_opts_t opts = {.client_id = "tidemark-d"};
+        rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
+        if (!rk)
+            fail_msg("%s", err);
+        assert_int_equal(kafka_produce_drain_ms(rk), cases[i].want);
+        rd_kafka_destroy(rk);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_caller_wins),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_queue_full_deadline),
+        cmocka_unit_test(test_too_large),
+        cmocka_unit_test(test_drain_ms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
