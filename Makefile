@@ -109,6 +109,14 @@ $(FLAGS_STAMP): FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS)' >$@
 
+# Rewritten only when the list of library sources changes, so that an
+# archive loses the object of a deleted or moved source (ar only adds).
+SRCLIST_STAMP := $(BUILD)/.srclist
+$(SRCLIST_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(COMMON_SRC) $(PRODUCER_SRC) $(WORKER_SRC)' | cmp -s - $@ || \
+	    echo '$(COMMON_SRC) $(PRODUCER_SRC) $(WORKER_SRC)' >$@
+
 # Never fails: without PyPI the scenarios that need the venv are skipped.
 pydeps:
 	@BUILD=$(BUILD) sh scripts/pydeps.sh
@@ -125,15 +133,15 @@ $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | pkg-check
 $(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(BUILD)/obj/tests/unit/$(t).o: TEST_INC := -Iproducer))
 $(foreach t,$(WORKER_TEST_NAMES),$(eval $(BUILD)/obj/tests/unit/$(t).o: TEST_INC := -Iworker))
 
-$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+$(LIBCOMMON): $(call obj,$(COMMON_SRC)) $(SRCLIST_STAMP)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
-$(LIBPRODUCER): $(call obj,$(PRODUCER_SRC))
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(LIBPRODUCER): $(call obj,$(PRODUCER_SRC)) $(SRCLIST_STAMP)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
-$(LIBWORKER): $(call obj,$(WORKER_SRC))
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(LIBWORKER): $(call obj,$(WORKER_SRC)) $(SRCLIST_STAMP)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(BUILD)/tidemark-producer: $(call obj,producer/main.c) $(LIBPRODUCER) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -239,15 +247,15 @@ $(FUZZ_BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | pkg-check
 $(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(FUZZ_BUILD)/obj/tests/fuzz/$(t).o: TEST_INC := -Iproducer))
 $(foreach t,$(WORKER_TEST_NAMES),$(eval $(FUZZ_BUILD)/obj/tests/fuzz/$(t).o: TEST_INC := -Iworker))
 
-$(FUZZ_LIBCOMMON): $(call fuzzobj,$(COMMON_SRC))
+$(FUZZ_LIBCOMMON): $(call fuzzobj,$(COMMON_SRC)) $(SRCLIST_STAMP)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
-$(FUZZ_LIBPRODUCER): $(call fuzzobj,$(PRODUCER_SRC))
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(FUZZ_LIBPRODUCER): $(call fuzzobj,$(PRODUCER_SRC)) $(SRCLIST_STAMP)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
-$(FUZZ_LIBWORKER): $(call fuzzobj,$(WORKER_SRC))
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
+$(FUZZ_LIBWORKER): $(call fuzzobj,$(WORKER_SRC)) $(SRCLIST_STAMP)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 # Like the unit tests: common plus the library of the program it tests.
 $(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(FUZZ_BUILD)/$(t): $(FUZZ_LIBPRODUCER)))
