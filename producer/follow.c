@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "backoff.h"
 #include "checkpoint.h"
 #include "http.h"
 #include "isotime.h"
@@ -16,22 +16,6 @@
 #include "publisher.h"
 #include "signals.h"
 #include "run.h"
-
-#define SLICE_MS 100
-
-static void sleep_watching(int64_t ms)
-{
-    int64_t end = isotime_monotonic_ms() + ms;
-    while (tm_running) {
-        int64_t left = end - isotime_monotonic_ms();
-        if (left <= 0)
-            return;
-        if (left > SLICE_MS)
-            left = SLICE_MS;
-        struct timespec ts = {0, (long)left * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
 
 static void log_err(const char *msg, const char *err)
 {
@@ -106,7 +90,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
         }
         pass.full = 0; /* --full applies to the first pass only */
         pass.allow_mass_delete = 0;
-        sleep_watching(conf->poll_interval_ms);
+        (void)backoff_sleep_ms(conf->poll_interval_ms); /* -1: tm_running ends the loop */
     }
     publisher_destroy(pub);
     http_global_cleanup();

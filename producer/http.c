@@ -13,16 +13,14 @@
 
 #include <curl/curl.h>
 
+#include "backoff.h"
 #include "errstr.h"
 #include "isotime.h"
 #include "link.h"
 #include "log.h"
-#include "signals.h"
 #include "url_redact.h"
 
-#define BACKOFF_START_MS          200
-#define BACKOFF_CAP_MS            5000
-#define SLEEP_SLICE_MS            100
+#define RETRY_BACKOFF_CAP_MS      5000
 #define DEFAULT_RETRY_MAX_WAIT_MS (5 * 60 * 1000LL)
 #define DEFAULT_MAX_RESPONSE_SIZE (256LL * 1024 * 1024)
 #define MAX_HEADER_BYTES          (1024 * 1024) /* every header line of one answer */
@@ -375,22 +373,6 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
     return h->oom ? 0 : n;
 }
 
-/* Sleeps ms in slices; returns 0 if tm_running was cleared meanwhile. */
-static int sleep_watching(int64_t ms)
-{
-    int64_t end = isotime_monotonic_ms() + ms;
-    while (tm_running) {
-        int64_t left = end - isotime_monotonic_ms();
-        if (left <= 0)
-            return 1;
-        if (left > SLEEP_SLICE_MS)
-            left = SLEEP_SLICE_MS;
-        struct timespec ts = {left / 1000, (long)(left % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    return 0;
-}
-
 static int auth_allowed(const http_client_t *hc, const char *url)
 {
     for (size_t i = 0; i < hc->n_auth_urls; i++)
@@ -565,7 +547,6 @@ static int attempt(http_client_t *hc, const char *url, http_response_t *resp, ch
 int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
              size_t errstr_size)
 {
-    int64_t backoff = BACKOFF_START_MS;
     for (int tries = 0;; tries++) {
         char *ra = NULL;
         int rc = attempt(hc, url, resp, &ra, errstr, errstr_size);
@@ -581,7 +562,7 @@ int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *er
         }
         /* Retry-After says when the server wants to hear from us again;
          * the backoff still applies when it asks for less. */
-        int64_t wait = backoff, ra_ms = 0, ra_full = 0;
+        int64_t wait = backoff_delay_capped_ms(tries, RETRY_BACKOFF_CAP_MS), ra_ms = 0, ra_full = 0;
         const char *source = "backoff";
         if (ra && http_retry_after_ms(ra, isotime_now_ms(), hc->retry_max_wait_ms, &ra_ms) == 0 &&
             http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 && ra_ms >= wait) {
@@ -594,10 +575,9 @@ int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *er
                  log_quote(q, sizeof q, errstr), tries + 1, (long long)wait, source,
                  log_quote(qra, sizeof qra, ra ? ra : "-"));
         free(ra);
-        if (!sleep_watching(wait)) {
+        if (backoff_sleep_ms(wait) != 0) {
             fail_msg(errstr, errstr_size, url, NULL, "interrupted");
             return -1;
         }
-        backoff = backoff * 2 > BACKOFF_CAP_MS ? BACKOFF_CAP_MS : backoff * 2;
     }
 }
