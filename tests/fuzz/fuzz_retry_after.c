@@ -3,7 +3,7 @@
  * it gives is never negative and never above the cap.
  */
 #include "fuzz.h"
-#include "../../producer/http.h"
+#include "http_date.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
