@@ -11,6 +11,7 @@
 #include "groupprobe.h"
 #include "bookkeeping.h"
 #include "cmdargs.h"
+#include "duration.h"
 #include "kafka_conf.h"
 #include "log.h"
 #include "offsets.h"
@@ -101,28 +102,6 @@ const char *worker_status_state_name(stream_state_t s)
     default:
         return "no-run";
     }
-}
-
-void worker_status_format_duration(int64_t ms, char *buf, size_t size)
-{
-    long long s, m, h, d;
-
-    if (ms < 0)
-        ms = 0;
-    s = (long long)(ms / 1000);
-    m = s / 60;
-    h = m / 60;
-    d = h / 24;
-    if (ms < 1000)
-        snprintf(buf, size, "%lldms", (long long)ms);
-    else if (m == 0)
-        snprintf(buf, size, "%llds", s);
-    else if (h == 0)
-        snprintf(buf, size, "%lldm%02llds", m, s % 60);
-    else if (d == 0)
-        snprintf(buf, size, "%lldh%02lldm", h, m % 60);
-    else
-        snprintf(buf, size, "%lldd%02lldh", d, h % 24);
 }
 
 /* ---------------------------------------------------------- the command */
@@ -217,7 +196,7 @@ static void print_partitions(status_run_t *r, const char *stream)
 static stream_state_t print_run(status_run_t *r, const char *stream)
 {
     admin_last_run_t lr;
-    char err[512], age[32] = "-", n1[24] = "-", n2[24] = "-";
+    char err[512], age[DURATION_BUFSIZE] = "-", n1[24] = "-", n2[24] = "-";
     stream_state_t s;
 
     memset(&lr, 0, sizeof(lr));
@@ -225,7 +204,7 @@ static stream_state_t print_run(status_run_t *r, const char *stream)
         log_failure(r, "cannot read sync_metadata", err);
     s = worker_status_state(lr.found, lr.staleness_ms, r->args->max_staleness_ms);
     if (lr.found) {
-        worker_status_format_duration(lr.staleness_ms, age, sizeof(age));
+        duration_format(lr.staleness_ms, age, sizeof(age));
         fmt_i64(lr.records_synced, n1, sizeof(n1));
         fmt_i64(lr.records_deleted, n2, sizeof(n2));
     }
