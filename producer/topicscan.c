@@ -4,7 +4,6 @@
 #include "errstr.h"
 #include "topicscan.h"
 
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "isotime.h"
 #include "kafka_meta.h"
 #include "kafka_conf.h"
+#include "random.h"
 #include "signals.h"
 
 #define META_TIMEOUT_MS 10000
@@ -25,14 +25,8 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, ch
     if (!kc)
         return NULL;
     char group[96];
-    unsigned r = (unsigned)isotime_now_ms();
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd >= 0) {
-        if (read(fd, &r, sizeof r) != (ssize_t)sizeof r)
-            r ^= (unsigned)getpid();
-        close(fd);
-    }
-    snprintf(group, sizeof group, "%s-reader-%d-%08x", client_id, (int)getpid(), r);
+    snprintf(group, sizeof group, "%s-reader-%d-%08x", client_id, (int)getpid(),
+             (unsigned)random_u32());
     if (kafka_conf_set(kc, "group.id", group, errstr, errstr_size) != 0 ||
         kafka_conf_set(kc, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
         kafka_conf_set(kc, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
