@@ -9,6 +9,7 @@
 
 #include "backoff.h"
 #include "checkpoint.h"
+#include "errstr.h"
 #include "http.h"
 #include "isotime.h"
 #include "kafka_conf.h"
@@ -123,7 +124,7 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
     rr.hwm.value_ms = has_since ? since_ms : 0;
     int rc = 0;
     if (cp && run_hwm_copy(&rr.deleted_hwm, &cp->deleted_hwm) != 0) {
-        snprintf(err, sizeof err, "out of memory");
+        errstr_set(err, sizeof(err), "out of memory");
         rc = -1;
     }
     rr.started_at_ms = rr.finished_at_ms = now;
