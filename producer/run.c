@@ -350,7 +350,7 @@ static int oom(char *errstr, size_t errstr_size)
 }
 
 /*
- * Step 4 of a run for one record (see the brief / README). bad: the record
+ * One record of a page: skipped, published or dead-lettered. bad: the record
  * is a bad item of its page (rec is its lenient stand-in, NULL-safe): it
  * goes to the DLQ as raw bytes, but its id and cursor, when they can be
  * read, still count (reconciliation, the HWM and the skip rule, with a
