@@ -69,9 +69,9 @@ FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # its include path (only that one: producer/ and worker/ both have a
 # status.h) and linked with that program's library. The others test
 # common/ only.
-PRODUCER_TESTS := test_checkpoint% test_convert test_dlq test_heldeletes test_http test_hwm \
+PRODUCER_TESTS := test_checkpoint% test_convert test_dlq test_heldeletes test_hwm \
                   test_jsonpage test_keylatest test_link test_pager test_reconcile test_record_id test_source% \
-                  fuzz_checkpoint_chunk fuzz_convert fuzz_jsonpage fuzz_link fuzz_retry_after
+                  fuzz_checkpoint_chunk fuzz_convert fuzz_jsonpage fuzz_link
 WORKER_TESTS   := test_worker_% test_reset_offsets test_tableschema fuzz_decode
 TEST_NAMES     := $(basename $(notdir $(UNIT_SRC) $(FUZZ_SRC)))
 PRODUCER_TEST_NAMES := $(filter $(PRODUCER_TESTS),$(TEST_NAMES))

@@ -19,7 +19,7 @@
  * its double.
  *
  * Avro -> JSON gives the "row form" that PostgreSQL's
- * jsonb_populate_record() turns into the column types of SPEC.md: decimal
+ * jsonb_populate_record() turns into the column types (README "PostgreSQL"): decimal
  * as an exact decimal string ("1234.50"), timestamps as
  * "2026-11-25T12:00:00.123Z", date as "2026-11-25", bytes as "\\x0a0b"
  * (bytea hex), enum as its symbol, record/array/map as JSON, null as null.

@@ -1,6 +1,6 @@
 /*
  * convert_row.c - Avro value -> the JSON "row form" of convert.h, which
- * PostgreSQL's jsonb_populate_record() turns into the columns of SPEC.md.
+ * PostgreSQL's jsonb_populate_record() turns into the columns (README "PostgreSQL").
  */
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * envelope.h - the change event of SPEC.md: its Avro schema, derived from
+ * envelope.h - the change event (README "Kafka topics"): its Avro schema, derived from
  * a stream's record schema, and its single-object encoding
  * (C3 01, 8-byte little-endian CRC-64-AVRO fingerprint of the schema's
  * Parsing Canonical Form, Avro binary).

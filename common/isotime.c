@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "errstr.h"
+
 #define MS_PER_DAY 86400000LL
 
 /* Floor division: the calendar of negative (pre-1970) times must not round
@@ -72,10 +74,9 @@ static int digits(const char **p, int n, int *out)
     return 0;
 }
 
-static int fail(char *errstr, size_t size, const char *s, const char *why)
+static int fail(char *errstr, size_t errstr_size, const char *s, const char *why)
 {
-    if (errstr && size)
-        snprintf(errstr, size, "bad timestamp '%s': %s", s, why);
+    errstr_set(errstr, errstr_size, "bad timestamp '%s': %s", s, why);
     return -1;
 }
 

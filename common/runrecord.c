@@ -224,64 +224,65 @@ char *run_record_to_json(const run_record_t *rr)
 
 /* ---- from JSON --------------------------------------------------------- */
 
-static int bad(char *errstr, size_t size, const char *member, const char *why)
+static int bad(char *errstr, size_t errstr_size, const char *member, const char *why)
 {
-    snprintf(errstr, size, "run record: '%s': %s", member, why);
+    errstr_set(errstr, errstr_size, "run record: '%s': %s", member, why);
     return -1;
 }
 
-static int get_string(json_t *o, const char *name, char **out, char *err, size_t es)
+static int get_string(json_t *o, const char *name, char **out, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
     if (!json_is_string(v))
-        return bad(err, es, name, v ? "expected a string" : "missing");
+        return bad(errstr, errstr_size, name, v ? "expected a string" : "missing");
     *out = strdup(json_string_value(v));
-    return *out ? 0 : bad(err, es, name, "out of memory");
+    return *out ? 0 : bad(errstr, errstr_size, name, "out of memory");
 }
 
 static int get_enum(json_t *o, const char *name, const char *const *names, int n, int *out,
-                    char *err, size_t es)
+                    char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
     if (!json_is_string(v))
-        return bad(err, es, name, v ? "expected a string" : "missing");
+        return bad(errstr, errstr_size, name, v ? "expected a string" : "missing");
     for (int i = 0; i < n; i++) {
         if (strcmp(json_string_value(v), names[i]) == 0) {
             *out = i;
             return 0;
         }
     }
-    return bad(err, es, name, "unknown value");
+    return bad(errstr, errstr_size, name, "unknown value");
 }
 
 /* An optional count: absent means 0. */
-static int get_count(json_t *o, const char *name, int64_t *out, char *err, size_t es)
+static int get_count(json_t *o, const char *name, int64_t *out, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
     *out = 0;
     if (!v)
         return 0;
     if (!json_is_integer(v) || json_integer_value(v) < 0)
-        return bad(err, es, name, "expected a non-negative integer");
+        return bad(errstr, errstr_size, name, "expected a non-negative integer");
     *out = json_integer_value(v);
     return 0;
 }
 
 /* A timestamp; null (or absent, unless required) means 0. */
-static int get_time(json_t *o, const char *name, int required, int64_t *out, char *err, size_t es)
+static int get_time(json_t *o, const char *name, int required, int64_t *out, char *errstr,
+                    size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
     char why[128];
 
     *out = 0;
     if (!v && required)
-        return bad(err, es, name, "missing");
+        return bad(errstr, errstr_size, name, "missing");
     if (!v || (json_is_null(v) && !required))
         return 0;
     if (!json_is_string(v))
-        return bad(err, es, name, "expected an ISO-8601 string");
+        return bad(errstr, errstr_size, name, "expected an ISO-8601 string");
     if (isotime_parse(json_string_value(v), out, NULL, why, sizeof why) < 0)
-        return bad(err, es, name, why);
+        return bad(errstr, errstr_size, name, why);
     return 0;
 }
 
@@ -291,7 +292,7 @@ static int parse_sum(const char *s, uint64_t *out)
     return hexnum_parse(s, 16, out) == 0 && s[16] == '\0' ? 0 : -1;
 }
 
-static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *err, size_t es)
+static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *errstr, size_t errstr_size)
 {
     json_t *arr = json_object_get(v, "chunks");
     char member[64];
@@ -302,12 +303,12 @@ static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *err, size
     if (!arr || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
-        return bad(err, es, member, "expected an array of chunk references");
+        return bad(errstr, errstr_size, member, "expected an array of chunk references");
     if (json_array_size(arr) == 0)
         return 0;
     h->chunks = calloc(json_array_size(arr), sizeof *h->chunks);
     if (!h->chunks)
-        return bad(err, es, member, "out of memory");
+        return bad(errstr, errstr_size, member, "out of memory");
     json_array_foreach(arr, i, c)
     {
         json_t *key = json_object_get(c, "key"), *ids = json_object_get(c, "ids");
@@ -317,20 +318,20 @@ static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *err, size
             json_integer_value(ids) < 0 || !json_is_integer(bytes) ||
             json_integer_value(bytes) < 0 || !json_is_string(sum) ||
             parse_sum(json_string_value(sum), &r->sum) != 0)
-            return bad(err, es, member,
+            return bad(errstr, errstr_size, member,
                        "each chunk needs a key, ids and bytes counts and a 16-hex-digit sum");
         if (!run_chunk_key_stream(json_string_value(key), json_string_length(key)))
-            return bad(err, es, member, "a chunk key must be <stream>/ckpt/...");
+            return bad(errstr, errstr_size, member, "a chunk key must be <stream>/ckpt/...");
         r->ids = json_integer_value(ids);
         r->bytes = json_integer_value(bytes);
         if (!(r->key = strdup(json_string_value(key))))
-            return bad(err, es, member, "out of memory");
+            return bad(errstr, errstr_size, member, "out of memory");
         h->n_chunks++;
     }
     return 0;
 }
 
-static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err, size_t es)
+static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
     char member[64], why[128];
@@ -339,18 +340,18 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err, size_t 
     if (!v || json_is_null(v))
         return 0; /* no HWM yet */
     if (!json_is_object(v))
-        return bad(err, es, name, "expected an object");
+        return bad(errstr, errstr_size, name, "expected an object");
 
     json_t *val = json_object_get(v, "value");
     snprintf(member, sizeof member, "%s.value", name);
     if (val && !json_is_null(val)) {
         if (!json_is_string(val))
-            return bad(err, es, member, "expected an ISO-8601 string or null");
+            return bad(errstr, errstr_size, member, "expected an ISO-8601 string or null");
         if (isotime_parse(json_string_value(val), &h->value_ms, NULL, why, sizeof why) < 0)
-            return bad(err, es, member, why);
+            return bad(errstr, errstr_size, member, why);
         h->has_value = 1;
     }
-    if (get_chunks(v, name, h, err, es) < 0)
+    if (get_chunks(v, name, h, errstr, errstr_size) < 0)
         return -1;
 
     json_t *ids = json_object_get(v, "ids");
@@ -358,30 +359,30 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *err, size_t 
     if (!ids || json_is_null(ids))
         return 0;
     if (!json_is_object(ids))
-        return bad(err, es, member, "expected an object of id -> digest");
+        return bad(errstr, errstr_size, member, "expected an object of id -> digest");
     size_t n = json_object_size(ids);
     if (n == 0)
         return 0;
     h->ids = calloc(n, sizeof *h->ids);
     h->digests = calloc(n, sizeof *h->digests);
     if (!h->ids || !h->digests)
-        return bad(err, es, member, "out of memory");
+        return bad(errstr, errstr_size, member, "out of memory");
     const char *id;
     json_t *dg;
     json_object_foreach(ids, id, dg)
     {
         if (!json_is_string(dg))
-            return bad(err, es, member, "each digest must be a string");
+            return bad(errstr, errstr_size, member, "each digest must be a string");
         size_t i = h->n_ids++;
         h->ids[i] = strdup(id);
         h->digests[i] = strdup(json_string_value(dg));
         if (!h->ids[i] || !h->digests[i])
-            return bad(err, es, member, "out of memory");
+            return bad(errstr, errstr_size, member, "out of memory");
     }
     return 0;
 }
 
-static int get_offsets(json_t *o, run_record_t *rr, char *err, size_t es)
+static int get_offsets(json_t *o, run_record_t *rr, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, "end_offsets");
     const char *key;
@@ -390,21 +391,21 @@ static int get_offsets(json_t *o, run_record_t *rr, char *err, size_t es)
     if (!v || json_is_null(v))
         return 0;
     if (!json_is_object(v))
-        return bad(err, es, "end_offsets", "expected an object of partition -> offset");
+        return bad(errstr, errstr_size, "end_offsets", "expected an object of partition -> offset");
     if (json_object_size(v) == 0)
         return 0;
     rr->end_offsets = calloc(json_object_size(v), sizeof *rr->end_offsets);
     if (!rr->end_offsets)
-        return bad(err, es, "end_offsets", "out of memory");
+        return bad(errstr, errstr_size, "end_offsets", "out of memory");
     json_object_foreach(v, key, off)
     {
         char *end;
         errno = 0;
         long p = strtol(key, &end, 10);
         if (errno || !(*key >= '0' && *key <= '9') || *end || p < 0 || p > INT32_MAX)
-            return bad(err, es, "end_offsets", "keys must be partition numbers");
+            return bad(errstr, errstr_size, "end_offsets", "keys must be partition numbers");
         if (!json_is_integer(off) || json_integer_value(off) < 0)
-            return bad(err, es, "end_offsets", "offsets must be non-negative integers");
+            return bad(errstr, errstr_size, "end_offsets", "offsets must be non-negative integers");
         end_offset_t *e = &rr->end_offsets[rr->n_end_offsets++];
         e->partition = (int32_t)p;
         e->offset = json_integer_value(off);

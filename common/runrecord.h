@@ -1,5 +1,5 @@
 /*
- * runrecord.h - the run record of SPEC.md: the JSON value the producer
+ * runrecord.h - the run record (README "Kafka topics"): the JSON value the producer
  * writes to <prefix>.sync-runs (key: stream name) after Kafka acknowledged
  * every event it accounts for. The latest one per stream is the producer's
  * checkpoint; the worker turns each into a sync_metadata row.

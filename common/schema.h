@@ -75,7 +75,7 @@ const schema_field_t *record_schema_field(const record_schema_t *rs, const char 
 int record_schema_field_index(const record_schema_t *rs, const char *name);
 
 /*
- * SQL type of a field per SPEC.md's mapping ("text", "numeric(12,2)",
+ * SQL type of a field by README "PostgreSQL"'s mapping ("text", "numeric(12,2)",
  * "timestamptz", "jsonb", ...). Returns a static or rs-owned string.
  */
 const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t size);

@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "backoff.h"
 #include "checkpoint.h"
+#include "errstr.h"
 #include "http.h"
 #include "isotime.h"
 #include "log.h"
@@ -16,22 +17,6 @@
 #include "signals.h"
 #include "run.h"
 #include "topics.h"
-
-#define SLICE_MS 100
-
-static void sleep_watching(int64_t ms)
-{
-    int64_t end = isotime_monotonic_ms() + ms;
-    while (tm_running) {
-        int64_t left = end - isotime_monotonic_ms();
-        if (left <= 0)
-            return;
-        if (left > SLICE_MS)
-            left = SLICE_MS;
-        struct timespec ts = {0, (long)left * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-}
 
 static void log_err(const char *msg, const char *err)
 {
@@ -106,7 +91,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
         }
         pass.full = 0; /* --full applies to the first pass only */
         pass.allow_mass_delete = 0;
-        sleep_watching(conf->poll_interval_ms);
+        (void)backoff_sleep_ms(conf->poll_interval_ms); /* -1: tm_running ends the loop */
     }
     publisher_destroy(pub);
     http_global_cleanup();
@@ -139,7 +124,7 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
     rr.hwm.value_ms = has_since ? since_ms : 0;
     int rc = 0;
     if (cp && run_hwm_copy(&rr.deleted_hwm, &cp->deleted_hwm) != 0) {
-        snprintf(err, sizeof err, "out of memory");
+        errstr_set(err, sizeof(err), "out of memory");
         rc = -1;
     }
     rr.started_at_ms = rr.finished_at_ms = now;

@@ -1,5 +1,5 @@
 /*
- * link.c - Link header parsing and reference following (see link.h).
+ * link.c - Link header parsing and the target of a relation (see link.h).
  */
 #include "link.h"
 
@@ -9,9 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
 #include "errstr.h"
+#include "url.h"
 #include "url_redact.h"
 
 static int is_ows(int c)
@@ -231,135 +230,6 @@ int link_rel_has(const char *rel, const char *type)
     return 0;
 }
 
-/* A handle holding url, or NULL with errstr. */
-static CURLU *parse_url(const char *url, char *errstr, size_t errstr_size)
-{
-    CURLU *h = curl_url();
-    if (!h) {
-        errstr_set(errstr, errstr_size, "out of memory");
-        return NULL;
-    }
-    CURLUcode rc = curl_url_set(h, CURLUPART_URL, url, 0);
-    if (rc != CURLUE_OK) {
-        char red[512];
-        errstr_set(errstr, errstr_size, "'%s' is not a URL: %s", url_redact(url, red, sizeof(red)),
-                   curl_url_strerror(rc));
-        curl_url_cleanup(h);
-        return NULL;
-    }
-    return h;
-}
-
-int link_resolve(const char *base, const char *ref, char **out, char *errstr, size_t errstr_size)
-{
-    *out = NULL;
-    char *r = trimmed_dup(ref ? ref : "", strlen(ref ? ref : ""));
-    if (!r) {
-        errstr_set(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    CURLU *h = parse_url(base, errstr, errstr_size);
-    if (!h) {
-        free(r);
-        return -1;
-    }
-    /* "" and "#f" mean the base itself (RFC 3986 5.2.2); libcurl 7.88
-     * would take them as the base's directory. */
-    CURLUcode rc = CURLUE_OK;
-    if (r[0] != '\0' && r[0] != '#')
-        rc = curl_url_set(h, CURLUPART_URL, r, 0);
-    if (rc == CURLUE_OK)
-        rc = curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0);
-    char *u = NULL;
-    if (rc == CURLUE_OK)
-        rc = curl_url_get(h, CURLUPART_URL, &u, 0);
-    if (rc != CURLUE_OK) {
-        char red[512];
-        errstr_set(errstr, errstr_size, "cannot resolve '%s': %s", url_redact(r, red, sizeof(red)),
-                   curl_url_strerror(rc));
-    } else if (!(*out = strdup(u))) {
-        errstr_set(errstr, errstr_size, "out of memory");
-    }
-    curl_free(u);
-    curl_url_cleanup(h);
-    free(r);
-    return *out ? 0 : -1;
-}
-
-/* The URL's scheme, lower case, into buf; "" when it has none. */
-static int scheme_of(const char *url, char *buf, size_t size, char *errstr, size_t errstr_size)
-{
-    CURLU *h = parse_url(url, errstr, errstr_size);
-    if (!h)
-        return -1;
-    char *s = NULL;
-    buf[0] = '\0';
-    if (curl_url_get(h, CURLUPART_SCHEME, &s, 0) == CURLUE_OK && s) {
-        size_t i = 0;
-        for (; s[i] && i < size - 1; i++)
-            buf[i] = (char)tolower((unsigned char)s[i]);
-        buf[i] = '\0';
-    }
-    curl_free(s);
-    curl_url_cleanup(h);
-    return 0;
-}
-
-int link_check_follow(const char *from, const char *to, char *errstr, size_t errstr_size)
-{
-    char to_s[32], from_s[32], red[512];
-    if (scheme_of(to, to_s, sizeof(to_s), errstr, errstr_size) != 0)
-        return -1;
-    if (strcmp(to_s, "http") != 0 && strcmp(to_s, "https") != 0) {
-        errstr_set(errstr, errstr_size,
-                   "refusing to request '%s': scheme '%s' is not allowed (only http and https)",
-                   url_redact(to, red, sizeof(red)), to_s);
-        return -1;
-    }
-    if (from && strcmp(to_s, "http") == 0 &&
-        scheme_of(from, from_s, sizeof(from_s), errstr, errstr_size) == 0 &&
-        strcmp(from_s, "https") == 0) {
-        errstr_set(errstr, errstr_size, "refusing to follow https to plain http ('%s')",
-                   url_redact(to, red, sizeof(red)));
-        return -1;
-    }
-    return 0;
-}
-
-/* scheme://host:port, lower case, into buf; -1 when url does not parse. */
-static int origin_of(const char *url, char *buf, size_t size)
-{
-    char e[8];
-    CURLU *h = parse_url(url, e, sizeof(e));
-    if (!h)
-        return -1;
-    char *s = NULL, *host = NULL, *port = NULL;
-    int rc = -1;
-    if (curl_url_get(h, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-        size_t n = (size_t)snprintf(buf, size, "%s://%s:%s", s, host, port);
-        if (n < size) {
-            for (char *c = buf; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-            rc = 0;
-        }
-    }
-    curl_free(s);
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(h);
-    return rc;
-}
-
-int link_same_origin(const char *a, const char *b)
-{
-    char oa[512], ob[512];
-    if (!a || !b || origin_of(a, oa, sizeof(oa)) != 0 || origin_of(b, ob, sizeof(ob)) != 0)
-        return 0;
-    return strcmp(oa, ob) == 0;
-}
-
 int link_find(const char *field, const char *rel, const char *base, char **out, char *errstr,
               size_t errstr_size)
 {
@@ -374,8 +244,8 @@ int link_find(const char *field, const char *rel, const char *base, char **out, 
         if (!link_rel_has(l.v[i].rel, rel))
             continue;
         char why[600];
-        if (link_resolve(base, l.v[i].target, out, why, sizeof(why)) != 0 ||
-            link_check_follow(base, *out, why, sizeof(why)) != 0) {
+        if (url_resolve(base, l.v[i].target, out, why, sizeof(why)) != 0 ||
+            url_check_follow(base, *out, why, sizeof(why)) != 0) {
             free(*out);
             *out = NULL;
             errstr_set(errstr, errstr_size, "Link rel=\"%s\": %s", rel, why);

@@ -1,6 +1,6 @@
 /*
- * link.h - RFC 8288 Link header fields, and the rules for following a
- * reference the API hands out (a Link target or a redirect's Location).
+ * link.h - RFC 8288 Link header fields, and the target of a relation
+ * (rel="next"), resolved and checked by the rules of url.h.
  *
  * A Link field value here is every Link field line of one response, joined
  * by '\n' (http.h): each line is a comma-separated list of link-values
@@ -10,14 +10,13 @@
  * first rel of a link-value counts (RFC 8288 3.3). A '\n' ends whatever is
  * open, so one broken line cannot swallow the next.
  *
- * References resolve against the URL that was actually answered (after
- * redirects) per RFC 3986 section 5, through libcurl's URL API; fragments
- * are dropped. Only http and https targets may be followed, and never from
- * https to http.
+ * Targets resolve against the URL that was actually answered (after
+ * redirects) with url_resolve(); only those url_check_follow() allows are
+ * returned.
  *
  * Owns: link_list_t owns its strings (link_list_clear). Pure functions
- * over the caller's strings (libcurl's URL API needs no global state); any
- * thread. Fails with -1 and errstr, or -1 alone on ENOMEM where noted.
+ * over the caller's strings; any thread. Fails with -1 and errstr, or -1
+ * alone on ENOMEM where noted.
  */
 #ifndef TIDEMARK_LINK_H
 #define TIDEMARK_LINK_H
@@ -46,28 +45,8 @@ void link_list_clear(link_list_t *l);
 int link_rel_has(const char *rel, const char *type);
 
 /*
- * ref resolved against base (RFC 3986 5.2: absolute, "//host/p", "/p",
- * "p", "?q", "" and "#f" all work), without a fragment. 0 with *out
- * (caller frees), or -1 with errstr.
- */
-int link_resolve(const char *base, const char *ref, char **out, char *errstr,
-                 size_t errstr_size) TM_WARN_UNUSED;
-
-/*
- * Whether `to` may be requested: an http or https URL, and not http when
- * `from` (the URL that named it; NULL for a configured URL) is https.
- * 0, or -1 with errstr naming the (redacted) URL and the reason.
- */
-int link_check_follow(const char *from, const char *to, char *errstr,
-                      size_t errstr_size) TM_WARN_UNUSED;
-
-/* 1 when a and b have the same scheme, host (ignoring case) and port
- * (default ports filled in); 0 otherwise or when either does not parse. */
-int link_same_origin(const char *a, const char *b);
-
-/*
  * The target of the first link-value of field whose rel holds `rel`,
- * resolved against base and checked with link_check_follow(base, ...).
+ * resolved against base and checked with url_check_follow(base, ...).
  * 1 with *out (caller frees); 0 when there is none and the field parsed
  * cleanly; -1 with errstr when the target cannot be resolved or followed,
  * or when there is none but a link-value was malformed (a rel="next" might

@@ -13,12 +13,10 @@
  */
 #include "run.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "hwm.h"
 #include "checkpoint.h"
@@ -28,6 +26,7 @@
 #include "isotime.h"
 #include "jsonnum.h"
 #include "log.h"
+#include "random.h"
 #include "heldeletes.h"
 #include "idset.h"
 #include "keylatest.h"
@@ -77,20 +76,12 @@ typedef struct run {
 
 void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size)
 {
-    unsigned char rnd[4] = {0};
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd < 0 || read(fd, rnd, sizeof rnd) != (ssize_t)sizeof rnd) {
-        unsigned x = (unsigned)now_ms ^ (unsigned)getpid() * 2654435761u;
-        memcpy(rnd, &x, sizeof rnd);
-    }
-    if (fd >= 0)
-        close(fd);
     time_t secs = (time_t)(now_ms / 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
     char when[32];
     strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(buf, size, "%s-%s-%02x%02x%02x%02x", stream, when, rnd[0], rnd[1], rnd[2], rnd[3]);
+    snprintf(buf, size, "%s-%s-%08x", stream, when, (unsigned)random_u32());
 }
 
 /*
@@ -359,7 +350,7 @@ static int oom(char *errstr, size_t errstr_size)
 }
 
 /*
- * Step 4 of a run for one record (see the brief / README). bad: the record
+ * One record of a page: skipped, published or dead-lettered. bad: the record
  * is a bad item of its page (rec is its lenient stand-in, NULL-safe): it
  * goes to the DLQ as raw bytes, but its id and cursor, when they can be
  * read, still count (reconciliation, the HWM and the skip rule, with a

@@ -83,7 +83,7 @@ typedef enum record_id_result {
  */
 record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf, size_t size);
 
-/* "<stream>-<yyyymmddThhmmss>Z-<8 hex from /dev/urandom>" into buf. */
+/* "<stream>-<yyyymmddThhmmss>Z-<8 hex of random.h>" into buf. */
 void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size);
 
 #endif

@@ -7,25 +7,9 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "duration.h"
 #include "isotime.h"
 #include "log.h"
-
-void status_format_age(int64_t ms, char *buf, size_t size)
-{
-    if (ms < 0)
-        ms = 0;
-    int64_t s = ms / 1000, m = s / 60, h = m / 60, d = h / 24;
-    if (ms < 1000)
-        snprintf(buf, size, "%lldms", (long long)ms);
-    else if (m == 0)
-        snprintf(buf, size, "%llds", (long long)s);
-    else if (h == 0)
-        snprintf(buf, size, "%lldm%02llds", (long long)m, (long long)(s % 60));
-    else if (d == 0)
-        snprintf(buf, size, "%lldh%02lldm", (long long)h, (long long)(m % 60));
-    else
-        snprintf(buf, size, "%lldd%02lldh", (long long)d, (long long)(h % 24));
-}
 
 static void print_row(FILE *out, const char *stream, const run_record_t *rr, int64_t now)
 {
@@ -34,13 +18,13 @@ static void print_row(FILE *out, const char *stream, const run_record_t *rr, int
                 "(no checkpoint)", "-", "-", "-", "-", "-", "-");
         return;
     }
-    char hwm[ISOTIME_BUFSIZE] = "-", fin[ISOTIME_BUFSIZE] = "-", age[32];
+    char hwm[ISOTIME_BUFSIZE] = "-", fin[ISOTIME_BUFSIZE] = "-", age[DURATION_BUFSIZE];
     if (rr->hwm.has_value)
-        isotime_format(rr->hwm.value_ms, hwm, sizeof hwm);
+        isotime_format(rr->hwm.value_ms, hwm, sizeof(hwm));
     if (rr->finished_at_ms)
-        isotime_format(rr->finished_at_ms, fin, sizeof fin);
-    status_format_age(now - (rr->finished_at_ms ? rr->finished_at_ms : rr->started_at_ms), age,
-                      sizeof age);
+        isotime_format(rr->finished_at_ms, fin, sizeof(fin));
+    duration_format(now - (rr->finished_at_ms ? rr->finished_at_ms : rr->started_at_ms), age,
+                    sizeof(age));
     fprintf(out, "%-16s %-24s %-44s %-11s %-9s %10lld %8lld %-24s %s\n", stream, hwm, rr->run_id,
             run_mode_name(rr->mode), run_status_name(rr->status), (long long)rr->records,
             (long long)rr->deletes, fin, age);
@@ -49,8 +33,8 @@ static void print_row(FILE *out, const char *stream, const run_record_t *rr, int
 int status_command(const tm_config_t *conf, const char *only_stream, FILE *out)
 {
     size_t n = conf->n_streams;
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    run_record_t **cps = calloc(n ? n : 1, sizeof *cps);
+    const char **names = calloc(n ? n : 1, sizeof(*names));
+    run_record_t **cps = calloc(n ? n : 1, sizeof(*cps));
     if (!names || !cps) {
         free(names);
         free(cps);
@@ -60,9 +44,9 @@ int status_command(const tm_config_t *conf, const char *only_stream, FILE *out)
     for (size_t i = 0; i < n; i++)
         names[i] = conf->streams[i].name;
     char err[512];
-    if (checkpoint_read(conf, names, n, cps, err, sizeof err) != 0) {
+    if (checkpoint_read(conf, names, n, cps, err, sizeof(err)) != 0) {
         char q[600];
-        log_error("cannot read the checkpoints", "error=%s", log_quote(q, sizeof q, err));
+        log_error("cannot read the checkpoints", "error=%s", log_quote(q, sizeof(q), err));
         free(names);
         free(cps);
         return 1;

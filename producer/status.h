@@ -1,6 +1,8 @@
 /*
- * status.h - the `status` command: per stream the checkpoint's HWM, last
- * run, its counts and age, as a table on out. Main thread.
+ * status.h - the producer's `status` command: per stream the checkpoint's
+ * HWM, last run, its counts and age ("3d04h", "5m12s", "850ms":
+ * duration.h), as a table on out. Main thread; fails as
+ * status_command() says.
  */
 #ifndef TIDEMARK_STATUS_H
 #define TIDEMARK_STATUS_H
@@ -10,8 +12,5 @@
 
 /* Returns 0, or 1 (runtime failure, logged) when Kafka cannot be read. */
 int status_command(const tm_config_t *conf, const char *only_stream, FILE *out);
-
-/* "3d4h", "5m12s", "850ms" for a duration in ms (exposed for tests). */
-void status_format_age(int64_t ms, char *buf, size_t size);
 
 #endif

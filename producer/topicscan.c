@@ -4,7 +4,6 @@
 #include "errstr.h"
 #include "topicscan.h"
 
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "isotime.h"
 #include "kafka_client.h"
 #include "kafka_meta.h"
+#include "random.h"
 #include "signals.h"
 
 #define META_TIMEOUT_MS 10000
@@ -21,15 +21,9 @@
 static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, char *errstr,
                               size_t errstr_size)
 {
-    unsigned r = (unsigned)isotime_now_ms();
-    int fd = open("/dev/urandom", O_RDONLY);
-    if (fd >= 0) {
-        if (read(fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
-            r ^= (unsigned)getpid();
-        close(fd);
-    }
     char group[96];
-    snprintf(group, sizeof(group), "%s-reader-%d-%08x", client_id, (int)getpid(), r);
+    snprintf(group, sizeof(group), "%s-reader-%d-%08x", client_id, (int)getpid(),
+             (unsigned)random_u32());
     static const kafka_prop_t props[] = {
         {"enable.partition.eof", "true"},
         /* the low watermark moved on (retention) since plan(): go on from the

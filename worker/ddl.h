@@ -7,7 +7,7 @@
  *   sync_offsets (consumer_group, topic, partition, next_offset,
  *                 updated_at)  -- primary key the first three; the source
  *                                 of truth of every group's position
- *   sync_metadata -- one row per producer run as applied here: the SPEC.md
+ *   sync_metadata -- one row per producer run as applied here: the README's
  *                    columns (id, record_type, run_id, is_full_sync,
  *                    last_sync_timestamp, records_synced, records_deleted,
  *                    sync_status, started_at, completed_at, created_at)

@@ -1,8 +1,8 @@
 /*
  * offsets.h - the sync_offsets table: a consumer group's stored positions
  * (the source of truth; Kafka's committed offsets only follow) and the
- * compare-and-set that fences a worker that lost a partition (SPEC.md
- * guarantee 6).
+ * compare-and-set that fences a worker that lost a partition (README
+ * "Guarantees", 6).
  *
  * Main thread; uses the caller's pg_t and transaction.
  */

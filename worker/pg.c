@@ -38,19 +38,17 @@ void pg_destroy(pg_t *pg)
 
 /* Copies the first line of msg (libpq messages end in "\n" and may carry
  * DETAIL lines) into errstr, prefixed with the SQLSTATE when known. */
-static void set_err(char *errstr, size_t size, const char *sqlstate, const char *msg)
+static void set_err(char *errstr, size_t errstr_size, const char *sqlstate, const char *msg)
 {
-    size_t n;
-
     if (!msg || !*msg)
         msg = "unknown error";
     if (strncmp(msg, "ERROR:  ", 8) == 0)
         msg += 8;
-    n = strcspn(msg, "\n");
+    int n = (int)strcspn(msg, "\n");
     if (sqlstate)
-        snprintf(errstr, size, "%s: %.*s", sqlstate, (int)n, msg);
+        errstr_set(errstr, errstr_size, "%s: %.*s", sqlstate, n, msg);
     else
-        snprintf(errstr, size, "%.*s", (int)n, msg);
+        errstr_set(errstr, errstr_size, "%.*s", n, msg);
 }
 
 pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)

@@ -11,7 +11,7 @@
  * be unique within one $1 (ON CONFLICT cannot touch a row twice): see
  * dedupe.h.
  *
- * The version guard (SPEC.md): an event applies only when the stored
+ * The version guard (README, "How it works"): an event applies only when the stored
  * (_source_ts, _produced_at, _kafka_offset) is older than the event's.
  * _produced_at (the envelope's produced_at) breaks a tie of _source_ts
  * across partitions: once partitions are added to a topic a key moves to

@@ -1,6 +1,7 @@
 /*
  * status.c - see status.h.
  */
+#include "duration.h"
 #include "errstr.h"
 #include "status.h"
 
@@ -53,7 +54,6 @@ static int status_check(const cli_args_t *args, char *errstr, size_t errstr_size
 int64_t worker_status_lag(int64_t stored, int64_t low, int64_t high)
 {
     int64_t from = stored >= 0 ? stored : low;
-
     if (high < 0)
         return -1;
     if (from < 0)
@@ -90,28 +90,6 @@ const char *worker_status_state_name(stream_state_t s)
     }
 }
 
-void worker_status_format_duration(int64_t ms, char *buf, size_t size)
-{
-    long long s, m, h, d;
-
-    if (ms < 0)
-        ms = 0;
-    s = (long long)(ms / 1000);
-    m = s / 60;
-    h = m / 60;
-    d = h / 24;
-    if (ms < 1000)
-        snprintf(buf, size, "%lldms", (long long)ms);
-    else if (m == 0)
-        snprintf(buf, size, "%llds", s);
-    else if (h == 0)
-        snprintf(buf, size, "%lldm%02llds", m, s % 60);
-    else if (d == 0)
-        snprintf(buf, size, "%lldh%02lldm", h, m % 60);
-    else
-        snprintf(buf, size, "%lldd%02lldh", d, h % 24);
-}
-
 /* ---------------------------------------------------------- the command */
 
 typedef struct status_run {
@@ -129,7 +107,6 @@ typedef struct status_run {
 static void log_failure(status_run_t *r, const char *msg, const char *err)
 {
     char q[1100];
-
     log_error(msg, "error=%s", log_quote(q, sizeof(q), err));
     r->failed = 1;
 }
@@ -146,9 +123,8 @@ static void print_partition(status_run_t *r, const char *stream, const char *top
                             int32_t partition, int64_t low, int64_t high)
 {
     int64_t stored = offsets_lookup(&r->so, topic, partition);
-    char sbuf[24], hbuf[24], lbuf[24];
     int oor = worker_status_out_of_range(stored, low, high);
-
+    char sbuf[24], hbuf[24], lbuf[24];
     fmt_i64(stored, sbuf, sizeof(sbuf));
     fmt_i64(high, hbuf, sizeof(hbuf));
     fmt_i64(oor ? -1 : worker_status_lag(stored, low, high), lbuf, sizeof(lbuf));
@@ -169,9 +145,7 @@ static void print_partition(status_run_t *r, const char *stream, const char *top
 /* Without Kafka: the partitions the database knows, watermarks unknown. */
 static void print_stored_only(status_run_t *r, const char *stream, const char *topic)
 {
-    size_t i;
-
-    for (i = 0; i < r->so.n; i++)
+    for (size_t i = 0; i < r->so.n; i++)
         if (!strcmp(r->so.items[i].topic, topic))
             print_partition(r, stream, topic, r->so.items[i].partition, -1, -1);
 }
@@ -180,9 +154,7 @@ static void print_partitions(status_run_t *r, const char *stream)
 {
     char topic[256], err[512];
     int32_t *ids = NULL;
-    int64_t low, high;
-    size_t i, n = 0;
-
+    size_t n = 0;
     topic_for_stream(r->conf, stream, topic, sizeof(topic));
     if (!r->ak || groupprobe_partitions(r->ak, topic, &ids, &n, err, sizeof(err)) < 0) {
         if (r->ak)
@@ -190,7 +162,8 @@ static void print_partitions(status_run_t *r, const char *stream)
         print_stored_only(r, stream, topic);
         return;
     }
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
+        int64_t low, high;
         if (groupprobe_watermarks(r->ak, topic, ids[i], &low, &high, err, sizeof(err)) < 0) {
             log_failure(r, "cannot read the partition's watermarks", err);
             low = high = -1;
@@ -204,15 +177,14 @@ static void print_partitions(status_run_t *r, const char *stream)
 static stream_state_t print_run(status_run_t *r, const char *stream)
 {
     admin_last_run_t lr;
-    char err[512], age[32] = "-", n1[24] = "-", n2[24] = "-";
-    stream_state_t s;
-
     memset(&lr, 0, sizeof(lr));
+    char err[512];
     if (r->tables && bookkeeping_last_run(r->pg, stream, &lr, err, sizeof(err)) != PG_OK)
         log_failure(r, "cannot read sync_metadata", err);
-    s = worker_status_state(lr.found, lr.staleness_ms, r->args->max_staleness_ms);
+    stream_state_t s = worker_status_state(lr.found, lr.staleness_ms, r->args->max_staleness_ms);
+    char age[DURATION_BUFSIZE] = "-", n1[24] = "-", n2[24] = "-";
     if (lr.found) {
-        worker_status_format_duration(lr.staleness_ms, age, sizeof(age));
+        duration_format(lr.staleness_ms, age, sizeof(age));
         fmt_i64(lr.records_synced, n1, sizeof(n1));
         fmt_i64(lr.records_deleted, n2, sizeof(n2));
     }
@@ -224,19 +196,17 @@ static stream_state_t print_run(status_run_t *r, const char *stream)
 
 static void set_widths(status_run_t *r)
 {
-    char topic[256];
-    size_t i;
-    int n;
-
     r->sw = 6;
     r->tw = 5;
-    for (i = 0; i < r->conf->n_streams; i++) {
+    for (size_t i = 0; i < r->conf->n_streams; i++) {
         const char *name = r->conf->streams[i].name;
-
+        char topic[256];
         topic_for_stream(r->conf, name, topic, sizeof(topic));
-        if ((n = (int)strlen(name)) > r->sw)
+        int n = (int)strlen(name);
+        if (n > r->sw)
             r->sw = n;
-        if ((n = (int)strlen(topic)) > r->tw)
+        n = (int)strlen(topic);
+        if (n > r->tw)
             r->tw = n;
     }
 }
@@ -244,17 +214,15 @@ static void set_widths(status_run_t *r)
 /* Both tables; returns 1 when a stream is stale or has no run. */
 static int print_tables(status_run_t *r)
 {
-    size_t i;
-    int stale = 0;
-
     set_widths(r);
     printf("%-*s  %-*s  %9s  %13s  %14s  %10s  %s\n", r->sw, "STREAM", r->tw, "TOPIC", "PARTITION",
            "STORED-OFFSET", "HIGH-WATERMARK", "LAG", "STATE");
-    for (i = 0; i < r->conf->n_streams; i++)
+    for (size_t i = 0; i < r->conf->n_streams; i++)
         print_partitions(r, r->conf->streams[i].name);
     printf("\n%-*s  %-36s  %-24s  %8s  %8s  %-24s  %9s  %s\n", r->sw, "STREAM", "LAST-RUN",
            "COMPLETED-AT", "RECORDS", "DELETES", "HWM", "STALENESS", "STATE");
-    for (i = 0; i < r->conf->n_streams; i++)
+    int stale = 0;
+    for (size_t i = 0; i < r->conf->n_streams; i++)
         if (print_run(r, r->conf->streams[i].name) != STREAM_OK)
             stale = 1;
     fflush(stdout);
@@ -265,14 +233,12 @@ static int print_tables(status_run_t *r)
  * half be shown. 0, or -1 when the database cannot be read. */
 static int open_all(status_run_t *r)
 {
-    char err[512];
-    pg_status_t st;
-
     if (!(r->pg = pg_new(r->conf->pg_conninfo))) {
         log_failure(r, "cannot create the PostgreSQL client", "out of memory");
         return -1;
     }
-    st = bookkeeping_open(r->pg, 0, &r->tables, err, sizeof(err));
+    char err[512];
+    pg_status_t st = bookkeeping_open(r->pg, 0, &r->tables, err, sizeof(err));
     if (st == PG_OK && r->tables)
         st = offsets_read_group(r->pg, r->conf->group_id, &r->so, err, sizeof(err));
     if (st != PG_OK) {
@@ -287,7 +253,6 @@ static int open_all(status_run_t *r)
 static int worker_status_command(const tm_config_t *conf, const cli_args_t *cli)
 {
     worker_status_args_t args;
-    status_run_t r;
     char err[512];
     int stale = 0;
 
@@ -295,9 +260,7 @@ static int worker_status_command(const tm_config_t *conf, const cli_args_t *cli)
         fprintf(stderr, "tidemark-worker: status: %s\n", err);
         return EXIT_USAGE;
     }
-    memset(&r, 0, sizeof(r));
-    r.conf = conf;
-    r.args = &args;
+    status_run_t r = {.conf = conf, .args = &args};
     if (open_all(&r) == 0)
         stale = print_tables(&r);
     groupprobe_destroy(r.ak);

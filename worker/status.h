@@ -13,7 +13,7 @@
  * lag is then "-" and an error on stderr names it). Then per stream: the last completed
  * run in sync_metadata (run_id, completed_at, records_synced,
  * records_deleted, HWM = last_sync_timestamp), its staleness (the
- * database's now() - completed_at) and a state: ok, stale (older than
+ * database's now() - completed_at, as duration.h writes it) and a state: ok, stale (older than
  * --max-staleness) or no-run (no completed run yet).
  *
  * Read-only: creates no table (missing ones read as empty). Exit status:
@@ -60,8 +60,5 @@ typedef enum { STREAM_OK = 0, STREAM_STALE, STREAM_NO_RUN } stream_state_t;
 stream_state_t worker_status_state(int found, int64_t staleness_ms, int64_t max_ms);
 
 const char *worker_status_state_name(stream_state_t s);
-
-/* "850ms", "42s", "5m03s", "2h07m", "3d04h". */
-void worker_status_format_duration(int64_t ms, char *buf, size_t size);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "fuzz.h"
 #include "link.h"
+#include "url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,9 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc == 1) {
             FUZZ_CHECK(out && (!strncmp(out, "http://", 7) || !strncmp(out, "https://", 8)),
                        "'%s' gives '%s'", s, out ? out : "(null)");
-            FUZZ_CHECK(link_check_follow(bases[b], out, err, sizeof err) == 0,
+            FUZZ_CHECK(url_check_follow(bases[b], out, err, sizeof err) == 0,
                        "'%s' gives '%s', not to be followed: %s", s, out, err);
-            (void)link_same_origin(bases[b], out);
+            (void)url_same_origin(bases[b], out);
             free(out);
         } else {
             FUZZ_CHECK(out == NULL, "rc %d with a target", rc);

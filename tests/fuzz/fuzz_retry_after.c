@@ -1,9 +1,10 @@
 /*
  * fuzz_retry_after.c - http_retry_after_ms on any header value: the wait
- * it gives is never negative and never above the cap.
+ * it gives is never negative and never above the cap; http_date_ms (the
+ * Date header) on the same value: a date it gives is after the epoch.
  */
 #include "fuzz.h"
-#include "http.h"
+#include "http_date.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,6 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (http_retry_after_ms(s, 0, caps[i], &w2) == 0)
             FUZZ_CHECK(w2 >= 0 && w2 <= caps[i], "'%s' at epoch 0: wait %lld", s, (long long)w2);
     }
+    int64_t date = -12345;
+    if (http_date_ms(s, &date) == 0)
+        FUZZ_CHECK(date > 0, "'%s': date %lld", s, (long long)date);
     free(s);
     return 0;
 }

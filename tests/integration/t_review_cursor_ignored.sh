@@ -5,8 +5,8 @@
 # fresh opaque next_cursor (signed or encrypted cursors carry a nonce or a
 # timestamp, so they differ on every request). The page/offset walk stops
 # such an API ("the same records as the previous page: does the API take
-# 'page' as its page parameter?"), and issue 5 #10 asks that a pagination
-# loop fail the run. Expected: the run fails after a few requests with a
+# 'page' as its page parameter?"), and a pagination loop must fail the
+# run. Expected: the run fails after a few requests with a
 # clear error, and no record is published twice. Observed (bug): the
 # cursor walk follows every fresh token for as long as the API answers
 # (here the handler gives up after 30 requests; a real API never does),

@@ -104,31 +104,13 @@ static void test_state(void **state)
     assert_string_equal(worker_status_state_name(STREAM_NO_RUN), "no-run");
 }
 
-static void test_duration(void **state)
-{
-    static const struct {
-        int64_t ms;
-        const char *want;
-    } cases[] = {
-        {-5, "0ms"},       {850, "850ms"},     {1000, "1s"},         {42999, "42s"},
-        {303000, "5m03s"}, {7620000, "2h07m"}, {273600000, "3d04h"},
-    };
-    char buf[32];
-    size_t i;
-
-    (void)state;
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        worker_status_format_duration(cases[i].ms, buf, sizeof(buf));
-        assert_string_equal(buf, cases[i].want);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_args),         cmocka_unit_test(test_lag),
-        cmocka_unit_test(test_out_of_range), cmocka_unit_test(test_state),
-        cmocka_unit_test(test_duration),
+        cmocka_unit_test(test_args),
+        cmocka_unit_test(test_lag),
+        cmocka_unit_test(test_out_of_range),
+        cmocka_unit_test(test_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

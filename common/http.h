@@ -1,23 +1,25 @@
 /*
- * http.h - the libcurl boundary: one GET with the stream's auth header and
- * timeout, following redirects itself, retried with backoff on transient
- * failures.
+ * http.h - the HTTP client of both programs, the libcurl boundary: one GET
+ * with an auth header and timeout, following redirects itself, retried
+ * with backoff on transient failures.
  *
  * Failure classes: a connect/timeout/transfer error, an HTTP/2 stream
  * error, 408, 429 or 5xx is transient (retried up to max_retries times;
- * the wait is the answer's Retry-After, seconds or an HTTP-date, capped by
- * retry.max_wait, or else a backoff of 200 ms doubling, capped at 5 s; the
- * wait sleeps in short slices that watch tm_running). Anything else is
- * fatal for the run: another status >= 300, more than HTTP_MAX_REDIRECTS
- * redirects, a redirect or URL that is not http/https or goes from https
- * to http, a response larger than max.response.size (counted after
- * decompression).
+ * the wait is the answer's Retry-After, seconds or an HTTP-date
+ * (http_date.h), capped by retry.max_wait, or else a backoff of 200 ms
+ * doubling, capped at 5 s; backoff.h waits, and tm_running cuts it
+ * short). Anything else is fatal for the run: another status >= 300,
+ * more than HTTP_MAX_REDIRECTS redirects, a redirect or URL that is not
+ * http/https or goes from https to http, a response larger than
+ * max.response.size (counted after decompression).
  *
  * Redirects are followed one hop at a time (libcurl's FOLLOWLOCATION is
  * off), so that each hop gets its own headers: the auth header goes only
  * to an origin (scheme, host, port) allowed by http_client_allow_auth();
- * for a stream, the origins of its url and deleted.url. Link headers of
- * the 3xx hops are not kept. libcurl may speak only http and https.
+ * for a stream, the origins of its url and deleted.url. A Location
+ * resolves and is checked by url.h's rules. Link headers of the 3xx hops
+ * are not kept. libcurl may speak only http and https. One hop is
+ * http_hop.h's.
  *
  * Error strings name the URL with credential-like query parameters
  * redacted (url_redact.h), never the auth header.
@@ -44,7 +46,7 @@ typedef struct http_response {
     char *body; /* NUL-terminated */
     size_t body_len;
     /* Every Link field line of the final answer, in order, joined by '\n'
-     * (link.h parses it), or NULL. */
+     * (producer/link.h parses it), or NULL. */
     char *link;
     /* The URL that answered: the one asked for, or the last redirect's
      * target. Relative Link targets resolve against it. */
@@ -100,24 +102,6 @@ void http_response_clear(http_response_t *resp);
 
 /* URL-escapes s; caller frees. NULL on ENOMEM. */
 char *http_escape(const char *s);
-
-/* ---- pure helpers, exposed for unit tests ---- */
-
-/*
- * A Retry-After value (RFC 9110 10.2.3): delta-seconds or an HTTP-date
- * (IMF-fixdate, RFC 850 or asctime form), as a wait from now_ms (epoch
- * ms), at most cap_ms; a date in the past is 0. 0 with *wait_ms, or -1
- * when value is neither.
- */
-int http_retry_after_ms(const char *value, int64_t now_ms, int64_t cap_ms,
-                        int64_t *wait_ms) TM_WARN_UNUSED;
-
-/*
- * An HTTP-date (IMF-fixdate, RFC 850 or asctime form; surrounding white
- * space allowed) as epoch ms. 0 with *ms, or -1 when value is NULL or not
- * one (*ms untouched).
- */
-int http_date_ms(const char *value, int64_t *ms) TM_WARN_UNUSED;
 
 /* 1 when an answer with this status is worth retrying (408, 429, 5xx). */
 int http_status_transient(long status);

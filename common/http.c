@@ -1,0 +1,393 @@
+/*
+ * http.c - GET with redirects and retries over libcurl (see http.h).
+ */
+#include "http.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "backoff.h"
+#include "errstr.h"
+#include "http_date.h"
+#include "http_hop.h"
+#include "isotime.h"
+#include "log.h"
+#include "url.h"
+#include "url_redact.h"
+
+#define RETRY_BACKOFF_CAP_MS      5000
+#define DEFAULT_RETRY_MAX_WAIT_MS (5 * 60 * 1000LL)
+#define DEFAULT_MAX_RESPONSE_SIZE (256LL * 1024 * 1024)
+
+struct http_client {
+    CURL *curl;
+    char *auth_header;
+    char **auth_urls; /* the auth header goes to these URLs' origins */
+    size_t n_auth_urls;
+    int64_t timeout_ms;
+    int max_retries;
+    int64_t retry_max_wait_ms;
+    int64_t max_response_size;
+};
+
+int http_global_init(char *errstr, size_t errstr_size)
+{
+    CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (rc != CURLE_OK) {
+        errstr_set(errstr, errstr_size, "curl_global_init: %s", curl_easy_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+void http_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
+http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms, int max_retries,
+                               char *errstr, size_t errstr_size)
+{
+    http_client_t *hc = calloc(1, sizeof(*hc));
+    if (!hc || !(hc->curl = curl_easy_init())) {
+        errstr_set(errstr, errstr_size, "cannot create a curl handle");
+        free(hc);
+        return NULL;
+    }
+    if (auth_header && *auth_header && !(hc->auth_header = strdup(auth_header))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        http_client_destroy(hc);
+        return NULL;
+    }
+    hc->timeout_ms = timeout_ms;
+    hc->max_retries = max_retries;
+    hc->retry_max_wait_ms = DEFAULT_RETRY_MAX_WAIT_MS;
+    hc->max_response_size = DEFAULT_MAX_RESPONSE_SIZE;
+    return hc;
+}
+
+int http_client_allow_auth(http_client_t *hc, const char *url, char *errstr, size_t errstr_size)
+{
+    char red[512];
+    if (!url_same_origin(url, url)) {
+        errstr_set(errstr, errstr_size, "'%s' is not an http(s) URL with a host",
+                   url_redact(url, red, sizeof(red)));
+        return -1;
+    }
+    char **n = realloc(hc->auth_urls, (hc->n_auth_urls + 1) * sizeof(*n));
+    if (!n || !(n[hc->n_auth_urls] = strdup(url))) {
+        if (n)
+            hc->auth_urls = n;
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    hc->auth_urls = n;
+    hc->n_auth_urls++;
+    return 0;
+}
+
+void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms, int64_t max_response_size)
+{
+    hc->retry_max_wait_ms = retry_max_wait_ms < 0 ? 0 : retry_max_wait_ms;
+    hc->max_response_size = max_response_size < 1 ? 1 : max_response_size;
+}
+
+http_client_t *http_client_for_stream(const stream_conf_t *sc, char *errstr, size_t errstr_size)
+{
+    http_client_t *hc =
+        http_client_new(sc->auth_header, sc->timeout_ms, sc->max_retries, errstr, errstr_size);
+    if (!hc)
+        return NULL;
+    http_client_set_limits(hc, sc->retry_max_wait_ms, sc->max_response_size);
+    if (sc->auth_header && (http_client_allow_auth(hc, sc->url, errstr, errstr_size) != 0 ||
+                            (sc->deleted_url && http_client_allow_auth(hc, sc->deleted_url, errstr,
+                                                                       errstr_size) != 0))) {
+        http_client_destroy(hc);
+        return NULL;
+    }
+    return hc;
+}
+
+void http_client_destroy(http_client_t *hc)
+{
+    if (!hc)
+        return;
+    if (hc->curl)
+        curl_easy_cleanup(hc->curl);
+    for (size_t i = 0; i < hc->n_auth_urls; i++)
+        free(hc->auth_urls[i]);
+    free(hc->auth_urls);
+    free(hc->auth_header);
+    free(hc);
+}
+
+void http_response_clear(http_response_t *resp)
+{
+    free(resp->body);
+    free(resp->link);
+    free(resp->url);
+    memset(resp, 0, sizeof(*resp));
+}
+
+char *http_escape(const char *s)
+{
+    char *e = curl_easy_escape(NULL, s, 0);
+    char *out = e ? strdup(e) : NULL;
+    curl_free(e);
+    return out;
+}
+
+int http_status_transient(long status)
+{
+    return status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+int http_curl_transient(int curl_code)
+{
+    switch ((CURLcode)curl_code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int auth_allowed(const http_client_t *hc, const char *url)
+{
+    for (size_t i = 0; i < hc->n_auth_urls; i++)
+        if (url_same_origin(hc->auth_urls[i], url))
+            return 1;
+    return 0;
+}
+
+/* The request headers of one hop: the auth header only to its origins. */
+static struct curl_slist *headers_for(const http_client_t *hc, const char *url)
+{
+    struct curl_slist *l = curl_slist_append(NULL, "Accept: application/json");
+    if (l && hc->auth_header && auth_allowed(hc, url)) {
+        struct curl_slist *l2 = curl_slist_append(l, hc->auth_header);
+        if (!l2) {
+            curl_slist_free_all(l);
+            return NULL;
+        }
+        l = l2;
+    }
+    return l;
+}
+
+static int is_redirect(long status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* "GET URL: reason", or "GET URL (redirected to CUR): reason". */
+static void fail_msg(char *errstr, size_t errstr_size, const char *url, const char *cur,
+                     const char *fmt, ...) TM_PRINTF(5, 6);
+static void fail_msg(char *errstr, size_t errstr_size, const char *url, const char *cur,
+                     const char *fmt, ...)
+{
+    char ru[1024], rc[1024], why[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    if (cur && strcmp(cur, url) != 0)
+        errstr_set(errstr, errstr_size, "GET %s (redirected to %s): %s",
+                   url_redact(url, ru, sizeof(ru)), url_redact(cur, rc, sizeof(rc)), why);
+    else
+        errstr_set(errstr, errstr_size, "GET %s: %s", url_redact(url, ru, sizeof(ru)), why);
+}
+
+/*
+ * One hop: a request to cur (url is the one first asked for, for the
+ * message). 0 when an answer came, whatever its status; else 1
+ * (transient) or -1 (fatal) with errstr.
+ */
+static int one_hop(http_client_t *hc, const char *url, const char *cur, http_hop_t *h, char *errstr,
+                   size_t errstr_size)
+{
+    char cerr[CURL_ERROR_SIZE] = "";
+    http_response_clear(h->resp);
+    struct curl_slist *hdrs = headers_for(hc, cur);
+    CURLcode cc = CURLE_OUT_OF_MEMORY;
+    if (hdrs)
+        cc = http_hop_perform(hc->curl, cur, hdrs, hc->timeout_ms, h, cerr);
+    else
+        h->oom = 1;
+    curl_slist_free_all(hdrs);
+    if (h->body_too_large) {
+        fail_msg(errstr, errstr_size, url, cur,
+                 "the response is larger than max.response.size (%lld bytes after "
+                 "decompression)",
+                 (long long)hc->max_response_size);
+    } else if (h->headers_too_large) {
+        fail_msg(errstr, errstr_size, url, cur, "the response headers exceed %d bytes",
+                 HTTP_MAX_HEADER_BYTES);
+    } else if (h->oom) {
+        fail_msg(errstr, errstr_size, url, cur, "out of memory");
+    } else if (cc != CURLE_OK) {
+        fail_msg(errstr, errstr_size, url, cur, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
+        return http_curl_transient(cc) ? 1 : -1;
+    } else {
+        return 0;
+    }
+    return -1;
+}
+
+/*
+ * The redirect policy: the next URL after a redirect answer from cur with
+ * a Location, hops redirects followed so far. At most HTTP_MAX_REDIRECTS;
+ * the Location resolves against cur and must pass url_check_follow (http
+ * or https, never from https to http). 0 with *next (caller frees), or -1
+ * with errstr (fatal).
+ */
+static int redirect_next(const char *url, const char *cur, const http_hop_t *h, int hops,
+                         char **next, char *errstr, size_t errstr_size)
+{
+    char why[1024];
+    *next = NULL;
+    if (hops >= HTTP_MAX_REDIRECTS) {
+        fail_msg(errstr, errstr_size, url, cur, "more than %d redirects", HTTP_MAX_REDIRECTS);
+        return -1;
+    }
+    if (url_resolve(cur, h->location, next, why, sizeof(why)) != 0 ||
+        url_check_follow(cur, *next, why, sizeof(why)) != 0) {
+        free(*next);
+        *next = NULL;
+        fail_msg(errstr, errstr_size, url, cur, "HTTP status %ld, Location: %s", h->resp->status,
+                 why);
+        return -1;
+    }
+    return 0;
+}
+
+/* A 2xx answer from *cur: resp takes *cur, the time sent and the Date.
+ * 0, or -1 with errstr on ENOMEM. */
+static int take_answer(http_hop_t *h, char **cur, int64_t sent_at, const char *url, char *errstr,
+                       size_t errstr_size)
+{
+    http_response_t *resp = h->resp;
+    if (!resp->body && !(resp->body = strdup(""))) {
+        fail_msg(errstr, errstr_size, url, *cur, "out of memory");
+        return -1;
+    }
+    resp->url = *cur;
+    *cur = NULL;
+    resp->sent_at_ms = sent_at;
+    if (http_date_ms(h->date, &resp->date_ms) != 0)
+        resp->date_ms = 0; /* none, or not a date */
+    return 0;
+}
+
+/* Any other answer: 1 (transient: 408, 429, 5xx; *retry_after takes its
+ * Retry-After value) or -1, with errstr. */
+static int answer_failed(http_hop_t *h, const char *url, const char *cur, char **retry_after,
+                         char *errstr, size_t errstr_size)
+{
+    long status = h->resp->status;
+    fail_msg(errstr, errstr_size, url, cur, "HTTP status %ld%s", status,
+             is_redirect(status) ? " without a Location" : "");
+    if (!http_status_transient(status))
+        return -1;
+    *retry_after = h->retry_after;
+    h->retry_after = NULL;
+    return 1;
+}
+
+/*
+ * One request with its redirects, each hop with its own headers. Returns
+ * 0 ok, 1 transient, -1 fatal; errstr set unless 0. *retry_after gets the
+ * failed answer's Retry-After value (caller frees), if it had one.
+ */
+static int attempt(http_client_t *hc, const char *url, http_response_t *resp, char **retry_after,
+                   char *errstr, size_t errstr_size)
+{
+    char why[1024];
+    *retry_after = NULL;
+    if (url_check_follow(NULL, url, why, sizeof(why)) != 0) {
+        fail_msg(errstr, errstr_size, url, NULL, "%s", why);
+        return -1;
+    }
+    char *cur = strdup(url);
+    if (!cur) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    int64_t sent_at = isotime_now_ms();
+    int rc;
+    for (int hops = 0;; hops++) {
+        http_hop_t h = {.resp = resp, .max_body = hc->max_response_size};
+        rc = one_hop(hc, url, cur, &h, errstr, errstr_size);
+        if (rc == 0 && is_redirect(resp->status) && h.location) {
+            char *next;
+            rc = redirect_next(url, cur, &h, hops, &next, errstr, errstr_size);
+            if (rc == 0) {
+                free(cur);
+                cur = next;
+                http_hop_clear(&h);
+                continue;
+            }
+        } else if (rc == 0 && resp->status >= 200 && resp->status < 300) {
+            rc = take_answer(&h, &cur, sent_at, url, errstr, errstr_size);
+        } else if (rc == 0) {
+            rc = answer_failed(&h, url, cur, retry_after, errstr, errstr_size);
+        }
+        http_hop_clear(&h);
+        break;
+    }
+    free(cur);
+    if (rc != 0)
+        http_response_clear(resp);
+    return rc;
+}
+
+int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
+             size_t errstr_size)
+{
+    for (int tries = 0;; tries++) {
+        char *ra = NULL;
+        int rc = attempt(hc, url, resp, &ra, errstr, errstr_size);
+        if (rc == 0)
+            return 0;
+        if (rc < 0 || tries >= hc->max_retries) {
+            free(ra);
+            if (rc > 0) {
+                size_t n = strlen(errstr);
+                errstr_set(errstr + n, errstr_size - n, " (after %d retries)", tries);
+            }
+            return -1;
+        }
+        /* Retry-After says when the server wants to hear from us again;
+         * the backoff still applies when it asks for less. */
+        int64_t wait = backoff_delay_capped_ms(tries, RETRY_BACKOFF_CAP_MS), ra_ms = 0, ra_full = 0;
+        const char *source = "backoff";
+        if (ra && http_retry_after_ms(ra, isotime_now_ms(), hc->retry_max_wait_ms, &ra_ms) == 0 &&
+            http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 && ra_ms >= wait) {
+            wait = ra_ms;
+            source = ra_full > ra_ms ? "retry-after-capped" : "retry-after";
+        }
+        char q[768], qra[128];
+        log_warn("http request failed, retrying",
+                 "error=%s attempt=%d wait_ms=%lld wait_source=%s retry_after=%s",
+                 log_quote(q, sizeof(q), errstr), tries + 1, (long long)wait, source,
+                 log_quote(qra, sizeof(qra), ra ? ra : "-"));
+        free(ra);
+        if (backoff_sleep_ms(wait) != 0) {
+            fail_msg(errstr, errstr_size, url, NULL, "interrupted");
+            return -1;
+        }
+    }
+}
