@@ -1,8 +1,10 @@
 /*
- * envelope.h - the change event (README "Kafka topics"): its Avro schema, derived from
- * a stream's record schema, and its single-object encoding
- * (C3 01, 8-byte little-endian CRC-64-AVRO fingerprint of the schema's
- * Parsing Canonical Form, Avro binary).
+ * envelope.h - the change event (README "Kafka topics"): its Avro schema, derived from a stream's
+ * record schema, and its events, encoded in Avro single-object encoding
+ * (C3 01, the 8-byte little-endian CRC-64-AVRO fingerprint of the
+ * schema's Parsing Canonical Form, Avro binary; wireframe.h holds the
+ * framings, avsc.h the fingerprint, avrobin.h the check of the binary
+ * before avro-c reads it).
  *
  *   record <Name>ChangeEvent {
  *     enum Op { UPSERT, DELETE } op; string id; timestamp-millis source_ts;
@@ -18,6 +20,8 @@
  * reference to nothing else but the record schema it was built from,
  * which must outlive it. An envelope_schema_t is NOT thread-safe
  * (it keeps a reusable Avro value and write buffer): one per thread.
+ * Failures: NULL or -1 with errstr set; a bad event is an error naming
+ * why (for the dead-letter queue), never a crash or a read past its end.
  */
 #ifndef TIDEMARK_ENVELOPE_H
 #define TIDEMARK_ENVELOPE_H
@@ -104,7 +108,7 @@ TM_WARN_UNUSED int envelope_peek(const void *buf, size_t len, change_op_t *op,
  */
 
 /* The fingerprint in a single-object header: 0, or -1 when buf does not
- * start with one. */
+ * start with one (another framing's header included). */
 int envelope_peek_fingerprint(const void *buf, size_t len, uint64_t *fp);
 
 /* Whether events with fingerprint fp are es's own or an added writer's
@@ -124,15 +128,5 @@ int envelope_add_writer(envelope_schema_t *es, const char *json_text, uint64_t *
 /* Whether json_text is a change-event schema of the same record (full
  * name) as es's: an earlier or later version of the same stream's. */
 int envelope_same_record(const envelope_schema_t *es, const char *json_text);
-
-/* The CRC-64-AVRO fingerprint of a schema's JSON text. 0, or -1 with
- * errstr when it is not JSON or not a schema. */
-int avro_schema_text_fingerprint(const char *json_text, uint64_t *fp, char *errstr,
-                                 size_t errstr_size) TM_WARN_UNUSED;
-
-/* Exposed for tests: the Parsing Canonical Form of an Avro schema JSON
- * (caller frees), and the CRC-64-AVRO of a byte string. */
-char *avro_canonical_form(const json_t *schema, char *errstr, size_t errstr_size);
-uint64_t avro_crc64(const void *data, size_t len);
 
 #endif

@@ -459,3 +459,30 @@ const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t siz
     }
     return "text";
 }
+
+const char *schema_field_avro_type(const schema_field_t *f, char *buf, size_t size)
+{
+    static const char *const names[] = {[FT_STRING] = "string",
+                                        [FT_INT] = "int",
+                                        [FT_LONG] = "long",
+                                        [FT_FLOAT] = "float",
+                                        [FT_DOUBLE] = "double",
+                                        [FT_BOOLEAN] = "boolean",
+                                        [FT_BYTES] = "bytes",
+                                        [FT_TIMESTAMP_MILLIS] = "timestamp-millis",
+                                        [FT_TIMESTAMP_MICROS] = "timestamp-micros",
+                                        [FT_DATE] = "date",
+                                        [FT_DECIMAL] = "decimal",
+                                        [FT_ENUM] = "enum",
+                                        [FT_RECORD] = "record",
+                                        [FT_ARRAY] = "array",
+                                        [FT_MAP] = "map"};
+
+    if (f->type == FT_DECIMAL && buf && size > 0) {
+        snprintf(buf, size, "decimal(%d,%d)", f->precision, f->scale);
+        return buf;
+    }
+    if ((size_t)f->type < sizeof(names) / sizeof(names[0]) && names[f->type])
+        return names[f->type];
+    return "?";
+}

@@ -80,4 +80,8 @@ int record_schema_field_index(const record_schema_t *rs, const char *name);
  */
 const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t size);
 
+/* A field's Avro type for messages: "int", "timestamp-millis",
+ * "decimal(12,2)", "enum", "record", ... (static, or written into buf). */
+const char *schema_field_avro_type(const schema_field_t *f, char *buf, size_t size);
+
 #endif

@@ -10,7 +10,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "envelope.h"
+#include "avsc.h"
 #include "errstr.h"
 #include "isotime.h"
 #include "kafka_client.h"
@@ -85,7 +85,7 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
     uint64_t fp = 0, actual = 0;
     char err[256];
     if (strlen(json) != m->len || sscanf(key, "%16" SCNx64, &fp) != 1 ||
-        avro_schema_text_fingerprint(json, &actual, err, sizeof(err)) != 0 || actual != fp) {
+        avsc_text_fingerprint(json, &actual, err, sizeof(err)) != 0 || actual != fp) {
         log_warn("schema message ignored: its key is not the fingerprint of "
                  "its value",
                  "topic=%s partition=%" PRId32 " offset=%" PRId64 " key=%.16s", st->topic,

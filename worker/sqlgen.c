@@ -10,6 +10,8 @@
 
 #include "strbuf.h"
 
+/* The worker's own columns of a stream's table, in the order its INSERTs
+ * name them; no field of the record may take one of these names. */
 static const char *const bookkeeping[] = {
     "_source_ts",    "_deleted",     "_deleted_at", "_kafka_partition",
     "_kafka_offset", "_produced_at", "_synced_at",  NULL};
@@ -129,6 +131,103 @@ static char *build_tombstones(const schema_field_t *id, const char *table)
     return strbuf_take(&sb);
 }
 
+/* The columns of <table>__tombstones after the id, in the order its
+ * INSERTs name them. (bookkeeping[] is that of the table itself.) */
+static const char *const tomb_columns[] = {"_source_ts", "_kafka_partition", "_kafka_offset",
+                                           "_produced_at", NULL};
+
+/* One assignment of ON CONFLICT ... DO UPDATE SET: column = value, where
+ * a NULL value is the row proposed for insertion's (EXCLUDED.column). */
+typedef struct {
+    const char *column, *value;
+} assign_t;
+
+/* An upsert of a live row: not deleted. */
+static const assign_t set_upsert[] = {{"_source_ts", NULL},    {"_deleted", "false"},
+                                      {"_deleted_at", "NULL"}, {"_kafka_partition", NULL},
+                                      {"_kafka_offset", NULL}, {"_produced_at", NULL},
+                                      {"_synced_at", NULL},    {NULL, NULL}};
+/* A delete event under delete.mode = soft: deleted at its _source_ts. */
+static const assign_t set_soft_delete[] = {{"_source_ts", NULL},    {"_deleted", "true"},
+                                           {"_deleted_at", NULL},   {"_kafka_partition", NULL},
+                                           {"_kafka_offset", NULL}, {"_produced_at", NULL},
+                                           {"_synced_at", NULL},    {NULL, NULL}};
+/* A Kafka tombstone under delete.mode = soft: the row keeps _source_ts. */
+static const assign_t set_soft_tombstone[] = {{"_deleted", "true"},
+                                              {"_deleted_at", NULL},
+                                              {"_kafka_partition", NULL},
+                                              {"_kafka_offset", NULL},
+                                              {"_produced_at", NULL},
+                                              {"_synced_at", NULL},
+                                              {NULL, NULL}};
+/* A delete recorded in <table>__tombstones. */
+static const assign_t set_tombstone_table[] = {{"_source_ts", NULL},
+                                               {"_kafka_partition", NULL},
+                                               {"_kafka_offset", NULL},
+                                               {"_produced_at", NULL},
+                                               {NULL, NULL}};
+
+static void append_assign(strbuf_t *sb, const char *column, const char *value)
+{
+    strbuf_append_ident(sb, column);
+    strbuf_append(sb, " = ");
+    if (value) {
+        strbuf_append(sb, value);
+        return;
+    }
+    strbuf_append(sb, "EXCLUDED.");
+    strbuf_append_ident(sb, column);
+}
+
+/* The assignments of set, joined by ", " (and preceded by one when
+ * others came before). */
+static void append_set(strbuf_t *sb, const assign_t *set, int others_before)
+{
+    for (size_t i = 0; set[i].column; i++) {
+        strbuf_append(sb, i || others_before ? ", " : "");
+        append_assign(sb, set[i].column, set[i].value);
+    }
+}
+
+static void append_on_conflict(strbuf_t *sb, const char *id_field)
+{
+    strbuf_append(sb, " ON CONFLICT (");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, ") DO UPDATE SET ");
+}
+
+/* "col1", "col2", ... of a NULL-terminated list. */
+static void append_columns(strbuf_t *sb, const char *const *cols)
+{
+    for (size_t i = 0; cols[i]; i++) {
+        strbuf_append(sb, i ? ", " : "");
+        strbuf_append_ident(sb, cols[i]);
+    }
+}
+
+/* "INSERT INTO <table><suffix> AS <alias> (<id>, <cols>) SELECT ". */
+static void append_insert(strbuf_t *sb, const char *table, const char *suffix, const char *alias,
+                          const char *id_field, const char *const *cols)
+{
+    strbuf_append(sb, "INSERT INTO ");
+    sqlgen_append_table(sb, table, suffix);
+    strbuf_appendf(sb, " AS %s (", alias);
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, ", ");
+    append_columns(sb, cols);
+    strbuf_append(sb, ") SELECT ");
+}
+
+/* The end of an INSERT into <table>__tombstones: the newest delete of an
+ * id wins. */
+static void append_tombstone_conflict(strbuf_t *sb, const char *id_field)
+{
+    append_on_conflict(sb, id_field);
+    append_set(sb, set_tombstone_table, 0);
+    strbuf_append(sb, " WHERE ");
+    append_guard(sb, "d", "EXCLUDED");
+}
+
 static void append_recordset(strbuf_t *sb, const char *table)
 {
     strbuf_append(sb, " FROM jsonb_populate_recordset(NULL::");
@@ -136,25 +235,36 @@ static void append_recordset(strbuf_t *sb, const char *table)
     strbuf_append(sb, ", $1::jsonb) AS r");
 }
 
+/* "WHERE NOT EXISTS (a tombstone at least as new as the event)". */
+static void append_not_tombstoned(strbuf_t *sb, const char *table, const char *id_field)
+{
+    strbuf_append(sb, " WHERE NOT EXISTS (SELECT 1 FROM ");
+    sqlgen_append_table(sb, table, "__tombstones");
+    strbuf_append(sb, " AS d WHERE d.");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, " = r.");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, " AND NOT ");
+    append_guard(sb, "d", "r");
+    strbuf_append(sb, ")");
+}
+
 static char *build_upsert(const record_schema_t *rs, const char *table, const char *id_field,
                           delete_mode_t mode)
 {
     strbuf_t sb;
-    size_t i;
-    int first = 1;
 
     strbuf_init(&sb);
     strbuf_append(&sb, "INSERT INTO ");
     sqlgen_append_table(&sb, table, "");
     strbuf_append(&sb, " AS cur (");
-    for (i = 0; i < rs->n_fields; i++) {
+    for (size_t i = 0; i < rs->n_fields; i++) {
         strbuf_append_ident(&sb, rs->fields[i].name);
         strbuf_append(&sb, ", ");
     }
-    strbuf_append(&sb, "\"_source_ts\", \"_deleted\", \"_deleted_at\", "
-                       "\"_kafka_partition\", \"_kafka_offset\", "
-                       "\"_produced_at\", \"_synced_at\") SELECT ");
-    for (i = 0; i < rs->n_fields; i++) {
+    append_columns(&sb, bookkeeping);
+    strbuf_append(&sb, ") SELECT ");
+    for (size_t i = 0; i < rs->n_fields; i++) {
         strbuf_append(&sb, "r.");
         strbuf_append_ident(&sb, rs->fields[i].name);
         strbuf_append(&sb, ", ");
@@ -162,37 +272,18 @@ static char *build_upsert(const record_schema_t *rs, const char *table, const ch
     strbuf_append(&sb, "r.\"_source_ts\", false, NULL, r.\"_kafka_partition\""
                        ", r.\"_kafka_offset\", r.\"_produced_at\", now()");
     append_recordset(&sb, table);
-    if (mode == DELETE_MODE_HARD) {
-        /* a tombstone at least as new as the event wins */
-        strbuf_append(&sb, " WHERE NOT EXISTS (SELECT 1 FROM ");
-        sqlgen_append_table(&sb, table, "__tombstones");
-        strbuf_append(&sb, " AS d WHERE d.");
-        strbuf_append_ident(&sb, id_field);
-        strbuf_append(&sb, " = r.");
-        strbuf_append_ident(&sb, id_field);
-        strbuf_append(&sb, " AND NOT ");
-        append_guard(&sb, "d", "r");
-        strbuf_append(&sb, ")");
-    }
-    strbuf_append(&sb, " ON CONFLICT (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ") DO UPDATE SET ");
-    for (i = 0; i < rs->n_fields; i++) {
+    if (mode == DELETE_MODE_HARD)
+        append_not_tombstoned(&sb, table, id_field);
+    append_on_conflict(&sb, id_field);
+    int fields = 0;
+    for (size_t i = 0; i < rs->n_fields; i++) {
         if (!strcmp(rs->fields[i].name, id_field))
             continue;
-        strbuf_append(&sb, first ? "" : ", ");
-        first = 0;
-        strbuf_append_ident(&sb, rs->fields[i].name);
-        strbuf_append(&sb, " = EXCLUDED.");
-        strbuf_append_ident(&sb, rs->fields[i].name);
+        strbuf_append(&sb, fields++ ? ", " : "");
+        append_assign(&sb, rs->fields[i].name, NULL);
     }
-    strbuf_append(&sb, first ? "" : ", ");
-    strbuf_append(&sb, "\"_source_ts\" = EXCLUDED.\"_source_ts\""
-                       ", \"_deleted\" = false, \"_deleted_at\" = NULL"
-                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
-                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
-                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\""
-                       ", \"_synced_at\" = EXCLUDED.\"_synced_at\" WHERE ");
+    append_set(&sb, set_upsert, fields > 0);
+    strbuf_append(&sb, " WHERE ");
     append_guard(&sb, "cur", "EXCLUDED");
     return strbuf_take(&sb);
 }
@@ -202,27 +293,16 @@ static char *build_soft_delete(const char *table, const char *id_field)
     strbuf_t sb;
 
     strbuf_init(&sb);
-    strbuf_append(&sb, "INSERT INTO ");
-    sqlgen_append_table(&sb, table, "");
-    strbuf_append(&sb, " AS cur (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ", \"_source_ts\", \"_deleted\", \"_deleted_at\", "
-                       "\"_kafka_partition\", \"_kafka_offset\", "
-                       "\"_produced_at\", \"_synced_at\") SELECT r.");
+    append_insert(&sb, table, "", "cur", id_field, bookkeeping);
+    strbuf_append(&sb, "r.");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, ", r.\"_source_ts\", true, r.\"_source_ts\", "
                        "r.\"_kafka_partition\", r.\"_kafka_offset\", "
                        "r.\"_produced_at\", now()");
     append_recordset(&sb, table);
-    strbuf_append(&sb, " ON CONFLICT (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ") DO UPDATE SET \"_source_ts\" = EXCLUDED.\"_source_ts\""
-                       ", \"_deleted\" = true"
-                       ", \"_deleted_at\" = EXCLUDED.\"_deleted_at\""
-                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
-                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
-                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\""
-                       ", \"_synced_at\" = EXCLUDED.\"_synced_at\" WHERE ");
+    append_on_conflict(&sb, id_field);
+    append_set(&sb, set_soft_delete, 0);
+    strbuf_append(&sb, " WHERE ");
     append_guard(&sb, "cur", "EXCLUDED");
     return strbuf_take(&sb);
 }
@@ -239,20 +319,11 @@ static char *build_hard_delete(const char *table, const char *id_field)
     strbuf_append(&sb, " AS id, r.\"_source_ts\", r.\"_kafka_partition\", "
                        "r.\"_kafka_offset\", r.\"_produced_at\"");
     append_recordset(&sb, table);
-    strbuf_append(&sb, "), tomb AS (INSERT INTO ");
-    sqlgen_append_table(&sb, table, "__tombstones");
-    strbuf_append(&sb, " AS d (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ", \"_source_ts\", \"_kafka_partition\", "
-                       "\"_kafka_offset\", \"_produced_at\") SELECT id, "
-                       "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
-                       "\"_produced_at\" FROM ev ON CONFLICT (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ") DO UPDATE SET \"_source_ts\" = EXCLUDED.\"_source_ts\""
-                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
-                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
-                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\" WHERE ");
-    append_guard(&sb, "d", "EXCLUDED");
+    strbuf_append(&sb, "), tomb AS (");
+    append_insert(&sb, table, "__tombstones", "d", id_field, tomb_columns);
+    strbuf_append(&sb, "id, \"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
+                       "\"_produced_at\" FROM ev");
+    append_tombstone_conflict(&sb, id_field);
     strbuf_append(&sb, " RETURNING 1) DELETE FROM ");
     sqlgen_append_table(&sb, table, "");
     strbuf_append(&sb, " AS cur USING ev WHERE cur.");
@@ -284,25 +355,14 @@ static char *build_soft_tombstone(const char *table, const char *id_field)
     strbuf_t sb;
 
     strbuf_init(&sb);
-    strbuf_append(&sb, "INSERT INTO ");
-    sqlgen_append_table(&sb, table, "");
-    strbuf_append(&sb, " AS cur (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ", \"_source_ts\", \"_deleted\", \"_deleted_at\", "
-                       "\"_kafka_partition\", \"_kafka_offset\", "
-                       "\"_produced_at\", \"_synced_at\") SELECT id, "
-                       "'-infinity', true, \"_produced_at\", \"_kafka_partition\", "
+    append_insert(&sb, table, "", "cur", id_field, bookkeeping);
+    strbuf_append(&sb, "id, '-infinity', true, \"_produced_at\", \"_kafka_partition\", "
                        "\"_kafka_offset\", \"_produced_at\", now() FROM (");
     append_tomb_recordset(&sb, table, id_field);
-    strbuf_append(&sb, ") AS ev ON CONFLICT (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ") DO UPDATE SET \"_deleted\" = true"
-                       ", \"_deleted_at\" = EXCLUDED.\"_deleted_at\""
-                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
-                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
-                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\""
-                       ", \"_synced_at\" = EXCLUDED.\"_synced_at\""
-                       " WHERE NOT cur.\"_deleted\" AND ");
+    strbuf_append(&sb, ") AS ev");
+    append_on_conflict(&sb, id_field);
+    append_set(&sb, set_soft_tombstone, 0);
+    strbuf_append(&sb, " WHERE NOT cur.\"_deleted\" AND ");
     append_log_guard(&sb, "cur", "EXCLUDED");
     return strbuf_take(&sb);
 }
@@ -328,13 +388,9 @@ static char *build_hard_tombstone(const char *table, const char *id_field)
     append_log_guard(&sb, "cur", "ev");
     strbuf_append(&sb, " RETURNING cur.");
     strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, " AS id, cur.\"_source_ts\") INSERT INTO ");
-    sqlgen_append_table(&sb, table, "__tombstones");
-    strbuf_append(&sb, " AS d (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ", \"_source_ts\", \"_kafka_partition\", "
-                       "\"_kafka_offset\", \"_produced_at\") SELECT ev.id, "
-                       "COALESCE(g.\"_source_ts\", '-infinity'), "
+    strbuf_append(&sb, " AS id, cur.\"_source_ts\") ");
+    append_insert(&sb, table, "__tombstones", "d", id_field, tomb_columns);
+    strbuf_append(&sb, "ev.id, COALESCE(g.\"_source_ts\", '-infinity'), "
                        "ev.\"_kafka_partition\", ev.\"_kafka_offset\", "
                        "ev.\"_produced_at\" FROM ev LEFT JOIN gone AS g ON "
                        "g.id = ev.id WHERE g.id IS NOT NULL OR NOT EXISTS "
@@ -342,13 +398,8 @@ static char *build_hard_tombstone(const char *table, const char *id_field)
     sqlgen_append_table(&sb, table, "");
     strbuf_append(&sb, " AS live WHERE live.");
     strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, " = ev.id) ON CONFLICT (");
-    strbuf_append_ident(&sb, id_field);
-    strbuf_append(&sb, ") DO UPDATE SET \"_source_ts\" = EXCLUDED.\"_source_ts\""
-                       ", \"_kafka_partition\" = EXCLUDED.\"_kafka_partition\""
-                       ", \"_kafka_offset\" = EXCLUDED.\"_kafka_offset\""
-                       ", \"_produced_at\" = EXCLUDED.\"_produced_at\" WHERE ");
-    append_guard(&sb, "d", "EXCLUDED");
+    strbuf_append(&sb, " = ev.id)");
+    append_tombstone_conflict(&sb, id_field);
     return strbuf_take(&sb);
 }
 
@@ -371,33 +422,6 @@ const char *sqlgen_pg_type(const schema_field_t *f, char *buf, size_t size)
     return schema_field_sql_type(f, buf, size);
 }
 
-const char *sqlgen_avro_type(const schema_field_t *f, char *buf, size_t size)
-{
-    static const char *const names[] = {[FT_STRING] = "string",
-                                        [FT_INT] = "int",
-                                        [FT_LONG] = "long",
-                                        [FT_FLOAT] = "float",
-                                        [FT_DOUBLE] = "double",
-                                        [FT_BOOLEAN] = "boolean",
-                                        [FT_BYTES] = "bytes",
-                                        [FT_TIMESTAMP_MILLIS] = "timestamp-millis",
-                                        [FT_TIMESTAMP_MICROS] = "timestamp-micros",
-                                        [FT_DATE] = "date",
-                                        [FT_DECIMAL] = "decimal",
-                                        [FT_ENUM] = "enum",
-                                        [FT_RECORD] = "record",
-                                        [FT_ARRAY] = "array",
-                                        [FT_MAP] = "map"};
-
-    if (f->type == FT_DECIMAL) {
-        snprintf(buf, size, "decimal(%d,%d)", f->precision, f->scale);
-        return buf;
-    }
-    if ((size_t)f->type < sizeof(names) / sizeof(names[0]) && names[f->type])
-        return names[f->type];
-    return "?";
-}
-
 static int build_columns(const record_schema_t *rs, const char *id_field, stream_sql_t *out)
 {
     char tbuf[64], abuf[64];
@@ -413,7 +437,7 @@ static int build_columns(const record_schema_t *rs, const char *id_field, stream
         c->field = strdup(f->name);
         c->column = strndup(f->name, strbuf_ident_len(f->name));
         c->type = strdup(sqlgen_pg_type(f, tbuf, sizeof(tbuf)));
-        c->avro = strdup(sqlgen_avro_type(f, abuf, sizeof(abuf)));
+        c->avro = strdup(schema_field_avro_type(f, abuf, sizeof(abuf)));
         c->is_id = !strcmp(f->name, id_field);
         if (!c->field || !c->column || !c->type || !c->avro)
             return -1;

@@ -101,10 +101,6 @@ void stream_sql_clear(stream_sql_t *ss);
 /* The SQL type of f as PostgreSQL's format_type() prints it, into buf. */
 const char *sqlgen_pg_type(const schema_field_t *f, char *buf, size_t size);
 
-/* f's Avro type for messages: "int", "timestamp-millis", "decimal(12,2)",
- * "enum", "record", ... into buf. */
-const char *sqlgen_avro_type(const schema_field_t *f, char *buf, size_t size);
-
 /* Appends table ("t" or "s.t") quoted, with suffix added to the table part
  * ("" for none). */
 struct strbuf;

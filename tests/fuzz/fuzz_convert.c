@@ -13,6 +13,7 @@
 #include "fuzz.h"
 #include <jansson.h>
 #include "convert.h"
+#include "avsc.h"
 #include "envelope.h"
 #include "schema.h"
 #include "jsonpage.h"
@@ -35,7 +36,7 @@ static void write_seed(const void *buf, size_t len)
     char path[4096];
     if (!dir || len < 10)
         return;
-    snprintf(path, sizeof path, "%s/event-%016llx", dir, (unsigned long long)avro_crc64(buf, len));
+    snprintf(path, sizeof path, "%s/event-%016llx", dir, (unsigned long long)avsc_crc64(buf, len));
     FILE *f = fopen(path, "wb");
     if (!f)
         return;

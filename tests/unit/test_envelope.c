@@ -1,7 +1,8 @@
 /*
- * test_envelope.c - the change-event schema, Parsing Canonical Form and
- * CRC-64-AVRO against the Avro specification's vectors, single-object
- * encoding, and decoding of good and bad buffers.
+ * test_envelope.c - the change-event schema, its single-object encoding,
+ * and decoding of good and bad buffers (the canonical form and
+ * fingerprint: test_avsc.c; the binary check: test_avrobin.c; framings:
+ * test_wireframe.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avsc.h"
 #include "envelope.h"
 #include "schema.h"
 
@@ -83,136 +85,6 @@ static json_t *loads(const char *text)
     return j;
 }
 
-/* ---- CRC-64-AVRO and Parsing Canonical Form ---------------------------- */
-
-static void test_pcf_vectors(void **state)
-{
-    /* From the Avro specification's share/test/data/schema-tests.txt;
-     * fingerprints there are Java longs (signed). */
-    static const struct {
-        const char *in, *canonical;
-        int64_t fingerprint; /* 0: none given */
-    } cases[] = {
-        {"\"null\"", "\"null\"", 7195948357588979594LL},
-        {"{\"type\":\"null\"}", "\"null\"", 0},
-        {"\"boolean\"", "\"boolean\"", -6970731678124411036LL},
-        {"\"int\"", "\"int\"", 8247732601305521295LL},
-        {"{\"type\":\"int\"}", "\"int\"", 0},
-        {"\"long\"", "\"long\"", -3434872931120570953LL},
-        {"\"float\"", "\"float\"", 5583340709985441680LL},
-        {"\"double\"", "\"double\"", -8181574048448539266LL},
-        {"\"bytes\"", "\"bytes\"", 5746618253357095269LL},
-        {"\"string\"", "\"string\"", -8142146995180207161LL},
-        {"[  ]", "[]", -1241056759729112623LL},
-        {"[ \"int\"  ]", "[\"int\"]", -5232228896498058493LL},
-        {"[ \"int\" , {\"type\":\"boolean\"} ]", "[\"int\",\"boolean\"]", 5392556393470105090LL},
-        {"{\"fields\":[], \"type\":\"record\", \"name\":\"foo\"}",
-         "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[]}", -4824392279771201922LL},
-        {"{\"fields\":[], \"type\":\"record\", \"name\":\"foo\", "
-         "\"namespace\":\"x.y\"}",
-         "{\"name\":\"x.y.foo\",\"type\":\"record\",\"fields\":[]}", 5916914534497305771LL},
-        {"{\"fields\":[], \"type\":\"record\", \"name\":\"a.b.foo\", "
-         "\"namespace\":\"x.y\"}",
-         "{\"name\":\"a.b.foo\",\"type\":\"record\",\"fields\":[]}", -4616218487480524110LL},
-        {"{\"fields\":[], \"type\":\"record\", \"name\":\"foo\", "
-         "\"doc\":\"foo\", \"aliases\":[\"foo\",\"bar\"]}",
-         "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[]}", -4824392279771201922LL},
-        {"{\"fields\":[{\"type\":{\"type\":\"boolean\"}, \"name\":\"f1\"}], "
-         "\"type\":\"record\", \"name\":\"foo\"}",
-         "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[{\"name\":\"f1\","
-         "\"type\":\"boolean\"}]}",
-         7843277075252814651LL},
-        {"{ \"fields\":[{\"type\":\"boolean\", \"aliases\":[], \"name\":\"f1\","
-         " \"default\":\"true\"},\n {\"order\":\"descending\",\"name\":\"f2\","
-         "\"doc\":\"Hello\",\"type\":\"int\"}],\n \"type\":\"record\", "
-         "\"name\":\"foo\"\n}",
-         "{\"name\":\"foo\",\"type\":\"record\",\"fields\":[{\"name\":\"f1\","
-         "\"type\":\"boolean\"},{\"name\":\"f2\",\"type\":\"int\"}]}",
-         -4860222112080293046LL},
-        {"{\"type\":\"enum\", \"name\":\"foo\", \"symbols\":[\"A1\"]}",
-         "{\"name\":\"foo\",\"type\":\"enum\",\"symbols\":[\"A1\"]}", -6342190197741309591LL},
-        {"{\"namespace\":\"x.y.z\", \"type\":\"enum\", \"name\":\"foo\", "
-         "\"doc\":\"foo bar\", \"symbols\":[\"A1\", \"A2\"]}",
-         "{\"name\":\"x.y.z.foo\",\"type\":\"enum\",\"symbols\":[\"A1\","
-         "\"A2\"]}",
-         -4448647247586288245LL},
-        {"{\"name\":\"foo\",\"type\":\"fixed\",\"size\":15}",
-         "{\"name\":\"foo\",\"type\":\"fixed\",\"size\":15}", 1756455273707447556LL},
-        {"{\"namespace\":\"x.y.z\", \"type\":\"fixed\", \"name\":\"foo\", "
-         "\"doc\":\"foo bar\", \"size\":32}",
-         "{\"name\":\"x.y.z.foo\",\"type\":\"fixed\",\"size\":32}", -3064184465700546786LL},
-        {"{ \"items\":{\"type\":\"null\"}, \"type\":\"array\"}",
-         "{\"type\":\"array\",\"items\":\"null\"}", -589620603366471059LL},
-        {"{ \"values\":\"string\", \"type\":\"map\"}", "{\"type\":\"map\",\"values\":\"string\"}",
-         -8732877298790414990LL},
-        {"{\"name\":\"PigValue\",\"type\":\"record\",\n \"fields\":[{\"name\":"
-         "\"value\", \"type\":[\"null\", \"int\", \"long\", \"PigValue\"]}]}",
-         "{\"name\":\"PigValue\",\"type\":\"record\",\"fields\":[{\"name\":"
-         "\"value\",\"type\":[\"null\",\"int\",\"long\",\"PigValue\"]}]}",
-         -1759257747318642341LL},
-        /* ours: logical types drop out ([STRIP]); named references and
-         * nested names take the enclosing namespace ([FULLNAMES]) */
-        {"{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}", "\"long\"", 0},
-        {"{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"a.b\",\"fields\":"
-         "[{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\","
-         "\"symbols\":[\"X\"]}},{\"name\":\"e2\",\"type\":[\"null\",\"E\"],"
-         "\"default\":null},{\"name\":\"d\",\"type\":{\"type\":\"bytes\","
-         "\"logicalType\":\"decimal\",\"precision\":4,\"scale\":2}}]}",
-         "{\"name\":\"a.b.R\",\"type\":\"record\",\"fields\":[{\"name\":\"e\","
-         "\"type\":{\"name\":\"a.b.E\",\"type\":\"enum\",\"symbols\":[\"X\"]}},"
-         "{\"name\":\"e2\",\"type\":[\"null\",\"a.b.E\"]},{\"name\":\"d\","
-         "\"type\":\"bytes\"}]}",
-         0},
-        {"{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"s\","
-         "\"type\":\"string\",\"doc\":\"é/\\\"\"}]}",
-         "{\"name\":\"R\",\"type\":\"record\",\"fields\":[{\"name\":\"s\","
-         "\"type\":\"string\"}]}",
-         0},
-    };
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        char err[256] = "";
-        json_t *in = loads(cases[i].in);
-        char *pcf = avro_canonical_form(in, err, sizeof(err));
-        if (!pcf || strcmp(pcf, cases[i].canonical) != 0)
-            print_error("case %zu: got %s (%s)\n", i, pcf ? pcf : "NULL", err);
-        assert_non_null(pcf);
-        assert_string_equal(pcf, cases[i].canonical);
-        if (cases[i].fingerprint)
-            assert_true(avro_crc64(pcf, strlen(pcf)) == (uint64_t)cases[i].fingerprint);
-        free(pcf);
-        json_decref(in);
-    }
-}
-
-static void test_crc64(void **state)
-{
-    (void)state;
-    assert_true(avro_crc64("", 0) == 0xc15d213aa4d7a795ULL); /* EMPTY */
-    assert_true(avro_crc64("\"null\"", 6) == 0x63dd24e7cc258f8aULL);
-    assert_true(avro_crc64("\"int\"", 5) == 0x7275d51a3f395c8fULL);
-}
-
-static void test_pcf_errors(void **state)
-{
-    static const char *const bad[] = {
-        "{\"name\":\"x\"}",                    /* no type */
-        "{\"type\":\"record\",\"fields\":[]}", /* no name */
-        "42", "{\"type\":\"array\"}",          /* no items */
-    };
-    (void)state;
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char err[256] = "";
-        json_t *in = loads(bad[i]);
-        char *pcf = avro_canonical_form(in, err, sizeof(err));
-        if (pcf)
-            print_error("case %zu: got %s\n", i, pcf);
-        assert_null(pcf);
-        assert_true(err[0] != '\0');
-        json_decref(in);
-    }
-}
-
 /* ---- the event schema ------------------------------------------------- */
 
 static void test_event_schema(void **state)
@@ -251,9 +123,9 @@ static void test_event_schema(void **state)
     assert_true(json_equal(json_array_get(un, 1), f->rs->json_doc));
 
     /* the fingerprint is the CRC-64-AVRO of the printed schema's PCF */
-    char *pcf = avro_canonical_form(doc, err, sizeof(err));
+    char *pcf = avsc_canonical_form(doc, err, sizeof(err));
     assert_non_null(pcf);
-    assert_true(avro_crc64(pcf, strlen(pcf)) == envelope_schema_fingerprint(f->es));
+    assert_true(avsc_crc64(pcf, strlen(pcf)) == envelope_schema_fingerprint(f->es));
     assert_non_null(strstr(pcf, "{\"name\":\"io.tidemark.demo.CustomerTier\","
                                 "\"type\":\"enum\",\"symbols\":[\"bronze\","
                                 "\"silver\",\"gold\"]}"));
@@ -490,6 +362,10 @@ static void test_decode_errors(void **state)
     expect_decode_error(f, copy, 0, "not Avro single-object encoding");
     expect_decode_error(f, copy, 5, "truncated header (5 bytes)");
     expect_decode_error(f, NULL, 0, "no payload");
+    /* the Confluent wire format (00, schema id) is not read yet */
+    static const unsigned char confluent[] = {0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x04, '1', '7'};
+    expect_decode_error(f, confluent, sizeof(confluent), "not Avro single-object encoding");
+    expect_decode_error(f, confluent, 3, "not Avro single-object encoding");
 
     copy[5] ^= 0x40; /* a foreign fingerprint */
     expect_decode_error(f, copy, len,
@@ -537,12 +413,37 @@ static void test_decode_other_schema(void **state)
     teardown((void **)&c);
 }
 
+/* What any reader can see of an event without its schema: only under
+ * single-object encoding (the Confluent wire format is not read yet). */
+static void test_peek(void **state)
+{
+    fixture_t *f = *state;
+    void *buf;
+    size_t len;
+    change_op_t op = CHANGE_OP_UPSERT;
+    int64_t ts = 0;
+    uint64_t fp = 0;
+
+    encode_ok(f, CHANGE_OP_DELETE, "17", NULL, &buf, &len);
+    assert_int_equal(envelope_peek(buf, len, &op, &ts), 0);
+    assert_int_equal(op, CHANGE_OP_DELETE);
+    assert_true(ts == 1767225610000LL);
+    assert_int_equal(envelope_peek_fingerprint(buf, len, &fp), 0);
+    assert_true(fp == envelope_schema_fingerprint(f->es));
+
+    unsigned char *confluent = malloc(len - 5); /* 00 + id 7 + the same body */
+    assert_non_null(confluent);
+    memcpy(confluent, "\x00\x00\x00\x00\x07", 5);
+    memcpy(confluent + 5, (unsigned char *)buf + 10, len - 10);
+    assert_int_equal(envelope_peek(confluent, len - 5, &op, &ts), -1);
+    assert_int_equal(envelope_peek_fingerprint(confluent, len - 5, &fp), -1);
+    free(confluent);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pcf_vectors),
-        cmocka_unit_test(test_crc64),
-        cmocka_unit_test(test_pcf_errors),
         cmocka_unit_test_setup_teardown(test_event_schema, setup_customer, teardown),
         cmocka_unit_test(test_event_schema_no_namespace),
         cmocka_unit_test_setup_teardown(test_header, setup_customer, teardown),
@@ -552,6 +453,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_encode_errors, setup_customer, teardown),
         cmocka_unit_test_setup_teardown(test_decode_errors, setup_customer, teardown),
         cmocka_unit_test_setup_teardown(test_decode_other_schema, setup_kitchen, teardown),
+        cmocka_unit_test_setup_teardown(test_peek, setup_customer, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

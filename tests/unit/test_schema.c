@@ -1,6 +1,6 @@
 /*
  * test_schema.c - loading record schemas: field types, logical types,
- * SQL types, and the errors bad schemas give.
+ * SQL and Avro type words, and the errors bad schemas give.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -210,6 +210,31 @@ static void test_sql_type_small_buffer(void **state)
     assert_string_equal(schema_field_sql_type(&f, NULL, 0), "numeric");
 }
 
+/* The Avro type words of messages (the worker's table check, schema
+ * evolution's reasons). */
+static void test_avro_type(void **state)
+{
+    static const struct {
+        schema_field_t f;
+        const char *want;
+    } cases[] = {
+        {{.type = FT_STRING}, "string"},
+        {{.type = FT_INT}, "int"},
+        {{.type = FT_TIMESTAMP_MICROS}, "timestamp-micros"},
+        {{.type = FT_DATE}, "date"},
+        {{.type = FT_DECIMAL, .precision = 12, .scale = 2}, "decimal(12,2)"},
+        {{.type = FT_ENUM}, "enum"},
+        {{.type = FT_MAP}, "map"},
+        {{.type = (field_type_t)99}, "?"},
+    };
+    char buf[32];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_string_equal(schema_field_avro_type(&cases[i].f, buf, sizeof(buf)), cases[i].want);
+    assert_string_equal(schema_field_avro_type(&cases[4].f, NULL, 0), "decimal");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_bad_schemas),
         cmocka_unit_test(test_load_errors_name_the_file),
         cmocka_unit_test(test_sql_type_small_buffer),
+        cmocka_unit_test(test_avro_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

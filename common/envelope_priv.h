@@ -1,0 +1,45 @@
+/*
+ * envelope_priv.h - what envelope.c (the event schema, encode, decode)
+ * and envelope_writers.c (other versions of the event schema, resolved
+ * into this one) share. Internal to those two files: other modules use
+ * envelope.h.
+ */
+#ifndef TIDEMARK_ENVELOPE_PRIV_H
+#define TIDEMARK_ENVELOPE_PRIV_H
+
+#include "envelope.h"
+
+#include <avro.h>
+
+/* An earlier (or later) version of the event schema that events may have
+ * been written with, resolved into this one. */
+typedef struct envelope_writer {
+    uint64_t fingerprint;
+    char *error;           /* NULL, or why its events cannot be read */
+    avro_schema_t wschema; /* the writer's event schema */
+    avro_schema_t rschema; /* ours, less what the writer does not have */
+    avro_value_iface_t *riface;
+    avro_value_t rvalue; /* what a read fills: an rschema value */
+    avro_value_iface_t *resolver;
+    avro_value_t resolved; /* a wschema-shaped value writing into rvalue */
+} envelope_writer_t;
+
+struct envelope_schema {
+    const record_schema_t *rs; /* borrowed */
+    char *json_text;           /* pretty-printed event schema */
+    avro_schema_t avro;
+    avro_value_iface_t *iface;
+    avro_value_t value; /* reused by encode and decode: not thread-safe */
+    uint64_t fingerprint;
+    envelope_writer_t *writers;
+    size_t n_writers;
+    int published; /* envelope_schema_set_published() */
+};
+
+/* The added writer with fingerprint fp, or NULL. */
+envelope_writer_t *envelope_find_writer(const envelope_schema_t *es, uint64_t fp);
+
+/* Frees every added writer (for envelope_schema_destroy). */
+void envelope_clear_writers(envelope_schema_t *es);
+
+#endif

@@ -1,0 +1,396 @@
+/*
+ * envelope_writers.c - schema evolution of the change event (envelope.h):
+ * the other versions of a stream's event schema that its events may have
+ * been written with, each checked field by field against ours and, when
+ * its events can be read, resolved into ours by avro-c's resolved writer.
+ *
+ * avro-c 1.11 cannot fill a reader field from a default and does not know
+ * logical types, so a writer is checked here (field_compatible) and our
+ * schema is cut to the fields the writer has (prune): the row form fills
+ * the rest (defaults, or null).
+ */
+#include "errstr.h"
+#include "envelope_priv.h"
+
+#include "avsc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <avro/resolver.h>
+
+#define MAX_DEPTH 64 /* nesting of schema JSON followed */
+
+static void writer_clear(envelope_writer_t *w)
+{
+    if (w->resolved.iface)
+        avro_value_decref(&w->resolved);
+    if (w->resolver)
+        avro_value_iface_decref(w->resolver);
+    if (w->rvalue.iface)
+        avro_value_decref(&w->rvalue);
+    if (w->riface)
+        avro_value_iface_decref(w->riface);
+    if (w->rschema)
+        avro_schema_decref(w->rschema);
+    if (w->wschema)
+        avro_schema_decref(w->wschema);
+    free(w->error);
+    memset(w, 0, sizeof(*w));
+}
+
+void envelope_clear_writers(envelope_schema_t *es)
+{
+    for (size_t i = 0; i < es->n_writers; i++)
+        writer_clear(&es->writers[i]);
+    free(es->writers);
+    es->writers = NULL;
+    es->n_writers = 0;
+}
+
+envelope_writer_t *envelope_find_writer(const envelope_schema_t *es, uint64_t fp)
+{
+    for (size_t i = 0; i < es->n_writers; i++)
+        if (es->writers[i].fingerprint == fp)
+            return &es->writers[i];
+    return NULL;
+}
+
+int envelope_knows_writer(const envelope_schema_t *es, uint64_t fp)
+{
+    return fp == es->fingerprint || envelope_find_writer(es, fp) != NULL;
+}
+
+/* ---- the schema JSON ---------------------------------------------------- */
+
+static const char *short_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot ? dot + 1 : name;
+}
+
+static int is_record(const json_t *s)
+{
+    const char *type = json_string_value(json_object_get(s, "type"));
+    return type && (!strcmp(type, "record") || !strcmp(type, "error"));
+}
+
+/* The record schema object in the "after" field of an event schema. */
+static json_t *after_record(json_t *event)
+{
+    json_t *f;
+    size_t i;
+
+    json_array_foreach(json_object_get(event, "fields"), i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "name"));
+        if (!name || strcmp(name, "after") != 0)
+            continue;
+        json_t *t = json_object_get(f, "type"), *b;
+        size_t j;
+        if (json_is_object(t))
+            return t;
+        json_array_foreach(t, j, b) if (json_is_object(b)) return b;
+    }
+    return NULL;
+}
+
+typedef void (*visit_fn)(json_t *s, void *ctx);
+
+/* Calls visit on every schema object in s, before what is inside it (a
+ * visit may change that), down to MAX_DEPTH. */
+static void walk_schema(json_t *s, visit_fn visit, void *ctx, int depth)
+{
+    json_t *v, *f;
+    size_t i;
+    const char *k;
+
+    if (depth > MAX_DEPTH)
+        return;
+    if (json_is_array(s)) {
+        json_array_foreach(s, i, v) walk_schema(v, visit, ctx, depth + 1);
+        return;
+    }
+    if (!json_is_object(s))
+        return;
+    visit(s, ctx);
+    json_object_foreach(s, k, v)
+    {
+        if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values"))
+            walk_schema(v, visit, ctx, depth + 1);
+        else if (!strcmp(k, "fields"))
+            json_array_foreach(v, i, f)
+                walk_schema(json_object_get(f, "type"), visit, ctx, depth + 1);
+    }
+}
+
+/* Visit: a record definition into the object ctx, by its short name (the
+ * first one of a name wins). */
+static void collect_record(json_t *s, void *ctx)
+{
+    const char *name = json_string_value(json_object_get(s, "name"));
+
+    if (is_record(s) && name && !json_object_get(ctx, short_name(name)))
+        json_object_set(ctx, short_name(name), s);
+}
+
+static int has_field(const json_t *record, const char *name)
+{
+    json_t *f;
+    size_t i;
+
+    json_array_foreach(json_object_get(record, "fields"), i, f)
+    {
+        const char *n = json_string_value(json_object_get(f, "name"));
+        if (n && !strcmp(n, name))
+            return 1;
+    }
+    return 0;
+}
+
+/* Visit: drops from a record of ours the fields that the writer's record
+ * of that name (in the object ctx, from collect_record) does not have. */
+static void prune_record(json_t *s, void *ctx)
+{
+    const char *type = json_string_value(json_object_get(s, "type"));
+    const char *name = json_string_value(json_object_get(s, "name"));
+    json_t *fields = json_object_get(s, "fields");
+
+    if (!type || strcmp(type, "record") || !name || !json_is_array(fields))
+        return;
+    json_t *w = json_object_get(ctx, short_name(name));
+    for (size_t i = json_array_size(fields); w && i-- > 0;) {
+        const char *fn = json_string_value(json_object_get(json_array_get(fields, i), "name"));
+        if (fn && !has_field(w, fn))
+            json_array_remove(fields, i);
+    }
+}
+
+/* "ns.Name" of a named schema object, into buf. */
+static const char *full_name_of(const json_t *s, char *buf, size_t size)
+{
+    const char *name = json_string_value(json_object_get(s, "name"));
+    const char *ns = json_string_value(json_object_get(s, "namespace"));
+
+    if (!name)
+        return "";
+    if (strchr(name, '.') || !ns || !*ns)
+        return name;
+    snprintf(buf, size, "%s.%s", ns, name);
+    return buf;
+}
+
+int envelope_same_record(const envelope_schema_t *es, const char *json_text)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(json_text, 0, &jerr);
+    json_t *rec = doc ? after_record(doc) : NULL;
+    char b1[512], b2[512];
+    int same = rec && !strcmp(full_name_of(rec, b1, sizeof(b1)),
+                              full_name_of(es->rs->json_doc, b2, sizeof(b2)));
+
+    json_decref(doc);
+    return same;
+}
+
+/* ---- field by field ------------------------------------------------------ */
+
+/* Whether a value written as w can be stored as r, field by field of
+ * the stream's record: the same type (decimals: the same scale), or a
+ * promotion Avro makes. Logical types count: avro-c sees only their base
+ * type, and a timestamp-micros read as millis would be off by 1000. */
+static int field_compatible(const schema_field_t *w, const schema_field_t *r)
+{
+    if (w->type == r->type)
+        return w->type != FT_DECIMAL || w->scale == r->scale;
+    switch (w->type) {
+    case FT_INT:
+        return r->type == FT_LONG || r->type == FT_FLOAT || r->type == FT_DOUBLE;
+    case FT_LONG:
+        return r->type == FT_FLOAT || r->type == FT_DOUBLE;
+    case FT_FLOAT:
+        return r->type == FT_DOUBLE;
+    case FT_STRING:
+        return r->type == FT_BYTES;
+    case FT_BYTES:
+        return r->type == FT_STRING;
+    default:
+        return 0;
+    }
+}
+
+/* The fields of our record against the writer's: each one the writer has
+ * must be compatible; each one it lacks needs a default or null. */
+static int check_fields(const record_schema_t *rs, json_t *wrec, char *errstr, size_t errstr_size)
+{
+    record_schema_t *wrs = NULL;
+    char *text = json_dumps(wrec, JSON_COMPACT), err[512], b1[40], b2[40];
+    int rc = -1;
+
+    if (!text || record_schema_parse(text, &wrs, err, sizeof(err)) != 0) {
+        errstr_set(errstr, errstr_size, "its record: %s", text ? err : "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        const schema_field_t *r = &rs->fields[i];
+        const schema_field_t *w = record_schema_field(wrs, r->name);
+        json_t *fj = json_array_get(json_object_get(rs->json_doc, "fields"), i);
+
+        if (!w && !r->nullable && !json_object_get(fj, "default")) {
+            errstr_set(errstr, errstr_size, "field '%s' is not in it, and ours has no default",
+                       r->name);
+            goto out;
+        }
+        if (w && !field_compatible(w, r)) {
+            errstr_set(errstr, errstr_size,
+                       "field '%s' was written as %s, which cannot be read as %s", r->name,
+                       schema_field_avro_type(w, b1, sizeof(b1)),
+                       schema_field_avro_type(r, b2, sizeof(b2)));
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    record_schema_destroy(wrs);
+    free(text);
+    return rc;
+}
+
+/* Whether the writer's event schema wdoc can be read as ours: its record
+ * is ours (by name) and field by field compatible. 0, or -1 with errstr. */
+static int check_writer(const envelope_schema_t *es, json_t *wdoc, char *errstr, size_t errstr_size)
+{
+    json_t *wrec = after_record(wdoc);
+
+    if (!wrec) {
+        errstr_set(errstr, errstr_size,
+                   "not a change-event schema (no record in an \"after\" field)");
+        return -1;
+    }
+    const char *wn = json_string_value(json_object_get(wrec, "name"));
+    if (!wn || strcmp(short_name(wn), es->rs->name)) {
+        errstr_set(errstr, errstr_size, "it is the schema of record '%s', not '%s'", wn ? wn : "?",
+                   es->rs->name);
+        return -1;
+    }
+    return check_fields(es->rs, wrec, errstr, errstr_size);
+}
+
+/* ---- resolution ---------------------------------------------------------- */
+
+/* Our event schema cut to what the writer wdoc has, as avro-c parses it. */
+static int reader_schema(const envelope_schema_t *es, json_t *wdoc, avro_schema_t *out,
+                         char *errstr, size_t errstr_size)
+{
+    json_error_t jerr;
+    json_t *wrecs = json_object();
+    json_t *rdoc = json_loads(es->json_text, 0, &jerr);
+    char *rtext = NULL;
+    int rc = -1;
+
+    *out = NULL;
+    if (!wrecs || !rdoc) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        goto done;
+    }
+    walk_schema(wdoc, collect_record, wrecs, 0);
+    walk_schema(rdoc, prune_record, wrecs, 0);
+    if (!(rtext = json_dumps(rdoc, JSON_COMPACT)) ||
+        avro_schema_from_json_length(rtext, strlen(rtext), out)) {
+        *out = NULL;
+        errstr_set(errstr, errstr_size, "%s", rtext ? avro_strerror() : "out of memory");
+        goto done;
+    }
+    rc = 0;
+done:
+    json_decref(rdoc);
+    json_decref(wrecs);
+    free(rtext);
+    return rc;
+}
+
+/* Sets up w from the writer's schema document wdoc. -1 with errstr. */
+static int writer_build(envelope_schema_t *es, envelope_writer_t *w, json_t *wdoc, char *errstr,
+                        size_t errstr_size)
+{
+    if (check_writer(es, wdoc, errstr, errstr_size) != 0)
+        return -1;
+    char *wtext = json_dumps(wdoc, JSON_COMPACT);
+    if (!wtext || avro_schema_from_json_length(wtext, strlen(wtext), &w->wschema)) {
+        w->wschema = NULL;
+        errstr_set(errstr, errstr_size, "%s", wtext ? avro_strerror() : "out of memory");
+        free(wtext);
+        return -1;
+    }
+    free(wtext);
+    if (reader_schema(es, wdoc, &w->rschema, errstr, errstr_size) != 0)
+        return -1;
+    if (!(w->riface = avro_generic_class_from_schema(w->rschema)) ||
+        avro_generic_value_new(w->riface, &w->rvalue) != 0 ||
+        !(w->resolver = avro_resolved_writer_new(w->wschema, w->rschema)) ||
+        avro_resolved_writer_new_value(w->resolver, &w->resolved) != 0) {
+        errstr_set(errstr, errstr_size, "%s", avro_strerror());
+        return -1;
+    }
+    avro_resolved_writer_set_dest(&w->resolved, &w->rvalue);
+    return 0;
+}
+
+/* Remembers a writer whose events cannot be read, with the reason. */
+static int add_unreadable(envelope_schema_t *es, envelope_writer_t *w, uint64_t fp, const char *why,
+                          char *errstr, size_t errstr_size)
+{
+    char *copy = strdup(why);
+
+    writer_clear(w);
+    w->fingerprint = fp;
+    w->error = copy;
+    if (!copy) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    es->n_writers++;
+    errstr_set(errstr, errstr_size, "%s", copy);
+    return -1;
+}
+
+int envelope_add_writer(envelope_schema_t *es, const char *json_text, uint64_t *fp_out,
+                        char *errstr, size_t errstr_size)
+{
+    uint64_t fp = 0;
+
+    if (avsc_text_fingerprint(json_text, &fp, errstr, errstr_size) != 0)
+        return -1; /* nothing to remember it by */
+    if (fp_out)
+        *fp_out = fp;
+    if (fp == es->fingerprint)
+        return 0;
+    envelope_writer_t *w = envelope_find_writer(es, fp);
+    if (w) {
+        if (w->error) {
+            errstr_set(errstr, errstr_size, "%s", w->error);
+            return -1;
+        }
+        return 0;
+    }
+    envelope_writer_t *grown = realloc(es->writers, (es->n_writers + 1) * sizeof(*grown));
+    if (!grown) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    es->writers = grown;
+    w = &es->writers[es->n_writers];
+    memset(w, 0, sizeof(*w));
+    w->fingerprint = fp;
+
+    json_error_t jerr;
+    json_t *wdoc = json_loads(json_text, 0, &jerr);
+    char err[512] = "";
+    int rc = wdoc ? writer_build(es, w, wdoc, err, sizeof(err)) : -1;
+    json_decref(wdoc);
+    if (rc != 0) /* remembered, so that its events fail with the reason */
+        return add_unreadable(es, w, fp, err[0] ? err : "cannot be parsed", errstr, errstr_size);
+    es->n_writers++;
+    return 0;
+}
