@@ -11,8 +11,6 @@
 #include "log.h"
 #include "recordid.h"
 #include "runstate.h"
-#include "signals.h"
-#include "source.h"
 
 /* The id of a deleted-endpoint item: an id, or an object with id.field. */
 static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, record_id_result_t *idr,
@@ -32,10 +30,15 @@ static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, recor
     return PRODUCER_OK;
 }
 
-/* One item of the deleted endpoint. bad: as for a record of the records
- * walk (item is the stand-in). */
-static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *bad,
-                          int64_t polled_at, const char *url, char *errstr, size_t errstr_size)
+/*
+ * One item of the deleted endpoint. bad: as for a record of the records
+ * walk (item is the stand-in). The clock mark of an item without
+ * deleted_at is when the walk's first request was sent, not when an
+ * answer came: a deletion after that may be missing from the answers,
+ * and a mark past it would skip it for good.
+ */
+static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
+                          const char *url, char *errstr, size_t errstr_size)
 {
     char id[RECORD_ID_SIZE], why[512];
     record_id_result_t idr = RECORD_ID_MISSING;
@@ -50,7 +53,7 @@ static int handle_deleted(run_t *r, const json_t *item, const jsonpage_bad_t *ba
     if (r->recon)
         reconcile_seen(r->recon, id); /* its deletion is this endpoint's */
     json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
-    int64_t ts = polled_at; /* the documented clock stand-in */
+    int64_t ts = source_started_at(src); /* the documented clock stand-in */
     char perr[200];
     int undated = !jsonnum_is_string(da); /* ts is the producer's clock mark */
     if (!undated && isotime_parse(json_string_value(da), &ts, NULL, perr, sizeof(perr)) != 0) {
@@ -98,33 +101,6 @@ static stream_conf_t deleted_conf(const stream_conf_t *sc)
     return d;
 }
 
-/* Every item of one page. */
-static int handle_page(run_t *r, source_t *src, json_t *items, const char *url, char *errstr,
-                       size_t errstr_size)
-{
-    /* The mark of an item without deleted_at: when the walk's first
-     * request was sent, not when an answer came. A deletion after that
-     * may be missing from the answers, and a mark past it would skip it
-     * for good. */
-    int64_t polled_at = source_started_at(src);
-    const jsonpage_bad_t *bad;
-    size_t i, n_bad = source_bad_items(src, &bad), b = 0;
-    json_t *item;
-    r->stats.pages++;
-    json_array_foreach(items, i, item)
-    {
-        const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
-        if (handle_deleted(r, item, bi, polled_at, url, errstr, errstr_size) != 0)
-            return PRODUCER_FAILED;
-    }
-    producer_stats_flush(&r->flushed, &r->stats);
-    if (!tm_running) {
-        errstr_set(errstr, errstr_size, "interrupted");
-        return PRODUCER_FAILED;
-    }
-    return PRODUCER_OK;
-}
-
 int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
 {
     stream_conf_t dsc = deleted_conf(r->sc);
@@ -134,16 +110,9 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     if (!src)
         return run_oom(errstr, errstr_size);
     source_start(src, r->del_tracker.has_value, r->del_tracker.value_ms - r->sc->lookback_ms);
-    json_t *items;
-    const char *url;
-    int rc;
-    while ((rc = source_next_page(src, &items, &url, errstr, errstr_size)) == 1)
-        if (handle_page(r, src, items, url, errstr, errstr_size) != 0) {
-            rc = -1;
-            break;
-        }
+    int rc = run_walk(r, src, handle_deleted, errstr, errstr_size);
     source_destroy(src);
-    return rc == 0 ? PRODUCER_OK : PRODUCER_FAILED;
+    return rc;
 }
 
 /*

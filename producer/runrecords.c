@@ -13,8 +13,6 @@
 #include "log.h"
 #include "recordid.h"
 #include "runstate.h"
-#include "signals.h"
-#include "source.h"
 
 /* What one record of a page is, as handle_record() reads it. */
 typedef struct record_in {
@@ -134,9 +132,10 @@ static int handle_identified(run_t *r, const record_in_t *in, char *errstr, size
  * still count (reconciliation, the HWM and the skip rule, with a digest of
  * its bytes), so that the next run does not dead-letter it again.
  */
-static int handle_record(run_t *r, const json_t *rec, const jsonpage_bad_t *bad, const char *url,
-                         char *errstr, size_t errstr_size)
+static int handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
+                         const char *url, char *errstr, size_t errstr_size)
 {
+    (void)src;
     record_in_t in = {.rec = rec, .bad = bad, .url = url};
     r->stats.records_read++;
     if (read_record(r, &in, errstr, errstr_size) != 0)
@@ -212,28 +211,6 @@ static void hold_at_walk_start(run_t *r, int64_t mark)
              "stream=%s run_id=%s largest=%s hwm=%s", r->sc->name, r->run_id, a, b);
 }
 
-/* Every record of one page. */
-static int handle_page(run_t *r, source_t *src, json_t *records, const char *url, char *errstr,
-                       size_t errstr_size)
-{
-    const jsonpage_bad_t *bad;
-    size_t i, n_bad = source_bad_items(src, &bad), b = 0;
-    json_t *rec;
-    r->stats.pages++;
-    json_array_foreach(records, i, rec)
-    {
-        const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
-        if (handle_record(r, rec, bi, url, errstr, errstr_size) != 0)
-            return PRODUCER_FAILED;
-    }
-    producer_stats_flush(&r->flushed, &r->stats);
-    if (!tm_running) {
-        errstr_set(errstr, errstr_size, "interrupted");
-        return PRODUCER_FAILED;
-    }
-    return PRODUCER_OK;
-}
-
 int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
@@ -248,21 +225,14 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     r->walk_has_since = r->tracker.has_value;
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
     source_start(src, r->walk_has_since, r->walk_since);
-    json_t *records;
-    const char *url;
-    int rc;
-    while ((rc = source_next_page(src, &records, &url, errstr, errstr_size)) == 1)
-        if (handle_page(r, src, records, url, errstr, errstr_size) != 0) {
-            source_destroy(src);
-            return PRODUCER_FAILED;
-        }
-    r->fetch_complete = rc == 0 && source_complete(src);
-    if (rc == 0) {
+    int rc = run_walk(r, src, handle_record, errstr, errstr_size);
+    r->fetch_complete = rc == PRODUCER_OK && source_complete(src);
+    if (rc == PRODUCER_OK) {
         note_max_cursor(r);
         if (!sc->cursor_sorted)
             hold_at_walk_start(r, source_api_started_at(src));
     }
-    r->records_done = rc == 0;
+    r->records_done = rc == PRODUCER_OK;
     source_destroy(src);
-    return rc == 0 ? PRODUCER_OK : PRODUCER_FAILED;
+    return rc;
 }

@@ -7,6 +7,7 @@
  *   runmode.h       full or incremental, from the checkpoint (pure)
  *   runcheckpoint.c the run records this run writes: start, progress, end
  *   runpublish.c    one change event (+ tombstone) or one dead letter
+ *   runwalk.c       the page loop both walks share
  *   runrecords.c    the records walk: skip, publish, move the HWM
  *   rundeleted.c    the deleted endpoint: held deletions, late-deletion
  *                   check against the topic, publishing them
@@ -45,6 +46,7 @@
 #include "result.h"
 #include "runmode.h"
 #include "runrecord.h"
+#include "source.h"
 #include "stats.h"
 
 typedef struct run {
@@ -122,6 +124,22 @@ int run_mark_completed(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSE
  * is only logged.
  */
 void run_mark_failed(run_t *r, const char *error);
+
+/* ---- runwalk.c ---- */
+
+/* What a walk does with one item of a page (bad: a bad item of the page,
+ * item its stand-in; url: the page's). */
+typedef int (*run_item_fn)(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
+                           const char *url, char *errstr, size_t errstr_size);
+
+/*
+ * Every item of every page src serves, to handle, until the walk's end
+ * (PRODUCER_OK), a failure of the source or of handle, or a stop
+ * ("interrupted"). Counts pages and flushes the run's counters after
+ * each page. The caller started src and destroys it.
+ */
+int run_walk(run_t *r, source_t *src, run_item_fn handle, char *errstr,
+             size_t errstr_size) TM_WARN_UNUSED;
 
 /* ---- runrecords.c ---- */
 

@@ -2,9 +2,9 @@
  * test_checkpoint.c - checkpoints that outgrow one Kafka message
  * (producer/checkpoint.h), without Kafka: what a checkpoint writes (inline
  * or in chunks, and how much over a run with progress checkpoints), chunk
- * encoding and its checks, and how a reader resolves heads and chunks
- * found on the topic: a half-written or damaged set is never used, the
- * newest complete checkpoint is.
+ * encoding and its checks, and how a reader resolves the chunks found on
+ * the topic: a half-written or damaged set is never used, the newest
+ * complete checkpoint is (the order of heads: test_checkpoint_collect.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,7 +35,7 @@ static void observe_range(hwm_tracker_t *t, size_t from, size_t to, unsigned gen
 {
     char id[32], dg[BOUNDARY_DIGEST_SIZE];
     for (size_t i = from; i < to; i++) {
-        snprintf(id, sizeof id, "cus_%06zu", i);
+        snprintf(id, sizeof(id), "cus_%06zu", i);
         digest_of(i, gen, dg);
         assert_int_equal(hwm_observe(t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
     }
@@ -70,7 +70,7 @@ typedef struct topic {
 
 static void put(topic_t *t, const char *key, const char *value, size_t len)
 {
-    t->m = realloc(t->m, (t->n + 1) * sizeof *t->m);
+    t->m = realloc(t->m, (t->n + 1) * sizeof(*t->m));
     assert_non_null(t->m);
     msg_t *m = &t->m[t->n++];
     m->key = strdup(key);
@@ -91,7 +91,7 @@ static void topic_free(topic_t *t)
         free(t->m[i].value);
     }
     free(t->m);
-    memset(t, 0, sizeof *t);
+    memset(t, 0, sizeof(*t));
 }
 
 /* What checkpoint_prepare does, with the topic in memory: chunks, then the
@@ -101,7 +101,7 @@ static void write_ckpt(topic_t *tp, hwm_tracker_t *t, const char *stream, const 
 {
     checkpoint_chunks_t cs;
     char err[256];
-    assert_int_equal(checkpoint_plan(t, stream, run_id, seq, &cs, err, sizeof err), 0);
+    assert_int_equal(checkpoint_plan(t, stream, run_id, seq, &cs, err, sizeof(err)), 0);
     run_chunk_ref_t refs[4096];
     assert_true(cs.n < 4096);
     for (size_t i = 0; i < cs.n; i++) {
@@ -163,7 +163,7 @@ static run_record_t *read_back(const topic_t *tp, const size_t *skip, size_t n_s
 /* The set a read-back record holds. */
 static void load(hwm_tracker_t *t, const run_record_t *rr)
 {
-    memset(t, 0, sizeof *t);
+    memset(t, 0, sizeof(*t));
     assert_non_null(rr);
     assert_int_equal(checkpoint_load_tracker(t, &rr->hwm, rr->stream), 0);
 }
@@ -179,7 +179,7 @@ static void test_small_set_inline(void **state)
     checkpoint_chunks_t cs;
     unsigned seq = 0;
     char err[256];
-    assert_int_equal(checkpoint_plan(&t, "customers", "r1", &seq, &cs, err, sizeof err), 0);
+    assert_int_equal(checkpoint_plan(&t, "customers", "r1", &seq, &cs, err, sizeof(err)), 0);
     assert_int_equal(cs.n, 0);
     assert_int_equal(seq, 0);
     run_hwm_t head;
@@ -211,7 +211,7 @@ static void test_chunks_round_trip(void **state)
     for (size_t i = 0; i < head.n_chunks; i++) {
         ids += head.chunks[i].ids;
         char want[64];
-        snprintf(want, sizeof want, "customers/ckpt/r1/%zu", i);
+        snprintf(want, sizeof(want), "customers/ckpt/r1/%zu", i);
         assert_string_equal(head.chunks[i].key, want);
     }
     assert_int_equal(ids, 30000);
@@ -317,7 +317,7 @@ static void test_half_written(void **state)
         {DROP_ALL_C, "r2", 0, 0, "no complete head: the newest, without ids"},
         {ONLY_LATEST, "r2", 2, 0, "compacted: only the latest head and its chunks"},
     };
-    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+    for (size_t ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
         hwm_tracker_t t1 = {0}, t2 = {0}, back;
         topic_t tp = {0};
         run_hwm_t h1, h2;
@@ -434,48 +434,6 @@ static void test_half_written(void **state)
     }
 }
 
-/* Heads across partitions: the later timestamp; in one, the later offset. */
-static void test_head_order(void **state)
-{
-    (void)state;
-    char a[256], b[256];
-    snprintf(a, sizeof a,
-             "{\"stream\":\"customers\",\"run_id\":\"A\",\"mode\":\"full\",\"status\":"
-             "\"completed\",\"started_at\":\"2026-11-25\"}");
-    snprintf(b, sizeof b, "%s", a);
-    b[strstr(b, "\"A\"") - b + 1] = 'B';
-    static const struct {
-        int32_t pa, pb;
-        int64_t oa, ob, ta, tb;
-        const char *want;
-    } cases[] = {
-        {0, 0, 5, 9, 200, 100, "B"}, /* one partition: offset, whatever the time */
-        {0, 1, 5, 1, 200, 100, "A"}, /* two: time */
-        {0, 1, 5, 1, 100, 200, "B"},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        checkpoint_collector_t *c = checkpoint_collector_new(streams, 2);
-        assert_int_equal(checkpoint_collect(c, "customers", 9, a, strlen(a), cases[i].pa,
-                                            cases[i].oa, cases[i].ta),
-                         0);
-        assert_int_equal(checkpoint_collect(c, "customers", 9, b, strlen(b), cases[i].pb,
-                                            cases[i].ob, cases[i].tb),
-                         0);
-        /* noise: a bad head, a tombstone, another stream, a foreign key */
-        assert_int_equal(checkpoint_collect(c, "customers", 9, "{", 1, 0, 99, 999), 0);
-        assert_int_equal(checkpoint_collect(c, "customers", 9, NULL, 0, 0, 100, 999), 0);
-        assert_int_equal(checkpoint_collect(c, "custom", 6, a, strlen(a), 0, 101, 999), 0);
-        assert_int_equal(checkpoint_collect(c, NULL, 0, a, strlen(a), 0, 102, 999), 0);
-        run_record_t *rr = checkpoint_collector_take(c, 0);
-        assert_non_null(rr);
-        if (strcmp(rr->run_id, cases[i].want) != 0)
-            fail_msg("case %zu: %s", i, rr->run_id);
-        run_record_destroy(rr);
-        assert_null(checkpoint_collector_take(c, 1)); /* orders: none */
-        checkpoint_collector_destroy(c);
-    }
-}
-
 /* Each check of a chunk, against a valid one. */
 static void test_decode_checks(void **state)
 {
@@ -503,7 +461,7 @@ static void test_decode_checks(void **state)
     };
     const char *valid =
         "{\"chunk\":\"s/ckpt/r/0\",\"ids\":{\"1\":\"\",\"2\":\"0123456789abcdef\"}}";
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *v = cases[i].value ? cases[i].value : valid;
         size_t len = strlen(v);
         run_chunk_ref_t ref = {.key = "s/ckpt/r/0",
@@ -512,7 +470,7 @@ static void test_decode_checks(void **state)
                                .sum = checkpoint_sum(v, len) + (uint64_t)cases[i].wrong_sum};
         hwm_tracker_t t = {0};
         char err[256] = "";
-        int rc = checkpoint_decode_chunk(&t, &ref, v, len, err, sizeof err);
+        int rc = checkpoint_decode_chunk(&t, &ref, v, len, err, sizeof(err));
         if (!cases[i].err) {
             assert_int_equal(rc, 0);
             assert_int_equal(hwm_tracker_count(&t), 2);
@@ -526,7 +484,7 @@ static void test_decode_checks(void **state)
     }
     run_chunk_ref_t ref = {.key = "s/ckpt/r/0"};
     char err[128];
-    assert_int_equal(checkpoint_decode_chunk(NULL, &ref, NULL, 0, err, sizeof err), -1);
+    assert_int_equal(checkpoint_decode_chunk(NULL, &ref, NULL, 0, err, sizeof(err)), -1);
     assert_string_equal(err, "chunk s/ckpt/r/0: not found");
 }
 
@@ -556,7 +514,7 @@ static void test_progress_is_linear(void **state)
     unsigned s2 = 0;
     char err[256];
     observe_range(&fresh, 0, total, 1);
-    assert_int_equal(checkpoint_plan(&fresh, "customers", "x", &s2, &all, err, sizeof err), 0);
+    assert_int_equal(checkpoint_plan(&fresh, "customers", "x", &s2, &all, err, sizeof(err)), 0);
     size_t once = 0;
     for (size_t i = 0; i < all.n; i++)
         once += (size_t)all.items[i].ref.bytes;
@@ -622,8 +580,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_set_inline),   cmocka_unit_test(test_chunks_round_trip),
         cmocka_unit_test(test_override_order),     cmocka_unit_test(test_half_written),
-        cmocka_unit_test(test_head_order),         cmocka_unit_test(test_decode_checks),
-        cmocka_unit_test(test_progress_is_linear), cmocka_unit_test(test_fragmented_rewrite),
+        cmocka_unit_test(test_decode_checks),      cmocka_unit_test(test_progress_is_linear),
+        cmocka_unit_test(test_fragmented_rewrite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
