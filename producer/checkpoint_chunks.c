@@ -107,7 +107,7 @@ static int plan_add(plan_ctx_t *p, const char *id, const hwm_entry_t *e, char *e
         return PRODUCER_FAILED;
     if (!p->ids && open_chunk(p, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
-    char dg[BOUNDARY_DIGEST_SIZE];
+    char dg[HWM_DIGEST_SIZE];
     hwm_digest_format(e, dg, sizeof(dg));
     /* An id JSON cannot carry (not UTF-8) is left out: it is only
      * published again next time. */
@@ -166,7 +166,7 @@ int checkpoint_head_view(const hwm_tracker_t *t, run_hwm_t *head)
         const hwm_entry_t *e = idset_get(t->ids, id, strlen(id));
         if (!e)
             continue;
-        char dg[BOUNDARY_DIGEST_SIZE];
+        char dg[HWM_DIGEST_SIZE];
         hwm_digest_format(e, dg, sizeof(dg));
         size_t i = head->n_ids++;
         head->ids[i] = strdup(id);

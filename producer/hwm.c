@@ -13,7 +13,7 @@
 
 int hwm_digest_bytes(const void *bytes, size_t len, char *buf, size_t size)
 {
-    if (size < BOUNDARY_DIGEST_SIZE)
+    if (size < HWM_DIGEST_SIZE)
         return PRODUCER_FAILED;
     snprintf(buf, size, "%016llx", (unsigned long long)fnv1a64(bytes, len));
     return PRODUCER_OK;

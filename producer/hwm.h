@@ -29,8 +29,8 @@
  *
  * Fallible calls return PRODUCER_OK or PRODUCER_FAILED (result.h).
  */
-#ifndef TIDEMARK_BOUNDARY_H
-#define TIDEMARK_BOUNDARY_H
+#ifndef TIDEMARK_HWM_H
+#define TIDEMARK_HWM_H
 
 #include "compiler.h"
 #include "result.h"
@@ -41,7 +41,7 @@
 #include "idset.h"
 #include "runrecord.h"
 
-#define BOUNDARY_DIGEST_SIZE 17 /* 16 hex digits + NUL */
+#define HWM_DIGEST_SIZE 17 /* 16 hex digits + NUL */
 
 typedef enum {
     HWM_DIGEST_NONE,  /* "" */
@@ -68,7 +68,7 @@ typedef struct hwm_tracker {
 
 /*
  * FNV-1a 64 of json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS), as 16 lower
- * hex digits into buf (>= BOUNDARY_DIGEST_SIZE). Key order in the source
+ * hex digits into buf (>= HWM_DIGEST_SIZE). Key order in the source
  * does not change it. Fails only if the record cannot be serialized.
  */
 int hwm_digest(const json_t *rec, char *buf, size_t size) TM_WARN_UNUSED;
@@ -80,7 +80,7 @@ int hwm_digest_bytes(const void *bytes, size_t len, char *buf, size_t size) TM_W
 hwm_entry_t hwm_digest_parse(const char *digest);
 
 /* The digest as stored in a run record: "", 16 hex digits, or "?" for
- * HWM_DIGEST_OTHER. buf >= BOUNDARY_DIGEST_SIZE. */
+ * HWM_DIGEST_OTHER. buf >= HWM_DIGEST_SIZE. */
 void hwm_digest_format(const hwm_entry_t *e, char *buf, size_t size);
 
 /*

@@ -65,7 +65,7 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
     /* A deletion is stored with digest "", a dead-lettered bad item with
      * its bytes' digest: once the API mends the item, it is no longer
      * taken as the one already handled. */
-    char digest[BOUNDARY_DIGEST_SIZE] = "";
+    char digest[HWM_DIGEST_SIZE] = "";
     if (bad && hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof(digest)) != 0)
         return run_oom(errstr, errstr_size);
     const cursor_clock_t *clock = CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP);

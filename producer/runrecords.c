@@ -21,7 +21,7 @@ typedef struct record_in {
     const char *url;           /* the page's */
     char id[RECORD_ID_SIZE];   /* when idr == RECORD_ID_OK */
     record_id_result_t idr;    /* what record_id_read() found */
-    char digest[BOUNDARY_DIGEST_SIZE];
+    char digest[HWM_DIGEST_SIZE];
     int64_t cursor; /* when has_cursor */
     int has_cursor;
     char why[512]; /* the DLQ reason, when it is dead-lettered */
@@ -80,7 +80,7 @@ static int handle_no_cursor(run_t *r, const record_in_t *in, char *errstr, size_
 static int handle_unidentified(run_t *r, const record_in_t *in, char *errstr, size_t errstr_size)
 {
     cursor_clock_t clock = hwm_clock(r->sc);
-    char id[BOUNDARY_DIGEST_SIZE + 1];
+    char id[HWM_DIGEST_SIZE + 1];
     id[0] = '\x7f';
     memcpy(id + 1, in->digest, strlen(in->digest) + 1);
     if (hwm_should_skip(&r->tracker, &clock, id, in->cursor, in->digest)) {

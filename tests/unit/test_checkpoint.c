@@ -27,13 +27,13 @@ static const char *const streams[] = {"customers", "orders"};
 /* Digest of id i (16 hex digits, like hwm_digest's). */
 static void digest_of(size_t i, unsigned gen, char *buf)
 {
-    snprintf(buf, BOUNDARY_DIGEST_SIZE, "%08x%08x", gen, (unsigned)(i * 2654435761u));
+    snprintf(buf, HWM_DIGEST_SIZE, "%08x%08x", gen, (unsigned)(i * 2654435761u));
 }
 
 /* A tracker with ids from..to-1 at AT (digest generation gen). */
 static void observe_range(hwm_tracker_t *t, size_t from, size_t to, unsigned gen)
 {
-    char id[32], dg[BOUNDARY_DIGEST_SIZE];
+    char id[32], dg[HWM_DIGEST_SIZE];
     for (size_t i = from; i < to; i++) {
         snprintf(id, sizeof(id), "cus_%06zu", i);
         digest_of(i, gen, dg);
@@ -264,7 +264,7 @@ static void test_override_order(void **state)
     run_record_t *rr = read_back(&tp, NULL, 0);
     load(&back, rr);
     assert_same_set(&t, &back);
-    char dg[BOUNDARY_DIGEST_SIZE];
+    char dg[HWM_DIGEST_SIZE];
     digest_of(10, 2, dg);
     assert_true(
         hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "cus_000010", AT, dg));
