@@ -31,24 +31,12 @@ int hwm_digest(const json_t *rec, char *buf, size_t size)
 
 hwm_entry_t hwm_digest_parse(const char *digest)
 {
-    hwm_entry_t e = {0, HWM_DIGEST_NONE};
     if (!digest || !*digest)
-        return e;
-    e.kind = HWM_DIGEST_OTHER;
-    uint64_t v = 0;
-    for (int i = 0; i < 16; i++) {
-        char c = digest[i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return e; /* also ends at a NUL before 16 digits */
-        v = v << 4 | (uint64_t)d;
-    }
-    if (digest[16] == '\0')
-        e = (hwm_entry_t){v, HWM_DIGEST_HEX};
-    return e;
+        return (hwm_entry_t){0, HWM_DIGEST_NONE};
+    /* exactly 16 hex digits: no sign, space or 0x for strtoull to take */
+    if (strspn(digest, "0123456789abcdefABCDEF") != 16 || digest[16] != '\0')
+        return (hwm_entry_t){0, HWM_DIGEST_OTHER};
+    return (hwm_entry_t){strtoull(digest, NULL, 16), HWM_DIGEST_HEX};
 }
 
 void hwm_digest_format(const hwm_entry_t *e, char *buf, size_t size)
