@@ -74,6 +74,13 @@
  *     only make records at the HWM be published again, never skipped.
  * The reader holds the chunks it finds in memory (about 30 bytes per id).
  *
+ * Modules: checkpoint.c talks to Kafka (read, write, tombstones);
+ * checkpoint_chunks.h is the chunk format (pure); checkpoint_collect.h
+ * resolves a scan's messages into each stream's checkpoint (pure).
+ *
+ * Every function returns PRODUCER_OK or PRODUCER_FAILED with errstr
+ * (result.h) unless it says otherwise.
+ *
  * Owns: checkpoint_read() hands each run_record_t to the caller
  * (run_record_destroy), with the data of its chunk references.
  * checkpoint_chunks_t and the collector own what they hold. Main thread.
@@ -87,17 +94,14 @@
 #include "hwm.h"
 #include "config.h"
 #include "publisher.h"
+#include "result.h"
 #include "runrecord.h"
-
-#define CHECKPOINT_CHUNK_BYTES    (256 * 1024)
-#define CHECKPOINT_INLINE_BYTES   (32 * 1024)
-#define CHECKPOINT_HEAD_MAX_BYTES 900000
-#define CHECKPOINT_CANDIDATES     16
-#define CHECKPOINT_FRAGMENTED_MIN 64
+#include "checkpoint_chunks.h"
+#include "checkpoint_collect.h"
 
 /*
  * For each of the n stream names, out[i] = its checkpoint or NULL.
- * Returns 0, or -1 with errstr (Kafka unreachable, read timed out); on -1
+ * Fails (errstr) when Kafka is unreachable or the read timed out; then
  * every out[i] is NULL.
  */
 int checkpoint_read(const tm_config_t *conf, const char *const *streams, size_t n,
@@ -105,7 +109,7 @@ int checkpoint_read(const tm_config_t *conf, const char *const *streams, size_t 
 
 /*
  * Produces the head rr to topic (key rr->stream) and waits for its ack.
- * 0 or -1 (also for a head over CHECKPOINT_HEAD_MAX_BYTES). Only this
+ * Fails also for a head over CHECKPOINT_HEAD_MAX_BYTES. Only this
  * record's own delivery report decides: the caller must have flushed and
  * checked the events (and chunks) the record covers before calling.
  */
@@ -113,20 +117,10 @@ int checkpoint_write(publisher_t *pub, const char *topic, const run_record_t *rr
                      size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Loads the id set of h (as checkpoint_read resolved it) into the empty
- * tracker t: value, the ids of every chunk whose data is there and
- * decodes (the others are left out, with a warning: their ids are
- * published again) and the inline ids, which stay pending. Returns 0, or
- * -1 on ENOMEM.
- */
-int checkpoint_load_tracker(hwm_tracker_t *t, const run_hwm_t *h,
-                            const char *stream) TM_WARN_UNUSED;
-
-/*
  * Step (1) for one tracker: writes the chunks the head needs (see above;
  * often none), waits for their acks, records them in t, and fills *head
  * (zeroed first; the caller run_hwm_clear()s it) with the head's view of
- * t. seq numbers this run's chunks (start at 0). 0, or -1 with errstr.
+ * t. seq numbers this run's chunks (start at 0).
  */
 int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream, const char *run_id,
                        unsigned *seq, hwm_tracker_t *t, run_hwm_t *head, char *errstr,
@@ -135,7 +129,7 @@ int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream, 
 /*
  * Step (3): tombstones the chunks old names and cur does not (cur NULL:
  * every one of old). Does not wait for the acks (a failed one fails the
- * run's next flush). 0, or -1 with errstr.
+ * run's next flush).
  */
 int checkpoint_drop_unused(publisher_t *pub, const char *topic, const run_hwm_t *old,
                            const run_hwm_t *cur, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
@@ -143,60 +137,5 @@ int checkpoint_drop_unused(publisher_t *pub, const char *topic, const run_hwm_t 
 /* Tombstones keys[0..n) the same way. */
 int checkpoint_drop_keys(publisher_t *pub, const char *topic, char *const *keys, size_t n,
                          char *errstr, size_t errstr_size) TM_WARN_UNUSED;
-
-/* ---- the pure parts, exposed for unit tests ------------------------- */
-
-/* FNV-1a 64 of len bytes. */
-uint64_t checkpoint_sum(const void *data, size_t len);
-
-typedef struct checkpoint_chunk {
-    run_chunk_ref_t ref; /* key, ids, bytes, sum (no data) */
-    char *value;         /* the message value, ref.bytes long */
-} checkpoint_chunk_t;
-
-typedef struct checkpoint_chunks {
-    checkpoint_chunk_t *items;
-    size_t n;
-    int replace; /* the chunks hold every id (else: the pending ones) */
-} checkpoint_chunks_t;
-
-void checkpoint_chunks_clear(checkpoint_chunks_t *c);
-
-/*
- * The chunks step (1) must write for t (none when pending ids fit
- * inline), keys numbered from *seq on. t is not changed. 0, or -1 with
- * errstr (ENOMEM).
- */
-int checkpoint_plan(const hwm_tracker_t *t, const char *stream, const char *run_id, unsigned *seq,
-                    checkpoint_chunks_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
-
-/* The head's view of t into *head (zeroed first): value, pending ids
- * inline, chunk references. 0, or -1 on ENOMEM. */
-int checkpoint_head_view(const hwm_tracker_t *t, run_hwm_t *head) TM_WARN_UNUSED;
-
-/*
- * Checks a chunk's value against ref (bytes, sum, its own key, ids count,
- * well-formed) and, when t is not NULL, adds its ids to t (not pending).
- * Nothing is added unless the whole chunk is valid. 0, -1 with errstr,
- * -2 on ENOMEM (t may then hold part of the chunk).
- */
-int checkpoint_decode_chunk(hwm_tracker_t *t, const run_chunk_ref_t *ref, const char *value,
-                            size_t len, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
-
-/*
- * Collects the messages of a scan of <prefix>.sync-runs for the given
- * streams (borrowed until destroy) and resolves each stream's checkpoint.
- * collect(): value NULL is a tombstone. Returns 0, or -1 on ENOMEM.
- * take(): stream i's checkpoint (see "Reading"), with its chunks' data and
- * stale_chunks, or NULL; the caller owns it.
- */
-typedef struct checkpoint_collector checkpoint_collector_t;
-
-checkpoint_collector_t *checkpoint_collector_new(const char *const *streams, size_t n);
-int checkpoint_collect(checkpoint_collector_t *c, const char *key, size_t key_len,
-                       const char *value, size_t len, int32_t partition, int64_t offset,
-                       int64_t ts) TM_WARN_UNUSED;
-run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i);
-void checkpoint_collector_destroy(checkpoint_collector_t *c);
 
 #endif

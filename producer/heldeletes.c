@@ -14,63 +14,51 @@ typedef struct held {
     int undated;           /* no deleted_at: deleted_at is a producer clock mark */
 } held_t;
 
-struct heldeletes {
-    idset_t *ids;
-};
-
 heldeletes_t *heldeletes_new(void)
 {
-    heldeletes_t *h = calloc(1, sizeof(*h));
-    if (h && !(h->ids = idset_new(sizeof(held_t)))) {
-        free(h);
-        h = NULL;
-    }
-    return h;
+    return idset_new(sizeof(held_t));
 }
 
 void heldeletes_destroy(heldeletes_t *h)
 {
-    if (!h)
-        return;
-    idset_destroy(h->ids);
-    free(h);
+    idset_destroy(h);
 }
 
 int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms, int undated)
 {
     int added = 0;
-    held_t *d = idset_add(h->ids, id, strlen(id), &added);
+    held_t *d = idset_add(h, id, strlen(id), &added);
     if (!d)
-        return -1;
+        return PRODUCER_FAILED;
     if (added) {
         d->deleted_at = deleted_at_ms;
         d->newest_served = INT64_MIN;
         d->undated = undated;
-        return 0;
+        return PRODUCER_OK;
     }
     d->undated = d->undated || undated;
     if (deleted_at_ms > d->deleted_at)
         d->deleted_at = deleted_at_ms;
-    return 0;
+    return PRODUCER_OK;
 }
 
 void heldeletes_served(heldeletes_t *h, const char *id, int64_t cursor_ms)
 {
-    held_t *d = idset_get(h->ids, id, strlen(id));
+    held_t *d = idset_get(h, id, strlen(id));
     if (d && cursor_ms > d->newest_served)
         d->newest_served = cursor_ms;
 }
 
 size_t heldeletes_count(const heldeletes_t *h)
 {
-    return idset_count(h->ids);
+    return idset_count(h);
 }
 
 int heldeletes_next(const heldeletes_t *h, size_t *pos, const char **id, int64_t *deleted_at_ms,
                     int *undated, int *stale)
 {
     void *v;
-    if (!idset_next(h->ids, pos, id, &v))
+    if (!idset_next(h, pos, id, &v))
         return 0;
     const held_t *d = v;
     *deleted_at_ms = d->deleted_at;

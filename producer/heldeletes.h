@@ -26,15 +26,20 @@
  *
  * Owns: an id set of the held deletions (about 40 bytes each: memory
  * follows the deletions of one run, not the records). One thread.
+ *
+ * Fallible calls return PRODUCER_OK or PRODUCER_FAILED (result.h).
  */
 #ifndef TIDEMARK_HELDELETES_H
 #define TIDEMARK_HELDELETES_H
 
 #include "compiler.h"
+#include "result.h"
 #include <stddef.h>
 #include <stdint.h>
+#include "idset.h"
 
-typedef struct heldeletes heldeletes_t;
+/* An id set whose values are what heldeletes.c keeps per id. */
+typedef idset_t heldeletes_t;
 
 heldeletes_t *heldeletes_new(void);
 void heldeletes_destroy(heldeletes_t *h);
@@ -43,7 +48,7 @@ void heldeletes_destroy(heldeletes_t *h);
  * Holds a deletion of id at deleted_at_ms (the later one when id is held
  * already); undated: the item had no deleted_at and deleted_at_ms is a
  * clock mark of the producer's (an id held both ways counts as undated:
- * that deletion is the later one). 0, or -1 on ENOMEM or an id the set
+ * that deletion is the later one). Fails on ENOMEM or an id the set
  * cannot hold (empty, over IDSET_MAX_KEY bytes).
  */
 int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms,

@@ -9,26 +9,22 @@
 
 #include "daytz.h"
 #include "hexnum.h"
+#include "fnv1a.h"
 #include "isotime.h"
 
 int hwm_digest_bytes(const void *bytes, size_t len, char *buf, size_t size)
 {
-    if (size < BOUNDARY_DIGEST_SIZE)
-        return -1;
-    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis */
-    for (const unsigned char *p = bytes, *end = p + len; p < end; p++) {
-        h ^= *p;
-        h *= 0x100000001b3ULL; /* FNV 64 prime */
-    }
-    snprintf(buf, size, "%016llx", (unsigned long long)h);
-    return 0;
+    if (size < HWM_DIGEST_SIZE)
+        return PRODUCER_FAILED;
+    snprintf(buf, size, "%016llx", (unsigned long long)fnv1a64(bytes, len));
+    return PRODUCER_OK;
 }
 
 int hwm_digest(const json_t *rec, char *buf, size_t size)
 {
     char *text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     if (!text) /* json_dumps escapes NUL: strlen is the whole text */
-        return -1;
+        return PRODUCER_FAILED;
     int rc = hwm_digest_bytes(text, strlen(text), buf, size);
     free(text);
     return rc;
@@ -107,13 +103,18 @@ int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock, const c
     return q.kind != HWM_DIGEST_OTHER && q.kind == e->kind && q.value == e->value;
 }
 
+void hwm_chunk_refs_drop(run_chunk_ref_t **chunks, size_t *n)
+{
+    for (size_t i = 0; i < *n; i++)
+        run_chunk_ref_clear(&(*chunks)[i]);
+    free(*chunks);
+    *chunks = NULL;
+    *n = 0;
+}
+
 static void drop_chunks(hwm_tracker_t *t)
 {
-    for (size_t i = 0; i < t->n_chunks; i++)
-        run_chunk_ref_clear(&t->chunks[i]);
-    free(t->chunks);
-    t->chunks = NULL;
-    t->n_chunks = 0;
+    hwm_chunk_refs_drop(&t->chunks, &t->n_chunks);
 }
 
 /* A new bucket: no id of the old one matters any more. */
@@ -130,29 +131,29 @@ static void reset_ids(hwm_tracker_t *t)
 int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *digest, int pending)
 {
     if (!key_ok(id, len))
-        return 0; /* not remembered: published again next time */
+        return PRODUCER_OK; /* not remembered: published again next time */
     if (!t->ids && !(t->ids = idset_new(sizeof(hwm_entry_t))))
-        return -1;
+        return PRODUCER_FAILED;
     if (pending && !t->pending && !(t->pending = idset_new(0)))
-        return -1;
+        return PRODUCER_FAILED;
     hwm_entry_t e = hwm_digest_parse(digest);
     int added;
     hwm_entry_t *v = idset_add(t->ids, id, len, &added);
     if (!v)
-        return -1;
+        return PRODUCER_FAILED;
     size_t size = hwm_entry_json_size(id, len);
     if (added)
         t->bytes += size;
     else if (v->kind == e.kind && v->value == e.value)
-        return 0; /* unchanged: nothing new to write */
+        return PRODUCER_OK; /* unchanged: nothing new to write */
     *v = e;
     if (!pending)
-        return 0;
+        return PRODUCER_OK;
     if (!idset_add(t->pending, id, len, &added))
-        return -1;
+        return PRODUCER_FAILED;
     if (added)
         t->pending_bytes += size;
-    return 0;
+    return PRODUCER_OK;
 }
 
 int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id, int64_t cursor_ms,
@@ -162,7 +163,7 @@ int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id, i
     if (t->has_value) {
         int64_t cur = hwm_bucket(clock, t->value_ms);
         if (b < cur)
-            return 0;
+            return PRODUCER_OK;
         if (b > cur)
             reset_ids(t);
     }
@@ -184,22 +185,22 @@ int hwm_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_
 int hwm_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n, int replace)
 {
     size_t keep = replace ? 0 : t->n_chunks;
-    run_chunk_ref_t *all = calloc(keep + n ? keep + n : 1, sizeof *all);
+    run_chunk_ref_t *all = calloc(keep + n ? keep + n : 1, sizeof(*all));
     if (!all)
-        return -1;
+        return PRODUCER_FAILED;
     for (size_t i = 0; i < n; i++) {
         if (run_chunk_ref_copy(&all[keep + i], &refs[i]) != 0) {
             for (size_t j = 0; j <= i; j++)
                 run_chunk_ref_clear(&all[keep + j]);
             free(all);
-            return -1;
+            return PRODUCER_FAILED;
         }
     }
     if (replace) {
         drop_chunks(t);
     } else {
         if (keep)
-            memcpy(all, t->chunks, keep * sizeof *all); /* moved, not copied */
+            memcpy(all, t->chunks, keep * sizeof(*all)); /* moved, not copied */
         free(t->chunks);
     }
     t->chunks = all;
@@ -207,7 +208,7 @@ int hwm_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
     if (t->pending)
         idset_clear(t->pending);
     t->pending_bytes = 0;
-    return 0;
+    return PRODUCER_OK;
 }
 
 void hwm_tracker_clear(hwm_tracker_t *t)
@@ -215,5 +216,5 @@ void hwm_tracker_clear(hwm_tracker_t *t)
     idset_destroy(t->ids);
     idset_destroy(t->pending);
     drop_chunks(t);
-    memset(t, 0, sizeof *t);
+    memset(t, 0, sizeof(*t));
 }

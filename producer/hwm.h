@@ -26,11 +26,14 @@
  * Owns: hwm_tracker_t owns its idsets and chunk references; a zeroed one
  * is an empty tracker; free with hwm_tracker_clear(). Pure, no
  * shared state: any thread, one tracker per thread.
+ *
+ * Fallible calls return PRODUCER_OK or PRODUCER_FAILED (result.h).
  */
-#ifndef TIDEMARK_BOUNDARY_H
-#define TIDEMARK_BOUNDARY_H
+#ifndef TIDEMARK_HWM_H
+#define TIDEMARK_HWM_H
 
 #include "compiler.h"
+#include "result.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -38,7 +41,7 @@
 #include "idset.h"
 #include "runrecord.h"
 
-#define BOUNDARY_DIGEST_SIZE 17 /* 16 hex digits + NUL */
+#define HWM_DIGEST_SIZE 17 /* 16 hex digits + NUL */
 
 typedef enum {
     HWM_DIGEST_NONE,  /* "" */
@@ -65,8 +68,8 @@ typedef struct hwm_tracker {
 
 /*
  * FNV-1a 64 of json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS), as 16 lower
- * hex digits into buf (>= BOUNDARY_DIGEST_SIZE). Key order in the source
- * does not change it. Returns 0, or -1 if the record cannot be serialized.
+ * hex digits into buf (>= HWM_DIGEST_SIZE). Key order in the source
+ * does not change it. Fails only if the record cannot be serialized.
  */
 int hwm_digest(const json_t *rec, char *buf, size_t size) TM_WARN_UNUSED;
 
@@ -77,7 +80,7 @@ int hwm_digest_bytes(const void *bytes, size_t len, char *buf, size_t size) TM_W
 hwm_entry_t hwm_digest_parse(const char *digest);
 
 /* The digest as stored in a run record: "", 16 hex digits, or "?" for
- * HWM_DIGEST_OTHER. buf >= BOUNDARY_DIGEST_SIZE. */
+ * HWM_DIGEST_OTHER. buf >= HWM_DIGEST_SIZE. */
 void hwm_digest_format(const hwm_entry_t *e, char *buf, size_t size);
 
 /*
@@ -123,7 +126,7 @@ int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock, const c
  * there unchanged; an older one changes nothing. value becomes the largest
  * cursor seen. digest NULL is stored as "". An id the set cannot hold
  * (empty, or longer than IDSET_MAX_KEY) is not remembered: it is published
- * again next time. Returns 0, -1 on ENOMEM.
+ * again next time. Fails on ENOMEM only.
  */
 int hwm_observe(hwm_tracker_t *t, const cursor_clock_t *clock, const char *id, int64_t cursor_ms,
                 const char *digest) TM_WARN_UNUSED;
@@ -141,8 +144,8 @@ int hwm_tracker_cap(hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark_
 /*
  * Adds or updates id (len bytes) as hwm_observe does in the current
  * bucket, without touching value: for loading a checkpoint. pending = 0
- * for an id read from a chunk the tracker's chunks[] hold. Returns 0
- * (also for an id the set cannot hold, which is left out), -1 on ENOMEM.
+ * for an id read from a chunk the tracker's chunks[] hold. An id the set
+ * cannot hold is left out (PRODUCER_OK); fails on ENOMEM only.
  */
 int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *digest,
                     int pending) TM_WARN_UNUSED;
@@ -150,10 +153,13 @@ int hwm_tracker_put(hwm_tracker_t *t, const char *id, size_t len, const char *di
 /*
  * After chunks holding every pending id (and, with replace, every id) were
  * written: appends copies of refs[0..n) to chunks[] (replace: drops the
- * old ones first) and empties pending. 0, or -1 on ENOMEM (t unchanged).
+ * old ones first) and empties pending. Fails on ENOMEM only (t unchanged).
  */
 int hwm_tracker_chunked(hwm_tracker_t *t, const run_chunk_ref_t *refs, size_t n,
                         int replace) TM_WARN_UNUSED;
+
+/* Frees the chunk references (*chunks)[0..*n) and empties the list. */
+void hwm_chunk_refs_drop(run_chunk_ref_t **chunks, size_t *n);
 
 /* Frees what t holds and zeroes it. */
 void hwm_tracker_clear(hwm_tracker_t *t);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv1a.h"
+
 #define INITIAL_SLOTS 1024u
 #define INITIAL_ARENA 4096u
 #define ALIGN8(n)     (((n) + 7u) & ~(size_t)7u)
@@ -34,11 +36,7 @@ struct idset {
  * low bits, which pick the slot, depend on every byte. */
 static uint32_t hash_key(const char *key, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 0x100000001b3ull;
-    }
+    uint64_t h = fnv1a64(key, len);
     uint32_t x = (uint32_t)(h ^ (h >> 32));
     x ^= x >> 16;
     x *= 0x85ebca6bu;
@@ -60,28 +58,31 @@ static void *record_value(const idset_t *s, uint32_t off8)
 
 idset_t *idset_new(size_t value_size)
 {
-    idset_t *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->value_size = ALIGN8(value_size);
-    s->n_slots = INITIAL_SLOTS;
-    s->slots = calloc(s->n_slots, sizeof *s->slots);
-    s->cap = INITIAL_ARENA;
-    s->arena = malloc(s->cap);
-    s->used = 8; /* offset 0 means "empty slot" */
-    if (!s->slots || !s->arena) {
-        idset_destroy(s);
-        return NULL;
+    idset_t *s = malloc(sizeof(*s));
+    slot_t *slots = calloc(INITIAL_SLOTS, sizeof(*slots));
+    char *arena = malloc(INITIAL_ARENA);
+    if (s && slots && arena) {
+        /* offset 0 means "empty slot": the arena's first 8 bytes are unused */
+        *s = (idset_t){.slots = slots,
+                       .n_slots = INITIAL_SLOTS,
+                       .arena = arena,
+                       .used = 8,
+                       .cap = INITIAL_ARENA,
+                       .value_size = ALIGN8(value_size)};
+        return s;
     }
-    return s;
+    free(arena);
+    free(slots);
+    free(s);
+    return NULL;
 }
 
 void idset_destroy(idset_t *s)
 {
-    if (!s)
-        return;
-    free(s->slots);
-    free(s->arena);
+    if (s) {
+        free(s->slots);
+        free(s->arena);
+    }
     free(s);
 }
 
@@ -106,7 +107,7 @@ static size_t probe(const idset_t *s, const char *key, size_t len, uint32_t h)
 static int grow_table(idset_t *s)
 {
     size_t n = s->n_slots * 2;
-    slot_t *fresh = calloc(n, sizeof *fresh);
+    slot_t *fresh = calloc(n, sizeof(*fresh));
     if (!fresh)
         return -1;
     for (size_t i = 0; i < s->n_slots; i++) {
@@ -208,16 +209,16 @@ void idset_clear(idset_t *s)
             off += s->value_size + ALIGN8(len + 1);
         }
     } else if (s->n_slots > INITIAL_SLOTS * 64) {
-        slot_t *fresh = calloc(INITIAL_SLOTS, sizeof *fresh);
+        slot_t *fresh = calloc(INITIAL_SLOTS, sizeof(*fresh));
         if (fresh) { /* give a large table back */
             free(s->slots);
             s->slots = fresh;
             s->n_slots = INITIAL_SLOTS;
         } else {
-            memset(s->slots, 0, s->n_slots * sizeof *s->slots);
+            memset(s->slots, 0, s->n_slots * sizeof(*s->slots));
         }
     } else {
-        memset(s->slots, 0, s->n_slots * sizeof *s->slots);
+        memset(s->slots, 0, s->n_slots * sizeof(*s->slots));
     }
     s->count = 0;
     s->used = 8;
@@ -237,7 +238,7 @@ size_t idset_count(const idset_t *s)
 
 size_t idset_memory(const idset_t *s)
 {
-    return s->n_slots * sizeof *s->slots + s->cap;
+    return s->n_slots * sizeof(*s->slots) + s->cap;
 }
 
 int idset_next(const idset_t *s, size_t *pos, const char **key, void **value)

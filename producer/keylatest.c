@@ -20,42 +20,30 @@ typedef struct latest {
     uint8_t state; /* keylatest_state_t */
 } latest_t;
 
-struct keylatest {
-    idset_t *ids;
-};
-
 keylatest_t *keylatest_new(void)
 {
-    keylatest_t *kl = calloc(1, sizeof(*kl));
-    if (kl && !(kl->ids = idset_new(sizeof(latest_t)))) {
-        free(kl);
-        kl = NULL;
-    }
-    return kl;
+    return idset_new(sizeof(latest_t));
 }
 
 void keylatest_destroy(keylatest_t *kl)
 {
-    if (!kl)
-        return;
-    idset_destroy(kl->ids);
-    free(kl);
+    idset_destroy(kl);
 }
 
 int keylatest_want(keylatest_t *kl, const char *id)
 {
-    return idset_add(kl->ids, id, strlen(id), NULL) ? 0 : -1;
+    return idset_add(kl, id, strlen(id), NULL) ? PRODUCER_OK : PRODUCER_FAILED;
 }
 
 size_t keylatest_count(const keylatest_t *kl)
 {
-    return idset_count(kl->ids);
+    return idset_count(kl);
 }
 
 void keylatest_fold(keylatest_t *kl, const char *key, size_t key_len, int32_t partition,
                     int64_t timestamp, const void *value, size_t value_len)
 {
-    latest_t *l = key ? idset_get(kl->ids, key, key_len) : NULL;
+    latest_t *l = key ? idset_get(kl, key, key_len) : NULL;
     if (!l)
         return; /* not asked about */
     /* A message from another partition than the one seen so far is the
@@ -81,7 +69,7 @@ static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
     (void)errstr_size;
     keylatest_fold(opaque, m->key, m->key_len, m->partition, rd_kafka_message_timestamp(m, NULL),
                    m->payload, m->len);
-    return 0;
+    return PRODUCER_OK;
 }
 
 int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic, char *errstr,
@@ -93,7 +81,7 @@ int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic, 
 
 keylatest_state_t keylatest_get(const keylatest_t *kl, const char *id, int64_t *source_ts_ms)
 {
-    const latest_t *l = idset_get(kl->ids, id, strlen(id));
+    const latest_t *l = idset_get(kl, id, strlen(id));
     if (!l)
         return KEYLATEST_NONE;
     if (source_ts_ms)

@@ -18,16 +18,21 @@
  * count; a value that is not a change event leaves the id "unknown".
  *
  * Owns: its id set; one thread (the run's).
+ *
+ * Fallible calls return PRODUCER_OK or PRODUCER_FAILED (result.h).
  */
 #ifndef TIDEMARK_KEYLATEST_H
 #define TIDEMARK_KEYLATEST_H
 
 #include "compiler.h"
+#include "result.h"
 #include <stddef.h>
 #include <stdint.h>
+#include "idset.h"
 #include "config.h"
 
-typedef struct keylatest keylatest_t;
+/* An id set whose values are what keylatest.c keeps per id. */
+typedef idset_t keylatest_t;
 
 typedef enum {
     KEYLATEST_NONE,    /* the topic holds no message for the id */
@@ -39,12 +44,12 @@ typedef enum {
 keylatest_t *keylatest_new(void);
 void keylatest_destroy(keylatest_t *kl);
 
-/* Asks about id (before the scan). 0, or -1 on ENOMEM or an unusable id. */
+/* Asks about id (before the scan). Fails on ENOMEM or an unusable id. */
 int keylatest_want(keylatest_t *kl, const char *id) TM_WARN_UNUSED;
 
 size_t keylatest_count(const keylatest_t *kl);
 
-/* Reads topic; 0, or -1 with errstr (Kafka failed, stalled, interrupted). */
+/* Reads topic; fails with errstr (Kafka failed, stalled, interrupted). */
 int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;
 

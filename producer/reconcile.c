@@ -29,7 +29,7 @@ struct reconcile {
 
 reconcile_t *reconcile_new(void)
 {
-    reconcile_t *rc = calloc(1, sizeof *rc);
+    reconcile_t *rc = calloc(1, sizeof(*rc));
     if (rc && !(rc->ids = idset_new(sizeof(key_state_t)))) {
         free(rc);
         rc = NULL;
@@ -57,21 +57,21 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
 {
     rc->messages++;
     if (!key || key_len == 0 || key_len > IDSET_MAX_KEY || memchr(key, '\0', key_len))
-        return 0;
+        return PRODUCER_OK;
     int added;
     key_state_t *ks = idset_add(rc->ids, key, key_len, &added);
     if (!ks)
-        return -1;
+        return PRODUCER_FAILED;
     if (!added && ks->partition != partition) {
         if (ts < ks->ts)
-            return 0; /* an older version from another partition */
+            return PRODUCER_OK; /* an older version from another partition */
         if (ts == ks->ts)
             live = live || ks->live;
     }
     ks->ts = ts;
     ks->partition = partition;
     ks->live = (uint8_t)(live != 0);
-    return 0;
+    return PRODUCER_OK;
 }
 
 static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr, size_t errstr_size)
@@ -88,9 +88,9 @@ static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
                        live) != 0) {
         errstr_set(errstr, errstr_size, "out of memory holding the ids of %s",
                    rd_kafka_topic_name(m->rkt));
-        return -1;
+        return PRODUCER_FAILED;
     }
-    return 0;
+    return PRODUCER_OK;
 }
 
 int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic, char *errstr,

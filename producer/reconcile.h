@@ -26,11 +26,14 @@
  * Owns: its id set (idset.h), about 50 bytes per key (48 MiB for 1e6
  * ids; a jansson object used as a set took 94 MiB). Strings handed out
  * are borrowed until reconcile_destroy. One thread.
+ *
+ * Fallible calls return PRODUCER_OK or PRODUCER_FAILED (result.h).
  */
 #ifndef TIDEMARK_RECONCILE_H
 #define TIDEMARK_RECONCILE_H
 
 #include "compiler.h"
+#include "result.h"
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
@@ -58,14 +61,14 @@ int reconcile_is_live(const void *value, const char *op, size_t op_len);
 /*
  * Folds one message of key (key_len bytes) from partition at timestamp ts
  * (ms; -1 when unknown), live as reconcile_is_live says, in the order the
- * partition was read. Returns 0, or -1 on ENOMEM. A key that is empty,
+ * partition was read. Fails on ENOMEM only. A key that is empty,
  * longer than IDSET_MAX_KEY or holds a NUL is not one of ours: ignored.
  */
 int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
                    int live) TM_WARN_UNUSED;
 
 /*
- * Scans topic (every partition, low to high watermark) into rc. 0, or -1
+ * Scans topic (every partition, low to high watermark) into rc. Fails
  * with errstr (Kafka unreachable, stalled, interrupted, ENOMEM).
  */
 int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic, char *errstr,

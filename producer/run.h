@@ -29,19 +29,22 @@
  * deleted endpoint fails still reconciles (that needs the records walk
  * only), and then counts as a full run for full_sync.every.
  *
+ * The run's steps live in runstate.h's modules; this header is the whole
+ * of what the rest of the producer calls.
+ *
  * Owns nothing past the call: the publisher, envelope schema and config are
  * borrowed. Main thread (the envelope schema is not thread-safe).
  */
-#ifndef TIDEMARK_SYNC_H
-#define TIDEMARK_SYNC_H
+#ifndef TIDEMARK_RUN_H
+#define TIDEMARK_RUN_H
 
 #include "compiler.h"
 #include <stddef.h>
-#include <jansson.h>
+#include <stdint.h>
 #include "config.h"
 #include "envelope.h"
-#include "idset.h"
 #include "publisher.h"
+#include "result.h"
 #include "runrecord.h"
 
 /* Records between progress checkpoints. */
@@ -54,34 +57,14 @@ typedef struct run_opts {
 } run_opts_t;
 
 /*
- * Runs stream sc once. cp is its latest checkpoint (NULL: none); on
- * return *next_cp (if not NULL) is the run record this run last wrote
- * durably (caller destroys; NULL if none was written). Returns 0 when the
- * run completed, -1 when it failed (errstr says why; it was logged).
+ * Runs stream sc once. cp is its latest checkpoint (NULL: none). Returns
+ * PRODUCER_OK when the run completed, PRODUCER_FAILED when it failed
+ * (errstr says why; it was logged). Its counters are in the process
+ * totals (stats.h) on return.
  */
 int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t *es,
-             publisher_t *pub, const run_record_t *cp, const run_opts_t *opts,
-             run_record_t **next_cp, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
-
-/* ---- pure helpers, exposed for unit tests ---- */
-
-/* A buffer for any id record_id_read() accepts (the id sets' limit). */
-#define RECORD_ID_SIZE (IDSET_MAX_KEY + 1)
-
-/* What record_id_read() found. */
-typedef enum record_id_result {
-    RECORD_ID_OK = 0,
-    RECORD_ID_MISSING = -1, /* no such field, or not a string or integer, or "" */
-    RECORD_ID_TOO_LONG = -2 /* its text needs size bytes or more */
-} record_id_result_t;
-
-/*
- * The record's id (field of rec) as text into buf: a string as is, an
- * integer in decimal (one beyond int64 as the source wrote it). With
- * size = RECORD_ID_SIZE, an id longer than IDSET_MAX_KEY bytes is
- * RECORD_ID_TOO_LONG: no id set (tracker, reconciliation) could hold it.
- */
-record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf, size_t size);
+             publisher_t *pub, const run_record_t *cp, const run_opts_t *opts, char *errstr,
+             size_t errstr_size) TM_WARN_UNUSED;
 
 /* "<stream>-<yyyymmddThhmmss>Z-<8 hex of random.h>" into buf. */
 void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size);

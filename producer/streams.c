@@ -21,10 +21,10 @@ int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set
                     size_t errstr_size)
 {
     set->n = 0;
-    set->items = calloc(conf->n_streams ? conf->n_streams : 1, sizeof *set->items);
+    set->items = calloc(conf->n_streams ? conf->n_streams : 1, sizeof(*set->items));
     if (!set->items) {
         errstr_set(errstr, errstr_size, "out of memory");
-        return -1;
+        return PRODUCER_FAILED;
     }
     for (size_t i = 0; i < conf->n_streams; i++) {
         const stream_conf_t *sc = &conf->streams[i];
@@ -33,15 +33,15 @@ int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set
         loaded_stream_t *ls = &set->items[set->n++];
         if (load_one(conf, sc, ls, errstr, errstr_size) != 0) {
             stream_set_clear(set);
-            return -1;
+            return PRODUCER_FAILED;
         }
     }
     if (only && set->n == 0) {
         errstr_set(errstr, errstr_size, "%s: unknown stream '%s'", conf->path, only);
         stream_set_clear(set);
-        return -1;
+        return PRODUCER_FAILED;
     }
-    return 0;
+    return PRODUCER_OK;
 }
 
 void stream_set_clear(stream_set_t *set)

@@ -5,11 +5,14 @@
  * Owns: each record_schema_t and envelope_schema_t (the stream_conf_t is
  * borrowed from the config, which must outlive the set). Main thread only:
  * envelope schemas are not thread-safe.
+ *
+ * Fallible calls return PRODUCER_OK or PRODUCER_FAILED (result.h).
  */
 #ifndef TIDEMARK_STREAMS_H
 #define TIDEMARK_STREAMS_H
 
 #include "compiler.h"
+#include "result.h"
 #include <stddef.h>
 #include "config.h"
 #include "envelope.h"
@@ -30,7 +33,7 @@ typedef struct stream_set {
  * Loads every stream of conf, or only the one named only (not NULL). A
  * schema that does not load is a configuration error:
  * "FILE:LINE: [stream NAME] schema: <reason>". An unknown `only` gives
- * "unknown stream 'NAME'". Returns 0 or -1 with errstr.
+ * "unknown stream 'NAME'" (errstr).
  */
 int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set, char *errstr,
                     size_t errstr_size) TM_WARN_UNUSED;

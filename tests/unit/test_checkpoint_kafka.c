@@ -50,7 +50,7 @@ static size_t env_size(const char *name, size_t dflt)
 static void make_id(size_t i, char *id, size_t size, char *dg)
 {
     snprintf(id, size, "cus_%07zu", i);
-    snprintf(dg, BOUNDARY_DIGEST_SIZE, "%016llx", (unsigned long long)(i * 0x9e3779b97f4a7c15ULL));
+    snprintf(dg, HWM_DIGEST_SIZE, "%016llx", (unsigned long long)(i * 0x9e3779b97f4a7c15ULL));
 }
 
 static void test_round_trip(void **state)
@@ -80,7 +80,7 @@ static void test_round_trip(void **state)
 
     /* the set: n ids at one cursor value, as a run leaves it */
     hwm_tracker_t t = {0};
-    char id[32], dg[BOUNDARY_DIGEST_SIZE];
+    char id[32], dg[HWM_DIGEST_SIZE];
     int64_t t0 = isotime_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
         make_id(i, id, sizeof id, dg);

@@ -31,7 +31,7 @@ static void digest_of(const char *json, char *buf)
     json_error_t jerr;
     json_t *j = json_loads(json, 0, &jerr);
     assert_non_null(j);
-    assert_int_equal(hwm_digest(j, buf, BOUNDARY_DIGEST_SIZE), 0);
+    assert_int_equal(hwm_digest(j, buf, HWM_DIGEST_SIZE), 0);
     json_decref(j);
 }
 
@@ -49,7 +49,7 @@ static void test_digest(void **state)
         {"{\"id\":1}", "{\"id\":1,\"extra\":null}", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char da[BOUNDARY_DIGEST_SIZE], db[BOUNDARY_DIGEST_SIZE];
+        char da[HWM_DIGEST_SIZE], db[HWM_DIGEST_SIZE];
         digest_of(cases[i].a, da);
         digest_of(cases[i].b, db);
         assert_int_equal(strlen(da), 16);
@@ -57,7 +57,7 @@ static void test_digest(void **state)
     }
     /* FNV-1a 64 of "{}" is a fixed value: the digest is stable across
      * builds and hosts (it is stored in run records). */
-    char d[BOUNDARY_DIGEST_SIZE];
+    char d[HWM_DIGEST_SIZE];
     digest_of("{}", d);
     assert_string_equal(d, "08f44b07b5901a25");
     /* ... and raw bytes (a dead-lettered bad item) hash the same way */
@@ -65,7 +65,7 @@ static void test_digest(void **state)
     assert_string_equal(d, "08f44b07b5901a25");
     assert_int_equal(hwm_digest_bytes("{\"a\":\"\xe9\"}", 8, d, sizeof d), 0);
     assert_int_equal(strlen(d), 16);
-    assert_int_equal(hwm_digest_bytes("{}", 2, d, BOUNDARY_DIGEST_SIZE - 1), -1);
+    assert_int_equal(hwm_digest_bytes("{}", 2, d, HWM_DIGEST_SIZE - 1), -1);
 }
 
 static void test_bucket(void **state)
@@ -125,7 +125,7 @@ static void test_digest_parse(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hwm_entry_t e = hwm_digest_parse(cases[i].in);
-        char out[BOUNDARY_DIGEST_SIZE];
+        char out[HWM_DIGEST_SIZE];
         if (e.kind != cases[i].kind)
             fail_msg("case %zu (%s): kind %d", i, cases[i].in ? cases[i].in : "NULL", e.kind);
         if (e.kind == HWM_DIGEST_HEX)
@@ -207,7 +207,7 @@ static void dump(const hwm_tracker_t *h, char *all, size_t all_size, char *pend,
         n = pos = 0;
         while (sets[w] && idset_next(sets[w], &pos, &id, &v)) {
             const hwm_entry_t *e = hwm_find_id(h, id);
-            char dg[BOUNDARY_DIGEST_SIZE];
+            char dg[HWM_DIGEST_SIZE];
             assert_non_null(e);
             hwm_digest_format(e, dg, sizeof dg);
             assert_true(n < 16);
@@ -438,7 +438,7 @@ static void test_million_ties(void **state)
     const size_t n = 1000000;
     const int64_t at = ts("2026-11-25T12:00:00Z");
     hwm_tracker_t h = {0};
-    char id[32], dg[BOUNDARY_DIGEST_SIZE];
+    char id[32], dg[HWM_DIGEST_SIZE];
     int64_t t0 = isotime_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
         snprintf(id, sizeof id, "%zu", i);

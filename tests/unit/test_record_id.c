@@ -1,5 +1,5 @@
 /*
- * test_record_id.c - producer/run.c's reading of a record's id: strings,
+ * test_record_id.c - producer/recordid.c: reading of a record's id: strings,
  * integers (one beyond int64 as written), what is missing, and ids longer
  * than the id sets hold (IDSET_MAX_KEY), which must be told apart from a
  * missing id.
@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "jsonpage.h"
-#include "run.h"
+#include "recordid.h"
 
 typedef struct id_case {
     const char *item; /* one record, as JSON text */

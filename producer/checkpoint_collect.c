@@ -1,0 +1,248 @@
+/*
+ * checkpoint_collect.c - the checkpoint of each stream from a scan of
+ * <prefix>.sync-runs: its newest heads and chunks, resolved to the newest
+ * complete head (see checkpoint.h, "Reading"; checkpoint_collect.h).
+ */
+#include "checkpoint_collect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errstr.h"
+#include "checkpoint_chunks.h"
+#include "hwm.h"
+#include "idset.h"
+#include "log.h"
+
+typedef struct cand {
+    run_record_t *rr;
+    int32_t partition;
+    int64_t offset, ts;
+} cand_t;
+
+typedef struct chunk_slot { /* value of collector.chunks */
+    char *data;             /* NULL: tombstoned */
+    size_t len;
+    uint32_t mark; /* complete(): seen in this check */
+} chunk_slot_t;
+
+struct checkpoint_collector {
+    const char *const *streams;
+    size_t n;
+    cand_t *cands; /* n * CHECKPOINT_CANDIDATES, newest first */
+    size_t *n_cands;
+    idset_t *chunks; /* chunk key -> chunk_slot_t */
+    uint32_t mark;
+};
+
+checkpoint_collector_t *checkpoint_collector_new(const char *const *streams, size_t n)
+{
+    size_t slots = n ? n : 1;
+    checkpoint_collector_t *c = malloc(sizeof(*c));
+    cand_t *cands = calloc(slots * CHECKPOINT_CANDIDATES, sizeof(*cands));
+    size_t *n_cands = calloc(slots, sizeof(*n_cands));
+    idset_t *chunks = idset_new(sizeof(chunk_slot_t));
+    if (c && cands && n_cands && chunks) {
+        *c = (checkpoint_collector_t){
+            .streams = streams, .n = n, .cands = cands, .n_cands = n_cands, .chunks = chunks};
+        return c;
+    }
+    idset_destroy(chunks);
+    free(n_cands);
+    free(cands);
+    free(c);
+    return NULL;
+}
+
+void checkpoint_collector_destroy(checkpoint_collector_t *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; c->cands && c->n_cands && i < c->n; i++)
+        for (size_t j = 0; j < c->n_cands[i]; j++)
+            run_record_destroy(c->cands[i * CHECKPOINT_CANDIDATES + j].rr);
+    if (c->chunks) {
+        size_t pos = 0;
+        const char *k;
+        void *v;
+        while (idset_next(c->chunks, &pos, &k, &v))
+            free(((chunk_slot_t *)v)->data);
+    }
+    idset_destroy(c->chunks);
+    free(c->cands);
+    free(c->n_cands);
+    free(c);
+}
+
+/* The index of the stream whose key (len bytes) this is, or -1. */
+static long stream_index(const checkpoint_collector_t *c, const char *key, size_t len)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strlen(c->streams[i]) == len && memcmp(c->streams[i], key, len) == 0)
+            return (long)i;
+    return -1;
+}
+
+static int newer(const cand_t *a, const cand_t *b)
+{
+    return a->partition == b->partition ? a->offset > b->offset : a->ts > b->ts;
+}
+
+static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size_t len,
+                    int32_t partition, int64_t offset, int64_t ts)
+{
+    char err[256];
+    run_record_t *rr = run_record_from_json(value, len, err, sizeof(err));
+    if (!rr) {
+        log_warn("ignoring a run record that does not parse",
+                 "stream=%s partition=%d offset=%lld error=\"%s\"", c->streams[i], (int)partition,
+                 (long long)offset, err);
+        return PRODUCER_OK;
+    }
+    cand_t nc = {rr, partition, offset, ts};
+    cand_t *list = &c->cands[i * CHECKPOINT_CANDIDATES];
+    size_t n = c->n_cands[i], at = 0;
+    while (at < n && !newer(&nc, &list[at]))
+        at++;
+    if (at == CHECKPOINT_CANDIDATES) { /* older than every one kept */
+        run_record_destroy(rr);
+        return PRODUCER_OK;
+    }
+    if (n == CHECKPOINT_CANDIDATES)
+        run_record_destroy(list[--n].rr);
+    memmove(&list[at + 1], &list[at], (n - at) * sizeof(*list));
+    list[at] = nc;
+    c->n_cands[i] = n + 1;
+    return PRODUCER_OK;
+}
+
+int checkpoint_collect(checkpoint_collector_t *c, const char *key, size_t key_len,
+                       const char *value, size_t len, int32_t partition, int64_t offset, int64_t ts)
+{
+    if (!key)
+        return PRODUCER_OK;
+    long i = stream_index(c, key, key_len);
+    if (i >= 0) /* a head; a tombstone would be a reset to "no checkpoint" */
+        return value ? add_head(c, (size_t)i, value, len, partition, offset, ts) : PRODUCER_OK;
+    size_t at = run_chunk_key_stream(key, key_len);
+    if (!at || stream_index(c, key, at) < 0 || key_len > IDSET_MAX_KEY ||
+        memchr(key, '\0', key_len))
+        return PRODUCER_OK; /* another stream's, or not ours at all */
+    chunk_slot_t *s = idset_add(c->chunks, key, key_len, NULL);
+    if (!s)
+        return PRODUCER_FAILED;
+    free(s->data);
+    s->data = NULL;
+    s->len = 0;
+    if (value) {
+        if (!(s->data = malloc(len + 1)))
+            return PRODUCER_FAILED;
+        memcpy(s->data, value, len);
+        s->data[len] = '\0';
+        s->len = len;
+    }
+    return PRODUCER_OK;
+}
+
+/* True when every chunk rr names is there, of stream, and valid. */
+static int complete(checkpoint_collector_t *c, const char *stream, const run_record_t *rr,
+                    char *why, size_t why_size)
+{
+    const run_hwm_t *hs[2] = {&rr->hwm, &rr->deleted_hwm};
+    uint32_t mark = ++c->mark;
+    for (int h = 0; h < 2; h++) {
+        for (size_t k = 0; k < hs[h]->n_chunks; k++) {
+            const run_chunk_ref_t *ref = &hs[h]->chunks[k];
+            size_t kl = strlen(ref->key), at = run_chunk_key_stream(ref->key, kl);
+            chunk_slot_t *s = at == strlen(stream) && memcmp(ref->key, stream, at) == 0
+                                  ? idset_get(c->chunks, ref->key, kl)
+                                  : NULL;
+            if (!s || !s->data) {
+                errstr_set(why, why_size, "chunk %s: not found", ref->key);
+                return 0;
+            }
+            if (s->mark == mark) {
+                errstr_set(why, why_size, "chunk %s: named twice", ref->key);
+                return 0;
+            }
+            s->mark = mark;
+            if (checkpoint_decode_chunk(NULL, ref, s->data, s->len, why, why_size) != 0)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Moves each named chunk's data into its reference. */
+static void attach(checkpoint_collector_t *c, run_record_t *rr)
+{
+    run_hwm_t *hs[2] = {&rr->hwm, &rr->deleted_hwm};
+    for (int h = 0; h < 2; h++)
+        for (size_t k = 0; k < hs[h]->n_chunks; k++) {
+            run_chunk_ref_t *ref = &hs[h]->chunks[k];
+            chunk_slot_t *s = idset_get(c->chunks, ref->key, strlen(ref->key));
+            if (s) {
+                free(ref->data);
+                ref->data = s->data;
+                s->data = NULL;
+            }
+        }
+}
+
+/* rr->stale_chunks = the live chunks of stream that rr does not hold.
+ * Best effort: on ENOMEM the list is shorter (they stay on the topic). */
+static void find_stale(checkpoint_collector_t *c, const char *stream, run_record_t *rr)
+{
+    size_t pos = 0, sl = strlen(stream);
+    const char *key;
+    void *v;
+    while (idset_next(c->chunks, &pos, &key, &v)) {
+        chunk_slot_t *s = v;
+        if (!s->data || strncmp(key, stream, sl) != 0 || key[sl] != '/')
+            continue;
+        char **grown = realloc(rr->stale_chunks, (rr->n_stale_chunks + 1) * sizeof(*grown));
+        char *k = grown ? strdup(key) : NULL;
+        if (grown)
+            rr->stale_chunks = grown;
+        if (!k)
+            return;
+        rr->stale_chunks[rr->n_stale_chunks++] = k;
+    }
+}
+
+run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i)
+{
+    if (i >= c->n || c->n_cands[i] == 0)
+        return NULL;
+    const char *stream = c->streams[i];
+    cand_t *list = &c->cands[i * CHECKPOINT_CANDIDATES];
+    size_t n = c->n_cands[i], pick = 0;
+    char why[512] = "", first_why[512] = "";
+    while (pick < n && !complete(c, stream, list[pick].rr, why, sizeof(why))) {
+        if (pick == 0)
+            snprintf(first_why, sizeof(first_why), "%s", why);
+        pick++;
+    }
+    run_record_t *rr;
+    if (pick < n) {
+        rr = list[pick].rr;
+        if (pick > 0)
+            log_warn("the latest checkpoint is incomplete: using an older one; records "
+                     "after it are published again",
+                     "stream=%s run_id=%s error=\"%s\"", stream, rr->run_id, first_why);
+        attach(c, rr);
+    } else {
+        pick = 0;
+        rr = list[0].rr;
+        log_warn("no complete checkpoint: its ids at the HWM are forgotten, records at "
+                 "the HWM are published again",
+                 "stream=%s run_id=%s error=\"%s\"", stream, rr->run_id, first_why);
+        hwm_chunk_refs_drop(&rr->hwm.chunks, &rr->hwm.n_chunks);
+        hwm_chunk_refs_drop(&rr->deleted_hwm.chunks, &rr->deleted_hwm.n_chunks);
+    }
+    memmove(&list[pick], &list[pick + 1], (n - pick - 1) * sizeof(*list));
+    c->n_cands[i] = n - 1;
+    find_stale(c, stream, rr);
+    return rr;
+}

@@ -1,0 +1,46 @@
+/*
+ * recordid.c - a record's id (see recordid.h).
+ */
+#include "recordid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "errstr.h"
+#include "jsonnum.h"
+
+record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf, size_t size)
+{
+    json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
+    const char *text = NULL;
+    size_t len = 0;
+    char num[24];
+    if (jsonnum_is_integer(v)) {
+        text = jsonnum_text(v);
+        len = strlen(text);
+    } else if (jsonnum_is_string(v) && json_string_length(v) > 0) {
+        text = json_string_value(v);
+        len = json_string_length(v);
+    } else if (json_is_integer(v)) {
+        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+        text = num;
+        len = strlen(num);
+    } else {
+        return RECORD_ID_MISSING;
+    }
+    if (len >= size)
+        return RECORD_ID_TOO_LONG;
+    memcpy(buf, text, len + 1);
+    return RECORD_ID_OK;
+}
+
+void record_id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what, char *why,
+                       size_t size)
+{
+    if (res == RECORD_ID_TOO_LONG)
+        errstr_set(why, size, "%sid field '%s': id is longer than %d bytes", what, sc->id_field,
+                   IDSET_MAX_KEY);
+    else
+        errstr_set(why, size, "%sid field '%s' is missing or not a string or integer", what,
+                   sc->id_field);
+}

@@ -1,0 +1,39 @@
+/*
+ * recordid.h - a record's id as the run reads it: from the stream's
+ * id.field of a record or of a deleted-endpoint item, as text for the
+ * event key and the id sets, and the DLQ reason when there is none.
+ *
+ * Owns nothing. Pure: any thread.
+ */
+#ifndef TIDEMARK_RECORDID_H
+#define TIDEMARK_RECORDID_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "config.h"
+#include "idset.h"
+
+/* A buffer for any id record_id_read() accepts (the id sets' limit). */
+#define RECORD_ID_SIZE (IDSET_MAX_KEY + 1)
+
+/* What record_id_read() found. */
+typedef enum record_id_result {
+    RECORD_ID_OK = 0,
+    RECORD_ID_MISSING = -1, /* no such field, or not a string or integer, or "" */
+    RECORD_ID_TOO_LONG = -2 /* its text needs size bytes or more */
+} record_id_result_t;
+
+/*
+ * The record's id (field of rec) as text into buf: a string as is, an
+ * integer in decimal (one beyond int64 as the source wrote it). With
+ * size = RECORD_ID_SIZE, an id longer than IDSET_MAX_KEY bytes is
+ * RECORD_ID_TOO_LONG: no id set (tracker, reconciliation) could hold it.
+ */
+record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf, size_t size);
+
+/* The DLQ reason for an id record_id_read() refused (res), into why; what
+ * ("" or "deleted item: ") leads it. */
+void record_id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what, char *why,
+                       size_t size);
+
+#endif

@@ -1,0 +1,175 @@
+/*
+ * runcheckpoint.c - the run records one run writes to <prefix>.sync-runs:
+ * `running` at its start and every SYNC_PROGRESS_EVERY events, then
+ * `completed` or `failed` (see runstate.h for which HWM each may hold,
+ * checkpoint.h for how a record and its chunks are written).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "checkpoint.h"
+#include "errstr.h"
+#include "isotime.h"
+#include "log.h"
+#include "run.h"
+#include "runstate.h"
+
+/* Writes a run record with the given HWMs and status. */
+static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm, const run_hwm_t *del,
+                        const char *error, char *errstr, size_t errstr_size)
+{
+    run_record_t rr = {0};
+    rr.stream = r->sc->name;
+    rr.run_id = r->run_id;
+    rr.mode = r->mode.full ? RUN_MODE_FULL : RUN_MODE_INCREMENTAL;
+    rr.status = status;
+    rr.hwm = *hwm; /* borrowed: rr is only serialized, never destroyed */
+    rr.deleted_hwm = *del;
+    rr.records = r->stats.upserts;
+    rr.deletes = r->stats.deletes;
+    rr.failed_records = r->stats.dead_lettered;
+    rr.started_at_ms = r->started_at;
+    rr.finished_at_ms = status == RUN_STATUS_RUNNING ? 0 : isotime_now_ms();
+    rr.last_full_at_ms = run_mode_counts_as_full(r->mode, r->last_full_at, status, r->reconciled)
+                             ? r->started_at
+                             : r->last_full_at;
+    rr.error = (char *)error;
+    if (publisher_end_offsets(r->pub, r->topic, &rr.end_offsets, &rr.n_end_offsets) != 0)
+        return run_oom(errstr, errstr_size);
+    int rc = checkpoint_write(r->pub, r->runs_topic, &rr, errstr, errstr_size);
+    free(rr.end_offsets);
+    if (rc != 0)
+        return PRODUCER_FAILED;
+    r->stats.checkpoints++;
+    if (!r->stale_dropped && r->cp) {
+        /* chunks no head uses (a crash between chunk writes, an older
+         * set): only tidy-up, so a failure here is only logged */
+        char derr[256];
+        r->stale_dropped = 1;
+        if (checkpoint_drop_keys(r->pub, r->runs_topic, r->cp->stale_chunks, r->cp->n_stale_chunks,
+                                 derr, sizeof(derr)) != 0)
+            log_warn("stale checkpoint chunks not dropped", "stream=%s error=\"%s\"", r->sc->name,
+                     derr);
+    }
+    return PRODUCER_OK;
+}
+
+/*
+ * What a run record may hold for one side: the tracker when use_tracker
+ * (its chunks written first, checkpoint.h), else a copy of the durable
+ * HWM. *head is zeroed first; the caller run_hwm_clear()s it.
+ */
+static int head_of(run_t *r, int use_tracker, hwm_tracker_t *t, const run_hwm_t *durable,
+                   run_hwm_t *head, char *errstr, size_t errstr_size)
+{
+    if (use_tracker)
+        return checkpoint_prepare(r->pub, r->runs_topic, r->sc->name, r->run_id, &r->chunk_seq, t,
+                                  head, errstr, errstr_size);
+    if (run_hwm_copy(head, durable) != 0)
+        return run_oom(errstr, errstr_size);
+    return PRODUCER_OK;
+}
+
+/*
+ * Writes a checkpoint (run record with status and error) whose HWMs are
+ * the trackers' where records/deletes say so, else the durable ones: the
+ * chunks it needs, then the run record. Only after both does it become the
+ * durable HWM; then the chunks the previous one used and this one does not
+ * are dropped. Its cost follows what changed since the last one, not the
+ * size of the id set. The caller has flushed the events it covers.
+ */
+static int write_checkpoint(run_t *r, run_status_t status, int records, int deletes,
+                            const char *error, char *errstr, size_t errstr_size)
+{
+    run_hwm_t head = {0}, del = {0};
+    int rc = head_of(r, records, &r->tracker, &r->durable, &head, errstr, errstr_size);
+    if (rc == 0)
+        rc = head_of(r, deletes, &r->del_tracker, &r->del_durable, &del, errstr, errstr_size);
+    if (rc == 0)
+        rc = write_record(r, status, &head, &del, error, errstr, errstr_size);
+    if (rc != 0) {
+        run_hwm_clear(&head);
+        run_hwm_clear(&del);
+        return PRODUCER_FAILED;
+    }
+    /* the old chunks are only tidied up: a failure is only logged */
+    char derr[256];
+    if (checkpoint_drop_unused(r->pub, r->runs_topic, &r->durable, &head, derr, sizeof(derr)) !=
+            0 ||
+        checkpoint_drop_unused(r->pub, r->runs_topic, &r->del_durable, &del, derr, sizeof(derr)) !=
+            0)
+        log_warn("unused checkpoint chunks not dropped", "stream=%s error=\"%s\"", r->sc->name,
+                 derr);
+    run_hwm_clear(&r->durable);
+    run_hwm_clear(&r->del_durable);
+    r->durable = head; /* moved */
+    r->del_durable = del;
+    r->since_progress = 0;
+    return PRODUCER_OK;
+}
+
+/* Flushes, then write_checkpoint() (status running or completed). */
+static int checkpoint_at(run_t *r, run_status_t status, int records, int deletes, char *errstr,
+                         size_t errstr_size)
+{
+    if (publisher_flush(r->pub, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    return write_checkpoint(r, status, records, deletes, NULL, errstr, errstr_size);
+}
+
+int run_mark_start(run_t *r, char *errstr, size_t errstr_size)
+{
+    /* hwm unchanged, so a crash is harmless */
+    return write_record(r, RUN_STATUS_RUNNING, &r->durable, &r->del_durable, NULL, errstr,
+                        errstr_size);
+}
+
+int run_mark_completed(run_t *r, char *errstr, size_t errstr_size)
+{
+    return checkpoint_at(r, RUN_STATUS_COMPLETED, 1, 1, errstr, errstr_size);
+}
+
+void run_mark_failed(run_t *r, const char *error)
+{
+    char werr[512], q[600];
+    /* Settle the delivery reports first, so the record's end_offsets
+     * cover what this run did get acknowledged; its failure, if any,
+     * is the one being reported. */
+    int acked = publisher_flush(r->pub, werr, sizeof(werr)) == 0;
+    if (!acked)
+        log_debug("flush before the failed run record", "stream=%s", r->sc->name);
+    /* A walk that was read to its end and acknowledged is durable (the
+     * records before a failing deleted endpoint); else the last durable
+     * HWM stays, and the next run re-reads from there. */
+    if (write_checkpoint(r, RUN_STATUS_FAILED, acked && r->records_done, acked && r->deletes_done,
+                         error, werr, sizeof(werr)) != 0)
+        log_error("cannot write the failed run record", "stream=%s run_id=%s error=%s", r->sc->name,
+                  r->run_id, log_quote(q, sizeof(q), werr));
+}
+
+/*
+ * The records' tracker is safe once their walk is over, and during it
+ * only when the pages come in cursor order (cursor.sorted): then no record
+ * below the largest cursor seen is still to come. Cursor or Link pages in
+ * the API's own order (by id, say) prove nothing of the kind: a record
+ * with a smaller cursor may be on the next page, and a resume past it
+ * would skip it for good. The deleted tracker is safe only once the
+ * deleted walk is over (items without deleted_at all carry the walk's
+ * clock mark). When neither may move, nothing is written.
+ */
+int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size)
+{
+    if (++r->since_progress < SYNC_PROGRESS_EVERY)
+        return PRODUCER_OK;
+    int records = r->records_done || r->sc->cursor_sorted;
+    if (!records && !r->deletes_done) {
+        if (!r->progress_off_logged)
+            log_info("no progress checkpoint: the pages are not in cursor order "
+                     "(cursor.sorted = false); the HWM moves when the walk is over",
+                     "stream=%s run_id=%s", r->sc->name, r->run_id);
+        r->progress_off_logged = 1;
+        r->since_progress = 0;
+        return PRODUCER_OK;
+    }
+    return checkpoint_at(r, RUN_STATUS_RUNNING, records, r->deletes_done, errstr, errstr_size);
+}

@@ -1,0 +1,193 @@
+/*
+ * rundeleted.c - the deleted endpoint of one run: its walk, which holds
+ * each deletion (heldeletes.h) until the records walk has shown which are
+ * stale, the check of late deletions against the topic (keylatest.h), and
+ * the publishing of the rest after the records (see run.h).
+ */
+#include "errstr.h"
+#include "isotime.h"
+#include "jsonnum.h"
+#include "keylatest.h"
+#include "log.h"
+#include "recordid.h"
+#include "runstate.h"
+
+/* The id of a deleted-endpoint item: an id, or an object with id.field. */
+static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, record_id_result_t *idr,
+                      char *errstr, size_t errstr_size)
+{
+    if (json_is_object(item)) {
+        *idr = record_id_read(item, r->sc->id_field, id, size);
+        return PRODUCER_OK;
+    }
+    json_t *wrap = json_object();
+    if (!wrap || json_object_set(wrap, r->sc->id_field, (json_t *)item) != 0) {
+        json_decref(wrap);
+        return run_oom(errstr, errstr_size);
+    }
+    *idr = record_id_read(wrap, r->sc->id_field, id, size);
+    json_decref(wrap);
+    return PRODUCER_OK;
+}
+
+/*
+ * One item of the deleted endpoint. bad: as for a record of the records
+ * walk (item is the stand-in). The clock mark of an item without
+ * deleted_at is when the walk's first request was sent, not when an
+ * answer came: a deletion after that may be missing from the answers,
+ * and a mark past it would skip it for good.
+ */
+static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
+                          const char *url, char *errstr, size_t errstr_size)
+{
+    char id[RECORD_ID_SIZE], why[512];
+    record_id_result_t idr = RECORD_ID_MISSING;
+    if (deleted_id(r, item, id, sizeof(id), &idr, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    if (idr != RECORD_ID_OK) {
+        if (bad)
+            return run_dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
+        record_id_refused(r->sc, idr, "deleted item: ", why, sizeof(why));
+        return run_dead_letter(r, NULL, item, why, url, errstr, errstr_size);
+    }
+    if (r->recon)
+        reconcile_seen(r->recon, id); /* its deletion is this endpoint's */
+    json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
+    int64_t ts = source_started_at(src); /* the documented clock stand-in */
+    char perr[200];
+    int undated = !jsonnum_is_string(da); /* ts is the producer's clock mark */
+    if (!undated && isotime_parse(json_string_value(da), &ts, NULL, perr, sizeof(perr)) != 0) {
+        if (bad)
+            return run_dead_letter_raw(r, id, bad, url, errstr, errstr_size);
+        errstr_set(why, sizeof(why), "deleted_at: %s", perr);
+        return run_dead_letter(r, id, item, why, url, errstr, errstr_size);
+    }
+    /* A deletion is stored with digest "", a dead-lettered bad item with
+     * its bytes' digest: once the API mends the item, it is no longer
+     * taken as the one already handled. */
+    char digest[HWM_DIGEST_SIZE] = "";
+    if (bad && hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof(digest)) != 0)
+        return run_oom(errstr, errstr_size);
+    const cursor_clock_t *clock = CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP);
+    if (hwm_should_skip(&r->del_tracker, clock, id, ts, digest)) {
+        r->stats.skipped++;
+        return PRODUCER_OK;
+    }
+    /* A deletion waits for the records walk (heldeletes.h). */
+    if (bad ? run_dead_letter_raw(r, id, bad, url, errstr, errstr_size)
+        : heldeletes_hold(r->held, id, ts, undated) != 0 ? run_oom(errstr, errstr_size)
+                                                         : PRODUCER_OK)
+        return PRODUCER_FAILED;
+    if (hwm_observe(&r->del_tracker, clock, id, ts, digest) != 0)
+        return run_oom(errstr, errstr_size);
+    return PRODUCER_OK; /* published, and checkpointed, after the records walk */
+}
+
+/*
+ * The deleted endpoint as a stream of its own for source.h: its URL and
+ * parameter, its paging keys (deleted.* or the main ones), and deleted_at
+ * as the seek walk's cursor. Borrows sc's strings.
+ */
+static stream_conf_t deleted_conf(const stream_conf_t *sc)
+{
+    stream_conf_t d = *sc;
+    d.url = sc->deleted_url;
+    d.cursor_field = (char *)"deleted_at";
+    d.cursor_param = sc->deleted_param;
+    d.cursor_precision = CURSOR_PRECISION_TIMESTAMP;
+    d.pagination = sc->deleted_pagination;
+    d.records_path = sc->deleted_records_path;
+    d.next_path = sc->deleted_next_path;
+    return d;
+}
+
+int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
+{
+    stream_conf_t dsc = deleted_conf(r->sc);
+    if (!(r->held = heldeletes_new()))
+        return run_oom(errstr, errstr_size);
+    source_t *src = source_new(&dsc, r->hc);
+    if (!src)
+        return run_oom(errstr, errstr_size);
+    source_start(src, r->del_tracker.has_value, r->del_tracker.value_ms - r->sc->lookback_ms);
+    int rc = run_walk(r, src, handle_deleted, errstr, errstr_size);
+    source_destroy(src);
+    return rc;
+}
+
+/*
+ * The deletions a records walk that began at `since` cannot vouch for: one
+ * older than the walk's start may concern a restore that an earlier run
+ * published and this walk did not serve again. Asks the topic about them
+ * (keylatest.h); *kl is NULL when there are none.
+ */
+static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t errstr_size)
+{
+    *kl = NULL;
+    if (!r->walk_has_since)
+        return PRODUCER_OK; /* the walk served every record there is */
+    cursor_clock_t clock = hwm_clock(r->sc);
+    int64_t since = hwm_bucket(&clock, r->walk_since);
+    size_t pos = 0, late = 0;
+    const char *id;
+    int64_t at;
+    int stale, undated;
+    keylatest_t *k = keylatest_new();
+    if (!k)
+        return run_oom(errstr, errstr_size);
+    while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
+        /* an undated deletion is later than every version published
+         * before this run: the topic cannot hold a newer one */
+        if (stale || undated || at >= since)
+            continue;
+        late++;
+        if (keylatest_want(k, id) != 0) {
+            keylatest_destroy(k);
+            return run_oom(errstr, errstr_size);
+        }
+    }
+    int64_t t0 = isotime_monotonic_ms();
+    if (late == 0 || keylatest_scan(k, r->conf, r->topic, errstr, errstr_size) != 0) {
+        keylatest_destroy(k);
+        return late == 0 ? PRODUCER_OK : PRODUCER_FAILED;
+    }
+    log_info("topic read for late deletions", "stream=%s run_id=%s late=%zu duration_ms=%lld",
+             r->sc->name, r->run_id, late, (long long)(isotime_monotonic_ms() - t0));
+    *kl = k;
+    return PRODUCER_OK;
+}
+
+/*
+ * Publishes the held deletions, less the stale ones (a newer version was
+ * served, or the topic already holds one), each with its tombstone, at its
+ * deleted_at; an undated one (no deleted_at) at its clock mark or past
+ * every cursor published (run_outrank()). Then the deleted HWM may move.
+ */
+int run_publish_held(run_t *r, char *errstr, size_t errstr_size)
+{
+    keylatest_t *kl;
+    if (check_late_deletes(r, &kl, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    size_t pos = 0;
+    const char *id;
+    int64_t at, newer;
+    int stale, undated, rc = PRODUCER_OK;
+    while (rc == PRODUCER_OK && heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
+        if (stale ||
+            (!undated && kl && keylatest_get(kl, id, &newer) == KEYLATEST_UPSERT && newer > at)) {
+            r->stats.stale_deletes++;
+            continue;
+        }
+        int dlqd;
+        rc = run_publish(r, CHANGE_OP_DELETE, id, undated ? run_outrank(r, at) : at, NULL,
+                         r->sc->deleted_url, &dlqd, errstr, errstr_size);
+        if (rc == PRODUCER_OK && !dlqd)
+            r->stats.deletes++;
+        if (rc == PRODUCER_OK)
+            rc = run_maybe_progress(r, errstr, errstr_size);
+    }
+    keylatest_destroy(kl);
+    if (rc == PRODUCER_OK)
+        r->deletes_done = 1;
+    return rc == PRODUCER_OK ? PRODUCER_OK : PRODUCER_FAILED;
+}

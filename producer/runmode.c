@@ -1,0 +1,37 @@
+/*
+ * runmode.c - full or incremental (see runmode.h).
+ */
+#include "runmode.h"
+
+/*
+ * A full run that did not finish (it failed, or the process died while it
+ * ran) and left a HWM: the next run goes on from there instead of starting
+ * again, or a huge first load on a flaky API might never finish. A full
+ * run that reconciled finished its walk (last_full_at is its start).
+ */
+static int unfinished_full(const run_record_t *cp)
+{
+    return cp && cp->mode == RUN_MODE_FULL && cp->status != RUN_STATUS_COMPLETED &&
+           cp->last_full_at_ms != cp->started_at_ms && cp->hwm.has_value;
+}
+
+run_mode_decision_t run_mode_decide(const run_record_t *cp, int force_full,
+                                    int64_t full_sync_every_ms, int64_t now_ms)
+{
+    /* No HWM (first run, or a `reset --full`) means reading everything;
+     * so does --full, even while a full run is unfinished. */
+    if (!cp || !cp->hwm.has_value || force_full)
+        return (run_mode_decision_t){.full = 1};
+    if (unfinished_full(cp))
+        return (run_mode_decision_t){.full = 1, .resumed = 1};
+    return (run_mode_decision_t){.full = full_sync_every_ms > 0 &&
+                                         now_ms - cp->last_full_at_ms >= full_sync_every_ms};
+}
+
+int run_mode_counts_as_full(run_mode_decision_t m, int64_t last_full_at_ms, run_status_t status,
+                            int reconciled)
+{
+    if (!m.full || (m.resumed && last_full_at_ms != 0))
+        return 0;
+    return status == RUN_STATUS_COMPLETED || reconciled;
+}

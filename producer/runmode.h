@@ -1,0 +1,41 @@
+/*
+ * runmode.h - whether a run is full or incremental, decided from the
+ * stream's checkpoint, and whether a run counts as the full sync that
+ * full_sync.every waits for.
+ *
+ * Owns nothing. Pure: any thread.
+ */
+#ifndef TIDEMARK_RUNMODE_H
+#define TIDEMARK_RUNMODE_H
+
+#include <stdint.h>
+#include "runrecord.h"
+
+typedef struct run_mode_decision {
+    int full;    /* read every record (and reconcile, unless resumed) */
+    int resumed; /* a full run going on from an unfinished one's HWM */
+} run_mode_decision_t;
+
+/*
+ * The mode of a run starting at now_ms after checkpoint cp (NULL: none):
+ * full when there is no HWM (first run, `reset --full`) or force_full
+ * (--full); a resumed full run when cp is a full run that did not finish
+ * and left a HWM; else full when full_sync_every_ms (> 0) has passed
+ * since cp's last full sync, incremental otherwise.
+ */
+run_mode_decision_t run_mode_decide(const run_record_t *cp, int force_full,
+                                    int64_t full_sync_every_ms, int64_t now_ms);
+
+/*
+ * Whether a run in mode m, which started after a last full sync at
+ * last_full_at_ms (0: none), written with status, is the full sync that
+ * full_sync.every waits for. reconciled: its reconciliation is done (a
+ * full run that reconciled counts even when its deleted endpoint failed,
+ * or a deleted endpoint failing for good would make every run a full one).
+ * A resumed full run reconciles nothing: it counts only when it finishes
+ * the first load (before that nothing was published to reconcile).
+ */
+int run_mode_counts_as_full(run_mode_decision_t m, int64_t last_full_at_ms, run_status_t status,
+                            int reconciled);
+
+#endif

@@ -1,0 +1,238 @@
+/*
+ * runrecords.c - the records walk of one run: every record served is
+ * skipped (already published unchanged at the HWM), published as an
+ * upsert or a soft delete, or dead-lettered; the HWM tracker moves with
+ * it (see runstate.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "errstr.h"
+#include "isotime.h"
+#include "jsonnum.h"
+#include "log.h"
+#include "recordid.h"
+#include "runstate.h"
+
+/* What one record of a page is, as handle_record() reads it. */
+typedef struct record_in {
+    const json_t *rec;         /* the record, or a bad item's stand-in */
+    const jsonpage_bad_t *bad; /* a bad item of its page, or NULL */
+    const char *url;           /* the page's */
+    char id[RECORD_ID_SIZE];   /* when idr == RECORD_ID_OK */
+    record_id_result_t idr;    /* what record_id_read() found */
+    char digest[HWM_DIGEST_SIZE];
+    int64_t cursor; /* when has_cursor */
+    int has_cursor;
+    char why[512]; /* the DLQ reason, when it is dead-lettered */
+} record_in_t;
+
+static int dead_letter_in(run_t *r, const record_in_t *in, const char *id, char *errstr,
+                          size_t errstr_size)
+{
+    return in->bad ? run_dead_letter_raw(r, id, in->bad, in->url, errstr, errstr_size)
+                   : run_dead_letter(r, id, in->rec, in->why, in->url, errstr, errstr_size);
+}
+
+/* Reads id, digest and cursor of in->rec; in->why says what is wrong. */
+static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
+{
+    const stream_conf_t *sc = r->sc;
+    if ((in->bad ? hwm_digest_bytes(in->bad->raw, in->bad->raw_len, in->digest, sizeof(in->digest))
+                 : hwm_digest(in->rec, in->digest, sizeof(in->digest))) != 0)
+        return run_oom(errstr, errstr_size);
+    in->idr = record_id_read(in->rec, sc->id_field, in->id, sizeof(in->id));
+    if (in->idr != RECORD_ID_OK)
+        record_id_refused(sc, in->idr, "", in->why, sizeof(in->why));
+    json_t *cv = json_is_object(in->rec) ? json_object_get(in->rec, sc->cursor_field) : NULL;
+    char perr[200];
+    in->has_cursor = jsonnum_is_string(cv) && isotime_parse(json_string_value(cv), &in->cursor,
+                                                            NULL, perr, sizeof(perr)) == 0;
+    if (!in->has_cursor && in->idr == RECORD_ID_OK)
+        errstr_set(in->why, sizeof(in->why), "cursor field '%s': %s", sc->cursor_field,
+                   jsonnum_is_string(cv) ? perr : "missing or not a string");
+    return PRODUCER_OK;
+}
+
+/* A record without a usable cursor: the HWM cannot cover it, and a walk
+ * may serve it again (a seek walk at the same since), so it is
+ * dead-lettered once a run. */
+static int handle_no_cursor(run_t *r, const record_in_t *in, char *errstr, size_t errstr_size)
+{
+    int added = 0;
+    if (!r->dlq_digests && !(r->dlq_digests = idset_new(0)))
+        return run_oom(errstr, errstr_size);
+    if (!idset_add(r->dlq_digests, in->digest, strlen(in->digest), &added))
+        return run_oom(errstr, errstr_size);
+    if (!added) {
+        r->stats.skipped++;
+        return PRODUCER_OK;
+    }
+    return dead_letter_in(r, in, in->idr == RECORD_ID_OK ? in->id : NULL, errstr, errstr_size);
+}
+
+/*
+ * A record with a cursor but no usable id: kept at the HWM under a
+ * stand-in id made of its digest, so that the HWM moves past it and it is
+ * not dead-lettered again. A real id equal to the stand-in would hold
+ * another digest: it is never taken for this record.
+ */
+static int handle_unidentified(run_t *r, const record_in_t *in, char *errstr, size_t errstr_size)
+{
+    cursor_clock_t clock = hwm_clock(r->sc);
+    char id[HWM_DIGEST_SIZE + 1];
+    id[0] = '\x7f';
+    memcpy(id + 1, in->digest, strlen(in->digest) + 1);
+    if (hwm_should_skip(&r->tracker, &clock, id, in->cursor, in->digest)) {
+        r->stats.skipped++;
+        return PRODUCER_OK;
+    }
+    if (dead_letter_in(r, in, NULL, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    if (hwm_observe(&r->tracker, &clock, id, in->cursor, in->digest) != 0)
+        return run_oom(errstr, errstr_size);
+    return run_maybe_progress(r, errstr, errstr_size);
+}
+
+/* A record with an id and a cursor: skipped, published or dead-lettered. */
+static int handle_identified(run_t *r, const record_in_t *in, char *errstr, size_t errstr_size)
+{
+    const stream_conf_t *sc = r->sc;
+    cursor_clock_t clock = hwm_clock(sc);
+    if (r->held) /* a version served, published now or before */
+        heldeletes_served(r->held, in->id, in->cursor);
+    if (hwm_should_skip(&r->tracker, &clock, in->id, in->cursor, in->digest)) {
+        r->stats.skipped++;
+        return PRODUCER_OK; /* already observed at this bucket with this digest */
+    }
+    json_t *sd = sc->soft_delete_field ? json_object_get(in->rec, sc->soft_delete_field) : NULL;
+    change_op_t op = json_is_true(sd) ? CHANGE_OP_DELETE : CHANGE_OP_UPSERT;
+    int dlqd = 1;
+    if (in->bad
+            ? run_dead_letter_raw(r, in->id, in->bad, in->url, errstr, errstr_size)
+            : run_publish(r, op, in->id, in->cursor, in->rec, in->url, &dlqd, errstr, errstr_size))
+        return PRODUCER_FAILED;
+    if (!dlqd) {
+        if (op == CHANGE_OP_DELETE)
+            r->stats.deletes++;
+        else
+            r->stats.upserts++;
+    }
+    /* A dead-lettered record is durably handled too: keep it at the HWM so
+     * the next run does not dead-letter it again. */
+    if (hwm_observe(&r->tracker, &clock, in->id, in->cursor, in->digest) != 0)
+        return run_oom(errstr, errstr_size);
+    return run_maybe_progress(r, errstr, errstr_size);
+}
+
+/*
+ * One record of the walk (README, "How it works"). bad: the record is a
+ * bad item of its page (rec is its lenient stand-in, NULL-safe): it goes
+ * to the DLQ as raw bytes, but its id and cursor, when they can be read,
+ * still count (reconciliation, the HWM and the skip rule, with a digest of
+ * its bytes), so that the next run does not dead-letter it again.
+ */
+static int handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
+                         const char *url, char *errstr, size_t errstr_size)
+{
+    (void)src;
+    record_in_t in = {.rec = rec, .bad = bad, .url = url};
+    r->stats.records_read++;
+    if (read_record(r, &in, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    /* which id it was, reconciliation cannot tell: a bad item's stand-in as
+     * much as a well-formed record, or one whose id no id set can hold (it
+     * may be any live id) */
+    if (in.idr != RECORD_ID_OK)
+        r->stats.unidentified++;
+    else if (r->recon)
+        reconcile_seen(r->recon, in.id); /* served, whatever becomes of it */
+    if (!in.has_cursor)
+        return handle_no_cursor(r, &in, errstr, errstr_size);
+    if (in.idr != RECORD_ID_OK)
+        return handle_unidentified(r, &in, errstr, errstr_size);
+    return handle_identified(r, &in, errstr, errstr_size);
+}
+
+/*
+ * Once the records walk is over: the largest cursor this producer is
+ * known to have published for the stream, from the tracker (every cursor
+ * this walk served, and the HWM it started from) and the HWMs of the last
+ * run record and of this run's last checkpoint.
+ */
+static void note_max_cursor(run_t *r)
+{
+    const int64_t v[3] = {r->tracker.value_ms, r->durable.value_ms,
+                          r->cp ? r->cp->hwm.value_ms : 0};
+    const int has[3] = {r->tracker.has_value, r->durable.has_value, r->cp && r->cp->hwm.has_value};
+    for (int i = 0; i < 3; i++) {
+        if (has[i] && (!r->has_max_cursor || v[i] > r->max_cursor))
+            r->max_cursor = v[i];
+        r->has_max_cursor = r->has_max_cursor || has[i];
+    }
+}
+
+/*
+ * A deletion without a time of its own happened after every version
+ * published so far, so it must outrank them in the worker's version guard
+ * even when the API's clock runs ahead of the producer's (the cursors are
+ * the API's clock). Comparing the two clocks is not the point: the larger
+ * one wins.
+ */
+int64_t run_outrank(const run_t *r, int64_t mark)
+{
+    if (r->has_max_cursor && r->max_cursor < INT64_MAX && r->max_cursor + 1 > mark)
+        return r->max_cursor + 1;
+    return mark;
+}
+
+/*
+ * After a walk whose pages are not in cursor order (cursor.sorted =
+ * false): a record on a page already read that changed during the walk
+ * got a cursor at or after the walk's start, perhaps below the largest
+ * cursor seen, and was not served again. So the HWM may not pass the
+ * walk's start in the API's clock (mark, source_api_started_at()):
+ * min(largest cursor seen, mark), with an empty id set when lowered
+ * (hwm_tracker_cap()). The records between the two are read, and
+ * published, again by the next run: duplicates, which the worker ignores.
+ */
+static void hold_at_walk_start(run_t *r, int64_t mark)
+{
+    int64_t largest = r->tracker.value_ms;
+    cursor_clock_t clock = hwm_clock(r->sc);
+    if (mark <= 0 || !hwm_tracker_cap(&r->tracker, &clock, mark))
+        return;
+    char a[ISOTIME_BUFSIZE], b[ISOTIME_BUFSIZE];
+    isotime_format(largest, a, sizeof(a));
+    isotime_format(mark, b, sizeof(b));
+    log_info("HWM held at the walk's start: the pages are not in cursor order "
+             "(cursor.sorted = false), a record changed during the walk may lie below "
+             "the largest cursor seen",
+             "stream=%s run_id=%s largest=%s hwm=%s", r->sc->name, r->run_id, a, b);
+}
+
+int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
+{
+    const stream_conf_t *sc = r->sc;
+    source_t *src = source_new(sc, r->hc);
+    if (!src)
+        return run_oom(errstr, errstr_size);
+    /* A walk that feeds reconciliation must prove it read every page: a
+     * short page mid-stream (a cap by bytes) is no end there. Elsewhere a
+     * premature end only stops the HWM early; the next run goes on. */
+    if (r->recon)
+        source_require_empty_end(src);
+    r->walk_has_since = r->tracker.has_value;
+    r->walk_since = r->tracker.value_ms - sc->lookback_ms;
+    source_start(src, r->walk_has_since, r->walk_since);
+    int rc = run_walk(r, src, handle_record, errstr, errstr_size);
+    r->fetch_complete = rc == PRODUCER_OK && source_complete(src);
+    if (rc == PRODUCER_OK) {
+        note_max_cursor(r);
+        if (!sc->cursor_sorted)
+            hold_at_walk_start(r, source_api_started_at(src));
+    }
+    r->records_done = rc == PRODUCER_OK;
+    source_destroy(src);
+    return rc;
+}

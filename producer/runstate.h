@@ -1,0 +1,178 @@
+/*
+ * runstate.h - the state of one run of one stream (run_t) and the calls
+ * the run's modules make on each other. Private to the run: only
+ * run.c and the run*.c modules below include it.
+ *
+ *   run.c           run_once(): set-up, the order of the steps, the end
+ *   runmode.h       full or incremental, from the checkpoint (pure)
+ *   runcheckpoint.c the run records this run writes: start, progress, end
+ *   runpublish.c    one change event (+ tombstone) or one dead letter
+ *   runwalk.c       the page loop both walks share
+ *   runrecords.c    the records walk: skip, publish, move the HWM
+ *   rundeleted.c    the deleted endpoint: held deletions, late-deletion
+ *                   check against the topic, publishing them
+ *   runreconcile.c  full runs: the topic's live ids, the vanished ones
+ *
+ * The tracker (hwm.h) is the HWM this run has reached: the largest cursor
+ * published and the ids + digests at its bucket. `durable` is the HWM the
+ * last written run record holds, as written (inline ids and chunk
+ * references, checkpoint.h). A run record may only hold a HWM below which
+ * every record was published: the tracker once its walk is over (held at
+ * the walk's start when the pages are not in cursor order) or, during a
+ * walk, when the pages come in cursor order; else the durable one. A
+ * failed run writes the best such HWM Kafka acknowledged, so a crash or
+ * failure re-publishes and never skips.
+ *
+ * Every function here returns PRODUCER_OK or PRODUCER_FAILED with errstr
+ * (result.h) unless it says otherwise. Main thread (the envelope schema
+ * is not thread-safe).
+ */
+#ifndef TIDEMARK_RUNSTATE_H
+#define TIDEMARK_RUNSTATE_H
+
+#include "compiler.h"
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "config.h"
+#include "envelope.h"
+#include "heldeletes.h"
+#include "http.h"
+#include "hwm.h"
+#include "idset.h"
+#include "jsonpage.h"
+#include "publisher.h"
+#include "reconcile.h"
+#include "result.h"
+#include "runmode.h"
+#include "runrecord.h"
+#include "source.h"
+#include "stats.h"
+
+typedef struct run {
+    const tm_config_t *conf;
+    const stream_conf_t *sc;
+    envelope_schema_t *es;
+    publisher_t *pub;
+    const run_record_t *cp;
+    int allow_mass_delete; /* --allow-mass-delete */
+    http_client_t *hc;
+    char topic[512], dlq_topic[512], runs_topic[512];
+    char run_id[128];
+    run_mode_decision_t mode; /* full or incremental, resumed */
+    int64_t started_at, last_full_at;
+    hwm_tracker_t tracker, del_tracker; /* reached by this run */
+    run_hwm_t durable, del_durable;     /* in the last run record written */
+    unsigned chunk_seq;                 /* numbers this run's checkpoint chunks */
+    int stale_dropped;                  /* cp->stale_chunks tombstoned */
+    producer_stats_t stats;             /* this run's counters */
+    producer_stats_t flushed;           /* what of them the totals hold */
+    int64_t since_progress;
+    int records_done;     /* every page of the records endpoint handled */
+    int deletes_done;     /* ... and of the deleted endpoint (or none) */
+    int fetch_complete;   /* the records walk ended by its end rule */
+    idset_t *dlq_digests; /* digests of records dead-lettered without a
+                           * cursor this run (each once a run) */
+    int progress_off_logged;
+    int reconciled;     /* a full run's reconciliation is done */
+    heldeletes_t *held; /* the deleted endpoint's, until the records walk */
+    int walk_has_since; /* where the records walk started */
+    int64_t walk_since;
+    int has_max_cursor; /* once the records walk is over: */
+    int64_t max_cursor; /* the largest cursor published (run_outrank()) */
+    reconcile_t *recon; /* full runs: the ids Kafka holds */
+} run_t;
+
+/* errstr = "out of memory"; returns PRODUCER_FAILED. */
+int run_oom(char *errstr, size_t errstr_size);
+
+/* ---- runpublish.c ---- */
+
+/*
+ * Encodes and produces one event (+ a tombstone after a delete). A
+ * per-record failure (it does not encode, Kafka will never take its size)
+ * dead-letters it instead: *dlqd = 1, and the run goes on.
+ */
+int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, const json_t *rec,
+                const char *url, int *dlqd, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* Sends rec (id may be NULL) to the DLQ with the reason why; logged. */
+int run_dead_letter(run_t *r, const char *id, const json_t *rec, const char *why, const char *url,
+                    char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* The same for a bad item of a page (not valid JSON): its raw bytes. */
+int run_dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad, const char *url,
+                        char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* ---- runcheckpoint.c ---- */
+
+/* Writes the run record that marks the start (HWMs unchanged). */
+int run_mark_start(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * Every SYNC_PROGRESS_EVERY events, a `running` record with the HWMs it is
+ * safe to resume from (see runcheckpoint.c); call once per event.
+ */
+int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* Flushes, then writes the `completed` record with both trackers. */
+int run_mark_completed(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * After a failure (error): settles the delivery reports, then writes the
+ * `failed` record with the best HWMs Kafka acknowledged. Its own failure
+ * is only logged.
+ */
+void run_mark_failed(run_t *r, const char *error);
+
+/* ---- runwalk.c ---- */
+
+/* What a walk does with one item of a page (bad: a bad item of the page,
+ * item its stand-in; url: the page's). */
+typedef int (*run_item_fn)(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
+                           const char *url, char *errstr, size_t errstr_size);
+
+/*
+ * Every item of every page src serves, to handle, until the walk's end
+ * (PRODUCER_OK), a failure of the source or of handle, or a stop
+ * ("interrupted"). Counts pages and flushes the run's counters after
+ * each page. The caller started src and destroys it.
+ */
+int run_walk(run_t *r, source_t *src, run_item_fn handle, char *errstr,
+             size_t errstr_size) TM_WARN_UNUSED;
+
+/* ---- runrecords.c ---- */
+
+/* Walks the records endpoint from the HWM (minus lookback). */
+int run_fetch_records(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * The source_ts of a deletion that has no time of its own in the API's
+ * clock (an item without deleted_at, a reconciliation delete), given the
+ * producer's clock mark for it: the mark, or 1 ms past the largest cursor
+ * published when that is later (see runrecords.c). Pure.
+ */
+int64_t run_outrank(const run_t *r, int64_t mark);
+
+/* ---- rundeleted.c ---- */
+
+/* Walks the deleted endpoint from the deleted HWM (minus lookback) and
+ * holds its deletions in r->held. */
+int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* After the records walk: publishes the held deletions that are not stale. */
+int run_publish_held(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* ---- runreconcile.c ---- */
+
+/* Before a full run fetches: which ids the stream's topic holds as live. */
+int run_scan_topic(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * After a full fetch that completed: a delete event (+ tombstone) for every
+ * id live in Kafka that the API did not serve, unless that proves nothing
+ * or is a mass deletion (failure, nothing deleted).
+ */
+int run_publish_vanished(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * runwalk.c - the page loop both walks of a run share (records and
+ * deleted endpoints): every item of every page to the walk's handler, the
+ * pages counted and the run's counters flushed after each one, and a stop
+ * between pages when the process is told to stop (see runstate.h).
+ */
+#include "errstr.h"
+#include "runstate.h"
+#include "signals.h"
+
+int run_walk(run_t *r, source_t *src, run_item_fn handle, char *errstr, size_t errstr_size)
+{
+    json_t *items;
+    const char *url;
+    int rc;
+    while ((rc = source_next_page(src, &items, &url, errstr, errstr_size)) == 1) {
+        const jsonpage_bad_t *bad;
+        size_t i, n_bad = source_bad_items(src, &bad), b = 0;
+        json_t *item;
+        r->stats.pages++;
+        json_array_foreach(items, i, item)
+        {
+            const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
+            if (handle(r, src, item, bi, url, errstr, errstr_size) != PRODUCER_OK)
+                return PRODUCER_FAILED;
+        }
+        producer_stats_flush(&r->flushed, &r->stats);
+        if (!tm_running) {
+            errstr_set(errstr, errstr_size, "interrupted");
+            return PRODUCER_FAILED;
+        }
+    }
+    return rc == 0 ? PRODUCER_OK : PRODUCER_FAILED;
+}

@@ -1,0 +1,71 @@
+/*
+ * test_checkpoint_collect.c - producer/checkpoint_collect.c without Kafka:
+ * which head of a stream is its checkpoint when several are on the topic
+ * (within a partition the later offset, across partitions the later
+ * timestamp), and that noise (a head that does not parse, a tombstone,
+ * another stream's key, no key) changes nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../producer/checkpoint_collect.h"
+#include "runrecord.h"
+
+static const char *const streams[] = {"customers", "orders"};
+
+/* Heads across partitions: the later timestamp; in one, the later offset. */
+static void test_head_order(void **state)
+{
+    (void)state;
+    char a[256], b[256];
+    snprintf(a, sizeof(a),
+             "{\"stream\":\"customers\",\"run_id\":\"A\",\"mode\":\"full\",\"status\":"
+             "\"completed\",\"started_at\":\"2026-11-25\"}");
+    snprintf(b, sizeof(b), "%s", a);
+    b[strstr(b, "\"A\"") - b + 1] = 'B';
+    static const struct {
+        int32_t pa, pb;
+        int64_t oa, ob, ta, tb;
+        const char *want;
+    } cases[] = {
+        {0, 0, 5, 9, 200, 100, "B"}, /* one partition: offset, whatever the time */
+        {0, 1, 5, 1, 200, 100, "A"}, /* two: time */
+        {0, 1, 5, 1, 100, 200, "B"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        checkpoint_collector_t *c = checkpoint_collector_new(streams, 2);
+        assert_int_equal(checkpoint_collect(c, "customers", 9, a, strlen(a), cases[i].pa,
+                                            cases[i].oa, cases[i].ta),
+                         0);
+        assert_int_equal(checkpoint_collect(c, "customers", 9, b, strlen(b), cases[i].pb,
+                                            cases[i].ob, cases[i].tb),
+                         0);
+        /* noise: a bad head, a tombstone, another stream, a foreign key */
+        assert_int_equal(checkpoint_collect(c, "customers", 9, "{", 1, 0, 99, 999), 0);
+        assert_int_equal(checkpoint_collect(c, "customers", 9, NULL, 0, 0, 100, 999), 0);
+        assert_int_equal(checkpoint_collect(c, "custom", 6, a, strlen(a), 0, 101, 999), 0);
+        assert_int_equal(checkpoint_collect(c, NULL, 0, a, strlen(a), 0, 102, 999), 0);
+        run_record_t *rr = checkpoint_collector_take(c, 0);
+        assert_non_null(rr);
+        if (strcmp(rr->run_id, cases[i].want) != 0)
+            fail_msg("case %zu: %s", i, rr->run_id);
+        run_record_destroy(rr);
+        assert_null(checkpoint_collector_take(c, 1)); /* orders: none */
+        checkpoint_collector_destroy(c);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_head_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
