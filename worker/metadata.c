@@ -91,21 +91,19 @@ static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, co
                             int full_sync, applied_offsets_t *ao, char *errstr, size_t errstr_size)
 {
     const char *params[4] = {stream, run_id, full_sync ? "true" : "false", topic};
-    PGresult *res;
-    pg_status_t st;
-    int bad;
+    char *applied;
+    pg_status_t st = pg_exec_value(pg,
+                                   "INSERT INTO sync_metadata AS m (record_type, run_id,"
+                                   " is_full_sync, sync_status, topic, updated_at)"
+                                   " VALUES ($1, $2, $3, 'running', $4, now())"
+                                   " ON CONFLICT (run_id) DO UPDATE SET updated_at = now()"
+                                   " RETURNING m.applied_offsets::text",
+                                   4, params, &applied, errstr, errstr_size);
 
-    st = pg_exec(pg,
-                 "INSERT INTO sync_metadata AS m (record_type, run_id,"
-                 " is_full_sync, sync_status, topic, updated_at)"
-                 " VALUES ($1, $2, $3, 'running', $4, now())"
-                 " ON CONFLICT (run_id) DO UPDATE SET updated_at = now()"
-                 " RETURNING m.applied_offsets::text",
-                 4, params, &res, errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    bad = PQntuples(res) != 1 || applied_offsets_parse(PQgetvalue(res, 0, 0), ao) < 0;
-    PQclear(res);
+    int bad = !applied || applied_offsets_parse(applied, ao) < 0;
+    free(applied);
     if (bad) {
         errstr_set(errstr, errstr_size, "sync_metadata run %s: unreadable applied_offsets", run_id);
         return PG_FATAL;
