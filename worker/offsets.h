@@ -1,10 +1,11 @@
 /*
  * offsets.h - the sync_offsets table: a consumer group's stored positions
  * (the source of truth; Kafka's committed offsets only follow) and the
- * compare-and-set that fences a worker that lost a partition (SPEC.md
- * guarantee 6).
+ * compare-and-set that fences a worker that lost a partition (fencing.h
+ * decides when; README, Guarantees 6).
  *
- * Main thread; uses the caller's pg_t and transaction.
+ * Main thread; uses the caller's pg_t and transaction. Every function
+ * that runs SQL returns a pg_status_t (pg.h).
  */
 #ifndef TIDEMARK_WORKER_OFFSETS_H
 #define TIDEMARK_WORKER_OFFSETS_H
@@ -43,9 +44,5 @@ void offsets_clear(stored_offsets_t *so);
 pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,
                         int64_t expected, int64_t next, int *moved, char *errstr,
                         size_t errstr_size) TM_WARN_UNUSED;
-
-/* The stored next offset of one partition (-1: no row). */
-pg_status_t offsets_read_one(pg_t *pg, const char *group, const char *topic, int32_t partition,
-                             int64_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif
