@@ -77,9 +77,7 @@ typedef struct poison {
 
 static void poison_clear(poison_t *p)
 {
-    size_t i;
-
-    for (i = 0; i < p->n_bad; i++)
+    for (size_t i = 0; i < p->n_bad; i++)
         free(p->bad_runs[i]);
     free(p->bad_runs);
     free(p->run_dead);
@@ -88,9 +86,7 @@ static void poison_clear(poison_t *p)
 
 static int is_bad_run(const poison_t *p, const char *run_id)
 {
-    size_t i;
-
-    for (i = 0; i < p->n_bad; i++)
+    for (size_t i = 0; i < p->n_bad; i++)
         if (!strcmp(p->bad_runs[i], run_id))
             return 1;
     return 0;

@@ -62,9 +62,8 @@ pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group, const char *t
                                       char *errstr, size_t errstr_size)
 {
     pg_status_t st = pg_cmd(pg, "BEGIN", errstr, errstr_size);
-    size_t i;
 
-    for (i = 0; st == PG_OK && i < n; i++)
+    for (size_t i = 0; st == PG_OK && i < n; i++)
         st = upsert_offset(pg, group, topic, partitions[i], offsets[i], errstr, errstr_size);
     if (st == PG_OK)
         st = pg_cmd(pg, "COMMIT", errstr, errstr_size);

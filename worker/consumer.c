@@ -18,9 +18,7 @@
 
 assigned_tp_t *consumer_find_tp(const consumer_t *c, const char *topic, int32_t partition)
 {
-    size_t i;
-
-    for (i = 0; i < c->n_tps; i++)
+    for (size_t i = 0; i < c->n_tps; i++)
         if (c->tps[i].partition == partition && !strcmp(c->tps[i].topic, topic))
             return &c->tps[i];
     return NULL;
@@ -87,10 +85,9 @@ static void log_partitions(const char *msg, const rd_kafka_topic_partition_list_
 {
     strbuf_t sb;
     char *s;
-    int i;
 
     strbuf_init(&sb);
-    for (i = 0; i < parts->cnt; i++)
+    for (int i = 0; i < parts->cnt; i++)
         strbuf_appendf(&sb, "%s%s:%" PRId32, i ? "," : "", parts->elems[i].topic,
                        parts->elems[i].partition);
     s = strbuf_take(&sb);
@@ -150,13 +147,12 @@ static void on_revoke(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
                       int coop)
 {
     rd_kafka_error_t *error = NULL;
-    int i;
 
     if (c->hooks.before_revoke)
         c->hooks.before_revoke(c->hooks.ctx, !coop);
     log_partitions("partitions revoked", parts);
     if (coop) {
-        for (i = 0; i < parts->cnt; i++)
+        for (int i = 0; i < parts->cnt; i++)
             remove_tp(c, parts->elems[i].topic, parts->elems[i].partition);
         error = rd_kafka_incremental_unassign(rk, parts);
     } else {
@@ -208,9 +204,8 @@ static int set_props(rd_kafka_conf_t *kc, const tm_config_t *conf, char *errstr,
         /* never a silent jump: consumer_poll() handles the error */
         {"auto.offset.reset", "error"},
     };
-    size_t i;
 
-    for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+    for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++)
         if (kafka_conf_set(kc, props[i][0], props[i][1], errstr, errstr_size) < 0)
             return -1;
     return 0;
@@ -261,9 +256,8 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char 
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
     rd_kafka_resp_err_t err;
-    size_t i;
 
-    for (i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
     err = rd_kafka_subscribe(c->rk, l);
     rd_kafka_topic_partition_list_destroy(l);
@@ -344,10 +338,9 @@ char *consumer_stuck_json(const consumer_t *c)
 {
     json_t *a = json_array();
     char *text = NULL;
-    size_t i;
     int bad = !a;
 
-    for (i = 0; !bad && i < c->n_tps; i++) {
+    for (size_t i = 0; !bad && i < c->n_tps; i++) {
         char p[16];
 
         if (!c->tps[i].stuck)

@@ -24,11 +24,10 @@ static const char *ts_or_null(int has, int64_t ms, char *buf, size_t size)
 static char *end_offsets_json(const run_record_t *rr)
 {
     strbuf_t sb;
-    size_t i;
 
     strbuf_init(&sb);
     strbuf_append(&sb, "{");
-    for (i = 0; i < rr->n_end_offsets; i++)
+    for (size_t i = 0; i < rr->n_end_offsets; i++)
         strbuf_appendf(&sb, "%s\"%" PRId32 "\":%" PRId64, i ? "," : "",
                        rr->end_offsets[i].partition, rr->end_offsets[i].offset);
     strbuf_append(&sb, "}");
@@ -157,7 +156,6 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuc
     const char *params[2] = {group, stuck ? stuck : "[]"};
     PGresult *res;
     pg_status_t st;
-    int i;
 
     st = pg_exec(pg,
                  "UPDATE sync_metadata m SET sync_status = 'completed',"
@@ -183,7 +181,7 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuc
                  2, params, &res, errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    for (i = 0; i < PQntuples(res); i++)
+    for (int i = 0; i < PQntuples(res); i++)
         log_info("run completed", "stream=%s run=%s records=%s deletes=%s dead_letters=%s",
                  PQgetvalue(res, i, 1), PQgetvalue(res, i, 0), PQgetvalue(res, i, 2),
                  PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));

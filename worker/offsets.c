@@ -11,9 +11,7 @@
 
 void offsets_clear(stored_offsets_t *so)
 {
-    size_t i;
-
-    for (i = 0; i < so->n; i++)
+    for (size_t i = 0; i < so->n; i++)
         free(so->items[i].topic);
     free(so->items);
     so->items = NULL;
@@ -61,9 +59,7 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
 
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition)
 {
-    size_t i;
-
-    for (i = 0; i < so->n; i++)
+    for (size_t i = 0; i < so->n; i++)
         if (so->items[i].partition == partition && !strcmp(so->items[i].topic, topic))
             return so->items[i].next_offset;
     return -1;

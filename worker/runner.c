@@ -61,9 +61,8 @@ static void log_err(log_level_t level, const char *msg, const char *err, int att
 static void commit_kafka(runner_t *r, const apply_result_t *res)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)res->n_parts + 1);
-    size_t i;
 
-    for (i = 0; i < res->n_parts; i++) {
+    for (size_t i = 0; i < res->n_parts; i++) {
         const part_range_t *p = &res->parts[i];
 
         rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->next;
@@ -225,12 +224,11 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
     const stream_sql_t **sqls = calloc(streams->n + 1, sizeof(*sqls));
     char err[1024];
     pg_status_t st = PG_FATAL;
-    size_t i;
     int attempt;
 
     if (!sqls)
         return -1;
-    for (i = 0; i < streams->n; i++)
+    for (size_t i = 0; i < streams->n; i++)
         sqls[i] = &streams->items[i].sql;
     for (attempt = 0; attempt < STARTUP_ATTEMPTS; attempt++) {
         st = pg_ensure(r->pg, err, sizeof(err));
@@ -255,12 +253,11 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
     consumer_hooks_t hooks = {before_revoke, r};
     const char **topics = calloc(streams->n + 1, sizeof(*topics));
     char err[512];
-    size_t i;
     int rc = -1;
 
     if (!topics)
         return -1;
-    for (i = 0; i < streams->n; i++)
+    for (size_t i = 0; i < streams->n; i++)
         topics[i] = streams->items[i].topic;
     topics[streams->n] = r->actx.sync_runs_topic;
     r->dlq = deadletter_new(r->conf, err, sizeof(err));
@@ -338,6 +335,9 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     worker_counters_t wc;
     worker_stats_snapshot(&r.stats, &wc);
     worker_stats_destroy(&r.stats);
-    log_info("worker stopped", "status=%d events=%" PRId64, rc, wc.events);
+    log_info("worker stopped",
+             "status=%d events=%" PRId64 " batches=%" PRId64 " dead_letters=%" PRId64
+             " retries=%" PRId64 " fenced=%" PRId64,
+             rc, wc.events, wc.batches, wc.dead_letters, wc.retries, wc.fenced);
     return rc;
 }

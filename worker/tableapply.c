@@ -171,9 +171,7 @@ static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, si
 
 static void row_set_clear(row_set_t *rs)
 {
-    size_t i;
-
-    for (i = 0; i < rs->n; i++)
+    for (size_t i = 0; i < rs->n; i++)
         free(rs->texts[i]);
     free(rs->texts);
     free(rs->lens);
@@ -215,9 +213,8 @@ static outcome_t event_keys(table_ctx_t *tc, const worker_stream_t *ws, char **k
     const schema_field_t *idf = record_schema_field(ws->rs, ws->sc->id_field);
     char why[512];
     outcome_t st = OUTCOME_OK;
-    size_t i;
 
-    for (i = 0; st == OUTCOME_OK && i < tc->d->n_events; i++) {
+    for (size_t i = 0; st == OUTCOME_OK && i < tc->d->n_events; i++) {
         decoded_event_t *de = &tc->d->events[i];
         int rc;
 
@@ -379,7 +376,6 @@ outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_str
     unsigned char *tried = calloc(d->n_events + 1, 1);
     row_set_t ups, dels;
     outcome_t st = OUTCOME_FATAL;
-    size_t i;
 
     errstr_set(errstr, errstr_size, "out of memory");
     if (keys && tried)
@@ -408,7 +404,7 @@ outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_str
     row_set_clear(&dels);
     if (st == OUTCOME_OK && d->n_tombs > 0)
         st = apply_tombs(&tc, ws, errstr, errstr_size);
-    for (i = 0; keys && i < d->n_events; i++)
+    for (size_t i = 0; keys && i < d->n_events; i++)
         free(keys[i]);
     free(keys);
     free(tried);
