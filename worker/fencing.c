@@ -5,65 +5,44 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "backoff.h"
 #include "errstr.h"
 #include "log.h"
 #include "offsets.h"
 
-typedef struct expected_tp {
-    char *topic;
-    int32_t partition;
-    int64_t expected;
-} expected_tp_t;
-
 struct fencing {
     pg_t *pg;
     const char *group;
-    stored_offsets_t stored; /* the last read of the group's rows */
-    expected_tp_t *tps;      /* the assigned partitions */
-    size_t n_tps;
+    stored_offsets_t stored;   /* the last read of the group's rows */
+    stored_offsets_t expected; /* the assigned partitions' expected offsets */
 };
 
 fencing_t *fencing_new(pg_t *pg, const char *group)
 {
-    fencing_t *f = calloc(1, sizeof(*f));
+    fencing_t *f = malloc(sizeof(*f));
 
-    if (f) {
-        f->pg = pg;
-        f->group = group;
-    }
+    if (f)
+        *f = (fencing_t){.pg = pg, .group = group};
     return f;
 }
-
-static void forget(void *ctx, const char *topic, int32_t partition);
 
 void fencing_destroy(fencing_t *f)
 {
     if (!f)
         return;
-    forget(f, NULL, 0);
-    free(f->tps);
+    offsets_clear(&f->expected);
     offsets_clear(&f->stored);
     free(f);
 }
 
-static expected_tp_t *find(const fencing_t *f, const char *topic, int32_t partition)
-{
-    for (size_t i = 0; i < f->n_tps; i++)
-        if (f->tps[i].partition == partition && !strcmp(f->tps[i].topic, topic))
-            return &f->tps[i];
-    return NULL;
-}
-
 int fencing_expected(const fencing_t *f, const char *topic, int32_t partition, int64_t *out)
 {
-    const expected_tp_t *tp = find(f, topic, partition);
+    const stored_offset_t *e = offsets_find(&f->expected, topic, partition);
 
-    if (!tp)
+    if (!e)
         return -1;
-    *out = tp->expected;
+    *out = e->next_offset;
     return 0;
 }
 
@@ -130,37 +109,15 @@ static int64_t expected(void *ctx, const char *topic, int32_t partition)
 static int set_expected(void *ctx, const char *topic, int32_t partition, int64_t value)
 {
     fencing_t *f = ctx;
-    expected_tp_t *tp = find(f, topic, partition);
 
-    if (!tp) {
-        expected_tp_t *ntps = realloc(f->tps, (f->n_tps + 1) * sizeof(*ntps));
-        if (!ntps)
-            return -1;
-        f->tps = ntps;
-        tp = &f->tps[f->n_tps];
-        if (!(tp->topic = strdup(topic)))
-            return -1;
-        tp->partition = partition;
-        f->n_tps++;
-    }
-    tp->expected = value;
-    return 0;
+    return offsets_set(&f->expected, topic, partition, value);
 }
 
 static void forget(void *ctx, const char *topic, int32_t partition)
 {
     fencing_t *f = ctx;
 
-    if (!topic) {
-        while (f->n_tps > 0)
-            free(f->tps[--f->n_tps].topic);
-        return;
-    }
-    expected_tp_t *tp = find(f, topic, partition);
-    if (!tp)
-        return;
-    free(tp->topic);
-    *tp = f->tps[--f->n_tps];
+    offsets_remove(&f->expected, topic, partition);
 }
 
 consumer_offsets_t fencing_offsets(fencing_t *f)
@@ -195,10 +152,10 @@ pg_status_t fencing_claim(fencing_t *f, part_range_t *parts, size_t n, size_t *f
 void fencing_committed(fencing_t *f, const part_range_t *parts, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        expected_tp_t *tp = find(f, parts[i].topic, parts[i].partition);
+        stored_offset_t *e = offsets_find(&f->expected, parts[i].topic, parts[i].partition);
 
-        if (tp)
-            tp->expected = parts[i].next;
+        if (e)
+            e->next_offset = parts[i].next;
     }
 }
 

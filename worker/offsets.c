@@ -57,12 +57,54 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
     return PG_OK;
 }
 
-int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition)
+stored_offset_t *offsets_find(const stored_offsets_t *so, const char *topic, int32_t partition)
 {
     for (size_t i = 0; i < so->n; i++)
         if (so->items[i].partition == partition && !strcmp(so->items[i].topic, topic))
-            return so->items[i].next_offset;
-    return -1;
+            return &so->items[i];
+    return NULL;
+}
+
+int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition)
+{
+    const stored_offset_t *e = offsets_find(so, topic, partition);
+
+    return e ? e->next_offset : -1;
+}
+
+int offsets_set(stored_offsets_t *so, const char *topic, int32_t partition, int64_t next_offset)
+{
+    stored_offset_t *e = offsets_find(so, topic, partition);
+
+    if (!e) {
+        char *t = strdup(topic);
+        stored_offset_t *items = t ? realloc(so->items, (so->n + 1) * sizeof(*items)) : NULL;
+
+        if (!items) {
+            free(t);
+            return -1;
+        }
+        so->items = items;
+        e = &so->items[so->n++];
+        e->topic = t;
+        e->partition = partition;
+    }
+    e->next_offset = next_offset;
+    return 0;
+}
+
+void offsets_remove(stored_offsets_t *so, const char *topic, int32_t partition)
+{
+    if (!topic) {
+        while (so->n > 0)
+            free(so->items[--so->n].topic);
+        return;
+    }
+    stored_offset_t *e = offsets_find(so, topic, partition);
+    if (!e)
+        return;
+    free(e->topic);
+    *e = so->items[--so->n];
 }
 
 pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,

@@ -21,6 +21,8 @@ typedef struct stored_offset {
     int64_t next_offset;
 } stored_offset_t;
 
+/* A set of partitions with an offset each: the rows read (and, in
+ * fencing.c, the expected offsets). Pure, no database. */
 typedef struct stored_offsets {
     stored_offset_t *items;
     size_t n;
@@ -32,6 +34,17 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
 
 /* The stored next offset of (topic, partition) in so, or -1 if none. */
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition);
+
+/* The entry of (topic, partition) in so, or NULL. */
+stored_offset_t *offsets_find(const stored_offsets_t *so, const char *topic, int32_t partition);
+
+/* Sets the entry of (topic, partition), adding it if needed: 0, or -1 when
+ * out of memory (so unchanged). */
+int offsets_set(stored_offsets_t *so, const char *topic, int32_t partition,
+                int64_t next_offset) TM_WARN_UNUSED;
+
+/* Removes the entry of (topic, partition); topic NULL: every entry. */
+void offsets_remove(stored_offsets_t *so, const char *topic, int32_t partition);
 
 void offsets_clear(stored_offsets_t *so);
 
