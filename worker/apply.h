@@ -22,12 +22,15 @@
  *   flush    the dead letters, produced and acknowledged by Kafka;
  *   COMMIT
  *
- * A per-message failure never fails the batch. Any other one rolls it back:
- * APPLY_TRANSIENT (pg.h: no message could have caused it; retried) or
- * APPLY_FATAL; the dead letters queued are discarded then.
+ * A per-message failure never fails the batch. Any other one rolls it back
+ * (outcome.h): OUTCOME_FENCED (the fence missed), OUTCOME_RETRY (pg.h
+ * PG_TRANSIENT: no message could have caused it, or a dead letter not
+ * acknowledged; retried) or OUTCOME_FATAL; the dead letters queued are
+ * discarded then.
  *
  * The caller then commits the same offsets to Kafka and moves each
- * partition's expected offset (apply_result_t.parts).
+ * partition's expected offset (fencing_committed() of
+ * apply_result_t.parts).
  *
  * Owns: nothing between calls. apply_result_t owns its parts array (free
  * with apply_result_clear()); its topic pointers borrow from the batch.
@@ -43,31 +46,20 @@
 #include "config.h"
 #include "consumer.h"
 #include "dlq_queue.h"
+#include "fencing.h"
+#include "outcome.h"
 #include "pg.h"
 #include "streams.h"
-
-typedef enum {
-    APPLY_OK = 0,
-    APPLY_FENCED,    /* rolled back: a stored offset moved under us */
-    APPLY_TRANSIENT, /* rolled back: retry the batch after a backoff */
-    APPLY_FATAL      /* rolled back: stop */
-} apply_status_t;
 
 typedef struct apply_ctx {
     const tm_config_t *conf;
     pg_t *pg;
-    consumer_t *consumer;
+    consumer_t *consumer; /* its stuck partitions hold runs back */
+    fencing_t *fencing;
     dlq_queue_t *dlq;
     const worker_streams_t *streams;
     char sync_runs_topic[256];
 } apply_ctx_t;
-
-typedef struct part_range {
-    const char *topic; /* borrowed from the batch */
-    int32_t partition;
-    int64_t expected; /* stored offset the batch starts from; -1: no row */
-    int64_t next;     /* last offset in the batch + 1 */
-} part_range_t;
 
 typedef struct apply_result {
     part_range_t *parts;
@@ -77,15 +69,13 @@ typedef struct apply_result {
     size_t deletes; /* rows offered to the delete statements */
     size_t run_records;
     size_t dead_letters;
-    /* APPLY_FENCED: the first partition whose stored offset moved */
-    const char *fenced_topic;
-    int32_t fenced_partition;
-    int64_t fenced_expected;
+    /* OUTCOME_FENCED: the first partition whose stored offset moved */
+    const part_range_t *fenced;
 } apply_result_t;
 
-/* Applies b (non-empty). errstr says why on APPLY_TRANSIENT/APPLY_FATAL. */
-apply_status_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, char *errstr,
-                           size_t errstr_size);
+/* Applies b (non-empty). errstr says why on OUTCOME_RETRY/OUTCOME_FATAL. */
+outcome_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, char *errstr,
+                      size_t errstr_size);
 
 void apply_result_clear(apply_result_t *res);
 

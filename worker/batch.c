@@ -17,9 +17,7 @@ batch_t *batch_new(void)
 
 void batch_reset(batch_t *b)
 {
-    size_t i;
-
-    for (i = 0; i < b->n; i++) {
+    for (size_t i = 0; i < b->n; i++) {
         free(b->msgs[i].key);
         free(b->msgs[i].value);
     }
@@ -28,13 +26,11 @@ void batch_reset(batch_t *b)
 
 void batch_destroy(batch_t *b)
 {
-    size_t i;
-
     if (!b)
         return;
     batch_reset(b);
     free(b->msgs);
-    for (i = 0; i < b->n_topics; i++)
+    for (size_t i = 0; i < b->n_topics; i++)
         free(b->topics[i]);
     free(b->topics);
     free(b);
@@ -43,9 +39,8 @@ void batch_destroy(batch_t *b)
 static const char *intern(batch_t *b, const char *topic)
 {
     char **nt;
-    size_t i;
 
-    for (i = 0; i < b->n_topics; i++)
+    for (size_t i = 0; i < b->n_topics; i++)
         if (!strcmp(b->topics[i], topic))
             return b->topics[i];
     nt = realloc(b->topics, (b->n_topics + 1) * sizeof(*nt));

@@ -12,18 +12,15 @@
 
 static pg_status_t tables_present(pg_t *pg, int *present, char *errstr, size_t errstr_size)
 {
-    PGresult *res;
-    pg_status_t st;
+    char *value;
+    pg_status_t st = pg_exec_value(pg,
+                                   "SELECT to_regclass('sync_offsets') IS NOT NULL"
+                                   " AND to_regclass('sync_metadata') IS NOT NULL",
+                                   0, NULL, &value, errstr, errstr_size);
 
-    st = pg_exec(pg,
-                 "SELECT to_regclass('sync_offsets') IS NOT NULL"
-                 " AND to_regclass('sync_metadata') IS NOT NULL",
-                 0, NULL, &res, errstr, errstr_size);
-    if (st != PG_OK)
-        return st;
-    *present = PQntuples(res) == 1 && !strcmp(PQgetvalue(res, 0, 0), "t");
-    PQclear(res);
-    return PG_OK;
+    *present = value && !strcmp(value, "t");
+    free(value);
+    return st;
 }
 
 pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr, size_t errstr_size)
@@ -65,9 +62,8 @@ pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group, const char *t
                                       char *errstr, size_t errstr_size)
 {
     pg_status_t st = pg_cmd(pg, "BEGIN", errstr, errstr_size);
-    size_t i;
 
-    for (i = 0; st == PG_OK && i < n; i++)
+    for (size_t i = 0; st == PG_OK && i < n; i++)
         st = upsert_offset(pg, group, topic, partitions[i], offsets[i], errstr, errstr_size);
     if (st == PG_OK)
         st = pg_cmd(pg, "COMMIT", errstr, errstr_size);

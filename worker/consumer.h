@@ -1,13 +1,17 @@
 /*
- * consumer.h - the worker's Kafka consumer-group member.
+ * consumer.h - the worker's Kafka consumer-group member: where each
+ * assigned partition's fetcher stands, and nothing of the database.
  *
  * Subscribes to every stream topic and <prefix>.sync-runs with
  * enable.auto.commit and enable.auto.offset.store off: positions come from
- * PostgreSQL. On assignment the rebalance callback reads each partition's
- * next_offset from sync_offsets (no row: the beginning) and assigns WITH
- * it, EAGER or COOPERATIVE as rd_kafka_rebalance_protocol() says. Before
- * partitions are revoked it calls hooks.before_revoke so that the batch in
- * hand is applied (or dropped) first.
+ * the stored offsets, which the consumer reaches only through
+ * consumer_offsets_t (implemented by fencing.h over PostgreSQL). On
+ * assignment the rebalance callback loads them and assigns each partition
+ * WITH its stored offset (no row: the beginning), EAGER or COOPERATIVE as
+ * rd_kafka_rebalance_protocol() says, and tells the offsets side where
+ * each partition now stands (its "expected" offset). Before partitions
+ * are revoked it calls hooks.before_revoke so that the batch in hand is
+ * applied (or dropped) first, and then has the offsets side forget them.
  *
  * A stored offset outside its partition is never skipped past: at
  * assignment (and whenever the stored offset moves) it is compared with
@@ -17,16 +21,16 @@
  * [worker] offset.out_of_range decides: fail (the default) logs an error
  * naming topic, partition, stored offset and watermarks, pauses the
  * partition and drops what it fetched, until reset-offsets moves its
- * stored offset (consumer_resync() then resumes it); earliest or latest go
- * on from the low or high watermark, logged at warn and stored at once.
+ * stored offset (consumer_reposition() then resumes it); earliest or
+ * latest go on from the low or high watermark, logged at warn and stored
+ * at once (consumer_offsets_t.store).
  *
- * For each assigned partition the consumer keeps the "expected" offset:
- * what the database holds for it as far as this worker knows (-1: no row),
- * the value the next batch's compare-and-set starts from.
- *
- * Owns: the rd_kafka_t and the assignment table. pg is borrowed (it must
- * outlive the consumer). Main thread only: librdkafka runs the rebalance
- * and commit callbacks inside consumer_poll() and consumer_close().
+ * Owns: the rd_kafka_t and the assignment table (per partition: the
+ * floor below which fetched messages are stale, stuck, a pending restart).
+ * Main thread only: librdkafka runs the rebalance and commit callbacks
+ * inside consumer_poll() and consumer_close_destroy(), so the callbacks
+ * below run on the main thread too. Kafka failures are logged; the ones a
+ * caller must act on come back as outcome_t (outcome.h).
  */
 #ifndef TIDEMARK_WORKER_CONSUMER_H
 #define TIDEMARK_WORKER_CONSUMER_H
@@ -36,7 +40,7 @@
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
 #include "config.h"
-#include "pg.h"
+#include "outcome.h"
 
 typedef struct consumer_hooks {
     /* Apply and commit (or drop) the batch in hand: partitions are about
@@ -47,11 +51,34 @@ typedef struct consumer_hooks {
     void *ctx;
 } consumer_hooks_t;
 
+/*
+ * The stored offsets and the expected ones, as the consumer sees them.
+ * Every member is required; ctx is passed to each.
+ */
+typedef struct consumer_offsets {
+    /* Loads the group's stored offsets (what stored() answers from),
+     * retrying until it works: 0, or -1 when the worker is stopping. */
+    int (*load)(void *ctx);
+    /* A partition's stored offset as last loaded; -1: no row. */
+    int64_t (*stored)(void *ctx, const char *topic, int32_t partition);
+    /* Moves a stored offset from `from` (-1: no row) to `to` at once
+     * (no batch is open): 1 when it moved, 0 when not (logged). */
+    int (*store)(void *ctx, const char *topic, int32_t partition, int64_t from, int64_t to);
+    /* The expected offset of an assigned partition (-1: no row). */
+    int64_t (*expected)(void *ctx, const char *topic, int32_t partition);
+    /* The partition now stands at expected: 0, or -1 out of memory. */
+    int (*set_expected)(void *ctx, const char *topic, int32_t partition, int64_t expected);
+    /* The partition is no longer assigned (topic NULL: none is). */
+    void (*forget)(void *ctx, const char *topic, int32_t partition);
+    void *ctx;
+} consumer_offsets_t;
+
 typedef struct consumer consumer_t;
 
-/* Creates the consumer (not yet subscribed). NULL with errstr set. */
-consumer_t *consumer_new(const tm_config_t *conf, pg_t *pg, const consumer_hooks_t *hooks,
-                         char *errstr, size_t errstr_size);
+/* Creates the consumer (not yet subscribed); hooks may be NULL, offsets
+ * may not. NULL with errstr set. */
+consumer_t *consumer_new(const tm_config_t *conf, const consumer_hooks_t *hooks,
+                         const consumer_offsets_t *offsets, char *errstr, size_t errstr_size);
 
 /* Subscribes to topics. 0 or -1 with errstr set. */
 int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char *errstr,
@@ -69,34 +96,29 @@ rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms);
 /* 1 after a fatal consumer error. */
 int consumer_failed(const consumer_t *c);
 
-/* The expected offset of an assigned partition into *out: 0, or -1 when
- * the partition is not assigned. */
-int consumer_expected(const consumer_t *c, const char *topic, int32_t partition, int64_t *out);
-
-/* After a committed batch: the partition's stored offset is now next. */
-void consumer_set_expected(consumer_t *c, const char *topic, int32_t partition, int64_t next);
-
 /* Commits offsets (topic/partition/next offset) to Kafka, async: only for
  * lag tools, never read back. */
 void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t *offsets);
 
 /*
- * Re-reads the stored offsets of the assigned partitions and seeks each
- * whose stored offset differs from its expected one (every one when
- * all != 0: after a rolled-back batch, whose messages must be read again),
- * updating expected. With all == 0 (the idle check that notices
- * reset-offsets) each move is logged at warn as "offset moved under this
- * worker". A moved offset is checked against the partition's watermarks
- * (see above); a stuck partition whose stored offset moved into its range
- * is resumed. *n_moved (may be NULL) is how many partitions were sought.
- * Returns a pg_status_t. A partition whose seek failed keeps its old
- * expected offset (its position did not move, so a batch read from it
- * must not pass the compare-and-set as if it had) and the call returns
- * PG_TRANSIENT with errstr: after a rolled-back batch the caller must
- * call again until it succeeds.
+ * Moves each assigned partition whose stored offset (consumer_offsets_t,
+ * loaded by the caller just before) differs from its expected one - every
+ * one when all != 0: after a rolled-back batch, whose messages must be
+ * read again - to its stored offset, and sets its expected offset. With
+ * all == 0 (the idle check that notices reset-offsets) each move is logged
+ * at warn as "offset moved under this worker". A moved offset is checked
+ * against the partition's watermarks (see above); a stuck partition whose
+ * stored offset moved into its range is resumed. *n_moved (may be NULL)
+ * is how many partitions were sought.
+ *
+ * A partition whose seek failed keeps its old expected offset (its
+ * position did not move, so a batch read from it must not pass the
+ * compare-and-set as if it had) and the call returns OUTCOME_RETRY with
+ * errstr: after a rolled-back batch the caller must call again until it
+ * succeeds. OUTCOME_FATAL: out of memory.
  */
-pg_status_t consumer_resync(consumer_t *c, int all, int *n_moved, char *errstr,
-                            size_t errstr_size) TM_WARN_UNUSED;
+outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr,
+                              size_t errstr_size) TM_WARN_UNUSED;
 
 /* Number of assigned partitions. */
 size_t consumer_n_assigned(const consumer_t *c);
@@ -109,7 +131,8 @@ size_t consumer_n_stuck(const consumer_t *c);
  * for metadata_complete_runs() (caller frees); NULL when out of memory. */
 char *consumer_stuck_json(const consumer_t *c);
 
-/* Leaves the group (runs the revoke callback) and destroys. */
+/* Leaves the group (runs the revoke callback) and destroys. The offsets
+ * side and the hooks' ctx must still be alive. */
 void consumer_close_destroy(consumer_t *c);
 
 #endif

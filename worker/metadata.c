@@ -24,11 +24,10 @@ static const char *ts_or_null(int has, int64_t ms, char *buf, size_t size)
 static char *end_offsets_json(const run_record_t *rr)
 {
     strbuf_t sb;
-    size_t i;
 
     strbuf_init(&sb);
     strbuf_append(&sb, "{");
-    for (i = 0; i < rr->n_end_offsets; i++)
+    for (size_t i = 0; i < rr->n_end_offsets; i++)
         strbuf_appendf(&sb, "%s\"%" PRId32 "\":%" PRId64, i ? "," : "",
                        rr->end_offsets[i].partition, rr->end_offsets[i].offset);
     strbuf_append(&sb, "}");
@@ -91,21 +90,19 @@ static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, co
                             int full_sync, applied_offsets_t *ao, char *errstr, size_t errstr_size)
 {
     const char *params[4] = {stream, run_id, full_sync ? "true" : "false", topic};
-    PGresult *res;
-    pg_status_t st;
-    int bad;
+    char *applied;
+    pg_status_t st = pg_exec_value(pg,
+                                   "INSERT INTO sync_metadata AS m (record_type, run_id,"
+                                   " is_full_sync, sync_status, topic, updated_at)"
+                                   " VALUES ($1, $2, $3, 'running', $4, now())"
+                                   " ON CONFLICT (run_id) DO UPDATE SET updated_at = now()"
+                                   " RETURNING m.applied_offsets::text",
+                                   4, params, &applied, errstr, errstr_size);
 
-    st = pg_exec(pg,
-                 "INSERT INTO sync_metadata AS m (record_type, run_id,"
-                 " is_full_sync, sync_status, topic, updated_at)"
-                 " VALUES ($1, $2, $3, 'running', $4, now())"
-                 " ON CONFLICT (run_id) DO UPDATE SET updated_at = now()"
-                 " RETURNING m.applied_offsets::text",
-                 4, params, &res, errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    bad = PQntuples(res) != 1 || applied_offsets_parse(PQgetvalue(res, 0, 0), ao) < 0;
-    PQclear(res);
+    int bad = !applied || applied_offsets_parse(applied, ao) < 0;
+    free(applied);
     if (bad) {
         errstr_set(errstr, errstr_size, "sync_metadata run %s: unreadable applied_offsets", run_id);
         return PG_FATAL;
@@ -159,7 +156,6 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuc
     const char *params[2] = {group, stuck ? stuck : "[]"};
     PGresult *res;
     pg_status_t st;
-    int i;
 
     st = pg_exec(pg,
                  "UPDATE sync_metadata m SET sync_status = 'completed',"
@@ -185,7 +181,7 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuc
                  2, params, &res, errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    for (i = 0; i < PQntuples(res); i++)
+    for (int i = 0; i < PQntuples(res); i++)
         log_info("run completed", "stream=%s run=%s records=%s deletes=%s dead_letters=%s",
                  PQgetvalue(res, i, 1), PQgetvalue(res, i, 0), PQgetvalue(res, i, 2),
                  PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));

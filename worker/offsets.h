@@ -1,10 +1,11 @@
 /*
  * offsets.h - the sync_offsets table: a consumer group's stored positions
  * (the source of truth; Kafka's committed offsets only follow) and the
- * compare-and-set that fences a worker that lost a partition (README
- * "Guarantees", 6).
+ * compare-and-set that fences a worker that lost a partition (fencing.h
+ * decides when; README, Guarantees 6).
  *
- * Main thread; uses the caller's pg_t and transaction.
+ * Main thread; uses the caller's pg_t and transaction. Every function
+ * that runs SQL returns a pg_status_t (pg.h).
  */
 #ifndef TIDEMARK_WORKER_OFFSETS_H
 #define TIDEMARK_WORKER_OFFSETS_H
@@ -20,6 +21,8 @@ typedef struct stored_offset {
     int64_t next_offset;
 } stored_offset_t;
 
+/* A set of partitions with an offset each: the rows read (and, in
+ * fencing.c, the expected offsets). Pure, no database. */
 typedef struct stored_offsets {
     stored_offset_t *items;
     size_t n;
@@ -32,6 +35,17 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
 /* The stored next offset of (topic, partition) in so, or -1 if none. */
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition);
 
+/* The entry of (topic, partition) in so, or NULL. */
+stored_offset_t *offsets_find(const stored_offsets_t *so, const char *topic, int32_t partition);
+
+/* Sets the entry of (topic, partition), adding it if needed: 0, or -1 when
+ * out of memory (so unchanged). */
+int offsets_set(stored_offsets_t *so, const char *topic, int32_t partition,
+                int64_t next_offset) TM_WARN_UNUSED;
+
+/* Removes the entry of (topic, partition); topic NULL: every entry. */
+void offsets_remove(stored_offsets_t *so, const char *topic, int32_t partition);
+
 void offsets_clear(stored_offsets_t *so);
 
 /*
@@ -43,9 +57,5 @@ void offsets_clear(stored_offsets_t *so);
 pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,
                         int64_t expected, int64_t next, int *moved, char *errstr,
                         size_t errstr_size) TM_WARN_UNUSED;
-
-/* The stored next offset of one partition (-1: no row). */
-pg_status_t offsets_read_one(pg_t *pg, const char *group, const char *topic, int32_t partition,
-                             int64_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

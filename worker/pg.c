@@ -168,6 +168,37 @@ pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size)
     return pg_exec(pg, sql, 0, NULL, NULL, errstr, errstr_size);
 }
 
+pg_status_t pg_exec_affected(pg_t *pg, const char *sql, int nparams, const char *const *params,
+                             long *affected, char *errstr, size_t errstr_size)
+{
+    PGresult *res;
+    pg_status_t st = pg_exec(pg, sql, nparams, params, &res, errstr, errstr_size);
+
+    if (st == PG_OK) {
+        *affected = pg_affected(res);
+        PQclear(res);
+    }
+    return st;
+}
+
+pg_status_t pg_exec_value(pg_t *pg, const char *sql, int nparams, const char *const *params,
+                          char **out, char *errstr, size_t errstr_size)
+{
+    PGresult *res;
+    pg_status_t st = pg_exec(pg, sql, nparams, params, &res, errstr, errstr_size);
+
+    *out = NULL;
+    if (st != PG_OK)
+        return st;
+    if (PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0) &&
+        !(*out = strdup(PQgetvalue(res, 0, 0)))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        st = PG_FATAL;
+    }
+    PQclear(res);
+    return st;
+}
+
 long pg_affected(PGresult *res)
 {
     const char *s = res ? PQcmdTuples(res) : "";

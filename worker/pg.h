@@ -20,6 +20,10 @@
  *                 culprit record by record and dead-letter it;
  *   PG_FATAL      anything else (a table of the wrong shape, a bug): stop.
  *
+ * pg_status_t is the vocabulary of calls that run SQL, and only of them
+ * (outcome.h: a worker step that also involves Kafka or the dead letters
+ * returns an outcome_t).
+ *
  * Owns: pg_t owns its PGconn and its conninfo copy (a secret: never
  * logged). Results handed out through res_out belong to the caller, who
  * PQclear()s them. Not thread-safe: one pg_t per thread (the worker uses
@@ -56,6 +60,17 @@ pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *p
 
 /* pg_exec without parameters or result. */
 pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* pg_exec of a command: *affected is how many rows it touched (-1:
+ * unknown). */
+pg_status_t pg_exec_affected(pg_t *pg, const char *sql, int nparams, const char *const *params,
+                             long *affected, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* pg_exec of a query for one value: *out is the first column of the first
+ * row as text (the caller frees it), NULL when there is no row or it is
+ * SQL NULL. Out of memory: PG_FATAL. */
+pg_status_t pg_exec_value(pg_t *pg, const char *sql, int nparams, const char *const *params,
+                          char **out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Rows a command touched (PQcmdTuples), -1 if unknown. */
 long pg_affected(PGresult *res);

@@ -14,13 +14,15 @@
 #include "consumer.h"
 #include "ddl.h"
 #include "dlq_queue.h"
+#include "errstr.h"
+#include "fencing.h"
 #include "isotime.h"
 #include "log.h"
 #include "metadata.h"
-#include "offsets.h"
 #include "pg.h"
 #include "signals.h"
 #include "topics.h"
+#include "stats.h"
 
 #define IDLE_POLL_MS     250  /* an empty batch returns after this */
 #define IDLE_TICK_MS     2000 /* idle checks: moved offsets, completions */
@@ -31,6 +33,7 @@ typedef struct runner {
     const tm_config_t *conf;
     pg_t *pg;
     consumer_t *consumer;
+    fencing_t *fencing;
     dlq_queue_t *dlq;
     batch_t *batch;
     apply_ctx_t actx;
@@ -39,9 +42,8 @@ typedef struct runner {
     int revoking_all; /* inside an EAGER revoke: every partition goes */
     int64_t last_idle_ms;
     int64_t last_report_ms;
-    int64_t events_since_report;
-    int64_t events_total;
-    int64_t retries_total; /* transient failures retried since start */
+    int64_t events_at_report; /* stats' events at the last progress line */
+    worker_stats_t stats;
 } runner_t;
 
 /* Logs msg with error=<err, quoted> and, when attempt >= 0, attempt=N. */
@@ -59,87 +61,68 @@ static void log_err(log_level_t level, const char *msg, const char *err, int att
 static void commit_kafka(runner_t *r, const apply_result_t *res)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)res->n_parts + 1);
-    size_t i;
 
-    for (i = 0; i < res->n_parts; i++) {
+    for (size_t i = 0; i < res->n_parts; i++) {
         const part_range_t *p = &res->parts[i];
 
         rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = p->next;
-        consumer_set_expected(r->consumer, p->topic, p->partition, p->next);
     }
+    fencing_committed(r->fencing, res->parts, res->n_parts);
     consumer_commit_async(r->consumer, l);
     rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* The batch's counts into the stats. */
+static void count_batch(runner_t *r, const apply_result_t *res)
+{
+    batch_counts_t bc = {(int64_t)r->batch->n,
+                         (int64_t)res->events,
+                         (int64_t)res->upserts,
+                         (int64_t)res->deletes,
+                         (int64_t)res->run_records,
+                         (int64_t)res->dead_letters,
+                         -1,
+                         isotime_now_ms()};
+
+    for (size_t i = 0; i < r->batch->n; i++)
+        if (r->batch->msgs[i].timestamp > bc.newest_ts_ms)
+            bc.newest_ts_ms = r->batch->msgs[i].timestamp;
+    worker_stats_batch(&r->stats, &bc);
 }
 
 static void report(runner_t *r, const apply_result_t *res)
 {
     int64_t now = isotime_monotonic_ms();
     int64_t span = now - r->last_report_ms;
+    worker_counters_t wc;
 
-    r->events_since_report += (int64_t)res->events;
-    r->events_total += (int64_t)res->events;
+    count_batch(r, res);
+    worker_stats_snapshot(&r->stats, &wc);
     log_debug("batch applied",
               "messages=%zu events=%zu upserts=%zu deletes=%zu runs=%zu "
               "dead_letters=%zu partitions=%zu",
               r->batch->n, res->events, res->upserts, res->deletes, res->run_records,
               res->dead_letters, res->n_parts);
     if (span >= REPORT_EVERY_MS) {
-        log_info("progress", "records=%" PRId64 " rate=%.0f/s total=%" PRId64,
-                 r->events_since_report, (double)r->events_since_report * 1000.0 / (double)span,
-                 r->events_total);
-        r->events_since_report = 0;
+        int64_t events = wc.events - r->events_at_report;
+
+        log_info("progress", "records=%" PRId64 " rate=%.0f/s total=%" PRId64, events,
+                 (double)events * 1000.0 / (double)span, wc.events);
+        r->events_at_report = wc.events;
         r->last_report_ms = now;
-    }
-}
-
-/*
- * After a batch was dropped without a commit: puts every assigned
- * partition back at its stored offset. The compare-and-set only checks
- * the stored offset against the expected one, not that a batch starts
- * there, so a partition left past the dropped messages would commit its
- * next batch over a gap and lose them. Hence it retries until it worked,
- * the worker stops (nothing more is committed then) or a fatal error.
- */
-static void reseek_stored(runner_t *r)
-{
-    char err[512];
-    pg_status_t st;
-    int attempt;
-
-    for (attempt = 0;; attempt++) {
-        st = pg_ensure(r->pg, err, sizeof(err));
-        if (st == PG_OK)
-            st = consumer_resync(r->consumer, 1, NULL, err, sizeof(err));
-        if (st == PG_OK)
-            return;
-        if (st == PG_FATAL) {
-            log_err(LOG_ERROR, "cannot re-read stored offsets; stopping", err, -1);
-            r->fatal = 1;
-            return;
-        }
-        log_err(LOG_WARN, "cannot re-read stored offsets; retrying", err, attempt + 1);
-        if (backoff_sleep(attempt) < 0)
-            return; /* stopping: no further batch will be applied */
     }
 }
 
 static void on_fenced(runner_t *r, const apply_result_t *res)
 {
-    char err[512];
-    int64_t stored = -1;
-    pg_status_t st;
-
-    st = offsets_read_one(r->pg, r->conf->group_id, res->fenced_topic, res->fenced_partition,
-                          &stored, err, sizeof(err));
-    log_warn("offset moved under this worker; batch rolled back",
-             "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64,
-             res->fenced_topic, res->fenced_partition, res->fenced_expected,
-             st == PG_OK ? stored : -1);
+    worker_stats_fenced(&r->stats);
+    fencing_log_fenced(r->fencing, res->fenced);
     /* An EAGER revoke takes every partition: nothing keeps a position.
      * A COOPERATIVE one keeps some, and the dropped batch held theirs. */
     if (r->revoking_all)
         return;
-    reseek_stored(r);
+    if (fencing_reseek(r->fencing, r->consumer) == OUTCOME_FATAL)
+        r->fatal = 1;
 }
 
 /* Applies the batch in hand, retrying transient failures (never skipping
@@ -152,27 +135,30 @@ static void flush_batch(runner_t *r)
 
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
         int64_t dl_before = dlq_queue_count(r->dlq);
-        apply_status_t as = apply_batch(&r->actx, r->batch, &res, err, sizeof(err));
+        outcome_t as = apply_batch(&r->actx, r->batch, &res, err, sizeof(err));
+        worker_counters_t wc;
 
-        if (as == APPLY_OK) {
+        if (as == OUTCOME_OK) {
             commit_kafka(r, &res);
             report(r, &res);
+            worker_stats_snapshot(&r->stats, &wc);
             if (attempt > 0)
                 log_info("batch applied after retries", "attempts=%d retries_total=%" PRId64,
-                         attempt + 1, r->retries_total);
-        } else if (as == APPLY_FENCED) {
+                         attempt + 1, wc.retries);
+        } else if (as == OUTCOME_FENCED) {
             on_fenced(r, &res);
-        } else if (as == APPLY_FATAL) {
+        } else if (as == OUTCOME_FATAL) {
             log_err(LOG_ERROR, "batch failed; stopping", err, -1);
             r->fatal = 1;
         } else {
-            r->retries_total++;
+            worker_stats_retry(&r->stats);
+            worker_stats_snapshot(&r->stats, &wc);
             /* dead letters Kafka acknowledged before the rollback are
              * produced again by the retry */
             log_warn("batch rolled back; retrying",
                      "error=%s attempt=%d retries_total=%" PRId64
                      " backoff_ms=%d dead_letters_produced=%" PRId64,
-                     log_quote(qb, sizeof(qb), err), attempt + 1, r->retries_total,
+                     log_quote(qb, sizeof(qb), err), attempt + 1, wc.retries,
                      backoff_delay_ms(attempt), dlq_queue_count(r->dlq) - dl_before);
             apply_result_clear(&res);
             if (backoff_sleep(attempt) == 0)
@@ -202,24 +188,26 @@ static void before_revoke(void *ctx, int all)
  * with ours. */
 static void idle_tick(runner_t *r)
 {
-    char err[512], *stuck;
-    pg_status_t st;
+    char err[512];
     int64_t now = isotime_monotonic_ms();
 
     if (now - r->last_idle_ms < IDLE_TICK_MS)
         return;
     r->last_idle_ms = now;
-    st = pg_ensure(r->pg, err, sizeof(err));
-    if (st == PG_OK)
-        st = consumer_resync(r->consumer, 0, NULL, err, sizeof(err));
-    if (st == PG_OK)
-        st = pg_cmd(r->pg, "BEGIN", err, sizeof(err));
+    worker_stats_partitions(&r->stats, (int64_t)consumer_n_assigned(r->consumer),
+                            (int64_t)consumer_n_stuck(r->consumer));
+    if (fencing_resync(r->fencing, r->consumer, 0, NULL, err, sizeof(err)) != OUTCOME_OK) {
+        log_err(LOG_WARN, "idle check failed", err, -1);
+        return;
+    }
+    pg_status_t st = pg_cmd(r->pg, "BEGIN", err, sizeof(err));
     if (st == PG_OK) {
-        stuck = consumer_stuck_json(r->consumer);
+        char *stuck = consumer_stuck_json(r->consumer);
+
         st = stuck ? metadata_complete_runs(r->pg, r->conf->group_id, stuck, NULL, err, sizeof(err))
                    : PG_FATAL;
         if (!stuck)
-            snprintf(err, sizeof(err), "out of memory");
+            errstr_set(err, sizeof(err), "out of memory");
         free(stuck);
         st = st == PG_OK ? pg_cmd(r->pg, "COMMIT", err, sizeof(err)) : st;
         if (st != PG_OK)
@@ -236,12 +224,11 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
     const stream_sql_t **sqls = calloc(streams->n + 1, sizeof(*sqls));
     char err[1024];
     pg_status_t st = PG_FATAL;
-    size_t i;
     int attempt;
 
     if (!sqls)
         return -1;
-    for (i = 0; i < streams->n; i++)
+    for (size_t i = 0; i < streams->n; i++)
         sqls[i] = &streams->items[i].sql;
     for (attempt = 0; attempt < STARTUP_ATTEMPTS; attempt++) {
         st = pg_ensure(r->pg, err, sizeof(err));
@@ -266,17 +253,22 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
     consumer_hooks_t hooks = {before_revoke, r};
     const char **topics = calloc(streams->n + 1, sizeof(*topics));
     char err[512];
-    size_t i;
     int rc = -1;
 
     if (!topics)
         return -1;
-    for (i = 0; i < streams->n; i++)
+    for (size_t i = 0; i < streams->n; i++)
         topics[i] = streams->items[i].topic;
     topics[streams->n] = r->actx.sync_runs_topic;
     r->dlq = dlq_queue_new(r->conf, err, sizeof(err));
-    if (r->dlq)
-        r->consumer = consumer_new(r->conf, r->pg, &hooks, err, sizeof(err));
+    r->fencing = fencing_new(r->pg, r->conf->group_id);
+    if (!r->fencing)
+        errstr_set(err, sizeof(err), "out of memory");
+    if (r->dlq && r->fencing) {
+        consumer_offsets_t offsets = fencing_offsets(r->fencing);
+
+        r->consumer = consumer_new(r->conf, &hooks, &offsets, err, sizeof(err));
+    }
     if (r->consumer &&
         consumer_subscribe(r->consumer, topics, streams->n + 1, err, sizeof(err)) == 0)
         rc = 0;
@@ -316,6 +308,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     int rc = 1;
 
     memset(&r, 0, sizeof(r));
+    worker_stats_init(&r.stats);
     r.conf = conf;
     r.pg = pg_new(conf->pg_conninfo);
     r.batch = batch_new();
@@ -325,6 +318,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
         r.actx.conf = conf;
         r.actx.pg = r.pg;
         r.actx.consumer = r.consumer;
+        r.actx.fencing = r.fencing;
         r.actx.dlq = r.dlq;
         r.actx.streams = streams;
         log_info("worker started", "group=%s streams=%zu", conf->group_id, streams->n);
@@ -333,10 +327,17 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     } else if (r.schema_error) {
         rc = 2; /* a configuration error, found against the database */
     }
-    consumer_close_destroy(r.consumer); /* leaves the group */
+    consumer_close_destroy(r.consumer); /* leaves the group: before fencing */
+    fencing_destroy(r.fencing);
     dlq_queue_destroy(r.dlq);
     batch_destroy(r.batch);
     pg_destroy(r.pg);
-    log_info("worker stopped", "status=%d events=%" PRId64, rc, r.events_total);
+    worker_counters_t wc;
+    worker_stats_snapshot(&r.stats, &wc);
+    worker_stats_destroy(&r.stats);
+    log_info("worker stopped",
+             "status=%d events=%" PRId64 " batches=%" PRId64 " dead_letters=%" PRId64
+             " retries=%" PRId64 " fenced=%" PRId64,
+             rc, wc.events, wc.batches, wc.dead_letters, wc.retries, wc.fenced);
     return rc;
 }

@@ -8,9 +8,14 @@
  * resources, a dead letter not acknowledged) roll the batch back and
  * retry it after a backoff for as long as it takes, each retry logged with
  * attempt= and retries_total=; a fenced batch is rolled back and the
- * worker seeks to the stored offsets; a fatal one stops the worker. While
- * a partition is stuck out of range (consumer.h) the stored offsets are
- * re-read every 2 s even when busy, so that reset-offsets resumes it.
+ * worker seeks to the stored offsets (fencing.h); a fatal one stops the
+ * worker. While a partition is stuck out of range (consumer.h) the stored
+ * offsets are re-read every 2 s even when busy, so that reset-offsets
+ * resumes it.
+ *
+ * Counters (batches, events, upserts, deletes, dead letters, retries,
+ * fenced batches, lag) are kept in a worker_stats_t (stats.h) that the
+ * batch loop updates and the log lines read.
  *
  * Owns: everything it creates, for the duration of the call. Borrows conf
  * and streams. Main thread.

@@ -11,6 +11,26 @@
 #include "errstr.h"
 #include "idkey.h"
 #include "isotime.h"
+#include "reject.h"
+
+/* Completes row with what every row carries: "_produced_at",
+ * "_kafka_partition", "_kafka_offset". bad != 0: an earlier set failed.
+ * Returns row, or NULL (row released) on allocation failure. */
+static json_t *finish_row(json_t *row, int bad, int64_t produced_at_ms, int32_t partition,
+                          int64_t offset)
+{
+    char ts[ISOTIME_BUFSIZE];
+
+    isotime_format(produced_at_ms, ts, sizeof(ts));
+    bad |= json_object_set_new(row, "_produced_at", json_string(ts));
+    bad |= json_object_set_new(row, "_kafka_partition", json_integer(partition));
+    bad |= json_object_set_new(row, "_kafka_offset", json_integer(offset));
+    if (bad) {
+        json_decref(row);
+        return NULL;
+    }
+    return row;
+}
 
 json_t *table_event_row(const char *id_field, const change_event_t *ev, int32_t partition,
                         int64_t offset)
@@ -29,15 +49,7 @@ json_t *table_event_row(const char *id_field, const change_event_t *ev, int32_t 
         bad |= json_object_set_new(row, id_field, json_string(ev->id));
     isotime_format(ev->source_ts_ms, ts, sizeof(ts));
     bad |= json_object_set_new(row, "_source_ts", json_string(ts));
-    isotime_format(ev->produced_at_ms, ts, sizeof(ts));
-    bad |= json_object_set_new(row, "_produced_at", json_string(ts));
-    bad |= json_object_set_new(row, "_kafka_partition", json_integer(partition));
-    bad |= json_object_set_new(row, "_kafka_offset", json_integer(offset));
-    if (bad) {
-        json_decref(row);
-        return NULL;
-    }
-    return row;
+    return finish_row(row, bad, ev->produced_at_ms, partition, offset);
 }
 
 /* The largest $1 of one statement (JSON text) and the most rows in it:
@@ -63,24 +75,16 @@ typedef struct table_ctx {
     table_counts_t *counts;
 } table_ctx_t;
 
-static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why, char *errstr,
-                             size_t errstr_size);
-
 /* ev: an index into d->events, or n_events + an index into d->tombs. */
-static pg_status_t dead_letter(table_ctx_t *tc, size_t ev, const char *why, char *errstr,
-                               size_t errstr_size)
+static outcome_t dead_letter(table_ctx_t *tc, size_t ev, const char *why, char *errstr,
+                             size_t errstr_size)
 {
-    if (ev >= tc->d->n_events)
-        return dead_tomb(tc, ev - tc->d->n_events, why, errstr, errstr_size);
-    decoded_event_t *de = &tc->d->events[ev];
-    char reason[700];
+    const decoded_t *d = tc->d;
+    size_t msg = ev < d->n_events ? d->events[ev].msg : d->tombs[ev - d->n_events].msg;
+    int *dead = ev < d->n_events ? &d->events[ev].dead : &d->tombs[ev - d->n_events].dead;
 
-    snprintf(reason, sizeof(reason), "apply: %s", why);
-    de->dead = 1;
-    tc->counts->dead_letters++;
-    if (decode_dead_letter(tc->dlq, &tc->b->msgs[de->msg], reason, errstr, errstr_size) < 0)
-        return PG_TRANSIENT;
-    return PG_OK;
+    return reject_message(tc->dlq, &tc->b->msgs[msg], "apply", why, dead, &tc->counts->dead_letters,
+                          errstr, errstr_size);
 }
 
 /* "[row,row,...]" of rows [lo, hi); NULL when out of memory. */
@@ -111,51 +115,49 @@ static char *join_rows(const row_set_t *rs, size_t lo, size_t hi)
  * is tried on its own, down to the row that fails alone: that one is
  * dead-lettered, the others are applied.
  */
-static pg_status_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, size_t hi,
-                              char *errstr, size_t errstr_size)
+static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, size_t hi,
+                            char *errstr, size_t errstr_size)
 {
     char why[512];
     char *text = join_rows(rs, lo, hi);
     const char *params[1] = {text};
-    pg_status_t st;
-    size_t mid;
 
     if (!text) {
         errstr_set(errstr, errstr_size, "out of memory encoding rows");
-        return PG_FATAL;
+        return OUTCOME_FATAL;
     }
-    st = pg_cmd(tc->pg, "SAVEPOINT tm_rows", errstr, errstr_size);
+    pg_status_t st = pg_cmd(tc->pg, "SAVEPOINT tm_rows", errstr, errstr_size);
     if (st != PG_OK) {
         free(text);
-        return st;
+        return outcome_from_pg(st);
     }
     st = pg_exec(tc->pg, rs->sql, 1, params, NULL, why, sizeof(why));
     free(text);
     if (st == PG_OK)
-        return pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
+        return outcome_from_pg(pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size));
     if (st != PG_DATA) {
         errstr_set(errstr, errstr_size, "%s", why);
-        return st;
+        return outcome_from_pg(st);
     }
     st = pg_cmd(tc->pg, "ROLLBACK TO SAVEPOINT tm_rows", errstr, errstr_size);
     if (st == PG_OK)
         st = pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
     if (st != PG_OK)
-        return st;
+        return outcome_from_pg(st);
     if (hi - lo == 1)
         return dead_letter(tc, rs->ev[lo], why, errstr, errstr_size);
-    mid = lo + (hi - lo) / 2;
-    st = exec_range(tc, rs, lo, mid, errstr, errstr_size);
-    return st == PG_OK ? exec_range(tc, rs, mid, hi, errstr, errstr_size) : st;
+    size_t mid = lo + (hi - lo) / 2;
+    outcome_t oc = exec_range(tc, rs, lo, mid, errstr, errstr_size);
+    return oc == OUTCOME_OK ? exec_range(tc, rs, mid, hi, errstr, errstr_size) : oc;
 }
 
 /* Applies rs in statements of at most STMT_MAX_BYTES and STMT_MAX_ROWS. */
-static pg_status_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, size_t errstr_size)
+static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, size_t errstr_size)
 {
-    pg_status_t st = PG_OK;
+    outcome_t st = OUTCOME_OK;
     size_t lo = 0, hi, bytes;
 
-    while (st == PG_OK && lo < rs->n) {
+    while (st == OUTCOME_OK && lo < rs->n) {
         bytes = rs->lens[lo];
         for (hi = lo + 1;
              hi < rs->n && hi - lo < STMT_MAX_ROWS && bytes + rs->lens[hi] + 1 <= STMT_MAX_BYTES;
@@ -169,9 +171,7 @@ static pg_status_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, 
 
 static void row_set_clear(row_set_t *rs)
 {
-    size_t i;
-
-    for (i = 0; i < rs->n; i++)
+    for (size_t i = 0; i < rs->n; i++)
         free(rs->texts[i]);
     free(rs->texts);
     free(rs->lens);
@@ -207,15 +207,14 @@ static int row_set_add(row_set_t *rs, json_t *row, size_t ev)
  * for the others); an event whose id is not of the id field's type, or
  * whose after.<id> names another row, is dead-lettered.
  */
-static pg_status_t event_keys(table_ctx_t *tc, const worker_stream_t *ws, char **keys, char *errstr,
-                              size_t errstr_size)
+static outcome_t event_keys(table_ctx_t *tc, const worker_stream_t *ws, char **keys, char *errstr,
+                            size_t errstr_size)
 {
     const schema_field_t *idf = record_schema_field(ws->rs, ws->sc->id_field);
     char why[512];
-    pg_status_t st = PG_OK;
-    size_t i;
+    outcome_t st = OUTCOME_OK;
 
-    for (i = 0; st == PG_OK && i < tc->d->n_events; i++) {
+    for (size_t i = 0; st == OUTCOME_OK && i < tc->d->n_events; i++) {
         decoded_event_t *de = &tc->d->events[i];
         int rc;
 
@@ -224,7 +223,7 @@ static pg_status_t event_keys(table_ctx_t *tc, const worker_stream_t *ws, char *
         rc = idkey_canonical(idf, de->ev->id, &keys[i], why, sizeof(why));
         if (rc == -2) {
             errstr_set(errstr, errstr_size, "out of memory");
-            return PG_FATAL;
+            return OUTCOME_FATAL;
         }
         if (rc == 0 && de->ev->op == CHANGE_OP_UPSERT)
             rc = idkey_check_after(idf, keys[i], de->ev->after, why, sizeof(why));
@@ -288,39 +287,14 @@ static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws, char **k
 json_t *table_tombstone_row(const char *id_field, const char *id, int32_t partition, int64_t offset,
                             int64_t timestamp_ms)
 {
-    char ts[ISOTIME_BUFSIZE];
     json_t *row = json_object();
-    int bad = 0;
 
     if (!row)
         return NULL;
+    int bad = json_object_set_new(row, id_field, json_string(id));
     /* no timestamp: produced at the epoch, before anything of another
      * partition (its own partition orders it by offset) */
-    isotime_format(timestamp_ms >= 0 ? timestamp_ms : 0, ts, sizeof(ts));
-    bad |= json_object_set_new(row, id_field, json_string(id));
-    bad |= json_object_set_new(row, "_produced_at", json_string(ts));
-    bad |= json_object_set_new(row, "_kafka_partition", json_integer(partition));
-    bad |= json_object_set_new(row, "_kafka_offset", json_integer(offset));
-    if (bad) {
-        json_decref(row);
-        return NULL;
-    }
-    return row;
-}
-
-/* A tombstone that cannot be applied: dead-lettered with why. */
-static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why, char *errstr,
-                             size_t errstr_size)
-{
-    decoded_tomb_t *dt = &tc->d->tombs[t];
-    char reason[700];
-
-    snprintf(reason, sizeof(reason), "apply: %s", why);
-    dt->dead = 1;
-    tc->counts->dead_letters++;
-    if (decode_dead_letter(tc->dlq, &tc->b->msgs[dt->msg], reason, errstr, errstr_size) < 0)
-        return PG_TRANSIENT;
-    return PG_OK;
+    return finish_row(row, bad, timestamp_ms >= 0 ? timestamp_ms : 0, partition, offset);
 }
 
 /*
@@ -331,14 +305,14 @@ static pg_status_t dead_tomb(table_ctx_t *tc, size_t t, const char *why, char *e
  * (exec_set) is dead-lettered as an event would be, through the event
  * index space: rs->ev holds n_events + t for tombstone t.
  */
-static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char *errstr,
-                               size_t errstr_size)
+static outcome_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char *errstr,
+                             size_t errstr_size)
 {
     const schema_field_t *idf = record_schema_field(ws->rs, ws->sc->id_field);
     decoded_t *d = tc->d;
     dedupe_item_t *items = calloc(d->n_tombs + 1, sizeof(*items));
     char **keys = calloc(d->n_tombs + 1, sizeof(*keys));
-    pg_status_t st = PG_OK;
+    outcome_t st = OUTCOME_OK;
     row_set_t rs;
     size_t i, n = 0, w;
     char why[512];
@@ -346,9 +320,9 @@ static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char 
     memset(&rs, 0, sizeof(rs));
     if (!items || !keys || row_set_init(&rs, ws->sql.tombstone_rows, d->n_tombs) < 0) {
         errstr_set(errstr, errstr_size, "out of memory");
-        st = PG_FATAL;
+        st = OUTCOME_FATAL;
     }
-    for (i = 0; st == PG_OK && i < d->n_tombs; i++) {
+    for (i = 0; st == OUTCOME_OK && i < d->n_tombs; i++) {
         const decoded_tomb_t *dt = &d->tombs[i];
         const batch_msg_t *m = &tc->b->msgs[dt->msg];
         int rc;
@@ -358,9 +332,9 @@ static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char 
         rc = idkey_canonical(idf, dt->id, &keys[i], why, sizeof(why));
         if (rc == -2) {
             errstr_set(errstr, errstr_size, "out of memory");
-            st = PG_FATAL;
+            st = OUTCOME_FATAL;
         } else if (rc < 0) {
-            st = dead_tomb(tc, i, why, errstr, errstr_size);
+            st = dead_letter(tc, d->n_events + i, why, errstr, errstr_size);
         } else {
             items[n].id = keys[i];
             items[n].produced_at_ms = m->timestamp;
@@ -370,19 +344,19 @@ static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char 
             n++;
         }
     }
-    w = st == PG_OK ? dedupe_latest(items, n) : 0;
-    for (i = 0; st == PG_OK && i < w; i++) {
+    w = st == OUTCOME_OK ? dedupe_latest(items, n) : 0;
+    for (i = 0; st == OUTCOME_OK && i < w; i++) {
         const batch_msg_t *m = &tc->b->msgs[d->tombs[items[i].index].msg];
         json_t *row = table_tombstone_row(ws->sc->id_field, items[i].id, m->partition, m->offset,
                                           m->timestamp);
 
         if (!row || row_set_add(&rs, row, d->n_events + items[i].index) < 0) {
             errstr_set(errstr, errstr_size, "out of memory");
-            st = PG_FATAL;
+            st = OUTCOME_FATAL;
         }
         json_decref(row);
     }
-    if (st == PG_OK) {
+    if (st == OUTCOME_OK) {
         tc->counts->deletes += rs.n;
         st = exec_set(tc, &rs, errstr, errstr_size);
     }
@@ -394,34 +368,33 @@ static pg_status_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char 
     return st;
 }
 
-pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
-                        dlq_queue_t *dlq, table_counts_t *counts, char *errstr, size_t errstr_size)
+outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
+                      dlq_queue_t *dlq, table_counts_t *counts, char *errstr, size_t errstr_size)
 {
     table_ctx_t tc = {pg, b, d, dlq, counts};
     char **keys = calloc(d->n_events + 1, sizeof(*keys));
     unsigned char *tried = calloc(d->n_events + 1, 1);
     row_set_t ups, dels;
-    pg_status_t st = PG_FATAL;
-    size_t i;
+    outcome_t st = OUTCOME_FATAL;
 
     errstr_set(errstr, errstr_size, "out of memory");
     if (keys && tried)
         st = event_keys(&tc, ws, keys, errstr, errstr_size);
-    while (st == PG_OK) {
+    while (st == OUTCOME_OK) {
         memset(&ups, 0, sizeof(ups));
         memset(&dels, 0, sizeof(dels));
         if (row_set_init(&ups, ws->sql.upsert, d->n_events) < 0 ||
             row_set_init(&dels, ws->sql.delete_rows, d->n_events) < 0 ||
             round_rows(&tc, ws, keys, tried, &ups, &dels) < 0) {
             errstr_set(errstr, errstr_size, "out of memory");
-            st = PG_FATAL;
+            st = OUTCOME_FATAL;
         } else if (ups.n + dels.n == 0) {
             break; /* every id has its newest valid event applied */
         } else {
             counts->upserts += ups.n;
             counts->deletes += dels.n;
             st = exec_set(&tc, &ups, errstr, errstr_size);
-            if (st == PG_OK)
+            if (st == OUTCOME_OK)
                 st = exec_set(&tc, &dels, errstr, errstr_size);
         }
         row_set_clear(&ups);
@@ -429,9 +402,9 @@ pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_s
     }
     row_set_clear(&ups); /* after the break */
     row_set_clear(&dels);
-    if (st == PG_OK && d->n_tombs > 0)
+    if (st == OUTCOME_OK && d->n_tombs > 0)
         st = apply_tombs(&tc, ws, errstr, errstr_size);
-    for (i = 0; keys && i < d->n_events; i++)
+    for (size_t i = 0; keys && i < d->n_events; i++)
         free(keys[i]);
     free(keys);
     free(tried);

@@ -17,7 +17,8 @@
  * halves, each under its own savepoint, down to the rows that fail alone:
  * those are dead-lettered (marked dead in the decoded_t, queued on the
  * DLQ with "apply: SQLSTATE: message") and the rest are applied. Any other
- * failure is returned as is (the caller rolls back the batch).
+ * failure is returned as an outcome_t (outcome.h; the caller rolls back
+ * the batch).
  *
  * Kafka tombstones of the stream (decode.h) go last, in one more set of
  * statements (sqlgen.h orders them against the stored rows); they count
@@ -34,6 +35,7 @@
 #include "batch.h"
 #include "dlq_queue.h"
 #include "decode.h"
+#include "outcome.h"
 #include "pg.h"
 #include "streams.h"
 
@@ -43,10 +45,11 @@ typedef struct table_counts {
     size_t dead_letters;
 } table_counts_t;
 
-/* Applies the events of d that belong to ws. */
-pg_status_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
-                        dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
-                        size_t errstr_size) TM_WARN_UNUSED;
+/* Applies the events of d that belong to ws: OUTCOME_OK, OUTCOME_RETRY
+ * (PG_TRANSIENT, or a dead letter not queued), OUTCOME_FATAL. */
+outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
+                      dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
+                      size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * The row one event contributes to its statement's $1 array (new

@@ -1,0 +1,68 @@
+/*
+ * consumer_internal.h - what consumer.c (the group member: assignment
+ * table, rebalance, poll, close) and consumer_position.c (where a fetcher
+ * stands: watermarks, offset.out_of_range, seeks, restarts) share. Private
+ * to those two files; see consumer.h for the contract. Main thread only.
+ */
+#ifndef TIDEMARK_WORKER_CONSUMER_INTERNAL_H
+#define TIDEMARK_WORKER_CONSUMER_INTERNAL_H
+
+#include <stdint.h>
+#include <librdkafka/rdkafka.h>
+#include "consumer.h"
+
+typedef struct assigned_tp {
+    char *topic;
+    int32_t partition;
+    int64_t floor; /* messages below it were fetched before a seek and
+                      are dropped; -1: none */
+    int stuck;     /* stored offset out of range, offset.out_of_range =
+                      fail: paused, nothing applied until it moves */
+    /* consumer_reposition: where the partition is being sought */
+    int64_t pending_expected, pending_floor;
+    /* consumer_restart(): where a stopped fetcher starts again */
+    int64_t restart_at;
+} assigned_tp_t;
+
+#define RESTART_NONE INT64_MIN
+
+/* Where a partition starts (see consumer_place()). */
+typedef struct placement {
+    int64_t start;    /* fetch from here; RD_KAFKA_OFFSET_BEGINNING: no row */
+    int64_t expected; /* its stored offset once placed */
+    int stuck;
+} placement_t;
+
+struct consumer {
+    rd_kafka_t *rk;
+    consumer_offsets_t db; /* the stored and expected offsets */
+    offset_oor_t oor;
+    int64_t wm_skip_until; /* monotonic ms: no watermark query before */
+    consumer_hooks_t hooks;
+    assigned_tp_t *tps;
+    size_t n_tps;
+    int failed;
+};
+
+/* consumer.c */
+assigned_tp_t *consumer_find_tp(const consumer_t *c, const char *topic, int32_t partition);
+/* Pauses (paused != 0) or resumes one partition's fetcher (logged). */
+void consumer_set_paused(consumer_t *c, const char *topic, int32_t partition, int paused);
+int consumer_is_coop(const consumer_t *c);
+
+/* consumer_position.c */
+/* Where a partition whose stored offset is stored (-1: no row) starts:
+ * there when it lies within the partition's watermarks, else as
+ * offset.out_of_range says. */
+void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
+                    placement_t *pl);
+/* A fetch found its position at `at` outside the partition (the error
+ * event of auto.offset.reset = error). */
+void consumer_on_offset_reset(consumer_t *c, const char *topic, int32_t partition, int64_t at);
+
+static inline int64_t consumer_tp_expected(const consumer_t *c, const assigned_tp_t *tp)
+{
+    return c->db.expected(c->db.ctx, tp->topic, tp->partition);
+}
+
+#endif

@@ -1,0 +1,366 @@
+/*
+ * consumer_position.c - where each assigned partition's fetcher stands:
+ * the stored offset checked against the watermarks, offset.out_of_range,
+ * the seeks of consumer_reposition() and the restarts of stopped
+ * fetchers. See consumer.h and consumer_internal.h.
+ */
+#include "consumer_internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errstr.h"
+#include "isotime.h"
+#include "log.h"
+
+#define WATERMARK_TIMEOUT_MS 3000
+/* after a watermark query failed, the next ones would wait as long: skip
+ * them for a while (the fetch still catches a bad offset) */
+#define WATERMARK_BACKOFF_MS 10000
+#define SEEK_TIMEOUT_MS      5000
+
+static void set_expected(consumer_t *c, const assigned_tp_t *tp, int64_t expected)
+{
+    /* the partition is known to the offsets side: nothing to allocate */
+    (void)c->db.set_expected(c->db.ctx, tp->topic, tp->partition, expected);
+}
+
+static const char *oor_name(offset_oor_t p)
+{
+    return p == OFFSET_OOR_EARLIEST ? "earliest" : p == OFFSET_OOR_LATEST ? "latest" : "fail";
+}
+
+/*
+ * A stored offset outside [low, high]: never skipped past silently. With
+ * offset.out_of_range = fail the partition is stuck (the caller pauses
+ * it) until reset-offsets moves its stored offset; with earliest or
+ * latest it goes on from low or high, stored at once so that status and
+ * the next assignment agree. low/high < 0: unknown (the fetch failed).
+ */
+static void out_of_range(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
+                         int64_t low, int64_t high, placement_t *pl)
+{
+    pl->expected = stored;
+    if (c->oor != OFFSET_OOR_FAIL && (low < 0 || high < 0)) {
+        /* watermarks unknown: the logical offsets say the same */
+        pl->start = c->oor == OFFSET_OOR_EARLIEST ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+        pl->stuck = 0;
+        log_warn("stored offset outside the partition; going on from its "
+                 "other end as offset.out_of_range says",
+                 "topic=%s partition=%" PRId32 " stored=%" PRId64 " policy=%s start=%s", topic,
+                 partition, stored, oor_name(c->oor),
+                 c->oor == OFFSET_OOR_EARLIEST ? "beginning" : "end");
+        return;
+    }
+    if (c->oor == OFFSET_OOR_FAIL) {
+        log_error("stored offset outside the partition; not applying the "
+                  "partition until `tidemark-worker reset-offsets` moves it",
+                  "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
+                  " policy=%s",
+                  topic, partition, stored, low, high, oor_name(c->oor));
+        pl->start = stored;
+        pl->stuck = 1;
+        return;
+    }
+    pl->start = c->oor == OFFSET_OOR_EARLIEST ? low : high;
+    pl->stuck = 0;
+    log_warn("stored offset outside the partition; going on from its "
+             "other end as offset.out_of_range says",
+             "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
+             " policy=%s start=%" PRId64,
+             topic, partition, stored, low, high, oor_name(c->oor), pl->start);
+    if (c->db.store(c->db.ctx, topic, partition, stored, pl->start))
+        pl->expected = pl->start;
+}
+
+void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
+                    placement_t *pl)
+{
+    pl->expected = stored;
+    pl->start = stored;
+    pl->stuck = 0;
+    if (stored < 0) {
+        pl->start = RD_KAFKA_OFFSET_BEGINNING;
+        return;
+    }
+    if (isotime_monotonic_ms() < c->wm_skip_until)
+        return; /* the fetch finds out (auto.offset.reset = error) */
+    int64_t low = -1, high = -1;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
+                                                               WATERMARK_TIMEOUT_MS);
+    if (err) {
+        log_warn("cannot check the stored offset against the partition; "
+                 "the fetch will",
+                 "topic=%s partition=%" PRId32 " stored=%" PRId64 " error=%s", topic, partition,
+                 stored, rd_kafka_err2name(err));
+        c->wm_skip_until = isotime_monotonic_ms() + WATERMARK_BACKOFF_MS;
+        return;
+    }
+    if (stored < low || stored > high)
+        out_of_range(c, topic, partition, stored, low, high, pl);
+}
+
+/* The partitions restart() assigns: those with restart_at set, and under
+ * EAGER every other one too, at its expected offset. NULL when none has
+ * restart_at set. */
+static rd_kafka_topic_partition_list_t *restart_list(consumer_t *c, int coop)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
+    int n = 0;
+
+    for (size_t i = 0; i < c->n_tps; i++) {
+        const assigned_tp_t *tp = &c->tps[i];
+        int64_t expected = consumer_tp_expected(c, tp);
+        int64_t at = tp->restart_at != RESTART_NONE ? tp->restart_at
+                     : expected >= 0                ? expected
+                                                    : RD_KAFKA_OFFSET_BEGINNING;
+
+        n += tp->restart_at != RESTART_NONE;
+        if (coop && tp->restart_at == RESTART_NONE)
+            continue;
+        rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition)->offset = at;
+    }
+    if (n == 0) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return NULL;
+    }
+    return l;
+}
+
+/*
+ * Starts the fetchers of the partitions whose restart_at is set again
+ * there, and resumes them. A fetcher stopped by the reset error cannot be
+ * sought (librdkafka answers _STATE): only an assignment starts it again.
+ * COOPERATIVE: those partitions are unassigned and assigned anew. EAGER
+ * (assign() replaces the whole assignment): every partition is assigned
+ * anew, the others at their stored offsets, so the caller must hold no
+ * batch (the runner's hook, or a caller at an empty batch). 0 or -1
+ * (logged; restart_at is then left for the next try).
+ */
+static int restart(consumer_t *c)
+{
+    int coop = consumer_is_coop(c);
+    rd_kafka_topic_partition_list_t *l = restart_list(c, coop);
+    rd_kafka_error_t *error = NULL;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+    if (!l)
+        return 0;
+    if (coop) {
+        error = rd_kafka_incremental_unassign(c->rk, l);
+        if (!error)
+            error = rd_kafka_incremental_assign(c->rk, l);
+        if (error)
+            err = rd_kafka_error_code(error);
+    } else {
+        err = rd_kafka_assign(c->rk, l);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    if (error)
+        rd_kafka_error_destroy(error);
+    if (err) {
+        log_warn("cannot restart the partitions' fetchers", "error=%s", rd_kafka_err2name(err));
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_tps; i++) {
+        assigned_tp_t *tp = &c->tps[i];
+
+        if (tp->restart_at != RESTART_NONE) {
+            tp->floor = tp->restart_at >= 0 ? tp->restart_at : -1;
+            tp->restart_at = RESTART_NONE;
+            consumer_set_paused(c, tp->topic, tp->partition, 0);
+        } else if (!coop) {
+            tp->floor = consumer_tp_expected(c, tp);
+            consumer_set_paused(c, tp->topic, tp->partition, tp->stuck);
+        }
+    }
+    return 0;
+}
+
+/*
+ * The fetcher found its position outside the partition (the topic was
+ * recreated, retention passed it): librdkafka does not jump by itself
+ * (auto.offset.reset = error) and has stopped the fetcher.
+ */
+void consumer_on_offset_reset(consumer_t *c, const char *topic, int32_t partition, int64_t at)
+{
+    assigned_tp_t *tp = consumer_find_tp(c, topic, partition);
+
+    if (!tp || tp->stuck)
+        return;
+    log_warn("fetch position outside the partition",
+             "topic=%s partition=%" PRId32 " position=%" PRId64 " stored=%" PRId64, topic,
+             partition, at, consumer_tp_expected(c, tp));
+    /* the partition restarts from a committed position: apply the batch
+     * in hand first (an EAGER restart moves every partition) */
+    if (c->oor != OFFSET_OOR_FAIL && c->hooks.before_revoke)
+        c->hooks.before_revoke(c->hooks.ctx, 0);
+    if (!(tp = consumer_find_tp(c, topic, partition)))
+        return;
+    int64_t low = -1, high = -1;
+    if (rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
+                                         WATERMARK_TIMEOUT_MS))
+        low = high = -1;
+    placement_t pl;
+    out_of_range(c, topic, partition, consumer_tp_expected(c, tp), low, high, &pl);
+    tp->stuck = pl.stuck;
+    set_expected(c, tp, pl.expected);
+    if (pl.stuck) {
+        consumer_set_paused(c, topic, partition, 1);
+        return;
+    }
+    tp->restart_at = pl.start;
+    (void)restart(c); /* a failure is retried by the idle check */
+}
+
+/* Seeks every partition of l. Returns the number of partitions whose
+ * seek failed (each one marked in its element's err; a failed call marks
+ * them all). */
+static int seek_all(consumer_t *c, rd_kafka_topic_partition_list_t *l)
+{
+    if (l->cnt == 0)
+        return 0;
+    rd_kafka_error_t *error = rd_kafka_seek_partitions(c->rk, l, SEEK_TIMEOUT_MS);
+    if (error) {
+        log_warn("seek failed", "error=%s", rd_kafka_err2name(rd_kafka_error_code(error)));
+        for (int i = 0; i < l->cnt; i++)
+            l->elems[i].err = rd_kafka_error_code(error);
+        rd_kafka_error_destroy(error);
+        return l->cnt;
+    }
+    int failed = 0;
+    for (int i = 0; i < l->cnt; i++)
+        if (l->elems[i].err) {
+            log_warn("seek failed", "topic=%s partition=%" PRId32 " error=%s", l->elems[i].topic,
+                     l->elems[i].partition, rd_kafka_err2name(l->elems[i].err));
+            failed++;
+        }
+    return failed;
+}
+
+/* What consumer_reposition() does: partitions sought in place, and
+ * partitions whose fetcher must be restarted (stuck, or a restart that
+ * failed before). */
+typedef struct moves {
+    rd_kafka_topic_partition_list_t *seeks; /* elems' opaque: the assigned_tp_t */
+    assigned_tp_t **restarts;
+    size_t n_restarts;
+} moves_t;
+
+/* Decides where tp goes, from its stored and expected offsets. */
+static void plan_move(consumer_t *c, int all, assigned_tp_t *tp, moves_t *mv)
+{
+    int64_t stored = c->db.stored(c->db.ctx, tp->topic, tp->partition);
+    int64_t expected = consumer_tp_expected(c, tp);
+
+    if (tp->restart_at != RESTART_NONE && stored == expected) {
+        mv->restarts[mv->n_restarts++] = tp; /* a restart that failed before */
+        tp->pending_expected = expected;
+        return;
+    }
+    /* a stuck partition waits for its stored offset to move */
+    if ((!all || tp->stuck) && stored == expected)
+        return;
+    /* after a rolled-back batch the caller has logged why; an idle check
+     * is the first to notice (reset-offsets while idle) */
+    log_write(all ? (stored == expected ? LOG_DEBUG : LOG_INFO) : LOG_WARN,
+              all ? "seeking to the stored offset"
+                  : "offset moved under this worker; seeking to it",
+              "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64, tp->topic,
+              tp->partition, expected, stored);
+    placement_t pl = {stored >= 0 ? stored : RD_KAFKA_OFFSET_BEGINNING, stored, 0};
+    if (stored != expected)
+        consumer_place(c, tp->topic, tp->partition, stored, &pl);
+    if (pl.stuck) {
+        if (!tp->stuck)
+            consumer_set_paused(c, tp->topic, tp->partition, 1);
+        tp->stuck = 1;
+        set_expected(c, tp, pl.expected);
+        tp->restart_at = RESTART_NONE;
+        return;
+    }
+    tp->pending_expected = pl.expected;
+    if (tp->stuck || tp->restart_at != RESTART_NONE) {
+        /* its fetcher may have stopped: only restart() starts it */
+        tp->restart_at = pl.start;
+        mv->restarts[mv->n_restarts++] = tp;
+        return;
+    }
+    rd_kafka_topic_partition_t *e =
+        rd_kafka_topic_partition_list_add(mv->seeks, tp->topic, tp->partition);
+    e->offset = pl.start;
+    e->opaque = (void *)tp; /* c->tps does not change during the seek */
+    tp->pending_floor = pl.start >= 0 ? pl.start : -1;
+}
+
+/*
+ * Only a partition whose position really moved may take the stored offset
+ * as its expected one: a batch read from the old position would pass the
+ * compare-and-set and skip (or repeat) messages. A failed one keeps its
+ * old expected offset, so that the idle check tries again and the next
+ * batch's compare-and-set (or the caller's retry) catches it.
+ */
+static void settle_seeks(consumer_t *c, const rd_kafka_topic_partition_list_t *l)
+{
+    for (int j = 0; j < l->cnt; j++) {
+        assigned_tp_t *tp = l->elems[j].opaque;
+
+        if (l->elems[j].err)
+            continue;
+        set_expected(c, tp, tp->pending_expected);
+        tp->floor = tp->pending_floor;
+    }
+}
+
+/* Restarts mv's partitions: 0, or -1 (they keep their expected offsets). */
+static int settle_restarts(consumer_t *c, const moves_t *mv)
+{
+    if (mv->n_restarts == 0)
+        return 0;
+    if (restart(c) < 0)
+        return -1;
+    for (size_t i = 0; i < mv->n_restarts; i++) {
+        assigned_tp_t *tp = mv->restarts[i];
+
+        tp->stuck = 0;
+        set_expected(c, tp, tp->pending_expected);
+        log_info("partition resumed at its new stored offset",
+                 "topic=%s partition=%" PRId32 " offset=%" PRId64, tp->topic, tp->partition,
+                 tp->floor);
+    }
+    return 0;
+}
+
+outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr,
+                              size_t errstr_size)
+{
+    moves_t mv = {NULL, calloc(c->n_tps + 1, sizeof(*mv.restarts)), 0};
+
+    if (n_moved)
+        *n_moved = 0;
+    if (!mv.restarts) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return OUTCOME_FATAL;
+    }
+    mv.seeks = rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
+    for (size_t i = 0; i < c->n_tps; i++)
+        plan_move(c, all, &c->tps[i], &mv);
+    int failed = seek_all(c, mv.seeks);
+    settle_seeks(c, mv.seeks);
+    int moved = mv.seeks->cnt - failed;
+    rd_kafka_topic_partition_list_destroy(mv.seeks);
+    if (settle_restarts(c, &mv) < 0)
+        failed += (int)mv.n_restarts;
+    else
+        moved += (int)mv.n_restarts;
+    free(mv.restarts);
+    if (n_moved)
+        *n_moved = moved;
+    if (failed) {
+        errstr_set(errstr, errstr_size, "seek failed for %d partition%s", failed,
+                   failed == 1 ? "" : "s");
+        return OUTCOME_RETRY;
+    }
+    return OUTCOME_OK;
+}

@@ -1,0 +1,208 @@
+/*
+ * fencing.c - see fencing.h.
+ */
+#include "fencing.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "backoff.h"
+#include "errstr.h"
+#include "log.h"
+#include "offsets.h"
+
+struct fencing {
+    pg_t *pg;
+    const char *group;
+    stored_offsets_t stored;   /* the last read of the group's rows */
+    stored_offsets_t expected; /* the assigned partitions' expected offsets */
+};
+
+fencing_t *fencing_new(pg_t *pg, const char *group)
+{
+    fencing_t *f = malloc(sizeof(*f));
+
+    if (f)
+        *f = (fencing_t){.pg = pg, .group = group};
+    return f;
+}
+
+void fencing_destroy(fencing_t *f)
+{
+    if (!f)
+        return;
+    offsets_clear(&f->expected);
+    offsets_clear(&f->stored);
+    free(f);
+}
+
+int fencing_expected(const fencing_t *f, const char *topic, int32_t partition, int64_t *out)
+{
+    const stored_offset_t *e = offsets_find(&f->expected, topic, partition);
+
+    if (!e)
+        return -1;
+    *out = e->next_offset;
+    return 0;
+}
+
+/* Reads the group's stored offsets into f->stored. */
+static pg_status_t read_stored(fencing_t *f, char *errstr, size_t errstr_size)
+{
+    offsets_clear(&f->stored);
+    pg_status_t st = pg_ensure(f->pg, errstr, errstr_size);
+    if (st == PG_OK)
+        st = offsets_read_group(f->pg, f->group, &f->stored, errstr, errstr_size);
+    return st;
+}
+
+/* consumer_offsets_t.load: retries transient failures until it works or
+ * the worker is stopping (the assignment waits for the database). */
+static int load(void *ctx)
+{
+    fencing_t *f = ctx;
+
+    for (int attempt = 0;; attempt++) {
+        char err[512], qb[600];
+
+        if (read_stored(f, err, sizeof(err)) == PG_OK)
+            return 0;
+        log_warn("cannot read stored offsets; retrying", "error=%s",
+                 log_quote(qb, sizeof(qb), err));
+        if (backoff_sleep(attempt) < 0)
+            return -1;
+    }
+}
+
+static int64_t stored(void *ctx, const char *topic, int32_t partition)
+{
+    const fencing_t *f = ctx;
+
+    return offsets_lookup(&f->stored, topic, partition);
+}
+
+/* consumer_offsets_t.store: in its own transaction (autocommit: no batch
+ * is open when the consumer places a partition). */
+static int store(void *ctx, const char *topic, int32_t partition, int64_t from, int64_t to)
+{
+    fencing_t *f = ctx;
+    char err[512], q[600];
+    int moved = 0;
+    pg_status_t st = pg_ensure(f->pg, err, sizeof(err));
+
+    if (st == PG_OK)
+        st = offsets_cas(f->pg, f->group, topic, partition, from, to, &moved, err, sizeof(err));
+    if (st != PG_OK)
+        log_warn("cannot store the new offset; the next batch will",
+                 "topic=%s partition=%" PRId32 " error=%s", topic, partition,
+                 log_quote(q, sizeof(q), err));
+    return st == PG_OK && moved;
+}
+
+static int64_t expected(void *ctx, const char *topic, int32_t partition)
+{
+    int64_t out = -1;
+
+    return fencing_expected(ctx, topic, partition, &out) == 0 ? out : -1;
+}
+
+static int set_expected(void *ctx, const char *topic, int32_t partition, int64_t value)
+{
+    fencing_t *f = ctx;
+
+    return offsets_set(&f->expected, topic, partition, value);
+}
+
+static void forget(void *ctx, const char *topic, int32_t partition)
+{
+    fencing_t *f = ctx;
+
+    offsets_remove(&f->expected, topic, partition);
+}
+
+consumer_offsets_t fencing_offsets(fencing_t *f)
+{
+    consumer_offsets_t o = {load, stored, store, expected, set_expected, forget, f};
+
+    return o;
+}
+
+pg_status_t fencing_claim(fencing_t *f, part_range_t *parts, size_t n, size_t *fenced, char *errstr,
+                          size_t errstr_size)
+{
+    for (size_t i = 0; i < n; i++) {
+        part_range_t *p = &parts[i];
+        int moved = 0;
+
+        if (fencing_expected(f, p->topic, p->partition, &p->expected) == 0) {
+            pg_status_t st = offsets_cas(f->pg, f->group, p->topic, p->partition, p->expected,
+                                         p->next, &moved, errstr, errstr_size);
+            if (st != PG_OK)
+                return st;
+        }
+        if (!moved) { /* moved under us, or no longer ours */
+            *fenced = i;
+            return PG_OK;
+        }
+    }
+    *fenced = n;
+    return PG_OK;
+}
+
+void fencing_committed(fencing_t *f, const part_range_t *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        stored_offset_t *e = offsets_find(&f->expected, parts[i].topic, parts[i].partition);
+
+        if (e)
+            e->next_offset = parts[i].next;
+    }
+}
+
+void fencing_log_fenced(fencing_t *f, const part_range_t *p)
+{
+    char err[512];
+    int64_t now = -1;
+
+    if (read_stored(f, err, sizeof(err)) == PG_OK)
+        now = offsets_lookup(&f->stored, p->topic, p->partition);
+    log_warn("offset moved under this worker; batch rolled back",
+             "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64, p->topic,
+             p->partition, p->expected, now);
+}
+
+outcome_t fencing_resync(fencing_t *f, consumer_t *c, int all, int *n_moved, char *errstr,
+                         size_t errstr_size)
+{
+    if (n_moved)
+        *n_moved = 0;
+    pg_status_t st = read_stored(f, errstr, errstr_size);
+    if (st != PG_OK)
+        return outcome_from_pg(st);
+    return consumer_reposition(c, all, n_moved, errstr, errstr_size);
+}
+
+/*
+ * The compare-and-set only checks the stored offset against the expected
+ * one, not that a batch starts there, so a partition left past the dropped
+ * messages would commit its next batch over a gap and lose them: hence
+ * the retries until it worked, the worker stops or a fatal error.
+ */
+outcome_t fencing_reseek(fencing_t *f, consumer_t *c)
+{
+    for (int attempt = 0;; attempt++) {
+        char err[512], qb[600];
+        outcome_t oc = fencing_resync(f, c, 1, NULL, err, sizeof(err));
+
+        if (oc == OUTCOME_OK)
+            return oc;
+        log_quote(qb, sizeof(qb), err);
+        if (oc == OUTCOME_FATAL) {
+            log_error("cannot re-read stored offsets; stopping", "error=%s", qb);
+            return oc;
+        }
+        log_warn("cannot re-read stored offsets; retrying", "error=%s attempt=%d", qb, attempt + 1);
+        if (backoff_sleep(attempt) < 0)
+            return OUTCOME_RETRY; /* stopping: no further batch will be applied */
+    }
+}
