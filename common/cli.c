@@ -81,11 +81,11 @@ static int build_options(const cli_program_t *prog, option_set_t *set, char *err
         set->opts[i].val = global_vals[i];
     }
     for (size_t c = 0; c < prog->n_commands; c++) {
-        const cli_option_t *o = prog->commands[c]->options;
+        const cli_option_t *o = prog->commands[c].options;
         for (size_t i = 0; o && o[i].name; i++) {
             if (i >= CLI_MAX_OPTIONS) {
                 errstr_set(errstr, errstr_size, "%s: too many options (at most %d)",
-                           prog->commands[c]->name, CLI_MAX_OPTIONS);
+                           prog->commands[c].name, CLI_MAX_OPTIONS);
                 return -1;
             }
             if (add_option(set, &o[i], errstr, errstr_size) < 0)
@@ -168,8 +168,8 @@ static void one_option(parse_state_t *st, const option_set_t *set, char **argv, 
 static const cli_command_t *find_command(const cli_program_t *prog, const char *name)
 {
     for (size_t i = 0; name && i < prog->n_commands; i++)
-        if (strcmp(prog->commands[i]->name, name) == 0)
-            return prog->commands[i];
+        if (strcmp(prog->commands[i].name, name) == 0)
+            return &prog->commands[i];
     return NULL;
 }
 
@@ -232,11 +232,18 @@ int cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
     return 0;
 }
 
+/* The command's texts; none when it has no cli_help_t. */
+static const cli_help_t *help_of(const cli_command_t *cmd)
+{
+    static const cli_help_t none = {"", NULL, NULL};
+    return cmd->help ? cmd->help : &none;
+}
+
 static void print_program_usage(const cli_program_t *prog, FILE *out)
 {
     int width = 0;
     for (size_t i = 0; i < prog->n_commands; i++) {
-        int n = (int)strlen(prog->commands[i]->name);
+        int n = (int)strlen(prog->commands[i].name);
         width = n > width ? n : width;
     }
     fprintf(out, "usage: %s [-c FILE] [--help] [--version] COMMAND [OPTIONS]\n\n", prog->name);
@@ -244,7 +251,8 @@ static void print_program_usage(const cli_program_t *prog, FILE *out)
         fprintf(out, "%s\n\n", prog->description);
     fprintf(out, "commands:\n");
     for (size_t i = 0; i < prog->n_commands; i++)
-        fprintf(out, "  %-*s  %s\n", width, prog->commands[i]->name, prog->commands[i]->summary);
+        fprintf(out, "  %-*s  %s\n", width, prog->commands[i].name,
+                help_of(&prog->commands[i])->summary);
     fprintf(out,
             "\n"
             "COMMAND --help describes a command.\n"
@@ -258,10 +266,11 @@ static void print_program_usage(const cli_program_t *prog, FILE *out)
 
 static void print_command_usage(const cli_program_t *prog, const cli_command_t *cmd, FILE *out)
 {
-    fprintf(out, "usage: %s [-c FILE] %s%s%s\n", prog->name, cmd->name, cmd->synopsis ? " " : "",
-            cmd->synopsis ? cmd->synopsis : "");
-    if (cmd->description)
-        fprintf(out, "\n%s\n", cmd->description);
+    const cli_help_t *help = help_of(cmd);
+    fprintf(out, "usage: %s [-c FILE] %s%s%s\n", prog->name, cmd->name, help->synopsis ? " " : "",
+            help->synopsis ? help->synopsis : "");
+    if (help->description)
+        fprintf(out, "\n%s\n", help->description);
     int width = (int)strlen("-c, --config FILE");
     for (size_t i = 0; cmd->options && cmd->options[i].name; i++) {
         const cli_option_t *o = &cmd->options[i];
@@ -334,7 +343,7 @@ int cli_main(const cli_program_t *prog, int argc, char **argv)
     if (cmd->check && cmd->check(&args, err, sizeof(err)) < 0)
         return cli_usage_error(prog, cmd, err);
     tm_config_t *conf = NULL;
-    if (cmd->needs_config) {
+    if (cmd->config == CLI_NEEDS_CONFIG) {
         if (!(conf = load_config(prog, args.config_path)))
             return CLI_EXIT_USAGE;
         log_setup((log_level_t)conf->log_level, conf->log_format == LOG_FORMAT_JSON);

@@ -24,9 +24,10 @@
  * configuration error is exit 2 with one line naming file:line and key.
  * The handler's status is the program's.
  *
- * Where to add a command: define a cli_command_t (its options in a
- * cli_option_t table, whose index the handler uses in cli_args_t.value)
- * and list it in the program's table in main.c.
+ * Where to add a command: its options in a cli_option_t table (whose
+ * index the handler uses in cli_args_t.value), its texts in a cli_help_t,
+ * one cli_command_t row naming them, listed in the program's table in
+ * main.c.
  */
 #ifndef TIDEMARK_CLI_H
 #define TIDEMARK_CLI_H
@@ -69,21 +70,33 @@ typedef int (*cli_handler_fn)(const tm_config_t *conf, const cli_args_t *args);
  * or -1 with errstr (bad usage). */
 typedef int (*cli_check_fn)(const cli_args_t *args, char *errstr, size_t errstr_size);
 
+/* What --help says of a command. */
+typedef struct cli_help {
+    const char *summary;     /* one line in the program's usage */
+    const char *synopsis;    /* the options after the name, for its usage; NULL: none */
+    const char *description; /* paragraph of COMMAND --help; may be NULL */
+} cli_help_t;
+
+typedef enum {
+    CLI_NO_CONFIG,   /* the handler gets conf NULL */
+    CLI_NEEDS_CONFIG /* loaded (and checked) before the handler runs */
+} cli_config_use_t;
+
+/* A command: one row of the program's table, in this order, e.g.
+ *   {"run", run_command, run_options, run_check, CLI_NEEDS_CONFIG, &run_help}, */
 typedef struct cli_command {
     const char *name;
     cli_handler_fn handler;
-    const char *summary;         /* one line in the program's usage */
-    int needs_config;            /* 1: loaded (and checked) before the handler runs */
     const cli_option_t *options; /* NULL: none */
     cli_check_fn check;          /* NULL: any combination of its options */
-    const char *synopsis;        /* the options after the name, for its usage */
-    const char *description;     /* paragraph of COMMAND --help; may be NULL */
+    cli_config_use_t config;
+    const cli_help_t *help;
 } cli_command_t;
 
 typedef struct cli_program {
-    const char *name;        /* "tidemark-worker" */
-    const char *description; /* paragraph of --help */
-    const cli_command_t *const *commands;
+    const char *name;              /* "tidemark-worker" */
+    const char *description;       /* paragraph of --help */
+    const cli_command_t *commands; /* its table */
     size_t n_commands;
     /* What this program needs of a loaded configuration (NULL: nothing):
      * 0, or -1 with errstr (a configuration error). */

@@ -70,13 +70,8 @@ static int run_command(const tm_config_t *conf, const cli_args_t *args)
     return rc;
 }
 
-static const cli_command_t run_cmd = {
-    .name = "run",
-    .handler = run_command,
+static const cli_help_t run_help = {
     .summary = "poll the APIs and publish their changes",
-    .needs_config = 1,
-    .options = run_options,
-    .check = run_check,
     .synopsis = "[--once] [--full [--allow-mass-delete]] [--stream NAME]",
     .description = "Polls each stream's API from its high-water mark and publishes the changes:\n"
                    "one pass with --once, else a pass every poll.interval until SIGTERM."};
@@ -106,15 +101,10 @@ static int schema_command(const tm_config_t *conf, const cli_args_t *args)
     return 0;
 }
 
-static const cli_command_t schema_cmd = {.name = "schema",
-                                         .handler = schema_command,
-                                         .summary = "print a stream's change-event schema",
-                                         .needs_config = 1,
-                                         .options = stream_option,
-                                         .check = schema_check,
-                                         .synopsis = "--stream NAME",
-                                         .description = "Prints the Avro schema (JSON) of the "
-                                                        "stream's change events."};
+static const cli_help_t schema_help = {
+    .summary = "print a stream's change-event schema",
+    .synopsis = "--stream NAME",
+    .description = "Prints the Avro schema (JSON) of the stream's change events."};
 
 /* ---- status --------------------------------------------------------------- */
 
@@ -128,12 +118,8 @@ static int status_cmd_handler(const tm_config_t *conf, const cli_args_t *args)
     return status_command(conf, stream, stdout);
 }
 
-static const cli_command_t status_cmd = {
-    .name = "status",
-    .handler = status_cmd_handler,
+static const cli_help_t status_help = {
     .summary = "per stream: HWM, last run, its counts and age",
-    .needs_config = 1,
-    .options = stream_option,
     .synopsis = "[--stream NAME]",
     .description = "Per stream (or only NAME): the high-water mark, the last run, its counts\n"
                    "and its age, read from <prefix>.sync-runs."};
@@ -181,21 +167,21 @@ static int reset_command(const tm_config_t *conf, const cli_args_t *args)
     return follow_reset(conf, stream, args->value[RESET_SINCE] != NULL, since);
 }
 
-static const cli_command_t reset_cmd = {
-    .name = "reset",
-    .handler = reset_command,
+static const cli_help_t reset_help = {
     .summary = "move a stream's checkpoint back (a replay from the API)",
-    .needs_config = 1,
-    .options = reset_options,
-    .check = reset_check,
     .synopsis = "--stream NAME (--since TS | --full)",
     .description = "Publishes a run record that moves the stream's high-water mark back to TS,\n"
                    "or drops it (--full): the next run reads the API again from there."};
 
 /* ---- the program ---------------------------------------------------------- */
 
-static const cli_command_t *const producer_commands[] = {&run_cmd, &schema_cmd, &status_cmd,
-                                                         &reset_cmd};
+/* One row a command: name, handler, options, their check, configuration, help. */
+static const cli_command_t producer_commands[] = {
+    {"run", run_command, run_options, run_check, CLI_NEEDS_CONFIG, &run_help},
+    {"schema", schema_command, stream_option, schema_check, CLI_NEEDS_CONFIG, &schema_help},
+    {"status", status_cmd_handler, stream_option, NULL, CLI_NEEDS_CONFIG, &status_help},
+    {"reset", reset_command, reset_options, reset_check, CLI_NEEDS_CONFIG, &reset_help},
+};
 
 static const cli_program_t producer_program = {
     .name = "tidemark-producer",

@@ -36,11 +36,8 @@ static int run_command(const tm_config_t *conf, const cli_args_t *args)
     return rc;
 }
 
-static const cli_command_t run_cmd = {
-    .name = "run",
-    .handler = run_command,
+static const cli_help_t run_help = {
     .summary = "consume and apply until SIGTERM/SIGINT, then commit and leave the group",
-    .needs_config = 1,
     .description = "Consumes the streams' change events and applies them to PostgreSQL, one\n"
                    "transaction per batch, until SIGTERM or SIGINT; then commits and leaves\n"
                    "the consumer group."};
@@ -58,8 +55,14 @@ static int check_worker_config(const tm_config_t *conf, char *errstr, size_t err
     return -1;
 }
 
-static const cli_command_t *const worker_commands[] = {&run_cmd, &reset_offsets_cli,
-                                                       &worker_status_cli};
+/* One row a command: name, handler, options, their check, configuration, help. */
+static const cli_command_t worker_commands[] = {
+    {"run", run_command, NULL, NULL, CLI_NEEDS_CONFIG, &run_help},
+    {"reset-offsets", reset_offsets_command, reset_offsets_options, reset_offsets_check,
+     CLI_NEEDS_CONFIG, &reset_offsets_help},
+    {"status", worker_status_command, worker_status_options, worker_status_check, CLI_NEEDS_CONFIG,
+     &worker_status_help},
+};
 
 static const cli_program_t worker_program = {
     .name = "tidemark-worker",

@@ -28,7 +28,7 @@ enum {
     OPT_PARTITION,
     OPT_EXECUTE
 };
-static const cli_option_t reset_options[] = {
+const cli_option_t reset_offsets_options[] = {
     [OPT_STREAM] = {"stream", "NAME", "the stream whose topic's offsets move"},
     [OPT_TO_EARLIEST] = {"to-earliest", NULL, "each partition's first message kept"},
     [OPT_TO_LATEST] = {"to-latest", NULL, "each partition's end (skip what is there)"},
@@ -102,7 +102,7 @@ int reset_args_from_cli(const cli_args_t *args, reset_args_t *out, char *errstr,
     out->partition = -1;
     for (int opt = OPT_STREAM; opt <= OPT_EXECUTE; opt++) {
         if (args->count[opt] > 1) {
-            errstr_set(errstr, errstr_size, "--%s given twice", reset_options[opt].name);
+            errstr_set(errstr, errstr_size, "--%s given twice", reset_offsets_options[opt].name);
             return -1;
         }
     }
@@ -123,7 +123,7 @@ int reset_args_from_cli(const cli_args_t *args, reset_args_t *out, char *errstr,
     return 0;
 }
 
-static int reset_offsets_check(const cli_args_t *args, char *errstr, size_t errstr_size)
+int reset_offsets_check(const cli_args_t *args, char *errstr, size_t errstr_size)
 {
     reset_args_t a;
     return reset_args_from_cli(args, &a, errstr, errstr_size);
@@ -360,7 +360,7 @@ static int run_reset(reset_run_t *r)
     return execute(r);
 }
 
-static int reset_offsets_command(const tm_config_t *conf, const cli_args_t *cli)
+int reset_offsets_command(const tm_config_t *conf, const cli_args_t *cli)
 {
     reset_args_t args;
     char err[512];
@@ -388,13 +388,8 @@ static int reset_offsets_command(const tm_config_t *conf, const cli_args_t *cli)
     return rc;
 }
 
-const cli_command_t reset_offsets_cli = {
-    .name = "reset-offsets",
-    .handler = reset_offsets_command,
+const cli_help_t reset_offsets_help = {
     .summary = "replay: move the group's stored offsets (a plan without --execute)",
-    .needs_config = 1,
-    .options = reset_options,
-    .check = reset_offsets_check,
     .synopsis = "--stream NAME\n"
                 "         (--to-earliest | --to-latest | --to-datetime TS | --to-offset N)\n"
                 "         [--partition P] [--execute]",

@@ -57,12 +57,16 @@ typedef struct reset_args {
     int execute;
 } reset_args_t;
 
-/* The command on the command line (cli.h): its options and handler. */
-extern const cli_command_t reset_offsets_cli;
+/* The command on the command line (cli.h), named by its row in
+ * worker/main.c: its handler, options, their check and help texts. */
+int reset_offsets_command(const tm_config_t *conf, const cli_args_t *args);
+extern const cli_option_t reset_offsets_options[];
+int reset_offsets_check(const cli_args_t *args, char *errstr, size_t errstr_size);
+extern const cli_help_t reset_offsets_help;
 
 /*
- * The command's options as cli_parse found them (args->command is
- * reset_offsets_cli), checked and typed. Returns 0, or -1 with errstr
+ * The command's options as cli_parse found them (args->command is the
+ * reset-offsets row), checked and typed. Returns 0, or -1 with errstr
  * saying what is wrong (bad usage).
  */
 int reset_args_from_cli(const cli_args_t *args, reset_args_t *out, char *errstr,

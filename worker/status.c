@@ -19,7 +19,7 @@
 #define EXIT_USAGE   2
 
 enum { OPT_MAX_STALENESS };
-static const cli_option_t status_options[] = {
+const cli_option_t worker_status_options[] = {
     [OPT_MAX_STALENESS] = {"max-staleness", "DUR",
                            "exit 1 when a stream's last run is older (ms, s, m, h, d)"},
     {NULL, NULL, NULL}};
@@ -45,7 +45,7 @@ int worker_status_args_from_cli(const cli_args_t *args, worker_status_args_t *ou
     return 0;
 }
 
-static int status_check(const cli_args_t *args, char *errstr, size_t errstr_size)
+int worker_status_check(const cli_args_t *args, char *errstr, size_t errstr_size)
 {
     worker_status_args_t a;
     return worker_status_args_from_cli(args, &a, errstr, errstr_size);
@@ -250,7 +250,7 @@ static int open_all(status_run_t *r)
     return 0;
 }
 
-static int worker_status_command(const tm_config_t *conf, const cli_args_t *cli)
+int worker_status_command(const tm_config_t *conf, const cli_args_t *cli)
 {
     worker_status_args_t args;
     char err[512];
@@ -269,13 +269,8 @@ static int worker_status_command(const tm_config_t *conf, const cli_args_t *cli)
     return r.failed || stale || r.out_of_range ? EXIT_RUNTIME : 0;
 }
 
-const cli_command_t worker_status_cli = {
-    .name = "status",
-    .handler = worker_status_command,
+const cli_help_t worker_status_help = {
     .summary = "lag per partition, last completed run, staleness; exits 1 when stale",
-    .needs_config = 1,
-    .options = status_options,
-    .check = status_check,
     .synopsis = "[--max-staleness DUR]",
     .description = "Per stream: the consumer group's stored offset, the high\n"
                    "watermark and the lag of each partition; the last completed run\n"

@@ -38,11 +38,15 @@ typedef struct worker_status_args {
     int64_t max_staleness_ms; /* -1: not given */
 } worker_status_args_t;
 
-/* The command on the command line (cli.h): its options and handler. */
-extern const cli_command_t worker_status_cli;
+/* The command on the command line (cli.h), named by its row in
+ * worker/main.c: its handler, options, their check and help texts. */
+int worker_status_command(const tm_config_t *conf, const cli_args_t *args);
+extern const cli_option_t worker_status_options[];
+int worker_status_check(const cli_args_t *args, char *errstr, size_t errstr_size);
+extern const cli_help_t worker_status_help;
 
-/* The command's options as cli_parse found them (args->command is
- * worker_status_cli), typed. 0, or -1 with errstr (bad usage). */
+/* The command's options as cli_parse found them (args->command is the
+ * status row), typed. 0, or -1 with errstr (bad usage). */
 int worker_status_args_from_cli(const cli_args_t *args, worker_status_args_t *out, char *errstr,
                                 size_t errstr_size) TM_WARN_UNUSED;
 

@@ -34,21 +34,15 @@ static const cli_option_t reset_options[] = {[RESET_STREAM] = {"stream", "NAME",
                                              [RESET_SINCE] = {"since", "TS", "from TS"},
                                              {NULL, NULL, NULL}};
 
-static const cli_command_t run_cmd = {.name = "run",
-                                      .handler = count_handler,
-                                      .summary = "run",
-                                      .needs_config = 1,
-                                      .options = run_options};
-static const cli_command_t reset_cmd = {.name = "reset",
-                                        .handler = count_handler,
-                                        .summary = "reset",
-                                        .needs_config = 1,
-                                        .options = reset_options};
-static const cli_command_t status_cmd = {
-    .name = "status", .handler = count_handler, .summary = "status", .needs_config = 1};
-static const cli_command_t version_cmd = {
-    .name = "about", .handler = count_handler, .summary = "no configuration", .needs_config = 0};
-static const cli_command_t *const commands[] = {&run_cmd, &reset_cmd, &status_cmd, &version_cmd};
+static const cli_help_t run_help = {.summary = "run"}, reset_help = {.summary = "reset"},
+                        status_help = {.summary = "status"},
+                        about_help = {.summary = "no configuration"};
+static const cli_command_t commands[] = {
+    {"run", count_handler, run_options, NULL, CLI_NEEDS_CONFIG, &run_help},
+    {"reset", count_handler, reset_options, NULL, CLI_NEEDS_CONFIG, &reset_help},
+    {"status", count_handler, NULL, NULL, CLI_NEEDS_CONFIG, &status_help},
+    {"about", count_handler, NULL, NULL, CLI_NO_CONFIG, &about_help},
+};
 static const cli_program_t program = {.name = "prog", .commands = commands, .n_commands = 4};
 
 /* Splits "prog ARGS" at spaces into argv (in buf). */
@@ -113,14 +107,14 @@ static void test_parse_good(void **state)
             assert_null(a.config_path);
         assert_int_equal(a.help, cases[i].help);
         assert_int_equal(a.version, cases[i].version);
-        if (a.command == &run_cmd && !a.help && !a.version) {
+        if (a.command == &commands[0] && !a.help && !a.version) {
             assert_int_equal(a.count[RUN_ONCE], cases[i].once);
             if (cases[i].stream)
                 assert_string_equal(a.value[RUN_STREAM], cases[i].stream);
             else
                 assert_null(a.value[RUN_STREAM]);
         }
-        if (a.command == &reset_cmd)
+        if (a.command == &commands[1])
             assert_string_equal(a.value[RESET_STREAM], cases[i].stream);
     }
 }
@@ -167,8 +161,10 @@ static void test_parse_bad(void **state)
 static void test_conflicting_tables(void **state)
 {
     static const cli_option_t flag[] = {{"stream", NULL, "a flag"}, {NULL, NULL, NULL}};
-    static const cli_command_t odd = {.name = "odd", .handler = count_handler, .options = flag};
-    static const cli_command_t *const both[] = {&run_cmd, &odd};
+    static const cli_command_t both[] = {
+        {"run", count_handler, run_options, NULL, CLI_NEEDS_CONFIG, &run_help},
+        {"odd", count_handler, flag, NULL, CLI_NO_CONFIG, NULL},
+    };
     static const cli_program_t bad = {.name = "bad", .commands = both, .n_commands = 2};
     char a0[] = "bad", a1[] = "odd", *argv[] = {a0, a1, NULL}, err[256];
     cli_args_t a;

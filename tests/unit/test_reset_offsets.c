@@ -19,7 +19,9 @@
 
 #define MAX_ARGS 12
 
-static const cli_command_t *const commands[] = {&reset_offsets_cli};
+static const cli_command_t commands[] = {{"reset-offsets", reset_offsets_command,
+                                          reset_offsets_options, reset_offsets_check,
+                                          CLI_NEEDS_CONFIG, &reset_offsets_help}};
 static const cli_program_t program = {
     .name = "tidemark-worker", .commands = commands, .n_commands = 1};
 

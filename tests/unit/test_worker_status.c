@@ -13,7 +13,9 @@
 #include "cli.h"
 #include "status.h"
 
-static const cli_command_t *const commands[] = {&worker_status_cli};
+static const cli_command_t commands[] = {{"status", worker_status_command, worker_status_options,
+                                          worker_status_check, CLI_NEEDS_CONFIG,
+                                          &worker_status_help}};
 static const cli_program_t program = {
     .name = "tidemark-worker", .commands = commands, .n_commands = 1};
 
