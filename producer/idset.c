@@ -59,30 +59,27 @@ static void *record_value(const idset_t *s, uint32_t off8)
 idset_t *idset_new(size_t value_size)
 {
     idset_t *s = malloc(sizeof(*s));
-    slot_t *slots = calloc(INITIAL_SLOTS, sizeof(*slots));
-    char *arena = malloc(INITIAL_ARENA);
-    if (s && slots && arena) {
-        /* offset 0 means "empty slot": the arena's first 8 bytes are unused */
-        *s = (idset_t){.slots = slots,
-                       .n_slots = INITIAL_SLOTS,
-                       .arena = arena,
-                       .used = 8,
-                       .cap = INITIAL_ARENA,
-                       .value_size = ALIGN8(value_size)};
+    if (!s)
+        return NULL;
+    /* offset 0 means "empty slot": the arena's first 8 bytes are unused */
+    *s = (idset_t){.slots = calloc(INITIAL_SLOTS, sizeof(slot_t)),
+                   .n_slots = INITIAL_SLOTS,
+                   .arena = malloc(INITIAL_ARENA),
+                   .used = 8,
+                   .cap = INITIAL_ARENA,
+                   .value_size = ALIGN8(value_size)};
+    if (s->slots && s->arena)
         return s;
-    }
-    free(arena);
-    free(slots);
-    free(s);
+    idset_destroy(s);
     return NULL;
 }
 
 void idset_destroy(idset_t *s)
 {
-    if (s) {
-        free(s->slots);
-        free(s->arena);
-    }
+    if (!s)
+        return;
+    free(s->slots);
+    free(s->arena);
     free(s);
 }
 

@@ -29,10 +29,10 @@ fencing_t *fencing_new(pg_t *pg, const char *group)
 
 void fencing_destroy(fencing_t *f)
 {
-    if (!f)
-        return;
-    offsets_clear(&f->expected);
-    offsets_clear(&f->stored);
+    if (f) {
+        offsets_clear(&f->expected);
+        offsets_clear(&f->stored);
+    }
     free(f);
 }
 
