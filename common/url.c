@@ -12,24 +12,8 @@
 #include <curl/curl.h>
 
 #include "errstr.h"
+#include "ows.h"
 #include "url_redact.h"
-
-static int is_ows(int c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-static char *trimmed_dup(const char *s)
-{
-    size_t n = strlen(s);
-    while (n && is_ows((unsigned char)*s)) {
-        s++;
-        n--;
-    }
-    while (n && is_ows((unsigned char)s[n - 1]))
-        n--;
-    return strndup(s, n);
-}
 
 /* A handle holding url, or NULL with errstr. */
 static CURLU *parse_url(const char *url, char *errstr, size_t errstr_size)
@@ -53,7 +37,9 @@ static CURLU *parse_url(const char *url, char *errstr, size_t errstr_size)
 int url_resolve(const char *base, const char *ref, char **out, char *errstr, size_t errstr_size)
 {
     *out = NULL;
-    char *r = trimmed_dup(ref ? ref : "");
+    if (!ref)
+        ref = "";
+    char *r = ows_dup(ref, strlen(ref));
     if (!r) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;

@@ -10,13 +10,9 @@
 #include <strings.h>
 
 #include "errstr.h"
+#include "ows.h"
 #include "url.h"
 #include "url_redact.h"
-
-static int is_ows(int c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
 
 /* RFC 9110 tchar */
 static int is_tchar(int c)
@@ -32,17 +28,6 @@ void link_list_clear(link_list_t *l)
     }
     free(l->v);
     memset(l, 0, sizeof(*l));
-}
-
-static char *trimmed_dup(const char *s, size_t n)
-{
-    while (n && is_ows((unsigned char)*s)) {
-        s++;
-        n--;
-    }
-    while (n && is_ows((unsigned char)s[n - 1]))
-        n--;
-    return strndup(s, n);
 }
 
 /* Skips a broken link-value: to the next ',' outside quotes and <>, or to
@@ -113,11 +98,11 @@ static int parse_value(const char *p, link_value_t *lv, const char **end)
     *end = gt;
     if (*gt != '>')
         return 1;
-    if (!(lv->target = trimmed_dup(p + 1, (size_t)(gt - p - 1))))
+    if (!(lv->target = ows_dup(p + 1, (size_t)(gt - p - 1))))
         return -1;
     p = gt + 1;
     for (;;) {
-        while (is_ows((unsigned char)*p))
+        while (ows_is((unsigned char)*p))
             p++;
         *end = p;
         if (!*p || *p == ',' || *p == '\n')
@@ -125,7 +110,7 @@ static int parse_value(const char *p, link_value_t *lv, const char **end)
         if (*p != ';')
             return 1;
         p++;
-        while (is_ows((unsigned char)*p))
+        while (ows_is((unsigned char)*p))
             p++;
         const char *name = p;
         while (is_tchar((unsigned char)*p))
@@ -138,12 +123,12 @@ static int parse_value(const char *p, link_value_t *lv, const char **end)
                 continue;
             return 1;
         }
-        while (is_ows((unsigned char)*p))
+        while (ows_is((unsigned char)*p))
             p++;
         char *value = NULL;
         if (*p == '=') {
             p++;
-            while (is_ows((unsigned char)*p))
+            while (ows_is((unsigned char)*p))
                 p++;
             if (*p == '"') {
                 int rc = quoted_string(p + 1, &value, &p);
@@ -156,7 +141,7 @@ static int parse_value(const char *p, link_value_t *lv, const char **end)
                 const char *v = p;
                 while (*p && *p != ';' && *p != ',' && *p != '\n')
                     p++;
-                if (!(value = trimmed_dup(v, (size_t)(p - v))))
+                if (!(value = ows_dup(v, (size_t)(p - v))))
                     return -1;
             }
         }
@@ -176,7 +161,7 @@ int link_parse(const char *field, link_list_t *out)
     size_t cap = 0;
     const char *p = field ? field : "";
     while (*p) {
-        while (is_ows((unsigned char)*p) || *p == ',' || *p == '\n')
+        while (ows_is((unsigned char)*p) || *p == ',' || *p == '\n')
             p++;
         if (!*p)
             break;
