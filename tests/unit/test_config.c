@@ -1,7 +1,8 @@
 /* test_config.c - config_load() on a table of files: each either loads
  * with the expected values or fails with the exact "file:line: [section]
- * key: reason" line. Also checks that README.md and tidemark.conf.example
- * document every key of the table in config.c. */
+ * key: reason" line; defaults derived from other keys; where the file is.
+ * The value syntax is in test_config_values.c, the keys' documentation in
+ * test_config_docs.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,22 +65,6 @@ static tm_config_t *load_ok(tmpconf_t *t, const char *text)
         fail_msg("config_load failed: %s", err);
     assert_non_null(c);
     return c;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
 }
 
 #define KAFKA "[kafka]\nbootstrap.servers = localhost:9092\n"
@@ -471,101 +456,6 @@ static void test_crlf_bom_long_line(void **state)
     config_destroy(c);
 }
 
-/* ---- the pure helpers ------------------------------------------------- */
-
-static void test_parse_duration(void **state)
-{
-    static const struct {
-        const char *in;
-        int rc;
-        int64_t ms;
-    } cases[] = {
-        {"0", 0, 0},
-        {"30", 0, 30000},
-        {"500ms", 0, 500},
-        {"30s", 0, 30000},
-        {"5m", 0, 300000},
-        {"2h", 0, 7200000},
-        {"7d", 0, 604800000},
-        {"", -1, 0},
-        {"s", -1, 0},
-        {"-1s", -1, 0},
-        {"1.5s", -1, 0},
-        {"10 s", -1, 0},
-        {"1w", -1, 0},
-        {"5sec", -1, 0},
-        {"99999999999999999999", -1, 0},
-        {"9223372036854775807d", -1, 0},
-    };
-    (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int64_t ms = 0;
-        int rc = config_parse_duration(cases[i].in, &ms);
-        if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms))
-            fail_msg("'%s': rc=%d ms=%lld", cases[i].in, rc, (long long)ms);
-    }
-}
-
-static void test_parse_size(void **state)
-{
-    static const struct {
-        const char *in;
-        int rc;
-        int64_t bytes;
-    } cases[] = {
-        {"0", 0, 0},
-        {"1048576", 0, 1048576},
-        {"512KiB", 0, 512LL << 10},
-        {"256MiB", 0, 256LL << 20},
-        {"256 MiB", 0, 256LL << 20},
-        {"1GiB", 0, 1LL << 30},
-        {"4gib", 0, 4LL << 30},
-        {"2kib", 0, 2048},
-        {"", -1, 0},
-        {"MiB", -1, 0},
-        {"-1", -1, 0},
-        {"1.5MiB", -1, 0},
-        {"10MB", -1, 0},
-        {"10M", -1, 0},
-        {"10 ", -1, 0},
-        {"10  MiB", -1, 0},
-        {"1TiB", -1, 0},
-        {"99999999999999999999", -1, 0},
-        {"9223372036854775807GiB", -1, 0},
-        {"8589934592GiB", -1, 0},
-    };
-    (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int64_t b = 0;
-        int rc = config_parse_size(cases[i].in, &b);
-        if (rc != cases[i].rc || (rc == 0 && b != cases[i].bytes))
-            fail_msg("'%s': rc=%d bytes=%lld", cases[i].in, rc, (long long)b);
-    }
-}
-
-static void test_parse_number(void **state)
-{
-    static const struct {
-        const char *in;
-        int rc;
-        double v;
-    } cases[] = {
-        {"0", 0, 0},       {"1", 0, 1},      {"0.2", 0, 0.2},     {".5", 0, 0.5},  {"3.", 0, 3},
-        {"0.05", 0, 0.05}, {"1.000", 0, 1},  {"12.25", 0, 12.25}, {"", -1, 0},     {".", -1, 0},
-        {"-0.1", -1, 0},   {"+1", -1, 0},    {"1e-1", -1, 0},     {"nan", -1, 0},  {"inf", -1, 0},
-        {"0x1", -1, 0},    {"1.2.3", -1, 0}, {" 0.2", -1, 0},     {"0.2 ", -1, 0}, {"0,2", -1, 0},
-        {"20%", -1, 0},
-    };
-    (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        double v = -1;
-        int rc = config_parse_number(cases[i].in, &v);
-        if (rc != cases[i].rc || (rc == 0 && (v < cases[i].v - 1e-12 || v > cases[i].v + 1e-12)))
-            fail_msg("'%s': rc=%d v=%g", cases[i].in, rc, v);
-    }
-    assert_int_equal(config_parse_number(NULL, &(double){0}), -1);
-}
-
 /* cursor.sorted defaults by pagination; the deleted.* keys inherit. */
 static void test_stream_derived_defaults(void **state)
 {
@@ -598,21 +488,6 @@ static void test_stream_derived_defaults(void **state)
     config_destroy(c);
 }
 
-static void test_expand_env(void **state)
-{
-    char err[128] = "";
-    (void)state;
-    setenv("TM_A", "x", 1);
-    char *s = config_expand_env("${TM_A}-${TM_A}$${TM_A}$", err, sizeof err);
-    assert_string_equal(s, "x-x$x$");
-    free(s);
-    assert_null(config_expand_env("a${TM_NOPE_NOPE}", err, sizeof err));
-    assert_string_equal(err, "environment variable TM_NOPE_NOPE is not set");
-    assert_null(config_expand_env("${}", err, sizeof err));
-    assert_string_equal(err, "bad environment variable name ''");
-    unsetenv("TM_A");
-}
-
 static void test_default_path(void **state)
 {
     (void)state;
@@ -626,132 +501,6 @@ static void test_default_path(void **state)
     unsetenv("TIDEMARK_CONFIG");
 }
 
-/* ---- documentation ------------------------------------------------------ */
-
-static void test_example_loads(void **state)
-{
-    tm_config_t *c = NULL;
-    char err[512] = "";
-    (void)state;
-    if (config_load("../../tidemark.conf.example", &c, err, sizeof err) != 0)
-        fail_msg("tidemark.conf.example: %s", err);
-    const stream_conf_t *s = config_stream(c, "customers");
-    assert_non_null(s);
-    assert_string_equal(s->url, "http://127.0.0.1:8080/customers");
-    assert_string_equal(s->schema_path, "../../schemas/customer.avsc");
-    assert_string_equal(s->cursor_field, "last_modified");
-    assert_string_equal(s->cursor_param, "modified_since");
-    assert_string_equal(s->deleted_url, "http://127.0.0.1:8080/customers/deleted");
-    assert_string_equal(s->soft_delete_field, "is_deleted");
-    assert_null(s->auth_header);
-    assert_int_equal(access(s->schema_path, R_OK), 0);
-    config_destroy(c);
-}
-
-/* Is key written as a key line ("key =", maybe commented out) inside the
- * right section of the example? Top-level keys must come before any
- * section; "stream" keys inside a [stream NAME]. */
-static int example_has(const char *text, const char *entry)
-{
-    char section[32] = "", want_sec[32] = "";
-    const char *key = strchr(entry, ' ');
-    if (key) {
-        snprintf(want_sec, sizeof want_sec, "%.*s", (int)(key - entry), entry);
-        key++;
-    } else {
-        key = entry;
-    }
-    for (const char *line = text; line && *line;
-         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-        const char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '[') {
-            sscanf(p + 1, "%31[a-z]", section);
-            continue;
-        }
-        if (*p == ';' || *p == '#')
-            p++;
-        while (*p == ' ')
-            p++;
-        size_t kl = strlen(key);
-        if (strncmp(p, key, kl) == 0 && (p[kl] == ' ' || p[kl] == '=') &&
-            strcmp(section, want_sec) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-static void test_example_documents_every_key(void **state)
-{
-    char *text = read_file("../../tidemark.conf.example");
-    int missing = 0;
-    (void)state;
-    assert_non_null(text);
-    for (const char *const *k = config_documented_keys(); *k; k++) {
-        if (!example_has(text, *k)) {
-            print_error("tidemark.conf.example lacks '%s'\n", *k);
-            missing++;
-        }
-    }
-    free(text);
-    assert_int_equal(missing, 0);
-}
-
-/* A key's bare name as a word of its own: "url" is not found inside
- * "deleted.url". */
-static int has_word(const char *text, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
-        char before = p == text ? ' ' : p[-1], after = p[n];
-        int bound_before = !(before == '.' || before == '_' || before == '-' ||
-                             (before >= 'a' && before <= 'z') || (before >= '0' && before <= '9'));
-        int bound_after = !(after == '.' || after == '_' || after == '-' ||
-                            (after >= 'a' && after <= 'z') || (after >= '0' && after <= '9'));
-        /* a trailing "." that ends a sentence is still a boundary */
-        if (after == '.' && !((p[n + 1] >= 'a' && p[n + 1] <= 'z')))
-            bound_after = 1;
-        if (bound_before && bound_after)
-            return 1;
-    }
-    return 0;
-}
-
-static void test_readme_documents_every_key(void **state)
-{
-    char *text = read_file("../../README.md");
-    int missing = 0;
-    (void)state;
-    if (!text)
-        fail_msg("../../README.md is missing (the lead writes it)");
-    for (const char *const *k = config_documented_keys(); *k; k++) {
-        const char *bare = strchr(*k, ' ') ? strchr(*k, ' ') + 1 : *k;
-        if (!has_word(text, bare)) {
-            print_error("README.md lacks '%s'\n", bare);
-            missing++;
-        }
-    }
-    free(text);
-    assert_int_equal(missing, 0);
-}
-
-static void test_documented_keys_shape(void **state)
-{
-    int seen_url = 0, seen_fmt = 0, seen_ms = 0;
-    (void)state;
-    const char *const *keys = config_documented_keys();
-    for (const char *const *k = keys; *k; k++) {
-        seen_url |= strcmp(*k, "stream url") == 0;
-        seen_fmt |= strcmp(*k, "log.format") == 0;
-        seen_ms |= strcmp(*k, "worker batch.max.ms") == 0;
-        for (const char *const *j = keys; j < k; j++)
-            if (strcmp(*j, *k) == 0)
-                fail_msg("'%s' is in the table twice", *k);
-    }
-    assert_true(seen_url && seen_fmt && seen_ms);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,16 +512,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_env_expansion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crlf_bom_long_line, setup, teardown),
-        cmocka_unit_test(test_parse_duration),
-        cmocka_unit_test(test_parse_size),
-        cmocka_unit_test(test_parse_number),
         cmocka_unit_test_setup_teardown(test_stream_derived_defaults, setup, teardown),
-        cmocka_unit_test(test_expand_env),
         cmocka_unit_test(test_default_path),
-        cmocka_unit_test(test_example_loads),
-        cmocka_unit_test(test_example_documents_every_key),
-        cmocka_unit_test(test_documented_keys_shape),
-        cmocka_unit_test(test_readme_documents_every_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
