@@ -1,6 +1,6 @@
 /*
  * test_convert.c - JSON -> Avro -> row form, field by field, good and bad
- * input; the decimal arithmetic on its own.
+ * input (the decimal arithmetic on its own is in test_decimal.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,130 +18,6 @@
 
 #define CUSTOMER "../../schemas/customer.avsc"
 #define KITCHEN  "fixtures/kitchen.avsc"
-
-/* ---- decimal ---------------------------------------------------------- */
-
-static size_t unhex(const char *hex, unsigned char *out)
-{
-    size_t n = 0;
-    for (; hex[0] && hex[1]; hex += 2) {
-        unsigned v;
-        sscanf(hex, "%2x", &v);
-        out[n++] = (unsigned char)v;
-    }
-    return n;
-}
-
-static void test_decimal_from_text(void **state)
-{
-    static const struct {
-        const char *text;
-        int precision, scale;
-        const char *hex;  /* expected bytes, or NULL */
-        const char *err;  /* expected error, or NULL */
-        const char *back; /* decimal_to_text of the result */
-    } cases[] = {
-        {"0", 12, 2, "00", NULL, "0.00"},
-        {"0.00", 12, 2, "00", NULL, "0.00"},
-        {"-0", 12, 2, "00", NULL, "0.00"},
-        {"-0.000", 12, 2, "00", NULL, "0.00"},
-        {"1234.50", 12, 2, "01e23a", NULL, "1234.50"},
-        {"-1234.50", 12, 2, "fe1dc6", NULL, "-1234.50"},
-        {"1.27", 12, 2, "7f", NULL, "1.27"},
-        {"1.28", 12, 2, "0080", NULL, "1.28"},
-        {"-1.28", 12, 2, "80", NULL, "-1.28"},
-        {"-1.29", 12, 2, "ff7f", NULL, "-1.29"},
-        {"-0.01", 12, 2, "ff", NULL, "-0.01"},
-        {"+5", 12, 2, "01f4", NULL, "5.00"},
-        {".5", 12, 2, "32", NULL, "0.50"},
-        {"5.", 12, 2, "01f4", NULL, "5.00"},
-        {"007.1", 12, 2, "02c6", NULL, "7.10"},
-        {"12.340", 12, 2, "04d2", NULL, "12.34"}, /* trailing zero: exact */
-        {"9999999999.99", 12, 2, "00e8d4a50fff", NULL, "9999999999.99"},
-        {"-9999999999.99", 12, 2, "ff172b5af001", NULL, "-9999999999.99"},
-        {"99999999999999999999999999999999999999", 38, 0, "4b3b4ca85a86c47a098a223fffffffff", NULL,
-         "99999999999999999999999999999999999999"},
-        {"-99999999999999999999999999999999999999", 38, 0, "b4c4b357a5793b85f675ddc000000001", NULL,
-         "-99999999999999999999999999999999999999"},
-        {"42", 5, 0, "2a", NULL, "42"},
-        {"12345678901.00", 12, 2, NULL,
-         "'12345678901.00' does not fit decimal(12,2): at most 10 digits "
-         "before the point",
-         NULL},
-        {"100000000000000000000000000000000000000", 38, 0, NULL, "does not fit decimal(38,0)",
-         NULL},
-        {"12.345", 12, 2, NULL, "'12.345' has more than 2 decimal places", NULL},
-        {"1.5", 5, 0, NULL, "'1.5' has more than 0 decimal places", NULL},
-        {"1e3", 12, 2, NULL, "'1e3' is not a decimal number", NULL},
-        {"", 12, 2, NULL, "'' is not a decimal number", NULL},
-        {".", 12, 2, NULL, "'.' is not a decimal number", NULL},
-        {"-", 12, 2, NULL, "'-' is not a decimal number", NULL},
-        {" 1", 12, 2, NULL, "' 1' is not a decimal number", NULL},
-        {"1 ", 12, 2, NULL, "'1 ' is not a decimal number", NULL},
-        {"1,5", 12, 2, NULL, "'1,5' is not a decimal number", NULL},
-        {"0x10", 12, 2, NULL, "'0x10' is not a decimal number", NULL},
-        {"NaN", 12, 2, NULL, "'NaN' is not a decimal number", NULL},
-        {"--1", 12, 2, NULL, "'--1' is not a decimal number", NULL},
-    };
-    (void)state;
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        unsigned char buf[64], want[64];
-        size_t len = 0;
-        char err[256] = "", text[128];
-        int rc = decimal_from_text(cases[i].text, cases[i].precision, cases[i].scale, buf,
-                                   sizeof(buf), &len, err, sizeof(err));
-        if (cases[i].err) {
-            if (rc == 0 || !strstr(err, cases[i].err))
-                print_error("case %zu '%s': err '%s'\n", i, cases[i].text, err);
-            assert_int_equal(rc, -1);
-            assert_non_null(strstr(err, cases[i].err));
-            continue;
-        }
-        if (rc != 0)
-            print_error("case %zu '%s': %s\n", i, cases[i].text, err);
-        assert_int_equal(rc, 0);
-        size_t wlen = unhex(cases[i].hex, want);
-        assert_int_equal(len, wlen);
-        assert_memory_equal(buf, want, wlen);
-        assert_int_equal(decimal_to_text(buf, len, cases[i].scale, text, sizeof(text)), 0);
-        assert_string_equal(text, cases[i].back);
-    }
-}
-
-static void test_decimal_to_text_edges(void **state)
-{
-    static const unsigned char m128[] = {0x80}, big[] = {0x00, 0xff};
-    char text[16];
-
-    (void)state;
-    assert_int_equal(decimal_to_text(NULL, 0, 2, text, sizeof(text)), 0);
-    assert_string_equal(text, "0.00"); /* no bytes: zero */
-    assert_int_equal(decimal_to_text(m128, 1, 0, text, sizeof(text)), 0);
-    assert_string_equal(text, "-128");
-    assert_int_equal(decimal_to_text(m128, 1, 5, text, sizeof(text)), 0);
-    assert_string_equal(text, "-0.00128");
-    assert_int_equal(decimal_to_text(big, 2, 1, text, sizeof(text)), 0);
-    assert_string_equal(text, "25.5");
-    /* too small a buffer fails instead of truncating */
-    assert_int_equal(decimal_to_text(big, 2, 1, text, 4), -1);
-    assert_int_equal(decimal_to_text(big, 2, 1, text, 5), 0);
-    assert_string_equal(text, "25.5");
-}
-
-static void test_decimal_buffer_too_small(void **state)
-{
-    unsigned char buf[2];
-    size_t len;
-    char err[128];
-
-    (void)state;
-    assert_int_equal(decimal_from_text("123456", 10, 0, buf, sizeof(buf), &len, err, sizeof(err)),
-                     -1);
-    assert_non_null(strstr(err, "too large"));
-    assert_int_equal(decimal_from_text("32767", 10, 0, buf, sizeof(buf), &len, err, sizeof(err)),
-                     0);
-    assert_int_equal(len, 2);
-}
 
 /* ---- field conversions ------------------------------------------------ */
 
@@ -626,15 +502,9 @@ static void test_customer_row(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decimal_from_text),
-        cmocka_unit_test(test_decimal_to_text_edges),
-        cmocka_unit_test(test_decimal_buffer_too_small),
-        cmocka_unit_test(test_customer_fields),
-        cmocka_unit_test(test_customer_bad_times),
-        cmocka_unit_test(test_kitchen_fields),
-        cmocka_unit_test(test_not_an_object),
-        cmocka_unit_test(test_customer_row),
-        cmocka_unit_test(test_row_extreme_timestamps),
+        cmocka_unit_test(test_customer_fields), cmocka_unit_test(test_customer_bad_times),
+        cmocka_unit_test(test_kitchen_fields),  cmocka_unit_test(test_not_an_object),
+        cmocka_unit_test(test_customer_row),    cmocka_unit_test(test_row_extreme_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
