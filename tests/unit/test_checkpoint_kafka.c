@@ -53,117 +53,162 @@ static void make_id(size_t i, char *id, size_t size, char *dg)
     snprintf(dg, HWM_DIGEST_SIZE, "%016llx", (unsigned long long)(i * 0x9e3779b97f4a7c15ULL));
 }
 
-static void test_round_trip(void **state)
+/* Where the checkpoint goes: the given broker, or an in-process mock. */
+typedef struct kafka_place {
+    tm_config_t conf;
+    char topic[256];
+    rd_kafka_t *mock_rk;
+    rd_kafka_mock_cluster_t *mc;
+} kafka_place_t;
+
+static void place_open(kafka_place_t *k)
 {
-    (void)state;
-    const size_t n = env_size("TIDEMARK_TEST_IDS", 100000);
     const char *bootstrap = getenv("TIDEMARK_TEST_BOOTSTRAP");
     const char *prefix = getenv("TIDEMARK_TEST_PREFIX");
-    char err[512], topic[256];
-    rd_kafka_t *mock_rk = NULL;
-    rd_kafka_mock_cluster_t *mc = NULL;
+    char err[512];
 
-    tm_config_t conf = {.path = "test.conf", .topic_prefix = prefix ? (char *)prefix : "ckpt"};
-    topic_sync_runs(&conf, topic, sizeof topic);
+    *k = (kafka_place_t){
+        .conf = {.path = "test.conf", .topic_prefix = prefix ? (char *)prefix : "ckpt"}};
+    topic_sync_runs(&k->conf, k->topic, sizeof k->topic);
     if (!bootstrap || !*bootstrap) {
         rd_kafka_conf_t *kc = rd_kafka_conf_new();
         /* the handle only carries the cluster: no warning about having no
          * bootstrap.servers of its own */
         assert_int_equal(rd_kafka_conf_set(kc, "log_level", "3", err, sizeof err), 0);
-        assert_non_null((mock_rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err)));
-        assert_non_null((mc = rd_kafka_mock_cluster_new(mock_rk, 3)));
-        assert_int_equal(rd_kafka_mock_topic_create(mc, topic, 32, 3), 0);
-        bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
+        assert_non_null((k->mock_rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err)));
+        assert_non_null((k->mc = rd_kafka_mock_cluster_new(k->mock_rk, 3)));
+        assert_int_equal(rd_kafka_mock_topic_create(k->mc, k->topic, 32, 3), 0);
+        bootstrap = rd_kafka_mock_cluster_bootstraps(k->mc);
     }
-    conf.bootstrap_servers = (char *)bootstrap;
-    print_message("%zu ids at the HWM, through %s (%s)\n", n, bootstrap, topic);
+    k->conf.bootstrap_servers = (char *)bootstrap;
+}
 
-    /* the set: n ids at one cursor value, as a run leaves it */
-    hwm_tracker_t t = {0};
+static void place_close(kafka_place_t *k)
+{
+    if (k->mc)
+        rd_kafka_mock_cluster_destroy(k->mc);
+    if (k->mock_rk)
+        rd_kafka_destroy(k->mock_rk);
+}
+
+/* The set: n ids at one cursor value, as a run leaves it. */
+static void build_tracker(size_t n, hwm_tracker_t *t)
+{
     char id[32], dg[HWM_DIGEST_SIZE];
     int64_t t0 = isotime_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
         make_id(i, id, sizeof id, dg);
-        assert_int_equal(hwm_observe(&t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
+        assert_int_equal(hwm_observe(t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
     }
-    size_t mem = idset_memory(t.ids) + idset_memory(t.pending);
+    size_t mem = idset_memory(t->ids) + idset_memory(t->pending);
     print_message("tracker built in %lld ms, %zu MB\n", (long long)(isotime_monotonic_ms() - t0),
                   mem >> 20);
     assert_true(mem < (size_t)200 << 20);
+}
 
-    /* written as run.c writes a checkpoint: chunks, then the head */
-    publisher_t *pub = publisher_new(&conf, err, sizeof err);
-    if (!pub)
-        fail_msg("%s", err);
+/* Written as run.c writes a checkpoint: chunks, then the head (*head,
+ * and *rr naming it). Returns the messages acknowledged. */
+static int64_t write_checkpoint(publisher_t *pub, const char *topic, char *run_id, hwm_tracker_t *t,
+                                run_hwm_t *head, run_record_t *rr, unsigned *seq)
+{
+    char err[512];
+
     publisher_reset(pub);
-    t0 = isotime_monotonic_ms();
-    unsigned seq = 0;
-    run_hwm_t head, del = {0};
-    if (checkpoint_prepare(pub, topic, STREAM, "run-1", &seq, &t, &head, err, sizeof err) != 0)
-        fail_msg("prepare: %s", err);
-    run_record_t rr = {.stream = STREAM,
-                       .run_id = "run-1",
-                       .status = RUN_STATUS_COMPLETED,
-                       .started_at_ms = AT,
-                       .finished_at_ms = AT,
-                       .hwm = head,
-                       .deleted_hwm = del};
-    if (checkpoint_write(pub, topic, &rr, err, sizeof err) != 0)
-        fail_msg("write: %s", err);
-    int64_t written = publisher_acked(pub);
-    print_message("checkpoint written in %lld ms: %zu chunks + the head (%lld messages)\n",
-                  (long long)(isotime_monotonic_ms() - t0), head.n_chunks, (long long)written);
-    assert_int_equal(written, (int64_t)head.n_chunks + 1);
+    *seq = 0;
+    if (checkpoint_prepare(pub, topic, STREAM, run_id, seq, t, head, err, sizeof err) != 0)
+        fail_msg("prepare %s: %s", run_id, err);
+    *rr = (run_record_t){.stream = STREAM,
+                         .run_id = run_id,
+                         .status = RUN_STATUS_COMPLETED,
+                         .started_at_ms = AT,
+                         .finished_at_ms = AT,
+                         .hwm = *head};
+    if (checkpoint_write(pub, topic, rr, err, sizeof err) != 0)
+        fail_msg("write %s: %s", run_id, err);
+    return publisher_acked(pub);
+}
+
+/* Every message within the default limits; the chunks hold the n ids. */
+static void check_chunks(const run_hwm_t *head, size_t n, int64_t written)
+{
+    assert_int_equal(written, (int64_t)head->n_chunks + 1);
     if (n * 32 > CHECKPOINT_CHUNK_BYTES)
-        assert_true(head.n_chunks > 1);
-    int64_t chunk_ids = (int64_t)head.n_ids;
-    for (size_t i = 0; i < head.n_chunks; i++) {
-        assert_true(head.chunks[i].bytes <= CHECKPOINT_CHUNK_BYTES);
-        chunk_ids += head.chunks[i].ids;
+        assert_true(head->n_chunks > 1);
+    int64_t chunk_ids = (int64_t)head->n_ids;
+    for (size_t i = 0; i < head->n_chunks; i++) {
+        assert_true(head->chunks[i].bytes <= CHECKPOINT_CHUNK_BYTES);
+        chunk_ids += head->chunks[i].ids;
     }
     assert_int_equal(chunk_ids, (int64_t)n);
+}
 
-    /* read back */
-    t0 = isotime_monotonic_ms();
+/* The last checkpoint of STREAM, which must be run_id's. */
+static run_record_t *read_checkpoint(const tm_config_t *conf, const char *run_id)
+{
     const char *names[] = {STREAM};
     run_record_t *cp = NULL;
-    if (checkpoint_read(&conf, names, 1, &cp, err, sizeof err) != 0)
-        fail_msg("read: %s", err);
+    char err[512];
+
+    if (checkpoint_read(conf, names, 1, &cp, err, sizeof err) != 0)
+        fail_msg("read %s: %s", run_id, err);
     assert_non_null(cp);
-    assert_string_equal(cp->run_id, "run-1");
-    assert_int_equal(cp->hwm.n_chunks, head.n_chunks);
-    hwm_tracker_t back = {0};
-    assert_int_equal(checkpoint_load_tracker(&back, &cp->hwm, STREAM), 0);
-    print_message("read back and loaded in %lld ms\n", (long long)(isotime_monotonic_ms() - t0));
-    assert_int_equal(hwm_tracker_count(&back), n);
-    assert_true(back.has_value && back.value_ms == AT);
+    assert_string_equal(cp->run_id, run_id);
+    return cp;
+}
+
+/* The set loaded from cp equals the n ids written, id by id. */
+static void load_and_compare(const run_record_t *cp, size_t n, hwm_tracker_t *back)
+{
+    char id[32], dg[HWM_DIGEST_SIZE];
+
+    assert_int_equal(checkpoint_load_tracker(back, &cp->hwm, STREAM), 0);
+    assert_int_equal(hwm_tracker_count(back), n);
+    assert_true(back->has_value && back->value_ms == AT);
     for (size_t i = 0; i < n; i++) {
         make_id(i, id, sizeof id, dg);
-        if (!hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg))
+        if (!hwm_should_skip(back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg))
             fail_msg("id %s was not read back with its digest", id);
     }
     make_id(n, id, sizeof id, dg);
-    assert_false(hwm_should_skip(&back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg));
+    assert_false(hwm_should_skip(back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg));
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    const size_t n = env_size("TIDEMARK_TEST_IDS", 100000);
+    char err[512];
+    kafka_place_t k;
+    place_open(&k);
+    print_message("%zu ids at the HWM, through %s (%s)\n", n, k.conf.bootstrap_servers, k.topic);
+    hwm_tracker_t t = {0};
+    build_tracker(n, &t);
+    publisher_t *pub = publisher_new(&k.conf, err, sizeof err);
+    if (!pub)
+        fail_msg("%s", err);
+
+    int64_t t0 = isotime_monotonic_ms();
+    unsigned seq;
+    run_hwm_t head;
+    run_record_t rr;
+    int64_t written = write_checkpoint(pub, k.topic, "run-1", &t, &head, &rr, &seq);
+    print_message("checkpoint written in %lld ms: %zu chunks + the head (%lld messages)\n",
+                  (long long)(isotime_monotonic_ms() - t0), head.n_chunks, (long long)written);
+    check_chunks(&head, n, written);
+
+    t0 = isotime_monotonic_ms();
+    run_record_t *cp = read_checkpoint(&k.conf, "run-1");
+    assert_int_equal(cp->hwm.n_chunks, head.n_chunks);
+    hwm_tracker_t back = {0};
+    load_and_compare(cp, n, &back);
+    print_message("read back and loaded in %lld ms\n", (long long)(isotime_monotonic_ms() - t0));
 
     /* the next run, nothing changed: the head names the same chunks */
-    publisher_reset(pub);
-    unsigned seq2 = 0;
     run_hwm_t head2;
-    if (checkpoint_prepare(pub, topic, STREAM, "run-2", &seq2, &back, &head2, err, sizeof err) != 0)
-        fail_msg("prepare 2: %s", err);
-    rr.run_id = "run-2";
-    rr.hwm = head2;
-    if (checkpoint_write(pub, topic, &rr, err, sizeof err) != 0)
-        fail_msg("write 2: %s", err);
-    assert_int_equal(publisher_acked(pub), 1); /* the head alone */
-    assert_int_equal(seq2, 0);
+    assert_int_equal(write_checkpoint(pub, k.topic, "run-2", &back, &head2, &rr, &seq), 1);
+    assert_int_equal(seq, 0); /* the head alone */
     assert_int_equal(head2.n_chunks, head.n_chunks);
-
-    run_record_t *cp2 = NULL;
-    if (checkpoint_read(&conf, names, 1, &cp2, err, sizeof err) != 0)
-        fail_msg("read 2: %s", err);
-    assert_non_null(cp2);
-    assert_string_equal(cp2->run_id, "run-2");
+    run_record_t *cp2 = read_checkpoint(&k.conf, "run-2");
     assert_int_equal(cp2->n_stale_chunks, 0);
     for (size_t i = 0; i < cp2->hwm.n_chunks; i++)
         assert_non_null(cp2->hwm.chunks[i].data);
@@ -175,10 +220,7 @@ static void test_round_trip(void **state)
     hwm_tracker_clear(&t);
     hwm_tracker_clear(&back);
     publisher_destroy(pub);
-    if (mc)
-        rd_kafka_mock_cluster_destroy(mc);
-    if (mock_rk)
-        rd_kafka_destroy(mock_rk);
+    place_close(&k);
 }
 
 int main(void)
