@@ -133,91 +133,57 @@ static void test_version_cmp(void **state)
 
 /* ---- counting -------------------------------------------------------- */
 
+/* runcount_apply: a batch's events against the offsets already counted
+ * (applied_offsets before), what it counts and the offsets after. */
+typedef struct runcount_case {
+    const char *stored;      /* applied_offsets before */
+    runcount_event_t evs[5]; /* {partition, offset, is_delete, countable} */
+    size_t n;
+    int64_t synced, deleted, dead; /* what it counts */
+    const char *after;             /* applied_offsets after */
+} runcount_case_t;
+
+static const runcount_case_t runcount_cases[] = {
+    /* first batch counts everything */
+    {"{}", {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}}, 3, 2, 1, 0, "{\"0\":2,\"3\":8}"},
+    /* redelivery counts nothing */
+    {"{\"0\":2,\"3\":8}",
+     {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}},
+     3,
+     0,
+     0,
+     0,
+     "{\"0\":2,\"3\":8}"},
+    /* overlap counts only the new part */
+    {"{\"0\":2}", {{0, 1, 0, 1}, {0, 2, 0, 1}, {0, 3, 1, 1}}, 3, 1, 1, 0, "{\"0\":4}"},
+    /* order of events does not matter */
+    {"{\"0\":5}", {{0, 9, 0, 1}, {0, 4, 0, 1}, {0, 5, 0, 1}}, 3, 2, 0, 0, "{\"0\":10}"},
+    /* dead letters move the mark and count as dead-lettered */
+    {"", {{1, 0, 0, 0}, {1, 1, 0, 1}, {1, 2, 1, 0}}, 3, 1, 0, 2, "{\"1\":3}"},
+    /* a replayed dead letter counts nothing */
+    {"{\"1\":3}", {{1, 0, 0, 0}, {1, 2, 1, 0}}, 2, 0, 0, 0, "{\"1\":3}"},
+    /* a replay from an earlier offset adds nothing */
+    {"{\"2\":100}", {{2, 10, 0, 1}, {2, 50, 1, 1}}, 2, 0, 0, 0, "{\"2\":100}"},
+    /* other partitions are kept */
+    {"{\"4\":3}", {{1, 0, 0, 1}}, 1, 1, 0, 0, "{\"1\":1,\"4\":3}"},
+};
+
 static void test_runcount(void **state)
 {
-    static const struct {
-        const char *name;
-        const char *stored; /* applied_offsets before */
-        runcount_event_t evs[5];
-        size_t n;
-        int64_t synced, deleted, dead;
-        const char *after;
-    } cases[] = {
-        {"first batch counts everything",
-         "{}",
-         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}},
-         3,
-         2,
-         1,
-         0,
-         "{\"0\":2,\"3\":8}"},
-        {"redelivery counts nothing",
-         "{\"0\":2,\"3\":8}",
-         {{0, 0, 0, 1}, {0, 1, 1, 1}, {3, 7, 0, 1}},
-         3,
-         0,
-         0,
-         0,
-         "{\"0\":2,\"3\":8}"},
-        {"overlap counts only the new part",
-         "{\"0\":2}",
-         {{0, 1, 0, 1}, {0, 2, 0, 1}, {0, 3, 1, 1}},
-         3,
-         1,
-         1,
-         0,
-         "{\"0\":4}"},
-        {"order of events does not matter",
-         "{\"0\":5}",
-         {{0, 9, 0, 1}, {0, 4, 0, 1}, {0, 5, 0, 1}},
-         3,
-         2,
-         0,
-         0,
-         "{\"0\":10}"},
-        {"dead letters move the mark and count as dead-lettered",
-         "",
-         {{1, 0, 0, 0}, {1, 1, 0, 1}, {1, 2, 1, 0}},
-         3,
-         1,
-         0,
-         2,
-         "{\"1\":3}"},
-        {"a replayed dead letter counts nothing",
-         "{\"1\":3}",
-         {{1, 0, 0, 0}, {1, 2, 1, 0}},
-         2,
-         0,
-         0,
-         0,
-         "{\"1\":3}"},
-        {"a replay from an earlier offset adds nothing",
-         "{\"2\":100}",
-         {{2, 10, 0, 1}, {2, 50, 1, 1}},
-         2,
-         0,
-         0,
-         0,
-         "{\"2\":100}"},
-        {"other partitions are kept", "{\"4\":3}", {{1, 0, 0, 1}}, 1, 1, 0, 0, "{\"1\":1,\"4\":3}"},
-    };
-    size_t i;
-
     (void)state;
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    for (size_t i = 0; i < sizeof(runcount_cases) / sizeof(runcount_cases[0]); i++) {
+        const runcount_case_t *c = &runcount_cases[i];
         applied_offsets_t ao;
         int64_t synced = 0, deleted = 0, dead = 0;
-        char *json;
 
-        print_message("case: %s\n", cases[i].name);
-        assert_int_equal(applied_offsets_parse(cases[i].stored, &ao), 0);
-        assert_int_equal(runcount_apply(&ao, cases[i].evs, cases[i].n, &synced, &deleted, &dead),
-                         0);
-        assert_int_equal(synced, cases[i].synced);
-        assert_int_equal(deleted, cases[i].deleted);
-        assert_int_equal(dead, cases[i].dead);
-        json = applied_offsets_to_json(&ao);
-        assert_string_equal(json, cases[i].after);
+        print_message("case %zu\n", i);
+        assert_int_equal(applied_offsets_parse(c->stored, &ao), 0);
+        assert_int_equal(runcount_apply(&ao, c->evs, c->n, &synced, &deleted, &dead), 0);
+        assert_int_equal(synced, c->synced);
+        assert_int_equal(deleted, c->deleted);
+        assert_int_equal(dead, c->dead);
+        char *json = applied_offsets_to_json(&ao);
+        assert_string_equal(json, c->after);
         free(json);
         applied_offsets_clear(&ao);
     }
