@@ -11,7 +11,7 @@
 
 json_t *jsonnum_make(const char *text, size_t len)
 {
-    char small[64], *buf = len + 1 <= sizeof small ? small : malloc(len + 1);
+    char small[64], *buf = len + 1 <= sizeof(small) ? small : malloc(len + 1);
     if (!buf)
         return NULL;
     buf[0] = '\0';
@@ -149,8 +149,8 @@ char *jsonnum_dumps(const json_t *v, size_t flags)
             *w++ = *r++;
             continue;
         }
-        if (strncmp(r, marker, sizeof marker - 1) == 0) { /* a number */
-            r += sizeof marker - 1;
+        if (strncmp(r, marker, sizeof(marker) - 1) == 0) { /* a number */
+            r += sizeof(marker) - 1;
             while (*r && *r != '"')
                 *w++ = *r++;
             r += *r == '"';

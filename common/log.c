@@ -250,7 +250,7 @@ static void write_all(const char *p, size_t n)
 void log_write(log_level_t level, const char *msg, const char *kvfmt, ...)
 {
     char stack[1024], kvstack[512], ts[ISOTIME_BUFSIZE];
-    line_t l = {stack, 0, sizeof stack, 0};
+    line_t l = {stack, 0, sizeof(stack), 0};
     char *kv = kvstack;
     int saved_errno = errno; /* callers log, then look at errno */
     va_list ap;
@@ -263,9 +263,9 @@ void log_write(log_level_t level, const char *msg, const char *kvfmt, ...)
     kvstack[0] = '\0';
     if (kvfmt) {
         va_start(ap, kvfmt);
-        int n = vsnprintf(kvstack, sizeof kvstack, kvfmt, ap);
+        int n = vsnprintf(kvstack, sizeof(kvstack), kvfmt, ap);
         va_end(ap);
-        char *big = n >= (int)sizeof kvstack ? malloc((size_t)n + 1) : NULL;
+        char *big = n >= (int)sizeof(kvstack) ? malloc((size_t)n + 1) : NULL;
         if (big) { /* else: the pairs are truncated, the line still goes */
             va_start(ap, kvfmt);
             vsnprintf(big, (size_t)n + 1, kvfmt, ap);
@@ -274,7 +274,7 @@ void log_write(log_level_t level, const char *msg, const char *kvfmt, ...)
         }
     }
 
-    isotime_format(isotime_now_ms(), ts, sizeof ts);
+    isotime_format(isotime_now_ms(), ts, sizeof(ts));
     if (log_json) {
         put(&l, "{\"ts\":\"");
         put(&l, ts);

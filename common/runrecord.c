@@ -34,7 +34,7 @@ void run_chunk_ref_clear(run_chunk_ref_t *ref)
 {
     free(ref->key);
     free(ref->data);
-    memset(ref, 0, sizeof *ref);
+    memset(ref, 0, sizeof(*ref));
 }
 
 int run_chunk_ref_copy(run_chunk_ref_t *dst, const run_chunk_ref_t *src)
@@ -57,7 +57,7 @@ size_t run_chunk_key_stream(const char *key, size_t len)
     if (!slash || slash == key)
         return 0;
     size_t at = (size_t)(slash - key);
-    if (len - at <= sizeof sep - 1 || memcmp(slash, sep, sizeof sep - 1) != 0)
+    if (len - at <= sizeof(sep) - 1 || memcmp(slash, sep, sizeof(sep) - 1) != 0)
         return 0;
     return at;
 }
@@ -74,16 +74,16 @@ void run_hwm_clear(run_hwm_t *hwm)
     for (size_t i = 0; i < hwm->n_chunks; i++)
         run_chunk_ref_clear(&hwm->chunks[i]);
     free(hwm->chunks);
-    memset(hwm, 0, sizeof *hwm);
+    memset(hwm, 0, sizeof(*hwm));
 }
 
 int run_hwm_copy(run_hwm_t *dst, const run_hwm_t *src)
 {
-    memset(dst, 0, sizeof *dst);
+    memset(dst, 0, sizeof(*dst));
     dst->has_value = src->has_value;
     dst->value_ms = src->value_ms;
     if (src->n_chunks > 0) {
-        if (!(dst->chunks = calloc(src->n_chunks, sizeof *dst->chunks)))
+        if (!(dst->chunks = calloc(src->n_chunks, sizeof(*dst->chunks))))
             goto fail;
         for (size_t i = 0; i < src->n_chunks; i++) {
             dst->n_chunks = i + 1;
@@ -93,8 +93,8 @@ int run_hwm_copy(run_hwm_t *dst, const run_hwm_t *src)
     }
     if (src->n_ids == 0)
         return 0;
-    dst->ids = calloc(src->n_ids, sizeof *dst->ids);
-    dst->digests = calloc(src->n_ids, sizeof *dst->digests);
+    dst->ids = calloc(src->n_ids, sizeof(*dst->ids));
+    dst->digests = calloc(src->n_ids, sizeof(*dst->digests));
     if (!dst->ids || !dst->digests)
         goto fail;
     for (size_t i = 0; i < src->n_ids; i++) {
@@ -134,7 +134,7 @@ static json_t *time_json(int64_t ms, int zero_is_null)
 
     if (ms == 0 && zero_is_null)
         return json_null();
-    isotime_format(ms, buf, sizeof buf);
+    isotime_format(ms, buf, sizeof(buf));
     return json_string(buf);
 }
 
@@ -165,7 +165,7 @@ static json_t *hwm_json(const run_hwm_t *h)
         for (size_t i = 0; i < h->n_chunks; i++) {
             const run_chunk_ref_t *c = &h->chunks[i];
             char sum[17];
-            snprintf(sum, sizeof sum, "%016llx", (unsigned long long)c->sum);
+            snprintf(sum, sizeof(sum), "%016llx", (unsigned long long)c->sum);
             json_t *ref = json_pack("{s:s, s:I, s:I, s:s}", "key", c->key ? c->key : "", "ids",
                                     (json_int_t)c->ids, "bytes", (json_int_t)c->bytes, "sum", sum);
             if (json_array_append_new(arr, ref) != 0)
@@ -185,7 +185,7 @@ static json_t *offsets_json(const run_record_t *rr)
     char key[16];
 
     for (size_t i = 0; o && i < rr->n_end_offsets; i++) {
-        snprintf(key, sizeof key, "%d", (int)rr->end_offsets[i].partition);
+        snprintf(key, sizeof(key), "%d", (int)rr->end_offsets[i].partition);
         if (json_object_set_new(o, key, json_integer(rr->end_offsets[i].offset))) {
             json_decref(o);
             return NULL;
@@ -281,7 +281,7 @@ static int get_time(json_t *o, const char *name, int required, int64_t *out, cha
         return 0;
     if (!json_is_string(v))
         return bad(errstr, errstr_size, name, "expected an ISO-8601 string");
-    if (isotime_parse(json_string_value(v), out, NULL, why, sizeof why) < 0)
+    if (isotime_parse(json_string_value(v), out, NULL, why, sizeof(why)) < 0)
         return bad(errstr, errstr_size, name, why);
     return 0;
 }
@@ -299,14 +299,14 @@ static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *errstr, s
     size_t i;
     json_t *c;
 
-    snprintf(member, sizeof member, "%s.chunks", name);
+    snprintf(member, sizeof(member), "%s.chunks", name);
     if (!arr || json_is_null(arr))
         return 0;
     if (!json_is_array(arr))
         return bad(errstr, errstr_size, member, "expected an array of chunk references");
     if (json_array_size(arr) == 0)
         return 0;
-    h->chunks = calloc(json_array_size(arr), sizeof *h->chunks);
+    h->chunks = calloc(json_array_size(arr), sizeof(*h->chunks));
     if (!h->chunks)
         return bad(errstr, errstr_size, member, "out of memory");
     json_array_foreach(arr, i, c)
@@ -336,18 +336,18 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *errstr, size
     json_t *v = json_object_get(o, name);
     char member[64], why[128];
 
-    memset(h, 0, sizeof *h);
+    memset(h, 0, sizeof(*h));
     if (!v || json_is_null(v))
         return 0; /* no HWM yet */
     if (!json_is_object(v))
         return bad(errstr, errstr_size, name, "expected an object");
 
     json_t *val = json_object_get(v, "value");
-    snprintf(member, sizeof member, "%s.value", name);
+    snprintf(member, sizeof(member), "%s.value", name);
     if (val && !json_is_null(val)) {
         if (!json_is_string(val))
             return bad(errstr, errstr_size, member, "expected an ISO-8601 string or null");
-        if (isotime_parse(json_string_value(val), &h->value_ms, NULL, why, sizeof why) < 0)
+        if (isotime_parse(json_string_value(val), &h->value_ms, NULL, why, sizeof(why)) < 0)
             return bad(errstr, errstr_size, member, why);
         h->has_value = 1;
     }
@@ -355,7 +355,7 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *errstr, size
         return -1;
 
     json_t *ids = json_object_get(v, "ids");
-    snprintf(member, sizeof member, "%s.ids", name);
+    snprintf(member, sizeof(member), "%s.ids", name);
     if (!ids || json_is_null(ids))
         return 0;
     if (!json_is_object(ids))
@@ -363,8 +363,8 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *errstr, size
     size_t n = json_object_size(ids);
     if (n == 0)
         return 0;
-    h->ids = calloc(n, sizeof *h->ids);
-    h->digests = calloc(n, sizeof *h->digests);
+    h->ids = calloc(n, sizeof(*h->ids));
+    h->digests = calloc(n, sizeof(*h->digests));
     if (!h->ids || !h->digests)
         return bad(errstr, errstr_size, member, "out of memory");
     const char *id;
@@ -394,7 +394,7 @@ static int get_offsets(json_t *o, run_record_t *rr, char *errstr, size_t errstr_
         return bad(errstr, errstr_size, "end_offsets", "expected an object of partition -> offset");
     if (json_object_size(v) == 0)
         return 0;
-    rr->end_offsets = calloc(json_object_size(v), sizeof *rr->end_offsets);
+    rr->end_offsets = calloc(json_object_size(v), sizeof(*rr->end_offsets));
     if (!rr->end_offsets)
         return bad(errstr, errstr_size, "end_offsets", "out of memory");
     json_object_foreach(v, key, off)
@@ -429,7 +429,7 @@ run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr, si
         errstr_set(errstr, errstr_size, "run record: expected a JSON object");
         goto fail;
     }
-    if (!(rr = calloc(1, sizeof *rr))) {
+    if (!(rr = calloc(1, sizeof(*rr)))) {
         errstr_set(errstr, errstr_size, "run record: out of memory");
         goto fail;
     }

@@ -19,7 +19,7 @@ void signals_install(void)
 {
     struct sigaction sa;
 
-    memset(&sa, 0, sizeof sa);
+    memset(&sa, 0, sizeof(sa));
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_stop;
     sa.sa_flags = 0;

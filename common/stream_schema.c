@@ -15,8 +15,8 @@ int stream_schema_load(const tm_config_t *conf, const stream_conf_t *sc, record_
 
     *rs_out = NULL;
     *es_out = NULL;
-    if (record_schema_load(sc->schema_path, &rs, err, sizeof err) == 0 &&
-        (es = envelope_schema_new(rs, err, sizeof err)) != NULL) {
+    if (record_schema_load(sc->schema_path, &rs, err, sizeof(err)) == 0 &&
+        (es = envelope_schema_new(rs, err, sizeof(err))) != NULL) {
         *rs_out = rs;
         *es_out = es;
         return 0;

@@ -33,7 +33,7 @@ int url_param_is_secret(const char *name, size_t len)
 {
     char dec[256];
     size_t n = 0;
-    for (size_t i = 0; i < len && n < sizeof dec - 1; i++) {
+    for (size_t i = 0; i < len && n < sizeof(dec) - 1; i++) {
         int c = (unsigned char)name[i];
         if (c == '%' && i + 2 < len && hexnum_digit(name[i + 1]) >= 0 &&
             hexnum_digit(name[i + 2]) >= 0) {
