@@ -72,10 +72,10 @@ static int add_tp(consumer_t *c, const char *topic, int32_t partition, const pla
 void consumer_set_paused(consumer_t *c, const char *topic, int32_t partition, int paused)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_resp_err_t err;
 
     rd_kafka_topic_partition_list_add(l, topic, partition);
-    err = paused ? rd_kafka_pause_partitions(c->rk, l) : rd_kafka_resume_partitions(c->rk, l);
+    rd_kafka_resp_err_t err =
+        paused ? rd_kafka_pause_partitions(c->rk, l) : rd_kafka_resume_partitions(c->rk, l);
     if (err)
         log_warn(paused ? "cannot pause the partition" : "cannot resume the partition",
                  "topic=%s partition=%" PRId32 " error=%s", topic, partition,
@@ -86,13 +86,12 @@ void consumer_set_paused(consumer_t *c, const char *topic, int32_t partition, in
 static void log_partitions(const char *msg, const rd_kafka_topic_partition_list_t *parts)
 {
     strbuf_t sb;
-    char *s;
 
     strbuf_init(&sb);
     for (int i = 0; i < parts->cnt; i++)
         strbuf_appendf(&sb, "%s%s:%" PRId32, i ? "," : "", parts->elems[i].topic,
                        parts->elems[i].partition);
-    s = strbuf_take(&sb);
+    char *s = strbuf_take(&sb);
     log_info(msg, "partitions=%s", s && *s ? s : "none");
     free(s);
 }
@@ -102,9 +101,9 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
 {
     rd_kafka_error_t *error = NULL;
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    int i, ok = c->db.load(c->db.ctx) == 0;
+    int ok = c->db.load(c->db.ctx) == 0;
 
-    for (i = 0; ok && i < parts->cnt; i++) {
+    for (int i = 0; ok && i < parts->cnt; i++) {
         rd_kafka_topic_partition_t *p = &parts->elems[i];
         placement_t pl;
 
@@ -118,7 +117,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
         /* stopping (or out of memory): take nothing, so that no batch is
          * read from a position the database did not give */
         log_error("partitions not taken: stored offsets unavailable", "partitions=%d", parts->cnt);
-        for (i = 0; i < parts->cnt; i++)
+        for (int i = 0; i < parts->cnt; i++)
             remove_tp(c, parts->elems[i].topic, parts->elems[i].partition);
         parts = NULL;
     }
@@ -135,7 +134,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
     } else if (err) {
         log_error("assign failed", "error=%s", rd_kafka_err2name(err));
     }
-    for (i = 0; parts && i < parts->cnt; i++) {
+    for (int i = 0; parts && i < parts->cnt; i++) {
         const assigned_tp_t *tp =
             consumer_find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
 
@@ -240,11 +239,10 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char 
                        size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
-    rd_kafka_resp_err_t err;
 
     for (size_t i = 0; i < n; i++)
         rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
-    err = rd_kafka_subscribe(c->rk, l);
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(c->rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (err) {
         errstr_set(errstr, errstr_size, "subscribe: %s", rd_kafka_err2str(err));
@@ -256,13 +254,11 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char 
 /* Handles an error event from the consumer queue. */
 static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
 {
-    char errstr[512];
-    rd_kafka_resp_err_t ferr;
-
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
         return;
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-        ferr = rd_kafka_fatal_error(c->rk, errstr, sizeof(errstr));
+        char errstr[512];
+        rd_kafka_resp_err_t ferr = rd_kafka_fatal_error(c->rk, errstr, sizeof(errstr));
         log_error("fatal consumer error", "error=%s", rd_kafka_err2name(ferr));
         c->failed = 1;
         return;
@@ -278,7 +274,6 @@ static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
 rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
 {
     rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout_ms);
-    const assigned_tp_t *tp;
 
     if (!m)
         return NULL;
@@ -287,7 +282,7 @@ rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
         rd_kafka_message_destroy(m);
         return NULL;
     }
-    tp = consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
+    const assigned_tp_t *tp = consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
     if (!tp || tp->stuck || (tp->floor >= 0 && m->offset < tp->floor)) {
         /* not ours any more, not applied (stuck), or fetched before a
          * seek */
@@ -312,9 +307,9 @@ void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t 
 
 size_t consumer_n_stuck(const consumer_t *c)
 {
-    size_t i, n = 0;
+    size_t n = 0;
 
-    for (i = 0; i < c->n_tps; i++)
+    for (size_t i = 0; i < c->n_tps; i++)
         n += c->tps[i].stuck != 0;
     return n;
 }
@@ -326,10 +321,9 @@ char *consumer_stuck_json(const consumer_t *c)
     int bad = !a;
 
     for (size_t i = 0; !bad && i < c->n_tps; i++) {
-        char p[16];
-
         if (!c->tps[i].stuck)
             continue;
+        char p[16];
         snprintf(p, sizeof(p), "%" PRId32, c->tps[i].partition);
         bad = json_array_append_new(
                   a, json_pack("{s:s, s:s}", "topic", c->tps[i].topic, "partition", p)) < 0;
@@ -379,7 +373,6 @@ static void *destroy_thread(void *arg)
 static void destroy_or_abandon(rd_kafka_t *rk)
 {
     destroyer_t *d = calloc(1, sizeof(*d));
-    pthread_t th;
     if (!d) {
         rd_kafka_destroy(rk);
         return;
@@ -387,6 +380,7 @@ static void destroy_or_abandon(rd_kafka_t *rk)
     d->rk = rk;
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->cond, NULL);
+    pthread_t th;
     if (pthread_create(&th, NULL, destroy_thread, d) != 0) {
         rd_kafka_destroy(rk);
         pthread_cond_destroy(&d->cond);
@@ -416,11 +410,9 @@ static void destroy_or_abandon(rd_kafka_t *rk)
 
 void consumer_close_destroy(consumer_t *c)
 {
-    rd_kafka_resp_err_t err;
-
     if (!c)
         return;
-    err = rd_kafka_consumer_close(c->rk);
+    rd_kafka_resp_err_t err = rd_kafka_consumer_close(c->rk);
     if (err)
         log_warn("consumer close failed", "error=%s", rd_kafka_err2name(err));
     destroy_or_abandon(c->rk);

@@ -63,10 +63,11 @@ static int load(void *ctx)
     fencing_t *f = ctx;
 
     for (int attempt = 0;; attempt++) {
-        char err[512], qb[600];
+        char err[512];
 
         if (read_stored(f, err, sizeof(err)) == PG_OK)
             return 0;
+        char qb[600];
         log_warn("cannot read stored offsets; retrying", "error=%s",
                  log_quote(qb, sizeof(qb), err));
         if (backoff_sleep(attempt) < 0)
@@ -86,16 +87,18 @@ static int64_t stored(void *ctx, const char *topic, int32_t partition)
 static int store(void *ctx, const char *topic, int32_t partition, int64_t from, int64_t to)
 {
     fencing_t *f = ctx;
-    char err[512], q[600];
+    char err[512];
     int moved = 0;
     pg_status_t st = pg_ensure(f->pg, err, sizeof(err));
 
     if (st == PG_OK)
         st = offsets_cas(f->pg, f->group, topic, partition, from, to, &moved, err, sizeof(err));
-    if (st != PG_OK)
+    if (st != PG_OK) {
+        char q[600];
         log_warn("cannot store the new offset; the next batch will",
                  "topic=%s partition=%" PRId32 " error=%s", topic, partition,
                  log_quote(q, sizeof(q), err));
+    }
     return st == PG_OK && moved;
 }
 
@@ -191,11 +194,12 @@ outcome_t fencing_resync(fencing_t *f, consumer_t *c, int all, int *n_moved, cha
 outcome_t fencing_reseek(fencing_t *f, consumer_t *c)
 {
     for (int attempt = 0;; attempt++) {
-        char err[512], qb[600];
+        char err[512];
         outcome_t oc = fencing_resync(f, c, 1, NULL, err, sizeof(err));
 
         if (oc == OUTCOME_OK)
             return oc;
+        char qb[600];
         log_quote(qb, sizeof(qb), err);
         if (oc == OUTCOME_FATAL) {
             log_error("cannot re-read stored offsets; stopping", "error=%s", qb);
