@@ -58,12 +58,13 @@ static int check_value(avrobin_cursor_t *c, avro_schema_t s, int depth);
 static int check_blocks(avrobin_cursor_t *c, avro_schema_t item, int is_map, int depth)
 {
     for (;;) {
-        int64_t n, bytes;
+        int64_t n;
         if (avrobin_read_long(c, &n) != 0)
             return -1;
         if (n == 0)
             return 0;
         if (n < 0) {
+            int64_t bytes;
             if (n == INT64_MIN || avrobin_read_long(c, &bytes) != 0) {
                 c->err = c->err ? c->err : "corrupt block count";
                 return -1;

@@ -79,8 +79,8 @@ static json_t *pcf_named(const json_t *s, const char *type, const char *ns, int 
         json_object_set(out, "size", json_object_get(s, "size"));
     } else {
         json_t *fields = json_array(), *f;
-        size_t i;
         json_object_set_new(out, "fields", fields);
+        size_t i;
         json_array_foreach(json_object_get(s, "fields"), i, f)
         {
             json_t *cf = json_object();

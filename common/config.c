@@ -189,16 +189,16 @@ static int set_string(const key_def_t *def, char **field, const char *value, cha
 static int parse_integer(const key_def_t *def, const char *value, int64_t *v, char *why,
                          size_t why_size)
 {
-    char *end;
-
     switch (def->type) {
-    case T_INT:
+    case T_INT: {
         errno = 0;
+        char *end;
         *v = strtoll(value, &end, 10);
         if (!errno && end != value && !*end && !isspace((unsigned char)*value))
             return 0;
         errstr_set(why, why_size, "not an integer: '%s'", value);
         return -1;
+    }
     case T_DURATION:
     case T_MILLIS:
         if (config_parse_duration(value, v) == 0) {

@@ -54,10 +54,10 @@ static void label(section_t sec, const stream_conf_t *st, const char *key, char 
  * is 0) and returns -1. */
 TM_PRINTF(4, 5) static int perr(parser_t *p, int line, const char *where, const char *fmt, ...)
 {
-    char reason[512];
     va_list ap;
 
     va_start(ap, fmt);
+    char reason[512];
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     if (line > 0)
@@ -212,7 +212,6 @@ static int add_kafka_prop(parser_t *p, const char *key, char *value, int line)
 static int parse_kv(parser_t *p, char *s, int line)
 {
     char *eq = strchr(s, '=');
-    char where[300], why[512];
 
     if (!eq)
         return perr(p, line, "", "expected 'key = value' or '[section]'");
@@ -225,6 +224,7 @@ static int parse_kv(parser_t *p, char *s, int line)
         return perr(p, line, "", "expected 'key = value' (the key is missing)");
 
     stream_conf_t *st = p->sec == SEC_STREAM ? &p->conf->streams[p->stream_idx] : NULL;
+    char where[300];
     label(p->sec, st, key, where, sizeof(where));
 
     size_t idx;
@@ -233,6 +233,7 @@ static int parse_kv(parser_t *p, char *s, int line)
         return perr(p, line, where,
                     p->sec == SEC_TOP ? "unknown key (before any section)" : "unknown key");
 
+    char why[512];
     char *value = config_expand_env(raw, why, sizeof(why));
     if (!value)
         return perr(p, line, where, "%s", why);
@@ -291,16 +292,17 @@ static int stream_key_line(const parser_t *p, size_t i, const char *key)
 static int finish_stream(parser_t *p, size_t i)
 {
     stream_conf_t *st = &p->conf->streams[i];
-    char where[300];
 
     for (size_t k = 0; k < config_n_keys; k++) {
         if (config_keys[k].section == SEC_STREAM && (config_keys[k].flags & F_REQUIRED) &&
             !p->stream_line[i * config_n_keys + k]) {
+            char where[300];
             label(SEC_STREAM, st, config_keys[k].key, where, sizeof(where));
             return perr(p, st->line, where, "required key missing");
         }
     }
     st->schema_line = stream_key_line(p, i, "schema");
+    char where[300];
     label(SEC_STREAM, st, NULL, where, sizeof(where));
     if (!st->table && !(st->table = strdup(st->name)))
         return perr(p, st->line, where, "out of memory");
@@ -324,11 +326,10 @@ static int finish_stream(parser_t *p, size_t i)
 
 static int finish(parser_t *p)
 {
-    char where[300];
-
     for (size_t k = 0; k < config_n_keys; k++) {
         if (config_keys[k].section != SEC_STREAM && (config_keys[k].flags & F_REQUIRED) &&
             !p->glob_line[k]) {
+            char where[300];
             label(config_keys[k].section, NULL, config_keys[k].key, where, sizeof(where));
             return perr(p, p->sec_line[config_keys[k].section], where, "required key missing");
         }

@@ -175,11 +175,10 @@ size_t decimal_digits_min(const unsigned char *bytes, size_t len)
 {
     int neg;
     unsigned char *m = magnitude_of(bytes, len, &neg);
-    size_t bits;
 
     if (!m) /* out of memory: the plain two's-complement length bounds it */
         return len ? digits_min_of_bits((len - 1) * 8) : 1;
-    bits = magnitude_bits(m, len);
+    size_t bits = magnitude_bits(m, len);
     free(m);
     return digits_min_of_bits(bits);
 }
@@ -231,17 +230,18 @@ static int to_limbs(const unsigned char *m, size_t len, size_t bits, uint32_t **
 
 int decimal_to_text(const unsigned char *bytes, size_t len, int scale, char *buf, size_t size)
 {
-    int neg, rc = -1;
+    int rc = -1;
     unsigned char *m = NULL;
     uint32_t *limbs = NULL;
     char *digits = NULL;
-    size_t n = 0, nd = 0, bits;
+    size_t n = 0, nd = 0;
 
     if (scale < 0 || scale > DECIMAL_MAX_SCALE)
         return -2;
+    int neg;
     if (!(m = magnitude_of(bytes, len, &neg)))
         goto out;
-    bits = magnitude_bits(m, len);
+    size_t bits = magnitude_bits(m, len);
     /* Past the limit whatever the exact count: refused before any work. */
     if (digits_min_of_bits(bits) > (size_t)DECIMAL_MAX_INT_DIGITS + (size_t)scale) {
         rc = -2;

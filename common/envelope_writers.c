@@ -88,9 +88,9 @@ static json_t *after_record(json_t *event)
         if (!name || strcmp(name, "after") != 0)
             continue;
         json_t *t = json_object_get(f, "type"), *b;
-        size_t j;
         if (json_is_object(t))
             return t;
+        size_t j;
         json_array_foreach(t, j, b) if (json_is_object(b)) return b;
     }
     return NULL;
@@ -102,26 +102,29 @@ typedef void (*visit_fn)(json_t *s, void *ctx);
  * visit may change that), down to MAX_DEPTH. */
 static void walk_schema(json_t *s, visit_fn visit, void *ctx, int depth)
 {
-    json_t *v, *f;
-    size_t i;
-    const char *k;
-
     if (depth > MAX_DEPTH)
         return;
     if (json_is_array(s)) {
+        size_t i;
+        json_t *v;
         json_array_foreach(s, i, v) walk_schema(v, visit, ctx, depth + 1);
         return;
     }
     if (!json_is_object(s))
         return;
     visit(s, ctx);
+    const char *k;
+    json_t *v;
     json_object_foreach(s, k, v)
     {
-        if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values"))
+        if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values")) {
             walk_schema(v, visit, ctx, depth + 1);
-        else if (!strcmp(k, "fields"))
+        } else if (!strcmp(k, "fields")) {
+            size_t i;
+            json_t *f;
             json_array_foreach(v, i, f)
                 walk_schema(json_object_get(f, "type"), visit, ctx, depth + 1);
+        }
     }
 }
 

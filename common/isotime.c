@@ -83,7 +83,7 @@ static int fail(char *errstr, size_t errstr_size, const char *s, const char *why
 /* "Z", "+HH:MM", "+HHMM", "+HH" or "" at p -> offset in minutes. */
 static int parse_offset(const char *p, int *minutes, const char **why)
 {
-    int sign, hh, mm = 0;
+    int mm = 0;
 
     *minutes = 0;
     if (*p == '\0')
@@ -94,8 +94,9 @@ static int parse_offset(const char *p, int *minutes, const char **why)
         *why = "unexpected text after the time";
         return -1;
     }
-    sign = *p == '-' ? -1 : 1;
+    int sign = *p == '-' ? -1 : 1;
     p++;
+    int hh;
     if (digits(&p, 2, &hh) < 0) {
         *why = "bad UTC offset";
         return -1;
@@ -169,11 +170,11 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr, 
 {
     const char *p = s;
     const char *why = NULL;
-    int y, m, d, off_min;
     int64_t tod = 0;
 
     if (!s)
         return fail(errstr, errstr_size, "(null)", "no value");
+    int y, m, d;
     if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &m) < 0 || *p++ != '-' ||
         digits(&p, 2, &d) < 0)
         return fail(errstr, errstr_size, s, "expected YYYY-MM-DD");
@@ -187,6 +188,7 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr, 
         if (*p != 'T' && *p != 't' && *p != ' ')
             return fail(errstr, errstr_size, s, "expected 'T' or ' ' after the date");
         p++;
+        int off_min;
         if (parse_time(&p, &tod, &why) < 0 || parse_offset(p, &off_min, &why) < 0)
             return fail(errstr, errstr_size, s, why);
         ms += tod - (int64_t)off_min * 60000;
@@ -207,11 +209,11 @@ void isotime_format(int64_t ms, char *buf, size_t size)
     int64_t days = floor_div(ms, MS_PER_DAY);
     /* not ms - days * MS_PER_DAY: that overflows near INT64_MIN */
     int64_t rem = ms % MS_PER_DAY;
-    int64_t y;
-    int m, d;
 
     if (rem < 0)
         rem += MS_PER_DAY;
+    int64_t y;
+    int m, d;
     civil_from_days(days, &y, &m, &d);
     snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
              (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),

@@ -54,7 +54,7 @@ int jsonnum_is_string(const json_t *v)
 int jsonnum_to_plain(const char *text, char *buf, size_t size)
 {
     const char *p = text, *ip, *fp = "";
-    size_t il, fl = 0;
+    size_t fl = 0;
     long exp = 0;
     int neg = *p == '-';
 
@@ -67,7 +67,7 @@ int jsonnum_to_plain(const char *text, char *buf, size_t size)
     } else {
         return -1;
     }
-    il = (size_t)(p - ip);
+    size_t il = (size_t)(p - ip);
     if (*p == '.') {
         for (fp = ++p; isdigit((unsigned char)*p); p++)
             ;

@@ -41,7 +41,6 @@ static log_level_t level_from_syslog(int level)
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     log_level_t lv = level_from_syslog(level);
-    char qfac[64], qname[128];
 
     /* [kafka] is shared by the producer and the consumer, so a key meant
      * for one is "ignored by this producer/consumer instance" in the
@@ -51,6 +50,7 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
 
     if (!log_enabled(lv))
         return;
+    char qfac[64], qname[128];
     log_write(lv, buf, "component=rdkafka facility=%s client=%s",
               log_quote(qfac, sizeof(qfac), fac),
               log_quote(qname, sizeof(qname), rk ? rd_kafka_name(rk) : "-"));

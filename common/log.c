@@ -112,11 +112,11 @@ static const char *escape_of(unsigned char c, char tmp[8])
 
 static void put_quoted(line_t *l, const char *s)
 {
-    char tmp[8];
     const char *run = s;
 
     put(l, "\"");
     for (const char *p = s; *p; p++) {
+        char tmp[8];
         const char *esc = escape_of((unsigned char)*p, tmp);
         if (*esc) {
             put_n(l, run, (size_t)(p - run));
@@ -130,7 +130,6 @@ static void put_quoted(line_t *l, const char *s)
 
 const char *log_quote(char *buf, size_t size, const char *s)
 {
-    char tmp[8];
     size_t o = 0;
 
     if (!size)
@@ -153,6 +152,7 @@ const char *log_quote(char *buf, size_t size, const char *s)
     APPEND("\"");
     for (const char *p = s; *p; p++) {
         char one[2] = {*p, '\0'};
+        char tmp[8];
         const char *esc = escape_of((unsigned char)*p, tmp);
         APPEND(*esc ? esc : one);
     }
@@ -249,11 +249,10 @@ static void write_all(const char *p, size_t n)
 
 void log_write(log_level_t level, const char *msg, const char *kvfmt, ...)
 {
-    char stack[1024], kvstack[512], ts[ISOTIME_BUFSIZE];
+    char stack[1024], kvstack[512];
     line_t l = {stack, 0, sizeof(stack), 0};
     char *kv = kvstack;
     int saved_errno = errno; /* callers log, then look at errno */
-    va_list ap;
 
     if (!log_enabled(level))
         return;
@@ -262,6 +261,7 @@ void log_write(log_level_t level, const char *msg, const char *kvfmt, ...)
 
     kvstack[0] = '\0';
     if (kvfmt) {
+        va_list ap;
         va_start(ap, kvfmt);
         int n = vsnprintf(kvstack, sizeof(kvstack), kvfmt, ap);
         va_end(ap);
@@ -274,6 +274,7 @@ void log_write(log_level_t level, const char *msg, const char *kvfmt, ...)
         }
     }
 
+    char ts[ISOTIME_BUFSIZE];
     isotime_format(isotime_now_ms(), ts, sizeof(ts));
     if (log_json) {
         put(&l, "{\"ts\":\"");

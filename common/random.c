@@ -25,10 +25,10 @@ static uint32_t fallback(void)
 
 uint32_t random_u32(void)
 {
-    uint32_t r;
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return fallback();
+    uint32_t r;
     ssize_t n = read(fd, &r, sizeof(r));
     close(fd);
     return n == (ssize_t)sizeof(r) ? r : fallback();

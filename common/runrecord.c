@@ -130,10 +130,9 @@ void run_record_destroy(run_record_t *rr)
 
 static json_t *time_json(int64_t ms, int zero_is_null)
 {
-    char buf[ISOTIME_BUFSIZE];
-
     if (ms == 0 && zero_is_null)
         return json_null();
+    char buf[ISOTIME_BUFSIZE];
     isotime_format(ms, buf, sizeof(buf));
     return json_string(buf);
 }
@@ -182,9 +181,9 @@ fail:
 static json_t *offsets_json(const run_record_t *rr)
 {
     json_t *o = json_object();
-    char key[16];
 
     for (size_t i = 0; o && i < rr->n_end_offsets; i++) {
+        char key[16];
         snprintf(key, sizeof(key), "%d", (int)rr->end_offsets[i].partition);
         if (json_object_set_new(o, key, json_integer(rr->end_offsets[i].offset))) {
             json_decref(o);
@@ -272,7 +271,6 @@ static int get_time(json_t *o, const char *name, int required, int64_t *out, cha
                     size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
-    char why[128];
 
     *out = 0;
     if (!v && required)
@@ -281,6 +279,7 @@ static int get_time(json_t *o, const char *name, int required, int64_t *out, cha
         return 0;
     if (!json_is_string(v))
         return bad(errstr, errstr_size, name, "expected an ISO-8601 string");
+    char why[128];
     if (isotime_parse(json_string_value(v), out, NULL, why, sizeof(why)) < 0)
         return bad(errstr, errstr_size, name, why);
     return 0;
@@ -296,8 +295,6 @@ static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *errstr, s
 {
     json_t *arr = json_object_get(v, "chunks");
     char member[64];
-    size_t i;
-    json_t *c;
 
     snprintf(member, sizeof(member), "%s.chunks", name);
     if (!arr || json_is_null(arr))
@@ -309,6 +306,8 @@ static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *errstr, s
     h->chunks = calloc(json_array_size(arr), sizeof(*h->chunks));
     if (!h->chunks)
         return bad(errstr, errstr_size, member, "out of memory");
+    size_t i;
+    json_t *c;
     json_array_foreach(arr, i, c)
     {
         json_t *key = json_object_get(c, "key"), *ids = json_object_get(c, "ids");
@@ -334,7 +333,6 @@ static int get_chunks(json_t *v, const char *name, run_hwm_t *h, char *errstr, s
 static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
-    char member[64], why[128];
 
     memset(h, 0, sizeof(*h));
     if (!v || json_is_null(v))
@@ -343,10 +341,12 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *errstr, size
         return bad(errstr, errstr_size, name, "expected an object");
 
     json_t *val = json_object_get(v, "value");
+    char member[64];
     snprintf(member, sizeof(member), "%s.value", name);
     if (val && !json_is_null(val)) {
         if (!json_is_string(val))
             return bad(errstr, errstr_size, member, "expected an ISO-8601 string or null");
+        char why[128];
         if (isotime_parse(json_string_value(val), &h->value_ms, NULL, why, sizeof(why)) < 0)
             return bad(errstr, errstr_size, member, why);
         h->has_value = 1;
@@ -385,8 +385,6 @@ static int get_hwm(json_t *o, const char *name, run_hwm_t *h, char *errstr, size
 static int get_offsets(json_t *o, run_record_t *rr, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, "end_offsets");
-    const char *key;
-    json_t *off;
 
     if (!v || json_is_null(v))
         return 0;
@@ -397,10 +395,12 @@ static int get_offsets(json_t *o, run_record_t *rr, char *errstr, size_t errstr_
     rr->end_offsets = calloc(json_object_size(v), sizeof(*rr->end_offsets));
     if (!rr->end_offsets)
         return bad(errstr, errstr_size, "end_offsets", "out of memory");
+    const char *key;
+    json_t *off;
     json_object_foreach(v, key, off)
     {
-        char *end;
         errno = 0;
+        char *end;
         long p = strtol(key, &end, 10);
         if (errno || !(*key >= '0' && *key <= '9') || *end || p < 0 || p > INT32_MAX)
             return bad(errstr, errstr_size, "end_offsets", "keys must be partition numbers");

@@ -57,14 +57,12 @@ static int json_int_member(const json_t *obj, const char *key, int *out)
 static int classify_decimal(schema_field_t *f, avro_schema_t base, const json_t *tj, char *errstr,
                             size_t errstr_size)
 {
-    int rc;
-
     if (!is_avro_bytes(base)) {
         errstr_set(errstr, errstr_size, "field '%s': decimal is supported on bytes only", f->name);
         return -1;
     }
     f->type = FT_DECIMAL;
-    rc = json_int_member(tj, "precision", &f->precision);
+    int rc = json_int_member(tj, "precision", &f->precision);
     if (rc == 0) {
         errstr_set(errstr, errstr_size, "field '%s': decimal without precision", f->name);
         return -1;
@@ -279,13 +277,13 @@ static int load_fields(record_schema_t *rs, char *errstr, size_t errstr_size)
  * file's path. */
 static record_schema_t *parse(const char *json_text, char *errstr, size_t errstr_size)
 {
-    json_error_t jerr;
     record_schema_t *rs = calloc(1, sizeof(*rs));
 
     if (!rs) {
         errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
+    json_error_t jerr;
     rs->json_doc = json_loads(json_text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!rs->json_doc) {
         errstr_set(errstr, errstr_size, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);

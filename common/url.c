@@ -93,18 +93,21 @@ static int scheme_of(const char *url, char *buf, size_t size, char *errstr, size
 
 int url_check_follow(const char *from, const char *to, char *errstr, size_t errstr_size)
 {
-    char to_s[32], from_s[32], red[512];
+    char to_s[32];
     if (scheme_of(to, to_s, sizeof(to_s), errstr, errstr_size) != 0)
         return -1;
     if (strcmp(to_s, "http") != 0 && strcmp(to_s, "https") != 0) {
+        char red[512];
         errstr_set(errstr, errstr_size,
                    "refusing to request '%s': scheme '%s' is not allowed (only http and https)",
                    url_redact(to, red, sizeof(red)), to_s);
         return -1;
     }
+    char from_s[32];
     if (from && strcmp(to_s, "http") == 0 &&
         scheme_of(from, from_s, sizeof(from_s), errstr, errstr_size) == 0 &&
         strcmp(from_s, "https") == 0) {
+        char red[512];
         errstr_set(errstr, errstr_size, "refusing to follow https to plain http ('%s')",
                    url_redact(to, red, sizeof(red)));
         return -1;
