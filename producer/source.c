@@ -16,6 +16,9 @@
 #include "pager.h"
 #include "url_redact.h"
 
+/* Pages a source holds: the one handed out and those read ahead. */
+#define SOURCE_SLOTS 3
+
 /* One page as the fetch step leaves it for the reader. */
 typedef struct page_slot {
     jsonpage_t page; /* body, records, bad items */
@@ -34,18 +37,20 @@ struct source {
     int complete;           /* the walk ended by its end rule */
     int64_t started_at;     /* when its first request was sent; 0 before */
     int64_t api_started_at; /* source_api_started_at(); 0 before */
-    page_slot_t slots[2];
-    int cur;  /* the slot handed out (its page is borrowed), or -1 */
-    int fill; /* the slot the fetch thread fills next */
-    /* The fetch thread (prefetch): under mu, ready says slots[fill] holds
-     * the next answer, ended that the thread fetches no more, stop that
-     * the reader wants it to end. */
+    page_slot_t slots[SOURCE_SLOTS];
+    int cur; /* the slot handed out (its page is borrowed), or -1 */
+    /* The fetch thread (prefetch), under mu: slots[head] and the n_ready
+     * - 1 after it (a ring) hold the answers the reader takes next, in
+     * order; the thread fills the one after them, never the slot before
+     * head (the reader's). ended: the thread fetches no more; stop: the
+     * reader wants it to end. */
+    int head, n_ready;
     int prefetch; /* may use a fetch thread (see source.h) */
     int threaded; /* the thread runs (joined by stop_thread) */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int ready, ended, stop;
+    int ended, stop;
     atomic_int cancel; /* http_client_set_cancel(): stop means now */
 };
 
@@ -105,8 +110,8 @@ void source_destroy(source_t *s)
     if (!s)
         return;
     stop_thread(s);
-    slot_clear(&s->slots[0]);
-    slot_clear(&s->slots[1]);
+    for (int i = 0; i < SOURCE_SLOTS; i++)
+        slot_clear(&s->slots[i]);
     pager_walk_clear(&s->walk);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
@@ -117,8 +122,7 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
 {
     stop_thread(s);
     s->cur = -1;
-    s->fill = 0;
-    s->ready = s->ended = s->stop = 0;
+    s->head = s->n_ready = s->ended = s->stop = 0;
     atomic_store(&s->cancel, 0);
     pager_walk_reset(&s->walk, s->pager, has_since, since_ms);
     s->done = 0;
@@ -233,26 +237,26 @@ static void fetch_page(source_t *s, page_slot_t *slot)
 }
 
 /*
- * The fetch thread: fills slots[fill] with the next answer while the
- * reader handles slots[cur], then waits until the reader takes it (and
- * so gives back the slot it held, whose page this thread frees on its
- * next fetch). Ends after an answer that is not a page, after the last
- * page, or on stop.
+ * The fetch thread: reads answers ahead into the free slots of the ring
+ * while the reader handles slots[cur], up to SOURCE_SLOTS - 1 of them,
+ * then waits until the reader takes one (and so gives back the slot it
+ * held, whose page this thread frees when it fills it). Ends after an
+ * answer that is not a page, after the last page, or on stop.
  */
 static void *fetch_thread(void *arg)
 {
     source_t *s = arg;
     pthread_mutex_lock(&s->mu);
     while (!s->stop && !s->ended) {
-        if (s->ready) {
+        if (s->n_ready >= SOURCE_SLOTS - 1) {
             pthread_cond_wait(&s->cv, &s->mu);
             continue;
         }
-        page_slot_t *slot = &s->slots[s->fill];
+        page_slot_t *slot = &s->slots[(s->head + s->n_ready) % SOURCE_SLOTS];
         pthread_mutex_unlock(&s->mu);
         fetch_page(s, slot);
         pthread_mutex_lock(&s->mu);
-        s->ready = 1;
+        s->n_ready++;
         s->ended = slot->rc != 1 || s->done;
         pthread_cond_broadcast(&s->cv);
     }
@@ -274,18 +278,18 @@ static int take_prefetched(source_t *s, char *errstr, size_t errstr_size)
         s->threaded = 1;
     }
     pthread_mutex_lock(&s->mu);
-    while (!s->ready && !s->ended)
+    while (!s->n_ready && !s->ended)
         pthread_cond_wait(&s->cv, &s->mu);
     int got = -1;
-    if (s->ready) {
-        got = s->fill;
-        s->ready = 0;
-        s->fill = 1 - got; /* the slot held so far: the thread's now */
+    if (s->n_ready) {
+        got = s->head; /* the slot held so far becomes the thread's */
+        s->head = (s->head + 1) % SOURCE_SLOTS;
+        s->n_ready--;
         pthread_cond_broadcast(&s->cv);
     }
     pthread_mutex_unlock(&s->mu);
     if (got < 0) { /* nothing after the answer handed out last */
-        got = 1 - s->fill;
+        got = (s->head + SOURCE_SLOTS - 1) % SOURCE_SLOTS;
         if (s->slots[got].rc == 1) /* it was the last page */
             s->slots[got].rc = 0;
     }
@@ -300,7 +304,7 @@ int source_next_page(source_t *s, json_t **records, const char **url, char *errs
         if ((got = take_prefetched(s, errstr, errstr_size)) < 0)
             return -1;
     } else {
-        got = s->cur < 0 ? 0 : 1 - s->cur;
+        got = s->cur < 0 ? 0 : (s->cur + 1) % SOURCE_SLOTS;
         fetch_page(s, &s->slots[got]);
     }
     s->cur = got;
