@@ -11,21 +11,20 @@
  * on; numbers that are not int64 keep their text (jsonnum.h).
  *
  * Prefetch: while the caller handles a page, a fetch thread of the
- * source's own GETs, parses and pages on to the next one (and frees the
- * page before), so that the API's answer time and the parsing overlap
- * the caller's work. It starts at the first source_next_page() of a walk
- * and ends after the walk's last answer (a page that ends the walk, or a
- * failure), or when source_start() or source_destroy() stops it: at once
- * while it waits, after the request under way when it fetches (a wait to
- * retry ends at once: http_client_set_cancel()). The walk reads the same
- * URLs in the same order, and answers the same, as without it; at most
- * one page more is requested before the caller has seen the one before.
- * Not for a stream whose cursor.precision = date has a time zone other
- * than UTC: daytz.h sets TZ, which no second thread may do at the same
- * time (such a source reads its pages on the caller's thread).
+ * source's own GETs, parses and pages on to the next ones, up to two
+ * pages ahead (and frees the pages the caller is done with), so that the
+ * API's answer time and the parsing overlap the caller's work. It starts at the first
+ * source_next_page() of a walk and ends after the walk's last answer (a page that ends the walk, or
+ * a failure), or when source_start() or source_destroy() stops it: at once while it waits, after
+ * the request under way when it fetches (a wait to retry ends at once: http_client_set_cancel()).
+ * The walk reads the same URLs in the same order, and answers the same, as without it; at most two
+ * pages more are requested before the caller has seen the ones before (when a walk fails in the
+ * caller, those were read for nothing). Not for a stream whose cursor.precision = date has a time
+ * zone other than UTC: daytz.h sets TZ, which no second thread may do at the same time (such a
+ * source reads its pages on the caller's thread).
  *
- * Owns: source_t owns two pages (the one handed out, and the next one
- * being read), its walk (pager_walk_t: the token and the set of tokens
+ * Owns: source_t owns three pages (the one handed out, and those read
+ * ahead), its walk (pager_walk_t: the token and the set of tokens
  * the walk followed; freed by source_start/destroy) and its fetch thread.
  * The records array and bad items handed out are borrowed until the next
  * source_next_page() or source_destroy(). The http client and stream
