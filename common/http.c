@@ -32,7 +32,30 @@ struct http_client {
     int max_retries;
     int64_t retry_max_wait_ms;
     int64_t max_response_size;
+    const atomic_int *cancel; /* http_client_set_cancel() */
 };
+
+void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel)
+{
+    hc->cancel = cancel;
+}
+
+/* backoff_sleep_ms() in slices that also end when hc's cancel flag is
+ * set: 0 when the time is up, -1 when stopped. */
+static int retry_sleep(const http_client_t *hc, int64_t ms)
+{
+    if (!hc->cancel)
+        return backoff_sleep_ms(ms);
+    for (;;) {
+        if (atomic_load(hc->cancel))
+            return -1;
+        int64_t slice = ms < 100 ? ms : 100;
+        if (backoff_sleep_ms(slice) != 0)
+            return -1;
+        if ((ms -= slice) <= 0)
+            return atomic_load(hc->cancel) ? -1 : 0;
+    }
+}
 
 int http_global_init(char *errstr, size_t errstr_size)
 {
@@ -385,7 +408,7 @@ int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *er
                  log_quote(q, sizeof(q), errstr), tries + 1, (long long)wait, source,
                  log_quote(qra, sizeof(qra), ra ? ra : "-"));
         free(ra);
-        if (backoff_sleep_ms(wait) != 0) {
+        if (retry_sleep(hc, wait) != 0) {
             fail_msg(errstr, errstr_size, url, NULL, "interrupted");
             return -1;
         }

@@ -33,6 +33,7 @@
 #define TIDEMARK_HTTP_H
 
 #include "compiler.h"
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
@@ -91,9 +92,20 @@ void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms,
 void http_client_destroy(http_client_t *hc);
 
 /*
+ * From now on a wait to retry ends (the GET fails "interrupted") as soon
+ * as *cancel is non-zero, as when tm_running is cleared; NULL: only
+ * tm_running. For a thread that GETs on behalf of another, which may
+ * want it to stop (producer/source.c). A request under way still runs to
+ * its end or timeout. Set it while no GET runs; *cancel may change any
+ * time.
+ */
+void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel);
+
+/*
  * GETs url into *resp (cleared first). Returns 0 on a 2xx answer, or -1
  * with errstr "GET URL: reason" after retries ran out, on a fatal
- * failure, or when tm_running was cleared while waiting to retry.
+ * failure, or when tm_running was cleared (or the cancel flag set) while
+ * waiting to retry.
  */
 int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;

@@ -3,6 +3,7 @@
  * on the command-line skeleton of cli.h. Exit status: 0 ok, 1 runtime
  * failure, 2 bad usage or configuration. Main thread.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -192,5 +193,12 @@ static const cli_program_t producer_program = {
 
 int main(int argc, char **argv)
 {
+#ifdef M_MXFAST
+    /* No glibc fastbins: freeing a page's jansson values (some 100,000
+     * small blocks) then ran malloc_consolidate over and over (15% of the
+     * producer's CPU in `perf record`); without them the producer takes
+     * about a fifth less CPU time for the same run. */
+    mallopt(M_MXFAST, 0);
+#endif
     return cli_main(&producer_program, argc, argv);
 }

@@ -5,6 +5,7 @@
 #include "run.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -84,6 +85,7 @@ static void run_free(run_t *r)
     reconcile_destroy(r->recon);
     heldeletes_destroy(r->held);
     idset_destroy(r->dlq_digests);
+    free(r->later);
 }
 
 /* The run once it is set up: mark its start, walk, delete, mark its end. */

@@ -110,7 +110,7 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     if (!src)
         return run_oom(errstr, errstr_size);
     source_start(src, r->del_tracker.has_value, r->del_tracker.value_ms - r->sc->lookback_ms);
-    int rc = run_walk(r, src, handle_deleted, errstr, errstr_size);
+    int rc = run_walk(r, src, handle_deleted, NULL, errstr, errstr_size);
     source_destroy(src);
     return rc;
 }

@@ -5,6 +5,7 @@
  * it (see runstate.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "errstr.h"
@@ -12,17 +13,18 @@
 #include "jsonnum.h"
 #include "log.h"
 #include "recordid.h"
+#include "run.h"
 #include "runstate.h"
 
 /* What one record of a page is, as handle_record() reads it. */
 typedef struct record_in {
-    const json_t *rec;         /* the record, or a bad item's stand-in */
-    const jsonpage_bad_t *bad; /* a bad item of its page, or NULL */
-    const char *url;           /* the page's */
-    char id[RECORD_ID_SIZE];   /* when idr == RECORD_ID_OK */
-    record_id_result_t idr;    /* what record_id_read() found */
-    char digest[HWM_DIGEST_SIZE];
-    int64_t cursor; /* when has_cursor */
+    const json_t *rec;            /* the record, or a bad item's stand-in */
+    const jsonpage_bad_t *bad;    /* a bad item of its page, or NULL */
+    const char *url;              /* the page's */
+    char id[RECORD_ID_SIZE];      /* when idr == RECORD_ID_OK */
+    record_id_result_t idr;       /* what record_id_read() found */
+    char digest[HWM_DIGEST_SIZE]; /* "" until in_digest() */
+    int64_t cursor;               /* when has_cursor */
     int has_cursor;
     char why[512]; /* the DLQ reason, when it is dead-lettered */
 } record_in_t;
@@ -34,13 +36,109 @@ static int dead_letter_in(run_t *r, const record_in_t *in, const char *id, char 
                    : run_dead_letter(r, id, in->rec, in->why, in->url, errstr, errstr_size);
 }
 
-/* Reads id, digest and cursor of in->rec; in->why says what is wrong. */
-static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
+/* in->digest (once: the digest serializes the whole record). */
+static int in_digest(record_in_t *in, char *errstr, size_t errstr_size)
 {
-    const stream_conf_t *sc = r->sc;
+    if (in->digest[0])
+        return PRODUCER_OK;
     if ((in->bad ? hwm_digest_bytes(in->bad->raw, in->bad->raw_len, in->digest, sizeof(in->digest))
                  : hwm_digest(in->rec, in->digest, sizeof(in->digest))) != 0)
         return run_oom(errstr, errstr_size);
+    return PRODUCER_OK;
+}
+
+/*
+ * Digests later: a record put in the tracker at its bucket as a new id
+ * gets its digest only if it is still there when the page ends or a
+ * checkpoint reads the tracker: in a walk in cursor order almost every
+ * record starts a new bucket and is gone at the next one, and the digest
+ * (the record serialized with sorted keys) was the walk's largest cost.
+ * Until then the tracker holds it with the empty digest, which no record
+ * matches (it would be published again, never skipped), and no skip
+ * decision reads it: settle_later() runs first (handle_identified).
+ */
+static int defer_digest(run_t *r, const json_t *rec, int64_t bucket, char *errstr,
+                        size_t errstr_size)
+{
+    if (r->n_later && bucket != r->later_bucket)
+        r->n_later = 0; /* the tracker drops the ids of the old bucket */
+    r->later_bucket = bucket;
+    if (r->n_later == r->cap_later) {
+        size_t cap = r->cap_later ? 2 * r->cap_later : 64;
+        const json_t **grown = realloc(r->later, cap * sizeof(*grown));
+        if (!grown)
+            return run_oom(errstr, errstr_size);
+        r->later = grown;
+        r->cap_later = cap;
+    }
+    r->later[r->n_later++] = rec;
+    return PRODUCER_OK;
+}
+
+/* Puts the deferred digests in the tracker, unless it moved on to
+ * another bucket since (it dropped those ids then). */
+static int settle_later(run_t *r, char *errstr, size_t errstr_size)
+{
+    cursor_clock_t clock = hwm_clock(r->sc);
+    const hwm_tracker_t *t = &r->tracker;
+    if (!t->has_value || hwm_bucket(&clock, t->value_ms) != r->later_bucket)
+        r->n_later = 0;
+    for (size_t i = 0; i < r->n_later; i++) {
+        char id[RECORD_ID_SIZE], digest[HWM_DIGEST_SIZE];
+        if (record_id_read(r->later[i], r->sc->id_field, id, sizeof(id)) != RECORD_ID_OK)
+            continue; /* cannot be: it was read the same way */
+        if (hwm_digest(r->later[i], digest, sizeof(digest)) != 0 ||
+            hwm_tracker_put(&r->tracker, id, strlen(id), digest, 1) != PRODUCER_OK)
+            return run_oom(errstr, errstr_size);
+    }
+    r->n_later = 0;
+    return PRODUCER_OK;
+}
+
+/* The walk's page end: no record of the page may stay deferred. */
+static int page_done(run_t *r, char *errstr, size_t errstr_size)
+{
+    return settle_later(r, errstr, errstr_size);
+}
+
+/* run_maybe_progress() with the deferred digests settled when it may
+ * write a checkpoint. */
+static int progress(run_t *r, char *errstr, size_t errstr_size)
+{
+    if (r->since_progress + 1 >= SYNC_PROGRESS_EVERY && settle_later(r, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    return run_maybe_progress(r, errstr, errstr_size);
+}
+
+/*
+ * Puts the identified record in in into the tracker: with its digest when
+ * the id is there already (found: a skip decision just computed it); a
+ * new id at the tracker's bucket or a later one is deferred; an older
+ * bucket changes nothing.
+ */
+static int observe_identified(run_t *r, record_in_t *in, int found, char *errstr,
+                              size_t errstr_size)
+{
+    cursor_clock_t clock = hwm_clock(r->sc);
+    const hwm_tracker_t *t = &r->tracker;
+    int64_t b = hwm_bucket(&clock, in->cursor);
+    int64_t cur = t->has_value ? hwm_bucket(&clock, t->value_ms) : 0;
+    int later = !found && !in->bad && (!t->has_value || b >= cur);
+    if (later && defer_digest(r, in->rec, b, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    if (!later && (!t->has_value || b >= cur) && in_digest(in, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    if (hwm_observe(&r->tracker, &clock, in->id, in->cursor, later ? NULL : in->digest) != 0)
+        return run_oom(errstr, errstr_size);
+    return PRODUCER_OK;
+}
+
+/* Reads id and cursor of in->rec; in->why says what is wrong. */
+static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
+{
+    const stream_conf_t *sc = r->sc;
+    (void)errstr;
+    (void)errstr_size;
     in->idr = record_id_read(in->rec, sc->id_field, in->id, sizeof(in->id));
     if (in->idr != RECORD_ID_OK)
         record_id_refused(sc, in->idr, "", in->why, sizeof(in->why));
@@ -57,9 +155,11 @@ static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_si
 /* A record without a usable cursor: the HWM cannot cover it, and a walk
  * may serve it again (a seek walk at the same since), so it is
  * dead-lettered once a run. */
-static int handle_no_cursor(run_t *r, const record_in_t *in, char *errstr, size_t errstr_size)
+static int handle_no_cursor(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
     int added = 0;
+    if (in_digest(in, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
     if (!r->dlq_digests && !(r->dlq_digests = idset_new(0)))
         return run_oom(errstr, errstr_size);
     if (!idset_add(r->dlq_digests, in->digest, strlen(in->digest), &added))
@@ -77,8 +177,10 @@ static int handle_no_cursor(run_t *r, const record_in_t *in, char *errstr, size_
  * not dead-lettered again. A real id equal to the stand-in would hold
  * another digest: it is never taken for this record.
  */
-static int handle_unidentified(run_t *r, const record_in_t *in, char *errstr, size_t errstr_size)
+static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
+    if (in_digest(in, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
     cursor_clock_t clock = hwm_clock(r->sc);
     char id[HWM_DIGEST_SIZE + 1];
     id[0] = '\x7f';
@@ -91,17 +193,26 @@ static int handle_unidentified(run_t *r, const record_in_t *in, char *errstr, si
         return PRODUCER_FAILED;
     if (hwm_observe(&r->tracker, &clock, id, in->cursor, in->digest) != 0)
         return run_oom(errstr, errstr_size);
-    return run_maybe_progress(r, errstr, errstr_size);
+    return progress(r, errstr, errstr_size);
 }
 
 /* A record with an id and a cursor: skipped, published or dead-lettered. */
-static int handle_identified(run_t *r, const record_in_t *in, char *errstr, size_t errstr_size)
+static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
     cursor_clock_t clock = hwm_clock(sc);
     if (r->held) /* a version served, published now or before */
         heldeletes_served(r->held, in->id, in->cursor);
-    if (hwm_should_skip(&r->tracker, &clock, in->id, in->cursor, in->digest)) {
+    /* The skip rule reads a digest only for an id the tracker holds at
+     * the record's bucket: then, and only then, it is computed, and the
+     * deferred ones are settled first (the id may be one of them). */
+    const hwm_tracker_t *t = &r->tracker;
+    int found = t->has_value && hwm_bucket(&clock, in->cursor) == hwm_bucket(&clock, t->value_ms) &&
+                hwm_find_id(t, in->id);
+    if (found &&
+        (settle_later(r, errstr, errstr_size) != 0 || in_digest(in, errstr, errstr_size) != 0))
+        return PRODUCER_FAILED;
+    if (found && hwm_should_skip(&r->tracker, &clock, in->id, in->cursor, in->digest)) {
         r->stats.skipped++;
         return PRODUCER_OK; /* already observed at this bucket with this digest */
     }
@@ -120,9 +231,9 @@ static int handle_identified(run_t *r, const record_in_t *in, char *errstr, size
     }
     /* A dead-lettered record is durably handled too: keep it at the HWM so
      * the next run does not dead-letter it again. */
-    if (hwm_observe(&r->tracker, &clock, in->id, in->cursor, in->digest) != 0)
-        return run_oom(errstr, errstr_size);
-    return run_maybe_progress(r, errstr, errstr_size);
+    if (observe_identified(r, in, found, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    return progress(r, errstr, errstr_size);
 }
 
 /*
@@ -225,7 +336,7 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     r->walk_has_since = r->tracker.has_value;
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
     source_start(src, r->walk_has_since, r->walk_since);
-    int rc = run_walk(r, src, handle_record, errstr, errstr_size);
+    int rc = run_walk(r, src, handle_record, page_done, errstr, errstr_size);
     r->fetch_complete = rc == PRODUCER_OK && source_complete(src);
     if (rc == PRODUCER_OK) {
         note_max_cursor(r);

@@ -81,6 +81,13 @@ typedef struct run {
     int has_max_cursor; /* once the records walk is over: */
     int64_t max_cursor; /* the largest cursor published (run_outrank()) */
     reconcile_t *recon; /* full runs: the ids Kafka holds */
+    /* Records of the current page put in the tracker at its bucket with an
+     * empty digest, whose digest is still to compute (runrecords.c):
+     * borrowed from the page, settled before the page goes and before a
+     * checkpoint reads the tracker. */
+    const json_t **later;
+    size_t n_later, cap_later;
+    int64_t later_bucket; /* the tracker's bucket they were put in */
 } run_t;
 
 /* errstr = "out of memory"; returns PRODUCER_FAILED. */
@@ -132,13 +139,18 @@ void run_mark_failed(run_t *r, const char *error);
 typedef int (*run_item_fn)(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
                            const char *url, char *errstr, size_t errstr_size);
 
+/* What a walk does once every item of a page was handled, before the
+ * page is freed. */
+typedef int (*run_page_fn)(run_t *r, char *errstr, size_t errstr_size);
+
 /*
  * Every item of every page src serves, to handle, until the walk's end
- * (PRODUCER_OK), a failure of the source or of handle, or a stop
- * ("interrupted"). Counts pages and flushes the run's counters after
- * each page. The caller started src and destroys it.
+ * (PRODUCER_OK), a failure of the source, of handle or of page_done, or a
+ * stop ("interrupted"). page_done (NULL: none) after each page's items.
+ * Counts pages and flushes the run's counters after each page. The caller
+ * started src and destroys it.
  */
-int run_walk(run_t *r, source_t *src, run_item_fn handle, char *errstr,
+int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;
 
 /* ---- runrecords.c ---- */

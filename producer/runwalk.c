@@ -8,7 +8,8 @@
 #include "runstate.h"
 #include "signals.h"
 
-int run_walk(run_t *r, source_t *src, run_item_fn handle, char *errstr, size_t errstr_size)
+int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done, char *errstr,
+             size_t errstr_size)
 {
     json_t *items;
     const char *url;
@@ -24,6 +25,8 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, char *errstr, size_t e
             if (handle(r, src, item, bi, url, errstr, errstr_size) != PRODUCER_OK)
                 return PRODUCER_FAILED;
         }
+        if (page_done && page_done(r, errstr, errstr_size) != PRODUCER_OK)
+            return PRODUCER_FAILED;
         producer_stats_flush(&r->flushed, &r->stats);
         if (!tm_running) {
             errstr_set(errstr, errstr_size, "interrupted");

@@ -1,28 +1,57 @@
 /*
  * source.c - the page reader: fetch, parse, records.path, and the
- * stream's pager for what comes next (see source.h, pager.h).
+ * stream's pager for what comes next (see source.h, pager.h); and the
+ * fetch thread that reads the next page while the caller handles the
+ * current one.
  */
 #include "source.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "daytz.h"
 #include "errstr.h"
 #include "isotime.h"
 #include "pager.h"
 #include "url_redact.h"
 
+/* Pages a source holds: the one handed out and those read ahead. */
+#define SOURCE_SLOTS 3
+
+/* One page as the fetch step leaves it for the reader. */
+typedef struct page_slot {
+    jsonpage_t page; /* body, records, bad items */
+    char *url;       /* the page's URL */
+    int rc;          /* 1: a page, 0: the walk is over, -1: failed (errstr) */
+    char errstr[1024];
+} page_slot_t;
+
 struct source {
     const stream_conf_t *sc;
     http_client_t *hc;
     const pager_t *pager;
+    /* The walk: the fetch thread's while it runs, else the caller's. */
     pager_walk_t walk;
     int done;
-    jsonpage_t page;        /* current page: body, records, bad items */
-    char *url;              /* current page's URL */
     int complete;           /* the walk ended by its end rule */
     int64_t started_at;     /* when its first request was sent; 0 before */
     int64_t api_started_at; /* source_api_started_at(); 0 before */
+    page_slot_t slots[SOURCE_SLOTS];
+    int cur; /* the slot handed out (its page is borrowed), or -1 */
+    /* The fetch thread (prefetch), under mu: slots[head] and the n_ready
+     * - 1 after it (a ring) hold the answers the reader takes next, in
+     * order; the thread fills the one after them, never the slot before
+     * head (the reader's). ended: the thread fetches no more; stop: the
+     * reader wants it to end. */
+    int head, n_ready;
+    int prefetch; /* may use a fetch thread (see source.h) */
+    int threaded; /* the thread runs (joined by stop_thread) */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int ended, stop;
+    atomic_int cancel; /* http_client_set_cancel(): stop means now */
 };
 
 source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
@@ -31,27 +60,70 @@ source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
     if (!pager)
         return NULL;
     source_t *s = calloc(1, sizeof(*s));
-    if (s) {
-        s->sc = sc;
-        s->hc = hc;
-        s->pager = pager;
-        s->walk.sc = sc;
+    if (!s)
+        return NULL;
+    if (pthread_mutex_init(&s->mu, NULL) != 0) {
+        free(s);
+        return NULL;
     }
+    if (pthread_cond_init(&s->cv, NULL) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        return NULL;
+    }
+    s->sc = sc;
+    s->hc = hc;
+    s->pager = pager;
+    s->walk.sc = sc;
+    s->cur = -1;
+    /* daytz.h sets TZ for a zone other than UTC: not from two threads */
+    s->prefetch =
+        !(sc->cursor_precision == CURSOR_PRECISION_DATE && !daytz_is_utc(sc->cursor_timezone));
     return s;
+}
+
+/* Ends the fetch thread, if it runs: at once when it waits, after the
+ * request under way when it fetches (a wait to retry ends at once). */
+static void stop_thread(source_t *s)
+{
+    if (!s->threaded)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = 1;
+    atomic_store(&s->cancel, 1);
+    pthread_cond_broadcast(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    http_client_set_cancel(s->hc, NULL);
+    s->threaded = 0;
+}
+
+static void slot_clear(page_slot_t *slot)
+{
+    jsonpage_clear(&slot->page);
+    free(slot->url);
+    slot->url = NULL;
 }
 
 void source_destroy(source_t *s)
 {
     if (!s)
         return;
-    jsonpage_clear(&s->page);
+    stop_thread(s);
+    for (int i = 0; i < SOURCE_SLOTS; i++)
+        slot_clear(&s->slots[i]);
     pager_walk_clear(&s->walk);
-    free(s->url);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }
 
 void source_start(source_t *s, int has_since, int64_t since_ms)
 {
+    stop_thread(s);
+    s->cur = -1;
+    s->head = s->n_ready = s->ended = s->stop = 0;
+    atomic_store(&s->cancel, 0);
     pager_walk_reset(&s->walk, s->pager, has_since, since_ms);
     s->done = 0;
     s->complete = 0;
@@ -89,68 +161,161 @@ int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at
 
 size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad)
 {
-    *bad = s->page.bad;
-    return s->page.n_bad;
+    if (s->cur < 0) {
+        *bad = NULL;
+        return 0;
+    }
+    *bad = s->slots[s->cur].page.bad;
+    return s->slots[s->cur].page.n_bad;
 }
 
 /*
  * Parses resp's body into s->page: the array at records.path, or NULL
  * with errstr when the body is not JSON or has no array there.
  */
-static json_t *read_records(source_t *s, const http_response_t *resp, char *errstr,
-                            size_t errstr_size)
+static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_t *resp,
+                            char *errstr, size_t errstr_size)
 {
     char perr[256], red[1024];
-    jsonpage_clear(&s->page);
-    if (jsonpage_parse(resp->body, resp->body_len, s->sc->records_path, &s->page, perr,
+    if (jsonpage_parse(resp->body, resp->body_len, s->sc->records_path, &slot->page, perr,
                        sizeof(perr)) != 0) {
         errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
-                   url_redact(s->url, red, sizeof(red)), perr);
+                   url_redact(slot->url, red, sizeof(red)), perr);
         return NULL;
     }
-    json_t *arr = jsonpage_at_path(s->page.root, s->sc->records_path);
+    json_t *arr = jsonpage_at_path(slot->page.root, s->sc->records_path);
     if (!json_is_array(arr)) {
         errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'",
-                   url_redact(s->url, red, sizeof(red)),
+                   url_redact(slot->url, red, sizeof(red)),
                    s->sc->records_path ? s->sc->records_path : "");
         return NULL;
     }
     return arr;
 }
 
-int source_next_page(source_t *s, json_t **records, const char **url, char *errstr,
-                     size_t errstr_size)
+/*
+ * The next page of the walk into slot (emptied first): its rc and errstr.
+ * Runs on the fetch thread while one runs, else on the caller's.
+ */
+static void fetch_page(source_t *s, page_slot_t *slot)
 {
-    if (s->done)
-        return 0;
-    free(s->url);
-    if (!(s->url = s->pager->url(&s->walk))) {
+    char *errstr = slot->errstr;
+    size_t errstr_size = sizeof(slot->errstr);
+    slot_clear(slot);
+    slot->rc = -1;
+    if (s->done) {
+        slot->rc = 0;
+        return;
+    }
+    if (!(slot->url = s->pager->url(&s->walk))) {
         errstr_set(errstr, errstr_size, "out of memory");
-        return -1;
+        return;
     }
     http_response_t resp = {0};
-    if (http_get(s->hc, s->url, &resp, errstr, errstr_size) != 0)
-        return -1;
+    if (http_get(s->hc, slot->url, &resp, errstr, errstr_size) != 0)
+        return;
     if (!s->started_at) {
         s->started_at = resp.sent_at_ms;
         s->api_started_at = source_api_mark(resp.date_ms, resp.sent_at_ms, isotime_now_ms());
     }
-    json_t *arr = read_records(s, &resp, errstr, errstr_size);
+    json_t *arr = read_records(s, slot, &resp, errstr, errstr_size);
     int adv = -1;
     if (arr) {
-        pager_page_t page = {.body = s->page.root,
+        pager_page_t page = {.body = slot->page.root,
                              .records = arr,
-                             .url = s->url,
+                             .url = slot->url,
                              .answered_url = resp.url,
                              .link = resp.link};
         adv = s->pager->advance(&s->walk, &page, errstr, errstr_size);
     }
     http_response_clear(&resp);
     if (adv < 0)
-        return -1;
+        return;
     s->done = adv;
     s->complete = adv;
-    *records = arr;
-    *url = s->url;
+    slot->rc = 1;
+}
+
+/*
+ * The fetch thread: reads answers ahead into the free slots of the ring
+ * while the reader handles slots[cur], up to SOURCE_SLOTS - 1 of them,
+ * then waits until the reader takes one (and so gives back the slot it
+ * held, whose page this thread frees when it fills it). Ends after an
+ * answer that is not a page, after the last page, or on stop.
+ */
+static void *fetch_thread(void *arg)
+{
+    source_t *s = arg;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop && !s->ended) {
+        if (s->n_ready >= SOURCE_SLOTS - 1) {
+            pthread_cond_wait(&s->cv, &s->mu);
+            continue;
+        }
+        page_slot_t *slot = &s->slots[(s->head + s->n_ready) % SOURCE_SLOTS];
+        pthread_mutex_unlock(&s->mu);
+        fetch_page(s, slot);
+        pthread_mutex_lock(&s->mu);
+        s->n_ready++;
+        s->ended = slot->rc != 1 || s->done;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* The next slot from the fetch thread (started on the first call). -1
+ * with errstr when the thread cannot start, else the slot's index. */
+static int take_prefetched(source_t *s, char *errstr, size_t errstr_size)
+{
+    if (!s->threaded) {
+        http_client_set_cancel(s->hc, &s->cancel);
+        if (pthread_create(&s->thread, NULL, fetch_thread, s) != 0) {
+            http_client_set_cancel(s->hc, NULL);
+            errstr_set(errstr, errstr_size, "cannot start the page fetch thread");
+            return -1;
+        }
+        s->threaded = 1;
+    }
+    pthread_mutex_lock(&s->mu);
+    while (!s->n_ready && !s->ended)
+        pthread_cond_wait(&s->cv, &s->mu);
+    int got = -1;
+    if (s->n_ready) {
+        got = s->head; /* the slot held so far becomes the thread's */
+        s->head = (s->head + 1) % SOURCE_SLOTS;
+        s->n_ready--;
+        pthread_cond_broadcast(&s->cv);
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (got < 0) { /* nothing after the answer handed out last */
+        got = (s->head + SOURCE_SLOTS - 1) % SOURCE_SLOTS;
+        if (s->slots[got].rc == 1) /* it was the last page */
+            s->slots[got].rc = 0;
+    }
+    return got;
+}
+
+int source_next_page(source_t *s, json_t **records, const char **url, char *errstr,
+                     size_t errstr_size)
+{
+    int got;
+    if (s->prefetch) {
+        if ((got = take_prefetched(s, errstr, errstr_size)) < 0)
+            return -1;
+    } else {
+        got = s->cur < 0 ? 0 : (s->cur + 1) % SOURCE_SLOTS;
+        fetch_page(s, &s->slots[got]);
+    }
+    s->cur = got;
+    page_slot_t *slot = &s->slots[got];
+    if (slot->rc < 0)
+        errstr_set(errstr, errstr_size, "%s", slot->errstr);
+    if (slot->rc != 1) {
+        s->cur = -1;
+        return slot->rc;
+    }
+    *records = slot->page.records;
+    *url = slot->url;
     return 1;
 }

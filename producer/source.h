@@ -10,12 +10,28 @@
  * token is a bad item (source_bad_items) while the rest of the page goes
  * on; numbers that are not int64 keep their text (jsonnum.h).
  *
- * Owns: source_t owns the current page's parsed body and its walk
- * (pager_walk_t: the token and the set of tokens the walk followed;
- * freed by source_start/destroy); the records array and bad items handed
- * out are borrowed until the next source_next_page() or
- * source_destroy(). The http client and stream conf are borrowed. One
- * thread. Fails with -1 and errstr (source_next_page).
+ * Prefetch: while the caller handles a page, a fetch thread of the
+ * source's own GETs, parses and pages on to the next ones, up to two
+ * pages ahead (and frees the pages the caller is done with), so that the
+ * API's answer time and the parsing overlap the caller's work. It starts at the first
+ * source_next_page() of a walk and ends after the walk's last answer (a page that ends the walk, or
+ * a failure), or when source_start() or source_destroy() stops it: at once while it waits, after
+ * the request under way when it fetches (a wait to retry ends at once: http_client_set_cancel()).
+ * The walk reads the same URLs in the same order, and answers the same, as without it; at most two
+ * pages more are requested before the caller has seen the ones before (when a walk fails in the
+ * caller, those were read for nothing). Not for a stream whose cursor.precision = date has a time
+ * zone other than UTC: daytz.h sets TZ, which no second thread may do at the same time (such a
+ * source reads its pages on the caller's thread).
+ *
+ * Owns: source_t owns three pages (the one handed out, and those read
+ * ahead), its walk (pager_walk_t: the token and the set of tokens
+ * the walk followed; freed by source_start/destroy) and its fetch thread.
+ * The records array and bad items handed out are borrowed until the next
+ * source_next_page() or source_destroy(). The http client and stream
+ * conf are borrowed; the http client must not be used by anyone else
+ * from the first source_next_page() of a walk until the walk ended or
+ * source_start()/source_destroy(). Calls: one thread (the fetch thread is
+ * internal). Fails with -1 and errstr (source_next_page).
  */
 #ifndef TIDEMARK_SOURCE_H
 #define TIDEMARK_SOURCE_H

@@ -49,6 +49,7 @@ typedef struct api {
     int n;
     int requests;
     int fail_next;     /* answer this many requests with 500 */
+    int fail_from;     /* if set, answer request #fail_from and later with 500 */
     int status_always; /* if set, answer every request with it */
     int move_after;    /* after request #move_after, move move_id to the end */
     int move_id;
@@ -157,6 +158,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     }
     if (a->status_always)
         return reply(c, (unsigned)a->status_always, strdup("{}"), NULL);
+    if (a->fail_from && a->requests >= a->fail_from)
+        return reply(c, 500, strdup("{}"), NULL);
     if (a->fail_next > 0) {
         a->fail_next--;
         return reply(c, 500, strdup("{}"), NULL);
@@ -267,6 +270,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->empty_at = 0;
     a->fresh_tokens = 0;
     a->short_at = 0;
+    a->fail_from = 0;
     a->mode = 0;
     for (int i = 0; i < n; i++)
         a->recs[i] = (rec_t){i + 1, 1795608000000LL + i * ts_step, 1};

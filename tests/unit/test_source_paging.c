@@ -4,7 +4,8 @@
  * a loopback API (paging_api.h): a seek walk survives a page shift, ties
  * larger than a page, an ignored page parameter fails, the end rule under
  * a page-size cap and a short page mid-stream, offsets moving by what was
- * served, retries on 5xx and no retry on 404, and the walk's clock mark.
+ * served, retries on 5xx and no retry on 404, the walk's clock mark, and
+ * the fetch thread (the next page read ahead, stopped while it retries).
  * Cursor and Link walks: test_source_tokens.c.
  */
 #include "paging_api.h"
@@ -211,6 +212,44 @@ static void test_mark_is_request_time(void **state)
     assert_true(last_started_at <= a->handled_at);
 }
 
+/* Waits up to 5 s for the API to have answered n requests. */
+static int wait_requests(const api_t *a, int n)
+{
+    for (int i = 0; i < 500 && a->requests < n; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+    return a->requests >= n;
+}
+
+/* While the caller handles page 1 the fetch thread asks for page 2; a
+ * source destroyed while that thread waits to retry (backoff of 200 ms
+ * doubling, for 10 retries: about 30 s) stops at once. */
+static void test_stop_while_prefetch_retries(void **state)
+{
+    api_t *a = *state;
+    fill(a, 10, 1000);
+    a->fail_from = 2;
+    stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
+    char err[256];
+    http_client_t *hc = http_client_new(NULL, 5000, 10, err, sizeof(err));
+    assert_non_null(hc);
+    source_t *src = source_new(&sc, hc);
+    assert_non_null(src);
+    source_start(src, 0, 0);
+    json_t *recs;
+    const char *url;
+    assert_int_equal(source_next_page(src, &recs, &url, err, sizeof(err)), 1);
+    assert_int_equal(json_array_size(recs), 3);
+    assert_true(wait_requests(a, 3)); /* page 2 asked for, and retried */
+    int64_t t0 = isotime_monotonic_ms();
+    source_destroy(src);
+    int64_t took = isotime_monotonic_ms() - t0;
+    http_client_destroy(hc);
+    if (took > 1000)
+        fail_msg("source_destroy took %lld ms while the fetch thread waited to retry",
+                 (long long)took);
+    a->fail_from = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_walk_started_at),
         cmocka_unit_test(test_retries),
         cmocka_unit_test(test_mark_is_request_time),
+        cmocka_unit_test(test_stop_while_prefetch_retries),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
