@@ -84,7 +84,11 @@ LIBPRODUCER := $(BUILD)/libtmproducer.a
 LIBWORKER   := $(BUILD)/libtmworker.a
 
 PROGRAMS := $(BUILD)/tidemark-producer $(BUILD)/tidemark-worker
-FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi $(BUILD)/tidemark-kafka-admin
+# The bench's limit tools (tests/bench/) are fixtures too: built and
+# compiled with -Werror by `make check`, so that they cannot rot.
+BENCH_TOOLS := $(BUILD)/tidemark-bench-produce-limit $(BUILD)/tidemark-bench-pg-limit
+FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi $(BUILD)/tidemark-kafka-admin \
+            $(BENCH_TOOLS)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
@@ -153,6 +157,10 @@ $(BUILD)/tidemark-demoapi: $(call obj,$(DEMOAPI_SRC)) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
 $(BUILD)/tidemark-kafka-admin: $(call obj,$(KAFKAADMIN_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs rdkafka)
+$(BUILD)/tidemark-bench-produce-limit: $(call obj,tests/bench/produce_limit.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs rdkafka)
+$(BUILD)/tidemark-bench-pg-limit: $(call obj,tests/bench/pg_limit.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libpq)
 
 # Each unit test links common plus the library of the program it tests.
 $(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(BUILD)/tests/$(t): $(LIBPRODUCER)))
