@@ -31,9 +31,14 @@
 #   BENCH_LATENCY_CHANGES   changes timed in the latency phase (default 100)
 #   BENCH_PG_BATCH          rows per batch of PostgreSQL's limit (default 1000)
 #   BENCH_SKIP              phases to leave out, e.g. "python growth"
-#   BENCH_SMOKE=1           the harness itself, quickly (make check): 2000
-#                           records, 5 changes, growth "1000 3000", no python
-#                           and no scaling unless BENCH_SKIP says otherwise
+#   BENCH_PERF=DIR          perf profiles of the main phase's producer and
+#                           worker into DIR, summaries printed at the end
+#                           (scripts/bench/perf.sh)
+#   BENCH_SMOKE=1           the harness itself in ~35 s (make check): 2000
+#                           records, 5 changes; python, scaling and growth
+#                           skipped unless BENCH_SKIP says otherwise (they
+#                           reuse the main phase's producer and worker runs;
+#                           the three would add ~20 s of group joins)
 # Each phase runs in a database of its own in one throwaway PostgreSQL
 # cluster (pg_virtualenv -o fsync=off, scripts/session.sh).
 
@@ -41,7 +46,7 @@
 set -u -o pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/session.sh" bench "${BASH_SOURCE[0]}" "$@"
-for f in lib limits pipeline python latency scaling; do
+for f in lib limits pipeline python latency scaling perf table; do
     . "$REPO/scripts/bench/$f.sh"
 done
 
@@ -51,7 +56,7 @@ if [ "${BENCH_SMOKE:-}" = 1 ]; then
     N=${BENCH_RECORDS:-2000}
     GROWTH=${BENCH_GROWTH:-1000 3000}
     LATENCY_CHANGES=${BENCH_LATENCY_CHANGES:-5}
-    SKIP=${BENCH_SKIP-python scaling}
+    SKIP=${BENCH_SKIP-python scaling growth}
 else
     N=${BENCH_RECORDS:-200000}
     GROWTH=${BENCH_GROWTH:-10000 100000}
@@ -75,6 +80,7 @@ machine()
 }
 
 bench_need_gnu_time
+perf_setup
 say "$(date -u +%Y-%m-%dT%H:%MZ), $(machine)"
 say "BENCH_RECORDS=$N BENCH_GROWTH=\"$GROWTH\" BENCH_LATENCY_CHANGES=$LATENCY_CHANGES" \
     "BENCH_PG_BATCH=$PG_BATCH BENCH_SKIP=\"$SKIP\""
@@ -88,6 +94,6 @@ for ph in e2e python scaling latency growth; do
     fi
 done
 
-. "$REPO/scripts/bench/table.sh"
 echo
 print_table
+perf_print

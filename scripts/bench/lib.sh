@@ -143,8 +143,11 @@ producer_once()
     P_T0=$(now_ms)
     timed "$T_WORK/producer-$label.time" "$BUILD/tidemark-producer" -c "$CONF" run --once \
         2>"$PRODUCER_LAST_LOG"
+    [ "$label" = main ] && [ -n "$PERF_DIR" ] && wait_for "producer started" 10 pgrep -P "$TIMED_PID" &&
+        perf_attach producer "$label" "$(pgrep -P "$TIMED_PID" | head -n1)"
     wait "$TIMED_PID"
     rc=$?
+    perf_detach producer
     P_MS=$(($(now_ms) - P_T0))
     [ "$rc" = 0 ] || { tail -n 20 "$PRODUCER_LAST_LOG" >&2; fail "producer ($label) exited with status $rc"; }
     timed_figures "$T_WORK/producer-$label.time"
@@ -178,4 +181,38 @@ check_table()
     fi
     say "check ($1): $TABLE equals the API: $rows rows, md5 ${st%% *}"
     rm -f "$a" "$t"
+}
+
+# backend_pids - the client backends connected to the current database
+# (the worker's, while it runs), comma-separated.
+backend_pids()
+{
+    psql_value "select string_agg(pid::text, ',') from pg_stat_activity
+                where datname = current_database() and pid <> pg_backend_pid()
+                and backend_type = 'client backend'"
+}
+
+# cpu_ms PIDS - user + system CPU time so far of the processes PIDS
+# (comma-separated), in ms.
+cpu_ms()
+{
+    local pid total=0 t tck
+    tck=$(getconf CLK_TCK)
+    for pid in ${1//,/ }; do
+        # fields 14 and 15 after the command name, which may hold spaces
+        t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+        total=$((total + ${t:-0}))
+    done
+    echo $((total * 1000 / tck))
+}
+
+# machine_mark - a snapshot of the machine's CPU counters (/proc/stat);
+# machine_busy MARK - the share of the machine's CPU time busy since MARK
+# (every process, the other users of a shared machine included), in %.
+machine_mark() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
+machine_busy()
+{
+    awk -v m="$1" '/^cpu / { split(m, a, " "); b = $2 + $3 + $4 + $7 + $8 - a[1];
+                             t = $2 + $3 + $4 + $5 + $6 + $7 + $8 - a[2];
+                             printf "%.0f", (t > 0 ? 100 * b / t : 0) }' /proc/stat
 }

@@ -28,8 +28,15 @@ worker_run()
         wait_for "worker process started" 10 pgrep -P "${tpids[$i]}"
         wpids+=("$(pgrep -P "${tpids[$i]}" | head -n1)")
     done
+    if [ "$label" = main ]; then
+        perf_attach worker "$label" "${wpids[0]}"
+        wait_for "the worker's PostgreSQL connection" 30 eval '[ -n "$(backend_pids)" ]'
+        W_BACKENDS=$(backend_pids)
+        perf_attach postgres "$label" "$W_BACKENDS"
+    fi
     wait_completed "$run" 600 "${wpids[@]}"
     done_ms=$DONE_MS
+    [ "$label" = main ] && W_PG_CPU_MS=$(cpu_ms "$W_BACKENDS")
     W_JOIN_MS=0 W_ASSIGNS=0 W_PEAK_KIB=0 W_CPU_MS=0
     for ((i = 1; i <= count; i++)); do
         ts=$(log_ts_ms "$T_WORK/worker-$label.$i.log" "partitions assigned" last)
@@ -45,6 +52,8 @@ worker_run()
         [ "$PEAK_KIB" -gt "$W_PEAK_KIB" ] && W_PEAK_KIB=$PEAK_KIB
         W_CPU_MS=$((W_CPU_MS + CPU_MS))
     done
+    perf_detach worker
+    perf_detach postgres
     W_MS=$((done_ms - t0))
 }
 
@@ -73,14 +82,18 @@ phase_main()
     say "main: $N records, pages of $PAGE_SIZE, $PREFIX.$STREAM with $PARTITIONS partitions"
     limit_api "$N"
 
+    local mark broker0 p_busy
+    mark=$(machine_mark)
     producer_once main "$N"
-    local p_ms=$P_MS run=$P_RUN_ID
+    local p_ms=$P_MS p_cpu=$P_CPU_MS run=$P_RUN_ID
+    p_busy=$(machine_busy "$mark")
     RES[producer.rate]=$(rate "$N" "$p_ms")
     RES[producer.rss]=$(mib "$P_PEAK_KIB")
     RES[producer.rss.kib]=$P_PEAK_KIB
     echo "producer: $N records in $(secs "$p_ms") s = ${RES[producer.rate]} records/s, peak RSS $(mib "$P_PEAK_KIB") MiB"
     limit_kafka
 
+    mark=$(machine_mark) broker0=$(cpu_ms "$BROKER_PID")
     worker_run main "$run"
     assert_eq "$N" "$(psql_value "select records_synced from sync_metadata where run_id = $(sql_quote "$run")")" \
         "records_synced"
@@ -89,6 +102,10 @@ phase_main()
     RES[worker.rate]=$(rate "$N" $((W_MS - W_JOIN_MS)))
     RES[worker.rss]=$(mib "$W_PEAK_KIB")
     RES[worker.rss.kib]=$W_PEAK_KIB
+    say "main: CPU time: producer $(secs "$p_cpu") s in its $(secs "$p_ms") s (machine ${p_busy}% busy);" \
+        "worker $(secs "$W_CPU_MS") s, its PostgreSQL backend $(secs "$W_PG_CPU_MS") s, the broker" \
+        "$(secs $(($(cpu_ms "$BROKER_PID") - broker0))) s in its $(secs "$W_MS") s" \
+        "(machine $(machine_busy "$mark")% busy)"
     limit_pg
     check_table main "$N"
 }
