@@ -5,7 +5,9 @@
 #                       reads, read by curl alone (one connection, nothing
 #                       parsed); best of 3, it is short
 #   limit_kafka         librdkafka's own produce rate on the same broker:
-#                       the producer's events replayed (tests/bench/produce_limit.c)
+#                       the producer's events replayed (tests/bench/produce_limit.c);
+#                       its reading them first gives librdkafka's consume
+#                       rate there (context for the worker, not a goal)
 #   limit_pg            PostgreSQL's per-batch COPY + merge rate on the
 #                       worker's rows and table shape (tests/bench/pg_limit.c)
 
@@ -39,8 +41,10 @@ limit_kafka()
     msgs=$(sed -n 's/.* messages=\([0-9]*\).*/\1/p' <<<"$out")
     bytes=$(sed -n 's/.* bytes=\([0-9]*\).*/\1/p' <<<"$out")
     RES[event.bytes]=$((bytes / msgs))
+    RES[limit.consume]=$(sed -n 's/.* read_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$out")
     say "limit: librdkafka produce (idempotent, acks=all, $COMPRESSION) of the producer's $msgs events" \
-        "(avg ${RES[event.bytes]} bytes): ${RES[limit.kafka]} msgs/s"
+        "(avg ${RES[event.bytes]} bytes): ${RES[limit.kafka]} msgs/s; reading them first:" \
+        "${RES[limit.consume]} msgs/s"
 }
 
 # After the worker's run: its rows are in $TABLE of the current database.

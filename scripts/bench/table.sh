@@ -25,7 +25,7 @@ table_throughput()
         "$r" "≥ 0.5" "$(at_least "$r" 0.5)"
     r=$(ratio "${RES[worker.rate]}" "${RES[limit.pg]}")
     row "worker apply, Kafka → PostgreSQL, group join excluded" "$(kfmt "${RES[worker.rate]}")/s" \
-        "PostgreSQL COPY → temp + INSERT … ON CONFLICT … WHERE, commit per $PG_BATCH rows: $(kfmt "${RES[limit.pg]}")/s" \
+        "PostgreSQL COPY → temp + INSERT … ON CONFLICT … WHERE, commit per $PG_BATCH rows: $(kfmt "${RES[limit.pg]}")/s (librdkafka consume on the same broker: $(kfmt "${RES[limit.consume]}")/s)" \
         "$r" "≥ 0.9" "$(at_least "$r" 0.9)"
     if [ -n "${RES[e2e.skipped]:-}" ]; then
         skip_row "end to end, both at once" e2e "≥ 2 × Python"
