@@ -30,9 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
+
+#include "bench_clock.h"
 
 #define SQL_MAX 16384
 
@@ -46,13 +48,6 @@ typedef struct {
     int *lens;
     size_t n, cap;
 } rows_t;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void usage(FILE *out)
 {
@@ -69,17 +64,14 @@ static int parse_args(int argc, char **argv, options_t *o)
     memset(o, 0, sizeof(*o));
     o->batch = 1000;
     o->guard = "true";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    int c;
+    while ((c = getopt(argc, argv, "s:k:t:g:o:b:h")) != -1) {
+        const char *v = optarg;
+        char *end;
+        switch (c) {
+        case 'h':
             usage(stdout);
             return 1;
-        }
-        if (i + 1 >= argc || a[0] != '-' || !a[1] || a[2])
-            goto bad;
-        const char *v = argv[++i];
-        char *end;
-        switch (a[1]) {
         case 's':
             o->source = v;
             break;
@@ -104,7 +96,7 @@ static int parse_args(int argc, char **argv, options_t *o)
             goto bad;
         }
     }
-    if (o->source && o->key)
+    if (optind == argc && o->source && o->key)
         return 0;
 bad:
     usage(stderr);
@@ -210,7 +202,7 @@ static int copy_batch(PGconn *c, const char *copy_sql, const rows_t *rs, size_t 
 /* Every batch, timed; *secs = first BEGIN to last COMMIT. */
 static int merge_all(PGconn *c, const char *copy_sql, const rows_t *rs, long batch, double *secs)
 {
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (size_t from = 0; from < rs->n; from += (size_t)batch) {
         size_t to = from + (size_t)batch < rs->n ? from + (size_t)batch : rs->n;
         if (exec_ok(c, "BEGIN", PGRES_COMMAND_OK) || copy_batch(c, copy_sql, rs, from, to))
@@ -223,7 +215,7 @@ static int merge_all(PGconn *c, const char *copy_sql, const rows_t *rs, long bat
         if (!ok || exec_ok(c, "COMMIT", PGRES_COMMAND_OK))
             return -1;
     }
-    *secs = now_s() - t0;
+    *secs = bench_now_s() - t0;
     return 0;
 }
 

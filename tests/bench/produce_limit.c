@@ -25,9 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
+
+#include "bench_clock.h"
 
 #define TIMEOUT_MS      30000
 #define READ_IDLE_MS    30000
@@ -59,13 +61,6 @@ typedef struct {
     char first_error[256];
 } delivery_t;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void usage(FILE *out)
 {
     fprintf(out, "usage: tidemark-bench-produce-limit -b BOOTSTRAP -s SOURCE -t TARGET\n"
@@ -79,16 +74,13 @@ static void usage(FILE *out)
 static int parse_args(int argc, char **argv, options_t *o)
 {
     memset(o, 0, sizeof(*o));
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    int c;
+    while ((c = getopt(argc, argv, "b:s:t:X:h")) != -1) {
+        const char *v = optarg;
+        switch (c) {
+        case 'h':
             usage(stdout);
             return 1;
-        }
-        if (i + 1 >= argc || a[0] != '-' || !a[1] || a[2])
-            goto bad;
-        const char *v = argv[++i];
-        switch (a[1]) {
         case 'b':
             o->bootstrap = v;
             break;
@@ -107,7 +99,7 @@ static int parse_args(int argc, char **argv, options_t *o)
             goto bad;
         }
     }
-    if (o->bootstrap && o->source && o->target)
+    if (optind == argc && o->bootstrap && o->source && o->target)
         return 0;
 bad:
     usage(stderr);
@@ -245,18 +237,18 @@ static int read_topic(const options_t *o, msg_store_t *st)
         return -1;
     size_t expected = 0;
     int rc = assign_all(rk, o->source, &expected);
-    double idle_since = now_s();
+    double idle_since = bench_now_s();
     while (rc == 0 && st->n < expected) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 500);
         if (!m) {
-            if ((now_s() - idle_since) * 1000 > READ_IDLE_MS) {
+            if ((bench_now_s() - idle_since) * 1000 > READ_IDLE_MS) {
                 fprintf(stderr, "produce-limit: %s: %zu of %zu messages read, then none\n",
                         o->source, st->n, expected);
                 rc = -1;
             }
             continue;
         }
-        idle_since = now_s();
+        idle_since = bench_now_s();
         if (m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             fprintf(stderr, "produce-limit: reading %s: %s\n", o->source,
                     rd_kafka_message_errstr(m));
@@ -335,7 +327,7 @@ static int produce_all(const options_t *o, const msg_store_t *st, double *secs)
     rd_kafka_topic_destroy(rkt);
 
     int rc = 0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (size_t i = 0; i < st->n && rc == 0; i++) {
         rd_kafka_resp_err_t err = produce_one(rk, o->target, &st->msgs[i]);
         if (err) {
@@ -346,7 +338,7 @@ static int produce_all(const options_t *o, const msg_store_t *st, double *secs)
         }
     }
     rd_kafka_resp_err_t ferr = rd_kafka_flush(rk, FLUSH_MS);
-    *secs = now_s() - t0;
+    *secs = bench_now_s() - t0;
     if (rc == 0 && (ferr || d.failed || d.delivered != st->n)) {
         fprintf(stderr, "produce-limit: %zu of %zu delivered, %zu failed (%s)%s\n", d.delivered,
                 st->n, d.failed, d.failed ? d.first_error : "none",
@@ -366,9 +358,9 @@ int main(int argc, char **argv)
 
     msg_store_t st = {0};
     double secs = 0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     rc = read_topic(&o, &st);
-    double read_secs = now_s() - t0;
+    double read_secs = bench_now_s() - t0;
     if (rc == 0 && st.n == 0) {
         fprintf(stderr, "produce-limit: %s holds no messages\n", o.source);
         rc = -1;
