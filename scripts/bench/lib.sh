@@ -216,3 +216,16 @@ machine_busy()
                              t = $2 + $3 + $4 + $5 + $6 + $7 + $8 - a[2];
                              printf "%.0f", (t > 0 ? 100 * b / t : 0) }' /proc/stat
 }
+
+# sched_ms PID - "RUN WAIT" of PID's main thread so far, in ms: time on a
+# CPU, and time runnable but waiting for one (/proc/PID/schedstat).
+sched_ms() { awk '{ printf "%d %d", $1 / 1e6, $2 / 1e6 }' "/proc/$1/schedstat" 2>/dev/null; }
+
+# sched_split BEFORE AFTER WALL_MS - "on a CPU X s, waiting for one Y s,
+# asleep Z s" between two sched_ms readings over WALL_MS.
+sched_split()
+{
+    awk -v b="$1" -v a="$2" -v w="$3" 'BEGIN { split(b, x, " "); split(a, y, " ");
+        r = y[1] - x[1]; q = y[2] - x[2];
+        printf "on a CPU %.2f s, waiting for one %.2f s, asleep %.2f s", r / 1000, q / 1000, (w - r - q) / 1000 }'
+}

@@ -11,9 +11,11 @@
 # worker_run LABEL RUN_ID [COUNT] - COUNT workers (default 1) of $CONF's
 # group, started together under GNU time, until RUN_ID is completed; then
 # SIGTERM, each must exit 0. Sets W_MS (start to completed_at), W_JOIN_MS
-# (start to the last worker's last "partitions assigned" before the run
-# completed), W_ASSIGNS (how many assignments that took), W_PEAK_KIB (the
-# largest worker's), W_CPU_MS (all workers).
+# (start to the group's first assignment: from then on it applies; a later
+# rebalance, when a worker joined late, counts as apply time), W_ASSIGNS
+# (assignments in all: more than COUNT means a rebalance after the first),
+# W_LAST_ASSIGN and W_DONE (epoch ms of the group's last assignment and of
+# completed_at), W_PEAK_KIB (the largest worker's), W_CPU_MS (all workers).
 worker_run()
 {
     local label=$1 run=$2 count=${3:-1} i t0 done_ms ts
@@ -33,14 +35,25 @@ worker_run()
         wait_for "the worker's PostgreSQL connection" 30 eval '[ -n "$(backend_pids)" ]'
         W_BACKENDS=$(backend_pids)
         perf_attach postgres "$label" "$W_BACKENDS"
+        wait_for "the worker's partitions assigned" 60 \
+            grep -q 'msg="partitions assigned"' "$T_WORK/worker-$label.1.log"
+        local sched_w0 sched_b0 t_apply
+        sched_w0=$(sched_ms "${wpids[0]}") sched_b0=$(sched_ms "${W_BACKENDS%%,*}") t_apply=$(now_ms)
     fi
     wait_completed "$run" 600 "${wpids[@]}"
     done_ms=$DONE_MS
-    [ "$label" = main ] && W_PG_CPU_MS=$(cpu_ms "$W_BACKENDS")
-    W_JOIN_MS=0 W_ASSIGNS=0 W_PEAK_KIB=0 W_CPU_MS=0
+    if [ "$label" = main ]; then
+        W_PG_CPU_MS=$(cpu_ms "$W_BACKENDS")
+        W_SCHED="worker's main thread $(sched_split "$sched_w0" "$(sched_ms "${wpids[0]}")" \
+            $(($(now_ms) - t_apply))), its PostgreSQL backend $(sched_split "$sched_b0" \
+            "$(sched_ms "${W_BACKENDS%%,*}")" $(($(now_ms) - t_apply)))"
+    fi
+    W_JOIN_MS="" W_LAST_ASSIGN=0 W_ASSIGNS=0 W_PEAK_KIB=0 W_CPU_MS=0 W_DONE=$done_ms
     for ((i = 1; i <= count; i++)); do
+        ts=$(log_ts_ms "$T_WORK/worker-$label.$i.log" "partitions assigned")
+        [ -n "$ts" ] && { [ -z "$W_JOIN_MS" ] || [ $((ts - t0)) -lt "$W_JOIN_MS" ]; } && W_JOIN_MS=$((ts - t0))
         ts=$(log_ts_ms "$T_WORK/worker-$label.$i.log" "partitions assigned" last)
-        [ -n "$ts" ] && [ $((ts - t0)) -gt "$W_JOIN_MS" ] && W_JOIN_MS=$((ts - t0))
+        [ -n "$ts" ] && [ "$ts" -gt "$W_LAST_ASSIGN" ] && W_LAST_ASSIGN=$ts
         W_ASSIGNS=$((W_ASSIGNS + $(grep -c 'msg="partitions assigned"' "$T_WORK/worker-$label.$i.log")))
     done
     for i in "${!wpids[@]}"; do kill -TERM "${wpids[$i]}" 2>/dev/null; done
@@ -106,6 +119,7 @@ phase_main()
         "worker $(secs "$W_CPU_MS") s, its PostgreSQL backend $(secs "$W_PG_CPU_MS") s, the broker" \
         "$(secs $(($(cpu_ms "$BROKER_PID") - broker0))) s in its $(secs "$W_MS") s" \
         "(machine $(machine_busy "$mark")% busy)"
+    say "main: from the worker's assignment to the run completed: $W_SCHED"
     limit_pg
     check_table main "$N"
 }

@@ -84,7 +84,7 @@ table_behaviour()
         g=$(at_least "$(awk -v a="$r2" -v b="$r3" 'BEGIN { print (a < b ? a : b) }')" 0.9)
         row "scaling, workers in one group, 12 partitions" \
             "1: $(kfmt "${RES[scale.1]}")/s, 2: $(kfmt "${RES[scale.2]}")/s, 3: $(kfmt "${RES[scale.3]}")/s" \
-            "total apply rate, group join excluded ($N records)" "2: $r2, 3: $r3" \
+            "total apply rate once the group is complete: rows written from its last assignment on, over the time to the run completed ($N records)" "2: $r2, 3: $r3" \
             "does not fall (≥ 0.9)" "$g"
     fi
     if [ -n "${RES[growth.skipped]:-}" ]; then
