@@ -7,13 +7,16 @@
 #   make check      deps, then the formatting check, the build with -Werror,
 #                   unit tests (plain and ASan/UBSan), fuzz smoke, docker/
 #                   checks, integration tests against real PostgreSQL, on
-#                   the mock broker and on real Apache Kafka
+#                   the mock broker and on real Apache Kafka, and a smoke
+#                   of the bench harness (BENCH_SMOKE=1, ~35 s)
 #   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka]
 #   make pydeps     the PyPI packages of the downstream consumer tests
 #                   (confluent-kafka, fastavro) into $(BUILD)/venv
 #   make demo       deps, then the whole pipeline on the embedded defaults
 #                   (KAFKA=real: on a real Apache Kafka node)
-#   make bench      deps, then records/s and peak RSS
+#   make bench      deps (and the Python pipeline's packages), then every
+#                   figure of issue 8 as ratios against limits measured in
+#                   the same run (scripts/bench.sh: BENCH_RECORDS, ...)
 #   make fuzz       every libFuzzer target of tests/fuzz/ for FUZZ_SECONDS
 #                   (default 60) each, one after another (clang; `make
 #                   fuzz-deps` installs it, `make check` runs a short smoke)
@@ -84,7 +87,11 @@ LIBPRODUCER := $(BUILD)/libtmproducer.a
 LIBWORKER   := $(BUILD)/libtmworker.a
 
 PROGRAMS := $(BUILD)/tidemark-producer $(BUILD)/tidemark-worker
-FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi $(BUILD)/tidemark-kafka-admin
+# The bench's limit tools (tests/bench/) are fixtures too: built and
+# compiled with -Werror by `make check`, so that they cannot rot.
+BENCH_TOOLS := $(BUILD)/tidemark-bench-produce-limit $(BUILD)/tidemark-bench-pg-limit
+FIXTURES := $(BUILD)/tidemark-devbroker $(BUILD)/tidemark-demoapi $(BUILD)/tidemark-kafka-admin \
+            $(BENCH_TOOLS)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all deps programs fixtures unit unit-run check check-build demo \
@@ -153,6 +160,10 @@ $(BUILD)/tidemark-demoapi: $(call obj,$(DEMOAPI_SRC)) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(PKG_LIBS) -lm
 $(BUILD)/tidemark-kafka-admin: $(call obj,$(KAFKAADMIN_SRC))
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs rdkafka)
+$(BUILD)/tidemark-bench-produce-limit: $(call obj,tests/bench/produce_limit.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs rdkafka)
+$(BUILD)/tidemark-bench-pg-limit: $(call obj,tests/bench/pg_limit.c)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libpq)
 
 # Each unit test links common plus the library of the program it tests.
 $(foreach t,$(PRODUCER_TEST_NAMES),$(eval $(BUILD)/tests/$(t): $(LIBPRODUCER)))
@@ -187,6 +198,9 @@ check: deps
 	@echo "== integration tests (real PostgreSQL via pg_virtualenv, demo API; every scenario on"
 	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka)"
 	@BUILD=$(BUILD) sh tests/integration/run.sh
+	@echo "== bench harness smoke (BENCH_SMOKE=1: 2000 records, main, e2e and latency phases;"
+	@echo "   speed is not asserted, only that the harness runs and the table equals the API)"
+	@BENCH_SMOKE=1 BUILD=$(BUILD) bash scripts/bench.sh
 
 # One dialect (.clang-format): `make format` rewrites every C file in
 # place; `make check` fails on any file that it would change.
@@ -205,7 +219,11 @@ demo: deps
 	@$(MAKE) --no-print-directory programs fixtures
 	@BUILD=$(BUILD) bash scripts/demo.sh
 
+# The Python pipeline the bench compares with needs packages nothing else
+# does: without them (no mirror) that comparison is printed as skipped.
 bench: deps
+	@sh scripts/deps.sh bench || \
+	    echo "bench: could not install the Python pipeline's packages; its comparison is skipped" >&2
 	@$(MAKE) --no-print-directory programs fixtures
 	@BUILD=$(BUILD) bash scripts/bench.sh
 

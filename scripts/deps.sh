@@ -10,6 +10,12 @@
 # `deps.sh fuzz` installs only FUZZ_PACKAGES, the compiler of the libFuzzer
 # targets (tests/fuzz/): clang and its runtime libraries of the same
 # version. The normal build never needs them.
+#
+# `deps.sh bench` installs only BENCH_PACKAGES, what `make bench` needs to
+# run the Python pipeline it compares tidemark with
+# (../shared/baselines/py_kafka_pipeline.py, run by Debian's
+# /usr/bin/python3). Nothing else needs them; without them the bench
+# prints that comparison as skipped.
 set -eu
 
 PACKAGES="build-essential pkg-config
@@ -20,18 +26,19 @@ clang-format kcat jq curl procps time python3 python3-venv tzdata util-linux
 openjdk-17-jre-headless openjdk-17-jdk-headless maven docker-compose"
 
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
+BENCH_PACKAGES="python3-confluent-kafka python3-psycopg2 python3-requests"
 
-fuzz=0
-if [ "${1:-}" = fuzz ]; then
-    fuzz=1
-    PACKAGES=$FUZZ_PACKAGES
-fi
+subset=0  # 1: only a mode's packages, no jars
+case "${1:-}" in
+    fuzz) subset=1; PACKAGES=$FUZZ_PACKAGES ;;
+    bench) subset=1; PACKAGES=$BENCH_PACKAGES ;;
+esac
 
 # Only the tests on the real broker need them: a failed fetch is a warning
 # here, and the integration tests say so again when they would use them.
 kafka_jars()
 {
-    [ "$fuzz" = 0 ] || return 0
+    [ "$subset" = 0 ] || return 0
     bash "$(dirname "$0")/../tests/kafka/fetch.sh" ||
         echo "deps: WARNING: no Apache Kafka jars; the tests on the real broker cannot run" >&2
     bash "$(dirname "$0")/../tests/consumers/fetch-avro.sh" ||

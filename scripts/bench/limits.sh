@@ -1,0 +1,64 @@
+# scripts/bench/limits.sh - the limits the programs' rates are set against,
+# each measured in the same run, on the same data, as the program it bounds
+# (sourced by scripts/bench.sh, after scripts/bench/lib.sh):
+#   limit_api N         the demo API's raw rate: every page the producer
+#                       reads, read by curl alone (one connection, nothing
+#                       parsed); best of 3, it is short
+#   limit_kafka         librdkafka's own produce rate on the same broker:
+#                       the producer's events replayed (tests/bench/produce_limit.c);
+#                       its reading them first gives librdkafka's consume
+#                       rate there (context for the worker, not a goal)
+#   limit_pg            PostgreSQL's per-batch COPY + merge rate on the
+#                       worker's rows and table shape (tests/bench/pg_limit.c)
+
+limit_api()
+{
+    local n=$1 pages best="" i t0 ms
+    pages=$((n / PAGE_SIZE + 1)) # the last one short or empty, as the producer reads it
+    for i in 1 2 3; do
+        t0=$(now_ms)
+        curl -fsS --max-time 120 "$API_URL/$STREAM?per_page=$PAGE_SIZE&page=[1-$pages]" >/dev/null ||
+            fail "curl could not read the demo API's pages"
+        ms=$(($(now_ms) - t0))
+        [ -z "$best" ] || [ "$ms" -lt "$best" ] && best=$ms
+    done
+    RES[limit.api]=$(rate "$n" "$best")
+    say "limit: demo API read by curl alone: $n records ($pages pages) in $(secs "$best") s = ${RES[limit.api]} records/s (best of 3)"
+}
+
+# After the producer's run: its events are on $PREFIX.$STREAM.
+limit_kafka()
+{
+    local out
+    out=$(timeout --foreground -k 5 600 "$BUILD/tidemark-bench-produce-limit" -b "$BOOTSTRAP" \
+        -s "$PREFIX.$STREAM" -t "$LIMIT_TOPIC" -X "compression.type=$COMPRESSION" \
+        2>"$T_WORK/produce-limit.log") || {
+        cat "$T_WORK/produce-limit.log" >&2
+        fail "tidemark-bench-produce-limit failed"
+    }
+    RES[limit.kafka]=$(sed -n 's/.* msgs_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+    local msgs bytes
+    msgs=$(sed -n 's/.* messages=\([0-9]*\).*/\1/p' <<<"$out")
+    bytes=$(sed -n 's/.* bytes=\([0-9]*\).*/\1/p' <<<"$out")
+    RES[event.bytes]=$((bytes / msgs))
+    RES[limit.consume]=$(sed -n 's/.* read_msgs_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+    say "limit: librdkafka produce (idempotent, acks=all, $COMPRESSION) of the producer's $msgs events" \
+        "(avg ${RES[event.bytes]} bytes): ${RES[limit.kafka]} msgs/s; reading them first:" \
+        "${RES[limit.consume]} msgs/s"
+}
+
+# After the worker's run: its rows are in $TABLE of the current database.
+limit_pg()
+{
+    local out guard
+    guard='(cur."_source_ts", cur."_kafka_offset") < (EXCLUDED."_source_ts", EXCLUDED."_kafka_offset")'
+    out=$(timeout --foreground -k 5 600 "$BUILD/tidemark-bench-pg-limit" -s "$TABLE" \
+        -k "$ID_FIELD" -b "$PG_BATCH" -g "$guard" -o '"_kafka_offset", "_kafka_partition"' \
+        2>"$T_WORK/pg-limit.log") || {
+        cat "$T_WORK/pg-limit.log" >&2
+        fail "tidemark-bench-pg-limit failed"
+    }
+    RES[limit.pg]=$(sed -n 's/.* rows_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+    say "limit: PostgreSQL COPY -> temp table + INSERT .. ON CONFLICT .. WHERE guard, commit per" \
+        "$PG_BATCH rows, on the worker's rows: ${RES[limit.pg]} rows/s"
+}

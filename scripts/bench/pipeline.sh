@@ -1,0 +1,149 @@
+# scripts/bench/pipeline.sh - the programs on a full sync (sourced by
+# scripts/bench.sh, after scripts/bench/lib.sh):
+#   worker_run LABEL RUN_ID [NAME]...  workers until RUN_ID is completed
+#   phase_main                  producer, then worker, each alone, with the
+#                               three limits around them; the two lines
+#                               tooling reads; the table checked against
+#                               the API
+#   phase_e2e                   both at once: the producer's start to the
+#                               run completed in sync_metadata
+
+# worker_run LABEL RUN_ID [COUNT] - COUNT workers (default 1) of $CONF's
+# group, started together under GNU time, until RUN_ID is completed; then
+# SIGTERM, each must exit 0. Sets W_MS (start to completed_at), W_JOIN_MS
+# (start to the group's first assignment: from then on it applies; a later
+# rebalance, when a worker joined late, counts as apply time), W_ASSIGNS
+# (assignments in all: more than COUNT means a rebalance after the first),
+# W_LAST_ASSIGN and W_DONE (epoch ms of the group's last assignment and of
+# completed_at), W_PEAK_KIB (the largest worker's), W_CPU_MS (all workers).
+worker_run()
+{
+    local label=$1 run=$2 count=${3:-1} i t0 done_ms ts
+    local -a tpids=() wpids=()
+    t0=$(now_ms)
+    for ((i = 1; i <= count; i++)); do
+        timed "$T_WORK/worker-$label.$i.time" "$BUILD/tidemark-worker" -c "$CONF" run \
+            2>"$T_WORK/worker-$label.$i.log"
+        tpids+=("$TIMED_PID")
+    done
+    for i in "${!tpids[@]}"; do
+        wait_for "worker process started" 10 pgrep -P "${tpids[$i]}"
+        wpids+=("$(pgrep -P "${tpids[$i]}" | head -n1)")
+    done
+    if [ "$label" = main ]; then
+        perf_attach worker "$label" "${wpids[0]}"
+        wait_for "the worker's PostgreSQL connection" 30 eval '[ -n "$(backend_pids)" ]'
+        W_BACKENDS=$(backend_pids)
+        perf_attach postgres "$label" "$W_BACKENDS"
+        wait_for "the worker's partitions assigned" 60 \
+            grep -q 'msg="partitions assigned"' "$T_WORK/worker-$label.1.log"
+        local sched_w0 sched_b0 t_apply
+        sched_w0=$(sched_ms "${wpids[0]}") sched_b0=$(sched_ms "${W_BACKENDS%%,*}") t_apply=$(now_ms)
+    fi
+    wait_completed "$run" 600 "${wpids[@]}"
+    done_ms=$DONE_MS
+    if [ "$label" = main ]; then
+        W_PG_CPU_MS=$(cpu_ms "$W_BACKENDS")
+        W_SCHED="worker's main thread $(sched_split "$sched_w0" "$(sched_ms "${wpids[0]}")" \
+            $(($(now_ms) - t_apply))), its PostgreSQL backend $(sched_split "$sched_b0" \
+            "$(sched_ms "${W_BACKENDS%%,*}")" $(($(now_ms) - t_apply)))"
+    fi
+    W_JOIN_MS="" W_LAST_ASSIGN=0 W_ASSIGNS=0 W_PEAK_KIB=0 W_CPU_MS=0 W_DONE=$done_ms
+    for ((i = 1; i <= count; i++)); do
+        ts=$(log_ts_ms "$T_WORK/worker-$label.$i.log" "partitions assigned")
+        [ -n "$ts" ] && { [ -z "$W_JOIN_MS" ] || [ $((ts - t0)) -lt "$W_JOIN_MS" ]; } && W_JOIN_MS=$((ts - t0))
+        ts=$(log_ts_ms "$T_WORK/worker-$label.$i.log" "partitions assigned" last)
+        [ -n "$ts" ] && [ "$ts" -gt "$W_LAST_ASSIGN" ] && W_LAST_ASSIGN=$ts
+        W_ASSIGNS=$((W_ASSIGNS + $(grep -c 'msg="partitions assigned"' "$T_WORK/worker-$label.$i.log")))
+    done
+    for i in "${!wpids[@]}"; do kill -TERM "${wpids[$i]}" 2>/dev/null; done
+    for i in "${!tpids[@]}"; do
+        wait_for "worker $label.$((i + 1)) exit after SIGTERM" 30 \
+            eval "! kill -0 ${wpids[$i]} 2>/dev/null"
+        wait "${tpids[$i]}" || fail "worker $label.$((i + 1)) exited with status $? after SIGTERM"
+        timed_figures "$T_WORK/worker-$label.$((i + 1)).time"
+        [ "$PEAK_KIB" -gt "$W_PEAK_KIB" ] && W_PEAK_KIB=$PEAK_KIB
+        W_CPU_MS=$((W_CPU_MS + CPU_MS))
+    done
+    perf_detach worker
+    perf_detach postgres
+    W_MS=$((done_ms - t0))
+}
+
+# wait_completed RUN_ID TIMEOUT_S PID... - until the run is completed in
+# sync_metadata; fails if one of PIDs exits first. Sets DONE_MS (epoch ms
+# of completed_at).
+wait_completed()
+{
+    local run=$1 deadline=$(($(now_ms) + $2 * 1000)) pid
+    shift 2
+    until DONE_MS=$(completed_at_ms "$run") && [ -n "$DONE_MS" ]; do
+        for pid in "$@"; do
+            kill -0 "$pid" 2>/dev/null || fail "a worker exited before run $run was completed"
+        done
+        [ "$(now_ms)" -lt "$deadline" ] || fail "run $run not completed within $2 s"
+        sleep 0.1
+    done
+}
+
+phase_main()
+{
+    fresh_db bench_main
+    fresh_broker "$PARTITIONS" --topic "$LIMIT_TOPIC:$PARTITIONS"
+    fresh_api "$N"
+    bench_config
+    say "main: $N records, pages of $PAGE_SIZE, $PREFIX.$STREAM with $PARTITIONS partitions"
+    limit_api "$N"
+
+    local mark broker0 p_busy
+    mark=$(machine_mark)
+    producer_once main "$N"
+    local p_ms=$P_MS p_cpu=$P_CPU_MS run=$P_RUN_ID
+    p_busy=$(machine_busy "$mark")
+    RES[producer.rate]=$(rate "$N" "$p_ms")
+    RES[producer.rss]=$(mib "$P_PEAK_KIB")
+    RES[producer.rss.kib]=$P_PEAK_KIB
+    echo "producer: $N records in $(secs "$p_ms") s = ${RES[producer.rate]} records/s, peak RSS $(mib "$P_PEAK_KIB") MiB"
+    limit_kafka
+
+    mark=$(machine_mark) broker0=$(cpu_ms "$BROKER_PID")
+    worker_run main "$run"
+    assert_eq "$N" "$(psql_value "select records_synced from sync_metadata where run_id = $(sql_quote "$run")")" \
+        "records_synced"
+    echo "worker:   $N records in $(secs "$W_MS") s = $(rate "$N" "$W_MS") records/s, peak RSS $(mib "$W_PEAK_KIB") MiB" \
+        "(of which $(secs "$W_JOIN_MS") s joining the group)"
+    RES[worker.rate]=$(rate "$N" $((W_MS - W_JOIN_MS)))
+    RES[worker.rss]=$(mib "$W_PEAK_KIB")
+    RES[worker.rss.kib]=$W_PEAK_KIB
+    say "main: CPU time: producer $(secs "$p_cpu") s in its $(secs "$p_ms") s (machine ${p_busy}% busy);" \
+        "worker $(secs "$W_CPU_MS") s, its PostgreSQL backend $(secs "$W_PG_CPU_MS") s, the broker" \
+        "$(secs $(($(cpu_ms "$BROKER_PID") - broker0))) s in its $(secs "$W_MS") s" \
+        "(machine $(machine_busy "$mark")% busy)"
+    say "main: from the worker's assignment to the run completed: $W_SCHED"
+    limit_pg
+    check_table main "$N"
+}
+
+phase_e2e()
+{
+    local wlog="$T_WORK/worker-e2e.log" tpid wpid
+    fresh_db bench_e2e
+    fresh_broker "$PARTITIONS"
+    bench_config
+    # the worker has joined its group before the clock starts (the Python
+    # consumer is given the same)
+    timed "$T_WORK/worker-e2e.time" "$BUILD/tidemark-worker" -c "$CONF" run 2>"$wlog"
+    tpid=$TIMED_PID
+    wait_for "the worker's partitions assigned" 60 grep -q 'msg="partitions assigned"' "$wlog"
+    wpid=$(pgrep -P "$tpid" | head -n1)
+    producer_once e2e "$N"
+    local t0=$P_T0 p_ms=$P_MS
+    wait_completed "$P_RUN_ID" 600 "$wpid"
+    RES[e2e.rate]=$(rate "$N" $((DONE_MS - t0)))
+    RES[e2e.producer.rate]=$(rate "$N" "$p_ms")
+    kill -TERM "$wpid"
+    wait "$tpid" || fail "the e2e worker exited with status $? after SIGTERM"
+    say "end to end: $N records from the producer's start to the run completed in" \
+        "$(secs $((DONE_MS - t0))) s = ${RES[e2e.rate]} records/s (producer alone done after $(secs "$p_ms") s)"
+    check_table e2e "$N"
+}
