@@ -10,6 +10,8 @@
 #include "errstr.h"
 #include "envelope_priv.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,9 @@
 #include "avsc.h"
 #include "convert.h"
 #include "wireframe.h"
+
+#define ENCODE_BUF_MIN  256       /* bytes of an event at least (header + body) */
+#define ENCODE_BUF_KEEP (1 << 20) /* a larger write buffer is freed before the next event */
 
 /* Field indexes of the event record, in schema order. */
 enum { EV_OP, EV_ID, EV_SOURCE_TS, EV_RUN_ID, EV_FULL_SYNC, EV_PRODUCED_AT, EV_AFTER };
@@ -128,6 +133,9 @@ void envelope_schema_destroy(envelope_schema_t *es)
     if (!es)
         return;
     envelope_clear_writers(es);
+    if (es->writer)
+        avro_writer_free(es->writer);
+    free(es->wbuf);
     if (es->value.iface)
         avro_value_decref(&es->value);
     if (es->iface)
@@ -189,9 +197,47 @@ avro_err:
     return -1;
 }
 
-int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id, int64_t source_ts_ms,
-                    const char *run_id, int full_sync, int64_t produced_at_ms, const json_t *record,
-                    void **buf_out, size_t *len_out, char *errstr, size_t errstr_size)
+/* Writes es->value after the framing's header into es->wbuf, growing it
+ * until the event fits (one walk of the value when it does: no
+ * avro_value_sizeof pass first). 0 with *len the framed size, or -1. */
+static int write_framed(envelope_schema_t *es, size_t *len, char *errstr, size_t errstr_size)
+{
+    wire_schema_ref_t ref = {.framing = WIRE_SINGLE_OBJECT, .fingerprint = es->fingerprint};
+    size_t header = wire_header_size(ref.framing);
+    if (!es->writer && !(es->writer = avro_writer_memory(NULL, 0))) {
+        errstr_set(errstr, errstr_size, "encode: out of memory");
+        return -1;
+    }
+    for (;;) {
+        if (es->wcap >= header + ENCODE_BUF_MIN) {
+            avro_writer_memory_set_dest(es->writer, (char *)es->wbuf + header,
+                                        (int64_t)(es->wcap - header));
+            int rc = avro_value_write(es->writer, &es->value);
+            if (rc == 0) {
+                wire_write_header(&ref, es->wbuf);
+                *len = header + (size_t)avro_writer_tell(es->writer);
+                return 0;
+            }
+            if (rc != ENOSPC || es->wcap > SIZE_MAX / 4) {
+                errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
+                return -1;
+            }
+        }
+        size_t cap = es->wcap ? es->wcap * 2 : ENCODE_BUF_MIN * 4;
+        unsigned char *grown = realloc(es->wbuf, cap);
+        if (!grown) {
+            errstr_set(errstr, errstr_size, "encode: out of memory");
+            return -1;
+        }
+        es->wbuf = grown;
+        es->wcap = cap;
+    }
+}
+
+int envelope_encode_view(envelope_schema_t *es, change_op_t op, const char *id,
+                         int64_t source_ts_ms, const char *run_id, int full_sync,
+                         int64_t produced_at_ms, const json_t *record, const void **buf_out,
+                         size_t *len_out, char *errstr, size_t errstr_size)
 {
     *buf_out = NULL;
     *len_out = 0;
@@ -202,35 +248,37 @@ int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id, int64
                              : "the record");
         return -1;
     }
-    avro_value_reset(&es->value);
-    if (fill_event(es, op, id, source_ts_ms, run_id, full_sync, produced_at_ms, record, errstr,
-                   errstr_size) != 0)
-        return -1;
-    size_t size = 0;
-    if (avro_value_sizeof(&es->value, &size) != 0) {
-        errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
-        return -1;
+    if (es->wcap > ENCODE_BUF_KEEP) { /* one huge event does not stay for ever */
+        free(es->wbuf);
+        es->wbuf = NULL;
+        es->wcap = 0;
     }
-    /* the framing: single-object encoding, by our fingerprint */
-    wire_schema_ref_t ref = {.framing = WIRE_SINGLE_OBJECT, .fingerprint = es->fingerprint};
-    size_t header = wire_header_size(ref.framing);
-    unsigned char *buf = malloc(header + size);
-    if (!buf) {
+    avro_value_reset(&es->value);
+    size_t len;
+    if (fill_event(es, op, id, source_ts_ms, run_id, full_sync, produced_at_ms, record, errstr,
+                   errstr_size) != 0 ||
+        write_framed(es, &len, errstr, errstr_size) != 0)
+        return -1;
+    *buf_out = es->wbuf; /* es's until the next encode */
+    *len_out = len;
+    return 0;
+}
+
+int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id, int64_t source_ts_ms,
+                    const char *run_id, int full_sync, int64_t produced_at_ms, const json_t *record,
+                    void **buf_out, size_t *len_out, char *errstr, size_t errstr_size)
+{
+    const void *view;
+    *buf_out = NULL;
+    if (envelope_encode_view(es, op, id, source_ts_ms, run_id, full_sync, produced_at_ms, record,
+                             &view, len_out, errstr, errstr_size) != 0)
+        return -1;
+    if (!(*buf_out = malloc(*len_out))) {
+        *len_out = 0;
         errstr_set(errstr, errstr_size, "encode: out of memory");
         return -1;
     }
-    wire_write_header(&ref, buf);
-    avro_writer_t w = avro_writer_memory((char *)buf + header, (int64_t)size);
-    int rc = w ? avro_value_write(w, &es->value) : -1;
-    if (w)
-        avro_writer_free(w);
-    if (rc != 0) {
-        errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
-        free(buf);
-        return -1;
-    }
-    *buf_out = buf; /* now owned by the caller */
-    *len_out = header + size;
+    memcpy(*buf_out, view, *len_out); /* now owned by the caller */
     return 0;
 }
 

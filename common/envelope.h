@@ -76,6 +76,15 @@ int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id, int64
                     size_t errstr_size) TM_WARN_UNUSED;
 
 /*
+ * envelope_encode() without the copy: *buf_out points into es's write
+ * buffer, valid until the next encode or envelope_schema_destroy(es).
+ */
+int envelope_encode_view(envelope_schema_t *es, change_op_t op, const char *id,
+                         int64_t source_ts_ms, const char *run_id, int full_sync,
+                         int64_t produced_at_ms, const json_t *record, const void **buf_out,
+                         size_t *len_out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
  * Decodes a single-object-encoded event written with this schema. Returns
  * a new event, or NULL with errstr set (bad magic, a fingerprint that is
  * not this schema's, truncated or corrupt data).

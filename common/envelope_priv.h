@@ -29,7 +29,10 @@ struct envelope_schema {
     char *json_text;           /* pretty-printed event schema */
     avro_schema_t avro;
     avro_value_iface_t *iface;
-    avro_value_t value; /* reused by encode and decode: not thread-safe */
+    avro_value_t value;   /* reused by encode and decode: not thread-safe */
+    avro_writer_t writer; /* encode's, pointed at wbuf each time (or NULL) */
+    unsigned char *wbuf;  /* the last encoded event (envelope_encode_view) */
+    size_t wcap;
     uint64_t fingerprint;
     envelope_writer_t *writers;
     size_t n_writers;

@@ -21,37 +21,57 @@ rd_kafka_headers_t *kafka_headers_new(const kafka_header_t *h, size_t n)
     return list;
 }
 
-rd_kafka_resp_err_t kafka_produce(rd_kafka_t *rk, const kafka_message_t *m, int queue_full_ms,
-                                  char *errstr, size_t errstr_size)
+/* Past the deadline of a full queue: the error, and the headers freed. */
+static rd_kafka_resp_err_t give_up(rd_kafka_t *rk, const kafka_message_t *m, int queue_full_ms,
+                                   rd_kafka_resp_err_t err, char *errstr, size_t errstr_size)
 {
-    int64_t deadline = isotime_monotonic_ms() + queue_full_ms;
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+        errstr_set(errstr, errstr_size,
+                   "produce to %s: the local queue stayed full for %d ms (%d messages not yet "
+                   "acknowledged; is the broker reachable?)",
+                   m->topic, queue_full_ms, rd_kafka_outq_len(rk));
+    else
+        errstr_set(errstr, errstr_size, "produce to %s: %s", m->topic, rd_kafka_err2str(err));
+    if (m->headers)
+        rd_kafka_headers_destroy(m->headers); /* not taken over on failure */
+    return err;
+}
+
+rd_kafka_resp_err_t kafka_produce_paced(rd_kafka_t *rk, const kafka_message_t *m, int queue_full_ms,
+                                        unsigned *unpolled, char *errstr, size_t errstr_size)
+{
+    int64_t deadline = -1; /* read the clock only once the queue is full */
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
             rk, RD_KAFKA_V_TOPIC(m->topic), RD_KAFKA_V_KEY(m->key, m->key ? m->key_len : 0),
             RD_KAFKA_V_VALUE((void *)m->value, m->value ? m->value_len : 0),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(m->headers),
             RD_KAFKA_V_OPAQUE(m->opaque), RD_KAFKA_V_END);
-        if (!err) {
-            rd_kafka_poll(rk, 0); /* serve the reports that are due */
-            return err;           /* the headers are the message's now */
-        }
-        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            errstr_set(errstr, errstr_size, "produce to %s: %s", m->topic, rd_kafka_err2str(err));
-            if (m->headers)
-                rd_kafka_headers_destroy(m->headers); /* not taken over on failure */
+        if (!err) { /* the headers are the message's now */
+            if (!unpolled || ++*unpolled >= KAFKA_PRODUCE_POLL_EVERY) {
+                rd_kafka_poll(rk, 0); /* serve the reports that are due */
+                if (unpolled)
+                    *unpolled = 0;
+            }
             return err;
         }
-        if (isotime_monotonic_ms() >= deadline) {
-            errstr_set(errstr, errstr_size,
-                       "produce to %s: the local queue stayed full for %d ms (%d messages not yet "
-                       "acknowledged; is the broker reachable?)",
-                       m->topic, queue_full_ms, rd_kafka_outq_len(rk));
-            if (m->headers)
-                rd_kafka_headers_destroy(m->headers);
-            return err;
-        }
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            return give_up(rk, m, queue_full_ms, err, errstr, errstr_size);
+        int64_t now = isotime_monotonic_ms();
+        if (deadline < 0)
+            deadline = now + queue_full_ms;
+        if (now >= deadline)
+            return give_up(rk, m, queue_full_ms, err, errstr, errstr_size);
         rd_kafka_poll(rk, QUEUE_FULL_POLL_MS); /* delivery reports make room */
+        if (unpolled)
+            *unpolled = 0;
     }
+}
+
+rd_kafka_resp_err_t kafka_produce(rd_kafka_t *rk, const kafka_message_t *m, int queue_full_ms,
+                                  char *errstr, size_t errstr_size)
+{
+    return kafka_produce_paced(rk, m, queue_full_ms, NULL, errstr, errstr_size);
 }
 
 int kafka_produce_drain_ms(rd_kafka_t *rk)

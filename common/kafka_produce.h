@@ -6,6 +6,11 @@
  * (every message is delivered or expires by then), so
  * kafka_produce_drain_ms() is the wait past which trying again cannot help.
  *
+ * A producer that sends many messages in a row may serve delivery reports
+ * only every KAFKA_PRODUCE_POLL_EVERY messages (kafka_produce_paced): a
+ * poll per message costs a lock, a clock read and a queue check each time
+ * while the reports come in batches anyway.
+ *
  * Owns nothing; the headers handed in are taken over. The thread that
  * polls rk (delivery reports run inside the polls here, on that thread).
  * Fails with the librdkafka error and errstr "produce to TOPIC: reason".
@@ -47,6 +52,20 @@ typedef struct kafka_message {
  */
 rd_kafka_resp_err_t kafka_produce(rd_kafka_t *rk, const kafka_message_t *m, int queue_full_ms,
                                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* How many messages kafka_produce_paced() enqueues between two polls. */
+#define KAFKA_PRODUCE_POLL_EVERY 256
+
+/*
+ * kafka_produce() that serves the due delivery reports (rd_kafka_poll(rk,
+ * 0)) only after every KAFKA_PRODUCE_POLL_EVERY-th message it enqueued,
+ * counted in *unpolled (the caller's, 0 at first; it must poll or flush rk
+ * before it relies on the reports). While the queue is full it polls and
+ * waits exactly as kafka_produce() does.
+ */
+rd_kafka_resp_err_t kafka_produce_paced(rd_kafka_t *rk, const kafka_message_t *m, int queue_full_ms,
+                                        unsigned *unpolled, char *errstr,
+                                        size_t errstr_size) TM_WARN_UNUSED;
 
 /* How long rk's full queue takes at most to empty: its message.timeout.ms
  * plus a margin for the last reports (5 minutes when it is 0, infinite). */

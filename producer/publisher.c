@@ -26,6 +26,7 @@ typedef struct acked_offset {
 struct publisher {
     rd_kafka_t *rk;
     int queue_full_ms; /* how long a produce waits for room in the queue */
+    unsigned unpolled; /* messages enqueued since the last poll (kafka_produce_paced) */
     int64_t acked;
     int64_t failed;
     char first_error[512];
@@ -150,7 +151,8 @@ int publisher_produce(publisher_t *p, const char *topic, const char *key, const 
         .headers = kafka_headers_new(hdrs, n_hdrs),
         .opaque = delivery,
     };
-    rd_kafka_resp_err_t err = kafka_produce(p->rk, &m, p->queue_full_ms, errstr, errstr_size);
+    rd_kafka_resp_err_t err =
+        kafka_produce_paced(p->rk, &m, p->queue_full_ms, &p->unpolled, errstr, errstr_size);
     if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
         errstr_set(errstr, errstr_size,
                    "produce to %s: a message of %zu bytes is larger than "

@@ -13,7 +13,10 @@
  *
  * Owns: the rd_kafka_t and its counters. Payloads are copied on produce.
  * One thread: delivery reports run inside rd_kafka_poll/flush on the
- * caller's thread.
+ * caller's thread: publisher_produce serves them only every
+ * KAFKA_PRODUCE_POLL_EVERY messages (and while the queue is full), so the
+ * counters and a pub_delivery_t are up to date only after
+ * publisher_flush().
  */
 #ifndef TIDEMARK_PUBLISHER_H
 #define TIDEMARK_PUBLISHER_H

@@ -43,12 +43,13 @@ int run_dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad, con
 int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, const json_t *rec,
                 const char *url, int *dlqd, char *errstr, size_t errstr_size)
 {
-    void *buf = NULL;
+    const void *buf = NULL; /* r->es's write buffer: no copy, no free */
     size_t len = 0;
     char why[512];
     *dlqd = 0;
-    if (envelope_encode(r->es, op, id, source_ts, r->run_id, r->mode.full, isotime_now_ms(),
-                        op == CHANGE_OP_UPSERT ? rec : NULL, &buf, &len, why, sizeof(why)) != 0) {
+    if (envelope_encode_view(r->es, op, id, source_ts, r->run_id, r->mode.full, isotime_now_ms(),
+                             op == CHANGE_OP_UPSERT ? rec : NULL, &buf, &len, why,
+                             sizeof(why)) != 0) {
         *dlqd = 1; /* a per-record error: dead-letter it, the run goes on */
         return run_dead_letter(r, id, rec, why, url, errstr, errstr_size);
     }
@@ -57,7 +58,6 @@ int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, con
         {"tidemark.run", r->run_id},
     };
     int rc = publisher_produce(r->pub, r->topic, id, buf, len, hdrs, 2, NULL, why, sizeof(why));
-    free(buf);
     if (rc == PUBLISHER_TOO_LARGE) {
         /* Kafka will never take it: dead-letter it, or it blocks the
          * stream on every run. */

@@ -337,6 +337,44 @@ static void test_encode_errors(void **state)
     free(b2);
 }
 
+/* The write buffer grows for an event larger than any before (the
+ * first try fails for room and is redone), a huge one is not kept for the
+ * next, and the view is byte for byte what envelope_encode() returns. */
+static void test_encode_buffer_growth(void **state)
+{
+    fixture_t *f = *state;
+    static const size_t sizes[] = {10, 300, 5000, 2u << 20, 20, 70000};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        char err[512] = "";
+        json_t *rec = loads(customer_rec);
+        char *name = malloc(sizes[i] + 1);
+        assert_non_null(name);
+        memset(name, 'a' + (int)i, sizes[i]);
+        name[sizes[i]] = '\0';
+        json_object_set_new(rec, "name", json_string(name));
+        void *copy;
+        size_t copy_len;
+        assert_int_equal(envelope_encode(f->es, CHANGE_OP_UPSERT, "17", 0, "r", 0, 0, rec, &copy,
+                                         &copy_len, err, sizeof(err)),
+                         0);
+        const void *view;
+        size_t len;
+        assert_int_equal(envelope_encode_view(f->es, CHANGE_OP_UPSERT, "17", 0, "r", 0, 0, rec,
+                                              &view, &len, err, sizeof(err)),
+                         0);
+        assert_int_equal(len, copy_len);
+        assert_memory_equal(view, copy, len);
+        change_event_t *ev = envelope_decode(f->es, copy, copy_len, err, sizeof(err));
+        if (!ev)
+            fail_msg("size %zu: %s", sizes[i], err);
+        assert_string_equal(json_string_value(json_object_get(ev->after, "name")), name);
+        change_event_destroy(ev);
+        free(copy);
+        free(name);
+        json_decref(rec);
+    }
+}
+
 static void expect_decode_error(fixture_t *f, const void *buf, size_t len, const char *want)
 {
     char err[512] = "";
@@ -451,6 +489,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip_delete, setup_customer, teardown),
         cmocka_unit_test_setup_teardown(test_round_trip_kitchen, setup_kitchen, teardown),
         cmocka_unit_test_setup_teardown(test_encode_errors, setup_customer, teardown),
+        cmocka_unit_test_setup_teardown(test_encode_buffer_growth, setup_customer, teardown),
         cmocka_unit_test_setup_teardown(test_decode_errors, setup_customer, teardown),
         cmocka_unit_test_setup_teardown(test_decode_other_schema, setup_kitchen, teardown),
         cmocka_unit_test_setup_teardown(test_peek, setup_customer, teardown),

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -145,6 +146,44 @@ static void test_queue_full_deadline(void **state)
     rd_kafka_destroy(rk);
 }
 
+/* kafka_produce_paced polls every KAFKA_PRODUCE_POLL_EVERY messages, and
+ * a queue that stays full still ends in the same error at the deadline. */
+static void test_paced(void **state)
+{
+    (void)state;
+    char max[16];
+    snprintf(max, sizeof(max), "%d", KAFKA_PRODUCE_POLL_EVERY + 1);
+    config_kv_t props[] = {{"queue.buffering.max.messages", max, 3}};
+    tm_config_t c = fake_conf(props, 1);
+    char err[512] = "";
+    const kafka_client_opts_t opts = {.client_id = "tidemark-p"};
+    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    const kafka_message_t m = {.topic = "t", .value = "v", .value_len = 1};
+    unsigned unpolled = 0;
+    for (int i = 1; i < KAFKA_PRODUCE_POLL_EVERY; i++) {
+        assert_int_equal(kafka_produce_paced(rk, &m, 300, &unpolled, err, sizeof(err)), 0);
+        assert_int_equal(unpolled, i);
+    }
+    assert_int_equal(kafka_produce_paced(rk, &m, 300, &unpolled, err, sizeof(err)), 0);
+    assert_int_equal(unpolled, 0); /* polled */
+    assert_int_equal(kafka_produce_paced(rk, &m, 300, &unpolled, err, sizeof(err)), 0);
+    assert_int_equal(unpolled, 1);
+
+    int64_t t0 = isotime_monotonic_ms();
+    assert_int_equal(kafka_produce_paced(rk, &m, 300, &unpolled, err, sizeof(err)),
+                     RD_KAFKA_RESP_ERR__QUEUE_FULL);
+    int64_t waited = isotime_monotonic_ms() - t0;
+    assert_true(waited >= 300 && waited < 5000);
+    assert_non_null(strstr(err, "produce to t: the local queue stayed full for 300 ms"));
+    assert_int_equal(unpolled, 0);
+
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(rk, 1000);
+    rd_kafka_destroy(rk);
+}
+
 /* Any other refusal is returned at once, with the topic in errstr. */
 static void test_too_large(void **state)
 {
@@ -192,11 +231,9 @@ static void test_drain_ms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_caller_wins),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_queue_full_deadline),
-        cmocka_unit_test(test_too_large),
-        cmocka_unit_test(test_drain_ms),
+        cmocka_unit_test(test_caller_wins),         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_queue_full_deadline), cmocka_unit_test(test_paced),
+        cmocka_unit_test(test_too_large),           cmocka_unit_test(test_drain_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
