@@ -21,7 +21,7 @@
 static void log_err(const char *msg, const char *err)
 {
     char q[600];
-    log_error(msg, "error=%s", log_quote(q, sizeof q, err));
+    log_error(msg, "error=%s", log_quote(q, sizeof(q), err));
 }
 
 /* One pass over every stream. Returns the number of failed runs, -1 if
@@ -29,8 +29,8 @@ static void log_err(const char *msg, const char *err)
 static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub,
                     const run_cmd_opts_t *opts)
 {
-    const char **names = calloc(set->n ? set->n : 1, sizeof *names);
-    run_record_t **cps = calloc(set->n ? set->n : 1, sizeof *cps);
+    const char **names = calloc(set->n ? set->n : 1, sizeof(*names));
+    run_record_t **cps = calloc(set->n ? set->n : 1, sizeof(*cps));
     char err[1024];
     int failed = 0;
     if (!names || !cps) {
@@ -41,14 +41,14 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
     }
     for (size_t i = 0; i < set->n; i++)
         names[i] = set->items[i].sc->name;
-    if (checkpoint_read(conf, names, set->n, cps, err, sizeof err) != 0) {
+    if (checkpoint_read(conf, names, set->n, cps, err, sizeof(err)) != 0) {
         log_err("cannot read the checkpoints", err);
         failed = -1;
     }
     run_opts_t so = {.force_full = opts->full, .allow_mass_delete = opts->allow_mass_delete};
     for (size_t i = 0; i < set->n && failed >= 0 && tm_running; i++) {
-        if (run_once(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, err, sizeof err) !=
-            0)
+        if (run_once(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, err,
+                     sizeof(err)) != 0)
             failed++; /* run_once logged it with its context */
     }
     for (size_t i = 0; i < set->n; i++)
@@ -61,11 +61,11 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
 int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t *opts)
 {
     char err[1024];
-    if (http_global_init(err, sizeof err) != 0) {
+    if (http_global_init(err, sizeof(err)) != 0) {
         log_err("cannot start", err);
         return 1;
     }
-    publisher_t *pub = publisher_new(conf, err, sizeof err);
+    publisher_t *pub = publisher_new(conf, err, sizeof(err));
     if (!pub) {
         log_err("cannot start the Kafka producer", err);
         http_global_cleanup();
@@ -79,7 +79,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
             /* A fatal producer error outlives the run: start afresh. */
             log_warn("replacing the Kafka producer after a fatal error", "%s", "");
             publisher_destroy(pub);
-            if (!(pub = publisher_new(conf, err, sizeof err))) {
+            if (!(pub = publisher_new(conf, err, sizeof(err)))) {
                 log_err("cannot restart the Kafka producer", err);
                 http_global_cleanup();
                 return 1;
@@ -102,11 +102,11 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
 {
     char err[1024], topic[512];
     run_record_t *cp = NULL;
-    if (checkpoint_read(conf, &stream, 1, &cp, err, sizeof err) != 0) {
+    if (checkpoint_read(conf, &stream, 1, &cp, err, sizeof(err)) != 0) {
         log_err("cannot read the checkpoint", err);
         return 1;
     }
-    publisher_t *pub = publisher_new(conf, err, sizeof err);
+    publisher_t *pub = publisher_new(conf, err, sizeof(err));
     if (!pub) {
         log_err("cannot start the Kafka producer", err);
         run_record_destroy(cp);
@@ -114,7 +114,7 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
     }
     int64_t now = isotime_now_ms();
     char run_id[128];
-    run_make_id(stream, now, run_id, sizeof run_id);
+    run_make_id(stream, now, run_id, sizeof(run_id));
     run_record_t rr = {0};
     rr.stream = (char *)stream;
     rr.run_id = run_id;
@@ -129,9 +129,9 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
     }
     rr.started_at_ms = rr.finished_at_ms = now;
     rr.last_full_at_ms = cp ? cp->last_full_at_ms : 0;
-    topic_sync_runs(conf, topic, sizeof topic);
+    topic_sync_runs(conf, topic, sizeof(topic));
     if (rc == 0)
-        rc = checkpoint_write(pub, topic, &rr, err, sizeof err);
+        rc = checkpoint_write(pub, topic, &rr, err, sizeof(err));
     run_hwm_clear(&rr.deleted_hwm);
     run_record_destroy(cp);
     publisher_destroy(pub);
@@ -141,7 +141,7 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
     }
     char when[ISOTIME_BUFSIZE] = "none";
     if (has_since)
-        isotime_format(since_ms, when, sizeof when);
+        isotime_format(since_ms, when, sizeof(when));
     log_info("checkpoint reset", "stream=%s run_id=%s hwm=%s", stream, run_id, when);
     return 0;
 }

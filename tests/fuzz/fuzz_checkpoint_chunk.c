@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_decref(o);
 
     hwm_tracker_t t;
-    memset(&t, 0, sizeof t);
-    int rc = checkpoint_decode_chunk(&t, &ref, (const char *)data, size, err, sizeof err);
+    memset(&t, 0, sizeof(t));
+    int rc = checkpoint_decode_chunk(&t, &ref, (const char *)data, size, err, sizeof(err));
     FUZZ_CHECK(rc == 0 || rc == -1, "rc %d: %s", rc, err);
     if (rc == 0)
         FUZZ_CHECK((int64_t)hwm_tracker_count(&t) <= ref.ids, "%zu ids of %lld",

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fd < 0) {
         fd = memfd_create("tidemark.conf", 0);
         FUZZ_CHECK(fd >= 0, "memfd_create");
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
         setenv("TM_FUZZ_SET", "value", 1);
         unsetenv("TM_FUZZ_UNSET");
     }
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(pwrite(fd, data, size, 0) == (ssize_t)size, "pwrite");
 
     err[0] = '\0';
-    if (config_load(path, &conf, err, sizeof err) == 0) {
+    if (config_load(path, &conf, err, sizeof(err)) == 0) {
         FUZZ_CHECK(conf != NULL, "0 without a tree");
         FUZZ_CHECK(conf->bootstrap_servers != NULL, "no bootstrap.servers");
         for (size_t i = 0; i < conf->n_streams; i++) {
@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(v >= 0, "size '%s' = %lld", s, (long long)v);
     if (config_parse_number(s, &d) == 0)
         FUZZ_CHECK(d >= 0, "number '%s' = %g", s, d);
-    char *x = config_expand_env(s, err, sizeof err);
+    char *x = config_expand_env(s, err, sizeof(err));
     free(x);
     free(s);
     return 0;

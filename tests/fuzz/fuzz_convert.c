@@ -25,8 +25,8 @@ static envelope_schema_t *es;
 static void setup(void)
 {
     char err[512];
-    FUZZ_CHECK(record_schema_parse(FUZZ_SCHEMA, &rs, err, sizeof err) == 0, "%s", err);
-    es = envelope_schema_new(rs, err, sizeof err);
+    FUZZ_CHECK(record_schema_parse(FUZZ_SCHEMA, &rs, err, sizeof(err)) == 0, "%s", err);
+    es = envelope_schema_new(rs, err, sizeof(err));
     FUZZ_CHECK(es, "%s", err);
 }
 
@@ -36,7 +36,7 @@ static void write_seed(const void *buf, size_t len)
     char path[4096];
     if (!dir || len < 10)
         return;
-    snprintf(path, sizeof path, "%s/event-%016llx", dir, (unsigned long long)avsc_crc64(buf, len));
+    snprintf(path, sizeof(path), "%s/event-%016llx", dir, (unsigned long long)avsc_crc64(buf, len));
     FILE *f = fopen(path, "wb");
     if (!f)
         return;
@@ -53,12 +53,12 @@ static void one(const json_t *rec)
     const char *id = json_string_value(json_object_get(rec, "id"));
 
     if (envelope_encode(es, CHANGE_OP_UPSERT, id ? id : "x", 1795608000000, "run", 0, 1795608000001,
-                        rec, &buf, &len, err, sizeof err) != 0) {
+                        rec, &buf, &len, err, sizeof(err)) != 0) {
         FUZZ_CHECK(err[0], "refused without a reason");
         return;
     }
     write_seed(buf, len);
-    change_event_t *ev = envelope_decode(es, buf, len, err, sizeof err);
+    change_event_t *ev = envelope_decode(es, buf, len, err, sizeof(err));
     FUZZ_CHECK(ev, "the producer wrote an event the worker cannot read: %s", err);
     FUZZ_CHECK(ev->op == CHANGE_OP_UPSERT && !strcmp(ev->id, id ? id : "x") &&
                    ev->source_ts_ms == 1795608000000 && json_is_object(ev->after),
@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!rs)
         setup();
-    if (jsonpage_parse((const char *)data, size, "", &page, err, sizeof err) != 0)
+    if (jsonpage_parse((const char *)data, size, "", &page, err, sizeof(err)) != 0)
         return 0;
     size_t n = page.records ? json_array_size(page.records) : 0, b = 0;
     for (size_t i = 0; i < n; i++) {

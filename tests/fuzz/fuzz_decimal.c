@@ -41,7 +41,7 @@ static unsigned char *from_text(const char *t, int scale, size_t *len, int *rc)
     if (!b)
         abort();
     int precision = (int)(tl + (size_t)scale + 2);
-    *rc = decimal_from_text(t, precision, scale, b, cap, len, err, sizeof err);
+    *rc = decimal_from_text(t, precision, scale, b, cap, len, err, sizeof(err));
     if (*rc != 0) {
         free(b);
         return NULL;

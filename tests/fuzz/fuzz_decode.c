@@ -63,17 +63,17 @@ static void setup(void)
     record_schema_t *old_rs;
     envelope_schema_t *old_es;
 
-    FUZZ_CHECK(record_schema_parse(FUZZ_SCHEMA, &stream.rs, err, sizeof err) == 0, "%s", err);
-    stream.es = envelope_schema_new(stream.rs, err, sizeof err);
+    FUZZ_CHECK(record_schema_parse(FUZZ_SCHEMA, &stream.rs, err, sizeof(err)) == 0, "%s", err);
+    stream.es = envelope_schema_new(stream.rs, err, sizeof(err));
     FUZZ_CHECK(stream.es, "%s", err);
     FUZZ_CHECK(stream_sql_build(stream.rs, "every", "id", DELETE_MODE_SOFT, &stream.sql, err,
-                                sizeof err) == 0,
+                                sizeof(err)) == 0,
                "%s", err);
     stream.sc = &sc;
-    snprintf(stream.topic, sizeof stream.topic, "%s", TOPIC);
+    snprintf(stream.topic, sizeof(stream.topic), "%s", TOPIC);
     fp_now = envelope_schema_fingerprint(stream.es);
-    FUZZ_CHECK(record_schema_parse(FUZZ_SCHEMA_V0, &old_rs, err, sizeof err) == 0, "%s", err);
-    old_es = envelope_schema_new(old_rs, err, sizeof err);
+    FUZZ_CHECK(record_schema_parse(FUZZ_SCHEMA_V0, &old_rs, err, sizeof(err)) == 0, "%s", err);
+    old_es = envelope_schema_new(old_rs, err, sizeof(err));
     FUZZ_CHECK(old_es, "%s", err);
     old_json = strdup(envelope_schema_json(old_es));
     fp_old = envelope_schema_fingerprint(old_es);
@@ -113,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     decoded_t d;
     char err[512];
     dead = 0;
-    FUZZ_CHECK(decode_batch(b, &ws, RUNS, (dlq_queue_t *)&ws, &d, err, sizeof err) == 0,
+    FUZZ_CHECK(decode_batch(b, &ws, RUNS, (dlq_queue_t *)&ws, &d, err, sizeof(err)) == 0,
                "decode_batch failed: %s", err);
     FUZZ_CHECK(d.n_events + d.n_runs + d.dead_letters <= 1 && dead == d.dead_letters,
                "%zu events, %zu runs, %zu dead letters (%zu sent)", d.n_events, d.n_runs,

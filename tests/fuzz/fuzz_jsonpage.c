@@ -17,13 +17,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const paths[] = {"", "data", "result.items", NULL, "a.b.c.d", "data."};
     if (size < 1)
         return 0;
-    const char *path = paths[data[0] % (sizeof paths / sizeof paths[0])];
+    const char *path = paths[data[0] % (sizeof(paths) / sizeof(paths[0]))];
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
     jsonpage_t page;
     char err[512];
 
-    if (jsonpage_parse(body, len, path, &page, err, sizeof err) != 0) {
+    if (jsonpage_parse(body, len, path, &page, err, sizeof(err)) != 0) {
         FUZZ_CHECK(err[0] && !page.root && !page.records && !page.bad && !page.n_bad,
                    "failed but not empty: '%s'", err);
         return 0;
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *j1 = jsonnum_dumps(page.root, JSON_COMPACT | JSON_ENCODE_ANY);
     FUZZ_CHECK(j1, "the body does not serialize");
     jsonpage_clear(&page);
-    FUZZ_CHECK(jsonpage_parse(j1, strlen(j1), path, &page, err, sizeof err) == 0,
+    FUZZ_CHECK(jsonpage_parse(j1, strlen(j1), path, &page, err, sizeof(err)) == 0,
                "written back, it does not read: %s\n%s", err, j1);
     FUZZ_CHECK(page.n_bad == 0, "written back, %zu bad items: %s\n%s", page.n_bad,
                page.bad[0].reason, j1);

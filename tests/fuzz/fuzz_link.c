@@ -23,14 +23,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         link_list_clear(&l);
     }
-    for (size_t b = 0; b < sizeof bases / sizeof bases[0]; b++) {
+    for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
         char *out = NULL;
-        int rc = link_find(s, "next", bases[b], &out, err, sizeof err);
+        int rc = link_find(s, "next", bases[b], &out, err, sizeof(err));
         FUZZ_CHECK(rc >= -1 && rc <= 1, "rc %d", rc);
         if (rc == 1) {
             FUZZ_CHECK(out && (!strncmp(out, "http://", 7) || !strncmp(out, "https://", 8)),
                        "'%s' gives '%s'", s, out ? out : "(null)");
-            FUZZ_CHECK(url_check_follow(bases[b], out, err, sizeof err) == 0,
+            FUZZ_CHECK(url_check_follow(bases[b], out, err, sizeof(err)) == 0,
                        "'%s' gives '%s', not to be followed: %s", s, out, err);
             (void)url_same_origin(bases[b], out);
             free(out);

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const int64_t caps[] = {0, 1000, 3600000, INT64_MAX};
     char *s = fuzz_cstr(data, size);
 
-    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+    for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
         int64_t wait = -12345;
         if (http_retry_after_ms(s, now, caps[i], &wait) == 0)
             FUZZ_CHECK(wait >= 0 && wait <= caps[i], "'%s' cap %lld: wait %lld", s,

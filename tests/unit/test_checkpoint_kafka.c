@@ -69,13 +69,13 @@ static void place_open(kafka_place_t *k)
 
     *k = (kafka_place_t){
         .conf = {.path = "test.conf", .topic_prefix = prefix ? (char *)prefix : "ckpt"}};
-    topic_sync_runs(&k->conf, k->topic, sizeof k->topic);
+    topic_sync_runs(&k->conf, k->topic, sizeof(k->topic));
     if (!bootstrap || !*bootstrap) {
         rd_kafka_conf_t *kc = rd_kafka_conf_new();
         /* the handle only carries the cluster: no warning about having no
          * bootstrap.servers of its own */
-        assert_int_equal(rd_kafka_conf_set(kc, "log_level", "3", err, sizeof err), 0);
-        assert_non_null((k->mock_rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err)));
+        assert_int_equal(rd_kafka_conf_set(kc, "log_level", "3", err, sizeof(err)), 0);
+        assert_non_null((k->mock_rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof(err))));
         assert_non_null((k->mc = rd_kafka_mock_cluster_new(k->mock_rk, 3)));
         assert_int_equal(rd_kafka_mock_topic_create(k->mc, k->topic, 32, 3), 0);
         bootstrap = rd_kafka_mock_cluster_bootstraps(k->mc);
@@ -97,7 +97,7 @@ static void build_tracker(size_t n, hwm_tracker_t *t)
     char id[32], dg[HWM_DIGEST_SIZE];
     int64_t t0 = isotime_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
-        make_id(i, id, sizeof id, dg);
+        make_id(i, id, sizeof(id), dg);
         assert_int_equal(hwm_observe(t, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg), 0);
     }
     size_t mem = idset_memory(t->ids) + idset_memory(t->pending);
@@ -115,7 +115,7 @@ static int64_t write_checkpoint(publisher_t *pub, const char *topic, char *run_i
 
     publisher_reset(pub);
     *seq = 0;
-    if (checkpoint_prepare(pub, topic, STREAM, run_id, seq, t, head, err, sizeof err) != 0)
+    if (checkpoint_prepare(pub, topic, STREAM, run_id, seq, t, head, err, sizeof(err)) != 0)
         fail_msg("prepare %s: %s", run_id, err);
     *rr = (run_record_t){.stream = STREAM,
                          .run_id = run_id,
@@ -123,7 +123,7 @@ static int64_t write_checkpoint(publisher_t *pub, const char *topic, char *run_i
                          .started_at_ms = AT,
                          .finished_at_ms = AT,
                          .hwm = *head};
-    if (checkpoint_write(pub, topic, rr, err, sizeof err) != 0)
+    if (checkpoint_write(pub, topic, rr, err, sizeof(err)) != 0)
         fail_msg("write %s: %s", run_id, err);
     return publisher_acked(pub);
 }
@@ -149,7 +149,7 @@ static run_record_t *read_checkpoint(const tm_config_t *conf, const char *run_id
     run_record_t *cp = NULL;
     char err[512];
 
-    if (checkpoint_read(conf, names, 1, &cp, err, sizeof err) != 0)
+    if (checkpoint_read(conf, names, 1, &cp, err, sizeof(err)) != 0)
         fail_msg("read %s: %s", run_id, err);
     assert_non_null(cp);
     assert_string_equal(cp->run_id, run_id);
@@ -165,11 +165,11 @@ static void load_and_compare(const run_record_t *cp, size_t n, hwm_tracker_t *ba
     assert_int_equal(hwm_tracker_count(back), n);
     assert_true(back->has_value && back->value_ms == AT);
     for (size_t i = 0; i < n; i++) {
-        make_id(i, id, sizeof id, dg);
+        make_id(i, id, sizeof(id), dg);
         if (!hwm_should_skip(back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg))
             fail_msg("id %s was not read back with its digest", id);
     }
-    make_id(n, id, sizeof id, dg);
+    make_id(n, id, sizeof(id), dg);
     assert_false(hwm_should_skip(back, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, AT, dg));
 }
 
@@ -183,7 +183,7 @@ static void test_round_trip(void **state)
     print_message("%zu ids at the HWM, through %s (%s)\n", n, k.conf.bootstrap_servers, k.topic);
     hwm_tracker_t t = {0};
     build_tracker(n, &t);
-    publisher_t *pub = publisher_new(&k.conf, err, sizeof err);
+    publisher_t *pub = publisher_new(&k.conf, err, sizeof(err));
     if (!pub)
         fail_msg("%s", err);
 

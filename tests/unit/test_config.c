@@ -25,15 +25,15 @@ typedef struct {
 
 static int setup(void **state)
 {
-    tmpconf_t *t = calloc(1, sizeof *t);
+    tmpconf_t *t = calloc(1, sizeof(*t));
     if (!t)
         return -1;
-    snprintf(t->dir, sizeof t->dir, "/tmp/tm_config_XXXXXX");
+    snprintf(t->dir, sizeof(t->dir), "/tmp/tm_config_XXXXXX");
     if (!mkdtemp(t->dir)) {
         free(t);
         return -1;
     }
-    snprintf(t->path, sizeof t->path, "%s/tidemark.conf", t->dir);
+    snprintf(t->path, sizeof(t->path), "%s/tidemark.conf", t->dir);
     *state = t;
     return 0;
 }
@@ -61,7 +61,7 @@ static tm_config_t *load_ok(tmpconf_t *t, const char *text)
     tm_config_t *c = NULL;
     char err[512] = "";
     write_file(t->path, text);
-    if (config_load(t->path, &c, err, sizeof err) != 0)
+    if (config_load(t->path, &c, err, sizeof(err)) != 0)
         fail_msg("config_load failed: %s", err);
     assert_non_null(c);
     return c;
@@ -217,13 +217,13 @@ static void test_errors(void **state)
     tmpconf_t *t = *state;
     int failures = 0;
 
-    for (size_t i = 0; i < sizeof err_cases / sizeof err_cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(err_cases) / sizeof(err_cases[0]); i++) {
         const err_case_t *c = &err_cases[i];
         tm_config_t *conf = (tm_config_t *)1;
         char err[512] = "", want[512];
         write_file(t->path, c->text);
-        int rc = config_load(t->path, &conf, err, sizeof err);
-        snprintf(want, sizeof want, "%s%s", t->path, c->err);
+        int rc = config_load(t->path, &conf, err, sizeof(err));
+        snprintf(want, sizeof(want), "%s%s", t->path, c->err);
         if (rc != -1 || conf != NULL || strcmp(err, want) != 0) {
             print_error("case '%s': rc=%d\n  got:  %s\n  want: %s\n", c->name, rc, err, want);
             failures++;
@@ -239,7 +239,7 @@ static void test_missing_file(void **state)
     tm_config_t *c = (tm_config_t *)1;
     char err[256];
     (void)state;
-    assert_int_equal(config_load("/nonexistent/tidemark.conf", &c, err, sizeof err), -1);
+    assert_int_equal(config_load("/nonexistent/tidemark.conf", &c, err, sizeof(err)), -1);
     assert_null(c);
     assert_string_equal(err, "/nonexistent/tidemark.conf: cannot open: No such file or directory");
 }
@@ -396,8 +396,8 @@ static void test_inline_comments(void **state)
     tm_config_t *bad = NULL;
     char err[512], want[512];
     write_file(t->path, KAFKA "[worker]\nbatch.max.records = 20;no space\n" STREAM);
-    assert_int_equal(config_load(t->path, &bad, err, sizeof err), -1);
-    snprintf(want, sizeof want, "%s:4: [worker] batch.max.records: not an integer: '20;no space'",
+    assert_int_equal(config_load(t->path, &bad, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s:4: [worker] batch.max.records: not an integer: '20;no space'",
              t->path);
     assert_string_equal(err, want);
 }
@@ -432,7 +432,7 @@ static void test_schema_path(void **state)
                                       "cursor.field = m\ncursor.param = p\n"
                                       "[stream b]\nurl = u\nschema = /etc/b.avsc\n"
                                       "cursor.field = m\ncursor.param = p\n");
-    snprintf(want, sizeof want, "%s/schemas/a.avsc", t->dir);
+    snprintf(want, sizeof(want), "%s/schemas/a.avsc", t->dir);
     assert_int_equal(c->n_streams, 2);
     assert_string_equal(c->streams[0].name, "a"); /* file order */
     assert_string_equal(c->streams[0].schema_path, want);
@@ -443,16 +443,16 @@ static void test_schema_path(void **state)
 static void test_crlf_bom_long_line(void **state)
 {
     char text[2048], longurl[1024];
-    memset(longurl, 'a', sizeof longurl - 1);
-    longurl[sizeof longurl - 1] = '\0';
-    snprintf(text, sizeof text,
+    memset(longurl, 'a', sizeof(longurl) - 1);
+    longurl[sizeof(longurl) - 1] = '\0';
+    snprintf(text, sizeof(text),
              "\xEF\xBB\xBF[kafka]\r\nbootstrap.servers = k:1\r\n"
              "[stream s]\r\nurl = http://x/%s\r\nschema = s.avsc\r\n"
              "cursor.field = m\r\ncursor.param = p\r\n",
              longurl);
     tm_config_t *c = load_ok(*state, text);
     assert_string_equal(c->bootstrap_servers, "k:1");
-    assert_int_equal(strlen(c->streams[0].url), strlen("http://x/") + sizeof longurl - 1);
+    assert_int_equal(strlen(c->streams[0].url), strlen("http://x/") + sizeof(longurl) - 1);
     config_destroy(c);
 }
 
@@ -463,9 +463,9 @@ static void test_stream_derived_defaults(void **state)
         const char *pagination;
         int sorted;
     } cases[] = {{"none", 1}, {"page", 1}, {"offset", 1}, {"cursor", 0}, {"link", 0}};
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[512];
-        snprintf(text, sizeof text,
+        snprintf(text, sizeof(text),
                  KAFKA STREAM "pagination = %s\nrecords.path = r.items\nnext.path = n\n",
                  cases[i].pagination);
         tm_config_t *c = load_ok(*state, text);

@@ -35,7 +35,7 @@ static void test_example_loads(void **state)
     tm_config_t *c = NULL;
     char err[512] = "";
     (void)state;
-    if (config_load("../../tidemark.conf.example", &c, err, sizeof err) != 0)
+    if (config_load("../../tidemark.conf.example", &c, err, sizeof(err)) != 0)
         fail_msg("tidemark.conf.example: %s", err);
     const stream_conf_t *s = config_stream(c, "customers");
     assert_non_null(s);
@@ -58,7 +58,7 @@ static int example_has(const char *text, const char *entry)
     char section[32] = "", want_sec[32] = "";
     const char *key = strchr(entry, ' ');
     if (key) {
-        snprintf(want_sec, sizeof want_sec, "%.*s", (int)(key - entry), entry);
+        snprintf(want_sec, sizeof(want_sec), "%.*s", (int)(key - entry), entry);
         key++;
     } else {
         key = entry;

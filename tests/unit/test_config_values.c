@@ -36,7 +36,7 @@ static void test_parse_duration(void **state)
         {"9223372036854775807d", -1, 0},
     };
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t ms = 0;
         int rc = config_parse_duration(cases[i].in, &ms);
         if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms))
@@ -73,7 +73,7 @@ static void test_parse_size(void **state)
         {"8589934592GiB", -1, 0},
     };
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t b = 0;
         int rc = config_parse_size(cases[i].in, &b);
         if (rc != cases[i].rc || (rc == 0 && b != cases[i].bytes))
@@ -95,7 +95,7 @@ static void test_parse_number(void **state)
         {"20%", -1, 0},
     };
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         double v = -1;
         int rc = config_parse_number(cases[i].in, &v);
         if (rc != cases[i].rc || (rc == 0 && (v < cases[i].v - 1e-12 || v > cases[i].v + 1e-12)))
@@ -109,12 +109,12 @@ static void test_expand_env(void **state)
     char err[128] = "";
     (void)state;
     setenv("TM_A", "x", 1);
-    char *s = config_expand_env("${TM_A}-${TM_A}$${TM_A}$", err, sizeof err);
+    char *s = config_expand_env("${TM_A}-${TM_A}$${TM_A}$", err, sizeof(err));
     assert_string_equal(s, "x-x$x$");
     free(s);
-    assert_null(config_expand_env("a${TM_NOPE_NOPE}", err, sizeof err));
+    assert_null(config_expand_env("a${TM_NOPE_NOPE}", err, sizeof(err)));
     assert_string_equal(err, "environment variable TM_NOPE_NOPE is not set");
-    assert_null(config_expand_env("${}", err, sizeof err));
+    assert_null(config_expand_env("${}", err, sizeof(err)));
     assert_string_equal(err, "bad environment variable name ''");
     unsetenv("TM_A");
 }

@@ -455,7 +455,7 @@ static void test_row_extreme_timestamps(void **state)
     assert_int_equal(record_schema_load(KITCHEN, &rs, err, sizeof(err)), 0);
     avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
     assert_non_null(iface);
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         avro_value_t val, field;
         json_t *rec = loads(kitchen_base);
         assert_int_equal(avro_generic_value_new(iface, &val), 0);

@@ -32,10 +32,10 @@ static void test_transient(void **state)
     (void)state;
     static const long yes[] = {408, 429, 500, 502, 503, 504, 599};
     static const long no[] = {200, 301, 304, 400, 401, 403, 404, 410, 422, 600};
-    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
         if (!http_status_transient(yes[i]))
             fail_msg("%ld should be retried", yes[i]);
-    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
         if (http_status_transient(no[i]))
             fail_msg("%ld should not be retried", no[i]);
     assert_true(http_curl_transient(CURLE_HTTP2));
@@ -85,7 +85,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     srv_t *s = cls;
     int n = s->n++;
     if (n < MAX_LOG) {
-        snprintf(s->path[n], sizeof s->path[n], "%s", url);
+        snprintf(s->path[n], sizeof(s->path[n]), "%s", url);
         s->auth[n] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Auth") != NULL;
         s->at[n] = isotime_monotonic_ms();
     }
@@ -112,16 +112,16 @@ static void srv_start(srv_t *s)
                             MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
     assert_non_null(s->d);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%u", (unsigned)info->port);
+    snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%u", (unsigned)info->port);
 }
 
 static int setup(void **state)
 {
-    env_t *e = calloc(1, sizeof *e);
+    env_t *e = calloc(1, sizeof(*e));
     srv_start(&e->a);
     srv_start(&e->b);
     char err[128];
-    assert_int_equal(http_global_init(err, sizeof err), 0);
+    assert_int_equal(http_global_init(err, sizeof(err)), 0);
     signals_install();
     E = e;
     *state = e;
@@ -150,11 +150,11 @@ static void reset(env_t *e, script_fn a, script_fn b)
 static http_client_t *client(env_t *e, int max_retries)
 {
     char err[256];
-    http_client_t *hc = http_client_new("X-Auth: s3cr3t", 5000, max_retries, err, sizeof err);
+    http_client_t *hc = http_client_new("X-Auth: s3cr3t", 5000, max_retries, err, sizeof(err));
     assert_non_null(hc);
     char url[128];
-    snprintf(url, sizeof url, "%s/items", e->a.base);
-    assert_int_equal(http_client_allow_auth(hc, url, err, sizeof err), 0);
+    snprintf(url, sizeof(url), "%s/items", e->a.base);
+    assert_int_equal(http_client_allow_auth(hc, url, err, sizeof(err)), 0);
     return hc;
 }
 
@@ -165,7 +165,7 @@ static void cross_a(srv_t *s, const char *path, int n, reply_t *r)
 {
     (void)s, (void)n;
     if (strcmp(path, "/start") == 0) {
-        snprintf(loc, sizeof loc, "%s/landing", E->b.base);
+        snprintf(loc, sizeof(loc), "%s/landing", E->b.base);
         *r = (reply_t){302, {{"Location", loc}, {"Link", "</wrong>; rel=\"next\""}}, NULL, 0};
     }
 }
@@ -185,14 +185,14 @@ static void test_cross_origin_redirect(void **state)
     reset(e, cross_a, cross_b);
     http_client_t *hc = client(e, 0);
     char url[128], err[512], want[128];
-    snprintf(url, sizeof url, "%s/start", e->a.base);
+    snprintf(url, sizeof(url), "%s/start", e->a.base);
     http_response_t resp = {0};
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
     assert_int_equal(e->a.n, 1);
     assert_int_equal(e->b.n, 1);
     assert_true(e->a.auth[0]);  /* the stream's origin gets it */
     assert_false(e->b.auth[0]); /* the redirect target does not */
-    snprintf(want, sizeof want, "%s/landing", e->b.base);
+    snprintf(want, sizeof(want), "%s/landing", e->b.base);
     assert_string_equal(resp.url, want);
     /* both Link lines of the final answer, none of the 3xx */
     assert_string_equal(resp.link, "</p1>; rel=\"first\"\n</p2>; rel=\"next\"");
@@ -202,8 +202,8 @@ static void test_cross_origin_redirect(void **state)
     /* back on the stream's origin after a detour: it gets it again */
     e->b.script = NULL;
     reset(e, cross_a, NULL);
-    snprintf(url, sizeof url, "%s/items?x=1", e->a.base);
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    snprintf(url, sizeof(url), "%s/items?x=1", e->a.base);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
     assert_true(e->a.auth[0]);
     http_response_clear(&resp);
     http_client_destroy(hc);
@@ -216,7 +216,7 @@ static void chain(srv_t *s, const char *path, int n, reply_t *r)
     (void)s, (void)n;
     int k = atoi(path + 3);
     if (k < redirect_limit) {
-        snprintf(loc, sizeof loc, "/r/%d", k + 1);
+        snprintf(loc, sizeof(loc), "/r/%d", k + 1);
         *r = (reply_t){k % 2 ? 301 : 307, {{"Location", loc}}, NULL, 0};
     }
 }
@@ -226,12 +226,12 @@ static void test_redirect_limit(void **state)
     env_t *e = *state;
     http_client_t *hc = client(e, 3);
     char url[128], err[512];
-    snprintf(url, sizeof url, "%s/r/0", e->a.base);
+    snprintf(url, sizeof(url), "%s/r/0", e->a.base);
     http_response_t resp = {0};
 
     reset(e, chain, NULL);
     redirect_limit = HTTP_MAX_REDIRECTS;
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
     assert_int_equal(e->a.n, HTTP_MAX_REDIRECTS + 1);
     for (int i = 0; i < e->a.n; i++)
         assert_true(e->a.auth[i]); /* same origin all the way */
@@ -239,7 +239,7 @@ static void test_redirect_limit(void **state)
 
     reset(e, chain, NULL);
     redirect_limit = HTTP_MAX_REDIRECTS + 1;
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), -1);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "more than 5 redirects"));
     assert_int_equal(e->a.n, HTTP_MAX_REDIRECTS + 1); /* not retried */
     http_client_destroy(hc);
@@ -263,22 +263,22 @@ static void test_schemes(void **state)
     http_client_t *hc = client(e, 3);
     char url[128], err[512];
     http_response_t resp = {0};
-    snprintf(url, sizeof url, "%s/x?api_key=SECRET", e->a.base);
+    snprintf(url, sizeof(url), "%s/x?api_key=SECRET", e->a.base);
 
     reset(e, to_file, NULL);
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), -1);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "scheme 'file' is not allowed"));
     assert_null(strstr(err, "SECRET"));
     assert_non_null(strstr(err, "api_key=***"));
     assert_int_equal(e->a.n, 1);
 
     reset(e, to_gopher, NULL);
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), -1);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "scheme 'gopher' is not allowed"));
 
     /* a URL handed to http_get directly is checked too */
     reset(e, NULL, NULL);
-    assert_int_equal(http_get(hc, "file:///etc/passwd", &resp, err, sizeof err), -1);
+    assert_int_equal(http_get(hc, "file:///etc/passwd", &resp, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "scheme 'file' is not allowed"));
     http_client_destroy(hc);
 }
@@ -295,20 +295,20 @@ static void big_body(srv_t *s, const char *path, int n, reply_t *r)
 static void test_size_limit(void **state)
 {
     env_t *e = *state;
-    memset(big, 'x', sizeof big);
+    memset(big, 'x', sizeof(big));
     http_client_t *hc = client(e, 3);
     char url[128], err[512];
     http_response_t resp = {0};
-    snprintf(url, sizeof url, "%s/big", e->a.base);
+    snprintf(url, sizeof(url), "%s/big", e->a.base);
     reset(e, big_body, NULL);
 
     http_client_set_limits(hc, 1000, BIG);
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
     assert_int_equal(resp.body_len, BIG);
     http_response_clear(&resp);
 
     http_client_set_limits(hc, 1000, BIG - 1);
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), -1);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "larger than max.response.size (204799 bytes"));
     assert_non_null(strstr(err, "/big"));
     assert_int_equal(e->a.n, 2); /* not retried */
@@ -332,13 +332,13 @@ static void test_retry_after_honoured(void **state)
     http_client_t *hc = client(e, 2);
     char url[128], err[512];
     http_response_t resp = {0};
-    snprintf(url, sizeof url, "%s/busy", e->a.base);
+    snprintf(url, sizeof(url), "%s/busy", e->a.base);
 
     /* 429, Retry-After: 1 -> the retry comes a second later, not 200 ms */
     reset(e, busy_once, NULL);
     retry_after_value = "1";
     first_status = 429;
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
     assert_int_equal(e->a.n, 2);
     assert_true(e->a.at[1] - e->a.at[0] >= 950);
     http_response_clear(&resp);
@@ -348,7 +348,7 @@ static void test_retry_after_honoured(void **state)
     reset(e, busy_once, NULL);
     retry_after_value = "3600";
     first_status = 503;
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
     assert_int_equal(e->a.n, 2);
     assert_true(e->a.at[1] - e->a.at[0] >= 250);
     assert_true(e->a.at[1] - e->a.at[0] < 3000);
@@ -358,7 +358,7 @@ static void test_retry_after_honoured(void **state)
     reset(e, busy_once, NULL);
     retry_after_value = "whenever";
     first_status = 408;
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
     assert_int_equal(e->a.n, 2);
     http_response_clear(&resp);
     http_client_destroy(hc);
@@ -387,8 +387,8 @@ static void test_date_header(void **state)
     char url[128], err[512];
     http_response_t resp = {0};
     reset(e, dated, NULL);
-    snprintf(url, sizeof url, "%s/hop", e->a.base);
-    assert_int_equal(http_get(hc, url, &resp, err, sizeof err), 0);
+    snprintf(url, sizeof(url), "%s/hop", e->a.base);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
     assert_int_equal(resp.date_ms, 784111777000LL);
     http_response_clear(&resp);
     assert_int_equal(resp.date_ms, 0);

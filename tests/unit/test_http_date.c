@@ -48,7 +48,7 @@ static void test_retry_after(void **state)
         {"Sun, 06 Nov", -1, 0},
         {"Someday, 99 Foo 1994 99:99:99 GMT", -1, 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t ms = -7;
         int rc = http_retry_after_ms(cases[i].v, now, cap, &ms);
         if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms))
@@ -86,7 +86,7 @@ static void test_date(void **state)
          * reads it): not a date, not an overflow (UBSan) */
         {"Dec999999999&s6", -1, 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t ms = -7;
         int rc = http_date_ms(cases[i].v, &ms);
         if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms) || (rc != 0 && ms != -7))

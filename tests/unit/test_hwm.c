@@ -22,7 +22,7 @@ static int64_t ts(const char *iso)
 {
     int64_t ms = 0;
     char err[128];
-    assert_int_equal(isotime_parse(iso, &ms, NULL, err, sizeof err), 0);
+    assert_int_equal(isotime_parse(iso, &ms, NULL, err, sizeof(err)), 0);
     return ms;
 }
 
@@ -48,7 +48,7 @@ static void test_digest(void **state)
         {"{\"id\":1,\"v\":1}", "{\"id\":1,\"v\":\"1\"}", 0},
         {"{\"id\":1}", "{\"id\":1,\"extra\":null}", 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char da[HWM_DIGEST_SIZE], db[HWM_DIGEST_SIZE];
         digest_of(cases[i].a, da);
         digest_of(cases[i].b, db);
@@ -61,9 +61,9 @@ static void test_digest(void **state)
     digest_of("{}", d);
     assert_string_equal(d, "08f44b07b5901a25");
     /* ... and raw bytes (a dead-lettered bad item) hash the same way */
-    assert_int_equal(hwm_digest_bytes("{}", 2, d, sizeof d), 0);
+    assert_int_equal(hwm_digest_bytes("{}", 2, d, sizeof(d)), 0);
     assert_string_equal(d, "08f44b07b5901a25");
-    assert_int_equal(hwm_digest_bytes("{\"a\":\"\xe9\"}", 8, d, sizeof d), 0);
+    assert_int_equal(hwm_digest_bytes("{\"a\":\"\xe9\"}", 8, d, sizeof(d)), 0);
     assert_int_equal(strlen(d), 16);
     assert_int_equal(hwm_digest_bytes("{}", 2, d, HWM_DIGEST_SIZE - 1), -1);
 }
@@ -82,7 +82,7 @@ static void test_bucket(void **state)
         {CURSOR_PRECISION_DATE, "2026-11-26T00:30:00+02:00", "2026-11-25T00:00:00Z"},
         {CURSOR_PRECISION_DATE, "2026-11-25", "2026-11-25T00:00:00Z"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         assert_int_equal(hwm_bucket(CURSOR_CLOCK(cases[i].prec), ts(cases[i].in)),
                          ts(cases[i].want));
 }
@@ -98,7 +98,7 @@ static void test_bucket(void **state)
 static void hwm_set(hwm_tracker_t *h, cursor_precision_t prec, const char *value,
                     const char *const *pairs)
 {
-    memset(h, 0, sizeof *h);
+    memset(h, 0, sizeof(*h));
     for (size_t i = 0; pairs && pairs[i]; i += 2)
         assert_int_equal(hwm_observe(h, CURSOR_CLOCK(prec), pairs[i], ts(value), pairs[i + 1]), 0);
 }
@@ -123,14 +123,14 @@ static void test_digest_parse(void **state)
         {"9f2c", HWM_DIGEST_OTHER, 0, "?"},
         {"?", HWM_DIGEST_OTHER, 0, "?"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         hwm_entry_t e = hwm_digest_parse(cases[i].in);
         char out[HWM_DIGEST_SIZE];
         if (e.kind != cases[i].kind)
             fail_msg("case %zu (%s): kind %d", i, cases[i].in ? cases[i].in : "NULL", e.kind);
         if (e.kind == HWM_DIGEST_HEX)
             assert_true(e.value == cases[i].value);
-        hwm_digest_format(&e, out, sizeof out);
+        hwm_digest_format(&e, out, sizeof(out));
         assert_string_equal(out, cases[i].out);
     }
 }
@@ -168,7 +168,7 @@ static void test_skip(void **state)
          "date: changed later that day"},
         {CURSOR_PRECISION_DATE, "17", "2026-11-24T18:00:00Z", DA, 0, "date: the day before"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         hwm_tracker_t h;
         hwm_set(&h, cases[i].prec, "2026-11-25T12:00:00.000Z", at_hwm);
         int got = hwm_should_skip(&h, CURSOR_CLOCK(cases[i].prec), cases[i].id, ts(cases[i].cursor),
@@ -209,12 +209,12 @@ static void dump(const hwm_tracker_t *h, char *all, size_t all_size, char *pend,
             const hwm_entry_t *e = hwm_find_id(h, id);
             char dg[HWM_DIGEST_SIZE];
             assert_non_null(e);
-            hwm_digest_format(e, dg, sizeof dg);
+            hwm_digest_format(e, dg, sizeof(dg));
             assert_true(n < 16);
             items[n] = malloc(64);
             snprintf(items[n++], 64, "%s=%.1s", id, dg);
         }
-        qsort(items, n, sizeof *items, cmp_str);
+        qsort(items, n, sizeof(*items), cmp_str);
         outs[w][0] = '\0';
         for (size_t k = 0; k < n; k++) {
             size_t l = strlen(outs[w]);
@@ -286,7 +286,7 @@ static void test_tracker(void **state)
          "2026-11-25T11:00:00Z",
          "4=a"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         hwm_tracker_t h = {0};
         for (size_t j = 0; j < 5 && cases[i].in[j].id; j++)
             assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(cases[i].prec), cases[i].in[j].id,
@@ -296,7 +296,7 @@ static void test_tracker(void **state)
         if (h.value_ms != ts(cases[i].want_value))
             fail_msg("case %zu (%s): wrong value", i, cases[i].why);
         char got[256], pend[256];
-        dump(&h, got, sizeof got, pend, sizeof pend);
+        dump(&h, got, sizeof(got), pend, sizeof(pend));
         if (strcmp(got, cases[i].want_ids) != 0)
             fail_msg("case %zu (%s): ids '%s', want '%s'", i, cases[i].why, got, cases[i].want_ids);
         /* nothing was written yet: every id is pending */
@@ -328,14 +328,14 @@ static void test_cap(void **state)
         {"date: day before: lowered", CURSOR_PRECISION_DATE, "2026-11-25T00:00:00Z",
          "2026-11-24T23:00:00Z", 1, "2026-11-24T23:00:00Z", ""},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         hwm_tracker_t h = {0};
         const cursor_clock_t *clock = CURSOR_CLOCK(cases[i].prec);
         assert_int_equal(hwm_observe(&h, clock, "1", ts(cases[i].value), DA), 0);
         assert_int_equal(hwm_observe(&h, clock, "2", ts(cases[i].value), DB), 0);
         int lowered = hwm_tracker_cap(&h, clock, ts(cases[i].mark));
         char got[256], pend[256];
-        dump(&h, got, sizeof got, pend, sizeof pend);
+        dump(&h, got, sizeof(got), pend, sizeof(pend));
         if (lowered != cases[i].lowered || !h.has_value || h.value_ms != ts(cases[i].want_value) ||
             strcmp(got, cases[i].want_ids) != 0)
             fail_msg("case %zu (%s): lowered %d ids '%s'", i, cases[i].why, lowered, got);
@@ -362,7 +362,7 @@ static void test_pending(void **state)
 
     run_chunk_ref_t ref = {.key = "s/ckpt/r/0", .ids = 2, .bytes = 10, .sum = 7};
     assert_int_equal(hwm_tracker_chunked(&h, &ref, 1, 0), 0);
-    dump(&h, all, sizeof all, pend, sizeof pend);
+    dump(&h, all, sizeof(all), pend, sizeof(pend));
     assert_string_equal(all, "1=a,2=b");
     assert_string_equal(pend, "");
     assert_int_equal(h.pending_bytes, 0);
@@ -374,7 +374,7 @@ static void test_pending(void **state)
     assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1", ts(t), DA), 0);
     assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "3", ts(t), DC), 0);
     assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "2", ts(t), DD), 0);
-    dump(&h, all, sizeof all, pend, sizeof pend);
+    dump(&h, all, sizeof(all), pend, sizeof(pend));
     assert_string_equal(all, "1=a,2=d,3=c");
     assert_string_equal(pend, "2=d,3=c");
 
@@ -391,7 +391,7 @@ static void test_pending(void **state)
     assert_int_equal(hwm_tracker_put(&h, "7", 1, DA, 0), 0);
     assert_int_equal(hwm_tracker_put(&h, "8", 1, DB, 1), 0);
     assert_int_equal(hwm_tracker_put(&h, "", 0, DB, 1), 0); /* left out */
-    dump(&h, all, sizeof all, pend, sizeof pend);
+    dump(&h, all, sizeof(all), pend, sizeof(pend));
     assert_string_equal(all, "1=a,2=d,3=c,7=a,8=b");
     assert_string_equal(pend, "8=b");
     assert_true(h.has_value); /* put() leaves value alone */
@@ -400,7 +400,7 @@ static void test_pending(void **state)
     assert_int_equal(hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "9",
                                  ts("2026-11-25T12:00:01Z"), DA),
                      0);
-    dump(&h, all, sizeof all, pend, sizeof pend);
+    dump(&h, all, sizeof(all), pend, sizeof(pend));
     assert_string_equal(all, "9=a");
     assert_string_equal(pend, "9=a");
     assert_int_equal(h.n_chunks, 0);
@@ -415,7 +415,7 @@ static void test_entry_json_size(void **state)
     static const char *const ids[] = {
         "1",         "cus_000017",  "a \"quoted\" id",   "back\\slash",
         "tab\there", "ctl\x01\x1f", "\xc3\xa9t\xc3\xa9", "del\x7f"};
-    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
         json_t *o = json_pack("{s:s}", ids[i], DA);
         assert_non_null(o);
         char *text = json_dumps(o, JSON_COMPACT);
@@ -441,8 +441,8 @@ static void test_million_ties(void **state)
     char id[32], dg[HWM_DIGEST_SIZE];
     int64_t t0 = isotime_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
-        snprintf(id, sizeof id, "%zu", i);
-        snprintf(dg, sizeof dg, "%016zx", i * 7919);
+        snprintf(id, sizeof(id), "%zu", i);
+        snprintf(dg, sizeof(dg), "%016zx", i * 7919);
         if (hwm_observe(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, at, dg) != 0)
             fail_msg("observe %zu failed", i);
     }
@@ -454,12 +454,12 @@ static void test_million_ties(void **state)
     assert_true(mem < (size_t)150 << 20);
     t0 = isotime_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
-        snprintf(id, sizeof id, "%zu", i);
-        snprintf(dg, sizeof dg, "%016zx", i * 7919);
+        snprintf(id, sizeof(id), "%zu", i);
+        snprintf(dg, sizeof(dg), "%016zx", i * 7919);
         if (!hwm_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), id, at, dg))
             fail_msg("id %zu not skipped", i);
     }
-    snprintf(dg, sizeof dg, "%016zx", (size_t)1);
+    snprintf(dg, sizeof(dg), "%016zx", (size_t)1);
     assert_false(hwm_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "5", at, dg));
     assert_false(hwm_should_skip(&h, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP), "1000000", at, DA));
     int64_t looked = isotime_monotonic_ms() - t0;
@@ -487,7 +487,7 @@ static void test_idset_clear(void **state)
     for (int round = 0; round < 3; round++) {
         size_t n = round == 0 ? 100000 : round == 1 ? 5 : 3000;
         for (size_t i = 0; i < n; i++) {
-            snprintf(k, sizeof k, "k%zu-%d", i, round);
+            snprintf(k, sizeof(k), "k%zu-%d", i, round);
             uint64_t *v = idset_add(s, k, strlen(k), NULL);
             assert_non_null(v);
             *v = i;
@@ -500,7 +500,7 @@ static void test_idset_clear(void **state)
         void *val;
         assert_false(idset_next(s, &pos, &key, &val));
         for (size_t i = 0; i < n; i++) {
-            snprintf(k, sizeof k, "k%zu-%d", i, round);
+            snprintf(k, sizeof(k), "k%zu-%d", i, round);
             assert_null(idset_get(s, k, strlen(k)));
         }
     }

@@ -46,11 +46,11 @@ static const good_case_t good[] = {
 static void test_parse_good(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
         int64_t ms = 42;
         int d = -1;
         char err[128] = "";
-        int rc = isotime_parse(good[i].in, &ms, &d, err, sizeof err);
+        int rc = isotime_parse(good[i].in, &ms, &d, err, sizeof(err));
         if (rc != 0 || ms != good[i].ms || d != good[i].date_only)
             fail_msg("%s: rc=%d ms=%lld date_only=%d err=%s (want %lld)", good[i].in, rc,
                      (long long)ms, d, err, (long long)good[i].ms);
@@ -112,10 +112,10 @@ static const bad_case_t bad[] = {
 static void test_parse_bad(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int64_t ms = 42;
         char err[160] = "";
-        int rc = isotime_parse(bad[i].in, &ms, NULL, err, sizeof err);
+        int rc = isotime_parse(bad[i].in, &ms, NULL, err, sizeof(err));
         if (rc != -1 || strcmp(err, bad[i].err) != 0)
             fail_msg("'%s': rc=%d err='%s' (want '%s')", bad[i].in, rc, err, bad[i].err);
     }
@@ -142,11 +142,11 @@ static const fmt_case_t fmts[] = {
 static void test_format(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof fmts / sizeof fmts[0]; i++) {
+    for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
         char buf[ISOTIME_BUFSIZE], date[ISOTIME_BUFSIZE];
         int64_t back = 0;
-        isotime_format(fmts[i].ms, buf, sizeof buf);
-        isotime_format_date(fmts[i].ms, date, sizeof date);
+        isotime_format(fmts[i].ms, buf, sizeof(buf));
+        isotime_format_date(fmts[i].ms, date, sizeof(date));
         assert_string_equal(buf, fmts[i].iso);
         assert_string_equal(date, fmts[i].date);
         assert_int_equal(isotime_ms_to_days(fmts[i].ms), fmts[i].days);
@@ -161,7 +161,7 @@ static void test_format_truncates(void **state)
 {
     char small[11];
     (void)state;
-    isotime_format(0, small, sizeof small);
+    isotime_format(0, small, sizeof(small));
     assert_string_equal(small, "1970-01-01");
 }
 
@@ -183,9 +183,9 @@ static void test_format_extremes(void **state)
         {INT64_MIN + 86400000, "-292275055-05-17T16:47:04.192Z", INT64_MIN + 86400000 - 60424192},
     };
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char buf[64];
-        isotime_format(cases[i].ms, buf, sizeof buf);
+        isotime_format(cases[i].ms, buf, sizeof(buf));
         assert_string_equal(buf, cases[i].iso);
         assert_int_equal(isotime_day_start(cases[i].ms), cases[i].day_start);
     }
@@ -198,7 +198,7 @@ static void test_day_round_trip(void **state)
         char buf[ISOTIME_BUFSIZE];
         int64_t ms = 0;
         int date_only = 0;
-        isotime_format_date(isotime_days_to_ms(d), buf, sizeof buf);
+        isotime_format_date(isotime_days_to_ms(d), buf, sizeof(buf));
         if (isotime_parse(buf, &ms, &date_only, NULL, 0) != 0 || ms != isotime_days_to_ms(d) ||
             !date_only)
             fail_msg("day %d -> %s -> %lld", d, buf, (long long)ms);

@@ -19,7 +19,7 @@
 /* A config as config_load() would build it, without a file. */
 static tm_config_t *fake_conf(config_kv_t *props, size_t n)
 {
-    tm_config_t *c = calloc(1, sizeof *c);
+    tm_config_t *c = calloc(1, sizeof(*c));
     assert_non_null(c);
     c->path = "t.conf";
     c->bootstrap_servers = "127.0.0.1:9";
@@ -32,7 +32,7 @@ static tm_config_t *fake_conf(config_kv_t *props, size_t n)
 static void assert_prop(rd_kafka_conf_t *kc, const char *key, const char *want)
 {
     char val[256];
-    size_t sz = sizeof val;
+    size_t sz = sizeof(val);
     assert_int_equal(rd_kafka_conf_get(kc, key, val, &sz), RD_KAFKA_CONF_OK);
     assert_string_equal(val, want);
 }
@@ -44,7 +44,7 @@ static void test_conf_new(void **state)
     char err[512] = "";
     (void)state;
 
-    rd_kafka_conf_t *kc = kafka_conf_new(c, "tidemark-producer", err, sizeof err);
+    rd_kafka_conf_t *kc = kafka_conf_new(c, "tidemark-producer", err, sizeof(err));
     if (!kc)
         fail_msg("%s", err);
     assert_prop(kc, "bootstrap.servers", "127.0.0.1:9");
@@ -54,7 +54,7 @@ static void test_conf_new(void **state)
     rd_kafka_conf_destroy(kc);
 
     c->n_kafka_props = 0;
-    kc = kafka_conf_new(c, "tidemark-worker", err, sizeof err);
+    kc = kafka_conf_new(c, "tidemark-worker", err, sizeof(err));
     assert_non_null(kc);
     assert_prop(kc, "client.id", "tidemark-worker");
     rd_kafka_conf_destroy(kc);
@@ -69,20 +69,20 @@ static void test_conf_errors(void **state)
     (void)state;
 
     tm_config_t *c = fake_conf(unknown, 2);
-    assert_null(kafka_conf_new(c, "x", err, sizeof err));
+    assert_null(kafka_conf_new(c, "x", err, sizeof(err)));
     assert_string_equal(err, "t.conf:9: [kafka] no.such.property: No such configuration property: "
                              "\"no.such.property\"");
     free(c);
 
     c = fake_conf(badval, 1);
-    assert_null(kafka_conf_new(c, "x", err, sizeof err));
+    assert_null(kafka_conf_new(c, "x", err, sizeof(err)));
     assert_int_equal(strncmp(err, "t.conf:4: [kafka] linger.ms: ", 29), 0);
     free(c);
 
     rd_kafka_conf_t *kc = rd_kafka_conf_new();
-    assert_int_equal(kafka_conf_set(kc, "enable.idempotence", "maybe", err, sizeof err), -1);
+    assert_int_equal(kafka_conf_set(kc, "enable.idempotence", "maybe", err, sizeof(err)), -1);
     assert_int_equal(strncmp(err, "enable.idempotence: ", 20), 0);
-    assert_int_equal(kafka_conf_set(kc, "enable.idempotence", "true", err, sizeof err), 0);
+    assert_int_equal(kafka_conf_set(kc, "enable.idempotence", "true", err, sizeof(err)), 0);
     rd_kafka_conf_destroy(kc);
 }
 
@@ -100,9 +100,9 @@ static void capture_producer_log(config_kv_t *props, size_t n, char *out, size_t
     int saved = dup(STDERR_FILENO);
     dup2(fd, STDERR_FILENO);
     log_setup(LOG_DEBUG, 0);
-    rd_kafka_conf_t *kc = kafka_conf_new(c, "tm-test", err, sizeof err);
+    rd_kafka_conf_t *kc = kafka_conf_new(c, "tm-test", err, sizeof(err));
     assert_non_null(kc);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, kc, err, sizeof(err));
     assert_non_null(rk);
     kc = NULL; /* now owned by rk */
     rd_kafka_destroy(rk);
@@ -124,7 +124,7 @@ static void test_log_routing(void **state)
     char out[65536];
     (void)state;
 
-    capture_producer_log(props, 1, out, sizeof out);
+    capture_producer_log(props, 1, out, sizeof(out));
     assert_non_null(strstr(out, "level=debug msg="));
     assert_non_null(strstr(out, " component=rdkafka facility="));
     assert_non_null(strstr(out, " client=tm-test#producer-"));
@@ -138,7 +138,7 @@ static void test_shared_section_is_quiet(void **state)
     char out[65536];
     (void)state;
 
-    capture_producer_log(props, 1, out, sizeof out);
+    capture_producer_log(props, 1, out, sizeof(out));
     const char *line = strstr(out, "will be ignored by this");
     assert_non_null(line); /* librdkafka did say it ... */
     while (line > out && line[-1] != '\n')

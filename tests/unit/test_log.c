@@ -36,9 +36,9 @@ static void test_quote(void **state)
         {"plaintoolong", 5, "plai"},
     };
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char buf[64];
-        memset(buf, 'X', sizeof buf);
+        memset(buf, 'X', sizeof(buf));
         const char *r = log_quote(buf, cases[i].size, cases[i].in);
         assert_ptr_equal(r, buf);
         if (strcmp(buf, cases[i].out) != 0)
@@ -85,7 +85,7 @@ static void emit_lines(void)
     log_info("run completed", "stream=%s records=%d", "customers", 120);
     log_debug("not shown", "x=%d", 1);
     log_warn("bad record: \"x\"\n", "stream=s partition=%d offset=%lld url=%s id=007 ratio=0.5", 3,
-             99LL, log_quote(q, sizeof q, "http://h/p?a=1 b"));
+             99LL, log_quote(q, sizeof(q), "http://h/p?a=1 b"));
     log_error("no pairs", NULL);
 }
 
@@ -146,8 +146,8 @@ static void test_json_lines(void **state)
 static void emit_long(void)
 {
     char big[5000];
-    memset(big, 'v', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
+    memset(big, 'v', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
     log_info(big, "k=%s", big);
 }
 

@@ -49,7 +49,7 @@ static void test_idset_basics(void **state)
     assert_null(idset_add(s, "a\0b", 3, &added));
     assert_int_equal(added, 0);
     char big[IDSET_MAX_KEY + 2];
-    memset(big, 'x', sizeof big);
+    memset(big, 'x', sizeof(big));
     assert_null(idset_add(s, big, IDSET_MAX_KEY + 1, NULL));
     assert_non_null(idset_add(s, big, IDSET_MAX_KEY, NULL));
     assert_int_equal(idset_count(s), 2);
@@ -66,14 +66,14 @@ static void test_idset_many(void **state)
     assert_non_null(s);
     char key[32];
     for (int i = 0; i < N; i++) {
-        int n = snprintf(key, sizeof key, "id-%d", i);
+        int n = snprintf(key, sizeof(key), "id-%d", i);
         val_t *v = idset_add(s, key, (size_t)n, NULL);
         assert_non_null(v);
         v->a = i;
     }
     assert_int_equal(idset_count(s), N);
     for (int i = 0; i < N; i++) {
-        int n = snprintf(key, sizeof key, "id-%d", i);
+        int n = snprintf(key, sizeof(key), "id-%d", i);
         val_t *v = idset_get(s, key, (size_t)n);
         assert_non_null(v);
         assert_int_equal(v->a, i);
@@ -129,7 +129,7 @@ static void test_is_live(void **state)
         {NULL, "upsert", 0}, {"x", "deleted", 1}, /* exact match only */
         {"x", "delet", 1},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         assert_int_equal(
             reconcile_is_live(cases[i].value, cases[i].op, cases[i].op ? strlen(cases[i].op) : 0),
             cases[i].live);
@@ -234,10 +234,10 @@ static void test_fold(void **state)
          0,
          0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char got[256];
         reconcile_stats_t st;
-        fold_and_vanish(cases[i].msgs, cases[i].n, cases[i].seen, got, sizeof got, &st);
+        fold_and_vanish(cases[i].msgs, cases[i].n, cases[i].seen, got, sizeof(got), &st);
         if (strcmp(got, cases[i].vanished) != 0 || st.keys != cases[i].keys ||
             st.live != cases[i].live)
             fail_msg("%s: vanished '%s' keys %zu live %zu, want '%s' %zu %zu", cases[i].name, got,
@@ -256,13 +256,13 @@ static void test_million(void **state)
     assert_non_null(rc);
     char key[32];
     for (int i = 0; i < N; i++) {
-        int n = snprintf(key, sizeof key, "cus_%07d", i);
+        int n = snprintf(key, sizeof(key), "cus_%07d", i);
         assert_int_equal(reconcile_fold(rc, key, (size_t)n, i % 4, i, 1), 0);
     }
     for (int i = 0; i < N; i++) {
         if (i % 1000 == 7)
             continue; /* 1,000 vanished */
-        snprintf(key, sizeof key, "cus_%07d", i);
+        snprintf(key, sizeof(key), "cus_%07d", i);
         reconcile_seen(rc, key);
     }
     reconcile_stats_t st;

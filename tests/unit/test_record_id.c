@@ -27,7 +27,7 @@ typedef struct id_case {
 static void parse(const char *body, jsonpage_t *page)
 {
     char err[256];
-    assert_int_equal(jsonpage_parse(body, strlen(body), "data", page, err, sizeof err), 0);
+    assert_int_equal(jsonpage_parse(body, strlen(body), "data", page, err, sizeof(err)), 0);
     assert_non_null(page->records);
 }
 
@@ -48,12 +48,12 @@ static void test_id_kinds(void **state)
         {"{\"other\": 1}", RECORD_ID_MISSING, NULL},
         {"17", RECORD_ID_MISSING, NULL},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char body[256], id[RECORD_ID_SIZE];
-        snprintf(body, sizeof body, "{\"data\": [%s]}", cases[i].item);
+        snprintf(body, sizeof(body), "{\"data\": [%s]}", cases[i].item);
         jsonpage_t page;
         parse(body, &page);
-        int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof id);
+        int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof(id));
         if (res != cases[i].result)
             fail_msg("case %zu (%s): result %d, want %d", i, cases[i].item, res, cases[i].result);
         if (cases[i].id)
@@ -78,7 +78,7 @@ static void test_id_length(void **state)
         {IDSET_MAX_KEY + 1, RECORD_ID_TOO_LONG},
         {5000, RECORD_ID_TOO_LONG},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         size_t len = cases[i].len;
         char *body = malloc(len + 64), id[RECORD_ID_SIZE];
         assert_non_null(body);
@@ -87,7 +87,7 @@ static void test_id_length(void **state)
         snprintf(body + k + len, 64, "\"}]}");
         jsonpage_t page;
         parse(body, &page);
-        int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof id);
+        int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof(id));
         if (res != cases[i].result)
             fail_msg("length %zu: result %d, want %d", len, res, cases[i].result);
         if (res == RECORD_ID_OK)
@@ -99,7 +99,7 @@ static void test_id_length(void **state)
     jsonpage_t page;
     char small[4];
     parse("{\"data\": [{\"id\": 123456}]}", &page);
-    assert_int_equal(record_id_read(json_array_get(page.records, 0), "id", small, sizeof small),
+    assert_int_equal(record_id_read(json_array_get(page.records, 0), "id", small, sizeof(small)),
                      RECORD_ID_TOO_LONG);
     jsonpage_clear(&page);
 }

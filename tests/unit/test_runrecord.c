@@ -105,7 +105,7 @@ static void test_round_trip(void **state)
 
     char *json = run_record_to_json(&rr);
     assert_non_null(json);
-    run_record_t *back = run_record_from_json(json, strlen(json), err, sizeof err);
+    run_record_t *back = run_record_from_json(json, strlen(json), err, sizeof(err));
     if (!back)
         fail_msg("%s\n%s", err, json);
     assert_rr_equal(&rr, back);
@@ -160,7 +160,7 @@ static void test_null_hwm(void **state)
     rr.started_at_ms = 1000;
     char *json = run_record_to_json(&rr);
     assert_non_null(strstr(json, "\"hwm\":{\"value\":null,\"ids\":{}}"));
-    run_record_t *back = run_record_from_json(json, strlen(json), err, sizeof err);
+    run_record_t *back = run_record_from_json(json, strlen(json), err, sizeof(err));
     assert_non_null(back);
     assert_rr_equal(&rr, back);
     assert_int_equal(back->hwm.has_value, 0);
@@ -172,7 +172,7 @@ static void test_null_hwm(void **state)
     const char *min = "{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\","
                       "\"status\":\"running\","
                       "\"started_at\":\"2026-11-25T12:00:00+01:00\"}";
-    back = run_record_from_json(min, strlen(min), err, sizeof err);
+    back = run_record_from_json(min, strlen(min), err, sizeof(err));
     assert_non_null(back);
     assert_int_equal(back->mode, RUN_MODE_FULL);
     assert_int_equal(back->hwm.has_value, 0);
@@ -251,9 +251,9 @@ static void test_bad_json(void **state)
     };
     (void)state;
     int failures = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[256] = "";
-        run_record_t *rr = run_record_from_json(cases[i].in, strlen(cases[i].in), err, sizeof err);
+        run_record_t *rr = run_record_from_json(cases[i].in, strlen(cases[i].in), err, sizeof(err));
         if (rr || strcmp(err, cases[i].err) != 0) {
             print_error("'%s'\n  got:  %s\n  want: %s\n", cases[i].in, err, cases[i].err);
             failures++;
@@ -289,7 +289,7 @@ static void test_chunk_keys(void **state)
     (void)state;
     char buf[64];
     assert_int_equal(
-        run_chunk_key(buf, sizeof buf, "customers", "customers-20260101T000000Z-0a1b2c3d", 7), 0);
+        run_chunk_key(buf, sizeof(buf), "customers", "customers-20260101T000000Z-0a1b2c3d", 7), 0);
     assert_string_equal(buf, "customers/ckpt/customers-20260101T000000Z-0a1b2c3d/7");
     assert_int_equal(run_chunk_key_stream(buf, strlen(buf)), strlen("customers"));
     assert_int_equal(run_chunk_key(buf, 12, "customers", "r", 1), -1); /* too long */
@@ -304,7 +304,7 @@ static void test_chunk_keys(void **state)
         {"/ckpt/r/0", 0},                   /* no stream */
         {"s/other/r/0", 0}, {"s/ckp", 0},   {"", 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         if (run_chunk_key_stream(cases[i].key, strlen(cases[i].key)) != cases[i].stream_len)
             fail_msg("case %zu '%s'", i, cases[i].key);
     /* not NUL-terminated: only len bytes are looked at */

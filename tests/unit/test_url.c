@@ -35,9 +35,9 @@ static void test_resolve(void **state)
         {"javascript:alert(1)", NULL},
         {"http://h/a b", NULL},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *got = NULL, err[256] = "";
-        int rc = url_resolve(base, cases[i].ref, &got, err, sizeof err);
+        int rc = url_resolve(base, cases[i].ref, &got, err, sizeof(err));
         if (!cases[i].want) {
             if (rc != -1 || got || !err[0])
                 fail_msg("case %zu '%s': got rc %d '%s', want an error", i, cases[i].ref, rc,
@@ -49,7 +49,7 @@ static void test_resolve(void **state)
         free(got);
     }
     char *got = NULL, err[256];
-    assert_int_equal(url_resolve("not a url", "/x", &got, err, sizeof err), -1);
+    assert_int_equal(url_resolve("not a url", "/x", &got, err, sizeof(err)), -1);
     assert_null(got);
 }
 
@@ -75,9 +75,9 @@ static void test_check_follow(void **state)
         /* credentials in the query never reach the message */
         {NULL, "file:///x?api_key=SECRET", -1, "api_key=***"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[512] = "";
-        int rc = url_check_follow(cases[i].from, cases[i].to, err, sizeof err);
+        int rc = url_check_follow(cases[i].from, cases[i].to, err, sizeof(err));
         if (rc != cases[i].rc || (cases[i].err_part && !strstr(err, cases[i].err_part)) ||
             strstr(err, "SECRET"))
             fail_msg("case %zu (%s -> %s): rc %d err '%s'", i, cases[i].from ? cases[i].from : "-",
@@ -105,7 +105,7 @@ static void test_same_origin(void **state)
         {"not a url", "not a url", 0},
         {NULL, "http://h/", 0},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         if (url_same_origin(cases[i].a, cases[i].b) != cases[i].same)
             fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
 }

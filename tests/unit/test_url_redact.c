@@ -51,9 +51,9 @@ static const struct {
 static void test_redact(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char buf[256];
-        const char *got = url_redact(cases[i].in, buf, sizeof buf);
+        const char *got = url_redact(cases[i].in, buf, sizeof(buf));
         if (strcmp(got, cases[i].want) != 0)
             fail_msg("case %zu: got '%s', want '%s'", i, got, cases[i].want);
         char *dup = url_redact_dup(cases[i].in);
@@ -69,9 +69,10 @@ static void test_truncation_and_null(void **state)
     (void)state;
     char buf[16];
     /* truncated, still NUL-terminated, and the secret never shows */
-    assert_string_equal(url_redact("https://h/c?token=abcdef", buf, sizeof buf), "https://h/c?tok");
+    assert_string_equal(url_redact("https://h/c?token=abcdef", buf, sizeof(buf)),
+                        "https://h/c?tok");
     assert_string_equal(url_redact("https://h/?k=1&token=SECRETSECRET", buf, 12), "https://h/?");
-    assert_string_equal(url_redact(NULL, buf, sizeof buf), "");
+    assert_string_equal(url_redact(NULL, buf, sizeof(buf)), "");
     assert_string_equal(url_redact("x", NULL, 0), "");
     char tiny[1] = {'z'};
     assert_string_equal(url_redact("abc", tiny, 1), "");

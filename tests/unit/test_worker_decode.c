@@ -37,7 +37,7 @@ static void test_sync_runs_messages(void **state)
     };
     batch_t *b = batch_new();
     assert_non_null(b);
-    for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
         assert_int_equal(batch_add_raw(b, RUNS, 0, (int64_t)i, msgs[i].key, strlen(msgs[i].key),
                                        msgs[i].value, msgs[i].value ? strlen(msgs[i].value) : 0),
                          0);
@@ -45,7 +45,7 @@ static void test_sync_runs_messages(void **state)
     decoded_t d;
     char err[256] = "";
     /* no dead-letter queue: dead-lettering anything here would crash */
-    assert_int_equal(decode_batch(b, &ws, RUNS, NULL, &d, err, sizeof err), 0);
+    assert_int_equal(decode_batch(b, &ws, RUNS, NULL, &d, err, sizeof(err)), 0);
     assert_int_equal(d.dead_letters, 0);
     assert_int_equal(d.n_events, 0);
     assert_int_equal(d.n_runs, 1);
