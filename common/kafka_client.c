@@ -4,6 +4,7 @@
 #include "kafka_client.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "errstr.h"
 #include "kafka_conf.h"
@@ -25,6 +26,26 @@ static int set_props(rd_kafka_conf_t *kc, const kafka_prop_t *props, size_t n, c
 {
     for (size_t i = 0; i < n; i++)
         if (kafka_conf_set(kc, props[i].key, props[i].value, errstr, errstr_size) < 0)
+            return -1;
+    return 0;
+}
+
+static int in_kafka_section(const tm_config_t *conf, const char *key)
+{
+    for (size_t i = 0; i < conf->n_kafka_props; i++)
+        if (!strcmp(conf->kafka_props[i].key, key))
+            return 1;
+    return 0;
+}
+
+/* The caller's defaults that [kafka] leaves alone. */
+static int set_defaults(rd_kafka_conf_t *kc, const tm_config_t *conf,
+                        const kafka_client_opts_t *opts, char *errstr, size_t errstr_size)
+{
+    for (size_t i = 0; i < opts->n_defaults; i++)
+        if (!in_kafka_section(conf, opts->defaults[i].key) &&
+            kafka_conf_set(kc, opts->defaults[i].key, opts->defaults[i].value, errstr,
+                           errstr_size) < 0)
             return -1;
     return 0;
 }
@@ -61,7 +82,8 @@ rd_kafka_t *kafka_client_new(const tm_config_t *conf, rd_kafka_type_t type,
     rd_kafka_conf_t *kc = kafka_conf_new(conf, opts->client_id, errstr, errstr_size);
     if (!kc)
         return NULL;
-    if (set_opts(kc, opts, errstr, errstr_size) < 0) {
+    if (set_defaults(kc, conf, opts, errstr, errstr_size) < 0 ||
+        set_opts(kc, opts, errstr, errstr_size) < 0) {
         rd_kafka_conf_destroy(kc);
         return NULL;
     }

@@ -6,10 +6,12 @@
  * same for all of them.
  *
  * Properties are set in this order: bootstrap.servers, client.id, the
- * [kafka] keys, then what the caller asks for (group.id, the property
- * sets of the flags, opts->props). What the caller sets wins over [kafka]:
- * tidemark's guarantees rest on those (acks=all, idempotence, offsets
- * never committed behind its back).
+ * [kafka] keys, the caller's defaults (opts->defaults, each only when
+ * [kafka] does not set its key: tuning that the user may change), then what
+ * the caller asks for (group.id, the property sets of the flags,
+ * opts->props). What the caller asks for wins over [kafka]: tidemark's
+ * guarantees rest on those (acks=all, idempotence, offsets never
+ * committed behind its back).
  *
  * Owns nothing: the handle returned is the caller's (rd_kafka_destroy).
  * Any thread. Fails with NULL and errstr: "FILE:LINE: [kafka] KEY: reason"
@@ -43,6 +45,9 @@ typedef struct kafka_client_opts {
     int manual_offsets;
     const kafka_prop_t *props; /* n_props more, after the above */
     size_t n_props;
+    /* n_defaults properties that a [kafka] key of the same name replaces */
+    const kafka_prop_t *defaults;
+    size_t n_defaults;
     void *opaque; /* handed to every callback */
     void (*dr_msg_cb)(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
     void (*rebalance_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,

@@ -339,6 +339,12 @@ static outcome_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_
     size_t fenced = res->n_parts;
     pg_status_t st = pg_ensure(ctx->pg, errstr, errstr_size);
 
+    if (st == PG_OK && pg_session(ctx->pg) != ctx->staged_session) {
+        /* a new connection: its stages, outside the transaction (a
+         * rollback would take them away) */
+        st = table_stages_create(ctx->pg, ctx->streams, errstr, errstr_size);
+        ctx->staged_session = st == PG_OK ? pg_session(ctx->pg) : 0;
+    }
     if (st == PG_OK)
         st = pg_cmd(ctx->pg, "BEGIN", errstr, errstr_size);
     if (st != PG_OK)

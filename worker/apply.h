@@ -59,6 +59,7 @@ typedef struct apply_ctx {
     dlq_queue_t *dlq;
     const worker_streams_t *streams;
     char sync_runs_topic[256];
+    uint64_t staged_session; /* the pg_session() whose stages exist */
 } apply_ctx_t;
 
 typedef struct apply_result {

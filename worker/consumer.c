@@ -211,7 +211,14 @@ consumer_t *consumer_new(const tm_config_t *conf, const consumer_hooks_t *hooks,
         c->hooks = *hooks;
     /* never a silent jump: consumer_poll() handles the error */
     static const kafka_prop_t props[] = {{"auto.offset.reset", "error"}};
+    /* flat memory whatever the backlog: librdkafka prefetches up to 64 MiB
+     * and 100000 messages a partition by default (its fetch.max.bytes
+     * follows the first unless set); [kafka] may say otherwise */
+    static const kafka_prop_t defaults[] = {{"queued.max.messages.kbytes", "4096"},
+                                            {"queued.min.messages", "20000"}};
     const kafka_client_opts_t opts = {
+        .defaults = defaults,
+        .n_defaults = sizeof(defaults) / sizeof(defaults[0]),
         .client_id = "tidemark-worker",
         .group_id = conf->group_id,
         .manual_offsets = 1,

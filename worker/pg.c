@@ -11,7 +11,28 @@
 struct pg {
     char *conninfo;
     PGconn *conn;
+    uint64_t session; /* counts connections made */
+    char **prepared;  /* the statement names prepared on conn */
+    size_t n_prepared;
 };
+
+static void forget_prepared(pg_t *pg)
+{
+    for (size_t i = 0; i < pg->n_prepared; i++)
+        free(pg->prepared[i]);
+    free(pg->prepared);
+    pg->prepared = NULL;
+    pg->n_prepared = 0;
+}
+
+/* Closes the connection (a new one has no prepared statements). */
+static void disconnect(pg_t *pg)
+{
+    if (pg->conn)
+        PQfinish(pg->conn);
+    pg->conn = NULL;
+    forget_prepared(pg);
+}
 
 pg_t *pg_new(const char *conninfo)
 {
@@ -30,8 +51,7 @@ void pg_destroy(pg_t *pg)
 {
     if (!pg)
         return;
-    if (pg->conn)
-        PQfinish(pg->conn);
+    disconnect(pg);
     free(pg->conninfo);
     free(pg);
 }
@@ -55,8 +75,7 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
 {
     if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK)
         return PG_OK;
-    if (pg->conn)
-        PQfinish(pg->conn);
+    disconnect(pg);
     pg->conn = PQconnectdb(pg->conninfo);
     if (!pg->conn) {
         errstr_set(errstr, errstr_size, "out of memory connecting");
@@ -64,11 +83,16 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
     }
     if (PQstatus(pg->conn) != CONNECTION_OK) {
         set_err(errstr, errstr_size, NULL, PQerrorMessage(pg->conn));
-        PQfinish(pg->conn);
-        pg->conn = NULL;
+        disconnect(pg);
         return PG_TRANSIENT;
     }
+    pg->session++;
     return PG_OK;
+}
+
+uint64_t pg_session(const pg_t *pg)
+{
+    return pg->conn ? pg->session : 0;
 }
 
 /* SQLSTATEs that no message can cause and that go away by themselves:
@@ -125,23 +149,15 @@ pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok)
     return connection_ok ? PG_FATAL : PG_TRANSIENT;
 }
 
-pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *params,
-                    PGresult **res_out, char *errstr, size_t errstr_size)
+/* Turns res (consumed) into a status: PG_OK hands it to *res_out (when
+ * res_out is not NULL); otherwise errstr says why, and a connection not
+ * worth keeping is closed. */
+static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *errstr,
+                          size_t errstr_size)
 {
-    PGresult *res;
-    ExecStatusType st;
-    const char *state;
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     char sqlstate[8];
-    pg_status_t kind;
 
-    if (res_out)
-        *res_out = NULL;
-    if (!pg->conn || PQstatus(pg->conn) != CONNECTION_OK) {
-        errstr_set(errstr, errstr_size, "not connected to PostgreSQL");
-        return PG_TRANSIENT;
-    }
-    res = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         if (res_out)
             *res_out = res;
@@ -149,18 +165,122 @@ pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *p
             PQclear(res);
         return PG_OK;
     }
-    state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     snprintf(sqlstate, sizeof(sqlstate), "%s", state ? state : "");
     set_err(errstr, errstr_size, state, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
     PQclear(res);
     state = *sqlstate ? sqlstate : NULL;
-    kind = pg_classify_sqlstate(state, PQstatus(pg->conn) == CONNECTION_OK);
+    pg_status_t kind = pg_classify_sqlstate(state, PQstatus(pg->conn) == CONNECTION_OK);
     if (kind == PG_TRANSIENT &&
-        (!state || PQstatus(pg->conn) != CONNECTION_OK || state_in(state, reconnect_states))) {
-        PQfinish(pg->conn);
-        pg->conn = NULL;
-    }
+        (!state || PQstatus(pg->conn) != CONNECTION_OK || state_in(state, reconnect_states)))
+        disconnect(pg);
     return kind;
+}
+
+static int connected(pg_t *pg, char *errstr, size_t errstr_size)
+{
+    if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK)
+        return 1;
+    errstr_set(errstr, errstr_size, "not connected to PostgreSQL");
+    return 0;
+}
+
+pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *params,
+                    PGresult **res_out, char *errstr, size_t errstr_size)
+{
+    if (res_out)
+        *res_out = NULL;
+    if (!connected(pg, errstr, errstr_size))
+        return PG_TRANSIENT;
+    PGresult *res = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    return finish(pg, res, res_out, errstr, errstr_size);
+}
+
+static int is_prepared(const pg_t *pg, const char *name)
+{
+    for (size_t i = 0; i < pg->n_prepared; i++)
+        if (!strcmp(pg->prepared[i], name))
+            return 1;
+    return 0;
+}
+
+/* Prepares sql as name on this connection unless it was already. */
+static pg_status_t prepare(pg_t *pg, const char *name, const char *sql, int nparams, char *errstr,
+                           size_t errstr_size)
+{
+    if (is_prepared(pg, name))
+        return PG_OK;
+    char *copy = strdup(name);
+    if (!copy) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return PG_FATAL;
+    }
+    pg_status_t st =
+        finish(pg, PQprepare(pg->conn, name, sql, nparams, NULL), NULL, errstr, errstr_size);
+    char **np = st == PG_OK ? realloc(pg->prepared, (pg->n_prepared + 1) * sizeof(*np)) : NULL;
+    if (np) {
+        pg->prepared = np;
+        np[pg->n_prepared++] = copy;
+        return PG_OK;
+    }
+    free(copy);
+    if (st == PG_OK) { /* prepared, but not remembered: forget it on the server */
+        disconnect(pg);
+        errstr_set(errstr, errstr_size, "out of memory");
+        st = PG_FATAL;
+    }
+    return st;
+}
+
+pg_status_t pg_exec_prepared(pg_t *pg, const char *name, const char *sql, int nparams,
+                             const char *const *params, PGresult **res_out, char *errstr,
+                             size_t errstr_size)
+{
+    if (res_out)
+        *res_out = NULL;
+    if (!connected(pg, errstr, errstr_size))
+        return PG_TRANSIENT;
+    pg_status_t st = prepare(pg, name, sql, nparams, errstr, errstr_size);
+    if (st != PG_OK)
+        return st;
+    PGresult *res = PQexecPrepared(pg->conn, name, nparams, params, NULL, NULL, 0);
+    return finish(pg, res, res_out, errstr, errstr_size);
+}
+
+pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, char *errstr,
+                       size_t errstr_size)
+{
+    if (!connected(pg, errstr, errstr_size))
+        return PG_TRANSIENT;
+    PGresult *res = PQexec(pg->conn, sql);
+    if (!res || PQresultStatus(res) != PGRES_COPY_IN)
+        return finish(pg, res, NULL, errstr, errstr_size);
+    PQclear(res);
+    /* libpq sends in pieces of its own choosing; a piece of at most
+     * INT_MAX bytes per call */
+    int ok = 1;
+    for (size_t at = 0; ok && at < len;) {
+        size_t n = len - at < ((size_t)1 << 30) ? len - at : ((size_t)1 << 30);
+        ok = PQputCopyData(pg->conn, data + at, (int)n) == 1;
+        at += n;
+    }
+    ok = PQputCopyEnd(pg->conn, ok ? NULL : "tidemark: sending the rows failed") == 1 && ok;
+    pg_status_t st = PG_OK;
+    /* the COPY's own result, then NULL */
+    while ((res = PQgetResult(pg->conn)) != NULL) {
+        pg_status_t one = finish(pg, res, NULL, errstr, errstr_size);
+        if (st == PG_OK)
+            st = one;
+        if (!pg->conn)
+            break;
+    }
+    if (st == PG_OK && !ok) {
+        errstr_set(errstr, errstr_size, "sending COPY data: %s",
+                   pg->conn ? PQerrorMessage(pg->conn) : "connection closed");
+        disconnect(pg);
+        st = PG_TRANSIENT;
+    }
+    return st;
 }
 
 pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size)

@@ -24,10 +24,11 @@
  * (outcome.h: a worker step that also involves Kafka or the dead letters
  * returns an outcome_t).
  *
- * Owns: pg_t owns its PGconn and its conninfo copy (a secret: never
- * logged). Results handed out through res_out belong to the caller, who
- * PQclear()s them. Not thread-safe: one pg_t per thread (the worker uses
- * it only on its main thread, rebalance callbacks included).
+ * Owns: pg_t owns its PGconn, the names of the statements prepared on
+ * it, and its conninfo copy (a secret: never logged). Results handed out
+ * through res_out belong to the caller, who PQclear()s them. Not
+ * thread-safe: one pg_t per thread (the worker uses it only on its main
+ * thread, rebalance callbacks included).
  */
 #ifndef TIDEMARK_WORKER_PG_H
 #define TIDEMARK_WORKER_PG_H
@@ -57,6 +58,28 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size) TM_WARN_UNUSED
  */
 pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *params,
                     PGresult **res_out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * pg_exec of a statement by prepared name: the first call on a connection
+ * prepares sql as name (a new connection prepares again), later ones
+ * only bind and execute it. name must always stand for the same sql.
+ */
+pg_status_t pg_exec_prepared(pg_t *pg, const char *name, const char *sql, int nparams,
+                             const char *const *params, PGresult **res_out, char *errstr,
+                             size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * Runs sql, a COPY ... FROM STDIN, with data (len bytes in COPY's format)
+ * as its input. Fails as pg_exec does; a row the server refuses for its
+ * content (a bad value: class 22) is PG_DATA.
+ */
+pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, char *errstr,
+                       size_t errstr_size) TM_WARN_UNUSED;
+
+/* Which connection pg holds: a number that changes with every new
+ * connection, 0 when there is none. Session state (temporary tables)
+ * made under one number is gone under another. */
+uint64_t pg_session(const pg_t *pg);
 
 /* pg_exec without parameters or result. */
 pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size) TM_WARN_UNUSED;

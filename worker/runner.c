@@ -4,6 +4,7 @@
 #include "runner.h"
 
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,9 @@ static void flush_batch(runner_t *r)
         break;
     }
     batch_reset(r->batch);
+    /* a batch's decoded events are freed by now: hand the pages back, so
+     * that the heap does not keep one batch's peak on top of the next */
+    malloc_trim(0);
 }
 
 static void before_revoke(void *ctx, int all)

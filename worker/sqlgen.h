@@ -4,12 +4,16 @@
  * (soft or hard) and, for hard deletes, the tombstone table that keeps a
  * replayed older upsert from resurrecting a deleted row.
  *
- * Each DML statement takes one parameter, $1: a JSON array of row-form
- * objects (see convert.h) with four more members, "_source_ts" and
- * "_produced_at" (ISO-8601), "_kafka_partition" and "_kafka_offset", which
- * jsonb_populate_recordset() turns into rows of the table's type. Ids must
- * be unique within one $1 (ON CONFLICT cannot touch a row twice): see
- * dedupe.h.
+ * The rows of a batch go to a stage first: a temporary table of the
+ * session (create_stage, once per connection: its columns are the
+ * table's, with the table's own types, and _source_ts, _kafka_partition,
+ * _kafka_offset, _produced_at), filled by COPY (copy_rows: every column,
+ * copy_keys: the id and those four; copyrow.h writes the rows). Each DML
+ * statement then takes the stage's rows out of it (DELETE ... RETURNING
+ * in a CTE: the stage is empty again for the next COPY of the
+ * transaction) and applies them; it has no parameters and is run by its
+ * prepared name (upsert_name, ...). Ids must be unique within one stage
+ * load (ON CONFLICT cannot touch a row twice): see dedupe.h.
  *
  * The version guard (README, "How it works"): an event applies only when the stored
  * (_source_ts, _produced_at, _kafka_offset) is older than the event's.
@@ -67,6 +71,7 @@ typedef struct sql_column {
     char *avro;   /* the field's Avro type, for messages ("long",
                      "timestamp-millis", "decimal(12,2)", "record") */
     int is_id;
+    int is_json; /* a record, array or map: a jsonb column */
 } sql_column_t;
 
 typedef struct stream_sql {
@@ -74,13 +79,20 @@ typedef struct stream_sql {
     char *tombstones;      /* the same for <table>__tombstones, or NULL */
     sql_column_t *columns; /* one per field, in schema order */
     size_t n_columns;
-    char *create_table;               /* CREATE TABLE IF NOT EXISTS ... */
-    char *create_tombstones;          /* NULL unless delete.mode = hard */
-    char *upsert;                     /* $1 = JSON array of rows */
-    char *delete_rows;                /* $1 = JSON array of {id, _source_ts, ...} */
-    char *tombstone_rows;             /* Kafka tombstones: $1 = JSON array of {id,
-                                         _produced_at (the message's timestamp),
-                                         _kafka_partition, _kafka_offset} */
+    char *create_table;      /* CREATE TABLE IF NOT EXISTS ... */
+    char *create_tombstones; /* NULL unless delete.mode = hard */
+    char *stage;             /* pg_temp."tm_stage_<hash of table>" */
+    char *create_stage;      /* CREATE TEMPORARY TABLE IF NOT EXISTS ... */
+    char *copy_rows;         /* COPY stage (fields..., the four) FROM STDIN */
+    char *copy_keys;         /* COPY stage (id, the four) FROM STDIN */
+    char *upsert;            /* staged by copy_rows: upserts */
+    char *delete_rows;       /* staged by copy_keys: delete events */
+    char *tombstone_rows;    /* staged by copy_keys, _source_ts NULL and
+                                _produced_at the message's timestamp:
+                                Kafka tombstones */
+    char upsert_name[40];    /* prepared statement names */
+    char delete_name[40];
+    char tombstone_name[40];
     char *add_produced_at;            /* ALTER TABLE ... ADD COLUMN IF NOT EXISTS
                                          _produced_at, for a table made before it */
     char *add_produced_at_tombstones; /* the same for __tombstones, or NULL */

@@ -46,6 +46,28 @@ void strbuf_append(strbuf_t *sb, const char *s)
     sb->len += n;
 }
 
+void strbuf_append_len(strbuf_t *sb, const char *s, size_t n)
+{
+    if (reserve(sb, n) < 0)
+        return;
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+char *strbuf_reserve(strbuf_t *sb, size_t n)
+{
+    return reserve(sb, n) < 0 ? NULL : sb->buf + sb->len;
+}
+
+void strbuf_truncate(strbuf_t *sb, size_t len)
+{
+    if (sb->buf && len <= sb->len) {
+        sb->len = len;
+        sb->buf[len] = '\0';
+    }
+}
+
 void strbuf_appendf(strbuf_t *sb, const char *fmt, ...)
 {
     va_list ap;

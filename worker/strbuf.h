@@ -1,6 +1,6 @@
 /*
- * strbuf.h - a growable NUL-terminated string for building SQL and JSON
- * text. An allocation failure is remembered (sb->failed) instead of being
+ * strbuf.h - a growable NUL-terminated string for building SQL text and
+ * COPY data. An allocation failure is remembered (sb->failed) instead of being
  * checked at every append: check once with strbuf_take().
  *
  * Owns: its buffer until strbuf_take() hands it to the caller. Pure data:
@@ -22,6 +22,13 @@ typedef struct strbuf {
 void strbuf_init(strbuf_t *sb);
 void strbuf_append(strbuf_t *sb, const char *s);
 void strbuf_appendf(strbuf_t *sb, const char *fmt, ...) TM_PRINTF(2, 3);
+/* Appends n bytes of s (which may hold NULs). */
+void strbuf_append_len(strbuf_t *sb, const char *s, size_t n);
+/* Room for n more bytes and the NUL: where they go (the caller writes
+ * them and adds to sb->len, then puts the NUL), or NULL (failed). */
+char *strbuf_reserve(strbuf_t *sb, size_t n);
+/* Cuts sb back to its first len bytes (len <= sb->len). */
+void strbuf_truncate(strbuf_t *sb, size_t len);
 
 /* PostgreSQL keeps the first NAMEDATALEN - 1 = 63 bytes of an identifier
  * (cut back to a whole UTF-8 character) and drops the rest. */

@@ -7,63 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copyrow.h"
 #include "dedupe.h"
 #include "errstr.h"
 #include "idkey.h"
-#include "isotime.h"
 #include "reject.h"
 
-/* Completes row with what every row carries: "_produced_at",
- * "_kafka_partition", "_kafka_offset". bad != 0: an earlier set failed.
- * Returns row, or NULL (row released) on allocation failure. */
-static json_t *finish_row(json_t *row, int bad, int64_t produced_at_ms, int32_t partition,
-                          int64_t offset)
-{
-    char ts[ISOTIME_BUFSIZE];
-
-    isotime_format(produced_at_ms, ts, sizeof(ts));
-    bad |= json_object_set_new(row, "_produced_at", json_string(ts));
-    bad |= json_object_set_new(row, "_kafka_partition", json_integer(partition));
-    bad |= json_object_set_new(row, "_kafka_offset", json_integer(offset));
-    if (bad) {
-        json_decref(row);
-        return NULL;
-    }
-    return row;
-}
-
-json_t *table_event_row(const char *id_field, const change_event_t *ev, int32_t partition,
-                        int64_t offset)
-{
-    char ts[ISOTIME_BUFSIZE];
-    json_t *row;
-    int bad = 0;
-
-    if (ev->op == CHANGE_OP_UPSERT && ev->after)
-        row = json_deep_copy(ev->after);
-    else
-        row = json_object();
-    if (!row)
-        return NULL;
-    if (!json_object_get(row, id_field) || json_is_null(json_object_get(row, id_field)))
-        bad |= json_object_set_new(row, id_field, json_string(ev->id));
-    isotime_format(ev->source_ts_ms, ts, sizeof(ts));
-    bad |= json_object_set_new(row, "_source_ts", json_string(ts));
-    return finish_row(row, bad, ev->produced_at_ms, partition, offset);
-}
-
-/* The largest $1 of one statement (JSON text) and the most rows in it:
- * PostgreSQL refuses a jsonb value past 256 MiB (54000), and a statement
- * that fails is searched for its culprits by halves. */
+/* The most COPY text and rows of one statement: a statement that fails
+ * is searched for its culprits by halves, and its text is held whole. */
 #define STMT_MAX_BYTES ((size_t)64 << 20)
 #define STMT_MAX_ROWS  5000
 
-/* One statement's rows: their JSON texts and events. */
+/* One set of rows to stage and apply: their COPY lines one after
+ * another, and their events. */
 typedef struct row_set {
-    const char *sql;
-    char **texts;
-    size_t *lens;
-    size_t *ev; /* index into d->events */
+    const char *copy;       /* the COPY that stages them */
+    const char *name, *sql; /* the prepared statement that applies them */
+    strbuf_t text;          /* the lines */
+    size_t *end;            /* end[i]: where line i ends in text */
+    size_t *ev;             /* index into d->events (n_events + t: tombstone t) */
     size_t n;
 } row_set_t;
 
@@ -87,52 +49,39 @@ static outcome_t dead_letter(table_ctx_t *tc, size_t ev, const char *why, char *
                           errstr, errstr_size);
 }
 
-/* "[row,row,...]" of rows [lo, hi); NULL when out of memory. */
-static char *join_rows(const row_set_t *rs, size_t lo, size_t hi)
+static size_t row_start(const row_set_t *rs, size_t i)
 {
-    size_t i, len = 2, at = 0;
-    char *text;
+    return i ? rs->end[i - 1] : 0;
+}
 
-    for (i = lo; i < hi; i++)
-        len += rs->lens[i] + 1;
-    if (!(text = malloc(len + 1)))
-        return NULL;
-    text[at++] = '[';
-    for (i = lo; i < hi; i++) {
-        if (i > lo)
-            text[at++] = ',';
-        memcpy(text + at, rs->texts[i], rs->lens[i]);
-        at += rs->lens[i];
-    }
-    text[at++] = ']';
-    text[at] = '\0';
-    return text;
+/* Stages rows [lo, hi) and applies them. */
+static pg_status_t stage_and_apply(pg_t *pg, const row_set_t *rs, size_t lo, size_t hi, char *why,
+                                   size_t why_size)
+{
+    size_t from = row_start(rs, lo);
+    pg_status_t st =
+        pg_copy_in(pg, rs->copy, rs->text.buf + from, rs->end[hi - 1] - from, why, why_size);
+
+    if (st == PG_OK)
+        st = pg_exec_prepared(pg, rs->name, rs->sql, 0, NULL, NULL, why, why_size);
+    return st;
 }
 
 /*
  * Runs rows [lo, hi) in one statement under a savepoint. When the content
- * of a row fails it (PG_DATA), the savepoint is rolled back and each half
- * is tried on its own, down to the row that fails alone: that one is
- * dead-lettered, the others are applied.
+ * of a row fails it (PG_DATA), the savepoint is rolled back (the stage
+ * with it) and each half is tried on its own, down to the row that fails
+ * alone: that one is dead-lettered, the others are applied.
  */
 static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, size_t hi,
                             char *errstr, size_t errstr_size)
 {
     char why[512];
-    char *text = join_rows(rs, lo, hi);
-    const char *params[1] = {text};
-
-    if (!text) {
-        errstr_set(errstr, errstr_size, "out of memory encoding rows");
-        return OUTCOME_FATAL;
-    }
     pg_status_t st = pg_cmd(tc->pg, "SAVEPOINT tm_rows", errstr, errstr_size);
-    if (st != PG_OK) {
-        free(text);
+
+    if (st != PG_OK)
         return outcome_from_pg(st);
-    }
-    st = pg_exec(tc->pg, rs->sql, 1, params, NULL, why, sizeof(why));
-    free(text);
+    st = stage_and_apply(tc->pg, rs, lo, hi, why, sizeof(why));
     if (st == PG_OK)
         return outcome_from_pg(pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size));
     if (st != PG_DATA) {
@@ -155,51 +104,53 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
 static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, size_t errstr_size)
 {
     outcome_t st = OUTCOME_OK;
-    size_t lo = 0, hi, bytes;
 
-    while (st == OUTCOME_OK && lo < rs->n) {
-        bytes = rs->lens[lo];
+    for (size_t lo = 0, hi; st == OUTCOME_OK && lo < rs->n; lo = hi) {
+        size_t from = row_start(rs, lo);
+
         for (hi = lo + 1;
-             hi < rs->n && hi - lo < STMT_MAX_ROWS && bytes + rs->lens[hi] + 1 <= STMT_MAX_BYTES;
-             hi++)
-            bytes += rs->lens[hi] + 1;
+             hi < rs->n && hi - lo < STMT_MAX_ROWS && rs->end[hi] - from <= STMT_MAX_BYTES; hi++)
+            ;
         st = exec_range(tc, rs, lo, hi, errstr, errstr_size);
-        lo = hi;
     }
     return st;
 }
 
 static void row_set_clear(row_set_t *rs)
 {
-    for (size_t i = 0; i < rs->n; i++)
-        free(rs->texts[i]);
-    free(rs->texts);
-    free(rs->lens);
+    strbuf_clear(&rs->text);
+    free(rs->end);
     free(rs->ev);
     memset(rs, 0, sizeof(*rs));
 }
 
-static int row_set_init(row_set_t *rs, const char *sql, size_t cap)
+/* Room for cap rows; copy, name and sql say how they are applied. */
+static int row_set_init(row_set_t *rs, size_t cap, const char *copy, const char *name,
+                        const char *sql)
 {
     memset(rs, 0, sizeof(*rs));
+    strbuf_init(&rs->text);
+    rs->copy = copy;
+    rs->name = name;
     rs->sql = sql;
-    rs->texts = calloc(cap + 1, sizeof(*rs->texts));
-    rs->lens = calloc(cap + 1, sizeof(*rs->lens));
+    rs->end = calloc(cap + 1, sizeof(*rs->end));
     rs->ev = calloc(cap + 1, sizeof(*rs->ev));
-    return rs->texts && rs->lens && rs->ev ? 0 : -1;
+    return rs->end && rs->ev ? 0 : -1;
 }
 
-static int row_set_add(row_set_t *rs, json_t *row, size_t ev)
+/* Empty again, for the next round. */
+static void row_set_reset(row_set_t *rs)
 {
-    char *text = json_dumps(row, JSON_COMPACT);
+    strbuf_truncate(&rs->text, 0);
+    rs->n = 0;
+}
 
-    if (!text)
-        return -1;
-    rs->texts[rs->n] = text;
-    rs->lens[rs->n] = strlen(text);
+/* The line just appended to rs->text is event ev's. */
+static void row_set_added(row_set_t *rs, size_t ev)
+{
+    rs->end[rs->n] = rs->text.len;
     rs->ev[rs->n] = ev;
     rs->n++;
-    return 0;
 }
 
 /*
@@ -240,61 +191,56 @@ static outcome_t event_keys(table_ctx_t *tc, const worker_stream_t *ws, char **k
  * One round: the newest live event of every id whose newest live event
  * was not tried yet. Round one takes the newest of each id; a later round
  * takes, for an id whose newest was dead-lettered, the newest valid one
- * left. Fills ups and dels; tried[] marks what they hold.
+ * left. Fills ups and dels; tried[] marks what they hold, *n_tried counts
+ * it (a row PostgreSQL text cannot hold is dead-lettered here: tried, in
+ * neither set).
  */
-static int round_rows(const table_ctx_t *tc, const worker_stream_t *ws, char **keys,
-                      unsigned char *tried, row_set_t *ups, row_set_t *dels)
+static outcome_t round_rows(table_ctx_t *tc, const worker_stream_t *ws, char **keys,
+                            unsigned char *tried, row_set_t *ups, row_set_t *dels, size_t *n_tried,
+                            char *errstr, size_t errstr_size)
 {
     const decoded_t *d = tc->d;
     dedupe_item_t *items = malloc((d->n_events + 1) * sizeof(*items));
-    size_t i, n = 0, w;
-    int rc = 0;
+    size_t n = 0;
+    outcome_t oc = OUTCOME_OK;
 
+    *n_tried = 0;
+    errstr_set(errstr, errstr_size, "out of memory");
     if (!items)
-        return -1;
-    for (i = 0; i < d->n_events; i++) {
+        return OUTCOME_FATAL;
+    for (size_t i = 0; i < d->n_events; i++) {
         const decoded_event_t *de = &d->events[i];
 
         if (de->ws != ws || de->dead || !keys[i])
             continue;
-        items[n].id = keys[i];
-        items[n].source_ts_ms = de->ev->source_ts_ms;
-        items[n].produced_at_ms = de->ev->produced_at_ms;
-        items[n].partition = tc->b->msgs[de->msg].partition;
-        items[n].offset = tc->b->msgs[de->msg].offset;
-        items[n].index = i;
-        n++;
+        const batch_msg_t *m = &tc->b->msgs[de->msg];
+        items[n++] = (dedupe_item_t){.id = keys[i],
+                                     .source_ts_ms = de->ev->source_ts_ms,
+                                     .produced_at_ms = de->ev->produced_at_ms,
+                                     .partition = m->partition,
+                                     .offset = m->offset,
+                                     .index = i};
     }
-    w = dedupe_latest(items, n);
-    for (i = 0; rc == 0 && i < w; i++) {
+    size_t w = dedupe_latest(items, n);
+    for (size_t i = 0; oc == OUTCOME_OK && i < w; i++) {
         size_t ev = items[i].index;
         const decoded_event_t *de = &d->events[ev];
-        int del = de->ev->op == CHANGE_OP_DELETE;
-        json_t *row;
+        row_set_t *rs = de->ev->op == CHANGE_OP_DELETE ? dels : ups;
 
         if (tried[ev])
             continue; /* applied in an earlier round */
         tried[ev] = 1;
-        row = table_event_row(ws->sc->id_field, de->ev, tc->b->msgs[de->msg].partition,
-                              tc->b->msgs[de->msg].offset);
-        rc = row ? row_set_add(del ? dels : ups, row, ev) : -1;
-        json_decref(row);
+        (*n_tried)++;
+        int rc = copyrow_event(&rs->text, &ws->sql, de->ev, items[i].partition, items[i].offset);
+        if (rc == COPYROW_OK)
+            row_set_added(rs, ev);
+        else if (rc == COPYROW_NUL)
+            oc = dead_letter(tc, ev, COPYROW_NUL_WHY, errstr, errstr_size);
+        else
+            oc = OUTCOME_FATAL;
     }
     free(items);
-    return rc;
-}
-
-json_t *table_tombstone_row(const char *id_field, const char *id, int32_t partition, int64_t offset,
-                            int64_t timestamp_ms)
-{
-    json_t *row = json_object();
-
-    if (!row)
-        return NULL;
-    int bad = json_object_set_new(row, id_field, json_string(id));
-    /* no timestamp: produced at the epoch, before anything of another
-     * partition (its own partition orders it by offset) */
-    return finish_row(row, bad, timestamp_ms >= 0 ? timestamp_ms : 0, partition, offset);
+    return oc;
 }
 
 /*
@@ -318,7 +264,9 @@ static outcome_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char *e
     char why[512];
 
     memset(&rs, 0, sizeof(rs));
-    if (!items || !keys || row_set_init(&rs, ws->sql.tombstone_rows, d->n_tombs) < 0) {
+    if (!items || !keys ||
+        row_set_init(&rs, d->n_tombs, ws->sql.copy_keys, ws->sql.tombstone_name,
+                     ws->sql.tombstone_rows) < 0) {
         errstr_set(errstr, errstr_size, "out of memory");
         st = OUTCOME_FATAL;
     }
@@ -347,14 +295,13 @@ static outcome_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char *e
     w = st == OUTCOME_OK ? dedupe_latest(items, n) : 0;
     for (i = 0; st == OUTCOME_OK && i < w; i++) {
         const batch_msg_t *m = &tc->b->msgs[d->tombs[items[i].index].msg];
-        json_t *row = table_tombstone_row(ws->sc->id_field, items[i].id, m->partition, m->offset,
-                                          m->timestamp);
 
-        if (!row || row_set_add(&rs, row, d->n_events + items[i].index) < 0) {
+        if (copyrow_tombstone(&rs.text, items[i].id, m->partition, m->offset, m->timestamp) < 0) {
             errstr_set(errstr, errstr_size, "out of memory");
             st = OUTCOME_FATAL;
+        } else {
+            row_set_added(&rs, d->n_events + items[i].index);
         }
-        json_decref(row);
     }
     if (st == OUTCOME_OK) {
         tc->counts->deletes += rs.n;
@@ -374,33 +321,30 @@ outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_str
     table_ctx_t tc = {pg, b, d, dlq, counts};
     char **keys = calloc(d->n_events + 1, sizeof(*keys));
     unsigned char *tried = calloc(d->n_events + 1, 1);
+    const stream_sql_t *ss = &ws->sql;
     row_set_t ups, dels;
     outcome_t st = OUTCOME_FATAL;
 
     errstr_set(errstr, errstr_size, "out of memory");
-    if (keys && tried)
+    int ok = row_set_init(&ups, d->n_events, ss->copy_rows, ss->upsert_name, ss->upsert) == 0;
+    ok &= row_set_init(&dels, d->n_events, ss->copy_keys, ss->delete_name, ss->delete_rows) == 0;
+    if (ok && keys && tried)
         st = event_keys(&tc, ws, keys, errstr, errstr_size);
     while (st == OUTCOME_OK) {
-        memset(&ups, 0, sizeof(ups));
-        memset(&dels, 0, sizeof(dels));
-        if (row_set_init(&ups, ws->sql.upsert, d->n_events) < 0 ||
-            row_set_init(&dels, ws->sql.delete_rows, d->n_events) < 0 ||
-            round_rows(&tc, ws, keys, tried, &ups, &dels) < 0) {
-            errstr_set(errstr, errstr_size, "out of memory");
-            st = OUTCOME_FATAL;
-        } else if (ups.n + dels.n == 0) {
+        size_t n_tried;
+
+        row_set_reset(&ups);
+        row_set_reset(&dels);
+        st = round_rows(&tc, ws, keys, tried, &ups, &dels, &n_tried, errstr, errstr_size);
+        if (st != OUTCOME_OK || n_tried == 0)
             break; /* every id has its newest valid event applied */
-        } else {
-            counts->upserts += ups.n;
-            counts->deletes += dels.n;
-            st = exec_set(&tc, &ups, errstr, errstr_size);
-            if (st == OUTCOME_OK)
-                st = exec_set(&tc, &dels, errstr, errstr_size);
-        }
-        row_set_clear(&ups);
-        row_set_clear(&dels);
+        counts->upserts += ups.n;
+        counts->deletes += dels.n;
+        st = exec_set(&tc, &ups, errstr, errstr_size);
+        if (st == OUTCOME_OK)
+            st = exec_set(&tc, &dels, errstr, errstr_size);
     }
-    row_set_clear(&ups); /* after the break */
+    row_set_clear(&ups);
     row_set_clear(&dels);
     if (st == OUTCOME_OK && d->n_tombs > 0)
         st = apply_tombs(&tc, ws, errstr, errstr_size);
@@ -408,5 +352,15 @@ outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_str
         free(keys[i]);
     free(keys);
     free(tried);
+    return st;
+}
+
+pg_status_t table_stages_create(pg_t *pg, const worker_streams_t *ws, char *errstr,
+                                size_t errstr_size)
+{
+    pg_status_t st = PG_OK;
+
+    for (size_t i = 0; st == PG_OK && i < ws->n; i++)
+        st = pg_cmd(pg, ws->items[i].sql.create_stage, errstr, errstr_size);
     return st;
 }

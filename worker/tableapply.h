@@ -11,14 +11,17 @@
  * was dead-lettered gets its newest valid one in the next round, and so on
  * until every key has its newest valid event applied.
  *
- * Statements: each $1 holds at most STMT_MAX_BYTES of JSON and
- * STMT_MAX_ROWS rows. A statement that fails with PG_DATA (the content of
- * a row: pg.h) is rolled back to its savepoint and its rows are tried by
- * halves, each under its own savepoint, down to the rows that fail alone:
- * those are dead-lettered (marked dead in the decoded_t, queued on the
- * DLQ with "apply: SQLSTATE: message") and the rest are applied. Any other
- * failure is returned as an outcome_t (outcome.h; the caller rolls back
- * the batch).
+ * Statements: the rows (copyrow.h) are COPYed into the stream's stage
+ * and applied from there by one prepared statement (sqlgen.h), at most
+ * STMT_MAX_BYTES of COPY text and STMT_MAX_ROWS rows at a time, under a
+ * savepoint. When that fails with PG_DATA (the content of a row: pg.h),
+ * it is rolled back to its savepoint and its rows are tried by halves,
+ * each under its own savepoint, down to the rows that fail alone: those
+ * are dead-lettered (marked dead in the decoded_t, queued on the DLQ with
+ * "apply: SQLSTATE: message") and the rest are applied. A row with a
+ * string PostgreSQL text cannot hold is dead-lettered when it is built
+ * (copyrow.h). Any other failure is returned as an outcome_t (outcome.h;
+ * the caller rolls back the batch).
  *
  * Kafka tombstones of the stream (decode.h) go last, in one more set of
  * statements (sqlgen.h orders them against the stored rows); they count
@@ -31,7 +34,6 @@
 
 #include "compiler.h"
 #include <stddef.h>
-#include <jansson.h>
 #include "batch.h"
 #include "dlq_queue.h"
 #include "decode.h"
@@ -51,20 +53,10 @@ outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_str
                       dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
                       size_t errstr_size) TM_WARN_UNUSED;
 
-/*
- * The row one event contributes to its statement's $1 array (new
- * reference, NULL on allocation failure): for an upsert the row form plus
- * the id (when missing), "_source_ts", "_produced_at", "_kafka_partition" and
- * "_kafka_offset"; for a delete only the id field and those three.
- * Exposed for tests.
- */
-json_t *table_event_row(const char *id_field, const change_event_t *ev, int32_t partition,
-                        int64_t offset);
-
-/* The row of a Kafka tombstone: the id field (id), "_produced_at" (the
- * message's timestamp; the epoch when it has none, timestamp_ms < 0),
- * "_kafka_partition" and "_kafka_offset". Exposed for tests. */
-json_t *table_tombstone_row(const char *id_field, const char *id, int32_t partition, int64_t offset,
-                            int64_t timestamp_ms);
+/* Creates the stage of every stream of ws (sqlgen.h) on pg's connection,
+ * outside any transaction: once per connection (pg_session()), before
+ * its first batch. PG_OK, or how it failed (errstr set). */
+pg_status_t table_stages_create(pg_t *pg, const worker_streams_t *ws, char *errstr,
+                                size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -80,6 +80,36 @@ static void test_caller_wins(void **state)
     rd_kafka_destroy(rk);
 }
 
+/* A caller's default holds unless [kafka] names its key. */
+static void test_defaults_yield(void **state)
+{
+    (void)state;
+    config_kv_t props[] = {{"queued.max.messages.kbytes", "65536", 3}};
+    tm_config_t c = fake_conf(props, 1);
+    char err[512] = "";
+    static const kafka_prop_t defaults[] = {{"queued.max.messages.kbytes", "4096"},
+                                            {"queued.min.messages", "20000"}};
+    const kafka_client_opts_t opts = {
+        .client_id = "tidemark-x",
+        .group_id = "g",
+        .defaults = defaults,
+        .n_defaults = 2,
+    };
+    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_CONSUMER, &opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    assert_prop(rk, "queued.max.messages.kbytes", "65536");
+    assert_prop(rk, "queued.min.messages", "20000");
+    rd_kafka_destroy(rk);
+
+    c.n_kafka_props = 0;
+    rk = kafka_client_new(&c, RD_KAFKA_CONSUMER, &opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    assert_prop(rk, "queued.max.messages.kbytes", "4096");
+    rd_kafka_destroy(rk);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -231,9 +261,10 @@ static void test_drain_ms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_caller_wins),         cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_queue_full_deadline), cmocka_unit_test(test_paced),
-        cmocka_unit_test(test_too_large),           cmocka_unit_test(test_drain_ms),
+        cmocka_unit_test(test_caller_wins), cmocka_unit_test(test_defaults_yield),
+        cmocka_unit_test(test_errors),      cmocka_unit_test(test_queue_full_deadline),
+        cmocka_unit_test(test_paced),       cmocka_unit_test(test_too_large),
+        cmocka_unit_test(test_drain_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
  * test_worker_apply.c - the pure parts of applying a batch: the in-batch
  * dedupe (latest per id by (source_ts, partition, offset), deletes and
  * upserts alike), the counting rule with applied_offsets, the partition
- * ranges a batch commits, the row an event contributes to $1, the
+ * ranges a batch commits, the COPY line an event contributes, the
  * canonical key of an event's id and the check of after.<id> against it.
  * (How much of a dead letter is kept: test_dlq.c.)
  */
@@ -16,6 +16,7 @@
 
 #include "apply.h"
 #include "batch.h"
+#include "copyrow.h"
 #include "dedupe.h"
 #include "idkey.h"
 #include "runcount.h"
@@ -256,52 +257,99 @@ static void test_part_ranges(void **state)
     batch_destroy(b);
 }
 
-/* ---- row form -------------------------------------------------------- */
+/* ---- COPY rows -------------------------------------------------------- */
 
-static void test_event_row(void **state)
+/* One field of each kind the row form writes differently. */
+static const char *const ROW_SCHEMA =
+    "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
+    "{\"name\":\"id\",\"type\":\"long\"},"
+    "{\"name\":\"name\",\"type\":[\"null\",\"string\"],\"default\":null},"
+    "{\"name\":\"score\",\"type\":[\"null\",\"double\"],\"default\":null},"
+    "{\"name\":\"ok\",\"type\":[\"null\",\"boolean\"],\"default\":null},"
+    "{\"name\":\"tags\",\"type\":[\"null\",{\"type\":\"array\",\"items\":\"string\"}],"
+    "\"default\":null}]}";
+
+static void check_copyrow(const stream_sql_t *ss, change_event_t *ev, const char *after,
+                          int want_rc, const char *want)
 {
-    change_event_t up = {CHANGE_OP_UPSERT, "17", 1764072000123LL, "run-1", 0, 0, NULL};
-    change_event_t del = {CHANGE_OP_DELETE, "18", 1764072000000LL, "run-1", 0,
-                          1764072000456LL,  NULL};
-    json_t *row;
-    char *s;
+    strbuf_t sb;
+    json_error_t jerr;
+
+    ev->after = after ? json_loads(after, JSON_ALLOW_NUL, &jerr) : NULL;
+    assert_true(!after || ev->after);
+    strbuf_init(&sb);
+    strbuf_append(&sb, "before\n");
+    assert_int_equal(copyrow_event(&sb, ss, ev, 2, 99), want_rc);
+    assert_string_equal(sb.buf + strlen("before\n"), want);
+    strbuf_clear(&sb);
+    json_decref(ev->after);
+    ev->after = NULL;
+}
+
+static void test_copy_rows(void **state)
+{
+    static const struct {
+        const char *name, *after;
+        int rc;
+        const char *want;
+    } cases[] = {
+        {"plain", "{\"id\":17,\"name\":\"Ann\",\"score\":1.5,\"ok\":true,\"tags\":[\"a\"]}",
+         COPYROW_OK, "17\tAnn\t1.5\tt\t[\"a\"]\t"},
+        {"nulls and missing members", "{\"id\":17,\"name\":null}", COPYROW_OK,
+         "17\t\\N\t\\N\t\\N\t\\N\t"},
+        {"no id in after: the envelope's", "{\"name\":\"x\"}", COPYROW_OK,
+         " 17\tx\t\\N\t\\N\t\\N\t"},
+        {"COPY's specials escaped",
+         "{\"id\":1,\"name\":\"a\\tb\\nc\\rd\\\\e\",\"tags\":[\"\\\\\"]}", COPYROW_OK,
+         "1\ta\\tb\\nc\\rd\\\\e\t\\N\t\\N\t[\"\\\\\\\\\"]\t"},
+        {"every digit of a double; -0 as 0", "{\"id\":1,\"score\":0.1,\"ok\":false}", COPYROW_OK,
+         "1\t\\N\t0.10000000000000001\tf\t\\N\t"},
+        {"negative zero", "{\"id\":1,\"score\":-0.0}", COPYROW_OK, "1\t\\N\t0\t\\N\t\\N\t"},
+        {"float specials stay strings", "{\"id\":1,\"score\":\"-Infinity\"}", COPYROW_OK,
+         "1\t\\N\t-Infinity\t\\N\t\\N\t"},
+        {"U+0000 in a field: refused, nothing written", "{\"id\":1,\"name\":\"a\\u0000b\"}",
+         COPYROW_NUL, ""},
+        {"U+0000 inside jsonb: left to the server (22P05)", "{\"id\":1,\"tags\":[\"a\\u0000b\"]}",
+         COPYROW_OK, "1\t\\N\t\\N\t\\N\t[\"a\\\\u0000b\"]\t"},
+    };
+    record_schema_t *rs = NULL;
+    stream_sql_t ss;
+    char err[256] = "", want[256];
 
     (void)state;
-    up.after = json_pack("{s:i, s:s, s:n}", "id", 17, "name", "Ann", "phone");
-    row = table_event_row("id", &up, 2, 99);
-    s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
-    assert_string_equal(s, "{\"_kafka_offset\":99,\"_kafka_partition\":2,"
-                           "\"_produced_at\":\"1970-01-01T00:00:00.000Z\","
-                           "\"_source_ts\":\"2025-11-25T12:00:00.123Z\","
-                           "\"id\":17,\"name\":\"Ann\",\"phone\":null}");
-    free(s);
-    json_decref(row);
-    /* the event's own row is not modified */
-    assert_null(json_object_get(up.after, "_source_ts"));
-    json_decref(up.after);
+    assert_int_equal(record_schema_parse(ROW_SCHEMA, &rs, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, &ss, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        change_event_t up = {CHANGE_OP_UPSERT, " 17", 1764072000123LL, "run-1", 0, 0, NULL};
 
-    row = table_event_row("Key", &del, 0, 5);
-    s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
-    assert_string_equal(s, "{\"Key\":\"18\",\"_kafka_offset\":5,"
-                           "\"_kafka_partition\":0,"
-                           "\"_produced_at\":\"2025-11-25T12:00:00.456Z\","
-                           "\"_source_ts\":\"2025-11-25T12:00:00.000Z\"}");
-    free(s);
-    json_decref(row);
+        print_message("%s\n", cases[i].name);
+        snprintf(want, sizeof(want), "%s%s", cases[i].want,
+                 cases[i].rc == COPYROW_OK
+                     ? "2025-11-25T12:00:00.123Z\t2\t99\t1970-01-01T00:00:00.000Z\n"
+                     : "");
+        check_copyrow(&ss, &up, cases[i].after, cases[i].rc, want);
+    }
+    /* a delete event: the id and the four */
+    change_event_t del = {CHANGE_OP_DELETE, "a\\b", 1764072000000LL, "run-1", 0,
+                          1764072000456LL,  NULL};
+    check_copyrow(&ss, &del, NULL, COPYROW_OK,
+                  "a\\\\b\t2025-11-25T12:00:00.000Z\t2\t99\t2025-11-25T12:00:00.456Z\n");
+    stream_sql_clear(&ss);
+    record_schema_destroy(rs);
+}
 
-    /* a Kafka tombstone: its timestamp, or the epoch without one */
-    row = table_tombstone_row("Key", "18", 3, 7, 1764072000789LL);
-    s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
-    assert_string_equal(s, "{\"Key\":\"18\",\"_kafka_offset\":7,"
-                           "\"_kafka_partition\":3,"
-                           "\"_produced_at\":\"2025-11-25T12:00:00.789Z\"}");
-    free(s);
-    json_decref(row);
-    row = table_tombstone_row("Key", "18", 3, 7, -1);
-    s = json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS);
-    assert_non_null(strstr(s, "\"_produced_at\":\"1970-01-01T00:00:00.000Z\""));
-    free(s);
-    json_decref(row);
+static void test_copy_tombstone(void **state)
+{
+    strbuf_t sb;
+
+    (void)state;
+    strbuf_init(&sb);
+    /* a Kafka tombstone: no _source_ts; its timestamp, or the epoch */
+    assert_int_equal(copyrow_tombstone(&sb, "18", 3, 7, 1764072000789LL), COPYROW_OK);
+    assert_int_equal(copyrow_tombstone(&sb, "19", 3, 8, -1), COPYROW_OK);
+    assert_string_equal(sb.buf, "18\t\\N\t3\t7\t2025-11-25T12:00:00.789Z\n"
+                                "19\t\\N\t3\t8\t1970-01-01T00:00:00.000Z\n");
+    strbuf_clear(&sb);
 }
 
 /* ---- keys ------------------------------------------------------------ */
@@ -400,10 +448,15 @@ static void test_idkey_check_after(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dedupe),          cmocka_unit_test(test_version_cmp),
-        cmocka_unit_test(test_runcount),        cmocka_unit_test(test_applied_offsets_parse),
-        cmocka_unit_test(test_part_ranges),     cmocka_unit_test(test_event_row),
-        cmocka_unit_test(test_idkey_canonical), cmocka_unit_test(test_idkey_check_after),
+        cmocka_unit_test(test_dedupe),
+        cmocka_unit_test(test_version_cmp),
+        cmocka_unit_test(test_runcount),
+        cmocka_unit_test(test_applied_offsets_parse),
+        cmocka_unit_test(test_part_ranges),
+        cmocka_unit_test(test_copy_rows),
+        cmocka_unit_test(test_copy_tombstone),
+        cmocka_unit_test(test_idkey_canonical),
+        cmocka_unit_test(test_idkey_check_after),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

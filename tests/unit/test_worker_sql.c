@@ -89,6 +89,13 @@ static void test_table_names(void **state)
     ".\"_kafka_offset\") < (" B ".\"_source_ts\", " B ".\"_produced_at\", " B                      \
     ".\"_kafka_offset\") END"
 
+/* The stage of table "Odd Things": named after the FNV-1a hash of the
+ * name. */
+#define STAGE_HASH "07cc0ec5077068db"
+#define STAGE      "pg_temp.\"tm_stage_" STAGE_HASH "\""
+/* ... and of "s.odd" */
+#define ODD_HASH "903933420480d031"
+
 /* A Kafka tombstone B comes after stored A in the topic. */
 #define LOG_GUARD(A, B)                                                                            \
     "CASE WHEN " A ".\"_kafka_partition\" = " B ".\"_kafka_partition\" THEN " A                    \
@@ -114,14 +121,30 @@ static void test_soft_statements(void **state)
                         "integer, \"_kafka_offset\" bigint, \"_synced_at\" timestamptz, "
                         "\"_produced_at\" timestamptz)");
     assert_null(ss.create_tombstones);
+    /* the stage: the table's own column types, emptied at commit */
+    assert_string_equal(ss.stage, STAGE);
+    assert_string_equal(ss.create_stage,
+                        "CREATE TEMPORARY TABLE IF NOT EXISTS " STAGE " ON COMMIT DELETE ROWS "
+                        "AS SELECT \"Key\", \"select\", \"lastName\", \"_source_ts\", "
+                        "\"_kafka_partition\", \"_kafka_offset\", \"_produced_at\" FROM "
+                        "\"Odd Things\" WITH NO DATA");
+    assert_string_equal(ss.copy_rows, "COPY " STAGE " (\"Key\", \"select\", \"lastName\", "
+                                      "\"_source_ts\", \"_kafka_partition\", "
+                                      "\"_kafka_offset\", \"_produced_at\") FROM STDIN");
+    assert_string_equal(ss.copy_keys, "COPY " STAGE " (\"Key\", \"_source_ts\", "
+                                      "\"_kafka_partition\", \"_kafka_offset\", "
+                                      "\"_produced_at\") FROM STDIN");
+    assert_string_equal(ss.upsert_name, "tm_" STAGE_HASH "_upsert");
+    assert_string_equal(ss.delete_name, "tm_" STAGE_HASH "_delete");
+    assert_string_equal(ss.tombstone_name, "tm_" STAGE_HASH "_tombstone");
     assert_string_equal(ss.upsert,
+                        "WITH r AS (DELETE FROM " STAGE " AS r RETURNING *) "
                         "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"select\", \"lastName\", "
                         "\"_source_ts\", \"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
                         "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
                         "r.\"select\", r.\"lastName\", r.\"_source_ts\", false, NULL, "
                         "r.\"_kafka_partition\", r.\"_kafka_offset\", r.\"_produced_at\", now() "
-                        "FROM jsonb_populate_recordset(NULL::\"Odd "
-                        "Things\", $1::jsonb) AS r ON CONFLICT (\"Key\") DO UPDATE SET "
+                        "FROM r ON CONFLICT (\"Key\") DO UPDATE SET "
                         "\"select\" = EXCLUDED.\"select\", \"lastName\" = EXCLUDED.\"lastName\", "
                         "\"_source_ts\" = EXCLUDED.\"_source_ts\", \"_deleted\" = false, "
                         "\"_deleted_at\" = NULL, \"_kafka_partition\" = "
@@ -130,13 +153,15 @@ static void test_soft_statements(void **state)
                         "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
                         "WHERE " GUARD("cur", "EXCLUDED"));
     assert_string_equal(ss.delete_rows,
+                        "WITH ev AS (DELETE FROM " STAGE " AS r RETURNING r.\"Key\" AS id, "
+                        "r.\"_source_ts\", r.\"_kafka_partition\", r.\"_kafka_offset\", "
+                        "r.\"_produced_at\") "
                         "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"_source_ts\", "
                         "\"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
-                        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
-                        "r.\"_source_ts\", true, r.\"_source_ts\", r.\"_kafka_partition\", "
-                        "r.\"_kafka_offset\", r.\"_produced_at\", now() FROM "
-                        "jsonb_populate_recordset(NULL::\"Odd Things\", $1::jsonb) "
-                        "AS r ON CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
+                        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT id, "
+                        "\"_source_ts\", true, \"_source_ts\", \"_kafka_partition\", "
+                        "\"_kafka_offset\", \"_produced_at\", now() FROM ev "
+                        "ON CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
                         "EXCLUDED.\"_source_ts\", \"_deleted\" = true, \"_deleted_at\" = "
                         "EXCLUDED.\"_deleted_at\", \"_kafka_partition\" = "
                         "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
@@ -144,6 +169,9 @@ static void test_soft_statements(void **state)
                         "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
                         "WHERE " GUARD("cur", "EXCLUDED"));
     /* a Kafka tombstone: never over a deleted row, ordered by the topic */
+    assert_non_null(strstr(ss.tombstone_rows, "WITH ev AS (DELETE FROM " STAGE " AS r RETURNING "
+                                              "r.\"Key\" AS id, r.\"_kafka_partition\", "
+                                              "r.\"_kafka_offset\", r.\"_produced_at\") "));
     assert_non_null(strstr(ss.tombstone_rows, "'-infinity', true, \"_produced_at\""));
     assert_non_null(
         strstr(ss.tombstone_rows, " WHERE NOT cur.\"_deleted\" AND " LOG_GUARD("cur", "EXCLUDED")));
@@ -174,9 +202,8 @@ static void test_hard_statements(void **state)
                    "AS d WHERE d.\"Key\" = r.\"Key\" AND NOT " GUARD("d", "r") ") ON CONFLICT"));
     assert_string_equal(
         ss.delete_rows,
-        "WITH ev AS (SELECT r.\"Key\" AS id, r.\"_source_ts\", "
-        "r.\"_kafka_partition\", r.\"_kafka_offset\", r.\"_produced_at\" FROM "
-        "jsonb_populate_recordset(NULL::\"s\".\"odd\", $1::jsonb) AS r), tomb "
+        "WITH ev AS (DELETE FROM pg_temp.\"tm_stage_" ODD_HASH "\" AS r RETURNING r.\"Key\" AS id, "
+        "r.\"_source_ts\", r.\"_kafka_partition\", r.\"_kafka_offset\", r.\"_produced_at\"), tomb "
         "AS (INSERT INTO \"s\".\"odd__tombstones\" AS d (\"Key\", "
         "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
         "\"_produced_at\") SELECT id, \"_source_ts\", \"_kafka_partition\", "

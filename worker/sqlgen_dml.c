@@ -1,0 +1,420 @@
+/*
+ * sqlgen_dml.c - the statements that move a batch's rows from the stage
+ * into a stream's table (sqlgen.h): each one empties the stage as it
+ * reads it (a CTE "DELETE FROM <stage> RETURNING"), so that the next
+ * COPY of the same transaction starts from an empty stage.
+ */
+#include "sqlgen_priv.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+const char *const sqlgen_bookkeeping[] = {
+    "_source_ts",    "_deleted",     "_deleted_at", "_kafka_partition",
+    "_kafka_offset", "_produced_at", "_synced_at",  NULL};
+
+/*
+ * The version guard: alias a's stored version is older than event b's
+ * (see sqlgen.h). A stored version left by a Kafka tombstone alone has
+ * _source_ts '-infinity' and is ordered by when it was produced; any
+ * other by (_source_ts, _produced_at, _kafka_offset), where a stored row
+ * written before _produced_at existed (NULL) counts as produced before
+ * any event (see sqlgen.h).
+ */
+static void append_guard(strbuf_t *sb, const char *a, const char *b)
+{
+    strbuf_appendf(sb,
+                   "CASE WHEN %s.\"_source_ts\" = '-infinity' THEN "
+                   "(%s.\"_produced_at\", %s.\"_kafka_offset\") < "
+                   "(%s.\"_produced_at\", %s.\"_kafka_offset\") ELSE "
+                   "(%s.\"_source_ts\", COALESCE(%s.\"_produced_at\", "
+                   "'-infinity'), %s.\"_kafka_offset\") < "
+                   "(%s.\"_source_ts\", %s.\"_produced_at\", "
+                   "%s.\"_kafka_offset\") END",
+                   a, a, a, b, b, a, a, a, b, b, b);
+}
+
+/*
+ * The guard of a Kafka tombstone b against stored version a: a comes
+ * before b in the topic. In one partition that is offset order (the
+ * producer writes a key's messages in order); across partitions (after
+ * partitions were added) it is the order of production: a's _produced_at
+ * against b's Kafka timestamp.
+ */
+static void append_log_guard(strbuf_t *sb, const char *a, const char *b)
+{
+    strbuf_appendf(sb,
+                   "CASE WHEN %s.\"_kafka_partition\" = %s.\"_kafka_partition\" "
+                   "THEN %s.\"_kafka_offset\" < %s.\"_kafka_offset\" ELSE "
+                   "(COALESCE(%s.\"_produced_at\", '-infinity'), "
+                   "%s.\"_kafka_offset\") < (%s.\"_produced_at\", "
+                   "%s.\"_kafka_offset\") END",
+                   a, b, a, b, a, a, b, b);
+}
+
+/* The columns of <table>__tombstones after the id, in the order its
+ * INSERTs name them, and those of the stage after the fields: what every
+ * event carries besides its record. (sqlgen_bookkeeping[] is that of the
+ * table itself.) */
+static const char *const tomb_columns[] = {"_source_ts", "_kafka_partition", "_kafka_offset",
+                                           "_produced_at", NULL};
+
+/* One assignment of ON CONFLICT ... DO UPDATE SET: column = value, where
+ * a NULL value is the row proposed for insertion's (EXCLUDED.column). */
+typedef struct {
+    const char *column, *value;
+} assign_t;
+
+/* An upsert of a live row: not deleted. */
+static const assign_t set_upsert[] = {{"_source_ts", NULL},    {"_deleted", "false"},
+                                      {"_deleted_at", "NULL"}, {"_kafka_partition", NULL},
+                                      {"_kafka_offset", NULL}, {"_produced_at", NULL},
+                                      {"_synced_at", NULL},    {NULL, NULL}};
+/* A delete event under delete.mode = soft: deleted at its _source_ts. */
+static const assign_t set_soft_delete[] = {{"_source_ts", NULL},    {"_deleted", "true"},
+                                           {"_deleted_at", NULL},   {"_kafka_partition", NULL},
+                                           {"_kafka_offset", NULL}, {"_produced_at", NULL},
+                                           {"_synced_at", NULL},    {NULL, NULL}};
+/* A Kafka tombstone under delete.mode = soft: the row keeps _source_ts. */
+static const assign_t set_soft_tombstone[] = {{"_deleted", "true"},
+                                              {"_deleted_at", NULL},
+                                              {"_kafka_partition", NULL},
+                                              {"_kafka_offset", NULL},
+                                              {"_produced_at", NULL},
+                                              {"_synced_at", NULL},
+                                              {NULL, NULL}};
+/* A delete recorded in <table>__tombstones. */
+static const assign_t set_tombstone_table[] = {{"_source_ts", NULL},
+                                               {"_kafka_partition", NULL},
+                                               {"_kafka_offset", NULL},
+                                               {"_produced_at", NULL},
+                                               {NULL, NULL}};
+
+static void append_assign(strbuf_t *sb, const char *column, const char *value)
+{
+    strbuf_append_ident(sb, column);
+    strbuf_append(sb, " = ");
+    if (value) {
+        strbuf_append(sb, value);
+        return;
+    }
+    strbuf_append(sb, "EXCLUDED.");
+    strbuf_append_ident(sb, column);
+}
+
+/* The assignments of set, joined by ", " (and preceded by one when
+ * others came before). */
+static void append_set(strbuf_t *sb, const assign_t *set, int others_before)
+{
+    for (size_t i = 0; set[i].column; i++) {
+        strbuf_append(sb, i || others_before ? ", " : "");
+        append_assign(sb, set[i].column, set[i].value);
+    }
+}
+
+static void append_on_conflict(strbuf_t *sb, const char *id_field)
+{
+    strbuf_append(sb, " ON CONFLICT (");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, ") DO UPDATE SET ");
+}
+
+/* "col1", "col2", ... of a NULL-terminated list. */
+static void append_columns(strbuf_t *sb, const char *const *cols)
+{
+    for (size_t i = 0; cols[i]; i++) {
+        strbuf_append(sb, i ? ", " : "");
+        strbuf_append_ident(sb, cols[i]);
+    }
+}
+
+/* "INSERT INTO <table><suffix> AS <alias> (<id>, <cols>) SELECT ". */
+static void append_insert(strbuf_t *sb, const char *table, const char *suffix, const char *alias,
+                          const char *id_field, const char *const *cols)
+{
+    strbuf_append(sb, "INSERT INTO ");
+    sqlgen_append_table(sb, table, suffix);
+    strbuf_appendf(sb, " AS %s (", alias);
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, ", ");
+    append_columns(sb, cols);
+    strbuf_append(sb, ") SELECT ");
+}
+
+/* The end of an INSERT into <table>__tombstones: the newest delete of an
+ * id wins. */
+static void append_tombstone_conflict(strbuf_t *sb, const char *id_field)
+{
+    append_on_conflict(sb, id_field);
+    append_set(sb, set_tombstone_table, 0);
+    strbuf_append(sb, " WHERE ");
+    append_guard(sb, "d", "EXCLUDED");
+}
+
+/* "WHERE NOT EXISTS (a tombstone at least as new as the event)". */
+static void append_not_tombstoned(strbuf_t *sb, const char *table, const char *id_field)
+{
+    strbuf_append(sb, " WHERE NOT EXISTS (SELECT 1 FROM ");
+    sqlgen_append_table(sb, table, "__tombstones");
+    strbuf_append(sb, " AS d WHERE d.");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, " = r.");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, " AND NOT ");
+    append_guard(sb, "d", "r");
+    strbuf_append(sb, ")");
+}
+
+/* "<cte> AS (DELETE FROM <stage> AS r RETURNING <what>)": the stage's
+ * rows, taken out of it. what NULL: every column. */
+static void append_take(strbuf_t *sb, const char *cte, const char *stage, const char *id_field,
+                        const char *const *what)
+{
+    strbuf_appendf(sb, "%s AS (DELETE FROM %s AS r RETURNING ", cte, stage);
+    if (!what) {
+        strbuf_append(sb, "*)");
+        return;
+    }
+    strbuf_append(sb, "r.");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, " AS id");
+    for (size_t i = 0; what[i]; i++) {
+        strbuf_append(sb, ", r.");
+        strbuf_append_ident(sb, what[i]);
+    }
+    strbuf_append(sb, ")");
+}
+
+/* What a Kafka tombstone takes from the stage (a delete event takes
+ * tomb_columns). */
+static const char *const tomb_cols[] = {"_kafka_partition", "_kafka_offset", "_produced_at", NULL};
+
+static char *build_upsert(const record_schema_t *rs, const char *table, const char *stage,
+                          const char *id_field, delete_mode_t mode)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH ");
+    append_take(&sb, "r", stage, id_field, NULL);
+    strbuf_append(&sb, " INSERT INTO ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS cur (");
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        strbuf_append_ident(&sb, rs->fields[i].name);
+        strbuf_append(&sb, ", ");
+    }
+    append_columns(&sb, sqlgen_bookkeeping);
+    strbuf_append(&sb, ") SELECT ");
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        strbuf_append(&sb, "r.");
+        strbuf_append_ident(&sb, rs->fields[i].name);
+        strbuf_append(&sb, ", ");
+    }
+    strbuf_append(&sb, "r.\"_source_ts\", false, NULL, r.\"_kafka_partition\""
+                       ", r.\"_kafka_offset\", r.\"_produced_at\", now() FROM r");
+    if (mode == DELETE_MODE_HARD)
+        append_not_tombstoned(&sb, table, id_field);
+    append_on_conflict(&sb, id_field);
+    int fields = 0;
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        if (!strcmp(rs->fields[i].name, id_field))
+            continue;
+        strbuf_append(&sb, fields++ ? ", " : "");
+        append_assign(&sb, rs->fields[i].name, NULL);
+    }
+    append_set(&sb, set_upsert, fields > 0);
+    strbuf_append(&sb, " WHERE ");
+    append_guard(&sb, "cur", "EXCLUDED");
+    return strbuf_take(&sb);
+}
+
+static char *build_soft_delete(const char *table, const char *stage, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH ");
+    append_take(&sb, "ev", stage, id_field, tomb_columns);
+    strbuf_append(&sb, " ");
+    append_insert(&sb, table, "", "cur", id_field, sqlgen_bookkeeping);
+    strbuf_append(&sb, "id, \"_source_ts\", true, \"_source_ts\", \"_kafka_partition\", "
+                       "\"_kafka_offset\", \"_produced_at\", now() FROM ev");
+    append_on_conflict(&sb, id_field);
+    append_set(&sb, set_soft_delete, 0);
+    strbuf_append(&sb, " WHERE ");
+    append_guard(&sb, "cur", "EXCLUDED");
+    return strbuf_take(&sb);
+}
+
+/* Records a tombstone (newest wins) and removes the row, both under the
+ * version guard, in one statement. */
+static char *build_hard_delete(const char *table, const char *stage, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH ");
+    append_take(&sb, "ev", stage, id_field, tomb_columns);
+    strbuf_append(&sb, ", tomb AS (");
+    append_insert(&sb, table, "__tombstones", "d", id_field, tomb_columns);
+    strbuf_append(&sb, "id, \"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
+                       "\"_produced_at\" FROM ev");
+    append_tombstone_conflict(&sb, id_field);
+    strbuf_append(&sb, " RETURNING 1) DELETE FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS cur USING ev WHERE cur.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " = ev.id AND ");
+    append_guard(&sb, "cur", "ev");
+    return strbuf_take(&sb);
+}
+
+/*
+ * A Kafka tombstone under delete.mode = soft: a live row that came before
+ * it in the topic is marked deleted, keeping its _source_ts; an id without
+ * a row gets a deleted row whose _source_ts is '-infinity' (no source
+ * version is known: later events are ordered against it by production).
+ * A row already deleted is left as its delete event left it.
+ */
+static char *build_soft_tombstone(const char *table, const char *stage, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH ");
+    append_take(&sb, "ev", stage, id_field, tomb_cols);
+    strbuf_append(&sb, " ");
+    append_insert(&sb, table, "", "cur", id_field, sqlgen_bookkeeping);
+    strbuf_append(&sb, "id, '-infinity', true, \"_produced_at\", \"_kafka_partition\", "
+                       "\"_kafka_offset\", \"_produced_at\", now() FROM ev");
+    append_on_conflict(&sb, id_field);
+    append_set(&sb, set_soft_tombstone, 0);
+    strbuf_append(&sb, " WHERE NOT cur.\"_deleted\" AND ");
+    append_log_guard(&sb, "cur", "EXCLUDED");
+    return strbuf_take(&sb);
+}
+
+/*
+ * A Kafka tombstone under delete.mode = hard: a row that came before it in
+ * the topic is removed and the tombstone table records the delete at the
+ * row's _source_ts; an id with neither row nor recorded delete gets one at
+ * '-infinity' (as above). A row that came after it stays.
+ */
+static char *build_hard_tombstone(const char *table, const char *stage, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH ");
+    append_take(&sb, "ev", stage, id_field, tomb_cols);
+    strbuf_append(&sb, ", gone AS (DELETE FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS cur USING ev WHERE cur.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " = ev.id AND ");
+    append_log_guard(&sb, "cur", "ev");
+    strbuf_append(&sb, " RETURNING cur.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " AS id, cur.\"_source_ts\") ");
+    append_insert(&sb, table, "__tombstones", "d", id_field, tomb_columns);
+    strbuf_append(&sb, "ev.id, COALESCE(g.\"_source_ts\", '-infinity'), "
+                       "ev.\"_kafka_partition\", ev.\"_kafka_offset\", "
+                       "ev.\"_produced_at\" FROM ev LEFT JOIN gone AS g ON "
+                       "g.id = ev.id WHERE g.id IS NOT NULL OR NOT EXISTS "
+                       "(SELECT 1 FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " AS live WHERE live.");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, " = ev.id)");
+    append_tombstone_conflict(&sb, id_field);
+    return strbuf_take(&sb);
+}
+
+/* The stage: the table's own types (what the rows go into), no
+ * constraints (a Kafka tombstone has no _source_ts), emptied at commit. */
+static char *build_create_stage(const record_schema_t *rs, const char *table, const char *stage)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_appendf(&sb, "CREATE TEMPORARY TABLE IF NOT EXISTS %s ON COMMIT DELETE ROWS AS SELECT ",
+                   stage);
+    for (size_t i = 0; i < rs->n_fields; i++) {
+        strbuf_append_ident(&sb, rs->fields[i].name);
+        strbuf_append(&sb, ", ");
+    }
+    append_columns(&sb, tomb_columns);
+    strbuf_append(&sb, " FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " WITH NO DATA");
+    return strbuf_take(&sb);
+}
+
+/* COPY of every column (keys_only = 0: events' rows, copyrow.h) or of
+ * the id and the four of tomb_columns (delete events, Kafka tombstones). */
+static char *build_copy(const record_schema_t *rs, const char *stage, const char *id_field,
+                        int keys_only)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_appendf(&sb, "COPY %s (", stage);
+    if (keys_only) {
+        strbuf_append_ident(&sb, id_field);
+        strbuf_append(&sb, ", ");
+    } else {
+        for (size_t i = 0; i < rs->n_fields; i++) {
+            strbuf_append_ident(&sb, rs->fields[i].name);
+            strbuf_append(&sb, ", ");
+        }
+    }
+    append_columns(&sb, tomb_columns);
+    strbuf_append(&sb, ") FROM STDIN");
+    return strbuf_take(&sb);
+}
+
+/* FNV-1a, 64 bits: the stage and statement names of a table. */
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+int sqlgen_build_dml(const record_schema_t *rs, const char *table, const char *id_field,
+                     delete_mode_t mode, stream_sql_t *out)
+{
+    uint64_t h = name_hash(table);
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_appendf(&sb, "pg_temp.\"tm_stage_%016" PRIx64 "\"", h);
+    out->stage = strbuf_take(&sb);
+    snprintf(out->upsert_name, sizeof(out->upsert_name), "tm_%016" PRIx64 "_upsert", h);
+    snprintf(out->delete_name, sizeof(out->delete_name), "tm_%016" PRIx64 "_delete", h);
+    snprintf(out->tombstone_name, sizeof(out->tombstone_name), "tm_%016" PRIx64 "_tombstone", h);
+    if (!out->stage)
+        return -1;
+    out->create_stage = build_create_stage(rs, table, out->stage);
+    out->copy_rows = build_copy(rs, out->stage, id_field, 0);
+    out->copy_keys = build_copy(rs, out->stage, id_field, 1);
+    out->upsert = build_upsert(rs, table, out->stage, id_field, mode);
+    if (mode == DELETE_MODE_HARD) {
+        out->delete_rows = build_hard_delete(table, out->stage, id_field);
+        out->tombstone_rows = build_hard_tombstone(table, out->stage, id_field);
+    } else {
+        out->delete_rows = build_soft_delete(table, out->stage, id_field);
+        out->tombstone_rows = build_soft_tombstone(table, out->stage, id_field);
+    }
+    return out->create_stage && out->copy_rows && out->copy_keys && out->upsert &&
+                   out->delete_rows && out->tombstone_rows
+               ? 0
+               : -1;
+}
