@@ -247,7 +247,7 @@ static int one_hop(http_client_t *hc, const char *url, const char *cur, http_hop
     struct curl_slist *hdrs = headers_for(hc, cur);
     CURLcode cc = CURLE_OUT_OF_MEMORY;
     if (hdrs)
-        cc = http_hop_perform(hc->curl, cur, hdrs, hc->timeout_ms, h, cerr);
+        cc = http_hop_perform(hc->curl, cur, hdrs, hc->timeout_ms, hc->cancel, h, cerr);
     else
         h->oom = 1;
     curl_slist_free_all(hdrs);
@@ -261,6 +261,8 @@ static int one_hop(http_client_t *hc, const char *url, const char *cur, http_hop
                  HTTP_MAX_HEADER_BYTES);
     } else if (h->oom) {
         fail_msg(errstr, errstr_size, url, cur, "out of memory");
+    } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
+        fail_msg(errstr, errstr_size, url, cur, "interrupted");
     } else if (cc != CURLE_OK) {
         fail_msg(errstr, errstr_size, url, cur, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
         return http_curl_transient(cc) ? 1 : -1;

@@ -92,12 +92,12 @@ void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms,
 void http_client_destroy(http_client_t *hc);
 
 /*
- * From now on a wait to retry ends (the GET fails "interrupted") as soon
- * as *cancel is non-zero, as when tm_running is cleared; NULL: only
- * tm_running. For a thread that GETs on behalf of another, which may
- * want it to stop (producer/source.c). A request under way still runs to
- * its end or timeout. Set it while no GET runs; *cancel may change any
- * time.
+ * From now on a wait to retry ends, and so does a request under way
+ * (within about a second), as soon as *cancel is non-zero: the GET fails
+ * "interrupted". NULL: only tm_running ends a wait to retry, and a
+ * request runs to its end or timeout. For a thread that GETs on behalf
+ * of another, which may want it to stop (producer/source.c). Set it
+ * while no GET runs; *cancel may change any time.
  */
 void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel);
 

@@ -128,8 +128,17 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
     return h->oom ? 0 : n;
 }
 
+/* libcurl calls it at least once a second while a transfer runs: a
+ * non-zero answer aborts the transfer. */
+static int on_progress(void *cancel, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return atomic_load((const atomic_int *)cancel) != 0;
+}
+
 CURLcode http_hop_perform(CURL *c, const char *url, struct curl_slist *headers, int64_t timeout_ms,
-                          http_hop_t *h, char *cerr)
+                          const atomic_int *cancel, http_hop_t *h, char *cerr)
 {
     curl_easy_reset(c);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -146,6 +155,13 @@ CURLcode http_hop_perform(CURL *c, const char *url, struct curl_slist *headers, 
     curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+    if (cancel) {
+        /* the page reader's fetch thread: stopping it must not wait for an
+         * answer that may take the whole timeout */
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)cancel);
+    }
     CURLcode rc = curl_easy_perform(c);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL); /* cerr is the caller's */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);

@@ -18,6 +18,8 @@
 
 #include <curl/curl.h>
 
+#include <stdatomic.h>
+
 #include "http.h"
 
 #define HTTP_MAX_HEADER_BYTES (1024 * 1024) /* every header line of one answer */
@@ -39,11 +41,13 @@ typedef struct http_hop {
 /*
  * GETs url on curl (reset first) with headers, at most timeout_ms,
  * http/https only, no redirects followed, any Content-Encoding libcurl
- * knows. cerr (CURL_ERROR_SIZE) gets libcurl's message. Returns the
- * CURLcode; on CURLE_OK h->resp->status is the answer's status.
+ * knows. cerr (CURL_ERROR_SIZE) gets libcurl's message. A non-NULL
+ * cancel that becomes non-zero aborts the transfer within about a second
+ * (CURLE_ABORTED_BY_CALLBACK). Returns the CURLcode; on CURLE_OK
+ * h->resp->status is the answer's status.
  */
 CURLcode http_hop_perform(CURL *curl, const char *url, struct curl_slist *headers,
-                          int64_t timeout_ms, http_hop_t *h, char *cerr);
+                          int64_t timeout_ms, const atomic_int *cancel, http_hop_t *h, char *cerr);
 
 /* Frees the header values (not resp). */
 void http_hop_clear(http_hop_t *h);

@@ -82,8 +82,9 @@ source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
     return s;
 }
 
-/* Ends the fetch thread, if it runs: at once when it waits, after the
- * request under way when it fetches (a wait to retry ends at once). */
+/* Ends the fetch thread, if it runs: at once when it waits, within about
+ * a second when it fetches or waits to retry (the cancel flag aborts
+ * both). */
 static void stop_thread(source_t *s)
 {
     if (!s->threaded)

@@ -60,6 +60,7 @@ typedef struct api {
     int64_t handled_at;       /* wall clock when the last request was answered */
     int64_t first_handled_at; /* ... and the first since requests = 0 */
     int delay_ms;             /* then wait this long before replying */
+    int delay_from;           /* ... from this request on (0: every one) */
     int ignore_page;          /* serve page 1 whatever page is asked for */
     int short_at;             /* answer request #short_at with two records (a cap by bytes) */
     int fresh_tokens;         /* cursor/link: a token or URL never seen before, each answer */
@@ -152,8 +153,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     a->handled_at = isotime_now_ms();
     if (a->requests == 1)
         a->first_handled_at = a->handled_at;
-    if (a->delay_ms > 0) {
-        struct timespec ts = {0, (long)a->delay_ms * 1000000L};
+    if (a->delay_ms > 0 && a->requests >= a->delay_from) {
+        struct timespec ts = {a->delay_ms / 1000, (long)(a->delay_ms % 1000) * 1000000L};
         nanosleep(&ts, NULL);
     }
     if (a->status_always)
@@ -271,6 +272,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->fresh_tokens = 0;
     a->short_at = 0;
     a->fail_from = 0;
+    a->delay_from = 0;
     a->mode = 0;
     for (int i = 0; i < n; i++)
         a->recs[i] = (rec_t){i + 1, 1795608000000LL + i * ts_step, 1};

@@ -250,6 +250,37 @@ static void test_stop_while_prefetch_retries(void **state)
     a->fail_from = 0;
 }
 
+/* Stopping the source while its fetch thread waits for a slow answer
+ * (the API takes 5 s per page) must not wait for that answer: before the
+ * transfer was aborted on stop, source_destroy took the whole 5 s. */
+static void test_stop_while_prefetch_fetches(void **state)
+{
+    api_t *a = *state;
+    fill(a, 10, 1000);
+    stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
+    char err[256];
+    http_client_t *hc = http_client_new(NULL, 30000, 0, err, sizeof(err));
+    assert_non_null(hc);
+    source_t *src = source_new(&sc, hc);
+    assert_non_null(src);
+    a->delay_ms = 5000;
+    a->delay_from = 2; /* page 1 at once, page 2's answer held */
+    source_start(src, 0, 0);
+    json_t *recs;
+    const char *url;
+    assert_int_equal(source_next_page(src, &recs, &url, err, sizeof(err)), 1);
+    assert_true(wait_requests(a, 2)); /* page 2 asked for */
+    int64_t t0 = isotime_monotonic_ms();
+    source_destroy(src);
+    int64_t took = isotime_monotonic_ms() - t0;
+    http_client_destroy(hc);
+    a->delay_ms = 0;
+    a->delay_from = 0;
+    if (took > 2000)
+        fail_msg("source_destroy took %lld ms while the fetch thread waited for an answer",
+                 (long long)took);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_retries),
         cmocka_unit_test(test_mark_is_request_time),
         cmocka_unit_test(test_stop_while_prefetch_retries),
+        cmocka_unit_test(test_stop_while_prefetch_fetches),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
