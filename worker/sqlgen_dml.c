@@ -378,20 +378,39 @@ static char *build_copy(const record_schema_t *rs, const char *stage, const char
     return strbuf_take(&sb);
 }
 
-/* FNV-1a, 64 bits: the stage and statement names of a table. */
-static uint64_t name_hash(const char *s)
+/* FNV-1a, 64 bits, over s and its terminating NUL (so that "ab","c" and
+ * "a","bc" differ). */
+static uint64_t hash_more(uint64_t h, const char *s)
 {
-    uint64_t h = 14695981039346656037ULL;
-
-    for (; *s; s++)
+    do
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    while (*s++);
+    return h;
+}
+
+/*
+ * The stage and statement names: one per distinct statement set, so a
+ * hash of everything the SQL text is made of (table, id field, delete
+ * mode, the fields' names). Two streams that write one table with other
+ * schemas must not share a stage or a prepared statement: the first one
+ * prepared would apply the other's rows, setting the columns that only
+ * it has to NULL.
+ */
+static uint64_t names_hash(const record_schema_t *rs, const char *table, const char *id_field,
+                           delete_mode_t mode)
+{
+    uint64_t h = hash_more(14695981039346656037ULL, table);
+    h = hash_more(h, id_field);
+    h = hash_more(h, mode == DELETE_MODE_HARD ? "hard" : "soft");
+    for (size_t i = 0; i < rs->n_fields; i++)
+        h = hash_more(h, rs->fields[i].name);
     return h;
 }
 
 int sqlgen_build_dml(const record_schema_t *rs, const char *table, const char *id_field,
                      delete_mode_t mode, stream_sql_t *out)
 {
-    uint64_t h = name_hash(table);
+    uint64_t h = names_hash(rs, table, id_field, mode);
     strbuf_t sb;
 
     strbuf_init(&sb);

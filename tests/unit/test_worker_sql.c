@@ -90,11 +90,11 @@ static void test_table_names(void **state)
     ".\"_kafka_offset\") END"
 
 /* The stage of table "Odd Things": named after the FNV-1a hash of the
- * name. */
-#define STAGE_HASH "07cc0ec5077068db"
+ * table, id field, delete mode and field names. */
+#define STAGE_HASH "c16b9df58f82bff4"
 #define STAGE      "pg_temp.\"tm_stage_" STAGE_HASH "\""
 /* ... and of "s.odd" */
-#define ODD_HASH "903933420480d031"
+#define ODD_HASH "fd22905ad497a325"
 
 /* A Kafka tombstone B comes after stored A in the topic. */
 #define LOG_GUARD(A, B)                                                                            \
@@ -225,6 +225,40 @@ static void test_hard_statements(void **state)
     record_schema_destroy(rs);
 }
 
+/* Two streams may write one table with other schemas: each gets a stage
+ * and statements of its own (a shared name made the first one prepared
+ * apply the other's rows, setting its missing columns to NULL); the same
+ * schema on the same table shares them. */
+static void test_stage_names_per_schema(void **state)
+{
+    (void)state;
+    static const char *with_email =
+        "{\"type\":\"record\",\"name\":\"C\",\"fields\":[{\"name\":\"id\",\"type\":"
+        "\"long\"},{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"email\","
+        "\"type\":\"string\"}]}";
+    static const char *without_email =
+        "{\"type\":\"record\",\"name\":\"C\",\"fields\":[{\"name\":\"id\",\"type\":"
+        "\"long\"},{\"name\":\"name\",\"type\":\"string\"}]}";
+    record_schema_t *a = parse(with_email), *b = parse(without_email), *a2 = parse(with_email);
+    char err[256] = "";
+    stream_sql_t sa, sb, sa2;
+    assert_int_equal(stream_sql_build(a, "t", "id", DELETE_MODE_SOFT, &sa, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(b, "t", "id", DELETE_MODE_SOFT, &sb, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(a2, "t", "id", DELETE_MODE_SOFT, &sa2, err, sizeof(err)), 0);
+    assert_string_not_equal(sa.stage, sb.stage);
+    assert_string_not_equal(sa.upsert_name, sb.upsert_name);
+    assert_string_not_equal(sa.delete_name, sb.delete_name);
+    assert_string_not_equal(sa.tombstone_name, sb.tombstone_name);
+    assert_string_equal(sa.stage, sa2.stage);
+    assert_string_equal(sa.upsert_name, sa2.upsert_name);
+    stream_sql_clear(&sa);
+    stream_sql_clear(&sb);
+    stream_sql_clear(&sa2);
+    record_schema_destroy(a);
+    record_schema_destroy(b);
+    record_schema_destroy(a2);
+}
+
 static void test_customer_schema_file(void **state)
 {
     record_schema_t *rs = NULL;
@@ -320,10 +354,10 @@ static void test_classify_sqlstate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ident_quoting),        cmocka_unit_test(test_table_names),
-        cmocka_unit_test(test_soft_statements),      cmocka_unit_test(test_hard_statements),
-        cmocka_unit_test(test_customer_schema_file), cmocka_unit_test(test_build_errors),
-        cmocka_unit_test(test_classify_sqlstate),
+        cmocka_unit_test(test_ident_quoting),          cmocka_unit_test(test_table_names),
+        cmocka_unit_test(test_soft_statements),        cmocka_unit_test(test_hard_statements),
+        cmocka_unit_test(test_stage_names_per_schema), cmocka_unit_test(test_customer_schema_file),
+        cmocka_unit_test(test_build_errors),           cmocka_unit_test(test_classify_sqlstate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
