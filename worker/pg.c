@@ -247,6 +247,8 @@ pg_status_t pg_exec_prepared(pg_t *pg, const char *name, const char *sql, int np
     return finish(pg, res, res_out, errstr, errstr_size);
 }
 
+#define COPY_PIECE ((size_t)1 << 20)
+
 pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, char *errstr,
                        size_t errstr_size)
 {
@@ -256,18 +258,30 @@ pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, 
     if (!res || PQresultStatus(res) != PGRES_COPY_IN)
         return finish(pg, res, NULL, errstr, errstr_size);
     PQclear(res);
-    /* libpq sends in pieces of its own choosing; a piece of at most
-     * INT_MAX bytes per call */
+    /* In pieces of 1 MiB: libpq keeps its output buffer as large as the
+     * largest piece handed to it, for the life of the connection. */
     int ok = 1;
     for (size_t at = 0; ok && at < len;) {
-        size_t n = len - at < ((size_t)1 << 30) ? len - at : ((size_t)1 << 30);
+        size_t n = len - at < COPY_PIECE ? len - at : COPY_PIECE;
         ok = PQputCopyData(pg->conn, data + at, (int)n) == 1;
         at += n;
     }
-    ok = PQputCopyEnd(pg->conn, ok ? NULL : "tidemark: sending the rows failed") == 1 && ok;
+    if (PQputCopyEnd(pg->conn, ok ? NULL : "tidemark: sending the rows failed") != 1) {
+        /* libpq may stay in COPY state: PQgetResult would answer
+         * PGRES_COPY_IN for ever. A new connection is the way out. */
+        errstr_set(errstr, errstr_size, "ending COPY: %s", PQerrorMessage(pg->conn));
+        disconnect(pg);
+        return PG_TRANSIENT;
+    }
     pg_status_t st = PG_OK;
     /* the COPY's own result, then NULL */
     while ((res = PQgetResult(pg->conn)) != NULL) {
+        if (PQresultStatus(res) == PGRES_COPY_IN) { /* still in COPY: see above */
+            PQclear(res);
+            errstr_set(errstr, errstr_size, "COPY did not end: %s", PQerrorMessage(pg->conn));
+            disconnect(pg);
+            return PG_TRANSIENT;
+        }
         pg_status_t one = finish(pg, res, NULL, errstr, errstr_size);
         if (st == PG_OK)
             st = one;
