@@ -78,8 +78,11 @@ size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad);
 void source_require_empty_end(source_t *s);
 
 /*
- * 1 once the walk has ended by its end rule (the last page was handed
- * out): every page was read. 0 before, and after any failure.
+ * 1 once the walk has ended by its end rule: every page was read. 0
+ * before, and after any failure. Ask only after source_next_page
+ * answered 0 (the walk is over): with the read-ahead the fetch thread
+ * sets it when it reads the last page, which may be before the caller
+ * was handed that page.
  */
 int source_complete(const source_t *s);
 

@@ -19,6 +19,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +48,11 @@ typedef struct api {
     char base[128];
     rec_t recs[MAX_RECS];
     int n;
-    int requests;
-    int fail_next;     /* answer this many requests with 500 */
-    int fail_from;     /* if set, answer request #fail_from and later with 500 */
-    int status_always; /* if set, answer every request with it */
-    int move_after;    /* after request #move_after, move move_id to the end */
+    atomic_int requests; /* the server thread counts, the test reads */
+    int fail_next;       /* answer this many requests with 500 */
+    int fail_from;       /* if set, answer request #fail_from and later with 500 */
+    int status_always;   /* if set, answer every request with it */
+    int move_after;      /* after request #move_after, move move_id to the end */
     int move_id;
     int mode;                 /* 0 page, 1 cursor (next token = offset), 2 link, 3 offset */
     int cap;                  /* if set, serve at most this many records a page */
