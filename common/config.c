@@ -114,6 +114,14 @@ static const char *const booleans[] = {"false", "true", NULL};
       "boolean field that marks a record deleted; unset = none")                                    \
     X(STREAM, "auth.header", STR, NULL, 0, 0, 0, S(auth_header), NULL,                             \
       "HTTP header sent with every request (a secret: use ${ENV})")                                 \
+    X(STREAM, "auth.oauth2.token_url", STR, NULL, 0, 0, 0, S(oauth2_token_url), NULL,              \
+      "OAuth2 token endpoint (client credentials grant); unset = no OAuth2")                       \
+    X(STREAM, "auth.oauth2.client_id", STR, NULL, 0, 0, 0, S(oauth2_client_id), NULL,              \
+      "OAuth2 client id (with token_url and client_secret)")                                        \
+    X(STREAM, "auth.oauth2.client_secret", STR, NULL, 0, 0, 0, S(oauth2_client_secret), NULL,      \
+      "OAuth2 client secret (a secret: use ${ENV})")                                                \
+    X(STREAM, "auth.oauth2.scope", STR, NULL, 0, 0, 0, S(oauth2_scope), NULL,                      \
+      "OAuth2 scope asked for (space-separated); unset = none sent")                               \
     X(STREAM, "timeout", DURATION, "30s", 0, 1, MAX_DUR, S(timeout_ms), NULL, "HTTP request timeout") \
     X(STREAM, "max.retries", INT, "8", 0, 0, 100, S(max_retries), NULL,                             \
       "retries of a failed request, with backoff")                                                  \

@@ -82,6 +82,12 @@ typedef struct stream_conf {
     char *deleted_next_path;
     char *soft_delete_field; /* NULL: none */
     char *auth_header;       /* NULL: none; a secret: never log */
+    /* OAuth2 client credentials (common/oauth2.h): all three or none;
+     * not with auth_header. NULL: none. The secret: never log. */
+    char *oauth2_token_url;
+    char *oauth2_client_id;
+    char *oauth2_client_secret;
+    char *oauth2_scope; /* NULL: none sent */
     int64_t timeout_ms;
     int max_retries;
     int64_t retry_max_wait_ms; /* cap of a Retry-After wait */

@@ -24,6 +24,8 @@
 
 #include "config_keys.h"
 #include "errstr.h"
+#include "url.h"
+#include "url_redact.h"
 
 /* ---- parser state ------------------------------------------------------ */
 
@@ -289,6 +291,55 @@ static int stream_key_line(const parser_t *p, size_t i, const char *key)
     return 0;
 }
 
+/*
+ * The auth.oauth2.* keys: token_url, client_id and client_secret all set
+ * or none; token_url an http(s) URL with a host; not with auth.header
+ * (two credentials for one API: which one wins would be a guess). Errors
+ * name keys, never values: the secret must not reach a message.
+ */
+static int check_oauth2(parser_t *p, size_t i)
+{
+    stream_conf_t *st = &p->conf->streams[i];
+    static const char *const keys[] = {"auth.oauth2.token_url", "auth.oauth2.client_id",
+                                       "auth.oauth2.client_secret"};
+    const char *vals[] = {st->oauth2_token_url, st->oauth2_client_id, st->oauth2_client_secret};
+    int set = 0, line = 0;
+    for (size_t k = 0; k < 3; k++) {
+        set += vals[k] != NULL;
+        if (vals[k] && !line)
+            line = stream_key_line(p, i, keys[k]);
+    }
+    char where[300];
+    if (set == 0 && st->oauth2_scope) {
+        label(SEC_STREAM, st, "auth.oauth2.scope", where, sizeof(where));
+        return perr(p, stream_key_line(p, i, "auth.oauth2.scope"), where,
+                    "needs auth.oauth2.token_url, client_id and client_secret");
+    }
+    if (set == 0)
+        return 0;
+    for (size_t k = 0; k < 3; k++) {
+        if (!vals[k]) {
+            label(SEC_STREAM, st, keys[k], where, sizeof(where));
+            return perr(p, line, where,
+                        "required with the other auth.oauth2 keys (token_url, client_id and "
+                        "client_secret go together)");
+        }
+    }
+    if (!url_same_origin(st->oauth2_token_url, st->oauth2_token_url)) {
+        char red[512];
+        label(SEC_STREAM, st, keys[0], where, sizeof(where));
+        return perr(p, stream_key_line(p, i, keys[0]), where,
+                    "'%s' is not an http(s) URL with a host",
+                    url_redact(st->oauth2_token_url, red, sizeof(red)));
+    }
+    if (st->auth_header) {
+        label(SEC_STREAM, st, "auth.header", where, sizeof(where));
+        return perr(p, stream_key_line(p, i, "auth.header"), where,
+                    "cannot be used with the auth.oauth2 keys: set one or the other");
+    }
+    return 0;
+}
+
 static int finish_stream(parser_t *p, size_t i)
 {
     stream_conf_t *st = &p->conf->streams[i];
@@ -316,6 +367,8 @@ static int finish_stream(parser_t *p, size_t i)
     if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||
         (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
         return perr(p, st->line, where, "out of memory");
+    if (check_oauth2(p, i) < 0)
+        return -1;
     char *resolved = resolve_schema(p->path, st->schema_path);
     if (!resolved)
         return perr(p, st->line, where, "out of memory");

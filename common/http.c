@@ -26,7 +26,8 @@
 struct http_client {
     CURL *curl;
     char *auth_header;
-    char **auth_urls; /* the auth header goes to these URLs' origins */
+    const http_auth_t *auth; /* stands in for auth_header when set */
+    char **auth_urls;        /* the auth header goes to these URLs' origins */
     size_t n_auth_urls;
     int64_t timeout_ms;
     int max_retries;
@@ -119,16 +120,24 @@ void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms, int64_
     hc->max_response_size = max_response_size < 1 ? 1 : max_response_size;
 }
 
-http_client_t *http_client_for_stream(const stream_conf_t *sc, char *errstr, size_t errstr_size)
+void http_client_set_auth(http_client_t *hc, const http_auth_t *auth)
+{
+    hc->auth = auth;
+}
+
+http_client_t *http_client_for_stream(const stream_conf_t *sc, const http_auth_t *auth,
+                                      char *errstr, size_t errstr_size)
 {
     http_client_t *hc =
         http_client_new(sc->auth_header, sc->timeout_ms, sc->max_retries, errstr, errstr_size);
     if (!hc)
         return NULL;
     http_client_set_limits(hc, sc->retry_max_wait_ms, sc->max_response_size);
-    if (sc->auth_header && (http_client_allow_auth(hc, sc->url, errstr, errstr_size) != 0 ||
-                            (sc->deleted_url && http_client_allow_auth(hc, sc->deleted_url, errstr,
-                                                                       errstr_size) != 0))) {
+    http_client_set_auth(hc, auth);
+    if ((sc->auth_header || auth) &&
+        (http_client_allow_auth(hc, sc->url, errstr, errstr_size) != 0 ||
+         (sc->deleted_url &&
+          http_client_allow_auth(hc, sc->deleted_url, errstr, errstr_size) != 0))) {
         http_client_destroy(hc);
         return NULL;
     }
@@ -188,6 +197,16 @@ int http_curl_transient(int curl_code)
     }
 }
 
+/* One request: what differs between a GET and a POST. */
+typedef struct request {
+    const char *method; /* "GET" or "POST", for messages */
+    const char *url;    /* the one asked for */
+    const char *body;   /* POST: the body; NULL for a GET */
+    const char *content_type;
+    const char *header; /* POST: one more line, to url only */
+    char *auth;         /* GET: the auth source's line for now (owned), or NULL */
+} request_t;
+
 static int auth_allowed(const http_client_t *hc, const char *url)
 {
     for (size_t i = 0; i < hc->n_auth_urls; i++)
@@ -196,18 +215,32 @@ static int auth_allowed(const http_client_t *hc, const char *url)
     return 0;
 }
 
-/* The request headers of one hop: the auth header only to its origins. */
-static struct curl_slist *headers_for(const http_client_t *hc, const char *url)
+/* l + line, or NULL (l freed) on ENOMEM. */
+static struct curl_slist *add_header(struct curl_slist *l, const char *line)
+{
+    struct curl_slist *l2 = l ? curl_slist_append(l, line) : NULL;
+    if (!l2)
+        curl_slist_free_all(l);
+    return l2;
+}
+
+/* The request headers of one hop: the auth header only to its origins
+ * (*sent_auth = 1 when it is in). */
+static struct curl_slist *headers_for(const http_client_t *hc, const request_t *rq, const char *url,
+                                      int *sent_auth)
 {
     struct curl_slist *l = curl_slist_append(NULL, "Accept: application/json");
-    if (l && hc->auth_header && auth_allowed(hc, url)) {
-        struct curl_slist *l2 = curl_slist_append(l, hc->auth_header);
-        if (!l2) {
-            curl_slist_free_all(l);
-            return NULL;
-        }
-        l = l2;
+    if (rq->content_type) {
+        char ct[256];
+        snprintf(ct, sizeof(ct), "Content-Type: %s", rq->content_type);
+        l = add_header(l, ct);
     }
+    if (rq->header)
+        l = add_header(l, rq->header);
+    const char *auth = rq->body ? NULL : hc->auth ? rq->auth : hc->auth_header;
+    *sent_auth = auth && auth_allowed(hc, url);
+    if (*sent_auth)
+        l = add_header(l, auth);
     return l;
 }
 
@@ -217,21 +250,23 @@ static int is_redirect(long status)
 }
 
 /* "GET URL: reason", or "GET URL (redirected to CUR): reason". */
-static void fail_msg(char *errstr, size_t errstr_size, const char *url, const char *cur,
+static void fail_msg(char *errstr, size_t errstr_size, const request_t *rq, const char *cur,
                      const char *fmt, ...) TM_PRINTF(5, 6);
-static void fail_msg(char *errstr, size_t errstr_size, const char *url, const char *cur,
+static void fail_msg(char *errstr, size_t errstr_size, const request_t *rq, const char *cur,
                      const char *fmt, ...)
 {
+    const char *url = rq->url;
     char ru[1024], rc[1024], why[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
     if (cur && strcmp(cur, url) != 0)
-        errstr_set(errstr, errstr_size, "GET %s (redirected to %s): %s",
+        errstr_set(errstr, errstr_size, "%s %s (redirected to %s): %s", rq->method,
                    url_redact(url, ru, sizeof(ru)), url_redact(cur, rc, sizeof(rc)), why);
     else
-        errstr_set(errstr, errstr_size, "GET %s: %s", url_redact(url, ru, sizeof(ru)), why);
+        errstr_set(errstr, errstr_size, "%s %s: %s", rq->method, url_redact(url, ru, sizeof(ru)),
+                   why);
 }
 
 /*
@@ -239,12 +274,13 @@ static void fail_msg(char *errstr, size_t errstr_size, const char *url, const ch
  * message). 0 when an answer came, whatever its status; else 1
  * (transient) or -1 (fatal) with errstr.
  */
-static int one_hop(http_client_t *hc, const char *url, const char *cur, http_hop_t *h, char *errstr,
-                   size_t errstr_size)
+static int one_hop(http_client_t *hc, const request_t *rq, const char *cur, http_hop_t *h,
+                   char *errstr, size_t errstr_size)
 {
     char cerr[CURL_ERROR_SIZE] = "";
     http_response_clear(h->resp);
-    struct curl_slist *hdrs = headers_for(hc, cur);
+    h->post_body = rq->body;
+    struct curl_slist *hdrs = headers_for(hc, rq, cur, &h->sent_auth);
     CURLcode cc = CURLE_OUT_OF_MEMORY;
     if (hdrs)
         cc = http_hop_perform(hc->curl, cur, hdrs, hc->timeout_ms, hc->cancel, h, cerr);
@@ -252,19 +288,19 @@ static int one_hop(http_client_t *hc, const char *url, const char *cur, http_hop
         h->oom = 1;
     curl_slist_free_all(hdrs);
     if (h->body_too_large) {
-        fail_msg(errstr, errstr_size, url, cur,
+        fail_msg(errstr, errstr_size, rq, cur,
                  "the response is larger than max.response.size (%lld bytes after "
                  "decompression)",
                  (long long)hc->max_response_size);
     } else if (h->headers_too_large) {
-        fail_msg(errstr, errstr_size, url, cur, "the response headers exceed %d bytes",
+        fail_msg(errstr, errstr_size, rq, cur, "the response headers exceed %d bytes",
                  HTTP_MAX_HEADER_BYTES);
     } else if (h->oom) {
-        fail_msg(errstr, errstr_size, url, cur, "out of memory");
+        fail_msg(errstr, errstr_size, rq, cur, "out of memory");
     } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
-        fail_msg(errstr, errstr_size, url, cur, "interrupted");
+        fail_msg(errstr, errstr_size, rq, cur, "interrupted");
     } else if (cc != CURLE_OK) {
-        fail_msg(errstr, errstr_size, url, cur, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
+        fail_msg(errstr, errstr_size, rq, cur, "%s", cerr[0] ? cerr : curl_easy_strerror(cc));
         return http_curl_transient(cc) ? 1 : -1;
     } else {
         return 0;
@@ -279,20 +315,20 @@ static int one_hop(http_client_t *hc, const char *url, const char *cur, http_hop
  * or https, never from https to http). 0 with *next (caller frees), or -1
  * with errstr (fatal).
  */
-static int redirect_next(const char *url, const char *cur, const http_hop_t *h, int hops,
+static int redirect_next(const request_t *rq, const char *cur, const http_hop_t *h, int hops,
                          char **next, char *errstr, size_t errstr_size)
 {
     char why[1024];
     *next = NULL;
     if (hops >= HTTP_MAX_REDIRECTS) {
-        fail_msg(errstr, errstr_size, url, cur, "more than %d redirects", HTTP_MAX_REDIRECTS);
+        fail_msg(errstr, errstr_size, rq, cur, "more than %d redirects", HTTP_MAX_REDIRECTS);
         return -1;
     }
     if (url_resolve(cur, h->location, next, why, sizeof(why)) != 0 ||
         url_check_follow(cur, *next, why, sizeof(why)) != 0) {
         free(*next);
         *next = NULL;
-        fail_msg(errstr, errstr_size, url, cur, "HTTP status %ld, Location: %s", h->resp->status,
+        fail_msg(errstr, errstr_size, rq, cur, "HTTP status %ld, Location: %s", h->resp->status,
                  why);
         return -1;
     }
@@ -301,12 +337,12 @@ static int redirect_next(const char *url, const char *cur, const http_hop_t *h, 
 
 /* A 2xx answer from *cur: resp takes *cur, the time sent and the Date.
  * 0, or -1 with errstr on ENOMEM. */
-static int take_answer(http_hop_t *h, char **cur, int64_t sent_at, const char *url, char *errstr,
-                       size_t errstr_size)
+static int take_answer(http_hop_t *h, char **cur, int64_t sent_at, const request_t *rq,
+                       char *errstr, size_t errstr_size)
 {
     http_response_t *resp = h->resp;
     if (!resp->body && !(resp->body = strdup(""))) {
-        fail_msg(errstr, errstr_size, url, *cur, "out of memory");
+        fail_msg(errstr, errstr_size, rq, *cur, "out of memory");
         return -1;
     }
     resp->url = *cur;
@@ -319,11 +355,11 @@ static int take_answer(http_hop_t *h, char **cur, int64_t sent_at, const char *u
 
 /* Any other answer: 1 (transient: 408, 429, 5xx; *retry_after takes its
  * Retry-After value) or -1, with errstr. */
-static int answer_failed(http_hop_t *h, const char *url, const char *cur, char **retry_after,
+static int answer_failed(http_hop_t *h, const request_t *rq, const char *cur, char **retry_after,
                          char *errstr, size_t errstr_size)
 {
     long status = h->resp->status;
-    fail_msg(errstr, errstr_size, url, cur, "HTTP status %ld%s", status,
+    fail_msg(errstr, errstr_size, rq, cur, "HTTP status %ld%s", status,
              is_redirect(status) ? " without a Location" : "");
     if (!http_status_transient(status))
         return -1;
@@ -333,20 +369,23 @@ static int answer_failed(http_hop_t *h, const char *url, const char *cur, char *
 }
 
 /*
- * One request with its redirects, each hop with its own headers. Returns
- * 0 ok, 1 transient, -1 fatal; errstr set unless 0. *retry_after gets the
- * failed answer's Retry-After value (caller frees), if it had one.
+ * One request with its redirects, each hop with its own headers (a POST
+ * follows none). Returns 0 ok, 1 transient, -1 fatal; errstr set unless
+ * 0. *retry_after gets the failed answer's Retry-After value (caller
+ * frees), if it had one; *auth_refused = 1 when the answer was a 401 to
+ * the auth header.
  */
-static int attempt(http_client_t *hc, const char *url, http_response_t *resp, char **retry_after,
-                   char *errstr, size_t errstr_size)
+static int attempt(http_client_t *hc, const request_t *rq, http_response_t *resp,
+                   char **retry_after, int *auth_refused, char *errstr, size_t errstr_size)
 {
     char why[1024];
     *retry_after = NULL;
-    if (url_check_follow(NULL, url, why, sizeof(why)) != 0) {
-        fail_msg(errstr, errstr_size, url, NULL, "%s", why);
+    *auth_refused = 0;
+    if (url_check_follow(NULL, rq->url, why, sizeof(why)) != 0) {
+        fail_msg(errstr, errstr_size, rq, NULL, "%s", why);
         return -1;
     }
-    char *cur = strdup(url);
+    char *cur = strdup(rq->url);
     if (!cur) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
@@ -355,10 +394,18 @@ static int attempt(http_client_t *hc, const char *url, http_response_t *resp, ch
     int rc;
     for (int hops = 0;; hops++) {
         http_hop_t h = {.resp = resp, .max_body = hc->max_response_size};
-        rc = one_hop(hc, url, cur, &h, errstr, errstr_size);
-        if (rc == 0 && is_redirect(resp->status) && h.location) {
+        rc = one_hop(hc, rq, cur, &h, errstr, errstr_size);
+        if (rc == 0 && is_redirect(resp->status) && rq->body) {
+            /* never with credentials: the Basic header and the body would
+             * go to another origin, and a 303 would turn it into a GET */
+            fail_msg(errstr, errstr_size, rq, cur,
+                     "HTTP status %ld: a redirect of a POST is not followed (it would take the "
+                     "credentials elsewhere)",
+                     resp->status);
+            rc = -1;
+        } else if (rc == 0 && is_redirect(resp->status) && h.location) {
             char *next;
-            rc = redirect_next(url, cur, &h, hops, &next, errstr, errstr_size);
+            rc = redirect_next(rq, cur, &h, hops, &next, errstr, errstr_size);
             if (rc == 0) {
                 free(cur);
                 cur = next;
@@ -366,27 +413,88 @@ static int attempt(http_client_t *hc, const char *url, http_response_t *resp, ch
                 continue;
             }
         } else if (rc == 0 && resp->status >= 200 && resp->status < 300) {
-            rc = take_answer(&h, &cur, sent_at, url, errstr, errstr_size);
+            rc = take_answer(&h, &cur, sent_at, rq, errstr, errstr_size);
         } else if (rc == 0) {
-            rc = answer_failed(&h, url, cur, retry_after, errstr, errstr_size);
+            rc = answer_failed(&h, rq, cur, retry_after, errstr, errstr_size);
+            *auth_refused = resp->status == 401 && h.sent_auth;
         }
         http_hop_clear(&h);
         break;
     }
     free(cur);
-    if (rc != 0)
-        http_response_clear(resp);
+    if (rc > 0 || (rc < 0 && !rq->body))
+        http_response_clear(resp); /* a POST's refusal stays for its caller */
     return rc;
 }
 
-int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
-             size_t errstr_size)
+/* rq->auth = the auth source's line now; refused: the current one got a
+ * 401. 0, or -1 with errstr (fatal: the source ran its own retries). */
+static int auth_now(http_client_t *hc, request_t *rq, int refused, char *errstr, size_t errstr_size)
 {
+    if (!hc->auth || rq->body)
+        return 0;
+    char why[1024] = "";
+    char *line = NULL;
+    int rc = hc->auth->header(hc->auth->opaque, refused ? rq->auth : NULL, hc->cancel, &line, why,
+                              sizeof(why));
+    free(rq->auth);
+    rq->auth = line;
+    if (rc == 0 && line)
+        return 0;
+    fail_msg(errstr, errstr_size, rq, NULL, "%s", rc == 0 ? "no auth header" : why);
+    return -1;
+}
+
+/* The wait before retry tries + 1: Retry-After (ra, may be NULL) when it
+ * asks for more than the backoff, capped; logged with the error. */
+static int64_t retry_wait(const http_client_t *hc, int tries, const char *ra, const char *errstr)
+{
+    /* Retry-After says when the server wants to hear from us again;
+     * the backoff still applies when it asks for less. */
+    int64_t wait = backoff_delay_capped_ms(tries, RETRY_BACKOFF_CAP_MS), ra_ms = 0, ra_full = 0;
+    const char *source = "backoff";
+    if (ra && http_retry_after_ms(ra, isotime_now_ms(), hc->retry_max_wait_ms, &ra_ms) == 0 &&
+        http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 && ra_ms >= wait) {
+        wait = ra_ms;
+        source = ra_full > ra_ms ? "retry-after-capped" : "retry-after";
+    }
+    char q[768], qra[128];
+    log_warn("http request failed, retrying",
+             "error=%s attempt=%d wait_ms=%lld wait_source=%s retry_after=%s",
+             log_quote(q, sizeof(q), errstr), tries + 1, (long long)wait, source,
+             log_quote(qra, sizeof(qra), ra ? ra : "-"));
+    return wait;
+}
+
+/* The request with its retries, and one new auth header after a 401. */
+static int perform(http_client_t *hc, request_t *rq, http_response_t *resp, char *errstr,
+                   size_t errstr_size)
+{
+    if (auth_now(hc, rq, 0, errstr, errstr_size) != 0)
+        return -1;
+    int renewed = 0;
     for (int tries = 0;; tries++) {
         char *ra = NULL;
-        int rc = attempt(hc, url, resp, &ra, errstr, errstr_size);
+        int refused = 0;
+        int rc = attempt(hc, rq, resp, &ra, &refused, errstr, errstr_size);
         if (rc == 0)
             return 0;
+        if (refused && hc->auth && !renewed) {
+            char ru[512];
+            log_warn("the API refused the auth header (401): getting a new one, then sending the "
+                     "request again",
+                     "url=%s", url_redact(rq->url, ru, sizeof(ru)));
+            free(ra);
+            renewed = 1;
+            if (auth_now(hc, rq, 1, errstr, errstr_size) != 0)
+                return -1;
+            tries--; /* not a retry of a transient failure */
+            continue;
+        }
+        if (refused && renewed) {
+            size_t n = strlen(errstr);
+            errstr_set(errstr + n, errstr_size - n, " (a new token was refused too)");
+        }
         if (rc < 0 || tries >= hc->max_retries) {
             free(ra);
             if (rc > 0) {
@@ -395,24 +503,31 @@ int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *er
             }
             return -1;
         }
-        /* Retry-After says when the server wants to hear from us again;
-         * the backoff still applies when it asks for less. */
-        int64_t wait = backoff_delay_capped_ms(tries, RETRY_BACKOFF_CAP_MS), ra_ms = 0, ra_full = 0;
-        const char *source = "backoff";
-        if (ra && http_retry_after_ms(ra, isotime_now_ms(), hc->retry_max_wait_ms, &ra_ms) == 0 &&
-            http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 && ra_ms >= wait) {
-            wait = ra_ms;
-            source = ra_full > ra_ms ? "retry-after-capped" : "retry-after";
-        }
-        char q[768], qra[128];
-        log_warn("http request failed, retrying",
-                 "error=%s attempt=%d wait_ms=%lld wait_source=%s retry_after=%s",
-                 log_quote(q, sizeof(q), errstr), tries + 1, (long long)wait, source,
-                 log_quote(qra, sizeof(qra), ra ? ra : "-"));
+        int64_t wait = retry_wait(hc, tries, ra, errstr);
         free(ra);
         if (retry_sleep(hc, wait) != 0) {
-            fail_msg(errstr, errstr_size, url, NULL, "interrupted");
+            fail_msg(errstr, errstr_size, rq, NULL, "interrupted");
             return -1;
         }
     }
+}
+
+int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
+             size_t errstr_size)
+{
+    request_t rq = {.method = "GET", .url = url};
+    int rc = perform(hc, &rq, resp, errstr, errstr_size);
+    free(rq.auth);
+    return rc;
+}
+
+int http_post(http_client_t *hc, const char *url, const char *content_type, const char *body,
+              const char *header, http_response_t *resp, char *errstr, size_t errstr_size)
+{
+    request_t rq = {.method = "POST",
+                    .url = url,
+                    .body = body ? body : "",
+                    .content_type = content_type,
+                    .header = header};
+    return perform(hc, &rq, resp, errstr, errstr_size);
 }

@@ -21,6 +21,16 @@
  * are not kept. libcurl may speak only http and https. One hop is
  * http_hop.h's.
  *
+ * An auth source (http_auth_t, e.g. common/oauth2.h) may stand in for a
+ * fixed auth header: it is asked for the header line before each GET,
+ * which then goes to the same origins. When one of them answers 401 to
+ * it, the source is asked once for a new one (given the rejected line)
+ * and the GET is sent again at once, not counted as a retry; a second 401
+ * fails it.
+ *
+ * A POST (http_post) has the same TLS, timeout, retry and size rules, but
+ * follows no redirect: a 3xx is fatal (see http_post).
+ *
  * Error strings name the URL with credential-like query parameters
  * redacted (url_redact.h), never the auth header.
  *
@@ -41,6 +51,23 @@
 #define HTTP_MAX_REDIRECTS 5
 
 typedef struct http_client http_client_t;
+
+/*
+ * Where the auth header of a client comes from when it changes (a token
+ * that expires). header() puts into *line (caller frees) the whole header
+ * line to send now, "Authorization: Bearer ...". rejected is NULL, or the
+ * line an allowed origin just answered 401 to: then the source gets a new
+ * one unless its current line differs already. cancel is the client's
+ * (http_client_set_cancel), for a request the source makes itself.
+ * Returns 0, or -1 with errstr (which must not hold the secret). Called
+ * on the thread using the client; a source shared by several clients
+ * guards itself.
+ */
+typedef struct http_auth {
+    int (*header)(void *opaque, const char *rejected, const atomic_int *cancel, char **line,
+                  char *errstr, size_t errstr_size);
+    void *opaque;
+} http_auth_t;
 
 typedef struct http_response {
     long status;
@@ -75,9 +102,15 @@ void http_global_cleanup(void);
 http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms, int max_retries,
                                char *errstr, size_t errstr_size);
 
-/* The client a stream's run uses: its auth header (allowed to the
- * origins of url and deleted.url), timeout, retries and limits. */
-http_client_t *http_client_for_stream(const stream_conf_t *sc, char *errstr, size_t errstr_size);
+/* The client a stream's run uses: its auth header or auth source (NULL:
+ * none; borrowed, must outlive the client), allowed to the origins of url
+ * and deleted.url, its timeout, retries and limits. */
+http_client_t *http_client_for_stream(const stream_conf_t *sc, const http_auth_t *auth,
+                                      char *errstr, size_t errstr_size);
+
+/* From now on the auth header comes from auth (borrowed; NULL: back to
+ * the fixed one), sent only to origins allowed by http_client_allow_auth. */
+void http_client_set_auth(http_client_t *hc, const http_auth_t *auth);
 
 /* Allows the auth header to the origin of url. 0, or -1 with errstr when
  * url does not parse or on ENOMEM. */
@@ -109,6 +142,21 @@ void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel);
  */
 int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * POSTs body (content_type) to url into *resp (cleared first), with one
+ * more header line (may be NULL; a credential: it goes to url only and is
+ * never logged). No auth header or source of the client is sent. Retries,
+ * timeout, TLS and size as http_get. A redirect is not followed: its
+ * status fails the POST, as its body may hold credentials that would go
+ * wherever the Location points. Returns 0 on a 2xx answer, or -1 with
+ * errstr "POST URL: reason"; after an answer that is not retried (a 4xx),
+ * resp keeps its status and body, for the caller to read the server's
+ * reason. The caller clears resp either way.
+ */
+int http_post(http_client_t *hc, const char *url, const char *content_type, const char *body,
+              const char *header, http_response_t *resp, char *errstr,
+              size_t errstr_size) TM_WARN_UNUSED;
 
 void http_response_clear(http_response_t *resp);
 

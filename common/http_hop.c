@@ -155,6 +155,10 @@ CURLcode http_hop_perform(CURL *c, const char *url, struct curl_slist *headers, 
     curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+    if (h->post_body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->post_body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(h->post_body));
+    }
     if (cancel) {
         /* the page reader's fetch thread: stopping it must not wait for an
          * answer that may take the whole timeout */

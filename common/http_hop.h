@@ -26,6 +26,8 @@
 
 typedef struct http_hop {
     http_response_t *resp; /* status, body and link of this hop */
+    const char *post_body; /* NULL: a GET; else POSTed (NUL-terminated) */
+    int sent_auth;         /* the request carried the client's auth header */
     int64_t max_body;      /* max.response.size */
     size_t body_cap;
     int body_too_large;
@@ -39,7 +41,7 @@ typedef struct http_hop {
 } http_hop_t;
 
 /*
- * GETs url on curl (reset first) with headers, at most timeout_ms,
+ * GETs url (or POSTs h->post_body) on curl (reset first) with headers, at most timeout_ms,
  * http/https only, no redirects followed, any Content-Encoding libcurl
  * knows. cerr (CURL_ERROR_SIZE) gets libcurl's message. A non-NULL
  * cancel that becomes non-zero aborts the transfer within about a second

@@ -67,7 +67,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
                    checkpoint_load_tracker(&r->tracker, &r->cp->hwm, sc->name) != 0) ||
                   checkpoint_load_tracker(&r->del_tracker, &r->cp->deleted_hwm, sc->name) != 0))
         return run_oom(errstr, errstr_size);
-    r->hc = http_client_for_stream(sc, errstr, errstr_size);
+    r->hc = http_client_for_stream(sc, r->auth, errstr, errstr_size);
     if (!r->hc)
         return PRODUCER_FAILED;
     /* before the first event: a worker on another schema version needs it */
@@ -139,7 +139,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .es = es,
                .pub = pub,
                .cp = cp,
-               .allow_mass_delete = opts && opts->allow_mass_delete};
+               .allow_mass_delete = opts && opts->allow_mass_delete,
+               .auth = opts ? opts->auth : NULL};
     r.mode =
         run_mode_decide(cp, opts && opts->force_full, conf->full_sync_every_ms, isotime_now_ms());
     publisher_reset(pub);

@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include "config.h"
 #include "envelope.h"
+#include "http.h"
 #include "publisher.h"
 #include "result.h"
 #include "runrecord.h"
@@ -51,9 +52,11 @@
 #define SYNC_PROGRESS_EVERY 20000
 
 typedef struct run_opts {
-    int force_full;        /* --full */
-    int allow_mass_delete; /* --allow-mass-delete: a full run may delete more
-                              than full_sync.max_delete_ratio of the live ids */
+    int force_full;          /* --full */
+    int allow_mass_delete;   /* --allow-mass-delete: a full run may delete more
+                                than full_sync.max_delete_ratio of the live ids */
+    const http_auth_t *auth; /* the stream's auth source, outliving runs (its
+                                cached token); NULL: none */
 } run_opts_t;
 
 /*

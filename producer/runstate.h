@@ -57,6 +57,7 @@ typedef struct run {
     const run_record_t *cp;
     int allow_mass_delete; /* --allow-mass-delete */
     http_client_t *hc;
+    const http_auth_t *auth; /* the stream's token source (oauth2.h), or NULL */
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[128];
     run_mode_decision_t mode; /* full or incremental, resumed */

@@ -14,6 +14,8 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc, loaded_str
                     char *errstr, size_t errstr_size)
 {
     ls->sc = sc;
+    if (sc->oauth2_token_url && !(ls->oauth2 = oauth2_new(sc, errstr, errstr_size)))
+        return PRODUCER_FAILED;
     return stream_schema_load(conf, sc, &ls->rs, &ls->es, errstr, errstr_size);
 }
 
@@ -51,6 +53,7 @@ void stream_set_clear(stream_set_t *set)
             envelope_schema_destroy(set->items[i].es);
         if (set->items[i].rs)
             record_schema_destroy(set->items[i].rs);
+        oauth2_destroy(set->items[i].oauth2);
     }
     free(set->items);
     set->items = NULL;

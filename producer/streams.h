@@ -2,7 +2,7 @@
  * streams.h - the configured streams with their loaded record schemas and
  * change-event schemas, loaded once at start-up.
  *
- * Owns: each record_schema_t and envelope_schema_t (the stream_conf_t is
+ * Owns: each record_schema_t, envelope_schema_t and oauth2_t (the stream_conf_t is
  * borrowed from the config, which must outlive the set). Main thread only:
  * envelope schemas are not thread-safe.
  *
@@ -16,12 +16,14 @@
 #include <stddef.h>
 #include "config.h"
 #include "envelope.h"
+#include "oauth2.h"
 #include "schema.h"
 
 typedef struct loaded_stream {
     const stream_conf_t *sc;
     record_schema_t *rs;
     envelope_schema_t *es;
+    oauth2_t *oauth2; /* its token across runs (auth.oauth2.*), or NULL */
 } loaded_stream_t;
 
 typedef struct stream_set {
