@@ -325,8 +325,9 @@ static int check_oauth2(parser_t *p, size_t i)
                         "client_secret go together)");
         }
     }
-    if (!url_same_origin(st->oauth2_token_url, st->oauth2_token_url)) {
-        char red[512];
+    char red[512];
+    if (url_check_follow(NULL, st->oauth2_token_url, red, sizeof(red)) != 0 ||
+        !url_same_origin(st->oauth2_token_url, st->oauth2_token_url)) {
         label(SEC_STREAM, st, keys[0], where, sizeof(where));
         return perr(p, stream_key_line(p, i, keys[0]), where,
                     "'%s' is not an http(s) URL with a host",

@@ -470,12 +470,14 @@ static int64_t retry_wait(const http_client_t *hc, int tries, const char *ra, co
 static int perform(http_client_t *hc, request_t *rq, http_response_t *resp, char *errstr,
                    size_t errstr_size)
 {
-    if (auth_now(hc, rq, 0, errstr, errstr_size) != 0)
-        return -1;
     int renewed = 0;
     for (int tries = 0;; tries++) {
         char *ra = NULL;
         int refused = 0;
+        /* asked before every attempt: a retry after a long wait must not
+         * send a token that ran out meanwhile */
+        if (auth_now(hc, rq, 0, errstr, errstr_size) != 0)
+            return -1;
         int rc = attempt(hc, rq, resp, &ra, &refused, errstr, errstr_size);
         if (rc == 0)
             return 0;

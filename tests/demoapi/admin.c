@@ -9,6 +9,7 @@
  *   POST /admin/restore?ids=..[&at=...]   (hard-deleted ids come back)
  *   POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N]  (after N
  *        more data requests answered normally)
+ *   POST /admin/revoke-tokens   (oauth.c: every token issued is refused)
  *   GET  /admin/records | /admin/deleted | /admin/stats
  *
  * `at` defaults to the data clock + 1 s; `max` is the live set's largest
@@ -249,9 +250,23 @@ static reply_t get_stats(server_t *srv)
     isotime_format(dataset_now(srv->ds), now, sizeof(now));
     jbuf_printf(&b,
                 "{\"requests\":%" PRIu64 ",\"records_served\":%" PRIu64
-                ",\"records\":%zu,\"now\":\"%s\",\"faults_pending\":%ld}",
-                srv->requests, srv->records_served, dataset_count(srv->ds), now, srv->fault_count);
+                ",\"records\":%zu,\"now\":\"%s\",\"faults_pending\":%ld,\"tokens_issued\":%" PRIu64
+                ",\"token_refusals\":%" PRIu64 ",\"unauthorized\":%" PRIu64 ",\"last_scope\":",
+                srv->requests, srv->records_served, dataset_count(srv->ds), now, srv->fault_count,
+                srv->tokens_issued, srv->token_refusals, srv->unauthorized);
+    jbuf_string(&b, srv->last_scope);
+    jbuf_raw(&b, "}");
     pthread_mutex_unlock(&srv->lock);
+    return reply_take(200, &b);
+}
+
+static reply_t post_revoke_tokens(server_t *srv, struct MHD_Connection *conn)
+{
+    (void)conn;
+    oauth_revoke(srv);
+    jbuf_t b;
+    jbuf_init(&b);
+    jbuf_raw(&b, "{\"revoked\":true}");
     return reply_take(200, &b);
 }
 
@@ -305,7 +320,7 @@ reply_t admin_handle(server_t *srv, struct MHD_Connection *conn, const char *met
         {"delete", 1, post_delete},        {"create", 1, post_create},
         {"restore", 1, post_restore},      {"fault", 1, post_fault},
         {"records", 0, get_all_records_h}, {"deleted", 0, get_all_deleted_h},
-        {"stats", 0, get_stats_h},
+        {"stats", 0, get_stats_h},         {"revoke-tokens", 1, post_revoke_tokens},
     };
     int post = !strcmp(method, "POST");
     int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");

@@ -58,12 +58,17 @@ static void usage(FILE *out)
             "  --string-ids           ids are strings \"cus_000017\"\n"
             "  --date-cursor          the cursor filter compares UTC days only\n"
             "  --cursor-timezone TZ   ... the days of this IANA zone instead (Europe/Berlin)\n"
+            "  --oauth2-client ID:SECRET  POST /oauth/token issues tokens to this client\n"
+            "                         (client credentials, HTTP Basic); the data endpoints\n"
+            "                         then answer 401 without a valid one\n"
+            "  --oauth2-ttl SECONDS   expires_in of those tokens (default 3600)\n"
             "Data:  GET /<stream>?<cursor-param>=ISO&<page-param>=N&<page-size-param>=M\n"
             "       GET /<stream>/deleted?<deleted-param>=ISO\n"
             "Admin: POST /admin/update?ids=1,5|count=N[&at=ISO|max]  POST /admin/create?count=N\n"
             "       POST /admin/delete?ids=..  POST /admin/soft-delete?ids=..\n"
             "       POST /admin/restore?ids=.. (deleted ids come back; still listed as deleted)\n"
             "       POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N]\n"
+            "       POST /admin/revoke-tokens (every token issued is refused from now on)\n"
             "       GET /admin/records  GET /admin/deleted  GET /admin/stats\n");
 }
 
@@ -100,6 +105,7 @@ static void set_defaults(options_t *o)
         .page_size_param = "per_page",
         .deleted_param = "since",
         .max_page_size = 1000,
+        .oauth2_ttl_s = 3600,
     };
 }
 
@@ -129,6 +135,16 @@ static int set_option(options_t *o, const char *name, const char *val)
         if (parse_num(name, val, 1, 10000000, &v))
             return -1;
         o->http.max_page_size = (long)v;
+    } else if (!strcmp(name, "oauth2-ttl")) {
+        if (parse_num(name, val, 1, 86400 * 365, &v))
+            return -1;
+        o->http.oauth2_ttl_s = (long)v;
+    } else if (!strcmp(name, "oauth2-client")) {
+        if (!strchr(val, ':') || val[0] == ':') {
+            fprintf(stderr, "tidemark-demoapi: --oauth2-client: expected ID:SECRET\n");
+            return -1;
+        }
+        o->http.oauth2_client = val;
     } else if (!strcmp(name, "base-time")) {
         if (isotime_parse(val, &o->data.base_ms, NULL, err, sizeof(err))) {
             fprintf(stderr, "tidemark-demoapi: --base-time: %s\n", err);
@@ -174,6 +190,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"page-param", required_argument, NULL, 0},
         {"page-size-param", required_argument, NULL, 0},
         {"deleted-param", required_argument, NULL, 0},
+        {"oauth2-client", required_argument, NULL, 0},
+        {"oauth2-ttl", required_argument, NULL, 0},
         {"string-ids", no_argument, NULL, 'S'},
         {"date-cursor", no_argument, NULL, 'D'},
         {"cursor-timezone", required_argument, NULL, 'Z'},

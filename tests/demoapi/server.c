@@ -24,6 +24,7 @@
 
 #define DEFAULT_PAGE_SIZE 100
 #define DELAY_SLICE_MS    50
+#define MAX_BODY          4096
 
 reply_t reply_error(unsigned int status, const char *fmt, ...)
 {
@@ -228,7 +229,7 @@ static reply_t get_deleted(server_t *srv, struct MHD_Connection *conn)
 
 /* /<stream> or /<stream>/deleted; else 404. */
 static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *method,
-                     const char *url)
+                     const char *url, const char *body)
 {
     size_t sl = strlen(srv->conf.stream);
     int is_get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
@@ -236,6 +237,8 @@ static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *met
 
     if (!strncmp(url, "/admin/", 7))
         return admin_handle(srv, conn, method, url + 7);
+    if (!strcmp(url, "/oauth/token"))
+        return oauth_token(srv, conn, method, body);
     if (url[0] == '/' && !strncmp(url + 1, srv->conf.stream, sl)) {
         const char *rest = url + 1 + sl;
         data = !strcmp(rest, "") || !strcmp(rest, "/");
@@ -245,33 +248,54 @@ static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *met
         return reply_error(404, "no such resource: %s", url);
     if (!is_get)
         return reply_error(405, "%s: method %s not allowed", url, method);
+    reply_t refusal;
+    if (!oauth_authorized(srv, conn, &refusal))
+        return refusal;
     int status = take_fault(srv);
     if (status)
         return reply_error((unsigned)status, "injected fault");
     return data ? get_records(srv, conn) : get_deleted(srv, conn);
 }
 
+/* A request's body so far (only /oauth/token reads it), cut at
+ * MAX_BODY bytes. */
+typedef struct {
+    char body[MAX_BODY + 1];
+    size_t len;
+} upload_t;
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)conn, (void)toe;
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    static int started; /* address used as a marker only, never written */
     server_t *srv = cls;
     struct MHD_Response *resp;
     enum MHD_Result ret;
     reply_t r;
 
     (void)version;
-    (void)upload_data;
     if (!*con_cls) { /* headers only so far: wait for the body */
-        *con_cls = &started;
-        return MHD_YES;
+        *con_cls = calloc(1, sizeof(upload_t));
+        return *con_cls ? MHD_YES : MHD_NO;
     }
-    if (*upload_data_size) { /* bodies are ignored */
+    upload_t *up = *con_cls;
+    if (*upload_data_size) {
+        size_t n = *upload_data_size < MAX_BODY - up->len ? *upload_data_size : MAX_BODY - up->len;
+        memcpy(up->body + up->len, upload_data, n);
+        up->len += n;
+        up->body[up->len] = '\0';
         *upload_data_size = 0;
         return MHD_YES;
     }
-    r = route(srv, conn, method, url);
+    r = route(srv, conn, method, url, up->body);
     if (!r.body)
         return MHD_NO; /* out of memory: drop the connection */
     resp = MHD_create_response_from_buffer(r.len, r.body, MHD_RESPMEM_MUST_FREE);
@@ -281,6 +305,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     /* r.body is now owned by resp */
     MHD_add_response_header(resp, "Content-Type", "application/json");
+    if (r.authenticate)
+        MHD_add_response_header(resp, "WWW-Authenticate", r.authenticate);
     ret = MHD_queue_response(conn, r.status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -310,7 +336,8 @@ server_t *server_new(const server_conf_t *conf, dataset_t *ds, uint16_t port, ch
     srv->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, port,
         NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)120, MHD_OPTION_END);
     if (!srv->daemon) {
         snprintf(errstr, errstr_size, "cannot listen on 127.0.0.1:%u", (unsigned)port);
         server_destroy(srv);

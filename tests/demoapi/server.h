@@ -29,6 +29,8 @@ typedef struct {
     long max_page_size;
     int date_cursor;             /* the cursor filter takes the parameter's UTC day */
     const char *cursor_timezone; /* ... or its day in this IANA zone (NULL: UTC) */
+    const char *oauth2_client;   /* "ID:SECRET": tokens required (oauth.c); NULL: none */
+    long oauth2_ttl_s;           /* expires_in of the tokens issued */
 } server_conf_t;
 
 typedef struct server server_t;

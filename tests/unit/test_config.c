@@ -189,6 +189,37 @@ static const err_case_t err_cases[] = {
      ":8: [stream s] auth.header: unterminated ${ (write ${NAME})"},
     {"bad env name", KAFKA STREAM "auth.header = ${1X}\n",
      ":8: [stream s] auth.header: bad environment variable name '1X'"},
+    {"oauth2 without secret",
+     KAFKA STREAM "auth.oauth2.token_url = https://a/t\n"
+                  "auth.oauth2.client_id = c\n",
+     ":8: [stream s] auth.oauth2.client_secret: required with the other auth.oauth2 keys "
+     "(token_url, client_id and client_secret go together)"},
+    {"oauth2 without token_url",
+     KAFKA STREAM "auth.oauth2.client_id = c\n"
+                  "auth.oauth2.client_secret = TOPSECRET\n",
+     ":8: [stream s] auth.oauth2.token_url: required with the other auth.oauth2 keys "
+     "(token_url, client_id and client_secret go together)"},
+    {"oauth2 scope alone", KAFKA STREAM "auth.oauth2.scope = read\n",
+     ":8: [stream s] auth.oauth2.scope: needs auth.oauth2.token_url, client_id and "
+     "client_secret"},
+    {"oauth2 token_url not http",
+     KAFKA STREAM "auth.oauth2.token_url = ftp://a/t?token=TOPSECRET\n"
+                  "auth.oauth2.client_id = c\n"
+                  "auth.oauth2.client_secret = TOPSECRET\n",
+     ":8: [stream s] auth.oauth2.token_url: 'ftp://a/t?token=***' is not an http(s) URL with a "
+     "host"},
+    {"oauth2 token_url no host",
+     KAFKA STREAM "auth.oauth2.token_url = /oauth/token\n"
+                  "auth.oauth2.client_id = c\n"
+                  "auth.oauth2.client_secret = TOPSECRET\n",
+     ":8: [stream s] auth.oauth2.token_url: '/oauth/token' is not an http(s) URL with a host"},
+    {"oauth2 with auth.header",
+     KAFKA STREAM "auth.header = X-Key: TOPSECRET\n"
+                  "auth.oauth2.token_url = https://a/t\n"
+                  "auth.oauth2.client_id = c\n"
+                  "auth.oauth2.client_secret = TOPSECRET\n",
+     ":8: [stream s] auth.header: cannot be used with the auth.oauth2 keys: set one or the "
+     "other"},
     {"missing url", KAFKA "[stream s]\nschema = s.avsc\ncursor.field = m\ncursor.param = p\n",
      ":3: [stream s] url: required key missing"},
     {"missing cursor.param", KAFKA "[stream s]\nurl = u\nschema = s.avsc\ncursor.field = m\n",

@@ -4,7 +4,9 @@
  * (libmicrohttpd on 127.0.0.1, two ports = two origins): redirects followed
  * one hop at a time with the auth header only for the stream's origin, at
  * most HTTP_MAX_REDIRECTS, http/https only; Link lines of the final answer
- * only; the response size limit; Retry-After honoured and capped.
+ * only; the response size limit; Retry-After honoured and capped; an auth
+ * source renewed once after a 401; POST with its body, no redirects, a
+ * refusal's body kept for the caller.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,10 +67,15 @@ struct srv {
     struct MHD_Daemon *d;
     char base[64]; /* http://127.0.0.1:PORT */
     script_fn script;
-    int n;                  /* requests so far */
-    char path[MAX_LOG][64]; /* each request's path */
-    int auth[MAX_LOG];      /* whether it carried X-Auth */
-    int64_t at[MAX_LOG];    /* when it arrived (monotonic ms) */
+    int n;                   /* requests so far */
+    char path[MAX_LOG][64];  /* each request's path */
+    int auth[MAX_LOG];       /* whether it carried X-Auth */
+    char xauth[MAX_LOG][32]; /* its X-Auth value */
+    char authz[MAX_LOG][64]; /* its Authorization value */
+    char ctype[MAX_LOG][64]; /* its Content-Type value */
+    char body[256];          /* the last POST's body */
+    size_t body_len;
+    int64_t at[MAX_LOG]; /* when it arrived (monotonic ms) */
 };
 
 typedef struct env {
@@ -81,12 +88,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
+    (void)version;
     srv_t *s = cls;
+    if (!strcmp(method, "POST")) { /* the body first */
+        if (!*con_cls) {
+            *con_cls = s;
+            s->body_len = 0;
+            return MHD_YES;
+        }
+        if (*upload_size) {
+            size_t k = *upload_size < sizeof(s->body) - 1 - s->body_len
+                           ? *upload_size
+                           : sizeof(s->body) - 1 - s->body_len;
+            memcpy(s->body + s->body_len, upload, k);
+            s->body[s->body_len += k] = '\0';
+            *upload_size = 0;
+            return MHD_YES;
+        }
+    }
     int n = s->n++;
     if (n < MAX_LOG) {
         snprintf(s->path[n], sizeof(s->path[n]), "%s", url);
-        s->auth[n] = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Auth") != NULL;
+        const char *xa = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Auth");
+        const char *az = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+        const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+        s->auth[n] = xa != NULL;
+        snprintf(s->xauth[n], sizeof(s->xauth[n]), "%s", xa ? xa : "");
+        snprintf(s->authz[n], sizeof(s->authz[n]), "%s", az ? az : "");
+        snprintf(s->ctype[n], sizeof(s->ctype[n]), "%s", ct ? ct : "");
         s->at[n] = isotime_monotonic_ms();
     }
     reply_t r = {200, {{NULL, NULL}}, NULL, 0};
@@ -395,6 +424,149 @@ static void test_date_header(void **state)
     http_client_destroy(hc);
 }
 
+/* ---- an auth source ------------------------------------------------------ */
+
+typedef struct fake_auth {
+    int version;  /* the line is "X-Auth: tN" */
+    int renewals; /* calls with a rejected line */
+} fake_auth_t;
+
+static int fake_header(void *opaque, const char *rejected, const atomic_int *cancel, char **line,
+                       char *errstr, size_t errstr_size)
+{
+    (void)cancel, (void)errstr, (void)errstr_size;
+    fake_auth_t *f = opaque;
+    char cur[32];
+    snprintf(cur, sizeof(cur), "X-Auth: t%d", f->version);
+    if (rejected && !strcmp(rejected, cur)) {
+        f->renewals++;
+        snprintf(cur, sizeof(cur), "X-Auth: t%d", ++f->version);
+    }
+    *line = strdup(cur);
+    return 0;
+}
+
+/* a: 401 unless X-Auth is t2 (or t-anything when accept_any) */
+static int accept_any;
+static void wants_t2(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)path;
+    if (!accept_any && strcmp(s->xauth[n - 1], "t2") != 0)
+        *r = (reply_t){401, {{"WWW-Authenticate", "Bearer error=\"invalid_token\""}}, NULL, 0};
+}
+
+static void test_auth_source_renewed_once(void **state)
+{
+    env_t *e = *state;
+    fake_auth_t f = {.version = 1};
+    http_auth_t auth = {fake_header, &f};
+    http_client_t *hc = client(e, 3);
+    http_client_set_auth(hc, &auth);
+    char url[128], err[512];
+    http_response_t resp = {0};
+    snprintf(url, sizeof(url), "%s/items", e->a.base);
+
+    /* 401 to t1: renewed to t2, sent again at once (no retry counted) */
+    reset(e, wants_t2, NULL);
+    accept_any = 0;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
+    assert_int_equal(e->a.n, 2);
+    assert_string_equal(e->a.xauth[0], "t1");
+    assert_string_equal(e->a.xauth[1], "t2");
+    assert_int_equal(f.renewals, 1);
+    http_response_clear(&resp);
+    /* the next GET sends t2 without asking for a renewal */
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
+    assert_int_equal(f.renewals, 1);
+    http_response_clear(&resp);
+
+    /* a second 401 fails it, after exactly one renewal */
+    f.version = 5;
+    f.renewals = 0;
+    reset(e, wants_t2, NULL);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "HTTP status 401 (a new token was refused too)"));
+    assert_int_equal(e->a.n, 2);
+    assert_int_equal(f.renewals, 1);
+
+    /* a 401 from an origin that never got the header renews nothing */
+    f.renewals = 0;
+    reset(e, cross_a, wants_t2);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0); /* /items: 200 on a */
+    snprintf(url, sizeof(url), "%s/start", e->a.base);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "HTTP status 401"));
+    assert_int_equal(e->b.n, 1);
+    assert_false(e->b.auth[0]);
+    assert_int_equal(f.renewals, 0);
+    http_client_destroy(hc);
+}
+
+/* ---- POST ------------------------------------------------------------------ */
+
+static void token_endpoint(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)s;
+    if (!strcmp(path, "/moved")) {
+        snprintf(loc, sizeof(loc), "%s/token", E->b.base);
+        *r = (reply_t){307, {{"Location", loc}}, NULL, 0};
+    } else if (!strcmp(path, "/refuse")) {
+        *r = (reply_t){401, {{NULL, NULL}}, "{\"error\":\"invalid_client\"}", 0};
+    } else if (!strcmp(path, "/busy") && n == 1) {
+        *r = (reply_t){503, {{"Retry-After", "0"}}, NULL, 0};
+    } else {
+        *r = (reply_t){200, {{NULL, NULL}}, "{\"access_token\":\"x\"}", 0};
+    }
+}
+
+static void test_post(void **state)
+{
+    env_t *e = *state;
+    http_client_t *hc = client(e, 2);
+    char url[128], err[512];
+    http_response_t resp = {0};
+    static const char form[] = "application/x-www-form-urlencoded";
+    reset(e, token_endpoint, token_endpoint);
+
+    snprintf(url, sizeof(url), "%s/token", e->a.base);
+    assert_int_equal(http_post(hc, url, form, "grant_type=client_credentials",
+                               "Authorization: Basic YTpi", &resp, err, sizeof(err)),
+                     0);
+    assert_string_equal(resp.body, "{\"access_token\":\"x\"}");
+    assert_string_equal(e->a.body, "grant_type=client_credentials");
+    assert_string_equal(e->a.ctype[0], form);
+    assert_string_equal(e->a.authz[0], "Basic YTpi");
+    assert_false(e->a.auth[0]); /* the client's own auth header: not on a POST */
+    http_response_clear(&resp);
+
+    /* a redirect is not followed: the credentials stay where they were sent */
+    snprintf(url, sizeof(url), "%s/moved", e->a.base);
+    assert_int_equal(
+        http_post(hc, url, form, "x=1", "Authorization: Basic YTpi", &resp, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "HTTP status 307: a redirect of a POST is not followed"));
+    assert_int_equal(e->b.n, 0);
+    http_response_clear(&resp);
+
+    /* a refusal keeps its body for the caller, and is not retried */
+    reset(e, token_endpoint, NULL);
+    snprintf(url, sizeof(url), "%s/refuse", e->a.base);
+    assert_int_equal(http_post(hc, url, form, "x=1", NULL, &resp, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "POST "));
+    assert_int_equal(resp.status, 401);
+    assert_string_equal(resp.body, "{\"error\":\"invalid_client\"}");
+    assert_int_equal(e->a.n, 1);
+    http_response_clear(&resp);
+
+    /* a 503 is retried like a GET's */
+    reset(e, token_endpoint, NULL);
+    snprintf(url, sizeof(url), "%s/busy", e->a.base);
+    assert_int_equal(http_post(hc, url, form, "x=1", NULL, &resp, err, sizeof(err)), 0);
+    assert_int_equal(e->a.n, 2);
+    assert_string_equal(e->a.body, "x=1");
+    http_response_clear(&resp);
+    http_client_destroy(hc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +579,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schemes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_after_honoured, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth_source_renewed_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_post, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
