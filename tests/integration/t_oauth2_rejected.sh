@@ -7,16 +7,14 @@
 # producer's output.
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/oauth2_lib.sh"
 
-stat() { api_get /admin/stats | jq -r ".$1"; }
 RIGHT=right-Secret-8472
 WRONG=wrong-Secret-5531
 
 start_devbroker
 start_demoapi --records 10 --oauth2-client "tidemark:$RIGHT"
-write_config "stream: auth.oauth2.token_url = $API_URL/oauth/token" \
-    "stream: auth.oauth2.client_id = tidemark" \
-    "stream: auth.oauth2.client_secret = $WRONG"
+oauth2_config tidemark "$WRONG"
 
 run_producer_once_rc 1
 line=$(last_failed_line)
@@ -26,10 +24,10 @@ case "$line" in
     *) fail "the failure does not name the token endpoint and invalid_client: $line" ;;
 esac
 assert_eq failed "$(last_run_record | jq -r .status)" "status of the run record"
-assert_eq 0 "$(stat tokens_issued)" "tokens issued"
-[ "$(stat token_refusals)" -ge 1 ] || fail "the token endpoint was not asked"
-assert_eq 0 "$(stat unauthorized)" "data requests sent without a token"
-assert_eq 0 "$(stat requests)" "data requests answered"
+assert_eq 0 "$(oauth2_stat tokens_issued)" "tokens issued"
+[ "$(oauth2_stat token_refusals)" -ge 1 ] || fail "the token endpoint was not asked"
+assert_eq 0 "$(oauth2_stat unauthorized)" "data requests sent without a token"
+assert_eq 0 "$(oauth2_stat requests)" "data requests answered"
 grep -F -l -e "$WRONG" -e "$RIGHT" "$T_WORK"/producer.* &&
     fail "a secret is in the producer's output"
 log "ok"

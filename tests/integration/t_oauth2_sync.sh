@@ -9,30 +9,28 @@
 # the API without it; the secret and the token are in no log line.
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/oauth2_lib.sh"
 
 SECRET='Zq9+s3cr/t:=x%y z'
 export TM_IT_OAUTH2_SECRET=$SECRET
-stat() { api_get /admin/stats | jq -r ".$1"; }
 
 start_devbroker
 start_demoapi --records 120 --oauth2-client "tidemark:$SECRET"
-write_config "stream: auth.oauth2.token_url = $API_URL/oauth/token" \
-    "stream: auth.oauth2.client_id = tidemark" \
-    'stream: auth.oauth2.client_secret = ${TM_IT_OAUTH2_SECRET}' \
+oauth2_config tidemark '${TM_IT_OAUTH2_SECRET}' \
     "stream: auth.oauth2.scope = read:customers write" \
     "stream: page.size = 50"
 
 first_sync
 assert_eq 120 "$(last_run_field published)" "events published"
 assert_table_equals_api
-assert_eq 1 "$(stat tokens_issued)" "tokens issued for one run"
-assert_eq 0 "$(stat token_refusals)" "token requests refused"
-assert_eq 0 "$(stat unauthorized)" "data requests answered 401"
-assert_eq "read:customers write" "$(stat last_scope)" "scope the token endpoint got"
+assert_eq 1 "$(oauth2_stat tokens_issued)" "tokens issued for one run"
+assert_eq 0 "$(oauth2_stat token_refusals)" "token requests refused"
+assert_eq 0 "$(oauth2_stat unauthorized)" "data requests answered 401"
+assert_eq "read:customers write" "$(oauth2_stat last_scope)" "scope the token endpoint got"
 assert_eq 1 "$(grep -c 'msg="oauth2 token obtained"' "$PRODUCER_LAST_LOG")" \
     "'oauth2 token obtained' lines"
 
-token=$(api_get /admin/stats >/dev/null; grep -o 'demo-[0-9a-f]*' "$PRODUCER_LAST_LOG" | head -n1)
+token=$(grep -o 'demo-[0-9a-f]*' "$PRODUCER_LAST_LOG" | head -n1)
 [ -z "$token" ] || fail "a token is in the producer's log: $token"
 grep -F -l -e "$SECRET" -e "Zq9" "$T_WORK"/producer.*.log "$T_WORK"/producer.*.out &&
     fail "the client secret is in the producer's output"
