@@ -34,7 +34,8 @@
  * Error strings name the URL with credential-like query parameters
  * redacted (url_redact.h), never the auth header.
  *
- * Owns: http_client_t owns its CURL handle and a copy of the auth header;
+ * Owns: http_client_t owns its CURL handle and a copy of the auth header
+ * (an auth source is borrowed);
  * http_response_t owns its body, Link field and URL (free with
  * http_response_clear). A client is used by one thread at a time.
  * http_global_init() once at start, on the main thread.

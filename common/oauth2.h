@@ -18,8 +18,9 @@
  * secret or a token (the server's error_description is cleared of the
  * secret, should it echo it).
  *
- * Owns: its copy of nothing; the stream_conf_t is borrowed (the config
- * outlives it), the token and the header line are its own. Thread-safe:
+ * Owns: the token's header line; the stream_conf_t is borrowed (the
+ * config outlives it). Each token request uses a client of its own,
+ * made and freed for it (http_global_init first). Thread-safe:
  * a mutex guards the token, held while a new one is fetched (the one
  * fetch serves every waiting thread). Create and destroy on one thread.
  */

@@ -2,7 +2,8 @@
  * main.c - tidemark-demoapi: a deterministic customer REST API on
  * 127.0.0.1 for tests, the demo and the benchmark. Options, start-up and
  * the wait for SIGTERM/SIGINT; the rest is in dataset.c (data), server.c
- * and admin.c (HTTP), render.c (JSON), customer.c (fake customers).
+ * and admin.c (HTTP), oauth.c (tokens), render.c (JSON), customer.c
+ * (fake customers).
  *
  * Prints "http://127.0.0.1:PORT" on stdout and, with --url-file, writes it
  * there atomically (removed at exit). Exit: 0 after a signal, 1 on a
