@@ -25,19 +25,6 @@ struct oauth2 {
     int64_t expires_in_ms;
 };
 
-/* Every occurrence of secret in s becomes "***" (s shrinks or keeps its
- * length: the secret is at least 3 bytes, or left alone). */
-static void scrub(char *s, const char *secret)
-{
-    size_t n = strlen(secret);
-    if (n < 3)
-        return;
-    for (char *p; (p = strstr(s, secret));) {
-        memcpy(p, "***", 3);
-        memmove(p + 3, p + n, strlen(p + n) + 1);
-    }
-}
-
 /* The answer of the token endpoint into o's token. 0, or -1 with why. */
 static int take_token(oauth2_t *o, const http_response_t *resp, int64_t asked_at, char *why,
                       size_t why_size)
@@ -106,7 +93,7 @@ static int fetch(oauth2_t *o, const atomic_int *cancel, char *errstr, size_t err
     if (rc != 0) {
         free(o->line);
         o->line = NULL;
-        scrub(why, o->sc->oauth2_client_secret);
+        oauth2_scrub(why, o->sc->oauth2_client_secret);
         errstr_set(errstr, errstr_size, "OAuth2 token from %s: %s", red, why);
         return -1;
     }

@@ -140,6 +140,17 @@ const char *oauth2_error_describe(const char *body, size_t len, char *buf, size_
     return buf;
 }
 
+void oauth2_scrub(char *s, const char *secret)
+{
+    size_t n = strlen(secret);
+    if (n < 3)
+        return;
+    for (char *p = s; (p = strstr(p, secret)); p += 3) {
+        memcpy(p, "***", 3);
+        memmove(p + 3, p + n, strlen(p + n) + 1);
+    }
+}
+
 int oauth2_refresh_due(int64_t obtained_ms, int64_t expires_in_ms, int64_t now_ms)
 {
     if (expires_in_ms < 0)

@@ -2,7 +2,8 @@
  * oauth2_token.h - the pure parts of the OAuth2 client credentials grant
  * (RFC 6749 section 4.4), for oauth2.c: the request's body and client
  * authentication, reading the token endpoint's answer (a token or an
- * error) as hostile input, and when a token is due for renewal.
+ * error) as hostile input, clearing the secret from a message, and when a
+ * token is due for renewal.
  *
  * - The body is grant_type=client_credentials[&scope=...], form-encoded.
  * - The client authenticates with HTTP Basic (section 2.3.1): id and
@@ -57,6 +58,11 @@ void oauth2_token_clear(oauth2_token_t *t);
  * part cut to 200 bytes. Writes into buf and returns it.
  */
 const char *oauth2_error_describe(const char *body, size_t len, char *buf, size_t size);
+
+/* Every occurrence of secret in s becomes "***", in place (a secret
+ * shorter than 3 bytes is left alone: it would match too much). For a
+ * server's error_description that echoes what it was sent. */
+void oauth2_scrub(char *s, const char *secret);
 
 /* 1 when a token asked for at obtained_ms (a monotonic clock) with
  * expires_in_ms is to be renewed at now_ms; never for an unknown expiry. */

@@ -232,12 +232,36 @@ static void test_error_describe(void **state)
     assert_string_equal(oauth2_error_describe(NULL, 0, buf, sizeof(buf)), "");
 }
 
+static const struct {
+    const char *in, *secret, *want;
+} scrub_cases[] = {
+    {"bad secret s3cr3t given", "s3cr3t", "bad secret *** given"},
+    {"s3cr3ts3cr3t and s3cr3t", "s3cr3t", "****** and ***"},
+    {"no secret here", "s3cr3t", "no secret here"},
+    {"a***b", "***", "a***b"}, /* replaced by itself: must end */
+    {"ab ab", "ab", "ab ab"},  /* too short to scrub */
+    {"", "s3cr3t", ""},
+};
+
+static void test_scrub(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(scrub_cases) / sizeof(scrub_cases[0]); i++) {
+        char buf[128];
+        snprintf(buf, sizeof(buf), "%s", scrub_cases[i].in);
+        oauth2_scrub(buf, scrub_cases[i].secret);
+        if (strcmp(buf, scrub_cases[i].want) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, buf, scrub_cases[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),         cmocka_unit_test(test_parse_token_size),
         cmocka_unit_test(test_refresh_due),   cmocka_unit_test(test_basic_header),
         cmocka_unit_test(test_form_and_body), cmocka_unit_test(test_error_describe),
+        cmocka_unit_test(test_scrub),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
