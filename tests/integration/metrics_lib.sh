@@ -8,6 +8,27 @@ free_port()
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# start_follow_producer - `tidemark-producer run` (follow mode) in the
+# background, log $T_WORK/follow.log; sets FOLLOW_PID.
+start_follow_producer()
+{
+    "$BUILD/tidemark-producer" -c "$CONF" run >"$T_WORK/follow.out" 2>"$T_WORK/follow.log" &
+    FOLLOW_PID=$!
+    _track_pid "$FOLLOW_PID"
+}
+
+_follow_exited() { ! _pid_running "$FOLLOW_PID"; }
+
+# stop_follow_producer - SIGTERM; fails unless it exits 0 within 10 s.
+stop_follow_producer()
+{
+    local rc=0
+    kill -TERM "$FOLLOW_PID"
+    wait_for "the producer to exit after SIGTERM" 10 _follow_exited
+    wait "$FOLLOW_PID" || rc=$?
+    assert_eq 0 "$rc" "exit status of the producer after SIGTERM"
+}
+
 # http_code URL [CURL ARGS] - the status code of a request (000: no answer).
 http_code()
 {

@@ -17,9 +17,7 @@ addr="127.0.0.1:$port"
 write_config "producer: metrics.listen = $addr" "producer: poll.interval = 1h"
 t0=$(now_ms)
 
-"$BUILD/tidemark-producer" -c "$CONF" run >"$T_WORK/follow.out" 2>"$T_WORK/follow.log" &
-pid=$!
-_track_pid "$pid"
+start_follow_producer
 wait_for "/healthz 200" 20 http_code_is 200 "http://$addr/healthz"
 runs='tidemark_producer_runs_total{stream="customers",mode="full",status="completed"}'
 wait_for "one completed full run in /metrics" 60 metric_is "$addr" "$runs" 1
@@ -81,11 +79,6 @@ grep -q "metrics.listen $addr: Address already in use" "$T_WORK/second.log" ||
     fail "no 'address in use' error naming metrics.listen: $(cat "$T_WORK/second.log")"
 
 # SIGTERM: the producer and its HTTP thread stop, exit 0, the port is free
-kill -TERM "$pid"
-exited() { ! _pid_running "$pid"; }
-wait_for "the producer to exit after SIGTERM" 10 exited
-rc=0
-wait "$pid" || rc=$?
-assert_eq 0 "$rc" "exit status after SIGTERM"
+stop_follow_producer
 assert_eq 000 "$(http_code "http://$addr/healthz")" "an answer after the producer stopped"
 log "ok"

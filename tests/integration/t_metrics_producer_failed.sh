@@ -17,9 +17,7 @@ write_config "producer: metrics.listen = $addr" "producer: poll.interval = 1s" \
 # every request of the API fails until the fault is cleared
 api_post "/admin/fault?status=503&count=100000" >/dev/null || fail "admin fault"
 
-"$BUILD/tidemark-producer" -c "$CONF" run >"$T_WORK/follow.out" 2>"$T_WORK/follow.log" &
-pid=$!
-_track_pid "$pid"
+start_follow_producer
 
 failed='tidemark_producer_runs_total{stream="customers",mode="full",status="failed"}'
 wait_for "a failed run in /metrics" 30 metric_at_least "$addr" "$failed" 1
@@ -51,10 +49,5 @@ scrape "$addr" "$m.after"
 assert_eq 50 "$(metric "$m.after" 'tidemark_producer_records_published_total{stream="customers",op="upsert"}')" \
     "records published after the recovery"
 
-kill -TERM "$pid"
-exited() { ! _pid_running "$pid"; }
-wait_for "the producer to exit after SIGTERM" 10 exited
-rc=0
-wait "$pid" || rc=$?
-assert_eq 0 "$rc" "exit status after SIGTERM"
+stop_follow_producer
 log "ok"
