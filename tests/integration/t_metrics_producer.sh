@@ -3,14 +3,15 @@
 # and /readyz while `run` follows. After one pass the counters say what
 # happened (records published = records of the API, one completed full
 # run, the HWM of the run record, the API's answers), the text passes
-# `promtool check metrics`, other paths are 404 and other methods 405; a
+# `promtool check metrics`, other paths are 404 and other methods 405;
+# /readyz is 503 naming Kafka while every broker is down, 200 after; a
 # second producer on the same port exits 1 naming the key; SIGTERM stops
 # the HTTP thread with the rest (exit 0, the port free again).
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_devbroker
+start_devbroker_ctl
 start_demoapi --records 300
 port=$(free_port)
 addr="127.0.0.1:$port"
@@ -69,6 +70,18 @@ assert_eq 404 "$(http_code "http://$addr/")" "GET /"
 assert_eq 404 "$(http_code "http://$addr/metrics.json")" "GET /metrics.json"
 assert_eq 405 "$(http_code "http://$addr/metrics" -X POST -d x)" "POST /metrics"
 assert_eq 405 "$(http_code "http://$addr/readyz" -X PUT)" "PUT /readyz"
+
+# Kafka down: not ready, and says why; alive still; ready again once up
+for b in 1 2 3; do broker_ctl broker $b down; done
+wait_for "/readyz 503 while Kafka is down" 20 http_code_is 503 "http://$addr/readyz"
+body=$(curl -s --max-time 5 "http://$addr/readyz")
+case "$body" in
+    "not ready: Kafka not reachable: "*) ;;
+    *) fail "body of /readyz while Kafka is down: '$body'" ;;
+esac
+assert_eq 200 "$(http_code "http://$addr/healthz")" "/healthz while Kafka is down"
+for b in 1 2 3; do broker_ctl broker $b up; done
+wait_for "/readyz 200 once Kafka is back" 30 http_code_is 200 "http://$addr/readyz"
 
 # a second producer on the same address: a clear error at start, exit 1
 rc=0
