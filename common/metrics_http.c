@@ -66,16 +66,17 @@ static char *render_metrics(const metrics_server_t *srv)
     return metrics_text_take(&t);
 }
 
+/* Queues body (malloc'ed, freed here) with status; a NULL body (out of
+ * memory) is a 500. */
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
                              char *body)
 {
-    if (!body) {
-        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-        body = strdup("out of memory\n");
-    }
+    static char oom[] = "out of memory\n";
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(body ? strlen(body) : 0, body ? body : (char *)"",
-                                        body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        body ? MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE)
+             : MHD_create_response_from_buffer(sizeof(oom) - 1, oom, MHD_RESPMEM_PERSISTENT);
+    if (!body)
+        status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     if (!resp) {
         free(body);
         return MHD_NO;
