@@ -39,7 +39,7 @@ BUILD   ?= build
 CC      ?= gcc
 SAN     ?=
 
-PKGS      := rdkafka libpq libcurl avro-c jansson
+PKGS      := rdkafka libpq libcurl avro-c jansson libmicrohttpd
 TEST_PKGS := cmocka libmicrohttpd
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "isotime.h"
+#include "metrics_health.h"
 #include "signals.h"
 
 int64_t backoff_delay_capped_ms(int attempt, int64_t cap_ms)
@@ -33,6 +34,7 @@ int backoff_sleep_ms(int64_t ms)
         if (left > BACKOFF_SLICE_MS)
             left = BACKOFF_SLICE_MS;
         struct timespec ts = {0, (long)left * 1000000L};
+        metrics_heartbeat(); /* a wait on purpose: the loop is alive */
         nanosleep(&ts, NULL);
     }
     return -1;

@@ -18,6 +18,7 @@
 
 #include "config_keys.h"
 #include "daytz.h"
+#include "metrics_listen.h"
 #include "errstr.h"
 
 static const char *const section_names[SEC_COUNT] = {"",       "kafka",    "postgres",
@@ -65,6 +66,8 @@ static const char *const booleans[] = {"false", "true", NULL};
       "soft (mark _deleted) | hard (remove the row)")                                               \
     X(WORKER, "offset.out_of_range", ENUM, "fail", 0, 0, 0, G(offset_out_of_range), oor_policies,  \
       "stored offset outside its partition: fail (stop it) | earliest | latest")                   \
+    X(WORKER, "metrics.listen", STR, NULL, F_LISTEN, 0, 0, G(worker_metrics_listen), NULL,          \
+      "host:port of /metrics, /healthz and /readyz; unset = off")                                   \
     X(PRODUCER, "poll.interval", DURATION, "30s", 0, 1000, MAX_DUR, G(poll_interval_ms), NULL,         \
       "pause between passes in follow mode")                                                        \
     X(PRODUCER, "full_sync.every", DURATION, "7d", 0, 0, MAX_DUR, G(full_sync_every_ms), NULL,      \
@@ -72,6 +75,8 @@ static const char *const booleans[] = {"false", "true", NULL};
     X(PRODUCER, "full_sync.max_delete_ratio", NUMBER, "0.2", 0, 0, 1,                              \
       G(full_sync_max_delete_ratio), NULL,                                                          \
       "most a full run may delete, as a share of the live ids (0..1); more fails the run")         \
+    X(PRODUCER, "metrics.listen", STR, NULL, F_LISTEN, 0, 0, G(producer_metrics_listen), NULL,      \
+      "host:port of /metrics, /healthz and /readyz; unset = off")                                   \
     X(STREAM, "url", STR, NULL, F_REQUIRED, 0, 0, S(url), NULL, "the API endpoint listing records") \
     X(STREAM, "schema", STR, NULL, F_REQUIRED, 0, 0, S(schema_path), NULL,                         \
       "Avro record schema, relative to the config file's directory")                                \
@@ -178,6 +183,9 @@ static int set_string(const key_def_t *def, char **field, const char *value, cha
         return -1;
     }
     if ((def->flags & F_TIMEZONE) && daytz_check(value, why, why_size) != 0)
+        return -1;
+    metrics_listen_t listen;
+    if ((def->flags & F_LISTEN) && *value && metrics_listen_parse(value, &listen, why, why_size))
         return -1;
     /* An optional key without default set to "" means "none". */
     char *copy = (*value || (def->flags & F_EMPTY_OK)) ? strdup(value) : NULL;

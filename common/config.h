@@ -119,12 +119,14 @@ typedef struct tm_config {
     int64_t batch_max_ms; /* a bare number here means ms, as the key says */
     delete_mode_t delete_mode;
     offset_oor_t offset_out_of_range;
+    char *worker_metrics_listen; /* host:port, or NULL: no metrics endpoint */
 
     /* [producer] */
     int64_t poll_interval_ms;
     int64_t full_sync_every_ms;        /* 0 = never */
     double full_sync_max_delete_ratio; /* share of the live ids a full run
                                           may delete, 0..1 */
+    char *producer_metrics_listen;     /* host:port, or NULL: no metrics endpoint */
 
     stream_conf_t *streams; /* in file order */
     size_t n_streams;

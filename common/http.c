@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -34,7 +35,15 @@ struct http_client {
     int64_t retry_max_wait_ms;
     int64_t max_response_size;
     const atomic_int *cancel; /* http_client_set_cancel() */
+    http_observer_fn observe; /* http_client_set_observer() */
+    void *observe_ctx;
 };
+
+void http_client_set_observer(http_client_t *hc, http_observer_fn fn, void *ctx)
+{
+    hc->observe = fn;
+    hc->observe_ctx = ctx;
+}
 
 void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel)
 {
@@ -282,10 +291,16 @@ static int one_hop(http_client_t *hc, const request_t *rq, const char *cur, http
     h->post_body = rq->body;
     struct curl_slist *hdrs = headers_for(hc, rq, cur, &h->sent_auth);
     CURLcode cc = CURLE_OUT_OF_MEMORY;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (hdrs)
         cc = http_hop_perform(hc->curl, cur, hdrs, hc->timeout_ms, hc->cancel, h, cerr);
     else
         h->oom = 1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (hdrs && hc->observe && cc != CURLE_ABORTED_BY_CALLBACK)
+        hc->observe(hc->observe_ctx, cc == CURLE_OK ? h->resp->status : 0,
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     curl_slist_free_all(hdrs);
     if (h->body_too_large) {
         fail_msg(errstr, errstr_size, rq, cur,

@@ -136,6 +136,15 @@ void http_client_destroy(http_client_t *hc);
 void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel);
 
 /*
+ * fn(ctx, status, seconds) after every request that ended (each hop and
+ * each retry): the answer's status, or 0 when none came (connection,
+ * timeout, transfer error), and how long it took. It runs on the thread
+ * that GETs. NULL: none.
+ */
+typedef void (*http_observer_fn)(void *ctx, long status, double seconds);
+void http_client_set_observer(http_client_t *hc, http_observer_fn fn, void *ctx);
+
+/*
  * GETs url into *resp (cleared first). Returns 0 on a 2xx answer, or -1
  * with errstr "GET URL: reason" after retries ran out, on a fatal
  * failure, or when tm_running was cleared (or the cancel flag set) while

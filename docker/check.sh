@@ -3,6 +3,8 @@
 #  - compose.yaml is valid (`docker-compose config`, Debian's docker-compose;
 #    no Docker daemon needed);
 #  - it runs the Kafka version the tests run (tests/kafka/pom.xml);
+#  - prometheus.yml and its alert rules are valid (`promtool check config`,
+#    Debian's prometheus);
 #  - .dockerignore keeps build/ and .git out of the image;
 #  - the Dockerfile: Debian 12 packages no Dockerfile linter (hadolint is
 #    not in Debian), so a few rules of ours are checked by grep: base
@@ -18,6 +20,13 @@ if command -v docker-compose >/dev/null 2>&1; then
     out=$(docker-compose -f docker/compose.yaml config -q 2>&1) || bad "docker/compose.yaml is invalid: $out"
 else
     bad "docker-compose is not installed (make deps installs it)"
+fi
+
+if command -v promtool >/dev/null 2>&1; then
+    out=$(cd docker && promtool check config prometheus.yml 2>&1) ||
+        bad "docker/prometheus.yml or its rules are invalid: $out"
+else
+    bad "promtool is not installed (make deps installs the prometheus package)"
 fi
 
 pom=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tests/kafka/pom.xml)
@@ -42,5 +51,5 @@ last_user=$(awk '/^FROM / { u = "" } /^USER / { u = $2 } END { print u }' docker
 [ -n "$last_user" ] && [ "$last_user" != root ] && [ "$last_user" != 0 ] ||
     bad "docker/Dockerfile: the final stage runs as root"
 
-[ "$rc" = 0 ] && echo "docker/check: compose.yaml valid (docker-compose config), Kafka $pom as in the tests, .dockerignore and Dockerfile rules ok (no Dockerfile linter in Debian 12)"
+[ "$rc" = 0 ] && echo "docker/check: compose.yaml valid (docker-compose config), prometheus.yml and its rules valid (promtool), Kafka $pom as in the tests, .dockerignore and Dockerfile rules ok (no Dockerfile linter in Debian 12)"
 exit "$rc"

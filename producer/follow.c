@@ -16,6 +16,7 @@
 #include "publisher.h"
 #include "signals.h"
 #include "run.h"
+#include "stats_metrics.h"
 #include "topics.h"
 
 static void log_err(const char *msg, const char *err)
@@ -66,9 +67,14 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
         log_err("cannot start", err);
         return 1;
     }
-    publisher_t *pub = publisher_new(conf, err, sizeof(err));
-    if (!pub) {
+    producer_metrics_t *metrics = NULL;
+    publisher_t *pub = NULL;
+    if (producer_metrics_start(conf, set, &metrics, err, sizeof(err)) != 0)
+        log_err("cannot start the metrics endpoint", err);
+    else if (!(pub = publisher_new(conf, err, sizeof(err))))
         log_err("cannot start the Kafka producer", err);
+    if (!pub) {
+        producer_metrics_stop(metrics);
         http_global_cleanup();
         return 1;
     }
@@ -82,6 +88,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
             publisher_destroy(pub);
             if (!(pub = publisher_new(conf, err, sizeof(err)))) {
                 log_err("cannot restart the Kafka producer", err);
+                producer_metrics_stop(metrics);
                 http_global_cleanup();
                 return 1;
             }
@@ -95,6 +102,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
         (void)backoff_sleep_ms(conf->poll_interval_ms); /* -1: tm_running ends the loop */
     }
     publisher_destroy(pub);
+    producer_metrics_stop(metrics);
     http_global_cleanup();
     return status;
 }

@@ -70,6 +70,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     r->hc = http_client_for_stream(sc, r->auth, errstr, errstr_size);
     if (!r->hc)
         return PRODUCER_FAILED;
+    http_client_set_observer(r->hc, producer_stats_http, (void *)sc->name);
     /* before the first event: a worker on another schema version needs it */
     return schemapub_publish(r->conf, r->pub, r->es, errstr, errstr_size) == 0 ? PRODUCER_OK
                                                                                : PRODUCER_FAILED;
@@ -159,7 +160,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
             run_mark_failed(&r, errstr);
         log_done(&r, "run failed", errstr);
     }
-    producer_stats_flush(&r.flushed, &r.stats);
+    producer_stats_flush(sc->name, &r.flushed, &r.stats);
+    producer_stats_run_end(sc->name, r.mode.full, rc == PRODUCER_OK, &r.durable);
     run_free(&r);
     return rc;
 }

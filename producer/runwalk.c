@@ -27,7 +27,7 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
         }
         if (page_done && page_done(r, errstr, errstr_size) != PRODUCER_OK)
             return PRODUCER_FAILED;
-        producer_stats_flush(&r->flushed, &r->stats);
+        producer_stats_flush(r->sc->name, &r->flushed, &r->stats);
         if (!tm_running) {
             errstr_set(errstr, errstr_size, "interrupted");
             return PRODUCER_FAILED;

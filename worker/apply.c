@@ -51,6 +51,7 @@ int apply_part_ranges(const batch_t *b, part_range_t **out, size_t *n_out)
 void apply_result_clear(apply_result_t *res)
 {
     free(res->parts);
+    free(res->per_stream);
     memset(res, 0, sizeof(*res));
 }
 
@@ -279,9 +280,15 @@ static outcome_t apply_body(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, po
     outcome_t oc = OUTCOME_OK;
 
     p->redo = 0;
-    for (size_t i = 0; oc == OUTCOME_OK && i < ctx->streams->n; i++)
+    for (size_t i = 0; oc == OUTCOME_OK && i < ctx->streams->n; i++) {
+        table_counts_t before = counts;
         oc = table_apply(ctx->pg, b, d, &ctx->streams->items[i], ctx->dlq, &counts, errstr,
                          errstr_size);
+        if (res->per_stream) /* set, not added: a redo counts afresh */
+            res->per_stream[i] =
+                (table_counts_t){counts.upserts - before.upserts, counts.deletes - before.deletes,
+                                 counts.dead_letters - before.dead_letters};
+    }
     res->upserts = counts.upserts;
     res->deletes = counts.deletes;
     res->dead_letters += counts.dead_letters;
@@ -373,6 +380,7 @@ outcome_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, c
     outcome_t as;
 
     memset(res, 0, sizeof(*res));
+    res->per_stream = calloc(ctx->streams->n + 1, sizeof(*res->per_stream));
     dlq_queue_discard(ctx->dlq); /* left by an attempt that failed */
     if (apply_part_ranges(b, &res->parts, &res->n_parts) < 0) {
         errstr_set(errstr, errstr_size, "out of memory");

@@ -50,6 +50,7 @@
 #include "outcome.h"
 #include "pg.h"
 #include "streams.h"
+#include "tableapply.h"
 
 typedef struct apply_ctx {
     const tm_config_t *conf;
@@ -70,6 +71,9 @@ typedef struct apply_result {
     size_t deletes; /* rows offered to the delete statements */
     size_t run_records;
     size_t dead_letters;
+    /* the rows of each of ctx->streams (by index), for the metrics; NULL
+     * when there was no memory for them */
+    table_counts_t *per_stream;
     /* OUTCOME_FENCED: the first partition whose stored offset moved */
     const part_range_t *fenced;
 } apply_result_t;

@@ -346,6 +346,11 @@ size_t consumer_n_assigned(const consumer_t *c)
     return c->n_tps;
 }
 
+rd_kafka_t *consumer_handle(const consumer_t *c)
+{
+    return c->rk;
+}
+
 /* How long the worker waits for rd_kafka_destroy at exit (see below). */
 #define DESTROY_WAIT_MS 10000
 

@@ -123,6 +123,11 @@ outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr
 /* Number of assigned partitions. */
 size_t consumer_n_assigned(const consumer_t *c);
 
+/* The librdkafka handle, for the lag of the metrics (stats.h): read-only
+ * calls (assignment, member id, watermarks, positions) on the main
+ * thread. */
+rd_kafka_t *consumer_handle(const consumer_t *c);
+
 /* Number of assigned partitions stuck out of range (offset.out_of_range =
  * fail). */
 size_t consumer_n_stuck(const consumer_t *c);

@@ -24,6 +24,9 @@
 #include "signals.h"
 #include "topics.h"
 #include "stats.h"
+#include "stats_lag.h"
+#include "stats_metrics.h"
+#include "metrics_health.h"
 
 #define IDLE_POLL_MS     250  /* an empty batch returns after this */
 #define IDLE_TICK_MS     2000 /* idle checks: moved offsets, completions */
@@ -45,6 +48,7 @@ typedef struct runner {
     int64_t last_report_ms;
     int64_t events_at_report; /* stats' events at the last progress line */
     worker_stats_t stats;
+    worker_metrics_t *metrics; /* [worker] metrics.listen, or NULL */
 } runner_t;
 
 /* Logs msg with error=<err, quoted> and, when attempt >= 0, attempt=N. */
@@ -70,6 +74,7 @@ static void commit_kafka(runner_t *r, const apply_result_t *res)
     }
     fencing_committed(r->fencing, res->parts, res->n_parts);
     consumer_commit_async(r->consumer, l);
+    worker_stats_lag(&r->stats, consumer_handle(r->consumer), res->parts, res->n_parts);
     rd_kafka_topic_partition_list_destroy(l);
 }
 
@@ -89,6 +94,7 @@ static void count_batch(runner_t *r, const apply_result_t *res)
         if (r->batch->msgs[i].timestamp > bc.newest_ts_ms)
             bc.newest_ts_ms = r->batch->msgs[i].timestamp;
     worker_stats_batch(&r->stats, &bc);
+    worker_stats_streams(&r->stats, r->actx.streams, res->per_stream);
 }
 
 static void report(runner_t *r, const apply_result_t *res)
@@ -134,6 +140,7 @@ static void flush_batch(runner_t *r)
     apply_result_t res;
     int attempt;
 
+    worker_stats_batch_start(&r->stats);
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
         int64_t dl_before = dlq_queue_count(r->dlq);
         outcome_t as = apply_batch(&r->actx, r->batch, &res, err, sizeof(err));
@@ -200,6 +207,7 @@ static void idle_tick(runner_t *r)
     r->last_idle_ms = now;
     worker_stats_partitions(&r->stats, (int64_t)consumer_n_assigned(r->consumer),
                             (int64_t)consumer_n_stuck(r->consumer));
+    worker_stats_lag(&r->stats, consumer_handle(r->consumer), NULL, 0);
     if (fencing_resync(r->fencing, r->consumer, 0, NULL, err, sizeof(err)) != OUTCOME_OK) {
         log_err(LOG_WARN, "idle check failed", err, -1);
         return;
@@ -285,6 +293,7 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
 static void loop(runner_t *r)
 {
     while (tm_running && !r->fatal) {
+        metrics_heartbeat();
         if (batch_collect(r->batch, r->consumer, r->conf->batch_max_records, r->conf->batch_max_ms,
                           IDLE_POLL_MS) < 0) {
             log_err(LOG_ERROR, "cannot collect a batch", "out of memory", -1);
@@ -318,7 +327,8 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     r.batch = batch_new();
     r.last_report_ms = isotime_monotonic_ms();
     topic_sync_runs(conf, r.actx.sync_runs_topic, sizeof(r.actx.sync_runs_topic));
-    if (r.pg && r.batch && startup_db(&r, streams) == 0 && start_kafka(&r, streams) == 0) {
+    if (worker_metrics_start(conf, streams, &r.stats, &r.metrics) == 0 && r.pg && r.batch &&
+        startup_db(&r, streams) == 0 && start_kafka(&r, streams) == 0) {
         r.actx.conf = conf;
         r.actx.pg = r.pg;
         r.actx.consumer = r.consumer;
@@ -336,6 +346,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     dlq_queue_destroy(r.dlq);
     batch_destroy(r.batch);
     pg_destroy(r.pg);
+    worker_metrics_stop(r.metrics); /* before the stats it reads */
     worker_counters_t wc;
     worker_stats_snapshot(&r.stats, &wc);
     worker_stats_destroy(&r.stats);

@@ -38,5 +38,7 @@ check_case bad-duration batch.max.ms "worker: batch.max.ms = soon"
 check_case missing-env auth.header 'stream: auth.header = Authorization: Bearer ${TM_IT_UNSET_VARIABLE}'
 grep -q TM_IT_UNSET_VARIABLE "$T_WORK/missing-env.producer.err" ||
     fail "missing-env: the error does not name the variable"
+check_case bad-metrics-listen metrics.listen "worker: metrics.listen = localhost"
+check_case bad-metrics-port metrics.listen "producer: metrics.listen = 127.0.0.1:0"
 check_case unreadable-schema schema "stream: schema = $T_WORK/no-such-dir/customer.avsc"
 log "ok"

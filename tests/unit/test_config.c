@@ -133,6 +133,11 @@ static const err_case_t err_cases[] = {
      "/usr/share/zoneinfo)"},
     {"time zone as a path", KAFKA STREAM "cursor.timezone = ../../etc/passwd\n",
      ":8: [stream s] cursor.timezone: '../../etc/passwd' is not an IANA time zone name"},
+    {"metrics.listen without a port", KAFKA "[producer]\nmetrics.listen = 127.0.0.1\n",
+     ":4: [producer] metrics.listen: '127.0.0.1': expected host:port (an IPv6 address in "
+     "brackets)"},
+    {"metrics.listen port out of range", KAFKA "[worker]\nmetrics.listen = 0.0.0.0:70000\n",
+     ":4: [worker] metrics.listen: '0.0.0.0:70000': the port must be a number from 1 to 65535"},
     {"page.size too big", KAFKA STREAM "page.size = 100001\n",
      ":8: [stream s] page.size: must be between 1 and 100000 (got 100001)"},
     {"bad size", KAFKA STREAM "max.response.size = 10MB\n",

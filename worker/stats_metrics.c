@@ -1,0 +1,209 @@
+/*
+ * stats_metrics.c - the worker's metrics endpoint (see stats_metrics.h).
+ */
+#include "stats_metrics.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errstr.h"
+#include "log.h"
+#include "metrics_http.h"
+#include "metrics_kafka.h"
+
+/* /healthz: the loop beats at every poll (at most batch.max.ms apart) and
+ * in every backoff; what may pass between two beats is one batch's
+ * transaction. */
+#define STALE_BASE_MS (5 * 60 * 1000LL)
+
+/* The last completed run of each stream, as the worker recorded it
+ * (sync_metadata is worker/metadata.c's table). */
+#define LAST_COMPLETED_SQL                                                                         \
+    "SELECT record_type, extract(epoch FROM max(completed_at)) FROM sync_metadata"                 \
+    " WHERE sync_status = 'completed' AND completed_at IS NOT NULL GROUP BY record_type"           \
+    " ORDER BY record_type"
+
+struct worker_metrics {
+    metrics_server_t *server;
+    rd_kafka_t *probe;
+    worker_stats_t *stats;
+    const char *conninfo; /* borrowed from the configuration */
+    PGconn *pg;           /* the HTTP thread's own; NULL: to connect */
+};
+
+/* why = "PostgreSQL not reachable: " + libpq's message, on one line. */
+static void pg_why(char *why, size_t why_size, const char *msg)
+{
+    errstr_set(why, why_size, "PostgreSQL not reachable: %s", msg);
+    char *nl = strchr(why, '\n'); /* libpq ends its messages with one */
+    if (nl)
+        *nl = '\0';
+}
+
+/* The HTTP thread's connection, connected if need be: NULL with why. */
+static PGconn *probe_pg(worker_metrics_t *m, char *why, size_t why_size)
+{
+    if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
+        return m->pg;
+    PQfinish(m->pg);
+    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
+    const char *values[] = {m->conninfo, "2", "-c statement_timeout=1000", "tidemark-worker-health",
+                            NULL};
+    m->pg = PQconnectdbParams(keys, values, 1);
+    if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
+        return m->pg;
+    pg_why(why, why_size, m->pg ? PQerrorMessage(m->pg) : "out of memory");
+    PQfinish(m->pg);
+    m->pg = NULL;
+    return NULL;
+}
+
+/* Runs sql on the probe connection: its result (PQclear), or NULL with why;
+ * a failed one drops the connection (the next call connects afresh). */
+static PGresult *probe_query(worker_metrics_t *m, const char *sql, char *why, size_t why_size)
+{
+    PGconn *pg = probe_pg(m, why, why_size);
+    if (!pg)
+        return NULL;
+    PGresult *res = PQexec(pg, sql);
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+        return res;
+    pg_why(why, why_size, PQerrorMessage(pg));
+    PQclear(res);
+    PQfinish(m->pg);
+    m->pg = NULL;
+    return NULL;
+}
+
+static void render_rows(metrics_text_t *t, const worker_stats_detail_t *d)
+{
+    metrics_text_family(t, "tidemark_worker_records_applied_total", "counter",
+                        "Rows of committed batches offered to the upsert or delete statements, "
+                        "by stream and operation.");
+    for (size_t i = 0; i < d->n_rows; i++) {
+        metrics_label_t l[2] = {{"stream", d->rows[i].name}, {"op", "upsert"}};
+        metrics_text_sample(t, "tidemark_worker_records_applied_total", l, 2,
+                            (double)d->rows[i].upserts);
+        l[1].value = "delete";
+        metrics_text_sample(t, "tidemark_worker_records_applied_total", l, 2,
+                            (double)d->rows[i].deletes);
+    }
+}
+
+static void render_lag(metrics_text_t *t, const worker_stats_detail_t *d)
+{
+    metrics_text_family(t, "tidemark_worker_consumer_lag", "gauge",
+                        "Messages of an assigned partition not applied yet: its high watermark "
+                        "minus the next offset to apply.");
+    for (size_t i = 0; i < d->n_lags; i++) {
+        char part[16];
+        snprintf(part, sizeof(part), "%d", (int)d->lags[i].partition);
+        metrics_label_t l[2] = {{"topic", d->lags[i].topic}, {"partition", part}};
+        if (d->lags[i].lag >= 0)
+            metrics_text_sample(t, "tidemark_worker_consumer_lag", l, 2, (double)d->lags[i].lag);
+    }
+}
+
+static void render_last_completed(worker_metrics_t *m, metrics_text_t *t)
+{
+    char why[512];
+    metrics_text_family(t, "tidemark_worker_last_completed_run_timestamp_seconds", "gauge",
+                        "When the worker completed the stream's latest completed run "
+                        "(sync_metadata.completed_at; none while PostgreSQL is not reachable).");
+    PGresult *res = probe_query(m, LAST_COMPLETED_SQL, why, sizeof(why));
+    for (int i = 0; res && i < PQntuples(res); i++) {
+        metrics_label_t l = {"stream", PQgetvalue(res, i, 0)};
+        metrics_text_sample(t, "tidemark_worker_last_completed_run_timestamp_seconds", &l, 1,
+                            strtod(PQgetvalue(res, i, 1), NULL));
+    }
+    PQclear(res);
+}
+
+static void worker_render(void *ctx, metrics_text_t *t)
+{
+    worker_metrics_t *m = ctx;
+    worker_counters_t c;
+    worker_stats_detail_t d;
+    worker_stats_snapshot(m->stats, &c);
+    worker_stats_detail(m->stats, &d);
+    render_rows(t, &d);
+    metrics_text_single(t, "tidemark_worker_batches_total", "counter", "Batches committed.",
+                        (double)c.batches);
+    metrics_text_family(t, "tidemark_worker_batch_duration_seconds", "histogram",
+                        "From the start of a batch's apply to its commit, retries included.");
+    metrics_text_histogram(t, "tidemark_worker_batch_duration_seconds", NULL, 0, &d.batch_seconds);
+    metrics_text_single(t, "tidemark_worker_fenced_total", "counter",
+                        "Batches rolled back because another worker moved a stored offset.",
+                        (double)c.fenced);
+    metrics_text_single(t, "tidemark_worker_pg_retries_total", "counter",
+                        "Batches rolled back by a transient PostgreSQL failure and retried.",
+                        (double)c.retries);
+    render_lag(t, &d);
+    render_last_completed(m, t);
+    metrics_text_family(t, "tidemark_dlq_records_total", "counter",
+                        "Records sent to the dead-letter topic, by stage.");
+    metrics_label_t stage = {"stage", "worker"};
+    metrics_text_sample(t, "tidemark_dlq_records_total", &stage, 1, (double)c.dead_letters);
+    worker_stats_detail_free(&d);
+}
+
+static int worker_ready(void *ctx, char *why, size_t why_size)
+{
+    worker_metrics_t *m = ctx;
+    PGresult *res = probe_query(m, "SELECT 1", why, why_size);
+    if (!res)
+        return 0;
+    PQclear(res);
+    if (!metrics_kafka_reachable(m->probe, why, why_size))
+        return 0;
+    worker_counters_t c;
+    worker_stats_snapshot(m->stats, &c);
+    if (!c.joined) {
+        errstr_set(why, why_size, "the consumer has not joined its group yet");
+        return 0;
+    }
+    return 1;
+}
+
+int worker_metrics_start(const tm_config_t *conf, const worker_streams_t *streams,
+                         worker_stats_t *stats, worker_metrics_t **out)
+{
+    char errstr[1024];
+    size_t errstr_size = sizeof(errstr);
+    *out = NULL;
+    if (!conf->worker_metrics_listen)
+        return 0;
+    worker_metrics_t *m = calloc(1, sizeof(*m));
+    if (!m) {
+        log_error("cannot start the metrics endpoint", "error=\"out of memory\"");
+        return -1;
+    }
+    m->stats = stats;
+    m->conninfo = conf->pg_conninfo ? conf->pg_conninfo : "";
+    worker_stats_streams(stats, streams, NULL);
+    m->probe = metrics_kafka_probe_new(conf, "tidemark-worker-health", errstr, errstr_size);
+    metrics_source_t src = {worker_render, worker_ready, m, STALE_BASE_MS + 2 * conf->batch_max_ms};
+    if (m->probe)
+        m->server = metrics_server_start(conf->worker_metrics_listen, &src, errstr, errstr_size);
+    if (!m->server) {
+        char q[1100];
+        log_error("cannot start the metrics endpoint", "error=%s", log_quote(q, sizeof(q), errstr));
+        worker_metrics_stop(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+void worker_metrics_stop(worker_metrics_t *m)
+{
+    if (!m)
+        return;
+    metrics_server_stop(m->server); /* no request runs after this */
+    if (m->probe)
+        rd_kafka_destroy(m->probe);
+    PQfinish(m->pg);
+    free(m);
+}
