@@ -84,8 +84,13 @@ int oauth2_token_parse(const char *body, size_t len, oauth2_token_t *out, char *
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root || !json_is_object(root)) {
-        errstr_set(errstr, errstr_size, "the answer is not a JSON object%s%s", root ? "" : ": ",
-                   root ? "" : jerr.text);
+        /* the place only: jansson's text quotes the input "near" it, which
+         * may be the token */
+        if (root)
+            errstr_set(errstr, errstr_size, "the answer is not a JSON object");
+        else
+            errstr_set(errstr, errstr_size,
+                       "the answer is not a JSON object: invalid JSON at byte %d", jerr.position);
         json_decref(root);
         return -1;
     }

@@ -92,6 +92,34 @@ static void test_parse(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* An answer that is not JSON: the reason names the place, never the text
+ * there (jansson's message quotes the input near the error, which may be
+ * the token). */
+static void test_parse_error_hides_the_token(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "{\"access_token\":\"tok-SECRETTOKEN\x01\"}",     /* a control character */
+        "{\"access_token\":\"tok-SECRETTOKEN\\x\"}",      /* a bad escape */
+        "{\"access_token\":\"tok-SECRETTOKEN\"",          /* cut short */
+        "{\"access_token\":\"tok-SECRETTOKEN\" \"x\":1}", /* a comma missing */
+        "access_token=tok-SECRETTOKEN&token_type=bearer", /* a form answer */
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        char err[256] = "";
+        oauth2_token_t t;
+        int rc = oauth2_token_parse(bodies[i], strlen(bodies[i]), &t, err, sizeof(err));
+        if (rc != -1 || strstr(err, "SECRET") || !strstr(err, "not a JSON object")) {
+            print_error("body %zu: rc=%d err=%s\n", i, rc, err);
+            failures++;
+        }
+        if (rc == 0)
+            oauth2_token_clear(&t);
+    }
+    assert_int_equal(failures, 0);
+}
+
 /* The longest token accepted, and one byte more. */
 static void test_parse_token_size(void **state)
 {
@@ -261,7 +289,7 @@ int main(void)
         cmocka_unit_test(test_parse),         cmocka_unit_test(test_parse_token_size),
         cmocka_unit_test(test_refresh_due),   cmocka_unit_test(test_basic_header),
         cmocka_unit_test(test_form_and_body), cmocka_unit_test(test_error_describe),
-        cmocka_unit_test(test_scrub),
+        cmocka_unit_test(test_scrub),         cmocka_unit_test(test_parse_error_hides_the_token),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
