@@ -84,13 +84,16 @@ int oauth2_token_parse(const char *body, size_t len, oauth2_token_t *out, char *
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root || !json_is_object(root)) {
-        /* the place only: jansson's text quotes the input "near" it, which
-         * may be the token */
+        /* jansson's text quotes the input "near" the error, which may be
+         * the token: what it says before that, and the place */
+        char *near = strstr(jerr.text, " near ");
+        if (near)
+            *near = '\0';
         if (root)
             errstr_set(errstr, errstr_size, "the answer is not a JSON object");
         else
-            errstr_set(errstr, errstr_size,
-                       "the answer is not a JSON object: invalid JSON at byte %d", jerr.position);
+            errstr_set(errstr, errstr_size, "the answer is not a JSON object: %s at byte %d",
+                       jerr.text, jerr.position);
         json_decref(root);
         return -1;
     }
