@@ -68,7 +68,8 @@ static int request_token(const oauth2_t *o, const atomic_int *cancel, http_respo
         rc = http_post(hc, sc->oauth2_token_url, FORM_TYPE, body, basic, resp, why, why_size);
     if (rc != 0 && resp->status >= 400) {
         char said[512];
-        oauth2_error_describe(resp->body, resp->body_len, said, sizeof(said));
+        oauth2_error_describe(resp->body, resp->body_len, sc->oauth2_client_secret, said,
+                              sizeof(said));
         size_t n = strlen(why);
         if (said[0])
             errstr_set(why + n, why_size - n, ": %s", said);

@@ -84,8 +84,16 @@ int oauth2_token_parse(const char *body, size_t len, oauth2_token_t *out, char *
     json_error_t jerr;
     json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root || !json_is_object(root)) {
-        errstr_set(errstr, errstr_size, "the answer is not a JSON object%s%s", root ? "" : ": ",
-                   root ? "" : jerr.text);
+        /* jansson's text quotes the input "near" the error, which may be
+         * the token: what it says before that, and the place */
+        char *near = strstr(jerr.text, " near ");
+        if (near)
+            *near = '\0';
+        if (root)
+            errstr_set(errstr, errstr_size, "the answer is not a JSON object");
+        else
+            errstr_set(errstr, errstr_size, "the answer is not a JSON object: %s at byte %d",
+                       jerr.text, jerr.position);
         json_decref(root);
         return -1;
     }
@@ -110,17 +118,28 @@ int oauth2_token_parse(const char *body, size_t len, oauth2_token_t *out, char *
     return rc;
 }
 
-/* Printable ASCII of s, at most DESCRIBE_PART_MAX bytes, appended. */
-static void append_printable(char *buf, size_t size, const char *s)
+/* Printable ASCII of s, at most DESCRIBE_PART_MAX bytes, appended; s
+ * cleared of secret first (after the cut, a secret across it would leave
+ * its first bytes). */
+static void append_printable(char *buf, size_t size, const char *s, const char *secret)
 {
+    char *own = secret ? strdup(s) : NULL;
+    if (own) {
+        oauth2_scrub(own, secret);
+        s = own;
+    } else if (secret) {
+        s = "(not shown)"; /* out of memory: nothing rather than the secret */
+    }
     size_t o = strlen(buf);
     for (size_t i = 0; s[i] && i < DESCRIBE_PART_MAX && o + 1 < size; i++)
         if (s[i] >= 0x20 && s[i] < 0x7f)
             buf[o++] = s[i];
     buf[o] = '\0';
+    free(own);
 }
 
-const char *oauth2_error_describe(const char *body, size_t len, char *buf, size_t size)
+const char *oauth2_error_describe(const char *body, size_t len, const char *secret, char *buf,
+                                  size_t size)
 {
     if (!size)
         return buf;
@@ -129,14 +148,16 @@ const char *oauth2_error_describe(const char *body, size_t len, char *buf, size_
     const char *err = json_string_value(json_object_get(root, "error"));
     const char *desc = json_string_value(json_object_get(root, "error_description"));
     if (err) {
-        append_printable(buf, size, err);
+        append_printable(buf, size, err, secret);
         if (desc && *desc) {
-            append_printable(buf, size, " (");
-            append_printable(buf, size, desc);
-            append_printable(buf, size, ")");
+            append_printable(buf, size, " (", NULL);
+            append_printable(buf, size, desc, secret);
+            append_printable(buf, size, ")", NULL);
         }
     }
     json_decref(root);
+    if (secret) /* once more: the control characters dropped may have split it */
+        oauth2_scrub(buf, secret);
     return buf;
 }
 

@@ -54,10 +54,13 @@ void oauth2_token_clear(oauth2_token_t *t);
 /*
  * What an error answer's body (RFC 6749 5.2) says, for a message:
  * "invalid_client (Client authentication failed)", "invalid_scope", or ""
- * when the body holds no error string. Only printable ASCII is kept, each
- * part cut to 200 bytes. Writes into buf and returns it.
+ * when the body holds no error string. Each part is cleared of secret (may
+ * be NULL) as oauth2_scrub does, before it is cut to 200 bytes (no first
+ * bytes of a secret across the cut) and after only printable ASCII is
+ * kept. Writes into buf and returns it.
  */
-const char *oauth2_error_describe(const char *body, size_t len, char *buf, size_t size);
+const char *oauth2_error_describe(const char *body, size_t len, const char *secret, char *buf,
+                                  size_t size);
 
 /* Every occurrence of secret in s becomes "***", in place (a secret
  * shorter than 3 bytes is left alone: it would match too much). For a

@@ -257,11 +257,12 @@ static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *met
     return data ? get_records(srv, conn) : get_deleted(srv, conn);
 }
 
-/* A request's body so far (only /oauth/token reads it), cut at
- * MAX_BODY bytes. */
+/* A request's body so far (only /oauth/token reads it), at most
+ * MAX_BODY bytes: a longer one is answered 413, never read cut short. */
 typedef struct {
     char body[MAX_BODY + 1];
     size_t len;
+    int too_large;
 } upload_t;
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -289,13 +290,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     upload_t *up = *con_cls;
     if (*upload_data_size) {
         size_t n = *upload_data_size < MAX_BODY - up->len ? *upload_data_size : MAX_BODY - up->len;
+        up->too_large |= n < *upload_data_size;
         memcpy(up->body + up->len, upload_data, n);
         up->len += n;
         up->body[up->len] = '\0';
         *upload_data_size = 0;
         return MHD_YES;
     }
-    r = route(srv, conn, method, url, up->body);
+    if (up->too_large)
+        r = reply_error(413, "the request body is larger than %d bytes", MAX_BODY);
+    else
+        r = route(srv, conn, method, url, up->body);
     if (!r.body)
         return MHD_NO; /* out of memory: drop the connection */
     resp = MHD_create_response_from_buffer(r.len, r.body, MHD_RESPMEM_MUST_FREE);

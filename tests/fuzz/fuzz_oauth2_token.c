@@ -25,9 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "expires_in_ms %lld", (long long)t.expires_in_ms);
         oauth2_token_clear(&t);
     }
-    oauth2_error_describe((const char *)data, size, said, sizeof(said));
+    oauth2_error_describe((const char *)data, size, "s3cr3t", said, sizeof(said));
     for (const char *p = said; *p; p++)
         FUZZ_CHECK(*p >= 0x20 && *p < 0x7f, "summary byte 0x%02x", (unsigned char)*p);
+    FUZZ_CHECK(!strstr(said, "s3cr3t"), "the secret is in the summary '%s'", said);
     char *s = fuzz_cstr(data, size);
     oauth2_scrub(s, "s3cr3t");
     FUZZ_CHECK(!strstr(s, "s3cr3t"), "the secret is still in '%s'", s);

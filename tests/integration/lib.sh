@@ -551,6 +551,37 @@ last_run_summary()
     echo "$out"
 }
 
+# follow_start [LABEL] - the producer in follow mode (`run`, no --once)
+# in the background: FOLLOW_PID, its log FOLLOW_LOG
+# ($T_WORK/follow[-LABEL].log).
+follow_start()
+{
+    local tag=${1:+-$1}
+    FOLLOW_LOG="$T_WORK/follow$tag.log"
+    "$BUILD/tidemark-producer" -c "$CONF" run >"$T_WORK/follow$tag.out" 2>"$FOLLOW_LOG" &
+    FOLLOW_PID=$!
+    _track_pid "$FOLLOW_PID"
+}
+
+# follow_passes - the passes it completed so far (its "run completed" lines).
+follow_passes() { grep -c 'msg="run completed"' "$FOLLOW_LOG"; }
+follow_passes_at_least() { [ "$(follow_passes)" -ge "$1" ]; }
+_follow_exited() { ! _pid_running "$FOLLOW_PID"; }
+
+# follow_stop [MAX_S] - SIGTERM; fails unless it exits 0 within MAX_S
+# seconds (default 10).
+follow_stop()
+{
+    local t0 rc
+    t0=$(now_ms)
+    kill -TERM "$FOLLOW_PID"
+    wait_for "the follow-mode producer to exit after SIGTERM" "${1:-10}" _follow_exited
+    wait "$FOLLOW_PID"
+    rc=$?
+    log "producer stopped in $(($(now_ms) - t0)) ms with status $rc"
+    assert_eq 0 "$rc" "exit status of the follow-mode producer after SIGTERM"
+}
+
 # start_worker [NAME] - starts a worker in the background (log
 # $T_WORK/worker-NAME.log, appended across restarts).
 start_worker()

@@ -92,6 +92,34 @@ static void test_parse(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* An answer that is not JSON: the reason names the place, never the text
+ * there (jansson's message quotes the input near the error, which may be
+ * the token). */
+static void test_parse_error_hides_the_token(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "{\"access_token\":\"tok-SECRETTOKEN\x01\"}",     /* a control character */
+        "{\"access_token\":\"tok-SECRETTOKEN\\x\"}",      /* a bad escape */
+        "{\"access_token\":\"tok-SECRETTOKEN\"",          /* cut short */
+        "{\"access_token\":\"tok-SECRETTOKEN\" \"x\":1}", /* a comma missing */
+        "access_token=tok-SECRETTOKEN&token_type=bearer", /* a form answer */
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        char err[256] = "";
+        oauth2_token_t t;
+        int rc = oauth2_token_parse(bodies[i], strlen(bodies[i]), &t, err, sizeof(err));
+        if (rc != -1 || strstr(err, "SECRET") || !strstr(err, "not a JSON object")) {
+            print_error("body %zu: rc=%d err=%s\n", i, rc, err);
+            failures++;
+        }
+        if (rc == 0)
+            oauth2_token_clear(&t);
+    }
+    assert_int_equal(failures, 0);
+}
+
 /* The longest token accepted, and one byte more. */
 static void test_parse_token_size(void **state)
 {
@@ -218,18 +246,41 @@ static void test_error_describe(void **state)
     char buf[512];
     for (size_t i = 0; i < sizeof(describe_cases) / sizeof(describe_cases[0]); i++) {
         const char *b = describe_cases[i].body;
-        const char *got = oauth2_error_describe(b, strlen(b), buf, sizeof(buf));
+        const char *got = oauth2_error_describe(b, strlen(b), NULL, buf, sizeof(buf));
         if (strcmp(got, describe_cases[i].want) != 0)
             fail_msg("case %zu: got '%s', want '%s'", i, got, describe_cases[i].want);
     }
     /* each part is cut at 200 bytes, and the whole at the buffer */
     char body[1200];
     snprintf(body, sizeof(body), "{\"error\":\"%0500d\",\"error_description\":\"%0500d\"}", 0, 0);
-    assert_int_equal(strlen(oauth2_error_describe(body, strlen(body), buf, sizeof(buf))),
+    assert_int_equal(strlen(oauth2_error_describe(body, strlen(body), NULL, buf, sizeof(buf))),
                      200 + 2 + 200 + 1);
     char tiny[8];
-    assert_int_equal(strlen(oauth2_error_describe(body, strlen(body), tiny, sizeof(tiny))), 7);
-    assert_string_equal(oauth2_error_describe(NULL, 0, buf, sizeof(buf)), "");
+    assert_int_equal(strlen(oauth2_error_describe(body, strlen(body), NULL, tiny, sizeof(tiny))),
+                     7);
+    assert_string_equal(oauth2_error_describe(NULL, 0, NULL, buf, sizeof(buf)), "");
+}
+
+/* A server that echoes the secret in error_description: none of it in
+ * the summary, not even its first bytes where a part is cut at 200 bytes
+ * or where a control character split it. */
+static void test_error_describe_hides_the_secret(void **state)
+{
+    (void)state;
+    static const char secret[] = "S3cretValue-0123456789";
+    char body[600], buf[512];
+    /* the secret starts 10 bytes before the cut */
+    snprintf(body, sizeof(body),
+             "{\"error\":\"invalid_client\",\"error_description\":\"%0190d%s\"}", 0, secret);
+    oauth2_error_describe(body, strlen(body), secret, buf, sizeof(buf));
+    assert_null(strstr(buf, "S3cretValu"));
+    assert_non_null(strstr(buf, "***"));
+    /* in the error itself, and split by a control character */
+    snprintf(body, sizeof(body),
+             "{\"error\":\"bad %s\",\"error_description\":\"got S3cret\\u0001Value-0123456789\"}",
+             secret);
+    oauth2_error_describe(body, strlen(body), secret, buf, sizeof(buf));
+    assert_string_equal(buf, "bad *** (got ***)");
 }
 
 static const struct {
@@ -258,10 +309,15 @@ static void test_scrub(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),         cmocka_unit_test(test_parse_token_size),
-        cmocka_unit_test(test_refresh_due),   cmocka_unit_test(test_basic_header),
-        cmocka_unit_test(test_form_and_body), cmocka_unit_test(test_error_describe),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_token_size),
+        cmocka_unit_test(test_refresh_due),
+        cmocka_unit_test(test_basic_header),
+        cmocka_unit_test(test_form_and_body),
+        cmocka_unit_test(test_error_describe),
         cmocka_unit_test(test_scrub),
+        cmocka_unit_test(test_parse_error_hides_the_token),
+        cmocka_unit_test(test_error_describe_hides_the_secret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
