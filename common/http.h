@@ -128,8 +128,8 @@ void http_client_destroy(http_client_t *hc);
 /*
  * From now on a wait to retry ends, and so does a request under way
  * (within about a second), as soon as *cancel is non-zero: the GET fails
- * "interrupted". NULL: only tm_running ends a wait to retry, and a
- * request runs to its end or timeout. For a thread that GETs on behalf
+ * "interrupted". NULL: only SIGTERM (tm_running cleared) ends them, as
+ * it always does on any thread. For a thread that GETs on behalf
  * of another, which may want it to stop (producer/source.c). Set it
  * while no GET runs; *cancel may change any time.
  */
@@ -148,7 +148,7 @@ void http_client_set_observer(http_client_t *hc, http_observer_fn fn, void *ctx)
  * GETs url into *resp (cleared first). Returns 0 on a 2xx answer, or -1
  * with errstr "GET URL: reason" after retries ran out, on a fatal
  * failure, or when tm_running was cleared (or the cancel flag set) while
- * waiting to retry.
+ * it waited to retry or for an answer ("interrupted").
  */
 int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "signals.h"
+
 #define BODY_START_CAP 16384
 
 static int is_ows(int c)
@@ -129,12 +131,15 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *opaque)
 }
 
 /* libcurl calls it at least once a second while a transfer runs: a
- * non-zero answer aborts the transfer. */
+ * non-zero answer aborts the transfer. SIGTERM (tm_running) stops every
+ * transfer, on any thread: a process manager kills a process that has not
+ * exited some 10 s after SIGTERM, sooner than an answer that takes the
+ * whole timeout; the caller's cancel flag (may be NULL) stops one. */
 static int on_progress(void *cancel, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
 {
     (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-    return atomic_load((const atomic_int *)cancel) != 0;
+    return !tm_running || (cancel && atomic_load((const atomic_int *)cancel) != 0);
 }
 
 CURLcode http_hop_perform(CURL *c, const char *url, struct curl_slist *headers, int64_t timeout_ms,
@@ -159,13 +164,9 @@ CURLcode http_hop_perform(CURL *c, const char *url, struct curl_slist *headers, 
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->post_body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(h->post_body));
     }
-    if (cancel) {
-        /* the page reader's fetch thread: stopping it must not wait for an
-         * answer that may take the whole timeout */
-        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)cancel);
-    }
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)cancel);
     CURLcode rc = curl_easy_perform(c);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL); /* cerr is the caller's */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);

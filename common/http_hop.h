@@ -43,10 +43,10 @@ typedef struct http_hop {
 /*
  * GETs url (or POSTs h->post_body) on curl (reset first) with headers, at most timeout_ms,
  * http/https only, no redirects followed, any Content-Encoding libcurl
- * knows. cerr (CURL_ERROR_SIZE) gets libcurl's message. A non-NULL
- * cancel that becomes non-zero aborts the transfer within about a second
- * (CURLE_ABORTED_BY_CALLBACK). Returns the CURLcode; on CURLE_OK
- * h->resp->status is the answer's status.
+ * knows. cerr (CURL_ERROR_SIZE) gets libcurl's message. SIGTERM
+ * (tm_running cleared), or a non-NULL cancel that becomes non-zero,
+ * aborts the transfer within about a second (CURLE_ABORTED_BY_CALLBACK). Returns the CURLcode; on
+ * CURLE_OK h->resp->status is the answer's status.
  */
 CURLcode http_hop_perform(CURL *curl, const char *url, struct curl_slist *headers,
                           int64_t timeout_ms, const atomic_int *cancel, http_hop_t *h, char *cerr);
