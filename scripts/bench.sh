@@ -26,8 +26,11 @@
 # Settings (environment):
 #   BENCH_RECORDS           records of the main, e2e, python and scaling
 #                           phases (default 200000)
-#   BENCH_GROWTH            sizes of the growth phase (default "10000 100000";
-#                           "10000 100000 1000000" adds a million, ~3 min more)
+#   BENCH_GROWTH            sizes of the growth phase (default "20000 200000":
+#                           the smallest fills the producer's read-ahead of 3
+#                           pages of 5000, so that its peak RSS compares like
+#                           with like; "20000 200000 1000000" adds a million,
+#                           ~3 min more)
 #   BENCH_LATENCY_CHANGES   changes timed in the latency phase (default 100)
 #   BENCH_PG_BATCH          rows per batch of PostgreSQL's limit (default 1000)
 #   BENCH_SKIP              phases to leave out, e.g. "python growth"
@@ -59,7 +62,7 @@ if [ "${BENCH_SMOKE:-}" = 1 ]; then
     SKIP=${BENCH_SKIP-python scaling growth}
 else
     N=${BENCH_RECORDS:-200000}
-    GROWTH=${BENCH_GROWTH:-10000 100000}
+    GROWTH=${BENCH_GROWTH:-20000 200000}
     LATENCY_CHANGES=${BENCH_LATENCY_CHANGES:-100}
     SKIP=${BENCH_SKIP:-}
 fi

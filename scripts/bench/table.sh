@@ -58,7 +58,7 @@ table_memory()
         "$(at_most "$r" 1.2)"
 }
 
-# growth_list KEY UNIT - "10000: V UNIT, 100000: V UNIT"
+# growth_list KEY UNIT - "20000: V UNIT, 200000: V UNIT"
 growth_list()
 {
     local n out=""
