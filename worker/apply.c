@@ -373,12 +373,10 @@ static outcome_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_
     return oc;
 }
 
-outcome_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, char *errstr,
-                      size_t errstr_size)
+/* Resets res and the dead-letter queue, fills res->parts. */
+static outcome_t apply_start(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, char *errstr,
+                             size_t errstr_size)
 {
-    decoded_t d;
-    outcome_t as;
-
     memset(res, 0, sizeof(*res));
     res->per_stream = calloc(ctx->streams->n + 1, sizeof(*res->per_stream));
     dlq_queue_discard(ctx->dlq); /* left by an attempt that failed */
@@ -386,18 +384,51 @@ outcome_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, c
         errstr_set(errstr, errstr_size, "out of memory");
         return OUTCOME_FATAL;
     }
+    return OUTCOME_OK;
+}
+
+/* The transaction of a decoded batch; its dead letters go with it. */
+static outcome_t apply_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_result_t *res,
+                          char *errstr, size_t errstr_size)
+{
+    res->events = d->n_events;
+    res->run_records = d->n_runs;
+    res->dead_letters = d->dead_letters;
+    outcome_t as = run_tx(ctx, b, d, res, errstr, errstr_size);
+    if (as != OUTCOME_OK)
+        dlq_queue_discard(ctx->dlq);
+    return as;
+}
+
+outcome_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, char *errstr,
+                      size_t errstr_size)
+{
+    decoded_t d;
+    outcome_t as = apply_start(ctx, b, res, errstr, errstr_size);
+
+    if (as != OUTCOME_OK)
+        return as;
     if (decode_batch(b, ctx->streams, ctx->sync_runs_topic, ctx->dlq, &d, errstr, errstr_size) <
         0) {
         decoded_clear(&d);
         dlq_queue_discard(ctx->dlq);
         return OUTCOME_RETRY;
     }
-    res->events = d.n_events;
-    res->run_records = d.n_runs;
-    res->dead_letters = d.dead_letters;
-    as = run_tx(ctx, b, &d, res, errstr, errstr_size);
-    if (as != OUTCOME_OK)
-        dlq_queue_discard(ctx->dlq);
+    as = apply_tx(ctx, b, &d, res, errstr, errstr_size);
     decoded_clear(&d);
     return as;
+}
+
+outcome_t apply_decoded(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_result_t *res,
+                        char *errstr, size_t errstr_size)
+{
+    outcome_t as = apply_start(ctx, b, res, errstr, errstr_size);
+
+    if (as != OUTCOME_OK)
+        return as;
+    if (decoded_queue_rejects(b, d, ctx->dlq, errstr, errstr_size) < 0) {
+        dlq_queue_discard(ctx->dlq);
+        return OUTCOME_RETRY;
+    }
+    return apply_tx(ctx, b, d, res, errstr, errstr_size);
 }

@@ -45,6 +45,7 @@
 #include "batch.h"
 #include "config.h"
 #include "consumer.h"
+#include "decode.h"
 #include "dlq_queue.h"
 #include "fencing.h"
 #include "outcome.h"
@@ -81,6 +82,13 @@ typedef struct apply_result {
 /* Applies b (non-empty). errstr says why on OUTCOME_RETRY/OUTCOME_FATAL. */
 outcome_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, char *errstr,
                       size_t errstr_size);
+
+/* Applies b as d says (d from decode_batch_deferred() on b, its rejects
+ * not queued yet); d is the caller's to free after, whatever the outcome,
+ * and good for nothing else (the apply marks events dead): a retry goes
+ * through apply_batch(). */
+outcome_t apply_decoded(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_result_t *res,
+                        char *errstr, size_t errstr_size);
 
 void apply_result_clear(apply_result_t *res);
 

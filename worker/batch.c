@@ -139,3 +139,18 @@ int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t max_ms, in
     }
     return 0;
 }
+
+int batch_collect_ready(batch_t *b, consumer_t *c, int max_records)
+{
+    while (tm_running && !consumer_failed(c) && b->n < (size_t)max_records) {
+        rd_kafka_message_t *m = consumer_poll(c, 0);
+
+        if (!m)
+            break;
+        int rc = batch_add(b, m);
+        rd_kafka_message_destroy(m);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}

@@ -58,4 +58,12 @@ struct consumer;
 int batch_collect(batch_t *b, struct consumer *c, int max_records, int64_t max_ms,
                   int64_t idle_ms) TM_WARN_UNUSED;
 
+/*
+ * Polls c into b without waiting: the messages librdkafka holds ready, up
+ * to max_records in b, stopping at the first poll that returns none.
+ * Rebalance callbacks run inside, as above. Returns 0 or -1 (out of
+ * memory).
+ */
+int batch_collect_ready(batch_t *b, struct consumer *c, int max_records) TM_WARN_UNUSED;
+
 #endif

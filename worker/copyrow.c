@@ -50,12 +50,19 @@ static void put_raw(strbuf_t *sb, const char *s)
     strbuf_append_len(sb, s, strlen(s));
 }
 
+/* Decimal digits, without snprintf: two per row and more per column of
+ * every row of a batch. */
 static void put_int(strbuf_t *sb, int64_t v)
 {
-    char buf[24];
-    int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+    char buf[24], *p = buf + sizeof(buf);
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
-    strbuf_append_len(sb, buf, (size_t)n);
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    strbuf_append_len(sb, p, (size_t)(buf + sizeof(buf) - p));
 }
 
 static void put_time(strbuf_t *sb, int64_t ms)

@@ -15,20 +15,17 @@ int decode_dead_letter(dlq_queue_t *dlq, const batch_msg_t *m, const char *error
                          m->partition, m->offset, errstr, errstr_size);
 }
 
-static int add_event(decoded_t *d, size_t msg, const worker_stream_t *ws, change_event_t *ev)
+/* d->events and d->tombs have room for every message of the batch
+ * (decode_batch): no reallocation per message. */
+static void add_event(decoded_t *d, size_t msg, const worker_stream_t *ws, change_event_t *ev)
 {
-    decoded_event_t *ne;
+    decoded_event_t *ne = d->events;
 
-    ne = realloc(d->events, (d->n_events + 1) * sizeof(*ne));
-    if (!ne)
-        return -1;
-    d->events = ne;
     ne[d->n_events].msg = msg;
     ne[d->n_events].ws = ws;
     ne[d->n_events].ev = ev;
     ne[d->n_events].dead = 0;
     d->n_events++;
-    return 0;
 }
 
 /* A tombstone of stream w: 0 added, 1 its key is unusable (why set), -1
@@ -36,7 +33,7 @@ static int add_event(decoded_t *d, size_t msg, const worker_stream_t *ws, change
 static int add_tomb(decoded_t *d, size_t msg, const worker_stream_t *w, const batch_msg_t *m,
                     char *why, size_t why_size)
 {
-    decoded_tomb_t *nt;
+    decoded_tomb_t *nt = d->tombs;
     json_t *probe;
     char *id;
 
@@ -52,12 +49,6 @@ static int add_tomb(decoded_t *d, size_t msg, const worker_stream_t *w, const ba
     json_decref(probe);
     if (!(id = strndup((const char *)m->key, m->key_len)))
         return -1;
-    nt = realloc(d->tombs, (d->n_tombs + 1) * sizeof(*nt));
-    if (!nt) {
-        free(id);
-        return -1;
-    }
-    d->tombs = nt;
     nt[d->n_tombs].msg = msg;
     nt[d->n_tombs].ws = w;
     nt[d->n_tombs].id = id;
@@ -97,11 +88,28 @@ static int rename_cut_fields(const worker_stream_t *w, change_event_t *ev)
     return 0;
 }
 
-/* Decodes message i. Returns 0 (decoded, skipped or dead-lettered) or -1
+/* A dead letter held in d until decoded_queue_rejects(). */
+static int add_reject(decoded_t *d, size_t msg, const char *reason, char *errstr,
+                      size_t errstr_size)
+{
+    decoded_reject_t *nr = realloc(d->rejects, (d->n_rejects + 1) * sizeof(*nr));
+
+    if (nr)
+        d->rejects = nr;
+    if (!nr || !(nr[d->n_rejects].reason = strdup(reason))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    nr[d->n_rejects++].msg = msg;
+    return 0;
+}
+
+/* Decodes message i; its dead letter, if any, into dlq (defer: into
+ * out->rejects). Returns 0 (decoded, skipped or dead-lettered) or -1
  * with errstr set. */
 static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
-                      const char *sync_runs_topic, dlq_queue_t *dlq, decoded_t *out, char *errstr,
-                      size_t errstr_size)
+                      const char *sync_runs_topic, dlq_queue_t *dlq, int defer, decoded_t *out,
+                      char *errstr, size_t errstr_size)
 {
     const batch_msg_t *m = &b->msgs[i];
     char why[512], reason[600];
@@ -137,8 +145,10 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
             return -1;
         change_event_t *ev = envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
         if (ev) {
-            if (rename_cut_fields(w, ev) == 0 && add_event(out, i, w, ev) == 0)
+            if (rename_cut_fields(w, ev) == 0) {
+                add_event(out, i, w, ev);
                 return 0;
+            }
             change_event_destroy(ev);
             errstr_set(errstr, errstr_size, "out of memory");
             return -1;
@@ -148,17 +158,47 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
         return 0; /* not subscribed by this configuration */
     }
     out->dead_letters++;
+    if (defer)
+        return add_reject(out, i, reason, errstr, errstr_size);
     return decode_dead_letter(dlq, m, reason, errstr, errstr_size);
+}
+
+static int decode_all(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
+                      dlq_queue_t *dlq, int defer, decoded_t *out, char *errstr, size_t errstr_size)
+{
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    out->events = malloc((b->n + 1) * sizeof(*out->events));
+    out->tombs = malloc((b->n + 1) * sizeof(*out->tombs));
+    if (!out->events || !out->tombs) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (i = 0; i < b->n; i++)
+        if (decode_one(b, i, ws, sync_runs_topic, dlq, defer, out, errstr, errstr_size) < 0)
+            return -1;
+    return 0;
 }
 
 int decode_batch(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
                  dlq_queue_t *dlq, decoded_t *out, char *errstr, size_t errstr_size)
 {
-    size_t i;
+    return decode_all(b, ws, sync_runs_topic, dlq, 0, out, errstr, errstr_size);
+}
 
-    memset(out, 0, sizeof(*out));
-    for (i = 0; i < b->n; i++)
-        if (decode_one(b, i, ws, sync_runs_topic, dlq, out, errstr, errstr_size) < 0)
+int decode_batch_deferred(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
+                          decoded_t *out, char *errstr, size_t errstr_size)
+{
+    return decode_all(b, ws, sync_runs_topic, NULL, 1, out, errstr, errstr_size);
+}
+
+int decoded_queue_rejects(const batch_t *b, const decoded_t *d, dlq_queue_t *dlq, char *errstr,
+                          size_t errstr_size)
+{
+    for (size_t i = 0; i < d->n_rejects; i++)
+        if (decode_dead_letter(dlq, &b->msgs[d->rejects[i].msg], d->rejects[i].reason, errstr,
+                               errstr_size) < 0)
             return -1;
     return 0;
 }
@@ -166,6 +206,10 @@ int decode_batch(const batch_t *b, const worker_streams_t *ws, const char *sync_
 void decoded_clear(decoded_t *d)
 {
     size_t i;
+
+    for (i = 0; i < d->n_rejects; i++)
+        free(d->rejects[i].reason);
+    free(d->rejects);
 
     for (i = 0; i < d->n_events; i++)
         change_event_destroy(d->events[i].ev);

@@ -16,8 +16,9 @@
  *
  * Owns: decoded_t owns its events and run records (free with
  * decoded_clear()); the stream pointers and message indexes refer to the
- * caller's streams and batch. Main thread (envelope schemas are not
- * thread-safe).
+ * caller's streams and batch. One thread at a time (envelope schemas are
+ * not thread-safe): the main thread, or decodeahead's while the main
+ * thread waits for it or only applies.
  */
 #ifndef TIDEMARK_WORKER_DECODE_H
 #define TIDEMARK_WORKER_DECODE_H
@@ -50,6 +51,12 @@ typedef struct decoded_tomb {
     int dead;
 } decoded_tomb_t;
 
+/* A dead letter of decode_batch_deferred(), not queued yet. */
+typedef struct decoded_reject {
+    size_t msg; /* index into the batch */
+    char *reason;
+} decoded_reject_t;
+
 typedef struct decoded {
     decoded_event_t *events;
     size_t n_events;
@@ -57,6 +64,8 @@ typedef struct decoded {
     size_t n_tombs;
     decoded_run_t *runs;
     size_t n_runs;
+    decoded_reject_t *rejects; /* decode_batch_deferred()'s dead letters */
+    size_t n_rejects;
     size_t dead_letters;
 } decoded_t;
 
@@ -68,6 +77,22 @@ typedef struct decoded {
  */
 int decode_batch(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
                  dlq_queue_t *dlq, decoded_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * decode_batch(), with the dead letters held in out->rejects instead of
+ * queued: it touches no dead-letter queue, so that it may run on a thread
+ * of its own while the main thread applies the batch before (runner.c,
+ * decodeahead.h), as long as no other thread decodes meanwhile (the
+ * envelope schemas and the writer-schema source are not thread-safe).
+ * decoded_queue_rejects() queues them when the batch is applied.
+ */
+int decode_batch_deferred(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
+                          decoded_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* Queues d's rejects (from decode_batch_deferred()) into dlq. Returns 0 or
+ * -1 with errstr set. */
+int decoded_queue_rejects(const batch_t *b, const decoded_t *d, dlq_queue_t *dlq, char *errstr,
+                          size_t errstr_size) TM_WARN_UNUSED;
 
 void decoded_clear(decoded_t *d);
 

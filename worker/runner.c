@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "consumer.h"
 #include "ddl.h"
+#include "decodeahead.h"
 #include "dlq_queue.h"
 #include "errstr.h"
 #include "fencing.h"
@@ -39,7 +40,13 @@ typedef struct runner {
     consumer_t *consumer;
     fencing_t *fencing;
     dlq_queue_t *dlq;
-    batch_t *batch;
+    batch_t *batch; /* the batch in hand */
+    decoded_t cur;  /* the batch in hand decoded ahead, when has_cur */
+    int has_cur;
+    batch_t *next;       /* collected while the batch in hand is applied */
+    decodeahead_t ahead; /* decodes next meanwhile */
+    decoded_t next_d;    /* next decoded, when has_next */
+    int has_next;
     apply_ctx_t actx;
     int fatal;
     int schema_error; /* the tables refused the schema: exit 2 */
@@ -132,21 +139,50 @@ static void on_fenced(runner_t *r, const apply_result_t *res)
         r->fatal = 1;
 }
 
+/* Waits for the decode of r->next, if one runs: its result into
+ * r->next_d. */
+static void settle_ahead(runner_t *r)
+{
+    char err[512];
+
+    if (!decodeahead_running(&r->ahead))
+        return;
+    r->has_next = decodeahead_finish(&r->ahead, &r->next_d, err, sizeof(err)) == 0;
+    if (!r->has_next) /* decoded again on the main thread, which says why */
+        decoded_clear(&r->next_d);
+}
+
+/* One attempt at the batch in hand: the first one with its decode ahead,
+ * if any; any other decodes it here, once no other thread decodes. */
+static outcome_t attempt_batch(runner_t *r, apply_result_t *res, char *err, size_t err_size)
+{
+    if (!r->has_cur) {
+        settle_ahead(r);
+        return apply_batch(&r->actx, r->batch, res, err, err_size);
+    }
+    outcome_t as = apply_decoded(&r->actx, r->batch, &r->cur, res, err, err_size);
+    decoded_clear(&r->cur);
+    r->has_cur = 0;
+    return as;
+}
+
 /* Applies the batch in hand, retrying transient failures (never skipping
- * them); empties it. */
-static void flush_batch(runner_t *r)
+ * them); empties it. Returns 1 when it was applied (or empty), 0 when it
+ * was not (fenced, failed, or the worker stops). */
+static int flush_batch(runner_t *r)
 {
     char err[1024], qb[1100];
     apply_result_t res;
-    int attempt;
+    int attempt, applied = r->batch->n == 0;
 
     worker_stats_batch_start(&r->stats);
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
         int64_t dl_before = dlq_queue_count(r->dlq);
-        outcome_t as = apply_batch(&r->actx, r->batch, &res, err, sizeof(err));
+        outcome_t as = attempt_batch(r, &res, err, sizeof(err));
         worker_counters_t wc;
 
         if (as == OUTCOME_OK) {
+            applied = 1;
             commit_kafka(r, &res);
             report(r, &res);
             worker_stats_snapshot(&r->stats, &wc);
@@ -178,10 +214,55 @@ static void flush_batch(runner_t *r)
         apply_result_clear(&res);
         break;
     }
+    if (r->has_cur) /* not tried: the worker stopped */
+        decoded_clear(&r->cur);
+    r->has_cur = 0;
     batch_reset(r->batch);
     /* a batch's decoded events are freed by now: hand the pages back, so
      * that the heap does not keep one batch's peak on top of the next */
     malloc_trim(0);
+    return applied;
+}
+
+/* The batch collected ahead (r->next, with its decode) becomes the batch
+ * in hand, which is empty. The contents move, not the pointers: a
+ * batch_collect() in progress keeps filling the batch it was given. */
+static void promote_next(runner_t *r)
+{
+    batch_t held = *r->batch;
+
+    *r->batch = *r->next;
+    *r->next = held;
+    r->cur = r->next_d;
+    r->has_cur = r->has_next;
+    memset(&r->next_d, 0, sizeof(r->next_d));
+    r->has_next = 0;
+}
+
+/* Forgets r->next: the batch before it was not applied, so neither may it
+ * be (on_fenced() re-sought its partitions; a failure stops the worker). */
+static void drop_next(runner_t *r)
+{
+    if (r->has_next)
+        decoded_clear(&r->next_d);
+    r->has_next = 0;
+    batch_reset(r->next);
+}
+
+/* Applies everything in hand: the batch, then the one collected after it. */
+static void flush_all(runner_t *r)
+{
+    settle_ahead(r);
+    int applied = flush_batch(r);
+
+    if (r->next->n == 0)
+        return;
+    if (!applied) {
+        drop_next(r);
+        return;
+    }
+    promote_next(r);
+    flush_batch(r);
 }
 
 static void before_revoke(void *ctx, int all)
@@ -189,20 +270,26 @@ static void before_revoke(void *ctx, int all)
     runner_t *r = ctx;
 
     r->revoking_all = all;
-    flush_batch(r);
+    flush_all(r);
     r->revoking_all = 0;
 }
 
 /* When idle, or while a partition is stuck out of range: notice offsets
  * moved by reset-offsets (which also resumes a stuck partition), and
  * complete runs whose last events another worker committed concurrently
- * with ours. */
+ * with ours. Every IDLE_TICK_MS at most. The batches in hand are applied
+ * first: a partition sought to a moved offset must not then commit a
+ * batch collected before the seek (its fence would expect the moved
+ * offset and pass). */
 static void idle_tick(runner_t *r)
 {
     char err[512];
     int64_t now = isotime_monotonic_ms();
 
     if (now - r->last_idle_ms < IDLE_TICK_MS)
+        return;
+    flush_all(r);
+    if (r->fatal)
         return;
     r->last_idle_ms = now;
     worker_stats_partitions(&r->stats, (int64_t)consumer_n_assigned(r->consumer),
@@ -290,19 +377,65 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
     return rc;
 }
 
+/* The most messages of one batch: half of batch.max.records, since two
+ * are held at once (one applied, the next decoded), and the worker's
+ * memory follows the messages it holds. */
+static int batch_limit(const runner_t *r)
+{
+    return r->conf->batch_max_records > 1 ? (r->conf->batch_max_records + 1) / 2 : 1;
+}
+
+/*
+ * Applies the batch in hand while the next one is decoded: decodes the
+ * batch in hand (unless it was decoded ahead), takes what the consumer
+ * holds ready into r->next without waiting, decodes that on the decode
+ * thread while PostgreSQL applies the batch in hand, then makes it the
+ * batch in hand. A rebalance while r->next is collected applies both
+ * (before_revoke). Kafka offsets are committed only after their batch's
+ * transaction, in batch order.
+ */
+static void apply_ahead(runner_t *r)
+{
+    char err[512];
+
+    if (!r->has_cur) {
+        r->has_cur = decode_batch_deferred(r->batch, r->actx.streams, r->actx.sync_runs_topic,
+                                           &r->cur, err, sizeof(err)) == 0;
+        if (!r->has_cur) /* decoded again by apply_batch(), which says why */
+            decoded_clear(&r->cur);
+    }
+    if (r->has_cur && batch_collect_ready(r->next, r->consumer, batch_limit(r)) < 0) {
+        log_err(LOG_ERROR, "cannot collect a batch", "out of memory", -1);
+        r->fatal = 1;
+    }
+    if (r->batch->n == 0) { /* a rebalance applied it */
+        promote_next(r);
+        return;
+    }
+    if (r->next->n > 0 &&
+        decodeahead_start(&r->ahead, r->next, r->actx.streams, r->actx.sync_runs_topic) < 0)
+        log_debug("no decode thread; decoding in turn", "messages=%zu", r->next->n);
+    int applied = flush_batch(r);
+    settle_ahead(r);
+    if (!applied || r->fatal)
+        drop_next(r);
+    else
+        promote_next(r);
+}
+
 static void loop(runner_t *r)
 {
     while (tm_running && !r->fatal) {
         metrics_heartbeat();
-        if (batch_collect(r->batch, r->consumer, r->conf->batch_max_records, r->conf->batch_max_ms,
-                          IDLE_POLL_MS) < 0) {
+        if (r->batch->n == 0 && batch_collect(r->batch, r->consumer, batch_limit(r),
+                                              r->conf->batch_max_ms, IDLE_POLL_MS) < 0) {
             log_err(LOG_ERROR, "cannot collect a batch", "out of memory", -1);
             r->fatal = 1;
         }
         if (consumer_failed(r->consumer))
             r->fatal = 1;
-        if (r->batch->n > 0) {
-            flush_batch(r);
+        if (r->batch->n > 0 && !r->fatal) {
+            apply_ahead(r);
             /* a stuck partition waits for reset-offsets even when busy */
             if (!r->fatal && consumer_n_stuck(r->consumer) > 0)
                 idle_tick(r);
@@ -310,9 +443,9 @@ static void loop(runner_t *r)
             idle_tick(r);
         }
     }
-    /* SIGTERM/SIGINT: the batch in hand goes in (or is rolled back) */
+    /* SIGTERM/SIGINT: the batches in hand go in (or are rolled back) */
     if (!r->fatal)
-        flush_batch(r);
+        flush_all(r);
 }
 
 int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
@@ -325,10 +458,11 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     r.conf = conf;
     r.pg = pg_new(conf->pg_conninfo);
     r.batch = batch_new();
+    r.next = batch_new();
     r.last_report_ms = isotime_monotonic_ms();
     topic_sync_runs(conf, r.actx.sync_runs_topic, sizeof(r.actx.sync_runs_topic));
     if (worker_metrics_start(conf, streams, &r.stats, &r.metrics) == 0 && r.pg && r.batch &&
-        startup_db(&r, streams) == 0 && start_kafka(&r, streams) == 0) {
+        r.next && startup_db(&r, streams) == 0 && start_kafka(&r, streams) == 0) {
         r.actx.conf = conf;
         r.actx.pg = r.pg;
         r.actx.consumer = r.consumer;
@@ -344,7 +478,13 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     consumer_close_destroy(r.consumer); /* leaves the group: before fencing */
     fencing_destroy(r.fencing);
     dlq_queue_destroy(r.dlq);
+    settle_ahead(&r);
+    if (r.has_next)
+        decoded_clear(&r.next_d);
+    if (r.has_cur)
+        decoded_clear(&r.cur);
     batch_destroy(r.batch);
+    batch_destroy(r.next);
     pg_destroy(r.pg);
     worker_metrics_stop(r.metrics); /* before the stats it reads */
     worker_counters_t wc;

@@ -1,7 +1,19 @@
 /*
  * runner.h - `tidemark-worker run`: connect to PostgreSQL, create the
  * tables, join the consumer group and apply batches until SIGTERM/SIGINT;
- * then apply (or roll back) the batch in hand, leave the group and return.
+ * then apply (or roll back) the batches in hand, leave the group and
+ * return.
+ *
+ * Batches go through a pipeline of two: while PostgreSQL applies one
+ * batch, the messages librdkafka holds ready are taken as the next batch
+ * and decoded on a thread (decodeahead.h). Each batch holds at most half
+ * of batch.max.records, so that the two together hold no more than one
+ * did before. The next batch is applied only once the one before it
+ * committed, and its Kafka offsets are committed after its own
+ * transaction; when the one before is not applied (fenced: the stored
+ * offsets are sought again; a failure that stops the worker), the next is
+ * dropped unapplied and will be consumed again. A rebalance (or SIGTERM)
+ * applies both, in order, before the partitions go.
  *
  * Failures: a poison message is dead-lettered inside the batch (apply.h);
  * transient ones (pg.h: connection lost, timeouts, a read-only standby,

@@ -56,10 +56,52 @@ static void test_sync_runs_messages(void **state)
     batch_destroy(b);
 }
 
+/* decode_batch_deferred() (the decode thread's) holds each dead letter
+ * with its message and reason, as decode_batch() would have queued it, and
+ * decodes the rest the same. */
+static void test_deferred_rejects(void **state)
+{
+    (void)state;
+    static const char run[] =
+        "{\"stream\":\"customers\",\"run_id\":\"r1\",\"mode\":\"full\",\"status\":\"running\","
+        "\"started_at\":\"2026-11-25T12:00:00Z\"}";
+    static const struct {
+        const char *key, *value;
+    } msgs[] = {
+        {"customers", "{\"not\": \"a run record\""},
+        {"customers", run},
+        {"customers", "[]"},
+    };
+    batch_t *b = batch_new();
+    assert_non_null(b);
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+        assert_int_equal(batch_add_raw(b, RUNS, 0, (int64_t)i, msgs[i].key, strlen(msgs[i].key),
+                                       msgs[i].value, strlen(msgs[i].value)),
+                         0);
+    worker_streams_t ws = {0};
+    decoded_t d;
+    char err[256] = "";
+    assert_int_equal(decode_batch_deferred(b, &ws, RUNS, &d, err, sizeof(err)), 0);
+    assert_int_equal(d.dead_letters, 2);
+    assert_int_equal(d.n_rejects, 2);
+    assert_int_equal(d.rejects[0].msg, 0);
+    assert_int_equal(d.rejects[1].msg, 2);
+    for (size_t i = 0; i < d.n_rejects; i++) {
+        print_message("%s\n", d.rejects[i].reason);
+        assert_int_equal(strncmp(d.rejects[i].reason, "run record: ", 12), 0);
+    }
+    assert_int_equal(d.n_runs, 1);
+    assert_int_equal(d.runs[0].msg, 1);
+    decoded_clear(&d);
+    assert_int_equal(d.n_rejects, 0);
+    batch_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sync_runs_messages),
+        cmocka_unit_test(test_deferred_rejects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
