@@ -24,7 +24,8 @@
 /* The longest a probe query may take, answer included, measured here: the
  * server's statement_timeout cannot end the wait for a server that does
  * not answer at all (a backend stopped, a network gone quiet). */
-#define PROBE_QUERY_MS 2000
+#define PROBE_QUERY_MS    2000
+#define PROBE_TIMEOUT_SQL "SELECT set_config('statement_timeout', '1000', false)"
 
 /* The last completed run of each stream, as the worker recorded it
  * (sync_metadata is worker/metadata.c's table). */
@@ -56,9 +57,9 @@ static PGconn *probe_pg(worker_metrics_t *m, char *why, size_t why_size)
     if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
         return m->pg;
     PQfinish(m->pg);
-    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
-    const char *values[] = {m->conninfo, "2", "-c statement_timeout=1000", "tidemark-worker-health",
-                            NULL};
+    /* not "options": the conninfo's own (a search_path) must stay */
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+    const char *values[] = {m->conninfo, "2", "tidemark-worker-health", NULL};
     m->pg = PQconnectdbParams(keys, values, 1);
     if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
         return m->pg;
@@ -123,12 +124,17 @@ static PGresult *exec_within(PGconn *pg, const char *sql, char *why, size_t why_
  * a failed one drops the connection (the next call connects afresh). */
 static PGresult *probe_query(worker_metrics_t *m, const char *sql, char *why, size_t why_size)
 {
+    int fresh = !m->pg || PQstatus(m->pg) != CONNECTION_OK;
     PGconn *pg = probe_pg(m, why, why_size);
     if (!pg)
         return NULL;
-    PGresult *res = exec_within(pg, sql, why, why_size);
-    if (res)
-        return res;
+    /* a fresh connection first gets the server to end a slow query too */
+    PGresult *res = fresh ? exec_within(pg, PROBE_TIMEOUT_SQL, why, why_size) : NULL;
+    if (!fresh || res) {
+        PQclear(res);
+        if ((res = exec_within(pg, sql, why, why_size)))
+            return res;
+    }
     PQfinish(m->pg);
     m->pg = NULL;
     return NULL;

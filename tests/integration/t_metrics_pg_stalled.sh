@@ -17,8 +17,9 @@ tm_exit_hook() { [ ${#STOPPED_PIDS[@]} -eq 0 ] || kill -CONT "${STOPPED_PIDS[@]}
 # stop_probe_backend - SIGSTOP the backend of the HTTP thread's connection.
 stop_probe_backend()
 {
-    local pid
-    pid=$(psql_value "select pid from pg_stat_activity where application_name = 'tidemark-worker-health' and state = 'idle' limit 1")
+    local pid not_in=0
+    [ ${#STOPPED_PIDS[@]} -eq 0 ] || not_in=$(IFS=,; echo "${STOPPED_PIDS[*]}")
+    pid=$(psql_value "select pid from pg_stat_activity where application_name = 'tidemark-worker-health' and state = 'idle' and pid not in ($not_in) limit 1")
     [ -n "$pid" ] || fail "no backend of the worker's health probe"
     kill -STOP "$pid" || fail "kill -STOP $pid"
     STOPPED_PIDS+=("$pid")
