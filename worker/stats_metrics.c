@@ -3,12 +3,15 @@
  */
 #include "stats_metrics.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errstr.h"
+#include "isotime.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "metrics_kafka.h"
@@ -17,6 +20,12 @@
  * in every backoff; what may pass between two beats is one batch's
  * transaction. */
 #define STALE_BASE_MS (5 * 60 * 1000LL)
+
+/* The longest a probe query may take, answer included, measured here: the
+ * server's statement_timeout cannot end the wait for a server that does
+ * not answer at all (a backend stopped, a network gone quiet). */
+#define PROBE_QUERY_MS    2000
+#define PROBE_TIMEOUT_SQL "SELECT set_config('statement_timeout', '1000', false)"
 
 /* The last completed run of each stream, as the worker recorded it
  * (sync_metadata is worker/metadata.c's table). */
@@ -48,9 +57,9 @@ static PGconn *probe_pg(worker_metrics_t *m, char *why, size_t why_size)
     if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
         return m->pg;
     PQfinish(m->pg);
-    const char *keys[] = {"dbname", "connect_timeout", "options", "application_name", NULL};
-    const char *values[] = {m->conninfo, "2", "-c statement_timeout=1000", "tidemark-worker-health",
-                            NULL};
+    /* not "options": the conninfo's own (a search_path) must stay */
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+    const char *values[] = {m->conninfo, "2", "tidemark-worker-health", NULL};
     m->pg = PQconnectdbParams(keys, values, 1);
     if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
         return m->pg;
@@ -60,18 +69,72 @@ static PGconn *probe_pg(worker_metrics_t *m, char *why, size_t why_size)
     return NULL;
 }
 
+/* Waits until pg has a whole result to give, for at most until_ms
+ * (monotonic): 0, or -1 with why. */
+static int wait_answer(PGconn *pg, int64_t until_ms, char *why, size_t why_size)
+{
+    while (PQisBusy(pg)) {
+        int64_t left = until_ms - isotime_monotonic_ms();
+        if (left <= 0) {
+            errstr_set(why, why_size, "PostgreSQL not reachable: no answer within %d ms",
+                       PROBE_QUERY_MS);
+            return -1;
+        }
+        struct pollfd pfd = {.fd = PQsocket(pg), .events = POLLIN};
+        int rc = poll(&pfd, 1, (int)left);
+        if ((rc < 0 && errno != EINTR) || (rc > 0 && !PQconsumeInput(pg))) {
+            pg_why(why, why_size, rc < 0 ? strerror(errno) : PQerrorMessage(pg));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* sql's first result, the others read and dropped, within PROBE_QUERY_MS;
+ * NULL with why. */
+static PGresult *exec_within(PGconn *pg, const char *sql, char *why, size_t why_size)
+{
+    int64_t until_ms = isotime_monotonic_ms() + PROBE_QUERY_MS;
+    if (!PQsendQuery(pg, sql)) {
+        pg_why(why, why_size, PQerrorMessage(pg));
+        return NULL;
+    }
+    PGresult *first = NULL;
+    for (;;) {
+        if (wait_answer(pg, until_ms, why, why_size) != 0) {
+            PQclear(first);
+            return NULL;
+        }
+        PGresult *res = PQgetResult(pg);
+        if (!res)
+            break;
+        if (first)
+            PQclear(res);
+        else
+            first = res;
+    }
+    if (first && PQresultStatus(first) == PGRES_TUPLES_OK)
+        return first;
+    pg_why(why, why_size, first ? PQresultErrorMessage(first) : PQerrorMessage(pg));
+    PQclear(first);
+    return NULL;
+}
+
 /* Runs sql on the probe connection: its result (PQclear), or NULL with why;
  * a failed one drops the connection (the next call connects afresh). */
 static PGresult *probe_query(worker_metrics_t *m, const char *sql, char *why, size_t why_size)
 {
+    int fresh = !m->pg || PQstatus(m->pg) != CONNECTION_OK;
     PGconn *pg = probe_pg(m, why, why_size);
     if (!pg)
         return NULL;
-    PGresult *res = PQexec(pg, sql);
-    if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
-        return res;
-    pg_why(why, why_size, PQerrorMessage(pg));
-    PQclear(res);
+    /* a fresh connection first gets the server to end a slow query too */
+    PGresult *res = fresh ? exec_within(pg, PROBE_TIMEOUT_SQL, why, why_size) : NULL;
+    if (!fresh || res) {
+        PQclear(res);
+        if ((res = exec_within(pg, sql, why, why_size)))
+            return res;
+    }
     PQfinish(m->pg);
     m->pg = NULL;
     return NULL;

@@ -9,9 +9,10 @@
  * come from what the batch loop published (stats.h, stats_lag.h); Kafka
  * and PostgreSQL are probed by the HTTP thread itself, each with its own
  * client and a short timeout (metrics_kafka.h; a libpq connection of its
- * own with connect_timeout and statement_timeout), so that a batch in a
- * long transaction never holds a probe up, and a probe never holds a
- * batch up. The same connection reads the last completed run of each
+ * own with connect_timeout, statement_timeout and a deadline of its own
+ * on every answer, which a server that never replies cannot outlast), so
+ * that a batch in a long transaction never holds a probe up, and a probe
+ * never holds a batch up. The same connection reads the last completed run of each
  * stream from sync_metadata, where the worker records it.
  *
  * Owns the server, the probe client and the connection. Start and stop on
