@@ -59,7 +59,7 @@ static const char *const booleans[] = {"false", "true", NULL};
     X(WORKER, "group.id", STR, "tidemark-worker", 0, 0, 0, G(group_id), NULL,                      \
       "Kafka consumer group of the workers")                                                        \
     X(WORKER, "batch.max.records", INT, "10000", 0, 1, 1000000, G(batch_max_records), NULL,         \
-      "most events applied in one transaction")                                                     \
+      "events held at most: two batches of half as many, a transaction each")                                                     \
     X(WORKER, "batch.max.ms", MILLIS, "500", 0, 1, MAX_DUR, G(batch_max_ms), NULL,                  \
       "longest wait to fill a batch (bare number = milliseconds)")                                  \
     X(WORKER, "delete.mode", ENUM, "soft", 0, 0, 0, G(delete_mode), delete_modes,                  \
