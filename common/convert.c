@@ -69,7 +69,7 @@ static const char *json_kind(const json_t *v)
     return "unknown";
 }
 
-static int expected(const conv_ctx_t *c, const char *what, const json_t *v)
+int conv_expected(const conv_ctx_t *c, const char *what, const json_t *v)
 {
     if (!v)
         return conv_fail(c, "missing (expected %s)", what);
@@ -162,7 +162,7 @@ static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo, int64_t
             return conv_fail(c, "'%s' is out of range for %s", s, what);
         *out = ll;
     } else {
-        return expected(c, "an integer", v);
+        return conv_expected(c, "an integer", v);
     }
     if (*out < lo || *out > hi)
         return conv_fail(c, "%" PRId64 " is out of range for %s", *out, what);
@@ -192,13 +192,13 @@ static int get_number(const conv_ctx_t *c, const json_t *v, const char *what, do
             return 0;
         return conv_fail(c, "'%s' is not a finite number", s);
     }
-    return expected(c, "a number", v);
+    return conv_expected(c, "a number", v);
 }
 
 static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 {
     if (!jsonnum_is_string(v))
-        return expected(c, "a string", v);
+        return conv_expected(c, "a string", v);
     /* avro-c's string length counts the NUL that jansson guarantees */
     if (avro_value_set_string_len(out, json_string_value(v), json_string_length(v) + 1) != 0)
         return conv_avro_fail(c);
@@ -208,7 +208,7 @@ static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf, size_t *len)
 {
     if (!jsonnum_is_string(v))
-        return expected(c, "a base64 string", v);
+        return conv_expected(c, "a base64 string", v);
     size_t slen = json_string_length(v);
     *buf = malloc(slen * 3 / 4 + 3);
     if (!*buf)
@@ -255,7 +255,7 @@ static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     avro_schema_t es = avro_value_get_schema(out);
 
     if (!jsonnum_is_string(v))
-        return expected(c, "an enum symbol", v);
+        return conv_expected(c, "an enum symbol", v);
     int idx = avro_schema_enum_get_by_name(es, json_string_value(v));
     if (idx < 0)
         return conv_fail(c, "'%s' is not a symbol of enum %s", json_string_value(v),
@@ -263,9 +263,7 @@ static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     return avro_value_set_enum(out, idx) ? conv_avro_fail(c) : 0;
 }
 
-/* Microseconds past the millisecond: fraction digits 4..6 of an ISO
- * string (isotime truncates to milliseconds). */
-static int64_t extra_micros(const char *s)
+int64_t conv_extra_micros(const char *s)
 {
     const char *dot = strpbrk(s, ".,");
     int64_t us = 0;
@@ -297,9 +295,9 @@ static int set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_
         const char *s = json_string_value(v);
         if (isotime_parse(s, &ms, NULL, err, sizeof(err)) != 0)
             return conv_fail(c, "'%s': %s", s, err);
-        val = micros ? ms * 1000 + extra_micros(s) : ms;
+        val = micros ? ms * 1000 + conv_extra_micros(s) : ms;
     } else {
-        return expected(c, "an ISO-8601 string or epoch milliseconds", v);
+        return conv_expected(c, "an ISO-8601 string or epoch milliseconds", v);
     }
     return avro_value_set_long(out, val) ? conv_avro_fail(c) : 0;
 }
@@ -311,7 +309,7 @@ static int set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     char err[256];
 
     if (!jsonnum_is_string(v))
-        return expected(c, "a date string (YYYY-MM-DD)", v);
+        return conv_expected(c, "a date string (YYYY-MM-DD)", v);
     const char *s = json_string_value(v);
     if (isotime_parse(s, &ms, &date_only, err, sizeof(err)) != 0)
         return conv_fail(c, "'%s': %s", s, err);
@@ -356,7 +354,7 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_
             return conv_fail(c, "%s has more than %d decimal places", shown, f->scale);
         }
     } else {
-        return expected(c, "a decimal string or number", v);
+        return conv_expected(c, "a decimal string or number", v);
     }
     if (decimal_from_text(text, f->precision, f->scale, buf, sizeof(buf), &len, err, sizeof(err)) !=
         0)
@@ -386,7 +384,7 @@ static int set_record(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     size_t n = 0;
 
     if (!json_is_object(v))
-        return expected(c, "an object", v);
+        return conv_expected(c, "an object", v);
     if (avro_value_get_size(out, &n) != 0)
         return conv_avro_fail(c);
     for (size_t i = 0; i < n; i++) {
@@ -409,7 +407,7 @@ static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     json_t *item;
 
     if (!json_is_array(v))
-        return expected(c, "an array", v);
+        return conv_expected(c, "an array", v);
     json_array_foreach(v, i, item)
     {
         avro_value_t child;
@@ -429,7 +427,7 @@ static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     json_t *item;
 
     if (!json_is_object(v))
-        return expected(c, "an object", v);
+        return conv_expected(c, "an object", v);
     json_object_foreach((json_t *)v, key, item)
     {
         avro_value_t child;
@@ -509,7 +507,7 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v, avro_
         return avro_value_set_double(out, d) ? conv_avro_fail(c) : 0;
     case AVRO_BOOLEAN:
         if (!json_is_boolean(v))
-            return expected(c, "true or false", v);
+            return conv_expected(c, "true or false", v);
         return avro_value_set_boolean(out, json_is_true(v)) ? conv_avro_fail(c) : 0;
     default:
         return conv_fail(c, "unsupported Avro type");
@@ -524,7 +522,7 @@ static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     switch (t) {
     case AVRO_NULL:
         if (v && !json_is_null(v))
-            return expected(c, "null", v);
+            return conv_expected(c, "null", v);
         return avro_value_set_null(out) ? conv_avro_fail(c) : 0;
     case AVRO_STRING:
         return set_string(c, v, out);
@@ -573,6 +571,16 @@ static int set_field(const conv_ctx_t *c, const schema_field_t *f, const json_t 
         return set_date(c, v, &target);
     case FT_DECIMAL:
         return set_decimal(c, f, v, &target);
+    case FT_UUID:
+        return conv_set_uuid(c, v, &target);
+    case FT_TIME_MILLIS:
+    case FT_TIME_MICROS:
+        return conv_set_time(c, v, f->type == FT_TIME_MICROS, &target);
+    case FT_LOCAL_TS_MILLIS:
+    case FT_LOCAL_TS_MICROS:
+        if (conv_check_no_offset(c, v) != 0)
+            return -1;
+        return set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS, &target);
     default:
         return set_generic(c, v, &target);
     }

@@ -8,6 +8,8 @@
 
 #include "compiler.h"
 #include <stddef.h>
+#include <stdint.h>
+#include <avro.h>
 #include <jansson.h>
 
 #define CONV_MAX_DEPTH 64  /* nesting of records/arrays/maps we follow */
@@ -30,6 +32,28 @@ int conv_avro_fail(const conv_ctx_t *c);
 /* The context of a child: "path.name" (name) or "path[idx]" (!name), in
  * buf (CONV_PATH_SIZE bytes). Fails past CONV_MAX_DEPTH. */
 int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *name, size_t idx);
+
+/* "missing (expected WHAT)" or "expected WHAT, got a string"; returns -1. */
+int conv_expected(const conv_ctx_t *c, const char *what, const json_t *v);
+
+/* Microseconds past the millisecond: fraction digits 4..6 of an ISO time
+ * (isotime truncates to milliseconds; later digits are truncated too). */
+int64_t conv_extra_micros(const char *s);
+
+/* convert_logical.c: JSON -> Avro of uuid (the canonical lower-case text)
+ * and time-millis/micros; 0, or -1 with the reason. */
+int conv_set_uuid(const conv_ctx_t *c, const json_t *v, avro_value_t *out);
+int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out);
+
+/* -1 with the reason when v is a string with a UTC offset ("Z", "+02:00"):
+ * a local timestamp takes none. 0 for anything else. */
+int conv_check_no_offset(const conv_ctx_t *c, const json_t *v);
+
+/* convert_logical.c: row form of a uuid (checked again: the event may come
+ * from another writer) and of a time of day ("12:00:00.123" or
+ * "12:00:00.123456"); NULL with the reason. */
+json_t *conv_uuid_json(const conv_ctx_t *c, const char *s, size_t len);
+json_t *conv_time_json(const conv_ctx_t *c, int64_t val, int micros);
 
 /* A JSON string of the standard base64 of in (padded), or NULL. */
 json_t *conv_base64_json(const unsigned char *in, size_t len);

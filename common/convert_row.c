@@ -170,13 +170,47 @@ static json_t *timestamp_json(int64_t val, int micros)
     return json_string(buf);
 }
 
-static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros)
+/* A local timestamp: the timestamp's text without its "Z". */
+static json_t *local_timestamp_json(int64_t val, int micros)
+{
+    json_t *j = timestamp_json(val, micros);
+    size_t n = j ? json_string_length(j) : 0;
+
+    if (n > 0 && json_string_value(j)[n - 1] == 'Z' &&
+        json_string_setn(j, json_string_value(j), n - 1) != 0) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros, int local)
 {
     int64_t val;
 
     if (avro_value_get_long(v, &val) != 0)
         return conv_avro_fail(c), NULL;
-    return timestamp_json(val, micros);
+    return local ? local_timestamp_json(val, micros) : timestamp_json(val, micros);
+}
+
+static json_t *get_time(const conv_ctx_t *c, avro_value_t *v, int micros)
+{
+    int32_t ms;
+    int64_t us;
+
+    if (micros ? avro_value_get_long(v, &us) != 0 : avro_value_get_int(v, &ms) != 0)
+        return conv_avro_fail(c), NULL;
+    return conv_time_json(c, micros ? us : ms, micros);
+}
+
+static json_t *get_uuid(const conv_ctx_t *c, avro_value_t *v)
+{
+    const char *s;
+    size_t size;
+
+    if (avro_value_get_string(v, &s, &size) != 0)
+        return conv_avro_fail(c), NULL;
+    return conv_uuid_json(c, s ? s : "", size ? size - 1 : 0);
 }
 
 static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f, avro_value_t *v)
@@ -258,9 +292,17 @@ static json_t *get_field(const conv_ctx_t *c, const schema_field_t *f, avro_valu
     }
     switch (f->type) {
     case FT_TIMESTAMP_MILLIS:
-        return get_timestamp(c, &target, 0);
     case FT_TIMESTAMP_MICROS:
-        return get_timestamp(c, &target, 1);
+    case FT_LOCAL_TS_MILLIS:
+    case FT_LOCAL_TS_MICROS:
+        return get_timestamp(c, &target,
+                             f->type == FT_TIMESTAMP_MICROS || f->type == FT_LOCAL_TS_MICROS,
+                             f->type == FT_LOCAL_TS_MILLIS || f->type == FT_LOCAL_TS_MICROS);
+    case FT_TIME_MILLIS:
+    case FT_TIME_MICROS:
+        return get_time(c, &target, f->type == FT_TIME_MICROS);
+    case FT_UUID:
+        return get_uuid(c, &target);
     case FT_DATE:
         if (avro_value_get_int(&target, &days) != 0)
             return conv_avro_fail(c), NULL;
@@ -318,6 +360,20 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, siz
         if (!json_is_integer(d))
             break;
         return timestamp_json(json_integer_value(d), f->type == FT_TIMESTAMP_MICROS);
+    case FT_LOCAL_TS_MILLIS:
+    case FT_LOCAL_TS_MICROS:
+        if (!json_is_integer(d))
+            break;
+        return local_timestamp_json(json_integer_value(d), f->type == FT_LOCAL_TS_MICROS);
+    case FT_TIME_MILLIS:
+    case FT_TIME_MICROS:
+        if (!json_is_integer(d))
+            break;
+        return conv_time_json(c, json_integer_value(d), f->type == FT_TIME_MICROS);
+    case FT_UUID:
+        if (!json_is_string(d))
+            break;
+        return conv_uuid_json(c, json_string_value(d), json_string_length(d));
     case FT_DATE:
         if (!json_is_integer(d))
             break;

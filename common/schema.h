@@ -27,6 +27,11 @@ typedef enum {
     FT_TIMESTAMP_MICROS, /* long + logicalType timestamp-micros */
     FT_DATE,             /* int + logicalType date: days since epoch */
     FT_DECIMAL,          /* bytes + logicalType decimal(precision, scale) */
+    FT_UUID,             /* string + logicalType uuid: canonical lower-case text */
+    FT_TIME_MILLIS,      /* int + logicalType time-millis: ms after midnight */
+    FT_TIME_MICROS,      /* long + logicalType time-micros: us after midnight */
+    FT_LOCAL_TS_MILLIS,  /* long + logicalType local-timestamp-millis (no zone) */
+    FT_LOCAL_TS_MICROS,  /* long + logicalType local-timestamp-micros (no zone) */
     FT_ENUM,
     FT_RECORD, /* nested record, array and map: stored as jsonb */
     FT_ARRAY,

@@ -1,0 +1,242 @@
+/*
+ * test_convert_logical.c - the logical types uuid, time-millis/micros and
+ * local-timestamp-millis/micros: JSON -> Avro -> row form, good, edge and
+ * hostile values (with the exact reason a refusal goes to the DLQ with),
+ * and their column types.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "schema.h"
+
+static const char SCHEMA[] =
+    "{\"type\":\"record\",\"name\":\"Logical\",\"fields\":["
+    "{\"name\":\"u\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},"
+    "{\"name\":\"tm\",\"type\":{\"type\":\"int\",\"logicalType\":\"time-millis\"}},"
+    "{\"name\":\"tu\",\"type\":{\"type\":\"long\",\"logicalType\":\"time-micros\"}},"
+    "{\"name\":\"lm\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-millis\"}},"
+    "{\"name\":\"lu\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-micros\"}},"
+    "{\"name\":\"nu\",\"type\":[\"null\",{\"type\":\"string\",\"logicalType\":\"uuid\"}],"
+    "\"default\":null}]}";
+
+static const char BASE[] = "{\"u\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"tm\":\"00:00:00\","
+                           "\"tu\":\"00:00:00\",\"lm\":\"2026-11-25T12:00:00\","
+                           "\"lu\":\"2026-11-25T12:00:00\"}";
+
+struct lcase {
+    const char *field;
+    const char *in;   /* JSON text */
+    const char *want; /* row-form JSON text, or NULL for an error */
+    const char *err;  /* the error, exactly */
+};
+
+static json_t *loads(const char *text)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+
+    assert_non_null(j);
+    return j;
+}
+
+/* JSON -> Avro -> row form of one record: the row, or NULL with err. */
+static json_t *round_trip(const record_schema_t *rs, const json_t *rec, char *err, size_t size)
+{
+    avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
+    avro_value_t val;
+    json_t *row = NULL;
+
+    assert_non_null(iface);
+    assert_int_equal(avro_generic_value_new(iface, &val), 0);
+    if (convert_json_to_avro(rs, rec, &val, err, size) == 0) {
+        row = convert_avro_to_row(rs, &val, err, size);
+        assert_non_null(row);
+    }
+    avro_value_decref(&val);
+    avro_value_iface_decref(iface);
+    return row;
+}
+
+static void run(const struct lcase *cases, size_t n)
+{
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < n; i++) {
+        json_t *rec = loads(BASE);
+        json_object_set_new(rec, cases[i].field, loads(cases[i].in));
+        err[0] = '\0';
+        json_t *row = round_trip(rs, rec, err, sizeof(err));
+        json_t *got = row ? json_object_get(row, cases[i].field) : NULL;
+        json_t *want = cases[i].want ? loads(cases[i].want) : NULL;
+        int ok = want ? got && json_equal(got, want) : !row && !strcmp(err, cases[i].err);
+        if (!ok) {
+            char *g = got ? json_dumps(got, JSON_ENCODE_ANY) : NULL;
+            print_error("case %zu (%s = %s): got %s, err '%s'\n", i, cases[i].field, cases[i].in,
+                        g ? g : "nothing", err);
+            free(g);
+        }
+        assert_true(ok);
+        json_decref(want);
+        json_decref(row);
+        json_decref(rec);
+    }
+    record_schema_destroy(rs);
+}
+
+static void test_uuid(void **state)
+{
+    static const struct lcase cases[] = {
+        {"u", "\"0f8fad5b-d9cb-469f-a165-70867728950e\"",
+         "\"0f8fad5b-d9cb-469f-a165-70867728950e\"", NULL},
+        {"u", "\"0F8FAD5B-D9CB-469F-A165-70867728950E\"",
+         "\"0f8fad5b-d9cb-469f-a165-70867728950e\"", NULL},
+        {"u", "\"00000000-0000-0000-0000-000000000000\"",
+         "\"00000000-0000-0000-0000-000000000000\"", NULL},
+        {"nu", "\"FFFFFFFF-ffff-FFFF-ffff-FFFFFFFFFFFF\"",
+         "\"ffffffff-ffff-ffff-ffff-ffffffffffff\"", NULL},
+        {"nu", "null", "null", NULL},
+        {"u", "\"{0f8fad5b-d9cb-469f-a165-70867728950e}\"", NULL,
+         "field 'u': '{0f8fad5b-d9cb-469f-a165-70867728950e}' is not a UUID "
+         "(8-4-4-4-12 hex digits)"},
+        {"u", "\"0f8fad5bd9cb469fa16570867728950e\"", NULL,
+         "field 'u': '0f8fad5bd9cb469fa16570867728950e' is not a UUID (8-4-4-4-12 hex digits)"},
+        {"u", "\"0f8fad5b-d9cb-469f-a165-70867728950g\"", NULL,
+         "field 'u': '0f8fad5b-d9cb-469f-a165-70867728950g' is not a UUID "
+         "(8-4-4-4-12 hex digits)"},
+        {"u", "\"0f8fad5b-d9cb-469f-a165-70867728950\\u0000\"", NULL,
+         "field 'u': '0f8fad5b-d9cb-469f-a165-70867728950' is not a UUID "
+         "(8-4-4-4-12 hex digits)"},
+        {"u", "\"urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e\"", NULL,
+         "field 'u': 'urn:uuid:0f8fad5b-d9cb-469f-a165-70867728950e' is not a UUID "
+         "(8-4-4-4-12 hex digits)"},
+        {"u", "\"\"", NULL, "field 'u': '' is not a UUID (8-4-4-4-12 hex digits)"},
+        {"u", "42", NULL, "field 'u': expected a UUID string, got an integer"},
+        {"u", "null", NULL, "field 'u': is null but the field is not nullable"},
+    };
+    (void)state;
+    run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_time(void **state)
+{
+    static const struct lcase cases[] = {
+        {"tm", "\"00:00:00\"", "\"00:00:00.000\"", NULL},
+        {"tm", "\"23:59:59.999\"", "\"23:59:59.999\"", NULL},
+        {"tm", "\"12:34:56.7891\"", "\"12:34:56.789\"", NULL}, /* truncated, as timestamps */
+        {"tm", "\"12:34:56,5\"", "\"12:34:56.500\"", NULL},
+        {"tm", "0", "\"00:00:00.000\"", NULL},
+        {"tm", "86399999", "\"23:59:59.999\"", NULL},
+        {"tu", "\"23:59:59.999999\"", "\"23:59:59.999999\"", NULL},
+        {"tu", "\"01:02:03.000004\"", "\"01:02:03.000004\"", NULL},
+        {"tu", "\"01:02:03.1234569\"", "\"01:02:03.123456\"", NULL},
+        {"tu", "45296789", "\"12:34:56.789000\"", NULL},
+        {"tm", "86400000", NULL, "field 'tm': 86400000 ms is not a time of day (0..86399999)"},
+        {"tu", "-1", NULL, "field 'tu': -1 ms is not a time of day (0..86399999)"},
+        {"tm", "\"24:00:00\"", NULL,
+         "field 'tm': '24:00:00': hour out of range (00-23; 24:00:00 is not taken)"},
+        {"tm", "\"23:59:60\"", NULL,
+         "field 'tm': '23:59:60': a leap second (:60) is not a time of day"},
+        {"tm", "\"12:60:00\"", NULL, "field 'tm': '12:60:00': time out of range"},
+        {"tm", "\"12:00\"", NULL,
+         "field 'tm': '12:00' is not a time of day (HH:MM:SS[.ffffff], no UTC offset)"},
+        {"tm", "\"12:00:00Z\"", NULL,
+         "field 'tm': '12:00:00Z' is not a time of day (HH:MM:SS[.ffffff], no UTC offset)"},
+        {"tu", "\"12:00:00+02:00\"", NULL,
+         "field 'tu': '12:00:00+02:00' is not a time of day (HH:MM:SS[.ffffff], no UTC offset)"},
+        {"tu", "\"12:00:00.\"", NULL,
+         "field 'tu': '12:00:00.' is not a time of day (HH:MM:SS[.ffffff], no UTC offset)"},
+        {"tu", "1.5", NULL,
+         "field 'tu': expected a time string (HH:MM:SS[.ffffff]) or milliseconds after "
+         "midnight, got a real number"},
+    };
+    (void)state;
+    run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_local_timestamp(void **state)
+{
+    static const struct lcase cases[] = {
+        {"lm", "\"2026-11-25T12:00:00\"", "\"2026-11-25T12:00:00.000\"", NULL},
+        {"lm", "\"2026-11-25 23:59:59.9999\"", "\"2026-11-25T23:59:59.999\"", NULL},
+        {"lm", "\"2026-11-25\"", "\"2026-11-25T00:00:00.000\"", NULL},
+        {"lm", "0", "\"1970-01-01T00:00:00.000\"", NULL},
+        {"lu", "\"0001-01-01T00:00:00\"", "\"0001-01-01T00:00:00.000000\"", NULL},
+        {"lu", "\"9999-12-31T23:59:59.999999\"", "\"9999-12-31T23:59:59.999999\"", NULL},
+        {"lu", "\"1969-12-31T23:59:59.000001\"", "\"1969-12-31T23:59:59.000001\"", NULL},
+        {"lu", "1764072000123", "\"2025-11-25T12:00:00.123000\"", NULL},
+        {"lm", "\"2026-11-25T12:00:00Z\"", NULL,
+         "field 'lm': '2026-11-25T12:00:00Z' has a UTC offset: a local timestamp takes none"},
+        {"lu", "\"2026-11-25T12:00:00.5-01:30\"", NULL,
+         "field 'lu': '2026-11-25T12:00:00.5-01:30' has a UTC offset: a local timestamp "
+         "takes none"},
+        {"lu", "\"2026-13-01T00:00:00\"", NULL,
+         "field 'lu': '2026-13-01T00:00:00': bad timestamp '2026-13-01T00:00:00': month out of "
+         "range"},
+        {"lm", "true", NULL,
+         "field 'lm': expected an ISO-8601 string or epoch milliseconds, got a boolean"},
+    };
+    (void)state;
+    run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+static void test_schema_types(void **state)
+{
+    static const struct {
+        const char *type_json, *sql, *avro, *err;
+    } cases[] = {
+        {"{\"type\":\"string\",\"logicalType\":\"uuid\"}", "uuid", "uuid", NULL},
+        {"{\"type\":\"int\",\"logicalType\":\"time-millis\"}", "time", "time-millis", NULL},
+        {"{\"type\":\"long\",\"logicalType\":\"time-micros\"}", "time", "time-micros", NULL},
+        {"{\"type\":\"long\",\"logicalType\":\"local-timestamp-millis\"}", "timestamp",
+         "local-timestamp-millis", NULL},
+        {"{\"type\":\"long\",\"logicalType\":\"local-timestamp-micros\"}", "timestamp",
+         "local-timestamp-micros", NULL},
+        {"{\"type\":\"long\",\"logicalType\":\"uuid\"}", NULL, NULL,
+         "schema: field 'x': uuid must be on string"},
+        {"{\"type\":\"long\",\"logicalType\":\"time-millis\"}", NULL, NULL,
+         "schema: field 'x': time-millis must be on int"},
+        {"{\"type\":\"int\",\"logicalType\":\"local-timestamp-micros\"}", NULL, NULL,
+         "schema: field 'x': local-timestamp-micros must be on long"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[512], err[512] = "", buf[64];
+        record_schema_t *rs = NULL;
+        snprintf(text, sizeof(text),
+                 "{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"x\",\"type\":%s}]}",
+                 cases[i].type_json);
+        int rc = record_schema_parse(text, &rs, err, sizeof(err));
+        if (!cases[i].sql) {
+            if (rc == 0 || strcmp(err, cases[i].err) != 0)
+                print_error("case %zu: err '%s'\n", i, err);
+            assert_int_not_equal(rc, 0);
+            assert_string_equal(err, cases[i].err);
+            continue;
+        }
+        assert_int_equal(rc, 0);
+        assert_string_equal(schema_field_sql_type(&rs->fields[0], buf, sizeof(buf)), cases[i].sql);
+        assert_string_equal(schema_field_avro_type(&rs->fields[0], buf, sizeof(buf)),
+                            cases[i].avro);
+        record_schema_destroy(rs);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_time),
+        cmocka_unit_test(test_local_timestamp),
+        cmocka_unit_test(test_schema_types),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
