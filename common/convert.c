@@ -263,22 +263,6 @@ static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     return avro_value_set_enum(out, idx) ? conv_avro_fail(c) : 0;
 }
 
-int64_t conv_extra_micros(const char *s)
-{
-    const char *dot = strpbrk(s, ".,");
-    int64_t us = 0;
-
-    if (!dot)
-        return 0;
-    const char *d = dot + 1;
-    for (int i = 0; i < 6; i++) {
-        int digit = isdigit((unsigned char)*d) ? *d++ - '0' : 0;
-        if (i >= 3)
-            us = us * 10 + digit;
-    }
-    return us;
-}
-
 static int set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out)
 {
     int64_t ms, val;

@@ -21,6 +21,22 @@
 #define MS_PER_DAY  86400000LL
 #define TIME_MAX_IN 64 /* a time string longer than this is refused */
 
+int64_t conv_extra_micros(const char *s)
+{
+    const char *dot = strpbrk(s, ".,");
+    int64_t us = 0;
+
+    if (!dot)
+        return 0;
+    const char *d = dot + 1;
+    for (int i = 0; i < 6; i++) {
+        int digit = isdigit((unsigned char)*d) ? *d++ - '0' : 0;
+        if (i >= 3)
+            us = us * 10 + digit;
+    }
+    return us;
+}
+
 /* RFC 4122 text, 8-4-4-4-12 hex digits in either case, into out (lower
  * case, NUL-terminated). 0, or -1 when s is anything else. */
 static int uuid_canonical(const char *s, size_t len, char out[UUID_LEN + 1])
