@@ -3,9 +3,9 @@
  * other direction is in convert_row.c, decimals in decimal.c).
  *
  * Top-level fields are converted by their schema_field_t (which knows the
- * logical types); values nested inside records, arrays and maps are
- * converted by their Avro type alone (logical types there are their base
- * type, as avro-c sees them).
+ * logical types); values nested inside records, arrays and maps by the
+ * logical type of their JSON type (convert_nested.c follows it down), else
+ * by their Avro type.
  */
 #include "errstr.h"
 #include "convert.h"
@@ -378,8 +378,10 @@ static int set_record(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         conv_ctx_t sc;
         if (avro_value_get_by_index(out, i, &child, &name) != 0)
             return conv_avro_fail(c);
-        if (conv_sub_ctx(&sc, path, c, name, 0) != 0 ||
-            set_generic(&sc, json_object_get(v, name), &child) != 0)
+        if (conv_sub_ctx(&sc, path, c, name, 0) != 0)
+            return -1;
+        sc.type = conv_type_field(c, name);
+        if (set_generic(&sc, json_object_get(v, name), &child) != 0)
             return -1;
     }
     return 0;
@@ -392,6 +394,7 @@ static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 
     if (!json_is_array(v))
         return conv_expected(c, "an array", v);
+    const json_t *member = conv_type_member(c);
     json_array_foreach(v, i, item)
     {
         avro_value_t child;
@@ -399,7 +402,10 @@ static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         conv_ctx_t sc;
         if (avro_value_append(out, &child, NULL) != 0)
             return conv_avro_fail(c);
-        if (conv_sub_ctx(&sc, path, c, NULL, i) != 0 || set_generic(&sc, item, &child) != 0)
+        if (conv_sub_ctx(&sc, path, c, NULL, i) != 0)
+            return -1;
+        sc.type = member;
+        if (set_generic(&sc, item, &child) != 0)
             return -1;
     }
     return 0;
@@ -412,6 +418,7 @@ static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 
     if (!json_is_object(v))
         return conv_expected(c, "an object", v);
+    const json_t *member = conv_type_member(c);
     json_object_foreach((json_t *)v, key, item)
     {
         avro_value_t child;
@@ -419,7 +426,10 @@ static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         conv_ctx_t sc;
         if (avro_value_add(out, key, &child, NULL, NULL) != 0)
             return conv_avro_fail(c);
-        if (conv_sub_ctx(&sc, path, c, key, 0) != 0 || set_generic(&sc, item, &child) != 0)
+        if (conv_sub_ctx(&sc, path, c, key, 0) != 0)
+            return -1;
+        sc.type = member;
+        if (set_generic(&sc, item, &child) != 0)
             return -1;
     }
     return 0;
@@ -459,6 +469,7 @@ static int set_union(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
             continue;
         if (avro_value_set_branch(out, i, &branch) != 0)
             return conv_avro_fail(c);
+        quiet.type = conv_type_branch(c, (size_t)i);
         if (set_generic(&quiet, v, &branch) == 0)
             return 0;
     }
@@ -498,10 +509,18 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v, avro_
     }
 }
 
-/* Nested values: by Avro type alone. */
+static int set_logical(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
+                       avro_value_t *out);
+
+/* Nested values: by their logical type when the JSON type has one, else
+ * by Avro type. */
 static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 {
     avro_type_t t = avro_value_get_type(out);
+    schema_field_t lf;
+
+    if (conv_type_logical(c, avro_value_get_schema(out), &lf))
+        return set_logical(c, &lf, v, out);
 
     switch (t) {
     case AVRO_NULL:
@@ -546,6 +565,15 @@ static int set_field(const conv_ctx_t *c, const schema_field_t *f, const json_t 
         return v ? conv_fail(c, "is null but the field is not nullable")
                  : conv_fail(c, "missing (the field is not nullable)");
     }
+    return set_logical(c, f, v, &target);
+}
+
+/* A value of field type f: its logical type's conversion, or by Avro type. */
+static int set_logical(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
+                       avro_value_t *out)
+{
+    avro_value_t target = *out;
+
     switch (f->type) {
     case FT_TIMESTAMP_MILLIS:
         return set_timestamp(c, v, 0, &target);
@@ -579,7 +607,8 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avro_valu
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
-        conv_ctx_t c = {f->name, 0, errstr, errstr_size};
+        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_json, rs->json_doc};
+        c.type = conv_type_resolve(&c, f->type_json);
         avro_value_t child;
         if (avro_value_get_by_index(out, i, &child, NULL) != 0)
             return conv_avro_fail(&c);

@@ -9,7 +9,8 @@
  * case); for time-millis/micros "HH:MM:SS[.fraction]" or milliseconds after
  * midnight; for a date "YYYY-MM-DD"; for bytes a
  * base64 string; for int/long a JSON integer (or a string of digits); for
- * an enum one of its symbols; nested record/array/map recursively. A
+ * an enum one of its symbols; nested record/array/map recursively, a
+ * logical type there in the same forms as at the top level. A
  * missing or null member is Avro null for a nullable field and an error
  * otherwise. Members the schema does not name are ignored.
  *
@@ -27,7 +28,8 @@
  * "2026-11-25T12:00:00.123Z" (local timestamps without the "Z"), times as
  * "12:00:00.123" or "12:00:00.123456", a uuid as its lower-case text,
  * date as "2026-11-25", bytes as "\\x0a0b"
- * (bytea hex), enum as its symbol, record/array/map as JSON, null as null.
+ * (bytea hex), enum as its symbol, record/array/map as JSON (logical types
+ * inside as the same text, bytes as base64), null as null.
  *
  * Stateless; safe from any thread on distinct values.
  */

@@ -128,6 +128,14 @@ static int classify_logical(schema_field_t *f, avro_schema_t base, const json_t 
     return 0;
 }
 
+int schema_nested_logical(const json_t *tj, avro_schema_t base, schema_field_t *f)
+{
+    char err[8];
+
+    *f = (schema_field_t){.name = "", .type = FT_RECORD}; /* FT_RECORD: not a logical type */
+    return classify_logical(f, base, tj, err, sizeof(err)) == 0 && f->type != FT_RECORD;
+}
+
 static int classify_base(schema_field_t *f, avro_schema_t base, char *errstr, size_t errstr_size)
 {
     switch (avro_typeof(base)) {

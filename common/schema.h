@@ -85,6 +85,16 @@ int record_schema_field_index(const record_schema_t *rs, const char *name);
  */
 const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t size);
 
+/*
+ * The logical type of a value nested in a record, array, map or union (not
+ * checked at load): 1 with f->type (and f->precision, f->scale for a
+ * decimal) set when tj, a JSON type, is a logical type of field_type_t on
+ * the Avro type base; 0 when it is none, an unknown one, or one on another
+ * base type or with bad attributes (then the value is its base type, as
+ * the Avro spec says).
+ */
+int schema_nested_logical(const json_t *tj, avro_schema_t base, schema_field_t *f);
+
 /* A field's Avro type for messages: "int", "timestamp-millis",
  * "decimal(12,2)", "enum", "record", ... (static, or written into buf). */
 const char *schema_field_avro_type(const schema_field_t *f, char *buf, size_t size);

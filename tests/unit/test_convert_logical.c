@@ -230,6 +230,81 @@ static void test_schema_types(void **state)
     }
 }
 
+static const char NESTED[] =
+    "{\"type\":\"record\",\"name\":\"Outer\",\"namespace\":\"t\",\"fields\":["
+    "{\"name\":\"inner\",\"type\":{\"type\":\"record\",\"name\":\"Inner\",\"fields\":["
+    "{\"name\":\"dec\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+    "\"precision\":6,\"scale\":2}},"
+    "{\"name\":\"ts\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},"
+    "{\"name\":\"tu\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}},"
+    "{\"name\":\"day\",\"type\":[\"null\",{\"type\":\"int\",\"logicalType\":\"date\"}]},"
+    "{\"name\":\"u\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},"
+    "{\"name\":\"t\",\"type\":{\"type\":\"int\",\"logicalType\":\"time-millis\"}},"
+    "{\"name\":\"lu\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-micros\"}},"
+    "{\"name\":\"odd\",\"type\":{\"type\":\"long\",\"logicalType\":\"uuid\"}},"
+    "{\"name\":\"raw\",\"type\":\"bytes\"}]}},"
+    "{\"name\":\"more\",\"type\":{\"type\":\"array\",\"items\":\"t.Inner\"}},"
+    "{\"name\":\"prices\",\"type\":{\"type\":\"map\",\"values\":{\"type\":\"bytes\","
+    "\"logicalType\":\"decimal\",\"precision\":4,\"scale\":1}}},"
+    "{\"name\":\"maybe\",\"type\":[\"null\",\"Inner\"],\"default\":null}]}";
+
+#define INNER_IN                                                                                   \
+    "{\"dec\":\"1234.5\",\"ts\":\"2026-11-25T12:00:00.123Z\",\"tu\":\"2026-11-25T12:00:00."        \
+    "123456Z\","                                                                                   \
+    "\"day\":\"2026-11-25\",\"u\":\"0F8FAD5B-D9CB-469F-A165-70867728950E\",\"t\":\"08:30:00\","    \
+    "\"lu\":\"2026-11-25T12:00:00.000001\",\"odd\":7,\"raw\":\"AQI=\"}"
+#define INNER_ROW                                                                                  \
+    "{\"dec\":\"1234.50\",\"ts\":\"2026-11-25T12:00:00.123Z\",\"tu\":\"2026-11-25T12:00:00."       \
+    "123456Z\","                                                                                   \
+    "\"day\":\"2026-11-25\",\"u\":\"0f8fad5b-d9cb-469f-a165-70867728950e\","                       \
+    "\"t\":\"08:30:00.000\",\"lu\":\"2026-11-25T12:00:00.000001\",\"odd\":7,\"raw\":\"AQI=\"}"
+
+/* Logical types inside records, arrays, maps and unions keep their
+ * meaning in the jsonb row form: a decimal as its decimal string, not
+ * base64; times and dates as text; a uuid as its text. A logical type on
+ * the wrong base type is its base type ("odd"); plain bytes stay base64. */
+static void test_nested(void **state)
+{
+    static const struct {
+        const char *in, *want, *err;
+    } cases[] = {
+        {"{\"inner\":" INNER_IN ",\"more\":[" INNER_IN "],\"prices\":{\"a\":\"-999.9\",\"b\":0},"
+         "\"maybe\":" INNER_IN "}",
+         "{\"inner\":" INNER_ROW ",\"more\":[" INNER_ROW "],\"prices\":{\"a\":\"-999.9\",\"b\":"
+         "\"0.0\"},\"maybe\":" INNER_ROW "}",
+         NULL},
+        {"{\"inner\":" INNER_IN ",\"more\":[],\"prices\":{\"a\":\"1000.0\"}}", NULL,
+         "field 'prices.a': '1000.0' does not fit decimal(4,1): at most 3 digits before the point"},
+        {"{\"inner\":" INNER_IN ",\"more\":[{\"dec\":\"1.234\"}],\"prices\":{}}", NULL,
+         "field 'more[0].dec': '1.234' has more than 2 decimal places"},
+        {"{\"inner\":" INNER_IN ",\"more\":[],\"prices\":{},\"maybe\":{\"dec\":\"1\",\"ts\":0,"
+         "\"tu\":0,\"day\":null,\"u\":\"x\"}}",
+         NULL, "field 'maybe.u': 'x' is not a UUID (8-4-4-4-12 hex digits)"},
+    };
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_parse(NESTED, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *rec = loads(cases[i].in);
+        err[0] = '\0';
+        json_t *row = round_trip(rs, rec, err, sizeof(err));
+        json_t *want = cases[i].want ? loads(cases[i].want) : NULL;
+        int ok = want ? row && json_equal(row, want) : !row && !strcmp(err, cases[i].err);
+        if (!ok) {
+            char *g = row ? json_dumps(row, JSON_COMPACT) : NULL;
+            print_error("nested case %zu: got %s, err '%s'\n", i, g ? g : "nothing", err);
+            free(g);
+        }
+        assert_true(ok);
+        json_decref(want);
+        json_decref(row);
+        json_decref(rec);
+    }
+    record_schema_destroy(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_local_timestamp),
         cmocka_unit_test(test_schema_types),
+        cmocka_unit_test(test_nested),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
