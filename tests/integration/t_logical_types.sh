@@ -6,7 +6,10 @@
 # local timestamp from ISO text without an offset or epoch milliseconds. A
 # value in none of these forms (a uuid in braces, 24:00:00, a leap second,
 # a local timestamp with an offset) is on <prefix>.dlq with the reason, and
-# the rest of the page is applied. The API is fixtures/logical_types_api.py.
+# the rest of the page is applied. Inside a record stored as jsonb, the
+# same logical types (and a decimal, a timestamp, a date) keep their meaning:
+# a decimal string, not base64; ISO text; a uuid's text; times as
+# HH:MM:SS.fff. The API is fixtures/logical_types_api.py.
 . "$(dirname "$0")/lib.sh"
 
 SCHEMA="$T_WORK/customer-logical.avsc"
@@ -15,7 +18,15 @@ jq '.fields += [
     {"name": "opens", "type": ["null", {"type": "int", "logicalType": "time-millis"}], "default": null},
     {"name": "opens_us", "type": ["null", {"type": "long", "logicalType": "time-micros"}], "default": null},
     {"name": "local_at", "type": ["null", {"type": "long", "logicalType": "local-timestamp-millis"}], "default": null},
-    {"name": "local_us", "type": ["null", {"type": "long", "logicalType": "local-timestamp-micros"}], "default": null}]' \
+    {"name": "local_us", "type": ["null", {"type": "long", "logicalType": "local-timestamp-micros"}], "default": null},
+    {"name": "extra", "type": ["null", {"type": "record", "name": "Extra", "fields": [
+        {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 6, "scale": 2}},
+        {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "day", "type": {"type": "int", "logicalType": "date"}},
+        {"name": "ref", "type": {"type": "string", "logicalType": "uuid"}},
+        {"name": "opens", "type": {"type": "array", "items": {"type": "int", "logicalType": "time-millis"}}},
+        {"name": "local", "type": ["null", {"type": "long", "logicalType": "local-timestamp-micros"}]}]}],
+     "default": null}]' \
     "$REPO/schemas/customer.avsc" >"$SCHEMA" || fail "could not write $SCHEMA"
 
 start_devbroker
@@ -26,7 +37,7 @@ dlq="$PREFIX.dlq"
 run_producer_once
 run1=$(last_run_field run_id)
 assert_eq 3 "$(last_run_field published)" "events published"
-assert_eq 5 "$(last_run_field failed)" "records dead-lettered"
+assert_eq 7 "$(last_run_field failed)" "records dead-lettered"
 start_worker
 wait_run_completed "$run1" 60
 
@@ -42,6 +53,9 @@ assert_eq "00000000-0000-0000-0000-000000000000|00:00:00|23:59:59.999|1970-01-01
     "$(row 2)" "row 2 (edge values; numbers are milliseconds)"
 assert_eq "" "$(row 3)" "row 3 (all null)"
 assert_eq 3 "$(psql_value "select count(*) from $TABLE")" "rows"
+assert_eq '{"at": "2026-11-25T11:00:00.500Z", "day": "2026-11-25", "ref": "0f8fad5b-d9cb-469f-a165-70867728950e", "local": "2026-11-25T12:00:00.000001", "opens": ["08:30:00.000", "00:00:00.000"], "price": "12.50"}' \
+    "$(psql_value "select extra::text from $TABLE where id = 1")" "row 1's jsonb of nested logical types"
+assert_eq "12.50" "$(psql_value "select (extra->>'price')::numeric from $TABLE where id = 1")" "nested decimal as numeric"
 
 declare -A reason=(
     [4]="field 'ext_id': '{0f8fad5b-d9cb-469f-a165-70867728950e}' is not a UUID (8-4-4-4-12 hex digits)"
@@ -49,9 +63,11 @@ declare -A reason=(
     [6]="field 'opens_us': '23:59:60': a leap second (:60) is not a time of day"
     [7]="field 'local_at': '2026-11-25T12:00:00Z' has a UTC offset: a local timestamp takes none"
     [8]="field 'local_us': '2026-11-25T12:00:00+02:00' has a UTC offset: a local timestamp takes none"
+    [9]="field 'extra.price': '1.234' has more than 2 decimal places"
+    [10]="field 'extra.opens[1]': '24:00:00': hour out of range (00-23; 24:00:00 is not taken)"
 )
 kc -C -t "$dlq" -e -f '%k\t%h\n' >"$T_WORK/dlq.txt" || fail "kcat could not read $dlq"
-assert_eq 5 "$(wc -l <"$T_WORK/dlq.txt")" "messages on $dlq"
+assert_eq 7 "$(wc -l <"$T_WORK/dlq.txt")" "messages on $dlq"
 for key in "${!reason[@]}"; do
     grep "^$key"$'\t' "$T_WORK/dlq.txt" | grep -qF "tidemark.error=${reason[$key]}" ||
         fail "dead letter $key: not '${reason[$key]}': $(grep "^$key"$'\t' "$T_WORK/dlq.txt")"
