@@ -72,5 +72,18 @@ for key in "${!reason[@]}"; do
     grep "^$key"$'\t' "$T_WORK/dlq.txt" | grep -qF "tidemark.error=${reason[$key]}" ||
         fail "dead letter $key: not '${reason[$key]}': $(grep "^$key"$'\t' "$T_WORK/dlq.txt")"
 done
+# Downstream: the events decode with a standard Avro library (fastavro),
+# which reads the logical types as UUID, time and naive datetime.
+if [ -x "$BUILD/venv/bin/python" ] && "$BUILD/venv/bin/python" -c 'import fastavro' 2>/dev/null; then
+    "$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/event.avsc" || fail "schema"
+    kc -C -t "$PREFIX.$STREAM" -e -f '%S %s' >"$T_WORK/values.bin" || fail "kcat could not read the topic"
+    "$BUILD/venv/bin/python" "$REPO/tests/integration/fixtures/decode_logical.py" "$T_WORK/event.avsc" \
+        <"$T_WORK/values.bin" | sort >"$T_WORK/decoded.txt" || fail "fastavro could not decode the events"
+    assert_eq "1 UUID('0f8fad5b-d9cb-469f-a165-70867728950e') datetime.time(8, 30, 0, 500000) datetime.time(23, 59, 59, 999999) datetime.datetime(2026, 11, 25, 12, 0, 0, 123000) datetime.datetime(2026, 11, 25, 23, 59, 59, 1) UUID('0f8fad5b-d9cb-469f-a165-70867728950e') [datetime.time(8, 30), datetime.time(0, 0)]" \
+        "$(head -n1 "$T_WORK/decoded.txt")" "event 1 as fastavro decodes it"
+    assert_eq 3 "$(wc -l <"$T_WORK/decoded.txt")" "events fastavro decoded"
+else
+    log "no $BUILD/venv with fastavro: the downstream decoding check is not run"
+fi
 stop_worker
 log "ok"
