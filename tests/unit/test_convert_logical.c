@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "convert_roundtrip.h"
 #include "schema.h"
 
 static const char SCHEMA[] =
@@ -37,51 +38,29 @@ struct lcase {
     const char *err;  /* the error, exactly */
 };
 
-static json_t *loads(const char *text)
-{
-    json_error_t jerr;
-    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-
-    assert_non_null(j);
-    return j;
-}
-
-/* JSON -> Avro -> row form of one record: the row, or NULL with err. */
-static json_t *round_trip(const record_schema_t *rs, const json_t *rec, char *err, size_t size)
-{
-    avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
-    avro_value_t val;
-    json_t *row = NULL;
-
-    assert_non_null(iface);
-    assert_int_equal(avro_generic_value_new(iface, &val), 0);
-    if (convert_json_to_avro(rs, rec, &val, err, size) == 0) {
-        row = convert_avro_to_row(rs, &val, err, size);
-        assert_non_null(row);
-    }
-    avro_value_decref(&val);
-    avro_value_iface_decref(iface);
-    return row;
-}
-
-static void run(const struct lcase *cases, size_t n)
+/* Each case: cases[i].field set to in in BASE (field NULL: in is the
+ * whole record) -> Avro -> row form; want is that field's row form (the
+ * whole row), or err the error. */
+static void run(const char *schema, const struct lcase *cases, size_t n)
 {
     record_schema_t *rs = NULL;
     char err[512];
 
-    assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
+    assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
     for (size_t i = 0; i < n; i++) {
-        json_t *rec = loads(BASE);
-        json_object_set_new(rec, cases[i].field, loads(cases[i].in));
+        json_t *rec = loads(cases[i].field ? BASE : cases[i].in);
+        if (cases[i].field)
+            json_object_set_new(rec, cases[i].field, loads(cases[i].in));
         err[0] = '\0';
         json_t *row = round_trip(rs, rec, err, sizeof(err));
-        json_t *got = row ? json_object_get(row, cases[i].field) : NULL;
+        json_t *got = row && cases[i].field ? json_object_get(row, cases[i].field) : row;
         json_t *want = cases[i].want ? loads(cases[i].want) : NULL;
         int ok = want ? got && json_equal(got, want) : !row && !strcmp(err, cases[i].err);
         if (!ok) {
-            char *g = got ? json_dumps(got, JSON_ENCODE_ANY) : NULL;
-            print_error("case %zu (%s = %s): got %s, err '%s'\n", i, cases[i].field, cases[i].in,
-                        g ? g : "nothing", err);
+            char *g = got ? json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+            print_error("case %zu (%s = %s): got %s, err '%s'\n", i,
+                        cases[i].field ? cases[i].field : "record", cases[i].in, g ? g : "nothing",
+                        err);
             free(g);
         }
         assert_true(ok);
@@ -123,7 +102,7 @@ static void test_uuid(void **state)
         {"u", "null", NULL, "field 'u': is null but the field is not nullable"},
     };
     (void)state;
-    run(cases, sizeof(cases) / sizeof(cases[0]));
+    run(SCHEMA, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_time(void **state)
@@ -159,7 +138,7 @@ static void test_time(void **state)
          "midnight, got a real number"},
     };
     (void)state;
-    run(cases, sizeof(cases) / sizeof(cases[0]));
+    run(SCHEMA, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_local_timestamp(void **state)
@@ -185,7 +164,7 @@ static void test_local_timestamp(void **state)
          "field 'lm': expected an ISO-8601 string or epoch milliseconds, got a boolean"},
     };
     (void)state;
-    run(cases, sizeof(cases) / sizeof(cases[0]));
+    run(SCHEMA, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_schema_types(void **state)
@@ -265,44 +244,24 @@ static const char NESTED[] =
  * the wrong base type is its base type ("odd"); plain bytes stay base64. */
 static void test_nested(void **state)
 {
-    static const struct {
-        const char *in, *want, *err;
-    } cases[] = {
-        {"{\"inner\":" INNER_IN ",\"more\":[" INNER_IN "],\"prices\":{\"a\":\"-999.9\",\"b\":0},"
+    static const struct lcase cases[] = {
+        {NULL,
+         "{\"inner\":" INNER_IN ",\"more\":[" INNER_IN "],\"prices\":{\"a\":\"-999.9\",\"b\":0},"
          "\"maybe\":" INNER_IN "}",
          "{\"inner\":" INNER_ROW ",\"more\":[" INNER_ROW "],\"prices\":{\"a\":\"-999.9\",\"b\":"
          "\"0.0\"},\"maybe\":" INNER_ROW "}",
          NULL},
-        {"{\"inner\":" INNER_IN ",\"more\":[],\"prices\":{\"a\":\"1000.0\"}}", NULL,
+        {NULL, "{\"inner\":" INNER_IN ",\"more\":[],\"prices\":{\"a\":\"1000.0\"}}", NULL,
          "field 'prices.a': '1000.0' does not fit decimal(4,1): at most 3 digits before the point"},
-        {"{\"inner\":" INNER_IN ",\"more\":[{\"dec\":\"1.234\"}],\"prices\":{}}", NULL,
+        {NULL, "{\"inner\":" INNER_IN ",\"more\":[{\"dec\":\"1.234\"}],\"prices\":{}}", NULL,
          "field 'more[0].dec': '1.234' has more than 2 decimal places"},
-        {"{\"inner\":" INNER_IN ",\"more\":[],\"prices\":{},\"maybe\":{\"dec\":\"1\",\"ts\":0,"
+        {NULL,
+         "{\"inner\":" INNER_IN ",\"more\":[],\"prices\":{},\"maybe\":{\"dec\":\"1\",\"ts\":0,"
          "\"tu\":0,\"day\":null,\"u\":\"x\"}}",
          NULL, "field 'maybe.u': 'x' is not a UUID (8-4-4-4-12 hex digits)"},
     };
-    record_schema_t *rs = NULL;
-    char err[512];
-
     (void)state;
-    assert_int_equal(record_schema_parse(NESTED, &rs, err, sizeof(err)), 0);
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        json_t *rec = loads(cases[i].in);
-        err[0] = '\0';
-        json_t *row = round_trip(rs, rec, err, sizeof(err));
-        json_t *want = cases[i].want ? loads(cases[i].want) : NULL;
-        int ok = want ? row && json_equal(row, want) : !row && !strcmp(err, cases[i].err);
-        if (!ok) {
-            char *g = row ? json_dumps(row, JSON_COMPACT) : NULL;
-            print_error("nested case %zu: got %s, err '%s'\n", i, g ? g : "nothing", err);
-            free(g);
-        }
-        assert_true(ok);
-        json_decref(want);
-        json_decref(row);
-        json_decref(rec);
-    }
-    record_schema_destroy(rs);
+    run(NESTED, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 int main(void)
