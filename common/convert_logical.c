@@ -2,7 +2,8 @@
  * convert_logical.c - the logical types uuid and time-millis/micros in both
  * directions (source JSON -> Avro value, Avro value -> row form), and the
  * "no UTC offset" rule of local-timestamp-millis/micros (whose values are
- * otherwise converted as timestamps are, in convert.c and convert_row.c).
+ * otherwise converted as timestamps are, in convert.c and convert_row.c);
+ * and the microseconds of an ISO fraction, which times and timestamps share.
  *
  * The accepted forms are convert.h's; every refusal says why, for the DLQ.
  * Stateless; safe from any thread on distinct values.
