@@ -1,6 +1,7 @@
 /*
  * convert.c - source JSON record -> Avro value of its record schema (the
- * other direction is in convert_row.c, decimals in decimal.c).
+ * other direction is in convert_row.c, decimals in decimal.c, dates, times
+ * and uuids in convert_logical.c).
  *
  * Top-level fields are converted by their schema_field_t (which knows the
  * logical types); values nested inside records, arrays and maps by the
@@ -261,45 +262,6 @@ static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         return conv_fail(c, "'%s' is not a symbol of enum %s", json_string_value(v),
                          avro_schema_name(es));
     return avro_value_set_enum(out, idx) ? conv_avro_fail(c) : 0;
-}
-
-static int set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out)
-{
-    int64_t ms, val;
-    char err[256];
-
-    if (json_is_integer(v)) {
-        ms = json_integer_value(v);
-        if (micros && (ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000))
-            return conv_fail(c, "%" PRId64 " ms is out of range", ms);
-        val = micros ? ms * 1000 : ms;
-    } else if (jsonnum_is_integer(v)) {
-        return conv_fail(c, "%s ms is out of range", jsonnum_text(v));
-    } else if (jsonnum_is_string(v)) {
-        const char *s = json_string_value(v);
-        if (isotime_parse(s, &ms, NULL, err, sizeof(err)) != 0)
-            return conv_fail(c, "'%s': %s", s, err);
-        val = micros ? ms * 1000 + conv_extra_micros(s) : ms;
-    } else {
-        return conv_expected(c, "an ISO-8601 string or epoch milliseconds", v);
-    }
-    return avro_value_set_long(out, val) ? conv_avro_fail(c) : 0;
-}
-
-static int set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
-{
-    int64_t ms;
-    int date_only = 0;
-    char err[256];
-
-    if (!jsonnum_is_string(v))
-        return conv_expected(c, "a date string (YYYY-MM-DD)", v);
-    const char *s = json_string_value(v);
-    if (isotime_parse(s, &ms, &date_only, err, sizeof(err)) != 0)
-        return conv_fail(c, "'%s': %s", s, err);
-    if (!date_only)
-        return conv_fail(c, "'%s' is not a date (YYYY-MM-DD)", s);
-    return avro_value_set_int(out, isotime_ms_to_days(ms)) ? conv_avro_fail(c) : 0;
 }
 
 static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
@@ -576,11 +538,11 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, const json_
 
     switch (f->type) {
     case FT_TIMESTAMP_MILLIS:
-        return set_timestamp(c, v, 0, &target);
+        return conv_set_timestamp(c, v, 0, &target);
     case FT_TIMESTAMP_MICROS:
-        return set_timestamp(c, v, 1, &target);
+        return conv_set_timestamp(c, v, 1, &target);
     case FT_DATE:
-        return set_date(c, v, &target);
+        return conv_set_date(c, v, &target);
     case FT_DECIMAL:
         return set_decimal(c, f, v, &target);
     case FT_UUID:
@@ -592,7 +554,7 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, const json_
     case FT_LOCAL_TS_MICROS:
         if (conv_check_no_offset(c, v) != 0)
             return -1;
-        return set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS, &target);
+        return conv_set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS, &target);
     default:
         return set_generic(c, v, &target);
     }

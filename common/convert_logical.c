@@ -1,9 +1,9 @@
 /*
- * convert_logical.c - the logical types uuid and time-millis/micros in both
- * directions (source JSON -> Avro value, Avro value -> row form), and the
- * "no UTC offset" rule of local-timestamp-millis/micros (whose values are
- * otherwise converted as timestamps are, in convert.c and convert_row.c);
- * and the microseconds of an ISO fraction, which times and timestamps share.
+ * convert_logical.c - the date and time logical types and uuid from source
+ * JSON to Avro values (timestamp-millis/micros, local-timestamp-millis/
+ * micros with their "no UTC offset" rule, date, time-millis/micros, uuid),
+ * and the row form of uuid and time-millis/micros (timestamps' is in
+ * convert_row.c).
  *
  * The accepted forms are convert.h's; every refusal says why, for the DLQ.
  * Stateless; safe from any thread on distinct values.
@@ -22,7 +22,9 @@
 #define MS_PER_DAY  86400000LL
 #define TIME_MAX_IN 64 /* a time string longer than this is refused */
 
-int64_t conv_extra_micros(const char *s)
+/* Microseconds past the millisecond: fraction digits 4..6 of an ISO time
+ * (isotime truncates to milliseconds; later digits are truncated too). */
+static int64_t extra_micros(const char *s)
 {
     const char *dot = strpbrk(s, ".,");
     int64_t us = 0;
@@ -36,6 +38,45 @@ int64_t conv_extra_micros(const char *s)
             us = us * 10 + digit;
     }
     return us;
+}
+
+int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out)
+{
+    int64_t ms, val;
+    char err[256];
+
+    if (json_is_integer(v)) {
+        ms = json_integer_value(v);
+        if (micros && (ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000))
+            return conv_fail(c, "%" PRId64 " ms is out of range", ms);
+        val = micros ? ms * 1000 : ms;
+    } else if (jsonnum_is_integer(v)) {
+        return conv_fail(c, "%s ms is out of range", jsonnum_text(v));
+    } else if (jsonnum_is_string(v)) {
+        const char *s = json_string_value(v);
+        if (isotime_parse(s, &ms, NULL, err, sizeof(err)) != 0)
+            return conv_fail(c, "'%s': %s", s, err);
+        val = micros ? ms * 1000 + extra_micros(s) : ms;
+    } else {
+        return conv_expected(c, "an ISO-8601 string or epoch milliseconds", v);
+    }
+    return avro_value_set_long(out, val) ? conv_avro_fail(c) : 0;
+}
+
+int conv_set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+{
+    int64_t ms;
+    int date_only = 0;
+    char err[256];
+
+    if (!jsonnum_is_string(v))
+        return conv_expected(c, "a date string (YYYY-MM-DD)", v);
+    const char *s = json_string_value(v);
+    if (isotime_parse(s, &ms, &date_only, err, sizeof(err)) != 0)
+        return conv_fail(c, "'%s': %s", s, err);
+    if (!date_only)
+        return conv_fail(c, "'%s' is not a date (YYYY-MM-DD)", s);
+    return avro_value_set_int(out, isotime_ms_to_days(ms)) ? conv_avro_fail(c) : 0;
 }
 
 /* RFC 4122 text, 8-4-4-4-12 hex digits in either case, into out (lower
@@ -120,7 +161,7 @@ static int time_from_text(const conv_ctx_t *c, const char *s, size_t len, int64_
     snprintf(iso, sizeof(iso), "1970-01-01T%s", s);
     if (isotime_parse(iso, &ms, NULL, err, sizeof(err)) != 0)
         return conv_fail(c, "'%s': time out of range", s);
-    *us = ms * 1000 + conv_extra_micros(s);
+    *us = ms * 1000 + extra_micros(s);
     return 0;
 }
 

@@ -39,12 +39,11 @@ int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *na
 /* "missing (expected WHAT)" or "expected WHAT, got a string"; returns -1. */
 int conv_expected(const conv_ctx_t *c, const char *what, const json_t *v);
 
-/* Microseconds past the millisecond: fraction digits 4..6 of an ISO time
- * (isotime truncates to milliseconds; later digits are truncated too). */
-int64_t conv_extra_micros(const char *s);
-
-/* convert_logical.c: JSON -> Avro of uuid (the canonical lower-case text)
- * and time-millis/micros; 0, or -1 with the reason. */
+/* convert_logical.c: JSON -> Avro of timestamp-millis/micros (micros:
+ * also local-timestamp-*), date, uuid (the canonical lower-case text) and
+ * time-millis/micros; 0, or -1 with the reason. */
+int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out);
+int conv_set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out);
 int conv_set_uuid(const conv_ctx_t *c, const json_t *v, avro_value_t *out);
 int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out);
 
