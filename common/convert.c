@@ -1,11 +1,12 @@
 /*
  * convert.c - source JSON record -> Avro value of its record schema (the
- * other direction is in convert_row.c, decimals in decimal.c).
+ * other direction is in convert_row.c, decimals in decimal.c, dates, times
+ * and uuids in convert_logical.c).
  *
  * Top-level fields are converted by their schema_field_t (which knows the
- * logical types); values nested inside records, arrays and maps are
- * converted by their Avro type alone (logical types there are their base
- * type, as avro-c sees them).
+ * logical types); values nested inside records, arrays and maps by the
+ * logical type of their JSON type (convert_nested.c follows it down), else
+ * by their Avro type.
  */
 #include "errstr.h"
 #include "convert.h"
@@ -69,7 +70,7 @@ static const char *json_kind(const json_t *v)
     return "unknown";
 }
 
-static int expected(const conv_ctx_t *c, const char *what, const json_t *v)
+int conv_expected(const conv_ctx_t *c, const char *what, const json_t *v)
 {
     if (!v)
         return conv_fail(c, "missing (expected %s)", what);
@@ -162,7 +163,7 @@ static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo, int64_t
             return conv_fail(c, "'%s' is out of range for %s", s, what);
         *out = ll;
     } else {
-        return expected(c, "an integer", v);
+        return conv_expected(c, "an integer", v);
     }
     if (*out < lo || *out > hi)
         return conv_fail(c, "%" PRId64 " is out of range for %s", *out, what);
@@ -192,13 +193,13 @@ static int get_number(const conv_ctx_t *c, const json_t *v, const char *what, do
             return 0;
         return conv_fail(c, "'%s' is not a finite number", s);
     }
-    return expected(c, "a number", v);
+    return conv_expected(c, "a number", v);
 }
 
 static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 {
     if (!jsonnum_is_string(v))
-        return expected(c, "a string", v);
+        return conv_expected(c, "a string", v);
     /* avro-c's string length counts the NUL that jansson guarantees */
     if (avro_value_set_string_len(out, json_string_value(v), json_string_length(v) + 1) != 0)
         return conv_avro_fail(c);
@@ -208,7 +209,7 @@ static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf, size_t *len)
 {
     if (!jsonnum_is_string(v))
-        return expected(c, "a base64 string", v);
+        return conv_expected(c, "a base64 string", v);
     size_t slen = json_string_length(v);
     *buf = malloc(slen * 3 / 4 + 3);
     if (!*buf)
@@ -255,69 +256,12 @@ static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     avro_schema_t es = avro_value_get_schema(out);
 
     if (!jsonnum_is_string(v))
-        return expected(c, "an enum symbol", v);
+        return conv_expected(c, "an enum symbol", v);
     int idx = avro_schema_enum_get_by_name(es, json_string_value(v));
     if (idx < 0)
         return conv_fail(c, "'%s' is not a symbol of enum %s", json_string_value(v),
                          avro_schema_name(es));
     return avro_value_set_enum(out, idx) ? conv_avro_fail(c) : 0;
-}
-
-/* Microseconds past the millisecond: fraction digits 4..6 of an ISO
- * string (isotime truncates to milliseconds). */
-static int64_t extra_micros(const char *s)
-{
-    const char *dot = strpbrk(s, ".,");
-    int64_t us = 0;
-
-    if (!dot)
-        return 0;
-    const char *d = dot + 1;
-    for (int i = 0; i < 6; i++) {
-        int digit = isdigit((unsigned char)*d) ? *d++ - '0' : 0;
-        if (i >= 3)
-            us = us * 10 + digit;
-    }
-    return us;
-}
-
-static int set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out)
-{
-    int64_t ms, val;
-    char err[256];
-
-    if (json_is_integer(v)) {
-        ms = json_integer_value(v);
-        if (micros && (ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000))
-            return conv_fail(c, "%" PRId64 " ms is out of range", ms);
-        val = micros ? ms * 1000 : ms;
-    } else if (jsonnum_is_integer(v)) {
-        return conv_fail(c, "%s ms is out of range", jsonnum_text(v));
-    } else if (jsonnum_is_string(v)) {
-        const char *s = json_string_value(v);
-        if (isotime_parse(s, &ms, NULL, err, sizeof(err)) != 0)
-            return conv_fail(c, "'%s': %s", s, err);
-        val = micros ? ms * 1000 + extra_micros(s) : ms;
-    } else {
-        return expected(c, "an ISO-8601 string or epoch milliseconds", v);
-    }
-    return avro_value_set_long(out, val) ? conv_avro_fail(c) : 0;
-}
-
-static int set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
-{
-    int64_t ms;
-    int date_only = 0;
-    char err[256];
-
-    if (!jsonnum_is_string(v))
-        return expected(c, "a date string (YYYY-MM-DD)", v);
-    const char *s = json_string_value(v);
-    if (isotime_parse(s, &ms, &date_only, err, sizeof(err)) != 0)
-        return conv_fail(c, "'%s': %s", s, err);
-    if (!date_only)
-        return conv_fail(c, "'%s' is not a date (YYYY-MM-DD)", s);
-    return avro_value_set_int(out, isotime_ms_to_days(ms)) ? conv_avro_fail(c) : 0;
 }
 
 static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
@@ -356,7 +300,7 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_
             return conv_fail(c, "%s has more than %d decimal places", shown, f->scale);
         }
     } else {
-        return expected(c, "a decimal string or number", v);
+        return conv_expected(c, "a decimal string or number", v);
     }
     if (decimal_from_text(text, f->precision, f->scale, buf, sizeof(buf), &len, err, sizeof(err)) !=
         0)
@@ -386,7 +330,7 @@ static int set_record(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     size_t n = 0;
 
     if (!json_is_object(v))
-        return expected(c, "an object", v);
+        return conv_expected(c, "an object", v);
     if (avro_value_get_size(out, &n) != 0)
         return conv_avro_fail(c);
     for (size_t i = 0; i < n; i++) {
@@ -396,8 +340,10 @@ static int set_record(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         conv_ctx_t sc;
         if (avro_value_get_by_index(out, i, &child, &name) != 0)
             return conv_avro_fail(c);
-        if (conv_sub_ctx(&sc, path, c, name, 0) != 0 ||
-            set_generic(&sc, json_object_get(v, name), &child) != 0)
+        if (conv_sub_ctx(&sc, path, c, name, 0) != 0)
+            return -1;
+        sc.type = conv_type_field(c, name);
+        if (set_generic(&sc, json_object_get(v, name), &child) != 0)
             return -1;
     }
     return 0;
@@ -409,7 +355,8 @@ static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     json_t *item;
 
     if (!json_is_array(v))
-        return expected(c, "an array", v);
+        return conv_expected(c, "an array", v);
+    const json_t *member = conv_type_member(c);
     json_array_foreach(v, i, item)
     {
         avro_value_t child;
@@ -417,7 +364,10 @@ static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         conv_ctx_t sc;
         if (avro_value_append(out, &child, NULL) != 0)
             return conv_avro_fail(c);
-        if (conv_sub_ctx(&sc, path, c, NULL, i) != 0 || set_generic(&sc, item, &child) != 0)
+        if (conv_sub_ctx(&sc, path, c, NULL, i) != 0)
+            return -1;
+        sc.type = member;
+        if (set_generic(&sc, item, &child) != 0)
             return -1;
     }
     return 0;
@@ -429,7 +379,8 @@ static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     json_t *item;
 
     if (!json_is_object(v))
-        return expected(c, "an object", v);
+        return conv_expected(c, "an object", v);
+    const json_t *member = conv_type_member(c);
     json_object_foreach((json_t *)v, key, item)
     {
         avro_value_t child;
@@ -437,7 +388,10 @@ static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         conv_ctx_t sc;
         if (avro_value_add(out, key, &child, NULL, NULL) != 0)
             return conv_avro_fail(c);
-        if (conv_sub_ctx(&sc, path, c, key, 0) != 0 || set_generic(&sc, item, &child) != 0)
+        if (conv_sub_ctx(&sc, path, c, key, 0) != 0)
+            return -1;
+        sc.type = member;
+        if (set_generic(&sc, item, &child) != 0)
             return -1;
     }
     return 0;
@@ -477,6 +431,7 @@ static int set_union(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
             continue;
         if (avro_value_set_branch(out, i, &branch) != 0)
             return conv_avro_fail(c);
+        quiet.type = conv_type_branch(c, (size_t)i);
         if (set_generic(&quiet, v, &branch) == 0)
             return 0;
     }
@@ -509,22 +464,30 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v, avro_
         return avro_value_set_double(out, d) ? conv_avro_fail(c) : 0;
     case AVRO_BOOLEAN:
         if (!json_is_boolean(v))
-            return expected(c, "true or false", v);
+            return conv_expected(c, "true or false", v);
         return avro_value_set_boolean(out, json_is_true(v)) ? conv_avro_fail(c) : 0;
     default:
         return conv_fail(c, "unsupported Avro type");
     }
 }
 
-/* Nested values: by Avro type alone. */
+static int set_logical(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
+                       avro_value_t *out);
+
+/* Nested values: by their logical type when the JSON type has one, else
+ * by Avro type. */
 static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
 {
     avro_type_t t = avro_value_get_type(out);
+    schema_field_t lf;
+
+    if (conv_type_logical(c, avro_value_get_schema(out), &lf))
+        return set_logical(c, &lf, v, out);
 
     switch (t) {
     case AVRO_NULL:
         if (v && !json_is_null(v))
-            return expected(c, "null", v);
+            return conv_expected(c, "null", v);
         return avro_value_set_null(out) ? conv_avro_fail(c) : 0;
     case AVRO_STRING:
         return set_string(c, v, out);
@@ -564,15 +527,34 @@ static int set_field(const conv_ctx_t *c, const schema_field_t *f, const json_t 
         return v ? conv_fail(c, "is null but the field is not nullable")
                  : conv_fail(c, "missing (the field is not nullable)");
     }
+    return set_logical(c, f, v, &target);
+}
+
+/* A value of field type f: its logical type's conversion, or by Avro type. */
+static int set_logical(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
+                       avro_value_t *out)
+{
+    avro_value_t target = *out;
+
     switch (f->type) {
     case FT_TIMESTAMP_MILLIS:
-        return set_timestamp(c, v, 0, &target);
+        return conv_set_timestamp(c, v, 0, &target);
     case FT_TIMESTAMP_MICROS:
-        return set_timestamp(c, v, 1, &target);
+        return conv_set_timestamp(c, v, 1, &target);
     case FT_DATE:
-        return set_date(c, v, &target);
+        return conv_set_date(c, v, &target);
     case FT_DECIMAL:
         return set_decimal(c, f, v, &target);
+    case FT_UUID:
+        return conv_set_uuid(c, v, &target);
+    case FT_TIME_MILLIS:
+    case FT_TIME_MICROS:
+        return conv_set_time(c, v, f->type == FT_TIME_MICROS, &target);
+    case FT_LOCAL_TS_MILLIS:
+    case FT_LOCAL_TS_MICROS:
+        if (conv_check_no_offset(c, v) != 0)
+            return -1;
+        return conv_set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS, &target);
     default:
         return set_generic(c, v, &target);
     }
@@ -587,7 +569,8 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avro_valu
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
-        conv_ctx_t c = {f->name, 0, errstr, errstr_size};
+        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_json, rs->json_doc};
+        c.type = conv_type_resolve(&c, f->type_json);
         avro_value_t child;
         if (avro_value_get_by_index(out, i, &child, NULL) != 0)
             return conv_avro_fail(&c);

@@ -4,9 +4,13 @@
  *
  * JSON -> Avro accepts what REST APIs send: for a decimal a JSON string
  * ("1234.50") or number; for timestamp-millis/micros an ISO-8601 string or
- * an integer of epoch milliseconds; for a date "YYYY-MM-DD"; for bytes a
+ * an integer of epoch milliseconds (local-timestamp-millis/micros the same,
+ * without a UTC offset); for a uuid its 8-4-4-4-12 hex text (stored lower
+ * case); for time-millis/micros "HH:MM:SS[.fraction]" or milliseconds after
+ * midnight; for a date "YYYY-MM-DD"; for bytes a
  * base64 string; for int/long a JSON integer (or a string of digits); for
- * an enum one of its symbols; nested record/array/map recursively. A
+ * an enum one of its symbols; nested record/array/map recursively, a
+ * logical type there in the same forms as at the top level. A
  * missing or null member is Avro null for a nullable field and an error
  * otherwise. Members the schema does not name are ignored.
  *
@@ -21,8 +25,11 @@
  * Avro -> JSON gives the "row form" that PostgreSQL's
  * jsonb_populate_record() turns into the column types (README "PostgreSQL"): decimal
  * as an exact decimal string ("1234.50"), timestamps as
- * "2026-11-25T12:00:00.123Z", date as "2026-11-25", bytes as "\\x0a0b"
- * (bytea hex), enum as its symbol, record/array/map as JSON, null as null.
+ * "2026-11-25T12:00:00.123Z" (local timestamps without the "Z"), times as
+ * "12:00:00.123" or "12:00:00.123456", a uuid as its lower-case text,
+ * date as "2026-11-25", bytes as "\\x0a0b"
+ * (bytea hex), enum as its symbol, record/array/map as JSON (logical types
+ * inside as the same text, bytes as base64), null as null.
  *
  * Stateless; safe from any thread on distinct values.
  */

@@ -13,6 +13,7 @@
 #include "isotime.h"
 
 static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v);
+static json_t *get_logical(const conv_ctx_t *c, const schema_field_t *f, avro_value_t *v);
 
 static json_t *null_fail(const conv_ctx_t *c, const char *what)
 {
@@ -48,10 +49,12 @@ static json_t *get_real(const conv_ctx_t *c, double d)
     return j ? j : null_fail(c, "out of memory");
 }
 
-static json_t *get_record(const conv_ctx_t *c, avro_value_t *v)
+/* A record or (is_map) a map, as a JSON object. */
+static json_t *get_record(const conv_ctx_t *c, avro_value_t *v, int is_map)
 {
     size_t n;
     json_t *obj = json_object();
+    const json_t *member = is_map ? conv_type_member(c) : NULL;
 
     avro_value_get_size(v, &n);
     for (size_t i = 0; obj && i < n; i++) {
@@ -61,8 +64,10 @@ static json_t *get_record(const conv_ctx_t *c, avro_value_t *v)
         conv_ctx_t sc;
         json_t *jv = NULL;
         if (avro_value_get_by_index(v, i, &child, &name) == 0 &&
-            conv_sub_ctx(&sc, path, c, name, 0) == 0)
+            conv_sub_ctx(&sc, path, c, name, 0) == 0) {
+            sc.type = is_map ? member : conv_type_field(c, name);
             jv = get_generic(&sc, &child);
+        }
         if (!jv || json_object_set_new(obj, name, jv) != 0) {
             json_decref(obj);
             return NULL;
@@ -75,6 +80,7 @@ static json_t *get_array(const conv_ctx_t *c, avro_value_t *v)
 {
     size_t n;
     json_t *arr = json_array();
+    const json_t *member = conv_type_member(c);
 
     avro_value_get_size(v, &n);
     for (size_t i = 0; arr && i < n; i++) {
@@ -83,8 +89,10 @@ static json_t *get_array(const conv_ctx_t *c, avro_value_t *v)
         conv_ctx_t sc;
         json_t *jv = NULL;
         if (avro_value_get_by_index(v, i, &child, NULL) == 0 &&
-            conv_sub_ctx(&sc, path, c, NULL, i) == 0)
+            conv_sub_ctx(&sc, path, c, NULL, i) == 0) {
+            sc.type = member;
             jv = get_generic(&sc, &child);
+        }
         if (!jv || json_array_append_new(arr, jv) != 0) {
             json_decref(arr);
             return NULL;
@@ -111,7 +119,10 @@ static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v)
     double d;
     int b;
     avro_value_t branch;
+    schema_field_t lf;
 
+    if (conv_type_logical(c, avro_value_get_schema(v), &lf))
+        return get_logical(c, &lf, v);
     switch (avro_value_get_type(v)) {
     case AVRO_NULL:
         return json_null();
@@ -137,15 +148,19 @@ static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v)
         const char *sym = avro_schema_enum_get(avro_value_get_schema(v), b);
         return sym ? json_string(sym) : null_fail(c, "bad enum index");
     case AVRO_RECORD:
-        return get_record(c, v);
+        return get_record(c, v, 0);
     case AVRO_MAP:
-        return get_record(c, v);
+        return get_record(c, v, 1);
     case AVRO_ARRAY:
         return get_array(c, v);
-    case AVRO_UNION:
-        if (avro_value_get_current_branch(v, &branch) != 0)
+    case AVRO_UNION: {
+        conv_ctx_t bc = *c;
+        if (avro_value_get_discriminant(v, &b) != 0 ||
+            avro_value_get_current_branch(v, &branch) != 0)
             return conv_avro_fail(c), NULL;
-        return get_generic(c, &branch);
+        bc.type = b >= 0 ? conv_type_branch(c, (size_t)b) : NULL;
+        return get_generic(&bc, &branch);
+    }
     default:
         return null_fail(c, "unsupported Avro type");
     }
@@ -170,13 +185,47 @@ static json_t *timestamp_json(int64_t val, int micros)
     return json_string(buf);
 }
 
-static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros)
+/* A local timestamp: the timestamp's text without its "Z". */
+static json_t *local_timestamp_json(int64_t val, int micros)
+{
+    json_t *j = timestamp_json(val, micros);
+    size_t n = j ? json_string_length(j) : 0;
+
+    if (n > 0 && json_string_value(j)[n - 1] == 'Z' &&
+        json_string_setn(j, json_string_value(j), n - 1) != 0) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static json_t *get_timestamp(const conv_ctx_t *c, avro_value_t *v, int micros, int local)
 {
     int64_t val;
 
     if (avro_value_get_long(v, &val) != 0)
         return conv_avro_fail(c), NULL;
-    return timestamp_json(val, micros);
+    return local ? local_timestamp_json(val, micros) : timestamp_json(val, micros);
+}
+
+static json_t *get_time(const conv_ctx_t *c, avro_value_t *v, int micros)
+{
+    int32_t ms;
+    int64_t us;
+
+    if (micros ? avro_value_get_long(v, &us) != 0 : avro_value_get_int(v, &ms) != 0)
+        return conv_avro_fail(c), NULL;
+    return conv_time_json(c, micros ? us : ms, micros);
+}
+
+static json_t *get_uuid(const conv_ctx_t *c, avro_value_t *v)
+{
+    const char *s;
+    size_t size;
+
+    if (avro_value_get_string(v, &s, &size) != 0)
+        return conv_avro_fail(c), NULL;
+    return conv_uuid_json(c, s ? s : "", size ? size - 1 : 0);
 }
 
 static json_t *get_decimal(const conv_ctx_t *c, const schema_field_t *f, avro_value_t *v)
@@ -247,8 +296,6 @@ static json_t *get_bytea(const conv_ctx_t *c, avro_value_t *v)
 static json_t *get_field(const conv_ctx_t *c, const schema_field_t *f, avro_value_t *v)
 {
     avro_value_t target = *v;
-    int32_t days;
-    char buf[ISOTIME_BUFSIZE];
 
     if (avro_value_get_type(v) == AVRO_UNION) {
         if (avro_value_get_current_branch(v, &target) != 0)
@@ -256,11 +303,29 @@ static json_t *get_field(const conv_ctx_t *c, const schema_field_t *f, avro_valu
         if (avro_value_get_type(&target) == AVRO_NULL)
             return json_null();
     }
+    return get_logical(c, f, &target);
+}
+
+/* A value of field type f: its logical type's row form, or by Avro type. */
+static json_t *get_logical(const conv_ctx_t *c, const schema_field_t *f, avro_value_t *v)
+{
+    avro_value_t target = *v;
+    int32_t days;
+    char buf[ISOTIME_BUFSIZE];
+
     switch (f->type) {
     case FT_TIMESTAMP_MILLIS:
-        return get_timestamp(c, &target, 0);
     case FT_TIMESTAMP_MICROS:
-        return get_timestamp(c, &target, 1);
+    case FT_LOCAL_TS_MILLIS:
+    case FT_LOCAL_TS_MICROS:
+        return get_timestamp(c, &target,
+                             f->type == FT_TIMESTAMP_MICROS || f->type == FT_LOCAL_TS_MICROS,
+                             f->type == FT_LOCAL_TS_MILLIS || f->type == FT_LOCAL_TS_MICROS);
+    case FT_TIME_MILLIS:
+    case FT_TIME_MICROS:
+        return get_time(c, &target, f->type == FT_TIME_MICROS);
+    case FT_UUID:
+        return get_uuid(c, &target);
     case FT_DATE:
         if (avro_value_get_int(&target, &days) != 0)
             return conv_avro_fail(c), NULL;
@@ -318,6 +383,20 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, siz
         if (!json_is_integer(d))
             break;
         return timestamp_json(json_integer_value(d), f->type == FT_TIMESTAMP_MICROS);
+    case FT_LOCAL_TS_MILLIS:
+    case FT_LOCAL_TS_MICROS:
+        if (!json_is_integer(d))
+            break;
+        return local_timestamp_json(json_integer_value(d), f->type == FT_LOCAL_TS_MICROS);
+    case FT_TIME_MILLIS:
+    case FT_TIME_MICROS:
+        if (!json_is_integer(d))
+            break;
+        return conv_time_json(c, json_integer_value(d), f->type == FT_TIME_MICROS);
+    case FT_UUID:
+        if (!json_is_string(d))
+            break;
+        return conv_uuid_json(c, json_string_value(d), json_string_length(d));
     case FT_DATE:
         if (!json_is_integer(d))
             break;
@@ -375,7 +454,8 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *e
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
-        conv_ctx_t c = {f->name, 0, errstr, errstr_size};
+        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_json, rs->json_doc};
+        c.type = conv_type_resolve(&c, f->type_json);
         avro_value_t child;
         json_t *jv = NULL;
         /* by name: a value resolved from an older writer may lack fields */

@@ -106,19 +106,34 @@ static int classify_logical(schema_field_t *f, avro_schema_t base, const json_t 
         {"timestamp-millis", AVRO_INT64, FT_TIMESTAMP_MILLIS},
         {"timestamp-micros", AVRO_INT64, FT_TIMESTAMP_MICROS},
         {"date", AVRO_INT32, FT_DATE},
+        {"uuid", AVRO_STRING, FT_UUID},
+        {"time-millis", AVRO_INT32, FT_TIME_MILLIS},
+        {"time-micros", AVRO_INT64, FT_TIME_MICROS},
+        {"local-timestamp-millis", AVRO_INT64, FT_LOCAL_TS_MILLIS},
+        {"local-timestamp-micros", AVRO_INT64, FT_LOCAL_TS_MICROS},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         if (strcmp(lt, map[i].name) != 0)
             continue;
         if (avro_typeof(base) != map[i].base) {
             errstr_set(errstr, errstr_size, "field '%s': %s must be on %s", f->name, lt,
-                       map[i].base == AVRO_INT64 ? "long" : "int");
+                       map[i].base == AVRO_INT64   ? "long"
+                       : map[i].base == AVRO_INT32 ? "int"
+                                                   : "string");
             return -1;
         }
         f->type = map[i].ft;
         return 0;
     }
     return 0;
+}
+
+int schema_nested_logical(const json_t *tj, avro_schema_t base, schema_field_t *f)
+{
+    char err[8];
+
+    *f = (schema_field_t){.name = "", .type = FT_RECORD}; /* FT_RECORD: not a logical type */
+    return classify_logical(f, base, tj, err, sizeof(err)) == 0 && f->type != FT_RECORD;
 }
 
 static int classify_base(schema_field_t *f, avro_schema_t base, char *errstr, size_t errstr_size)
@@ -443,6 +458,14 @@ const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t siz
         return "timestamptz";
     case FT_DATE:
         return "date";
+    case FT_UUID:
+        return "uuid";
+    case FT_TIME_MILLIS:
+    case FT_TIME_MICROS:
+        return "time";
+    case FT_LOCAL_TS_MILLIS:
+    case FT_LOCAL_TS_MICROS:
+        return "timestamp";
     case FT_DECIMAL:
         if (!buf || size == 0)
             return "numeric";
@@ -471,6 +494,11 @@ const char *schema_field_avro_type(const schema_field_t *f, char *buf, size_t si
                                         [FT_TIMESTAMP_MICROS] = "timestamp-micros",
                                         [FT_DATE] = "date",
                                         [FT_DECIMAL] = "decimal",
+                                        [FT_UUID] = "uuid",
+                                        [FT_TIME_MILLIS] = "time-millis",
+                                        [FT_TIME_MICROS] = "time-micros",
+                                        [FT_LOCAL_TS_MILLIS] = "local-timestamp-millis",
+                                        [FT_LOCAL_TS_MICROS] = "local-timestamp-micros",
                                         [FT_ENUM] = "enum",
                                         [FT_RECORD] = "record",
                                         [FT_ARRAY] = "array",

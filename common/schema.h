@@ -27,6 +27,11 @@ typedef enum {
     FT_TIMESTAMP_MICROS, /* long + logicalType timestamp-micros */
     FT_DATE,             /* int + logicalType date: days since epoch */
     FT_DECIMAL,          /* bytes + logicalType decimal(precision, scale) */
+    FT_UUID,             /* string + logicalType uuid: canonical lower-case text */
+    FT_TIME_MILLIS,      /* int + logicalType time-millis: ms after midnight */
+    FT_TIME_MICROS,      /* long + logicalType time-micros: us after midnight */
+    FT_LOCAL_TS_MILLIS,  /* long + logicalType local-timestamp-millis (no zone) */
+    FT_LOCAL_TS_MICROS,  /* long + logicalType local-timestamp-micros (no zone) */
     FT_ENUM,
     FT_RECORD, /* nested record, array and map: stored as jsonb */
     FT_ARRAY,
@@ -79,6 +84,16 @@ int record_schema_field_index(const record_schema_t *rs, const char *name);
  * "timestamptz", "jsonb", ...). Returns a static or rs-owned string.
  */
 const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t size);
+
+/*
+ * The logical type of a value nested in a record, array, map or union (not
+ * checked at load): 1 with f->type (and f->precision, f->scale for a
+ * decimal) set when tj, a JSON type, is a logical type of field_type_t on
+ * the Avro type base; 0 when it is none, an unknown one, or one on another
+ * base type or with bad attributes (then the value is its base type, as
+ * the Avro spec says).
+ */
+int schema_nested_logical(const json_t *tj, avro_schema_t base, schema_field_t *f);
 
 /* A field's Avro type for messages: "int", "timestamp-millis",
  * "decimal(12,2)", "enum", "record", ... (static, or written into buf). */

@@ -101,6 +101,10 @@ const char *sqlgen_pg_type(const schema_field_t *f, char *buf, size_t size)
 {
     if (f->type == FT_TIMESTAMP_MILLIS || f->type == FT_TIMESTAMP_MICROS)
         return "timestamp with time zone";
+    if (f->type == FT_TIME_MILLIS || f->type == FT_TIME_MICROS)
+        return "time without time zone"; /* as format_type() names them */
+    if (f->type == FT_LOCAL_TS_MILLIS || f->type == FT_LOCAL_TS_MICROS)
+        return "timestamp without time zone";
     return schema_field_sql_type(f, buf, size);
 }
 

@@ -1,10 +1,9 @@
 /*
  * fuzz_schema.h - the record schema of the conversion and decode targets:
  * every type of the mapping (schema.h field_type_t), each also nullable,
- * nested records, arrays and maps of them, a name PostgreSQL cuts to 63
- * bytes; and an older version of it
- * (fewer fields, an int where the current one has a long) for schema
- * resolution. Included by one target each: static data.
+ * nested records, arrays and maps of them, logical types nested in them, a name PostgreSQL cuts to
+ * 63 bytes; and an older version of it (fewer fields, an int where the current one has a long) for
+ * schema resolution. Included by one target each: static data.
  */
 #ifndef TIDEMARK_FUZZ_SCHEMA_H
 #define TIDEMARK_FUZZ_SCHEMA_H
@@ -54,6 +53,35 @@ static const char FUZZ_SCHEMA[] =
     "\"default\":null},"
     "{\"name\":\"long_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\",\"type\":[\"null\",\"string\"],"
+    "\"default\":null},"
+    "{\"name\":\"nuuid\",\"type\":[\"null\",{\"type\":\"string\",\"logicalType\":\"uuid\"}],"
+    "\"default\":null},"
+    "{\"name\":\"ntod\",\"type\":[\"null\",{\"type\":\"int\",\"logicalType\":\"time-millis\"}],"
+    "\"default\":null},"
+    "{\"name\":\"ntodus\",\"type\":[\"null\",{\"type\":\"long\","
+    "\"logicalType\":\"time-micros\"}],\"default\":null},"
+    "{\"name\":\"nlts\",\"type\":[\"null\",{\"type\":\"long\","
+    "\"logicalType\":\"local-timestamp-millis\"}],\"default\":null},"
+    "{\"name\":\"nltsus\",\"type\":[\"null\",{\"type\":\"long\","
+    "\"logicalType\":\"local-timestamp-micros\"}],\"default\":null},"
+    "{\"name\":\"nlog\",\"type\":[\"null\",{\"type\":\"record\",\"name\":\"Logical\","
+    "\"fields\":["
+    "{\"name\":\"dec\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+    "\"precision\":10,\"scale\":2}},"
+    "{\"name\":\"ts\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}},"
+    "{\"name\":\"tus\",\"type\":[\"null\",{\"type\":\"long\","
+    "\"logicalType\":\"timestamp-micros\"}]},"
+    "{\"name\":\"day\",\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}},"
+    "{\"name\":\"u\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},"
+    "{\"name\":\"tod\",\"type\":{\"type\":\"long\",\"logicalType\":\"time-micros\"}},"
+    "{\"name\":\"lts\",\"type\":{\"type\":\"long\","
+    "\"logicalType\":\"local-timestamp-millis\"}},"
+    "{\"name\":\"odd\",\"type\":{\"type\":\"int\",\"logicalType\":\"uuid\"}},"
+    "{\"name\":\"times\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"int\","
+    "\"logicalType\":\"time-millis\"}}},"
+    "{\"name\":\"prices\",\"type\":{\"type\":\"map\",\"values\":{\"type\":\"bytes\","
+    "\"logicalType\":\"decimal\",\"precision\":4,\"scale\":1}}}]}],\"default\":null},"
+    "{\"name\":\"nlogs\",\"type\":[\"null\",{\"type\":\"array\",\"items\":\"Logical\"}],"
     "\"default\":null}]}";
 
 /* The same record as it was: fewer fields, "i" still an int promoted to

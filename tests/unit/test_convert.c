@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "convert_roundtrip.h"
 #include "jsonnum.h"
 #include "schema.h"
 #include "jsonpage.h"
@@ -45,16 +46,6 @@ struct conv_case {
     const char *err;  /* the error, exactly */
 };
 
-static json_t *loads(const char *text)
-{
-    json_error_t jerr;
-    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-    if (!j)
-        print_error("bad test JSON '%s': %s\n", text, jerr.text);
-    assert_non_null(j);
-    return j;
-}
-
 /* text as one record of a page: numbers that are not int64 keep their text. */
 static json_t *loads_page(const char *text)
 {
@@ -73,24 +64,6 @@ static json_t *loads_page(const char *text)
     jsonpage_clear(&pg);
     free(body);
     return j;
-}
-
-/* JSON -> Avro -> row for one record; returns the row or NULL + err. */
-static json_t *round_trip(const record_schema_t *rs, json_t *rec, char *err, size_t err_size)
-{
-    avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
-    avro_value_t val;
-    json_t *row = NULL;
-
-    assert_non_null(iface);
-    assert_int_equal(avro_generic_value_new(iface, &val), 0);
-    if (convert_json_to_avro(rs, rec, &val, err, err_size) == 0) {
-        row = convert_avro_to_row(rs, &val, err, err_size);
-        assert_non_null(row);
-    }
-    avro_value_decref(&val);
-    avro_value_iface_decref(iface);
-    return row;
 }
 
 static void run_cases(const char *schema_path, const char *base, const struct conv_case *cases,

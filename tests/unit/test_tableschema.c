@@ -377,6 +377,14 @@ static void test_widens(void **state)
     assert_false(tableschema_widens("numeric(5,2)", "numeric(6,3)"));
     assert_false(tableschema_widens("numeric(5,2)x", "numeric(6,2)"));
     assert_false(tableschema_widens("numeric", "numeric(6,2)"));
+    /* uuid, time and timestamp: no ALTER to or from them (README) */
+    assert_false(tableschema_widens("text", "uuid"));
+    assert_false(tableschema_widens("uuid", "text"));
+    assert_false(tableschema_widens("integer", "time without time zone"));
+    assert_false(tableschema_widens("bigint", "time without time zone"));
+    assert_false(tableschema_widens("timestamp with time zone", "timestamp without time zone"));
+    assert_false(tableschema_widens("timestamp without time zone", "timestamp with time zone"));
+    assert_false(tableschema_widens("bigint", "timestamp without time zone"));
 }
 
 int main(void)

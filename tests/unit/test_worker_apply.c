@@ -16,6 +16,7 @@
 
 #include "apply.h"
 #include "batch.h"
+#include "convert.h"
 #include "copyrow.h"
 #include "dedupe.h"
 #include "idkey.h"
@@ -344,6 +345,81 @@ static void test_copy_rows(void **state)
     record_schema_destroy(rs);
 }
 
+/* The logical types' column types and COPY text, from source JSON through
+ * Avro and the row form: a uuid's lower-case text, a time as HH:MM:SS.fff
+ * (ffffff for micros), a local timestamp without a zone; inside jsonb a
+ * decimal as its decimal string and a timestamp as ISO text. */
+static void test_copy_logical_types(void **state)
+{
+    static const char schema[] =
+        "{\"type\":\"record\",\"name\":\"L\",\"fields\":["
+        "{\"name\":\"id\",\"type\":\"long\"},"
+        "{\"name\":\"u\",\"type\":{\"type\":\"string\",\"logicalType\":\"uuid\"}},"
+        "{\"name\":\"tm\",\"type\":{\"type\":\"int\",\"logicalType\":\"time-millis\"}},"
+        "{\"name\":\"tu\",\"type\":[\"null\",{\"type\":\"long\",\"logicalType\":\"time-micros\"}]},"
+        "{\"name\":\"lm\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-millis\"}},"
+        "{\"name\":\"lu\",\"type\":{\"type\":\"long\",\"logicalType\":\"local-timestamp-micros\"}},"
+        "{\"name\":\"x\",\"type\":{\"type\":\"record\",\"name\":\"X\",\"fields\":["
+        "{\"name\":\"d\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":5,"
+        "\"scale\":2}},"
+        "{\"name\":\"at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}}]}}]}";
+    static const char *const types[] = {"bigint",
+                                        "uuid",
+                                        "time without time zone",
+                                        "time without time zone",
+                                        "timestamp without time zone",
+                                        "timestamp without time zone",
+                                        "jsonb"};
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"{\"id\":1,\"u\":\"0F8FAD5B-D9CB-469F-A165-70867728950E\",\"tm\":\"23:59:59.999\","
+         "\"tu\":\"00:00:00.000001\",\"lm\":\"2026-11-25T12:00:00.5\",\"lu\":0,"
+         "\"x\":{\"d\":\"-1.5\",\"at\":\"2026-11-25T12:00:00.000001Z\"}}",
+         "1\t0f8fad5b-d9cb-469f-a165-70867728950e\t23:59:59.999\t00:00:00.000001\t"
+         "2026-11-25T12:00:00.500\t1970-01-01T00:00:00.000000\t"
+         "{\"d\":\"-1.50\",\"at\":\"2026-11-25T12:00:00.000001Z\"}\t"},
+        {"{\"id\":2,\"u\":\"00000000-0000-0000-0000-000000000000\",\"tm\":0,\"tu\":null,"
+         "\"lm\":\"0001-01-01\",\"lu\":\"9999-12-31T23:59:59.999999\",\"x\":{\"d\":0,\"at\":0}}",
+         "2\t00000000-0000-0000-0000-000000000000\t00:00:00.000\t\\N\t"
+         "0001-01-01T00:00:00.000\t9999-12-31T23:59:59.999999\t"
+         "{\"d\":\"0.00\",\"at\":\"1970-01-01T00:00:00.000000Z\"}\t"},
+    };
+    record_schema_t *rs = NULL;
+    stream_sql_t ss;
+    char err[256] = "", want[512];
+
+    (void)state;
+    assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, &ss, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        assert_string_equal(ss.columns[i].type, types[i]);
+    avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_error_t jerr;
+        json_t *in = json_loads(cases[i].in, 0, &jerr);
+        avro_value_t val;
+        assert_non_null(in);
+        assert_int_equal(avro_generic_value_new(iface, &val), 0);
+        if (convert_json_to_avro(rs, in, &val, err, sizeof(err)) != 0)
+            fail_msg("case %zu: %s", i, err);
+        json_t *row = convert_avro_to_row(rs, &val, err, sizeof(err));
+        assert_non_null(row);
+        char *text = json_dumps(row, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        change_event_t up = {CHANGE_OP_UPSERT, "1", 1764072000123LL, "run-1", 0, 0, NULL};
+        snprintf(want, sizeof(want), "%s%s", cases[i].want,
+                 "2025-11-25T12:00:00.123Z\t2\t99\t1970-01-01T00:00:00.000Z\n");
+        check_copyrow(&ss, &up, text, COPYROW_OK, want);
+        free(text);
+        json_decref(row);
+        json_decref(in);
+        avro_value_decref(&val);
+    }
+    avro_value_iface_decref(iface);
+    stream_sql_clear(&ss);
+    record_schema_destroy(rs);
+}
+
 static void test_copy_tombstone(void **state)
 {
     strbuf_t sb;
@@ -460,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_applied_offsets_parse),
         cmocka_unit_test(test_part_ranges),
         cmocka_unit_test(test_copy_rows),
+        cmocka_unit_test(test_copy_logical_types),
         cmocka_unit_test(test_copy_tombstone),
         cmocka_unit_test(test_idkey_canonical),
         cmocka_unit_test(test_idkey_check_after),
