@@ -412,7 +412,12 @@ static void apply_ahead(runner_t *r)
         promote_next(r);
         return;
     }
-    if (r->next->n > 0 &&
+    /* Only a full enough batch is decoded ahead. Fewer ready messages mean
+     * they arrive slower than we apply them (large messages through a
+     * bounded prefetch, a quiet topic): taken ahead, each would become a
+     * transaction of its own, a few messages long. Left undecoded, the
+     * loop tops such a batch up for batch.max.ms as it did before. */
+    if (r->next->n >= (size_t)batch_limit(r) / 2 && r->next->n > 0 &&
         decodeahead_start(&r->ahead, r->next, r->actx.streams, r->actx.sync_runs_topic) < 0)
         log_debug("no decode thread; decoding in turn", "messages=%zu", r->next->n);
     int applied = flush_batch(r);
@@ -427,8 +432,11 @@ static void loop(runner_t *r)
 {
     while (tm_running && !r->fatal) {
         metrics_heartbeat();
-        if (r->batch->n == 0 && batch_collect(r->batch, r->consumer, batch_limit(r),
-                                              r->conf->batch_max_ms, IDLE_POLL_MS) < 0) {
+        /* a batch taken ahead but not decoded is topped up (apply_ahead) */
+        int topup = r->batch->n > 0 && !r->has_cur && r->batch->n < (size_t)batch_limit(r);
+        if ((r->batch->n == 0 || topup) &&
+            batch_collect(r->batch, r->consumer, batch_limit(r), r->conf->batch_max_ms,
+                          topup ? r->conf->batch_max_ms : IDLE_POLL_MS) < 0) {
             log_err(LOG_ERROR, "cannot collect a batch", "out of memory", -1);
             r->fatal = 1;
         }

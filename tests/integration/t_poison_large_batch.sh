@@ -42,4 +42,13 @@ assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters"
 assert_eq "$N 0" "$(psql_value "select records_synced || ' ' || records_dead_lettered from sync_metadata
                                  where run_id = 'large-batch'")" "counts of the crafted run"
 stop_worker
+# Two batches of 150 (half of batch.max.records each; at most one more
+# for what the prefetch holds at the switch). More means a batch was taken
+# ahead a few messages long, and the next one then waited out all of
+# batch.max.ms (60 s here) for messages that were not coming.
+batches=$(grep 'msg="worker stopped"' "$T_WORK/worker-w1.log" | tail -n1 |
+    sed -n 's/.* batches=\([0-9]*\).*/\1/p')
+log "the worker applied the large events in $batches batches"
+[ -n "$batches" ] && [ "$batches" -le 3 ] ||
+    fail "the worker needed ${batches:-?} batches for $N events (want at most 3)"
 log "ok"
