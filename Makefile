@@ -191,7 +191,7 @@ check: deps
 	@echo "== fuzz smoke: every libFuzzer target over its corpus, then $(FUZZ_SMOKE_SECONDS) s of fuzzing"
 	@$(MAKE) --no-print-directory fuzz-deps
 	@$(MAKE) --no-print-directory WERROR=-Werror fuzz-build
-	@$(MAKE) --no-print-directory WERROR=-Werror FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) fuzz-run
+	@$(MAKE) --no-print-directory WERROR=-Werror FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=2 fuzz-run
 	@echo "== docker/: compose file and Dockerfile, without building"
 	@sh docker/check.sh
 	@$(MAKE) --no-print-directory pydeps
@@ -235,6 +235,7 @@ FUZZ_CC      ?= clang
 FUZZ_BUILD   := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_JOBS    ?= 1
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
@@ -256,7 +257,7 @@ fuzz: deps fuzz-deps
 fuzz-build: $(FUZZ_BINS)
 
 fuzz-run: fuzz-build
-	@BUILD=$(BUILD) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@BUILD=$(BUILD) FUZZ_JOBS=$(FUZZ_JOBS) sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 $(FUZZ_BUILD)/obj/%.o: %.c $(FLAGS_STAMP) | pkg-check
 	@mkdir -p $(dir $@)

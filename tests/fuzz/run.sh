@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs libFuzzer targets one after another (the machine may have 2 cores;
-# each target is one process): first over its seed corpus
+# Runs libFuzzer targets one after another, or FUZZ_JOBS=2 at a time (each
+# target is one process; the machine may have 2 cores): first over its
+# seed corpus
 # (tests/fuzz/corpus/<target>/, plus what earlier runs found, kept under
 # $BUILD/fuzz/run/<target>/), then SECONDS of fuzzing.
 #
@@ -35,8 +36,14 @@ LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:
 # the suppressions above need the frames of our code under them.
 ASAN_OPTIONS="fast_unwind_on_malloc=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export LSAN_OPTIONS ASAN_OPTIONS
-failed=""
-for t in "$@"; do
+failed_list="$build/run/failed"
+mkdir -p "$build/run"
+: >"$failed_list"
+
+# One target: its corpus, then SECONDS of fuzzing; a line of result.
+run_one()
+{
+    t=$1
     bin="$build/fuzz_$t"
     seeds="$here/corpus/$t"
     work="$build/run/$t"
@@ -56,10 +63,30 @@ for t in "$@"; do
     else
         echo "fuzz $t: FAILED (log: $log)"
         grep -E 'ERROR|property failed|SUMMARY|Test unit written|ParseDictionaryFile|ALARM' "$log" | head -8 | sed 's/^/    /'
-        failed="$failed $t"
+        echo "$t" >>"$failed_list"
     fi
-done
+}
+
+run_all() { for t in "$@"; do run_one "$t"; done; }
+
+# FUZZ_JOBS=2: every other target in a second process (make check's smoke:
+# the targets are independent and each one keeps its whole time).
+if [ "${FUZZ_JOBS:-1}" -ge 2 ]; then
+    odd="" even="" i=0
+    for t in "$@"; do
+        if [ $((i % 2)) -eq 0 ]; then even="$even $t"; else odd="$odd $t"; fi
+        i=$((i + 1))
+    done
+    # shellcheck disable=SC2086
+    run_all $even &
+    # shellcheck disable=SC2086
+    run_all $odd
+    wait
+else
+    run_all "$@"
+fi
+failed=$(tr '\n' ' ' <"$failed_list")
 if [ -n "$failed" ]; then
-    echo "fuzz: failed:$failed" >&2
+    echo "fuzz: failed: $failed" >&2
     exit 1
 fi
