@@ -39,6 +39,9 @@ BUILD   ?= build
 CC      ?= gcc
 SAN     ?=
 
+# Parallel compile jobs of the builds inside `make check` (its tests run
+# one at a time).
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 PKGS      := rdkafka libpq libcurl avro-c jansson libmicrohttpd
 TEST_PKGS := cmocka libmicrohttpd
 
@@ -184,13 +187,14 @@ check-build: programs fixtures unit
 
 check: deps
 	@$(MAKE) --no-print-directory format-check
-	@$(MAKE) --no-print-directory WERROR=-Werror check-build
+	@$(MAKE) --no-print-directory -j$(JOBS) WERROR=-Werror check-build
 	@$(MAKE) --no-print-directory WERROR=-Werror unit-run
 	@echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+	@$(MAKE) --no-print-directory -j$(JOBS) WERROR=-Werror BUILD=$(BUILD)/san SAN=1 unit
 	@ASAN_OPTIONS=detect_leaks=1 $(MAKE) --no-print-directory WERROR=-Werror BUILD=$(BUILD)/san SAN=1 unit-run
 	@echo "== fuzz smoke: every libFuzzer target over its corpus, then $(FUZZ_SMOKE_SECONDS) s of fuzzing"
 	@$(MAKE) --no-print-directory fuzz-deps
-	@$(MAKE) --no-print-directory WERROR=-Werror fuzz-build
+	@$(MAKE) --no-print-directory -j$(JOBS) WERROR=-Werror fuzz-build
 	@$(MAKE) --no-print-directory WERROR=-Werror FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=2 fuzz-run
 	@echo "== docker/: compose file and Dockerfile, without building"
 	@sh docker/check.sh
