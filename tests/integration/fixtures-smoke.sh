@@ -142,7 +142,35 @@ until grep -q 'error: bogus' "$TMP/broker.log"; do
 done
 ok "bad command reported"
 
+
+# ---------------------------------------------------------------- registry
+# tests/registry/fake_registry.py: ids stable per schema, 409 under
+# BACKWARD, 404 error codes, basic auth, injected failures.
+python3 "$(dirname "$0")/../registry/fake_registry.py" --basic-auth u:s --first-id 70000 \
+    --url-file "$TMP/reg.url" >/dev/null 2>"$TMP/reg.log" &
+REG_PID=$!
+PIDS="$PIDS $REG_PID"
+wait_file "$TMP/reg.url"
+R=$(cat "$TMP/reg.url")
+SRCT='Content-Type: application/vnd.schemaregistry.v1+json'
+v1='{"type":"record","name":"E","fields":[{"name":"a","type":"int"}]}'
+v2='{"type":"record","name":"E","fields":[{"name":"a","type":"long"},{"name":"b","type":"string","default":""}]}'
+v3='{"type":"record","name":"E","fields":[{"name":"a","type":"long"},{"name":"c","type":"string"}]}'
+reg_post() { curl -s -u u:s -H "$SRCT" -X POST --data "$(jq -n --arg s "$2" '{schema: $s}')" "$R$1"; }
+eq "registry: no auth" 401 "$(curl -s -o /dev/null -w '%{http_code}' "$R/subjects")"
+eq "registry: first id" 70000 "$(reg_post /subjects/t-value/versions "$v1" | jq .id)"
+eq "registry: same schema, same id" 70000 "$(reg_post /subjects/other-value/versions "$v1" | jq .id)"
+eq "registry: compatible change" 70001 "$(reg_post /subjects/t-value/versions "$v2" | jq .id)"
+eq "registry: incompatible change" 409 "$(reg_post /subjects/t-value/versions "$v3" | jq .error_code)"
+eq "registry: schema by id" '"E"' "$(curl -s -u u:s "$R/schemas/ids/70001" | jq '.schema | fromjson | .name')"
+eq "registry: unknown id" 40403 "$(curl -s -u u:s "$R/schemas/ids/5" | jq .error_code)"
+eq "registry: versions" "[1,2]" "$(curl -s -u u:s "$R/subjects/t-value/versions" | jq -c .)"
+curl -sf -X POST "$R/admin/fail?status=503&count=1" >/dev/null
+eq "registry: injected failure" 503 "$(curl -s -o /dev/null -w '%{http_code}' -u u:s "$R/subjects")"
+eq "registry: after the failure" 200 "$(curl -s -o /dev/null -w '%{http_code}' -u u:s "$R/subjects")"
+
 stop "$API_PID" "$TMP/api.log" tidemark-demoapi
+stop "$REG_PID" "$TMP/reg.log" fake_registry.py
 stop "$API2_PID" "$TMP/api2.log" "tidemark-demoapi (string ids)"
 stop "$BROKER_PID" "$TMP/broker.log" tidemark-devbroker
 [ ! -e "$TMP/api.url" ] && [ ! -e "$TMP/bootstrap" ] && [ ! -e "$TMP/control" ] ||

@@ -390,6 +390,27 @@ start_hostileapi()
     log "hostile API up: $API_URL ($handler)"
 }
 
+# start_registry [ARGS...] - the fake Schema Registry of
+# tests/registry/fake_registry.py (ARGS: --basic-auth USER:SECRET,
+# --first-id N). Sets REGISTRY_URL, and REGISTRY_LOG (one JSON line per
+# request it answered: method, path, content_type, auth, status).
+start_registry()
+{
+    local n=$((++_DEMOAPI_N))
+    local file="$T_WORK/registry.$n.url" logf="$T_WORK/registry.$n.log"
+    REGISTRY_LOG="$T_WORK/registry.$n.requests"
+    : >"$REGISTRY_LOG"
+    /usr/bin/python3 "$REPO/tests/registry/fake_registry.py" --url-file "$file" \
+        --log "$REGISTRY_LOG" "$@" >"$logf" 2>&1 &
+    _track_pid $!
+    wait_for "registry url file $file" 20 test -s "$file"
+    REGISTRY_URL=$(head -n1 "$file")
+    log "fake registry up: $REGISTRY_URL"
+}
+
+# registry_admin PATH - POSTs to the fake registry's /admin (faults).
+registry_admin() { curl -fsS --max-time 30 -X POST "$REGISTRY_URL$1"; }
+
 api_get() { curl -fsS --max-time 30 "$API_URL$1"; }
 api_post() { curl -fsS --max-time 30 -X POST "$API_URL$1"; }
 
