@@ -9,7 +9,7 @@
 #                   checks, integration tests against real PostgreSQL, on
 #                   the mock broker and on real Apache Kafka, and a smoke
 #                   of the bench harness (BENCH_SMOKE=1, ~35 s)
-#   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka]
+#   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka] [TM_JOBS=N]
 #   make pydeps     the PyPI packages of the downstream consumer tests
 #                   (confluent-kafka, fastavro) into $(BUILD)/venv
 #   make demo       deps, then the whole pipeline on the embedded defaults
@@ -39,9 +39,13 @@ BUILD   ?= build
 CC      ?= gcc
 SAN     ?=
 
-# Parallel compile jobs of the builds inside `make check` (its tests run
-# one at a time).
+# Parallel compile jobs of the builds inside `make check` (its unit tests
+# run one at a time).
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+# Integration scenarios at a time in make check: most of a scenario is
+# waiting (batch timers, group joins, poll intervals), so two share the two
+# cores of the CI machines. Runs on the real broker go one at a time.
+CHECK_TM_JOBS ?= 2
 PKGS      := rdkafka libpq libcurl avro-c jansson libmicrohttpd
 TEST_PKGS := cmocka libmicrohttpd
 
@@ -200,8 +204,9 @@ check: deps
 	@sh docker/check.sh
 	@$(MAKE) --no-print-directory pydeps
 	@echo "== integration tests (real PostgreSQL via pg_virtualenv, demo API; every scenario on"
-	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka)"
-	@BUILD=$(BUILD) sh tests/integration/run.sh
+	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka;"
+	@echo "   $(CHECK_TM_JOBS) at a time)"
+	@BUILD=$(BUILD) TM_JOBS=$(CHECK_TM_JOBS) sh tests/integration/run.sh
 	@echo "== bench harness smoke (BENCH_SMOKE=1: 2000 records, main, e2e and latency phases;"
 	@echo "   speed is not asserted, only that the harness runs and the table equals the API)"
 	@BENCH_SMOKE=1 BUILD=$(BUILD) bash scripts/bench.sh

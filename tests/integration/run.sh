@@ -7,7 +7,9 @@
 # NAME is a scenario's file name with or without t_ and .sh (full_sync,
 # t_full_sync, t_full_sync.sh). Without $PGHOST it re-executes itself under
 # pg_virtualenv: one throwaway cluster for the whole run. Each scenario runs
-# in its own work dir and database, under a deadline (TM_TEST_TIMEOUT, 240 s);
+# in its own work dir and database, under a deadline (TM_TEST_TIMEOUT, 240 s),
+# TM_JOBS of them at a time (default 1; make check runs 2: most scenarios wait
+# on timers more than they compute);
 # output: `PASS name (Ns)`, `FAIL name` with log tails, or `SKIP name (reason)`
 # when the scenario exits 77 (lib.sh: skip, for a missing optional test
 # dependency), then `N passed, N failed[, N skipped]`.
@@ -141,31 +143,32 @@ if [ -n "${TM_STATE_DIR:-}" ]; then
 fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tidemark-it.XXXXXX")
-CURRENT_PID=""
-CURRENT_WORK=""
+# The runs under way: pid -> index into runs.
+declare -A running=()
+declare -a run_work=() run_name=() run_start=()
+kafka_busy=0 # whether a run on the real broker is under way
 
-# Ends what a scenario left running: the scenario itself, then every pid it
+# Ends what run I left running: the scenario itself, then every pid it
 # recorded in its pids file (each by id).
-stop_scenario()
+stop_run()
 {
-    local pid
-    if [ -n "$CURRENT_PID" ] && kill -0 "$CURRENT_PID" 2>/dev/null; then
-        kill -TERM "$CURRENT_PID" 2>/dev/null
-        wait "$CURRENT_PID" 2>/dev/null
+    local i=$1 pid=${2:-} p
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
     fi
-    CURRENT_PID=""
-    if [ -n "$CURRENT_WORK" ] && [ -f "$CURRENT_WORK/pids" ]; then
-        while read -r pid; do
-            kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-        done <"$CURRENT_WORK/pids"
+    if [ -f "${run_work[$i]}/pids" ]; then
+        while read -r p; do
+            kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
+        done <"${run_work[$i]}/pids"
     fi
 }
 
 on_exit()
 {
-    local rc=$?
+    local rc=$? pid
     trap - EXIT INT TERM
-    stop_scenario
+    for pid in "${!running[@]}"; do stop_run "${running[$pid]}" "$pid"; done
     if [ -z "${TM_KEEP:-}" ]; then
         rm -rf "$TMP"
     else
@@ -199,14 +202,22 @@ passed=0
 failed=0
 failed_names=()
 timeout_s=${TM_TEST_TIMEOUT:-240}
+jobs_max=${TM_JOBS:-1}
+case "$jobs_max" in
+    [1-9] | [1-9][0-9]) ;;
+    *) echo "run.sh: TM_JOBS must be a number of runs at a time (1-99), not '$jobs_max'" >&2; exit 2 ;;
+esac
 
 for name in "${skipped_runs[@]}"; do
     echo "SKIP $name (its '# brokers:' line does not name this broker)"
 done
 
-for r in "${runs[@]}"; do
-    t=${r% *}
-    broker=${r##* }
+# start_run I - creates run I's database and starts its scenario in the
+# background (timeout gives it its own process group and ends all of it on
+# expiry; INT/TERM reach our trap at once).
+start_run()
+{
+    local i=$1 t=${runs[$1]% *} broker=${runs[$1]##* } name db work
     name=$(basename "$t" .sh)
     db=$name
     if [ "$broker" != mock ]; then
@@ -215,40 +226,80 @@ for r in "${runs[@]}"; do
     fi
     work="$TMP/$db"
     mkdir -p "$work"
-    CURRENT_WORK=$work
+    run_work[$i]=$work
+    run_name[$i]=$name
     if ! createdb "$db" >"$work/test.log" 2>&1; then
         echo "FAIL $name (createdb failed)"
         show_logs "$work"
         failed=$((failed + 1))
         failed_names+=("$name")
-        continue
+        return
     fi
-    start=$SECONDS
-    # In the background so that INT/TERM reach the trap at once; timeout
-    # gives the scenario its own process group and ends all of it on expiry.
+    run_start[$i]=$SECONDS
     TM_BROKER=$broker T_WORK=$work T_DB=$db timeout -k 10 "$timeout_s" bash "$t" >>"$work/test.log" 2>&1 &
-    CURRENT_PID=$!
-    wait "$CURRENT_PID"
-    rc=$?
-    CURRENT_PID=""
-    stop_scenario
-    took=$((SECONDS - start))
+    running[$!]=$i
+    [ "$broker" = kafka ] && kafka_busy=1
+}
+
+# end_run PID RC - reports the run PID was, and ends what it left running.
+end_run()
+{
+    local pid=$1 rc=$2 i=${running[$1]} why took
+    unset "running[$pid]"
+    stop_run "$i"
+    [ "${runs[$i]##* }" = kafka ] && kafka_busy=0
+    took=$((SECONDS - run_start[i]))
     if [ "$rc" = 0 ]; then
-        echo "PASS $name (${took}s)"
+        echo "PASS ${run_name[$i]} (${took}s)"
         passed=$((passed + 1))
     elif [ "$rc" = 77 ]; then
-        echo "SKIP $name ($(sed -n 's/^SKIP: //p' "$work/test.log" | tail -n1))"
-        skipped_runs+=("$name")
+        echo "SKIP ${run_name[$i]} ($(sed -n 's/^SKIP: //p' "${run_work[$i]}/test.log" | tail -n1))"
+        skipped_runs+=("${run_name[$i]}")
     else
         why="exit $rc"
         [ "$rc" = 124 ] && why="timed out after ${timeout_s}s"
-        echo "FAIL $name (${took}s, $why)"
-        grep '^FAIL: ' "$work/test.log" | tail -n 3 | sed 's/^/  /'
-        show_logs "$work"
+        echo "FAIL ${run_name[$i]} (${took}s, $why)"
+        grep '^FAIL: ' "${run_work[$i]}/test.log" | tail -n 3 | sed 's/^/  /'
+        show_logs "${run_work[$i]}"
         failed=$((failed + 1))
-        failed_names+=("$name")
+        failed_names+=("${run_name[$i]}")
     fi
-    CURRENT_WORK=""
+}
+
+# next_run - the index of the next run to start, or nothing. With several
+# at a time, at most one runs on the real broker (a JVM takes a core while
+# it starts), and those runs are taken whenever none is under way, so that
+# they spread over the whole suite instead of queueing at its end.
+next_run()
+{
+    local i
+    for i in "${!pending[@]}"; do
+        if [ "${runs[$i]##* }" = kafka ]; then
+            [ "$kafka_busy" = 0 ] || [ "$jobs_max" = 1 ] || continue
+        elif [ "$jobs_max" -gt 1 ] && [ "$kafka_busy" = 0 ] && [ -n "${pending_kafka:-}" ]; then
+            continue
+        fi
+        echo "$i"
+        return
+    done
+}
+
+declare -a pending=()
+for i in "${!runs[@]}"; do pending[$i]=1; done
+while [ ${#pending[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
+    while [ ${#running[@]} -lt "$jobs_max" ] && [ ${#pending[@]} -gt 0 ]; do
+        pending_kafka=""
+        for i in "${!pending[@]}"; do [ "${runs[$i]##* }" = kafka ] && pending_kafka=1 && break; done
+        i=$(next_run)
+        [ -n "$i" ] || break
+        unset "pending[$i]"
+        start_run "$i"
+    done
+    [ ${#running[@]} -gt 0 ] || continue
+    pid=""
+    wait -n -p pid "${!running[@]}"
+    rc=$?
+    [ -n "$pid" ] && end_run "$pid" "$rc"
 done
 
 [ "$failed" -gt 0 ] && echo "failed: ${failed_names[*]}"
