@@ -138,7 +138,7 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
             errstr_set(errstr, errstr_size, "out of memory");
             return -1;
         }
-        snprintf(reason, sizeof(reason), "run record: %s", why);
+        snprintf(reason, sizeof(reason), "%s", why); /* it names the run record */
     } else if ((w = worker_streams_by_topic(ws, m->topic))) {
         /* another version of the stream's schema: look it up first */
         if (worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr, errstr_size) < 0)

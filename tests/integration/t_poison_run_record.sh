@@ -27,6 +27,7 @@ cat "$T_WORK/dlq.txt"
 assert_eq 1 "$(dlq_count_for "$runs/0/$rbase")" "dead letters of the run record"
 grep -q "started_at': bad timestamp '0000-01-01T00:00:00Z': out of range" "$T_WORK/dlq.txt" ||
     fail "the dead letter does not give the reason (started_at out of range)"
+! grep -q "run record: run record" "$T_WORK/dlq.txt" || fail "the reason says 'run record' twice"
 assert_eq 0 "$(psql_value "select count(*) from sync_metadata where run_id = 'year-zero'")" \
     "sync_metadata rows of the refused run record"
 
