@@ -341,6 +341,13 @@ char *consumer_stuck_json(const consumer_t *c)
     return text;
 }
 
+int64_t consumer_expected_offset(const consumer_t *c, const char *topic, int32_t partition)
+{
+    const assigned_tp_t *tp = consumer_find_tp(c, topic, partition);
+    int64_t expected = tp ? consumer_tp_expected(c, tp) : -1;
+    return expected >= 0 ? expected : -1;
+}
+
 size_t consumer_n_assigned(const consumer_t *c)
 {
     return c->n_tps;

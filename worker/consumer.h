@@ -128,6 +128,11 @@ size_t consumer_n_assigned(const consumer_t *c);
  * thread. */
 rd_kafka_t *consumer_handle(const consumer_t *c);
 
+/* The next offset to apply of an assigned partition, as the database
+ * has it (its stored offset, kept up to date by every committed batch);
+ * -1 when the partition is not assigned or has no stored offset yet. */
+int64_t consumer_expected_offset(const consumer_t *c, const char *topic, int32_t partition);
+
 /* Number of assigned partitions stuck out of range (offset.out_of_range =
  * fail). */
 size_t consumer_n_stuck(const consumer_t *c);

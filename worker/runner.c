@@ -81,7 +81,7 @@ static void commit_kafka(runner_t *r, const apply_result_t *res)
     }
     fencing_committed(r->fencing, res->parts, res->n_parts);
     consumer_commit_async(r->consumer, l);
-    worker_stats_lag(&r->stats, consumer_handle(r->consumer), res->parts, res->n_parts);
+    worker_stats_lag(&r->stats, r->consumer, res->parts, res->n_parts);
     rd_kafka_topic_partition_list_destroy(l);
 }
 
@@ -294,7 +294,7 @@ static void idle_tick(runner_t *r)
     r->last_idle_ms = now;
     worker_stats_partitions(&r->stats, (int64_t)consumer_n_assigned(r->consumer),
                             (int64_t)consumer_n_stuck(r->consumer));
-    worker_stats_lag(&r->stats, consumer_handle(r->consumer), NULL, 0);
+    worker_stats_lag(&r->stats, r->consumer, NULL, 0);
     if (fencing_resync(r->fencing, r->consumer, 0, NULL, err, sizeof(err)) != OUTCOME_OK) {
         log_err(LOG_WARN, "idle check failed", err, -1);
         return;

@@ -7,18 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The next offset to apply of topic/partition: from the batch, else from
- * the table as it was (both the main thread's), else -1. */
-static int64_t next_of(const worker_stats_t *s, const part_range_t *parts, size_t n,
-                       const char *topic, int32_t partition)
+/* The next offset to apply of topic/partition: from the batch, else the
+ * database's stored offset as the consumer holds it, else -1. The stored
+ * offset matters after a rebalance: a partition taken over with nothing
+ * left to fetch has no fetcher position, and its lag is still known. */
+static int64_t next_of(const consumer_t *c, const part_range_t *parts, size_t n, const char *topic,
+                       int32_t partition)
 {
     for (size_t i = 0; i < n; i++)
         if (parts[i].partition == partition && strcmp(parts[i].topic, topic) == 0)
             return parts[i].next;
-    for (size_t i = 0; i < s->n_lags; i++) /* the main thread writes it: no lock to read */
-        if (s->lags[i].partition == partition && strcmp(s->lags[i].topic, topic) == 0)
-            return s->lags[i].next;
-    return -1;
+    return consumer_expected_offset(c, topic, partition);
 }
 
 /* The fetcher's position of one partition; -1 when it has none yet. */
@@ -33,8 +32,9 @@ static int64_t position_of(rd_kafka_t *rk, const char *topic, int32_t partition)
     return at;
 }
 
-void worker_stats_lag(worker_stats_t *s, rd_kafka_t *rk, const part_range_t *parts, size_t n)
+void worker_stats_lag(worker_stats_t *s, const consumer_t *c, const part_range_t *parts, size_t n)
 {
+    rd_kafka_t *rk = consumer_handle(c);
     rd_kafka_topic_partition_list_t *assigned = NULL;
     if (rd_kafka_assignment(rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || !assigned)
         return;
@@ -45,7 +45,7 @@ void worker_stats_lag(worker_stats_t *s, rd_kafka_t *rk, const part_range_t *par
         worker_partition_lag_t *l = &lags[k++];
         snprintf(l->topic, sizeof(l->topic), "%s", tp->topic);
         l->partition = tp->partition;
-        l->next = next_of(s, parts, n, tp->topic, tp->partition);
+        l->next = next_of(c, parts, n, tp->topic, tp->partition);
         int64_t at = l->next >= 0 ? l->next : position_of(rk, tp->topic, tp->partition);
         int64_t lo = -1, hi = -1;
         l->lag = -1;
