@@ -16,6 +16,10 @@
 
 #define FORM_TYPE "application/x-www-form-urlencoded"
 
+/* After a failed early renewal, the wait before the next try: the token
+ * still works, and a try per request would slow every page down. */
+#define EARLY_RETRY_MS 1000
+
 struct oauth2 {
     http_auth_t auth; /* opaque = this */
     const stream_conf_t *sc;
@@ -23,6 +27,7 @@ struct oauth2 {
     char *line;           /* "Authorization: Bearer <token>", or NULL: none yet */
     int64_t obtained_ms;  /* monotonic, when it was asked for */
     int64_t expires_in_ms;
+    int64_t early_retry_at; /* monotonic: no early renewal before it */
 };
 
 /* The answer of the token endpoint into o's token. 0, or -1 with why. */
@@ -49,12 +54,13 @@ static int take_token(oauth2_t *o, const http_response_t *resp, int64_t asked_at
 }
 
 /* The request itself on a client of its own (the stream's limits, no
- * auth). 0 with resp, or -1 with why (a refusal's reason added). */
-static int request_token(const oauth2_t *o, const atomic_int *cancel, http_response_t *resp,
-                         char *why, size_t why_size)
+ * auth, max_retries). 0 with resp, or -1 with why (a refusal's reason
+ * added). */
+static int request_token(const oauth2_t *o, int max_retries, const atomic_int *cancel,
+                         http_response_t *resp, char *why, size_t why_size)
 {
     const stream_conf_t *sc = o->sc;
-    http_client_t *hc = http_client_new(NULL, sc->timeout_ms, sc->max_retries, why, why_size);
+    http_client_t *hc = http_client_new(NULL, sc->timeout_ms, max_retries, why, why_size);
     if (!hc)
         return -1;
     http_client_set_limits(hc, sc->retry_max_wait_ms, sc->max_response_size);
@@ -80,20 +86,20 @@ static int request_token(const oauth2_t *o, const atomic_int *cancel, http_respo
     return rc;
 }
 
-/* A new token into o (lock held). 0, or -1 with errstr. */
-static int fetch(oauth2_t *o, const atomic_int *cancel, char *errstr, size_t errstr_size)
+/* A new token into o (lock held). 0, or -1 with errstr (o keeps the token
+ * it had). */
+static int fetch(oauth2_t *o, int max_retries, const atomic_int *cancel, char *errstr,
+                 size_t errstr_size)
 {
     char why[1024] = "", red[512];
     http_response_t resp = {0};
     int64_t asked_at = isotime_monotonic_ms();
-    int rc = request_token(o, cancel, &resp, why, sizeof(why));
+    int rc = request_token(o, max_retries, cancel, &resp, why, sizeof(why));
     if (rc == 0)
         rc = take_token(o, &resp, asked_at, why, sizeof(why));
     http_response_clear(&resp);
     url_redact(o->sc->oauth2_token_url, red, sizeof(red));
     if (rc != 0) {
-        free(o->line);
-        o->line = NULL;
         oauth2_scrub(why, o->sc->oauth2_client_secret);
         errstr_set(errstr, errstr_size, "OAuth2 token from %s: %s", red, why);
         return -1;
@@ -103,17 +109,36 @@ static int fetch(oauth2_t *o, const atomic_int *cancel, char *errstr, size_t err
     return 0;
 }
 
-/* http_auth_t.header: the current line, renewed when due or refused. */
+/* An early renewal (lock held): one try, without retries. When it fails
+ * the current token goes on until it runs out, tried again after
+ * EARLY_RETRY_MS: a token endpoint's blip must not fail a run whose token
+ * still works. */
+static void renew_early(oauth2_t *o, const atomic_int *cancel, int64_t now)
+{
+    char err[1024], q[1100];
+    if (now < o->early_retry_at || fetch(o, 0, cancel, err, sizeof(err)) == 0)
+        return;
+    o->early_retry_at = now + EARLY_RETRY_MS;
+    log_warn("oauth2 early renewal failed; the current token still works", "stream=%s error=%s",
+             o->sc->name, log_quote(q, sizeof(q), err));
+}
+
+/* http_auth_t.header: the current line, renewed when it is missing, has
+ * run out or was refused (with the stream's retries: no request can go
+ * without it), or early when due. */
 static int header_now(void *opaque, const char *rejected, const atomic_int *cancel, char **line,
                       char *errstr, size_t errstr_size)
 {
     oauth2_t *o = opaque;
     *line = NULL;
     pthread_mutex_lock(&o->lock);
-    int renew = !o->line ||
-                oauth2_refresh_due(o->obtained_ms, o->expires_in_ms, isotime_monotonic_ms()) ||
-                (rejected && strcmp(rejected, o->line) == 0);
-    int rc = renew ? fetch(o, cancel, errstr, errstr_size) : 0;
+    int64_t now = isotime_monotonic_ms();
+    int rc = 0;
+    if (!o->line || oauth2_expired(o->obtained_ms, o->expires_in_ms, now) ||
+        (rejected && strcmp(rejected, o->line) == 0))
+        rc = fetch(o, o->sc->max_retries, cancel, errstr, errstr_size);
+    else if (oauth2_refresh_due(o->obtained_ms, o->expires_in_ms, now))
+        renew_early(o, cancel, now);
     if (rc == 0 && !(*line = strdup(o->line))) {
         errstr_set(errstr, errstr_size, "out of memory");
         rc = -1;

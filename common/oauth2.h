@@ -12,6 +12,12 @@
  * redirect from it fails). Each new token logs "oauth2 token obtained"
  * with the (redacted) token URL and expires_in, never the token.
  *
+ * A renewal ahead of the expiry is one try without retries: when it
+ * fails, a warning says so and the current token goes on until it runs
+ * out (tried again a second later), so that a blip of the token endpoint
+ * does not fail runs whose token still works. A token that ran out or was
+ * refused is renewed with the retries, and its failure fails the request.
+ *
  * Failure: the token endpoint's failure after its retries, a refusal (a
  * 4xx: "invalid_client (...)"), or an answer that is not a usable token,
  * as "OAuth2 token from URL: reason" with the URL redacted; never the

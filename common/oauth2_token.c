@@ -182,6 +182,11 @@ int oauth2_refresh_due(int64_t obtained_ms, int64_t expires_in_ms, int64_t now_m
     return now_ms >= obtained_ms + expires_in_ms - margin;
 }
 
+int oauth2_expired(int64_t obtained_ms, int64_t expires_in_ms, int64_t now_ms)
+{
+    return expires_in_ms >= 0 && now_ms >= obtained_ms + expires_in_ms;
+}
+
 char *oauth2_form_encode(const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

@@ -71,6 +71,9 @@ void oauth2_scrub(char *s, const char *secret);
  * expires_in_ms is to be renewed at now_ms; never for an unknown expiry. */
 int oauth2_refresh_due(int64_t obtained_ms, int64_t expires_in_ms, int64_t now_ms);
 
+/* 1 when that token has run out at now_ms; never for an unknown expiry. */
+int oauth2_expired(int64_t obtained_ms, int64_t expires_in_ms, int64_t now_ms);
+
 /* application/x-www-form-urlencoded (RFC 6749 appendix B): letters,
  * digits and "-._*" kept, space as '+', every other byte as %XX. */
 char *oauth2_form_encode(const char *s);

@@ -7,8 +7,9 @@
  *   POST /admin/delete?ids=..[&at=...]
  *   POST /admin/soft-delete?ids=..[&at=...]
  *   POST /admin/restore?ids=..[&at=...]   (hard-deleted ids come back)
- *   POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N]  (after N
- *        more data requests answered normally)
+ *   POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N][&target=token]
+ *        (after N more data requests answered normally; target=token: the
+ *        requests of /oauth/token instead of the data endpoints)
  *   POST /admin/revoke-tokens   (oauth.c: every token issued is refused)
  *   GET  /admin/records | /admin/deleted | /admin/stats
  *
@@ -192,11 +193,15 @@ static reply_t post_fault(server_t *srv, struct MHD_Connection *conn)
         return reply_error(400, "status: expected 100..599");
     if (!status && !delay && count)
         return reply_error(400, "status or delay_ms required");
+    const char *target = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "target");
+    if (target && strcmp(target, "data") && strcmp(target, "token"))
+        return reply_error(400, "target: expected data or token");
     pthread_mutex_lock(&srv->lock);
     srv->fault_status = (int)status;
     srv->fault_count = count;
     srv->fault_delay_ms = delay;
     srv->fault_after = after;
+    srv->fault_token = target && !strcmp(target, "token");
     pthread_mutex_unlock(&srv->lock);
     jbuf_init(&b);
     jbuf_printf(&b, "{\"status\":%ld,\"count\":%ld,\"delay_ms\":%ld}", status, count, delay);

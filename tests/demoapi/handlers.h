@@ -40,6 +40,7 @@ struct server {
     long fault_delay_ms;
     long fault_count;                      /* data requests the fault still applies to */
     long fault_after;                      /* data requests answered normally before it */
+    int fault_token;                       /* the faults go to /oauth/token instead of the data */
     oauth_token_t tokens[DEMO_MAX_TOKENS]; /* issued (a ring), oauth.c */
     size_t n_tokens;                       /* issued since the last revoke */
     uint64_t tokens_issued;

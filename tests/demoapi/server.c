@@ -99,21 +99,25 @@ int query_time(struct MHD_Connection *conn, const char *name, int64_t *ms, int *
     return 0;
 }
 
-/* Takes one pending fault, if any; applies its delay outside the lock.
- * Returns the status to answer with, 0 to answer normally. */
-static int take_fault(server_t *srv)
+/* Takes one pending fault of a data request (token 0) or a token request
+ * (token 1), if any; applies its delay outside the lock. Returns the
+ * status to answer with, 0 to answer normally. */
+static int take_fault(server_t *srv, int token)
 {
     int status = 0;
     long delay = 0;
 
     pthread_mutex_lock(&srv->lock);
-    srv->requests++;
-    if (srv->fault_after > 0)
-        srv->fault_after--;
-    else if (srv->fault_count > 0) {
-        srv->fault_count--;
-        status = srv->fault_status;
-        delay = srv->fault_delay_ms;
+    if (!token)
+        srv->requests++;
+    if (token == srv->fault_token) { /* else the faults are the other endpoint's */
+        if (srv->fault_after > 0) {
+            srv->fault_after--;
+        } else if (srv->fault_count > 0) {
+            srv->fault_count--;
+            status = srv->fault_status;
+            delay = srv->fault_delay_ms;
+        }
     }
     pthread_mutex_unlock(&srv->lock);
     /* In slices, so that SIGTERM is not held up by a long delay. */
@@ -237,8 +241,11 @@ static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *met
 
     if (!strncmp(url, "/admin/", 7))
         return admin_handle(srv, conn, method, url + 7);
-    if (!strcmp(url, "/oauth/token"))
-        return oauth_token(srv, conn, method, body);
+    if (!strcmp(url, "/oauth/token")) {
+        int status = take_fault(srv, 1);
+        return status ? reply_error((unsigned)status, "injected fault")
+                      : oauth_token(srv, conn, method, body);
+    }
     if (url[0] == '/' && !strncmp(url + 1, srv->conf.stream, sl)) {
         const char *rest = url + 1 + sl;
         data = !strcmp(rest, "") || !strcmp(rest, "/");
@@ -251,7 +258,7 @@ static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *met
     reply_t refusal;
     if (!oauth_authorized(srv, conn, &refusal))
         return refusal;
-    int status = take_fault(srv);
+    int status = take_fault(srv, 0);
     if (status)
         return reply_error((unsigned)status, "injected fault");
     return data ? get_records(srv, conn) : get_deleted(srv, conn);

@@ -149,30 +149,36 @@ static void test_parse_token_size(void **state)
 
 static const struct {
     int64_t obtained, expires, now;
-    int due;
+    int due, expired;
 } due_cases[] = {
-    {0, UNKNOWN, INT64_MAX / 2, 0}, /* unknown: only a 401 renews it */
-    {0, 3600000, 3539999, 0},       /* an hour: 60 s ahead */
-    {0, 3600000, 3540000, 1},
-    {5000, 3000, 7699, 0}, /* 3 s: a tenth, 300 ms ahead */
-    {5000, 3000, 7700, 1},
-    {5000, 3000, 9000, 1}, /* long expired */
-    {0, 1000, 899, 0},     /* 1 s: 100 ms ahead */
-    {0, 1000, 900, 1},
-    {0, 600000, 539999, 0}, /* 10 min: a tenth is 60 s, the cap */
-    {0, 600000, 540000, 1},
-    {0, 1200000, 1139999, 0}, /* 20 min: 60 s, not 120 */
-    {0, 1200000, 1140000, 1},
-    {1000, 3000, 0, 0}, /* now before obtained (a caller's bug): not due */
+    {0, UNKNOWN, INT64_MAX / 2, 0, 0}, /* unknown: only a 401 renews it */
+    {0, 3600000, 3539999, 0, 0},       /* an hour: 60 s ahead */
+    {0, 3600000, 3540000, 1, 0},
+    {0, 3600000, 3599999, 1, 0}, /* due, still valid: kept if renewal fails */
+    {0, 3600000, 3600000, 1, 1},
+    {5000, 3000, 7699, 0, 0}, /* 3 s: a tenth, 300 ms ahead */
+    {5000, 3000, 7700, 1, 0},
+    {5000, 3000, 9000, 1, 1}, /* long expired */
+    {0, 1000, 899, 0, 0},     /* 1 s: 100 ms ahead */
+    {0, 1000, 900, 1, 0},
+    {0, 600000, 539999, 0, 0}, /* 10 min: a tenth is 60 s, the cap */
+    {0, 600000, 540000, 1, 0},
+    {0, 1200000, 1139999, 0, 0}, /* 20 min: 60 s, not 120 */
+    {0, 1200000, 1140000, 1, 0},
+    {1000, 3000, 0, 0, 0}, /* now before obtained (a caller's bug): not due */
 };
 
 static void test_refresh_due(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(due_cases) / sizeof(due_cases[0]); i++)
+    for (size_t i = 0; i < sizeof(due_cases) / sizeof(due_cases[0]); i++) {
         if (oauth2_refresh_due(due_cases[i].obtained, due_cases[i].expires, due_cases[i].now) !=
             due_cases[i].due)
             fail_msg("case %zu: want due=%d", i, due_cases[i].due);
+        if (oauth2_expired(due_cases[i].obtained, due_cases[i].expires, due_cases[i].now) !=
+            due_cases[i].expired)
+            fail_msg("case %zu: want expired=%d", i, due_cases[i].expired);
+    }
 }
 
 static const struct {
