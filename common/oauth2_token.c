@@ -161,7 +161,7 @@ const char *oauth2_error_describe(const char *body, size_t len, const char *secr
     return buf;
 }
 
-void oauth2_scrub(char *s, const char *secret)
+static void scrub_text(char *s, const char *secret)
 {
     size_t n = strlen(secret);
     if (n < 3)
@@ -170,6 +170,17 @@ void oauth2_scrub(char *s, const char *secret)
         memcpy(p, "***", 3);
         memmove(p + 3, p + n, strlen(p + n) + 1);
     }
+}
+
+void oauth2_scrub(char *s, const char *secret)
+{
+    scrub_text(s, secret);
+    /* as the request body and the Basic credentials carry it: a server
+     * may echo what it received */
+    char *form = oauth2_form_encode(secret);
+    if (form && strcmp(form, secret) != 0)
+        scrub_text(s, form);
+    free(form);
 }
 
 int oauth2_refresh_due(int64_t obtained_ms, int64_t expires_in_ms, int64_t now_ms)

@@ -62,9 +62,10 @@ void oauth2_token_clear(oauth2_token_t *t);
 const char *oauth2_error_describe(const char *body, size_t len, const char *secret, char *buf,
                                   size_t size);
 
-/* Every occurrence of secret in s becomes "***", in place (a secret
- * shorter than 3 bytes is left alone: it would match too much). For a
- * server's error_description that echoes what it was sent. */
+/* Every occurrence of secret in s, as it is or form-encoded (the way the
+ * request sent it), becomes "***", in place (a secret shorter than 3
+ * bytes is left alone: it would match too much). For a server's
+ * error_description that echoes what it was sent. */
 void oauth2_scrub(char *s, const char *secret);
 
 /* 1 when a token asked for at obtained_ms (a monotonic clock) with

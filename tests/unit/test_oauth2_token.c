@@ -298,6 +298,9 @@ static const struct {
     {"a***b", "***", "a***b"}, /* replaced by itself: must end */
     {"ab ab", "ab", "ab ab"},  /* too short to scrub */
     {"", "s3cr3t", ""},
+    /* echoed form-encoded, as the request carried it */
+    {"got client_secret=p%40ss+w%2Frd%21", "p@ss w/rd!", "got client_secret=***"},
+    {"got p%40ss+w%2Frd%21 and p@ss w/rd!", "p@ss w/rd!", "got *** and ***"},
 };
 
 static void test_scrub(void **state)
