@@ -16,6 +16,7 @@
 #include "publisher.h"
 #include "signals.h"
 #include "run.h"
+#include "stats.h"
 #include "stats_metrics.h"
 #include "topics.h"
 
@@ -44,6 +45,8 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
         names[i] = set->items[i].sc->name;
     if (checkpoint_read(conf, names, set->n, cps, err, sizeof(err)) != 0) {
         log_err("cannot read the checkpoints", err);
+        for (size_t i = 0; i < set->n; i++)
+            producer_stats_checkpoint_failed(names[i]);
         failed = -1;
     }
     run_opts_t so = {.force_full = opts->full, .allow_mass_delete = opts->allow_mass_delete};

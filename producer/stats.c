@@ -103,12 +103,22 @@ void producer_stats_run_end(const char *stream, int full, int completed, const r
     producer_stream_totals_t *st = stream_totals(stream);
     if (st) {
         st->runs[full != 0][!completed]++;
-        st->last_failed = !completed;
+        st->last_failed = completed ? LAST_FAILED_NONE : LAST_FAILED_RUN;
         if (completed)
             st->last_success_ms = now;
         st->has_hwm = hwm && hwm->has_value;
         st->hwm_ms = st->has_hwm ? hwm->value_ms : 0;
     }
+    pthread_mutex_unlock(&totals_lock);
+    metrics_heartbeat();
+}
+
+void producer_stats_checkpoint_failed(const char *stream)
+{
+    pthread_mutex_lock(&totals_lock);
+    producer_stream_totals_t *st = stream_totals(stream);
+    if (st)
+        st->last_failed = LAST_FAILED_CHECKPOINT;
     pthread_mutex_unlock(&totals_lock);
     metrics_heartbeat();
 }

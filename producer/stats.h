@@ -43,6 +43,11 @@ typedef struct producer_stats {
     int64_t checkpoints;     /* run records written (start, progress, end) */
 } producer_stats_t;
 
+/* How a stream's last pass failed (producer_stream_totals.last_failed). */
+#define LAST_FAILED_NONE       0
+#define LAST_FAILED_RUN        1 /* its run failed */
+#define LAST_FAILED_CHECKPOINT 2 /* no run: its checkpoint could not be read */
+
 /* HTTP status codes counted apart per stream; more go under code "other". */
 #define PRODUCER_STATS_MAX_CODES 16
 
@@ -51,7 +56,7 @@ typedef struct producer_stream_totals {
     const char *name;        /* owned by the totals: valid until exit */
     producer_stats_t counts; /* flushed by its runs */
     int64_t runs[2][2];      /* [full][failed] */
-    int last_failed;         /* its last run failed */
+    int last_failed;         /* its last pass failed: a LAST_FAILED_* */
     int64_t last_success_ms; /* end of its last completed run; 0: none */
     int has_hwm;             /* the HWM of its last run record, if any */
     int64_t hwm_ms;
@@ -79,6 +84,11 @@ void producer_stats_stream(const char *stream);
 /* A run of stream ended: full or incremental, completed or failed, with
  * hwm the HWM its last run record holds. Main thread. */
 void producer_stats_run_end(const char *stream, int full, int completed, const run_hwm_t *hwm);
+
+/* A pass of stream failed before its run began: the checkpoints could not
+ * be read. Counts no run; /readyz says so until a run completes. Main
+ * thread. */
+void producer_stats_checkpoint_failed(const char *stream);
 
 /* An HTTP answer (status, or 0 when none came) after seconds, for the
  * stream named by ctx (a const char *): http.h's observer. Any thread. */

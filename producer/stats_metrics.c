@@ -127,7 +127,10 @@ static int producer_ready(void *ctx, char *why, size_t why_size)
     int ready = 1;
     for (size_t i = 0; i < n && ready; i++)
         if (st[i].last_failed) {
-            errstr_set(why, why_size, "stream %s: its last run failed", st[i].name);
+            errstr_set(why, why_size, "stream %s: %s", st[i].name,
+                       st[i].last_failed == LAST_FAILED_CHECKPOINT
+                           ? "its checkpoint could not be read"
+                           : "its last run failed");
             ready = 0;
         }
     free(st);

@@ -107,20 +107,28 @@ static void test_per_stream(void **state)
     producer_stats_t run = {.upserts = 4, .deletes = 1}, flushed = {0};
     producer_stats_flush("ps_a", &flushed, &run);
     producer_stats_flush("ps_b", &flushed, &(producer_stats_t){.upserts = 6, .deletes = 1});
-    /* how runs end, in order: the last one decides last_failed and the HWM */
+    /* how passes end, in order: the last one decides last_failed and the
+     * HWM; ckpt: the checkpoints could not be read, no run */
     static const struct {
-        int full, completed, has_hwm;
+        int ckpt, full, completed, has_hwm;
         int64_t hwm_ms;
         int64_t runs[2][2];
         int last_failed;
     } ends[] = {
-        {1, 1, 1, 1000, {{0, 0}, {1, 0}}, 0}, {0, 0, 1, 1000, {{0, 1}, {1, 0}}, 1},
-        {0, 1, 1, 5000, {{1, 1}, {1, 0}}, 0}, {0, 1, 0, 0, {{2, 1}, {1, 0}}, 0},
-        {1, 0, 1, 7000, {{2, 1}, {1, 1}}, 1},
+        {0, 1, 1, 1, 1000, {{0, 0}, {1, 0}}, LAST_FAILED_NONE},
+        {0, 0, 0, 1, 1000, {{0, 1}, {1, 0}}, LAST_FAILED_RUN},
+        {0, 0, 1, 1, 5000, {{1, 1}, {1, 0}}, LAST_FAILED_NONE},
+        {0, 0, 1, 0, 0, {{2, 1}, {1, 0}}, LAST_FAILED_NONE},
+        {0, 1, 0, 1, 7000, {{2, 1}, {1, 1}}, LAST_FAILED_RUN},
+        {1, 0, 0, 1, 7000, {{2, 1}, {1, 1}}, LAST_FAILED_CHECKPOINT},
+        {0, 1, 1, 1, 8000, {{2, 1}, {2, 1}}, LAST_FAILED_NONE},
     };
     for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
         run_hwm_t hwm = {.has_value = ends[i].has_hwm, .value_ms = ends[i].hwm_ms};
-        producer_stats_run_end("ps_a", ends[i].full, ends[i].completed, &hwm);
+        if (ends[i].ckpt)
+            producer_stats_checkpoint_failed("ps_a");
+        else
+            producer_stats_run_end("ps_a", ends[i].full, ends[i].completed, &hwm);
         a = find("ps_a", &all);
         assert_memory_equal(a->runs, ends[i].runs, sizeof(a->runs));
         assert_int_equal(a->last_failed, ends[i].last_failed);
