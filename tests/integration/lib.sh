@@ -712,6 +712,45 @@ topic_latest_per_key()
         LC_ALL=C sort
 }
 
+# topic_value_heads TOPIC - per message, in the order read: the hex of its
+# value's first 5 bytes (a framing's header: 00 + schema id, or C3 01 and
+# 3 bytes of a fingerprint), or "-" for a tombstone.
+topic_value_heads()
+{
+    kc -C -t "$1" -e -f '%S:%s' | /usr/bin/python3 -c '
+import sys
+d, i = sys.stdin.buffer.read(), 0
+while i < len(d):
+    j = d.index(b":", i)
+    n, i = int(d[i:j]), j + 1
+    print("-" if n < 0 else d[i:i + min(n, 5)].hex())
+    i += max(n, 0)'
+}
+
+# The API's view as "KEY live|gone": live records, and deleted ids not
+# restored since.
+api_latest_per_key()
+{
+    {
+        api_records_tsv | cut -f1 | sed 's/$/ live/'
+        api_deleted_ids | sed 's/$/ gone/'
+    } | LC_ALL=C sort
+}
+
+# assert_topic_matches_api LABEL - the latest message per key on $topic
+# (topic_latest_per_key) equals the API's view.
+assert_topic_matches_api()
+{
+    local want got
+    want=$(api_latest_per_key)
+    got=$(topic_latest_per_key "$topic")
+    if [ "$want" != "$got" ]; then
+        diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -n 20 >&2
+        fail "$1: the topic's latest message per key differs from the API (< api, > topic)"
+    fi
+    log "$1: topic's latest per key equals the API ($(wc -l <<<"$got") keys)"
+}
+
 # topic_ends TOPIC - "PARTITION END" lines (END = last offset + 1) for the
 # partitions that hold messages.
 topic_ends()
