@@ -90,13 +90,18 @@ skip()
     exit 77
 }
 
-# need_pyvenv - the venv of `make pydeps` ($BUILD/venv, confluent-kafka and
-# fastavro), or skip. Sets PYVENV to its python.
+# need_pyvenv [MODULE...] - the venv of `make pydeps` ($BUILD/venv,
+# confluent-kafka and fastavro, and each MODULE), or skip. Sets PYVENV to
+# its python.
 need_pyvenv()
 {
+    local imports="confluent_kafka, fastavro${1:+, }$(
+        IFS=,
+        echo "$*"
+    )"
     PYVENV="$BUILD/venv/bin/python"
-    [ -x "$PYVENV" ] && "$PYVENV" -c 'import confluent_kafka, fastavro' 2>/dev/null ||
-        skip "no $BUILD/venv with confluent-kafka and fastavro: run 'make pydeps' (needs PyPI)"
+    [ -x "$PYVENV" ] && "$PYVENV" -c "import $imports" 2>/dev/null ||
+        skip "no $BUILD/venv with ${imports//, / and }: run 'make pydeps' (needs PyPI)"
 }
 
 assert_eq()
