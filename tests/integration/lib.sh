@@ -419,6 +419,41 @@ registry_admin() { curl -fsS --max-time 30 -X POST "$REGISTRY_URL$1"; }
 api_get() { curl -fsS --max-time 30 "$API_URL$1"; }
 api_post() { curl -fsS --max-time 30 -X POST "$API_URL$1"; }
 
+# ------------------------------------------------- downstream consumers
+
+# downstream_workload - the stream's change-event schema into
+# $T_WORK/customer-event.avsc, then a first sync, updates, creates, hard
+# and soft deletes, and a second run (of a demo API of 300 records).
+downstream_workload()
+{
+    "$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/customer-event.avsc" ||
+        fail "tidemark-producer schema --stream $STREAM failed"
+    run_producer_once
+    api_post "/admin/update?ids=3,30,130" >/dev/null || fail "admin update"
+    api_post "/admin/create?count=4" >/dev/null || fail "admin create"
+    api_post "/admin/delete?ids=7,77,177" >/dev/null || fail "admin delete"
+    api_post "/admin/soft-delete?ids=8,88" >/dev/null || fail "admin soft-delete"
+    run_producer_once
+    assert_eq 5 "$(last_run_field deletes)" "delete events of the second run"
+}
+
+# downstream_consume [ARGS] - fixtures/downstream_consumer.py (ARGS added)
+# over the stream topic after downstream_workload: its output line in
+# $T_WORK/consumer.out must count 300 + 4 created and 3 updated upserts,
+# 5 deletes each with a tombstone, 299 live and 5 deleted ids.
+downstream_consume()
+{
+    "$PYVENV" "$REPO/tests/integration/fixtures/downstream_consumer.py" --bootstrap "$BOOTSTRAP" \
+        --topic "$PREFIX.$STREAM" --schema "$T_WORK/customer-event.avsc" --api "$API_URL" "$@" \
+        >"$T_WORK/consumer.out" 2>"$T_WORK/consumer.log" || {
+        cat "$T_WORK/consumer.log" >&2
+        fail "the downstream consumer found differences (above)"
+    }
+    log "$(cat "$T_WORK/consumer.out")"
+    grep -q '^ok: 317 messages (307 upserts, 5 deletes, 5 tombstones); 299 live and 5 deleted ids' \
+        "$T_WORK/consumer.out" || fail "unexpected counts: $(cat "$T_WORK/consumer.out")"
+}
+
 # ---------------------------------------------------------------- config
 
 # write_config ["SECTION: key = value"]...
