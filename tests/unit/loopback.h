@@ -27,24 +27,36 @@
 #include "http.h"
 #include "signals.h"
 
-/* A daemon calling handler(cls, ...) on 127.0.0.1; *base (size bytes)
- * takes "http://127.0.0.1:PORT" and then path. Stop it with
- * loopback_stop. */
-static inline struct MHD_Daemon *loopback_start(MHD_AccessHandlerCallback handler, void *cls,
-                                                const char *path, char *base, size_t size)
+/* A daemon calling handler(cls, ...) on 127.0.0.1, over TLS with the PEM
+ * key and cert (NULL: plain HTTP); *base (size bytes) takes
+ * "http[s]://127.0.0.1:PORT" and then path. Stop it with loopback_stop. */
+static inline struct MHD_Daemon *loopback_start_tls(MHD_AccessHandlerCallback handler, void *cls,
+                                                    const char *key, const char *cert,
+                                                    const char *path, char *base, size_t size)
 {
     struct sockaddr_in sa = {0};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler,
-                                            cls, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+    struct MHD_Daemon *d =
+        key ? MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL,
+                               handler, cls, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_HTTPS_MEM_KEY,
+                               key, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_END)
+            : MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, cls,
+                               MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
     assert_non_null(d);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    snprintf(base, size, "http://127.0.0.1:%u%s", (unsigned)info->port, path);
+    snprintf(base, size, "http%s://127.0.0.1:%u%s", key ? "s" : "", (unsigned)info->port, path);
     char err[128];
     assert_int_equal(http_global_init(err, sizeof(err)), 0);
     signals_install();
     return d;
+}
+
+/* Plain HTTP: loopback_start_tls without TLS. */
+static inline struct MHD_Daemon *loopback_start(MHD_AccessHandlerCallback handler, void *cls,
+                                                const char *path, char *base, size_t size)
+{
+    return loopback_start_tls(handler, cls, NULL, NULL, path, base, size);
 }
 
 static inline void loopback_stop(struct MHD_Daemon *d)

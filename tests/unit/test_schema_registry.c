@@ -3,8 +3,10 @@
  * subject naming, the registry's answers read as hostile input, the kind
  * of each failed status (pure, table-driven); then the client against a
  * loopback registry (libmicrohttpd): the POST's content type, body and
- * Basic auth, the caches, a refusal's message, an unknown id, and a
- * secret the registry echoes kept out of errstr.
+ * Basic auth, the caches, a refusal's message, an unknown id, a secret
+ * the registry echoes kept out of errstr, and over TLS a registry whose
+ * certificate only ssl.ca.location verifies (fixtures/registry-tls.*: a
+ * self-signed certificate for IP 127.0.0.1, valid until 2126).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -348,6 +350,50 @@ static void test_new_errors(void **state)
     schema_registry_destroy(sr);
 }
 
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char buf[8192];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strdup(buf);
+}
+
+static void test_tls_ca(void **state)
+{
+    (void)state;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        skip();
+    reg_t *r = calloc(1, sizeof(*r));
+    char *key = read_text("fixtures/registry-tls.key"),
+         *cert = read_text("fixtures/registry-tls.crt");
+    r->d = loopback_start_tls(on_request, r, key, cert, "", r->base, sizeof(r->base));
+    tm_config_t conf = {.registry_url = r->base, .registry_timeout_ms = 5000};
+    char err[512];
+    uint32_t id = 0;
+    /* the system's CAs do not know it: no usable answer */
+    schema_registry_t *sr = schema_registry_new(&conf, err, sizeof(err));
+    assert_non_null(sr);
+    assert_int_equal(schema_registry_register(sr, "ok-value", "\"long\"", &id, err, sizeof(err)),
+                     SR_UNAVAILABLE);
+    assert_non_null(strstr(err, "certificate"));
+    schema_registry_destroy(sr);
+    /* ssl.ca.location does */
+    conf.registry_ca_location = "fixtures/registry-tls.crt";
+    sr = schema_registry_new(&conf, err, sizeof(err));
+    assert_non_null(sr);
+    assert_int_equal(schema_registry_register(sr, "ok-value", "\"long\"", &id, err, sizeof(err)),
+                     SR_OK);
+    assert_int_equal(id, 70000);
+    schema_registry_destroy(sr);
+    loopback_stop(r->d);
+    free(key);
+    free(cert);
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_new_errors),
         cmocka_unit_test_setup_teardown(test_register, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fetch, setup, teardown),
+        cmocka_unit_test(test_tls_ca),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
