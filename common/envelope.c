@@ -166,6 +166,25 @@ void envelope_schema_set_published(envelope_schema_t *es)
     es->published = 1;
 }
 
+uint32_t envelope_schema_registry_id(const envelope_schema_t *es)
+{
+    return es->registry_id;
+}
+
+void envelope_schema_set_registry_id(envelope_schema_t *es, uint32_t id)
+{
+    es->registry_id = id;
+}
+
+char *envelope_schema_fullname(const envelope_schema_t *es)
+{
+    /* event_schema_json's name, in the record's namespace */
+    char *out = malloc(strlen(es->rs->fullname) + sizeof("ChangeEvent"));
+    if (out)
+        sprintf(out, "%sChangeEvent", es->rs->fullname);
+    return out;
+}
+
 /* ---- encode ----------------------------------------------------------- */
 
 static int fill_event(envelope_schema_t *es, change_op_t op, const char *id, int64_t source_ts_ms,
@@ -199,10 +218,14 @@ avro_err:
 
 /* Writes es->value after the framing's header into es->wbuf, growing it
  * until the event fits (one walk of the value when it does: no
- * avro_value_sizeof pass first). 0 with *len the framed size, or -1. */
+ * avro_value_sizeof pass first): the Confluent wire format once es has a
+ * registry id, else single-object encoding. 0 with *len the framed size,
+ * or -1. */
 static int write_framed(envelope_schema_t *es, size_t *len, char *errstr, size_t errstr_size)
 {
     wire_schema_ref_t ref = {.framing = WIRE_SINGLE_OBJECT, .fingerprint = es->fingerprint};
+    if (es->registry_id)
+        ref = (wire_schema_ref_t){.framing = WIRE_CONFLUENT, .schema_id = es->registry_id};
     size_t header = wire_header_size(ref.framing);
     if (!es->writer && !(es->writer = avro_writer_memory(NULL, 0))) {
         errstr_set(errstr, errstr_size, "encode: out of memory");
@@ -453,30 +476,31 @@ change_event_t *envelope_decode(envelope_schema_t *es, const void *buf, size_t l
 
 /* ---- peek: what any version of any stream's event says ---------------- */
 
-/* The body of a single-object-encoded buf and its fingerprint, or NULL. */
-static const unsigned char *soe_body(const void *buf, size_t len, uint64_t *fp, size_t *body_len)
+/* The body of buf in any framing and its schema reference, or NULL. */
+static const unsigned char *framed_body(const void *buf, size_t len, wire_schema_ref_t *ref,
+                                        size_t *body_len)
 {
-    wire_schema_ref_t ref;
     const unsigned char *body;
-
-    if (wire_decode(buf, len, &ref, &body, body_len, NULL, 0) != WIRE_OK ||
-        ref.framing != WIRE_SINGLE_OBJECT)
+    if (wire_decode(buf, len, ref, &body, body_len, NULL, 0) != WIRE_OK)
         return NULL;
-    *fp = ref.fingerprint;
     return body;
 }
 
 int envelope_peek_fingerprint(const void *buf, size_t len, uint64_t *fp)
 {
+    wire_schema_ref_t ref;
     size_t body_len;
-    return soe_body(buf, len, fp, &body_len) ? 0 : -1;
+    if (!framed_body(buf, len, &ref, &body_len) || ref.framing != WIRE_SINGLE_OBJECT)
+        return -1;
+    *fp = ref.fingerprint;
+    return 0;
 }
 
 int envelope_peek(const void *buf, size_t len, change_op_t *op, int64_t *source_ts_ms)
 {
-    uint64_t fp;
+    wire_schema_ref_t ref;
     size_t body_len;
-    const unsigned char *body = soe_body(buf, len, &fp, &body_len);
+    const unsigned char *body = framed_body(buf, len, &ref, &body_len);
 
     if (!body)
         return -1;

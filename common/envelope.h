@@ -4,7 +4,9 @@
  * (C3 01, the 8-byte little-endian CRC-64-AVRO fingerprint of the
  * schema's Parsing Canonical Form, Avro binary; wireframe.h holds the
  * framings, avsc.h the fingerprint, avrobin.h the check of the binary
- * before avro-c reads it).
+ * before avro-c reads it), or, once the schema has a Schema Registry id,
+ * in the Confluent wire format (00, the 4-byte big-endian id, Avro
+ * binary).
  *
  *   record <Name>ChangeEvent {
  *     enum Op { UPSERT, DELETE } op; string id; timestamp-millis source_ts;
@@ -63,6 +65,18 @@ uint64_t envelope_schema_fingerprint(const envelope_schema_t *es);
 int envelope_schema_published(const envelope_schema_t *es);
 void envelope_schema_set_published(envelope_schema_t *es);
 
+/* The Schema Registry id of the schema (schema_registry.h), 0 when it
+ * has none. Once set (the producer registered the schema), every event is
+ * encoded in the Confluent wire format (00, the id, the body) instead of
+ * single-object encoding. */
+uint32_t envelope_schema_registry_id(const envelope_schema_t *es);
+void envelope_schema_set_registry_id(envelope_schema_t *es, uint32_t id);
+
+/* The change-event record's full name, "<record full name>ChangeEvent"
+ * (a subject under subject.name.strategy = topic_record). Caller frees;
+ * NULL on ENOMEM. */
+char *envelope_schema_fullname(const envelope_schema_t *es);
+
 /*
  * Encodes one event. record is the source JSON object for an upsert
  * (converted with convert_json_to_avro) and NULL for a delete. On success
@@ -96,9 +110,10 @@ void change_event_destroy(change_event_t *ev);
 
 /*
  * Reads only an event's op and source_ts, from the fields every version of
- * every stream's change event starts with, whatever its fingerprint: for
- * the producer's look at what a topic already holds. 0, or -1 when buf is
- * not a single-object-encoded change event.
+ * every stream's change event starts with, whatever its schema: for the
+ * producer's look at what a topic already holds, which may mix both
+ * framings (wireframe.h). 0, or -1 when buf is not a change event in
+ * single-object encoding or the Confluent wire format.
  */
 TM_WARN_UNUSED int envelope_peek(const void *buf, size_t len, change_op_t *op,
                                  int64_t *source_ts_ms);

@@ -36,7 +36,8 @@ struct envelope_schema {
     uint64_t fingerprint;
     envelope_writer_t *writers;
     size_t n_writers;
-    int published; /* envelope_schema_set_published() */
+    int published;        /* envelope_schema_set_published() */
+    uint32_t registry_id; /* envelope_schema_set_registry_id(); 0: none */
 };
 
 /* The added writer with fingerprint fp, or NULL. */

@@ -16,6 +16,7 @@
 #include "publisher.h"
 #include "signals.h"
 #include "run.h"
+#include "schemareg.h"
 #include "stats.h"
 #include "stats_metrics.h"
 #include "topics.h"
@@ -29,7 +30,7 @@ static void log_err(const char *msg, const char *err)
 /* One pass over every stream. Returns the number of failed runs, -1 if
  * the checkpoints could not be read. */
 static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub,
-                    const run_cmd_opts_t *opts)
+                    schema_registry_t *registry, const run_cmd_opts_t *opts)
 {
     const char **names = calloc(set->n ? set->n : 1, sizeof(*names));
     run_record_t **cps = calloc(set->n ? set->n : 1, sizeof(*cps));
@@ -49,7 +50,9 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
             producer_stats_checkpoint_failed(names[i]);
         failed = -1;
     }
-    run_opts_t so = {.force_full = opts->full, .allow_mass_delete = opts->allow_mass_delete};
+    run_opts_t so = {.force_full = opts->full,
+                     .allow_mass_delete = opts->allow_mass_delete,
+                     .registry = registry};
     for (size_t i = 0; i < set->n && failed >= 0 && tm_running; i++) {
         so.auth = oauth2_auth(set->items[i].oauth2);
         if (run_once(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, err,
@@ -63,6 +66,37 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
     return failed;
 }
 
+/* With [schema_registry]: its client, every stream's schema registered
+ * (schemareg.h). 0 (*out NULL without a registry), or -1 after logging
+ * why: a refusal stops the producer at start, and so does an unavailable
+ * registry under --once (its one pass could only fail); follow mode goes
+ * on, each run trying again before its first event. */
+static int registry_start(const tm_config_t *conf, stream_set_t *set, int once,
+                          schema_registry_t **out)
+{
+    char err[1024], q[1100];
+    *out = NULL;
+    if (!conf->registry_url)
+        return 0;
+    if (!(*out = schema_registry_new(conf, err, sizeof(err)))) {
+        log_err("cannot start the schema registry client", err);
+        return -1;
+    }
+    schemareg_result_t rc = schemareg_start(conf, *out, set, err, sizeof(err));
+    if (rc == SCHEMAREG_UNAVAILABLE && !once) {
+        log_warn("cannot register the schemas yet: each run tries again before its first event",
+                 "error=%s", log_quote(q, sizeof(q), err));
+    } else if (rc != SCHEMAREG_OK) {
+        log_err(rc == SCHEMAREG_REFUSED ? "the schema registry refused a stream's schema"
+                                        : "the schema registry is unavailable: no event written",
+                err);
+        schema_registry_destroy(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t *opts)
 {
     char err[1024];
@@ -70,21 +104,26 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
         log_err("cannot start", err);
         return 1;
     }
+    schema_registry_t *registry = NULL;
     producer_metrics_t *metrics = NULL;
     publisher_t *pub = NULL;
-    if (producer_metrics_start(conf, set, &metrics, err, sizeof(err)) != 0)
+    int started = registry_start(conf, set, opts->once, &registry) == 0; /* it logged why not */
+    if (started && producer_metrics_start(conf, set, &metrics, err, sizeof(err)) != 0) {
         log_err("cannot start the metrics endpoint", err);
-    else if (!(pub = publisher_new(conf, err, sizeof(err))))
+        started = 0;
+    }
+    if (started && !(pub = publisher_new(conf, err, sizeof(err))))
         log_err("cannot start the Kafka producer", err);
     if (!pub) {
         producer_metrics_stop(metrics);
+        schema_registry_destroy(registry);
         http_global_cleanup();
         return 1;
     }
     int status = 0;
     run_cmd_opts_t pass = *opts;
     while (tm_running) {
-        int failed = one_pass(conf, set, pub, &pass);
+        int failed = one_pass(conf, set, pub, registry, &pass);
         if (publisher_is_fatal(pub)) {
             /* A fatal producer error outlives the run: start afresh. */
             log_warn("replacing the Kafka producer after a fatal error", "%s", "");
@@ -92,6 +131,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
             if (!(pub = publisher_new(conf, err, sizeof(err)))) {
                 log_err("cannot restart the Kafka producer", err);
                 producer_metrics_stop(metrics);
+                schema_registry_destroy(registry);
                 http_global_cleanup();
                 return 1;
             }
@@ -106,6 +146,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
     }
     publisher_destroy(pub);
     producer_metrics_stop(metrics);
+    schema_registry_destroy(registry);
     http_global_cleanup();
     return status;
 }

@@ -19,7 +19,8 @@ typedef struct run_cmd_opts {
 } run_cmd_opts_t;
 
 /* Returns the exit status: 0, or 1 when a --once pass had a failed run
- * (or Kafka could not be set up). */
+ * (or Kafka could not be set up, or the schema registry refused a
+ * stream's schema, or under --once could not be reached: schemareg.h). */
 int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t *opts);
 
 /*

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "runstate.h"
 #include "schemapub.h"
+#include "schemareg.h"
 #include "signals.h"
 
 void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size)
@@ -71,6 +72,10 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     if (!r->hc)
         return PRODUCER_FAILED;
     http_client_set_observer(r->hc, producer_stats_http, (void *)sc->name);
+    /* before the first event: its id frames every event (schemareg.h) */
+    if (r->registry &&
+        schemareg_ensure(r->conf, r->registry, r->topic, r->es, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
     /* before the first event: a worker on another schema version needs it */
     return schemapub_publish(r->conf, r->pub, r->es, errstr, errstr_size) == 0 ? PRODUCER_OK
                                                                                : PRODUCER_FAILED;
@@ -141,7 +146,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .pub = pub,
                .cp = cp,
                .allow_mass_delete = opts && opts->allow_mass_delete,
-               .auth = opts ? opts->auth : NULL};
+               .auth = opts ? opts->auth : NULL,
+               .registry = opts ? opts->registry : NULL};
     r.mode =
         run_mode_decide(cp, opts && opts->force_full, conf->full_sync_every_ms, isotime_now_ms());
     publisher_reset(pub);

@@ -47,16 +47,19 @@
 #include "publisher.h"
 #include "result.h"
 #include "runrecord.h"
+#include "schema_registry.h"
 
 /* Records between progress checkpoints. */
 #define SYNC_PROGRESS_EVERY 20000
 
 typedef struct run_opts {
-    int force_full;          /* --full */
-    int allow_mass_delete;   /* --allow-mass-delete: a full run may delete more
-                                than full_sync.max_delete_ratio of the live ids */
-    const http_auth_t *auth; /* the stream's auth source, outliving runs (its
-                                cached token); NULL: none */
+    int force_full;              /* --full */
+    int allow_mass_delete;       /* --allow-mass-delete: a full run may delete more
+                                    than full_sync.max_delete_ratio of the live ids */
+    const http_auth_t *auth;     /* the stream's auth source, outliving runs (its
+                                    cached token); NULL: none */
+    schema_registry_t *registry; /* [schema_registry]'s client (schemareg.h),
+                                    outliving runs; NULL: no registry */
 } run_opts_t;
 
 /*

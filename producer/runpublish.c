@@ -47,6 +47,10 @@ int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, con
     size_t len = 0;
     char why[512];
     *dlqd = 0;
+    if (r->registry && !envelope_schema_registry_id(r->es)) { /* never unframed: run_init's */
+        errstr_set(errstr, errstr_size, "the schema has no registry id: no event is written");
+        return PRODUCER_FAILED;
+    }
     if (envelope_encode_view(r->es, op, id, source_ts, r->run_id, r->mode.full, isotime_now_ms(),
                              op == CHANGE_OP_UPSERT ? rec : NULL, &buf, &len, why,
                              sizeof(why)) != 0) {

@@ -46,6 +46,7 @@
 #include "result.h"
 #include "runmode.h"
 #include "runrecord.h"
+#include "schema_registry.h"
 #include "source.h"
 #include "stats.h"
 
@@ -57,7 +58,8 @@ typedef struct run {
     const run_record_t *cp;
     int allow_mass_delete; /* --allow-mass-delete */
     http_client_t *hc;
-    const http_auth_t *auth; /* the stream's token source (oauth2.h), or NULL */
+    const http_auth_t *auth;     /* the stream's token source (oauth2.h), or NULL */
+    schema_registry_t *registry; /* NULL: no registry (single-object encoding) */
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[128];
     run_mode_decision_t mode; /* full or incremental, resumed */

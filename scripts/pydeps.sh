@@ -1,6 +1,7 @@
 #!/bin/sh
 # pydeps.sh - installs the PyPI packages of the downstream consumer tests
-# (tests/consumers/requirements.txt: confluent-kafka, fastavro) into a venv,
+# (tests/consumers/requirements.txt: confluent-kafka with its Schema
+# Registry and Avro extras, fastavro) into a venv,
 # $BUILD/venv (build/venv). A no-op when the venv has them already, also
 # after the requirements file changes only if they still import.
 #
@@ -15,9 +16,10 @@ BUILD=${BUILD:-build}
 REQ="$(dirname "$0")/../tests/consumers/requirements.txt"
 VENV="$BUILD/venv"
 STAMP="$VENV/.tidemark-requirements"
+IMPORTS='import confluent_kafka, fastavro, confluent_kafka.schema_registry.avro'
 
 if [ -x "$VENV/bin/python" ] && cmp -s "$REQ" "$STAMP" &&
-    "$VENV/bin/python" -c 'import confluent_kafka, fastavro' 2>/dev/null; then
+    "$VENV/bin/python" -c "$IMPORTS" 2>/dev/null; then
     exit 0
 fi
 unavailable()
@@ -36,6 +38,6 @@ if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check --timeout 
     tail -n 5 "$BUILD/pydeps.log" >&2
     unavailable "pip could not install from PyPI (unreachable?)"
 fi
-"$VENV/bin/python" -c 'import confluent_kafka, fastavro' 2>>"$BUILD/pydeps.log" ||
+"$VENV/bin/python" -c "$IMPORTS" 2>>"$BUILD/pydeps.log" ||
     unavailable "confluent_kafka or fastavro does not import after the install (see $BUILD/pydeps.log)"
 cp "$REQ" "$STAMP"

@@ -90,13 +90,18 @@ skip()
     exit 77
 }
 
-# need_pyvenv - the venv of `make pydeps` ($BUILD/venv, confluent-kafka and
-# fastavro), or skip. Sets PYVENV to its python.
+# need_pyvenv [MODULE...] - the venv of `make pydeps` ($BUILD/venv,
+# confluent-kafka and fastavro, and each MODULE), or skip. Sets PYVENV to
+# its python.
 need_pyvenv()
 {
+    local imports="confluent_kafka, fastavro${1:+, }$(
+        IFS=,
+        echo "$*"
+    )"
     PYVENV="$BUILD/venv/bin/python"
-    [ -x "$PYVENV" ] && "$PYVENV" -c 'import confluent_kafka, fastavro' 2>/dev/null ||
-        skip "no $BUILD/venv with confluent-kafka and fastavro: run 'make pydeps' (needs PyPI)"
+    [ -x "$PYVENV" ] && "$PYVENV" -c "import $imports" 2>/dev/null ||
+        skip "no $BUILD/venv with ${imports//, / and }: run 'make pydeps' (needs PyPI)"
 }
 
 assert_eq()
@@ -414,11 +419,47 @@ registry_admin() { curl -fsS --max-time 30 -X POST "$REGISTRY_URL$1"; }
 api_get() { curl -fsS --max-time 30 "$API_URL$1"; }
 api_post() { curl -fsS --max-time 30 -X POST "$API_URL$1"; }
 
+# ------------------------------------------------- downstream consumers
+
+# downstream_workload - the stream's change-event schema into
+# $T_WORK/customer-event.avsc, then a first sync, updates, creates, hard
+# and soft deletes, and a second run (of a demo API of 300 records).
+downstream_workload()
+{
+    "$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/customer-event.avsc" ||
+        fail "tidemark-producer schema --stream $STREAM failed"
+    run_producer_once
+    api_post "/admin/update?ids=3,30,130" >/dev/null || fail "admin update"
+    api_post "/admin/create?count=4" >/dev/null || fail "admin create"
+    api_post "/admin/delete?ids=7,77,177" >/dev/null || fail "admin delete"
+    api_post "/admin/soft-delete?ids=8,88" >/dev/null || fail "admin soft-delete"
+    run_producer_once
+    assert_eq 5 "$(last_run_field deletes)" "delete events of the second run"
+}
+
+# downstream_consume [ARGS] - fixtures/downstream_consumer.py (ARGS added)
+# over the stream topic after downstream_workload: its output line in
+# $T_WORK/consumer.out must count 300 + 4 created and 3 updated upserts,
+# 5 deletes each with a tombstone, 299 live and 5 deleted ids.
+downstream_consume()
+{
+    "$PYVENV" "$REPO/tests/integration/fixtures/downstream_consumer.py" --bootstrap "$BOOTSTRAP" \
+        --topic "$PREFIX.$STREAM" --schema "$T_WORK/customer-event.avsc" --api "$API_URL" "$@" \
+        >"$T_WORK/consumer.out" 2>"$T_WORK/consumer.log" || {
+        cat "$T_WORK/consumer.log" >&2
+        fail "the downstream consumer found differences (above)"
+    }
+    log "$(cat "$T_WORK/consumer.out")"
+    grep -q '^ok: 317 messages (307 upserts, 5 deletes, 5 tombstones); 299 live and 5 deleted ids' \
+        "$T_WORK/consumer.out" || fail "unexpected counts: $(cat "$T_WORK/consumer.out")"
+}
+
 # ---------------------------------------------------------------- config
 
 # write_config ["SECTION: key = value"]...
 # Writes $CONF for this scenario. Each argument sets (or adds) one key in
-# one section: SECTION is top, kafka, postgres, worker, producer or stream.
+# one section: SECTION is top, kafka, postgres, worker, producer,
+# schema_registry or stream.
 # "stream: -key" removes a key of the stream section.
 write_config()
 {
@@ -428,6 +469,7 @@ write_config()
     local -a postgres=("conninfo = dbname=$T_DB")
     local -a worker=("group.id = $GROUP" "batch.max.ms = 200")
     local -a producer=()
+    local -a schema_registry=()
     local -a stream=("url = $API_URL/$STREAM"
         "schema = ${SCHEMA:-$REPO/schemas/customer.avsc}"
         "table = $TABLE"
@@ -452,7 +494,7 @@ write_config()
         key=${key%% }
         key=${key#-}
         case "$sec" in
-            top | kafka | postgres | worker | producer | stream) ;;
+            top | kafka | postgres | worker | producer | schema_registry | stream) ;;
             *) fail "write_config: bad section in '$arg'" ;;
         esac
         local -n arr=$sec
@@ -485,6 +527,11 @@ write_config()
             echo
             echo "[producer]"
             printf '%s\n' "${producer[@]}"
+        fi
+        if [ ${#schema_registry[@]} -gt 0 ]; then
+            echo
+            echo "[schema_registry]"
+            printf '%s\n' "${schema_registry[@]}"
         fi
         echo
         echo "[stream $STREAM]"
@@ -703,6 +750,45 @@ topic_latest_per_key()
         awk -F'\t' '{ st = ($2 == "-1" || $3 ~ /tidemark\.op=delete/) ? "gone" : "live"; last[$1] = st }
                     END { for (k in last) print k, last[k] }' |
         LC_ALL=C sort
+}
+
+# topic_value_heads TOPIC - per message, in the order read: the hex of its
+# value's first 5 bytes (a framing's header: 00 + schema id, or C3 01 and
+# 3 bytes of a fingerprint), or "-" for a tombstone.
+topic_value_heads()
+{
+    kc -C -t "$1" -e -f '%S:%s' | /usr/bin/python3 -c '
+import sys
+d, i = sys.stdin.buffer.read(), 0
+while i < len(d):
+    j = d.index(b":", i)
+    n, i = int(d[i:j]), j + 1
+    print("-" if n < 0 else d[i:i + min(n, 5)].hex())
+    i += max(n, 0)'
+}
+
+# The API's view as "KEY live|gone": live records, and deleted ids not
+# restored since.
+api_latest_per_key()
+{
+    {
+        api_records_tsv | cut -f1 | sed 's/$/ live/'
+        api_deleted_ids | sed 's/$/ gone/'
+    } | LC_ALL=C sort
+}
+
+# assert_topic_matches_api LABEL - the latest message per key on $topic
+# (topic_latest_per_key) equals the API's view.
+assert_topic_matches_api()
+{
+    local want got
+    want=$(api_latest_per_key)
+    got=$(topic_latest_per_key "$topic")
+    if [ "$want" != "$got" ]; then
+        diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -n 20 >&2
+        fail "$1: the topic's latest message per key differs from the API (< api, > topic)"
+    fi
+    log "$1: topic's latest per key equals the API ($(wc -l <<<"$got") keys)"
 }
 
 # topic_ends TOPIC - "PARTITION END" lines (END = last offset + 1) for the

@@ -40,5 +40,7 @@ grep -q TM_IT_UNSET_VARIABLE "$T_WORK/missing-env.producer.err" ||
     fail "missing-env: the error does not name the variable"
 check_case bad-metrics-listen metrics.listen "worker: metrics.listen = localhost"
 check_case bad-metrics-port metrics.listen "producer: metrics.listen = 127.0.0.1:0"
+check_case registry-url url "schema_registry: url = ftp://registry:8081"
+check_case registry-strategy subject.name.strategy "schema_registry: subject.name.strategy = record"
 check_case unreadable-schema schema "stream: schema = $T_WORK/no-such-dir/customer.avsc"
 log "ok"

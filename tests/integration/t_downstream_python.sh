@@ -13,27 +13,6 @@ need_pyvenv
 start_broker
 start_demoapi --records 300
 write_config
-topic="$PREFIX.$STREAM"
-
-"$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/customer-event.avsc" ||
-    fail "tidemark-producer schema --stream $STREAM failed"
-
-run_producer_once
-api_post "/admin/update?ids=3,30,130" >/dev/null || fail "admin update"
-api_post "/admin/create?count=4" >/dev/null || fail "admin create"
-api_post "/admin/delete?ids=7,77,177" >/dev/null || fail "admin delete"
-api_post "/admin/soft-delete?ids=8,88" >/dev/null || fail "admin soft-delete"
-run_producer_once
-assert_eq 5 "$(last_run_field deletes)" "delete events of the second run"
-
-"$PYVENV" "$REPO/tests/integration/fixtures/downstream_consumer.py" --bootstrap "$BOOTSTRAP" \
-    --topic "$topic" --schema "$T_WORK/customer-event.avsc" --api "$API_URL" \
-    >"$T_WORK/consumer.out" 2>"$T_WORK/consumer.log" || {
-    cat "$T_WORK/consumer.log" >&2
-    fail "the downstream consumer found differences (above)"
-}
-log "$(cat "$T_WORK/consumer.out")"
-# 300 + 4 created; 3 updated; 5 deletes, each with a tombstone.
-grep -q '^ok: 317 messages (307 upserts, 5 deletes, 5 tombstones); 299 live and 5 deleted ids' \
-    "$T_WORK/consumer.out" || fail "unexpected counts: $(cat "$T_WORK/consumer.out")"
+downstream_workload
+downstream_consume
 log "ok"

@@ -17,28 +17,6 @@ start_demoapi --records 40
 write_config
 topic="$PREFIX.$STREAM"
 
-# The API's view as "KEY live|gone": live records, and deleted ids not
-# restored since.
-api_latest_per_key()
-{
-    {
-        api_records_tsv | cut -f1 | sed 's/$/ live/'
-        api_deleted_ids | sed 's/$/ gone/'
-    } | LC_ALL=C sort
-}
-
-assert_topic_matches_api()
-{
-    local want got
-    want=$(api_latest_per_key)
-    got=$(topic_latest_per_key "$topic")
-    if [ "$want" != "$got" ]; then
-        diff <(echo "$want") <(echo "$got") | grep '^[<>]' | head -n 20 >&2
-        fail "$1: the topic's latest message per key differs from the API (< api, > topic)"
-    fi
-    log "$1: topic's latest per key equals the API ($(wc -l <<<"$got") keys)"
-}
-
 first_sync
 assert_topic_matches_api "first sync"
 

@@ -191,6 +191,32 @@ static void test_header(void **state)
     free(buf);
 }
 
+/* With a registry id: 00 + the id big-endian + the same Avro body; the
+ * full name a topic_record subject takes. */
+static void test_header_registry(void **state)
+{
+    fixture_t *f = *state;
+    void *soe, *cf;
+    size_t soe_len, cf_len;
+
+    encode_ok(f, CHANGE_OP_UPSERT, "17", customer_rec, &soe, &soe_len);
+    assert_int_equal(envelope_schema_registry_id(f->es), 0);
+    envelope_schema_set_registry_id(f->es, 70000);
+    assert_int_equal(envelope_schema_registry_id(f->es), 70000);
+    encode_ok(f, CHANGE_OP_UPSERT, "17", customer_rec, &cf, &cf_len);
+    const unsigned char *b = cf;
+    assert_int_equal(cf_len, soe_len - 5);
+    assert_memory_equal(b, "\x00\x00\x01\x11\x70", 5); /* 70000 = 0x00011170 */
+    /* the bodies differ only in produced_at: compare up to it (op, id, ts) */
+    assert_memory_equal(b + 5, (unsigned char *)soe + 10, 4);
+    char *name = envelope_schema_fullname(f->es);
+    assert_non_null(name);
+    assert_string_equal(name, "io.tidemark.demo.CustomerChangeEvent");
+    free(name);
+    free(soe);
+    free(cf);
+}
+
 static void test_round_trip_upsert(void **state)
 {
     fixture_t *f = *state;
@@ -451,8 +477,9 @@ static void test_decode_other_schema(void **state)
     teardown((void **)&c);
 }
 
-/* What any reader can see of an event without its schema: only under
- * single-object encoding (the Confluent wire format is not read yet). */
+/* What any reader can see of an event without its schema, in either
+ * framing: a topic may hold both (only single-object encoding names a
+ * fingerprint). */
 static void test_peek(void **state)
 {
     fixture_t *f = *state;
@@ -473,8 +500,13 @@ static void test_peek(void **state)
     assert_non_null(confluent);
     memcpy(confluent, "\x00\x00\x00\x00\x07", 5);
     memcpy(confluent + 5, (unsigned char *)buf + 10, len - 10);
-    assert_int_equal(envelope_peek(confluent, len - 5, &op, &ts), -1);
+    op = CHANGE_OP_UPSERT;
+    ts = 0;
+    assert_int_equal(envelope_peek(confluent, len - 5, &op, &ts), 0);
+    assert_int_equal(op, CHANGE_OP_DELETE);
+    assert_true(ts == 1767225610000LL);
     assert_int_equal(envelope_peek_fingerprint(confluent, len - 5, &fp), -1);
+    assert_int_equal(envelope_peek(confluent, 4, &op, &ts), -1); /* header cut */
     free(confluent);
     free(buf);
 }
@@ -493,6 +525,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decode_errors, setup_customer, teardown),
         cmocka_unit_test_setup_teardown(test_decode_other_schema, setup_kitchen, teardown),
         cmocka_unit_test_setup_teardown(test_peek, setup_customer, teardown),
+        cmocka_unit_test_setup_teardown(test_header_registry, setup_customer, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
