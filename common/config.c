@@ -21,8 +21,8 @@
 #include "metrics_listen.h"
 #include "errstr.h"
 
-static const char *const section_names[SEC_COUNT] = {"",       "kafka",    "postgres",
-                                                     "worker", "producer", "stream"};
+static const char *const section_names[SEC_COUNT] = {
+    "", "kafka", "postgres", "worker", "producer", "schema_registry", "stream"};
 
 const char *config_section_name(section_t sec)
 {
@@ -36,6 +36,7 @@ static const char *const oor_policies[] = {"fail", "earliest", "latest", NULL};
 static const char *const precisions[] = {"timestamp", "date", NULL};
 static const char *const paginations[] = {"none", "page", "offset", "cursor", "link", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
+static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
 
 #define G(f)     offsetof(tm_config_t, f)
 #define S(f)     offsetof(stream_conf_t, f)
@@ -77,6 +78,17 @@ static const char *const booleans[] = {"false", "true", NULL};
       "most a full run may delete, as a share of the live ids (0..1); more fails the run")         \
     X(PRODUCER, "metrics.listen", STR, NULL, F_LISTEN, 0, 0, G(producer_metrics_listen), NULL,      \
       "host:port of /metrics, /healthz and /readyz; unset = off")                                   \
+    X(SCHEMA_REGISTRY, "url", STR, NULL, 0, 0, 0, G(registry_url), NULL,                           \
+      "Schema Registry base URL (http or https); unset = no registry, single-object encoding")     \
+    X(SCHEMA_REGISTRY, "basic.auth.user.info", STR, NULL, 0, 0, 0, G(registry_basic_auth), NULL,   \
+      "USER:SECRET for the registry's HTTP Basic auth (a secret: use ${ENV})")                     \
+    X(SCHEMA_REGISTRY, "ssl.ca.location", STR, NULL, 0, 0, 0, G(registry_ca_location), NULL,       \
+      "CA bundle (PEM) that verifies the registry's certificate; unset = the system's")            \
+    X(SCHEMA_REGISTRY, "subject.name.strategy", ENUM, "topic", 0, 0, 0,                            \
+      G(registry_subject_strategy), subject_strategies,                                             \
+      "topic (<topic>-value) | topic_record (<topic>-<record full name>)")                         \
+    X(SCHEMA_REGISTRY, "timeout", DURATION, "10s", 0, 1, MAX_DUR, G(registry_timeout_ms), NULL,    \
+      "registry request timeout")                                                                   \
     X(STREAM, "url", STR, NULL, F_REQUIRED, 0, 0, S(url), NULL, "the API endpoint listing records") \
     X(STREAM, "schema", STR, NULL, F_REQUIRED, 0, 0, S(schema_path), NULL,                         \
       "Avro record schema, relative to the config file's directory")                                \
@@ -146,6 +158,7 @@ const size_t config_n_keys = sizeof(config_keys) / sizeof(config_keys[0]);
 #define DOCPFX_POSTGRES          "postgres "
 #define DOCPFX_WORKER            "worker "
 #define DOCPFX_PRODUCER          "producer "
+#define DOCPFX_SCHEMA_REGISTRY   "schema_registry "
 #define DOCPFX_STREAM            "stream "
 #define DOC_ENTRY(sec, key, ...) DOCPFX_##sec key,
 static const char *const documented[] = {CONFIG_KEYS(DOC_ENTRY) NULL};

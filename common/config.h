@@ -45,6 +45,12 @@ typedef enum {
 
 typedef enum { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON } log_format_t;
 
+/* [schema_registry] subject.name.strategy (schema_registry.h) */
+typedef enum {
+    SUBJECT_TOPIC,       /* <topic>-value */
+    SUBJECT_TOPIC_RECORD /* <topic>-<record full name> */
+} subject_strategy_t;
+
 /* One key = value of [kafka] that goes to rd_kafka_conf_set() as is. */
 typedef struct config_kv {
     char *key;
@@ -127,6 +133,14 @@ typedef struct tm_config {
     double full_sync_max_delete_ratio; /* share of the live ids a full run
                                           may delete, 0..1 */
     char *producer_metrics_listen;     /* host:port, or NULL: no metrics endpoint */
+
+    /* [schema_registry] (schema_registry.h) */
+    char *registry_url;         /* http(s) base URL; NULL: no registry, events
+                                   in single-object encoding */
+    char *registry_basic_auth;  /* USER:SECRET, or NULL; a secret: never log */
+    char *registry_ca_location; /* CA bundle (PEM), or NULL: the system's */
+    subject_strategy_t registry_subject_strategy;
+    int64_t registry_timeout_ms;
 
     stream_conf_t *streams; /* in file order */
     size_t n_streams;

@@ -19,6 +19,7 @@ typedef enum {
     SEC_POSTGRES,
     SEC_WORKER,
     SEC_PRODUCER,
+    SEC_SCHEMA_REGISTRY,
     SEC_STREAM,
     SEC_COUNT
 } section_t;

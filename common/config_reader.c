@@ -178,8 +178,8 @@ static int parse_section(parser_t *p, char *s, int line)
     char where[300];
     snprintf(where, sizeof(where), "[%s]", name);
     return perr(p, line, where,
-                "unknown section (expected kafka, postgres, worker, producer "
-                "or stream NAME)");
+                "unknown section (expected kafka, postgres, worker, producer, "
+                "schema_registry or stream NAME)");
 }
 
 /* A [kafka] key tidemark does not read: kept for rd_kafka_conf_set(). */
@@ -268,16 +268,18 @@ static int parse_line(parser_t *p, char *line, int lineno)
 
 /* ---- after the last line ----------------------------------------------- */
 
-static char *resolve_schema(const char *conf_path, const char *schema)
+/* path (a schema, a CA bundle) resolved against the directory of the
+ * configuration file. Caller frees; NULL on ENOMEM. */
+static char *resolve_path(const char *conf_path, const char *path)
 {
     const char *slash = strrchr(conf_path, '/');
-    if (schema[0] == '/' || !slash)
-        return strdup(schema);
+    if (path[0] == '/' || !slash)
+        return strdup(path);
     size_t dl = (size_t)(slash - conf_path) + 1;
-    char *out = malloc(dl + strlen(schema) + 1);
+    char *out = malloc(dl + strlen(path) + 1);
     if (out) {
         memcpy(out, conf_path, dl);
-        strcpy(out + dl, schema);
+        strcpy(out + dl, path);
     }
     return out;
 }
@@ -370,11 +372,65 @@ static int finish_stream(parser_t *p, size_t i)
         return perr(p, st->line, where, "out of memory");
     if (check_oauth2(p, i) < 0)
         return -1;
-    char *resolved = resolve_schema(p->path, st->schema_path);
+    char *resolved = resolve_path(p->path, st->schema_path);
     if (!resolved)
         return perr(p, st->line, where, "out of memory");
     free(st->schema_path);
     st->schema_path = resolved;
+    return 0;
+}
+
+/* The line that set a [schema_registry] key; 0 when unset. */
+static int registry_key_line(const parser_t *p, const char *key, char *where, size_t where_size)
+{
+    size_t idx;
+    label(SEC_SCHEMA_REGISTRY, NULL, key, where, where_size);
+    return config_key_find(SEC_SCHEMA_REGISTRY, key, &idx) ? p->glob_line[idx] : 0;
+}
+
+/*
+ * [schema_registry]: url an http(s) URL with a host (the other keys need
+ * it); basic.auth.user.info USER:SECRET; ssl.ca.location a readable file,
+ * relative to the configuration's directory. Errors never hold the
+ * secret.
+ */
+static int check_registry(parser_t *p)
+{
+    tm_config_t *c = p->conf;
+    char where[300], red[512];
+    int line;
+    if (!c->registry_url) {
+        static const char *const needs_url[] = {"basic.auth.user.info", "ssl.ca.location",
+                                                "subject.name.strategy", "timeout"};
+        for (size_t k = 0; k < sizeof(needs_url) / sizeof(needs_url[0]); k++)
+            if ((line = registry_key_line(p, needs_url[k], where, sizeof(where))) != 0)
+                return perr(p, line, where, "needs [schema_registry] url");
+        return 0;
+    }
+    line = registry_key_line(p, "url", where, sizeof(where));
+    if (url_check_follow(NULL, c->registry_url, red, sizeof(red)) != 0 ||
+        !url_same_origin(c->registry_url, c->registry_url))
+        return perr(p, line, where, "'%s' is not an http(s) URL with a host",
+                    url_redact(c->registry_url, red, sizeof(red)));
+    if (c->registry_basic_auth && !strchr(c->registry_basic_auth, ':')) {
+        line = registry_key_line(p, "basic.auth.user.info", where, sizeof(where));
+        return perr(p, line, where, "must be USER:SECRET (the value has no ':')");
+    }
+    if (!c->registry_ca_location)
+        return 0;
+    line = registry_key_line(p, "ssl.ca.location", where, sizeof(where));
+    char *ca = resolve_path(p->path, c->registry_ca_location);
+    if (!ca)
+        return perr(p, line, where, "out of memory");
+    free(c->registry_ca_location);
+    c->registry_ca_location = ca;
+    FILE *f = fopen(ca, "r");
+    int readable = f && (fgetc(f) != EOF || !ferror(f)); /* a directory opens, but fails here */
+    int err = errno;
+    if (f)
+        fclose(f);
+    if (!readable)
+        return perr(p, line, where, "cannot read '%s': %s", ca, strerror(err));
     return 0;
 }
 
@@ -390,6 +446,8 @@ static int finish(parser_t *p)
     }
     if (p->conf->n_streams == 0)
         return perr(p, 0, "", "no [stream NAME] section: at least one stream is required");
+    if (check_registry(p) < 0)
+        return -1;
     for (size_t i = 0; i < p->conf->n_streams; i++)
         if (finish_stream(p, i) < 0)
             return -1;
@@ -419,7 +477,8 @@ int config_load(const char *path, tm_config_t **out, char *errstr, size_t errstr
         apply_defaults(&p, SEC_KAFKA, (char *)p.conf) < 0 ||
         apply_defaults(&p, SEC_POSTGRES, (char *)p.conf) < 0 ||
         apply_defaults(&p, SEC_WORKER, (char *)p.conf) < 0 ||
-        apply_defaults(&p, SEC_PRODUCER, (char *)p.conf) < 0) {
+        apply_defaults(&p, SEC_PRODUCER, (char *)p.conf) < 0 ||
+        apply_defaults(&p, SEC_SCHEMA_REGISTRY, (char *)p.conf) < 0) {
         rc = -1;
         goto done;
     }

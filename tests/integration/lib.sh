@@ -418,7 +418,8 @@ api_post() { curl -fsS --max-time 30 -X POST "$API_URL$1"; }
 
 # write_config ["SECTION: key = value"]...
 # Writes $CONF for this scenario. Each argument sets (or adds) one key in
-# one section: SECTION is top, kafka, postgres, worker, producer or stream.
+# one section: SECTION is top, kafka, postgres, worker, producer,
+# schema_registry or stream.
 # "stream: -key" removes a key of the stream section.
 write_config()
 {
@@ -428,6 +429,7 @@ write_config()
     local -a postgres=("conninfo = dbname=$T_DB")
     local -a worker=("group.id = $GROUP" "batch.max.ms = 200")
     local -a producer=()
+    local -a schema_registry=()
     local -a stream=("url = $API_URL/$STREAM"
         "schema = ${SCHEMA:-$REPO/schemas/customer.avsc}"
         "table = $TABLE"
@@ -452,7 +454,7 @@ write_config()
         key=${key%% }
         key=${key#-}
         case "$sec" in
-            top | kafka | postgres | worker | producer | stream) ;;
+            top | kafka | postgres | worker | producer | schema_registry | stream) ;;
             *) fail "write_config: bad section in '$arg'" ;;
         esac
         local -n arr=$sec
@@ -485,6 +487,11 @@ write_config()
             echo
             echo "[producer]"
             printf '%s\n' "${producer[@]}"
+        fi
+        if [ ${#schema_registry[@]} -gt 0 ]; then
+            echo
+            echo "[schema_registry]"
+            printf '%s\n' "${schema_registry[@]}"
         fi
         echo
         echo "[stream $STREAM]"

@@ -72,6 +72,8 @@ static tm_config_t *load_ok(tmpconf_t *t, const char *text)
     "[stream s]\nurl = http://x/s\nschema = s.avsc\ncursor.field = m\n"                            \
     "cursor.param = since\n"
 
+#define REGISTRY "[schema_registry]\n"
+
 /* ---- errors: one table ----------------------------------------------- */
 
 typedef struct {
@@ -88,7 +90,7 @@ static const err_case_t err_cases[] = {
      ":1: verbose: unknown key (before any section)"},
     {"unknown section", KAFKA "[consumer]\n" STREAM,
      ":3: [consumer]: unknown section (expected kafka, postgres, worker, "
-     "producer or stream NAME)"},
+     "producer, schema_registry or stream NAME)"},
     {"section without ]", KAFKA "[worker\n" STREAM, ":3: section header without ']'"},
     {"text after section", KAFKA "[worker] x\n" STREAM, ":3: text after the section header"},
     {"stream without name", KAFKA "[stream]\n",
@@ -243,6 +245,26 @@ static const err_case_t err_cases[] = {
      ":6: [worker] group.id: set twice (first at line 4)"},
     {"kafka prop set twice", KAFKA "acks = all\nacks = 1\n" STREAM,
      ":4: [kafka] acks: set twice (first at line 3)"},
+    {"registry url not http", KAFKA REGISTRY "url = ftp://r:8081/?token=TOPSECRET\n" STREAM,
+     ":4: [schema_registry] url: 'ftp://r:8081/?token=***' is not an http(s) URL with a host"},
+    {"registry url without a host", KAFKA REGISTRY "url = registry:8081\n" STREAM,
+     ":4: [schema_registry] url: 'registry:8081' is not an http(s) URL with a host"},
+    {"registry strategy unknown", KAFKA REGISTRY "url = http://r\nsubject.name.strategy = record\n",
+     ":5: [schema_registry] subject.name.strategy: must be one of topic, topic_record (got "
+     "'record')"},
+    {"registry timeout 0", KAFKA REGISTRY "url = http://r\ntimeout = 0\n",
+     ":5: [schema_registry] timeout: must be between 1ms and 3650d (got 0)"},
+    {"registry CA unreadable",
+     KAFKA REGISTRY "url = http://r\nssl.ca.location = /nonexistent/ca.pem\n" STREAM,
+     ":5: [schema_registry] ssl.ca.location: cannot read '/nonexistent/ca.pem': No such file or "
+     "directory"},
+    {"registry CA a directory", KAFKA REGISTRY "url = http://r\nssl.ca.location = /\n" STREAM,
+     ":5: [schema_registry] ssl.ca.location: cannot read '/': Is a directory"},
+    {"registry user info without ':' (the value stays out)",
+     KAFKA REGISTRY "url = http://r\nbasic.auth.user.info = TOPSECRET\n" STREAM,
+     ":5: [schema_registry] basic.auth.user.info: must be USER:SECRET (the value has no ':')"},
+    {"registry key without url", KAFKA REGISTRY "basic.auth.user.info = u:TOPSECRET\n" STREAM,
+     ":4: [schema_registry] basic.auth.user.info: needs [schema_registry] url"},
     {"bad topic prefix", "[kafka]\nbootstrap.servers = b\ntopic.prefix = a b\n" STREAM,
      ":3: [kafka] topic.prefix: 'a b' may hold only letters, digits, '.', '_' "
      "and '-'"},
@@ -410,6 +432,29 @@ static void test_every_key_set(void **state)
     config_destroy(c);
 }
 
+static void test_registry_keys(void **state)
+{
+    tm_config_t *c = load_ok(*state, KAFKA STREAM);
+    assert_null(c->registry_url); /* no registry: single-object encoding */
+    assert_null(c->registry_basic_auth);
+    assert_null(c->registry_ca_location);
+    assert_int_equal(c->registry_subject_strategy, SUBJECT_TOPIC);
+    assert_int_equal(c->registry_timeout_ms, 10000);
+    config_destroy(c);
+
+    c = load_ok(*state, KAFKA REGISTRY "url = https://registry:8081\n"
+                                       "basic.auth.user.info = u:s\n"
+                                       "ssl.ca.location = /etc/hostname\n"
+                                       "subject.name.strategy = topic_record\n"
+                                       "timeout = 250ms\n" STREAM);
+    assert_string_equal(c->registry_url, "https://registry:8081");
+    assert_string_equal(c->registry_basic_auth, "u:s");
+    assert_string_equal(c->registry_ca_location, "/etc/hostname");
+    assert_int_equal(c->registry_subject_strategy, SUBJECT_TOPIC_RECORD);
+    assert_int_equal(c->registry_timeout_ms, 250);
+    config_destroy(c);
+}
+
 static void test_inline_comments(void **state)
 {
     tm_config_t *c = load_ok(*state, "; a comment\n# another\n"
@@ -544,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_key_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registry_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_inline_comments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_expansion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_path, setup, teardown),

@@ -69,7 +69,7 @@ static int example_has(const char *text, const char *entry)
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p == '[') {
-            sscanf(p + 1, "%31[a-z]", section);
+            sscanf(p + 1, "%31[a-z_]", section);
             continue;
         }
         if (*p == ';' || *p == '#')
