@@ -34,6 +34,7 @@ struct http_client {
     int max_retries;
     int64_t retry_max_wait_ms;
     int64_t max_response_size;
+    char *ca_file;            /* http_client_set_ca(), or NULL: the system's CAs */
     const atomic_int *cancel; /* http_client_set_cancel() */
     http_observer_fn observe; /* http_client_set_observer() */
     void *observe_ctx;
@@ -129,6 +130,16 @@ void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms, int64_
     hc->max_response_size = max_response_size < 1 ? 1 : max_response_size;
 }
 
+int http_client_set_ca(http_client_t *hc, const char *ca_file)
+{
+    char *copy = ca_file ? strdup(ca_file) : NULL;
+    if (ca_file && !copy)
+        return -1;
+    free(hc->ca_file);
+    hc->ca_file = copy;
+    return 0;
+}
+
 void http_client_set_auth(http_client_t *hc, const http_auth_t *auth)
 {
     hc->auth = auth;
@@ -163,6 +174,7 @@ void http_client_destroy(http_client_t *hc)
         free(hc->auth_urls[i]);
     free(hc->auth_urls);
     free(hc->auth_header);
+    free(hc->ca_file);
     free(hc);
 }
 
@@ -213,6 +225,7 @@ typedef struct request {
     const char *body;   /* POST: the body; NULL for a GET */
     const char *content_type;
     const char *header; /* POST: one more line, to url only */
+    int keep_refusal;   /* a 4xx answer stays in resp for the caller */
     char *auth;         /* GET: the auth source's line for now (owned), or NULL */
 } request_t;
 
@@ -289,6 +302,7 @@ static int one_hop(http_client_t *hc, const request_t *rq, const char *cur, http
     char cerr[CURL_ERROR_SIZE] = "";
     http_response_clear(h->resp);
     h->post_body = rq->body;
+    h->ca_file = hc->ca_file;
     struct curl_slist *hdrs = headers_for(hc, rq, cur, &h->sent_auth);
     CURLcode cc = CURLE_OUT_OF_MEMORY;
     struct timespec t0, t1;
@@ -437,7 +451,7 @@ static int attempt(http_client_t *hc, const request_t *rq, http_response_t *resp
         break;
     }
     free(cur);
-    if (rc > 0 || (rc < 0 && !rq->body))
+    if (rc > 0 || (rc < 0 && !rq->keep_refusal))
         http_response_clear(resp); /* a POST's refusal stays for its caller */
     return rc;
 }
@@ -529,13 +543,25 @@ static int perform(http_client_t *hc, request_t *rq, http_response_t *resp, char
     }
 }
 
-int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
-             size_t errstr_size)
+static int get(http_client_t *hc, const char *url, int keep_refusal, http_response_t *resp,
+               char *errstr, size_t errstr_size)
 {
-    request_t rq = {.method = "GET", .url = url};
+    request_t rq = {.method = "GET", .url = url, .keep_refusal = keep_refusal};
     int rc = perform(hc, &rq, resp, errstr, errstr_size);
     free(rq.auth);
     return rc;
+}
+
+int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
+             size_t errstr_size)
+{
+    return get(hc, url, 0, resp, errstr, errstr_size);
+}
+
+int http_get_answer(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
+                    size_t errstr_size)
+{
+    return get(hc, url, 1, resp, errstr, errstr_size);
 }
 
 int http_post(http_client_t *hc, const char *url, const char *content_type, const char *body,
@@ -545,6 +571,7 @@ int http_post(http_client_t *hc, const char *url, const char *content_type, cons
                     .url = url,
                     .body = body ? body : "",
                     .content_type = content_type,
-                    .header = header};
+                    .header = header,
+                    .keep_refusal = 1};
     return perform(hc, &rq, resp, errstr, errstr_size);
 }

@@ -109,6 +109,11 @@ http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms, int 
 http_client_t *http_client_for_stream(const stream_conf_t *sc, const http_auth_t *auth,
                                       char *errstr, size_t errstr_size);
 
+/* Verifies servers with the CA bundle (PEM) at ca_file (copied; NULL:
+ * the system's CAs again), as libcurl's CURLOPT_CAINFO. 0, or -1 on
+ * ENOMEM. A file that cannot be read fails each request (not retried). */
+int http_client_set_ca(http_client_t *hc, const char *ca_file) TM_WARN_UNUSED;
+
 /* From now on the auth header comes from auth (borrowed; NULL: back to
  * the fixed one), sent only to origins allowed by http_client_allow_auth. */
 void http_client_set_auth(http_client_t *hc, const http_auth_t *auth);
@@ -152,6 +157,12 @@ void http_client_set_observer(http_client_t *hc, http_observer_fn fn, void *ctx)
  */
 int http_get(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;
+
+/* As http_get, but after an answer that is not retried (a 4xx), resp
+ * keeps its status and body as http_post's does, for the caller to read
+ * the server's reason; the caller clears resp either way. */
+int http_get_answer(http_client_t *hc, const char *url, http_response_t *resp, char *errstr,
+                    size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * POSTs body (content_type) to url into *resp (cleared first), with one

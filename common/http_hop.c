@@ -160,6 +160,8 @@ CURLcode http_hop_perform(CURL *c, const char *url, struct curl_slist *headers, 
     curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+    if (h->ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
     if (h->post_body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->post_body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(h->post_body));

@@ -27,6 +27,7 @@
 typedef struct http_hop {
     http_response_t *resp; /* status, body and link of this hop */
     const char *post_body; /* NULL: a GET; else POSTed (NUL-terminated) */
+    const char *ca_file;   /* CA bundle that verifies the server; NULL: the system's */
     int sent_auth;         /* the request carried the client's auth header */
     int64_t max_body;      /* max.response.size */
     size_t body_cap;

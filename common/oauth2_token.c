@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "basic_auth.h"
 #include "errstr.h"
 
 #define DESCRIBE_PART_MAX 200
@@ -203,40 +204,13 @@ char *oauth2_form_encode(const char *s)
     return out;
 }
 
-/* Standard base64 with '=' padding of n bytes into out (4 * ceil(n/3) + 1). */
-static void base64_encode(const unsigned char *in, size_t n, char *out)
-{
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t full = n / 3 * 3;
-    for (size_t i = 0; i < full; i += 3) {
-        unsigned long w = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 | in[i + 2];
-        for (int k = 0; k < 4; k++)
-            *out++ = alphabet[(w >> (18 - 6 * k)) & 63];
-    }
-    if (n > full) {
-        unsigned long w = (unsigned long)in[full] << 16;
-        if (n - full == 2)
-            w |= (unsigned long)in[full + 1] << 8;
-        *out++ = alphabet[(w >> 18) & 63];
-        *out++ = alphabet[(w >> 12) & 63];
-        *out++ = n - full == 2 ? alphabet[(w >> 6) & 63] : '=';
-        *out++ = '=';
-    }
-    *out = '\0';
-}
-
 char *oauth2_basic_header(const char *client_id, const char *client_secret)
 {
-    static const char prefix[] = "Authorization: Basic ";
     char *id = oauth2_form_encode(client_id), *secret = oauth2_form_encode(client_secret);
     char *pair = NULL, *out = NULL;
     if (id && secret && (pair = malloc(strlen(id) + strlen(secret) + 2))) {
         size_t n = (size_t)sprintf(pair, "%s:%s", id, secret);
-        if ((out = malloc(sizeof(prefix) + (n + 2) / 3 * 4))) {
-            memcpy(out, prefix, sizeof(prefix) - 1);
-            base64_encode((const unsigned char *)pair, n, out + sizeof(prefix) - 1);
-        }
+        out = basic_auth_header(pair, n);
     }
     free(id);
     free(secret);

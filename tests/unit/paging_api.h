@@ -32,6 +32,7 @@
 #include <microhttpd.h>
 
 #include "isotime.h"
+#include "loopback.h"
 #include "signals.h"
 #include "source.h"
 
@@ -218,17 +219,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 static int setup(void **state)
 {
     api_t *a = calloc(1, sizeof(*a));
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handler, a,
-                            MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
-    assert_non_null(a->d);
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(a->d, MHD_DAEMON_INFO_BIND_PORT);
-    snprintf(a->base, sizeof(a->base), "http://127.0.0.1:%u/items", (unsigned)info->port);
-    char err[128];
-    assert_int_equal(http_global_init(err, sizeof(err)), 0);
-    signals_install();
+    a->d = loopback_start(handler, a, "/items", a->base, sizeof(a->base));
     *state = a;
     return 0;
 }
@@ -236,8 +227,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     api_t *a = *state;
-    MHD_stop_daemon(a->d);
-    http_global_cleanup();
+    loopback_stop(a->d);
     free(a);
     return 0;
 }

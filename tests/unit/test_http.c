@@ -26,6 +26,7 @@
 #include "isotime.h"
 #include "signals.h"
 #include "http.h"
+#include "loopback.h"
 
 /* ---- pure ---------------------------------------------------------------- */
 
@@ -90,22 +91,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     (void)version;
     srv_t *s = cls;
-    if (!strcmp(method, "POST")) { /* the body first */
-        if (!*con_cls) {
-            *con_cls = s;
-            s->body_len = 0;
-            return MHD_YES;
-        }
-        if (*upload_size) {
-            size_t k = *upload_size < sizeof(s->body) - 1 - s->body_len
-                           ? *upload_size
-                           : sizeof(s->body) - 1 - s->body_len;
-            memcpy(s->body + s->body_len, upload, k);
-            s->body[s->body_len += k] = '\0';
-            *upload_size = 0;
-            return MHD_YES;
-        }
-    }
+    if (loopback_post_body(method, upload, upload_size, con_cls, s, s->body, sizeof(s->body),
+                           &s->body_len))
+        return MHD_YES;
     int n = s->n++;
     if (n < MAX_LOG) {
         snprintf(s->path[n], sizeof(s->path[n]), "%s", url);
@@ -134,14 +122,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static void srv_start(srv_t *s)
 {
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, s,
-                            MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
-    assert_non_null(s->d);
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%u", (unsigned)info->port);
+    s->d = loopback_start(on_request, s, "", s->base, sizeof(s->base));
 }
 
 static int setup(void **state)
@@ -149,9 +130,6 @@ static int setup(void **state)
     env_t *e = calloc(1, sizeof(*e));
     srv_start(&e->a);
     srv_start(&e->b);
-    char err[128];
-    assert_int_equal(http_global_init(err, sizeof(err)), 0);
-    signals_install();
     E = e;
     *state = e;
     return 0;
@@ -160,9 +138,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     env_t *e = *state;
-    MHD_stop_daemon(e->a.d);
-    MHD_stop_daemon(e->b.d);
-    http_global_cleanup();
+    loopback_stop(e->a.d);
+    loopback_stop(e->b.d);
     free(e);
     E = NULL;
     return 0;
