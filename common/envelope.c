@@ -329,7 +329,7 @@ static int writer_for_id(const envelope_schema_t *es, uint32_t id, envelope_writ
     if (e->error) {
         errstr_set(errstr, errstr_size,
                    "decode: written with Schema Registry id %u (Confluent wire format), "
-                   "which cannot be read as this stream's schema: %s",
+                   "which cannot be read: %s",
                    (unsigned)id, e->error);
         return -1;
     }

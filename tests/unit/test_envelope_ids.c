@@ -113,16 +113,16 @@ static const id_case_t CASES[] = {
      "Schema Registry id 7 (Confluent wire format), which was not looked up"},
     {"00, an id of another record's schema", V2, "{\"id\":7,\"color\":\"g\"}", 8, OTHER, NULL, -1,
      NULL,
-     "id 8 (Confluent wire format), which cannot be read as this stream's schema: it "
-     "is the schema of record 'Order', not 'Item'"},
+     "id 8 (Confluent wire format), which cannot be read: it is the schema of record 'Order', "
+     "not 'Item'"},
     {"00, an id whose schema cannot be read as ours", V2, "{\"id\":8,\"color\":\"g\"}", 9, BAD,
      NULL, -1, NULL, "field 'id' was written as string, which cannot be read as long"},
     {"00, an id whose text is not a schema", V2, "{\"id\":9,\"color\":\"g\"}", 10, "{not json",
      NULL, -1, NULL, "Schema Registry id 10 (Confluent wire format), which cannot be read"},
     {"00, an id refused (unknown to the registry)", V2, "{\"id\":10,\"color\":\"g\"}", 11, NULL,
      "schema id 11 is unknown to the registry", 0, NULL,
-     "id 11 (Confluent wire format), which cannot be read as this stream's schema: schema id 11 "
-     "is unknown to the registry"},
+     "id 11 (Confluent wire format), which cannot be read: schema id 11 is unknown to the "
+     "registry"},
 };
 
 /* The change-event schema (Avro JSON) of record schema text, as a
