@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "envelope.h"
-#include "schema.h"
+#include "envelope_versions.h"
 #include "wireframe.h"
 
 /* the stream's schema: v2 */
@@ -36,30 +35,6 @@ static const char OTHER[] = "{\"type\":\"record\",\"name\":\"Order\",\"namespace
 /* id's type changed: cannot be read */
 static const char BAD[] = "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
                           "{\"name\":\"id\",\"type\":\"string\"}]}";
-
-typedef struct ver {
-    record_schema_t *rs;
-    envelope_schema_t *es;
-} ver_t;
-
-static void load(ver_t *v, const char *json)
-{
-    char err[512] = "";
-
-    if (record_schema_parse(json, &v->rs, err, sizeof(err)) != 0)
-        print_error("%s\n", err);
-    assert_non_null(v->rs);
-    v->es = envelope_schema_new(v->rs, err, sizeof(err));
-    if (!v->es)
-        print_error("%s\n", err);
-    assert_non_null(v->es);
-}
-
-static void unload(ver_t *v)
-{
-    envelope_schema_destroy(v->es);
-    record_schema_destroy(v->rs);
-}
 
 /* An event of v's schema with record_json, framed 00 + id when id > 0
  * (the body of its single-object encoding), else single-object. */
@@ -125,34 +100,17 @@ static const id_case_t CASES[] = {
      "registry"},
 };
 
-/* The change-event schema (Avro JSON) of record schema text, as a
- * registry holds it; text itself when it is not a record schema. */
-static char *event_schema_json(const char *text)
-{
-    record_schema_t *rs = NULL;
-    char err[512];
-
-    if (record_schema_parse(text, &rs, err, sizeof(err)) != 0)
-        return strdup(text);
-    envelope_schema_t *es = envelope_schema_new(rs, err, sizeof(err));
-    assert_non_null(es);
-    char *json = strdup(envelope_schema_json(es));
-    envelope_schema_destroy(es);
-    record_schema_destroy(rs);
-    return json;
-}
-
 static void run_case(const id_case_t *c)
 {
     ver_t stream, writer;
     size_t len;
     char err[512] = "";
 
-    load(&stream, V2);
-    load(&writer, c->writer);
+    ver_load(&stream, V2);
+    ver_load(&writer, c->writer);
     void *buf = encode(&writer, c->record, c->id, &len);
     if (c->mapped) {
-        char *json = event_schema_json(c->mapped);
+        char *json = ver_event_schema_json(c->mapped);
         int rc = envelope_add_writer_id(stream.es, (uint32_t)c->id, json, err, sizeof(err));
         free(json);
         if (rc != c->add_rc)
@@ -189,8 +147,8 @@ static void run_case(const id_case_t *c)
         }
     }
     free(buf);
-    unload(&writer);
-    unload(&stream);
+    ver_unload(&writer);
+    ver_unload(&stream);
 }
 
 static void test_both_framings(void **state)
@@ -218,7 +176,7 @@ static void test_bad_headers(void **state)
     char err[512];
 
     (void)state;
-    load(&v, V2);
+    ver_load(&v, V2);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         unsigned char *copy = malloc(cases[i].len); /* exact size: ASan sees overreads */
         memcpy(copy, cases[i].bytes, cases[i].len);
@@ -237,7 +195,7 @@ static void test_bad_headers(void **state)
     static const unsigned char cut[] = {0x00, 0, 0, 0, 7, 0x00};
     assert_null(envelope_decode(v.es, cut, sizeof(cut), err, sizeof(err)));
     assert_non_null(strstr(err, "decode: "));
-    unload(&v);
+    ver_unload(&v);
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 
 #include "batch.h"
 #include "decode.h"
+#include "envelope_versions.h"
 #include "wireframe.h"
 
 #define RUNS  "tm.sync-runs"
@@ -41,21 +42,6 @@ typedef struct fake_registry {
     int calls;
 } fake_registry_t;
 
-/* The change-event schema of a record schema, as a registry holds it. */
-static char *event_schema_json(const char *record_json)
-{
-    record_schema_t *rs = NULL;
-    char err[512];
-
-    assert_int_equal(record_schema_parse(record_json, &rs, err, sizeof(err)), 0);
-    envelope_schema_t *es = envelope_schema_new(rs, err, sizeof(err));
-    assert_non_null(es);
-    char *json = strdup(envelope_schema_json(es));
-    envelope_schema_destroy(es);
-    record_schema_destroy(rs);
-    return json;
-}
-
 static sr_status_t fake_fetch(void *impl, uint32_t id, char **json_out, char *errstr,
                               size_t errstr_size)
 {
@@ -68,7 +54,7 @@ static sr_status_t fake_fetch(void *impl, uint32_t id, char **json_out, char *er
     }
     switch (f->status) {
     case SR_OK:
-        *json_out = event_schema_json(f->schema);
+        *json_out = ver_event_schema_json(f->schema);
         return SR_OK;
     case SR_UNAVAILABLE:
         snprintf(errstr, errstr_size, "registry down (503)");
@@ -201,21 +187,18 @@ static const reg_case_t CASES[] = {
 
 static void *encode_msg(const msg_t *m, size_t *len)
 {
-    record_schema_t *rs = NULL;
     char err[512] = "";
     json_error_t jerr;
     json_t *rec = json_loads(m->record, 0, &jerr);
     void *soe = NULL, *out = NULL;
+    ver_t v;
 
-    assert_int_equal(record_schema_parse(m->writer, &rs, err, sizeof(err)), 0);
-    envelope_schema_t *es = envelope_schema_new(rs, err, sizeof(err));
-    assert_non_null(es);
-    assert_int_equal(envelope_encode(es, CHANGE_OP_UPSERT, "1", 1000, "run-1", 0, 2000, rec, &soe,
+    ver_load(&v, m->writer);
+    assert_int_equal(envelope_encode(v.es, CHANGE_OP_UPSERT, "1", 1000, "run-1", 0, 2000, rec, &soe,
                                      len, err, sizeof(err)),
                      0);
     json_decref(rec);
-    envelope_schema_destroy(es);
-    record_schema_destroy(rs);
+    ver_unload(&v);
     if (m->id < 0)
         return soe;
     wire_schema_ref_t ref = {.framing = WIRE_CONFLUENT, .schema_id = (uint32_t)m->id};
