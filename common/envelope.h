@@ -146,7 +146,9 @@ int envelope_same_record(const envelope_schema_t *es, const char *json_text);
  * id: envelope_decode reads it once the id is mapped here, to the schema
  * it stands for (resolved as any added writer, above) or to why its
  * events cannot be read. An id is mapped once: a registry's ids are
- * stable, so the first answer stands.
+ * stable, so the first answer stands. Of the ids mapped to a reason only
+ * the latest 1024 are kept (ids come from the events: hostile ones must
+ * not grow the map without end); a forgotten one is looked up again.
  */
 
 /* Whether id is mapped (to a writer, or to a reason). */

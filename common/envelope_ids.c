@@ -3,13 +3,19 @@
  * schemas (envelope.h): an event in the Confluent wire format names its
  * writer by the registry's id, not by fingerprint. Each id is mapped to
  * the fingerprint of the schema it stands for, which envelope_writers.c
- * resolves as any other version; or to why its events cannot be read.
+ * resolves as any other version; or to why its events cannot be read (at
+ * most MAX_REFUSED_IDS of those).
  */
 #include "errstr.h"
 #include "envelope_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* The most ids held with a reason (unknown to the registry, no registry,
+ * a schema that cannot be read). Ids that stand for a readable schema are
+ * as many as the registry has versions of the stream's schema. */
+#define MAX_REFUSED_IDS 1024
 
 const envelope_id_t *envelope_find_id(const envelope_schema_t *es, uint32_t id)
 {
@@ -33,10 +39,29 @@ int envelope_knows_writer_id(const envelope_schema_t *es, uint32_t id)
     return envelope_find_id(es, id) != NULL;
 }
 
+/* Forgets the oldest refused id once MAX_REFUSED_IDS are held: ids are
+ * the events' own bytes, and hostile ones must not grow the map without
+ * end. A forgotten id is only asked again. */
+static void forget_oldest_refusal(envelope_schema_t *es)
+{
+    size_t refused = 0, oldest = es->n_ids;
+
+    for (size_t i = 0; i < es->n_ids; i++)
+        if (es->ids[i].error && refused++ == 0)
+            oldest = i;
+    if (refused < MAX_REFUSED_IDS)
+        return;
+    free(es->ids[oldest].error);
+    memmove(&es->ids[oldest], &es->ids[oldest + 1], (es->n_ids - oldest - 1) * sizeof(es->ids[0]));
+    es->n_ids--;
+}
+
 /* Maps id (not mapped yet) to fp, or to the reason why (when not NULL).
  * 0, or -1 when out of memory. */
 static int map_id(envelope_schema_t *es, uint32_t id, uint64_t fp, const char *why)
 {
+    if (why)
+        forget_oldest_refusal(es);
     envelope_id_t *grown = realloc(es->ids, (es->n_ids + 1) * sizeof(*grown));
     char *copy = why ? strdup(why) : NULL;
 

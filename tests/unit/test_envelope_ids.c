@@ -198,11 +198,37 @@ static void test_bad_headers(void **state)
     ver_unload(&v);
 }
 
+/* Hostile ids cannot grow the map without end: of the refused ids the
+ * latest 1024 are kept, the ids of readable schemas all. */
+static void test_refused_ids_bounded(void **state)
+{
+    ver_t v;
+    char err[512];
+
+    (void)state;
+    ver_load(&v, V2);
+    assert_int_equal(
+        envelope_add_writer_id(v.es, 900000, envelope_schema_json(v.es), err, sizeof(err)), 0);
+    for (uint32_t id = 1; id <= 1100; id++)
+        assert_int_equal(envelope_refuse_writer_id(v.es, id, "unknown", err, sizeof(err)), 0);
+    assert_true(envelope_knows_writer_id(v.es, 900000));
+    assert_false(envelope_knows_writer_id(v.es, 1));
+    assert_false(envelope_knows_writer_id(v.es, 76));
+    assert_true(envelope_knows_writer_id(v.es, 77));
+    assert_true(envelope_knows_writer_id(v.es, 1100));
+    static const unsigned char ev[] = {0x00, 0, 0, 0x04, 0x4c, 0x00};
+    assert_null(envelope_decode(v.es, ev, sizeof(ev), err, sizeof(err)));
+    assert_non_null(strstr(err, "Schema Registry id 1100 (Confluent wire format), which cannot "
+                                "be read: unknown"));
+    ver_unload(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_both_framings),
         cmocka_unit_test(test_bad_headers),
+        cmocka_unit_test(test_refused_ids_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
