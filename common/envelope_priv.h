@@ -41,11 +41,11 @@ struct envelope_schema {
     avro_writer_t writer; /* encode's, pointed at wbuf each time (or NULL) */
     unsigned char *wbuf;  /* the last encoded event (envelope_encode_view) */
     size_t wcap;
+    envelope_id_t *ids; /* registry ids of writers: envelope_ids.c */
+    size_t n_ids;
     uint64_t fingerprint;
     envelope_writer_t *writers;
     size_t n_writers;
-    envelope_id_t *ids; /* envelope_ids.c */
-    size_t n_ids;
     int published; /* envelope_schema_set_published() */
 };
 
