@@ -133,6 +133,7 @@ void envelope_schema_destroy(envelope_schema_t *es)
     if (!es)
         return;
     envelope_clear_writers(es);
+    envelope_clear_ids(es);
     if (es->writer)
         avro_writer_free(es->writer);
     free(es->wbuf);
@@ -307,43 +308,60 @@ int envelope_encode(envelope_schema_t *es, change_op_t op, const char *id, int64
 
 /* ---- decode ----------------------------------------------------------- */
 
-/*
- * The writer of an event, from its framing's schema reference: *w_out is
- * NULL for es's own schema, else an added writer. A second framing (the
- * Confluent wire format's registry ids) is looked up here.
- */
-static int writer_for_ref(const envelope_schema_t *es, const wire_schema_ref_t *ref,
-                          envelope_writer_t **w_out, char *errstr, size_t errstr_size)
+/* The writer of an event by fingerprint fp: *w_out is NULL for es's own
+ * schema, else an added writer. how names the event's reference. */
+static int writer_for_fp(const envelope_schema_t *es, uint64_t fp, const char *how,
+                         envelope_writer_t **w_out, char *errstr, size_t errstr_size)
 {
-    uint64_t fp = ref->fingerprint;
-
     *w_out = NULL;
-    if (ref->framing != WIRE_SINGLE_OBJECT) { /* not read yet */
-        errstr_set(errstr, errstr_size,
-                   "decode: not Avro single-object encoding (the message "
-                   "does not start with C3 01)");
-        return -1;
-    }
     if (fp == es->fingerprint)
         return 0;
     if (!(*w_out = envelope_find_writer(es, fp))) {
         errstr_set(errstr, errstr_size,
-                   "decode: written with schema fingerprint %016llx, not this stream's %016llx "
+                   "decode: written with %s %016llx, not this stream's %016llx "
                    "nor a known version of it",
-                   (unsigned long long)fp, (unsigned long long)es->fingerprint);
+                   how, (unsigned long long)fp, (unsigned long long)es->fingerprint);
         return -1;
     }
     if ((*w_out)->error) {
         errstr_set(errstr, errstr_size,
-                   "decode: written with schema fingerprint %016llx, which cannot be read as this "
+                   "decode: written with %s %016llx, which cannot be read as this "
                    "stream's %016llx: %s",
-                   (unsigned long long)fp, (unsigned long long)es->fingerprint, (*w_out)->error);
+                   how, (unsigned long long)fp, (unsigned long long)es->fingerprint,
+                   (*w_out)->error);
         return -1;
     }
     return 0;
 }
 
-/* The body of a framed event and its writer (see writer_for_ref). */
+/* The writer of an event in the Confluent wire format, by its registry
+ * id (envelope_ids.c), then by the fingerprint the id stands for. */
+static int writer_for_id(const envelope_schema_t *es, uint32_t id, envelope_writer_t **w_out,
+                         char *errstr, size_t errstr_size)
+{
+    const envelope_id_t *e = envelope_find_id(es, id);
+
+    *w_out = NULL;
+    if (!e) {
+        errstr_set(errstr, errstr_size,
+                   "decode: written with Schema Registry id %u (Confluent wire format), "
+                   "which was not looked up",
+                   (unsigned)id);
+        return -1;
+    }
+    if (e->error) {
+        errstr_set(errstr, errstr_size,
+                   "decode: written with Schema Registry id %u (Confluent wire format), "
+                   "which cannot be read: %s",
+                   (unsigned)id, e->error);
+        return -1;
+    }
+    char how[64];
+    snprintf(how, sizeof(how), "Schema Registry id %u, fingerprint", (unsigned)id);
+    return writer_for_fp(es, e->fingerprint, how, w_out, errstr, errstr_size);
+}
+
+/* The body of a framed event and its writer (writer_for_fp/_id). */
 static int read_header(const envelope_schema_t *es, const void *buf, size_t len,
                        const unsigned char **body, size_t *body_len, envelope_writer_t **w_out,
                        char *errstr, size_t errstr_size)
@@ -353,13 +371,17 @@ static int read_header(const envelope_schema_t *es, const void *buf, size_t len,
     wire_status_t st = wire_decode(buf, len, &ref, body, body_len, err, sizeof(err));
 
     *w_out = NULL;
-    if (st == WIRE_TRUNCATED && ref.framing == WIRE_SINGLE_OBJECT) {
-        errstr_set(errstr, errstr_size, "decode: truncated header (%zu bytes)", len);
+    if (st == WIRE_TRUNCATED) {
+        errstr_set(errstr, errstr_size, "decode: truncated header: %s", err);
         return -1;
     }
-    if (st != WIRE_OK)
-        ref.framing = WIRE_N_FRAMINGS; /* none that is read */
-    return writer_for_ref(es, &ref, w_out, errstr, errstr_size);
+    if (st != WIRE_OK) {
+        errstr_set(errstr, errstr_size, "decode: %s", err); /* names the framings */
+        return -1;
+    }
+    if (ref.framing == WIRE_CONFLUENT)
+        return writer_for_id(es, ref.schema_id, w_out, errstr, errstr_size);
+    return writer_for_fp(es, ref.fingerprint, "schema fingerprint", w_out, errstr, errstr_size);
 }
 
 /* Reads the body (header bytes into the message) into es->value, or

@@ -99,9 +99,11 @@ int envelope_encode_view(envelope_schema_t *es, change_op_t op, const char *id,
                          size_t *len_out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Decodes a single-object-encoded event written with this schema. Returns
- * a new event, or NULL with errstr set (bad magic, a fingerprint that is
- * not this schema's, truncated or corrupt data).
+ * Decodes an event written with this schema or an added writer's, in
+ * either framing: single-object encoding (by fingerprint) or the
+ * Confluent wire format (by a mapped registry id, below). Returns a new
+ * event, or NULL with errstr set (no framing's magic, a writer not known
+ * or not readable, truncated or corrupt data).
  */
 change_event_t *envelope_decode(envelope_schema_t *es, const void *buf, size_t len, char *errstr,
                                 size_t errstr_size);
@@ -152,5 +154,30 @@ int envelope_add_writer(envelope_schema_t *es, const char *json_text, uint64_t *
 /* Whether json_text is a change-event schema of the same record (full
  * name) as es's: an earlier or later version of the same stream's. */
 int envelope_same_record(const envelope_schema_t *es, const char *json_text);
+
+/*
+ * Schema Registry ids. An event in the Confluent wire format (wireframe.h:
+ * 00, a 4-byte id, the body) names its writer schema by the registry's
+ * id: envelope_decode reads it once the id is mapped here, to the schema
+ * it stands for (resolved as any added writer, above) or to why its
+ * events cannot be read. An id is mapped once: a registry's ids are
+ * stable, so the first answer stands. Of the ids mapped to a reason only
+ * the latest 1024 are kept (ids come from the events: hostile ones must
+ * not grow the map without end); a forgotten one is looked up again.
+ */
+
+/* Whether id is mapped (to a writer, or to a reason). */
+int envelope_knows_writer_id(const envelope_schema_t *es, uint32_t id);
+
+/* Maps id to the writer schema json_text (envelope_add_writer). 0 when
+ * its events can be decoded; -1 with errstr when they cannot (id mapped
+ * to the reason, json_text not a schema included) or out of memory. */
+int envelope_add_writer_id(envelope_schema_t *es, uint32_t id, const char *json_text, char *errstr,
+                           size_t errstr_size) TM_WARN_UNUSED;
+
+/* Maps id to why its events cannot be read (e.g. the registry does not
+ * know it). 0, or -1 with errstr when out of memory. */
+int envelope_refuse_writer_id(envelope_schema_t *es, uint32_t id, const char *why, char *errstr,
+                              size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

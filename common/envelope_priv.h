@@ -1,8 +1,8 @@
 /*
- * envelope_priv.h - what envelope.c (the event schema, encode, decode)
- * and envelope_writers.c (other versions of the event schema, resolved
- * into this one) share. Internal to those two files: other modules use
- * envelope.h.
+ * envelope_priv.h - what envelope.c (the event schema, encode, decode),
+ * envelope_writers.c (other versions of the event schema, resolved into
+ * this one) and envelope_ids.c (Schema Registry ids of those versions)
+ * share. Internal to those files: other modules use envelope.h.
  */
 #ifndef TIDEMARK_ENVELOPE_PRIV_H
 #define TIDEMARK_ENVELOPE_PRIV_H
@@ -24,6 +24,14 @@ typedef struct envelope_writer {
     avro_value_t resolved; /* a wschema-shaped value writing into rvalue */
 } envelope_writer_t;
 
+/* A Schema Registry id that events named (the Confluent wire format) and
+ * what it stands for: a writer by fingerprint, or why it cannot be read. */
+typedef struct envelope_id {
+    uint32_t id;
+    uint64_t fingerprint; /* es's own, or an added writer's (when !error) */
+    char *error;          /* NULL, or why its events cannot be read */
+} envelope_id_t;
+
 struct envelope_schema {
     const record_schema_t *rs; /* borrowed */
     char *json_text;           /* pretty-printed event schema */
@@ -33,6 +41,8 @@ struct envelope_schema {
     avro_writer_t writer; /* encode's, pointed at wbuf each time (or NULL) */
     unsigned char *wbuf;  /* the last encoded event (envelope_encode_view) */
     size_t wcap;
+    envelope_id_t *ids; /* registry ids of writers: envelope_ids.c */
+    size_t n_ids;
     uint64_t fingerprint;
     envelope_writer_t *writers;
     size_t n_writers;
@@ -45,5 +55,11 @@ envelope_writer_t *envelope_find_writer(const envelope_schema_t *es, uint64_t fp
 
 /* Frees every added writer (for envelope_schema_destroy). */
 void envelope_clear_writers(envelope_schema_t *es);
+
+/* The registry id id, as mapped (envelope_ids.c), or NULL. */
+const envelope_id_t *envelope_find_id(const envelope_schema_t *es, uint32_t id);
+
+/* Frees the map of registry ids (for envelope_schema_destroy). */
+void envelope_clear_ids(envelope_schema_t *es);
 
 #endif

@@ -10,8 +10,9 @@
  *                       producer writes today.
  *   WIRE_CONFLUENT      the Confluent wire format (Schema Registry): 00,
  *                       the 4-byte big-endian registry schema id, the
- *                       body. Encoded and decoded here; not yet written
- *                       or read by the programs (issue 10).
+ *                       body. What the producer writes with a
+ *                       [schema_registry]; the worker reads both
+ *                       (envelope.h maps the id to its schema).
  *
  * The first byte tells the framings apart (C3 / 00), so a reader can take
  * both on one topic.

@@ -408,11 +408,11 @@ outcome_t apply_batch(apply_ctx_t *ctx, const batch_t *b, apply_result_t *res, c
 
     if (as != OUTCOME_OK)
         return as;
-    if (decode_batch(b, ctx->streams, ctx->sync_runs_topic, ctx->dlq, &d, errstr, errstr_size) <
-        0) {
+    int rc = decode_batch(b, ctx->streams, ctx->sync_runs_topic, ctx->dlq, &d, errstr, errstr_size);
+    if (rc < 0) {
         decoded_clear(&d);
         dlq_queue_discard(ctx->dlq);
-        return OUTCOME_RETRY;
+        return rc == DECODE_REFUSED ? OUTCOME_FATAL : OUTCOME_RETRY;
     }
     as = apply_tx(ctx, b, &d, res, errstr, errstr_size);
     decoded_clear(&d);

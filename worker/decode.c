@@ -105,8 +105,8 @@ static int add_reject(decoded_t *d, size_t msg, const char *reason, char *errstr
 }
 
 /* Decodes message i; its dead letter, if any, into dlq (defer: into
- * out->rejects). Returns 0 (decoded, skipped or dead-lettered) or -1
- * with errstr set. */
+ * out->rejects). Returns 0 (decoded, skipped or dead-lettered), or -1 or
+ * DECODE_REFUSED with errstr set (decode_batch). */
 static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
                       const char *sync_runs_topic, dlq_queue_t *dlq, int defer, decoded_t *out,
                       char *errstr, size_t errstr_size)
@@ -141,8 +141,9 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
         snprintf(reason, sizeof(reason), "%s", why); /* it names the run record */
     } else if ((w = worker_streams_by_topic(ws, m->topic))) {
         /* another version of the stream's schema: look it up first */
-        if (worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr, errstr_size) < 0)
-            return -1;
+        int rc = worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr, errstr_size);
+        if (rc < 0)
+            return rc; /* -1 transient, or DECODE_REFUSED */
         change_event_t *ev = envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
         if (ev) {
             if (rename_cut_fields(w, ev) == 0) {
@@ -175,9 +176,11 @@ static int decode_all(const batch_t *b, const worker_streams_t *ws, const char *
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
-    for (i = 0; i < b->n; i++)
-        if (decode_one(b, i, ws, sync_runs_topic, dlq, defer, out, errstr, errstr_size) < 0)
-            return -1;
+    for (i = 0; i < b->n; i++) {
+        int rc = decode_one(b, i, ws, sync_runs_topic, dlq, defer, out, errstr, errstr_size);
+        if (rc < 0)
+            return rc;
+    }
     return 0;
 }
 

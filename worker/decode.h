@@ -11,8 +11,9 @@
  * text, is dead-lettered. An event written with another
  * version of its stream's schema is decoded once the writer schema is
  * found (streams.h: the worker asks <prefix>.schemas when it meets an
- * unknown fingerprint); a field whose name PostgreSQL cuts to 63 bytes is
- * renamed to its column's name.
+ * unknown fingerprint, the Schema Registry when it meets an unknown id of
+ * the Confluent wire format); a field whose name PostgreSQL cuts to 63
+ * bytes is renamed to its column's name.
  *
  * Owns: decoded_t owns its events and run records (free with
  * decoded_clear()); the stream pointers and message indexes refer to the
@@ -70,11 +71,14 @@ typedef struct decoded {
 } decoded_t;
 
 /*
- * Decodes every message of b. Returns 0, or -1 with errstr set when a dead
- * letter could not be queued, the writer-schema source could not be
- * asked, or memory ran out (transient: retry the batch). out is filled either way; free with
- * decoded_clear().
+ * Decodes every message of b. Returns 0; -1 with errstr set when a dead
+ * letter could not be queued, a writer-schema source could not be asked,
+ * or memory ran out (transient: retry the batch); DECODE_REFUSED with
+ * errstr when the Schema Registry refused the worker (streams.h: stop).
+ * out is filled either way; free with decoded_clear().
  */
+#define DECODE_REFUSED WORKER_LEARN_REFUSED
+
 int decode_batch(const batch_t *b, const worker_streams_t *ws, const char *sync_runs_topic,
                  dlq_queue_t *dlq, decoded_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 

@@ -4,8 +4,9 @@
  * is not the stream's current one (envelope.h resolves it then).
  *
  * Today's one implementation reads <prefix>.schemas, the compacted topic
- * the producer publishes every schema to (schematopic.h). A Schema
- * Registry client would be a second one: fill the same three members.
+ * the producer publishes every schema to (schematopic.h). Events in the
+ * Confluent wire format name their schema by a Schema Registry id, not a
+ * fingerprint: registrysource.h is that seam.
  *
  * Owns: whatever impl holds; schema_source_destroy() frees it (the
  * struct itself is the caller's). Main thread only (a lookup may block on the network).

@@ -13,6 +13,7 @@
 #include "schematopic.h"
 #include "stream_schema.h"
 #include "topics.h"
+#include "wireframe.h"
 
 static int load_one(const tm_config_t *conf, const stream_conf_t *sc, worker_stream_t *w,
                     char *errstr, size_t errstr_size)
@@ -51,11 +52,21 @@ int worker_streams_load(const tm_config_t *conf, worker_streams_t *out, char *er
         }
     }
     /* nothing is read here: see worker_streams_read_writers() */
-    if (schematopic_new(conf, &out->writers, errstr, errstr_size) < 0) {
+    if (schematopic_new(conf, &out->writers, errstr, errstr_size) < 0 ||
+        registry_source_new(conf, &out->ids, errstr, errstr_size) < 0) {
         worker_streams_clear(out);
         return -1;
     }
     return 0;
+}
+
+static void warn_unreadable(const worker_stream_t *w, const char *ref, const char *err)
+{
+    char q[800];
+
+    log_warn("a writer schema of this stream cannot be read as its "
+             "current schema; its events will be dead-lettered",
+             "stream=%s %s error=%s", w->sc->name, ref, log_quote(q, sizeof(q), err));
 }
 
 typedef struct learn_ctx {
@@ -66,7 +77,7 @@ typedef struct learn_ctx {
 static void learn_one(void *vctx, uint64_t fp, const char *json)
 {
     learn_ctx_t *ctx = vctx;
-    char err[600], q[700];
+    char err[600], ref[64];
 
     for (size_t i = 0; i < ctx->ws->n; i++) {
         worker_stream_t *w = &ctx->ws->items[i];
@@ -78,10 +89,8 @@ static void learn_one(void *vctx, uint64_t fp, const char *json)
             continue;
         }
         ctx->refused++;
-        log_warn("a writer schema of this stream cannot be read as its "
-                 "current schema; its events will be dead-lettered",
-                 "stream=%s fingerprint=%016" PRIx64 " error=%s", w->sc->name, fp,
-                 log_quote(q, sizeof(q), err));
+        snprintf(ref, sizeof(ref), "fingerprint=%016" PRIx64, fp);
+        warn_unreadable(w, ref, err);
     }
 }
 
@@ -101,28 +110,73 @@ void worker_streams_read_writers(worker_streams_t *ws)
     log_info("writer schemas loaded", "added=%zu unreadable=%zu", ctx.added, ctx.refused);
 }
 
+/* A single-object-encoded message written with fingerprint fp. */
+static int learn_writer_fp(const worker_streams_t *ws, worker_stream_t *w, uint64_t fp,
+                           char *errstr, size_t errstr_size)
+{
+    char *json = NULL, err[600], ref[64];
+
+    if (!ws->writers.lookup || envelope_knows_writer(w->es, fp))
+        return 0;
+    int rc = schema_source_lookup((schema_source_t *)&ws->writers, fp, &json, errstr, errstr_size);
+    if (rc <= 0)
+        return rc; /* 0: unknown everywhere, the decoder says so */
+    snprintf(ref, sizeof(ref), "fingerprint=%016" PRIx64, fp);
+    if (envelope_add_writer(w->es, json, NULL, err, sizeof(err)) == 0)
+        log_info("writer schema added", "stream=%s %s", w->sc->name, ref);
+    else
+        warn_unreadable(w, ref, err);
+    free(json);
+    return 0;
+}
+
+/* A message in the Confluent wire format written with registry id id. */
+static int learn_writer_id(const worker_streams_t *ws, worker_stream_t *w, uint32_t id,
+                           char *errstr, size_t errstr_size)
+{
+    char *json = NULL, err[600], why[700], ref[64], q[700];
+
+    if (envelope_knows_writer_id(w->es, id))
+        return 0;
+    if (!ws->ids.fetch)
+        return envelope_refuse_writer_id(
+            w->es, id, "no [schema_registry] is configured to look the id up", errstr, errstr_size);
+    snprintf(ref, sizeof(ref), "schema_id=%" PRIu32, id);
+    switch (ws->ids.fetch(ws->ids.impl, id, &json, err, sizeof(err))) {
+    case SR_OK:
+        break;
+    case SR_NOT_FOUND: /* the registry's ids are stable: remembered */
+        snprintf(why, sizeof(why), "the Schema Registry does not know it (%s)", err);
+        log_warn("an id the Schema Registry does not know; its events will be dead-lettered",
+                 "stream=%s %s error=%s", w->sc->name, ref, log_quote(q, sizeof(q), err));
+        return envelope_refuse_writer_id(w->es, id, why, errstr, errstr_size);
+    case SR_UNAVAILABLE:
+        errstr_set(errstr, errstr_size, "%s", err);
+        return -1;
+    default: /* SR_REFUSED */
+        errstr_set(errstr, errstr_size, "%s", err);
+        return WORKER_LEARN_REFUSED;
+    }
+    if (envelope_add_writer_id(w->es, id, json, err, sizeof(err)) == 0)
+        log_info("writer schema added", "stream=%s %s", w->sc->name, ref);
+    else
+        warn_unreadable(w, ref, err);
+    free(json);
+    return 0;
+}
+
 int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w, const void *value,
                                 size_t len, char *errstr, size_t errstr_size)
 {
-    uint64_t fp;
-    char *json = NULL, err[600], q[700];
-    int rc;
+    wire_schema_ref_t ref;
+    const unsigned char *body;
+    size_t body_len;
 
-    if (!ws->writers.lookup || envelope_peek_fingerprint(value, len, &fp) != 0 ||
-        envelope_knows_writer(w->es, fp))
-        return 0;
-    rc = schema_source_lookup((schema_source_t *)&ws->writers, fp, &json, errstr, errstr_size);
-    if (rc <= 0)
-        return rc; /* 0: unknown everywhere, the decoder says so */
-    if (envelope_add_writer(w->es, json, NULL, err, sizeof(err)) == 0)
-        log_info("writer schema added", "stream=%s fingerprint=%016" PRIx64, w->sc->name, fp);
-    else
-        log_warn("a writer schema of this stream cannot be read as its "
-                 "current schema; its events will be dead-lettered",
-                 "stream=%s fingerprint=%016" PRIx64 " error=%s", w->sc->name, fp,
-                 log_quote(q, sizeof(q), err));
-    free(json);
-    return 0;
+    if (wire_decode(value, len, &ref, &body, &body_len, NULL, 0) != WIRE_OK)
+        return 0; /* the decoder says what is wrong */
+    if (ref.framing == WIRE_CONFLUENT)
+        return learn_writer_id(ws, w, ref.schema_id, errstr, errstr_size);
+    return learn_writer_fp(ws, w, ref.fingerprint, errstr, errstr_size);
 }
 
 void worker_streams_clear(worker_streams_t *ws)
@@ -131,6 +185,7 @@ void worker_streams_clear(worker_streams_t *ws)
 
     schema_source_destroy(&ws->writers);
     memset(&ws->writers, 0, sizeof(ws->writers));
+    registry_source_destroy(&ws->ids);
     for (i = 0; i < ws->n; i++) {
         worker_stream_t *w = &ws->items[i];
 

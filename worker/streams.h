@@ -3,9 +3,10 @@
  * schema, change-event schema (for envelope_decode), topic name and SQL.
  *
  * Owns: every worker_stream_t in the set owns its schemas and SQL; the
- * set owns the writer-schema source; the stream_conf_t is borrowed from
- * the tm_config_t, which must outlive the set. Main thread only (an
- * envelope_schema_t is not thread-safe).
+ * set owns the writer-schema sources; the stream_conf_t is borrowed from
+ * the tm_config_t, which must outlive the set. One thread at a time (an
+ * envelope_schema_t is not thread-safe): the main thread, or the
+ * decode-ahead thread's decode (decode.h).
  */
 #ifndef TIDEMARK_WORKER_STREAMS_H
 #define TIDEMARK_WORKER_STREAMS_H
@@ -15,6 +16,7 @@
 #include "config.h"
 #include "envelope.h"
 #include "schema.h"
+#include "registrysource.h"
 #include "schemasource.h"
 #include "sqlgen.h"
 
@@ -32,6 +34,9 @@ typedef struct worker_streams {
     /* where the writer schemas of events not written with a stream's
      * current schema are found (<prefix>.schemas); lookup NULL: nowhere */
     schema_source_t writers;
+    /* where the writer schemas of events in the Confluent wire format are
+     * found by registry id ([schema_registry]); fetch NULL: nowhere */
+    registry_source_t ids;
 } worker_streams_t;
 
 /*
@@ -55,11 +60,17 @@ void worker_streams_read_writers(worker_streams_t *ws);
 
 /*
  * Before decoding a message of stream w: when it was written with a
- * schema w does not know, asks ws->writers for it and adds it. 0 (known
- * now, or unknown to the source too: decoding then fails and the message
- * is dead-lettered), or -1 with errstr when the source could not be asked
- * (transient: retry the batch).
+ * schema w does not know, asks for it and adds it. By its framing: a
+ * single-object-encoded message's fingerprint is asked of ws->writers, a
+ * Confluent-framed message's registry id of ws->ids (the registry's 404,
+ * or no registry configured, is remembered as the id's reason: its
+ * events are dead-lettered with it). Returns 0 (known now, or unknown:
+ * decoding then fails and the message is dead-lettered); -1 with errstr
+ * when a source could not be asked (transient: retry the batch);
+ * WORKER_LEARN_REFUSED with errstr when the registry refused the worker
+ * (401/403: credentials that a retry will not fix; stop).
  */
+#define WORKER_LEARN_REFUSED (-2)
 int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w, const void *value,
                                 size_t len, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 

@@ -4,7 +4,9 @@
  * older writer version of it that the schema source knows.
  *
  * The first byte picks the message:
- *   0  the rest is a change event's whole value, on the stream's topic;
+ *   0  the rest is a change event's whole value, on the stream's topic (in
+ *      the Confluent wire format, registry id 1 stands for the stream's
+ *      schema and 2 for the older writer's; any other id is unknown);
  *   1  the rest is the Avro body: a single-object header with the
  *      stream's own fingerprint goes before it;
  *   2  the same with the older writer's fingerprint (schema resolution);
@@ -57,6 +59,20 @@ static int lookup(void *impl, uint64_t fp, char **json_out, char *errstr, size_t
     return *json_out ? 1 : -1;
 }
 
+/* The stand-in Schema Registry (registrysource.h) of mode 0. */
+static sr_status_t fetch_id(void *impl, uint32_t id, char **json_out, char *errstr,
+                            size_t errstr_size)
+{
+    (void)impl;
+    if (id != 1 && id != 2) {
+        snprintf(errstr, errstr_size, "no schema with id %u", (unsigned)id);
+        return SR_NOT_FOUND;
+    }
+    *json_out = strdup(id == 1 ? envelope_schema_json(stream.es) : old_json);
+    FUZZ_CHECK(*json_out, "ENOMEM");
+    return SR_OK;
+}
+
 static void setup(void)
 {
     char err[512];
@@ -82,6 +98,7 @@ static void setup(void)
     ws.items = &stream;
     ws.n = 1;
     ws.writers.lookup = lookup;
+    ws.ids.fetch = fetch_id;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,7 +7,9 @@ kcat.
     craft_event.py HEADER OUT SPEC_JSON [N]
 
 HEADER is a file whose first 10 bytes are the single-object header (C3 01
-and the schema's 8-byte fingerprint): cut from a real event on the topic.
+and the schema's 8-byte fingerprint): cut from a real event on the topic;
+or whose first 5 bytes are a Confluent wire format header (00 and the
+4-byte big-endian Schema Registry id).
 SPEC_JSON describes the event; every member is optional:
 
     {"op": "UPSERT" | "DELETE" | <enum index>,
@@ -18,7 +20,11 @@ SPEC_JSON describes the event; every member is optional:
                       "tier": "gold" | <index>, "phone": null | ...,
                       "signup_date": null | <days>, "is_deleted": false,
                       "last_modified": <ms>},
-     "append_hex": "00ff", "truncate": <bytes to keep>}
+     "append_hex": "00ff", "truncate": <bytes to keep>,
+     "omit_fields": ["phone"]}
+
+"omit_fields" leaves those fields of the Customer record out of the
+encoding, as an older version of the schema without them wrote it.
 
 A string value may be a plain string (UTF-8), {"hex": "00ff"} for raw
 bytes, or {"repeat": "x", "count": 1000000}. "after" defaults to a record
@@ -74,7 +80,7 @@ def nullable(v, enc):
     return zigzag(0) if v is None else zigzag(1) + enc(v)
 
 
-def customer(a, id_):
+def customer(a, id_, omit=()):
     r = {"id": int(id_) if str(id_).strip().lstrip("+-").isdigit() else 0,
          "name": "crafted", "email": "crafted@example.com", "country": "DE",
          "balance": "1.00", "tier": "bronze", "phone": None,
@@ -82,11 +88,14 @@ def customer(a, id_):
          "last_modified": 1767225600000}
     r.update(a)
     tier = r["tier"] if isinstance(r["tier"], int) else TIERS[r["tier"]]
-    return (zigzag(int(r["id"])) + string(r["name"]) + string(r["email"]) +
-            string(r["country"]) + decimal(r["balance"]) + zigzag(tier) +
-            nullable(r["phone"], string) +
-            nullable(r["signup_date"], lambda d: zigzag(int(d))) +
-            bytes([1 if r["is_deleted"] else 0]) + zigzag(int(r["last_modified"])))
+    fields = [("id", lambda: zigzag(int(r["id"]))), ("name", lambda: string(r["name"])),
+              ("email", lambda: string(r["email"])), ("country", lambda: string(r["country"])),
+              ("balance", lambda: decimal(r["balance"])), ("tier", lambda: zigzag(tier)),
+              ("phone", lambda: nullable(r["phone"], string)),
+              ("signup_date", lambda: nullable(r["signup_date"], lambda d: zigzag(int(d)))),
+              ("is_deleted", lambda: bytes([1 if r["is_deleted"] else 0])),
+              ("last_modified", lambda: zigzag(int(r["last_modified"])))]
+    return b"".join(enc() for name, enc in fields if name not in omit)
 
 
 def encode(header, spec):
@@ -98,7 +107,8 @@ def encode(header, spec):
             string(spec.get("run_id", "crafted-run")) +
             bytes([1 if spec.get("full_sync") else 0]) +
             zigzag(int(spec.get("produced_at", 1767225600000))) +
-            (zigzag(0) if after is None else zigzag(1) + customer(after, id_)))
+            (zigzag(0) if after is None else
+             zigzag(1) + customer(after, id_, spec.get("omit_fields", ()))))
     out = header + body + bytes.fromhex(spec.get("append_hex", ""))
     if "truncate" in spec:
         out = out[:spec["truncate"]]
@@ -109,8 +119,10 @@ def main():
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
     header = open(sys.argv[1], "rb").read()[:10]
-    if len(header) != 10 or header[:2] != b"\xc3\x01":
-        sys.exit("craft_event.py: HEADER does not start with a single-object header")
+    if header[:1] == b"\x00" and len(header) >= 5:
+        header = header[:5]
+    elif len(header) != 10 or header[:2] != b"\xc3\x01":
+        sys.exit("craft_event.py: HEADER does not start with a single-object or Confluent header")
     spec = json.loads(sys.argv[3])
     if len(sys.argv) == 4:
         with open(sys.argv[2], "wb") as f:

@@ -942,6 +942,36 @@ craft_event()
         "$@" || fail "craft_event $2"
 }
 
+# confluent_header FILE ID - a Confluent wire format header (00, the
+# 4-byte big-endian Schema Registry id ID) into FILE, for craft_event.
+confluent_header()
+{
+    printf '%08x' "$2" | sed 's/^/00/' | xxd -r -p >"$1"
+    [ "$(wc -c <"$1")" = 5 ] || fail "confluent_header: bad id '$2'"
+    EVENT_HEADER=$1
+}
+
+# registry_register SUBJECT FILE - registers the Avro schema in FILE under
+# SUBJECT with the fake registry; prints its id.
+registry_register()
+{
+    jq -Rs '{schema: .}' "$2" |
+        curl -fsS --max-time 30 -X POST -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+            --data-binary @- "$REGISTRY_URL/subjects/$1/versions" | jq -er .id ||
+        fail "could not register $2 under $1"
+}
+
+# reframe_confluent TOPIC ID OUTDIR - every message of TOPIC, its single-object
+# header replaced by the Confluent framing with id ID, into OUTDIR/N.{part,key,val}
+# (tests/integration/reframe_confluent.py); prints how many.
+reframe_confluent()
+{
+    mkdir -p "$3"
+    kc -C -t "$1" -o beginning -e -f '%p:%K:%S:%k%s' |
+        /usr/bin/python3 "$REPO/tests/integration/reframe_confluent.py" "$2" "$3" ||
+        fail "reframe_confluent $1"
+}
+
 # produce_file TOPIC PARTITION KEY FILE [KCAT_ARGS] - one message: FILE's bytes.
 produce_file()
 {

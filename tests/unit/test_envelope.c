@@ -422,14 +422,16 @@ static void test_decode_errors(void **state)
     unsigned char *copy = malloc(len + 1);
     memcpy(copy, buf, len);
 
-    expect_decode_error(f, "{\"id\": 17}", 10, "not Avro single-object encoding");
-    expect_decode_error(f, copy, 0, "not Avro single-object encoding");
-    expect_decode_error(f, copy, 5, "truncated header (5 bytes)");
+    expect_decode_error(f, "{\"id\": 17}", 10, "decode: not a framed Avro message");
+    expect_decode_error(f, copy, 0, "decode: an empty message");
+    expect_decode_error(f, copy, 5,
+                        "truncated header: a single-object encoding header cut short (5 of 10");
     expect_decode_error(f, NULL, 0, "no payload");
-    /* the Confluent wire format (00, schema id) is not read yet */
+    /* the Confluent wire format (00, schema id): an id not mapped yet */
     static const unsigned char confluent[] = {0x00, 0x00, 0x00, 0x00, 0x07, 0x00, 0x04, '1', '7'};
-    expect_decode_error(f, confluent, sizeof(confluent), "not Avro single-object encoding");
-    expect_decode_error(f, confluent, 3, "not Avro single-object encoding");
+    expect_decode_error(f, confluent, sizeof(confluent), "Schema Registry id 7 (Confluent");
+    expect_decode_error(f, confluent, 3,
+                        "truncated header: a Confluent wire format header cut short (3 of 5");
 
     copy[5] ^= 0x40; /* a foreign fingerprint */
     expect_decode_error(f, copy, len,

@@ -14,8 +14,7 @@
 #include <string.h>
 
 #include "avsc.h"
-#include "envelope.h"
-#include "schema.h"
+#include "envelope_versions.h"
 
 /* v1: what the backlog was written with. */
 static const char V1[] =
@@ -40,30 +39,6 @@ static const char V2[] =
     "  {\"name\":\"w\",\"type\":\"int\"},"
     "  {\"name\":\"h\",\"type\":[\"null\",\"int\"],\"default\":null}]}},"
     "{\"name\":\"at\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
-
-typedef struct ver {
-    record_schema_t *rs;
-    envelope_schema_t *es;
-} ver_t;
-
-static void load(ver_t *v, const char *json)
-{
-    char err[512] = "";
-
-    if (record_schema_parse(json, &v->rs, err, sizeof(err)) != 0)
-        print_error("%s\n", err);
-    assert_non_null(v->rs);
-    v->es = envelope_schema_new(v->rs, err, sizeof(err));
-    if (!v->es)
-        print_error("%s\n", err);
-    assert_non_null(v->es);
-}
-
-static void unload(ver_t *v)
-{
-    envelope_schema_destroy(v->es);
-    record_schema_destroy(v->rs);
-}
 
 static void *encode(ver_t *v, const char *record_json, size_t *len)
 {
@@ -90,8 +65,8 @@ static void test_old_events_resolve(void **state)
     uint64_t fp = 0, peek = 0;
 
     (void)state;
-    load(&v1, V1);
-    load(&v2, V2);
+    ver_load(&v1, V1);
+    ver_load(&v2, V2);
     void *buf = encode(&v1,
                        "{\"id\":7,\"qty\":3,\"old\":\"x\",\"dim\":{\"w\":4},"
                        "\"at\":\"2026-01-01T00:00:00Z\"}",
@@ -144,8 +119,8 @@ static void test_old_events_resolve(void **state)
     assert_non_null(strstr(err, "field 'qty' was written as long"));
     free(b2);
     free(buf);
-    unload(&v1);
-    unload(&v2);
+    ver_unload(&v1);
+    ver_unload(&v2);
 }
 
 static void test_newer_writer(void **state)
@@ -161,8 +136,8 @@ static void test_newer_writer(void **state)
     char err[512] = "";
 
     (void)state;
-    load(&o, OLD);
-    load(&n, NEW);
+    ver_load(&o, OLD);
+    ver_load(&n, NEW);
     void *buf = encode(&n, "{\"id\":1,\"extra\":[\"a\",\"b\"]}", &len);
     assert_int_equal(envelope_add_writer(o.es, envelope_schema_json(n.es), NULL, err, sizeof(err)),
                      0);
@@ -175,8 +150,8 @@ static void test_newer_writer(void **state)
     free(row);
     change_event_destroy(ev);
     free(buf);
-    unload(&o);
-    unload(&n);
+    ver_unload(&o);
+    ver_unload(&n);
 }
 
 /* Writers whose fields cannot be read as ours, with the reason. */
@@ -218,8 +193,8 @@ static void test_unreadable_writers(void **state)
                  "{\"type\":\"record\",\"name\":\"R\",\"fields\":["
                  "{\"name\":\"id\",\"type\":\"string\"},%s]}",
                  cases[i].reader_fields);
-        load(&wv, w);
-        load(&rv, r);
+        ver_load(&wv, w);
+        ver_load(&rv, r);
         err[0] = '\0';
         int rc = envelope_add_writer(rv.es, envelope_schema_json(wv.es), NULL, err, sizeof(err));
         if (rc != -1 || !strstr(err, cases[i].err))
@@ -241,12 +216,12 @@ static void test_unreadable_writers(void **state)
         assert_non_null(strstr(err, "which cannot be read as this stream's"));
         assert_non_null(strstr(err, cases[i].err));
         free(buf);
-        unload(&wv);
-        unload(&rv);
+        ver_unload(&wv);
+        ver_unload(&rv);
     }
     /* not a schema at all: not remembered */
     ver_t rv;
-    load(&rv, V1);
+    ver_load(&rv, V1);
     assert_int_equal(envelope_add_writer(rv.es, "{\"no\":", NULL, err, sizeof(err)), -1);
     assert_int_equal(envelope_add_writer(rv.es,
                                          "{\"type\":\"record\",\"name\":\"X\","
@@ -254,7 +229,7 @@ static void test_unreadable_writers(void **state)
                                          NULL, err, sizeof(err)),
                      -1);
     assert_non_null(strstr(err, "not a change-event schema"));
-    unload(&rv);
+    ver_unload(&rv);
 }
 
 static void test_fingerprints(void **state)
@@ -277,13 +252,13 @@ static void test_fingerprints(void **state)
     assert_int_equal(avsc_text_fingerprint(SCALE3, &fp, err, sizeof(err)), 0);
     assert_int_equal(avsc_text_fingerprint(SCALE2, &fp2, err, sizeof(err)), 0);
     assert_true(fp == fp2);
-    load(&v, V1);
+    ver_load(&v, V1);
     assert_int_equal(avsc_text_fingerprint(envelope_schema_json(v.es), &fp, err, sizeof(err)), 0);
     assert_true(fp == envelope_schema_fingerprint(v.es));
     assert_int_equal(avsc_text_fingerprint("nope", &fp, err, sizeof(err)), -1);
     assert_int_equal(envelope_peek_fingerprint(not_soe, sizeof(not_soe), &fp), -1);
     assert_int_equal(envelope_peek_fingerprint(NULL, 0, &fp), -1);
-    unload(&v);
+    ver_unload(&v);
 }
 
 int main(void)

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# t_registry_worker_refused: the Schema Registry refuses the worker (401,
+# as with wrong basic.auth.user.info) when it looks up the id of an event
+# in the Confluent wire format. Retrying cannot fix credentials that only
+# a new configuration brings, so the worker stops: exit 1, its error gives
+# the registry's answer. The event is neither dead-lettered nor skipped:
+# the next worker, let in, applies it.
+. "$(dirname "$0")/lib.sh"
+
+start_devbroker
+start_demoapi --records 10
+start_registry
+write_config
+topic="$PREFIX.$STREAM"
+run_producer_once
+run1=$(last_run_field run_id)
+
+"$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/schema.json" ||
+    fail "producer schema"
+id=$(registry_register "$topic-value" "$T_WORK/schema.json")
+confluent_header "$T_WORK/known.hdr" "$id"
+craft_event "$T_WORK/refused.bin" '{"id": "8004", "after": {"name": "after-401"}}'
+produce_file "$topic" 0 8004 "$T_WORK/refused.bin"
+
+write_config "schema_registry: url = $REGISTRY_URL"
+registry_admin "/admin/fail?status=401&count=100" >/dev/null || fail "registry admin"
+log="$T_WORK/worker-refused.log"
+timeout --foreground -k 5 30 "$BUILD/tidemark-worker" -c "$CONF" run >/dev/null 2>"$log"
+rc=$?
+grep 'level=error' "$log" | grep -v rdkafka | tail -n 2
+assert_eq 1 "$rc" "exit status of the worker the registry refused"
+grep 'level=error' "$log" | grep "schema id $id" | grep -q 'refused it: HTTP 401' ||
+    fail "the worker's error does not give the id and the registry's answer (401)"
+assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters after the refusal"
+assert_eq 0 "$(psql_value "select count(*) from $TABLE where id = 8004")" "row of the refused event"
+
+registry_admin "/admin/clear" >/dev/null || fail "registry admin"
+start_worker
+wait_run_completed "$run1" 30
+wait_caught_up 30
+assert_eq after-401 "$(psql_value "select name from $TABLE where id = 8004")" \
+    "row of the event the refused worker left"
+assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters at the end"
+stop_worker
+log "ok"
