@@ -74,7 +74,7 @@ sr_status_t registry_answer_schema(const char *body, size_t len, char **json, ch
     else if (type && !(json_is_string(type) && strcmp(json_string_value(type), "AVRO") == 0)) {
         errstr_set(errstr, errstr_size, "the schema is not an Avro schema (schemaType %s)",
                    json_is_string(type) ? json_string_value(type) : "not a string");
-        st = SR_REFUSED;
+        st = SR_UNUSABLE;
     } else if (!(parsed = json_loadb(json_string_value(v), json_string_length(v), JSON_DECODE_ANY,
                                      NULL)))
         errstr_set(errstr, errstr_size, "not the registry's answer: \"schema\" is not JSON");

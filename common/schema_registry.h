@@ -43,6 +43,10 @@ typedef enum {
                        invalid schema, 401/403 credentials; errstr holds
                        its error_code and message. Retrying will not help. */
     SR_NOT_FOUND,   /* schema_registry_fetch: no schema has this id (404) */
+    SR_UNUSABLE,    /* schema_registry_fetch: the id's schema is not Avro
+                       (PROTOBUF, JSON): nothing written with it can be
+                       read here. Ids come from the events' bytes, so this
+                       is the event's fault, not the worker's. */
 } sr_status_t;
 
 /* A client for conf's [schema_registry] (conf->registry_url must be set).

@@ -142,11 +142,14 @@ static int learn_writer_id(const worker_streams_t *ws, worker_stream_t *w, uint3
         return envelope_refuse_writer_id(
             w->es, id, "no [schema_registry] is configured to look the id up", errstr, errstr_size);
     snprintf(ref, sizeof(ref), "schema_id=%" PRIu32, id);
-    switch (ws->ids.fetch(ws->ids.impl, id, &json, err, sizeof(err))) {
+    sr_status_t st = ws->ids.fetch(ws->ids.impl, id, &json, err, sizeof(err));
+    switch (st) {
     case SR_OK:
         break;
     case SR_NOT_FOUND: /* the registry's ids are stable: remembered */
-        snprintf(why, sizeof(why), "the Schema Registry does not know it (%s)", err);
+    case SR_UNUSABLE:
+        snprintf(why, sizeof(why), "the Schema Registry %s (%s)",
+                 st == SR_NOT_FOUND ? "does not know it" : "has no Avro schema for it", err);
         log_warn("an id the Schema Registry does not know; its events will be dead-lettered",
                  "stream=%s %s error=%s", w->sc->name, ref, log_quote(q, sizeof(q), err));
         return envelope_refuse_writer_id(w->es, id, why, errstr, errstr_size);
