@@ -569,8 +569,7 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avro_valu
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
-        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_json, rs->json_doc};
-        c.type = conv_type_resolve(&c, f->type_json);
+        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_resolved, rs->json_doc};
         avro_value_t child;
         if (avro_value_get_by_index(out, i, &child, NULL) != 0)
             return conv_avro_fail(&c);

@@ -218,6 +218,54 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype, ch
     return classify_logical(f, base, tj, errstr, errstr_size);
 }
 
+#define NAMED_MAX_DEPTH 64
+
+static const char *short_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    return dot ? dot + 1 : name;
+}
+
+/* The definition (an object with "name") of the named type name in node. */
+static const json_t *find_named(const json_t *node, const char *name, int depth)
+{
+    if (depth > NAMED_MAX_DEPTH)
+        return NULL;
+    if (json_is_object(node)) {
+        const char *n = json_string_value(json_object_get(node, "name"));
+        const char *t = json_string_value(json_object_get(node, "type"));
+        if (n && t && (!strcmp(t, "record") || !strcmp(t, "fixed") || !strcmp(t, "enum")) &&
+            !strcmp(short_name(n), name))
+            return node;
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)node, key, v)
+        {
+            const json_t *hit = find_named(v, name, depth + 1);
+            if (hit)
+                return hit;
+        }
+    } else if (json_is_array(node)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(node, i, v)
+        {
+            const json_t *hit = find_named(v, name, depth + 1);
+            if (hit)
+                return hit;
+        }
+    }
+    return NULL;
+}
+
+const json_t *schema_resolve_type(const json_t *doc, const json_t *type)
+{
+    if (!json_is_string(type) || !doc)
+        return type;
+    return find_named(doc, short_name(json_string_value(type)), 0);
+}
+
 static int split_names(record_schema_t *rs, const json_t *doc, char *errstr, size_t errstr_size)
 {
     const char *name = json_string_value(json_object_get(doc, "name"));
@@ -284,6 +332,7 @@ static int load_fields(record_schema_t *rs, char *errstr, size_t errstr_size)
         avro_schema_t fs = avro_schema_record_field_get_by_index(rs->avro, (int)i);
         if (classify_field(f, fs, json_object_get(fj, "type"), errstr, errstr_size) != 0)
             return -1;
+        f->type_resolved = schema_resolve_type(rs->json_doc, f->type_json);
     }
     return 0;
 }

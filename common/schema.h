@@ -41,11 +41,13 @@ typedef enum {
 typedef struct schema_field {
     char *name;
     field_type_t type;
-    int nullable;      /* declared as ["null", T] (either order) */
-    int precision;     /* FT_DECIMAL */
-    int scale;         /* FT_DECIMAL */
-    json_t *type_json; /* the non-null branch's JSON type (borrowed from
-                          record_schema_t.json_doc), for nested types */
+    int nullable;                /* declared as ["null", T] (either order) */
+    int precision;               /* FT_DECIMAL */
+    int scale;                   /* FT_DECIMAL */
+    json_t *type_json;           /* the non-null branch's JSON type (borrowed from
+                                    record_schema_t.json_doc), for nested types */
+    const json_t *type_resolved; /* type_json through schema_resolve_type():
+                                    once per schema, not per record */
 } schema_field_t;
 
 typedef struct record_schema {
@@ -94,6 +96,12 @@ const char *schema_field_sql_type(const schema_field_t *f, char *buf, size_t siz
  * the Avro spec says).
  */
 int schema_nested_logical(const json_t *tj, avro_schema_t base, schema_field_t *f);
+
+/* type itself, unless it is a name ("Address", "com.x.Status"): then the
+ * definition of the record, enum or fixed of that short name in doc (the
+ * first one in a walk of it), NULL when there is none (a primitive type's
+ * name, or no such type). type, when doc is NULL. */
+const json_t *schema_resolve_type(const json_t *doc, const json_t *type);
 
 /* A field's Avro type for messages: "int", "timestamp-millis",
  * "decimal(12,2)", "enum", "record", ... (static, or written into buf). */

@@ -234,6 +234,10 @@ consumer_t *consumer_new(const tm_config_t *conf, const consumer_hooks_t *hooks,
         return NULL;
     }
     rd_kafka_poll_set_consumer(c->rk);
+    c->wake = fetchwake_start(c->rk);
+    if (!c->wake)
+        log_warn("no thread to wake the Kafka fetchers; they wake by themselves", "thread=%s",
+                 "fetchwake");
     return c;
 }
 
@@ -278,8 +282,23 @@ static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
              rd_kafka_err2name(m->err), m->rkt ? rd_kafka_topic_name(m->rkt) : "-", m->partition);
 }
 
+/* Wakes the fetchers of the assigned partitions when librdkafka's queue
+ * runs low (fetchwake.h). */
+static void wake_fetchers(consumer_t *c)
+{
+    if (c->n_tps == 0 || !fetchwake_wanted(c->wake))
+        return;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->n_tps);
+    for (size_t i = 0; i < c->n_tps; i++)
+        if (!c->tps[i].stuck)
+            rd_kafka_topic_partition_list_add(l, c->tps[i].topic, c->tps[i].partition)->offset =
+                RD_KAFKA_OFFSET_END;
+    fetchwake_poke(c->wake, l);
+}
+
 rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
 {
+    wake_fetchers(c);
     rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout_ms);
 
     if (!m)
@@ -296,6 +315,7 @@ rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
         rd_kafka_message_destroy(m);
         return NULL;
     }
+    fetchwake_note(c->wake, m->len + m->key_len);
     return m;
 }
 
@@ -431,6 +451,8 @@ void consumer_close_destroy(consumer_t *c)
 {
     if (!c)
         return;
+    fetchwake_stop(c->wake); /* its requests use the client */
+    c->wake = NULL;
     rd_kafka_resp_err_t err = rd_kafka_consumer_close(c->rk);
     if (err)
         log_warn("consumer close failed", "error=%s", rd_kafka_err2name(err));

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
 #include "consumer.h"
+#include "fetchwake.h"
 
 typedef struct assigned_tp {
     char *topic;
@@ -39,6 +40,7 @@ struct consumer {
     offset_oor_t oor;
     int64_t wm_skip_until; /* monotonic ms: no watermark query before */
     consumer_hooks_t hooks;
+    fetchwake_t *wake; /* NULL: no thread; the fetchers wake by themselves */
     assigned_tp_t *tps;
     size_t n_tps;
     int failed;

@@ -235,6 +235,39 @@ static void test_avro_type(void **state)
     assert_string_equal(schema_field_avro_type(&cases[4].f, NULL, 0), "decimal");
 }
 
+/* A field's named type is resolved once, with the schema: a reference by
+ * name gives the definition, an inline type itself, a primitive's name
+ * nothing (converted by its Avro type). The converters read it per record
+ * instead of walking the schema's JSON for every field of every record. */
+static void test_type_resolved(void **state)
+{
+    static const char *avsc =
+        "{\"type\": \"record\", \"name\": \"R\", \"namespace\": \"x\", \"fields\": ["
+        "{\"name\": \"a\", \"type\": {\"type\": \"enum\", \"name\": \"Status\","
+        " \"symbols\": [\"ON\", \"OFF\"]}},"
+        "{\"name\": \"b\", \"type\": \"x.Status\"},"
+        "{\"name\": \"c\", \"type\": [\"null\", \"Status\"]},"
+        "{\"name\": \"d\", \"type\": \"string\"},"
+        "{\"name\": \"e\", \"type\": {\"type\": \"long\","
+        " \"logicalType\": \"timestamp-millis\"}}]}";
+    record_schema_t *rs = NULL;
+    char err[256] = "";
+
+    (void)state;
+    assert_int_equal(record_schema_parse(avsc, &rs, err, sizeof(err)), 0);
+    const json_t *def = rs->fields[0].type_json;
+    assert_ptr_equal(rs->fields[0].type_resolved, def);
+    assert_ptr_equal(rs->fields[1].type_resolved, def);
+    assert_ptr_equal(rs->fields[2].type_resolved, def);
+    assert_null(rs->fields[3].type_resolved);
+    assert_ptr_equal(rs->fields[4].type_resolved, rs->fields[4].type_json);
+    for (size_t i = 0; i < rs->n_fields; i++)
+        assert_ptr_equal(rs->fields[i].type_resolved,
+                         schema_resolve_type(rs->json_doc, rs->fields[i].type_json));
+    assert_ptr_equal(schema_resolve_type(NULL, rs->fields[1].type_json), rs->fields[1].type_json);
+    record_schema_destroy(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_load_errors_name_the_file),
         cmocka_unit_test(test_sql_type_small_buffer),
         cmocka_unit_test(test_avro_type),
+        cmocka_unit_test(test_type_resolved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
