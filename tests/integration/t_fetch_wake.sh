@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# t_fetch_wake: a worker whose prefetch is small keeps fetching while it
-# applies. librdkafka stops fetching a partition while the consumer queue
-# is at queued.min.messages or queued.max.messages.kbytes, and its broker
-# thread then sleeps until something wakes it, for up to a second: a
-# worker that drains the queue sooner idled for the rest of that second,
-# so the apply rate could not pass one prefetch a second (with the
-# defaults, 20000 messages: about 20000 events/s whatever PostgreSQL could
-# take). The worker now wakes the fetchers when the queue has drained
-# (worker/fetchwake.c). Here one prefetch is a few hundred events:
-# 10000 events took 20-30 s before, 3-4 s now; the run must be
-# completed within 15 s of the assignment.
+# t_fetch_wake: a worker whose prefetch is tiny (100 messages or 64 KiB)
+# applies a backlog of 10000 events exactly once while worker/fetchwake.c
+# wakes librdkafka's fetchers each time the queue drains (dozens of wakes,
+# racing the fetches, seeks and commits). librdkafka stops fetching a
+# partition while its queue is at queued.min.messages or
+# queued.max.messages.kbytes and its broker thread then sleeps for up to a
+# second: without the wakes this backlog took 20-30 s, with them 3-4 s.
+# That speed is not asserted here (make bench measures the apply rate
+# against PostgreSQL's limit in the same run); this scenario asserts the
+# outcome: every row, the run counted once.
+# brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
 
 N=10000
@@ -26,8 +26,8 @@ assert_eq "$N" "$(last_run_field published)" "events published"
 start_worker
 wait_for "the worker's partitions assigned" 30 grep -q 'msg="partitions assigned"' "$T_WORK/worker-w1.log"
 t0=$(now_ms)
-wait_run_completed "$run1" 15
-log "run completed $(($(now_ms) - t0)) ms after the assignment"
+wait_run_completed "$run1" 120
+log "run completed $(($(now_ms) - t0)) ms after the assignment (20-30 s without the wakes)"
 assert_eq "$N" "$(psql_value "select count(*) from $TABLE")" "rows"
 assert_eq "$N" "$(psql_value "select records_synced from sync_metadata where run_id = $(sql_quote "$run1")")" \
     "records_synced"
