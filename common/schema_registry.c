@@ -274,6 +274,16 @@ sr_status_t schema_registry_fetch(schema_registry_t *sr, uint32_t id, char **jso
                                   size_t errstr_size)
 {
     *json_out = NULL;
+    if (id < 1 || id > REGISTRY_MAX_ID) {
+        /* not asked: the real registry's id is a Java int, and it answers
+         * one it cannot parse with a plain 404 that reads as a wrong URL
+         * (refused), which would stop a worker on every start */
+        errstr_set(errstr, errstr_size,
+                   "schema id %u: not a Schema Registry id (those are 1 to %u), no registry "
+                   "holds it",
+                   id, REGISTRY_MAX_ID);
+        return SR_NOT_FOUND;
+    }
     pthread_mutex_lock(&sr->mu);
     const sr_entry_t *e = cached(sr, NULL, NULL, id);
     sr_status_t st = SR_OK;

@@ -329,6 +329,17 @@ static void test_fetch(void **state)
     /* a 404 that is not the registry's: a wrong URL, not an unknown id */
     assert_int_equal(schema_registry_fetch(sr, 6, &json, err, sizeof(err)), SR_REFUSED);
     assert_non_null(strstr(err, "not the registry's JSON: <html>Not Found</html>"));
+    /* ids no registry holds (the real one answers a plain 404 for an id
+     * that is not a Java int): not found, without asking */
+    static const uint32_t not_ids[] = {0, 2147483648u, 4294967295u};
+    for (size_t i = 0; i < sizeof(not_ids) / sizeof(not_ids[0]); i++) {
+        n = r->n;
+        assert_int_equal(schema_registry_fetch(sr, not_ids[i], &json, err, sizeof(err)),
+                         SR_NOT_FOUND);
+        assert_null(json);
+        assert_non_null(strstr(err, "not a Schema Registry id"));
+        assert_int_equal(r->n, n);
+    }
     schema_registry_destroy(sr);
 }
 
