@@ -22,7 +22,8 @@
  * thread.
  * Failures: sr_status_t says which kind; errstr names the registry URL
  * (credentials redacted), the subject or id, and the registry's own
- * error_code and message when it answered one. Never the secret.
+ * error_code and message when it answered one. Never the secret, nor the
+ * Basic header's base64 of it, whatever the answer echoes.
  */
 #ifndef TIDEMARK_SCHEMA_REGISTRY_H
 #define TIDEMARK_SCHEMA_REGISTRY_H
