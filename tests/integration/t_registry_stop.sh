@@ -17,9 +17,7 @@ first_sync
 wait_caught_up 30
 stop_worker
 
-"$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/schema.json" ||
-    fail "producer schema"
-id=$(registry_register "$topic-value" "$T_WORK/schema.json")
+id=$(register_stream_schema)
 confluent_header "$T_WORK/event.hdr" "$id"
 craft_event "$T_WORK/event.bin" '{"id": "8001", "after": {"name": "after-sigterm"}}'
 write_config "schema_registry: url = $REGISTRY_URL" "schema_registry: timeout = 30s"

@@ -22,9 +22,7 @@ topic="$PREFIX.$STREAM"
 first_sync
 wait_caught_up 30
 
-"$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/schema.json" ||
-    fail "producer schema"
-id=$(registry_register "$topic-value" "$T_WORK/schema.json")
+id=$(register_stream_schema)
 confluent_header "$T_WORK/known.hdr" "$id"
 craft_event "$T_WORK/noreg.bin" '{"id": "8001", "after": {"name": "no-registry"}}'
 craft_event "$T_WORK/known.bin" '{"id": "8003", "after": {"name": "after-outage"}}'

@@ -15,9 +15,7 @@ topic="$PREFIX.$STREAM"
 run_producer_once
 run1=$(last_run_field run_id)
 
-"$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/schema.json" ||
-    fail "producer schema"
-id=$(registry_register "$topic-value" "$T_WORK/schema.json")
+id=$(register_stream_schema)
 confluent_header "$T_WORK/known.hdr" "$id"
 craft_event "$T_WORK/refused.bin" '{"id": "8004", "after": {"name": "after-401"}}'
 produce_file "$topic" 0 8004 "$T_WORK/refused.bin"
