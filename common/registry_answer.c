@@ -138,9 +138,9 @@ const char *registry_answer_error(const char *body, size_t len, int *code, char 
 
 sr_status_t registry_status_of(long status, int code, int fetch)
 {
-    if (status >= 200 && status < 300)
-        return SR_OK;
-    if (status == 0 || http_status_transient(status))
+    /* a 2xx in a failed request: one the client could not take (out of
+     * memory); never SR_OK, which would leave the caller without an id */
+    if (status == 0 || (status >= 200 && status < 300) || http_status_transient(status))
         return SR_UNAVAILABLE;
     if (fetch && status == 404 && code == 40403)
         return SR_NOT_FOUND;

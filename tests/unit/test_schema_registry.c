@@ -170,7 +170,8 @@ static void test_status_of(void **state)
         int code, fetch;
         sr_status_t want;
     } cases[] = {
-        {200, REGISTRY_NO_CODE, 0, SR_OK},
+        {200, REGISTRY_NO_CODE, 0, SR_UNAVAILABLE}, /* a 2xx not taken: never SR_OK */
+        {204, REGISTRY_NO_CODE, 1, SR_UNAVAILABLE},
         {0, REGISTRY_NO_CODE, 0, SR_UNAVAILABLE}, /* no answer after the retries */
         {503, 50003, 0, SR_UNAVAILABLE},
         {500, REGISTRY_NO_CODE, 1, SR_UNAVAILABLE},
