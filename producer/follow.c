@@ -113,11 +113,14 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
     schema_registry_t *registry = NULL;
     producer_metrics_t *metrics = NULL;
     publisher_t *pub = NULL;
-    int started = registry_start(conf, set, opts->once, &registry) == 0; /* it logged why not */
-    if (started && producer_metrics_start(conf, set, &metrics, err, sizeof(err)) != 0) {
+    /* the endpoint first: /healthz answers while the registry is asked
+     * (a minute and more when it does not answer), else a liveness probe
+     * kills a producer that follow mode would keep waiting */
+    int started = producer_metrics_start(conf, set, &metrics, err, sizeof(err)) == 0;
+    if (!started)
         log_err("cannot start the metrics endpoint", err);
-        started = 0;
-    }
+    if (started && registry_start(conf, set, opts->once, &registry) != 0)
+        started = 0; /* it logged why */
     if (started && !(pub = publisher_new(conf, err, sizeof(err))))
         log_err("cannot start the Kafka producer", err);
     if (!pub) {

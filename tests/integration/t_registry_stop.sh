@@ -5,8 +5,11 @@
 #   - the worker, looking an event's id up on its decode: exit 0, the
 #     batch not committed (consumed again: the next start applies it);
 #   - the follow-mode producer, registering its schema at start: exit 0,
-#     no event written.
+#     no event written; its /healthz answers 200 meanwhile (the metrics
+#     endpoint starts before the registration: a liveness probe must not
+#     kill a producer that waits for its registry).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/metrics_lib.sh"
 
 start_devbroker
 start_demoapi --records 5
@@ -42,9 +45,13 @@ grep -q 'stopping with a batch not applied' "$T_WORK/worker-w1.log" ||
     fail "the worker did not say the batch stays unapplied: $(tail -n 3 "$T_WORK/worker-w1.log")"
 
 # ---- the producer
+addr="127.0.0.1:$(free_port)"
+write_config "schema_registry: url = $REGISTRY_URL" "schema_registry: timeout = 30s" \
+    "producer: metrics.listen = $addr"
 n=$(registry_requests)
 follow_start
 wait_for "the producer's registration" 30 registry_asked "$n"
+wait_for "/healthz 200 while the registry is asked" 10 http_code_is 200 "http://$addr/healthz"
 t0=$(now_ms)
 follow_stop 5
 log "producer stopped in $(($(now_ms) - t0)) ms"
