@@ -42,10 +42,10 @@ schemareg_result_t schemareg_ensure(const tm_config_t *conf, schema_registry_t *
                                     const char *topic, envelope_schema_t *es, char *errstr,
                                     size_t errstr_size) TM_WARN_UNUSED;
 
-/* At start, every stream of set: SCHEMAREG_OK; SCHEMAREG_REFUSED with
- * errstr when the registry refused one (the producer exits 1); else
- * SCHEMAREG_UNAVAILABLE with the first failure's errstr (each run tries
- * again). */
+/* At start, every stream of set, in turn: SCHEMAREG_OK; SCHEMAREG_REFUSED
+ * with errstr when the registry refused one (the producer exits 1);
+ * SCHEMAREG_UNAVAILABLE with errstr at the first stream it could not
+ * register (the rest are not asked: each run registers its stream). */
 schemareg_result_t schemareg_start(const tm_config_t *conf, schema_registry_t *sr,
                                    stream_set_t *set, char *errstr,
                                    size_t errstr_size) TM_WARN_UNUSED;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # t_registry_outage: the schema registry's outages at the producer's start.
 #  (a) down for longer than the client's retries (503 on every request):
-#      `run --once` exits 1 with a clear error and writes no event;
+#      `run --once` exits 1 with a clear error and writes no event, after
+#      one stream's retries (a second stream is not asked: it would only
+#      wait them out again);
 #  (b) a slow answer (past the registry's timeout), then two 503s: retried
 #      with backoff, the run completes, every event framed 00 + the id;
 #  (c) follow mode, down through the start and the first pass: that run
@@ -27,9 +29,15 @@ heads_all_framed()
         fail "events on $topic not framed 00 + id 5: $(grep -v -x -e 0000000005 -e - <<<"$heads" | sort -u | head -n 3)"
 }
 
-# ---- (a)
+# ---- (a) with a second stream
+cp "$CONF" "$T_WORK/one-stream.conf"
+sed -n "/^\[stream $STREAM\]/,\$p" "$CONF" |
+    sed "s/^\[stream $STREAM\]/[stream other]/; s/^table = .*/table = other/" >>"$CONF"
 registry_admin "/admin/fail?status=503&count=1000" >/dev/null
 run_producer_once_rc 1
+assert_eq 6 "$(curl -fsS --max-time 30 "$REGISTRY_URL/admin/stats" | jq -er .failed)" \
+    "registry requests (one stream's retries)"
+cp "$T_WORK/one-stream.conf" "$CONF"
 grep 'the schema registry is unavailable' "$PRODUCER_LAST_LOG" | grep -q 'HTTP status 503 (after 5 retries)' ||
     fail "no clear error for the outage: $(tail -n 3 "$PRODUCER_LAST_LOG")"
 assert_eq 0 "$(topic_count "$topic")" "events written while the registry was down"
