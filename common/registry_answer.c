@@ -56,6 +56,23 @@ sr_status_t registry_answer_id(const char *body, size_t len, uint32_t *id, char 
     return st;
 }
 
+/* Appends the printable ASCII of s[0..n) to buf (of size), whitespace
+ * runs as one space, others as '?'. */
+static void append_printable(char *buf, size_t size, const char *s, size_t n)
+{
+    size_t o = strlen(buf);
+    for (size_t i = 0; i < n && o + 1 < size; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+            if (o > 0 && buf[o - 1] != ' ')
+                buf[o++] = ' ';
+        } else {
+            buf[o++] = ch > ' ' && ch < 127 ? (char)ch : '?';
+        }
+    }
+    buf[o] = '\0';
+}
+
 sr_status_t registry_answer_schema(const char *body, size_t len, char **json, char *errstr,
                                    size_t errstr_size)
 {
@@ -72,8 +89,12 @@ sr_status_t registry_answer_schema(const char *body, size_t len, char **json, ch
                    : json_is_string(v) ? "empty"
                                        : "not a string");
     else if (type && !(json_is_string(type) && strcmp(json_string_value(type), "AVRO") == 0)) {
+        char shown[48] = ""; /* PROTOBUF, JSON: a hostile one is cut, printable */
+        if (json_is_string(type))
+            append_printable(shown, sizeof(shown), json_string_value(type),
+                             json_string_length(type));
         errstr_set(errstr, errstr_size, "the schema is not an Avro schema (schemaType %s)",
-                   json_is_string(type) ? json_string_value(type) : "not a string");
+                   json_is_string(type) ? shown : "not a string");
         st = SR_UNUSABLE;
     } else if (!(parsed = json_loadb(json_string_value(v), json_string_length(v), JSON_DECODE_ANY,
                                      NULL)))
@@ -85,23 +106,6 @@ sr_status_t registry_answer_schema(const char *body, size_t len, char **json, ch
     json_decref(parsed);
     json_decref(root);
     return st;
-}
-
-/* Appends the printable ASCII of s[0..n) to buf (of size), whitespace
- * runs as one space, others as '?'. */
-static void append_printable(char *buf, size_t size, const char *s, size_t n)
-{
-    size_t o = strlen(buf);
-    for (size_t i = 0; i < n && o + 1 < size; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
-            if (o > 0 && buf[o - 1] != ' ')
-                buf[o++] = ' ';
-        } else {
-            buf[o++] = ch > ' ' && ch < 127 ? (char)ch : '?';
-        }
-    }
-    buf[o] = '\0';
 }
 
 const char *registry_answer_error(const char *body, size_t len, int *code, char *buf, size_t size)
@@ -134,9 +138,9 @@ const char *registry_answer_error(const char *body, size_t len, int *code, char 
 
 sr_status_t registry_status_of(long status, int code, int fetch)
 {
-    if (status >= 200 && status < 300)
-        return SR_OK;
-    if (status == 0 || http_status_transient(status))
+    /* a 2xx in a failed request: one the client could not take (out of
+     * memory); never SR_OK, which would leave the caller without an id */
+    if (status == 0 || (status >= 200 && status < 300) || http_status_transient(status))
         return SR_UNAVAILABLE;
     if (fetch && status == 404 && code == 40403)
         return SR_NOT_FOUND;

@@ -52,7 +52,8 @@ const char *registry_answer_error(const char *body, size_t len, int *code, char 
 /*
  * The kind of a failed request: status is the answer's HTTP status (0:
  * none came, the retries ran out), code its error_code. 408, 429, 5xx and
- * no answer: SR_UNAVAILABLE. For a fetch, 404 with error_code 40403 (no
+ * no answer: SR_UNAVAILABLE, as is a 2xx (the client could not take it:
+ * out of memory), never SR_OK. For a fetch, 404 with error_code 40403 (no
  * schema has this id): SR_NOT_FOUND. Any other answer (401, 403, 409, 422,
  * another 4xx, a 404 that is not the registry's, a 3xx): SR_REFUSED, as
  * asking again will not change it.

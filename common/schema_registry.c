@@ -39,6 +39,7 @@ struct schema_registry {
     char *base_shown;   /* redacted, for messages */
     char *auth;         /* "Authorization: Basic ..." or NULL: a secret */
     const char *secret; /* the secret part of user info (in conf), or NULL */
+    const char *token;  /* the base64 of user info, in auth: as secret */
     sr_entry_t *entries;
     size_t n_entries;
 };
@@ -83,6 +84,7 @@ static int setup(schema_registry_t *sr, const tm_config_t *conf, char *errstr, s
         if (!(sr->auth =
                   basic_auth_header(conf->registry_basic_auth, strlen(conf->registry_basic_auth))))
             goto oom;
+        sr->token = strrchr(sr->auth, ' ') + 1;
     }
     if (!(sr->hc = http_client_new(sr->auth, conf->registry_timeout_ms, SR_MAX_RETRIES, errstr,
                                    errstr_size)))
@@ -164,6 +166,29 @@ static void remember(schema_registry_t *sr, const char *subject, const char *sch
     sr->entries[sr->n_entries++] = e;
 }
 
+/* s without the credentials a registry (or a proxy) may echo: the
+ * secret as configured or form-encoded, and the Basic header's base64. */
+static void scrub(const schema_registry_t *sr, char *s)
+{
+    if (sr->secret)
+        oauth2_scrub(s, sr->secret);
+    if (sr->token)
+        oauth2_scrub(s, sr->token);
+}
+
+/* errstr from what a failed call composed in why: the credentials
+ * scrubbed first, while it is whole (the registry's words, and the JSON
+ * parser's quote of a 2xx body that is not JSON, are echoes). */
+static sr_status_t failed_call(const schema_registry_t *sr, sr_status_t st, char *why, char *errstr,
+                               size_t errstr_size)
+{
+    if (st != SR_OK) {
+        scrub(sr, why);
+        errstr_set(errstr, errstr_size, "%s", why);
+    }
+    return st;
+}
+
 /*
  * A request that did not end in a 2xx answer (resp keeps a refusal's
  * status and body): its kind, with errstr naming what (the subject or
@@ -174,8 +199,8 @@ static sr_status_t failed(const schema_registry_t *sr, const char *what, int fet
                           size_t errstr_size)
 {
     char *body = resp->body ? strndup(resp->body, resp->body_len) : NULL;
-    if (body && sr->secret)
-        oauth2_scrub(body, sr->secret);
+    if (body)
+        scrub(sr, body); /* before it is cut to a preview */
     char said[REGISTRY_MESSAGE_MAX + 64];
     int code;
     registry_answer_error(body, body ? strlen(body) : 0, &code, said, sizeof(said));
@@ -235,15 +260,16 @@ sr_status_t schema_registry_register(schema_registry_t *sr, const char *subject,
                                      const char *schema_json, uint32_t *id_out, char *errstr,
                                      size_t errstr_size)
 {
+    char why[2048];
     pthread_mutex_lock(&sr->mu);
     const sr_entry_t *e = cached(sr, subject, schema_json, 0);
     sr_status_t st = SR_OK;
     if (e)
         *id_out = e->id;
-    else if ((st = post_schema(sr, subject, schema_json, id_out, errstr, errstr_size)) == SR_OK)
+    else if ((st = post_schema(sr, subject, schema_json, id_out, why, sizeof(why))) == SR_OK)
         remember(sr, subject, schema_json, *id_out);
     pthread_mutex_unlock(&sr->mu);
-    return st;
+    return failed_call(sr, st, why, errstr, errstr_size);
 }
 
 static sr_status_t get_schema(schema_registry_t *sr, uint32_t id, char **json_out, char *errstr,
@@ -274,17 +300,28 @@ sr_status_t schema_registry_fetch(schema_registry_t *sr, uint32_t id, char **jso
                                   size_t errstr_size)
 {
     *json_out = NULL;
+    if (id < 1 || id > REGISTRY_MAX_ID) {
+        /* not asked: the real registry's id is a Java int, and it answers
+         * one it cannot parse with a plain 404 that reads as a wrong URL
+         * (refused), which would stop a worker on every start */
+        errstr_set(errstr, errstr_size,
+                   "schema id %u: not a Schema Registry id (those are 1 to %u), no registry "
+                   "holds it",
+                   id, REGISTRY_MAX_ID);
+        return SR_NOT_FOUND;
+    }
+    char why[2048];
     pthread_mutex_lock(&sr->mu);
     const sr_entry_t *e = cached(sr, NULL, NULL, id);
     sr_status_t st = SR_OK;
     if (e) {
         if (!(*json_out = strdup(e->schema))) {
-            errstr_set(errstr, errstr_size, "schema id %u: out of memory", id);
+            errstr_set(why, sizeof(why), "schema id %u: out of memory", id);
             st = SR_UNAVAILABLE;
         }
-    } else if ((st = get_schema(sr, id, json_out, errstr, errstr_size)) == SR_OK) {
+    } else if ((st = get_schema(sr, id, json_out, why, sizeof(why))) == SR_OK) {
         remember(sr, NULL, *json_out, id);
     }
     pthread_mutex_unlock(&sr->mu);
-    return st;
+    return failed_call(sr, st, why, errstr, errstr_size);
 }

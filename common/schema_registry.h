@@ -22,7 +22,8 @@
  * thread.
  * Failures: sr_status_t says which kind; errstr names the registry URL
  * (credentials redacted), the subject or id, and the registry's own
- * error_code and message when it answered one. Never the secret.
+ * error_code and message when it answered one. Never the secret, nor the
+ * Basic header's base64 of it, whatever the answer echoes.
  */
 #ifndef TIDEMARK_SCHEMA_REGISTRY_H
 #define TIDEMARK_SCHEMA_REGISTRY_H
@@ -68,7 +69,8 @@ sr_status_t schema_registry_register(schema_registry_t *sr, const char *subject,
                                      size_t errstr_size) TM_WARN_UNUSED;
 
 /* The schema with this id (GET /schemas/ids/<id>), as Avro JSON in
- * *json_out (caller frees). */
+ * *json_out (caller frees). An id outside 1..2^31-1 is SR_NOT_FOUND
+ * without a request: no registry holds one. */
 sr_status_t schema_registry_fetch(schema_registry_t *sr, uint32_t id, char **json_out, char *errstr,
                                   size_t errstr_size) TM_WARN_UNUSED;
 

@@ -27,8 +27,12 @@ static void log_err(const char *msg, const char *err)
     log_error(msg, "error=%s", log_quote(q, sizeof(q), err));
 }
 
+#define PASS_REFUSED (-2) /* one_pass: the registry refused a stream's schema */
+
 /* One pass over every stream. Returns the number of failed runs, -1 if
- * the checkpoints could not be read. */
+ * the checkpoints could not be read, PASS_REFUSED (the pass stopped) when
+ * the schema registry refused a stream's schema: registered late, after
+ * an outage at start, it stops the producer as a refusal at start does. */
 static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub,
                     schema_registry_t *registry, const run_cmd_opts_t *opts)
 {
@@ -50,10 +54,12 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
             producer_stats_checkpoint_failed(names[i]);
         failed = -1;
     }
+    int refused = 0;
     run_opts_t so = {.force_full = opts->full,
                      .allow_mass_delete = opts->allow_mass_delete,
-                     .registry = registry};
-    for (size_t i = 0; i < set->n && failed >= 0 && tm_running; i++) {
+                     .registry = registry,
+                     .registry_refused = &refused};
+    for (size_t i = 0; i < set->n && failed >= 0 && !refused && tm_running; i++) {
         so.auth = oauth2_auth(set->items[i].oauth2);
         if (run_once(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, err,
                      sizeof(err)) != 0)
@@ -63,7 +69,7 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
         run_record_destroy(cps[i]);
     free(names);
     free(cps);
-    return failed;
+    return refused ? PASS_REFUSED : failed;
 }
 
 /* With [schema_registry]: its client, every stream's schema registered
@@ -107,11 +113,14 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
     schema_registry_t *registry = NULL;
     producer_metrics_t *metrics = NULL;
     publisher_t *pub = NULL;
-    int started = registry_start(conf, set, opts->once, &registry) == 0; /* it logged why not */
-    if (started && producer_metrics_start(conf, set, &metrics, err, sizeof(err)) != 0) {
+    /* the endpoint first: /healthz answers while the registry is asked
+     * (a minute and more when it does not answer), else a liveness probe
+     * kills a producer that follow mode would keep waiting */
+    int started = producer_metrics_start(conf, set, &metrics, err, sizeof(err)) == 0;
+    if (!started)
         log_err("cannot start the metrics endpoint", err);
-        started = 0;
-    }
+    if (started && registry_start(conf, set, opts->once, &registry) != 0)
+        started = 0; /* it logged why */
     if (started && !(pub = publisher_new(conf, err, sizeof(err))))
         log_err("cannot start the Kafka producer", err);
     if (!pub) {
@@ -135,6 +144,12 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
                 http_global_cleanup();
                 return 1;
             }
+        }
+        if (failed == PASS_REFUSED) {
+            log_err("the schema registry refused a stream's schema",
+                    "stopping: its run failed with the registry's answer");
+            status = 1;
+            break;
         }
         if (opts->once) {
             status = failed != 0 || !tm_running;

@@ -73,8 +73,12 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
         return PRODUCER_FAILED;
     http_client_set_observer(r->hc, producer_stats_http, (void *)sc->name);
     /* before the first event: its id frames every event (schemareg.h) */
-    if (r->registry &&
-        schemareg_ensure(r->conf, r->registry, r->topic, r->es, errstr, errstr_size) != 0)
+    schemareg_result_t reg =
+        r->registry ? schemareg_ensure(r->conf, r->registry, r->topic, r->es, errstr, errstr_size)
+                    : SCHEMAREG_OK;
+    if (reg == SCHEMAREG_REFUSED && r->registry_refused)
+        *r->registry_refused = 1; /* retrying will not help: the caller stops */
+    if (reg != SCHEMAREG_OK)
         return PRODUCER_FAILED;
     /* before the first event: a worker on another schema version needs it */
     return schemapub_publish(r->conf, r->pub, r->es, errstr, errstr_size) == 0 ? PRODUCER_OK
@@ -147,7 +151,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .cp = cp,
                .allow_mass_delete = opts && opts->allow_mass_delete,
                .auth = opts ? opts->auth : NULL,
-               .registry = opts ? opts->registry : NULL};
+               .registry = opts ? opts->registry : NULL,
+               .registry_refused = opts ? opts->registry_refused : NULL};
     r.mode =
         run_mode_decide(cp, opts && opts->force_full, conf->full_sync_every_ms, isotime_now_ms());
     publisher_reset(pub);

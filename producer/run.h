@@ -60,6 +60,8 @@ typedef struct run_opts {
                                     cached token); NULL: none */
     schema_registry_t *registry; /* [schema_registry]'s client (schemareg.h),
                                     outliving runs; NULL: no registry */
+    int *registry_refused;       /* set to 1 when the registry refused the
+                                    stream's schema (may be NULL) */
 } run_opts_t;
 
 /*

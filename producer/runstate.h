@@ -60,6 +60,7 @@ typedef struct run {
     http_client_t *hc;
     const http_auth_t *auth;     /* the stream's token source (oauth2.h), or NULL */
     schema_registry_t *registry; /* NULL: no registry (single-object encoding) */
+    int *registry_refused;       /* run_opts_t's */
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[128];
     run_mode_decision_t mode; /* full or incremental, resumed */

@@ -39,19 +39,16 @@ schemareg_result_t schemareg_ensure(const tm_config_t *conf, schema_registry_t *
 schemareg_result_t schemareg_start(const tm_config_t *conf, schema_registry_t *sr,
                                    stream_set_t *set, char *errstr, size_t errstr_size)
 {
-    schemareg_result_t worst = SCHEMAREG_OK;
     for (size_t i = 0; i < set->n; i++) {
-        char topic[512], err[1024];
+        char topic[512];
         topic_for_stream(conf, set->items[i].sc->name, topic, sizeof(topic));
         schemareg_result_t rc =
-            schemareg_ensure(conf, sr, topic, set->items[i].es, err, sizeof(err));
-        if (rc == SCHEMAREG_OK)
-            continue;
-        if (worst == SCHEMAREG_OK || rc == SCHEMAREG_REFUSED)
-            errstr_set(errstr, errstr_size, "%s", err); /* the first, or the refusal */
-        if (rc == SCHEMAREG_REFUSED)
+            schemareg_ensure(conf, sr, topic, set->items[i].es, errstr, errstr_size);
+        /* unavailable: the next streams would each wait out the same
+         * retries (a minute and more when it does not answer); their runs
+         * register them */
+        if (rc != SCHEMAREG_OK)
             return rc;
-        worst = rc;
     }
-    return worst;
+    return SCHEMAREG_OK;
 }

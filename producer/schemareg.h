@@ -12,7 +12,8 @@
  *
  * Failure classes: the registry refused the schema (409 incompatible,
  * 422, 401/403, any other 4xx) -- the producer stops at start, exit 1,
- * with the subject and the registry's message; the registry is unavailable
+ * with the subject and the registry's message (in follow mode after an
+ * outage at start: after the run that got the refusal, follow.c); the registry is unavailable
  * (no answer, 5xx, too slow) after the client's retries -- the run fails
  * before it writes any event (follow mode tries again next pass).
  *
@@ -41,10 +42,12 @@ schemareg_result_t schemareg_ensure(const tm_config_t *conf, schema_registry_t *
                                     const char *topic, envelope_schema_t *es, char *errstr,
                                     size_t errstr_size) TM_WARN_UNUSED;
 
-/* At start, every stream of set: PRODUCER_OK, or PRODUCER_FAILED with
- * errstr when the registry refused one (the producer exits 1). An
- * unavailable registry is logged as a warning: each run tries again. */
-int schemareg_start(const tm_config_t *conf, schema_registry_t *sr, stream_set_t *set, char *errstr,
-                    size_t errstr_size) TM_WARN_UNUSED;
+/* At start, every stream of set, in turn: SCHEMAREG_OK; SCHEMAREG_REFUSED
+ * with errstr when the registry refused one (the producer exits 1);
+ * SCHEMAREG_UNAVAILABLE with errstr at the first stream it could not
+ * register (the rest are not asked: each run registers its stream). */
+schemareg_result_t schemareg_start(const tm_config_t *conf, schema_registry_t *sr,
+                                   stream_set_t *set, char *errstr,
+                                   size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

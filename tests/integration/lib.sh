@@ -961,6 +961,17 @@ registry_register()
         fail "could not register $2 under $1"
 }
 
+# register_stream_schema - the stream's change-event schema (as
+# `tidemark-producer schema` prints it, into $T_WORK/schema.json)
+# registered under $PREFIX.$STREAM-value with the fake registry; prints
+# its id.
+register_stream_schema()
+{
+    "$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/schema.json" ||
+        fail "producer schema"
+    registry_register "$PREFIX.$STREAM-value" "$T_WORK/schema.json"
+}
+
 # reframe_confluent TOPIC ID OUTDIR - every message of TOPIC, its single-object
 # header replaced by the Confluent framing with id ID, into OUTDIR/N.{part,key,val}
 # (tests/integration/reframe_confluent.py); prints how many.

@@ -25,9 +25,7 @@ api_post "/admin/update?ids=3,7,11,19" >/dev/null || fail "admin update"
 api_post "/admin/create?count=3" >/dev/null || fail "admin create"
 write_config "kafka: topic.prefix = stg"
 run_producer_once
-"$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/schema.json" ||
-    fail "producer schema"
-id=$(registry_register "$topic-value" "$T_WORK/schema.json")
+id=$(register_stream_schema)
 log "change-event schema registered as id $id"
 n=$(reframe_confluent "stg.$STREAM" "$id" "$T_WORK/confluent")
 assert_eq 33 "$n" "events of run 2"

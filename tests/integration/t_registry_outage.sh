@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # t_registry_outage: the schema registry's outages at the producer's start.
 #  (a) down for longer than the client's retries (503 on every request):
-#      `run --once` exits 1 with a clear error and writes no event;
+#      `run --once` exits 1 with a clear error and writes no event, after
+#      one stream's retries (a second stream is not asked: it would only
+#      wait them out again);
 #  (b) a slow answer (past the registry's timeout), then two 503s: retried
 #      with backoff, the run completes, every event framed 00 + the id;
 #  (c) follow mode, down through the start and the first pass: that run
 #      fails without writing an event, the next pass registers and
-#      publishes.
+#      publishes;
+#  (d) follow mode, down through the start, then refusing (409): the
+#      producer stops, exit 1, as a refusal at start does, instead of
+#      failing every pass for ever.
 . "$(dirname "$0")/lib.sh"
 
 start_broker
@@ -24,9 +29,15 @@ heads_all_framed()
         fail "events on $topic not framed 00 + id 5: $(grep -v -x -e 0000000005 -e - <<<"$heads" | sort -u | head -n 3)"
 }
 
-# ---- (a)
+# ---- (a) with a second stream
+cp "$CONF" "$T_WORK/one-stream.conf"
+sed -n "/^\[stream $STREAM\]/,\$p" "$CONF" |
+    sed "s/^\[stream $STREAM\]/[stream other]/; s/^table = .*/table = other/" >>"$CONF"
 registry_admin "/admin/fail?status=503&count=1000" >/dev/null
 run_producer_once_rc 1
+assert_eq 6 "$(curl -fsS --max-time 30 "$REGISTRY_URL/admin/stats" | jq -er .failed)" \
+    "registry requests (one stream's retries)"
+cp "$T_WORK/one-stream.conf" "$CONF"
 grep 'the schema registry is unavailable' "$PRODUCER_LAST_LOG" | grep -q 'HTTP status 503 (after 5 retries)' ||
     fail "no clear error for the outage: $(tail -n 3 "$PRODUCER_LAST_LOG")"
 assert_eq 0 "$(topic_count "$topic")" "events written while the registry was down"
@@ -53,4 +64,19 @@ grep 'msg="run failed"' "$FOLLOW_LOG" | grep -q 'unavailable' || fail "the first
 assert_eq 1 "$(grep -c 'msg="run failed"' "$FOLLOW_LOG")" "failed passes"
 assert_eq 22 "$(topic_count "$topic")" "events"
 heads_all_framed
+
+# ---- (d) 6 answers past the timeout for the start, then 409s
+registry_admin "/admin/slow?seconds=3&count=6" >/dev/null
+registry_admin "/admin/fail?status=409&count=1000" >/dev/null
+follow_start refused
+wait_for "the follow-mode producer to stop on the refusal" 60 _follow_exited
+rc=0
+wait "$FOLLOW_PID" || rc=$?
+assert_eq 1 "$rc" "exit status of the follow-mode producer after a refusal"
+grep -q "cannot register the schemas yet" "$FOLLOW_LOG" || fail "no warning at start"
+grep -q "the schema registry refused a stream's schema" "$FOLLOW_LOG" ||
+    fail "no refusal line: $(tail -n 3 "$FOLLOW_LOG")"
+assert_eq 1 "$(grep -c 'msg="run failed"' "$FOLLOW_LOG")" "failed passes before the stop"
+assert_eq 22 "$(topic_count "$topic")" "events"
+registry_admin "/admin/clear" >/dev/null
 log "ok"

@@ -4,6 +4,10 @@
 #   - with no [schema_registry] configured: dead-lettered, the reason says so;
 #   - a 00 message shorter than the 5-byte header: dead-lettered, truncated;
 #   - an id the registry does not know (404): dead-lettered, naming the id;
+#   - an id no registry can have (0xFFFFFFFF: the real registry's Jersey
+#     answers a plain 404 for an id that is not a Java int, which reads as
+#     a wrong URL and would stop the worker on every start): dead-lettered
+#     without asking;
 #   - the registry answering 503 for a while (longer than the client's own
 #     retries): not dead-lettered, the batch is retried and applied once
 #     the registry answers.
@@ -18,14 +22,14 @@ topic="$PREFIX.$STREAM"
 first_sync
 wait_caught_up 30
 
-"$BUILD/tidemark-producer" -c "$CONF" schema --stream "$STREAM" >"$T_WORK/schema.json" ||
-    fail "producer schema"
-id=$(registry_register "$topic-value" "$T_WORK/schema.json")
+id=$(register_stream_schema)
 confluent_header "$T_WORK/known.hdr" "$id"
 craft_event "$T_WORK/noreg.bin" '{"id": "8001", "after": {"name": "no-registry"}}'
 craft_event "$T_WORK/known.bin" '{"id": "8003", "after": {"name": "after-outage"}}'
 confluent_header "$T_WORK/unknown.hdr" 4242
 craft_event "$T_WORK/unknown.bin" '{"id": "8002", "after": {"name": "unknown-id"}}'
+confluent_header "$T_WORK/noid.hdr" 4294967295
+craft_event "$T_WORK/noid.bin" '{"id": "8004", "after": {"name": "no-such-id"}}'
 
 # No registry configured.
 base=$(partition_end "$topic" 0)
@@ -53,6 +57,7 @@ registry_admin "/admin/fail?status=503&count=13" >/dev/null || fail "registry ad
 base=$(partition_end "$topic" 0)
 produce_file "$topic" 0 8002 "$T_WORK/unknown.bin"
 produce_file "$topic" 0 8003 "$T_WORK/known.bin"
+produce_file "$topic" 0 8004 "$T_WORK/noid.bin"
 start_worker
 wait_for "the batch rolled back for the registry" 30 \
     grep -q 'msg="batch rolled back; retrying".*unavailable' "$T_WORK/worker-w1.log"
@@ -60,12 +65,17 @@ wait_caught_up 40
 assert_eq after-outage "$(psql_value "select name from $TABLE where id = 8003")" "row of the event after the outage"
 assert_eq 0 "$(psql_value "select count(*) from $TABLE where id = 8002")" "row of the event with an unknown id"
 dlq_lines >"$T_WORK/dlq2.txt"
-assert_eq 3 "$(wc -l <"$T_WORK/dlq2.txt")" "dead letters"
+assert_eq 0 "$(psql_value "select count(*) from $TABLE where id = 8004")" "row of the event with id 0xFFFFFFFF"
+assert_eq 4 "$(wc -l <"$T_WORK/dlq2.txt")" "dead letters"
 assert_eq 1 "$(dlq_count_for "$topic/0/$base")" "dead letters of the event with an unknown id"
 assert_eq 0 "$(dlq_count_for "$topic/0/$((base + 1))")" "dead letters of the event after the outage"
 grep -F "$topic/0/$base" "$T_WORK/dlq2.txt" |
     grep -q "Schema Registry id 4242 (Confluent wire format), which cannot be read: the Schema Registry does not know it" ||
     fail "the dead letter does not name the unknown id: $(cut -c1-400 "$T_WORK/dlq2.txt")"
+grep -F "$topic/0/$((base + 2))" "$T_WORK/dlq2.txt" |
+    grep -q "Schema Registry id 4294967295 (Confluent wire format), which cannot be read: .*not a Schema Registry id" ||
+    fail "the dead letter of id 0xFFFFFFFF does not say it is no registry id: $(cut -c1-600 "$T_WORK/dlq2.txt")"
+grep -q '"/schemas/ids/4294967295"' "$REGISTRY_LOG" && fail "the registry was asked for id 4294967295"
 stop_worker
 
 log "ok"

@@ -26,6 +26,8 @@ Semantics kept from the real registry:
     a default, int/long/float promote, enum symbols, unions, named types;
   - a schema that is not Avro JSON: 422, error_code 42201;
   - an unknown id: 404, error_code 40403; an unknown subject: 404, 40401;
+    an id that is not a Java int (4294967295): 404, error_code 404, as
+    Jersey answers a path parameter it cannot convert;
     an unknown version: 404, 40402;
   - errors are {"error_code": N, "message": "..."}, content type
     application/vnd.schemaregistry.v1+json.
@@ -405,7 +407,11 @@ def make_handler(reg, faults, basic_auth, logf, counters):
                     try:
                         sid = int(parts[2])
                     except ValueError:
-                        raise RegistryError(404, 40403, "Schema %s not found" % parts[2])
+                        sid = None
+                    if sid is None or not -2**31 <= sid < 2**31:
+                        # the real registry's id is a Java Integer path
+                        # parameter: Jersey answers a plain 404, not 40403
+                        raise RegistryError(404, 404, "HTTP 404 Not Found")
                     return 200, {"schema": reg.schema(sid)}
                 if parts == ["subjects"]:
                     with reg.lock:

@@ -100,6 +100,9 @@ static void test_answer_schema(void **state)
         {"{\"schema\": \"syntax = 'proto3';\", \"schemaType\": \"PROTOBUF\"}", SR_UNUSABLE,
          "not an Avro schema (schemaType PROTOBUF)"},
         {"{\"schema\": \"\\\"long\\\"\", \"schemaType\": 3}", SR_UNUSABLE, "schemaType not a"},
+        {"{\"schema\": \"\\\"long\\\"\", \"schemaType\": \"A\\nB\\u0001"
+         "CDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyz\"}",
+         SR_UNUSABLE, "(schemaType A B?CDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghi)"},
         {"{\"schema\": \"not json\"}", SR_UNAVAILABLE, "\"schema\" is not JSON"},
         {"{\"schema\": \"\"}", SR_UNAVAILABLE, "\"schema\" is empty"},
         {"{\"schema\": {\"type\": \"string\"}}", SR_UNAVAILABLE, "\"schema\" is not a string"},
@@ -167,7 +170,8 @@ static void test_status_of(void **state)
         int code, fetch;
         sr_status_t want;
     } cases[] = {
-        {200, REGISTRY_NO_CODE, 0, SR_OK},
+        {200, REGISTRY_NO_CODE, 0, SR_UNAVAILABLE}, /* a 2xx not taken: never SR_OK */
+        {204, REGISTRY_NO_CODE, 1, SR_UNAVAILABLE},
         {0, REGISTRY_NO_CODE, 0, SR_UNAVAILABLE}, /* no answer after the retries */
         {503, 50003, 0, SR_UNAVAILABLE},
         {500, REGISTRY_NO_CODE, 1, SR_UNAVAILABLE},
@@ -231,6 +235,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                              "incompatible with an earlier schema\"}";
     else if (!strcmp(url, "/subjects/echo-value/versions"))
         status = 401, body = "{\"error_code\": 401, \"message\": \"bad password " SECRET "\"}";
+    else if (!strcmp(url, "/subjects/echo64-value/versions"))
+        status = 401, body = "{\"error_code\": 401, \"message\": \"got Authorization: Basic "
+                             "dXNlcjpwYTU1dzByZC1UT1BTRUNSRVQ=\"}";
+    else if (!strcmp(url, "/subjects/escaped-value/versions"))
+        status = 403,
+        body = "{\"error_code\": 40301, \"message\": \"bad password pa55w0rd\\u002dTOPSECRET\"}";
+    else if (!strcmp(url, "/subjects/cut-value/versions"))
+        body = "{\"id\": \"" SECRET; /* a 2xx that is not JSON: jansson quotes it */
+    else if (!strcmp(url, "/schemas/ids/71"))
+        body = "{\"schema\": \"\\\"long\\\"\", \"schemaType\": \"" SECRET "\"}";
     else if (!strcmp(url, "/schemas/ids/70000"))
         body = "{\"schema\": \"\\\"long\\\"\"}";
     else if (!strcmp(url, "/schemas/ids/5"))
@@ -305,6 +319,21 @@ static void test_register(void **state)
     assert_non_null(strstr(err, "HTTP 401"));
     assert_null(strstr(err, SECRET));
     assert_null(strstr(err, "dXNlcj")); /* nor the header */
+    /* nor when it echoes the Basic header, the secret JSON-escaped, or a
+     * 2xx answer cut in the middle of it (the JSON parser's message
+     * quotes the text near the error) */
+    static const char *const echoes[] = {"echo64-value", "escaped-value", "cut-value"};
+    for (size_t i = 0; i < sizeof(echoes) / sizeof(echoes[0]); i++) {
+        assert_int_not_equal(
+            schema_registry_register(sr, echoes[i], "\"long\"", &id, err, sizeof(err)), SR_OK);
+        if (strstr(err, SECRET) || strstr(err, "dXNlcj"))
+            fail_msg("%s: the secret in errstr: %s", echoes[i], err);
+    }
+    char *json = NULL;
+    assert_int_equal(schema_registry_fetch(sr, 71, &json, err, sizeof(err)), SR_UNUSABLE);
+    assert_null(json);
+    if (strstr(err, SECRET))
+        fail_msg("a schemaType echoing the secret in errstr: %s", err);
     schema_registry_destroy(sr);
 }
 
@@ -329,6 +358,17 @@ static void test_fetch(void **state)
     /* a 404 that is not the registry's: a wrong URL, not an unknown id */
     assert_int_equal(schema_registry_fetch(sr, 6, &json, err, sizeof(err)), SR_REFUSED);
     assert_non_null(strstr(err, "not the registry's JSON: <html>Not Found</html>"));
+    /* ids no registry holds (the real one answers a plain 404 for an id
+     * that is not a Java int): not found, without asking */
+    static const uint32_t not_ids[] = {0, 2147483648u, 4294967295u};
+    for (size_t i = 0; i < sizeof(not_ids) / sizeof(not_ids[0]); i++) {
+        n = r->n;
+        assert_int_equal(schema_registry_fetch(sr, not_ids[i], &json, err, sizeof(err)),
+                         SR_NOT_FOUND);
+        assert_null(json);
+        assert_non_null(strstr(err, "not a Schema Registry id"));
+        assert_int_equal(r->n, n);
+    }
     schema_registry_destroy(sr);
 }
 
