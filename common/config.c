@@ -88,7 +88,7 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       G(registry_subject_strategy), subject_strategies,                                             \
       "topic (<topic>-value) | topic_record (<topic>-<record full name>)")                         \
     X(SCHEMA_REGISTRY, "timeout", DURATION, "10s", 0, 1, MAX_DUR, G(registry_timeout_ms), NULL,    \
-      "registry request timeout")                                                                   \
+      "registry request timeout; the worker's wait for an id the registry does not know yet")      \
     X(STREAM, "url", STR, NULL, F_REQUIRED, 0, 0, S(url), NULL, "the API endpoint listing records") \
     X(STREAM, "schema", STR, NULL, F_REQUIRED, 0, 0, S(schema_path), NULL,                         \
       "Avro record schema, relative to the config file's directory")                                \

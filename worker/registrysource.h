@@ -6,7 +6,10 @@
  *
  * The one implementation asks the registry of [schema_registry]
  * (schema_registry.h: GET /schemas/ids/{id}, cached there, retried with
- * backoff on an outage). Without that section, fetch is NULL: no id can be
+ * backoff on an outage). An id the registry does not know is answered
+ * SR_UNAVAILABLE (retry the batch) for the section's timeout after the
+ * registry first said so, and SR_NOT_FOUND after: a replica of a registry
+ * may lag a registration by a moment. Without that section, fetch is NULL: no id can be
  * looked up, and such events are dead-lettered saying so. A test fills the
  * members with a fake.
  *

@@ -52,7 +52,9 @@ stop_worker
 # before the batch counts as failed): the first attempt at the batch
 # fails, its retry gets through. An unknown id in the same batch goes to
 # the DLQ.
-write_config "schema_registry: url = $REGISTRY_URL"
+# (timeout 3s: an unknown id is asked again for that long before its
+# events are dead-lettered)
+write_config "schema_registry: url = $REGISTRY_URL" "schema_registry: timeout = 3s"
 registry_admin "/admin/fail?status=503&count=13" >/dev/null || fail "registry admin"
 base=$(partition_end "$topic" 0)
 produce_file "$topic" 0 8002 "$T_WORK/unknown.bin"
