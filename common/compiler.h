@@ -13,4 +13,8 @@
  * variadic arguments start at first_arg. */
 #define TM_PRINTF(fmt_arg, first_arg) __attribute__((format(printf, fmt_arg, first_arg)))
 
+/* A definition a file may not use: the constants a shared test header
+ * offers each test that includes it. */
+#define TM_MAYBE_UNUSED __attribute__((unused))
+
 #endif

@@ -18,8 +18,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "envelope.h"
 #include "schema.h"
+
+/* Versions of one stream's record schema (t.Item), and another
+ * stream's record (t.Order). */
+/* the stream's schema: v2 */
+static const char TM_MAYBE_UNUSED ITEM_V2[] =
+    "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
+    "{\"name\":\"id\",\"type\":\"long\"},"
+    "{\"name\":\"color\",\"type\":\"string\",\"default\":\"red\"}]}";
+/* v1: a field fewer */
+static const char TM_MAYBE_UNUSED ITEM_V1[] =
+    "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
+    "{\"name\":\"id\",\"type\":\"long\"}]}";
+/* v3: a field more */
+static const char TM_MAYBE_UNUSED ITEM_V3[] =
+    "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
+    "{\"name\":\"id\",\"type\":\"long\"},"
+    "{\"name\":\"color\",\"type\":\"string\",\"default\":\"red\"},"
+    "{\"name\":\"size\",\"type\":\"int\",\"default\":0}]}";
+/* another stream's record */
+static const char TM_MAYBE_UNUSED ORDER_V1[] =
+    "{\"type\":\"record\",\"name\":\"Order\",\"namespace\":\"t\","
+    "\"fields\":[{\"name\":\"id\",\"type\":\"long\"}]}";
 
 typedef struct ver {
     record_schema_t *rs;

@@ -17,21 +17,6 @@
 #include "envelope_versions.h"
 #include "wireframe.h"
 
-/* the stream's schema: v2 */
-static const char V2[] = "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
-                         "{\"name\":\"id\",\"type\":\"long\"},"
-                         "{\"name\":\"color\",\"type\":\"string\",\"default\":\"red\"}]}";
-/* v1: a field fewer */
-static const char V1[] = "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
-                         "{\"name\":\"id\",\"type\":\"long\"}]}";
-/* v3: a field more */
-static const char V3[] = "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
-                         "{\"name\":\"id\",\"type\":\"long\"},"
-                         "{\"name\":\"color\",\"type\":\"string\",\"default\":\"red\"},"
-                         "{\"name\":\"size\",\"type\":\"int\",\"default\":0}]}";
-/* another stream's record */
-static const char OTHER[] = "{\"type\":\"record\",\"name\":\"Order\",\"namespace\":\"t\","
-                            "\"fields\":[{\"name\":\"id\",\"type\":\"long\"}]}";
 /* id's type changed: cannot be read */
 static const char BAD[] = "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
                           "{\"name\":\"id\",\"type\":\"string\"}]}";
@@ -60,7 +45,7 @@ static void *encode(ver_t *v, const char *record_json, long id, size_t *len)
     return out;
 }
 
-/* Each case: the writer schema of the event (V1, V2, ...), the registry
+/* Each case: the writer schema of the event (ITEM_V1, ITEM_V2, ...), the registry
  * id it is framed with (-1: single-object), what the stream maps that id
  * to (a schema text, or NULL with refuse: a reason), and the outcome: the
  * row, or a fragment of the error. */
@@ -74,28 +59,29 @@ typedef struct id_case {
 } id_case_t;
 
 static const id_case_t CASES[] = {
-    {"single-object, own schema", V2, "{\"id\":1,\"color\":\"b\"}", -1, NULL, NULL, 0,
+    {"single-object, own schema", ITEM_V2, "{\"id\":1,\"color\":\"b\"}", -1, NULL, NULL, 0,
      "{\"id\":1,\"color\":\"b\"}", NULL},
-    {"00, id of the stream's own schema", V2, "{\"id\":2,\"color\":\"g\"}", 42, V2, NULL, 0,
-     "{\"id\":2,\"color\":\"g\"}", NULL},
-    {"00, id with the big-endian bytes of a large id", V2, "{\"id\":3,\"color\":\"g\"}",
-     0x01020304L, V2, NULL, 0, "{\"id\":3,\"color\":\"g\"}", NULL},
-    {"00, an older version: the default fills the new field", V1, "{\"id\":4}", 5, V1, NULL, 0,
-     "{\"id\":4,\"color\":\"red\"}", NULL},
-    {"00, a newer version: its extra field dropped", V3, "{\"id\":5,\"color\":\"x\",\"size\":9}", 6,
-     V3, NULL, 0, "{\"id\":5,\"color\":\"x\"}", NULL},
-    {"00, an id not looked up", V2, "{\"id\":6,\"color\":\"g\"}", 7, NULL, NULL, 0, NULL,
+    {"00, id of the stream's own schema", ITEM_V2, "{\"id\":2,\"color\":\"g\"}", 42, ITEM_V2, NULL,
+     0, "{\"id\":2,\"color\":\"g\"}", NULL},
+    {"00, id with the big-endian bytes of a large id", ITEM_V2, "{\"id\":3,\"color\":\"g\"}",
+     0x01020304L, ITEM_V2, NULL, 0, "{\"id\":3,\"color\":\"g\"}", NULL},
+    {"00, an older version: the default fills the new field", ITEM_V1, "{\"id\":4}", 5, ITEM_V1,
+     NULL, 0, "{\"id\":4,\"color\":\"red\"}", NULL},
+    {"00, a newer version: its extra field dropped", ITEM_V3,
+     "{\"id\":5,\"color\":\"x\",\"size\":9}", 6, ITEM_V3, NULL, 0, "{\"id\":5,\"color\":\"x\"}",
+     NULL},
+    {"00, an id not looked up", ITEM_V2, "{\"id\":6,\"color\":\"g\"}", 7, NULL, NULL, 0, NULL,
      "Schema Registry id 7 (Confluent wire format), which was not looked up"},
-    {"00, an id of another record's schema", V2, "{\"id\":7,\"color\":\"g\"}", 8, OTHER, NULL, -1,
-     NULL,
+    {"00, an id of another record's schema", ITEM_V2, "{\"id\":7,\"color\":\"g\"}", 8, ORDER_V1,
+     NULL, -1, NULL,
      "id 8 (Confluent wire format), which cannot be read: it is the schema of record 'Order', "
      "not 'Item'"},
-    {"00, an id whose schema cannot be read as ours", V2, "{\"id\":8,\"color\":\"g\"}", 9, BAD,
+    {"00, an id whose schema cannot be read as ours", ITEM_V2, "{\"id\":8,\"color\":\"g\"}", 9, BAD,
      NULL, -1, NULL, "field 'id' was written as string, which cannot be read as long"},
-    {"00, an id whose text is not a schema", V2, "{\"id\":9,\"color\":\"g\"}", 10, "{not json",
+    {"00, an id whose text is not a schema", ITEM_V2, "{\"id\":9,\"color\":\"g\"}", 10, "{not json",
      NULL, -1, NULL, "Schema Registry id 10 (Confluent wire format), which cannot be read"},
-    {"00, an id refused (unknown to the registry)", V2, "{\"id\":10,\"color\":\"g\"}", 11, NULL,
-     "schema id 11 is unknown to the registry", 0, NULL,
+    {"00, an id refused (unknown to the registry)", ITEM_V2, "{\"id\":10,\"color\":\"g\"}", 11,
+     NULL, "schema id 11 is unknown to the registry", 0, NULL,
      "id 11 (Confluent wire format), which cannot be read: schema id 11 is unknown to the "
      "registry"},
 };
@@ -106,7 +92,7 @@ static void run_case(const id_case_t *c)
     size_t len;
     char err[512] = "";
 
-    ver_load(&stream, V2);
+    ver_load(&stream, ITEM_V2);
     ver_load(&writer, c->writer);
     void *buf = encode(&writer, c->record, c->id, &len);
     if (c->mapped) {
@@ -176,7 +162,7 @@ static void test_bad_headers(void **state)
     char err[512];
 
     (void)state;
-    ver_load(&v, V2);
+    ver_load(&v, ITEM_V2);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         unsigned char *copy = malloc(cases[i].len); /* exact size: ASan sees overreads */
         memcpy(copy, cases[i].bytes, cases[i].len);
@@ -206,7 +192,7 @@ static void test_refused_ids_bounded(void **state)
     char err[512];
 
     (void)state;
-    ver_load(&v, V2);
+    ver_load(&v, ITEM_V2);
     assert_int_equal(
         envelope_add_writer_id(v.es, 900000, envelope_schema_json(v.es), err, sizeof(err)), 0);
     for (uint32_t id = 1; id <= 1100; id++)

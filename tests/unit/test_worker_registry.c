@@ -25,14 +25,6 @@
 #define RUNS  "tm.sync-runs"
 #define TOPIC "tm.items"
 
-static const char V2[] = "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
-                         "{\"name\":\"id\",\"type\":\"long\"},"
-                         "{\"name\":\"color\",\"type\":\"string\",\"default\":\"red\"}]}";
-static const char V1[] = "{\"type\":\"record\",\"name\":\"Item\",\"namespace\":\"t\",\"fields\":["
-                         "{\"name\":\"id\",\"type\":\"long\"}]}";
-static const char OTHER[] = "{\"type\":\"record\",\"name\":\"Order\",\"namespace\":\"t\","
-                            "\"fields\":[{\"name\":\"id\",\"type\":\"long\"}]}";
-
 /* The fake registry: what it answers for every id, and how often it was
  * asked. */
 typedef struct fake_registry {
@@ -97,8 +89,8 @@ typedef struct reg_case {
 static const reg_case_t CASES[] = {
     {"an id the registry knows, asked once",
      1,
-     {SR_OK, V2, NULL, 0},
-     {{V2, REC2, 3, 0}, {V2, REC2, 3, 0}},
+     {SR_OK, ITEM_V2, NULL, 0},
+     {{ITEM_V2, REC2, 3, 0}, {ITEM_V2, REC2, 3, 0}},
      0,
      2,
      0,
@@ -107,8 +99,8 @@ static const reg_case_t CASES[] = {
      1},
     {"both framings on one topic",
      1,
-     {SR_OK, V2, NULL, 0},
-     {{V2, REC2, -1, 0}, {V2, REC2, 3, 0}},
+     {SR_OK, ITEM_V2, NULL, 0},
+     {{ITEM_V2, REC2, -1, 0}, {ITEM_V2, REC2, 3, 0}},
      0,
      2,
      0,
@@ -117,8 +109,8 @@ static const reg_case_t CASES[] = {
      1},
     {"an older version's id: resolved, the default filled",
      1,
-     {SR_OK, V1, NULL, 0},
-     {{V1, REC1, 4, 0}},
+     {SR_OK, ITEM_V1, NULL, 0},
+     {{ITEM_V1, REC1, 4, 0}},
      0,
      1,
      0,
@@ -127,8 +119,8 @@ static const reg_case_t CASES[] = {
      1},
     {"no registry configured",
      0,
-     {SR_OK, V2, NULL, 0},
-     {{V2, REC2, 3, 0}, {V2, REC2, 3, 0}},
+     {SR_OK, ITEM_V2, NULL, 0},
+     {{ITEM_V2, REC2, 3, 0}, {ITEM_V2, REC2, 3, 0}},
      0,
      0,
      2,
@@ -137,8 +129,8 @@ static const reg_case_t CASES[] = {
      0},
     {"an id unknown to the registry, asked once",
      1,
-     {SR_OK, V2, "3", 0},
-     {{V2, REC2, 3, 0}, {V2, REC2, 9, 0}, {V2, REC2, 9, 0}},
+     {SR_OK, ITEM_V2, "3", 0},
+     {{ITEM_V2, REC2, 3, 0}, {ITEM_V2, REC2, 9, 0}, {ITEM_V2, REC2, 9, 0}},
      0,
      1,
      2,
@@ -148,8 +140,8 @@ static const reg_case_t CASES[] = {
      2},
     {"an id of another record's schema",
      1,
-     {SR_OK, OTHER, NULL, 0},
-     {{V2, REC2, 5, 0}},
+     {SR_OK, ORDER_V1, NULL, 0},
+     {{ITEM_V2, REC2, 5, 0}},
      0,
      0,
      1,
@@ -158,8 +150,8 @@ static const reg_case_t CASES[] = {
      1},
     {"an id whose schema is not Avro, asked once",
      1,
-     {SR_UNUSABLE, V2, NULL, 0},
-     {{V2, REC2, 7, 0}, {V2, REC2, 7, 0}},
+     {SR_UNUSABLE, ITEM_V2, NULL, 0},
+     {{ITEM_V2, REC2, 7, 0}, {ITEM_V2, REC2, 7, 0}},
      0,
      0,
      2,
@@ -169,8 +161,8 @@ static const reg_case_t CASES[] = {
      1},
     {"a Confluent header cut short: no request",
      1,
-     {SR_OK, V2, NULL, 0},
-     {{V2, REC2, 3, 4}},
+     {SR_OK, ITEM_V2, NULL, 0},
+     {{ITEM_V2, REC2, 3, 4}},
      0,
      0,
      1,
@@ -179,8 +171,8 @@ static const reg_case_t CASES[] = {
      0},
     {"the registry unavailable: retry the batch",
      1,
-     {SR_UNAVAILABLE, V2, NULL, 0},
-     {{V2, REC2, 3, 0}},
+     {SR_UNAVAILABLE, ITEM_V2, NULL, 0},
+     {{ITEM_V2, REC2, 3, 0}},
      -1,
      0,
      0,
@@ -189,8 +181,8 @@ static const reg_case_t CASES[] = {
      1},
     {"the registry refuses the worker: stop",
      1,
-     {SR_REFUSED, V2, NULL, 0},
-     {{V2, REC2, 3, 0}},
+     {SR_REFUSED, ITEM_V2, NULL, 0},
+     {{ITEM_V2, REC2, 3, 0}},
      DECODE_REFUSED,
      0,
      0,
@@ -233,7 +225,7 @@ static void run_case(const reg_case_t *c)
     char err[1024] = "";
 
     snprintf(item.topic, sizeof(item.topic), "%s", TOPIC);
-    assert_int_equal(record_schema_parse(V2, &item.rs, err, sizeof(err)), 0);
+    assert_int_equal(record_schema_parse(ITEM_V2, &item.rs, err, sizeof(err)), 0);
     item.es = envelope_schema_new(item.rs, err, sizeof(err));
     assert_non_null(item.es);
     if (c->registry) {
