@@ -8,10 +8,8 @@
 #      with backoff, the run completes, every event framed 00 + the id;
 #  (c) follow mode, down through the start and the first pass: that run
 #      fails without writing an event, the next pass registers and
-#      publishes;
-#  (d) follow mode, down through the start, then refusing (409): the
-#      producer stops, exit 1, as a refusal at start does, instead of
-#      failing every pass for ever.
+#      publishes.
+# A refusal after an outage: t_registry_refused_late.
 . "$(dirname "$0")/lib.sh"
 
 start_broker
@@ -65,18 +63,5 @@ assert_eq 1 "$(grep -c 'msg="run failed"' "$FOLLOW_LOG")" "failed passes"
 assert_eq 22 "$(topic_count "$topic")" "events"
 heads_all_framed
 
-# ---- (d) 6 answers past the timeout for the start, then 409s
-registry_admin "/admin/slow?seconds=3&count=6" >/dev/null
-registry_admin "/admin/fail?status=409&count=1000" >/dev/null
-follow_start refused
-wait_for "the follow-mode producer to stop on the refusal" 60 _follow_exited
-rc=0
-wait "$FOLLOW_PID" || rc=$?
-assert_eq 1 "$rc" "exit status of the follow-mode producer after a refusal"
-grep -q "cannot register the schemas yet" "$FOLLOW_LOG" || fail "no warning at start"
-grep -q "the schema registry refused a stream's schema" "$FOLLOW_LOG" ||
-    fail "no refusal line: $(tail -n 3 "$FOLLOW_LOG")"
-assert_eq 1 "$(grep -c 'msg="run failed"' "$FOLLOW_LOG")" "failed passes before the stop"
-assert_eq 22 "$(topic_count "$topic")" "events"
 registry_admin "/admin/clear" >/dev/null
 log "ok"
