@@ -3,9 +3,12 @@
  */
 #include "kafka_meta.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 
+#include "backoff.h"
 #include "errstr.h"
+#include "isotime.h"
 
 static int cmp_i32(const void *a, const void *b)
 {
@@ -58,4 +61,33 @@ int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, in
         rd_kafka_metadata_destroy(md);
     rd_kafka_topic_destroy(rkt);
     return rc;
+}
+
+/* Whether err says the partition is between leaders for a moment. */
+static int between_leaders(rd_kafka_resp_err_t err)
+{
+    return err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+           err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+           err == RD_KAFKA_RESP_ERR_OFFSET_NOT_AVAILABLE;
+}
+
+int kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition, int timeout_ms,
+                     int64_t *low, int64_t *high, char *errstr, size_t errstr_size)
+{
+    int64_t deadline = isotime_monotonic_ms() + timeout_ms;
+    rd_kafka_resp_err_t err;
+    for (int attempt = 0;; attempt++) {
+        int64_t left = deadline - isotime_monotonic_ms();
+        err = rd_kafka_query_watermark_offsets(rk, topic, partition, low, high,
+                                               left > 0 ? (int)left : 1);
+        if (!err)
+            return 0;
+        int64_t wait = backoff_delay_capped_ms(attempt, 1000);
+        if (!between_leaders(err) || isotime_monotonic_ms() + wait >= deadline ||
+            backoff_sleep_ms(wait) != 0)
+            break;
+    }
+    errstr_set(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s", topic, partition,
+               rd_kafka_err2str(err));
+    return -1;
 }

@@ -1,6 +1,7 @@
 /*
  * kafka_meta.h - topic metadata, the one lookup the producer's topic
- * scans, its topic warm-up and the worker's admin commands all need.
+ * scans, its topic warm-up and the worker's admin commands all need, and
+ * a partition's watermarks.
  *
  * Owns nothing: the id array it returns is the caller's to free().
  * Any thread that may use rk.
@@ -21,5 +22,17 @@
  */
 int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, int32_t **ids,
                            size_t *n, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * A partition's low and high watermarks. An answer that says the partition
+ * is between leaders (not leader, leader not available, offset not
+ * available: a partition just added or moving, a broker restarting) is
+ * asked again with backoff (200 ms doubling, at most 1 s) until
+ * timeout_ms has passed in all, or SIGTERM: a scan must not fail a run
+ * for what a moment fixes. 0, or -1 with errstr "watermarks of TOPIC
+ * [PARTITION]: reason".
+ */
+int kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition, int timeout_ms,
+                     int64_t *low, int64_t *high, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -62,11 +62,8 @@ static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list
     *list = rd_kafka_topic_partition_list_new(8);
     for (size_t i = 0; i < n && rc == 0; i++) {
         int64_t lo, hi;
-        rd_kafka_resp_err_t err =
-            rd_kafka_query_watermark_offsets(rk, topic, ids[i], &lo, &hi, META_TIMEOUT_MS);
-        if (err) {
-            errstr_set(errstr, errstr_size, "watermarks of %s [%d]: %s", topic, (int)ids[i],
-                       rd_kafka_err2str(err));
+        if (kafka_watermarks(rk, topic, ids[i], META_TIMEOUT_MS, &lo, &hi, errstr, errstr_size) !=
+            0) {
             rc = -1;
         } else if (hi > lo) {
             rd_kafka_topic_partition_t *tp =

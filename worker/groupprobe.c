@@ -76,15 +76,8 @@ int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out, si
 int groupprobe_watermarks(groupprobe_t *ak, const char *topic, int32_t partition, int64_t *low,
                           int64_t *high, char *errstr, size_t errstr_size)
 {
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(ak->rk, topic, partition, low, high,
-                                                               GROUPPROBE_TIMEOUT_MS);
-
-    if (err) {
-        errstr_set(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s", topic, partition,
-                   rd_kafka_err2name(err));
-        return -1;
-    }
-    return 0;
+    return kafka_watermarks(ak->rk, topic, partition, GROUPPROBE_TIMEOUT_MS, low, high, errstr,
+                            errstr_size);
 }
 
 static rd_kafka_topic_partition_list_t *make_list(const char *topic, const int32_t *partitions,

@@ -125,12 +125,11 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
     for (size_t i = 0; i < n; i++) {
         int64_t lo = 0, hi = 0;
         position_t *p = position_of(st, ids[i]);
-        rd_kafka_resp_err_t err =
-            rd_kafka_query_watermark_offsets(st->rk, st->topic, ids[i], &lo, &hi, META_TIMEOUT_MS);
-
-        if (!p || err) {
-            errstr_set(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: %s", st->topic, ids[i],
-                       p ? rd_kafka_err2str(err) : "out of memory");
+        if (!p)
+            errstr_set(errstr, errstr_size, "watermarks of %s [%" PRId32 "]: out of memory",
+                       st->topic, ids[i]);
+        if (!p || kafka_watermarks(st->rk, st->topic, ids[i], META_TIMEOUT_MS, &lo, &hi, errstr,
+                                   errstr_size) != 0) {
             free(ids);
             return -1;
         }
