@@ -25,7 +25,13 @@
 
 #include "schema_registry.h"
 
-#define REGISTRY_MAX_ID      2147483647u
+#define REGISTRY_MAX_ID 2147483647u
+
+/* Whether a registry can hold id: its ids are Java ints from 1. */
+static inline int registry_id_in_range(uint32_t id)
+{
+    return id >= 1 && id <= REGISTRY_MAX_ID;
+}
 #define REGISTRY_NO_CODE     (-1) /* the answer held no error_code */
 #define REGISTRY_MESSAGE_MAX 400  /* bytes of the registry's message kept */
 

@@ -300,7 +300,7 @@ sr_status_t schema_registry_fetch(schema_registry_t *sr, uint32_t id, char **jso
                                   size_t errstr_size)
 {
     *json_out = NULL;
-    if (id < 1 || id > REGISTRY_MAX_ID) {
+    if (!registry_id_in_range(id)) {
         /* not asked: the real registry's id is a Java int, and it answers
          * one it cannot parse with a plain 404 that reads as a wrong URL
          * (refused), which would stop a worker on every start */
