@@ -1,72 +1,62 @@
 /*
  * registrysource.c - see registrysource.h.
  */
-#include "errstr.h"
 #include "registrysource.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
+#include "errstr.h"
 #include "isotime.h"
-
-/* Ids the registry did not know, each with when it first said so. */
-#define PENDING_MAX 64
+#include "registry_answer.h"
 
 typedef struct registry_impl {
     schema_registry_t *sr;
     int64_t grace_ms;
-    pthread_mutex_t lock; /* guards pending */
-    struct {
-        uint32_t id;
-        int64_t first_ms; /* monotonic */
-    } pending[PENDING_MAX];
-    size_t n_pending;
+    pthread_mutex_t lock;      /* guards the two below */
+    int64_t window_start_ms;   /* monotonic: the first 404 of the window; 0: none yet */
+    int64_t last_not_found_ms; /* monotonic: the latest 404 */
 } registry_impl_t;
 
-/* When the registry first said it did not know id (now, the first time),
- * and forgets it once the grace is over or it answered (gone). */
-static int64_t first_not_found(registry_impl_t *ri, uint32_t id, int64_t now, int gone)
+/*
+ * Whether a 404 at now falls within the grace: the window opens at a 404
+ * after a quiet time without any, and lasts the grace. One window serves
+ * every id it meets: ids come from the events' bytes, and a grace per id
+ * would let a run of distinct unknown ids hold a partition for the grace
+ * each, one after the other (decoding stops at the first id to retry).
+ * Quiet is longer than the grace plus the longest wait between two tries
+ * of a batch (BACKOFF_CAP_MS), so that the retries of the batch that
+ * opened a window never open the next one.
+ */
+static int within_grace(registry_impl_t *ri, int64_t now)
 {
     pthread_mutex_lock(&ri->lock);
-    size_t i = 0;
-    while (i < ri->n_pending && ri->pending[i].id != id)
-        i++;
-    int64_t first = i < ri->n_pending ? ri->pending[i].first_ms : now;
-    if (i < ri->n_pending && (gone || now - first >= ri->grace_ms)) {
-        ri->pending[i] = ri->pending[--ri->n_pending];
-    } else if (i == ri->n_pending && !gone) {
-        if (ri->n_pending == PENDING_MAX) /* ids come from events: keep the newest */
-            memmove(ri->pending, ri->pending + 1, --ri->n_pending * sizeof(ri->pending[0]));
-        ri->pending[ri->n_pending].id = id;
-        ri->pending[ri->n_pending++].first_ms = now;
-    }
+    if (ri->window_start_ms == 0 || now - ri->last_not_found_ms > ri->grace_ms + BACKOFF_CAP_MS)
+        ri->window_start_ms = now;
+    ri->last_not_found_ms = now;
+    int within = now - ri->window_start_ms < ri->grace_ms;
     pthread_mutex_unlock(&ri->lock);
-    return first;
+    return within;
 }
 
 /*
- * An id the registry does not know is asked again, the batch retried, for
- * the grace before it counts as unknown: a registry of several nodes may
- * answer from a replica that has not yet read an id registered a moment
- * ago on another, and dead-lettering its events then would take them out
- * of the table for a lag of milliseconds. An id no registry can hold (0,
- * above 2^31-1) is not asked at all (schema_registry.h).
+ * An id the registry does not know is asked again, the batch retried,
+ * while within_grace(): a registry of several nodes may answer from a
+ * replica that has not yet read an id registered a moment ago on another,
+ * and dead-lettering its events then would take them out of the table
+ * for a lag of milliseconds. An id no registry can hold (0, above
+ * 2^31-1) is not asked at all (schema_registry.h).
  */
 static sr_status_t fetch_from_registry(void *impl, uint32_t id, char **json_out, char *errstr,
                                        size_t errstr_size)
 {
     registry_impl_t *ri = impl;
     sr_status_t st = schema_registry_fetch(ri->sr, id, json_out, errstr, errstr_size);
-    int64_t now = isotime_monotonic_ms();
-    if (st != SR_NOT_FOUND || id == 0 || id > INT32_MAX) {
-        if (st == SR_OK)
-            (void)first_not_found(ri, id, now, 1);
+    if (st != SR_NOT_FOUND || !registry_id_in_range(id) ||
+        !within_grace(ri, isotime_monotonic_ms()))
         return st;
-    }
-    int64_t first = first_not_found(ri, id, now, 0);
-    if (now - first >= ri->grace_ms)
-        return SR_NOT_FOUND;
     char why[600];
     errstr_set(why, sizeof(why), "%s", errstr);
     errstr_set(errstr, errstr_size,

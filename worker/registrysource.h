@@ -8,10 +8,11 @@
  * (schema_registry.h: GET /schemas/ids/{id}, cached there, retried with
  * backoff on an outage). An id the registry does not know is answered
  * SR_UNAVAILABLE (retry the batch) for the section's timeout after the
- * registry first said so, and SR_NOT_FOUND after: a replica of a registry
- * may lag a registration by a moment. Without that section, fetch is NULL: no id can be
- * looked up, and such events are dead-lettered saying so. A test fills the
- * members with a fake.
+ * registry's first such answer (one window for all the ids it meets,
+ * opened again only after a timeout without one), and SR_NOT_FOUND after:
+ * a replica of a registry may lag a registration by a moment. Without that section, fetch is NULL:
+ * no id can be looked up, and such events are dead-lettered saying so. A test fills the members
+ * with a fake.
  *
  * Owns: whatever impl holds (the registry client); registry_source_destroy()
  * frees it (the struct itself is the caller's). fetch may be called from
