@@ -53,7 +53,6 @@ static void *wake_thread(void *arg)
         rd_kafka_topic_partition_list_t *parts = fw->parts;
         fw->parts = NULL;
         pthread_mutex_unlock(&fw->lock);
-        /* the answer does not matter: sending the request wakes them */
         /* Sending the requests wakes the broker threads; their answers do
          * not matter, and may wait behind a fetch the broker holds for
          * fetch.wait.max.ms: not waited for (librdkafka drops a late one) */

@@ -150,7 +150,8 @@ static int learn_writer_id(const worker_streams_t *ws, worker_stream_t *w, uint3
     case SR_UNUSABLE:
         snprintf(why, sizeof(why), "the Schema Registry %s (%s)",
                  st == SR_NOT_FOUND ? "does not know it" : "has no Avro schema for it", err);
-        log_warn("an id the Schema Registry does not know; its events will be dead-lettered",
+        log_warn("a Schema Registry id whose schema cannot be had; its events will be "
+                 "dead-lettered",
                  "stream=%s %s error=%s", w->sc->name, ref, log_quote(q, sizeof(q), err));
         return envelope_refuse_writer_id(w->es, id, why, errstr, errstr_size);
     case SR_UNAVAILABLE:
