@@ -204,6 +204,16 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr, 
     return 0;
 }
 
+/* Writes v (0 <= v < 10^width) as exactly width digits at p. */
+static char *put_digits(char *p, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + width;
+}
+
 void isotime_format(int64_t ms, char *buf, size_t size)
 {
     int64_t days = floor_div(ms, MS_PER_DAY);
@@ -215,9 +225,31 @@ void isotime_format(int64_t ms, char *buf, size_t size)
     int64_t y;
     int m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d,
-             (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-             (int)(rem % 1000));
+    int hh = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), ss = (int)(rem / 1000 % 60),
+        mss = (int)(rem % 1000);
+    /* The worker formats two of these per row (the bench's profile had
+     * snprintf at 8% of its CPU): the years ISOTIME_* bound are written
+     * digit by digit, byte for byte what snprintf writes. */
+    if (y >= 0 && y <= 9999 && size >= sizeof("0000-00-00T00:00:00.000Z")) {
+        char *p = put_digits(buf, (int)y, 4);
+        *p++ = '-';
+        p = put_digits(p, m, 2);
+        *p++ = '-';
+        p = put_digits(p, d, 2);
+        *p++ = 'T';
+        p = put_digits(p, hh, 2);
+        *p++ = ':';
+        p = put_digits(p, mi, 2);
+        *p++ = ':';
+        p = put_digits(p, ss, 2);
+        *p++ = '.';
+        p = put_digits(p, mss, 3);
+        *p++ = 'Z';
+        *p = '\0';
+        return;
+    }
+    snprintf(buf, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, m, d, hh, mi, ss,
+             mss);
 }
 
 void isotime_format_date(int64_t ms, char *buf, size_t size)

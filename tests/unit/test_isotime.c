@@ -3,7 +3,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -191,6 +193,26 @@ static void test_format_extremes(void **state)
     }
 }
 
+/* The digit-by-digit path against libc's own calendar (gmtime_r), over
+ * years -1 to 10000: the years it writes, and either side of them. */
+static void test_format_matches_gmtime(void **state)
+{
+    (void)state;
+    for (int64_t ms = -62198668800000LL; ms < 253433923200000LL; ms += 7919LL * 3600000 + 4243) {
+        char got[64], want[64];
+        int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+        time_t t = (time_t)secs;
+        struct tm tm;
+        assert_non_null(gmtime_r(&t, &tm));
+        snprintf(want, sizeof(want), "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                 (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec, (int)(ms - secs * 1000));
+        isotime_format(ms, got, sizeof(got));
+        if (strcmp(got, want) != 0)
+            fail_msg("%lld: %s, gmtime_r says %s", (long long)ms, got, want);
+    }
+}
+
 static void test_day_round_trip(void **state)
 {
     (void)state;
@@ -219,7 +241,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_good),      cmocka_unit_test(test_parse_bad),
         cmocka_unit_test(test_format),          cmocka_unit_test(test_format_truncates),
-        cmocka_unit_test(test_format_extremes), cmocka_unit_test(test_day_round_trip),
+        cmocka_unit_test(test_format_extremes), cmocka_unit_test(test_format_matches_gmtime),
+        cmocka_unit_test(test_day_round_trip),
         cmocka_unit_test(test_clocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
