@@ -5,7 +5,9 @@
 # frame pointers) into DIR/producer.data and DIR/worker.data, and a summary
 # DIR/producer.txt, DIR/worker.txt (share of samples per library, then the
 # top symbols) printed after the table. perf's own CPU use slows the runs
-# it watches a little: compare rates from runs without it. Sourced by
+# it watches a little: compare rates from runs without it.
+# BENCH_PERF_RECORD adds options to `perf record` (e.g. "--call-graph
+# dwarf" for call chains; the data grows to hundreds of MiB). Sourced by
 # scripts/bench.sh.
 
 PERF_DIR=${BENCH_PERF:-}
@@ -25,7 +27,7 @@ perf_setup()
 perf_attach()
 {
     [ -n "$PERF_DIR" ] && [ "$2" = main ] || return 0
-    perf record -q -F 999 -p "$3" -o "$PERF_DIR/$1.data" >/dev/null 2>"$PERF_DIR/$1.record.log" &
+    perf record -q -F 999 ${BENCH_PERF_RECORD:-} -p "$3" -o "$PERF_DIR/$1.data" >/dev/null 2>"$PERF_DIR/$1.record.log" &
     PERF_PIDS[$1]=$!
     _track_pid "$!"
 }
