@@ -242,8 +242,7 @@ int main(void)
         cmocka_unit_test(test_parse_good),      cmocka_unit_test(test_parse_bad),
         cmocka_unit_test(test_format),          cmocka_unit_test(test_format_truncates),
         cmocka_unit_test(test_format_extremes), cmocka_unit_test(test_format_matches_gmtime),
-        cmocka_unit_test(test_day_round_trip),
-        cmocka_unit_test(test_clocks),
+        cmocka_unit_test(test_day_round_trip),  cmocka_unit_test(test_clocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
