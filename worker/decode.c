@@ -144,13 +144,17 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
         int rc = worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr, errstr_size);
         if (rc < 0)
             return rc; /* -1 transient, or DECODE_REFUSED */
+        json_arena_t *prev = json_arena_enter(out->arena);
         change_event_t *ev = envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
+        int renamed = ev ? rename_cut_fields(w, ev) : -1;
+        if (ev && renamed != 0)
+            change_event_destroy(ev);
+        json_arena_leave(prev);
         if (ev) {
-            if (rename_cut_fields(w, ev) == 0) {
+            if (renamed == 0) {
                 add_event(out, i, w, ev);
                 return 0;
             }
-            change_event_destroy(ev);
             errstr_set(errstr, errstr_size, "out of memory");
             return -1;
         }
@@ -172,7 +176,8 @@ static int decode_all(const batch_t *b, const worker_streams_t *ws, const char *
     memset(out, 0, sizeof(*out));
     out->events = malloc((b->n + 1) * sizeof(*out->events));
     out->tombs = malloc((b->n + 1) * sizeof(*out->tombs));
-    if (!out->events || !out->tombs) {
+    out->arena = json_arena_new();
+    if (!out->events || !out->tombs || !out->arena) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
@@ -214,8 +219,13 @@ void decoded_clear(decoded_t *d)
         free(d->rejects[i].reason);
     free(d->rejects);
 
-    for (i = 0; i < d->n_events; i++)
+    for (i = 0; i < d->n_events; i++) {
+        /* the rows go with their arena, all at once (not one by one
+         * through free(), which must never see an arena's block) */
+        if (json_arena_installed())
+            d->events[i].ev->after = NULL;
         change_event_destroy(d->events[i].ev);
+    }
     for (i = 0; i < d->n_runs; i++)
         run_record_destroy(d->runs[i].rr);
     for (i = 0; i < d->n_tombs; i++)
@@ -223,5 +233,6 @@ void decoded_clear(decoded_t *d)
     free(d->events);
     free(d->tombs);
     free(d->runs);
+    json_arena_destroy(d->arena);
     memset(d, 0, sizeof(*d));
 }

@@ -29,6 +29,7 @@
 #include "batch.h"
 #include "dlq_queue.h"
 #include "envelope.h"
+#include "json_arena.h"
 #include "runrecord.h"
 #include "streams.h"
 
@@ -68,6 +69,7 @@ typedef struct decoded {
     decoded_reject_t *rejects; /* decode_batch_deferred()'s dead letters */
     size_t n_rejects;
     size_t dead_letters;
+    json_arena_t *arena; /* the events' rows (ev->after), released whole */
 } decoded_t;
 
 /*

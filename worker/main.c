@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 
+#include "json_arena.h"
 #include "cli.h"
 #include "config.h"
 #include "errstr.h"
@@ -75,5 +76,6 @@ static const cli_program_t worker_program = {
 
 int main(int argc, char **argv)
 {
+    json_arena_install(); /* a batch's rows in one arena each (decode.c) */
     return cli_main(&worker_program, argc, argv);
 }

@@ -14,6 +14,7 @@
 
 #include "batch.h"
 #include "decode.h"
+#include "json_arena.h"
 
 #define RUNS "tm.sync-runs"
 
@@ -103,5 +104,6 @@ int main(void)
         cmocka_unit_test(test_sync_runs_messages),
         cmocka_unit_test(test_deferred_rejects),
     };
+    json_arena_install(); /* as the worker runs: rows in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

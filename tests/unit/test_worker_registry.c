@@ -19,6 +19,7 @@
 
 #include "batch.h"
 #include "decode.h"
+#include "json_arena.h"
 #include "envelope_versions.h"
 #include "wireframe.h"
 
@@ -302,5 +303,6 @@ int main(void)
         cmocka_unit_test(test_registry_outcomes),
         cmocka_unit_test(test_outage_then_back),
     };
+    json_arena_install(); /* as the worker runs: rows in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

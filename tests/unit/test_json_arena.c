@@ -1,0 +1,144 @@
+/*
+ * test_json_arena.c - jansson values in an arena (common/json_arena.h):
+ * built and read back like any value, released whole by the arena (ASan's
+ * leak check runs on this), while values made outside an arena stay
+ * plain malloc blocks that free() and json_decref() release as before.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_arena.h"
+
+/* A row as the worker's decoder makes one: many members (the hash table
+ * grows, freeing its old buckets inside the arena), nested values, one
+ * string larger than an arena's chunk. */
+static json_t *make_row(int i, size_t big)
+{
+    json_t *row = json_object(), *tags = json_array();
+    char key[32], *text = malloc(big + 1);
+
+    assert_non_null(row);
+    assert_non_null(text);
+    for (int k = 0; k < 40; k++) {
+        snprintf(key, sizeof(key), "field_%d", k);
+        assert_int_equal(json_object_set_new(row, key, json_integer(i * 100 + k)), 0);
+    }
+    json_array_append_new(tags, json_string("a"));
+    json_array_append_new(tags, json_pack("{s:b}", "nested", 1));
+    json_object_set_new(row, "tags", tags);
+    memset(text, 'x', big);
+    text[big] = '\0';
+    json_object_set_new(row, "big", json_string(text));
+    free(text);
+    /* changed while being built, as rename_cut_fields does */
+    json_object_set(row, "renamed", json_object_get(row, "field_0"));
+    json_object_del(row, "field_0");
+    return row;
+}
+
+static void check_row(const json_t *row, int i, size_t big)
+{
+    assert_int_equal(json_integer_value(json_object_get(row, "renamed")), i * 100);
+    assert_null(json_object_get(row, "field_0"));
+    assert_int_equal(json_integer_value(json_object_get(row, "field_39")), i * 100 + 39);
+    assert_int_equal(json_string_length(json_object_get(row, "big")), big);
+    assert_true(
+        json_is_true(json_object_get(json_array_get(json_object_get(row, "tags"), 1), "nested")));
+}
+
+static void test_rows_in_arena(void **state)
+{
+    (void)state;
+    enum { ROWS = 2000 };
+    static json_t *rows[ROWS];
+    json_arena_t *a = json_arena_new();
+    assert_non_null(a);
+
+    json_t *outside = json_string("made outside, put into a row, released by it");
+    json_arena_t *prev = json_arena_enter(a);
+    assert_null(prev);
+    for (int i = 0; i < ROWS; i++)
+        rows[i] = make_row(i, i == 7 ? 600 * 1024 : 10);
+    /* a value made outside, put into an arena row and dropped with the
+     * row inside the arena: released like any malloc'd value */
+    json_object_set_new(rows[1], "outside", outside);
+    json_decref(rows[1]);
+    rows[1] = NULL;
+    json_arena_leave(prev);
+
+    assert_true(json_arena_bytes(a) > 600 * 1024);
+    for (int i = 0; i < ROWS; i++)
+        if (rows[i])
+            check_row(rows[i], i, i == 7 ? 600 * 1024 : 10);
+    /* reading and dumping outside the arena: malloc'd text, free() */
+    char *text = json_dumps(rows[0], JSON_COMPACT | JSON_SORT_KEYS);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"renamed\":0"));
+    free(text);
+    json_arena_destroy(a); /* every row at once, none freed one by one */
+}
+
+/* Outside an arena nothing changes: values and texts are malloc'd and
+ * freed through free() (ASan checks each one). */
+static void test_outside_arena(void **state)
+{
+    (void)state;
+    json_t *row = make_row(3, 100);
+    check_row(row, 3, 100);
+    char *text = json_dumps(row, JSON_COMPACT);
+    assert_non_null(text);
+    free(text);
+    json_decref(row);
+    json_arena_destroy(NULL);
+    assert_int_equal(json_arena_bytes(NULL), 0);
+}
+
+static void *build_in_own_arena(void *arg)
+{
+    json_arena_t *a = arg;
+    json_arena_t *prev = json_arena_enter(a);
+    for (int i = 0; i < 500; i++)
+        check_row(make_row(i, 50), i, 50); /* dropped with the arena */
+    json_arena_leave(prev);
+    return NULL;
+}
+
+/* The arena is per thread: another thread's values, made meanwhile
+ * outside any arena, are plain malloc blocks its json_decref frees. */
+static void test_arena_is_per_thread(void **state)
+{
+    (void)state;
+    json_arena_t *a = json_arena_new();
+    pthread_t t;
+    assert_non_null(a);
+    assert_int_equal(pthread_create(&t, NULL, build_in_own_arena, a), 0);
+    for (int i = 0; i < 500; i++) {
+        json_t *row = make_row(i, 50);
+        check_row(row, i, 50);
+        json_decref(row);
+    }
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_true(json_arena_bytes(a) > 0);
+    json_arena_destroy(a); /* on another thread than the one that filled it */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows_in_arena),
+        cmocka_unit_test(test_outside_arena),
+        cmocka_unit_test(test_arena_is_per_thread),
+    };
+    json_arena_install();
+    if (!json_arena_installed())
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
