@@ -23,7 +23,8 @@
  * values (they are then never released: put none that is not meant to
  * live as long as the process).
  *
- * Owns: the arenas it hands out; jansson's allocator once installed.
+ * Owns: the arenas it hands out, the chunks kept for reuse (any thread:
+ * behind a lock), jansson's allocator once installed.
  * Threads: json_arena_install() once, from main before other threads
  * use jansson; an arena is used by one thread at a time and may be destroyed
  * on another once that one has left it. Fails: NULL from json_arena_new()
@@ -55,8 +56,12 @@ json_arena_t *json_arena_enter(json_arena_t *a);
 /* Goes back to prev (json_arena_enter()'s result). */
 void json_arena_leave(json_arena_t *prev);
 
-/* Bytes the arena has taken from malloc. */
+/* Bytes the arena holds (its chunks). */
 size_t json_arena_bytes(const json_arena_t *a);
+
+/* Bytes of destroyed arenas kept for the next ones (at most 16 MiB: the
+ * rest goes back to malloc). */
+size_t json_arena_pooled_bytes(void);
 
 /* Releases every value made in a. NULL is a no-op. */
 void json_arena_destroy(json_arena_t *a);

@@ -130,12 +130,42 @@ static void test_arena_is_per_thread(void **state)
     json_arena_destroy(a); /* on another thread than the one that filled it */
 }
 
+/* Chunks of destroyed arenas are kept for the next ones, never more than
+ * 16 MiB of them: 40 MiB of arenas destroyed leave at most that much. */
+static void test_pool_is_bounded(void **state)
+{
+    (void)state;
+    enum { N = 10 };
+    json_arena_t *a[N];
+    for (int i = 0; i < N; i++) {
+        assert_non_null(a[i] = json_arena_new());
+        json_arena_t *prev = json_arena_enter(a[i]);
+        for (int k = 0; k < 4 * 1024 && json_arena_bytes(a[i]) < 4 * 1024 * 1024; k++)
+            json_decref(make_row(k, 1000)); /* dropped inside: stays carved */
+        json_arena_leave(prev);
+        assert_true(json_arena_bytes(a[i]) >= 4 * 1024 * 1024);
+    }
+    for (int i = 0; i < N; i++)
+        json_arena_destroy(a[i]);
+    size_t kept = json_arena_pooled_bytes();
+    assert_true(kept > 0);
+    assert_true(kept <= 16 * 1024 * 1024);
+    /* the next arena is carved from kept chunks */
+    json_arena_t *b = json_arena_new();
+    json_arena_t *prev = json_arena_enter(b);
+    check_row(make_row(1, 10), 1, 10);
+    json_arena_leave(prev);
+    assert_true(json_arena_pooled_bytes() < kept);
+    json_arena_destroy(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_in_arena),
         cmocka_unit_test(test_outside_arena),
         cmocka_unit_test(test_arena_is_per_thread),
+        cmocka_unit_test(test_pool_is_bounded),
     };
     json_arena_install();
     if (!json_arena_installed())
