@@ -14,6 +14,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+/* a kept chunk is out of bounds until it is carved again, so that ASan
+ * reports a value used after its arena was destroyed */
+#define POOL_POISON(c)   ASAN_POISON_MEMORY_REGION((c) + 1, (c)->size)
+#define POOL_UNPOISON(c) ASAN_UNPOISON_MEMORY_REGION((c) + 1, (c)->size)
+#else
+#define POOL_POISON(c)   ((void)(c))
+#define POOL_UNPOISON(c) ((void)(c))
+#endif
+
 #define ARENA_CHUNK (256 * 1024) /* bytes taken from malloc at a time */
 /* Chunks of destroyed arenas kept for the next ones, up to this much: a
  * chunk given back to malloc is trimmed (the worker trims after each
@@ -47,6 +58,7 @@ static chunk_t *pool_take(void)
     if (c) {
         pool = c->next;
         pool_bytes -= ARENA_CHUNK;
+        POOL_UNPOISON(c);
     }
     pthread_mutex_unlock(&pool_lock);
     return c;
@@ -60,6 +72,7 @@ static void pool_give(chunk_t *c)
         pthread_mutex_lock(&pool_lock);
         int kept = pool_bytes + ARENA_CHUNK <= POOL_MAX;
         if (kept) {
+            POOL_POISON(c);
             c->next = pool;
             pool = c;
             pool_bytes += ARENA_CHUNK;

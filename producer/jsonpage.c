@@ -336,7 +336,11 @@ void jsonpage_clear(jsonpage_t *page)
 {
     if (!page)
         return;
-    json_decref(page->root);
+    /* the body's values go with their arena, all at once, when jansson
+     * allocates through it (not one by one through free()) */
+    if (!json_arena_installed())
+        json_decref(page->root);
+    json_arena_destroy(page->arena);
     for (size_t i = 0; i < page->n_bad; i++)
         free(page->bad[i].raw);
     free(page->bad);
@@ -362,6 +366,12 @@ int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonp
     jsonscan_t r = {.b = (const unsigned char *)body, .len = len, .page = page};
     const char *path = records_path ? records_path : "";
     memset(page, 0, sizeof(*page));
+    if (!(page->arena = json_arena_new())) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    /* a page's thousands of values are dropped together: one arena */
+    json_arena_t *prev = json_arena_enter(page->arena);
     jsonscan_skip_ws(&r);
     json_t *root = read_value(&r, path, 1);
     if (root) {
@@ -382,6 +392,7 @@ int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonp
         }
     }
     json_decref(r.records);
+    json_arena_leave(prev);
     free(r.sbuf);
     if (r.failed) {
         if (r.oom)

@@ -34,6 +34,7 @@
 #include "compiler.h"
 #include <stddef.h>
 #include <jansson.h>
+#include "json_arena.h"
 
 #define JSONPAGE_REASON_SIZE 160
 #define JSONPAGE_MAX_DEPTH   1024 /* nesting the reader builds values for */
@@ -58,6 +59,7 @@ typedef struct jsonpage {
     json_t *records;
     jsonpage_bad_t *bad; /* ordered by index */
     size_t n_bad;
+    json_arena_t *arena; /* root's values, released whole (json_arena.h) */
 } jsonpage_t;
 
 /*

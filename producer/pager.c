@@ -174,7 +174,8 @@ int pager_refuse_repeat(pager_walk_t *w, const pager_page_t *page, int compare, 
         return 0;
     int repeats = compare && w->prev_first && json_equal(first, w->prev_first);
     json_decref(w->prev_first);
-    w->prev_first = json_incref(first);
+    /* a copy: the page's values go with the page (json_arena.h) */
+    w->prev_first = json_deep_copy(first);
     if (!repeats)
         return 0;
     char red[1024];

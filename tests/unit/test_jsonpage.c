@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "json_arena.h"
 #include "jsonpage.h"
 #include "jsonnum.h"
 
@@ -577,5 +578,6 @@ int main(void)
         cmocka_unit_test(test_many_records),  cmocka_unit_test(test_jsonnum_to_plain),
         cmocka_unit_test(test_jsonnum_dumps), cmocka_unit_test(test_json_path),
     };
+    json_arena_install(); /* as the producer runs: pages in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
  * the fetch thread (the next page read ahead, stopped while it retries).
  * Cursor and Link walks: test_source_tokens.c.
  */
+#include "json_arena.h"
 #include "paging_api.h"
 
 static void test_seek_survives_page_shift(void **state)
@@ -297,5 +298,6 @@ int main(void)
         cmocka_unit_test(test_stop_while_prefetch_retries),
         cmocka_unit_test(test_stop_while_prefetch_fetches),
     };
+    json_arena_install(); /* as the producer runs: pages in arenas */
     return cmocka_run_group_tests(tests, setup, teardown);
 }
