@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rowsahead.h"
+
 int decode_dead_letter(dlq_queue_t *dlq, const batch_msg_t *m, const char *error, char *errstr,
                        size_t errstr_size)
 {
@@ -233,6 +235,7 @@ void decoded_clear(decoded_t *d)
     free(d->events);
     free(d->tombs);
     free(d->runs);
+    rows_ahead_free(d->ahead);
     json_arena_destroy(d->arena);
     memset(d, 0, sizeof(*d));
 }

@@ -15,9 +15,9 @@
  * the Confluent wire format); a field whose name PostgreSQL cuts to 63
  * bytes is renamed to its column's name.
  *
- * Owns: decoded_t owns its events and run records (free with
- * decoded_clear()); the stream pointers and message indexes refer to the
- * caller's streams and batch. One thread at a time (envelope schemas are
+ * Owns: decoded_t owns its events, run records and the rows built ahead
+ * of it (free with decoded_clear()); the stream pointers and message
+ * indexes refer to the caller's streams and batch. One thread at a time (envelope schemas are
  * not thread-safe): the main thread, or decodeahead's while the main
  * thread waits for it or only applies.
  */
@@ -69,7 +69,8 @@ typedef struct decoded {
     decoded_reject_t *rejects; /* decode_batch_deferred()'s dead letters */
     size_t n_rejects;
     size_t dead_letters;
-    json_arena_t *arena; /* the events' rows (ev->after), released whole */
+    struct rows_ahead *ahead; /* rows built ahead (rowsahead.h), or NULL */
+    json_arena_t *arena;      /* the events' rows (ev->after), released whole */
 } decoded_t;
 
 /*

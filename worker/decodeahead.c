@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "errstr.h"
+#include "rowsahead.h"
 
 static void *decode_thread(void *arg)
 {
@@ -13,6 +14,10 @@ static void *decode_thread(void *arg)
 
     da->rc = decode_batch_deferred(da->batch, da->streams, da->sync_runs_topic, &da->out, da->err,
                                    sizeof(da->err));
+    /* the rows too, while PostgreSQL still applies the batch before;
+     * without them (out of memory) the main thread builds them */
+    if (da->rc == 0)
+        da->out.ahead = rows_ahead_build(da->batch, &da->out, da->streams);
     return NULL;
 }
 

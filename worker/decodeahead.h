@@ -1,7 +1,8 @@
 /*
  * decodeahead.h - decodes the next batch on a thread of its own while the
- * main thread applies the batch before it, so that decoding (Avro into
- * rows) and PostgreSQL's work overlap instead of taking turns (runner.c).
+ * main thread applies the batch before it, and builds its first round of
+ * COPY rows (rowsahead.h), so that decoding (Avro into rows) and
+ * PostgreSQL's work overlap instead of taking turns (runner.c).
  * One batch at a time: decodeahead_start() hands it over,
  * decodeahead_finish() waits for the thread and hands the result back.
  * Between the two, the batch and the streams' decoders are the thread's:

@@ -12,22 +12,13 @@
 #include "errstr.h"
 #include "idkey.h"
 #include "reject.h"
+#include "rowsahead.h"
+#include "tablerows.h"
 
 /* The most COPY text and rows of one statement: a statement that fails
  * is searched for its culprits by halves, and its text is held whole. */
 #define STMT_MAX_BYTES ((size_t)64 << 20)
 #define STMT_MAX_ROWS  5000
-
-/* One set of rows to stage and apply: their COPY lines one after
- * another, and their events. */
-typedef struct row_set {
-    const char *copy;       /* the COPY that stages them */
-    const char *name, *sql; /* the prepared statement that applies them */
-    strbuf_t text;          /* the lines */
-    size_t *end;            /* end[i]: where line i ends in text */
-    size_t *ev;             /* index into d->events (n_events + t: tombstone t) */
-    size_t n;
-} row_set_t;
 
 typedef struct table_ctx {
     pg_t *pg;
@@ -116,133 +107,6 @@ static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, si
     return st;
 }
 
-static void row_set_clear(row_set_t *rs)
-{
-    strbuf_clear(&rs->text);
-    free(rs->end);
-    free(rs->ev);
-    memset(rs, 0, sizeof(*rs));
-}
-
-/* Room for cap rows; copy, name and sql say how they are applied. */
-static int row_set_init(row_set_t *rs, size_t cap, const char *copy, const char *name,
-                        const char *sql)
-{
-    memset(rs, 0, sizeof(*rs));
-    strbuf_init(&rs->text);
-    rs->copy = copy;
-    rs->name = name;
-    rs->sql = sql;
-    rs->end = calloc(cap + 1, sizeof(*rs->end));
-    rs->ev = calloc(cap + 1, sizeof(*rs->ev));
-    return rs->end && rs->ev ? 0 : -1;
-}
-
-/* Empty again, for the next round. */
-static void row_set_reset(row_set_t *rs)
-{
-    strbuf_truncate(&rs->text, 0);
-    rs->n = 0;
-}
-
-/* The line just appended to rs->text is event ev's. */
-static void row_set_added(row_set_t *rs, size_t ev)
-{
-    rs->end[rs->n] = rs->text.len;
-    rs->ev[rs->n] = ev;
-    rs->n++;
-}
-
-/*
- * The canonical key of each live event of ws (idkey.h) into keys[i] (NULL
- * for the others); an event whose id is not of the id field's type, or
- * whose after.<id> names another row, is dead-lettered.
- */
-static outcome_t event_keys(table_ctx_t *tc, const worker_stream_t *ws, char **keys, char *errstr,
-                            size_t errstr_size)
-{
-    const schema_field_t *idf = record_schema_field(ws->rs, ws->sc->id_field);
-    char why[512];
-    outcome_t st = OUTCOME_OK;
-
-    for (size_t i = 0; st == OUTCOME_OK && i < tc->d->n_events; i++) {
-        decoded_event_t *de = &tc->d->events[i];
-        int rc;
-
-        if (de->ws != ws || de->dead)
-            continue;
-        rc = idkey_canonical(idf, de->ev->id, &keys[i], why, sizeof(why));
-        if (rc == -2) {
-            errstr_set(errstr, errstr_size, "out of memory");
-            return OUTCOME_FATAL;
-        }
-        if (rc == 0 && de->ev->op == CHANGE_OP_UPSERT)
-            rc = idkey_check_after(idf, keys[i], de->ev->after, why, sizeof(why));
-        if (rc < 0) {
-            free(keys[i]);
-            keys[i] = NULL;
-            st = dead_letter(tc, i, why, errstr, errstr_size);
-        }
-    }
-    return st;
-}
-
-/*
- * One round: the newest live event of every id whose newest live event
- * was not tried yet. Round one takes the newest of each id; a later round
- * takes, for an id whose newest was dead-lettered, the newest valid one
- * left. Fills ups and dels; tried[] marks what they hold, *n_tried counts
- * it (a row PostgreSQL text cannot hold is dead-lettered here: tried, in
- * neither set).
- */
-static outcome_t round_rows(table_ctx_t *tc, const worker_stream_t *ws, char **keys,
-                            unsigned char *tried, row_set_t *ups, row_set_t *dels, size_t *n_tried,
-                            char *errstr, size_t errstr_size)
-{
-    const decoded_t *d = tc->d;
-    dedupe_item_t *items = malloc((d->n_events + 1) * sizeof(*items));
-    size_t n = 0;
-    outcome_t oc = OUTCOME_OK;
-
-    *n_tried = 0;
-    errstr_set(errstr, errstr_size, "out of memory");
-    if (!items)
-        return OUTCOME_FATAL;
-    for (size_t i = 0; i < d->n_events; i++) {
-        const decoded_event_t *de = &d->events[i];
-
-        if (de->ws != ws || de->dead || !keys[i])
-            continue;
-        const batch_msg_t *m = &tc->b->msgs[de->msg];
-        items[n++] = (dedupe_item_t){.id = keys[i],
-                                     .source_ts_ms = de->ev->source_ts_ms,
-                                     .produced_at_ms = de->ev->produced_at_ms,
-                                     .partition = m->partition,
-                                     .offset = m->offset,
-                                     .index = i};
-    }
-    size_t w = dedupe_latest(items, n);
-    for (size_t i = 0; oc == OUTCOME_OK && i < w; i++) {
-        size_t ev = items[i].index;
-        const decoded_event_t *de = &d->events[ev];
-        row_set_t *rs = de->ev->op == CHANGE_OP_DELETE ? dels : ups;
-
-        if (tried[ev])
-            continue; /* applied in an earlier round */
-        tried[ev] = 1;
-        (*n_tried)++;
-        int rc = copyrow_event(&rs->text, &ws->sql, de->ev, items[i].partition, items[i].offset);
-        if (rc == COPYROW_OK)
-            row_set_added(rs, ev);
-        else if (rc == COPYROW_NUL)
-            oc = dead_letter(tc, ev, COPYROW_NUL_WHY, errstr, errstr_size);
-        else
-            oc = OUTCOME_FATAL;
-    }
-    free(items);
-    return oc;
-}
-
 /*
  * The Kafka tombstones of ws, after its events (their statement orders
  * them against whatever the events left): the latest per key, by (Kafka
@@ -315,43 +179,61 @@ static outcome_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char *e
     return st;
 }
 
+/* Dead-letters what tr refused while building its round. */
+static outcome_t reject_rows(table_ctx_t *tc, const table_rows_t *tr, char *errstr,
+                             size_t errstr_size)
+{
+    outcome_t st = OUTCOME_OK;
+
+    for (size_t i = 0; st == OUTCOME_OK && i < tr->n_rejects; i++)
+        st = dead_letter(tc, tr->rejects[i].ev, tr->rejects[i].why, errstr, errstr_size);
+    return st;
+}
+
+/* Round after round of tr until every key has its newest valid event
+ * applied: a round where no event died leaves none for the next. */
+static outcome_t apply_rounds(table_ctx_t *tc, table_rows_t *tr, char *errstr, size_t errstr_size)
+{
+    outcome_t st = OUTCOME_OK;
+
+    for (;;) {
+        size_t dead_before = tc->counts->dead_letters;
+
+        st = reject_rows(tc, tr, errstr, errstr_size);
+        if (st != OUTCOME_OK || tr->n_tried == 0)
+            break;
+        tc->counts->upserts += tr->ups.n;
+        tc->counts->deletes += tr->dels.n;
+        st = exec_set(tc, &tr->ups, errstr, errstr_size);
+        if (st == OUTCOME_OK)
+            st = exec_set(tc, &tr->dels, errstr, errstr_size);
+        if (st != OUTCOME_OK || tc->counts->dead_letters == dead_before)
+            break;
+        if (table_rows_round(tr, tc->b, tc->d) < 0) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            return OUTCOME_FATAL;
+        }
+    }
+    return st;
+}
+
 outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
                       dlq_queue_t *dlq, table_counts_t *counts, char *errstr, size_t errstr_size)
 {
     table_ctx_t tc = {pg, b, d, dlq, counts};
-    char **keys = calloc(d->n_events + 1, sizeof(*keys));
-    unsigned char *tried = calloc(d->n_events + 1, 1);
-    const stream_sql_t *ss = &ws->sql;
-    row_set_t ups, dels;
-    outcome_t st = OUTCOME_FATAL;
+    table_rows_t tr;
+    outcome_t st = OUTCOME_OK;
 
-    errstr_set(errstr, errstr_size, "out of memory");
-    int ok = row_set_init(&ups, d->n_events, ss->copy_rows, ss->upsert_name, ss->upsert) == 0;
-    ok &= row_set_init(&dels, d->n_events, ss->copy_keys, ss->delete_name, ss->delete_rows) == 0;
-    if (ok && keys && tried)
-        st = event_keys(&tc, ws, keys, errstr, errstr_size);
-    while (st == OUTCOME_OK) {
-        size_t n_tried;
-
-        row_set_reset(&ups);
-        row_set_reset(&dels);
-        st = round_rows(&tc, ws, keys, tried, &ups, &dels, &n_tried, errstr, errstr_size);
-        if (st != OUTCOME_OK || n_tried == 0)
-            break; /* every id has its newest valid event applied */
-        counts->upserts += ups.n;
-        counts->deletes += dels.n;
-        st = exec_set(&tc, &ups, errstr, errstr_size);
-        if (st == OUTCOME_OK)
-            st = exec_set(&tc, &dels, errstr, errstr_size);
+    /* the first apply of ws in this batch may find its rows built ahead */
+    if (!rows_ahead_take(d->ahead, ws, &tr) && table_rows_build(&tr, b, d, ws) < 0) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        st = OUTCOME_FATAL;
     }
-    row_set_clear(&ups);
-    row_set_clear(&dels);
+    if (st == OUTCOME_OK)
+        st = apply_rounds(&tc, &tr, errstr, errstr_size);
+    table_rows_clear(&tr);
     if (st == OUTCOME_OK && d->n_tombs > 0)
         st = apply_tombs(&tc, ws, errstr, errstr_size);
-    for (size_t i = 0; keys && i < d->n_events; i++)
-        free(keys[i]);
-    free(keys);
-    free(tried);
     return st;
 }
 

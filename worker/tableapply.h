@@ -9,7 +9,9 @@
  * Rounds: the newest event per key (dedupe.h) goes in, upserts in one set
  * of statements and deletes in another (sqlgen.h). A key whose newest event
  * was dead-lettered gets its newest valid one in the next round, and so on
- * until every key has its newest valid event applied.
+ * until every key has its newest valid event applied (tablerows.h builds
+ * them; the first round of a batch decoded ahead comes built on the decode
+ * thread, rowsahead.h).
  *
  * Statements: the rows (copyrow.h) are COPYed into the stream's stage
  * and applied from there by one prepared statement (sqlgen.h), at most
