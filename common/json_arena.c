@@ -39,6 +39,9 @@ typedef struct chunk {
     uint64_t pad; /* keeps what follows 16-byte aligned, as malloc's is */
 } chunk_t;
 
+/* what follows a chunk's header is as aligned as malloc's blocks */
+_Static_assert(sizeof(chunk_t) % 16 == 0, "chunk_t keeps 16-byte alignment");
+
 struct json_arena {
     chunk_t *chunks; /* the newest first: carving goes on in it */
     size_t bytes;
@@ -86,6 +89,8 @@ static void pool_give(chunk_t *c)
 
 static chunk_t *chunk_new(json_arena_t *a, size_t need)
 {
+    if (need > SIZE_MAX - sizeof(chunk_t))
+        return NULL;
     size_t size = need > ARENA_CHUNK - sizeof(chunk_t) ? need : ARENA_CHUNK - sizeof(chunk_t);
     chunk_t *c = size == ARENA_CHUNK - sizeof(chunk_t) ? pool_take() : NULL;
 
@@ -127,8 +132,10 @@ static void *arena_malloc(size_t size)
     return current ? carve(current, size ? size : 1) : malloc(size);
 }
 
-static int arena_owns(const json_arena_t *a, const void *p)
+int json_arena_owns(const json_arena_t *a, const void *p)
 {
+    if (!a || !p)
+        return 0;
     for (const chunk_t *c = a->chunks; c; c = c->next) {
         const char *base = (const char *)(c + 1);
         if ((const char *)p >= base && (const char *)p < base + c->size)
@@ -139,7 +146,7 @@ static int arena_owns(const json_arena_t *a, const void *p)
 
 static void arena_free(void *p)
 {
-    if (p && !(current && arena_owns(current, p)))
+    if (p && !json_arena_owns(current, p))
         free(p);
 }
 

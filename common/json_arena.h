@@ -23,6 +23,11 @@
  * values (they are then never released: put none that is not meant to
  * live as long as the process).
  *
+ * avro-c parses and writes its JSON with the same jansson, hence through
+ * this allocator: no avro-c JSON call (schema parsing, avro_value_to_json)
+ * may run inside an arena either, or the text it hands back to be freed
+ * would be an arena block.
+ *
  * Owns: the arenas it hands out, the chunks kept for reuse (any thread:
  * behind a lock), jansson's allocator once installed.
  * Threads: json_arena_install() once, from main before other threads
@@ -55,6 +60,10 @@ json_arena_t *json_arena_enter(json_arena_t *a);
 
 /* Goes back to prev (json_arena_enter()'s result). */
 void json_arena_leave(json_arena_t *prev);
+
+/* Whether p lies in one of a's chunks (a walk over them: for a few
+ * values, not for every block). NULL a or p: 0. */
+int json_arena_owns(const json_arena_t *a, const void *p);
 
 /* Bytes the arena holds (its chunks). */
 size_t json_arena_bytes(const json_arena_t *a);

@@ -338,7 +338,7 @@ void jsonpage_clear(jsonpage_t *page)
         return;
     /* the body's values go with their arena, all at once, when jansson
      * allocates through it (not one by one through free()) */
-    if (!json_arena_installed())
+    if (!json_arena_owns(page->arena, page->root))
         json_decref(page->root);
     json_arena_destroy(page->arena);
     for (size_t i = 0; i < page->n_bad; i++)

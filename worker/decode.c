@@ -224,7 +224,7 @@ void decoded_clear(decoded_t *d)
     for (i = 0; i < d->n_events; i++) {
         /* the rows go with their arena, all at once (not one by one
          * through free(), which must never see an arena's block) */
-        if (json_arena_installed())
+        if (json_arena_owns(d->arena, d->events[i].ev->after))
             d->events[i].ev->after = NULL;
         change_event_destroy(d->events[i].ev);
     }

@@ -159,6 +159,42 @@ static void test_pool_is_bounded(void **state)
     json_arena_destroy(b);
 }
 
+/* Which arena a value lies in: what decoded_clear() and jsonpage_clear()
+ * ask before dropping a row or a body without json_decref. */
+static void test_owns(void **state)
+{
+    (void)state;
+    json_arena_t *a = json_arena_new();
+    assert_non_null(a);
+    json_t *outside = json_string("malloc'd");
+    json_arena_t *prev = json_arena_enter(a);
+    json_t *inside = json_string("carved");
+    json_arena_leave(prev);
+    assert_true(json_arena_owns(a, inside));
+    assert_false(json_arena_owns(a, outside));
+    assert_false(json_arena_owns(NULL, inside));
+    assert_false(json_arena_owns(a, NULL));
+    json_decref(outside);
+    json_arena_destroy(a);
+}
+
+/* A size near SIZE_MAX asked inside an arena fails (NULL), not a chunk
+ * whose size wrapped around (found by review: a heap overflow). */
+static void test_huge_request_fails(void **state)
+{
+    (void)state;
+    json_malloc_t alloc;
+    json_free_t release;
+    json_get_alloc_funcs(&alloc, &release);
+    json_arena_t *a = json_arena_new();
+    assert_non_null(a);
+    json_arena_t *prev = json_arena_enter(a);
+    void *p = alloc(SIZE_MAX - 20);
+    json_arena_leave(prev);
+    assert_null(p);
+    json_arena_destroy(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +202,8 @@ int main(void)
         cmocka_unit_test(test_outside_arena),
         cmocka_unit_test(test_arena_is_per_thread),
         cmocka_unit_test(test_pool_is_bounded),
+        cmocka_unit_test(test_owns),
+        cmocka_unit_test(test_huge_request_fails),
     };
     json_arena_install();
     if (!json_arena_installed())

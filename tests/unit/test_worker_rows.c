@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_arena.h"
 #include "copyrow.h"
 #include "rowsahead.h"
 #include "tablerows.h"
@@ -177,5 +178,6 @@ int main(void)
         cmocka_unit_test(test_rounds),
         cmocka_unit_test(test_ahead),
     };
+    json_arena_install(); /* as the programs run */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
