@@ -174,8 +174,12 @@ int pager_refuse_repeat(pager_walk_t *w, const pager_page_t *page, int compare, 
         return 0;
     int repeats = compare && w->prev_first && json_equal(first, w->prev_first);
     json_decref(w->prev_first);
-    /* a copy: the page's values go with the page (json_arena.h) */
-    w->prev_first = json_deep_copy(first);
+    /* a copy: the page's values go with the page (json_arena.h); without
+     * one the next page could not be checked, so the walk fails */
+    if (!(w->prev_first = json_deep_copy(first))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
     if (!repeats)
         return 0;
     char red[1024];

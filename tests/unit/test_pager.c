@@ -227,12 +227,51 @@ static void test_token_steps(void **state)
     RUN(PAGINATION_LINK, 0, link_bad);
 }
 
+static int allocs_left; /* jansson allocations that succeed, then NULL */
+
+static void *failing_malloc(size_t size)
+{
+    return allocs_left-- > 0 ? malloc(size) : NULL;
+}
+
+/* The repeated-page guard keeps a copy of each page's first record (the
+ * page's values go with the page); when the copy cannot be made, the walk
+ * fails with a clear error instead of checking the next page against
+ * nothing. */
+static void test_repeat_guard_out_of_memory(void **state)
+{
+    (void)state;
+    pager_walk_t w;
+    memset(&w, 0, sizeof(w));
+    json_t *records = json_pack("[{s:i,s:s}]", "id", 1, "name", "a");
+    pager_page_t page = {.records = records, .url = "http://127.0.0.1/p"};
+    char err[256] = "";
+
+    assert_non_null(records);
+    json_malloc_t saved_malloc;
+    json_free_t saved_free;
+    json_get_alloc_funcs(&saved_malloc, &saved_free);
+    json_set_alloc_funcs(failing_malloc, saved_free);
+    allocs_left = 0;
+    int rc = pager_refuse_repeat(&w, &page, 1, "", err, sizeof(err));
+    json_set_alloc_funcs(saved_malloc, saved_free);
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, "out of memory");
+
+    /* with memory, the same page is taken, then refused when repeated */
+    assert_int_equal(pager_refuse_repeat(&w, &page, 1, "", err, sizeof(err)), 0);
+    assert_int_equal(pager_refuse_repeat(&w, &page, 1, "", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "the same records as the previous page"));
+    json_decref(w.prev_first);
+    json_decref(records);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_with),    cmocka_unit_test(test_page_url),
         cmocka_unit_test(test_table),       cmocka_unit_test(test_seek_steps),
-        cmocka_unit_test(test_token_steps),
+        cmocka_unit_test(test_token_steps), cmocka_unit_test(test_repeat_guard_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
