@@ -48,7 +48,6 @@ struct json_arena {
 };
 
 static _Thread_local json_arena_t *current;
-static int installed;
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static chunk_t *pool; /* standard chunks, free */
@@ -153,12 +152,6 @@ static void arena_free(void *p)
 void json_arena_install(void)
 {
     json_set_alloc_funcs(arena_malloc, arena_free);
-    installed = 1;
-}
-
-int json_arena_installed(void)
-{
-    return installed;
 }
 
 json_arena_t *json_arena_new(void)

@@ -1,7 +1,7 @@
 /*
  * json_arena.h - jansson values carved from a region that is released
  * whole, for the values made by the thousand and dropped together: a
- * batch's decoded rows in the worker.
+ * page's body in the producer, a batch's decoded rows in the worker.
  *
  * Why: the worker's rows are jansson objects, hundreds of thousands of
  * small allocations per batch, made on the decode-ahead thread and freed
@@ -48,9 +48,6 @@ typedef struct json_arena json_arena_t;
  * valid: outside an arena it mallocs and frees as before). Without it,
  * arenas are made but unused. */
 void json_arena_install(void);
-
-/* Whether json_arena_install() was called. */
-int json_arena_installed(void);
 
 json_arena_t *json_arena_new(void) TM_WARN_UNUSED;
 

@@ -206,7 +206,5 @@ int main(void)
         cmocka_unit_test(test_huge_request_fails),
     };
     json_arena_install();
-    if (!json_arena_installed())
-        return 1;
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
