@@ -63,6 +63,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "events held at most: two batches of half as many, a transaction each")                                                     \
     X(WORKER, "batch.max.ms", MILLIS, "500", 0, 1, MAX_DUR, G(batch_max_ms), NULL,                  \
       "longest wait to fill a batch (bare number = milliseconds)")                                  \
+    X(WORKER, "batch.min.ms", MILLIS, "0", 0, 0, MAX_DUR, G(batch_min_ms), NULL,                    \
+      "shortest wait to fill a batch, even at the end of every partition")                         \
     X(WORKER, "delete.mode", ENUM, "soft", 0, 0, 0, G(delete_mode), delete_modes,                  \
       "soft (mark _deleted) | hard (remove the row)")                                               \
     X(WORKER, "offset.out_of_range", ENUM, "fail", 0, 0, 0, G(offset_out_of_range), oor_policies,  \

@@ -123,6 +123,7 @@ typedef struct tm_config {
     char *group_id;
     int batch_max_records;
     int64_t batch_max_ms; /* a bare number here means ms, as the key says */
+    int64_t batch_min_ms;
     delete_mode_t delete_mode;
     offset_oor_t offset_out_of_range;
     char *worker_metrics_listen; /* host:port, or NULL: no metrics endpoint */

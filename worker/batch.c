@@ -113,7 +113,8 @@ int batch_add(batch_t *b, const rd_kafka_message_t *m)
     return 0;
 }
 
-int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t max_ms, int64_t idle_ms)
+int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t min_ms, int64_t max_ms,
+                  int64_t idle_ms)
 {
     int64_t start = isotime_monotonic_ms(), first = -1;
 
@@ -127,7 +128,15 @@ int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t max_ms, in
         left = first < 0 ? start + idle_ms - now : first + max_ms - now;
         if (left <= 0)
             break;
-        m = consumer_poll(c, left < 100 ? (int)left : 100);
+        /* Waiting fills a batch only while messages are still coming: a
+         * consumer at the end of every partition would wait out max_ms
+         * (a run's last events, or one change in follow mode, half a
+         * second late) for nothing. Asked only when none is ready. */
+        m = consumer_poll(c, 0);
+        if (!m && b->n > 0 && now - (first < 0 ? start : first) >= min_ms && consumer_caught_up(c))
+            break;
+        if (!m)
+            m = consumer_poll(c, left < 100 ? (int)left : 100);
         if (!m)
             continue;
         rc = batch_add(b, m);

@@ -49,13 +49,16 @@ int batch_add_raw(batch_t *b, const char *topic, int32_t partition, int64_t offs
 
 /*
  * Polls c into b until b holds max_records messages, max_ms passed since
- * the first message of the batch arrived, idle_ms passed with the batch
- * still empty, tm_running was cleared, or the consumer failed. Rebalance
+ * the first message of the batch arrived, the consumer caught up
+ * (consumer_caught_up(): nothing more to wait for) with b holding
+ * messages for min_ms at least, idle_ms passed with the batch still
+ * empty, tm_running was cleared, or the consumer failed. A batch topped
+ * up (b not empty at the call) counts its times from the call. Rebalance
  * callbacks run inside (and may apply and empty b). Returns 0, or -1 when
  * a message could not be copied (out of memory).
  */
 struct consumer;
-int batch_collect(batch_t *b, struct consumer *c, int max_records, int64_t max_ms,
+int batch_collect(batch_t *b, struct consumer *c, int max_records, int64_t min_ms, int64_t max_ms,
                   int64_t idle_ms) TM_WARN_UNUSED;
 
 /*

@@ -64,6 +64,7 @@ static int add_tp(consumer_t *c, const char *topic, int32_t partition, const pla
         return -1;
     tp->floor = pl->start >= 0 ? pl->start : -1;
     tp->stuck = pl->stuck;
+    consumer_tp_moved(tp);
     tp->restart_at = RESTART_NONE;
     return 0;
 }
@@ -209,8 +210,10 @@ consumer_t *consumer_new(const tm_config_t *conf, const consumer_hooks_t *hooks,
     c->oor = conf->offset_out_of_range;
     if (hooks)
         c->hooks = *hooks;
-    /* never a silent jump: consumer_poll() handles the error */
-    static const kafka_prop_t props[] = {{"auto.offset.reset", "error"}};
+    /* never a silent jump: consumer_poll() handles the error; the end of
+     * a partition is an event, for consumer_caught_up() */
+    static const kafka_prop_t props[] = {{"auto.offset.reset", "error"},
+                                         {"enable.partition.eof", "true"}};
     /* flat memory whatever the backlog: librdkafka prefetches up to 64 MiB
      * and 100000 messages a partition by default (its fetch.max.bytes
      * follows the first unless set); [kafka] may say otherwise */
@@ -265,8 +268,15 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char 
 /* Handles an error event from the consumer queue. */
 static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
 {
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        assigned_tp_t *tp =
+            m->rkt ? consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition) : NULL;
+
+        /* not the end of what was fetched before a seek */
+        if (tp && (tp->floor < 0 || m->offset >= tp->floor))
+            tp->at_end = 1;
         return;
+    }
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
         char errstr[512];
         rd_kafka_resp_err_t ferr = rd_kafka_fatal_error(c->rk, errstr, sizeof(errstr));
@@ -308,15 +318,41 @@ rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
         rd_kafka_message_destroy(m);
         return NULL;
     }
-    const assigned_tp_t *tp = consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
+    assigned_tp_t *tp = consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
     if (!tp || tp->stuck || (tp->floor >= 0 && m->offset < tp->floor)) {
         /* not ours any more, not applied (stuck), or fetched before a
          * seek */
         rd_kafka_message_destroy(m);
         return NULL;
     }
+    tp->next = m->offset + 1;
+    tp->at_end = 0;
     fetchwake_note(c->wake, m->len + m->key_len);
     return m;
+}
+
+/* Whether tp has been polled to its end: to the high watermark of the
+ * last fetch (known without asking the broker), or to an end-of-partition
+ * event (a partition ending in transaction markers has no message at
+ * its high watermark - 1; the event comes with the next fetch). */
+static int tp_caught_up(const consumer_t *c, const assigned_tp_t *tp)
+{
+    int64_t low, high;
+
+    if (tp->stuck || tp->at_end)
+        return 1;
+    return tp->next >= 0 &&
+           rd_kafka_get_watermark_offsets(c->rk, tp->topic, tp->partition, &low, &high) ==
+               RD_KAFKA_RESP_ERR_NO_ERROR &&
+           high >= 0 && tp->next >= high;
+}
+
+int consumer_caught_up(const consumer_t *c)
+{
+    for (size_t i = 0; i < c->n_tps; i++)
+        if (!tp_caught_up(c, &c->tps[i]))
+            return 0;
+    return c->n_tps > 0;
 }
 
 int consumer_failed(const consumer_t *c)

@@ -120,6 +120,12 @@ void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t 
 outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr,
                               size_t errstr_size) TM_WARN_UNUSED;
 
+/* Whether every assigned partition that is not stuck has been read to its
+ * end: the last message polled from each was the last its fetcher found
+ * (librdkafka's partition-EOF event came after it). Nothing more is there
+ * to wait for, as far as the broker said. 0 with nothing assigned. */
+int consumer_caught_up(const consumer_t *c);
+
 /* Number of assigned partitions. */
 size_t consumer_n_assigned(const consumer_t *c);
 

@@ -19,6 +19,11 @@ typedef struct assigned_tp {
                       are dropped; -1: none */
     int stuck;     /* stored offset out of range, offset.out_of_range =
                       fail: paused, nothing applied until it moves */
+    /* consumer_caught_up(): the offset after the last message polled
+     * (since the assignment or seek: floor, or -1 when unknown), and
+     * whether librdkafka said the end was reached after it */
+    int64_t next;
+    int at_end;
     /* consumer_reposition: where the partition is being sought */
     int64_t pending_expected, pending_floor;
     /* consumer_restart(): where a stopped fetcher starts again */
@@ -61,6 +66,14 @@ void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t
 /* A fetch found its position at `at` outside the partition (the error
  * event of auto.offset.reset = error). */
 void consumer_on_offset_reset(consumer_t *c, const char *topic, int32_t partition, int64_t at);
+
+/* tp's fetcher was placed at tp->floor (-1: where librdkafka says):
+ * nothing polled since, its end not known. */
+static inline void consumer_tp_moved(assigned_tp_t *tp)
+{
+    tp->next = tp->floor;
+    tp->at_end = 0;
+}
 
 static inline int64_t consumer_tp_expected(const consumer_t *c, const assigned_tp_t *tp)
 {

@@ -168,10 +168,12 @@ static int restart(consumer_t *c)
 
         if (tp->restart_at != RESTART_NONE) {
             tp->floor = tp->restart_at >= 0 ? tp->restart_at : -1;
+            consumer_tp_moved(tp);
             tp->restart_at = RESTART_NONE;
             consumer_set_paused(c, tp->topic, tp->partition, 0);
         } else if (!coop) {
             tp->floor = consumer_tp_expected(c, tp);
+            consumer_tp_moved(tp);
             consumer_set_paused(c, tp->topic, tp->partition, tp->stuck);
         }
     }
@@ -310,6 +312,7 @@ static void settle_seeks(consumer_t *c, const rd_kafka_topic_partition_list_t *l
             continue;
         set_expected(c, tp, tp->pending_expected);
         tp->floor = tp->pending_floor;
+        consumer_tp_moved(tp);
     }
 }
 

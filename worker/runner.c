@@ -435,7 +435,8 @@ static void loop(runner_t *r)
         /* a batch taken ahead but not decoded is topped up (apply_ahead) */
         int topup = r->batch->n > 0 && !r->has_cur && r->batch->n < (size_t)batch_limit(r);
         if ((r->batch->n == 0 || topup) &&
-            batch_collect(r->batch, r->consumer, batch_limit(r), r->conf->batch_max_ms,
+            batch_collect(r->batch, r->consumer, batch_limit(r), r->conf->batch_min_ms,
+                          r->conf->batch_max_ms,
                           topup ? r->conf->batch_max_ms : IDLE_POLL_MS) < 0) {
             log_err(LOG_ERROR, "cannot collect a batch", "out of memory", -1);
             r->fatal = 1;

@@ -14,11 +14,12 @@ N=200
 start_devbroker --topic "$PREFIX.$STREAM:1"
 start_demoapi --records "$N"
 topic="$PREFIX.$STREAM"
-# Short sessions; workers collect for 5 s before they apply a batch, so
-# that the zombie can be frozen with a batch in hand and not inside a
-# transaction (where its row locks would hold the other worker up).
+# Short sessions; workers collect for 5 s before they apply a batch (even
+# at the end of the partition: batch.min.ms), so that the zombie can be
+# frozen with a batch in hand and not inside a transaction (where its row
+# locks would hold the other worker up).
 write_config "kafka: session.timeout.ms = 2000" "worker: batch.max.ms = 5000" \
-    "worker: batch.max.records = 100000"
+    "worker: batch.min.ms = 5000" "worker: batch.max.records = 100000"
 
 # The current assignment of a worker for the stream topic, from its log.
 assignment()
