@@ -97,6 +97,26 @@ static void log_partitions(const char *msg, const rd_kafka_topic_partition_list_
     free(s);
 }
 
+/*
+ * A pause survives in librdkafka across assignments, so each assigned
+ * partition is set as its stuck flag says: resumed before the assignment
+ * starts its fetcher (stuck = 0), paused after (stuck = 1). Never resumed
+ * after: each pause or resume makes the partition's fetch state newer,
+ * and a start offset being looked up then (BEGINNING, a fresh group's
+ * partitions) comes back outdated and is asked again only after
+ * librdkafka's offset query backoff: no message for half a second.
+ */
+static void set_pauses(consumer_t *c, const rd_kafka_topic_partition_list_t *parts, int stuck)
+{
+    for (int i = 0; parts && i < parts->cnt; i++) {
+        const assigned_tp_t *tp =
+            consumer_find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
+
+        if (tp && tp->stuck == stuck)
+            consumer_set_paused(c, tp->topic, tp->partition, stuck);
+    }
+}
+
 static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
                       int coop)
 {
@@ -124,6 +144,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
     }
     if (ok)
         log_partitions("partitions assigned", parts);
+    set_pauses(c, parts, 0);
     if (coop)
         error = parts ? rd_kafka_incremental_assign(rk, parts) : NULL;
     else
@@ -135,14 +156,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
     } else if (err) {
         log_error("assign failed", "error=%s", rd_kafka_err2name(err));
     }
-    for (int i = 0; parts && i < parts->cnt; i++) {
-        const assigned_tp_t *tp =
-            consumer_find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
-
-        /* a pause survives in librdkafka across assignments: set both */
-        if (tp)
-            consumer_set_paused(c, tp->topic, tp->partition, tp->stuck);
-    }
+    set_pauses(c, parts, 1);
 }
 
 static void on_revoke(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
