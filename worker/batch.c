@@ -113,6 +113,16 @@ int batch_add(batch_t *b, const rd_kafka_message_t *m)
     return 0;
 }
 
+/* Whether the batch in hand, held for held_ms, may be closed before
+ * max_ms: waiting fills a batch only while messages are still coming. A
+ * consumer at the end of every partition would wait out max_ms (a run's
+ * last events, or one change in follow mode, half a second late by
+ * default) for nothing. */
+static int may_close_early(const batch_t *b, consumer_t *c, int64_t held_ms, int64_t min_ms)
+{
+    return b->n > 0 && held_ms >= min_ms && consumer_caught_up(c);
+}
+
 int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t min_ms, int64_t max_ms,
                   int64_t idle_ms)
 {
@@ -128,12 +138,9 @@ int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t min_ms, in
         left = first < 0 ? start + idle_ms - now : first + max_ms - now;
         if (left <= 0)
             break;
-        /* Waiting fills a batch only while messages are still coming: a
-         * consumer at the end of every partition would wait out max_ms
-         * (a run's last events, or one change in follow mode, half a
-         * second late) for nothing. Asked only when none is ready. */
-        m = consumer_poll(c, 0);
-        if (!m && b->n > 0 && now - (first < 0 ? start : first) >= min_ms && consumer_caught_up(c))
+        /* asked only when no message is ready */
+        m = b->n > 0 ? consumer_poll(c, 0) : NULL;
+        if (!m && may_close_early(b, c, now - (first < 0 ? start : first), min_ms))
             break;
         if (!m)
             m = consumer_poll(c, left < 100 ? (int)left : 100);

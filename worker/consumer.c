@@ -100,20 +100,31 @@ static void log_partitions(const char *msg, const rd_kafka_topic_partition_list_
 /*
  * A pause survives in librdkafka across assignments, so each assigned
  * partition is set as its stuck flag says: resumed before the assignment
- * starts its fetcher (stuck = 0), paused after (stuck = 1). Never resumed
- * after: each pause or resume makes the partition's fetch state newer,
- * and a start offset being looked up then (BEGINNING, a fresh group's
- * partitions) comes back outdated and is asked again only after
- * librdkafka's offset query backoff: no message for half a second.
+ * starts its fetcher, paused after. Never resumed after: each pause or
+ * resume makes the partition's fetch state newer, and a start offset
+ * being looked up then (BEGINNING, a fresh group's partitions) comes back
+ * outdated and is asked again only after librdkafka's offset query
+ * backoff: no message for half a second.
  */
-static void set_pauses(consumer_t *c, const rd_kafka_topic_partition_list_t *parts, int stuck)
+static void resume_unstuck(consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
 {
     for (int i = 0; parts && i < parts->cnt; i++) {
         const assigned_tp_t *tp =
             consumer_find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
 
-        if (tp && tp->stuck == stuck)
-            consumer_set_paused(c, tp->topic, tp->partition, stuck);
+        if (tp && !tp->stuck)
+            consumer_set_paused(c, tp->topic, tp->partition, 0);
+    }
+}
+
+static void pause_stuck(consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
+{
+    for (int i = 0; parts && i < parts->cnt; i++) {
+        const assigned_tp_t *tp =
+            consumer_find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
+
+        if (tp && tp->stuck)
+            consumer_set_paused(c, tp->topic, tp->partition, 1);
     }
 }
 
@@ -144,7 +155,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
     }
     if (ok)
         log_partitions("partitions assigned", parts);
-    set_pauses(c, parts, 0);
+    resume_unstuck(c, parts);
     if (coop)
         error = parts ? rd_kafka_incremental_assign(rk, parts) : NULL;
     else
@@ -156,7 +167,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
     } else if (err) {
         log_error("assign failed", "error=%s", rd_kafka_err2name(err));
     }
-    set_pauses(c, parts, 1);
+    pause_stuck(c, parts);
 }
 
 static void on_revoke(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
@@ -279,16 +290,22 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char 
     return 0;
 }
 
+/* An end-of-partition event: where the fetcher found the partition's end
+ * (not one fetched before a seek). */
+static void note_end(consumer_t *c, const rd_kafka_message_t *m)
+{
+    assigned_tp_t *tp =
+        m->rkt ? consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition) : NULL;
+
+    if (tp && (tp->floor < 0 || m->offset >= tp->floor))
+        tp->end_at = m->offset;
+}
+
 /* Handles an error event from the consumer queue. */
 static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
 {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        assigned_tp_t *tp =
-            m->rkt ? consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition) : NULL;
-
-        /* not the end of what was fetched before a seek */
-        if (tp && (tp->floor < 0 || m->offset >= tp->floor))
-            tp->at_end = 1;
+        note_end(c, m);
         return;
     }
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
@@ -320,45 +337,53 @@ static void wake_fetchers(consumer_t *c)
     fetchwake_poke(c->wake, l);
 }
 
+/* The most events and dropped messages one consumer_poll() handles
+ * without returning: a queue of them is read through, not ended early. */
+#define POLL_SKIPS_MAX 256
+
 rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
 {
     wake_fetchers(c);
-    rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout_ms);
+    for (int i = 0; i < POLL_SKIPS_MAX; i++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, i ? 0 : timeout_ms);
 
-    if (!m)
-        return NULL;
-    if (m->err) {
-        on_error_message(c, m);
-        rd_kafka_message_destroy(m);
-        return NULL;
+        if (!m)
+            return NULL;
+        if (m->err) {
+            on_error_message(c, m);
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        assigned_tp_t *tp = consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
+        if (!tp || tp->stuck || (tp->floor >= 0 && m->offset < tp->floor)) {
+            /* not ours any more, not applied (stuck), or fetched before a
+             * seek */
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        tp->next = m->offset + 1;
+        fetchwake_note(c->wake, m->len + m->key_len);
+        return m;
     }
-    assigned_tp_t *tp = consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
-    if (!tp || tp->stuck || (tp->floor >= 0 && m->offset < tp->floor)) {
-        /* not ours any more, not applied (stuck), or fetched before a
-         * seek */
-        rd_kafka_message_destroy(m);
-        return NULL;
-    }
-    tp->next = m->offset + 1;
-    tp->at_end = 0;
-    fetchwake_note(c->wake, m->len + m->key_len);
-    return m;
+    return NULL;
 }
 
-/* Whether tp has been polled to its end: to the high watermark of the
- * last fetch (known without asking the broker), or to an end-of-partition
- * event (a partition ending in transaction markers has no message at
- * its high watermark - 1; the event comes with the next fetch). */
+/* Whether tp has been polled to where its last fetch found the end: the
+ * high watermark librdkafka keeps (no request), reached by the messages
+ * polled or by an end-of-partition event (a partition that ends in a
+ * transaction marker has no message at high watermark - 1). An open
+ * transaction's end lies below the high watermark: not caught up, and
+ * the batch waits as long as it may. */
 static int tp_caught_up(const consumer_t *c, const assigned_tp_t *tp)
 {
-    int64_t low, high;
+    int64_t low, high, reached = tp->next > tp->end_at ? tp->next : tp->end_at;
 
-    if (tp->stuck || tp->at_end)
+    if (tp->stuck)
         return 1;
-    return tp->next >= 0 &&
+    return reached >= 0 &&
            rd_kafka_get_watermark_offsets(c->rk, tp->topic, tp->partition, &low, &high) ==
                RD_KAFKA_RESP_ERR_NO_ERROR &&
-           high >= 0 && tp->next >= high;
+           high >= 0 && reached >= high;
 }
 
 int consumer_caught_up(const consumer_t *c)

@@ -25,8 +25,13 @@
  * latest go on from the low or high watermark, logged at warn and stored
  * at once (consumer_offsets_t.store).
  *
+ * Each partition's end is an event (enable.partition.eof), which
+ * consumer_poll() notes, with the offset after the last message it
+ * returned, for consumer_caught_up().
+ *
  * Owns: the rd_kafka_t and the assignment table (per partition: the
- * floor below which fetched messages are stale, stuck, a pending restart).
+ * floor below which fetched messages are stale, stuck, a pending restart,
+ * how far it has been polled and where its end was last seen).
  * Main thread only: librdkafka runs the rebalance and commit callbacks
  * inside consumer_poll() and consumer_close_destroy(), so the callbacks
  * below run on the main thread too. Kafka failures are logged; the ones a
@@ -120,10 +125,12 @@ void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t 
 outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr,
                               size_t errstr_size) TM_WARN_UNUSED;
 
-/* Whether every assigned partition that is not stuck has been read to its
- * end: the last message polled from each was the last its fetcher found
- * (librdkafka's partition-EOF event came after it). Nothing more is there
- * to wait for, as far as the broker said. 0 with nothing assigned. */
+/* Whether every assigned partition that is not stuck has been polled to
+ * the high watermark of its last fetch (by messages, or by an
+ * end-of-partition event): nothing more is there to wait for, as far as
+ * the broker said at the last fetch. 0 with nothing assigned. Reads
+ * librdkafka's cached watermarks, one lookup per partition not yet
+ * known to be behind: no request to a broker. */
 int consumer_caught_up(const consumer_t *c);
 
 /* Number of assigned partitions. */

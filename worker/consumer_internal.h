@@ -19,11 +19,11 @@ typedef struct assigned_tp {
                       are dropped; -1: none */
     int stuck;     /* stored offset out of range, offset.out_of_range =
                       fail: paused, nothing applied until it moves */
-    /* consumer_caught_up(): the offset after the last message polled
-     * (since the assignment or seek: floor, or -1 when unknown), and
-     * whether librdkafka said the end was reached after it */
-    int64_t next;
-    int at_end;
+    /* consumer_caught_up(): the offset after the last message polled,
+     * and where librdkafka last said the partition ended (its
+     * end-of-partition event); since the assignment or seek: floor and
+     * -1, -1 meaning unknown */
+    int64_t next, end_at;
     /* consumer_reposition: where the partition is being sought */
     int64_t pending_expected, pending_floor;
     /* consumer_restart(): where a stopped fetcher starts again */
@@ -72,7 +72,7 @@ void consumer_on_offset_reset(consumer_t *c, const char *topic, int32_t partitio
 static inline void consumer_tp_moved(assigned_tp_t *tp)
 {
     tp->next = tp->floor;
-    tp->at_end = 0;
+    tp->end_at = -1;
 }
 
 static inline int64_t consumer_tp_expected(const consumer_t *c, const assigned_tp_t *tp)

@@ -147,6 +147,13 @@ static int restart(consumer_t *c)
 
     if (!l)
         return 0;
+    /* resumed before the fetchers start, paused after: as in on_assign() */
+    for (size_t i = 0; i < c->n_tps; i++) {
+        const assigned_tp_t *tp = &c->tps[i];
+
+        if (tp->restart_at != RESTART_NONE || (!coop && !tp->stuck))
+            consumer_set_paused(c, tp->topic, tp->partition, 0);
+    }
     if (coop) {
         error = rd_kafka_incremental_unassign(c->rk, l);
         if (!error)
@@ -170,11 +177,11 @@ static int restart(consumer_t *c)
             tp->floor = tp->restart_at >= 0 ? tp->restart_at : -1;
             consumer_tp_moved(tp);
             tp->restart_at = RESTART_NONE;
-            consumer_set_paused(c, tp->topic, tp->partition, 0);
         } else if (!coop) {
             tp->floor = consumer_tp_expected(c, tp);
             consumer_tp_moved(tp);
-            consumer_set_paused(c, tp->topic, tp->partition, tp->stuck);
+            if (tp->stuck)
+                consumer_set_paused(c, tp->topic, tp->partition, 1);
         }
     }
     return 0;

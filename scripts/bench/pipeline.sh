@@ -78,6 +78,8 @@ worker_run()
 # reads them for "run completed" and asks PostgreSQL only then, because a
 # psql every 100 ms costs about 0.4 of a core of these two while the
 # worker is being measured (its PostgreSQL limit is measured with none).
+# The worker logs "run completed" (logfmt, run=ID) before its COMMIT, so
+# an empty completed_at just means one more turn.
 wait_completed()
 {
     local run=$1 deadline=$(($(now_ms) + $2 * 1000)) logs=$3 pid
