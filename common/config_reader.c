@@ -434,6 +434,23 @@ static int check_registry(parser_t *p)
     return 0;
 }
 
+/* [worker]: a batch collects at least batch.min.ms and at most
+ * batch.max.ms, so the first may not exceed the second (it would be cut
+ * short without a word). */
+static int check_worker(parser_t *p)
+{
+    const tm_config_t *c = p->conf;
+    char where[300];
+    size_t idx;
+
+    if (c->batch_min_ms <= c->batch_max_ms)
+        return 0;
+    label(SEC_WORKER, NULL, "batch.min.ms", where, sizeof(where));
+    return perr(p, config_key_find(SEC_WORKER, "batch.min.ms", &idx) ? p->glob_line[idx] : 0, where,
+                "%lldms is longer than batch.max.ms (%lldms)", (long long)c->batch_min_ms,
+                (long long)c->batch_max_ms);
+}
+
 static int finish(parser_t *p)
 {
     for (size_t k = 0; k < config_n_keys; k++) {
@@ -446,7 +463,7 @@ static int finish(parser_t *p)
     }
     if (p->conf->n_streams == 0)
         return perr(p, 0, "", "no [stream NAME] section: at least one stream is required");
-    if (check_registry(p) < 0)
+    if (check_registry(p) < 0 || check_worker(p) < 0)
         return -1;
     for (size_t i = 0; i < p->conf->n_streams; i++)
         if (finish_stream(p, i) < 0)
