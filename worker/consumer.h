@@ -92,9 +92,11 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char 
 /*
  * Polls for up to timeout_ms. Returns a message the caller destroys with
  * rd_kafka_message_destroy(), or NULL. Drops (and handles) error events,
- * and messages of partitions not assigned, stuck, or below the position
- * last sought (left over from before a seek). Sets consumer_failed() on a
- * fatal librdkafka error.
+ * end-of-partition events among them, and messages of partitions not
+ * assigned, stuck, or below the position last sought (left over from
+ * before a seek), and after each one goes on without waiting: NULL means
+ * no message was ready (or 256 such in a row). Sets consumer_failed() on
+ * a fatal librdkafka error.
  */
 rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms);
 
