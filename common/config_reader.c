@@ -380,12 +380,14 @@ static int finish_stream(parser_t *p, size_t i)
     return 0;
 }
 
-/* The line that set a [schema_registry] key; 0 when unset. */
-static int registry_key_line(const parser_t *p, const char *key, char *where, size_t where_size)
+/* The line that set key of section sec (not a stream's); 0 when unset.
+ * where gets the key's label for an error. */
+static int key_line(const parser_t *p, section_t sec, const char *key, char *where,
+                    size_t where_size)
 {
     size_t idx;
-    label(SEC_SCHEMA_REGISTRY, NULL, key, where, where_size);
-    return config_key_find(SEC_SCHEMA_REGISTRY, key, &idx) ? p->glob_line[idx] : 0;
+    label(sec, NULL, key, where, where_size);
+    return config_key_find(sec, key, &idx) ? p->glob_line[idx] : 0;
 }
 
 /*
@@ -403,22 +405,22 @@ static int check_registry(parser_t *p)
         static const char *const needs_url[] = {"basic.auth.user.info", "ssl.ca.location",
                                                 "subject.name.strategy", "timeout"};
         for (size_t k = 0; k < sizeof(needs_url) / sizeof(needs_url[0]); k++)
-            if ((line = registry_key_line(p, needs_url[k], where, sizeof(where))) != 0)
+            if ((line = key_line(p, SEC_SCHEMA_REGISTRY, needs_url[k], where, sizeof(where))) != 0)
                 return perr(p, line, where, "needs [schema_registry] url");
         return 0;
     }
-    line = registry_key_line(p, "url", where, sizeof(where));
+    line = key_line(p, SEC_SCHEMA_REGISTRY, "url", where, sizeof(where));
     if (url_check_follow(NULL, c->registry_url, red, sizeof(red)) != 0 ||
         !url_same_origin(c->registry_url, c->registry_url))
         return perr(p, line, where, "'%s' is not an http(s) URL with a host",
                     url_redact(c->registry_url, red, sizeof(red)));
     if (c->registry_basic_auth && !strchr(c->registry_basic_auth, ':')) {
-        line = registry_key_line(p, "basic.auth.user.info", where, sizeof(where));
+        line = key_line(p, SEC_SCHEMA_REGISTRY, "basic.auth.user.info", where, sizeof(where));
         return perr(p, line, where, "must be USER:SECRET (the value has no ':')");
     }
     if (!c->registry_ca_location)
         return 0;
-    line = registry_key_line(p, "ssl.ca.location", where, sizeof(where));
+    line = key_line(p, SEC_SCHEMA_REGISTRY, "ssl.ca.location", where, sizeof(where));
     char *ca = resolve_path(p->path, c->registry_ca_location);
     if (!ca)
         return perr(p, line, where, "out of memory");
@@ -441,12 +443,10 @@ static int check_worker(parser_t *p)
 {
     const tm_config_t *c = p->conf;
     char where[300];
-    size_t idx;
 
     if (c->batch_min_ms <= c->batch_max_ms)
         return 0;
-    label(SEC_WORKER, NULL, "batch.min.ms", where, sizeof(where));
-    return perr(p, config_key_find(SEC_WORKER, "batch.min.ms", &idx) ? p->glob_line[idx] : 0, where,
+    return perr(p, key_line(p, SEC_WORKER, "batch.min.ms", where, sizeof(where)), where,
                 "%lldms is longer than batch.max.ms (%lldms)", (long long)c->batch_min_ms,
                 (long long)c->batch_max_ms);
 }
