@@ -85,7 +85,9 @@ typedef struct consumer consumer_t;
 consumer_t *consumer_new(const tm_config_t *conf, const consumer_hooks_t *hooks,
                          const consumer_offsets_t *offsets, char *errstr, size_t errstr_size);
 
-/* Subscribes to topics. 0 or -1 with errstr set. */
+/* Subscribes to topics, and holds a handle on each until
+ * consumer_close_destroy() (so that their partitions are known before
+ * they are assigned). 0 or -1 with errstr set. */
 int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char *errstr,
                        size_t errstr_size) TM_WARN_UNUSED;
 

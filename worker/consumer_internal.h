@@ -46,6 +46,10 @@ struct consumer {
     int64_t wm_skip_until; /* monotonic ms: no watermark query before */
     consumer_hooks_t hooks;
     fetchwake_t *wake; /* NULL: no thread; the fetchers wake by themselves */
+    /* a handle on each subscribed topic, from consumer_subscribe() to
+     * consumer_close_destroy(): see hold_topics() */
+    rd_kafka_topic_t **topics;
+    size_t n_topics;
     assigned_tp_t *tps;
     size_t n_tps;
     int failed;
