@@ -274,15 +274,17 @@ static outcome_t complete_runs(apply_ctx_t *ctx, char *errstr, size_t errstr_siz
  * letters' flush. Sets p->redo when it must be rolled back and done again
  * (with more events marked dead). */
 static outcome_t apply_body(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, poison_t *p,
-                            apply_result_t *res, char *errstr, size_t errstr_size)
+                            held_stages_t *held, apply_result_t *res, char *errstr,
+                            size_t errstr_size)
 {
     table_counts_t counts = {0, 0, 0};
     outcome_t oc = OUTCOME_OK;
 
     p->redo = 0;
+    held->n = 0; /* the body starts with the transaction's empty stages */
     for (size_t i = 0; oc == OUTCOME_OK && i < ctx->streams->n; i++) {
         table_counts_t before = counts;
-        oc = table_apply(ctx->pg, b, d, &ctx->streams->items[i], ctx->dlq, &counts, errstr,
+        oc = table_apply(ctx->pg, b, d, &ctx->streams->items[i], held, ctx->dlq, &counts, errstr,
                          errstr_size);
         if (res->per_stream) /* set, not added: a redo counts afresh */
             res->per_stream[i] =
@@ -316,17 +318,19 @@ static outcome_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b, decoded_t *
                                  apply_result_t *res, char *errstr, size_t errstr_size)
 {
     poison_t p;
+    held_stages_t held;
     outcome_t oc;
 
     memset(&p, 0, sizeof(p));
-    if (!(p.run_dead = calloc(d->n_runs + 1, 1))) {
+    if (held_stages_init(&held, ctx->streams->n) < 0 || !(p.run_dead = calloc(d->n_runs + 1, 1))) {
+        held_stages_free(&held);
         errstr_set(errstr, errstr_size, "out of memory");
         return OUTCOME_FATAL;
     }
     for (;;) {
         oc = outcome_from_pg(pg_cmd(ctx->pg, "SAVEPOINT tm_body", errstr, errstr_size));
         if (oc == OUTCOME_OK)
-            oc = apply_body(ctx, b, d, &p, res, errstr, errstr_size);
+            oc = apply_body(ctx, b, d, &p, &held, res, errstr, errstr_size);
         if (oc != OUTCOME_OK || !p.redo)
             break;
         if ((oc = undo_body(ctx->pg, errstr, errstr_size)) != OUTCOME_OK)
@@ -334,6 +338,7 @@ static outcome_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b, decoded_t *
         log_info("batch done again without a poisoned run", "bad_runs=%zu", p.n_bad);
     }
     poison_clear(&p);
+    held_stages_free(&held);
     if (oc == OUTCOME_OK && dlq_queue_pending(ctx->dlq) > 0 &&
         dlq_queue_flush(ctx->dlq, DLQ_FLUSH_MS, errstr, errstr_size) < 0)
         oc = OUTCOME_RETRY; /* not acknowledged: not consumed either */

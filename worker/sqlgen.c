@@ -225,6 +225,7 @@ void stream_sql_clear(stream_sql_t *ss)
     free(ss->create_tombstones);
     free(ss->stage);
     free(ss->create_stage);
+    free(ss->empty_stage);
     free(ss->copy_rows);
     free(ss->copy_keys);
     free(ss->upsert);

@@ -9,11 +9,12 @@
  * table's, with the table's own types, and _source_ts, _kafka_partition,
  * _kafka_offset, _produced_at), filled by COPY (copy_rows: every column,
  * copy_keys: the id and those four; copyrow.h writes the rows). Each DML
- * statement then takes the stage's rows out of it (DELETE ... RETURNING
- * in a CTE: the stage is empty again for the next COPY of the
- * transaction) and applies them; it has no parameters and is run by its
- * prepared name (upsert_name, ...). Ids must be unique within one stage
- * load (ON CONFLICT cannot touch a row twice): see dedupe.h.
+ * statement then applies the stage's rows and leaves them there; it has
+ * no parameters and is run by its prepared name (upsert_name, ...). The
+ * stage empties itself at the end of the transaction; a second COPY into
+ * it in the same transaction must run empty_stage first (tableapply.h).
+ * Ids must be unique within one stage load (ON CONFLICT cannot touch a
+ * row twice): see dedupe.h.
  *
  * The version guard (README, "How it works"): an event applies only when the stored
  * (_source_ts, _produced_at, _kafka_offset) is older than the event's.
@@ -83,6 +84,7 @@ typedef struct stream_sql {
     char *create_tombstones; /* NULL unless delete.mode = hard */
     char *stage;             /* pg_temp."tm_stage_<hash of table>" */
     char *create_stage;      /* CREATE TEMPORARY TABLE IF NOT EXISTS ... */
+    char *empty_stage;       /* DELETE FROM stage */
     char *copy_rows;         /* COPY stage (fields..., the four) FROM STDIN */
     char *copy_keys;         /* COPY stage (id, the four) FROM STDIN */
     char *upsert;            /* staged by copy_rows: upserts */

@@ -24,9 +24,41 @@ typedef struct table_ctx {
     pg_t *pg;
     const batch_t *b;
     decoded_t *d;
+    const stream_sql_t *sql;
+    held_stages_t *held;
     dlq_queue_t *dlq;
     table_counts_t *counts;
 } table_ctx_t;
+
+int held_stages_init(held_stages_t *hs, size_t n_streams)
+{
+    hs->n = 0;
+    hs->cap = n_streams;
+    hs->names = calloc(n_streams + 1, sizeof(*hs->names));
+    return hs->names ? 0 : -1;
+}
+
+void held_stages_free(held_stages_t *hs)
+{
+    free(hs->names);
+    memset(hs, 0, sizeof(*hs));
+}
+
+static int stage_held(const held_stages_t *hs, const char *stage)
+{
+    for (size_t i = 0; i < hs->n; i++)
+        if (!strcmp(hs->names[i], stage))
+            return 1;
+    return 0;
+}
+
+/* Never full: each stage is some stream's, and there is room for one per
+ * stream. */
+static void hold_stage(held_stages_t *hs, const char *stage)
+{
+    if (!stage_held(hs, stage) && hs->n < hs->cap)
+        hs->names[hs->n++] = stage;
+}
 
 /* ev: an index into d->events, or n_events + an index into d->tombs. */
 static outcome_t dead_letter(table_ctx_t *tc, size_t ev, const char *why, char *errstr,
@@ -45,16 +77,24 @@ static size_t row_start(const row_set_t *rs, size_t i)
     return i ? rs->end[i - 1] : 0;
 }
 
-/* Stages rows [lo, hi) and applies them. */
-static pg_status_t stage_and_apply(pg_t *pg, const row_set_t *rs, size_t lo, size_t hi, char *why,
-                                   size_t why_size)
+/* Stages rows [lo, hi) and applies them. The stage holds rows from then
+ * on; a rollback to the caller's savepoint gives it back what it held
+ * before, which tc->held still says. */
+static pg_status_t stage_and_apply(table_ctx_t *tc, const row_set_t *rs, size_t lo, size_t hi,
+                                   char *why, size_t why_size)
 {
     size_t from = row_start(rs, lo);
-    pg_status_t st =
-        pg_copy_in(pg, rs->copy, rs->text.buf + from, rs->end[hi - 1] - from, why, why_size);
+    pg_status_t st = PG_OK;
 
+    if (stage_held(tc->held, tc->sql->stage))
+        st = pg_cmd(tc->pg, tc->sql->empty_stage, why, why_size);
     if (st == PG_OK)
-        st = pg_exec_prepared(pg, rs->name, rs->sql, 0, NULL, NULL, why, why_size);
+        st = pg_copy_in(tc->pg, rs->copy, rs->text.buf + from, rs->end[hi - 1] - from, why,
+                        why_size);
+    if (st == PG_OK)
+        st = pg_exec_prepared(tc->pg, rs->name, rs->sql, 0, NULL, NULL, why, why_size);
+    if (st == PG_OK)
+        hold_stage(tc->held, tc->sql->stage);
     return st;
 }
 
@@ -72,7 +112,7 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
 
     if (st != PG_OK)
         return outcome_from_pg(st);
-    st = stage_and_apply(tc->pg, rs, lo, hi, why, sizeof(why));
+    st = stage_and_apply(tc, rs, lo, hi, why, sizeof(why));
     if (st == PG_OK)
         return outcome_from_pg(pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size));
     if (st != PG_DATA) {
@@ -218,9 +258,10 @@ static outcome_t apply_rounds(table_ctx_t *tc, table_rows_t *tr, char *errstr, s
 }
 
 outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
-                      dlq_queue_t *dlq, table_counts_t *counts, char *errstr, size_t errstr_size)
+                      held_stages_t *held, dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
+                      size_t errstr_size)
 {
-    table_ctx_t tc = {pg, b, d, dlq, counts};
+    table_ctx_t tc = {pg, b, d, &ws->sql, held, dlq, counts};
     table_rows_t tr;
     outcome_t st = OUTCOME_OK;
 

@@ -14,6 +14,7 @@
  * thread, rowsahead.h).
  *
  * Statements: the rows (copyrow.h) are COPYed into the stream's stage
+ * (emptied first when this transaction left rows in it: held_stages_t)
  * and applied from there by one prepared statement (sqlgen.h), at most
  * STMT_MAX_BYTES of COPY text and STMT_MAX_ROWS rows at a time, under a
  * savepoint. When that fails with PG_DATA (the content of a row: pg.h),
@@ -49,10 +50,30 @@ typedef struct table_counts {
     size_t dead_letters;
 } table_counts_t;
 
+/*
+ * The stages that hold rows in the transaction: a statement leaves its
+ * rows in the stage (sqlgen.h), which empties itself only at the end of
+ * the transaction, so the next COPY into it in the same transaction runs
+ * empty_stage first. One per transaction body, started empty (the body
+ * begins with empty stages, and so does one rolled back to its start):
+ * room for one stage per stream, since streams may share a stage but
+ * never hold more stages than there are streams. Borrows the stage
+ * names.
+ */
+typedef struct held_stages {
+    const char **names;
+    size_t n, cap;
+} held_stages_t;
+
+/* 0, or -1 out of memory. */
+int held_stages_init(held_stages_t *hs, size_t n_streams) TM_WARN_UNUSED;
+void held_stages_free(held_stages_t *hs);
+
 /* Applies the events of d that belong to ws: OUTCOME_OK, OUTCOME_RETRY
- * (PG_TRANSIENT, or a dead letter not queued), OUTCOME_FATAL. */
+ * (PG_TRANSIENT, or a dead letter not queued), OUTCOME_FATAL. Notes in
+ * held which stages now hold rows. */
 outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
-                      dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
+                      held_stages_t *held, dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
                       size_t errstr_size) TM_WARN_UNUSED;
 
 /* Creates the stage of every stream of ws (sqlgen.h) on pg's connection,

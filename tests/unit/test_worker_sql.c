@@ -138,7 +138,7 @@ static void test_soft_statements(void **state)
     assert_string_equal(ss.delete_name, "tm_" STAGE_HASH "_delete");
     assert_string_equal(ss.tombstone_name, "tm_" STAGE_HASH "_tombstone");
     assert_string_equal(ss.upsert,
-                        "WITH r AS (DELETE FROM " STAGE " AS r RETURNING *) "
+                        "WITH r AS (SELECT * FROM " STAGE " AS r) "
                         "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"select\", \"lastName\", "
                         "\"_source_ts\", \"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
                         "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT r.\"Key\", "
@@ -153,9 +153,9 @@ static void test_soft_statements(void **state)
                         "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
                         "WHERE " GUARD("cur", "EXCLUDED"));
     assert_string_equal(ss.delete_rows,
-                        "WITH ev AS (DELETE FROM " STAGE " AS r RETURNING r.\"Key\" AS id, "
+                        "WITH ev AS (SELECT r.\"Key\" AS id, "
                         "r.\"_source_ts\", r.\"_kafka_partition\", r.\"_kafka_offset\", "
-                        "r.\"_produced_at\") "
+                        "r.\"_produced_at\" FROM " STAGE " AS r) "
                         "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"_source_ts\", "
                         "\"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
                         "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT id, "
@@ -169,9 +169,10 @@ static void test_soft_statements(void **state)
                         "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
                         "WHERE " GUARD("cur", "EXCLUDED"));
     /* a Kafka tombstone: never over a deleted row, ordered by the topic */
-    assert_non_null(strstr(ss.tombstone_rows, "WITH ev AS (DELETE FROM " STAGE " AS r RETURNING "
+    assert_non_null(strstr(ss.tombstone_rows, "WITH ev AS (SELECT "
                                               "r.\"Key\" AS id, r.\"_kafka_partition\", "
-                                              "r.\"_kafka_offset\", r.\"_produced_at\") "));
+                                              "r.\"_kafka_offset\", r.\"_produced_at\" "
+                                              "FROM " STAGE " AS r) "));
     assert_non_null(strstr(ss.tombstone_rows, "'-infinity', true, \"_produced_at\""));
     assert_non_null(
         strstr(ss.tombstone_rows, " WHERE NOT cur.\"_deleted\" AND " LOG_GUARD("cur", "EXCLUDED")));
@@ -202,8 +203,9 @@ static void test_hard_statements(void **state)
                    "AS d WHERE d.\"Key\" = r.\"Key\" AND NOT " GUARD("d", "r") ") ON CONFLICT"));
     assert_string_equal(
         ss.delete_rows,
-        "WITH ev AS (DELETE FROM pg_temp.\"tm_stage_" ODD_HASH "\" AS r RETURNING r.\"Key\" AS id, "
-        "r.\"_source_ts\", r.\"_kafka_partition\", r.\"_kafka_offset\", r.\"_produced_at\"), tomb "
+        "WITH ev AS (SELECT r.\"Key\" AS id, r.\"_source_ts\", r.\"_kafka_partition\", "
+        "r.\"_kafka_offset\", r.\"_produced_at\" FROM pg_temp.\"tm_stage_" ODD_HASH
+        "\" AS r), tomb "
         "AS (INSERT INTO \"s\".\"odd__tombstones\" AS d (\"Key\", "
         "\"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
         "\"_produced_at\") SELECT id, \"_source_ts\", \"_kafka_partition\", "

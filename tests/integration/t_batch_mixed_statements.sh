@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# t_batch_mixed_statements: one batch that upserts, deletes and tombstones
+# rows of one table runs three statements through one stage in one
+# transaction, and each statement offers the table only its own rows: a
+# BEFORE INSERT trigger on the table (an audit log, say) sees each
+# event's row once. A statement that read what an earlier one left in the
+# stage would offer every upserted row again.
+# brokers: mock kafka
+. "$(dirname "$0")/lib.sh"
+
+start_devbroker
+start_demoapi --records 300
+write_config "top: log.level = debug" "worker: batch.max.records = 10000" \
+    "worker: batch.max.ms = 5000"
+
+# The worker makes the table; the trigger goes on it before any event.
+start_worker
+wait_for "the table made" 30 psql_value "select 1 from $TABLE limit 0"
+stop_worker
+psql_value "
+create table it_offered (id text);
+create function it_note_offered() returns trigger language plpgsql as \$\$
+begin
+    insert into it_offered values (new.$ID_FIELD::text);
+    return new;
+end \$\$;
+create trigger it_offered before insert on $TABLE
+    for each row execute function it_note_offered();" >/dev/null || fail "could not install the trigger"
+
+# Two runs published while the worker is stopped: 300 upserts, then three
+# delete events and their tombstones. They reach it as one batch.
+run_producer_once
+hard="7,77,177"
+api_post "/admin/delete?ids=$hard" >/dev/null || fail "admin delete"
+run_producer_once
+run2=$(last_run_field run_id)
+assert_eq 3 "$(last_run_field deletes)" "delete events of the second run"
+
+start_worker
+wait_run_completed "$run2" 60
+
+# The premise: upserts and deletes of one table in one transaction.
+grep -E 'msg="batch applied".* upserts=[1-9][0-9]* deletes=[1-9]' "$T_WORK/worker-w1.log" >/dev/null ||
+    fail "no batch applied upserts and deletes together: $(grep 'msg="batch applied"' "$T_WORK/worker-w1.log" | head -n 3)"
+
+# 297 upserts, 3 deletes, 3 tombstones of the deleted ids: nothing twice
+# but those three.
+assert_eq 303 "$(psql_value "select count(*) from it_offered")" "rows offered to the table"
+assert_eq "177,7,77" "$(psql_value "select string_agg(id, ',' order by id) from
+    (select id from it_offered group by id having count(*) > 1) twice")" "ids offered twice"
+expected=$(echo "$hard" | tr ',' '\n' | LC_ALL=C sort | tr '\n' ' ')
+assert_eq "$expected" "$(table_deleted_ids | tr '\n' ' ')" "ids of rows with _deleted = true"
+assert_table_equals_api
+stop_worker
+log "ok"
