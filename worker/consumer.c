@@ -77,6 +77,11 @@ void consumer_set_paused(consumer_t *c, const char *topic, int32_t partition, in
     rd_kafka_topic_partition_list_add(l, topic, partition);
     rd_kafka_resp_err_t err =
         paused ? rd_kafka_pause_partitions(c->rk, l) : rd_kafka_resume_partitions(c->rk, l);
+    /* The call fails as a whole, or one partition on its own. A partition
+     * librdkafka has not made yet has no fetcher to resume: it starts
+     * unpaused. */
+    if (!err && (paused || l->elems[0].err != RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION))
+        err = l->elems[0].err;
     if (err)
         log_warn(paused ? "cannot pause the partition" : "cannot resume the partition",
                  "topic=%s partition=%" PRId32 " error=%s", topic, partition,
