@@ -14,6 +14,8 @@ struct pg {
     uint64_t session; /* counts connections made */
     char **prepared;  /* the statement names prepared on conn */
     size_t n_prepared;
+    const char *deferred[PG_DEFERRED_MAX]; /* pg_defer(): not sent yet */
+    size_t n_deferred;
 };
 
 static void forget_prepared(pg_t *pg)
@@ -31,6 +33,7 @@ static void disconnect(pg_t *pg)
     if (pg->conn)
         PQfinish(pg->conn);
     pg->conn = NULL;
+    pg->n_deferred = 0;
     forget_prepared(pg);
 }
 
@@ -185,6 +188,95 @@ static int connected(pg_t *pg, char *errstr, size_t errstr_size)
     return 0;
 }
 
+/* Sends the deferred commands and then the statement (name: prepared;
+ * else sql) as one pipeline. */
+static int pipeline_send(pg_t *pg, const char *name, const char *sql, int nparams,
+                         const char *const *params)
+{
+    for (size_t i = 0; i < pg->n_deferred; i++)
+        if (!PQsendQueryParams(pg->conn, pg->deferred[i], 0, NULL, NULL, NULL, NULL, 0))
+            return -1;
+    int ok = name ? PQsendQueryPrepared(pg->conn, name, nparams, params, NULL, NULL, 0)
+                  : PQsendQueryParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    return ok && PQpipelineSync(pg->conn) == 1 ? 0 : -1;
+}
+
+/* A pipeline that cannot be read to its end: a new connection is the way
+ * out (libpq would stay in pipeline mode). */
+static pg_status_t pipeline_broken(pg_t *pg, pg_status_t st, const char *what, char *errstr,
+                                   size_t errstr_size)
+{
+    if (st == PG_OK)
+        errstr_set(errstr, errstr_size, "%s: %s", what, PQerrorMessage(pg->conn));
+    disconnect(pg);
+    return st == PG_OK ? PG_TRANSIENT : st;
+}
+
+/* Reads the results of n statements and the sync: the status of the
+ * first that failed (the server skips those after it: "aborted"). */
+static pg_status_t pipeline_results(pg_t *pg, size_t n, PGresult **res_out, char *errstr,
+                                    size_t errstr_size)
+{
+    pg_status_t st = PG_OK;
+
+    for (size_t i = 0; i < n; i++) {
+        PGresult *res = PQgetResult(pg->conn);
+
+        if (!res)
+            return pipeline_broken(pg, st, "reading a pipeline", errstr, errstr_size);
+        if (st != PG_OK || PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
+            PQclear(res);
+        else
+            st = finish(pg, res, i + 1 == n ? res_out : NULL, errstr, errstr_size);
+        if (!pg->conn)
+            return st;                               /* closed by finish() */
+        if ((res = PQgetResult(pg->conn)) != NULL) { /* the NULL after each statement */
+            PQclear(res);
+            return pipeline_broken(pg, st, "reading a pipeline", errstr, errstr_size);
+        }
+    }
+    PGresult *sync = PQgetResult(pg->conn);
+    int synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || PQexitPipelineMode(pg->conn) != 1)
+        return pipeline_broken(pg, st, "ending a pipeline", errstr, errstr_size);
+    return st;
+}
+
+/* The deferred commands and the statement in one round trip. */
+static pg_status_t pipeline(pg_t *pg, const char *name, const char *sql, int nparams,
+                            const char *const *params, PGresult **res_out, char *errstr,
+                            size_t errstr_size)
+{
+    size_t n = pg->n_deferred + 1;
+
+    if (PQenterPipelineMode(pg->conn) != 1) {
+        errstr_set(errstr, errstr_size, "pipeline mode: %s", PQerrorMessage(pg->conn));
+        return PG_FATAL;
+    }
+    int sent = pipeline_send(pg, name, sql, nparams, params);
+    pg->n_deferred = 0;
+    if (sent < 0)
+        return pipeline_broken(pg, PG_OK, "sending a pipeline", errstr, errstr_size);
+    pg_status_t st = pipeline_results(pg, n, res_out, errstr, errstr_size);
+    if (st != PG_OK && res_out && *res_out) {
+        PQclear(*res_out);
+        *res_out = NULL;
+    }
+    return st;
+}
+
+pg_status_t pg_defer(pg_t *pg, const char *sql, char *errstr, size_t errstr_size)
+{
+    pg_status_t st = PG_OK;
+
+    if (pg->n_deferred == PG_DEFERRED_MAX) /* full: they all go now */
+        st = pg_cmd(pg, pg->deferred[--pg->n_deferred], errstr, errstr_size);
+    if (st == PG_OK)
+        pg->deferred[pg->n_deferred++] = sql;
+    return st;
+}
+
 pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *params,
                     PGresult **res_out, char *errstr, size_t errstr_size)
 {
@@ -192,6 +284,8 @@ pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *p
         *res_out = NULL;
     if (!connected(pg, errstr, errstr_size))
         return PG_TRANSIENT;
+    if (pg->n_deferred > 0)
+        return pipeline(pg, NULL, sql, nparams, params, res_out, errstr, errstr_size);
     PGresult *res = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     return finish(pg, res, res_out, errstr, errstr_size);
 }
@@ -243,8 +337,35 @@ pg_status_t pg_exec_prepared(pg_t *pg, const char *name, const char *sql, int np
     pg_status_t st = prepare(pg, name, sql, nparams, errstr, errstr_size);
     if (st != PG_OK)
         return st;
+    if (pg->n_deferred > 0)
+        return pipeline(pg, name, sql, nparams, params, res_out, errstr, errstr_size);
     PGresult *res = PQexecPrepared(pg->conn, name, nparams, params, NULL, NULL, 0);
     return finish(pg, res, res_out, errstr, errstr_size);
+}
+
+/* Sends sql (a COPY) after the deferred commands, as one simple query:
+ * the COPY's result, or the first failure's (NULL: out of memory, errstr
+ * says so). */
+static PGresult *copy_start(pg_t *pg, const char *sql, char *errstr, size_t errstr_size)
+{
+    if (pg->n_deferred == 0)
+        return PQexec(pg->conn, sql);
+    size_t len = strlen(sql) + 1;
+    for (size_t i = 0; i < pg->n_deferred; i++)
+        len += strlen(pg->deferred[i]) + 2;
+    char *all = malloc(len);
+    if (!all) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < pg->n_deferred; i++)
+        at += (size_t)snprintf(all + at, len - at, "%s; ", pg->deferred[i]);
+    snprintf(all + at, len - at, "%s", sql);
+    pg->n_deferred = 0;
+    PGresult *res = PQexec(pg->conn, all);
+    free(all);
+    return res;
 }
 
 #define COPY_PIECE ((size_t)1 << 20)
@@ -254,7 +375,7 @@ pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, 
 {
     if (!connected(pg, errstr, errstr_size))
         return PG_TRANSIENT;
-    PGresult *res = PQexec(pg->conn, sql);
+    PGresult *res = copy_start(pg, sql, errstr, errstr_size);
     if (!res || PQresultStatus(res) != PGRES_COPY_IN)
         return finish(pg, res, NULL, errstr, errstr_size);
     PQclear(res);
@@ -343,6 +464,7 @@ void pg_rollback_quiet(pg_t *pg)
 {
     char err[256];
 
+    pg->n_deferred = 0; /* rolled back as well */
     if (pg_cmd(pg, "ROLLBACK", err, sizeof(err)) != PG_OK) {
         /* nothing to do: a lost connection has rolled back already */
     }

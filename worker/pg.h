@@ -81,6 +81,20 @@ pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, 
  * made under one number is gone under another. */
 uint64_t pg_session(const pg_t *pg);
 
+/* The most commands pg_defer() holds. */
+#define PG_DEFERRED_MAX 8
+
+/*
+ * Defers sql, a command without parameters whose result is only checked
+ * (BEGIN, SAVEPOINT, RELEASE SAVEPOINT): it is sent with the next
+ * statement, ahead of it in one round trip (libpq's pipeline mode; before
+ * a COPY, one simple query). That statement's call fails as the first of
+ * them that failed (the server skips the rest); pg_rollback_quiet() and a
+ * lost connection drop them. sql must outlive that call (a literal).
+ * PG_OK, or the failure of sending them when PG_DEFERRED_MAX are waiting.
+ */
+pg_status_t pg_defer(pg_t *pg, const char *sql, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
 /* pg_exec without parameters or result. */
 pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
