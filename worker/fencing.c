@@ -133,23 +133,31 @@ consumer_offsets_t fencing_offsets(fencing_t *f)
 pg_status_t fencing_claim(fencing_t *f, part_range_t *parts, size_t n, size_t *fenced, char *errstr,
                           size_t errstr_size)
 {
-    for (size_t i = 0; i < n; i++) {
-        part_range_t *p = &parts[i];
-        int moved = 0;
+    size_t k = 0; /* parts[0, k) are assigned */
 
-        if (fencing_expected(f, p->topic, p->partition, &p->expected) == 0) {
-            pg_status_t st = offsets_cas(f->pg, f->group, p->topic, p->partition, p->expected,
-                                         p->next, &moved, errstr, errstr_size);
-            if (st != PG_OK)
-                return st;
-        }
-        if (!moved) { /* moved under us, or no longer ours */
-            *fenced = i;
-            return PG_OK;
-        }
+    while (k < n &&
+           fencing_expected(f, parts[k].topic, parts[k].partition, &parts[k].expected) == 0)
+        k++;
+    *fenced = k;
+    if (k == 0)
+        return PG_OK;
+    offset_move_t *moves = calloc(k, sizeof(*moves));
+    if (!moves) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return PG_FATAL;
     }
-    *fenced = n;
-    return PG_OK;
+    for (size_t i = 0; i < k; i++)
+        moves[i] = (offset_move_t){parts[i].topic, parts[i].partition, parts[i].expected,
+                                   parts[i].next, 0};
+    /* one statement: a round trip per partition would cost more than the rows */
+    pg_status_t st = offsets_cas_all(f->pg, f->group, moves, k, errstr, errstr_size);
+    for (size_t i = 0; st == PG_OK && i < k; i++)
+        if (!moves[i].moved) { /* moved under us */
+            *fenced = i;
+            break;
+        }
+    free(moves);
+    return st;
 }
 
 void fencing_committed(fencing_t *f, const part_range_t *parts, size_t n)

@@ -60,7 +60,7 @@ int fencing_expected(const fencing_t *f, const char *topic, int32_t partition, i
 
 /*
  * Inside the caller's open transaction: sets each part's expected and
- * moves its stored offset from expected to next. *fenced is the index of
+ * moves its stored offset from expected to next, all in one statement. *fenced is the index of
  * the first part whose stored offset was not expected (or that is not
  * assigned any more): the caller must roll back; n when none was.
  */

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 void offsets_clear(stored_offsets_t *so)
 {
     for (size_t i = 0; i < so->n; i++)
@@ -135,5 +137,94 @@ pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t 
                               5, params, &affected, errstr, errstr_size);
     if (st == PG_OK)
         *moved = affected == 1;
+    return st;
+}
+
+/* The statement of offsets_cas_all() for n partitions: v holds them,
+ * ($4i+2, $4i+3, $4i+4, $4i+5) = (topic, partition, next, expected);
+ * it returns those that moved. NULL when out of memory. */
+#define CAS_CHUNK 1000
+
+static char *cas_all_sql(size_t n)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH v (topic, partition, next_offset, expected) AS (VALUES ");
+    for (size_t i = 0; i < n; i++)
+        strbuf_appendf(&sb, "%s($%zu::text, $%zu::int, $%zu::bigint, $%zu::bigint)", i ? ", " : "",
+                       4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5);
+    strbuf_append(&sb, "), u AS (UPDATE sync_offsets o SET next_offset = v.next_offset,"
+                       " updated_at = now() FROM v WHERE v.expected >= 0"
+                       " AND o.consumer_group = $1 AND o.topic = v.topic"
+                       " AND o.partition = v.partition AND o.next_offset = v.expected"
+                       " RETURNING o.topic, o.partition),"
+                       /* no row expected: a row someone else wrote meanwhile fences us */
+                       " i AS (INSERT INTO sync_offsets (consumer_group, topic, partition,"
+                       " next_offset) SELECT $1, topic, partition, next_offset FROM v"
+                       " WHERE expected < 0 ON CONFLICT DO NOTHING RETURNING topic, partition)"
+                       " SELECT topic, partition FROM u UNION ALL SELECT topic, partition FROM i");
+    return strbuf_take(&sb);
+}
+
+/* Marks the moves the result of cas_all_sql() names. */
+static void mark_moved(PGresult *res, offset_move_t *moves, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        moves[i].moved = 0;
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *topic = PQgetvalue(res, r, 0);
+        int32_t partition = (int32_t)strtol(PQgetvalue(res, r, 1), NULL, 10);
+
+        for (size_t i = 0; i < n; i++)
+            if (moves[i].partition == partition && !strcmp(moves[i].topic, topic))
+                moves[i].moved = 1;
+    }
+}
+
+/* offsets_cas_all() of at most CAS_CHUNK partitions (4 parameters each:
+ * a statement takes at most 65535). */
+static pg_status_t cas_chunk(pg_t *pg, const char *group, offset_move_t *moves, size_t n,
+                             char *errstr, size_t errstr_size)
+{
+    char *sql = cas_all_sql(n);
+    const char **params = calloc(4 * n + 1, sizeof(*params));
+    char(*nums)[24] = calloc(3 * n + 1, sizeof(*nums));
+    pg_status_t st = PG_FATAL;
+
+    errstr_set(errstr, errstr_size, "out of memory");
+    if (sql && params && nums) {
+        PGresult *res;
+
+        params[0] = group;
+        for (size_t i = 0; i < n; i++) {
+            snprintf(nums[3 * i], sizeof(nums[0]), "%" PRId32, moves[i].partition);
+            snprintf(nums[3 * i + 1], sizeof(nums[0]), "%" PRId64, moves[i].next);
+            snprintf(nums[3 * i + 2], sizeof(nums[0]), "%" PRId64, moves[i].expected);
+            params[4 * i + 1] = moves[i].topic;
+            params[4 * i + 2] = nums[3 * i];
+            params[4 * i + 3] = nums[3 * i + 1];
+            params[4 * i + 4] = nums[3 * i + 2];
+        }
+        st = pg_exec(pg, sql, (int)(4 * n + 1), params, &res, errstr, errstr_size);
+        if (st == PG_OK) {
+            mark_moved(res, moves, n);
+            PQclear(res);
+        }
+    }
+    free(nums);
+    free(params);
+    free(sql);
+    return st;
+}
+
+pg_status_t offsets_cas_all(pg_t *pg, const char *group, offset_move_t *moves, size_t n,
+                            char *errstr, size_t errstr_size)
+{
+    pg_status_t st = PG_OK;
+
+    for (size_t lo = 0; st == PG_OK && lo < n; lo += CAS_CHUNK)
+        st = cas_chunk(pg, group, moves + lo, n - lo < CAS_CHUNK ? n - lo : CAS_CHUNK, errstr,
+                       errstr_size);
     return st;
 }

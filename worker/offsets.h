@@ -58,4 +58,21 @@ pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t 
                         int64_t expected, int64_t next, int *moved, char *errstr,
                         size_t errstr_size) TM_WARN_UNUSED;
 
+/* One partition's move for offsets_cas_all(). */
+typedef struct offset_move {
+    const char *topic;
+    int32_t partition;
+    int64_t expected; /* -1: no row yet */
+    int64_t next;
+    int moved; /* set by offsets_cas_all() */
+} offset_move_t;
+
+/*
+ * offsets_cas() of n partitions (distinct) in one statement: moves[i].moved
+ * says whether each moved (all or none of them count: a caller with one
+ * that did not rolls back).
+ */
+pg_status_t offsets_cas_all(pg_t *pg, const char *group, offset_move_t *moves, size_t n,
+                            char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
 #endif
