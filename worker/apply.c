@@ -136,10 +136,11 @@ static outcome_t poison_run(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, po
 
 /* A savepoint around one sync_metadata statement: savepoint_end() rolls
  * back to it on PG_DATA (returned as is, the transaction usable again)
- * and releases it otherwise. */
+ * and releases it otherwise. SAVEPOINT and RELEASE go with the next
+ * statement (pg_defer()). */
 static pg_status_t savepoint_begin(pg_t *pg, char *errstr, size_t errstr_size)
 {
-    return pg_cmd(pg, "SAVEPOINT tm_meta", errstr, errstr_size);
+    return pg_defer(pg, "SAVEPOINT tm_meta", errstr, errstr_size);
 }
 
 static pg_status_t savepoint_end(pg_t *pg, pg_status_t st, char *errstr, size_t errstr_size)
@@ -147,12 +148,12 @@ static pg_status_t savepoint_end(pg_t *pg, pg_status_t st, char *errstr, size_t 
     pg_status_t st2;
 
     if (st == PG_OK)
-        return pg_cmd(pg, "RELEASE SAVEPOINT tm_meta", errstr, errstr_size);
+        return pg_defer(pg, "RELEASE SAVEPOINT tm_meta", errstr, errstr_size);
     if (st != PG_DATA)
         return st;
     st2 = pg_cmd(pg, "ROLLBACK TO SAVEPOINT tm_meta", errstr, errstr_size);
     if (st2 == PG_OK)
-        st2 = pg_cmd(pg, "RELEASE SAVEPOINT tm_meta", errstr, errstr_size);
+        st2 = pg_defer(pg, "RELEASE SAVEPOINT tm_meta", errstr, errstr_size);
     return st2 == PG_OK ? PG_DATA : st2;
 }
 
@@ -309,7 +310,7 @@ static outcome_t undo_body(pg_t *pg, char *errstr, size_t errstr_size)
     pg_status_t st = pg_cmd(pg, "ROLLBACK TO SAVEPOINT tm_body", errstr, errstr_size);
 
     if (st == PG_OK)
-        st = pg_cmd(pg, "RELEASE SAVEPOINT tm_body", errstr, errstr_size);
+        st = pg_defer(pg, "RELEASE SAVEPOINT tm_body", errstr, errstr_size);
     return outcome_from_pg(st);
 }
 
@@ -328,7 +329,7 @@ static outcome_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b, decoded_t *
         return OUTCOME_FATAL;
     }
     for (;;) {
-        oc = outcome_from_pg(pg_cmd(ctx->pg, "SAVEPOINT tm_body", errstr, errstr_size));
+        oc = outcome_from_pg(pg_defer(ctx->pg, "SAVEPOINT tm_body", errstr, errstr_size));
         if (oc == OUTCOME_OK)
             oc = apply_body(ctx, b, d, &p, &held, res, errstr, errstr_size);
         if (oc != OUTCOME_OK || !p.redo)
@@ -357,8 +358,8 @@ static outcome_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_
         st = table_stages_create(ctx->pg, ctx->streams, errstr, errstr_size);
         ctx->staged_session = st == PG_OK ? pg_session(ctx->pg) : 0;
     }
-    if (st == PG_OK)
-        st = pg_cmd(ctx->pg, "BEGIN", errstr, errstr_size);
+    if (st == PG_OK) /* sent with the claim */
+        st = pg_defer(ctx->pg, "BEGIN", errstr, errstr_size);
     if (st != PG_OK)
         return outcome_from_pg(st);
     /* first, so that a fenced batch does no work and holds the row lock */

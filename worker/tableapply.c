@@ -102,26 +102,27 @@ static pg_status_t stage_and_apply(table_ctx_t *tc, const row_set_t *rs, size_t 
  * Runs rows [lo, hi) in one statement under a savepoint. When the content
  * of a row fails it (PG_DATA), the savepoint is rolled back (the stage
  * with it) and each half is tried on its own, down to the row that fails
- * alone: that one is dead-lettered, the others are applied.
+ * alone: that one is dead-lettered, the others are applied. SAVEPOINT
+ * and RELEASE go with the next statement (pg_defer()).
  */
 static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, size_t hi,
                             char *errstr, size_t errstr_size)
 {
     char why[512];
-    pg_status_t st = pg_cmd(tc->pg, "SAVEPOINT tm_rows", errstr, errstr_size);
+    pg_status_t st = pg_defer(tc->pg, "SAVEPOINT tm_rows", errstr, errstr_size);
 
     if (st != PG_OK)
         return outcome_from_pg(st);
     st = stage_and_apply(tc, rs, lo, hi, why, sizeof(why));
     if (st == PG_OK)
-        return outcome_from_pg(pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size));
+        return outcome_from_pg(pg_defer(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size));
     if (st != PG_DATA) {
         errstr_set(errstr, errstr_size, "%s", why);
         return outcome_from_pg(st);
     }
     st = pg_cmd(tc->pg, "ROLLBACK TO SAVEPOINT tm_rows", errstr, errstr_size);
     if (st == PG_OK)
-        st = pg_cmd(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
+        st = pg_defer(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
     if (st != PG_OK)
         return outcome_from_pg(st);
     if (hi - lo == 1)
