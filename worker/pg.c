@@ -463,9 +463,12 @@ long pg_affected(PGresult *res)
 void pg_rollback_quiet(pg_t *pg)
 {
     char err[256];
+    /* a BEGIN not sent yet: there is no transaction to roll back (and
+     * PostgreSQL would warn on stderr that there is none) */
+    int begun = !(pg->n_deferred > 0 && !strcmp(pg->deferred[0], "BEGIN"));
 
     pg->n_deferred = 0; /* rolled back as well */
-    if (pg_cmd(pg, "ROLLBACK", err, sizeof(err)) != PG_OK) {
+    if (begun && pg_cmd(pg, "ROLLBACK", err, sizeof(err)) != PG_OK) {
         /* nothing to do: a lost connection has rolled back already */
     }
 }

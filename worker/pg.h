@@ -113,7 +113,8 @@ pg_status_t pg_exec_value(pg_t *pg, const char *sql, int nparams, const char *co
 long pg_affected(PGresult *res);
 
 /* ROLLBACK, ignoring its failure (the connection may be gone: a lost
- * connection rolls back on the server anyway). */
+ * connection rolls back on the server anyway); the deferred commands are
+ * dropped, and with a deferred BEGIN nothing is sent. */
 void pg_rollback_quiet(pg_t *pg);
 
 /* Classifies a SQLSTATE ("22P02", ...). NULL means no state: transient
