@@ -105,31 +105,20 @@ static void log_partitions(const char *msg, const rd_kafka_topic_partition_list_
 /*
  * A pause survives in librdkafka across assignments, so each assigned
  * partition is set as its stuck flag says: resumed before the assignment
- * starts its fetcher, paused after. Never resumed after: each pause or
+ * starts its fetcher (stuck = 0), paused after (stuck = 1). Never resumed after: each pause or
  * resume makes the partition's fetch state newer, and a start offset
  * being looked up then (BEGINNING, a fresh group's partitions) comes back
  * outdated and is asked again only after librdkafka's offset query
  * backoff: no message for half a second.
  */
-static void resume_unstuck(consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
+static void set_pauses(consumer_t *c, const rd_kafka_topic_partition_list_t *parts, int stuck)
 {
     for (int i = 0; parts && i < parts->cnt; i++) {
         const assigned_tp_t *tp =
             consumer_find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
 
-        if (tp && !tp->stuck)
-            consumer_set_paused(c, tp->topic, tp->partition, 0);
-    }
-}
-
-static void pause_stuck(consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
-{
-    for (int i = 0; parts && i < parts->cnt; i++) {
-        const assigned_tp_t *tp =
-            consumer_find_tp(c, parts->elems[i].topic, parts->elems[i].partition);
-
-        if (tp && tp->stuck)
-            consumer_set_paused(c, tp->topic, tp->partition, 1);
+        if (tp && tp->stuck == stuck)
+            consumer_set_paused(c, tp->topic, tp->partition, stuck);
     }
 }
 
@@ -160,7 +149,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
     }
     if (ok)
         log_partitions("partitions assigned", parts);
-    resume_unstuck(c, parts);
+    set_pauses(c, parts, 0);
     if (coop)
         error = parts ? rd_kafka_incremental_assign(rk, parts) : NULL;
     else
@@ -172,7 +161,7 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
     } else if (err) {
         log_error("assign failed", "error=%s", rd_kafka_err2name(err));
     }
-    pause_stuck(c, parts);
+    set_pauses(c, parts, 1);
 }
 
 static void on_revoke(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
@@ -286,7 +275,7 @@ int consumer_is_coop(const consumer_t *c)
  * made when assigned, and one whose broker thread has not yet taken it
  * when its start offset is looked up has "no current leader": librdkafka
  * asks again only 500 ms later. That is how a worker sat idle for the
- * first half second of one run in three, on every broker. A handle that
+ * first half second of about one run in four, on every broker. A handle that
  * cannot be had is only slower.
  */
 static void hold_topics(consumer_t *c, const char *const *topics, size_t n)
