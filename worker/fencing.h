@@ -60,9 +60,10 @@ int fencing_expected(const fencing_t *f, const char *topic, int32_t partition, i
 
 /*
  * Inside the caller's open transaction: sets each part's expected and
- * moves its stored offset from expected to next, all in one statement. *fenced is the index of
- * the first part whose stored offset was not expected (or that is not
- * assigned any more): the caller must roll back; n when none was.
+ * moves its stored offset from expected to next, all in one statement.
+ * *fenced is the index of the first part whose stored offset was not
+ * expected (or that is not assigned any more): the caller must roll back;
+ * n when none was.
  */
 pg_status_t fencing_claim(fencing_t *f, part_range_t *parts, size_t n, size_t *fenced, char *errstr,
                           size_t errstr_size) TM_WARN_UNUSED;

@@ -109,37 +109,6 @@ void offsets_remove(stored_offsets_t *so, const char *topic, int32_t partition)
     *e = so->items[--so->n];
 }
 
-pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,
-                        int64_t expected, int64_t next, int *moved, char *errstr,
-                        size_t errstr_size)
-{
-    char pbuf[16], ebuf[24], nbuf[24];
-    const char *params[5] = {group, topic, pbuf, nbuf, ebuf};
-    long affected = 0;
-    pg_status_t st;
-
-    snprintf(pbuf, sizeof(pbuf), "%" PRId32, partition);
-    snprintf(nbuf, sizeof(nbuf), "%" PRId64, next);
-    snprintf(ebuf, sizeof(ebuf), "%" PRId64, expected);
-    if (expected < 0)
-        /* no row expected: a row someone else wrote meanwhile fences us */
-        st = pg_exec_affected(pg,
-                              "INSERT INTO sync_offsets (consumer_group, topic,"
-                              " partition, next_offset) VALUES ($1, $2, $3, $4)"
-                              " ON CONFLICT DO NOTHING",
-                              4, params, &affected, errstr, errstr_size);
-    else
-        st = pg_exec_affected(pg,
-                              "UPDATE sync_offsets SET next_offset = $4,"
-                              " updated_at = now() WHERE consumer_group = $1"
-                              " AND topic = $2 AND partition = $3"
-                              " AND next_offset = $5",
-                              5, params, &affected, errstr, errstr_size);
-    if (st == PG_OK)
-        *moved = affected == 1;
-    return st;
-}
-
 /* The statement of offsets_cas_all() for n partitions: v holds them,
  * ($4i+2, $4i+3, $4i+4, $4i+5) = (topic, partition, next, expected);
  * it returns those that moved. NULL when out of memory. */
@@ -226,5 +195,17 @@ pg_status_t offsets_cas_all(pg_t *pg, const char *group, offset_move_t *moves, s
     for (size_t lo = 0; st == PG_OK && lo < n; lo += CAS_CHUNK)
         st = cas_chunk(pg, group, moves + lo, n - lo < CAS_CHUNK ? n - lo : CAS_CHUNK, errstr,
                        errstr_size);
+    return st;
+}
+
+pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,
+                        int64_t expected, int64_t next, int *moved, char *errstr,
+                        size_t errstr_size)
+{
+    offset_move_t one = {topic, partition, expected, next, 0};
+    pg_status_t st = offsets_cas_all(pg, group, &one, 1, errstr, errstr_size);
+
+    if (st == PG_OK)
+        *moved = one.moved;
     return st;
 }
