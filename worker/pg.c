@@ -423,19 +423,6 @@ pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size)
     return pg_exec(pg, sql, 0, NULL, NULL, errstr, errstr_size);
 }
 
-pg_status_t pg_exec_affected(pg_t *pg, const char *sql, int nparams, const char *const *params,
-                             long *affected, char *errstr, size_t errstr_size)
-{
-    PGresult *res;
-    pg_status_t st = pg_exec(pg, sql, nparams, params, &res, errstr, errstr_size);
-
-    if (st == PG_OK) {
-        *affected = pg_affected(res);
-        PQclear(res);
-    }
-    return st;
-}
-
 pg_status_t pg_exec_value(pg_t *pg, const char *sql, int nparams, const char *const *params,
                           char **out, char *errstr, size_t errstr_size)
 {
@@ -452,12 +439,6 @@ pg_status_t pg_exec_value(pg_t *pg, const char *sql, int nparams, const char *co
     }
     PQclear(res);
     return st;
-}
-
-long pg_affected(PGresult *res)
-{
-    const char *s = res ? PQcmdTuples(res) : "";
-    return *s ? strtol(s, NULL, 10) : -1;
 }
 
 void pg_rollback_quiet(pg_t *pg)

@@ -98,19 +98,11 @@ pg_status_t pg_defer(pg_t *pg, const char *sql, char *errstr, size_t errstr_size
 /* pg_exec without parameters or result. */
 pg_status_t pg_cmd(pg_t *pg, const char *sql, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
-/* pg_exec of a command: *affected is how many rows it touched (-1:
- * unknown). */
-pg_status_t pg_exec_affected(pg_t *pg, const char *sql, int nparams, const char *const *params,
-                             long *affected, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
-
 /* pg_exec of a query for one value: *out is the first column of the first
  * row as text (the caller frees it), NULL when there is no row or it is
  * SQL NULL. Out of memory: PG_FATAL. */
 pg_status_t pg_exec_value(pg_t *pg, const char *sql, int nparams, const char *const *params,
                           char **out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
-
-/* Rows a command touched (PQcmdTuples), -1 if unknown. */
-long pg_affected(PGresult *res);
 
 /* ROLLBACK, ignoring its failure (the connection may be gone: a lost
  * connection rolls back on the server anyway); the deferred commands are
