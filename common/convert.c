@@ -1,7 +1,8 @@
 /*
- * convert.c - source JSON record -> Avro value of its record schema (the
- * other direction is in convert_row.c, decimals in decimal.c, dates, times
- * and uuids in convert_logical.c).
+ * convert.c - source JSON record -> Avro binary of its record schema,
+ * written field by field as the schema orders them (avroenc.h); the other
+ * direction is in convert_row.c, decimals in decimal.c, dates, times and
+ * uuids in convert_logical.c.
  *
  * Top-level fields are converted by their schema_field_t (which knows the
  * logical types); values nested inside records, arrays and maps by the
@@ -42,6 +43,11 @@ int conv_fail(const conv_ctx_t *c, const char *fmt, ...)
 int conv_avro_fail(const conv_ctx_t *c)
 {
     return conv_fail(c, "avro: %s", avro_strerror());
+}
+
+int conv_written(const conv_ctx_t *c)
+{
+    return avroenc_failed(c->w) ? conv_fail(c, "out of memory") : 0;
 }
 
 static const char *json_kind(const json_t *v)
@@ -196,14 +202,12 @@ static int get_number(const conv_ctx_t *c, const json_t *v, const char *what, do
     return conv_expected(c, "a number", v);
 }
 
-static int set_string(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+static int set_string(const conv_ctx_t *c, const json_t *v)
 {
     if (!jsonnum_is_string(v))
         return conv_expected(c, "a string", v);
-    /* avro-c's string length counts the NUL that jansson guarantees */
-    if (avro_value_set_string_len(out, json_string_value(v), json_string_length(v) + 1) != 0)
-        return conv_avro_fail(c);
-    return 0;
+    avroenc_bytes(c->w, json_string_value(v), json_string_length(v));
+    return conv_written(c);
 }
 
 static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf, size_t *len)
@@ -222,23 +226,23 @@ static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf,
     return 0;
 }
 
-static int set_bytes(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+static int set_bytes(const conv_ctx_t *c, const json_t *v)
 {
     unsigned char *buf;
     size_t len;
 
     if (decode_b64(c, v, &buf, &len) != 0)
         return -1;
-    int rc = avro_value_set_bytes(out, buf, len);
+    avroenc_bytes(c->w, buf, len);
     free(buf);
-    return rc ? conv_avro_fail(c) : 0;
+    return conv_written(c);
 }
 
-static int set_fixed(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+static int set_fixed(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
 {
     unsigned char *buf;
     size_t len;
-    int64_t want = avro_schema_fixed_size(avro_value_get_schema(out));
+    int64_t want = avro_schema_fixed_size(s);
 
     if (decode_b64(c, v, &buf, &len) != 0)
         return -1;
@@ -246,26 +250,24 @@ static int set_fixed(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         free(buf);
         return conv_fail(c, "%zu bytes, the fixed type has %" PRId64, len, want);
     }
-    int rc = avro_value_set_fixed(out, buf, len);
+    avroenc_raw(c->w, buf, len); /* no length: the schema has it */
     free(buf);
-    return rc ? conv_avro_fail(c) : 0;
+    return conv_written(c);
 }
 
-static int set_enum(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+static int set_enum(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
 {
-    avro_schema_t es = avro_value_get_schema(out);
-
     if (!jsonnum_is_string(v))
         return conv_expected(c, "an enum symbol", v);
-    int idx = avro_schema_enum_get_by_name(es, json_string_value(v));
+    int idx = avro_schema_enum_get_by_name(s, json_string_value(v));
     if (idx < 0)
         return conv_fail(c, "'%s' is not a symbol of enum %s", json_string_value(v),
-                         avro_schema_name(es));
-    return avro_value_set_enum(out, idx) ? conv_avro_fail(c) : 0;
+                         avro_schema_name(s));
+    avroenc_long(c->w, idx);
+    return conv_written(c);
 }
 
-static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
-                       avro_value_t *out)
+static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_t *v)
 {
     char text[512], err[512];
     unsigned char buf[DECIMAL_BUF];
@@ -305,10 +307,11 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_
     if (decimal_from_text(text, f->precision, f->scale, buf, sizeof(buf), &len, err, sizeof(err)) !=
         0)
         return conv_fail(c, "%s", err);
-    return avro_value_set_bytes(out, buf, len) ? conv_avro_fail(c) : 0;
+    avroenc_bytes(c->w, buf, len);
+    return conv_written(c);
 }
 
-static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out);
+static int set_generic(const conv_ctx_t *c, avro_schema_t s, const json_t *v);
 
 /* The context of a child: "path.name" (name) or "path[idx]" (!name). */
 int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *name, size_t idx)
@@ -325,31 +328,28 @@ int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *na
     return 0;
 }
 
-static int set_record(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+static int set_record(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
 {
-    size_t n = 0;
-
     if (!json_is_object(v))
         return conv_expected(c, "an object", v);
-    if (avro_value_get_size(out, &n) != 0)
-        return conv_avro_fail(c);
+    size_t n = avro_schema_record_size(s);
     for (size_t i = 0; i < n; i++) {
-        avro_value_t child;
-        const char *name;
+        const char *name = avro_schema_record_field_name(s, (int)i);
         char path[CONV_PATH_SIZE];
         conv_ctx_t sc;
-        if (avro_value_get_by_index(out, i, &child, &name) != 0)
-            return conv_avro_fail(c);
         if (conv_sub_ctx(&sc, path, c, name, 0) != 0)
             return -1;
         sc.type = conv_type_field(c, name);
-        if (set_generic(&sc, json_object_get(v, name), &child) != 0)
+        if (set_generic(&sc, avro_schema_record_field_get_by_index(s, (int)i),
+                        json_object_get(v, name)) != 0)
             return -1;
     }
     return 0;
 }
 
-static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+/* An array or a map is written as one block: its count (when not empty),
+ * its items, and the empty block that ends it. */
+static int set_array(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
 {
     size_t i;
     json_t *item;
@@ -357,23 +357,24 @@ static int set_array(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     if (!json_is_array(v))
         return conv_expected(c, "an array", v);
     const json_t *member = conv_type_member(c);
+    avro_schema_t items = avro_schema_array_items(s);
+    if (json_array_size(v))
+        avroenc_long(c->w, (int64_t)json_array_size(v));
     json_array_foreach(v, i, item)
     {
-        avro_value_t child;
         char path[CONV_PATH_SIZE];
         conv_ctx_t sc;
-        if (avro_value_append(out, &child, NULL) != 0)
-            return conv_avro_fail(c);
         if (conv_sub_ctx(&sc, path, c, NULL, i) != 0)
             return -1;
         sc.type = member;
-        if (set_generic(&sc, item, &child) != 0)
+        if (set_generic(&sc, items, item) != 0)
             return -1;
     }
-    return 0;
+    avroenc_long(c->w, 0);
+    return conv_written(c);
 }
 
-static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+static int set_map(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
 {
     const char *key;
     json_t *item;
@@ -381,20 +382,22 @@ static int set_map(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     if (!json_is_object(v))
         return conv_expected(c, "an object", v);
     const json_t *member = conv_type_member(c);
+    avro_schema_t values = avro_schema_map_values(s);
+    if (json_object_size(v))
+        avroenc_long(c->w, (int64_t)json_object_size(v));
     json_object_foreach((json_t *)v, key, item)
     {
-        avro_value_t child;
         char path[CONV_PATH_SIZE];
         conv_ctx_t sc;
-        if (avro_value_add(out, key, &child, NULL, NULL) != 0)
-            return conv_avro_fail(c);
         if (conv_sub_ctx(&sc, path, c, key, 0) != 0)
             return -1;
         sc.type = member;
-        if (set_generic(&sc, item, &child) != 0)
+        avroenc_bytes(c->w, key, strlen(key));
+        if (set_generic(&sc, values, item) != 0)
             return -1;
     }
-    return 0;
+    avroenc_long(c->w, 0);
+    return conv_written(c);
 }
 
 static int null_branch(avro_schema_t un)
@@ -406,19 +409,17 @@ static int null_branch(avro_schema_t un)
 }
 
 /* null (or missing) goes to the null branch; anything else to the first
- * other branch that takes it. */
-static int set_union(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+ * other branch that takes it (what a branch that did not wrote before it
+ * failed is taken back). */
+static int set_union(const conv_ctx_t *c, avro_schema_t un, const json_t *v)
 {
-    avro_schema_t un = avro_value_get_schema(out);
     int nb = null_branch(un), others = (int)avro_schema_union_size(un) - (nb >= 0);
-    avro_value_t branch;
 
     if (!v || json_is_null(v)) {
         if (nb < 0)
             return conv_fail(c, "is %s but the union has no null", json_kind(v));
-        if (avro_value_set_branch(out, nb, &branch) != 0 || avro_value_set_null(&branch) != 0)
-            return conv_avro_fail(c);
-        return 0;
+        avroenc_long(c->w, nb); /* null itself is no bytes */
+        return conv_written(c);
     }
     char scratch[8];
     conv_ctx_t quiet = *c;
@@ -426,19 +427,23 @@ static int set_union(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         quiet.errstr = scratch;
         quiet.errstr_size = sizeof(scratch);
     }
+    size_t start = c->w->len;
     for (int i = 0; i < (int)avro_schema_union_size(un); i++) {
         if (i == nb)
             continue;
-        if (avro_value_set_branch(out, i, &branch) != 0)
-            return conv_avro_fail(c);
+        c->w->len = start;
+        avroenc_long(c->w, i);
         quiet.type = conv_type_branch(c, (size_t)i);
-        if (set_generic(&quiet, v, &branch) == 0)
+        if (set_generic(&quiet, avro_schema_union_branch(un, i), v) == 0)
             return 0;
+        if (avroenc_failed(c->w))
+            return conv_written(c);
     }
+    c->w->len = start;
     return others > 1 ? conv_fail(c, "%s matches no branch of the union", json_kind(v)) : -1;
 }
 
-static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v, avro_value_t *out)
+static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v)
 {
     int64_t i;
     double d;
@@ -447,121 +452,125 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v, avro_
     case AVRO_INT32:
         if (get_integer(c, v, INT32_MIN, INT32_MAX, "int", &i) != 0)
             return -1;
-        return avro_value_set_int(out, (int32_t)i) ? conv_avro_fail(c) : 0;
+        avroenc_long(c->w, i);
+        break;
     case AVRO_INT64:
         if (get_integer(c, v, INT64_MIN, INT64_MAX, "long", &i) != 0)
             return -1;
-        return avro_value_set_long(out, i) ? conv_avro_fail(c) : 0;
+        avroenc_long(c->w, i);
+        break;
     case AVRO_FLOAT:
         if (get_number(c, v, "float", &d) != 0)
             return -1;
         if (fabs(d) > FLT_MAX)
             return conv_fail(c, "%g is out of range for float", d);
-        return avro_value_set_float(out, (float)d) ? conv_avro_fail(c) : 0;
+        avroenc_float(c->w, (float)d);
+        break;
     case AVRO_DOUBLE:
         if (get_number(c, v, "double", &d) != 0)
             return -1;
-        return avro_value_set_double(out, d) ? conv_avro_fail(c) : 0;
+        avroenc_double(c->w, d);
+        break;
     case AVRO_BOOLEAN:
         if (!json_is_boolean(v))
             return conv_expected(c, "true or false", v);
-        return avro_value_set_boolean(out, json_is_true(v)) ? conv_avro_fail(c) : 0;
+        avroenc_boolean(c->w, json_is_true(v));
+        break;
     default:
         return conv_fail(c, "unsupported Avro type");
     }
+    return conv_written(c);
 }
 
-static int set_logical(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
-                       avro_value_t *out);
+static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema_t s,
+                       const json_t *v);
 
 /* Nested values: by their logical type when the JSON type has one, else
- * by Avro type. */
-static int set_generic(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+ * by Avro type. A named type used again by name is a link to it. */
+static int set_generic(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
 {
-    avro_type_t t = avro_value_get_type(out);
     schema_field_t lf;
 
-    if (conv_type_logical(c, avro_value_get_schema(out), &lf))
-        return set_logical(c, &lf, v, out);
+    if (is_avro_link(s))
+        s = avro_schema_link_target(s);
+    if (conv_type_logical(c, s, &lf))
+        return set_logical(c, &lf, s, v);
 
+    avro_type_t t = avro_typeof(s);
     switch (t) {
     case AVRO_NULL:
         if (v && !json_is_null(v))
             return conv_expected(c, "null", v);
-        return avro_value_set_null(out) ? conv_avro_fail(c) : 0;
+        return 0; /* no bytes */
     case AVRO_STRING:
-        return set_string(c, v, out);
+        return set_string(c, v);
     case AVRO_BYTES:
-        return set_bytes(c, v, out);
+        return set_bytes(c, v);
     case AVRO_FIXED:
-        return set_fixed(c, v, out);
+        return set_fixed(c, s, v);
     case AVRO_ENUM:
-        return set_enum(c, v, out);
+        return set_enum(c, s, v);
     case AVRO_RECORD:
-        return set_record(c, v, out);
+        return set_record(c, s, v);
     case AVRO_ARRAY:
-        return set_array(c, v, out);
+        return set_array(c, s, v);
     case AVRO_MAP:
-        return set_map(c, v, out);
+        return set_map(c, s, v);
     case AVRO_UNION:
-        return set_union(c, v, out);
+        return set_union(c, s, v);
     default:
-        return set_scalar(c, t, v, out);
+        return set_scalar(c, t, v);
     }
 }
 
-/* A top-level field: its schema_field_t knows the logical type. */
-static int set_field(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
-                     avro_value_t *out)
+/* A top-level field of schema s: its schema_field_t knows the logical
+ * type. */
+static int set_field(const conv_ctx_t *c, const schema_field_t *f, avro_schema_t s, const json_t *v)
 {
-    avro_value_t target = *out;
-
     if (f->nullable) {
-        avro_schema_t un = avro_value_get_schema(out);
-        int nb = null_branch(un);
+        int nb = null_branch(s);
         if (!v || json_is_null(v))
-            return set_union(c, v, out);
-        if (avro_value_set_branch(out, 1 - nb, &target) != 0)
-            return conv_avro_fail(c);
-    } else if (!v || json_is_null(v)) {
+            return set_union(c, s, v);
+        avroenc_long(c->w, 1 - nb);
+        return set_logical(c, f, avro_schema_union_branch(s, 1 - nb), v);
+    }
+    if (!v || json_is_null(v))
         return v ? conv_fail(c, "is null but the field is not nullable")
                  : conv_fail(c, "missing (the field is not nullable)");
-    }
-    return set_logical(c, f, v, &target);
+    return set_logical(c, f, s, v);
 }
 
-/* A value of field type f: its logical type's conversion, or by Avro type. */
-static int set_logical(const conv_ctx_t *c, const schema_field_t *f, const json_t *v,
-                       avro_value_t *out)
+/* A value of field type f (Avro schema s): its logical type's conversion,
+ * or by Avro type. */
+static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema_t s,
+                       const json_t *v)
 {
-    avro_value_t target = *out;
-
     switch (f->type) {
     case FT_TIMESTAMP_MILLIS:
-        return conv_set_timestamp(c, v, 0, &target);
+        return conv_set_timestamp(c, v, 0);
     case FT_TIMESTAMP_MICROS:
-        return conv_set_timestamp(c, v, 1, &target);
+        return conv_set_timestamp(c, v, 1);
     case FT_DATE:
-        return conv_set_date(c, v, &target);
+        return conv_set_date(c, v);
     case FT_DECIMAL:
-        return set_decimal(c, f, v, &target);
+        return set_decimal(c, f, v);
     case FT_UUID:
-        return conv_set_uuid(c, v, &target);
+        return conv_set_uuid(c, v);
     case FT_TIME_MILLIS:
     case FT_TIME_MICROS:
-        return conv_set_time(c, v, f->type == FT_TIME_MICROS, &target);
+        return conv_set_time(c, v, f->type == FT_TIME_MICROS);
     case FT_LOCAL_TS_MILLIS:
     case FT_LOCAL_TS_MICROS:
         if (conv_check_no_offset(c, v) != 0)
             return -1;
-        return conv_set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS, &target);
+        return conv_set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS);
     default:
-        return set_generic(c, v, &target);
+        return set_generic(c, s, v);
     }
 }
 
-int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avro_value_t *out,
-                         char *errstr, size_t errstr_size)
+int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t *out, char *errstr,
+                         size_t errstr_size)
 {
     if (!json_is_object(obj)) {
         errstr_set(errstr, errstr_size, "the record is %s, not a JSON object", json_kind(obj));
@@ -569,11 +578,9 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avro_valu
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
-        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_resolved, rs->json_doc};
-        avro_value_t child;
-        if (avro_value_get_by_index(out, i, &child, NULL) != 0)
-            return conv_avro_fail(&c);
-        if (set_field(&c, f, json_object_get(obj, f->name), &child) != 0)
+        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_resolved, rs->json_doc, out};
+        if (set_field(&c, f, avro_schema_record_field_get_by_index(rs->avro, (int)i),
+                      json_object_get(obj, f->name)) != 0)
             return -1;
     }
     return 0;

@@ -31,7 +31,7 @@
  * (bytea hex), enum as its symbol, record/array/map as JSON (logical types
  * inside as the same text, bytes as base64), null as null.
  *
- * Stateless; safe from any thread on distinct values.
+ * Stateless; safe from any thread on distinct values (and writers).
  */
 #ifndef TIDEMARK_CONVERT_H
 #define TIDEMARK_CONVERT_H
@@ -40,16 +40,18 @@
 #include <stddef.h>
 #include <avro.h>
 #include <jansson.h>
+#include "avroenc.h"
 #include "schema.h"
 
 /*
- * Fills out (an Avro value of rs->avro, created by the caller, e.g. the
- * "after" branch of a change event) from the JSON object obj. Returns 0,
- * or -1 with errstr "field 'balance': '12.345' has more than 2 decimal
- * places" (which field and why).
+ * Appends to out the Avro binary of the JSON object obj as a datum of
+ * rs->avro (e.g. after the branch index of a change event's "after").
+ * Returns 0, or -1 with errstr "field 'balance': '12.345' has more than 2
+ * decimal places" (which field and why) and out holding part of the
+ * datum: the caller drops it (avroenc_reset, or its own mark).
  */
-int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avro_value_t *out,
-                         char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t *out, char *errstr,
+                         size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Returns a new JSON object (caller json_decref()s) in row form from the

@@ -1,6 +1,6 @@
 /*
  * convert_logical.c - the date and time logical types and uuid from source
- * JSON to Avro values (timestamp-millis/micros, local-timestamp-millis/
+ * JSON to Avro binary (timestamp-millis/micros, local-timestamp-millis/
  * micros with their "no UTC offset" rule, date, time-millis/micros, uuid),
  * and the row form of uuid and time-millis/micros (timestamps' is in
  * convert_row.c).
@@ -40,7 +40,7 @@ static int64_t extra_micros(const char *s)
     return us;
 }
 
-int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out)
+int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros)
 {
     int64_t ms, val;
     char err[256];
@@ -60,10 +60,11 @@ int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_va
     } else {
         return conv_expected(c, "an ISO-8601 string or epoch milliseconds", v);
     }
-    return avro_value_set_long(out, val) ? conv_avro_fail(c) : 0;
+    avroenc_long(c->w, val);
+    return conv_written(c);
 }
 
-int conv_set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+int conv_set_date(const conv_ctx_t *c, const json_t *v)
 {
     int64_t ms;
     int date_only = 0;
@@ -76,7 +77,8 @@ int conv_set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
         return conv_fail(c, "'%s': %s", s, err);
     if (!date_only)
         return conv_fail(c, "'%s' is not a date (YYYY-MM-DD)", s);
-    return avro_value_set_int(out, isotime_ms_to_days(ms)) ? conv_avro_fail(c) : 0;
+    avroenc_long(c->w, isotime_ms_to_days(ms));
+    return conv_written(c);
 }
 
 /* RFC 4122 text, 8-4-4-4-12 hex digits in either case, into out (lower
@@ -101,7 +103,7 @@ static int not_a_uuid(const conv_ctx_t *c, const char *s, size_t len)
                      len > 48 ? "..." : "");
 }
 
-int conv_set_uuid(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
+int conv_set_uuid(const conv_ctx_t *c, const json_t *v)
 {
     char text[UUID_LEN + 1];
 
@@ -111,7 +113,8 @@ int conv_set_uuid(const conv_ctx_t *c, const json_t *v, avro_value_t *out)
     size_t len = json_string_length(v);
     if (uuid_canonical(s, len, text) != 0)
         return not_a_uuid(c, s, len);
-    return avro_value_set_string_len(out, text, sizeof(text)) ? conv_avro_fail(c) : 0;
+    avroenc_bytes(c->w, text, UUID_LEN);
+    return conv_written(c);
 }
 
 json_t *conv_uuid_json(const conv_ctx_t *c, const char *s, size_t len)
@@ -165,7 +168,7 @@ static int time_from_text(const conv_ctx_t *c, const char *s, size_t len, int64_
     return 0;
 }
 
-int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out)
+int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros)
 {
     int64_t us;
 
@@ -183,9 +186,8 @@ int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t
         return conv_expected(c, "a time string (HH:MM:SS[.ffffff]) or milliseconds after midnight",
                              v);
     }
-    if (micros)
-        return avro_value_set_long(out, us) ? conv_avro_fail(c) : 0;
-    return avro_value_set_int(out, (int32_t)(us / 1000)) ? conv_avro_fail(c) : 0;
+    avroenc_long(c->w, micros ? us : us / 1000); /* time-millis: an int */
+    return conv_written(c);
 }
 
 json_t *conv_time_json(const conv_ctx_t *c, int64_t val, int micros)

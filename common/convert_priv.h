@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <avro.h>
 #include <jansson.h>
+#include "avroenc.h"
 #include "schema.h"
 
 #define CONV_MAX_DEPTH 64  /* nesting of records/arrays/maps we follow */
@@ -24,6 +25,7 @@ typedef struct {
     size_t errstr_size;
     const json_t *type; /* the value's JSON type in doc (logical types), or NULL */
     const json_t *doc;  /* the record schema's JSON, for named types */
+    avroenc_t *w;       /* JSON -> Avro: where the value's bytes go */
 } conv_ctx_t;
 
 /* Fills errstr with "field 'PATH': MESSAGE"; returns -1. */
@@ -31,6 +33,9 @@ int conv_fail(const conv_ctx_t *c, const char *fmt, ...) TM_PRINTF(2, 3);
 
 /* conv_fail() with avro_strerror(). */
 int conv_avro_fail(const conv_ctx_t *c);
+
+/* 0, or conv_fail() "out of memory" when c->w ran out. */
+int conv_written(const conv_ctx_t *c);
 
 /* The context of a child: "path.name" (name) or "path[idx]" (!name), in
  * buf (CONV_PATH_SIZE bytes). Fails past CONV_MAX_DEPTH. */
@@ -41,11 +46,11 @@ int conv_expected(const conv_ctx_t *c, const char *what, const json_t *v);
 
 /* convert_logical.c: JSON -> Avro of timestamp-millis/micros (micros:
  * also local-timestamp-*), date, uuid (the canonical lower-case text) and
- * time-millis/micros; 0, or -1 with the reason. */
-int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out);
-int conv_set_date(const conv_ctx_t *c, const json_t *v, avro_value_t *out);
-int conv_set_uuid(const conv_ctx_t *c, const json_t *v, avro_value_t *out);
-int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros, avro_value_t *out);
+ * time-millis/micros, written to c->w; 0, or -1 with the reason. */
+int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros);
+int conv_set_date(const conv_ctx_t *c, const json_t *v);
+int conv_set_uuid(const conv_ctx_t *c, const json_t *v);
+int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros);
 
 /* -1 with the reason when v is a string with a UTC offset ("Z", "+02:00"):
  * a local timestamp takes none. 0 for anything else. */

@@ -454,7 +454,7 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *e
     }
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
-        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_resolved, rs->json_doc};
+        conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_resolved, rs->json_doc, NULL};
         avro_value_t child;
         json_t *jv = NULL;
         /* by name: a value resolved from an older writer may lack fields */

@@ -21,7 +21,6 @@
 #include "convert.h"
 #include "wireframe.h"
 
-#define ENCODE_BUF_MIN  256       /* bytes of an event at least (header + body) */
 #define ENCODE_BUF_KEEP (1 << 20) /* a larger write buffer is freed before the next event */
 
 /* Field indexes of the event record, in schema order. */
@@ -134,9 +133,7 @@ void envelope_schema_destroy(envelope_schema_t *es)
         return;
     envelope_clear_writers(es);
     envelope_clear_ids(es);
-    if (es->writer)
-        avro_writer_free(es->writer);
-    free(es->wbuf);
+    avroenc_free(&es->enc);
     if (es->value.iface)
         avro_value_decref(&es->value);
     if (es->iface)
@@ -188,74 +185,38 @@ char *envelope_schema_fullname(const envelope_schema_t *es)
 
 /* ---- encode ----------------------------------------------------------- */
 
-static int fill_event(envelope_schema_t *es, change_op_t op, const char *id, int64_t source_ts_ms,
-                      const char *run_id, int full_sync, int64_t produced_at_ms,
-                      const json_t *record, char *errstr, size_t errstr_size)
-{
-    avro_value_t v[EV_AFTER + 1], branch;
-
-    for (int i = 0; i <= EV_AFTER; i++)
-        if (avro_value_get_by_index(&es->value, (size_t)i, &v[i], NULL))
-            goto avro_err;
-    if (avro_value_set_enum(&v[EV_OP], op == CHANGE_OP_DELETE ? 1 : 0) ||
-        avro_value_set_string_len(&v[EV_ID], id, strlen(id) + 1) ||
-        avro_value_set_long(&v[EV_SOURCE_TS], source_ts_ms) ||
-        avro_value_set_string_len(&v[EV_RUN_ID], run_id, strlen(run_id) + 1) ||
-        avro_value_set_boolean(&v[EV_FULL_SYNC], full_sync != 0) ||
-        avro_value_set_long(&v[EV_PRODUCED_AT], produced_at_ms))
-        goto avro_err;
-    if (op == CHANGE_OP_DELETE) { /* a delete carries no record */
-        if (avro_value_set_branch(&v[EV_AFTER], 0, &branch) || avro_value_set_null(&branch))
-            goto avro_err;
-        return 0;
-    }
-    if (avro_value_set_branch(&v[EV_AFTER], 1, &branch))
-        goto avro_err;
-    return convert_json_to_avro(es->rs, record, &branch, errstr, errstr_size);
-avro_err:
-    errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
-    return -1;
-}
-
-/* Writes es->value after the framing's header into es->wbuf, growing it
- * until the event fits (one walk of the value when it does: no
- * avro_value_sizeof pass first): the Confluent wire format once es has a
- * registry id, else single-object encoding. 0 with *len the framed size,
- * or -1. */
-static int write_framed(envelope_schema_t *es, size_t *len, char *errstr, size_t errstr_size)
+/* The framing's header: the Confluent wire format once es has a registry
+ * id, else single-object encoding. */
+static void write_header(envelope_schema_t *es)
 {
     wire_schema_ref_t ref = {.framing = WIRE_SINGLE_OBJECT, .fingerprint = es->fingerprint};
     if (es->registry_id)
         ref = (wire_schema_ref_t){.framing = WIRE_CONFLUENT, .schema_id = es->registry_id};
-    size_t header = wire_header_size(ref.framing);
-    if (!es->writer && !(es->writer = avro_writer_memory(NULL, 0))) {
+    unsigned char header[WIRE_MAX_HEADER];
+    avroenc_raw(&es->enc, header, wire_write_header(&ref, header));
+}
+
+/* The event's fields, in the order of event_schema_json(): Avro binary
+ * has no names, only that order. */
+static int write_event(envelope_schema_t *es, change_op_t op, const char *id, int64_t source_ts_ms,
+                       const char *run_id, int full_sync, int64_t produced_at_ms,
+                       const json_t *record, char *errstr, size_t errstr_size)
+{
+    avroenc_t *w = &es->enc;
+    avroenc_long(w, op == CHANGE_OP_DELETE ? 1 : 0); /* enum Op { UPSERT, DELETE } */
+    avroenc_bytes(w, id, strlen(id));
+    avroenc_long(w, source_ts_ms);
+    avroenc_bytes(w, run_id, strlen(run_id));
+    avroenc_boolean(w, full_sync);
+    avroenc_long(w, produced_at_ms);
+    avroenc_long(w, op == CHANGE_OP_DELETE ? 0 : 1); /* union { null, <Name> } after */
+    if (op == CHANGE_OP_UPSERT && convert_json_to_avro(es->rs, record, w, errstr, errstr_size) != 0)
+        return -1;
+    if (avroenc_failed(w)) {
         errstr_set(errstr, errstr_size, "encode: out of memory");
         return -1;
     }
-    for (;;) {
-        if (es->wcap >= header + ENCODE_BUF_MIN) {
-            avro_writer_memory_set_dest(es->writer, (char *)es->wbuf + header,
-                                        (int64_t)(es->wcap - header));
-            int rc = avro_value_write(es->writer, &es->value);
-            if (rc == 0) {
-                wire_write_header(&ref, es->wbuf);
-                *len = header + (size_t)avro_writer_tell(es->writer);
-                return 0;
-            }
-            if (rc != ENOSPC || es->wcap > SIZE_MAX / 4) {
-                errstr_set(errstr, errstr_size, "encode: %s", avro_strerror());
-                return -1;
-            }
-        }
-        size_t cap = es->wcap ? es->wcap * 2 : ENCODE_BUF_MIN * 4;
-        unsigned char *grown = realloc(es->wbuf, cap);
-        if (!grown) {
-            errstr_set(errstr, errstr_size, "encode: out of memory");
-            return -1;
-        }
-        es->wbuf = grown;
-        es->wcap = cap;
-    }
+    return 0;
 }
 
 int envelope_encode_view(envelope_schema_t *es, change_op_t op, const char *id,
@@ -272,19 +233,15 @@ int envelope_encode_view(envelope_schema_t *es, change_op_t op, const char *id,
                              : "the record");
         return -1;
     }
-    if (es->wcap > ENCODE_BUF_KEEP) { /* one huge event does not stay for ever */
-        free(es->wbuf);
-        es->wbuf = NULL;
-        es->wcap = 0;
-    }
-    avro_value_reset(&es->value);
-    size_t len;
-    if (fill_event(es, op, id, source_ts_ms, run_id, full_sync, produced_at_ms, record, errstr,
-                   errstr_size) != 0 ||
-        write_framed(es, &len, errstr, errstr_size) != 0)
+    if (es->enc.cap > ENCODE_BUF_KEEP) /* one huge event does not stay for ever */
+        avroenc_free(&es->enc);
+    avroenc_reset(&es->enc);
+    write_header(es);
+    if (write_event(es, op, id, source_ts_ms, run_id, full_sync, produced_at_ms, record, errstr,
+                    errstr_size) != 0)
         return -1;
-    *buf_out = es->wbuf; /* es's until the next encode */
-    *len_out = len;
+    *buf_out = es->enc.buf; /* es's until the next encode */
+    *len_out = es->enc.len;
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "envelope.h"
 
 #include <avro.h>
+#include "avroenc.h"
 
 /* An earlier (or later) version of the event schema that events may have
  * been written with, resolved into this one. */
@@ -37,10 +38,8 @@ struct envelope_schema {
     char *json_text;           /* pretty-printed event schema */
     avro_schema_t avro;
     avro_value_iface_t *iface;
-    avro_value_t value;   /* reused by encode and decode: not thread-safe */
-    avro_writer_t writer; /* encode's, pointed at wbuf each time (or NULL) */
-    unsigned char *wbuf;  /* the last encoded event (envelope_encode_view) */
-    size_t wcap;
+    avro_value_t value; /* reused by decode: not thread-safe */
+    avroenc_t enc;      /* the last encoded event (envelope_encode_view) */
     envelope_id_t *ids; /* registry ids of writers: envelope_ids.c */
     size_t n_ids;
     uint64_t fingerprint;

@@ -428,13 +428,11 @@ static void test_row_extreme_timestamps(void **state)
 
     (void)state;
     assert_int_equal(record_schema_load(KITCHEN, &rs, err, sizeof(err)), 0);
-    avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
-    assert_non_null(iface);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        avro_value_iface_t *iface;
         avro_value_t val, field;
         json_t *rec = loads(kitchen_base);
-        assert_int_equal(avro_generic_value_new(iface, &val), 0);
-        assert_int_equal(convert_json_to_avro(rs, rec, &val, err, sizeof(err)), 0);
+        assert_int_equal(avro_datum_from_json(rs, rec, &iface, &val, err, sizeof(err)), 0);
         assert_int_equal(avro_value_get_by_name(&val, cases[i].field, &field, NULL), 0);
         assert_int_equal(avro_value_set_long(&field, cases[i].val), 0);
         json_t *row = convert_avro_to_row(rs, &val, err, sizeof(err));
@@ -447,8 +445,8 @@ static void test_row_extreme_timestamps(void **state)
         json_decref(row);
         json_decref(rec);
         avro_value_decref(&val);
+        avro_value_iface_decref(iface);
     }
-    avro_value_iface_decref(iface);
     record_schema_destroy(rs);
 }
 
