@@ -583,5 +583,11 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t
                       json_object_get(obj, f->name)) != 0)
             return -1;
     }
+    /* a branch index or count written before a value of no bytes (null,
+     * an empty record) checked nothing after it */
+    if (avroenc_failed(out)) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
     return 0;
 }

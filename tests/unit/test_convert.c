@@ -408,6 +408,33 @@ static void test_not_an_object(void **state)
     record_schema_destroy(rs);
 }
 
+/* A writer whose memory ran out is a failure, reported as one, even when
+ * the last thing written was a null or an empty record, which write no
+ * bytes to fail on (the union's branch index before them was lost). */
+static void test_out_of_memory(void **state)
+{
+    static const char *schema =
+        "{\"type\": \"record\", \"name\": \"R\", \"fields\": [{\"name\": \"e\","
+        " \"type\": [\"null\", {\"type\": \"record\", \"name\": \"E\", \"fields\": []}]}]}";
+    static const char *const records[] = {"{\"e\": {}}", "{\"e\": null}", "{}"};
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++) {
+        json_t *rec = loads(records[i]);
+        avroenc_t w = {.oom = 1}; /* as after a failed realloc */
+        err[0] = '\0';
+        if (convert_json_to_avro(rs, rec, &w, err, sizeof(err)) != -1)
+            fail_msg("case %zu: converted", i);
+        if (!strstr(err, "out of memory"))
+            fail_msg("case %zu: errstr \"%s\"", i, err);
+        json_decref(rec);
+    }
+    record_schema_destroy(rs);
+}
+
 /* A whole customer record in row form, as jsonb_populate_record takes it. */
 /* A worker decodes whatever long an event holds: the row form of the
  * extremes (fuzz_decode: INT64_MIN micros overflowed in the floor). */
@@ -478,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_customer_fields), cmocka_unit_test(test_customer_bad_times),
         cmocka_unit_test(test_kitchen_fields),  cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_customer_row),    cmocka_unit_test(test_row_extreme_timestamps),
+        cmocka_unit_test(test_out_of_memory),
     };
     json_arena_install(); /* as the programs run */
     return cmocka_run_group_tests(tests, NULL, NULL);
