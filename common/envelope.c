@@ -10,7 +10,6 @@
 #include "errstr.h"
 #include "envelope_priv.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
