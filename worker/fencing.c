@@ -170,7 +170,7 @@ void fencing_committed(fencing_t *f, const part_range_t *parts, size_t n)
     }
 }
 
-void fencing_log_fenced(fencing_t *f, const part_range_t *p)
+void fencing_log_fenced(fencing_t *f, const part_range_t *p, int64_t dead_letters_produced)
 {
     char err[512];
     int64_t now = -1;
@@ -178,8 +178,9 @@ void fencing_log_fenced(fencing_t *f, const part_range_t *p)
     if (read_stored(f, err, sizeof(err)) == PG_OK)
         now = offsets_lookup(&f->stored, p->topic, p->partition);
     log_warn("offset moved under this worker; batch rolled back",
-             "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64, p->topic,
-             p->partition, p->expected, now);
+             "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64
+             " dead_letters_produced=%" PRId64,
+             p->topic, p->partition, p->expected, now, dead_letters_produced);
 }
 
 outcome_t fencing_resync(fencing_t *f, consumer_t *c, int all, int *n_moved, char *errstr,

@@ -71,8 +71,10 @@ pg_status_t fencing_claim(fencing_t *f, part_range_t *parts, size_t n, size_t *f
 /* After the commit of a claimed batch: each part's expected is its next. */
 void fencing_committed(fencing_t *f, const part_range_t *parts, size_t n);
 
-/* Logs at warn that p was fenced, with its stored offset as it is now. */
-void fencing_log_fenced(fencing_t *f, const part_range_t *p);
+/* Logs at warn that p was fenced, with its stored offset as it is now
+ * and the dead letters the dropped batch had produced (whoever consumes
+ * its messages again produces them again). */
+void fencing_log_fenced(fencing_t *f, const part_range_t *p, int64_t dead_letters_produced);
 
 /*
  * Re-reads the stored offsets and has c seek the partitions whose stored

@@ -127,10 +127,10 @@ static void report(runner_t *r, const apply_result_t *res)
     }
 }
 
-static void on_fenced(runner_t *r, const apply_result_t *res)
+static void on_fenced(runner_t *r, const apply_result_t *res, int64_t dead_letters_produced)
 {
     worker_stats_fenced(&r->stats);
-    fencing_log_fenced(r->fencing, res->fenced);
+    fencing_log_fenced(r->fencing, res->fenced, dead_letters_produced);
     /* An EAGER revoke takes every partition: nothing keeps a position.
      * A COOPERATIVE one keeps some, and the dropped batch held theirs. */
     if (r->revoking_all)
@@ -190,7 +190,7 @@ static int flush_batch(runner_t *r)
                 log_info("batch applied after retries", "attempts=%d retries_total=%" PRId64,
                          attempt + 1, wc.retries);
         } else if (as == OUTCOME_FENCED) {
-            on_fenced(r, &res);
+            on_fenced(r, &res, dlq_queue_count(r->dlq) - dl_before);
         } else if (as == OUTCOME_FATAL) {
             log_err(LOG_ERROR, "batch failed; stopping", err, -1);
             r->fatal = 1;
