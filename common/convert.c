@@ -45,11 +45,6 @@ int conv_avro_fail(const conv_ctx_t *c)
     return conv_fail(c, "avro: %s", avro_strerror());
 }
 
-int conv_written(const conv_ctx_t *c)
-{
-    return avroenc_failed(c->w) ? conv_fail(c, "out of memory") : 0;
-}
-
 static const char *json_kind(const json_t *v)
 {
     if (!v)
@@ -207,7 +202,7 @@ static int set_string(const conv_ctx_t *c, const json_t *v)
     if (!jsonnum_is_string(v))
         return conv_expected(c, "a string", v);
     avroenc_bytes(c->w, json_string_value(v), json_string_length(v));
-    return conv_written(c);
+    return 0;
 }
 
 static int decode_b64(const conv_ctx_t *c, const json_t *v, unsigned char **buf, size_t *len)
@@ -235,7 +230,7 @@ static int set_bytes(const conv_ctx_t *c, const json_t *v)
         return -1;
     avroenc_bytes(c->w, buf, len);
     free(buf);
-    return conv_written(c);
+    return 0;
 }
 
 static int set_fixed(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
@@ -252,7 +247,7 @@ static int set_fixed(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
     }
     avroenc_raw(c->w, buf, len); /* no length: the schema has it */
     free(buf);
-    return conv_written(c);
+    return 0;
 }
 
 static int set_enum(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
@@ -264,7 +259,7 @@ static int set_enum(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
         return conv_fail(c, "'%s' is not a symbol of enum %s", json_string_value(v),
                          avro_schema_name(s));
     avroenc_long(c->w, idx);
-    return conv_written(c);
+    return 0;
 }
 
 static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_t *v)
@@ -308,7 +303,7 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_
         0)
         return conv_fail(c, "%s", err);
     avroenc_bytes(c->w, buf, len);
-    return conv_written(c);
+    return 0;
 }
 
 static int set_generic(const conv_ctx_t *c, avro_schema_t s, const json_t *v);
@@ -371,7 +366,7 @@ static int set_array(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
             return -1;
     }
     avroenc_long(c->w, 0);
-    return conv_written(c);
+    return 0;
 }
 
 static int set_map(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
@@ -397,7 +392,7 @@ static int set_map(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
             return -1;
     }
     avroenc_long(c->w, 0);
-    return conv_written(c);
+    return 0;
 }
 
 static int null_branch(avro_schema_t un)
@@ -419,7 +414,7 @@ static int set_union(const conv_ctx_t *c, avro_schema_t un, const json_t *v)
         if (nb < 0)
             return conv_fail(c, "is %s but the union has no null", json_kind(v));
         avroenc_long(c->w, nb); /* null itself is no bytes */
-        return conv_written(c);
+        return 0;
     }
     char scratch[8];
     conv_ctx_t quiet = *c;
@@ -436,8 +431,6 @@ static int set_union(const conv_ctx_t *c, avro_schema_t un, const json_t *v)
         quiet.type = conv_type_branch(c, (size_t)i);
         if (set_generic(&quiet, avro_schema_union_branch(un, i), v) == 0)
             return 0;
-        if (avroenc_failed(c->w))
-            return conv_written(c);
     }
     c->w->len = start;
     return others > 1 ? conv_fail(c, "%s matches no branch of the union", json_kind(v)) : -1;
@@ -479,7 +472,7 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v)
     default:
         return conv_fail(c, "unsupported Avro type");
     }
-    return conv_written(c);
+    return 0;
 }
 
 static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema_t s,
@@ -583,8 +576,7 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t
                       json_object_get(obj, f->name)) != 0)
             return -1;
     }
-    /* a branch index or count written before a value of no bytes (null,
-     * an empty record) checked nothing after it */
+    /* the writer's failure is sticky: checked once, for the whole datum */
     if (avroenc_failed(out)) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;

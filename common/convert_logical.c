@@ -61,7 +61,7 @@ int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros)
         return conv_expected(c, "an ISO-8601 string or epoch milliseconds", v);
     }
     avroenc_long(c->w, val);
-    return conv_written(c);
+    return 0;
 }
 
 int conv_set_date(const conv_ctx_t *c, const json_t *v)
@@ -78,7 +78,7 @@ int conv_set_date(const conv_ctx_t *c, const json_t *v)
     if (!date_only)
         return conv_fail(c, "'%s' is not a date (YYYY-MM-DD)", s);
     avroenc_long(c->w, isotime_ms_to_days(ms));
-    return conv_written(c);
+    return 0;
 }
 
 /* RFC 4122 text, 8-4-4-4-12 hex digits in either case, into out (lower
@@ -114,7 +114,7 @@ int conv_set_uuid(const conv_ctx_t *c, const json_t *v)
     if (uuid_canonical(s, len, text) != 0)
         return not_a_uuid(c, s, len);
     avroenc_bytes(c->w, text, UUID_LEN);
-    return conv_written(c);
+    return 0;
 }
 
 json_t *conv_uuid_json(const conv_ctx_t *c, const char *s, size_t len)
@@ -187,7 +187,7 @@ int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros)
                              v);
     }
     avroenc_long(c->w, micros ? us : us / 1000); /* time-millis: an int */
-    return conv_written(c);
+    return 0;
 }
 
 json_t *conv_time_json(const conv_ctx_t *c, int64_t val, int micros)

@@ -25,7 +25,8 @@ typedef struct {
     size_t errstr_size;
     const json_t *type; /* the value's JSON type in doc (logical types), or NULL */
     const json_t *doc;  /* the record schema's JSON, for named types */
-    avroenc_t *w;       /* JSON -> Avro: where the value's bytes go */
+    avroenc_t *w;       /* JSON -> Avro: where the value's bytes go (its
+                           failure is checked once, at the datum's end) */
 } conv_ctx_t;
 
 /* Fills errstr with "field 'PATH': MESSAGE"; returns -1. */
@@ -33,9 +34,6 @@ int conv_fail(const conv_ctx_t *c, const char *fmt, ...) TM_PRINTF(2, 3);
 
 /* conv_fail() with avro_strerror(). */
 int conv_avro_fail(const conv_ctx_t *c);
-
-/* 0, or conv_fail() "out of memory" when c->w ran out. */
-int conv_written(const conv_ctx_t *c);
 
 /* The context of a child: "path.name" (name) or "path[idx]" (!name), in
  * buf (CONV_PATH_SIZE bytes). Fails past CONV_MAX_DEPTH. */
