@@ -131,6 +131,12 @@ static void *arena_malloc(size_t size)
     return current ? carve(current, size ? size : 1) : malloc(size);
 }
 
+const void *json_arena_cursor(const json_arena_t *a)
+{
+    const chunk_t *c = a ? a->chunks : NULL;
+    return c ? (const char *)(c + 1) + c->used : NULL;
+}
+
 int json_arena_owns(const json_arena_t *a, const void *p)
 {
     if (!a || !p)

@@ -62,6 +62,13 @@ void json_arena_leave(json_arena_t *prev);
  * values, not for every block). NULL a or p: 0. */
 int json_arena_owns(const json_arena_t *a, const void *p);
 
+/* Where a's next value will be carved (NULL: a has no chunk yet). The
+ * values made between two reads m0 and m1 lie in [m0, m1) unless a chunk
+ * was started in between (then m1 may lie anywhere; a value larger than a
+ * quarter chunk lies outside too): an address range good for prefetching,
+ * never for reading. The thread using a, or any once it has left a. */
+const void *json_arena_cursor(const json_arena_t *a);
+
 /* Bytes the arena holds (its chunks). */
 size_t json_arena_bytes(const json_arena_t *a);
 

@@ -306,6 +306,38 @@ static json_t *read_record(jsonscan_t *r, size_t index)
     return v;
 }
 
+/* Notes that the next element's values lie in [from, to) of the arena. */
+static int add_extent(jsonpage_t *page, const char *from, const char *to)
+{
+    if (page->n_extents == page->cap_extents) {
+        size_t cap = page->cap_extents ? 2 * page->cap_extents : 256;
+        jsonpage_extent_t *e = realloc(page->extents, cap * sizeof(*e));
+        if (!e)
+            return -1;
+        page->extents = e;
+        page->cap_extents = cap;
+    }
+    /* to below from: a chunk was started in between, the range is
+     * nobody's (json_arena_cursor); compared as integers, as pointers into
+     * different chunks may not be */
+    uintptr_t a = (uintptr_t)from, b = (uintptr_t)to;
+    size_t len = a && b > a ? (size_t)(b - a) : 0;
+    page->extents[page->n_extents++] = (jsonpage_extent_t){
+        .at = from,
+        .len = len < JSONPAGE_EXTENT_MAX ? len : JSONPAGE_EXTENT_MAX,
+    };
+    return 0;
+}
+
+void jsonpage_prefetch(const jsonpage_t *page, size_t index)
+{
+    if (index >= page->n_extents)
+        return;
+    const jsonpage_extent_t *e = &page->extents[index];
+    for (size_t off = 0; off < e->len; off += 64) /* a cache line */
+        __builtin_prefetch(e->at + off);
+}
+
 static json_t *read_records(jsonscan_t *r)
 {
     if (r->records)
@@ -316,10 +348,20 @@ static json_t *read_records(jsonscan_t *r)
     int end = open_container(r, ']');
     for (size_t index = 0; !end; index++) {
         jsonscan_skip_ws(r);
+        const char *from = json_arena_cursor(r->page->arena);
         json_t *v = read_record(r, index);
-        if (!v || json_array_append_new(arr, v) != 0) {
+        if (!v) {
             json_decref(arr);
-            return v ? jsonscan_oom(r) : NULL;
+            return NULL;
+        }
+        if (add_extent(r->page, from, json_arena_cursor(r->page->arena)) != 0) {
+            json_decref(v);
+            json_decref(arr);
+            return jsonscan_oom(r);
+        }
+        if (json_array_append_new(arr, v) != 0) { /* v is dropped too */
+            json_decref(arr);
+            return jsonscan_oom(r);
         }
         if ((end = after_element(r, ']', "',' or ']' after a record")) < 0) {
             json_decref(arr);
@@ -344,6 +386,7 @@ void jsonpage_clear(jsonpage_t *page)
     for (size_t i = 0; i < page->n_bad; i++)
         free(page->bad[i].raw);
     free(page->bad);
+    free(page->extents);
     memset(page, 0, sizeof(*page));
 }
 

@@ -160,6 +160,12 @@ int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at
     return date_ms - 1000 - took;
 }
 
+void source_prefetch_item(const source_t *s, size_t index)
+{
+    if (s->cur >= 0)
+        jsonpage_prefetch(&s->slots[s->cur].page, index);
+}
+
 size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad)
 {
     if (s->cur < 0) {

@@ -65,6 +65,10 @@ void source_start(source_t *s, int has_since, int64_t since_ms);
 int source_next_page(source_t *s, json_t **records, const char **url, char *errstr,
                      size_t errstr_size) TM_WARN_UNUSED;
 
+/* Starts bringing element index of the current page's records into the
+ * CPU's caches (jsonpage_prefetch): the walk asks a few elements ahead. */
+void source_prefetch_item(const source_t *s, size_t index);
+
 /* The current page's bad items (*bad borrowed, ordered by index). */
 size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad);
 

@@ -454,6 +454,60 @@ static void test_many_records(void **state)
     free(body);
 }
 
+static int in_extent(const jsonpage_extent_t *e, const void *p)
+{
+    uintptr_t a = (uintptr_t)e->at, x = (uintptr_t)p;
+    return x >= a && x < a + e->len;
+}
+
+/*
+ * Each record's extent (what jsonpage_prefetch asks for) holds its values:
+ * the object, each member's value and a string's text, for every record,
+ * the bad one's stand-in too, in the order of the array. Only a record
+ * whose values begin a new arena chunk may have an empty one.
+ */
+static void test_record_extents(void **state)
+{
+    (void)state;
+    size_t n = 20000, cap = n * 64 + 64, len = 0;
+    char *body = malloc(cap);
+    assert_non_null(body);
+    len += (size_t)sprintf(body + len, "{\"data\":[");
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(body + len, "%s{\"id\":%zu,\"name\":\"%s\",\"v\":[%zu.25]}",
+                               i ? "," : "", i, i == n / 2 ? "bad\xff" : "n\\u00e9", i);
+    len += (size_t)sprintf(body + len, "]}");
+    jsonpage_t pg;
+    char err[256];
+    assert_int_equal(jsonpage_parse(body, len, "data", &pg, err, sizeof(err)), 0);
+    assert_int_equal(pg.n_extents, n);
+    size_t empty = 0;
+    for (size_t i = 0; i < n; i++) {
+        const jsonpage_extent_t *e = &pg.extents[i];
+        json_t *rec = json_array_get(pg.records, i), *name = json_object_get(rec, "name"),
+               *v = json_object_get(rec, "v");
+        if (e->len == 0) {
+            empty++;
+            continue;
+        }
+        if (!in_extent(e, rec) || !in_extent(e, json_object_get(rec, "id")) || !in_extent(e, v) ||
+            !in_extent(e, json_array_get(v, 0)))
+            fail_msg("record %zu: a value outside its extent", i);
+        if (i == n / 2) /* the stand-in's name is null */
+            assert_true(json_is_null(name));
+        else if (!in_extent(e, name) || !in_extent(e, json_string_value(name)))
+            fail_msg("record %zu: its name outside its extent", i);
+        jsonpage_prefetch(&pg, i);
+    }
+    /* about a record per 256 KiB chunk starts one */
+    assert_true(empty <= n / 100);
+    jsonpage_prefetch(&pg, n); /* past the end: nothing */
+    jsonpage_clear(&pg);
+    assert_int_equal(pg.n_extents, 0);
+    jsonpage_prefetch(&pg, 0); /* a cleared page: nothing */
+    free(body);
+}
+
 static void test_jsonnum_to_plain(void **state)
 {
     (void)state;
@@ -572,11 +626,12 @@ static void test_json_path(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_pages),    cmocka_unit_test(test_bad_records),
-        cmocka_unit_test(test_bad_tokens),    cmocka_unit_test(test_not_json),
-        cmocka_unit_test(test_number_kinds),  cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_many_records),  cmocka_unit_test(test_jsonnum_to_plain),
-        cmocka_unit_test(test_jsonnum_dumps), cmocka_unit_test(test_json_path),
+        cmocka_unit_test(test_good_pages),     cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_bad_tokens),     cmocka_unit_test(test_not_json),
+        cmocka_unit_test(test_number_kinds),   cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_many_records),   cmocka_unit_test(test_jsonnum_to_plain),
+        cmocka_unit_test(test_jsonnum_dumps),  cmocka_unit_test(test_json_path),
+        cmocka_unit_test(test_record_extents),
     };
     json_arena_install(); /* as the producer runs: pages in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
