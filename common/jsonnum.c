@@ -32,6 +32,24 @@ const char *jsonnum_text(const json_t *v)
     return jsonnum_is(v) ? json_string_value(v) + 1 : NULL;
 }
 
+size_t jsonnum_int_text(json_int_t v, char buf[JSONNUM_INT_TEXT_SIZE])
+{
+    /* the magnitude as unsigned: -INT64_MIN does not fit json_int_t */
+    unsigned long long mag = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    char rev[JSONNUM_INT_TEXT_SIZE];
+    size_t n = 0, len = 0;
+    do {
+        rev[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (v < 0)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = rev[--n];
+    buf[len] = '\0';
+    return len;
+}
+
 int jsonnum_is_integer(const json_t *v)
 {
     const char *t = jsonnum_text(v);

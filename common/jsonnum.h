@@ -45,6 +45,14 @@ int jsonnum_is_string(const json_t *v);
  */
 int jsonnum_to_plain(const char *text, char *buf, size_t size) TM_WARN_UNUSED;
 
+/* Bytes jsonnum_int_text() may write: "-9223372036854775808" and a NUL. */
+#define JSONNUM_INT_TEXT_SIZE 21
+
+/* v's decimal text into buf, NUL-terminated; returns its length. Why not
+ * snprintf("%lld"): the producer writes every integer record id so, and
+ * snprintf's format machinery was 2% of the producer's main thread. */
+size_t jsonnum_int_text(json_int_t v, char buf[JSONNUM_INT_TEXT_SIZE]);
+
 /* json_dumps(v, flags) with every number kept as text written as that
  * text. Caller frees; NULL on ENOMEM. */
 char *jsonnum_dumps(const json_t *v, size_t flags);

@@ -30,8 +30,8 @@ static char *next_token(json_t *body, const char *path)
     if (json_is_string(v) && json_string_length(v) > 0)
         return strdup(json_string_value(v));
     if (json_is_integer(v)) {
-        char buf[24];
-        snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+        char buf[JSONNUM_INT_TEXT_SIZE];
+        jsonnum_int_text(json_integer_value(v), buf);
         return strdup(buf);
     }
     return NULL;

@@ -3,7 +3,6 @@
  */
 #include "recordid.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "errstr.h"
@@ -14,7 +13,7 @@ record_id_result_t record_id_read(const json_t *rec, const char *field, char *bu
     json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
     const char *text = NULL;
     size_t len = 0;
-    char num[24];
+    char num[JSONNUM_INT_TEXT_SIZE];
     if (jsonnum_is_integer(v)) {
         text = jsonnum_text(v);
         len = strlen(text);
@@ -22,9 +21,8 @@ record_id_result_t record_id_read(const json_t *rec, const char *field, char *bu
         text = json_string_value(v);
         len = json_string_length(v);
     } else if (json_is_integer(v)) {
-        snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+        len = jsonnum_int_text(json_integer_value(v), num);
         text = num;
-        len = strlen(num);
     } else {
         return RECORD_ID_MISSING;
     }

@@ -574,6 +574,22 @@ static void test_jsonnum_to_plain(void **state)
     }
 }
 
+/* Integer ids as the producer keys them: what "%lld" writes, at the
+ * edges of int64 too. */
+static void test_jsonnum_int_text(void **state)
+{
+    (void)state;
+    static const json_int_t cases[] = {
+        0, 1, -1, 9, 10, -10, 99, 100, 1234567890, -987654321, INT64_MAX, INT64_MIN, INT64_MIN + 1,
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char got[JSONNUM_INT_TEXT_SIZE], want[32];
+        snprintf(want, sizeof(want), "%lld", (long long)cases[i]);
+        assert_int_equal(jsonnum_int_text(cases[i], got), strlen(want));
+        assert_string_equal(got, want);
+    }
+}
+
 static void test_jsonnum_dumps(void **state)
 {
     (void)state;
@@ -631,7 +647,7 @@ int main(void)
         cmocka_unit_test(test_number_kinds),   cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_many_records),   cmocka_unit_test(test_jsonnum_to_plain),
         cmocka_unit_test(test_jsonnum_dumps),  cmocka_unit_test(test_json_path),
-        cmocka_unit_test(test_record_extents),
+        cmocka_unit_test(test_record_extents), cmocka_unit_test(test_jsonnum_int_text),
     };
     json_arena_install(); /* as the producer runs: pages in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
