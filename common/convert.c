@@ -277,9 +277,10 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_
             return conv_fail(c, "%.40s%s does not fit decimal(%d,%d)", jsonnum_text(v),
                              strlen(jsonnum_text(v)) > 40 ? "..." : "", f->precision, f->scale);
     } else if (json_is_string(v)) {
-        snprintf(text, sizeof(text), "%s", json_string_value(v));
-        if (json_string_length(v) >= sizeof(text))
+        size_t n = json_string_length(v);
+        if (n >= sizeof(text))
             return conv_fail(c, "decimal string too long");
+        memcpy(text, json_string_value(v), n + 1); /* not snprintf: once per record */
     } else if (json_is_integer(v)) {
         snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
     } else if (json_is_real(v)) {

@@ -411,6 +411,21 @@ static void test_not_an_object(void **state)
 /* A writer whose memory ran out is a failure, reported as one, even when
  * the last thing written was a null or an empty record, which write no
  * bytes to fail on (the union's branch index before them was lost). */
+/* A decimal string is read into a buffer of 512 bytes: 511 characters
+ * (leading zeros, so that the value fits) convert, 512 are refused. */
+static void test_decimal_string_length(void **state)
+{
+    (void)state;
+    char fits[600], too_long[600];
+    snprintf(fits, sizeof(fits), "\"%0511d\"", 7);
+    snprintf(too_long, sizeof(too_long), "\"%0512d\"", 7);
+    const struct conv_case cases[] = {
+        {"balance", fits, "\"7.00\"", NULL},
+        {"balance", too_long, NULL, "field 'balance': decimal string too long"},
+    };
+    run_cases(CUSTOMER, customer_base, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 static void test_out_of_memory(void **state)
 {
     static const char *schema =
@@ -505,7 +520,7 @@ int main(void)
         cmocka_unit_test(test_customer_fields), cmocka_unit_test(test_customer_bad_times),
         cmocka_unit_test(test_kitchen_fields),  cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_customer_row),    cmocka_unit_test(test_row_extreme_timestamps),
-        cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_out_of_memory),   cmocka_unit_test(test_decimal_string_length),
     };
     json_arena_install(); /* as the programs run */
     return cmocka_run_group_tests(tests, NULL, NULL);
