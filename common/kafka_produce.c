@@ -37,16 +37,42 @@ static rd_kafka_resp_err_t give_up(rd_kafka_t *rk, const kafka_message_t *m, int
     return err;
 }
 
+/* Hands m to librdkafka once: its answer. */
+static rd_kafka_resp_err_t enqueue(rd_kafka_t *rk, const kafka_message_t *m)
+{
+    rd_kafka_vu_t vu[6];
+    size_t n = 0;
+    if (m->rkt) {
+        vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+        vu[n++].u.rkt = m->rkt;
+    } else {
+        vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+        vu[n++].u.cstr = m->topic;
+    }
+    vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+    vu[n].u.mem.ptr = (void *)m->key;
+    vu[n++].u.mem.size = m->key ? m->key_len : 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+    vu[n].u.mem.ptr = (void *)m->value;
+    vu[n++].u.mem.size = m->value ? m->value_len : 0;
+    vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+    vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
+    vu[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+    vu[n++].u.headers = m->headers;
+    vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+    vu[n++].u.ptr = m->opaque;
+    rd_kafka_error_t *error = rd_kafka_produceva(rk, vu, n);
+    rd_kafka_resp_err_t err = error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_error_destroy(error);
+    return err;
+}
+
 rd_kafka_resp_err_t kafka_produce_paced(rd_kafka_t *rk, const kafka_message_t *m, int queue_full_ms,
                                         unsigned *unpolled, char *errstr, size_t errstr_size)
 {
     int64_t deadline = -1; /* read the clock only once the queue is full */
     for (;;) {
-        rd_kafka_resp_err_t err = rd_kafka_producev(
-            rk, RD_KAFKA_V_TOPIC(m->topic), RD_KAFKA_V_KEY(m->key, m->key ? m->key_len : 0),
-            RD_KAFKA_V_VALUE((void *)m->value, m->value ? m->value_len : 0),
-            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(m->headers),
-            RD_KAFKA_V_OPAQUE(m->opaque), RD_KAFKA_V_END);
+        rd_kafka_resp_err_t err = enqueue(rk, m);
         if (!err) { /* the headers are the message's now */
             if (!unpolled || ++*unpolled >= KAFKA_PRODUCE_POLL_EVERY) {
                 rd_kafka_poll(rk, 0); /* serve the reports that are due */

@@ -35,6 +35,10 @@ rd_kafka_headers_t *kafka_headers_new(const kafka_header_t *h, size_t n);
 
 typedef struct kafka_message {
     const char *topic;
+    /* The topic's handle (rd_kafka_topic_new), or NULL: librdkafka then
+     * finds the topic by name, under its client-wide write lock, for every
+     * message; a producer that sends many keeps the handle. */
+    rd_kafka_topic_t *rkt;
     const void *key; /* NULL: no key */
     size_t key_len;
     const void *value; /* NULL: a tombstone */

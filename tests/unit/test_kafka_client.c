@@ -214,6 +214,73 @@ static void test_paced(void **state)
     rd_kafka_destroy(rk);
 }
 
+/* What a delivery report carried, for test_message_fields. */
+struct delivered {
+    int n;
+    char topic[32], key[8], value[8], op[8];
+    void *opaque;
+};
+
+static void note_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    struct delivered *d = opaque;
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *op = NULL;
+    size_t op_len = 0;
+    d->n++;
+    snprintf(d->topic, sizeof(d->topic), "%s", rd_kafka_topic_name(m->rkt));
+    snprintf(d->key, sizeof(d->key), "%.*s", (int)m->key_len, (const char *)m->key);
+    snprintf(d->value, sizeof(d->value), "%.*s", (int)m->len, (const char *)m->payload);
+    if (rd_kafka_message_headers(m, &hdrs) == 0)
+        rd_kafka_header_get_last(hdrs, "op", &op, &op_len);
+    snprintf(d->op, sizeof(d->op), "%.*s", (int)op_len, op ? (const char *)op : "");
+    d->opaque = m->_private;
+}
+
+/* A message named by its topic and one given a topic's handle carry their
+ * topic, key, value, header and opaque to their delivery report. */
+static void test_message_fields(void **state)
+{
+    (void)state;
+    tm_config_t c = fake_conf(NULL, 0);
+    char err[512] = "";
+    struct delivered d = {0};
+    const kafka_client_opts_t opts = {
+        .client_id = "tidemark-f", .opaque = &d, .dr_msg_cb = note_delivery};
+    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, "t.handle", NULL);
+    assert_non_null(rkt);
+    kafka_header_t h[] = {{"op", "upsert"}};
+    for (int by_handle = 0; by_handle < 2; by_handle++) {
+        int opaque;
+        /* the handle wins over the name (which only errstr shows) */
+        const kafka_message_t m = {.topic = "t.name",
+                                   .rkt = by_handle ? rkt : NULL,
+                                   .key = "k1",
+                                   .key_len = 2,
+                                   .value = "v1",
+                                   .value_len = 2,
+                                   .headers = kafka_headers_new(h, 1),
+                                   .opaque = &opaque};
+        memset(&d, 0, sizeof(d));
+        assert_int_equal(kafka_produce(rk, &m, 300, err, sizeof(err)), 0);
+        /* no broker: the purge reports the message as it was queued */
+        rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE);
+        rd_kafka_flush(rk, 1000);
+        assert_int_equal(d.n, 1);
+        assert_string_equal(d.topic, by_handle ? "t.handle" : "t.name");
+        assert_string_equal(d.key, "k1");
+        assert_string_equal(d.value, "v1");
+        assert_string_equal(d.op, "upsert");
+        assert_ptr_equal(d.opaque, &opaque);
+    }
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(rk);
+}
+
 /* Any other refusal is returned at once, with the topic in errstr. */
 static void test_too_large(void **state)
 {
@@ -261,10 +328,10 @@ static void test_drain_ms(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_caller_wins), cmocka_unit_test(test_defaults_yield),
-        cmocka_unit_test(test_errors),      cmocka_unit_test(test_queue_full_deadline),
-        cmocka_unit_test(test_paced),       cmocka_unit_test(test_too_large),
-        cmocka_unit_test(test_drain_ms),
+        cmocka_unit_test(test_caller_wins),    cmocka_unit_test(test_defaults_yield),
+        cmocka_unit_test(test_errors),         cmocka_unit_test(test_queue_full_deadline),
+        cmocka_unit_test(test_paced),          cmocka_unit_test(test_too_large),
+        cmocka_unit_test(test_message_fields), cmocka_unit_test(test_drain_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
