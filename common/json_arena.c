@@ -137,6 +137,18 @@ const void *json_arena_cursor(const json_arena_t *a)
     return c ? (const char *)(c + 1) + c->used : NULL;
 }
 
+size_t json_arena_carved_since(const json_arena_t *a, const void *mark)
+{
+    const chunk_t *c = a ? a->chunks : NULL;
+    if (!c || !mark)
+        return 0;
+    /* as integers: mark may lie in another chunk, another object */
+    uintptr_t base = (uintptr_t)(c + 1), at = (uintptr_t)mark;
+    if (at < base || at > base + c->used)
+        return 0;
+    return (size_t)(base + c->used - at);
+}
+
 int json_arena_owns(const json_arena_t *a, const void *p)
 {
     if (!a || !p)

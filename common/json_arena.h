@@ -62,12 +62,16 @@ void json_arena_leave(json_arena_t *prev);
  * values, not for every block). NULL a or p: 0. */
 int json_arena_owns(const json_arena_t *a, const void *p);
 
-/* Where a's next value will be carved (NULL: a has no chunk yet). The
- * values made between two reads m0 and m1 lie in [m0, m1) unless a chunk
- * was started in between (then m1 may lie anywhere; a value larger than a
- * quarter chunk lies outside too): an address range good for prefetching,
- * never for reading. The thread using a, or any once it has left a. */
+/* Where a's next value will be carved (NULL: a has no chunk yet): a mark
+ * for json_arena_carved_since(). The thread using a. */
 const void *json_arena_cursor(const json_arena_t *a);
+
+/* The bytes carved from a since mark (json_arena_cursor()) while a stayed
+ * in mark's chunk: the values made since then lie in [mark, mark + that)
+ * (but for one larger than a quarter chunk, which may get a chunk of its
+ * own). 0 when a has started a chunk since, or mark is NULL: the values
+ * are somewhere else. The thread using a. */
+size_t json_arena_carved_since(const json_arena_t *a, const void *mark);
 
 /* Bytes the arena holds (its chunks). */
 size_t json_arena_bytes(const json_arena_t *a);

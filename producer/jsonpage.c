@@ -12,7 +12,6 @@
  */
 #include "jsonpage.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,8 +305,9 @@ static json_t *read_record(jsonscan_t *r, size_t index)
     return v;
 }
 
-/* Notes that the next element's values lie in [from, to) of the arena. */
-static int add_extent(jsonpage_t *page, const char *from, const char *to)
+/* Notes that the next element's values lie in [from, from + len) of the
+ * arena (len 0: they are not in one range). */
+static int add_extent(jsonpage_t *page, const char *from, size_t len)
 {
     if (page->n_extents == page->cap_extents) {
         size_t cap = page->cap_extents ? 2 * page->cap_extents : 256;
@@ -317,11 +317,6 @@ static int add_extent(jsonpage_t *page, const char *from, const char *to)
         page->extents = e;
         page->cap_extents = cap;
     }
-    /* to below from: a chunk was started in between, the range is
-     * nobody's (json_arena_cursor); compared as integers, as pointers into
-     * different chunks may not be */
-    uintptr_t a = (uintptr_t)from, b = (uintptr_t)to;
-    size_t len = a && b > a ? (size_t)(b - a) : 0;
     page->extents[page->n_extents++] = (jsonpage_extent_t){
         .at = from,
         .len = len < JSONPAGE_EXTENT_MAX ? len : JSONPAGE_EXTENT_MAX,
@@ -354,7 +349,7 @@ static json_t *read_records(jsonscan_t *r)
             json_decref(arr);
             return NULL;
         }
-        if (add_extent(r->page, from, json_arena_cursor(r->page->arena)) != 0) {
+        if (add_extent(r->page, from, json_arena_carved_since(r->page->arena, from)) != 0) {
             json_decref(v);
             json_decref(arr);
             return jsonscan_oom(r);

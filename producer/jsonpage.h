@@ -48,7 +48,8 @@ typedef struct jsonpage_bad {
                                         * offset 17 of the record" */
 } jsonpage_bad_t;
 
-/* An address range (json_arena_cursor): good for prefetching only. */
+/* An address range in the page's arena (json_arena_carved_since): good
+ * for prefetching only. */
 typedef struct jsonpage_extent {
     const char *at;
     size_t len;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,6 +179,50 @@ static void test_owns(void **state)
     json_arena_destroy(a);
 }
 
+static int between(const void *p, const void *from, size_t len)
+{
+    uintptr_t x = (uintptr_t)p, a = (uintptr_t)from;
+    return x >= a && x < a + len;
+}
+
+/* What jsonpage's prefetch extents rest on: the values made since a mark
+ * lie in the range json_arena_carved_since() gives, until a chunk is
+ * started; from then on it gives 0, wherever the new chunk lies. */
+static void test_carved_since(void **state)
+{
+    (void)state;
+    /* chunks from the heap, which grows upwards: a new chunk lies above the
+     * mark (the case a mere "cursor below mark" test missed in review) */
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    json_arena_t *a = json_arena_new();
+    assert_non_null(a);
+    assert_null(json_arena_cursor(a));
+    assert_int_equal(json_arena_carved_since(a, NULL), 0);
+    json_arena_t *prev = json_arena_enter(a);
+    json_t *first = json_object(); /* the arena's first chunk */
+    const void *mark = json_arena_cursor(a);
+    assert_non_null(mark);
+    assert_int_equal(json_arena_carved_since(a, mark), 0);
+    char text[1000];
+    memset(text, 'x', sizeof(text) - 1);
+    text[sizeof(text) - 1] = '\0';
+    int made = 0;
+    for (; made < 1000; made++) {
+        json_t *v = json_string(text);
+        assert_non_null(v);
+        size_t len = json_arena_carved_since(a, mark);
+        if (len == 0)
+            break; /* v began a new chunk */
+        if (!between(v, mark, len) || !between(json_string_value(v), mark, len))
+            fail_msg("value %d outside [mark, mark + %zu)", made, len);
+    }
+    json_arena_leave(prev);
+    assert_true(made > 100 && made < 1000); /* a 256 KiB chunk holds ~250 */
+    (void)first;
+    json_arena_destroy(a);
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024); /* glibc's default */
+}
+
 /* A size near SIZE_MAX asked inside an arena fails (NULL), not a chunk
  * whose size wrapped around (found by review: a heap overflow). */
 static void test_huge_request_fails(void **state)
@@ -203,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_arena_is_per_thread),
         cmocka_unit_test(test_pool_is_bounded),
         cmocka_unit_test(test_owns),
+        cmocka_unit_test(test_carved_since),
         cmocka_unit_test(test_huge_request_fails),
     };
     json_arena_install();
