@@ -37,32 +37,25 @@ static rd_kafka_resp_err_t give_up(rd_kafka_t *rk, const kafka_message_t *m, int
     return err;
 }
 
-/* Hands m to librdkafka once: its answer. */
+/* Hands m to librdkafka once: its answer, as rd_kafka_producev gives it
+ * (__FATAL once the idempotent producer has failed for good, where
+ * produceva names the error that caused it). */
 static rd_kafka_resp_err_t enqueue(rd_kafka_t *rk, const kafka_message_t *m)
 {
-    rd_kafka_vu_t vu[6];
-    size_t n = 0;
-    if (m->rkt) {
-        vu[n].vtype = RD_KAFKA_VTYPE_RKT;
-        vu[n++].u.rkt = m->rkt;
-    } else {
-        vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
-        vu[n++].u.cstr = m->topic;
-    }
-    vu[n].vtype = RD_KAFKA_VTYPE_KEY;
-    vu[n].u.mem.ptr = (void *)m->key;
-    vu[n++].u.mem.size = m->key ? m->key_len : 0;
-    vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
-    vu[n].u.mem.ptr = (void *)m->value;
-    vu[n++].u.mem.size = m->value ? m->value_len : 0;
-    vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-    vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
-    vu[n].vtype = RD_KAFKA_VTYPE_HEADERS;
-    vu[n++].u.headers = m->headers;
-    vu[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
-    vu[n++].u.ptr = m->opaque;
-    rd_kafka_error_t *error = rd_kafka_produceva(rk, vu, n);
-    rd_kafka_resp_err_t err = error ? rd_kafka_error_code(error) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_vu_t vu[] = {
+        {.vtype = RD_KAFKA_VTYPE_TOPIC, .u.cstr = m->topic},
+        {.vtype = RD_KAFKA_VTYPE_KEY, .u.mem = {(void *)m->key, m->key ? m->key_len : 0}},
+        {.vtype = RD_KAFKA_VTYPE_VALUE, .u.mem = {(void *)m->value, m->value ? m->value_len : 0}},
+        {.vtype = RD_KAFKA_VTYPE_MSGFLAGS, .u.i = RD_KAFKA_MSG_F_COPY},
+        {.vtype = RD_KAFKA_VTYPE_HEADERS, .u.headers = m->headers},
+        {.vtype = RD_KAFKA_VTYPE_OPAQUE, .u.ptr = m->opaque},
+    };
+    if (m->rkt)
+        vu[0] = (rd_kafka_vu_t){.vtype = RD_KAFKA_VTYPE_RKT, .u.rkt = m->rkt};
+    rd_kafka_error_t *error = rd_kafka_produceva(rk, vu, sizeof(vu) / sizeof(vu[0]));
+    rd_kafka_resp_err_t err = !error                           ? RD_KAFKA_RESP_ERR_NO_ERROR
+                              : rd_kafka_error_is_fatal(error) ? RD_KAFKA_RESP_ERR__FATAL
+                                                               : rd_kafka_error_code(error);
     rd_kafka_error_destroy(error);
     return err;
 }

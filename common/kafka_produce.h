@@ -35,9 +35,9 @@ rd_kafka_headers_t *kafka_headers_new(const kafka_header_t *h, size_t n);
 
 typedef struct kafka_message {
     const char *topic;
-    /* The topic's handle (rd_kafka_topic_new), or NULL: librdkafka then
-     * finds the topic by name, under its client-wide write lock, for every
-     * message; a producer that sends many keeps the handle. */
+    /* The topic's handle on the same rk (borrowed: kafka_topics.h), or
+     * NULL: librdkafka then finds the topic by name for every message.
+     * topic is still what errstr names. */
     rd_kafka_topic_t *rkt;
     const void *key; /* NULL: no key */
     size_t key_len;

@@ -12,6 +12,7 @@
 #include "kafka_client.h"
 #include "kafka_meta.h"
 #include "kafka_produce.h"
+#include "kafka_topics.h"
 #include "log.h"
 #include "signals.h"
 
@@ -23,17 +24,11 @@ typedef struct acked_offset {
     int64_t offset; /* highest acked */
 } acked_offset_t;
 
-typedef struct topic_handle {
-    char *name;
-    rd_kafka_topic_t *rkt;
-} topic_handle_t;
-
 struct publisher {
     rd_kafka_t *rk;
-    topic_handle_t *topics; /* made on first use, kept until destroy */
-    size_t n_topics;
-    int queue_full_ms; /* how long a produce waits for room in the queue */
-    unsigned unpolled; /* messages enqueued since the last poll (kafka_produce_paced) */
+    kafka_topics_t topics; /* a handle per topic (kafka_topics.h) */
+    int queue_full_ms;     /* how long a produce waits for room in the queue */
+    unsigned unpolled;     /* messages enqueued since the last poll (kafka_produce_paced) */
     int64_t acked;
     int64_t failed;
     char first_error[512];
@@ -64,32 +59,6 @@ static void note_offset(publisher_t *p, const char *topic, int32_t part, int64_t
 }
 
 /* Runs on the caller's thread inside rd_kafka_poll/flush. */
-/*
- * topic's handle, made on its first message. Why: given a name,
- * librdkafka finds the topic under its client-wide write lock (which its
- * broker threads take to read) and counts a reference, for every message;
- * with the handle, alternating runs of 200k events took 6% less CPU.
- * NULL when it cannot be made: the message then names its topic.
- */
-static rd_kafka_topic_t *topic_handle(publisher_t *p, const char *topic)
-{
-    for (size_t i = 0; i < p->n_topics; i++)
-        if (strcmp(p->topics[i].name, topic) == 0)
-            return p->topics[i].rkt;
-    topic_handle_t *grown = realloc(p->topics, (p->n_topics + 1) * sizeof(*grown));
-    if (!grown)
-        return NULL;
-    p->topics = grown;
-    char *name = strdup(topic);
-    rd_kafka_topic_t *rkt = name ? rd_kafka_topic_new(p->rk, topic, NULL) : NULL;
-    if (!rkt) {
-        free(name);
-        return NULL;
-    }
-    p->topics[p->n_topics++] = (topic_handle_t){name, rkt};
-    return rkt;
-}
-
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
@@ -165,13 +134,9 @@ void publisher_destroy(publisher_t *p)
         if (err)
             log_warn("kafka producer closed with undelivered messages", "outq=%d",
                      rd_kafka_outq_len(p->rk));
-        for (size_t i = 0; i < p->n_topics; i++) {
-            rd_kafka_topic_destroy(p->topics[i].rkt);
-            free(p->topics[i].name);
-        }
+        kafka_topics_clear(&p->topics); /* before the client they belong to */
         rd_kafka_destroy(p->rk);
     }
-    free(p->topics);
     publisher_reset(p);
     free(p);
 }
@@ -182,7 +147,7 @@ int publisher_produce(publisher_t *p, const char *topic, const char *key, const 
 {
     const kafka_message_t m = {
         .topic = topic,
-        .rkt = topic_handle(p, topic),
+        .rkt = kafka_topics_get(&p->topics, p->rk, topic),
         .key = key,
         .key_len = key ? strlen(key) : 0,
         .value = value,

@@ -11,9 +11,8 @@
  * failed messages since publisher_reset(), the first failure's reason,
  * and per (topic, partition) the highest acked offset.
  *
- * Owns: the rd_kafka_t, a handle per topic it has produced to (kept: by
- * name, librdkafka looks a topic up under its client-wide write lock for
- * every message), and its counters. Payloads are copied on produce.
+ * Owns: the rd_kafka_t, a handle per topic it has produced to
+ * (kafka_topics.h), and its counters. Payloads are copied on produce.
  * One thread: delivery reports run inside rd_kafka_poll/flush on the
  * caller's thread: publisher_produce serves them only every
  * KAFKA_PRODUCE_POLL_EVERY messages (and while the queue is full), so the

@@ -1,6 +1,8 @@
 /* test_kafka_client.c - the client factory (kafka_client.h): which
- * properties win, the error texts; and the produce policy for a full
- * local queue (kafka_produce.h): poll, try again, give up at a deadline. */
+ * properties win, the error texts; the produce policy for a full local
+ * queue (kafka_produce.h): poll, try again, give up at a deadline; what a
+ * message carries, by name or by handle; and the kept topic handles
+ * (kafka_topics.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include "isotime.h"
 #include "kafka_client.h"
 #include "kafka_produce.h"
+#include "kafka_topics.h"
 
 /* A config as config_load() would build it, without a file; nothing
  * listens on the discard port, so nothing is ever delivered. */
@@ -281,6 +284,56 @@ static void test_message_fields(void **state)
     rd_kafka_destroy(rk);
 }
 
+/* One handle per name, whatever the order of the names asked for. */
+static void test_topic_handles(void **state)
+{
+    (void)state;
+    tm_config_t c = fake_conf(NULL, 0);
+    char err[512] = "";
+    const kafka_client_opts_t opts = {.client_id = "tidemark-h"};
+    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    kafka_topics_t t = {0};
+    static const char *const names[] = {"acme.runs",      "acme.customers", "acme.dlq",
+                                        "acme.customers", "acme.runs",      "acme.dlq"};
+    rd_kafka_topic_t *first[3] = {NULL};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        rd_kafka_topic_t *rkt = kafka_topics_get(&t, rk, names[i]);
+        assert_non_null(rkt);
+        assert_string_equal(rd_kafka_topic_name(rkt), names[i]);
+        if (i < 3)
+            first[i] = rkt;
+        else /* the same handle again, not a new one */
+            assert_ptr_equal(rkt, first[i == 3 ? 1 : i == 4 ? 0 : 2]);
+    }
+    assert_int_equal(t.n, 3);
+    kafka_topics_clear(&t);
+    assert_int_equal(t.n, 0);
+    assert_null(t.v);
+    rd_kafka_destroy(rk);
+}
+
+/* Once the idempotent producer has failed for good, a produce says so
+ * with __FATAL, as rd_kafka_producev did, not with the error that caused
+ * it (rd_kafka_produceva's code; found by review). */
+static void test_fatal_error(void **state)
+{
+    (void)state;
+    tm_config_t c = fake_conf(NULL, 0);
+    char err[512] = "";
+    const kafka_client_opts_t opts = {.client_id = "tidemark-x", .idempotent = 1};
+    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    assert_int_equal(
+        rd_kafka_test_fatal_error(rk, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "test"), 0);
+    const kafka_message_t m = {.topic = "t", .value = "v", .value_len = 1};
+    assert_int_equal(kafka_produce(rk, &m, 300, err, sizeof(err)), RD_KAFKA_RESP_ERR__FATAL);
+    assert_non_null(strstr(err, "produce to t: "));
+    rd_kafka_destroy(rk);
+}
+
 /* Any other refusal is returned at once, with the topic in errstr. */
 static void test_too_large(void **state)
 {
@@ -331,7 +384,8 @@ int main(void)
         cmocka_unit_test(test_caller_wins),    cmocka_unit_test(test_defaults_yield),
         cmocka_unit_test(test_errors),         cmocka_unit_test(test_queue_full_deadline),
         cmocka_unit_test(test_paced),          cmocka_unit_test(test_too_large),
-        cmocka_unit_test(test_message_fields), cmocka_unit_test(test_drain_ms),
+        cmocka_unit_test(test_message_fields), cmocka_unit_test(test_topic_handles),
+        cmocka_unit_test(test_fatal_error),    cmocka_unit_test(test_drain_ms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
