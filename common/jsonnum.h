@@ -50,7 +50,8 @@ int jsonnum_to_plain(const char *text, char *buf, size_t size) TM_WARN_UNUSED;
 
 /* v's decimal text into buf, NUL-terminated; returns its length. Why not
  * snprintf("%lld"): the producer writes every integer record id so, and
- * snprintf's format machinery was 2% of the producer's main thread. */
+ * snprintf's format machinery was 2% of its main thread in a profile (too
+ * little to show in alternating runs of the whole producer). */
 size_t jsonnum_int_text(json_int_t v, char buf[JSONNUM_INT_TEXT_SIZE]);
 
 /* json_dumps(v, flags) with every number kept as text written as that

@@ -408,9 +408,6 @@ static void test_not_an_object(void **state)
     record_schema_destroy(rs);
 }
 
-/* A writer whose memory ran out is a failure, reported as one, even when
- * the last thing written was a null or an empty record, which write no
- * bytes to fail on (the union's branch index before them was lost). */
 /* A decimal string is read into a buffer of 512 bytes: 511 characters
  * (leading zeros, so that the value fits) convert, 512 are refused. */
 static void test_decimal_string_length(void **state)
@@ -426,6 +423,9 @@ static void test_decimal_string_length(void **state)
     run_cases(CUSTOMER, customer_base, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* A writer whose memory ran out is a failure, reported as one, even when
+ * the last thing written was a null or an empty record, which write no
+ * bytes to fail on (the union's branch index before them was lost). */
 static void test_out_of_memory(void **state)
 {
     static const char *schema =
