@@ -429,18 +429,27 @@ static void test_deep_nesting(void **state)
     free(body);
 }
 
+/* A page of n records {"id": i, "name": "né", "v": i.25} (v in an array
+ * when nested), the one in the middle with a bad byte in its name. */
+static char *many_records(size_t n, int nested, size_t *len)
+{
+    char *body = malloc(n * 64 + 64);
+    assert_non_null(body);
+    *len = (size_t)sprintf(body, "{\"data\":[");
+    for (size_t i = 0; i < n; i++)
+        *len += (size_t)sprintf(body + *len, "%s{\"id\":%zu,\"name\":\"%s\",\"v\":%s%zu.25%s}",
+                                i ? "," : "", i, i == n / 2 ? "bad\xff" : "n\\u00e9",
+                                nested ? "[" : "", i, nested ? "]" : "");
+    *len += (size_t)sprintf(body + *len, "]}");
+    return body;
+}
+
 /* A large page: many records, one bad in the middle. */
 static void test_many_records(void **state)
 {
     (void)state;
-    size_t n = 20000, cap = n * 64 + 64, len = 0;
-    char *body = malloc(cap);
-    assert_non_null(body);
-    len += (size_t)sprintf(body + len, "{\"data\":[");
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)sprintf(body + len, "%s{\"id\":%zu,\"name\":\"%s\",\"v\":%zu.25}",
-                               i ? "," : "", i, i == n / 2 ? "bad\xff" : "n\\u00e9", i);
-    len += (size_t)sprintf(body + len, "]}");
+    size_t n = 20000, len;
+    char *body = many_records(n, 0, &len);
     jsonpage_t pg;
     char err[256];
     assert_int_equal(jsonpage_parse(body, len, "data", &pg, err, sizeof(err)), 0);
@@ -469,14 +478,8 @@ static int in_extent(const jsonpage_extent_t *e, const void *p)
 static void test_record_extents(void **state)
 {
     (void)state;
-    size_t n = 20000, cap = n * 64 + 64, len = 0;
-    char *body = malloc(cap);
-    assert_non_null(body);
-    len += (size_t)sprintf(body + len, "{\"data\":[");
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)sprintf(body + len, "%s{\"id\":%zu,\"name\":\"%s\",\"v\":[%zu.25]}",
-                               i ? "," : "", i, i == n / 2 ? "bad\xff" : "n\\u00e9", i);
-    len += (size_t)sprintf(body + len, "]}");
+    size_t n = 20000, len;
+    char *body = many_records(n, 1, &len);
     jsonpage_t pg;
     char err[256];
     assert_int_equal(jsonpage_parse(body, len, "data", &pg, err, sizeof(err)), 0);
