@@ -32,6 +32,17 @@ static tm_config_t fake_conf(config_kv_t *props, size_t n)
     };
 }
 
+/* A client as kafka_client_new() makes it, or the test fails with why. */
+static rd_kafka_t *new_client(const tm_config_t *c, rd_kafka_type_t type,
+                              const kafka_client_opts_t *opts)
+{
+    char err[512] = "";
+    rd_kafka_t *rk = kafka_client_new(c, type, opts, err, sizeof(err));
+    if (!rk)
+        fail_msg("%s", err);
+    return rk;
+}
+
 static void assert_prop(rd_kafka_t *rk, const char *key, const char *want)
 {
     char val[256];
@@ -51,7 +62,6 @@ static void test_caller_wins(void **state)
                            {"linger.ms", "7", 6},
                            {"client.id", "mine", 7}};
     tm_config_t c = fake_conf(props, 5);
-    char err[512] = "";
     static const kafka_prop_t extra[] = {{"enable.partition.eof", "true"}};
     const kafka_client_opts_t copts = {
         .client_id = "tidemark-x",
@@ -60,9 +70,7 @@ static void test_caller_wins(void **state)
         .props = extra,
         .n_props = 1,
     };
-    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_CONSUMER, &copts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rd_kafka_t *rk = new_client(&c, RD_KAFKA_CONSUMER, &copts);
     assert_prop(rk, "group.id", "ours");
     assert_prop(rk, "enable.auto.commit", "false");
     assert_prop(rk, "enable.auto.offset.store", "false");
@@ -74,9 +82,7 @@ static void test_caller_wins(void **state)
 
     const kafka_client_opts_t popts = {.client_id = "tidemark-y", .idempotent = 1};
     c.n_kafka_props = 1; /* acks=1 */
-    rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &popts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rk = new_client(&c, RD_KAFKA_PRODUCER, &popts);
     assert_prop(rk, "acks", "-1"); /* librdkafka's spelling of all */
     assert_prop(rk, "enable.idempotence", "true");
     assert_int_equal(kafka_client_max_message_bytes(rk), 1000000);
@@ -89,7 +95,6 @@ static void test_defaults_yield(void **state)
     (void)state;
     config_kv_t props[] = {{"queued.max.messages.kbytes", "65536", 3}};
     tm_config_t c = fake_conf(props, 1);
-    char err[512] = "";
     static const kafka_prop_t defaults[] = {{"queued.max.messages.kbytes", "4096"},
                                             {"queued.min.messages", "20000"}};
     const kafka_client_opts_t opts = {
@@ -98,17 +103,13 @@ static void test_defaults_yield(void **state)
         .defaults = defaults,
         .n_defaults = 2,
     };
-    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_CONSUMER, &opts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rd_kafka_t *rk = new_client(&c, RD_KAFKA_CONSUMER, &opts);
     assert_prop(rk, "queued.max.messages.kbytes", "65536");
     assert_prop(rk, "queued.min.messages", "20000");
     rd_kafka_destroy(rk);
 
     c.n_kafka_props = 0;
-    rk = kafka_client_new(&c, RD_KAFKA_CONSUMER, &opts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rk = new_client(&c, RD_KAFKA_CONSUMER, &opts);
     assert_prop(rk, "queued.max.messages.kbytes", "4096");
     rd_kafka_destroy(rk);
 }
@@ -157,9 +158,7 @@ static void test_queue_full_deadline(void **state)
     tm_config_t c = fake_conf(props, 1);
     char err[512] = "";
     const kafka_client_opts_t opts = {.client_id = "tidemark-q"};
-    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rd_kafka_t *rk = new_client(&c, RD_KAFKA_PRODUCER, &opts);
     const kafka_message_t m = {
         .topic = "t", .key = "k", .key_len = 1, .value = "v", .value_len = 1};
     assert_int_equal(kafka_produce(rk, &m, 300, err, sizeof(err)), RD_KAFKA_RESP_ERR_NO_ERROR);
@@ -190,9 +189,7 @@ static void test_paced(void **state)
     tm_config_t c = fake_conf(props, 1);
     char err[512] = "";
     const kafka_client_opts_t opts = {.client_id = "tidemark-p"};
-    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rd_kafka_t *rk = new_client(&c, RD_KAFKA_PRODUCER, &opts);
     const kafka_message_t m = {.topic = "t", .value = "v", .value_len = 1};
     unsigned unpolled = 0;
     for (int i = 1; i < KAFKA_PRODUCE_POLL_EVERY; i++) {
@@ -251,9 +248,7 @@ static void test_message_fields(void **state)
     struct delivered d = {0};
     const kafka_client_opts_t opts = {
         .client_id = "tidemark-f", .opaque = &d, .dr_msg_cb = note_delivery};
-    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rd_kafka_t *rk = new_client(&c, RD_KAFKA_PRODUCER, &opts);
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, "t.handle", NULL);
     assert_non_null(rkt);
     kafka_header_t h[] = {{"op", "upsert"}};
@@ -289,11 +284,8 @@ static void test_topic_handles(void **state)
 {
     (void)state;
     tm_config_t c = fake_conf(NULL, 0);
-    char err[512] = "";
     const kafka_client_opts_t opts = {.client_id = "tidemark-h"};
-    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rd_kafka_t *rk = new_client(&c, RD_KAFKA_PRODUCER, &opts);
     kafka_topics_t t = {0};
     static const char *const names[] = {"acme.runs",      "acme.customers", "acme.dlq",
                                         "acme.customers", "acme.runs",      "acme.dlq"};
@@ -323,9 +315,7 @@ static void test_fatal_error(void **state)
     tm_config_t c = fake_conf(NULL, 0);
     char err[512] = "";
     const kafka_client_opts_t opts = {.client_id = "tidemark-x", .idempotent = 1};
-    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rd_kafka_t *rk = new_client(&c, RD_KAFKA_PRODUCER, &opts);
     assert_int_equal(
         rd_kafka_test_fatal_error(rk, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "test"), 0);
     const kafka_message_t m = {.topic = "t", .value = "v", .value_len = 1};
@@ -342,9 +332,7 @@ static void test_too_large(void **state)
     tm_config_t c = fake_conf(props, 1);
     char err[512] = "";
     const kafka_client_opts_t opts = {.client_id = "tidemark-l"};
-    rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
-    if (!rk)
-        fail_msg("%s", err);
+    rd_kafka_t *rk = new_client(&c, RD_KAFKA_PRODUCER, &opts);
     assert_int_equal(kafka_client_max_message_bytes(rk), 1000);
     static char big[5000];
     const kafka_message_t m = {.topic = "t", .value = big, .value_len = sizeof(big)};
@@ -368,11 +356,8 @@ static void test_drain_ms(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         config_kv_t props[] = {{"message.timeout.ms", (char *)cases[i].timeout, 3}};
         tm_config_t c = fake_conf(props, 1);
-        char err[512] = "";
         const kafka_client_opts_t opts = {.client_id = "tidemark-d"};
-        rd_kafka_t *rk = kafka_client_new(&c, RD_KAFKA_PRODUCER, &opts, err, sizeof(err));
-        if (!rk)
-            fail_msg("%s", err);
+        rd_kafka_t *rk = new_client(&c, RD_KAFKA_PRODUCER, &opts);
         assert_int_equal(kafka_produce_drain_ms(rk), cases[i].want);
         rd_kafka_destroy(rk);
     }
