@@ -282,7 +282,7 @@ static int set_decimal(const conv_ctx_t *c, const schema_field_t *f, const json_
             return conv_fail(c, "decimal string too long");
         memcpy(text, json_string_value(v), n + 1); /* not snprintf: once per record */
     } else if (json_is_integer(v)) {
-        snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        jsonnum_int_text(json_integer_value(v), text);
     } else if (json_is_real(v)) {
         /* A double is exact only if its text at the scale reads back as
          * the same double: 12.345 at scale 2 does not. */

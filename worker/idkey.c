@@ -4,13 +4,13 @@
 #include "idkey.h"
 
 #include <ctype.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "errstr.h"
+#include "jsonnum.h"
 
 /* Parses s as PostgreSQL's int4in/int8in do (PostgreSQL 15): white space,
  * an optional sign, at least one decimal digit, white space. 0 or -1. */
@@ -46,7 +46,7 @@ static int is_integer_type(field_type_t t)
 
 int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *why, size_t why_size)
 {
-    char buf[24];
+    char buf[JSONNUM_INT_TEXT_SIZE];
     int64_t v;
 
     *out = NULL;
@@ -64,7 +64,7 @@ int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *w
                    f->type == FT_INT ? "int" : "integer (long)");
         return -1;
     }
-    snprintf(buf, sizeof(buf), "%" PRId64, v);
+    jsonnum_int_text(v, buf);
     if (!(*out = strdup(buf)))
         return -2;
     return 0;
@@ -74,14 +74,14 @@ int idkey_check_after(const schema_field_t *f, const char *key, const json_t *af
                       size_t why_size)
 {
     const json_t *v = after ? json_object_get(after, f->name) : NULL;
-    char buf[24], *mine = NULL;
+    char buf[JSONNUM_INT_TEXT_SIZE], *mine = NULL;
     const char *theirs;
     int same;
 
     if (!v || json_is_null(v))
         return 0;
     if (json_is_integer(v)) {
-        snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)json_integer_value(v));
+        jsonnum_int_text(json_integer_value(v), buf);
         theirs = buf;
         same = !strcmp(buf, key);
     } else if (json_is_string(v)) {
