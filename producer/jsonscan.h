@@ -54,10 +54,21 @@ int jsonscan_note(jsonscan_t *r, size_t at, const char *fmt, ...) TM_PRINTF(3, 4
 /* jsonscan_fail() naming the byte found and what was wanted there. */
 json_t *jsonscan_unexpected(jsonscan_t *r, const char *wanted);
 
-void jsonscan_skip_ws(jsonscan_t *r);
+/* Past blanks. Inline, as jsonscan_peek(): called between any two
+ * tokens, and a page of compact JSON mostly has none. */
+static inline void jsonscan_skip_ws(jsonscan_t *r)
+{
+    const unsigned char *p = r->b + r->pos, *end = r->b + r->len;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    r->pos = (size_t)(p - r->b);
+}
 
 /* The byte at r->pos, or -1 at the end of the body. */
-int jsonscan_peek(const jsonscan_t *r);
+static inline int jsonscan_peek(const jsonscan_t *r)
+{
+    return r->pos < r->len ? r->b[r->pos] : -1;
+}
 
 int jsonscan_is_digit(int c);
 

@@ -135,6 +135,57 @@ static void test_good_pages(void **state)
         check_page(&cases[i]);
 }
 
+/* What a string with byte c at position at of "abcdefgh" must become:
+ * itself for a printable ASCII byte, a bad item naming the byte for a
+ * control character or a lone byte >= 0x80. Every position up to 5, so
+ * that each step of the scanner's four-byte turn meets it. */
+static void check_byte_in_string(unsigned c, size_t at)
+{
+    char body[32], want[16];
+    const size_t n = sizeof("[\"abcdefgh\"]"); /* the 12 bytes and c */
+    memcpy(body, "[\"abcdefgh\"]", n);
+    memmove(body + 2 + at + 1, body + 2 + at, n - 2 - at);
+    body[2 + at] = (char)c;
+    jsonpage_t pg;
+    char err[256] = "";
+    assert_int_equal(jsonpage_parse(body, n, "", &pg, err, sizeof(err)), 0);
+    assert_int_equal(json_array_size(pg.records), 1);
+    const json_t *got = json_array_get(pg.records, 0);
+    if (c >= 0x20 && c < 0x80) {
+        memcpy(want, "abcdefgh", 9);
+        memmove(want + at + 1, want + at, 9 - at);
+        want[at] = (char)c;
+        if (pg.n_bad != 0 || !json_is_string(got) || strcmp(json_string_value(got), want) != 0)
+            print_error("byte 0x%02x at %zu: not read as itself\n", c, at);
+        assert_int_equal(pg.n_bad, 0);
+        assert_string_equal(json_string_value(got), want);
+    } else {
+        char reason[JSONPAGE_REASON_SIZE];
+        snprintf(reason, sizeof(reason),
+                 c < 0x20 ? "control character 0x%02x in a string at offset %zu of the record"
+                          : "invalid UTF-8 (byte 0x%02x) at offset %zu of the record",
+                 c, at + 1);
+        if (pg.n_bad != 1 || strcmp(pg.bad[0].reason, reason) != 0)
+            print_error("byte 0x%02x at %zu: %zu bad items (%s)\n", c, at, pg.n_bad,
+                        pg.n_bad ? pg.bad[0].reason : "-");
+        assert_int_equal(pg.n_bad, 1);
+        assert_string_equal(pg.bad[0].reason, reason);
+        assert_true(json_is_null(got));
+    }
+    jsonpage_clear(&pg);
+}
+
+static void test_every_byte_in_a_string(void **state)
+{
+    (void)state;
+    for (unsigned c = 0; c < 256; c++) {
+        if (c == '"' || c == '\\') /* the string's end, an escape: test_bad_records */
+            continue;
+        for (size_t at = 0; at <= 5; at++)
+            check_byte_in_string(c, at);
+    }
+}
+
 static void test_bad_records(void **state)
 {
     (void)state;
@@ -645,12 +696,19 @@ static void test_json_path(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_pages),     cmocka_unit_test(test_bad_records),
-        cmocka_unit_test(test_bad_tokens),     cmocka_unit_test(test_not_json),
-        cmocka_unit_test(test_number_kinds),   cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_many_records),   cmocka_unit_test(test_jsonnum_to_plain),
-        cmocka_unit_test(test_jsonnum_dumps),  cmocka_unit_test(test_json_path),
-        cmocka_unit_test(test_record_extents), cmocka_unit_test(test_jsonnum_int_text),
+        cmocka_unit_test(test_good_pages),
+        cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_bad_tokens),
+        cmocka_unit_test(test_not_json),
+        cmocka_unit_test(test_number_kinds),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_many_records),
+        cmocka_unit_test(test_jsonnum_to_plain),
+        cmocka_unit_test(test_jsonnum_dumps),
+        cmocka_unit_test(test_json_path),
+        cmocka_unit_test(test_record_extents),
+        cmocka_unit_test(test_jsonnum_int_text),
+        cmocka_unit_test(test_every_byte_in_a_string),
     };
     json_arena_install(); /* as the producer runs: pages in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
