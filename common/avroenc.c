@@ -26,13 +26,11 @@ int avroenc_failed(const avroenc_t *w)
     return w->oom;
 }
 
-/* Room for n more bytes: 1, or 0 with oom set. */
-static int reserve(avroenc_t *w, size_t n)
+/* reserve()'s slow path: the buffer grown to room for n more bytes. */
+static int grow(avroenc_t *w, size_t n)
 {
     if (w->oom)
         return 0;
-    if (n <= w->cap - w->len)
-        return 1;
     size_t cap = w->cap ? w->cap : AVROENC_MIN_CAP;
     while (cap - w->len < n) {
         if (cap > SIZE_MAX / 2) {
@@ -49,6 +47,14 @@ static int reserve(avroenc_t *w, size_t n)
     w->buf = grown;
     w->cap = cap;
     return 1;
+}
+
+/* Room for n more bytes: 1, or 0 with oom set. Inline: taken a dozen
+ * times a record, and the buffer almost never grows (it is kept from
+ * one record to the next). */
+static inline int reserve(avroenc_t *w, size_t n)
+{
+    return (!w->oom && n <= w->cap - w->len) || grow(w, n);
 }
 
 void avroenc_raw(avroenc_t *w, const void *p, size_t n)

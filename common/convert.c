@@ -517,21 +517,20 @@ static int set_generic(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
     }
 }
 
-/* A top-level field of schema s: its schema_field_t knows the logical
- * type. */
-static int set_field(const conv_ctx_t *c, const schema_field_t *f, avro_schema_t s, const json_t *v)
+/* A top-level field: its schema_field_t knows the logical type, the
+ * Avro schemas and the null branch. */
+static int set_field(const conv_ctx_t *c, const schema_field_t *f, const json_t *v)
 {
-    if (f->nullable) {
-        int nb = null_branch(s);
-        if (!v || json_is_null(v))
-            return set_union(c, s, v);
-        avroenc_long(c->w, 1 - nb);
-        return set_logical(c, f, avro_schema_union_branch(s, 1 - nb), v);
+    if (!v || json_is_null(v)) {
+        if (!f->nullable)
+            return v ? conv_fail(c, "is null but the field is not nullable")
+                     : conv_fail(c, "missing (the field is not nullable)");
+        avroenc_long(c->w, f->null_branch); /* null itself is no bytes */
+        return 0;
     }
-    if (!v || json_is_null(v))
-        return v ? conv_fail(c, "is null but the field is not nullable")
-                 : conv_fail(c, "missing (the field is not nullable)");
-    return set_logical(c, f, s, v);
+    if (f->nullable)
+        avroenc_long(c->w, 1 - f->null_branch);
+    return set_logical(c, f, f->value_avro, v);
 }
 
 /* A value of field type f (Avro schema s): its logical type's conversion,
@@ -573,8 +572,7 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
         conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_resolved, rs->json_doc, out};
-        if (set_field(&c, f, avro_schema_record_field_get_by_index(rs->avro, (int)i),
-                      json_object_get(obj, f->name)) != 0)
+        if (set_field(&c, f, json_object_get(obj, f->name)) != 0)
             return -1;
     }
     /* the writer's failure is sticky: checked once, for the whole datum */

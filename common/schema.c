@@ -199,6 +199,7 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype, ch
     avro_schema_t base = deref(fs);
     json_t *tj = ftype;
 
+    f->avro = f->value_avro = fs;
     if (is_avro_union(base)) {
         int b;
         if (nullable_branch(base, &b) != 0) {
@@ -209,8 +210,10 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype, ch
             return -1;
         }
         f->nullable = 1;
+        f->null_branch = 1 - b;
+        f->value_avro = avro_schema_union_branch(base, b);
         tj = json_array_get(ftype, (size_t)b);
-        base = deref(avro_schema_union_branch(base, b));
+        base = deref(f->value_avro);
     }
     f->type_json = tj;
     if (classify_base(f, base, errstr, errstr_size) != 0)
