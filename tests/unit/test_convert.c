@@ -456,7 +456,7 @@ static void test_member_order(void **state)
     /* 80 members: found by hash */
     json_t *big = loads(ordered);
     for (int k = 0; k < 70; k++) {
-        char name[16];
+        char name[24];
         snprintf(name, sizeof(name), "extra%d", k);
         json_object_set_new(big, name, json_integer(k));
     }
