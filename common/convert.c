@@ -539,6 +539,20 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema
                        const json_t *v)
 {
     switch (f->type) {
+    /* A record's primitive fields straight to their writer: classified
+     * with the schema, they take no look at the Avro schema per value. */
+    case FT_STRING:
+        return set_string(c, v);
+    case FT_INT:
+        return set_scalar(c, AVRO_INT32, v);
+    case FT_LONG:
+        return set_scalar(c, AVRO_INT64, v);
+    case FT_FLOAT:
+        return set_scalar(c, AVRO_FLOAT, v);
+    case FT_DOUBLE:
+        return set_scalar(c, AVRO_DOUBLE, v);
+    case FT_BOOLEAN:
+        return set_scalar(c, AVRO_BOOLEAN, v);
     case FT_TIMESTAMP_MILLIS:
         return conv_set_timestamp(c, v, 0);
     case FT_TIMESTAMP_MICROS:
