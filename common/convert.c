@@ -576,7 +576,7 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema
     }
 }
 
-/* A record with more members is searched by hash (json_object_get). */
+/* A record with more members is searched by hash alone. */
 #define CONV_MEMBERS_MAX 64
 
 typedef struct {
@@ -599,25 +599,32 @@ static size_t list_members(const json_t *obj, conv_member_t m[CONV_MEMBERS_MAX])
     return n;
 }
 
+/* How many members find_member() compares before it asks the hash. */
+#define CONV_FIND_AHEAD 4
+
 /*
- * The member named name, or NULL: searched in m from *next on, wrapping
- * around, and *next moved past it. An API mostly writes a record's
- * members in one order, often the schema's, so this is a comparison or
- * two a field where json_object_get() hashes the name, 9% of the
- * producer's instructions when every field was looked up so.
+ * The member named name, or NULL: compared with the members of m from
+ * *next on (wrapping around), CONV_FIND_AHEAD of them at most, and
+ * *next moved past the one found; past those, looked up by hash. An API
+ * mostly writes a record's members in one order, often the schema's, so
+ * this is one comparison a field where json_object_get() hashes the name
+ * (9% of the producer's instructions when every field was looked up so),
+ * and never more than a few comparisons and one hash when the orders
+ * differ or the field is absent.
  */
-static const json_t *find_member(const conv_member_t *m, size_t n, size_t *next, const char *name)
+static const json_t *find_member(const json_t *obj, const conv_member_t *m, size_t n, size_t *next,
+                                 const char *name)
 {
     size_t j = *next;
-    for (size_t k = 0; k < n; k++, j++) {
-        if (j == n)
+    for (size_t k = 0; k < n && k < CONV_FIND_AHEAD; k++, j++) {
+        if (j >= n)
             j = 0;
         if (strcmp(m[j].key, name) == 0) {
             *next = j + 1;
             return m[j].value;
         }
     }
-    return NULL;
+    return json_object_get(obj, name);
 }
 
 int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t *out, char *errstr,
@@ -632,7 +639,7 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t
     for (size_t i = 0; i < rs->n_fields; i++) {
         const schema_field_t *f = &rs->fields[i];
         conv_ctx_t c = {f->name, 0, errstr, errstr_size, f->type_resolved, rs->json_doc, out};
-        const json_t *v = n ? find_member(m, n, &next, f->name) : json_object_get(obj, f->name);
+        const json_t *v = find_member(obj, m, n, &next, f->name);
         if (set_field(&c, f, v) != 0)
             return -1;
     }

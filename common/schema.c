@@ -199,7 +199,7 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype, ch
     avro_schema_t base = deref(fs);
     json_t *tj = ftype;
 
-    f->avro = f->value_avro = fs;
+    f->value_avro = fs;
     if (is_avro_union(base)) {
         int b;
         if (nullable_branch(base, &b) != 0) {

@@ -48,13 +48,13 @@ typedef struct schema_field {
                                     record_schema_t.json_doc), for nested types */
     const json_t *type_resolved; /* type_json through schema_resolve_type():
                                     once per schema, not per record */
-    /* A record schema's field: its Avro schema (borrowed from
-     * record_schema_t.avro), the value's (the non-null branch when
-     * nullable, else the same) and, when nullable, the union's null
-     * branch. Looked up once per schema: avro-c finds a field, and a
-     * union's branch, in a hash table, 3% of the producer's work when it
-     * was done per record. */
-    avro_schema_t avro, value_avro;
+    /* A record schema's field: its value's Avro schema (the non-null
+     * branch when nullable, else the field's own, borrowed from
+     * record_schema_t.avro) and, when nullable, the union's null branch.
+     * Looked up once per schema: avro-c finds a field, and a union's
+     * branch, in a hash table, 3% of the producer's work when it was done
+     * per record. */
+    avro_schema_t value_avro;
     int null_branch;
 } schema_field_t;
 
