@@ -67,7 +67,7 @@ json_t *jsonscan_unexpected(jsonscan_t *r, const char *wanted)
 
 /* ---- strings ----------------------------------------------------------- */
 
-/* 1 for a byte a string holds as it is: printable ASCII but '"' and '\\'. */
+/* 1 for a byte a string holds as it is: 0x20-0x7f but '"' and '\\'. */
 static const unsigned char plain_byte[256] = {
     [0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x22 '"' */
     [0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,

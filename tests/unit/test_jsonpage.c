@@ -136,7 +136,7 @@ static void test_good_pages(void **state)
 }
 
 /* What a string with byte c at position at of "abcdefgh" must become:
- * itself for a printable ASCII byte, a bad item naming the byte for a
+ * itself for a byte 0x20-0x7f, a bad item naming the byte for a
  * control character or a lone byte >= 0x80. Every position up to 5, so
  * that each step of the scanner's four-byte turn meets it. */
 static void check_byte_in_string(unsigned c, size_t at)
