@@ -17,4 +17,8 @@
  * offers each test that includes it. */
 #define TM_MAYBE_UNUSED __attribute__((unused))
 
+/* A slow path kept out of line, so that the fast path it leaves saves no
+ * registers (an allocator called a million times a page). */
+#define TM_NOINLINE __attribute__((noinline))
+
 #endif

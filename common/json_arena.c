@@ -9,6 +9,8 @@
  */
 #include "json_arena.h"
 
+#include "compiler.h"
+
 #include <jansson.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -110,6 +112,17 @@ static chunk_t *chunk_new(json_arena_t *a, size_t need)
     return c;
 }
 
+/* carve()'s slow path: need bytes from a new chunk. */
+static TM_NOINLINE void *carve_new_chunk(json_arena_t *a, size_t need)
+{
+    chunk_t *c = chunk_new(a, need);
+    if (!c)
+        return NULL;
+    void *p = (char *)(c + 1) + c->used;
+    c->used += need;
+    return p;
+}
+
 static void *carve(json_arena_t *a, size_t size)
 {
     size_t need = (size + 15) & ~(size_t)15;
@@ -117,10 +130,8 @@ static void *carve(json_arena_t *a, size_t size)
 
     if (need < size)
         return NULL; /* overflow */
-    if (!c || c->size - c->used < need) {
-        if (!(c = chunk_new(a, need)))
-            return NULL;
-    }
+    if (!c || c->size - c->used < need)
+        return carve_new_chunk(a, need);
     void *p = (char *)(c + 1) + c->used;
     c->used += need;
     return p;
