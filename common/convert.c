@@ -571,6 +571,8 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema
         if (conv_check_no_offset(c, v) != 0)
             return -1;
         return conv_set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS);
+    case FT_ENUM: /* no logical type to look for: straight to its symbols */
+        return set_enum(c, is_avro_link(s) ? avro_schema_link_target(s) : s, v);
     default:
         return set_generic(c, s, v);
     }

@@ -398,7 +398,7 @@ static void test_kitchen_fields(void **state)
 static avroenc_t *encode_customer(const record_schema_t *rs, const char *text, char *err,
                                   size_t err_size)
 {
-    json_t *rec = loads(text);
+    json_t *rec = loads_page(text);
     avroenc_t *w = calloc(1, sizeof(*w));
     assert_non_null(w);
     if (convert_json_to_avro(rs, rec, w, err, err_size) != 0) {
@@ -437,6 +437,16 @@ static void test_member_order(void **state)
         " \"country\": \"DE\", \"balance\": \"1234.50\", \"tier\": \"gold\", \"phone\": null,"
         " \"signup_date\": \"2024-03-01\", \"is_deleted\": false,"
         " \"last_modified\": \"2026-01-01T00:00:10.000Z\"}",
+        /* a member twice, first with another value: the last one counts,
+         * where the first stood */
+        "{\"tier\": \"silver\", \"id\": 17, \"name\": \"Ada\", \"email\": \"ada@example.com\","
+        " \"country\": \"DE\", \"balance\": \"1234.50\", \"tier\": \"gold\", \"phone\": null,"
+        " \"signup_date\": \"2024-03-01\", \"is_deleted\": false, \"id\": 17,"
+        " \"last_modified\": \"2026-01-01T00:00:10.000Z\"}",
+        "{\"id\": 18, \"name\": \"Ada\", \"email\": \"ada@example.com\", \"country\": \"DE\","
+        " \"balance\": \"1234.50\", \"tier\": \"gold\", \"phone\": null,"
+        " \"signup_date\": \"2024-03-01\", \"is_deleted\": false,"
+        " \"last_modified\": \"2026-01-01T00:00:10.000Z\", \"id\": 17}",
     };
     record_schema_t *rs = NULL;
     char err[512];
@@ -532,6 +542,51 @@ static void test_out_of_memory(void **state)
     record_schema_destroy(rs);
 }
 
+/* An enum field, and fields whose type names that enum (plain and in a
+ * union with null): each written as its symbol's index, a symbol outside
+ * the enum refused by the field's name. */
+static void test_enum_by_name(void **state)
+{
+    static const char *schema =
+        "{\"type\": \"record\", \"name\": \"R\", \"fields\": ["
+        "{\"name\": \"a\", \"type\": {\"type\": \"enum\", \"name\": \"E\","
+        " \"symbols\": [\"X\", \"Y\"]}},"
+        "{\"name\": \"b\", \"type\": \"E\"}, {\"name\": \"c\", \"type\": [\"null\", \"E\"]}]}";
+    static const struct {
+        const char *record;
+        size_t len;
+        const char *want; /* the Avro bytes, or NULL for err */
+        const char *err;
+    } cases[] = {
+        {"{\"a\": \"Y\", \"b\": \"X\", \"c\": \"Y\"}", 4, "\x02\x00\x02\x02", NULL},
+        {"{\"a\": \"X\", \"b\": \"Y\", \"c\": null}", 3, "\x00\x02\x00", NULL},
+        {"{\"a\": \"X\", \"b\": \"Z\"}", 0, NULL, "field 'b': 'Z' is not a symbol of enum E"},
+        {"{\"a\": \"X\", \"b\": \"X\", \"c\": \"x\"}", 0, NULL,
+         "field 'c': 'x' is not a symbol of enum E"},
+        {"{\"a\": \"X\", \"b\": 0}", 0, NULL, "field 'b': expected an enum symbol, got an integer"},
+    };
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        avroenc_t *got = encode_customer(rs, cases[i].record, err, sizeof(err));
+        if (!cases[i].want) {
+            assert_null(got);
+            assert_string_equal(err, cases[i].err);
+            continue;
+        }
+        if (!got)
+            fail_msg("case %zu: %s", i, err);
+        assert_int_equal(got->len, cases[i].len);
+        assert_memory_equal(got->buf, cases[i].want, cases[i].len);
+        avroenc_free(got);
+        free(got);
+    }
+    record_schema_destroy(rs);
+}
+
 /* A whole customer record in row form, as jsonb_populate_record takes it. */
 /* A worker decodes whatever long an event holds: the row form of the
  * extremes (fuzz_decode: INT64_MIN micros overflowed in the floor). */
@@ -603,7 +658,7 @@ int main(void)
         cmocka_unit_test(test_kitchen_fields),  cmocka_unit_test(test_not_an_object),
         cmocka_unit_test(test_customer_row),    cmocka_unit_test(test_row_extreme_timestamps),
         cmocka_unit_test(test_out_of_memory),   cmocka_unit_test(test_decimal_string_length),
-        cmocka_unit_test(test_member_order),
+        cmocka_unit_test(test_member_order),    cmocka_unit_test(test_enum_by_name),
     };
     json_arena_install(); /* as the programs run */
     return cmocka_run_group_tests(tests, NULL, NULL);
