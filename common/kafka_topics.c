@@ -8,9 +8,14 @@
 
 rd_kafka_topic_t *kafka_topics_get(kafka_topics_t *t, rd_kafka_t *rk, const char *name)
 {
+    /* the topic of the last call first: a run sends most messages to one */
+    if (t->last < t->n && strcmp(t->v[t->last].name, name) == 0)
+        return t->v[t->last].rkt;
     for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->v[i].name, name) == 0)
+        if (strcmp(t->v[i].name, name) == 0) {
+            t->last = i;
             return t->v[i].rkt;
+        }
     kafka_topic_handle_t *grown = realloc(t->v, (t->n + 1) * sizeof(*grown));
     if (!grown)
         return NULL;
@@ -21,6 +26,7 @@ rd_kafka_topic_t *kafka_topics_get(kafka_topics_t *t, rd_kafka_t *rk, const char
         free(copy);
         return NULL;
     }
+    t->last = t->n;
     t->v[t->n++] = (kafka_topic_handle_t){copy, rkt};
     return rkt;
 }
@@ -32,6 +38,5 @@ void kafka_topics_clear(kafka_topics_t *t)
         free(t->v[i].name);
     }
     free(t->v);
-    t->v = NULL;
-    t->n = 0;
+    *t = (kafka_topics_t){0};
 }

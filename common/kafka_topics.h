@@ -30,10 +30,12 @@ typedef struct kafka_topic_handle {
 typedef struct kafka_topics {
     kafka_topic_handle_t *v; /* zero it to start */
     size_t n;
+    size_t last; /* the index the last kafka_topics_get() found */
 } kafka_topics_t;
 
 /* name's handle on rk (borrowed from t), made on its first call; NULL when
- * it cannot be made. A linear scan: for the few topics of a producer. */
+ * it cannot be made. A linear scan (after a look at the last one found): for
+ * the few topics of a producer. */
 rd_kafka_topic_t *kafka_topics_get(kafka_topics_t *t, rd_kafka_t *rk, const char *name);
 
 /* Destroys the handles (before rd_kafka_destroy of their client) and zeroes

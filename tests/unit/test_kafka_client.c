@@ -287,8 +287,9 @@ static void test_topic_handles(void **state)
     const kafka_client_opts_t opts = {.client_id = "tidemark-h"};
     rd_kafka_t *rk = new_client(&c, RD_KAFKA_PRODUCER, &opts);
     kafka_topics_t t = {0};
-    static const char *const names[] = {"acme.runs",      "acme.customers", "acme.dlq",
-                                        "acme.customers", "acme.runs",      "acme.dlq"};
+    static const char *const names[] = {
+        "acme.runs", "acme.customers", "acme.dlq", "acme.customers",
+        "acme.runs", "acme.dlq",       "acme.dlq"}; /* the last one found, again */
     rd_kafka_topic_t *first[3] = {NULL};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         rd_kafka_topic_t *rkt = kafka_topics_get(&t, rk, names[i]);
