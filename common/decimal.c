@@ -17,6 +17,9 @@
 #include "errstr.h"
 #include "convert.h"
 
+/* Digits that always fit a uint64_t: 10^18 - 1 < 2^63. */
+#define U64_DIGITS 18
+
 /* w (little-endian, *n bytes used) = w * 10 + digit. */
 static int mul10_add(unsigned char *w, size_t *n, size_t cap, int digit)
 {
@@ -110,10 +113,22 @@ int decimal_from_text(const char *text, int precision, int scale, unsigned char 
         return -1;
     }
     int rc = 0;
-    for (size_t i = 0; i < il && rc == 0; i++)
-        rc = mul10_add(buf, &n, bufsize, ip[i] - '0');
-    for (size_t i = 0; i < (size_t)scale && rc == 0; i++)
-        rc = mul10_add(buf, &n, bufsize, i < fl ? fp[i] - '0' : 0);
+    if (il + (size_t)scale <= U64_DIGITS) {
+        /* The common case, once per decimal field per record: one multiply
+         * a digit instead of a pass over the bytes so far. */
+        uint64_t u = 0;
+        for (size_t i = 0; i < il; i++)
+            u = u * 10 + (uint64_t)(ip[i] - '0');
+        for (size_t i = 0; i < (size_t)scale; i++)
+            u = u * 10 + (uint64_t)(i < fl ? fp[i] - '0' : 0);
+        for (; u && rc == 0; u >>= 8)
+            rc = n < bufsize ? (buf[n++] = (unsigned char)u, 0) : -1;
+    } else {
+        for (size_t i = 0; i < il && rc == 0; i++)
+            rc = mul10_add(buf, &n, bufsize, ip[i] - '0');
+        for (size_t i = 0; i < (size_t)scale && rc == 0; i++)
+            rc = mul10_add(buf, &n, bufsize, i < fl ? fp[i] - '0' : 0);
+    }
     if (rc == 0)
         rc = to_twos_complement(buf, n, bufsize, neg, len_out);
     if (rc != 0)
