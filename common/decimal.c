@@ -121,8 +121,12 @@ int decimal_from_text(const char *text, int precision, int scale, unsigned char 
             u = u * 10 + (uint64_t)(ip[i] - '0');
         for (size_t i = 0; i < (size_t)scale; i++)
             u = u * 10 + (uint64_t)(i < fl ? fp[i] - '0' : 0);
-        for (; u && rc == 0; u >>= 8)
-            rc = n < bufsize ? (buf[n++] = (unsigned char)u, 0) : -1;
+        for (; u && rc == 0; u >>= 8) {
+            if (n < bufsize)
+                buf[n++] = (unsigned char)u;
+            else
+                rc = -1;
+        }
     } else {
         for (size_t i = 0; i < il && rc == 0; i++)
             rc = mul10_add(buf, &n, bufsize, ip[i] - '0');
