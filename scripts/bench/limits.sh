@@ -8,6 +8,12 @@
 #                       the producer's events replayed (tests/bench/produce_limit.c);
 #                       its reading them first gives librdkafka's consume
 #                       rate there (context for the worker, not a goal)
+#   limit_overlap N     both at once: curl reading the pages while
+#                       librdkafka produces the producer's events, from
+#                       their common start to the later one's end: what a
+#                       producer whose own work (parsing, converting,
+#                       bookkeeping) cost nothing could reach on this
+#                       machine (context for the producer, not a goal)
 #   limit_pg            PostgreSQL's per-batch COPY + merge rate on the
 #                       worker's rows and table shape (tests/bench/pg_limit.c)
 
@@ -45,6 +51,36 @@ limit_kafka()
     say "limit: librdkafka produce (idempotent, acks=all, $COMPRESSION) of the producer's $msgs events" \
         "(avg ${RES[event.bytes]} bytes): ${RES[limit.kafka]} msgs/s; reading them first:" \
         "${RES[limit.consume]} msgs/s"
+}
+
+# After the producer's run, like limit_kafka: the produce loop reads the
+# events first, says READY and waits (-w); SIGUSR1 and curl then start
+# together.
+limit_overlap()
+{
+    local n=$1 pages out="$T_WORK/overlap.out" pid t0 curl_ms produce_ms both_ms
+    pages=$((n / PAGE_SIZE + 1))
+    timeout --foreground -k 5 600 "$BUILD/tidemark-bench-produce-limit" -b "$BOOTSTRAP" \
+        -s "$PREFIX.$STREAM" -t "$LIMIT_TOPIC" -X "compression.type=$COMPRESSION" -w \
+        >"$out" 2>"$T_WORK/overlap.log" &
+    pid=$!
+    _track_pid "$pid"
+    WAIT_INTERVAL=0.05 wait_for "the produce loop ready" 120 grep -q '^READY' "$out"
+    kill -USR1 "$(pgrep -P "$pid")" # the loop, not timeout(1) around it
+    t0=$(now_ms)
+    curl -fsS --max-time 120 "$API_URL/$STREAM?per_page=$PAGE_SIZE&page=[1-$pages]" >/dev/null ||
+        fail "curl could not read the demo API's pages"
+    curl_ms=$(($(now_ms) - t0))
+    wait "$pid" || {
+        cat "$T_WORK/overlap.log" >&2
+        fail "tidemark-bench-produce-limit -w failed"
+    }
+    produce_ms=$(awk '/^RESULT/ { for (i = 1; i <= NF; i++) if ($i ~ /^secs=/) printf "%.0f", substr($i, 6) * 1000 }' "$out")
+    both_ms=$((curl_ms > produce_ms ? curl_ms : produce_ms))
+    RES[limit.overlap]=$(rate "$n" "$both_ms")
+    say "limit: both at once, curl reading the pages while librdkafka produces the events:" \
+        "curl $(secs "$curl_ms") s, produce $(secs "$produce_ms") s = ${RES[limit.overlap]} records/s" \
+        "(a producer whose own work cost nothing)"
 }
 
 # After the worker's run: its rows are in $TABLE of the current database.

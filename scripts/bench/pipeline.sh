@@ -113,6 +113,7 @@ phase_main()
     RES[producer.rss.kib]=$P_PEAK_KIB
     echo "producer: $N records in $(secs "$p_ms") s = ${RES[producer.rate]} records/s, peak RSS $(mib "$P_PEAK_KIB") MiB"
     limit_kafka
+    limit_overlap "$N"
 
     mark=$(machine_mark) broker0=$(cpu_ms "$BROKER_PID")
     worker_run main "$run"

@@ -21,7 +21,7 @@ table_throughput()
     [ "${RES[limit.kafka]}" -lt "$lim" ] && lim=${RES[limit.kafka]}
     r=$(ratio "${RES[producer.rate]}" "$lim")
     row "producer, API → Kafka ($N records)" "$(kfmt "${RES[producer.rate]}")/s" \
-        "lower of: demo API read by curl $(kfmt "${RES[limit.api]}")/s, librdkafka produce $(kfmt "${RES[limit.kafka]}")/s (${RES[event.bytes]}-byte events)" \
+        "lower of: demo API read by curl $(kfmt "${RES[limit.api]}")/s, librdkafka produce $(kfmt "${RES[limit.kafka]}")/s (${RES[event.bytes]}-byte events); both at once, what a producer costing nothing itself could reach: $(kfmt "${RES[limit.overlap]}")/s ($(ratio "${RES[limit.overlap]}" "$lim"))" \
         "$r" "≥ 0.5" "$(at_least "$r" 0.5)"
     r=$(ratio "${RES[worker.rate]}" "${RES[limit.pg]}")
     row "worker apply, Kafka → PostgreSQL, group join excluded" "$(kfmt "${RES[worker.rate]}")/s" \

@@ -3,7 +3,7 @@
  * rate on a broker, the limit `make bench` sets tidemark-producer's rate
  * against (scripts/bench/limits.sh).
  *
- *   tidemark-bench-produce-limit -b BOOTSTRAP -s SOURCE -t TARGET [-X KEY=VALUE]...
+ *   tidemark-bench-produce-limit -b BOOTSTRAP -s SOURCE -t TARGET [-X KEY=VALUE]... [-w]
  *
  * Reads every message of topic SOURCE into memory (the events the producer
  * wrote: the same keys, values and headers, so the same number, the same
@@ -13,7 +13,10 @@
  * and enable.idempotence=true, each message copied (RD_KAFKA_MSG_F_COPY) and
  * keyed like the original. The time runs from the first produce call to the
  * last delivery report (rd_kafka_flush); reading SOURCE and fetching
- * TARGET's metadata come before it.
+ * TARGET's metadata come before it. With -w it then prints READY on stdout
+ * and waits for SIGUSR1 before it starts: so that the caller can start
+ * something else at the same moment (scripts/bench/limits.sh reads the
+ * demo API while the events are produced).
  *
  * Prints one line on stdout:
  *   RESULT messages=N bytes=B secs=S msgs_per_s=R read_secs=S2 read_msgs_per_s=R2
@@ -22,6 +25,8 @@
  * message not delivered, a broker error: the reason on stderr), 2 bad usage. A development fixture,
  * single-threaded: never linked into the programs.
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +59,7 @@ typedef struct {
     const char *bootstrap, *source, *target;
     const char *props[MAX_PROPS]; /* "KEY=VALUE" */
     int n_props;
+    int wait_go; /* -w: READY, then SIGUSR1 before producing */
 } options_t;
 
 typedef struct {
@@ -64,7 +70,7 @@ typedef struct {
 static void usage(FILE *out)
 {
     fprintf(out, "usage: tidemark-bench-produce-limit -b BOOTSTRAP -s SOURCE -t TARGET\n"
-                 "                                    [-X KEY=VALUE]...\n"
+                 "                                    [-X KEY=VALUE]... [-w]\n"
                  "Reads every message of SOURCE, then produces them all to TARGET\n"
                  "(idempotent, acks=all, the -X properties) and prints\n"
                  "RESULT messages=N bytes=B secs=S msgs_per_s=R read_secs=S2 read_msgs_per_s=R2\n");
@@ -75,7 +81,7 @@ static int parse_args(int argc, char **argv, options_t *o)
 {
     memset(o, 0, sizeof(*o));
     int c;
-    while ((c = getopt(argc, argv, "b:s:t:X:h")) != -1) {
+    while ((c = getopt(argc, argv, "b:s:t:X:wh")) != -1) {
         const char *v = optarg;
         switch (c) {
         case 'h':
@@ -94,6 +100,9 @@ static int parse_args(int argc, char **argv, options_t *o)
             if (o->n_props == MAX_PROPS || !strchr(v, '='))
                 goto bad;
             o->props[o->n_props++] = v;
+            break;
+        case 'w':
+            o->wait_go = 1;
             break;
         default:
             goto bad;
@@ -312,6 +321,30 @@ static rd_kafka_resp_err_t produce_one(rd_kafka_t *rk, const char *topic, const 
     }
 }
 
+/* SIGUSR1 is blocked in every thread (main blocks it before the first
+ * client makes its threads), so that it waits here and nowhere else. */
+static sigset_t go_signal(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    return set;
+}
+
+/* -w: READY on stdout, then waits for SIGUSR1. */
+static int wait_for_go(void)
+{
+    sigset_t set = go_signal();
+    int sig;
+    printf("READY\n");
+    fflush(stdout);
+    if (sigwait(&set, &sig) != 0) {
+        fprintf(stderr, "produce-limit: sigwait failed\n");
+        return -1;
+    }
+    return 0;
+}
+
 /* Produces every stored message to o->target; *secs = first produce to
  * last delivery report. */
 static int produce_all(const options_t *o, const msg_store_t *st, double *secs)
@@ -325,6 +358,10 @@ static int produce_all(const options_t *o, const msg_store_t *st, double *secs)
     if (rd_kafka_metadata(rk, 0, rkt, &md, TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
         rd_kafka_metadata_destroy(md); /* warm: the timing starts with a known leader */
     rd_kafka_topic_destroy(rkt);
+    if (o->wait_go && wait_for_go() != 0) {
+        rd_kafka_destroy(rk);
+        return -1;
+    }
 
     int rc = 0;
     double t0 = bench_now_s();
@@ -355,6 +392,10 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &o);
     if (rc)
         return rc == 1 ? 0 : 2;
+    if (o.wait_go) {
+        sigset_t set = go_signal();
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+    }
 
     msg_store_t st = {0};
     double secs = 0;
