@@ -15,7 +15,9 @@
 #            records (pages of 5000, the stream topic on 12 partitions,
 #            lz4: the embedded broker keeps about 5 MiB per partition);
 #            around them the demo API's raw rate, librdkafka's produce
-#            rate and PostgreSQL's per-batch COPY + merge rate (limits.sh);
+#            rate, both at once (context: what a producer costing nothing
+#            itself could reach) and PostgreSQL's per-batch COPY + merge
+#            rate (limits.sh);
 #            the table checked against the API (count and md5 of the rows)
 #   e2e      both at once, from the producer's start to the run completed
 #   python   the Python pipeline end to end (python.sh)
