@@ -67,7 +67,8 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *e
 /*
  * Decimal helpers, exposed for tests: text <-> two's-complement big-endian
  * unscaled bytes at the given scale. decimal_from_text rejects more
- * fraction digits than scale and more than precision digits.
+ * fraction digits than scale, more than precision digits, and a negative
+ * scale.
  */
 int decimal_from_text(const char *text, int precision, int scale, unsigned char *buf,
                       size_t bufsize, size_t *len_out, char *errstr,

@@ -79,6 +79,10 @@ int decimal_from_text(const char *text, int precision, int scale, unsigned char 
     size_t il, fl = 0, n = 0;
     int neg = 0;
 
+    if (scale < 0) { /* no schema has one; the sums below count on it */
+        errstr_set(errstr, errstr_size, "decimal scale %d is negative", scale);
+        return -1;
+    }
     if (*p == '+' || *p == '-')
         neg = *p++ == '-';
     for (ip = p; isdigit((unsigned char)*p); p++)

@@ -348,6 +348,8 @@ static void test_decimal_from_text(void **state)
         {"0x10", 12, 2, NULL, "'0x10' is not a decimal number", NULL},
         {"NaN", 12, 2, NULL, "'NaN' is not a decimal number", NULL},
         {"--1", 12, 2, NULL, "'--1' is not a decimal number", NULL},
+        {"5", 10, -1, NULL, "decimal scale -1 is negative", NULL},
+        {"0", 10, -1, NULL, "decimal scale -1 is negative", NULL},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
