@@ -65,8 +65,14 @@ limit_overlap()
         >"$out" 2>"$T_WORK/overlap.log" &
     pid=$!
     _track_pid "$pid"
-    WAIT_INTERVAL=0.05 wait_for "the produce loop ready" 120 grep -q '^READY' "$out"
-    kill -USR1 "$(pgrep -P "$pid")" # the loop, not timeout(1) around it
+    WAIT_INTERVAL=0.05 wait_for "the produce loop ready" 120 \
+        eval "grep -q '^READY' '$out' || ! kill -0 $pid"
+    local loop
+    loop=$(pgrep -P "$pid" | head -n1) # the loop, not timeout(1) around it
+    if ! grep -q '^READY' "$out" || [ -z "$loop" ] || ! kill -USR1 "$loop"; then
+        cat "$T_WORK/overlap.log" >&2
+        fail "tidemark-bench-produce-limit -w did not get ready"
+    fi
     t0=$(now_ms)
     curl -fsS --max-time 120 "$API_URL/$STREAM?per_page=$PAGE_SIZE&page=[1-$pages]" >/dev/null ||
         fail "curl could not read the demo API's pages"

@@ -394,7 +394,10 @@ int main(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     if (o.wait_go) {
         sigset_t set = go_signal();
-        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) {
+            fprintf(stderr, "produce-limit: cannot block SIGUSR1\n");
+            return 1;
+        }
     }
 
     msg_store_t st = {0};
