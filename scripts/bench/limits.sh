@@ -17,14 +17,33 @@
 #   limit_pg            PostgreSQL's per-batch COPY + merge rate on the
 #                       worker's rows and table shape (tests/bench/pg_limit.c)
 
+# api_pages N - the pages of N records, the last one short or empty, as the
+# producer reads them; read_pages N - curl reads them all over one
+# connection and throws them away.
+api_pages() { echo $(($1 / PAGE_SIZE + 1)); }
+read_pages()
+{
+    curl -fsS --max-time 120 "$API_URL/$STREAM?per_page=$PAGE_SIZE&page=[1-$(api_pages "$1")]" \
+        >/dev/null || fail "curl could not read the demo API's pages"
+}
+
+# produce_limit_cmd - sets PRODUCE_LIMIT to the command line of
+# tidemark-bench-produce-limit on the producer's events, set up as the
+# producer is (the bench's compression). An array, not a function: run in
+# the background, $! is then timeout(1) itself, the loop's parent.
+produce_limit_cmd()
+{
+    PRODUCE_LIMIT=(timeout --foreground -k 5 600 "$BUILD/tidemark-bench-produce-limit"
+        -b "$BOOTSTRAP" -s "$PREFIX.$STREAM" -t "$LIMIT_TOPIC" -X "compression.type=$COMPRESSION")
+}
+
 limit_api()
 {
     local n=$1 pages best="" i t0 ms
-    pages=$((n / PAGE_SIZE + 1)) # the last one short or empty, as the producer reads it
+    pages=$(api_pages "$n")
     for i in 1 2 3; do
         t0=$(now_ms)
-        curl -fsS --max-time 120 "$API_URL/$STREAM?per_page=$PAGE_SIZE&page=[1-$pages]" >/dev/null ||
-            fail "curl could not read the demo API's pages"
+        read_pages "$n"
         ms=$(($(now_ms) - t0))
         [ -z "$best" ] || [ "$ms" -lt "$best" ] && best=$ms
     done
@@ -36,9 +55,8 @@ limit_api()
 limit_kafka()
 {
     local out
-    out=$(timeout --foreground -k 5 600 "$BUILD/tidemark-bench-produce-limit" -b "$BOOTSTRAP" \
-        -s "$PREFIX.$STREAM" -t "$LIMIT_TOPIC" -X "compression.type=$COMPRESSION" \
-        2>"$T_WORK/produce-limit.log") || {
+    produce_limit_cmd
+    out=$("${PRODUCE_LIMIT[@]}" 2>"$T_WORK/produce-limit.log") || {
         cat "$T_WORK/produce-limit.log" >&2
         fail "tidemark-bench-produce-limit failed"
     }
@@ -58,11 +76,9 @@ limit_kafka()
 # together.
 limit_overlap()
 {
-    local n=$1 pages out="$T_WORK/overlap.out" pid t0 curl_ms produce_ms both_ms
-    pages=$((n / PAGE_SIZE + 1))
-    timeout --foreground -k 5 600 "$BUILD/tidemark-bench-produce-limit" -b "$BOOTSTRAP" \
-        -s "$PREFIX.$STREAM" -t "$LIMIT_TOPIC" -X "compression.type=$COMPRESSION" -w \
-        >"$out" 2>"$T_WORK/overlap.log" &
+    local n=$1 out="$T_WORK/overlap.out" pid t0 curl_ms produce_ms both_ms
+    produce_limit_cmd
+    "${PRODUCE_LIMIT[@]}" -w >"$out" 2>"$T_WORK/overlap.log" &
     pid=$!
     _track_pid "$pid"
     WAIT_INTERVAL=0.05 wait_for "the produce loop ready" 120 \
@@ -74,8 +90,7 @@ limit_overlap()
         fail "tidemark-bench-produce-limit -w did not get ready"
     fi
     t0=$(now_ms)
-    curl -fsS --max-time 120 "$API_URL/$STREAM?per_page=$PAGE_SIZE&page=[1-$pages]" >/dev/null ||
-        fail "curl could not read the demo API's pages"
+    read_pages "$n"
     curl_ms=$(($(now_ms) - t0))
     wait "$pid" || {
         cat "$T_WORK/overlap.log" >&2
