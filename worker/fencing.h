@@ -73,7 +73,9 @@ void fencing_committed(fencing_t *f, const part_range_t *parts, size_t n);
 
 /* Logs at warn that p was fenced, with its stored offset as it is now
  * and the dead letters the dropped batch had produced (whoever consumes
- * its messages again produces them again). */
+ * its messages again produces them again); at info that the batch was
+ * applied already when the stored offset is p->next (its own COMMIT went
+ * through but its reply was lost with the connection). */
 void fencing_log_fenced(fencing_t *f, const part_range_t *p, int64_t dead_letters_produced);
 
 /*

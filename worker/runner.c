@@ -198,7 +198,8 @@ static int flush_batch(runner_t *r)
             worker_stats_retry(&r->stats);
             worker_stats_snapshot(&r->stats, &wc);
             /* dead letters Kafka acknowledged before the rollback are
-             * produced again by the retry */
+             * produced again by the retry, unless it finds the batch's
+             * offsets moved (see fencing_log_fenced()) */
             log_warn("batch rolled back; retrying",
                      "error=%s attempt=%d retries_total=%" PRId64
                      " backoff_ms=%d dead_letters_produced=%" PRId64,
