@@ -119,14 +119,15 @@ kc -C -t "$PREFIX.dlq" -e -f '%k\t%h\n' | sed -n 's/^\([^\t]*\)\t.*tidemark\.sou
     >"$T_WORK/dlq.txt"
 cat "$T_WORK/worker-w1.log" "$T_WORK/worker-w2.log" >"$T_WORK/workers.log"
 # A worker produces a dead letter once per batch attempt that holds its
-# message and gets as far as the flush: a copy more means a batch rolled
-# back after its dead letters were produced, which the worker logs with
-# their number (dead_letters_produced=) before it retries. So per worker:
-# the dead letters it logged = the distinct ones + those numbers. A batch
-# dropped because its offsets moved (fenced: the backends killed below can
-# cost a worker its partitions for a while) logs its number too, but its
-# messages are consumed again by whichever worker holds them then: this
-# worker's copies are at most that many more.
+# message and gets as far as the flush. A copy more on the DLQ needs a
+# batch that produced it and did not commit: the worker logs the number it
+# had produced (dead_letters_produced=) when it rolls back to retry. The
+# retry produces them again unless it finds the batch's offsets moved
+# (another worker took the partition, or the COMMIT whose connection was
+# lost had in fact committed): then they are not produced again. So per
+# worker: the distinct dead letters <= those it logged <= the distinct
+# ones + those numbers. (A fenced batch produces none: it fails its claim
+# before any work.)
 for key in "${POISON[@]}"; do
     grep -q "^$key	" "$T_WORK/dlq.txt" || fail "$key is not on the DLQ"
 done
@@ -142,14 +143,8 @@ for w in w1 w2; do
     distinct=$(sed -n "s/.*stage=worker dlq=$PREFIX.dlq source=\([^ ]*\) .*/\1/p" "$f" | sort -u | wc -l)
     redone=$(sed -n 's/.*msg="batch rolled back; retrying".* dead_letters_produced=\([0-9]*\).*/\1/p' "$f" |
         awk '{ n += $1 } END { print n + 0 }')
-    fenced=$(sed -n 's/.*msg="offset moved under this worker; batch rolled back".* dead_letters_produced=\([0-9]*\).*/\1/p' "$f" |
-        awk '{ n += $1 } END { print n + 0 }')
-    if [ "$fenced" = 0 ]; then
-        assert_eq "$((distinct + redone))" "$total" \
-            "dead letters worker $w produced vs. distinct ones + those of its rolled-back batches"
-    elif [ "$total" -lt "$((distinct + redone))" ] || [ "$total" -gt "$((distinct + redone + fenced))" ]; then
-        fail "dead letters worker $w produced: $total, not within distinct ones + those of its rolled-back batches ($((distinct + redone))) + those of its fenced ones ($fenced)"
-    fi
+    [ "$total" -le "$((distinct + redone))" ] ||
+        fail "dead letters worker $w produced: $total, more than the distinct ones ($distinct) + those of its rolled-back batches ($redone)"
 done
 rollbacks=$(grep -c 'msg="batch rolled back; retrying"' "$T_WORK/workers.log")
 assert_eq 0 "$(awk -F'\t' '$1 !~ /^poison-/' "$T_WORK/dlq.txt" | wc -l)" "dead letters that are not poison"
