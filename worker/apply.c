@@ -372,8 +372,10 @@ static outcome_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_
     outcome_t oc = outcome_from_pg(st);
     if (oc == OUTCOME_OK)
         oc = apply_body_redo(ctx, b, d, res, errstr, errstr_size);
-    if (oc == OUTCOME_OK)
+    if (oc == OUTCOME_OK) {
+        res->commit_sent = 1;
         oc = outcome_from_pg(pg_cmd(ctx->pg, "COMMIT", errstr, errstr_size));
+    }
     if (oc != OUTCOME_OK)
         pg_rollback_quiet(ctx->pg);
     return oc;

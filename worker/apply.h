@@ -77,6 +77,9 @@ typedef struct apply_result {
     table_counts_t *per_stream;
     /* OUTCOME_FENCED: the first partition whose stored offset moved */
     const part_range_t *fenced;
+    /* OUTCOME_RETRY: the COMMIT was sent, so the batch may be in the
+     * database all the same (a connection lost before the reply) */
+    int commit_sent;
 } apply_result_t;
 
 /* Applies b (non-empty). errstr says why on OUTCOME_RETRY/OUTCOME_FATAL. */

@@ -170,6 +170,18 @@ void fencing_committed(fencing_t *f, const part_range_t *parts, size_t n)
     }
 }
 
+int fencing_applied(fencing_t *f, const part_range_t *parts, size_t n)
+{
+    char err[512];
+
+    if (read_stored(f, err, sizeof(err)) != PG_OK)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (offsets_lookup(&f->stored, parts[i].topic, parts[i].partition) != parts[i].next)
+            return 0;
+    return n > 0;
+}
+
 void fencing_log_fenced(fencing_t *f, const part_range_t *p, int64_t dead_letters_produced)
 {
     char err[512];
@@ -177,17 +189,6 @@ void fencing_log_fenced(fencing_t *f, const part_range_t *p, int64_t dead_letter
 
     if (read_stored(f, err, sizeof(err)) == PG_OK)
         now = offsets_lookup(&f->stored, p->topic, p->partition);
-    if (now == p->next) {
-        /* Stored exactly past this batch: it is applied. Most often by this
-         * worker's own COMMIT, which went through although the connection
-         * was lost before its reply came back, so the retry that followed
-         * found the offsets moved. Nothing was lost or done twice: no
-         * warning that says the batch was dropped. */
-        log_info("batch already applied; not applied again",
-                 "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64, p->topic,
-                 p->partition, p->expected, now);
-        return;
-    }
     log_warn("offset moved under this worker; batch rolled back",
              "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64
              " dead_letters_produced=%" PRId64,

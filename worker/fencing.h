@@ -71,11 +71,14 @@ pg_status_t fencing_claim(fencing_t *f, part_range_t *parts, size_t n, size_t *f
 /* After the commit of a claimed batch: each part's expected is its next. */
 void fencing_committed(fencing_t *f, const part_range_t *parts, size_t n);
 
+/* 1 when every part's stored offset is its next: the batch is in the
+ * database (its COMMIT went through though its reply was lost with the
+ * connection). 0 when not, or when the offsets cannot be read. */
+int fencing_applied(fencing_t *f, const part_range_t *parts, size_t n);
+
 /* Logs at warn that p was fenced, with its stored offset as it is now
  * and the dead letters the dropped batch had produced (whoever consumes
- * its messages again produces them again); at info that the batch was
- * applied already when the stored offset is p->next (its own COMMIT went
- * through but its reply was lost with the connection). */
+ * its messages again produces them again). */
 void fencing_log_fenced(fencing_t *f, const part_range_t *p, int64_t dead_letters_produced);
 
 /*

@@ -166,15 +166,65 @@ static outcome_t attempt_batch(runner_t *r, apply_result_t *res, char *err, size
     return as;
 }
 
+/* After a retry was fenced: when the attempt before it sent its COMMIT
+ * (unanswered: the connection was lost) and the stored offsets are exactly
+ * past the batch, that COMMIT went through. The batch is applied, with
+ * that attempt's counts, and the consumer is where it should be: no
+ * re-seek. Returns 1 then, 0 when the batch was really fenced. */
+static int applied_unanswered(runner_t *r, const apply_result_t *unanswered)
+{
+    if (!unanswered->commit_sent ||
+        !fencing_applied(r->fencing, unanswered->parts, unanswered->n_parts))
+        return 0;
+    log_info("batch committed; only the reply was lost", "messages=%zu partitions=%zu", r->batch->n,
+             unanswered->n_parts);
+    commit_kafka(r, unanswered);
+    report(r, unanswered);
+    return 1;
+}
+
+/* A transient failure of attempt (0-based): logged and counted; *res is
+ * emptied, into *unanswered when its COMMIT was sent. 0 after the backoff
+ * before the next attempt, -1 when the worker stops instead. */
+static int on_retry(runner_t *r, apply_result_t *res, apply_result_t *unanswered, const char *err,
+                    int attempt, int64_t dead_letters_produced)
+{
+    char qb[1100];
+    worker_counters_t wc;
+
+    worker_stats_retry(&r->stats);
+    worker_stats_snapshot(&r->stats, &wc);
+    /* dead letters Kafka acknowledged before the rollback are produced
+     * again by the retry, unless it finds the batch's offsets moved
+     * (fenced, or applied_unanswered()) */
+    log_warn("batch rolled back; retrying",
+             "error=%s attempt=%d retries_total=%" PRId64
+             " backoff_ms=%d dead_letters_produced=%" PRId64,
+             log_quote(qb, sizeof(qb), err), attempt + 1, wc.retries, backoff_delay_ms(attempt),
+             dead_letters_produced);
+    if (res->commit_sent) {
+        apply_result_clear(unanswered);
+        *unanswered = *res;
+        memset(res, 0, sizeof(*res));
+    }
+    apply_result_clear(res);
+    if (backoff_sleep(attempt) == 0)
+        return 0;
+    log_warn("stopping with a batch not applied; it will be consumed again", "messages=%zu",
+             r->batch->n);
+    return -1;
+}
+
 /* Applies the batch in hand, retrying transient failures (never skipping
  * them); empties it. Returns 1 when it was applied (or empty), 0 when it
  * was not (fenced, failed, or the worker stops). */
 static int flush_batch(runner_t *r)
 {
-    char err[1024], qb[1100];
-    apply_result_t res;
+    char err[1024];
+    apply_result_t res, unanswered; /* the last attempt whose COMMIT was sent */
     int attempt, applied = r->batch->n == 0;
 
+    memset(&unanswered, 0, sizeof(unanswered));
     worker_stats_batch_start(&r->stats);
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
         int64_t dl_before = dlq_queue_count(r->dlq);
@@ -190,31 +240,20 @@ static int flush_batch(runner_t *r)
                 log_info("batch applied after retries", "attempts=%d retries_total=%" PRId64,
                          attempt + 1, wc.retries);
         } else if (as == OUTCOME_FENCED) {
-            on_fenced(r, &res, dlq_queue_count(r->dlq) - dl_before);
+            applied = applied_unanswered(r, &unanswered);
+            if (!applied)
+                on_fenced(r, &res, dlq_queue_count(r->dlq) - dl_before);
         } else if (as == OUTCOME_FATAL) {
             log_err(LOG_ERROR, "batch failed; stopping", err, -1);
             r->fatal = 1;
-        } else {
-            worker_stats_retry(&r->stats);
-            worker_stats_snapshot(&r->stats, &wc);
-            /* dead letters Kafka acknowledged before the rollback are
-             * produced again by the retry, unless it finds the batch's
-             * offsets moved (see fencing_log_fenced()) */
-            log_warn("batch rolled back; retrying",
-                     "error=%s attempt=%d retries_total=%" PRId64
-                     " backoff_ms=%d dead_letters_produced=%" PRId64,
-                     log_quote(qb, sizeof(qb), err), attempt + 1, wc.retries,
-                     backoff_delay_ms(attempt), dlq_queue_count(r->dlq) - dl_before);
-            apply_result_clear(&res);
-            if (backoff_sleep(attempt) == 0)
-                continue;
-            log_warn("stopping with a batch not applied; it will be "
-                     "consumed again",
-                     "messages=%zu", r->batch->n);
+        } else if (on_retry(r, &res, &unanswered, err, attempt,
+                            dlq_queue_count(r->dlq) - dl_before) == 0) {
+            continue;
         }
         apply_result_clear(&res);
         break;
     }
+    apply_result_clear(&unanswered);
     if (r->has_cur) /* not tried: the worker stopped */
         decoded_clear(&r->cur);
     r->has_cur = 0;

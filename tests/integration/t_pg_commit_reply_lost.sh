@@ -2,25 +2,28 @@
 # t_pg_commit_reply_lost: PostgreSQL commits a batch and the connection
 # breaks before the reply reaches the worker (a proxy in front of the
 # server, fixtures/pg_lost_commit_reply.py, loses it), so the worker
-# cannot tell a commit from a rollback. It retries; its fence finds the
-# stored offsets already past the batch and it goes on from there. Nothing
-# is applied twice or skipped, the batch's dead letter is on the DLQ once,
-# and the log says the batch was applied already. (It used to warn "offset
-# moved under this worker; batch rolled back" for a batch that was in the
-# table, and t_poison_long's count of dead letters, which took every
-# rolled-back batch for one produced again, failed when this happened
-# there.)
+# cannot tell a commit from a rollback. It retries; the retry's claim
+# finds the stored offsets exactly past the batch, so the COMMIT went
+# through: the batch counts as applied, with the counts of the attempt
+# that sent it, and the worker goes on from there. Nothing is applied
+# twice or skipped, the batch's dead letter is on the DLQ once, and the
+# metrics say what happened: every row applied, no batch fenced. (It
+# used to warn "offset moved under this worker; batch rolled back" about
+# a batch that was in the table, count it fenced and not count its rows.)
 # brokers: mock kafka
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/metrics_lib.sh"
 
 start_devbroker
 start_demoapi --records 100
 arm="$T_WORK/pgproxy.arm"
 /usr/bin/python3 "$REPO/tests/integration/fixtures/pg_lost_commit_reply.py" \
-    --port-file "$T_WORK/pgproxy.port" --arm "$arm" >"$T_WORK/pgproxy.log" 2>&1 &
+    --port-file "$T_WORK/pgproxy.port" --arm "$arm" --match "UPDATE sync_offsets" >"$T_WORK/pgproxy.log" 2>&1 &
 _track_pid "$!"
 wait_for "the PostgreSQL proxy's port" 20 test -s "$T_WORK/pgproxy.port"
-write_config "postgres: conninfo = host=127.0.0.1 port=$(cat "$T_WORK/pgproxy.port") dbname=$T_DB sslmode=disable gssencmode=disable"
+addr="127.0.0.1:$(free_port)"
+write_config "postgres: conninfo = host=127.0.0.1 port=$(cat "$T_WORK/pgproxy.port") dbname=$T_DB sslmode=disable gssencmode=disable" \
+    "worker: metrics.listen = $addr"
 topic="$PREFIX.$STREAM"
 log_f="$T_WORK/worker-w1.log"
 
@@ -28,7 +31,9 @@ first_sync
 wait_caught_up 30
 assert_table_equals_api
 
-# ---- the next COMMIT's reply is lost: a batch with a dead letter and changes
+# ---- the next batch's COMMIT reply is lost (the proxy knows it by the
+# claim on sync_offsets): a batch with a dead letter, and three updates
+# (in that batch or the next)
 printf 'this is not an avro change event' >"$T_WORK/garbage.bin"
 src="$topic/1/$(partition_end "$topic" 1)"
 touch "$arm"
@@ -40,16 +45,10 @@ dropped() { grep -q 'dropped the reply to COMMIT' "$T_WORK/pgproxy.log"; }
 wait_for "the proxy to lose a COMMIT's reply" 30 dropped
 has_log() { grep -q "msg=\"$1\"" "$log_f"; }
 wait_for "the worker to retry the batch" 30 has_log "batch rolled back; retrying"
-wait_for "the worker to find the batch applied" 30 has_log "batch already applied; not applied again"
+wait_for "the worker to find the batch committed" 30 has_log "batch committed; only the reply was lost"
 wait_run_completed "$run2" 60
 wait_caught_up 30
 assert_table_equals_api
-
-# ---- not dropped, not doubled, and said so
-! has_log "offset moved under this worker; batch rolled back" ||
-    fail "the worker says it dropped a batch that was committed: $(grep 'offset moved' "$log_f")"
-assert_eq 1 "$(dlq_count_for "$src")" "dead letters of $src"
-assert_eq 1 "$(grep -c 'dropped the reply' "$T_WORK/pgproxy.log")" "COMMIT replies lost"
 
 # ---- and the worker goes on: one more change through the same proxy
 api_post "/admin/update?ids=4" >/dev/null || fail "admin update"
@@ -57,5 +56,17 @@ run_producer_once
 wait_run_completed "$(last_run_field run_id)" 60
 wait_caught_up 30
 assert_table_equals_api
+
+# ---- not dropped, not doubled, and said so
+! has_log "offset moved under this worker; batch rolled back" ||
+    fail "the worker says it dropped a batch that was committed: $(grep 'offset moved' "$log_f")"
+assert_eq 1 "$(grep -c 'dropped the reply' "$T_WORK/pgproxy.log")" "COMMIT replies lost"
+assert_eq 1 "$(dlq_count_for "$src")" "dead letters of $src"
+m="$T_WORK/worker.metrics"
+scrape "$addr" "$m"
+assert_eq 0 "$(metric "$m" tidemark_worker_fenced_total)" "fenced batches"
+assert_eq 104 "$(metric "$m" 'tidemark_worker_records_applied_total{stream="customers",op="upsert"}')" \
+    "rows applied: 100 created, 3 and 1 updated"
+assert_eq 1 "$(metric "$m" 'tidemark_dlq_records_total{stage="worker"}')" "dead letters"
 stop_worker w1
 log "ok"
