@@ -111,6 +111,13 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
         return run_oom(errstr, errstr_size);
     source_start(src, r->del_tracker.has_value, r->del_tracker.value_ms - r->sc->lookback_ms);
     int rc = run_walk(r, src, handle_deleted, NULL, errstr, errstr_size);
+    /* Paged by cursor or link, deletions come in the API's own order (by
+     * id, say), as the records may: the same hold. (A seek walk, none, page
+     * or offset, asks them sorted by deleted_at, filtered >= since.) */
+    if (rc == PRODUCER_OK &&
+        (dsc.pagination == PAGINATION_CURSOR || dsc.pagination == PAGINATION_LINK))
+        run_hold_at_walk_start(r, &r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP),
+                               source_api_started_at(src), "deleted");
     source_destroy(src);
     return rc;
 }

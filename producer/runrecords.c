@@ -297,31 +297,6 @@ int64_t run_outrank(const run_t *r, int64_t mark)
     return mark;
 }
 
-/*
- * After a walk whose pages are not in cursor order (cursor.sorted =
- * false): a record on a page already read that changed during the walk
- * got a cursor at or after the walk's start, perhaps below the largest
- * cursor seen, and was not served again. So the HWM may not pass the
- * walk's start in the API's clock (mark, source_api_started_at()):
- * min(largest cursor seen, mark), with an empty id set when lowered
- * (hwm_tracker_cap()). The records between the two are read, and
- * published, again by the next run: duplicates, which the worker ignores.
- */
-static void hold_at_walk_start(run_t *r, int64_t mark)
-{
-    int64_t largest = r->tracker.value_ms;
-    cursor_clock_t clock = hwm_clock(r->sc);
-    if (mark <= 0 || !hwm_tracker_cap(&r->tracker, &clock, mark))
-        return;
-    char a[ISOTIME_BUFSIZE], b[ISOTIME_BUFSIZE];
-    isotime_format(largest, a, sizeof(a));
-    isotime_format(mark, b, sizeof(b));
-    log_info("HWM held at the walk's start: the pages are not in cursor order "
-             "(cursor.sorted = false), a record changed during the walk may lie below "
-             "the largest cursor seen",
-             "stream=%s run_id=%s largest=%s hwm=%s", r->sc->name, r->run_id, a, b);
-}
-
 int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
@@ -340,8 +315,9 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     r->fetch_complete = rc == PRODUCER_OK && source_complete(src);
     if (rc == PRODUCER_OK) {
         note_max_cursor(r);
+        cursor_clock_t clock = hwm_clock(sc);
         if (!sc->cursor_sorted)
-            hold_at_walk_start(r, source_api_started_at(src));
+            run_hold_at_walk_start(r, &r->tracker, &clock, source_api_started_at(src), "records");
     }
     r->records_done = rc == PRODUCER_OK;
     source_destroy(src);

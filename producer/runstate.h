@@ -157,6 +157,20 @@ typedef int (*run_page_fn)(run_t *r, char *errstr, size_t errstr_size);
 int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * After a walk whose pages are not in cursor order (records with
+ * cursor.sorted = false; deletions paged by cursor or link): an item on a
+ * page already read that changed during the walk got a cursor at or after
+ * the walk's start, perhaps below the largest cursor seen, and was not
+ * served again. So t may not pass the walk's start in the API's clock
+ * (mark, source_api_started_at()): min(largest cursor seen, mark), with an
+ * empty id set when lowered (hwm_tracker_cap()), logged with walk
+ * ("records" or "deleted"). The items between the two are read, and
+ * published, again by the next run: duplicates, which the worker ignores.
+ */
+void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark,
+                            const char *walk);
+
 /* ---- runrecords.c ---- */
 
 /* Walks the records endpoint from the HWM (minus lookback). */

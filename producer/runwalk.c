@@ -2,9 +2,13 @@
  * runwalk.c - the page loop both walks of a run share (records and
  * deleted endpoints): every item of every page to the walk's handler, the
  * pages counted and the run's counters flushed after each one, and a stop
- * between pages when the process is told to stop (see runstate.h).
+ * between pages when the process is told to stop (see runstate.h); and
+ * the hold of a walk's HWM at its start when its pages are not in cursor
+ * order.
  */
 #include "errstr.h"
+#include "isotime.h"
+#include "log.h"
 #include "runstate.h"
 #include "signals.h"
 
@@ -43,4 +47,18 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
         }
     }
     return rc == 0 ? PRODUCER_OK : PRODUCER_FAILED;
+}
+
+void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark,
+                            const char *walk)
+{
+    int64_t largest = t->value_ms;
+    if (mark <= 0 || !hwm_tracker_cap(t, clock, mark))
+        return;
+    char a[ISOTIME_BUFSIZE], b[ISOTIME_BUFSIZE];
+    isotime_format(largest, a, sizeof(a));
+    isotime_format(mark, b, sizeof(b));
+    log_info("HWM held at the walk's start: the pages are not in cursor order, an item "
+             "changed during the walk may lie below the largest cursor seen",
+             "stream=%s run_id=%s walk=%s largest=%s hwm=%s", r->sc->name, r->run_id, walk, a, b);
 }
