@@ -20,9 +20,11 @@
  *
  * An undated deletion (an item without deleted_at, held at the producer's
  * clock mark) has no time of its own to compare with cursors, which come
- * from the API's clock: it happened after every version published before
- * this run, so it is stale only when the records walk serves its id at all
- * (the API serves the record now: it lives), whatever the cursor.
+ * from the API's clock: it is stale only when a records walk serves its id
+ * at all (the API serves the record now: it lives), whatever the cursor.
+ * It is not known to be later than every version published before: the
+ * endpoint may list an id deleted and restored since, so the run asks the
+ * topic and may walk the records again (rundeleted.c).
  *
  * Owns: an id set of the held deletions (about 40 bytes each: memory
  * follows the deletions of one run, not the records). One thread.

@@ -125,8 +125,9 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
 /*
  * The deletions a records walk that began at `since` cannot vouch for: one
  * older than the walk's start may concern a restore that an earlier run
- * published and this walk did not serve again. Asks the topic about them
- * (keylatest.h); *kl is NULL when there are none.
+ * published and this walk did not serve again; so may an undated one that
+ * the walk did not serve (see recheck_undated()). Asks the topic about
+ * them (keylatest.h); *kl is NULL when there are none.
  */
 static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t errstr_size)
 {
@@ -143,9 +144,7 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
     if (!k)
         return run_oom(errstr, errstr_size);
     while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        /* an undated deletion is later than every version published
-         * before this run: the topic cannot hold a newer one */
-        if (stale || undated || at >= since)
+        if (stale || (!undated && at >= since))
             continue;
         late++;
         if (keylatest_want(k, id) != 0) {
@@ -165,6 +164,47 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
 }
 
 /*
+ * An undated deletion has no time to compare with the versions the topic
+ * holds: the deleted endpoint may list an id deleted and restored since
+ * (or long ago, when it ignores `since`), and an earlier run may have
+ * published the restore, which this run's records walk, begun at the HWM,
+ * did not serve again. Only the API can tell whether the record lives:
+ * where the topic's latest word on such an id is an upsert older than the
+ * walk's start, the records endpoint is walked again from the oldest such
+ * upsert's cursor (a live record's cursor is at least that), and a record
+ * it serves makes its deletion stale. One whose upsert is newer than the
+ * walk's start would have been served by the walk: it is gone.
+ */
+static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t errstr_size)
+{
+    size_t pos = 0, n = 0;
+    const char *id;
+    int64_t at, upsert, since = INT64_MAX;
+    int stale, undated;
+    if (!kl)
+        return PRODUCER_OK;
+    while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
+        if (!undated || stale || keylatest_get(kl, id, &upsert) != KEYLATEST_UPSERT ||
+            upsert >= r->walk_since)
+            continue;
+        n++;
+        if (upsert < since)
+            since = upsert;
+    }
+    if (n == 0)
+        return PRODUCER_OK;
+    int64_t t0 = isotime_monotonic_ms();
+    if (run_recheck_held(r, since, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    char from[ISOTIME_BUFSIZE];
+    isotime_format(since, from, sizeof(from));
+    log_info("records walked again for undated deletions of ids the topic holds live",
+             "stream=%s run_id=%s undated=%zu since=%s duration_ms=%lld", r->sc->name, r->run_id, n,
+             from, (long long)(isotime_monotonic_ms() - t0));
+    return PRODUCER_OK;
+}
+
+/*
  * Publishes the held deletions, less the stale ones (a newer version was
  * served, or the topic already holds one), each with its tombstone, at its
  * deleted_at; an undated one (no deleted_at) at its clock mark or past
@@ -175,6 +215,10 @@ int run_publish_held(run_t *r, char *errstr, size_t errstr_size)
     keylatest_t *kl;
     if (check_late_deletes(r, &kl, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
+    if (recheck_undated(r, kl, errstr, errstr_size) != 0) {
+        keylatest_destroy(kl);
+        return PRODUCER_FAILED;
+    }
     size_t pos = 0;
     const char *id;
     int64_t at, newer;

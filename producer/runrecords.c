@@ -323,3 +323,34 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     source_destroy(src);
     return rc;
 }
+
+/* A record of a recheck walk: its id, served, makes held deletions stale. */
+static int handle_recheck(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
+                          const char *url, char *errstr, size_t errstr_size)
+{
+    (void)src;
+    record_in_t in = {.rec = rec, .bad = bad, .url = url};
+    if (read_record(r, &in, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    if (in.idr == RECORD_ID_OK && in.has_cursor)
+        heldeletes_served(r->held, in.id, in.cursor);
+    return PRODUCER_OK;
+}
+
+int run_recheck_held(run_t *r, int64_t since, char *errstr, size_t errstr_size)
+{
+    source_t *src = source_new(r->sc, r->hc);
+    if (!src)
+        return run_oom(errstr, errstr_size);
+    source_require_empty_end(src); /* an id missed would be deleted */
+    source_start(src, 1, since);
+    int rc = run_walk(r, src, handle_recheck, NULL, errstr, errstr_size);
+    if (rc == PRODUCER_OK && !source_complete(src)) {
+        errstr_set(errstr, errstr_size,
+                   "records endpoint: the recheck of undated deletions "
+                   "ended before an empty page");
+        rc = PRODUCER_FAILED;
+    }
+    source_destroy(src);
+    return rc;
+}

@@ -177,6 +177,14 @@ void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *cl
 int run_fetch_records(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
+ * Walks the records endpoint from since only to show which held deletions
+ * are stale (heldeletes_served()): it publishes nothing and moves no HWM.
+ * For undated deletions that the records walk could not vouch for
+ * (rundeleted.c). Fails unless it read every page, to the empty one.
+ */
+int run_recheck_held(run_t *r, int64_t since, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
  * The source_ts of a deletion that has no time of its own in the API's
  * clock (an item without deleted_at, a reconciliation delete), given the
  * producer's clock mark for it: the mark, or 1 ms past the largest cursor
