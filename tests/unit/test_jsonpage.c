@@ -128,6 +128,8 @@ static void test_good_pages(void **state)
          "\"also\":1e400}]}",
          "[{\"id\":7,\"ignored\":123456789012345678901234567890,\"also\":1e400}]", NO_BAD},
         {"duplicate members: the last wins", "", "[{\"a\":1,\"a\":2}]", "[{\"a\":2}]", NO_BAD},
+        {"a UTF-8 byte order mark first", "data", "\xef\xbb\xbf{\"data\":[{\"id\":1}]}",
+         "[{\"id\":1}]", NO_BAD},
         {"records path key that is not an array elsewhere", "data",
          "{\"meta\":{\"data\":5},\"data\":[1]}", "[1]", NO_BAD},
     };
@@ -383,7 +385,10 @@ static void test_not_json(void **state)
          "a second array at records.path at byte 19"},
         {"records.path replaced by a later member", "data", "{\"data\":[1],\"data\":5}",
          "records.path names more than one member at byte 0"},
-        {"BOM", "", "\xef\xbb\xbf[]", "unexpected byte 0xef (expected a value) at byte 0"},
+        {"a byte order mark not first", "", "[\xef\xbb\xbf1]",
+         "record 0: unexpected byte 0xef (expected a value) at byte 1"},
+        {"two byte order marks", "", "\xef\xbb\xbf\xef\xbb\xbf[]",
+         "unexpected byte 0xef (expected a value) at byte 3"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         jsonpage_t pg;
