@@ -130,6 +130,15 @@ static void test_good_pages(void **state)
         {"duplicate members: the last wins", "", "[{\"a\":1,\"a\":2}]", "[{\"a\":2}]", NO_BAD},
         {"a UTF-8 byte order mark first", "data", "\xef\xbb\xbf{\"data\":[{\"id\":1}]}",
          "[{\"id\":1}]", NO_BAD},
+        {"a byte order mark not first: a bad record",
+         "",
+         "[\xef\xbb\xbf"
+         "1,2]",
+         "[null,2]",
+         {{0, "unexpected byte 0xef (expected a value) at offset 0 of the record",
+           "\xef\xbb\xbf"
+           "1"},
+          {-1, NULL, NULL}}},
         {"records path key that is not an array elsewhere", "data",
          "{\"meta\":{\"data\":5},\"data\":[1]}", "[1]", NO_BAD},
     };
@@ -385,8 +394,6 @@ static void test_not_json(void **state)
          "a second array at records.path at byte 19"},
         {"records.path replaced by a later member", "data", "{\"data\":[1],\"data\":5}",
          "records.path names more than one member at byte 0"},
-        {"a byte order mark not first", "", "[\xef\xbb\xbf1]",
-         "record 0: unexpected byte 0xef (expected a value) at byte 1"},
         {"two byte order marks", "", "\xef\xbb\xbf\xef\xbb\xbf[]",
          "unexpected byte 0xef (expected a value) at byte 3"},
     };
