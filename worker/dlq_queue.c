@@ -18,6 +18,12 @@
 
 #define KEY_LAST_RESORT 256
 
+/* A message's opaque is a token, not the item's address: a delivery
+ * report may come after its batch gave up (a flush that timed out), when
+ * the item is freed or another one sits there (see dlq_queue_discard()).
+ * Generation in the high half, index in the low one. */
+_Static_assert(sizeof(uintptr_t) >= 8, "a token needs 64 bits");
+
 typedef enum { DL_QUEUED, DL_SENT, DL_DELIVERED, DL_TOO_LARGE, DL_FAILED } dl_state_t;
 
 typedef struct dl_item {
@@ -38,7 +44,21 @@ struct dlq_queue {
     size_t n, cap;
     char last_error[512]; /* why the last one failed */
     int64_t sent;
+    uint32_t generation; /* of the items queued now: discarding moves it */
 };
+
+static void *token_of(const dlq_queue_t *d, const dl_item_t *it)
+{
+    return (void *)(((uintptr_t)d->generation << 32) | (uintptr_t)(it - d->items));
+}
+
+/* The item a delivery report is about, or NULL when its batch is gone. */
+static dl_item_t *item_of(dlq_queue_t *d, void *token)
+{
+    uintptr_t t = (uintptr_t)token;
+    size_t i = (size_t)(t & 0xffffffffu);
+    return (uint32_t)(t >> 32) == d->generation && i < d->n ? &d->items[i] : NULL;
+}
 
 static dlq_letter_t letter_of(const dl_item_t *it)
 {
@@ -57,9 +77,15 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
     dlq_queue_t *d = opaque;
-    dl_item_t *it = m->_private;
-    if (!it)
+    dl_item_t *it = item_of(d, m->_private);
+    if (!it) { /* purged when its batch gave up on it (dlq_queue_discard()) */
+        if (!m->err)
+            log_warn("dead letter delivered after its batch gave up on it; its batch will "
+                     "produce it again",
+                     "dlq=%s partition=%" PRId32 " offset=%" PRId64, d->topic, m->partition,
+                     m->offset);
         return;
+    }
     if (m->err) {
         it->state = m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ? DL_TOO_LARGE : DL_FAILED;
         errstr_set(d->last_error, sizeof(d->last_error), "%s", rd_kafka_err2str(m->err));
@@ -88,6 +114,7 @@ dlq_queue_t *dlq_queue_new(const tm_config_t *conf, char *errstr, size_t errstr_
         return NULL;
     }
     d->max_bytes = kafka_client_max_message_bytes(d->rk);
+    d->generation = 1;
     return d;
 }
 
@@ -99,8 +126,22 @@ static void item_clear(dl_item_t *it)
     memset(it, 0, sizeof(*it));
 }
 
+/*
+ * Messages of the items still in librdkafka (a flush that timed out) are
+ * purged: not sent later behind the batch's back, which produces them
+ * again when it is retried. One already on its way may arrive all the
+ * same (at-least-once); its report finds no item (item_of()) and says so.
+ */
 void dlq_queue_discard(dlq_queue_t *d)
 {
+    int in_flight = 0;
+    for (size_t i = 0; i < d->n; i++)
+        in_flight |= d->items[i].state == DL_SENT;
+    d->generation++;
+    if (in_flight) {
+        rd_kafka_purge(d->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_poll(d->rk, 0); /* their reports, with no item now */
+    }
     while (d->n > 0)
         item_clear(&d->items[--d->n]);
 }
@@ -213,7 +254,7 @@ static int produce_one(dlq_queue_t *d, dl_item_t *it, int queue_full_ms)
             .value = it->value,
             .value_len = it->value_len,
             .headers = kafka_headers_new(hdrs.h, hdrs.n),
-            .opaque = it,
+            .opaque = token_of(d, it),
         };
         rd_kafka_resp_err_t err =
             kafka_produce(d->rk, &m, queue_full_ms, d->last_error, sizeof(d->last_error));

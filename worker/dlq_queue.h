@@ -17,12 +17,14 @@
  * produces them with dlq_queue_flush() BEFORE its database COMMIT: a
  * dead-lettered message is only counted as consumed once Kafka has it. A
  * batch rolled back calls dlq_queue_discard(); a batch that is retried
- * after a failed flush produces again (the DLQ is at-least-once). Each dead
- * letter Kafka acknowledged is logged at warn with its source.
+ * after a failed flush produces again (the DLQ is at-least-once): what a
+ * flush that timed out left in librdkafka is purged, and a report that
+ * still comes for it finds no item. Each dead letter Kafka acknowledged is
+ * logged at warn with its source.
  *
  * Owns: its rd_kafka_t (acks=all, idempotent) and copies of the queued
  * messages. Main thread only (the delivery callback runs inside
- * dlq_queue_flush()). Fails with -1 and errstr (out of memory, Kafka).
+ * dlq_queue_flush() and dlq_queue_discard()). Fails with -1 and errstr (out of memory, Kafka).
  */
 #ifndef TIDEMARK_WORKER_DLQ_QUEUE_H
 #define TIDEMARK_WORKER_DLQ_QUEUE_H
