@@ -340,9 +340,13 @@ static outcome_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b, decoded_t *
     }
     poison_clear(&p);
     held_stages_free(&held);
-    if (oc == OUTCOME_OK && dlq_queue_pending(ctx->dlq) > 0 &&
-        dlq_queue_flush(ctx->dlq, DLQ_FLUSH_MS, errstr, errstr_size) < 0)
-        oc = OUTCOME_RETRY; /* not acknowledged: not consumed either */
+    if (oc == OUTCOME_OK && dlq_queue_pending(ctx->dlq) > 0) {
+        int fl = dlq_queue_flush(ctx->dlq, DLQ_FLUSH_MS, errstr, errstr_size);
+        if (fl == -2)
+            oc = OUTCOME_FATAL; /* a new process gets a new producer */
+        else if (fl < 0)
+            oc = OUTCOME_RETRY; /* not acknowledged: not consumed either */
+    }
     return oc;
 }
 

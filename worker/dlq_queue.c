@@ -302,12 +302,17 @@ int dlq_queue_flush(dlq_queue_t *d, int timeout_ms, char *errstr, size_t errstr_
         }
         left = produce_all(d, DL_QUEUED, timeout_ms);
     }
-    if (left < 0)
+    char fatal[512];
+    int is_fatal = left != 0 &&
+                   rd_kafka_fatal_error(d->rk, fatal, sizeof(fatal)) != RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (is_fatal) /* an idempotent producer's: it will not produce again */
+        errstr_set(errstr, errstr_size, "dead-letter producer: fatal error: %s", fatal);
+    else if (left < 0)
         errstr_set(errstr, errstr_size, "dead-letter flush: timed out");
     else if (left > 0)
         errstr_set(errstr, errstr_size, "%d dead letters not delivered: %s", left, d->last_error);
     dlq_queue_discard(d);
-    return left ? -1 : 0;
+    return is_fatal ? -2 : left ? -1 : 0;
 }
 
 int64_t dlq_queue_count(const dlq_queue_t *d)

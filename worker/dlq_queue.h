@@ -53,8 +53,10 @@ void dlq_queue_discard(dlq_queue_t *d);
 
 /* Produces the queued dead letters and waits until Kafka acknowledged each.
  * Returns 0, or -1 with errstr set when one failed or timeout_ms passed
- * (a local queue full for that long included); the queue is empty either
- * way. */
+ * (a local queue full for that long included), or -2 when the producer
+ * hit a fatal error (an idempotent producer's, such as a refused
+ * IdempotentWrite: this handle produces nothing again, so retrying would
+ * retry for ever); the queue is empty either way. */
 int dlq_queue_flush(dlq_queue_t *d, int timeout_ms, char *errstr,
                     size_t errstr_size) TM_WARN_UNUSED;
 

@@ -8,6 +8,7 @@
  * used to leave the first message queued with its item's address as its
  * opaque: its report, served by the next flush, wrote into the freed array
  * (under ASan, as make check runs it: heap-use-after-free in dr_cb).
+ * And a fatal producer error is not retried for ever.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +22,8 @@
 
 #include "config.h"
 #include "topics.h"
-#include "../../worker/dlq_queue.h"
+/* the module itself, to reach its producer (rd_kafka_test_fatal_error) */
+#include "../../worker/dlq_queue.c"
 
 #define SECOND_BATCH 40
 
@@ -109,10 +111,38 @@ static void test_given_up_letters_stay_given_up(void **state)
     mock_close(&k);
 }
 
+/* A fatal error (as a refused IdempotentWrite gives) is not retried for
+ * ever: the flush says so, and the worker stops with it. */
+static void test_fatal_producer_error(void **state)
+{
+    mock_kafka_t k;
+    char err[512] = "";
+    (void)state;
+
+    mock_open(&k);
+    dlq_queue_t *d = dlq_queue_new(&k.conf, err, sizeof(err));
+    assert_non_null(d);
+    add(d, 0);
+    assert_int_equal(dlq_queue_flush(d, 20000, err, sizeof(err)), 0);
+    assert_int_equal(
+        rd_kafka_test_fatal_error(d->rk, RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED, "refused"),
+        RD_KAFKA_RESP_ERR_NO_ERROR);
+    add(d, 1);
+    assert_int_equal(dlq_queue_flush(d, 20000, err, sizeof(err)), -2);
+    assert_non_null(strstr(err, "dead-letter producer: fatal error: "));
+    assert_non_null(strstr(err, "refused"));
+    assert_int_equal(dlq_queue_pending(d), 0);
+    assert_int_equal(dlq_queue_count(d), 1);
+
+    dlq_queue_destroy(d);
+    mock_close(&k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_given_up_letters_stay_given_up),
+        cmocka_unit_test(test_fatal_producer_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
