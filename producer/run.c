@@ -95,6 +95,7 @@ static void run_free(run_t *r)
     reconcile_destroy(r->recon);
     heldeletes_destroy(r->held);
     idset_destroy(r->dlq_digests);
+    idset_destroy(r->future_ids);
     free(r->later);
 }
 

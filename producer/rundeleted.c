@@ -78,6 +78,17 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         : heldeletes_hold(r->held, id, ts, undated) != 0 ? run_oom(errstr, errstr_size)
                                                          : PRODUCER_OK)
         return PRODUCER_FAILED;
+    /* a deleted_at past the API's clock would move the deleted HWM past
+     * every deletion to come (run_past_api_clock()) */
+    if (!undated && run_past_api_clock(CURSOR_PRECISION_TIMESTAMP, ts, source_page_api_now(src))) {
+        char at[ISOTIME_BUFSIZE], q[300];
+        isotime_format(ts, at, sizeof(at));
+        log_warn("deletion with a deleted_at past the API's clock: held, the deleted HWM not "
+                 "moved to it",
+                 "stream=%s run_id=%s id=%s deleted_at=%s", r->sc->name, r->run_id,
+                 log_quote(q, sizeof(q), id), at);
+        return PRODUCER_OK;
+    }
     if (hwm_observe(&r->del_tracker, clock, id, ts, digest) != 0)
         return run_oom(errstr, errstr_size);
     return PRODUCER_OK; /* published, and checkpointed, after the records walk */

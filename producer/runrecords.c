@@ -4,6 +4,7 @@
  * upsert or a soft delete, or dead-lettered; the HWM tracker moves with
  * it (see runstate.h).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,8 @@ typedef struct record_in {
     char digest[HWM_DIGEST_SIZE]; /* "" until in_digest() */
     int64_t cursor;               /* when has_cursor */
     int has_cursor;
-    char why[512]; /* the DLQ reason, when it is dead-lettered */
+    int64_t api_now; /* source_page_api_now() of its page */
+    char why[512];   /* the DLQ reason, when it is dead-lettered */
 } record_in_t;
 
 static int dead_letter_in(run_t *r, const record_in_t *in, const char *id, char *errstr,
@@ -196,6 +198,59 @@ static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t e
     return progress(r, errstr, errstr_size);
 }
 
+/*
+ * A cursor past the API's own clock (a sentinel such as 2099-01-01, a
+ * node's clock ahead, a local time labelled UTC) is no time the API has
+ * reached: taken into the HWM, it would make every later run ask past all
+ * changes to come, and report them completed. Such a record is published
+ * but not observed: the HWM stays below it, and the next run is served it
+ * (and publishes it) again.
+ */
+static int cursor_in_future(const run_t *r, const record_in_t *in)
+{
+    return run_past_api_clock(r->sc->cursor_precision, in->cursor, in->api_now);
+}
+
+/*
+ * A record cursor_in_future() holds back, the first time this run at this
+ * cursor: counted (the first one kept for the log), 0. Again (a seek walk
+ * asks from the last cursor it saw, and is served it again): 1, and it is
+ * skipped as published. -1 on ENOMEM.
+ */
+static int future_seen(run_t *r, const record_in_t *in)
+{
+    int added = 0;
+    if (!r->future_ids && !(r->future_ids = idset_new(sizeof(int64_t))))
+        return -1;
+    int64_t *at = idset_add(r->future_ids, in->id, strlen(in->id), &added);
+    if (!at)
+        return -1;
+    if (!added && *at == in->cursor)
+        return 1;
+    *at = in->cursor;
+    if (r->future_cursors++ == 0) {
+        r->future_first_cursor = in->cursor;
+        r->future_first_api_now = in->api_now;
+        snprintf(r->future_first_id, sizeof(r->future_first_id), "%.*s",
+                 (int)sizeof(r->future_first_id) - 1, in->id);
+    }
+    return 0;
+}
+
+/* After the walk: one line for the records cursor_in_future() held back. */
+static void log_future_cursors(const run_t *r)
+{
+    if (r->future_cursors == 0)
+        return;
+    char c[ISOTIME_BUFSIZE], now[ISOTIME_BUFSIZE], id[300];
+    log_quote(id, sizeof(id), r->future_first_id);
+    isotime_format(r->future_first_cursor, c, sizeof(c));
+    isotime_format(r->future_first_api_now, now, sizeof(now));
+    log_warn("records with a cursor past the API's clock: published, the HWM not moved to them",
+             "stream=%s run_id=%s records=%" PRId64 " first_id=%s first_cursor=%s api_clock=%s",
+             r->sc->name, r->run_id, r->future_cursors, id, c, now);
+}
+
 /* A record with an id and a cursor: skipped, published or dead-lettered. */
 static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
@@ -203,6 +258,13 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     cursor_clock_t clock = hwm_clock(sc);
     if (r->held) /* a version served, published now or before */
         heldeletes_served(r->held, in->id, in->cursor);
+    int future = cursor_in_future(r, in), seen = future ? future_seen(r, in) : 0;
+    if (seen < 0)
+        return run_oom(errstr, errstr_size);
+    if (seen) {
+        r->stats.skipped++;
+        return PRODUCER_OK;
+    }
     /* The skip rule reads a digest only for an id the tracker holds at
      * the record's bucket: then, and only then, it is computed, and the
      * deferred ones are settled first (the id may be one of them). */
@@ -231,7 +293,7 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     }
     /* A dead-lettered record is durably handled too: keep it at the HWM so
      * the next run does not dead-letter it again. */
-    if (observe_identified(r, in, found, errstr, errstr_size) != 0)
+    if (!future && observe_identified(r, in, found, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     return progress(r, errstr, errstr_size);
 }
@@ -246,8 +308,7 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
 static int handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
                          const char *url, char *errstr, size_t errstr_size)
 {
-    (void)src;
-    record_in_t in = {.rec = rec, .bad = bad, .url = url};
+    record_in_t in = {.rec = rec, .bad = bad, .url = url, .api_now = source_page_api_now(src)};
     r->stats.records_read++;
     if (read_record(r, &in, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
@@ -312,6 +373,7 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
     source_start(src, r->walk_has_since, r->walk_since);
     int rc = run_walk(r, src, handle_record, page_done, errstr, errstr_size);
+    log_future_cursors(r);
     r->fetch_complete = rc == PRODUCER_OK && source_complete(src);
     if (rc == PRODUCER_OK) {
         note_max_cursor(r);

@@ -82,6 +82,11 @@ typedef struct run {
     heldeletes_t *held; /* the deleted endpoint's, until the records walk */
     int walk_has_since; /* where the records walk started */
     int64_t walk_since;
+    /* records whose cursor was past the API's clock (runrecords.c): how
+     * many, the first one, and each one's cursor by id */
+    int64_t future_cursors, future_first_cursor, future_first_api_now;
+    char future_first_id[128];
+    idset_t *future_ids;
     int has_max_cursor; /* once the records walk is over: */
     int64_t max_cursor; /* the largest cursor published (run_outrank()) */
     reconcile_t *recon; /* full runs: the ids Kafka holds */
@@ -170,6 +175,15 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
  */
 void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark,
                             const char *walk);
+
+/*
+ * Whether a cursor (or deleted_at) is past the API's clock, api_now_ms
+ * (source_page_api_now()), by more than a clock skew (5 min; 14 h more
+ * for a date cursor, whose date may be labelled in a zone ahead of UTC):
+ * no time the API has reached. Such an item is published but does not
+ * move an HWM, which would skip every change to come. Pure.
+ */
+int run_past_api_clock(cursor_precision_t precision, int64_t cursor_ms, int64_t api_now_ms);
 
 /* ---- runrecords.c ---- */
 

@@ -62,3 +62,17 @@ void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *cl
              "changed during the walk may lie below the largest cursor seen",
              "stream=%s run_id=%s walk=%s largest=%s hwm=%s", r->sc->name, r->run_id, walk, a, b);
 }
+
+/* How far past the API's clock a cursor may be and still count: a clock
+ * skew between the API's nodes; and for a date cursor, a date labelled in
+ * a zone up to 14 h ahead of UTC. */
+#define PAST_CLOCK_SLACK_MS      (5 * 60 * 1000LL)
+#define PAST_CLOCK_DATE_SLACK_MS (14 * 3600 * 1000LL)
+
+int run_past_api_clock(cursor_precision_t precision, int64_t cursor_ms, int64_t api_now_ms)
+{
+    int64_t slack = PAST_CLOCK_SLACK_MS;
+    if (precision == CURSOR_PRECISION_DATE)
+        slack += PAST_CLOCK_DATE_SLACK_MS;
+    return cursor_ms > api_now_ms + slack;
+}

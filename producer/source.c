@@ -23,6 +23,7 @@
 typedef struct page_slot {
     jsonpage_t page; /* body, records, bad items */
     char *url;       /* the page's URL */
+    int64_t api_now; /* source_page_api_now() */
     int rc;          /* 1: a page, 0: the walk is over, -1: failed (errstr) */
     char errstr[1024];
 } page_slot_t;
@@ -160,6 +161,16 @@ int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at
     return date_ms - 1000 - took;
 }
 
+int64_t source_api_now(int64_t date_ms, int64_t answered_at_ms)
+{
+    return date_ms > 0 ? date_ms + 1000 : answered_at_ms;
+}
+
+int64_t source_page_api_now(const source_t *s)
+{
+    return s->cur >= 0 ? s->slots[s->cur].api_now : isotime_now_ms();
+}
+
 void source_prefetch_item(const source_t *s, size_t index)
 {
     if (s->cur >= 0)
@@ -225,6 +236,7 @@ static void fetch_page(source_t *s, page_slot_t *slot)
         s->started_at = resp.sent_at_ms;
         s->api_started_at = source_api_mark(resp.date_ms, resp.sent_at_ms, isotime_now_ms());
     }
+    slot->api_now = source_api_now(resp.date_ms, isotime_now_ms());
     json_t *arr = read_records(s, slot, &resp, errstr, errstr_size);
     int adv = -1;
     if (arr) {

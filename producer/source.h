@@ -115,4 +115,16 @@ int64_t source_api_started_at(const source_t *s);
  */
 int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at_ms);
 
+/*
+ * No earlier than the API's clock when it made an answer: its Date header
+ * (date_ms, 1 s resolution) plus 1 s; without a Date (date_ms 0) the
+ * producer's clock when the answer came (answered_at_ms). A record's
+ * cursor past it (more than a clock's skew) is not a time the API has
+ * reached yet.
+ */
+int64_t source_api_now(int64_t date_ms, int64_t answered_at_ms);
+
+/* source_api_now() of the page in hand (the producer's clock when none). */
+int64_t source_page_api_now(const source_t *s);
+
 #endif
