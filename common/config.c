@@ -117,6 +117,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "dotted path of the next page's token (pagination = cursor)")                                 \
     X(STREAM, "cursor.sorted", ENUM, NULL, 0, 0, 0, S(cursor_sorted), booleans,                    \
       "true: pages come in ascending cursor order; default true for none|page|offset")             \
+    X(STREAM, "page.end_on_404", ENUM, "false", 0, 0, 0, S(page_end_on_404), booleans,             \
+      "true: a 404 for a page past the last ends the walk (page|offset; Django REST Framework)")  \
     X(STREAM, "lookback", DURATION, "0s", 0, 0, MAX_DUR, S(lookback_ms), NULL,                      \
       "re-read this far behind the HWM (late commits)")                                             \
     X(STREAM, "deleted.url", STR, NULL, 0, 0, 0, S(deleted_url), NULL,                             \

@@ -76,9 +76,11 @@ typedef struct stream_conf {
     char *page_size_param;
     int page_size;
     char *next_path;
-    int cursor_sorted; /* pages come in ascending cursor order: progress
-                          checkpoints allowed. Unset: 1 for the seek walk
-                          (none, page, offset), 0 for cursor and link */
+    int cursor_sorted;   /* pages come in ascending cursor order: progress
+                            checkpoints allowed. Unset: 1 for the seek walk
+                            (none, page, offset), 0 for cursor and link */
+    int page_end_on_404; /* a 404 for a later page at one since of a seek
+                            walk ends it, as an empty page would */
     int64_t lookback_ms;
     char *deleted_url; /* NULL: no deleted endpoint ("" in the file) */
     char *deleted_param;

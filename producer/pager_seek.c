@@ -35,10 +35,12 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         w->has_since = 1;
         w->since_ms = last;
         w->page_no = first;
+        w->later_page = 0;
     } else {
         /* an offset moves by what was served: a capped page is shorter
          * than page.size, and page.size would skip the difference */
         w->page_no += by_served ? (long)n : 1;
+        w->later_page = 1;
     }
 }
 

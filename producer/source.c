@@ -212,6 +212,38 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
 }
 
 /*
+ * GETs slot->url into *resp. A later page at one since of a seek walk is
+ * asked so that a 404 keeps its status: some APIs (Django REST
+ * Framework's page numbers) answer 404 past the last page, which with
+ * page.end_on_404 ends the walk (*past_end, slot->page an empty array),
+ * and without it fails with a hint at the key.
+ */
+static int get_page(source_t *s, page_slot_t *slot, http_response_t *resp, int *past_end,
+                    char *errstr, size_t errstr_size)
+{
+    char perr[64];
+    if (!s->walk.later_page)
+        return http_get(s->hc, slot->url, resp, errstr, errstr_size);
+    if (http_get_answer(s->hc, slot->url, resp, errstr, errstr_size) == 0)
+        return 0;
+    if (resp->status != 404)
+        return -1;
+    if (!s->sc->page_end_on_404) {
+        size_t len = strlen(errstr);
+        errstr_set(errstr + len, errstr_size - len,
+                   " (a page after the first at one since: if the API answers 404 past its last "
+                   "page, set page.end_on_404 = true)");
+        return -1;
+    }
+    if (jsonpage_parse("[]", 2, "", &slot->page, perr, sizeof(perr)) != 0) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    *past_end = 1;
+    return 0;
+}
+
+/*
  * The next page of the walk into slot (emptied first): its rc and errstr.
  * Runs on the fetch thread while one runs, else on the caller's.
  */
@@ -230,8 +262,15 @@ static void fetch_page(source_t *s, page_slot_t *slot)
         return;
     }
     http_response_t resp = {0};
-    if (http_get(s->hc, slot->url, &resp, errstr, errstr_size) != 0)
+    int past_end = 0;
+    if (get_page(s, slot, &resp, &past_end, errstr, errstr_size) != 0)
         return;
+    if (past_end) { /* as an empty page: the walk is over */
+        http_response_clear(&resp);
+        s->done = s->complete = 1;
+        slot->rc = 1;
+        return;
+    }
     if (!s->started_at) {
         s->started_at = resp.sent_at_ms;
         s->api_started_at = source_api_mark(resp.date_ms, resp.sent_at_ms, isotime_now_ms());
