@@ -37,17 +37,20 @@ typedef struct schema_registry schema_registry_t;
 
 typedef enum {
     SR_OK = 0,
-    SR_UNAVAILABLE, /* no usable answer after the retries (down, slow,
-                       5xx, a body that is not the registry's JSON):
-                       try again later */
-    SR_REFUSED,     /* the registry said no: 409 incompatible, 422
-                       invalid schema, 401/403 credentials; errstr holds
-                       its error_code and message. Retrying will not help. */
-    SR_NOT_FOUND,   /* schema_registry_fetch: no schema has this id (404) */
-    SR_UNUSABLE,    /* schema_registry_fetch: the id's schema is not Avro
-                       (PROTOBUF, JSON): nothing written with it can be
-                       read here. Ids come from the events' bytes, so this
-                       is the event's fault, not the worker's. */
+    SR_UNAVAILABLE,   /* no usable answer after the retries (down, slow,
+                         5xx, a body that is not the registry's JSON):
+                         try again later */
+    SR_REFUSED,       /* the registry said no: 409 incompatible, 422
+                         invalid schema, 401/403 credentials; errstr holds
+                         its error_code and message. Retrying will not help. */
+    SR_NOT_FOUND,     /* schema_registry_fetch: no schema has this id (404) */
+    SR_UNUSABLE,      /* schema_registry_fetch: the id's schema is not Avro
+                         (PROTOBUF, JSON): nothing written with it can be
+                         read here. Ids come from the events' bytes, so this
+                         is the event's fault, not the worker's. */
+    SR_NOT_FOUND_YET, /* the worker's registry seam (registrysource.h): a
+                         404 for an id that has not had its grace: this
+                         event is given up, the id asked again next time */
 } sr_status_t;
 
 /* A client for conf's [schema_registry] (conf->registry_url must be set).

@@ -146,8 +146,12 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
         int rc = worker_streams_learn_writer(ws, w, m->value, m->value_len, errstr, errstr_size);
         if (rc < 0)
             return rc; /* -1 transient, or DECODE_REFUSED */
+        if (rc == WORKER_LEARN_DEAD)
+            errstr_set(why, sizeof(why), "%s", errstr);
         json_arena_t *prev = json_arena_enter(out->arena);
-        change_event_t *ev = envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
+        change_event_t *ev = rc == WORKER_LEARN_DEAD
+                                 ? NULL
+                                 : envelope_decode(w->es, m->value, m->value_len, why, sizeof(why));
         int renamed = ev ? rename_cut_fields(w, ev) : -1;
         if (ev && renamed != 0)
             change_event_destroy(ev);

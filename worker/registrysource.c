@@ -14,10 +14,8 @@
 
 typedef struct registry_impl {
     schema_registry_t *sr;
-    int64_t grace_ms;
-    pthread_mutex_t lock;      /* guards the two below */
-    int64_t window_start_ms;   /* monotonic: the first 404 of the window; 0: none yet */
-    int64_t last_not_found_ms; /* monotonic: the latest 404 */
+    pthread_mutex_t lock; /* guards grace */
+    registry_grace_t grace;
 } registry_impl_t;
 
 /*
@@ -30,15 +28,41 @@ typedef struct registry_impl {
  * of a batch (BACKOFF_CAP_MS), so that the retries of the batch that
  * opened a window never open the next one.
  */
-static int within_grace(registry_impl_t *ri, int64_t now)
+static int within_grace(registry_grace_t *g, int64_t now)
 {
-    pthread_mutex_lock(&ri->lock);
-    if (ri->window_start_ms == 0 || now - ri->last_not_found_ms > ri->grace_ms + BACKOFF_CAP_MS)
-        ri->window_start_ms = now;
-    ri->last_not_found_ms = now;
-    int within = now - ri->window_start_ms < ri->grace_ms;
-    pthread_mutex_unlock(&ri->lock);
-    return within;
+    if (g->window_start_ms == 0 || now - g->last_not_found_ms > g->grace_ms + BACKOFF_CAP_MS)
+        g->window_start_ms = now;
+    g->last_not_found_ms = now;
+    return now - g->window_start_ms < g->grace_ms;
+}
+
+/* When id was first answered 404 (now, the first time; the ring forgets
+ * the oldest). */
+static int64_t first_not_found(registry_grace_t *g, uint32_t id, int64_t now)
+{
+    for (size_t i = 0; i < g->n_seen; i++)
+        if (g->seen[i].id == id)
+            return g->seen[i].first_ms;
+    size_t at = g->next_seen;
+    g->next_seen = (at + 1) % REGISTRY_GRACE_IDS;
+    if (g->n_seen < REGISTRY_GRACE_IDS)
+        g->n_seen++;
+    g->seen[at].id = id;
+    g->seen[at].first_ms = now;
+    return now;
+}
+
+/*
+ * Refused for good only after a grace of its own: when the window is
+ * spent by other ids (unknown ids arriving all the time), a new id met
+ * now is given up for this event only, and asked again for the next.
+ */
+sr_status_t registry_grace_judge(registry_grace_t *g, uint32_t id, int64_t now_ms)
+{
+    int64_t first = first_not_found(g, id, now_ms);
+    if (within_grace(g, now_ms))
+        return SR_UNAVAILABLE;
+    return now_ms - first >= g->grace_ms ? SR_NOT_FOUND : SR_NOT_FOUND_YET;
 }
 
 /*
@@ -54,16 +78,24 @@ static sr_status_t fetch_from_registry(void *impl, uint32_t id, char **json_out,
 {
     registry_impl_t *ri = impl;
     sr_status_t st = schema_registry_fetch(ri->sr, id, json_out, errstr, errstr_size);
-    if (st != SR_NOT_FOUND || !registry_id_in_range(id) ||
-        !within_grace(ri, isotime_monotonic_ms()))
+    if (st != SR_NOT_FOUND || !registry_id_in_range(id))
         return st;
+    pthread_mutex_lock(&ri->lock);
+    st = registry_grace_judge(&ri->grace, id, isotime_monotonic_ms());
+    pthread_mutex_unlock(&ri->lock);
     char why[600];
     errstr_set(why, sizeof(why), "%s", errstr);
-    errstr_set(errstr, errstr_size,
-               "%s; asked again for %lld ms in all before its events are dead-lettered (a "
-               "registry replica may not have it yet)",
-               why, (long long)ri->grace_ms);
-    return SR_UNAVAILABLE;
+    if (st == SR_UNAVAILABLE)
+        errstr_set(errstr, errstr_size,
+                   "%s; asked again for %lld ms in all before its events are dead-lettered (a "
+                   "registry replica may not have it yet)",
+                   why, (long long)ri->grace.grace_ms);
+    else if (st == SR_NOT_FOUND_YET)
+        errstr_set(errstr, errstr_size,
+                   "%s; not yet %lld ms since its first 404 and the grace is spent by other "
+                   "ids: asked again for the next event",
+                   why, (long long)ri->grace.grace_ms);
+    return st;
 }
 
 static void destroy_registry(void *impl)
@@ -91,7 +123,7 @@ int registry_source_new(const tm_config_t *conf, registry_source_t *out, char *e
         free(ri);
         return -1;
     }
-    ri->grace_ms = conf->registry_timeout_ms;
+    ri->grace.grace_ms = conf->registry_timeout_ms;
     pthread_mutex_init(&ri->lock, NULL);
     out->fetch = fetch_from_registry;
     out->destroy = destroy_registry;

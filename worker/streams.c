@@ -154,6 +154,12 @@ static int learn_writer_id(const worker_streams_t *ws, worker_stream_t *w, uint3
                  "dead-lettered",
                  "stream=%s %s error=%s", w->sc->name, ref, log_quote(q, sizeof(q), err));
         return envelope_refuse_writer_id(w->es, id, why, errstr, errstr_size);
+    case SR_NOT_FOUND_YET:
+        errstr_set(errstr, errstr_size,
+                   "decode: written with Schema Registry id %" PRIu32
+                   " (Confluent wire format), which the Schema Registry does not know: %s",
+                   id, err);
+        return WORKER_LEARN_DEAD;
     case SR_UNAVAILABLE:
         errstr_set(errstr, errstr_size, "%s", err);
         return -1;

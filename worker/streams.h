@@ -71,6 +71,9 @@ void worker_streams_read_writers(worker_streams_t *ws);
  * (401/403: credentials that a retry will not fix; stop).
  */
 #define WORKER_LEARN_REFUSED (-2)
+/* Returned with errstr (the reason to dead-letter the message with) when
+ * the id cannot be had now and is not to be remembered (SR_NOT_FOUND_YET). */
+#define WORKER_LEARN_DEAD 1
 int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w, const void *value,
                                 size_t len, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 

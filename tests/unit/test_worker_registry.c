@@ -6,7 +6,8 @@
  * an unknown id (404), an id of another record's schema, no registry
  * configured and a cut header are dead-lettered with the reason; an
  * outage retries the batch (-1) and a refusal (401/403) stops the worker
- * (DECODE_REFUSED).
+ * (DECODE_REFUSED); an id unknown now but not yet for good is dead-lettered
+ * and asked again. And the grace the registry seam gives unknown ids.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 
 #include "batch.h"
 #include "decode.h"
+#include "registrysource.h"
 #include "json_arena.h"
 #include "envelope_versions.h"
 #include "wireframe.h"
@@ -58,6 +60,9 @@ static sr_status_t fake_fetch(void *impl, uint32_t id, char **json_out, char *er
     case SR_UNUSABLE:
         snprintf(errstr, errstr_size, "the schema is not an Avro schema (schemaType PROTOBUF)");
         return SR_UNUSABLE;
+    case SR_NOT_FOUND_YET:
+        snprintf(errstr, errstr_size, "GET /schemas/ids/%u: 404; not yet", (unsigned)id);
+        return SR_NOT_FOUND_YET;
     default:
         snprintf(errstr, errstr_size, "GET /schemas/ids/%u: 404", (unsigned)id);
         return SR_NOT_FOUND;
@@ -160,6 +165,17 @@ static const reg_case_t CASES[] = {
      "id 7 (Confluent wire format), which cannot be read: the Schema Registry has no Avro schema "
      "for it (the schema is not an Avro schema (schemaType PROTOBUF))",
      1},
+    {"an id unknown now, not yet for good: dead-lettered, asked again for each event",
+     1,
+     {SR_NOT_FOUND_YET, ITEM_V2, NULL, 0},
+     {{ITEM_V2, REC2, 6, 0}, {ITEM_V2, REC2, 6, 0}},
+     0,
+     0,
+     2,
+     NULL,
+     "Schema Registry id 6 (Confluent wire format), which the Schema Registry does not know: "
+     "GET /schemas/ids/6: 404; not yet",
+     2},
     {"a Confluent header cut short: no request",
      1,
      {SR_OK, ITEM_V2, NULL, 0},
@@ -297,9 +313,51 @@ static void test_outage_then_back(void **state)
     run_case(&c);
 }
 
+/*
+ * The grace of unknown ids (registry_grace_judge), in steps of (seconds,
+ * id) with a 10 s grace: the window, its end, and unknown ids arriving
+ * every 15 s, which keep it spent: a new id met then is not refused for
+ * good at its first 404 (it used to be, and its events all dead-lettered
+ * until a restart), only once a grace of its own has passed.
+ */
+static void test_grace_of_unknown_ids(void **state)
+{
+    (void)state;
+    static const struct {
+        double at_s;
+        uint32_t id;
+        sr_status_t want;
+    } steps[] = {
+        {0, 7, SR_UNAVAILABLE},       /* the window opens */
+        {5, 7, SR_UNAVAILABLE},       /* the batch retried within it */
+        {9.9, 8, SR_UNAVAILABLE},     /* another id, the same window */
+        {10, 7, SR_NOT_FOUND},        /* the window over, 7's own grace too */
+        {10.1, 8, SR_NOT_FOUND_YET},  /* 8's own grace is not over */
+        {20, 8, SR_NOT_FOUND},        /* now it is */
+        {35, 5001, SR_NOT_FOUND_YET}, /* 15 s after the last 404: the window stays spent */
+        {50, 5002, SR_NOT_FOUND_YET},
+        {65, 5003, SR_NOT_FOUND_YET},
+        {75, 42, SR_NOT_FOUND_YET}, /* a new real id, a replica behind: not for good */
+        {75.2, 42, SR_NOT_FOUND_YET},
+        {85, 42, SR_NOT_FOUND},    /* unknown for a grace of its own: for good */
+        {200, 43, SR_UNAVAILABLE}, /* after a quiet time a window opens again */
+    };
+    registry_grace_t g;
+    memset(&g, 0, sizeof(g));
+    g.grace_ms = 10000;
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        int64_t now = 1000000 + (int64_t)(steps[i].at_s * 1000);
+        sr_status_t got = registry_grace_judge(&g, steps[i].id, now);
+        if (got != steps[i].want)
+            fail_msg("step %zu (t=%.1f s, id %u): %d, want %d", i, steps[i].at_s,
+                     (unsigned)steps[i].id, (int)got, (int)steps[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grace_of_unknown_ids),
         cmocka_unit_test(test_registry_outcomes),
         cmocka_unit_test(test_outage_then_back),
     };
