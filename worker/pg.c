@@ -16,6 +16,7 @@ struct pg {
     size_t n_prepared;
     const char *deferred[PG_DEFERRED_MAX]; /* pg_defer(): not sent yet */
     size_t n_deferred;
+    char last_sqlstate[8]; /* of the last statement: "" when it passed */
 };
 
 static void forget_prepared(pg_t *pg)
@@ -79,6 +80,7 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
     if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK)
         return PG_OK;
     disconnect(pg);
+    pg->last_sqlstate[0] = '\0'; /* a failure here has none */
     pg->conn = PQconnectdb(pg->conninfo);
     if (!pg->conn) {
         errstr_set(errstr, errstr_size, "out of memory connecting");
@@ -91,6 +93,11 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
     }
     pg->session++;
     return PG_OK;
+}
+
+const char *pg_last_sqlstate(const pg_t *pg)
+{
+    return pg->last_sqlstate;
 }
 
 uint64_t pg_session(const pg_t *pg)
@@ -141,6 +148,16 @@ static int state_in(const char *sqlstate, const char *const *prefixes)
     return 0;
 }
 
+int pg_sqlstate_shrinks(const char *sqlstate)
+{
+    static const char *const size_states[] = {
+        "57014", /* statement_timeout */
+        "25P04", /* transaction_timeout */
+        "53",    /* insufficient resources: out of memory, temp_file_limit */
+        NULL};
+    return sqlstate && state_in(sqlstate, size_states);
+}
+
 pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok)
 {
     if (!sqlstate || strlen(sqlstate) != 5)
@@ -162,6 +179,7 @@ static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *err
     char sqlstate[8];
 
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        pg->last_sqlstate[0] = '\0';
         if (res_out)
             *res_out = res;
         else
@@ -170,6 +188,7 @@ static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *err
     }
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     snprintf(sqlstate, sizeof(sqlstate), "%s", state ? state : "");
+    memcpy(pg->last_sqlstate, sqlstate, sizeof(sqlstate));
     set_err(errstr, errstr_size, state, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
     PQclear(res);
     state = *sqlstate ? sqlstate : NULL;
@@ -185,6 +204,7 @@ static int connected(pg_t *pg, char *errstr, size_t errstr_size)
     if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK)
         return 1;
     errstr_set(errstr, errstr_size, "not connected to PostgreSQL");
+    pg->last_sqlstate[0] = '\0';
     return 0;
 }
 
@@ -448,8 +468,11 @@ void pg_rollback_quiet(pg_t *pg)
      * PostgreSQL would warn on stderr that there is none) */
     int begun = !(pg->n_deferred > 0 && !strcmp(pg->deferred[0], "BEGIN"));
 
+    char failed[sizeof(pg->last_sqlstate)]; /* what made us roll back */
+    memcpy(failed, pg->last_sqlstate, sizeof(failed));
     pg->n_deferred = 0; /* rolled back as well */
     if (begun && pg_cmd(pg, "ROLLBACK", err, sizeof(err)) != PG_OK) {
         /* nothing to do: a lost connection has rolled back already */
     }
+    memcpy(pg->last_sqlstate, failed, sizeof(failed));
 }

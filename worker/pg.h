@@ -109,6 +109,16 @@ pg_status_t pg_exec_value(pg_t *pg, const char *sql, int nparams, const char *co
  * dropped, and with a deferred BEGIN nothing is sent. */
 void pg_rollback_quiet(pg_t *pg);
 
+/* The SQLSTATE of the last statement, or of the failure to connect: ""
+ * when it passed, or failed without one (pg_rollback_quiet() keeps the
+ * one it rolls back for). */
+const char *pg_last_sqlstate(const pg_t *pg);
+
+/* Whether a transient SQLSTATE may come from the batch's size, so that a
+ * smaller batch would pass: a statement or transaction timeout, or
+ * insufficient resources (class 53). Pure: exposed for tests. */
+int pg_sqlstate_shrinks(const char *sqlstate);
+
 /* Classifies a SQLSTATE ("22P02", ...). NULL means no state: transient
  * when the connection is bad, else fatal. Pure: exposed for tests. */
 pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok);

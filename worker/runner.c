@@ -33,6 +33,8 @@
 #define IDLE_TICK_MS     2000 /* idle checks: moved offsets, completions */
 #define REPORT_EVERY_MS  5000 /* info summary */
 #define STARTUP_ATTEMPTS 10
+#define SHRINK_AFTER     2      /* size failures of one batch before it is halved */
+#define SHRINK_HOLD_MS   300000 /* batches grow back one step after this without one */
 
 typedef struct runner {
     const tm_config_t *conf;
@@ -49,8 +51,11 @@ typedef struct runner {
     int has_next;
     apply_ctx_t actx;
     int fatal;
-    int schema_error; /* the tables refused the schema: exit 2 */
-    int revoking_all; /* inside an EAGER revoke: every partition goes */
+    int schema_error;       /* the tables refused the schema: exit 2 */
+    int revoking_all;       /* inside an EAGER revoke: every partition goes */
+    int size_cap;           /* 0, or the most messages of a batch after batches
+                               failed by their size (shrink_batch()) */
+    int64_t size_cap_at_ms; /* monotonic: when size_cap last moved */
     int64_t last_idle_ms;
     int64_t last_report_ms;
     int64_t events_at_report; /* stats' events at the last progress line */
@@ -215,6 +220,55 @@ static int on_retry(runner_t *r, apply_result_t *res, apply_result_t *unanswered
     return -1;
 }
 
+/*
+ * A batch that the server's limits refuse again and again (a statement or
+ * transaction timeout, out of memory: pg_sqlstate_shrinks()) would be
+ * retried as it is for ever. It is dropped instead, its partitions sought
+ * back to their stored offsets (its messages are consumed again), and
+ * batches are held to half its size, halved again while they still fail;
+ * they grow back a step per SHRINK_HOLD_MS without such a failure
+ * (grow_batches()). 1 when it was dropped; 0 when it cannot be smaller
+ * (one message) or the partitions are going anyway (an EAGER revoke).
+ */
+static int shrink_batch(runner_t *r, const char *err)
+{
+    char qb[1100];
+
+    if (r->batch->n <= 1 || r->revoking_all)
+        return 0;
+    r->size_cap = (int)(r->batch->n / 2);
+    r->size_cap_at_ms = isotime_monotonic_ms();
+    log_warn("batch too large for the server's limits; applying smaller ones",
+             "error=%s messages=%zu batch_limit=%d", log_quote(qb, sizeof(qb), err), r->batch->n,
+             r->size_cap);
+    if (fencing_reseek(r->fencing, r->consumer) == OUTCOME_FATAL)
+        r->fatal = 1;
+    return 1;
+}
+
+/* After a transient failure: counts in *in_a_row those the batch's size
+ * may cause; 1 when the batch was dropped to be applied smaller. */
+static int shrunk_for_size(runner_t *r, const char *err, int *in_a_row)
+{
+    *in_a_row = pg_sqlstate_shrinks(pg_last_sqlstate(r->pg)) ? *in_a_row + 1 : 0;
+    return *in_a_row >= SHRINK_AFTER && shrink_batch(r, err);
+}
+
+/* After a batch applied: size_cap doubles (and goes once it no longer
+ * limits) when SHRINK_HOLD_MS passed since it last moved. */
+static void grow_batches(runner_t *r)
+{
+    int64_t now = isotime_monotonic_ms();
+
+    if (r->size_cap == 0 || now - r->size_cap_at_ms < SHRINK_HOLD_MS)
+        return;
+    r->size_cap_at_ms = now;
+    r->size_cap = r->size_cap > INT32_MAX / 2 ? 0 : r->size_cap * 2;
+    if (r->size_cap >= r->conf->batch_max_records)
+        r->size_cap = 0;
+    log_info("batches grow back", "batch_limit=%d", r->size_cap ? r->size_cap : -1);
+}
+
 /* Applies the batch in hand, retrying transient failures (never skipping
  * them); empties it. Returns 1 when it was applied (or empty), 0 when it
  * was not (fenced, failed, or the worker stops). */
@@ -222,7 +276,7 @@ static int flush_batch(runner_t *r)
 {
     char err[1024];
     apply_result_t res, unanswered; /* the last attempt whose COMMIT was sent */
-    int attempt, applied = r->batch->n == 0;
+    int attempt, applied = r->batch->n == 0, size_failures = 0;
 
     memset(&unanswered, 0, sizeof(unanswered));
     worker_stats_batch_start(&r->stats);
@@ -235,6 +289,7 @@ static int flush_batch(runner_t *r)
             applied = 1;
             commit_kafka(r, &res);
             report(r, &res);
+            grow_batches(r);
             worker_stats_snapshot(&r->stats, &wc);
             if (attempt > 0)
                 log_info("batch applied after retries", "attempts=%d retries_total=%" PRId64,
@@ -246,7 +301,8 @@ static int flush_batch(runner_t *r)
         } else if (as == OUTCOME_FATAL) {
             log_err(LOG_ERROR, "batch failed; stopping", err, -1);
             r->fatal = 1;
-        } else if (on_retry(r, &res, &unanswered, err, attempt,
+        } else if (!shrunk_for_size(r, err, &size_failures) &&
+                   on_retry(r, &res, &unanswered, err, attempt,
                             dlq_queue_count(r->dlq) - dl_before) == 0) {
             continue;
         }
@@ -419,10 +475,11 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
 
 /* The most messages of one batch: half of batch.max.records, since two
  * are held at once (one applied, the next decoded), and the worker's
- * memory follows the messages it holds. */
+ * memory follows the messages it holds; less while size_cap is set. */
 static int batch_limit(const runner_t *r)
 {
-    return r->conf->batch_max_records > 1 ? (r->conf->batch_max_records + 1) / 2 : 1;
+    int n = r->conf->batch_max_records > 1 ? (r->conf->batch_max_records + 1) / 2 : 1;
+    return r->size_cap > 0 && r->size_cap < n ? r->size_cap : n;
 }
 
 /*
