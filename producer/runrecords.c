@@ -174,31 +174,6 @@ static int handle_no_cursor(run_t *r, record_in_t *in, char *errstr, size_t errs
 }
 
 /*
- * A record with a cursor but no usable id: kept at the HWM under a
- * stand-in id made of its digest, so that the HWM moves past it and it is
- * not dead-lettered again. A real id equal to the stand-in would hold
- * another digest: it is never taken for this record.
- */
-static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
-{
-    if (in_digest(in, errstr, errstr_size) != 0)
-        return PRODUCER_FAILED;
-    cursor_clock_t clock = hwm_clock(r->sc);
-    char id[HWM_DIGEST_SIZE + 1];
-    id[0] = '\x7f';
-    memcpy(id + 1, in->digest, strlen(in->digest) + 1);
-    if (hwm_should_skip(&r->tracker, &clock, id, in->cursor, in->digest)) {
-        r->stats.skipped++;
-        return PRODUCER_OK;
-    }
-    if (dead_letter_in(r, in, NULL, errstr, errstr_size) != 0)
-        return PRODUCER_FAILED;
-    if (hwm_observe(&r->tracker, &clock, id, in->cursor, in->digest) != 0)
-        return run_oom(errstr, errstr_size);
-    return progress(r, errstr, errstr_size);
-}
-
-/*
  * A cursor past the API's own clock (a sentinel such as 2099-01-01, a
  * node's clock ahead, a local time labelled UTC) is no time the API has
  * reached: taken into the HWM, it would make every later run ask past all
@@ -212,17 +187,18 @@ static int cursor_in_future(const run_t *r, const record_in_t *in)
 }
 
 /*
- * A record cursor_in_future() holds back, the first time this run at this
- * cursor: counted (the first one kept for the log), 0. Again (a seek walk
- * asks from the last cursor it saw, and is served it again): 1, and it is
- * skipped as published. -1 on ENOMEM.
+ * A record cursor_in_future() holds back, under key (its id, or a stand-in
+ * for one without), the first time this run at this cursor: counted (the
+ * first one kept for the log), 0. Again (a seek walk asks from the last
+ * cursor it saw, and is served it again): 1, and it is skipped as
+ * handled. -1 on ENOMEM.
  */
-static int future_seen(run_t *r, const record_in_t *in)
+static int future_seen(run_t *r, const char *key, const record_in_t *in)
 {
     int added = 0;
     if (!r->future_ids && !(r->future_ids = idset_new(sizeof(int64_t))))
         return -1;
-    int64_t *at = idset_add(r->future_ids, in->id, strlen(in->id), &added);
+    int64_t *at = idset_add(r->future_ids, key, strlen(key), &added);
     if (!at)
         return -1;
     if (!added && *at == in->cursor)
@@ -232,7 +208,7 @@ static int future_seen(run_t *r, const record_in_t *in)
         r->future_first_cursor = in->cursor;
         r->future_first_api_now = in->api_now;
         snprintf(r->future_first_id, sizeof(r->future_first_id), "%.*s",
-                 (int)sizeof(r->future_first_id) - 1, in->id);
+                 (int)sizeof(r->future_first_id) - 1, in->idr == RECORD_ID_OK ? in->id : "(none)");
     }
     return 0;
 }
@@ -251,6 +227,34 @@ static void log_future_cursors(const run_t *r)
              r->sc->name, r->run_id, r->future_cursors, id, c, now);
 }
 
+/*
+ * A record with a cursor but no usable id: kept at the HWM under a
+ * stand-in id made of its digest, so that the HWM moves past it and it is
+ * not dead-lettered again. A real id equal to the stand-in would hold
+ * another digest: it is never taken for this record.
+ */
+static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
+{
+    if (in_digest(in, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    cursor_clock_t clock = hwm_clock(r->sc);
+    char id[HWM_DIGEST_SIZE + 1];
+    id[0] = '\x7f';
+    memcpy(id + 1, in->digest, strlen(in->digest) + 1);
+    int future = cursor_in_future(r, in), seen = future ? future_seen(r, id, in) : 0;
+    if (seen < 0)
+        return run_oom(errstr, errstr_size);
+    if (seen || hwm_should_skip(&r->tracker, &clock, id, in->cursor, in->digest)) {
+        r->stats.skipped++;
+        return PRODUCER_OK;
+    }
+    if (dead_letter_in(r, in, NULL, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    if (!future && hwm_observe(&r->tracker, &clock, id, in->cursor, in->digest) != 0)
+        return run_oom(errstr, errstr_size);
+    return progress(r, errstr, errstr_size);
+}
+
 /* A record with an id and a cursor: skipped, published or dead-lettered. */
 static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
@@ -258,7 +262,7 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     cursor_clock_t clock = hwm_clock(sc);
     if (r->held) /* a version served, published now or before */
         heldeletes_served(r->held, in->id, in->cursor);
-    int future = cursor_in_future(r, in), seen = future ? future_seen(r, in) : 0;
+    int future = cursor_in_future(r, in), seen = future ? future_seen(r, in->id, in) : 0;
     if (seen < 0)
         return run_oom(errstr, errstr_size);
     if (seen) {

@@ -226,7 +226,9 @@ static int get_page(source_t *s, page_slot_t *slot, http_response_t *resp, int *
         return http_get(s->hc, slot->url, resp, errstr, errstr_size);
     if (http_get_answer(s->hc, slot->url, resp, errstr, errstr_size) == 0)
         return 0;
-    if (resp->status != 404)
+    long status = resp->status;
+    http_response_clear(resp); /* the refusal's body: ours to free */
+    if (status != 404)
         return -1;
     if (!s->sc->page_end_on_404) {
         size_t len = strlen(errstr);
@@ -266,7 +268,6 @@ static void fetch_page(source_t *s, page_slot_t *slot)
     if (get_page(s, slot, &resp, &past_end, errstr, errstr_size) != 0)
         return;
     if (past_end) { /* as an empty page: the walk is over */
-        http_response_clear(&resp);
         s->done = s->complete = 1;
         slot->rc = 1;
         return;
