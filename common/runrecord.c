@@ -16,6 +16,7 @@
 
 #include "hexnum.h"
 #include "isotime.h"
+#include "utf8.h"
 
 static const char *const status_names[] = {"running", "completed", "failed"};
 static const char *const mode_names[] = {"incremental", "full"};
@@ -193,6 +194,38 @@ static json_t *offsets_json(const run_record_t *rr)
     return o;
 }
 
+/*
+ * text as a JSON string, each byte that is not part of valid UTF-8 (an
+ * API's Latin-1 quoted in an error, a character cut by a fixed buffer)
+ * replaced by '?': jansson refuses such text, and a failed run record
+ * that cannot be written loses the HWM the run reached. NULL on ENOMEM.
+ */
+static json_t *text_json(const char *text)
+{
+    json_t *j = json_string(text);
+    if (j)
+        return j;
+    size_t n = strlen(text), o = 0;
+    char *mended = malloc(n + 1);
+    if (!mended)
+        return NULL;
+    for (size_t i = 0; i < n;) {
+        const unsigned char *p = (const unsigned char *)text + i;
+        size_t k = *p < 0x80 ? 1 : utf8_seq(p, n - i);
+        if (k == 0) {
+            mended[o++] = '?';
+            i++;
+        } else {
+            memcpy(mended + o, p, k);
+            o += k;
+            i += k;
+        }
+    }
+    j = json_stringn(mended, o);
+    free(mended);
+    return j;
+}
+
 char *run_record_to_json(const run_record_t *rr)
 {
     json_t *o = json_object();
@@ -214,7 +247,7 @@ char *run_record_to_json(const run_record_t *rr)
     err |= json_object_set_new(o, "finished_at", time_json(rr->finished_at_ms, 1));
     err |= json_object_set_new(o, "last_full_at", time_json(rr->last_full_at_ms, 1));
     err |= json_object_set_new(o, "end_offsets", offsets_json(rr));
-    err |= json_object_set_new(o, "error", rr->error ? json_string(rr->error) : json_null());
+    err |= json_object_set_new(o, "error", rr->error ? text_json(rr->error) : json_null());
     if (!err)
         out = json_dumps(o, JSON_COMPACT);
     json_decref(o);

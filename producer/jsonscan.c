@@ -3,6 +3,7 @@
  * failure and bad-value bookkeeping, strings, numbers and literals.
  */
 #include "jsonscan.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -100,29 +101,6 @@ static const unsigned char *plain_end(const unsigned char *p, const unsigned cha
     while (p < end && plain_byte[*p])
         p++;
     return p;
-}
-
-/* Length of the valid UTF-8 sequence (RFC 3629: no overlongs, no
- * surrogates, at most U+10FFFF) of a non-ASCII lead byte at p, or 0. */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-    unsigned char c = p[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2;
-    else if (c >= 0xe0 && c <= 0xef)
-        n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-    else if (c >= 0xf0 && c <= 0xf4)
-        n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-    else
-        return 0;
-    if (avail < n || p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return n;
 }
 
 static int sbuf_put(jsonscan_t *r, const void *p, size_t n)

@@ -149,6 +149,35 @@ static void test_wire_format(void **state)
     free(json);
 }
 
+/* An error text that is not valid UTF-8 (an API's Latin-1 quoted, a
+ * character cut in two) is mended, not a record that cannot be written:
+ * a failed run record keeps the HWM the run reached. */
+static void test_error_not_utf8(void **state)
+{
+    static const struct {
+        const char *error, *want;
+    } cases[] = {
+        {"Link: <Seite f\xfcr 2>", "\"Link: <Seite f?r 2>\"}"},
+        {"cut in two: \xc3", "\"cut in two: ?\"}"},
+        {"an overlong: \xc0\xaf, a surrogate: \xed\xa0\x80",
+         "\"an overlong: ??, a surrogate: ???\"}"},
+        {"fine: \xc3\xa9 \xf0\x9f\x9a\x80", "\"fine: \xc3\xa9 \xf0\x9f\x9a\x80\"}"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        run_record_t rr = sample();
+        rr.status = RUN_STATUS_FAILED;
+        rr.error = (char *)cases[i].error;
+        char *json = run_record_to_json(&rr);
+        assert_non_null(json);
+        char *at = strstr(json, "\"error\":");
+        assert_non_null(at);
+        at += strlen("\"error\":");
+        assert_string_equal(at, cases[i].want); /* the last member */
+        free(json);
+    }
+}
+
 static void test_null_hwm(void **state)
 {
     run_record_t rr = {0};
@@ -340,10 +369,11 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_wire_format),
-        cmocka_unit_test(test_chunk_keys), cmocka_unit_test(test_bad_id_left_out),
-        cmocka_unit_test(test_null_hwm),   cmocka_unit_test(test_bad_json),
-        cmocka_unit_test(test_hwm_copy),   cmocka_unit_test(test_names),
+        cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_wire_format),
+        cmocka_unit_test(test_chunk_keys),     cmocka_unit_test(test_bad_id_left_out),
+        cmocka_unit_test(test_null_hwm),       cmocka_unit_test(test_bad_json),
+        cmocka_unit_test(test_error_not_utf8), cmocka_unit_test(test_hwm_copy),
+        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

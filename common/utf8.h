@@ -1,0 +1,38 @@
+/*
+ * utf8.h - what is valid UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), for the page reader, which checks
+ * every string an API sends, and for text that must become JSON
+ * (jansson takes valid UTF-8 only).
+ *
+ * Inline: the page reader calls it for every non-ASCII byte it reads.
+ * Pure; any thread.
+ */
+#ifndef TIDEMARK_UTF8_H
+#define TIDEMARK_UTF8_H
+
+#include <stddef.h>
+
+/* Length of the valid UTF-8 sequence of a non-ASCII lead byte at p (avail
+ * bytes there), or 0. */
+static inline size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+    else
+        return 0;
+    if (avail < n || p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xbf)
+            return 0;
+    return n;
+}
+
+#endif
