@@ -299,6 +299,28 @@ static int stream_key_line(const parser_t *p, size_t i, const char *key)
  * (two credentials for one API: which one wins would be a guess). Errors
  * name keys, never values: the secret must not reach a message.
  */
+/*
+ * An API endpoint of stream i (key set to url): http(s) with a host, and
+ * no fragment: the producer appends its query parameters, which after a
+ * '#' would never be sent (every request would lose its cursor and page).
+ */
+static int check_endpoint(parser_t *p, size_t i, const char *key, const char *url)
+{
+    stream_conf_t *st = &p->conf->streams[i];
+    char where[300], red[512];
+    const char *why = NULL;
+    if (url_check_follow(NULL, url, red, sizeof(red)) != 0 || !url_same_origin(url, url))
+        why = "is not an http(s) URL with a host";
+    else if (strchr(url, '#'))
+        why = "has a fragment ('#'), after which the query parameters tidemark adds would not "
+              "be sent";
+    if (!why)
+        return 0;
+    label(SEC_STREAM, st, key, where, sizeof(where));
+    return perr(p, stream_key_line(p, i, key), where, "'%s' %s", url_redact(url, red, sizeof(red)),
+                why);
+}
+
 static int check_oauth2(parser_t *p, size_t i)
 {
     stream_conf_t *st = &p->conf->streams[i];
@@ -370,7 +392,8 @@ static int finish_stream(parser_t *p, size_t i)
     if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||
         (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
         return perr(p, st->line, where, "out of memory");
-    if (check_oauth2(p, i) < 0)
+    if (check_oauth2(p, i) < 0 || check_endpoint(p, i, "url", st->url) < 0 ||
+        (st->deleted_url && check_endpoint(p, i, "deleted.url", st->deleted_url) < 0))
         return -1;
     char *resolved = resolve_path(p->path, st->schema_path);
     if (!resolved)

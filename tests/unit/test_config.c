@@ -236,6 +236,13 @@ static const err_case_t err_cases[] = {
      ":3: [stream s] url: required key missing"},
     {"missing cursor.param", KAFKA "[stream s]\nurl = u\nschema = s.avsc\ncursor.field = m\n",
      ":3: [stream s] cursor.param: required key missing"},
+    {"url not http",
+     KAFKA "[stream s]\nurl = api/items\nschema = s.avsc\ncursor.field = m\n"
+           "cursor.param = p\n",
+     ":4: [stream s] url: 'api/items' is not an http(s) URL with a host"},
+    {"url with a fragment", KAFKA STREAM "deleted.url = http://x/d?a=1#top\n",
+     ":8: [stream s] deleted.url: 'http://x/d?a=1#top' has a fragment ('#'), after which the "
+     "query parameters tidemark adds would not be sent"},
     {"empty required", KAFKA STREAM "[stream t]\nurl =\n", ":9: [stream t] url: must not be empty"},
     {"empty defaulted key", KAFKA STREAM "id.field =\n",
      ":8: [stream s] id.field: must not be empty (default: id)"},
@@ -362,28 +369,29 @@ static void test_defaults(void **state)
 
 static void test_every_key_set(void **state)
 {
-    tm_config_t *c = load_ok(*state, "log.format = json\nlog.level = debug\n"
-                                     "[kafka]\nbootstrap.servers = b1:9092,b2:9092\n"
-                                     "topic.prefix = acme.sync\n"
-                                     "acks = all\ncompression.type = lz4\n"
-                                     "[postgres]\nconninfo = dbname=x\n"
-                                     "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
-                                     "batch.max.ms = 2s\ndelete.mode = hard\n"
-                                     "offset.out_of_range = earliest\n"
-                                     "[producer]\npoll.interval = 1500ms\nfull_sync.every = 0\n"
-                                     "full_sync.max_delete_ratio = .05\n"
-                                     "[stream orders]\nurl = u\nschema = /abs/o.avsc\n"
-                                     "table = t_orders\nid.field = oid\ncursor.field = cf\n"
-                                     "cursor.param = cp\ncursor.precision = date\n"
-                                     "records.path =\npagination = cursor\npage.param = tok\n"
-                                     "page.size.param = limit\npage.size = 100000\n"
-                                     "next.path = meta.next\ncursor.sorted = true\nlookback = 90m\n"
-                                     "deleted.url = du\ndeleted.param = dp\n"
-                                     "deleted.pagination = offset\ndeleted.records.path =\n"
-                                     "deleted.next.path = next\n"
-                                     "soft_delete.field = gone\nauth.header = X-Key: k\n"
-                                     "timeout = 1\nmax.retries = 0\n"
-                                     "retry.max_wait = 90s\nmax.response.size = 3MiB\n");
+    tm_config_t *c =
+        load_ok(*state, "log.format = json\nlog.level = debug\n"
+                        "[kafka]\nbootstrap.servers = b1:9092,b2:9092\n"
+                        "topic.prefix = acme.sync\n"
+                        "acks = all\ncompression.type = lz4\n"
+                        "[postgres]\nconninfo = dbname=x\n"
+                        "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
+                        "batch.max.ms = 2s\ndelete.mode = hard\n"
+                        "offset.out_of_range = earliest\n"
+                        "[producer]\npoll.interval = 1500ms\nfull_sync.every = 0\n"
+                        "full_sync.max_delete_ratio = .05\n"
+                        "[stream orders]\nurl = https://api/o?v=2\nschema = /abs/o.avsc\n"
+                        "table = t_orders\nid.field = oid\ncursor.field = cf\n"
+                        "cursor.param = cp\ncursor.precision = date\n"
+                        "records.path =\npagination = cursor\npage.param = tok\n"
+                        "page.size.param = limit\npage.size = 100000\n"
+                        "next.path = meta.next\ncursor.sorted = true\nlookback = 90m\n"
+                        "deleted.url = https://api/o/deleted\ndeleted.param = dp\n"
+                        "deleted.pagination = offset\ndeleted.records.path =\n"
+                        "deleted.next.path = next\n"
+                        "soft_delete.field = gone\nauth.header = X-Key: k\n"
+                        "timeout = 1\nmax.retries = 0\n"
+                        "retry.max_wait = 90s\nmax.response.size = 3MiB\n");
 
     assert_int_equal(c->log_format, LOG_FORMAT_JSON);
     assert_int_equal(c->log_level, 3);
@@ -422,7 +430,7 @@ static void test_every_key_set(void **state)
     assert_string_equal(s->next_path, "meta.next");
     assert_int_equal(s->cursor_sorted, 1); /* declared, with cursor pages */
     assert_int_equal(s->lookback_ms, 90LL * 60000);
-    assert_string_equal(s->deleted_url, "du");
+    assert_string_equal(s->deleted_url, "https://api/o/deleted");
     assert_string_equal(s->deleted_param, "dp");
     assert_int_equal(s->deleted_pagination, PAGINATION_OFFSET);
     assert_string_equal(s->deleted_records_path, ""); /* "" is a value here */
@@ -468,12 +476,13 @@ static void test_inline_comments(void **state)
                                      "[worker] # hash comment\n"
                                      "group.id = g # hash inline\n"
                                      "[stream s]\n"
-                                     "url = http://x/s#frag ; the '#' above stays\n"
+                                     "url = http://x/s\n"
+                                     "page.param = p#1 ; the '#' above stays\n"
                                      "schema = s.avsc\ncursor.field = m\ncursor.param = p\n"
                                      "deleted.url = ; empty: none\n");
     assert_string_equal(c->bootstrap_servers, "k:1");
     assert_string_equal(c->group_id, "g");
-    assert_string_equal(c->streams[0].url, "http://x/s#frag");
+    assert_string_equal(c->streams[0].page_param, "p#1");
     assert_null(c->streams[0].deleted_url);
     config_destroy(c);
 
@@ -514,9 +523,9 @@ static void test_schema_path(void **state)
 {
     tmpconf_t *t = *state;
     char want[256];
-    tm_config_t *c = load_ok(t, KAFKA "[stream a]\nurl = u\nschema = schemas/a.avsc\n"
+    tm_config_t *c = load_ok(t, KAFKA "[stream a]\nurl = http://api/a\nschema = schemas/a.avsc\n"
                                       "cursor.field = m\ncursor.param = p\n"
-                                      "[stream b]\nurl = u\nschema = /etc/b.avsc\n"
+                                      "[stream b]\nurl = http://api/b\nschema = /etc/b.avsc\n"
                                       "cursor.field = m\ncursor.param = p\n");
     snprintf(want, sizeof(want), "%s/schemas/a.avsc", t->dir);
     assert_int_equal(c->n_streams, 2);
@@ -563,11 +572,12 @@ static void test_stream_derived_defaults(void **state)
         assert_string_equal(s->deleted_next_path, "n");
         config_destroy(c);
     }
-    tm_config_t *c = load_ok(*state, KAFKA STREAM "pagination = link\ncursor.sorted = true\n"
-                                                  "deleted.pagination = none\n"
-                                                  "[stream t]\nurl = u\nschema = s.avsc\n"
-                                                  "cursor.field = m\ncursor.param = p\n"
-                                                  "cursor.sorted = false\n");
+    tm_config_t *c =
+        load_ok(*state, KAFKA STREAM "pagination = link\ncursor.sorted = true\n"
+                                     "deleted.pagination = none\n"
+                                     "[stream t]\nurl = http://api/t\nschema = s.avsc\n"
+                                     "cursor.field = m\ncursor.param = p\n"
+                                     "cursor.sorted = false\n");
     assert_int_equal(c->streams[0].cursor_sorted, 1);
     assert_int_equal(c->streams[0].deleted_pagination, PAGINATION_NONE);
     assert_int_equal(c->streams[1].cursor_sorted, 0); /* page walk, declared unsorted */
