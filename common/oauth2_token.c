@@ -44,9 +44,11 @@ static int read_expiry(const json_t *v, int64_t *ms, char *errstr, size_t errstr
         *ms = clamp_expiry(json_number_value(v));
         return 0;
     }
+    /* digits, with a fraction or not; any length (clamped to a year) */
     const char *s = json_string_value(v);
-    size_t n = s ? strlen(s) : 0;
-    if (n == 0 || n > 12 || strspn(s, "0123456789") != n) {
+    size_t n = s ? strlen(s) : 0, whole = s ? strspn(s, "0123456789") : 0;
+    int fraction = s && s[whole] == '.' && strspn(s + whole + 1, "0123456789") == n - whole - 1;
+    if (n == 0 || whole == 0 || (whole != n && !fraction)) {
         errstr_set(errstr, errstr_size, "expires_in is not a number of seconds");
         return -1;
     }
@@ -83,7 +85,9 @@ int oauth2_token_parse(const char *body, size_t len, oauth2_token_t *out, char *
     out->access_token = NULL;
     out->expires_in_ms = OAUTH2_EXPIRES_UNKNOWN;
     json_error_t jerr;
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    /* integers as reals: an expires_in past int64 is clamped, not a
+     * refused answer */
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
     if (!root || !json_is_object(root)) {
         /* jansson's text quotes the input "near" the error, which may be
          * the token: what it says before that, and the place */
@@ -120,15 +124,15 @@ int oauth2_token_parse(const char *body, size_t len, oauth2_token_t *out, char *
 }
 
 /* Printable ASCII of s, at most DESCRIBE_PART_MAX bytes, appended; s
- * cleared of secret first (after the cut, a secret across it would leave
+ * cleared of secrets first (after the cut, a secret across it would leave
  * its first bytes). */
-static void append_printable(char *buf, size_t size, const char *s, const char *secret)
+static void append_printable(char *buf, size_t size, const char *s, const char *const *secrets)
 {
-    char *own = secret ? strdup(s) : NULL;
+    char *own = secrets ? strdup(s) : NULL;
     if (own) {
-        oauth2_scrub(own, secret);
+        oauth2_scrub_all(own, secrets);
         s = own;
-    } else if (secret) {
+    } else if (secrets) {
         s = "(not shown)"; /* out of memory: nothing rather than the secret */
     }
     size_t o = strlen(buf);
@@ -139,8 +143,8 @@ static void append_printable(char *buf, size_t size, const char *s, const char *
     free(own);
 }
 
-const char *oauth2_error_describe(const char *body, size_t len, const char *secret, char *buf,
-                                  size_t size)
+const char *oauth2_error_describe(const char *body, size_t len, const char *const *secrets,
+                                  char *buf, size_t size)
 {
     if (!size)
         return buf;
@@ -149,16 +153,16 @@ const char *oauth2_error_describe(const char *body, size_t len, const char *secr
     const char *err = json_string_value(json_object_get(root, "error"));
     const char *desc = json_string_value(json_object_get(root, "error_description"));
     if (err) {
-        append_printable(buf, size, err, secret);
+        append_printable(buf, size, err, secrets);
         if (desc && *desc) {
             append_printable(buf, size, " (", NULL);
-            append_printable(buf, size, desc, secret);
+            append_printable(buf, size, desc, secrets);
             append_printable(buf, size, ")", NULL);
         }
     }
     json_decref(root);
-    if (secret) /* once more: the control characters dropped may have split it */
-        oauth2_scrub(buf, secret);
+    if (secrets) /* once more: the control characters dropped may have split one */
+        oauth2_scrub_all(buf, secrets);
     return buf;
 }
 
@@ -182,6 +186,12 @@ void oauth2_scrub(char *s, const char *secret)
     if (form && strcmp(form, secret) != 0)
         scrub_text(s, form);
     free(form);
+}
+
+void oauth2_scrub_all(char *s, const char *const *secrets)
+{
+    for (size_t i = 0; secrets && secrets[i]; i++)
+        oauth2_scrub(s, secrets[i]);
 }
 
 int oauth2_refresh_due(int64_t obtained_ms, int64_t expires_in_ms, int64_t now_ms)

@@ -54,19 +54,22 @@ void oauth2_token_clear(oauth2_token_t *t);
 /*
  * What an error answer's body (RFC 6749 5.2) says, for a message:
  * "invalid_client (Client authentication failed)", "invalid_scope", or ""
- * when the body holds no error string. Each part is cleared of secret (may
- * be NULL) as oauth2_scrub does, before it is cut to 200 bytes (no first
- * bytes of a secret across the cut) and after only printable ASCII is
- * kept. Writes into buf and returns it.
+ * when the body holds no error string. Each part is cleared of secrets (a
+ * NULL-terminated list, or NULL) as oauth2_scrub_all does, before it is
+ * cut to 200 bytes (no first bytes of a secret across the cut) and after
+ * only printable ASCII is kept. Writes into buf and returns it.
  */
-const char *oauth2_error_describe(const char *body, size_t len, const char *secret, char *buf,
-                                  size_t size);
+const char *oauth2_error_describe(const char *body, size_t len, const char *const *secrets,
+                                  char *buf, size_t size);
 
 /* Every occurrence of secret in s, as it is or form-encoded (the way the
  * request sent it), becomes "***", in place (a secret shorter than 3
  * bytes is left alone: it would match too much). For a server's
  * error_description that echoes what it was sent. */
 void oauth2_scrub(char *s, const char *secret);
+
+/* oauth2_scrub of each of secrets (NULL-terminated; NULL: none). */
+void oauth2_scrub_all(char *s, const char *const *secrets);
 
 /* 1 when a token asked for at obtained_ms (a monotonic clock) with
  * expires_in_ms is to be renewed at now_ms; never for an unknown expiry. */

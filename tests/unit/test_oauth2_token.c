@@ -32,6 +32,13 @@ static const struct {
     {"expires_in as a string", "{\"access_token\":\"t\",\"expires_in\":\"3599\"}", "t", 3599000,
      NULL},
     {"expires_in fractional", "{\"access_token\":\"t\",\"expires_in\":1.5}", "t", 1500, NULL},
+    {"expires_in past int64 clamps", "{\"access_token\":\"t\",\"expires_in\":99999999999999999999}",
+     "t", OAUTH2_MAX_EXPIRES_MS, NULL},
+    {"expires_in a long string clamps",
+     "{\"access_token\":\"t\",\"expires_in\":\"99999999999999\"}", "t", OAUTH2_MAX_EXPIRES_MS,
+     NULL},
+    {"expires_in a fractional string", "{\"access_token\":\"t\",\"expires_in\":\"3600.5\"}", "t",
+     3600500, NULL},
     {"expires_in 0 clamps", "{\"access_token\":\"t\",\"expires_in\":0}", "t", 1000, NULL},
     {"expires_in negative clamps", "{\"access_token\":\"t\",\"expires_in\":-5}", "t", 1000, NULL},
     {"expires_in huge clamps", "{\"access_token\":\"t\",\"expires_in\":1e300}", "t",
@@ -42,6 +49,10 @@ static const struct {
     {"expires_in not digits", "{\"access_token\":\"t\",\"expires_in\":\"12abc\"}", NULL, 0,
      "expires_in is not a number"},
     {"expires_in empty string", "{\"access_token\":\"t\",\"expires_in\":\"\"}", NULL, 0,
+     "expires_in is not a number"},
+    {"expires_in a bare fraction", "{\"access_token\":\"t\",\"expires_in\":\".5\"}", NULL, 0,
+     "expires_in is not a number"},
+    {"expires_in two points", "{\"access_token\":\"t\",\"expires_in\":\"1.2.3\"}", NULL, 0,
      "expires_in is not a number"},
     {"expires_in a boolean", "{\"access_token\":\"t\",\"expires_in\":true}", NULL, 0,
      "expires_in is not a number"},
@@ -278,15 +289,37 @@ static void test_error_describe_hides_the_secret(void **state)
     /* the secret starts 10 bytes before the cut */
     snprintf(body, sizeof(body),
              "{\"error\":\"invalid_client\",\"error_description\":\"%0190d%s\"}", 0, secret);
-    oauth2_error_describe(body, strlen(body), secret, buf, sizeof(buf));
+    const char *secrets[] = {secret, NULL};
+    oauth2_error_describe(body, strlen(body), secrets, buf, sizeof(buf));
     assert_null(strstr(buf, "S3cretValu"));
     assert_non_null(strstr(buf, "***"));
     /* in the error itself, and split by a control character */
     snprintf(body, sizeof(body),
              "{\"error\":\"bad %s\",\"error_description\":\"got S3cret\\u0001Value-0123456789\"}",
              secret);
-    oauth2_error_describe(body, strlen(body), secret, buf, sizeof(buf));
+    oauth2_error_describe(body, strlen(body), secrets, buf, sizeof(buf));
     assert_string_equal(buf, "bad *** (got ***)");
+}
+
+/* A server that echoes the Basic credentials it was sent: their base64
+ * decodes straight back to id:secret, so it goes as the secret does, even
+ * where a part is cut at 200 bytes. */
+static void test_error_describe_hides_the_basic_credentials(void **state)
+{
+    (void)state;
+    char *basic = oauth2_basic_header("client", "S3cretValue-0123456789");
+    assert_non_null(basic);
+    const char *b64 = strstr(basic, "Basic ") + 6;
+    const char *secrets[] = {"S3cretValue-0123456789", b64, NULL};
+    char body[600], buf[512];
+    snprintf(body, sizeof(body),
+             "{\"error\":\"invalid_client\",\"error_description\":\"%0190d%s\"}", 0, b64);
+    oauth2_error_describe(body, strlen(body), secrets, buf, sizeof(buf));
+    char head[11];
+    snprintf(head, sizeof(head), "%.10s", b64);
+    assert_null(strstr(buf, head));
+    assert_non_null(strstr(buf, "***"));
+    free(basic);
 }
 
 static const struct {
@@ -327,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_scrub),
         cmocka_unit_test(test_parse_error_hides_the_token),
         cmocka_unit_test(test_error_describe_hides_the_secret),
+        cmocka_unit_test(test_error_describe_hides_the_basic_credentials),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
