@@ -137,12 +137,20 @@ static int parse_value(const char *p, link_value_t *lv, const char **end)
                     return rc;
                 }
             } else {
-                /* a token; leniently anything up to the next ; , or line */
+                /* a token; leniently anything up to the next ; , or line,
+                 * and without single quotes around it: rel='next' is not
+                 * RFC 8288, but APIs send it and clients take it, and
+                 * missing it would end the walk as if its last page */
                 const char *v = p;
                 while (*p && *p != ';' && *p != ',' && *p != '\n')
                     p++;
                 if (!(value = ows_dup(v, (size_t)(p - v))))
                     return -1;
+                size_t n = strlen(value);
+                if (n >= 2 && value[0] == '\'' && value[n - 1] == '\'') {
+                    memmove(value, value + 1, n - 2);
+                    value[n - 2] = '\0';
+                }
             }
         }
         if (name_len == 3 && strncasecmp(name, "rel", 3) == 0 && !lv->rel) {

@@ -48,6 +48,9 @@ static void test_parse(void **state)
         /* a target with spaces around it, and an unquoted rel with two types */
         {"< /p?x=1 >; rel=next last", "/p?x=1|next last", 0},
         {"<a>; rel", "a|", 0},
+        /* single quotes around a rel: not RFC 8288, but sent and meant */
+        {"<a>; rel='next', <b>; rel='prev last'", "a|next ; b|prev last", 0},
+        {"<a>; rel='", "a|'", 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         link_list_t l;
