@@ -25,9 +25,12 @@ bytes or str (str is UTF-8 encoded). The handler may also define
 init(state, argv) which receives the arguments after "--".
 
 The handler's namespace also holds customer(id, last_modified, **fields)
-(a record of schemas/customer.avsc) and page_of(req, records, ...) (the
-demo API's filtering and paging over a list of records), so that a
-handler only writes what its API does differently.
+(a record of schemas/customer.avsc), page_of(req, records, ...) (the
+demo API's filtering and paging over a list of records), iso_ms(t) (epoch
+seconds as the cursors' ISO-8601 text, in ms) and flag(name) (whether the
+scenario created the file name next to the handler file: how a test tells
+its API to change behaviour), so that a handler only writes what its API
+does differently.
 
 Every request is appended to --log as one JSON line (method, path, query,
 headers, status) before it is answered, so a test can assert what the
@@ -38,6 +41,7 @@ Prints the base URL on its first stdout line; writes it to --url-file
 A test fixture: never part of the shipped programs.
 """
 import argparse
+import datetime
 import http.server
 import json
 import os
@@ -56,6 +60,12 @@ def customer(id, last_modified, **fields):
            "signup_date": None, "is_deleted": False, "last_modified": last_modified}
     rec.update(fields)
     return rec
+
+
+def iso_ms(t):
+    """Epoch seconds as ISO-8601 UTC with milliseconds, as cursors are."""
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+        "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def page_of(req, records, cursor_field="last_modified", cursor_param="modified_since",
@@ -151,8 +161,10 @@ def main():
     ap.add_argument("--log")
     args = ap.parse_args(argv)
 
+    flags = os.path.dirname(os.path.abspath(args.handler))
     namespace = {"__file__": args.handler, "__name__": "hostile_handler",
-                 "customer": customer, "page_of": page_of, "json": json}
+                 "customer": customer, "page_of": page_of, "json": json, "iso_ms": iso_ms,
+                 "flag": lambda name: os.path.exists(os.path.join(flags, name))}
     with open(args.handler) as f:
         exec(compile(f.read(), args.handler, "exec"), namespace)
     module = type("HandlerModule", (), {})()

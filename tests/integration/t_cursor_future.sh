@@ -13,18 +13,8 @@
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-import json, os
-
-DIR = None
-
-
-def init(state, argv):
-    global DIR
-    DIR = argv[0]
-
-
 def handle(req):
-    later = os.path.exists(DIR + "/later")
+    later = flag("later")
     if req.path == "/customers/deleted":
         dels = [{"id": 9, "deleted_at": "2099-01-01T00:00:00.000Z"}]
         if later:
@@ -43,7 +33,7 @@ def handle(req):
 PY
 
 start_devbroker
-start_hostileapi "$T_WORK/api.py" "$T_WORK"
+start_hostileapi "$T_WORK/api.py"
 write_config
 topic="$PREFIX.$STREAM"
 

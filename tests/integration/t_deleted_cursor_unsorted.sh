@@ -12,19 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-import datetime, json, os, time
-
-DIR = None
-
-
-def init(state, argv):
-    global DIR
-    DIR = argv[0]
-
-
-def iso(t):
-    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+import time
 
 
 def deleted_page(req, dels):
@@ -40,17 +28,17 @@ def deleted_page(req, dels):
 
 def handle(req):
     dels = req.state.setdefault("dels", {})
-    if os.path.exists(DIR + "/first-deletions") and not req.state.get("first"):
+    if flag("first-deletions") and not req.state.get("first"):
         req.state["first"] = 1
         dels[4] = "2024-02-01T00:00:00.000Z"
         dels[6] = "2024-02-01T00:00:01.000Z"
     if req.path == "/customers/deleted":
         body = deleted_page(req, dels)
-        if os.path.exists(DIR + "/during-walk") and not req.state.get("during") and "page" not in req.query:
+        if flag("during-walk") and not req.state.get("during") and "page" not in req.query:
             req.state["during"] = 1  # after this first page was read
             now = time.time()
-            dels[2] = iso(now)
-            dels[8] = iso(now + 0.002)
+            dels[2] = iso_ms(now)
+            dels[8] = iso_ms(now + 0.002)
         return 200, [], json.dumps(body)
     if req.path != "/customers":
         return 404, [], '{"error": "no such resource"}'
@@ -59,7 +47,7 @@ def handle(req):
 PY
 
 start_devbroker
-start_hostileapi "$T_WORK/api.py" "$T_WORK"
+start_hostileapi "$T_WORK/api.py"
 write_config "stream: deleted.pagination = cursor" "stream: deleted.next.path = next_cursor"
 topic="$PREFIX.$STREAM"
 last_word() { kc -C -t "$topic" -e -f '%k %S\n' | awk -v k="$1" '$1 == k { s = $2 } END { print s }'; }

@@ -16,26 +16,12 @@
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-import datetime, json, os, time
-
-DIR = None
-
-
-def init(state, argv):
-    global DIR
-    DIR = argv[0]
-
-
-def iso(t):
-    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+import time
 
 
 def deleted(req, st):
-    since = req.query.get("since")
-    if os.path.exists(DIR + "/ignore-since"):
-        since = None
-    ids = sorted(i for i, at in st["dels"].items() if since is None or iso(at) >= since)
+    since = None if flag("ignore-since") else req.query.get("since")
+    ids = sorted(i for i, at in st["dels"].items() if since is None or iso_ms(at) >= since)
     return ids if req.query.get("page", "1") == "1" else []
 
 
@@ -45,15 +31,15 @@ def handle(req):
     dels = st.setdefault("dels", {})  # id -> when deleted (kept after a restore)
     if req.path == "/customers/deleted":
         body = json.dumps({"data": deleted(req, st)})
-        if os.path.exists(DIR + "/arm") and not st.get("armed"):
+        if flag("arm") and not st.get("armed"):
             st["armed"] = 1  # after this answer: 1 deleted and restored, 2 changed
             now = time.time()
             dels[1] = now + 0.001
-            recs[1] = iso(now + 0.002)
-            recs[2] = iso(now + 0.003)
+            recs[1] = iso_ms(now + 0.002)
+            recs[2] = iso_ms(now + 0.003)
         return 200, [], body
     if req.method == "POST" and req.path == "/admin/touch":
-        recs[int(req.query["id"])] = iso(time.time())
+        recs[int(req.query["id"])] = iso_ms(time.time())
         return 200, [], "{}"
     if req.method == "POST" and req.path == "/admin/delete":
         i = int(req.query["id"])
@@ -66,7 +52,7 @@ def handle(req):
 PY
 
 start_devbroker
-start_hostileapi "$T_WORK/api.py" "$T_WORK"
+start_hostileapi "$T_WORK/api.py"
 write_config
 topic="$PREFIX.$STREAM"
 # the value size of the topic's last message for an id (-1: a tombstone)

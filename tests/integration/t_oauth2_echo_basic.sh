@@ -13,9 +13,6 @@
 SECRET=echoed-Secret-2719
 
 cat >"$T_WORK/api.py" <<'PY'
-import json
-
-
 def handle(req):
     if req.path == "/oauth/token":
         said = req.headers.get("authorization", "")

@@ -12,21 +12,11 @@
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-import json, os
-
-DIR = None
-
-
-def init(state, argv):
-    global DIR
-    DIR = argv[0]
-
-
 def handle(req):
     if req.path == "/customers/deleted":
         return 200, [], json.dumps({"data": []})
     recs = [customer(i, "2024-01-01T00:00:%02d.000Z" % i) for i in range(1, 8)]
-    if os.path.exists(DIR + "/changed"):
+    if flag("changed"):
         recs[2] = customer(3, "2024-01-02T00:00:00.000Z", name="changed")
     status, headers, body = page_of(req, recs)
     if int(req.query.get("page", "1")) > 1 and not json.loads(body)["data"]:
@@ -35,7 +25,7 @@ def handle(req):
 PY
 
 start_devbroker
-start_hostileapi "$T_WORK/api.py" "$T_WORK"
+start_hostileapi "$T_WORK/api.py"
 write_config "stream: page.size = 3"
 run_producer_once_rc 1
 last_failed_line | grep -q 'page.end_on_404 = true' ||

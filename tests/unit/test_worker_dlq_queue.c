@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include <string.h>
 #include <librdkafka/rdkafka.h>
@@ -81,47 +82,66 @@ static void add(dlq_queue_t *d, int i)
                      0);
 }
 
+/* Each test: a mock cluster and a queue producing to it. */
+typedef struct fixture {
+    mock_kafka_t k;
+    dlq_queue_t *d;
+} fixture_t;
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof(*f));
+    char err[512] = "";
+
+    assert_non_null(f);
+    mock_open(&f->k);
+    f->d = dlq_queue_new(&f->k.conf, err, sizeof(err));
+    assert_non_null(f->d);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+
+    dlq_queue_destroy(f->d);
+    mock_close(&f->k);
+    free(f);
+    return 0;
+}
+
 static void test_given_up_letters_stay_given_up(void **state)
 {
-    mock_kafka_t k;
+    fixture_t *f = *state;
+    mock_kafka_t *k = &f->k;
+    dlq_queue_t *d = f->d;
     char err[512] = "";
-    (void)state;
-
-    mock_open(&k);
-    dlq_queue_t *d = dlq_queue_new(&k.conf, err, sizeof(err));
-    assert_non_null(d);
 
     /* the broker down: the flush gives up */
-    assert_int_equal(rd_kafka_mock_broker_set_down(k.mc, 1), 0);
+    assert_int_equal(rd_kafka_mock_broker_set_down(k->mc, 1), 0);
     add(d, 0);
     assert_int_equal(dlq_queue_flush(d, 300, err, sizeof(err)), -1);
     assert_string_equal(err, "dead-letter flush: timed out");
     assert_int_equal(dlq_queue_pending(d), 0);
 
     /* up again: a larger batch (the item array moves) */
-    assert_int_equal(rd_kafka_mock_broker_set_up(k.mc, 1), 0);
+    assert_int_equal(rd_kafka_mock_broker_set_up(k->mc, 1), 0);
     for (int i = 1; i <= SECOND_BATCH; i++)
         add(d, i);
     err[0] = '\0';
     assert_int_equal(dlq_queue_flush(d, 20000, err, sizeof(err)), 0);
     assert_int_equal(dlq_queue_count(d), SECOND_BATCH);
-    assert_int_equal(dlq_messages(&k), SECOND_BATCH);
-
-    dlq_queue_destroy(d);
-    mock_close(&k);
+    assert_int_equal(dlq_messages(k), SECOND_BATCH);
 }
 
 /* A fatal error (as a refused IdempotentWrite gives) is not retried for
  * ever: the flush says so, and the worker stops with it. */
 static void test_fatal_producer_error(void **state)
 {
-    mock_kafka_t k;
+    fixture_t *f = *state;
+    dlq_queue_t *d = f->d;
     char err[512] = "";
-    (void)state;
-
-    mock_open(&k);
-    dlq_queue_t *d = dlq_queue_new(&k.conf, err, sizeof(err));
-    assert_non_null(d);
     add(d, 0);
     assert_int_equal(dlq_queue_flush(d, 20000, err, sizeof(err)), 0);
     assert_int_equal(
@@ -133,16 +153,13 @@ static void test_fatal_producer_error(void **state)
     assert_non_null(strstr(err, "refused"));
     assert_int_equal(dlq_queue_pending(d), 0);
     assert_int_equal(dlq_queue_count(d), 1);
-
-    dlq_queue_destroy(d);
-    mock_close(&k);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_given_up_letters_stay_given_up),
-        cmocka_unit_test(test_fatal_producer_error),
+        cmocka_unit_test_setup_teardown(test_given_up_letters_stay_given_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fatal_producer_error, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
