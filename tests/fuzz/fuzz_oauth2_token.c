@@ -3,7 +3,8 @@
  * oauth2_error_describe and oauth2_scrub over the bytes. Properties: a
  * token accepted is non-empty visible ASCII (it goes into a header line)
  * with an expiry unknown or within 1 s .. a year; an error's summary is
- * printable ASCII; a scrubbed message no longer holds the secret.
+ * printable ASCII holding neither the secret nor the Basic credentials'
+ * base64; a scrubbed message no longer holds the secret.
  */
 #include "fuzz.h"
 #include "oauth2_token.h"
@@ -25,10 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "expires_in_ms %lld", (long long)t.expires_in_ms);
         oauth2_token_clear(&t);
     }
-    oauth2_error_describe((const char *)data, size, "s3cr3t", said, sizeof(said));
+    static const char *const secrets[] = {"s3cr3t", "Y2xpZW50OnMzY3IzdA==", NULL};
+    oauth2_error_describe((const char *)data, size, secrets, said, sizeof(said));
     for (const char *p = said; *p; p++)
         FUZZ_CHECK(*p >= 0x20 && *p < 0x7f, "summary byte 0x%02x", (unsigned char)*p);
     FUZZ_CHECK(!strstr(said, "s3cr3t"), "the secret is in the summary '%s'", said);
+    FUZZ_CHECK(!strstr(said, "Y2xpZW50OnMzY3IzdA=="), "the Basic credentials are in '%s'", said);
     char *s = fuzz_cstr(data, size);
     oauth2_scrub(s, "s3cr3t");
     FUZZ_CHECK(!strstr(s, "s3cr3t"), "the secret is still in '%s'", s);
