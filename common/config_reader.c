@@ -294,12 +294,6 @@ static int stream_key_line(const parser_t *p, size_t i, const char *key)
 }
 
 /*
- * The auth.oauth2.* keys: token_url, client_id and client_secret all set
- * or none; token_url an http(s) URL with a host; not with auth.header
- * (two credentials for one API: which one wins would be a guess). Errors
- * name keys, never values: the secret must not reach a message.
- */
-/*
  * An API endpoint of stream i (key set to url): http(s) with a host, and
  * no fragment: the producer appends its query parameters, which after a
  * '#' would never be sent (every request would lose its cursor and page).
@@ -321,6 +315,12 @@ static int check_endpoint(parser_t *p, size_t i, const char *key, const char *ur
                 why);
 }
 
+/*
+ * The auth.oauth2.* keys: token_url, client_id and client_secret all set
+ * or none; token_url an http(s) URL with a host; not with auth.header
+ * (two credentials for one API: which one wins would be a guess). Errors
+ * name keys, never values: the secret must not reach a message.
+ */
 static int check_oauth2(parser_t *p, size_t i)
 {
     stream_conf_t *st = &p->conf->streams[i];

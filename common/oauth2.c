@@ -73,10 +73,12 @@ static int request_token(const oauth2_t *o, int max_retries, const atomic_int *c
     else
         rc = http_post(hc, sc->oauth2_token_url, FORM_TYPE, body, basic, resp, why, why_size);
     if (rc != 0 && resp->status >= 400) {
-        /* the secret as configured, and as the Basic header carried it:
-         * base64 of id:secret, which decodes straight back */
+        /* the secret as the Basic header carried it (base64 of id:secret,
+         * which decodes straight back) and as configured: the longer first,
+         * lest the secret's own match break the base64's */
         const char *basic_b64 = basic ? strstr(basic, "Basic ") : NULL;
-        const char *secrets[] = {sc->oauth2_client_secret, basic_b64 ? basic_b64 + 6 : NULL, NULL};
+        const char *secrets[] = {basic_b64 ? basic_b64 + 6 : sc->oauth2_client_secret,
+                                 basic_b64 ? sc->oauth2_client_secret : NULL, NULL};
         char said[512];
         oauth2_error_describe(resp->body, resp->body_len, secrets, said, sizeof(said));
         size_t n = strlen(why);

@@ -100,6 +100,11 @@ const char *pg_last_sqlstate(const pg_t *pg)
     return pg->last_sqlstate;
 }
 
+void pg_forget_sqlstate(pg_t *pg)
+{
+    pg->last_sqlstate[0] = '\0';
+}
+
 uint64_t pg_session(const pg_t *pg)
 {
     return pg->conn ? pg->session : 0;
@@ -148,14 +153,20 @@ static int state_in(const char *sqlstate, const char *const *prefixes)
     return 0;
 }
 
-int pg_sqlstate_shrinks(const char *sqlstate)
+int pg_error_shrinks(const char *sqlstate, const char *message)
 {
     static const char *const size_states[] = {
-        "57014", /* statement_timeout */
         "25P04", /* transaction_timeout */
-        "53",    /* insufficient resources: out of memory, temp_file_limit */
+        "53200", /* out of memory */
+        "53400", /* configuration limit exceeded: temp_file_limit */
         NULL};
-    return sqlstate && state_in(sqlstate, size_states);
+    if (!sqlstate)
+        return 0;
+    /* 57014 is also a cancel by an operator (pg_cancel_backend): only the
+     * statement timeout says anything of the batch */
+    if (!strcmp(sqlstate, "57014"))
+        return message && strstr(message, "statement timeout") != NULL;
+    return state_in(sqlstate, size_states);
 }
 
 pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok)

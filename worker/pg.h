@@ -114,10 +114,15 @@ void pg_rollback_quiet(pg_t *pg);
  * one it rolls back for). */
 const char *pg_last_sqlstate(const pg_t *pg);
 
-/* Whether a transient SQLSTATE may come from the batch's size, so that a
- * smaller batch would pass: a statement or transaction timeout, or
- * insufficient resources (class 53). Pure: exposed for tests. */
-int pg_sqlstate_shrinks(const char *sqlstate);
+/* Forgets it: what fails next without a statement leaves "". */
+void pg_forget_sqlstate(pg_t *pg);
+
+/* Whether a transient error (its SQLSTATE and message) may come from the
+ * batch's size, so that a smaller batch would pass: a statement timeout
+ * (57014 saying so, not an operator's cancel), a transaction timeout, out
+ * of memory or temp_file_limit. Not a full disk or too many connections:
+ * no batch size helps there. Pure: exposed for tests. */
+int pg_error_shrinks(const char *sqlstate, const char *message);
 
 /* Classifies a SQLSTATE ("22P02", ...). NULL means no state: transient
  * when the connection is bad, else fatal. Pure: exposed for tests. */

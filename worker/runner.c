@@ -33,8 +33,8 @@
 #define IDLE_TICK_MS     2000 /* idle checks: moved offsets, completions */
 #define REPORT_EVERY_MS  5000 /* info summary */
 #define STARTUP_ATTEMPTS 10
-#define SHRINK_AFTER     2      /* size failures of one batch before it is halved */
-#define SHRINK_HOLD_MS   300000 /* batches grow back one step after this without one */
+#define SHRINK_AFTER     2     /* size failures of one batch before it is halved */
+#define SHRINK_HOLD_MS   60000 /* batches grow back one step after this without one */
 
 typedef struct runner {
     const tm_config_t *conf;
@@ -233,15 +233,18 @@ static int on_retry(runner_t *r, apply_result_t *res, apply_result_t *unanswered
 static int shrink_batch(runner_t *r, const char *err)
 {
     char qb[1100];
+    int half = (int)(r->batch->n / 2);
 
-    if (r->batch->n <= 1 || r->revoking_all)
+    if (half < 1)
         return 0;
-    r->size_cap = (int)(r->batch->n / 2);
-    r->size_cap_at_ms = isotime_monotonic_ms();
+    if (r->size_cap == 0 || half < r->size_cap) /* a batch collected before */
+        r->size_cap = half;
     log_warn("batch too large for the server's limits; applying smaller ones",
              "error=%s messages=%zu batch_limit=%d", log_quote(qb, sizeof(qb), err), r->batch->n,
              r->size_cap);
-    if (fencing_reseek(r->fencing, r->consumer) == OUTCOME_FATAL)
+    /* An EAGER revoke takes every partition: whoever gets them next
+     * starts from the stored offsets (as on_fenced()). */
+    if (!r->revoking_all && fencing_reseek(r->fencing, r->consumer) == OUTCOME_FATAL)
         r->fatal = 1;
     return 1;
 }
@@ -250,12 +253,17 @@ static int shrink_batch(runner_t *r, const char *err)
  * may cause; 1 when the batch was dropped to be applied smaller. */
 static int shrunk_for_size(runner_t *r, const char *err, int *in_a_row)
 {
-    *in_a_row = pg_sqlstate_shrinks(pg_last_sqlstate(r->pg)) ? *in_a_row + 1 : 0;
-    return *in_a_row >= SHRINK_AFTER && shrink_batch(r, err);
+    if (!pg_error_shrinks(pg_last_sqlstate(r->pg), err)) {
+        *in_a_row = 0;
+        return 0;
+    }
+    r->size_cap_at_ms = isotime_monotonic_ms(); /* no growing back for a while */
+    return ++*in_a_row >= SHRINK_AFTER && shrink_batch(r, err);
 }
 
 /* After a batch applied: size_cap doubles (and goes once it no longer
- * limits) when SHRINK_HOLD_MS passed since it last moved. */
+ * limits) when SHRINK_HOLD_MS passed since it last moved or a batch last
+ * failed by its size. */
 static void grow_batches(runner_t *r)
 {
     int64_t now = isotime_monotonic_ms();
@@ -282,6 +290,7 @@ static int flush_batch(runner_t *r)
     worker_stats_batch_start(&r->stats);
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
         int64_t dl_before = dlq_queue_count(r->dlq);
+        pg_forget_sqlstate(r->pg); /* so that a failure before any SQL has none */
         outcome_t as = attempt_batch(r, &res, err, sizeof(err));
         worker_counters_t wc;
 

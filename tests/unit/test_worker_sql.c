@@ -353,35 +353,38 @@ static void test_classify_sqlstate(void **state)
                          cases[i].want);
 }
 
-/* The transient states a smaller batch may pass (pg_sqlstate_shrinks). */
-static void test_sqlstates_that_shrink(void **state)
+/* The transient errors a smaller batch may pass (pg_error_shrinks). */
+static void test_errors_that_shrink(void **state)
 {
     static const struct {
-        const char *state;
+        const char *state, *message;
         int want;
     } cases[] = {
-        {"57014", 1}, /* statement timeout */
-        {"25P04", 1}, /* transaction timeout */
-        {"53200", 1}, /* out of memory */
-        {"53400", 1}, /* configuration limit exceeded: temp_file_limit */
-        {"40001", 0}, /* serialization: retried as it is */
-        {"55P03", 0}, /* lock timeout: another session's doing */
-        {"08006", 0}, /* connection failure */
-        {"", 0},      {NULL, 0},
+        {"57014", "57014: canceling statement due to statement timeout", 1},
+        {"57014", "57014: canceling statement due to user request", 0}, /* an operator */
+        {"25P04", "25P04: terminating connection due to transaction timeout", 1},
+        {"53200", "53200: out of memory", 1},
+        {"53400", "53400: temporary file size exceeds temp_file_limit (1024kB)", 1},
+        {"53100", "53100: could not extend file: No space left on device", 0},
+        {"53300", "53300: sorry, too many clients already", 0},
+        {"40001", "40001: could not serialize access", 0},
+        {"55P03", "55P03: canceling statement due to lock timeout", 0},
+        {"", "dead-letter flush: timed out", 0},
+        {NULL, NULL, 0},
     };
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        assert_int_equal(pg_sqlstate_shrinks(cases[i].state), cases[i].want);
+        assert_int_equal(pg_error_shrinks(cases[i].state, cases[i].message), cases[i].want);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sqlstates_that_shrink), cmocka_unit_test(test_ident_quoting),
-        cmocka_unit_test(test_table_names),           cmocka_unit_test(test_soft_statements),
-        cmocka_unit_test(test_hard_statements),       cmocka_unit_test(test_stage_names_per_schema),
-        cmocka_unit_test(test_customer_schema_file),  cmocka_unit_test(test_build_errors),
+        cmocka_unit_test(test_errors_that_shrink),   cmocka_unit_test(test_ident_quoting),
+        cmocka_unit_test(test_table_names),          cmocka_unit_test(test_soft_statements),
+        cmocka_unit_test(test_hard_statements),      cmocka_unit_test(test_stage_names_per_schema),
+        cmocka_unit_test(test_customer_schema_file), cmocka_unit_test(test_build_errors),
         cmocka_unit_test(test_classify_sqlstate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
