@@ -398,6 +398,45 @@ json_t *jsonpage_at_path(json_t *root, const char *path)
     return cur;
 }
 
+/* Whether an answer's root says it is an error: a member "error" or
+ * "errors" that is not null, false or empty. */
+static int says_error(const json_t *root)
+{
+    static const char *const names[] = {"error", "errors"};
+    for (size_t i = 0; i < 2; i++) {
+        const json_t *e = json_object_get(root, names[i]);
+        if (e && !json_is_null(e) && !json_is_false(e) &&
+            !(json_is_string(e) && json_string_length(e) == 0) &&
+            !(json_is_array(e) && json_array_size(e) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * null at records.path, as Go's encoding/json writes an empty (nil)
+ * slice, is an empty page: an empty array put in its place (in the
+ * page's arena, which the caller has entered). Not in an answer that says
+ * it is an error: that page is none, and the caller fails it. Returns the
+ * array, or NULL.
+ */
+static json_t *null_as_empty(json_t *root, const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    json_t *parent = root;
+    if (dot) {
+        char *head = strndup(path, (size_t)(dot - path));
+        parent = head ? jsonpage_at_path(root, head) : NULL;
+        free(head);
+    }
+    if (!json_is_object(parent) || says_error(root))
+        return NULL;
+    json_t *empty = json_array();
+    if (!empty || json_object_set_new(parent, dot ? dot + 1 : path, empty) != 0)
+        return NULL; /* out of memory (json_object_set_new took empty) */
+    return empty;
+}
+
 int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonpage_t *page,
                    char *errstr, size_t errstr_size)
 {
@@ -427,6 +466,8 @@ int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonp
     if (root) {
         page->root = root;
         json_t *arr = jsonpage_at_path(root, path);
+        if (json_is_null(arr) && *path)
+            arr = null_as_empty(root, path);
         if (r.records && arr != r.records) { /* a later member of the same name won */
             jsonscan_fail(&r, 0, "records.path names more than one member");
         } else {

@@ -203,9 +203,16 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
     }
     json_t *arr = jsonpage_at_path(slot->page.root, s->sc->records_path);
     if (!json_is_array(arr)) {
-        errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'",
+        /* an answer that says it is an error (200 all the same): its words */
+        const json_t *said = json_object_get(slot->page.root, "error");
+        if (!said)
+            said = json_object_get(slot->page.root, "errors");
+        char *text = said ? json_dumps(said, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.200s",
                    url_redact(slot->url, red, sizeof(red)),
-                   s->sc->records_path ? s->sc->records_path : "");
+                   s->sc->records_path ? s->sc->records_path : "",
+                   text ? "; the answer says: " : "", text ? text : "");
+        free(text);
         return NULL;
     }
     return arr;

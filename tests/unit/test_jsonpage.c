@@ -102,6 +102,13 @@ static void test_good_pages(void **state)
          "[{\"id\":\"a\"},{\"id\":\"b\"}]", NO_BAD},
         {"no array at the path", "data", "{\"data\":{\"id\":1}}", NULL, NO_BAD},
         {"path not found", "data", "{\"items\":[1]}", NULL, NO_BAD},
+        {"null at the path: an empty page (Go's nil slice)", "data",
+         "{\"data\":null,\"next\":\"t\"}", "[]", NO_BAD},
+        {"null at a nested path", "result.items", "{\"result\":{\"items\":null}}", "[]", NO_BAD},
+        {"null at the path of an error answer: no page", "data",
+         "{\"data\":null,\"error\":\"rate limited\"}", NULL, NO_BAD},
+        {"null at the path, errors empty: an empty page", "data", "{\"data\":null,\"errors\":[]}",
+         "[]", NO_BAD},
         {"path elsewhere than the root array", "data", "[1]", NULL, NO_BAD},
         {"valid escapes and UTF-8", "",
          "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u20AC\\ud83d\\ude80 Zo\xc3\xab \xe6\x9d\xb1 "
