@@ -195,13 +195,16 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
                             char *errstr, size_t errstr_size)
 {
     char perr[256], red[1024];
-    if (jsonpage_parse(resp->body, resp->body_len, s->sc->records_path, &slot->page, perr,
-                       sizeof(perr)) != 0) {
+    /* 204 No Content: the API's way of saying there is nothing (more) */
+    const char *body = resp->status == 204 ? "[]" : resp->body;
+    size_t len = resp->status == 204 ? 2 : resp->body_len;
+    const char *path = resp->status == 204 ? "" : s->sc->records_path;
+    if (jsonpage_parse(body, len, path, &slot->page, perr, sizeof(perr)) != 0) {
         errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
                    url_redact(slot->url, red, sizeof(red)), perr);
         return NULL;
     }
-    json_t *arr = jsonpage_at_path(slot->page.root, s->sc->records_path);
+    json_t *arr = jsonpage_at_path(slot->page.root, path);
     if (!json_is_array(arr)) {
         /* an answer that says it is an error (200 all the same): its words */
         const json_t *said = json_object_get(slot->page.root, "error");
