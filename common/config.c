@@ -34,6 +34,7 @@ static const char *const log_levels[] = {"error", "warn", "info", "debug", NULL}
 static const char *const delete_modes[] = {"soft", "hard", NULL};
 static const char *const oor_policies[] = {"fail", "earliest", "latest", NULL};
 static const char *const precisions[] = {"timestamp", "date", NULL};
+static const char *const cursor_formats[] = {"iso8601", "unix", "unix_ms", NULL};
 static const char *const paginations[] = {"none", "page", "offset", "cursor", "link", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
@@ -102,6 +103,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "query parameter that passes the high-water mark")                                            \
     X(STREAM, "cursor.precision", ENUM, "timestamp", 0, 0, 0, S(cursor_precision), precisions,     \
       "timestamp | date (the API filters by day)")                                                  \
+    X(STREAM, "cursor.format", ENUM, "iso8601", 0, 0, 0, S(cursor_format), cursor_formats,         \
+      "iso8601 | unix (epoch seconds) | unix_ms: the cursor's and the parameter's values")         \
     X(STREAM, "cursor.timezone", STR, "UTC", F_TIMEZONE, 0, 0, S(cursor_timezone), NULL,            \
       "IANA time zone of the API's days (cursor.precision = date)")                                \
     X(STREAM, "records.path", STR, "data", F_EMPTY_OK, 0, 0, S(records_path), NULL,                \

@@ -25,6 +25,9 @@
 #include "compiler.h"
 
 typedef enum { CURSOR_PRECISION_TIMESTAMP, CURSOR_PRECISION_DATE } cursor_precision_t;
+/* How cursor values are written: ISO-8601 text, or seconds or
+ * milliseconds since the Unix epoch (a number, or digits in a string). */
+typedef enum { CURSOR_FORMAT_ISO8601, CURSOR_FORMAT_UNIX, CURSOR_FORMAT_UNIX_MS } cursor_format_t;
 
 typedef enum {
     PAGINATION_NONE,
@@ -69,6 +72,7 @@ typedef struct stream_conf {
     char *cursor_field;
     char *cursor_param;
     cursor_precision_t cursor_precision;
+    cursor_format_t cursor_format;
     char *cursor_timezone; /* IANA name; "UTC" by default */
     char *records_path;    /* dotted path; "" means the body is the array */
     pagination_t pagination;

@@ -389,6 +389,13 @@ static int finish_stream(parser_t *p, size_t i)
                             st->pagination == PAGINATION_OFFSET;
     if (!stream_key_line(p, i, "deleted.pagination"))
         st->deleted_pagination = st->pagination;
+    if (st->cursor_format != CURSOR_FORMAT_ISO8601 &&
+        st->cursor_precision == CURSOR_PRECISION_DATE) {
+        label(SEC_STREAM, st, "cursor.format", where, sizeof(where));
+        return perr(p, stream_key_line(p, i, "cursor.format"), where,
+                    "an epoch time has no day to filter by: cursor.precision = date needs "
+                    "cursor.format = iso8601");
+    }
     if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||
         (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
         return perr(p, st->line, where, "out of memory");

@@ -89,11 +89,12 @@ void hwm_digest_format(const hwm_entry_t *e, char *buf, size_t size);
  */
 typedef struct cursor_clock {
     cursor_precision_t precision;
-    const char *timezone; /* IANA name; NULL or "UTC": UTC days */
+    const char *timezone;   /* IANA name; NULL or "UTC": UTC days */
+    cursor_format_t format; /* how values are written (cursor.format) */
 } cursor_clock_t;
 
-/* A clock of precision prec in UTC (as a pointer, for calls). */
-#define CURSOR_CLOCK(prec) (&(const cursor_clock_t){(prec), NULL})
+/* A clock of precision prec in UTC, ISO-8601 (as a pointer, for calls). */
+#define CURSOR_CLOCK(prec) (&(const cursor_clock_t){(prec), NULL, CURSOR_FORMAT_ISO8601})
 
 /* The stream's clock (borrows sc's time zone name). */
 cursor_clock_t hwm_clock(const stream_conf_t *sc);

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "cursorval.h"
 #include "isotime.h"
 
 char *pager_seek_url(pager_walk_t *w)
@@ -20,8 +21,9 @@ char *pager_seek_url(pager_walk_t *w)
 static int record_cursor(const stream_conf_t *sc, json_t *rec, int64_t *ms)
 {
     json_t *c = json_is_object(rec) ? json_object_get(rec, sc->cursor_field) : NULL;
-    char e[64];
-    return json_is_string(c) && isotime_parse(json_string_value(c), ms, NULL, e, sizeof(e)) == 0;
+    char e[200];
+    cursor_clock_t clock = hwm_clock(sc);
+    return cursorval_read(&clock, c, ms, e, sizeof(e)) == 0;
 }
 
 /* Decides the request after a full page. */

@@ -4,6 +4,7 @@
  * stale, the check of late deletions against the topic (keylatest.h), and
  * the publishing of the rest after the records (see run.h).
  */
+#include "cursorval.h"
 #include "errstr.h"
 #include "isotime.h"
 #include "jsonnum.h"
@@ -55,8 +56,11 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
     json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
     int64_t ts = source_started_at(src); /* the documented clock stand-in */
     char perr[200];
-    int undated = !jsonnum_is_string(da); /* ts is the producer's clock mark */
-    if (!undated && isotime_parse(json_string_value(da), &ts, NULL, perr, sizeof(perr)) != 0) {
+    /* deleted_at as the stream writes its cursor (cursor.format), in full */
+    const cursor_clock_t dclock = {CURSOR_PRECISION_TIMESTAMP, NULL, r->sc->cursor_format};
+    int undated = !(jsonnum_is_string(da) || /* ts is the producer's clock mark */
+                    (dclock.format != CURSOR_FORMAT_ISO8601 && json_is_number(da)));
+    if (!undated && cursorval_read(&dclock, da, &ts, perr, sizeof(perr)) != 0) {
         if (bad)
             return run_dead_letter_raw(r, id, bad, url, errstr, errstr_size);
         errstr_set(why, sizeof(why), "deleted_at: %s", perr);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursorval.h"
 #include "errstr.h"
 #include "isotime.h"
 #include "jsonnum.h"
@@ -146,11 +147,10 @@ static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_si
         record_id_refused(sc, in->idr, "", in->why, sizeof(in->why));
     json_t *cv = json_is_object(in->rec) ? json_object_get(in->rec, sc->cursor_field) : NULL;
     char perr[200];
-    in->has_cursor = jsonnum_is_string(cv) && isotime_parse(json_string_value(cv), &in->cursor,
-                                                            NULL, perr, sizeof(perr)) == 0;
+    cursor_clock_t clock = hwm_clock(sc);
+    in->has_cursor = cursorval_read(&clock, cv, &in->cursor, perr, sizeof(perr)) == 0;
     if (!in->has_cursor && in->idr == RECORD_ID_OK)
-        errstr_set(in->why, sizeof(in->why), "cursor field '%s': %s", sc->cursor_field,
-                   jsonnum_is_string(cv) ? perr : "missing or not a string");
+        errstr_set(in->why, sizeof(in->why), "cursor field '%s': %s", sc->cursor_field, perr);
     return PRODUCER_OK;
 }
 

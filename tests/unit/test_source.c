@@ -13,6 +13,9 @@
 
 #include <cmocka.h>
 
+#include "cursorval.h"
+#include "jsonpage.h"
+#include "pager.h"
 #include "source.h"
 #include "run.h"
 #include "runstate.h"
@@ -82,12 +85,63 @@ static void test_api_now(void **state)
             fail_msg("past case %zu: want %d", i, past_cases[i].want);
 }
 
+/* A cursor value as cursor.format writes it (cursorval_read), and the
+ * parameter written back (pager_format_since). */
+static void test_cursor_values(void **state)
+{
+    (void)state;
+    static const struct {
+        cursor_format_t format;
+        const char *json; /* the value, as JSON */
+        int64_t want;     /* ms; INT64_MIN: refused */
+        const char *param;
+    } cases[] = {
+        {CURSOR_FORMAT_ISO8601, "\"2026-11-25T12:00:00.123Z\"", 1795608000123LL,
+         "2026-11-25T12:00:00.123Z"},
+        {CURSOR_FORMAT_ISO8601, "1795608000", INT64_MIN, NULL}, /* a number: not ISO */
+        {CURSOR_FORMAT_UNIX, "1795608000", 1795608000000LL, "1795608000"},
+        {CURSOR_FORMAT_UNIX, "\"1795608000\"", 1795608000000LL, "1795608000"},
+        {CURSOR_FORMAT_UNIX, "1795608000.5", 1795608000500LL, "1795608000"}, /* seconds down */
+        {CURSOR_FORMAT_UNIX, "1.7956080005e9", 1795608000500LL, "1795608000"},
+        {CURSOR_FORMAT_UNIX, "\"2026-11-25T12:00:00Z\"", 1795608000000LL, "1795608000"},
+        {CURSOR_FORMAT_UNIX, "\"17956x\"", INT64_MIN, NULL},
+        {CURSOR_FORMAT_UNIX, "true", INT64_MIN, NULL},
+        {CURSOR_FORMAT_UNIX, "null", INT64_MIN, NULL},
+        {CURSOR_FORMAT_UNIX, "1e300", INT64_MIN, NULL}, /* past year 9999 */
+        {CURSOR_FORMAT_UNIX_MS, "1795608000123", 1795608000123LL, "1795608000123"},
+        {CURSOR_FORMAT_UNIX_MS, "\"1795608000123\"", 1795608000123LL, "1795608000123"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        jsonpage_t pg;
+        char body[128], err[256] = "";
+        snprintf(body, sizeof(body), "[%s]", cases[i].json);
+        assert_int_equal(jsonpage_parse(body, strlen(body), "", &pg, err, sizeof(err)), 0);
+        const cursor_clock_t clock = {CURSOR_PRECISION_TIMESTAMP, NULL, cases[i].format};
+        int64_t ms = 0;
+        int rc = cursorval_read(&clock, json_array_get(pg.records, 0), &ms, err, sizeof(err));
+        if (cases[i].want == INT64_MIN) {
+            if (rc != -1)
+                fail_msg("case %zu (%s): read %lld, want a refusal", i, cases[i].json,
+                         (long long)ms);
+        } else {
+            if (rc != 0 || ms != cases[i].want)
+                fail_msg("case %zu (%s): rc %d, %lld, want %lld (%s)", i, cases[i].json, rc,
+                         (long long)ms, (long long)cases[i].want, err);
+            char param[64];
+            pager_format_since(&clock, ms, param, sizeof(param));
+            assert_string_equal(param, cases[i].param);
+        }
+        jsonpage_clear(&pg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_run_id),
         cmocka_unit_test(test_api_mark),
         cmocka_unit_test(test_api_now),
+        cmocka_unit_test(test_cursor_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,70 @@
+/*
+ * cursorval.c - see cursorval.h.
+ */
+#include "cursorval.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "errstr.h"
+#include "isotime.h"
+#include "jsonnum.h"
+
+/* 0001-01-01 .. 9999-12-31 in epoch ms: what isotime can write back */
+#define EPOCH_MS_MIN (-62135596800000.0)
+#define EPOCH_MS_MAX (253402300799999.0)
+
+/* The decimal text of an epoch number: digits, a '.' and digits at most
+ * (a sign too for a kept-as-text number). NULL when v is none. */
+static const char *epoch_text(const json_t *v, char *buf, size_t size)
+{
+    if (json_is_integer(v)) {
+        snprintf(buf, size, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return buf;
+    }
+    const char *t = jsonnum_is(v)          ? jsonnum_text(v)
+                    : jsonnum_is_string(v) ? json_string_value(v)
+                                           : NULL;
+    if (!t)
+        return NULL;
+    if (jsonnum_is(v)) /* 1.7e9: a JSON number's grammar, written plainly */
+        return jsonnum_to_plain(t, buf, size) == 0 ? buf : NULL;
+    size_t whole = strspn(t, "0123456789"), n = strlen(t);
+    if (whole == 0 ||
+        (whole != n && !(t[whole] == '.' && strspn(t + whole + 1, "0123456789") == n - whole - 1)))
+        return NULL;
+    return t;
+}
+
+static int read_epoch(const cursor_clock_t *clock, const json_t *v, int64_t *ms, char *why,
+                      size_t why_size)
+{
+    char buf[64];
+    const char *t = epoch_text(v, buf, sizeof(buf));
+    if (!t) {
+        errstr_set(why, why_size, "not a number of %s since 1970",
+                   clock->format == CURSOR_FORMAT_UNIX ? "seconds" : "milliseconds");
+        return -1;
+    }
+    double x = strtod(t, NULL) * (clock->format == CURSOR_FORMAT_UNIX ? 1000.0 : 1.0);
+    if (!isfinite(x) || x < EPOCH_MS_MIN || x > EPOCH_MS_MAX) {
+        errstr_set(why, why_size, "%.40s is out of range (years 1 to 9999)", t);
+        return -1;
+    }
+    *ms = (int64_t)floor(x); /* a fraction of a millisecond is cut, as isotime cuts it */
+    return 0;
+}
+
+int cursorval_read(const cursor_clock_t *clock, const json_t *v, int64_t *ms, char *why,
+                   size_t why_size)
+{
+    if (jsonnum_is_string(v) &&
+        (clock->format == CURSOR_FORMAT_ISO8601 || strpbrk(json_string_value(v), "-:T")))
+        return isotime_parse(json_string_value(v), ms, NULL, why, why_size);
+    if (clock->format == CURSOR_FORMAT_ISO8601) {
+        errstr_set(why, why_size, "missing or not a string");
+        return -1;
+    }
+    return read_epoch(clock, v, ms, why, why_size);
+}
