@@ -183,10 +183,15 @@ metrics_server_t *metrics_server_start(const char *listen_s, const metrics_sourc
         free(srv);
         return NULL;
     }
-    srv->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
-                                   on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->fd,
-                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned int)32,
-                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10, MHD_OPTION_END);
+    /* A thread per connection: /healthz must answer while a /readyz or a
+     * scrape waits on a slow PostgreSQL or Kafka (a liveness probe that
+     * times out restarts a healthy process). A few connections per
+     * client, so that one slow client cannot take them all. */
+    srv->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
+        NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->fd, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)32, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)8,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10, MHD_OPTION_END);
     if (!srv->daemon) {
         errstr_set(errstr, errstr_size, "metrics.listen %s: cannot start the HTTP server",
                    listen_s);

@@ -10,13 +10,16 @@
  *                 is at most source->stale_ms old, else 503
  *   GET /readyz   200 when source->ready says so, else 503 with its reason
  *
- * Any other path is 404, any other method 405. The callbacks run on the
- * HTTP thread, one request at a time: they must only read what the main
- * loop published (a snapshot under a short mutex) or probe with a short
- * timeout of their own, never wait for the main loop.
+ * Any other path is 404, any other method 405. Each connection is served
+ * on a thread of its own (at most 32, 8 per client address), so that
+ * /healthz answers while another request waits on a probe. The callbacks
+ * may run on several at once: they must only read what the main loop
+ * published (a snapshot under a short mutex) or probe with a short
+ * timeout of their own (one probe at a time where a probe holds state),
+ * never wait for the main loop.
  *
- * Owns the listening socket and the thread; metrics_server_stop() closes
- * both (the main thread, once at the end). Fails at start with errstr
+ * Owns the listening socket and the threads; metrics_server_stop() closes
+ * them (the main thread, once at the end). Fails at start with errstr
  * naming the address: a bad address, one in use, no permission.
  */
 #ifndef TIDEMARK_METRICS_HTTP_H

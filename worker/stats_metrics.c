@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,10 @@ struct worker_metrics {
     rd_kafka_t *probe;
     worker_stats_t *stats;
     const char *conninfo; /* borrowed from the configuration */
-    PGconn *pg;           /* the HTTP thread's own; NULL: to connect */
+    /* The probes' own connection, one request's at a time (the server
+     * serves each connection on a thread of its own); NULL: to connect. */
+    pthread_mutex_t pg_lock;
+    PGconn *pg;
 };
 
 /* why = "PostgreSQL not reachable: " + libpq's message, on one line. */
@@ -120,9 +124,23 @@ static PGresult *exec_within(PGconn *pg, const char *sql, char *why, size_t why_
     return NULL;
 }
 
+/* probe_query() under pg_lock. */
+static PGresult *probe_query_locked(worker_metrics_t *m, const char *sql, char *why,
+                                    size_t why_size);
+
 /* Runs sql on the probe connection: its result (PQclear), or NULL with why;
- * a failed one drops the connection (the next call connects afresh). */
+ * a failed one drops the connection (the next call connects afresh). One
+ * request at a time: another waits, a probe's deadline at most. */
 static PGresult *probe_query(worker_metrics_t *m, const char *sql, char *why, size_t why_size)
+{
+    pthread_mutex_lock(&m->pg_lock);
+    PGresult *res = probe_query_locked(m, sql, why, why_size);
+    pthread_mutex_unlock(&m->pg_lock);
+    return res;
+}
+
+static PGresult *probe_query_locked(worker_metrics_t *m, const char *sql, char *why,
+                                    size_t why_size)
 {
     int fresh = !m->pg || PQstatus(m->pg) != CONNECTION_OK;
     PGconn *pg = probe_pg(m, why, why_size);
@@ -245,6 +263,7 @@ int worker_metrics_start(const tm_config_t *conf, const worker_streams_t *stream
     }
     m->stats = stats;
     m->conninfo = conf->pg_conninfo ? conf->pg_conninfo : "";
+    pthread_mutex_init(&m->pg_lock, NULL);
     worker_stats_streams(stats, streams, NULL);
     m->probe = metrics_kafka_probe_new(conf, "tidemark-worker-health", errstr, errstr_size);
     metrics_source_t src = {worker_render, worker_ready, m, STALE_BASE_MS + 2 * conf->batch_max_ms};
@@ -268,5 +287,6 @@ void worker_metrics_stop(worker_metrics_t *m)
     if (m->probe)
         rd_kafka_destroy(m->probe);
     PQfinish(m->pg);
+    pthread_mutex_destroy(&m->pg_lock);
     free(m);
 }

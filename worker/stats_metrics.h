@@ -5,9 +5,10 @@
  * and the consumer a member of its group (its partitions assigned, or none
  * to assign).
  *
- * The HTTP thread never asks the main loop: counters and the group state
+ * The HTTP threads never ask the main loop: counters and the group state
  * come from what the batch loop published (stats.h, stats_lag.h); Kafka
- * and PostgreSQL are probed by the HTTP thread itself, each with its own
+ * and PostgreSQL are probed by the HTTP threads themselves (the
+ * PostgreSQL probe one request at a time), each with its own
  * client and a short timeout (metrics_kafka.h; a libpq connection of its
  * own with connect_timeout, statement_timeout and a deadline of its own
  * on every answer, which a server that never replies cannot outlast), so

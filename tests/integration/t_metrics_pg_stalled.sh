@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # t_metrics_pg_stalled: the worker's /readyz and /metrics ask PostgreSQL on
-# a connection of the HTTP thread's own. When the server behind that
+# a connection of the HTTP server's own. When the server behind that
 # connection stops answering (its backend stopped: it holds the TCP
 # connection and never replies, which statement_timeout cannot end), the
 # probe gives up within its own deadline: /readyz answers 503 naming
-# PostgreSQL within seconds, /metrics still answers, and SIGTERM with
-# such a probe under way stops the worker promptly (exit 0).
+# PostgreSQL within seconds, /metrics still answers, /healthz answers 200
+# at once while such a probe waits (it used to queue behind it: a
+# liveness probe with a 1 s timeout failed, and would have restarted a
+# healthy worker), and SIGTERM with such a probe under way stops the
+# worker promptly (exit 0).
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/metrics_lib.sh"
@@ -50,12 +53,22 @@ esac
 scrape "$addr" "$T_WORK/after.metrics"
 wait_for "/readyz 200 on a fresh connection" 20 http_code_is 200 "http://$addr/readyz"
 
+# /healthz while a /readyz waits on the stopped backend: at once
+stop_probe_backend
+curl -s -o /dev/null --max-time 20 "http://$addr/readyz" &
+probe_pid=$!
+_probe_connected() { [ -n "$(ss -Htn state established "( sport = :$port )")" ]; }
+wait_for "the /readyz connected" 5 _probe_connected
+code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$addr/healthz") || true
+assert_eq 200 "$code" "/healthz within 1 s while a /readyz waits on PostgreSQL"
+wait "$probe_pid" 2>/dev/null || true
+wait_for "/readyz 200 on a fresh connection" 20 http_code_is 200 "http://$addr/readyz"
+
 # SIGTERM while a probe waits on a stopped backend: the worker still stops
 stop_probe_backend
 curl -s -o /dev/null --max-time 20 "http://$addr/readyz" &
 scrape_pid=$!
-_scrape_connected() { [ -n "$(ss -Htn state established "( sport = :$port )")" ]; }
-wait_for "the scrape connected" 5 _scrape_connected
+wait_for "the scrape connected" 5 _probe_connected
 stop_worker
 wait "$scrape_pid" 2>/dev/null || true
 kill -CONT "${STOPPED_PIDS[@]}"
