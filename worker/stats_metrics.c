@@ -222,6 +222,13 @@ static void worker_render(void *ctx, metrics_text_t *t)
                         "Batches rolled back by a transient PostgreSQL failure and retried.",
                         (double)c.retries);
     render_lag(t, &d);
+    /* a stuck partition is paused, never fetched: it has no lag sample,
+     * and only this says it stopped */
+    metrics_text_single(t, "tidemark_worker_partitions_stuck", "gauge",
+                        "Assigned partitions whose stored offset lies outside the partition "
+                        "(offset.out_of_range = fail): nothing is applied from them until "
+                        "reset-offsets.",
+                        (double)c.stuck);
     render_last_completed(m, t);
     metrics_text_family(t, "tidemark_dlq_records_total", "counter",
                         "Records sent to the dead-letter topic, by stage.");

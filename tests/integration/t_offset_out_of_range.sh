@@ -10,12 +10,17 @@
 # of that partition while the others keep flowing, never completes a run
 # with events there, and `status` shows it and exits 1. reset-offsets is
 # the way out: the running worker resumes the partition without a restart.
-# With offset.out_of_range = earliest it goes on from the low watermark.
+# /metrics says so meanwhile (tidemark_worker_partitions_stuck 1, then 0):
+# a stuck partition is not fetched and had no lag sample, so nothing there
+# showed it. With offset.out_of_range = earliest it goes on from the low
+# watermark.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/metrics_lib.sh"
 
 start_devbroker
 start_demoapi --records 40
-write_config
+addr="127.0.0.1:$(free_port)"
+write_config "worker: metrics.listen = $addr"
 topic="$PREFIX.$STREAM"
 
 status() { "$BUILD/tidemark-worker" -c "$CONF" status "$@"; }
@@ -62,6 +67,7 @@ cat "$T_WORK/s1.txt" "$T_WORK/s1.err"
 awk -v t="$topic" '$2 == t && $3 == 1' "$T_WORK/s1.txt" | grep -q 'out-of-range$' ||
     fail "status does not show partition 1 out of range"
 grep -q 'stored offset outside the partition' "$T_WORK/s1.err" || fail "status says nothing on stderr"
+wait_for "tidemark_worker_partitions_stuck 1" 10 metric_is "$addr" tidemark_worker_partitions_stuck 1
 
 # reset-offsets is the way out; the running worker resumes the partition
 "$BUILD/tidemark-worker" -c "$CONF" reset-offsets --stream "$STREAM" --to-earliest --partition 1 \
@@ -72,6 +78,7 @@ assert_table_equals_api
 grep -q 'partition resumed at its new stored offset' "$T_WORK/worker-w1.log" ||
     fail "the worker did not log that it resumed the partition"
 status >"$T_WORK/s2.txt" 2>"$T_WORK/s2.err" || fail "status exited $? after the reset: $(cat "$T_WORK/s2.err")"
+wait_for "tidemark_worker_partitions_stuck 0" 10 metric_is "$addr" tidemark_worker_partitions_stuck 0
 stop_worker
 
 # ---- earliest: partition 2 stored past its end, the worker goes on from 0
