@@ -199,6 +199,8 @@ static int on_retry(runner_t *r, apply_result_t *res, apply_result_t *unanswered
 
     worker_stats_retry(&r->stats);
     worker_stats_snapshot(&r->stats, &wc);
+    /* the lag goes on growing while the batch waits: say so */
+    worker_stats_lag(&r->stats, r->consumer, NULL, 0);
     /* dead letters Kafka acknowledged before the rollback are produced
      * again by the retry, unless it finds the batch's offsets moved
      * (fenced, or applied_unanswered()) */

@@ -5,7 +5,9 @@
 # partition, the completed run's time as sync_metadata has it) and the
 # text passes `promtool check metrics`; /readyz is 200 once the consumer
 # is in its group, 503 naming PostgreSQL while the database refuses
-# connections, 200 again after; /healthz stays 200. A second worker on
+# connections, 200 again after; meanwhile the lag shows the changes the
+# retried batch holds (it used to keep the value from before); /healthz
+# stays 200. A second worker on
 # the same port exits 1 naming the key; SIGTERM stops the HTTP thread
 # with the rest (exit 0, the port free again).
 # brokers: mock
@@ -69,9 +71,19 @@ case "$body" in
     *) fail "body of /readyz while PostgreSQL refuses: '$body'" ;;
 esac
 assert_eq 200 "$(http_code "http://$addr/healthz")" "/healthz while PostgreSQL refuses"
+# changes meanwhile: the batch is retried, and the lag shows them
+api_post "/admin/update?ids=$(seq -s, 1 20)" >/dev/null || fail "admin update"
+run_producer_once
+lag_total() { curl -fsS --max-time 5 "http://$addr/metrics" |
+    awk '/^tidemark_worker_consumer_lag\{/ { n += $2 } END { print n + 0 }'; }
+lag_positive() { [ "$(lag_total)" -gt 0 ]; }
+wait_for "a lag above 0 while the batch waits for PostgreSQL" 20 lag_positive
 psql -X -q -d postgres -c "alter database $T_DB allow_connections true" >/dev/null ||
     fail "alter database back"
 wait_for "/readyz 200 once PostgreSQL accepts again" 30 http_code_is 200 "http://$addr/readyz"
+wait_caught_up 30
+lag_zero() { [ "$(lag_total)" = 0 ]; }
+wait_for "the lag back to 0" 20 lag_zero
 
 # a second worker on the same address: a clear error at start, exit 1
 rc=0
