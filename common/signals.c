@@ -1,5 +1,5 @@
 /*
- * signals.c - SIGTERM/SIGINT clear tm_running; nothing else happens in a
+ * signals.c - SIGTERM/SIGINT/SIGHUP clear tm_running; nothing else happens in a
  * handler. SA_RESTART is off so that a blocking call returns EINTR and the
  * loop around it sees the flag promptly.
  */
@@ -25,6 +25,9 @@ void signals_install(void)
     sa.sa_flags = 0;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    /* a closed terminal or a supervisor's HUP: stop as for SIGTERM (the
+     * default would end the process mid-batch, without leaving the group) */
+    sigaction(SIGHUP, &sa, NULL);
 
     /* A closed peer socket must be an EPIPE error, not a dead process. */
     sa.sa_handler = SIG_IGN;

@@ -1,6 +1,6 @@
 /*
  * signals.h - the one piece of global mutable state: the run flag that
- * SIGTERM and SIGINT clear. Handlers only set it; main loops poll it with
+ * SIGTERM, SIGINT and SIGHUP clear. Handlers only set it; main loops poll it with
  * short timeouts and shut down in order.
  */
 #ifndef TIDEMARK_SIGNALS_H
@@ -10,7 +10,7 @@
 
 extern volatile sig_atomic_t tm_running;
 
-/* Installs the SIGTERM/SIGINT handlers (SA_RESTART off) and sets
+/* Installs the SIGTERM/SIGINT/SIGHUP handlers (SA_RESTART off) and sets
  * tm_running to 1. Ignores SIGPIPE. */
 void signals_install(void);
 

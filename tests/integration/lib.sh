@@ -636,18 +636,18 @@ follow_passes() { grep -c 'msg="run completed"' "$FOLLOW_LOG"; }
 follow_passes_at_least() { [ "$(follow_passes)" -ge "$1" ]; }
 _follow_exited() { ! _pid_running "$FOLLOW_PID"; }
 
-# follow_stop [MAX_S] - SIGTERM; fails unless it exits 0 within MAX_S
-# seconds (default 10).
+# follow_stop [MAX_S] [SIGNAL] - SIGTERM (or SIGNAL); fails unless it
+# exits 0 within MAX_S seconds (default 10).
 follow_stop()
 {
-    local t0 rc
+    local t0 rc sig=${2:-TERM}
     t0=$(now_ms)
-    kill -TERM "$FOLLOW_PID"
-    wait_for "the follow-mode producer to exit after SIGTERM" "${1:-10}" _follow_exited
+    kill -"$sig" "$FOLLOW_PID"
+    wait_for "the follow-mode producer to exit after SIG$sig" "${1:-10}" _follow_exited
     wait "$FOLLOW_PID"
     rc=$?
     log "producer stopped in $(($(now_ms) - t0)) ms with status $rc"
-    assert_eq 0 "$rc" "exit status of the follow-mode producer after SIGTERM"
+    assert_eq 0 "$rc" "exit status of the follow-mode producer after SIG$sig"
 }
 
 # start_worker [NAME] - starts a worker in the background (log
@@ -664,25 +664,26 @@ start_worker()
     log "worker $name started (pid $!)"
 }
 
-# stop_worker [NAME] - SIGTERM, then waits (deadline 30 s) for exit 0.
+# stop_worker [NAME] [SIGNAL] - SIGTERM (or SIGNAL), then waits (deadline 30 s)
+# for exit 0.
 stop_worker()
 {
-    local name=${1:-w1} pid rc deadline
+    local name=${1:-w1} sig=${2:-TERM} pid rc deadline
     pid=${WORKER_PIDS[$name]:-}
     [ -n "$pid" ] || fail "stop_worker: no worker '$name'"
     unset "WORKER_PIDS[$name]"
-    kill -TERM "$pid" 2>/dev/null
+    kill -"$sig" "$pid" 2>/dev/null
     deadline=$(($(now_ms) + 30000))
     while kill -0 "$pid" 2>/dev/null; do
         if [ "$(now_ms)" -ge "$deadline" ]; then
             kill -KILL "$pid" 2>/dev/null
-            fail "worker '$name' did not exit within 30 s of SIGTERM"
+            fail "worker '$name' did not exit within 30 s of SIG$sig"
         fi
         sleep 0.1
     done
     wait "$pid"
     rc=$?
-    [ "$rc" = 0 ] || fail "worker '$name' exited with status $rc after SIGTERM (want 0)"
+    [ "$rc" = 0 ] || fail "worker '$name' exited with status $rc after SIG$sig (want 0)"
     log "worker $name stopped"
 }
 
