@@ -733,6 +733,19 @@ first_sync()
     wait_run_completed "$run1" 60
 }
 
+# three_clean_runs N - a full run that publishes N records, an incremental
+# one that publishes none, and a second full one that finds none
+# vanished: what a source whose walks end cleanly gives.
+three_clean_runs()
+{
+    run_producer_once
+    assert_eq "$1" "$(last_run_field published)" "records published by the full run"
+    run_producer_once
+    assert_eq 0 "$(last_run_field published)" "records published by an incremental run"
+    run_producer_once --full
+    assert_eq 0 "$(last_run_field vanished)" "ids a second full run found gone"
+}
+
 # Messages on a topic, read from the beginning (kcat; values may hold
 # newlines, so one line per message comes from the format).
 kc() { timeout --foreground 60 kcat -b "$BOOTSTRAP" -q "$@"; }

@@ -22,12 +22,7 @@ PY
 start_devbroker
 start_hostileapi "$T_WORK/api.py"
 write_config "stream: page.size = 2"
-run_producer_once
-assert_eq 5 "$(last_run_field published)" "records published by the full run"
-run_producer_once
-assert_eq 0 "$(last_run_field published)" "records published by an incremental run"
-run_producer_once --full
-assert_eq 0 "$(last_run_field vanished)" "ids a second full run found gone"
+three_clean_runs 5
 touch "$T_WORK/changed"
 run_producer_once
 assert_eq 1 "$(last_run_field published)" "records published after a change"
