@@ -293,6 +293,14 @@ static int stream_key_line(const parser_t *p, size_t i, const char *key)
     return 0;
 }
 
+/* Whether url is http(s) with a host: what every URL the programs request
+ * must be (the endpoints, the token endpoint, the registry). */
+static int is_http_url(const char *url)
+{
+    char red[512];
+    return url_check_follow(NULL, url, red, sizeof(red)) == 0 && url_same_origin(url, url);
+}
+
 /*
  * An API endpoint of stream i (key set to url): http(s) with a host, and
  * no fragment: the producer appends its query parameters, which after a
@@ -303,7 +311,7 @@ static int check_endpoint(parser_t *p, size_t i, const char *key, const char *ur
     stream_conf_t *st = &p->conf->streams[i];
     char where[300], red[512];
     const char *why = NULL;
-    if (url_check_follow(NULL, url, red, sizeof(red)) != 0 || !url_same_origin(url, url))
+    if (!is_http_url(url))
         why = "is not an http(s) URL with a host";
     else if (strchr(url, '#'))
         why = "has a fragment ('#'), after which the query parameters tidemark adds would not "
@@ -350,8 +358,7 @@ static int check_oauth2(parser_t *p, size_t i)
         }
     }
     char red[512];
-    if (url_check_follow(NULL, st->oauth2_token_url, red, sizeof(red)) != 0 ||
-        !url_same_origin(st->oauth2_token_url, st->oauth2_token_url)) {
+    if (!is_http_url(st->oauth2_token_url)) {
         label(SEC_STREAM, st, keys[0], where, sizeof(where));
         return perr(p, stream_key_line(p, i, keys[0]), where,
                     "'%s' is not an http(s) URL with a host",
@@ -440,8 +447,7 @@ static int check_registry(parser_t *p)
         return 0;
     }
     line = key_line(p, SEC_SCHEMA_REGISTRY, "url", where, sizeof(where));
-    if (url_check_follow(NULL, c->registry_url, red, sizeof(red)) != 0 ||
-        !url_same_origin(c->registry_url, c->registry_url))
+    if (!is_http_url(c->registry_url))
         return perr(p, line, where, "'%s' is not an http(s) URL with a host",
                     url_redact(c->registry_url, red, sizeof(red)));
     if (c->registry_basic_auth && !strchr(c->registry_basic_auth, ':')) {

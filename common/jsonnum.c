@@ -69,6 +69,13 @@ int jsonnum_is_string(const json_t *v)
     return json_is_string(v) && !jsonnum_is(v);
 }
 
+int jsonnum_is_plain_unsigned(const char *s)
+{
+    size_t whole = strspn(s, "0123456789"), n = strlen(s);
+    return whole > 0 && (whole == n ||
+                         (s[whole] == '.' && strspn(s + whole + 1, "0123456789") == n - whole - 1));
+}
+
 int jsonnum_to_plain(const char *text, char *buf, size_t size)
 {
     const char *p = text, *ip, *fp = "";

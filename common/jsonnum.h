@@ -34,6 +34,11 @@ const char *jsonnum_text(const json_t *v);
  * ("-?digits": no point, no exponent). */
 int jsonnum_is_integer(const json_t *v);
 
+/* True when s is digits, then a '.' and digits or nothing ("3600",
+ * "3600.5", "1."): how APIs write a count of seconds in a string. No
+ * sign, no exponent, not empty. */
+int jsonnum_is_plain_unsigned(const char *s);
+
 /* True when v is a JSON string that is not a number kept as text. */
 int jsonnum_is_string(const json_t *v);
 

@@ -15,6 +15,7 @@
 
 #include "basic_auth.h"
 #include "errstr.h"
+#include "jsonnum.h"
 
 #define DESCRIBE_PART_MAX 200
 
@@ -46,9 +47,7 @@ static int read_expiry(const json_t *v, int64_t *ms, char *errstr, size_t errstr
     }
     /* digits, with a fraction or not; any length (clamped to a year) */
     const char *s = json_string_value(v);
-    size_t n = s ? strlen(s) : 0, whole = s ? strspn(s, "0123456789") : 0;
-    int fraction = s && s[whole] == '.' && strspn(s + whole + 1, "0123456789") == n - whole - 1;
-    if (n == 0 || whole == 0 || (whole != n && !fraction)) {
+    if (!s || !jsonnum_is_plain_unsigned(s)) {
         errstr_set(errstr, errstr_size, "expires_in is not a number of seconds");
         return -1;
     }

@@ -30,11 +30,7 @@ static const char *epoch_text(const json_t *v, char *buf, size_t size)
         return NULL;
     if (jsonnum_is(v)) /* 1.7e9: a JSON number's grammar, written plainly */
         return jsonnum_to_plain(t, buf, size) == 0 ? buf : NULL;
-    size_t whole = strspn(t, "0123456789"), n = strlen(t);
-    if (whole == 0 ||
-        (whole != n && !(t[whole] == '.' && strspn(t + whole + 1, "0123456789") == n - whole - 1)))
-        return NULL;
-    return t;
+    return jsonnum_is_plain_unsigned(t) ? t : NULL;
 }
 
 static int read_epoch(const cursor_clock_t *clock, const json_t *v, int64_t *ms, char *why,
