@@ -85,9 +85,8 @@ char *pager_url_with(const char *base, const char *const *pairs, size_t n_pairs)
 void pager_format_since(const cursor_clock_t *clock, int64_t ms, char *buf, size_t size)
 {
     /* whole seconds, rounded down: the >= filter serves that second again */
-    int64_t s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
     if (clock->format == CURSOR_FORMAT_UNIX)
-        snprintf(buf, size, "%" PRId64, s);
+        snprintf(buf, size, "%" PRId64, ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
     else if (clock->format == CURSOR_FORMAT_UNIX_MS)
         snprintf(buf, size, "%" PRId64, ms);
     else if (clock->precision == CURSOR_PRECISION_DATE)

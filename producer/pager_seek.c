@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 #include "cursorval.h"
-#include "isotime.h"
 
 char *pager_seek_url(pager_walk_t *w)
 {

@@ -72,7 +72,7 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
     char digest[HWM_DIGEST_SIZE] = "";
     if (bad && hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof(digest)) != 0)
         return run_oom(errstr, errstr_size);
-    const cursor_clock_t *clock = CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP);
+    const cursor_clock_t *clock = &dclock;
     if (hwm_should_skip(&r->del_tracker, clock, id, ts, digest)) {
         r->stats.skipped++;
         return PRODUCER_OK;

@@ -24,7 +24,8 @@
  *
  * Owns: its rd_kafka_t (acks=all, idempotent) and copies of the queued
  * messages. Main thread only (the delivery callback runs inside
- * dlq_queue_flush() and dlq_queue_discard()). Fails with -1 and errstr (out of memory, Kafka).
+ * dlq_queue_flush() and dlq_queue_discard()). Fails with -1 and errstr
+ * (out of memory, Kafka), or -2 (dlq_queue_flush(): a fatal error).
  */
 #ifndef TIDEMARK_WORKER_DLQ_QUEUE_H
 #define TIDEMARK_WORKER_DLQ_QUEUE_H

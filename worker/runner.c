@@ -224,13 +224,13 @@ static int on_retry(runner_t *r, apply_result_t *res, apply_result_t *unanswered
 
 /*
  * A batch that the server's limits refuse again and again (a statement or
- * transaction timeout, out of memory: pg_sqlstate_shrinks()) would be
+ * transaction timeout, out of memory: pg_error_shrinks()) would be
  * retried as it is for ever. It is dropped instead, its partitions sought
- * back to their stored offsets (its messages are consumed again), and
- * batches are held to half its size, halved again while they still fail;
- * they grow back a step per SHRINK_HOLD_MS without such a failure
- * (grow_batches()). 1 when it was dropped; 0 when it cannot be smaller
- * (one message) or the partitions are going anyway (an EAGER revoke).
+ * back to their stored offsets (its messages are consumed again; in an
+ * EAGER revoke, by whoever gets them), and batches are held to half its
+ * size, halved again while they still fail; they grow back a step per
+ * SHRINK_HOLD_MS without such a failure (grow_batches()). 1 when it was
+ * dropped; 0 when it cannot be smaller (one message).
  */
 static int shrink_batch(runner_t *r, const char *err)
 {

@@ -126,20 +126,6 @@ static PGresult *exec_within(PGconn *pg, const char *sql, char *why, size_t why_
 
 /* probe_query() under pg_lock. */
 static PGresult *probe_query_locked(worker_metrics_t *m, const char *sql, char *why,
-                                    size_t why_size);
-
-/* Runs sql on the probe connection: its result (PQclear), or NULL with why;
- * a failed one drops the connection (the next call connects afresh). One
- * request at a time: another waits, a probe's deadline at most. */
-static PGresult *probe_query(worker_metrics_t *m, const char *sql, char *why, size_t why_size)
-{
-    pthread_mutex_lock(&m->pg_lock);
-    PGresult *res = probe_query_locked(m, sql, why, why_size);
-    pthread_mutex_unlock(&m->pg_lock);
-    return res;
-}
-
-static PGresult *probe_query_locked(worker_metrics_t *m, const char *sql, char *why,
                                     size_t why_size)
 {
     int fresh = !m->pg || PQstatus(m->pg) != CONNECTION_OK;
@@ -156,6 +142,17 @@ static PGresult *probe_query_locked(worker_metrics_t *m, const char *sql, char *
     PQfinish(m->pg);
     m->pg = NULL;
     return NULL;
+}
+
+/* Runs sql on the probe connection: its result (PQclear), or NULL with why;
+ * a failed one drops the connection (the next call connects afresh). One
+ * request at a time: another waits, a probe's deadline at most. */
+static PGresult *probe_query(worker_metrics_t *m, const char *sql, char *why, size_t why_size)
+{
+    pthread_mutex_lock(&m->pg_lock);
+    PGresult *res = probe_query_locked(m, sql, why, why_size);
+    pthread_mutex_unlock(&m->pg_lock);
+    return res;
 }
 
 static void render_rows(metrics_text_t *t, const worker_stats_detail_t *d)
