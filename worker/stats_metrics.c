@@ -184,7 +184,24 @@ static void render_lag(metrics_text_t *t, const worker_stats_detail_t *d)
     }
 }
 
-static void render_last_completed(worker_metrics_t *m, metrics_text_t *t)
+/* Whether name is one of this worker's streams (d->rows holds them all). */
+static int configured_stream(const worker_stats_detail_t *d, const char *name)
+{
+    for (size_t i = 0; i < d->n_rows; i++)
+        if (strcmp(d->rows[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * sync_metadata holds the runs of every stream ever applied to this
+ * database: a stream since removed from the config, or one that another
+ * worker's config applies here. Only this worker's own streams are
+ * listed, or an alert on a stale run would fire for ever on a stream
+ * nobody syncs any more, and twice for one another worker syncs.
+ */
+static void render_last_completed(worker_metrics_t *m, metrics_text_t *t,
+                                  const worker_stats_detail_t *d)
 {
     char why[512];
     metrics_text_family(t, "tidemark_worker_last_completed_run_timestamp_seconds", "gauge",
@@ -192,6 +209,8 @@ static void render_last_completed(worker_metrics_t *m, metrics_text_t *t)
                         "(sync_metadata.completed_at; none while PostgreSQL is not reachable).");
     PGresult *res = probe_query(m, LAST_COMPLETED_SQL, why, sizeof(why));
     for (int i = 0; res && i < PQntuples(res); i++) {
+        if (!configured_stream(d, PQgetvalue(res, i, 0)))
+            continue;
         metrics_label_t l = {"stream", PQgetvalue(res, i, 0)};
         metrics_text_sample(t, "tidemark_worker_last_completed_run_timestamp_seconds", &l, 1,
                             strtod(PQgetvalue(res, i, 1), NULL));
@@ -226,7 +245,7 @@ static void worker_render(void *ctx, metrics_text_t *t)
                         "(offset.out_of_range = fail): nothing is applied from them until "
                         "reset-offsets.",
                         (double)c.stuck);
-    render_last_completed(m, t);
+    render_last_completed(m, t, &d);
     metrics_text_family(t, "tidemark_dlq_records_total", "counter",
                         "Records sent to the dead-letter topic, by stage.");
     metrics_label_t stage = {"stage", "worker"};

@@ -2,7 +2,9 @@
 # t_metrics_worker: [worker] metrics.listen serves /metrics, /healthz and
 # /readyz. After a sync the counters say what happened (rows applied =
 # rows of the table, batches, no retry, no fence, lag 0 on every
-# partition, the completed run's time as sync_metadata has it) and the
+# partition, the completed run's time as sync_metadata has it, and none
+# for a stream the config does not name, whose runs sync_metadata still
+# holds: it was listed, and a staleness alert would never clear) and the
 # text passes `promtool check metrics`; /readyz is 200 once the consumer
 # is in its group, 503 naming PostgreSQL while the database refuses
 # connections, 200 again after; meanwhile the lag shows the changes the
@@ -28,9 +30,14 @@ for p in 0 1 2 3; do
         "tidemark_worker_consumer_lag{topic=\"$PREFIX.$STREAM\",partition=\"$p\"}" 0
 done
 
+# a stream removed from the config: its runs stay in sync_metadata
+psql_value "insert into sync_metadata (record_type, run_id, sync_status, completed_at)
+            values ('orders', 'orders-removed', 'completed', now())" >/dev/null
+
 m="$T_WORK/worker.metrics"
 scrape "$addr" "$m"
 promtool_lint "$m"
+! grep -q 'stream="orders"' "$m" || fail "a stream not in the config is listed: $(grep 'stream="orders"' "$m")"
 rows=$(psql_value "select count(*) from $TABLE")
 assert_eq 200 "$rows" "rows of the table"
 assert_eq "$rows" "$(metric "$m" 'tidemark_worker_records_applied_total{stream="customers",op="upsert"}')" \
