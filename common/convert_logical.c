@@ -17,8 +17,8 @@
 #include "convert_priv.h"
 #include "isotime.h"
 #include "jsonnum.h"
+#include "uuidtext.h"
 
-#define UUID_LEN    36
 #define MS_PER_DAY  86400000LL
 #define TIME_MAX_IN 64 /* a time string longer than this is refused */
 
@@ -81,22 +81,6 @@ int conv_set_date(const conv_ctx_t *c, const json_t *v)
     return 0;
 }
 
-/* RFC 4122 text, 8-4-4-4-12 hex digits in either case, into out (lower
- * case, NUL-terminated). 0, or -1 when s is anything else. */
-static int uuid_canonical(const char *s, size_t len, char out[UUID_LEN + 1])
-{
-    if (len != UUID_LEN)
-        return -1;
-    for (size_t i = 0; i < UUID_LEN; i++) {
-        int hyphen = i == 8 || i == 13 || i == 18 || i == 23;
-        if (hyphen ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-            return -1;
-        out[i] = (char)tolower((unsigned char)s[i]);
-    }
-    out[UUID_LEN] = '\0';
-    return 0;
-}
-
 static int not_a_uuid(const conv_ctx_t *c, const char *s, size_t len)
 {
     return conv_fail(c, "'%.48s%s' is not a UUID (8-4-4-4-12 hex digits)", s,
@@ -105,23 +89,23 @@ static int not_a_uuid(const conv_ctx_t *c, const char *s, size_t len)
 
 int conv_set_uuid(const conv_ctx_t *c, const json_t *v)
 {
-    char text[UUID_LEN + 1];
+    char text[UUIDTEXT_LEN + 1];
 
     if (!jsonnum_is_string(v))
         return conv_expected(c, "a UUID string", v);
     const char *s = json_string_value(v);
     size_t len = json_string_length(v);
-    if (uuid_canonical(s, len, text) != 0)
+    if (uuidtext_canonical(s, len, text) != 0)
         return not_a_uuid(c, s, len);
-    avroenc_bytes(c->w, text, UUID_LEN);
+    avroenc_bytes(c->w, text, UUIDTEXT_LEN);
     return 0;
 }
 
 json_t *conv_uuid_json(const conv_ctx_t *c, const char *s, size_t len)
 {
-    char text[UUID_LEN + 1];
+    char text[UUIDTEXT_LEN + 1];
 
-    if (uuid_canonical(s, len, text) != 0) {
+    if (uuidtext_canonical(s, len, text) != 0) {
         not_a_uuid(c, s, len);
         return NULL;
     }

@@ -143,6 +143,11 @@ void envelope_schema_destroy(envelope_schema_t *es)
     free(es);
 }
 
+const record_schema_t *envelope_schema_record(const envelope_schema_t *es)
+{
+    return es->rs;
+}
+
 const char *envelope_schema_json(const envelope_schema_t *es)
 {
     return es->json_text;

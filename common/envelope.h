@@ -53,6 +53,9 @@ typedef struct change_event {
 envelope_schema_t *envelope_schema_new(const record_schema_t *rs, char *errstr, size_t errstr_size);
 void envelope_schema_destroy(envelope_schema_t *es);
 
+/* The record schema es was made from (borrowed, as given). */
+const record_schema_t *envelope_schema_record(const envelope_schema_t *es);
+
 /* The change-event schema as pretty-printed Avro JSON (owned by es). It
  * keeps the record schema's logicalType, precision and scale. */
 const char *envelope_schema_json(const envelope_schema_t *es);

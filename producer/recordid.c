@@ -7,8 +7,10 @@
 
 #include "errstr.h"
 #include "jsonnum.h"
+#include "uuidtext.h"
 
-record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf, size_t size)
+record_id_result_t record_id_read(const json_t *rec, const char *field, int uuid, char *buf,
+                                  size_t size)
 {
     json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
     const char *text = NULL;
@@ -29,6 +31,8 @@ record_id_result_t record_id_read(const json_t *rec, const char *field, char *bu
     if (len >= size)
         return RECORD_ID_TOO_LONG;
     memcpy(buf, text, len + 1);
+    if (uuid)
+        (void)uuidtext_canonical(buf, len, buf); /* another form: as it is */
     return RECORD_ID_OK;
 }
 

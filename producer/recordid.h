@@ -24,12 +24,15 @@ typedef enum record_id_result {
 } record_id_result_t;
 
 /*
- * The record's id (field of rec) as text into buf: a string as is, an
- * integer in decimal (one beyond int64 as the source wrote it). With
+ * The record's id (field of rec) as text into buf: a string as is (but a
+ * uuid's RFC 4122 text in lower case when uuid is set: the id field is a
+ * uuid, uuidtext.h), an integer in decimal (one beyond int64 as the
+ * source wrote it). With
  * size = RECORD_ID_SIZE, an id longer than IDSET_MAX_KEY bytes is
  * RECORD_ID_TOO_LONG: no id set (tracker, reconciliation) could hold it.
  */
-record_id_result_t record_id_read(const json_t *rec, const char *field, char *buf, size_t size);
+record_id_result_t record_id_read(const json_t *rec, const char *field, int uuid, char *buf,
+                                  size_t size);
 
 /* The DLQ reason for an id record_id_read() refused (res), into why; what
  * ("" or "deleted item: ") leads it. */

@@ -154,6 +154,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .auth = opts ? opts->auth : NULL,
                .registry = opts ? opts->registry : NULL,
                .registry_refused = opts ? opts->registry_refused : NULL};
+    const schema_field_t *idf = record_schema_field(envelope_schema_record(es), sc->id_field);
+    r.id_uuid = idf && idf->type == FT_UUID;
     r.mode =
         run_mode_decide(cp, opts && opts->force_full, conf->full_sync_every_ms, isotime_now_ms());
     publisher_reset(pub);

@@ -54,6 +54,7 @@ typedef struct run {
     const tm_config_t *conf;
     const stream_conf_t *sc;
     envelope_schema_t *es;
+    int id_uuid; /* the id field is a uuid: ids in lower case (recordid.h) */
     publisher_t *pub;
     const run_record_t *cp;
     int allow_mass_delete; /* --allow-mass-delete */

@@ -11,6 +11,7 @@
 
 #include "errstr.h"
 #include "jsonnum.h"
+#include "uuidtext.h"
 
 /* Parses s as PostgreSQL's int4in/int8in do (PostgreSQL 15): white space,
  * an optional sign, at least one decimal digit, white space. 0 or -1. */
@@ -53,6 +54,8 @@ int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *w
     if (!is_integer_type(f->type)) {
         if (!(*out = strdup(id)))
             return -2;
+        if (f->type == FT_UUID)
+            (void)uuidtext_canonical(id, strlen(id), *out);
         return 0;
     }
     if (parse_integer(id, f->type == FT_INT ? INT32_MIN : INT64_MIN,
@@ -86,7 +89,7 @@ int idkey_check_after(const schema_field_t *f, const char *key, const json_t *af
         same = !strcmp(buf, key);
     } else if (json_is_string(v)) {
         theirs = json_string_value(v);
-        if (is_integer_type(f->type)) {
+        if (is_integer_type(f->type) || f->type == FT_UUID) {
             char ignored[8];
 
             same = idkey_canonical(f, theirs, &mine, ignored, sizeof(ignored)) == 0 &&

@@ -4,7 +4,8 @@
  * field, it is what two events of one batch are compared by, so that
  * "42", " 42", "+42" and "0042" are one row of an integer column, as
  * PostgreSQL reads them (leading and trailing white space, one sign,
- * decimal digits). An upsert's after.<id> that names another row than the
+ * decimal digits), and a uuid's 8-4-4-4-12 text in either case is one
+ * row (uuidtext.h). An upsert's after.<id> that names another row than the
  * envelope does is refused: applied, it would overwrite the row that
  * after names, and two such events in one statement fail it (21000).
  *
@@ -20,7 +21,9 @@
 
 /*
  * The canonical key of envelope id id for a field of type f->type: for
- * int and long the integer in plain decimal ("42"), else id itself. Into
+ * int and long the integer in plain decimal ("42"), for a uuid in RFC 4122
+ * text its lower case (other forms as they are: PostgreSQL judges them),
+ * else id itself. Into
  * *out (caller frees). 0; -1 with why set when id is not a value of that
  * type (not an integer, out of range); -2 when out of memory.
  */

@@ -2,7 +2,8 @@
  * test_record_id.c - producer/recordid.c: reading of a record's id: strings,
  * integers (one beyond int64 as written), what is missing, and ids longer
  * than the id sets hold (IDSET_MAX_KEY), which must be told apart from a
- * missing id.
+ * missing id; a uuid id in lower case whatever case the API wrote (the
+ * converter stores it so: one record must have one key).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 
 typedef struct id_case {
     const char *item; /* one record, as JSON text */
+    int uuid;         /* the id field is a uuid */
     int result;       /* record_id_result_t */
     const char *id;   /* on RECORD_ID_OK */
 } id_case_t;
@@ -35,25 +37,38 @@ static void test_id_kinds(void **state)
 {
     (void)state;
     static const id_case_t cases[] = {
-        {"{\"id\": \"abc\"}", RECORD_ID_OK, "abc"},
-        {"{\"id\": 42}", RECORD_ID_OK, "42"},
-        {"{\"id\": -7}", RECORD_ID_OK, "-7"},
-        {"{\"id\": 123456789012345678901234567890}", RECORD_ID_OK,
+        {"{\"id\": \"abc\"}", 0, RECORD_ID_OK, "abc"},
+        {"{\"id\": 42}", 0, RECORD_ID_OK, "42"},
+        {"{\"id\": -7}", 0, RECORD_ID_OK, "-7"},
+        {"{\"id\": 123456789012345678901234567890}", 0, RECORD_ID_OK,
          "123456789012345678901234567890"},
-        {"{\"id\": \"\"}", RECORD_ID_MISSING, NULL},
-        {"{\"id\": null}", RECORD_ID_MISSING, NULL},
-        {"{\"id\": 1.5}", RECORD_ID_MISSING, NULL},
-        {"{\"id\": true}", RECORD_ID_MISSING, NULL},
-        {"{\"id\": {\"a\": 1}}", RECORD_ID_MISSING, NULL},
-        {"{\"other\": 1}", RECORD_ID_MISSING, NULL},
-        {"17", RECORD_ID_MISSING, NULL},
+        {"{\"id\": \"\"}", 0, RECORD_ID_MISSING, NULL},
+        {"{\"id\": null}", 0, RECORD_ID_MISSING, NULL},
+        {"{\"id\": 1.5}", 0, RECORD_ID_MISSING, NULL},
+        {"{\"id\": true}", 0, RECORD_ID_MISSING, NULL},
+        {"{\"id\": {\"a\": 1}}", 0, RECORD_ID_MISSING, NULL},
+        {"{\"other\": 1}", 0, RECORD_ID_MISSING, NULL},
+        {"17", 0, RECORD_ID_MISSING, NULL},
+        /* a uuid id: RFC 4122 text in lower case, other forms as written */
+        {"{\"id\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", 1, RECORD_ID_OK,
+         "0f8fad5b-d9cb-469f-a165-70867728950e"},
+        {"{\"id\": \"0f8fad5b-d9cb-469f-a165-70867728950e\"}", 1, RECORD_ID_OK,
+         "0f8fad5b-d9cb-469f-a165-70867728950e"},
+        {"{\"id\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", 0, RECORD_ID_OK,
+         "0F8FAD5B-D9CB-469F-A165-70867728950E"},
+        {"{\"id\": \"{0F8FAD5B-D9CB-469F-A165-70867728950E}\"}", 1, RECORD_ID_OK,
+         "{0F8FAD5B-D9CB-469F-A165-70867728950E}"},
+        {"{\"id\": \"0F8FAD5BD9CB469FA16570867728950E\"}", 1, RECORD_ID_OK,
+         "0F8FAD5BD9CB469FA16570867728950E"},
+        {"{\"id\": \"ABC\"}", 1, RECORD_ID_OK, "ABC"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char body[256], id[RECORD_ID_SIZE];
         snprintf(body, sizeof(body), "{\"data\": [%s]}", cases[i].item);
         jsonpage_t page;
         parse(body, &page);
-        int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof(id));
+        int res =
+            record_id_read(json_array_get(page.records, 0), "id", cases[i].uuid, id, sizeof(id));
         if (res != cases[i].result)
             fail_msg("case %zu (%s): result %d, want %d", i, cases[i].item, res, cases[i].result);
         if (cases[i].id)
@@ -87,7 +102,7 @@ static void test_id_length(void **state)
         snprintf(body + k + len, 64, "\"}]}");
         jsonpage_t page;
         parse(body, &page);
-        int res = record_id_read(json_array_get(page.records, 0), "id", id, sizeof(id));
+        int res = record_id_read(json_array_get(page.records, 0), "id", 0, id, sizeof(id));
         if (res != cases[i].result)
             fail_msg("length %zu: result %d, want %d", len, res, cases[i].result);
         if (res == RECORD_ID_OK)
@@ -99,7 +114,7 @@ static void test_id_length(void **state)
     jsonpage_t page;
     char small[4];
     parse("{\"data\": [{\"id\": 123456}]}", &page);
-    assert_int_equal(record_id_read(json_array_get(page.records, 0), "id", small, sizeof(small)),
+    assert_int_equal(record_id_read(json_array_get(page.records, 0), "id", 0, small, sizeof(small)),
                      RECORD_ID_TOO_LONG);
     jsonpage_clear(&page);
 }

@@ -468,6 +468,16 @@ static void test_idkey_canonical(void **state)
         {FT_INT, "2147483648", -1, NULL},
         {FT_STRING, " 42", 0, " 42"}, /* text keys are kept as they are */
         {FT_STRING, "", 0, ""},
+        /* a uuid's RFC 4122 text is one row in either case; other forms
+         * are PostgreSQL's to judge */
+        {FT_UUID, "0F8FAD5B-D9CB-469F-A165-70867728950E", 0,
+         "0f8fad5b-d9cb-469f-a165-70867728950e"},
+        {FT_UUID, "0f8fad5b-d9cb-469f-a165-70867728950e", 0,
+         "0f8fad5b-d9cb-469f-a165-70867728950e"},
+        {FT_UUID, "{0F8FAD5B-D9CB-469F-A165-70867728950E}", 0,
+         "{0F8FAD5B-D9CB-469F-A165-70867728950E}"},
+        {FT_UUID, "0F8FAD5B-D9CB-469F-A165-70867728950", 0, "0F8FAD5B-D9CB-469F-A165-70867728950"},
+        {FT_STRING, "ABC", 0, "ABC"},
     };
     size_t i;
 
@@ -495,13 +505,22 @@ static void test_idkey_check_after(void **state)
         const char *after; /* JSON */
         int rc;
     } cases[] = {
-        {FT_LONG, "42", "{\"id\":42}", 0},       {FT_LONG, "42", "{\"id\":43}", -1},
-        {FT_LONG, "42", "{\"id\":\" +42\"}", 0}, {FT_LONG, "42", "{\"id\":\"x\"}", -1},
+        {FT_LONG, "42", "{\"id\":42}", 0},
+        {FT_LONG, "42", "{\"id\":43}", -1},
+        {FT_LONG, "42", "{\"id\":\" +42\"}", 0},
+        {FT_LONG, "42", "{\"id\":\"x\"}", -1},
         {FT_LONG, "42", "{\"id\":null}", 0}, /* the envelope's id is used */
-        {FT_LONG, "42", "{\"name\":\"a\"}", 0},  {FT_LONG, "-1", "{\"id\":-1}", 0},
-        {FT_STRING, "a", "{\"id\":\"a\"}", 0},   {FT_STRING, "a", "{\"id\":\"A\"}", -1},
-        {FT_STRING, "a", "{\"id\":\"a \"}", -1}, {FT_STRING, "a", "{\"id\":\"a\\u0000b\"}", -1},
+        {FT_LONG, "42", "{\"name\":\"a\"}", 0},
+        {FT_LONG, "-1", "{\"id\":-1}", 0},
+        {FT_STRING, "a", "{\"id\":\"a\"}", 0},
+        {FT_STRING, "a", "{\"id\":\"A\"}", -1},
+        {FT_STRING, "a", "{\"id\":\"a \"}", -1},
+        {FT_STRING, "a", "{\"id\":\"a\\u0000b\"}", -1},
         {FT_STRING, "42", "{\"id\":42}", 0},
+        {FT_UUID, "0f8fad5b-d9cb-469f-a165-70867728950e",
+         "{\"id\":\"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", 0},
+        {FT_UUID, "0f8fad5b-d9cb-469f-a165-70867728950e",
+         "{\"id\":\"0f8fad5b-d9cb-469f-a165-70867728950f\"}", -1},
     };
     size_t i;
 
