@@ -1,7 +1,9 @@
 /*
  * pager_seek.c - the seek walk that the page and offset styles share
  * (see pager.h): re-seek at the last record's cursor when it moved to a
- * later bucket, else the next page at the same since.
+ * later bucket, else the next page at the same since. Pages not in cursor
+ * order (cursor.sorted = false) are walked by number at the walk's since:
+ * a re-seek there would skip every later record below the last cursor.
  */
 #include "pager.h"
 
@@ -31,7 +33,8 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
     size_t n = json_array_size(records);
     int64_t last;
     cursor_clock_t clock = hwm_clock(w->sc);
-    if (n > 0 && record_cursor(w->sc, json_array_get(records, n - 1), &last) &&
+    if (w->sc->cursor_sorted && n > 0 &&
+        record_cursor(w->sc, json_array_get(records, n - 1), &last) &&
         (!w->has_since || hwm_bucket(&clock, last) > hwm_bucket(&clock, w->since_ms))) {
         w->has_since = 1;
         w->since_ms = last;

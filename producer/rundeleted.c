@@ -111,6 +111,9 @@ static stream_conf_t deleted_conf(const stream_conf_t *sc)
     d.cursor_param = sc->deleted_param;
     d.cursor_precision = CURSOR_PRECISION_TIMESTAMP;
     d.pagination = sc->deleted_pagination;
+    /* cursor.sorted speaks of the records; deletions paged by number are
+     * asked sorted by deleted_at (the seek walk) */
+    d.cursor_sorted = d.pagination != PAGINATION_CURSOR && d.pagination != PAGINATION_LINK;
     d.records_path = sc->deleted_records_path;
     d.next_path = sc->deleted_next_path;
     return d;

@@ -44,6 +44,7 @@ static stream_conf_t stream(pagination_t pg, cursor_precision_t prec)
     sc.page_param = "p";
     sc.page_size_param = "size";
     sc.page_size = 50;
+    sc.cursor_sorted = pg == PAGINATION_NONE || pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET;
     return sc;
 }
 
@@ -111,10 +112,13 @@ typedef struct step {
     const char *next_url;
 } step_t;
 
-static void run_steps(pagination_t style, int empty_end, const step_t *steps, size_t n)
+static void run_steps(pagination_t style, int empty_end, int unsorted, const step_t *steps,
+                      size_t n)
 {
     stream_conf_t sc = stream(style, CURSOR_PRECISION_TIMESTAMP);
     sc.next_path = "next";
+    if (unsorted)
+        sc.cursor_sorted = 0;
     const pager_t *p = pager_for(style);
     pager_walk_t w = {.sc = &sc, .empty_end = empty_end};
     pager_walk_reset(&w, p, 0, 0);
@@ -148,7 +152,7 @@ static void run_steps(pagination_t style, int empty_end, const step_t *steps, si
 }
 
 #define RUN(style, empty_end, steps)                                                               \
-    run_steps(style, empty_end, steps, sizeof(steps) / sizeof(steps[0]))
+    run_steps(style, empty_end, 0, steps, sizeof(steps) / sizeof(steps[0]))
 #define U  "http://127.0.0.1:1/items"
 #define T1 "{\"id\":1,\"updated\":\"2026-11-25T12:00:00Z\"}"
 #define T2 "{\"id\":2,\"updated\":\"2026-11-25T12:00:01Z\"}"
@@ -189,6 +193,20 @@ static void test_seek_steps(void **state)
     RUN(PAGINATION_OFFSET, 0, offsets);
     static const step_t none[] = {{"[" T1 "]", NULL, NULL, 1, NULL}};
     RUN(PAGINATION_NONE, 0, none);
+    /* cursor.sorted = false: by number (or offset) at the walk's since,
+     * never a re-seek at the last cursor, which would skip T1 on page 2 */
+    static const step_t unsorted_pages[] = {
+        {"[" T2 "," T3 "]", NULL, NULL, 0, U "?size=50&p=2"},
+        {"[" T1 "]", NULL, NULL, 0, U "?size=50&p=3"},
+        {"[]", NULL, NULL, 1, NULL},
+    };
+    run_steps(PAGINATION_PAGE, 1, 1, unsorted_pages, 3);
+    static const step_t unsorted_offsets[] = {
+        {"[" T2 "," T3 "]", NULL, NULL, 0, U "?size=50&p=2"},
+        {"[" T1 "]", NULL, NULL, 0, U "?size=50&p=3"},
+        {"[]", NULL, NULL, 1, NULL},
+    };
+    run_steps(PAGINATION_OFFSET, 1, 1, unsorted_offsets, 3);
 }
 
 static void test_token_steps(void **state)
