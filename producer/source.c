@@ -158,7 +158,8 @@ int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at
     if (date_ms <= 0)
         return sent_at_ms;
     int64_t took = answered_at_ms > sent_at_ms ? answered_at_ms - sent_at_ms : 0;
-    return date_ms - 1000 - took;
+    int64_t mark = date_ms - 1000 - took;
+    return mark < sent_at_ms ? mark : sent_at_ms;
 }
 
 int64_t source_api_now(int64_t date_ms, int64_t answered_at_ms)

@@ -110,8 +110,11 @@ int64_t source_api_started_at(const source_t *s);
  * header (date_ms, 1 s resolution, stamped when the answer was made)
  * less 1 s and less the time from sending the request to having the
  * answer (answered_at_ms - sent_at_ms: the look may have come that much
- * before the stamp); without a Date (date_ms 0) the producer's clock
- * when the request was sent (sent_at_ms).
+ * before the stamp); but never after the producer's clock when the
+ * request was sent (sent_at_ms), nor without a Date (date_ms 0): the
+ * clock that stamps the records may be behind the one that stamps the
+ * Date (a web tier's drifted ahead of its database's), and a mark too
+ * late holds nothing back, while one too early only re-reads records.
  */
 int64_t source_api_mark(int64_t date_ms, int64_t sent_at_ms, int64_t answered_at_ms);
 

@@ -39,9 +39,10 @@ static void test_api_mark(void **state)
         int64_t date, sent, answered, want;
     } cases[] = {
         {0, 5000, 9000, 5000},                /* no Date: the producer's clock */
-        {100000, 5000, 5200, 98800},          /* Date - 1 s - 200 ms on the way */
-        {100000, 5000, 4000, 99000},          /* clock stepped back: no negative */
-        {7200000, 3600000, 3600000, 7199000}, /* API an hour ahead: its clock */
+        {100000, 99500, 99700, 98800},        /* Date - 1 s - 200 ms on the way */
+        {100000, 99500, 98500, 99000},        /* clock stepped back: no negative */
+        {7200000, 3600000, 3600000, 3600000}, /* Date an hour ahead: ours, lower */
+        {3600000, 7200000, 7200000, 3599000}, /* Date an hour behind: the Date */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         if (source_api_mark(cases[i].date, cases[i].sent, cases[i].answered) != cases[i].want)
