@@ -10,6 +10,8 @@
 #include <stdio.h>
 
 #include "cursorval.h"
+#include "errstr.h"
+#include "isotime.h"
 
 char *pager_seek_url(pager_walk_t *w)
 {
@@ -49,6 +51,37 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
 }
 
 /*
+ * How far below since a page may start and the API still be filtering by
+ * it: an API that rounds since down (to the second, the hour, its own
+ * day in a zone up to 14 h off UTC) serves that much more.
+ */
+#define SINCE_ROUNDING_MS ((24 + 14) * 3600 * 1000LL)
+
+/*
+ * The first page at a since whose first record lies further below it than
+ * any rounding explains: the API ignores the cursor parameter (a typo, or
+ * a name it does not know, which most APIs ignore). Walked on, every
+ * re-seek would start from the API's first record again: a quadratic
+ * number of requests, each record published again and again.
+ */
+static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, size_t errstr_size)
+{
+    int64_t c;
+    if (!w->has_since || json_array_size(records) == 0 ||
+        !record_cursor(w->sc, json_array_get(records, 0), &c) ||
+        c >= w->since_ms - SINCE_ROUNDING_MS)
+        return 0;
+    char at[ISOTIME_BUFSIZE], since[ISOTIME_BUFSIZE];
+    isotime_format(c, at, sizeof(at));
+    isotime_format(w->since_ms, since, sizeof(since));
+    errstr_set(errstr, errstr_size,
+               "the first page at %s=%s starts with a record of %s: the API does not filter by "
+               "that parameter; does it take '%s' as its cursor parameter (cursor.param)?",
+               w->sc->cursor_param, since, at, w->sc->cursor_param);
+    return -1;
+}
+
+/*
  * Only pages after the first at one since are compared for a repeat: a
  * new since starts with the previous page's last record.
  *
@@ -65,6 +98,8 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
     snprintf(why, sizeof(why), ": does the API take '%s' as its page parameter?",
              w->sc->page_param);
     if (pager_refuse_repeat(w, page, w->page_no != first, why, errstr, errstr_size) != 0)
+        return -1;
+    if (w->page_no == first && check_filtered(w, page->records, errstr, errstr_size) != 0)
         return -1;
     size_t n = json_array_size(page->records);
     if (n == 0 || (!w->empty_end && n < w->max_served))

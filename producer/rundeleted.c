@@ -66,6 +66,15 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         errstr_set(why, sizeof(why), "deleted_at: %s", perr);
         return run_dead_letter(r, id, item, why, url, errstr, errstr_size);
     }
+    /* paged by number, deletions are walked by deleted_at (the seek walk) */
+    pagination_t pg = r->sc->deleted_pagination;
+    if (!undated && (pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET) &&
+        !run_past_api_clock(CURSOR_PRECISION_TIMESTAMP, ts, source_page_api_now(src)) &&
+        run_check_order(r, &dclock, ts, NULL,
+                        "page it by cursor or link (deleted.pagination) if the API lists "
+                        "deletions in its own order",
+                        errstr, errstr_size) != PRODUCER_OK)
+        return PRODUCER_FAILED;
     /* A deletion is stored with digest "", a dead-lettered bad item with
      * its bytes' digest: once the API mends the item, it is no longer
      * taken as the one already handled. */

@@ -320,6 +320,14 @@ static int handle_record(run_t *r, source_t *src, const json_t *rec, const jsonp
     /* which id it was, reconciliation cannot tell: a bad item's stand-in as
      * much as a well-formed record, or one whose id no id set can hold (it
      * may be any live id) */
+    if (in.has_cursor && r->sc->cursor_sorted &&
+        !run_past_api_clock(r->sc->cursor_precision, in.cursor, in.api_now)) {
+        cursor_clock_t clock = hwm_clock(r->sc);
+        if (run_check_order(r, &clock, in.cursor, "records endpoint",
+                            "set cursor.sorted = false to walk the API's own order", errstr,
+                            errstr_size) != PRODUCER_OK)
+            return PRODUCER_FAILED;
+    }
     if (in.idr != RECORD_ID_OK)
         r->stats.unidentified++;
     else if (r->recon)

@@ -98,6 +98,10 @@ typedef struct run {
     const json_t **later;
     size_t n_later, cap_later;
     int64_t later_bucket; /* the tracker's bucket they were put in */
+    /* The previous item on this page with a cursor, for run_check_order()
+     * (run_walk() forgets it at each page): its cursor and bucket. */
+    int order_has_prev;
+    int64_t order_prev, order_prev_bucket;
 } run_t;
 
 /* errstr = "out of memory"; returns PRODUCER_FAILED. */
@@ -176,6 +180,22 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
  */
 void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark,
                             const char *walk);
+
+/*
+ * For a walk that counts on ascending cursor order: the seek walk
+ * (page, offset: it re-asks from the last record's cursor) and the
+ * progress checkpoints of cursor.sorted (at the largest cursor yet). An
+ * item whose cursor's bucket lies below the previous item's on the same
+ * page fails the walk (PRODUCER_FAILED, errstr: endpoint (NULL: none),
+ * both cursors, remedy): going on would skip, or checkpoint past, the
+ * items below the cursors passed. Only within a page: an API whose since
+ * is coarser than its cursors (seconds, say) starts a new since below the
+ * last cursor, and that is no disorder. The caller leaves out items past
+ * the API's clock (run_past_api_clock()), which move no HWM: a sentinel
+ * such as 2099-01-01 may be listed anywhere.
+ */
+int run_check_order(run_t *r, const cursor_clock_t *clock, int64_t cursor, const char *endpoint,
+                    const char *remedy, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Whether a cursor (or deleted_at) is past the API's clock, api_now_ms

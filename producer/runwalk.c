@@ -29,6 +29,7 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
         size_t i, n_bad = source_bad_items(src, &bad), b = 0;
         json_t *item;
         r->stats.pages++;
+        r->order_has_prev = 0;
         for (size_t k = 0; k < PREFETCH_AHEAD; k++)
             source_prefetch_item(src, k);
         json_array_foreach(items, i, item)
@@ -47,6 +48,26 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
         }
     }
     return rc == 0 ? PRODUCER_OK : PRODUCER_FAILED;
+}
+
+int run_check_order(run_t *r, const cursor_clock_t *clock, int64_t cursor, const char *endpoint,
+                    const char *remedy, char *errstr, size_t errstr_size)
+{
+    int64_t bucket = hwm_bucket(clock, cursor);
+    if (r->order_has_prev && bucket < r->order_prev_bucket) {
+        char a[ISOTIME_BUFSIZE], b[ISOTIME_BUFSIZE];
+        isotime_format(r->order_prev, a, sizeof(a));
+        isotime_format(cursor, b, sizeof(b));
+        errstr_set(errstr, errstr_size,
+                   "%s%sa page served cursor %s after %s: its pages are not in ascending cursor "
+                   "order, and walked as if they were, records would be skipped; %s",
+                   endpoint ? endpoint : "", endpoint ? ": " : "", b, a, remedy);
+        return PRODUCER_FAILED;
+    }
+    r->order_has_prev = 1;
+    r->order_prev = cursor;
+    r->order_prev_bucket = bucket;
+    return PRODUCER_OK;
 }
 
 void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *clock, int64_t mark,

@@ -5,7 +5,9 @@
 # record's cursor) skipped every later record below that cursor, so the
 # first paged run never published item 3 and a paged full run deleted it
 # downstream while the API still served it. Now every record reaches the
-# topic and the full run deletes nothing.
+# topic and the full run deletes nothing; and undeclared (the default for
+# page is sorted), the first page out of order fails the run, naming
+# cursor.sorted.
 # brokers: mock
 STREAM=items
 CURSOR_FIELD=updated_at
@@ -40,6 +42,16 @@ start_devbroker
 start_hostileapi "$T_WORK/api.py"
 topic="$PREFIX.$STREAM"
 ids_on_topic() { kc -C -t "$topic" -e -f '%k\n' | sort -nu | tr '\n' ' ' | sed 's/ $//'; }
+
+# 0. Not declared: cursor.sorted defaults to true for page, and the first
+#    page out of cursor order fails the run, naming the key.
+write_config "stream: -deleted.url" "stream: page.size = 100"
+rc=0
+"$BUILD/tidemark-producer" -c "$CONF" run --once >"$T_WORK/p0.out" 2>"$T_WORK/p0.log" || rc=$?
+assert_eq 1 "$rc" "the producer's exit with pages out of order, undeclared"
+grep -q "not in ascending cursor order.*set cursor.sorted = false" "$T_WORK/p0.log" ||
+    fail "no error naming cursor.sorted: $(tail -2 "$T_WORK/p0.log")"
+assert_eq "1 2" "$(ids_on_topic)" "ids published before the record out of order"
 
 # 1. An incremental-style walk over several pages, from nothing.
 write_config "stream: -deleted.url" "stream: cursor.sorted = false" "stream: page.size = 2"

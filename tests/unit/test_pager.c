@@ -159,6 +159,7 @@ static void run_steps(pagination_t style, int empty_end, int unsorted, const ste
 #define T3 "{\"id\":3,\"updated\":\"2026-11-25T12:00:02Z\"}"
 #define X1 "{\"id\":1,\"updated\":\"2026-11-25T12:00:02Z\"}"
 #define X2 "{\"id\":2,\"updated\":\"2026-11-25T12:00:02Z\"}"
+#define O1 "{\"id\":9,\"updated\":\"2026-11-23T21:59:59Z\"}" /* 38 h before T3, and 3 s */
 
 static void test_seek_steps(void **state)
 {
@@ -191,6 +192,19 @@ static void test_seek_steps(void **state)
         {"[]", NULL, NULL, 1, NULL},
     };
     RUN(PAGINATION_OFFSET, 0, offsets);
+    /* a since's first page starting further below it than a rounding
+     * explains: the API ignores the cursor parameter */
+    static const step_t since_ignored[] = {
+        {"[" O1 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=1"},
+        {"[" O1 "," T3 "]", NULL, NULL, -1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, since_ignored);
+    static const step_t since_rounded[] = {
+        {"[" T1 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=1"},
+        {"[" T1 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=2"},
+        {"[]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, since_rounded);
     static const step_t none[] = {{"[" T1 "]", NULL, NULL, 1, NULL}};
     RUN(PAGINATION_NONE, 0, none);
     /* cursor.sorted = false: by number (or offset) at the walk's since,
