@@ -2,6 +2,7 @@
  * pg.c - see pg.h.
  */
 #include "errstr.h"
+#include "log.h"
 #include "pg.h"
 
 #include <stdio.h>
@@ -75,13 +76,45 @@ static void set_err(char *errstr, size_t errstr_size, const char *sqlstate, cons
         errstr_set(errstr, errstr_size, "%.*s", n, msg);
 }
 
+/*
+ * A notice (a user's trigger that RAISEs NOTICE or WARNING, PostgreSQL's
+ * own warnings) as one log line: libpq's default prints it raw on
+ * stderr, which breaks log.format = json. Warnings at warn, the rest at
+ * debug: an audit trigger may notice every row.
+ */
+static void log_notice(void *arg, const PGresult *res)
+{
+    (void)arg;
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    char q[1100];
+    log_write(sev && strcmp(sev, "WARNING") == 0 ? LOG_WARN : LOG_DEBUG, "postgresql notice",
+              "severity=%s sqlstate=%s message=%s", sev ? sev : "-", state ? state : "-",
+              log_quote(q, sizeof(q), msg ? msg : ""));
+}
+
+/*
+ * The conninfo, with client_encoding = UTF8 after it (an entry after an
+ * expanded dbname overrides the string's): the events' text is UTF-8,
+ * and a session in a LATIN1 database's own encoding stored its bytes as
+ * mojibake ("Müller" as "MÃ¼ller"), without an error. In UTF8 the server
+ * converts, and refuses (22P05) what the database cannot hold.
+ */
+static PGconn *connect_utf8(const char *conninfo)
+{
+    const char *keys[] = {"dbname", "client_encoding", NULL};
+    const char *values[] = {conninfo, "UTF8", NULL};
+    return PQconnectdbParams(keys, values, 1);
+}
+
 pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
 {
     if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK)
         return PG_OK;
     disconnect(pg);
     pg->last_sqlstate[0] = '\0'; /* a failure here has none */
-    pg->conn = PQconnectdb(pg->conninfo);
+    pg->conn = connect_utf8(pg->conninfo);
     if (!pg->conn) {
         errstr_set(errstr, errstr_size, "out of memory connecting");
         return PG_TRANSIENT;
@@ -91,6 +124,7 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
         disconnect(pg);
         return PG_TRANSIENT;
     }
+    PQsetNoticeReceiver(pg->conn, log_notice, NULL);
     pg->session++;
     return PG_OK;
 }

@@ -62,8 +62,8 @@ static PGconn *probe_pg(worker_metrics_t *m, char *why, size_t why_size)
         return m->pg;
     PQfinish(m->pg);
     /* not "options": the conninfo's own (a search_path) must stay */
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-    const char *values[] = {m->conninfo, "2", "tidemark-worker-health", NULL};
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
+    const char *values[] = {m->conninfo, "2", "tidemark-worker-health", "UTF8", NULL};
     m->pg = PQconnectdbParams(keys, values, 1);
     if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
         return m->pg;
