@@ -52,6 +52,7 @@ void apply_result_clear(apply_result_t *res)
 {
     free(res->parts);
     free(res->per_stream);
+    PQclear(res->completed_runs);
     memset(res, 0, sizeof(*res));
 }
 
@@ -257,7 +258,8 @@ static outcome_t apply_run_records(apply_ctx_t *ctx, const batch_t *b, const dec
     return oc;
 }
 
-static outcome_t complete_runs(apply_ctx_t *ctx, char *errstr, size_t errstr_size)
+static outcome_t complete_runs(apply_ctx_t *ctx, apply_result_t *res, char *errstr,
+                               size_t errstr_size)
 {
     char *stuck = consumer_stuck_json(ctx->consumer);
 
@@ -265,8 +267,10 @@ static outcome_t complete_runs(apply_ctx_t *ctx, char *errstr, size_t errstr_siz
         errstr_set(errstr, errstr_size, "out of memory");
         return OUTCOME_FATAL;
     }
-    pg_status_t st =
-        metadata_complete_runs(ctx->pg, ctx->conf->group_id, stuck, NULL, errstr, errstr_size);
+    PQclear(res->completed_runs); /* a redo's: this body decides afresh */
+    res->completed_runs = NULL;
+    pg_status_t st = metadata_complete_runs(ctx->pg, ctx->conf->group_id, stuck,
+                                            &res->completed_runs, errstr, errstr_size);
     free(stuck);
     return outcome_from_pg(st);
 }
@@ -300,7 +304,7 @@ static outcome_t apply_body(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, po
     if (oc == OUTCOME_OK)
         oc = count_runs(ctx, b, d, p, res, errstr, errstr_size);
     if (oc == OUTCOME_OK && !p->redo)
-        oc = complete_runs(ctx, errstr, errstr_size);
+        oc = complete_runs(ctx, res, errstr, errstr_size);
     return oc;
 }
 
@@ -350,6 +354,36 @@ static outcome_t apply_body_redo(apply_ctx_t *ctx, const batch_t *b, decoded_t *
     return oc;
 }
 
+/*
+ * COMMIT. A deferred constraint (DEFERRABLE INITIALLY DEFERRED, a user's
+ * foreign key say) is checked only here, outside the savepoints where a
+ * row's failure is found and dead-lettered: refused (a data error), the
+ * whole batch would fail at every attempt and the worker with it. The
+ * batch is retried instead with every constraint checked at each
+ * statement; the next batch defers them again (rows of two streams may
+ * need their deferral to arrive in any order).
+ */
+static outcome_t commit(apply_ctx_t *ctx, apply_result_t *res, char *errstr, size_t errstr_size)
+{
+    pg_status_t st = pg_cmd(ctx->pg, "COMMIT", errstr, errstr_size);
+    if (st == PG_OK) {
+        ctx->immediate_constraints = 0;
+        metadata_log_completed(res->completed_runs); /* completed now, not before */
+        return OUTCOME_OK;
+    }
+    if (st != PG_DATA || ctx->immediate_constraints)
+        return outcome_from_pg(st);
+    res->commit_sent = 0; /* refused: nothing of it is in the database */
+    ctx->immediate_constraints = 1;
+    char e[1100];
+    snprintf(e, sizeof(e), "%s", errstr);
+    errstr_set(errstr, errstr_size,
+               "COMMIT refused (a deferred constraint); retrying with constraints checked at "
+               "each statement: %s",
+               e);
+    return OUTCOME_RETRY;
+}
+
 static outcome_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_result_t *res,
                         char *errstr, size_t errstr_size)
 {
@@ -364,6 +398,8 @@ static outcome_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_
     }
     if (st == PG_OK) /* sent with the claim */
         st = pg_defer(ctx->pg, "BEGIN", errstr, errstr_size);
+    if (st == PG_OK && ctx->immediate_constraints)
+        st = pg_defer(ctx->pg, "SET CONSTRAINTS ALL IMMEDIATE", errstr, errstr_size);
     if (st != PG_OK)
         return outcome_from_pg(st);
     /* first, so that a fenced batch does no work and holds the row lock */
@@ -378,7 +414,7 @@ static outcome_t run_tx(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, apply_
         oc = apply_body_redo(ctx, b, d, res, errstr, errstr_size);
     if (oc == OUTCOME_OK) {
         res->commit_sent = 1;
-        oc = outcome_from_pg(pg_cmd(ctx->pg, "COMMIT", errstr, errstr_size));
+        oc = commit(ctx, res, errstr, errstr_size);
     }
     if (oc != OUTCOME_OK)
         pg_rollback_quiet(ctx->pg);

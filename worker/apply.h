@@ -62,6 +62,10 @@ typedef struct apply_ctx {
     const worker_streams_t *streams;
     char sync_runs_topic[256];
     uint64_t staged_session; /* the pg_session() whose stages exist */
+    /* A COMMIT refused by a deferred constraint: the batch's next attempts
+     * check every constraint at each statement, where one row's failure
+     * is found and dead-lettered (run_tx()). */
+    int immediate_constraints;
 } apply_ctx_t;
 
 typedef struct apply_result {
@@ -80,6 +84,9 @@ typedef struct apply_result {
     /* OUTCOME_RETRY: the COMMIT was sent, so the batch may be in the
      * database all the same (a connection lost before the reply) */
     int commit_sent;
+    /* the runs the batch's transaction completes, logged once it commits
+     * (metadata_complete_runs()); NULL: none or not asked */
+    PGresult *completed_runs;
 } apply_result_t;
 
 /* Applies b (non-empty). errstr says why on OUTCOME_RETRY/OUTCOME_FATAL. */

@@ -150,8 +150,8 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
     return st;
 }
 
-pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuck, int *n_completed,
-                                   char *errstr, size_t errstr_size)
+pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuck,
+                                   PGresult **completed, char *errstr, size_t errstr_size)
 {
     const char *params[2] = {group, stuck ? stuck : "[]"};
     PGresult *res;
@@ -179,14 +179,18 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuc
                  " RETURNING m.run_id, m.record_type, m.records_synced,"
                  " m.records_deleted, m.records_dead_lettered",
                  2, params, &res, errstr, errstr_size);
-    if (st != PG_OK)
-        return st;
-    for (int i = 0; i < PQntuples(res); i++)
+    if (completed)
+        *completed = st == PG_OK ? res : NULL;
+    else if (st == PG_OK)
+        PQclear(res);
+    return st;
+}
+
+void metadata_log_completed(const PGresult *completed)
+{
+    for (int i = 0; completed && i < PQntuples(completed); i++)
         log_info("run completed", "stream=%s run=%s records=%s deletes=%s dead_letters=%s",
-                 PQgetvalue(res, i, 1), PQgetvalue(res, i, 0), PQgetvalue(res, i, 2),
-                 PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
-    if (n_completed)
-        *n_completed = PQntuples(res);
-    PQclear(res);
-    return PG_OK;
+                 PQgetvalue(completed, i, 1), PQgetvalue(completed, i, 0),
+                 PQgetvalue(completed, i, 2), PQgetvalue(completed, i, 3),
+                 PQgetvalue(completed, i, 4));
 }

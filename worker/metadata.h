@@ -46,10 +46,16 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
  * counted (see above); rows another worker holds locked are left to that
  * worker. stuck (may be NULL) is a JSON array of {"topic":..,
  * "partition":..} that this worker does not apply (offset.out_of_range =
- * fail): a run with events there is not completed. *n_completed (may be
- * NULL) is how many; each is logged at info.
+ * fail): a run with events there is not completed. *completed (may be
+ * NULL) gets their rows for metadata_log_completed() (caller PQclears;
+ * NULL when it failed): they are completed only once the transaction
+ * commits, and only then to be logged.
  */
-pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuck, int *n_completed,
-                                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuck,
+                                   PGresult **completed, char *errstr,
+                                   size_t errstr_size) TM_WARN_UNUSED;
+
+/* One info line per run of completed (metadata_complete_runs(); NULL: none). */
+void metadata_log_completed(const PGresult *completed);
 
 #endif

@@ -509,9 +509,11 @@ pg_status_t pg_exec_value(pg_t *pg, const char *sql, int nparams, const char *co
 void pg_rollback_quiet(pg_t *pg)
 {
     char err[256];
-    /* a BEGIN not sent yet: there is no transaction to roll back (and
-     * PostgreSQL would warn on stderr that there is none) */
-    int begun = !(pg->n_deferred > 0 && !strcmp(pg->deferred[0], "BEGIN"));
+    /* a BEGIN not sent yet, or a transaction a failed COMMIT ended:
+     * there is none to roll back (and PostgreSQL would warn that there is
+     * none) */
+    int begun = !(pg->n_deferred > 0 && !strcmp(pg->deferred[0], "BEGIN")) &&
+                !(pg->conn && PQtransactionStatus(pg->conn) == PQTRANS_IDLE);
 
     char failed[sizeof(pg->last_sqlstate)]; /* what made us roll back */
     memcpy(failed, pg->last_sqlstate, sizeof(failed));

@@ -183,6 +183,7 @@ static int applied_unanswered(runner_t *r, const apply_result_t *unanswered)
         return 0;
     log_info("batch committed; only the reply was lost", "messages=%zu partitions=%zu", r->batch->n,
              unanswered->n_parts);
+    metadata_log_completed(unanswered->completed_runs);
     commit_kafka(r, unanswered);
     report(r, unanswered);
     return 1;
@@ -409,15 +410,20 @@ static void idle_tick(runner_t *r)
     pg_status_t st = pg_cmd(r->pg, "BEGIN", err, sizeof(err));
     if (st == PG_OK) {
         char *stuck = consumer_stuck_json(r->consumer);
+        PGresult *done = NULL;
 
-        st = stuck ? metadata_complete_runs(r->pg, r->conf->group_id, stuck, NULL, err, sizeof(err))
-                   : PG_FATAL;
+        st = stuck
+                 ? metadata_complete_runs(r->pg, r->conf->group_id, stuck, &done, err, sizeof(err))
+                 : PG_FATAL;
         if (!stuck)
             errstr_set(err, sizeof(err), "out of memory");
         free(stuck);
         st = st == PG_OK ? pg_cmd(r->pg, "COMMIT", err, sizeof(err)) : st;
-        if (st != PG_OK)
+        if (st == PG_OK)
+            metadata_log_completed(done);
+        else
             pg_rollback_quiet(r->pg);
+        PQclear(done);
     }
     if (st != PG_OK)
         log_err(LOG_WARN, "idle check failed", err, -1);
