@@ -171,7 +171,18 @@ static const char *const data_states[] = {
     "22", /* data exception: bad value, out of range, encoding */
     "23", /* integrity constraint violation */
     "54", /* program limit exceeded: index row or jsonb too large */
+    "P0", /* a trigger's or rule's RAISE EXCEPTION (P0001), ASSERT (P0004):
+             a business rule refusing a row, say */
     NULL};
+
+/* A row-level security policy's WITH CHECK refusing a row: 42501, as a
+ * missing grant is, but the row's content (the message in English, the
+ * server's default; under another lc_messages it stays a grant). */
+static int rls_refused(const char *sqlstate, const char *message)
+{
+    return !strcmp(sqlstate, "42501") && message &&
+           strstr(message, "violates row-level security policy");
+}
 
 /* States whose connection is not worth keeping: pg_ensure() connects
  * anew (a failover may have moved the primary). */
@@ -203,10 +214,12 @@ int pg_error_shrinks(const char *sqlstate, const char *message)
     return state_in(sqlstate, size_states);
 }
 
-pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok)
+pg_status_t pg_classify_sqlstate(const char *sqlstate, const char *message, int connection_ok)
 {
     if (!sqlstate || strlen(sqlstate) != 5)
         return connection_ok ? PG_FATAL : PG_TRANSIENT;
+    if (rls_refused(sqlstate, message))
+        return PG_DATA;
     if (state_in(sqlstate, transient_states))
         return PG_TRANSIENT;
     if (state_in(sqlstate, data_states))
@@ -237,7 +250,7 @@ static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *err
     set_err(errstr, errstr_size, state, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
     PQclear(res);
     state = *sqlstate ? sqlstate : NULL;
-    pg_status_t kind = pg_classify_sqlstate(state, PQstatus(pg->conn) == CONNECTION_OK);
+    pg_status_t kind = pg_classify_sqlstate(state, errstr, PQstatus(pg->conn) == CONNECTION_OK);
     if (kind == PG_TRANSIENT &&
         (!state || PQstatus(pg->conn) != CONNECTION_OK || state_in(state, reconnect_states)))
         disconnect(pg);

@@ -124,8 +124,9 @@ void pg_forget_sqlstate(pg_t *pg);
  * no batch size helps there. Pure: exposed for tests. */
 int pg_error_shrinks(const char *sqlstate, const char *message);
 
-/* Classifies a SQLSTATE ("22P02", ...). NULL means no state: transient
- * when the connection is bad, else fatal. Pure: exposed for tests. */
-pg_status_t pg_classify_sqlstate(const char *sqlstate, int connection_ok);
+/* Classifies a SQLSTATE ("22P02", ...) and its message (NULL: none). NULL
+ * means no state: transient when the connection is bad, else fatal. Pure:
+ * exposed for tests. */
+pg_status_t pg_classify_sqlstate(const char *sqlstate, const char *message, int connection_ok);
 
 #endif

@@ -336,6 +336,8 @@ static void test_classify_sqlstate(void **state)
         {"53100", 1, PG_TRANSIENT}, /* disk full */
         {"53300", 1, PG_TRANSIENT}, /* too many connections */
         {"42501", 1, PG_TRANSIENT}, /* insufficient privilege */
+        {"P0001", 1, PG_DATA},      /* a trigger's RAISE EXCEPTION */
+        {"P0004", 1, PG_DATA},      /* ASSERT */
         {"57P04", 1, PG_FATAL},     /* database dropped */
         {"25001", 1, PG_FATAL},     /* active transaction: a bug */
         {"42P01", 1, PG_FATAL},     /* undefined table */
@@ -349,8 +351,17 @@ static void test_classify_sqlstate(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        assert_int_equal(pg_classify_sqlstate(cases[i].state, cases[i].connection_ok),
+        assert_int_equal(pg_classify_sqlstate(cases[i].state, NULL, cases[i].connection_ok),
                          cases[i].want);
+    /* a row-level security policy's WITH CHECK is the row's content */
+    assert_int_equal(pg_classify_sqlstate("42501",
+                                          "42501: new row violates row-level security policy "
+                                          "for table \"customers\"",
+                                          1),
+                     PG_DATA);
+    assert_int_equal(
+        pg_classify_sqlstate("42501", "42501: permission denied for table customers", 1),
+        PG_TRANSIENT);
 }
 
 /* The transient errors a smaller batch may pass (pg_error_shrinks). */
