@@ -18,6 +18,7 @@ struct pg {
     const char *deferred[PG_DEFERRED_MAX]; /* pg_defer(): not sent yet */
     size_t n_deferred;
     char last_sqlstate[8]; /* of the last statement: "" when it passed */
+    char last_column[64];  /* the column its error names, or "" */
 };
 
 static void forget_prepared(pg_t *pg)
@@ -137,6 +138,12 @@ const char *pg_last_sqlstate(const pg_t *pg)
 void pg_forget_sqlstate(pg_t *pg)
 {
     pg->last_sqlstate[0] = '\0';
+    pg->last_column[0] = '\0';
+}
+
+const char *pg_last_column(const pg_t *pg)
+{
+    return pg->last_sqlstate[0] ? pg->last_column : "";
 }
 
 uint64_t pg_session(const pg_t *pg)
@@ -245,8 +252,10 @@ static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *err
         return PG_OK;
     }
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *column = res ? PQresultErrorField(res, PG_DIAG_COLUMN_NAME) : NULL;
     snprintf(sqlstate, sizeof(sqlstate), "%s", state ? state : "");
     memcpy(pg->last_sqlstate, sqlstate, sizeof(sqlstate));
+    snprintf(pg->last_column, sizeof(pg->last_column), "%s", column ? column : "");
     set_err(errstr, errstr_size, state, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
     PQclear(res);
     state = *sqlstate ? sqlstate : NULL;

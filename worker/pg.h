@@ -117,6 +117,10 @@ const char *pg_last_sqlstate(const pg_t *pg);
 /* Forgets it: what fails next without a statement leaves "". */
 void pg_forget_sqlstate(pg_t *pg);
 
+/* The column the last statement's error names (a NOT NULL violation's,
+ * say), or "". */
+const char *pg_last_column(const pg_t *pg);
+
 /* Whether a transient error (its SQLSTATE and message) may come from the
  * batch's size, so that a smaller batch would pass: a statement timeout
  * (57014 saying so, not an operator's cancel), a transaction timeout, out

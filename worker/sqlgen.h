@@ -112,6 +112,10 @@ int stream_sql_build(const record_schema_t *rs, const char *table, const char *i
 
 void stream_sql_clear(stream_sql_t *ss);
 
+/* Whether column (a name as PostgreSQL reports it) is one the stream's
+ * statements write: a field's, or a bookkeeping column. */
+int stream_sql_writes(const stream_sql_t *ss, const char *column);
+
 /* The SQL type of f as PostgreSQL's format_type() prints it, into buf. */
 const char *sqlgen_pg_type(const schema_field_t *f, char *buf, size_t size);
 

@@ -99,6 +99,29 @@ static pg_status_t stage_and_apply(table_ctx_t *tc, const row_set_t *rs, size_t 
 }
 
 /*
+ * A NOT NULL violation in a column the stream does not write (a user's
+ * column added without a default) is no row's fault: every row would be
+ * refused, updates too (the proposed row is checked before ON CONFLICT
+ * finds the existing one), and dead-lettering them all would empty the
+ * stream into the DLQ. It is retried, as a missing grant is, until the
+ * column gets a default or allows NULL. 1 when that is the failure, with
+ * errstr saying so.
+ */
+static int foreign_not_null(const table_ctx_t *tc, const char *why, char *errstr,
+                            size_t errstr_size)
+{
+    const char *col = pg_last_column(tc->pg);
+    if (strcmp(pg_last_sqlstate(tc->pg), "23502") != 0 || !col[0] ||
+        stream_sql_writes(tc->sql, col))
+        return 0;
+    errstr_set(errstr, errstr_size,
+               "%s: column \"%s\" is NOT NULL without a default, and the stream does not write "
+               "it: no row can be written until it has a default or allows NULL (%s)",
+               tc->sql->table, col, why);
+    return 1;
+}
+
+/*
  * Runs rows [lo, hi) in one statement under a savepoint. When the content
  * of a row fails it (PG_DATA), the savepoint is rolled back (the stage
  * with it) and each half is tried on its own, down to the row that fails
@@ -120,6 +143,8 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
         errstr_set(errstr, errstr_size, "%s", why);
         return outcome_from_pg(st);
     }
+    if (foreign_not_null(tc, why, errstr, errstr_size))
+        return OUTCOME_RETRY;
     st = pg_cmd(tc->pg, "ROLLBACK TO SAVEPOINT tm_rows", errstr, errstr_size);
     if (st == PG_OK)
         st = pg_defer(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
