@@ -122,6 +122,32 @@ static void set_pauses(consumer_t *c, const rd_kafka_topic_partition_list_t *par
     }
 }
 
+/*
+ * Commits to Kafka the stored offsets of the partitions just assigned
+ * (parts, each at its start; those without a stored offset, or stuck,
+ * left out). Kafka's group offsets only serve lag tools, and the worker
+ * commits them after each batch; but a member thrown out of the group
+ * (PostgreSQL held a batch past max.poll.interval.ms) has that commit
+ * refused, and on a quiet stream nothing would commit again: the tools
+ * would show a lag that is not there. Asynchronous: commit_cb hears how
+ * it went.
+ */
+static void commit_assigned(consumer_t *c, rd_kafka_t *rk,
+                            const rd_kafka_topic_partition_list_t *parts)
+{
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(parts->cnt);
+    for (int i = 0; list && i < parts->cnt; i++) {
+        const rd_kafka_topic_partition_t *p = &parts->elems[i];
+        const assigned_tp_t *tp = consumer_find_tp(c, p->topic, p->partition);
+        if (tp && !tp->stuck && p->offset >= 0)
+            rd_kafka_topic_partition_list_add(list, p->topic, p->partition)->offset = p->offset;
+    }
+    if (list && list->cnt > 0)
+        rd_kafka_commit(rk, list, 1);
+    if (list)
+        rd_kafka_topic_partition_list_destroy(list);
+}
+
 static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts,
                       int coop)
 {
@@ -160,6 +186,8 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
         rd_kafka_error_destroy(error);
     } else if (err) {
         log_error("assign failed", "error=%s", rd_kafka_err2name(err));
+    } else if (parts) {
+        commit_assigned(c, rk, parts);
     }
     set_pauses(c, parts, 1);
 }
