@@ -116,6 +116,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
     X(STREAM, "page.size.param", STR, "per_page", 0, 0, 0, S(page_size_param), NULL,               \
       "query parameter of the page size")                                                           \
     X(STREAM, "page.size", INT, "1000", 0, 1, 100000, S(page_size), NULL, "records asked per page")  \
+    X(STREAM, "page.first", INT, "1", 0, 0, 1, S(page_first), NULL,                                \
+      "number of the first page (pagination = page): 1, or 0 (Spring Data, many Java APIs)")       \
     X(STREAM, "next.path", STR, "next_cursor", 0, 0, 0, S(next_path), NULL,                        \
       "dotted path of the next page's token (pagination = cursor)")                                 \
     X(STREAM, "cursor.sorted", ENUM, NULL, 0, 0, 0, S(cursor_sorted), booleans,                    \

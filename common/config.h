@@ -79,6 +79,7 @@ typedef struct stream_conf {
     char *page_param;
     char *page_size_param;
     int page_size;
+    int page_first; /* the number of the first page (page.first) */
     char *next_path;
     int cursor_sorted;   /* pages come in ascending cursor order: progress
                             checkpoints allowed. Unset: 1 for the seek walk

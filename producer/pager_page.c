@@ -1,17 +1,18 @@
 /*
  * pager_page.c - pagination = page: the seek walk (pager_seek.c) with
- * page.param = 1, 2, ... at each since.
+ * page.param = page.first (1, or 0 for Spring Data), the next, ... at
+ * each since.
  */
 #include "pager.h"
 
 static void page_start(pager_walk_t *w)
 {
-    w->page_no = 1;
+    w->page_no = w->sc->page_first;
 }
 
 static int page_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
 {
-    return pager_seek_advance(w, page, 1, 0, errstr, errstr_size);
+    return pager_seek_advance(w, page, w->sc->page_first, 0, errstr, errstr_size);
 }
 
 const pager_t pager_page = {

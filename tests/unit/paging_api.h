@@ -246,6 +246,7 @@ static stream_conf_t stream_for(api_t *a, pagination_t pg, int page_size)
     sc.page_size_param = "size";
     sc.next_path = "next";
     sc.page_size = page_size;
+    sc.page_first = 1;
     sc.cursor_sorted = pg == PAGINATION_NONE || pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET;
     return sc;
 }

@@ -147,6 +147,8 @@ static const err_case_t err_cases[] = {
      ":4: [worker] metrics.listen: '0.0.0.0:70000': the port must be a number from 1 to 65535"},
     {"page.size too big", KAFKA STREAM "page.size = 100001\n",
      ":8: [stream s] page.size: must be between 1 and 100000 (got 100001)"},
+    {"page.first neither 0 nor 1", KAFKA STREAM "page.first = 2\n",
+     ":8: [stream s] page.first: must be between 0 and 1 (got 2)"},
     {"bad size", KAFKA STREAM "max.response.size = 10MB\n",
      ":8: [stream s] max.response.size: bad size '10MB' (bytes, or a number with KiB, "
      "MiB or GiB)"},
@@ -350,6 +352,7 @@ static void test_defaults(void **state)
     assert_string_equal(s->page_param, "page");
     assert_string_equal(s->page_size_param, "per_page");
     assert_int_equal(s->page_size, 1000);
+    assert_int_equal(s->page_first, 1);
     assert_string_equal(s->next_path, "next_cursor");
     assert_int_equal(s->cursor_sorted, 1); /* the seek walk */
     assert_int_equal(s->lookback_ms, 0);

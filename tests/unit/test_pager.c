@@ -44,6 +44,7 @@ static stream_conf_t stream(pagination_t pg, cursor_precision_t prec)
     sc.page_param = "p";
     sc.page_size_param = "size";
     sc.page_size = 50;
+    sc.page_first = 1;
     sc.cursor_sorted = pg == PAGINATION_NONE || pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET;
     return sc;
 }
