@@ -162,6 +162,12 @@ static int parse_time(const char **p, int64_t *ms, const char **why)
         *why = "time out of range";
         return -1;
     }
+    /* A leap second taken as a whole second would be the next minute's
+     * first: 23:59:60.5 after 00:00:00.2, and a walk seeking from it would
+     * skip what came in that next second. It is the last millisecond of
+     * its minute instead, after all of :59 and before the next minute. */
+    if (ss == 60)
+        ss = 59, frac = 999;
     *ms = ((int64_t)hh * 3600 + mi * 60 + ss) * 1000 + frac;
     return 0;
 }
