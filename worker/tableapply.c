@@ -121,15 +121,22 @@ static int foreign_not_null(const table_ctx_t *tc, const char *why, char *errstr
     return 1;
 }
 
+/* Rows of a set that failed alone, to be tried again (exec_set()). */
+typedef struct lone_rows {
+    size_t *idx;
+    size_t n;
+} lone_rows_t;
+
 /*
  * Runs rows [lo, hi) in one statement under a savepoint. When the content
  * of a row fails it (PG_DATA), the savepoint is rolled back (the stage
  * with it) and each half is tried on its own, down to the row that fails
- * alone: that one is dead-lettered, the others are applied. SAVEPOINT
+ * alone: that one goes to later (room for every row of the set), or is
+ * dead-lettered when later is NULL; the others are applied. SAVEPOINT
  * and RELEASE go with the next statement (pg_defer()).
  */
 static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, size_t hi,
-                            char *errstr, size_t errstr_size)
+                            lone_rows_t *later, char *errstr, size_t errstr_size)
 {
     char why[512];
     pg_status_t st = pg_defer(tc->pg, "SAVEPOINT tm_rows", errstr, errstr_size);
@@ -150,26 +157,64 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
         st = pg_defer(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
     if (st != PG_OK)
         return outcome_from_pg(st);
+    if (hi - lo == 1 && later) {
+        later->idx[later->n++] = lo;
+        return OUTCOME_OK;
+    }
     if (hi - lo == 1)
         return dead_letter(tc, rs->ev[lo], why, errstr, errstr_size);
     size_t mid = lo + (hi - lo) / 2;
-    outcome_t oc = exec_range(tc, rs, lo, mid, errstr, errstr_size);
-    return oc == OUTCOME_OK ? exec_range(tc, rs, mid, hi, errstr, errstr_size) : oc;
+    outcome_t oc = exec_range(tc, rs, lo, mid, later, errstr, errstr_size);
+    return oc == OUTCOME_OK ? exec_range(tc, rs, mid, hi, later, errstr, errstr_size) : oc;
+}
+
+/*
+ * The rows that failed alone, tried again once the others are in, round
+ * after round while a round applies any: a row may fail only for a row
+ * applied after it. A unique value that moves from one id to another in
+ * one batch (7002 leaves an address, 7001 takes it) fails for 7001 while
+ * 7002 still holds it, and the set's order is by id, not by the change's.
+ * What fails in a round that applies nothing is dead-lettered.
+ */
+static outcome_t retry_lone(table_ctx_t *tc, const row_set_t *rs, lone_rows_t *later, char *errstr,
+                            size_t errstr_size)
+{
+    outcome_t oc = OUTCOME_OK;
+    while (oc == OUTCOME_OK && later->n > 0) {
+        size_t n = later->n;
+        later->n = 0; /* refilled in place: a round never adds rows */
+        for (size_t i = 0; oc == OUTCOME_OK && i < n; i++)
+            oc = exec_range(tc, rs, later->idx[i], later->idx[i] + 1, later, errstr, errstr_size);
+        if (oc != OUTCOME_OK || later->n < n)
+            continue;
+        for (size_t i = 0; oc == OUTCOME_OK && i < n; i++) /* no progress: their reasons */
+            oc = exec_range(tc, rs, later->idx[i], later->idx[i] + 1, NULL, errstr, errstr_size);
+        later->n = 0;
+    }
+    return oc;
 }
 
 /* Applies rs in statements of at most STMT_MAX_BYTES and STMT_MAX_ROWS. */
 static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, size_t errstr_size)
 {
     outcome_t st = OUTCOME_OK;
+    lone_rows_t later = {malloc((rs->n + 1) * sizeof(size_t)), 0};
 
+    if (!later.idx) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return OUTCOME_FATAL;
+    }
     for (size_t lo = 0, hi; st == OUTCOME_OK && lo < rs->n; lo = hi) {
         size_t from = row_start(rs, lo);
 
         for (hi = lo + 1;
              hi < rs->n && hi - lo < STMT_MAX_ROWS && rs->end[hi] - from <= STMT_MAX_BYTES; hi++)
             ;
-        st = exec_range(tc, rs, lo, hi, errstr, errstr_size);
+        st = exec_range(tc, rs, lo, hi, &later, errstr, errstr_size);
     }
+    if (st == OUTCOME_OK)
+        st = retry_lone(tc, rs, &later, errstr, errstr_size);
+    free(later.idx);
     return st;
 }
 
