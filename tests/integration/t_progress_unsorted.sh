@@ -8,7 +8,8 @@
 # (cursor.sorted = false by default for cursor pagination), so that the
 # next run, once the API is back, publishes every one of the 21000
 # records and skips none. With cursor.sorted = true, progress checkpoints
-# are written.
+# are written; declared so while the API serves by id, the run fails at
+# its first page, naming the key.
 STREAM=items
 CURSOR_FIELD=updated_at
 SOFT_DELETE_FIELD=""
@@ -40,6 +41,9 @@ def handle(req):
     st = req.state
     if req.path == "/admin/heal":
         st["fail_after"] = None
+        return 200, [], "{}"
+    if req.path == "/admin/sort":  # from now on in cursor order
+        st["recs"].sort(key=lambda r: r[1])
         return 200, [], "{}"
     if req.path != "/items":
         return 404, [], '{"error": "no such resource"}'
@@ -85,12 +89,19 @@ assert_eq "$N" "$(kc -C -t "$topic" -e -f '%k\n' | sort -u | wc -l)" "distinct i
 assert_eq "$(($(date -u -d 2026-01-01T00:00:00Z +%s) + N - 1))" \
     "$(date -u -d "$(last_run_record | jq -r .hwm.value)" +%s)" "HWM after the run that completed"
 
-# ---- cursor.sorted = true declares the order: progress checkpoints are
-# written again (here the declaration is false, which is why it is the
-# user's to make).
+# ---- cursor.sorted = true declares the order. Declared falsely (the API
+# still serves by id), the run fails at the first page out of order,
+# naming the key; then with the API in cursor order, progress checkpoints
+# are written again.
 write_config "stream: -deleted.url" "stream: pagination = cursor" "stream: page.param = cursor" \
     "stream: page.size = 1000" "stream: max.retries = 0" "producer: full_sync.every = 0" \
     "stream: cursor.sorted = true"
+run_producer_once_rc 1 --full
+case "$(last_failed_line)" in
+    *"published=2 "*"not in ascending cursor order"*"cursor.sorted = false"*) ;;
+    *) fail "the run declared sorted did not fail at its first page: $(last_failed_line)" ;;
+esac
+api_post /admin/sort >/dev/null || fail "sort the API"
 run_producer_once --full
 run3=$(last_run_field run_id)
 assert_eq 1 "$(run_records | jq -r --arg r "$run3" 'select(.run_id == $r and .status == "running" and .records > 0 and .hwm.value != null) | .run_id' | wc -l)" \
