@@ -235,6 +235,34 @@ static char *build_upsert(const record_schema_t *rs, const char *table, const ch
     return strbuf_take(&sb);
 }
 
+/*
+ * ", upd AS (UPDATE <table> AS cur SET <set> FROM ev WHERE cur.<id> = ev.id
+ * AND ": the soft deletes of the rows that exist, which an INSERT would
+ * not reach where the user made a data column NOT NULL (the proposed row,
+ * with only the id, is checked before ON CONFLICT finds the existing
+ * one). The caller ends the condition and appends " RETURNING 1) ".
+ */
+static void append_update_existing(strbuf_t *sb, const char *table, const char *id_field,
+                                   const char *set)
+{
+    strbuf_append(sb, ", upd AS (UPDATE ");
+    sqlgen_append_table(sb, table, "");
+    strbuf_appendf(sb, " AS cur SET %s FROM ev WHERE cur.", set);
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, " = ev.id AND ");
+}
+
+/* " WHERE NOT EXISTS (a row of ev's id)": the INSERT that follows
+ * append_update_existing() proposes the ids without one. */
+static void append_absent(strbuf_t *sb, const char *table, const char *id_field)
+{
+    strbuf_append(sb, " WHERE NOT EXISTS (SELECT 1 FROM ");
+    sqlgen_append_table(sb, table, "");
+    strbuf_append(sb, " AS x WHERE x.");
+    strbuf_append_ident(sb, id_field);
+    strbuf_append(sb, " = ev.id)");
+}
+
 static char *build_soft_delete(const char *table, const char *stage, const char *id_field)
 {
     strbuf_t sb;
@@ -242,10 +270,17 @@ static char *build_soft_delete(const char *table, const char *stage, const char 
     strbuf_init(&sb);
     strbuf_append(&sb, "WITH ");
     append_read(&sb, "ev", stage, id_field, tomb_columns);
-    strbuf_append(&sb, " ");
+    append_update_existing(&sb, table, id_field,
+                           "\"_source_ts\" = ev.\"_source_ts\", \"_deleted\" = true, "
+                           "\"_deleted_at\" = ev.\"_source_ts\", \"_kafka_partition\" = "
+                           "ev.\"_kafka_partition\", \"_kafka_offset\" = ev.\"_kafka_offset\", "
+                           "\"_produced_at\" = ev.\"_produced_at\", \"_synced_at\" = now()");
+    append_guard(&sb, "cur", "ev");
+    strbuf_append(&sb, " RETURNING 1) ");
     append_insert(&sb, table, "", "cur", id_field, sqlgen_bookkeeping);
     strbuf_append(&sb, "id, \"_source_ts\", true, \"_source_ts\", \"_kafka_partition\", "
                        "\"_kafka_offset\", \"_produced_at\", now() FROM ev");
+    append_absent(&sb, table, id_field);
     append_on_conflict(&sb, id_field);
     append_set(&sb, set_soft_delete, 0);
     strbuf_append(&sb, " WHERE ");
@@ -290,10 +325,18 @@ static char *build_soft_tombstone(const char *table, const char *stage, const ch
     strbuf_init(&sb);
     strbuf_append(&sb, "WITH ");
     append_read(&sb, "ev", stage, id_field, tomb_cols);
-    strbuf_append(&sb, " ");
+    append_update_existing(&sb, table, id_field,
+                           "\"_deleted\" = true, \"_deleted_at\" = ev.\"_produced_at\", "
+                           "\"_kafka_partition\" = ev.\"_kafka_partition\", \"_kafka_offset\" = "
+                           "ev.\"_kafka_offset\", \"_produced_at\" = ev.\"_produced_at\", "
+                           "\"_synced_at\" = now()");
+    strbuf_append(&sb, "NOT cur.\"_deleted\" AND ");
+    append_log_guard(&sb, "cur", "ev");
+    strbuf_append(&sb, " RETURNING 1) ");
     append_insert(&sb, table, "", "cur", id_field, sqlgen_bookkeeping);
     strbuf_append(&sb, "id, '-infinity', true, \"_produced_at\", \"_kafka_partition\", "
                        "\"_kafka_offset\", \"_produced_at\", now() FROM ev");
+    append_absent(&sb, table, id_field);
     append_on_conflict(&sb, id_field);
     append_set(&sb, set_soft_tombstone, 0);
     strbuf_append(&sb, " WHERE NOT cur.\"_deleted\" AND ");

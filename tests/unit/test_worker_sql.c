@@ -152,27 +152,43 @@ static void test_soft_statements(void **state)
                         "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
                         "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
                         "WHERE " GUARD("cur", "EXCLUDED"));
-    assert_string_equal(ss.delete_rows,
-                        "WITH ev AS (SELECT r.\"Key\" AS id, "
-                        "r.\"_source_ts\", r.\"_kafka_partition\", r.\"_kafka_offset\", "
-                        "r.\"_produced_at\" FROM " STAGE " AS r) "
-                        "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"_source_ts\", "
-                        "\"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
-                        "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT id, "
-                        "\"_source_ts\", true, \"_source_ts\", \"_kafka_partition\", "
-                        "\"_kafka_offset\", \"_produced_at\", now() FROM ev "
-                        "ON CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
-                        "EXCLUDED.\"_source_ts\", \"_deleted\" = true, \"_deleted_at\" = "
-                        "EXCLUDED.\"_deleted_at\", \"_kafka_partition\" = "
-                        "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
-                        "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
-                        "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
-                        "WHERE " GUARD("cur", "EXCLUDED"));
+    assert_string_equal(
+        ss.delete_rows,
+        "WITH ev AS (SELECT r.\"Key\" AS id, "
+        "r.\"_source_ts\", r.\"_kafka_partition\", r.\"_kafka_offset\", "
+        "r.\"_produced_at\" FROM " STAGE " AS r), "
+        /* a row that exists: an UPDATE, which no NOT NULL
+         * of a user's on a data column refuses */
+        "upd AS (UPDATE \"Odd Things\" AS cur SET \"_source_ts\" = "
+        "ev.\"_source_ts\", \"_deleted\" = true, \"_deleted_at\" = "
+        "ev.\"_source_ts\", \"_kafka_partition\" = ev.\"_kafka_partition\", "
+        "\"_kafka_offset\" = ev.\"_kafka_offset\", \"_produced_at\" = "
+        "ev.\"_produced_at\", \"_synced_at\" = now() FROM ev WHERE "
+        "cur.\"Key\" = ev.id AND " GUARD(
+            "cur", "ev") " RETURNING 1) "
+                         "INSERT INTO \"Odd Things\" AS cur (\"Key\", \"_source_ts\", "
+                         "\"_deleted\", \"_deleted_at\", \"_kafka_partition\", "
+                         "\"_kafka_offset\", \"_produced_at\", \"_synced_at\") SELECT id, "
+                         "\"_source_ts\", true, \"_source_ts\", \"_kafka_partition\", "
+                         "\"_kafka_offset\", \"_produced_at\", now() FROM ev "
+                         "WHERE NOT EXISTS (SELECT 1 FROM \"Odd Things\" AS x WHERE "
+                         "x.\"Key\" = ev.id) ON CONFLICT (\"Key\") DO UPDATE SET \"_source_ts\" = "
+                         "EXCLUDED.\"_source_ts\", \"_deleted\" = true, \"_deleted_at\" = "
+                         "EXCLUDED.\"_deleted_at\", \"_kafka_partition\" = "
+                         "EXCLUDED.\"_kafka_partition\", \"_kafka_offset\" = "
+                         "EXCLUDED.\"_kafka_offset\", \"_produced_at\" = "
+                         "EXCLUDED.\"_produced_at\", \"_synced_at\" = EXCLUDED.\"_synced_at\" "
+                         "WHERE " GUARD("cur", "EXCLUDED"));
     /* a Kafka tombstone: never over a deleted row, ordered by the topic */
     assert_non_null(strstr(ss.tombstone_rows, "WITH ev AS (SELECT "
                                               "r.\"Key\" AS id, r.\"_kafka_partition\", "
                                               "r.\"_kafka_offset\", r.\"_produced_at\" "
-                                              "FROM " STAGE " AS r) "));
+                                              "FROM " STAGE " AS r), upd AS (UPDATE "));
+    assert_non_null(
+        strstr(ss.tombstone_rows, "cur.\"Key\" = ev.id AND NOT cur.\"_deleted\" AND " LOG_GUARD(
+                                      "cur", "ev") " RETURNING 1) "));
+    assert_non_null(
+        strstr(ss.tombstone_rows, " WHERE NOT EXISTS (SELECT 1 FROM \"Odd Things\" AS x"));
     assert_non_null(strstr(ss.tombstone_rows, "'-infinity', true, \"_produced_at\""));
     assert_non_null(
         strstr(ss.tombstone_rows, " WHERE NOT cur.\"_deleted\" AND " LOG_GUARD("cur", "EXCLUDED")));
