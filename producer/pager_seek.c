@@ -76,7 +76,8 @@ static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, 
     isotime_format(w->since_ms, since, sizeof(since));
     errstr_set(errstr, errstr_size,
                "the first page at %s=%s starts with a record of %s: the API does not filter by "
-               "that parameter; does it take '%s' as its cursor parameter (cursor.param)?",
+               "that parameter; does it take '%s' as its cursor parameter (cursor.param; "
+               "deleted.param for the deleted endpoint)?",
                w->sc->cursor_param, since, at, w->sc->cursor_param);
     return -1;
 }
