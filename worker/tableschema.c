@@ -106,6 +106,29 @@ int tableschema_plan(const stream_sql_t *ss, int exists, const table_col_t *cols
     return 0;
 }
 
+int tableschema_check_bookkeeping(const stream_sql_t *ss, const table_col_t *cols, size_t n_cols,
+                                  char *errstr, size_t errstr_size)
+{
+    static const char *const needed[] = {
+        "_source_ts",    "_deleted",   "_deleted_at", "_kafka_partition",
+        "_kafka_offset", "_synced_at", NULL};
+    char missing[256] = "";
+    for (size_t i = 0; needed[i]; i++) {
+        if (find_col(cols, n_cols, needed[i]))
+            continue;
+        size_t l = strlen(missing);
+        snprintf(missing + l, sizeof(missing) - l, "%s%s", l ? ", " : "", needed[i]);
+    }
+    if (!missing[0])
+        return 0;
+    errstr_set(errstr, errstr_size,
+               "table %s has no column %s, which the worker keeps in every table it writes: it "
+               "was not made by tidemark-worker. Let the worker create it (point `table` "
+               "elsewhere, or drop it), or add them as the README's PostgreSQL section lists",
+               ss->table, missing);
+    return -1;
+}
+
 /* ---- the statements ---------------------------------------------------- */
 
 static pg_status_t fail(pg_status_t st, const char *what, const char *table, const char *err,
@@ -232,7 +255,8 @@ static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res, int *
         cols[i].name = PQgetvalue(res, (int)i, 0);
         cols[i].type = PQgetvalue(res, (int)i, 1);
     }
-    if (tableschema_plan(ss, 1, cols, n_cols, acts, &n_act, errstr, errstr_size) < 0) {
+    if (tableschema_check_bookkeeping(ss, cols, n_cols, errstr, errstr_size) < 0 ||
+        tableschema_plan(ss, 1, cols, n_cols, acts, &n_act, errstr, errstr_size) < 0) {
         *schema_error = 1;
         st = PG_FATAL;
         goto out;

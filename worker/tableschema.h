@@ -60,6 +60,17 @@ int tableschema_plan(const stream_sql_t *ss, int exists, const table_col_t *cols
                      ts_action_t *actions, size_t *n_actions, char *errstr,
                      size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * Whether an existing table (cols) has the bookkeeping columns the worker
+ * writes in every row (README, "PostgreSQL"; _produced_at, younger than
+ * the others, is added at start instead). A table the user created from
+ * the schema has only the fields': the worker would join its group and
+ * fail its first batch on every start (42703). Returns 0, or -1 with
+ * errstr naming the missing columns (a schema error: exit 2).
+ */
+int tableschema_check_bookkeeping(const stream_sql_t *ss, const table_col_t *cols, size_t n_cols,
+                                  char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
 /* Whether a column of type from may be altered to type to (above). */
 int tableschema_widens(const char *from, const char *to);
 

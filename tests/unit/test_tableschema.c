@@ -387,12 +387,51 @@ static void test_widens(void **state)
     assert_false(tableschema_widens("bigint", "timestamp without time zone"));
 }
 
+/* A table without the worker's bookkeeping columns is refused, naming
+ * them; _produced_at alone may be missing (it is added at start). */
+static void test_bookkeeping(void **state)
+{
+    static const table_col_t all[] = {{"id", "bigint"},
+                                      {"_source_ts", "timestamp with time zone"},
+                                      {"_deleted", "boolean"},
+                                      {"_deleted_at", "timestamp with time zone"},
+                                      {"_kafka_partition", "integer"},
+                                      {"_kafka_offset", "bigint"},
+                                      {"_synced_at", "timestamp with time zone"}};
+    static const struct {
+        size_t n_cols; /* the first n of all */
+        const char *missing;
+    } cases[] = {
+        {7, NULL},
+        {6, "_synced_at"},
+        {1, "_source_ts, _deleted, _deleted_at, _kafka_partition, _kafka_offset, _synced_at"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        record_schema_t *rs;
+        stream_sql_t ss;
+        char err[1024] = "";
+        build(&ss, "long", "\"int\"", "note", &rs);
+        int rc = tableschema_check_bookkeeping(&ss, all, cases[i].n_cols, err, sizeof(err));
+        if (!cases[i].missing) {
+            assert_int_equal(rc, 0);
+        } else {
+            char want[300];
+            snprintf(want, sizeof(want), "has no column %s,", cases[i].missing);
+            if (rc != -1 || !strstr(err, want))
+                fail_msg("case %zu: rc %d err '%s'", i, rc, err);
+        }
+        stream_sql_clear(&ss);
+        record_schema_destroy(rs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ident_len),     cmocka_unit_test(test_columns),
         cmocka_unit_test(test_cut_collision), cmocka_unit_test(test_plan),
-        cmocka_unit_test(test_widens),
+        cmocka_unit_test(test_widens),        cmocka_unit_test(test_bookkeeping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
