@@ -12,6 +12,7 @@
 #include "errstr.h"
 #include "idset.h"
 #include "topicscan.h"
+#include "uuidtext.h"
 
 typedef struct latest {
     int64_t source_ts;
@@ -44,6 +45,11 @@ void keylatest_fold(keylatest_t *kl, const char *key, size_t key_len, int32_t pa
                     int64_t timestamp, const void *value, size_t value_len)
 {
     latest_t *l = key ? idset_get(kl, key, key_len) : NULL;
+    char lower[UUIDTEXT_LEN + 1];
+    /* a uuid id asked about in lower case (recordid.h), keyed in upper
+     * case by a producer before 4355b1b */
+    if (!l && key && uuidtext_canonical(key, key_len, lower) == 0 && memcmp(lower, key, key_len))
+        l = idset_get(kl, lower, key_len);
     if (!l)
         return; /* not asked about */
     /* A message from another partition than the one seen so far is the

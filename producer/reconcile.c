@@ -11,6 +11,7 @@
 
 #include "idset.h"
 #include "topicscan.h"
+#include "uuidtext.h"
 
 #define OP_HEADER "tidemark.op"
 
@@ -25,6 +26,7 @@ typedef struct key_state {
 struct reconcile {
     idset_t *ids;
     int64_t messages;
+    int uuid_keys; /* reconcile_uuid_keys() */
 };
 
 reconcile_t *reconcile_new(void)
@@ -52,12 +54,20 @@ int reconcile_is_live(const void *value, const char *op, size_t op_len)
     return !(op && op_len == 6 && memcmp(op, "delete", 6) == 0);
 }
 
+void reconcile_uuid_keys(reconcile_t *rc)
+{
+    rc->uuid_keys = 1;
+}
+
 int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
                    int live)
 {
     rc->messages++;
     if (!key || key_len == 0 || key_len > IDSET_MAX_KEY || memchr(key, '\0', key_len))
         return PRODUCER_OK;
+    char lower[UUIDTEXT_LEN + 1];
+    if (rc->uuid_keys && uuidtext_canonical(key, key_len, lower) == 0)
+        key = lower; /* an upper-case key of a producer before 4355b1b: the same id */
     int added;
     key_state_t *ks = idset_add(rc->ids, key, key_len, &added);
     if (!ks)

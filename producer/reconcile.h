@@ -74,6 +74,15 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
 int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * Keys that are a uuid's RFC 4122 text are folded in lower case: the
+ * stream's id field is a uuid, and the producer keys such ids by their
+ * lower-case text, where one before 4355b1b kept the API's case. Without
+ * it an upper-case key left by such a producer would count as vanished
+ * beside the same id's lower-case one. Call before the scan.
+ */
+void reconcile_uuid_keys(reconcile_t *rc);
+
 /* The API served id in this run (an id Kafka does not hold is ignored). */
 void reconcile_seen(reconcile_t *rc, const char *id);
 

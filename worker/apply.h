@@ -64,7 +64,8 @@ typedef struct apply_ctx {
     uint64_t staged_session; /* the pg_session() whose stages exist */
     /* A COMMIT refused by a deferred constraint: the batch's next attempts
      * check every constraint at each statement, where one row's failure
-     * is found and dead-lettered (run_tx()). */
+     * is found and dead-lettered (run_tx()); the runner clears it when the
+     * batch is done, whatever became of it. */
     int immediate_constraints;
 } apply_ctx_t;
 
