@@ -79,6 +79,7 @@ typedef struct pager_walk {
     char *token;        /* cursor: next token; link: next URL; NULL first */
     size_t max_served;  /* most records one page of this walk held (seek) */
     int empty_end;      /* a seek walk ends only on an empty page */
+    int check_since;    /* a seek walk fails when the API ignores since */
     int later_page;     /* seek: the request is not the first at its since */
     json_t *prev_first; /* first record of the previous non-empty page */
     idset_t *followed;  /* tokens or Link URLs this walk requested */

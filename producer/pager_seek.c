@@ -76,8 +76,7 @@ static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, 
     isotime_format(w->since_ms, since, sizeof(since));
     errstr_set(errstr, errstr_size,
                "the first page at %s=%s starts with a record of %s: the API does not filter by "
-               "that parameter; does it take '%s' as its cursor parameter (cursor.param; "
-               "deleted.param for the deleted endpoint)?",
+               "that parameter; does it take '%s' as its cursor parameter (cursor.param)?",
                w->sc->cursor_param, since, at, w->sc->cursor_param);
     return -1;
 }
@@ -100,7 +99,8 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
              w->sc->page_param);
     if (pager_refuse_repeat(w, page, w->page_no != first, why, errstr, errstr_size) != 0)
         return -1;
-    if (w->page_no == first && check_filtered(w, page->records, errstr, errstr_size) != 0)
+    if (w->check_since && w->page_no == first &&
+        check_filtered(w, page->records, errstr, errstr_size) != 0)
         return -1;
     size_t n = json_array_size(page->records);
     if (n == 0 || (!w->empty_end && n < w->max_served))

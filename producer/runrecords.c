@@ -320,7 +320,7 @@ static int handle_record(run_t *r, source_t *src, const json_t *rec, const jsonp
     /* which id it was, reconciliation cannot tell: a bad item's stand-in as
      * much as a well-formed record, or one whose id no id set can hold (it
      * may be any live id) */
-    if (in.has_cursor && r->sc->cursor_sorted &&
+    if (in.has_cursor && r->sc->cursor_sorted && r->sc->pagination != PAGINATION_NONE &&
         !run_past_api_clock(r->sc->cursor_precision, in.cursor, in.api_now)) {
         cursor_clock_t clock = hwm_clock(r->sc);
         if (run_check_order(r, &clock, in.cursor, "records endpoint",
@@ -382,6 +382,7 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
      * premature end only stops the HWM early; the next run goes on. */
     if (r->recon)
         source_require_empty_end(src);
+    source_check_since(src);
     r->walk_has_since = r->tracker.has_value;
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
     source_start(src, r->walk_has_since, r->walk_since);

@@ -138,6 +138,11 @@ void source_require_empty_end(source_t *s)
     s->walk.empty_end = 1;
 }
 
+void source_check_since(source_t *s)
+{
+    s->walk.check_since = 1;
+}
+
 int source_complete(const source_t *s)
 {
     return s->complete;

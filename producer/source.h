@@ -82,6 +82,16 @@ size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad);
 void source_require_empty_end(source_t *s);
 
 /*
+ * From now on a seek walk fails when a since's first page starts further
+ * below that since than any rounding explains: the API ignores the cursor
+ * parameter, and the walk would read its first pages again at every since
+ * and publish every record again at every run. For the records walk; a
+ * deleted endpoint that ignores since is walked on (its items are few,
+ * and an undated one has no cursor to tell).
+ */
+void source_check_since(source_t *s);
+
+/*
  * 1 once the walk has ended by its end rule: every page was read. 0
  * before, and after any failure. Ask only after source_next_page
  * answered 0 (the walk is over): with the read-ahead the fetch thread

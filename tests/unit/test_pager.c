@@ -121,7 +121,7 @@ static void run_steps(pagination_t style, int empty_end, int unsorted, const ste
     if (unsorted)
         sc.cursor_sorted = 0;
     const pager_t *p = pager_for(style);
-    pager_walk_t w = {.sc = &sc, .empty_end = empty_end};
+    pager_walk_t w = {.sc = &sc, .empty_end = empty_end, .check_since = 1};
     pager_walk_reset(&w, p, 0, 0);
     char *url = p->url(&w);
     assert_non_null(url);
