@@ -99,20 +99,34 @@ static pg_status_t stage_and_apply(table_ctx_t *tc, const row_set_t *rs, size_t 
 }
 
 /*
- * A NOT NULL violation in a column the stream does not write (a user's
- * column added without a default) is no row's fault: every row would be
- * refused, updates too (the proposed row is checked before ON CONFLICT
- * finds the existing one), and dead-lettering them all would empty the
- * stream into the DLQ. It is retried, as a missing grant is, until the
- * column gets a default or allows NULL. 1 when that is the failure, with
- * errstr saying so.
+ * A NOT NULL violation (sqlstate) in a column (col) the stream does not
+ * write, that has no default, is not generated and that no BEFORE row
+ * trigger of the table may fill (a user's column added bare) is no row's
+ * fault: every row would be refused, updates too (the proposed row is
+ * checked before ON CONFLICT finds the existing one), and dead-lettering
+ * them all would empty the stream into the DLQ. It is retried, as a
+ * missing grant is, until the column gets a default or allows NULL. 1
+ * when that is the failure, with errstr saying so. Where a default or a
+ * trigger fills the column, a NULL there is that row's: 0.
  */
-static int foreign_not_null(const table_ctx_t *tc, const char *why, char *errstr,
-                            size_t errstr_size)
+#define NOT_NULL_BARE_SQL                                                                          \
+    "SELECT 1 FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attname = $2"              \
+    " AND NOT a.attisdropped AND NOT a.atthasdef AND a.attgenerated = ''"                          \
+    " AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = a.attrelid"                     \
+    " AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 3) = 3)"
+
+static int foreign_not_null(const table_ctx_t *tc, const char *sqlstate, const char *col,
+                            const char *why, char *errstr, size_t errstr_size)
 {
-    const char *col = pg_last_column(tc->pg);
-    if (strcmp(pg_last_sqlstate(tc->pg), "23502") != 0 || !col[0] ||
-        stream_sql_writes(tc->sql, col))
+    if (strcmp(sqlstate, "23502") != 0 || !col[0] || stream_sql_writes(tc->sql, col))
+        return 0;
+    const char *params[2] = {tc->sql->table, col};
+    PGresult *res = NULL;
+    char e[256];
+    int bare = pg_exec(tc->pg, NOT_NULL_BARE_SQL, 2, params, &res, e, sizeof(e)) == PG_OK &&
+               PQntuples(res) > 0;
+    PQclear(res);
+    if (!bare)
         return 0;
     errstr_set(errstr, errstr_size,
                "%s: column \"%s\" is NOT NULL without a default, and the stream does not write "
@@ -125,6 +139,7 @@ static int foreign_not_null(const table_ctx_t *tc, const char *why, char *errstr
 typedef struct lone_rows {
     size_t *idx;
     size_t n;
+    char sqlstate[8]; /* the last one's failure */
 } lone_rows_t;
 
 /*
@@ -150,15 +165,19 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
         errstr_set(errstr, errstr_size, "%s", why);
         return outcome_from_pg(st);
     }
-    if (foreign_not_null(tc, why, errstr, errstr_size))
-        return OUTCOME_RETRY;
+    char sqlstate[8], col[64]; /* the failure's, before the rollback forgets them */
+    snprintf(sqlstate, sizeof(sqlstate), "%s", pg_last_sqlstate(tc->pg));
+    snprintf(col, sizeof(col), "%s", pg_last_column(tc->pg));
     st = pg_cmd(tc->pg, "ROLLBACK TO SAVEPOINT tm_rows", errstr, errstr_size);
     if (st == PG_OK)
         st = pg_defer(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
     if (st != PG_OK)
         return outcome_from_pg(st);
+    if (foreign_not_null(tc, sqlstate, col, why, errstr, errstr_size))
+        return OUTCOME_RETRY;
     if (hi - lo == 1 && later) {
         later->idx[later->n++] = lo;
+        memcpy(later->sqlstate, sqlstate, sizeof(later->sqlstate));
         return OUTCOME_OK;
     }
     if (hi - lo == 1)
@@ -169,12 +188,26 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
 }
 
 /*
+ * Whether a refusal of every row may be the table's rather than the rows':
+ * a trigger's RAISE (class P0: a "maintenance" trigger refuses all) and a
+ * row-level security policy (42501: one that no row of this worker's
+ * passes). A constraint's (class 23, 22) is the rows' even for all of
+ * them: a CHECK the data does not meet.
+ */
+static int table_wide(const char *sqlstate)
+{
+    return !strncmp(sqlstate, "P0", 2) || !strcmp(sqlstate, "42501");
+}
+
+/*
  * The rows that failed alone, tried again once the others are in, round
  * after round while a round applies any: a row may fail only for a row
  * applied after it. A unique value that moves from one id to another in
  * one batch (7002 leaves an address, 7001 takes it) fails for 7001 while
  * 7002 still holds it, and the set's order is by id, not by the change's.
- * What fails in a round that applies nothing is dead-lettered.
+ * What fails in a round that applies nothing is dead-lettered; but when
+ * that is every row of a set of more than one, refused by a trigger or a
+ * row-level security policy (table_wide()), the batch is retried instead.
  */
 static outcome_t retry_lone(table_ctx_t *tc, const row_set_t *rs, lone_rows_t *later, char *errstr,
                             size_t errstr_size)
@@ -187,6 +220,13 @@ static outcome_t retry_lone(table_ctx_t *tc, const row_set_t *rs, lone_rows_t *l
             oc = exec_range(tc, rs, later->idx[i], later->idx[i] + 1, later, errstr, errstr_size);
         if (oc != OUTCOME_OK || later->n < n)
             continue;
+        if (n == rs->n && n > 1 && table_wide(later->sqlstate)) {
+            errstr_set(errstr, errstr_size,
+                       "%s: every row of the statement was refused alone (%s): taken for the "
+                       "table's refusal, not a row's, and retried",
+                       tc->sql->table, later->sqlstate);
+            return OUTCOME_RETRY;
+        }
         for (size_t i = 0; oc == OUTCOME_OK && i < n; i++) /* no progress: their reasons */
             oc = exec_range(tc, rs, later->idx[i], later->idx[i] + 1, NULL, errstr, errstr_size);
         later->n = 0;
@@ -198,7 +238,7 @@ static outcome_t retry_lone(table_ctx_t *tc, const row_set_t *rs, lone_rows_t *l
 static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, size_t errstr_size)
 {
     outcome_t st = OUTCOME_OK;
-    lone_rows_t later = {malloc((rs->n + 1) * sizeof(size_t)), 0};
+    lone_rows_t later = {malloc((rs->n + 1) * sizeof(size_t)), 0, ""};
 
     if (!later.idx) {
         errstr_set(errstr, errstr_size, "out of memory");
