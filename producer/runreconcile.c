@@ -37,7 +37,8 @@ int run_scan_topic(run_t *r, char *errstr, size_t errstr_size)
 typedef enum reconcile_verdict {
     RECONCILE_DELETE = 1,            /* delete the vanished ids */
     RECONCILE_NOTHING = 0,           /* the walk proves nothing: delete none (logged) */
-    RECONCILE_MASS = PRODUCER_FAILED /* too many: the run fails, errstr says why */
+    RECONCILE_MASS = PRODUCER_FAILED /* too many, or the second walk failed: the run
+                                        fails, errstr says why */
 } reconcile_verdict_t;
 
 /* Whether the walk proves anything: every page read, every record with an
@@ -142,6 +143,13 @@ static reconcile_verdict_t may_reconcile(run_t *r, char *errstr, size_t errstr_s
     reconcile_get_stats(r->recon, &st);
     if (!walk_proves_vanished(r, &st))
         return RECONCILE_NOTHING;
+    /* the vanished ids as a second walk leaves them: a page shift in the
+     * first must not fail the run as a mass deletion either */
+    int proven = 1;
+    if (confirm_vanished(r, &proven, errstr, errstr_size) != PRODUCER_OK)
+        return RECONCILE_MASS; /* the run fails; errstr says why */
+    if (!proven)
+        return RECONCILE_NOTHING;
     size_t n = count_vanished(r);
     double ratio = r->conf->full_sync_max_delete_ratio;
     if (n == 0 || (double)n <= ratio * (double)st.live)
@@ -172,11 +180,6 @@ int run_publish_vanished(run_t *r, char *errstr, size_t errstr_size)
     reconcile_verdict_t may = may_reconcile(r, errstr, errstr_size);
     if (may == RECONCILE_MASS)
         return PRODUCER_FAILED;
-    int proven = 1;
-    if (may == RECONCILE_DELETE && confirm_vanished(r, &proven, errstr, errstr_size) != PRODUCER_OK)
-        return PRODUCER_FAILED;
-    if (!proven)
-        may = RECONCILE_NOTHING;
     size_t pos = 0;
     const char *id;
     while (may == RECONCILE_DELETE && reconcile_next_vanished(r->recon, &pos, &id)) {
