@@ -322,7 +322,8 @@ static int flush_batch(runner_t *r)
         break;
     }
     apply_result_clear(&unanswered);
-    r->actx.immediate_constraints = 0; /* that batch's, whatever became of it */
+    /* that batch's, whatever became of it */
+    r->actx.immediate_constraints = 0;
     if (r->has_cur) /* not tried: the worker stopped */
         decoded_clear(&r->cur);
     r->has_cur = 0;
