@@ -707,6 +707,17 @@ psql_value()
     psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# pg_worker_role ROLE - a login role (password tmw) that may create tables
+# and temporary tables in the test's database: a worker that is not the
+# tables' superuser, for row-level security scenarios. Prints the conninfo.
+pg_worker_role()
+{
+    psql_value "create role $1 login password 'tmw';
+                grant create, temporary on database $T_DB to $1;
+                grant create on schema public to $1;" >/dev/null || fail "could not create role $1"
+    echo "dbname=$T_DB user=$1 password=tmw"
+}
+
 sql_quote() { printf "'%s'" "${1//\'/\'\'}"; }
 
 # run_status RUN_ID - sync_metadata.sync_status of that run (empty if none).

@@ -14,43 +14,8 @@ SOFT_DELETE_FIELD=""
 SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
 . "$(dirname "$0")/lib.sh"
 
-cat >"$T_WORK/api.py" <<'EOF'
-import datetime, json
-
-def stamp(t):
-    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
-
-def init(state, argv):
-    base = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - \
-        datetime.timedelta(hours=1)
-    state["recs"] = {i: {"id": i, "name": "item %d" % i,
-                         "updated_at": stamp(base + datetime.timedelta(seconds=i))}
-                     for i in range(1, 7)}
-    state["changed"] = False
-
-def handle(req):
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    recs = req.state["recs"]
-    cur = req.query.get("cursor")
-    # the second run's first request: while it reads page 2, 1 and then 4 change
-    if cur == "p2" and req.n > 3 and not req.state["changed"]:
-        t1 = datetime.datetime.now(datetime.timezone.utc)
-        recs[1].update(name="item 1 v2", updated_at=stamp(t1))
-        recs[4].update(name="item 4 v2", updated_at=stamp(t1 + datetime.timedelta(milliseconds=1)))
-        req.state["changed"] = True
-    since = req.query.get("modified_since")
-    rows = [recs[i] for i in sorted(recs) if since is None or recs[i]["updated_at"] >= since]
-    pages = [rows[0:3], rows[3:]]
-    i = 1 if cur == "p2" else 0
-    nxt = "p2" if i == 0 and pages[1] else None
-    ahead = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=10)
-    return 200, [("Date", ahead.strftime("%a, %d %b %Y %H:%M:%S GMT"))], \
-        json.dumps({"data": pages[i], "next_cursor": nxt})
-EOF
-
 start_devbroker
-start_hostileapi "$T_WORK/api.py"
+start_hostileapi "$REPO/tests/integration/fixtures/concurrent_update_api.py" 600
 write_config "stream: -deleted.url" "stream: pagination = cursor" "stream: page.param = cursor" \
     "stream: next.path = next_cursor"
 topic="$PREFIX.$STREAM"

@@ -10,13 +10,10 @@
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 
-role=tmw_$$
-psql_value "create role $role login password 'tmw';
-            grant create, temporary on database $T_DB to $role;
-            grant create on schema public to $role;" >/dev/null || fail "could not create role $role"
+conninfo=$(pg_worker_role "tmw_$$")
 start_devbroker
 start_demoapi --records 20
-write_config "postgres: conninfo = dbname=$T_DB user=$role password=tmw"
+write_config "postgres: conninfo = $conninfo"
 first_sync
 wait_caught_up 30
 

@@ -11,15 +11,9 @@
 STREAM=items
 CURSOR_FIELD=updated_at
 SOFT_DELETE_FIELD=""
-SCHEMA="$T_WORK/item.avsc"
+SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item_uuid.avsc"
 . "$(dirname "$0")/lib.sh"
 
-cat >"$SCHEMA" <<'EOF'
-{"type": "record", "name": "Item", "namespace": "io.tidemark.test",
- "fields": [{"name": "id", "type": {"type": "string", "logicalType": "uuid"}},
-            {"name": "name", "type": "string"},
-            {"name": "updated_at", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}
-EOF
 cat >"$T_WORK/api.py" <<'EOF'
 import time
 
