@@ -132,6 +132,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "query parameter of the deleted endpoint's high-water mark")                                  \
     X(STREAM, "deleted.pagination", ENUM, NULL, 0, 0, 0, S(deleted_pagination), paginations,       \
       "the deleted endpoint's pagination; default: pagination")                                     \
+    X(STREAM, "deleted.sorted", ENUM, NULL, 0, 0, 0, S(deleted_sorted), booleans,                  \
+      "true: deleted items come in ascending deleted_at order; default true for none|page|offset")  \
     X(STREAM, "deleted.records.path", STR, NULL, F_EMPTY_OK, 0, 0, S(deleted_records_path), NULL,  \
       "the deleted endpoint's records array; default: records.path")                              \
     X(STREAM, "deleted.next.path", STR, NULL, 0, 0, 0, S(deleted_next_path), NULL,                 \

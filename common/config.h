@@ -91,6 +91,8 @@ typedef struct stream_conf {
     char *deleted_param;
     /* The deleted endpoint's walk; each inherits the main key when unset. */
     pagination_t deleted_pagination;
+    int deleted_sorted; /* its items come in ascending deleted_at order;
+                           unset: 1 for none, page, offset, 0 else */
     char *deleted_records_path;
     char *deleted_next_path;
     char *soft_delete_field; /* NULL: none */

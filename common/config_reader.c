@@ -396,6 +396,10 @@ static int finish_stream(parser_t *p, size_t i)
                             st->pagination == PAGINATION_OFFSET;
     if (!stream_key_line(p, i, "deleted.pagination"))
         st->deleted_pagination = st->pagination;
+    if (!stream_key_line(p, i, "deleted.sorted"))
+        st->deleted_sorted = st->deleted_pagination == PAGINATION_NONE ||
+                             st->deleted_pagination == PAGINATION_PAGE ||
+                             st->deleted_pagination == PAGINATION_OFFSET;
     if (st->cursor_format != CURSOR_FORMAT_ISO8601 &&
         st->cursor_precision == CURSOR_PRECISION_DATE) {
         label(SEC_STREAM, st, "cursor.format", where, sizeof(where));

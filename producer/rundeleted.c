@@ -68,12 +68,11 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
     }
     /* paged by number, deletions are walked by deleted_at (the seek walk) */
     pagination_t pg = r->sc->deleted_pagination;
-    if (!undated && (pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET) &&
+    if (!undated && r->sc->deleted_sorted && (pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET) &&
         !run_past_api_clock(CURSOR_PRECISION_TIMESTAMP, ts, source_page_api_now(src)) &&
         run_check_order(r, &dclock, ts, NULL,
-                        "page it by cursor or link (deleted.pagination) if the API lists "
-                        "deletions in its own order",
-                        errstr, errstr_size) != PRODUCER_OK)
+                        "set deleted.sorted = false to walk the API's own order", errstr,
+                        errstr_size) != PRODUCER_OK)
         return PRODUCER_FAILED;
     /* A deletion is stored with digest "", a dead-lettered bad item with
      * its bytes' digest: once the API mends the item, it is no longer
@@ -120,9 +119,7 @@ static stream_conf_t deleted_conf(const stream_conf_t *sc)
     d.cursor_param = sc->deleted_param;
     d.cursor_precision = CURSOR_PRECISION_TIMESTAMP;
     d.pagination = sc->deleted_pagination;
-    /* cursor.sorted speaks of the records; deletions paged by number are
-     * asked sorted by deleted_at (the seek walk) */
-    d.cursor_sorted = d.pagination != PAGINATION_CURSOR && d.pagination != PAGINATION_LINK;
+    d.cursor_sorted = sc->deleted_sorted; /* cursor.sorted speaks of the records */
     d.records_path = sc->deleted_records_path;
     d.next_path = sc->deleted_next_path;
     return d;
@@ -138,11 +135,11 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
         return run_oom(errstr, errstr_size);
     source_start(src, r->del_tracker.has_value, r->del_tracker.value_ms - r->sc->lookback_ms);
     int rc = run_walk(r, src, handle_deleted, NULL, errstr, errstr_size);
-    /* Paged by cursor or link, deletions come in the API's own order (by
-     * id, say), as the records may: the same hold. (A seek walk, none, page
-     * or offset, asks them sorted by deleted_at, filtered >= since.) */
-    if (rc == PRODUCER_OK &&
-        (dsc.pagination == PAGINATION_CURSOR || dsc.pagination == PAGINATION_LINK))
+    /* Not sorted (paged by cursor or link, or deleted.sorted = false),
+     * deletions come in the API's own order (by id, say), as the records
+     * may: the same hold. (Sorted, a seek walk asks them by deleted_at,
+     * filtered >= since.) */
+    if (rc == PRODUCER_OK && !dsc.cursor_sorted)
         run_hold_at_walk_start(r, &r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP),
                                source_api_started_at(src), "deleted");
     source_destroy(src);
