@@ -141,11 +141,28 @@ static void test_fold(void **state)
     keylatest_destroy(kl);
 }
 
+/* An id asked about as a uuid's lower-case text finds the upper-case key
+ * a producer before the ids were made canonical left. */
+static void test_uuid_key(void **state)
+{
+    (void)state;
+    keylatest_t *kl = keylatest_new();
+    assert_non_null(kl);
+    assert_int_equal(keylatest_want(kl, "0f8fad5b-d9cb-469f-a165-70867728950e"), 0);
+    const fold_step_t tomb = {"0F8FAD5B-D9CB-469F-A165-70867728950E", 0, 100, 2, 0};
+    fold(kl, &tomb);
+    int64_t ts = 0;
+    assert_int_equal(keylatest_get(kl, "0f8fad5b-d9cb-469f-a165-70867728950e", &ts),
+                     KEYLATEST_DELETE);
+    keylatest_destroy(kl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_peek),
         cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_uuid_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

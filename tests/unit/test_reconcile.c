@@ -281,6 +281,38 @@ static void test_million(void **state)
     reconcile_destroy(rc);
 }
 
+/* A uuid stream's keys fold in lower case: an upper-case key left by a
+ * producer before the ids were made canonical is the same id, and not
+ * vanished once the walk served it (lower case); a key that is no uuid's
+ * text is kept as it is. Without reconcile_uuid_keys() the case counts. */
+static void test_uuid_keys(void **state)
+{
+    (void)state;
+    static const char *const upper = "0F8FAD5B-D9CB-469F-A165-70867728950E";
+    static const char *const lower = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    for (int uuid = 0; uuid <= 1; uuid++) {
+        reconcile_t *rc = reconcile_new();
+        assert_non_null(rc);
+        if (uuid)
+            reconcile_uuid_keys(rc);
+        assert_int_equal(reconcile_fold(rc, upper, strlen(upper), 0, 1, 1), 0);
+        assert_int_equal(reconcile_fold(rc, "ABC", 3, 0, 1, 1), 0);
+        reconcile_seen(rc, lower);
+        reconcile_seen(rc, "abc");
+        size_t pos = 0, n = 0;
+        const char *id, *first = NULL;
+        while (reconcile_next_vanished(rc, &pos, &id))
+            first = n++ ? first : id;
+        if (uuid) {
+            assert_int_equal(n, 1); /* "ABC" only */
+            assert_string_equal(first, "ABC");
+        } else {
+            assert_int_equal(n, 2);
+        }
+        reconcile_destroy(rc);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_idset_zero_value),
         cmocka_unit_test(test_is_live),
         cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_uuid_keys),
         cmocka_unit_test(test_million),
     };
     return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);
