@@ -68,8 +68,9 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
     }
     /* paged by number, deletions are walked by deleted_at (the seek walk) */
     pagination_t pg = r->sc->deleted_pagination;
-    if (!undated && r->sc->deleted_sorted && (pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET) &&
-        !run_past_api_clock(CURSOR_PRECISION_TIMESTAMP, ts, source_page_api_now(src)) &&
+    int future = !undated && run_past_api_clock(dclock.precision, ts, source_page_api_now(src));
+    if (!undated && !future && r->sc->deleted_sorted &&
+        (pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET) &&
         run_check_order(r, &dclock, ts, NULL,
                         "set deleted.sorted = false to walk the API's own order", errstr,
                         errstr_size) != PRODUCER_OK)
@@ -92,7 +93,7 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         return PRODUCER_FAILED;
     /* a deleted_at past the API's clock would move the deleted HWM past
      * every deletion to come (run_past_api_clock()) */
-    if (!undated && run_past_api_clock(CURSOR_PRECISION_TIMESTAMP, ts, source_page_api_now(src))) {
+    if (future) {
         char at[ISOTIME_BUFSIZE], q[300];
         isotime_format(ts, at, sizeof(at));
         log_warn("deletion with a deleted_at past the API's clock: held, the deleted HWM not "

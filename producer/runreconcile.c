@@ -102,13 +102,14 @@ static int handle_confirm(run_t *r, source_t *src, const json_t *rec, const json
  * count as vanished and be deleted downstream while the API serves it.
  * So before any vanished id is deleted, the records are walked once more,
  * from the same since, and every id served then is spared: a live record
- * is deleted only when two walks missed it. A second walk that does not
- * read every page proves nothing: 0 with *proven = 0 (logged).
+ * is deleted only when two walks missed it. *left: how many are still
+ * vanished. A second walk that does not read every page proves nothing:
+ * 0 with *proven = 0 (logged).
  */
-static int confirm_vanished(run_t *r, int *proven, char *errstr, size_t errstr_size)
+static int confirm_vanished(run_t *r, int *proven, size_t *left, char *errstr, size_t errstr_size)
 {
     *proven = 0;
-    size_t before = count_vanished(r);
+    size_t before = *left = count_vanished(r);
     if (before == 0 || r->sc->pagination == PAGINATION_NONE) {
         *proven = 1; /* one answer, nothing to shift */
         return PRODUCER_OK;
@@ -123,13 +124,14 @@ static int confirm_vanished(run_t *r, int *proven, char *errstr, size_t errstr_s
     source_destroy(src);
     if (rc != PRODUCER_OK)
         return rc;
-    if (!*proven)
+    if (!*proven) {
         log_warn("second walk not provably complete: no id treated as vanished",
                  "stream=%s run_id=%s", r->sc->name, r->run_id);
-    else
-        log_info("vanished ids checked by a second walk",
-                 "stream=%s run_id=%s vanished=%zu spared=%zu", r->sc->name, r->run_id, before,
-                 before - count_vanished(r));
+        return PRODUCER_OK;
+    }
+    *left = count_vanished(r);
+    log_info("vanished ids checked by a second walk", "stream=%s run_id=%s vanished=%zu spared=%zu",
+             r->sc->name, r->run_id, before, before - *left);
     return PRODUCER_OK;
 }
 
@@ -146,11 +148,11 @@ static reconcile_verdict_t may_reconcile(run_t *r, char *errstr, size_t errstr_s
     /* the vanished ids as a second walk leaves them: a page shift in the
      * first must not fail the run as a mass deletion either */
     int proven = 1;
-    if (confirm_vanished(r, &proven, errstr, errstr_size) != PRODUCER_OK)
+    size_t n = 0;
+    if (confirm_vanished(r, &proven, &n, errstr, errstr_size) != PRODUCER_OK)
         return RECONCILE_MASS; /* the run fails; errstr says why */
     if (!proven)
         return RECONCILE_NOTHING;
-    size_t n = count_vanished(r);
     double ratio = r->conf->full_sync_max_delete_ratio;
     if (n == 0 || (double)n <= ratio * (double)st.live)
         return RECONCILE_DELETE;

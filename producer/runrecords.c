@@ -29,6 +29,7 @@ typedef struct record_in {
     int64_t cursor;               /* when has_cursor */
     int has_cursor;
     int64_t api_now; /* source_page_api_now() of its page */
+    int future;      /* cursor_in_future(), once handle_record() asked */
     char why[512];   /* the DLQ reason, when it is dead-lettered */
 } record_in_t;
 
@@ -242,7 +243,7 @@ static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t e
     char id[HWM_DIGEST_SIZE + 1];
     id[0] = '\x7f';
     memcpy(id + 1, in->digest, strlen(in->digest) + 1);
-    int future = cursor_in_future(r, in), seen = future ? future_seen(r, id, in) : 0;
+    int future = in->future, seen = future ? future_seen(r, id, in) : 0;
     if (seen < 0)
         return run_oom(errstr, errstr_size);
     if (seen || hwm_should_skip(&r->tracker, &clock, id, in->cursor, in->digest)) {
@@ -263,7 +264,7 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     cursor_clock_t clock = hwm_clock(sc);
     if (r->held) /* a version served, published now or before */
         heldeletes_served(r->held, in->id, in->cursor);
-    int future = cursor_in_future(r, in), seen = future ? future_seen(r, in->id, in) : 0;
+    int future = in->future, seen = future ? future_seen(r, in->id, in) : 0;
     if (seen < 0)
         return run_oom(errstr, errstr_size);
     if (seen) {
@@ -320,8 +321,9 @@ static int handle_record(run_t *r, source_t *src, const json_t *rec, const jsonp
     /* which id it was, reconciliation cannot tell: a bad item's stand-in as
      * much as a well-formed record, or one whose id no id set can hold (it
      * may be any live id) */
-    if (in.has_cursor && r->sc->cursor_sorted && r->sc->pagination != PAGINATION_NONE &&
-        !run_past_api_clock(r->sc->cursor_precision, in.cursor, in.api_now)) {
+    in.future = in.has_cursor && cursor_in_future(r, &in);
+    if (in.has_cursor && !in.future && r->sc->cursor_sorted &&
+        r->sc->pagination != PAGINATION_NONE) {
         cursor_clock_t clock = hwm_clock(r->sc);
         if (run_check_order(r, &clock, in.cursor, "records endpoint",
                             "set cursor.sorted = false to walk the API's own order", errstr,
