@@ -102,11 +102,17 @@ static void log_notice(void *arg, const PGresult *res)
  * mojibake ("Müller" as "MÃ¼ller"), without an error. In UTF8 the server
  * converts, and refuses (22P05) what the database cannot hold.
  */
-static PGconn *connect_utf8(const char *conninfo)
+PGconn *pg_connect_utf8(const char *conninfo, const char *const *keys, const char *const *values)
 {
-    const char *keys[] = {"dbname", "client_encoding", NULL};
-    const char *values[] = {conninfo, "UTF8", NULL};
-    return PQconnectdbParams(keys, values, 1);
+    const char *k[7] = {"dbname"}, *v[7] = {conninfo};
+    size_t n = 1;
+    for (size_t i = 0; keys && keys[i] && n < 5; i++, n++) {
+        k[n] = keys[i];
+        v[n] = values[i];
+    }
+    k[n] = "client_encoding";
+    v[n] = "UTF8";
+    return PQconnectdbParams(k, v, 1);
 }
 
 pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
@@ -115,7 +121,7 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
         return PG_OK;
     disconnect(pg);
     pg->last_sqlstate[0] = '\0'; /* a failure here has none */
-    pg->conn = connect_utf8(pg->conninfo);
+    pg->conn = pg_connect_utf8(pg->conninfo, NULL, NULL);
     if (!pg->conn) {
         errstr_set(errstr, errstr_size, "out of memory connecting");
         return PG_TRANSIENT;

@@ -44,6 +44,14 @@ typedef struct pg pg_t;
 
 /* A handle that is not connected yet. NULL on allocation failure. */
 pg_t *pg_new(const char *conninfo);
+
+/*
+ * A new connection (blocking; any thread, the result its own): conninfo,
+ * then the extra keys and values (NULL-terminated, at most 4; NULL: none),
+ * then client_encoding = UTF8, which the conninfo cannot override: the
+ * events' text is UTF-8. Check PQstatus(); NULL when out of memory.
+ */
+PGconn *pg_connect_utf8(const char *conninfo, const char *const *keys, const char *const *values);
 void pg_destroy(pg_t *pg);
 
 /* Connects (or reconnects when the connection is bad). Returns PG_OK or

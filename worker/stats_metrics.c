@@ -16,6 +16,7 @@
 #include "log.h"
 #include "metrics_http.h"
 #include "metrics_kafka.h"
+#include "pg.h"
 
 /* /healthz: the loop beats at every poll (at most batch.max.ms apart) and
  * in every backoff; what may pass between two beats is one batch's
@@ -62,9 +63,9 @@ static PGconn *probe_pg(worker_metrics_t *m, char *why, size_t why_size)
         return m->pg;
     PQfinish(m->pg);
     /* not "options": the conninfo's own (a search_path) must stay */
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", "client_encoding", NULL};
-    const char *values[] = {m->conninfo, "2", "tidemark-worker-health", "UTF8", NULL};
-    m->pg = PQconnectdbParams(keys, values, 1);
+    const char *keys[] = {"connect_timeout", "application_name", NULL};
+    const char *values[] = {"2", "tidemark-worker-health", NULL};
+    m->pg = pg_connect_utf8(m->conninfo, keys, values);
     if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
         return m->pg;
     pg_why(why, why_size, m->pg ? PQerrorMessage(m->pg) : "out of memory");
