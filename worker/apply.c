@@ -56,9 +56,16 @@ void apply_result_clear(apply_result_t *res)
     memset(res, 0, sizeof(*res));
 }
 
+/* An event to count in its run: decoded, or dead-lettered at decode
+ * (decoded_t.lost). */
 typedef struct run_ref {
     const char *run_id;
-    size_t event; /* index into decoded_t.events */
+    const worker_stream_t *ws;
+    const batch_msg_t *msg;
+    int is_delete;
+    int countable; /* runcount_event_t's */
+    int full_sync; /* the decoded event's; 0 for a lost one */
+    size_t order;  /* decoded events first: a run's row is created from one */
 } run_ref_t;
 
 static int run_ref_cmp(const void *pa, const void *pb)
@@ -66,7 +73,7 @@ static int run_ref_cmp(const void *pa, const void *pb)
     const run_ref_t *a = pa, *b = pb;
     int c = strcmp(a->run_id, b->run_id);
 
-    return c ? c : (a->event > b->event) - (a->event < b->event);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
 }
 
 /* What the body of a batch learnt about its poison, kept across redos. */
@@ -160,21 +167,39 @@ static pg_status_t savepoint_end(pg_t *pg, pg_status_t st, char *errstr, size_t 
 
 /* Fills evs with the events of one run (refs[start..*end) share its
  * run_id) for metadata_count_events(); returns how many. */
-static size_t run_events(const batch_t *b, const decoded_t *d, const run_ref_t *refs, size_t start,
-                         runcount_event_t *evs, size_t *end)
+static size_t run_events(const run_ref_t *refs, size_t n_refs, size_t start, runcount_event_t *evs,
+                         size_t *end)
 {
     size_t i, n = 0;
 
-    for (i = start; i < d->n_events && !strcmp(refs[i].run_id, refs[start].run_id); i++) {
-        const decoded_event_t *de = &d->events[refs[i].event];
-
-        evs[n].partition = b->msgs[de->msg].partition;
-        evs[n].offset = b->msgs[de->msg].offset;
-        evs[n].is_delete = de->ev->op == CHANGE_OP_DELETE;
-        evs[n].countable = !de->dead;
+    for (i = start; i < n_refs && !strcmp(refs[i].run_id, refs[start].run_id); i++) {
+        evs[n].partition = refs[i].msg->partition;
+        evs[n].offset = refs[i].msg->offset;
+        evs[n].is_delete = refs[i].is_delete;
+        evs[n].countable = refs[i].countable;
         n++;
     }
     *end = i;
+    return n;
+}
+
+/* The batch's events to count, decoded ones first; returns how many. */
+static size_t run_refs(const batch_t *b, const decoded_t *d, run_ref_t *refs)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < d->n_events; i++, n++) {
+        const decoded_event_t *de = &d->events[i];
+
+        refs[n] = (run_ref_t){
+            de->ev->run_id,    de->ws, &b->msgs[de->msg], de->ev->op == CHANGE_OP_DELETE, !de->dead,
+            de->ev->full_sync, n};
+    }
+    for (size_t i = 0; i < d->n_lost; i++, n++) {
+        const batch_msg_t *m = &b->msgs[d->lost[i].msg];
+
+        refs[n] = (run_ref_t){m->run_id, d->lost[i].ws, m, 0, 0, 0, n};
+    }
     return n;
 }
 
@@ -183,8 +208,9 @@ static size_t run_events(const batch_t *b, const decoded_t *d, const run_ref_t *
 static outcome_t count_runs(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, poison_t *p,
                             apply_result_t *res, char *errstr, size_t errstr_size)
 {
-    run_ref_t *refs = malloc((d->n_events + 1) * sizeof(*refs));
-    runcount_event_t *evs = malloc((d->n_events + 1) * sizeof(*evs));
+    size_t room = d->n_events + d->n_lost + 1;
+    run_ref_t *refs = malloc(room * sizeof(*refs));
+    runcount_event_t *evs = malloc(room * sizeof(*evs));
     char why[512];
     outcome_t oc = OUTCOME_OK;
 
@@ -194,31 +220,26 @@ static outcome_t count_runs(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, po
         errstr_set(errstr, errstr_size, "out of memory");
         return OUTCOME_FATAL;
     }
-    for (size_t i = 0; i < d->n_events; i++) {
-        refs[i].run_id = d->events[i].ev->run_id;
-        refs[i].event = i;
-    }
-    qsort(refs, d->n_events, sizeof(*refs), run_ref_cmp);
-    for (size_t start = 0, end; oc == OUTCOME_OK && !p->redo && start < d->n_events; start = end) {
-        const decoded_event_t *first = &d->events[refs[start].event];
-        size_t n = run_events(b, d, refs, start, evs, &end);
+    size_t n_refs = run_refs(b, d, refs);
+    qsort(refs, n_refs, sizeof(*refs), run_ref_cmp);
+    for (size_t start = 0, end; oc == OUTCOME_OK && !p->redo && start < n_refs; start = end) {
+        const run_ref_t *first = &refs[start];
+        size_t n = run_events(refs, n_refs, start, evs, &end);
 
-        if (is_bad_run(p, first->ev->run_id))
+        if (is_bad_run(p, first->run_id))
             continue;
         pg_status_t st = savepoint_begin(ctx->pg, errstr, errstr_size);
         if (st != PG_OK) {
             oc = outcome_from_pg(st);
             break;
         }
-        st =
-            metadata_count_events(ctx->pg, first->ev->run_id, first->ws->sc->name, first->ws->topic,
-                                  first->ev->full_sync, evs, n, why, sizeof(why));
+        st = metadata_count_events(ctx->pg, first->run_id, first->ws->sc->name, first->ws->topic,
+                                   first->full_sync, evs, n, why, sizeof(why));
         if (st != PG_OK && st != PG_DATA)
             errstr_set(errstr, errstr_size, "%s", why);
         st = savepoint_end(ctx->pg, st, errstr, errstr_size);
-        oc = st == PG_DATA
-                 ? poison_run(ctx, b, d, p, first->ev->run_id, why, res, errstr, errstr_size)
-                 : outcome_from_pg(st);
+        oc = st == PG_DATA ? poison_run(ctx, b, d, p, first->run_id, why, res, errstr, errstr_size)
+                           : outcome_from_pg(st);
     }
     free(refs);
     free(evs);

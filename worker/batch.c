@@ -9,6 +9,7 @@
 #include "consumer.h"
 #include "isotime.h"
 #include "signals.h"
+#include "utf8.h"
 
 batch_t *batch_new(void)
 {
@@ -22,6 +23,9 @@ void batch_reset(batch_t *b)
         free(b->msgs[i].value);
     }
     b->n = 0;
+    for (size_t i = 0; i < b->n_run_ids; i++)
+        free(b->run_ids[i]);
+    b->n_run_ids = 0;
 }
 
 void batch_destroy(batch_t *b)
@@ -33,6 +37,7 @@ void batch_destroy(batch_t *b)
     for (size_t i = 0; i < b->n_topics; i++)
         free(b->topics[i]);
     free(b->topics);
+    free(b->run_ids);
     free(b);
 }
 
@@ -102,14 +107,64 @@ int batch_add_raw(batch_t *b, const char *topic, int32_t partition, int64_t offs
     return 0;
 }
 
+/* Whether len bytes at p are UTF-8 text without a control character. */
+static int is_plain_text(const unsigned char *p, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t k = p[i] >= 0x80 ? utf8_seq(p + i, len - i) : p[i] >= 0x20 && p[i] != 0x7f;
+
+        if (k == 0)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+int batch_set_run_id(batch_t *b, const void *value, size_t len)
+{
+    batch_msg_t *m = &b->msgs[b->n - 1];
+    char **nr;
+
+    m->run_id = NULL;
+    if (!value || len == 0 || len > BATCH_RUN_ID_MAX || !is_plain_text(value, len))
+        return 0;
+    /* a batch's events come from few runs: the last one first */
+    for (size_t i = b->n_run_ids; i-- > 0;)
+        if (strlen(b->run_ids[i]) == len && !memcmp(b->run_ids[i], value, len)) {
+            m->run_id = b->run_ids[i];
+            return 0;
+        }
+    nr = realloc(b->run_ids, (b->n_run_ids + 1) * sizeof(*nr));
+    if (!nr)
+        return -1;
+    b->run_ids = nr;
+    if (!(nr[b->n_run_ids] = strndup(value, len)))
+        return -1;
+    m->run_id = nr[b->n_run_ids++];
+    return 0;
+}
+
 int batch_add(batch_t *b, const rd_kafka_message_t *m)
 {
     rd_kafka_timestamp_type_t tst;
+    rd_kafka_headers_t *hdrs;
+    const void *run = NULL;
+    size_t run_len = 0;
 
     if (batch_add_raw(b, rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
                       m->payload, m->len) < 0)
         return -1;
     b->msgs[b->n - 1].timestamp = rd_kafka_message_timestamp(m, &tst);
+    /* the headers are the message's (freed with it); none is no error */
+    if (m->payload && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        rd_kafka_header_get_last(hdrs, "tidemark.run", &run, &run_len) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
+        batch_set_run_id(b, run, run_len) < 0) {
+        b->n--;
+        free(b->msgs[b->n].key);
+        free(b->msgs[b->n].value);
+        return -1;
+    }
     return 0;
 }
 

@@ -1,7 +1,9 @@
 /*
  * batch.h - the messages of one batch, copied out of librdkafka so that
  * the rd_kafka_message_t can be destroyed at once: topic (interned),
- * partition, offset, timestamp, key and value (NULL for a tombstone).
+ * partition, offset, timestamp, key, value (NULL for a tombstone) and the
+ * tidemark.run header (interned per batch), which names the producer run
+ * of a change event that cannot be decoded.
  *
  * Owns: every copy; batch_reset() frees the messages and keeps the
  * buffers for the next batch. Main thread only.
@@ -23,7 +25,12 @@ typedef struct batch_msg {
     void *value; /* NULL: a tombstone */
     size_t value_len;
     int64_t timestamp; /* the message's Kafka timestamp (ms), -1 unknown */
+    /* its tidemark.run header when that is UTF-8 text of 1 to
+     * BATCH_RUN_ID_MAX bytes, else NULL; interned in the batch */
+    const char *run_id;
 } batch_msg_t;
+
+#define BATCH_RUN_ID_MAX 127
 
 typedef struct batch {
     batch_msg_t *msgs;
@@ -31,21 +38,30 @@ typedef struct batch {
     size_t cap;
     char **topics; /* interned topic names */
     size_t n_topics;
+    char **run_ids; /* interned tidemark.run headers, freed by batch_reset() */
+    size_t n_run_ids;
 } batch_t;
 
 batch_t *batch_new(void);
 void batch_destroy(batch_t *b);
 
-/* Frees the messages; keeps the interned topics. */
+/* Frees the messages and their run ids; keeps the interned topics. */
 void batch_reset(batch_t *b);
 
 /* Copies m into the batch. Returns 0 or -1 (allocation failure). */
 int batch_add(batch_t *b, const rd_kafka_message_t *m) TM_WARN_UNUSED;
 
 /* Copies a message given by parts (for tests and for re-queuing); its
- * timestamp is -1 (set msgs[n - 1].timestamp after, if known). */
+ * timestamp is -1 (set msgs[n - 1].timestamp after, if known), its run_id
+ * NULL (batch_set_run_id()). */
 int batch_add_raw(batch_t *b, const char *topic, int32_t partition, int64_t offset, const void *key,
                   size_t key_len, const void *value, size_t value_len) TM_WARN_UNUSED;
+
+/* Sets the last message's run_id from a tidemark.run header's len bytes:
+ * kept when they are UTF-8 text (no control character) of 1 to
+ * BATCH_RUN_ID_MAX bytes, else NULL (a header anyone may write is never
+ * taken for a run it cannot name). Returns 0 or -1 (out of memory). */
+int batch_set_run_id(batch_t *b, const void *value, size_t len) TM_WARN_UNUSED;
 
 /*
  * Polls c into b until b holds max_records messages, max_ms passed since

@@ -116,6 +116,7 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
     const batch_msg_t *m = &b->msgs[i];
     char why[512], reason[600];
     worker_stream_t *w;
+    const worker_stream_t *event_of = NULL; /* a change event of this stream's */
 
     if (!m->value) {
         int rc;
@@ -165,10 +166,16 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
             return -1;
         }
         snprintf(reason, sizeof(reason), "%s", why); /* says "decode: " */
+        event_of = w;
     } else {
         return 0; /* not subscribed by this configuration */
     }
     out->dead_letters++;
+    if (event_of && m->run_id) {
+        out->lost[out->n_lost].msg = i;
+        out->lost[out->n_lost].ws = event_of;
+        out->n_lost++;
+    }
     if (defer)
         return add_reject(out, i, reason, errstr, errstr_size);
     return decode_dead_letter(dlq, m, reason, errstr, errstr_size);
@@ -182,8 +189,9 @@ static int decode_all(const batch_t *b, const worker_streams_t *ws, const char *
     memset(out, 0, sizeof(*out));
     out->events = malloc((b->n + 1) * sizeof(*out->events));
     out->tombs = malloc((b->n + 1) * sizeof(*out->tombs));
+    out->lost = malloc((b->n + 1) * sizeof(*out->lost));
     out->arena = json_arena_new();
-    if (!out->events || !out->tombs || !out->arena) {
+    if (!out->events || !out->tombs || !out->lost || !out->arena) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
@@ -238,6 +246,7 @@ void decoded_clear(decoded_t *d)
         free(d->tombs[i].id);
     free(d->events);
     free(d->tombs);
+    free(d->lost);
     free(d->runs);
     rows_ahead_free(d->ahead);
     json_arena_destroy(d->arena);

@@ -2,18 +2,17 @@
  * decode.h - turns a batch's messages into what apply.c works on: change
  * events of the configured streams and run records of <prefix>.sync-runs.
  * A message that cannot be decoded is dead-lettered here (it still counts
- * as consumed); a checkpoint chunk of <prefix>.sync-runs (runrecord.h: the
- * producer's own state, no run of its own), a tombstone of any other
- * topic than a stream's, or a message of an unknown topic yields nothing.
- * A tombstone (null value) of a stream topic is a delete of the row its
- * key names (sqlgen.h says how it is ordered): it belongs to no run, so it
- * goes to tombs, not events; one without a key, or whose key is not UTF-8
- * text, is dead-lettered. An event written with another
- * version of its stream's schema is decoded once the writer schema is
- * found (streams.h: the worker asks <prefix>.schemas when it meets an
- * unknown fingerprint, the Schema Registry when it meets an unknown id of
- * the Confluent wire format); a field whose name PostgreSQL cuts to 63
- * bytes is renamed to its column's name.
+ * as consumed); when it is a change event of a stream topic whose
+ * tidemark.run header names its run (batch.h), it is listed in lost, so
+ * that the run counts it as dead-lettered and can complete. A checkpoint chunk of
+ * <prefix>.sync-runs (runrecord.h: the producer's own state, no run of its own), a tombstone of any
+ * other topic than a stream's, or a message of an unknown topic yields nothing. A tombstone (null
+ * value) of a stream topic is a delete of the row its key names (sqlgen.h says how it is ordered):
+ * it belongs to no run, so it goes to tombs, not events; one without a key, or whose key is not
+ * UTF-8 text, is dead-lettered. An event written with another version of its stream's schema is
+ * decoded once the writer schema is found (streams.h: the worker asks <prefix>.schemas when it
+ * meets an unknown fingerprint, the Schema Registry when it meets an unknown id of the Confluent
+ * wire format); a field whose name PostgreSQL cuts to 63 bytes is renamed to its column's name.
  *
  * Owns: decoded_t owns its events, run records and the rows built ahead
  * of it (free with decoded_clear()); the stream pointers and message
@@ -53,6 +52,12 @@ typedef struct decoded_tomb {
     int dead;
 } decoded_tomb_t;
 
+/* A change event dead-lettered at decode, of the run its header names. */
+typedef struct decoded_lost {
+    size_t msg;                /* index into the batch; its run_id is set */
+    const worker_stream_t *ws; /* borrowed */
+} decoded_lost_t;
+
 /* A dead letter of decode_batch_deferred(), not queued yet. */
 typedef struct decoded_reject {
     size_t msg; /* index into the batch */
@@ -66,6 +71,8 @@ typedef struct decoded {
     size_t n_tombs;
     decoded_run_t *runs;
     size_t n_runs;
+    decoded_lost_t *lost; /* room for every message, as events */
+    size_t n_lost;
     decoded_reject_t *rejects; /* decode_batch_deferred()'s dead letters */
     size_t n_rejects;
     size_t dead_letters;

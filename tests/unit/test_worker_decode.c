@@ -2,7 +2,9 @@
  * test_worker_decode.c - what the worker makes of <prefix>.sync-runs
  * messages (worker/decode.h): run records become runs; checkpoint chunks
  * (the producer's own state, runrecord.h) and tombstones yield nothing and
- * are never dead-lettered, whatever their value.
+ * are never dead-lettered, whatever their value. And which tidemark.run
+ * headers a batch keeps to name the run of an event that cannot be
+ * decoded (batch.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -75,10 +77,12 @@ static void test_deferred_rejects(void **state)
     };
     batch_t *b = batch_new();
     assert_non_null(b);
-    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
         assert_int_equal(batch_add_raw(b, RUNS, 0, (int64_t)i, msgs[i].key, strlen(msgs[i].key),
                                        msgs[i].value, strlen(msgs[i].value)),
                          0);
+        assert_int_equal(batch_set_run_id(b, "r1", 2), 0);
+    }
     worker_streams_t ws = {0};
     decoded_t d;
     char err[256] = "";
@@ -93,8 +97,65 @@ static void test_deferred_rejects(void **state)
     }
     assert_int_equal(d.n_runs, 1);
     assert_int_equal(d.runs[0].msg, 1);
+    /* a run record is no event of the run its header names */
+    assert_int_equal(d.n_lost, 0);
     decoded_clear(&d);
     assert_int_equal(d.n_rejects, 0);
+    batch_destroy(b);
+}
+
+/* A tidemark.run header is kept only as the text a run id can be: a
+ * header anyone may write must not name a run it cannot (its row would
+ * be refused, or a control character logged). */
+static void test_batch_run_ids(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        size_t len;
+        const char *kept; /* NULL: not kept */
+    } cases[] = {
+        {"customers-20261203T120000.000Z-ab12", 35, "customers-20261203T120000.000Z-ab12"},
+        {"Kunden-\xc3\xa4nderung", 16, "Kunden-\xc3\xa4nderung"},
+        {"", 0, NULL},
+        {NULL, 0, NULL},
+        {"r1\0x", 4, NULL},
+        {"r1\nlevel=error", 14, NULL},
+        {"r1\x7f", 3, NULL},
+        {"caf\xe9", 4, NULL},      /* Latin-1 */
+        {"\xed\xa0\x80", 3, NULL}, /* a surrogate */
+        {"\xc3", 1, NULL},         /* cut short */
+    };
+    batch_t *b = batch_new();
+    assert_non_null(b);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(batch_add_raw(b, "tm.customers", 0, (int64_t)i, "k", 1, "v", 1), 0);
+        assert_int_equal(batch_set_run_id(b, cases[i].value, cases[i].len), 0);
+        const char *got = b->msgs[b->n - 1].run_id;
+        if (cases[i].kept) {
+            assert_non_null(got);
+            assert_string_equal(got, cases[i].kept);
+        } else {
+            assert_null(got);
+        }
+    }
+    /* as long as a run id may be, and one byte more */
+    char long_id[BATCH_RUN_ID_MAX + 1];
+    memset(long_id, 'r', sizeof(long_id));
+    assert_int_equal(batch_add_raw(b, "tm.customers", 0, 97, "k", 1, "v", 1), 0);
+    assert_int_equal(batch_set_run_id(b, long_id, BATCH_RUN_ID_MAX), 0);
+    assert_non_null(b->msgs[b->n - 1].run_id);
+    assert_int_equal(strlen(b->msgs[b->n - 1].run_id), BATCH_RUN_ID_MAX);
+    assert_int_equal(batch_add_raw(b, "tm.customers", 0, 98, "k", 1, "v", 1), 0);
+    assert_int_equal(batch_set_run_id(b, long_id, BATCH_RUN_ID_MAX + 1), 0);
+    assert_null(b->msgs[b->n - 1].run_id);
+    /* one copy per run in a batch; none left after it */
+    assert_int_equal(batch_add_raw(b, "tm.customers", 0, 99, "k", 1, "v", 1), 0);
+    assert_int_equal(batch_set_run_id(b, cases[0].value, cases[0].len), 0);
+    assert_ptr_equal(b->msgs[b->n - 1].run_id, b->msgs[0].run_id);
+    assert_int_equal(b->n_run_ids, 3);
+    batch_reset(b);
+    assert_int_equal(b->n_run_ids, 0);
     batch_destroy(b);
 }
 
@@ -103,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sync_runs_messages),
         cmocka_unit_test(test_deferred_rejects),
+        cmocka_unit_test(test_batch_run_ids),
     };
     json_arena_install(); /* as the worker runs: rows in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
