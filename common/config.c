@@ -120,6 +120,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "number of the first page (pagination = page): 1, or 0 (Spring Data, many Java APIs)")       \
     X(STREAM, "next.path", STR, "next_cursor", 0, 0, 0, S(next_path), NULL,                        \
       "dotted path of the next page's token (pagination = cursor)")                                 \
+    X(STREAM, "more.path", STR, NULL, 0, 0, 0, S(more_path), NULL,                                \
+      "dotted path of the body's more-pages flag (page|offset): the walk ends where it says none")  \
     X(STREAM, "cursor.sorted", ENUM, NULL, 0, 0, 0, S(cursor_sorted), booleans,                    \
       "true: pages come in ascending cursor order; default true for none|page|offset")             \
     X(STREAM, "page.end_on_404", ENUM, "false", 0, 0, 0, S(page_end_on_404), booleans,             \
@@ -138,6 +140,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "the deleted endpoint's records array; default: records.path")                              \
     X(STREAM, "deleted.next.path", STR, NULL, 0, 0, 0, S(deleted_next_path), NULL,                 \
       "the deleted endpoint's next-page token; default: next.path")                                 \
+    X(STREAM, "deleted.more.path", STR, NULL, 0, 0, 0, S(deleted_more_path), NULL,                 \
+      "the deleted endpoint's more-pages flag (page|offset); default: more.path")                  \
     X(STREAM, "soft_delete.field", STR, NULL, 0, 0, 0, S(soft_delete_field), NULL,                 \
       "boolean field that marks a record deleted; unset = none")                                    \
     X(STREAM, "auth.header", STR, NULL, 0, 0, 0, S(auth_header), NULL,                             \

@@ -81,6 +81,7 @@ typedef struct stream_conf {
     int page_size;
     int page_first; /* the number of the first page (page.first) */
     char *next_path;
+    char *more_path;     /* NULL: none; page|offset: the body's more-pages flag */
     int cursor_sorted;   /* pages come in ascending cursor order: progress
                             checkpoints allowed. Unset: 1 for the seek walk
                             (none, page, offset), 0 for cursor and link */
@@ -95,6 +96,7 @@ typedef struct stream_conf {
                            unset: 1 for none, page, offset, 0 else */
     char *deleted_records_path;
     char *deleted_next_path;
+    char *deleted_more_path; /* NULL: none (inherits more.path for page|offset) */
     char *soft_delete_field; /* NULL: none */
     char *auth_header;       /* NULL: none; a secret: never log */
     /* OAuth2 client credentials (common/oauth2.h): all three or none;

@@ -372,6 +372,37 @@ static int check_oauth2(parser_t *p, size_t i)
     return 0;
 }
 
+static int is_seek_walk(pagination_t style)
+{
+    return style == PAGINATION_PAGE || style == PAGINATION_OFFSET;
+}
+
+/* more.path speaks of page and offset walks only (a cursor or link walk
+ * ends where its next token does); deleted.more.path inherits it where
+ * the deleted endpoint is one too. */
+static int check_more_path(parser_t *p, size_t i)
+{
+    stream_conf_t *st = &p->conf->streams[i];
+    char where[300];
+    static const char why[] = "applies to pagination page or offset only: a cursor or link walk "
+                              "ends where its next token does";
+
+    if (st->more_path && !is_seek_walk(st->pagination)) {
+        label(SEC_STREAM, st, "more.path", where, sizeof(where));
+        return perr(p, stream_key_line(p, i, "more.path"), where, "%s", why);
+    }
+    if (st->deleted_more_path && !is_seek_walk(st->deleted_pagination)) {
+        label(SEC_STREAM, st, "deleted.more.path", where, sizeof(where));
+        return perr(p, stream_key_line(p, i, "deleted.more.path"), where, "%s", why);
+    }
+    if (!st->deleted_more_path && st->more_path && is_seek_walk(st->deleted_pagination) &&
+        !(st->deleted_more_path = strdup(st->more_path))) {
+        label(SEC_STREAM, st, NULL, where, sizeof(where));
+        return perr(p, st->line, where, "out of memory");
+    }
+    return 0;
+}
+
 static int finish_stream(parser_t *p, size_t i)
 {
     stream_conf_t *st = &p->conf->streams[i];
@@ -407,6 +438,8 @@ static int finish_stream(parser_t *p, size_t i)
                     "an epoch time has no day to filter by: cursor.precision = date needs "
                     "cursor.format = iso8601");
     }
+    if (check_more_path(p, i) < 0)
+        return -1;
     if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||
         (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
         return perr(p, st->line, where, "out of memory");

@@ -25,7 +25,11 @@
  *   when the walk's empty_end is set: source_require_empty_end()); never
  *   merely because a page is shorter than page.size, since APIs cap the
  *   page size whatever is asked for. So a walk that reads anything takes
- *   one request more than it has pages. A page that repeats the previous
+ *   one request more than it has pages. With `more.path`, the body's flag
+ *   alone ends the walk: a page that says more pages follow is walked
+ *   past even when it is empty or short (an API that filters a page after
+ *   paging it: permissions, hidden rows), and the walk ends on the page
+ *   that says none. A page that repeats the previous
  *   page's first record at a later page number at the same since fails
  *   the walk (an API that ignores the page parameter).
  * - cursor (pager_cursor.c): next.path in the body gives the token sent
@@ -81,6 +85,7 @@ typedef struct pager_walk {
     int empty_end;      /* a seek walk ends only on an empty page */
     int check_since;    /* a seek walk fails when the API ignores since */
     int later_page;     /* seek: the request is not the first at its since */
+    long empty_in_row;  /* seek with more.path: empty pages in a row saying more */
     json_t *prev_first; /* first record of the previous non-empty page */
     idset_t *followed;  /* tokens or Link URLs this walk requested */
 } pager_walk_t;

@@ -12,6 +12,8 @@
 #include "cursorval.h"
 #include "errstr.h"
 #include "isotime.h"
+#include "jsonpage.h"
+#include "url_redact.h"
 
 char *pager_seek_url(pager_walk_t *w)
 {
@@ -82,6 +84,72 @@ static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, 
 }
 
 /*
+ * more.path's word on a page: 1 more pages follow (true, or any value but
+ * false and null: a next page's number or URL), 0 this page is the last,
+ * -1 with errstr when the body lacks it. A missing flag is an error, not
+ * an end: a misspelt path would otherwise end every walk on its first
+ * page, and a full run would delete every record after it.
+ */
+static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errstr,
+                     size_t errstr_size)
+{
+    json_t *v = jsonpage_at_path(page->body, w->sc->more_path);
+    if (v)
+        return !json_is_false(v) && !json_is_null(v);
+    char red[1024];
+    errstr_set(errstr, errstr_size,
+               "GET %s: the answer has no '%s' to say whether more pages follow (more.path)",
+               url_redact(page->url, red, sizeof(red)), w->sc->more_path);
+    return -1;
+}
+
+/*
+ * How many empty pages in a row may say that more follow: an API whose
+ * flag never turns false would be walked for ever.
+ */
+#define MORE_EMPTY_MAX 1000
+
+/*
+ * An empty page that says more pages follow: the API hid every record of
+ * it. A page number moves on by one; an offset by the most records a page
+ * of this walk held (the API's cap, as far as it showed), or page.size
+ * before any: reading a record twice costs nothing, skipping one would.
+ */
+static int skip_hidden_page(pager_walk_t *w, const pager_page_t *page, int by_served, char *errstr,
+                            size_t errstr_size)
+{
+    if (++w->empty_in_row > MORE_EMPTY_MAX) {
+        char red[1024];
+        errstr_set(errstr, errstr_size,
+                   "GET %s: %d empty pages in a row, each saying more pages follow (more.path "
+                   "'%s'): does that flag ever say none?",
+                   url_redact(page->url, red, sizeof(red)), MORE_EMPTY_MAX, w->sc->more_path);
+        return -1;
+    }
+    long step = w->max_served ? (long)w->max_served : (long)w->sc->page_size;
+    w->page_no += by_served ? step : 1;
+    w->later_page = 1;
+    return 0;
+}
+
+/* The walk on after a page, when more.path says where it ends. */
+static int advance_by_flag(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
+                           char *errstr, size_t errstr_size)
+{
+    int more = says_more(w, page, errstr, errstr_size);
+    if (more <= 0)
+        return more < 0 ? -1 : 1;
+    size_t n = json_array_size(page->records);
+    if (n == 0)
+        return skip_hidden_page(w, page, by_served, errstr, errstr_size);
+    w->empty_in_row = 0;
+    if (n > w->max_served)
+        w->max_served = n;
+    seek_next(w, page->records, first, by_served);
+    return 0;
+}
+
+/*
  * Only pages after the first at one since are compared for a repeat: a
  * new since starts with the previous page's last record.
  *
@@ -89,7 +157,8 @@ static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, 
  * walk was already served: many APIs cap the page size whatever
  * page.size asks for, so a page shorter than page.size proves nothing.
  * With empty_end only an empty page ends it: an API that caps pages by
- * bytes serves a short page mid-stream.
+ * bytes serves a short page mid-stream. With more.path only the page
+ * that says so ends it (advance_by_flag()).
  */
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size)
@@ -102,6 +171,8 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
     if (w->check_since && w->page_no == first &&
         check_filtered(w, page->records, errstr, errstr_size) != 0)
         return -1;
+    if (w->sc->more_path)
+        return advance_by_flag(w, page, first, by_served, errstr, errstr_size);
     size_t n = json_array_size(page->records);
     if (n == 0 || (!w->empty_end && n < w->max_served))
         return 1;

@@ -123,6 +123,7 @@ static stream_conf_t deleted_conf(const stream_conf_t *sc)
     d.cursor_sorted = sc->deleted_sorted; /* cursor.sorted speaks of the records */
     d.records_path = sc->deleted_records_path;
     d.next_path = sc->deleted_next_path;
+    d.more_path = sc->deleted_more_path;
     return d;
 }
 

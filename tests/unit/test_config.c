@@ -149,6 +149,13 @@ static const err_case_t err_cases[] = {
      ":8: [stream s] page.size: must be between 1 and 100000 (got 100001)"},
     {"page.first neither 0 nor 1", KAFKA STREAM "page.first = 2\n",
      ":8: [stream s] page.first: must be between 0 and 1 (got 2)"},
+    {"more.path on a cursor walk", KAFKA STREAM "pagination = cursor\nmore.path = has_more\n",
+     ":9: [stream s] more.path: applies to pagination page or offset only: a cursor or link "
+     "walk ends where its next token does"},
+    {"deleted.more.path on a link walk",
+     KAFKA STREAM "deleted.pagination = link\ndeleted.more.path = has_more\n",
+     ":9: [stream s] deleted.more.path: applies to pagination page or offset only: a cursor "
+     "or link walk ends where its next token does"},
     {"bad size", KAFKA STREAM "max.response.size = 10MB\n",
      ":8: [stream s] max.response.size: bad size '10MB' (bytes, or a number with KiB, "
      "MiB or GiB)"},
@@ -361,6 +368,8 @@ static void test_defaults(void **state)
     assert_int_equal(s->deleted_pagination, PAGINATION_PAGE);
     assert_string_equal(s->deleted_records_path, "data");
     assert_string_equal(s->deleted_next_path, "next_cursor");
+    assert_null(s->more_path);
+    assert_null(s->deleted_more_path);
     assert_null(s->soft_delete_field);
     assert_null(s->auth_header);
     assert_int_equal(s->timeout_ms, 30000);
@@ -391,7 +400,7 @@ static void test_every_key_set(void **state)
                         "next.path = meta.next\ncursor.sorted = true\nlookback = 90m\n"
                         "deleted.url = https://api/o/deleted\ndeleted.param = dp\n"
                         "deleted.pagination = offset\ndeleted.records.path =\n"
-                        "deleted.next.path = next\n"
+                        "deleted.next.path = next\ndeleted.more.path = meta.more\n"
                         "soft_delete.field = gone\nauth.header = X-Key: k\n"
                         "timeout = 1\nmax.retries = 0\n"
                         "retry.max_wait = 90s\nmax.response.size = 3MiB\n");
@@ -438,6 +447,8 @@ static void test_every_key_set(void **state)
     assert_int_equal(s->deleted_pagination, PAGINATION_OFFSET);
     assert_string_equal(s->deleted_records_path, ""); /* "" is a value here */
     assert_string_equal(s->deleted_next_path, "next");
+    assert_string_equal(s->deleted_more_path, "meta.more");
+    assert_null(s->more_path); /* cursor: more.path unset */
     assert_string_equal(s->soft_delete_field, "gone");
     assert_string_equal(s->auth_header, "X-Key: k");
     assert_int_equal(s->timeout_ms, 1000); /* bare number = seconds */

@@ -113,11 +113,14 @@ typedef struct step {
     const char *next_url;
 } step_t;
 
+static const char *more_path; /* the next run_steps' more.path */
+
 static void run_steps(pagination_t style, int empty_end, int unsorted, const step_t *steps,
                       size_t n)
 {
     stream_conf_t sc = stream(style, CURSOR_PRECISION_TIMESTAMP);
     sc.next_path = "next";
+    sc.more_path = (char *)more_path;
     if (unsorted)
         sc.cursor_sorted = 0;
     const pager_t *p = pager_for(style);
@@ -224,6 +227,66 @@ static void test_seek_steps(void **state)
     run_steps(PAGINATION_OFFSET, 1, 1, unsorted_offsets, 3);
 }
 
+#define MORE(recs, flag) "{\"data\":" recs ",\"has_more\":" flag "}"
+
+/* more.path: the flag alone ends a page or offset walk. An empty or short
+ * page that says more follow is walked past (an API that hides records
+ * after paging); a body without the flag is an error, not an end. */
+static void test_more_flag_steps(void **state)
+{
+    (void)state;
+    more_path = "has_more";
+    static const step_t page_walk[] = {
+        {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "true"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[]", MORE("[]", "true"), NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=2"},
+        {"[" T3 "]", MORE("[" T3 "]", "1"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=1"},
+        {"[" T3 "]", MORE("[" T3 "]", "false"), NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, page_walk);
+    /* an offset past a hidden page moves by the most a page held */
+    static const step_t offset_walk[] = {
+        {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "true"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=0"},
+        {"[]", MORE("[]", "true"), NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=2"},
+        {"[" T3 "]", MORE("[" T3 "]", "true"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=0"},
+        {"[]", MORE("[]", "null"), NULL, 1, NULL},
+    };
+    RUN(PAGINATION_OFFSET, 1, offset_walk);
+    /* a full page that says none is the last */
+    static const step_t last[] = {
+        {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "false"), NULL, 1, NULL}};
+    RUN(PAGINATION_PAGE, 1, last);
+    /* no flag (a misspelt more.path): an error naming the key */
+    static const step_t missing[] = {
+        {"[" T1 "]", "{\"data\":[" T1 "],\"hasMore\":false}", NULL, -1, NULL}};
+    RUN(PAGINATION_PAGE, 0, missing);
+
+    /* a flag that never says none over empty pages: an error, not a walk
+     * for ever */
+    stream_conf_t sc = stream(PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP);
+    sc.more_path = "has_more";
+    pager_walk_t w = {.sc = &sc};
+    pager_walk_reset(&w, &pager_page, 0, 0);
+    json_t *body = json_loads(MORE("[]", "true"), 0, NULL);
+    assert_non_null(body);
+    pager_page_t page = {body, json_object_get(body, "data"), U, U, NULL};
+    char err[512] = "";
+    int rc = 0, pages = 0;
+    while (rc == 0 && pages < 5000) {
+        rc = pager_page.advance(&w, &page, err, sizeof(err));
+        pages++;
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(pages, 1001);
+    assert_non_null(strstr(err, "more.path"));
+    json_decref(body);
+    pager_walk_clear(&w);
+    more_path = NULL;
+}
+
 static void test_token_steps(void **state)
 {
     (void)state;
@@ -302,9 +365,10 @@ static void test_repeat_guard_out_of_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_with),    cmocka_unit_test(test_page_url),
-        cmocka_unit_test(test_table),       cmocka_unit_test(test_seek_steps),
-        cmocka_unit_test(test_token_steps), cmocka_unit_test(test_repeat_guard_out_of_memory),
+        cmocka_unit_test(test_url_with),        cmocka_unit_test(test_page_url),
+        cmocka_unit_test(test_table),           cmocka_unit_test(test_seek_steps),
+        cmocka_unit_test(test_token_steps),     cmocka_unit_test(test_repeat_guard_out_of_memory),
+        cmocka_unit_test(test_more_flag_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
