@@ -58,6 +58,9 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "topics are <prefix>.<stream>, <prefix>.sync-runs, <prefix>.dlq")                             \
     X(POSTGRES, "conninfo", STR, NULL, F_EMPTY_OK, 0, 0, G(pg_conninfo), NULL,                     \
       "libpq conninfo or URI (the worker requires it; empty = PG* environment)")                   \
+    X(POSTGRES, "lock_timeout", DURATION, "30s", 0, 0, MAX_DUR, G(pg_lock_timeout_ms), NULL,        \
+      "longest a worker statement waits for another session's lock before its batch is retried "    \
+      "with a warning; 0 = the session's own (PostgreSQL's default waits for ever, silently)")      \
     X(WORKER, "group.id", STR, "tidemark-worker", 0, 0, 0, G(group_id), NULL,                      \
       "Kafka consumer group of the workers")                                                        \
     X(WORKER, "batch.max.records", INT, "10000", 0, 1, 1000000, G(batch_max_records), NULL,         \

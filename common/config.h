@@ -125,10 +125,11 @@ typedef struct tm_config {
     size_t n_kafka_props;
 
     /* [postgres] */
-    char *pg_conninfo; /* a secret (may hold a password): never log.
-                          NULL when the file has no conninfo: the parser
-                          does not require it (the producer never uses it),
-                          the worker checks it. "" is kept as "". */
+    char *pg_conninfo;          /* a secret (may hold a password): never log.
+                                   NULL when the file has no conninfo: the parser
+                                   does not require it (the producer never uses it),
+                                   the worker checks it. "" is kept as "". */
+    int64_t pg_lock_timeout_ms; /* 0: leave the session's lock_timeout */
 
     /* [worker] */
     char *group_id;

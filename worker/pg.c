@@ -12,8 +12,9 @@
 struct pg {
     char *conninfo;
     PGconn *conn;
-    uint64_t session; /* counts connections made */
-    char **prepared;  /* the statement names prepared on conn */
+    uint64_t session;        /* counts connections made */
+    int64_t lock_timeout_ms; /* set on each connection when > 0 */
+    char **prepared;         /* the statement names prepared on conn */
     size_t n_prepared;
     const char *deferred[PG_DEFERRED_MAX]; /* pg_defer(): not sent yet */
     size_t n_deferred;
@@ -51,6 +52,11 @@ pg_t *pg_new(const char *conninfo)
         return NULL;
     }
     return pg;
+}
+
+void pg_set_lock_timeout(pg_t *pg, int64_t ms)
+{
+    pg->lock_timeout_ms = ms;
 }
 
 void pg_destroy(pg_t *pg)
@@ -115,6 +121,22 @@ PGconn *pg_connect_utf8(const char *conninfo, const char *const *keys, const cha
     return PQconnectdbParams(k, v, 1);
 }
 
+/* The session's settings that the configuration makes: lock_timeout. */
+static int set_session(pg_t *pg, char *errstr, size_t errstr_size)
+{
+    char sql[64];
+    if (pg->lock_timeout_ms <= 0)
+        return 0;
+    snprintf(sql, sizeof(sql), "SET lock_timeout = %lld", (long long)pg->lock_timeout_ms);
+    PGresult *res = PQexec(pg->conn, sql);
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        set_err(errstr, errstr_size, PQresultErrorField(res, PG_DIAG_SQLSTATE),
+                res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
 pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
 {
     if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK)
@@ -132,6 +154,10 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
         return PG_TRANSIENT;
     }
     PQsetNoticeReceiver(pg->conn, log_notice, NULL);
+    if (set_session(pg, errstr, errstr_size) != 0) {
+        disconnect(pg);
+        return PG_TRANSIENT;
+    }
     pg->session++;
     return PG_OK;
 }
@@ -243,6 +269,19 @@ pg_status_t pg_classify_sqlstate(const char *sqlstate, const char *message, int 
 /* Turns res (consumed) into a status: PG_OK hands it to *res_out (when
  * res_out is not NULL); otherwise errstr says why, and a connection not
  * worth keeping is closed. */
+/* A lock timeout's error gets what was waiting (its context names the
+ * row and relation) and whose setting ended the wait. */
+static void say_lock_holder(const PGresult *res, char *errstr, size_t errstr_size)
+{
+    const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
+    size_t len = strlen(errstr);
+    if (len + 1 >= errstr_size)
+        return;
+    snprintf(errstr + len, errstr_size - len,
+             "%s%.*s%s: another session holds the lock ([postgres] lock_timeout)", ctx ? " (" : "",
+             ctx ? (int)strcspn(ctx, "\n") : 0, ctx ? ctx : "", ctx ? ")" : "");
+}
+
 static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *errstr,
                           size_t errstr_size)
 {
@@ -263,6 +302,8 @@ static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *err
     memcpy(pg->last_sqlstate, sqlstate, sizeof(sqlstate));
     snprintf(pg->last_column, sizeof(pg->last_column), "%s", column ? column : "");
     set_err(errstr, errstr_size, state, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
+    if (!strcmp(sqlstate, "55P03"))
+        say_lock_holder(res, errstr, errstr_size);
     PQclear(res);
     state = *sqlstate ? sqlstate : NULL;
     pg_status_t kind = pg_classify_sqlstate(state, errstr, PQstatus(pg->conn) == CONNECTION_OK);

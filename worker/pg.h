@@ -46,6 +46,16 @@ typedef struct pg pg_t;
 pg_t *pg_new(const char *conninfo);
 
 /*
+ * Each connection made from now on sets lock_timeout to ms (0: leaves the
+ * session's, from the server, the role or conninfo's options). A lock
+ * another session holds (a user's open transaction on a row, a migration's
+ * table lock) then fails the statement with 55P03 after ms, and the batch
+ * is retried with a warning naming the relation, where it would wait for
+ * ever, silently.
+ */
+void pg_set_lock_timeout(pg_t *pg, int64_t ms);
+
+/*
  * A new connection (blocking; any thread, the result its own): conninfo,
  * then the extra keys and values (NULL-terminated, at most 4; NULL: none),
  * then client_encoding = UTF8, which the conninfo cannot override: the

@@ -588,6 +588,8 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     worker_stats_init(&r.stats);
     r.conf = conf;
     r.pg = pg_new(conf->pg_conninfo);
+    if (r.pg)
+        pg_set_lock_timeout(r.pg, conf->pg_lock_timeout_ms);
     r.batch = batch_new();
     r.next = batch_new();
     r.last_report_ms = isotime_monotonic_ms();

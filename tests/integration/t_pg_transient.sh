@@ -12,7 +12,7 @@
 
 start_devbroker
 start_demoapi --records 30
-write_config "postgres: conninfo = dbname=$T_DB options='-c statement_timeout=1000 -c lock_timeout=500'"
+write_config "postgres: conninfo = dbname=$T_DB options='-c statement_timeout=1000'" "postgres: lock_timeout = 500ms"
 
 first_sync
 wait_caught_up 30

@@ -338,6 +338,7 @@ static void test_defaults(void **state)
     assert_string_equal(c->group_id, "tidemark-worker");
     assert_int_equal(c->batch_max_records, 10000);
     assert_int_equal(c->batch_max_ms, 500);
+    assert_int_equal(c->pg_lock_timeout_ms, 30000);
     assert_int_equal(c->delete_mode, DELETE_MODE_SOFT);
     assert_int_equal(c->offset_out_of_range, OFFSET_OOR_FAIL);
     assert_int_equal(c->poll_interval_ms, 30000);
