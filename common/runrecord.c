@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hexnum.h"
 #include "isotime.h"
+#include "random.h"
 #include "utf8.h"
 
 static const char *const status_names[] = {"running", "completed", "failed"};
@@ -500,4 +502,34 @@ fail:
     run_record_destroy(rr);
     json_decref(o);
     return NULL;
+}
+
+void run_id_make(const char *stream, int64_t now_ms, char *buf, size_t size)
+{
+    time_t secs = (time_t)(now_ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char when[32];
+    strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(buf, size, "%s-%s-%08x", stream, when, (unsigned)random_u32());
+}
+
+int run_id_is_of_stream(const char *run_id, const char *stream)
+{
+    /* after "<stream>-": "yyyymmddThhmmssZ-" and 8 hex digits */
+    static const char form[] = "ddddddddTddddddZ-xxxxxxxx";
+    size_t n = strlen(stream);
+    if (strncmp(run_id, stream, n) != 0 || run_id[n] != '-')
+        return 0;
+    const char *p = run_id + n + 1;
+    if (strlen(p) != sizeof(form) - 1)
+        return 0;
+    for (size_t i = 0; form[i]; i++) {
+        int ok = form[i] == 'd'   ? p[i] >= '0' && p[i] <= '9'
+                 : form[i] == 'x' ? (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')
+                                  : p[i] == form[i];
+        if (!ok)
+            return 0;
+    }
+    return 1;
 }

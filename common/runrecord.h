@@ -134,4 +134,16 @@ size_t run_chunk_key_stream(const char *key, size_t len);
 const char *run_status_name(run_status_t s);
 const char *run_mode_name(run_mode_t m);
 
+/* A run's id into buf: "<stream>-<yyyymmddThhmmss>Z-<8 hex digits of
+ * random.h>", the start in UTC. */
+void run_id_make(const char *stream, int64_t now_ms, char *buf, size_t size);
+
+/*
+ * Whether run_id has the form run_id_make() gives for stream. A change
+ * event's tidemark.run header, which any producer may write, names a run
+ * of the worker's only when it does: not text of another stream's, nor
+ * "x".
+ */
+int run_id_is_of_stream(const char *run_id, const char *stream);
+
 #endif

@@ -20,16 +20,6 @@
 #include "schemareg.h"
 #include "signals.h"
 
-void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size)
-{
-    time_t secs = (time_t)(now_ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char when[32];
-    strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm);
-    snprintf(buf, size, "%s-%s-%08x", stream, when, (unsigned)random_u32());
-}
-
 /* "run completed" or "run failed" (error) with this run's counters. */
 static void log_done(const run_t *r, const char *msg, const char *error)
 {
@@ -57,7 +47,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     publisher_warm_topic(r->pub, r->runs_topic);
     publisher_warm_topic(r->pub, r->topic);
     r->started_at = isotime_now_ms();
-    run_make_id(sc->name, r->started_at, r->run_id, sizeof(r->run_id));
+    run_id_make(sc->name, r->started_at, r->run_id, sizeof(r->run_id));
     r->last_full_at = r->cp ? r->cp->last_full_at_ms : 0;
     if (r->cp && (run_hwm_copy(&r->durable, &r->cp->hwm) != 0 ||
                   run_hwm_copy(&r->del_durable, &r->cp->deleted_hwm) != 0))

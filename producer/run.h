@@ -74,7 +74,4 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
              publisher_t *pub, const run_record_t *cp, const run_opts_t *opts, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;
 
-/* "<stream>-<yyyymmddThhmmss>Z-<8 hex of random.h>" into buf. */
-void run_make_id(const char *stream, int64_t now_ms, char *buf, size_t size);
-
 #endif

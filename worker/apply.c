@@ -65,6 +65,7 @@ typedef struct run_ref {
     int is_delete;
     int countable; /* runcount_event_t's */
     int full_sync; /* the decoded event's; 0 for a lost one */
+    int by_header; /* a lost one: its run named by the message's header */
     size_t order;  /* decoded events first: a run's row is created from one */
 } run_ref_t;
 
@@ -177,6 +178,7 @@ static size_t run_events(const run_ref_t *refs, size_t n_refs, size_t start, run
         evs[n].offset = refs[i].msg->offset;
         evs[n].is_delete = refs[i].is_delete;
         evs[n].countable = refs[i].countable;
+        evs[n].by_header = refs[i].by_header;
         n++;
     }
     *end = i;
@@ -191,14 +193,19 @@ static size_t run_refs(const batch_t *b, const decoded_t *d, run_ref_t *refs)
     for (size_t i = 0; i < d->n_events; i++, n++) {
         const decoded_event_t *de = &d->events[i];
 
-        refs[n] = (run_ref_t){
-            de->ev->run_id,    de->ws, &b->msgs[de->msg], de->ev->op == CHANGE_OP_DELETE, !de->dead,
-            de->ev->full_sync, n};
+        refs[n] = (run_ref_t){.run_id = de->ev->run_id,
+                              .ws = de->ws,
+                              .msg = &b->msgs[de->msg],
+                              .is_delete = de->ev->op == CHANGE_OP_DELETE,
+                              .countable = !de->dead,
+                              .full_sync = de->ev->full_sync,
+                              .order = n};
     }
     for (size_t i = 0; i < d->n_lost; i++, n++) {
         const batch_msg_t *m = &b->msgs[d->lost[i].msg];
 
-        refs[n] = (run_ref_t){m->run_id, d->lost[i].ws, m, 0, 0, 0, n};
+        refs[n] = (run_ref_t){
+            .run_id = m->run_id, .ws = d->lost[i].ws, .msg = m, .by_header = 1, .order = n};
     }
     return n;
 }

@@ -130,7 +130,7 @@ int batch_set_run_id(batch_t *b, const void *value, size_t len)
         return 0;
     /* a batch's events come from few runs: the last one first */
     for (size_t i = b->n_run_ids; i-- > 0;)
-        if (strlen(b->run_ids[i]) == len && !memcmp(b->run_ids[i], value, len)) {
+        if (!strncmp(b->run_ids[i], value, len) && b->run_ids[i][len] == '\0') {
             m->run_id = b->run_ids[i];
             return 0;
         }

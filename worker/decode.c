@@ -171,7 +171,8 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
         return 0; /* not subscribed by this configuration */
     }
     out->dead_letters++;
-    if (event_of && m->run_id) {
+    /* a header names a run only in the form the stream's producer writes */
+    if (event_of && m->run_id && run_id_is_of_stream(m->run_id, event_of->sc->name)) {
         out->lost[out->n_lost].msg = i;
         out->lost[out->n_lost].ws = event_of;
         out->n_lost++;

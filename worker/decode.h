@@ -3,8 +3,9 @@
  * events of the configured streams and run records of <prefix>.sync-runs.
  * A message that cannot be decoded is dead-lettered here (it still counts
  * as consumed); when it is a change event of a stream topic whose
- * tidemark.run header names its run (batch.h), it is listed in lost, so
- * that the run counts it as dead-lettered and can complete. A checkpoint chunk of
+ * tidemark.run header names a run of that stream (batch.h,
+ * run_id_is_of_stream()), it is listed in lost, so that the run counts it
+ * as dead-lettered and can complete (apply.c: not past the run's end). A checkpoint chunk of
  * <prefix>.sync-runs (runrecord.h: the producer's own state, no run of its own), a tombstone of any
  * other topic than a stream's, or a message of an unknown topic yields nothing. A tombstone (null
  * value) of a stream topic is a delete of the row its key names (sqlgen.h says how it is ordered):

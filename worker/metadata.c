@@ -85,26 +85,34 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const ch
     return st;
 }
 
-/* Creates the row if needed, locks it and returns its applied_offsets. */
+/* Creates the row if needed, locks it and returns its applied_offsets and
+ * end_offsets (empty until the producer's last run record is applied). */
 static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, const char *topic,
-                            int full_sync, applied_offsets_t *ao, char *errstr, size_t errstr_size)
+                            int full_sync, applied_offsets_t *ao, applied_offsets_t *ends,
+                            char *errstr, size_t errstr_size)
 {
     const char *params[4] = {stream, run_id, full_sync ? "true" : "false", topic};
-    char *applied;
-    pg_status_t st = pg_exec_value(pg,
-                                   "INSERT INTO sync_metadata AS m (record_type, run_id,"
-                                   " is_full_sync, sync_status, topic, updated_at)"
-                                   " VALUES ($1, $2, $3, 'running', $4, now())"
-                                   " ON CONFLICT (run_id) DO UPDATE SET updated_at = now()"
-                                   " RETURNING m.applied_offsets::text",
-                                   4, params, &applied, errstr, errstr_size);
+    PGresult *res;
+    pg_status_t st = pg_exec(pg,
+                             "INSERT INTO sync_metadata AS m (record_type, run_id,"
+                             " is_full_sync, sync_status, topic, updated_at)"
+                             " VALUES ($1, $2, $3, 'running', $4, now())"
+                             " ON CONFLICT (run_id) DO UPDATE SET updated_at = now()"
+                             " RETURNING m.applied_offsets::text, m.end_offsets::text",
+                             4, params, &res, errstr, errstr_size);
 
     if (st != PG_OK)
         return st;
-    int bad = !applied || applied_offsets_parse(applied, ao) < 0;
-    free(applied);
+    int bad = PQntuples(res) != 1 || PQgetisnull(res, 0, 0) ||
+              applied_offsets_parse(PQgetvalue(res, 0, 0), ao) < 0;
+    if (!bad && applied_offsets_parse(PQgetvalue(res, 0, 1), ends) < 0) {
+        applied_offsets_clear(ao);
+        bad = 1;
+    }
+    PQclear(res);
     if (bad) {
-        errstr_set(errstr, errstr_size, "sync_metadata run %s: unreadable applied_offsets", run_id);
+        errstr_set(errstr, errstr_size,
+                   "sync_metadata run %s: unreadable applied_offsets or end_offsets", run_id);
         return PG_FATAL;
     }
     return PG_OK;
@@ -114,22 +122,23 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
                                   const char *topic, int full_sync, const runcount_event_t *evs,
                                   size_t n, char *errstr, size_t errstr_size)
 {
-    applied_offsets_t ao;
+    applied_offsets_t ao, ends;
     int64_t synced = 0, deleted = 0, dead = 0;
     char sbuf[24], dbuf[24], xbuf[24], *json = NULL;
     const char *params[5];
     pg_status_t st;
 
-    st = lock_run(pg, run_id, stream, topic, full_sync, &ao, errstr, errstr_size);
+    st = lock_run(pg, run_id, stream, topic, full_sync, &ao, &ends, errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    if (runcount_apply(&ao, evs, n, &synced, &deleted, &dead) < 0 ||
-        !(json = applied_offsets_to_json(&ao))) {
-        applied_offsets_clear(&ao);
+    int failed = runcount_apply(&ao, &ends, evs, n, &synced, &deleted, &dead) < 0 ||
+                 !(json = applied_offsets_to_json(&ao));
+    applied_offsets_clear(&ao);
+    applied_offsets_clear(&ends);
+    if (failed) {
         errstr_set(errstr, errstr_size, "out of memory");
         return PG_FATAL;
     }
-    applied_offsets_clear(&ao);
     snprintf(sbuf, sizeof(sbuf), "%" PRId64, synced);
     snprintf(dbuf, sizeof(dbuf), "%" PRId64, deleted);
     snprintf(xbuf, sizeof(xbuf), "%" PRId64, dead);

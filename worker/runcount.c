@@ -100,8 +100,17 @@ char *applied_offsets_to_json(const applied_offsets_t *ao)
     return strbuf_take(&sb);
 }
 
-int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs, size_t n, int64_t *synced,
-                   int64_t *deleted, int64_t *dead)
+/* A header's event at or past its run's end offset in its partition: a
+ * stranger's message after the run, never one of its events. */
+static int past_end(const applied_offsets_t *ends, const runcount_event_t *ev)
+{
+    const applied_entry_t *end = ends ? find((applied_offsets_t *)ends, ev->partition) : NULL;
+    return ev->by_header && end && ev->offset >= end->next_offset;
+}
+
+int runcount_apply(applied_offsets_t *ao, const applied_offsets_t *ends,
+                   const runcount_event_t *evs, size_t n, int64_t *synced, int64_t *deleted,
+                   int64_t *dead)
 {
     applied_offsets_t next = {NULL, 0};
     int64_t add_synced = 0, add_deleted = 0, add_dead = 0;
@@ -113,7 +122,7 @@ int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs, size_t n,
         const applied_entry_t *was = find(ao, evs[i].partition);
         applied_entry_t *e;
 
-        if (was && evs[i].offset < was->next_offset)
+        if ((was && evs[i].offset < was->next_offset) || past_end(ends, &evs[i]))
             continue;
         if (!evs[i].countable)
             add_dead++;

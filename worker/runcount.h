@@ -37,6 +37,8 @@ typedef struct runcount_event {
     int is_delete;
     int countable; /* 0 for an event that was dead-lettered: counted as
                       dead-lettered, not as a synced record */
+    int by_header; /* dead-lettered at decode, its run named by the
+                      message's tidemark.run header (decode.h) */
 } runcount_event_t;
 
 /* Parses applied_offsets JSON text (NULL or "" = empty). 0 or -1. */
@@ -49,11 +51,16 @@ void applied_offsets_clear(applied_offsets_t *ao);
 
 /*
  * Counts evs (any order) against ao and advances ao. Adds to *synced,
- * *deleted and *dead (the dead-lettered ones). Returns 0, or -1 on
- * allocation failure (ao may then be partly advanced: the caller abandons
- * its transaction).
+ * *deleted and *dead (the dead-lettered ones). ends (NULL: none known) are
+ * the run's end offsets, in the same form as ao: an event by_header at or
+ * past its partition's end is not the run's (a header anyone may write,
+ * on a message after the run: it would make up for an event skipped by
+ * moving an offset) and counts nothing. Returns 0, or -1 on allocation
+ * failure (ao may then be partly advanced: the caller abandons its
+ * transaction).
  */
-int runcount_apply(applied_offsets_t *ao, const runcount_event_t *evs, size_t n, int64_t *synced,
-                   int64_t *deleted, int64_t *dead) TM_WARN_UNUSED;
+int runcount_apply(applied_offsets_t *ao, const applied_offsets_t *ends,
+                   const runcount_event_t *evs, size_t n, int64_t *synced, int64_t *deleted,
+                   int64_t *dead) TM_WARN_UNUSED;
 
 #endif

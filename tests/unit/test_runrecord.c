@@ -366,6 +366,39 @@ static void test_names(void **state)
     assert_string_equal(run_mode_name(RUN_MODE_FULL), "full");
 }
 
+/* A header names a run of a stream only in the form run_id_make() gives
+ * for that stream (worker/decode.c counts its event in that run). */
+static void test_run_id_of_stream(void **state)
+{
+    (void)state;
+    char made[128];
+    run_id_make("customers", 1795608000123LL, made, sizeof(made));
+    assert_true(run_id_is_of_stream(made, "customers"));
+    assert_false(run_id_is_of_stream(made, "orders"));
+    assert_false(run_id_is_of_stream(made, "customer"));
+    static const struct {
+        const char *id, *stream;
+        int is;
+    } cases[] = {
+        {"customers-20261125T120000Z-0a1b2c3d", "customers", 1},
+        {"customers-eu-20261125T120000Z-0a1b2c3d", "customers-eu", 1},
+        /* another stream's, whose name starts with this one's */
+        {"customers-eu-20261125T120000Z-0a1b2c3d", "customers", 0},
+        {"customers-20261125T120000Z-0A1B2C3D", "customers", 0},
+        {"customers-20261125T120000Z-0a1b2c3", "customers", 0},
+        {"customers-20261125T120000Z-0a1b2c3d0", "customers", 0},
+        {"customers-2026112xT120000Z-0a1b2c3d", "customers", 0},
+        {"customers-20261125 120000Z-0a1b2c3d", "customers", 0},
+        {"customers_20261125T120000Z-0a1b2c3d", "customers", 0},
+        {"customers-", "customers", 0},
+        {"x", "customers", 0},
+        {"", "customers", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (run_id_is_of_stream(cases[i].id, cases[i].stream) != cases[i].is)
+            fail_msg("'%s' of stream '%s': want %d", cases[i].id, cases[i].stream, cases[i].is);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,7 +406,7 @@ int main(void)
         cmocka_unit_test(test_chunk_keys),     cmocka_unit_test(test_bad_id_left_out),
         cmocka_unit_test(test_null_hwm),       cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_error_not_utf8), cmocka_unit_test(test_hwm_copy),
-        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_names),          cmocka_unit_test(test_run_id_of_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

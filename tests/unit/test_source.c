@@ -24,8 +24,8 @@ static void test_run_id(void **state)
 {
     (void)state;
     char a[128], b[128];
-    run_make_id("customers", 1795608000123LL, a, sizeof(a));
-    run_make_id("customers", 1795608000123LL, b, sizeof(b));
+    run_id_make("customers", 1795608000123LL, a, sizeof(a));
+    run_id_make("customers", 1795608000123LL, b, sizeof(b));
     assert_int_equal(strncmp(a, "customers-20261125T120000Z-", 27), 0);
     assert_int_equal(strlen(a), 27 + 8);
     assert_string_not_equal(a, b); /* random suffix */
