@@ -379,13 +379,13 @@ static int is_seek_walk(pagination_t style)
 
 /* more.path speaks of page and offset walks only (a cursor or link walk
  * ends where its next token does); deleted.more.path inherits it where
- * the deleted endpoint is one too. */
+ * the deleted endpoint is one too, unless set (empty: none). */
 static int check_more_path(parser_t *p, size_t i)
 {
     stream_conf_t *st = &p->conf->streams[i];
     char where[300];
-    static const char why[] = "applies to pagination page or offset only: a cursor or link walk "
-                              "ends where its next token does";
+    static const char why[] = "applies to pagination page or offset only (none reads one page; "
+                              "a cursor or link walk ends where its next token does)";
 
     if (st->more_path && !is_seek_walk(st->pagination)) {
         label(SEC_STREAM, st, "more.path", where, sizeof(where));
@@ -395,8 +395,9 @@ static int check_more_path(parser_t *p, size_t i)
         label(SEC_STREAM, st, "deleted.more.path", where, sizeof(where));
         return perr(p, stream_key_line(p, i, "deleted.more.path"), where, "%s", why);
     }
-    if (!st->deleted_more_path && st->more_path && is_seek_walk(st->deleted_pagination) &&
-        !(st->deleted_more_path = strdup(st->more_path))) {
+    /* set empty, it is none: a deleted endpoint without the flag */
+    if (!stream_key_line(p, i, "deleted.more.path") && st->more_path &&
+        is_seek_walk(st->deleted_pagination) && !(st->deleted_more_path = strdup(st->more_path))) {
         label(SEC_STREAM, st, NULL, where, sizeof(where));
         return perr(p, st->line, where, "out of memory");
     }

@@ -48,6 +48,7 @@ void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int6
     w->max_served = 0;
     w->later_page = 0;
     w->empty_in_row = 0;
+    w->same_first_in_row = 0;
     pager->start(w);
 }
 

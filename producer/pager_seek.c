@@ -8,6 +8,7 @@
 #include "pager.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cursorval.h"
 #include "errstr.h"
@@ -83,22 +84,38 @@ static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, 
     return -1;
 }
 
+/* Whether a more.path value says no more pages: false, null, 0, or the
+ * text "", "false" or "0" (APIs that write their booleans as strings). */
+static int says_none(json_t *v)
+{
+    if (json_is_false(v) || json_is_null(v))
+        return 1;
+    if (json_is_integer(v))
+        return json_integer_value(v) == 0;
+    if (json_is_string(v)) {
+        const char *t = json_string_value(v);
+        return !strcmp(t, "") || !strcmp(t, "false") || !strcmp(t, "0");
+    }
+    return 0;
+}
+
 /*
- * more.path's word on a page: 1 more pages follow (true, or any value but
- * false and null: a next page's number or URL), 0 this page is the last,
- * -1 with errstr when the body lacks it. A missing flag is an error, not
- * an end: a misspelt path would otherwise end every walk on its first
- * page, and a full run would delete every record after it.
+ * more.path's word on a page: 1 more pages follow (true, or any other
+ * value that is not none: a next page's number or URL), 0 this page is
+ * the last, -1 with errstr when the body lacks it. A missing flag is an
+ * error, not an end: a misspelt path would otherwise end every walk on
+ * its first page, and a full run would delete every record after it.
  */
 static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errstr,
                      size_t errstr_size)
 {
     json_t *v = jsonpage_at_path(page->body, w->sc->more_path);
     if (v)
-        return !json_is_false(v) && !json_is_null(v);
+        return !says_none(v);
     char red[1024];
     errstr_set(errstr, errstr_size,
-               "GET %s: the answer has no '%s' to say whether more pages follow (more.path)",
+               "GET %s: the answer has no '%s' to say whether more pages follow (more.path, or "
+               "deleted.more.path for the deleted endpoint)",
                url_redact(page->url, red, sizeof(red)), w->sc->more_path);
     return -1;
 }
@@ -112,8 +129,10 @@ static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errs
 /*
  * An empty page that says more pages follow: the API hid every record of
  * it. A page number moves on by one; an offset by the most records a page
- * of this walk held (the API's cap, as far as it showed), or page.size
- * before any: reading a record twice costs nothing, skipping one would.
+ * of this walk held, which is never more than the API paged (the hidden
+ * ones aside), or by one before any page held a record: page.size may be
+ * above the API's cap, and would skip what lies between. Reading a record
+ * twice costs nothing; skipping one would.
  */
 static int skip_hidden_page(pager_walk_t *w, const pager_page_t *page, int by_served, char *errstr,
                             size_t errstr_size)
@@ -126,8 +145,7 @@ static int skip_hidden_page(pager_walk_t *w, const pager_page_t *page, int by_se
                    url_redact(page->url, red, sizeof(red)), MORE_EMPTY_MAX, w->sc->more_path);
         return -1;
     }
-    long step = w->max_served ? (long)w->max_served : (long)w->sc->page_size;
-    w->page_no += by_served ? step : 1;
+    w->page_no += by_served ? (long)(w->max_served ? w->max_served : 1) : 1;
     w->later_page = 1;
     return 0;
 }
@@ -160,13 +178,43 @@ static int advance_by_flag(pager_walk_t *w, const pager_page_t *page, long first
  * bytes serves a short page mid-stream. With more.path only the page
  * that says so ends it (advance_by_flag()).
  */
+/*
+ * The repeated-page guard of an offset walk under more.path. There an
+ * offset moves by the records served, fewer than the API paged when it
+ * hid some, so the next page overlaps this one and may start with the
+ * same record: as often as records were hidden before it, fewer than
+ * page.size times in a row. More than that, the API ignores the offset.
+ */
+static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, long first,
+                                     const char *why, char *errstr, size_t errstr_size)
+{
+    json_t *head = json_array_get(page->records, 0);
+    if (!head)
+        return 0;
+    if (w->page_no != first && w->prev_first && json_equal(head, w->prev_first))
+        w->same_first_in_row++;
+    else
+        w->same_first_in_row = 0;
+    if (pager_refuse_repeat(w, page, 0, why, errstr, errstr_size) != 0)
+        return -1;
+    if (w->same_first_in_row < w->sc->page_size)
+        return 0;
+    char red[1024];
+    errstr_set(errstr, errstr_size, "GET %s: %d pages in a row start with the same record%s",
+               url_redact(page->url, red, sizeof(red)), w->sc->page_size + 1, why);
+    return -1;
+}
+
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size)
 {
     char why[512];
     snprintf(why, sizeof(why), ": does the API take '%s' as its page parameter?",
              w->sc->page_param);
-    if (pager_refuse_repeat(w, page, w->page_no != first, why, errstr, errstr_size) != 0)
+    int rc = w->sc->more_path && by_served
+                 ? refuse_repeat_overlapping(w, page, first, why, errstr, errstr_size)
+                 : pager_refuse_repeat(w, page, w->page_no != first, why, errstr, errstr_size);
+    if (rc != 0)
         return -1;
     if (w->check_since && w->page_no == first &&
         check_filtered(w, page->records, errstr, errstr_size) != 0)

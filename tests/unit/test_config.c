@@ -150,12 +150,12 @@ static const err_case_t err_cases[] = {
     {"page.first neither 0 nor 1", KAFKA STREAM "page.first = 2\n",
      ":8: [stream s] page.first: must be between 0 and 1 (got 2)"},
     {"more.path on a cursor walk", KAFKA STREAM "pagination = cursor\nmore.path = has_more\n",
-     ":9: [stream s] more.path: applies to pagination page or offset only: a cursor or link "
-     "walk ends where its next token does"},
+     ":9: [stream s] more.path: applies to pagination page or offset only (none reads one "
+     "page; a cursor or link walk ends where its next token does)"},
     {"deleted.more.path on a link walk",
      KAFKA STREAM "deleted.pagination = link\ndeleted.more.path = has_more\n",
-     ":9: [stream s] deleted.more.path: applies to pagination page or offset only: a cursor "
-     "or link walk ends where its next token does"},
+     ":9: [stream s] deleted.more.path: applies to pagination page or offset only (none "
+     "reads one page; a cursor or link walk ends where its next token does)"},
     {"bad size", KAFKA STREAM "max.response.size = 10MB\n",
      ":8: [stream s] max.response.size: bad size '10MB' (bytes, or a number with KiB, "
      "MiB or GiB)"},
@@ -324,6 +324,39 @@ static void test_missing_file(void **state)
 }
 
 /* ---- successes ----------------------------------------------------------- */
+
+/* deleted.more.path inherits more.path where the deleted endpoint is paged
+ * by page or offset too, unless set (empty: the endpoint has no flag). */
+static void test_more_path_inherited(void **state)
+{
+    static const struct {
+        const char *keys, *more, *deleted_more;
+    } cases[] = {
+        {"", NULL, NULL},
+        {"more.path = has_more\n", "has_more", "has_more"},
+        {"more.path = has_more\ndeleted.pagination = offset\n", "has_more", "has_more"},
+        {"more.path = has_more\ndeleted.pagination = cursor\n", "has_more", NULL},
+        {"more.path = has_more\ndeleted.more.path =\n", "has_more", NULL},
+        {"more.path = has_more\ndeleted.more.path = meta.more\n", "has_more", "meta.more"},
+        {"pagination = link\ndeleted.pagination = page\ndeleted.more.path = more\n", NULL, "more"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[1024];
+        snprintf(text, sizeof(text), "%s%s%s", KAFKA, STREAM, cases[i].keys);
+        tm_config_t *c = load_ok(*state, text);
+        const stream_conf_t *s = config_stream(c, "s");
+        assert_non_null(s);
+        if (cases[i].more)
+            assert_string_equal(s->more_path, cases[i].more);
+        else
+            assert_null(s->more_path);
+        if (cases[i].deleted_more)
+            assert_string_equal(s->deleted_more_path, cases[i].deleted_more);
+        else
+            assert_null(s->deleted_more_path);
+        config_destroy(c);
+    }
+}
 
 static void test_defaults(void **state)
 {
@@ -617,6 +650,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test_setup_teardown(test_more_path_inherited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_key_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registry_keys, setup, teardown),

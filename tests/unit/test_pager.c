@@ -255,6 +255,22 @@ static void test_more_flag_steps(void **state)
         {"[]", MORE("[]", "null"), NULL, 1, NULL},
     };
     RUN(PAGINATION_OFFSET, 1, offset_walk);
+    /* an empty page before any record moves an offset by one: page.size
+     * (50) may be above the API's cap and would skip what lies between */
+    static const step_t hidden_first[] = {
+        {"[]", MORE("[]", "true"), NULL, 0, U "?size=50&p=1"},
+        {"[" T1 "]", MORE("[" T1 "]", "\"false\""), NULL, 1, NULL},
+    };
+    run_steps(PAGINATION_OFFSET, 1, 1, hidden_first, 2);
+    /* an offset moved by fewer than the API paged (it hid two) overlaps:
+     * the next page may start with the same record, which is no repeat */
+    static const step_t overlap[] = {
+        {"[" T2 "," T3 "]", MORE("[" T2 "," T3 "]", "true"), NULL, 0, U "?size=50&p=2"},
+        {"[" T2 "," T3 "," T1 "]", MORE("[" T2 "," T3 "," T1 "]", "true"), NULL, 0,
+         U "?size=50&p=5"},
+        {"[]", MORE("[]", "0"), NULL, 1, NULL},
+    };
+    run_steps(PAGINATION_OFFSET, 1, 1, overlap, 3);
     /* a full page that says none is the last */
     static const step_t last[] = {
         {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "false"), NULL, 1, NULL}};
@@ -282,6 +298,21 @@ static void test_more_flag_steps(void **state)
     assert_int_equal(rc, -1);
     assert_int_equal(pages, 1001);
     assert_non_null(strstr(err, "more.path"));
+    json_decref(body);
+    pager_walk_clear(&w);
+
+    /* an offset API that ignores the offset, saying more for ever: the
+     * same first record page.size + 1 times in a row is an error */
+    sc.cursor_sorted = 0;
+    pager_walk_reset(&w, &pager_offset, 0, 0);
+    body = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
+    assert_non_null(body);
+    page = (pager_page_t){body, json_object_get(body, "data"), U, U, NULL};
+    for (rc = 0, pages = 0; rc == 0 && pages < 5000; pages++)
+        rc = pager_offset.advance(&w, &page, err, sizeof(err));
+    assert_int_equal(rc, -1);
+    assert_int_equal(pages, sc.page_size + 1);
+    assert_non_null(strstr(err, "start with the same record"));
     json_decref(body);
     pager_walk_clear(&w);
     more_path = NULL;
