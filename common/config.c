@@ -39,11 +39,13 @@ static const char *const paginations[] = {"none", "page", "offset", "cursor", "l
 static const char *const booleans[] = {"false", "true", NULL};
 static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
 
-#define G(f)     offsetof(tm_config_t, f)
-#define S(f)     offsetof(stream_conf_t, f)
-#define DAY_MS   86400000LL
-#define MAX_DUR  (3650 * DAY_MS)
-#define MAX_SIZE (64LL << 30)
+#define G(f)    offsetof(tm_config_t, f)
+#define S(f)    offsetof(stream_conf_t, f)
+#define DAY_MS  86400000LL
+#define MAX_DUR (3650 * DAY_MS)
+/* PostgreSQL's timeouts are int milliseconds */
+#define PG_MAX_MS 2147483647LL
+#define MAX_SIZE  (64LL << 30)
 
 /* X(section, key, type, default, flags, min, max, offset, enums, doc) */
 /* clang-format off */
@@ -58,7 +60,7 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "topics are <prefix>.<stream>, <prefix>.sync-runs, <prefix>.dlq")                             \
     X(POSTGRES, "conninfo", STR, NULL, F_EMPTY_OK, 0, 0, G(pg_conninfo), NULL,                     \
       "libpq conninfo or URI (the worker requires it; empty = PG* environment)")                   \
-    X(POSTGRES, "lock_timeout", DURATION, "30s", 0, 0, MAX_DUR, G(pg_lock_timeout_ms), NULL,        \
+    X(POSTGRES, "lock_timeout", DURATION, "60s", 0, 0, PG_MAX_MS, G(pg_lock_timeout_ms), NULL,     \
       "longest a worker statement waits for another session's lock before its batch is retried "    \
       "with a warning; 0 = the session's own (PostgreSQL's default waits for ever, silently)")      \
     X(WORKER, "group.id", STR, "tidemark-worker", 0, 0, 0, G(group_id), NULL,                      \

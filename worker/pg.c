@@ -266,22 +266,23 @@ pg_status_t pg_classify_sqlstate(const char *sqlstate, const char *message, int 
     return connection_ok ? PG_FATAL : PG_TRANSIENT;
 }
 
-/* Turns res (consumed) into a status: PG_OK hands it to *res_out (when
- * res_out is not NULL); otherwise errstr says why, and a connection not
- * worth keeping is closed. */
-/* A lock timeout's error gets what was waiting (its context names the
- * row and relation) and whose setting ended the wait. */
-static void say_lock_holder(const PGresult *res, char *errstr, size_t errstr_size)
+/* A lock's error (lock_timeout, or a NOWAIT) gets what was waiting (its
+ * context names the row and relation) and, when the configuration set
+ * the timeout, the key. */
+static void say_lock_holder(const pg_t *pg, const PGresult *res, char *errstr, size_t errstr_size)
 {
     const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
     size_t len = strlen(errstr);
     if (len + 1 >= errstr_size)
         return;
-    snprintf(errstr + len, errstr_size - len,
-             "%s%.*s%s: another session holds the lock ([postgres] lock_timeout)", ctx ? " (" : "",
-             ctx ? (int)strcspn(ctx, "\n") : 0, ctx ? ctx : "", ctx ? ")" : "");
+    snprintf(errstr + len, errstr_size - len, "%s%.*s%s: another session holds the lock%s",
+             ctx ? " (" : "", ctx ? (int)strcspn(ctx, "\n") : 0, ctx ? ctx : "", ctx ? ")" : "",
+             pg->lock_timeout_ms > 0 ? " ([postgres] lock_timeout)" : "");
 }
 
+/* Turns res (consumed) into a status: PG_OK hands it to *res_out (when
+ * res_out is not NULL); otherwise errstr says why, and a connection not
+ * worth keeping is closed. */
 static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *errstr,
                           size_t errstr_size)
 {
@@ -303,7 +304,7 @@ static pg_status_t finish(pg_t *pg, PGresult *res, PGresult **res_out, char *err
     snprintf(pg->last_column, sizeof(pg->last_column), "%s", column ? column : "");
     set_err(errstr, errstr_size, state, res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
     if (!strcmp(sqlstate, "55P03"))
-        say_lock_holder(res, errstr, errstr_size);
+        say_lock_holder(pg, res, errstr, errstr_size);
     PQclear(res);
     state = *sqlstate ? sqlstate : NULL;
     pg_status_t kind = pg_classify_sqlstate(state, errstr, PQstatus(pg->conn) == CONNECTION_OK);

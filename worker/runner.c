@@ -432,26 +432,31 @@ static void idle_tick(runner_t *r)
 }
 
 /* Connects and creates the tables, retrying a few times (PostgreSQL may
- * start after the worker). */
+ * start after the worker). A table lock held elsewhere (a pg_dump, a
+ * report's long transaction in front of an ALTER TABLE) is waited out
+ * for as long as it lasts, a warning each lock_timeout, never counted as
+ * a failed attempt: it goes away by itself. */
 static int startup_db(runner_t *r, const worker_streams_t *streams)
 {
     const stream_sql_t **sqls = calloc(streams->n + 1, sizeof(*sqls));
     char err[1024];
     pg_status_t st = PG_FATAL;
-    int attempt;
+    int failures = 0;
 
     if (!sqls)
         return -1;
     for (size_t i = 0; i < streams->n; i++)
         sqls[i] = &streams->items[i].sql;
-    for (attempt = 0; attempt < STARTUP_ATTEMPTS; attempt++) {
+    for (int attempt = 0; failures < STARTUP_ATTEMPTS; attempt++) {
         st = pg_ensure(r->pg, err, sizeof(err));
         if (st == PG_OK)
             st = ddl_ensure(r->pg, sqls, streams->n, &r->schema_error, err, sizeof(err));
         if (st != PG_TRANSIENT)
             break;
+        if (strcmp(pg_last_sqlstate(r->pg), "55P03") != 0)
+            failures++;
         log_err(LOG_WARN, "PostgreSQL not ready; retrying", err, attempt + 1);
-        if (backoff_sleep(attempt) < 0)
+        if (backoff_sleep(failures) < 0)
             break;
     }
     free(sqls);

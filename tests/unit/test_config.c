@@ -156,6 +156,8 @@ static const err_case_t err_cases[] = {
      KAFKA STREAM "deleted.pagination = link\ndeleted.more.path = has_more\n",
      ":9: [stream s] deleted.more.path: applies to pagination page or offset only (none "
      "reads one page; a cursor or link walk ends where its next token does)"},
+    {"lock_timeout past PostgreSQL's limit", KAFKA "[postgres]\nlock_timeout = 25d\n",
+     ":4: [postgres] lock_timeout: must be between 0ms and 24d (got 25d)"},
     {"bad size", KAFKA STREAM "max.response.size = 10MB\n",
      ":8: [stream s] max.response.size: bad size '10MB' (bytes, or a number with KiB, "
      "MiB or GiB)"},
@@ -371,7 +373,7 @@ static void test_defaults(void **state)
     assert_string_equal(c->group_id, "tidemark-worker");
     assert_int_equal(c->batch_max_records, 10000);
     assert_int_equal(c->batch_max_ms, 500);
-    assert_int_equal(c->pg_lock_timeout_ms, 30000);
+    assert_int_equal(c->pg_lock_timeout_ms, 60000);
     assert_int_equal(c->delete_mode, DELETE_MODE_SOFT);
     assert_int_equal(c->offset_out_of_range, OFFSET_OOR_FAIL);
     assert_int_equal(c->poll_interval_ms, 30000);
