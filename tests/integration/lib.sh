@@ -67,6 +67,7 @@ API_URL=""
 PRODUCER_LAST_LOG=""
 _TM_PIDS=()
 declare -A WORKER_PIDS=()
+declare -A HOLD_PIDS=() # pg_hold_open's sessions, by name
 _PRODUCER_N=0
 _DEVBROKER_N=0
 _DEMOAPI_N=0
@@ -705,6 +706,37 @@ kill_worker()
 psql_value()
 {
     psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -c "$1"
+}
+
+# pg_hold_open NAME SQL - a psql session of its own, in the background,
+# that runs SQL in a transaction and keeps it open (a user's open
+# transaction, a report, a migration: holding the locks SQL took) until
+# pg_release NAME. Returns once SQL has run.
+pg_hold_open()
+{
+    local name=$1 sql=$2
+    psql_value "create table tm_release_$name (done boolean)" >/dev/null ||
+        fail "could not create tm_release_$name"
+    psql -X -q -v ON_ERROR_STOP=1 >"$T_WORK/hold-$name.log" 2>&1 <<SQL &
+SET statement_timeout = '120s';
+BEGIN;
+$sql;
+\! touch "$T_WORK/hold-$name.ready"
+DO \$\$ BEGIN
+  WHILE NOT EXISTS (SELECT 1 FROM tm_release_$name) LOOP PERFORM pg_sleep(0.05); END LOOP;
+END \$\$;
+COMMIT;
+SQL
+    HOLD_PIDS[$name]=$!
+    _track_pid "$!"
+    wait_for "session $name holding its transaction open" 20 test -e "$T_WORK/hold-$name.ready"
+}
+
+# pg_release NAME - lets pg_hold_open's session commit, and waits for it.
+pg_release()
+{
+    psql_value "insert into tm_release_$1 values (true)" >/dev/null || fail "could not release $1"
+    wait "${HOLD_PIDS[$1]}" || fail "session $1 failed: $(cat "$T_WORK/hold-$1.log")"
 }
 
 # pg_worker_role ROLE - a login role (password tmw) that may create tables

@@ -19,20 +19,7 @@ first_sync
 stop_worker
 log_f="$T_WORK/worker-w1.log"
 
-psql_value "create table tm_release (done boolean)" >/dev/null
-psql -X -q -v ON_ERROR_STOP=1 >"$T_WORK/report.log" 2>&1 <<SQL &
-SET statement_timeout = '120s';
-BEGIN;
-SELECT count(*) FROM $TABLE;
-\! touch "$T_WORK/reading"
-DO \$\$ BEGIN
-  WHILE NOT EXISTS (SELECT 1 FROM tm_release) LOOP PERFORM pg_sleep(0.05); END LOOP;
-END \$\$;
-COMMIT;
-SQL
-report=$!
-_track_pid "$report"
-wait_for "the report's transaction open on $TABLE" 20 test -e "$T_WORK/reading"
+pg_hold_open report "SELECT count(*) FROM $TABLE"
 
 SCHEMA=$V2 write_config "postgres: lock_timeout = 300ms"
 start_worker
@@ -42,8 +29,7 @@ wait_for "more lock waits at start than the ten failed attempts a start allows" 
 _check_workers_alive
 grep -q 'msg="cannot prepare PostgreSQL"' "$log_f" && fail "the worker gave up on the lock"
 
-psql_value "insert into tm_release values (true)" >/dev/null
-wait "$report" || fail "the report's session failed: $(cat "$T_WORK/report.log")"
+pg_release report
 has_region() { [ "$(psql_value "select count(*) from information_schema.columns
                                 where table_name = '$TABLE' and column_name = 'region'")" = 1 ]; }
 wait_for "the region column added" 30 has_region

@@ -15,20 +15,7 @@ first_sync
 wait_caught_up 30
 log_f="$T_WORK/worker-w1.log"
 
-psql_value "create table tm_release (done boolean)" >/dev/null
-psql -X -q -v ON_ERROR_STOP=1 >"$T_WORK/locker.log" 2>&1 <<SQL &
-SET statement_timeout = '90s';
-BEGIN;
-SELECT 1 FROM $TABLE WHERE id = 5 FOR UPDATE;
-\! touch "$T_WORK/locked"
-DO \$\$ BEGIN
-  WHILE NOT EXISTS (SELECT 1 FROM tm_release) LOOP PERFORM pg_sleep(0.05); END LOOP;
-END \$\$;
-COMMIT;
-SQL
-locker=$!
-_track_pid "$locker"
-wait_for "row 5 locked by the user's session" 20 test -e "$T_WORK/locked"
+pg_hold_open user "SELECT 1 FROM $TABLE WHERE id = 5 FOR UPDATE"
 
 api_post "/admin/update?ids=5,6" >/dev/null || fail "admin update"
 run_producer_once
@@ -43,8 +30,7 @@ want6=$(api_get /admin/records | jq -r '.data[] | select(.id == 6) | .name')
 [ "$(psql_value "select name from $TABLE where id = 6")" != "$want6" ] ||
     fail "row 6 was written while its batch waited on row 5: the scenario proves nothing"
 
-psql_value "insert into tm_release values (true)" >/dev/null
-wait "$locker" || fail "the locking session failed: $(cat "$T_WORK/locker.log")"
+pg_release user
 wait_run_completed "$run2" 30
 assert_table_equals_api
 stop_worker

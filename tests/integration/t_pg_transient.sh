@@ -36,25 +36,10 @@ psql_value "update tm_slow set slow = false" >/dev/null
 wait_for "the table equal to the API after the statement timeouts" 30 table_equals_api
 
 # ---- 55P03: a lock held longer than lock_timeout
-psql_value "create table tm_release (done boolean)" >/dev/null
-psql -X -q -v ON_ERROR_STOP=1 >"$T_WORK/locker.log" 2>&1 <<SQL &
-SET statement_timeout = '60s';
-BEGIN;
-LOCK TABLE $TABLE IN ACCESS EXCLUSIVE MODE;
-DO \$\$ BEGIN
-  WHILE NOT EXISTS (SELECT 1 FROM tm_release) LOOP PERFORM pg_sleep(0.05); END LOOP;
-END \$\$;
-COMMIT;
-SQL
-locker=$!
-_track_pid "$locker"
-locked() { [ "$(psql_value "select count(*) from pg_locks l join pg_class c on c.oid = l.relation
-                             where c.relname = '$TABLE' and l.mode = 'AccessExclusiveLock' and l.granted")" = 1 ]; }
-wait_for "the table locked" 20 locked
+pg_hold_open migration "LOCK TABLE $TABLE IN ACCESS EXCLUSIVE MODE"
 change 3,4
 wait_for "two retries after 55P03" 30 at_least 2 retries_with 55P03
-psql_value "insert into tm_release values (true)" >/dev/null
-wait "$locker" || fail "the locking session failed: $(cat "$T_WORK/locker.log")"
+pg_release migration
 wait_for "the table equal to the API after the lock timeouts" 30 table_equals_api
 
 # ---- 57P01 then 25006: the backend is terminated and the database comes
