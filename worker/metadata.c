@@ -86,7 +86,9 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const ch
 }
 
 /* Creates the row if needed, locks it and returns its applied_offsets and
- * end_offsets (empty until the producer's last run record is applied). */
+ * its end_offsets once final: empty until the producer's last run record
+ * (completed or failed) is applied. A progress record's are where the run
+ * had got to, and its later events lie past them. */
 static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, const char *topic,
                             int full_sync, applied_offsets_t *ao, applied_offsets_t *ends,
                             char *errstr, size_t errstr_size)
@@ -98,7 +100,9 @@ static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, co
                              " is_full_sync, sync_status, topic, updated_at)"
                              " VALUES ($1, $2, $3, 'running', $4, now())"
                              " ON CONFLICT (run_id) DO UPDATE SET updated_at = now()"
-                             " RETURNING m.applied_offsets::text, m.end_offsets::text",
+                             " RETURNING m.applied_offsets::text,"
+                             " CASE WHEN m.producer_status IN ('completed', 'failed')"
+                             "  THEN m.end_offsets::text END",
                              4, params, &res, errstr, errstr_size);
 
     if (st != PG_OK)
