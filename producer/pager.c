@@ -48,7 +48,8 @@ void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int6
     w->max_served = 0;
     w->later_page = 0;
     w->empty_in_row = 0;
-    w->same_first_in_row = 0;
+    w->head_from = 0;
+    w->trusted_from = -1;
     pager->start(w);
 }
 

@@ -79,16 +79,17 @@ typedef struct pager_walk {
     const stream_conf_t *sc;
     int has_since; /* 0: no cursor param (everything) */
     int64_t since_ms;
-    long page_no;          /* page: 1.., offset: 0, served, ... */
-    char *token;           /* cursor: next token; link: next URL; NULL first */
-    size_t max_served;     /* most records one page of this walk held (seek) */
-    int empty_end;         /* a seek walk ends only on an empty page */
-    int check_since;       /* a seek walk fails when the API ignores since */
-    int later_page;        /* seek: the request is not the first at its since */
-    long empty_in_row;     /* seek with more.path: empty pages in a row saying more */
-    int same_first_in_row; /* offset with more.path: pages starting as the one before */
-    json_t *prev_first;    /* first record of the previous non-empty page */
-    idset_t *followed;     /* tokens or Link URLs this walk requested */
+    long page_no;       /* page: 1.., offset: 0, served, ... */
+    char *token;        /* cursor: next token; link: next URL; NULL first */
+    size_t max_served;  /* most records one page of this walk held (seek) */
+    int empty_end;      /* a seek walk ends only on an empty page */
+    int check_since;    /* a seek walk fails when the API ignores since */
+    int later_page;     /* seek: the request is not the first at its since */
+    long empty_in_row;  /* seek with more.path: empty pages in a row saying more */
+    long head_from;     /* offset with more.path: where the page's first record first led */
+    long trusted_from;  /* offset with more.path: first page moved past by page.size, or -1 */
+    json_t *prev_first; /* first record of the previous non-empty page */
+    idset_t *followed;  /* tokens or Link URLs this walk requested */
 } pager_walk_t;
 
 /* The page just read, as a pager sees it (all borrowed). */

@@ -84,14 +84,14 @@ static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, 
     return -1;
 }
 
-/* Whether a more.path value says no more pages: false, null, 0, or the
- * text "", "false" or "0" (APIs that write their booleans as strings). */
+/* Whether a more.path value says no more pages: false, null, 0 (or 0.0),
+ * or the text "", "false" or "0" (APIs that write booleans as strings). */
 static int says_none(json_t *v)
 {
     if (json_is_false(v) || json_is_null(v))
         return 1;
-    if (json_is_integer(v))
-        return json_integer_value(v) == 0;
+    if (json_is_number(v))
+        return json_number_value(v) == 0;
     if (json_is_string(v)) {
         const char *t = json_string_value(v);
         return !strcmp(t, "") || !strcmp(t, "false") || !strcmp(t, "0");
@@ -128,11 +128,11 @@ static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errs
 
 /*
  * An empty page that says more pages follow: the API hid every record of
- * it. A page number moves on by one; an offset by the most records a page
- * of this walk held, which is never more than the API paged (the hidden
- * ones aside), or by one before any page held a record: page.size may be
- * above the API's cap, and would skip what lies between. Reading a record
- * twice costs nothing; skipping one would.
+ * it. A page number moves on by one. An offset must not move past a row
+ * no page showed, so by no more than the API pages (its cap, unknown):
+ * by the most records a page of this walk held, which is never more; or,
+ * before any page held one, by page.size on trust. That trust is checked
+ * by the first page that holds records (verify_hidden_steps()).
  */
 static int skip_hidden_page(pager_walk_t *w, const pager_page_t *page, int by_served, char *errstr,
                             size_t errstr_size)
@@ -145,9 +145,30 @@ static int skip_hidden_page(pager_walk_t *w, const pager_page_t *page, int by_se
                    url_redact(page->url, red, sizeof(red)), MORE_EMPTY_MAX, w->sc->more_path);
         return -1;
     }
-    w->page_no += by_served ? (long)(w->max_served ? w->max_served : 1) : 1;
+    if (by_served && !w->max_served && w->trusted_from < 0)
+        w->trusted_from = w->page_no;
+    w->page_no += by_served ? (long)(w->max_served ? w->max_served : (size_t)w->sc->page_size) : 1;
     w->later_page = 1;
     return 0;
+}
+
+/*
+ * The first page with records after offsets moved by page.size on trust:
+ * a page of page.size records shows the API pages that many, and the
+ * steps skipped nothing. A shorter one may show a cap below page.size,
+ * past which those steps skipped rows no page showed: the walk goes back
+ * to where it began trusting and moves by what this page held (never
+ * more than the API pages). Returns 1 when it went back.
+ */
+static int verify_hidden_steps(pager_walk_t *w, size_t n)
+{
+    long from = w->trusted_from;
+    w->trusted_from = -1;
+    if (from < 0 || n >= (size_t)w->sc->page_size)
+        return 0;
+    w->page_no = from;
+    w->later_page = 1;
+    return 1;
 }
 
 /* The walk on after a page, when more.path says where it ends. */
@@ -163,7 +184,8 @@ static int advance_by_flag(pager_walk_t *w, const pager_page_t *page, long first
     w->empty_in_row = 0;
     if (n > w->max_served)
         w->max_served = n;
-    seek_next(w, page->records, first, by_served);
+    if (!verify_hidden_steps(w, n))
+        seek_next(w, page->records, first, by_served);
     return 0;
 }
 
@@ -182,8 +204,10 @@ static int advance_by_flag(pager_walk_t *w, const pager_page_t *page, long first
  * The repeated-page guard of an offset walk under more.path. There an
  * offset moves by the records served, fewer than the API paged when it
  * hid some, so the next page overlaps this one and may start with the
- * same record: as often as records were hidden before it, fewer than
- * page.size times in a row. More than that, the API ignores the offset.
+ * same record: as long as the offset moved less than the API pages since
+ * that record first led a page, which is at most page.size. Once it moved
+ * that far, the API ignores the offset (at the second page when it serves
+ * full pages).
  */
 static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, long first,
                                      const char *why, char *errstr, size_t errstr_size)
@@ -191,17 +215,18 @@ static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, 
     json_t *head = json_array_get(page->records, 0);
     if (!head)
         return 0;
-    if (w->page_no != first && w->prev_first && json_equal(head, w->prev_first))
-        w->same_first_in_row++;
-    else
-        w->same_first_in_row = 0;
+    int same = w->page_no != first && w->prev_first && json_equal(head, w->prev_first);
+    if (!same)
+        w->head_from = w->page_no;
     if (pager_refuse_repeat(w, page, 0, why, errstr, errstr_size) != 0)
         return -1;
-    if (w->same_first_in_row < w->sc->page_size)
+    if (!same || w->page_no - w->head_from < (long)w->sc->page_size)
         return 0;
     char red[1024];
-    errstr_set(errstr, errstr_size, "GET %s: %d pages in a row start with the same record%s",
-               url_redact(page->url, red, sizeof(red)), w->sc->page_size + 1, why);
+    errstr_set(errstr, errstr_size,
+               "GET %s: the same first record as at offset %ld, %ld (page.size) and more "
+               "records before%s",
+               url_redact(page->url, red, sizeof(red)), w->head_from, (long)w->sc->page_size, why);
     return -1;
 }
 

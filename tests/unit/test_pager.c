@@ -255,13 +255,16 @@ static void test_more_flag_steps(void **state)
         {"[]", MORE("[]", "null"), NULL, 1, NULL},
     };
     RUN(PAGINATION_OFFSET, 1, offset_walk);
-    /* an empty page before any record moves an offset by one: page.size
-     * (50) may be above the API's cap and would skip what lies between */
+    /* an empty page before any record moves an offset by page.size on
+     * trust; the first page with records, shorter than page.size, shows a
+     * cap below it: the walk goes back and moves by what that page held */
     static const step_t hidden_first[] = {
+        {"[]", MORE("[]", "true"), NULL, 0, U "?size=50&p=50"},
+        {"[" T2 "]", MORE("[" T2 "]", "true"), NULL, 0, U "?size=50&p=0"},
         {"[]", MORE("[]", "true"), NULL, 0, U "?size=50&p=1"},
         {"[" T1 "]", MORE("[" T1 "]", "\"false\""), NULL, 1, NULL},
     };
-    run_steps(PAGINATION_OFFSET, 1, 1, hidden_first, 2);
+    run_steps(PAGINATION_OFFSET, 1, 1, hidden_first, 4);
     /* an offset moved by fewer than the API paged (it hid two) overlaps:
      * the next page may start with the same record, which is no repeat */
     static const step_t overlap[] = {
@@ -302,18 +305,42 @@ static void test_more_flag_steps(void **state)
     pager_walk_clear(&w);
 
     /* an offset API that ignores the offset, saying more for ever: the
-     * same first record page.size + 1 times in a row is an error */
+     * same first record once the offset moved page.size past where it
+     * first led a page is an error; with full pages, at the second */
     sc.cursor_sorted = 0;
-    pager_walk_reset(&w, &pager_offset, 0, 0);
     body = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
     assert_non_null(body);
     page = (pager_page_t){body, json_object_get(body, "data"), U, U, NULL};
-    for (rc = 0, pages = 0; rc == 0 && pages < 5000; pages++)
-        rc = pager_offset.advance(&w, &page, err, sizeof(err));
-    assert_int_equal(rc, -1);
-    assert_int_equal(pages, sc.page_size + 1);
-    assert_non_null(strstr(err, "start with the same record"));
+    static const struct {
+        int page_size, pages;
+    } ignorers[] = {{50, 26}, {2, 2}};
+    for (size_t k = 0; k < 2; k++) {
+        sc.page_size = ignorers[k].page_size;
+        pager_walk_reset(&w, &pager_offset, 0, 0);
+        for (rc = 0, pages = 0; rc == 0 && pages < 5000; pages++)
+            rc = pager_offset.advance(&w, &page, err, sizeof(err));
+        assert_int_equal(rc, -1);
+        assert_int_equal(pages, ignorers[k].pages);
+        assert_non_null(strstr(err, "the same first record"));
+        pager_walk_clear(&w);
+    }
     json_decref(body);
+
+    /* a full page after steps on trust confirms them: the walk goes on */
+    sc.page_size = 2;
+    pager_walk_reset(&w, &pager_offset, 0, 0);
+    json_t *empty = json_loads(MORE("[]", "true"), 0, NULL);
+    json_t *full = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
+    assert_non_null(empty);
+    assert_non_null(full);
+    pager_page_t hidden = {empty, json_object_get(empty, "data"), U, U, NULL};
+    pager_page_t shown = {full, json_object_get(full, "data"), U, U, NULL};
+    assert_int_equal(pager_offset.advance(&w, &hidden, err, sizeof(err)), 0);
+    assert_int_equal(w.page_no, 2);
+    assert_int_equal(pager_offset.advance(&w, &shown, err, sizeof(err)), 0);
+    assert_int_equal(w.page_no, 4); /* on, by the two served: not back to 0 */
+    json_decref(empty);
+    json_decref(full);
     pager_walk_clear(&w);
     more_path = NULL;
 }
