@@ -107,6 +107,27 @@ static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams, size
     return st;
 }
 
+/*
+ * An ALTER TABLE waiting for a lock (a report's long transaction, a
+ * pg_dump) holds its place in the table's lock queue, and every reader
+ * that comes after it waits behind it: the DDL waits DDL_LOCK_WAIT_MS at
+ * most, then gives way and is tried again (runner.c: for as long as the
+ * lock is held), rather than the worker's full lock_timeout. 0 (the
+ * session's own) is left alone.
+ */
+#define DDL_LOCK_WAIT_MS 2000
+
+static pg_status_t limit_lock_waits(pg_t *pg, char *errstr, size_t errstr_size)
+{
+    int64_t ms = pg_lock_timeout(pg);
+    char sql[64];
+    if (ms <= 0)
+        return PG_OK;
+    snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = %lld",
+             (long long)(ms < DDL_LOCK_WAIT_MS ? ms : DDL_LOCK_WAIT_MS));
+    return run(pg, sql, "tables (lock_timeout)", errstr, errstr_size);
+}
+
 pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams, size_t n_streams,
                        int *schema_error, char *errstr, size_t errstr_size)
 {
@@ -119,7 +140,9 @@ pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams, size_t n_st
     st = run(pg, "BEGIN", "tables (BEGIN)", errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    st = create_all(pg, streams, n_streams, schema_error, errstr, errstr_size);
+    st = limit_lock_waits(pg, errstr, errstr_size);
+    if (st == PG_OK)
+        st = create_all(pg, streams, n_streams, schema_error, errstr, errstr_size);
     if (st == PG_OK)
         st = run(pg, "COMMIT", "tables (COMMIT)", errstr, errstr_size);
     if (st != PG_OK)

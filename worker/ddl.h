@@ -2,7 +2,9 @@
  * ddl.h - the worker's tables, created when they do not exist, in one
  * transaction under pg_advisory_xact_lock so that two workers starting
  * together do not race on CREATE (IF NOT EXISTS is not safe against a
- * concurrent CREATE of the same name).
+ * concurrent CREATE of the same name). Its lock waits are cut to 2 s
+ * (ddl.c: an ALTER TABLE waiting for a lock makes every later reader of
+ * the table wait behind it); the caller tries again.
  *
  *   sync_offsets (consumer_group, topic, partition, next_offset,
  *                 updated_at)  -- primary key the first three; the source

@@ -86,12 +86,12 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const ch
 }
 
 /* Creates the row if needed, locks it and returns its applied_offsets and
- * its end_offsets once final: empty until the producer's last run record
- * (completed or failed) is applied. A progress record's are where the run
- * had got to, and its later events lie past them. */
+ * its end_offsets once final (*has_ends): not until the producer's last
+ * run record (completed or failed) is applied. A progress record's are
+ * where the run had got to, and its later events lie past them. */
 static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, const char *topic,
                             int full_sync, applied_offsets_t *ao, applied_offsets_t *ends,
-                            char *errstr, size_t errstr_size)
+                            int *has_ends, char *errstr, size_t errstr_size)
 {
     const char *params[4] = {stream, run_id, full_sync ? "true" : "false", topic};
     PGresult *res;
@@ -109,6 +109,7 @@ static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, co
         return st;
     int bad = PQntuples(res) != 1 || PQgetisnull(res, 0, 0) ||
               applied_offsets_parse(PQgetvalue(res, 0, 0), ao) < 0;
+    *has_ends = !bad && !PQgetisnull(res, 0, 1);
     if (!bad && applied_offsets_parse(PQgetvalue(res, 0, 1), ends) < 0) {
         applied_offsets_clear(ao);
         bad = 1;
@@ -132,11 +133,13 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
     const char *params[5];
     pg_status_t st;
 
-    st = lock_run(pg, run_id, stream, topic, full_sync, &ao, &ends, errstr, errstr_size);
+    int has_ends;
+    st = lock_run(pg, run_id, stream, topic, full_sync, &ao, &ends, &has_ends, errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    int failed = runcount_apply(&ao, &ends, evs, n, &synced, &deleted, &dead) < 0 ||
-                 !(json = applied_offsets_to_json(&ao));
+    int failed =
+        runcount_apply(&ao, has_ends ? &ends : NULL, evs, n, &synced, &deleted, &dead) < 0 ||
+        !(json = applied_offsets_to_json(&ao));
     applied_offsets_clear(&ao);
     applied_offsets_clear(&ends);
     if (failed) {

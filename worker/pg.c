@@ -59,6 +59,11 @@ void pg_set_lock_timeout(pg_t *pg, int64_t ms)
     pg->lock_timeout_ms = ms;
 }
 
+int64_t pg_lock_timeout(const pg_t *pg)
+{
+    return pg->lock_timeout_ms;
+}
+
 void pg_destroy(pg_t *pg)
 {
     if (!pg)

@@ -55,6 +55,9 @@ pg_t *pg_new(const char *conninfo);
  */
 void pg_set_lock_timeout(pg_t *pg, int64_t ms);
 
+/* What pg_set_lock_timeout() set (0: the session's own). */
+int64_t pg_lock_timeout(const pg_t *pg);
+
 /*
  * A new connection (blocking; any thread, the result its own): conninfo,
  * then the extra keys and values (NULL-terminated, at most 4; NULL: none),

@@ -100,12 +100,15 @@ char *applied_offsets_to_json(const applied_offsets_t *ao)
     return strbuf_take(&sb);
 }
 
-/* A header's event at or past its run's end offset in its partition: a
- * stranger's message after the run, never one of its events. */
+/* A header's event at or past its run's final end offset in its
+ * partition, or in a partition the run wrote nothing to: a stranger's
+ * message, never one of its events. */
 static int past_end(const applied_offsets_t *ends, const runcount_event_t *ev)
 {
-    const applied_entry_t *end = ends ? find((applied_offsets_t *)ends, ev->partition) : NULL;
-    return ev->by_header && end && ev->offset >= end->next_offset;
+    if (!ev->by_header || !ends)
+        return 0;
+    const applied_entry_t *end = find((applied_offsets_t *)ends, ev->partition);
+    return !end || ev->offset >= end->next_offset;
 }
 
 int runcount_apply(applied_offsets_t *ao, const applied_offsets_t *ends,

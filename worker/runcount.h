@@ -51,12 +51,13 @@ void applied_offsets_clear(applied_offsets_t *ao);
 
 /*
  * Counts evs (any order) against ao and advances ao. Adds to *synced,
- * *deleted and *dead (the dead-lettered ones). ends (NULL: none known) are
- * the run's final end offsets (its last run record's, not a progress
- * record's), in the same form as ao: an event by_header at or
- * past its partition's end is not the run's (a header anyone may write,
- * on a message after the run: it would make up for an event skipped by
- * moving an offset) and counts nothing. Returns 0, or -1 on allocation
+ * *deleted and *dead (the dead-lettered ones). ends (NULL: not known yet)
+ * are the run's final end offsets (its last run record's, not a progress
+ * record's), in the same form as ao: an event by_header at or past its
+ * partition's end, or in a partition ends do not list (the run wrote
+ * nothing there), is not the run's (a header anyone may write, on a
+ * message after the run: it would make up for an event skipped by moving
+ * an offset) and counts nothing. Returns 0, or -1 on allocation
  * failure (ao may then be partly advanced: the caller abandons its
  * transaction).
  */

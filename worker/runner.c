@@ -434,14 +434,15 @@ static void idle_tick(runner_t *r)
 /* Connects and creates the tables, retrying a few times (PostgreSQL may
  * start after the worker). A table lock held elsewhere (a pg_dump, a
  * report's long transaction in front of an ALTER TABLE) is waited out
- * for as long as it lasts, a warning each lock_timeout, never counted as
- * a failed attempt: it goes away by itself. */
+ * for as long as it lasts, in short waits (ddl.h) further and further
+ * apart, a warning each time, never counted as a failed attempt: it goes
+ * away by itself. */
 static int startup_db(runner_t *r, const worker_streams_t *streams)
 {
     const stream_sql_t **sqls = calloc(streams->n + 1, sizeof(*sqls));
     char err[1024];
     pg_status_t st = PG_FATAL;
-    int failures = 0;
+    int failures = 0, lock_waits = 0;
 
     if (!sqls)
         return -1;
@@ -453,10 +454,9 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
             st = ddl_ensure(r->pg, sqls, streams->n, &r->schema_error, err, sizeof(err));
         if (st != PG_TRANSIENT)
             break;
-        if (strcmp(pg_last_sqlstate(r->pg), "55P03") != 0)
-            failures++;
+        int locked = !strcmp(pg_last_sqlstate(r->pg), "55P03");
         log_err(LOG_WARN, "PostgreSQL not ready; retrying", err, attempt + 1);
-        if (backoff_sleep(failures) < 0)
+        if (backoff_sleep(locked ? lock_waits++ : failures++) < 0)
             break;
     }
     free(sqls);

@@ -729,14 +729,25 @@ COMMIT;
 SQL
     HOLD_PIDS[$name]=$!
     _track_pid "$!"
-    wait_for "session $name holding its transaction open" 20 test -e "$T_WORK/hold-$name.ready"
+    wait_for "session $name holding its transaction open" 20 _hold_ready "$name"
+}
+
+# _hold_ready NAME - pg_hold_open's SQL has run; fails the scenario at once
+# when the session ended instead (its SQL failed).
+_hold_ready()
+{
+    [ -e "$T_WORK/hold-$1.ready" ] && return 0
+    _pid_running "${HOLD_PIDS[$1]}" || fail "session $1 ended before holding: $(cat "$T_WORK/hold-$1.log")"
+    return 1
 }
 
 # pg_release NAME - lets pg_hold_open's session commit, and waits for it.
 pg_release()
 {
+    [ -n "${HOLD_PIDS[$1]:-}" ] || fail "pg_release: no session $1"
     psql_value "insert into tm_release_$1 values (true)" >/dev/null || fail "could not release $1"
     wait "${HOLD_PIDS[$1]}" || fail "session $1 failed: $(cat "$T_WORK/hold-$1.log")"
+    unset "HOLD_PIDS[$1]"
 }
 
 # pg_worker_role ROLE - a login role (password tmw) that may create tables
