@@ -190,17 +190,6 @@ static int advance_by_flag(pager_walk_t *w, const pager_page_t *page, long first
 }
 
 /*
- * Only pages after the first at one since are compared for a repeat: a
- * new since starts with the previous page's last record.
- *
- * The walk ends on an empty page, or on a page shorter than one this
- * walk was already served: many APIs cap the page size whatever
- * page.size asks for, so a page shorter than page.size proves nothing.
- * With empty_end only an empty page ends it: an API that caps pages by
- * bytes serves a short page mid-stream. With more.path only the page
- * that says so ends it (advance_by_flag()).
- */
-/*
  * The repeated-page guard of an offset walk under more.path. There an
  * offset moves by the records served, fewer than the API paged when it
  * hid some, so the next page overlaps this one and may start with the
@@ -230,6 +219,17 @@ static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, 
     return -1;
 }
 
+/*
+ * Only pages after the first at one since are compared for a repeat: a
+ * new since starts with the previous page's last record.
+ *
+ * The walk ends on an empty page, or on a page shorter than one this
+ * walk was already served: many APIs cap the page size whatever
+ * page.size asks for, so a page shorter than page.size proves nothing.
+ * With empty_end only an empty page ends it: an API that caps pages by
+ * bytes serves a short page mid-stream. With more.path only the page
+ * that says so ends it (advance_by_flag()).
+ */
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size)
 {
