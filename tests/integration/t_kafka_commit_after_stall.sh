@@ -18,15 +18,15 @@ first_sync
 start_worker w2
 wait_caught_up 30
 
-# hold row 5 for 25 s
-psql -X -q -v ON_ERROR_STOP=1 -c "begin; select 1 from $TABLE where id = 5 for update; select pg_sleep(25); commit;" \
-    >"$T_WORK/locker.out" 2>&1 &
-locker=$!
-_track_pid "$locker"
+# row 5 held until the worker applying it is thrown out of the group
+pg_hold_open user "SELECT 1 FROM $TABLE WHERE id = 5 FOR UPDATE"
 api_post "/admin/update?ids=$(seq -s, 1 60)" >/dev/null || fail "update"
 run_producer_once
 run2=$(last_run_field run_id)
 pub=$(last_run_field published)
+thrown_out() { cat "$T_WORK"/worker-w*.log | grep -q 'facility=MAXPOLL'; }
+wait_for "the worker applying row 5 out of the group (max.poll.interval.ms)" 60 thrown_out
+pg_release user
 wait_run_completed "$run2" 90
 wait_caught_up 30
 assert_table_equals_api
