@@ -127,19 +127,13 @@ PGconn *pg_connect_utf8(const char *conninfo, const char *const *keys, const cha
 }
 
 /* The session's settings that the configuration makes: lock_timeout. */
-static int set_session(pg_t *pg, char *errstr, size_t errstr_size)
+static pg_status_t set_session(pg_t *pg, char *errstr, size_t errstr_size)
 {
     char sql[64];
     if (pg->lock_timeout_ms <= 0)
-        return 0;
+        return PG_OK;
     snprintf(sql, sizeof(sql), "SET lock_timeout = %lld", (long long)pg->lock_timeout_ms);
-    PGresult *res = PQexec(pg->conn, sql);
-    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        set_err(errstr, errstr_size, PQresultErrorField(res, PG_DIAG_SQLSTATE),
-                res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn));
-    PQclear(res);
-    return ok ? 0 : -1;
+    return pg_cmd(pg, sql, errstr, errstr_size);
 }
 
 pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
@@ -159,7 +153,7 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
         return PG_TRANSIENT;
     }
     PQsetNoticeReceiver(pg->conn, log_notice, NULL);
-    if (set_session(pg, errstr, errstr_size) != 0) {
+    if (set_session(pg, errstr, errstr_size) != PG_OK) {
         disconnect(pg);
         return PG_TRANSIENT;
     }
