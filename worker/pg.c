@@ -4,6 +4,7 @@
 #include "errstr.h"
 #include "log.h"
 #include "pg.h"
+#include "pgcancel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct pg {
     size_t n_deferred;
     char last_sqlstate[8]; /* of the last statement: "" when it passed */
     char last_column[64];  /* the column its error names, or "" */
+    pgcancel_t *canceller; /* pg_cancel_on_stop(), NULL: none */
 };
 
 static void forget_prepared(pg_t *pg)
@@ -34,6 +36,7 @@ static void forget_prepared(pg_t *pg)
 /* Closes the connection (a new one has no prepared statements). */
 static void disconnect(pg_t *pg)
 {
+    pgcancel_connection(pg->canceller, NULL);
     if (pg->conn)
         PQfinish(pg->conn);
     pg->conn = NULL;
@@ -64,11 +67,20 @@ int64_t pg_lock_timeout(const pg_t *pg)
     return pg->lock_timeout_ms;
 }
 
+int pg_cancel_on_stop(pg_t *pg, int64_t grace_ms)
+{
+    if (!pg->canceller)
+        pg->canceller = pgcancel_start(grace_ms);
+    pgcancel_connection(pg->canceller, pg->conn);
+    return pg->canceller ? 0 : -1;
+}
+
 void pg_destroy(pg_t *pg)
 {
     if (!pg)
         return;
     disconnect(pg);
+    pgcancel_stop(pg->canceller);
     free(pg->conninfo);
     free(pg);
 }
@@ -153,6 +165,7 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
         return PG_TRANSIENT;
     }
     PQsetNoticeReceiver(pg->conn, log_notice, NULL);
+    pgcancel_connection(pg->canceller, pg->conn);
     if (set_session(pg, errstr, errstr_size) != PG_OK) {
         disconnect(pg);
         return PG_TRANSIENT;
@@ -418,10 +431,14 @@ pg_status_t pg_exec(pg_t *pg, const char *sql, int nparams, const char *const *p
         *res_out = NULL;
     if (!connected(pg, errstr, errstr_size))
         return PG_TRANSIENT;
-    if (pg->n_deferred > 0)
-        return pipeline(pg, NULL, sql, nparams, params, res_out, errstr, errstr_size);
-    PGresult *res = PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    return finish(pg, res, res_out, errstr, errstr_size);
+    pgcancel_busy(pg->canceller);
+    pg_status_t st =
+        pg->n_deferred > 0
+            ? pipeline(pg, NULL, sql, nparams, params, res_out, errstr, errstr_size)
+            : finish(pg, PQexecParams(pg->conn, sql, nparams, NULL, params, NULL, NULL, 0), res_out,
+                     errstr, errstr_size);
+    pgcancel_idle(pg->canceller);
+    return st;
 }
 
 static int is_prepared(const pg_t *pg, const char *name)
@@ -468,13 +485,15 @@ pg_status_t pg_exec_prepared(pg_t *pg, const char *name, const char *sql, int np
         *res_out = NULL;
     if (!connected(pg, errstr, errstr_size))
         return PG_TRANSIENT;
+    pgcancel_busy(pg->canceller);
     pg_status_t st = prepare(pg, name, sql, nparams, errstr, errstr_size);
-    if (st != PG_OK)
-        return st;
-    if (pg->n_deferred > 0)
-        return pipeline(pg, name, sql, nparams, params, res_out, errstr, errstr_size);
-    PGresult *res = PQexecPrepared(pg->conn, name, nparams, params, NULL, NULL, 0);
-    return finish(pg, res, res_out, errstr, errstr_size);
+    if (st == PG_OK)
+        st = pg->n_deferred > 0
+                 ? pipeline(pg, name, sql, nparams, params, res_out, errstr, errstr_size)
+                 : finish(pg, PQexecPrepared(pg->conn, name, nparams, params, NULL, NULL, 0),
+                          res_out, errstr, errstr_size);
+    pgcancel_idle(pg->canceller);
+    return st;
 }
 
 /* Sends sql (a COPY) after the deferred commands, as one simple query:
@@ -504,11 +523,10 @@ static PGresult *copy_start(pg_t *pg, const char *sql, char *errstr, size_t errs
 
 #define COPY_PIECE ((size_t)1 << 20)
 
-pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, char *errstr,
-                       size_t errstr_size)
+/* pg_copy_in() on a connection. */
+static pg_status_t copy_in(pg_t *pg, const char *sql, const char *data, size_t len, char *errstr,
+                           size_t errstr_size)
 {
-    if (!connected(pg, errstr, errstr_size))
-        return PG_TRANSIENT;
     PGresult *res = copy_start(pg, sql, errstr, errstr_size);
     if (!res || PQresultStatus(res) != PGRES_COPY_IN)
         return finish(pg, res, NULL, errstr, errstr_size);
@@ -549,6 +567,17 @@ pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, 
         disconnect(pg);
         st = PG_TRANSIENT;
     }
+    return st;
+}
+
+pg_status_t pg_copy_in(pg_t *pg, const char *sql, const char *data, size_t len, char *errstr,
+                       size_t errstr_size)
+{
+    if (!connected(pg, errstr, errstr_size))
+        return PG_TRANSIENT;
+    pgcancel_busy(pg->canceller);
+    pg_status_t st = copy_in(pg, sql, data, len, errstr, errstr_size);
+    pgcancel_idle(pg->canceller);
     return st;
 }
 

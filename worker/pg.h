@@ -28,7 +28,8 @@
  * it, and its conninfo copy (a secret: never logged). Results handed out
  * through res_out belong to the caller, who PQclear()s them. Not
  * thread-safe: one pg_t per thread (the worker uses it only on its main
- * thread, rebalance callbacks included).
+ * thread, rebalance callbacks included); pg_cancel_on_stop()'s watch
+ * runs on a thread of its own.
  */
 #ifndef TIDEMARK_WORKER_PG_H
 #define TIDEMARK_WORKER_PG_H
@@ -57,6 +58,15 @@ void pg_set_lock_timeout(pg_t *pg, int64_t ms);
 
 /* What pg_set_lock_timeout() set (0: the session's own). */
 int64_t pg_lock_timeout(const pg_t *pg);
+
+/*
+ * Once SIGTERM/SIGINT/SIGHUP cleared the run flag, a statement of pg
+ * still running grace_ms later is cancelled (pgcancel.h): a lock wait no
+ * longer holds the stop for up to lock_timeout. Its call fails as a
+ * transient 57014. Returns 0, or -1 when the watch could not start (the
+ * stop then waits for the statement).
+ */
+int pg_cancel_on_stop(pg_t *pg, int64_t grace_ms) TM_WARN_UNUSED;
 
 /*
  * A new connection (blocking; any thread, the result its own): conninfo,

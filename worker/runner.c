@@ -35,6 +35,9 @@
 #define STARTUP_ATTEMPTS 10
 #define SHRINK_AFTER     2     /* size failures of one batch before it is halved */
 #define SHRINK_HOLD_MS   60000 /* batches grow back one step after this without one */
+/* After SIGTERM, a PostgreSQL statement still running this long (a lock
+ * wait) is cancelled: a batch's statements take far less */
+#define STOP_GRACE_MS 2000
 
 typedef struct runner {
     const tm_config_t *conf;
@@ -595,6 +598,9 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     r.pg = pg_new(conf->pg_conninfo);
     if (r.pg)
         pg_set_lock_timeout(r.pg, conf->pg_lock_timeout_ms);
+    if (r.pg && pg_cancel_on_stop(r.pg, STOP_GRACE_MS) < 0)
+        log_warn("no thread to cancel a statement at stop; a stop waits for it", "grace_ms=%d",
+                 STOP_GRACE_MS);
     r.batch = batch_new();
     r.next = batch_new();
     r.last_report_ms = isotime_monotonic_ms();
