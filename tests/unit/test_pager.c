@@ -274,6 +274,16 @@ static void test_more_flag_steps(void **state)
         {"[]", MORE("[]", "0"), NULL, 1, NULL},
     };
     run_steps(PAGINATION_OFFSET, 1, 1, overlap, 3);
+    /* an object or array there (a next page's link, its numbers) says
+     * more; the walk ends where it turns none */
+    static const step_t structured[] = {
+        {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "{\"href\":\"/next\"}"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[" T2 "," T3 "]", MORE("[" T2 "," T3 "]", "[3]"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=1"},
+        {"[" T3 "]", MORE("[" T3 "]", "null"), NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, structured);
     /* a full page that says none is the last */
     static const step_t last[] = {
         {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "false"), NULL, 1, NULL}};
