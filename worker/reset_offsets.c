@@ -348,6 +348,10 @@ static int run_reset(reset_run_t *r)
         log_failure("cannot create the PostgreSQL client", "out of memory");
         return EXIT_RUNTIME;
     }
+    /* the offsets it writes may be locked (a worker's batch in a lock
+     * wait, a user's transaction): an error after that long, not a wait
+     * for ever */
+    pg_set_lock_timeout(r->pg, r->conf->pg_lock_timeout_ms);
     if ((rc = query_kafka(r)) || (rc = query_times(r)) || (rc = read_current(r)))
         return rc;
     make_plan(r);

@@ -237,6 +237,9 @@ static int open_all(status_run_t *r)
         log_failure(r, "cannot create the PostgreSQL client", "out of memory");
         return -1;
     }
+    /* reads wait only behind a table lock (an ALTER TABLE, its own
+     * waiting included): an error after that long, not a wait for ever */
+    pg_set_lock_timeout(r->pg, r->conf->pg_lock_timeout_ms);
     char err[512];
     pg_status_t st = bookkeeping_open(r->pg, 0, &r->tables, err, sizeof(err));
     if (st == PG_OK && r->tables)
