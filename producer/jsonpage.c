@@ -398,16 +398,16 @@ json_t *jsonpage_at_path(json_t *root, const char *path)
     return cur;
 }
 
-/* Whether an answer's root says it is an error: a member "error" or
- * "errors" that is not null, false or empty. */
-static int says_error(const json_t *root)
+int jsonpage_says_error(const json_t *root)
 {
     static const char *const names[] = {"error", "errors"};
     for (size_t i = 0; i < 2; i++) {
         const json_t *e = json_object_get(root, names[i]);
         if (e && !json_is_null(e) && !json_is_false(e) &&
+            !(json_is_integer(e) && json_integer_value(e) == 0) &&
             !(json_is_string(e) && json_string_length(e) == 0) &&
-            !(json_is_array(e) && json_array_size(e) == 0))
+            !(json_is_array(e) && json_array_size(e) == 0) &&
+            !(json_is_object(e) && json_object_size(e) == 0))
             return 1;
     }
     return 0;
@@ -429,7 +429,7 @@ static json_t *null_as_empty(json_t *root, const char *path)
         parent = head ? jsonpage_at_path(root, head) : NULL;
         free(head);
     }
-    if (!json_is_object(parent) || says_error(root))
+    if (!json_is_object(parent) || jsonpage_says_error(root))
         return NULL;
     json_t *empty = json_array();
     if (!empty || json_object_set_new(parent, dot ? dot + 1 : path, empty) != 0)

@@ -108,4 +108,9 @@ void jsonpage_clear(jsonpage_t *page);
  * or NULL. */
 json_t *jsonpage_at_path(json_t *root, const char *path);
 
+/* Whether an answer's root says it is an error: a member "error" or
+ * "errors" that is not null, false, 0 or empty ("", [], {}: what some
+ * APIs send beside every good answer). */
+int jsonpage_says_error(const json_t *root);
+
 #endif

@@ -211,14 +211,22 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
         return NULL;
     }
     json_t *arr = jsonpage_at_path(slot->page.root, path);
-    if (!json_is_array(arr)) {
+    /* An empty page in an answer that says it is an error (a rate limit
+     * answered 200 {"data": [], "error": ...}) is no page either: taken
+     * as the end, it ended the walk there, and a full run deleted every
+     * record after it as vanished. */
+    int refused =
+        json_is_array(arr) && json_array_size(arr) == 0 && jsonpage_says_error(slot->page.root);
+    if (!json_is_array(arr) || refused) {
         /* an answer that says it is an error (200 all the same): its words */
         const json_t *said = json_object_get(slot->page.root, "error");
         if (!said)
             said = json_object_get(slot->page.root, "errors");
         char *text = said ? json_dumps(said, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-        errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.200s",
+        errstr_set(errstr, errstr_size, "GET %s: %s records.path '%s'%s%.200s",
                    url_redact(slot->url, red, sizeof(red)),
+                   refused ? "an empty array, in an answer that says it is an error, at"
+                           : "no array at",
                    s->sc->records_path ? s->sc->records_path : "",
                    text ? "; the answer says: " : "", text ? text : "");
         free(text);
