@@ -25,7 +25,9 @@ const char *const sqlgen_bookkeeping[] = {
  * _source_ts '-infinity' and is ordered by when it was produced; any
  * other by (_source_ts, _produced_at, _kafka_offset), where a stored row
  * written before _produced_at existed (NULL) counts as produced before
- * any event (see sqlgen.h).
+ * any event (see sqlgen.h). A row the worker never wrote (a table another
+ * loader filled, its bookkeeping columns added by hand: NULL) is older
+ * than any event: compared as NULL, the guard kept it for ever.
  */
 static void append_guard(strbuf_t *sb, const char *a, const char *b)
 {
@@ -33,8 +35,8 @@ static void append_guard(strbuf_t *sb, const char *a, const char *b)
                    "CASE WHEN %s.\"_source_ts\" = '-infinity' THEN "
                    "(%s.\"_produced_at\", %s.\"_kafka_offset\") < "
                    "(%s.\"_produced_at\", %s.\"_kafka_offset\") ELSE "
-                   "(%s.\"_source_ts\", COALESCE(%s.\"_produced_at\", "
-                   "'-infinity'), %s.\"_kafka_offset\") < "
+                   "(COALESCE(%s.\"_source_ts\", '-infinity'), COALESCE(%s.\"_produced_at\", "
+                   "'-infinity'), COALESCE(%s.\"_kafka_offset\", -1)) < "
                    "(%s.\"_source_ts\", %s.\"_produced_at\", "
                    "%s.\"_kafka_offset\") END",
                    a, a, a, b, b, a, a, a, b, b, b);
@@ -330,7 +332,7 @@ static char *build_soft_tombstone(const char *table, const char *stage, const ch
                            "\"_kafka_partition\" = ev.\"_kafka_partition\", \"_kafka_offset\" = "
                            "ev.\"_kafka_offset\", \"_produced_at\" = ev.\"_produced_at\", "
                            "\"_synced_at\" = now()");
-    strbuf_append(&sb, "NOT cur.\"_deleted\" AND ");
+    strbuf_append(&sb, "cur.\"_deleted\" IS NOT TRUE AND ");
     append_log_guard(&sb, "cur", "ev");
     strbuf_append(&sb, " RETURNING 1) ");
     append_insert(&sb, table, "", "cur", id_field, sqlgen_bookkeeping);
@@ -339,7 +341,7 @@ static char *build_soft_tombstone(const char *table, const char *stage, const ch
     append_absent(&sb, table, id_field);
     append_on_conflict(&sb, id_field);
     append_set(&sb, set_soft_tombstone, 0);
-    strbuf_append(&sb, " WHERE NOT cur.\"_deleted\" AND ");
+    strbuf_append(&sb, " WHERE cur.\"_deleted\" IS NOT TRUE AND ");
     append_log_guard(&sb, "cur", "EXCLUDED");
     return strbuf_take(&sb);
 }

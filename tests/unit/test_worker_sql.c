@@ -84,9 +84,9 @@ static void test_table_names(void **state)
 /* The version guard (sqlgen.h): stored A older than event B. */
 #define GUARD(A, B)                                                                                \
     "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN (" A ".\"_produced_at\", " A                \
-    ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B ".\"_kafka_offset\") ELSE (" A             \
-    ".\"_source_ts\", COALESCE(" A ".\"_produced_at\", '-infinity'), " A                           \
-    ".\"_kafka_offset\") < (" B ".\"_source_ts\", " B ".\"_produced_at\", " B                      \
+    ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B ".\"_kafka_offset\") ELSE (COALESCE(" A    \
+    ".\"_source_ts\", '-infinity'), COALESCE(" A ".\"_produced_at\", '-infinity'), COALESCE(" A    \
+    ".\"_kafka_offset\", -1)) < (" B ".\"_source_ts\", " B ".\"_produced_at\", " B                 \
     ".\"_kafka_offset\") END"
 
 /* The stage of table "Odd Things": named after the FNV-1a hash of the
@@ -184,14 +184,14 @@ static void test_soft_statements(void **state)
                                               "r.\"Key\" AS id, r.\"_kafka_partition\", "
                                               "r.\"_kafka_offset\", r.\"_produced_at\" "
                                               "FROM " STAGE " AS r), upd AS (UPDATE "));
-    assert_non_null(
-        strstr(ss.tombstone_rows, "cur.\"Key\" = ev.id AND NOT cur.\"_deleted\" AND " LOG_GUARD(
-                                      "cur", "ev") " RETURNING 1) "));
+    assert_non_null(strstr(ss.tombstone_rows,
+                           "cur.\"Key\" = ev.id AND cur.\"_deleted\" IS NOT TRUE AND " LOG_GUARD(
+                               "cur", "ev") " RETURNING 1) "));
     assert_non_null(
         strstr(ss.tombstone_rows, " WHERE NOT EXISTS (SELECT 1 FROM \"Odd Things\" AS x"));
     assert_non_null(strstr(ss.tombstone_rows, "'-infinity', true, \"_produced_at\""));
-    assert_non_null(
-        strstr(ss.tombstone_rows, " WHERE NOT cur.\"_deleted\" AND " LOG_GUARD("cur", "EXCLUDED")));
+    assert_non_null(strstr(ss.tombstone_rows, " WHERE cur.\"_deleted\" IS NOT TRUE AND " LOG_GUARD(
+                                                  "cur", "EXCLUDED")));
     assert_string_equal(ss.add_produced_at, "ALTER TABLE \"Odd Things\" ADD COLUMN IF NOT EXISTS "
                                             "\"_produced_at\" timestamptz");
     assert_null(ss.add_produced_at_tombstones);
