@@ -100,20 +100,22 @@ static pg_status_t stage_and_apply(table_ctx_t *tc, const row_set_t *rs, size_t 
 
 /*
  * A NOT NULL violation (sqlstate) in a column (col) the stream does not
- * write, that has no default, is not generated and that no BEFORE row
- * trigger of the table may fill (a user's column added bare) is no row's
- * fault: every row would be refused, updates too (the proposed row is
+ * write, that has no default, is not generated and that no BEFORE INSERT
+ * row trigger of the table may fill (a user's column added bare) is no
+ * row's fault: every row would be refused, updates too (the proposed row is
  * checked before ON CONFLICT finds the existing one), and dead-lettering
  * them all would empty the stream into the DLQ. It is retried, as a
  * missing grant is, until the column gets a default or allows NULL. 1
  * when that is the failure, with errstr saying so. Where a default or a
- * trigger fills the column, a NULL there is that row's: 0.
+ * trigger fills the column, a NULL there is that row's: 0. (tgtype bits:
+ * ROW 1, BEFORE 2, INSERT 4. A BEFORE UPDATE trigger, the usual
+ * updated_at = now(), never sees the proposed row that NOT NULL refuses.)
  */
 #define NOT_NULL_BARE_SQL                                                                          \
     "SELECT 1 FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attname = $2"              \
     " AND NOT a.attisdropped AND NOT a.atthasdef AND a.attgenerated = ''"                          \
     " AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = a.attrelid"                     \
-    " AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 3) = 3)"
+    " AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND (t.tgtype & 7) = 7)"
 
 static int foreign_not_null(const table_ctx_t *tc, const char *sqlstate, const char *col,
                             const char *why, char *errstr, size_t errstr_size)
