@@ -8,11 +8,13 @@
 #include "pager.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cursorval.h"
 #include "errstr.h"
 #include "isotime.h"
+#include "jsonnum.h"
 #include "jsonpage.h"
 #include "url_redact.h"
 
@@ -92,6 +94,10 @@ static int says_none(json_t *v)
         return 1;
     if (json_is_number(v))
         return json_number_value(v) == 0;
+    /* 1.0 or 0.0 as the page reader keeps it (jsonnum.h): a string whose
+     * text, read as one, was "" (none) and ended every walk */
+    if (jsonnum_is(v))
+        return strtod(jsonnum_text(v), NULL) == 0;
     if (json_is_string(v)) {
         const char *t = json_string_value(v);
         return !strcmp(t, "") || !strcmp(t, "false") || !strcmp(t, "0");

@@ -58,8 +58,11 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
     char perr[200];
     /* deleted_at as the stream writes its cursor (cursor.format), in full */
     const cursor_clock_t dclock = {CURSOR_PRECISION_TIMESTAMP, NULL, r->sc->cursor_format};
-    int undated = !(jsonnum_is_string(da) || /* ts is the producer's clock mark */
-                    (dclock.format != CURSOR_FORMAT_ISO8601 && json_is_number(da)));
+    /* a number that is not an int64 (1764750000.5) is kept as its text
+     * (jsonnum.h), which json_is_number() does not see */
+    int undated =
+        !(jsonnum_is_string(da) || /* ts is the producer's clock mark */
+          (dclock.format != CURSOR_FORMAT_ISO8601 && (json_is_number(da) || jsonnum_is(da))));
     if (!undated && cursorval_read(&dclock, da, &ts, perr, sizeof(perr)) != 0) {
         if (bad)
             return run_dead_letter_raw(r, id, bad, url, errstr, errstr_size);

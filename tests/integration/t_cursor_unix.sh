@@ -2,7 +2,8 @@
 # t_cursor_unix: an API whose last-modified times are epoch seconds, a
 # JSON number (as help-desk and payment exports keep them), with a
 # `since` parameter in epoch seconds too, and deletions dated the same
-# way. Read as ISO-8601 text, every record went to the DLQ ("cursor
+# way (a fraction of a second too: such a deleted_at was taken for none
+# and dated by the producer's clock). Read as ISO-8601 text, every record went to the DLQ ("cursor
 # field: missing or not a string"). With cursor.format = unix the records
 # are published, the HWM is the largest one, the parameter sent back is
 # that time in whole seconds, a change and a deletion made later are
@@ -17,7 +18,7 @@ BASE = 1795608000  # 2026-11-25T12:00:00Z
 def handle(req):
     since = req.query.get("since")
     if req.path == "/customers/deleted":
-        dels = [{"id": 4, "deleted_at": BASE + 100}] if flag("later") else []
+        dels = [{"id": 4, "deleted_at": BASE + 100.5}] if flag("later") else []
         dels = [d for d in dels if since is None or d["deleted_at"] >= int(since)]
         return 200, [], json.dumps({"data": dels if req.query.get("page", "1") == "1" else []})
     recs = [customer(i, "2026-11-25T12:00:00.000Z", updated=BASE + i) for i in range(1, 6)]
@@ -50,5 +51,8 @@ wait_run_completed "$(last_run_field run_id)" 60
 wait_caught_up 30
 assert_eq 4 "$(psql_value "select count(*) from $TABLE where not _deleted")" "live rows of the table"
 assert_eq t "$(psql_value "select _deleted from $TABLE where id = 4")" "record 4 deleted"
+assert_eq 2026-11-25T12:01:40.500 \
+    "$(psql_value "select to_char(_deleted_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS')
+                  from $TABLE where id = 4")" "record 4's deletion time (deleted_at 1795608100.5)"
 assert_eq changed "$(psql_value "select name from $TABLE where id = 2")" "record 2's name"
 log "ok"

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "jsonnum.h"
 #include "pager.h"
 
 static void test_url_with(void **state)
@@ -292,6 +293,32 @@ static void test_more_flag_steps(void **state)
     static const step_t missing[] = {
         {"[" T1 "]", "{\"data\":[" T1 "],\"hasMore\":false}", NULL, -1, NULL}};
     RUN(PAGINATION_PAGE, 0, missing);
+
+    /* 1.0 and 0.0 as the page reader keeps them (jsonnum.h: text behind
+     * a NUL, not a jansson number): 1.0 was read as "", none, and ended
+     * the walk after its first page */
+    {
+        stream_conf_t jc = stream(PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP);
+        jc.more_path = "has_more";
+        pager_walk_t jw = {.sc = &jc};
+        pager_walk_reset(&jw, &pager_page, 0, 0);
+        static const struct {
+            const char *records, *flag;
+            int want;
+        } jsteps[] = {{"[" T1 "," T2 "]", "1.0", 0}, {"[" T3 "]", "0.0", 1}};
+        for (size_t i = 0; i < 2; i++) {
+            json_t *recs = json_loads(jsteps[i].records, 0, NULL);
+            json_t *jbody = json_pack("{sOso}", "data", recs, "has_more",
+                                      jsonnum_make(jsteps[i].flag, strlen(jsteps[i].flag)));
+            assert_non_null(jbody);
+            pager_page_t jp = {jbody, recs, U, U, NULL};
+            char jerr[512] = "";
+            assert_int_equal(pager_page.advance(&jw, &jp, jerr, sizeof(jerr)), jsteps[i].want);
+            json_decref(recs);
+            json_decref(jbody);
+        }
+        pager_walk_clear(&jw);
+    }
 
     /* a flag that never says none over empty pages: an error, not a walk
      * for ever */
