@@ -7,7 +7,10 @@
  * avro-c 1.11 cannot fill a reader field from a default and does not know
  * logical types, so a writer is checked here (field_compatible) and our
  * schema is cut to the fields the writer has (prune): the row form fills
- * the rest (defaults, or null).
+ * the rest (defaults, or null). Nor does it resolve an enum by symbol: it
+ * hands the writer's index on as the reader's. So our enums take the
+ * writer's symbols (adopt_symbols), and a value's index names the symbol
+ * it was written as.
  */
 #include "errstr.h"
 #include "envelope_priv.h"
@@ -136,6 +139,73 @@ static void collect_record(json_t *s, void *ctx)
 
     if (is_record(s) && name && !json_object_get(ctx, short_name(name)))
         json_object_set(ctx, short_name(name), s);
+}
+
+static int is_enum(const json_t *s)
+{
+    const char *type = json_string_value(json_object_get(s, "type"));
+    return type && !strcmp(type, "enum");
+}
+
+/* Visit: an enum definition into the object ctx, by its short name (the
+ * first one of a name wins). */
+static void collect_enum(json_t *s, void *ctx)
+{
+    const char *name = json_string_value(json_object_get(s, "name"));
+
+    if (is_enum(s) && name && !json_object_get(ctx, short_name(name)))
+        json_object_set(ctx, short_name(name), s);
+}
+
+/* What adopt_symbols() works with: the writer's enums by short name, the
+ * name of our event's op enum, and the first enum it cannot adopt. */
+typedef struct {
+    json_t *writer_enums;
+    const char *op_enum;
+    char err[256];
+} enum_adopt_t;
+
+static int has_symbol(const json_t *symbols, const char *sym)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(symbols, i,
+                       v) if (json_is_string(v) && !strcmp(json_string_value(v), sym)) return 1;
+    return 0;
+}
+
+/*
+ * Visit: an enum of ours that the writer also has (by name) takes the
+ * writer's symbols, in the writer's order, so that the index avro-c hands
+ * on names the symbol written (read with our order, a symbol added before
+ * the others shifted every old value: bronze read as basic, gold as
+ * silver). A written symbol that ours lacks is refused (our enum's
+ * default is not applied: avro-c cannot), and so is an op enum other than
+ * ours: the op is read by its index.
+ */
+static void adopt_symbols(json_t *s, void *ctx)
+{
+    enum_adopt_t *a = ctx;
+    const char *name = json_string_value(json_object_get(s, "name"));
+    json_t *w = is_enum(s) && name ? json_object_get(a->writer_enums, short_name(name)) : NULL;
+    json_t *ws = json_object_get(w, "symbols"), *ours = json_object_get(s, "symbols"), *v;
+    size_t i;
+
+    if (!json_is_array(ws) || !json_is_array(ours) || a->err[0])
+        return;
+    if (!strcmp(short_name(name), a->op_enum) && !json_equal(ws, ours)) {
+        snprintf(a->err, sizeof(a->err), "its enum %s is not ours (UPSERT, DELETE)", name);
+        return;
+    }
+    json_array_foreach(ws, i, v) if (!json_is_string(v) || !has_symbol(ours, json_string_value(v)))
+    {
+        snprintf(a->err, sizeof(a->err), "enum %s has symbol '%s', which ours lacks", name,
+                 json_is_string(v) ? json_string_value(v) : "?");
+        return;
+    }
+    json_object_set(s, "symbols", ws);
+    json_object_del(s, "default"); /* ours; it may not be among the writer's */
 }
 
 static int has_field(const json_t *record, const char *name)
@@ -289,16 +359,24 @@ static int reader_schema(const envelope_schema_t *es, json_t *wdoc, avro_schema_
     json_error_t jerr;
     json_t *wrecs = json_object();
     json_t *rdoc = json_loads(es->json_text, 0, &jerr);
-    char *rtext = NULL;
+    char *rtext = NULL, op_enum[256];
+    enum_adopt_t adopt = {json_object(), op_enum, ""};
     int rc = -1;
 
     *out = NULL;
-    if (!wrecs || !rdoc) {
+    if (!wrecs || !rdoc || !adopt.writer_enums) {
         errstr_set(errstr, errstr_size, "out of memory");
         goto done;
     }
     walk_schema(wdoc, collect_record, wrecs, 0);
     walk_schema(rdoc, prune_record, wrecs, 0);
+    snprintf(op_enum, sizeof(op_enum), "%sChangeOp", es->rs->name);
+    walk_schema(wdoc, collect_enum, adopt.writer_enums, 0);
+    walk_schema(rdoc, adopt_symbols, &adopt, 0);
+    if (adopt.err[0]) {
+        errstr_set(errstr, errstr_size, "%s", adopt.err);
+        goto done;
+    }
     if (!(rtext = json_dumps(rdoc, JSON_COMPACT)) ||
         avro_schema_from_json_length(rtext, strlen(rtext), out)) {
         *out = NULL;
@@ -309,6 +387,7 @@ static int reader_schema(const envelope_schema_t *es, json_t *wdoc, avro_schema_
 done:
     json_decref(rdoc);
     json_decref(wrecs);
+    json_decref(adopt.writer_enums);
     free(rtext);
     return rc;
 }

@@ -154,6 +154,63 @@ static void test_newer_writer(void **state)
     ver_unload(&n);
 }
 
+/* An enum is resolved by symbol: a symbol added before the others (a new
+ * lowest tier) must not shift the old events' values, at the top or in a
+ * nested record. */
+static void test_enum_symbols(void **state)
+{
+    static const char OLD[] =
+        "{\"type\":\"record\",\"name\":\"Item\",\"fields\":["
+        "{\"name\":\"id\",\"type\":\"long\"},"
+        "{\"name\":\"tier\",\"type\":{\"type\":\"enum\",\"name\":\"Tier\","
+        "  \"symbols\":[\"bronze\",\"silver\",\"gold\"]}},"
+        "{\"name\":\"dim\",\"type\":{\"type\":\"record\",\"name\":\"Dim\",\"fields\":["
+        "  {\"name\":\"unit\",\"type\":{\"type\":\"enum\",\"name\":\"Unit\","
+        "   \"symbols\":[\"cm\",\"m\"]}}]}}]}";
+    static const char NEW[] =
+        "{\"type\":\"record\",\"name\":\"Item\",\"fields\":["
+        "{\"name\":\"id\",\"type\":\"long\"},"
+        "{\"name\":\"tier\",\"type\":{\"type\":\"enum\",\"name\":\"Tier\","
+        "  \"symbols\":[\"basic\",\"bronze\",\"silver\",\"gold\"],\"default\":\"basic\"}},"
+        "{\"name\":\"dim\",\"type\":{\"type\":\"record\",\"name\":\"Dim\",\"fields\":["
+        "  {\"name\":\"unit\",\"type\":{\"type\":\"enum\",\"name\":\"Unit\","
+        "   \"symbols\":[\"mm\",\"m\",\"cm\"]}}]}}]}";
+    ver_t o, n;
+    size_t len;
+    char err[512] = "";
+
+    (void)state;
+    ver_load(&o, OLD);
+    ver_load(&n, NEW);
+    void *buf = encode(&o, "{\"id\":1,\"tier\":\"gold\",\"dim\":{\"unit\":\"cm\"}}", &len);
+    assert_int_equal(envelope_add_writer(n.es, envelope_schema_json(o.es), NULL, err, sizeof(err)),
+                     0);
+    change_event_t *ev = envelope_decode(n.es, buf, len, err, sizeof(err));
+    if (!ev)
+        print_error("%s\n", err);
+    assert_non_null(ev);
+    assert_int_equal(ev->op, CHANGE_OP_UPSERT);
+    char *row = json_dumps(ev->after, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(row, "{\"dim\":{\"unit\":\"cm\"},\"id\":1,\"tier\":\"gold\"}");
+    free(row);
+    change_event_destroy(ev);
+
+    /* an op enum in another order (a foreign producer's): the op is read
+     * by its index, so such a writer is refused, not read upside down */
+    char *foreign = strdup(envelope_schema_json(o.es));
+    char *up = strstr(foreign, "\"UPSERT\""), *del = strstr(foreign, "\"DELETE\"");
+    assert_non_null(up);
+    assert_non_null(del);
+    memcpy(up, "\"DELETE\"", 8); /* the same length: swapped in place */
+    memcpy(del, "\"UPSERT\"", 8);
+    assert_int_equal(envelope_add_writer(n.es, foreign, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "ItemChangeOp is not ours"));
+    free(foreign);
+    free(buf);
+    ver_unload(&o);
+    ver_unload(&n);
+}
+
 /* Writers whose fields cannot be read as ours, with the reason. */
 static void test_unreadable_writers(void **state)
 {
@@ -177,6 +234,12 @@ static void test_unreadable_writers(void **state)
          "field 'a' is not in it, and ours has no default"},
         {"{\"name\":\"a\",\"type\":\"double\"}", "{\"name\":\"a\",\"type\":\"float\"}",
          "written as double, which cannot be read as float"},
+        /* a symbol ours lacks: avro-c cannot apply our default */
+        {"{\"name\":\"a\",\"type\":{\"type\":\"enum\",\"name\":\"E\","
+         "\"symbols\":[\"p\",\"q\",\"x\"]}}",
+         "{\"name\":\"a\",\"type\":{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"q\",\"p\"],"
+         "\"default\":\"p\"}}",
+         "enum E has symbol 'x', which ours lacks"},
     };
     char w[512], r[512], err[512];
 
@@ -202,7 +265,8 @@ static void test_unreadable_writers(void **state)
         assert_int_equal(rc, -1);
         assert_non_null(strstr(err, cases[i].err));
         /* its events: dead-letter material, with the reason */
-        const char *val = strstr(cases[i].writer_fields, "decimal")     ? "\"1.000\""
+        const char *val = strstr(cases[i].writer_fields, "enum")        ? "\"p\""
+                          : strstr(cases[i].writer_fields, "decimal")   ? "\"1.000\""
                           : strstr(cases[i].writer_fields, "string")    ? "\"s\""
                           : strstr(cases[i].writer_fields, "timestamp") ? "5"
                           : strstr(cases[i].writer_fields, "double")    ? "1.5"
@@ -264,9 +328,8 @@ static void test_fingerprints(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_old_events_resolve),
-        cmocka_unit_test(test_newer_writer),
-        cmocka_unit_test(test_unreadable_writers),
+        cmocka_unit_test(test_old_events_resolve), cmocka_unit_test(test_newer_writer),
+        cmocka_unit_test(test_enum_symbols),       cmocka_unit_test(test_unreadable_writers),
         cmocka_unit_test(test_fingerprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
