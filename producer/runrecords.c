@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cursorval.h"
 #include "errstr.h"
@@ -257,6 +258,34 @@ static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t e
     return progress(r, errstr, errstr_size);
 }
 
+/*
+ * soft_delete.field's word on a record: 1 deleted, 0 live, -1 neither.
+ * JSON true and what an API writes for it from a database without
+ * booleans (1, and "1", "true", "t", "yes", "y" in any case) say deleted;
+ * false, null, no member, 0 and their strings say live. Read as JSON true
+ * alone, a MySQL API's 1 kept every deleted record live downstream,
+ * without a word.
+ */
+static int soft_deleted(const json_t *v)
+{
+    static const char *const yes[] = {"1", "true", "t", "yes", "y", NULL};
+    static const char *const no[] = {"", "0", "false", "f", "no", "n", NULL};
+
+    if (!v || json_is_null(v) || json_is_boolean(v))
+        return json_is_true(v);
+    if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+        return (int)json_integer_value(v);
+    if (!jsonnum_is_string(v))
+        return -1;
+    for (size_t i = 0; yes[i]; i++)
+        if (!strcasecmp(json_string_value(v), yes[i]))
+            return 1;
+    for (size_t i = 0; no[i]; i++)
+        if (!strcasecmp(json_string_value(v), no[i]))
+            return 0;
+    return -1;
+}
+
 /* A record with an id and a cursor: skipped, published or dead-lettered. */
 static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
@@ -285,11 +314,21 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
         return PRODUCER_OK; /* already observed at this bucket with this digest */
     }
     json_t *sd = sc->soft_delete_field ? json_object_get(in->rec, sc->soft_delete_field) : NULL;
-    change_op_t op = json_is_true(sd) ? CHANGE_OP_DELETE : CHANGE_OP_UPSERT;
-    int dlqd = 1;
-    if (in->bad
-            ? run_dead_letter_raw(r, in->id, in->bad, in->url, errstr, errstr_size)
-            : run_publish(r, op, in->id, in->cursor, in->rec, in->url, &dlqd, errstr, errstr_size))
+    int deleted = soft_deleted(sd);
+    change_op_t op = deleted == 1 ? CHANGE_OP_DELETE : CHANGE_OP_UPSERT;
+    int dlqd = 1, rc;
+    if (in->bad) {
+        rc = run_dead_letter_raw(r, in->id, in->bad, in->url, errstr, errstr_size);
+    } else if (deleted < 0) {
+        char why[256], *text = jsonnum_dumps(sd, JSON_COMPACT | JSON_ENCODE_ANY);
+        errstr_set(why, sizeof(why), "soft_delete.field '%s': %.80s says neither deleted nor live",
+                   sc->soft_delete_field, text ? text : "its value");
+        free(text);
+        rc = run_dead_letter(r, in->id, in->rec, why, in->url, errstr, errstr_size);
+    } else {
+        rc = run_publish(r, op, in->id, in->cursor, in->rec, in->url, &dlqd, errstr, errstr_size);
+    }
+    if (rc != 0)
         return PRODUCER_FAILED;
     if (!dlqd) {
         if (op == CHANGE_OP_DELETE)
