@@ -49,6 +49,14 @@ void heldeletes_served(heldeletes_t *h, const char *id, int64_t cursor_ms)
         d->newest_served = cursor_ms;
 }
 
+int heldeletes_pending(const heldeletes_t *h, const char *id)
+{
+    const held_t *d = idset_get(h, id, strlen(id));
+    if (!d)
+        return 0;
+    return d->undated ? d->newest_served == INT64_MIN : d->newest_served <= d->deleted_at;
+}
+
 size_t heldeletes_count(const heldeletes_t *h)
 {
     return idset_count(h);

@@ -21,6 +21,7 @@ typedef struct key_state {
     int32_t partition;
     uint8_t live;
     uint8_t seen;
+    uint8_t by_event; /* not live, and a delete event said so (not a tombstone alone) */
 } key_state_t;
 
 struct reconcile {
@@ -60,7 +61,7 @@ void reconcile_uuid_keys(reconcile_t *rc)
 }
 
 int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
-                   int live)
+                   int live, int delete_event)
 {
     rc->messages++;
     if (!key || key_len == 0 || key_len > IDSET_MAX_KEY || memchr(key, '\0', key_len))
@@ -78,6 +79,10 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
         if (ts == ks->ts)
             live = live || ks->live;
     }
+    if (live)
+        ks->by_event = 0;
+    else if (delete_event)
+        ks->by_event = 1; /* a tombstone after it keeps it */
     ks->ts = ts;
     ks->partition = partition;
     ks->live = (uint8_t)(live != 0);
@@ -95,7 +100,7 @@ static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
         op = NULL;
     int live = reconcile_is_live(m->payload, op, op_len);
     if (reconcile_fold(rc, m->key, m->key_len, m->partition, rd_kafka_message_timestamp(m, NULL),
-                       live) != 0) {
+                       live, !live && m->payload) != 0) {
         errstr_set(errstr, errstr_size, "out of memory holding the ids of %s",
                    rd_kafka_topic_name(m->rkt));
         return PRODUCER_FAILED;
@@ -115,6 +120,12 @@ void reconcile_seen(reconcile_t *rc, const char *id)
     key_state_t *ks = idset_get(rc->ids, id, strlen(id));
     if (ks)
         ks->seen = 1;
+}
+
+int reconcile_deleted_by_event(const reconcile_t *rc, const char *id)
+{
+    const key_state_t *ks = idset_get(rc->ids, id, strlen(id));
+    return ks && !ks->live && ks->by_event;
 }
 
 void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out)

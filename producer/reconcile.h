@@ -61,11 +61,22 @@ int reconcile_is_live(const void *value, const char *op, size_t op_len);
 /*
  * Folds one message of key (key_len bytes) from partition at timestamp ts
  * (ms; -1 when unknown), live as reconcile_is_live says, in the order the
- * partition was read. Fails on ENOMEM only. A key that is empty,
+ * partition was read; delete_event: it is a delete event (not live, and
+ * not a tombstone). Fails on ENOMEM only. A key that is empty,
  * longer than IDSET_MAX_KEY or holds a NUL is not one of ours: ignored.
  */
 int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
-                   int live) TM_WARN_UNUSED;
+                   int live, int delete_event) TM_WARN_UNUSED;
+
+/*
+ * After the scan: whether the topic's latest word on id is a deletion
+ * that a delete event made (a tombstone may follow it). Such an event
+ * carries a source_ts of its own (when it was deleted or found vanished),
+ * which an upsert of an older version cannot outrank. A tombstone alone
+ * keeps the row's version, which the same version upserted again
+ * outranks by its later production: 0 then, as for a live or unknown id.
+ */
+int reconcile_deleted_by_event(const reconcile_t *rc, const char *id);
 
 /*
  * Scans topic (every partition, low to high watermark) into rc. Fails

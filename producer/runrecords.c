@@ -286,6 +286,38 @@ static int soft_deleted(const json_t *v)
     return -1;
 }
 
+/*
+ * The source_ts of an upsert: the record's cursor, unless a full run's
+ * scan found the topic's latest word on its id to be a deletion made by a
+ * delete event (found vanished by an earlier full run, or listed by the
+ * deleted endpoint) and no deletion of it is held in this run. The API
+ * serves the record again, and when it serves it unchanged (it was hidden
+ * for a while, restored without a new cursor) its cursor is older than
+ * that deletion's source_ts: the worker kept the deletion, while the
+ * topic's latest message said live, and no later run mended it. Such an
+ * upsert goes out past every deletion this stream published before: past
+ * the run's start, and past both HWMs of the last run record.
+ */
+static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
+{
+    if (!r->recon || !reconcile_deleted_by_event(r->recon, in->id) ||
+        (r->held && heldeletes_pending(r->held, in->id)))
+        return in->cursor;
+    int64_t mark = r->started_at;
+    if (r->durable.has_value && r->durable.value_ms < INT64_MAX && r->durable.value_ms + 1 > mark)
+        mark = r->durable.value_ms + 1;
+    if (r->del_durable.has_value && r->del_durable.value_ms < INT64_MAX &&
+        r->del_durable.value_ms + 1 > mark)
+        mark = r->del_durable.value_ms + 1;
+    if (in->cursor >= mark)
+        return in->cursor;
+    r->stats.revived++;
+    log_debug("a deleted id served again: its upsert goes out past the deletion",
+              "stream=%s run_id=%s id=%s cursor_ms=%" PRId64 " source_ts_ms=%" PRId64, r->sc->name,
+              r->run_id, in->id, in->cursor, mark);
+    return mark;
+}
+
 /* A record with an id and a cursor: skipped, published or dead-lettered. */
 static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
@@ -326,7 +358,8 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
         free(text);
         rc = run_dead_letter(r, in->id, in->rec, why, in->url, errstr, errstr_size);
     } else {
-        rc = run_publish(r, op, in->id, in->cursor, in->rec, in->url, &dlqd, errstr, errstr_size);
+        int64_t source_ts = op == CHANGE_OP_UPSERT ? upsert_source_ts(r, in) : in->cursor;
+        rc = run_publish(r, op, in->id, source_ts, in->rec, in->url, &dlqd, errstr, errstr_size);
     }
     if (rc != 0)
         return PRODUCER_FAILED;

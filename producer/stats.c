@@ -31,6 +31,7 @@ static metrics_histogram_t http_seconds;
     X(deletes)                                                                                     \
     X(vanished)                                                                                    \
     X(stale_deletes)                                                                               \
+    X(revived)                                                                                     \
     X(dead_lettered)                                                                               \
     X(unidentified)                                                                                \
     X(bytes_published)                                                                             \

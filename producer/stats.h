@@ -37,6 +37,7 @@ typedef struct producer_stats {
     int64_t deletes;         /* delete events published (each + a tombstone) */
     int64_t vanished;        /* of deletes: ids reconciliation found gone */
     int64_t stale_deletes;   /* held deletions not published: a newer version exists */
+    int64_t revived;         /* of upserts: ids deleted before, served again (full runs) */
     int64_t dead_lettered;   /* records and deleted items sent to the DLQ */
     int64_t unidentified;    /* records served without a usable id */
     int64_t bytes_published; /* encoded change events produced */

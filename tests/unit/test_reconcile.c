@@ -150,7 +150,7 @@ static void fold_and_vanish(const msg_t *msgs, size_t n, const char *const *seen
     assert_non_null(rc);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(reconcile_fold(rc, msgs[i].key, msgs[i].key ? strlen(msgs[i].key) : 0,
-                                        msgs[i].partition, msgs[i].ts, msgs[i].live),
+                                        msgs[i].partition, msgs[i].ts, msgs[i].live, 0),
                          0);
     for (size_t i = 0; seen && seen[i]; i++)
         reconcile_seen(rc, seen[i]);
@@ -257,7 +257,7 @@ static void test_million(void **state)
     char key[32];
     for (int i = 0; i < N; i++) {
         int n = snprintf(key, sizeof(key), "cus_%07d", i);
-        assert_int_equal(reconcile_fold(rc, key, (size_t)n, i % 4, i, 1), 0);
+        assert_int_equal(reconcile_fold(rc, key, (size_t)n, i % 4, i, 1, 0), 0);
     }
     for (int i = 0; i < N; i++) {
         if (i % 1000 == 7)
@@ -295,8 +295,8 @@ static void test_uuid_keys(void **state)
         assert_non_null(rc);
         if (uuid)
             reconcile_uuid_keys(rc);
-        assert_int_equal(reconcile_fold(rc, upper, strlen(upper), 0, 1, 1), 0);
-        assert_int_equal(reconcile_fold(rc, "ABC", 3, 0, 1, 1), 0);
+        assert_int_equal(reconcile_fold(rc, upper, strlen(upper), 0, 1, 1, 0), 0);
+        assert_int_equal(reconcile_fold(rc, "ABC", 3, 0, 1, 1, 0), 0);
         reconcile_seen(rc, lower);
         reconcile_seen(rc, "abc");
         size_t pos = 0, n = 0;
@@ -313,16 +313,48 @@ static void test_uuid_keys(void **state)
     }
 }
 
+/* Whether the topic's latest word on an id is a deletion made by a delete
+ * event: through its tombstone, and across partitions; not for a live
+ * id, one deleted by a tombstone alone, or one never seen. */
+static void test_deleted_by_event(void **state)
+{
+    static const struct {
+        const char *key;
+        int32_t partition;
+        int64_t ts;
+        int live, delete_event;
+    } msgs[] = {
+        {"1", 0, 10, 1, 0}, {"1", 0, 20, 0, 1}, {"1", 0, 21, 0, 0}, /* delete, tombstone */
+        {"2", 0, 10, 1, 0}, {"2", 0, 20, 0, 1}, {"2", 0, 30, 1, 0}, /* restored */
+        {"3", 0, 10, 1, 0}, {"3", 0, 20, 0, 0},                     /* tombstone alone */
+        {"4", 0, 10, 1, 0}, {"4", 1, 40, 0, 1},                     /* moved partition */
+        {"5", 1, 40, 1, 0}, {"5", 0, 10, 0, 1},                     /* an older one elsewhere */
+    };
+    static const struct {
+        const char *id;
+        int want;
+    } ids[] = {{"1", 1}, {"2", 0}, {"3", 0}, {"4", 1}, {"5", 0}, {"6", 0}};
+    reconcile_t *rc = reconcile_new();
+
+    (void)state;
+    assert_non_null(rc);
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+        assert_int_equal(reconcile_fold(rc, msgs[i].key, strlen(msgs[i].key), msgs[i].partition,
+                                        msgs[i].ts, msgs[i].live, msgs[i].delete_event),
+                         0);
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+        if (reconcile_deleted_by_event(rc, ids[i].id) != ids[i].want)
+            fail_msg("id %s: want %d", ids[i].id, ids[i].want);
+    reconcile_destroy(rc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_idset_basics),
-        cmocka_unit_test(test_idset_many),
-        cmocka_unit_test(test_idset_zero_value),
-        cmocka_unit_test(test_is_live),
-        cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_uuid_keys),
-        cmocka_unit_test(test_million),
+        cmocka_unit_test(test_deleted_by_event), cmocka_unit_test(test_idset_basics),
+        cmocka_unit_test(test_idset_many),       cmocka_unit_test(test_idset_zero_value),
+        cmocka_unit_test(test_is_live),          cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_uuid_keys),        cmocka_unit_test(test_million),
     };
     return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);
 }
