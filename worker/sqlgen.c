@@ -172,7 +172,8 @@ static int check_fields(const record_schema_t *rs, const char *id_field, char *e
 }
 
 int stream_sql_build(const record_schema_t *rs, const char *table, const char *id_field,
-                     delete_mode_t mode, stream_sql_t *out, char *errstr, size_t errstr_size)
+                     delete_mode_t mode, int table_shared, stream_sql_t *out, char *errstr,
+                     size_t errstr_size)
 {
     strbuf_t sb;
 
@@ -192,7 +193,7 @@ int stream_sql_build(const record_schema_t *rs, const char *table, const char *i
         return -1;
     }
     out->create_table = build_create(rs, table, id_field);
-    int dml = sqlgen_build_dml(rs, table, id_field, mode, out);
+    int dml = sqlgen_build_dml(rs, table, id_field, mode, table_shared, out);
     if (mode == DELETE_MODE_HARD) {
         out->create_tombstones = build_tombstones(record_schema_field(rs, id_field), table);
         sqlgen_append_table(&sb, table, "__tombstones");

@@ -101,13 +101,16 @@ typedef struct stream_sql {
 } stream_sql_t;
 
 /*
- * Builds the statements. Returns 0, or -1 with errstr set when id_field is
+ * Builds the statements; table_shared: another stream writes the same
+ * table (a Kafka tombstone is then ordered against a row by production,
+ * not by offsets: the row's offset may be another topic's). Returns 0, or
+ * -1 with errstr set when id_field is
  * not a field of rs, a field name collides with a bookkeeping column
  * (_source_ts, _deleted, ...), two field names are the same column once
  * cut to PostgreSQL's 63 bytes, or allocation fails.
  */
 int stream_sql_build(const record_schema_t *rs, const char *table, const char *id_field,
-                     delete_mode_t mode, stream_sql_t *out, char *errstr,
+                     delete_mode_t mode, int table_shared, stream_sql_t *out, char *errstr,
                      size_t errstr_size) TM_WARN_UNUSED;
 
 void stream_sql_clear(stream_sql_t *ss);

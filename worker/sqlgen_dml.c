@@ -47,17 +47,24 @@ static void append_guard(strbuf_t *sb, const char *a, const char *b)
  * before b in the topic. In one partition that is offset order (the
  * producer writes a key's messages in order); across partitions (after
  * partitions were added) it is the order of production: a's _produced_at
- * against b's Kafka timestamp.
+ * against b's Kafka timestamp. A table that two streams write (shared)
+ * holds rows from two topics, whose partitions and offsets have nothing
+ * in common: there it is always the order of production (by offsets, a
+ * tombstone at offset 18 of one topic deleted the newer row from offset
+ * 12 of the other).
  */
-static void append_log_guard(strbuf_t *sb, const char *a, const char *b)
+static void append_log_guard(strbuf_t *sb, const char *a, const char *b, int shared)
 {
+    if (!shared)
+        strbuf_appendf(sb,
+                       "CASE WHEN %s.\"_kafka_partition\" = %s.\"_kafka_partition\" "
+                       "THEN %s.\"_kafka_offset\" < %s.\"_kafka_offset\" ELSE ",
+                       a, b, a, b);
     strbuf_appendf(sb,
-                   "CASE WHEN %s.\"_kafka_partition\" = %s.\"_kafka_partition\" "
-                   "THEN %s.\"_kafka_offset\" < %s.\"_kafka_offset\" ELSE "
                    "(COALESCE(%s.\"_produced_at\", '-infinity'), "
                    "%s.\"_kafka_offset\") < (%s.\"_produced_at\", "
-                   "%s.\"_kafka_offset\") END",
-                   a, b, a, b, a, a, b, b);
+                   "%s.\"_kafka_offset\")%s",
+                   a, a, b, b, shared ? "" : " END");
 }
 
 /* The columns of <table>__tombstones after the id, in the order its
@@ -320,7 +327,8 @@ static char *build_hard_delete(const char *table, const char *stage, const char 
  * version is known: later events are ordered against it by production).
  * A row already deleted is left as its delete event left it.
  */
-static char *build_soft_tombstone(const char *table, const char *stage, const char *id_field)
+static char *build_soft_tombstone(const char *table, const char *stage, const char *id_field,
+                                  int shared)
 {
     strbuf_t sb;
 
@@ -333,7 +341,7 @@ static char *build_soft_tombstone(const char *table, const char *stage, const ch
                            "ev.\"_kafka_offset\", \"_produced_at\" = ev.\"_produced_at\", "
                            "\"_synced_at\" = now()");
     strbuf_append(&sb, "cur.\"_deleted\" IS NOT TRUE AND ");
-    append_log_guard(&sb, "cur", "ev");
+    append_log_guard(&sb, "cur", "ev", shared);
     strbuf_append(&sb, " RETURNING 1) ");
     append_insert(&sb, table, "", "cur", id_field, sqlgen_bookkeeping);
     strbuf_append(&sb, "id, '-infinity', true, \"_produced_at\", \"_kafka_partition\", "
@@ -342,7 +350,7 @@ static char *build_soft_tombstone(const char *table, const char *stage, const ch
     append_on_conflict(&sb, id_field);
     append_set(&sb, set_soft_tombstone, 0);
     strbuf_append(&sb, " WHERE cur.\"_deleted\" IS NOT TRUE AND ");
-    append_log_guard(&sb, "cur", "EXCLUDED");
+    append_log_guard(&sb, "cur", "EXCLUDED", shared);
     return strbuf_take(&sb);
 }
 
@@ -352,7 +360,8 @@ static char *build_soft_tombstone(const char *table, const char *stage, const ch
  * row's _source_ts; an id with neither row nor recorded delete gets one at
  * '-infinity' (as above). A row that came after it stays.
  */
-static char *build_hard_tombstone(const char *table, const char *stage, const char *id_field)
+static char *build_hard_tombstone(const char *table, const char *stage, const char *id_field,
+                                  int shared)
 {
     strbuf_t sb;
 
@@ -364,7 +373,7 @@ static char *build_hard_tombstone(const char *table, const char *stage, const ch
     strbuf_append(&sb, " AS cur USING ev WHERE cur.");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, " = ev.id AND ");
-    append_log_guard(&sb, "cur", "ev");
+    append_log_guard(&sb, "cur", "ev", shared);
     strbuf_append(&sb, " RETURNING cur.");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, " AS id, cur.\"_source_ts\") ");
@@ -455,7 +464,7 @@ static uint64_t names_hash(const record_schema_t *rs, const char *table, const c
 }
 
 int sqlgen_build_dml(const record_schema_t *rs, const char *table, const char *id_field,
-                     delete_mode_t mode, stream_sql_t *out)
+                     delete_mode_t mode, int table_shared, stream_sql_t *out)
 {
     uint64_t h = names_hash(rs, table, id_field, mode);
     strbuf_t sb;
@@ -477,10 +486,10 @@ int sqlgen_build_dml(const record_schema_t *rs, const char *table, const char *i
     out->upsert = build_upsert(rs, table, out->stage, id_field, mode);
     if (mode == DELETE_MODE_HARD) {
         out->delete_rows = build_hard_delete(table, out->stage, id_field);
-        out->tombstone_rows = build_hard_tombstone(table, out->stage, id_field);
+        out->tombstone_rows = build_hard_tombstone(table, out->stage, id_field, table_shared);
     } else {
         out->delete_rows = build_soft_delete(table, out->stage, id_field);
-        out->tombstone_rows = build_soft_tombstone(table, out->stage, id_field);
+        out->tombstone_rows = build_soft_tombstone(table, out->stage, id_field, table_shared);
     }
     return out->create_stage && out->empty_stage && out->copy_rows && out->copy_keys &&
                    out->upsert && out->delete_rows && out->tombstone_rows

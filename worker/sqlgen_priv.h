@@ -18,6 +18,6 @@ extern const char *const sqlgen_bookkeeping[];
  * delete_rows, tombstone_rows and statement names. -1: out of memory
  * (what was made is freed by stream_sql_clear()). */
 int sqlgen_build_dml(const record_schema_t *rs, const char *table, const char *id_field,
-                     delete_mode_t mode, stream_sql_t *out) TM_WARN_UNUSED;
+                     delete_mode_t mode, int table_shared, stream_sql_t *out) TM_WARN_UNUSED;
 
 #endif

@@ -15,6 +15,15 @@
 #include "topics.h"
 #include "wireframe.h"
 
+/* Whether a stream other than sc writes sc's table (named the same way). */
+static int table_shared(const tm_config_t *conf, const stream_conf_t *sc)
+{
+    for (size_t i = 0; i < conf->n_streams; i++)
+        if (&conf->streams[i] != sc && !strcmp(conf->streams[i].table, sc->table))
+            return 1;
+    return 0;
+}
+
 static int load_one(const tm_config_t *conf, const stream_conf_t *sc, worker_stream_t *w,
                     char *errstr, size_t errstr_size)
 {
@@ -24,8 +33,8 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc, worker_str
     topic_for_stream(conf, sc->name, w->topic, sizeof(w->topic));
     if (stream_schema_load(conf, sc, &w->rs, &w->es, errstr, errstr_size) < 0)
         return -1;
-    if (stream_sql_build(w->rs, sc->table, sc->id_field, conf->delete_mode, &w->sql, err,
-                         sizeof(err)) < 0) {
+    if (stream_sql_build(w->rs, sc->table, sc->id_field, conf->delete_mode, table_shared(conf, sc),
+                         &w->sql, err, sizeof(err)) < 0) {
         errstr_set(errstr, errstr_size, "%s:%d: [stream %s] %s", conf->path, sc->line, sc->name,
                    err);
         return -1;

@@ -74,7 +74,7 @@ static void build(stream_sql_t *ss, const char *id_type, const char *amount, con
 
     snprintf(json, sizeof(json), SCHEMA_FMT, id_type, amount, third);
     *rs = parse(json);
-    if (stream_sql_build(*rs, "t", "id", DELETE_MODE_HARD, ss, err, sizeof(err)) != 0)
+    if (stream_sql_build(*rs, "t", "id", DELETE_MODE_HARD, 0, ss, err, sizeof(err)) != 0)
         print_error("%s\n", err);
     assert_non_null(ss->table);
 }
@@ -118,7 +118,8 @@ static void test_cut_collision(void **state)
     char err[512] = "";
 
     (void)state;
-    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, &ss, err, sizeof(err)), -1);
+    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, 0, &ss, err, sizeof(err)),
+                     -1);
     assert_non_null(strstr(err, "fields '" CUT63 "' and '" LONG72 "'"));
     assert_non_null(strstr(err, "first 63 bytes"));
     record_schema_destroy(rs);

@@ -369,7 +369,8 @@ static void test_copy_rows(void **state)
 
     (void)state;
     assert_int_equal(record_schema_parse(ROW_SCHEMA, &rs, err, sizeof(err)), 0);
-    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, &ss, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, 0, &ss, err, sizeof(err)),
+                     0);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         change_event_t up = {CHANGE_OP_UPSERT, " 17", 1764072000123LL, "run-1", 0, 0, NULL};
 
@@ -435,7 +436,8 @@ static void test_copy_logical_types(void **state)
 
     (void)state;
     assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
-    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, &ss, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(rs, "t", "id", DELETE_MODE_SOFT, 0, &ss, err, sizeof(err)),
+                     0);
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
         assert_string_equal(ss.columns[i].type, types[i]);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

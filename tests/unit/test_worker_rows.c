@@ -49,7 +49,7 @@ static void fixture_init(fixture_t *f, const fx_event_t *evs, size_t n)
     for (size_t w = 0; w < 2; w++) {
         f->ws[w].sc = &f->sc;
         assert_int_equal(record_schema_parse(SCHEMA, &f->ws[w].rs, err, sizeof(err)), 0);
-        assert_int_equal(stream_sql_build(f->ws[w].rs, w ? "u" : "t", "id", DELETE_MODE_SOFT,
+        assert_int_equal(stream_sql_build(f->ws[w].rs, w ? "u" : "t", "id", DELETE_MODE_SOFT, 0,
                                           &f->ws[w].sql, err, sizeof(err)),
                          0);
     }

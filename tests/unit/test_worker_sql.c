@@ -111,7 +111,7 @@ static void test_soft_statements(void **state)
 
     (void)state;
     assert_int_equal(
-        stream_sql_build(rs, "Odd Things", "Key", DELETE_MODE_SOFT, &ss, err, sizeof(err)), 0);
+        stream_sql_build(rs, "Odd Things", "Key", DELETE_MODE_SOFT, 0, &ss, err, sizeof(err)), 0);
     assert_string_equal(ss.table, "\"Odd Things\"");
     assert_string_equal(ss.create_table,
                         "CREATE TABLE IF NOT EXISTS \"Odd Things\" (\"Key\" text NOT NULL "
@@ -196,6 +196,18 @@ static void test_soft_statements(void **state)
                                             "\"_produced_at\" timestamptz");
     assert_null(ss.add_produced_at_tombstones);
     stream_sql_clear(&ss);
+    /* a table another stream writes too: a tombstone is ordered by
+     * production alone (the row's offset may be another topic's) */
+    char err2[256];
+    assert_int_equal(
+        stream_sql_build(rs, "Odd Things", "Key", DELETE_MODE_SOFT, 1, &ss, err2, sizeof(err2)), 0);
+    assert_null(strstr(ss.tombstone_rows, "CASE WHEN cur.\"_kafka_partition\""));
+    assert_non_null(
+        strstr(ss.tombstone_rows,
+               " WHERE cur.\"_deleted\" IS NOT TRUE AND (COALESCE(cur.\"_produced_at\", "
+               "'-infinity'), cur.\"_kafka_offset\") < (EXCLUDED.\"_produced_at\", "
+               "EXCLUDED.\"_kafka_offset\")"));
+    stream_sql_clear(&ss);
     record_schema_destroy(rs);
 }
 
@@ -206,8 +218,8 @@ static void test_hard_statements(void **state)
     char err[256] = "";
 
     (void)state;
-    assert_int_equal(stream_sql_build(rs, "s.odd", "Key", DELETE_MODE_HARD, &ss, err, sizeof(err)),
-                     0);
+    assert_int_equal(
+        stream_sql_build(rs, "s.odd", "Key", DELETE_MODE_HARD, 0, &ss, err, sizeof(err)), 0);
     assert_string_equal(ss.create_tombstones,
                         "CREATE TABLE IF NOT EXISTS \"s\".\"odd__tombstones\" "
                         "(\"Key\" text NOT NULL PRIMARY KEY, \"_source_ts\" "
@@ -260,9 +272,10 @@ static void test_stage_names_per_schema(void **state)
     record_schema_t *a = parse(with_email), *b = parse(without_email), *a2 = parse(with_email);
     char err[256] = "";
     stream_sql_t sa, sb, sa2;
-    assert_int_equal(stream_sql_build(a, "t", "id", DELETE_MODE_SOFT, &sa, err, sizeof(err)), 0);
-    assert_int_equal(stream_sql_build(b, "t", "id", DELETE_MODE_SOFT, &sb, err, sizeof(err)), 0);
-    assert_int_equal(stream_sql_build(a2, "t", "id", DELETE_MODE_SOFT, &sa2, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(a, "t", "id", DELETE_MODE_SOFT, 0, &sa, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(b, "t", "id", DELETE_MODE_SOFT, 0, &sb, err, sizeof(err)), 0);
+    assert_int_equal(stream_sql_build(a2, "t", "id", DELETE_MODE_SOFT, 0, &sa2, err, sizeof(err)),
+                     0);
     assert_string_not_equal(sa.stage, sb.stage);
     assert_string_not_equal(sa.upsert_name, sb.upsert_name);
     assert_string_not_equal(sa.delete_name, sb.delete_name);
@@ -286,7 +299,7 @@ static void test_customer_schema_file(void **state)
     (void)state;
     assert_int_equal(record_schema_load("../../schemas/customer.avsc", &rs, err, sizeof(err)), 0);
     assert_int_equal(
-        stream_sql_build(rs, "customers", "id", DELETE_MODE_SOFT, &ss, err, sizeof(err)), 0);
+        stream_sql_build(rs, "customers", "id", DELETE_MODE_SOFT, 0, &ss, err, sizeof(err)), 0);
     assert_non_null(strstr(ss.create_table, "\"id\" bigint NOT NULL PRIMARY KEY, \"name\" text, "));
     assert_non_null(strstr(ss.create_table, "\"balance\" numeric(12,2), "));
     assert_non_null(strstr(ss.create_table, "\"last_modified\" timestamptz, "));
@@ -316,7 +329,7 @@ static void test_build_errors(void **state)
         stream_sql_t ss;
         char err[256] = "";
 
-        assert_int_equal(stream_sql_build(rs, cases[i].table, cases[i].id, DELETE_MODE_SOFT, &ss,
+        assert_int_equal(stream_sql_build(rs, cases[i].table, cases[i].id, DELETE_MODE_SOFT, 0, &ss,
                                           err, sizeof(err)),
                          -1);
         assert_string_equal(err, cases[i].want);
