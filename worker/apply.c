@@ -185,6 +185,21 @@ static size_t run_events(const run_ref_t *refs, size_t n_refs, size_t start, run
     return n;
 }
 
+/* What the batch consumed in topic, one span per partition (runcount.h),
+ * into spans (room for res->n_parts); returns how many. A partition
+ * without a stored offset (-1: the group's first batch there) has no
+ * span: where it started is not known here. */
+static size_t topic_spans(const apply_result_t *res, const char *topic, runcount_span_t *spans)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < res->n_parts; i++)
+        if (res->parts[i].expected >= 0 && !strcmp(res->parts[i].topic, topic))
+            spans[n++] = (runcount_span_t){res->parts[i].partition, res->parts[i].expected,
+                                           res->parts[i].next};
+    return n;
+}
+
 /* The batch's events to count, decoded ones first; returns how many. */
 static size_t run_refs(const batch_t *b, const decoded_t *d, run_ref_t *refs)
 {
@@ -218,12 +233,14 @@ static outcome_t count_runs(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, po
     size_t room = d->n_events + d->n_lost + 1;
     run_ref_t *refs = malloc(room * sizeof(*refs));
     runcount_event_t *evs = malloc(room * sizeof(*evs));
+    runcount_span_t *spans = malloc((res->n_parts + 1) * sizeof(*spans));
     char why[512];
     outcome_t oc = OUTCOME_OK;
 
-    if (!refs || !evs) {
+    if (!refs || !evs || !spans) {
         free(refs);
         free(evs);
+        free(spans);
         errstr_set(errstr, errstr_size, "out of memory");
         return OUTCOME_FATAL;
     }
@@ -240,8 +257,9 @@ static outcome_t count_runs(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, po
             oc = outcome_from_pg(st);
             break;
         }
+        size_t n_spans = topic_spans(res, first->ws->topic, spans);
         st = metadata_count_events(ctx->pg, first->run_id, first->ws->sc->name, first->ws->topic,
-                                   first->full_sync, evs, n, why, sizeof(why));
+                                   first->full_sync, evs, n, spans, n_spans, why, sizeof(why));
         if (st != PG_OK && st != PG_DATA)
             errstr_set(errstr, errstr_size, "%s", why);
         st = savepoint_end(ctx->pg, st, errstr, errstr_size);
@@ -250,6 +268,7 @@ static outcome_t count_runs(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, po
     }
     free(refs);
     free(evs);
+    free(spans);
     return oc;
 }
 

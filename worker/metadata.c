@@ -125,7 +125,8 @@ static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, co
 
 pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stream,
                                   const char *topic, int full_sync, const runcount_event_t *evs,
-                                  size_t n, char *errstr, size_t errstr_size)
+                                  size_t n, const runcount_span_t *spans, size_t n_spans,
+                                  char *errstr, size_t errstr_size)
 {
     applied_offsets_t ao, ends;
     int64_t synced = 0, deleted = 0, dead = 0;
@@ -137,9 +138,9 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
     st = lock_run(pg, run_id, stream, topic, full_sync, &ao, &ends, &has_ends, errstr, errstr_size);
     if (st != PG_OK)
         return st;
-    int failed =
-        runcount_apply(&ao, has_ends ? &ends : NULL, evs, n, &synced, &deleted, &dead) < 0 ||
-        !(json = applied_offsets_to_json(&ao));
+    int failed = runcount_apply(&ao, has_ends ? &ends : NULL, evs, n, spans, n_spans, &synced,
+                                &deleted, &dead) < 0 ||
+                 !(json = applied_offsets_to_json(&ao));
     applied_offsets_clear(&ao);
     applied_offsets_clear(&ends);
     if (failed) {

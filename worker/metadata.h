@@ -33,12 +33,14 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const ch
 /*
  * Counts a run's events of this batch (runcount.h): creates the row if
  * the run is new (sync_status 'running', record_type = stream), locks it,
- * and adds what was not counted before. A PG_DATA failure is the run_id's
+ * and adds what was not counted before (spans: what the batch consumed
+ * in the run's topic, runcount.h). A PG_DATA failure is the run_id's
  * fault (too long for the index, not UTF-8): its events are poison.
  */
 pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stream,
                                   const char *topic, int full_sync, const runcount_event_t *evs,
-                                  size_t n, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+                                  size_t n, const runcount_span_t *spans, size_t n_spans,
+                                  char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Marks 'completed' every running row whose producer finished, whose

@@ -13,16 +13,16 @@
 
 void applied_offsets_clear(applied_offsets_t *ao)
 {
+    for (size_t i = 0; i < ao->n; i++)
+        free(ao->entries[i].ranges);
     free(ao->entries);
     ao->entries = NULL;
     ao->n = 0;
 }
 
-static applied_entry_t *find(applied_offsets_t *ao, int32_t partition)
+static applied_entry_t *find(const applied_offsets_t *ao, int32_t partition)
 {
-    size_t i;
-
-    for (i = 0; i < ao->n; i++)
+    for (size_t i = 0; i < ao->n; i++)
         if (ao->entries[i].partition == partition)
             return &ao->entries[i];
     return NULL;
@@ -39,9 +39,70 @@ static applied_entry_t *find_or_add(applied_offsets_t *ao, int32_t partition)
         return NULL;
     ao->entries = ne;
     e = &ao->entries[ao->n++];
+    memset(e, 0, sizeof(*e));
     e->partition = partition;
-    e->next_offset = 0;
     return e;
+}
+
+/* Whether offset is counted in e (NULL: nothing is). */
+static int counted(const applied_entry_t *e, int64_t offset)
+{
+    for (size_t i = 0; e && i < e->n_ranges; i++)
+        if (offset >= e->ranges[i].from && offset < e->ranges[i].to)
+            return 1;
+    return 0;
+}
+
+/* Adds [from, to) to e's ranges, merging those it overlaps or touches.
+ * 0, or -1 on allocation failure. */
+static int add_range(applied_entry_t *e, int64_t from, int64_t to)
+{
+    size_t i = 0, j;
+
+    if (from >= to)
+        return 0;
+    while (i < e->n_ranges && e->ranges[i].to < from)
+        i++;
+    for (j = i; j < e->n_ranges && e->ranges[j].from <= to; j++) {
+        if (e->ranges[j].from < from)
+            from = e->ranges[j].from;
+        if (e->ranges[j].to > to)
+            to = e->ranges[j].to;
+    }
+    if (j == i) { /* touches none: a new one at i */
+        offset_range_t *nr = realloc(e->ranges, (e->n_ranges + 1) * sizeof(*nr));
+        if (!nr)
+            return -1;
+        e->ranges = nr;
+        memmove(&nr[i + 1], &nr[i], (e->n_ranges - i) * sizeof(*nr));
+        e->n_ranges++;
+    } else { /* ranges i..j-1 become one */
+        memmove(&e->ranges[i + 1], &e->ranges[j], (e->n_ranges - j) * sizeof(*e->ranges));
+        e->n_ranges -= j - i - 1;
+    }
+    e->ranges[i] = (offset_range_t){from, to};
+    return 0;
+}
+
+/* One partition's value: N, or [[from, to], ...]. 0 or -1. */
+static int parse_entry(const json_t *val, applied_entry_t *e)
+{
+    size_t i;
+    json_t *r;
+
+    if (json_is_integer(val))
+        return json_integer_value(val) < 0 ? -1 : add_range(e, 0, json_integer_value(val));
+    if (!json_is_array(val))
+        return -1;
+    json_array_foreach(val, i, r)
+    {
+        json_t *from = json_array_get(r, 0), *to = json_array_get(r, 1);
+        if (json_array_size(r) != 2 || !json_is_integer(from) || !json_is_integer(to) ||
+            json_integer_value(from) < 0 || json_integer_value(from) > json_integer_value(to) ||
+            add_range(e, json_integer_value(from), json_integer_value(to)) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int applied_offsets_parse(const char *json, applied_offsets_t *out)
@@ -65,13 +126,12 @@ int applied_offsets_parse(const char *json, applied_offsets_t *out)
         applied_entry_t *e;
 
         p = strtol(key, &end, 10);
-        if (*end || end == key || p < 0 || p > INT32_MAX || !json_is_integer(val) ||
-            !(e = find_or_add(out, (int32_t)p))) {
+        if (*end || end == key || p < 0 || p > INT32_MAX || !(e = find_or_add(out, (int32_t)p)) ||
+            parse_entry(val, e) < 0) {
             applied_offsets_clear(out);
             json_decref(root);
             return -1;
         }
-        e->next_offset = json_integer_value(val);
     }
     json_decref(root);
     return 0;
@@ -84,18 +144,34 @@ static int entry_cmp(const void *pa, const void *pb)
     return (a->partition > b->partition) - (a->partition < b->partition);
 }
 
+static void append_entry(strbuf_t *sb, const applied_entry_t *e)
+{
+    if (e->n_ranges == 1 && e->ranges[0].from == 0) {
+        strbuf_appendf(sb, "%" PRId64, e->ranges[0].to);
+        return;
+    }
+    strbuf_append(sb, "[");
+    for (size_t i = 0; i < e->n_ranges; i++)
+        strbuf_appendf(sb, "%s[%" PRId64 ",%" PRId64 "]", i ? "," : "", e->ranges[i].from,
+                       e->ranges[i].to);
+    strbuf_append(sb, "]");
+}
+
 char *applied_offsets_to_json(const applied_offsets_t *ao)
 {
     strbuf_t sb;
-    size_t i;
+    size_t i, k = 0;
 
     if (ao->n > 1)
         qsort(ao->entries, ao->n, sizeof(*ao->entries), entry_cmp);
     strbuf_init(&sb);
     strbuf_append(&sb, "{");
-    for (i = 0; i < ao->n; i++)
-        strbuf_appendf(&sb, "%s\"%" PRId32 "\":%" PRId64, i ? "," : "", ao->entries[i].partition,
-                       ao->entries[i].next_offset);
+    for (i = 0; i < ao->n; i++) {
+        if (ao->entries[i].n_ranges == 0)
+            continue;
+        strbuf_appendf(&sb, "%s\"%" PRId32 "\":", k++ ? "," : "", ao->entries[i].partition);
+        append_entry(&sb, &ao->entries[i]);
+    }
     strbuf_append(&sb, "}");
     return strbuf_take(&sb);
 }
@@ -107,51 +183,56 @@ static int past_end(const applied_offsets_t *ends, const runcount_event_t *ev)
 {
     if (!ev->by_header || !ends)
         return 0;
-    const applied_entry_t *end = find((applied_offsets_t *)ends, ev->partition);
-    return !end || ev->offset >= end->next_offset;
+    const applied_entry_t *end = find(ends, ev->partition);
+    return !end || end->n_ranges == 0 || ev->offset >= end->ranges[end->n_ranges - 1].to;
+}
+
+/* What evs count, each against ao as it was before this batch, so that
+ * their order does not matter. */
+static void count(const applied_offsets_t *ao, const applied_offsets_t *ends,
+                  const runcount_event_t *evs, size_t n, int64_t *synced, int64_t *deleted,
+                  int64_t *dead)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (counted(find(ao, evs[i].partition), evs[i].offset) || past_end(ends, &evs[i]))
+            continue;
+        if (!evs[i].countable)
+            ++*dead;
+        else if (evs[i].is_delete)
+            ++*deleted;
+        else
+            ++*synced;
+    }
+}
+
+/* Marks evs' offsets counted in ao, and the whole span of each partition
+ * they are in; not a stranger's (past_end()). */
+static int mark(applied_offsets_t *ao, const applied_offsets_t *ends, const runcount_event_t *evs,
+                size_t n, const runcount_span_t *spans, size_t n_spans)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (past_end(ends, &evs[i]))
+            continue;
+        applied_entry_t *e = find_or_add(ao, evs[i].partition);
+        if (!e || add_range(e, evs[i].offset, evs[i].offset + 1) < 0)
+            return -1;
+        for (size_t s = 0; s < n_spans; s++)
+            if (spans[s].partition == evs[i].partition && evs[i].offset >= spans[s].from &&
+                evs[i].offset < spans[s].to && add_range(e, spans[s].from, spans[s].to) < 0)
+                return -1;
+    }
+    return 0;
 }
 
 int runcount_apply(applied_offsets_t *ao, const applied_offsets_t *ends,
-                   const runcount_event_t *evs, size_t n, int64_t *synced, int64_t *deleted,
-                   int64_t *dead)
+                   const runcount_event_t *evs, size_t n, const runcount_span_t *spans,
+                   size_t n_spans, int64_t *synced, int64_t *deleted, int64_t *dead)
 {
-    applied_offsets_t next = {NULL, 0};
     int64_t add_synced = 0, add_deleted = 0, add_dead = 0;
-    size_t i;
 
-    /* Decide every event against the entry as it was before this batch,
-     * so that the order of evs does not matter. */
-    for (i = 0; i < n; i++) {
-        const applied_entry_t *was = find(ao, evs[i].partition);
-        applied_entry_t *e;
-
-        if ((was && evs[i].offset < was->next_offset) || past_end(ends, &evs[i]))
-            continue;
-        if (!evs[i].countable)
-            add_dead++;
-        else if (evs[i].is_delete)
-            add_deleted++;
-        else
-            add_synced++;
-        e = find_or_add(&next, evs[i].partition);
-        if (!e) {
-            applied_offsets_clear(&next);
-            return -1;
-        }
-        if (evs[i].offset + 1 > e->next_offset)
-            e->next_offset = evs[i].offset + 1;
-    }
-    for (i = 0; i < next.n; i++) {
-        applied_entry_t *e = find_or_add(ao, next.entries[i].partition);
-
-        if (!e) {
-            applied_offsets_clear(&next);
-            return -1;
-        }
-        if (next.entries[i].next_offset > e->next_offset)
-            e->next_offset = next.entries[i].next_offset;
-    }
-    applied_offsets_clear(&next);
+    count(ao, ends, evs, n, &add_synced, &add_deleted, &add_dead);
+    if (mark(ao, ends, evs, n, spans, n_spans) < 0)
+        return -1;
     *synced += add_synced;
     *deleted += add_deleted;
     *dead += add_dead;

@@ -145,6 +145,8 @@ typedef struct runcount_case {
     int64_t synced, deleted, dead; /* what it counts */
     const char *after;             /* applied_offsets after */
     const char *ends;              /* the run's end_offsets; NULL: none known */
+    runcount_span_t spans[2];      /* what the batch consumed */
+    size_t n_spans;
 } runcount_case_t;
 
 static const runcount_case_t runcount_cases[] = {
@@ -155,9 +157,11 @@ static const runcount_case_t runcount_cases[] = {
      2,
      1,
      0,
-     "{\"0\":2,\"3\":8}",
-     NULL},
-    /* redelivery counts nothing */
+     "{\"0\":2,\"3\":[[7,8]]}",
+     NULL,
+     {{0, 0, 0}},
+     0},
+    /* redelivery counts nothing (N: every offset below N counted) */
     {"{\"0\":2,\"3\":8}",
      {{0, 0, 0, 1, 0}, {0, 1, 1, 1, 0}, {3, 7, 0, 1, 0}},
      3,
@@ -165,7 +169,9 @@ static const runcount_case_t runcount_cases[] = {
      0,
      0,
      "{\"0\":2,\"3\":8}",
-     NULL},
+     NULL,
+     {{0, 0, 0}},
+     0},
     /* overlap counts only the new part */
     {"{\"0\":2}",
      {{0, 1, 0, 1, 0}, {0, 2, 0, 1, 0}, {0, 3, 1, 1, 0}},
@@ -174,7 +180,9 @@ static const runcount_case_t runcount_cases[] = {
      1,
      0,
      "{\"0\":4}",
-     NULL},
+     NULL,
+     {{0, 0, 0}},
+     0},
     /* order of events does not matter */
     {"{\"0\":5}",
      {{0, 9, 0, 1, 0}, {0, 4, 0, 1, 0}, {0, 5, 0, 1, 0}},
@@ -182,16 +190,45 @@ static const runcount_case_t runcount_cases[] = {
      2,
      0,
      0,
-     "{\"0\":10}",
-     NULL},
+     "{\"0\":[[0,6],[9,10]]}",
+     NULL,
+     {{0, 0, 0}},
+     0},
     /* dead letters move the mark and count as dead-lettered */
-    {"", {{1, 0, 0, 0, 0}, {1, 1, 0, 1, 0}, {1, 2, 1, 0, 0}}, 3, 1, 0, 2, "{\"1\":3}", NULL},
+    {"",
+     {{1, 0, 0, 0, 0}, {1, 1, 0, 1, 0}, {1, 2, 1, 0, 0}},
+     3,
+     1,
+     0,
+     2,
+     "{\"1\":3}",
+     NULL,
+     {{0, 0, 0}},
+     0},
     /* a replayed dead letter counts nothing */
-    {"{\"1\":3}", {{1, 0, 0, 0, 0}, {1, 2, 1, 0, 0}}, 2, 0, 0, 0, "{\"1\":3}", NULL},
+    {"{\"1\":3}",
+     {{1, 0, 0, 0, 0}, {1, 2, 1, 0, 0}},
+     2,
+     0,
+     0,
+     0,
+     "{\"1\":3}",
+     NULL,
+     {{0, 0, 0}},
+     0},
     /* a replay from an earlier offset adds nothing */
-    {"{\"2\":100}", {{2, 10, 0, 1, 0}, {2, 50, 1, 1, 0}}, 2, 0, 0, 0, "{\"2\":100}", NULL},
+    {"{\"2\":100}",
+     {{2, 10, 0, 1, 0}, {2, 50, 1, 1, 0}},
+     2,
+     0,
+     0,
+     0,
+     "{\"2\":100}",
+     NULL,
+     {{0, 0, 0}},
+     0},
     /* other partitions are kept */
-    {"{\"4\":3}", {{1, 0, 0, 1, 0}}, 1, 1, 0, 0, "{\"1\":1,\"4\":3}", NULL},
+    {"{\"4\":3}", {{1, 0, 0, 1, 0}}, 1, 1, 0, 0, "{\"1\":1,\"4\":3}", NULL, {{0, 0, 0}}, 0},
     /* a header's dead letters at or past the run's final end offset, or
      * in a partition the run wrote nothing to (1), are a stranger's, not
      * the run's: counted nowhere; below it, as any */
@@ -201,14 +238,43 @@ static const runcount_case_t runcount_cases[] = {
      0,
      0,
      2,
-     "{\"0\":5,\"3\":3}",
-     "{\"0\":5,\"3\":9}"},
+     "{\"0\":[[4,5]],\"3\":[[2,3]]}",
+     "{\"0\":5,\"3\":9}",
+     {{0, 0, 0}},
+     0},
     /* before the run's last record: its end is not known, all count */
-    {"{}", {{1, 7, 0, 0, 1}}, 1, 0, 0, 1, "{\"1\":8}", NULL},
+    {"{}", {{1, 7, 0, 0, 1}}, 1, 0, 0, 1, "{\"1\":[[7,8]]}", NULL, {{0, 0, 0}}, 0},
     /* a run that wrote nothing: no message names it */
-    {"{}", {{0, 0, 0, 0, 1}}, 1, 0, 0, 0, "{}", "{}"},
+    {"{}", {{0, 0, 0, 0, 1}}, 1, 0, 0, 0, "{}", "{}", {{0, 0, 0}}, 0},
     /* a decoded event past the end is counted as before (its own run_id) */
-    {"{}", {{0, 7, 0, 1, 0}}, 1, 1, 0, 0, "{\"0\":8}", "{\"0\":5}"},
+    {"{}", {{0, 7, 0, 1, 0}}, 1, 1, 0, 0, "{\"0\":[[7,8]]}", "{\"0\":5}", {{0, 0, 0}}, 0},
+    /* events skipped by an offset moved forward, replayed later: counted
+     * then (below a high mark they counted as seen, and the run never
+     * completed) */
+    {"{\"0\":[[5,13]]}",
+     {{0, 0, 0, 1, 0}, {0, 1, 0, 1, 0}, {0, 2, 1, 1, 0}, {0, 3, 0, 0, 0}, {0, 4, 0, 1, 0}},
+     5,
+     3,
+     1,
+     1,
+     "{\"0\":13}",
+     NULL,
+     {{0, 0, 0}},
+     0},
+    /* a batch's span is counted whole where the run has an event in it
+     * (a tombstone between leaves no gap); not in a partition without one */
+    {"{}",
+     {{0, 3, 0, 1, 0}, {0, 6, 1, 1, 0}},
+     2,
+     1,
+     1,
+     0,
+     "{\"0\":[[2,8]]}",
+     NULL,
+     {{0, 2, 8}, {1, 0, 9}},
+     2},
+    /* a span that starts past the counted ones leaves the skipped gap */
+    {"{\"0\":4}", {{0, 9, 0, 1, 0}}, 1, 1, 0, 0, "{\"0\":[[0,4],[8,12]]}", NULL, {{0, 8, 12}}, 1},
 };
 
 static void test_runcount(void **state)
@@ -222,8 +288,9 @@ static void test_runcount(void **state)
         print_message("case %zu\n", i);
         assert_int_equal(applied_offsets_parse(c->stored, &ao), 0);
         assert_int_equal(applied_offsets_parse(c->ends, &ends), 0);
-        assert_int_equal(
-            runcount_apply(&ao, c->ends ? &ends : NULL, c->evs, c->n, &synced, &deleted, &dead), 0);
+        assert_int_equal(runcount_apply(&ao, c->ends ? &ends : NULL, c->evs, c->n, c->spans,
+                                        c->n_spans, &synced, &deleted, &dead),
+                         0);
         applied_offsets_clear(&ends);
         assert_int_equal(synced, c->synced);
         assert_int_equal(deleted, c->deleted);
@@ -249,6 +316,12 @@ static void test_applied_offsets_parse(void **state)
         {"{\"x\": 1}", -1, NULL},
         {"{\"1\": \"2\"}", -1, NULL},
         {"{\"-1\": 2}", -1, NULL},
+        {"{\"0\": [[5, 13]], \"1\": [[3, 5], [1, 4], [9, 9]]}", 0,
+         "{\"0\":[[5,13]],\"1\":[[1,5]]}"},
+        {"{\"0\": [[0, 7]]}", 0, "{\"0\":7}"},
+        {"{\"0\": [[5, 3]]}", -1, NULL},
+        {"{\"0\": [[1]]}", -1, NULL},
+        {"{\"0\": [[-1, 3]]}", -1, NULL},
         {"not json", -1, NULL},
     };
     size_t i;
