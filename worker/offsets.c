@@ -67,6 +67,17 @@ stored_offset_t *offsets_find(const stored_offsets_t *so, const char *topic, int
     return NULL;
 }
 
+pg_status_t offsets_other_groups(pg_t *pg, const char *group, char **names, char *errstr,
+                                 size_t errstr_size)
+{
+    const char *params[1] = {group};
+
+    return pg_exec_value(pg,
+                         "SELECT string_agg(g, ', ' ORDER BY g) FROM (SELECT DISTINCT"
+                         " consumer_group AS g FROM sync_offsets WHERE consumer_group <> $1) o",
+                         1, params, names, errstr, errstr_size);
+}
+
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition)
 {
     const stored_offset_t *e = offsets_find(so, topic, partition);

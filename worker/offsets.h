@@ -32,6 +32,15 @@ typedef struct stored_offsets {
 pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *out, char *errstr,
                                size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * The other consumer groups with rows in sync_offsets, as "a, b" into
+ * *names (the caller frees it; NULL: none). sync_metadata counts a run's
+ * events once per database, whichever group applied them: two groups
+ * there mix their counts and complete each other's runs.
+ */
+pg_status_t offsets_other_groups(pg_t *pg, const char *group, char **names, char *errstr,
+                                 size_t errstr_size) TM_WARN_UNUSED;
+
 /* The stored next offset of (topic, partition) in so, or -1 if none. */
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition);
 

@@ -21,6 +21,7 @@
 #include "isotime.h"
 #include "log.h"
 #include "metadata.h"
+#include "offsets.h"
 #include "pg.h"
 #include "signals.h"
 #include "topics.h"
@@ -434,6 +435,24 @@ static void idle_tick(runner_t *r)
         log_err(LOG_WARN, "idle check failed", err, -1);
 }
 
+/* sync_metadata is one per database (per schema): another group applying
+ * runs here adds its counts to ours and completes runs for both. Said at
+ * start, once; a group that is gone leaves its rows behind. */
+static void warn_other_groups(runner_t *r)
+{
+    char err[512], *names = NULL, q[600];
+
+    if (offsets_other_groups(r->pg, r->conf->group_id, &names, err, sizeof(err)) != PG_OK)
+        log_err(LOG_WARN, "cannot read the other groups' offsets", err, -1);
+    else if (names)
+        log_warn("other consumer groups keep their offsets in this database: sync_metadata "
+                 "counts each run once for all of them, so one group's progress completes "
+                 "another's runs. Give each group its own database or schema (conninfo "
+                 "options=-csearch_path=...), or delete a gone group's rows from sync_offsets",
+                 "group=%s other_groups=%s", r->conf->group_id, log_quote(q, sizeof(q), names));
+    free(names);
+}
+
 /* Connects and creates the tables, retrying a few times (PostgreSQL may
  * start after the worker). A table lock held elsewhere (a pg_dump, a
  * report's long transaction in front of an ALTER TABLE) is waited out
@@ -463,6 +482,8 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
             break;
     }
     free(sqls);
+    if (st == PG_OK)
+        warn_other_groups(r);
     if (st != PG_OK)
         log_err(LOG_ERROR,
                 r->schema_error ? "the schema does not fit the table" : "cannot prepare PostgreSQL",
