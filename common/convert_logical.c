@@ -195,8 +195,9 @@ int conv_check_no_offset(const conv_ctx_t *c, const json_t *v)
     if (!jsonnum_is_string(v) || json_string_length(v) <= 10)
         return 0;
     const char *s = json_string_value(v);
-    /* the date is YYYY-MM-DD: a sign or Z after it starts an offset */
-    if (strpbrk(s + 10, "Zz+-"))
+    /* the date is YYYY-MM-DD: a sign or Z after it starts an offset, and
+     * so does a zone's name (isotime.h takes "... UTC") */
+    if (strpbrk(s + 10, "Zz+-") || strstr(s + 10, "UTC") || strstr(s + 10, "GMT"))
         return conv_fail(c, "'%.48s' has a UTC offset: a local timestamp takes none", s);
     return 0;
 }

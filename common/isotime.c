@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "errstr.h"
@@ -81,6 +82,17 @@ static int fail(char *errstr, size_t errstr_size, const char *s, const char *why
 }
 
 /* "Z", "+HH:MM", "+HHMM", "+HH" or "" at p -> offset in minutes. */
+/* Whether p is a time zone's abbreviation after a numeric offset, as Go's
+ * Time.String() writes it ("-0500 EST"): 1 to 6 ASCII letters. The offset
+ * before it says all; the name, ambiguous (CST), is only skipped. */
+static int zone_name(const char *p)
+{
+    size_t n = 0;
+    while ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= 'a' && p[n] <= 'z'))
+        n++;
+    return n >= 1 && n <= 6 && p[n] == '\0';
+}
+
 static int parse_offset(const char *p, int *minutes, const char **why)
 {
     int mm = 0;
@@ -88,7 +100,11 @@ static int parse_offset(const char *p, int *minutes, const char **why)
     *minutes = 0;
     if (*p == '\0')
         return 0;
-    if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+    /* Ruby's Time#to_s and Go's Time.String() put a space before the zone
+     * ("2026-11-30 10:00:00 +0000", "... UTC"): one is taken */
+    if (*p == ' ' && p[1] != '\0' && p[1] != ' ')
+        p++;
+    if (((*p == 'Z' || *p == 'z') && p[1] == '\0') || !strcmp(p, "UTC") || !strcmp(p, "GMT"))
         return 0;
     if (*p != '+' && *p != '-') {
         *why = "unexpected text after the time";
@@ -107,10 +123,12 @@ static int parse_offset(const char *p, int *minutes, const char **why)
     }
     if (*p == ':')
         p++;
-    if (*p != '\0' && digits(&p, 2, &mm) < 0) {
+    if (*p != '\0' && *p != ' ' && digits(&p, 2, &mm) < 0) {
         *why = "bad UTC offset";
         return -1;
     }
+    if (*p == ' ' && zone_name(p + 1))
+        p += strlen(p);
     if (*p != '\0') {
         *why = "unexpected text after the UTC offset";
         return -1;

@@ -157,6 +157,8 @@ static void test_local_timestamp(void **state)
         {"lu", "\"2026-11-25T12:00:00.5-01:30\"", NULL,
          "field 'lu': '2026-11-25T12:00:00.5-01:30' has a UTC offset: a local timestamp "
          "takes none"},
+        {"lm", "\"2026-11-25 12:00:00 UTC\"", NULL,
+         "field 'lm': '2026-11-25 12:00:00 UTC' has a UTC offset: a local timestamp takes none"},
         {"lu", "\"2026-13-01T00:00:00\"", NULL,
          "field 'lu': '2026-13-01T00:00:00': bad timestamp '2026-13-01T00:00:00': month out of "
          "range"},

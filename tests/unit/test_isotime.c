@@ -48,6 +48,12 @@ static const good_case_t good[] = {
     {"0001-01-01", -62135596800000LL, 1},
     {"9999-12-31T23:59:59.999Z", 253402300799999LL, 0},
     {"9999-12-31T23:59:60Z", 253402300799999LL, 0}, /* its leap second: still in range */
+    /* Ruby's Time#to_s, Go's Time.String(): a space before the zone */
+    {"2026-11-25 12:00:00 +0000", 1795608000000LL, 0},
+    {"2026-11-25 07:00:00 -0500 EST", 1795608000000LL, 0},
+    {"2026-11-25 12:00:00.5 +0000 UTC", 1795608000500LL, 0},
+    {"2026-11-25T12:00:00 UTC", 1795608000000LL, 0},
+    {"2026-11-25 12:00:00 GMT", 1795608000000LL, 0},
 };
 
 static void test_parse_good(void **state)
@@ -94,8 +100,17 @@ static const bad_case_t bad[] = {
     {"2026-11-25T12:00:00+02:00x",
      "bad timestamp '2026-11-25T12:00:00+02:00x': unexpected text after the "
      "UTC offset"},
-    {"2026-11-25T12:00:00 UTC",
-     "bad timestamp '2026-11-25T12:00:00 UTC': unexpected text after the time"},
+    /* a zone's name alone says no offset (CST is three zones) */
+    {"2026-11-25T12:00:00 EST",
+     "bad timestamp '2026-11-25T12:00:00 EST': unexpected text after the time"},
+    {"2026-11-25 12:00:00  +0000",
+     "bad timestamp '2026-11-25 12:00:00  +0000': unexpected text after the time"},
+    {"2026-11-25 12:00:00 ",
+     "bad timestamp '2026-11-25 12:00:00 ': unexpected text after the time"},
+    {"2026-11-25 12:00:00 +0000 E5T",
+     "bad timestamp '2026-11-25 12:00:00 +0000 E5T': unexpected text after the UTC offset"},
+    {"2026-11-25 12:00:00 +0000 EASTERN",
+     "bad timestamp '2026-11-25 12:00:00 +0000 EASTERN': unexpected text after the UTC offset"},
     {"2026-11-25T12:00:00Zx",
      "bad timestamp '2026-11-25T12:00:00Zx': unexpected text after the time"},
     /* fuzz_isotime: these parsed, to instants isotime_format writes as
