@@ -21,7 +21,7 @@ typedef struct key_state {
     int32_t partition;
     uint8_t live;
     uint8_t seen;
-    uint8_t by_event; /* not live, and a delete event said so (not a tombstone alone) */
+    uint8_t vanished; /* not live: a full run found it vanished (RUN_REASON_HEADER) */
 } key_state_t;
 
 struct reconcile {
@@ -61,7 +61,7 @@ void reconcile_uuid_keys(reconcile_t *rc)
 }
 
 int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
-                   int live, int delete_event)
+                   int live, int vanished)
 {
     rc->messages++;
     if (!key || key_len == 0 || key_len > IDSET_MAX_KEY || memchr(key, '\0', key_len))
@@ -79,10 +79,7 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
         if (ts == ks->ts)
             live = live || ks->live;
     }
-    if (live)
-        ks->by_event = 0;
-    else if (delete_event)
-        ks->by_event = 1; /* a tombstone after it keeps it */
+    ks->vanished = (uint8_t)(!live && vanished);
     ks->ts = ts;
     ks->partition = partition;
     ks->live = (uint8_t)(live != 0);
@@ -92,15 +89,22 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
 static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr, size_t errstr_size)
 {
     reconcile_t *rc = opaque;
-    const void *op = NULL;
-    size_t op_len = 0;
+    const void *op = NULL, *reason = NULL;
+    size_t op_len = 0, reason_len = 0;
     rd_kafka_headers_t *hdrs = NULL;
-    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        hdrs = NULL;
+    if (!hdrs ||
         rd_kafka_header_get_last(hdrs, OP_HEADER, &op, &op_len) != RD_KAFKA_RESP_ERR_NO_ERROR)
         op = NULL;
+    if (!hdrs || rd_kafka_header_get_last(hdrs, RUN_REASON_HEADER, &reason, &reason_len) !=
+                     RD_KAFKA_RESP_ERR_NO_ERROR)
+        reason = NULL;
     int live = reconcile_is_live(m->payload, op, op_len);
+    int vanished = reason && reason_len == strlen(RECONCILE_VANISHED) &&
+                   !memcmp(reason, RECONCILE_VANISHED, reason_len);
     if (reconcile_fold(rc, m->key, m->key_len, m->partition, rd_kafka_message_timestamp(m, NULL),
-                       live, !live && m->payload) != 0) {
+                       live, vanished) != 0) {
         errstr_set(errstr, errstr_size, "out of memory holding the ids of %s",
                    rd_kafka_topic_name(m->rkt));
         return PRODUCER_FAILED;
@@ -122,10 +126,10 @@ void reconcile_seen(reconcile_t *rc, const char *id)
         ks->seen = 1;
 }
 
-int reconcile_deleted_by_event(const reconcile_t *rc, const char *id)
+int reconcile_vanished(const reconcile_t *rc, const char *id)
 {
     const key_state_t *ks = idset_get(rc->ids, id, strlen(id));
-    return ks && !ks->live && ks->by_event;
+    return ks && !ks->live && ks->vanished;
 }
 
 void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out)

@@ -61,22 +61,30 @@ int reconcile_is_live(const void *value, const char *op, size_t op_len);
 /*
  * Folds one message of key (key_len bytes) from partition at timestamp ts
  * (ms; -1 when unknown), live as reconcile_is_live says, in the order the
- * partition was read; delete_event: it is a delete event (not live, and
- * not a tombstone). Fails on ENOMEM only. A key that is empty,
+ * partition was read; vanished: it is a full run's delete of a vanished id
+ * (RUN_REASON_HEADER), or that delete's tombstone. Fails on ENOMEM only. A key that is empty,
  * longer than IDSET_MAX_KEY or holds a NUL is not one of ours: ignored.
  */
 int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
-                   int live, int delete_event) TM_WARN_UNUSED;
+                   int live, int vanished) TM_WARN_UNUSED;
+
+/* The header a full run's delete of a vanished id carries
+ * (RECONCILE_VANISHED), beside tidemark.op and tidemark.run. */
+#define RUN_REASON_HEADER  "tidemark.reason"
+#define RECONCILE_VANISHED "vanished"
 
 /*
  * After the scan: whether the topic's latest word on id is a deletion
- * that a delete event made (a tombstone may follow it). Such an event
- * carries a source_ts of its own (when it was deleted or found vanished),
- * which an upsert of an older version cannot outrank. A tombstone alone
- * keeps the row's version, which the same version upserted again
- * outranks by its later production: 0 then, as for a live or unknown id.
+ * that a full run made because the id had vanished from the API (a
+ * RUN_REASON_HEADER of RECONCILE_VANISHED; its tombstone may follow).
+ * Such an event carries the run's start as its source_ts, which an upsert
+ * of an older version cannot outrank. Not a deletion the deleted endpoint
+ * announced (the API said the record is gone, at a time of its own), nor
+ * a tombstone alone (it keeps the row's version, which the same version
+ * upserted again outranks by its later production): 0 then, as for a
+ * live or unknown id.
  */
-int reconcile_deleted_by_event(const reconcile_t *rc, const char *id);
+int reconcile_vanished(const reconcile_t *rc, const char *id);
 
 /*
  * Scans topic (every partition, low to high watermark) into rc. Fails

@@ -260,7 +260,7 @@ int run_publish_held(run_t *r, char *errstr, size_t errstr_size)
         }
         int dlqd;
         rc = run_publish(r, CHANGE_OP_DELETE, id, undated ? run_outrank(r, at) : at, NULL,
-                         r->sc->deleted_url, &dlqd, errstr, errstr_size);
+                         r->sc->deleted_url, NULL, &dlqd, errstr, errstr_size);
         if (rc == PRODUCER_OK && !dlqd)
             r->stats.deletes++;
         if (rc == PRODUCER_OK)

@@ -41,7 +41,7 @@ int run_dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad, con
 }
 
 int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, const json_t *rec,
-                const char *url, int *dlqd, char *errstr, size_t errstr_size)
+                const char *url, const char *reason, int *dlqd, char *errstr, size_t errstr_size)
 {
     const void *buf = NULL; /* r->es's write buffer: no copy, no free */
     size_t len = 0;
@@ -60,8 +60,11 @@ int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, con
     const pub_header_t hdrs[] = {
         {"tidemark.op", op == CHANGE_OP_DELETE ? "delete" : "upsert"},
         {"tidemark.run", r->run_id},
+        {RUN_REASON_HEADER, reason},
     };
-    int rc = publisher_produce(r->pub, r->topic, id, buf, len, hdrs, 2, NULL, why, sizeof(why));
+    size_t n_hdrs = reason ? 3 : 2;
+    int rc =
+        publisher_produce(r->pub, r->topic, id, buf, len, hdrs, n_hdrs, NULL, why, sizeof(why));
     if (rc == PUBLISHER_TOO_LARGE) {
         /* Kafka will never take it: dead-letter it, or it blocks the
          * stream on every run. */
@@ -74,7 +77,7 @@ int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, con
     }
     r->stats.bytes_published += (int64_t)len;
     if (op == CHANGE_OP_DELETE) /* lets compaction drop the key */
-        return publisher_produce(r->pub, r->topic, id, NULL, 0, hdrs, 2, NULL, errstr,
+        return publisher_produce(r->pub, r->topic, id, NULL, 0, hdrs, n_hdrs, NULL, errstr,
                                  errstr_size) == 0
                    ? PRODUCER_OK
                    : PRODUCER_FAILED;

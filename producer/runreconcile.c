@@ -191,7 +191,7 @@ int run_publish_vanished(run_t *r, char *errstr, size_t errstr_size)
         }
         int dlqd;
         if (run_publish(r, CHANGE_OP_DELETE, id, run_outrank(r, r->started_at), NULL, r->sc->url,
-                        &dlqd, errstr, errstr_size) != 0)
+                        RECONCILE_VANISHED, &dlqd, errstr, errstr_size) != 0)
             return PRODUCER_FAILED;
         if (!dlqd) {
             r->stats.deletes++;

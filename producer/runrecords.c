@@ -261,8 +261,8 @@ static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t e
 /*
  * soft_delete.field's word on a record: 1 deleted, 0 live, -1 neither.
  * JSON true and what an API writes for it from a database without
- * booleans (1, and "1", "true", "t", "yes", "y" in any case) say deleted;
- * false, null, no member, 0 and their strings say live. Read as JSON true
+ * booleans (1 or 1.0, and "1", "true", "t", "yes", "y" in any case) say
+ * deleted; false, null, no member, 0 or 0.0 and their strings say live. Read as JSON true
  * alone, a MySQL API's 1 kept every deleted record live downstream,
  * without a word.
  */
@@ -275,6 +275,10 @@ static int soft_deleted(const json_t *v)
         return json_is_true(v);
     if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
         return (int)json_integer_value(v);
+    if (jsonnum_is(v)) { /* 1.0, 0.0: a float or decimal column's, kept as text */
+        double d = strtod(jsonnum_text(v), NULL);
+        return d == 1 ? 1 : d == 0 ? 0 : -1;
+    }
     if (!jsonnum_is_string(v))
         return -1;
     for (size_t i = 0; yes[i]; i++)
@@ -288,19 +292,20 @@ static int soft_deleted(const json_t *v)
 
 /*
  * The source_ts of an upsert: the record's cursor, unless a full run's
- * scan found the topic's latest word on its id to be a deletion made by a
- * delete event (found vanished by an earlier full run, or listed by the
- * deleted endpoint) and no deletion of it is held in this run. The API
- * serves the record again, and when it serves it unchanged (it was hidden
- * for a while, restored without a new cursor) its cursor is older than
- * that deletion's source_ts: the worker kept the deletion, while the
- * topic's latest message said live, and no later run mended it. Such an
- * upsert goes out past every deletion this stream published before: past
- * the run's start, and past both HWMs of the last run record.
+ * scan found the topic's latest word on its id to be an earlier full
+ * run's delete of it as vanished, and no deletion of it is held in this
+ * run. The API serves the record again, and when it serves it unchanged
+ * (it was hidden for a while, restored without a new cursor) its cursor
+ * is older than that deletion's source_ts (the run's start): the worker
+ * kept the deletion, while the topic's latest message said live, and no
+ * later run mended it. Such an upsert goes out past that deletion: past
+ * the run's start, and past both HWMs of the last run record. A deletion
+ * the deleted endpoint announced is the API's word, at its own time: a
+ * record it still serves (a lagging index) is not revived.
  */
 static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
 {
-    if (!r->recon || !reconcile_deleted_by_event(r->recon, in->id) ||
+    if (!r->recon || !reconcile_vanished(r->recon, in->id) ||
         (r->held && heldeletes_pending(r->held, in->id)))
         return in->cursor;
     int64_t mark = r->started_at;
@@ -359,7 +364,8 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
         rc = run_dead_letter(r, in->id, in->rec, why, in->url, errstr, errstr_size);
     } else {
         int64_t source_ts = op == CHANGE_OP_UPSERT ? upsert_source_ts(r, in) : in->cursor;
-        rc = run_publish(r, op, in->id, source_ts, in->rec, in->url, &dlqd, errstr, errstr_size);
+        rc = run_publish(r, op, in->id, source_ts, in->rec, in->url, NULL, &dlqd, errstr,
+                         errstr_size);
     }
     if (rc != 0)
         return PRODUCER_FAILED;

@@ -112,10 +112,12 @@ int run_oom(char *errstr, size_t errstr_size);
 /*
  * Encodes and produces one event (+ a tombstone after a delete). A
  * per-record failure (it does not encode, Kafka will never take its size)
- * dead-letters it instead: *dlqd = 1, and the run goes on.
+ * dead-letters it instead: *dlqd = 1, and the run goes on. reason (NULL:
+ * none) goes in a RUN_REASON_HEADER header of both.
  */
 int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, const json_t *rec,
-                const char *url, int *dlqd, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+                const char *url, const char *reason, int *dlqd, char *errstr,
+                size_t errstr_size) TM_WARN_UNUSED;
 
 /* Sends rec (id may be NULL) to the DLQ with the reason why; logged. */
 int run_dead_letter(run_t *r, const char *id, const json_t *rec, const char *why, const char *url,

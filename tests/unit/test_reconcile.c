@@ -313,20 +313,21 @@ static void test_uuid_keys(void **state)
     }
 }
 
-/* Whether the topic's latest word on an id is a deletion made by a delete
- * event: through its tombstone, and across partitions; not for a live
- * id, one deleted by a tombstone alone, or one never seen. */
-static void test_deleted_by_event(void **state)
+/* Whether the topic's latest word on an id is a full run's delete of it as
+ * vanished: through its tombstone, and across partitions; not for a live
+ * id, one deleted otherwise (the deleted endpoint's delete, a tombstone
+ * alone), or one never seen. */
+static void test_vanished(void **state)
 {
     static const struct {
         const char *key;
         int32_t partition;
         int64_t ts;
-        int live, delete_event;
+        int live, vanished;
     } msgs[] = {
-        {"1", 0, 10, 1, 0}, {"1", 0, 20, 0, 1}, {"1", 0, 21, 0, 0}, /* delete, tombstone */
+        {"1", 0, 10, 1, 0}, {"1", 0, 20, 0, 1}, {"1", 0, 21, 0, 1}, /* delete, tombstone */
         {"2", 0, 10, 1, 0}, {"2", 0, 20, 0, 1}, {"2", 0, 30, 1, 0}, /* restored */
-        {"3", 0, 10, 1, 0}, {"3", 0, 20, 0, 0},                     /* tombstone alone */
+        {"3", 0, 10, 1, 0}, {"3", 0, 20, 0, 0}, {"3", 0, 21, 0, 0}, /* the endpoint's */
         {"4", 0, 10, 1, 0}, {"4", 1, 40, 0, 1},                     /* moved partition */
         {"5", 1, 40, 1, 0}, {"5", 0, 10, 0, 1},                     /* an older one elsewhere */
     };
@@ -340,10 +341,10 @@ static void test_deleted_by_event(void **state)
     assert_non_null(rc);
     for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
         assert_int_equal(reconcile_fold(rc, msgs[i].key, strlen(msgs[i].key), msgs[i].partition,
-                                        msgs[i].ts, msgs[i].live, msgs[i].delete_event),
+                                        msgs[i].ts, msgs[i].live, msgs[i].vanished),
                          0);
     for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-        if (reconcile_deleted_by_event(rc, ids[i].id) != ids[i].want)
+        if (reconcile_vanished(rc, ids[i].id) != ids[i].want)
             fail_msg("id %s: want %d", ids[i].id, ids[i].want);
     reconcile_destroy(rc);
 }
@@ -351,10 +352,10 @@ static void test_deleted_by_event(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_deleted_by_event), cmocka_unit_test(test_idset_basics),
-        cmocka_unit_test(test_idset_many),       cmocka_unit_test(test_idset_zero_value),
-        cmocka_unit_test(test_is_live),          cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_uuid_keys),        cmocka_unit_test(test_million),
+        cmocka_unit_test(test_vanished),   cmocka_unit_test(test_idset_basics),
+        cmocka_unit_test(test_idset_many), cmocka_unit_test(test_idset_zero_value),
+        cmocka_unit_test(test_is_live),    cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_uuid_keys),  cmocka_unit_test(test_million),
     };
     return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);
 }
