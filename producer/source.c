@@ -13,6 +13,7 @@
 #include "daytz.h"
 #include "errstr.h"
 #include "isotime.h"
+#include "log.h"
 #include "pager.h"
 #include "url_redact.h"
 
@@ -193,6 +194,40 @@ size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad)
     return s->slots[s->cur].page.n_bad;
 }
 
+/* The "error" (or "errors") member of an answer as JSON text (the caller
+ * frees it), or NULL. */
+static char *error_words(const json_t *root)
+{
+    const json_t *said = json_object_get(root, "error");
+    if (!said)
+        said = json_object_get(root, "errors");
+    return said ? json_dumps(said, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+}
+
+/*
+ * An empty page in an answer that says it is an error (a rate limit
+ * answered 200 {"data": [], "error": {...}}): taken as the end, it ended
+ * the walk there, and a full run deleted every record after it as
+ * vanished. It ends the walk all the same (some APIs send warnings in
+ * "errors" beside every answer, their last empty page too: failing it
+ * would fail every run), but not by the walk's end rule: an incremental
+ * run goes on from its HWM next time, and a full run deletes nothing.
+ * 1 when page is such a page (logged), else 0.
+ */
+static int empty_with_error(const source_t *s, const page_slot_t *slot, const json_t *records)
+{
+    char red[1024], q[300];
+    if (json_array_size(records) > 0 || !jsonpage_says_error(slot->page.root))
+        return 0;
+    char *text = error_words(slot->page.root);
+    log_warn("an empty page whose answer says it is an error: the walk ends there, unproven "
+             "(a full run deletes nothing)",
+             "stream=%s url=%s says=%s", s->sc->name, url_redact(slot->url, red, sizeof(red)),
+             log_quote(q, sizeof(q), text ? text : ""));
+    free(text);
+    return 1;
+}
+
 /*
  * Parses resp's body into s->page: the array at records.path, or NULL
  * with errstr when the body is not JSON or has no array there.
@@ -211,22 +246,11 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
         return NULL;
     }
     json_t *arr = jsonpage_at_path(slot->page.root, path);
-    /* An empty page in an answer that says it is an error (a rate limit
-     * answered 200 {"data": [], "error": ...}) is no page either: taken
-     * as the end, it ended the walk there, and a full run deleted every
-     * record after it as vanished. */
-    int refused =
-        json_is_array(arr) && json_array_size(arr) == 0 && jsonpage_says_error(slot->page.root);
-    if (!json_is_array(arr) || refused) {
+    if (!json_is_array(arr)) {
         /* an answer that says it is an error (200 all the same): its words */
-        const json_t *said = json_object_get(slot->page.root, "error");
-        if (!said)
-            said = json_object_get(slot->page.root, "errors");
-        char *text = said ? json_dumps(said, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-        errstr_set(errstr, errstr_size, "GET %s: %s records.path '%s'%s%.200s",
+        char *text = error_words(slot->page.root);
+        errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.200s",
                    url_redact(slot->url, red, sizeof(red)),
-                   refused ? "an empty array, in an answer that says it is an error, at"
-                           : "no array at",
                    s->sc->records_path ? s->sc->records_path : "",
                    text ? "; the answer says: " : "", text ? text : "");
         free(text);
@@ -303,6 +327,13 @@ static void fetch_page(source_t *s, page_slot_t *slot)
     slot->api_now = source_api_now(resp.date_ms, isotime_now_ms());
     json_t *arr = read_records(s, slot, &resp, errstr, errstr_size);
     int adv = -1;
+    if (arr && empty_with_error(s, slot, arr)) {
+        http_response_clear(&resp);
+        s->done = 1;
+        s->complete = 0;
+        slot->rc = 1;
+        return;
+    }
     if (arr) {
         pager_page_t page = {.body = slot->page.root,
                              .records = arr,
