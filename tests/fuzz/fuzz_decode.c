@@ -82,7 +82,7 @@ static void setup(void)
     FUZZ_CHECK(record_schema_parse(FUZZ_SCHEMA, &stream.rs, err, sizeof(err)) == 0, "%s", err);
     stream.es = envelope_schema_new(stream.rs, err, sizeof(err));
     FUZZ_CHECK(stream.es, "%s", err);
-    FUZZ_CHECK(stream_sql_build(stream.rs, "every", "id", DELETE_MODE_SOFT, &stream.sql, err,
+    FUZZ_CHECK(stream_sql_build(stream.rs, "every", "id", DELETE_MODE_SOFT, 0, &stream.sql, err,
                                 sizeof(err)) == 0,
                "%s", err);
     stream.sc = &sc;
