@@ -53,6 +53,29 @@ static int counted(const applied_entry_t *e, int64_t offset)
     return 0;
 }
 
+/*
+ * The most ranges an entry keeps. A gap between a run's counted offsets
+ * holds what a batch consumed without an event of the run in it (its
+ * tombstones: a batch of a partition's tombstones alone, with small
+ * batches over many partitions), or events skipped by a moved offset.
+ * The first kind, a few offsets wide, may come again and again; past this
+ * many, the narrowest gap is closed, so that the row stays small and a
+ * lookup short. A wide gap, a skip, is the last to go.
+ */
+#define RUNCOUNT_MAX_RANGES 16
+
+/* Merges the two ranges of e with the narrowest gap between them. */
+static void close_smallest_gap(applied_entry_t *e)
+{
+    size_t at = 0;
+    for (size_t i = 1; i + 1 < e->n_ranges; i++)
+        if (e->ranges[i + 1].from - e->ranges[i].to < e->ranges[at + 1].from - e->ranges[at].to)
+            at = i;
+    e->ranges[at].to = e->ranges[at + 1].to;
+    memmove(&e->ranges[at + 1], &e->ranges[at + 2], (e->n_ranges - at - 2) * sizeof(*e->ranges));
+    e->n_ranges--;
+}
+
 /* Adds [from, to) to e's ranges, merging those it overlaps or touches.
  * 0, or -1 on allocation failure. */
 static int add_range(applied_entry_t *e, int64_t from, int64_t to)
@@ -81,6 +104,8 @@ static int add_range(applied_entry_t *e, int64_t from, int64_t to)
         e->n_ranges -= j - i - 1;
     }
     e->ranges[i] = (offset_range_t){from, to};
+    if (e->n_ranges > RUNCOUNT_MAX_RANGES)
+        close_smallest_gap(e);
     return 0;
 }
 

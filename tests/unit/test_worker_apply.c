@@ -302,6 +302,39 @@ static void test_runcount(void **state)
     }
 }
 
+/* A run with an event in every other batch of a partition (tombstones
+ * alone in between): its entry stays a few ranges, whatever the count,
+ * the narrowest gaps closed first; a wide gap (a skip) is kept. */
+static void test_runcount_gaps_bounded(void **state)
+{
+    applied_offsets_t ao = {NULL, 0};
+    int64_t synced = 0, deleted = 0, dead = 0;
+
+    (void)state;
+    /* a skip: offsets 10..999 never consumed */
+    runcount_event_t first = {0, 5, 0, 1, 0};
+    runcount_span_t first_span = {0, 0, 10};
+    assert_int_equal(runcount_apply(&ao, NULL, &first, 1, &first_span, 1, &synced, &deleted, &dead),
+                     0);
+    for (int64_t k = 0; k < 1000; k++) {
+        int64_t base = 1000 + k * 20; /* batches of 10, every other one the run's */
+        runcount_event_t ev = {0, base + 3, 0, 1, 0};
+        runcount_span_t span = {0, base, base + 10};
+        assert_int_equal(runcount_apply(&ao, NULL, &ev, 1, &span, 1, &synced, &deleted, &dead), 0);
+    }
+    assert_int_equal(synced, 1001);
+    assert_int_equal(ao.n, 1);
+    assert_true(ao.entries[0].n_ranges <= 16);
+    /* the skip is still a gap: an event in it counts when replayed */
+    runcount_event_t replayed = {0, 500, 0, 1, 0};
+    assert_int_equal(runcount_apply(&ao, NULL, &replayed, 1, NULL, 0, &synced, &deleted, &dead), 0);
+    assert_int_equal(synced, 1002);
+    char *json = applied_offsets_to_json(&ao);
+    assert_true(strlen(json) < 400);
+    free(json);
+    applied_offsets_clear(&ao);
+}
+
 static void test_applied_offsets_parse(void **state)
 {
     static const struct {
@@ -670,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_dedupe),
         cmocka_unit_test(test_version_cmp),
         cmocka_unit_test(test_runcount),
+        cmocka_unit_test(test_runcount_gaps_bounded),
         cmocka_unit_test(test_applied_offsets_parse),
         cmocka_unit_test(test_part_ranges),
         cmocka_unit_test(test_copy_rows),
