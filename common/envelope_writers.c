@@ -147,20 +147,76 @@ static int is_enum(const json_t *s)
     return type && !strcmp(type, "enum");
 }
 
-/* Visit: an enum definition into the object ctx, by its short name (the
- * first one of a name wins). */
-static void collect_enum(json_t *s, void *ctx)
-{
-    const char *name = json_string_value(json_object_get(s, "name"));
+/* Calls visit on every enum in s with its full name ("ns.Name": its own
+ * dotted name, or its namespace, or the one it inherits from the named
+ * type around it), down to MAX_DEPTH. */
+typedef void (*enum_visit_fn)(json_t *s, const char *full, void *ctx);
 
-    if (is_enum(s) && name && !json_object_get(ctx, short_name(name)))
-        json_object_set(ctx, short_name(name), s);
+static void walk_enums(json_t *s, const char *ns, enum_visit_fn visit, void *ctx, int depth)
+{
+    if (depth > MAX_DEPTH)
+        return;
+    if (json_is_array(s)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(s, i, v) walk_enums(v, ns, visit, ctx, depth + 1);
+        return;
+    }
+    if (!json_is_object(s))
+        return;
+    const char *name = json_string_value(json_object_get(s, "name"));
+    const char *own = json_string_value(json_object_get(s, "namespace"));
+    char full[1040], inner[512];
+    if (name && (is_record(s) || is_enum(s))) {
+        const char *dot = strrchr(name, '.');
+        const char *space = dot ? NULL : own ? own : ns;
+        if (dot)
+            snprintf(inner, sizeof(inner), "%.*s", (int)(dot - name), name);
+        else
+            snprintf(inner, sizeof(inner), "%s", space ? space : "");
+        snprintf(full, sizeof(full), "%s%s%s", dot ? "" : inner, !dot && inner[0] ? "." : "", name);
+        ns = inner;
+        if (is_enum(s))
+            visit(s, full, ctx);
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(s, k, v)
+    {
+        if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values")) {
+            walk_enums(v, ns, visit, ctx, depth + 1);
+        } else if (!strcmp(k, "fields")) {
+            size_t i;
+            json_t *f;
+            json_array_foreach(v, i, f)
+                walk_enums(json_object_get(f, "type"), ns, visit, ctx, depth + 1);
+        }
+    }
 }
 
-/* What adopt_symbols() works with: the writer's enums by short name, the
- * name of our event's op enum, and the first enum it cannot adopt. */
+/* The writer's enums: by full name, and by short name where that is one
+ * enum's alone (JSON null where two share it). */
 typedef struct {
-    json_t *writer_enums;
+    json_t *by_full, *by_short;
+} writer_enums_t;
+
+/* Visit: an enum definition of the writer's (the first of a name wins). */
+static void collect_enum(json_t *s, const char *full, void *ctx)
+{
+    writer_enums_t *we = ctx;
+    const char *brief = short_name(full);
+    json_t *seen = json_object_get(we->by_short, brief);
+
+    if (json_object_get(we->by_full, full))
+        return;
+    json_object_set(we->by_full, full, s);
+    json_object_set_new(we->by_short, brief, seen ? json_null() : json_incref(s));
+}
+
+/* What adopt_symbols() works with: the writer's enums, the name of our
+ * event's op enum, and the first enum it cannot adopt. */
+typedef struct {
+    writer_enums_t writer;
     const char *op_enum;
     char err[256];
 } enum_adopt_t;
@@ -176,19 +232,24 @@ static int has_symbol(const json_t *symbols, const char *sym)
 }
 
 /*
- * Visit: an enum of ours that the writer also has (by name) takes the
- * writer's symbols, in the writer's order, so that the index avro-c hands
- * on names the symbol written (read with our order, a symbol added before
- * the others shifted every old value: bronze read as basic, gold as
- * silver). A written symbol that ours lacks is refused (our enum's
- * default is not applied: avro-c cannot), and so is an op enum other than
- * ours: the op is read by its index.
+ * Visit: an enum of ours that the writer also has takes the writer's
+ * symbols, in the writer's order, so that the index avro-c hands on names
+ * the symbol written (read with our order, a symbol added before the
+ * others shifted every old value: bronze read as basic, gold as silver).
+ * The writer's enum is the one of the same full name; failing that, of
+ * the same short name when the writer has one such enum alone (a
+ * namespace renamed), never one of two (na.Level and nb.Level). A written
+ * symbol that ours lacks is refused (our enum's default is not applied:
+ * avro-c cannot), and so is an op enum other than ours: the op is read by
+ * its index.
  */
-static void adopt_symbols(json_t *s, void *ctx)
+static void adopt_symbols(json_t *s, const char *full, void *ctx)
 {
     enum_adopt_t *a = ctx;
-    const char *name = json_string_value(json_object_get(s, "name"));
-    json_t *w = is_enum(s) && name ? json_object_get(a->writer_enums, short_name(name)) : NULL;
+    const char *name = full;
+    json_t *w = json_object_get(a->writer.by_full, full);
+    if (!w)
+        w = json_object_get(a->writer.by_short, short_name(full));
     json_t *ws = json_object_get(w, "symbols"), *ours = json_object_get(s, "symbols"), *v;
     size_t i;
 
@@ -360,19 +421,19 @@ static int reader_schema(const envelope_schema_t *es, json_t *wdoc, avro_schema_
     json_t *wrecs = json_object();
     json_t *rdoc = json_loads(es->json_text, 0, &jerr);
     char *rtext = NULL, op_enum[256];
-    enum_adopt_t adopt = {json_object(), op_enum, ""};
+    enum_adopt_t adopt = {{json_object(), json_object()}, op_enum, ""};
     int rc = -1;
 
     *out = NULL;
-    if (!wrecs || !rdoc || !adopt.writer_enums) {
+    if (!wrecs || !rdoc || !adopt.writer.by_full || !adopt.writer.by_short) {
         errstr_set(errstr, errstr_size, "out of memory");
         goto done;
     }
     walk_schema(wdoc, collect_record, wrecs, 0);
     walk_schema(rdoc, prune_record, wrecs, 0);
     snprintf(op_enum, sizeof(op_enum), "%sChangeOp", es->rs->name);
-    walk_schema(wdoc, collect_enum, adopt.writer_enums, 0);
-    walk_schema(rdoc, adopt_symbols, &adopt, 0);
+    walk_enums(wdoc, NULL, collect_enum, &adopt.writer, 0);
+    walk_enums(rdoc, NULL, adopt_symbols, &adopt, 0);
     if (adopt.err[0]) {
         errstr_set(errstr, errstr_size, "%s", adopt.err);
         goto done;
@@ -387,7 +448,8 @@ static int reader_schema(const envelope_schema_t *es, json_t *wdoc, avro_schema_
 done:
     json_decref(rdoc);
     json_decref(wrecs);
-    json_decref(adopt.writer_enums);
+    json_decref(adopt.writer.by_full);
+    json_decref(adopt.writer.by_short);
     free(rtext);
     return rc;
 }

@@ -211,6 +211,137 @@ static void test_enum_symbols(void **state)
     ver_unload(&n);
 }
 
+/* Enums written with an older schema, read with ours: by symbol, in
+ * nested records of other namespaces sharing a short name, in arrays,
+ * referenced by name, defined in a field ours dropped. */
+typedef struct {
+    const char *what, *writer, *reader, *record, *row;
+} enum_case_t;
+
+#define ENUM_REC(ns, fields)                                                                       \
+    "{\"type\":\"record\",\"name\":\"Item\"" ns                                                    \
+    ",\"fields\":[{\"name\":\"id\",\"type\":\"long\"}," fields "]}"
+
+static const enum_case_t enum_cases[] = {
+    {"two enums sharing a short name in different namespaces",
+     ENUM_REC(",\"namespace\":\"t\"", "{\"name\":\"a\",\"type\":{\"type\":\"record\",\"name\":"
+                                      "\"A\",\"namespace\":\"na\",\"fields\":["
+                                      " {\"name\":\"lv\",\"type\":{\"type\":\"enum\",\"name\":"
+                                      "\"Level\",\"symbols\":[\"lo\",\"hi\"]}}]}},"
+                                      "{\"name\":\"b\",\"type\":{\"type\":\"record\",\"name\":"
+                                      "\"B\",\"namespace\":\"nb\",\"fields\":["
+                                      " {\"name\":\"lv\",\"type\":{\"type\":\"enum\",\"name\":"
+                                      "\"Level\",\"symbols\":[\"x\",\"y\",\"z\"]}}]}}"),
+     ENUM_REC(",\"namespace\":\"t\"",
+              "{\"name\":\"a\",\"type\":{\"type\":\"record\",\"name\":\"A\",\"namespace\":\"na\","
+              "\"fields\":["
+              " {\"name\":\"lv\",\"type\":{\"type\":\"enum\",\"name\":\"Level\",\"symbols\":["
+              "\"lo\",\"hi\"]}}]}},"
+              "{\"name\":\"b\",\"type\":{\"type\":\"record\",\"name\":\"B\",\"namespace\":\"nb\","
+              "\"fields\":["
+              " {\"name\":\"lv\",\"type\":{\"type\":\"enum\",\"name\":\"Level\",\"symbols\":[\"x\","
+              "\"y\",\"z\"]}}]}},"
+              "{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null}"),
+     "{\"id\":1,\"a\":{\"lv\":\"hi\"},\"b\":{\"lv\":\"z\"}}",
+     "{\"a\":{\"lv\":\"hi\"},\"b\":{\"lv\":\"z\"},\"id\":1,\"note\":null}"},
+    {"field default names a symbol the writer lacks",
+     ENUM_REC("", "{\"name\":\"tier\",\"type\":{\"type\":\"enum\",\"name\":\"Tier\","
+                  "\"symbols\":[\"bronze\",\"gold\"]}}"),
+     ENUM_REC("", "{\"name\":\"tier\",\"type\":{\"type\":\"enum\",\"name\":\"Tier\","
+                  "\"symbols\":[\"basic\",\"bronze\",\"gold\"]},\"default\":\"basic\"}"),
+     "{\"id\":1,\"tier\":\"gold\"}", "{\"id\":1,\"tier\":\"gold\"}"},
+    {"enum in an array, referenced by name in a union",
+     ENUM_REC("", "{\"name\":\"tiers\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"enum\","
+                  "\"name\":\"Tier\","
+                  "\"symbols\":[\"bronze\",\"gold\"]}}},"
+                  "{\"name\":\"t2\",\"type\":[\"null\",\"Tier\"],\"default\":null}"),
+     ENUM_REC("", "{\"name\":\"tiers\",\"type\":{\"type\":\"array\",\"items\":{\"type\":\"enum\","
+                  "\"name\":\"Tier\","
+                  "\"symbols\":[\"basic\",\"bronze\",\"gold\"]}}},"
+                  "{\"name\":\"t2\",\"type\":[\"null\",\"Tier\"],\"default\":null}"),
+     "{\"id\":1,\"tiers\":[\"gold\",\"bronze\"],\"t2\":\"gold\"}",
+     "{\"id\":1,\"t2\":\"gold\",\"tiers\":[\"gold\",\"bronze\"]}"},
+    {"enum defined in a field the reader dropped, referenced by another",
+     ENUM_REC("", "{\"name\":\"old\",\"type\":{\"type\":\"enum\",\"name\":\"Tier\","
+                  "\"symbols\":[\"bronze\",\"gold\"]}},"
+                  "{\"name\":\"t2\",\"type\":\"Tier\"}"),
+     ENUM_REC("", "{\"name\":\"t2\",\"type\":{\"type\":\"enum\",\"name\":\"Tier\","
+                  "\"symbols\":[\"basic\",\"bronze\",\"gold\"]}}"),
+     "{\"id\":1,\"old\":\"bronze\",\"t2\":\"gold\"}", "{\"id\":1,\"t2\":\"gold\"}"},
+    {"same short name, same symbols in another order",
+     ENUM_REC(",\"namespace\":\"t\"", "{\"name\":\"a\",\"type\":{\"type\":\"record\",\"name\":"
+                                      "\"A\",\"namespace\":\"na\",\"fields\":["
+                                      " {\"name\":\"lv\",\"type\":{\"type\":\"enum\",\"name\":"
+                                      "\"Level\",\"symbols\":[\"lo\",\"hi\"]}}]}},"
+                                      "{\"name\":\"b\",\"type\":{\"type\":\"record\",\"name\":"
+                                      "\"B\",\"namespace\":\"nb\",\"fields\":["
+                                      " {\"name\":\"lv\",\"type\":{\"type\":\"enum\",\"name\":"
+                                      "\"Level\",\"symbols\":[\"hi\",\"lo\"]}}]}}"),
+     ENUM_REC(",\"namespace\":\"t\"",
+              "{\"name\":\"a\",\"type\":{\"type\":\"record\",\"name\":\"A\",\"namespace\":\"na\","
+              "\"fields\":["
+              " {\"name\":\"lv\",\"type\":{\"type\":\"enum\",\"name\":\"Level\",\"symbols\":["
+              "\"lo\",\"hi\"]}}]}},"
+              "{\"name\":\"b\",\"type\":{\"type\":\"record\",\"name\":\"B\",\"namespace\":\"nb\","
+              "\"fields\":["
+              " {\"name\":\"lv\",\"type\":{\"type\":\"enum\",\"name\":\"Level\",\"symbols\":["
+              "\"hi\",\"lo\"]}}]}},"
+              "{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null}"),
+     "{\"id\":1,\"a\":{\"lv\":\"lo\"},\"b\":{\"lv\":\"hi\"}}",
+     "{\"a\":{\"lv\":\"lo\"},\"b\":{\"lv\":\"hi\"},\"id\":1,\"note\":null}"},
+};
+
+static void test_enum_cases(void **state)
+{
+    int failed = 0;
+    (void)state;
+    for (size_t i = 0; i < sizeof(enum_cases) / sizeof(enum_cases[0]); i++) {
+        ver_t o, n;
+        size_t len = 0;
+        char err[512] = "";
+        void *buf = NULL;
+        json_error_t jerr;
+        json_t *rec = json_loads(enum_cases[i].record, 0, &jerr);
+
+        ver_load(&o, enum_cases[i].writer);
+        ver_load(&n, enum_cases[i].reader);
+        assert_non_null(rec);
+        if (envelope_encode(o.es, CHANGE_OP_UPSERT, "7", 1000, "run-1", 0, 2000, rec, &buf, &len,
+                            err, sizeof(err)) != 0) {
+            print_message("[%zu] %s: encode: %s\n", i, enum_cases[i].what, err);
+            failed++;
+            goto next;
+        }
+        if (envelope_add_writer(n.es, envelope_schema_json(o.es), NULL, err, sizeof(err)) != 0) {
+            print_message("[%zu] %s: add_writer refused: %s\n", i, enum_cases[i].what, err);
+            failed++;
+            goto next;
+        }
+        change_event_t *ev = envelope_decode(n.es, buf, len, err, sizeof(err));
+        if (!ev) {
+            print_message("[%zu] %s: decode: %s\n", i, enum_cases[i].what, err);
+            failed++;
+            goto next;
+        }
+        char *row = json_dumps(ev->after, JSON_COMPACT | JSON_SORT_KEYS);
+        if (strcmp(row, enum_cases[i].row)) {
+            print_message("[%zu] %s: row %s, expected %s\n", i, enum_cases[i].what, row,
+                          enum_cases[i].row);
+            failed++;
+        } else {
+            print_message("[%zu] %s: ok\n", i, enum_cases[i].what);
+        }
+        free(row);
+        change_event_destroy(ev);
+    next:
+        free(buf);
+        json_decref(rec);
+        ver_unload(&o);
+        ver_unload(&n);
+    }
+    assert_int_equal(failed, 0);
+}
+
 /* Writers whose fields cannot be read as ours, with the reason. */
 static void test_unreadable_writers(void **state)
 {
@@ -329,8 +460,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_old_events_resolve), cmocka_unit_test(test_newer_writer),
-        cmocka_unit_test(test_enum_symbols),       cmocka_unit_test(test_unreadable_writers),
-        cmocka_unit_test(test_fingerprints),
+        cmocka_unit_test(test_enum_symbols),       cmocka_unit_test(test_enum_cases),
+        cmocka_unit_test(test_unreadable_writers), cmocka_unit_test(test_fingerprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
