@@ -37,10 +37,14 @@ int apply_part_ranges(const batch_t *b, part_range_t **out, size_t *n_out)
             parts[n].topic = m->topic;
             parts[n].partition = m->partition;
             parts[n].expected = -1;
+            parts[n].first = m->offset;
             parts[n].next = m->offset + 1;
             n++;
-        } else if (m->offset + 1 > parts[j].next) {
-            parts[j].next = m->offset + 1;
+        } else {
+            if (m->offset < parts[j].first)
+                parts[j].first = m->offset;
+            if (m->offset + 1 > parts[j].next)
+                parts[j].next = m->offset + 1;
         }
     }
     *out = parts;
@@ -186,17 +190,18 @@ static size_t run_events(const run_ref_t *refs, size_t n_refs, size_t start, run
 }
 
 /* What the batch consumed in topic, one span per partition (runcount.h),
- * into spans (room for res->n_parts); returns how many. A partition
- * without a stored offset (-1: the group's first batch there) has no
- * span: where it started is not known here. */
+ * into spans (room for res->n_parts); returns how many. A span runs from
+ * the batch's first message, not from the stored offset: a consumer reset
+ * by offset.out_of_range starts elsewhere, and the offsets between were
+ * skipped, not consumed. */
 static size_t topic_spans(const apply_result_t *res, const char *topic, runcount_span_t *spans)
 {
     size_t n = 0;
 
     for (size_t i = 0; i < res->n_parts; i++)
-        if (res->parts[i].expected >= 0 && !strcmp(res->parts[i].topic, topic))
-            spans[n++] = (runcount_span_t){res->parts[i].partition, res->parts[i].expected,
-                                           res->parts[i].next};
+        if (!strcmp(res->parts[i].topic, topic))
+            spans[n++] =
+                (runcount_span_t){res->parts[i].partition, res->parts[i].first, res->parts[i].next};
     return n;
 }
 

@@ -42,6 +42,7 @@ typedef struct part_range {
     const char *topic; /* borrowed from the batch */
     int32_t partition;
     int64_t expected; /* stored offset the batch starts from; -1: no row */
+    int64_t first;    /* first offset in the batch */
     int64_t next;     /* last offset in the batch + 1 */
 } part_range_t;
 

@@ -18,7 +18,7 @@
  * run stays running; replaying them (reset-offsets back) must count them
  * then. Below a high mark they counted as seen, and the run never
  * completed. The offsets a batch consumed in a partition (its span: from
- * the stored offset it started at to its last) are all counted at once,
+ * its first message to its last) are all counted at once,
  * so that the messages between a run's events (tombstones, other runs'
  * events) leave no gap and an entry stays one range unless offsets were
  * really skipped.

@@ -51,7 +51,11 @@ static void test_expected_table(void **state)
     assert_ptr_equal(o.ctx, f);
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
         const step_t *s = &steps[i];
-        part_range_t p = {s->topic, s->partition, -1, s->value};
+        part_range_t p = {.topic = s->topic,
+                          .partition = s->partition,
+                          .expected = -1,
+                          .first = s->value - 1,
+                          .next = s->value};
         int64_t got = -2;
 
         if (s->op == 's')
