@@ -24,11 +24,15 @@ struct pgcancel {
     PGcancel *cancel;      /* of the connection in use, NULL: none */
     int64_t busy_since_ms; /* the statement in flight started, 0: none */
     int cancelled;         /* that statement's cancel was sent */
+    int replaced;          /* the connection changed while a cancel was sent */
     int64_t stop_seen_ms;  /* when the thread saw the run flag cleared */
 };
 
 /* Under pc->lock: cancels the statement in flight once it has run
- * grace_ms past the stop (or past its own start, when that is later). */
+ * grace_ms past the stop (or past its own start, when that is later).
+ * The lock is let go while PQcancel connects to the server (that may take
+ * long where the network is what hangs): the PGcancel is taken out of pc
+ * meanwhile, so that a new connection's cannot free it under us. */
 static void check_statement(pgcancel_t *pc, int64_t now)
 {
     int64_t from = pc->busy_since_ms > pc->stop_seen_ms ? pc->busy_since_ms : pc->stop_seen_ms;
@@ -37,10 +41,20 @@ static void check_statement(pgcancel_t *pc, int64_t now)
     if (!pc->busy_since_ms || pc->cancelled || !pc->cancel || now - from < pc->grace_ms)
         return;
     pc->cancelled = 1;
-    if (PQcancel(pc->cancel, err, sizeof(err)))
+    PGcancel *cancel = pc->cancel;
+    int64_t running_ms = now - pc->busy_since_ms;
+    pc->cancel = NULL;
+    pc->replaced = 0;
+    pthread_mutex_unlock(&pc->lock);
+    int sent = PQcancel(cancel, err, sizeof(err));
+    pthread_mutex_lock(&pc->lock);
+    if (!pc->replaced) /* still the connection's */
+        pc->cancel = cancel;
+    else
+        PQfreeCancel(cancel);
+    if (sent)
         log_warn("stopping: cancelling a PostgreSQL statement that outlasts the stop",
-                 "running_ms=%lld grace_ms=%lld", (long long)(now - pc->busy_since_ms),
-                 (long long)pc->grace_ms);
+                 "running_ms=%lld grace_ms=%lld", (long long)running_ms, (long long)pc->grace_ms);
     else
         log_warn("stopping: cannot cancel a PostgreSQL statement; waiting for it to end",
                  "error=%s", log_quote(q, sizeof(q), err));
@@ -120,6 +134,7 @@ void pgcancel_connection(pgcancel_t *pc, PGconn *conn)
     pthread_mutex_lock(&pc->lock);
     PQfreeCancel(pc->cancel);
     pc->cancel = cancel;
+    pc->replaced = 1; /* a cancel being sent (check_statement) frees its own */
     pc->busy_since_ms = 0;
     pthread_mutex_unlock(&pc->lock);
 }
