@@ -38,6 +38,24 @@ static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, recor
  * answer came: a deletion after that may be missing from the answers,
  * and a mark past it would skip it for good.
  */
+/*
+ * When a deletion at ts is held, and published: at ts, but under
+ * cursor.precision = date at the first instant of its day (in
+ * cursor.timezone), as the records' versions are. A record restored later
+ * the same day is served with that day as its cursor: dated 10:00, the
+ * deletion outranked the restore's upsert at the worker for good; dated
+ * by its day, the two are ordered by when they were published, the
+ * restore last. (A version served on the deletion's day makes it stale:
+ * runrecords.c.)
+ */
+static int64_t held_at(const run_t *r, int64_t ts, int undated)
+{
+    if (undated || r->sc->cursor_precision != CURSOR_PRECISION_DATE)
+        return ts;
+    cursor_clock_t clock = hwm_clock(r->sc);
+    return hwm_bucket(&clock, ts);
+}
+
 static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
                           const char *url, char *errstr, size_t errstr_size)
 {
@@ -91,8 +109,9 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
     }
     /* A deletion waits for the records walk (heldeletes.h). */
     if (bad ? run_dead_letter_raw(r, id, bad, url, errstr, errstr_size)
-        : heldeletes_hold(r->held, id, ts, undated) != 0 ? run_oom(errstr, errstr_size)
-                                                         : PRODUCER_OK)
+        : heldeletes_hold(r->held, id, held_at(r, ts, undated), undated) != 0
+            ? run_oom(errstr, errstr_size)
+            : PRODUCER_OK)
         return PRODUCER_FAILED;
     /* a deleted_at past the API's clock would move the deleted HWM past
      * every deletion to come (run_past_api_clock()) */

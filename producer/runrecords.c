@@ -328,8 +328,13 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
 {
     const stream_conf_t *sc = r->sc;
     cursor_clock_t clock = hwm_clock(sc);
-    if (r->held) /* a version served, published now or before */
-        heldeletes_served(r->held, in->id, in->cursor);
+    /* A version served, published now or before. Under cursor.precision =
+     * date it counts past its day's first instant, where a deletion of
+     * that day is held (rundeleted.c): served after the deleted endpoint
+     * was read, it was restored after that deletion. */
+    if (r->held)
+        heldeletes_served(r->held, in->id,
+                          in->cursor + (sc->cursor_precision == CURSOR_PRECISION_DATE));
     int future = in->future, seen = future ? future_seen(r, in->id, in) : 0;
     if (seen < 0)
         return run_oom(errstr, errstr_size);
