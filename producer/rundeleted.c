@@ -157,15 +157,21 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     source_t *src = source_new(&dsc, r->hc);
     if (!src)
         return run_oom(errstr, errstr_size);
-    source_start(src, r->del_tracker.has_value, r->del_tracker.value_ms - r->sc->lookback_ms);
+    int had = r->del_tracker.has_value;
+    int64_t prev = r->del_tracker.value_ms;
+    source_start(src, had, prev - r->sc->lookback_ms);
     int rc = run_walk(r, src, handle_deleted, NULL, errstr, errstr_size);
     /* Not sorted (paged by cursor or link, or deleted.sorted = false),
      * deletions come in the API's own order (by id, say), as the records
      * may: the same hold. (Sorted, a seek walk asks them by deleted_at,
      * filtered >= since.) */
-    if (rc == PRODUCER_OK && !dsc.cursor_sorted)
+    if (rc == PRODUCER_OK && !dsc.cursor_sorted) {
         run_hold_at_walk_start(r, &r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP),
                                source_api_started_at(src), "deleted");
+        if (!source_complete(src))
+            rc = run_hold_unproven(r, &r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP),
+                                   had, prev, "deleted", errstr, errstr_size);
+    }
     source_destroy(src);
     return rc;
 }

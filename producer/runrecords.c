@@ -470,6 +470,7 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     source_check_since(src);
     r->walk_has_since = r->tracker.has_value;
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
+    int64_t prev = r->tracker.value_ms;
     source_start(src, r->walk_has_since, r->walk_since);
     int rc = run_walk(r, src, handle_record, page_done, errstr, errstr_size);
     log_future_cursors(r);
@@ -479,6 +480,9 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
         cursor_clock_t clock = hwm_clock(sc);
         if (!sc->cursor_sorted)
             run_hold_at_walk_start(r, &r->tracker, &clock, source_api_started_at(src), "records");
+        if (!sc->cursor_sorted && !r->fetch_complete)
+            rc = run_hold_unproven(r, &r->tracker, &clock, r->walk_has_since, prev, "records",
+                                   errstr, errstr_size);
     }
     r->records_done = rc == PRODUCER_OK;
     source_destroy(src);

@@ -184,6 +184,19 @@ void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *cl
                             const char *walk);
 
 /*
+ * After a walk whose pages are not in cursor order ended unproven (on an
+ * empty page that says it is an error: source_complete() false): the
+ * pages it did not read may hold any cursor at all, below the largest
+ * one it saw, so t keeps where it was before the walk (had, prev: its
+ * value then). A walk that had none fails instead (errstr): no HWM can
+ * be kept, and the next run reads everything again. Returns
+ * PRODUCER_OK or PRODUCER_FAILED.
+ */
+int run_hold_unproven(run_t *r, hwm_tracker_t *t, const cursor_clock_t *clock, int had,
+                      int64_t prev, const char *walk, char *errstr,
+                      size_t errstr_size) TM_WARN_UNUSED;
+
+/*
  * For a walk that counts on ascending cursor order: the seek walk
  * (page, offset: it re-asks from the last record's cursor) and the
  * progress checkpoints of cursor.sorted (at the largest cursor yet). An

@@ -84,6 +84,26 @@ void run_hold_at_walk_start(run_t *r, hwm_tracker_t *t, const cursor_clock_t *cl
              "stream=%s run_id=%s walk=%s largest=%s hwm=%s", r->sc->name, r->run_id, walk, a, b);
 }
 
+int run_hold_unproven(run_t *r, hwm_tracker_t *t, const cursor_clock_t *clock, int had,
+                      int64_t prev, const char *walk, char *errstr, size_t errstr_size)
+{
+    if (!had) {
+        errstr_set(errstr, errstr_size,
+                   "the %s walk ended before its end, and its pages are not in cursor order: "
+                   "no HWM can be kept from it",
+                   walk);
+        return PRODUCER_FAILED;
+    }
+    char b[ISOTIME_BUFSIZE];
+    if (hwm_tracker_cap(t, clock, prev)) {
+        isotime_format(prev, b, sizeof(b));
+        log_warn("HWM kept where it was: the walk ended before its end, and its pages are not "
+                 "in cursor order (a page not read may hold any cursor)",
+                 "stream=%s run_id=%s walk=%s hwm=%s", r->sc->name, r->run_id, walk, b);
+    }
+    return PRODUCER_OK;
+}
+
 /* How far past the API's clock a cursor may be and still count: a clock
  * skew between the API's nodes; and for a date cursor, a date labelled in
  * a zone up to 14 h ahead of UTC. */
