@@ -25,7 +25,7 @@ run2=$(last_run_field run_id)
 waiting()
 {
     [ "$(psql_value "select count(*) from pg_stat_activity
-        where wait_event_type = 'Lock'")" -ge 1 ]
+        where wait_event_type = 'Lock' and datname = current_database()")" -ge 1 ]
 }
 wait_for "the worker waiting on the locked row" 30 waiting
 
