@@ -27,7 +27,8 @@ typedef struct key_state {
 struct reconcile {
     idset_t *ids;
     int64_t messages;
-    int uuid_keys; /* reconcile_uuid_keys() */
+    int64_t vanished_messages; /* folded with vanished: none, no lookup needed */
+    int uuid_keys;             /* reconcile_uuid_keys() */
 };
 
 reconcile_t *reconcile_new(void)
@@ -80,6 +81,7 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
             live = live || ks->live;
     }
     ks->vanished = (uint8_t)(!live && vanished);
+    rc->vanished_messages += ks->vanished;
     ks->ts = ts;
     ks->partition = partition;
     ks->live = (uint8_t)(live != 0);
@@ -128,6 +130,8 @@ void reconcile_seen(reconcile_t *rc, const char *id)
 
 int reconcile_vanished(const reconcile_t *rc, const char *id)
 {
+    if (rc->vanished_messages == 0) /* a first load: no lookup per record */
+        return 0;
     const key_state_t *ks = idset_get(rc->ids, id, strlen(id));
     return ks && !ks->live && ks->vanished;
 }
