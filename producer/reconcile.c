@@ -128,6 +128,12 @@ void reconcile_seen(reconcile_t *rc, const char *id)
         ks->seen = 1;
 }
 
+int reconcile_missed(const reconcile_t *rc, const char *id)
+{
+    const key_state_t *ks = idset_get(rc->ids, id, strlen(id));
+    return ks && ks->live && !ks->seen;
+}
+
 int reconcile_vanished(const reconcile_t *rc, const char *id)
 {
     if (rc->vanished_messages == 0) /* a first load: no lookup per record */

@@ -105,6 +105,10 @@ void reconcile_uuid_keys(reconcile_t *rc);
 /* The API served id in this run (an id Kafka does not hold is ignored). */
 void reconcile_seen(reconcile_t *rc, const char *id);
 
+/* Whether id is live in the topic and not served so far (vanished, if
+ * the walk were over). */
+int reconcile_missed(const reconcile_t *rc, const char *id);
+
 void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out);
 
 /*

@@ -79,19 +79,20 @@ static size_t count_vanished(const run_t *r)
     return n;
 }
 
-/* A record of the confirming walk: its id, served, is not vanished. */
+/* A record of the confirming walk: its id, served, is not vanished. One
+ * the first walk missed (a page shift moved it past that walk) is handled
+ * as that walk would have: its latest version, perhaps a change the
+ * incremental runs will not serve again (its cursor below the HWM), is
+ * published now, or it waited for the next full run. */
 static int handle_confirm(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
                           const char *url, char *errstr, size_t errstr_size)
 {
-    (void)src;
-    (void)bad;
-    (void)url;
-    (void)errstr;
-    (void)errstr_size;
     char id[RECORD_ID_SIZE];
-    if (record_id_read(rec, r->sc->id_field, r->id_uuid, id, sizeof(id)) == RECORD_ID_OK)
-        reconcile_seen(r->recon, id);
-    return PRODUCER_OK;
+    if (record_id_read(rec, r->sc->id_field, r->id_uuid, id, sizeof(id)) != RECORD_ID_OK)
+        return PRODUCER_OK;
+    if (!reconcile_missed(r->recon, id))
+        return PRODUCER_OK;
+    return run_handle_record(r, src, rec, bad, url, errstr, errstr_size);
 }
 
 /*
@@ -119,7 +120,9 @@ static int confirm_vanished(run_t *r, int *proven, size_t *left, char *errstr, s
         return run_oom(errstr, errstr_size);
     source_require_empty_end(src);
     source_start(src, r->walk_has_since, r->walk_since);
+    r->confirming = 1;
     int rc = run_walk(r, src, handle_confirm, NULL, errstr, errstr_size);
+    r->confirming = 0;
     *proven = rc == PRODUCER_OK && source_complete(src);
     source_destroy(src);
     if (rc != PRODUCER_OK)

@@ -382,7 +382,7 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     }
     /* A dead-lettered record is durably handled too: keep it at the HWM so
      * the next run does not dead-letter it again. */
-    if (!future && observe_identified(r, in, found, errstr, errstr_size) != 0)
+    if (!future && !r->confirming && observe_identified(r, in, found, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     return progress(r, errstr, errstr_size);
 }
@@ -394,8 +394,8 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
  * still count (reconciliation, the HWM and the skip rule, with a digest of
  * its bytes), so that the next run does not dead-letter it again.
  */
-static int handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
-                         const char *url, char *errstr, size_t errstr_size)
+int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
+                      const char *url, char *errstr, size_t errstr_size)
 {
     record_in_t in = {.rec = rec, .bad = bad, .url = url, .api_now = source_page_api_now(src)};
     r->stats.records_read++;
@@ -472,7 +472,7 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
     int64_t prev = r->tracker.value_ms;
     source_start(src, r->walk_has_since, r->walk_since);
-    int rc = run_walk(r, src, handle_record, page_done, errstr, errstr_size);
+    int rc = run_walk(r, src, run_handle_record, page_done, errstr, errstr_size);
     log_future_cursors(r);
     r->fetch_complete = rc == PRODUCER_OK && source_complete(src);
     if (rc == PRODUCER_OK) {

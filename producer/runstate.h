@@ -91,6 +91,7 @@ typedef struct run {
     int has_max_cursor; /* once the records walk is over: */
     int64_t max_cursor; /* the largest cursor published (run_outrank()) */
     reconcile_t *recon; /* full runs: the ids Kafka holds */
+    int confirming;     /* in the confirming walk of a full run (runreconcile.c) */
     /* Records of the current page put in the tracker at its bucket with an
      * empty digest, whose digest is still to compute (runrecords.c):
      * borrowed from the page, settled before the page goes and before a
@@ -225,6 +226,15 @@ int run_past_api_clock(cursor_precision_t precision, int64_t cursor_ms, int64_t 
 
 /* Walks the records endpoint from the HWM (minus lookback). */
 int run_fetch_records(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * One record of a records walk (a run_item_fn): skipped, published or
+ * dead-lettered, as run_fetch_records() handles each. While r->confirming
+ * (the confirming walk of a full run) it moves no HWM: that walk's hold
+ * at its start was decided already.
+ */
+int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
+                      const char *url, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Walks the records endpoint from since only to show which held deletions
