@@ -708,6 +708,12 @@ psql_value()
     psql -X -q -At -F $'\t' -v ON_ERROR_STOP=1 -c "$1"
 }
 
+# live_ids - the ids of the table's live rows, in order, joined by ','.
+live_ids()
+{
+    psql_value "select string_agg($ID_FIELD::text, ',' order by $ID_FIELD) from $TABLE where not _deleted"
+}
+
 # pg_hold_open NAME SQL - a psql session of its own, in the background,
 # that runs SQL in a transaction and keeps it open (a user's open
 # transaction, a report, a migration: holding the locks SQL took) until
