@@ -32,13 +32,6 @@ static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, recor
 }
 
 /*
- * One item of the deleted endpoint. bad: as for a record of the records
- * walk (item is the stand-in). The clock mark of an item without
- * deleted_at is when the walk's first request was sent, not when an
- * answer came: a deletion after that may be missing from the answers,
- * and a mark past it would skip it for good.
- */
-/*
  * When a deletion at ts is held, and published: at ts, but under
  * cursor.precision = date at the first instant of its day (in
  * cursor.timezone), as the records' versions are. A record restored later
@@ -56,6 +49,13 @@ static int64_t held_at(const run_t *r, int64_t ts, int undated)
     return hwm_bucket(&clock, ts);
 }
 
+/*
+ * One item of the deleted endpoint. bad: as for a record of the records
+ * walk (item is the stand-in). The clock mark of an item without
+ * deleted_at is when the walk's first request was sent, not when an
+ * answer came: a deletion after that may be missing from the answers,
+ * and a mark past it would skip it for good.
+ */
 static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
                           const char *url, char *errstr, size_t errstr_size)
 {
