@@ -42,6 +42,15 @@ int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms, int 
     return PRODUCER_OK;
 }
 
+/* Whether the versions served make d stale. A tie counts as deleted: the
+ * API says both at once, and a delete that is not needed is harmless
+ * where a missed one is not. An undated deletion's mark is another clock
+ * than the cursors': any version served says the record lives. */
+static int is_stale(const held_t *d)
+{
+    return d->undated ? d->newest_served != INT64_MIN : d->newest_served > d->deleted_at;
+}
+
 void heldeletes_served(heldeletes_t *h, const char *id, int64_t cursor_ms)
 {
     held_t *d = idset_get(h, id, strlen(id));
@@ -52,9 +61,7 @@ void heldeletes_served(heldeletes_t *h, const char *id, int64_t cursor_ms)
 int heldeletes_pending(const heldeletes_t *h, const char *id)
 {
     const held_t *d = idset_get(h, id, strlen(id));
-    if (!d)
-        return 0;
-    return d->undated ? d->newest_served == INT64_MIN : d->newest_served <= d->deleted_at;
+    return d && !is_stale(d);
 }
 
 size_t heldeletes_count(const heldeletes_t *h)
@@ -71,10 +78,6 @@ int heldeletes_next(const heldeletes_t *h, size_t *pos, const char **id, int64_t
     const held_t *d = v;
     *deleted_at_ms = d->deleted_at;
     *undated = d->undated;
-    /* A tie counts as deleted: the API says both at once, and a delete
-     * that is not needed is harmless where a missed one is not. An
-     * undated deletion's mark is another clock than the cursors': any
-     * version served says the record lives. */
-    *stale = d->undated ? d->newest_served != INT64_MIN : d->newest_served > d->deleted_at;
+    *stale = is_stale(d);
     return 1;
 }
