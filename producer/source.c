@@ -326,15 +326,10 @@ static void fetch_page(source_t *s, page_slot_t *slot)
     }
     slot->api_now = source_api_now(resp.date_ms, isotime_now_ms());
     json_t *arr = read_records(s, slot, &resp, errstr, errstr_size);
-    int adv = -1;
-    if (arr && empty_with_error(s, slot, arr)) {
-        http_response_clear(&resp);
-        s->done = 1;
-        s->complete = 0;
-        slot->rc = 1;
-        return;
-    }
-    if (arr) {
+    int adv = -1, unproven = arr && empty_with_error(s, slot, arr);
+    if (unproven) {
+        adv = 1; /* the last page, not by the walk's end rule */
+    } else if (arr) {
         pager_page_t page = {.body = slot->page.root,
                              .records = arr,
                              .url = slot->url,
@@ -346,7 +341,7 @@ static void fetch_page(source_t *s, page_slot_t *slot)
     if (adv < 0)
         return;
     s->done = adv;
-    s->complete = adv;
+    s->complete = adv && !unproven;
     slot->rc = 1;
 }
 
