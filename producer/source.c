@@ -22,10 +22,11 @@
 
 /* One page as the fetch step leaves it for the reader. */
 typedef struct page_slot {
-    jsonpage_t page; /* body, records, bad items */
-    char *url;       /* the page's URL */
-    int64_t api_now; /* source_page_api_now() */
-    int rc;          /* 1: a page, 0: the walk is over, -1: failed (errstr) */
+    jsonpage_t page;      /* body, records, bad items */
+    char *url;            /* the page's URL */
+    int64_t api_now;      /* source_page_api_now() */
+    source_asked_t asked; /* source_page_asked() */
+    int rc;               /* 1: a page, 0: the walk is over, -1: failed (errstr) */
     char errstr[1024];
 } page_slot_t;
 
@@ -178,6 +179,12 @@ int64_t source_page_api_now(const source_t *s)
     return s->cur >= 0 ? s->slots[s->cur].api_now : isotime_now_ms();
 }
 
+source_asked_t source_page_asked(const source_t *s)
+{
+    static const source_asked_t none = {0};
+    return s->cur >= 0 ? s->slots[s->cur].asked : none;
+}
+
 void source_prefetch_item(const source_t *s, size_t index)
 {
     if (s->cur >= 0)
@@ -311,6 +318,9 @@ static void fetch_page(source_t *s, page_slot_t *slot)
         errstr_set(errstr, errstr_size, "out of memory");
         return;
     }
+    slot->asked = (source_asked_t){.has_since = s->walk.has_since,
+                                   .since_ms = s->walk.since_ms,
+                                   .by_number = s->walk.later_page};
     http_response_t resp = {0};
     int past_end = 0;
     if (get_page(s, slot, &resp, &past_end, errstr, errstr_size) != 0)

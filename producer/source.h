@@ -140,4 +140,17 @@ int64_t source_api_now(int64_t date_ms, int64_t answered_at_ms);
 /* source_api_now() of the page in hand (the producer's clock when none). */
 int64_t source_page_api_now(const source_t *s);
 
+/* How the page in hand was asked for. */
+typedef struct source_asked {
+    int has_since;    /* at since_ms (0: no cursor param) */
+    int64_t since_ms; /* the seek walk's since, which moves as it seeks */
+    /* a later page at that since, by its number or offset (page,
+     * offset): where a record before it leaves the set during the walk,
+     * the pages after shift and one record is on none of them */
+    int by_number;
+} source_asked_t;
+
+/* source_asked_t of the page in hand (all 0 when none). */
+source_asked_t source_page_asked(const source_t *s);
+
 #endif
