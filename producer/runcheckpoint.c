@@ -161,7 +161,8 @@ int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size)
 {
     if (++r->since_progress < SYNC_PROGRESS_EVERY)
         return PRODUCER_OK;
-    int records = r->records_done || r->sc->cursor_sorted;
+    int records =
+        r->records_done || (r->sc->cursor_sorted && !(r->shift && pageshift_pending(r->shift)));
     if (!records && !r->deletes_done) {
         if (!r->progress_off_logged)
             log_info("no progress checkpoint: the pages are not in cursor order "

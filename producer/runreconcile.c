@@ -11,7 +11,6 @@
 #include "recordid.h"
 #include "runstate.h"
 #include "signals.h"
-#include "source.h"
 
 int run_scan_topic(run_t *r, char *errstr, size_t errstr_size)
 {
@@ -37,8 +36,7 @@ int run_scan_topic(run_t *r, char *errstr, size_t errstr_size)
 typedef enum reconcile_verdict {
     RECONCILE_DELETE = 1,            /* delete the vanished ids */
     RECONCILE_NOTHING = 0,           /* the walk proves nothing: delete none (logged) */
-    RECONCILE_MASS = PRODUCER_FAILED /* too many, or the second walk failed: the run
-                                        fails, errstr says why */
+    RECONCILE_MASS = PRODUCER_FAILED /* too many: the run fails, errstr says why */
 } reconcile_verdict_t;
 
 /* Whether the walk proves anything: every page read, every record with an
@@ -70,72 +68,13 @@ static int walk_proves_vanished(const run_t *r, const reconcile_stats_t *st)
     return 1;
 }
 
-static size_t count_vanished(const run_t *r)
+size_t run_count_vanished(const run_t *r)
 {
     size_t n = 0, pos = 0;
     const char *id;
     while (reconcile_next_vanished(r->recon, &pos, &id))
         n++;
     return n;
-}
-
-/* A record of the confirming walk: its id, served, is not vanished. One
- * the first walk missed (a page shift moved it past that walk) is handled
- * as that walk would have: its latest version, perhaps a change the
- * incremental runs will not serve again (its cursor below the HWM), is
- * published now, or it waited for the next full run. */
-static int handle_confirm(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
-                          const char *url, char *errstr, size_t errstr_size)
-{
-    char id[RECORD_ID_SIZE];
-    if (record_id_read(rec, r->sc->id_field, r->id_uuid, id, sizeof(id)) != RECORD_ID_OK)
-        return PRODUCER_OK;
-    if (!reconcile_missed(r->recon, id))
-        return PRODUCER_OK;
-    return run_handle_record(r, src, rec, bad, url, errstr, errstr_size);
-}
-
-/*
- * A walk that pages by number at one since (a tie group longer than a
- * page, pages declared unsorted; cursor and link tokens an API may build
- * from an offset) misses a live record when a record before it is deleted
- * from the API during the walk: the later pages shift by one. Its id would
- * count as vanished and be deleted downstream while the API serves it.
- * So before any vanished id is deleted, the records are walked once more,
- * from the same since, and every id served then is spared: a live record
- * is deleted only when two walks missed it. *left: how many are still
- * vanished. A second walk that does not read every page proves nothing:
- * 0 with *proven = 0 (logged).
- */
-static int confirm_vanished(run_t *r, int *proven, size_t *left, char *errstr, size_t errstr_size)
-{
-    *proven = 0;
-    size_t before = *left = count_vanished(r);
-    if (before == 0 || r->sc->pagination == PAGINATION_NONE) {
-        *proven = 1; /* one answer, nothing to shift */
-        return PRODUCER_OK;
-    }
-    source_t *src = source_new(r->sc, r->hc);
-    if (!src)
-        return run_oom(errstr, errstr_size);
-    source_require_empty_end(src);
-    source_start(src, r->walk_has_since, r->walk_since);
-    r->confirming = 1;
-    int rc = run_walk(r, src, handle_confirm, NULL, errstr, errstr_size);
-    r->confirming = 0;
-    *proven = rc == PRODUCER_OK && source_complete(src);
-    source_destroy(src);
-    if (rc != PRODUCER_OK)
-        return rc;
-    if (!*proven) {
-        log_warn("second walk not provably complete: no id treated as vanished",
-                 "stream=%s run_id=%s", r->sc->name, r->run_id);
-        return PRODUCER_OK;
-    }
-    *left = count_vanished(r);
-    log_info("vanished ids checked by a second walk", "stream=%s run_id=%s vanished=%zu spared=%zu",
-             r->sc->name, r->run_id, before, before - *left);
-    return PRODUCER_OK;
 }
 
 /*
@@ -148,14 +87,9 @@ static reconcile_verdict_t may_reconcile(run_t *r, char *errstr, size_t errstr_s
     reconcile_get_stats(r->recon, &st);
     if (!walk_proves_vanished(r, &st))
         return RECONCILE_NOTHING;
-    /* the vanished ids as a second walk leaves them: a page shift in the
-     * first must not fail the run as a mass deletion either */
-    int proven = 1;
-    size_t n = 0;
-    if (confirm_vanished(r, &proven, &n, errstr, errstr_size) != PRODUCER_OK)
-        return RECONCILE_MASS; /* the run fails; errstr says why */
-    if (!proven)
-        return RECONCILE_NOTHING;
+    /* the vanished ids as the second walk (runsecond.c) left them: a page
+     * shift in the first must not fail the run as a mass deletion either */
+    size_t n = run_count_vanished(r);
     double ratio = r->conf->full_sync_max_delete_ratio;
     if (n == 0 || (double)n <= ratio * (double)st.live)
         return RECONCILE_DELETE;

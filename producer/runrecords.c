@@ -18,6 +18,7 @@
 #include "recordid.h"
 #include "run.h"
 #include "runstate.h"
+#include "source.h"
 
 /* What one record of a page is, as handle_record() reads it. */
 typedef struct record_in {
@@ -387,6 +388,19 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     return progress(r, errstr, errstr_size);
 }
 
+/* The first walk served in: what its second walk needs (pageshift.h). */
+static int note_served(run_t *r, const source_t *src, const record_in_t *in)
+{
+    cursor_clock_t clock = hwm_clock(r->sc);
+    source_asked_t asked = source_page_asked(src);
+    pageshift_page_t page = {.has_since = asked.has_since,
+                             .since_bucket =
+                                 asked.has_since ? hwm_bucket(&clock, asked.since_ms) : 0,
+                             .by_number = asked.by_number};
+    int64_t bucket = in->has_cursor ? hwm_bucket(&clock, in->cursor) : 0;
+    return pageshift_served(r->shift, &page, in->id, in->has_cursor, bucket);
+}
+
 /*
  * One record of the walk (README, "How it works"). bad: the record is a
  * bad item of its page (rec is its lenient stand-in, NULL-safe): it goes
@@ -417,6 +431,9 @@ int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage
         r->stats.unidentified++;
     else if (r->recon)
         reconcile_seen(r->recon, in.id); /* served, whatever becomes of it */
+    if (in.idr == RECORD_ID_OK && r->shift && !r->confirming &&
+        note_served(r, src, &in) != PRODUCER_OK)
+        return run_oom(errstr, errstr_size);
     if (!in.has_cursor)
         return handle_no_cursor(r, &in, errstr, errstr_size);
     if (in.idr != RECORD_ID_OK)
@@ -468,12 +485,21 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     if (r->recon)
         source_require_empty_end(src);
     source_check_since(src);
+    /* a walk that pages by number may miss records: noted for a second
+     * walk (runsecond.c) */
+    if ((sc->pagination == PAGINATION_PAGE || sc->pagination == PAGINATION_OFFSET) &&
+        !(r->shift = pageshift_new(sc->cursor_sorted))) {
+        source_destroy(src);
+        return run_oom(errstr, errstr_size);
+    }
     r->walk_has_since = r->tracker.has_value;
     r->walk_since = r->tracker.value_ms - sc->lookback_ms;
     int64_t prev = r->tracker.value_ms;
     source_start(src, r->walk_has_since, r->walk_since);
     int rc = run_walk(r, src, run_handle_record, page_done, errstr, errstr_size);
     log_future_cursors(r);
+    if (rc == PRODUCER_OK && r->shift && pageshift_walk_done(r->shift) != PRODUCER_OK)
+        rc = run_oom(errstr, errstr_size);
     r->fetch_complete = rc == PRODUCER_OK && source_complete(src);
     if (rc == PRODUCER_OK) {
         note_max_cursor(r);
@@ -484,8 +510,10 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
             rc = run_hold_unproven(r, &r->tracker, &clock, r->walk_has_since, prev, "records",
                                    errstr, errstr_size);
     }
-    r->records_done = rc == PRODUCER_OK;
     source_destroy(src);
+    if (rc == PRODUCER_OK)
+        rc = run_second_walk(r, errstr, errstr_size);
+    r->records_done = rc == PRODUCER_OK;
     return rc;
 }
 

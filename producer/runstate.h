@@ -9,6 +9,7 @@
  *   runpublish.c    one change event (+ tombstone) or one dead letter
  *   runwalk.c       the page loop both walks share
  *   runrecords.c    the records walk: skip, publish, move the HWM
+ *   runsecond.c     the records walked again for what the first walk missed
  *   rundeleted.c    the deleted endpoint: held deletions, late-deletion
  *                   check against the topic, publishing them
  *   runreconcile.c  full runs: the topic's live ids, the vanished ones
@@ -41,6 +42,7 @@
 #include "hwm.h"
 #include "idset.h"
 #include "jsonpage.h"
+#include "pageshift.h"
 #include "publisher.h"
 #include "reconcile.h"
 #include "result.h"
@@ -88,10 +90,12 @@ typedef struct run {
     int64_t future_cursors, future_first_cursor, future_first_api_now;
     char future_first_id[128];
     idset_t *future_ids;
-    int has_max_cursor; /* once the records walk is over: */
-    int64_t max_cursor; /* the largest cursor published (run_outrank()) */
-    reconcile_t *recon; /* full runs: the ids Kafka holds */
-    int confirming;     /* in the confirming walk of a full run (runreconcile.c) */
+    int has_max_cursor;    /* once the records walk is over: */
+    int64_t max_cursor;    /* the largest cursor published (run_outrank()) */
+    reconcile_t *recon;    /* full runs: the ids Kafka holds */
+    int confirming;        /* in the second walk of the records (runsecond.c) */
+    pageshift_t *shift;    /* what the records walk paged by number (page, offset) */
+    int64_t second_missed; /* records the second walk handled: the first missed them */
     /* Records of the current page put in the tracker at its bucket with an
      * empty digest, whose digest is still to compute (runrecords.c):
      * borrowed from the page, settled before the page goes and before a
@@ -230,7 +234,7 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED
 /*
  * One record of a records walk (a run_item_fn): skipped, published or
  * dead-lettered, as run_fetch_records() handles each. While r->confirming
- * (the confirming walk of a full run) it moves no HWM: that walk's hold
+ * (the second walk, runsecond.c) it moves no HWM: the first walk's hold
  * at its start was decided already.
  */
 int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage_bad_t *bad,
@@ -252,6 +256,16 @@ int run_recheck_held(run_t *r, int64_t since, char *errstr, size_t errstr_size) 
  */
 int64_t run_outrank(const run_t *r, int64_t mark);
 
+/* ---- runsecond.c ---- */
+
+/*
+ * After a records walk that read to its end: walks the records again when
+ * it paged by number (r->shift) or, in a full run, left ids unserved that
+ * Kafka holds live, and publishes each record it missed (moving no HWM).
+ * Fails when that walk fails or does not read every page.
+ */
+int run_second_walk(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
 /* ---- rundeleted.c ---- */
 
 /* Walks the deleted endpoint from the deleted HWM (minus lookback) and
@@ -272,5 +286,8 @@ int run_scan_topic(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
  * or is a mass deletion (failure, nothing deleted).
  */
 int run_publish_vanished(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* The ids live in Kafka that no walk of this run served so far. */
+size_t run_count_vanished(const run_t *r);
 
 #endif

@@ -1,0 +1,85 @@
+/*
+ * pageshift.h - what a records walk that paged by number may have missed,
+ * for the second walk that publishes it (runsecond.c).
+ *
+ * A seek walk (page, offset: pager.h) pages by number at one since: all
+ * along when its pages are not in cursor order (cursor.sorted = false),
+ * else inside a group of records sharing one cursor value that does not
+ * fit a page. A record that leaves the set the API pages over during the
+ * walk (deleted, or changed to a later cursor) shifts the later pages by
+ * one towards the start: the record after the boundary moves onto a page
+ * already read and is on no page of the walk. Nothing in the pages tells.
+ * Its version is below the HWM the next runs walk from: lost until a full
+ * run, or for good where it was a change (a full run spares its id but
+ * only publishes a change the second walk finds).
+ *
+ * So the first walk notes, for each since it paged by number at, the
+ * range of cursor buckets its pages there held ([since, largest], or
+ * every bucket for pages not in cursor order) and the ids it served in
+ * that range; a second walk over the same pages publishes each record in
+ * a range whose id the first did not serve. A record is then missed only
+ * when both walks missed it. A walk that never paged by number (every
+ * page re-seeks at its last cursor, or cursor and link tokens) needs no
+ * second walk and costs nothing here: in a sorted walk only records at
+ * the bucket of their page's since (the ties a page carries over) are
+ * looked at until a page is asked by number.
+ *
+ * Owns: two id sets (idset.h; about 50 bytes per id held: every id of an
+ * unsorted walk, the ids of the paged groups of a sorted one) and the
+ * ranges. One thread. Fallible calls return PRODUCER_OK or
+ * PRODUCER_FAILED (ENOMEM; a key no id set can hold is left out, so its
+ * record counts as missed and is published again: a duplicate).
+ */
+#ifndef TIDEMARK_PAGESHIFT_H
+#define TIDEMARK_PAGESHIFT_H
+
+#include "compiler.h"
+#include "result.h"
+#include <stdint.h>
+
+typedef struct pageshift pageshift_t;
+
+/* For a walk whose pages are in cursor order (sorted) or not. NULL on ENOMEM. */
+pageshift_t *pageshift_new(int sorted);
+void pageshift_destroy(pageshift_t *ps);
+
+/* Where a page of the first walk was asked (source_page_asked()), with
+ * its since as a bucket (hwm_bucket()). */
+typedef struct pageshift_page {
+    int has_since;
+    int64_t since_bucket;
+    int by_number;
+} pageshift_page_t;
+
+/*
+ * A record of the first walk: id, with its cursor's bucket when
+ * has_bucket, served on page. Records come in the walk's order.
+ */
+int pageshift_served(pageshift_t *ps, const pageshift_page_t *page, const char *id, int has_bucket,
+                     int64_t bucket) TM_WARN_UNUSED;
+
+/* The first walk is over (its last group is closed). */
+int pageshift_walk_done(pageshift_t *ps) TM_WARN_UNUSED;
+
+/*
+ * After pageshift_walk_done(): 1 when the walk paged by number, with
+ * where a second walk starts (*has_since 0: from the start, no since;
+ * else *since_bucket, the lowest range's), else 0. Pure.
+ */
+int pageshift_second_from(const pageshift_t *ps, int *has_since, int64_t *since_bucket);
+
+/*
+ * A record of the second walk: *missed = 1 when its cursor's bucket lies
+ * in a range the first walk paged by number and id was not served in it
+ * (nor earlier in this walk: it is marked served now); else 0. A record
+ * without a cursor (has_bucket 0) counts as in range only in an unsorted
+ * walk.
+ */
+int pageshift_check(pageshift_t *ps, const char *id, int has_bucket, int64_t bucket,
+                    int *missed) TM_WARN_UNUSED;
+
+/* Whether the walk paged by number so far: its HWM must not move past
+ * the pages' since until the second walk is over. Pure. */
+int pageshift_pending(const pageshift_t *ps);
+
+#endif
