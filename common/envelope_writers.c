@@ -99,67 +99,26 @@ static json_t *after_record(json_t *event)
     return NULL;
 }
 
-typedef void (*visit_fn)(json_t *s, void *ctx);
-
-/* Calls visit on every schema object in s, before what is inside it (a
- * visit may change that), down to MAX_DEPTH. */
-static void walk_schema(json_t *s, visit_fn visit, void *ctx, int depth)
-{
-    if (depth > MAX_DEPTH)
-        return;
-    if (json_is_array(s)) {
-        size_t i;
-        json_t *v;
-        json_array_foreach(s, i, v) walk_schema(v, visit, ctx, depth + 1);
-        return;
-    }
-    if (!json_is_object(s))
-        return;
-    visit(s, ctx);
-    const char *k;
-    json_t *v;
-    json_object_foreach(s, k, v)
-    {
-        if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values")) {
-            walk_schema(v, visit, ctx, depth + 1);
-        } else if (!strcmp(k, "fields")) {
-            size_t i;
-            json_t *f;
-            json_array_foreach(v, i, f)
-                walk_schema(json_object_get(f, "type"), visit, ctx, depth + 1);
-        }
-    }
-}
-
-/* Visit: a record definition into the object ctx, by its short name (the
- * first one of a name wins). */
-static void collect_record(json_t *s, void *ctx)
-{
-    const char *name = json_string_value(json_object_get(s, "name"));
-
-    if (is_record(s) && name && !json_object_get(ctx, short_name(name)))
-        json_object_set(ctx, short_name(name), s);
-}
-
 static int is_enum(const json_t *s)
 {
     const char *type = json_string_value(json_object_get(s, "type"));
     return type && !strcmp(type, "enum");
 }
 
-/* Calls visit on every enum in s with its full name ("ns.Name": its own
- * dotted name, or its namespace, or the one it inherits from the named
- * type around it), down to MAX_DEPTH. */
-typedef void (*enum_visit_fn)(json_t *s, const char *full, void *ctx);
+/* Calls visit on every record and enum in s with its full name ("ns.Name":
+ * its own dotted name, or its namespace, or the one it inherits from the
+ * named type around it), before what is inside it (a visit may change
+ * that), down to MAX_DEPTH. */
+typedef void (*named_visit_fn)(json_t *s, const char *full, void *ctx);
 
-static void walk_enums(json_t *s, const char *ns, enum_visit_fn visit, void *ctx, int depth)
+static void walk_named(json_t *s, const char *ns, named_visit_fn visit, void *ctx, int depth)
 {
     if (depth > MAX_DEPTH)
         return;
     if (json_is_array(s)) {
         size_t i;
         json_t *v;
-        json_array_foreach(s, i, v) walk_enums(v, ns, visit, ctx, depth + 1);
+        json_array_foreach(s, i, v) walk_named(v, ns, visit, ctx, depth + 1);
         return;
     }
     if (!json_is_object(s))
@@ -176,47 +135,68 @@ static void walk_enums(json_t *s, const char *ns, enum_visit_fn visit, void *ctx
             snprintf(inner, sizeof(inner), "%s", space ? space : "");
         snprintf(full, sizeof(full), "%s%s%s", dot ? "" : inner, !dot && inner[0] ? "." : "", name);
         ns = inner;
-        if (is_enum(s))
-            visit(s, full, ctx);
+        visit(s, full, ctx);
     }
     const char *k;
     json_t *v;
     json_object_foreach(s, k, v)
     {
         if (!strcmp(k, "type") || !strcmp(k, "items") || !strcmp(k, "values")) {
-            walk_enums(v, ns, visit, ctx, depth + 1);
+            walk_named(v, ns, visit, ctx, depth + 1);
         } else if (!strcmp(k, "fields")) {
             size_t i;
             json_t *f;
             json_array_foreach(v, i, f)
-                walk_enums(json_object_get(f, "type"), ns, visit, ctx, depth + 1);
+                walk_named(json_object_get(f, "type"), ns, visit, ctx, depth + 1);
         }
     }
 }
 
-/* The writer's enums: by full name, and by short name where that is one
- * enum's alone (JSON null where two share it). */
+/* The writer's records or enums: by full name, and by short name where
+ * that is one type's alone (JSON null where two share it). */
 typedef struct {
     json_t *by_full, *by_short;
-} writer_enums_t;
+} writer_named_t;
 
-/* Visit: an enum definition of the writer's (the first of a name wins). */
+/* Into wn, a named type of the writer's (the first of a name wins). */
+static void collect_named(writer_named_t *wn, json_t *s, const char *full)
+{
+    const char *brief = short_name(full);
+    json_t *seen = json_object_get(wn->by_short, brief);
+
+    if (json_object_get(wn->by_full, full))
+        return;
+    json_object_set(wn->by_full, full, s);
+    json_object_set_new(wn->by_short, brief, seen ? json_null() : json_incref(s));
+}
+
+/* The writer's type of ours named full: of the same full name; failing
+ * that, of the same short name when the writer has one such type alone (a
+ * namespace renamed), never one of two (na.Level and nb.Level). */
+static json_t *writer_named(const writer_named_t *wn, const char *full)
+{
+    json_t *w = json_object_get(wn->by_full, full);
+    return w ? w : json_object_get(wn->by_short, short_name(full));
+}
+
+/* Visit: an enum definition of the writer's. */
 static void collect_enum(json_t *s, const char *full, void *ctx)
 {
-    writer_enums_t *we = ctx;
-    const char *brief = short_name(full);
-    json_t *seen = json_object_get(we->by_short, brief);
+    if (is_enum(s))
+        collect_named(ctx, s, full);
+}
 
-    if (json_object_get(we->by_full, full))
-        return;
-    json_object_set(we->by_full, full, s);
-    json_object_set_new(we->by_short, brief, seen ? json_null() : json_incref(s));
+/* Visit: a record definition of the writer's. */
+static void collect_record(json_t *s, const char *full, void *ctx)
+{
+    if (is_record(s))
+        collect_named(ctx, s, full);
 }
 
 /* What adopt_symbols() works with: the writer's enums, the name of our
  * event's op enum, and the first enum it cannot adopt. */
 typedef struct {
-    writer_enums_t writer;
+    writer_named_t writer;
     const char *op_enum;
     char err[256];
 } enum_adopt_t;
@@ -236,9 +216,7 @@ static int has_symbol(const json_t *symbols, const char *sym)
  * symbols, in the writer's order, so that the index avro-c hands on names
  * the symbol written (read with our order, a symbol added before the
  * others shifted every old value: bronze read as basic, gold as silver).
- * The writer's enum is the one of the same full name; failing that, of
- * the same short name when the writer has one such enum alone (a
- * namespace renamed), never one of two (na.Level and nb.Level). A written
+ * The writer's enum is writer_named()'s. A written
  * symbol that ours lacks is refused (our enum's default is not applied:
  * avro-c cannot), and so is an op enum other than ours: the op is read by
  * its index.
@@ -247,9 +225,7 @@ static void adopt_symbols(json_t *s, const char *full, void *ctx)
 {
     enum_adopt_t *a = ctx;
     const char *name = full;
-    json_t *w = json_object_get(a->writer.by_full, full);
-    if (!w)
-        w = json_object_get(a->writer.by_short, short_name(full));
+    json_t *w = is_enum(s) ? writer_named(&a->writer, full) : NULL;
     json_t *ws = json_object_get(w, "symbols"), *ours = json_object_get(s, "symbols"), *v;
     size_t i;
 
@@ -284,16 +260,16 @@ static int has_field(const json_t *record, const char *name)
 }
 
 /* Visit: drops from a record of ours the fields that the writer's record
- * of that name (in the object ctx, from collect_record) does not have. */
-static void prune_record(json_t *s, void *ctx)
+ * (writer_named(), in ctx) does not have. Matched by short name alone, a
+ * writer with two records of one short name (na.Address, nb.Address) had
+ * the second read through the first's fields, and every field of it the
+ * first lacks was dropped from every event, without a word. */
+static void prune_record(json_t *s, const char *full, void *ctx)
 {
-    const char *type = json_string_value(json_object_get(s, "type"));
-    const char *name = json_string_value(json_object_get(s, "name"));
     json_t *fields = json_object_get(s, "fields");
-
-    if (!type || strcmp(type, "record") || !name || !json_is_array(fields))
+    if (!is_record(s) || !json_is_array(fields))
         return;
-    json_t *w = json_object_get(ctx, short_name(name));
+    json_t *w = writer_named(ctx, full);
     for (size_t i = json_array_size(fields); w && i-- > 0;) {
         const char *fn = json_string_value(json_object_get(json_array_get(fields, i), "name"));
         if (fn && !has_field(w, fn))
@@ -418,22 +394,23 @@ static int reader_schema(const envelope_schema_t *es, json_t *wdoc, avro_schema_
                          char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
-    json_t *wrecs = json_object();
+    writer_named_t wrecs = {json_object(), json_object()};
     json_t *rdoc = json_loads(es->json_text, 0, &jerr);
     char *rtext = NULL, op_enum[256];
     enum_adopt_t adopt = {{json_object(), json_object()}, op_enum, ""};
     int rc = -1;
 
     *out = NULL;
-    if (!wrecs || !rdoc || !adopt.writer.by_full || !adopt.writer.by_short) {
+    if (!wrecs.by_full || !wrecs.by_short || !rdoc || !adopt.writer.by_full ||
+        !adopt.writer.by_short) {
         errstr_set(errstr, errstr_size, "out of memory");
         goto done;
     }
-    walk_schema(wdoc, collect_record, wrecs, 0);
-    walk_schema(rdoc, prune_record, wrecs, 0);
+    walk_named(wdoc, NULL, collect_record, &wrecs, 0);
+    walk_named(rdoc, NULL, prune_record, &wrecs, 0);
     snprintf(op_enum, sizeof(op_enum), "%sChangeOp", es->rs->name);
-    walk_enums(wdoc, NULL, collect_enum, &adopt.writer, 0);
-    walk_enums(rdoc, NULL, adopt_symbols, &adopt, 0);
+    walk_named(wdoc, NULL, collect_enum, &adopt.writer, 0);
+    walk_named(rdoc, NULL, adopt_symbols, &adopt, 0);
     if (adopt.err[0]) {
         errstr_set(errstr, errstr_size, "%s", adopt.err);
         goto done;
@@ -447,7 +424,8 @@ static int reader_schema(const envelope_schema_t *es, json_t *wdoc, avro_schema_
     rc = 0;
 done:
     json_decref(rdoc);
-    json_decref(wrecs);
+    json_decref(wrecs.by_full);
+    json_decref(wrecs.by_short);
     json_decref(adopt.writer.by_full);
     json_decref(adopt.writer.by_short);
     free(rtext);

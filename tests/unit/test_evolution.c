@@ -181,16 +181,34 @@ static void test_op_enum_refused(void **state)
 
 /* Enums written with an older schema, read with ours: by symbol, in
  * nested records of other namespaces sharing a short name, in arrays,
- * referenced by name, defined in a field ours dropped. */
+ * referenced by name, defined in a field ours dropped; and nested records
+ * of other namespaces sharing a short name, each read as itself. */
 typedef struct {
     const char *what, *writer, *reader, *record, *row;
-} enum_case_t;
+} named_case_t;
 
 #define ENUM_REC(ns, fields)                                                                       \
     "{\"type\":\"record\",\"name\":\"Item\"" ns                                                    \
     ",\"fields\":[{\"name\":\"id\",\"type\":\"long\"}," fields "]}"
 
-static const enum_case_t enum_cases[] = {
+static const named_case_t named_cases[] = {
+    {"two records sharing a short name in different namespaces (nb.Addr read through "
+     "na.Addr's fields lost city and zip)",
+     ENUM_REC(",\"namespace\":\"t\"",
+              "{\"name\":\"a\",\"type\":{\"type\":\"record\",\"name\":\"Addr\","
+              "\"namespace\":\"na\",\"fields\":[{\"name\":\"street\",\"type\":\"string\"}]}},"
+              "{\"name\":\"b\",\"type\":{\"type\":\"record\",\"name\":\"Addr\","
+              "\"namespace\":\"nb\",\"fields\":[{\"name\":\"city\",\"type\":\"string\"},"
+              "{\"name\":\"zip\",\"type\":\"string\"}]}}"),
+     ENUM_REC(",\"namespace\":\"t\"",
+              "{\"name\":\"a\",\"type\":{\"type\":\"record\",\"name\":\"Addr\","
+              "\"namespace\":\"na\",\"fields\":[{\"name\":\"street\",\"type\":\"string\"},"
+              "{\"name\":\"line2\",\"type\":[\"null\",\"string\"],\"default\":null}]}},"
+              "{\"name\":\"b\",\"type\":{\"type\":\"record\",\"name\":\"Addr\","
+              "\"namespace\":\"nb\",\"fields\":[{\"name\":\"city\",\"type\":\"string\"},"
+              "{\"name\":\"zip\",\"type\":\"string\"}]}}"),
+     "{\"id\":1,\"a\":{\"street\":\"s\"},\"b\":{\"city\":\"c\",\"zip\":\"z\"}}",
+     "{\"a\":{\"street\":\"s\"},\"b\":{\"city\":\"c\",\"zip\":\"z\"},\"id\":1}"},
     {"a symbol added first, a nested enum reordered (read by index: bronze as basic)",
      ENUM_REC("", "{\"name\":\"tier\",\"type\":{\"type\":\"enum\",\"name\":\"Tier\","
                   "\"symbols\":[\"bronze\",\"silver\",\"gold\"]}},"
@@ -272,45 +290,45 @@ static const enum_case_t enum_cases[] = {
      "{\"a\":{\"lv\":\"lo\"},\"b\":{\"lv\":\"hi\"},\"id\":1,\"note\":null}"},
 };
 
-static void test_enum_cases(void **state)
+static void test_named_cases(void **state)
 {
     int failed = 0;
     (void)state;
-    for (size_t i = 0; i < sizeof(enum_cases) / sizeof(enum_cases[0]); i++) {
+    for (size_t i = 0; i < sizeof(named_cases) / sizeof(named_cases[0]); i++) {
         ver_t o, n;
         size_t len = 0;
         char err[512] = "";
         void *buf = NULL;
         json_error_t jerr;
-        json_t *rec = json_loads(enum_cases[i].record, 0, &jerr);
+        json_t *rec = json_loads(named_cases[i].record, 0, &jerr);
 
-        ver_load(&o, enum_cases[i].writer);
-        ver_load(&n, enum_cases[i].reader);
+        ver_load(&o, named_cases[i].writer);
+        ver_load(&n, named_cases[i].reader);
         assert_non_null(rec);
         if (envelope_encode(o.es, CHANGE_OP_UPSERT, "7", 1000, "run-1", 0, 2000, rec, &buf, &len,
                             err, sizeof(err)) != 0) {
-            print_message("[%zu] %s: encode: %s\n", i, enum_cases[i].what, err);
+            print_message("[%zu] %s: encode: %s\n", i, named_cases[i].what, err);
             failed++;
             goto next;
         }
         if (envelope_add_writer(n.es, envelope_schema_json(o.es), NULL, err, sizeof(err)) != 0) {
-            print_message("[%zu] %s: add_writer refused: %s\n", i, enum_cases[i].what, err);
+            print_message("[%zu] %s: add_writer refused: %s\n", i, named_cases[i].what, err);
             failed++;
             goto next;
         }
         change_event_t *ev = envelope_decode(n.es, buf, len, err, sizeof(err));
         if (!ev) {
-            print_message("[%zu] %s: decode: %s\n", i, enum_cases[i].what, err);
+            print_message("[%zu] %s: decode: %s\n", i, named_cases[i].what, err);
             failed++;
             goto next;
         }
         char *row = json_dumps(ev->after, JSON_COMPACT | JSON_SORT_KEYS);
-        if (strcmp(row, enum_cases[i].row)) {
-            print_message("[%zu] %s: row %s, expected %s\n", i, enum_cases[i].what, row,
-                          enum_cases[i].row);
+        if (strcmp(row, named_cases[i].row)) {
+            print_message("[%zu] %s: row %s, expected %s\n", i, named_cases[i].what, row,
+                          named_cases[i].row);
             failed++;
         } else {
-            print_message("[%zu] %s: ok\n", i, enum_cases[i].what);
+            print_message("[%zu] %s: ok\n", i, named_cases[i].what);
         }
         free(row);
         change_event_destroy(ev);
@@ -441,7 +459,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_old_events_resolve), cmocka_unit_test(test_newer_writer),
-        cmocka_unit_test(test_op_enum_refused),    cmocka_unit_test(test_enum_cases),
+        cmocka_unit_test(test_op_enum_refused),    cmocka_unit_test(test_named_cases),
         cmocka_unit_test(test_unreadable_writers), cmocka_unit_test(test_fingerprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
