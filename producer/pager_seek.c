@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cursorval.h"
 #include "errstr.h"
@@ -87,7 +88,9 @@ static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, 
 }
 
 /* Whether a more.path value says no more pages: false, null, 0 (or 0.0),
- * or the text "", "false" or "0" (APIs that write booleans as strings). */
+ * or the text "", "0", "false" or "none"/"null" in any case (APIs that
+ * write booleans as strings: a Python one's str(False) is "False", which
+ * read as a token walked a thousand empty pages and failed the run). */
 static int says_none(json_t *v)
 {
     if (json_is_false(v) || json_is_null(v))
@@ -99,8 +102,10 @@ static int says_none(json_t *v)
     if (jsonnum_is(v))
         return strtod(jsonnum_text(v), NULL) == 0;
     if (json_is_string(v)) {
-        const char *t = json_string_value(v);
-        return !strcmp(t, "") || !strcmp(t, "false") || !strcmp(t, "0");
+        static const char *const none[] = {"", "0", "false", "none", "null", NULL};
+        for (size_t i = 0; none[i]; i++)
+            if (!strcasecmp(json_string_value(v), none[i]))
+                return 1;
     }
     return 0;
 }

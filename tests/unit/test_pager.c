@@ -320,6 +320,33 @@ static void test_more_flag_steps(void **state)
         pager_walk_clear(&jw);
     }
 
+    /* flags written as strings: booleans of other languages end the walk
+     * (Python's str(False), str(None)); anything else says more */
+    {
+        static const struct {
+            const char *flag;
+            int want;
+        } texts[] = {{"\"False\"", 1}, {"\"FALSE\"", 1}, {"\"None\"", 1},
+                     {"\"null\"", 1},  {"\"0\"", 1},     {"\"\"", 1},
+                     {"\"True\"", 0},  {"\"2\"", 0},     {"\"f\"", 0}};
+        for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+            stream_conf_t tc = stream(PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP);
+            tc.more_path = "has_more";
+            pager_walk_t tw = {.sc = &tc};
+            pager_walk_reset(&tw, &pager_page, 0, 0);
+            char text[256];
+            snprintf(text, sizeof(text), "{\"data\":[" T1 "],\"has_more\":%s}", texts[i].flag);
+            json_t *tbody = json_loads(text, 0, NULL);
+            assert_non_null(tbody);
+            pager_page_t tp = {tbody, json_object_get(tbody, "data"), U, U, NULL};
+            char terr[512] = "";
+            if (pager_page.advance(&tw, &tp, terr, sizeof(terr)) != texts[i].want)
+                fail_msg("more.path %s: want %d", texts[i].flag, texts[i].want);
+            json_decref(tbody);
+            pager_walk_clear(&tw);
+        }
+    }
+
     /* a flag that never says none over empty pages: an error, not a walk
      * for ever */
     stream_conf_t sc = stream(PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP);
