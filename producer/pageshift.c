@@ -24,6 +24,7 @@ struct pageshift {
     idset_t *group;  /* ids gathered in the open group */
     int in_group, group_paged, group_has_since;
     int64_t group_since, group_hi;
+    size_t last_n;   /* records on the walk's last page */
     range_t *ranges; /* ascending, disjoint */
     size_t n, cap;
 };
@@ -134,13 +135,17 @@ static int close_group(pageshift_t *ps)
     return rc;
 }
 
+/* Whether page was asked at the open group's since. */
+static int same_group(const pageshift_t *ps, const pageshift_page_t *page)
+{
+    return ps->in_group && page->has_since == ps->group_has_since &&
+           (!page->has_since || page->since_bucket == ps->group_since);
+}
+
 int pageshift_served(pageshift_t *ps, const pageshift_page_t *page, const char *id, int has_bucket,
                      int64_t bucket)
 {
-    if (ps->in_group &&
-        (page->has_since != ps->group_has_since ||
-         (page->has_since && page->since_bucket != ps->group_since)) &&
-        close_group(ps) != PRODUCER_OK)
+    if (ps->in_group && !same_group(ps, page) && close_group(ps) != PRODUCER_OK)
         return PRODUCER_FAILED;
     if (!ps->in_group) {
         ps->in_group = 1;
@@ -163,6 +168,13 @@ int pageshift_served(pageshift_t *ps, const pageshift_page_t *page, const char *
         (has_bucket && page->has_since && bucket == page->since_bucket))
         return add_id(ps->group, id, &added);
     return PRODUCER_OK;
+}
+
+void pageshift_page_end(pageshift_t *ps, const pageshift_page_t *page, size_t n)
+{
+    if (n == 0 && page->by_number && same_group(ps, page) && ps->last_n >= (ps->sorted ? 2u : 1u))
+        ps->group_paged = 1;
+    ps->last_n = n;
 }
 
 int pageshift_walk_done(pageshift_t *ps)

@@ -35,6 +35,7 @@
 
 #include "compiler.h"
 #include "result.h"
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct pageshift pageshift_t;
@@ -57,6 +58,18 @@ typedef struct pageshift_page {
  */
 int pageshift_served(pageshift_t *ps, const pageshift_page_t *page, const char *id, int has_bucket,
                      int64_t bucket) TM_WARN_UNUSED;
+
+/*
+ * A page of the first walk is over, with n records (its records were
+ * pageshift_served() before). An empty page asked by number after one
+ * that held records may be where the record after the boundary went
+ * missing: the group counts as paged by number when that page held
+ * records in an unsorted walk (an API's cap on its pages is unknown: any
+ * page may have been full), or at least two in a sorted one (there, a
+ * page of one record at its since is the tie the last page carried over,
+ * which ends nearly every walk).
+ */
+void pageshift_page_end(pageshift_t *ps, const pageshift_page_t *page, size_t n);
 
 /* The first walk is over (its last group is closed). */
 int pageshift_walk_done(pageshift_t *ps) TM_WARN_UNUSED;

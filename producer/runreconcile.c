@@ -87,6 +87,8 @@ static reconcile_verdict_t may_reconcile(run_t *r, char *errstr, size_t errstr_s
     reconcile_get_stats(r->recon, &st);
     if (!walk_proves_vanished(r, &st))
         return RECONCILE_NOTHING;
+    if (r->second_unproven)
+        return RECONCILE_NOTHING; /* logged by runsecond.c */
     /* the vanished ids as the second walk (runsecond.c) left them: a page
      * shift in the first must not fail the run as a mass deletion either */
     size_t n = run_count_vanished(r);

@@ -102,9 +102,26 @@ static int settle_later(run_t *r, char *errstr, size_t errstr_size)
     return PRODUCER_OK;
 }
 
-/* The walk's page end: no record of the page may stay deferred. */
-static int page_done(run_t *r, char *errstr, size_t errstr_size)
+/* Where src's page in hand was asked, as pageshift.h takes it. */
+static pageshift_page_t shift_page(const run_t *r, const source_t *src)
 {
+    cursor_clock_t clock = hwm_clock(r->sc);
+    source_asked_t asked = source_page_asked(src);
+    return (pageshift_page_t){.has_since = asked.has_since,
+                              .since_bucket =
+                                  asked.has_since ? hwm_bucket(&clock, asked.since_ms) : 0,
+                              .by_number = asked.by_number};
+}
+
+/* The walk's page end: no record of the page may stay deferred; and the
+ * page is noted for the second walk (an empty one asked by number may be
+ * where a shifted record went missing). */
+static int page_done(run_t *r, source_t *src, size_t n_items, char *errstr, size_t errstr_size)
+{
+    if (r->shift && !r->confirming) {
+        pageshift_page_t page = shift_page(r, src);
+        pageshift_page_end(r->shift, &page, n_items);
+    }
     return settle_later(r, errstr, errstr_size);
 }
 
@@ -392,11 +409,7 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
 static int note_served(run_t *r, const source_t *src, const record_in_t *in)
 {
     cursor_clock_t clock = hwm_clock(r->sc);
-    source_asked_t asked = source_page_asked(src);
-    pageshift_page_t page = {.has_since = asked.has_since,
-                             .since_bucket =
-                                 asked.has_since ? hwm_bucket(&clock, asked.since_ms) : 0,
-                             .by_number = asked.by_number};
+    pageshift_page_t page = shift_page(r, src);
     int64_t bucket = in->has_cursor ? hwm_bucket(&clock, in->cursor) : 0;
     return pageshift_served(r->shift, &page, in->id, in->has_cursor, bucket);
 }

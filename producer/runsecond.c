@@ -15,9 +15,8 @@
  * it is no duplicate); every id it serves is spared from reconciliation.
  * A record is then missed only when both walks missed it. The HWM stays
  * as the first walk left it (r->confirming): the records it publishes
- * lie below it. A second walk that does not read every page, to an empty
- * one, fails the run: what it did not read may be what the first missed,
- * and the next run walks again from the last run record's HWM.
+ * lie below it. A second walk that fails fails the run; one that ends
+ * unproven holds the HWM back (hold_second_unproven()).
  */
 #include "cursorval.h"
 #include "errstr.h"
@@ -59,6 +58,16 @@ static int handle_second(run_t *r, source_t *src, const json_t *rec, const jsonp
     return run_handle_record(r, src, rec, bad, url, errstr, errstr_size);
 }
 
+/* Whether the first walk paged by number, and where a second walk of
+ * what it paged over starts. An unsorted walk that ended unproven (on an
+ * empty page that says it is an error) keeps its HWM where it was
+ * (run_hold_unproven()): the next run reads its pages again anyway. */
+static int shift_since(const run_t *r, int *has_since, int64_t *since)
+{
+    return r->shift && (r->sc->cursor_sorted || r->fetch_complete) &&
+           pageshift_second_from(r->shift, has_since, since);
+}
+
 /* Where the second walk starts; 0 when none is needed. *vanished: the
  * ids a full run would delete as things stand. */
 static int second_walk_since(run_t *r, int *has_since, int64_t *since, size_t *vanished)
@@ -70,7 +79,36 @@ static int second_walk_since(run_t *r, int *has_since, int64_t *since, size_t *v
     *since = r->walk_since;
     if (*vanished)
         return 1; /* from the first walk's since */
-    return r->shift && pageshift_second_from(r->shift, has_since, since);
+    return shift_since(r, has_since, since);
+}
+
+/*
+ * A second walk that ended unproven (on an empty page that says it is an
+ * error) read part of what the first may have missed: a full run deletes
+ * nothing (r->second_unproven), and the HWM goes back to the lowest since
+ * the first walk paged by number at, so that the next run reads those
+ * pages again; with no since to go back to (a first run), the run fails.
+ */
+static int hold_second_unproven(run_t *r, char *errstr, size_t errstr_size)
+{
+    int has_since = 0;
+    int64_t since = 0;
+    r->second_unproven = 1;
+    log_warn("second walk not provably complete: no id treated as vanished, and the HWM not "
+             "moved past what the first walk paged by number",
+             "stream=%s run_id=%s", r->sc->name, r->run_id);
+    if (!shift_since(r, &has_since, &since))
+        return PRODUCER_OK;
+    if (!has_since) {
+        errstr_set(errstr, errstr_size,
+                   "records endpoint: the second walk ended before its end (an empty page that "
+                   "says it is an error), and the first walk paged by number from the start: "
+                   "no HWM can be kept from it");
+        return PRODUCER_FAILED;
+    }
+    cursor_clock_t clock = hwm_clock(r->sc);
+    hwm_tracker_cap(&r->tracker, &clock, since);
+    return PRODUCER_OK;
 }
 
 int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
@@ -88,16 +126,12 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
     r->confirming = 1;
     int rc = run_walk(r, src, handle_second, NULL, errstr, errstr_size);
     r->confirming = 0;
-    if (rc == PRODUCER_OK && !source_complete(src)) {
-        errstr_set(errstr, errstr_size,
-                   "records endpoint: the second walk (the first %s) ended before an empty page: "
-                   "what it did not read may be what the first walk missed",
-                   vanished ? "left ids unserved that Kafka holds live" : "paged by number");
-        rc = PRODUCER_FAILED;
-    }
+    int complete = source_complete(src);
     source_destroy(src);
     if (rc != PRODUCER_OK)
         return rc;
+    if (!complete)
+        return hold_second_unproven(r, errstr, errstr_size);
     char from[ISOTIME_BUFSIZE] = "-";
     if (has_since)
         isotime_format(since, from, sizeof(from));

@@ -96,6 +96,7 @@ typedef struct run {
     int confirming;        /* in the second walk of the records (runsecond.c) */
     pageshift_t *shift;    /* what the records walk paged by number (page, offset) */
     int64_t second_missed; /* records the second walk handled: the first missed them */
+    int second_unproven;   /* the second walk ended unproven (runsecond.c) */
     /* Records of the current page put in the tracker at its bucket with an
      * empty digest, whose digest is still to compute (runrecords.c):
      * borrowed from the page, settled before the page goes and before a
@@ -160,9 +161,10 @@ void run_mark_failed(run_t *r, const char *error);
 typedef int (*run_item_fn)(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
                            const char *url, char *errstr, size_t errstr_size);
 
-/* What a walk does once every item of a page was handled, before the
- * page is freed. */
-typedef int (*run_page_fn)(run_t *r, char *errstr, size_t errstr_size);
+/* What a walk does once every item of a page (n_items of them, 0 for an
+ * empty page) was handled, before the page is freed. */
+typedef int (*run_page_fn)(run_t *r, source_t *src, size_t n_items, char *errstr,
+                           size_t errstr_size);
 
 /*
  * Every item of every page src serves, to handle, until the walk's end
@@ -262,7 +264,8 @@ int64_t run_outrank(const run_t *r, int64_t mark);
  * After a records walk that read to its end: walks the records again when
  * it paged by number (r->shift) or, in a full run, left ids unserved that
  * Kafka holds live, and publishes each record it missed (moving no HWM).
- * Fails when that walk fails or does not read every page.
+ * Fails when that walk fails; one that ends unproven holds the HWM back
+ * and keeps a full run from deleting.
  */
 int run_second_walk(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 

@@ -17,7 +17,8 @@
 #define NONE INT64_MIN /* a record without a cursor */
 
 /* A record of the first walk: on a page asked at since (NONE: no since),
- * by number or not. */
+ * by number or not. An id of "|" ends a page asked so, that held
+ * `bucket` records. */
 typedef struct served {
     int64_t since;
     int by_number;
@@ -107,6 +108,35 @@ static const walk_case_t cases[] = {
      0,
      0,
      {{"e", 110, 0}}},
+    {"unsorted, one page, then an empty one by number: the record after it may be gone",
+     0,
+     {{100, 0, "a", 150}, {100, 0, "b", 120}, {100, 0, "|", 2}, {100, 1, "|", 0}},
+     1,
+     100,
+     {{"a", 150, 0}, {"hidden", 130, 1}}},
+    {"sorted, the tie the last page carried over, then an empty page by number: no second walk",
+     1,
+     {{NONE, 0, "a", 3},
+      {NONE, 0, "b", 5},
+      {NONE, 0, "|", 2},
+      {5, 0, "b", 5},
+      {5, 0, "|", 1},
+      {5, 1, "|", 0}},
+     0,
+     0,
+     {{"hidden", 5, 0}}},
+    {"sorted, a page of ties, then an empty page by number: the group is walked again",
+     1,
+     {{NONE, 0, "a", 3},
+      {NONE, 0, "b", 5},
+      {NONE, 0, "|", 2},
+      {5, 0, "b", 5},
+      {5, 0, "c", 5},
+      {5, 0, "|", 2},
+      {5, 1, "|", 0}},
+     1,
+     5,
+     {{"b", 5, 0}, {"c", 5, 0}, {"hidden", 5, 1}, {"later", 6, 0}}},
     {"unsorted, no since (a first run)",
      0,
      {{NONE, 0, "a", 1}, {NONE, 1, "b", 2}},
@@ -122,6 +152,10 @@ static void run_case(const walk_case_t *c)
     for (size_t i = 0; i < sizeof(c->first) / sizeof(c->first[0]) && c->first[i].id; i++) {
         const served_t *s = &c->first[i];
         pageshift_page_t page = {s->since != NONE, s->since != NONE ? s->since : 0, s->by_number};
+        if (!strcmp(s->id, "|")) {
+            pageshift_page_end(ps, &page, (size_t)s->bucket);
+            continue;
+        }
         assert_int_equal(pageshift_served(ps, &page, s->id, s->bucket != NONE,
                                           s->bucket != NONE ? s->bucket : 0),
                          PRODUCER_OK);
