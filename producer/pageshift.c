@@ -182,12 +182,14 @@ int pageshift_walk_done(pageshift_t *ps)
     return close_group(ps);
 }
 
-int pageshift_second_from(const pageshift_t *ps, int *has_since, int64_t *since_bucket)
+int pageshift_second_from(const pageshift_t *ps, int *has_since, int64_t *since_bucket,
+                          int64_t *until_bucket)
 {
     if (!ps->n)
         return 0;
     *has_since = ps->ranges[0].lo != INT64_MIN;
     *since_bucket = ps->ranges[0].lo;
+    *until_bucket = ps->ranges[ps->n - 1].hi;
     return 1;
 }
 
@@ -200,7 +202,16 @@ int pageshift_check(pageshift_t *ps, const char *id, int has_bucket, int64_t buc
     return add_id(ps->served, id, missed);
 }
 
-int pageshift_pending(const pageshift_t *ps)
+int pageshift_hold(const pageshift_t *ps, int *has_since, int64_t *since_bucket)
 {
-    return ps->n > 0 || (ps->in_group && ps->group_paged);
+    if (ps->n) {
+        *has_since = ps->ranges[0].lo != INT64_MIN;
+        *since_bucket = ps->ranges[0].lo;
+        return 1;
+    }
+    if (!(ps->in_group && ps->group_paged))
+        return 0;
+    *has_since = ps->group_has_since;
+    *since_bucket = ps->group_since;
+    return 1;
 }

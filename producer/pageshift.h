@@ -77,9 +77,12 @@ int pageshift_walk_done(pageshift_t *ps) TM_WARN_UNUSED;
 /*
  * After pageshift_walk_done(): 1 when the walk paged by number, with
  * where a second walk starts (*has_since 0: from the start, no since;
- * else *since_bucket, the lowest range's), else 0. Pure.
+ * else *since_bucket, the lowest range's) and the last bucket it needs
+ * (*until_bucket: the highest range's end; INT64_MAX for an unsorted
+ * walk), else 0. Pure.
  */
-int pageshift_second_from(const pageshift_t *ps, int *has_since, int64_t *since_bucket);
+int pageshift_second_from(const pageshift_t *ps, int *has_since, int64_t *since_bucket,
+                          int64_t *until_bucket);
 
 /*
  * A record of the second walk: *missed = 1 when its cursor's bucket lies
@@ -91,8 +94,11 @@ int pageshift_second_from(const pageshift_t *ps, int *has_since, int64_t *since_
 int pageshift_check(pageshift_t *ps, const char *id, int has_bucket, int64_t bucket,
                     int *missed) TM_WARN_UNUSED;
 
-/* Whether the walk paged by number so far: its HWM must not move past
- * the pages' since until the second walk is over. Pure. */
-int pageshift_pending(const pageshift_t *ps);
+/*
+ * Whether the walk paged by number so far: 1 with the lowest since it
+ * paged at (*has_since 0: none, the walk's start), past which its HWM may
+ * not move until the second walk is over; else 0. Pure.
+ */
+int pageshift_hold(const pageshift_t *ps, int *has_since, int64_t *since_bucket);
 
 #endif

@@ -72,17 +72,18 @@ static int head_of(run_t *r, int use_tracker, hwm_tracker_t *t, const run_hwm_t 
 
 /*
  * Writes a checkpoint (run record with status and error) whose HWMs are
- * the trackers' where records/deletes say so, else the durable ones: the
+ * records (a tracker; NULL: the durable one) and the deleted tracker where
+ * deletes says so (else the durable one): the
  * chunks it needs, then the run record. Only after both does it become the
  * durable HWM; then the chunks the previous one used and this one does not
  * are dropped. Its cost follows what changed since the last one, not the
  * size of the id set. The caller has flushed the events it covers.
  */
-static int write_checkpoint(run_t *r, run_status_t status, int records, int deletes,
+static int write_checkpoint(run_t *r, run_status_t status, hwm_tracker_t *records, int deletes,
                             const char *error, char *errstr, size_t errstr_size)
 {
     run_hwm_t head = {0}, del = {0};
-    int rc = head_of(r, records, &r->tracker, &r->durable, &head, errstr, errstr_size);
+    int rc = head_of(r, records != NULL, records, &r->durable, &head, errstr, errstr_size);
     if (rc == 0)
         rc = head_of(r, deletes, &r->del_tracker, &r->del_durable, &del, errstr, errstr_size);
     if (rc == 0)
@@ -109,8 +110,8 @@ static int write_checkpoint(run_t *r, run_status_t status, int records, int dele
 }
 
 /* Flushes, then write_checkpoint() (status running or completed). */
-static int checkpoint_at(run_t *r, run_status_t status, int records, int deletes, char *errstr,
-                         size_t errstr_size)
+static int checkpoint_at(run_t *r, run_status_t status, hwm_tracker_t *records, int deletes,
+                         char *errstr, size_t errstr_size)
 {
     if (publisher_flush(r->pub, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
@@ -126,7 +127,7 @@ int run_mark_start(run_t *r, char *errstr, size_t errstr_size)
 
 int run_mark_completed(run_t *r, char *errstr, size_t errstr_size)
 {
-    return checkpoint_at(r, RUN_STATUS_COMPLETED, 1, 1, errstr, errstr_size);
+    return checkpoint_at(r, RUN_STATUS_COMPLETED, &r->tracker, 1, errstr, errstr_size);
 }
 
 void run_mark_failed(run_t *r, const char *error)
@@ -141,30 +142,52 @@ void run_mark_failed(run_t *r, const char *error)
     /* A walk that was read to its end and acknowledged is durable (the
      * records before a failing deleted endpoint); else the last durable
      * HWM stays, and the next run re-reads from there. */
-    if (write_checkpoint(r, RUN_STATUS_FAILED, acked && r->records_done, acked && r->deletes_done,
-                         error, werr, sizeof(werr)) != 0)
+    if (write_checkpoint(r, RUN_STATUS_FAILED, acked && r->records_done ? &r->tracker : NULL,
+                         acked && r->deletes_done, error, werr, sizeof(werr)) != 0)
         log_error("cannot write the failed run record", "stream=%s run_id=%s error=%s", r->sc->name,
                   r->run_id, log_quote(q, sizeof(q), werr));
 }
 
 /*
- * The records' tracker is safe once their walk is over, and during it
- * only when the pages come in cursor order (cursor.sorted): then no record
- * below the largest cursor seen is still to come. Cursor or Link pages in
- * the API's own order (by id, say) prove nothing of the kind: a record
- * with a smaller cursor may be on the next page, and a resume past it
- * would skip it for good. The deleted tracker is safe only once the
- * deleted walk is over (items without deleted_at all carry the walk's
- * clock mark). When neither may move, nothing is written.
+ * The records' HWM a progress checkpoint may hold. The tracker is safe
+ * once their walk is over, and during it only when the pages come in
+ * cursor order (cursor.sorted): then no record below the largest cursor
+ * seen is still to come. Cursor or Link pages in the API's own order (by
+ * id, say) prove nothing of the kind: a record with a smaller cursor may
+ * be on the next page, and a resume past it would skip it for good. And
+ * once a walk in cursor order has paged by number (pageshift.h), a record
+ * a shift hid may lie as low as the since it paged at, until the second
+ * walk is over: no further than that (*held, with no ids), and no lower
+ * than the durable HWM. NULL: the durable HWM.
  */
+static hwm_tracker_t *progress_records(run_t *r, hwm_tracker_t *held)
+{
+    int has_since;
+    int64_t since;
+    if (r->records_done)
+        return &r->tracker;
+    if (!r->sc->cursor_sorted)
+        return NULL;
+    if (!r->shift || !pageshift_hold(r->shift, &has_since, &since))
+        return &r->tracker;
+    if (!has_since || (r->durable.has_value && r->durable.value_ms >= since))
+        return NULL;
+    held->has_value = 1;
+    held->value_ms = since;
+    return held;
+}
+
+/* The deleted tracker is safe only once the deleted walk is over (items
+ * without deleted_at all carry the walk's clock mark). When neither may
+ * move, nothing is written. */
 int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size)
 {
     if (++r->since_progress < SYNC_PROGRESS_EVERY)
         return PRODUCER_OK;
-    int records =
-        r->records_done || (r->sc->cursor_sorted && !(r->shift && pageshift_pending(r->shift)));
+    hwm_tracker_t held = {0};
+    hwm_tracker_t *records = progress_records(r, &held);
     if (!records && !r->deletes_done) {
-        if (!r->progress_off_logged)
+        if (!r->progress_off_logged && !r->sc->cursor_sorted)
             log_info("no progress checkpoint: the pages are not in cursor order "
                      "(cursor.sorted = false); the HWM moves when the walk is over",
                      "stream=%s run_id=%s", r->sc->name, r->run_id);
@@ -172,5 +195,7 @@ int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size)
         r->since_progress = 0;
         return PRODUCER_OK;
     }
-    return checkpoint_at(r, RUN_STATUS_RUNNING, records, r->deletes_done, errstr, errstr_size);
+    int rc = checkpoint_at(r, RUN_STATUS_RUNNING, records, r->deletes_done, errstr, errstr_size);
+    hwm_tracker_clear(&held);
+    return rc;
 }

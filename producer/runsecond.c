@@ -50,6 +50,10 @@ static int handle_second(run_t *r, source_t *src, const json_t *rec, const jsonp
     int shifted = 0;
     int64_t bucket = 0;
     int has_bucket = r->shift && record_bucket(r, rec, &bucket);
+    /* in cursor order, a record past the last range: the rest of the
+     * walk holds nothing the first may have missed */
+    if (has_bucket && r->sc->cursor_sorted && bucket > r->second_until)
+        r->walk_ended = 1;
     if (r->shift && pageshift_check(r->shift, id, has_bucket, bucket, &shifted) != PRODUCER_OK)
         return run_oom(errstr, errstr_size);
     if (!shifted && !(r->recon && reconcile_missed(r->recon, id)))
@@ -62,10 +66,10 @@ static int handle_second(run_t *r, source_t *src, const json_t *rec, const jsonp
  * what it paged over starts. An unsorted walk that ended unproven (on an
  * empty page that says it is an error) keeps its HWM where it was
  * (run_hold_unproven()): the next run reads its pages again anyway. */
-static int shift_since(const run_t *r, int *has_since, int64_t *since)
+static int shift_since(const run_t *r, int *has_since, int64_t *since, int64_t *until)
 {
     return r->shift && (r->sc->cursor_sorted || r->fetch_complete) &&
-           pageshift_second_from(r->shift, has_since, since);
+           pageshift_second_from(r->shift, has_since, since, until);
 }
 
 /* Where the second walk starts; 0 when none is needed. *vanished: the
@@ -77,9 +81,10 @@ static int second_walk_since(run_t *r, int *has_since, int64_t *since, size_t *v
         *vanished = run_count_vanished(r);
     *has_since = r->walk_has_since;
     *since = r->walk_since;
+    r->second_until = INT64_MAX;
     if (*vanished)
-        return 1; /* from the first walk's since */
-    return shift_since(r, has_since, since);
+        return 1; /* from the first walk's since, to the end */
+    return shift_since(r, has_since, since, &r->second_until);
 }
 
 /*
@@ -92,12 +97,12 @@ static int second_walk_since(run_t *r, int *has_since, int64_t *since, size_t *v
 static int hold_second_unproven(run_t *r, char *errstr, size_t errstr_size)
 {
     int has_since = 0;
-    int64_t since = 0;
+    int64_t since = 0, until;
     r->second_unproven = 1;
     log_warn("second walk not provably complete: no id treated as vanished, and the HWM not "
              "moved past what the first walk paged by number",
              "stream=%s run_id=%s", r->sc->name, r->run_id);
-    if (!shift_since(r, &has_since, &since))
+    if (!shift_since(r, &has_since, &since, &until))
         return PRODUCER_OK;
     if (!has_since) {
         errstr_set(errstr, errstr_size,
@@ -126,7 +131,8 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
     r->confirming = 1;
     int rc = run_walk(r, src, handle_second, NULL, errstr, errstr_size);
     r->confirming = 0;
-    int complete = source_complete(src);
+    int complete = source_complete(src) || r->walk_ended;
+    r->walk_ended = 0;
     source_destroy(src);
     if (rc != PRODUCER_OK)
         return rc;

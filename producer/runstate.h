@@ -97,6 +97,8 @@ typedef struct run {
     pageshift_t *shift;    /* what the records walk paged by number (page, offset) */
     int64_t second_missed; /* records the second walk handled: the first missed them */
     int second_unproven;   /* the second walk ended unproven (runsecond.c) */
+    int64_t second_until;  /* the last cursor bucket the second walk needs */
+    int walk_ended;        /* a handler's word: run_walk() ends after this page */
     /* Records of the current page put in the tracker at its bucket with an
      * empty digest, whose digest is still to compute (runrecords.c):
      * borrowed from the page, settled before the page goes and before a
@@ -168,8 +170,9 @@ typedef int (*run_page_fn)(run_t *r, source_t *src, size_t n_items, char *errstr
 
 /*
  * Every item of every page src serves, to handle, until the walk's end
- * (PRODUCER_OK), a failure of the source, of handle or of page_done, or a
- * stop ("interrupted"). page_done (NULL: none) after each page's items.
+ * (PRODUCER_OK; also after a page whose handler set r->walk_ended, which
+ * the caller resets), a failure of the source, of handle or of page_done,
+ * or a stop ("interrupted"). page_done (NULL: none) after each page's items.
  * Counts pages and flushes the run's counters after each page. The caller
  * started src and destroys it.
  */

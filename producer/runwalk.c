@@ -47,6 +47,8 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
             errstr_set(errstr, errstr_size, "interrupted");
             return PRODUCER_FAILED;
         }
+        if (r->walk_ended)
+            return PRODUCER_OK;
     }
     return rc == 0 ? PRODUCER_OK : PRODUCER_FAILED;
 }

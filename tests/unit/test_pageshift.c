@@ -163,14 +163,20 @@ static void run_case(const walk_case_t *c)
     assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
     int has_since = -1;
     int64_t from = -1;
-    int second = pageshift_second_from(ps, &has_since, &from);
+    int64_t until = -1;
+    int second = pageshift_second_from(ps, &has_since, &from, &until);
     if (second != c->second)
         fail_msg("%s: second walk %d, want %d", c->name, second, c->second);
-    assert_int_equal(pageshift_pending(ps), c->second);
+    int held_since = -1;
+    int64_t held = -1;
+    assert_int_equal(pageshift_hold(ps, &held_since, &held), c->second);
     if (second) {
         assert_int_equal(has_since, c->from != NONE);
-        if (c->from != NONE)
+        assert_int_equal(held_since, c->from != NONE);
+        if (c->from != NONE) {
             assert_int_equal(from, c->from);
+            assert_int_equal(held, c->from);
+        }
     }
     for (size_t i = 0; i < sizeof(c->checks) / sizeof(c->checks[0]) && c->checks[i].id; i++) {
         const check_t *k = &c->checks[i];
@@ -207,7 +213,15 @@ static void test_many_groups(void **state)
             assert_int_equal(pageshift_served(ps, &page, id, 1, g * 10), PRODUCER_OK);
         }
     }
+    int has_since = 0;
+    int64_t at = -1, until = -1;
+    assert_int_equal(pageshift_hold(ps, &has_since, &at), 1); /* the walk's first group */
+    assert_int_equal(has_since, 1);
+    assert_int_equal(at, 0);
     assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
+    assert_int_equal(pageshift_second_from(ps, &has_since, &at, &until), 1);
+    assert_int_equal(at, 0);
+    assert_int_equal(until, 4990); /* a sorted second walk may stop past it */
     int missed;
     for (int64_t g = 0; g < 500; g++) {
         snprintf(id, sizeof(id), "%lld-%d", (long long)g, 3);
@@ -221,11 +235,30 @@ static void test_many_groups(void **state)
     pageshift_destroy(ps);
 }
 
+/* An unsorted walk's second walk reads to the end. */
+static void test_unsorted_until(void **state)
+{
+    (void)state;
+    pageshift_t *ps = pageshift_new(0);
+    assert_non_null(ps);
+    pageshift_page_t p1 = {1, 100, 0}, p2 = {1, 100, 1};
+    assert_int_equal(pageshift_served(ps, &p1, "a", 1, 500), PRODUCER_OK);
+    assert_int_equal(pageshift_served(ps, &p2, "b", 1, 200), PRODUCER_OK);
+    assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
+    int has_since = 0;
+    int64_t from = -1, until = -1;
+    assert_int_equal(pageshift_second_from(ps, &has_since, &from, &until), 1);
+    assert_int_equal(from, 100);
+    assert_true(until == INT64_MAX);
+    pageshift_destroy(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_cases),
         cmocka_unit_test(test_many_groups),
+        cmocka_unit_test(test_unsorted_until),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
