@@ -50,6 +50,10 @@ void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int6
     w->empty_in_row = 0;
     w->head_from = 0;
     w->trusted_from = -1;
+    w->start_has_since = has_since;
+    w->start_since_ms = since_ms;
+    w->carried = 0;
+    w->exclusive = 0;
     pager->start(w);
 }
 

@@ -79,17 +79,23 @@ typedef struct pager_walk {
     const stream_conf_t *sc;
     int has_since; /* 0: no cursor param (everything) */
     int64_t since_ms;
-    long page_no;       /* page: 1.., offset: 0, served, ... */
-    char *token;        /* cursor: next token; link: next URL; NULL first */
-    size_t max_served;  /* most records one page of this walk held (seek) */
-    int empty_end;      /* a seek walk ends only on an empty page */
-    int check_since;    /* a seek walk fails when the API ignores since */
-    int later_page;     /* seek: the request is not the first at its since */
-    long empty_in_row;  /* seek with more.path: empty pages in a row saying more */
-    long head_from;     /* offset with more.path: where the page's first record first led */
-    long trusted_from;  /* offset with more.path: first page moved past by page.size, or -1 */
-    json_t *prev_first; /* first record of the previous non-empty page */
-    idset_t *followed;  /* tokens or Link URLs this walk requested */
+    long page_no;        /* page: 1.., offset: 0, served, ... */
+    char *token;         /* cursor: next token; link: next URL; NULL first */
+    size_t max_served;   /* most records one page of this walk held (seek) */
+    int empty_end;       /* a seek walk ends only on an empty page */
+    int check_since;     /* a seek walk fails when the API ignores since */
+    int later_page;      /* seek: the request is not the first at its since */
+    long empty_in_row;   /* seek with more.path: empty pages in a row saying more */
+    long head_from;      /* offset with more.path: where the page's first record first led */
+    long trusted_from;   /* offset with more.path: first page moved past by page.size, or -1 */
+    json_t *prev_first;  /* first record of the previous non-empty page */
+    int start_has_since; /* where the walk started (a seek walk may start again) */
+    int64_t start_since_ms;
+    int carried;            /* seek: the page asked is the first at a since that the last
+                             * record of the page before set: it should start in its bucket */
+    int64_t carried_bucket; /* that record's bucket */
+    int exclusive;          /* seek: the API filters cursor.param as `>`: ask below each since */
+    idset_t *followed;      /* tokens or Link URLs this walk requested */
 } pager_walk_t;
 
 /* The page just read, as a pager sees it (all borrowed). */

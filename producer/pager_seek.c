@@ -17,13 +17,29 @@
 #include "isotime.h"
 #include "jsonnum.h"
 #include "jsonpage.h"
+#include "log.h"
 #include "url_redact.h"
+
+/*
+ * The since to ask for since_ms from an API that serves records after it
+ * (`>`): the last instant before its bucket as the parameter is written
+ * (the day before a date; the second before for unix seconds).
+ */
+static int64_t since_below(const stream_conf_t *sc, int64_t since_ms)
+{
+    cursor_clock_t clock = hwm_clock(sc);
+    int64_t b = hwm_bucket(&clock, since_ms);
+    if (clock.format == CURSOR_FORMAT_UNIX && clock.precision != CURSOR_PRECISION_DATE)
+        b = b >= 0 ? b / 1000 * 1000 : -((-b + 999) / 1000) * 1000;
+    return b - 1;
+}
 
 char *pager_seek_url(pager_walk_t *w)
 {
     char num[24];
     snprintf(num, sizeof(num), "%ld", w->page_no);
-    return pager_page_url(w->sc, w->has_since, w->since_ms, 1, num);
+    int64_t since = w->has_since && w->exclusive ? since_below(w->sc, w->since_ms) : w->since_ms;
+    return pager_page_url(w->sc, w->has_since, since, 1, num);
 }
 
 /* The cursor of a record, if it has a parsable one. */
@@ -48,6 +64,8 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         w->since_ms = last;
         w->page_no = first;
         w->later_page = 0;
+        w->carried = 1;
+        w->carried_bucket = hwm_bucket(&clock, last);
     } else {
         /* an offset moves by what was served: a capped page is shorter
          * than page.size, and page.size would skip the difference */
@@ -231,6 +249,47 @@ static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, 
 }
 
 /*
+ * The first page at a since that the last record of the page before set
+ * should start in that record's bucket: a `>=` filter serves it (or its
+ * ties) again. One that starts past it, or is empty (unless more.path
+ * says the API hides records after paging), came from an API
+ * that filters `>` (updated_after): every record sharing that cursor
+ * after the page boundary was skipped, a bulk update's whole tie group but
+ * one page. The walk then starts again where it started, asking one unit
+ * below each since (since_below()), and says so once; its pages so far
+ * come again (duplicates, which the HWM skips or the worker ignores). The
+ * same answer from a `>=` API whose record moved or went between the two
+ * requests costs only that.
+ */
+static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long first)
+{
+    int carried = w->carried;
+    w->carried = 0;
+    if (!carried || w->exclusive)
+        return 0;
+    int64_t c;
+    cursor_clock_t clock = hwm_clock(w->sc);
+    json_t *head = json_array_get(page->records, 0);
+    if (head && (!record_cursor(w->sc, head, &c) || hwm_bucket(&clock, c) <= w->carried_bucket))
+        return 0;
+    if (!head && w->sc->more_path)
+        return 0; /* a page whose records the API hid (advance_by_flag()) */
+    char red[1024];
+    log_warn("the API serves records after the cursor parameter, not from it: asking one unit "
+             "below each since, from the walk's start",
+             "url=%s param=%s", url_redact(page->url, red, sizeof(red)), w->sc->cursor_param);
+    w->exclusive = 1;
+    w->has_since = w->start_has_since;
+    w->since_ms = w->start_since_ms;
+    w->page_no = first;
+    w->later_page = 0;
+    w->max_served = 0;
+    json_decref(w->prev_first);
+    w->prev_first = NULL;
+    return 1;
+}
+
+/*
  * Only pages after the first at one since are compared for a repeat: a
  * new since starts with the previous page's last record.
  *
@@ -255,6 +314,8 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
     if (w->check_since && w->page_no == first &&
         check_filtered(w, page->records, errstr, errstr_size) != 0)
         return -1;
+    if (w->sc->cursor_sorted && restart_if_exclusive(w, page, first))
+        return 0;
     if (w->sc->more_path)
         return advance_by_flag(w, page, first, by_served, errstr, errstr_size);
     size_t n = json_array_size(page->records);

@@ -210,6 +210,23 @@ static void test_seek_steps(void **state)
         {"[]", NULL, NULL, 1, NULL},
     };
     RUN(PAGINATION_PAGE, 0, since_rounded);
+    /* an API that serves records after since (`>`): the page at T2's
+     * since starts past T2, so the walk starts again, asking one
+     * millisecond below each since from then on */
+    static const step_t exclusive[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[" T3 "]", NULL, NULL, 0, U "?size=50&p=1"},
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A00.999Z&size=50&p=1"},
+        {"[" T2 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.999Z&size=50&p=1"},
+        {"[" T3 "]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, exclusive);
+    /* ... and its empty page at the walk's end says the same */
+    static const step_t exclusive_end[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[]", NULL, NULL, 0, U "?size=50&p=1"},
+    };
+    RUN(PAGINATION_PAGE, 0, exclusive_end);
     static const step_t none[] = {{"[" T1 "]", NULL, NULL, 1, NULL}};
     RUN(PAGINATION_NONE, 0, none);
     /* cursor.sorted = false: by number (or offset) at the walk's since,
@@ -305,7 +322,7 @@ static void test_more_flag_steps(void **state)
         static const struct {
             const char *records, *flag;
             int want;
-        } jsteps[] = {{"[" T1 "," T2 "]", "1.0", 0}, {"[" T3 "]", "0.0", 1}};
+        } jsteps[] = {{"[" T1 "," T2 "]", "1.0", 0}, {"[" T2 "," T3 "]", "0.0", 1}};
         for (size_t i = 0; i < 2; i++) {
             json_t *recs = json_loads(jsteps[i].records, 0, NULL);
             json_t *jbody = json_pack("{sOso}", "data", recs, "has_more",
