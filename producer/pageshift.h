@@ -61,13 +61,14 @@ int pageshift_served(pageshift_t *ps, const pageshift_page_t *page, const char *
 
 /*
  * A page of the first walk is over, with n records (its records were
- * pageshift_served() before). An empty page asked by number after one
- * that held records may be where the record after the boundary went
- * missing: the group counts as paged by number when that page held
- * records in an unsorted walk (an API's cap on its pages is unknown: any
- * page may have been full), or at least two in a sorted one (there, a
- * page of one record at its since is the tie the last page carried over,
- * which ends nearly every walk).
+ * pageshift_served() before). In an unsorted walk an empty page asked by
+ * number after one that held records may be where the record after the
+ * boundary went missing (an API's cap on its pages is unknown: any page
+ * may have been full): the group counts as paged by number. Not in a
+ * sorted walk: there that empty page ends the walk in the group's bucket,
+ * which is then the HWM, and what it may have hidden lies at or past it:
+ * the next run reads it (an idle run whose HWM holds a few ties asks such
+ * a page every time).
  */
 void pageshift_page_end(pageshift_t *ps, const pageshift_page_t *page, size_t n);
 

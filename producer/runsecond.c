@@ -87,33 +87,51 @@ static int second_walk_since(run_t *r, int *has_since, int64_t *since, size_t *v
     return shift_since(r, has_since, since, &r->second_until);
 }
 
+/* The second walk's page end: where the page was asked, for
+ * hold_second_unproven(). */
+static int second_page_done(run_t *r, source_t *src, size_t n_items, char *errstr,
+                            size_t errstr_size)
+{
+    (void)n_items;
+    (void)errstr;
+    (void)errstr_size;
+    r->second_last_page = source_page_asked(src);
+    return PRODUCER_OK;
+}
+
 /*
  * A second walk that ended unproven (on an empty page that says it is an
- * error) read part of what the first may have missed: a full run deletes
- * nothing (r->second_unproven), and the HWM goes back to the lowest since
- * the first walk paged by number at, so that the next run reads those
- * pages again; with no since to go back to (a first run), the run fails.
+ * error: some APIs put a warning beside every answer) read part of what
+ * the first may have missed. A full run deletes nothing
+ * (r->second_unproven), and the HWM is held where the next run reads it
+ * all again: in cursor order at the since of the page it ended on (every
+ * record below it was read again), else where the run started; never
+ * below where the run started (the next walk starts lookback below that,
+ * at or below every since paged by number), or each such run would move
+ * it back by lookback. A first run has no start to hold: its HWM stays as
+ * the first walk left it.
  */
-static int hold_second_unproven(run_t *r, char *errstr, size_t errstr_size)
+static void hold_second_unproven(run_t *r)
 {
-    int has_since = 0;
-    int64_t since = 0, until;
+    int has_since = 0, has_mark = 0;
+    int64_t since = 0, until, mark = 0;
     r->second_unproven = 1;
-    log_warn("second walk not provably complete: no id treated as vanished, and the HWM not "
-             "moved past what the first walk paged by number",
+    log_warn("second walk not provably complete: no id treated as vanished, and the HWM held "
+             "where the next run reads it again",
              "stream=%s run_id=%s", r->sc->name, r->run_id);
     if (!shift_since(r, &has_since, &since, &until))
-        return PRODUCER_OK;
-    if (!has_since) {
-        errstr_set(errstr, errstr_size,
-                   "records endpoint: the second walk ended before its end (an empty page that "
-                   "says it is an error), and the first walk paged by number from the start: "
-                   "no HWM can be kept from it");
-        return PRODUCER_FAILED;
+        return;
+    if (r->sc->cursor_sorted && r->second_last_page.has_since) {
+        has_mark = 1;
+        mark = r->second_last_page.since_ms;
+    }
+    if (r->walk_has_since && (!has_mark || r->walk_since + r->sc->lookback_ms > mark)) {
+        has_mark = 1;
+        mark = r->walk_since + r->sc->lookback_ms;
     }
     cursor_clock_t clock = hwm_clock(r->sc);
-    hwm_tracker_cap(&r->tracker, &clock, since);
-    return PRODUCER_OK;
+    if (has_mark)
+        hwm_tracker_cap(&r->tracker, &clock, mark);
 }
 
 int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
@@ -129,15 +147,17 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
     source_require_empty_end(src);
     source_start(src, has_since, since);
     r->confirming = 1;
-    int rc = run_walk(r, src, handle_second, NULL, errstr, errstr_size);
+    int rc = run_walk(r, src, handle_second, second_page_done, errstr, errstr_size);
     r->confirming = 0;
     int complete = source_complete(src) || r->walk_ended;
     r->walk_ended = 0;
     source_destroy(src);
     if (rc != PRODUCER_OK)
         return rc;
-    if (!complete)
-        return hold_second_unproven(r, errstr, errstr_size);
+    if (!complete) {
+        hold_second_unproven(r);
+        return PRODUCER_OK;
+    }
     char from[ISOTIME_BUFSIZE] = "-";
     if (has_since)
         isotime_format(since, from, sizeof(from));

@@ -90,15 +90,16 @@ typedef struct run {
     int64_t future_cursors, future_first_cursor, future_first_api_now;
     char future_first_id[128];
     idset_t *future_ids;
-    int has_max_cursor;    /* once the records walk is over: */
-    int64_t max_cursor;    /* the largest cursor published (run_outrank()) */
-    reconcile_t *recon;    /* full runs: the ids Kafka holds */
-    int confirming;        /* in the second walk of the records (runsecond.c) */
-    pageshift_t *shift;    /* what the records walk paged by number (page, offset) */
-    int64_t second_missed; /* records the second walk handled: the first missed them */
-    int second_unproven;   /* the second walk ended unproven (runsecond.c) */
-    int64_t second_until;  /* the last cursor bucket the second walk needs */
-    int walk_ended;        /* a handler's word: run_walk() ends after this page */
+    int has_max_cursor;              /* once the records walk is over: */
+    int64_t max_cursor;              /* the largest cursor published (run_outrank()) */
+    reconcile_t *recon;              /* full runs: the ids Kafka holds */
+    int confirming;                  /* in the second walk of the records (runsecond.c) */
+    pageshift_t *shift;              /* what the records walk paged by number (page, offset) */
+    int64_t second_missed;           /* records the second walk handled: the first missed them */
+    int second_unproven;             /* the second walk ended unproven (runsecond.c) */
+    source_asked_t second_last_page; /* where its last page was asked */
+    int64_t second_until;            /* the last cursor bucket the second walk needs */
+    int walk_ended;                  /* a handler's word: run_walk() ends after this page */
     /* Records of the current page put in the tracker at its bucket with an
      * empty digest, whose digest is still to compute (runrecords.c):
      * borrowed from the page, settled before the page goes and before a
