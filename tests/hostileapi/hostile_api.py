@@ -26,7 +26,8 @@ init(state, argv) which receives the arguments after "--".
 
 The handler's namespace also holds customer(id, last_modified, **fields)
 (a record of schemas/customer.avsc), page_of(req, records, ...) (the
-demo API's filtering and paging over a list of records), iso_ms(t) (epoch
+demo API's filtering and paging over a list of records, or another
+order's, or another filter's), iso_ms(t) (epoch
 seconds as the cursors' ISO-8601 text, in ms) and flag(name) (whether the
 scenario created the file name next to the handler file: how a test tells
 its API to change behaviour), so that a handler only writes what its API
@@ -69,13 +70,17 @@ def iso_ms(t):
 
 
 def page_of(req, records, cursor_field="last_modified", cursor_param="modified_since",
-            page_param="page", size_param="per_page", max_page=1000, records_path="data"):
+            page_param="page", size_param="per_page", max_page=1000, records_path="data",
+            by_id=False, after=False):
     """(status, headers, body) of one page: records with cursor >= the
-    parameter (ISO text of one format compares as text), in (cursor, id)
-    order, paged by page number and size (capped at max_page)."""
+    parameter (ISO text of one format compares as text; > with after, as
+    an updated_after API filters), in (cursor, id) order (by id alone with
+    by_id: an API's own order), paged by page number and size (capped at
+    max_page)."""
     since = req.query.get(cursor_param)
-    rows = [r for r in records if since is None or r[cursor_field] >= since]
-    rows.sort(key=lambda r: (r[cursor_field], str(r.get("id"))))
+    rows = [r for r in records
+            if since is None or r[cursor_field] > since or (not after and r[cursor_field] == since)]
+    rows.sort(key=(lambda r: r["id"]) if by_id else (lambda r: (r[cursor_field], str(r.get("id")))))
     page = int(req.query.get(page_param, "1"))
     size = min(int(req.query.get(size_param, "100")), max_page)
     chunk = rows[(page - 1) * size:page * size]

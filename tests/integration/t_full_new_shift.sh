@@ -15,7 +15,7 @@ SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-import time, json
+import time
 BASE = time.time() - 3 * 86400
 def handle(req):
     if req.path != "/items":
@@ -30,11 +30,7 @@ def handle(req):
         if (i == 2 and st.get("deleted")) or (i == 11 and not flag("imported")):
             continue
         recs.append({"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)})
-    size = int(req.query.get("per_page", "100"))
-    since = req.query.get("modified_since")
-    rows = sorted((r for r in recs if since is None or r["updated_at"] >= since),
-                  key=lambda r: r["id"])   # the API's own order: by id
-    return 200, [], json.dumps({"data": rows[(page - 1) * size:page * size]})
+    return page_of(req, recs, cursor_field="updated_at", by_id=True)   # the API's own order
 PY
 
 start_devbroker

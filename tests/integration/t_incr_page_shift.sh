@@ -14,7 +14,7 @@ SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-import time, json
+import time
 BASE = time.time() - 3 * 86400
 def handle(req):
     if req.path != "/items":
@@ -31,11 +31,7 @@ def handle(req):
         if 3 <= i <= 14 and flag("changed"):
             r = {"id": i, "name": "changed %d" % i, "updated_at": iso_ms(BASE + 86400 + i * 60)}
         recs.append(r)
-    size = int(req.query.get("per_page", "100"))
-    since = req.query.get("modified_since")
-    rows = sorted((r for r in recs if since is None or r["updated_at"] >= since),
-                  key=lambda r: r["id"])   # the API's own order: by id
-    return 200, [], json.dumps({"data": rows[(page - 1) * size:page * size]})
+    return page_of(req, recs, cursor_field="updated_at", by_id=True)   # the API's own order
 PY
 
 start_devbroker

@@ -16,7 +16,7 @@ SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-import time, json
+import time
 BASE = time.time() - 3 * 86400
 def handle(req):
     if req.path != "/items":
@@ -33,11 +33,8 @@ def handle(req):
         if (3 <= i <= 7 or i == 20) and flag("changed"):
             r = {"id": i, "name": "changed %d" % i, "updated_at": iso_ms(BASE + 86400 + i * 60)}
         recs.append(r)
-    size = min(int(req.query.get("per_page", "100")), 5)   # the API's cap
-    since = req.query.get("modified_since")
-    rows = sorted((r for r in recs if since is None or r["updated_at"] >= since),
-                  key=lambda r: r["id"])   # the API's own order: by id
-    return 200, [], json.dumps({"data": rows[(page - 1) * size:page * size]})
+    # the API's own order, pages capped at 5
+    return page_of(req, recs, cursor_field="updated_at", by_id=True, max_page=5)
 PY
 
 start_devbroker

@@ -15,7 +15,7 @@ SOFT_DELETE_FIELD=""
 SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
 . "$(dirname "$0")/lib.sh"
 cat >"$T_WORK/api.py" <<'PY'
-import json, time
+import time
 BASE = time.time() - 3 * 86400
 BULK = iso_ms(time.time() - 3600)
 BULK2 = iso_ms(time.time() - 1800)
@@ -32,12 +32,8 @@ def handle(req):
         for r in st["recs"]:
             if r["id"] <= 25:
                 r.update(name="second %d" % r["id"], updated_at=BULK2)
-    page = int(req.query.get("page", "1"))
-    since = req.query.get("modified_since")
-    rows = sorted((r for r in st["recs"] if since is None or r["updated_at"] > since),
-                  key=lambda r: (r["updated_at"], r["id"]))
-    size = min(int(req.query.get("per_page", "100")), 10)   # the API's cap
-    return 200, [], json.dumps({"data": rows[(page - 1) * size:page * size]})
+    # records after since (`>`), pages capped at 10
+    return page_of(req, st["recs"], cursor_field="updated_at", max_page=10, after=True)
 PY
 start_devbroker
 start_hostileapi "$T_WORK/api.py"
