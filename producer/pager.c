@@ -41,6 +41,7 @@ void pager_walk_clear(pager_walk_t *w)
 
 void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int64_t since_ms)
 {
+    int exclusive = w->exclusive;
     pager_walk_clear(w);
     w->has_since = has_since;
     w->since_ms = since_ms;
@@ -53,7 +54,8 @@ void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int6
     w->start_has_since = has_since;
     w->start_since_ms = since_ms;
     w->carried = 0;
-    w->exclusive = 0;
+    w->reseeks = 0;
+    w->exclusive = exclusive;
     pager->start(w);
 }
 

@@ -94,8 +94,12 @@ typedef struct pager_walk {
     int carried;            /* seek: the page asked is the first at a since that the last
                              * record of the page before set: it should start in its bucket */
     int64_t carried_bucket; /* that record's bucket */
-    int exclusive;          /* seek: the API filters cursor.param as `>`: ask below each since */
-    idset_t *followed;      /* tokens or Link URLs this walk requested */
+    int reseeks;            /* seek: how many times the walk moved its since */
+    int before_has_since;   /* seek: the since before the last move */
+    int64_t before_since_ms;
+    int exclusive;     /* seek: the API filters cursor.param as `>`: ask below each since (kept
+                        * by pager_walk_reset() for the walks after, source_start()) */
+    idset_t *followed; /* tokens or Link URLs this walk requested */
 } pager_walk_t;
 
 /* The page just read, as a pager sees it (all borrowed). */
@@ -107,6 +111,9 @@ typedef struct pager_page {
     const char *link;         /* its Link field lines joined by '\n', or NULL */
 } pager_page_t;
 
+/* pager_t.advance(): drop this page, ask the one w names. */
+#define PAGER_AGAIN 2
+
 typedef struct pager {
     const char *name; /* as the configuration spells the style */
     /* Sets w (has_since/since_ms already set, the rest reset) to the
@@ -115,8 +122,9 @@ typedef struct pager {
     /* The URL of the page to request now (caller frees); NULL on ENOMEM. */
     char *(*url)(pager_walk_t *w);
     /* After page was read: 1 when it was the walk's last, 0 when w names
-     * the next one, -1 with errstr when the page is not to be handed out
-     * (the walk fails). */
+     * the next one, PAGER_AGAIN when the page is not to be handed out and
+     * w names the request to make instead, -1 with errstr when the page is
+     * not to be handed out (the walk fails). */
     int (*advance)(pager_walk_t *w, const pager_page_t *page, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;
 } pager_t;

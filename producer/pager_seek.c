@@ -60,6 +60,9 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
     if (w->sc->cursor_sorted && n > 0 &&
         record_cursor(w->sc, json_array_get(records, n - 1), &last) &&
         (!w->has_since || hwm_bucket(&clock, last) > hwm_bucket(&clock, w->since_ms))) {
+        w->before_has_since = w->has_since;
+        w->before_since_ms = w->since_ms;
+        w->reseeks++;
         w->has_since = 1;
         w->since_ms = last;
         w->page_no = first;
@@ -90,14 +93,14 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
  */
 static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, size_t errstr_size)
 {
-    int64_t c;
+    /* the since asked: one unit below it from an API that filters `>` */
+    int64_t c, asked = w->exclusive ? since_below(w->sc, w->since_ms) : w->since_ms;
     if (!w->has_since || json_array_size(records) == 0 ||
-        !record_cursor(w->sc, json_array_get(records, 0), &c) ||
-        c >= w->since_ms - SINCE_ROUNDING_MS)
+        !record_cursor(w->sc, json_array_get(records, 0), &c) || c >= asked - SINCE_ROUNDING_MS)
         return 0;
     char at[ISOTIME_BUFSIZE], since[ISOTIME_BUFSIZE];
     isotime_format(c, at, sizeof(at));
-    isotime_format(w->since_ms, since, sizeof(since));
+    isotime_format(asked, since, sizeof(since));
     errstr_set(errstr, errstr_size,
                "the first page at %s=%s starts with a record of %s: the API does not filter by "
                "that parameter; does it take '%s' as its cursor parameter (cursor.param)?",
@@ -251,15 +254,19 @@ static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, 
 /*
  * The first page at a since that the last record of the page before set
  * should start in that record's bucket: a `>=` filter serves it (or its
- * ties) again. One that starts past it, or is empty (unless more.path
- * says the API hides records after paging), came from an API
- * that filters `>` (updated_after): every record sharing that cursor
- * after the page boundary was skipped, a bulk update's whole tie group but
- * one page. The walk then starts again where it started, asking one unit
- * below each since (since_below()), and says so once; its pages so far
- * come again (duplicates, which the HWM skips or the worker ignores). The
- * same answer from a `>=` API whose record moved or went between the two
- * requests costs only that.
+ * ties) again. One that starts past it, or is empty (unless more.path says
+ * more pages follow: the API hid its records), came from an API that
+ * filters `>` (updated_after): every record sharing that cursor after the
+ * page boundary was skipped, a bulk update's whole tie group but one page.
+ * From then on the walk asks one unit below each since (since_below()),
+ * and so do the run's later walks (source.h), and the page is dropped
+ * (PAGER_AGAIN): its records lie past the skipped ties, and a checkpoint
+ * taken after them would pass them for good. At the walk's first move
+ * the walk starts again where it started (its first since was asked as
+ * it was); at a later one (a `>=` API whose record moved between the two
+ * requests, or one that drops since's milliseconds, whose earlier moves
+ * skipped nothing) from the since before that move. Either way the cost
+ * is a page or a group read again. Says so once.
  */
 static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long first)
 {
@@ -272,15 +279,16 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
     json_t *head = json_array_get(page->records, 0);
     if (head && (!record_cursor(w->sc, head, &c) || hwm_bucket(&clock, c) <= w->carried_bucket))
         return 0;
-    if (!head && w->sc->more_path)
-        return 0; /* a page whose records the API hid (advance_by_flag()) */
+    char perr[64];
+    if (!head && w->sc->more_path && says_more(w, page, perr, sizeof(perr)) != 0)
+        return 0; /* a page whose records the API hid (or no flag: advance fails it) */
     char red[1024];
     log_warn("the API serves records after the cursor parameter, not from it: asking one unit "
-             "below each since, from the walk's start",
+             "below each since from now on",
              "url=%s param=%s", url_redact(page->url, red, sizeof(red)), w->sc->cursor_param);
     w->exclusive = 1;
-    w->has_since = w->start_has_since;
-    w->since_ms = w->start_since_ms;
+    w->has_since = w->reseeks > 1 ? w->before_has_since : w->start_has_since;
+    w->since_ms = w->reseeks > 1 ? w->before_since_ms : w->start_since_ms;
     w->page_no = first;
     w->later_page = 0;
     w->max_served = 0;
@@ -315,7 +323,7 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
         check_filtered(w, page->records, errstr, errstr_size) != 0)
         return -1;
     if (w->sc->cursor_sorted && restart_if_exclusive(w, page, first))
-        return 0;
+        return PAGER_AGAIN;
     if (w->sc->more_path)
         return advance_by_flag(w, page, first, by_served, errstr, errstr_size);
     size_t n = json_array_size(page->records);

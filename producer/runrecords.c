@@ -510,6 +510,7 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     int64_t prev = r->tracker.value_ms;
     source_start(src, r->walk_has_since, r->walk_since);
     int rc = run_walk(r, src, run_handle_record, page_done, errstr, errstr_size);
+    r->since_exclusive = source_since_exclusive(src);
     log_future_cursors(r);
     if (rc == PRODUCER_OK && r->shift && pageshift_walk_done(r->shift) != PRODUCER_OK)
         rc = run_oom(errstr, errstr_size);
@@ -549,6 +550,8 @@ int run_recheck_held(run_t *r, int64_t since, char *errstr, size_t errstr_size)
     if (!src)
         return run_oom(errstr, errstr_size);
     source_require_empty_end(src); /* an id missed would be deleted */
+    if (r->since_exclusive)
+        source_set_since_exclusive(src);
     source_start(src, 1, since);
     int rc = run_walk(r, src, handle_recheck, NULL, errstr, errstr_size);
     if (rc == PRODUCER_OK && !source_complete(src)) {

@@ -145,6 +145,8 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
     if (!src)
         return run_oom(errstr, errstr_size);
     source_require_empty_end(src);
+    if (r->since_exclusive) /* the first walk found the API filters `>` */
+        source_set_since_exclusive(src);
     source_start(src, has_since, since);
     r->confirming = 1;
     int rc = run_walk(r, src, handle_second, second_page_done, errstr, errstr_size);

@@ -100,6 +100,7 @@ typedef struct run {
     source_asked_t second_last_page; /* where its last page was asked */
     int64_t second_until;            /* the last cursor bucket the second walk needs */
     int walk_ended;                  /* a handler's word: run_walk() ends after this page */
+    int since_exclusive;             /* the records walk found the API filters `>` (source.h) */
     /* Records of the current page put in the tracker at its bucket with an
      * empty digest, whose digest is still to compute (runrecords.c):
      * borrowed from the page, settled before the page goes and before a

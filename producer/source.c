@@ -179,6 +179,16 @@ int64_t source_page_api_now(const source_t *s)
     return s->cur >= 0 ? s->slots[s->cur].api_now : isotime_now_ms();
 }
 
+int source_since_exclusive(const source_t *s)
+{
+    return s->walk.exclusive;
+}
+
+void source_set_since_exclusive(source_t *s)
+{
+    s->walk.exclusive = 1;
+}
+
 source_asked_t source_page_asked(const source_t *s)
 {
     static const source_asked_t none = {0};
@@ -308,6 +318,7 @@ static void fetch_page(source_t *s, page_slot_t *slot)
 {
     char *errstr = slot->errstr;
     size_t errstr_size = sizeof(slot->errstr);
+again:
     slot_clear(slot);
     slot->rc = -1;
     if (s->done) {
@@ -348,6 +359,8 @@ static void fetch_page(source_t *s, page_slot_t *slot)
         adv = s->pager->advance(&s->walk, &page, errstr, errstr_size);
     }
     http_response_clear(&resp);
+    if (adv == PAGER_AGAIN) /* the pager drops this page and asks another */
+        goto again;
     if (adv < 0)
         return;
     s->done = adv;

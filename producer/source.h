@@ -150,6 +150,16 @@ typedef struct source_asked {
     int by_number;
 } source_asked_t;
 
+/*
+ * Whether a walk of s found that the API filters cursor.param as `>`
+ * (updated_after) and asks one unit below each since (pager_seek.c). Ask
+ * once the walk is over. source_set_since_exclusive() makes the walks s
+ * starts after it (source_start()) ask so from their first page: a run's
+ * later walks of the same endpoint.
+ */
+int source_since_exclusive(const source_t *s);
+void source_set_since_exclusive(source_t *s);
+
 /* source_asked_t of the page in hand (all 0 when none). */
 source_asked_t source_page_asked(const source_t *s);
 

@@ -105,8 +105,9 @@ static void test_table(void **state)
 
 /*
  * One page fed to a pager: its records (a JSON array) and body (NULL:
- * {"data": records}), then what advance must say (1 done, 0 next, -1
- * error) and, for 0, the URL requested next.
+ * {"data": records}), then what advance must say (1 done, 0 next,
+ * PAGER_AGAIN drop it and ask another, -1 error) and, for 0 and
+ * PAGER_AGAIN, the URL requested next.
  */
 typedef struct step {
     const char *records, *body, *link;
@@ -144,7 +145,7 @@ static void run_steps(pagination_t style, int empty_end, int unsorted, const ste
             fail_msg("%s step %zu: %d, want %d (%s)", p->name, i, rc, steps[i].want, err);
         if (rc < 0 && !err[0])
             fail_msg("%s step %zu: an error without a message", p->name, i);
-        if (rc != 0)
+        if (rc != 0 && rc != PAGER_AGAIN)
             break;
         free(url);
         url = p->url(&w);
@@ -215,7 +216,7 @@ static void test_seek_steps(void **state)
      * millisecond below each since from then on */
     static const step_t exclusive[] = {
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
-        {"[" T3 "]", NULL, NULL, 0, U "?size=50&p=1"},
+        {"[" T3 "]", NULL, NULL, PAGER_AGAIN, U "?size=50&p=1"},
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A00.999Z&size=50&p=1"},
         {"[" T2 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.999Z&size=50&p=1"},
         {"[" T3 "]", NULL, NULL, 1, NULL},
@@ -224,7 +225,7 @@ static void test_seek_steps(void **state)
     /* ... and its empty page at the walk's end says the same */
     static const step_t exclusive_end[] = {
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
-        {"[]", NULL, NULL, 0, U "?size=50&p=1"},
+        {"[]", NULL, NULL, PAGER_AGAIN, U "?size=50&p=1"},
     };
     RUN(PAGINATION_PAGE, 0, exclusive_end);
     static const step_t none[] = {{"[" T1 "]", NULL, NULL, 1, NULL}};
@@ -270,7 +271,7 @@ static void test_more_flag_steps(void **state)
         {"[]", MORE("[]", "true"), NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=2"},
         {"[" T3 "]", MORE("[" T3 "]", "true"), NULL, 0,
          U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=0"},
-        {"[]", MORE("[]", "null"), NULL, 1, NULL},
+        {"[" T3 "]", MORE("[" T3 "]", "null"), NULL, 1, NULL},
     };
     RUN(PAGINATION_OFFSET, 1, offset_walk);
     /* an empty page before any record moves an offset by page.size on
@@ -501,13 +502,53 @@ static void test_repeat_guard_out_of_memory(void **state)
     json_decref(records);
 }
 
+/* A walk that found an API filtering `>` passes it on to the walks after
+ * it (pager_walk_reset()); and under more.path, an empty page at a new
+ * since says so only when it says no more pages follow. */
+static void test_exclusive_kept(void **state)
+{
+    (void)state;
+    stream_conf_t sc = stream(PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP);
+    pager_walk_t w = {.sc = &sc};
+    pager_walk_reset(&w, &pager_page, 1, 1795608000000LL); /* 2026-11-25T12:00:00Z */
+    w.exclusive = 1;
+    pager_walk_reset(&w, &pager_page, 1, 1795608000000LL);
+    char *url = pager_page.url(&w);
+    assert_string_equal(url, U "?since=2026-11-25T11%3A59%3A59.999Z&size=50&p=1");
+    free(url);
+    pager_walk_clear(&w);
+
+    static const struct {
+        const char *flag;
+        int want;
+    } flags[] = {{"false", PAGER_AGAIN}, {"true", 0}};
+    for (size_t i = 0; i < 2; i++) {
+        stream_conf_t mc = stream(PAGINATION_PAGE, CURSOR_PRECISION_TIMESTAMP);
+        mc.more_path = "has_more";
+        pager_walk_t mw = {.sc = &mc};
+        pager_walk_reset(&mw, &pager_page, 0, 0);
+        char err[256] = "", text[256];
+        json_t *b1 = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
+        pager_page_t p1 = {b1, json_object_get(b1, "data"), U, U, NULL};
+        assert_int_equal(pager_page.advance(&mw, &p1, err, sizeof(err)), 0);
+        snprintf(text, sizeof(text), "{\"data\":[],\"has_more\":%s}", flags[i].flag);
+        json_t *b2 = json_loads(text, 0, NULL);
+        pager_page_t p2 = {b2, json_object_get(b2, "data"), U, U, NULL};
+        if (pager_page.advance(&mw, &p2, err, sizeof(err)) != flags[i].want)
+            fail_msg("more.path %s at a new since: want %d", flags[i].flag, flags[i].want);
+        json_decref(b1);
+        json_decref(b2);
+        pager_walk_clear(&mw);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_with),        cmocka_unit_test(test_page_url),
         cmocka_unit_test(test_table),           cmocka_unit_test(test_seek_steps),
         cmocka_unit_test(test_token_steps),     cmocka_unit_test(test_repeat_guard_out_of_memory),
-        cmocka_unit_test(test_more_flag_steps),
+        cmocka_unit_test(test_more_flag_steps), cmocka_unit_test(test_exclusive_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
