@@ -64,3 +64,11 @@ int cursorval_read(const cursor_clock_t *clock, const json_t *v, int64_t *ms, ch
     }
     return read_epoch(clock, v, ms, why, why_size);
 }
+
+int cursorval_of_record(const stream_conf_t *sc, const json_t *rec, int64_t *ms)
+{
+    json_t *c = json_is_object(rec) ? json_object_get(rec, sc->cursor_field) : NULL;
+    char why[200];
+    cursor_clock_t clock = hwm_clock(sc);
+    return cursorval_read(&clock, c, ms, why, sizeof(why)) == 0;
+}

@@ -30,4 +30,10 @@
 int cursorval_read(const cursor_clock_t *clock, const json_t *v, int64_t *ms, char *why,
                    size_t why_size) TM_WARN_UNUSED;
 
+/*
+ * The cursor of rec (a record of sc's stream: its cursor.field, read as
+ * its cursor.format) into *ms: 1, or 0 when it has none that reads.
+ */
+int cursorval_of_record(const stream_conf_t *sc, const json_t *rec, int64_t *ms);
+
 #endif

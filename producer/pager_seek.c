@@ -42,15 +42,6 @@ char *pager_seek_url(pager_walk_t *w)
     return pager_page_url(w->sc, w->has_since, since, 1, num);
 }
 
-/* The cursor of a record, if it has a parsable one. */
-static int record_cursor(const stream_conf_t *sc, json_t *rec, int64_t *ms)
-{
-    json_t *c = json_is_object(rec) ? json_object_get(rec, sc->cursor_field) : NULL;
-    char e[200];
-    cursor_clock_t clock = hwm_clock(sc);
-    return cursorval_read(&clock, c, ms, e, sizeof(e)) == 0;
-}
-
 /* Decides the request after a full page. */
 static void seek_next(pager_walk_t *w, json_t *records, long first, int by_served)
 {
@@ -58,7 +49,7 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
     int64_t last;
     cursor_clock_t clock = hwm_clock(w->sc);
     if (w->sc->cursor_sorted && n > 0 &&
-        record_cursor(w->sc, json_array_get(records, n - 1), &last) &&
+        cursorval_of_record(w->sc, json_array_get(records, n - 1), &last) &&
         (!w->has_since || hwm_bucket(&clock, last) > hwm_bucket(&clock, w->since_ms))) {
         w->before_has_since = w->has_since;
         w->before_since_ms = w->since_ms;
@@ -96,7 +87,8 @@ static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, 
     /* the since asked: one unit below it from an API that filters `>` */
     int64_t c, asked = w->exclusive ? since_below(w->sc, w->since_ms) : w->since_ms;
     if (!w->has_since || json_array_size(records) == 0 ||
-        !record_cursor(w->sc, json_array_get(records, 0), &c) || c >= asked - SINCE_ROUNDING_MS)
+        !cursorval_of_record(w->sc, json_array_get(records, 0), &c) ||
+        c >= asked - SINCE_ROUNDING_MS)
         return 0;
     char at[ISOTIME_BUFSIZE], since[ISOTIME_BUFSIZE];
     isotime_format(c, at, sizeof(at));
@@ -277,7 +269,8 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
     int64_t c;
     cursor_clock_t clock = hwm_clock(w->sc);
     json_t *head = json_array_get(page->records, 0);
-    if (head && (!record_cursor(w->sc, head, &c) || hwm_bucket(&clock, c) <= w->carried_bucket))
+    if (head &&
+        (!cursorval_of_record(w->sc, head, &c) || hwm_bucket(&clock, c) <= w->carried_bucket))
         return 0;
     char perr[64];
     if (!head && w->sc->more_path && says_more(w, page, perr, sizeof(perr)) != 0)

@@ -204,11 +204,9 @@ int pageshift_check(pageshift_t *ps, const char *id, int has_bucket, int64_t buc
 
 int pageshift_hold(const pageshift_t *ps, int *has_since, int64_t *since_bucket)
 {
-    if (ps->n) {
-        *has_since = ps->ranges[0].lo != INT64_MIN;
-        *since_bucket = ps->ranges[0].lo;
+    int64_t until;
+    if (pageshift_second_from(ps, has_since, since_bucket, &until))
         return 1;
-    }
     if (!(ps->in_group && ps->group_paged))
         return 0;
     *has_since = ps->group_has_since;

@@ -29,11 +29,9 @@
 /* A record's cursor bucket, when it has a cursor that reads. */
 static int record_bucket(const run_t *r, const json_t *rec, int64_t *bucket)
 {
-    json_t *cv = json_is_object(rec) ? json_object_get(rec, r->sc->cursor_field) : NULL;
     cursor_clock_t clock = hwm_clock(r->sc);
-    char perr[200];
     int64_t ms;
-    if (cursorval_read(&clock, cv, &ms, perr, sizeof(perr)) != 0)
+    if (!cursorval_of_record(r->sc, rec, &ms))
         return 0;
     *bucket = hwm_bucket(&clock, ms);
     return 1;
