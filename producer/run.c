@@ -85,6 +85,7 @@ static void run_free(run_t *r)
     run_hwm_clear(&r->del_durable);
     reconcile_destroy(r->recon);
     pageshift_destroy(r->shift);
+    pageshift_destroy(r->del_shift);
     heldeletes_destroy(r->held);
     idset_destroy(r->dlq_digests);
     idset_destroy(r->future_ids);

@@ -1,7 +1,8 @@
 /*
  * rundeleted.c - the deleted endpoint of one run: its walk, which holds
  * each deletion (heldeletes.h) until the records walk has shown which are
- * stale, the check of late deletions against the topic (keylatest.h), and
+ * stale, its second walk over what it paged by number (pageshift.h), the
+ * check of late deletions against the topic (keylatest.h), and
  * the publishing of the rest after the records (see run.h).
  */
 #include "cursorval.h"
@@ -12,6 +13,13 @@
 #include "log.h"
 #include "recordid.h"
 #include "runstate.h"
+
+/* deleted_at's clock: as the stream writes its cursor (cursor.format),
+ * in full. */
+static cursor_clock_t deleted_clock(const stream_conf_t *sc)
+{
+    return (cursor_clock_t){CURSOR_PRECISION_TIMESTAMP, NULL, sc->cursor_format};
+}
 
 /* The id of a deleted-endpoint item: an id, or an object with id.field. */
 static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, record_id_result_t *idr,
@@ -50,11 +58,37 @@ static int64_t held_at(const run_t *r, int64_t ts, int undated)
 }
 
 /*
+ * An item's deleted_at (deleted_clock()): 1 with *ts, 0 when it has none (undated: *ts
+ * untouched), -1 with perr when it does not read.
+ */
+static int read_deleted_at(const run_t *r, const json_t *item, int64_t *ts, char *perr,
+                           size_t perr_size)
+{
+    json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
+    const cursor_clock_t dclock = deleted_clock(r->sc);
+    /* a number that is not an int64 (1764750000.5) is kept as its text
+     * (jsonnum.h), which json_is_number() does not see */
+    if (!jsonnum_is_string(da) &&
+        !(dclock.format != CURSOR_FORMAT_ISO8601 && (json_is_number(da) || jsonnum_is(da))))
+        return 0;
+    return cursorval_read(&dclock, da, ts, perr, perr_size) == 0 ? 1 : -1;
+}
+
+/* Where src's page in hand was asked, as pageshift.h takes it. */
+static pageshift_page_t deleted_shift_page(const source_t *src)
+{
+    source_asked_t asked = source_page_asked(src);
+    return (pageshift_page_t){
+        .has_since = asked.has_since, .since_bucket = asked.since_ms, .by_number = asked.by_number};
+}
+
+/*
  * One item of the deleted endpoint. bad: as for a record of the records
  * walk (item is the stand-in). The clock mark of an item without
  * deleted_at is when the walk's first request was sent, not when an
  * answer came: a deletion after that may be missing from the answers,
- * and a mark past it would skip it for good.
+ * and a mark past it would skip it for good. The first walk notes what
+ * it was served for its second walk (r->del_shift).
  */
 static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
                           const char *url, char *errstr, size_t errstr_size)
@@ -70,23 +104,23 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         return run_dead_letter(r, NULL, item, why, url, errstr, errstr_size);
     }
     if (r->recon)
-        reconcile_seen(r->recon, id); /* its deletion is this endpoint's */
-    json_t *da = json_is_object(item) ? json_object_get(item, "deleted_at") : NULL;
+        reconcile_seen(r->recon, id);    /* its deletion is this endpoint's */
     int64_t ts = source_started_at(src); /* the documented clock stand-in */
     char perr[200];
-    /* deleted_at as the stream writes its cursor (cursor.format), in full */
-    const cursor_clock_t dclock = {CURSOR_PRECISION_TIMESTAMP, NULL, r->sc->cursor_format};
-    /* a number that is not an int64 (1764750000.5) is kept as its text
-     * (jsonnum.h), which json_is_number() does not see */
-    int undated =
-        !(jsonnum_is_string(da) || /* ts is the producer's clock mark */
-          (dclock.format != CURSOR_FORMAT_ISO8601 && (json_is_number(da) || jsonnum_is(da))));
-    if (!undated && cursorval_read(&dclock, da, &ts, perr, sizeof(perr)) != 0) {
+    int dated = read_deleted_at(r, item, &ts, perr, sizeof(perr));
+    int undated = dated == 0;
+    if (r->del_shift && !r->del_second) {
+        pageshift_page_t page = deleted_shift_page(src);
+        if (pageshift_served(r->del_shift, &page, id, dated == 1, ts) != PRODUCER_OK)
+            return run_oom(errstr, errstr_size);
+    }
+    if (dated < 0) {
         if (bad)
             return run_dead_letter_raw(r, id, bad, url, errstr, errstr_size);
         errstr_set(why, sizeof(why), "deleted_at: %s", perr);
         return run_dead_letter(r, id, item, why, url, errstr, errstr_size);
     }
+    const cursor_clock_t dclock = deleted_clock(r->sc);
     /* paged by number, deletions are walked by deleted_at (the seek walk) */
     pagination_t pg = r->sc->deleted_pagination;
     int future = !undated && run_past_api_clock(dclock.precision, ts, source_page_api_now(src));
@@ -149,10 +183,105 @@ static stream_conf_t deleted_conf(const stream_conf_t *sc)
     return d;
 }
 
+/* The first walk's page end, noted for its second walk (an empty page
+ * asked by number may be where a shifted item went missing). */
+static int deleted_page_done(run_t *r, source_t *src, size_t n_items, char *errstr,
+                             size_t errstr_size)
+{
+    (void)errstr;
+    (void)errstr_size;
+    if (r->del_shift && !r->del_second) {
+        pageshift_page_t page = deleted_shift_page(src);
+        pageshift_page_end(r->del_shift, &page, n_items);
+    }
+    return PRODUCER_OK;
+}
+
+/* An item of the second walk: held as the first walk would have when
+ * that walk missed it, else only seen. */
+static int handle_deleted_again(run_t *r, source_t *src, const json_t *item,
+                                const jsonpage_bad_t *bad, const char *url, char *errstr,
+                                size_t errstr_size)
+{
+    char id[RECORD_ID_SIZE], perr[200];
+    record_id_result_t idr = RECORD_ID_MISSING;
+    if (deleted_id(r, item, id, sizeof(id), &idr, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    if (idr != RECORD_ID_OK)
+        return PRODUCER_OK; /* the first walk dead-lettered it, or it has none */
+    int64_t at = 0;
+    int dated = read_deleted_at(r, item, &at, perr, sizeof(perr)) == 1;
+    /* in deleted_at order, an item past the last range: the rest of the
+     * walk holds nothing the first may have missed */
+    if (dated && r->sc->deleted_sorted && at > r->del_second_until)
+        r->walk_ended = 1;
+    int missed = 0;
+    if (pageshift_check(r->del_shift, id, dated, at, &missed) != PRODUCER_OK)
+        return run_oom(errstr, errstr_size);
+    if (!missed)
+        return PRODUCER_OK;
+    r->del_second_missed++;
+    return handle_deleted(r, src, item, bad, url, errstr, errstr_size);
+}
+
+/*
+ * The deleted endpoint walked a second time over what the first walk
+ * paged by number, as the records are (runsecond.c): an item that left
+ * the list during the first walk (a restore, a purge) shifted its later
+ * pages, and the deletion after the boundary was on none of them. Its
+ * deleted_at lies below the deleted HWM the next runs walk from, so the
+ * record stayed live downstream until a full run. One that ends
+ * unproven (an empty page that says it is an error) keeps the deleted
+ * HWM at the lowest since paged at, where the next run reads it again.
+ */
+static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int exclusive, char *errstr,
+                               size_t errstr_size)
+{
+    int has_since;
+    int64_t since;
+    if (!pageshift_second_from(r->del_shift, &has_since, &since, &r->del_second_until))
+        return PRODUCER_OK;
+    source_t *src = source_new(dsc, r->hc);
+    if (!src)
+        return run_oom(errstr, errstr_size);
+    source_require_empty_end(src);
+    if (exclusive) /* the first walk found the API filters `>` */
+        source_set_since_exclusive(src);
+    source_start(src, has_since, since);
+    r->del_second = 1;
+    int rc = run_walk(r, src, handle_deleted_again, NULL, errstr, errstr_size);
+    r->del_second = 0;
+    int complete = source_complete(src) || r->walk_ended;
+    r->walk_ended = 0;
+    source_destroy(src);
+    if (rc != PRODUCER_OK)
+        return rc;
+    char from[ISOTIME_BUFSIZE] = "-";
+    if (has_since)
+        isotime_format(since, from, sizeof(from));
+    if (!complete) {
+        const cursor_clock_t clock = deleted_clock(r->sc);
+        if (has_since)
+            hwm_tracker_cap(&r->del_tracker, &clock, since);
+        log_warn("second walk of the deleted endpoint not provably complete: the deleted HWM "
+                 "held where the next run reads it again",
+                 "stream=%s run_id=%s since=%s", r->sc->name, r->run_id, from);
+        return PRODUCER_OK;
+    }
+    log_info("deleted endpoint walked a second time: the first walk paged by number",
+             "stream=%s run_id=%s since=%s missed=%lld", r->sc->name, r->run_id, from,
+             (long long)r->del_second_missed);
+    return PRODUCER_OK;
+}
+
 int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
 {
     stream_conf_t dsc = deleted_conf(r->sc);
     if (!(r->held = heldeletes_new()))
+        return run_oom(errstr, errstr_size);
+    /* a walk that pages by number may miss items: noted for a second walk */
+    if ((dsc.pagination == PAGINATION_PAGE || dsc.pagination == PAGINATION_OFFSET) &&
+        !(r->del_shift = pageshift_new(dsc.cursor_sorted)))
         return run_oom(errstr, errstr_size);
     source_t *src = source_new(&dsc, r->hc);
     if (!src)
@@ -160,7 +289,8 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     int had = r->del_tracker.has_value;
     int64_t prev = r->del_tracker.value_ms;
     source_start(src, had, prev - r->sc->lookback_ms);
-    int rc = run_walk(r, src, handle_deleted, NULL, errstr, errstr_size);
+    int rc = run_walk(r, src, handle_deleted, deleted_page_done, errstr, errstr_size);
+    int complete = source_complete(src), exclusive = source_since_exclusive(src);
     /* Not sorted (paged by cursor or link, or deleted.sorted = false),
      * deletions come in the API's own order (by id, say), as the records
      * may: the same hold. (Sorted, a seek walk asks them by deleted_at,
@@ -168,11 +298,17 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     if (rc == PRODUCER_OK && !dsc.cursor_sorted) {
         run_hold_at_walk_start(r, &r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP),
                                source_api_started_at(src), "deleted");
-        if (!source_complete(src))
+        if (!complete)
             rc = run_hold_unproven(r, &r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP),
                                    had, prev, "deleted", errstr, errstr_size);
     }
     source_destroy(src);
+    if (rc == PRODUCER_OK && r->del_shift && pageshift_walk_done(r->del_shift) != PRODUCER_OK)
+        rc = run_oom(errstr, errstr_size);
+    /* an unsorted walk that ended unproven keeps its HWM where it was: the
+     * next run reads its pages again anyway */
+    if (rc == PRODUCER_OK && r->del_shift && (dsc.cursor_sorted || complete))
+        rc = second_deleted_walk(r, &dsc, exclusive, errstr, errstr_size);
     return rc;
 }
 

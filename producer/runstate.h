@@ -101,6 +101,10 @@ typedef struct run {
     int64_t second_until;            /* the last cursor bucket the second walk needs */
     int walk_ended;                  /* a handler's word: run_walk() ends after this page */
     int since_exclusive;             /* the records walk found the API filters `>` (source.h) */
+    pageshift_t *del_shift;          /* what the deleted walk paged by number (page, offset) */
+    int del_second;                  /* in the deleted endpoint's second walk (rundeleted.c) */
+    int64_t del_second_until;        /* the last deleted_at that walk needs */
+    int64_t del_second_missed;       /* deletions it held: the first walk missed them */
     /* Records of the current page put in the tracker at its bucket with an
      * empty digest, whose digest is still to compute (runrecords.c):
      * borrowed from the page, settled before the page goes and before a
@@ -277,7 +281,8 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 /* ---- rundeleted.c ---- */
 
 /* Walks the deleted endpoint from the deleted HWM (minus lookback) and
- * holds its deletions in r->held. */
+ * holds its deletions in r->held; walks it again over what it paged by
+ * number (pageshift.h) and holds what the first walk missed. */
 int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* After the records walk: publishes the held deletions that are not stale. */
