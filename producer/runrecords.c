@@ -135,19 +135,20 @@ static int progress(run_t *r, char *errstr, size_t errstr_size)
 }
 
 /*
- * Puts the identified record in in into the tracker: with its digest when
- * the id is there already (found: a skip decision just computed it); a
- * new id at the tracker's bucket or a later one is deferred; an older
- * bucket changes nothing.
+ * Puts the identified record in in into the tracker: with its digest
+ * computed now when digest_now (the id is there already, and a skip
+ * decision just computed it; or the page's end does not settle deferred
+ * digests: the second walk's); else a new id at the tracker's bucket or a
+ * later one is deferred; an older bucket changes nothing.
  */
-static int observe_identified(run_t *r, record_in_t *in, int found, char *errstr,
+static int observe_identified(run_t *r, record_in_t *in, int digest_now, char *errstr,
                               size_t errstr_size)
 {
     cursor_clock_t clock = hwm_clock(r->sc);
     const hwm_tracker_t *t = &r->tracker;
     int64_t b = hwm_bucket(&clock, in->cursor);
     int64_t cur = t->has_value ? hwm_bucket(&clock, t->value_ms) : 0;
-    int later = !found && !in->bad && (!t->has_value || b >= cur);
+    int later = !digest_now && !in->bad && (!t->has_value || b >= cur);
     if (later && defer_digest(r, in->rec, b, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     if (!later && (!t->has_value || b >= cur) && in_digest(in, errstr, errstr_size) != 0)
@@ -399,8 +400,13 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
             r->stats.upserts++;
     }
     /* A dead-lettered record is durably handled too: keep it at the HWM so
-     * the next run does not dead-letter it again. */
-    if (!future && !r->confirming && observe_identified(r, in, found, errstr, errstr_size) != 0)
+     * the next run does not dead-letter it again. The second walk
+     * (runsecond.c) moves no HWM; but one it handles at the HWM's bucket
+     * is noted there, or the next run, which reads that bucket again,
+     * would publish it again. */
+    int at_hwm = t->has_value && hwm_bucket(&clock, in->cursor) == hwm_bucket(&clock, t->value_ms);
+    if (!future && (!r->confirming || at_hwm) &&
+        observe_identified(r, in, found || r->confirming, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     return progress(r, errstr, errstr_size);
 }
