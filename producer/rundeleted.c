@@ -74,6 +74,26 @@ static int read_deleted_at(const run_t *r, const json_t *item, int64_t *ts, char
     return cursorval_read(&dclock, da, ts, perr, perr_size) == 0 ? 1 : -1;
 }
 
+/*
+ * Whether a deleted_at that reads names a day alone ("2026-12-02") in a
+ * stream whose cursors are timestamps. The deletion happened at some time
+ * of that day, which cannot be ordered against the day's versions: read
+ * as its midnight, it lay below a version published earlier that day, and
+ * was taken for stale. (Under cursor.precision = date the versions are
+ * days too: held_at().)
+ */
+static int dated_by_day_alone(const run_t *r, const json_t *item)
+{
+    if (r->sc->cursor_precision != CURSOR_PRECISION_TIMESTAMP || !json_is_object(item))
+        return 0;
+    json_t *da = json_object_get(item, "deleted_at");
+    int64_t ms;
+    int day = 0;
+    char perr[64];
+    return jsonnum_is_string(da) &&
+           isotime_parse(json_string_value(da), &ms, &day, perr, sizeof(perr)) == 0 && day;
+}
+
 /* Where src's page in hand was asked, as pageshift.h takes it. */
 static pageshift_page_t deleted_shift_page(const source_t *src)
 {
@@ -141,11 +161,15 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         r->stats.skipped++;
         return PRODUCER_OK;
     }
-    /* A deletion waits for the records walk (heldeletes.h). */
+    /* A deletion waits for the records walk (heldeletes.h). One dated by
+     * its day alone is held as an undated one, at the walk's clock mark
+     * (a version the API still serves makes it stale; it is published
+     * past every cursor); its day still moves the deleted HWM. */
+    int as_undated = undated || dated_by_day_alone(r, item);
+    int64_t hold_at = as_undated ? source_started_at(src) : held_at(r, ts, undated);
     if (bad ? run_dead_letter_raw(r, id, bad, url, errstr, errstr_size)
-        : heldeletes_hold(r->held, id, held_at(r, ts, undated), undated) != 0
-            ? run_oom(errstr, errstr_size)
-            : PRODUCER_OK)
+        : heldeletes_hold(r->held, id, hold_at, as_undated) != 0 ? run_oom(errstr, errstr_size)
+                                                                 : PRODUCER_OK)
         return PRODUCER_FAILED;
     /* a deleted_at past the API's clock would move the deleted HWM past
      * every deletion to come (run_past_api_clock()) */
