@@ -182,6 +182,13 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
                  log_quote(q, sizeof(q), id), at);
         return PRODUCER_OK;
     }
+    /* The second walk moves no HWM: the first walk's hold stands (an
+     * unsorted walk's, at its start: a deletion listed late may lie below
+     * what the second walk serves). One it holds at the HWM's bucket is
+     * noted there, or the next run would hold it again. */
+    const hwm_tracker_t *t = &r->del_tracker;
+    if (r->del_second && !(t->has_value && hwm_bucket(clock, ts) == hwm_bucket(clock, t->value_ms)))
+        return PRODUCER_OK;
     if (hwm_observe(&r->del_tracker, clock, id, ts, digest) != 0)
         return run_oom(errstr, errstr_size);
     return PRODUCER_OK; /* published, and checkpointed, after the records walk */
