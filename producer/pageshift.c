@@ -162,10 +162,11 @@ int pageshift_served(pageshift_t *ps, const pageshift_page_t *page, const char *
     if (has_bucket && range_of(ps, bucket))
         return add_id(ps->served, id, &added);
     /* A sorted walk's group pages by number only when its first page held
-     * nothing but records at its since's bucket: until then, those are
-     * all it may need. */
-    if (!ps->sorted || ps->group_paged ||
-        (has_bucket && page->has_since && bucket == page->since_bucket))
+     * nothing but records at its since's bucket: until then, those (and
+     * records without a cursor, which no since orders) are all it may
+     * need. */
+    if (!ps->sorted || ps->group_paged || !has_bucket ||
+        (page->has_since && bucket == page->since_bucket))
         return add_id(ps->group, id, &added);
     return PRODUCER_OK;
 }
@@ -182,21 +183,24 @@ int pageshift_walk_done(pageshift_t *ps)
     return close_group(ps);
 }
 
-int pageshift_second_from(const pageshift_t *ps, int *has_since, int64_t *since_bucket,
-                          int64_t *until_bucket)
+int pageshift_second_from(const pageshift_t *ps, int has_hwm, int64_t hwm_bucket, int *has_since,
+                          int64_t *since_bucket, int64_t *until_bucket)
 {
-    if (!ps->n)
+    size_t n = ps->n;
+    while (has_hwm && n && ps->ranges[n - 1].lo >= hwm_bucket)
+        n--;
+    if (!n)
         return 0;
     *has_since = ps->ranges[0].lo != INT64_MIN;
     *since_bucket = ps->ranges[0].lo;
-    *until_bucket = ps->ranges[ps->n - 1].hi;
+    *until_bucket = ps->ranges[n - 1].hi;
     return 1;
 }
 
 int pageshift_check(pageshift_t *ps, const char *id, int has_bucket, int64_t bucket, int *missed)
 {
     *missed = 0;
-    int in = has_bucket ? range_of(ps, bucket) != NULL : !ps->sorted && ps->n > 0;
+    int in = has_bucket ? range_of(ps, bucket) != NULL : ps->n > 0;
     if (!in)
         return PRODUCER_OK;
     return add_id(ps->served, id, missed);
@@ -205,7 +209,7 @@ int pageshift_check(pageshift_t *ps, const char *id, int has_bucket, int64_t buc
 int pageshift_hold(const pageshift_t *ps, int *has_since, int64_t *since_bucket)
 {
     int64_t until;
-    if (pageshift_second_from(ps, has_since, since_bucket, &until))
+    if (pageshift_second_from(ps, 0, 0, has_since, since_bucket, &until))
         return 1;
     if (!(ps->in_group && ps->group_paged))
         return 0;

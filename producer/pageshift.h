@@ -21,8 +21,8 @@
  * when both walks missed it. A walk that never paged by number (every
  * page re-seeks at its last cursor, or cursor and link tokens) needs no
  * second walk and costs nothing here: in a sorted walk only records at
- * the bucket of their page's since (the ties a page carries over) are
- * looked at until a page is asked by number.
+ * the bucket of their page's since (the ties a page carries over) and
+ * records without a cursor are looked at until a page is asked by number.
  *
  * Owns: two id sets (idset.h; about 50 bytes per id held: every id of an
  * unsorted walk, the ids of the paged groups of a sorted one) and the
@@ -80,17 +80,23 @@ int pageshift_walk_done(pageshift_t *ps) TM_WARN_UNUSED;
  * where a second walk starts (*has_since 0: from the start, no since;
  * else *since_bucket, the lowest range's) and the last bucket it needs
  * (*until_bucket: the highest range's end; INT64_MAX for an unsorted
- * walk), else 0. Pure.
+ * walk), else 0. With has_hwm, the ranges that start at or past
+ * hwm_bucket (the bucket of the HWM the walk leaves) are left out: the
+ * next run walks from the HWM (less lookback) and reads them again, and
+ * the HWM's ids hold only what was served, so what a shift hid there is
+ * published then (an idle run whose HWM holds a tie group longer than a
+ * page would otherwise walk it twice every time). Pure.
  */
-int pageshift_second_from(const pageshift_t *ps, int *has_since, int64_t *since_bucket,
-                          int64_t *until_bucket);
+int pageshift_second_from(const pageshift_t *ps, int has_hwm, int64_t hwm_bucket, int *has_since,
+                          int64_t *since_bucket, int64_t *until_bucket);
 
 /*
  * A record of the second walk: *missed = 1 when its cursor's bucket lies
  * in a range the first walk paged by number and id was not served in it
  * (nor earlier in this walk: it is marked served now); else 0. A record
- * without a cursor (has_bucket 0) counts as in range only in an unsorted
- * walk.
+ * without a cursor (has_bucket 0: a deleted endpoint's bare id) counts as
+ * in range whenever there is one: no since orders it, so any page asked
+ * by number may have held it.
  */
 int pageshift_check(pageshift_t *ps, const char *id, int has_bucket, int64_t bucket,
                     int *missed) TM_WARN_UNUSED;

@@ -256,6 +256,31 @@ static int handle_deleted_again(run_t *r, source_t *src, const json_t *item,
 }
 
 /*
+ * A second walk that ended unproven read part of what the first may have
+ * missed: the deleted HWM is held at the lowest since paged at, but never
+ * below where the run started (prev: the next walk starts lookback below
+ * it, at or below every since paged at, or each such run would move it
+ * back by lookback). Paged from no since (no deleted HWM yet), there is
+ * no HWM to keep: the deleted endpoint fails, as an unsorted first walk
+ * that ends so does (run_hold_unproven()), and the next run reads every
+ * deletion again.
+ */
+static int hold_second_unproven(run_t *r, int has_since, int64_t since, int had, int64_t prev,
+                                char *errstr, size_t errstr_size)
+{
+    const cursor_clock_t clock = deleted_clock(r->sc);
+    if (!has_since) {
+        errstr_set(errstr, errstr_size,
+                   "the deleted endpoint's second walk ended before its end (an empty page that "
+                   "says it is an error), and there is no deleted HWM yet: none can be kept from "
+                   "this run");
+        return PRODUCER_FAILED;
+    }
+    hwm_tracker_cap(&r->del_tracker, &clock, had && prev > since ? prev : since);
+    return PRODUCER_OK;
+}
+
+/*
  * The deleted endpoint walked a second time over what the first walk
  * paged by number, as the records are (runsecond.c): an item that left
  * the list during the first walk (a restore, a purge) shifted its later
@@ -265,17 +290,20 @@ static int handle_deleted_again(run_t *r, source_t *src, const json_t *item,
  * unproven (an empty page that says it is an error) keeps the deleted
  * HWM at the lowest since paged at, where the next run reads it again.
  */
-static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int exclusive, char *errstr,
-                               size_t errstr_size)
+static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int had, int64_t prev,
+                               int exclusive, char *errstr, size_t errstr_size)
 {
     int has_since;
     int64_t since;
-    if (!pageshift_second_from(r->del_shift, &has_since, &since, &r->del_second_until))
+    const hwm_tracker_t *t = &r->del_tracker;
+    if (!pageshift_second_from(r->del_shift, t->has_value, t->value_ms, &has_since, &since,
+                               &r->del_second_until))
         return PRODUCER_OK;
+    /* It ends as the first walk did (no empty page required: an API that
+     * answers 404 past its last page would fail every run). */
     source_t *src = source_new(dsc, r->hc);
     if (!src)
         return run_oom(errstr, errstr_size);
-    source_require_empty_end(src);
     if (exclusive) /* the first walk found the API filters `>` */
         source_set_since_exclusive(src);
     source_start(src, has_since, since);
@@ -291,9 +319,8 @@ static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int exclusive
     if (has_since)
         isotime_format(since, from, sizeof(from));
     if (!complete) {
-        const cursor_clock_t clock = deleted_clock(r->sc);
-        if (has_since)
-            hwm_tracker_cap(&r->del_tracker, &clock, since);
+        if (hold_second_unproven(r, has_since, since, had, prev, errstr, errstr_size) != 0)
+            return PRODUCER_FAILED;
         log_warn("second walk of the deleted endpoint not provably complete: the deleted HWM "
                  "held where the next run reads it again",
                  "stream=%s run_id=%s since=%s", r->sc->name, r->run_id, from);
@@ -339,7 +366,7 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     /* an unsorted walk that ended unproven keeps its HWM where it was: the
      * next run reads its pages again anyway */
     if (rc == PRODUCER_OK && r->del_shift && (dsc.cursor_sorted || complete))
-        rc = second_deleted_walk(r, &dsc, exclusive, errstr, errstr_size);
+        rc = second_deleted_walk(r, &dsc, had, prev, exclusive, errstr, errstr_size);
     return rc;
 }
 

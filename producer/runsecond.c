@@ -66,8 +66,12 @@ static int handle_second(run_t *r, source_t *src, const json_t *rec, const jsonp
  * (run_hold_unproven()): the next run reads its pages again anyway. */
 static int shift_since(const run_t *r, int *has_since, int64_t *since, int64_t *until)
 {
+    cursor_clock_t clock = hwm_clock(r->sc);
+    const hwm_tracker_t *t = &r->tracker;
     return r->shift && (r->sc->cursor_sorted || r->fetch_complete) &&
-           pageshift_second_from(r->shift, has_since, since, until);
+           pageshift_second_from(r->shift, t->has_value,
+                                 t->has_value ? hwm_bucket(&clock, t->value_ms) : 0, has_since,
+                                 since, until);
 }
 
 /* Where the second walk starts; 0 when none is needed. *vanished: the

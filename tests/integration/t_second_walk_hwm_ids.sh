@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# t_second_walk_hwm_ids: as t_incr_tie_shift (a bulk update gives records
-# 1 to 30 one cursor value, pages are capped at 10, record 2 is deleted
-# while the group's second page is asked, so record 11 is on no page of
-# the first walk and the second walk publishes it), but nothing changed
-# after the group: the group's bucket is the HWM. The next run reads the
-# group again from the HWM and skips what the HWM's ids say was
-# published; record 11, published by the second walk, was not among them
-# and went out again: a second copy of one version on the topic.
+# t_second_walk_hwm_ids: a bulk update gives records 1 to 30 one cursor
+# value and records 31 to 33 the minute after; pages are capped at 10.
+# The tie group is paged by number, and its fourth page also holds the
+# next minute: the HWM's bucket. While that page is asked, record 2 is
+# deleted: record 31 is on no page of the first walk, and the second walk
+# publishes it. The next run reads the HWM's bucket again and skips what
+# the HWM's ids say was published; record 31, published by the second
+# walk, was not among them and went out again: a second copy of one
+# version on the topic.
 # brokers: mock
 STREAM=items
 CURSOR_FIELD=updated_at
@@ -18,6 +19,7 @@ import json, time
 
 BASE = time.time() - 3 * 86400
 BULK = iso_ms(time.time() - 3600)   # one bulk update an hour ago
+NEXT = iso_ms(time.time() - 3540)   # and a minute later
 
 def init(state, argv):
     state["recs"] = [{"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
@@ -32,11 +34,13 @@ def handle(req):
         for r in st["recs"]:
             if r["id"] <= 30:
                 r.update(name="bulk %d" % r["id"], updated_at=BULK)
+            elif r["id"] <= 33:
+                r.update(name="next %d" % r["id"], updated_at=NEXT)
     page = int(req.query.get("page", "1"))
     since = req.query.get("modified_since")
-    # the tie group's second page: just before it is answered, record 2
+    # the tie group's fourth page: just before it is answered, record 2
     # (served on the first) is deleted
-    if flag("bulk") and page == 2 and since == BULK and not st.get("deleted"):
+    if flag("bulk") and page == 4 and since == BULK and not st.get("deleted"):
         st["recs"] = [r for r in st["recs"] if r["id"] != 2]
         st["deleted"] = True
     rows = sorted((r for r in st["recs"] if since is None or r["updated_at"] >= since),
@@ -56,10 +60,10 @@ touch "$T_WORK/bulk"
 run_producer_once
 wait_run_completed "$(last_run_field run_id)" 60
 grep -q 'msg="records walked a second time.*missed=1' "$PRODUCER_LAST_LOG" ||
-    fail "no second walk finding record 11: $(grep -i 'second time' "$PRODUCER_LAST_LOG" | tail -2)"
-assert_eq "bulk 11" "$(psql_value "select name from items where id = 11")" "record 11 after the run"
+    fail "no second walk finding record 31: $(grep -i 'second time' "$PRODUCER_LAST_LOG" | tail -2)"
+assert_eq "next 31" "$(psql_value "select name from items where id = 31")" "record 31 after the run"
 run_producer_once
 assert_eq 0 "$(last_run_field published)" "events published by the next run (nothing changed)"
-assert_eq 2 "$(kc -C -t "$PREFIX.$STREAM" -e -f '%k\n' | grep -cx 11)" \
-    "events of record 11 on the topic (its first version and the bulk update's)"
+assert_eq 2 "$(kc -C -t "$PREFIX.$STREAM" -e -f '%k\n' | grep -cx 31)" \
+    "events of record 31 on the topic (its first version and the bulk update's)"
 log "ok"

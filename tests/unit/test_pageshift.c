@@ -138,6 +138,13 @@ static const walk_case_t cases[] = {
      0,
      0,
      {{"hidden", 5, 0}}},
+    {"sorted, ids without a cursor paged by number at one since (a deleted endpoint's bare "
+     "ids): every id counts",
+     1,
+     {{100, 0, "a", NONE}, {100, 0, "b", NONE}, {100, 1, "c", NONE}},
+     1,
+     100,
+     {{"a", NONE, 0}, {"c", NONE, 0}, {"hidden", NONE, 1}, {"dated", 100, 1}, {"later", 101, 0}}},
     {"unsorted, no since (a first run)",
      0,
      {{NONE, 0, "a", 1}, {NONE, 1, "b", 2}},
@@ -165,7 +172,7 @@ static void run_case(const walk_case_t *c)
     int has_since = -1;
     int64_t from = -1;
     int64_t until = -1;
-    int second = pageshift_second_from(ps, &has_since, &from, &until);
+    int second = pageshift_second_from(ps, 0, 0, &has_since, &from, &until);
     if (second != c->second)
         fail_msg("%s: second walk %d, want %d", c->name, second, c->second);
     int held_since = -1;
@@ -220,7 +227,7 @@ static void test_many_groups(void **state)
     assert_int_equal(has_since, 1);
     assert_int_equal(at, 0);
     assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
-    assert_int_equal(pageshift_second_from(ps, &has_since, &at, &until), 1);
+    assert_int_equal(pageshift_second_from(ps, 0, 0, &has_since, &at, &until), 1);
     assert_int_equal(at, 0);
     assert_int_equal(until, 4990); /* a sorted second walk may stop past it */
     int missed;
@@ -248,9 +255,46 @@ static void test_unsorted_until(void **state)
     assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
     int has_since = 0;
     int64_t from = -1, until = -1;
-    assert_int_equal(pageshift_second_from(ps, &has_since, &from, &until), 1);
+    assert_int_equal(pageshift_second_from(ps, 0, 0, &has_since, &from, &until), 1);
     assert_int_equal(from, 100);
     assert_true(until == INT64_MAX);
+    pageshift_destroy(ps);
+}
+
+/* Ranges at or past the HWM's bucket are left to the next run, which
+ * reads them again; those below it still need the second walk. */
+static void test_ranges_at_hwm(void **state)
+{
+    (void)state;
+    pageshift_t *ps = pageshift_new(1);
+    assert_non_null(ps);
+    /* a tie group at 5 paged by number, then one at 9 (the HWM's bucket) */
+    const served_t walk[] = {{5, 0, "a", 5}, {5, 1, "b", 5}, {5, 1, "c", 7}, {7, 0, "c", 7},
+                             {7, 0, "d", 9}, {9, 0, "d", 9}, {9, 1, "e", 9}, {9, 1, "f", 9}};
+    for (size_t i = 0; i < sizeof(walk) / sizeof(walk[0]); i++) {
+        pageshift_page_t page = {1, walk[i].since, walk[i].by_number};
+        assert_int_equal(pageshift_served(ps, &page, walk[i].id, 1, walk[i].bucket), PRODUCER_OK);
+    }
+    assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
+    int has_since = 0;
+    int64_t from = -1, until = -1;
+    assert_int_equal(pageshift_second_from(ps, 1, 9, &has_since, &from, &until), 1);
+    assert_int_equal(from, 5);
+    assert_int_equal(until, 7); /* the group at the HWM is left out */
+    assert_int_equal(pageshift_second_from(ps, 1, 10, &has_since, &from, &until), 1);
+    assert_int_equal(until, 9);
+    assert_int_equal(pageshift_second_from(ps, 1, 5, &has_since, &from, &until), 0);
+    pageshift_destroy(ps);
+
+    /* an unsorted walk whose HWM did not move past its since */
+    ps = pageshift_new(0);
+    assert_non_null(ps);
+    pageshift_page_t p1 = {1, 100, 0}, p2 = {1, 100, 1};
+    assert_int_equal(pageshift_served(ps, &p1, "a", 1, 100), PRODUCER_OK);
+    assert_int_equal(pageshift_served(ps, &p2, "b", 1, 100), PRODUCER_OK);
+    assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
+    assert_int_equal(pageshift_second_from(ps, 1, 100, &has_since, &from, &until), 0);
+    assert_int_equal(pageshift_second_from(ps, 1, 101, &has_since, &from, &until), 1);
     pageshift_destroy(ps);
 }
 
@@ -260,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_walk_cases),
         cmocka_unit_test(test_many_groups),
         cmocka_unit_test(test_unsorted_until),
+        cmocka_unit_test(test_ranges_at_hwm),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
