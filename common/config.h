@@ -24,6 +24,10 @@
 
 #include "compiler.h"
 
+/* The longest stream name: its run ids (runrecord.h, RUN_ID_SIZE) must
+ * hold all of it and their time and random parts. */
+#define CONFIG_STREAM_NAME_MAX 64
+
 typedef enum { CURSOR_PRECISION_TIMESTAMP, CURSOR_PRECISION_DATE } cursor_precision_t;
 /* How cursor values are written: ISO-8601 text, or seconds or
  * milliseconds since the Unix epoch (a number, or digits in a string). */

@@ -24,6 +24,7 @@
 
 #include "config_keys.h"
 #include "errstr.h"
+#include "runrecord.h"
 #include "url.h"
 #include "url_redact.h"
 
@@ -107,6 +108,9 @@ static void strip_comment(char *s)
     }
 }
 
+/* "<stream>-yyyymmddThhmmssZ-xxxxxxxx" and its NUL (run_id_make()) */
+_Static_assert(CONFIG_STREAM_NAME_MAX + 27 <= RUN_ID_SIZE, "a run id must hold its stream name");
+
 static int open_stream(parser_t *p, const char *name, int line)
 {
     tm_config_t *c = p->conf;
@@ -116,6 +120,11 @@ static int open_stream(parser_t *p, const char *name, int line)
     if (!config_is_topic_token(name))
         return perr(p, line, where,
                     "a stream name may hold only letters, digits, '.', '_' and '-'");
+    if (strlen(name) > CONFIG_STREAM_NAME_MAX)
+        return perr(p, line, where,
+                    "a stream name may be at most %d characters long (its run ids are built "
+                    "from it)",
+                    CONFIG_STREAM_NAME_MAX);
     /* <prefix>.<stream> would be one of tidemark's own topics. */
     static const char *const reserved[] = {"sync-runs", "dlq", "schemas"};
     for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)

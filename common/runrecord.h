@@ -42,6 +42,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A run id's buffer: "<stream>-yyyymmddThhmmssZ-xxxxxxxx" (run_id_make())
+ * for a stream name of up to CONFIG_STREAM_NAME_MAX characters (config.h). */
+#define RUN_ID_SIZE 128
+
 typedef enum { RUN_STATUS_RUNNING, RUN_STATUS_COMPLETED, RUN_STATUS_FAILED } run_status_t;
 typedef enum { RUN_MODE_INCREMENTAL, RUN_MODE_FULL } run_mode_t;
 

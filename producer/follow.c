@@ -181,7 +181,7 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
         return 1;
     }
     int64_t now = isotime_now_ms();
-    char run_id[128];
+    char run_id[RUN_ID_SIZE];
     run_id_make(stream, now, run_id, sizeof(run_id));
     run_record_t rr = {0};
     rr.stream = (char *)stream;

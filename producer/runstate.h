@@ -65,7 +65,7 @@ typedef struct run {
     schema_registry_t *registry; /* NULL: no registry (single-object encoding) */
     int *registry_refused;       /* run_opts_t's */
     char topic[512], dlq_topic[512], runs_topic[512];
-    char run_id[128];
+    char run_id[RUN_ID_SIZE];
     run_mode_decision_t mode; /* full or incremental, resumed */
     int64_t started_at, last_full_at;
     hwm_tracker_t tracker, del_tracker; /* reached by this run */

@@ -98,6 +98,10 @@ static const err_case_t err_cases[] = {
     {"bad stream name", KAFKA "[stream a/b]\n",
      ":3: [stream a/b]: a stream name may hold only letters, digits, '.', '_' "
      "and '-'"},
+    {"stream name too long for its run ids",
+     KAFKA "[stream aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
+     ":3: [stream aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]: a stream "
+     "name may be at most 64 characters long (its run ids are built from it)"},
     {"no equals sign", KAFKA "[worker]\nbatch.max.ms 5\n",
      ":4: expected 'key = value' or '[section]'"},
     {"empty key", KAFKA "[worker]\n= 5\n", ":4: expected 'key = value' (the key is missing)"},
