@@ -201,12 +201,16 @@ char *applied_offsets_to_json(const applied_offsets_t *ao)
     return strbuf_take(&sb);
 }
 
-/* A header's event at or past its run's final end offset in its
- * partition, or in a partition the run wrote nothing to: a stranger's
- * message, never one of its events. */
+/* An event at or past its run's final end offset in its partition, or in
+ * a partition the run wrote nothing to: a stranger's message, never one
+ * of its events (the run record is written after Kafka acknowledged every
+ * event it counts). The run id a decoded event carries is anyone's to
+ * write as much as a header is: a copy of an event (a dead letter sent
+ * back to the topic, a mirror) would make up for one skipped by moving an
+ * offset. */
 static int past_end(const applied_offsets_t *ends, const runcount_event_t *ev)
 {
-    if (!ev->by_header || !ends)
+    if (!ends)
         return 0;
     const applied_entry_t *end = find(ends, ev->partition);
     return !end || end->n_ranges == 0 || ev->offset >= end->ranges[end->n_ranges - 1].to;

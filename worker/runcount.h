@@ -77,11 +77,11 @@ void applied_offsets_clear(applied_offsets_t *ao);
  * Counts evs (any order) against ao and advances ao. Adds to *synced,
  * *deleted and *dead (the dead-lettered ones). ends (NULL: not known yet)
  * are the run's final end offsets (its last run record's, not a progress
- * record's), in the same form as ao: an event by_header at or past its
- * partition's end, or in a partition ends do not list (the run wrote
- * nothing there), is not the run's (a header anyone may write, on a
- * message after the run: it would make up for an event skipped by moving
- * an offset) and counts nothing. spans (n_spans; NULL: none) are what the
+ * record's), in the same form as ao: an event at or past its partition's
+ * end, or in a partition ends do not list (the run wrote nothing there),
+ * is not the run's (a header or run id anyone may write, on a message
+ * after the run: it would make up for an event skipped by moving an
+ * offset) and counts nothing. spans (n_spans; NULL: none) are what the
  * batch consumed: a partition's span is counted whole where evs have an
  * event in it. Returns 0, or -1 on allocation failure (ao may then be
  * partly advanced: the caller abandons its transaction).

@@ -246,8 +246,18 @@ static const runcount_case_t runcount_cases[] = {
     {"{}", {{1, 7, 0, 0, 1}}, 1, 0, 0, 1, "{\"1\":[[7,8]]}", NULL, {{0, 0, 0}}, 0},
     /* a run that wrote nothing: no message names it */
     {"{}", {{0, 0, 0, 0, 1}}, 1, 0, 0, 0, "{}", "{}", {{0, 0, 0}}, 0},
-    /* a decoded event past the end is counted as before (its own run_id) */
-    {"{}", {{0, 7, 0, 1, 0}}, 1, 1, 0, 0, "{\"0\":[[7,8]]}", "{\"0\":5}", {{0, 0, 0}}, 0},
+    /* a decoded event past the end is not the run's either (a copy of one
+     * of its events, sent back to the topic); below it, it counts */
+    {"{}",
+     {{0, 7, 0, 1, 0}, {0, 4, 0, 1, 0}},
+     2,
+     1,
+     0,
+     0,
+     "{\"0\":[[4,5]]}",
+     "{\"0\":5}",
+     {{0, 0, 0}},
+     0},
     /* events skipped by an offset moved forward, replayed later: counted
      * then (below a high mark they counted as seen, and the run never
      * completed) */
