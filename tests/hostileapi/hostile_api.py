@@ -27,11 +27,12 @@ init(state, argv) which receives the arguments after "--".
 The handler's namespace also holds customer(id, last_modified, **fields)
 (a record of schemas/customer.avsc), page_of(req, records, ...) (the
 demo API's filtering and paging over a list of records, or another
-order's, or another filter's), iso_ms(t) (epoch
-seconds as the cursors' ISO-8601 text, in ms) and flag(name) (whether the
-scenario created the file name next to the handler file: how a test tells
-its API to change behaviour), so that a handler only writes what its API
-does differently.
+order's, or another filter's), iso_ms(t) (epoch seconds as the cursors'
+ISO-8601 text, in ms), Items (the records of the items fixture schema
+and a deleted list kept in step) and flag(name) (whether the scenario
+created the file name next to the handler file: how a test tells its API
+to change behaviour), so that a handler only writes what its API does
+differently.
 
 Every request is appended to --log as one JSON line (method, path, query,
 headers, status) before it is answered, so a test can assert what the
@@ -86,6 +87,52 @@ def page_of(req, records, cursor_field="last_modified", cursor_param="modified_s
     chunk = rows[(page - 1) * size:page * size]
     body = json.dumps(chunk) if not records_path else json.dumps({records_path: chunk})
     return 200, [], body
+
+
+def _item_id(item):
+    return item["id"] if isinstance(item, dict) else item
+
+
+class Items:
+    """The records of tests/integration/fixtures/item.avsc (id, name,
+    updated_at), records 1..n changed a minute apart from base (three days
+    ago by default), and a deleted endpoint's list kept in step with them:
+    what the deleted endpoint's scenarios share, so that a handler only
+    says when records go and come back and how its pages misbehave."""
+
+    def __init__(self, n=40, base=None):
+        self.base = time.time() - 3 * 86400 if base is None else base
+        self.recs = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(self.base + i * 60)}
+                     for i in range(1, n + 1)}
+        self.deleted = []
+
+    def delete(self, i, deleted_at=None):
+        """Record i leaves the records and is listed as deleted (last),
+        at deleted_at (ISO text), or as a bare id when it is None."""
+        self.recs.pop(i, None)
+        self.deleted = [d for d in self.deleted if _item_id(d) != i]
+        self.deleted.append(i if deleted_at is None else {"id": i, "deleted_at": deleted_at})
+
+    def restore(self, i):
+        """Record i is back ("restored i", changed a minute ago) and off
+        the deleted list."""
+        self.deleted = [d for d in self.deleted if _item_id(d) != i]
+        self.recs[i] = {"id": i, "name": "restored %d" % i, "updated_at": iso_ms(time.time() - 60)}
+
+    def records_page(self, req, **kw):
+        """GET /items as page_of() pages it (kw: its options)."""
+        if req.path != "/items":
+            return 404, [], '{"error": "no such resource"}'
+        return page_of(req, list(self.recs.values()), cursor_field="updated_at", **kw)
+
+    def deleted_page(self, req, **kw):
+        """GET /items/deleted: filtered by since on deleted_at, as
+        page_of() pages it; bare ids are paged by number alone."""
+        if any(not isinstance(d, dict) for d in self.deleted):
+            page = int(req.query.get("page", "1"))
+            size = min(int(req.query.get("per_page", "100")), kw.get("max_page", 1000))
+            return 200, [], json.dumps({"data": self.deleted[(page - 1) * size:page * size]})
+        return page_of(req, self.deleted, cursor_field="deleted_at", cursor_param="since", **kw)
 
 
 class Request:
@@ -169,6 +216,7 @@ def main():
     flags = os.path.dirname(os.path.abspath(args.handler))
     namespace = {"__file__": args.handler, "__name__": "hostile_handler",
                  "customer": customer, "page_of": page_of, "json": json, "iso_ms": iso_ms,
+                 "Items": Items,
                  "flag": lambda name: os.path.exists(os.path.join(flags, name))}
     with open(args.handler) as f:
         exec(compile(f.read(), args.handler, "exec"), namespace)

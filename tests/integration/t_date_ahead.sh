@@ -8,11 +8,7 @@
 # was skipped for good. The mark is now never after the producer's own
 # clock at the request, and record 1's new version reaches the topic.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 start_devbroker
 start_hostileapi "$REPO/tests/integration/fixtures/concurrent_update_api.py" 600

@@ -8,39 +8,23 @@
 # counted no id without a cursor as missed in a sorted walk, now holds
 # its deletion.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
-import json, time
-
-BASE = time.time() - 3 * 86400
-
 def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 41)}
-    state["deleted"] = []
+    state["api"] = Items()
 
 def handle(req):
-    st = req.state
+    st, api = req.state, req.state["api"]
     if flag("deleted") and not st.get("done"):
         st["done"] = True
         for i in range(21, 33):
-            del st["recs"][i]
-            st["deleted"].append(i)
+            api.delete(i)   # a bare id
     if req.path == "/items/deleted":
-        page = int(req.query.get("page", "1"))
-        if flag("deleted") and page == 2 and not st.get("restored"):
+        if flag("deleted") and req.query.get("page") == "2" and not st.get("restored"):
             st["restored"] = True
-            st["deleted"].remove(22)
-            st["recs"][22] = {"id": 22, "name": "restored 22", "updated_at": iso_ms(time.time() - 60)}
-        size = min(int(req.query.get("per_page", "100")), 5)
-        return 200, [], json.dumps({"data": st["deleted"][(page - 1) * size:page * size]})
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    return page_of(req, list(st["recs"].values()), cursor_field="updated_at")
+            api.restore(22)
+        return api.deleted_page(req, max_page=5)
+    return api.records_page(req)
 PY
 
 start_devbroker

@@ -11,11 +11,7 @@
 # its day still moves the deleted HWM: the next run does not publish it
 # again.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import time
 

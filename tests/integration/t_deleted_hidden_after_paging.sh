@@ -7,11 +7,7 @@
 # back empty although page 3 follows. With deleted.more.path = meta.more
 # the run applies the 20 deletions it is shown, not the first page's 10.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'EOF'
 import json, time
 

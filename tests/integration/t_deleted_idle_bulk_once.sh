@@ -7,35 +7,24 @@
 # the next run reads anyway: no second walk (pageshift_second_from()), or
 # every idle run would read the group twice.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import time
 
-BASE = time.time() - 3 * 86400
 BULK = iso_ms(time.time() - 3600)
 
 def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 51)}
-    state["deleted"] = []
+    state["api"] = Items(50)
 
 def handle(req):
-    st = req.state
+    st, api = req.state, req.state["api"]
     if flag("bulk") and not st.get("bulk"):
         st["bulk"] = True
         for i in range(21, 46):
-            del st["recs"][i]
-            st["deleted"].append({"id": i, "deleted_at": BULK})
+            api.delete(i, BULK)
     if req.path == "/items/deleted":
-        return page_of(req, st["deleted"], cursor_field="deleted_at", cursor_param="since",
-                       max_page=10)
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    return page_of(req, list(st["recs"].values()), cursor_field="updated_at", max_page=10)
+        return api.deleted_page(req, max_page=10)
+    return api.records_page(req, max_page=10)
 PY
 
 start_devbroker

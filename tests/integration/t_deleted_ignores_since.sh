@@ -6,11 +6,7 @@
 # again. It holds for the records walk only: both runs complete, and the
 # deletions of ids 8 and 9 are on the topic.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'EOF'
 import json, time

@@ -8,40 +8,27 @@
 # it again and record 26 stayed live downstream until a full run. A
 # second walk of the endpoint now holds its deletion.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import time
 
-BASE = time.time() - 3 * 86400
-
 def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 41)}
-    state["deleted"] = []
+    state["api"] = Items()
 
 def handle(req):
-    st = req.state
+    st, api = req.state, req.state["api"]
     if flag("deleted") and not st.get("done"):
         st["done"] = True
         for i in range(21, 41):
-            del st["recs"][i]
-            st["deleted"].append({"id": i, "deleted_at": iso_ms(time.time() - 3600 + i * 60)})
+            api.delete(i, iso_ms(time.time() - 3600 + i * 60))
     if req.path == "/items/deleted":
         # page 2: just before it is answered, record 22 (served on page 1)
         # is restored and leaves the deleted list
         if flag("deleted") and req.query.get("page") == "2" and not st.get("restored"):
             st["restored"] = True
-            st["deleted"] = [d for d in st["deleted"] if d["id"] != 22]
-            st["recs"][22] = {"id": 22, "name": "restored 22", "updated_at": iso_ms(time.time() - 60)}
-        return page_of(req, st["deleted"], cursor_field="deleted_at", cursor_param="since",
-                       by_id=True)   # the API's own order
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    return page_of(req, list(st["recs"].values()), cursor_field="updated_at")
+            api.restore(22)
+        return api.deleted_page(req, by_id=True)   # the API's own order
+    return api.records_page(req)
 PY
 
 start_devbroker

@@ -7,11 +7,7 @@
 # = items; the other paging keys are the main ones). 50 records deleted
 # at one instant: one run applies all 50 deletes (offsets 0, 20, 40 at
 # that instant), not the first page's 20.
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'EOF'
 import datetime

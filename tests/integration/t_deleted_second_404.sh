@@ -7,37 +7,25 @@
 # the first did; requiring an empty end, it asked page 4, got the 404 and
 # failed every run with more than a page of deletions.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import time
 
-BASE = time.time() - 3 * 86400
-
 def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 41)}
-    state["deleted"] = []
+    state["api"] = Items()
 
 def handle(req):
-    st = req.state
+    st, api = req.state, req.state["api"]
     if flag("deleted") and not st.get("done"):
         st["done"] = True
         for i in range(21, 33):
-            del st["recs"][i]
-            st["deleted"].append({"id": i, "deleted_at": iso_ms(time.time() - 3600 + i * 60)})
+            api.delete(i, iso_ms(time.time() - 3600 + i * 60))
     if req.path == "/items/deleted":
-        status, hdrs, body = page_of(req, st["deleted"], cursor_field="deleted_at",
-                                     cursor_param="since", by_id=True)
+        status, hdrs, body = api.deleted_page(req, by_id=True)
         if body == '{"data": []}' and req.query.get("page", "1") != "1":
             return 404, [], '{"detail": "Invalid page."}'
         return status, hdrs, body
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    return page_of(req, list(st["recs"].values()), cursor_field="updated_at")
+    return api.records_page(req)
 PY
 
 start_devbroker

@@ -11,28 +11,16 @@
 # its page, was then below the HWM: no later run read it, and record 3
 # stayed live downstream.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import math, time
 
-BASE = time.time() - 3 * 86400
-
 def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 41)}
-    state["deleted"] = []
+    state["api"] = Items()
     state["page1"] = 0
 
-def delete(st, i, at):
-    st["recs"].pop(i, None)
-    st["deleted"] = [d for d in st["deleted"] if d["id"] != i] + [{"id": i, "deleted_at": iso_ms(at)}]
-
 def handle(req):
-    st = req.state
+    st, api = req.state, req.state["api"]
     if req.path == "/items/deleted":
         page = req.query.get("page", "1")
         if flag("go") and page == "1":
@@ -41,20 +29,16 @@ def handle(req):
                 st["mark"] = math.floor(time.time())
                 for i in range(21, 31):
                     if i != 26:
-                        delete(st, i, BASE + 86400)
+                        api.delete(i, iso_ms(api.base + 86400))
         if flag("go") and page == "2" and st["page1"] == 1 and not st.get("shifted"):
             st["shifted"] = True   # 22 restored, 26 deleted: 26 moves onto page 1
-            st["deleted"] = [d for d in st["deleted"] if d["id"] != 22]
-            st["recs"][22] = {"id": 22, "name": "restored 22", "updated_at": iso_ms(time.time())}
-            delete(st, 26, st["mark"] + 0.6)
+            api.restore(22)
+            api.delete(26, iso_ms(st["mark"] + 0.6))
         if flag("go") and page == "2" and st["page1"] == 2 and not st.get("lagged"):
             st["lagged"] = True   # 3, deleted before 26, listed only now
-            delete(st, 3, st["mark"] + 0.3)
-        return page_of(req, st["deleted"], cursor_field="deleted_at", cursor_param="since",
-                       by_id=True)   # the API's own order
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    return page_of(req, list(st["recs"].values()), cursor_field="updated_at")
+            api.delete(3, iso_ms(st["mark"] + 0.3))
+        return api.deleted_page(req, by_id=True)   # the API's own order
+    return api.records_page(req)
 PY
 
 start_devbroker

@@ -9,41 +9,30 @@
 # the since the deleted walks ask stays put from run to run. (Record 40,
 # deleted before the first run, gives that run a deleted HWM.)
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import time
 
-BASE = time.time() - 3 * 86400
-
 def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 40)}
+    state["api"] = Items()
     # record 40 was deleted two days ago: the first run keeps a deleted HWM
-    state["deleted"] = [{"id": 40, "deleted_at": iso_ms(time.time() - 2 * 86400)}]
+    state["api"].delete(40, iso_ms(time.time() - 2 * 86400))
 
 def handle(req):
-    st = req.state
+    st, api = req.state, req.state["api"]
     if flag("deleted") and not st.get("done"):
         st["done"] = True
         for i in range(21, 31):   # 10 deletions a day ago, one an hour
-            del st["recs"][i]
-            st["deleted"].append({"id": i, "deleted_at": iso_ms(time.time() - 86400 + (i - 20) * 3600)})
+            api.delete(i, iso_ms(time.time() - 86400 + (i - 20) * 3600))
     if req.path == "/items/deleted":
         if flag("deleted") and req.query.get("page", "1") == "1" and st.get("ended"):
             st["ended"] = False   # right after a walk's end: rate-limited
             return 200, [], '{"data": [], "errors": ["rate limited"]}'
-        status, hdrs, body = page_of(req, st["deleted"], cursor_field="deleted_at",
-                                     cursor_param="since", by_id=True)
+        status, hdrs, body = api.deleted_page(req, by_id=True)
         st["ended"] = body == '{"data": []}'
         return status, hdrs, body
     st["ended"] = False
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    return page_of(req, list(st["recs"].values()), cursor_field="updated_at")
+    return api.records_page(req)
 PY
 
 start_devbroker

@@ -10,44 +10,31 @@
 # later incremental run reads record 31's deletion again: it stayed live
 # downstream until a full run. A second walk of the group now holds it.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import time
 
-BASE = time.time() - 3 * 86400
 BULK = iso_ms(time.time() - 3600)   # one bulk delete an hour ago
 
 def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 41)}
-    state["deleted"] = []
+    state["api"] = Items()
 
 def handle(req):
-    st = req.state
+    st, api = req.state, req.state["api"]
     if flag("bulk") and not st.get("bulk"):
         st["bulk"] = True
         for i in range(21, 41):
-            del st["recs"][i]
-            st["deleted"].append({"id": i, "deleted_at": BULK})
-        del st["recs"][5]
-        st["deleted"].append({"id": 5, "deleted_at": iso_ms(time.time() - 3540)})
+            api.delete(i, BULK)
+        api.delete(5, iso_ms(time.time() - 3540))
     if req.path == "/items/deleted":
-        page = int(req.query.get("page", "1"))
         # the tie group's second page: just before it is answered, record
         # 22 (served on the first) is restored and leaves the deleted list
-        if flag("bulk") and page == 2 and req.query.get("since") == BULK and not st.get("restored"):
+        if (flag("bulk") and req.query.get("page") == "2" and req.query.get("since") == BULK
+                and not st.get("restored")):
             st["restored"] = True
-            st["deleted"] = [d for d in st["deleted"] if d["id"] != 22]
-            st["recs"][22] = {"id": 22, "name": "restored 22", "updated_at": iso_ms(time.time() - 60)}
-        return page_of(req, st["deleted"], cursor_field="deleted_at", cursor_param="since",
-                       max_page=10)
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    return page_of(req, list(st["recs"].values()), cursor_field="updated_at", max_page=10)
+            api.restore(22)
+        return api.deleted_page(req, max_page=10)
+    return api.records_page(req, max_page=10)
 PY
 
 start_devbroker

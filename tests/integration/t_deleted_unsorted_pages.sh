@@ -6,11 +6,7 @@
 # after it, silently). With deleted.sorted = false the pages are walked by
 # number at the run's since: every deletion is published.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'EOF'
 import json, time

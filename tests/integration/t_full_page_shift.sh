@@ -8,11 +8,7 @@
 # and waited for the next full run. The second walk now publishes what
 # the first missed.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
 import time, json

@@ -9,11 +9,7 @@
 # second walk first: item 11, served then, stays live. (Item 2, served
 # before it was deleted, goes at the next full run.)
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'EOF'
 import json, time
 

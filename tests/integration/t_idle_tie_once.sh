@@ -6,11 +6,7 @@
 # every idle run walked the records twice; in a sorted walk it ends the
 # walk at the HWM, which the next run reads again anyway.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import json, time
 BASE = time.time() - 86400

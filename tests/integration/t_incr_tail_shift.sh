@@ -9,11 +9,7 @@
 # below the HWM for ever (until a full run). Such an empty page now
 # counts.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
 import time

@@ -5,11 +5,7 @@
 # offset walk served out of order) left such a stream failing every run.
 # It is not made for one answer: the run completes with all four records.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'EOF'
 import json, time

@@ -7,11 +7,7 @@
 # earlier than that on a page not read (id 18) was never fetched again.
 # Such a walk now keeps the HWM where it was, and the next run reads it.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
 import time, json

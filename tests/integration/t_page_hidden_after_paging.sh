@@ -11,11 +11,7 @@
 # ends the walk: 86-95 are deleted (the API no longer serves them) and
 # 96-100 stay live.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'EOF'
 import json, time
 

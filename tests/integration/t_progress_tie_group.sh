@@ -8,11 +8,7 @@
 # (a run that fails late would start from scratch). The second walk reads
 # the group and stops past it, not at the API's end.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
 import time, json

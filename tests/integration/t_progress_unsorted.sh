@@ -10,11 +10,7 @@
 # records and skips none. With cursor.sorted = true, progress checkpoints
 # are written; declared so while the API serves by id, the run fails at
 # its first page, naming the key.
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 N=21000
 cat >"$T_WORK/api.py" <<'EOF'

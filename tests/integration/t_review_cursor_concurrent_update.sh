@@ -16,11 +16,7 @@
 # http.server): the producer holds the HWM at the walk's start in that
 # clock (README: cursor/link pages in the API's own order).
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 
 start_devbroker
 start_hostileapi "$REPO/tests/integration/fixtures/concurrent_update_api.py"

@@ -7,11 +7,7 @@
 # moving past it, and completes; the next run reads the group again and
 # publishes record 11.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import json, time
 

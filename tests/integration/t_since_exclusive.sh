@@ -9,11 +9,7 @@
 # the walk starts again asking one unit below each since. A second bulk
 # update, read incrementally, comes whole too.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import time
 BASE = time.time() - 3 * 86400

@@ -7,11 +7,7 @@
 # and the walk ended with 10 of 40 rows. Only an empty page saying more
 # pages follow is such a hidden page.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import json, time
 BASE = time.time() - 3 * 86400

@@ -7,11 +7,7 @@
 # asked the group's cursor as it was: the API served nothing of the group,
 # and record 11's change was lost. The run's later walks now ask below too.
 # brokers: mock
-STREAM=items
-CURSOR_FIELD=updated_at
-SOFT_DELETE_FIELD=""
-SCHEMA="$(cd "$(dirname "$0")" && pwd)/fixtures/item.avsc"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_items.sh"
 cat >"$T_WORK/api.py" <<'PY'
 import json, time
 
