@@ -12,6 +12,7 @@ typedef struct held {
     int64_t deleted_at;
     int64_t newest_served; /* the newest version served; INT64_MIN: none */
     int undated;           /* no deleted_at: deleted_at is a producer clock mark */
+    int64_t stale_from;    /* undated: the oldest version that makes it stale */
 } held_t;
 
 heldeletes_t *heldeletes_new(void)
@@ -34,6 +35,7 @@ int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms, int 
         d->deleted_at = deleted_at_ms;
         d->newest_served = INT64_MIN;
         d->undated = undated;
+        d->stale_from = INT64_MIN + 1;
         return PRODUCER_OK;
     }
     d->undated = d->undated || undated;
@@ -45,10 +47,18 @@ int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms, int 
 /* Whether the versions served make d stale. A tie counts as deleted: the
  * API says both at once, and a delete that is not needed is harmless
  * where a missed one is not. An undated deletion's mark is another clock
- * than the cursors': any version served says the record lives. */
+ * than the cursors': any version served says the record lives (but one
+ * older than stale_from, heldeletes_stale_from()). */
 static int is_stale(const held_t *d)
 {
-    return d->undated ? d->newest_served != INT64_MIN : d->newest_served > d->deleted_at;
+    return d->undated ? d->newest_served >= d->stale_from : d->newest_served > d->deleted_at;
+}
+
+void heldeletes_stale_from(heldeletes_t *h, const char *id, int64_t cursor_ms)
+{
+    held_t *d = idset_get(h, id, strlen(id));
+    if (d && d->undated && cursor_ms > d->stale_from)
+        d->stale_from = cursor_ms;
 }
 
 void heldeletes_served(heldeletes_t *h, const char *id, int64_t cursor_ms)

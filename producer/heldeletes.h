@@ -60,6 +60,11 @@ int heldeletes_hold(heldeletes_t *h, const char *id, int64_t deleted_at_ms,
  * it older than that is stale, an undated one is stale whatever it is. */
 void heldeletes_served(heldeletes_t *h, const char *id, int64_t cursor_ms);
 
+/* The undated deletion held for id is made stale only by a version served
+ * at or after cursor_ms: one dated by its day alone, which a version of
+ * an earlier day (a lagging index serving what it deleted) predates. */
+void heldeletes_stale_from(heldeletes_t *h, const char *id, int64_t cursor_ms);
+
 /* Whether a deletion of id is held that the versions served so far do
  * not make stale: it goes out after the records, as the id's last word. */
 int heldeletes_pending(const heldeletes_t *h, const char *id);

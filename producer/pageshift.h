@@ -85,7 +85,9 @@ int pageshift_walk_done(pageshift_t *ps) TM_WARN_UNUSED;
  * next run walks from the HWM (less lookback) and reads them again, and
  * the HWM's ids hold only what was served, so what a shift hid there is
  * published then (an idle run whose HWM holds a tie group longer than a
- * page would otherwise walk it twice every time). Pure.
+ * page would otherwise walk it twice every time). Not for an API found to
+ * filter its since `>`: the next run, until it finds that anew, asks the
+ * HWM as it is and is not served its bucket. Pure.
  */
 int pageshift_second_from(const pageshift_t *ps, int has_hwm, int64_t hwm_bucket, int *has_since,
                           int64_t *since_bucket, int64_t *until_bucket);

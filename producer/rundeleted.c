@@ -79,8 +79,9 @@ static int read_deleted_at(const run_t *r, const json_t *item, int64_t *ts, char
  * stream whose cursors are timestamps. The deletion happened at some time
  * of that day, which cannot be ordered against the day's versions: read
  * as its midnight, it lay below a version published earlier that day, and
- * was taken for stale. (Under cursor.precision = date the versions are
- * days too: held_at().)
+ * was taken for stale. It is held as an undated one that a version of an
+ * earlier day (a lagging index) does not make stale. (Under
+ * cursor.precision = date the versions are days too: held_at().)
  */
 static int dated_by_day_alone(const run_t *r, const json_t *item)
 {
@@ -165,12 +166,14 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
      * its day alone is held as an undated one, at the walk's clock mark
      * (a version the API still serves makes it stale; it is published
      * past every cursor); its day still moves the deleted HWM. */
-    int as_undated = undated || dated_by_day_alone(r, item);
+    int day_alone = !undated && dated_by_day_alone(r, item), as_undated = undated || day_alone;
     int64_t hold_at = as_undated ? source_started_at(src) : held_at(r, ts, undated);
     if (bad ? run_dead_letter_raw(r, id, bad, url, errstr, errstr_size)
         : heldeletes_hold(r->held, id, hold_at, as_undated) != 0 ? run_oom(errstr, errstr_size)
                                                                  : PRODUCER_OK)
         return PRODUCER_FAILED;
+    if (!bad && day_alone)
+        heldeletes_stale_from(r->held, id, ts);
     /* a deleted_at past the API's clock would move the deleted HWM past
      * every deletion to come (run_past_api_clock()) */
     if (future) {
@@ -263,12 +266,15 @@ static int handle_deleted_again(run_t *r, source_t *src, const json_t *item,
  * back by lookback). Paged from no since (no deleted HWM yet), there is
  * no HWM to keep: the deleted endpoint fails, as an unsorted first walk
  * that ends so does (run_hold_unproven()), and the next run reads every
- * deletion again.
+ * deletion again; unless the first walk ended so too (an API with a
+ * warning on every answer would fail every run): its HWM stands.
  */
 static int hold_second_unproven(run_t *r, int has_since, int64_t since, int had, int64_t prev,
-                                char *errstr, size_t errstr_size)
+                                int first_complete, char *errstr, size_t errstr_size)
 {
     const cursor_clock_t clock = deleted_clock(r->sc);
+    if (!has_since && !first_complete)
+        return PRODUCER_OK;
     if (!has_since) {
         errstr_set(errstr, errstr_size,
                    "the deleted endpoint's second walk ended before its end (an empty page that "
@@ -291,13 +297,15 @@ static int hold_second_unproven(run_t *r, int has_since, int64_t since, int had,
  * HWM at the lowest since paged at, where the next run reads it again.
  */
 static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int had, int64_t prev,
-                               int exclusive, char *errstr, size_t errstr_size)
+                               int first_complete, int exclusive, char *errstr, size_t errstr_size)
 {
     int has_since;
     int64_t since;
     const hwm_tracker_t *t = &r->del_tracker;
-    if (!pageshift_second_from(r->del_shift, t->has_value, t->value_ms, &has_since, &since,
-                               &r->del_second_until))
+    /* the next run asks its since as it is until it finds the API
+     * filters `>` anew: it would not read the HWM's bucket again */
+    if (!pageshift_second_from(r->del_shift, t->has_value && !exclusive, t->value_ms, &has_since,
+                               &since, &r->del_second_until))
         return PRODUCER_OK;
     /* It ends as the first walk did (no empty page required: an API that
      * answers 404 past its last page would fail every run). */
@@ -319,7 +327,8 @@ static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int had, int6
     if (has_since)
         isotime_format(since, from, sizeof(from));
     if (!complete) {
-        if (hold_second_unproven(r, has_since, since, had, prev, errstr, errstr_size) != 0)
+        if (hold_second_unproven(r, has_since, since, had, prev, first_complete, errstr,
+                                 errstr_size) != 0)
             return PRODUCER_FAILED;
         log_warn("second walk of the deleted endpoint not provably complete: the deleted HWM "
                  "held where the next run reads it again",
@@ -366,7 +375,7 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     /* an unsorted walk that ended unproven keeps its HWM where it was: the
      * next run reads its pages again anyway */
     if (rc == PRODUCER_OK && r->del_shift && (dsc.cursor_sorted || complete))
-        rc = second_deleted_walk(r, &dsc, had, prev, exclusive, errstr, errstr_size);
+        rc = second_deleted_walk(r, &dsc, had, prev, complete, exclusive, errstr, errstr_size);
     return rc;
 }
 

@@ -68,10 +68,12 @@ static int shift_since(const run_t *r, int *has_since, int64_t *since, int64_t *
 {
     cursor_clock_t clock = hwm_clock(r->sc);
     const hwm_tracker_t *t = &r->tracker;
+    /* the next run asks its since as it is until it finds the API
+     * filters `>` anew: it would not read the HWM's bucket again */
+    int has_hwm = t->has_value && !r->since_exclusive;
     return r->shift && (r->sc->cursor_sorted || r->fetch_complete) &&
-           pageshift_second_from(r->shift, t->has_value,
-                                 t->has_value ? hwm_bucket(&clock, t->value_ms) : 0, has_since,
-                                 since, until);
+           pageshift_second_from(r->shift, has_hwm, has_hwm ? hwm_bucket(&clock, t->value_ms) : 0,
+                                 has_since, since, until);
 }
 
 /* Where the second walk starts; 0 when none is needed. *vanished: the
