@@ -14,7 +14,8 @@
 #include "heldeletes.h"
 
 typedef struct step {
-    char kind; /* 'h' hold, 'u' hold undated (no deleted_at), 's' served */
+    char kind; /* 'h' hold, 'u' hold undated (no deleted_at), 's' served,
+                  'd' stale only from at on (a deletion dated by its day) */
     const char *id;
     int64_t at;
 } step_t;
@@ -56,20 +57,35 @@ static void test_stale_rules(void **state)
         {'u', "mixed2", 100},
         {'h', "mixed2", 50},
         {'s', "mixed2", 60},
+        /* dated by its day alone (day 1000): held undated, stale only from
+         * its day on */
+        {'u', "day-earlier", 100},
+        {'d', "day-earlier", 1000},
+        {'s', "day-earlier", 900}, /* a lagging index's older version */
+        {'u', "day-same", 100},
+        {'d', "day-same", 1000},
+        {'s', "day-same", 1000}, /* its day: maybe a restore */
+        {'u', "day-later", 100},
+        {'d', "day-later", 1000},
+        {'s', "day-later", 900},
+        {'s', "day-later", 2000},
     };
     static const want_t want[] = {
         {"restored", 100, 0, 1},       {"older", 100, 0, 0},          {"tie", 100, 0, 0},
         {"twice", 300, 0, 0},          {"back-and-gone", 250, 0, 0},  {"alone", 100, 0, 0},
         {"u-served-older", 100, 1, 1}, {"u-served-newer", 100, 1, 1}, {"u-ahead-clock", 100, 1, 0},
-        {"mixed", 300, 1, 0},          {"mixed2", 100, 1, 1},
+        {"mixed", 300, 1, 0},          {"mixed2", 100, 1, 1},         {"day-earlier", 100, 1, 0},
+        {"day-same", 100, 1, 1},       {"day-later", 100, 1, 1},
     };
     heldeletes_t *h = heldeletes_new();
     assert_non_null(h);
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-        if (steps[i].kind != 's')
-            assert_int_equal(heldeletes_hold(h, steps[i].id, steps[i].at, steps[i].kind == 'u'), 0);
-        else
+        if (steps[i].kind == 's')
             heldeletes_served(h, steps[i].id, steps[i].at);
+        else if (steps[i].kind == 'd')
+            heldeletes_stale_from(h, steps[i].id, steps[i].at);
+        else
+            assert_int_equal(heldeletes_hold(h, steps[i].id, steps[i].at, steps[i].kind == 'u'), 0);
     }
     size_t n = sizeof(want) / sizeof(want[0]), seen = 0, pos = 0;
     assert_int_equal(heldeletes_count(h), n);
