@@ -309,18 +309,11 @@ static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int had, int6
         return PRODUCER_OK;
     /* It ends as the first walk did (no empty page required: an API that
      * answers 404 past its last page would fail every run). */
-    source_t *src = source_new(dsc, r->hc);
-    if (!src)
-        return run_oom(errstr, errstr_size);
-    if (exclusive) /* the first walk found the API filters `>` */
-        source_set_since_exclusive(src);
-    source_start(src, has_since, since);
+    const run_again_t again = {dsc, has_since, since, exclusive, 0};
+    int complete;
     r->del_second = 1;
-    int rc = run_walk(r, src, handle_deleted_again, NULL, errstr, errstr_size);
+    int rc = run_walk_again(r, &again, handle_deleted_again, NULL, &complete, errstr, errstr_size);
     r->del_second = 0;
-    int complete = source_complete(src) || r->walk_ended;
-    r->walk_ended = 0;
-    source_destroy(src);
     if (rc != PRODUCER_OK)
         return rc;
     char from[ISOTIME_BUFSIZE] = "-";

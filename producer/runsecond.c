@@ -145,19 +145,12 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
     size_t vanished;
     if (!second_walk_since(r, &has_since, &since, &vanished))
         return PRODUCER_OK;
-    source_t *src = source_new(r->sc, r->hc);
-    if (!src)
-        return run_oom(errstr, errstr_size);
-    source_require_empty_end(src);
-    if (r->since_exclusive) /* the first walk found the API filters `>` */
-        source_set_since_exclusive(src);
-    source_start(src, has_since, since);
+    const run_again_t again = {r->sc, has_since, since, r->since_exclusive, 1};
+    int complete;
     r->confirming = 1;
-    int rc = run_walk(r, src, handle_second, second_page_done, errstr, errstr_size);
+    int rc =
+        run_walk_again(r, &again, handle_second, second_page_done, &complete, errstr, errstr_size);
     r->confirming = 0;
-    int complete = source_complete(src) || r->walk_ended;
-    r->walk_ended = 0;
-    source_destroy(src);
     if (rc != PRODUCER_OK)
         return rc;
     if (!complete) {

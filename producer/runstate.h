@@ -185,6 +185,24 @@ typedef int (*run_page_fn)(run_t *r, source_t *src, size_t n_items, char *errstr
 int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done, char *errstr,
              size_t errstr_size) TM_WARN_UNUSED;
 
+/* Where and how a second walk of an endpoint goes (run_walk_again()). */
+typedef struct run_again {
+    const stream_conf_t *sc; /* the endpoint, as source_new() takes it */
+    int has_since;           /* 0: from the start */
+    int64_t since;
+    int exclusive; /* the first walk found the API filters `>` */
+    int empty_end; /* it ends only on an empty page (source_require_empty_end()) */
+} run_again_t;
+
+/*
+ * A second walk (runsecond.c, rundeleted.c): run_walk() over a new source
+ * of again->sc from again's since. *complete: it ended by its end rule,
+ * or by a handler's word (r->walk_ended, reset here); 0 after one that
+ * ended on an empty page that says it is an error.
+ */
+int run_walk_again(run_t *r, const run_again_t *again, run_item_fn handle, run_page_fn page_done,
+                   int *complete, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
 /*
  * After a walk whose pages are not in cursor order (records with
  * cursor.sorted = false; deletions paged by cursor or link): an item on a

@@ -2,9 +2,9 @@
  * runwalk.c - the page loop both walks of a run share (records and
  * deleted endpoints): every item of every page to the walk's handler, the
  * pages counted and the run's counters flushed after each one, and a stop
- * between pages when the process is told to stop (see runstate.h); and
- * the hold of a walk's HWM at its start when its pages are not in cursor
- * order.
+ * between pages when the process is told to stop (see runstate.h); a
+ * second walk's source (run_walk_again()); and the hold of a walk's HWM
+ * at its start when its pages are not in cursor order.
  */
 #include "errstr.h"
 #include "isotime.h"
@@ -51,6 +51,25 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
             return PRODUCER_OK;
     }
     return rc == 0 ? PRODUCER_OK : PRODUCER_FAILED;
+}
+
+int run_walk_again(run_t *r, const run_again_t *again, run_item_fn handle, run_page_fn page_done,
+                   int *complete, char *errstr, size_t errstr_size)
+{
+    *complete = 0;
+    source_t *src = source_new(again->sc, r->hc);
+    if (!src)
+        return run_oom(errstr, errstr_size);
+    if (again->empty_end)
+        source_require_empty_end(src);
+    if (again->exclusive)
+        source_set_since_exclusive(src);
+    source_start(src, again->has_since, again->since);
+    int rc = run_walk(r, src, handle, page_done, errstr, errstr_size);
+    *complete = source_complete(src) || r->walk_ended;
+    r->walk_ended = 0;
+    source_destroy(src);
+    return rc;
 }
 
 int run_check_order(run_t *r, const cursor_clock_t *clock, int64_t cursor, const char *endpoint,
