@@ -58,8 +58,8 @@ static int64_t held_at(const run_t *r, int64_t ts, int undated)
 }
 
 /*
- * An item's deleted_at (deleted_clock()): 1 with *ts, 0 when it has none (undated: *ts
- * untouched), -1 with perr when it does not read.
+ * An item's deleted_at (deleted_clock()): 1 with *ts, 0 when it has none
+ * (undated: *ts untouched), -1 with perr when it does not read.
  */
 static int read_deleted_at(const run_t *r, const json_t *item, int64_t *ts, char *perr,
                            size_t perr_size)
