@@ -24,7 +24,7 @@
  * at all (the API serves the record now: it lives), whatever the cursor.
  * It is not known to be later than every version published before: the
  * endpoint may list an id deleted and restored since, so the run asks the
- * topic and may walk the records again (rundeleted.c).
+ * topic and may walk the records again (runheld.c).
  *
  * Owns: an id set of the held deletions (about 40 bytes each: memory
  * follows the deletions of one run, not the records). One thread.

@@ -1,15 +1,13 @@
 /*
  * rundeleted.c - the deleted endpoint of one run: its walk, which holds
  * each deletion (heldeletes.h) until the records walk has shown which are
- * stale, its second walk over what it paged by number (pageshift.h), the
- * check of late deletions against the topic (keylatest.h), and
- * the publishing of the rest after the records (see run.h).
+ * stale (runheld.c publishes the rest after the records), and its second
+ * walk over what it paged by number (pageshift.h).
  */
 #include "cursorval.h"
 #include "errstr.h"
 #include "isotime.h"
 #include "jsonnum.h"
-#include "keylatest.h"
 #include "log.h"
 #include "recordid.h"
 #include "runstate.h"
@@ -370,125 +368,4 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
     if (rc == PRODUCER_OK && r->del_shift && (dsc.cursor_sorted || complete))
         rc = second_deleted_walk(r, &dsc, had, prev, complete, exclusive, errstr, errstr_size);
     return rc;
-}
-
-/*
- * The deletions a records walk that began at `since` cannot vouch for: one
- * older than the walk's start may concern a restore that an earlier run
- * published and this walk did not serve again; so may an undated one that
- * the walk did not serve (see recheck_undated()). Asks the topic about
- * them (keylatest.h); *kl is NULL when there are none.
- */
-static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t errstr_size)
-{
-    *kl = NULL;
-    if (!r->walk_has_since)
-        return PRODUCER_OK; /* the walk served every record there is */
-    cursor_clock_t clock = hwm_clock(r->sc);
-    int64_t since = hwm_bucket(&clock, r->walk_since);
-    size_t pos = 0, late = 0;
-    const char *id;
-    int64_t at;
-    int stale, undated;
-    keylatest_t *k = keylatest_new();
-    if (!k)
-        return run_oom(errstr, errstr_size);
-    while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (stale || (!undated && at >= since))
-            continue;
-        late++;
-        if (keylatest_want(k, id) != 0) {
-            keylatest_destroy(k);
-            return run_oom(errstr, errstr_size);
-        }
-    }
-    int64_t t0 = isotime_monotonic_ms();
-    if (late == 0 || keylatest_scan(k, r->conf, r->topic, errstr, errstr_size) != 0) {
-        keylatest_destroy(k);
-        return late == 0 ? PRODUCER_OK : PRODUCER_FAILED;
-    }
-    log_info("topic read for late deletions", "stream=%s run_id=%s late=%zu duration_ms=%lld",
-             r->sc->name, r->run_id, late, (long long)(isotime_monotonic_ms() - t0));
-    *kl = k;
-    return PRODUCER_OK;
-}
-
-/*
- * An undated deletion has no time to compare with the versions the topic
- * holds: the deleted endpoint may list an id deleted and restored since
- * (or long ago, when it ignores `since`), and an earlier run may have
- * published the restore, which this run's records walk, begun at the HWM,
- * did not serve again. Only the API can tell whether the record lives:
- * where the topic's latest word on such an id is an upsert older than the
- * walk's start, the records endpoint is walked again from the oldest such
- * upsert's cursor (a live record's cursor is at least that), and a record
- * it serves makes its deletion stale. One whose upsert is newer than the
- * walk's start would have been served by the walk: it is gone.
- */
-static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t errstr_size)
-{
-    size_t pos = 0, n = 0;
-    const char *id;
-    int64_t at, upsert, since = INT64_MAX;
-    int stale, undated;
-    if (!kl)
-        return PRODUCER_OK;
-    while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (!undated || stale || keylatest_get(kl, id, &upsert) != KEYLATEST_UPSERT ||
-            upsert >= r->walk_since)
-            continue;
-        n++;
-        if (upsert < since)
-            since = upsert;
-    }
-    if (n == 0)
-        return PRODUCER_OK;
-    int64_t t0 = isotime_monotonic_ms();
-    if (run_recheck_held(r, since, errstr, errstr_size) != 0)
-        return PRODUCER_FAILED;
-    char from[ISOTIME_BUFSIZE];
-    isotime_format(since, from, sizeof(from));
-    log_info("records walked again for undated deletions of ids the topic holds live",
-             "stream=%s run_id=%s undated=%zu since=%s duration_ms=%lld", r->sc->name, r->run_id, n,
-             from, (long long)(isotime_monotonic_ms() - t0));
-    return PRODUCER_OK;
-}
-
-/*
- * Publishes the held deletions, less the stale ones (a newer version was
- * served, or the topic already holds one), each with its tombstone, at its
- * deleted_at; an undated one (no deleted_at) at its clock mark or past
- * every cursor published (run_outrank()). Then the deleted HWM may move.
- */
-int run_publish_held(run_t *r, char *errstr, size_t errstr_size)
-{
-    keylatest_t *kl;
-    if (check_late_deletes(r, &kl, errstr, errstr_size) != 0)
-        return PRODUCER_FAILED;
-    if (recheck_undated(r, kl, errstr, errstr_size) != 0) {
-        keylatest_destroy(kl);
-        return PRODUCER_FAILED;
-    }
-    size_t pos = 0;
-    const char *id;
-    int64_t at, newer;
-    int stale, undated, rc = PRODUCER_OK;
-    while (rc == PRODUCER_OK && heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (stale ||
-            (!undated && kl && keylatest_get(kl, id, &newer) == KEYLATEST_UPSERT && newer > at)) {
-            r->stats.stale_deletes++;
-            continue;
-        }
-        int dlqd;
-        rc = run_publish(r, CHANGE_OP_DELETE, id, undated ? run_outrank(r, at) : at, NULL,
-                         r->sc->deleted_url, NULL, &dlqd, errstr, errstr_size);
-        if (rc == PRODUCER_OK && !dlqd)
-            r->stats.deletes++;
-        if (rc == PRODUCER_OK)
-            rc = run_maybe_progress(r, errstr, errstr_size);
-    }
-    keylatest_destroy(kl);
-    if (rc == PRODUCER_OK)
-        r->deletes_done = 1;
-    return rc == PRODUCER_OK ? PRODUCER_OK : PRODUCER_FAILED;
 }

@@ -10,8 +10,9 @@
  *   runwalk.c       the page loop both walks share
  *   runrecords.c    the records walk: skip, publish, move the HWM
  *   runsecond.c     the records walked again for what the first walk missed
- *   rundeleted.c    the deleted endpoint: held deletions, late-deletion
- *                   check against the topic, publishing them
+ *   rundeleted.c    the deleted endpoint's walks: its deletions held
+ *   runheld.c       the held deletions: late-deletion check against the
+ *                   topic, publishing them
  *   runreconcile.c  full runs: the topic's live ids, the vanished ones
  *
  * The tracker (hwm.h) is the HWM this run has reached: the largest cursor
@@ -273,7 +274,7 @@ int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage
  * Walks the records endpoint from since only to show which held deletions
  * are stale (heldeletes_served()): it publishes nothing and moves no HWM.
  * For undated deletions that the records walk could not vouch for
- * (rundeleted.c). Fails unless it read every page, to the empty one.
+ * (runheld.c). Fails unless it read every page, to the empty one.
  */
 int run_recheck_held(run_t *r, int64_t since, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
@@ -302,6 +303,8 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
  * holds its deletions in r->held; walks it again over what it paged by
  * number (pageshift.h) and holds what the first walk missed. */
 int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* ---- runheld.c ---- */
 
 /* After the records walk: publishes the held deletions that are not stale. */
 int run_publish_held(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
