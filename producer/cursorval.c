@@ -65,6 +65,15 @@ int cursorval_read(const cursor_clock_t *clock, const json_t *v, int64_t *ms, ch
     return read_epoch(clock, v, ms, why, why_size);
 }
 
+int64_t cursorval_since_below(const stream_conf_t *sc, int64_t since_ms)
+{
+    cursor_clock_t clock = hwm_clock(sc);
+    int64_t b = hwm_bucket(&clock, since_ms);
+    if (clock.format == CURSOR_FORMAT_UNIX && clock.precision != CURSOR_PRECISION_DATE)
+        b = b >= 0 ? b / 1000 * 1000 : -((-b + 999) / 1000) * 1000;
+    return b - 1;
+}
+
 int cursorval_of_record(const stream_conf_t *sc, const json_t *rec, int64_t *ms)
 {
     json_t *c = json_is_object(rec) ? json_object_get(rec, sc->cursor_field) : NULL;

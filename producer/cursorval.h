@@ -36,4 +36,11 @@ int cursorval_read(const cursor_clock_t *clock, const json_t *v, int64_t *ms, ch
  */
 int cursorval_of_record(const stream_conf_t *sc, const json_t *rec, int64_t *ms);
 
+/*
+ * The since to ask for since_ms from an API that serves records after it
+ * (`>`): the last instant before its bucket as the parameter is written
+ * (the day before a date; the second before for unix seconds). Pure.
+ */
+int64_t cursorval_since_below(const stream_conf_t *sc, int64_t since_ms);
+
 #endif

@@ -43,6 +43,12 @@
 
 #define HWM_DIGEST_SIZE 17 /* 16 hex digits + NUL */
 
+/* The digest a deletion dated by its day alone is noted with at the
+ * deleted HWM (rundeleted.c): its record's next upsert marks the note
+ * superseded (runrecords.c), since a deletion of it again that day names
+ * the same day. Any other deletion is noted with "". */
+#define HWM_DIGEST_DAY_ALONE "00000000000da7e0"
+
 typedef enum {
     HWM_DIGEST_NONE,  /* "" */
     HWM_DIGEST_HEX,   /* 16 hex digits, in value */

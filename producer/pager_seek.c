@@ -20,25 +20,12 @@
 #include "log.h"
 #include "url_redact.h"
 
-/*
- * The since to ask for since_ms from an API that serves records after it
- * (`>`): the last instant before its bucket as the parameter is written
- * (the day before a date; the second before for unix seconds).
- */
-static int64_t since_below(const stream_conf_t *sc, int64_t since_ms)
-{
-    cursor_clock_t clock = hwm_clock(sc);
-    int64_t b = hwm_bucket(&clock, since_ms);
-    if (clock.format == CURSOR_FORMAT_UNIX && clock.precision != CURSOR_PRECISION_DATE)
-        b = b >= 0 ? b / 1000 * 1000 : -((-b + 999) / 1000) * 1000;
-    return b - 1;
-}
-
 char *pager_seek_url(pager_walk_t *w)
 {
     char num[24];
     snprintf(num, sizeof(num), "%ld", w->page_no);
-    int64_t since = w->has_since && w->exclusive ? since_below(w->sc, w->since_ms) : w->since_ms;
+    int64_t since =
+        w->has_since && w->exclusive ? cursorval_since_below(w->sc, w->since_ms) : w->since_ms;
     return pager_page_url(w->sc, w->has_since, since, 1, num);
 }
 
@@ -85,7 +72,7 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
 static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, size_t errstr_size)
 {
     /* the since asked: one unit below it from an API that filters `>` */
-    int64_t c, asked = w->exclusive ? since_below(w->sc, w->since_ms) : w->since_ms;
+    int64_t c, asked = w->exclusive ? cursorval_since_below(w->sc, w->since_ms) : w->since_ms;
     if (!w->has_since || json_array_size(records) == 0 ||
         !cursorval_of_record(w->sc, json_array_get(records, 0), &c) ||
         c >= asked - SINCE_ROUNDING_MS)
@@ -250,7 +237,7 @@ static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, 
  * more pages follow: the API hid its records), came from an API that
  * filters `>` (updated_after): every record sharing that cursor after the
  * page boundary was skipped, a bulk update's whole tie group but one page.
- * From then on the walk asks one unit below each since (since_below()),
+ * From then on the walk asks one unit below each since (cursorval_since_below()),
  * and so do the run's later walks (source.h), and the page is dropped
  * (PAGER_AGAIN): its records lie past the skipped ties, and a checkpoint
  * taken after them would pass them for good. At the walk's first move

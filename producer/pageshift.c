@@ -173,7 +173,8 @@ int pageshift_served(pageshift_t *ps, const pageshift_page_t *page, const char *
 
 void pageshift_page_end(pageshift_t *ps, const pageshift_page_t *page, size_t n)
 {
-    if (n == 0 && page->by_number && same_group(ps, page) && ps->last_n > 0 && !ps->sorted)
+    if (n == 0 && page->by_number && same_group(ps, page) && ps->last_n > 0 &&
+        (!ps->sorted || page->exclusive))
         ps->group_paged = 1;
     ps->last_n = n;
 }

@@ -50,6 +50,7 @@ typedef struct pageshift_page {
     int has_since;
     int64_t since_bucket;
     int by_number;
+    int exclusive; /* the API was found to filter its since `>` (source.h) */
 } pageshift_page_t;
 
 /*
@@ -68,7 +69,8 @@ int pageshift_served(pageshift_t *ps, const pageshift_page_t *page, const char *
  * sorted walk: there that empty page ends the walk in the group's bucket,
  * which is then the HWM, and what it may have hidden lies at or past it:
  * the next run reads it (an idle run whose HWM holds a few ties asks such
- * a page every time).
+ * a page every time); unless the API filters `>` (page->exclusive): the
+ * next run asks the HWM as it is and is not served that bucket.
  */
 void pageshift_page_end(pageshift_t *ps, const pageshift_page_t *page, size_t n);
 

@@ -97,8 +97,10 @@ static int dated_by_day_alone(const run_t *r, const json_t *item)
 static pageshift_page_t deleted_shift_page(const source_t *src)
 {
     source_asked_t asked = source_page_asked(src);
-    return (pageshift_page_t){
-        .has_since = asked.has_since, .since_bucket = asked.since_ms, .by_number = asked.by_number};
+    return (pageshift_page_t){.has_since = asked.has_since,
+                              .since_bucket = asked.since_ms,
+                              .by_number = asked.by_number,
+                              .exclusive = source_since_exclusive(src)};
 }
 
 /*
@@ -151,10 +153,14 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         return PRODUCER_FAILED;
     /* A deletion is stored with digest "", a dead-lettered bad item with
      * its bytes' digest: once the API mends the item, it is no longer
-     * taken as the one already handled. */
+     * taken as the one already handled; one dated by its day alone with
+     * HWM_DIGEST_DAY_ALONE, which its record's next upsert supersedes. */
     char digest[HWM_DIGEST_SIZE] = "";
     if (bad && hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof(digest)) != 0)
         return run_oom(errstr, errstr_size);
+    int day_alone = !bad && !undated && dated_by_day_alone(r, item);
+    if (day_alone)
+        snprintf(digest, sizeof(digest), "%s", HWM_DIGEST_DAY_ALONE);
     const cursor_clock_t *clock = &dclock;
     if (hwm_should_skip(&r->del_tracker, clock, id, ts, digest)) {
         r->stats.skipped++;
@@ -164,13 +170,13 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
      * its day alone is held as an undated one, at the walk's clock mark
      * (a version the API still serves makes it stale; it is published
      * past every cursor); its day still moves the deleted HWM. */
-    int day_alone = !undated && dated_by_day_alone(r, item), as_undated = undated || day_alone;
+    int as_undated = undated || day_alone;
     int64_t hold_at = as_undated ? source_started_at(src) : held_at(r, ts, undated);
     if (bad ? run_dead_letter_raw(r, id, bad, url, errstr, errstr_size)
         : heldeletes_hold(r->held, id, hold_at, as_undated) != 0 ? run_oom(errstr, errstr_size)
                                                                  : PRODUCER_OK)
         return PRODUCER_FAILED;
-    if (!bad && day_alone)
+    if (day_alone)
         heldeletes_stale_from(r->held, id, ts);
     /* a deleted_at past the API's clock would move the deleted HWM past
      * every deletion to come (run_past_api_clock()) */
@@ -265,10 +271,12 @@ static int handle_deleted_again(run_t *r, source_t *src, const json_t *item,
  * no HWM to keep: the deleted endpoint fails, as an unsorted first walk
  * that ends so does (run_hold_unproven()), and the next run reads every
  * deletion again; unless the first walk ended so too (an API with a
- * warning on every answer would fail every run): its HWM stands.
+ * warning on every answer would fail every run): its HWM stands. From an
+ * API that filters `>` (exclusive), one unit below the mark.
  */
-static int hold_second_unproven(run_t *r, int has_since, int64_t since, int had, int64_t prev,
-                                int first_complete, char *errstr, size_t errstr_size)
+static int hold_second_unproven(run_t *r, const stream_conf_t *dsc, int has_since, int64_t since,
+                                int had, int64_t prev, int first_complete, int exclusive,
+                                char *errstr, size_t errstr_size)
 {
     const cursor_clock_t clock = deleted_clock(r->sc);
     if (!has_since && !first_complete)
@@ -280,7 +288,9 @@ static int hold_second_unproven(run_t *r, int has_since, int64_t since, int had,
                    "this run");
         return PRODUCER_FAILED;
     }
-    hwm_tracker_cap(&r->del_tracker, &clock, had && prev > since ? prev : since);
+    int64_t mark = had && prev > since ? prev : since;
+    /* the next run asks an API that filters `>` its since as it is */
+    hwm_tracker_cap(&r->del_tracker, &clock, exclusive ? cursorval_since_below(dsc, mark) : mark);
     return PRODUCER_OK;
 }
 
@@ -318,8 +328,8 @@ static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int had, int6
     if (has_since)
         isotime_format(since, from, sizeof(from));
     if (!complete) {
-        if (hold_second_unproven(r, has_since, since, had, prev, first_complete, errstr,
-                                 errstr_size) != 0)
+        if (hold_second_unproven(r, dsc, has_since, since, had, prev, first_complete, exclusive,
+                                 errstr, errstr_size) != 0)
             return PRODUCER_FAILED;
         log_warn("second walk of the deleted endpoint not provably complete: the deleted HWM "
                  "held where the next run reads it again",

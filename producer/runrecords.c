@@ -110,7 +110,8 @@ static pageshift_page_t shift_page(const run_t *r, const source_t *src)
     return (pageshift_page_t){.has_since = asked.has_since,
                               .since_bucket =
                                   asked.has_since ? hwm_bucket(&clock, asked.since_ms) : 0,
-                              .by_number = asked.by_number};
+                              .by_number = asked.by_number,
+                              .exclusive = source_since_exclusive(src)};
 }
 
 /* The walk's page end: no record of the page may stay deferred; and the
@@ -342,6 +343,22 @@ static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
     return mark;
 }
 
+/*
+ * An upsert of id was published: a deletion of it dated by its day alone
+ * that the deleted HWM notes at its bucket as handled is no longer its
+ * last word. Deleted again after this restore the same day, it names the
+ * same day: it is then held and weighed anew, not skipped (the note's
+ * digest becomes "?", which never matches).
+ */
+static int supersede_deletion(run_t *r, const char *id)
+{
+    const hwm_entry_t *e = hwm_find_id(&r->del_tracker, id);
+    hwm_entry_t day = hwm_digest_parse(HWM_DIGEST_DAY_ALONE);
+    if (!e || e->kind != day.kind || e->value != day.value)
+        return PRODUCER_OK;
+    return hwm_tracker_put(&r->del_tracker, id, strlen(id), "?", 1);
+}
+
 /* A record with an id and a cursor: skipped, published or dead-lettered. */
 static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
@@ -399,6 +416,8 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
         else
             r->stats.upserts++;
     }
+    if (!dlqd && op == CHANGE_OP_UPSERT && supersede_deletion(r, in->id) != PRODUCER_OK)
+        return run_oom(errstr, errstr_size);
     /* A dead-lettered record is durably handled too: keep it at the HWM so
      * the next run does not dead-letter it again. The second walk
      * (runsecond.c) moves no HWM; but one it handles at the HWM's bucket

@@ -113,7 +113,8 @@ static int second_page_done(run_t *r, source_t *src, size_t n_items, char *errst
  * below where the run started (the next walk starts lookback below that,
  * at or below every since paged by number), or each such run would move
  * it back by lookback. A first run has no start to hold: its HWM stays as
- * the first walk left it.
+ * the first walk left it. From an API that filters `>`, one unit below
+ * that mark: the next run asks it as it is.
  */
 static void hold_second_unproven(run_t *r)
 {
@@ -133,6 +134,11 @@ static void hold_second_unproven(run_t *r)
         has_mark = 1;
         mark = r->walk_since + r->sc->lookback_ms;
     }
+    /* an API that filters `>` is asked the HWM as it is by the next run
+     * (until it finds that anew): below the mark's bucket, or it would
+     * not serve it */
+    if (has_mark && r->since_exclusive)
+        mark = cursorval_since_below(r->sc, mark);
     cursor_clock_t clock = hwm_clock(r->sc);
     if (has_mark)
         hwm_tracker_cap(&r->tracker, &clock, mark);

@@ -36,8 +36,10 @@ first_sync
 requests=$(grep -c '"path": "/items"' "$T_WORK/hostileapi.1.requests")
 assert_eq 100 "$(psql_value 'select count(*) from items where not _deleted')" "rows after the first sync"
 # 11 pages and the end, and a page again after record 90 moved: not the
-# whole walk again (24 requests, 210 records published)
-[ "$requests" -le 16 ] || fail "the walk read on again from its start: $requests requests"
+# whole walk again (24 requests, 210 records published); the last since's
+# empty page, asked by number from an API taken to filter `>`, makes its
+# group walked a second time (2 requests: t_second_walk_excl_empty_page)
+[ "$requests" -le 18 ] || fail "the walk read on again from its start: $requests requests"
 [ "$(last_run_field published)" -le 112 ] ||
     fail "records published again: $(last_run_field published) for 100"
 log "ok"

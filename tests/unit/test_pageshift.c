@@ -40,6 +40,7 @@ typedef struct walk_case {
     int second;   /* a second walk is needed */
     int64_t from; /* ... from this since (NONE: from the start) */
     check_t checks[10];
+    int exclusive; /* the API filters its since `>` */
 } walk_case_t;
 
 static const walk_case_t cases[] = {
@@ -48,13 +49,15 @@ static const walk_case_t cases[] = {
      {{NONE, 0, "a", 1}, {NONE, 0, "b", 2}, {2, 0, "b", 2}, {2, 0, "c", 3}, {3, 0, "d", 4}},
      0,
      0,
-     {{NULL, 0, 0}}},
+     {{NULL, 0, 0}},
+     0},
     {"sorted, ties carried to the next since but one page each: no second walk",
      1,
      {{NONE, 0, "a", 5}, {NONE, 0, "b", 5}, {5, 0, "a", 5}, {5, 0, "b", 5}, {5, 0, "c", 6}},
      0,
      0,
-     {{NULL, 0, 0}}},
+     {{NULL, 0, 0}},
+     0},
     {"sorted, a tie group paged by number: its range and ids",
      1,
      {{NONE, 0, "x", 1},
@@ -76,7 +79,8 @@ static const walk_case_t cases[] = {
       {"new", 6, 1},
       {"w", 9, 0}, /* past the range: the first walk's seek covered it */
       {"late", 9, 0},
-      {"x", 1, 0}}},
+      {"x", 1, 0}},
+     0},
     {"sorted, two groups paged by number: two ranges",
      1,
      {{2, 0, "a", 2},
@@ -95,25 +99,29 @@ static const walk_case_t cases[] = {
       {"m3", 6, 0},
       {"m4", 8, 1},
       {"g", 9, 0},
-      {"m5", 9, 1}}},
+      {"m5", 9, 1}},
+     0},
     {"unsorted, more than one page: every bucket, every id",
      0,
      {{100, 0, "c", 300}, {100, 0, "a", 150}, {100, 1, "b", 120}, {100, 1, "d", NONE}},
      1,
      100,
-     {{"a", 150, 0}, {"d", NONE, 0}, {"e", 110, 1}, {"f", 999, 1}, {"g", NONE, 1}, {"c", 300, 0}}},
+     {{"a", 150, 0}, {"d", NONE, 0}, {"e", 110, 1}, {"f", 999, 1}, {"g", NONE, 1}, {"c", 300, 0}},
+     0},
     {"unsorted, one page: no second walk",
      0,
      {{100, 0, "c", 300}, {100, 0, "a", 150}},
      0,
      0,
-     {{"e", 110, 0}}},
+     {{"e", 110, 0}},
+     0},
     {"unsorted, one page, then an empty one by number: the record after it may be gone",
      0,
      {{100, 0, "a", 150}, {100, 0, "b", 120}, {100, 0, "|", 2}, {100, 1, "|", 0}},
      1,
      100,
-     {{"a", 150, 0}, {"hidden", 130, 1}}},
+     {{"a", 150, 0}, {"hidden", 130, 1}},
+     0},
     {"sorted, the tie the last page carried over, then an empty page by number: no second walk",
      1,
      {{NONE, 0, "a", 3},
@@ -124,7 +132,8 @@ static const walk_case_t cases[] = {
       {5, 1, "|", 0}},
      0,
      0,
-     {{"hidden", 5, 0}}},
+     {{"hidden", 5, 0}},
+     0},
     {"sorted, a page of ties, then an empty page by number: the walk ends at the HWM, no "
      "second walk",
      1,
@@ -137,20 +146,37 @@ static const walk_case_t cases[] = {
       {5, 1, "|", 0}},
      0,
      0,
-     {{"hidden", 5, 0}}},
+     {{"hidden", 5, 0}},
+     0},
     {"sorted, ids without a cursor paged by number at one since (a deleted endpoint's bare "
      "ids): every id counts",
      1,
      {{100, 0, "a", NONE}, {100, 0, "b", NONE}, {100, 1, "c", NONE}},
      1,
      100,
-     {{"a", NONE, 0}, {"c", NONE, 0}, {"hidden", NONE, 1}, {"dated", 100, 1}, {"later", 101, 0}}},
+     {{"a", NONE, 0}, {"c", NONE, 0}, {"hidden", NONE, 1}, {"dated", 100, 1}, {"later", 101, 0}},
+     0},
+    {"sorted, a page of ties, then an empty page by number, from an API that filters `>`: the "
+     "next run is not served the group's bucket, a second walk",
+     1,
+     {{NONE, 0, "a", 3},
+      {NONE, 0, "b", 5},
+      {NONE, 0, "|", 2},
+      {5, 0, "b", 5},
+      {5, 0, "c", 5},
+      {5, 0, "|", 2},
+      {5, 1, "|", 0}},
+     1,
+     5,
+     {{"hidden", 5, 1}, {"c", 5, 0}},
+     1},
     {"unsorted, no since (a first run)",
      0,
      {{NONE, 0, "a", 1}, {NONE, 1, "b", 2}},
      1,
      NONE,
-     {{"a", 1, 0}, {"c", 3, 1}}},
+     {{"a", 1, 0}, {"c", 3, 1}},
+     0},
 };
 
 static void run_case(const walk_case_t *c)
@@ -159,7 +185,8 @@ static void run_case(const walk_case_t *c)
     assert_non_null(ps);
     for (size_t i = 0; i < sizeof(c->first) / sizeof(c->first[0]) && c->first[i].id; i++) {
         const served_t *s = &c->first[i];
-        pageshift_page_t page = {s->since != NONE, s->since != NONE ? s->since : 0, s->by_number};
+        pageshift_page_t page = {s->since != NONE, s->since != NONE ? s->since : 0, s->by_number,
+                                 c->exclusive};
         if (!strcmp(s->id, "|")) {
             pageshift_page_end(ps, &page, (size_t)s->bucket);
             continue;
@@ -216,7 +243,7 @@ static void test_many_groups(void **state)
     char id[48];
     for (int64_t g = 0; g < 500; g++) {
         for (int k = 0; k < 30; k++) {
-            pageshift_page_t page = {1, g * 10, k >= 10};
+            pageshift_page_t page = {1, g * 10, k >= 10, 0};
             snprintf(id, sizeof(id), "%lld-%d", (long long)g, k);
             assert_int_equal(pageshift_served(ps, &page, id, 1, g * 10), PRODUCER_OK);
         }
@@ -249,7 +276,7 @@ static void test_unsorted_until(void **state)
     (void)state;
     pageshift_t *ps = pageshift_new(0);
     assert_non_null(ps);
-    pageshift_page_t p1 = {1, 100, 0}, p2 = {1, 100, 1};
+    pageshift_page_t p1 = {1, 100, 0, 0}, p2 = {1, 100, 1, 0};
     assert_int_equal(pageshift_served(ps, &p1, "a", 1, 500), PRODUCER_OK);
     assert_int_equal(pageshift_served(ps, &p2, "b", 1, 200), PRODUCER_OK);
     assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
@@ -272,7 +299,7 @@ static void test_ranges_at_hwm(void **state)
     const served_t walk[] = {{5, 0, "a", 5}, {5, 1, "b", 5}, {5, 1, "c", 7}, {7, 0, "c", 7},
                              {7, 0, "d", 9}, {9, 0, "d", 9}, {9, 1, "e", 9}, {9, 1, "f", 9}};
     for (size_t i = 0; i < sizeof(walk) / sizeof(walk[0]); i++) {
-        pageshift_page_t page = {1, walk[i].since, walk[i].by_number};
+        pageshift_page_t page = {1, walk[i].since, walk[i].by_number, 0};
         assert_int_equal(pageshift_served(ps, &page, walk[i].id, 1, walk[i].bucket), PRODUCER_OK);
     }
     assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
@@ -289,7 +316,7 @@ static void test_ranges_at_hwm(void **state)
     /* an unsorted walk whose HWM did not move past its since */
     ps = pageshift_new(0);
     assert_non_null(ps);
-    pageshift_page_t p1 = {1, 100, 0}, p2 = {1, 100, 1};
+    pageshift_page_t p1 = {1, 100, 0, 0}, p2 = {1, 100, 1, 0};
     assert_int_equal(pageshift_served(ps, &p1, "a", 1, 100), PRODUCER_OK);
     assert_int_equal(pageshift_served(ps, &p2, "b", 1, 100), PRODUCER_OK);
     assert_int_equal(pageshift_walk_done(ps), PRODUCER_OK);
