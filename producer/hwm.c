@@ -89,10 +89,15 @@ size_t hwm_tracker_count(const hwm_tracker_t *t)
     return t->ids ? idset_count(t->ids) : 0;
 }
 
+int hwm_in_bucket(const hwm_tracker_t *t, const cursor_clock_t *clock, int64_t cursor_ms)
+{
+    return t->has_value && hwm_bucket(clock, cursor_ms) == hwm_bucket(clock, t->value_ms);
+}
+
 int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
                     int64_t cursor_ms, const char *digest)
 {
-    if (!t->has_value || hwm_bucket(clock, cursor_ms) != hwm_bucket(clock, t->value_ms))
+    if (!hwm_in_bucket(t, clock, cursor_ms))
         return 0;
     const hwm_entry_t *e = hwm_find_id(t, id);
     if (!e)

@@ -123,6 +123,9 @@ size_t hwm_tracker_count(const hwm_tracker_t *t);
  * its bucket is the tracker's bucket and the tracker holds id with the
  * same digest. A NULL digest matches any stored digest (deleted ids).
  */
+/* Whether cursor_ms lies in the bucket of t's HWM (0 while it has none). */
+int hwm_in_bucket(const hwm_tracker_t *t, const cursor_clock_t *clock, int64_t cursor_ms);
+
 int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
                     int64_t cursor_ms, const char *digest);
 

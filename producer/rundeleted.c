@@ -193,8 +193,7 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
      * unsorted walk's, at its start: a deletion listed late may lie below
      * what the second walk serves). One it holds at the HWM's bucket is
      * noted there, or the next run would hold it again. */
-    const hwm_tracker_t *t = &r->del_tracker;
-    if (r->del_second && !(t->has_value && hwm_bucket(clock, ts) == hwm_bucket(clock, t->value_ms)))
+    if (r->del_second && !hwm_in_bucket(&r->del_tracker, clock, ts))
         return PRODUCER_OK;
     if (hwm_observe(&r->del_tracker, clock, id, ts, digest) != 0)
         return run_oom(errstr, errstr_size);

@@ -353,8 +353,10 @@ static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
 static int supersede_deletion(run_t *r, const char *id)
 {
     const hwm_entry_t *e = hwm_find_id(&r->del_tracker, id);
+    if (!e)
+        return PRODUCER_OK; /* the common case: once per published upsert */
     hwm_entry_t day = hwm_digest_parse(HWM_DIGEST_DAY_ALONE);
-    if (!e || e->kind != day.kind || e->value != day.value)
+    if (e->kind != day.kind || e->value != day.value)
         return PRODUCER_OK;
     return hwm_tracker_put(&r->del_tracker, id, strlen(id), "?", 1);
 }
@@ -381,9 +383,8 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     /* The skip rule reads a digest only for an id the tracker holds at
      * the record's bucket: then, and only then, it is computed, and the
      * deferred ones are settled first (the id may be one of them). */
-    const hwm_tracker_t *t = &r->tracker;
-    int found = t->has_value && hwm_bucket(&clock, in->cursor) == hwm_bucket(&clock, t->value_ms) &&
-                hwm_find_id(t, in->id);
+    int at_hwm = hwm_in_bucket(&r->tracker, &clock, in->cursor);
+    int found = at_hwm && hwm_find_id(&r->tracker, in->id);
     if (found &&
         (settle_later(r, errstr, errstr_size) != 0 || in_digest(in, errstr, errstr_size) != 0))
         return PRODUCER_FAILED;
@@ -423,7 +424,6 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
      * (runsecond.c) moves no HWM; but one it handles at the HWM's bucket
      * is noted there, or the next run, which reads that bucket again,
      * would publish it again. */
-    int at_hwm = t->has_value && hwm_bucket(&clock, in->cursor) == hwm_bucket(&clock, t->value_ms);
     if (!future && (!r->confirming || at_hwm) &&
         observe_identified(r, in, found || r->confirming, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
