@@ -74,6 +74,12 @@ _DEMOAPI_N=0
 
 # ---------------------------------------------------------------- basics
 
+# matches GREP-ARGS... - `grep -q` for the end of a pipeline. grep -q exits
+# at its first match; the writer before it may then die of SIGPIPE, and
+# under pipefail the pipeline fails although it matched (t_cli failed so
+# when `cat out err` wrote err after grep had gone). This reads it all.
+matches() { grep "$@" >/dev/null; }
+
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%3N)" "$*"; }
 
 fail()

@@ -27,7 +27,7 @@ expect()
     timeout --foreground -k 5 30 "$@" >"$T_WORK/out" 2>"$T_WORK/err"
     rc=$?
     assert_eq "$want" "$rc" "exit status of ${*##*/}"
-    cat "$T_WORK/out" "$T_WORK/err" | grep -q -E -- "$pattern" ||
+    grep -q -E -- "$pattern" "$T_WORK/out" "$T_WORK/err" ||
         fail "${*##*/}: output does not match '$pattern': $(head -c 600 "$T_WORK/out" "$T_WORK/err")"
 }
 

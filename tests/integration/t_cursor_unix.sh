@@ -44,7 +44,7 @@ assert_eq 2026-11-25T12:00:05.000Z "$(last_run_field hwm)" "the HWM: the largest
 touch "$T_WORK/later"
 run_producer_once
 jq -r 'select(.path == "/customers") | .query.since // empty' "$HOSTILE_LOG" |
-    grep -qx 1795608005 || fail "no records request asked since=1795608005 (the HWM, in seconds)"
+    matches -x 1795608005 || fail "no records request asked since=1795608005 (the HWM, in seconds)"
 assert_eq 1 "$(last_run_field published)" "changes published by the next run"
 assert_eq 1 "$(last_run_field deletes)" "deletions published by the next run"
 wait_run_completed "$(last_run_field run_id)" 60

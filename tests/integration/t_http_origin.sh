@@ -121,7 +121,7 @@ case "$line" in
     *"scheme 'file' is not allowed (only http and https)"*) ;;
     *) fail "the failure does not say the file: URL was refused: $line" ;;
 esac
-kc -C -t "$topic" -e -f '%k\n' | grep -qx 666 && fail "the record of the file: URL was published"
+kc -C -t "$topic" -e -f '%k\n' | matches -x 666 && fail "the record of the file: URL was published"
 assert_eq "$before" "$(topic_count "$topic")" "messages on $topic after the run that met the file: Link"
 
 # ---- (c)
@@ -138,6 +138,6 @@ assert_eq 6 "$(jq -s '[.[] | select(.path == "/loop")] | length' "$A_LOG")" "req
 # No secret in any log line of any run.
 grep -l -e "$SECRET_Q" -e "$SECRET_H" "$T_WORK"/producer.*.log &&
     fail "a secret is in the producer's log"
-kc -C -t "$PREFIX.dlq" -e -f '%h %s\n' | grep -q -e "$SECRET_Q" -e "$SECRET_H" &&
+kc -C -t "$PREFIX.dlq" -e -f '%h %s\n' | matches -e "$SECRET_Q" -e "$SECRET_H" &&
     fail "a secret is on $PREFIX.dlq"
 log "ok"

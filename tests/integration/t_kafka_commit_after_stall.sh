@@ -24,7 +24,7 @@ api_post "/admin/update?ids=$(seq -s, 1 60)" >/dev/null || fail "update"
 run_producer_once
 run2=$(last_run_field run_id)
 pub=$(last_run_field published)
-thrown_out() { cat "$T_WORK"/worker-w*.log | grep -q 'facility=MAXPOLL'; }
+thrown_out() { cat "$T_WORK"/worker-w*.log | matches 'facility=MAXPOLL'; }
 wait_for "the worker applying row 5 out of the group (max.poll.interval.ms)" 60 thrown_out
 pg_release user
 wait_run_completed "$run2" 90

@@ -69,7 +69,7 @@ declare -A reason=(
 kc -C -t "$dlq" -e -f '%k\t%h\n' >"$T_WORK/dlq.txt" || fail "kcat could not read $dlq"
 assert_eq 7 "$(wc -l <"$T_WORK/dlq.txt")" "messages on $dlq"
 for key in "${!reason[@]}"; do
-    grep "^$key"$'\t' "$T_WORK/dlq.txt" | grep -qF "tidemark.error=${reason[$key]}" ||
+    grep "^$key"$'\t' "$T_WORK/dlq.txt" | matches -F "tidemark.error=${reason[$key]}" ||
         fail "dead letter $key: not '${reason[$key]}': $(grep "^$key"$'\t' "$T_WORK/dlq.txt")"
 done
 # Downstream: the events decode with a standard Avro library (fastavro),

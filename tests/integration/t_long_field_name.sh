@@ -28,7 +28,7 @@ timeout --foreground -k 5 30 "$BUILD/tidemark-worker" -c "$CONF" run >/dev/null 
 rc=$?
 tail -n 2 "$log"
 assert_eq 2 "$rc" "exit status of the worker whose schema has a 72-byte field name"
-grep 'level=error' "$log" | grep -qF "field '$LONG'" || fail "the error does not name the field '$LONG'"
+grep 'level=error' "$log" | matches -F "field '$LONG'" || fail "the error does not name the field '$LONG'"
 assert_eq "" "$(psql_value "select to_regclass('$TABLE')")" "table created by the refused worker"
 
 # A table with the column under its cut name: accepted, and filled.

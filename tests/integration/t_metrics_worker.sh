@@ -98,7 +98,7 @@ timeout --foreground -k 5 30 "$BUILD/tidemark-worker" -c "$CONF" run \
     >/dev/null 2>"$T_WORK/second.log" || rc=$?
 assert_eq 1 "$rc" "exit status of a worker whose metrics port is in use"
 grep 'cannot start the metrics endpoint' "$T_WORK/second.log" |
-    grep -q "metrics.listen $addr: Address already in use" ||
+    matches "metrics.listen $addr: Address already in use" ||
     fail "no 'address in use' error naming metrics.listen: $(cat "$T_WORK/second.log")"
 
 stop_worker

@@ -23,7 +23,7 @@ assert_eq tm_sp "$(psql -X -q -At -c "select table_schema from information_schem
 want=$(psql_value "select extract(epoch from completed_at) from sync_metadata where run_id = $(sql_quote "$run1")")
 [ -n "$want" ] || fail "no completed_at for $run1"
 key='tidemark_worker_last_completed_run_timestamp_seconds{stream="customers"}'
-has_last_completed() { curl -fsS --max-time 5 "http://$addr/metrics" | grep -q "^$key "; }
+has_last_completed() { curl -fsS --max-time 5 "http://$addr/metrics" | matches "^$key "; }
 wait_for "$key in /metrics" 10 has_last_completed
 m="$T_WORK/worker.metrics"
 scrape "$addr" "$m"

@@ -12,7 +12,7 @@
 
 tokens_at_least() { [ "$(oauth2_stat tokens_issued)" -ge "$1" ]; }
 early_failed() { grep -q 'msg="oauth2 early renewal failed; the current token still works"' "$FOLLOW_LOG"; }
-renewal_tried() { early_failed || grep -q 'msg="run failed"' "$FOLLOW_LOG"; }
+renewal_tried() { early_failed || matches 'msg="run failed"' "$FOLLOW_LOG"; }
 
 start_devbroker
 start_demoapi --records 30 --oauth2-client "tidemark:early-secret" --oauth2-ttl 20
@@ -29,9 +29,9 @@ wait_for "a second token once the endpoint is back" 20 tokens_at_least 2
 follow_stop
 
 grep 'oauth2 early renewal failed' "$FOLLOW_LOG" | head -n1
-grep 'oauth2 early renewal failed' "$FOLLOW_LOG" | grep -q 'HTTP status 503' ||
+grep 'oauth2 early renewal failed' "$FOLLOW_LOG" | matches 'HTTP status 503' ||
     fail "the warning does not give the endpoint's answer"
-! grep 'oauth2 early renewal failed' "$FOLLOW_LOG" | grep -q 'early-secret' ||
+! grep 'oauth2 early renewal failed' "$FOLLOW_LOG" | matches 'early-secret' ||
     fail "the warning holds the secret"
 assert_eq 0 "$(grep -c 'msg="run failed"' "$FOLLOW_LOG")" "failed runs"
 assert_eq 0 "$(oauth2_stat unauthorized)" "data requests answered 401"

@@ -64,7 +64,7 @@ grep -q 'msg="stored offset outside the partition.*topic=tm.customers partition=
 status >"$T_WORK/s1.txt" 2>"$T_WORK/s1.err"
 assert_eq 1 "$?" "exit status of status with a partition out of range"
 cat "$T_WORK/s1.txt" "$T_WORK/s1.err"
-awk -v t="$topic" '$2 == t && $3 == 1' "$T_WORK/s1.txt" | grep -q 'out-of-range$' ||
+awk -v t="$topic" '$2 == t && $3 == 1' "$T_WORK/s1.txt" | matches 'out-of-range$' ||
     fail "status does not show partition 1 out of range"
 grep -q 'stored offset outside the partition' "$T_WORK/s1.err" || fail "status says nothing on stderr"
 wait_for "tidemark_worker_partitions_stuck 1" 10 metric_is "$addr" tidemark_worker_partitions_stuck 1

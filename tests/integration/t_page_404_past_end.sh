@@ -28,7 +28,7 @@ start_devbroker
 start_hostileapi "$T_WORK/api.py"
 write_config "stream: page.size = 3"
 run_producer_once_rc 1
-last_failed_line | grep -q 'page.end_on_404 = true' ||
+last_failed_line | matches 'page.end_on_404 = true' ||
     fail "the failed run does not name page.end_on_404: $(last_failed_line)"
 
 write_config "stream: page.size = 3" "stream: page.end_on_404 = true"

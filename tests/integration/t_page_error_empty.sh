@@ -47,7 +47,7 @@ touch "$T_WORK/limited"
 run_producer_once --full
 assert_eq 0 "$(last_run_field vanished)" "ids the full run that met the error page found vanished"
 grep 'msg="an empty page whose answer says it is an error' "$PRODUCER_LAST_LOG" |
-    grep -q 'Too many requests' || fail "no warning gives the API's words"
+    matches 'Too many requests' || fail "no warning gives the API's words"
 wait_run_completed "$(last_run_field run_id)" 60
 assert_eq 20 "$(live)" "live rows after the full run that met the error page"
 

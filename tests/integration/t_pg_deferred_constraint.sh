@@ -46,7 +46,7 @@ assert_eq "1 22" "$(psql_value "select string_agg(id::text, ' ' order by id) fro
 # the transaction, then refused, too)
 assert_eq 1 "$(grep -c "msg=\"run completed\".*run=$run2" "$T_WORK/worker-w1.log")" \
     "'run completed' lines for run 2"
-dlq_lines | grep -q "23503" || fail "no dead letter with 23503: $(dlq_lines | head -c 600)"
+dlq_lines | matches "23503" || fail "no dead letter with 23503: $(dlq_lines | head -c 600)"
 assert_eq "21 garbage" "$(kc -C -t "$PREFIX.dlq" -e -f '%k\n' | sort -u | tr '\n' ' ' | sed 's/ $//')" "keys of the dead letters"
 stop_worker
 log "ok"

@@ -36,6 +36,6 @@ q() { PGCLIENTENCODING=UTF8 PGDATABASE=$LDB psql_value "$1"; }
 assert_eq "Müller" "$(q "select name from $TABLE where id = 8001")" "row 8001's name"
 assert_eq 0 "$(q "select count(*) from $TABLE where id = 8002")" "row 8002 (李 has no LATIN1 character)"
 assert_eq 1 "$(topic_count "$PREFIX.dlq")" "dead letters (8002)"
-dlq_lines | grep -q "22P05" || fail "the dead letter does not name 22P05: $(dlq_lines | head -c 400)"
+dlq_lines | matches "22P05" || fail "the dead letter does not name 22P05: $(dlq_lines | head -c 400)"
 stop_worker
 log "ok"

@@ -36,7 +36,7 @@ run2=$(last_run_field run_id)
 assert_eq 5 "$(last_run_field published)" "events of run 2"
 
 # retried, naming the column
-retried() { grep 'batch rolled back; retrying' "$T_WORK/worker-w1.log" | grep -q 'account_manager'; }
+retried() { grep 'batch rolled back; retrying' "$T_WORK/worker-w1.log" | matches 'account_manager'; }
 wait_for "a retry naming the column" 30 retried
 assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters for a table-wide NOT NULL column"
 [ "$(run_status "$run2")" != completed ] || fail "run 2 completed without its records"

@@ -29,7 +29,7 @@ assert_eq 3 "$(last_run_field published)" "events of run 2"
 
 wait_run_completed "$run2" 30
 assert_eq 1 "$(topic_count "$PREFIX.dlq")" "dead letters (the event of id 2)"
-dlq_lines | grep -q "row-level security policy" || fail "the dead letter does not say why: $(dlq_lines | head -c 400)"
+dlq_lines | matches "row-level security policy" || fail "the dead letter does not say why: $(dlq_lines | head -c 400)"
 assert_eq "1 3" "$(psql_value "select string_agg(id::text, ' ' order by id) from $TABLE where _synced_at > '$t_before'")" \
     "rows of run 2 applied"
 stop_worker

@@ -25,7 +25,7 @@ psql_value "alter table $TABLE enable row level security;
 api_post "/admin/update?ids=1,2,3" >/dev/null || fail "update"
 run_producer_once
 run2=$(last_run_field run_id)
-retried() { grep 'batch rolled back; retrying' "$T_WORK/worker-w1.log" | grep -q 'every row of the statement was refused alone'; }
+retried() { grep 'batch rolled back; retrying' "$T_WORK/worker-w1.log" | matches 'every row of the statement was refused alone'; }
 wait_for "a retry naming the refusal" 30 retried
 assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters for a policy that refuses every row"
 [ "$(run_status "$run2")" != completed ] || fail "run 2 completed with none of its records in the table"

@@ -33,7 +33,7 @@ run2=$(last_run_field run_id)
 lock_warnings() { grep 'msg="batch rolled back; retrying"' "$log_f" | grep -c 'another session holds the lock'; }
 two_warnings() { [ "$(lock_warnings)" -ge 2 ]; }
 wait_for "two retries that name the lock" 30 two_warnings
-grep 'msg="batch rolled back; retrying"' "$log_f" | grep 'another session holds the lock' | grep -q "55P03.*relation" ||
+grep 'msg="batch rolled back; retrying"' "$log_f" | grep 'another session holds the lock' | matches "55P03.*relation" ||
     fail "the warning does not name the relation: $(grep 'another session' "$log_f" | head -n1)"
 [ "$(run_status "$run2")" != completed ] || fail "the run completed while row 5 was locked"
 want=$(api_get /admin/records | jq -r --argjson id "$other" '.data[] | select(.id == $id) | .name')

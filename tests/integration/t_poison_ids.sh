@@ -49,10 +49,10 @@ dlq_lines >"$T_WORK/dlq.txt"
 cat "$T_WORK/dlq.txt"
 assert_eq 2 "$(wc -l <"$T_WORK/dlq.txt")" "dead letters"
 assert_eq 1 "$(dlq_count_for "$topic/0/$base")" "dead letters of the event whose after.id names another row"
-grep -F "$topic/0/$base" "$T_WORK/dlq.txt" | grep -q 'names another row' ||
+grep -F "$topic/0/$base" "$T_WORK/dlq.txt" | matches 'names another row' ||
     fail "the dead letter does not say why: $(cat "$T_WORK/dlq.txt")"
 assert_eq 1 "$(dlq_count_for "$topic/0/$((base + 6))")" "dead letters of the event whose id is not an integer"
-grep -F "$topic/0/$((base + 6))" "$T_WORK/dlq.txt" | grep -q "is not an" ||
+grep -F "$topic/0/$((base + 6))" "$T_WORK/dlq.txt" | matches "is not an" ||
     fail "the dead letter of id 'abc' does not say why: $(cat "$T_WORK/dlq.txt")"
 
 stop_worker

@@ -36,7 +36,7 @@ start_worker w2
 both_assigned() {
     local w
     for w in w1 w2; do
-        grep 'msg="partitions assigned"' "$T_WORK/worker-$w.log" | tail -n1 | grep -q "$topic:" || return 1
+        grep 'msg="partitions assigned"' "$T_WORK/worker-$w.log" | tail -n1 | matches "$topic:" || return 1
     done
 }
 wait_for "both workers hold stream partitions" 60 both_assigned

@@ -50,7 +50,7 @@ cut -c1-300 "$T_WORK/dlq.txt"
 assert_eq 3 "$(wc -l <"$T_WORK/dlq.txt")" "dead letters"
 for src in "$topic/0/$base" "$topic/0/$((base + 2))" "$runs/0/$rbase"; do
     assert_eq 1 "$(dlq_count_for "$src")" "dead letters of $src"
-    grep -F "$src" "$T_WORK/dlq.txt" | grep -q 'sync_metadata: 54000' ||
+    grep -F "$src" "$T_WORK/dlq.txt" | matches 'sync_metadata: 54000' ||
         fail "the dead letter of $src does not give the reason (sync_metadata: 54000)"
 done
 

@@ -30,6 +30,6 @@ three_clean_runs 5
 
 touch "$T_WORK/limited"
 run_producer_once_rc 1
-last_failed_line | grep -q "no array at records.path 'data'; the answer says: .*rate limited, try later" ||
+last_failed_line | matches "no array at records.path 'data'; the answer says: .*rate limited, try later" ||
     fail "the failed run does not give the API's words: $(last_failed_line)"
 log "ok"

@@ -28,9 +28,9 @@ assert_refused()
 {
     grep -q "the schema registry refused a stream's schema" "$PRODUCER_LAST_LOG" ||
         fail "no refusal line in $PRODUCER_LAST_LOG"
-    grep "refused" "$PRODUCER_LAST_LOG" | grep -q -F "subject '$subject'" ||
+    grep "refused" "$PRODUCER_LAST_LOG" | matches -F "subject '$subject'" ||
         fail "the refusal does not name the subject $subject"
-    grep "refused" "$PRODUCER_LAST_LOG" | grep -q -F "$1" ||
+    grep "refused" "$PRODUCER_LAST_LOG" | matches -F "$1" ||
         fail "the refusal does not hold the registry's message '$1'"
     ! grep -q 'msg="run started"' "$PRODUCER_LAST_LOG" || fail "a run started after the refusal"
 }

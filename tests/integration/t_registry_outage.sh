@@ -23,7 +23,7 @@ heads_all_framed()
 {
     local heads
     heads=$(topic_value_heads "$topic")
-    ! grep -v -x -e 0000000005 -e - <<<"$heads" | grep -q . ||
+    ! grep -v -x -e 0000000005 -e - <<<"$heads" | matches . ||
         fail "events on $topic not framed 00 + id 5: $(grep -v -x -e 0000000005 -e - <<<"$heads" | sort -u | head -n 3)"
 }
 
@@ -36,7 +36,7 @@ run_producer_once_rc 1
 assert_eq 6 "$(curl -fsS --max-time 30 "$REGISTRY_URL/admin/stats" | jq -er .failed)" \
     "registry requests (one stream's retries)"
 cp "$T_WORK/one-stream.conf" "$CONF"
-grep 'the schema registry is unavailable' "$PRODUCER_LAST_LOG" | grep -q 'HTTP status 503 (after 5 retries)' ||
+grep 'the schema registry is unavailable' "$PRODUCER_LAST_LOG" | matches 'HTTP status 503 (after 5 retries)' ||
     fail "no clear error for the outage: $(tail -n 3 "$PRODUCER_LAST_LOG")"
 assert_eq 0 "$(topic_count "$topic")" "events written while the registry was down"
 registry_admin "/admin/clear" >/dev/null
@@ -46,7 +46,7 @@ registry_admin "/admin/slow?seconds=3&count=1" >/dev/null
 registry_admin "/admin/fail?status=503&count=3" >/dev/null # the slow one's too
 run_producer_once
 assert_eq 3 "$(grep -c 'msg="http request failed, retrying"' "$PRODUCER_LAST_LOG")" "retries"
-grep 'msg="http request failed, retrying"' "$PRODUCER_LAST_LOG" | head -n1 | grep -q 'timed out' ||
+grep -m1 'msg="http request failed, retrying"' "$PRODUCER_LAST_LOG" | matches 'timed out' ||
     fail "the first attempt did not time out"
 assert_eq 20 "$(topic_count "$topic")" "events"
 heads_all_framed
@@ -58,7 +58,7 @@ follow_start
 wait_for "a completed pass" 40 follow_passes_at_least 1
 follow_stop
 grep -q "cannot register the schemas yet" "$FOLLOW_LOG" || fail "no warning at start"
-grep 'msg="run failed"' "$FOLLOW_LOG" | grep -q 'unavailable' || fail "the first pass did not fail"
+grep 'msg="run failed"' "$FOLLOW_LOG" | matches 'unavailable' || fail "the first pass did not fail"
 assert_eq 1 "$(grep -c 'msg="run failed"' "$FOLLOW_LOG")" "failed passes"
 assert_eq 22 "$(topic_count "$topic")" "events"
 heads_all_framed

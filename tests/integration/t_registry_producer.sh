@@ -30,7 +30,7 @@ assert_all_framed()
     local heads
     heads=$(topic_value_heads "$topic")
     assert_eq "$1" "$(wc -l <<<"$heads")" "messages on $topic"
-    if grep -v -x -e 0000011170 -e - <<<"$heads" | grep -q .; then
+    if grep -v -x -e 0000011170 -e - <<<"$heads" | matches .; then
         grep -v -x -e 0000011170 -e - <<<"$heads" | sort | uniq -c >&2
         fail "events on $topic that are not 00 + id 70000 (above: their first bytes, counted)"
     fi

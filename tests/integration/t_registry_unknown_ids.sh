@@ -36,10 +36,10 @@ assert_eq 6 "$(topic_count "$PREFIX.dlq")" "dead letters"
 # The first id had the window: unknown for good. The others came after
 # it, each before a grace of its own: dead-lettered as unknown now (and
 # asked again should another event name them).
-dlq_lines | grep -q "Schema Registry id 4001 (Confluent wire format), which cannot be read" ||
+dlq_lines | matches "Schema Registry id 4001 (Confluent wire format), which cannot be read" ||
     fail "no dead letter naming id 4001 as unknown for good"
 for n in 2 3 4 5 6; do
-    dlq_lines | grep -q "Schema Registry id $((4000 + n)) (Confluent wire format), which the Schema Registry does not know" ||
+    dlq_lines | matches "Schema Registry id $((4000 + n)) (Confluent wire format), which the Schema Registry does not know" ||
         fail "no dead letter naming id $((4000 + n))"
 done
 stop_worker

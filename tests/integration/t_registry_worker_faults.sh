@@ -40,10 +40,10 @@ dlq_one() { [ "$(topic_count "$PREFIX.dlq")" -ge "$1" ]; }
 wait_for "the events framed 00 dead-lettered" 30 dlq_one 2
 dlq_lines >"$T_WORK/dlq1.txt"
 grep -F "$topic/0/$base" "$T_WORK/dlq1.txt" |
-    grep -q "Schema Registry id $id (Confluent wire format), which cannot be read: no \[schema_registry\] is configured" ||
+    matches "Schema Registry id $id (Confluent wire format), which cannot be read: no \[schema_registry\] is configured" ||
     fail "the dead letter does not say that no registry is configured: $(cut -c1-400 "$T_WORK/dlq1.txt")"
 grep -F "$topic/0/$((base + 1))" "$T_WORK/dlq1.txt" |
-    grep -q "truncated header: a Confluent wire format header cut short (3 of 5 bytes)" ||
+    matches "truncated header: a Confluent wire format header cut short (3 of 5 bytes)" ||
     fail "the dead letter of a 3-byte 00 message does not say it is truncated: $(cut -c1-400 "$T_WORK/dlq1.txt")"
 stop_worker
 
@@ -72,10 +72,10 @@ assert_eq 4 "$(wc -l <"$T_WORK/dlq2.txt")" "dead letters"
 assert_eq 1 "$(dlq_count_for "$topic/0/$base")" "dead letters of the event with an unknown id"
 assert_eq 0 "$(dlq_count_for "$topic/0/$((base + 1))")" "dead letters of the event after the outage"
 grep -F "$topic/0/$base" "$T_WORK/dlq2.txt" |
-    grep -q "Schema Registry id 4242 (Confluent wire format), which cannot be read: the Schema Registry does not know it" ||
+    matches "Schema Registry id 4242 (Confluent wire format), which cannot be read: the Schema Registry does not know it" ||
     fail "the dead letter does not name the unknown id: $(cut -c1-400 "$T_WORK/dlq2.txt")"
 grep -F "$topic/0/$((base + 2))" "$T_WORK/dlq2.txt" |
-    grep -q "Schema Registry id 4294967295 (Confluent wire format), which cannot be read: .*not a Schema Registry id" ||
+    matches "Schema Registry id 4294967295 (Confluent wire format), which cannot be read: .*not a Schema Registry id" ||
     fail "the dead letter of id 0xFFFFFFFF does not say it is no registry id: $(cut -c1-600 "$T_WORK/dlq2.txt")"
 grep -q '"/schemas/ids/4294967295"' "$REGISTRY_LOG" && fail "the registry was asked for id 4294967295"
 stop_worker

@@ -32,7 +32,7 @@ run_refused()
     timeout --foreground -k 5 30 "$BUILD/tidemark-worker" -c "$CONF" run >/dev/null 2>"$log" || rc=$?
     grep 'level=error' "$log" | grep -v rdkafka | tail -n 2
     assert_eq 1 "$rc" "exit status of the worker ($1)"
-    grep 'level=error' "$log" | grep "schema id $id" | grep -q "refused it: $2" ||
+    grep 'level=error' "$log" | grep "schema id $id" | matches "refused it: $2" ||
         fail "the worker's error does not give the id and the registry's answer ($2)"
     assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters after the refusal ($1)"
     assert_eq 0 "$(psql_value "select count(*) from $TABLE where id = 8004")" "row of the refused event"

@@ -72,7 +72,7 @@ log "bad usage exits 2"
 reset --stream "$STREAM" --to-earliest >"$T_WORK/plan.txt" 2>"$T_WORK/plan.err" ||
     fail "reset-offsets --to-earliest (plan) failed: $(cat "$T_WORK/plan.err")"
 cat "$T_WORK/plan.txt"
-head -n1 "$T_WORK/plan.txt" | grep -q 'CURRENT-OFFSET.*NEW-OFFSET' || fail "plan has no header"
+head -n1 "$T_WORK/plan.txt" | matches 'CURRENT-OFFSET.*NEW-OFFSET' || fail "plan has no header"
 want=$(echo "$ends" | awk '{ print $1, $2, 0 }')
 # partitions without messages are in the plan too (current -, new 0)
 assert_eq "$want" "$(plan_lines "$T_WORK/plan.txt" | awk '$2 != "-"')" "plan --to-earliest"

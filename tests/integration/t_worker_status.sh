@@ -27,7 +27,7 @@ done
 status --max-staleness 1h >"$T_WORK/s0.txt" 2>"$T_WORK/s0.err"
 assert_eq 1 "$?" "exit status before any run"
 cat "$T_WORK/s0.txt"
-run_line "$T_WORK/s0.txt" | grep -q 'no-run$' || fail "before any run the stream is not no-run"
+run_line "$T_WORK/s0.txt" | matches 'no-run$' || fail "before any run the stream is not no-run"
 assert_eq "" "$(psql_value "select to_regclass('sync_offsets')")" "status created no table"
 
 # ---- after a completed run: lag 0, exit 0
@@ -60,7 +60,7 @@ assert_eq 1 "$lag" "total lag with one event not consumed"
 # ---- stale once the last completed run is older than --max-staleness
 stale() {
     status --max-staleness 1500ms >"$T_WORK/s3.txt" 2>/dev/null
-    [ $? = 1 ] && run_line "$T_WORK/s3.txt" | grep -q 'stale$'
+    [ $? = 1 ] && run_line "$T_WORK/s3.txt" | matches 'stale$'
 }
 wait_for "status reports the stream stale after 1500ms" 30 stale
 cat "$T_WORK/s3.txt"
