@@ -375,14 +375,28 @@ static int read_body(envelope_schema_t *es, envelope_writer_t *w, const unsigned
     return 0;
 }
 
-static char *get_str(avro_value_t *v)
+/* The string field name of v into *out: 0, -1 out of memory, or -2 with
+ * errstr when it holds a NUL byte. Avro strings may; C strings cannot, and
+ * a copy cut at the NUL would name another record ("5\0junk" is not row
+ * 5's) or another run. */
+static int get_str(avro_value_t *v, const char *name, char **out, char *errstr, size_t errstr_size)
 {
     const char *s = NULL;
-    size_t size = 0;
+    size_t size = 0, len;
 
+    *out = NULL;
     if (avro_value_get_string(v, &s, &size) != 0 || !s)
-        return NULL;
-    return strndup(s, size ? size - 1 : 0);
+        return -1;
+    len = size ? size - 1 : 0;
+    const char *nul = memchr(s, '\0', len);
+    if (nul) {
+        errstr_set(errstr, errstr_size,
+                   "decode: the event's %s holds a NUL byte at byte %zu, which names nothing", name,
+                   (size_t)(nul - s));
+        return -2;
+    }
+    *out = strndup(s, len);
+    return *out ? 0 : -1;
 }
 
 /* Copies value (just read: es's own, or a writer's rvalue) into a new
@@ -414,9 +428,14 @@ static change_event_t *extract(envelope_schema_t *es, avro_value_t *value, char 
     avro_value_get_long(&v[EV_PRODUCED_AT], &ev->produced_at_ms);
     ev->op = op == 1 ? CHANGE_OP_DELETE : CHANGE_OP_UPSERT;
     ev->full_sync = fs;
-    ev->id = get_str(&v[EV_ID]);
-    ev->run_id = get_str(&v[EV_RUN_ID]);
-    if (!ev->id || !ev->run_id)
+    int rc = get_str(&v[EV_ID], "id", &ev->id, errstr, errstr_size);
+    if (rc == 0)
+        rc = get_str(&v[EV_RUN_ID], "run_id", &ev->run_id, errstr, errstr_size);
+    if (rc == -2) {
+        change_event_destroy(ev);
+        return NULL;
+    }
+    if (rc < 0)
         goto oom;
     avro_value_get_discriminant(&v[EV_AFTER], &disc);
     if (disc == 1) {
