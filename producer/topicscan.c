@@ -30,7 +30,13 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, ch
          * new start; "latest" would jump to the end and report EOF, a scan
          * that silently skipped the partition */
         {"auto.offset.reset", "earliest"},
-        {"isolation.level", "read_uncommitted"},
+        /* what the worker and every downstream reader see: an aborted
+         * transaction's message (another client's: a failed exactly-once
+         * job) never happened, and taken for real it made an aborted
+         * tombstone hide a vanished record and an aborted run record the
+         * checkpoint. The scan then ends at the last stable offset, where
+         * librdkafka reports the partition's end. */
+        {"isolation.level", "read_committed"},
     };
     const kafka_client_opts_t opts = {
         .client_id = client_id,
