@@ -289,14 +289,18 @@ static int get_enum(json_t *o, const char *name, const char *const *names, int n
 }
 
 /* An optional count: absent means 0. */
+#define RUN_COUNT_MAX (INT64_C(1) << 53)
+
 static int get_count(json_t *o, const char *name, int64_t *out, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
     *out = 0;
     if (!v)
         return 0;
-    if (!json_is_integer(v) || json_integer_value(v) < 0)
-        return bad(errstr, errstr_size, name, "expected a non-negative integer");
+    /* 2^53: more events than any topic holds, and the sums of two counts
+     * (records + deletes) stay far from bigint's end in sync_metadata */
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > RUN_COUNT_MAX)
+        return bad(errstr, errstr_size, name, "expected an integer from 0 to 2^53");
     *out = json_integer_value(v);
     return 0;
 }

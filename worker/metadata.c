@@ -180,8 +180,11 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuc
                  " WHERE m.id IN (SELECT s.id FROM sync_metadata s"
                  "  WHERE s.sync_status = 'running' AND s.producer_status = 'completed'"
                  /* every published event applied or dead-lettered */
-                 "  AND s.records_synced + s.records_deleted + s.records_dead_lettered"
-                 "   >= COALESCE(s.producer_records, 0) + COALESCE(s.producer_deletes, 0)"
+                 /* in numeric: a row's bigints must not make every batch's
+                  * completion fail with 22003 (the counts are anyone's to
+                  * write in a run record) */
+                 "  AND s.records_synced::numeric + s.records_deleted + s.records_dead_lettered"
+                 "   >= COALESCE(s.producer_records, 0)::numeric + COALESCE(s.producer_deletes, 0)"
                  "  AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("
                  "    COALESCE(s.end_offsets, '{}'::jsonb)) e"
                  "   WHERE NOT EXISTS (SELECT 1 FROM sync_offsets o"

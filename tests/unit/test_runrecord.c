@@ -241,7 +241,11 @@ static void test_bad_json(void **state)
          "run record: 'hwm.ids': each digest must be a string"},
         {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
          "\"running\",\"records\":-1}",
-         "run record: 'records': expected a non-negative integer"},
+         "run record: 'records': expected an integer from 0 to 2^53"},
+        /* two such counts add up past bigint in sync_metadata */
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+         "\"running\",\"records\":1,\"deletes\":9007199254740993}",
+         "run record: 'deletes': expected an integer from 0 to 2^53"},
         {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
          "\"running\"}",
          "run record: 'started_at': missing"},
