@@ -224,6 +224,14 @@ static const char *const data_states[] = {
     "54", /* program limit exceeded: index row or jsonb too large */
     "P0", /* a trigger's or rule's RAISE EXCEPTION (P0001), ASSERT (P0004):
              a business rule refusing a row, say */
+    /* the other failures of a trigger or a function it calls, which may
+     * come of one row's content alone (a branch for some rows without a
+     * RETURN: 2F005; a PL/Python error: 38000) */
+    "09", /* triggered action exception */
+    "27", /* triggered data change violation */
+    "2F", /* SQL routine exception */
+    "38", /* external routine exception */
+    "39", /* external routine invocation exception */
     NULL};
 
 /* A row-level security policy's WITH CHECK refusing a row: 42501, as a

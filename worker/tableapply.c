@@ -191,14 +191,20 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
 
 /*
  * Whether a refusal of every row may be the table's rather than the rows':
- * a trigger's RAISE (class P0: a "maintenance" trigger refuses all) and a
- * row-level security policy (42501: one that no row of this worker's
- * passes). A constraint's (class 23, 22) is the rows' even for all of
- * them: a CHECK the data does not meet.
+ * a trigger's RAISE (class P0: a "maintenance" trigger refuses all), any
+ * other failure of a trigger or routine (classes 09, 27, 2F, 38, 39: a
+ * trigger broken for every row) and a row-level security policy (42501:
+ * one that no row of this worker's passes). A constraint's (class 23, 22)
+ * is the rows' even for all of them: a CHECK the data does not meet.
  */
 static int table_wide(const char *sqlstate)
 {
-    return !strncmp(sqlstate, "P0", 2) || !strcmp(sqlstate, "42501");
+    static const char *const classes[] = {"P0", "09", "27", "2F", "38", "39"};
+
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+        if (!strncmp(sqlstate, classes[i], 2))
+            return 1;
+    return !strcmp(sqlstate, "42501");
 }
 
 /*

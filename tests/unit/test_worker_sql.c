@@ -367,6 +367,11 @@ static void test_classify_sqlstate(void **state)
         {"42501", 1, PG_TRANSIENT}, /* insufficient privilege */
         {"P0001", 1, PG_DATA},      /* a trigger's RAISE EXCEPTION */
         {"P0004", 1, PG_DATA},      /* ASSERT */
+        {"2F005", 1, PG_DATA},      /* a trigger's branch without RETURN */
+        {"38000", 1, PG_DATA},      /* a PL/Python error */
+        {"39P01", 1, PG_DATA},      /* trigger protocol violated */
+        {"09000", 1, PG_DATA},      /* triggered action exception */
+        {"27000", 1, PG_DATA},      /* triggered data change violation */
         {"57P04", 1, PG_FATAL},     /* database dropped */
         {"25001", 1, PG_FATAL},     /* active transaction: a bug */
         {"42P01", 1, PG_FATAL},     /* undefined table */
