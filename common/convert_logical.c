@@ -10,7 +10,9 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "convert.h"
@@ -40,11 +42,55 @@ static int64_t extra_micros(const char *s)
     return us;
 }
 
-int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros)
+/* 0001-01-01 .. 9999-12-31 in epoch seconds: what isotime can write */
+#define EPOCH_S_MIN (-62135596800.0)
+#define EPOCH_S_MAX (253402300799.999)
+
+/*
+ * A number of seconds since 1970 (an integer, a fraction, or digits in a
+ * string, as cursor.format = unix reads the cursor) into *val in
+ * milliseconds or microseconds, a fraction below that cut. 1 when v is
+ * such a number (0 when it is not: an ISO-8601 string, say), -1 when it
+ * is out of range.
+ */
+static int epoch_seconds(const conv_ctx_t *c, const json_t *v, int micros, int64_t *val)
 {
-    int64_t ms, val;
+    char buf[JSONNUM_INT_TEXT_SIZE];
+    const char *t = NULL;
+
+    if (json_is_integer(v)) {
+        jsonnum_int_text(json_integer_value(v), buf);
+        t = buf;
+    } else if (jsonnum_is(v)) {
+        t = jsonnum_text(v);
+    } else if (jsonnum_is_string(v) && jsonnum_is_plain_unsigned(json_string_value(v))) {
+        t = json_string_value(v);
+    }
+    if (!t && !json_is_real(v)) /* a real: from jansson's own parser */
+        return 0;
+    double x = t ? strtod(t, NULL) : json_real_value(v);
+    if ((!isfinite(x) || x < EPOCH_S_MIN || x > EPOCH_S_MAX) && t)
+        return conv_fail(c, "%.40s s is out of range (years 1 to 9999)", t);
+    if (!isfinite(x) || x < EPOCH_S_MIN || x > EPOCH_S_MAX)
+        return conv_fail(c, "%g s is out of range (years 1 to 9999)", x);
+    *val = (int64_t)floor(x * (micros ? 1e6 : 1e3));
+    return 1;
+}
+
+int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, int seconds)
+{
+    int64_t ms, val = 0;
     char err[256];
 
+    if (seconds) {
+        int rc = epoch_seconds(c, v, micros, &val);
+        if (rc < 0)
+            return -1;
+        if (rc > 0) {
+            avroenc_long(c->w, val);
+            return 0;
+        }
+    }
     if (json_is_integer(v)) {
         ms = json_integer_value(v);
         if (micros && (ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000))

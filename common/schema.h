@@ -56,6 +56,10 @@ typedef struct schema_field {
      * per record. */
     avro_schema_t value_avro;
     int null_branch;
+    /* A timestamp field whose JSON numbers count seconds since 1970, not
+     * milliseconds: the cursor field of a stream read with cursor.format =
+     * unix (set by the producer once loaded; 0 from record_schema_*). */
+    int epoch_seconds;
 } schema_field_t;
 
 typedef struct record_schema {

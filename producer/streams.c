@@ -16,7 +16,15 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc, loaded_str
     ls->sc = sc;
     if (sc->oauth2_token_url && !(ls->oauth2 = oauth2_new(sc, errstr, errstr_size)))
         return PRODUCER_FAILED;
-    return stream_schema_load(conf, sc, &ls->rs, &ls->es, errstr, errstr_size);
+    if (stream_schema_load(conf, sc, &ls->rs, &ls->es, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
+    /* cursor.format = unix: the API writes its cursor field in seconds,
+     * and a timestamp column of it must say the same time (a JSON number
+     * in a timestamp field is otherwise milliseconds) */
+    int at = sc->cursor_field ? record_schema_field_index(ls->rs, sc->cursor_field) : -1;
+    if (at >= 0 && sc->cursor_format == CURSOR_FORMAT_UNIX)
+        ls->rs->fields[at].epoch_seconds = 1;
+    return PRODUCER_OK;
 }
 
 int stream_set_load(const tm_config_t *conf, const char *only, stream_set_t *set, char *errstr,

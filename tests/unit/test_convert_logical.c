@@ -41,12 +41,10 @@ struct lcase {
 /* Each case: cases[i].field set to in in BASE (field NULL: in is the
  * whole record) -> Avro -> row form; want is that field's row form (the
  * whole row), or err the error. */
-static void run(const char *schema, const struct lcase *cases, size_t n)
+static void run_rs(record_schema_t *rs, const struct lcase *cases, size_t n)
 {
-    record_schema_t *rs = NULL;
     char err[512];
 
-    assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
     for (size_t i = 0; i < n; i++) {
         json_t *rec = loads(cases[i].field ? BASE : cases[i].in);
         if (cases[i].field)
@@ -68,6 +66,15 @@ static void run(const char *schema, const struct lcase *cases, size_t n)
         json_decref(row);
         json_decref(rec);
     }
+}
+
+static void run(const char *schema, const struct lcase *cases, size_t n)
+{
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
+    run_rs(rs, cases, n);
     record_schema_destroy(rs);
 }
 
@@ -211,6 +218,36 @@ static void test_schema_types(void **state)
     }
 }
 
+/* A timestamp field read as seconds (the cursor field of a stream with
+ * cursor.format = unix): a number, a fraction or digits in a string count
+ * seconds; an ISO-8601 string stays what it says. Every field of BASE is
+ * so here: "lm" and "lu" (local timestamps, millis and micros). */
+static void test_epoch_seconds(void **state)
+{
+    static const struct lcase cases[] = {
+        {"lm", "1795608001", "\"2026-11-25T12:00:01.000\"", NULL},
+        {"lm", "\"1795608001\"", "\"2026-11-25T12:00:01.000\"", NULL},
+        {"lm", "1795608001.25", "\"2026-11-25T12:00:01.250\"", NULL},
+        {"lm", "1.795608001e9", "\"2026-11-25T12:00:01.000\"", NULL},
+        {"lu", "1795608001.123456", "\"2026-11-25T12:00:01.123456\"", NULL},
+        {"lm", "\"2026-11-25T12:00:00\"", "\"2026-11-25T12:00:00.000\"", NULL},
+        {"lm", "0", "\"1970-01-01T00:00:00.000\"", NULL},
+        {"lm", "-86400", "\"1969-12-31T00:00:00.000\"", NULL},
+        {"lm", "253402300800", NULL,
+         "field 'lm': 253402300800 s is out of range (years 1 to 9999)"},
+        {"lm", "1e300", NULL, "field 'lm': 1e+300 s is out of range (years 1 to 9999)"},
+    };
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < rs->n_fields; i++)
+        rs->fields[i].epoch_seconds = 1;
+    run_rs(rs, cases, sizeof(cases) / sizeof(cases[0]));
+    record_schema_destroy(rs);
+}
+
 static const char NESTED[] =
     "{\"type\":\"record\",\"name\":\"Outer\",\"namespace\":\"t\",\"fields\":["
     "{\"name\":\"inner\",\"type\":{\"type\":\"record\",\"name\":\"Inner\",\"fields\":["
@@ -272,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_uuid),
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_local_timestamp),
+        cmocka_unit_test(test_epoch_seconds),
         cmocka_unit_test(test_schema_types),
         cmocka_unit_test(test_nested),
     };
