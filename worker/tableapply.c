@@ -142,6 +142,7 @@ typedef struct lone_rows {
     size_t *idx;
     size_t n;
     char sqlstate[8]; /* the last one's failure */
+    char column[64];  /* and the column it names, if any */
 } lone_rows_t;
 
 /*
@@ -180,6 +181,7 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
     if (hi - lo == 1 && later) {
         later->idx[later->n++] = lo;
         memcpy(later->sqlstate, sqlstate, sizeof(later->sqlstate));
+        memcpy(later->column, col, sizeof(later->column));
         return OUTCOME_OK;
     }
     if (hi - lo == 1)
@@ -208,6 +210,20 @@ static int table_wide(const char *sqlstate)
 }
 
 /*
+ * Whether the rows that failed alone did so for a NOT NULL column the
+ * stream does not write: where a trigger or default might fill it,
+ * foreign_not_null() leaves the failure to the rows, but when it fills it
+ * for none of them (a BEFORE INSERT OR UPDATE trigger setting updated_at
+ * and nothing else), that is the table's, and dead-lettering them all
+ * would empty the stream into the DLQ.
+ */
+static int unfilled_column(const table_ctx_t *tc, const lone_rows_t *later)
+{
+    return !strcmp(later->sqlstate, "23502") && later->column[0] &&
+           !stream_sql_writes(tc->sql, later->column);
+}
+
+/*
  * The rows that failed alone, tried again once the others are in, round
  * after round while a round applies any: a row may fail only for a row
  * applied after it. A unique value that moves from one id to another in
@@ -215,7 +231,8 @@ static int table_wide(const char *sqlstate)
  * 7002 still holds it, and the set's order is by id, not by the change's.
  * What fails in a round that applies nothing is dead-lettered; but when
  * that is every row of a set of more than one, refused by a trigger or a
- * row-level security policy (table_wide()), the batch is retried instead.
+ * row-level security policy (table_wide()) or for a NOT NULL column the
+ * stream does not write (unfilled_column()), the batch is retried instead.
  */
 static outcome_t retry_lone(table_ctx_t *tc, const row_set_t *rs, lone_rows_t *later, char *errstr,
                             size_t errstr_size)
@@ -235,6 +252,14 @@ static outcome_t retry_lone(table_ctx_t *tc, const row_set_t *rs, lone_rows_t *l
                        tc->sql->table, later->sqlstate);
             return OUTCOME_RETRY;
         }
+        if (n == rs->n && n > 1 && unfilled_column(tc, later)) {
+            errstr_set(errstr, errstr_size,
+                       "%s: column \"%s\" is NOT NULL, the stream does not write it and every "
+                       "row of the statement was refused alone for it (23502): no row can be "
+                       "written until it has a default or allows NULL, or a trigger fills it",
+                       tc->sql->table, later->column);
+            return OUTCOME_RETRY;
+        }
         for (size_t i = 0; oc == OUTCOME_OK && i < n; i++) /* no progress: their reasons */
             oc = exec_range(tc, rs, later->idx[i], later->idx[i] + 1, NULL, errstr, errstr_size);
         later->n = 0;
@@ -246,7 +271,7 @@ static outcome_t retry_lone(table_ctx_t *tc, const row_set_t *rs, lone_rows_t *l
 static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, size_t errstr_size)
 {
     outcome_t st = OUTCOME_OK;
-    lone_rows_t later = {malloc((rs->n + 1) * sizeof(size_t)), 0, ""};
+    lone_rows_t later = {malloc((rs->n + 1) * sizeof(size_t)), 0, "", ""};
 
     if (!later.idx) {
         errstr_set(errstr, errstr_size, "out of memory");
