@@ -137,8 +137,9 @@ static int foreign_not_null(const table_ctx_t *tc, const char *sqlstate, const c
     return 1;
 }
 
-/* Rows of a set that failed alone, to be tried again (exec_set()). */
+/* Rows of a set that failed alone, to be tried again (exec_sets()). */
 typedef struct lone_rows {
+    const row_set_t *rs; /* the set they are rows of */
     size_t *idx;
     size_t n;
     char sqlstate[8]; /* the last one's failure */
@@ -223,71 +224,129 @@ static int unfilled_column(const table_ctx_t *tc, const lone_rows_t *later)
            !stream_sql_writes(tc->sql, later->column);
 }
 
+/* The most row sets tried together (a stream's upserts and deletes). */
+#define LONE_SETS_MAX 2
+
+static size_t lone_total(const lone_rows_t *sets, size_t n_sets)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < n_sets; s++)
+        n += sets[s].n;
+    return n;
+}
+
+/* OUTCOME_RETRY with errstr when the n rows of later that failed alone in
+ * a round that applied nothing are every row of their set, more than one,
+ * refused by a trigger or a row-level security policy (table_wide()) or
+ * for a NOT NULL column the stream does not write (unfilled_column()):
+ * the table's refusal, not the rows'. OUTCOME_OK otherwise. */
+static outcome_t refused_by_table(table_ctx_t *tc, const lone_rows_t *later, size_t n, char *errstr,
+                                  size_t errstr_size)
+{
+    if (n != later->rs->n || n < 2)
+        return OUTCOME_OK;
+    if (table_wide(later->sqlstate)) {
+        errstr_set(errstr, errstr_size,
+                   "%s: every row of the statement was refused alone (%s): taken for the "
+                   "table's refusal, not a row's, and retried",
+                   tc->sql->table, later->sqlstate);
+        return OUTCOME_RETRY;
+    }
+    if (unfilled_column(tc, later)) {
+        errstr_set(errstr, errstr_size,
+                   "%s: column \"%s\" is NOT NULL, the stream does not write it and every "
+                   "row of the statement was refused alone for it (23502): no row can be "
+                   "written until it has a default or allows NULL, or a trigger fills it",
+                   tc->sql->table, later->column);
+        return OUTCOME_RETRY;
+    }
+    return OUTCOME_OK;
+}
+
 /*
- * The rows that failed alone, tried again once the others are in, round
- * after round while a round applies any: a row may fail only for a row
- * applied after it. A unique value that moves from one id to another in
- * one batch (7002 leaves an address, 7001 takes it) fails for 7001 while
- * 7002 still holds it, and the set's order is by id, not by the change's.
- * What fails in a round that applies nothing is dead-lettered; but when
- * that is every row of a set of more than one, refused by a trigger or a
- * row-level security policy (table_wide()) or for a NOT NULL column the
- * stream does not write (unfilled_column()), the batch is retried instead.
+ * The rows that failed alone, tried again once the others are in, those
+ * of every set (a stream's upserts and its deletes), round after round
+ * while a round applies any: a row may fail only for a row applied after
+ * it. A unique value that moves from one id to another in one batch (7002
+ * leaves an address, 7001 takes it) fails for 7001 while 7002 still holds
+ * it: the set's order is by id, not by the change's, and 7002 may leave by
+ * its delete, which runs after the upserts. What fails in a round that
+ * applies nothing is dead-lettered, unless the table refuses it all
+ * (refused_by_table()): then the batch is retried.
  */
-static outcome_t retry_lone(table_ctx_t *tc, const row_set_t *rs, lone_rows_t *later, char *errstr,
+static outcome_t retry_lone(table_ctx_t *tc, lone_rows_t *sets, size_t n_sets, char *errstr,
                             size_t errstr_size)
 {
     outcome_t oc = OUTCOME_OK;
-    while (oc == OUTCOME_OK && later->n > 0) {
-        size_t n = later->n;
-        later->n = 0; /* refilled in place: a round never adds rows */
-        for (size_t i = 0; oc == OUTCOME_OK && i < n; i++)
-            oc = exec_range(tc, rs, later->idx[i], later->idx[i] + 1, later, errstr, errstr_size);
-        if (oc != OUTCOME_OK || later->n < n)
+    size_t n[LONE_SETS_MAX];
+
+    while (oc == OUTCOME_OK && lone_total(sets, n_sets) > 0) {
+        size_t before = lone_total(sets, n_sets);
+        for (size_t s = 0; s < n_sets; s++) {
+            lone_rows_t *later = &sets[s];
+            n[s] = later->n;
+            later->n = 0; /* refilled in place: a round never adds rows */
+            for (size_t i = 0; oc == OUTCOME_OK && i < n[s]; i++)
+                oc = exec_range(tc, later->rs, later->idx[i], later->idx[i] + 1, later, errstr,
+                                errstr_size);
+        }
+        if (oc != OUTCOME_OK || lone_total(sets, n_sets) < before)
             continue;
-        if (n == rs->n && n > 1 && table_wide(later->sqlstate)) {
-            errstr_set(errstr, errstr_size,
-                       "%s: every row of the statement was refused alone (%s): taken for the "
-                       "table's refusal, not a row's, and retried",
-                       tc->sql->table, later->sqlstate);
-            return OUTCOME_RETRY;
+        for (size_t s = 0; oc == OUTCOME_OK && s < n_sets; s++)
+            oc = refused_by_table(tc, &sets[s], n[s], errstr, errstr_size);
+        for (size_t s = 0; s < n_sets; s++) { /* no progress: their reasons */
+            lone_rows_t *later = &sets[s];
+            for (size_t i = 0; oc == OUTCOME_OK && i < n[s]; i++)
+                oc = exec_range(tc, later->rs, later->idx[i], later->idx[i] + 1, NULL, errstr,
+                                errstr_size);
+            later->n = 0;
         }
-        if (n == rs->n && n > 1 && unfilled_column(tc, later)) {
-            errstr_set(errstr, errstr_size,
-                       "%s: column \"%s\" is NOT NULL, the stream does not write it and every "
-                       "row of the statement was refused alone for it (23502): no row can be "
-                       "written until it has a default or allows NULL, or a trigger fills it",
-                       tc->sql->table, later->column);
-            return OUTCOME_RETRY;
-        }
-        for (size_t i = 0; oc == OUTCOME_OK && i < n; i++) /* no progress: their reasons */
-            oc = exec_range(tc, rs, later->idx[i], later->idx[i] + 1, NULL, errstr, errstr_size);
-        later->n = 0;
     }
     return oc;
 }
 
-/* Applies rs in statements of at most STMT_MAX_BYTES and STMT_MAX_ROWS. */
-static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, size_t errstr_size)
+/* Applies later->rs in statements of at most STMT_MAX_BYTES and
+ * STMT_MAX_ROWS; the rows that fail alone go to later. */
+static outcome_t exec_statements(table_ctx_t *tc, lone_rows_t *later, char *errstr,
+                                 size_t errstr_size)
 {
+    const row_set_t *rs = later->rs;
     outcome_t st = OUTCOME_OK;
-    lone_rows_t later = {malloc((rs->n + 1) * sizeof(size_t)), 0, "", ""};
 
-    if (!later.idx) {
-        errstr_set(errstr, errstr_size, "out of memory");
-        return OUTCOME_FATAL;
-    }
     for (size_t lo = 0, hi; st == OUTCOME_OK && lo < rs->n; lo = hi) {
         size_t from = row_start(rs, lo);
 
         for (hi = lo + 1;
              hi < rs->n && hi - lo < STMT_MAX_ROWS && rs->end[hi] - from <= STMT_MAX_BYTES; hi++)
             ;
-        st = exec_range(tc, rs, lo, hi, &later, errstr, errstr_size);
+        st = exec_range(tc, rs, lo, hi, later, errstr, errstr_size);
     }
+    return st;
+}
+
+/* Applies each of sets (at most LONE_SETS_MAX), in order, then tries again
+ * the rows of all of them that failed alone (retry_lone()). */
+static outcome_t exec_sets(table_ctx_t *tc, const row_set_t *const *sets, size_t n_sets,
+                           char *errstr, size_t errstr_size)
+{
+    lone_rows_t lone[LONE_SETS_MAX];
+    outcome_t st = OUTCOME_OK;
+    size_t s;
+
+    memset(lone, 0, sizeof(lone));
+    for (s = 0; s < n_sets; s++) {
+        lone[s].rs = sets[s];
+        if (!(lone[s].idx = malloc((sets[s]->n + 1) * sizeof(size_t)))) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            st = OUTCOME_FATAL;
+        }
+    }
+    for (s = 0; st == OUTCOME_OK && s < n_sets; s++)
+        st = exec_statements(tc, &lone[s], errstr, errstr_size);
     if (st == OUTCOME_OK)
-        st = retry_lone(tc, rs, &later, errstr, errstr_size);
-    free(later.idx);
+        st = retry_lone(tc, lone, n_sets, errstr, errstr_size);
+    for (s = 0; s < n_sets; s++)
+        free(lone[s].idx);
     return st;
 }
 
@@ -296,7 +355,7 @@ static outcome_t exec_set(table_ctx_t *tc, const row_set_t *rs, char *errstr, si
  * them against whatever the events left): the latest per key, by (Kafka
  * timestamp, partition, offset). A tombstone whose key is not of the id
  * field's type is dead-lettered; one whose statement fails alone too
- * (exec_set) is dead-lettered as an event would be, through the event
+ * (exec_sets) is dead-lettered as an event would be, through the event
  * index space: rs->ev holds n_events + t for tombstone t.
  */
 static outcome_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char *errstr,
@@ -353,7 +412,8 @@ static outcome_t apply_tombs(table_ctx_t *tc, const worker_stream_t *ws, char *e
     }
     if (st == OUTCOME_OK) {
         tc->counts->deletes += rs.n;
-        st = exec_set(tc, &rs, errstr, errstr_size);
+        const row_set_t *sets[] = {&rs};
+        st = exec_sets(tc, sets, 1, errstr, errstr_size);
     }
     row_set_clear(&rs);
     for (i = 0; keys && i < d->n_tombs; i++)
@@ -388,9 +448,8 @@ static outcome_t apply_rounds(table_ctx_t *tc, table_rows_t *tr, char *errstr, s
             break;
         tc->counts->upserts += tr->ups.n;
         tc->counts->deletes += tr->dels.n;
-        st = exec_set(tc, &tr->ups, errstr, errstr_size);
-        if (st == OUTCOME_OK)
-            st = exec_set(tc, &tr->dels, errstr, errstr_size);
+        const row_set_t *sets[] = {&tr->ups, &tr->dels};
+        st = exec_sets(tc, sets, 2, errstr, errstr_size);
         if (st != OUTCOME_OK || tc->counts->dead_letters == dead_before)
             break;
         if (table_rows_round(tr, tc->b, tc->d) < 0) {
