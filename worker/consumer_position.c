@@ -55,7 +55,8 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition, in
     }
     if (c->oor == OFFSET_OOR_FAIL) {
         log_error("stored offset outside the partition; not applying the "
-                  "partition until `tidemark-worker reset-offsets` moves it",
+                  "partition until `tidemark-worker reset-offsets` moves it "
+                  "(--stream NAME, or --runs for the run records' topic)",
                   "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
                   " policy=%s",
                   topic, partition, stored, low, high, oor_name(c->oor));

@@ -21,6 +21,7 @@
 
 enum {
     OPT_STREAM,
+    OPT_RUNS,
     OPT_TO_EARLIEST,
     OPT_TO_LATEST,
     OPT_TO_DATETIME,
@@ -30,6 +31,7 @@ enum {
 };
 const cli_option_t reset_offsets_options[] = {
     [OPT_STREAM] = {"stream", "NAME", "the stream whose topic's offsets move"},
+    [OPT_RUNS] = {"runs", NULL, "the run records' topic's (<prefix>.sync-runs) instead"},
     [OPT_TO_EARLIEST] = {"to-earliest", NULL, "each partition's first message kept"},
     [OPT_TO_LATEST] = {"to-latest", NULL, "each partition's end (skip what is there)"},
     [OPT_TO_DATETIME] = {"to-datetime", "TS",
@@ -107,11 +109,16 @@ int reset_args_from_cli(const cli_args_t *args, reset_args_t *out, char *errstr,
         }
     }
     out->stream = args->value[OPT_STREAM];
-    if (!out->stream) {
-        errstr_set(errstr, errstr_size, "--stream NAME is required");
+    out->runs = args->count[OPT_RUNS];
+    if (out->runs && out->stream) {
+        errstr_set(errstr, errstr_size, "give --stream NAME or --runs, not both");
         return -1;
     }
-    if (!*out->stream) {
+    if (!out->stream && !out->runs) {
+        errstr_set(errstr, errstr_size, "--stream NAME is required (or --runs)");
+        return -1;
+    }
+    if (out->stream && !*out->stream) {
         errstr_set(errstr, errstr_size, "--stream needs a value");
         return -1;
     }
@@ -373,7 +380,7 @@ int reset_offsets_command(const tm_config_t *conf, const cli_args_t *cli)
         fprintf(stderr, "tidemark-worker: reset-offsets: %s\n", err);
         return EXIT_USAGE;
     }
-    if (!config_stream(conf, args.stream)) {
+    if (!args.runs && !config_stream(conf, args.stream)) {
         fprintf(stderr, "tidemark-worker: reset-offsets: %s: no stream '%s'\n", conf->path,
                 args.stream);
         return EXIT_USAGE;
@@ -382,7 +389,10 @@ int reset_offsets_command(const tm_config_t *conf, const cli_args_t *cli)
     memset(&r, 0, sizeof(r));
     r.conf = conf;
     r.args = &args;
-    topic_for_stream(conf, args.stream, r.topic, sizeof(r.topic));
+    if (args.runs)
+        topic_sync_runs(conf, r.topic, sizeof(r.topic));
+    else
+        topic_for_stream(conf, args.stream, r.topic, sizeof(r.topic));
     int rc = run_reset(&r);
     groupprobe_destroy(r.ak);
     pg_destroy(r.pg);
@@ -394,10 +404,11 @@ int reset_offsets_command(const tm_config_t *conf, const cli_args_t *cli)
 
 const cli_help_t reset_offsets_help = {
     .summary = "replay: move the group's stored offsets (a plan without --execute)",
-    .synopsis = "--stream NAME\n"
+    .synopsis = "(--stream NAME | --runs)\n"
                 "         (--to-earliest | --to-latest | --to-datetime TS | --to-offset N)\n"
                 "         [--partition P] [--execute]",
     .description = "Moves the consumer group's stored offsets (sync_offsets) of the\n"
-                   "stream's topic, and Kafka's group offsets with them: a replay.\n"
+                   "stream's topic (or with --runs of <prefix>.sync-runs, the run\n"
+                   "records'), and Kafka's group offsets with them: a replay.\n"
                    "Prints the plan; changes nothing without --execute. Running\n"
                    "workers follow at their next batch."};

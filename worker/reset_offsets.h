@@ -49,7 +49,8 @@ typedef enum {
 } reset_to_t;
 
 typedef struct reset_args {
-    const char *stream; /* borrowed from argv */
+    const char *stream; /* borrowed from argv; NULL with runs */
+    int runs;           /* --runs: the run records' topic */
     reset_to_t to;
     int64_t ts_ms;     /* --to-datetime */
     int64_t offset;    /* --to-offset */

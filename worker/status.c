@@ -18,6 +18,10 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
 
+/* The STREAM column of the run records' topic's partitions: no stream's
+ * name (those are letters, digits, '.', '_' and '-'). */
+#define RUNS_LABEL "(runs)"
+
 enum { OPT_MAX_STALENESS };
 const cli_option_t worker_status_options[] = {
     [OPT_MAX_STALENESS] = {"max-staleness", "DUR",
@@ -150,12 +154,12 @@ static void print_stored_only(status_run_t *r, const char *stream, const char *t
             print_partition(r, stream, topic, r->so.items[i].partition, -1, -1);
 }
 
-static void print_partitions(status_run_t *r, const char *stream)
+/* Each partition of topic, under label (a stream's name, or RUNS_LABEL). */
+static void print_partitions(status_run_t *r, const char *stream, const char *topic)
 {
-    char topic[256], err[512];
+    char err[512];
     int32_t *ids = NULL;
     size_t n = 0;
-    topic_for_stream(r->conf, stream, topic, sizeof(topic));
     if (!r->ak || groupprobe_partitions(r->ak, topic, &ids, &n, err, sizeof(err)) < 0) {
         if (r->ak)
             log_failure(r, "cannot read the topic's partitions", err);
@@ -196,8 +200,9 @@ static stream_state_t print_run(status_run_t *r, const char *stream)
 
 static void set_widths(status_run_t *r)
 {
-    r->sw = 6;
-    r->tw = 5;
+    char runs[256];
+    r->sw = (int)strlen(RUNS_LABEL);
+    r->tw = (int)strlen(topic_sync_runs(r->conf, runs, sizeof(runs)));
     for (size_t i = 0; i < r->conf->n_streams; i++) {
         const char *name = r->conf->streams[i].name;
         char topic[256];
@@ -217,8 +222,13 @@ static int print_tables(status_run_t *r)
     set_widths(r);
     printf("%-*s  %-*s  %9s  %13s  %14s  %10s  %s\n", r->sw, "STREAM", r->tw, "TOPIC", "PARTITION",
            "STORED-OFFSET", "HIGH-WATERMARK", "LAG", "STATE");
-    for (size_t i = 0; i < r->conf->n_streams; i++)
-        print_partitions(r, r->conf->streams[i].name);
+    char topic[256];
+    for (size_t i = 0; i < r->conf->n_streams; i++) {
+        topic_for_stream(r->conf, r->conf->streams[i].name, topic, sizeof(topic));
+        print_partitions(r, r->conf->streams[i].name, topic);
+    }
+    /* the run records too: stuck out of range, no run completes again */
+    print_partitions(r, RUNS_LABEL, topic_sync_runs(r->conf, topic, sizeof(topic)));
     printf("\n%-*s  %-36s  %-24s  %8s  %8s  %-24s  %9s  %s\n", r->sw, "STREAM", "LAST-RUN",
            "COMPLETED-AT", "RECORDS", "DELETES", "HWM", "STALENESS", "STATE");
     int stale = 0;

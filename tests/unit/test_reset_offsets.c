@@ -95,7 +95,13 @@ static void test_parse_good(void **state)
             assert_int_equal(a.ts_ms, cases[i].value);
         assert_int_equal(a.partition, cases[i].partition);
         assert_int_equal(a.execute, cases[i].execute);
+        assert_int_equal(a.runs, 0);
     }
+    /* the run records' topic, stuck out of range after it was recreated */
+    assert_int_equal(parse("--runs --to-earliest --execute", &a, err, sizeof(err)), 0);
+    assert_int_equal(a.runs, 1);
+    assert_null(a.stream);
+    assert_int_equal(a.to, RESET_TO_EARLIEST);
 }
 
 static void test_parse_bad(void **state)
@@ -104,7 +110,9 @@ static void test_parse_bad(void **state)
         const char *line, *says;
     } cases[] = {
         {"", "--stream"},
-        {"--to-earliest", "--stream NAME is required"},
+        {"--to-earliest", "--stream NAME is required (or --runs)"},
+        {"--stream customers --runs --to-earliest", "not both"},
+        {"--runs --runs --to-earliest", "--runs given twice"},
         {"--stream customers", "give one of"},
         {"--stream customers --to-earliest --to-latest", "give one of"},
         {"--stream customers --to-offset 1 --to-earliest", "give one of"},
