@@ -66,6 +66,9 @@ typedef struct consumer_offsets {
     int (*load)(void *ctx);
     /* A partition's stored offset as last loaded; -1: no row. */
     int64_t (*stored)(void *ctx, const char *topic, int32_t partition);
+    /* Whether, as last loaded, some partition of topic has a stored
+     * offset: the group has read the topic before. */
+    int (*has_topic)(void *ctx, const char *topic);
     /* Moves a stored offset from `from` (-1: no row) to `to` at once
      * (no batch is open): 1 when it moved, 0 when not (logged). */
     int (*store)(void *ctx, const char *topic, int32_t partition, int64_t from, int64_t to);

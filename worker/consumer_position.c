@@ -75,6 +75,42 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition, in
         pl->expected = pl->start;
 }
 
+/*
+ * A partition without a stored offset, of a topic the group has read
+ * before (a partition added while the worker was stopped): every message
+ * ever in it is unread. When retention already took its first ones (low
+ * above 0), that is a stored offset outside the partition, as 0 would be,
+ * and never skipped past silently: offset.out_of_range decides, as for
+ * one (out_of_range()), but nothing is stored for earliest (no row: the
+ * first batch's makes it) and the partition starts at the beginning.
+ */
+static void place_unstored(consumer_t *c, const char *topic, int32_t partition, placement_t *pl)
+{
+    int64_t low = -1, high = -1;
+
+    pl->start = RD_KAFKA_OFFSET_BEGINNING;
+    if (!c->db.has_topic(c->db.ctx, topic) ||
+        rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
+                                         WATERMARK_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        low <= 0)
+        return;
+    if (c->oor == OFFSET_OOR_FAIL) {
+        log_error("no stored offset, and retention took the partition's first messages "
+                  "before they were read; not applying the partition until "
+                  "`tidemark-worker reset-offsets` moves it (--stream NAME, or --runs "
+                  "for the run records' topic)",
+                  "topic=%s partition=%" PRId32 " low=%" PRId64 " high=%" PRId64 " policy=%s",
+                  topic, partition, low, high, oor_name(c->oor));
+        pl->stuck = 1;
+        return;
+    }
+    pl->start = c->oor == OFFSET_OOR_EARLIEST ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+    log_warn("no stored offset, and retention took the partition's first messages before "
+             "they were read; going on from its other end as offset.out_of_range says",
+             "topic=%s partition=%" PRId32 " low=%" PRId64 " high=%" PRId64 " policy=%s", topic,
+             partition, low, high, oor_name(c->oor));
+}
+
 void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
                     placement_t *pl)
 {
@@ -82,7 +118,7 @@ void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t
     pl->start = stored;
     pl->stuck = 0;
     if (stored < 0) {
-        pl->start = RD_KAFKA_OFFSET_BEGINNING;
+        place_unstored(c, topic, partition, pl);
         return;
     }
     if (isotime_monotonic_ms() < c->wm_skip_until)

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backoff.h"
 #include "errstr.h"
@@ -82,6 +83,16 @@ static int64_t stored(void *ctx, const char *topic, int32_t partition)
     return offsets_lookup(&f->stored, topic, partition);
 }
 
+static int has_topic(void *ctx, const char *topic)
+{
+    const fencing_t *f = ctx;
+
+    for (size_t i = 0; i < f->stored.n; i++)
+        if (!strcmp(f->stored.items[i].topic, topic))
+            return 1;
+    return 0;
+}
+
 /* consumer_offsets_t.store: in its own transaction (autocommit: no batch
  * is open when the consumer places a partition). */
 static int store(void *ctx, const char *topic, int32_t partition, int64_t from, int64_t to)
@@ -125,7 +136,7 @@ static void forget(void *ctx, const char *topic, int32_t partition)
 
 consumer_offsets_t fencing_offsets(fencing_t *f)
 {
-    consumer_offsets_t o = {load, stored, store, expected, set_expected, forget, f};
+    consumer_offsets_t o = {load, stored, has_topic, store, expected, set_expected, forget, f};
 
     return o;
 }
