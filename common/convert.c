@@ -12,7 +12,6 @@
 #include "errstr.h"
 #include "convert.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
@@ -141,9 +140,19 @@ json_t *conv_base64_json(const unsigned char *in, size_t len)
 
 /* ---- JSON -> Avro, one value ---------------------------------------- */
 
-/* An integer from a JSON integer or a string of decimal digits. A JSON
- * number kept as text is an integer too large for int64 (the reader makes
- * every other integer a json_integer) or not an integer at all. */
+/* The JSON number syntax of string v's whole text (a NUL inside ends
+ * no number). */
+static jsonnum_syntax_t string_syntax(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return strlen(s) == json_string_length(v) ? jsonnum_syntax(s) : JSONNUM_NOT;
+}
+
+/* An integer from a JSON integer or a string holding one as JSON spells
+ * it ("42", "-7"; not "+7", "007" or "0x1A": digits read some other way
+ * than the source meant). A JSON number kept as text is an integer too
+ * large for int64 (the reader makes every other integer a json_integer)
+ * or not an integer at all. */
 static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo, int64_t hi,
                        const char *what, int64_t *out)
 {
@@ -153,13 +162,10 @@ static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo, int64_t
         return conv_fail(c, "%s is out of range for %s", jsonnum_text(v), what);
     } else if (jsonnum_is_string(v)) {
         const char *s = json_string_value(v);
-        char *end;
-        if (!isdigit((unsigned char)s[*s == '-' || *s == '+']))
+        if (string_syntax(v) != JSONNUM_INTEGER)
             return conv_fail(c, "'%s' is not an integer", s);
         errno = 0;
-        long long ll = strtoll(s, &end, 10);
-        if (*end != '\0')
-            return conv_fail(c, "'%s' is not an integer", s);
+        long long ll = strtoll(s, NULL, 10);
         if (errno == ERANGE)
             return conv_fail(c, "'%s' is out of range for %s", s, what);
         *out = ll;
@@ -172,7 +178,8 @@ static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo, int64_t
 }
 
 /* A double from a JSON number (exactly as strtod reads its text, when the
- * reader kept it) or a numeric string. */
+ * reader kept it) or a string holding one as JSON spells it: strtod alone
+ * would also read "0x1A", "inf", "nan", "+1" and ".5". */
 static int get_number(const conv_ctx_t *c, const json_t *v, const char *what, double *out)
 {
     if (json_is_number(v)) {
@@ -187,11 +194,12 @@ static int get_number(const conv_ctx_t *c, const json_t *v, const char *what, do
     }
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        char *end;
-        errno = 0;
-        *out = strtod(s, &end);
-        if (*s && !isspace((unsigned char)*s) && *end == '\0' && errno != ERANGE && isfinite(*out))
-            return 0;
+        if (string_syntax(v) != JSONNUM_NOT) {
+            errno = 0;
+            *out = strtod(s, NULL);
+            if (errno != ERANGE) /* past a double, or so small it loses digits */
+                return 0;
+        }
         return conv_fail(c, "'%s' is not a finite number", s);
     }
     return conv_expected(c, "a number", v);
@@ -404,12 +412,58 @@ static int null_branch(avro_schema_t un)
     return -1;
 }
 
-/* null (or missing) goes to the null branch; anything else to the first
- * other branch that takes it (what a branch that did not wrote before it
- * failed is taken back). */
+/*
+ * Whether branch s (its JSON type in bc) takes v as v's own JSON type
+ * says: a string a string-like branch (string, bytes, fixed, enum, or a
+ * logical type read from a string: a timestamp, a date, a time), an
+ * integer an int or long, a real a float or double (a decimal either), an
+ * object a record or map. Not the coercions the branch also allows (a
+ * numeric string to a number, an integer to a double).
+ */
+static int branch_is_exact(const conv_ctx_t *bc, avro_schema_t s, const json_t *v)
+{
+    schema_field_t lf;
+    int is_string = jsonnum_is_string(v), is_int = json_is_integer(v) || jsonnum_is_integer(v);
+    int is_real = json_is_real(v) || (jsonnum_is(v) && !is_int);
+
+    if (is_avro_link(s))
+        s = avro_schema_link_target(s);
+    switch (avro_typeof(s)) {
+    case AVRO_STRING:
+    case AVRO_ENUM:
+        return is_string;
+    case AVRO_BYTES:
+    case AVRO_FIXED: /* a decimal is also sent as a number */
+        return is_string || ((is_int || is_real) && conv_type_logical(bc, s, &lf));
+    case AVRO_INT32:
+    case AVRO_INT64:
+        return is_int || (is_string && conv_type_logical(bc, s, &lf));
+    case AVRO_FLOAT:
+    case AVRO_DOUBLE:
+        return is_real;
+    case AVRO_BOOLEAN:
+        return json_is_boolean(v);
+    case AVRO_RECORD:
+    case AVRO_MAP:
+        return json_is_object(v);
+    case AVRO_ARRAY:
+        return json_is_array(v);
+    default:
+        return 0;
+    }
+}
+
+/*
+ * null (or missing) goes to the null branch. Anything else goes to the
+ * first branch of its own JSON type that takes it (branch_is_exact), and
+ * only when none does to the first other branch that takes it: with
+ * ["long", "double", "string"], "01234" is that string, not the long
+ * 1234, and 9007199254740993 a long, not a double. What a branch that did
+ * not take v wrote before it failed is taken back.
+ */
 static int set_union(const conv_ctx_t *c, avro_schema_t un, const json_t *v)
 {
-    int nb = null_branch(un), others = (int)avro_schema_union_size(un) - (nb >= 0);
+    int nb = null_branch(un), n = (int)avro_schema_union_size(un), others = n - (nb >= 0);
 
     if (!v || json_is_null(v)) {
         if (nb < 0)
@@ -424,14 +478,19 @@ static int set_union(const conv_ctx_t *c, avro_schema_t un, const json_t *v)
         quiet.errstr_size = sizeof(scratch);
     }
     size_t start = c->w->len;
-    for (int i = 0; i < (int)avro_schema_union_size(un); i++) {
-        if (i == nb)
-            continue;
-        c->w->len = start;
-        avroenc_long(c->w, i);
-        quiet.type = conv_type_branch(c, (size_t)i);
-        if (set_generic(&quiet, avro_schema_union_branch(un, i), v) == 0)
-            return 0;
+    for (int pass = others > 1 ? 0 : 1; pass < 2; pass++) {
+        for (int i = 0; i < n; i++) {
+            if (i == nb)
+                continue;
+            avro_schema_t b = avro_schema_union_branch(un, i);
+            quiet.type = conv_type_branch(c, (size_t)i);
+            if (others > 1 && branch_is_exact(&quiet, b, v) != (pass == 0))
+                continue; /* pass 0: the exact ones; pass 1: the others */
+            c->w->len = start;
+            avroenc_long(c->w, i);
+            if (set_generic(&quiet, b, v) == 0)
+                return 0;
+        }
     }
     c->w->len = start;
     return others > 1 ? conv_fail(c, "%s matches no branch of the union", json_kind(v)) : -1;

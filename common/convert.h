@@ -9,9 +9,13 @@
  * without a UTC offset); for a uuid its 8-4-4-4-12 hex text (stored lower
  * case); for time-millis/micros "HH:MM:SS[.fraction]" or milliseconds after
  * midnight; for a date "YYYY-MM-DD"; for bytes a
- * base64 string; for int/long a JSON integer (or a string of digits); for
- * an enum one of its symbols; nested record/array/map recursively, a
- * logical type there in the same forms as at the top level. A
+ * base64 string; for int/long a JSON integer, for float/double a JSON
+ * number (or a string holding one as JSON spells it: "42", "1.5", not
+ * "0x1A" or "inf"); for an enum one of its symbols; nested
+ * record/array/map recursively, a logical type there in the same forms as
+ * at the top level, a value of a union to a branch of its own JSON type
+ * first (a string to a string, an integer to a long), to another only
+ * when none takes it. A
  * missing or null member is Avro null for a nullable field and an error
  * otherwise. Members the schema does not name are ignored.
  *

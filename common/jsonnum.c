@@ -76,6 +76,39 @@ int jsonnum_is_plain_unsigned(const char *s)
                          (s[whole] == '.' && strspn(s + whole + 1, "0123456789") == n - whole - 1));
 }
 
+/* Past the digits at *p, how many there were. */
+static size_t skip_digits(const char **p)
+{
+    size_t n = strspn(*p, "0123456789");
+    *p += n;
+    return n;
+}
+
+jsonnum_syntax_t jsonnum_syntax(const char *text)
+{
+    const char *p = text + (*text == '-');
+    jsonnum_syntax_t kind = JSONNUM_INTEGER;
+
+    if (*p == '0')
+        p++; /* no leading zeros: "012" is not JSON */
+    else if (!skip_digits(&p))
+        return JSONNUM_NOT;
+    if (*p == '.') {
+        p++;
+        if (!skip_digits(&p))
+            return JSONNUM_NOT;
+        kind = JSONNUM_REAL;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        p += *p == '+' || *p == '-';
+        if (!skip_digits(&p))
+            return JSONNUM_NOT;
+        kind = JSONNUM_REAL;
+    }
+    return *p == '\0' ? kind : JSONNUM_NOT;
+}
+
 int jsonnum_to_plain(const char *text, char *buf, size_t size)
 {
     const char *p = text, *ip, *fp = "";

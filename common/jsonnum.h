@@ -39,6 +39,14 @@ int jsonnum_is_integer(const json_t *v);
  * sign, no exponent, not empty. */
 int jsonnum_is_plain_unsigned(const char *s);
 
+/* What text is as a JSON number (RFC 8259 grammar, the whole of it):
+ * JSONNUM_INTEGER ("-?(0|[1-9][0-9]*)"), JSONNUM_REAL (with a fraction
+ * or an exponent), or JSONNUM_NOT ("", "+1", "012", "0x1A", ".5", "1.",
+ * "inf", "NaN", " 1"). How a number sent as a string is told from text
+ * that strtod or strtoll would also read. */
+typedef enum { JSONNUM_NOT = 0, JSONNUM_INTEGER, JSONNUM_REAL } jsonnum_syntax_t;
+jsonnum_syntax_t jsonnum_syntax(const char *text);
+
 /* True when v is a JSON string that is not a number kept as text. */
 int jsonnum_is_string(const json_t *v);
 

@@ -1,0 +1,232 @@
+/*
+ * test_convert_numbers.c - numbers where a JSON type and an Avro type
+ * disagree: the JSON number syntax a numeric string must have to be read
+ * as a number (jsonnum_syntax), numeric strings in int, long, float and
+ * double fields, and the branch of a union a value goes to. JSON -> Avro
+ * -> row form, compared as the text the worker writes (jsonnum_dumps).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "convert_roundtrip.h"
+#include "json_arena.h"
+#include "jsonnum.h"
+#include "schema.h"
+
+static void test_syntax(void **state)
+{
+    static const struct {
+        const char *text;
+        jsonnum_syntax_t want;
+    } cases[] = {
+        {"0", JSONNUM_INTEGER},    {"-0", JSONNUM_INTEGER},    {"42", JSONNUM_INTEGER},
+        {"-7", JSONNUM_INTEGER},   {"1.5", JSONNUM_REAL},      {"-0.25", JSONNUM_REAL},
+        {"1e3", JSONNUM_REAL},     {"1E+3", JSONNUM_REAL},     {"2.5e-3", JSONNUM_REAL},
+        {"1e400", JSONNUM_REAL},   {"", JSONNUM_NOT},          {"-", JSONNUM_NOT},
+        {"+1", JSONNUM_NOT},       {"01234", JSONNUM_NOT},     {"-01", JSONNUM_NOT},
+        {"00", JSONNUM_NOT},       {"0x1A", JSONNUM_NOT},      {"0X1a", JSONNUM_NOT},
+        {".5", JSONNUM_NOT},       {"5.", JSONNUM_NOT},        {"1.e3", JSONNUM_NOT},
+        {"1e", JSONNUM_NOT},       {"1e+", JSONNUM_NOT},       {"inf", JSONNUM_NOT},
+        {"Infinity", JSONNUM_NOT}, {"-Infinity", JSONNUM_NOT}, {"nan", JSONNUM_NOT},
+        {"NaN", JSONNUM_NOT},      {" 1", JSONNUM_NOT},        {"1 ", JSONNUM_NOT},
+        {"1,5", JSONNUM_NOT},      {"1_000", JSONNUM_NOT},     {"٣", JSONNUM_NOT},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (jsonnum_syntax(cases[i].text) != cases[i].want)
+            print_error("case %zu '%s': got %d, want %d\n", i, cases[i].text,
+                        (int)jsonnum_syntax(cases[i].text), (int)cases[i].want);
+        assert_int_equal(jsonnum_syntax(cases[i].text), cases[i].want);
+    }
+}
+
+static const char SCHEMA[] =
+    "{\"type\": \"record\", \"name\": \"N\", \"fields\": ["
+    "{\"name\": \"i\", \"type\": \"int\"},"
+    "{\"name\": \"l\", \"type\": \"long\"},"
+    "{\"name\": \"f\", \"type\": \"float\"},"
+    "{\"name\": \"d\", \"type\": \"double\"},"
+    "{\"name\": \"attrs\", \"type\": {\"type\": \"map\","
+    " \"values\": [\"null\", \"long\", \"double\", \"string\"]}},"
+    "{\"name\": \"counts\", \"type\": {\"type\": \"map\", \"values\": [\"null\", \"double\", "
+    "\"long\"]}},"
+    "{\"name\": \"nums\", \"type\": {\"type\": \"map\", \"values\": [\"null\", \"long\", "
+    "\"double\"]}},"
+    "{\"name\": \"ds\", \"type\": {\"type\": \"map\", \"values\": [\"null\", \"string\", "
+    "\"double\"]}},"
+    "{\"name\": \"bs\", \"type\": {\"type\": \"map\", \"values\": [\"null\", \"boolean\", "
+    "\"string\"]}},"
+    "{\"name\": \"ts\", \"type\": {\"type\": \"map\", \"values\": [\"null\", \"long\","
+    " {\"type\": \"long\", \"logicalType\": \"timestamp-millis\"}]}},"
+    "{\"name\": \"dec\", \"type\": {\"type\": \"map\", \"values\": [\"null\", \"double\","
+    " {\"type\": \"bytes\", \"logicalType\": \"decimal\", \"precision\": 6, \"scale\": 2}]}},"
+    "{\"name\": \"decfirst\", \"type\": {\"type\": \"map\", \"values\": [\"null\","
+    " {\"type\": \"bytes\", \"logicalType\": \"decimal\", \"precision\": 6, \"scale\": 2},"
+    " \"double\"]}}]}";
+
+static const char BASE[] = "{\"i\": 0, \"l\": 0, \"f\": 0, \"d\": 0, \"attrs\": {}, \"counts\": {},"
+                           " \"nums\": {}, \"ds\": {}, \"bs\": {}, \"ts\": {}, \"dec\": {},"
+                           " \"decfirst\": {}}";
+
+struct ncase {
+    const char *field;
+    const char *in;   /* JSON text; "~TEXT": TEXT a number kept as text, as
+                       * the producer's page reader keeps one past int64 */
+    const char *want; /* the field's row form as the worker writes it, or
+                       * NULL for an error */
+    const char *err;  /* the error, exactly */
+};
+
+/* in as a json_t: "~TEXT" the number kept as text, "{\"k\": ~TEXT}" a
+ * map of one such number, else JSON. */
+static json_t *case_value(const char *in)
+{
+    const char *tilde = strchr(in, '~');
+    if (!tilde)
+        return loads(in);
+    size_t len = strcspn(tilde + 1, "}");
+    json_t *num = jsonnum_make(tilde + 1, len);
+    assert_non_null(num);
+    if (tilde == in)
+        return num;
+    json_t *map = json_object(); /* {"k": ~TEXT} */
+    assert_int_equal(json_object_set_new(map, "k", num), 0);
+    return map;
+}
+
+static void run(const struct ncase *cases, size_t n)
+{
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < n; i++) {
+        json_t *rec = loads(BASE);
+        json_object_set_new(rec, cases[i].field, case_value(cases[i].in));
+        err[0] = '\0';
+        json_t *row = round_trip(rs, rec, err, sizeof(err));
+        json_t *got = row ? json_object_get(row, cases[i].field) : NULL;
+        char *text = got ? jsonnum_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        int ok = cases[i].want ? text && !strcmp(text, cases[i].want)
+                               : !row && !strcmp(err, cases[i].err);
+        if (!ok)
+            print_error("case %zu (%s = %s): got %s, err '%s'; want %s\n", i, cases[i].field,
+                        cases[i].in, text ? text : "nothing", err,
+                        cases[i].want ? cases[i].want : cases[i].err);
+        assert_true(ok);
+        free(text);
+        json_decref(row);
+        json_decref(rec);
+    }
+    record_schema_destroy(rs);
+}
+
+/* A string goes to a number field only when its text is a JSON number:
+ * strtod and strtoll read more than the source meant. */
+static void test_numeric_strings(void **state)
+{
+    static const struct ncase cases[] = {
+        {"l", "\"42\"", "42", NULL},
+        {"l", "\"-7\"", "-7", NULL},
+        {"l", "\"-0\"", "0", NULL},
+        {"l", "\"9223372036854775807\"", "9223372036854775807", NULL},
+        {"l", "\"9223372036854775808\"", NULL,
+         "field 'l': '9223372036854775808' is out of range for long"},
+        {"l", "\"+7\"", NULL, "field 'l': '+7' is not an integer"},
+        {"l", "\"01234\"", NULL, "field 'l': '01234' is not an integer"},
+        {"l", "\"0x1A\"", NULL, "field 'l': '0x1A' is not an integer"},
+        {"l", "\"1.0\"", NULL, "field 'l': '1.0' is not an integer"},
+        {"l", "\" 1\"", NULL, "field 'l': ' 1' is not an integer"},
+        {"l", "\"1\\u00002\"", NULL, "field 'l': '1' is not an integer"},
+        {"i", "\"-12\"", "-12", NULL},
+        {"i", "\"2147483648\"", NULL, "field 'i': 2147483648 is out of range for int"},
+        {"d", "\"1.50\"", "1.5", NULL},
+        {"d", "\"-2.5e3\"", "-2500.0", NULL},
+        {"d", "\"7\"", "7.0", NULL},
+        {"d", "\"0x1A\"", NULL, "field 'd': '0x1A' is not a finite number"},
+        {"d", "\"0x1p3\"", NULL, "field 'd': '0x1p3' is not a finite number"},
+        {"d", "\"inf\"", NULL, "field 'd': 'inf' is not a finite number"},
+        {"d", "\"Infinity\"", NULL, "field 'd': 'Infinity' is not a finite number"},
+        {"d", "\"-Infinity\"", NULL, "field 'd': '-Infinity' is not a finite number"},
+        {"d", "\"NaN\"", NULL, "field 'd': 'NaN' is not a finite number"},
+        {"d", "\"+1\"", NULL, "field 'd': '+1' is not a finite number"},
+        {"d", "\".5\"", NULL, "field 'd': '.5' is not a finite number"},
+        {"d", "\"5.\"", NULL, "field 'd': '5.' is not a finite number"},
+        {"d", "\"1e400\"", NULL, "field 'd': '1e400' is not a finite number"},
+        {"d", "\"\"", NULL, "field 'd': '' is not a finite number"},
+        {"f", "\"0.25\"", "0.25", NULL},
+        {"f", "\"0x10\"", NULL, "field 'f': '0x10' is not a finite number"},
+    };
+    (void)state;
+    run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A value goes to the first branch of its own JSON type; a numeric
+ * string becomes a number only when no branch is a string. */
+static void test_union_branch(void **state)
+{
+    static const struct ncase cases[] = {
+        /* ["null", "long", "double", "string"] */
+        {"attrs", "{\"k\": \"01234\"}", "{\"k\":\"01234\"}", NULL},
+        {"attrs", "{\"k\": \"1.50\"}", "{\"k\":\"1.50\"}", NULL},
+        {"attrs", "{\"k\": \"0x1A\"}", "{\"k\":\"0x1A\"}", NULL},
+        {"attrs", "{\"k\": \"42\"}", "{\"k\":\"42\"}", NULL},
+        {"attrs", "{\"k\": 7}", "{\"k\":7}", NULL},
+        {"attrs", "{\"k\": 1.5}", "{\"k\":1.5}", NULL},
+        {"attrs", "{\"k\": null}", "{\"k\":null}", NULL},
+        {"attrs", "{\"k\": ~1e3}", "{\"k\":1000.0}", NULL},
+        {"attrs", "{\"k\": ~99999999999999999999}", "{\"k\":1e20}", NULL}, /* past long */
+        {"attrs", "{\"k\": true}", NULL,
+         "field 'attrs.k': a boolean matches no branch of the union"},
+        /* ["null", "double", "long"]: an integer to the long, exactly */
+        {"counts", "{\"k\": 9007199254740993}", "{\"k\":9007199254740993}", NULL},
+        {"counts", "{\"k\": 0.5}", "{\"k\":0.5}", NULL},
+        {"counts", "{\"k\": \"12\"}", "{\"k\":12.0}",
+         NULL}, /* no string: the first that takes it */
+        {"counts", "{\"k\": \"x\"}", NULL,
+         "field 'counts.k': a string matches no branch of the union"},
+        /* ["null", "long", "double"] */
+        {"nums", "{\"k\": \"12\"}", "{\"k\":12}", NULL},
+        {"nums", "{\"k\": \"1.25\"}", "{\"k\":1.25}", NULL},
+        {"nums", "{\"k\": \"0x1A\"}", NULL,
+         "field 'nums.k': a string matches no branch of the union"},
+        {"nums", "{\"k\": \"inf\"}", NULL,
+         "field 'nums.k': a string matches no branch of the union"},
+        {"nums", "{\"k\": \"01\"}", NULL,
+         "field 'nums.k': a string matches no branch of the union"},
+        /* ["null", "string", "double"]: an integer has no branch of its own */
+        {"ds", "{\"k\": 3}", "{\"k\":3.0}", NULL},
+        {"ds", "{\"k\": \"3\"}", "{\"k\":\"3\"}", NULL},
+        /* ["null", "boolean", "string"] */
+        {"bs", "{\"k\": \"true\"}", "{\"k\":\"true\"}", NULL},
+        {"bs", "{\"k\": false}", "{\"k\":false}", NULL},
+        /* ["null", "long", timestamp-millis]: the string is the timestamp's */
+        {"ts", "{\"k\": \"2026-01-01T00:00:00Z\"}", "{\"k\":\"2026-01-01T00:00:00.000Z\"}", NULL},
+        {"ts", "{\"k\": 5}", "{\"k\":5}", NULL},
+        /* a decimal takes a number as exactly as a double does: order decides */
+        {"dec", "{\"k\": 1.5}", "{\"k\":1.5}", NULL},
+        {"dec", "{\"k\": \"1.5\"}", "{\"k\":\"1.50\"}", NULL},
+        {"decfirst", "{\"k\": 1.5}", "{\"k\":\"1.50\"}", NULL},
+        {"decfirst", "{\"k\": 2}", "{\"k\":\"2.00\"}", NULL},
+    };
+    (void)state;
+    run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_syntax),
+        cmocka_unit_test(test_numeric_strings),
+        cmocka_unit_test(test_union_branch),
+    };
+    json_arena_install(); /* as the programs run */
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
