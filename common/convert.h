@@ -34,7 +34,10 @@
  * "12:00:00.123" or "12:00:00.123456", a uuid as its lower-case text,
  * date as "2026-11-25", bytes as "\\x0a0b"
  * (bytea hex), enum as its symbol, record/array/map as JSON (logical types
- * inside as the same text, bytes as base64), null as null.
+ * inside as the same text, bytes as base64, a float or double as a number
+ * kept as text, common/jsonnum.h: its shortest text that reads back as
+ * the same value), null as null. A top-level float or double is a
+ * json_real.
  *
  * Stateless; safe from any thread on distinct values (and writers).
  */
@@ -64,7 +67,9 @@ int convert_json_to_avro(const record_schema_t *rs, const json_t *obj, avroenc_t
  * a record resolved from an older writer may lack some, which then take
  * their default from rs (null for a nullable field without one). A float
  * or double NaN/Infinity becomes the string "NaN"/"Infinity"/"-Infinity";
- * a decimal with more digits than its precision is an error.
+ * a decimal with more digits than its precision is an error, and so is a
+ * string inside a record, array or map that starts with U+0000 (it would
+ * read as a number kept as text).
  */
 json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *errstr,
                             size_t errstr_size);

@@ -11,6 +11,7 @@
 #include "convert.h"
 #include "convert_priv.h"
 #include "isotime.h"
+#include "jsonnum.h"
 
 static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v);
 static json_t *get_logical(const conv_ctx_t *c, const schema_field_t *f, avro_value_t *v);
@@ -28,6 +29,11 @@ static json_t *get_string(const conv_ctx_t *c, avro_value_t *v)
 
     if (avro_value_get_string(v, &s, &size) != 0)
         return conv_avro_fail(c), NULL;
+    /* Inside a jsonb value such a string would read as a number kept as
+     * text (get_real); PostgreSQL refuses it there anyway. */
+    if (c->depth > 0 && size > 1 && s && s[0] == '\0')
+        return null_fail(c, "a string inside a jsonb value starts with U+0000 (22P05: "
+                            "unsupported Unicode escape sequence)");
     json_t *j = json_stringn(s ? s : "", size ? size - 1 : 0);
     return j ? j : null_fail(c, "string is not valid UTF-8");
 }
@@ -35,15 +41,23 @@ static json_t *get_string(const conv_ctx_t *c, avro_value_t *v)
 /* NaN and the infinities have no JSON number: they go as the strings
  * PostgreSQL's real and double precision read ("NaN", "Infinity",
  * "-Infinity"), which jsonb_populate_record() hands to the column's input
- * function; inside a jsonb column they stay strings. */
-static json_t *get_real(const conv_ctx_t *c, double d)
+ * function; inside a jsonb column they stay strings. A top-level value is
+ * a json_real, whose every digit its real or double precision column
+ * reads back to the same value. Inside a record, array or map (a jsonb
+ * value, numeric: it keeps whatever digits it is given) it is a number
+ * kept as text, its shortest text: a float 0.1 widened to a double and
+ * written in full would read 0.10000000149011612 there. */
+static json_t *get_real(const conv_ctx_t *c, double d, int is_float)
 {
     json_t *j;
+    char text[JSONNUM_REAL_TEXT_SIZE];
 
     if (isnan(d))
         j = json_string("NaN");
     else if (isinf(d))
         j = json_string(d > 0 ? "Infinity" : "-Infinity");
+    else if (c->depth > 0)
+        j = jsonnum_make(text, jsonnum_real_text(d, is_float, text));
     else
         j = json_real(d);
     return j ? j : null_fail(c, "out of memory");
@@ -133,9 +147,9 @@ static json_t *get_generic(const conv_ctx_t *c, avro_value_t *v)
     case AVRO_INT64:
         return avro_value_get_long(v, &i64) ? NULL : json_integer(i64);
     case AVRO_FLOAT:
-        return avro_value_get_float(v, &f) ? NULL : get_real(c, f);
+        return avro_value_get_float(v, &f) ? NULL : get_real(c, f, 1);
     case AVRO_DOUBLE:
-        return avro_value_get_double(v, &d) ? NULL : get_real(c, d);
+        return avro_value_get_double(v, &d) ? NULL : get_real(c, d, 0);
     case AVRO_STRING:
         return get_string(c, v);
     case AVRO_BYTES:

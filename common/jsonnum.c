@@ -4,6 +4,7 @@
 #include "jsonnum.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,4 +226,136 @@ char *jsonnum_dumps(const json_t *v, size_t flags)
     }
     *w = '\0';
     return s;
+}
+
+/* What jsonnum_dump_callback() passes on, and what it holds back: the
+ * bytes of the marker "\"\\u0000" seen so far, which start either a
+ * number kept as text or an ordinary string. */
+typedef struct {
+    json_dump_callback_t fn;
+    void *data;
+    size_t held;   /* bytes of the marker matched (not yet passed on) */
+    int in_string; /* inside an ordinary string */
+    int escaped;   /* the string's previous byte was a backslash */
+    int in_number; /* inside a number's text: its closing quote goes */
+} numdump_t;
+
+static const char dump_marker[] = "\"\\u0000";
+#define MARKER_LEN (sizeof(dump_marker) - 1)
+
+/* One byte that follows held bytes of the marker: 1 when it extends the
+ * match, else 0 after passing the held bytes on as an ordinary string's
+ * start (-1: the callback failed). */
+static int numdump_match(numdump_t *d, char ch)
+{
+    if (ch == dump_marker[d->held]) {
+        if (++d->held == MARKER_LEN) {
+            d->held = 0;
+            d->in_number = 1;
+        }
+        return 1;
+    }
+    if (d->fn(dump_marker, d->held, d->data) != 0)
+        return -1;
+    d->in_string = 1;
+    d->escaped = d->held == 2; /* "\"\\": ch is what the backslash escapes */
+    d->held = 0;
+    return 0;
+}
+
+/* Passes buf[from..to) on, if anything. */
+static int numdump_pass(const numdump_t *d, const char *buf, size_t from, size_t to)
+{
+    return to > from ? d->fn(buf + from, to - from, d->data) : 0;
+}
+
+/* The rewrite of jsonnum_dumps() over a stream of chunks, any of which
+ * may end inside the marker. Bytes before buf[from] are passed on or
+ * held. */
+static int numdump_chunk(const char *buf, size_t size, void *data)
+{
+    numdump_t *d = data;
+    size_t from = 0;
+
+    for (size_t i = 0; i < size; i++) {
+        char ch = buf[i];
+        if (d->held) {
+            int m = numdump_match(d, ch);
+            if (m < 0)
+                return -1;
+            if (m) {
+                from = i + 1;
+                continue;
+            }
+        }
+        if (d->in_number) {
+            if (ch == '"') { /* the number's closing quote goes */
+                if (numdump_pass(d, buf, from, i) != 0)
+                    return -1;
+                from = i + 1;
+                d->in_number = 0;
+            }
+        } else if (d->in_string) {
+            if (d->escaped)
+                d->escaped = 0;
+            else if (ch == '\\')
+                d->escaped = 1;
+            else if (ch == '"')
+                d->in_string = 0;
+        } else if (ch == '"') { /* a string opens: held until it says which */
+            if (numdump_pass(d, buf, from, i) != 0)
+                return -1;
+            from = i + 1;
+            d->held = 1;
+        }
+    }
+    return numdump_pass(d, buf, from, size);
+}
+
+int jsonnum_dump_callback(const json_t *v, json_dump_callback_t fn, void *data, size_t flags)
+{
+    numdump_t d = {fn, data, 0, 0, 0, 0};
+    return json_dump_callback(v, numdump_chunk, &d, flags);
+}
+
+static int shortest_reads_back(const char *text, double d, int is_float)
+{
+    return is_float ? strtof(text, NULL) == (float)d : strtod(text, NULL) == d;
+}
+
+size_t jsonnum_real_text(double d, int is_float, char buf[JSONNUM_REAL_TEXT_SIZE])
+{
+    char raw[JSONNUM_REAL_TEXT_SIZE];
+    int lo = is_float ? 6 : 15, hi = is_float ? 9 : 17;
+
+    for (int prec = lo; prec <= hi; prec++) {
+        snprintf(raw, sizeof(raw), "%.*g", prec, d);
+        if (shortest_reads_back(raw, d, is_float))
+            break;
+    }
+    /* jansson's spelling: "1e+20" as "1e20", "1e-05" as "1e-5" */
+    size_t n = 0;
+    const char *r = raw;
+    for (; *r && *r != 'e'; r++)
+        buf[n++] = *r;
+    if (*r == 'e') {
+        buf[n++] = *r++;
+        if (*r == '-')
+            buf[n++] = *r++;
+        else if (*r == '+')
+            r++;
+        while (*r == '0' && r[1])
+            r++;
+        while (*r)
+            buf[n++] = *r++;
+        buf[n] = '\0';
+        return n;
+    }
+    buf[n] = '\0';
+    if (strspn(buf, "-0123456789") == n) { /* integral: still a real */
+        buf[n++] = '.';
+        buf[n++] = '0';
+        buf[n] = '\0';
+    }
+    return n;
 }

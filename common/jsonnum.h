@@ -8,7 +8,11 @@
  * whose first byte is NUL, followed by the number's text as the source
  * sent it ("\0" "12345678901234567.89"). No string read from a source can
  * look like that: the reader dead-letters any string holding \u0000.
- * common/convert.c reads decimals, longs and doubles from that text.
+ * common/convert.c reads decimals, longs and doubles from that text. The
+ * worker's row form (common/convert_row.c) holds a float or double inside
+ * a record, array or map as one too, its shortest text, and refuses a
+ * string there that starts with U+0000 (an event may come from another
+ * writer); worker/copyrow.c writes it with jsonnum_dump_callback().
  *
  * Owns nothing: pure functions over values the caller owns. Any thread.
  * Failures: jsonnum_make and jsonnum_dumps return NULL on ENOMEM.
@@ -70,5 +74,24 @@ size_t jsonnum_int_text(json_int_t v, char buf[JSONNUM_INT_TEXT_SIZE]);
 /* json_dumps(v, flags) with every number kept as text written as that
  * text. Caller frees; NULL on ENOMEM. */
 char *jsonnum_dumps(const json_t *v, size_t flags);
+
+/* json_dump_callback(v, fn, data, flags) with every number kept as text
+ * written as that text, as jsonnum_dumps() writes it, without building
+ * the whole text first. Returns json_dump_callback()'s result. */
+int jsonnum_dump_callback(const json_t *v, json_dump_callback_t fn, void *data, size_t flags);
+
+/* Bytes jsonnum_real_text() may write, its NUL included. */
+#define JSONNUM_REAL_TEXT_SIZE 32
+
+/*
+ * The shortest decimal text of finite d that reads back as the same
+ * double (%.15g to %.17g), or with is_float (d a float widened) as the
+ * same float (%.6g to %.9g): 0.1, not the 0.10000000149011612 the
+ * widened float is, digits the source never sent. Written as jansson
+ * writes a real: ".0" after an integral value ("3.0", "-0.0"), the
+ * exponent without '+' or leading zeros ("1e20", "1e-5"). Returns its
+ * length.
+ */
+size_t jsonnum_real_text(double d, int is_float, char buf[JSONNUM_REAL_TEXT_SIZE]);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "isotime.h"
+#include "jsonnum.h"
 
 /* Appends s[0..n) escaped for COPY text format. */
 static void put_text(strbuf_t *sb, const char *s, size_t n)
@@ -81,10 +82,12 @@ static int dump_escaped(const char *buf, size_t size, void *data)
     return sb->failed ? -1 : 0;
 }
 
-/* A value as its JSON text: for an object, an array, or a jsonb column. */
+/* A value as its JSON text: for an object, an array, or a jsonb column.
+ * A number kept as text (a float or double inside a record, array or map:
+ * convert_row.c) is written as that text. */
 static void put_json(strbuf_t *sb, const json_t *v)
 {
-    if (json_dump_callback(v, dump_escaped, sb, JSON_COMPACT | JSON_ENCODE_ANY) != 0)
+    if (jsonnum_dump_callback(v, dump_escaped, sb, JSON_COMPACT | JSON_ENCODE_ANY) != 0)
         sb->failed = 1;
 }
 

@@ -2,8 +2,9 @@
  * test_convert_numbers.c - numbers where a JSON type and an Avro type
  * disagree: the JSON number syntax a numeric string must have to be read
  * as a number (jsonnum_syntax), numeric strings in int, long, float and
- * double fields, and the branch of a union a value goes to. JSON -> Avro
- * -> row form, compared as the text the worker writes (jsonnum_dumps).
+ * double fields, the branch of a union a value goes to, and the text of
+ * a float or double inside a jsonb value. JSON -> Avro -> row form,
+ * compared as the text the worker writes (jsonnum_dumps).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,11 +70,17 @@ static const char SCHEMA[] =
     " {\"type\": \"bytes\", \"logicalType\": \"decimal\", \"precision\": 6, \"scale\": 2}]}},"
     "{\"name\": \"decfirst\", \"type\": {\"type\": \"map\", \"values\": [\"null\","
     " {\"type\": \"bytes\", \"logicalType\": \"decimal\", \"precision\": 6, \"scale\": 2},"
-    " \"double\"]}}]}";
+    " \"double\"]}},"
+    "{\"name\": \"fl\", \"type\": {\"type\": \"map\", \"values\": [\"null\", \"float\"]}},"
+    "{\"name\": \"dl\", \"type\": {\"type\": \"map\", \"values\": \"double\"}},"
+    "{\"name\": \"rec\", \"type\": [\"null\", {\"type\": \"record\", \"name\": \"R\", \"fields\": ["
+    " {\"name\": \"f\", \"type\": \"float\"}, {\"name\": \"d\", \"type\": \"double\"},"
+    " {\"name\": \"fa\", \"type\": {\"type\": \"array\", \"items\": \"float\"}}]}],"
+    " \"default\": null}]}";
 
 static const char BASE[] = "{\"i\": 0, \"l\": 0, \"f\": 0, \"d\": 0, \"attrs\": {}, \"counts\": {},"
                            " \"nums\": {}, \"ds\": {}, \"bs\": {}, \"ts\": {}, \"dec\": {},"
-                           " \"decfirst\": {}}";
+                           " \"decfirst\": {}, \"fl\": {}, \"dl\": {}}";
 
 struct ncase {
     const char *field;
@@ -220,12 +227,153 @@ static void test_union_branch(void **state)
     run(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* The shortest text that reads back as the same float or double. */
+static void test_real_text(void **state)
+{
+    static const struct {
+        double v;
+        int is_float;
+        const char *want;
+    } cases[] = {
+        {0.1, 0, "0.1"},
+        {(float)0.1, 1, "0.1"},
+        {(float)0.1, 0, "0.10000000149011612"}, /* a float promoted: the double it is */
+        {(float)0.3, 1, "0.3"},
+        {(float)2.2, 1, "2.2"},
+        {0.1 + 0.2, 0, "0.30000000000000004"},
+        {1.0 / 3, 0, "0.3333333333333333"},
+        {(float)(1.0 / 3), 1, "0.33333334"},
+        {3, 0, "3.0"},
+        {-0.0, 0, "-0.0"},
+        {-2500, 1, "-2500.0"},
+        {1e20, 0, "1e20"},
+        {1e-5, 0, "1e-5"},
+        {-1.5e-7, 0, "-1.5e-7"},
+        {(float)123456789, 1, "1.2345679e8"},
+        {123456789, 0, "123456789.0"},
+        {3.4028234663852886e38, 1, "3.4028235e38"}, /* FLT_MAX */
+        {1.7976931348623157e308, 0, "1.7976931348623157e308"},
+        {1.401298464324817e-45, 1, "1.4013e-45"}, /* the least float: %.6g reads back */
+        {9007199254740993.0, 0, "9007199254740992.0"},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[JSONNUM_REAL_TEXT_SIZE];
+        size_t n = jsonnum_real_text(cases[i].v, cases[i].is_float, buf);
+        if (strcmp(buf, cases[i].want) != 0)
+            print_error("case %zu: got %s, want %s\n", i, buf, cases[i].want);
+        assert_string_equal(buf, cases[i].want);
+        assert_int_equal(n, strlen(buf));
+        assert_int_equal(jsonnum_syntax(buf), JSONNUM_REAL);
+    }
+}
+
+/* A float or double inside a record, array or map is its shortest text
+ * (a number kept as text, which jsonb keeps as it is); a top-level one
+ * stays a double, every digit of which its real column reads back. */
+static void test_nested_reals(void **state)
+{
+    static const struct ncase cases[] = {
+        {"fl", "{\"k\": 0.1}", "{\"k\":0.1}", NULL},
+        {"fl", "{\"k\": 2.2}", "{\"k\":2.2}", NULL},
+        {"fl", "{\"k\": 16777217}", "{\"k\":16777216.0}", NULL}, /* what a float holds */
+        {"fl", "{\"k\": null}", "{\"k\":null}", NULL},
+        {"dl", "{\"k\": 0.1}", "{\"k\":0.1}", NULL},
+        {"dl", "{\"k\": 0.30000000000000004}", "{\"k\":0.30000000000000004}", NULL},
+        {"dl", "{\"k\": ~1e300}", "{\"k\":1e300}", NULL},
+        {"dl", "{\"k\": 5}", "{\"k\":5.0}", NULL},
+        {"rec", "{\"f\": 0.1, \"d\": 0.1, \"fa\": [0.3, 2.2]}",
+         "{\"f\":0.1,\"d\":0.1,\"fa\":[0.3,2.2]}", NULL},
+        {"f", "0.1", "0.10000000149011612", NULL},
+        {"d", "0.1", "0.10000000000000001", NULL},
+    };
+    (void)state;
+    run(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* What jsonnum_dump_callback() passes on is jsonnum_dumps()'s text,
+ * whatever chunks jansson hands it (a string's escapes come apart). */
+static int collect(const char *buf, size_t size, void *data)
+{
+    char *out = data;
+    size_t len = strlen(out);
+    assert_true(len + size < 512);
+    memcpy(out + len, buf, size);
+    out[len + size] = '\0';
+    return 0;
+}
+
+static void test_dump_callback(void **state)
+{
+    static const char *const values[] = {
+        "[\"\\u00001.5\", \"\\u0000-2e3\", \"\", \"a\"]",
+        "{\"\\u0001x\": \"\\u0001\", \"q\": \"\\\"\\u0000\\\"\", \"n\": \"\\n\\u00002\"}",
+        "{\"k\": {\"a\": [\"\\u00000.1\", 2, true, null, \"\\\\\", \"\\u00003\"]}}",
+        "\"\\u00007\"",
+        "\"\\\\u0000\"",
+        "[\"\\\\\", \"\\u00001\"]",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        json_t *v = loads(values[i]);
+        char got[512] = "";
+        char *want = jsonnum_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        assert_int_equal(jsonnum_dump_callback(v, collect, got, JSON_COMPACT | JSON_ENCODE_ANY), 0);
+        if (strcmp(got, want) != 0)
+            print_error("case %zu: got %s, want %s\n", i, got, want);
+        assert_string_equal(got, want);
+        free(want);
+        json_decref(v);
+    }
+}
+
+/* A string inside a jsonb value that starts with U+0000 would read as a
+ * number kept as text: refused (an event of another writer may hold one). */
+static void test_nested_nul_string(void **state)
+{
+    static const char schema[] = "{\"type\": \"record\", \"name\": \"S\", \"fields\": ["
+                                 "{\"name\": \"top\", \"type\": \"string\"},"
+                                 "{\"name\": \"m\", \"type\": {\"type\": \"map\", "
+                                 "\"values\": \"string\"}}]}";
+    static const char nul1[] = "\0"
+                               "1";
+    record_schema_t *rs = NULL;
+    char err[512] = "";
+    avro_value_t rec, fv, item;
+
+    (void)state;
+    assert_int_equal(record_schema_parse(schema, &rs, err, sizeof(err)), 0);
+    avro_value_iface_t *iface = avro_generic_class_from_schema(rs->avro);
+    assert_non_null(iface);
+    assert_int_equal(avro_generic_value_new(iface, &rec), 0);
+    assert_int_equal(avro_value_get_by_index(&rec, 0, &fv, NULL), 0);
+    assert_int_equal(avro_value_set_string_len(&fv, nul1, sizeof(nul1)), 0);
+    /* at the top a string: the worker's COPY refuses it (COPYROW_NUL) */
+    json_t *row = convert_avro_to_row(rs, &rec, err, sizeof(err));
+    assert_non_null(row);
+    assert_int_equal(json_string_length(json_object_get(row, "top")), 2);
+    json_decref(row);
+    assert_int_equal(avro_value_get_by_index(&rec, 1, &fv, NULL), 0);
+    assert_int_equal(avro_value_add(&fv, "k", &item, NULL, NULL), 0);
+    assert_int_equal(avro_value_set_string_len(&item, nul1, sizeof(nul1)), 0);
+    assert_null(convert_avro_to_row(rs, &rec, err, sizeof(err)));
+    assert_string_equal(err, "field 'm.k': a string inside a jsonb value starts with U+0000 "
+                             "(22P05: unsupported Unicode escape sequence)");
+    avro_value_decref(&rec);
+    avro_value_iface_decref(iface);
+    record_schema_destroy(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax),
         cmocka_unit_test(test_numeric_strings),
         cmocka_unit_test(test_union_branch),
+        cmocka_unit_test(test_real_text),
+        cmocka_unit_test(test_nested_reals),
+        cmocka_unit_test(test_dump_callback),
+        cmocka_unit_test(test_nested_nul_string),
     };
     json_arena_install(); /* as the programs run */
     return cmocka_run_group_tests(tests, NULL, NULL);

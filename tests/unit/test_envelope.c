@@ -14,6 +14,7 @@
 
 #include "avsc.h"
 #include "envelope.h"
+#include "jsonnum.h"
 #include "schema.h"
 
 #define CUSTOMER "../../schemas/customer.avsc"
@@ -318,12 +319,16 @@ static void test_round_trip_kitchen(void **state)
             print_error("decode: %s\n", err);
         assert_non_null(ev);
         json_t *want = loads(rows[i]);
-        if (!json_equal(ev->after, want)) {
-            char *got = json_dumps(ev->after, JSON_SORT_KEYS);
-            print_error("got %s\n", got);
-            free(got);
-        }
-        assert_true(json_equal(ev->after, want));
+        /* as the worker writes it: a float or double inside a record is
+         * a number kept as text (jsonnum.h), read back a number */
+        char *text = jsonnum_dumps(ev->after, JSON_SORT_KEYS);
+        assert_non_null(text);
+        json_t *after = loads(text);
+        if (!json_equal(after, want))
+            print_error("got %s\n", text);
+        assert_true(json_equal(after, want));
+        free(text);
+        json_decref(after);
         json_decref(want);
         change_event_destroy(ev);
         free(buf);

@@ -478,6 +478,9 @@ static void test_copy_rows(void **state)
          COPYROW_NUL, ""},
         {"U+0000 inside jsonb: left to the server (22P05)", "{\"id\":1,\"tags\":[\"a\\u0000b\"]}",
          COPYROW_OK, "1\t\\N\t\\N\t\\N\t[\"a\\\\u0000b\"]\t"},
+        {"a number kept as text inside jsonb: its text (a float of a record)",
+         "{\"id\":1,\"tags\":{\"r\":\"\\u00000.1\",\"s\":\"\\\\u0000\"}}", COPYROW_OK,
+         "1\t\\N\t\\N\t\\N\t{\"r\":0.1,\"s\":\"\\\\\\\\u0000\"}\t"},
     };
     record_schema_t *rs = NULL;
     stream_sql_t ss;
