@@ -16,8 +16,11 @@
  *
  * PostgreSQL text cannot hold U+0000: a field's string holding one makes
  * the row COPYROW_NUL (nothing written). Inside a jsonb value the server
- * refuses it itself (22P05). Either way the event is dead-lettered with
- * the reason PostgreSQL gives a \u0000 in jsonb, COPYROW_NUL_WHY.
+ * refuses it itself (22P05), but for a string that starts with it, which
+ * decoding already refused (convert_avro_to_row(): such a string is how
+ * jsonnum marks a number kept as text, written here as that number).
+ * Either way the event is dead-lettered with the reason PostgreSQL gives
+ * a \u0000 in jsonb, COPYROW_NUL_WHY.
  *
  * Pure: any thread; appends to the caller's buffer.
  */
