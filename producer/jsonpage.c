@@ -12,6 +12,7 @@
  */
 #include "jsonpage.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,9 +204,10 @@ static json_t *read_value(jsonscan_t *r, const char *path, int on_path)
 /*
  * Where the element that starts at start ends: the ',' or ']' that
  * follows it outside strings and brackets; -1 when there is none (the
- * body ends, or brackets do not match).
+ * body ends, or brackets do not match). The quote at stray (SIZE_MAX:
+ * none) is read as a byte of its string, not as the string's end.
  */
-static long long skip_item(const jsonscan_t *r, size_t start)
+static long long skip_item(const jsonscan_t *r, size_t start, size_t stray)
 {
     unsigned char open[SKIP_MAX_DEPTH / 8]; /* bit set: '[', clear: '{' */
     size_t depth = 0;
@@ -213,7 +215,7 @@ static long long skip_item(const jsonscan_t *r, size_t start)
     for (size_t i = start; i < r->len; i++) {
         unsigned char c = b[i];
         if (c == '"') {
-            for (i++; i < r->len && b[i] != '"'; i++)
+            for (i++; i < r->len && (b[i] != '"' || i == stray); i++)
                 if (b[i] == '\\')
                     i++;
             if (i >= r->len)
@@ -237,6 +239,45 @@ static long long skip_item(const jsonscan_t *r, size_t start)
         }
     }
     return -1;
+}
+
+/*
+ * The quote that may be a stray one in the element that starts at start
+ * and has a syntax error at at: the one that ends a string just before
+ * the error, as in "a 13" screen" (an unescaped inch mark); SIZE_MAX when
+ * the error follows no string.
+ */
+static size_t stray_quote(const jsonscan_t *r, size_t start, size_t at)
+{
+    size_t k = at < r->len ? at : r->len;
+    while (k > start && (r->b[k - 1] == ' ' || r->b[k - 1] == '\t' || r->b[k - 1] == '\n' ||
+                         r->b[k - 1] == '\r'))
+        k--;
+    return k > start + 1 && r->b[k - 1] == '"' ? k - 1 : SIZE_MAX;
+}
+
+/*
+ * Where a record with a syntax error at at ends (as skip_item()), or -1.
+ * An unescaped quote inside a string ends the string early for the
+ * reader, and a scan that counts quotes from there stays out of step
+ * until another such quote (or an escaped one, in a later record) puts it
+ * back: it would take the good records in between for part of this one,
+ * and they would be lost in its dead letter. So the end is also found as
+ * if the quote before the error were a stray one, and the nearer of the
+ * two ends wins: a wrong guess cuts this record short (its rest is read
+ * as elements of their own: more bad items, or the page fails), and
+ * never swallows a good one.
+ */
+static long long item_end(const jsonscan_t *r, size_t start, size_t at)
+{
+    long long end = skip_item(r, start, SIZE_MAX);
+    size_t stray = stray_quote(r, start, at);
+    if (stray == SIZE_MAX)
+        return end;
+    long long other = skip_item(r, start, stray);
+    if (end < 0 || (other >= 0 && other < end))
+        return other;
+    return end;
 }
 
 /* Records element index, body[start..end), as a bad item: why at at. */
@@ -288,7 +329,7 @@ static json_t *read_record(jsonscan_t *r, size_t index)
         return v;
     }
     /* a syntax error: the item ends where the scan says */
-    long long end = skip_item(r, start);
+    long long end = item_end(r, start, r->fail_at);
     if (end <= (long long)start) { /* none, or an empty item: not JSON */
         char why[JSONPAGE_REASON_SIZE];
         snprintf(why, sizeof(why), "%s", r->reason);
