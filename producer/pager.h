@@ -109,6 +109,7 @@ typedef struct pager_page {
     const char *url;          /* the URL requested (url()) */
     const char *answered_url; /* the URL that answered, after redirects */
     const char *link;         /* its Link field lines joined by '\n', or NULL */
+    int no_content;           /* a 204 No Content answer (body and records: []) */
 } pager_page_t;
 
 /* pager_t.advance(): drop this page, ask the one w names. */

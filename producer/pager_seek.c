@@ -116,10 +116,15 @@ static int says_none(json_t *v)
  * the last, -1 with errstr when the body lacks it. A missing flag is an
  * error, not an end: a misspelt path would otherwise end every walk on
  * its first page, and a full run would delete every record after it.
+ * A 204 No Content has no body to hold the flag: it is the empty page
+ * past the last (an API whose flag says "the page was full" answers so
+ * after its last full page), so it is the last.
  */
 static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errstr,
                      size_t errstr_size)
 {
+    if (page->no_content)
+        return 0;
     json_t *v = jsonpage_at_path(page->body, w->sc->more_path);
     if (v)
         return !says_none(v);

@@ -355,7 +355,8 @@ again:
                              .records = arr,
                              .url = slot->url,
                              .answered_url = resp.url,
-                             .link = resp.link};
+                             .link = resp.link,
+                             .no_content = resp.status == 204};
         adv = s->pager->advance(&s->walk, &page, errstr, errstr_size);
     }
     http_response_clear(&resp);

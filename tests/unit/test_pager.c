@@ -115,6 +115,9 @@ typedef struct step {
     const char *next_url;
 } step_t;
 
+/* A step's body for a 204 No Content answer (its records: "[]"). */
+#define NO_CONTENT "204"
+
 static const char *more_path; /* the next run_steps' more.path */
 
 static void run_steps(pagination_t style, int empty_end, int unsorted, const step_t *steps,
@@ -132,11 +135,13 @@ static void run_steps(pagination_t style, int empty_end, int unsorted, const ste
     assert_non_null(url);
     for (size_t i = 0; i < n; i++) {
         json_t *records = json_loads(steps[i].records, 0, NULL);
-        json_t *body =
-            steps[i].body ? json_loads(steps[i].body, 0, NULL) : json_pack("{sO}", "data", records);
+        int no_content = steps[i].body && !strcmp(steps[i].body, NO_CONTENT);
+        json_t *body = no_content      ? json_array()
+                       : steps[i].body ? json_loads(steps[i].body, 0, NULL)
+                                       : json_pack("{sO}", "data", records);
         assert_non_null(records);
         assert_non_null(body);
-        pager_page_t page = {body, records, url, url, steps[i].link};
+        pager_page_t page = {body, records, url, url, steps[i].link, no_content};
         char err[512] = "";
         int rc = p->advance(&w, &page, err, sizeof(err));
         json_decref(records);
@@ -307,6 +312,15 @@ static void test_more_flag_steps(void **state)
     static const step_t last[] = {
         {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "false"), NULL, 1, NULL}};
     RUN(PAGINATION_PAGE, 1, last);
+    /* a 204 (no body, no flag) is the empty page past the last: the end */
+    static const step_t no_content[] = {
+        {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "true"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[" T2 "]", MORE("[" T2 "]", "true"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=2"},
+        {"[]", NO_CONTENT, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, no_content);
     /* no flag (a misspelt more.path): an error naming the key */
     static const step_t missing[] = {
         {"[" T1 "]", "{\"data\":[" T1 "],\"hasMore\":false}", NULL, -1, NULL}};
@@ -329,7 +343,7 @@ static void test_more_flag_steps(void **state)
             json_t *jbody = json_pack("{sOso}", "data", recs, "has_more",
                                       jsonnum_make(jsteps[i].flag, strlen(jsteps[i].flag)));
             assert_non_null(jbody);
-            pager_page_t jp = {jbody, recs, U, U, NULL};
+            pager_page_t jp = {jbody, recs, U, U, NULL, 0};
             char jerr[512] = "";
             assert_int_equal(pager_page.advance(&jw, &jp, jerr, sizeof(jerr)), jsteps[i].want);
             json_decref(recs);
@@ -356,7 +370,7 @@ static void test_more_flag_steps(void **state)
             snprintf(text, sizeof(text), "{\"data\":[" T1 "],\"has_more\":%s}", texts[i].flag);
             json_t *tbody = json_loads(text, 0, NULL);
             assert_non_null(tbody);
-            pager_page_t tp = {tbody, json_object_get(tbody, "data"), U, U, NULL};
+            pager_page_t tp = {tbody, json_object_get(tbody, "data"), U, U, NULL, 0};
             char terr[512] = "";
             if (pager_page.advance(&tw, &tp, terr, sizeof(terr)) != texts[i].want)
                 fail_msg("more.path %s: want %d", texts[i].flag, texts[i].want);
@@ -373,7 +387,7 @@ static void test_more_flag_steps(void **state)
     pager_walk_reset(&w, &pager_page, 0, 0);
     json_t *body = json_loads(MORE("[]", "true"), 0, NULL);
     assert_non_null(body);
-    pager_page_t page = {body, json_object_get(body, "data"), U, U, NULL};
+    pager_page_t page = {body, json_object_get(body, "data"), U, U, NULL, 0};
     char err[512] = "";
     int rc = 0, pages = 0;
     while (rc == 0 && pages < 5000) {
@@ -392,7 +406,7 @@ static void test_more_flag_steps(void **state)
     sc.cursor_sorted = 0;
     body = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
     assert_non_null(body);
-    page = (pager_page_t){body, json_object_get(body, "data"), U, U, NULL};
+    page = (pager_page_t){body, json_object_get(body, "data"), U, U, NULL, 0};
     static const struct {
         int page_size, pages;
     } ignorers[] = {{50, 26}, {2, 2}};
@@ -415,8 +429,8 @@ static void test_more_flag_steps(void **state)
     json_t *full = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
     assert_non_null(empty);
     assert_non_null(full);
-    pager_page_t hidden = {empty, json_object_get(empty, "data"), U, U, NULL};
-    pager_page_t shown = {full, json_object_get(full, "data"), U, U, NULL};
+    pager_page_t hidden = {empty, json_object_get(empty, "data"), U, U, NULL, 0};
+    pager_page_t shown = {full, json_object_get(full, "data"), U, U, NULL, 0};
     assert_int_equal(pager_offset.advance(&w, &hidden, err, sizeof(err)), 0);
     assert_int_equal(w.page_no, 2);
     assert_int_equal(pager_offset.advance(&w, &shown, err, sizeof(err)), 0);
@@ -529,11 +543,11 @@ static void test_exclusive_kept(void **state)
         pager_walk_reset(&mw, &pager_page, 0, 0);
         char err[256] = "", text[256];
         json_t *b1 = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
-        pager_page_t p1 = {b1, json_object_get(b1, "data"), U, U, NULL};
+        pager_page_t p1 = {b1, json_object_get(b1, "data"), U, U, NULL, 0};
         assert_int_equal(pager_page.advance(&mw, &p1, err, sizeof(err)), 0);
         snprintf(text, sizeof(text), "{\"data\":[],\"has_more\":%s}", flags[i].flag);
         json_t *b2 = json_loads(text, 0, NULL);
-        pager_page_t p2 = {b2, json_object_get(b2, "data"), U, U, NULL};
+        pager_page_t p2 = {b2, json_object_get(b2, "data"), U, U, NULL, 0};
         if (pager_page.advance(&mw, &p2, err, sizeof(err)) != flags[i].want)
             fail_msg("more.path %s at a new since: want %d", flags[i].flag, flags[i].want);
         json_decref(b1);
