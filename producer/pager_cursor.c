@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errstr.h"
 #include "jsonnum.h"
 #include "jsonpage.h"
+#include "url_redact.h"
 
 static void cursor_start(pager_walk_t *w)
 {
@@ -38,16 +40,46 @@ static char *next_token(json_t *body, const char *path)
 }
 
 /*
- * An empty page with a next token is no end: an API may filter a page
- * after paging it (permissions, a time-sliced scan). A token requested
- * twice is the plainer diagnosis, so it is checked before the repeat.
+ * An empty page that names a next token: 1 when it names the token it was
+ * asked with (an API such as Dropbox's list/continue answers its tail so:
+ * "nothing new, ask again from here later"), the end and no loop; 0 to go
+ * on (the API may filter a page after paging it: permissions, a
+ * time-sliced scan); -1 with errstr after PAGER_EMPTY_MAX of them in a
+ * row, each with a new token (one that mints a token per request, say,
+ * would be walked for ever).
+ */
+static int empty_page_ends(pager_walk_t *w, const pager_page_t *page, const char *asked,
+                           char *errstr, size_t errstr_size)
+{
+    if (asked && !strcmp(asked, w->token))
+        return 1;
+    if (++w->empty_in_row <= PAGER_EMPTY_MAX)
+        return 0;
+    char red[1024];
+    errstr_set(errstr, errstr_size,
+               "GET %.300s: %d empty pages in a row, each naming a new next cursor (next.path "
+               "'%s'): does the API ever leave it out at the end?",
+               url_redact(page->url, red, sizeof(red)), PAGER_EMPTY_MAX, w->sc->next_path);
+    return -1;
+}
+
+/*
+ * A token requested twice is the plainer diagnosis, so it is checked
+ * before the repeat.
  */
 static int cursor_advance(pager_walk_t *w, const pager_page_t *page, char *errstr,
                           size_t errstr_size)
 {
-    free(w->token);
+    char *asked = w->token;
     w->token = next_token(page->body, w->sc->next_path);
-    int done = !w->token;
+    int done = !w->token, rc = 0;
+    if (!done && json_array_size(page->records) == 0)
+        rc = empty_page_ends(w, page, asked, errstr, errstr_size);
+    else
+        w->empty_in_row = 0;
+    free(asked);
+    if (rc != 0)
+        return rc;
     if (!done && pager_check_loop(w, page->url, "next cursor", errstr, errstr_size) != 0)
         return -1;
     char why[512];

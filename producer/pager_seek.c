@@ -137,12 +137,6 @@ static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errs
 }
 
 /*
- * How many empty pages in a row may say that more follow: an API whose
- * flag never turns false would be walked for ever.
- */
-#define MORE_EMPTY_MAX 1000
-
-/*
  * An empty page that says more pages follow: the API hid every record of
  * it. A page number moves on by one. An offset must not move past a row
  * no page showed, so by no more than the API pages (its cap, unknown):
@@ -153,12 +147,12 @@ static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errs
 static int skip_hidden_page(pager_walk_t *w, const pager_page_t *page, int by_served, char *errstr,
                             size_t errstr_size)
 {
-    if (++w->empty_in_row > MORE_EMPTY_MAX) {
+    if (++w->empty_in_row > PAGER_EMPTY_MAX) {
         char red[1024];
         errstr_set(errstr, errstr_size,
                    "GET %s: %d empty pages in a row, each saying more pages follow (more.path "
                    "'%s'): does that flag ever say none?",
-                   url_redact(page->url, red, sizeof(red)), MORE_EMPTY_MAX, w->sc->more_path);
+                   url_redact(page->url, red, sizeof(red)), PAGER_EMPTY_MAX, w->sc->more_path);
         return -1;
     }
     if (by_served && !w->max_served && w->trusted_from < 0)

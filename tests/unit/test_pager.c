@@ -457,6 +457,20 @@ static void test_token_steps(void **state)
         {"[" T3 "]", "{\"next\":\"a\"}", NULL, -1, NULL},
     };
     RUN(PAGINATION_CURSOR, 0, loop);
+    /* an empty page naming the token it was asked with is the tail (a
+     * Dropbox-style "ask again from here later"): the end, not a loop */
+    static const step_t tail_same_token[] = {
+        {"[" T1 "]", "{\"next\":\"a\"}", NULL, 0, U "?size=50&p=a"},
+        {"[" T2 "]", "{\"next\":\"b\"}", NULL, 0, U "?size=50&p=b"},
+        {"[]", "{\"next\":\"b\"}", NULL, 1, NULL},
+    };
+    RUN(PAGINATION_CURSOR, 0, tail_same_token);
+    /* a page with records naming the token it was asked with is a loop */
+    static const step_t same_token_with_records[] = {
+        {"[" T1 "]", "{\"next\":\"a\"}", NULL, 0, NULL},
+        {"[" T2 "]", "{\"next\":\"a\"}", NULL, -1, NULL},
+    };
+    RUN(PAGINATION_CURSOR, 0, same_token_with_records);
     static const step_t fresh_token_same_page[] = {
         {"[" T1 "]", "{\"next\":\"a\"}", NULL, 0, NULL},
         {"[" T1 "]", "{\"next\":\"b\"}", NULL, -1, NULL},
@@ -475,6 +489,38 @@ static void test_token_steps(void **state)
     RUN(PAGINATION_LINK, 0, link_end);
     static const step_t link_bad[] = {{"[" T1 "]", "{}", "<ftp://x/y>; rel=next", -1, NULL}};
     RUN(PAGINATION_LINK, 0, link_bad);
+}
+
+/* Empty pages that each name a new cursor are followed PAGER_EMPTY_MAX
+ * times in a row (a page with records starts the count again), then the
+ * walk fails: an API that mints a token per request would be walked for
+ * ever. */
+static void test_cursor_empty_pages_bounded(void **state)
+{
+    (void)state;
+    stream_conf_t sc = stream(PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP);
+    sc.next_path = "next";
+    pager_walk_t w = {.sc = &sc};
+    pager_walk_reset(&w, &pager_cursor, 0, 0);
+    json_t *empty = json_array(), *full = json_loads("[" T1 "]", 0, NULL);
+    int rc = 0;
+    long i;
+    for (i = 0; rc == 0 && i < 2L * PAGER_EMPTY_MAX + 10; i++) {
+        /* one page with records after the first PAGER_EMPTY_MAX empty ones */
+        json_t *recs = i == PAGER_EMPTY_MAX ? full : empty;
+        json_t *body = json_pack("{sOsI}", "data", recs, "next", (json_int_t)i);
+        pager_page_t page = {body, recs, U, U, NULL, 0};
+        char err[512] = "";
+        rc = pager_cursor.advance(&w, &page, err, sizeof(err));
+        if (rc < 0 && !strstr(err, "1000 empty pages in a row, each naming a new next cursor"))
+            fail_msg("page %ld: '%s'", i, err);
+        json_decref(body);
+    }
+    assert_int_equal(rc, -1);
+    assert_int_equal(i, 2L * PAGER_EMPTY_MAX + 2);
+    json_decref(empty);
+    json_decref(full);
+    pager_walk_clear(&w);
 }
 
 static int allocs_left; /* jansson allocations that succeed, then NULL */
@@ -559,10 +605,15 @@ static void test_exclusive_kept(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_url_with),        cmocka_unit_test(test_page_url),
-        cmocka_unit_test(test_table),           cmocka_unit_test(test_seek_steps),
-        cmocka_unit_test(test_token_steps),     cmocka_unit_test(test_repeat_guard_out_of_memory),
-        cmocka_unit_test(test_more_flag_steps), cmocka_unit_test(test_exclusive_kept),
+        cmocka_unit_test(test_url_with),
+        cmocka_unit_test(test_page_url),
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_seek_steps),
+        cmocka_unit_test(test_token_steps),
+        cmocka_unit_test(test_cursor_empty_pages_bounded),
+        cmocka_unit_test(test_repeat_guard_out_of_memory),
+        cmocka_unit_test(test_more_flag_steps),
+        cmocka_unit_test(test_exclusive_kept),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
