@@ -312,6 +312,38 @@ static int add_bad(jsonscan_t *r, size_t index, size_t start, size_t end, const 
  * stand-in when it is a bad item (added to the page). NULL when the page
  * fails (ENOMEM, or an element whose end cannot be found).
  */
+static int is_json_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Whether body[start..end) holds what looks like the end of one record
+ * and the start of the next: '}' ',' '{' with white space between, read
+ * without regard to strings. item_end() is a guess where quotes went
+ * astray; a span it took that may hold a good record too is not isolated
+ * as one bad item (that record would be lost in its dead letter): the
+ * page fails instead, and the run with it, retried by the next one.
+ */
+static int span_holds_boundary(const jsonscan_t *r, size_t start, size_t end)
+{
+    const unsigned char *b = r->b;
+    for (size_t i = start; i < end; i++) {
+        if (b[i] != '}')
+            continue;
+        size_t k = i + 1;
+        while (k < end && is_json_ws(b[k]))
+            k++;
+        if (k >= end || b[k] != ',')
+            continue;
+        for (k++; k < end && is_json_ws(b[k]); k++)
+            ;
+        if (k < end && b[k] == '{')
+            return 1;
+    }
+    return 0;
+}
+
 static json_t *read_record(jsonscan_t *r, size_t index)
 {
     size_t start = r->pos;
@@ -335,6 +367,15 @@ static json_t *read_record(jsonscan_t *r, size_t index)
         snprintf(why, sizeof(why), "%s", r->reason);
         r->failed = 0;
         return jsonscan_fail(r, r->fail_at, "record %zu: %s", index, why);
+    }
+    if (span_holds_boundary(r, start, (size_t)end)) {
+        char why[JSONPAGE_REASON_SIZE];
+        snprintf(why, sizeof(why), "%s", r->reason);
+        r->failed = 0;
+        return jsonscan_fail(r, r->fail_at,
+                             "record %zu: %s (where the record ends cannot be told, and a "
+                             "guess might take the next records into its dead letter)",
+                             index, why);
     }
     /* the first problem is the reason: a noted one came before */
     const char *why = r->bad ? r->bad_reason : r->reason;

@@ -428,6 +428,14 @@ static void test_not_json(void **state)
          "records.path names more than one member at byte 0"},
         {"two byte order marks", "", "\xef\xbb\xbf\xef\xbb\xbf[]",
          "unexpected byte 0xef (expected a value) at byte 3"},
+        /* unescaped quotes that no reading of them pairs up before the
+         * next records: isolating record 1 as one bad item would lose
+         * records 2 to 4 in its dead letter */
+        {"a bad record whose end cannot be told", "",
+         "[{\"id\":1,\"n\":\"\"},{\"id\":2,\"n\":\"] ]\",ab\"},{\"id\":3,\"n\":\" b b\"},"
+         "{\"id\":4,\"n\":\"\"},{\"id\":5,\"n\":\"\",\"}]",
+         "record 1: unexpected 'a' (expected a member name) (where the record ends cannot be "
+         "told, and a guess might take the next records into its dead letter) at byte 35"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         jsonpage_t pg;
