@@ -291,7 +291,13 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
                        char *errstr, size_t errstr_size)
 {
     char why[512];
-    snprintf(why, sizeof(why), ": does the API take '%s' as its page parameter?",
+    /* the second cause: a full run asks past the last page for an empty
+     * one, and an API that clamps the page number (Magento's
+     * currentPage) serves the last one again */
+    snprintf(why, sizeof(why),
+             ": does the API take '%s' as its page parameter? Or does it answer a page past "
+             "its last with the last one again (a clamped page number)? Then no walk can "
+             "tell its end: use pagination = offset, cursor or link if the API has one",
              w->sc->page_param);
     int rc = w->sc->more_path && by_served
                  ? refuse_repeat_overlapping(w, page, first, why, errstr, errstr_size)
