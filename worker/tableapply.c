@@ -142,9 +142,64 @@ typedef struct lone_rows {
     const row_set_t *rs; /* the set they are rows of */
     size_t *idx;
     size_t n;
-    char sqlstate[8]; /* the last one's failure */
-    char column[64];  /* and the column it names, if any */
+    /* What the n failed alone with: each with a class that may be the
+     * table's refusal (table_wide()), or each on the same NOT NULL column
+     * that the stream does not write (unfilled_column()); the first
+     * one's SQLSTATE and column, for the log. */
+    int all_wide, all_unfilled;
+    char sqlstate[8];
+    char column[64];
 } lone_rows_t;
+
+/*
+ * Whether a refusal of every row may be the table's rather than the rows':
+ * a trigger's RAISE (class P0: a "maintenance" trigger refuses all), any
+ * other failure of a trigger or routine (classes 09, 27, 2F, 38, 39: a
+ * trigger broken for every row) and a row-level security policy (42501:
+ * one that no row of this worker's passes). A constraint's (class 23, 22)
+ * is the rows' even for all of them: a CHECK the data does not meet.
+ */
+static int table_wide(const char *sqlstate)
+{
+    static const char *const classes[] = {"P0", "09", "27", "2F", "38", "39"};
+
+    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+        if (!strncmp(sqlstate, classes[i], 2))
+            return 1;
+    return !strcmp(sqlstate, "42501");
+}
+
+/*
+ * Whether a row failed for a NOT NULL column the stream does not write.
+ * Where a trigger or default might fill it, foreign_not_null() leaves the
+ * failure to the row; but when every row fails alone on it (a BEFORE
+ * INSERT OR UPDATE trigger setting updated_at and nothing else), that is
+ * the table's, and dead-lettering them all would empty the stream into
+ * the DLQ.
+ */
+static int unfilled_column(const table_ctx_t *tc, const char *sqlstate, const char *col)
+{
+    return !strcmp(sqlstate, "23502") && col[0] && !stream_sql_writes(tc->sql, col);
+}
+
+/* Adds row to later, the set's rows that failed alone (with sqlstate, on
+ * column col) to be tried again. */
+static void lone_add(const table_ctx_t *tc, lone_rows_t *later, size_t row, const char *sqlstate,
+                     const char *col)
+{
+    int wide = table_wide(sqlstate), unfilled = unfilled_column(tc, sqlstate, col);
+
+    if (later->n == 0) {
+        later->all_wide = wide;
+        later->all_unfilled = unfilled;
+        snprintf(later->sqlstate, sizeof(later->sqlstate), "%s", sqlstate);
+        snprintf(later->column, sizeof(later->column), "%s", col);
+    } else {
+        later->all_wide &= wide;
+        later->all_unfilled &= unfilled && !strcmp(col, later->column);
+    }
+    later->idx[later->n++] = row;
+}
 
 /*
  * Runs rows [lo, hi) in one statement under a savepoint. When the content
@@ -180,9 +235,7 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
     if (foreign_not_null(tc, sqlstate, col, why, errstr, errstr_size))
         return OUTCOME_RETRY;
     if (hi - lo == 1 && later) {
-        later->idx[later->n++] = lo;
-        memcpy(later->sqlstate, sqlstate, sizeof(later->sqlstate));
-        memcpy(later->column, col, sizeof(later->column));
+        lone_add(tc, later, lo, sqlstate, col);
         return OUTCOME_OK;
     }
     if (hi - lo == 1)
@@ -190,38 +243,6 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
     size_t mid = lo + (hi - lo) / 2;
     outcome_t oc = exec_range(tc, rs, lo, mid, later, errstr, errstr_size);
     return oc == OUTCOME_OK ? exec_range(tc, rs, mid, hi, later, errstr, errstr_size) : oc;
-}
-
-/*
- * Whether a refusal of every row may be the table's rather than the rows':
- * a trigger's RAISE (class P0: a "maintenance" trigger refuses all), any
- * other failure of a trigger or routine (classes 09, 27, 2F, 38, 39: a
- * trigger broken for every row) and a row-level security policy (42501:
- * one that no row of this worker's passes). A constraint's (class 23, 22)
- * is the rows' even for all of them: a CHECK the data does not meet.
- */
-static int table_wide(const char *sqlstate)
-{
-    static const char *const classes[] = {"P0", "09", "27", "2F", "38", "39"};
-
-    for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-        if (!strncmp(sqlstate, classes[i], 2))
-            return 1;
-    return !strcmp(sqlstate, "42501");
-}
-
-/*
- * Whether the rows that failed alone did so for a NOT NULL column the
- * stream does not write: where a trigger or default might fill it,
- * foreign_not_null() leaves the failure to the rows, but when it fills it
- * for none of them (a BEFORE INSERT OR UPDATE trigger setting updated_at
- * and nothing else), that is the table's, and dead-lettering them all
- * would empty the stream into the DLQ.
- */
-static int unfilled_column(const table_ctx_t *tc, const lone_rows_t *later)
-{
-    return !strcmp(later->sqlstate, "23502") && later->column[0] &&
-           !stream_sql_writes(tc->sql, later->column);
 }
 
 /* The most row sets tried together (a stream's upserts and deletes). */
@@ -237,22 +258,24 @@ static size_t lone_total(const lone_rows_t *sets, size_t n_sets)
 
 /* OUTCOME_RETRY with errstr when the n rows of later that failed alone in
  * a round that applied nothing are every row of their set, more than one,
- * refused by a trigger or a row-level security policy (table_wide()) or
- * for a NOT NULL column the stream does not write (unfilled_column()):
- * the table's refusal, not the rows'. OUTCOME_OK otherwise. */
+ * each refused by a trigger or a row-level security policy (table_wide())
+ * or each for one NOT NULL column the stream does not write
+ * (unfilled_column()): the table's refusal, not the rows'. OUTCOME_OK
+ * otherwise: one row's own failure among them (a CHECK) makes them all
+ * the rows' own, dead-lettered. */
 static outcome_t refused_by_table(table_ctx_t *tc, const lone_rows_t *later, size_t n, char *errstr,
                                   size_t errstr_size)
 {
     if (n != later->rs->n || n < 2)
         return OUTCOME_OK;
-    if (table_wide(later->sqlstate)) {
+    if (later->all_wide) {
         errstr_set(errstr, errstr_size,
                    "%s: every row of the statement was refused alone (%s): taken for the "
                    "table's refusal, not a row's, and retried",
                    tc->sql->table, later->sqlstate);
         return OUTCOME_RETRY;
     }
-    if (unfilled_column(tc, later)) {
+    if (later->all_unfilled) {
         errstr_set(errstr, errstr_size,
                    "%s: column \"%s\" is NOT NULL, the stream does not write it and every "
                    "row of the statement was refused alone for it (23502): no row can be "
