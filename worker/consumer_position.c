@@ -13,6 +13,7 @@
 #include "errstr.h"
 #include "isotime.h"
 #include "log.h"
+#include "offsets.h"
 
 #define WATERMARK_TIMEOUT_MS 3000
 /* after a watermark query failed, the next ones would wait as long: skip
@@ -76,39 +77,48 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition, in
 }
 
 /*
- * A partition without a stored offset, of a topic the group has read
- * before (a partition added while the worker was stopped): every message
- * ever in it is unread. When retention already took its first ones (low
- * above 0), that is a stored offset outside the partition, as 0 would be,
- * and never skipped past silently: offset.out_of_range decides, as for
- * one (out_of_range()), but nothing is stored for earliest (no row: the
- * first batch's makes it) and the partition starts at the beginning.
+ * A partition without a stored offset. When the group has read its topic
+ * before, every message ever in it is unread, and it gets a row as soon
+ * as it is placed (below); so one without, whose low watermark is above 0,
+ * was added while the workers were stopped and retention took its first
+ * messages (offsets_outside()): never skipped past silently, but
+ * offset.out_of_range decides, as for a stored offset outside it. A
+ * partition placed at its start gets its row there at once: without it, a
+ * partition that stayed empty (or whose first batch was not committed
+ * yet) would look added-while-stopped after retention moved its start.
  */
 static void place_unstored(consumer_t *c, const char *topic, int32_t partition, placement_t *pl)
 {
     int64_t low = -1, high = -1;
 
     pl->start = RD_KAFKA_OFFSET_BEGINNING;
-    if (!c->db.has_topic(c->db.ctx, topic) ||
-        rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
+    if (rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
                                          WATERMARK_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        low <= 0)
-        return;
-    if (c->oor == OFFSET_OOR_FAIL) {
-        log_error("no stored offset, and retention took the partition's first messages "
-                  "before they were read; not applying the partition until "
-                  "`tidemark-worker reset-offsets` moves it (--stream NAME, or --runs "
-                  "for the run records' topic)",
-                  "topic=%s partition=%" PRId32 " low=%" PRId64 " high=%" PRId64 " policy=%s",
-                  topic, partition, low, high, oor_name(c->oor));
-        pl->stuck = 1;
-        return;
+        low < 0 || high < 0)
+        return; /* unknown: its first batch stores the row */
+    int64_t start = low;
+    if (offsets_outside(-1, c->db.has_topic(c->db.ctx, topic), low, high)) {
+        if (c->oor == OFFSET_OOR_FAIL) {
+            log_error("no stored offset, and retention took the partition's first messages "
+                      "before they were read; not applying the partition until "
+                      "`tidemark-worker reset-offsets` moves it (--stream NAME, or --runs "
+                      "for the run records' topic)",
+                      "topic=%s partition=%" PRId32 " low=%" PRId64 " high=%" PRId64 " policy=%s",
+                      topic, partition, low, high, oor_name(c->oor));
+            pl->stuck = 1;
+            return;
+        }
+        start = c->oor == OFFSET_OOR_EARLIEST ? low : high;
+        log_warn("no stored offset, and retention took the partition's first messages before "
+                 "they were read; going on from its other end as offset.out_of_range says",
+                 "topic=%s partition=%" PRId32 " low=%" PRId64 " high=%" PRId64
+                 " policy=%s start=%" PRId64,
+                 topic, partition, low, high, oor_name(c->oor), start);
     }
-    pl->start = c->oor == OFFSET_OOR_EARLIEST ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
-    log_warn("no stored offset, and retention took the partition's first messages before "
-             "they were read; going on from its other end as offset.out_of_range says",
-             "topic=%s partition=%" PRId32 " low=%" PRId64 " high=%" PRId64 " policy=%s", topic,
-             partition, low, high, oor_name(c->oor));
+    if (c->db.store(c->db.ctx, topic, partition, -1, start)) {
+        pl->start = start;
+        pl->expected = start;
+    }
 }
 
 void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
@@ -134,7 +144,7 @@ void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t
         c->wm_skip_until = isotime_monotonic_ms() + WATERMARK_BACKOFF_MS;
         return;
     }
-    if (stored < low || stored > high)
+    if (offsets_outside(stored, 1, low, high))
         out_of_range(c, topic, partition, stored, low, high, pl);
 }
 

@@ -87,10 +87,7 @@ static int has_topic(void *ctx, const char *topic)
 {
     const fencing_t *f = ctx;
 
-    for (size_t i = 0; i < f->stored.n; i++)
-        if (!strcmp(f->stored.items[i].topic, topic))
-            return 1;
-    return 0;
+    return offsets_has_topic(&f->stored, topic);
 }
 
 /* consumer_offsets_t.store: in its own transaction (autocommit: no batch

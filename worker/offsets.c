@@ -85,6 +85,23 @@ int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t pa
     return e ? e->next_offset : -1;
 }
 
+int offsets_has_topic(const stored_offsets_t *so, const char *topic)
+{
+    for (size_t i = 0; i < so->n; i++)
+        if (!strcmp(so->items[i].topic, topic))
+            return 1;
+    return 0;
+}
+
+int offsets_outside(int64_t stored, int topic_read, int64_t low, int64_t high)
+{
+    if (low < 0 || high < 0)
+        return 0; /* unknown */
+    if (stored < 0)
+        return topic_read && low > 0;
+    return stored < low || stored > high;
+}
+
 int offsets_set(stored_offsets_t *so, const char *topic, int32_t partition, int64_t next_offset)
 {
     stored_offset_t *e = offsets_find(so, topic, partition);

@@ -44,6 +44,19 @@ pg_status_t offsets_other_groups(pg_t *pg, const char *group, char **names, char
 /* The stored next offset of (topic, partition) in so, or -1 if none. */
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition);
 
+/* Whether so has a row for some partition of topic: the group has read
+ * the topic, and places each partition with a row (consumer_place()). */
+int offsets_has_topic(const stored_offsets_t *so, const char *topic);
+
+/*
+ * Whether a partition's place lies outside [low, high] (both known, else
+ * 0), which no worker skips past (offset.out_of_range): a stored offset
+ * below low or past high; or none (stored < 0) in a topic the group has
+ * read (topic_read), when low is above 0: retention took messages that
+ * were never read (a partition added while the workers were stopped).
+ */
+int offsets_outside(int64_t stored, int topic_read, int64_t low, int64_t high);
+
 /* The entry of (topic, partition) in so, or NULL. */
 stored_offset_t *offsets_find(const stored_offsets_t *so, const char *topic, int32_t partition);
 

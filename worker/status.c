@@ -65,13 +65,6 @@ int64_t worker_status_lag(int64_t stored, int64_t low, int64_t high)
     return high > from ? high - from : 0;
 }
 
-int worker_status_out_of_range(int64_t stored, int64_t low, int64_t high)
-{
-    if (stored < 0 || low < 0 || high < 0)
-        return 0; /* nothing stored (starts at the beginning), or unknown */
-    return stored < low || stored > high;
-}
-
 stream_state_t worker_status_state(int found, int64_t staleness_ms, int64_t max_ms)
 {
     if (!found)
@@ -127,7 +120,7 @@ static void print_partition(status_run_t *r, const char *stream, const char *top
                             int32_t partition, int64_t low, int64_t high)
 {
     int64_t stored = offsets_lookup(&r->so, topic, partition);
-    int oor = worker_status_out_of_range(stored, low, high);
+    int oor = offsets_outside(stored, offsets_has_topic(&r->so, topic), low, high);
     char sbuf[24], hbuf[24], lbuf[24];
     fmt_i64(stored, sbuf, sizeof(sbuf));
     fmt_i64(high, hbuf, sizeof(hbuf));

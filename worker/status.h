@@ -54,9 +54,6 @@ int worker_status_args_from_cli(const cli_args_t *args, worker_status_args_t *ou
  * stored (stored < 0); never negative. -1 when high is unknown (< 0). */
 int64_t worker_status_lag(int64_t stored, int64_t low, int64_t high);
 
-/* 1 when a stored offset (>= 0) lies outside [low, high] (both known). */
-int worker_status_out_of_range(int64_t stored, int64_t low, int64_t high);
-
 typedef enum { STREAM_OK = 0, STREAM_STALE, STREAM_NO_RUN } stream_state_t;
 
 /* found: a completed run exists; staleness_ms: its age; max_ms: -1 for

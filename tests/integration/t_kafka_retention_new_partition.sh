@@ -7,7 +7,7 @@
 # them is a stored offset outside the partition, as it is for one with a
 # row (t_offset_out_of_range): the worker says so, naming the partition,
 # and does not apply it until reset-offsets moves it (offset.out_of_range
-# = fail). It used to start the partition at the new log start and skip
+# = fail); status shows it out-of-range and exits 1. It used to start the partition at the new log start and skip
 # those events without a word.
 # brokers: kafka
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +48,10 @@ wait_for "the worker to refuse partition 1, naming it" 30 refused
 assert_eq "" "$(psql_value "select next_offset from sync_offsets where topic = '$topic' and partition = 1")" \
     "partition 1's stored offset (none: nothing skipped)"
 [ "$(run_status "$run")" != completed ] || fail "run $run completed without its events on partition 1"
+"$BUILD/tidemark-worker" -c "$CONF" status >"$T_WORK/status.txt" 2>"$T_WORK/status.err"
+assert_eq 1 "$?" "status's exit with partition 1 refused"
+grep -E "^$STREAM +$topic +1 .*out-of-range$" "$T_WORK/status.txt" >/dev/null ||
+    fail "status does not show partition 1 out of range: $(cat "$T_WORK/status.txt")"
 
 "$BUILD/tidemark-worker" -c "$CONF" reset-offsets --stream "$STREAM" --partition 1 --to-earliest \
     --execute >"$T_WORK/reset.out" 2>&1 || fail "reset-offsets: $(cat "$T_WORK/reset.out")"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "offsets.h"
 #include "status.h"
 
 static const cli_command_t commands[] = {{"status", worker_status_command, worker_status_options,
@@ -71,25 +72,37 @@ static void test_lag(void **state)
 static void test_out_of_range(void **state)
 {
     static const struct {
-        int64_t stored, low, high;
+        int64_t stored;
+        int topic_read;
+        int64_t low, high;
         int want;
     } cases[] = {
-        {40, 0, 50, 0},   /* inside */
-        {50, 0, 50, 0},   /* at the end: caught up */
-        {0, 0, 0, 0},     /* an empty partition */
-        {7, 7, 9, 0},     /* at the first kept message */
-        {51, 0, 50, 1},   /* past the end: topic recreated */
-        {1000, 0, 41, 1}, /* the reported case */
-        {3, 7, 9, 1},     /* behind retention */
-        {-1, 7, 9, 0},    /* nothing stored: starts at the beginning */
-        {40, -1, -1, 0},  /* watermarks unknown */
+        {40, 1, 0, 50, 0},   /* inside */
+        {50, 1, 0, 50, 0},   /* at the end: caught up */
+        {0, 1, 0, 0, 0},     /* an empty partition */
+        {7, 1, 7, 9, 0},     /* at the first kept message */
+        {51, 1, 0, 50, 1},   /* past the end: topic recreated */
+        {1000, 1, 0, 41, 1}, /* the reported case */
+        {3, 1, 7, 9, 1},     /* behind retention */
+        {40, 1, -1, -1, 0},  /* watermarks unknown */
+        /* nothing stored: a topic the group never read starts at the
+         * beginning, wherever retention left it; in one it has read, a
+         * partition without a row was never placed (added while the
+         * workers were stopped), and a start above 0 is unread messages
+         * that retention took */
+        {-1, 0, 7, 9, 0},
+        {-1, 1, 0, 9, 0},
+        {-1, 1, 7, 9, 1},
+        {-1, 1, 16, 16, 1},
+        {-1, 1, -1, -1, 0},
     };
     size_t i;
 
     (void)state;
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        assert_int_equal(worker_status_out_of_range(cases[i].stored, cases[i].low, cases[i].high),
-                         cases[i].want);
+        assert_int_equal(
+            offsets_outside(cases[i].stored, cases[i].topic_read, cases[i].low, cases[i].high),
+            cases[i].want);
 }
 
 static void test_state(void **state)
