@@ -379,6 +379,52 @@ static int default_bytes(const json_t *d, unsigned char **out, size_t *len)
 
 /* The row form of field i when the writer of the event did not have it:
  * its schema default, or null. */
+/*
+ * Each real inside v (a nested default, as the schema's JSON parser read
+ * it) replaced by its shortest text, as get_real() writes the reals of a
+ * nested value: jansson would dump 0.1 as 0.10000000000000001, and jsonb
+ * keeps every digit, so one column would hold one number two ways. 0, or
+ * -1 out of memory.
+ */
+static int reals_as_text(json_t *v);
+
+/* m, a member of a nested default: its shortest text if it is a real
+ * (into *out, a new reference), else NULL with the reals inside it
+ * rewritten. 0, or -1 out of memory. */
+static int member_as_text(json_t *m, json_t **out)
+{
+    char text[JSONNUM_REAL_TEXT_SIZE];
+
+    *out = NULL;
+    if (!json_is_real(m) || !isfinite(json_real_value(m)))
+        return reals_as_text(m);
+    *out = jsonnum_make(text, jsonnum_real_text(json_real_value(m), 0, text));
+    return *out ? 0 : -1;
+}
+
+static int reals_as_text(json_t *v)
+{
+    const char *key;
+    json_t *m, *t;
+    size_t i;
+    void *tmp;
+
+    if (json_is_object(v)) {
+        json_object_foreach_safe(v, tmp, key, m)
+        {
+            if (member_as_text(m, &t) != 0 || (t && json_object_set_new(v, key, t) != 0))
+                return -1;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, m)
+        {
+            if (member_as_text(m, &t) != 0 || (t && json_array_set_new(v, i, t) != 0))
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, size_t i)
 {
     const schema_field_t *f = &rs->fields[i];
@@ -447,8 +493,17 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, siz
         free(b);
         return j ? j : null_fail(c, "bad default");
     }
+    case FT_RECORD:
+    case FT_ARRAY:
+    case FT_MAP: {
+        json_t *j = json_deep_copy(d);
+        if (j && reals_as_text(j) == 0)
+            return j;
+        json_decref(j);
+        return null_fail(c, "out of memory");
+    }
     default:
-        return json_deep_copy(d); /* numbers, strings, symbols, JSON */
+        return json_deep_copy(d); /* numbers, strings, symbols */
     }
     return null_fail(c, "bad default");
 }
