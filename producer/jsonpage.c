@@ -265,18 +265,22 @@ static size_t stray_quote(const jsonscan_t *r, size_t start, size_t at)
  * and they would be lost in its dead letter. So the end is also found as
  * if the quote before the error were a stray one, and the nearer of the
  * two ends wins: a wrong guess cuts this record short (its rest is read
- * as elements of their own: more bad items, or the page fails), and
- * never swallows a good one.
+ * as elements of their own: more bad items, or the page fails). Which
+ * reading it took goes to *read_stray (the stray quote, or SIZE_MAX),
+ * for span_holds_boundary().
  */
-static long long item_end(const jsonscan_t *r, size_t start, size_t at)
+static long long item_end(const jsonscan_t *r, size_t start, size_t at, size_t *read_stray)
 {
     long long end = skip_item(r, start, SIZE_MAX);
     size_t stray = stray_quote(r, start, at);
+    *read_stray = SIZE_MAX;
     if (stray == SIZE_MAX)
         return end;
     long long other = skip_item(r, start, stray);
-    if (end < 0 || (other >= 0 && other < end))
+    if (end < 0 || (other >= 0 && other < end)) {
+        *read_stray = stray;
         return other;
+    }
     return end;
 }
 
@@ -317,29 +321,54 @@ static int is_json_ws(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Whether b[at + 1..end) starts with white space, then c: its index, or
+ * 0 (never one: at precedes it). */
+static size_t next_is(const unsigned char *b, size_t at, size_t end, unsigned char c)
+{
+    size_t k = at + 1;
+    while (k < end && is_json_ws(b[k]))
+        k++;
+    return k < end && b[k] == c ? k : 0;
+}
+
+/* Whether an object follows b[at] (a ','): a '{', and inside a string
+ * (member) the '"' of its first member too, as a record starts. */
+static int object_follows(const unsigned char *b, size_t at, size_t end, int member)
+{
+    size_t k = next_is(b, at, end, '{');
+    return k && (!member || next_is(b, k, end, '"'));
+}
+
 /*
- * Whether body[start..end) holds what looks like the end of one record
- * and the start of the next: '}' ',' '{' with white space between, read
- * without regard to strings. item_end() is a guess where quotes went
- * astray; a span it took that may hold a good record too is not isolated
- * as one bad item (that record would be lost in its dead letter): the
- * page fails instead, and the run with it, retried by the next one.
+ * Whether body[start..end), read as item_end() read it (the quote at stray
+ * inside its string), may hold the start of another record: a ',' then
+ * '{"' inside a string (a quote astray took the next record into it, as a
+ * record cut short inside a string does), or a ',' then '{' at the
+ * record's own level, where no member starts with '{'. A nested array of objects, [{…},{…}],
+ * is none. Where the records end is a guess there, and isolating the span
+ * as one bad item could lose a good record in its dead letter: the page
+ * fails instead, and the run with it, retried by the next one.
  */
-static int span_holds_boundary(const jsonscan_t *r, size_t start, size_t end)
+static int span_holds_boundary(const jsonscan_t *r, size_t start, size_t end, size_t stray)
 {
     const unsigned char *b = r->b;
+    size_t depth = 0;
     for (size_t i = start; i < end; i++) {
-        if (b[i] != '}')
-            continue;
-        size_t k = i + 1;
-        while (k < end && is_json_ws(b[k]))
-            k++;
-        if (k >= end || b[k] != ',')
-            continue;
-        for (k++; k < end && is_json_ws(b[k]); k++)
-            ;
-        if (k < end && b[k] == '{')
+        unsigned char c = b[i];
+        if (c == '"') {
+            for (i++; i < end && (b[i] != '"' || i == stray); i++) {
+                if (b[i] == '\\')
+                    i++;
+                else if (b[i] == ',' && object_follows(b, i, end, 1))
+                    return 1;
+            }
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        } else if (c == ',' && depth == 1 && object_follows(b, i, end, 0)) {
             return 1;
+        }
     }
     return 0;
 }
@@ -361,14 +390,15 @@ static json_t *read_record(jsonscan_t *r, size_t index)
         return v;
     }
     /* a syntax error: the item ends where the scan says */
-    long long end = item_end(r, start, r->fail_at);
+    size_t stray;
+    long long end = item_end(r, start, r->fail_at, &stray);
     if (end <= (long long)start) { /* none, or an empty item: not JSON */
         char why[JSONPAGE_REASON_SIZE];
         snprintf(why, sizeof(why), "%s", r->reason);
         r->failed = 0;
         return jsonscan_fail(r, r->fail_at, "record %zu: %s", index, why);
     }
-    if (span_holds_boundary(r, start, (size_t)end)) {
+    if (span_holds_boundary(r, start, (size_t)end, stray)) {
         char why[JSONPAGE_REASON_SIZE];
         snprintf(why, sizeof(why), "%s", r->reason);
         r->failed = 0;

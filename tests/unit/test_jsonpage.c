@@ -330,6 +330,14 @@ static void test_bad_records(void **state)
          {{1, "unexpected 's' (expected ',' or '}') at offset 19 of the record",
            "{\"id\":2,\"n\":\"a 13\" screen\"}"},
           {-1, NULL, NULL}}},
+        /* a nested array of objects is no record boundary */
+        {"a trailing comma in a record with line items",
+         "",
+         "[{\"id\":1,\"items\":[{\"s\":1},{\"s\":2}],},{\"id\":2}]",
+         "[null,{\"id\":2}]",
+         {{0, "unexpected '}' (expected a member name) at offset 34 of the record",
+           "{\"id\":1,\"items\":[{\"s\":1},{\"s\":2}],}"},
+          {-1, NULL, NULL}}},
         {"a bad byte outside a string inside a record",
          "",
          "[{\"id\":1,\xff},{\"id\":2}]",
@@ -428,6 +436,11 @@ static void test_not_json(void **state)
          "records.path names more than one member at byte 0"},
         {"two byte order marks", "", "\xef\xbb\xbf\xef\xbb\xbf[]",
          "unexpected byte 0xef (expected a value) at byte 3"},
+        /* a record cut short inside a string: its end is the next one's */
+        {"a record cut short inside a string", "",
+         "[{\"id\":1,\"name\":\"a long name cut sh, {\"id\":2,\"name\":\"b\"}, {\"id\":3}]",
+         "record 0: unexpected 'i' (expected ',' or '}') (where the record ends cannot be told, "
+         "and a guess might take the next records into its dead letter) at byte 39"},
         /* unescaped quotes that no reading of them pairs up before the
          * next records: isolating record 1 as one bad item would lose
          * records 2 to 4 in its dead letter */
