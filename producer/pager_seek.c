@@ -116,19 +116,28 @@ static int says_none(json_t *v)
  * the last, -1 with errstr when the body lacks it. A missing flag is an
  * error, not an end: a misspelt path would otherwise end every walk on
  * its first page, and a full run would delete every record after it.
- * A 204 No Content has no body to hold the flag: it is the empty page
- * past the last (an API whose flag says "the page was full" answers so
- * after its last full page), so it is the last.
+ * A 204 No Content has no body to hold the flag, and is no end either:
+ * it may be the empty page past the last (an API whose flag says "the
+ * page was full"), or a page whose records the API hid after paging,
+ * more following, which is what more.path is for; taken for the end, a
+ * full run would delete the records after it. The error says so.
  */
 static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errstr,
                      size_t errstr_size)
 {
-    if (page->no_content)
-        return 0;
+    char red[1024];
+    if (page->no_content) {
+        errstr_set(errstr, errstr_size,
+                   "GET %s: a 204 No Content answer has no '%s' to say whether more pages "
+                   "follow (more.path, or deleted.more.path for the deleted endpoint): it may "
+                   "be the page past the last or a page whose records the API hid; without "
+                   "more.path a 204 ends the walk",
+                   url_redact(page->url, red, sizeof(red)), w->sc->more_path);
+        return -1;
+    }
     json_t *v = jsonpage_at_path(page->body, w->sc->more_path);
     if (v)
         return !says_none(v);
-    char red[1024];
     errstr_set(errstr, errstr_size,
                "GET %s: the answer has no '%s' to say whether more pages follow (more.path, or "
                "deleted.more.path for the deleted endpoint)",

@@ -312,13 +312,15 @@ static void test_more_flag_steps(void **state)
     static const step_t last[] = {
         {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "false"), NULL, 1, NULL}};
     RUN(PAGINATION_PAGE, 1, last);
-    /* a 204 (no body, no flag) is the empty page past the last: the end */
+    /* a 204 (no body, no flag) may be the page past the last or a page
+     * whose records the API hid, more following: an error, not an end
+     * (taken for the end, a full run would delete what follows) */
     static const step_t no_content[] = {
         {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "true"), NULL, 0,
          U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
         {"[" T2 "]", MORE("[" T2 "]", "true"), NULL, 0,
          U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=2"},
-        {"[]", NO_CONTENT, NULL, 1, NULL},
+        {"[]", NO_CONTENT, NULL, -1, NULL},
     };
     RUN(PAGINATION_PAGE, 0, no_content);
     /* no flag (a misspelt more.path): an error naming the key */
