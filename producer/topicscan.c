@@ -4,6 +4,7 @@
 #include "errstr.h"
 #include "topicscan.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +19,16 @@
 #define META_TIMEOUT_MS 10000
 #define POLL_MS         200
 
-static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, char *errstr,
-                              size_t errstr_size)
+/* A consumer that reads committed messages only (committed: 1), or every
+ * message: its watermark queries answer the last stable offset, or the
+ * high watermark. */
+static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, int committed,
+                              char *errstr, size_t errstr_size)
 {
     char group[96];
     snprintf(group, sizeof(group), "%s-reader-%d-%08x", client_id, (int)getpid(),
              (unsigned)random_u32());
-    static const kafka_prop_t props[] = {
+    const kafka_prop_t props[] = {
         {"enable.partition.eof", "true"},
         /* the low watermark moved on (retention) since plan(): go on from the
          * new start; "latest" would jump to the end and report EOF, a scan
@@ -36,7 +40,7 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, ch
          * tombstone hide a vanished record and an aborted run record the
          * checkpoint. The scan then ends at the last stable offset, where
          * librdkafka reports the partition's end. */
-        {"isolation.level", "read_committed"},
+        {"isolation.level", committed ? "read_committed" : "read_uncommitted"},
     };
     const kafka_client_opts_t opts = {
         .client_id = client_id,
@@ -103,6 +107,33 @@ static int settle(rd_kafka_topic_partition_list_t *list, const rd_kafka_message_
     return 0;
 }
 
+/*
+ * A partition's end (m, its EOF) below its stop offset, for a reader of
+ * committed messages: the last stable offset, behind which another
+ * client's transaction is still open. What follows it (this producer's
+ * own events among them) cannot be read yet, and a scan without it would
+ * take ids for gone that are not, or a checkpoint for the latest that is
+ * not: -1 with errstr (the run fails, and the next one reads again once
+ * the transaction ended: at most its transaction.timeout.ms). 0 otherwise.
+ */
+static int ended_short(const rd_kafka_topic_partition_list_t *list, const rd_kafka_message_t *m,
+                       char *errstr, size_t errstr_size)
+{
+    for (int i = 0; i < list->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &list->elems[i];
+        int64_t stop = (int64_t)(intptr_t)tp->opaque;
+        if (tp->partition != m->partition || !tp->opaque || m->offset >= stop)
+            continue;
+        errstr_set(errstr, errstr_size,
+                   "%s partition %" PRId32 " can be read only to offset %" PRId64 " of %" PRId64
+                   ": another client's transaction is open there, and what "
+                   "follows it cannot be read until it ends",
+                   tp->topic, m->partition, m->offset, stop);
+        return -1;
+    }
+    return 0;
+}
+
 /* Reads every assigned partition up to its stop offset. */
 static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicscan_fn fn,
                  void *opaque, char *errstr, size_t errstr_size)
@@ -128,6 +159,7 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
         if (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
             deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            rc = ended_short(list, m, errstr, errstr_size);
             left -= settle(list, m, 1);
         } else if (m->err) {
             /* transient errors are retried by librdkafka; a fatal one ends */
@@ -142,15 +174,35 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
     return rc;
 }
 
+/* The plan (plan()) from a consumer of every message: its watermarks are
+ * the high ones. A reader of committed messages is answered the last
+ * stable offsets, and a transaction held open would go unnoticed. */
+static int plan_to_high(const tm_config_t *conf, const char *client_id, const char *topic,
+                        rd_kafka_topic_partition_list_t **list, char *errstr, size_t errstr_size)
+{
+    rd_kafka_t *rk = reader_new(conf, client_id, 0, errstr, errstr_size);
+    *list = NULL;
+    if (!rk)
+        return -1;
+    int rc = plan(rk, topic, list, errstr, errstr_size);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
 int topicscan_read(const tm_config_t *conf, const char *client_id, const char *topic,
                    topicscan_fn fn, void *opaque, char *errstr, size_t errstr_size)
 {
-    rd_kafka_t *rk = reader_new(conf, client_id, errstr, errstr_size);
-    if (!rk)
-        return -1;
     rd_kafka_topic_partition_list_t *list = NULL;
-    int rc = plan(rk, topic, &list, errstr, errstr_size);
-    if (rc == 0 && list->cnt > 0) {
+    if (plan_to_high(conf, client_id, topic, &list, errstr, errstr_size) != 0)
+        return -1;
+    rd_kafka_t *rk = reader_new(conf, client_id, 1, errstr, errstr_size);
+    if (!rk) {
+        rd_kafka_topic_partition_list_destroy(list);
+        return -1;
+    }
+    int rc = 0;
+    if (list->cnt > 0) {
         rd_kafka_resp_err_t err = rd_kafka_assign(rk, list);
         if (err) {
             errstr_set(errstr, errstr_size, "assign %s: %s", topic, rd_kafka_err2str(err));
@@ -159,8 +211,7 @@ int topicscan_read(const tm_config_t *conf, const char *client_id, const char *t
             rc = drain(rk, list, fn, opaque, errstr, errstr_size);
         }
     }
-    if (list)
-        rd_kafka_topic_partition_list_destroy(list);
+    rd_kafka_topic_partition_list_destroy(list);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return rc;

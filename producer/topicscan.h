@@ -10,7 +10,10 @@
  * refuses assign() without a group.id, so it gets a throw-away unique one
  * that is never sent in a commit or join. A topic that does not exist yet
  * reads as empty. A partition is done at its last offset or at its end
- * (partition EOF: a trailing transaction marker is never delivered).
+ * (partition EOF: a trailing transaction marker is never delivered). Only
+ * committed messages are read, as every consumer of the topic reads
+ * them; an end below the stop offset (another client's transaction still
+ * open) fails the scan.
  *
  * Owns: the consumer, for the duration of the call. Messages are handed
  * to the callback borrowed (valid during the call only). Main thread.
@@ -37,8 +40,9 @@ typedef int (*topicscan_fn)(const rd_kafka_message_t *m, void *opaque, char *err
 /*
  * Reads topic with a consumer whose client.id is client_id, calling fn for
  * each message. Returns 0 when every partition was read to its high
- * watermark; -1 with errstr when Kafka failed, the scan stalled, fn
- * stopped it, or tm_running was cleared ("interrupted").
+ * watermark; -1 with errstr when Kafka failed, the scan stalled, a
+ * transaction held a partition's end back, fn stopped it, or tm_running
+ * was cleared ("interrupted").
  */
 int topicscan_read(const tm_config_t *conf, const char *client_id, const char *topic,
                    topicscan_fn fn, void *opaque, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
