@@ -91,6 +91,8 @@ typedef struct stream_conf {
                             (none, page, offset), 0 for cursor and link */
     int page_end_on_404; /* a 404 for a later page at one since of a seek
                             walk ends it, as an empty page would */
+    int page_empty_max;  /* empty pages in a row a walk follows before it
+                            fails (more.path saying more; cursor tokens) */
     int64_t lookback_ms;
     char *deleted_url; /* NULL: no deleted endpoint ("" in the file) */
     char *deleted_param;

@@ -85,7 +85,9 @@ typedef struct pager_walk {
     int empty_end;       /* a seek walk ends only on an empty page */
     int check_since;     /* a seek walk fails when the API ignores since */
     int later_page;      /* seek: the request is not the first at its since */
-    long empty_in_row;   /* seek with more.path, cursor: empty pages in a row saying more */
+    long empty_in_row;   /* seek with more.path, cursor: empty pages in a row saying more
+                            (at most page.empty_max: an API that never says none
+                            would be walked for ever) */
     long head_from;      /* offset with more.path: where the page's first record first led */
     long trusted_from;   /* offset with more.path: first page moved past by page.size, or -1 */
     json_t *prev_first;  /* first record of the previous non-empty page */
@@ -101,13 +103,6 @@ typedef struct pager_walk {
                         * by pager_walk_reset() for the walks after, source_start()) */
     idset_t *followed; /* tokens or Link URLs this walk requested */
 } pager_walk_t;
-
-/*
- * How many empty pages in a row may say that more follow (a more.path
- * flag, or a new next cursor): an API that never says none would be
- * walked for ever.
- */
-#define PAGER_EMPTY_MAX 1000
 
 /* The page just read, as a pager sees it (all borrowed). */
 typedef struct pager_page {

@@ -44,7 +44,7 @@ static char *next_token(json_t *body, const char *path)
  * asked with (an API such as Dropbox's list/continue answers its tail so:
  * "nothing new, ask again from here later"), the end and no loop; 0 to go
  * on (the API may filter a page after paging it: permissions, a
- * time-sliced scan); -1 with errstr after PAGER_EMPTY_MAX of them in a
+ * time-sliced scan); -1 with errstr after page.empty_max of them in a
  * row, each with a new token (one that mints a token per request, say,
  * would be walked for ever).
  */
@@ -53,13 +53,13 @@ static int empty_page_ends(pager_walk_t *w, const pager_page_t *page, const char
 {
     if (asked && !strcmp(asked, w->token))
         return 1;
-    if (++w->empty_in_row <= PAGER_EMPTY_MAX)
+    if (++w->empty_in_row <= (long)w->sc->page_empty_max)
         return 0;
     char red[1024];
     errstr_set(errstr, errstr_size,
                "GET %.300s: %d empty pages in a row, each naming a new next cursor (next.path "
                "'%s'): does the API ever leave it out at the end?",
-               url_redact(page->url, red, sizeof(red)), PAGER_EMPTY_MAX, w->sc->next_path);
+               url_redact(page->url, red, sizeof(red)), w->sc->page_empty_max, w->sc->next_path);
     return -1;
 }
 

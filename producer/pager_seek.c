@@ -156,12 +156,13 @@ static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errs
 static int skip_hidden_page(pager_walk_t *w, const pager_page_t *page, int by_served, char *errstr,
                             size_t errstr_size)
 {
-    if (++w->empty_in_row > PAGER_EMPTY_MAX) {
+    if (++w->empty_in_row > (long)w->sc->page_empty_max) {
         char red[1024];
         errstr_set(errstr, errstr_size,
                    "GET %s: %d empty pages in a row, each saying more pages follow (more.path "
                    "'%s'): does that flag ever say none?",
-                   url_redact(page->url, red, sizeof(red)), PAGER_EMPTY_MAX, w->sc->more_path);
+                   url_redact(page->url, red, sizeof(red)), w->sc->page_empty_max,
+                   w->sc->more_path);
         return -1;
     }
     if (by_served && !w->max_served && w->trusted_from < 0)

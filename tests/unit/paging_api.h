@@ -247,6 +247,7 @@ static stream_conf_t stream_for(api_t *a, pagination_t pg, int page_size)
     sc.next_path = "next";
     sc.page_size = page_size;
     sc.page_first = 1;
+    sc.page_empty_max = 1000;
     sc.cursor_sorted = pg == PAGINATION_NONE || pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET;
     return sc;
 }

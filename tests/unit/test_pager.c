@@ -46,6 +46,7 @@ static stream_conf_t stream(pagination_t pg, cursor_precision_t prec)
     sc.page_size_param = "size";
     sc.page_size = 50;
     sc.page_first = 1;
+    sc.page_empty_max = 1000;
     sc.cursor_sorted = pg == PAGINATION_NONE || pg == PAGINATION_PAGE || pg == PAGINATION_OFFSET;
     return sc;
 }
@@ -493,7 +494,7 @@ static void test_token_steps(void **state)
     RUN(PAGINATION_LINK, 0, link_bad);
 }
 
-/* Empty pages that each name a new cursor are followed PAGER_EMPTY_MAX
+/* Empty pages that each name a new cursor are followed page.empty_max
  * times in a row (a page with records starts the count again), then the
  * walk fails: an API that mints a token per request would be walked for
  * ever. */
@@ -502,24 +503,25 @@ static void test_cursor_empty_pages_bounded(void **state)
     (void)state;
     stream_conf_t sc = stream(PAGINATION_CURSOR, CURSOR_PRECISION_TIMESTAMP);
     sc.next_path = "next";
+    sc.page_empty_max = 5;
     pager_walk_t w = {.sc = &sc};
     pager_walk_reset(&w, &pager_cursor, 0, 0);
     json_t *empty = json_array(), *full = json_loads("[" T1 "]", 0, NULL);
     int rc = 0;
     long i;
-    for (i = 0; rc == 0 && i < 2L * PAGER_EMPTY_MAX + 10; i++) {
-        /* one page with records after the first PAGER_EMPTY_MAX empty ones */
-        json_t *recs = i == PAGER_EMPTY_MAX ? full : empty;
+    for (i = 0; rc == 0 && i < 2L * 5 + 10; i++) {
+        /* one page with records after the first 5 empty ones */
+        json_t *recs = i == 5 ? full : empty;
         json_t *body = json_pack("{sOsI}", "data", recs, "next", (json_int_t)i);
         pager_page_t page = {body, recs, U, U, NULL, 0};
         char err[512] = "";
         rc = pager_cursor.advance(&w, &page, err, sizeof(err));
-        if (rc < 0 && !strstr(err, "1000 empty pages in a row, each naming a new next cursor"))
+        if (rc < 0 && !strstr(err, "5 empty pages in a row, each naming a new next cursor"))
             fail_msg("page %ld: '%s'", i, err);
         json_decref(body);
     }
     assert_int_equal(rc, -1);
-    assert_int_equal(i, 2L * PAGER_EMPTY_MAX + 2);
+    assert_int_equal(i, 2L * 5 + 2);
     json_decref(empty);
     json_decref(full);
     pager_walk_clear(&w);
