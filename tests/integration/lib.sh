@@ -789,6 +789,19 @@ wait_run_completed()
     wait_for "run $1 completed in sync_metadata" "${2:-60}" run_is_completed "$1"
 }
 
+# wait_run_completed_or_stop RUN [SECS] - wait_run_completed, but fails at
+# once, with the worker's last error, when worker w1 exits instead: for
+# inputs that used to stop the worker (and every stream with it).
+wait_run_completed_or_stop()
+{
+    _completed_or_gone() { run_is_completed "$1" || ! kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null; }
+    wait_for "run $1 completed (or the worker gone)" "${2:-60}" _completed_or_gone "$1"
+    if ! kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null; then
+        unset "WORKER_PIDS[w1]"
+        fail "the worker exited instead of completing run $1: $(grep -E 'level=(error|fatal)' "$T_WORK/worker-w1.log" | grep -v rdkafka | tail -n 1)"
+    fi
+}
+
 # first_sync - the start most scenarios share: one producer run, a worker
 # started, and that run completed in sync_metadata. Sets run1 to its id.
 first_sync()

@@ -33,19 +33,7 @@ run_producer_once
 run2=$(last_run_field run_id)
 assert_eq 3 "$(last_run_field published)" "events of run 2"
 
-completed_or_exited() {
-    [ "$(run_status "$run2")" = completed ] || ! kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null
-}
-wait_for "run 2 completed (or the worker gone)" 30 completed_or_exited
-if ! kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null; then
-    first=$(grep 'batch failed; stopping' "$T_WORK/worker-w1.log" | tail -n 1)
-    unset "WORKER_PIDS[w1]"
-    start_worker # as a supervisor would
-    gone() { ! kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null; }
-    wait_for "the restarted worker to exit too" 30 gone
-    unset "WORKER_PIDS[w1]"
-    fail "the worker exited, and again after a restart ($(grep -c 'batch failed; stopping' "$T_WORK/worker-w1.log") times; run 2: $(run_status "$run2")): $first"
-fi
+wait_run_completed_or_stop "$run2" 30
 assert_eq 1 "$(topic_count "$PREFIX.dlq")" "dead letters (the event of id 2)"
 assert_eq "1 3" "$(psql_value "select string_agg(id::text, ' ' order by id) from $TABLE where _synced_at > '$t_before'")" \
     "rows of run 2 applied"

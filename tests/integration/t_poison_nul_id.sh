@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# t_poison_nul_id: a DELETE event whose envelope id carries a NUL
-# byte ("5\0junk") is not row 5's delete. The envelope decoder copies the
-# id with strndup(), which stops at the NUL, so the worker soft-deletes row
-# 5 (a row the event does not name). Expected: the event is dead-lettered
-# (an id with a NUL names no row), as Kafka tombstones whose key holds a
-# NUL already are; row 5 stays live.
+# t_poison_nul_id: a DELETE event whose envelope id carries a NUL byte
+# ("5\0junk") is not row 5's delete: it is dead-lettered (an id with a NUL
+# names no row), as a Kafka tombstone whose key holds a NUL is, and row 5
+# stays live. The decoder used to copy the id with strndup(), which stops
+# at the NUL, and the worker soft-deleted row 5.
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker
