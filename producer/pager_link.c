@@ -34,6 +34,29 @@ static char *link_url(pager_walk_t *w)
 /* Relative targets resolve against the URL that answered. A token
  * requested twice is the plainer diagnosis, so it is checked before the
  * repeat. */
+/*
+ * An empty page that links a next one (w->token): 1 when that is the URL
+ * it was asked with (the tail of a feed: "nothing new, ask here again
+ * later"), the end and no loop; 0 to go on (the API may filter a page
+ * after paging it); -1 with errstr after page.empty_max of them in a row,
+ * each linking a new URL (an API that links a page past its end for ever
+ * would be walked for ever), as a cursor walk does.
+ */
+static int empty_page_ends(pager_walk_t *w, const pager_page_t *page, char *errstr,
+                           size_t errstr_size)
+{
+    if (!strcmp(w->token, page->url) || !strcmp(w->token, page->answered_url))
+        return 1;
+    if (++w->empty_in_row <= (long)w->sc->page_empty_max)
+        return 0;
+    char red[1024];
+    errstr_set(errstr, errstr_size,
+               "GET %.300s: %d empty pages in a row, each linking a new next page (Link "
+               "rel=\"next\"): does the API ever leave it out at the end?",
+               url_redact(page->url, red, sizeof(red)), w->sc->page_empty_max);
+    return -1;
+}
+
 static int link_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
 {
     free(w->token);
@@ -45,6 +68,13 @@ static int link_advance(pager_walk_t *w, const pager_page_t *page, char *errstr,
         return -1;
     }
     int done = !w->token;
+    if (!done && json_array_size(page->records) == 0) {
+        int rc = empty_page_ends(w, page, errstr, errstr_size);
+        if (rc != 0)
+            return rc;
+    } else {
+        w->empty_in_row = 0;
+    }
     if (!done && pager_check_loop(w, page->url, "Link rel=\"next\" URL", errstr, errstr_size) != 0)
         return -1;
     if (pager_refuse_repeat(w, page, 1,

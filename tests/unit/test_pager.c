@@ -490,6 +490,12 @@ static void test_token_steps(void **state)
         {"[" T2 "]", "{}", "<?c=1>; rel=prev", 1, NULL},
     };
     RUN(PAGINATION_LINK, 0, link_end);
+    /* an empty page that links itself is the tail of a feed: the end */
+    static const step_t link_tail[] = {
+        {"[" T1 "]", "{}", "<?c=2>; rel=next", 0, U "?c=2"},
+        {"[]", "{}", "<?c=2>; rel=next", 1, NULL},
+    };
+    RUN(PAGINATION_LINK, 0, link_tail);
     static const step_t link_bad[] = {{"[" T1 "]", "{}", "<ftp://x/y>; rel=next", -1, NULL}};
     RUN(PAGINATION_LINK, 0, link_bad);
 }
