@@ -357,7 +357,10 @@ static int span_holds_boundary(const jsonscan_t *r, size_t start, size_t end, si
         unsigned char c = b[i];
         if (c == '"') {
             for (i++; i < end && (b[i] != '"' || i == stray); i++) {
-                if (b[i] == '\\')
+                /* a backslash before a byte no escape starts with (a
+                 * string cut right after one: "C:\, {"id":2) escapes
+                 * nothing: the byte is read as itself */
+                if (b[i] == '\\' && i + 1 < end && b[i + 1] && strchr("\"\\/bfnrtu", b[i + 1]))
                     i++;
                 else if (b[i] == ',' && object_follows(b, i, end, 1))
                     return 1;

@@ -441,6 +441,12 @@ static void test_not_json(void **state)
          "[{\"id\":1,\"name\":\"a long name cut sh, {\"id\":2,\"name\":\"b\"}, {\"id\":3}]",
          "record 0: unexpected 'i' (expected ',' or '}') (where the record ends cannot be told, "
          "and a guess might take the next records into its dead letter) at byte 39"},
+        /* cut right after a backslash (a Windows path): "\," escapes
+         * nothing, and the next record's start is seen */
+        {"a record cut short after a backslash", "",
+         "[{\"id\":1,\"path\":\"C:\\, {\"id\":2,\"n\":\"b\"}, {\"id\":3}]",
+         "record 0: unexpected 'i' (expected ',' or '}') (where the record ends cannot be told, "
+         "and a guess might take the next records into its dead letter) at byte 24"},
         /* unescaped quotes that no reading of them pairs up before the
          * next records: isolating record 1 as one bad item would lose
          * records 2 to 4 in its dead letter */
