@@ -108,28 +108,29 @@ static int settle(rd_kafka_topic_partition_list_t *list, const rd_kafka_message_
 }
 
 /*
- * A partition's end (m, its EOF) below its stop offset, for a reader of
- * committed messages: the last stable offset, behind which another
- * client's transaction is still open. What follows it (this producer's
- * own events among them) cannot be read yet, and a scan without it would
- * take ids for gone that are not, or a checkpoint for the latest that is
- * not: -1 with errstr (the run fails, and the next one reads again once
- * the transaction ended: at most its transaction.timeout.ms). 0 otherwise.
+ * Whether a partition's end (m, its EOF) lies below its stop offset, for
+ * a reader of committed messages: the last stable offset, behind which
+ * another client's transaction is still open. What follows it (this
+ * producer's own events among them) cannot be read yet, and a scan
+ * without it would take ids for gone that are not, or a checkpoint for
+ * the latest that is not. The scan waits: the end moves on when the
+ * transaction ends (an exactly-once job commits every few seconds). 1 with
+ * why set, or 0.
  */
 static int ended_short(const rd_kafka_topic_partition_list_t *list, const rd_kafka_message_t *m,
-                       char *errstr, size_t errstr_size)
+                       char *why, size_t why_size)
 {
     for (int i = 0; i < list->cnt; i++) {
         const rd_kafka_topic_partition_t *tp = &list->elems[i];
         int64_t stop = (int64_t)(intptr_t)tp->opaque;
         if (tp->partition != m->partition || !tp->opaque || m->offset >= stop)
             continue;
-        errstr_set(errstr, errstr_size,
+        errstr_set(why, why_size,
                    "%s partition %" PRId32 " can be read only to offset %" PRId64 " of %" PRId64
-                   ": another client's transaction is open there, and what "
-                   "follows it cannot be read until it ends",
+                   ": another client's transaction is open there, and what follows it cannot "
+                   "be read until it ends",
                    tp->topic, m->partition, m->offset, stop);
-        return -1;
+        return 1;
     }
     return 0;
 }
@@ -141,25 +142,34 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
     const char *topic = list->elems[0].topic;
     int left = list->cnt, rc = 0;
     int64_t deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
+    char held[512] = ""; /* the last end a transaction held back */
     while (left > 0 && rc == 0) {
         if (!tm_running) {
             errstr_set(errstr, errstr_size, "interrupted while reading %s", topic);
             return -1;
         }
         if (isotime_monotonic_ms() > deadline) {
-            errstr_set(errstr, errstr_size, "timed out reading %s (%d partitions left)", topic,
-                       left);
+            if (held[0])
+                errstr_set(errstr, errstr_size, "%s (waited %d s)", held,
+                           TOPICSCAN_IDLE_TIMEOUT_MS / 1000);
+            else
+                errstr_set(errstr, errstr_size, "timed out reading %s (%d partitions left)", topic,
+                           left);
             return -1;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, POLL_MS);
         if (!m)
             continue;
-        /* progress only: a broker that keeps failing must not keep the
-         * scan alive past the idle timeout */
-        if (!m->err || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+        /* progress only: a broker that keeps failing, or a transaction
+         * that stays open, must not keep the scan alive past the idle
+         * timeout */
+        int short_end =
+            m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && ended_short(list, m, held, sizeof(held));
+        if (!m->err || (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && !short_end))
             deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            rc = ended_short(list, m, errstr, errstr_size);
+        if (short_end) {
+            /* not done: its end moves on when the transaction ends */
+        } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             left -= settle(list, m, 1);
         } else if (m->err) {
             /* transient errors are retried by librdkafka; a fatal one ends */

@@ -13,7 +13,8 @@
  * (partition EOF: a trailing transaction marker is never delivered). Only
  * committed messages are read, as every consumer of the topic reads
  * them; an end below the stop offset (another client's transaction still
- * open) fails the scan.
+ * open) is waited on, and fails the scan if it stays there for
+ * TOPICSCAN_IDLE_TIMEOUT_MS.
  *
  * Owns: the consumer, for the duration of the call. Messages are handed
  * to the callback borrowed (valid during the call only). Main thread.
