@@ -142,11 +142,11 @@ typedef struct lone_rows {
     const row_set_t *rs; /* the set they are rows of */
     size_t *idx;
     size_t n;
-    /* What the n failed alone with: each with a class that may be the
-     * table's refusal (table_wide()), or each on the same NOT NULL column
-     * that the stream does not write (unfilled_column()); the first
-     * one's SQLSTATE and column, for the log. */
-    int all_wide, all_unfilled;
+    /* What the n failed alone with: how many with a class that may be
+     * the table's refusal (table_wide(); the first one's SQLSTATE, for
+     * the log), and how many on one NOT NULL column that the stream does
+     * not write (unfilled_column(); the first such column). */
+    size_t n_wide, n_unfilled;
     char sqlstate[8];
     char column[64];
 } lone_rows_t;
@@ -187,16 +187,15 @@ static int unfilled_column(const table_ctx_t *tc, const char *sqlstate, const ch
 static void lone_add(const table_ctx_t *tc, lone_rows_t *later, size_t row, const char *sqlstate,
                      const char *col)
 {
-    int wide = table_wide(sqlstate), unfilled = unfilled_column(tc, sqlstate, col);
-
     if (later->n == 0) {
-        later->all_wide = wide;
-        later->all_unfilled = unfilled;
+        later->n_wide = later->n_unfilled = 0;
+        later->sqlstate[0] = later->column[0] = '\0';
+    }
+    if (table_wide(sqlstate) && later->n_wide++ == 0)
         snprintf(later->sqlstate, sizeof(later->sqlstate), "%s", sqlstate);
+    if (unfilled_column(tc, sqlstate, col) && (!later->column[0] || !strcmp(col, later->column))) {
         snprintf(later->column, sizeof(later->column), "%s", col);
-    } else {
-        later->all_wide &= wide;
-        later->all_unfilled &= unfilled && !strcmp(col, later->column);
+        later->n_unfilled++;
     }
     later->idx[later->n++] = row;
 }
@@ -257,29 +256,30 @@ static size_t lone_total(const lone_rows_t *sets, size_t n_sets)
 }
 
 /* OUTCOME_RETRY with errstr when the n rows of later that failed alone in
- * a round that applied nothing are every row of their set, more than one,
- * each refused by a trigger or a row-level security policy (table_wide())
- * or each for one NOT NULL column the stream does not write
- * (unfilled_column()): the table's refusal, not the rows'. OUTCOME_OK
- * otherwise: one row's own failure among them (a CHECK) makes them all
- * the rows' own, dead-lettered. */
+ * a round that applied nothing are every row of their set, and most of
+ * them, two at least, were refused by a trigger or a row-level security
+ * policy (table_wide()) or for one NOT NULL column the stream does not
+ * write (unfilled_column()): the table's refusal (a maintenance trigger,
+ * with a row of its own failure or two among them: they wait with the
+ * batch), not the rows'. OUTCOME_OK otherwise, dead-lettering them: a
+ * CHECK failure and one trigger refusal are two rows' own. */
 static outcome_t refused_by_table(table_ctx_t *tc, const lone_rows_t *later, size_t n, char *errstr,
                                   size_t errstr_size)
 {
     if (n != later->rs->n || n < 2)
         return OUTCOME_OK;
-    if (later->all_wide) {
+    if (later->n_wide >= 2 && later->n_wide * 2 > n) {
         errstr_set(errstr, errstr_size,
-                   "%s: every row of the statement was refused alone (%s): taken for the "
-                   "table's refusal, not a row's, and retried",
+                   "%s: every row of the statement was refused alone, most with %s: taken "
+                   "for the table's refusal, not the rows', and retried",
                    tc->sql->table, later->sqlstate);
         return OUTCOME_RETRY;
     }
-    if (later->all_unfilled) {
+    if (later->n_unfilled >= 2 && later->n_unfilled * 2 > n) {
         errstr_set(errstr, errstr_size,
                    "%s: column \"%s\" is NOT NULL, the stream does not write it and every "
-                   "row of the statement was refused alone for it (23502): no row can be "
-                   "written until it has a default or allows NULL, or a trigger fills it",
+                   "row of the statement was refused alone, most for it (23502): no row can "
+                   "be written until it has a default or allows NULL, or a trigger fills it",
                    tc->sql->table, later->column);
         return OUTCOME_RETRY;
     }
