@@ -91,6 +91,8 @@ typedef struct stream_conf {
                             (none, page, offset), 0 for cursor and link */
     int page_end_on_404; /* a 404 for a later page at one since of a seek
                             walk ends it, as an empty page would */
+    int more_end_on_204; /* with more.path, a 204 ends the walk as a page
+                            saying none would */
     int page_empty_max;  /* empty pages in a row a walk follows before it
                             fails (more.path saying more; cursor tokens) */
     int64_t lookback_ms;

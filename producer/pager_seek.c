@@ -116,22 +116,25 @@ static int says_none(json_t *v)
  * the last, -1 with errstr when the body lacks it. A missing flag is an
  * error, not an end: a misspelt path would otherwise end every walk on
  * its first page, and a full run would delete every record after it.
- * A 204 No Content has no body to hold the flag, and is no end either:
- * it may be the empty page past the last (an API whose flag says "the
- * page was full"), or a page whose records the API hid after paging,
- * more following, which is what more.path is for; taken for the end, a
- * full run would delete the records after it. The error says so.
+ * A 204 No Content has no body to hold the flag, and is no end either
+ * unless more.end_on_204 says so: it may be the empty page past the last
+ * (an API whose flag says "the page was full", or that answers "nothing
+ * new" so), or a page whose records the API hid after paging, more
+ * following, which is what more.path is for; taken for the end, a full
+ * run would delete the records after it. The error says so.
  */
 static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errstr,
                      size_t errstr_size)
 {
     char red[1024];
+    if (page->no_content && w->sc->more_end_on_204)
+        return 0;
     if (page->no_content) {
         errstr_set(errstr, errstr_size,
                    "GET %s: a 204 No Content answer has no '%s' to say whether more pages "
                    "follow (more.path, or deleted.more.path for the deleted endpoint): it may "
-                   "be the page past the last or a page whose records the API hid; without "
-                   "more.path a 204 ends the walk",
+                   "be the page past the last or a page whose records the API hid (set "
+                   "more.end_on_204 = true if it never hides any)",
                    url_redact(page->url, red, sizeof(red)), w->sc->more_path);
         return -1;
     }

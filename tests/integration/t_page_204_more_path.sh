@@ -6,7 +6,9 @@
 # paging may answer 204 with more pages following (t_page_204_hidden,
 # where taking it for the end deleted live rows). The run fails, its
 # error saying why (a 204 has no 'has_more'), not that the body lacks a
-# key it never had; without more.path a 204 ends the walk (t_page_204).
+# key it never had; without more.path a 204 ends the walk (t_page_204),
+# and with more.end_on_204 = true (the API never hides records) it does
+# too, on the records and the deleted endpoint alike.
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 
@@ -47,6 +49,16 @@ start_hostileapi "$T_WORK/api.py" "$T_WORK"
 write_config "stream: page.size = 2" "stream: more.path = has_more" \
     "stream: deleted.more.path = has_more"
 run_producer_once_rc 1 --full
-last_failed_line | matches "a 204 No Content answer has no 'has_more' to say whether more pages follow" ||
+last_failed_line | matches "a 204 No Content answer has no 'has_more' to say whether more pages follow.*more.end_on_204" ||
     fail "the run did not fail saying why: $(last_failed_line)"
+
+# more.end_on_204 says the API answers "none" so: the 204 ends the walks
+write_config "stream: page.size = 2" "stream: more.path = has_more" \
+    "stream: deleted.more.path = has_more" "stream: more.end_on_204 = true"
+run_producer_once_rc 0 --full
+assert_eq 4 "$(last_run_field published)" "records published by the full run"
+touch "$T_WORK/deletions"
+run_producer_once_rc 0
+assert_eq 2 "$(last_run_field deletes)" "deletions applied by the incremental run"
+assert_eq "page 2" "$(tail -n1 "$T_WORK/deleted-204")" "the deleted page answered 204 last"
 log "ok"

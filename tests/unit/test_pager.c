@@ -120,6 +120,7 @@ typedef struct step {
 #define NO_CONTENT "204"
 
 static const char *more_path; /* the next run_steps' more.path */
+static int end_on_204;        /* and its more.end_on_204 */
 
 static void run_steps(pagination_t style, int empty_end, int unsorted, const step_t *steps,
                       size_t n)
@@ -127,6 +128,7 @@ static void run_steps(pagination_t style, int empty_end, int unsorted, const ste
     stream_conf_t sc = stream(style, CURSOR_PRECISION_TIMESTAMP);
     sc.next_path = "next";
     sc.more_path = (char *)more_path;
+    sc.more_end_on_204 = end_on_204;
     if (unsorted)
         sc.cursor_sorted = 0;
     const pager_t *p = pager_for(style);
@@ -324,6 +326,17 @@ static void test_more_flag_steps(void **state)
         {"[]", NO_CONTENT, NULL, -1, NULL},
     };
     RUN(PAGINATION_PAGE, 0, no_content);
+    /* unless more.end_on_204 says the API answers "none" so */
+    static const step_t no_content_ends[] = {
+        {"[" T1 "," T2 "]", MORE("[" T1 "," T2 "]", "true"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[" T2 "]", MORE("[" T2 "]", "true"), NULL, 0,
+         U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=2"},
+        {"[]", NO_CONTENT, NULL, 1, NULL},
+    };
+    end_on_204 = 1;
+    RUN(PAGINATION_PAGE, 0, no_content_ends);
+    end_on_204 = 0;
     /* no flag (a misspelt more.path): an error naming the key */
     static const step_t missing[] = {
         {"[" T1 "]", "{\"data\":[" T1 "],\"hasMore\":false}", NULL, -1, NULL}};
