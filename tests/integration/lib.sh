@@ -789,6 +789,20 @@ wait_run_completed()
     wait_for "run $1 completed in sync_metadata" "${2:-60}" run_is_completed "$1"
 }
 
+# ids_of_one_partition N - N ids (comma-separated) whose latest events are
+# on one partition of the stream topic: produced while the worker is
+# stopped, they arrive in one batch, one statement, whatever the fetches
+# (rows of several partitions may come in several batches).
+ids_of_one_partition()
+{
+    local keys p ids
+    keys=$(kc -C -t "$PREFIX.$STREAM" -e -f '%p %k\n')
+    p=$(awk '{ n[$1]++ } END { for (q in n) if (n[q] > m) { m = n[q]; b = q } print b }' <<<"$keys")
+    ids=$(awk -v p="$p" '$1 == p { print $2 }' <<<"$keys" | sort -un | head -n "$1" | paste -sd,)
+    [ "$(tr ',' '\n' <<<"$ids" | wc -l)" = "$1" ] || fail "no partition holds $1 ids: $ids"
+    printf '%s\n' "$ids"
+}
+
 # wait_run_completed_or_stop RUN [SECS] - wait_run_completed, but fails at
 # once, with the worker's last error, when worker w1 exits instead: for
 # inputs that used to stop the worker (and every stream with it).

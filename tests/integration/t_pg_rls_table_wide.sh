@@ -22,9 +22,14 @@ psql_value "alter table $TABLE enable row level security;
             create policy tenants on $TABLE using (true) with check (current_user = 'app_tenant');" >/dev/null ||
     fail "could not add the policy"
 
-api_post "/admin/update?ids=1,2,3" >/dev/null || fail "update"
+# three rows of one partition, produced while the worker is stopped: one
+# statement of three (a statement of one row refused alone is that row's)
+ids=$(ids_of_one_partition 3)
+stop_worker
+api_post "/admin/update?ids=$ids" >/dev/null || fail "update"
 run_producer_once
 run2=$(last_run_field run_id)
+start_worker
 retried() { grep 'batch rolled back; retrying' "$T_WORK/worker-w1.log" | matches 'every row of the statement was refused alone'; }
 wait_for "a retry naming the refusal" 30 retried
 assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters for a policy that refuses every row"
