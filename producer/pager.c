@@ -203,3 +203,16 @@ int pager_refuse_repeat(pager_walk_t *w, const pager_page_t *page, int compare, 
                url_redact(page->url, red, sizeof(red)), why);
     return -1;
 }
+
+int pager_count_empty(pager_walk_t *w, const pager_page_t *page, const char *what, char *errstr,
+                      size_t errstr_size)
+{
+    if (++w->empty_in_row <= (long)w->sc->page_empty_max)
+        return 0;
+    char red[1024];
+    errstr_set(errstr, errstr_size,
+               "GET %.300s: %d empty pages in a row, each %s: does the API ever leave it out at "
+               "the end?",
+               url_redact(page->url, red, sizeof(red)), w->sc->page_empty_max, what);
+    return -1;
+}

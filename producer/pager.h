@@ -187,6 +187,16 @@ int pager_check_loop(pager_walk_t *w, const char *url, const char *what, char *e
 int pager_refuse_repeat(pager_walk_t *w, const pager_page_t *page, int compare, const char *why,
                         char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * One more empty page in a row (w->empty_in_row) that names a next one
+ * (a cursor walk's token, a link walk's URL; what says which, "naming a
+ * new next cursor (next.path 'c')"): 0 to go on (the API may filter a
+ * page after paging it), -1 with errstr past page.empty_max of them (an
+ * API that names a new page for ever would be walked for ever).
+ */
+int pager_count_empty(pager_walk_t *w, const pager_page_t *page, const char *what, char *errstr,
+                      size_t errstr_size) TM_WARN_UNUSED;
+
 /* The seek walk of page and offset (pager_seek.c): first is the first
  * page number (page 1, offset 0); by_served: the number moves by the
  * records served (offset), else by one. */

@@ -53,14 +53,9 @@ static int empty_page_ends(pager_walk_t *w, const pager_page_t *page, const char
 {
     if (asked && !strcmp(asked, w->token))
         return 1;
-    if (++w->empty_in_row <= (long)w->sc->page_empty_max)
-        return 0;
-    char red[1024];
-    errstr_set(errstr, errstr_size,
-               "GET %.300s: %d empty pages in a row, each naming a new next cursor (next.path "
-               "'%s'): does the API ever leave it out at the end?",
-               url_redact(page->url, red, sizeof(red)), w->sc->page_empty_max, w->sc->next_path);
-    return -1;
+    char what[300];
+    snprintf(what, sizeof(what), "naming a new next cursor (next.path '%.200s')", w->sc->next_path);
+    return pager_count_empty(w, page, what, errstr, errstr_size);
 }
 
 /*

@@ -47,14 +47,8 @@ static int empty_page_ends(pager_walk_t *w, const pager_page_t *page, char *errs
 {
     if (!strcmp(w->token, page->url) || !strcmp(w->token, page->answered_url))
         return 1;
-    if (++w->empty_in_row <= (long)w->sc->page_empty_max)
-        return 0;
-    char red[1024];
-    errstr_set(errstr, errstr_size,
-               "GET %.300s: %d empty pages in a row, each linking a new next page (Link "
-               "rel=\"next\"): does the API ever leave it out at the end?",
-               url_redact(page->url, red, sizeof(red)), w->sc->page_empty_max);
-    return -1;
+    return pager_count_empty(w, page, "linking a new next page (Link rel=\"next\")", errstr,
+                             errstr_size);
 }
 
 static int link_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
