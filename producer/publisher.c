@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errstr.h"
+#include "hdrpool.h"
 #include "isotime.h"
 #include "kafka_client.h"
 #include "kafka_meta.h"
@@ -27,6 +28,7 @@ typedef struct acked_offset {
 struct publisher {
     rd_kafka_t *rk;
     kafka_topics_t topics; /* a handle per topic (kafka_topics.h) */
+    hdrpool_t *hdrs;       /* delivered events' header lists, for the next ones */
     int queue_full_ms;     /* how long a produce waits for room in the queue */
     unsigned unpolled;     /* messages enqueued since the last poll (kafka_produce_paced) */
     int64_t acked;
@@ -64,6 +66,12 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     (void)rk;
     publisher_t *p = opaque;
     pub_delivery_t *d = m->_private;
+    rd_kafka_headers_t *hdrs;
+    /* the message is librdkafka's own (not const): destroyed after this
+     * callback, without the list it no longer holds */
+    if (rd_kafka_message_detach_headers((rd_kafka_message_t *)m, &hdrs) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+        hdrpool_give(p->hdrs, hdrs);
     if (d) {
         d->done = 1;
         d->err = m->err;
@@ -88,12 +96,18 @@ publisher_t *publisher_new(const tm_config_t *conf, char *errstr, size_t errstr_
         errstr_set(errstr, errstr_size, "out of memory");
         return NULL;
     }
+    if (!(p->hdrs = hdrpool_new())) {
+        free(p);
+        errstr_set(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
     /* idempotent, acks=all: set after the pass-through keys, they win */
     p->rk = kafka_producer_new(conf, "tidemark-producer", on_delivery, p, errstr, errstr_size);
     if (p->rk) {
         p->queue_full_ms = kafka_produce_drain_ms(p->rk);
         return p;
     }
+    hdrpool_destroy(p->hdrs);
     free(p);
     return NULL;
 }
@@ -137,6 +151,7 @@ void publisher_destroy(publisher_t *p)
         kafka_topics_clear(&p->topics); /* before the client they belong to */
         rd_kafka_destroy(p->rk);
     }
+    hdrpool_destroy(p->hdrs); /* after the last delivery report gave to it */
     publisher_reset(p);
     free(p);
 }
@@ -152,7 +167,7 @@ int publisher_produce(publisher_t *p, const char *topic, const char *key, const 
         .key_len = key ? strlen(key) : 0,
         .value = value,
         .value_len = len,
-        .headers = kafka_headers_new(hdrs, n_hdrs),
+        .headers = hdrpool_take(p->hdrs, hdrs, n_hdrs),
         .opaque = delivery,
     };
     rd_kafka_resp_err_t err =

@@ -12,7 +12,9 @@
  * and per (topic, partition) the highest acked offset.
  *
  * Owns: the rd_kafka_t, a handle per topic it has produced to
- * (kafka_topics.h), and its counters. Payloads are copied on produce.
+ * (kafka_topics.h), the header lists of delivered messages kept for the
+ * next ones (hdrpool.h), and its counters. Payloads are copied on
+ * produce.
  * One thread: delivery reports run inside rd_kafka_poll/flush on the
  * caller's thread: publisher_produce serves them only every
  * KAFKA_PRODUCE_POLL_EVERY messages (and while the queue is full), so the
