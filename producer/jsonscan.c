@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "hexnum.h"
 #include "jsonnum.h"
@@ -83,10 +86,28 @@ static const unsigned char plain_byte[256] = {
  * Through a local pointer, four bytes a turn: with r->pos as the index,
  * every byte read through an unsigned char pointer could alias it, so
  * the compiler stored and reloaded it per byte (17 instructions a byte,
- * a third of a page's parse).
+ * a third of a page's parse). With SSE2 (every x86-64), sixteen bytes a
+ * turn first: about 18 strings a record (keys and values) took 50
+ * instructions each, a tenth of the page reader's.
  */
 static const unsigned char *plain_end(const unsigned char *p, const unsigned char *end)
 {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        /* signed bytes: 0x80-0xff are negative, so below 0x20 as the
+         * control characters are: all three kinds of byte not plain */
+        __m128i odd =
+            _mm_or_si128(_mm_cmplt_epi8(v, space),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(odd);
+        if (mask)
+            return p + __builtin_ctz(mask);
+        p += 16;
+    }
+#endif
     while (end - p >= 4) {
         if (!plain_byte[p[0]])
             return p;

@@ -153,15 +153,20 @@ static void test_good_pages(void **state)
         check_page(&cases[i]);
 }
 
-/* What a string with byte c at position at of "abcdefgh" must become:
+/* The string a byte is put into: longer than two of the scanner's
+ * sixteen-byte turns, so that the byte meets every lane of a turn and the
+ * bytes after the last whole turn. */
+#define PLAIN_STRING     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+#define PLAIN_STRING_LEN (sizeof(PLAIN_STRING) - 1)
+
+/* What a string with byte c at position at of PLAIN_STRING must become:
  * itself for a byte 0x20-0x7f, a bad item naming the byte for a
- * control character or a lone byte >= 0x80. Every position up to 5, so
- * that each step of the scanner's four-byte turn meets it. */
+ * control character or a lone byte >= 0x80. */
 static void check_byte_in_string(unsigned c, size_t at)
 {
-    char body[32], want[16];
-    const size_t n = sizeof("[\"abcdefgh\"]"); /* the 12 bytes and c */
-    memcpy(body, "[\"abcdefgh\"]", n);
+    char body[PLAIN_STRING_LEN + 8], want[PLAIN_STRING_LEN + 2];
+    const size_t n = sizeof("[\"" PLAIN_STRING "\"]"); /* the body's bytes and c */
+    memcpy(body, "[\"" PLAIN_STRING "\"]", n);
     memmove(body + 2 + at + 1, body + 2 + at, n - 2 - at);
     body[2 + at] = (char)c;
     jsonpage_t pg;
@@ -170,8 +175,8 @@ static void check_byte_in_string(unsigned c, size_t at)
     assert_int_equal(json_array_size(pg.records), 1);
     const json_t *got = json_array_get(pg.records, 0);
     if (c >= 0x20 && c < 0x80) {
-        memcpy(want, "abcdefgh", 9);
-        memmove(want + at + 1, want + at, 9 - at);
+        memcpy(want, PLAIN_STRING, PLAIN_STRING_LEN + 1);
+        memmove(want + at + 1, want + at, PLAIN_STRING_LEN + 1 - at);
         want[at] = (char)c;
         if (pg.n_bad != 0 || !json_is_string(got) || strcmp(json_string_value(got), want) != 0)
             print_error("byte 0x%02x at %zu: not read as itself\n", c, at);
@@ -193,15 +198,32 @@ static void check_byte_in_string(unsigned c, size_t at)
     jsonpage_clear(&pg);
 }
 
+/* Strings of every length around the turns end where their quote is. */
+static void check_string_length(size_t len)
+{
+    char body[PLAIN_STRING_LEN + 8];
+    size_t n = (size_t)snprintf(body, sizeof(body), "[\"%.*s\"]", (int)len, PLAIN_STRING);
+    jsonpage_t pg;
+    char err[256] = "";
+    assert_int_equal(jsonpage_parse(body, n, "", &pg, err, sizeof(err)), 0);
+    assert_int_equal(pg.n_bad, 0);
+    const json_t *got = json_array_get(pg.records, 0);
+    assert_int_equal(json_string_length(got), len);
+    assert_memory_equal(json_string_value(got), PLAIN_STRING, len);
+    jsonpage_clear(&pg);
+}
+
 static void test_every_byte_in_a_string(void **state)
 {
     (void)state;
     for (unsigned c = 0; c < 256; c++) {
         if (c == '"' || c == '\\') /* the string's end, an escape: test_bad_records */
             continue;
-        for (size_t at = 0; at <= 5; at++)
+        for (size_t at = 0; at <= PLAIN_STRING_LEN; at++)
             check_byte_in_string(c, at);
     }
+    for (size_t len = 0; len <= PLAIN_STRING_LEN; len++)
+        check_string_length(len);
 }
 
 static void test_bad_records(void **state)
