@@ -38,8 +38,9 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, in
          * transaction's message (another client's: a failed exactly-once
          * job) never happened, and taken for real it made an aborted
          * tombstone hide a vanished record and an aborted run record the
-         * checkpoint. The scan then ends at the last stable offset, where
-         * librdkafka reports the partition's end. */
+         * checkpoint. librdkafka reports a partition's end at its last
+         * stable offset; below the planned stop, the scan waits there for
+         * the open transaction to end (ended_short(), drain()). */
         {"isolation.level", committed ? "read_committed" : "read_uncommitted"},
     };
     const kafka_client_opts_t opts = {
@@ -92,19 +93,31 @@ static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list
     return rc;
 }
 
+/* m's partition in list while it is still to be read (its stop offset
+ * in opaque), or NULL once it is done. */
+static rd_kafka_topic_partition_t *pending_of(const rd_kafka_topic_partition_list_t *list,
+                                              const rd_kafka_message_t *m)
+{
+    for (int i = 0; i < list->cnt; i++)
+        if (list->elems[i].partition == m->partition && list->elems[i].opaque)
+            return &list->elems[i];
+    return NULL;
+}
+
+static int64_t stop_of(const rd_kafka_topic_partition_t *tp)
+{
+    return (int64_t)(intptr_t)tp->opaque;
+}
+
 /* Marks m's partition done when m is at (or past) its stop offset, or is
  * its EOF. Returns how many partitions this finished (0 or 1). */
 static int settle(rd_kafka_topic_partition_list_t *list, const rd_kafka_message_t *m, int eof)
 {
-    for (int i = 0; i < list->cnt; i++) {
-        rd_kafka_topic_partition_t *tp = &list->elems[i];
-        if (tp->partition == m->partition && tp->opaque &&
-            (eof || m->offset + 1 >= (int64_t)(intptr_t)tp->opaque)) {
-            tp->opaque = NULL; /* done */
-            return 1;
-        }
-    }
-    return 0;
+    rd_kafka_topic_partition_t *tp = pending_of(list, m);
+    if (!tp || (!eof && m->offset + 1 < stop_of(tp)))
+        return 0;
+    tp->opaque = NULL; /* done */
+    return 1;
 }
 
 /*
@@ -120,19 +133,15 @@ static int settle(rd_kafka_topic_partition_list_t *list, const rd_kafka_message_
 static int ended_short(const rd_kafka_topic_partition_list_t *list, const rd_kafka_message_t *m,
                        char *why, size_t why_size)
 {
-    for (int i = 0; i < list->cnt; i++) {
-        const rd_kafka_topic_partition_t *tp = &list->elems[i];
-        int64_t stop = (int64_t)(intptr_t)tp->opaque;
-        if (tp->partition != m->partition || !tp->opaque || m->offset >= stop)
-            continue;
-        errstr_set(why, why_size,
-                   "%s partition %" PRId32 " can be read only to offset %" PRId64 " of %" PRId64
-                   ": another client's transaction is open there, and what follows it cannot "
-                   "be read until it ends",
-                   tp->topic, m->partition, m->offset, stop);
-        return 1;
-    }
-    return 0;
+    const rd_kafka_topic_partition_t *tp = pending_of(list, m);
+    if (!tp || m->offset >= stop_of(tp))
+        return 0;
+    errstr_set(why, why_size,
+               "%s partition %" PRId32 " can be read only to offset %" PRId64 " of %" PRId64
+               ": another client's transaction is open there, and what follows it cannot "
+               "be read until it ends",
+               tp->topic, m->partition, m->offset, stop_of(tp));
+    return 1;
 }
 
 /* Reads every assigned partition up to its stop offset. */
