@@ -12,9 +12,12 @@
  * lists differ only by op (and the rare extra header), so a few kinds of
  * list cover every event.
  *
- * A list is matched by its content, header by header (name and value
- * bytes), never by where it came from: a list given back whose headers
- * match no kind in use is destroyed. At most HDRPOOL_KINDS kinds, the one
+ * A list is matched by its content, header by header (the name as a C
+ * string, the value's bytes), never by where it came from: a list given
+ * back whose headers match no kind in use is destroyed. (A name with a
+ * NUL inside, which rd_kafka_header_add() with a length could make,
+ * would match the kind of its first part: this producer makes every name
+ * from a C string.) At most HDRPOOL_KINDS kinds, the one
  * asked for least recently replaced when a new one is needed, and at most
  * HDRPOOL_KEEP lists per kind (the rest are destroyed): memory stays
  * bounded whatever the number of messages in flight.
