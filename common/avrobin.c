@@ -2,6 +2,7 @@
  * avrobin.c - see avrobin.h.
  */
 #include "avrobin.h"
+#include "schema.h"
 
 void avrobin_cursor_init(avrobin_cursor_t *c, const void *buf, size_t len)
 {
@@ -116,8 +117,7 @@ static int check_value(avrobin_cursor_t *c, avro_schema_t s, int depth)
 {
     int64_t n;
 
-    while (is_avro_link(s))
-        s = avro_schema_link_target(s);
+    s = schema_avro_deref(s);
     if (depth > AVROBIN_MAX_DEPTH) {
         c->err = "nested too deeply";
         return -1;

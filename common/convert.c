@@ -426,8 +426,7 @@ static int branch_is_exact(const conv_ctx_t *bc, avro_schema_t s, const json_t *
     int is_string = jsonnum_is_string(v), is_int = json_is_integer(v) || jsonnum_is_integer(v);
     int is_real = json_is_real(v) || (jsonnum_is(v) && !is_int);
 
-    if (is_avro_link(s))
-        s = avro_schema_link_target(s);
+    s = schema_avro_deref(s);
     switch (avro_typeof(s)) {
     case AVRO_STRING:
     case AVRO_ENUM:
@@ -544,8 +543,7 @@ static int set_generic(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
 {
     schema_field_t lf;
 
-    if (is_avro_link(s))
-        s = avro_schema_link_target(s);
+    s = schema_avro_deref(s);
     if (conv_type_logical(c, s, &lf))
         return set_logical(c, &lf, s, v);
 
@@ -580,12 +578,23 @@ static int set_generic(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
  * Avro schemas and the null branch. */
 static int set_field(const conv_ctx_t *c, const schema_field_t *f, const json_t *v)
 {
-    if (!v || json_is_null(v)) {
-        if (!f->nullable)
-            return v ? conv_fail(c, "is null but the field is not nullable")
-                     : conv_fail(c, "missing (the field is not nullable)");
-        avroenc_long(c->w, f->null_branch); /* null itself is no bytes */
+    if (!v && f->default_avro) { /* left out: the schema's default */
+        avroenc_raw(c->w, f->default_avro, f->default_len);
         return 0;
+    }
+    if (!v || json_is_null(v)) {
+        if (f->nullable) {
+            avroenc_long(c->w, f->null_branch); /* null itself is no bytes */
+            return 0;
+        }
+        if (v)
+            return conv_fail(c, "is null but the field is not nullable");
+        if (f->default_unfit[0])
+            return conv_fail(c,
+                             "missing (the field is not nullable, and its default cannot be "
+                             "written: %s)",
+                             f->default_unfit);
+        return conv_fail(c, "missing (the field is not nullable)");
     }
     if (f->nullable)
         avroenc_long(c->w, 1 - f->null_branch);
@@ -631,7 +640,7 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema
             return -1;
         return conv_set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS, f->epoch_seconds);
     case FT_ENUM: /* no logical type to look for: straight to its symbols */
-        return set_enum(c, is_avro_link(s) ? avro_schema_link_target(s) : s, v);
+        return set_enum(c, schema_avro_deref(s), v);
     default:
         return set_generic(c, s, v);
     }

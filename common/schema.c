@@ -3,8 +3,10 @@
  * encoding, plus what avro-c 1.11 does not know (logical types, decimal
  * precision and scale), read from the JSON document ourselves.
  */
-#include "errstr.h"
 #include "schema.h"
+#include "avrodefault.h"
+#include "avroenc.h"
+#include "errstr.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,8 +16,7 @@
 
 #define SQL_NUMERIC_MAX_PRECISION 1000 /* PostgreSQL's numeric limit */
 
-/* Follows named-type references (avro-c "links") to the real schema. */
-static avro_schema_t deref(avro_schema_t s)
+avro_schema_t schema_avro_deref(avro_schema_t s)
 {
     while (s && is_avro_link(s))
         s = avro_schema_link_target(s);
@@ -196,7 +197,7 @@ static int classify_base(schema_field_t *f, avro_schema_t base, char *errstr, si
 static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype, char *errstr,
                           size_t errstr_size)
 {
-    avro_schema_t base = deref(fs);
+    avro_schema_t base = schema_avro_deref(fs);
     json_t *tj = ftype;
 
     f->value_avro = fs;
@@ -213,12 +214,34 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype, ch
         f->null_branch = 1 - b;
         f->value_avro = avro_schema_union_branch(base, b);
         tj = json_array_get(ftype, (size_t)b);
-        base = deref(f->value_avro);
+        base = schema_avro_deref(f->value_avro);
     }
     f->type_json = tj;
     if (classify_base(f, base, errstr, errstr_size) != 0)
         return -1;
     return classify_logical(f, base, tj, errstr, errstr_size);
+}
+
+/* f's default (dflt, NULL: none) as Avro binary of fs; one that does not
+ * fit is left out, with why. -1 only when out of memory. */
+static int load_default(schema_field_t *f, avro_schema_t fs, const json_t *dflt)
+{
+    if (!dflt)
+        return 0;
+    avroenc_t w = {0};
+    char why[sizeof(f->default_unfit)];
+    if (avrodefault_encode(fs, dflt, &w, why, sizeof(why)) != 0) {
+        avroenc_free(&w);
+        snprintf(f->default_unfit, sizeof(f->default_unfit), "%s", why);
+        return 0;
+    }
+    if (avroenc_failed(&w)) {
+        avroenc_free(&w);
+        return -1;
+    }
+    f->default_avro = w.buf; /* taken over */
+    f->default_len = w.len;
+    return 0;
 }
 
 #define NAMED_MAX_DEPTH 64
@@ -336,6 +359,10 @@ static int load_fields(record_schema_t *rs, char *errstr, size_t errstr_size)
         if (classify_field(f, fs, json_object_get(fj, "type"), errstr, errstr_size) != 0)
             return -1;
         f->type_resolved = schema_resolve_type(rs->json_doc, f->type_json);
+        if (load_default(f, fs, json_object_get(fj, "default")) != 0) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            return -1;
+        }
     }
     return 0;
 }
@@ -462,8 +489,10 @@ void record_schema_destroy(record_schema_t *rs)
 {
     if (!rs)
         return;
-    for (size_t i = 0; i < rs->n_fields; i++)
+    for (size_t i = 0; i < rs->n_fields; i++) {
         free(rs->fields[i].name);
+        free(rs->fields[i].default_avro);
+    }
     free(rs->fields);
     if (rs->avro)
         avro_schema_decref(rs->avro);

@@ -60,7 +60,21 @@ typedef struct schema_field {
      * milliseconds: the cursor field of a stream read with cursor.format =
      * unix (set by the producer once loaded; 0 from record_schema_*). */
     int epoch_seconds;
+    /* The field's default (its "default" in the schema) as Avro binary of
+     * the field's own type, union branch and all (avrodefault.h): what is
+     * written for a record that leaves the field out. NULL when the field
+     * has none, or has one that does not fit its type; then
+     * default_unfit says why (a schema Avro's parsers once let through,
+     * such as ["string", "null"] with a null default, still loads and
+     * works as before). */
+    unsigned char *default_avro;
+    size_t default_len;
+    char default_unfit[160];
 } schema_field_t;
+
+/* s through its named-type references (avro-c "links"): the schema a
+ * link stands for. */
+avro_schema_t schema_avro_deref(avro_schema_t s);
 
 typedef struct record_schema {
     char *name;       /* short name, e.g. "Customer" */

@@ -366,7 +366,7 @@ static void test_kitchen_fields(void **state)
         {"color", "\"BLUE\"", NULL,
          "field 'color': 'BLUE' is not a symbol "
          "of enum Color"},
-        {"note", MISSING, "null", NULL}, /* ["string", "null"] */
+        {"note", MISSING, "\"none\"", NULL}, /* ["string", "null"], default "none" */
         {"note", "\"n\"", "\"n\"", NULL},
         /* JSON numbers as the page reader keeps them: from their text */
         {"amount", "~12345678901234567.89", "\"12345678901234567.8900000000\"", NULL},

@@ -306,7 +306,7 @@ static void test_round_trip_kitchen(void **state)
         " \"address\": {\"street\": \"\", \"zip\": null,"
         " \"geo\": {\"lat\": 0.0, \"lon\": 0.0}},"
         " \"tags\": [], \"attrs\": {}, \"prev_address\": null,"
-        " \"amount\": null, \"color\": \"RED\", \"note\": null}",
+        " \"amount\": null, \"color\": \"RED\", \"note\": \"none\"}", /* the default */
     };
     (void)state;
     for (size_t i = 0; i < 2; i++) {

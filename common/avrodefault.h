@@ -1,0 +1,36 @@
+/*
+ * avrodefault.h - a field's default, as an Avro schema writes it in JSON,
+ * into Avro binary: what the producer writes for a record field the API
+ * left out.
+ *
+ * Why our own: avro-c reads no default values (its record fields have
+ * none), and a default is not source JSON: the converter's rules for the
+ * API's values (ISO timestamps, decimal text) do not apply to it. The
+ * specification's JSON encoding of defaults does: null; true or false;
+ * a number for int, long, float and double (int within 32 bits); a
+ * string for string, for an enum's symbol, and for bytes and fixed, one
+ * character per byte (U+0000-U+00FF); an array, an object for a map, an
+ * object with every field for a record (a nested field's own default is
+ * not looked up: avro-c does not keep it); for a union, a value of its
+ * first branch. Logical types take the default of their underlying
+ * type (a timestamp-millis default is a long), as the specification
+ * says.
+ *
+ * Owns nothing; pure (but for w). Any thread. Fails with -1 and errstr
+ * ("a string for int", "U+0100 in bytes", ...) when the default does not
+ * fit its type; w then holds part of it (the caller resets it).
+ */
+#ifndef TIDEMARK_AVRODEFAULT_H
+#define TIDEMARK_AVRODEFAULT_H
+
+#include "compiler.h"
+#include <stddef.h>
+#include <avro.h>
+#include <jansson.h>
+#include "avroenc.h"
+
+/* Appends default dflt of Avro schema s to w. 0, or -1 with errstr. */
+int avrodefault_encode(avro_schema_t s, const json_t *dflt, avroenc_t *w, char *errstr,
+                       size_t errstr_size) TM_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * test_avrodefault.c - a schema's JSON default written as Avro binary
+ * (avrodefault.h), byte for byte, for every type and each way a default
+ * can fail to fit; and a record that leaves a field out converted with
+ * the field's default (convert.h), or dead-lettered saying why the
+ * default could not be used.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "avro_datum.h"
+#include "avrodefault.h"
+#include "avroenc.h"
+#include "convert.h"
+#include "schema.h"
+
+typedef struct default_case {
+    const char *type;    /* the Avro type, JSON */
+    const char *dflt;    /* the default, JSON */
+    const char *hex;     /* the bytes written, or NULL: refused */
+    const char *refusal; /* a piece of errstr when refused */
+} default_case_t;
+
+static const default_case_t cases[] = {
+    {"\"null\"", "null", "", NULL},
+    {"\"null\"", "0", NULL, "is not null"},
+    {"\"boolean\"", "true", "01", NULL},
+    {"\"boolean\"", "false", "00", NULL},
+    {"\"boolean\"", "1", NULL, "not true or false"},
+    {"\"int\"", "1", "02", NULL},
+    {"\"int\"", "-1", "01", NULL},
+    {"\"int\"", "2147483647", "feffffff0f", NULL},
+    {"\"int\"", "2147483648", NULL, "within 32 bits"},
+    {"\"int\"", "\"5\"", NULL, "not an integer"},
+    {"\"int\"", "1.5", NULL, "not an integer"},
+    {"\"long\"", "-64", "7f", NULL},
+    {"\"long\"", "9223372036854775807", "feffffffffffffffff01", NULL},
+    {"\"float\"", "1.5", "0000c03f", NULL},
+    {"\"double\"", "1", "000000000000f03f", NULL}, /* an integer for a double */
+    {"\"double\"", "\"NaN\"", NULL, "not a number"},
+    {"\"string\"", "\"h\\u00e9\"", "0668c3a9", NULL},
+    {"\"string\"", "null", NULL, "not a string"},
+    /* bytes: one character a byte, U+0000-U+00FF */
+    {"\"bytes\"", "\"\\u00ff\\u0000a\"", "06ff0061", NULL},
+    {"\"bytes\"", "\"\"", "00", NULL},
+    {"\"bytes\"", "\"\\u0100\"", NULL, "above U+00FF"},
+    {"\"bytes\"", "\"\\u20ac\"", NULL, "above U+00FF"},
+    {"{\"type\": \"fixed\", \"name\": \"F\", \"size\": 2}", "\"ab\"", "6162", NULL},
+    {"{\"type\": \"fixed\", \"name\": \"F\", \"size\": 2}", "\"abc\"", NULL,
+     "3 bytes, the fixed type 2"},
+    {"{\"type\": \"enum\", \"name\": \"E\", \"symbols\": [\"A\", \"B\"]}", "\"B\"", "02", NULL},
+    {"{\"type\": \"enum\", \"name\": \"E\", \"symbols\": [\"A\", \"B\"]}", "\"Z\"", NULL,
+     "'Z' is not a symbol of E"},
+    {"{\"type\": \"array\", \"items\": \"int\"}", "[1, 2]", "04020400", NULL},
+    {"{\"type\": \"array\", \"items\": \"int\"}", "[]", "00", NULL},
+    {"{\"type\": \"array\", \"items\": \"int\"}", "[1, \"2\"]", NULL, "not an integer"},
+    {"{\"type\": \"map\", \"values\": \"long\"}", "{\"a\": 1}", "0202610200", NULL},
+    {"{\"type\": \"map\", \"values\": \"long\"}", "[]", NULL, "not an object"},
+    {"{\"type\": \"record\", \"name\": \"R\", \"fields\": [{\"name\": \"a\", \"type\": \"int\"},"
+     " {\"name\": \"b\", \"type\": \"string\"}]}",
+     "{\"b\": \"x\", \"a\": 1}", "020278", NULL},
+    {"{\"type\": \"record\", \"name\": \"R\", \"fields\": [{\"name\": \"a\", \"type\": \"int\"},"
+     " {\"name\": \"b\", \"type\": \"string\"}]}",
+     "{\"a\": 1}", NULL, "has no field 'b'"},
+    /* a union's default is a value of its first branch */
+    {"[\"null\", \"string\"]", "null", "00", NULL},
+    {"[\"string\", \"null\"]", "\"x\"", "000278", NULL},
+    {"[\"string\", \"null\"]", "null", NULL, "not a string"},
+    {"[\"null\", \"string\"]", "\"x\"", NULL, "is not null"},
+    /* a logical type's default is its underlying type's */
+    {"{\"type\": \"long\", \"logicalType\": \"timestamp-millis\"}", "1000", "d00f", NULL},
+    {"{\"type\": \"long\", \"logicalType\": \"timestamp-millis\"}", "\"1970-01-01T00:00:01Z\"",
+     NULL, "not an integer"},
+    {"{\"type\": \"bytes\", \"logicalType\": \"decimal\", \"precision\": 4, \"scale\": 2}",
+     "\"\\u0001\\u0000\"", "040100", NULL},
+};
+
+static void hex_of(const avroenc_t *w, char *out, size_t size)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < w->len && k + 3 <= size; i++)
+        k += (size_t)snprintf(out + k, size - k, "%02x", w->buf[i]);
+    out[k] = '\0';
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const default_case_t *c = &cases[i];
+        avro_schema_t s;
+        assert_int_equal(avro_schema_from_json_length(c->type, strlen(c->type), &s), 0);
+        json_error_t jerr;
+        json_t *d = json_loads(c->dflt, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+        assert_non_null(d);
+        avroenc_t w = {0};
+        char err[256] = "", hex[128];
+        int rc = avrodefault_encode(s, d, &w, err, sizeof(err));
+        hex_of(&w, hex, sizeof(hex));
+        if (c->hex ? rc != 0 || strcmp(hex, c->hex) != 0 : rc == 0 || !strstr(err, c->refusal))
+            print_error("case %zu (%s, default %s): rc %d, bytes %s, err '%s'\n", i, c->type,
+                        c->dflt, rc, hex, err);
+        if (c->hex) {
+            assert_int_equal(rc, 0);
+            assert_string_equal(hex, c->hex);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, c->refusal));
+        }
+        avroenc_free(&w);
+        json_decref(d);
+        avro_schema_decref(s);
+    }
+}
+
+static const char *const RECORD_SCHEMA =
+    "{\"type\": \"record\", \"name\": \"Thing\", \"fields\": ["
+    " {\"name\": \"id\", \"type\": \"long\"},"
+    " {\"name\": \"region\", \"type\": \"string\", \"default\": \"unknown\"},"
+    " {\"name\": \"points\", \"type\": \"int\", \"default\": 0},"
+    " {\"name\": \"tier\", \"type\": {\"type\": \"enum\", \"name\": \"Tier\","
+    "   \"symbols\": [\"bronze\", \"gold\"]}, \"default\": \"bronze\"},"
+    " {\"name\": \"nick\", \"type\": [\"string\", \"null\"], \"default\": \"anon\"},"
+    " {\"name\": \"seen\", \"type\": {\"type\": \"long\", \"logicalType\": \"timestamp-millis\"},"
+    "   \"default\": 86400000},"
+    " {\"name\": \"level\", \"type\": \"int\", \"default\": \"high\"},"
+    " {\"name\": \"note\", \"type\": [\"string\", \"null\"], \"default\": null}]}";
+
+/* A record converted and read back: each field as avro-c reads it. */
+typedef struct record_case {
+    const char *record;
+    const char *want; /* fields as JSON (avro-c's read), or NULL: dead-lettered */
+    const char *refusal;
+} record_case_t;
+
+static const record_case_t record_cases[] = {
+    /* every defaulted field left out: its default; level's does not fit */
+    {"{\"id\": 1, \"level\": 3}",
+     "{\"id\": 1, \"region\": \"unknown\", \"points\": 0, \"tier\": \"bronze\","
+     " \"nick\": \"anon\", \"seen\": 86400000, \"level\": 3, \"note\": null}",
+     NULL},
+    /* given, the record's values win; a null given is null, not the default */
+    {"{\"id\": 2, \"region\": \"eu\", \"points\": 7, \"tier\": \"gold\", \"nick\": null,"
+     " \"seen\": \"1970-01-01T00:00:01Z\", \"level\": 4, \"note\": \"n\"}",
+     "{\"id\": 2, \"region\": \"eu\", \"points\": 7, \"tier\": \"gold\", \"nick\": null,"
+     " \"seen\": 1000, \"level\": 4, \"note\": \"n\"}",
+     NULL},
+    {"{\"id\": 3, \"region\": null, \"level\": 1}", NULL,
+     "field 'region': is null but the field is not nullable"},
+    /* ["string", "null"] with a null default: not the first branch's, so
+     * unused (left out: null, as before defaults were written) */
+    {"{\"id\": 4, \"level\": 1}",
+     "{\"id\": 4, \"region\": \"unknown\", \"points\": 0, \"tier\": \"bronze\","
+     " \"nick\": \"anon\", \"seen\": 86400000, \"level\": 1, \"note\": null}",
+     NULL},
+    {"{\"id\": 5}", NULL,
+     "field 'level': missing (the field is not nullable, and its default cannot be written: "
+     "the default is not an integer (the type is int))"},
+};
+
+/* avro-c's value as JSON: enums by symbol, unions as their branch's. */
+static json_t *as_json(const avro_value_t *rec)
+{
+    json_t *out = json_object();
+    size_t n;
+    assert_int_equal(avro_value_get_size(rec, &n), 0);
+    for (size_t i = 0; i < n; i++) {
+        avro_value_t f, b;
+        const char *name;
+        assert_int_equal(avro_value_get_by_index(rec, i, &f, &name), 0);
+        if (avro_value_get_type(&f) == AVRO_UNION)
+            assert_int_equal(avro_value_get_current_branch(&f, &b), 0);
+        else
+            b = f;
+        json_t *v = NULL;
+        int32_t i32;
+        int64_t i64;
+        int e;
+        const char *str;
+        size_t len;
+        switch (avro_value_get_type(&b)) {
+        case AVRO_NULL:
+            v = json_null();
+            break;
+        case AVRO_INT32:
+            assert_int_equal(avro_value_get_int(&b, &i32), 0);
+            v = json_integer(i32);
+            break;
+        case AVRO_INT64:
+            assert_int_equal(avro_value_get_long(&b, &i64), 0);
+            v = json_integer(i64);
+            break;
+        case AVRO_STRING:
+            assert_int_equal(avro_value_get_string(&b, &str, &len), 0);
+            v = json_string(str);
+            break;
+        case AVRO_ENUM:
+            assert_int_equal(avro_value_get_enum(&b, &e), 0);
+            v = json_string(avro_schema_enum_get(avro_value_get_schema(&b), e));
+            break;
+        default:
+            fail_msg("field %s: unexpected type", name);
+        }
+        json_object_set_new(out, name, v);
+    }
+    return out;
+}
+
+static void test_left_out_fields(void **state)
+{
+    (void)state;
+    record_schema_t *rs;
+    char err[512] = "";
+    assert_int_equal(record_schema_parse(RECORD_SCHEMA, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < sizeof(record_cases) / sizeof(record_cases[0]); i++) {
+        const record_case_t *c = &record_cases[i];
+        json_t *rec = json_loads(c->record, 0, NULL);
+        assert_non_null(rec);
+        avro_value_iface_t *iface;
+        avro_value_t val;
+        err[0] = '\0';
+        int rc = avro_datum_from_json(rs, rec, &iface, &val, err, sizeof(err));
+        if (!c->want) {
+            if (rc == 0 || !strstr(err, c->refusal))
+                print_error("case %zu: rc %d, err '%s'\n", i, rc, err);
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, c->refusal));
+        } else {
+            if (rc != 0)
+                print_error("case %zu: %s\n", i, err);
+            assert_int_equal(rc, 0);
+            json_t *got = as_json(&val), *want = json_loads(c->want, 0, NULL);
+            char *text = json_dumps(got, JSON_SORT_KEYS);
+            if (!json_equal(got, want))
+                print_error("case %zu: got %s\n", i, text);
+            assert_true(json_equal(got, want));
+            free(text);
+            json_decref(got);
+            json_decref(want);
+            avro_value_decref(&val);
+            avro_value_iface_decref(iface);
+        }
+        json_decref(rec);
+    }
+    record_schema_destroy(rs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_left_out_fields),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
