@@ -9,7 +9,6 @@
 
 #include "errstr.h"
 #include "schema.h"
-#include "utf8.h"
 
 /* A default nested deeper than this is refused (a default is written by
  * hand; the bound keeps a hostile schema from exhausting the stack). */
@@ -25,31 +24,26 @@ static int wrong(const char *want, avro_schema_t s, char *errstr, size_t errstr_
     return -1;
 }
 
-/* bytes and fixed: a string of U+0000-U+00FF, one character a byte, into
- * out (at most cap bytes); the count, or -1 with errstr. */
-static long latin1_bytes(const json_t *d, unsigned char *out, size_t cap, char *errstr,
-                         size_t errstr_size)
+int avrodefault_bytes(const json_t *d, unsigned char **out, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)json_string_value(d);
-    size_t len = json_string_length(d), n = 0;
-    for (size_t i = 0; i < len; n++) {
-        unsigned cp = 0x100; /* above U+00FF unless read below */
+    size_t n = json_string_length(d), o = 0;
+    if (!p || !(*out = malloc(n + 1)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
         if (p[i] < 0x80) {
-            cp = p[i++];
-        } else if (utf8_seq(p + i, len - i) == 2) {
-            cp = ((p[i] & 0x1fu) << 6) | (p[i + 1] & 0x3fu);
-            i += 2;
-        }
-        if (cp > 0xff) {
-            errstr_set(errstr, errstr_size,
-                       "the default has a character above U+00FF: bytes are written one "
-                       "character (U+0000-U+00FF) a byte");
+            (*out)[o++] = p[i];
+        } else if ((p[i] & 0xfe) == 0xc2 && i + 1 < n) { /* U+0080-U+00FF */
+            (*out)[o++] = (unsigned char)(((p[i] & 0x03) << 6) | (p[i + 1] & 0x3f));
+            i++;
+        } else {
+            free(*out);
+            *out = NULL;
             return -1;
         }
-        if (n < cap)
-            out[n] = (unsigned char)cp;
     }
-    return (long)n;
+    *len = o;
+    return 0;
 }
 
 static int encode_bytes(avro_schema_t s, const json_t *d, avroenc_t *w, char *errstr,
@@ -57,26 +51,25 @@ static int encode_bytes(avro_schema_t s, const json_t *d, avroenc_t *w, char *er
 {
     if (!json_is_string(d))
         return wrong("a string", s, errstr, errstr_size);
-    size_t cap = json_string_length(d);
-    unsigned char stack[256], *buf = cap <= sizeof(stack) ? stack : malloc(cap);
-    if (!buf) {
-        errstr_set(errstr, errstr_size, "out of memory");
+    unsigned char *b;
+    size_t n;
+    if (avrodefault_bytes(d, &b, &n) != 0) {
+        errstr_set(errstr, errstr_size,
+                   "the default has a character above U+00FF: bytes are written one "
+                   "character (U+0000-U+00FF) a byte");
         return -1;
     }
-    long n = latin1_bytes(d, buf, cap, errstr, errstr_size);
-    int rc = -1;
-    if (n >= 0 && is_avro_fixed(s) && n != avro_schema_fixed_size(s)) {
-        errstr_set(errstr, errstr_size, "the default has %ld bytes, the fixed type %lld", n,
+    int rc = 0;
+    if (is_avro_fixed(s) && (int64_t)n != avro_schema_fixed_size(s)) {
+        errstr_set(errstr, errstr_size, "the default has %zu bytes, the fixed type %lld", n,
                    (long long)avro_schema_fixed_size(s));
-    } else if (n >= 0) {
-        if (is_avro_fixed(s))
-            avroenc_raw(w, buf, (size_t)n);
-        else
-            avroenc_bytes(w, buf, (size_t)n);
-        rc = 0;
+        rc = -1;
+    } else if (is_avro_fixed(s)) {
+        avroenc_raw(w, b, n);
+    } else {
+        avroenc_bytes(w, b, n);
     }
-    if (buf != stack)
-        free(buf);
+    free(b);
     return rc;
 }
 

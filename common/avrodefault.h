@@ -29,6 +29,11 @@
 #include <jansson.h>
 #include "avroenc.h"
 
+/* A bytes or fixed default d (a string of U+0000-U+00FF, one character a
+ * byte) into *out (malloc'd, the caller frees) and *len. -1 when d is not
+ * a string, has a character above U+00FF, or memory ran out. */
+int avrodefault_bytes(const json_t *d, unsigned char **out, size_t *len) TM_WARN_UNUSED;
+
 /* Appends default dflt of Avro schema s to w. 0, or -1 with errstr. */
 int avrodefault_encode(avro_schema_t s, const json_t *dflt, avroenc_t *w, char *errstr,
                        size_t errstr_size) TM_WARN_UNUSED;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errstr.h"
+#include "avrodefault.h"
 #include "convert.h"
 #include "convert_priv.h"
 #include "isotime.h"
@@ -354,31 +355,6 @@ static json_t *get_logical(const conv_ctx_t *c, const schema_field_t *f, avro_va
     }
 }
 
-/* Avro's JSON for bytes: one character (code point 0-255) per byte. */
-static int default_bytes(const json_t *d, unsigned char **out, size_t *len)
-{
-    const unsigned char *p = (const unsigned char *)json_string_value(d);
-    size_t n = json_string_length(d), o = 0;
-
-    if (!p || !(*out = malloc(n + 1)))
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] < 0x80) {
-            (*out)[o++] = p[i];
-        } else if ((p[i] & 0xfe) == 0xc2 && i + 1 < n) { /* U+0080-U+00FF */
-            (*out)[o++] = (unsigned char)(((p[i] & 0x03) << 6) | (p[i + 1] & 0x3f));
-            i++;
-        } else {
-            free(*out);
-            return -1;
-        }
-    }
-    *len = o;
-    return 0;
-}
-
-/* The row form of field i when the writer of the event did not have it:
- * its schema default, or null. */
 /*
  * Each real inside v (a nested default, as the schema's JSON parser read
  * it) replaced by its shortest text, as get_real() writes the reals of a
@@ -425,6 +401,8 @@ static int reals_as_text(json_t *v)
     return 0;
 }
 
+/* The row form of field i when the writer of the event did not have it:
+ * its schema default, or null. */
 static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, size_t i)
 {
     const schema_field_t *f = &rs->fields[i];
@@ -467,7 +445,7 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, siz
         unsigned char *b;
         size_t n;
         json_t *j = NULL;
-        if (default_bytes(d, &b, &n) != 0)
+        if (avrodefault_bytes(d, &b, &n) != 0)
             break;
         if (f->type == FT_DECIMAL) {
             size_t cap = n * 3 + (size_t)f->scale + 4;
