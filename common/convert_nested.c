@@ -26,7 +26,8 @@ static const json_t *resolved(const conv_ctx_t *c)
     return conv_type_resolve(c, c->type);
 }
 
-const json_t *conv_type_field(const conv_ctx_t *c, const char *name)
+/* The field named name of c's record type (its JSON object), or NULL. */
+static const json_t *field_json(const conv_ctx_t *c, const char *name)
 {
     const json_t *t = resolved(c);
     size_t i;
@@ -36,9 +37,20 @@ const json_t *conv_type_field(const conv_ctx_t *c, const char *name)
     {
         const char *n = json_string_value(json_object_get(f, "name"));
         if (n && !strcmp(n, name))
-            return conv_type_resolve(c, json_object_get(f, "type"));
+            return f;
     }
     return NULL;
+}
+
+const json_t *conv_type_field(const conv_ctx_t *c, const char *name)
+{
+    const json_t *f = field_json(c, name);
+    return f ? conv_type_resolve(c, json_object_get(f, "type")) : NULL;
+}
+
+const json_t *conv_field_default(const conv_ctx_t *c, const char *name)
+{
+    return json_object_get(field_json(c, name), "default");
 }
 
 const json_t *conv_type_member(const conv_ctx_t *c)

@@ -130,7 +130,13 @@ static const char *const RECORD_SCHEMA =
     " {\"name\": \"seen\", \"type\": {\"type\": \"long\", \"logicalType\": \"timestamp-millis\"},"
     "   \"default\": 86400000},"
     " {\"name\": \"level\", \"type\": \"int\", \"default\": \"high\"},"
-    " {\"name\": \"note\", \"type\": [\"string\", \"null\"], \"default\": null}]}";
+    " {\"name\": \"note\", \"type\": [\"string\", \"null\"], \"default\": null},"
+    " {\"name\": \"addr\", \"type\": [\"null\", {\"type\": \"record\", \"name\": \"Addr\","
+    "   \"fields\": [{\"name\": \"street\", \"type\": \"string\"},"
+    "   {\"name\": \"zip\", \"type\": \"string\", \"default\": \"00000\"},"
+    "   {\"name\": \"floor\", \"type\": \"int\", \"default\": \"ground\"},"
+    "   {\"name\": \"unit\", \"type\": [\"null\", \"string\"], \"default\": null}]}],"
+    "   \"default\": null}]}";
 
 /* A record converted and read back: each field as avro-c reads it. */
 typedef struct record_case {
@@ -143,13 +149,13 @@ static const record_case_t record_cases[] = {
     /* every defaulted field left out: its default; level's does not fit */
     {"{\"id\": 1, \"level\": 3}",
      "{\"id\": 1, \"region\": \"unknown\", \"points\": 0, \"tier\": \"bronze\","
-     " \"nick\": \"anon\", \"seen\": 86400000, \"level\": 3, \"note\": null}",
+     " \"nick\": \"anon\", \"seen\": 86400000, \"level\": 3, \"note\": null, \"addr\": null}",
      NULL},
     /* given, the record's values win; a null given is null, not the default */
     {"{\"id\": 2, \"region\": \"eu\", \"points\": 7, \"tier\": \"gold\", \"nick\": null,"
      " \"seen\": \"1970-01-01T00:00:01Z\", \"level\": 4, \"note\": \"n\"}",
      "{\"id\": 2, \"region\": \"eu\", \"points\": 7, \"tier\": \"gold\", \"nick\": null,"
-     " \"seen\": 1000, \"level\": 4, \"note\": \"n\"}",
+     " \"seen\": 1000, \"level\": 4, \"note\": \"n\", \"addr\": null}",
      NULL},
     {"{\"id\": 3, \"region\": null, \"level\": 1}", NULL,
      "field 'region': is null but the field is not nullable"},
@@ -157,14 +163,23 @@ static const record_case_t record_cases[] = {
      * unused (left out: null, as before defaults were written) */
     {"{\"id\": 4, \"level\": 1}",
      "{\"id\": 4, \"region\": \"unknown\", \"points\": 0, \"tier\": \"bronze\","
-     " \"nick\": \"anon\", \"seen\": 86400000, \"level\": 1, \"note\": null}",
+     " \"nick\": \"anon\", \"seen\": 86400000, \"level\": 1, \"note\": null, \"addr\": null}",
      NULL},
+    /* a nested record's left-out fields take their defaults too */
+    {"{\"id\": 6, \"level\": 1, \"addr\": {\"street\": \"Main\", \"floor\": 2}}",
+     "{\"id\": 6, \"region\": \"unknown\", \"points\": 0, \"tier\": \"bronze\","
+     " \"nick\": \"anon\", \"seen\": 86400000, \"level\": 1, \"note\": null,"
+     " \"addr\": {\"street\": \"Main\", \"zip\": \"00000\", \"floor\": 2, \"unit\": null}}",
+     NULL},
+    {"{\"id\": 7, \"level\": 1, \"addr\": {\"floor\": 2}}", NULL, "field 'addr.street': missing"},
+    {"{\"id\": 8, \"level\": 1, \"addr\": {\"street\": \"Main\"}}", NULL, "field 'addr.floor'"},
     {"{\"id\": 5}", NULL,
      "field 'level': missing (the field is not nullable, and its default cannot be written: "
      "the default is not an integer (the type is int))"},
 };
 
-/* avro-c's value as JSON: enums by symbol, unions as their branch's. */
+/* avro-c's value as JSON: enums by symbol, unions as their branch's,
+ * records as objects. */
 static json_t *as_json(const avro_value_t *rec)
 {
     json_t *out = json_object();
@@ -199,6 +214,9 @@ static json_t *as_json(const avro_value_t *rec)
         case AVRO_STRING:
             assert_int_equal(avro_value_get_string(&b, &str, &len), 0);
             v = json_string(str);
+            break;
+        case AVRO_RECORD:
+            v = as_json(&b);
             break;
         case AVRO_ENUM:
             assert_int_equal(avro_value_get_enum(&b, &e), 0);
