@@ -3,6 +3,7 @@
  */
 #include "avrodefault.h"
 
+#include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,33 +47,8 @@ int avrodefault_bytes(const json_t *d, unsigned char **out, size_t *len)
     return 0;
 }
 
-static int encode_bytes(avro_schema_t s, const json_t *d, avroenc_t *w, char *errstr,
-                        size_t errstr_size)
-{
-    if (!json_is_string(d))
-        return wrong("a string", s, errstr, errstr_size);
-    unsigned char *b;
-    size_t n;
-    if (avrodefault_bytes(d, &b, &n) != 0) {
-        errstr_set(errstr, errstr_size,
-                   "the default has a character above U+00FF: bytes are written one "
-                   "character (U+0000-U+00FF) a byte");
-        return -1;
-    }
-    int rc = 0;
-    if (is_avro_fixed(s) && (int64_t)n != avro_schema_fixed_size(s)) {
-        errstr_set(errstr, errstr_size, "the default has %zu bytes, the fixed type %lld", n,
-                   (long long)avro_schema_fixed_size(s));
-        rc = -1;
-    } else if (is_avro_fixed(s)) {
-        avroenc_raw(w, b, n);
-    } else {
-        avroenc_bytes(w, b, n);
-    }
-    free(b);
-    return rc;
-}
-
+/* int within 32 bits; float within a float's range (1e40 would be
+ * written as infinity). */
 static int encode_number(avro_schema_t s, const json_t *d, avroenc_t *w, char *errstr,
                          size_t errstr_size)
 {
@@ -88,6 +64,8 @@ static int encode_number(avro_schema_t s, const json_t *d, avroenc_t *w, char *e
     if (!json_is_number(d))
         return wrong("a number", s, errstr, errstr_size);
     double v = json_number_value(d);
+    if (is_avro_float(s) && (v > FLT_MAX || v < -FLT_MAX))
+        return wrong("a number within a float's range", s, errstr, errstr_size);
     if (is_avro_float(s))
         avroenc_float(w, (float)v);
     else
@@ -110,56 +88,31 @@ static int encode_enum(avro_schema_t s, const json_t *d, avroenc_t *w, char *err
     return 0;
 }
 
-static int encode_record(avro_schema_t s, const json_t *d, avroenc_t *w, int depth, char *errstr,
-                         size_t errstr_size)
-{
-    if (!json_is_object(d))
-        return wrong("an object", s, errstr, errstr_size);
-    size_t n = avro_schema_record_size(s);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = avro_schema_record_field_name(s, (int)i);
-        const json_t *v = json_object_get(d, name);
-        if (!v) {
-            errstr_set(errstr, errstr_size, "the default of record %s has no field '%s'",
-                       avro_schema_name(s), name);
-            return -1;
-        }
-        if (encode(avro_schema_record_field_get_by_index(s, (int)i), v, w, depth + 1, errstr,
-                   errstr_size) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* An array's or a map's default: one block of all its items, then the
- * empty block that ends it (none for an empty one but that end). */
-static int encode_block(avro_schema_t s, const json_t *d, avroenc_t *w, int depth, char *errstr,
+/* A union's default: a value of the first branch it fits (the
+ * specification since Avro 1.12; before, of the first branch only, which
+ * the first fitting branch includes), that branch's index first. */
+static int encode_union(avro_schema_t s, const json_t *d, avroenc_t *w, int depth, char *errstr,
                         size_t errstr_size)
 {
-    int map = is_avro_map(s);
-    if (map ? !json_is_object(d) : !json_is_array(d))
-        return wrong(map ? "an object" : "an array", s, errstr, errstr_size);
-    avro_schema_t items = map ? avro_schema_map_values(s) : avro_schema_array_items(s);
-    size_t n = map ? json_object_size(d) : json_array_size(d);
-    if (n > 0) {
-        avroenc_long(w, (int64_t)n);
-        if (map) {
-            const char *key;
-            const json_t *v;
-            json_object_foreach((json_t *)d, key, v)
-            {
-                avroenc_bytes(w, key, strlen(key));
-                if (encode(items, v, w, depth + 1, errstr, errstr_size) != 0)
-                    return -1;
-            }
-        } else {
-            for (size_t i = 0; i < n; i++)
-                if (encode(items, json_array_get(d, i), w, depth + 1, errstr, errstr_size) != 0)
-                    return -1;
+    size_t n = avro_schema_union_size(s);
+    for (size_t i = 0; i < n; i++) {
+        avroenc_t branch = {0};
+        int rc =
+            encode(avro_schema_union_branch(s, (int)i), d, &branch, depth + 1, errstr, errstr_size);
+        if (rc == 0 && !avroenc_failed(&branch)) {
+            avroenc_long(w, (int64_t)i);
+            avroenc_raw(w, branch.buf, branch.len);
+        } else if (rc == 0) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            rc = -1;
+            i = n; /* no other branch would fare better */
         }
+        avroenc_free(&branch);
+        if (rc == 0)
+            return 0;
     }
-    avroenc_long(w, 0);
-    return 0;
+    errstr_set(errstr, errstr_size, "the default fits no branch of the union");
+    return -1;
 }
 
 static int encode(avro_schema_t s, const json_t *d, avroenc_t *w, int depth, char *errstr,
@@ -188,24 +141,17 @@ static int encode(avro_schema_t s, const json_t *d, avroenc_t *w, int depth, cha
             return wrong("a string", s, errstr, errstr_size);
         avroenc_bytes(w, json_string_value(d), json_string_length(d));
         return 0;
-    case AVRO_BYTES:
-    case AVRO_FIXED:
-        return encode_bytes(s, d, w, errstr, errstr_size);
     case AVRO_ENUM:
         return encode_enum(s, d, w, errstr, errstr_size);
-    case AVRO_RECORD:
-        return encode_record(s, d, w, depth, errstr, errstr_size);
-    case AVRO_ARRAY:
-    case AVRO_MAP:
-        return encode_block(s, d, w, depth, errstr, errstr_size);
-    case AVRO_UNION: /* the specification: a value of the first branch */
-        if (avro_schema_union_size(s) == 0)
-            return wrong("possible", s, errstr, errstr_size);
-        avroenc_long(w, 0);
-        return encode(avro_schema_union_branch(s, 0), d, w, depth + 1, errstr, errstr_size);
+    case AVRO_UNION:
+        return encode_union(s, d, w, depth, errstr, errstr_size);
     default:
-        errstr_set(errstr, errstr_size, "a default of type %s is not supported",
-                   avro_schema_type_name(s));
+        errstr_set(errstr, errstr_size,
+                   "a default of type %s is not written (only null, boolean, int, long, float, "
+                   "double, string and enum defaults are)",
+                   is_avro_fixed(s)    ? "fixed"
+                   : is_avro_record(s) ? "record"
+                                       : avro_schema_type_name(s));
         return -1;
     }
 }
@@ -214,4 +160,15 @@ int avrodefault_encode(avro_schema_t s, const json_t *dflt, avroenc_t *w, char *
                        size_t errstr_size)
 {
     return encode(s, dflt, w, 0, errstr, errstr_size);
+}
+
+int avrodefault_type_plain(const json_t *type)
+{
+    if (json_is_array(type)) { /* a union: every branch */
+        size_t i;
+        const json_t *b;
+        json_array_foreach(type, i, b) if (!avrodefault_type_plain(b)) return 0;
+        return 1;
+    }
+    return !json_is_object(type) || !json_object_get(type, "logicalType");
 }

@@ -5,20 +5,26 @@
  *
  * Why our own: avro-c reads no default values (its record fields have
  * none), and a default is not source JSON: the converter's rules for the
- * API's values (ISO timestamps, decimal text) do not apply to it. The
- * specification's JSON encoding of defaults does: null; true or false;
- * a number for int, long, float and double (int within 32 bits); a
- * string for string, for an enum's symbol, and for bytes and fixed, one
- * character per byte (U+0000-U+00FF); an array, an object for a map, an
- * object with every field for a record (a nested field's own default is
- * not looked up: avro-c does not keep it); for a union, a value of its
- * first branch. Logical types take the default of their underlying
- * type (a timestamp-millis default is a long), as the specification
- * says.
+ * API's values (ISO timestamps, decimal text) do not apply to it.
+ *
+ * Which defaults: null, true or false, numbers for int, long, float and
+ * double (int within 32 bits, float within its range), strings for string
+ * and for an enum's symbol, and, for a union, a value of the first branch
+ * it fits (Avro 1.12; older parsers asked for the first branch, which
+ * this includes). Not those of bytes, fixed, records, arrays, maps or
+ * logical types (avrodefault_type_plain()): their defaults are written
+ * in a representation of their own (bytes one character a byte, a
+ * timestamp as a number) that the worker reads for an old writer's
+ * events as JSON, and a copy made here would have to match it value for
+ * value, range checks included (a decimal default wider than its
+ * precision, a timestamp out of PostgreSQL's range). A field with such a
+ * default is written as it was before defaults were: null when nullable,
+ * else its record is dead-lettered, naming why.
  *
  * Owns nothing; pure (but for w). Any thread. Fails with -1 and errstr
- * ("a string for int", "U+0100 in bytes", ...) when the default does not
- * fit its type; w then holds part of it (the caller resets it).
+ * ("the default is not an integer (the type is int)", ...) when the
+ * default does not fit its type or is of a kind not written; w then holds
+ * part of it (the caller resets it).
  */
 #ifndef TIDEMARK_AVRODEFAULT_H
 #define TIDEMARK_AVRODEFAULT_H
@@ -33,6 +39,10 @@
  * byte) into *out (malloc'd, the caller frees) and *len. -1 when d is not
  * a string, has a character above U+00FF, or memory ran out. */
 int avrodefault_bytes(const json_t *d, unsigned char **out, size_t *len) TM_WARN_UNUSED;
+
+/* Whether a field of JSON type type (a union: every branch) has no
+ * logical type, so that its default may be written. */
+int avrodefault_type_plain(const json_t *type);
 
 /* Appends default dflt of Avro schema s to w. 0, or -1 with errstr. */
 int avrodefault_encode(avro_schema_t s, const json_t *dflt, avroenc_t *w, char *errstr,

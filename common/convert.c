@@ -342,7 +342,7 @@ int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *na
 static int set_left_out(const conv_ctx_t *c, const char *name, avro_schema_t fs)
 {
     const json_t *d = conv_field_default(c, name);
-    if (!d)
+    if (!d || !avrodefault_type_plain(conv_type_field(c, name)))
         return 0;
     avroenc_t tmp = {0};
     char why[160];

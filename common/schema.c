@@ -224,10 +224,16 @@ static int classify_field(schema_field_t *f, avro_schema_t fs, json_t *ftype, ch
 
 /* f's default (dflt, NULL: none) as Avro binary of fs; one that does not
  * fit is left out, with why. -1 only when out of memory. */
-static int load_default(schema_field_t *f, avro_schema_t fs, const json_t *dflt)
+static int load_default(schema_field_t *f, avro_schema_t fs, const json_t *ftype,
+                        const json_t *dflt)
 {
     if (!dflt)
         return 0;
+    if (!avrodefault_type_plain(ftype)) {
+        snprintf(f->default_unfit, sizeof(f->default_unfit),
+                 "the default of a logical type is not written");
+        return 0;
+    }
     avroenc_t w = {0};
     char why[sizeof(f->default_unfit)];
     if (avrodefault_encode(fs, dflt, &w, why, sizeof(why)) != 0) {
@@ -359,7 +365,7 @@ static int load_fields(record_schema_t *rs, char *errstr, size_t errstr_size)
         if (classify_field(f, fs, json_object_get(fj, "type"), errstr, errstr_size) != 0)
             return -1;
         f->type_resolved = schema_resolve_type(rs->json_doc, f->type_json);
-        if (load_default(f, fs, json_object_get(fj, "default")) != 0) {
+        if (load_default(f, fs, json_object_get(fj, "type"), json_object_get(fj, "default")) != 0) {
             errstr_set(errstr, errstr_size, "out of memory");
             return -1;
         }
