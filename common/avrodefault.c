@@ -64,7 +64,10 @@ static int encode_number(avro_schema_t s, const json_t *d, avroenc_t *w, char *e
     if (!json_is_number(d))
         return wrong("a number", s, errstr, errstr_size);
     double v = json_number_value(d);
-    if (is_avro_float(s) && (v > FLT_MAX || v < -FLT_MAX))
+    /* what rounds to FLT_MAX is in range (3.4028235e38, FLT_MAX's shortest
+     * text, is above it): up to half a unit in the last place past it */
+    const double float_round_max = (double)FLT_MAX + 0x1p103;
+    if (is_avro_float(s) && (v >= float_round_max || v <= -float_round_max))
         return wrong("a number within a float's range", s, errstr, errstr_size);
     if (is_avro_float(s))
         avroenc_float(w, (float)v);
@@ -95,6 +98,7 @@ static int encode_union(avro_schema_t s, const json_t *d, avroenc_t *w, int dept
                         size_t errstr_size)
 {
     size_t n = avro_schema_union_size(s);
+    int unwritten = 0; /* a branch of a kind not written: it might fit that one */
     for (size_t i = 0; i < n; i++) {
         avroenc_t branch = {0};
         int rc =
@@ -110,6 +114,12 @@ static int encode_union(avro_schema_t s, const json_t *d, avroenc_t *w, int dept
         avroenc_free(&branch);
         if (rc == 0)
             return 0;
+        unwritten |= rc == AVRODEFAULT_NOT_WRITTEN;
+    }
+    if (unwritten) {
+        errstr_set(errstr, errstr_size,
+                   "the default fits no branch of the union that defaults are written for");
+        return AVRODEFAULT_NOT_WRITTEN;
     }
     errstr_set(errstr, errstr_size, "the default fits no branch of the union");
     return -1;
@@ -152,7 +162,7 @@ static int encode(avro_schema_t s, const json_t *d, avroenc_t *w, int depth, cha
                    is_avro_fixed(s)    ? "fixed"
                    : is_avro_record(s) ? "record"
                                        : avro_schema_type_name(s));
-        return -1;
+        return AVRODEFAULT_NOT_WRITTEN;
     }
 }
 
@@ -165,9 +175,9 @@ int avrodefault_encode(avro_schema_t s, const json_t *dflt, avroenc_t *w, char *
 int avrodefault_type_plain(const json_t *type)
 {
     if (json_is_array(type)) { /* a union: every branch */
-        size_t i;
-        const json_t *b;
-        json_array_foreach(type, i, b) if (!avrodefault_type_plain(b)) return 0;
+        for (size_t i = 0; i < json_array_size(type); i++)
+            if (!avrodefault_type_plain(json_array_get(type, i)))
+                return 0;
         return 1;
     }
     return !json_is_object(type) || !json_object_get(type, "logicalType");

@@ -23,8 +23,8 @@
  *
  * Owns nothing; pure (but for w). Any thread. Fails with -1 and errstr
  * ("the default is not an integer (the type is int)", ...) when the
- * default does not fit its type or is of a kind not written; w then holds
- * part of it (the caller resets it).
+ * default does not fit its type, AVRODEFAULT_NOT_WRITTEN when it is of a
+ * kind not written; w then holds part of it (the caller resets it).
  */
 #ifndef TIDEMARK_AVRODEFAULT_H
 #define TIDEMARK_AVRODEFAULT_H
@@ -44,7 +44,14 @@ int avrodefault_bytes(const json_t *d, unsigned char **out, size_t *len) TM_WARN
  * logical type, so that its default may be written. */
 int avrodefault_type_plain(const json_t *type);
 
-/* Appends default dflt of Avro schema s to w. 0, or -1 with errstr. */
+/* avrodefault_encode()'s answer for a default of a kind not written
+ * (bytes, fixed, record, array, map, or a union whose fitting branches
+ * are such): not known to be wrong, only not written here. -1 is a
+ * default that does not fit its type. */
+#define AVRODEFAULT_NOT_WRITTEN (-2)
+
+/* Appends default dflt of Avro schema s to w. 0; -1 with errstr when the
+ * default does not fit; AVRODEFAULT_NOT_WRITTEN with errstr. */
 int avrodefault_encode(avro_schema_t s, const json_t *dflt, avroenc_t *w, char *errstr,
                        size_t errstr_size) TM_WARN_UNUSED;
 

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "avrodefault.h"
 #include "convert_priv.h"
 #include "isotime.h"
 #include "jsonnum.h"
@@ -333,28 +332,6 @@ int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *na
     return 0;
 }
 
-/*
- * A nested field the value left out: its default, as a top-level field
- * takes it (schema.h). 1 when written; 0 when it has none, or one that
- * does not fit its type (written as before defaults were: null when
- * nullable, else the record fails); -1 out of memory.
- */
-static int set_left_out(const conv_ctx_t *c, const char *name, avro_schema_t fs)
-{
-    const json_t *d = conv_field_default(c, name);
-    if (!d || !avrodefault_type_plain(conv_type_field(c, name)))
-        return 0;
-    avroenc_t tmp = {0};
-    char why[160];
-    int rc = avrodefault_encode(fs, d, &tmp, why, sizeof(why)) == 0 ? 1 : 0;
-    if (rc && avroenc_failed(&tmp))
-        rc = -1;
-    else if (rc)
-        avroenc_raw(c->w, tmp.buf, tmp.len);
-    avroenc_free(&tmp);
-    return rc;
-}
-
 static int set_record(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
 {
     if (!json_is_object(v))
@@ -362,19 +339,13 @@ static int set_record(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
     size_t n = avro_schema_record_size(s);
     for (size_t i = 0; i < n; i++) {
         const char *name = avro_schema_record_field_name(s, (int)i);
-        avro_schema_t fs = avro_schema_record_field_get_by_index(s, (int)i);
-        const json_t *m = json_object_get(v, name);
         char path[CONV_PATH_SIZE];
         conv_ctx_t sc;
         if (conv_sub_ctx(&sc, path, c, name, 0) != 0)
             return -1;
-        int left = m ? 0 : set_left_out(c, name, fs);
-        if (left < 0)
-            return conv_fail(&sc, "out of memory");
-        if (left)
-            continue;
         sc.type = conv_type_field(c, name);
-        if (set_generic(&sc, fs, m) != 0)
+        if (set_generic(&sc, avro_schema_record_field_get_by_index(s, (int)i),
+                        json_object_get(v, name)) != 0)
             return -1;
     }
     return 0;

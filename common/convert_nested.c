@@ -26,8 +26,7 @@ static const json_t *resolved(const conv_ctx_t *c)
     return conv_type_resolve(c, c->type);
 }
 
-/* The field named name of c's record type (its JSON object), or NULL. */
-static const json_t *field_json(const conv_ctx_t *c, const char *name)
+const json_t *conv_type_field(const conv_ctx_t *c, const char *name)
 {
     const json_t *t = resolved(c);
     size_t i;
@@ -37,20 +36,9 @@ static const json_t *field_json(const conv_ctx_t *c, const char *name)
     {
         const char *n = json_string_value(json_object_get(f, "name"));
         if (n && !strcmp(n, name))
-            return f;
+            return conv_type_resolve(c, json_object_get(f, "type"));
     }
     return NULL;
-}
-
-const json_t *conv_type_field(const conv_ctx_t *c, const char *name)
-{
-    const json_t *f = field_json(c, name);
-    return f ? conv_type_resolve(c, json_object_get(f, "type")) : NULL;
-}
-
-const json_t *conv_field_default(const conv_ctx_t *c, const char *name)
-{
-    return json_object_get(field_json(c, name), "default");
 }
 
 const json_t *conv_type_member(const conv_ctx_t *c)

@@ -71,9 +71,6 @@ const json_t *conv_type_resolve(const conv_ctx_t *c, const json_t *type);
 const json_t *conv_type_field(const conv_ctx_t *c, const char *name);
 const json_t *conv_type_member(const conv_ctx_t *c);
 const json_t *conv_type_branch(const conv_ctx_t *c, size_t branch);
-/* The "default" of c's record type's field name, or NULL: none (or the
- * type is unknown). */
-const json_t *conv_field_default(const conv_ctx_t *c, const char *name);
 
 /* 1 with *f set when the value of c (of Avro schema base) has a logical
  * type (schema_nested_logical()); 0 otherwise. */

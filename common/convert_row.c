@@ -410,9 +410,16 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, siz
     json_t *d = json_object_get(fj, "default");
     char buf[ISOTIME_BUFSIZE];
 
-    if (!d || json_is_null(d)) {
+    /* a default that does not fit its type (the producer writes none
+     * either: avrodefault.h) counts as none */
+    if (!d || json_is_null(d) || f->default_wrong) {
         if (f->nullable) /* null even without a declared default */
             return json_null();
+        if (f->default_wrong) {
+            conv_fail(c, "not in the writer's schema, and its default does not fit: %s",
+                      f->default_unfit);
+            return NULL;
+        }
         return null_fail(c, "not in the writer's schema, and no default");
     }
     switch (f->type) {

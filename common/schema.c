@@ -236,9 +236,11 @@ static int load_default(schema_field_t *f, avro_schema_t fs, const json_t *ftype
     }
     avroenc_t w = {0};
     char why[sizeof(f->default_unfit)];
-    if (avrodefault_encode(fs, dflt, &w, why, sizeof(why)) != 0) {
+    int rc = avrodefault_encode(fs, dflt, &w, why, sizeof(why));
+    if (rc != 0) {
         avroenc_free(&w);
         snprintf(f->default_unfit, sizeof(f->default_unfit), "%s", why);
+        f->default_wrong = rc != AVRODEFAULT_NOT_WRITTEN;
         return 0;
     }
     if (avroenc_failed(&w)) {

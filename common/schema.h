@@ -70,6 +70,10 @@ typedef struct schema_field {
     unsigned char *default_avro;
     size_t default_len;
     char default_unfit[160];
+    /* The default does not fit the field's type (not merely of a kind the
+     * producer does not write): the worker then fills the field of an
+     * older writer's events as if it had none. */
+    int default_wrong;
 } schema_field_t;
 
 /* s through its named-type references (avro-c "links"): the schema a

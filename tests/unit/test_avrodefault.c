@@ -66,8 +66,11 @@ static const default_case_t cases[] = {
     {"[\"null\", \"string\"]", "\"x\"", "020278", NULL},
     {"[\"null\", \"int\", \"string\"]", "\"5\"", "040235", NULL},
     {"[\"null\", \"string\"]", "5", NULL, "fits no branch"},
-    {"[\"null\", \"bytes\"]", "\"x\"", NULL, "fits no branch"},
+    {"[\"null\", \"bytes\"]", "\"x\"", NULL,
+     "fits no branch of the union that defaults are written for"},
     /* float within its range */
+    {"\"float\"", "3.4028235e38", "ffff7f7f", NULL}, /* FLT_MAX's shortest text */
+    {"\"float\"", "3.4028236e38", NULL, "within a float's range"},
     {"\"float\"", "1e40", NULL, "within a float's range"},
     {"\"float\"", "-1e40", NULL, "within a float's range"},
     /* the Avro type alone: a logical type is the field's to refuse
@@ -103,8 +106,10 @@ static void test_defaults(void **state)
         if (c->hex) {
             assert_int_equal(rc, 0);
             assert_string_equal(hex, c->hex);
-        } else {
-            assert_int_equal(rc, -1);
+        } else { /* a kind not written is not a wrong default */
+            int not_written = strstr(c->refusal, "not written") != NULL ||
+                              strstr(c->refusal, "defaults are written") != NULL;
+            assert_int_equal(rc, not_written ? AVRODEFAULT_NOT_WRITTEN : -1);
             assert_non_null(strstr(err, c->refusal));
         }
         avroenc_free(&w);
@@ -129,7 +134,6 @@ static const char *const RECORD_SCHEMA =
     " {\"name\": \"addr\", \"type\": [\"null\", {\"type\": \"record\", \"name\": \"Addr\","
     "   \"fields\": [{\"name\": \"street\", \"type\": \"string\"},"
     "   {\"name\": \"zip\", \"type\": \"string\", \"default\": \"00000\"},"
-    "   {\"name\": \"floor\", \"type\": \"int\", \"default\": \"ground\"},"
     "   {\"name\": \"unit\", \"type\": [\"null\", \"string\"], \"default\": null}]}],"
     "   \"default\": null}]}";
 
@@ -160,14 +164,16 @@ static const record_case_t record_cases[] = {
      "{\"id\": 4, \"region\": \"unknown\", \"points\": 0, \"tier\": \"bronze\","
      " \"nick\": \"anon\", \"seen\": null, \"level\": 1, \"note\": null, \"addr\": null}",
      NULL},
-    /* a nested record's left-out fields take their defaults too */
-    {"{\"id\": 6, \"level\": 1, \"addr\": {\"street\": \"Main\", \"floor\": 2}}",
+    /* inside a nested record, a left-out field keeps its old outcome: the
+     * worker leaves such a field out of the jsonb for an old writer, and a
+     * default written here would make the two disagree (README) */
+    {"{\"id\": 6, \"level\": 1, \"addr\": {\"street\": \"Main\", \"zip\": \"1\"}}",
      "{\"id\": 6, \"region\": \"unknown\", \"points\": 0, \"tier\": \"bronze\","
      " \"nick\": \"anon\", \"seen\": null, \"level\": 1, \"note\": null,"
-     " \"addr\": {\"street\": \"Main\", \"zip\": \"00000\", \"floor\": 2, \"unit\": null}}",
+     " \"addr\": {\"street\": \"Main\", \"zip\": \"1\", \"unit\": null}}",
      NULL},
-    {"{\"id\": 7, \"level\": 1, \"addr\": {\"floor\": 2}}", NULL, "field 'addr.street': missing"},
-    {"{\"id\": 8, \"level\": 1, \"addr\": {\"street\": \"Main\"}}", NULL, "field 'addr.floor'"},
+    {"{\"id\": 7, \"level\": 1, \"addr\": {\"street\": \"Main\"}}", NULL,
+     "field 'addr.zip': missing"},
     {"{\"id\": 5}", NULL,
      "field 'level': missing (the field is not nullable, and its default cannot be written: "
      "the default is not an integer (the type is int))"},

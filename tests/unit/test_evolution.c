@@ -56,6 +56,53 @@ static void *encode(ver_t *v, const char *record_json, size_t *len)
     return buf;
 }
 
+/* A reader default that does not fit its type counts as none for the
+ * fields an older writer lacked, as the producer writes none for a field
+ * the API left out (avrodefault.h): null when nullable (not the wrong
+ * default's JSON, 5 for a string), else the event is refused saying why. */
+static void test_wrong_default_unused(void **state)
+{
+    static const char OLD[] = "{\"type\":\"record\",\"name\":\"W\",\"fields\":["
+                              "{\"name\":\"id\",\"type\":\"long\"}]}";
+    static const char NULLABLE[] =
+        "{\"type\":\"record\",\"name\":\"W\",\"fields\":["
+        "{\"name\":\"id\",\"type\":\"long\"},"
+        "{\"name\":\"s\",\"type\":[\"null\",\"string\"],\"default\":5},"
+        "{\"name\":\"t\",\"type\":[\"null\",\"string\"],\"default\":\"x\"}]}";
+    static const char REQUIRED[] = "{\"type\":\"record\",\"name\":\"W\",\"fields\":["
+                                   "{\"name\":\"id\",\"type\":\"long\"},"
+                                   "{\"name\":\"n\",\"type\":\"int\",\"default\":\"x\"}]}";
+    ver_t old, nullable, required;
+    size_t len;
+    char err[512] = "";
+
+    (void)state;
+    ver_load(&old, OLD);
+    ver_load(&nullable, NULLABLE);
+    ver_load(&required, REQUIRED);
+    void *buf = encode(&old, "{\"id\":7}", &len);
+    assert_int_equal(
+        envelope_add_writer(nullable.es, envelope_schema_json(old.es), NULL, err, sizeof(err)), 0);
+    change_event_t *ev = envelope_decode(nullable.es, buf, len, err, sizeof(err));
+    if (!ev)
+        print_error("%s\n", err);
+    assert_non_null(ev);
+    char *row = json_dumps(ev->after, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(row, "{\"id\":7,\"s\":null,\"t\":\"x\"}");
+    free(row);
+    change_event_destroy(ev);
+
+    assert_int_equal(
+        envelope_add_writer(required.es, envelope_schema_json(old.es), NULL, err, sizeof(err)), 0);
+    assert_null(envelope_decode(required.es, buf, len, err, sizeof(err)));
+    assert_non_null(strstr(err, "not in the writer's schema, and its default does not fit: the "
+                                "default is not an integer (the type is int)"));
+    free(buf);
+    ver_unload(&old);
+    ver_unload(&nullable);
+    ver_unload(&required);
+}
+
 /* Old events decode with the new schema once the old one is added. */
 static void test_old_events_resolve(void **state)
 {
@@ -458,9 +505,10 @@ static void test_fingerprints(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_old_events_resolve), cmocka_unit_test(test_newer_writer),
-        cmocka_unit_test(test_op_enum_refused),    cmocka_unit_test(test_named_cases),
-        cmocka_unit_test(test_unreadable_writers), cmocka_unit_test(test_fingerprints),
+        cmocka_unit_test(test_old_events_resolve), cmocka_unit_test(test_wrong_default_unused),
+        cmocka_unit_test(test_newer_writer),       cmocka_unit_test(test_op_enum_refused),
+        cmocka_unit_test(test_named_cases),        cmocka_unit_test(test_unreadable_writers),
+        cmocka_unit_test(test_fingerprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
