@@ -487,6 +487,13 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, siz
         json_decref(j);
         return null_fail(c, "out of memory");
     }
+    case FT_FLOAT: /* as the producer writes it: the double read, then a float */
+    case FT_DOUBLE:
+        if (!json_is_number(d))
+            break;
+        return get_real(
+            c, f->type == FT_FLOAT ? (double)(float)json_number_value(d) : json_number_value(d),
+            f->type == FT_FLOAT);
     default:
         return json_deep_copy(d); /* numbers, strings, symbols */
     }

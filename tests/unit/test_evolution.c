@@ -92,6 +92,27 @@ static void test_wrong_default_unused(void **state)
     free(row);
     change_event_destroy(ev);
 
+    /* a float default is the float the producer writes: the double read,
+     * then rounded once more (1.0000000596046448 is 1, not 1.0000001 as
+     * PostgreSQL would read the text; 1e-46 is 0, which it refused) */
+    static const char FLOATS[] =
+        "{\"type\":\"record\",\"name\":\"W\",\"fields\":["
+        "{\"name\":\"id\",\"type\":\"long\"},"
+        "{\"name\":\"f\",\"type\":\"float\",\"default\":1.0000000596046448},"
+        "{\"name\":\"g\",\"type\":\"float\",\"default\":1e-46},"
+        "{\"name\":\"h\",\"type\":\"double\",\"default\":2}]}";
+    ver_t floats;
+    ver_load(&floats, FLOATS);
+    assert_int_equal(
+        envelope_add_writer(floats.es, envelope_schema_json(old.es), NULL, err, sizeof(err)), 0);
+    ev = envelope_decode(floats.es, buf, len, err, sizeof(err));
+    assert_non_null(ev);
+    row = json_dumps(ev->after, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_string_equal(row, "{\"f\":1.0,\"g\":0.0,\"h\":2.0,\"id\":7}");
+    free(row);
+    change_event_destroy(ev);
+    ver_unload(&floats);
+
     assert_int_equal(
         envelope_add_writer(required.es, envelope_schema_json(old.es), NULL, err, sizeof(err)), 0);
     assert_null(envelope_decode(required.es, buf, len, err, sizeof(err)));
