@@ -63,10 +63,11 @@ typedef struct schema_field {
     /* The field's default (its "default" in the schema) as Avro binary of
      * the field's own type, union branch and all (avrodefault.h): what is
      * written for a record that leaves the field out. NULL when the field
-     * has none, or has one that does not fit its type; then
-     * default_unfit says why (a schema Avro's parsers once let through,
-     * such as ["string", "null"] with a null default, still loads and
-     * works as before). */
+     * has none, has one of a kind not written (a logical type, bytes, a
+     * record...), or one that does not fit its type; in the last two
+     * cases default_unfit says why. A schema with such a default still
+     * loads: the field is left out as it was before defaults were
+     * written. */
     unsigned char *default_avro;
     size_t default_len;
     char default_unfit[160];

@@ -12,7 +12,7 @@
 #define HDRPOOL_HEADERS_MAX 4
 
 typedef struct hdr_kind {
-    size_t n; /* headers; 0 with no names: a free slot */
+    size_t n; /* headers; 0: a free slot */
     char *names[HDRPOOL_HEADERS_MAX];
     char *values[HDRPOOL_HEADERS_MAX];
     size_t value_lens[HDRPOOL_HEADERS_MAX];
@@ -37,11 +37,6 @@ typedef struct hdr_view {
 hdrpool_t *hdrpool_new(void)
 {
     return calloc(1, sizeof(hdrpool_t));
-}
-
-static int kind_live(const hdr_kind_t *k)
-{
-    return k->names[0] != NULL || k->n_kept > 0;
 }
 
 /* Empties k: its lists destroyed, its copies freed; a free slot. */
@@ -77,16 +72,6 @@ static int poolable(const kafka_header_t *h, size_t n)
     return 1;
 }
 
-static int kind_is(const hdr_kind_t *k, const kafka_header_t *h, size_t n)
-{
-    if (k->n != n || !k->names[0])
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(k->names[i], h[i].name) != 0 || strcmp(k->values[i], h[i].value) != 0)
-            return 0;
-    return 1;
-}
-
 /* k (cleared) made the kind of h[0..n); left free when out of memory. */
 static void kind_set(hdr_kind_t *k, const kafka_header_t *h, size_t n)
 {
@@ -109,31 +94,13 @@ static hdr_kind_t *kind_slot(hdrpool_t *hp)
     hdr_kind_t *oldest = &hp->kinds[0];
     for (size_t i = 0; i < HDRPOOL_KINDS; i++) {
         hdr_kind_t *k = &hp->kinds[i];
-        if (!kind_live(k))
+        if (k->n == 0)
             return k;
         if (k->used < oldest->used)
             oldest = k;
     }
     kind_clear(oldest);
     return oldest;
-}
-
-rd_kafka_headers_t *hdrpool_take(hdrpool_t *hp, const kafka_header_t *h, size_t n)
-{
-    if (!poolable(h, n))
-        return kafka_headers_new(h, n);
-    hdr_kind_t *k = NULL;
-    for (size_t i = 0; i < HDRPOOL_KINDS && !k; i++)
-        if (kind_is(&hp->kinds[i], h, n))
-            k = &hp->kinds[i];
-    if (!k) {
-        k = kind_slot(hp);
-        kind_set(k, h, n);
-    }
-    k->used = ++hp->clock;
-    if (k->n_kept > 0)
-        return k->kept[--k->n_kept];
-    return kafka_headers_new(h, n);
 }
 
 /* list's headers into *v; 0 when it cannot be kept (too many, or one
@@ -151,15 +118,41 @@ static int view_of(const rd_kafka_headers_t *list, hdr_view_t *v)
     return 1;
 }
 
+/* Whether k is the kind of the headers v holds (a free kind holds none:
+ * v has one at least). */
 static int kind_holds(const hdr_kind_t *k, const hdr_view_t *v)
 {
-    if (k->n != v->n || !k->names[0])
+    if (k->n != v->n)
         return 0;
     for (size_t i = 0; i < v->n; i++)
         if (k->value_lens[i] != v->value_lens[i] || strcmp(k->names[i], v->names[i]) != 0 ||
             memcmp(k->values[i], v->values[i], v->value_lens[i]) != 0)
             return 0;
     return 1;
+}
+
+rd_kafka_headers_t *hdrpool_take(hdrpool_t *hp, const kafka_header_t *h, size_t n)
+{
+    if (!poolable(h, n))
+        return kafka_headers_new(h, n);
+    hdr_view_t v = {.n = n};
+    for (size_t i = 0; i < n; i++) {
+        v.names[i] = h[i].name;
+        v.values[i] = h[i].value;
+        v.value_lens[i] = strlen(h[i].value);
+    }
+    hdr_kind_t *k = NULL;
+    for (size_t i = 0; i < HDRPOOL_KINDS && !k; i++)
+        if (kind_holds(&hp->kinds[i], &v))
+            k = &hp->kinds[i];
+    if (!k) {
+        k = kind_slot(hp);
+        kind_set(k, h, n);
+    }
+    k->used = ++hp->clock;
+    if (k->n_kept > 0)
+        return k->kept[--k->n_kept];
+    return kafka_headers_new(h, n);
 }
 
 /* Keeps list in k: 0, or -1 when k is full or out of memory. */
