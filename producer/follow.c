@@ -61,6 +61,7 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
                      .registry_refused = &refused};
     for (size_t i = 0; i < set->n && failed >= 0 && !refused && tm_running; i++) {
         so.auth = oauth2_auth(set->items[i].oauth2);
+        so.absent = set->items[i].absent;
         if (run_once(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, err,
                      sizeof(err)) != 0)
             failed++; /* run_once logged it with its context */

@@ -146,7 +146,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .allow_mass_delete = opts && opts->allow_mass_delete,
                .auth = opts ? opts->auth : NULL,
                .registry = opts ? opts->registry : NULL,
-               .registry_refused = opts ? opts->registry_refused : NULL};
+               .registry_refused = opts ? opts->registry_refused : NULL,
+               .absent = opts ? opts->absent : NULL};
     const schema_field_t *idf = record_schema_field(envelope_schema_record(es), sc->id_field);
     r.id_uuid = idf && idf->type == FT_UUID;
     r.mode =

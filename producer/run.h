@@ -41,6 +41,7 @@
 #include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
+#include "absentfields.h"
 #include "config.h"
 #include "envelope.h"
 #include "http.h"
@@ -62,6 +63,8 @@ typedef struct run_opts {
                                     outliving runs; NULL: no registry */
     int *registry_refused;       /* set to 1 when the registry refused the
                                     stream's schema (may be NULL) */
+    absentfields_t *absent;      /* the stream's watch over fields its API leaves
+                                    out of whole pages, outliving runs; NULL: none */
 } run_opts_t;
 
 /*

@@ -222,14 +222,15 @@ static stream_conf_t deleted_conf(const stream_conf_t *sc)
 
 /* The first walk's page end, noted for its second walk (an empty page
  * asked by number may be where a shifted item went missing). */
-static int deleted_page_done(run_t *r, source_t *src, size_t n_items, char *errstr,
-                             size_t errstr_size)
+static int deleted_page_done(run_t *r, source_t *src, const json_t *items, const char *url,
+                             char *errstr, size_t errstr_size)
 {
+    (void)url;
     (void)errstr;
     (void)errstr_size;
     if (r->del_shift && !r->del_second) {
         pageshift_page_t page = deleted_shift_page(src);
-        pageshift_page_end(r->del_shift, &page, n_items);
+        pageshift_page_end(r->del_shift, &page, json_array_size(items));
     }
     return PRODUCER_OK;
 }

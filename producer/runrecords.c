@@ -114,15 +114,19 @@ static pageshift_page_t shift_page(const run_t *r, const source_t *src)
                               .exclusive = source_since_exclusive(src)};
 }
 
-/* The walk's page end: no record of the page may stay deferred; and the
+/* The walk's page end: no record of the page may stay deferred; the
  * page is noted for the second walk (an empty one asked by number may be
- * where a shifted record went missing). */
-static int page_done(run_t *r, source_t *src, size_t n_items, char *errstr, size_t errstr_size)
+ * where a shifted record went missing); and a field the API left out of
+ * every record of it is said (absentfields.h). */
+static int page_done(run_t *r, source_t *src, const json_t *items, const char *url, char *errstr,
+                     size_t errstr_size)
 {
     if (r->shift && !r->confirming) {
         pageshift_page_t page = shift_page(r, src);
-        pageshift_page_end(r->shift, &page, n_items);
+        pageshift_page_end(r->shift, &page, json_array_size(items));
     }
+    if (r->absent)
+        absentfields_page(r->absent, items, r->sc->name, url);
     return settle_later(r, errstr, errstr_size);
 }
 

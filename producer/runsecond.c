@@ -93,10 +93,11 @@ static int second_walk_since(run_t *r, int *has_since, int64_t *since, size_t *v
 
 /* The second walk's page end: where the page was asked, for
  * hold_second_unproven(). */
-static int second_page_done(run_t *r, source_t *src, size_t n_items, char *errstr,
-                            size_t errstr_size)
+static int second_page_done(run_t *r, source_t *src, const json_t *items, const char *url,
+                            char *errstr, size_t errstr_size)
 {
-    (void)n_items;
+    (void)items;
+    (void)url;
     (void)errstr;
     (void)errstr_size;
     r->second_last_page = source_page_asked(src);

@@ -36,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "absentfields.h"
 #include "config.h"
 #include "envelope.h"
 #include "heldeletes.h"
@@ -65,6 +66,7 @@ typedef struct run {
     const http_auth_t *auth;     /* the stream's token source (oauth2.h), or NULL */
     schema_registry_t *registry; /* NULL: no registry (single-object encoding) */
     int *registry_refused;       /* run_opts_t's */
+    absentfields_t *absent;      /* run_opts_t's */
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[RUN_ID_SIZE];
     run_mode_decision_t mode; /* full or incremental, resumed */
@@ -170,10 +172,10 @@ void run_mark_failed(run_t *r, const char *error);
 typedef int (*run_item_fn)(run_t *r, source_t *src, const json_t *item, const jsonpage_bad_t *bad,
                            const char *url, char *errstr, size_t errstr_size);
 
-/* What a walk does once every item of a page (n_items of them, 0 for an
- * empty page) was handled, before the page is freed. */
-typedef int (*run_page_fn)(run_t *r, source_t *src, size_t n_items, char *errstr,
-                           size_t errstr_size);
+/* What a walk does once every item of a page (items, an array: empty for
+ * an empty page) was handled, before the page is freed. url: the page's. */
+typedef int (*run_page_fn)(run_t *r, source_t *src, const json_t *items, const char *url,
+                           char *errstr, size_t errstr_size);
 
 /*
  * Every item of every page src serves, to handle, until the walk's end

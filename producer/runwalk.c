@@ -39,8 +39,7 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
             if (handle(r, src, item, bi, url, errstr, errstr_size) != PRODUCER_OK)
                 return PRODUCER_FAILED;
         }
-        if (page_done &&
-            page_done(r, src, json_array_size(items), errstr, errstr_size) != PRODUCER_OK)
+        if (page_done && page_done(r, src, items, url, errstr, errstr_size) != PRODUCER_OK)
             return PRODUCER_FAILED;
         producer_stats_flush(r->sc->name, &r->flushed, &r->stats);
         if (!tm_running) {

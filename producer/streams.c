@@ -24,6 +24,14 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc, loaded_str
     int at = sc->cursor_field ? record_schema_field_index(ls->rs, sc->cursor_field) : -1;
     if (at >= 0 && sc->cursor_format == CURSOR_FORMAT_UNIX)
         ls->rs->fields[at].epoch_seconds = 1;
+    /* their absence is handled where they are read: a record without an
+     * id or cursor is dead-lettered, one without the soft-delete flag is
+     * live */
+    const char *skip[] = {sc->id_field, sc->cursor_field, sc->soft_delete_field};
+    if (!(ls->absent = absentfields_new(ls->rs, skip, sizeof(skip) / sizeof(skip[0])))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return PRODUCER_FAILED;
+    }
     return PRODUCER_OK;
 }
 
@@ -62,6 +70,7 @@ void stream_set_clear(stream_set_t *set)
         if (set->items[i].rs)
             record_schema_destroy(set->items[i].rs);
         oauth2_destroy(set->items[i].oauth2);
+        absentfields_destroy(set->items[i].absent);
     }
     free(set->items);
     set->items = NULL;

@@ -2,7 +2,7 @@
  * streams.h - the configured streams with their loaded record schemas and
  * change-event schemas, loaded once at start-up.
  *
- * Owns: each record_schema_t, envelope_schema_t and oauth2_t (the stream_conf_t is
+ * Owns: each record_schema_t, envelope_schema_t, oauth2_t and absentfields_t (the stream_conf_t is
  * borrowed from the config, which must outlive the set). Main thread only:
  * envelope schemas are not thread-safe.
  *
@@ -14,6 +14,7 @@
 #include "compiler.h"
 #include "result.h"
 #include <stddef.h>
+#include "absentfields.h"
 #include "config.h"
 #include "envelope.h"
 #include "oauth2.h"
@@ -23,7 +24,8 @@ typedef struct loaded_stream {
     const stream_conf_t *sc;
     record_schema_t *rs;
     envelope_schema_t *es;
-    oauth2_t *oauth2; /* its token across runs (auth.oauth2.*), or NULL */
+    oauth2_t *oauth2;       /* its token across runs (auth.oauth2.*), or NULL */
+    absentfields_t *absent; /* fields left out of whole pages, across runs */
 } loaded_stream_t;
 
 typedef struct stream_set {

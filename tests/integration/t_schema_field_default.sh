@@ -6,6 +6,9 @@
 # those defaults, as the Avro specification reads a default; every
 # event is applied, none dead-lettered (they all were: "missing (the
 # field is not nullable)"), and the other columns equal the API.
+# Filled so silently, a field the API renamed would lose its values
+# unnoticed: the producer says, once a field, that a page came without
+# it (the log names region, points and nick, and no field the API serves).
 # A field whose default does not fit its type (level: an int with
 # default "high") dead-letters the records, saying why.
 # brokers: mock kafka
@@ -30,6 +33,10 @@ assert_eq "25 unknown 0 anon" \
                    where region = 'unknown' and points = 0 and nick = 'anon'" | tr '\t' ' ')" \
     "rows with every left-out field at its default"
 assert_table_equals_api
+grep 'msg="a field of the schema is absent from every record of a page' "$T_WORK/producer.1.log" |
+    sed -E 's/.* field=([a-z_]+) .*/\1/' | sort >"$T_WORK/absent.fields"
+assert_eq "nick points region" "$(tr '\n' ' ' <"$T_WORK/absent.fields" | sed 's/ $//')" \
+    "fields the producer said the API left out (each once)"
 
 # A default that does not fit: every record of the next run is dead-lettered, with why.
 UNFIT="$T_WORK/customer-unfit.avsc"
