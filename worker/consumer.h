@@ -132,6 +132,20 @@ void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t 
 outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr,
                               size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * Stores, for each assigned partition whose fetcher found its end past
+ * its stored offset with nothing of it in hand (every message polled from
+ * it committed), that end as its stored and expected offset: the offsets
+ * between hold no message for a read_committed consumer (another client's
+ * aborted transactions, transaction markers). Without it such a partition
+ * keeps a stored offset below them for as long as no message follows,
+ * and once retention took them it is out of range at the next start, as
+ * if messages had been lost. Call with no batch open (each store is its
+ * own transaction, consumer_offsets_t.store). Returns how many moved;
+ * a store that fails is tried again at the next call.
+ */
+size_t consumer_store_passed(consumer_t *c);
+
 /* Whether every assigned partition that is not stuck has been polled to
  * the high watermark of its last fetch (by messages, or by an
  * end-of-partition event): nothing more is there to wait for, as far as

@@ -421,3 +421,46 @@ outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr
     }
     return OUTCOME_OK;
 }
+
+/*
+ * Whether tp's fetcher has passed offsets that hold no message for the
+ * worker, with nothing of it in hand: its end (an end-of-partition
+ * event) lies past its stored offset, and every message polled from it
+ * was committed (tp->next is no further than the stored offset).
+ */
+static int passed_unapplied(const consumer_t *c, const assigned_tp_t *tp, int64_t *expected)
+{
+    if (tp->stuck || tp->restart_at != RESTART_NONE || tp->end_at < 0)
+        return 0;
+    *expected = consumer_tp_expected(c, tp);
+    return *expected >= 0 && tp->next <= *expected && tp->end_at > *expected;
+}
+
+size_t consumer_store_passed(consumer_t *c)
+{
+    size_t n = 0;
+    rd_kafka_topic_partition_list_t *commit = NULL;
+
+    for (size_t i = 0; i < c->n_tps; i++) {
+        assigned_tp_t *tp = &c->tps[i];
+        int64_t expected;
+
+        if (!passed_unapplied(c, tp, &expected) ||
+            !c->db.store(c->db.ctx, tp->topic, tp->partition, expected, tp->end_at))
+            continue;
+        set_expected(c, tp, tp->end_at);
+        log_info("stored offset moved past records no message came from (another client's "
+                 "aborted transactions, transaction markers)",
+                 "topic=%s partition=%" PRId32 " from=%" PRId64 " to=%" PRId64, tp->topic,
+                 tp->partition, expected, tp->end_at);
+        if (!commit)
+            commit = rd_kafka_topic_partition_list_new((int)c->n_tps);
+        rd_kafka_topic_partition_list_add(commit, tp->topic, tp->partition)->offset = tp->end_at;
+        n++;
+    }
+    if (commit) {
+        consumer_commit_async(c, commit);
+        rd_kafka_topic_partition_list_destroy(commit);
+    }
+    return n;
+}

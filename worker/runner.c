@@ -61,6 +61,7 @@ typedef struct runner {
                                failed by their size (shrink_batch()) */
     int64_t size_cap_at_ms; /* monotonic: when size_cap last moved */
     int64_t last_idle_ms;
+    int64_t last_passed_ms; /* store_passed_tick() */
     int64_t last_report_ms;
     int64_t events_at_report; /* stats' events at the last progress line */
     worker_stats_t stats;
@@ -435,6 +436,21 @@ static void idle_tick(runner_t *r)
         log_err(LOG_WARN, "idle check failed", err, -1);
 }
 
+/* Every IDLE_TICK_MS, busy or idle: the stored offsets of partitions
+ * whose fetchers passed offsets that hold no message (another client's
+ * aborted transactions) move up to where the fetchers are
+ * (consumer_store_passed()). Between batches: no transaction is open, and
+ * a partition with messages in hand is left alone. */
+static void store_passed_tick(runner_t *r)
+{
+    int64_t now = isotime_monotonic_ms();
+
+    if (now - r->last_passed_ms < IDLE_TICK_MS)
+        return;
+    r->last_passed_ms = now;
+    consumer_store_passed(r->consumer);
+}
+
 /* sync_metadata is one per database (per schema): another group applying
  * runs here adds its counts to ours and completes runs for both. Said at
  * start, once; a group that is gone leaves its rows behind. */
@@ -596,6 +612,8 @@ static void loop(runner_t *r)
         } else if (!r->fatal) {
             idle_tick(r);
         }
+        if (!r->fatal)
+            store_passed_tick(r);
     }
     /* SIGTERM/SIGINT: the batches in hand go in (or are rolled back) */
     if (!r->fatal)
