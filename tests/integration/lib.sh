@@ -1090,6 +1090,45 @@ reframe_confluent()
         fail "reframe_confluent $1"
 }
 
+# assert_applied_on PARTITION ID REFUSAL - an upsert of ID (crafted on the
+# header of the stream topic's first event) sent to PARTITION of the stream
+# topic; waits until its row is in the table or the worker's log matches
+# REFUSAL (an ERE naming why the partition is not applied), and fails
+# unless the row is there, quoting that line.
+assert_applied_on()
+{
+    local part=$1 id=$2 refusal=$3
+    event_header "$T_WORK/header.bin"
+    craft_event "$T_WORK/on-$part.bin" "{\"id\": \"$id\", \"source_ts\": $(now_ms), \"after\": {\"id\": $id, \"name\": \"on $part\", \"email\": \"p$part@example.com\"}}"
+    produce_file "$PREFIX.$STREAM" "$part" "$id" "$T_WORK/on-$part.bin"
+    _applied_or_refused() {
+        [ "$(psql_value "select count(*) from $TABLE where id = $id")" = 1 ] ||
+            matches "$refusal.*partition=$part " "$T_WORK/worker-w1.log"
+    }
+    wait_for "row $id applied, or partition $part refused" 60 _applied_or_refused
+    [ "$(psql_value "select count(*) from $TABLE where id = $id")" = 1 ] ||
+        fail "row $id, sent to partition $part, not applied: $(grep -E "$refusal" "$T_WORK/worker-w1.log" | grep "partition=$part " | tail -n 1)"
+}
+
+# kafka_delete_records TOPIC PARTITION:OFFSET... - moves each partition's
+# start (low watermark) up to OFFSET, as retention does, through the Admin
+# API (a real broker: needs need_pyvenv).
+kafka_delete_records()
+{
+    local topic=$1
+    shift
+    "$PYVENV" - "$BOOTSTRAP" "$topic" "$@" <<'PY' || fail "delete_records on $topic failed"
+import sys
+from confluent_kafka import TopicPartition
+from confluent_kafka.admin import AdminClient
+bs, topic = sys.argv[1], sys.argv[2]
+parts = [TopicPartition(topic, int(p), int(o)) for p, o in (a.split(":") for a in sys.argv[3:])]
+a = AdminClient({"bootstrap.servers": bs})
+for tp, f in a.delete_records(parts).items():
+    print("partition", tp.partition, "low watermark now", f.result(30).low_watermark)
+PY
+}
+
 # produce_file TOPIC PARTITION KEY FILE [KCAT_ARGS] - one message: FILE's bytes.
 produce_file()
 {

@@ -31,15 +31,7 @@ p1_end=$(awk '$1 == 1 { print $2 }' <<<"$ends")
 [ "${p1_end:-0}" -gt 0 ] || fail "no event went to the new partition 1"
 
 # retention passes over partition 1's events while the worker is stopped
-"$PYVENV" - "$BOOTSTRAP" "$topic" "$p1_end" <<'PY' || fail "delete_records failed"
-import sys
-from confluent_kafka import TopicPartition
-from confluent_kafka.admin import AdminClient
-bs, topic, end = sys.argv[1], sys.argv[2], int(sys.argv[3])
-a = AdminClient({"bootstrap.servers": bs})
-for tp, f in a.delete_records([TopicPartition(topic, 1, end)]).items():
-    print("low watermark now", f.result(30).low_watermark)
-PY
+kafka_delete_records "$topic" "1:$p1_end"
 log "partition 1's $p1_end events deleted by retention"
 
 start_worker
