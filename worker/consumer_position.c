@@ -115,10 +115,14 @@ static void place_unstored(consumer_t *c, const char *topic, int32_t partition, 
                  " policy=%s start=%" PRId64,
                  topic, partition, low, high, oor_name(c->oor), start);
     }
-    if (c->db.store(c->db.ctx, topic, partition, -1, start)) {
-        pl->start = start;
+    /* from the start checked above even when its row could not be
+     * stored now (a lock on sync_offsets): the fetch from the beginning
+     * would pass a start that retention moved meanwhile, and with
+     * offset.out_of_range = latest read what it said to leave;
+     * consumer_store_passed() writes the row later */
+    pl->start = start;
+    if (c->db.store(c->db.ctx, topic, partition, -1, start))
         pl->expected = start;
-    }
 }
 
 void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
@@ -423,17 +427,25 @@ outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr
 }
 
 /*
- * Whether tp's fetcher has passed offsets that hold no message for the
- * worker, with nothing of it in hand: its end (an end-of-partition
- * event) lies past its stored offset, and every message polled from it
- * was committed (tp->next is no further than the stored offset).
+ * Where tp's stored offset is to move with nothing of it in hand, or -1.
+ * A partition with a stored offset: its end (an end-of-partition event)
+ * when that lies past it and every message polled from it was committed
+ * (tp->next is no further than the stored offset): the fetcher passed
+ * offsets that hold no message for the worker. A partition placed at a
+ * start it checked (tp->floor) whose row could not be stored then
+ * (place_unstored()), nothing polled from it since: that start, or its
+ * end past it.
  */
-static int passed_unapplied(const consumer_t *c, const assigned_tp_t *tp, int64_t *expected)
+static int64_t passed_to(const consumer_t *c, const assigned_tp_t *tp, int64_t *expected)
 {
-    if (tp->stuck || tp->restart_at != RESTART_NONE || tp->end_at < 0)
-        return 0;
+    if (tp->stuck || tp->restart_at != RESTART_NONE)
+        return -1;
     *expected = consumer_tp_expected(c, tp);
-    return *expected >= 0 && tp->next <= *expected && tp->end_at > *expected;
+    if (*expected < 0)
+        return tp->floor >= 0 && tp->next <= tp->floor
+                   ? (tp->end_at > tp->floor ? tp->end_at : tp->floor)
+                   : -1;
+    return tp->next <= *expected && tp->end_at > *expected ? tp->end_at : -1;
 }
 
 size_t consumer_store_passed(consumer_t *c)
@@ -443,19 +455,19 @@ size_t consumer_store_passed(consumer_t *c)
 
     for (size_t i = 0; i < c->n_tps; i++) {
         assigned_tp_t *tp = &c->tps[i];
-        int64_t expected;
+        int64_t expected, to = passed_to(c, tp, &expected);
 
-        if (!passed_unapplied(c, tp, &expected) ||
-            !c->db.store(c->db.ctx, tp->topic, tp->partition, expected, tp->end_at))
+        if (to < 0 || !c->db.store(c->db.ctx, tp->topic, tp->partition, expected, to))
             continue;
-        set_expected(c, tp, tp->end_at);
-        log_info("stored offset moved past records no message came from (another client's "
-                 "aborted transactions, transaction markers)",
+        set_expected(c, tp, to);
+        log_info(expected < 0 ? "stored offset written for a partition placed without one"
+                              : "stored offset moved past records no message came from "
+                                "(another client's aborted transactions, transaction markers)",
                  "topic=%s partition=%" PRId32 " from=%" PRId64 " to=%" PRId64, tp->topic,
-                 tp->partition, expected, tp->end_at);
+                 tp->partition, expected, to);
         if (!commit)
             commit = rd_kafka_topic_partition_list_new((int)c->n_tps);
-        rd_kafka_topic_partition_list_add(commit, tp->topic, tp->partition)->offset = tp->end_at;
+        rd_kafka_topic_partition_list_add(commit, tp->topic, tp->partition)->offset = to;
         n++;
     }
     if (commit) {
