@@ -15,11 +15,28 @@
 #include "topics.h"
 #include "wireframe.h"
 
-/* Whether a stream other than sc writes sc's table (named the same way). */
+/* A table's name without its schema ([schema.]name, split at the first
+ * '.' as the SQL names it: sqlgen.h). */
+static const char *table_name_part(const char *table)
+{
+    const char *dot = strchr(table, '.');
+    return dot ? dot + 1 : table;
+}
+
+/*
+ * Whether a stream other than sc may write sc's table: one whose table
+ * has the same name, in any schema. Compared as spelt, "customers" and
+ * "public.customers" were two tables, and each stream's tombstones were
+ * weighed by the other topic's offsets: a restored row was deleted. Which
+ * schema a bare name lands in is the search_path's to say, so a same name
+ * counts as shared; for two tables that are not, the shared guard (by
+ * order of production) is the one two partitions of a topic get anyway.
+ */
 static int table_shared(const tm_config_t *conf, const stream_conf_t *sc)
 {
     for (size_t i = 0; i < conf->n_streams; i++)
-        if (&conf->streams[i] != sc && !strcmp(conf->streams[i].table, sc->table))
+        if (&conf->streams[i] != sc &&
+            !strcmp(table_name_part(conf->streams[i].table), table_name_part(sc->table)))
             return 1;
     return 0;
 }
