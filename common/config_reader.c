@@ -191,6 +191,26 @@ static int parse_section(parser_t *p, char *s, int line)
                 "schema_registry or stream NAME)");
 }
 
+/*
+ * librdkafka keys the programs set themselves, after [kafka]'s (so that
+ * theirs win): set in [kafka], a value would be ignored without a word.
+ * Each with what to do instead, or why it is not the user's to set.
+ */
+static const struct {
+    const char *key, *why;
+} kafka_keys_set[] = {
+    {"group.id", "use [worker] group.id"},
+    {"acks", "the producer's events are acknowledged by all in-sync replicas, always"},
+    {"enable.idempotence", "the producer is idempotent, always: a retry must not double an event"},
+    {"transactional.id", "the producer does not write in transactions"},
+    {"enable.auto.commit", "the worker's offsets live in PostgreSQL, with its rows"},
+    {"enable.auto.offset.store", "the worker's offsets live in PostgreSQL, with its rows"},
+    {"auto.offset.reset", "use [worker] offset.out_of_range"},
+    {"enable.partition.eof", "the programs rely on end-of-partition events"},
+    {"isolation.level", "the worker reads committed messages only: an aborted transaction's "
+                        "never happened"},
+};
+
 /* A [kafka] key tidemark does not read: kept for rd_kafka_conf_set(). */
 static int add_kafka_prop(parser_t *p, const char *key, char *value, int line)
 {
@@ -198,6 +218,12 @@ static int add_kafka_prop(parser_t *p, const char *key, char *value, int line)
     char where[300];
 
     snprintf(where, sizeof(where), "[kafka] %s", key);
+    for (size_t i = 0; i < sizeof(kafka_keys_set) / sizeof(kafka_keys_set[0]); i++) {
+        if (strcmp(kafka_keys_set[i].key, key) == 0) {
+            free(value);
+            return perr(p, line, where, "set by tidemark itself: %s", kafka_keys_set[i].why);
+        }
+    }
     for (size_t i = 0; i < c->n_kafka_props; i++) {
         if (strcmp(c->kafka_props[i].key, key) == 0) {
             free(value);
@@ -333,6 +359,39 @@ static int check_endpoint(parser_t *p, size_t i, const char *key, const char *ur
 }
 
 /*
+ * auth.header: one HTTP header line, "Name: value", the name a token
+ * (RFC 9110's tchar), no CR or LF but at its end (a token from a file or
+ * the environment often ends in a newline: trimmed). libcurl silently
+ * drops a line without a ':' ("Bearer s3cret" alone): every request went
+ * out without credentials. The error names the key, never the value: it
+ * is a secret.
+ */
+static int check_auth_header(parser_t *p, size_t i)
+{
+    stream_conf_t *st = &p->conf->streams[i];
+    const char *h = st->auth_header, *colon = h ? strchr(h, ':') : NULL;
+    char where[300];
+
+    if (!h)
+        return 0;
+    for (size_t n = strlen(h); n > 0 && (h[n - 1] == '\r' || h[n - 1] == '\n'); n--)
+        st->auth_header[n - 1] = '\0';
+    size_t name_len = colon ? (size_t)(colon - h) : 0;
+    int ok = name_len > 0 &&
+             strspn(h, "!#$%&'*+-.^_`|~0123456789"
+                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == name_len;
+    label(SEC_STREAM, st, "auth.header", where, sizeof(where));
+    if (!ok)
+        return perr(p, stream_key_line(p, i, "auth.header"), where,
+                    "must be one header line, 'Name: value' (Authorization: Bearer ...): "
+                    "without a name and ':' it is not sent at all");
+    if (strpbrk(h, "\r\n"))
+        return perr(p, stream_key_line(p, i, "auth.header"), where,
+                    "holds a line break: one header line only");
+    return 0;
+}
+
+/*
  * The auth.oauth2.* keys: token_url, client_id and client_secret all set
  * or none; token_url an http(s) URL with a host; not with auth.header
  * (two credentials for one API: which one wins would be a guess). Errors
@@ -453,7 +512,8 @@ static int finish_stream(parser_t *p, size_t i)
     if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||
         (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
         return perr(p, st->line, where, "out of memory");
-    if (check_oauth2(p, i) < 0 || check_endpoint(p, i, "url", st->url) < 0 ||
+    if (check_oauth2(p, i) < 0 || check_auth_header(p, i) < 0 ||
+        check_endpoint(p, i, "url", st->url) < 0 ||
         (st->deleted_url && check_endpoint(p, i, "deleted.url", st->deleted_url) < 0))
         return -1;
     char *resolved = resolve_path(p->path, st->schema_path);
@@ -472,6 +532,77 @@ static int key_line(const parser_t *p, section_t sec, const char *key, char *whe
     size_t idx;
     label(sec, NULL, key, where, where_size);
     return config_key_find(sec, key, &idx) ? p->glob_line[idx] : 0;
+}
+
+/* PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1): a longer
+ * one is cut there, so two names could become one table. */
+#define PG_IDENT_MAX 63
+/* What delete.mode = hard adds to a table's name for its tombstones. */
+#define TOMBSTONES_SUFFIX "__tombstones"
+/* The worker's own tables, in the search_path's first schema. */
+static const char *const bookkeeping_tables[] = {"sync_metadata", "sync_offsets", NULL};
+
+/*
+ * Stream i's table, [schema.]name as the worker reads it (split at the
+ * first '.'): both parts 1 to 63 bytes, the name 51 under delete.mode =
+ * hard (its tombstone table is <name>__tombstones: cut to 63 bytes, that
+ * was the table itself); not one of the worker's own tables; and, when it
+ * is the stream's name by default, without a '.', which would make it a
+ * schema and a table.
+ */
+static int check_table(parser_t *p, size_t i)
+{
+    const stream_conf_t *st = &p->conf->streams[i];
+    char where[300];
+    int line = stream_key_line(p, i, "table");
+    const char *dot = strchr(st->table, '.'), *name = dot ? dot + 1 : st->table;
+    size_t max = PG_IDENT_MAX, schema_len = dot ? (size_t)(dot - st->table) : 0;
+
+    label(SEC_STREAM, st, "table", where, sizeof(where));
+    if (!line && dot)
+        return perr(p, st->line, where,
+                    "not set, and the stream's name '%s' would be read as schema '%.*s', table "
+                    "'%s': set table (a name without '.', or schema.table)",
+                    st->name, (int)schema_len, st->table, name);
+    if (p->conf->delete_mode == DELETE_MODE_HARD)
+        max -= strlen(TOMBSTONES_SUFFIX);
+    if ((dot && (schema_len == 0 || schema_len > PG_IDENT_MAX)) || !*name || strlen(name) > max)
+        return perr(p, line ? line : st->line, where,
+                    "'%s': a schema and a table name of 1 to %d bytes each are allowed, the "
+                    "table's at most %zu%s (PostgreSQL cuts a longer name, and two tables "
+                    "would become one)",
+                    st->table, PG_IDENT_MAX, max,
+                    max < PG_IDENT_MAX ? " under delete.mode = hard, which adds " TOMBSTONES_SUFFIX
+                                       : "");
+    for (size_t k = 0; bookkeeping_tables[k]; k++)
+        if (!strcmp(name, bookkeeping_tables[k]))
+            return perr(p, line ? line : st->line, where,
+                        "'%s' is a table of tidemark-worker's own bookkeeping", st->table);
+    return 0;
+}
+
+/* The longest topic name Kafka takes. */
+#define KAFKA_TOPIC_MAX 249
+
+/* <prefix>.<stream>, and the shared topics: Kafka refuses a longer name
+ * than 249 characters (the producer failed at its first event, the worker
+ * waited for ever for a topic that could not exist). */
+static int check_topic_length(parser_t *p, size_t i)
+{
+    const tm_config_t *c = p->conf;
+    static const char *const shared[] = {"sync-runs", "dlq", "schemas", NULL};
+    const char *longest = c->streams[i].name;
+    char where[300];
+
+    for (size_t k = 0; shared[k]; k++)
+        if (strlen(shared[k]) > strlen(longest))
+            longest = shared[k];
+    if (strlen(c->topic_prefix) + 1 + strlen(longest) <= KAFKA_TOPIC_MAX)
+        return 0;
+    int line = key_line(p, SEC_KAFKA, "topic.prefix", where, sizeof(where));
+    return perr(p, line ? line : c->streams[i].line, where,
+                "topic '%s.%s' would be longer than the %d characters Kafka allows",
+                c->topic_prefix, longest, KAFKA_TOPIC_MAX);
 }
 
 /*
@@ -549,7 +680,7 @@ static int finish(parser_t *p)
     if (check_registry(p) < 0 || check_worker(p) < 0)
         return -1;
     for (size_t i = 0; i < p->conf->n_streams; i++)
-        if (finish_stream(p, i) < 0)
+        if (finish_stream(p, i) < 0 || check_table(p, i) < 0 || check_topic_length(p, i) < 0)
             return -1;
     return 0;
 }

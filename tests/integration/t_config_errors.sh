@@ -43,4 +43,10 @@ check_case bad-metrics-port metrics.listen "producer: metrics.listen = 127.0.0.1
 check_case registry-url url "schema_registry: url = ftp://registry:8081"
 check_case registry-strategy subject.name.strategy "schema_registry: subject.name.strategy = record"
 check_case unreadable-schema schema "stream: schema = $T_WORK/no-such-dir/customer.avsc"
+# set where the programs would ignore them, or PostgreSQL or libcurl would
+# silently change them
+check_case kafka-group-id group.id "kafka: group.id = ops-sync"
+check_case auth-header-no-name auth.header "stream: auth.header = Bearer s3cret"
+check_case table-bookkeeping table "stream: table = sync_metadata"
+check_case table-too-long table "stream: table = $(printf 't%.0s' $(seq 64))"
 log "ok"

@@ -76,6 +76,13 @@ static tm_config_t *load_ok(tmpconf_t *t, const char *text)
 
 /* ---- errors: one table ----------------------------------------------- */
 
+/* names at the limits: 240 characters of topic prefix, tables of 52 and 64 bytes */
+#define P10 "pppppppppp"
+#define P240                                                                                       \
+    P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10 P10
+#define T52 "tttttttttttttttttttttttttttttttttttttttttttttttttttt"
+#define T64 T52 "tttttttttttt"
+
 typedef struct {
     const char *name;
     const char *text;
@@ -270,8 +277,8 @@ static const err_case_t err_cases[] = {
      ":8: [stream s]: duplicate stream (first at line 3)"},
     {"key set twice", KAFKA "[worker]\ngroup.id = a\n[worker]\ngroup.id = b\n" STREAM,
      ":6: [worker] group.id: set twice (first at line 4)"},
-    {"kafka prop set twice", KAFKA "acks = all\nacks = 1\n" STREAM,
-     ":4: [kafka] acks: set twice (first at line 3)"},
+    {"kafka prop set twice", KAFKA "linger.ms = 5\nlinger.ms = 1\n" STREAM,
+     ":4: [kafka] linger.ms: set twice (first at line 3)"},
     {"registry url not http", KAFKA REGISTRY "url = ftp://r:8081/?token=TOPSECRET\n" STREAM,
      ":4: [schema_registry] url: 'ftp://r:8081/?token=***' is not an http(s) URL with a host"},
     {"registry url without a host", KAFKA REGISTRY "url = registry:8081\n" STREAM,
@@ -295,6 +302,42 @@ static const err_case_t err_cases[] = {
     {"bad topic prefix", "[kafka]\nbootstrap.servers = b\ntopic.prefix = a b\n" STREAM,
      ":3: [kafka] topic.prefix: 'a b' may hold only letters, digits, '.', '_' "
      "and '-'"},
+    {"a [kafka] key tidemark sets itself", KAFKA "group.id = ops\n" STREAM,
+     ":3: [kafka] group.id: set by tidemark itself: use [worker] group.id"},
+    {"isolation.level in [kafka]", KAFKA "isolation.level = read_uncommitted\n" STREAM,
+     ":3: [kafka] isolation.level: set by tidemark itself: the worker reads committed messages "
+     "only: an aborted transaction's never happened"},
+    {"topic name past Kafka's 249 characters",
+     "[kafka]\nbootstrap.servers = b\ntopic.prefix = " P240 "\n" STREAM,
+     ":3: [kafka] topic.prefix: topic '" P240 ".sync-runs' would be longer than the 249 "
+     "characters Kafka allows"},
+    {"a dotted stream name as the table",
+     KAFKA "[stream a.b]\nurl = http://x/s\nschema = s.avsc\n"
+           "cursor.field = m\ncursor.param = since\n",
+     ":3: [stream a.b] table: not set, and the stream's name 'a.b' would be read as schema 'a', "
+     "table 'b': set table (a name without '.', or schema.table)"},
+    {"a table name PostgreSQL would cut", KAFKA STREAM "table = " T64 "\n",
+     ":8: [stream s] table: '" T64 "': a schema and a table name of 1 to 63 bytes each are "
+     "allowed, the table's at most 63 (PostgreSQL cuts a longer name, and two tables would "
+     "become one)"},
+    {"a table name whose tombstones PostgreSQL would cut",
+     KAFKA "[worker]\ndelete.mode = hard\n" STREAM "table = x." T52 "\n",
+     ":10: [stream s] table: 'x." T52 "': a schema and a table name of 1 to 63 bytes each "
+     "are allowed, the table's at most 51 under delete.mode = hard, which adds __tombstones "
+     "(PostgreSQL cuts a longer name, and two tables would become one)"},
+    {"an empty schema", KAFKA STREAM "table = .t\n",
+     ":8: [stream s] table: '.t': a schema and a table name of 1 to 63 bytes each are allowed, "
+     "the table's at most 63 (PostgreSQL cuts a longer name, and two tables would become one)"},
+    {"the worker's own table", KAFKA STREAM "table = public.sync_metadata\n",
+     ":8: [stream s] table: 'public.sync_metadata' is a table of tidemark-worker's own "
+     "bookkeeping"},
+    {"auth.header without a name (the secret stays out)",
+     KAFKA STREAM "auth.header = Bearer TOPSECRET\n",
+     ":8: [stream s] auth.header: must be one header line, 'Name: value' (Authorization: "
+     "Bearer ...): without a name and ':' it is not sent at all"},
+    {"auth.header with a space in its name", KAFKA STREAM "auth.header = X Key: TOPSECRET\n",
+     ":8: [stream s] auth.header: must be one header line, 'Name: value' (Authorization: "
+     "Bearer ...): without a name and ':' it is not sent at all"},
 };
 
 static void test_errors(void **state)
@@ -425,7 +468,7 @@ static void test_every_key_set(void **state)
         load_ok(*state, "log.format = json\nlog.level = debug\n"
                         "[kafka]\nbootstrap.servers = b1:9092,b2:9092\n"
                         "topic.prefix = acme.sync\n"
-                        "acks = all\ncompression.type = lz4\n"
+                        "linger.ms = 5\ncompression.type = lz4\n"
                         "[postgres]\nconninfo = dbname=x\n"
                         "[worker]\ngroup.id = g\nbatch.max.records = 7\n"
                         "batch.max.ms = 2s\ndelete.mode = hard\n"
@@ -450,8 +493,8 @@ static void test_every_key_set(void **state)
     assert_string_equal(c->bootstrap_servers, "b1:9092,b2:9092");
     assert_string_equal(c->topic_prefix, "acme.sync");
     assert_int_equal(c->n_kafka_props, 2);
-    assert_string_equal(c->kafka_props[0].key, "acks");
-    assert_string_equal(c->kafka_props[0].value, "all");
+    assert_string_equal(c->kafka_props[0].key, "linger.ms");
+    assert_string_equal(c->kafka_props[0].value, "5");
     assert_int_equal(c->kafka_props[0].line, 6);
     assert_string_equal(c->kafka_props[1].key, "compression.type");
     assert_string_equal(c->kafka_props[1].value, "lz4");
