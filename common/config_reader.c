@@ -546,9 +546,10 @@ static const char *const bookkeeping_tables[] = {"sync_metadata", "sync_offsets"
  * Stream i's table, [schema.]name as the worker reads it (split at the
  * first '.'): both parts 1 to 63 bytes, the name 51 under delete.mode =
  * hard (its tombstone table is <name>__tombstones: cut to 63 bytes, that
- * was the table itself); not one of the worker's own tables; and, when it
- * is the stream's name by default, without a '.', which would make it a
- * schema and a table.
+ * was the table itself); without '"' (the worker quotes every name, case
+ * kept: quotes written as in SQL became part of the name); not one of the
+ * worker's own tables; and, when it is the stream's name by default,
+ * without a '.', which would make it a schema and a table.
  */
 static int check_table(parser_t *p, size_t i)
 {
@@ -574,6 +575,10 @@ static int check_table(parser_t *p, size_t i)
                     st->table, PG_IDENT_MAX, max,
                     max < PG_IDENT_MAX ? " under delete.mode = hard, which adds " TOMBSTONES_SUFFIX
                                        : "");
+    if (strchr(st->table, '"'))
+        return perr(p, line, where,
+                    "'%s': write the name without quotes: tidemark quotes it, and keeps its case",
+                    st->table);
     for (size_t k = 0; bookkeeping_tables[k]; k++)
         if (!strcmp(name, bookkeeping_tables[k]))
             return perr(p, line ? line : st->line, where,

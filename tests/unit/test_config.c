@@ -328,6 +328,9 @@ static const err_case_t err_cases[] = {
     {"an empty schema", KAFKA STREAM "table = .t\n",
      ":8: [stream s] table: '.t': a schema and a table name of 1 to 63 bytes each are allowed, "
      "the table's at most 63 (PostgreSQL cuts a longer name, and two tables would become one)"},
+    {"a table name quoted as in SQL", KAFKA STREAM "table = \"Customers\"\n",
+     ":8: [stream s] table: '\"Customers\"': write the name without quotes: tidemark quotes "
+     "it, and keeps its case"},
     {"the worker's own table", KAFKA STREAM "table = public.sync_metadata\n",
      ":8: [stream s] table: 'public.sync_metadata' is a table of tidemark-worker's own "
      "bookkeeping"},
