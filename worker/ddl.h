@@ -49,7 +49,8 @@
  * Returns a pg_status_t with errstr naming the statement's table on
  * failure; *schema_error (may be NULL) is set to 1 when the failure is the
  * schema's, not the database's (an incompatible type change, a field name
- * PostgreSQL would cut): a configuration error. */
+ * PostgreSQL would cut, a table without a key on the stream's id field):
+ * a configuration error. */
 pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams, size_t n_streams,
                        int *schema_error, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 

@@ -76,6 +76,9 @@ typedef struct sql_column {
 } sql_column_t;
 
 typedef struct stream_sql {
+    const char *stream;    /* the stream's name, for messages: borrowed, set
+                              by the caller after stream_sql_build() (NULL:
+                              none) */
     char *table;           /* quoted (schema-qualified) table name */
     char *tombstones;      /* the same for <table>__tombstones, or NULL */
     sql_column_t *columns; /* one per field, in schema order */

@@ -56,6 +56,7 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc, worker_str
                    err);
         return -1;
     }
+    w->sql.stream = sc->name;
     return 0;
 }
 

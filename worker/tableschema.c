@@ -129,6 +129,54 @@ int tableschema_check_bookkeeping(const stream_sql_t *ss, const table_col_t *col
     return -1;
 }
 
+/* Why an index on the id column is no arbiter; NULL: it is one. */
+static const char *not_arbiter(const table_index_t *x)
+{
+    if (x->n_keys != 1)
+        return "on more columns than it";
+    if (x->expression)
+        return "on an expression";
+    if (x->partial)
+        return "partial (WHERE ...)";
+    if (x->deferrable)
+        return "deferrable";
+    if (!x->valid)
+        return "not valid (a failed CREATE INDEX CONCURRENTLY?)";
+    return NULL;
+}
+
+int tableschema_check_arbiter(const stream_sql_t *ss, const table_index_t *idx, size_t n_idx,
+                              char *errstr, size_t errstr_size)
+{
+    const sql_column_t *id = NULL;
+    const char *why = NULL;
+    char near[160] = "";
+
+    for (size_t i = 0; !id && i < ss->n_columns; i++)
+        if (ss->columns[i].is_id)
+            id = &ss->columns[i];
+    if (!id)
+        return 0; /* stream_sql_build() refused that already */
+    for (size_t i = 0; i < n_idx; i++) {
+        if (strcmp(idx[i].column, id->column))
+            continue;
+        const char *w = not_arbiter(&idx[i]);
+        if (!w)
+            return 0;
+        if (!why)
+            why = w;
+    }
+    /* the index that was meant to be it, if any: what to change */
+    if (why)
+        snprintf(near, sizeof(near), " (its unique index on \"%s\" is %s)", id->column, why);
+    errstr_set(errstr, errstr_size,
+               "table %s has no primary key or unique index on exactly (\"%s\"), the id.field of "
+               "stream %s%s, which the stream's upserts need (ON CONFLICT: every batch would "
+               "fail); give the table one, or give the stream a table of its own",
+               ss->table, id->column, ss->stream ? ss->stream : "?", near);
+    return -1;
+}
+
 /* ---- the statements ---------------------------------------------------- */
 
 static pg_status_t fail(pg_status_t st, const char *what, const char *table, const char *err,
@@ -169,6 +217,30 @@ static pg_status_t read_columns(pg_t *pg, const char *table, PGresult **res, cha
     if (st != PG_OK)
         return fail(st, "reading the columns of", table, err, errstr, errstr_size);
     return PG_OK;
+}
+
+/* The table's unique indexes, as table_index_t wants them. */
+static pg_status_t read_indexes(pg_t *pg, const char *table, PGresult **res, char *errstr,
+                                size_t errstr_size)
+{
+    const char *params[1] = {table};
+    char err[512];
+    pg_status_t st = pg_exec(pg,
+                             "SELECT coalesce(a.attname, ''), i.indnkeyatts, NOT i.indimmediate,"
+                             " i.indpred IS NOT NULL, i.indexprs IS NOT NULL, i.indisvalid"
+                             " FROM pg_index i LEFT JOIN pg_attribute a"
+                             " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+                             " WHERE i.indrelid = to_regclass($1) AND i.indisunique",
+                             1, params, res, err, sizeof(err));
+
+    if (st != PG_OK)
+        return fail(st, "reading the indexes of", table, err, errstr, errstr_size);
+    return PG_OK;
+}
+
+static int is_true(const PGresult *res, int row, int col)
+{
+    return !strcmp(PQgetvalue(res, row, col), "t");
 }
 
 static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a, char *errstr,
@@ -238,15 +310,16 @@ static void note_kept(const stream_sql_t *ss, const table_col_t *cols, size_t n)
     }
 }
 
-static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res, int *schema_error,
-                          char *errstr, size_t errstr_size)
+static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res, PGresult *indexes,
+                          int *schema_error, char *errstr, size_t errstr_size)
 {
-    size_t n_cols = (size_t)PQntuples(res), n_act = 0;
+    size_t n_cols = (size_t)PQntuples(res), n_act = 0, n_idx = (size_t)PQntuples(indexes);
     table_col_t *cols = calloc(n_cols + 1, sizeof(*cols));
     ts_action_t *acts = calloc(ss->n_columns + 1, sizeof(*acts));
+    table_index_t *idx = calloc(n_idx + 1, sizeof(*idx));
     pg_status_t st = PG_OK;
 
-    if (!cols || !acts) {
+    if (!cols || !acts || !idx) {
         errstr_set(errstr, errstr_size, "out of memory");
         st = PG_FATAL;
         goto out;
@@ -255,8 +328,13 @@ static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res, int *
         cols[i].name = PQgetvalue(res, (int)i, 0);
         cols[i].type = PQgetvalue(res, (int)i, 1);
     }
+    for (int i = 0; i < (int)n_idx; i++)
+        idx[i] = (table_index_t){PQgetvalue(indexes, i, 0), atoi(PQgetvalue(indexes, i, 1)),
+                                 is_true(indexes, i, 2),    is_true(indexes, i, 3),
+                                 is_true(indexes, i, 4),    is_true(indexes, i, 5)};
     if (tableschema_check_bookkeeping(ss, cols, n_cols, errstr, errstr_size) < 0 ||
-        tableschema_plan(ss, 1, cols, n_cols, acts, &n_act, errstr, errstr_size) < 0) {
+        tableschema_plan(ss, 1, cols, n_cols, acts, &n_act, errstr, errstr_size) < 0 ||
+        tableschema_check_arbiter(ss, idx, n_idx, errstr, errstr_size) < 0) {
         *schema_error = 1;
         st = PG_FATAL;
         goto out;
@@ -270,6 +348,7 @@ static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res, int *
 out:
     free(cols);
     free(acts);
+    free(idx);
     return st;
 }
 
@@ -279,7 +358,7 @@ pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_err
     int exists = 0;
     size_t n_act;
     char err[512];
-    PGresult *res = NULL;
+    PGresult *res = NULL, *indexes = NULL;
     pg_status_t st;
 
     *schema_error = 0;
@@ -304,9 +383,11 @@ pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_err
         return st == PG_OK ? PG_OK : fail(st, "creating", ss->table, err, errstr, errstr_size);
     }
     st = read_columns(pg, ss->table, &res, errstr, errstr_size);
-    if (st != PG_OK)
-        return st;
-    st = evolve(pg, ss, res, schema_error, errstr, errstr_size);
+    if (st == PG_OK)
+        st = read_indexes(pg, ss->table, &indexes, errstr, errstr_size);
+    if (st == PG_OK)
+        st = evolve(pg, ss, res, indexes, schema_error, errstr, errstr_size);
     PQclear(res);
+    PQclear(indexes);
     return st;
 }

@@ -25,6 +25,10 @@
  * character), which is what an older tidemark created; its type is then
  * checked like any column's, and the worker writes it under that name.
  *
+ * An existing table must also have a primary key or unique index the
+ * upsert's ON CONFLICT can use on exactly the stream's id column
+ * (tableschema_check_arbiter()); a table created here has it (PRIMARY KEY).
+ *
  * The planning is a pure function (exposed for the unit tests); the rest
  * runs statements in the caller's transaction. Main thread.
  */
@@ -70,6 +74,30 @@ int tableschema_plan(const stream_sql_t *ss, int exists, const table_col_t *cols
  */
 int tableschema_check_bookkeeping(const stream_sql_t *ss, const table_col_t *cols, size_t n_cols,
                                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* One unique index of an existing table, as pg_index describes it. */
+typedef struct table_index {
+    const char *column; /* its first key column ("" for an expression) */
+    int n_keys;         /* indnkeyatts */
+    int deferrable;     /* NOT indimmediate */
+    int partial;        /* a WHERE (indpred) */
+    int expression;     /* an expression among its columns (indexprs) */
+    int valid;          /* indisvalid: not a failed CREATE INDEX CONCURRENTLY */
+} table_index_t;
+
+/*
+ * Whether one of an existing table's unique indexes (idx) can be the
+ * arbiter of the upsert's ON CONFLICT (id column): unique on exactly that
+ * one column, not deferrable, not partial, no expression, valid - what
+ * PostgreSQL infers from ON CONFLICT (col). A primary key is one. Without
+ * it (two streams that write one table keyed by different id fields, a
+ * table the user made without a key) every batch of the stream fails
+ * with 42P10, on every start, and the worker stops on the first. Returns
+ * 0, or -1 with errstr naming the stream, table and id field (a schema
+ * error: exit 2).
+ */
+int tableschema_check_arbiter(const stream_sql_t *ss, const table_index_t *idx, size_t n_idx,
+                              char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Whether a column of type from may be altered to type to (above). */
 int tableschema_widens(const char *from, const char *to);

@@ -3,7 +3,7 @@
  * 63-byte identifiers (how a name is cut, two fields that become one
  * column, a long field with and without a matching column) and the plan
  * for an existing table (new columns, widenings, incompatible changes,
- * removed fields).
+ * removed fields), its bookkeeping columns and the index ON CONFLICT needs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -427,12 +427,57 @@ static void test_bookkeeping(void **state)
     }
 }
 
+/* The upsert's ON CONFLICT (id) needs a unique index on exactly the id
+ * column: another stream's key on the same table, a composite, partial,
+ * deferrable or expression index, or none at all, is refused at start. */
+static void test_arbiter(void **state)
+{
+    static const struct {
+        table_index_t idx[3];
+        size_t n_idx;
+        const char *err2; /* NULL: accepted; else what the error says besides */
+    } cases[] = {
+        {{{"id", 1, 0, 0, 0, 1}}, 1, NULL},
+        /* the usable one need not be the first */
+        {{{"email", 1, 0, 0, 0, 1}, {"id", 2, 0, 0, 0, 1}, {"id", 1, 0, 0, 0, 1}}, 3, NULL},
+        {{{0}}, 0, ""},
+        {{{"email", 1, 0, 0, 0, 1}}, 1, ""},
+        {{{"id", 2, 0, 0, 0, 1}}, 1, "(its unique index on \"id\" is on more columns than it)"},
+        {{{"id", 1, 1, 0, 0, 1}}, 1, "is deferrable"},
+        {{{"id", 1, 0, 1, 0, 1}}, 1, "is partial"},
+        {{{"id", 1, 0, 0, 0, 0}}, 1, "is not valid"},
+        /* (lower(id)): its key is no column */
+        {{{"", 1, 0, 0, 1, 1}}, 1, ""},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        record_schema_t *rs;
+        stream_sql_t ss;
+        char err[1024] = "";
+        build(&ss, "long", "\"int\"", "note", &rs);
+        ss.stream = "orders2";
+        int rc = tableschema_check_arbiter(&ss, cases[i].idx, cases[i].n_idx, err, sizeof(err));
+        if (!cases[i].err2) {
+            if (rc != 0)
+                fail_msg("case %zu: %s", i, err);
+        } else if (rc != -1 ||
+                   !strstr(err, "table \"t\" has no primary key or unique index on exactly "
+                                "(\"id\"), the id.field of stream orders2") ||
+                   !strstr(err, cases[i].err2) || (!*cases[i].err2 && strstr(err, "its unique"))) {
+            fail_msg("case %zu: rc %d err '%s'", i, rc, err);
+        }
+        stream_sql_clear(&ss);
+        record_schema_destroy(rs);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ident_len),     cmocka_unit_test(test_columns),
         cmocka_unit_test(test_cut_collision), cmocka_unit_test(test_plan),
         cmocka_unit_test(test_widens),        cmocka_unit_test(test_bookkeeping),
+        cmocka_unit_test(test_arbiter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
