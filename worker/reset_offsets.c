@@ -35,7 +35,7 @@ const cli_option_t reset_offsets_options[] = {
     [OPT_TO_EARLIEST] = {"to-earliest", NULL, "each partition's first message kept"},
     [OPT_TO_LATEST] = {"to-latest", NULL, "each partition's end (skip what is there)"},
     [OPT_TO_DATETIME] = {"to-datetime", "TS",
-                         "first message at or after TS (ISO-8601); none: the end"},
+                         "first message at or after TS (ISO-8601, from 1970); none: the end"},
     [OPT_TO_OFFSET] = {"to-offset", "N", "N, brought into the partition's range"},
     [OPT_PARTITION] = {"partition", "P", "only partition P"},
     [OPT_EXECUTE] = {"execute", NULL, "apply the plan (without: print it only)"},
@@ -49,10 +49,21 @@ static int parse_value(int opt, const char *v, reset_args_t *a, char *errstr, si
     int64_t n;
 
     if (opt == OPT_TO_DATETIME) {
-        if (isotime_parse(v, &a->ts_ms, NULL, why, sizeof(why)) == 0)
-            return 0;
-        errstr_set(errstr, errstr_size, "--to-datetime '%s': %s", v, why);
-        return -1;
+        if (isotime_parse(v, &a->ts_ms, NULL, why, sizeof(why)) < 0) {
+            errstr_set(errstr, errstr_size, "--to-datetime '%s': %s", v, why);
+            return -1;
+        }
+        /* ListOffsets reads a negative time as a special one (-1 the
+         * end, -2 the start): a TS just before 1970 would move every
+         * partition to its end */
+        if (a->ts_ms < 0) {
+            errstr_set(errstr, errstr_size,
+                       "--to-datetime '%s': before 1970-01-01T00:00:00Z, where Kafka's "
+                       "message timestamps start; use --to-earliest",
+                       v);
+            return -1;
+        }
+        return 0;
     }
     if (opt == OPT_TO_OFFSET) {
         if (cli_parse_int64(v, 0, INT64_MAX, &a->offset) == 0)

@@ -12,6 +12,8 @@
  *   --to-datetime   the first message with a timestamp at or after TS
  *                   (ListOffsets by time); a partition with no such
  *                   message goes to its end, as kafka-consumer-groups does;
+ *                   a TS before 1970 is bad usage (ListOffsets reads a
+ *                   negative time as "the end" or "the start");
  *   --to-offset     N, brought into [low, high] when outside (noted).
  * --partition restricts the reset to one partition.
  *

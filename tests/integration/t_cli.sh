@@ -54,6 +54,9 @@ for args in "--bogus status" "run --once --bogus" "schema --stream"; do
 done
 expect 2 "unknown option '--bogus'" "$W" status --bogus
 expect 2 "unknown command 'bogus'" "$W" bogus
+# a time before 1970 would reach Kafka's ListOffsets as "the end"
+expect 2 "before 1970-01-01T00:00:00Z" "$W" reset-offsets --stream "$STREAM" \
+    --to-datetime 1969-12-31T23:59:59.999Z
 log "unknown options: exit 2 with the usage"
 
 # ---- -c after the command is used: status, reset-offsets, then a real run

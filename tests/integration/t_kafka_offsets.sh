@@ -7,7 +7,9 @@
 #    ListOffsets returns for TS (kafka-get-offsets --time TS, and the first
 #    message whose timestamp is at or after TS, read with kcat), not the
 #    beginning nor the end (the mock answers -1, so only a real broker
-#    shows this);
+#    shows this); 1970-01-01T00:00:00Z (0 ms) is every partition's start,
+#    and a TS before it (a negative time, which ListOffsets reads as the
+#    end or the start) is bad usage;
 #  - with --execute while the group is empty it writes sync_offsets and
 #    sets Kafka's group offsets to the same values; a worker then replays
 #    from there, and the counts of sync_metadata are not doubled;
@@ -99,6 +101,19 @@ cat "$T_WORK/plan.txt"
 assert_eq "$(echo "$by_ts" | join - <(echo "$ends") | awk '{ print $1, $3, $2 }')" \
     "$(plan_lines "$T_WORK/plan.txt" | awk '$2 != "-"')" "plan of --to-datetime $TS (partition current new)"
 assert_eq "$stored" "$(stored_offsets "$topic")" "sync_offsets after a plan without --execute"
+
+# ---- the epoch (0 ms) is a time, the start of every partition; a TS
+# before it would be sent as a negative time, which ListOffsets reads as
+# the end (-1) or the start (-2): refused as bad usage
+reset --stream "$STREAM" --to-datetime 1970-01-01T00:00:00Z >"$T_WORK/epoch.txt" 2>"$T_WORK/epoch.err" ||
+    fail "reset-offsets --to-datetime 1970-01-01T00:00:00Z (plan) failed: $(cat "$T_WORK/epoch.err")"
+assert_eq "$(plan_lines "$T_WORK/plan.txt" | awk '{ print $1, 0 }')" \
+    "$(plan_lines "$T_WORK/epoch.txt" | awk '{ print $1, $3 }')" "plan of --to-datetime 1970-01-01T00:00:00Z (partition new)"
+rc=0
+reset --stream "$STREAM" --to-datetime 1969-12-31T23:59:59.999Z >/dev/null 2>"$T_WORK/before.err" || rc=$?
+assert_eq 2 "$rc" "exit status of --to-datetime 1969-12-31T23:59:59.999Z"
+grep -q "before 1970-01-01T00:00:00Z" "$T_WORK/before.err" ||
+    fail "--to-datetime before 1970: $(cat "$T_WORK/before.err")"
 
 # ---- --execute while the group is empty: database and Kafka both move
 stop_worker

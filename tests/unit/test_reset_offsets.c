@@ -78,6 +78,9 @@ static void test_parse_good(void **state)
         {"--stream customers --to-datetime 2026-11-25T12:00:00Z", RESET_TO_DATETIME, 1795608000000,
          -1, 0},
         {"--stream customers --to-datetime 2026-11-25", RESET_TO_DATETIME, 1795564800000, -1, 0},
+        /* the epoch itself: the first message of each partition */
+        {"--stream customers --to-datetime 1970-01-01T00:00:00Z", RESET_TO_DATETIME, 0, -1, 0},
+        {"--stream customers --to-datetime 1970-01-01T00:00:00.001Z", RESET_TO_DATETIME, 1, -1, 0},
         {"--stream customers --to-earliest --partition 1", RESET_TO_EARLIEST, 0, 1, 0},
     };
     reset_args_t a;
@@ -121,6 +124,13 @@ static void test_parse_bad(void **state)
         {"--stream customers --to-offset 12x", "not an offset"},
         {"--stream customers --to-offset 99999999999999999999", "not an offset"},
         {"--stream customers --to-datetime soon", "--to-datetime 'soon'"},
+        /* -1 ms and -2 ms would be ListOffsets' LATEST and EARLIEST */
+        {"--stream customers --to-datetime 1969-12-31T23:59:59.999Z",
+         "before 1970-01-01T00:00:00Z"},
+        {"--stream customers --to-datetime 1969-12-31T23:59:59.998Z", "use --to-earliest"},
+        {"--stream customers --to-datetime 1969-12-31", "before 1970-01-01T00:00:00Z"},
+        {"--stream customers --to-datetime 1970-01-01T00:00:00+01:00", "before 1970"},
+        {"--stream customers --to-datetime 1900-01-01T00:00:00Z", "before 1970"},
         {"--stream customers --to-earliest --partition -1", "not a partition"},
         {"--stream customers --to-earliest --partition 2147483648", "not a partition"},
         {"--stream customers --to-earliest --partition 1 --partition 2", "given twice"},
