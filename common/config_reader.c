@@ -201,6 +201,8 @@ static const struct {
 } kafka_keys_set[] = {
     {"group.id", "use [worker] group.id"},
     {"acks", "the producer's events are acknowledged by all in-sync replicas, always"},
+    {"request.required.acks", "the producer's events are acknowledged by all in-sync "
+                              "replicas, always"}, /* librdkafka's other name for acks */
     {"enable.idempotence", "the producer is idempotent, always: a retry must not double an event"},
     {"transactional.id", "the producer does not write in transactions"},
     {"enable.auto.commit", "the worker's offsets live in PostgreSQL, with its rows"},
@@ -548,8 +550,11 @@ static const char *const bookkeeping_tables[] = {"sync_metadata", "sync_offsets"
  * hard (its tombstone table is <name>__tombstones: cut to 63 bytes, that
  * was the table itself); without '"' (the worker quotes every name, case
  * kept: quotes written as in SQL became part of the name); not one of the
- * worker's own tables; and, when it is the stream's name by default,
- * without a '.', which would make it a schema and a table.
+ * worker's own tables, nor a name ending in __tombstones (under
+ * delete.mode = hard another stream's table would be this one's
+ * tombstones, and take its deletions as rows); and, when it is the
+ * stream's name by default, without a '.', which would make it a schema
+ * and a table.
  */
 static int check_table(parser_t *p, size_t i)
 {
@@ -578,6 +583,12 @@ static int check_table(parser_t *p, size_t i)
     if (strchr(st->table, '"'))
         return perr(p, line, where,
                     "'%s': write the name without quotes: tidemark quotes it, and keeps its case",
+                    st->table);
+    size_t name_len = strlen(name), sfx_len = strlen(TOMBSTONES_SUFFIX);
+    if (name_len >= sfx_len && !strcmp(name + name_len - sfx_len, TOMBSTONES_SUFFIX))
+        return perr(p, line ? line : st->line, where,
+                    "'%s': a name ending in " TOMBSTONES_SUFFIX " is where delete.mode = hard "
+                    "keeps a table's tombstones",
                     st->table);
     for (size_t k = 0; bookkeeping_tables[k]; k++)
         if (!strcmp(name, bookkeeping_tables[k]))

@@ -331,6 +331,12 @@ static const err_case_t err_cases[] = {
     {"a table name quoted as in SQL", KAFKA STREAM "table = \"Customers\"\n",
      ":8: [stream s] table: '\"Customers\"': write the name without quotes: tidemark quotes "
      "it, and keeps its case"},
+    {"acks under librdkafka's other name", KAFKA "request.required.acks = 1\n" STREAM,
+     ":3: [kafka] request.required.acks: set by tidemark itself: the producer's events are "
+     "acknowledged by all in-sync replicas, always"},
+    {"a table named as another's tombstones", KAFKA STREAM "table = customers__tombstones\n",
+     ":8: [stream s] table: 'customers__tombstones': a name ending in __tombstones is where "
+     "delete.mode = hard keeps a table's tombstones"},
     {"the worker's own table", KAFKA STREAM "table = public.sync_metadata\n",
      ":8: [stream s] table: 'public.sync_metadata' is a table of tidemark-worker's own "
      "bookkeeping"},
