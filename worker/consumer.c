@@ -63,6 +63,7 @@ static int add_tp(consumer_t *c, const char *topic, int32_t partition, const pla
     if (c->db.set_expected(c->db.ctx, topic, partition, pl->expected) < 0)
         return -1;
     tp->floor = pl->start >= 0 ? pl->start : -1;
+    tp->placed_at = pl->expected < 0 && !pl->stuck ? tp->floor : -1;
     tp->stuck = pl->stuck;
     consumer_tp_moved(tp);
     tp->restart_at = RESTART_NONE;

@@ -28,6 +28,11 @@ typedef struct assigned_tp {
     int64_t pending_expected, pending_floor;
     /* consumer_restart(): where a stopped fetcher starts again */
     int64_t restart_at;
+    /* placed without a stored row, which could not be stored then (a lock
+     * on the offsets table): the start placement checked, where every
+     * later seek or restart of it goes until its row is written
+     * (consumer_store_passed()); -1: none */
+    int64_t placed_at;
 } assigned_tp_t;
 
 #define RESTART_NONE INT64_MIN
@@ -82,6 +87,17 @@ static inline void consumer_tp_moved(assigned_tp_t *tp)
 static inline int64_t consumer_tp_expected(const consumer_t *c, const assigned_tp_t *tp)
 {
     return c->db.expected(c->db.ctx, tp->topic, tp->partition);
+}
+
+/* Where tp's fetcher goes when it is sought to its expected offset: that
+ * offset, or for a partition without a row the start its placement
+ * checked (placed_at), else the beginning. */
+static inline int64_t consumer_tp_home(const consumer_t *c, const assigned_tp_t *tp)
+{
+    int64_t expected = consumer_tp_expected(c, tp);
+    return expected >= 0        ? expected
+           : tp->placed_at >= 0 ? tp->placed_at
+                                : RD_KAFKA_OFFSET_BEGINNING;
 }
 
 #endif

@@ -162,10 +162,7 @@ static rd_kafka_topic_partition_list_t *restart_list(consumer_t *c, int coop)
 
     for (size_t i = 0; i < c->n_tps; i++) {
         const assigned_tp_t *tp = &c->tps[i];
-        int64_t expected = consumer_tp_expected(c, tp);
-        int64_t at = tp->restart_at != RESTART_NONE ? tp->restart_at
-                     : expected >= 0                ? expected
-                                                    : RD_KAFKA_OFFSET_BEGINNING;
+        int64_t at = tp->restart_at != RESTART_NONE ? tp->restart_at : consumer_tp_home(c, tp);
 
         n += tp->restart_at != RESTART_NONE;
         if (coop && tp->restart_at == RESTART_NONE)
@@ -229,7 +226,8 @@ static int restart(consumer_t *c)
             consumer_tp_moved(tp);
             tp->restart_at = RESTART_NONE;
         } else if (!coop) {
-            tp->floor = consumer_tp_expected(c, tp);
+            int64_t home = consumer_tp_home(c, tp);
+            tp->floor = home >= 0 ? home : -1;
             consumer_tp_moved(tp);
             if (tp->stuck)
                 consumer_set_paused(c, tp->topic, tp->partition, 1);
@@ -329,7 +327,7 @@ static void plan_move(consumer_t *c, int all, assigned_tp_t *tp, moves_t *mv)
                   : "offset moved under this worker; seeking to it",
               "topic=%s partition=%" PRId32 " expected=%" PRId64 " stored=%" PRId64, tp->topic,
               tp->partition, expected, stored);
-    placement_t pl = {stored >= 0 ? stored : RD_KAFKA_OFFSET_BEGINNING, stored, 0};
+    placement_t pl = {stored >= 0 ? stored : consumer_tp_home(c, tp), stored, 0};
     if (stored != expected)
         consumer_place(c, tp->topic, tp->partition, stored, &pl);
     if (pl.stuck) {
@@ -370,6 +368,7 @@ static void settle_seeks(consumer_t *c, const rd_kafka_topic_partition_list_t *l
             continue;
         set_expected(c, tp, tp->pending_expected);
         tp->floor = tp->pending_floor;
+        tp->placed_at = tp->pending_expected < 0 ? tp->floor : -1;
         consumer_tp_moved(tp);
     }
 }
@@ -386,6 +385,7 @@ static int settle_restarts(consumer_t *c, const moves_t *mv)
 
         tp->stuck = 0;
         set_expected(c, tp, tp->pending_expected);
+        tp->placed_at = tp->pending_expected < 0 ? tp->floor : -1;
         log_info("partition resumed at its new stored offset",
                  "topic=%s partition=%" PRId32 " offset=%" PRId64, tp->topic, tp->partition,
                  tp->floor);
@@ -460,6 +460,7 @@ size_t consumer_store_passed(consumer_t *c)
         if (to < 0 || !c->db.store(c->db.ctx, tp->topic, tp->partition, expected, to))
             continue;
         set_expected(c, tp, to);
+        tp->placed_at = -1;
         log_info(expected < 0 ? "stored offset written for a partition placed without one"
                               : "stored offset moved past records no message came from "
                                 "(another client's aborted transactions, transaction markers)",

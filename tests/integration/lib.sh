@@ -1093,7 +1093,7 @@ reframe_confluent()
 # assert_applied_on PARTITION ID REFUSAL - an upsert of ID (crafted on the
 # header of the stream topic's first event) sent to PARTITION of the stream
 # topic; waits until its row is in the table or the worker's log matches
-# REFUSAL (an ERE naming why the partition is not applied), and fails
+# REFUSAL (an extended regex naming why the partition is not applied), and fails
 # unless the row is there, quoting that line.
 assert_applied_on()
 {
@@ -1103,7 +1103,7 @@ assert_applied_on()
     produce_file "$PREFIX.$STREAM" "$part" "$id" "$T_WORK/on-$part.bin"
     _applied_or_refused() {
         [ "$(psql_value "select count(*) from $TABLE where id = $id")" = 1 ] ||
-            matches "$refusal.*partition=$part " "$T_WORK/worker-w1.log"
+            matches -E "($refusal).*partition=$part " "$T_WORK/worker-w1.log"
     }
     wait_for "row $id applied, or partition $part refused" 60 _applied_or_refused
     [ "$(psql_value "select count(*) from $TABLE where id = $id")" = 1 ] ||

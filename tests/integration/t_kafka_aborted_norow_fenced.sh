@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# t_kafka_aborted_norow_fenced: t_kafka_aborted_norow_partition, with the
+# worker's first batch fenced meanwhile (while sync_offsets is locked,
+# another session writes the row of the other partition, as a second
+# worker or reset-offsets would). After a fence every partition is sought
+# to its stored offset; the one without a row went back to "the
+# beginning" and lost the start its placement had checked, so its row was
+# never written, and after retention took the aborted records the next
+# start refused the partition.
+# brokers: kafka
+. "$(dirname "$0")/lib.sh"
+need_pyvenv
+
+topic="$PREFIX.$STREAM"
+start_broker --topic "$topic:2"
+start_demoapi --records 1
+write_config "postgres: lock_timeout = 1s"
+first_sync
+stop_worker
+used=$(kc -C -t "$topic" -e -f '%p\n' | sort -u)
+[ "$(echo "$used" | wc -l)" = 1 ] || fail "the one record's events are on partitions: $used"
+q=$((1 - used))
+
+GROUP=tm-b
+pg_hold_open idx "LOCK TABLE sync_offsets IN SHARE MODE;
+    INSERT INTO sync_offsets (consumer_group, topic, partition, next_offset)
+    VALUES ('$GROUP', '$topic', $used, 0)"
+write_config "postgres: lock_timeout = 1s" "worker: group.id = $GROUP"
+start_worker
+wait_for "the placement's row of partition $q refused by the lock" 60 \
+    matches "cannot store the new offset.*partition=$q " "$T_WORK/worker-w1.log"
+wait_for "the first batch retried under the lock" 60 \
+    matches "batch rolled back; retrying" "$T_WORK/worker-w1.log"
+pg_release idx
+wait_for "the first batch fenced" 60 matches "offset moved under this worker" "$T_WORK/worker-w1.log"
+
+high=$("$PYVENV" - "$BOOTSTRAP" "$topic" "$q" <<'PY'
+import sys
+from confluent_kafka import Consumer, Producer, TopicPartition
+bs, topic, part = sys.argv[1], sys.argv[2], int(sys.argv[3])
+p = Producer({"bootstrap.servers": bs, "transactional.id": "stranger-fenced"})
+p.init_transactions(30)
+for _ in range(2):
+    p.begin_transaction()
+    for i in range(5):
+        p.produce(topic, key=b"x%d" % i, value=b"aborted", partition=part)
+    p.flush(30)
+    p.abort_transaction(30)
+c = Consumer({"bootstrap.servers": bs, "group.id": "watermarks"})
+print(c.get_watermark_offsets(TopicPartition(topic, part), 30)[1])
+c.close()
+PY
+) || fail "the aborted transactions failed"
+log "two aborted transactions on partition $q: its high watermark is $high"
+
+stored_at_end() { [ "$(stored_offsets "$topic" | awk -v p="$q" '$1 == p { print $2 }')" = "$high" ]; }
+wait_for "group $GROUP's row for partition $q, at $high" 30 stored_at_end
+
+kafka_delete_records "$topic" "$q:$high"
+stop_worker
+start_worker
+assert_applied_on "$q" 9001 "retention took|stored offset outside the partition"
+stop_worker
+log "ok"
