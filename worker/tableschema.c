@@ -203,38 +203,30 @@ static pg_status_t table_exists(pg_t *pg, const char *table, int *exists, char *
     return PG_OK;
 }
 
-static pg_status_t read_columns(pg_t *pg, const char *table, PGresult **res, char *errstr,
-                                size_t errstr_size)
-{
-    const char *params[1] = {table};
-    char err[512];
-    pg_status_t st = pg_exec(pg,
-                             "SELECT a.attname, format_type(a.atttypid, a.atttypmod)"
-                             " FROM pg_attribute a WHERE a.attrelid = to_regclass($1)"
-                             " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-                             1, params, res, err, sizeof(err));
-
-    if (st != PG_OK)
-        return fail(st, "reading the columns of", table, err, errstr, errstr_size);
-    return PG_OK;
-}
+/* The table's columns: name, type. */
+static const char SQL_COLUMNS[] = "SELECT a.attname, format_type(a.atttypid, a.atttypmod)"
+                                  " FROM pg_attribute a WHERE a.attrelid = to_regclass($1)"
+                                  " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
 
 /* The table's unique indexes, as table_index_t wants them. */
-static pg_status_t read_indexes(pg_t *pg, const char *table, PGresult **res, char *errstr,
-                                size_t errstr_size)
+static const char SQL_UNIQUE_INDEXES[] =
+    "SELECT coalesce(a.attname, ''), i.indnkeyatts, NOT i.indimmediate,"
+    " i.indpred IS NOT NULL, i.indexprs IS NOT NULL, i.indisvalid"
+    " FROM pg_index i LEFT JOIN pg_attribute a"
+    " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
+    " WHERE i.indrelid = to_regclass($1) AND i.indisunique";
+
+/* A catalog query about table ($1: its quoted name) into *res; what says
+ * what it reads, for the error. */
+static pg_status_t read_catalog(pg_t *pg, const char *sql, const char *what, const char *table,
+                                PGresult **res, char *errstr, size_t errstr_size)
 {
     const char *params[1] = {table};
     char err[512];
-    pg_status_t st = pg_exec(pg,
-                             "SELECT coalesce(a.attname, ''), i.indnkeyatts, NOT i.indimmediate,"
-                             " i.indpred IS NOT NULL, i.indexprs IS NOT NULL, i.indisvalid"
-                             " FROM pg_index i LEFT JOIN pg_attribute a"
-                             " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
-                             " WHERE i.indrelid = to_regclass($1) AND i.indisunique",
-                             1, params, res, err, sizeof(err));
+    pg_status_t st = pg_exec(pg, sql, 1, params, res, err, sizeof(err));
 
     if (st != PG_OK)
-        return fail(st, "reading the indexes of", table, err, errstr, errstr_size);
+        return fail(st, what, table, err, errstr, errstr_size);
     return PG_OK;
 }
 
@@ -382,9 +374,11 @@ pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_err
         st = pg_cmd(pg, ss->create_table, err, sizeof(err));
         return st == PG_OK ? PG_OK : fail(st, "creating", ss->table, err, errstr, errstr_size);
     }
-    st = read_columns(pg, ss->table, &res, errstr, errstr_size);
+    st = read_catalog(pg, SQL_COLUMNS, "reading the columns of", ss->table, &res, errstr,
+                      errstr_size);
     if (st == PG_OK)
-        st = read_indexes(pg, ss->table, &indexes, errstr, errstr_size);
+        st = read_catalog(pg, SQL_UNIQUE_INDEXES, "reading the indexes of", ss->table, &indexes,
+                          errstr, errstr_size);
     if (st == PG_OK)
         st = evolve(pg, ss, res, indexes, schema_error, errstr, errstr_size);
     PQclear(res);

@@ -1110,6 +1110,46 @@ assert_applied_on()
         fail "row $id, sent to partition $part, not applied: $(grep -E "$refusal" "$T_WORK/worker-w1.log" | grep "partition=$part " | tail -n 1)"
 }
 
+# kafka_abort_txns PARTITION - another client (a transactional producer)
+# writes two transactions of five messages each to PARTITION of the stream
+# topic and aborts both (a real broker: needs need_pyvenv); prints the
+# partition's high watermark after them.
+kafka_abort_txns()
+{
+    "$PYVENV" - "$BOOTSTRAP" "$PREFIX.$STREAM" "$1" <<'PY' || fail "the aborted transactions failed"
+import sys
+from confluent_kafka import Consumer, Producer, TopicPartition
+bs, topic, part = sys.argv[1], sys.argv[2], int(sys.argv[3])
+p = Producer({"bootstrap.servers": bs, "transactional.id": "stranger-%d" % part})
+p.init_transactions(30)
+for _ in range(2):
+    p.begin_transaction()
+    for i in range(5):
+        p.produce(topic, key=b"x%d" % i, value=b"aborted", partition=part)
+    p.flush(30)
+    p.abort_transaction(30)
+c = Consumer({"bootstrap.servers": bs, "group.id": "watermarks"})
+print(c.get_watermark_offsets(TopicPartition(topic, part), 30)[1])
+c.close()
+PY
+}
+
+# assert_kept_past_retention PARTITION HIGH - the group's stored offset of
+# PARTITION of the stream topic reaches HIGH, past records that hold no
+# message for the worker; then retention takes everything below HIGH
+# (delete_records), the worker restarts, and an event sent to PARTITION
+# must be applied, not refused as out of range.
+assert_kept_past_retention()
+{
+    local part=$1 high=$2 topic="$PREFIX.$STREAM"
+    _stored_at() { [ "$(stored_offsets "$topic" | awk -v p="$part" '$1 == p { print $2 }')" = "$high" ]; }
+    wait_for "group $GROUP's stored offset of partition $part at $high" 30 _stored_at
+    kafka_delete_records "$topic" "$part:$high"
+    stop_worker
+    start_worker
+    assert_applied_on "$part" 9001 "retention took|stored offset outside the partition"
+}
+
 # kafka_delete_records TOPIC PARTITION:OFFSET... - moves each partition's
 # start (low watermark) up to OFFSET, as retention does, through the Admin
 # API (a real broker: needs need_pyvenv).

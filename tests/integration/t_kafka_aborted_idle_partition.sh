@@ -21,33 +21,10 @@ used=$(kc -C -t "$topic" -e -f '%p\n' | sort -u)
 [ "$(echo "$used" | wc -l)" = 1 ] || fail "the one record's events are on partitions: $used"
 q=$((1 - used))
 
-high=$("$PYVENV" - "$BOOTSTRAP" "$topic" "$q" <<'PY'
-import sys
-from confluent_kafka import Consumer, Producer, TopicPartition
-bs, topic, part = sys.argv[1], sys.argv[2], int(sys.argv[3])
-p = Producer({"bootstrap.servers": bs, "transactional.id": "stranger-idle"})
-p.init_transactions(30)
-for _ in range(2):
-    p.begin_transaction()
-    for i in range(5):
-        p.produce(topic, key=b"x%d" % i, value=b"aborted", partition=part)
-    p.flush(30)
-    p.abort_transaction(30)
-c = Consumer({"bootstrap.servers": bs, "group.id": "watermarks"})
-print(c.get_watermark_offsets(TopicPartition(topic, part), 30)[1])
-c.close()
-PY
-) || fail "the aborted transactions failed"
+high=$(kafka_abort_txns "$q")
 log "two aborted transactions on partition $q: its high watermark is $high"
 [ "$high" -gt 10 ] || fail "high watermark $high: the aborted records and markers are not there"
 
-stored_at_end() { [ "$(stored_offsets "$topic" | awk -v p="$q" '$1 == p { print $2 }')" = "$high" ]; }
-wait_for "partition $q's stored offset at $high, past the aborted records" 30 stored_at_end
-
-kafka_delete_records "$topic" "$q:$high"
-stop_worker
-start_worker
-
-assert_applied_on "$q" 9001 "stored offset outside the partition"
+assert_kept_past_retention "$q" "$high"
 stop_worker
 log "ok"
