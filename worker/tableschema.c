@@ -145,8 +145,8 @@ static const char *not_arbiter(const table_index_t *x)
     return NULL;
 }
 
-int tableschema_check_arbiter(const stream_sql_t *ss, const table_index_t *idx, size_t n_idx,
-                              char *errstr, size_t errstr_size)
+int tableschema_check_arbiter(const stream_sql_t *ss, const char *table, const table_index_t *idx,
+                              size_t n_idx, char *errstr, size_t errstr_size)
 {
     const sql_column_t *id = NULL;
     const char *why = NULL;
@@ -173,7 +173,7 @@ int tableschema_check_arbiter(const stream_sql_t *ss, const table_index_t *idx, 
                "table %s has no primary key or unique index on exactly (\"%s\"), the id.field of "
                "stream %s%s, which the stream's upserts need (ON CONFLICT: every batch would "
                "fail); give the table one, or give the stream a table of its own",
-               ss->table, id->column, ss->stream ? ss->stream : "?", near);
+               table, id->column, ss->stream ? ss->stream : "?", near);
     return -1;
 }
 
@@ -215,6 +215,11 @@ static const char SQL_UNIQUE_INDEXES[] =
     " FROM pg_index i LEFT JOIN pg_attribute a"
     " ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
     " WHERE i.indrelid = to_regclass($1) AND i.indisunique";
+
+/* Whether the table is one whose own indexes the arbiter comes from: an
+ * ordinary or partitioned table (a view's comes from the table under it). */
+static const char SQL_HAS_OWN_INDEXES[] =
+    "SELECT relkind IN ('r', 'p') FROM pg_class WHERE oid = to_regclass($1)";
 
 /* A catalog query about table ($1: its quoted name) into *res; what says
  * what it reads, for the error. */
@@ -302,8 +307,15 @@ static void note_kept(const stream_sql_t *ss, const table_col_t *cols, size_t n)
     }
 }
 
+/* Row i of SQL_UNIQUE_INDEXES (its strings borrowed from res). */
+static table_index_t index_of(const PGresult *res, int i)
+{
+    return (table_index_t){PQgetvalue(res, i, 0), atoi(PQgetvalue(res, i, 1)), is_true(res, i, 2),
+                           is_true(res, i, 3),    is_true(res, i, 4),          is_true(res, i, 5)};
+}
+
 static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res, PGresult *indexes,
-                          int *schema_error, char *errstr, size_t errstr_size)
+                          int own_indexes, int *schema_error, char *errstr, size_t errstr_size)
 {
     size_t n_cols = (size_t)PQntuples(res), n_act = 0, n_idx = (size_t)PQntuples(indexes);
     table_col_t *cols = calloc(n_cols + 1, sizeof(*cols));
@@ -321,12 +333,11 @@ static pg_status_t evolve(pg_t *pg, const stream_sql_t *ss, PGresult *res, PGres
         cols[i].type = PQgetvalue(res, (int)i, 1);
     }
     for (int i = 0; i < (int)n_idx; i++)
-        idx[i] = (table_index_t){PQgetvalue(indexes, i, 0), atoi(PQgetvalue(indexes, i, 1)),
-                                 is_true(indexes, i, 2),    is_true(indexes, i, 3),
-                                 is_true(indexes, i, 4),    is_true(indexes, i, 5)};
+        idx[i] = index_of(indexes, i);
     if (tableschema_check_bookkeeping(ss, cols, n_cols, errstr, errstr_size) < 0 ||
         tableschema_plan(ss, 1, cols, n_cols, acts, &n_act, errstr, errstr_size) < 0 ||
-        tableschema_check_arbiter(ss, idx, n_idx, errstr, errstr_size) < 0) {
+        (own_indexes &&
+         tableschema_check_arbiter(ss, ss->table, idx, n_idx, errstr, errstr_size) < 0)) {
         *schema_error = 1;
         st = PG_FATAL;
         goto out;
@@ -341,6 +352,51 @@ out:
     free(cols);
     free(acts);
     free(idx);
+    return st;
+}
+
+/* table's unique indexes into *indexes, and *own: whether the arbiter
+ * comes from them (SQL_HAS_OWN_INDEXES). */
+static pg_status_t read_unique_indexes(pg_t *pg, const char *table, PGresult **indexes, int *own,
+                                       char *errstr, size_t errstr_size)
+{
+    PGresult *kind = NULL;
+    pg_status_t st = read_catalog(pg, SQL_HAS_OWN_INDEXES, "reading the kind of", table, &kind,
+                                  errstr, errstr_size);
+
+    *own = st == PG_OK && PQntuples(kind) == 1 && is_true(kind, 0, 0);
+    PQclear(kind);
+    if (st == PG_OK)
+        st = read_catalog(pg, SQL_UNIQUE_INDEXES, "reading the indexes of", table, indexes, errstr,
+                          errstr_size);
+    return st;
+}
+
+/* <table>__tombstones (delete.mode = hard) takes upserts with the same
+ * ON CONFLICT as the table: one a user made without a key made the first
+ * deletion of every start fail with 42P10. */
+static pg_status_t check_tombstones_key(pg_t *pg, const stream_sql_t *ss, int *schema_error,
+                                        char *errstr, size_t errstr_size)
+{
+    PGresult *indexes = NULL;
+    int own = 0;
+    pg_status_t st = read_unique_indexes(pg, ss->tombstones, &indexes, &own, errstr, errstr_size);
+    size_t n_idx = st == PG_OK ? (size_t)PQntuples(indexes) : 0;
+    table_index_t *idx = calloc(n_idx + 1, sizeof(*idx));
+
+    if (st == PG_OK && !idx) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        st = PG_FATAL;
+    }
+    for (size_t i = 0; st == PG_OK && i < n_idx; i++)
+        idx[i] = index_of(indexes, (int)i);
+    if (st == PG_OK && own &&
+        tableschema_check_arbiter(ss, ss->tombstones, idx, n_idx, errstr, errstr_size) < 0) {
+        *schema_error = 1;
+        st = PG_FATAL;
+    }
+    free(idx);
+    PQclear(indexes);
     return st;
 }
 
@@ -372,16 +428,21 @@ pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_err
             return PG_FATAL;
         }
         st = pg_cmd(pg, ss->create_table, err, sizeof(err));
-        return st == PG_OK ? PG_OK : fail(st, "creating", ss->table, err, errstr, errstr_size);
+        if (st != PG_OK)
+            return fail(st, "creating", ss->table, err, errstr, errstr_size);
+        return ss->tombstones ? check_tombstones_key(pg, ss, schema_error, errstr, errstr_size)
+                              : PG_OK;
     }
+    int own = 0;
     st = read_catalog(pg, SQL_COLUMNS, "reading the columns of", ss->table, &res, errstr,
                       errstr_size);
     if (st == PG_OK)
-        st = read_catalog(pg, SQL_UNIQUE_INDEXES, "reading the indexes of", ss->table, &indexes,
-                          errstr, errstr_size);
+        st = read_unique_indexes(pg, ss->table, &indexes, &own, errstr, errstr_size);
     if (st == PG_OK)
-        st = evolve(pg, ss, res, indexes, schema_error, errstr, errstr_size);
+        st = evolve(pg, ss, res, indexes, own, schema_error, errstr, errstr_size);
     PQclear(res);
     PQclear(indexes);
+    if (st == PG_OK && ss->tombstones)
+        st = check_tombstones_key(pg, ss, schema_error, errstr, errstr_size);
     return st;
 }

@@ -92,12 +92,15 @@ typedef struct table_index {
  * PostgreSQL infers from ON CONFLICT (col). A primary key is one. Without
  * it (two streams that write one table keyed by different id fields, a
  * table the user made without a key) every batch of the stream fails
- * with 42P10, on every start, and the worker stops on the first. Returns
- * 0, or -1 with errstr naming the stream, table and id field (a schema
- * error: exit 2).
+ * with 42P10, on every start, and the worker stops on the first. table:
+ * the one idx belongs to (ss->table, or its tombstones under delete.mode
+ * = hard, whose upserts take the same ON CONFLICT). Returns 0, or -1 with
+ * errstr naming the stream, table and id field (a schema error: exit 2).
+ * Only for an ordinary or partitioned table: a view that PostgreSQL can
+ * write through infers its arbiter from the table under it.
  */
-int tableschema_check_arbiter(const stream_sql_t *ss, const table_index_t *idx, size_t n_idx,
-                              char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int tableschema_check_arbiter(const stream_sql_t *ss, const char *table, const table_index_t *idx,
+                              size_t n_idx, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Whether a column of type from may be altered to type to (above). */
 int tableschema_widens(const char *from, const char *to);

@@ -456,7 +456,8 @@ static void test_arbiter(void **state)
         char err[1024] = "";
         build(&ss, "long", "\"int\"", "note", &rs);
         ss.stream = "orders2";
-        int rc = tableschema_check_arbiter(&ss, cases[i].idx, cases[i].n_idx, err, sizeof(err));
+        int rc = tableschema_check_arbiter(&ss, ss.table, cases[i].idx, cases[i].n_idx, err,
+                                           sizeof(err));
         if (!cases[i].err2) {
             if (rc != 0)
                 fail_msg("case %zu: %s", i, err);
