@@ -363,10 +363,11 @@ static int check_endpoint(parser_t *p, size_t i, const char *key, const char *ur
 /*
  * auth.header: one HTTP header line, "Name: value", the name a token
  * (RFC 9110's tchar), no CR or LF but at its end (a token from a file or
- * the environment often ends in a newline: trimmed). libcurl silently
- * drops a line without a ':' ("Bearer s3cret" alone): every request went
- * out without credentials. The error names the key, never the value: it
- * is a secret.
+ * the environment often ends in a newline: trimmed), and a value after
+ * the ':'. libcurl silently drops a line without a ':' ("Bearer s3cret"
+ * alone), and takes "X-Api-Key:" with nothing after it (an unset secret)
+ * for "send no such header": either way every request went out without
+ * credentials. The error names the key, never the value: it is a secret.
  */
 static int check_auth_header(parser_t *p, size_t i)
 {
@@ -390,6 +391,10 @@ static int check_auth_header(parser_t *p, size_t i)
     if (strpbrk(h, "\r\n"))
         return perr(p, stream_key_line(p, i, "auth.header"), where,
                     "holds a line break: one header line only");
+    if (colon[1 + strspn(colon + 1, " \t")] == '\0')
+        return perr(p, stream_key_line(p, i, "auth.header"), where,
+                    "has no value after the ':' (an empty secret?): libcurl would send no such "
+                    "header");
     return 0;
 }
 

@@ -344,6 +344,9 @@ static const err_case_t err_cases[] = {
      KAFKA STREAM "auth.header = Bearer TOPSECRET\n",
      ":8: [stream s] auth.header: must be one header line, 'Name: value' (Authorization: "
      "Bearer ...): without a name and ':' it is not sent at all"},
+    {"auth.header with no value", KAFKA STREAM "auth.header = X-Api-Key:  \n",
+     ":8: [stream s] auth.header: has no value after the ':' (an empty secret?): libcurl would "
+     "send no such header"},
     {"auth.header with a space in its name", KAFKA STREAM "auth.header = X Key: TOPSECRET\n",
      ":8: [stream s] auth.header: must be one header line, 'Name: value' (Authorization: "
      "Bearer ...): without a name and ':' it is not sent at all"},
