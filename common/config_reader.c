@@ -290,8 +290,12 @@ static int parse_kv(parser_t *p, char *s, int line)
     return rc < 0 ? perr(p, line, where, "%s", why) : 0;
 }
 
-static int parse_line(parser_t *p, char *line, int lineno)
+static int parse_line(parser_t *p, char *line, size_t len, int lineno)
 {
+    /* getline() keeps a NUL byte; every parse below would stop at it and
+     * take the rest of the line for absent (a truncated secret or path) */
+    if (memchr(line, '\0', len))
+        return perr(p, lineno, "", "a NUL byte in the line (is this a text file?)");
     if (lineno == 1 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
         (unsigned char)line[2] == 0xBF)
         line += 3; /* UTF-8 byte order mark */
@@ -734,8 +738,9 @@ int config_load(const char *path, tm_config_t **out, char *errstr, size_t errstr
         rc = -1;
         goto done;
     }
-    while (getline(&line, &cap, f) >= 0) {
-        if ((rc = parse_line(&p, line, ++lineno)) < 0)
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        if ((rc = parse_line(&p, line, (size_t)len, ++lineno)) < 0)
             goto done;
     }
     if (ferror(f)) {

@@ -384,6 +384,25 @@ static void test_missing_file(void **state)
     assert_string_equal(err, "/nonexistent/tidemark.conf: cannot open: No such file or directory");
 }
 
+/* A NUL byte inside a value: fgets-style parsing stopped at it and took
+ * the rest of the line for absent, so "secret\0tail" loaded as "secret". */
+static void test_nul_byte(void **state)
+{
+    tmpconf_t *t = *state;
+    static const char text[] = KAFKA STREAM "auth.header = X-Api-Key: abc\0def\n";
+    tm_config_t *c = (tm_config_t *)1;
+    char err[512] = "", want[512];
+
+    FILE *f = fopen(t->path, "w");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(config_load(t->path, &c, err, sizeof(err)), -1);
+    assert_null(c);
+    snprintf(want, sizeof(want), "%s:8: a NUL byte in the line (is this a text file?)", t->path);
+    assert_string_equal(err, want);
+}
+
 /* ---- successes ----------------------------------------------------------- */
 
 /* deleted.more.path inherits more.path where the deleted endpoint is paged
@@ -711,6 +730,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(test_more_path_inherited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_key_set, setup, teardown),
