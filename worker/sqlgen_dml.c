@@ -20,29 +20,6 @@ const char *const sqlgen_bookkeeping[] = {
     "_kafka_offset", "_produced_at", "_synced_at",  NULL};
 
 /*
- * The version guard: alias a's stored version is older than event b's
- * (see sqlgen.h). A stored version left by a Kafka tombstone alone has
- * _source_ts '-infinity' and is ordered by when it was produced; any
- * other by (_source_ts, _produced_at, _kafka_offset), where a stored row
- * written before _produced_at existed (NULL) counts as produced before
- * any event (see sqlgen.h). A row the worker never wrote (a table another
- * loader filled, its bookkeeping columns added by hand: NULL) is older
- * than any event: compared as NULL, the guard kept it for ever.
- */
-static void append_guard(strbuf_t *sb, const char *a, const char *b)
-{
-    strbuf_appendf(sb,
-                   "CASE WHEN %s.\"_source_ts\" = '-infinity' THEN "
-                   "(%s.\"_produced_at\", %s.\"_kafka_offset\") < "
-                   "(%s.\"_produced_at\", %s.\"_kafka_offset\") ELSE "
-                   "(COALESCE(%s.\"_source_ts\", '-infinity'), COALESCE(%s.\"_produced_at\", "
-                   "'-infinity'), COALESCE(%s.\"_kafka_offset\", -1)) < "
-                   "(%s.\"_source_ts\", %s.\"_produced_at\", "
-                   "%s.\"_kafka_offset\") END",
-                   a, a, a, b, b, a, a, a, b, b, b);
-}
-
-/*
  * The guard of a Kafka tombstone b against stored version a: a comes
  * before b in the topic. In one partition that is offset order (the
  * producer writes a key's messages in order); across partitions (after
@@ -65,6 +42,31 @@ static void append_log_guard(strbuf_t *sb, const char *a, const char *b, int sha
                    "%s.\"_kafka_offset\") < (%s.\"_produced_at\", "
                    "%s.\"_kafka_offset\")%s",
                    a, a, b, b, shared ? "" : " END");
+}
+
+/*
+ * The version guard: alias a's stored version is older than event b's
+ * (see sqlgen.h). A stored version left by a Kafka tombstone alone has
+ * _source_ts '-infinity' and is ordered as that tombstone is: by the
+ * topic's order in one partition, else by when it was produced (by its
+ * timestamp alone, a tombstone stamped ahead of the clocks, by a stranger
+ * or a producer whose clock was set back, kept a later re-creation of its
+ * record out until the clocks passed it); any other by (_source_ts, _produced_at, _kafka_offset),
+ * where a stored row written before _produced_at existed (NULL) counts as produced before any event
+ * (see sqlgen.h). A row the worker never wrote (a table another loader filled, its bookkeeping
+ * columns added by hand: NULL) is older than any event: compared as NULL, the guard kept it for
+ * ever.
+ */
+static void append_guard(strbuf_t *sb, const char *a, const char *b, int shared)
+{
+    strbuf_appendf(sb, "CASE WHEN %s.\"_source_ts\" = '-infinity' THEN ", a);
+    append_log_guard(sb, a, b, shared);
+    strbuf_appendf(sb,
+                   " ELSE (COALESCE(%s.\"_source_ts\", '-infinity'), COALESCE(%s.\"_produced_at\", "
+                   "'-infinity'), COALESCE(%s.\"_kafka_offset\", -1)) < "
+                   "(%s.\"_source_ts\", %s.\"_produced_at\", "
+                   "%s.\"_kafka_offset\") END",
+                   a, a, a, b, b, b);
 }
 
 /* The columns of <table>__tombstones after the id, in the order its
@@ -158,16 +160,16 @@ static void append_insert(strbuf_t *sb, const char *table, const char *suffix, c
 
 /* The end of an INSERT into <table>__tombstones: the newest delete of an
  * id wins. */
-static void append_tombstone_conflict(strbuf_t *sb, const char *id_field)
+static void append_tombstone_conflict(strbuf_t *sb, const char *id_field, int shared)
 {
     append_on_conflict(sb, id_field);
     append_set(sb, set_tombstone_table, 0);
     strbuf_append(sb, " WHERE ");
-    append_guard(sb, "d", "EXCLUDED");
+    append_guard(sb, "d", "EXCLUDED", shared);
 }
 
 /* "WHERE NOT EXISTS (a tombstone at least as new as the event)". */
-static void append_not_tombstoned(strbuf_t *sb, const char *table, const char *id_field)
+static void append_not_tombstoned(strbuf_t *sb, const char *table, const char *id_field, int shared)
 {
     strbuf_append(sb, " WHERE NOT EXISTS (SELECT 1 FROM ");
     sqlgen_append_table(sb, table, "__tombstones");
@@ -176,7 +178,7 @@ static void append_not_tombstoned(strbuf_t *sb, const char *table, const char *i
     strbuf_append(sb, " = r.");
     strbuf_append_ident(sb, id_field);
     strbuf_append(sb, " AND NOT ");
-    append_guard(sb, "d", "r");
+    append_guard(sb, "d", "r", shared);
     strbuf_append(sb, ")");
 }
 
@@ -205,7 +207,7 @@ static void append_read(strbuf_t *sb, const char *cte, const char *stage, const 
 static const char *const tomb_cols[] = {"_kafka_partition", "_kafka_offset", "_produced_at", NULL};
 
 static char *build_upsert(const record_schema_t *rs, const char *table, const char *stage,
-                          const char *id_field, delete_mode_t mode)
+                          const char *id_field, delete_mode_t mode, int shared)
 {
     strbuf_t sb;
 
@@ -229,7 +231,7 @@ static char *build_upsert(const record_schema_t *rs, const char *table, const ch
     strbuf_append(&sb, "r.\"_source_ts\", false, NULL, r.\"_kafka_partition\""
                        ", r.\"_kafka_offset\", r.\"_produced_at\", now() FROM r");
     if (mode == DELETE_MODE_HARD)
-        append_not_tombstoned(&sb, table, id_field);
+        append_not_tombstoned(&sb, table, id_field, shared);
     append_on_conflict(&sb, id_field);
     int fields = 0;
     for (size_t i = 0; i < rs->n_fields; i++) {
@@ -240,7 +242,7 @@ static char *build_upsert(const record_schema_t *rs, const char *table, const ch
     }
     append_set(&sb, set_upsert, fields > 0);
     strbuf_append(&sb, " WHERE ");
-    append_guard(&sb, "cur", "EXCLUDED");
+    append_guard(&sb, "cur", "EXCLUDED", shared);
     return strbuf_take(&sb);
 }
 
@@ -272,7 +274,8 @@ static void append_absent(strbuf_t *sb, const char *table, const char *id_field)
     strbuf_append(sb, " = ev.id)");
 }
 
-static char *build_soft_delete(const char *table, const char *stage, const char *id_field)
+static char *build_soft_delete(const char *table, const char *stage, const char *id_field,
+                               int shared)
 {
     strbuf_t sb;
 
@@ -284,7 +287,7 @@ static char *build_soft_delete(const char *table, const char *stage, const char 
                            "\"_deleted_at\" = ev.\"_source_ts\", \"_kafka_partition\" = "
                            "ev.\"_kafka_partition\", \"_kafka_offset\" = ev.\"_kafka_offset\", "
                            "\"_produced_at\" = ev.\"_produced_at\", \"_synced_at\" = now()");
-    append_guard(&sb, "cur", "ev");
+    append_guard(&sb, "cur", "ev", shared);
     strbuf_append(&sb, " RETURNING 1) ");
     append_insert(&sb, table, "", "cur", id_field, sqlgen_bookkeeping);
     strbuf_append(&sb, "id, \"_source_ts\", true, \"_source_ts\", \"_kafka_partition\", "
@@ -293,13 +296,14 @@ static char *build_soft_delete(const char *table, const char *stage, const char 
     append_on_conflict(&sb, id_field);
     append_set(&sb, set_soft_delete, 0);
     strbuf_append(&sb, " WHERE ");
-    append_guard(&sb, "cur", "EXCLUDED");
+    append_guard(&sb, "cur", "EXCLUDED", shared);
     return strbuf_take(&sb);
 }
 
 /* Records a tombstone (newest wins) and removes the row, both under the
  * version guard, in one statement. */
-static char *build_hard_delete(const char *table, const char *stage, const char *id_field)
+static char *build_hard_delete(const char *table, const char *stage, const char *id_field,
+                               int shared)
 {
     strbuf_t sb;
 
@@ -310,13 +314,13 @@ static char *build_hard_delete(const char *table, const char *stage, const char 
     append_insert(&sb, table, "__tombstones", "d", id_field, tomb_columns);
     strbuf_append(&sb, "id, \"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
                        "\"_produced_at\" FROM ev");
-    append_tombstone_conflict(&sb, id_field);
+    append_tombstone_conflict(&sb, id_field, shared);
     strbuf_append(&sb, " RETURNING 1) DELETE FROM ");
     sqlgen_append_table(&sb, table, "");
     strbuf_append(&sb, " AS cur USING ev WHERE cur.");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, " = ev.id AND ");
-    append_guard(&sb, "cur", "ev");
+    append_guard(&sb, "cur", "ev", shared);
     return strbuf_take(&sb);
 }
 
@@ -387,7 +391,7 @@ static char *build_hard_tombstone(const char *table, const char *stage, const ch
     strbuf_append(&sb, " AS live WHERE live.");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, " = ev.id)");
-    append_tombstone_conflict(&sb, id_field);
+    append_tombstone_conflict(&sb, id_field, shared);
     return strbuf_take(&sb);
 }
 
@@ -483,12 +487,12 @@ int sqlgen_build_dml(const record_schema_t *rs, const char *table, const char *i
     out->empty_stage = strbuf_take(&sb);
     out->copy_rows = build_copy(rs, out->stage, id_field, 0);
     out->copy_keys = build_copy(rs, out->stage, id_field, 1);
-    out->upsert = build_upsert(rs, table, out->stage, id_field, mode);
+    out->upsert = build_upsert(rs, table, out->stage, id_field, mode, table_shared);
     if (mode == DELETE_MODE_HARD) {
-        out->delete_rows = build_hard_delete(table, out->stage, id_field);
+        out->delete_rows = build_hard_delete(table, out->stage, id_field, table_shared);
         out->tombstone_rows = build_hard_tombstone(table, out->stage, id_field, table_shared);
     } else {
-        out->delete_rows = build_soft_delete(table, out->stage, id_field);
+        out->delete_rows = build_soft_delete(table, out->stage, id_field, table_shared);
         out->tombstone_rows = build_soft_tombstone(table, out->stage, id_field, table_shared);
     }
     return out->create_stage && out->empty_stage && out->copy_rows && out->copy_keys &&

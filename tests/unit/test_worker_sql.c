@@ -81,13 +81,21 @@ static void test_table_names(void **state)
     }
 }
 
-/* The version guard (sqlgen.h): stored A older than event B. */
-#define GUARD(A, B)                                                                                \
-    "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN (" A ".\"_produced_at\", " A                \
-    ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B ".\"_kafka_offset\") ELSE (COALESCE(" A    \
-    ".\"_source_ts\", '-infinity'), COALESCE(" A ".\"_produced_at\", '-infinity'), COALESCE(" A    \
-    ".\"_kafka_offset\", -1)) < (" B ".\"_source_ts\", " B ".\"_produced_at\", " B                 \
+/* The version guards (sqlgen.h). A Kafka tombstone B comes after stored A
+ * in the topic: */
+#define LOG_GUARD(A, B)                                                                            \
+    "CASE WHEN " A ".\"_kafka_partition\" = " B ".\"_kafka_partition\" THEN " A                    \
+    ".\"_kafka_offset\" < " B ".\"_kafka_offset\" ELSE (COALESCE(" A                               \
+    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B      \
     ".\"_kafka_offset\") END"
+
+/* Stored A is older than event B: a row a tombstone alone left is ordered
+ * as that tombstone (LOG_GUARD), any other by its source version. */
+#define GUARD(A, B)                                                                                \
+    "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN " LOG_GUARD(                                \
+        A, B) " ELSE (COALESCE(" A ".\"_source_ts\", '-infinity'), COALESCE(" A                    \
+              ".\"_produced_at\", '-infinity'), COALESCE(" A ".\"_kafka_offset\", -1)) < (" B      \
+              ".\"_source_ts\", " B ".\"_produced_at\", " B ".\"_kafka_offset\") END"
 
 /* The stage of table "Odd Things": named after the FNV-1a hash of the
  * table, id field, delete mode and field names. */
@@ -95,13 +103,6 @@ static void test_table_names(void **state)
 #define STAGE      "pg_temp.\"tm_stage_" STAGE_HASH "\""
 /* ... and of "s.odd" */
 #define ODD_HASH "fd22905ad497a325"
-
-/* A Kafka tombstone B comes after stored A in the topic. */
-#define LOG_GUARD(A, B)                                                                            \
-    "CASE WHEN " A ".\"_kafka_partition\" = " B ".\"_kafka_partition\" THEN " A                    \
-    ".\"_kafka_offset\" < " B ".\"_kafka_offset\" ELSE (COALESCE(" A                               \
-    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B      \
-    ".\"_kafka_offset\") END"
 
 static void test_soft_statements(void **state)
 {
@@ -202,6 +203,9 @@ static void test_soft_statements(void **state)
     assert_int_equal(
         stream_sql_build(rs, "Odd Things", "Key", DELETE_MODE_SOFT, 1, &ss, err2, sizeof(err2)), 0);
     assert_null(strstr(ss.tombstone_rows, "CASE WHEN cur.\"_kafka_partition\""));
+    assert_null(strstr(ss.upsert, "CASE WHEN cur.\"_kafka_partition\""));
+    assert_non_null(strstr(ss.upsert, "CASE WHEN cur.\"_source_ts\" = '-infinity' THEN "
+                                      "(COALESCE(cur.\"_produced_at\", '-infinity'), "));
     assert_non_null(
         strstr(ss.tombstone_rows,
                " WHERE cur.\"_deleted\" IS NOT TRUE AND (COALESCE(cur.\"_produced_at\", "
