@@ -11,7 +11,7 @@
 
 #include "idset.h"
 #include "topicscan.h"
-#include "uuidtext.h"
+#include "idkey.h"
 
 #define OP_HEADER "tidemark.op"
 
@@ -28,12 +28,14 @@ struct reconcile {
     idset_t *ids;
     int64_t messages;
     int64_t vanished_messages; /* folded with vanished: none, no lookup needed */
-    int uuid_keys;             /* reconcile_uuid_keys() */
+    field_type_t id_type;      /* reconcile_id_type(); FT_STRING: keys as they are */
 };
 
 reconcile_t *reconcile_new(void)
 {
     reconcile_t *rc = calloc(1, sizeof(*rc));
+    if (rc)
+        rc->id_type = FT_STRING;
     if (rc && !(rc->ids = idset_new(sizeof(key_state_t)))) {
         free(rc);
         rc = NULL;
@@ -56,22 +58,37 @@ int reconcile_is_live(const void *value, const char *op, size_t op_len)
     return !(op && op_len == 6 && memcmp(op, "delete", 6) == 0);
 }
 
-void reconcile_uuid_keys(reconcile_t *rc)
+void reconcile_id_type(reconcile_t *rc, field_type_t type)
 {
-    rc->uuid_keys = 1;
+    rc->id_type = type;
+}
+
+/* key (len bytes) as the worker reads it (idkey.h) into buf, NUL-ended:
+ * its length, or 0 when it can name no row (empty, too long, a NUL, not
+ * a value of the id's type). */
+static size_t canonical_key(const reconcile_t *rc, const char *key, size_t len,
+                            char buf[IDSET_MAX_KEY + 1])
+{
+    if (!key || len == 0 || len > IDSET_MAX_KEY || memchr(key, '\0', len))
+        return 0;
+    memcpy(buf, key, len);
+    buf[len] = '\0';
+    return idkey_canonical_in_place(rc->id_type, buf, &len) == 0 && len > 0 ? len : 0;
 }
 
 int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
                    int live, int vanished)
 {
+    char buf[IDSET_MAX_KEY + 1];
+
     rc->messages++;
-    if (!key || key_len == 0 || key_len > IDSET_MAX_KEY || memchr(key, '\0', key_len))
+    /* "05" or " 5" (a stranger's key) is row 5 to the worker: kept apart,
+     * the full run took it for vanished and published its delete, which
+     * deleted row 5 */
+    if (!(key_len = canonical_key(rc, key, key_len, buf)))
         return PRODUCER_OK;
-    char lower[UUIDTEXT_LEN + 1];
-    if (rc->uuid_keys && uuidtext_canonical(key, key_len, lower) == 0)
-        key = lower; /* an upper-case key of a producer before 4355b1b: the same id */
     int added;
-    key_state_t *ks = idset_add(rc->ids, key, key_len, &added);
+    key_state_t *ks = idset_add(rc->ids, buf, key_len, &added);
     if (!ks)
         return PRODUCER_FAILED;
     if (!added && ks->partition != partition) {
@@ -121,16 +138,25 @@ int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic, 
                           errstr_size);
 }
 
+/* The state of the API's id, read as the topic's keys were. */
+static key_state_t *find(const reconcile_t *rc, const char *id)
+{
+    char buf[IDSET_MAX_KEY + 1];
+    size_t len = canonical_key(rc, id, strlen(id), buf);
+
+    return len ? idset_get(rc->ids, buf, len) : NULL;
+}
+
 void reconcile_seen(reconcile_t *rc, const char *id)
 {
-    key_state_t *ks = idset_get(rc->ids, id, strlen(id));
+    key_state_t *ks = find(rc, id);
     if (ks)
         ks->seen = 1;
 }
 
 int reconcile_missed(const reconcile_t *rc, const char *id)
 {
-    const key_state_t *ks = idset_get(rc->ids, id, strlen(id));
+    const key_state_t *ks = find(rc, id);
     return ks && ks->live && !ks->seen;
 }
 
@@ -138,7 +164,7 @@ int reconcile_vanished(const reconcile_t *rc, const char *id)
 {
     if (rc->vanished_messages == 0) /* a first load: no lookup per record */
         return 0;
-    const key_state_t *ks = idset_get(rc->ids, id, strlen(id));
+    const key_state_t *ks = find(rc, id);
     return ks && !ks->live && ks->vanished;
 }
 

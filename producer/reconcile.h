@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "config.h"
+#include "schema.h"
 
 typedef struct reconcile reconcile_t;
 
@@ -94,13 +95,15 @@ int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic, 
                    size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Keys that are a uuid's RFC 4122 text are folded in lower case: the
- * stream's id field is a uuid, and the producer keys such ids by their
- * lower-case text, where one before 4355b1b kept the API's case. Without
- * it an upper-case key left by such a producer would count as vanished
- * beside the same id's lower-case one. Call before the scan.
+ * The type of the stream's id field (default FT_STRING: keys as they
+ * are). Keys and the API's ids are then compared as the worker compares
+ * ids (idkey.h): for an int or long the integer ("05", " 5" and "+5" are
+ * 5: a full run took a stranger's "05" for vanished beside the API's 5,
+ * and its delete deleted row 5), and a key that is no integer names no
+ * row and is left out; for a uuid its lower-case text (a producer before
+ * 4355b1b kept the API's case). Call before the scan.
  */
-void reconcile_uuid_keys(reconcile_t *rc);
+void reconcile_id_type(reconcile_t *rc, field_type_t type);
 
 /* The API served id in this run (an id Kafka does not hold is ignored). */
 void reconcile_seen(reconcile_t *rc, const char *id);

@@ -18,8 +18,7 @@ int run_scan_topic(run_t *r, char *errstr, size_t errstr_size)
     int64_t t0 = isotime_monotonic_ms();
     if (!(r->recon = reconcile_new()))
         return run_oom(errstr, errstr_size);
-    if (r->id_uuid)
-        reconcile_uuid_keys(r->recon);
+    reconcile_id_type(r->recon, r->id_type);
     if (reconcile_scan(r->recon, r->conf, r->topic, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     reconcile_stats_t st;

@@ -281,33 +281,51 @@ static void test_million(void **state)
     reconcile_destroy(rc);
 }
 
-/* A uuid stream's keys fold in lower case: an upper-case key left by a
- * producer before the ids were made canonical is the same id, and not
- * vanished once the walk served it (lower case); a key that is no uuid's
- * text is kept as it is. Without reconcile_uuid_keys() the case counts. */
-static void test_uuid_keys(void **state)
+/* Keys fold as the worker reads ids of the id field's type: a uuid's in
+ * lower case (an upper-case key left by a producer before the ids were
+ * made canonical is the same id), an integer's as its plain decimal (a
+ * stranger's "05" or " 5" is row 5: taken for vanished, its delete
+ * deleted row 5), and a key that is no integer names no row. A key that
+ * fits no form of the type is kept as it is (a uuid's) or left out (an
+ * integer's). The API served `seen`; `vanished` is what is left. */
+static void test_keys_by_id_type(void **state)
 {
+    static const struct {
+        field_type_t type;
+        const char *keys[4];
+        const char *seen[3];
+        const char *vanished; /* the one left, NULL: none */
+    } cases[] = {
+        {FT_UUID,
+         {"0F8FAD5B-D9CB-469F-A165-70867728950E", "ABC"},
+         {"0f8fad5b-d9cb-469f-a165-70867728950e", "abc"},
+         "ABC"},
+        {FT_STRING, {"05", " 5"}, {"05"}, " 5"},
+        {FT_LONG, {"05", " 5", "+5", "7"}, {"5"}, "7"},
+        {FT_LONG, {"05"}, {"+05 "}, NULL},
+        {FT_INT, {"abc", "99999999999", "-0"}, {"0"}, NULL},
+        {FT_LONG, {"-0012", "1"}, {"1"}, "-12"},
+    };
     (void)state;
-    static const char *const upper = "0F8FAD5B-D9CB-469F-A165-70867728950E";
-    static const char *const lower = "0f8fad5b-d9cb-469f-a165-70867728950e";
-    for (int uuid = 0; uuid <= 1; uuid++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         reconcile_t *rc = reconcile_new();
         assert_non_null(rc);
-        if (uuid)
-            reconcile_uuid_keys(rc);
-        assert_int_equal(reconcile_fold(rc, upper, strlen(upper), 0, 1, 1, 0), 0);
-        assert_int_equal(reconcile_fold(rc, "ABC", 3, 0, 1, 1, 0), 0);
-        reconcile_seen(rc, lower);
-        reconcile_seen(rc, "abc");
+        reconcile_id_type(rc, cases[i].type);
+        for (size_t k = 0; k < 4 && cases[i].keys[k]; k++)
+            assert_int_equal(
+                reconcile_fold(rc, cases[i].keys[k], strlen(cases[i].keys[k]), 0, 1, 1, 0), 0);
+        for (size_t k = 0; k < 3 && cases[i].seen[k]; k++)
+            reconcile_seen(rc, cases[i].seen[k]);
         size_t pos = 0, n = 0;
         const char *id, *first = NULL;
         while (reconcile_next_vanished(rc, &pos, &id))
             first = n++ ? first : id;
-        if (uuid) {
-            assert_int_equal(n, 1); /* "ABC" only */
-            assert_string_equal(first, "ABC");
-        } else {
-            assert_int_equal(n, 2);
+        if (cases[i].vanished) {
+            if (n != 1 || strcmp(first, cases[i].vanished) != 0)
+                fail_msg("case %zu: %zu vanished, first '%s', want '%s' alone", i, n,
+                         first ? first : "(none)", cases[i].vanished);
+        } else if (n != 0) {
+            fail_msg("case %zu: %zu vanished (first '%s'), want none", i, n, first);
         }
         reconcile_destroy(rc);
     }
@@ -352,10 +370,10 @@ static void test_vanished(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vanished),   cmocka_unit_test(test_idset_basics),
-        cmocka_unit_test(test_idset_many), cmocka_unit_test(test_idset_zero_value),
-        cmocka_unit_test(test_is_live),    cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_uuid_keys),  cmocka_unit_test(test_million),
+        cmocka_unit_test(test_vanished),        cmocka_unit_test(test_idset_basics),
+        cmocka_unit_test(test_idset_many),      cmocka_unit_test(test_idset_zero_value),
+        cmocka_unit_test(test_is_live),         cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_keys_by_id_type), cmocka_unit_test(test_million),
     };
     return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);
 }

@@ -5,14 +5,16 @@
  * "42", " 42", "+42" and "0042" are one row of an integer column, as
  * PostgreSQL reads them (leading and trailing white space, one sign,
  * decimal digits), and a uuid's 8-4-4-4-12 text in either case is one
- * row (uuidtext.h). An upsert's after.<id> that names another row than the
+ * row (uuidtext.h). The worker compares events so, and the producer the
+ * keys of the stream's topic with the ids the API serves (reconcile.h). An
+ * upsert's after.<id> that names another row than the
  * envelope does is refused: applied, it would overwrite the row that
  * after names, and two such events in one statement fail it (21000).
  *
  * Pure: no state, any thread.
  */
-#ifndef TIDEMARK_WORKER_IDKEY_H
-#define TIDEMARK_WORKER_IDKEY_H
+#ifndef TIDEMARK_IDKEY_H
+#define TIDEMARK_IDKEY_H
 
 #include "compiler.h"
 #include <stddef.h>
@@ -29,6 +31,13 @@
  */
 int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *why,
                     size_t why_size) TM_WARN_UNUSED;
+
+/*
+ * The same, in place: id is NUL-terminated text of *len bytes, which its
+ * canonical key never outgrows; *len becomes the key's length. 0, or -1
+ * when id is not a value of type (not an integer, out of range).
+ */
+int idkey_canonical_in_place(field_type_t type, char *id, size_t *len) TM_WARN_UNUSED;
 
 /*
  * Whether after (an upsert's row form; NULL for a delete) agrees with the

@@ -45,31 +45,45 @@ static int is_integer_type(field_type_t t)
     return t == FT_INT || t == FT_LONG;
 }
 
-int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *why, size_t why_size)
+int idkey_canonical_in_place(field_type_t type, char *id, size_t *len)
 {
-    char buf[JSONNUM_INT_TEXT_SIZE];
     int64_t v;
+    char text[JSONNUM_INT_TEXT_SIZE];
 
-    *out = NULL;
-    if (!is_integer_type(f->type)) {
-        if (!(*out = strdup(id)))
-            return -2;
-        if (f->type == FT_UUID)
-            (void)uuidtext_canonical(id, strlen(id), *out);
+    if (!is_integer_type(type)) {
+        if (type == FT_UUID)
+            (void)uuidtext_canonical(id, *len, id);
         return 0;
     }
-    if (parse_integer(id, f->type == FT_INT ? INT32_MIN : INT64_MIN,
-                      f->type == FT_INT ? INT32_MAX : INT64_MAX, &v) < 0) {
+    if (parse_integer(id, type == FT_INT ? INT32_MIN : INT64_MIN,
+                      type == FT_INT ? INT32_MAX : INT64_MAX, &v) < 0)
+        return -1;
+    /* never longer than the text it was read from: that has every digit
+     * the plain decimal has, and its sign */
+    *len = jsonnum_int_text(v, text);
+    memcpy(id, text, *len + 1);
+    return 0;
+}
+
+int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *why, size_t why_size)
+{
+    size_t len = strlen(id);
+    char *key = malloc(len + 1);
+
+    *out = NULL;
+    if (!key)
+        return -2;
+    memcpy(key, id, len + 1);
+    if (idkey_canonical_in_place(f->type, key, &len) < 0) {
         char q[80];
 
+        free(key);
         snprintf(q, sizeof(q), "%.60s%s", id, strlen(id) > 60 ? "..." : "");
         errstr_set(why, why_size, "id '%s' is not an %s", q,
                    f->type == FT_INT ? "int" : "integer (long)");
         return -1;
     }
-    jsonnum_int_text(v, buf);
-    if (!(*out = strdup(buf)))
-        return -2;
+    *out = key;
     return 0;
 }
 
