@@ -142,8 +142,11 @@ PGconn *pg_connect_utf8(const char *conninfo, const char *const *keys, const cha
 static pg_status_t set_session(pg_t *pg, char *errstr, size_t errstr_size)
 {
     char sql[64];
-    if (pg->lock_timeout_ms <= 0)
-        return PG_OK;
+    /* format_type() quotes "text", "jsonb", ... under it: the table's
+     * column types are compared by that text (tableschema.c) */
+    pg_status_t st = pg_cmd(pg, "SET quote_all_identifiers = off", errstr, errstr_size);
+    if (st != PG_OK || pg->lock_timeout_ms <= 0)
+        return st;
     snprintf(sql, sizeof(sql), "SET lock_timeout = %lld", (long long)pg->lock_timeout_ms);
     return pg_cmd(pg, sql, errstr, errstr_size);
 }
