@@ -215,6 +215,7 @@ static const char *const transient_states[] = {
     "55006", /* object in use */
     "25006", /* read-only transaction: a standby after a failover */
     "25P04", /* transaction timeout */
+    "25P03", /* idle-in-transaction timeout: FATAL, the session ends */
     "42501", /* insufficient privilege: an operator fixes the grant */
     NULL};
 
@@ -248,7 +249,7 @@ static int rls_refused(const char *sqlstate, const char *message)
 
 /* States whose connection is not worth keeping: pg_ensure() connects
  * anew (a failover may have moved the primary). */
-static const char *const reconnect_states[] = {"08", "57P0", "25006", NULL};
+static const char *const reconnect_states[] = {"08", "57P0", "25006", "25P03", NULL};
 
 static int state_in(const char *sqlstate, const char *const *prefixes)
 {

@@ -366,6 +366,7 @@ static void test_classify_sqlstate(void **state)
         {"57014", 1, PG_TRANSIENT}, /* statement timeout */
         {"55P03", 1, PG_TRANSIENT}, /* lock timeout */
         {"25006", 1, PG_TRANSIENT}, /* read-only after a failover */
+        {"25P03", 1, PG_TRANSIENT}, /* idle-in-transaction timeout: FATAL, the session ended */
         {"53100", 1, PG_TRANSIENT}, /* disk full */
         {"53300", 1, PG_TRANSIENT}, /* too many connections */
         {"42501", 1, PG_TRANSIENT}, /* insufficient privilege */
