@@ -140,9 +140,13 @@ static PGresult *probe_query_locked(worker_metrics_t *m, const char *sql, char *
         if ((res = exec_within(pg, sql, why, why_size)))
             return res;
     }
+    int lost = PQstatus(pg) != CONNECTION_OK;
     PQfinish(m->pg);
     m->pg = NULL;
-    return NULL;
+    /* a kept connection the server ended while it sat idle
+     * (idle_session_timeout, a restart): once more on a new one, or every
+     * other probe spaced past that timeout answered 503 */
+    return !fresh && lost ? probe_query_locked(m, sql, why, why_size) : NULL;
 }
 
 /* Runs sql on the probe connection: its result (PQclear), or NULL with why;
