@@ -270,10 +270,15 @@ int pg_error_shrinks(const char *sqlstate, const char *message)
         NULL};
     if (!sqlstate)
         return 0;
-    /* 57014 is also a cancel by an operator (pg_cancel_backend): only the
-     * statement timeout says anything of the batch */
+    /* 57014 is also a cancel by an operator (pg_cancel_backend), which
+     * says nothing of the batch. Only its English words tell it from the
+     * statement timeout: under another lc_messages (a server set up in
+     * German says "Zeitüberschreitung") reading "statement timeout" kept
+     * a batch too large for the timeout retried as it was, for ever. So
+     * any 57014 counts but the cancel that says so; an operator's cancels
+     * elsewhere only make batches smaller for a while. */
     if (!strcmp(sqlstate, "57014"))
-        return message && strstr(message, "statement timeout") != NULL;
+        return !message || strstr(message, "due to user request") == NULL;
     return state_in(sqlstate, size_states);
 }
 

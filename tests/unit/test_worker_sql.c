@@ -412,6 +412,8 @@ static void test_errors_that_shrink(void **state)
     } cases[] = {
         {"57014", "57014: canceling statement due to statement timeout", 1},
         {"57014", "57014: canceling statement due to user request", 0}, /* an operator */
+        /* the statement timeout in lc_messages = de_DE (PostgreSQL 15) */
+        {"57014", "57014: FEHLER:  storniere Anfrage wegen Zeitüberschreitung der Anfrage", 1},
         {"25P04", "25P04: terminating connection due to transaction timeout", 1},
         {"53200", "53200: out of memory", 1},
         {"53400", "53400: temporary file size exceeds temp_file_limit (1024kB)", 1},
