@@ -106,3 +106,16 @@ int kafka_produce_drain_ms(rd_kafka_t *rk)
         return INT_MAX;
     return (int)timeout + DRAIN_MARGIN_MS;
 }
+
+const char *kafka_delivery_error(rd_kafka_resp_err_t err)
+{
+    /* A compacted topic refuses a message without a key with this error,
+     * and the broker says only that. Of tidemark's messages only a dead
+     * letter may have none (the original message had none): a DLQ created
+     * compacted, as the stream topics are, refused it for ever. */
+    if (err == RD_KAFKA_RESP_ERR_INVALID_RECORD)
+        return "Broker: Broker failed to validate record (a message without a key on a "
+               "compacted topic? the dead-letter topic must not be compacted: "
+               "cleanup.policy=delete)";
+    return rd_kafka_err2str(err);
+}

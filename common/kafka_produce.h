@@ -71,6 +71,10 @@ rd_kafka_resp_err_t kafka_produce_paced(rd_kafka_t *rk, const kafka_message_t *m
                                         unsigned *unpolled, char *errstr,
                                         size_t errstr_size) TM_WARN_UNUSED;
 
+/* A delivery report's error in words for its log line: librdkafka's, and
+ * where the broker's words hide a likely cause, that cause. Static text. */
+const char *kafka_delivery_error(rd_kafka_resp_err_t err);
+
 /* How long rk's full queue takes at most to empty: its message.timeout.ms
  * plus a margin for the last reports (5 minutes when it is 0, infinite). */
 int kafka_produce_drain_ms(rd_kafka_t *rk);

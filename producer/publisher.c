@@ -81,7 +81,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     if (m->err) {
         if (p->failed++ == 0)
             errstr_set(p->first_error, sizeof(p->first_error), "delivery to %s failed: %s",
-                       rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
+                       rd_kafka_topic_name(m->rkt), kafka_delivery_error(m->err));
         return;
     }
     p->acked++;

@@ -88,7 +88,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     }
     if (m->err) {
         it->state = m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ? DL_TOO_LARGE : DL_FAILED;
-        errstr_set(d->last_error, sizeof(d->last_error), "%s", rd_kafka_err2str(m->err));
+        errstr_set(d->last_error, sizeof(d->last_error), "%s", kafka_delivery_error(m->err));
         return;
     }
     it->state = DL_DELIVERED;
