@@ -116,7 +116,8 @@ int checkpoint_prepare(publisher_t *pub, const char *topic, const char *stream, 
 {
     checkpoint_chunks_t cs;
     memset(head, 0, sizeof(*head));
-    if (checkpoint_plan(t, stream, run_id, seq, &cs, errstr, errstr_size) != 0)
+    checkpoint_sizes_t sizes = checkpoint_sizes(publisher_max_message_bytes(pub));
+    if (checkpoint_plan(t, &sizes, stream, run_id, seq, &cs, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     int rc = 0;
     if (cs.n > 0) {

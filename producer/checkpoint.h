@@ -19,7 +19,8 @@
  *          of ids, bytes and FNV-1a 64 sum of each chunk's value).
  *   chunk  key "<stream>/ckpt/<run_id>/<n>" (run_chunk_key), value
  *          {"chunk":"<its own key>","ids":{"<id>":"<digest>",...}}, at
- *          most CHECKPOINT_CHUNK_BYTES. A chunk key is written once and
+ *          most CHECKPOINT_CHUNK_BYTES (or what checkpoint_sizes() leaves
+ *          under a lower message.max.bytes). A chunk key is written once and
  *          never reused: a chunk never changes.
  * The set is the chunks' ids in list order, then the inline ones; a later
  * entry for an id overrides an earlier one.

@@ -33,6 +33,7 @@ void checkpoint_chunks_clear(checkpoint_chunks_t *c)
 
 typedef struct plan_ctx {
     const char *stream, *run_id;
+    size_t chunk_max; /* checkpoint_sizes_t.chunk */
     unsigned *seq;
     checkpoint_chunks_t *out;
     json_t *ids;   /* the chunk being filled, or NULL */
@@ -75,9 +76,9 @@ static int close_chunk(plan_ctx_t *p, char *errstr, size_t errstr_size)
         errstr_set(errstr, errstr_size, "out of memory");
         return PRODUCER_FAILED;
     }
-    if (len > CHECKPOINT_CHUNK_BYTES) { /* the estimate is an upper bound */
-        errstr_set(errstr, errstr_size, "checkpoint chunk %s: %zu bytes, over the %d allowed",
-                   p->key, len, CHECKPOINT_CHUNK_BYTES);
+    if (len > p->chunk_max) { /* the estimate is an upper bound */
+        errstr_set(errstr, errstr_size, "checkpoint chunk %s: %zu bytes, over the %zu allowed",
+                   p->key, len, p->chunk_max);
         return PRODUCER_FAILED;
     }
     return PRODUCER_OK;
@@ -94,7 +95,7 @@ static int open_chunk(plan_ctx_t *p, char *errstr, size_t errstr_size)
         return PRODUCER_FAILED;
     }
     /* {"chunk":"<key>","ids":{...}}: the key is plain ASCII */
-    p->room = CHECKPOINT_CHUNK_BYTES - strlen(p->key) - 32;
+    p->room = p->chunk_max - strlen(p->key) - 32;
     return PRODUCER_OK;
 }
 
@@ -116,16 +117,33 @@ static int plan_add(plan_ctx_t *p, const char *id, const hwm_entry_t *e, char *e
     return PRODUCER_OK;
 }
 
-int checkpoint_plan(const hwm_tracker_t *t, const char *stream, const char *run_id, unsigned *seq,
-                    checkpoint_chunks_t *out, char *errstr, size_t errstr_size)
+checkpoint_sizes_t checkpoint_sizes(size_t max_message)
+{
+    checkpoint_sizes_t s = {CHECKPOINT_CHUNK_BYTES, CHECKPOINT_INLINE_BYTES};
+    /* never too small for one id of IDSET_MAX_KEY bytes, escaped, and its
+     * chunk key: a limit below that fails the produce, which says so */
+    size_t least = 8 * 1024, room = max_message > least + CHECKPOINT_MESSAGE_MARGIN
+                                        ? max_message - CHECKPOINT_MESSAGE_MARGIN
+                                        : least;
+    if (s.chunk > room)
+        s.chunk = room;
+    if (s.inline_ids > max_message / 4)
+        s.inline_ids = max_message / 4;
+    return s;
+}
+
+int checkpoint_plan(const hwm_tracker_t *t, const checkpoint_sizes_t *sizes, const char *stream,
+                    const char *run_id, unsigned *seq, checkpoint_chunks_t *out, char *errstr,
+                    size_t errstr_size)
 {
     memset(out, 0, sizeof(*out));
-    size_t need = t->bytes / CHECKPOINT_CHUNK_BYTES + 1;
+    size_t need = t->bytes / sizes->chunk + 1;
     int all = t->n_chunks > CHECKPOINT_FRAGMENTED_MIN && t->n_chunks > 4 * need;
-    if (!all && t->pending_bytes <= CHECKPOINT_INLINE_BYTES)
+    if (!all && t->pending_bytes <= sizes->inline_ids)
         return PRODUCER_OK; /* the pending ids travel inline */
     out->replace = all;
-    plan_ctx_t p = {.stream = stream, .run_id = run_id, .seq = seq, .out = out};
+    plan_ctx_t p = {
+        .stream = stream, .run_id = run_id, .chunk_max = sizes->chunk, .seq = seq, .out = out};
     idset_t *from = all ? t->ids : t->pending;
     size_t pos = 0;
     const char *id;

@@ -23,6 +23,26 @@
 #define CHECKPOINT_CANDIDATES     16
 #define CHECKPOINT_FRAGMENTED_MIN 64
 
+/* The sizes a checkpoint is cut to. */
+typedef struct checkpoint_sizes {
+    size_t chunk;      /* a chunk's message value, at most */
+    size_t inline_ids; /* the pending ids a head carries inline, at most */
+} checkpoint_sizes_t;
+
+/* Room a message needs besides its value (key, headers, framing). */
+#define CHECKPOINT_MESSAGE_MARGIN 1024
+
+/*
+ * The sizes for a producer whose messages may take max_message bytes
+ * (librdkafka's message.max.bytes, which a topic's lower max.message.bytes
+ * asks to lower): CHECKPOINT_CHUNK_BYTES and CHECKPOINT_INLINE_BYTES, or
+ * less where they would not fit (a chunk max_message less the margin,
+ * inline ids a quarter of max_message). With fixed sizes a sync-runs
+ * topic limited to 64000 bytes refused every chunk, and every run failed
+ * without moving its checkpoint.
+ */
+checkpoint_sizes_t checkpoint_sizes(size_t max_message);
+
 /* FNV-1a 64 of len bytes. */
 uint64_t checkpoint_sum(const void *data, size_t len);
 
@@ -44,8 +64,9 @@ void checkpoint_chunks_clear(checkpoint_chunks_t *c);
  * inline), keys numbered from *seq on. t is not changed. Fails on ENOMEM
  * (errstr).
  */
-int checkpoint_plan(const hwm_tracker_t *t, const char *stream, const char *run_id, unsigned *seq,
-                    checkpoint_chunks_t *out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int checkpoint_plan(const hwm_tracker_t *t, const checkpoint_sizes_t *sizes, const char *stream,
+                    const char *run_id, unsigned *seq, checkpoint_chunks_t *out, char *errstr,
+                    size_t errstr_size) TM_WARN_UNUSED;
 
 /* The head's view of t into *head (zeroed first): value, pending ids
  * inline, chunk references. Fails on ENOMEM only. */

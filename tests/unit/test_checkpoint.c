@@ -95,6 +95,10 @@ static void topic_free(topic_t *t)
     memset(t, 0, sizeof(*t));
 }
 
+/* The message.max.bytes write_ckpt() cuts to: librdkafka's default,
+ * unless a test sets another. */
+static size_t g_max_message = 1000000;
+
 /* What checkpoint_prepare does, with the topic in memory: chunks, then the
  * head. *head receives the head's hwm (caller clears). */
 static void write_ckpt(topic_t *tp, hwm_tracker_t *t, const char *stream, const char *run_id,
@@ -102,11 +106,12 @@ static void write_ckpt(topic_t *tp, hwm_tracker_t *t, const char *stream, const 
 {
     checkpoint_chunks_t cs;
     char err[256];
-    assert_int_equal(checkpoint_plan(t, stream, run_id, seq, &cs, err, sizeof(err)), 0);
+    checkpoint_sizes_t sz = checkpoint_sizes(g_max_message);
+    assert_int_equal(checkpoint_plan(t, &sz, stream, run_id, seq, &cs, err, sizeof(err)), 0);
     run_chunk_ref_t refs[4096];
     assert_true(cs.n < 4096);
     for (size_t i = 0; i < cs.n; i++) {
-        assert_true(cs.items[i].ref.bytes <= CHECKPOINT_CHUNK_BYTES);
+        assert_true(cs.items[i].ref.bytes <= (int64_t)sz.chunk);
         put(tp, cs.items[i].ref.key, cs.items[i].value, (size_t)cs.items[i].ref.bytes);
         tp->chunk_bytes += (size_t)cs.items[i].ref.bytes;
         refs[i] = cs.items[i].ref;
@@ -180,7 +185,8 @@ static void test_small_set_inline(void **state)
     checkpoint_chunks_t cs;
     unsigned seq = 0;
     char err[256];
-    assert_int_equal(checkpoint_plan(&t, "customers", "r1", &seq, &cs, err, sizeof(err)), 0);
+    checkpoint_sizes_t sz = checkpoint_sizes(g_max_message);
+    assert_int_equal(checkpoint_plan(&t, &sz, "customers", "r1", &seq, &cs, err, sizeof(err)), 0);
     assert_int_equal(cs.n, 0);
     assert_int_equal(seq, 0);
     run_hwm_t head;
@@ -241,6 +247,40 @@ static void test_chunks_round_trip(void **state)
 
     run_hwm_clear(&head);
     run_hwm_clear(&head2);
+    run_record_destroy(rr);
+    hwm_tracker_clear(&back);
+    hwm_tracker_clear(&t);
+    topic_free(&tp);
+}
+
+/* A producer whose messages may take 64000 bytes (message.max.bytes
+ * lowered for a sync-runs topic so limited): every chunk, and the head,
+ * fit such a message, and the set reads back whole. With the fixed sizes
+ * a chunk took 256 KiB and every checkpoint was refused. */
+static void test_small_messages(void **state)
+{
+    (void)state;
+    hwm_tracker_t t = {0}, back;
+    topic_t tp = {0};
+    run_hwm_t head;
+    unsigned seq = 0;
+    g_max_message = 64000;
+    checkpoint_sizes_t sz = checkpoint_sizes(g_max_message);
+    assert_true(sz.chunk + CHECKPOINT_MESSAGE_MARGIN <= 64000 && sz.inline_ids <= 16000);
+    observe_range(&t, 0, 3000, 1);
+    write_ckpt(&tp, &t, "customers", "r1", &seq, &head);
+    assert_true(head.n_chunks >= 2);
+    assert_true(tp.max_value + CHECKPOINT_MESSAGE_MARGIN <= 64000);
+    run_record_t *rr = read_back(&tp, NULL, 0);
+    assert_non_null(rr);
+    load(&back, rr);
+    assert_same_set(&t, &back);
+    g_max_message = 1000000;
+    /* and the defaults are the documented ones */
+    sz = checkpoint_sizes(1000000);
+    assert_int_equal(sz.chunk, CHECKPOINT_CHUNK_BYTES);
+    assert_int_equal(sz.inline_ids, CHECKPOINT_INLINE_BYTES);
+    run_hwm_clear(&head);
     run_record_destroy(rr);
     hwm_tracker_clear(&back);
     hwm_tracker_clear(&t);
@@ -500,7 +540,9 @@ static void test_progress_is_linear(void **state)
     unsigned s2 = 0;
     char err[256];
     observe_range(&fresh, 0, total, 1);
-    assert_int_equal(checkpoint_plan(&fresh, "customers", "x", &s2, &all, err, sizeof(err)), 0);
+    checkpoint_sizes_t sz = checkpoint_sizes(g_max_message);
+    assert_int_equal(checkpoint_plan(&fresh, &sz, "customers", "x", &s2, &all, err, sizeof(err)),
+                     0);
     size_t once = 0;
     for (size_t i = 0; i < all.n; i++)
         once += (size_t)all.items[i].ref.bytes;
@@ -564,9 +606,10 @@ static void test_fragmented_rewrite(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_small_set_inline),   cmocka_unit_test(test_chunks_round_trip),
-        cmocka_unit_test(test_override_order),     cmocka_unit_test(test_half_written),
-        cmocka_unit_test(test_progress_is_linear), cmocka_unit_test(test_fragmented_rewrite),
+        cmocka_unit_test(test_small_set_inline),   cmocka_unit_test(test_small_messages),
+        cmocka_unit_test(test_chunks_round_trip),  cmocka_unit_test(test_override_order),
+        cmocka_unit_test(test_half_written),       cmocka_unit_test(test_progress_is_linear),
+        cmocka_unit_test(test_fragmented_rewrite),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
