@@ -47,20 +47,33 @@ static void append_log_guard(strbuf_t *sb, const char *a, const char *b, int sha
 /*
  * The version guard: alias a's stored version is older than event b's
  * (see sqlgen.h). A stored version left by a Kafka tombstone alone has
- * _source_ts '-infinity' and is ordered as that tombstone is: by the
- * topic's order in one partition, else by when it was produced (by its
- * timestamp alone, a tombstone stamped ahead of the clocks, by a stranger
- * or a producer whose clock was set back, kept a later re-creation of its
- * record out until the clocks passed it); any other by (_source_ts, _produced_at, _kafka_offset),
- * where a stored row written before _produced_at existed (NULL) counts as produced before any event
- * (see sqlgen.h). A row the worker never wrote (a table another loader filled, its bookkeeping
- * columns added by hand: NULL) is older than any event: compared as NULL, the guard kept it for
- * ever.
+ * _source_ts '-infinity' and no source version to compare: in its
+ * partition an event is newer when it comes later in the topic or was
+ * produced later (by the timestamp alone, a tombstone stamped ahead of
+ * the clocks, by a stranger or a producer whose clock was set back, kept
+ * a later re-creation of its record out; by the offset alone, the first
+ * events of a topic deleted and created again did); from another
+ * partition, or another stream's topic, when it was produced later.
+ * Any other stored version is ordered by (_source_ts, _produced_at,
+ * _kafka_offset), where a stored row written before _produced_at existed
+ * (NULL) counts as produced before any event (see sqlgen.h). A row the
+ * worker never wrote (a table another loader filled, its bookkeeping
+ * columns added by hand: NULL) is older than any event: compared as NULL,
+ * the guard kept it for ever.
  */
 static void append_guard(strbuf_t *sb, const char *a, const char *b, int shared)
 {
     strbuf_appendf(sb, "CASE WHEN %s.\"_source_ts\" = '-infinity' THEN ", a);
-    append_log_guard(sb, a, b, shared);
+    if (shared)
+        append_log_guard(sb, a, b, shared);
+    else
+        strbuf_appendf(sb,
+                       "CASE WHEN %s.\"_kafka_partition\" = %s.\"_kafka_partition\" THEN "
+                       "(%s.\"_kafka_offset\" < %s.\"_kafka_offset\" OR "
+                       "COALESCE(%s.\"_produced_at\", '-infinity') < %s.\"_produced_at\") ELSE "
+                       "(COALESCE(%s.\"_produced_at\", '-infinity'), %s.\"_kafka_offset\") < "
+                       "(%s.\"_produced_at\", %s.\"_kafka_offset\") END",
+                       a, b, a, b, a, b, a, a, b, b);
     strbuf_appendf(sb,
                    " ELSE (COALESCE(%s.\"_source_ts\", '-infinity'), COALESCE(%s.\"_produced_at\", "
                    "'-infinity'), COALESCE(%s.\"_kafka_offset\", -1)) < "

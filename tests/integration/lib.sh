@@ -1110,6 +1110,45 @@ assert_applied_on()
         fail "row $id, sent to partition $part, not applied: $(grep -E "$refusal" "$T_WORK/worker-w1.log" | grep "partition=$part " | tail -n 1)"
 }
 
+# kafka_tombstone KEY [TIMESTAMP_MS] - another client writes a tombstone
+# (null value) of KEY to partition 0 of the stream topic, with that
+# message timestamp (CreateTime) when given (needs need_pyvenv).
+kafka_tombstone()
+{
+    "$PYVENV" - "$BOOTSTRAP" "$PREFIX.$STREAM" "$1" "${2:-0}" <<'PY' ||
+import sys
+from confluent_kafka import Producer
+bs, topic, key, ts = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+p = Producer({"bootstrap.servers": bs})
+p.produce(topic, key=key.encode(), value=None, partition=0, timestamp=ts)
+sys.exit(1 if p.flush(30) else 0)
+PY
+        fail "could not produce the tombstone of $1"
+}
+
+# Two workers side by side, delete.mode soft and hard, each with its own
+# group and table (customers_soft, customers_hard), configurations in
+# $T_WORK/soft.conf and hard.conf: start_mode_workers writes and starts
+# them; mode_tombstone_applied ID waits until both recorded a tombstone of
+# ID (soft: a deleted row; hard: a tombstones-table entry).
+start_mode_workers()
+{
+    local mode
+    for mode in soft hard; do
+        CONF="$T_WORK/$mode.conf" TABLE="customers_$mode" write_config \
+            "worker: group.id = tm-$mode" "worker: delete.mode = $mode"
+        CONF="$T_WORK/$mode.conf" start_worker "$mode"
+    done
+}
+
+mode_tombstone_applied()
+{
+    _soft_deleted() { [ "$(psql_value "select count(*) from customers_soft where $ID_FIELD = $1 and _deleted")" = 1 ]; }
+    _hard_deleted() { [ "$(psql_value "select count(*) from customers_hard__tombstones where $ID_FIELD = $1")" = 1 ]; }
+    wait_for "the tombstone of $1 applied as a deleted row (soft)" 60 _soft_deleted "$1"
+    wait_for "the tombstone of $1 recorded (hard)" 60 _hard_deleted "$1"
+}
+
 # kafka_abort_txns PARTITION - another client (a transactional producer)
 # writes two transactions of five messages each to PARTITION of the stream
 # topic and aborts both (a real broker: needs need_pyvenv); prints the

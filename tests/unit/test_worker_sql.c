@@ -89,13 +89,17 @@ static void test_table_names(void **state)
     ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B      \
     ".\"_kafka_offset\") END"
 
-/* Stored A is older than event B: a row a tombstone alone left is ordered
- * as that tombstone (LOG_GUARD), any other by its source version. */
+/* Stored A is older than event B. A row a tombstone alone left: in one
+ * partition B comes later in the topic or was produced later; else it was
+ * produced later. Any other by its source version. */
 #define GUARD(A, B)                                                                                \
-    "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN " LOG_GUARD(                                \
-        A, B) " ELSE (COALESCE(" A ".\"_source_ts\", '-infinity'), COALESCE(" A                    \
-              ".\"_produced_at\", '-infinity'), COALESCE(" A ".\"_kafka_offset\", -1)) < (" B      \
-              ".\"_source_ts\", " B ".\"_produced_at\", " B ".\"_kafka_offset\") END"
+    "CASE WHEN " A ".\"_source_ts\" = '-infinity' THEN CASE WHEN " A ".\"_kafka_partition\" = " B  \
+    ".\"_kafka_partition\" THEN (" A ".\"_kafka_offset\" < " B ".\"_kafka_offset\" OR COALESCE(" A \
+    ".\"_produced_at\", '-infinity') < " B ".\"_produced_at\") ELSE (COALESCE(" A                  \
+    ".\"_produced_at\", '-infinity'), " A ".\"_kafka_offset\") < (" B ".\"_produced_at\", " B      \
+    ".\"_kafka_offset\") END ELSE (COALESCE(" A ".\"_source_ts\", '-infinity'), COALESCE(" A       \
+    ".\"_produced_at\", '-infinity'), COALESCE(" A ".\"_kafka_offset\", -1)) < (" B                \
+    ".\"_source_ts\", " B ".\"_produced_at\", " B ".\"_kafka_offset\") END"
 
 /* The stage of table "Odd Things": named after the FNV-1a hash of the
  * table, id field, delete mode and field names. */
