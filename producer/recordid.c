@@ -7,10 +7,10 @@
 
 #include "errstr.h"
 #include "jsonnum.h"
-#include "uuidtext.h"
+#include "idkey.h"
 
-record_id_result_t record_id_read(const json_t *rec, const char *field, int uuid, char *buf,
-                                  size_t size)
+record_id_result_t record_id_read(const json_t *rec, const char *field, field_type_t type,
+                                  char *buf, size_t size)
 {
     json_t *v = json_is_object(rec) ? json_object_get(rec, field) : NULL;
     const char *text = NULL;
@@ -31,8 +31,9 @@ record_id_result_t record_id_read(const json_t *rec, const char *field, int uuid
     if (len >= size)
         return RECORD_ID_TOO_LONG;
     memcpy(buf, text, len + 1);
-    if (uuid)
-        (void)uuidtext_canonical(buf, len, buf); /* another form: as it is */
+    if (idkey_canonical_in_place(type, buf, &len) != 0) {
+        /* not a value of the type: as written (the conversion refuses it) */
+    }
     return RECORD_ID_OK;
 }
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include "config.h"
 #include "idset.h"
+#include "schema.h"
 
 /* A buffer for any id record_id_read() accepts (the id sets' limit). */
 #define RECORD_ID_SIZE (IDSET_MAX_KEY + 1)
@@ -24,15 +25,17 @@ typedef enum record_id_result {
 } record_id_result_t;
 
 /*
- * The record's id (field of rec) as text into buf: a string as is (but a
- * uuid's RFC 4122 text in lower case when uuid is set: the id field is a
- * uuid, uuidtext.h), an integer in decimal (one beyond int64 as the
- * source wrote it). With
+ * The record's id (field of rec) as text into buf: a string as is, an
+ * integer in decimal (one beyond int64 as the source wrote it); either as
+ * the worker reads an id of the id field's type (idkey.h) where it is one:
+ * a uuid's RFC 4122 text in lower case, an int's or long's plain decimal
+ * (a deleted endpoint's "005" keyed its delete and tombstone apart from
+ * the record's "5", which compaction then kept live). With
  * size = RECORD_ID_SIZE, an id longer than IDSET_MAX_KEY bytes is
  * RECORD_ID_TOO_LONG: no id set (tracker, reconciliation) could hold it.
  */
-record_id_result_t record_id_read(const json_t *rec, const char *field, int uuid, char *buf,
-                                  size_t size);
+record_id_result_t record_id_read(const json_t *rec, const char *field, field_type_t type,
+                                  char *buf, size_t size);
 
 /* The DLQ reason for an id record_id_read() refused (res), into why; what
  * ("" or "deleted item: ") leads it. */

@@ -149,7 +149,6 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .registry_refused = opts ? opts->registry_refused : NULL,
                .absent = opts ? opts->absent : NULL};
     const schema_field_t *idf = record_schema_field(envelope_schema_record(es), sc->id_field);
-    r.id_uuid = idf && idf->type == FT_UUID;
     r.id_type = idf ? idf->type : FT_STRING;
     r.mode =
         run_mode_decide(cp, opts && opts->force_full, conf->full_sync_every_ms, isotime_now_ms());

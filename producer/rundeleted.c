@@ -24,7 +24,7 @@ static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, recor
                       char *errstr, size_t errstr_size)
 {
     if (json_is_object(item)) {
-        *idr = record_id_read(item, r->sc->id_field, r->id_uuid, id, size);
+        *idr = record_id_read(item, r->sc->id_field, r->id_type, id, size);
         return PRODUCER_OK;
     }
     json_t *wrap = json_object();
@@ -32,7 +32,7 @@ static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, recor
         json_decref(wrap);
         return run_oom(errstr, errstr_size);
     }
-    *idr = record_id_read(wrap, r->sc->id_field, r->id_uuid, id, size);
+    *idr = record_id_read(wrap, r->sc->id_field, r->id_type, id, size);
     json_decref(wrap);
     return PRODUCER_OK;
 }

@@ -91,7 +91,7 @@ static int settle_later(run_t *r, char *errstr, size_t errstr_size)
         r->n_later = 0;
     for (size_t i = 0; i < r->n_later; i++) {
         char id[RECORD_ID_SIZE], digest[HWM_DIGEST_SIZE];
-        if (record_id_read(r->later[i], r->sc->id_field, r->id_uuid, id, sizeof(id)) !=
+        if (record_id_read(r->later[i], r->sc->id_field, r->id_type, id, sizeof(id)) !=
             RECORD_ID_OK)
             continue; /* cannot be: it was read the same way */
         if (hwm_digest(r->later[i], digest, sizeof(digest)) != 0 ||
@@ -169,7 +169,7 @@ static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_si
     const stream_conf_t *sc = r->sc;
     (void)errstr;
     (void)errstr_size;
-    in->idr = record_id_read(in->rec, sc->id_field, r->id_uuid, in->id, sizeof(in->id));
+    in->idr = record_id_read(in->rec, sc->id_field, r->id_type, in->id, sizeof(in->id));
     if (in->idr != RECORD_ID_OK)
         record_id_refused(sc, in->idr, "", in->why, sizeof(in->why));
     json_t *cv = json_is_object(in->rec) ? json_object_get(in->rec, sc->cursor_field) : NULL;

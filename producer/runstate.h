@@ -58,8 +58,8 @@ typedef struct run {
     const tm_config_t *conf;
     const stream_conf_t *sc;
     envelope_schema_t *es;
-    int id_uuid;          /* the id field is a uuid: ids in lower case (recordid.h) */
-    field_type_t id_type; /* the id field's, as reconciliation reads keys */
+    field_type_t id_type; /* the id field's: ids read as the worker reads them
+                             (recordid.h, reconcile.h) */
     publisher_t *pub;
     const run_record_t *cp;
     int allow_mass_delete; /* --allow-mass-delete */

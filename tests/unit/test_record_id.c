@@ -19,10 +19,10 @@
 #include "recordid.h"
 
 typedef struct id_case {
-    const char *item; /* one record, as JSON text */
-    int uuid;         /* the id field is a uuid */
-    int result;       /* record_id_result_t */
-    const char *id;   /* on RECORD_ID_OK */
+    const char *item;  /* one record, as JSON text */
+    field_type_t type; /* the id field's type */
+    int result;        /* record_id_result_t */
+    const char *id;    /* on RECORD_ID_OK */
 } id_case_t;
 
 /* The records of body's "data" array, read as the source reads a page. */
@@ -37,30 +37,40 @@ static void test_id_kinds(void **state)
 {
     (void)state;
     static const id_case_t cases[] = {
-        {"{\"id\": \"abc\"}", 0, RECORD_ID_OK, "abc"},
-        {"{\"id\": 42}", 0, RECORD_ID_OK, "42"},
-        {"{\"id\": -7}", 0, RECORD_ID_OK, "-7"},
-        {"{\"id\": 123456789012345678901234567890}", 0, RECORD_ID_OK,
+        {"{\"id\": \"abc\"}", FT_STRING, RECORD_ID_OK, "abc"},
+        {"{\"id\": 42}", FT_STRING, RECORD_ID_OK, "42"},
+        {"{\"id\": -7}", FT_STRING, RECORD_ID_OK, "-7"},
+        {"{\"id\": 123456789012345678901234567890}", FT_STRING, RECORD_ID_OK,
          "123456789012345678901234567890"},
-        {"{\"id\": \"\"}", 0, RECORD_ID_MISSING, NULL},
-        {"{\"id\": null}", 0, RECORD_ID_MISSING, NULL},
-        {"{\"id\": 1.5}", 0, RECORD_ID_MISSING, NULL},
-        {"{\"id\": true}", 0, RECORD_ID_MISSING, NULL},
-        {"{\"id\": {\"a\": 1}}", 0, RECORD_ID_MISSING, NULL},
-        {"{\"other\": 1}", 0, RECORD_ID_MISSING, NULL},
-        {"17", 0, RECORD_ID_MISSING, NULL},
+        {"{\"id\": \"\"}", FT_STRING, RECORD_ID_MISSING, NULL},
+        {"{\"id\": null}", FT_STRING, RECORD_ID_MISSING, NULL},
+        {"{\"id\": 1.5}", FT_STRING, RECORD_ID_MISSING, NULL},
+        {"{\"id\": true}", FT_STRING, RECORD_ID_MISSING, NULL},
+        {"{\"id\": {\"a\": 1}}", FT_STRING, RECORD_ID_MISSING, NULL},
+        {"{\"other\": 1}", FT_STRING, RECORD_ID_MISSING, NULL},
+        {"17", FT_STRING, RECORD_ID_MISSING, NULL},
         /* a uuid id: RFC 4122 text in lower case, other forms as written */
-        {"{\"id\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", 1, RECORD_ID_OK,
+        {"{\"id\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", FT_UUID, RECORD_ID_OK,
          "0f8fad5b-d9cb-469f-a165-70867728950e"},
-        {"{\"id\": \"0f8fad5b-d9cb-469f-a165-70867728950e\"}", 1, RECORD_ID_OK,
+        {"{\"id\": \"0f8fad5b-d9cb-469f-a165-70867728950e\"}", FT_UUID, RECORD_ID_OK,
          "0f8fad5b-d9cb-469f-a165-70867728950e"},
-        {"{\"id\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", 0, RECORD_ID_OK,
+        {"{\"id\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", FT_STRING, RECORD_ID_OK,
          "0F8FAD5B-D9CB-469F-A165-70867728950E"},
-        {"{\"id\": \"{0F8FAD5B-D9CB-469F-A165-70867728950E}\"}", 1, RECORD_ID_OK,
+        {"{\"id\": \"{0F8FAD5B-D9CB-469F-A165-70867728950E}\"}", FT_UUID, RECORD_ID_OK,
          "{0F8FAD5B-D9CB-469F-A165-70867728950E}"},
-        {"{\"id\": \"0F8FAD5BD9CB469FA16570867728950E\"}", 1, RECORD_ID_OK,
+        {"{\"id\": \"0F8FAD5BD9CB469FA16570867728950E\"}", FT_UUID, RECORD_ID_OK,
          "0F8FAD5BD9CB469FA16570867728950E"},
-        {"{\"id\": \"ABC\"}", 1, RECORD_ID_OK, "ABC"},
+        {"{\"id\": \"ABC\"}", FT_UUID, RECORD_ID_OK, "ABC"},
+        /* an integer id: as PostgreSQL reads it (a deleted endpoint's
+         * "005" is record 5); no integer, or beyond the type, as written */
+        {"{\"id\": \"005\"}", FT_LONG, RECORD_ID_OK, "5"},
+        {"{\"id\": \" +7 \"}", FT_INT, RECORD_ID_OK, "7"},
+        {"{\"id\": -0}", FT_LONG, RECORD_ID_OK, "0"},
+        {"{\"id\": \"005\"}", FT_STRING, RECORD_ID_OK, "005"},
+        {"{\"id\": \"abc\"}", FT_LONG, RECORD_ID_OK, "abc"},
+        {"{\"id\": 4294967296}", FT_INT, RECORD_ID_OK, "4294967296"},
+        {"{\"id\": 123456789012345678901234567890}", FT_LONG, RECORD_ID_OK,
+         "123456789012345678901234567890"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char body[256], id[RECORD_ID_SIZE];
@@ -68,7 +78,7 @@ static void test_id_kinds(void **state)
         jsonpage_t page;
         parse(body, &page);
         int res =
-            record_id_read(json_array_get(page.records, 0), "id", cases[i].uuid, id, sizeof(id));
+            record_id_read(json_array_get(page.records, 0), "id", cases[i].type, id, sizeof(id));
         if (res != cases[i].result)
             fail_msg("case %zu (%s): result %d, want %d", i, cases[i].item, res, cases[i].result);
         if (cases[i].id)
@@ -102,7 +112,7 @@ static void test_id_length(void **state)
         snprintf(body + k + len, 64, "\"}]}");
         jsonpage_t page;
         parse(body, &page);
-        int res = record_id_read(json_array_get(page.records, 0), "id", 0, id, sizeof(id));
+        int res = record_id_read(json_array_get(page.records, 0), "id", FT_STRING, id, sizeof(id));
         if (res != cases[i].result)
             fail_msg("length %zu: result %d, want %d", len, res, cases[i].result);
         if (res == RECORD_ID_OK)
@@ -114,8 +124,9 @@ static void test_id_length(void **state)
     jsonpage_t page;
     char small[4];
     parse("{\"data\": [{\"id\": 123456}]}", &page);
-    assert_int_equal(record_id_read(json_array_get(page.records, 0), "id", 0, small, sizeof(small)),
-                     RECORD_ID_TOO_LONG);
+    assert_int_equal(
+        record_id_read(json_array_get(page.records, 0), "id", FT_LONG, small, sizeof(small)),
+        RECORD_ID_TOO_LONG);
     jsonpage_clear(&page);
 }
 
