@@ -20,7 +20,8 @@ typedef struct key_state {
     int64_t ts;
     int32_t partition;
     uint8_t live;
-    uint8_t seen;
+    uint8_t seen;     /* served by the walk, or deleted by the deleted endpoint */
+    uint8_t served;   /* served by the walk (reconcile_seen) */
     uint8_t vanished; /* not live: a full run found it vanished (RUN_REASON_HEADER) */
 } key_state_t;
 
@@ -29,6 +30,9 @@ struct reconcile {
     int64_t messages;
     int64_t vanished_messages; /* folded with vanished: none, no lookup needed */
     field_type_t id_type;      /* reconcile_id_type(); FT_STRING: keys as they are */
+    /* keys written apart from their id's canonical text ("05" of id 5),
+     * each folded on its own; NULL until one is met */
+    idset_t *strays;
 };
 
 reconcile_t *reconcile_new(void)
@@ -48,6 +52,7 @@ void reconcile_destroy(reconcile_t *rc)
     if (!rc)
         return;
     idset_destroy(rc->ids);
+    idset_destroy(rc->strays);
     free(rc);
 }
 
@@ -76,10 +81,37 @@ static size_t canonical_key(const reconcile_t *rc, const char *key, size_t len,
     return idkey_canonical_in_place(rc->id_type, buf, &len) == 0 && len > 0 ? len : 0;
 }
 
+/* Folds a message of key into set: the latest word on it, in one partition
+ * the later message, across partitions the later timestamp (a tie: live).
+ * Its state, or NULL when the message is older than what set holds (in
+ * *failed: out of memory). */
+static key_state_t *fold_key(idset_t *set, const char *key, size_t len, int32_t partition,
+                             int64_t ts, int *live, int *failed)
+{
+    int added;
+    key_state_t *ks = idset_add(set, key, len, &added);
+    if (!ks) {
+        *failed = 1;
+        return NULL;
+    }
+    if (!added && ks->partition != partition) {
+        if (ts < ks->ts)
+            return NULL; /* an older version from another partition */
+        if (ts == ks->ts)
+            *live = *live || ks->live;
+    }
+    ks->ts = ts;
+    ks->partition = partition;
+    ks->live = (uint8_t)(*live != 0);
+    return ks;
+}
+
 int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
                    int live, int vanished)
 {
     char buf[IDSET_MAX_KEY + 1];
+    size_t raw_len = key_len;
+    int failed = 0, raw_live = live;
 
     rc->messages++;
     /* "05" or " 5" (a stranger's key) is row 5 to the worker: kept apart,
@@ -87,22 +119,19 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
      * deleted row 5 */
     if (!(key_len = canonical_key(rc, key, key_len, buf)))
         return PRODUCER_OK;
-    int added;
-    key_state_t *ks = idset_add(rc->ids, buf, key_len, &added);
-    if (!ks)
-        return PRODUCER_FAILED;
-    if (!added && ks->partition != partition) {
-        if (ts < ks->ts)
-            return PRODUCER_OK; /* an older version from another partition */
-        if (ts == ks->ts)
-            live = live || ks->live;
+    key_state_t *ks = fold_key(rc->ids, buf, key_len, partition, ts, &live, &failed);
+    if (ks) {
+        ks->vanished = (uint8_t)(!live && vanished);
+        rc->vanished_messages += ks->vanished;
     }
-    ks->vanished = (uint8_t)(!live && vanished);
-    rc->vanished_messages += ks->vanished;
-    ks->ts = ts;
-    ks->partition = partition;
-    ks->live = (uint8_t)(live != 0);
-    return PRODUCER_OK;
+    /* ... but its own latest message stays on a compacted topic until a
+     * tombstone of that key (reconcile_next_stray()) */
+    if (!failed && (raw_len != key_len || memcmp(key, buf, key_len) != 0)) {
+        if (!rc->strays && !(rc->strays = idset_new(sizeof(key_state_t))))
+            return PRODUCER_FAILED;
+        (void)fold_key(rc->strays, key, raw_len, partition, ts, &raw_live, &failed);
+    }
+    return failed ? PRODUCER_FAILED : PRODUCER_OK;
 }
 
 static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr, size_t errstr_size)
@@ -151,6 +180,13 @@ void reconcile_seen(reconcile_t *rc, const char *id)
 {
     key_state_t *ks = find(rc, id);
     if (ks)
+        ks->seen = ks->served = 1;
+}
+
+void reconcile_deleting(reconcile_t *rc, const char *id)
+{
+    key_state_t *ks = find(rc, id);
+    if (ks)
         ks->seen = 1;
 }
 
@@ -185,6 +221,17 @@ int reconcile_next_vanished(const reconcile_t *rc, size_t *pos, const char **id)
     while (idset_next(rc->ids, pos, id, &v)) {
         const key_state_t *ks = v;
         if (ks->live && !ks->seen)
+            return 1;
+    }
+    return 0;
+}
+
+int reconcile_next_stray(const reconcile_t *rc, size_t *pos, const char **key)
+{
+    void *v;
+    while (rc->strays && idset_next(rc->strays, pos, key, &v)) {
+        const key_state_t *ks = v, *id = find(rc, *key);
+        if (ks->live && !(id && id->served))
             return 1;
     }
     return 0;

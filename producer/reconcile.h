@@ -108,6 +108,9 @@ void reconcile_id_type(reconcile_t *rc, field_type_t type);
 /* The API served id in this run (an id Kafka does not hold is ignored). */
 void reconcile_seen(reconcile_t *rc, const char *id);
 
+/* The deleted endpoint deletes id in this run: not vanished, not served. */
+void reconcile_deleting(reconcile_t *rc, const char *id);
+
 /* Whether id is live in the topic and not served so far (vanished, if
  * the walk were over). */
 int reconcile_missed(const reconcile_t *rc, const char *id);
@@ -119,5 +122,14 @@ void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out);
  * returns 1 with *id, or 0 at the end. In no particular order.
  */
 int reconcile_next_vanished(const reconcile_t *rc, size_t *pos, const char **id);
+
+/*
+ * Walks the keys written apart from their id's text (a stranger's "05" of
+ * id 5) whose own latest message is live while the walk did not serve the
+ * id (deleted by the deleted endpoint or before, or vanished now): each wants a tombstone of its
+ * own, or a compacted topic keeps that upsert for good and a rebuild from it has the record live.
+ * As reconcile_next_vanished().
+ */
+int reconcile_next_stray(const reconcile_t *rc, size_t *pos, const char **key);
 
 #endif

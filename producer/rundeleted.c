@@ -125,8 +125,8 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         return run_dead_letter(r, NULL, item, why, url, errstr, errstr_size);
     }
     if (r->recon)
-        reconcile_seen(r->recon, id);    /* its deletion is this endpoint's */
-    int64_t ts = source_started_at(src); /* the documented clock stand-in */
+        reconcile_deleting(r->recon, id); /* its deletion is this endpoint's */
+    int64_t ts = source_started_at(src);  /* the documented clock stand-in */
     char perr[200];
     int dated = read_deleted_at(r, item, &ts, perr, sizeof(perr));
     int undated = dated == 0;

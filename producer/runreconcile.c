@@ -111,6 +111,30 @@ static reconcile_verdict_t may_reconcile(run_t *r, char *errstr, size_t errstr_s
 }
 
 /*
+ * A tombstone for each key written apart from its id's text whose upsert
+ * would outlive the id's deletion on a compacted topic
+ * (reconcile_next_stray()). The worker reads it as a tombstone of the id,
+ * which is deleted or deleted now: the row stays as it is.
+ */
+static int tombstone_strays(run_t *r, char *errstr, size_t errstr_size)
+{
+    const pub_header_t hdrs[] = {{"tidemark.op", "delete"}, {"tidemark.run", r->run_id}};
+    size_t pos = 0;
+    const char *key;
+    char qkey[300];
+
+    while (reconcile_next_stray(r->recon, &pos, &key)) {
+        if (publisher_produce(r->pub, r->topic, key, NULL, 0, hdrs, 2, NULL, errstr, errstr_size) !=
+            0)
+            return PRODUCER_FAILED;
+        log_info("tombstone for a key written apart from its id's text",
+                 "stream=%s run_id=%s key=%s", r->sc->name, r->run_id,
+                 log_quote(qkey, sizeof(qkey), key));
+    }
+    return PRODUCER_OK;
+}
+
+/*
  * source_ts of each delete is when it was detected, the run's start (the
  * producer's clock), or past the largest cursor published when the API's
  * clock is ahead (run_outrank()).
@@ -138,6 +162,8 @@ int run_publish_vanished(run_t *r, char *errstr, size_t errstr_size)
         if (run_maybe_progress(r, errstr, errstr_size) != 0)
             return PRODUCER_FAILED;
     }
+    if (may == RECONCILE_DELETE && tombstone_strays(r, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
     r->reconciled = 1; /* decided: deleted, or nothing to delete */
     return PRODUCER_OK;
 }

@@ -331,6 +331,51 @@ static void test_keys_by_id_type(void **state)
     }
 }
 
+/* A key written apart from its id's text ("05" of id 5) whose own upsert
+ * is its latest message wants a tombstone of its own once the id is not
+ * served: deleted (in the topic, or by the deleted endpoint now) or
+ * vanished. Not while the walk serves the id, not for a key already
+ * tombstoned, not for the id's own text. */
+static void test_strays(void **state)
+{
+    static const struct {
+        const char *served, *deleting; /* what the run did with id 5 */
+        int tombstoned_05;             /* "05" already has its tombstone */
+        const char *stray;             /* the key wanting one, NULL: none */
+    } cases[] = {
+        {NULL, NULL, 0, "05"},  /* 5 deleted in the topic, not served */
+        {"5", NULL, 0, NULL},   /* served again: "05" an older copy */
+        {NULL, "005", 0, "05"}, /* the deleted endpoint deletes it now */
+        {NULL, NULL, 1, NULL},  /* "05" tombstoned already */
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        reconcile_t *rc = reconcile_new();
+        assert_non_null(rc);
+        reconcile_id_type(rc, FT_LONG);
+        assert_int_equal(reconcile_fold(rc, "05", 2, 1, 10, 1, 0), 0);
+        assert_int_equal(reconcile_fold(rc, "5", 1, 0, 20, 1, 0), 0);
+        assert_int_equal(reconcile_fold(rc, "5", 1, 0, 30, 0, 0), 0); /* its delete */
+        if (cases[i].tombstoned_05)
+            assert_int_equal(reconcile_fold(rc, "05", 2, 1, 40, 0, 0), 0);
+        if (cases[i].served)
+            reconcile_seen(rc, cases[i].served);
+        if (cases[i].deleting)
+            reconcile_deleting(rc, cases[i].deleting);
+        size_t pos = 0;
+        const char *key = NULL;
+        int found = reconcile_next_stray(rc, &pos, &key);
+        if (cases[i].stray) {
+            if (!found || strcmp(key, cases[i].stray) != 0)
+                fail_msg("case %zu: stray %s, want %s", i, found ? key : "(none)", cases[i].stray);
+            assert_int_equal(reconcile_next_stray(rc, &pos, &key), 0);
+        } else if (found) {
+            fail_msg("case %zu: stray %s, want none", i, key);
+        }
+        reconcile_destroy(rc);
+    }
+}
+
 /* Whether the topic's latest word on an id is a full run's delete of it as
  * vanished: through its tombstone, and across partitions; not for a live
  * id, one deleted otherwise (the deleted endpoint's delete, a tombstone
@@ -373,7 +418,8 @@ int main(void)
         cmocka_unit_test(test_vanished),        cmocka_unit_test(test_idset_basics),
         cmocka_unit_test(test_idset_many),      cmocka_unit_test(test_idset_zero_value),
         cmocka_unit_test(test_is_live),         cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_keys_by_id_type), cmocka_unit_test(test_million),
+        cmocka_unit_test(test_keys_by_id_type), cmocka_unit_test(test_strays),
+        cmocka_unit_test(test_million),
     };
     return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);
 }
