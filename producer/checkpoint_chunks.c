@@ -95,7 +95,8 @@ static int open_chunk(plan_ctx_t *p, char *errstr, size_t errstr_size)
         return PRODUCER_FAILED;
     }
     /* {"chunk":"<key>","ids":{...}}: the key is plain ASCII */
-    p->room = p->chunk_max - strlen(p->key) - 32;
+    size_t frame = strlen(p->key) + 32;
+    p->room = p->chunk_max > frame ? p->chunk_max - frame : 0; /* 0: an id a chunk */
     return PRODUCER_OK;
 }
 
@@ -117,19 +118,31 @@ static int plan_add(plan_ctx_t *p, const char *id, const hwm_entry_t *e, char *e
     return PRODUCER_OK;
 }
 
+/* What a message of max_message bytes leaves its value. */
+static size_t value_room(size_t max_message)
+{
+    return max_message > 2 * CHECKPOINT_MESSAGE_MARGIN ? max_message - CHECKPOINT_MESSAGE_MARGIN
+                                                       : max_message / 2;
+}
+
 checkpoint_sizes_t checkpoint_sizes(size_t max_message)
 {
     checkpoint_sizes_t s = {CHECKPOINT_CHUNK_BYTES, CHECKPOINT_INLINE_BYTES};
-    /* never too small for one id of IDSET_MAX_KEY bytes, escaped, and its
-     * chunk key: a limit below that fails the produce, which says so */
-    size_t least = 8 * 1024, room = max_message > least + CHECKPOINT_MESSAGE_MARGIN
-                                        ? max_message - CHECKPOINT_MESSAGE_MARGIN
-                                        : least;
+    size_t room = value_room(max_message);
+
+    /* An id too large for such a chunk alone is still written in one,
+     * whose produce then fails saying so. */
     if (s.chunk > room)
         s.chunk = room;
     if (s.inline_ids > max_message / 4)
         s.inline_ids = max_message / 4;
     return s;
+}
+
+size_t checkpoint_head_max(size_t max_message)
+{
+    size_t room = value_room(max_message);
+    return room < CHECKPOINT_HEAD_MAX_BYTES ? room : CHECKPOINT_HEAD_MAX_BYTES;
 }
 
 int checkpoint_plan(const hwm_tracker_t *t, const checkpoint_sizes_t *sizes, const char *stream,

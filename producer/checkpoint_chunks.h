@@ -43,6 +43,12 @@ typedef struct checkpoint_sizes {
  */
 checkpoint_sizes_t checkpoint_sizes(size_t max_message);
 
+/* The largest run record (a checkpoint's head) such a producer writes:
+ * CHECKPOINT_HEAD_MAX_BYTES, or max_message less the margin. Its chunk
+ * references are not cut: a tie set that needs more of them than that
+ * fails the checkpoint, saying so. */
+size_t checkpoint_head_max(size_t max_message);
+
 /* FNV-1a 64 of len bytes. */
 uint64_t checkpoint_sum(const void *data, size_t len);
 

@@ -174,9 +174,9 @@ int publisher_produce(publisher_t *p, const char *topic, const char *key, const 
         kafka_produce_paced(p->rk, &m, p->queue_full_ms, &p->unpolled, errstr, errstr_size);
     if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
         errstr_set(errstr, errstr_size,
-                   "produce to %s: a message of %zu bytes is larger than "
-                   "message.max.bytes (%zu)",
-                   topic, value ? len : 0, publisher_max_message_bytes(p));
+                   "produce to %s: a message (key of %zu bytes, value of %zu, and its headers "
+                   "and framing) is larger than message.max.bytes (%zu)",
+                   topic, m.key_len, value ? len : 0, publisher_max_message_bytes(p));
         return PUBLISHER_TOO_LARGE;
     }
     return err ? -1 : 0;

@@ -280,6 +280,17 @@ static void test_small_messages(void **state)
     sz = checkpoint_sizes(1000000);
     assert_int_equal(sz.chunk, CHECKPOINT_CHUNK_BYTES);
     assert_int_equal(sz.inline_ids, CHECKPOINT_INLINE_BYTES);
+    assert_int_equal(checkpoint_head_max(1000000), CHECKPOINT_HEAD_MAX_BYTES);
+    /* every limit leaves a chunk and a head room for the key and framing
+     * (at 8192 a chunk took all of it, and librdkafka refused it) */
+    static const size_t limits[] = {1000, 4096, 8192, 9216, 12000, 64000};
+    for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+        sz = checkpoint_sizes(limits[i]);
+        if (sz.chunk + 400 > limits[i] || checkpoint_head_max(limits[i]) + 400 > limits[i] ||
+            sz.inline_ids >= checkpoint_head_max(limits[i]))
+            fail_msg("message.max.bytes %zu: chunk %zu, head %zu, inline %zu", limits[i], sz.chunk,
+                     checkpoint_head_max(limits[i]), sz.inline_ids);
+    }
     run_hwm_clear(&head);
     run_record_destroy(rr);
     hwm_tracker_clear(&back);
