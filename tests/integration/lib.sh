@@ -1110,6 +1110,39 @@ assert_applied_on()
         fail "row $id, sent to partition $part, not applied: $(grep -E "$refusal" "$T_WORK/worker-w1.log" | grep "partition=$part " | tail -n 1)"
 }
 
+# wait_compacted TIMEOUT_S DESCRIPTION CONDITION... - until CONDITION holds
+# on a compacted stream topic: the cleaner works only on closed segments,
+# and a segment rolls only on an append after segment.ms, so each time it
+# does not, one record (ids 21..26, in turn: the scenarios delete none of
+# them) is updated at the API and a
+# producer run appends it. COMPACT_APPENDS says how many it took.
+wait_compacted()
+{
+    local timeout=$1 desc=$2
+    shift 2
+    COMPACT_APPENDS=0
+    _compacted_or_append()
+    {
+        "$@" && return 0
+        api_post "/admin/update?ids=$((21 + COMPACT_APPENDS % 6))" >/dev/null || return 1
+        COMPACT_APPENDS=$((COMPACT_APPENDS + 1))
+        run_producer_once
+        return 1
+    }
+    WAIT_INTERVAL=0.5 wait_for "$desc" "$timeout" _compacted_or_append "$@"
+}
+
+# copy_event_as ID KEY - a stranger's copy of ID's latest message on the
+# stream topic, the same bytes in the same partition, keyed KEY.
+copy_event_as()
+{
+    local topic="$PREFIX.$STREAM" p o
+    read -r p o < <(kc -C -t "$topic" -e -f '%k %p %o\n' | awk -v k="$1" '$1 == k { print $2, $3 }' | tail -n1)
+    [ -n "${o:-}" ] || fail "no event of id $1"
+    kc -C -t "$topic" -p "$p" -o "$o" -c 1 -e -f '%s' >"$T_WORK/copy-$1.bin"
+    produce_file "$topic" "$p" "$2" "$T_WORK/copy-$1.bin"
+}
+
 # kafka_tombstone KEY [TIMESTAMP_MS] - another client writes a tombstone
 # (null value) of KEY to partition 0 of the stream topic, with that
 # message timestamp (CreateTime) when given (needs need_pyvenv).
@@ -1138,6 +1171,18 @@ start_mode_workers()
         CONF="$T_WORK/$mode.conf" TABLE="customers_$mode" write_config \
             "worker: group.id = tm-$mode" "worker: delete.mode = $mode"
         CONF="$T_WORK/$mode.conf" start_worker "$mode"
+    done
+}
+
+# mode_workers_equal_api - both caught up, each table equal to the API;
+# stops them.
+mode_workers_equal_api()
+{
+    local mode
+    for mode in soft hard; do
+        wait_caught_up 60 "tm-$mode"
+        TABLE="customers_$mode" assert_table_equals_api
+        stop_worker "$mode"
     done
 }
 

@@ -44,18 +44,9 @@ deletes_and_tombstones()
         awk '$1 != -1 && $2 ~ /tidemark\.op=delete/ { d++ } $1 == -1 { t++ } END { print d + 0, t + 0 }'
 }
 assert_eq 5 "$(deletes_and_tombstones | cut -d' ' -f2)" "tombstones of run 2"
-n_appends=0
-compacted()
-{
-    [ "$(deletes_and_tombstones)" = "0 5" ] && return 0
-    # a segment rolls only on an append after segment.ms: one more run
-    api_post "/admin/update?ids=$((40 + n_appends % 10))" >/dev/null || return 1
-    n_appends=$((n_appends + 1))
-    run_producer_once
-    return 1
-}
-WAIT_INTERVAL=0.5 wait_for "the cleaner to remove the delete events and keep their tombstones" 45 compacted
-log "compacted after $n_appends more runs: $(kc -C -t "$topic" -e -f '%o\n' | wc -l) messages left"
+only_tombstones() { [ "$(deletes_and_tombstones)" = "0 5" ]; }
+wait_compacted 45 "the cleaner to remove the delete events and keep their tombstones" only_tombstones
+log "compacted after $COMPACT_APPENDS more runs: $(kc -C -t "$topic" -e -f '%o\n' | wc -l) messages left"
 
 # ---- (a) the lagging worker meets only the tombstones
 start_worker

@@ -61,17 +61,9 @@ stop_worker
 
 # the messages of id 5 that delete it (tombstones, delete events), any key
 deletions_of_5() { kc -C -t "$topic" -e -f '%k %S %h\n' | awk '$1 ~ /^0*5$/ && ($2 == -1 || /tidemark.op=delete/)' | wc -l; }
-n_appends=0
-deletions_gone()
-{
-    [ "$(deletions_of_5)" = 0 ] && return 0
-    api_post "/admin/update?ids=$((10 + n_appends % 10))" >/dev/null || return 1
-    n_appends=$((n_appends + 1))
-    run_producer_once
-    return 1
-}
-WAIT_INTERVAL=0.5 wait_for "the cleaner to remove every deletion of id 5" 60 deletions_gone
-log "compacted after $n_appends runs: messages of id 5 left: $(kc -C -t "$topic" -e -f '%k\n' | grep -cx '0*5')"
+no_deletions_of_5() { [ "$(deletions_of_5)" = 0 ]; }
+wait_compacted 60 "the cleaner to remove every deletion of id 5" no_deletions_of_5
+log "compacted after $COMPACT_APPENDS runs: messages of id 5 left: $(kc -C -t "$topic" -e -f '%k\n' | grep -cx '0*5')"
 
 GROUP=tm-rebuild TABLE=customers_rebuild
 write_config "stream: deleted.url = $PROXY/$STREAM/deleted"

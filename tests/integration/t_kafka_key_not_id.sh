@@ -16,10 +16,7 @@ start_demoapi --records 30
 write_config
 first_sync
 topic="$PREFIX.$STREAM"
-read -r p o < <(kc -C -t "$topic" -e -f '%k %p %o\n' | awk '$1 == "5" { print $2, $3 }' | tail -n1)
-[ -n "$o" ] || fail "no event of id 5"
-kc -C -t "$topic" -p "$p" -o "$o" -c 1 -e -f '%s' >"$T_WORK/ev5.bin"
-produce_file "$topic" "$p" "05" "$T_WORK/ev5.bin"
+copy_event_as 5 05
 wait_caught_up 60
 assert_table_equals_api
 

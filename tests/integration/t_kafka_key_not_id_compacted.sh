@@ -17,10 +17,7 @@ start_broker --topic "$topic:1:compact" --topic-config "$topic:delete.retention.
 start_demoapi --records 30
 write_config
 first_sync
-read -r p o < <(kc -C -t "$topic" -e -f '%k %p %o\n' | awk '$1 == "5" { print $2, $3 }' | tail -n1)
-[ -n "$o" ] || fail "no event of id 5"
-kc -C -t "$topic" -p "$p" -o "$o" -c 1 -e -f '%s' >"$T_WORK/ev5.bin"
-produce_file "$topic" "$p" "05" "$T_WORK/ev5.bin"
+copy_event_as 5 05
 wait_caught_up 60
 assert_table_equals_api
 
@@ -33,17 +30,9 @@ assert_table_equals_api
 stop_worker
 
 keys_of() { kc -C -t "$topic" -e -f '%k\n' | grep -cx "$1"; }
-n_appends=0
-gone5()
-{
-    [ "$(keys_of 5)" = 0 ] && return 0
-    api_post "/admin/update?ids=$((10 + n_appends % 10))" >/dev/null || return 1
-    n_appends=$((n_appends + 1))
-    run_producer_once
-    return 1
-}
-WAIT_INTERVAL=0.5 wait_for "the cleaner to remove every message keyed 5" 60 gone5
-log "compacted after $n_appends runs: messages keyed 05 left: $(keys_of 05)"
+no_key_5() { [ "$(keys_of 5)" = 0 ]; }
+wait_compacted 60 "the cleaner to remove every message keyed 5" no_key_5
+log "compacted after $COMPACT_APPENDS runs: messages keyed 05 left: $(keys_of 05)"
 
 GROUP=tm-rebuild TABLE=customers_rebuild
 write_config

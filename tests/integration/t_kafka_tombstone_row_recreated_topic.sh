@@ -47,9 +47,5 @@ done
 api_post "/admin/create?count=1" >/dev/null || fail "admin create"
 run_producer_once
 assert_eq 1 "$(last_run_field published)" "records published after the create"
-for mode in soft hard; do
-    wait_caught_up 60 "tm-$mode"
-    TABLE="customers_$mode" assert_table_equals_api
-    stop_worker "$mode"
-done
+mode_workers_equal_api
 log "ok"
