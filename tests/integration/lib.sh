@@ -1143,6 +1143,21 @@ copy_event_as()
     produce_file "$topic" "$p" "$2" "$T_WORK/copy-$1.bin"
 }
 
+# assert_rebuild_live_rows [WRITE_CONFIG_ARGS] - a new consumer group
+# (tm-rebuild) reads the stream topic from its start into a table of its
+# own (customers_rebuild), as a rebuild after compaction would; its live
+# rows must equal the API's (deleted rows may be gone with their
+# tombstones: README, delete.retention.ms).
+assert_rebuild_live_rows()
+{
+    local GROUP=tm-rebuild TABLE=customers_rebuild
+    write_config "$@"
+    start_worker rebuild
+    wait_caught_up 30 "$GROUP"
+    assert_eq "$(api_records_tsv)" "$(table_records_tsv)" "live rows of $TABLE"
+    stop_worker rebuild
+}
+
 # kafka_tombstone KEY [TIMESTAMP_MS] - another client writes a tombstone
 # (null value) of KEY to partition 0 of the stream topic, with that
 # message timestamp (CreateTime) when given (needs need_pyvenv).

@@ -65,13 +65,5 @@ no_deletions_of_5() { [ "$(deletions_of_5)" = 0 ]; }
 wait_compacted 60 "the cleaner to remove every deletion of id 5" no_deletions_of_5
 log "compacted after $COMPACT_APPENDS runs: messages of id 5 left: $(kc -C -t "$topic" -e -f '%k\n' | grep -cx '0*5')"
 
-GROUP=tm-rebuild TABLE=customers_rebuild
-write_config "stream: deleted.url = $PROXY/$STREAM/deleted"
-start_worker rebuild
-wait_caught_up 30 "$GROUP"
-log "row 5 of the rebuild: $(psql_value "select _deleted, _source_ts, _kafka_offset from $TABLE where id = 5")"
-# live rows only: with every message of the delete compacted away, a
-# rebuild has no deleted row of 5 (README, delete.retention.ms)
-assert_eq "$(api_records_tsv)" "$(table_records_tsv)" "live rows of $TABLE"
-stop_worker rebuild
+assert_rebuild_live_rows "stream: deleted.url = $PROXY/$STREAM/deleted"
 log "ok"

@@ -15,7 +15,6 @@ start_broker
 start_demoapi --records 30
 write_config
 first_sync
-topic="$PREFIX.$STREAM"
 copy_event_as 5 05
 wait_caught_up 60
 assert_table_equals_api

@@ -34,13 +34,5 @@ no_key_5() { [ "$(keys_of 5)" = 0 ]; }
 wait_compacted 60 "the cleaner to remove every message keyed 5" no_key_5
 log "compacted after $COMPACT_APPENDS runs: messages keyed 05 left: $(keys_of 05)"
 
-GROUP=tm-rebuild TABLE=customers_rebuild
-write_config
-start_worker rebuild
-wait_caught_up 30 "$GROUP"
-log "row 5 of the rebuild: $(psql_value "select _deleted, _source_ts, _kafka_offset from $TABLE where id = 5")"
-# live rows only: with every message of 5 compacted away, a rebuild has no
-# row of 5 at all, deleted or not (README, delete.retention.ms)
-assert_eq "$(api_records_tsv)" "$(table_records_tsv)" "live rows of $TABLE"
-stop_worker rebuild
+assert_rebuild_live_rows
 log "ok"
