@@ -44,9 +44,12 @@
  * row stood. A row already deleted stays as its delete event left it
  * (live consumption sees the delete event first: the tombstone is then a
  * no-op). An id with no row at all gets a delete at _source_ts
- * '-infinity', which the guard orders by production: an older event of
- * the key replayed from another partition does not bring it back, a
- * later one (a re-created record) does. A tombstone is never treated as
+ * '-infinity', which the guard orders by the topic and by production: in
+ * its partition an event later by offset or by production wins over it (a
+ * re-created record, whatever the tombstone's timestamp or the topic's
+ * offsets after it was made anew), from another partition one produced
+ * later; an older event replayed from another partition does not bring it
+ * back. A tombstone is never treated as
  * "newest" outright: a later upsert of its key would then be lost.
  *
  * Identifiers are always double-quoted (field names keep their case and may
