@@ -117,5 +117,11 @@ const char *kafka_delivery_error(rd_kafka_resp_err_t err)
         return "Broker: Broker failed to validate record (a message without a key on a "
                "compacted topic? the dead-letter topic must not be compacted: "
                "cleanup.policy=delete)";
+    /* librdkafka let the message through, the topic did not: its limit is
+     * lower than the client's, and every run would meet it again */
+    if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+        return "Broker: Message size too large (the topic's max.message.bytes is below [kafka] "
+               "message.max.bytes: set that at or below the topic's limit, and tidemark cuts "
+               "or dead-letters what would not fit)";
     return rd_kafka_err2str(err);
 }

@@ -343,6 +343,20 @@ static void test_too_large(void **state)
     rd_kafka_destroy(rk);
 }
 
+/* A delivery report's error names what likely caused it where the broker's
+ * words do not: a compacted DLQ refusing a keyless dead letter, a topic
+ * whose limit is below the client's. Others are librdkafka's words. */
+static void test_delivery_error(void **state)
+{
+    (void)state;
+    assert_non_null(strstr(kafka_delivery_error(RD_KAFKA_RESP_ERR_INVALID_RECORD),
+                           "the dead-letter topic must not be compacted"));
+    assert_non_null(strstr(kafka_delivery_error(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE),
+                           "max.message.bytes is below [kafka] message.max.bytes"));
+    assert_string_equal(kafka_delivery_error(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT),
+                        rd_kafka_err2str(RD_KAFKA_RESP_ERR__MSG_TIMED_OUT));
+}
+
 static void test_drain_ms(void **state)
 {
     (void)state;
@@ -372,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_paced),          cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_message_fields), cmocka_unit_test(test_topic_handles),
         cmocka_unit_test(test_fatal_error),    cmocka_unit_test(test_drain_ms),
+        cmocka_unit_test(test_delivery_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
