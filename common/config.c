@@ -194,6 +194,12 @@ const char *const *config_documented_keys(void)
 
 /* ---- values ------------------------------------------------------------ */
 
+const char *config_table_name(const char *table)
+{
+    const char *dot = strchr(table, '.');
+    return dot ? dot + 1 : table;
+}
+
 int config_is_topic_token(const char *s)
 {
     if (!*s)

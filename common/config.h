@@ -43,6 +43,14 @@ typedef enum {
 
 typedef enum { DELETE_MODE_SOFT, DELETE_MODE_HARD } delete_mode_t;
 
+/* What delete.mode = hard adds to a table's name for its tombstones. */
+#define TOMBSTONES_SUFFIX "__tombstones"
+
+/* A stream's table, [schema.]name, split at the first '.' as the worker's
+ * SQL names it: the name without its schema (table itself when it has
+ * none). */
+const char *config_table_name(const char *table);
+
 /* [worker] offset.out_of_range: a stored offset outside its partition */
 typedef enum {
     OFFSET_OOR_FAIL,     /* stop applying the partition until reset-offsets */

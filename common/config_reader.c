@@ -25,6 +25,7 @@
 #include "config_keys.h"
 #include "errstr.h"
 #include "runrecord.h"
+#include "topics.h"
 #include "url.h"
 #include "url_redact.h"
 
@@ -126,9 +127,8 @@ static int open_stream(parser_t *p, const char *name, int line)
                     "from it)",
                     CONFIG_STREAM_NAME_MAX);
     /* <prefix>.<stream> would be one of tidemark's own topics. */
-    static const char *const reserved[] = {"sync-runs", "dlq", "schemas"};
-    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
-        if (strcmp(name, reserved[i]) == 0)
+    for (size_t i = 0; topic_own_names[i]; i++)
+        if (strcmp(name, topic_own_names[i]) == 0)
             return perr(p, line, where,
                         "the name '%s' is reserved: <prefix>.%s is tidemark's own topic", name,
                         name);
@@ -548,8 +548,6 @@ static int key_line(const parser_t *p, section_t sec, const char *key, char *whe
 /* PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1): a longer
  * one is cut there, so two names could become one table. */
 #define PG_IDENT_MAX 63
-/* What delete.mode = hard adds to a table's name for its tombstones. */
-#define TOMBSTONES_SUFFIX "__tombstones"
 /* The worker's own tables, in the search_path's first schema. */
 static const char *const bookkeeping_tables[] = {"sync_metadata", "sync_offsets", NULL};
 
@@ -570,7 +568,7 @@ static int check_table(parser_t *p, size_t i)
     const stream_conf_t *st = &p->conf->streams[i];
     char where[300];
     int line = stream_key_line(p, i, "table");
-    const char *dot = strchr(st->table, '.'), *name = dot ? dot + 1 : st->table;
+    const char *name = config_table_name(st->table), *dot = name != st->table ? name - 1 : NULL;
     size_t max = PG_IDENT_MAX, schema_len = dot ? (size_t)(dot - st->table) : 0;
 
     label(SEC_STREAM, st, "table", where, sizeof(where));
@@ -615,13 +613,12 @@ static int check_table(parser_t *p, size_t i)
 static int check_topic_length(parser_t *p, size_t i)
 {
     const tm_config_t *c = p->conf;
-    static const char *const shared[] = {"sync-runs", "dlq", "schemas", NULL};
     const char *longest = c->streams[i].name;
     char where[300];
 
-    for (size_t k = 0; shared[k]; k++)
-        if (strlen(shared[k]) > strlen(longest))
-            longest = shared[k];
+    for (size_t k = 0; topic_own_names[k]; k++)
+        if (strlen(topic_own_names[k]) > strlen(longest))
+            longest = topic_own_names[k];
     if (strlen(c->topic_prefix) + 1 + strlen(longest) <= KAFKA_TOPIC_MAX)
         return 0;
     int line = key_line(p, SEC_KAFKA, "topic.prefix", where, sizeof(where));

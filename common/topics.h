@@ -16,6 +16,10 @@
 
 #include "config.h"
 
+/* The names after "<prefix>." of tidemark's own topics, NULL-ended: no
+ * stream may take one. */
+extern const char *const topic_own_names[];
+
 const char *topic_for_stream(const tm_config_t *conf, const char *stream, char *buf, size_t size);
 const char *topic_sync_runs(const tm_config_t *conf, char *buf, size_t size);
 const char *topic_dlq(const tm_config_t *conf, char *buf, size_t size);

@@ -12,11 +12,11 @@
 
 void sqlgen_append_table(strbuf_t *sb, const char *table, const char *suffix)
 {
-    const char *dot = strchr(table, '.');
+    const char *name = config_table_name(table);
     char *part;
 
-    if (dot) {
-        part = strndup(table, (size_t)(dot - table));
+    if (name != table) {
+        part = strndup(table, (size_t)(name - 1 - table));
         if (!part) {
             sb->failed = 1;
             return;
@@ -24,7 +24,7 @@ void sqlgen_append_table(strbuf_t *sb, const char *table, const char *suffix)
         strbuf_append_ident(sb, part);
         free(part);
         strbuf_append(sb, ".");
-        table = dot + 1;
+        table = name;
     }
     part = malloc(strlen(table) + strlen(suffix) + 1);
     if (!part) {
@@ -75,7 +75,7 @@ static char *build_tombstones(const schema_field_t *id, const char *table)
 
     strbuf_init(&sb);
     strbuf_append(&sb, "CREATE TABLE IF NOT EXISTS ");
-    sqlgen_append_table(&sb, table, "__tombstones");
+    sqlgen_append_table(&sb, table, TOMBSTONES_SUFFIX);
     strbuf_append(&sb, " (");
     strbuf_append_ident(&sb, id->name);
     strbuf_appendf(&sb, " %s NOT NULL PRIMARY KEY", schema_field_sql_type(id, tbuf, sizeof(tbuf)));
@@ -196,9 +196,9 @@ int stream_sql_build(const record_schema_t *rs, const char *table, const char *i
     int dml = sqlgen_build_dml(rs, table, id_field, mode, table_shared, out);
     if (mode == DELETE_MODE_HARD) {
         out->create_tombstones = build_tombstones(record_schema_field(rs, id_field), table);
-        sqlgen_append_table(&sb, table, "__tombstones");
+        sqlgen_append_table(&sb, table, TOMBSTONES_SUFFIX);
         out->tombstones = strbuf_take(&sb);
-        out->add_produced_at_tombstones = build_add_produced_at(table, "__tombstones");
+        out->add_produced_at_tombstones = build_add_produced_at(table, TOMBSTONES_SUFFIX);
     }
     out->add_produced_at = build_add_produced_at(table, "");
     if (dml < 0 || !out->table || !out->create_table || !out->add_produced_at ||

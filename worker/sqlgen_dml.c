@@ -185,7 +185,7 @@ static void append_tombstone_conflict(strbuf_t *sb, const char *id_field, int sh
 static void append_not_tombstoned(strbuf_t *sb, const char *table, const char *id_field, int shared)
 {
     strbuf_append(sb, " WHERE NOT EXISTS (SELECT 1 FROM ");
-    sqlgen_append_table(sb, table, "__tombstones");
+    sqlgen_append_table(sb, table, TOMBSTONES_SUFFIX);
     strbuf_append(sb, " AS d WHERE d.");
     strbuf_append_ident(sb, id_field);
     strbuf_append(sb, " = r.");
@@ -324,7 +324,7 @@ static char *build_hard_delete(const char *table, const char *stage, const char 
     strbuf_append(&sb, "WITH ");
     append_read(&sb, "ev", stage, id_field, tomb_columns);
     strbuf_append(&sb, ", tomb AS (");
-    append_insert(&sb, table, "__tombstones", "d", id_field, tomb_columns);
+    append_insert(&sb, table, TOMBSTONES_SUFFIX, "d", id_field, tomb_columns);
     strbuf_append(&sb, "id, \"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
                        "\"_produced_at\" FROM ev");
     append_tombstone_conflict(&sb, id_field, shared);
@@ -394,7 +394,7 @@ static char *build_hard_tombstone(const char *table, const char *stage, const ch
     strbuf_append(&sb, " RETURNING cur.");
     strbuf_append_ident(&sb, id_field);
     strbuf_append(&sb, " AS id, cur.\"_source_ts\") ");
-    append_insert(&sb, table, "__tombstones", "d", id_field, tomb_columns);
+    append_insert(&sb, table, TOMBSTONES_SUFFIX, "d", id_field, tomb_columns);
     strbuf_append(&sb, "ev.id, COALESCE(g.\"_source_ts\", '-infinity'), "
                        "ev.\"_kafka_partition\", ev.\"_kafka_offset\", "
                        "ev.\"_produced_at\" FROM ev LEFT JOIN gone AS g ON "

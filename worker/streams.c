@@ -15,14 +15,6 @@
 #include "topics.h"
 #include "wireframe.h"
 
-/* A table's name without its schema ([schema.]name, split at the first
- * '.' as the SQL names it: sqlgen.h). */
-static const char *table_name_part(const char *table)
-{
-    const char *dot = strchr(table, '.');
-    return dot ? dot + 1 : table;
-}
-
 /*
  * Whether a stream other than sc may write sc's table: one whose table
  * has the same name, in any schema. Compared as spelt, "customers" and
@@ -36,7 +28,7 @@ static int table_shared(const tm_config_t *conf, const stream_conf_t *sc)
 {
     for (size_t i = 0; i < conf->n_streams; i++)
         if (&conf->streams[i] != sc &&
-            !strcmp(table_name_part(conf->streams[i].table), table_name_part(sc->table)))
+            !strcmp(config_table_name(conf->streams[i].table), config_table_name(sc->table)))
             return 1;
     return 0;
 }
