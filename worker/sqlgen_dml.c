@@ -19,6 +19,16 @@ const char *const sqlgen_bookkeeping[] = {
     "_source_ts",    "_deleted",     "_deleted_at", "_kafka_partition",
     "_kafka_offset", "_produced_at", "_synced_at",  NULL};
 
+/* Stored a was produced before event b: by _produced_at (a NULL, from a
+ * row written before the column existed, first), then offset. */
+static void append_produced_before(strbuf_t *sb, const char *a, const char *b)
+{
+    strbuf_appendf(sb,
+                   "(COALESCE(%s.\"_produced_at\", '-infinity'), %s.\"_kafka_offset\") < "
+                   "(%s.\"_produced_at\", %s.\"_kafka_offset\")",
+                   a, a, b, b);
+}
+
 /*
  * The guard of a Kafka tombstone b against stored version a: a comes
  * before b in the topic. In one partition that is offset order (the
@@ -37,11 +47,9 @@ static void append_log_guard(strbuf_t *sb, const char *a, const char *b, int sha
                        "CASE WHEN %s.\"_kafka_partition\" = %s.\"_kafka_partition\" "
                        "THEN %s.\"_kafka_offset\" < %s.\"_kafka_offset\" ELSE ",
                        a, b, a, b);
-    strbuf_appendf(sb,
-                   "(COALESCE(%s.\"_produced_at\", '-infinity'), "
-                   "%s.\"_kafka_offset\") < (%s.\"_produced_at\", "
-                   "%s.\"_kafka_offset\")%s",
-                   a, a, b, b, shared ? "" : " END");
+    append_produced_before(sb, a, b);
+    if (!shared)
+        strbuf_append(sb, " END");
 }
 
 /*
@@ -64,16 +72,15 @@ static void append_log_guard(strbuf_t *sb, const char *a, const char *b, int sha
 static void append_guard(strbuf_t *sb, const char *a, const char *b, int shared)
 {
     strbuf_appendf(sb, "CASE WHEN %s.\"_source_ts\" = '-infinity' THEN ", a);
-    if (shared)
-        append_log_guard(sb, a, b, shared);
-    else
+    if (!shared)
         strbuf_appendf(sb,
                        "CASE WHEN %s.\"_kafka_partition\" = %s.\"_kafka_partition\" THEN "
                        "(%s.\"_kafka_offset\" < %s.\"_kafka_offset\" OR "
-                       "COALESCE(%s.\"_produced_at\", '-infinity') < %s.\"_produced_at\") ELSE "
-                       "(COALESCE(%s.\"_produced_at\", '-infinity'), %s.\"_kafka_offset\") < "
-                       "(%s.\"_produced_at\", %s.\"_kafka_offset\") END",
-                       a, b, a, b, a, b, a, a, b, b);
+                       "COALESCE(%s.\"_produced_at\", '-infinity') < %s.\"_produced_at\") ELSE ",
+                       a, b, a, b, a, b);
+    append_produced_before(sb, a, b);
+    if (!shared)
+        strbuf_append(sb, " END");
     strbuf_appendf(sb,
                    " ELSE (COALESCE(%s.\"_source_ts\", '-infinity'), COALESCE(%s.\"_produced_at\", "
                    "'-infinity'), COALESCE(%s.\"_kafka_offset\", -1)) < "
