@@ -55,14 +55,14 @@ int checkpoint_write(publisher_t *pub, const char *topic, const run_record_t *rr
         errstr_set(errstr, errstr_size, "out of memory");
         return PRODUCER_FAILED;
     }
-    size_t len = strlen(json), max = checkpoint_head_max(publisher_max_message_bytes(pub));
+    size_t len = strlen(json), max_message = publisher_max_message_bytes(pub),
+           max = checkpoint_head_max(max_message);
     if (len > max) {
         errstr_set(errstr, errstr_size,
                    "run record of %zu bytes, over the %zu a checkpoint may take with "
                    "message.max.bytes = %zu (%zu chunks of ids at the HWM): raise [kafka] "
                    "message.max.bytes, and the topic's max.message.bytes, to hold the HWM's ties",
-                   len, max, publisher_max_message_bytes(pub),
-                   rr->hwm.n_chunks + rr->deleted_hwm.n_chunks);
+                   len, max, max_message, rr->hwm.n_chunks + rr->deleted_hwm.n_chunks);
         free(json);
         return PRODUCER_FAILED;
     }

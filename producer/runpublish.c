@@ -40,6 +40,20 @@ int run_dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad, con
                         errstr_size);
 }
 
+int run_publish_tombstone(run_t *r, const char *key, const char *reason, char *errstr,
+                          size_t errstr_size)
+{
+    const pub_header_t hdrs[] = {
+        {"tidemark.op", "delete"},
+        {"tidemark.run", r->run_id},
+        {RUN_REASON_HEADER, reason},
+    };
+    return publisher_produce(r->pub, r->topic, key, NULL, 0, hdrs, reason ? 3 : 2, NULL, errstr,
+                             errstr_size) == 0
+               ? PRODUCER_OK
+               : PRODUCER_FAILED;
+}
+
 int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, const json_t *rec,
                 const char *url, const char *reason, int *dlqd, char *errstr, size_t errstr_size)
 {
@@ -77,9 +91,6 @@ int run_publish(run_t *r, change_op_t op, const char *id, int64_t source_ts, con
     }
     r->stats.bytes_published += (int64_t)len;
     if (op == CHANGE_OP_DELETE) /* lets compaction drop the key */
-        return publisher_produce(r->pub, r->topic, id, NULL, 0, hdrs, n_hdrs, NULL, errstr,
-                                 errstr_size) == 0
-                   ? PRODUCER_OK
-                   : PRODUCER_FAILED;
+        return run_publish_tombstone(r, id, reason, errstr, errstr_size);
     return PRODUCER_OK;
 }

@@ -118,14 +118,12 @@ static reconcile_verdict_t may_reconcile(run_t *r, char *errstr, size_t errstr_s
  */
 static int tombstone_strays(run_t *r, char *errstr, size_t errstr_size)
 {
-    const pub_header_t hdrs[] = {{"tidemark.op", "delete"}, {"tidemark.run", r->run_id}};
     size_t pos = 0;
     const char *key;
     char qkey[300];
 
     while (reconcile_next_stray(r->recon, &pos, &key)) {
-        if (publisher_produce(r->pub, r->topic, key, NULL, 0, hdrs, 2, NULL, errstr, errstr_size) !=
-            0)
+        if (run_publish_tombstone(r, key, NULL, errstr, errstr_size) != 0)
             return PRODUCER_FAILED;
         log_info("tombstone for a key written apart from its id's text",
                  "stream=%s run_id=%s key=%s", r->sc->name, r->run_id,

@@ -127,6 +127,11 @@ int run_oom(char *errstr, size_t errstr_size);
 
 /* ---- runpublish.c ---- */
 
+/* Produces a tombstone of key (compaction drops the key's messages), with
+ * a delete's headers and reason (NULL: none). */
+int run_publish_tombstone(run_t *r, const char *key, const char *reason, char *errstr,
+                          size_t errstr_size);
+
 /*
  * Encodes and produces one event (+ a tombstone after a delete). A
  * per-record failure (it does not encode, Kafka will never take its size)
