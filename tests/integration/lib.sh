@@ -1233,6 +1233,22 @@ c.close()
 PY
 }
 
+# one_record_one_empty_partition - the stream topic on two partitions, one
+# record synced (lock_timeout = 1s, which the row-less placements need),
+# the worker stopped; sets q to the partition that holds no event.
+one_record_one_empty_partition()
+{
+    local topic="$PREFIX.$STREAM" used
+    start_broker --topic "$topic:2"
+    start_demoapi --records 1
+    write_config "postgres: lock_timeout = 1s"
+    first_sync
+    stop_worker
+    used=$(kc -C -t "$topic" -e -f '%p\n' | sort -u)
+    [ "$(echo "$used" | wc -l)" = 1 ] || fail "the one record's events are on partitions: $used"
+    q=$((1 - used))
+}
+
 # assert_kept_past_retention PARTITION HIGH - the group's stored offset of
 # PARTITION of the stream topic reaches HIGH, past records that hold no
 # message for the worker; then retention takes everything below HIGH

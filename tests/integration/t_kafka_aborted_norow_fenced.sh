@@ -11,20 +11,12 @@
 . "$(dirname "$0")/lib.sh"
 need_pyvenv
 
-topic="$PREFIX.$STREAM"
-start_broker --topic "$topic:2"
-start_demoapi --records 1
-write_config "postgres: lock_timeout = 1s"
-first_sync
-stop_worker
-used=$(kc -C -t "$topic" -e -f '%p\n' | sort -u)
-[ "$(echo "$used" | wc -l)" = 1 ] || fail "the one record's events are on partitions: $used"
-q=$((1 - used))
+one_record_one_empty_partition
 
 GROUP=tm-b
 pg_hold_open idx "LOCK TABLE sync_offsets IN SHARE MODE;
     INSERT INTO sync_offsets (consumer_group, topic, partition, next_offset)
-    VALUES ('$GROUP', '$topic', $used, 0)"
+    VALUES ('$GROUP', '$PREFIX.$STREAM', $((1 - q)), 0)"
 write_config "postgres: lock_timeout = 1s" "worker: group.id = $GROUP"
 start_worker
 wait_for "the placement's row of partition $q refused by the lock" 60 \

@@ -12,15 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 need_pyvenv
 
-topic="$PREFIX.$STREAM"
-start_broker --topic "$topic:2"
-start_demoapi --records 1
-write_config "postgres: lock_timeout = 1s"
-first_sync
-stop_worker
-used=$(kc -C -t "$topic" -e -f '%p\n' | sort -u)
-[ "$(echo "$used" | wc -l)" = 1 ] || fail "the one record's events are on partitions: $used"
-q=$((1 - used))
+one_record_one_empty_partition
 
 pg_hold_open idx "LOCK TABLE sync_offsets IN SHARE MODE"
 GROUP=tm-b
