@@ -1249,6 +1249,18 @@ one_record_one_empty_partition()
     q=$((1 - used))
 }
 
+# assert_aborted_txns_kept PARTITION - another client's two aborted
+# transactions on PARTITION (kafka_abort_txns), then
+# assert_kept_past_retention past them.
+assert_aborted_txns_kept()
+{
+    local high
+    high=$(kafka_abort_txns "$1")
+    log "two aborted transactions on partition $1: its high watermark is $high"
+    [ "${high:-0}" -gt 10 ] || fail "high watermark '$high': the aborted records and markers are not there"
+    assert_kept_past_retention "$1" "$high"
+}
+
 # assert_kept_past_retention PARTITION HIGH - the group's stored offset of
 # PARTITION of the stream topic reaches HIGH, past records that hold no
 # message for the worker; then retention takes everything below HIGH
