@@ -42,21 +42,22 @@ static int64_t extra_micros(const char *s)
     return us;
 }
 
-/* 0001-01-01 .. 9999-12-31 in epoch seconds: what isotime can write */
-#define EPOCH_S_MIN (-62135596800.0)
-#define EPOCH_S_MAX (253402300799.999)
+/* 0001-01-01 .. 9999-12-31 in epoch seconds (the end exclusive): what
+ * isotime can write */
+#define EPOCH_S_MIN (-62135596800LL)
+#define EPOCH_S_END 253402300800LL
 
 /*
  * A number of seconds since 1970 (an integer, a fraction, or digits in a
  * string, as cursor.format = unix reads the cursor) into *val in
- * milliseconds or microseconds, a fraction below that cut. 1 when v is
- * such a number (0 when it is not: an ISO-8601 string, say), -1 when it
- * is out of range.
+ * milliseconds or microseconds, a fraction below that cut (exactly:
+ * jsonnum_scaled_floor). 1 when v is such a number (0 when it is not: an
+ * ISO-8601 string, say), -1 when it is out of range.
  */
 static int epoch_seconds(const conv_ctx_t *c, const json_t *v, int micros, int64_t *val)
 {
-    char buf[JSONNUM_INT_TEXT_SIZE];
-    const char *t = NULL;
+    char buf[JSONNUM_REAL_TEXT_SIZE];
+    const char *t;
 
     if (json_is_integer(v)) {
         jsonnum_int_text(json_integer_value(v), buf);
@@ -65,15 +66,18 @@ static int epoch_seconds(const conv_ctx_t *c, const json_t *v, int micros, int64
         t = jsonnum_text(v);
     } else if (jsonnum_is_string(v) && jsonnum_is_plain_unsigned(json_string_value(v))) {
         t = json_string_value(v);
-    }
-    if (!t && !json_is_real(v)) /* a real: from jansson's own parser */
+    } else if (json_is_real(v)) { /* from jansson's own parser: its shortest text */
+        if (!isfinite(json_real_value(v)))
+            return conv_fail(c, "%g s is out of range (years 1 to 9999)", json_real_value(v));
+        jsonnum_real_text(json_real_value(v), 0, buf);
+        t = buf;
+    } else {
         return 0;
-    double x = t ? strtod(t, NULL) : json_real_value(v);
-    if ((!isfinite(x) || x < EPOCH_S_MIN || x > EPOCH_S_MAX) && t)
+    }
+    int64_t per_s = micros ? 1000000 : 1000;
+    if (jsonnum_scaled_floor(t, micros ? 6 : 3, EPOCH_S_MIN * per_s, EPOCH_S_END * per_s - 1,
+                             val) != 0)
         return conv_fail(c, "%.40s s is out of range (years 1 to 9999)", t);
-    if (!isfinite(x) || x < EPOCH_S_MIN || x > EPOCH_S_MAX)
-        return conv_fail(c, "%g s is out of range (years 1 to 9999)", x);
-    *val = (int64_t)floor(x * (micros ? 1e6 : 1e3));
     return 1;
 }
 

@@ -359,3 +359,42 @@ size_t jsonnum_real_text(double d, int is_float, char buf[JSONNUM_REAL_TEXT_SIZE
     }
     return n;
 }
+
+int jsonnum_scaled_floor(const char *text, int scale, int64_t min, int64_t max, int64_t *out)
+{
+    char plain[64];
+    const char *p = text;
+
+    /* 1.7e9 written plainly; "1." (a plain count of seconds) is no JSON */
+    if (jsonnum_to_plain(text, plain, sizeof(plain)) == 0)
+        p = plain;
+    else if (!jsonnum_is_plain_unsigned(text))
+        return -1;
+    int neg = *p == '-';
+    p += neg;
+    int64_t v = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    if (*p == '.')
+        p++;
+    for (int i = 0; i < scale; i++) {
+        int digit = isdigit((unsigned char)*p) ? *p++ - '0' : 0;
+        if (v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + digit;
+    }
+    int cut = 0; /* a nonzero digit past the scale */
+    for (; isdigit((unsigned char)*p); p++)
+        cut |= *p != '0';
+    if (*p != '\0')
+        return -1;
+    if (neg)
+        v = -v - cut; /* toward minus infinity, as floor() */
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}

@@ -22,6 +22,7 @@
 
 #include "compiler.h"
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 /* A new number value of text[0..len) (caller decrefs), or NULL (ENOMEM). */
@@ -61,6 +62,17 @@ int jsonnum_is_string(const json_t *v);
  * size bytes or more (1e400 needs 402).
  */
 int jsonnum_to_plain(const char *text, char *buf, size_t size) TM_WARN_UNUSED;
+
+/*
+ * The number text (a JSON number, or digits with a '.' as
+ * jsonnum_is_plain_unsigned() takes them) times 10^scale (0 to 6), the
+ * rest cut toward minus infinity, exactly: "1097083673.126" seconds is
+ * 1097083673126 ms, where strtod() times 1000 gives ...125.99998 and a
+ * floor cuts it a millisecond early. Returns 0; -1 when text is not such
+ * a number or the result is outside [min, max].
+ */
+int jsonnum_scaled_floor(const char *text, int scale, int64_t min, int64_t max,
+                         int64_t *out) TM_WARN_UNUSED;
 
 /* Bytes jsonnum_int_text() may write: "-9223372036854775808" and a NUL. */
 #define JSONNUM_INT_TEXT_SIZE 21

@@ -3,7 +3,6 @@
  */
 #include "cursorval.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,8 +11,8 @@
 #include "jsonnum.h"
 
 /* 0001-01-01 .. 9999-12-31 in epoch ms: what isotime can write back */
-#define EPOCH_MS_MIN (-62135596800000.0)
-#define EPOCH_MS_MAX (253402300799999.0)
+#define EPOCH_MS_MIN (-62135596800000LL)
+#define EPOCH_MS_MAX 253402300799999LL
 
 /* The decimal text of an epoch number: digits, a '.' and digits at most
  * (a sign too for a kept-as-text number). NULL when v is none. */
@@ -43,12 +42,12 @@ static int read_epoch(const cursor_clock_t *clock, const json_t *v, int64_t *ms,
                    clock->format == CURSOR_FORMAT_UNIX ? "seconds" : "milliseconds");
         return -1;
     }
-    double x = strtod(t, NULL) * (clock->format == CURSOR_FORMAT_UNIX ? 1000.0 : 1.0);
-    if (!isfinite(x) || x < EPOCH_MS_MIN || x > EPOCH_MS_MAX) {
+    /* a fraction of a millisecond is cut, as isotime cuts it */
+    int scale = clock->format == CURSOR_FORMAT_UNIX ? 3 : 0;
+    if (jsonnum_scaled_floor(t, scale, EPOCH_MS_MIN, EPOCH_MS_MAX, ms) != 0) {
         errstr_set(why, why_size, "%.40s is out of range (years 1 to 9999)", t);
         return -1;
     }
-    *ms = (int64_t)floor(x); /* a fraction of a millisecond is cut, as isotime cuts it */
     return 0;
 }
 

@@ -268,6 +268,55 @@ static void test_real_text(void **state)
     }
 }
 
+/* A number of seconds times 10^scale, cut toward minus infinity, from
+ * its digits: 1097083673.126 is not ...125 (strtod times 1000 is
+ * 1097083673125.9998). */
+static void test_scaled_floor(void **state)
+{
+    static const struct {
+        const char *text;
+        int scale;
+        int64_t want; /* INT64_MIN: refused */
+    } cases[] = {
+        {"1097083673.126", 3, 1097083673126LL},
+        {"1097083673.1259999", 3, 1097083673125LL},
+        {"1089233825.672", 3, 1089233825672LL},
+        {"1089.233825672", 6, 1089233825LL},
+        {"1.097083673126e9", 3, 1097083673126LL},
+        {"1097083673126e-3", 3, 1097083673126LL},
+        {"1795608000", 3, 1795608000000LL},
+        {"1795608000.", 3, 1795608000000LL}, /* plain unsigned: a trailing point */
+        {"0", 3, 0},
+        {"-0.0005", 3, -1},
+        {"-0.001", 3, -1},
+        {"-86400.5", 3, -86400500LL},
+        {"-1.0001", 0, -2},
+        {"253402300799.999", 3, 253402300799999LL},
+        {"253402300800", 3, INT64_MIN}, /* past max */
+        {"-62135596800.001", 3, INT64_MIN},
+        {"1e300", 3, INT64_MIN},
+        {"99999999999999999999", 0, INT64_MIN},
+        {"12x", 3, INT64_MIN},
+        {"", 3, INT64_MIN},
+        {"-", 3, INT64_MIN},
+        {"+1", 3, INT64_MIN},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int64_t got = 42;
+        int rc = jsonnum_scaled_floor(cases[i].text, cases[i].scale, -62135596800000LL,
+                                      253402300799999LL, &got);
+        if (cases[i].want == INT64_MIN) {
+            if (rc != -1)
+                fail_msg("case %zu '%s': read %lld, want a refusal", i, cases[i].text,
+                         (long long)got);
+        } else if (rc != 0 || got != cases[i].want) {
+            fail_msg("case %zu '%s': rc %d, %lld, want %lld", i, cases[i].text, rc, (long long)got,
+                     (long long)cases[i].want);
+        }
+    }
+}
+
 /* A float or double inside a record, array or map is its shortest text
  * (a number kept as text, which jsonb keeps as it is); a top-level one
  * stays a double, every digit of which its real column reads back. */
@@ -367,13 +416,10 @@ static void test_nested_nul_string(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_syntax),
-        cmocka_unit_test(test_numeric_strings),
-        cmocka_unit_test(test_union_branch),
-        cmocka_unit_test(test_real_text),
-        cmocka_unit_test(test_nested_reals),
-        cmocka_unit_test(test_dump_callback),
-        cmocka_unit_test(test_nested_nul_string),
+        cmocka_unit_test(test_syntax),        cmocka_unit_test(test_numeric_strings),
+        cmocka_unit_test(test_union_branch),  cmocka_unit_test(test_real_text),
+        cmocka_unit_test(test_scaled_floor),  cmocka_unit_test(test_nested_reals),
+        cmocka_unit_test(test_dump_callback), cmocka_unit_test(test_nested_nul_string),
     };
     json_arena_install(); /* as the programs run */
     return cmocka_run_group_tests(tests, NULL, NULL);
