@@ -35,6 +35,8 @@ void pager_walk_clear(pager_walk_t *w)
     w->token = NULL;
     json_decref(w->prev_first);
     w->prev_first = NULL;
+    json_decref(w->carried_id);
+    w->carried_id = NULL;
     idset_destroy(w->followed);
     w->followed = NULL;
 }

@@ -96,6 +96,7 @@ typedef struct pager_walk {
     int carried;            /* seek: the page asked is the first at a since that the last
                              * record of the page before set: it should start in its bucket */
     int64_t carried_bucket; /* that record's bucket */
+    json_t *carried_id;     /* that record's id (a copy), or NULL */
     int reseeks;            /* seek: how many times the walk moved its since */
     int before_has_since;   /* seek: the since before the last move */
     int64_t before_since_ms;

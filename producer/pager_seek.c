@@ -47,6 +47,11 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         w->later_page = 0;
         w->carried = 1;
         w->carried_bucket = hwm_bucket(&clock, last);
+        /* a copy: the page's values go with the page (json_arena.h);
+         * without one (ENOMEM) the bucket alone is checked */
+        json_decref(w->carried_id);
+        w->carried_id = json_deep_copy(json_object_get(json_array_get(records, n - 1),
+                                                       w->sc->id_field));
     } else {
         /* an offset moves by what was served: a capped page is shorter
          * than page.size, and page.size would skip the difference */
@@ -243,37 +248,114 @@ static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, 
 }
 
 /*
- * The first page at a since that the last record of the page before set
- * should start in that record's bucket: a `>=` filter serves it (or its
- * ties) again. One that starts past it, or is empty (unless more.path says
- * more pages follow: the API hid its records), came from an API that
- * filters `>` (updated_after): every record sharing that cursor after the
- * page boundary was skipped, a bulk update's whole tie group but one page.
- * From then on the walk asks one unit below each since (cursorval_since_below()),
- * and so do the run's later walks (source.h), and the page is dropped
- * (PAGER_AGAIN): its records lie past the skipped ties, and a checkpoint
- * taken after them would pass them for good. At the walk's first move
- * the walk starts again where it started (its first since was asked as
- * it was); at a later one (a `>=` API whose record moved between the two
- * requests, or one that drops since's milliseconds, whose earlier moves
- * skipped nothing) from the since before that move. Either way the cost
- * is a page or a group read again. Says so once.
+ * Whether a page at a since that the last record of the page before set
+ * serves that record again, as a `>=` filter does: the record itself (by
+ * id) before any record past its bucket, or a page all in its bucket (a
+ * tie group larger than a page, the record further on). Not the bucket
+ * alone: an API that keeps microseconds and filters `>` serves a record
+ * later in the same millisecond first, past the record's exact ties.
+ * Without an id kept, or with a cursor it cannot read, the bucket alone.
  */
-static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long first)
+static int serves_carried(const pager_walk_t *w, const pager_page_t *page,
+                          const cursor_clock_t *clock)
+{
+    size_t i;
+    json_t *rec;
+    int64_t c;
+    if (!w->carried_id)
+        return 1;
+    json_array_foreach(page->records, i, rec)
+    {
+        json_t *id = json_object_get(rec, w->sc->id_field);
+        if (id && json_equal(id, w->carried_id))
+            return 1;
+        if (cursorval_of_record(w->sc, rec, &c) && hwm_bucket(clock, c) > w->carried_bucket)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether the page holds the record that set its since, anywhere on it
+ * (1 when no id was kept). */
+static int holds_carried(const pager_walk_t *w, const pager_page_t *page)
+{
+    size_t i;
+    json_t *rec;
+    if (!w->carried_id)
+        return 1;
+    json_array_foreach(page->records, i, rec)
+    {
+        json_t *id = json_object_get(rec, w->sc->id_field);
+        if (id && json_equal(id, w->carried_id))
+            return 1;
+    }
+    return 0;
+}
+
+/* The walk already asks one unit below each since and the API still did
+ * not serve the record that set it: what lies at and after that record's
+ * cursor would be skipped, so the walk fails. */
+static int carried_not_served(const pager_walk_t *w, const pager_page_t *page, char *errstr,
+                              size_t errstr_size)
+{
+    char red[1024], asked[ISOTIME_BUFSIZE], id[128] = "";
+    cursor_clock_t clock = hwm_clock(w->sc);
+    pager_format_since(&clock, cursorval_since_below(w->sc, w->since_ms), asked, sizeof(asked));
+    char *id_text = w->carried_id ? json_dumps(w->carried_id, JSON_ENCODE_ANY) : NULL;
+    if (id_text)
+        snprintf(id, sizeof(id), " (id %.100s)", id_text);
+    free(id_text);
+    errstr_set(errstr, errstr_size,
+               "GET %s: asked %s=%s, one unit below the cursor of the last record before%s, the "
+               "API did not serve that record again but %s: the records at and after it would "
+               "be skipped. Does the API compare %s as text written otherwise (a space for the "
+               "'T', another zone or number of digits), or round it up? (A record changed "
+               "between the two requests does this too; the next run asks again.)",
+               url_redact(page->url, red, sizeof(red)), w->sc->cursor_param, asked, id,
+               json_array_size(page->records) ? "later records" : "an empty page",
+               w->sc->cursor_param);
+    return -1;
+}
+
+/*
+ * The first page at a since that the last record of the page before set
+ * should serve that record again (serves_carried()): a `>=` filter does.
+ * One that starts past its bucket, or passes it, or is empty (unless
+ * more.path says more pages follow: the API hid its records), came from
+ * an API that filters `>` (updated_after): every record sharing that
+ * cursor after the page boundary was skipped, a bulk update's whole tie
+ * group but one page. From then on the walk asks one unit below each since
+ * (cursorval_since_below()), and so do the run's later walks (source.h),
+ * and the page is dropped (PAGER_AGAIN): its records lie past the skipped
+ * ties, and a checkpoint taken after them would pass them for good. At
+ * the walk's first move the walk starts again where it started (its first
+ * since was asked as it was); at a later one (a `>=` API whose record
+ * moved between the two requests, or one that drops since's
+ * milliseconds, whose earlier moves skipped nothing) from the since before
+ * that move. Either way the cost is a page or a group read again. Says so
+ * once. Already asking below, the walk fails instead (carried_not_served()):
+ * an API that compares the parameter as text spelled otherwise never serves
+ * the rest of that day, however it is asked. Returns 1 (start again), 0, or
+ * -1 with errstr.
+ */
+static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long first,
+                                char *errstr, size_t errstr_size)
 {
     int carried = w->carried;
     w->carried = 0;
-    if (!carried || w->exclusive)
+    if (!carried)
         return 0;
     int64_t c;
     cursor_clock_t clock = hwm_clock(w->sc);
     json_t *head = json_array_get(page->records, 0);
-    if (head &&
-        (!cursorval_of_record(w->sc, head, &c) || hwm_bucket(&clock, c) <= w->carried_bucket))
+    if (head && (!cursorval_of_record(w->sc, head, &c) ||
+                 (hwm_bucket(&clock, c) <= w->carried_bucket && serves_carried(w, page, &clock))))
         return 0;
     char perr[64];
     if (!head && w->sc->more_path && says_more(w, page, perr, sizeof(perr)) != 0)
         return 0; /* a page whose records the API hid (or no flag: advance fails it) */
+    if (w->exclusive) /* out of cursor order, it may still hold the record */
+        return holds_carried(w, page) ? 0 : carried_not_served(w, page, errstr, errstr_size);
     char red[1024];
     log_warn("the API serves records after the cursor parameter, not from it: asking one unit "
              "below each since from now on",
@@ -320,8 +402,11 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
     if (w->check_since && w->page_no == first &&
         check_filtered(w, page->records, errstr, errstr_size) != 0)
         return -1;
-    if (w->sc->cursor_sorted && restart_if_exclusive(w, page, first))
-        return PAGER_AGAIN;
+    if (w->sc->cursor_sorted) {
+        int again = restart_if_exclusive(w, page, first, errstr, errstr_size);
+        if (again != 0)
+            return again < 0 ? -1 : PAGER_AGAIN;
+    }
     if (w->sc->more_path)
         return advance_by_flag(w, page, first, by_served, errstr, errstr_size);
     size_t n = json_array_size(page->records);

@@ -12,7 +12,7 @@ cat >"$T_WORK/api.py" <<'PY'
 def handle(req):
     if req.path == "/items/deleted":
         return 200, [], json.dumps({"data": []})
-    if req.query.get("page", "1") != "1" or req.query.get("modified_since"):
+    if req.query.get("page", "1") != "1":
         return 200, [], json.dumps({"data": []})
     lines = '"lines":[{"sku":"A-1","qty":1}, {"sku":"B-2","qty":2}]'
     recs = [
@@ -21,6 +21,8 @@ def handle(req):
         '{"id":3,"name":"a 13" screen",%s,"updated_at":"2024-01-01T00:00:03.000Z"}' % lines,
         '{"id":4,"name":"four",%s,"updated_at":"2024-01-01T00:00:04.000Z"}' % lines,
     ]
+    since = req.query.get("modified_since")  # >=, as the cursor text compares
+    recs = [r for i, r in enumerate(recs, 1) if not since or "2024-01-01T00:00:%02d.000Z" % i >= since]
     return 200, [], '{"data":[' + ", ".join(recs) + "]}"
 PY
 

@@ -21,8 +21,10 @@ def handle(req):
         return '{"id":%d,"name":%s,"updated_at":"2024-01-01T00:00:%02d.000Z"}' % (i, name, i)
     recs = [rec(1, '"a 13" screen"'), rec(2, json.dumps("plain")),
             rec(3, json.dumps('15" laptop')), rec(4, json.dumps("x"))]
-    if req.query.get("page", "1") != "1" or req.query.get("modified_since"):
+    if req.query.get("page", "1") != "1":
         return 200, [], json.dumps({"data": []})
+    since = req.query.get("modified_since")  # >=, as the cursor text compares
+    recs = [r for i, r in enumerate(recs, 1) if not since or "2024-01-01T00:00:%02d.000Z" % i >= since]
     return 200, [], '{"data":[' + ",".join(recs) + "]}"
 PY
 
