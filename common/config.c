@@ -18,6 +18,7 @@
 
 #include "config_keys.h"
 #include "daytz.h"
+#include "isotime.h"
 #include "metrics_listen.h"
 #include "errstr.h"
 
@@ -112,6 +113,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "iso8601 | unix (epoch seconds) | unix_ms: the cursor's and the parameter's values")         \
     X(STREAM, "cursor.timezone", STR, "UTC", F_TIMEZONE, 0, 0, S(cursor_timezone), NULL,            \
       "IANA time zone of the API's days (cursor.precision = date)")                                \
+    X(STREAM, "cursor.param.format", STR, NULL, F_TIME_PATTERN, 0, 0, S(cursor_param_format), NULL, \
+      "strftime pattern (UTC; %f = microseconds) cursor.param is written in; default ISO-8601 ms Z") \
     X(STREAM, "records.path", STR, "data", F_EMPTY_OK, 0, 0, S(records_path), NULL,                \
       "dotted path of the records array; empty = the body is the array")                            \
     X(STREAM, "pagination", ENUM, "page", 0, 0, 0, S(pagination), paginations,                     \
@@ -226,6 +229,8 @@ static int set_string(const key_def_t *def, char **field, const char *value, cha
         return -1;
     }
     if ((def->flags & F_TIMEZONE) && daytz_check(value, why, why_size) != 0)
+        return -1;
+    if ((def->flags & F_TIME_PATTERN) && *value && isotime_pattern_check(value, why, why_size))
         return -1;
     metrics_listen_t listen;
     if ((def->flags & F_LISTEN) && *value && metrics_listen_parse(value, &listen, why, why_size))

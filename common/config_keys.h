@@ -41,6 +41,7 @@ typedef enum {
 #define F_TOPIC    4  /* part of a Kafka topic name */
 #define F_TIMEZONE 8  /* an IANA time zone name (daytz.h) */
 #define F_LISTEN   16 /* host:port to listen on (metrics_listen.h) */
+#define F_TIME_PATTERN 32 /* a strftime pattern of a time (isotime_format_pattern) */
 
 typedef struct key_def {
     section_t section;

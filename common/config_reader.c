@@ -518,6 +518,14 @@ static int finish_stream(parser_t *p, size_t i)
                     "an epoch time has no day to filter by: cursor.precision = date needs "
                     "cursor.format = iso8601");
     }
+    if (st->cursor_param_format &&
+        (st->cursor_format != CURSOR_FORMAT_ISO8601 ||
+         st->cursor_precision != CURSOR_PRECISION_TIMESTAMP)) {
+        label(SEC_STREAM, st, "cursor.param.format", where, sizeof(where));
+        return perr(p, stream_key_line(p, i, "cursor.param.format"), where,
+                    "a pattern of a time needs cursor.format = iso8601 and cursor.precision = "
+                    "timestamp");
+    }
     if (check_more_path(p, i) < 0)
         return -1;
     if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||

@@ -321,3 +321,81 @@ int64_t isotime_monotonic_ms(void)
 {
     return clock_ms(CLOCK_MONOTONIC);
 }
+
+/* One conversion of isotime_format_pattern() into out (at least 16
+ * bytes); its length, or -1 for a conversion it does not know. */
+static int pattern_conversion(char c, int64_t y, int m, int d, int64_t rem, char *out)
+{
+    int hh = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), ss = (int)(rem / 1000 % 60);
+    switch (c) {
+    case 'Y': return snprintf(out, 16, "%04lld", (long long)y);
+    case 'm': return snprintf(out, 16, "%02d", m);
+    case 'd': return snprintf(out, 16, "%02d", d);
+    case 'H': return snprintf(out, 16, "%02d", hh);
+    case 'M': return snprintf(out, 16, "%02d", mi);
+    case 'S': return snprintf(out, 16, "%02d", ss);
+    case 'f': return snprintf(out, 16, "%03d000", (int)(rem % 1000));
+    case 'F': return snprintf(out, 16, "%04lld-%02d-%02d", (long long)y, m, d);
+    case 'T': return snprintf(out, 16, "%02d:%02d:%02d", hh, mi, ss);
+    case 'z': return snprintf(out, 16, "+0000");
+    case 'Z': return snprintf(out, 16, "UTC");
+    case '%': return snprintf(out, 16, "%%");
+    default: return -1;
+    }
+}
+
+int isotime_format_pattern(const char *pattern, int64_t ms, char *buf, size_t size)
+{
+    int64_t days = floor_div(ms, MS_PER_DAY), rem = ms % MS_PER_DAY, y;
+    int m, d;
+    size_t n = 0;
+
+    if (rem < 0)
+        rem += MS_PER_DAY;
+    civil_from_days(days, &y, &m, &d);
+    for (const char *p = pattern; *p; p++) {
+        char one[16];
+        int len = 1;
+        if (*p != '%')
+            one[0] = *p;
+        else if ((len = pattern_conversion(*++p, y, m, d, rem, one)) < 0)
+            return -1; /* an unknown conversion, or a '%' at the end */
+        if (n + (size_t)len >= size)
+            return -1;
+        memcpy(buf + n, one, (size_t)len);
+        n += (size_t)len;
+    }
+    if (n == 0 || size == 0)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+int isotime_pattern_check(const char *pattern, char *errstr, size_t errstr_size)
+{
+    /* 2026-11-25T12:34:56.789Z and 1999-01-02T03:04:05.006Z */
+    static const int64_t samples[] = {1795610096789LL, 915246245006LL};
+    char text[ISOTIME_PATTERN_BUFSIZE], err[128];
+
+    for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+        int64_t back;
+        if (isotime_format_pattern(pattern, samples[i], text, sizeof(text)) != 0) {
+            errstr_set(errstr, errstr_size,
+                       "writes nothing or more than %d bytes, or has a conversion other than "
+                       "%%Y %%m %%d %%H %%M %%S %%f %%F %%T %%z %%Z %%%%",
+                       ISOTIME_PATTERN_BUFSIZE - 1);
+            return -1;
+        }
+        if (isotime_parse(text, &back, NULL, err, sizeof(err)) != 0 || back > samples[i] ||
+            samples[i] - back >= 1000) {
+            char want[ISOTIME_BUFSIZE];
+            isotime_format(samples[i], want, sizeof(want));
+            errstr_set(errstr, errstr_size,
+                       "writes %s as '%s', which does not read back as that time (to the "
+                       "second at least)",
+                       want, text);
+            return -1;
+        }
+    }
+    return 0;
+}

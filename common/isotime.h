@@ -34,6 +34,24 @@ int isotime_parse(const char *s, int64_t *ms_out, int *date_only, char *errstr,
 /* "2026-11-25T12:00:00.123Z" (always milliseconds, always Z). */
 void isotime_format(int64_t ms, char *buf, size_t size);
 
+/* Bytes isotime_format_pattern() may write, its NUL included. */
+#define ISOTIME_PATTERN_BUFSIZE 128
+
+/*
+ * ms as pattern says, in UTC: strftime(3)'s conversions, and %f for the
+ * microseconds (six digits, as Python's strftime writes them; an instant
+ * kept in milliseconds ends in 000). How a cursor parameter is written
+ * for an API that compares it as text in its own spelling (SQLite's
+ * "%Y-%m-%d %H:%M:%S.%f"). Returns 0, or -1 when the text needs size
+ * bytes or more (or is empty).
+ */
+int isotime_format_pattern(const char *pattern, int64_t ms, char *buf, size_t size) TM_WARN_UNUSED;
+
+/* 0 when pattern writes a time that isotime_parse() reads back as the
+ * instant written, cut to the second at most (tried on two instants);
+ * else -1 with errstr saying what it wrote. */
+int isotime_pattern_check(const char *pattern, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
 /* "2026-11-25" (the UTC day of ms). */
 void isotime_format_date(int64_t ms, char *buf, size_t size);
 

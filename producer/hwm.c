@@ -53,7 +53,8 @@ void hwm_digest_format(const hwm_entry_t *e, char *buf, size_t size)
 
 cursor_clock_t hwm_clock(const stream_conf_t *sc)
 {
-    return (cursor_clock_t){sc->cursor_precision, sc->cursor_timezone, sc->cursor_format};
+    return (cursor_clock_t){sc->cursor_precision, sc->cursor_timezone, sc->cursor_format,
+                            sc->cursor_param_format};
 }
 
 int64_t hwm_bucket(const cursor_clock_t *clock, int64_t ms)

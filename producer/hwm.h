@@ -97,10 +97,11 @@ typedef struct cursor_clock {
     cursor_precision_t precision;
     const char *timezone;   /* IANA name; NULL or "UTC": UTC days */
     cursor_format_t format; /* how values are written (cursor.format) */
+    const char *param_format; /* strftime pattern of the parameter, or NULL */
 } cursor_clock_t;
 
 /* A clock of precision prec in UTC, ISO-8601 (as a pointer, for calls). */
-#define CURSOR_CLOCK(prec) (&(const cursor_clock_t){(prec), NULL, CURSOR_FORMAT_ISO8601})
+#define CURSOR_CLOCK(prec) (&(const cursor_clock_t){(prec), NULL, CURSOR_FORMAT_ISO8601, NULL})
 
 /* The stream's clock (borrows sc's time zone name). */
 cursor_clock_t hwm_clock(const stream_conf_t *sc);

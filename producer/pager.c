@@ -102,6 +102,8 @@ void pager_format_since(const cursor_clock_t *clock, int64_t ms, char *buf, size
         snprintf(buf, size, "%" PRId64, ms);
     else if (clock->precision == CURSOR_PRECISION_DATE)
         daytz_format_date(clock->timezone, ms, buf, size);
+    else if (clock->param_format && isotime_format_pattern(clock->param_format, ms, buf, size) == 0)
+        ; /* the API's own spelling (checked with the configuration: it fits) */
     else
         isotime_format(ms, buf, size);
 }
@@ -109,7 +111,7 @@ void pager_format_since(const cursor_clock_t *clock, int64_t ms, char *buf, size
 char *pager_page_url(const stream_conf_t *sc, int has_since, int64_t since_ms, int paged,
                      const char *page_token)
 {
-    char since[ISOTIME_BUFSIZE], size[24];
+    char since[ISOTIME_PATTERN_BUFSIZE], size[24];
     cursor_clock_t clock = hwm_clock(sc);
     if (has_since)
         pager_format_since(&clock, since_ms, since, sizeof(since));

@@ -298,7 +298,7 @@ static int holds_carried(const pager_walk_t *w, const pager_page_t *page)
 static int carried_not_served(const pager_walk_t *w, const pager_page_t *page, char *errstr,
                               size_t errstr_size)
 {
-    char red[1024], asked[ISOTIME_BUFSIZE], id[128] = "";
+    char red[1024], asked[ISOTIME_PATTERN_BUFSIZE], id[128] = "";
     cursor_clock_t clock = hwm_clock(w->sc);
     pager_format_since(&clock, cursorval_since_below(w->sc, w->since_ms), asked, sizeof(asked));
     char *id_text = w->carried_id ? json_dumps(w->carried_id, JSON_ENCODE_ANY) : NULL;

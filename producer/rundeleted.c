@@ -16,7 +16,8 @@
  * in full. */
 static cursor_clock_t deleted_clock(const stream_conf_t *sc)
 {
-    return (cursor_clock_t){CURSOR_PRECISION_TIMESTAMP, NULL, sc->cursor_format};
+    return (cursor_clock_t){CURSOR_PRECISION_TIMESTAMP, NULL, sc->cursor_format,
+                            sc->cursor_param_format};
 }
 
 /* The id of a deleted-endpoint item: an id, or an object with id.field. */

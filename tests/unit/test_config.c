@@ -151,6 +151,13 @@ static const err_case_t err_cases[] = {
      "/usr/share/zoneinfo)"},
     {"time zone as a path", KAFKA STREAM "cursor.timezone = ../../etc/passwd\n",
      ":8: [stream s] cursor.timezone: '../../etc/passwd' is not an IANA time zone name"},
+    {"cursor parameter pattern not a time", KAFKA STREAM "cursor.param.format = %d.%m.%Y\n",
+     ":8: [stream s] cursor.param.format: writes 2026-11-25T12:34:56.789Z as '25.11.2026', "
+     "which does not read back as that time (to the second at least)"},
+    {"cursor parameter pattern for epoch seconds",
+     KAFKA STREAM "cursor.format = unix\ncursor.param.format = %F %T\n",
+     ":9: [stream s] cursor.param.format: a pattern of a time needs cursor.format = iso8601 and "
+     "cursor.precision = timestamp"},
     {"metrics.listen without a port", KAFKA "[producer]\nmetrics.listen = 127.0.0.1\n",
      ":4: [producer] metrics.listen: '127.0.0.1': expected host:port (an IPv6 address in "
      "brackets)"},

@@ -231,6 +231,55 @@ static void test_format_matches_gmtime(void **state)
     }
 }
 
+/* The cursor parameter in an API's own spelling (cursor.param.format):
+ * what the pattern writes, and which patterns the configuration takes. */
+static void test_format_pattern(void **state)
+{
+    static const struct {
+        const char *pattern;
+        int64_t ms;
+        const char *want; /* NULL: refused */
+    } cases[] = {
+        {"%Y-%m-%d %H:%M:%S.%f", 1795608000123LL, "2026-11-25 12:00:00.123000"},
+        {"%FT%T%z", 1795608000123LL, "2026-11-25T12:00:00+0000"},
+        {"%F %T %Z", 0, "1970-01-01 00:00:00 UTC"},
+        {"%Y-%m-%dT%H:%M:%S.%fZ", -1, "1969-12-31T23:59:59.999000Z"},
+        {"100%% %Y", 1795608000123LL, "100% 2026"},
+        {"%Y-%m-%d %H:%M:%S %q", 0, NULL}, /* a conversion of strftime's only */
+        {"%Y-%m-%d %", 0, NULL},           /* a '%' at the end */
+        {"", 0, NULL},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[ISOTIME_PATTERN_BUFSIZE];
+        int rc = isotime_format_pattern(cases[i].pattern, cases[i].ms, buf, sizeof(buf));
+        if (!cases[i].want) {
+            assert_int_equal(rc, -1);
+            continue;
+        }
+        assert_int_equal(rc, 0);
+        assert_string_equal(buf, cases[i].want);
+    }
+    char small[8];
+    assert_int_equal(isotime_format_pattern("%F", 0, small, sizeof(small)), -1);
+
+    static const struct {
+        const char *pattern;
+        int ok;
+    } checks[] = {
+        {"%Y-%m-%d %H:%M:%S.%f", 1}, {"%FT%T%z", 1},    {"%F %T", 1},
+        {"%Y-%m-%dT%H:%M:%S.%fZ", 1}, {"%F %H:%M", 0}, /* minutes: not the second */
+        {"%d.%m.%Y %T", 0},           {"%F", 0},       {"2026-11-25 %T", 0}, /* one day */
+        {"%F %T %q", 0},
+    };
+    for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        char why[256] = "";
+        int rc = isotime_pattern_check(checks[i].pattern, why, sizeof(why));
+        if ((rc == 0) != checks[i].ok)
+            fail_msg("check %zu '%s': rc %d (%s)", i, checks[i].pattern, rc, why);
+    }
+}
+
 static void test_day_round_trip(void **state)
 {
     (void)state;
@@ -261,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_format),          cmocka_unit_test(test_format_truncates),
         cmocka_unit_test(test_format_extremes), cmocka_unit_test(test_format_matches_gmtime),
         cmocka_unit_test(test_day_round_trip),  cmocka_unit_test(test_clocks),
+        cmocka_unit_test(test_format_pattern),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

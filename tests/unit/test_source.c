@@ -119,7 +119,7 @@ static void test_cursor_values(void **state)
         char body[128], err[256] = "";
         snprintf(body, sizeof(body), "[%s]", cases[i].json);
         assert_int_equal(jsonpage_parse(body, strlen(body), "", &pg, err, sizeof(err)), 0);
-        const cursor_clock_t clock = {CURSOR_PRECISION_TIMESTAMP, NULL, cases[i].format};
+        const cursor_clock_t clock = {CURSOR_PRECISION_TIMESTAMP, NULL, cases[i].format, NULL};
         int64_t ms = 0;
         int rc = cursorval_read(&clock, json_array_get(pg.records, 0), &ms, err, sizeof(err));
         if (cases[i].want == INT64_MIN) {
