@@ -167,6 +167,27 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
     return status;
 }
 
+/*
+ * The deleted endpoint's mark after a reset: a replay from the API
+ * replays its deletions too, or a table restored from before them keeps
+ * their rows live for good (a full run deletes only ids still live in
+ * Kafka, and a compacted or retained topic may have forgotten them).
+ * --since TS: the lower of the old mark and TS (at TS with no ids: every
+ * deletion from TS on is read again; one the records' replay outdates is
+ * dropped as stale). --full: none, from the start. 0, or -1 on ENOMEM.
+ */
+static int reset_deleted_hwm(run_hwm_t *out, const run_hwm_t *old, int has_since,
+                             int64_t since_ms)
+{
+    if (!has_since || !old->has_value)
+        return 0;
+    if (old->value_ms <= since_ms)
+        return run_hwm_copy(out, old);
+    out->has_value = 1;
+    out->value_ms = since_ms;
+    return 0;
+}
+
 int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int64_t since_ms)
 {
     char err[1024], topic[512];
@@ -175,6 +196,13 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
         log_err("cannot read the checkpoint", err);
         return 1;
     }
+    /* a run under way writes its own checkpoint at its end, over this one
+     * (one that died left the same record: hence a warning, not a refusal) */
+    if (cp && cp->status == RUN_STATUS_RUNNING)
+        log_warn("the stream's latest run record says running: a producer running it will write "
+                 "its checkpoint over this reset when it ends. Stop the producer first, then "
+                 "reset again",
+                 "stream=%s run_id=%s", stream, cp->run_id ? cp->run_id : "-");
     publisher_t *pub = publisher_new(conf, err, sizeof(err));
     if (!pub) {
         log_err("cannot start the Kafka producer", err);
@@ -192,7 +220,7 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
     rr.hwm.has_value = has_since;
     rr.hwm.value_ms = has_since ? since_ms : 0;
     int rc = 0;
-    if (cp && run_hwm_copy(&rr.deleted_hwm, &cp->deleted_hwm) != 0) {
+    if (cp && reset_deleted_hwm(&rr.deleted_hwm, &cp->deleted_hwm, has_since, since_ms) != 0) {
         errstr_set(err, sizeof(err), "out of memory");
         rc = -1;
     }
