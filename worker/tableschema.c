@@ -186,15 +186,25 @@ static pg_status_t fail(pg_status_t st, const char *what, const char *table, con
     return st;
 }
 
-/* *exists: whether the table exists. */
+/*
+ * *exists: whether the table exists. An unqualified name is looked up
+ * where CREATE TABLE puts it, in current_schema() (the first schema of
+ * search_path that exists), as sync_offsets and sync_metadata are: under
+ * search_path = replay,public a table found in public through the path
+ * made a second group write into the first group's table while its
+ * offsets went to replay. Once created, the name resolves to it first.
+ */
 static pg_status_t table_exists(pg_t *pg, const char *table, int *exists, char *errstr,
                                 size_t errstr_size)
 {
     const char *params[1] = {table};
     PGresult *res = NULL;
     char err[512];
-    pg_status_t st =
-        pg_exec(pg, "SELECT to_regclass($1) IS NOT NULL", 1, params, &res, err, sizeof(err));
+    /* sqlgen_append_table() writes a qualified name "schema"."name" */
+    const char *sql = strstr(table, "\".\"")
+                          ? "SELECT to_regclass($1) IS NOT NULL"
+                          : "SELECT to_regclass(quote_ident(current_schema()) || '.' || $1) IS NOT NULL";
+    pg_status_t st = pg_exec(pg, sql, 1, params, &res, err, sizeof(err));
 
     if (st != PG_OK)
         return fail(st, "looking for table", table, err, errstr, errstr_size);
