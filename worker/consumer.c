@@ -264,9 +264,13 @@ consumer_t *consumer_new(const tm_config_t *conf, const consumer_hooks_t *hooks,
                                          {"enable.partition.eof", "true"}};
     /* flat memory whatever the backlog: librdkafka prefetches up to 64 MiB
      * and 100000 messages a partition by default (its fetch.max.bytes
-     * follows the first unless set); [kafka] may say otherwise */
+     * follows the first unless set); a subscribed topic that does not
+     * exist yet (a stream just added, its topic made by the producer's
+     * first run) is looked for again at each metadata refresh, every 5
+     * minutes by default: 10 s. [kafka] may say otherwise */
     static const kafka_prop_t defaults[] = {{"queued.max.messages.kbytes", "4096"},
-                                            {"queued.min.messages", "20000"}};
+                                            {"queued.min.messages", "20000"},
+                                            {"topic.metadata.refresh.interval.ms", "10000"}};
     const kafka_client_opts_t opts = {
         .defaults = defaults,
         .n_defaults = sizeof(defaults) / sizeof(defaults[0]),
