@@ -36,11 +36,11 @@ typedef enum {
 
 /* Flags. Without F_EMPTY_OK, "" is an error for a key with a default and
  * means "none" (NULL) for an optional key without one. */
-#define F_REQUIRED 1  /* no default: the file must set it */
-#define F_EMPTY_OK 2  /* "" is a value of its own */
-#define F_TOPIC    4  /* part of a Kafka topic name */
-#define F_TIMEZONE 8  /* an IANA time zone name (daytz.h) */
-#define F_LISTEN   16 /* host:port to listen on (metrics_listen.h) */
+#define F_REQUIRED     1  /* no default: the file must set it */
+#define F_EMPTY_OK     2  /* "" is a value of its own */
+#define F_TOPIC        4  /* part of a Kafka topic name */
+#define F_TIMEZONE     8  /* an IANA time zone name (daytz.h) */
+#define F_LISTEN       16 /* host:port to listen on (metrics_listen.h) */
 #define F_TIME_PATTERN 32 /* a strftime pattern of a time (isotime_format_pattern) */
 
 typedef struct key_def {

@@ -518,9 +518,8 @@ static int finish_stream(parser_t *p, size_t i)
                     "an epoch time has no day to filter by: cursor.precision = date needs "
                     "cursor.format = iso8601");
     }
-    if (st->cursor_param_format &&
-        (st->cursor_format != CURSOR_FORMAT_ISO8601 ||
-         st->cursor_precision != CURSOR_PRECISION_TIMESTAMP)) {
+    if (st->cursor_param_format && (st->cursor_format != CURSOR_FORMAT_ISO8601 ||
+                                    st->cursor_precision != CURSOR_PRECISION_TIMESTAMP)) {
         label(SEC_STREAM, st, "cursor.param.format", where, sizeof(where));
         return perr(p, stream_key_line(p, i, "cursor.param.format"), where,
                     "a pattern of a time needs cursor.format = iso8601 and cursor.precision = "

@@ -328,19 +328,32 @@ static int pattern_conversion(char c, int64_t y, int m, int d, int64_t rem, char
 {
     int hh = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), ss = (int)(rem / 1000 % 60);
     switch (c) {
-    case 'Y': return snprintf(out, 16, "%04lld", (long long)y);
-    case 'm': return snprintf(out, 16, "%02d", m);
-    case 'd': return snprintf(out, 16, "%02d", d);
-    case 'H': return snprintf(out, 16, "%02d", hh);
-    case 'M': return snprintf(out, 16, "%02d", mi);
-    case 'S': return snprintf(out, 16, "%02d", ss);
-    case 'f': return snprintf(out, 16, "%03d000", (int)(rem % 1000));
-    case 'F': return snprintf(out, 16, "%04lld-%02d-%02d", (long long)y, m, d);
-    case 'T': return snprintf(out, 16, "%02d:%02d:%02d", hh, mi, ss);
-    case 'z': return snprintf(out, 16, "+0000");
-    case 'Z': return snprintf(out, 16, "UTC");
-    case '%': return snprintf(out, 16, "%%");
-    default: return -1;
+    case 'Y':
+        return snprintf(out, 16, "%04lld", (long long)y);
+    case 'm':
+        return snprintf(out, 16, "%02d", m);
+    case 'd':
+        return snprintf(out, 16, "%02d", d);
+    case 'H':
+        return snprintf(out, 16, "%02d", hh);
+    case 'M':
+        return snprintf(out, 16, "%02d", mi);
+    case 'S':
+        return snprintf(out, 16, "%02d", ss);
+    case 'f':
+        return snprintf(out, 16, "%03d000", (int)(rem % 1000));
+    case 'F':
+        return snprintf(out, 16, "%04lld-%02d-%02d", (long long)y, m, d);
+    case 'T':
+        return snprintf(out, 16, "%02d:%02d:%02d", hh, mi, ss);
+    case 'z':
+        return snprintf(out, 16, "+0000");
+    case 'Z':
+        return snprintf(out, 16, "UTC");
+    case '%':
+        return snprintf(out, 16, "%%");
+    default:
+        return -1;
     }
 }
 

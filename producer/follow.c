@@ -176,8 +176,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
  * deletion from TS on is read again; one the records' replay outdates is
  * dropped as stale). --full: none, from the start. 0, or -1 on ENOMEM.
  */
-static int reset_deleted_hwm(run_hwm_t *out, const run_hwm_t *old, int has_since,
-                             int64_t since_ms)
+static int reset_deleted_hwm(run_hwm_t *out, const run_hwm_t *old, int has_since, int64_t since_ms)
 {
     if (!has_since || !old->has_value)
         return 0;

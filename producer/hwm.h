@@ -95,8 +95,8 @@ void hwm_digest_format(const hwm_entry_t *e, char *buf, size_t size);
  */
 typedef struct cursor_clock {
     cursor_precision_t precision;
-    const char *timezone;   /* IANA name; NULL or "UTC": UTC days */
-    cursor_format_t format; /* how values are written (cursor.format) */
+    const char *timezone;     /* IANA name; NULL or "UTC": UTC days */
+    cursor_format_t format;   /* how values are written (cursor.format) */
     const char *param_format; /* strftime pattern of the parameter, or NULL */
 } cursor_clock_t;
 

@@ -50,8 +50,8 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         /* a copy: the page's values go with the page (json_arena.h);
          * without one (ENOMEM) the bucket alone is checked */
         json_decref(w->carried_id);
-        w->carried_id = json_deep_copy(json_object_get(json_array_get(records, n - 1),
-                                                       w->sc->id_field));
+        w->carried_id =
+            json_deep_copy(json_object_get(json_array_get(records, n - 1), w->sc->id_field));
     } else {
         /* an offset moves by what was served: a capped page is shorter
          * than page.size, and page.size would skip the difference */
@@ -338,8 +338,8 @@ static int carried_not_served(const pager_walk_t *w, const pager_page_t *page, c
  * the rest of that day, however it is asked. Returns 1 (start again), 0, or
  * -1 with errstr.
  */
-static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long first,
-                                char *errstr, size_t errstr_size)
+static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long first, char *errstr,
+                                size_t errstr_size)
 {
     int carried = w->carried;
     w->carried = 0;
@@ -353,7 +353,7 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
         return 0;
     char perr[64];
     if (!head && w->sc->more_path && says_more(w, page, perr, sizeof(perr)) != 0)
-        return 0; /* a page whose records the API hid (or no flag: advance fails it) */
+        return 0;     /* a page whose records the API hid (or no flag: advance fails it) */
     if (w->exclusive) /* out of cursor order, it may still hold the record */
         return holds_carried(w, page) ? 0 : carried_not_served(w, page, errstr, errstr_size);
     char red[1024];

@@ -201,9 +201,10 @@ static pg_status_t table_exists(pg_t *pg, const char *table, int *exists, char *
     PGresult *res = NULL;
     char err[512];
     /* sqlgen_append_table() writes a qualified name "schema"."name" */
-    const char *sql = strstr(table, "\".\"")
-                          ? "SELECT to_regclass($1) IS NOT NULL"
-                          : "SELECT to_regclass(quote_ident(current_schema()) || '.' || $1) IS NOT NULL";
+    const char *sql =
+        strstr(table, "\".\"")
+            ? "SELECT to_regclass($1) IS NOT NULL"
+            : "SELECT to_regclass(quote_ident(current_schema()) || '.' || $1) IS NOT NULL";
     pg_status_t st = pg_exec(pg, sql, 1, params, &res, err, sizeof(err));
 
     if (st != PG_OK)

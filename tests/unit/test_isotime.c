@@ -267,9 +267,14 @@ static void test_format_pattern(void **state)
         const char *pattern;
         int ok;
     } checks[] = {
-        {"%Y-%m-%d %H:%M:%S.%f", 1}, {"%FT%T%z", 1},    {"%F %T", 1},
-        {"%Y-%m-%dT%H:%M:%S.%fZ", 1}, {"%F %H:%M", 0}, /* minutes: not the second */
-        {"%d.%m.%Y %T", 0},           {"%F", 0},       {"2026-11-25 %T", 0}, /* one day */
+        {"%Y-%m-%d %H:%M:%S.%f", 1},
+        {"%FT%T%z", 1},
+        {"%F %T", 1},
+        {"%Y-%m-%dT%H:%M:%S.%fZ", 1},
+        {"%F %H:%M", 0}, /* minutes: not the second */
+        {"%d.%m.%Y %T", 0},
+        {"%F", 0},
+        {"2026-11-25 %T", 0}, /* one day */
         {"%F %T %q", 0},
     };
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
