@@ -63,6 +63,37 @@ int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, in
     return rc;
 }
 
+/* One ListOffsets answer for the partition: at (-2 earliest, -1 latest),
+ * within timeout_ms. */
+static rd_kafka_resp_err_t list_offset(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                       int64_t at, int timeout_ms, int64_t *out)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, partition)->offset = at;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, l, timeout_ms);
+    if (!err)
+        err = l->elems[0].err;
+    if (!err && l->elems[0].offset < 0)
+        err = RD_KAFKA_RESP_ERR__FAIL; /* no offset in the answer */
+    *out = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    return err;
+}
+
+rd_kafka_resp_err_t kafka_query_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                           int64_t *low, int64_t *high, int timeout_ms)
+{
+    int64_t deadline = isotime_monotonic_ms() + timeout_ms;
+    rd_kafka_resp_err_t err = list_offset(rk, topic, partition, RD_KAFKA_OFFSET_BEGINNING,
+                                          timeout_ms, low);
+    if (err)
+        return err;
+    int64_t left = deadline - isotime_monotonic_ms();
+    if (left <= 0)
+        return RD_KAFKA_RESP_ERR__TIMED_OUT;
+    return list_offset(rk, topic, partition, RD_KAFKA_OFFSET_END, (int)left, high);
+}
+
 /* Whether err says the partition is between leaders for a moment. */
 static int between_leaders(rd_kafka_resp_err_t err)
 {
@@ -78,8 +109,7 @@ int kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition, int t
     rd_kafka_resp_err_t err;
     for (int attempt = 0;; attempt++) {
         int64_t left = deadline - isotime_monotonic_ms();
-        err = rd_kafka_query_watermark_offsets(rk, topic, partition, low, high,
-                                               left > 0 ? (int)left : 1);
+        err = kafka_query_watermarks(rk, topic, partition, low, high, left > 0 ? (int)left : 1);
         if (!err)
             return 0;
         int64_t wait = backoff_delay_capped_ms(attempt, 1000);

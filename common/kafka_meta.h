@@ -24,6 +24,19 @@ int kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms, in
                            size_t *n, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
+ * rd_kafka_query_watermark_offsets() with a timeout that holds: that call
+ * in the librdkafka Debian 12 ships (2.0.2) waits for ever when the
+ * partition's leader cannot be reached (confluentinc/librdkafka#2588,
+ * fixed in 2.3.0), and took a producer or a worker with it, deaf to
+ * SIGTERM. Two ListOffsets requests (earliest, then latest) through
+ * rd_kafka_offsets_for_times(), which keeps its deadline: the same
+ * requests, the same isolation level. Its error, or a partition's own;
+ * RD_KAFKA_RESP_ERR__TIMED_OUT past timeout_ms in all.
+ */
+rd_kafka_resp_err_t kafka_query_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                           int64_t *low, int64_t *high, int timeout_ms);
+
+/*
  * A partition's low and high watermarks. An answer that says the partition
  * is between leaders (not leader, leader not available, offset not
  * available: a partition just added or moving, a broker restarting) is

@@ -12,6 +12,7 @@
 
 #include "errstr.h"
 #include "isotime.h"
+#include "kafka_meta.h"
 #include "log.h"
 #include "offsets.h"
 
@@ -92,7 +93,7 @@ static void place_unstored(consumer_t *c, const char *topic, int32_t partition, 
     int64_t low = -1, high = -1;
 
     pl->start = RD_KAFKA_OFFSET_BEGINNING;
-    if (rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
+    if (kafka_query_watermarks(c->rk, topic, partition, &low, &high,
                                          WATERMARK_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR ||
         low < 0 || high < 0)
         return; /* unknown: its first batch stores the row */
@@ -138,7 +139,7 @@ void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t
     if (isotime_monotonic_ms() < c->wm_skip_until)
         return; /* the fetch finds out (auto.offset.reset = error) */
     int64_t low = -1, high = -1;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
+    rd_kafka_resp_err_t err = kafka_query_watermarks(c->rk, topic, partition, &low, &high,
                                                                WATERMARK_TIMEOUT_MS);
     if (err) {
         log_warn("cannot check the stored offset against the partition; "
@@ -257,7 +258,7 @@ void consumer_on_offset_reset(consumer_t *c, const char *topic, int32_t partitio
     if (!(tp = consumer_find_tp(c, topic, partition)))
         return;
     int64_t low = -1, high = -1;
-    if (rd_kafka_query_watermark_offsets(c->rk, topic, partition, &low, &high,
+    if (kafka_query_watermarks(c->rk, topic, partition, &low, &high,
                                          WATERMARK_TIMEOUT_MS))
         low = high = -1;
     placement_t pl;
