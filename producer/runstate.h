@@ -152,7 +152,13 @@ int run_dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad, con
 
 /* ---- runcheckpoint.c ---- */
 
-/* Writes the run record that marks the start (HWMs unchanged). */
+/*
+ * Writes the run record that marks the start (HWMs unchanged). When the
+ * checkpoint is another run's `running` record, that run's producer
+ * stopped before it ended (killed, crashed): it is first written again as
+ * `failed`, saying so, or it would stay `running` in sync_metadata for
+ * good.
+ */
 int run_mark_start(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
