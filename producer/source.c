@@ -19,6 +19,8 @@
 
 /* Pages a source holds: the one handed out and those read ahead. */
 #define SOURCE_SLOTS 3
+/* the fetch thread's stack (take_prefetched()) */
+#define SOURCE_FETCH_STACK (8u << 20)
 
 /* One page as the fetch step leaves it for the reader. */
 typedef struct page_slot {
@@ -402,8 +404,18 @@ static void *fetch_thread(void *arg)
 static int take_prefetched(source_t *s, char *errstr, size_t errstr_size)
 {
     if (!s->threaded) {
+        /* its own stack, not ulimit -s's: the page reader recurses once
+         * per level of nesting, up to JSONPAGE_MAX_DEPTH (a record nested
+         * 1000 deep overran a 256 KiB stack, a crash; it needs ~0.5 MiB) */
+        pthread_attr_t attr;
+        int started = pthread_attr_init(&attr) == 0;
         http_client_set_cancel(s->hc, &s->cancel);
-        if (pthread_create(&s->thread, NULL, fetch_thread, s) != 0) {
+        if (started) {
+            (void)pthread_attr_setstacksize(&attr, SOURCE_FETCH_STACK);
+            started = pthread_create(&s->thread, &attr, fetch_thread, s) == 0;
+            pthread_attr_destroy(&attr);
+        }
+        if (!started) {
             http_client_set_cancel(s->hc, NULL);
             errstr_set(errstr, errstr_size, "cannot start the page fetch thread");
             return -1;
