@@ -84,8 +84,8 @@ rd_kafka_resp_err_t kafka_query_watermarks(rd_kafka_t *rk, const char *topic, in
                                            int64_t *low, int64_t *high, int timeout_ms)
 {
     int64_t deadline = isotime_monotonic_ms() + timeout_ms;
-    rd_kafka_resp_err_t err = list_offset(rk, topic, partition, RD_KAFKA_OFFSET_BEGINNING,
-                                          timeout_ms, low);
+    rd_kafka_resp_err_t err =
+        list_offset(rk, topic, partition, RD_KAFKA_OFFSET_BEGINNING, timeout_ms, low);
     if (err)
         return err;
     int64_t left = deadline - isotime_monotonic_ms();

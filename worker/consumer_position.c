@@ -93,8 +93,8 @@ static void place_unstored(consumer_t *c, const char *topic, int32_t partition, 
     int64_t low = -1, high = -1;
 
     pl->start = RD_KAFKA_OFFSET_BEGINNING;
-    if (kafka_query_watermarks(c->rk, topic, partition, &low, &high,
-                                         WATERMARK_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+    if (kafka_query_watermarks(c->rk, topic, partition, &low, &high, WATERMARK_TIMEOUT_MS) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
         low < 0 || high < 0)
         return; /* unknown: its first batch stores the row */
     int64_t start = low;
@@ -139,8 +139,8 @@ void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t
     if (isotime_monotonic_ms() < c->wm_skip_until)
         return; /* the fetch finds out (auto.offset.reset = error) */
     int64_t low = -1, high = -1;
-    rd_kafka_resp_err_t err = kafka_query_watermarks(c->rk, topic, partition, &low, &high,
-                                                               WATERMARK_TIMEOUT_MS);
+    rd_kafka_resp_err_t err =
+        kafka_query_watermarks(c->rk, topic, partition, &low, &high, WATERMARK_TIMEOUT_MS);
     if (err) {
         log_warn("cannot check the stored offset against the partition; "
                  "the fetch will",
@@ -258,8 +258,7 @@ void consumer_on_offset_reset(consumer_t *c, const char *topic, int32_t partitio
     if (!(tp = consumer_find_tp(c, topic, partition)))
         return;
     int64_t low = -1, high = -1;
-    if (kafka_query_watermarks(c->rk, topic, partition, &low, &high,
-                                         WATERMARK_TIMEOUT_MS))
+    if (kafka_query_watermarks(c->rk, topic, partition, &low, &high, WATERMARK_TIMEOUT_MS))
         low = high = -1;
     placement_t pl;
     out_of_range(c, topic, partition, consumer_tp_expected(c, tp), low, high, &pl);
