@@ -249,12 +249,13 @@ static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, 
 
 /*
  * Whether a page at a since that the last record of the page before set
- * serves that record again, as a `>=` filter does: the record itself (by
- * id) before any record past its bucket, or a page all in its bucket (a
- * tie group larger than a page, the record further on). Not the bucket
- * alone: an API that keeps microseconds and filters `>` serves a record
- * later in the same millisecond first, past the record's exact ties.
- * Without an id kept, or with a cursor it cannot read, the bucket alone.
+ * serves that record again, as a `>=` filter does. With clock: the record
+ * itself (by id) before any record past its bucket, or a page all in its
+ * bucket (a tie group larger than a page, the record further on); not the
+ * bucket alone: an API that keeps microseconds and filters `>` serves a
+ * record later in the same millisecond first, past the record's exact
+ * ties. Without (pages out of cursor order): the record anywhere on it.
+ * Without an id kept: yes. A cursor it cannot read counts as in the bucket.
  */
 static int serves_carried(const pager_walk_t *w, const pager_page_t *page,
                           const cursor_clock_t *clock)
@@ -269,27 +270,11 @@ static int serves_carried(const pager_walk_t *w, const pager_page_t *page,
         json_t *id = json_object_get(rec, w->sc->id_field);
         if (id && json_equal(id, w->carried_id))
             return 1;
-        if (cursorval_of_record(w->sc, rec, &c) && hwm_bucket(clock, c) > w->carried_bucket)
+        if (clock && cursorval_of_record(w->sc, rec, &c) &&
+            hwm_bucket(clock, c) > w->carried_bucket)
             return 0;
     }
-    return 1;
-}
-
-/* Whether the page holds the record that set its since, anywhere on it
- * (1 when no id was kept). */
-static int holds_carried(const pager_walk_t *w, const pager_page_t *page)
-{
-    size_t i;
-    json_t *rec;
-    if (!w->carried_id)
-        return 1;
-    json_array_foreach(page->records, i, rec)
-    {
-        json_t *id = json_object_get(rec, w->sc->id_field);
-        if (id && json_equal(id, w->carried_id))
-            return 1;
-    }
-    return 0;
+    return clock != NULL;
 }
 
 /* The walk already asks one unit below each since and the API still did
@@ -355,7 +340,7 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
     if (!head && w->sc->more_path && says_more(w, page, perr, sizeof(perr)) != 0)
         return 0;     /* a page whose records the API hid (or no flag: advance fails it) */
     if (w->exclusive) /* out of cursor order, it may still hold the record */
-        return holds_carried(w, page) ? 0 : carried_not_served(w, page, errstr, errstr_size);
+        return serves_carried(w, page, NULL) ? 0 : carried_not_served(w, page, errstr, errstr_size);
     char red[1024];
     log_warn("the API serves records after the cursor parameter, not from it: asking one unit "
              "below each since from now on",
