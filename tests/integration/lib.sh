@@ -367,6 +367,19 @@ broker_ctl()
     log "devbroker: $cmd"
 }
 
+# split_stream_leaders - broker 1 leads <prefix>.sync-runs, the schema
+# topic and stream partitions 2 and 3, broker 2 partitions 0 and 1: with
+# broker 2 down, runs can start and half of the stream flows.
+split_stream_leaders()
+{
+    broker_ctl leader "$PREFIX.sync-runs" 0 1
+    broker_ctl leader "$PREFIX.schemas" 0 1 # a run publishes its schema first
+    broker_ctl leader "$PREFIX.$STREAM" 0 2
+    broker_ctl leader "$PREFIX.$STREAM" 1 2
+    broker_ctl leader "$PREFIX.$STREAM" 2 1
+    broker_ctl leader "$PREFIX.$STREAM" 3 1
+}
+
 # start_demoapi [ARGS] - sets API_URL (no trailing slash).
 start_demoapi()
 {

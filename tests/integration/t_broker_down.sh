@@ -16,12 +16,7 @@ topic="$PREFIX.$STREAM"
 # stream partitions 2 and 3, broker 2 leads stream partitions 0 and 1.
 # Broker 2 is the one to stop: the run can start (sync-runs stays up) and
 # half of the stream keeps flowing.
-broker_ctl leader "$PREFIX.sync-runs" 0 1
-broker_ctl leader "$PREFIX.schemas" 0 1 # a run publishes its schema first
-broker_ctl leader "$topic" 0 2
-broker_ctl leader "$topic" 1 2
-broker_ctl leader "$topic" 2 1
-broker_ctl leader "$topic" 3 1
+split_stream_leaders
 B=2
 runs_leader=1
 down_parts=0,1

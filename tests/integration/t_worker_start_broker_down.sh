@@ -11,12 +11,7 @@ start_devbroker_ctl
 start_demoapi --records 300
 write_config
 topic="$PREFIX.$STREAM"
-broker_ctl leader "$PREFIX.sync-runs" 0 1
-broker_ctl leader "$PREFIX.schemas" 0 1
-broker_ctl leader "$topic" 0 2
-broker_ctl leader "$topic" 1 2
-broker_ctl leader "$topic" 2 1
-broker_ctl leader "$topic" 3 1
+split_stream_leaders
 first_sync
 wait_caught_up 30
 stop_worker
