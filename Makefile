@@ -243,7 +243,8 @@ bench: deps
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 10
+# make check: each target over its corpus, then a short run (make fuzz fuzzes)
+FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_JOBS    ?= 1
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined

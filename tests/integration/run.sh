@@ -16,6 +16,9 @@
 # Exits 1 when any failed, 2 on bad usage or a missing binary. TM_KEEP=1
 # keeps the work dirs (logs, configs) for a look afterwards.
 #
+# A scenario that takes half a minute or more says so in a header line
+# `# long` (it starts first).
+#
 # Brokers: a scenario names those it runs on in a header line
 #   # brokers: mock kafka [(remark)]
 # (mock: tidemark-devbroker, librdkafka's mock cluster; kafka: a real Apache
@@ -84,6 +87,13 @@ for b in $brokers; do
         esac
     done
 done
+# Runs of scenarios with a `# long` header line start first: started last,
+# a long one leaves the other TM_JOBS lanes idle at the end of the suite.
+declare -a long_runs=() other_runs=()
+for r in "${runs[@]}"; do
+    if sed -n '1,30p' "${r% *}" | grep -qx '# long'; then long_runs+=("$r"); else other_runs+=("$r"); fi
+done
+runs=("${long_runs[@]}" "${other_runs[@]}")
 need_kafka=0
 for r in "${runs[@]}"; do [ "${r##* }" = kafka ] && need_kafka=1; done
 if [ "$need_kafka" = 1 ] && [ -z "${TM_IN_PG_VIRTUALENV:-}" ]; then

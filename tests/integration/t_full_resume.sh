@@ -8,6 +8,7 @@
 #         not all 30,000 again, completes, and counts as the full sync;
 #  run 3: incremental, nothing new.
 # The table ends equal to the API.
+# long
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

@@ -9,6 +9,7 @@
 # window, then dropped by the API, was not found vanished and its row
 # stayed live); the full run after the transaction ended deletes it.
 # brokers: kafka
+# long
 . "$(dirname "$0")/lib.sh"
 need_pyvenv
 

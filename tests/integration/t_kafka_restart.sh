@@ -11,6 +11,7 @@
 #      restart, and the run completes with exact counts: nothing lost,
 #      nothing applied twice.
 # brokers: kafka
+# long
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

@@ -8,6 +8,7 @@
 # equals the API, no event is applied twice, sync_metadata's counts are
 # exact. (The mock's coordinator never throws a member out this way.)
 # brokers: kafka
+# long
 . "$(dirname "$0")/lib.sh"
 
 N=200

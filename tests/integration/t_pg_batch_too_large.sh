@@ -7,6 +7,7 @@
 # partitions sought back to their stored offsets, and batches are held to
 # half its size, halved again while they fail: the table ends equal to
 # the API and the log says why the batches got smaller.
+# long
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

@@ -8,6 +8,7 @@
 # wait. It must wait the lock out, saying so each time, and then apply.
 # Each wait is cut to 2 s: readers of the table queue behind an ALTER
 # TABLE that waits.
+# long
 . "$(dirname "$0")/lib.sh"
 
 V2="$T_WORK/customer-with-region.avsc"

@@ -16,6 +16,7 @@
 # past numeric(12,2) (22003), a 16 KB run_id (54000 in sync_metadata);
 # run records that are not JSON, have started_at in year 0 (22008) or a
 # 16 KB run_id (54000).
+# long
 . "$(dirname "$0")/lib.sh"
 
 N=50000

@@ -5,6 +5,7 @@
 # stayed so in sync_metadata for good. The next run now writes it again as
 # failed (abandoned) before its own start.
 # brokers: mock
+# long
 . "$(dirname "$0")/lib.sh"
 
 N=25000

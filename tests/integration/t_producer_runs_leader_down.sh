@@ -6,6 +6,7 @@
 # SIGTERM did not stop it. The run must fail with a clear error once its
 # own timeout (10 s) is spent, and the next run, the broker back, complete.
 # brokers: mock (faults are injected through the devbroker's control FIFO)
+# long
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker_ctl

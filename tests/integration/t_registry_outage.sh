@@ -10,6 +10,7 @@
 #      fails without writing an event, the next pass registers and
 #      publishes.
 # A refusal after an outage: t_registry_refused_late.
+# long
 . "$(dirname "$0")/lib.sh"
 
 start_broker

@@ -12,6 +12,7 @@
 #     retries): not dead-lettered, the batch is retried and applied once
 #     the registry answers.
 # t_registry_worker_refused has the registry refusing the worker.
+# long
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker

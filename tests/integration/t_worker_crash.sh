@@ -3,6 +3,7 @@
 # applies nothing twice: after a restart the table equals the API and the
 # run's records_synced is exact.
 # brokers: mock kafka
+# long
 . "$(dirname "$0")/lib.sh"
 
 N=30000

@@ -5,6 +5,7 @@
 # table, and SIGTERM must stop the worker within seconds; once the broker is
 # back, everything completes.
 # brokers: mock (faults are injected through the devbroker's control FIFO)
+# long
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker_ctl
