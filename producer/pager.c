@@ -37,6 +37,8 @@ void pager_walk_clear(pager_walk_t *w)
     w->prev_first = NULL;
     json_decref(w->carried_id);
     w->carried_id = NULL;
+    json_decref(w->carried_cursor);
+    w->carried_cursor = NULL;
     idset_destroy(w->followed);
     w->followed = NULL;
 }
@@ -56,6 +58,7 @@ void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int6
     w->start_has_since = has_since;
     w->start_since_ms = since_ms;
     w->carried = 0;
+    w->unserved_since = -1;
     w->reseeks = 0;
     w->exclusive = exclusive;
     pager->start(w);

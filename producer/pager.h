@@ -97,6 +97,9 @@ typedef struct pager_walk {
                              * record of the page before set: it should start in its bucket */
     int64_t carried_bucket; /* that record's bucket */
     json_t *carried_id;     /* that record's id (a copy), or NULL */
+    json_t *carried_cursor; /* its cursor value as served (a copy), or NULL */
+    int64_t unserved_since; /* seek, `>`: the since whose page last failed to serve its
+                             * record (read again once from the page before), or -1 */
     int reseeks;            /* seek: how many times the walk moved its since */
     int before_has_since;   /* seek: the since before the last move */
     int64_t before_since_ms;

@@ -52,6 +52,9 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         json_decref(w->carried_id);
         w->carried_id =
             json_deep_copy(json_object_get(json_array_get(records, n - 1), w->sc->id_field));
+        json_decref(w->carried_cursor);
+        w->carried_cursor =
+            json_deep_copy(json_object_get(json_array_get(records, n - 1), w->sc->cursor_field));
     } else {
         /* an offset moves by what was served: a capped page is shorter
          * than page.size, and page.size would skip the difference */
@@ -251,10 +254,11 @@ static int refuse_repeat_overlapping(pager_walk_t *w, const pager_page_t *page, 
  * Whether a page at a since that the last record of the page before set
  * serves that record again, as a `>=` filter does. With clock: the record
  * itself (by id) before any record past its bucket, or a page all in its
- * bucket (a tie group larger than a page, the record further on); not the
- * bucket alone: an API that keeps microseconds and filters `>` serves a
- * record later in the same millisecond first, past the record's exact
- * ties. Without (pages out of cursor order): the record anywhere on it.
+ * bucket that holds its exact cursor value as served (a tie group larger
+ * than a page, the record further on); not the bucket alone: an API that
+ * keeps microseconds and filters `>` serves records later in the same
+ * millisecond first, past the record's exact ties, a page of them too.
+ * Without (pages out of cursor order): the record anywhere on it.
  * Without an id kept: yes. A cursor it cannot read counts as in the bucket.
  */
 static int serves_carried(const pager_walk_t *w, const pager_page_t *page,
@@ -263,6 +267,7 @@ static int serves_carried(const pager_walk_t *w, const pager_page_t *page,
     size_t i;
     json_t *rec;
     int64_t c;
+    int exact = !w->carried_cursor;
     if (!w->carried_id)
         return 1;
     json_array_foreach(page->records, i, rec)
@@ -273,8 +278,10 @@ static int serves_carried(const pager_walk_t *w, const pager_page_t *page,
         if (clock && cursorval_of_record(w->sc, rec, &c) &&
             hwm_bucket(clock, c) > w->carried_bucket)
             return 0;
+        if (!exact && json_equal(json_object_get(rec, w->sc->cursor_field), w->carried_cursor))
+            exact = 1;
     }
-    return clock != NULL;
+    return clock != NULL && exact;
 }
 
 /* The walk already asks one unit below each since and the API still did
@@ -318,10 +325,13 @@ static int carried_not_served(const pager_walk_t *w, const pager_page_t *page, c
  * moved between the two requests, or one that drops since's
  * milliseconds, whose earlier moves skipped nothing) from the since before
  * that move. Either way the cost is a page or a group read again. Says so
- * once. Already asking below, the walk fails instead (carried_not_served()):
- * an API that compares the parameter as text spelled otherwise never serves
- * the rest of that day, however it is asked. Returns 1 (start again), 0, or
- * -1 with errstr.
+ * once. Already asking below, the walk reads the page that served the
+ * record again, once for that since (a record changed or deleted between
+ * the two requests is not served where it was, and nothing is lost); not
+ * served then either, the walk fails (carried_not_served()): an API that
+ * compares the parameter as text spelled otherwise never serves the rest
+ * of that day, however it is asked. Returns 1 (start again), 0, or -1
+ * with errstr.
  */
 static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long first, char *errstr,
                                 size_t errstr_size)
@@ -330,6 +340,7 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
     w->carried = 0;
     if (!carried)
         return 0;
+    char red[1024];
     int64_t c;
     cursor_clock_t clock = hwm_clock(w->sc);
     json_t *head = json_array_get(page->records, 0);
@@ -338,14 +349,24 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
         return 0;
     char perr[64];
     if (!head && w->sc->more_path && says_more(w, page, perr, sizeof(perr)) != 0)
-        return 0;     /* a page whose records the API hid (or no flag: advance fails it) */
-    if (w->exclusive) /* out of cursor order, it may still hold the record */
-        return serves_carried(w, page, NULL) ? 0 : carried_not_served(w, page, errstr, errstr_size);
-    char red[1024];
-    log_warn("the API serves records after the cursor parameter, not from it: asking one unit "
-             "below each since from now on",
-             "url=%s param=%s", url_redact(page->url, red, sizeof(red)), w->sc->cursor_param);
-    w->exclusive = 1;
+        return 0; /* a page whose records the API hid (or no flag: advance fails it) */
+    if (w->exclusive && serves_carried(w, page, NULL))
+        return 0; /* out of cursor order, it still holds the record */
+    if (w->exclusive && w->unserved_since == w->since_ms)
+        return carried_not_served(w, page, errstr, errstr_size);
+    if (w->exclusive) {
+        /* the record may have changed (or gone) between the two requests:
+         * the page that served it is read again, once for this since */
+        log_info("the record that set since was not served again: reading the page before once "
+                 "more (it may have changed in between)",
+                 "url=%s param=%s", url_redact(page->url, red, sizeof(red)), w->sc->cursor_param);
+        w->unserved_since = w->since_ms;
+    } else {
+        log_warn("the API serves records after the cursor parameter, not from it: asking one "
+                 "unit below each since from now on",
+                 "url=%s param=%s", url_redact(page->url, red, sizeof(red)), w->sc->cursor_param);
+        w->exclusive = 1;
+    }
     w->has_since = w->reseeks > 1 ? w->before_has_since : w->start_has_since;
     w->since_ms = w->reseeks > 1 ? w->before_since_ms : w->start_since_ms;
     w->page_no = first;
