@@ -11,6 +11,7 @@
 
 #include "errstr.h"
 #include "idset.h"
+#include "isotime.h"
 #include "log.h"
 #include "topics.h"
 #include "topicscan.h"
@@ -181,4 +182,19 @@ int checkpoint_drop_keys(publisher_t *pub, const char *topic, char *const *keys,
         if (drop(pub, topic, keys[i], errstr, errstr_size) != 0)
             return PRODUCER_FAILED;
     return PRODUCER_OK;
+}
+
+int checkpoint_write_abandoned(publisher_t *pub, const char *topic, const run_record_t *cp,
+                               const char *by, char *errstr, size_t errstr_size)
+{
+    run_record_t rr = *cp; /* borrowed: only serialized */
+    rr.status = RUN_STATUS_FAILED;
+    rr.finished_at_ms = isotime_now_ms();
+    rr.error = (char *)"abandoned: its producer stopped before the run ended (killed or "
+                       "crashed); a later run resumed from its last checkpoint";
+    if (checkpoint_write(pub, topic, &rr, errstr, errstr_size) != 0)
+        return -1;
+    log_warn("the last run did not end: marked failed", "stream=%s run_id=%s by=%s", cp->stream,
+             cp->run_id, by);
+    return 0;
 }

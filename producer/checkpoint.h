@@ -118,6 +118,16 @@ int checkpoint_write(publisher_t *pub, const char *topic, const run_record_t *rr
                      size_t errstr_size) TM_WARN_UNUSED;
 
 /*
+ * cp (a stream's latest record, status running: its producer stopped
+ * before the run ended, killed or crashed) written again as failed, with
+ * its own HWMs, chunks and end offsets and the error "abandoned: ...",
+ * so that sync_metadata does not show it running for good. Then logs it
+ * (by: what found it, a run id or "reset"). As checkpoint_write.
+ */
+int checkpoint_write_abandoned(publisher_t *pub, const char *topic, const run_record_t *cp,
+                               const char *by, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
  * Step (1) for one tracker: writes the chunks the head needs (see above;
  * often none), waits for their acks, records them in t, and fills *head
  * (zeroed first; the caller run_hwm_clear()s it) with the head's view of

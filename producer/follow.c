@@ -195,18 +195,25 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
         log_err("cannot read the checkpoint", err);
         return 1;
     }
-    /* a run under way writes its own checkpoint at its end, over this one
-     * (one that died left the same record: hence a warning, not a refusal) */
-    if (cp && cp->status == RUN_STATUS_RUNNING)
-        log_warn("the stream's latest run record says running: a producer running it will write "
-                 "its checkpoint over this reset when it ends. Stop the producer first, then "
-                 "reset again",
-                 "stream=%s run_id=%s", stream, cp->run_id ? cp->run_id : "-");
     publisher_t *pub = publisher_new(conf, err, sizeof(err));
     if (!pub) {
         log_err("cannot start the Kafka producer", err);
         run_record_destroy(cp);
         return 1;
+    }
+    topic_sync_runs(conf, topic, sizeof(topic));
+    /* a run left running: marked failed (a killed producer's), and if its
+     * producer is in fact still at it, its end writes over this reset */
+    if (cp && cp->status == RUN_STATUS_RUNNING && cp->run_id) {
+        log_warn("the stream's latest run record says running: if a producer is still running "
+                 "it, its end will write its checkpoint over this reset; stop it and reset again",
+                 "stream=%s run_id=%s", stream, cp->run_id);
+        if (checkpoint_write_abandoned(pub, topic, cp, "reset", err, sizeof(err)) != 0) {
+            log_err("cannot mark the run that did not end failed", err);
+            run_record_destroy(cp);
+            publisher_destroy(pub);
+            return 1;
+        }
     }
     int64_t now = isotime_now_ms();
     char run_id[RUN_ID_SIZE];
@@ -225,7 +232,6 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
     }
     rr.started_at_ms = rr.finished_at_ms = now;
     rr.last_full_at_ms = cp ? cp->last_full_at_ms : 0;
-    topic_sync_runs(conf, topic, sizeof(topic));
     if (rc == 0)
         rc = checkpoint_write(pub, topic, &rr, err, sizeof(err));
     run_hwm_clear(&rr.deleted_hwm);

@@ -119,28 +119,12 @@ static int checkpoint_at(run_t *r, run_status_t status, hwm_tracker_t *records, 
     return write_checkpoint(r, status, records, deletes, NULL, errstr, errstr_size);
 }
 
-/* The checkpoint's run written again as failed: its own HWMs, chunks and
- * end offsets, now final (run_mark_start()). */
-static int settle_abandoned(run_t *r, char *errstr, size_t errstr_size)
-{
-    const run_record_t *cp = r->cp;
-    if (!cp || cp->status != RUN_STATUS_RUNNING || !cp->run_id || !strcmp(cp->run_id, r->run_id))
-        return PRODUCER_OK;
-    run_record_t rr = *cp; /* borrowed: only serialized */
-    rr.status = RUN_STATUS_FAILED;
-    rr.finished_at_ms = isotime_now_ms();
-    rr.error = (char *)"abandoned: its producer stopped before the run ended (killed or "
-                       "crashed); the next run resumed from its last checkpoint";
-    if (checkpoint_write(r->pub, r->runs_topic, &rr, errstr, errstr_size) != 0)
-        return PRODUCER_FAILED;
-    log_warn("the last run did not end: marked failed", "stream=%s run_id=%s resumed_by=%s",
-             r->sc->name, cp->run_id, r->run_id);
-    return PRODUCER_OK;
-}
-
 int run_mark_start(run_t *r, char *errstr, size_t errstr_size)
 {
-    if (settle_abandoned(r, errstr, errstr_size) != 0)
+    /* the checkpoint is another run's `running` record: it never ended */
+    const run_record_t *cp = r->cp;
+    if (cp && cp->status == RUN_STATUS_RUNNING && cp->run_id && strcmp(cp->run_id, r->run_id) &&
+        checkpoint_write_abandoned(r->pub, r->runs_topic, cp, r->run_id, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     /* hwm unchanged, so a crash is harmless */
     return write_record(r, RUN_STATUS_RUNNING, &r->durable, &r->del_durable, NULL, errstr,
