@@ -25,7 +25,9 @@ bytes or str (str is UTF-8 encoded). The handler may also define
 init(state, argv) which receives the arguments after "--".
 
 The handler's namespace also holds customer(id, last_modified, **fields)
-(a record of schemas/customer.avsc), page_of(req, records, ...) (the
+(a record of schemas/customer.avsc), after_time_page(req, records) (a
+page of an API filtering `>` on each record's datetime "t"), page_of(req,
+records, ...) (the
 demo API's filtering and paging over a list of records, or another
 order's, or another filter's), iso_ms(t) (epoch seconds as the cursors'
 ISO-8601 text, in ms), Items (the records of the items fixture schema
@@ -87,6 +89,19 @@ def page_of(req, records, cursor_field="last_modified", cursor_param="modified_s
     chunk = rows[(page - 1) * size:page * size]
     body = json.dumps(chunk) if not records_path else json.dumps({records_path: chunk})
     return 200, [], body
+
+
+def after_time_page(req, records, size=3):
+    """(the records, the body) of one page of an API that keeps each
+    record's time as a datetime in its "t" (microseconds and all, not
+    served) and filters `t > since` on the parsed parameter
+    (updated_after), in (t, id) order, paged by page number."""
+    since = req.query.get("modified_since")
+    s = datetime.datetime.fromisoformat(since) if since else None
+    rows = sorted((r for r in records if s is None or r["t"] > s), key=lambda r: (r["t"], r["id"]))
+    page = int(req.query.get("page", "1"))
+    chunk = rows[(page - 1) * size:page * size]
+    return chunk, json.dumps({"data": [{k: v for k, v in r.items() if k != "t"} for r in chunk]})
 
 
 def _item_id(item):
@@ -216,6 +231,7 @@ def main():
     flags = os.path.dirname(os.path.abspath(args.handler))
     namespace = {"__file__": args.handler, "__name__": "hostile_handler",
                  "customer": customer, "page_of": page_of, "json": json, "iso_ms": iso_ms,
+                 "after_time_page": after_time_page,
                  "Items": Items,
                  "flag": lambda name: os.path.exists(os.path.join(flags, name))}
     with open(args.handler) as f:
