@@ -301,8 +301,7 @@ static int carried_not_served(const pager_walk_t *w, const pager_page_t *page, c
                "GET %s: asked %s=%s, one unit below the cursor of the last record before%s, the "
                "API did not serve that record again but %s: the records at and after it would "
                "be skipped. Does the API compare %s as text written otherwise (a space for the "
-               "'T', another zone or number of digits), or round it up? (A record changed "
-               "between the two requests does this too; the next run asks again.)",
+               "'T', another zone or number of digits), or round it up?",
                url_redact(page->url, red, sizeof(red)), w->sc->cursor_param, asked, id,
                json_array_size(page->records) ? "later records" : "an empty page",
                w->sc->cursor_param);
