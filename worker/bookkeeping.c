@@ -35,7 +35,7 @@ pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr, s
     /* a command line tool: no "already exists, skipping" NOTICEs */
     st = pg_cmd(pg, "SET client_min_messages = warning", errstr, errstr_size);
     if (st == PG_OK)
-        st = ddl_ensure(pg, NULL, 0, NULL, errstr, errstr_size);
+        st = ddl_ensure(pg, NULL, NULL, 0, NULL, errstr, errstr_size);
     *present = st == PG_OK;
     return st;
 }

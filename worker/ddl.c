@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "log.h"
+#include "offsets.h"
 #include "tableschema.h"
 
 static const char *const bookkeeping_ddl[] = {
@@ -80,8 +82,38 @@ static pg_status_t add_produced_at(pg_t *pg, const char *table, const char *alte
     return has ? PG_OK : run(pg, alter, table, errstr, errstr_size);
 }
 
-static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams, size_t n,
-                              int *schema_error, char *errstr, size_t errstr_size)
+/*
+ * A stream table about to be created while the group has stored offsets
+ * for its topic was dropped, or `table` names another one now: going on
+ * from those offsets would leave the new table without every record
+ * applied before them, silently. The group forgets the topic instead, in
+ * this transaction, and reads it again from its first message as a fresh
+ * group would. Looked up for every stream before any is created: two
+ * streams may share a table.
+ */
+static pg_status_t replay_into_new(pg_t *pg, const char *group, const stream_sql_t *ss,
+                                   char *errstr, size_t errstr_size)
+{
+    int exists = 1;
+    long n_rows = 0;
+    pg_status_t st = tableschema_exists(pg, ss->table, &exists, errstr, errstr_size);
+
+    if (st != PG_OK || exists || !group || !ss->topic)
+        return st;
+    st = offsets_forget_topic(pg, group, ss->topic, &n_rows, errstr, errstr_size);
+    if (st == PG_OK && n_rows > 0)
+        log_warn("the stream's table does not exist but this group has read its topic before "
+                 "(the table was dropped, or `table` names another one): the table is created "
+                 "and the topic replayed into it from its first message. Events retention has "
+                 "taken are not replayed: `tidemark-producer run --once --full` publishes every "
+                 "record again",
+                 "stream=%s table=%s topic=%s group=%s partitions=%ld", ss->stream, ss->table,
+                 ss->topic, group, n_rows);
+    return st;
+}
+
+static pg_status_t create_all(pg_t *pg, const char *group, const stream_sql_t *const *streams,
+                              size_t n, int *schema_error, char *errstr, size_t errstr_size)
 {
     pg_status_t st;
     size_t i;
@@ -90,6 +122,8 @@ static pg_status_t create_all(pg_t *pg, const stream_sql_t *const *streams, size
              errstr, errstr_size);
     for (i = 0; st == PG_OK && bookkeeping_ddl[i]; i++)
         st = run(pg, bookkeeping_ddl[i], "bookkeeping tables", errstr, errstr_size);
+    for (i = 0; st == PG_OK && i < n; i++)
+        st = replay_into_new(pg, group, streams[i], errstr, errstr_size);
     for (i = 0; st == PG_OK && i < n; i++) {
         /* tombstones first: a widened id widens theirs too */
         if (streams[i]->create_tombstones)
@@ -128,8 +162,8 @@ static pg_status_t limit_lock_waits(pg_t *pg, char *errstr, size_t errstr_size)
     return run(pg, sql, "tables (lock_timeout)", errstr, errstr_size);
 }
 
-pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams, size_t n_streams,
-                       int *schema_error, char *errstr, size_t errstr_size)
+pg_status_t ddl_ensure(pg_t *pg, const char *group, const stream_sql_t *const *streams,
+                       size_t n_streams, int *schema_error, char *errstr, size_t errstr_size)
 {
     pg_status_t st;
     int dummy = 0;
@@ -142,7 +176,7 @@ pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams, size_t n_st
         return st;
     st = limit_lock_waits(pg, errstr, errstr_size);
     if (st == PG_OK)
-        st = create_all(pg, streams, n_streams, schema_error, errstr, errstr_size);
+        st = create_all(pg, group, streams, n_streams, schema_error, errstr, errstr_size);
     if (st == PG_OK)
         st = run(pg, "COMMIT", "tables (COMMIT)", errstr, errstr_size);
     if (st != PG_OK)

@@ -50,8 +50,12 @@
  * failure; *schema_error (may be NULL) is set to 1 when the failure is the
  * schema's, not the database's (an incompatible type change, a field name
  * PostgreSQL would cut, a table without a key on the stream's id field):
- * a configuration error. */
-pg_status_t ddl_ensure(pg_t *pg, const stream_sql_t *const *streams, size_t n_streams,
-                       int *schema_error, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+ * a configuration error. A stream table created while group (may be
+ * NULL) has stored offsets for the stream's topic (dropped, or renamed in
+ * the configuration) has those offsets deleted in the same transaction:
+ * the topic is replayed into it from its first message (ddl.c). */
+pg_status_t ddl_ensure(pg_t *pg, const char *group, const stream_sql_t *const *streams,
+                       size_t n_streams, int *schema_error, char *errstr,
+                       size_t errstr_size) TM_WARN_UNUSED;
 
 #endif

@@ -78,6 +78,21 @@ pg_status_t offsets_other_groups(pg_t *pg, const char *group, char **names, char
                          1, params, names, errstr, errstr_size);
 }
 
+pg_status_t offsets_forget_topic(pg_t *pg, const char *group, const char *topic, long *n_rows,
+                                 char *errstr, size_t errstr_size)
+{
+    const char *params[2] = {group, topic};
+    char *count = NULL;
+    pg_status_t st = pg_exec_value(pg,
+                                   "WITH d AS (DELETE FROM sync_offsets WHERE consumer_group = $1"
+                                   " AND topic = $2 RETURNING 1) SELECT count(*) FROM d",
+                                   2, params, &count, errstr, errstr_size);
+
+    *n_rows = st == PG_OK && count ? strtol(count, NULL, 10) : 0;
+    free(count);
+    return st;
+}
+
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition)
 {
     const stored_offset_t *e = offsets_find(so, topic, partition);

@@ -41,6 +41,14 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
 pg_status_t offsets_other_groups(pg_t *pg, const char *group, char **names, char *errstr,
                                  size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * Deletes group's rows for topic, *n_rows the number deleted: the group
+ * then reads the topic as a fresh group does, from its first message
+ * (consumer_position.c). Runs in the caller's transaction.
+ */
+pg_status_t offsets_forget_topic(pg_t *pg, const char *group, const char *topic, long *n_rows,
+                                 char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
 /* The stored next offset of (topic, partition) in so, or -1 if none. */
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition);
 

@@ -489,7 +489,8 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
     for (int attempt = 0; failures < STARTUP_ATTEMPTS; attempt++) {
         st = pg_ensure(r->pg, err, sizeof(err));
         if (st == PG_OK)
-            st = ddl_ensure(r->pg, sqls, streams->n, &r->schema_error, err, sizeof(err));
+            st = ddl_ensure(r->pg, r->conf->group_id, sqls, streams->n, &r->schema_error, err,
+                            sizeof(err));
         if (st != PG_TRANSIENT)
             break;
         int locked = !strcmp(pg_last_sqlstate(r->pg), "55P03");

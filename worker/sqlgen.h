@@ -82,6 +82,8 @@ typedef struct stream_sql {
     const char *stream;    /* the stream's name, for messages: borrowed, set
                               by the caller after stream_sql_build() (NULL:
                               none) */
+    const char *topic;     /* the stream's topic: borrowed, set as stream is
+                              (NULL: none) */
     char *table;           /* quoted (schema-qualified) table name */
     char *tombstones;      /* the same for <table>__tombstones, or NULL */
     sql_column_t *columns; /* one per field, in schema order */

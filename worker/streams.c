@@ -49,6 +49,7 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc, worker_str
         return -1;
     }
     w->sql.stream = sc->name;
+    w->sql.topic = w->topic;
     return 0;
 }
 

@@ -194,8 +194,8 @@ static pg_status_t fail(pg_status_t st, const char *what, const char *table, con
  * made a second group write into the first group's table while its
  * offsets went to replay. Once created, the name resolves to it first.
  */
-static pg_status_t table_exists(pg_t *pg, const char *table, int *exists, char *errstr,
-                                size_t errstr_size)
+pg_status_t tableschema_exists(pg_t *pg, const char *table, int *exists, char *errstr,
+                               size_t errstr_size)
 {
     const char *params[1] = {table};
     PGresult *res = NULL;
@@ -421,7 +421,7 @@ pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_err
     pg_status_t st;
 
     *schema_error = 0;
-    st = table_exists(pg, ss->table, &exists, errstr, errstr_size);
+    st = tableschema_exists(pg, ss->table, &exists, errstr, errstr_size);
     if (st != PG_OK)
         return st;
     if (!exists) {

@@ -105,6 +105,12 @@ int tableschema_check_arbiter(const stream_sql_t *ss, const char *table, const t
 /* Whether a column of type from may be altered to type to (above). */
 int tableschema_widens(const char *from, const char *to);
 
+/* *exists: whether table (quoted, as stream_sql_t has it) exists; an
+ * unqualified name is looked up in current_schema(), where CREATE TABLE
+ * puts it. */
+pg_status_t tableschema_exists(pg_t *pg, const char *table, int *exists, char *errstr,
+                               size_t errstr_size) TM_WARN_UNUSED;
+
 /*
  * Creates ss's table when it does not exist, else reads its columns and
  * runs the plan (each change logged at info). A refused schema returns
