@@ -251,6 +251,26 @@ static int is_true(const PGresult *res, int row, int col)
     return !strcmp(PQgetvalue(res, row, col), "t");
 }
 
+/* Whether table has a row (1 also when that cannot be read: the warning
+ * it decides is then given). A column added to rows the worker wrote from
+ * older events (an older schema, or a column a DBA renamed) stays NULL
+ * there: the version guard does not apply an event twice. */
+static int has_rows(pg_t *pg, const char *table)
+{
+    char err[256], *sql = NULL, *value = NULL;
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_appendf(&sb, "SELECT EXISTS (SELECT 1 FROM %s)", table);
+    if (!(sql = strbuf_take(&sb)))
+        return 1;
+    int rows = pg_exec_value(pg, sql, 0, NULL, &value, err, sizeof(err)) != PG_OK || !value ||
+               strcmp(value, "f") != 0;
+    free(sql);
+    free(value);
+    return rows;
+}
+
 static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a, char *errstr,
                               size_t errstr_size)
 {
@@ -279,9 +299,15 @@ static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a,
         return fail(st,
                     a->kind == TS_ADD_COLUMN ? "adding a column to" : "changing a column type of",
                     table, err, errstr, errstr_size);
-    if (a->kind == TS_ADD_COLUMN)
-        log_info("column added for a new field", "table=%s column=%s type=\"%s\"", table,
-                 a->col->column, a->col->type);
+    if (a->kind == TS_ADD_COLUMN && has_rows(pg, table))
+        log_warn("column added for a field the table lacks; the rows already there hold NULL in "
+                 "it until their records are published again: events already applied are not "
+                 "applied again, even replayed, but `tidemark-producer run --once --full` "
+                 "publishes every record anew",
+                 "table=%s column=%s type=\"%s\"", table, a->col->column, a->col->type);
+    else if (a->kind == TS_ADD_COLUMN)
+        log_info("column added for a field the table lacks", "table=%s column=%s type=\"%s\"",
+                 table, a->col->column, a->col->type);
     else
         log_info("column type widened", "table=%s column=%s from=\"%s\" to=\"%s\"", table,
                  a->col->column, a->from_type, a->col->type);
