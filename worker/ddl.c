@@ -5,6 +5,7 @@
 #include "ddl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -112,6 +113,47 @@ static pg_status_t replay_into_new(pg_t *pg, const char *group, const stream_sql
     return st;
 }
 
+/*
+ * Under delete.mode = hard, tombstones about to be created for a table
+ * that exists: the mode was soft until now (or the tombstones were
+ * dropped), and the rows it marked deleted would stay in a table whose
+ * readers take every row for live. *switched says so.
+ */
+static pg_status_t mode_switched_to_hard(pg_t *pg, const stream_sql_t *ss, int *switched,
+                                         char *errstr, size_t errstr_size)
+{
+    int table = 0, tombstones = 1;
+    pg_status_t st = PG_OK;
+
+    *switched = 0;
+    if (!ss->tombstones)
+        return PG_OK;
+    st = tableschema_exists(pg, ss->tombstones, &tombstones, errstr, errstr_size);
+    if (st == PG_OK && !tombstones)
+        st = tableschema_exists(pg, ss->table, &table, errstr, errstr_size);
+    *switched = st == PG_OK && !tombstones && table;
+    return st;
+}
+
+/* ...so they move into the tombstones, which keep older events of those
+ * ids out as any hard delete does. */
+static pg_status_t move_soft_deleted(pg_t *pg, const stream_sql_t *ss, char *errstr,
+                                     size_t errstr_size)
+{
+    char *count = NULL, err[512];
+    pg_status_t st = pg_exec_value(pg, ss->move_soft_deleted, 0, NULL, &count, err, sizeof(err));
+
+    if (st != PG_OK)
+        errstr_set(errstr, errstr_size, "moving the rows marked deleted of %s: %s", ss->table, err);
+    else if (count && strcmp(count, "0") != 0)
+        log_warn("delete.mode = hard on a table kept under soft: the rows marked deleted "
+                 "(_deleted) moved into its tombstones",
+                 "stream=%s table=%s tombstones=%s rows=%s", ss->stream, ss->table, ss->tombstones,
+                 count);
+    free(count);
+    return st;
+}
+
 static pg_status_t create_all(pg_t *pg, const char *group, const stream_sql_t *const *streams,
                               size_t n, int *schema_error, char *errstr, size_t errstr_size)
 {
@@ -125,8 +167,10 @@ static pg_status_t create_all(pg_t *pg, const char *group, const stream_sql_t *c
     for (i = 0; st == PG_OK && i < n; i++)
         st = replay_into_new(pg, group, streams[i], errstr, errstr_size);
     for (i = 0; st == PG_OK && i < n; i++) {
+        int switched = 0;
+        st = mode_switched_to_hard(pg, streams[i], &switched, errstr, errstr_size);
         /* tombstones first: a widened id widens theirs too */
-        if (streams[i]->create_tombstones)
+        if (st == PG_OK && streams[i]->create_tombstones)
             st = run(pg, streams[i]->create_tombstones, streams[i]->table, errstr, errstr_size);
         /* created, or brought in line with the schema (tableschema.h) */
         if (st == PG_OK)
@@ -137,6 +181,8 @@ static pg_status_t create_all(pg_t *pg, const char *group, const stream_sql_t *c
         if (st == PG_OK && streams[i]->tombstones)
             st = add_produced_at(pg, streams[i]->tombstones, streams[i]->add_produced_at_tombstones,
                                  errstr, errstr_size);
+        if (st == PG_OK && switched)
+            st = move_soft_deleted(pg, streams[i], errstr, errstr_size);
     }
     return st;
 }

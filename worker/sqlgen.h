@@ -90,6 +90,9 @@ typedef struct stream_sql {
     size_t n_columns;
     char *create_table;      /* CREATE TABLE IF NOT EXISTS ... */
     char *create_tombstones; /* NULL unless delete.mode = hard */
+    char *move_soft_deleted; /* the same: moves the rows a soft mode marked
+                                deleted into the tombstones, and counts them
+                                (run once, as the tombstones are created) */
     char *stage;             /* pg_temp."tm_stage_<hash of table>" */
     char *create_stage;      /* CREATE TEMPORARY TABLE IF NOT EXISTS ... */
     char *empty_stage;       /* DELETE FROM stage */
