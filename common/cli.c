@@ -324,7 +324,7 @@ static tm_config_t *load_config(const cli_program_t *prog, const char *cli_path)
     return conf;
 }
 
-int cli_main(const cli_program_t *prog, int argc, char **argv)
+static int run_command(const cli_program_t *prog, int argc, char **argv)
 {
     cli_args_t args;
     char err[512];
@@ -351,4 +351,22 @@ int cli_main(const cli_program_t *prog, int argc, char **argv)
     int rc = cmd->handler(conf, &args);
     config_destroy(conf);
     return rc;
+}
+
+/* Output a command exists for (`schema --stream` saved as a file, a
+ * status read by a script) is only done once written: a full disk or a
+ * closed stdout made an empty file and exit 0. */
+static int stdout_written(const cli_program_t *prog, int rc)
+{
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    fprintf(stderr, "%s: cannot write standard output: %s\n", prog->name,
+            errno ? strerror(errno) : "write error");
+    return rc ? rc : 1;
+}
+
+int cli_main(const cli_program_t *prog, int argc, char **argv)
+{
+    return stdout_written(prog, run_command(prog, argc, argv));
 }

@@ -3,8 +3,9 @@
 # after the command (`tidemark-worker run -c FILE` reads FILE, where it
 # used to read ./tidemark.conf); an unknown option is bad usage (exit 2,
 # the usage on stderr), not a configuration error; `COMMAND --help` works
-# without a configuration file (exit 0). Run from a directory without a
-# tidemark.conf, with TIDEMARK_CONFIG unset, so that no default is found.
+# without a configuration file (exit 0); output that cannot be written is
+# an error. Run from a directory without a tidemark.conf, with
+# TIDEMARK_CONFIG unset, so that no default is found.
 . "$(dirname "$0")/lib.sh"
 
 N=20
@@ -71,4 +72,23 @@ table_count() { [ "$(psql_value "select count(*) from $TABLE" 2>/dev/null)" = "$
 wait_for "the worker started with 'run -c FILE' applied $N rows" 30 table_count
 stop_worker w1
 log "'run -c FILE' read FILE"
+
+# ---- output that cannot be written (a full disk, a closed stdout) is an
+# error: `schema --stream NAME >customer-event.avsc` on a full disk made an
+# empty file and exit 0
+written_or_failed()
+{
+    local what=$1 rc
+    shift
+    "$@" 2>"$T_WORK/err"
+    rc=$?
+    [ "$rc" != 0 ] || fail "$what: exit 0 with its output lost"
+    grep -q "cannot write standard output" "$T_WORK/err" || fail "$what: $(head -c 300 "$T_WORK/err")"
+}
+written_or_failed "producer schema >/dev/full" eval '"$P" -c "$CONF" schema --stream "$STREAM" >/dev/full'
+written_or_failed "producer schema >&-" eval '"$P" -c "$CONF" schema --stream "$STREAM" >&-'
+written_or_failed "worker status >/dev/full" eval '"$W" -c "$CONF" status >/dev/full'
+written_or_failed "worker reset-offsets plan >/dev/full" \
+    eval '"$W" -c "$CONF" reset-offsets --stream "$STREAM" --to-earliest >/dev/full'
+log "output that cannot be written: an error, not exit 0"
 log "ok"
