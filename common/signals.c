@@ -33,5 +33,15 @@ void signals_install(void)
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
 
+    /* A mask is inherited across exec: started by a launcher that blocks
+     * these (one that waits for them with sigwait), a SIGTERM stayed
+     * pending for ever and only SIGKILL stopped us, mid-batch. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGHUP);
+    sigprocmask(SIG_UNBLOCK, &stop, NULL);
+
     tm_running = 1;
 }

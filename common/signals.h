@@ -11,7 +11,8 @@
 extern volatile sig_atomic_t tm_running;
 
 /* Installs the SIGTERM/SIGINT/SIGHUP handlers (SA_RESTART off) and sets
- * tm_running to 1. Ignores SIGPIPE. */
+ * tm_running to 1, and unblocks them (a launcher may have blocked them).
+ * Ignores SIGPIPE. Main thread, before any other thread starts. */
 void signals_install(void);
 
 #endif
