@@ -69,8 +69,11 @@ static saved_tz_t tz_enter(const char *tz)
 {
     const char *cur = getenv("TZ");
     saved_tz_t s = {cur ? strdup(cur) : NULL, cur != NULL};
-    char spec[300];
-    snprintf(spec, sizeof(spec), ":%s", tz);
+    char spec[600];
+    /* the path daytz_check() read: a name alone is looked up in $TZDIR,
+     * and one missing there (an image with its own zoneinfo) is taken
+     * for UTC without a word */
+    snprintf(spec, sizeof(spec), ":" ZONEINFO_DIR "/%s", tz);
     setenv("TZ", spec, 1);
     tzset();
     return s;

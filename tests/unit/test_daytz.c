@@ -82,6 +82,19 @@ static void test_tz_env_restored(void **state)
     assert_null(getenv("TZ"));
 }
 
+/* TZDIR (glibc's zone directory; some images set it to their own) without
+ * the zone: the zone checked in /usr/share/zoneinfo was looked up there,
+ * not found, and taken for UTC, and a New York evening's changes were
+ * asked for with the next day's date. */
+static void test_tzdir_elsewhere(void **state)
+{
+    (void)state;
+    daytz_cleanup(); /* no cached day: every zone is loaded again */
+    setenv("TZDIR", "/nonexistent", 1);
+    check_days();
+    unsetenv("TZDIR");
+}
+
 typedef struct {
     const char *tz;
     const char *err; /* NULL: valid */
@@ -123,6 +136,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_day_start_and_date),
         cmocka_unit_test(test_tz_env_restored),
+        cmocka_unit_test(test_tzdir_elsewhere),
         cmocka_unit_test(test_check),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
