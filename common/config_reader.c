@@ -366,8 +366,8 @@ static int check_endpoint(parser_t *p, size_t i, const char *key, const char *ur
 
 /*
  * auth.header: one HTTP header line, "Name: value", the name a token
- * (RFC 9110's tchar), no CR or LF but at its end (a token from a file or
- * the environment often ends in a newline: trimmed), and a value after
+ * (RFC 9110's tchar), no CR or LF (a ${NAME}'s line breaks at its end are
+ * trimmed: config_expand_env()), and a value after
  * the ':'. libcurl silently drops a line without a ':' ("Bearer s3cret"
  * alone), and takes "X-Api-Key:" with nothing after it (an unset secret)
  * for "send no such header": either way every request went out without
@@ -381,8 +381,6 @@ static int check_auth_header(parser_t *p, size_t i)
 
     if (!h)
         return 0;
-    for (size_t n = strlen(h); n > 0 && (h[n - 1] == '\r' || h[n - 1] == '\n'); n--)
-        st->auth_header[n - 1] = '\0';
     size_t name_len = colon ? (size_t)(colon - h) : 0;
     int ok = name_len > 0 &&
              strspn(h, "!#$%&'*+-.^_`|~0123456789"

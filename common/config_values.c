@@ -148,7 +148,13 @@ char *config_expand_env(const char *value, char *errstr, size_t errstr_size)
                 errstr_set(errstr, errstr_size, "environment variable %s is not set", name);
                 goto fail;
             }
+            /* a secret read from a file (a Kubernetes secret, --env-file)
+             * often ends in a line break, which no one-line value wants:
+             * an OAuth2 secret or registry password with it was refused
+             * by the server with a 401 that named no cause */
             n = strlen(piece);
+            while (n > 0 && (piece[n - 1] == '\n' || piece[n - 1] == '\r'))
+                n--;
             s = end + 1;
         } else {
             s++;

@@ -637,18 +637,33 @@ static void test_env_expansion(void **state)
     setenv("TM_TEST_TOKEN", "s3cr3t ; # not a comment", 1);
     setenv("TM_TEST_HOST", "broker", 1);
     setenv("TM_TEST_EMPTY", "", 1);
-    tm_config_t *c = load_ok(*state, "[kafka]\nbootstrap.servers = ${TM_TEST_HOST}:9092\n"
-                                     "sasl.password = ${TM_TEST_TOKEN}\n" STREAM
-                                     "auth.header = Authorization: Bearer ${TM_TEST_TOKEN}\n"
-                                     "id.field = id${TM_TEST_EMPTY}\n"
-                                     "table = $HOME_is_not_expanded\n");
+    /* a secret from a file, with its line break */
+    setenv("TM_TEST_SECRET", "cl1ent-secret\r\n", 1);
+    setenv("TM_TEST_USERINFO", "user:pa55\n", 1);
+    tm_config_t *c =
+        load_ok(*state, "[kafka]\nbootstrap.servers = ${TM_TEST_HOST}:9092\n"
+                        "sasl.password = ${TM_TEST_TOKEN}\n"
+                        "[schema_registry]\nurl = http://127.0.0.1:1\n"
+                        "basic.auth.user.info = ${TM_TEST_USERINFO}\n" STREAM
+                        "auth.header = Authorization: Bearer ${TM_TEST_TOKEN}\n"
+                        "id.field = id${TM_TEST_EMPTY}\n"
+                        "table = $HOME_is_not_expanded\n"
+                        "[stream b]\nurl = http://x/b\nschema = s.avsc\ncursor.field = m\n"
+                        "cursor.param = since\n"
+                        "auth.oauth2.token_url = http://127.0.0.1:1/token\n"
+                        "auth.oauth2.client_id = c\n"
+                        "auth.oauth2.client_secret = ${TM_TEST_SECRET}\n");
     assert_string_equal(c->bootstrap_servers, "broker:9092");
     assert_string_equal(c->kafka_props[0].value, "s3cr3t ; # not a comment");
     assert_string_equal(c->streams[0].auth_header,
                         "Authorization: Bearer s3cr3t ; # not a comment");
     assert_string_equal(c->streams[0].id_field, "id");
     assert_string_equal(c->streams[0].table, "$HOME_is_not_expanded");
+    assert_string_equal(c->streams[1].oauth2_client_secret, "cl1ent-secret");
+    assert_string_equal(c->registry_basic_auth, "user:pa55");
     config_destroy(c);
+    unsetenv("TM_TEST_SECRET");
+    unsetenv("TM_TEST_USERINFO");
     unsetenv("TM_TEST_TOKEN");
     unsetenv("TM_TEST_HOST");
     unsetenv("TM_TEST_EMPTY");
