@@ -31,10 +31,17 @@
 
 /* The last completed run of each stream, as the worker recorded it
  * (sync_metadata is worker/metadata.c's table). */
+/* Each stream's latest completed run, one probe of the index
+ * sync_metadata_completed (ddl.c) per stream: a GROUP BY read the whole
+ * table, a row per run ever applied, and outgrew the probe's 1 s. */
 #define LAST_COMPLETED_SQL                                                                         \
-    "SELECT record_type, extract(epoch FROM max(completed_at)) FROM sync_metadata"                 \
-    " WHERE sync_status = 'completed' AND completed_at IS NOT NULL GROUP BY record_type"           \
-    " ORDER BY record_type"
+    "WITH RECURSIVE t AS ((SELECT record_type, completed_at FROM sync_metadata"                    \
+    " WHERE sync_status = 'completed' AND completed_at IS NOT NULL"                                \
+    " ORDER BY record_type, completed_at DESC LIMIT 1) UNION ALL"                                  \
+    " SELECT n.record_type, n.completed_at FROM t, LATERAL (SELECT record_type, completed_at"      \
+    " FROM sync_metadata WHERE sync_status = 'completed' AND completed_at IS NOT NULL"             \
+    " AND record_type > t.record_type ORDER BY record_type, completed_at DESC LIMIT 1) n)"         \
+    " SELECT record_type, extract(epoch FROM completed_at) FROM t ORDER BY record_type"
 
 struct worker_metrics {
     metrics_server_t *server;
