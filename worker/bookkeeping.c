@@ -50,10 +50,10 @@ static pg_status_t upsert_offset(pg_t *pg, const char *group, const char *topic,
     snprintf(obuf, sizeof(obuf), "%" PRId64, offset);
     return pg_exec(pg,
                    "INSERT INTO sync_offsets (consumer_group, topic,"
-                   " partition, next_offset) VALUES ($1, $2, $3, $4)"
+                   " partition, next_offset, placed_by_reset) VALUES ($1, $2, $3, $4, true)"
                    " ON CONFLICT (consumer_group, topic, partition)"
                    " DO UPDATE SET next_offset = EXCLUDED.next_offset,"
-                   " updated_at = now()",
+                   " updated_at = now(), placed_by_reset = true",
                    4, params, NULL, errstr, errstr_size);
 }
 

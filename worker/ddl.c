@@ -43,6 +43,15 @@ static const char *const bookkeeping_ddl[] = {
     " ALTER TABLE sync_metadata ADD COLUMN"
     " records_dead_lettered bigint NOT NULL DEFAULT 0; END IF; END $$",
 
+    /* offsets an operator placed (reset-offsets) and no batch has moved
+     * since: a table that holds nothing is to start from them, not to
+     * replay its topic (replay_into_new) */
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE"
+    " attrelid = 'sync_offsets'::regclass"
+    " AND attname = 'placed_by_reset' AND NOT attisdropped) THEN"
+    " ALTER TABLE sync_offsets ADD COLUMN"
+    " placed_by_reset boolean NOT NULL DEFAULT false; END IF; END $$",
+
     /* every batch looks for runs that may have completed */
     "CREATE INDEX IF NOT EXISTS sync_metadata_running"
     " ON sync_metadata (id) WHERE sync_status = 'running'",
@@ -90,74 +99,142 @@ static pg_status_t add_produced_at(pg_t *pg, const char *table, const char *alte
     return has ? PG_OK : run(pg, alter, table, errstr, errstr_size);
 }
 
+/* Whether ss's table (and its tombstones) holds nothing: missing, or
+ * without a row. */
+static pg_status_t table_empty(pg_t *pg, const stream_sql_t *ss, int *empty, char *errstr,
+                               size_t errstr_size)
+{
+    const char *tables[2] = {ss->table, ss->tombstones};
+    pg_status_t st = PG_OK;
+
+    *empty = 1;
+    for (size_t i = 0; st == PG_OK && *empty && i < 2 && tables[i]; i++) {
+        int exists = 0, rows = 0;
+        st = tableschema_exists(pg, tables[i], &exists, errstr, errstr_size);
+        if (st == PG_OK && exists)
+            st = tableschema_has_rows(pg, tables[i], &rows, errstr, errstr_size);
+        *empty = st == PG_OK && !rows;
+    }
+    return st;
+}
+
 /*
- * A stream table about to be created while the group has stored offsets
- * for its topic was dropped, or `table` names another one now: going on
- * from those offsets would leave the new table without every record
- * applied before them, silently. The group forgets the topic instead, in
- * this transaction, and reads it again from its first message as a fresh
- * group would. Looked up for every stream before any is created: two
- * streams may share a table.
+ * A stream table that holds nothing while the group has stored offsets
+ * for its topic was dropped or emptied (TRUNCATE), or `table` names
+ * another one now (made by the worker or beforehand): going on from those
+ * offsets would leave it without every record applied before them,
+ * silently. The group forgets the topic instead, in this transaction, and
+ * reads it again from its first message as a fresh group would (what is
+ * applied again changes nothing: rows are version-guarded). Looked up
+ * for every stream before any table is created: two streams may share
+ * one.
  */
 static pg_status_t replay_into_new(pg_t *pg, const char *group, const stream_sql_t *ss,
                                    char *errstr, size_t errstr_size)
 {
-    int exists = 1;
+    int empty = 0;
     long n_rows = 0;
-    pg_status_t st = tableschema_exists(pg, ss->table, &exists, errstr, errstr_size);
 
-    if (st != PG_OK || exists || !group || !ss->topic)
+    if (!group || !ss->topic)
+        return PG_OK;
+    pg_status_t st = table_empty(pg, ss, &empty, errstr, errstr_size);
+    if (st != PG_OK || !empty)
         return st;
     st = offsets_forget_topic(pg, group, ss->topic, &n_rows, errstr, errstr_size);
     if (st == PG_OK && n_rows > 0)
-        log_warn("the stream's table does not exist but this group has read its topic before "
-                 "(the table was dropped, or `table` names another one): the table is created "
-                 "and the topic replayed into it from its first message. Events retention has "
-                 "taken are not replayed: `tidemark-producer run --once --full` publishes every "
-                 "record again",
+        log_warn("the stream's table holds nothing but this group has read its topic before "
+                 "(the table was dropped or emptied, or `table` names another one): the topic "
+                 "is replayed into it from its first message. Events retention has taken are "
+                 "not replayed: `tidemark-producer run --once --full` publishes every record "
+                 "again",
                  "stream=%s table=%s topic=%s group=%s partitions=%ld", ss->stream, ss->table,
                  ss->topic, group, n_rows);
     return st;
 }
 
 /*
- * Under delete.mode = hard, tombstones about to be created for a table
- * that exists: the mode was soft until now (or the tombstones were
- * dropped), and the rows it marked deleted would stay in a table whose
- * readers take every row for live. *switched says so.
+ * Under delete.mode = hard, rows marked deleted (_deleted) are left by a
+ * soft mode that was switched: a table whose readers take every row for
+ * live would keep them for good. They move into the tombstones at every
+ * start (none: a scan that finds nothing), which keep older events of
+ * those ids out as any hard delete does. All at once first; a row
+ * PostgreSQL refuses to delete (a foreign key to it, a trigger) would stop
+ * the worker for good that way, so then one by one, each under a
+ * savepoint, the refused ones left in place with a warning.
  */
-static pg_status_t mode_switched_to_hard(pg_t *pg, const stream_sql_t *ss, int *switched,
-                                         char *errstr, size_t errstr_size)
+static pg_status_t move_each_soft_deleted(pg_t *pg, const stream_sql_t *ss, long *moved,
+                                          long *refused, char *why, size_t why_size, char *errstr,
+                                          size_t errstr_size)
 {
-    int table = 0, tombstones = 1;
-    pg_status_t st = PG_OK;
-
-    *switched = 0;
-    if (!ss->tombstones)
-        return PG_OK;
-    st = tableschema_exists(pg, ss->tombstones, &tombstones, errstr, errstr_size);
-    if (st == PG_OK && !tombstones)
-        st = tableschema_exists(pg, ss->table, &table, errstr, errstr_size);
-    *switched = st == PG_OK && !tombstones && table;
+    char err[512];
+    PGresult *ids = NULL;
+    pg_status_t st = pg_exec(pg, ss->soft_deleted_ids, 0, NULL, &ids, errstr, errstr_size);
+    for (int i = 0; st == PG_OK && i < PQntuples(ids); i++) {
+        const char *params[1] = {PQgetvalue(ids, i, 0)};
+        char *count = NULL;
+        st = pg_cmd(pg, "SAVEPOINT tm_move", errstr, errstr_size);
+        if (st != PG_OK)
+            break;
+        pg_status_t one =
+            pg_exec_value(pg, ss->move_soft_deleted_one, 1, params, &count, err, sizeof(err));
+        free(count);
+        if (one == PG_OK) {
+            (*moved)++;
+        } else if (one == PG_DATA) {
+            if (!(*refused)++)
+                errstr_set(why, why_size, "id %s: %s", params[0], err);
+            st = pg_cmd(pg, "ROLLBACK TO SAVEPOINT tm_move", errstr, errstr_size);
+        } else {
+            errstr_set(errstr, errstr_size, "%s", err);
+            st = one;
+        }
+        if (st == PG_OK)
+            st = pg_cmd(pg, "RELEASE SAVEPOINT tm_move", errstr, errstr_size);
+    }
+    PQclear(ids);
     return st;
 }
 
-/* ...so they move into the tombstones, which keep older events of those
- * ids out as any hard delete does. */
 static pg_status_t move_soft_deleted(pg_t *pg, const stream_sql_t *ss, char *errstr,
                                      size_t errstr_size)
 {
-    char *count = NULL, err[512];
-    pg_status_t st = pg_exec_value(pg, ss->move_soft_deleted, 0, NULL, &count, err, sizeof(err));
+    char *count = NULL, err[512], why[600] = "";
+    long moved = 0, refused = 0;
 
+    if (!ss->move_soft_deleted)
+        return PG_OK;
+    pg_status_t st = pg_cmd(pg, "SAVEPOINT tm_move_all", errstr, errstr_size);
     if (st != PG_OK)
+        return st;
+    pg_status_t all = pg_exec_value(pg, ss->move_soft_deleted, 0, NULL, &count, err, sizeof(err));
+    if (all == PG_OK) {
+        moved = count ? strtol(count, NULL, 10) : 0;
+        st = pg_cmd(pg, "RELEASE SAVEPOINT tm_move_all", errstr, errstr_size);
+    } else if (all == PG_DATA) {
+        st = pg_cmd(pg, "ROLLBACK TO SAVEPOINT tm_move_all", errstr, errstr_size);
+        if (st == PG_OK)
+            st = move_each_soft_deleted(pg, ss, &moved, &refused, why, sizeof(why), errstr,
+                                        errstr_size);
+        if (st == PG_OK)
+            st = pg_cmd(pg, "RELEASE SAVEPOINT tm_move_all", errstr, errstr_size);
+    } else {
         errstr_set(errstr, errstr_size, "moving the rows marked deleted of %s: %s", ss->table, err);
-    else if (count && strcmp(count, "0") != 0)
+        st = all;
+    }
+    free(count);
+    if (st == PG_OK && moved > 0)
         log_warn("delete.mode = hard on a table kept under soft: the rows marked deleted "
                  "(_deleted) moved into its tombstones",
-                 "stream=%s table=%s tombstones=%s rows=%s", ss->stream, ss->table, ss->tombstones,
-                 count);
-    free(count);
+                 "stream=%s table=%s tombstones=%s rows=%ld", ss->stream, ss->table, ss->tombstones,
+                 moved);
+    if (st == PG_OK && refused > 0) {
+        char q[700];
+        log_warn("delete.mode = hard, but PostgreSQL refused to delete rows marked deleted: "
+                 "they stay in the table until what refuses them is fixed (each start tries "
+                 "again)",
+                 "stream=%s table=%s rows=%ld first=%s", ss->stream, ss->table, refused,
+                 log_quote(q, sizeof(q), why));
+    }
     return st;
 }
 
@@ -174,10 +251,8 @@ static pg_status_t create_all(pg_t *pg, const char *group, const stream_sql_t *c
     for (i = 0; st == PG_OK && i < n; i++)
         st = replay_into_new(pg, group, streams[i], errstr, errstr_size);
     for (i = 0; st == PG_OK && i < n; i++) {
-        int switched = 0;
-        st = mode_switched_to_hard(pg, streams[i], &switched, errstr, errstr_size);
         /* tombstones first: a widened id widens theirs too */
-        if (st == PG_OK && streams[i]->create_tombstones)
+        if (streams[i]->create_tombstones)
             st = run(pg, streams[i]->create_tombstones, streams[i]->table, errstr, errstr_size);
         /* created, or brought in line with the schema (tableschema.h) */
         if (st == PG_OK)
@@ -188,7 +263,7 @@ static pg_status_t create_all(pg_t *pg, const char *group, const stream_sql_t *c
         if (st == PG_OK && streams[i]->tombstones)
             st = add_produced_at(pg, streams[i]->tombstones, streams[i]->add_produced_at_tombstones,
                                  errstr, errstr_size);
-        if (st == PG_OK && switched)
+        if (st == PG_OK)
             st = move_soft_deleted(pg, streams[i], errstr, errstr_size);
     }
     return st;

@@ -7,8 +7,10 @@
  * the table wait behind it); the caller tries again.
  *
  *   sync_offsets (consumer_group, topic, partition, next_offset,
- *                 updated_at)  -- primary key the first three; the source
- *                                 of truth of every group's position
+ *                 updated_at, placed_by_reset)  -- primary key the first
+ *                                 three; the source of truth of every
+ *                                 group's position (placed_by_reset: set
+ *                                 by reset-offsets, cleared by a batch)
  *   sync_metadata -- one row per producer run as applied here: the README's
  *                    columns (id, record_type, run_id, is_full_sync,
  *                    last_sync_timestamp, records_synced, records_deleted,
@@ -53,7 +55,11 @@
  * a configuration error. A stream table created while group (may be
  * NULL) has stored offsets for the stream's topic (dropped, or renamed in
  * the configuration) has those offsets deleted in the same transaction:
- * the topic is replayed into it from its first message (ddl.c). */
+ * the topic is replayed into it from its first message (ddl.c); so does a
+ * table that exists and holds nothing (TRUNCATE, made beforehand). Offsets
+ * reset-offsets placed, no batch having moved them since, are kept. Under
+ * delete.mode = hard, rows marked deleted (a soft mode before) move into
+ * the tombstones. */
 pg_status_t ddl_ensure(pg_t *pg, const char *group, const stream_sql_t *const *streams,
                        size_t n_streams, int *schema_error, char *errstr,
                        size_t errstr_size) TM_WARN_UNUSED;

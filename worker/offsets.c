@@ -85,7 +85,10 @@ pg_status_t offsets_forget_topic(pg_t *pg, const char *group, const char *topic,
     char *count = NULL;
     pg_status_t st = pg_exec_value(pg,
                                    "WITH d AS (DELETE FROM sync_offsets WHERE consumer_group = $1"
-                                   " AND topic = $2 RETURNING 1) SELECT count(*) FROM d",
+                                   " AND topic = $2 AND EXISTS (SELECT 1 FROM sync_offsets o"
+                                   " WHERE o.consumer_group = $1 AND o.topic = $2"
+                                   " AND NOT o.placed_by_reset) RETURNING 1)"
+                                   " SELECT count(*) FROM d",
                                    2, params, &count, errstr, errstr_size);
 
     *n_rows = st == PG_OK && count ? strtol(count, NULL, 10) : 0;
@@ -167,7 +170,7 @@ static char *cas_all_sql(size_t n)
         strbuf_appendf(&sb, "%s($%zu::text, $%zu::int, $%zu::bigint, $%zu::bigint)", i ? ", " : "",
                        4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5);
     strbuf_append(&sb, "), u AS (UPDATE sync_offsets o SET next_offset = v.next_offset,"
-                       " updated_at = now() FROM v WHERE v.expected >= 0"
+                       " updated_at = now(), placed_by_reset = false FROM v WHERE v.expected >= 0"
                        " AND o.consumer_group = $1 AND o.topic = v.topic"
                        " AND o.partition = v.partition AND o.next_offset = v.expected"
                        " RETURNING o.topic, o.partition),"

@@ -44,7 +44,9 @@ pg_status_t offsets_other_groups(pg_t *pg, const char *group, char **names, char
 /*
  * Deletes group's rows for topic, *n_rows the number deleted: the group
  * then reads the topic as a fresh group does, from its first message
- * (consumer_position.c). Runs in the caller's transaction.
+ * (consumer_position.c). Rows reset-offsets placed, none of them moved by
+ * a batch since (placed_by_reset), are kept: where an operator said to
+ * start. Runs in the caller's transaction.
  */
 pg_status_t offsets_forget_topic(pg_t *pg, const char *group, const char *topic, long *n_rows,
                                  char *errstr, size_t errstr_size) TM_WARN_UNUSED;

@@ -85,29 +85,6 @@ static char *build_tombstones(const schema_field_t *id, const char *table)
                        ", \"_produced_at\" timestamptz)");
     return strbuf_take(&sb);
 }
-/* Moves the rows a soft delete.mode marked deleted into <table>__tombstones
- * (keeping the one there, if any), and counts them. */
-static char *build_move_soft_deleted(const schema_field_t *id, const char *table)
-{
-    strbuf_t sb;
-
-    strbuf_init(&sb);
-    strbuf_append(&sb, "WITH d AS (DELETE FROM ");
-    sqlgen_append_table(&sb, table, "");
-    strbuf_append(&sb, " WHERE \"_deleted\" RETURNING ");
-    strbuf_append_ident(&sb, id->name);
-    /* a row another loader marked deleted may have no version: none */
-    strbuf_append(&sb, ", COALESCE(\"_source_ts\", '-infinity'), \"_kafka_partition\","
-                       " \"_kafka_offset\", \"_produced_at\"), m AS (INSERT INTO ");
-    sqlgen_append_table(&sb, table, TOMBSTONES_SUFFIX);
-    strbuf_append(&sb, " (");
-    strbuf_append_ident(&sb, id->name);
-    strbuf_append(&sb, ", \"_source_ts\", \"_kafka_partition\", \"_kafka_offset\","
-                       " \"_produced_at\") SELECT * FROM d ON CONFLICT DO NOTHING)"
-                       " SELECT count(*) FROM d");
-    return strbuf_take(&sb);
-}
-
 /* Adds _produced_at to a table created before it existed. */
 static char *build_add_produced_at(const char *table, const char *suffix)
 {
@@ -219,7 +196,6 @@ int stream_sql_build(const record_schema_t *rs, const char *table, const char *i
     int dml = sqlgen_build_dml(rs, table, id_field, mode, table_shared, out);
     if (mode == DELETE_MODE_HARD) {
         out->create_tombstones = build_tombstones(record_schema_field(rs, id_field), table);
-        out->move_soft_deleted = build_move_soft_deleted(record_schema_field(rs, id_field), table);
         sqlgen_append_table(&sb, table, TOMBSTONES_SUFFIX);
         out->tombstones = strbuf_take(&sb);
         out->add_produced_at_tombstones = build_add_produced_at(table, TOMBSTONES_SUFFIX);
@@ -228,7 +204,8 @@ int stream_sql_build(const record_schema_t *rs, const char *table, const char *i
     if (dml < 0 || !out->table || !out->create_table || !out->add_produced_at ||
         (mode == DELETE_MODE_HARD && !out->add_produced_at_tombstones) ||
         (mode == DELETE_MODE_HARD &&
-         (!out->create_tombstones || !out->tombstones || !out->move_soft_deleted))) {
+         (!out->create_tombstones || !out->tombstones || !out->move_soft_deleted ||
+          !out->move_soft_deleted_one || !out->soft_deleted_ids))) {
         stream_sql_clear(out);
         errstr_set(errstr, errstr_size, "out of memory building SQL");
         return -1;
@@ -261,6 +238,8 @@ void stream_sql_clear(stream_sql_t *ss)
     free(ss->create_table);
     free(ss->create_tombstones);
     free(ss->move_soft_deleted);
+    free(ss->move_soft_deleted_one);
+    free(ss->soft_deleted_ids);
     free(ss->stage);
     free(ss->create_stage);
     free(ss->empty_stage);

@@ -88,22 +88,24 @@ typedef struct stream_sql {
     char *tombstones;      /* the same for <table>__tombstones, or NULL */
     sql_column_t *columns; /* one per field, in schema order */
     size_t n_columns;
-    char *create_table;      /* CREATE TABLE IF NOT EXISTS ... */
-    char *create_tombstones; /* NULL unless delete.mode = hard */
-    char *move_soft_deleted; /* the same: moves the rows a soft mode marked
-                                deleted into the tombstones, and counts them
-                                (run once, as the tombstones are created) */
-    char *stage;             /* pg_temp."tm_stage_<hash of table>" */
-    char *create_stage;      /* CREATE TEMPORARY TABLE IF NOT EXISTS ... */
-    char *empty_stage;       /* DELETE FROM stage */
-    char *copy_rows;         /* COPY stage (fields..., the four) FROM STDIN */
-    char *copy_keys;         /* COPY stage (id, the four) FROM STDIN */
-    char *upsert;            /* staged by copy_rows: upserts */
-    char *delete_rows;       /* staged by copy_keys: delete events */
-    char *tombstone_rows;    /* staged by copy_keys, _source_ts NULL and
-                                _produced_at the message's timestamp:
-                                Kafka tombstones */
-    char upsert_name[40];    /* prepared statement names */
+    char *create_table;          /* CREATE TABLE IF NOT EXISTS ... */
+    char *create_tombstones;     /* NULL unless delete.mode = hard */
+    char *move_soft_deleted;     /* the same: moves the rows a soft mode marked
+                                    deleted into the tombstones (the newest
+                                    delete of an id wins), and counts them */
+    char *move_soft_deleted_one; /* the same for the id $1 */
+    char *soft_deleted_ids;      /* the same: their ids, as text */
+    char *stage;                 /* pg_temp."tm_stage_<hash of table>" */
+    char *create_stage;          /* CREATE TEMPORARY TABLE IF NOT EXISTS ... */
+    char *empty_stage;           /* DELETE FROM stage */
+    char *copy_rows;             /* COPY stage (fields..., the four) FROM STDIN */
+    char *copy_keys;             /* COPY stage (id, the four) FROM STDIN */
+    char *upsert;                /* staged by copy_rows: upserts */
+    char *delete_rows;           /* staged by copy_keys: delete events */
+    char *tombstone_rows;        /* staged by copy_keys, _source_ts NULL and
+                                    _produced_at the message's timestamp:
+                                    Kafka tombstones */
+    char upsert_name[40];        /* prepared statement names */
     char delete_name[40];
     char tombstone_name[40];
     char *add_produced_at;            /* ALTER TABLE ... ADD COLUMN IF NOT EXISTS

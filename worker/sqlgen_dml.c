@@ -345,6 +345,52 @@ static char *build_hard_delete(const char *table, const char *stage, const char 
 }
 
 /*
+ * Under delete.mode = hard, the rows a soft mode marked deleted (the mode
+ * was switched): moved into the tombstones, where the newest delete of an
+ * id wins (one kept from an earlier hard period may be older), and
+ * counted. one: only the id $1.
+ */
+static char *build_move_soft_deleted(const char *table, const char *id_field, int shared, int one)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "WITH ev AS (DELETE FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " WHERE \"_deleted\"");
+    if (one) {
+        strbuf_append(&sb, " AND ");
+        strbuf_append_ident(&sb, id_field);
+        strbuf_append(&sb, " = $1");
+    }
+    strbuf_append(&sb, " RETURNING ");
+    strbuf_append_ident(&sb, id_field);
+    /* a row another loader marked deleted may have no version: none */
+    strbuf_append(&sb, " AS id, COALESCE(\"_source_ts\", '-infinity') AS \"_source_ts\","
+                       " \"_kafka_partition\", \"_kafka_offset\", \"_produced_at\"), m AS (");
+    append_insert(&sb, table, TOMBSTONES_SUFFIX, "d", id_field, tomb_columns);
+    strbuf_append(&sb, "id, \"_source_ts\", \"_kafka_partition\", \"_kafka_offset\", "
+                       "\"_produced_at\" FROM ev");
+    append_tombstone_conflict(&sb, id_field, shared);
+    strbuf_append(&sb, " RETURNING 1) SELECT count(*) FROM ev");
+    return strbuf_take(&sb);
+}
+
+/* The ids of the rows marked deleted, as text (build_move_soft_deleted). */
+static char *build_soft_deleted_ids(const char *table, const char *id_field)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "SELECT ");
+    strbuf_append_ident(&sb, id_field);
+    strbuf_append(&sb, "::text FROM ");
+    sqlgen_append_table(&sb, table, "");
+    strbuf_append(&sb, " WHERE \"_deleted\"");
+    return strbuf_take(&sb);
+}
+
+/*
  * A Kafka tombstone under delete.mode = soft: a live row that came before
  * it in the topic is marked deleted, keeping its _source_ts; an id without
  * a row gets a deleted row whose _source_ts is '-infinity' (no source
@@ -511,6 +557,9 @@ int sqlgen_build_dml(const record_schema_t *rs, const char *table, const char *i
     if (mode == DELETE_MODE_HARD) {
         out->delete_rows = build_hard_delete(table, out->stage, id_field, table_shared);
         out->tombstone_rows = build_hard_tombstone(table, out->stage, id_field, table_shared);
+        out->move_soft_deleted = build_move_soft_deleted(table, id_field, table_shared, 0);
+        out->move_soft_deleted_one = build_move_soft_deleted(table, id_field, table_shared, 1);
+        out->soft_deleted_ids = build_soft_deleted_ids(table, id_field);
     } else {
         out->delete_rows = build_soft_delete(table, out->stage, id_field, table_shared);
         out->tombstone_rows = build_soft_tombstone(table, out->stage, id_field, table_shared);

@@ -251,24 +251,38 @@ static int is_true(const PGresult *res, int row, int col)
     return !strcmp(PQgetvalue(res, row, col), "t");
 }
 
+pg_status_t tableschema_has_rows(pg_t *pg, const char *table, int *rows, char *errstr,
+                                 size_t errstr_size)
+{
+    char err[256], *value = NULL;
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_appendf(&sb, "SELECT EXISTS (SELECT 1 FROM %s)", table);
+    char *sql = strbuf_take(&sb);
+    if (!sql) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return PG_FATAL;
+    }
+    pg_status_t st = pg_exec_value(pg, sql, 0, NULL, &value, err, sizeof(err));
+    if (st != PG_OK)
+        errstr_set(errstr, errstr_size, "reading %s: %s", table, err);
+    *rows = st != PG_OK || !value || strcmp(value, "f") != 0;
+    free(sql);
+    free(value);
+    return st;
+}
+
 /* Whether table has a row (1 also when that cannot be read: the warning
  * it decides is then given). A column added to rows the worker wrote from
  * older events (an older schema, or a column a DBA renamed) stays NULL
  * there: the version guard does not apply an event twice. */
 static int has_rows(pg_t *pg, const char *table)
 {
-    char err[256], *sql = NULL, *value = NULL;
-    strbuf_t sb;
+    char err[256];
+    int rows = 1;
 
-    strbuf_init(&sb);
-    strbuf_appendf(&sb, "SELECT EXISTS (SELECT 1 FROM %s)", table);
-    if (!(sql = strbuf_take(&sb)))
-        return 1;
-    int rows = pg_exec_value(pg, sql, 0, NULL, &value, err, sizeof(err)) != PG_OK || !value ||
-               strcmp(value, "f") != 0;
-    free(sql);
-    free(value);
-    return rows;
+    return tableschema_has_rows(pg, table, &rows, err, sizeof(err)) != PG_OK || rows;
 }
 
 static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a, char *errstr,

@@ -111,6 +111,10 @@ int tableschema_widens(const char *from, const char *to);
 pg_status_t tableschema_exists(pg_t *pg, const char *table, int *exists, char *errstr,
                                size_t errstr_size) TM_WARN_UNUSED;
 
+/* *rows: whether table has a row (1 when that cannot be read). */
+pg_status_t tableschema_has_rows(pg_t *pg, const char *table, int *rows, char *errstr,
+                                 size_t errstr_size) TM_WARN_UNUSED;
+
 /*
  * Creates ss's table when it does not exist, else reads its columns and
  * runs the plan (each change logged at info). A refused schema returns

@@ -3,9 +3,11 @@
 # (by accident, or to have it rebuilt). The worker created it again empty
 # and went on from the group's stored offsets, which are per topic, not per
 # table: the new table held only the events published after the drop, 2
-# rows of 40, and nothing was logged. A table created while the group has
-# offsets for its topic now has the topic replayed into it from its first
-# message (the same holds when `table` names a new table), with a warning.
+# rows of 40, and nothing was logged. A table that holds nothing while
+# the group has offsets for its topic (dropped, emptied with TRUNCATE, or
+# `table` naming a new one) now has the topic replayed into it from its
+# first message, with a warning. (Offsets reset-offsets placed before a
+# first start are kept: t_reset_offsets_replay.)
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker
@@ -25,7 +27,19 @@ wait_run_completed "$run2" 60
 wait_caught_up 30
 assert_eq 40 "$(psql_value "select count(*) from $TABLE")" "rows in the table made again"
 assert_table_equals_api
-grep -q 'msg="the stream.s table does not exist but this group has read its topic before' \
+grep -q 'msg="the stream.s table holds nothing but this group has read its topic before' \
     "$T_WORK/worker-w1.log" || fail "no warning that the topic is replayed into the new table"
+stop_worker
+
+# TRUNCATE instead of DROP: the table exists and holds nothing
+psql_value "truncate $TABLE" >/dev/null || fail "truncate"
+api_post "/admin/update?ids=5" >/dev/null || fail "admin update"
+run_producer_once
+run3=$(last_run_field run_id)
+start_worker
+wait_run_completed "$run3" 60
+wait_caught_up 30
+assert_eq 40 "$(psql_value "select count(*) from $TABLE")" "rows in the table emptied"
+assert_table_equals_api
 stop_worker
 log "ok"
