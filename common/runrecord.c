@@ -123,6 +123,7 @@ void run_record_destroy(run_record_t *rr)
     run_hwm_clear(&rr->deleted_hwm);
     free(rr->end_offsets);
     free(rr->error);
+    free(rr->source);
     for (size_t i = 0; i < rr->n_stale_chunks; i++)
         free(rr->stale_chunks[i]);
     free(rr->stale_chunks);
@@ -250,6 +251,8 @@ char *run_record_to_json(const run_record_t *rr)
     err |= json_object_set_new(o, "last_full_at", time_json(rr->last_full_at_ms, 1));
     err |= json_object_set_new(o, "end_offsets", offsets_json(rr));
     err |= json_object_set_new(o, "error", rr->error ? text_json(rr->error) : json_null());
+    if (rr->source)
+        err |= json_object_set_new(o, "source", json_string(rr->source));
     if (!err)
         out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -489,6 +492,17 @@ run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr, si
     rr->mode = (run_mode_t)mode;
     rr->status = (run_status_t)status;
 
+    json_t *src = json_object_get(o, "source");
+    if (src && !json_is_null(src)) {
+        if (!json_is_string(src)) {
+            bad(errstr, errstr_size, "source", "expected a string or null");
+            goto fail;
+        }
+        if (!(rr->source = strdup(json_string_value(src)))) {
+            bad(errstr, errstr_size, "source", "out of memory");
+            goto fail;
+        }
+    }
     json_t *e = json_object_get(o, "error");
     if (e && !json_is_null(e)) {
         if (!json_is_string(e)) {

@@ -35,6 +35,7 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm, con
                              ? r->started_at
                              : r->last_full_at;
     rr.error = (char *)error;
+    rr.source = r->source;
     if (publisher_end_offsets(r->pub, r->topic, &rr.end_offsets, &rr.n_end_offsets) != 0)
         return run_oom(errstr, errstr_size);
     int rc = checkpoint_write(r->pub, r->runs_topic, &rr, errstr, errstr_size);

@@ -3,6 +3,12 @@
  */
 #include "runmode.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fnv1a.h"
+
 /*
  * A full run that did not finish (it failed, or the process died while it
  * ran) and left a HWM: the next run goes on from there instead of starting
@@ -15,13 +21,23 @@ static int unfinished_full(const run_record_t *cp)
            cp->last_full_at_ms != cp->started_at_ms && cp->hwm.has_value;
 }
 
-run_mode_decision_t run_mode_decide(const run_record_t *cp, int force_full,
+void run_source_digest(const char *url, const char *deleted_url, char *out)
+{
+    const char *d = deleted_url ? deleted_url : "";
+    uint64_t h = fnv1a64(url ? url : "", url ? strlen(url) : 0);
+    h = fnv1a64_more(fnv1a64_more(h, "\n", 1), d, strlen(d));
+    snprintf(out, RUN_SOURCE_SIZE, "fnv1a64:%016" PRIx64, h);
+}
+
+run_mode_decision_t run_mode_decide(const run_record_t *cp, const char *source, int force_full,
                                     int64_t full_sync_every_ms, int64_t now_ms)
 {
     /* No HWM (first run, or a `reset --full`) means reading everything;
      * so does --full, even while a full run is unfinished. */
     if (!cp || !cp->hwm.has_value || force_full)
         return (run_mode_decision_t){.full = 1};
+    if (cp->source && source && strcmp(cp->source, source) != 0)
+        return (run_mode_decision_t){.full = 1, .source_changed = 1};
     if (unfinished_full(cp))
         return (run_mode_decision_t){.full = 1, .resumed = 1};
     return (run_mode_decision_t){.full = full_sync_every_ms > 0 &&

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -63,17 +64,63 @@ static void test_decide(void **state)
         cp.hwm.has_value = c->has_hwm;
         cp.hwm.value_ms = NOW - 2 * HOUR;
         run_mode_decision_t m =
-            run_mode_decide(c->has_cp ? &cp : NULL, c->force_full, c->every, NOW);
+            run_mode_decide(c->has_cp ? &cp : NULL, NULL, c->force_full, c->every, NOW);
         if (m.full != c->full || m.resumed != c->resumed)
             fail_msg("%s: full=%d resumed=%d, want %d %d", c->name, m.full, m.resumed, c->full,
                      c->resumed);
     }
 }
 
+/* The checkpoint's source against the run's: url or deleted.url changed
+ * (a filter in the url widened: records below the HWM never read). */
+static void test_source_changed(void **state)
+{
+    (void)state;
+    char eu[RUN_SOURCE_SIZE], all[RUN_SOURCE_SIZE], eu_del[RUN_SOURCE_SIZE], moved[RUN_SOURCE_SIZE];
+    run_source_digest("http://api/items?region=eu", NULL, eu);
+    run_source_digest("http://api/items?region=all", NULL, all);
+    run_source_digest("http://api/items?region=eu", "http://api/deleted", eu_del);
+    /* the same bytes split otherwise between the two */
+    run_source_digest("http://api/items?region=e", "u\nhttp://api/deleted", moved);
+    static const struct {
+        const char *name, *cp_source, *source;
+        int full, changed;
+    } cases[] = {
+        {"same endpoints", "eu", "eu", 0, 0},
+        {"url changed", "eu", "all", 1, 1},
+        {"deleted.url added", "eu", "eu_del", 1, 1},
+        {"a record from before: no source", NULL, "eu", 0, 0},
+    };
+    const char *names[] = {"eu", "all", "eu_del"}, *digests[] = {eu, all, eu_del};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *cps = NULL, *src = NULL;
+        for (size_t k = 0; k < 3; k++) {
+            if (cases[i].cp_source && !strcmp(cases[i].cp_source, names[k]))
+                cps = digests[k];
+            if (!strcmp(cases[i].source, names[k]))
+                src = digests[k];
+        }
+        run_record_t cp = {.mode = RUN_MODE_INCREMENTAL,
+                           .status = RUN_STATUS_COMPLETED,
+                           .started_at_ms = NOW - HOUR,
+                           .last_full_at_ms = NOW - HOUR,
+                           .source = (char *)cps};
+        cp.hwm.has_value = 1;
+        cp.hwm.value_ms = NOW - 2 * HOUR;
+        run_mode_decision_t m = run_mode_decide(&cp, src, 0, 0, NOW);
+        if (m.full != cases[i].full || m.source_changed != cases[i].changed || m.resumed)
+            fail_msg("%s: full=%d changed=%d resumed=%d", cases[i].name, m.full, m.source_changed,
+                     m.resumed);
+    }
+    assert_string_not_equal(eu, all);
+    assert_string_not_equal(eu_del, moved);
+    assert_int_equal(strlen(eu), strlen("fnv1a64:") + 16);
+}
+
 static void test_counts_as_full(void **state)
 {
     (void)state;
-    const run_mode_decision_t inc = {0, 0}, full = {1, 0}, resumed = {1, 1};
+    const run_mode_decision_t inc = {0, 0, 0}, full = {1, 0, 0}, resumed = {1, 1, 0};
     assert_false(run_mode_counts_as_full(inc, 0, RUN_STATUS_COMPLETED, 0));
     assert_true(run_mode_counts_as_full(full, NOW, RUN_STATUS_COMPLETED, 0));
     assert_false(run_mode_counts_as_full(full, NOW, RUN_STATUS_RUNNING, 0));
@@ -89,6 +136,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_source_changed),
         cmocka_unit_test(test_counts_as_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
