@@ -294,6 +294,20 @@ static int get_enum(json_t *o, const char *name, const char *const *names, int n
 /* An optional count: absent means 0. */
 #define RUN_COUNT_MAX (INT64_C(1) << 53)
 
+/* An optional string member: *out a copy, NULL when absent or null. */
+static int get_text(json_t *o, const char *name, char **out, char *errstr, size_t errstr_size)
+{
+    json_t *v = json_object_get(o, name);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return bad(errstr, errstr_size, name, "expected a string or null");
+    if (!(*out = strdup(json_string_value(v))))
+        return bad(errstr, errstr_size, name, "out of memory");
+    return 0;
+}
+
 static int get_count(json_t *o, const char *name, int64_t *out, char *errstr, size_t errstr_size)
 {
     json_t *v = json_object_get(o, name);
@@ -487,33 +501,13 @@ run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr, si
         get_time(o, "started_at", 1, &rr->started_at_ms, errstr, errstr_size) < 0 ||
         get_time(o, "finished_at", 0, &rr->finished_at_ms, errstr, errstr_size) < 0 ||
         get_time(o, "last_full_at", 0, &rr->last_full_at_ms, errstr, errstr_size) < 0 ||
-        get_offsets(o, rr, errstr, errstr_size) < 0)
+        get_offsets(o, rr, errstr, errstr_size) < 0 ||
+        get_text(o, "source", &rr->source, errstr, errstr_size) < 0 ||
+        get_text(o, "error", &rr->error, errstr, errstr_size) < 0)
         goto fail;
     rr->mode = (run_mode_t)mode;
     rr->status = (run_status_t)status;
 
-    json_t *src = json_object_get(o, "source");
-    if (src && !json_is_null(src)) {
-        if (!json_is_string(src)) {
-            bad(errstr, errstr_size, "source", "expected a string or null");
-            goto fail;
-        }
-        if (!(rr->source = strdup(json_string_value(src)))) {
-            bad(errstr, errstr_size, "source", "out of memory");
-            goto fail;
-        }
-    }
-    json_t *e = json_object_get(o, "error");
-    if (e && !json_is_null(e)) {
-        if (!json_is_string(e)) {
-            bad(errstr, errstr_size, "error", "expected a string or null");
-            goto fail;
-        }
-        if (!(rr->error = strdup(json_string_value(e)))) {
-            bad(errstr, errstr_size, "error", "out of memory");
-            goto fail;
-        }
-    }
     json_decref(o);
     return rr;
 fail:
