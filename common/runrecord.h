@@ -95,9 +95,9 @@ typedef struct run_record {
     end_offset_t *end_offsets;
     size_t n_end_offsets;
     char *error;  /* NULL unless status is failed */
-    char *source; /* which endpoints the HWMs come from: a digest of the
-                     stream's url and deleted.url (producer/runmode.h);
-                     NULL in records written before it, or by `reset` */
+    char *source; /* which endpoint the HWM comes from: a digest of the
+                     stream's url (producer/runmode.h); NULL in records
+                     written before it, or by `reset` */
     /* Set by the producer's checkpoint reader only, never in JSON: keys of
      * checkpoint chunks of this stream that the topic still holds but this
      * record does not use (left by a crash or an older checkpoint). */

@@ -13,22 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FNV1A64_BASIS 0xcbf29ce484222325ULL
-
-/* The hash of what h is the hash of, followed by data. */
-static inline uint64_t fnv1a64_more(uint64_t h, const void *data, size_t len)
+static inline uint64_t fnv1a64(const void *data, size_t len)
 {
     const unsigned char *p = data;
+    uint64_t h = 0xcbf29ce484222325ULL; /* offset basis */
     for (size_t i = 0; i < len; i++) {
         h ^= p[i];
         h *= 0x100000001b3ULL; /* FNV 64 prime */
     }
     return h;
-}
-
-static inline uint64_t fnv1a64(const void *data, size_t len)
-{
-    return fnv1a64_more(FNV1A64_BASIS, data, len);
 }
 
 #endif

@@ -150,13 +150,12 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .absent = opts ? opts->absent : NULL};
     const schema_field_t *idf = record_schema_field(envelope_schema_record(es), sc->id_field);
     r.id_type = idf ? idf->type : FT_STRING;
-    run_source_digest(sc->url, sc->deleted_url, r.source);
+    run_source_digest(sc->url, r.source);
     r.mode = run_mode_decide(cp, r.source, opts && opts->force_full, conf->full_sync_every_ms,
                              isotime_now_ms());
     if (r.mode.source_changed)
-        log_warn("url or deleted.url changed since the checkpoint: its marks are another "
-                 "endpoint's, and records below them were never read here; a full run reads "
-                 "every record",
+        log_warn("url changed since the checkpoint: its HWM is another endpoint's, and records "
+                 "below it were never read here; a full run reads every record",
                  "stream=%s", sc->name);
     publisher_reset(pub);
     int rc = run_init(&r, errstr, errstr_size);

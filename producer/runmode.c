@@ -21,12 +21,9 @@ static int unfinished_full(const run_record_t *cp)
            cp->last_full_at_ms != cp->started_at_ms && cp->hwm.has_value;
 }
 
-void run_source_digest(const char *url, const char *deleted_url, char *out)
+void run_source_digest(const char *url, char *out)
 {
-    const char *d = deleted_url ? deleted_url : "";
-    uint64_t h = fnv1a64(url ? url : "", url ? strlen(url) : 0);
-    h = fnv1a64_more(fnv1a64_more(h, "\n", 1), d, strlen(d));
-    snprintf(out, RUN_SOURCE_SIZE, "fnv1a64:%016" PRIx64, h);
+    snprintf(out, RUN_SOURCE_SIZE, "fnv1a64:%016" PRIx64, fnv1a64(url, strlen(url)));
 }
 
 run_mode_decision_t run_mode_decide(const run_record_t *cp, const char *source, int force_full,

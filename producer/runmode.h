@@ -14,19 +14,22 @@
 typedef struct run_mode_decision {
     int full;           /* read every record (and reconcile, unless resumed) */
     int resumed;        /* a full run going on from an unfinished one's HWM */
-    int source_changed; /* full because url or deleted.url changed */
+    int source_changed; /* full because url changed */
 } run_mode_decision_t;
 
-/* RUN_SOURCE_SIZE bytes: the digest run records keep of the endpoints a
- * stream's HWMs come from ("fnv1a64:" and 16 hex digits). */
+/* RUN_SOURCE_SIZE bytes: the digest run records keep of the records
+ * endpoint a stream's HWM comes from ("fnv1a64:" and 16 hex digits). The
+ * deleted endpoint is left out: a mark of another one skips no record, a
+ * full run finds the vanished ones, and a test's second API stands in
+ * for it. */
 #define RUN_SOURCE_SIZE 32
-void run_source_digest(const char *url, const char *deleted_url, char *out);
+void run_source_digest(const char *url, char *out);
 
 /*
  * The mode of a run starting at now_ms after checkpoint cp (NULL: none):
  * full when there is no HWM (first run, `reset --full`) or force_full
  * (--full), or when cp's source is not source (run_source_digest(): the
- * HWM is another endpoint's, a filter in the url widened say, and records
+ * HWM is another url's, a filter in the url widened say, and records
  * below it were never read); a resumed full run when cp is a full run
  * that did not finish and left a HWM; else full when full_sync_every_ms
  * (> 0) has passed since cp's last full sync, incremental otherwise.

@@ -71,7 +71,7 @@ typedef struct run {
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[RUN_ID_SIZE];
     run_mode_decision_t mode;     /* full or incremental, resumed */
-    char source[RUN_SOURCE_SIZE]; /* run_source_digest() of the endpoints */
+    char source[RUN_SOURCE_SIZE]; /* run_source_digest() of the url */
     int64_t started_at, last_full_at;
     hwm_tracker_t tracker, del_tracker; /* reached by this run */
     run_hwm_t durable, del_durable;     /* in the last run record written */
