@@ -99,22 +99,18 @@ static pg_status_t add_produced_at(pg_t *pg, const char *table, const char *alte
     return has ? PG_OK : run(pg, alter, table, errstr, errstr_size);
 }
 
-/* Whether ss's table (and its tombstones) holds nothing: missing, or
- * without a row. */
+/* Whether ss's table holds nothing: missing, or without a row. Its
+ * tombstones are left out: a TRUNCATE of the table alone leaves them, and
+ * a table whose every record was deleted only replays its deletions. */
 static pg_status_t table_empty(pg_t *pg, const stream_sql_t *ss, int *empty, char *errstr,
                                size_t errstr_size)
 {
-    const char *tables[2] = {ss->table, ss->tombstones};
-    pg_status_t st = PG_OK;
+    int exists = 0, rows = 0;
+    pg_status_t st = tableschema_exists(pg, ss->table, &exists, errstr, errstr_size);
 
-    *empty = 1;
-    for (size_t i = 0; st == PG_OK && *empty && i < 2 && tables[i]; i++) {
-        int exists = 0, rows = 0;
-        st = tableschema_exists(pg, tables[i], &exists, errstr, errstr_size);
-        if (st == PG_OK && exists)
-            st = tableschema_has_rows(pg, tables[i], &rows, errstr, errstr_size);
-        *empty = st == PG_OK && !rows;
-    }
+    if (st == PG_OK && exists)
+        st = tableschema_has_rows(pg, ss->table, &rows, errstr, errstr_size);
+    *empty = st == PG_OK && !rows;
     return st;
 }
 
