@@ -95,6 +95,8 @@ static void assert_rr_equal(const run_record_t *a, const run_record_t *b)
     }
     if (a->error || b->error)
         assert_string_equal(a->error, b->error);
+    if (a->source || b->source)
+        assert_string_equal(a->source, b->source);
 }
 
 static void test_round_trip(void **state)
@@ -102,6 +104,7 @@ static void test_round_trip(void **state)
     run_record_t rr = sample();
     char err[256] = "";
     (void)state;
+    rr.source = "fnv1a64:0123456789abcdef";
 
     char *json = run_record_to_json(&rr);
     assert_non_null(json);
@@ -261,6 +264,9 @@ static void test_bad_json(void **state)
          "\"failed\","
          "\"started_at\":\"2026-11-25\",\"error\":5}",
          "run record: 'error': expected a string or null"},
+        {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":\"running\","
+         "\"started_at\":\"2026-11-25\",\"source\":[]}",
+         "run record: 'source': expected a string or null"},
         {"{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
          "\"running\",\"hwm\":{\"value\":null,\"chunks\":{}}}",
          "run record: 'hwm.chunks': expected an array of chunk references"},
