@@ -273,18 +273,6 @@ pg_status_t tableschema_has_rows(pg_t *pg, const char *table, int *rows, char *e
     return st;
 }
 
-/* Whether table has a row (1 also when that cannot be read: the warning
- * it decides is then given). A column added to rows the worker wrote from
- * older events (an older schema, or a column a DBA renamed) stays NULL
- * there: the version guard does not apply an event twice. */
-static int has_rows(pg_t *pg, const char *table)
-{
-    char err[256];
-    int rows = 1;
-
-    return tableschema_has_rows(pg, table, &rows, err, sizeof(err)) != PG_OK || rows;
-}
-
 static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a, char *errstr,
                               size_t errstr_size)
 {
@@ -313,7 +301,15 @@ static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a,
         return fail(st,
                     a->kind == TS_ADD_COLUMN ? "adding a column to" : "changing a column type of",
                     table, err, errstr, errstr_size);
-    if (a->kind == TS_ADD_COLUMN && has_rows(pg, table))
+    /* A column added to rows the worker wrote from older events (an older
+     * schema, or a column a DBA renamed) stays NULL there: the version
+     * guard does not apply an event twice. A failed look aborted the
+     * transaction: it fails the DDL too. */
+    int rows = 0;
+    if (a->kind == TS_ADD_COLUMN &&
+        (st = tableschema_has_rows(pg, table, &rows, errstr, errstr_size)) != PG_OK)
+        return st;
+    if (a->kind == TS_ADD_COLUMN && rows)
         log_warn("column added for a field the table lacks; the rows already there hold NULL in "
                  "it until their records are published again: events already applied are not "
                  "applied again, even replayed, but `tidemark-producer run --once --full` "

@@ -111,7 +111,8 @@ int tableschema_widens(const char *from, const char *to);
 pg_status_t tableschema_exists(pg_t *pg, const char *table, int *exists, char *errstr,
                                size_t errstr_size) TM_WARN_UNUSED;
 
-/* *rows: whether table has a row (1 when that cannot be read). */
+/* *rows: whether table has a row (1 when that cannot be read). In a
+ * transaction a failure aborts it, as any statement's does. */
 pg_status_t tableschema_has_rows(pg_t *pg, const char *table, int *rows, char *errstr,
                                  size_t errstr_size) TM_WARN_UNUSED;
 
