@@ -19,25 +19,20 @@ blocked()
 signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 os.execv(sys.argv[1], sys.argv[1:])' "$@"
 }
-gone() { ! kill -0 "$1" 2>/dev/null; }
 
 blocked "$BUILD/tidemark-producer" -c "$CONF" run >"$T_WORK/follow.out" 2>"$T_WORK/follow.log" &
-fp=$!
-_track_pid "$fp"
-wait_for "a first pass of the follow-mode producer" 30 grep -q 'msg="run completed"' "$T_WORK/follow.log"
-log "producer $fp: $(grep SigBlk /proc/$fp/status)"
-kill -TERM "$fp"
-wait_for "the follow-mode producer (started with SIGTERM blocked) to exit after SIGTERM" 15 gone "$fp"
-wait "$fp"
-assert_eq 0 "$?" "exit status of the follow-mode producer after SIGTERM"
+FOLLOW_PID=$!
+FOLLOW_LOG="$T_WORK/follow.log"
+_track_pid "$FOLLOW_PID"
+wait_for "a first pass of the follow-mode producer" 30 follow_passes_at_least 1
+log "producer $FOLLOW_PID: $(grep SigBlk "/proc/$FOLLOW_PID/status")"
+follow_stop 15
 
-blocked "$BUILD/tidemark-worker" -c "$CONF" run >"$T_WORK/worker.out" 2>"$T_WORK/worker.log" &
-wp=$!
-_track_pid "$wp"
+blocked "$BUILD/tidemark-worker" -c "$CONF" run >>"$T_WORK/worker-w1.out" \
+    2>>"$T_WORK/worker-w1.log" &
+WORKER_PIDS[w1]=$!
+_track_pid "$!"
 run1=$(last_run_record | jq -r .run_id)
 wait_run_completed "$run1" 60
-kill -TERM "$wp"
-wait_for "the worker (started with SIGTERM blocked) to exit after SIGTERM" 15 gone "$wp"
-wait "$wp"
-assert_eq 0 "$?" "exit status of the worker after SIGTERM"
+stop_worker w1
 log "ok"
