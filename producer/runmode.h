@@ -19,9 +19,8 @@ typedef struct run_mode_decision {
 
 /* RUN_SOURCE_SIZE bytes: the digest run records keep of the records
  * endpoint a stream's HWM comes from ("fnv1a64:" and 16 hex digits). The
- * deleted endpoint is left out: a mark of another one skips no record, a
- * full run finds the vanished ones, and a test's second API stands in
- * for it. */
+ * deleted endpoint is left out: a deleted mark of another one skips no
+ * record for good, since full runs find the vanished ones. */
 #define RUN_SOURCE_SIZE 32
 void run_source_digest(const char *url, char *out);
 

@@ -52,11 +52,11 @@
  * failure; *schema_error (may be NULL) is set to 1 when the failure is the
  * schema's, not the database's (an incompatible type change, a field name
  * PostgreSQL would cut, a table without a key on the stream's id field):
- * a configuration error. A stream table created while group (may be
- * NULL) has stored offsets for the stream's topic (dropped, or renamed in
- * the configuration) has those offsets deleted in the same transaction:
- * the topic is replayed into it from its first message (ddl.c); so does a
- * table that exists and holds nothing (TRUNCATE, made beforehand). Offsets
+ * a configuration error. A stream table that holds nothing (missing:
+ * dropped, or renamed in the configuration; or emptied, or made
+ * beforehand) while group (may be NULL) has stored offsets for the
+ * stream's topic has those offsets deleted in the same transaction: the
+ * topic is replayed into it from its first message (ddl.c). Offsets
  * reset-offsets placed, no batch having moved them since, are kept. Under
  * delete.mode = hard, rows marked deleted (a soft mode before) move into
  * the tombstones. */
