@@ -128,8 +128,9 @@ static int reserve(idset_t *s, size_t need)
     if (s->used + need <= s->cap)
         return 0;
     size_t cap = s->cap;
+    /* by half: doubling reserved up to twice what a million ids take */
     while (cap < s->used + need)
-        cap *= 2;
+        cap = (cap + cap / 2 + 7) & ~(size_t)7;
     if (cap / 8 > UINT32_MAX) {
         cap = (size_t)UINT32_MAX * 8;
         if (s->used + need > cap)

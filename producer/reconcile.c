@@ -9,6 +9,7 @@
 #include <string.h>
 #include <librdkafka/rdkafka.h>
 
+#include "envelope.h"
 #include "idset.h"
 #include "topicscan.h"
 #include "idkey.h"
@@ -17,12 +18,15 @@
 
 /* The value kept per key in the id set (8-byte aligned there). */
 typedef struct key_state {
-    int64_t ts;
+    int64_t ts;      /* Kafka timestamp of the latest message */
+    int64_t version; /* the kept version's source_ts, or RECONCILE_VERSION_UNKNOWN */
     int32_t partition;
-    uint8_t live;
-    uint8_t seen;     /* served by the walk, or deleted by the deleted endpoint */
-    uint8_t served;   /* served by the walk (reconcile_seen) */
-    uint8_t vanished; /* not live: a full run found it vanished (RUN_REASON_HEADER) */
+    /* bits: 24 bytes a key, not 32 */
+    unsigned live : 1;     /* the latest message is an upsert event */
+    unsigned seen : 1;     /* served by the walk, or deleted by the deleted endpoint */
+    unsigned served : 1;   /* served by the walk (reconcile_seen) */
+    unsigned gone : 1;     /* the worker keeps the key deleted (fold_version()) */
+    unsigned vanished : 1; /* ... by a full run's delete of it as vanished (RUN_REASON_HEADER) */
 } key_state_t;
 
 struct reconcile {
@@ -81,55 +85,78 @@ static size_t canonical_key(const reconcile_t *rc, const char *key, size_t len,
     return idkey_canonical_in_place(rc->id_type, buf, &len) == 0 && len > 0 ? len : 0;
 }
 
-/* Folds a message of key into set: the latest word on it, in one partition
- * the later message, across partitions the later timestamp (a tie: live).
- * Its state, or NULL when the message is older than what set holds (in
- * *failed: out of memory). */
-static key_state_t *fold_key(idset_t *set, const char *key, size_t len, int32_t partition,
-                             int64_t ts, int *live, int *failed)
+/*
+ * What the worker keeps of a key after one more message, by its version
+ * guard (worker/sqlgen.h): an event whose source_ts is at least the kept
+ * version's replaces it (the later production wins a tie), an older one
+ * loses; a tombstone deletes a live row and keeps its version. A value
+ * that is no change event (source_ts unknown) is dead-lettered there:
+ * nothing changes.
+ */
+static void fold_version(key_state_t *ks, const reconcile_message_t *m)
 {
-    int added;
+    if (m->tombstone) {
+        if (!ks->gone)
+            ks->vanished = m->vanished != 0;
+        ks->gone = 1;
+        return;
+    }
+    if (m->source_ts == RECONCILE_VERSION_UNKNOWN ||
+        (ks->version != RECONCILE_VERSION_UNKNOWN && m->source_ts < ks->version))
+        return;
+    ks->version = m->source_ts;
+    ks->gone = !m->live;
+    ks->vanished = !m->live && m->vanished;
+}
+
+/* Folds a message of key into set: the latest word on it, in one partition
+ * the later message, across partitions the later timestamp (a tie: live);
+ * the version the worker keeps. Its state, or NULL (in *failed) when out
+ * of memory. */
+static key_state_t *fold_key(idset_t *set, const char *key, size_t len,
+                             const reconcile_message_t *m, int *failed)
+{
+    int added, live = m->live;
     key_state_t *ks = idset_add(set, key, len, &added);
     if (!ks) {
         *failed = 1;
         return NULL;
     }
-    if (!added && ks->partition != partition) {
-        if (ts < ks->ts)
-            return NULL; /* an older version from another partition */
-        if (ts == ks->ts)
-            *live = *live || ks->live;
+    if (added)
+        ks->version = RECONCILE_VERSION_UNKNOWN;
+    fold_version(ks, m);
+    if (!added && ks->partition != m->partition) {
+        if (m->ts < ks->ts)
+            return ks; /* an older message from another partition */
+        if (m->ts == ks->ts)
+            live = live || ks->live;
     }
-    ks->ts = ts;
-    ks->partition = partition;
-    ks->live = (uint8_t)(*live != 0);
+    ks->ts = m->ts;
+    ks->partition = m->partition;
+    ks->live = live != 0;
     return ks;
 }
 
-int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
-                   int live, int vanished)
+int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, const reconcile_message_t *m)
 {
     char buf[IDSET_MAX_KEY + 1];
     size_t raw_len = key_len;
-    int failed = 0, raw_live = live;
+    int failed = 0;
 
     rc->messages++;
+    rc->vanished_messages += m->vanished != 0;
     /* "05" or " 5" (a stranger's key) is row 5 to the worker: kept apart,
      * the full run took it for vanished and published its delete, which
      * deleted row 5 */
     if (!(key_len = canonical_key(rc, key, key_len, buf)))
         return PRODUCER_OK;
-    key_state_t *ks = fold_key(rc->ids, buf, key_len, partition, ts, &live, &failed);
-    if (ks) {
-        ks->vanished = (uint8_t)(!live && vanished);
-        rc->vanished_messages += ks->vanished;
-    }
+    (void)fold_key(rc->ids, buf, key_len, m, &failed);
     /* ... but its own latest message stays on a compacted topic until a
      * tombstone of that key (reconcile_next_stray()) */
     if (!failed && (raw_len != key_len || memcmp(key, buf, key_len) != 0)) {
         if (!rc->strays && !(rc->strays = idset_new(sizeof(key_state_t))))
             return PRODUCER_FAILED;
-        (void)fold_key(rc->strays, key, raw_len, partition, ts, &raw_live, &failed);
+        (void)fold_key(rc->strays, key, raw_len, m, &failed);
     }
     return failed ? PRODUCER_FAILED : PRODUCER_OK;
 }
@@ -148,11 +175,19 @@ static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
     if (!hdrs || rd_kafka_header_get_last(hdrs, RUN_REASON_HEADER, &reason, &reason_len) !=
                      RD_KAFKA_RESP_ERR_NO_ERROR)
         reason = NULL;
-    int live = reconcile_is_live(m->payload, op, op_len);
-    int vanished = reason && reason_len == strlen(RECONCILE_VANISHED) &&
-                   !memcmp(reason, RECONCILE_VANISHED, reason_len);
-    if (reconcile_fold(rc, m->key, m->key_len, m->partition, rd_kafka_message_timestamp(m, NULL),
-                       live, vanished) != 0) {
+    reconcile_message_t msg = {
+        .partition = m->partition,
+        .ts = rd_kafka_message_timestamp(m, NULL),
+        .live = reconcile_is_live(m->payload, op, op_len),
+        .tombstone = !m->payload,
+        .vanished = reason && reason_len == strlen(RECONCILE_VANISHED) &&
+                    !memcmp(reason, RECONCILE_VANISHED, reason_len),
+        .source_ts = RECONCILE_VERSION_UNKNOWN,
+    };
+    change_op_t peeked;
+    if (m->payload && envelope_peek(m->payload, m->len, &peeked, &msg.source_ts) != 0)
+        msg.source_ts = RECONCILE_VERSION_UNKNOWN; /* no change event: the worker skips it */
+    if (reconcile_fold(rc, m->key, m->key_len, &msg) != 0) {
         errstr_set(errstr, errstr_size, "out of memory holding the ids of %s",
                    rd_kafka_topic_name(m->rkt));
         return PRODUCER_FAILED;
@@ -196,12 +231,15 @@ int reconcile_missed(const reconcile_t *rc, const char *id)
     return ks && ks->live && !ks->seen;
 }
 
-int reconcile_vanished(const reconcile_t *rc, const char *id)
+int reconcile_vanished(const reconcile_t *rc, const char *id, int64_t *deleted_ts)
 {
     if (rc->vanished_messages == 0) /* a first load: no lookup per record */
         return 0;
     const key_state_t *ks = find(rc, id);
-    return ks && !ks->live && ks->vanished;
+    if (!ks || !ks->gone || !ks->vanished)
+        return 0;
+    *deleted_ts = ks->version;
+    return 1;
 }
 
 void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out)
@@ -215,13 +253,16 @@ void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out)
         out->live += ((const key_state_t *)v)->live;
 }
 
-int reconcile_next_vanished(const reconcile_t *rc, size_t *pos, const char **id)
+int reconcile_next_vanished(const reconcile_t *rc, size_t *pos, const char **id, int64_t *version)
 {
     void *v;
     while (idset_next(rc->ids, pos, id, &v)) {
         const key_state_t *ks = v;
-        if (ks->live && !ks->seen)
+        if (ks->live && !ks->seen) {
+            if (version)
+                *version = ks->version;
             return 1;
+        }
     }
     return 0;
 }

@@ -7,8 +7,10 @@
  * the stream's topic says. A full run first scans <prefix>.<stream> from
  * the beginning to the high watermarks (topicscan.h) and folds, per key,
  * whether its latest message is live (an upsert event) or gone (a delete
- * event, or a tombstone). Only the `tidemark.op` header and null values
- * are looked at; nothing is decoded. While fetching, the run marks every
+ * event, or a tombstone), and the version the worker keeps. Only the
+ * `tidemark.op` and `tidemark.reason` headers, null values and each
+ * event's leading op, id and source_ts are read (envelope_peek()); no
+ * record is decoded. While fetching, the run marks every
  * id the API served (reconcile_seen). When, and only when, the fetch
  * completed, the ids that are live in Kafka but were not served are the
  * vanished ones.
@@ -23,7 +25,7 @@
  * later timestamp, a tie counting as live: a needless delete of a gone id
  * is harmless, a missed one is not.
  *
- * Owns: its id set (idset.h), about 50 bytes per key (48 MiB for 1e6
+ * Owns: its id set (idset.h), about 60 bytes per key (60 MiB for 1e6
  * ids; a jansson object used as a set took 94 MiB). Strings handed out
  * are borrowed until reconcile_destroy. One thread.
  *
@@ -59,15 +61,30 @@ void reconcile_destroy(reconcile_t *rc);
  */
 int reconcile_is_live(const void *value, const char *op, size_t op_len);
 
+/* "No version known": a key with no change event read, or a message that
+ * is none (a tombstone, a stranger's value). */
+#define RECONCILE_VERSION_UNKNOWN INT64_MIN
+
+/* One message of the topic, as the scan reads it. */
+typedef struct reconcile_message {
+    int32_t partition;
+    int64_t ts;        /* its Kafka timestamp (ms; -1 when unknown) */
+    int live;          /* reconcile_is_live() */
+    int tombstone;     /* its value is NULL */
+    int vanished;      /* a full run's delete of a vanished id (RUN_REASON_HEADER), or
+                          that delete's tombstone */
+    int64_t source_ts; /* the change event's (envelope_peek()), or RECONCILE_VERSION_UNKNOWN */
+} reconcile_message_t;
+
 /*
- * Folds one message of key (key_len bytes) from partition at timestamp ts
- * (ms; -1 when unknown), live as reconcile_is_live says, in the order the
- * partition was read; vanished: it is a full run's delete of a vanished id
- * (RUN_REASON_HEADER), or that delete's tombstone. Fails on ENOMEM only. A key that is empty,
- * longer than IDSET_MAX_KEY or holds a NUL is not one of ours: ignored.
+ * Folds message m of key (key_len bytes), in the order its partition was
+ * read: the topic's latest word on the key, and the version the worker
+ * keeps of it (the largest source_ts, and whether that is a deletion).
+ * Fails on ENOMEM only. A key that is empty, longer than IDSET_MAX_KEY or
+ * holds a NUL is not one of ours: ignored.
  */
-int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t partition, int64_t ts,
-                   int live, int vanished) TM_WARN_UNUSED;
+int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len,
+                   const reconcile_message_t *m) TM_WARN_UNUSED;
 
 /* The header a full run's delete of a vanished id carries
  * (RECONCILE_VANISHED), beside tidemark.op and tidemark.run. */
@@ -75,17 +92,19 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len, int32_t par
 #define RECONCILE_VANISHED "vanished"
 
 /*
- * After the scan: whether the topic's latest word on id is a deletion
- * that a full run made because the id had vanished from the API (a
- * RUN_REASON_HEADER of RECONCILE_VANISHED; its tombstone may follow).
- * Such an event carries the run's start as its source_ts, which an upsert
- * of an older version cannot outrank. Not a deletion the deleted endpoint
- * announced (the API said the record is gone, at a time of its own), nor
- * a tombstone alone (it keeps the row's version, which the same version
- * upserted again outranks by its later production): 0 then, as for a
- * live or unknown id.
+ * After the scan: whether the version the worker keeps of id is a
+ * deletion a full run made because the id had vanished from the API (a
+ * RUN_REASON_HEADER of RECONCILE_VANISHED; its tombstone may follow),
+ * with *deleted_ts its source_ts (RECONCILE_VERSION_UNKNOWN when only its
+ * tombstone is left). An upsert of a version older than that cannot
+ * outrank it, even one published after it (the topic's latest message is
+ * then that upsert, and the key gone downstream all the same). Not a
+ * deletion the deleted endpoint announced (the API said the record is
+ * gone, at a time of its own), nor a tombstone alone (it keeps the row's
+ * version, which the same version upserted again outranks by its later
+ * production): 0 then, as for a live or unknown id.
  */
-int reconcile_vanished(const reconcile_t *rc, const char *id);
+int reconcile_vanished(const reconcile_t *rc, const char *id, int64_t *deleted_ts);
 
 /*
  * Scans topic (every partition, low to high watermark) into rc. Fails
@@ -119,9 +138,11 @@ void reconcile_get_stats(const reconcile_t *rc, reconcile_stats_t *out);
 
 /*
  * Walks the vanished ids (live in Kafka, not seen): start with *pos = 0;
- * returns 1 with *id, or 0 at the end. In no particular order.
+ * returns 1 with *id and (when version is not NULL) the source_ts of the
+ * version the worker keeps (RECONCILE_VERSION_UNKNOWN when none was read),
+ * or 0 at the end. In no particular order.
  */
-int reconcile_next_vanished(const reconcile_t *rc, size_t *pos, const char **id);
+int reconcile_next_vanished(const reconcile_t *rc, size_t *pos, const char **id, int64_t *version);
 
 /*
  * Walks the keys written apart from their id's text (a stranger's "05" of

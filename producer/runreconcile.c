@@ -71,7 +71,7 @@ size_t run_count_vanished(const run_t *r)
 {
     size_t n = 0, pos = 0;
     const char *id;
-    while (reconcile_next_vanished(r->recon, &pos, &id))
+    while (reconcile_next_vanished(r->recon, &pos, &id, NULL))
         n++;
     return n;
 }
@@ -133,10 +133,22 @@ static int tombstone_strays(run_t *r, char *errstr, size_t errstr_size)
 }
 
 /*
- * source_ts of each delete is when it was detected, the run's start (the
- * producer's clock), or past the largest cursor published when the API's
- * clock is ahead (run_outrank()).
+ * The source_ts of a vanished id's delete: 1 ms past the version the
+ * worker keeps of it. When the record vanished is unknown; dated when it
+ * was found missing (the run's start, by the producer's clock), the
+ * delete outranked a change made to the record while it was hidden (a
+ * shard down), which the API serves again later with an older cursor:
+ * the row stayed deleted for good while the topic said live. Without a
+ * version read (a stranger's value): the run's start, or past the
+ * largest cursor published when the API's clock is ahead (run_outrank()).
  */
+static int64_t vanished_source_ts(const run_t *r, int64_t version)
+{
+    if (version != RECONCILE_VERSION_UNKNOWN && version < INT64_MAX)
+        return version + 1;
+    return run_outrank(r, r->started_at);
+}
+
 int run_publish_vanished(run_t *r, char *errstr, size_t errstr_size)
 {
     reconcile_verdict_t may = may_reconcile(r, errstr, errstr_size);
@@ -144,13 +156,14 @@ int run_publish_vanished(run_t *r, char *errstr, size_t errstr_size)
         return PRODUCER_FAILED;
     size_t pos = 0;
     const char *id;
-    while (may == RECONCILE_DELETE && reconcile_next_vanished(r->recon, &pos, &id)) {
+    int64_t version;
+    while (may == RECONCILE_DELETE && reconcile_next_vanished(r->recon, &pos, &id, &version)) {
         if (!tm_running) {
             errstr_set(errstr, errstr_size, "interrupted");
             return PRODUCER_FAILED;
         }
         int dlqd;
-        if (run_publish(r, CHANGE_OP_DELETE, id, run_outrank(r, r->started_at), NULL, r->sc->url,
+        if (run_publish(r, CHANGE_OP_DELETE, id, vanished_source_ts(r, version), NULL, r->sc->url,
                         RECONCILE_VANISHED, &dlqd, errstr, errstr_size) != 0)
             return PRODUCER_FAILED;
         if (!dlqd) {

@@ -316,28 +316,35 @@ static int soft_deleted(const json_t *v)
 
 /*
  * The source_ts of an upsert: the record's cursor, unless a full run's
- * scan found the topic's latest word on its id to be an earlier full
+ * scan found that the worker keeps its id deleted by an earlier full
  * run's delete of it as vanished, and no deletion of it is held in this
  * run. The API serves the record again, and when it serves it unchanged
  * (it was hidden for a while, restored without a new cursor) its cursor
- * is older than that deletion's source_ts (the run's start): the worker
- * kept the deletion, while the topic's latest message said live, and no
- * later run mended it. Such an upsert goes out past that deletion: past
- * the run's start, and past both HWMs of the last run record. A deletion
+ * is older than that deletion's source_ts: the worker kept the deletion,
+ * while the topic's latest message said live, and no later run mended
+ * it. Such an upsert goes out 1 ms past that deletion, or, when only its
+ * tombstone is left, past the run's start and both HWMs of the last run
+ * record (a producer before 2026-12 dated it by its clock). A deletion
  * the deleted endpoint announced is the API's word, at its own time: a
  * record it still serves (a lagging index) is not revived.
  */
 static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
 {
-    if (!r->recon || !reconcile_vanished(r->recon, in->id) ||
+    int64_t deleted_ts, mark;
+    if (!r->recon || !reconcile_vanished(r->recon, in->id, &deleted_ts) ||
         (r->held && heldeletes_pending(r->held, in->id)))
         return in->cursor;
-    int64_t mark = r->started_at;
-    if (r->durable.has_value && r->durable.value_ms < INT64_MAX && r->durable.value_ms + 1 > mark)
-        mark = r->durable.value_ms + 1;
-    if (r->del_durable.has_value && r->del_durable.value_ms < INT64_MAX &&
-        r->del_durable.value_ms + 1 > mark)
-        mark = r->del_durable.value_ms + 1;
+    if (deleted_ts != RECONCILE_VERSION_UNKNOWN && deleted_ts < INT64_MAX) {
+        mark = deleted_ts + 1;
+    } else {
+        mark = r->started_at;
+        if (r->durable.has_value && r->durable.value_ms < INT64_MAX &&
+            r->durable.value_ms + 1 > mark)
+            mark = r->durable.value_ms + 1;
+        if (r->del_durable.has_value && r->del_durable.value_ms < INT64_MAX &&
+            r->del_durable.value_ms + 1 > mark)
+            mark = r->del_durable.value_ms + 1;
+    }
     if (in->cursor >= mark)
         return in->cursor;
     r->stats.revived++;

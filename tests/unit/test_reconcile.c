@@ -142,6 +142,14 @@ typedef struct msg {
     int live;
 } msg_t;
 
+/* Folds a change event of key whose source_ts is its Kafka timestamp. */
+static int fold_event(reconcile_t *rc, const char *key, size_t len, int32_t partition, int64_t ts,
+                      int live)
+{
+    reconcile_message_t m = {.partition = partition, .ts = ts, .live = live, .source_ts = ts};
+    return reconcile_fold(rc, key, len, &m);
+}
+
 /* Folds msgs, marks seen ids, returns the vanished ids sorted, joined by ','. */
 static void fold_and_vanish(const msg_t *msgs, size_t n, const char *const *seen, char *out,
                             size_t out_size, reconcile_stats_t *st)
@@ -149,8 +157,8 @@ static void fold_and_vanish(const msg_t *msgs, size_t n, const char *const *seen
     reconcile_t *rc = reconcile_new();
     assert_non_null(rc);
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(reconcile_fold(rc, msgs[i].key, msgs[i].key ? strlen(msgs[i].key) : 0,
-                                        msgs[i].partition, msgs[i].ts, msgs[i].live, 0),
+        assert_int_equal(fold_event(rc, msgs[i].key, msgs[i].key ? strlen(msgs[i].key) : 0,
+                                    msgs[i].partition, msgs[i].ts, msgs[i].live),
                          0);
     for (size_t i = 0; seen && seen[i]; i++)
         reconcile_seen(rc, seen[i]);
@@ -158,7 +166,7 @@ static void fold_and_vanish(const msg_t *msgs, size_t n, const char *const *seen
     const char *ids[64];
     size_t k = 0, pos = 0;
     const char *id;
-    while (reconcile_next_vanished(rc, &pos, &id)) {
+    while (reconcile_next_vanished(rc, &pos, &id, NULL)) {
         assert_true(k < 64);
         ids[k++] = id;
     }
@@ -257,7 +265,7 @@ static void test_million(void **state)
     char key[32];
     for (int i = 0; i < N; i++) {
         int n = snprintf(key, sizeof(key), "cus_%07d", i);
-        assert_int_equal(reconcile_fold(rc, key, (size_t)n, i % 4, i, 1, 0), 0);
+        assert_int_equal(fold_event(rc, key, (size_t)n, i % 4, i, 1), 0);
     }
     for (int i = 0; i < N; i++) {
         if (i % 1000 == 7)
@@ -271,7 +279,7 @@ static void test_million(void **state)
     assert_int_equal(st.live, N);
     size_t pos = 0, n = 0;
     const char *id;
-    while (reconcile_next_vanished(rc, &pos, &id)) {
+    while (reconcile_next_vanished(rc, &pos, &id, NULL)) {
         assert_int_equal(atoi(id + 4) % 1000, 7);
         n++;
     }
@@ -312,13 +320,13 @@ static void test_keys_by_id_type(void **state)
         assert_non_null(rc);
         reconcile_id_type(rc, cases[i].type);
         for (size_t k = 0; k < 4 && cases[i].keys[k]; k++)
-            assert_int_equal(
-                reconcile_fold(rc, cases[i].keys[k], strlen(cases[i].keys[k]), 0, 1, 1, 0), 0);
+            assert_int_equal(fold_event(rc, cases[i].keys[k], strlen(cases[i].keys[k]), 0, 1, 1),
+                             0);
         for (size_t k = 0; k < 3 && cases[i].seen[k]; k++)
             reconcile_seen(rc, cases[i].seen[k]);
         size_t pos = 0, n = 0;
         const char *id, *first = NULL;
-        while (reconcile_next_vanished(rc, &pos, &id))
+        while (reconcile_next_vanished(rc, &pos, &id, NULL))
             first = n++ ? first : id;
         if (cases[i].vanished) {
             if (n != 1 || strcmp(first, cases[i].vanished) != 0)
@@ -353,11 +361,11 @@ static void test_strays(void **state)
         reconcile_t *rc = reconcile_new();
         assert_non_null(rc);
         reconcile_id_type(rc, FT_LONG);
-        assert_int_equal(reconcile_fold(rc, "05", 2, 1, 10, 1, 0), 0);
-        assert_int_equal(reconcile_fold(rc, "5", 1, 0, 20, 1, 0), 0);
-        assert_int_equal(reconcile_fold(rc, "5", 1, 0, 30, 0, 0), 0); /* its delete */
+        assert_int_equal(fold_event(rc, "05", 2, 1, 10, 1), 0);
+        assert_int_equal(fold_event(rc, "5", 1, 0, 20, 1), 0);
+        assert_int_equal(fold_event(rc, "5", 1, 0, 30, 0), 0); /* its delete */
         if (cases[i].tombstoned_05)
-            assert_int_equal(reconcile_fold(rc, "05", 2, 1, 40, 0, 0), 0);
+            assert_int_equal(fold_event(rc, "05", 2, 1, 40, 0), 0);
         if (cases[i].served)
             reconcile_seen(rc, cases[i].served);
         if (cases[i].deleting)
@@ -376,49 +384,128 @@ static void test_strays(void **state)
     }
 }
 
-/* Whether the topic's latest word on an id is a full run's delete of it as
- * vanished: through its tombstone, and across partitions; not for a live
- * id, one deleted otherwise (the deleted endpoint's delete, a tombstone
- * alone), or one never seen. */
+/* Whether the version the worker keeps of an id is a full run's delete of
+ * it as vanished, and that delete's source_ts: through its tombstone, and
+ * across partitions; after it, an upsert of an older version (it lost to
+ * the delete) too. Not for a live id, one deleted otherwise (the deleted
+ * endpoint's delete, a tombstone alone), or one never seen. */
 static void test_vanished(void **state)
 {
+    enum { DEL = 0, UPS = 1, TOMB = 2 };
     static const struct {
         const char *key;
         int32_t partition;
         int64_t ts;
-        int live, vanished;
+        int what, vanished;
+        int64_t source_ts;
     } msgs[] = {
-        {"1", 0, 10, 1, 0}, {"1", 0, 20, 0, 1}, {"1", 0, 21, 0, 1}, /* delete, tombstone */
-        {"2", 0, 10, 1, 0}, {"2", 0, 20, 0, 1}, {"2", 0, 30, 1, 0}, /* restored */
-        {"3", 0, 10, 1, 0}, {"3", 0, 20, 0, 0}, {"3", 0, 21, 0, 0}, /* the endpoint's */
-        {"4", 0, 10, 1, 0}, {"4", 1, 40, 0, 1},                     /* moved partition */
-        {"5", 1, 40, 1, 0}, {"5", 0, 10, 0, 1},                     /* an older one elsewhere */
+        {"1", 0, 10, UPS, 0, 100},
+        {"1", 0, 20, DEL, 1, 101},
+        {"1", 0, 21, TOMB, 1, 0},
+        {"2", 0, 10, UPS, 0, 100},
+        {"2", 0, 20, DEL, 1, 101},
+        {"2", 0, 30, UPS, 0, 102}, /* restored past it */
+        {"3", 0, 10, UPS, 0, 100},
+        {"3", 0, 20, DEL, 0, 150},
+        {"3", 0, 21, TOMB, 0, 0}, /* the endpoint's */
+        {"4", 0, 10, UPS, 0, 100},
+        {"4", 1, 40, DEL, 1, 101}, /* moved partition */
+        {"5", 1, 40, UPS, 0, 100},
+        {"5", 0, 10, DEL, 1, 90}, /* an older one elsewhere */
+        {"6", 0, 10, UPS, 0, 100},
+        {"6", 0, 20, TOMB, 0, 0}, /* a tombstone alone */
+        {"7", 0, 10, UPS, 0, 100},
+        {"7", 0, 20, DEL, 1, 900},
+        {"7", 0, 21, TOMB, 1, 0},
+        {"7", 0, 30, UPS, 0, 200}, /* changed while hidden, below a delete dated by the clock */
+        {"8", 0, 10, UPS, 0, 100},
+        {"8", 0, 20, DEL, 1, 101},
+        {"8", 0, 30, UPS, 0, 101},
+        {"9", 0, 10, UPS, 0, 100},
+        {"9", 0, 20, TOMB, 1, 0}, /* its delete compacted away */
     };
     static const struct {
         const char *id;
         int want;
-    } ids[] = {{"1", 1}, {"2", 0}, {"3", 0}, {"4", 1}, {"5", 0}, {"6", 0}};
+        int64_t deleted_ts;
+    } ids[] = {{"1", 1, 101}, {"2", 0, 0},   {"3", 0, 0}, {"4", 1, 101}, {"5", 0, 0},
+               {"6", 0, 0},   {"7", 1, 900}, {"8", 0, 0}, /* a tie: the later production wins */
+               {"9", 1, 100}, {"10", 0, 0}};
     reconcile_t *rc = reconcile_new();
 
     (void)state;
     assert_non_null(rc);
-    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
-        assert_int_equal(reconcile_fold(rc, msgs[i].key, strlen(msgs[i].key), msgs[i].partition,
-                                        msgs[i].ts, msgs[i].live, msgs[i].vanished),
-                         0);
-    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-        if (reconcile_vanished(rc, ids[i].id) != ids[i].want)
-            fail_msg("id %s: want %d", ids[i].id, ids[i].want);
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+        reconcile_message_t m = {
+            .partition = msgs[i].partition,
+            .ts = msgs[i].ts,
+            .live = msgs[i].what == UPS,
+            .tombstone = msgs[i].what == TOMB,
+            .vanished = msgs[i].vanished,
+            .source_ts = msgs[i].what == TOMB ? RECONCILE_VERSION_UNKNOWN : msgs[i].source_ts,
+        };
+        assert_int_equal(reconcile_fold(rc, msgs[i].key, strlen(msgs[i].key), &m), 0);
+    }
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        int64_t deleted_ts = -1;
+        int got = reconcile_vanished(rc, ids[i].id, &deleted_ts);
+        if (got != ids[i].want || (got && deleted_ts != ids[i].deleted_ts))
+            fail_msg("id %s: %d at %lld, want %d at %lld", ids[i].id, got, (long long)deleted_ts,
+                     ids[i].want, (long long)ids[i].deleted_ts);
+    }
+    reconcile_destroy(rc);
+}
+
+/* A vanished id's version is the largest source_ts the worker kept: an
+ * older version published later (it lost) does not lower it; a value
+ * that is no change event (a stranger's) leaves it unknown. */
+static void test_vanished_version(void **state)
+{
+    static const struct {
+        const char *key;
+        int64_t source_ts;
+    } msgs[] = {{"1", 100}, {"1", 80}, {"2", RECONCILE_VERSION_UNKNOWN}, {"3", 100}, {"3", 300}};
+    static const struct {
+        const char *id;
+        int64_t version;
+    } want[] = {{"1", 100}, {"2", RECONCILE_VERSION_UNKNOWN}, {"3", 300}};
+    reconcile_t *rc = reconcile_new();
+
+    (void)state;
+    assert_non_null(rc);
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+        reconcile_message_t m = {.ts = (int64_t)i, .live = 1, .source_ts = msgs[i].source_ts};
+        assert_int_equal(reconcile_fold(rc, msgs[i].key, strlen(msgs[i].key), &m), 0);
+    }
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        size_t pos = 0;
+        const char *id;
+        int64_t version = 0;
+        int found = 0;
+        while (reconcile_next_vanished(rc, &pos, &id, &version))
+            if (!strcmp(id, want[i].id)) {
+                found = 1;
+                break;
+            }
+        if (!found || version != want[i].version)
+            fail_msg("id %s: found %d, version %lld, want %lld", want[i].id, found,
+                     (long long)version, (long long)want[i].version);
+    }
     reconcile_destroy(rc);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_vanished),        cmocka_unit_test(test_idset_basics),
-        cmocka_unit_test(test_idset_many),      cmocka_unit_test(test_idset_zero_value),
-        cmocka_unit_test(test_is_live),         cmocka_unit_test(test_fold),
-        cmocka_unit_test(test_keys_by_id_type), cmocka_unit_test(test_strays),
+        cmocka_unit_test(test_vanished),
+        cmocka_unit_test(test_vanished_version),
+        cmocka_unit_test(test_idset_basics),
+        cmocka_unit_test(test_idset_many),
+        cmocka_unit_test(test_idset_zero_value),
+        cmocka_unit_test(test_is_live),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_keys_by_id_type),
+        cmocka_unit_test(test_strays),
         cmocka_unit_test(test_million),
     };
     return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);
