@@ -159,6 +159,18 @@ int envelope_add_writer(envelope_schema_t *es, const char *json_text, uint64_t *
 int envelope_same_record(const envelope_schema_t *es, const char *json_text);
 
 /*
+ * Whether json_text, a change-event schema with es's own fingerprint,
+ * means what es means: every field of the stream's record the same
+ * logical type and decimal scale. The Parsing Canonical Form leaves those
+ * out, so events written with either are taken for es's own, and a
+ * timestamp-millis swapped for timestamp-micros read every older event a
+ * thousand times too early. 0, or -1 with errstr naming the field (or why
+ * json_text is no such schema). Nested records are not compared.
+ */
+int envelope_same_meaning(const envelope_schema_t *es, const char *json_text, char *errstr,
+                          size_t errstr_size) TM_WARN_UNUSED;
+
+/*
  * Schema Registry ids. An event in the Confluent wire format (wireframe.h:
  * 00, a 4-byte id, the body) names its writer schema by the registry's
  * id: envelope_decode reads it once the id is mapped here, to the schema

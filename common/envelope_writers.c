@@ -387,6 +387,22 @@ static int check_writer(const envelope_schema_t *es, json_t *wdoc, char *errstr,
     return check_fields(es->rs, wrec, errstr, errstr_size);
 }
 
+int envelope_same_meaning(const envelope_schema_t *es, const char *json_text, char *errstr,
+                          size_t errstr_size)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(json_text, 0, &jerr);
+
+    if (!doc) {
+        errstr_set(errstr, errstr_size, "not JSON: %s", jerr.text);
+        return -1;
+    }
+    /* one fingerprint: the same primitive types, so no promotion passes */
+    int rc = check_writer(es, doc, errstr, errstr_size);
+    json_decref(doc);
+    return rc;
+}
+
 /* ---- resolution ---------------------------------------------------------- */
 
 /* Our event schema cut to what the writer wdoc has, as avro-c parses it. */

@@ -5,10 +5,12 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "errstr.h"
 #include "log.h"
+#include "topicscan.h"
 #include "topics.h"
 
 #define ADMIN_TIMEOUT_MS 10000
@@ -98,6 +100,60 @@ static int ensure_topic(rd_kafka_t *rk, const char *topic, char *errstr, size_t 
     return 0;
 }
 
+/* The latest value of one key of the schemas topic, as the scan reads it. */
+typedef struct published {
+    const char *key;
+    char *json; /* NULL: none */
+} published_t;
+
+static int take_published(const rd_kafka_message_t *m, void *opaque, char *errstr,
+                          size_t errstr_size)
+{
+    published_t *p = opaque;
+    if (m->key_len != 16 || memcmp(m->key, p->key, 16) != 0)
+        return 0;
+    free(p->json);
+    p->json = m->payload ? strndup(m->payload, m->len) : NULL;
+    if (m->payload && !p->json) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * What the topic already holds under es's fingerprint must mean what es
+ * means: a field's timestamp-millis swapped for timestamp-micros (or a
+ * decimal's scale changed) keeps the fingerprint, and every worker would
+ * read the events already written with the new meaning. 0, or -1 with
+ * errstr: no event may be written then.
+ */
+static int check_published(const tm_config_t *conf, const envelope_schema_t *es, const char *topic,
+                           const char *key, char *errstr, size_t errstr_size)
+{
+    published_t p = {key, NULL};
+    char err[512];
+    int rc = 0;
+
+    if (topicscan_read(conf, "tidemark-producer-schemas", topic, take_published, &p, err,
+                       sizeof(err)) != 0) {
+        errstr_set(errstr, errstr_size, "reading the schemas on %s: %s", topic, err);
+        return -1;
+    }
+    if (p.json && strcmp(p.json, envelope_schema_json(es)) != 0 &&
+        envelope_same_meaning(es, p.json, err, sizeof(err)) != 0) {
+        errstr_set(errstr, errstr_size,
+                   "%s holds the schema of this fingerprint (%s) with another meaning: %s. "
+                   "A fingerprint leaves logical types and decimal scales out, so the events "
+                   "already on the topic would be read with the new one: give the field a new "
+                   "name instead",
+                   topic, key, err);
+        rc = -1;
+    }
+    free(p.json);
+    return rc;
+}
+
 int schemapub_publish(const tm_config_t *conf, publisher_t *pub, envelope_schema_t *es,
                       char *errstr, size_t errstr_size)
 {
@@ -113,6 +169,8 @@ int schemapub_publish(const tm_config_t *conf, publisher_t *pub, envelope_schema
         errstr_set(errstr, errstr_size, "publishing the schema to %s: %s", topic, err);
         return -1;
     }
+    if (check_published(conf, es, topic, key, errstr, errstr_size) != 0)
+        return -1;
     publisher_reset(pub);
     if (publisher_produce(pub, topic, key, json, strlen(json), NULL, 0, &d, err, sizeof(err)) !=
             0 ||

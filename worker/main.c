@@ -31,7 +31,11 @@ static int run_command(const tm_config_t *conf, const cli_args_t *args)
     signals_install();
     /* the writer schemas of <prefix>.schemas, so that a backlog written
      * with earlier versions decodes without a lookup per version */
-    worker_streams_read_writers(&streams);
+    if (worker_streams_read_writers(conf, &streams, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        worker_streams_clear(&streams);
+        return CLI_EXIT_USAGE;
+    }
     int rc = runner_run(conf, &streams);
     worker_streams_clear(&streams);
     return rc;

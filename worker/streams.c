@@ -92,7 +92,28 @@ static void warn_unreadable(const worker_stream_t *w, const char *ref, const cha
 typedef struct learn_ctx {
     worker_streams_t *ws;
     size_t added, refused;
+    const tm_config_t *conf;
+    char conflict[1024]; /* the first stream whose own fingerprint means another schema */
 } learn_ctx_t;
+
+/* The topic's schema json under w's own fingerprint fp, when it means
+ * something else (envelope_same_meaning()): the events written with it
+ * would be read with w's meaning. Noted in ctx. */
+static void check_own(learn_ctx_t *ctx, const worker_stream_t *w, uint64_t fp, const char *json)
+{
+    char err[600], topic[512];
+
+    if (ctx->conflict[0] || !strcmp(json, envelope_schema_json(w->es)) ||
+        envelope_same_meaning(w->es, json, err, sizeof(err)) == 0)
+        return;
+    topic_schemas(ctx->conf, topic, sizeof(topic));
+    errstr_set(ctx->conflict, sizeof(ctx->conflict),
+               "%s:%d: [stream %s] schema: %s holds the schema of its fingerprint (%016" PRIx64
+               ") with another meaning: %s. A fingerprint leaves logical types and decimal "
+               "scales out, so the events already written would be read with the new one: give "
+               "the field a new name instead",
+               ctx->conf->path, w->sc->line, w->sc->name, topic, fp, err);
+}
 
 static void learn_one(void *vctx, uint64_t fp, const char *json)
 {
@@ -102,7 +123,11 @@ static void learn_one(void *vctx, uint64_t fp, const char *json)
     for (size_t i = 0; i < ctx->ws->n; i++) {
         worker_stream_t *w = &ctx->ws->items[i];
 
-        if (envelope_knows_writer(w->es, fp) || !envelope_same_record(w->es, json))
+        if (!envelope_same_record(w->es, json))
+            continue;
+        if (fp == envelope_schema_fingerprint(w->es))
+            check_own(ctx, w, fp, json);
+        if (envelope_knows_writer(w->es, fp))
             continue;
         if (envelope_add_writer(w->es, json, NULL, err, sizeof(err)) == 0) {
             ctx->added++;
@@ -114,20 +139,26 @@ static void learn_one(void *vctx, uint64_t fp, const char *json)
     }
 }
 
-void worker_streams_read_writers(worker_streams_t *ws)
+int worker_streams_read_writers(const tm_config_t *conf, worker_streams_t *ws, char *errstr,
+                                size_t errstr_size)
 {
-    learn_ctx_t ctx = {ws, 0, 0};
+    learn_ctx_t ctx = {ws, 0, 0, conf, ""};
     char err[512], q[600];
 
     if (!ws->writers.each)
-        return;
+        return 0;
     if (ws->writers.each(ws->writers.impl, learn_one, &ctx, err, sizeof(err)) != 0) {
         log_warn("cannot read the writer schemas now; will retry when an "
                  "event needs one",
                  "error=%s", log_quote(q, sizeof(q), err));
-        return;
+        return 0;
+    }
+    if (ctx.conflict[0]) {
+        errstr_set(errstr, errstr_size, "%s", ctx.conflict);
+        return -1;
     }
     log_info("writer schemas loaded", "added=%zu unreadable=%zu", ctx.added, ctx.refused);
+    return 0;
 }
 
 /* A single-object-encoded message written with fingerprint fp. */

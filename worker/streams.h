@@ -55,8 +55,13 @@ void worker_streams_clear(worker_streams_t *ws);
  * lookup; one that cannot be read as the stream's schema is logged at warn
  * (its events will be dead-lettered with the reason). A source that
  * cannot be read is only warned about: lookups retry it. Main thread.
+ * Fails (-1, errstr naming the config file, line and stream) only when
+ * the source holds a schema under a stream's own fingerprint that means
+ * something else (envelope_same_meaning()): the worker would read the
+ * events written with it with its own meaning, a configuration error.
  */
-void worker_streams_read_writers(worker_streams_t *ws);
+int worker_streams_read_writers(const tm_config_t *conf, worker_streams_t *ws, char *errstr,
+                                size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Before decoding a message of stream w: when it was written with a

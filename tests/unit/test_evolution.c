@@ -523,13 +523,47 @@ static void test_fingerprints(void **state)
     ver_unload(&v);
 }
 
+/* A schema with the stream's own fingerprint: the same meaning unless a
+ * field's logical type or decimal scale differs (what the fingerprint
+ * leaves out); a doc or a default may change. */
+static void test_same_meaning(void **state)
+{
+#define R_OF(type)                                                                                 \
+    "{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"t\",\"fields\":["                         \
+    "{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"a\",\"type\":" type "}]}"
+    static const struct {
+        const char *theirs, *want_err; /* want_err NULL: the same meaning */
+    } cases[] = {
+        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}"), NULL},
+        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\",\"doc\":\"x\"}"), NULL},
+        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}"), "field 'a'"},
+        {R_OF("{\"type\":\"long\",\"logicalType\":\"local-timestamp-millis\"}"), "field 'a'"},
+        {R_OF("\"long\""), "field 'a'"},
+        {"not json", "not JSON"},
+    };
+    static const char OURS[] = R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}");
+#undef R_OF
+    (void)state;
+    ver_t v;
+    ver_load(&v, OURS);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *theirs = ver_event_schema_json(cases[i].theirs), err[512] = "";
+        int rc = envelope_same_meaning(v.es, theirs, err, sizeof(err));
+        if (cases[i].want_err ? rc != -1 || !strstr(err, cases[i].want_err) : rc != 0)
+            fail_msg("case %zu: %d '%s', want %s", i, rc, err,
+                     cases[i].want_err ? cases[i].want_err : "the same meaning");
+        free(theirs);
+    }
+    ver_unload(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_old_events_resolve), cmocka_unit_test(test_wrong_default_unused),
         cmocka_unit_test(test_newer_writer),       cmocka_unit_test(test_op_enum_refused),
         cmocka_unit_test(test_named_cases),        cmocka_unit_test(test_unreadable_writers),
-        cmocka_unit_test(test_fingerprints),
+        cmocka_unit_test(test_fingerprints),       cmocka_unit_test(test_same_meaning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
