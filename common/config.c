@@ -87,6 +87,9 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "most a full run may delete, as a share of the live ids (0..1); more fails the run")         \
     X(PRODUCER, "metrics.listen", STR, NULL, F_LISTEN, 0, 0, G(producer_metrics_listen), NULL,      \
       "host:port of /metrics, /healthz and /readyz; unset = off")                                   \
+    X(PRODUCER, "lock.dir", STR, NULL, 0, 0, 0, G(producer_lock_dir), NULL,                         \
+      "directory of the per-stream run locks that keep a host's runs of one stream from "            \
+      "overlapping; unset = /run/lock when writable, else /tmp")                                     \
     X(SCHEMA_REGISTRY, "url", STR, NULL, 0, 0, 0, G(registry_url), NULL,                           \
       "Schema Registry base URL (http or https); unset = no registry, single-object encoding")     \
     X(SCHEMA_REGISTRY, "basic.auth.user.info", STR, NULL, 0, 0, 0, G(registry_basic_auth), NULL,   \

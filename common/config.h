@@ -163,6 +163,7 @@ typedef struct tm_config {
     double full_sync_max_delete_ratio; /* share of the live ids a full run
                                           may delete, 0..1 */
     char *producer_metrics_listen;     /* host:port, or NULL: no metrics endpoint */
+    char *producer_lock_dir;           /* runlock.h's directory, or NULL: the default */
 
     /* [schema_registry] (schema_registry.h) */
     char *registry_url;         /* http(s) base URL; NULL: no registry, events

@@ -17,6 +17,7 @@
 #include "signals.h"
 #include "run.h"
 #include "schemareg.h"
+#include "runlock.h"
 #include "stats.h"
 #include "stats_metrics.h"
 #include "topics.h"
@@ -29,48 +30,142 @@ static void log_err(const char *msg, const char *err)
 
 #define PASS_REFUSED (-2) /* one_pass: the registry refused a stream's schema */
 
-/* One pass over every stream. Returns the number of failed runs, -1 if
- * the checkpoints could not be read, PASS_REFUSED (the pass stopped) when
- * the schema registry refused a stream's schema: registered late, after
- * an outage at start, it stops the producer as a refusal at start does. */
+/*
+ * Runs of one stream must not overlap (runlock.h). A pass takes each
+ * stream's run lock before it reads the checkpoints, so that a
+ * checkpoint is never read while another process's run is under way (it
+ * would be taken for one that was abandoned). A stream whose lock is held
+ * elsewhere is left out of a follow-mode pass (the next one tries again);
+ * under --once, after the other streams, the pass waits for the lock and
+ * then reads that stream's checkpoint anew. One lock is held at a time
+ * while waiting: no two producers wait on each other.
+ */
+typedef struct pass {
+    const tm_config_t *conf;
+    stream_set_t *set;
+    publisher_t *pub;
+    run_opts_t so;
+    int once;
+    runlock_t *locks;
+    unsigned char *busy; /* its lock was held elsewhere at the pass's start */
+    run_record_t **cps;
+    int busy_any, failed, refused;
+} pass_t;
+
+/* Takes every lock it can without waiting. */
+static void take_free_locks(pass_t *p)
+{
+    char err[1024], q[1100];
+    for (size_t i = 0; i < p->set->n; i++) {
+        const char *name = p->set->items[i].sc->name;
+        runlock_result_t rc = runlock_take(p->conf, name, 0, &p->locks[i], err, sizeof(err));
+        if (rc == RUNLOCK_BUSY) {
+            p->busy[i] = p->busy_any = 1;
+            if (!p->once) /* --once waits for it, saying so */
+                log_warn("run not started: this stream's run lock is held; the next pass tries "
+                         "again",
+                         "stream=%s error=%s", name, log_quote(q, sizeof(q), err));
+        } else if (rc == RUNLOCK_ERROR) {
+            log_error("run not started", "stream=%s error=%s", name, log_quote(q, sizeof(q), err));
+            p->failed++;
+        }
+    }
+}
+
+/* Stream i's run, its lock held; then the lock is released. */
+static void run_locked(pass_t *p, size_t i)
+{
+    char err[1024];
+    p->so.auth = oauth2_auth(p->set->items[i].oauth2);
+    p->so.absent = p->set->items[i].absent;
+    if (run_once(p->conf, p->set->items[i].sc, p->set->items[i].es, p->pub, p->cps[i], &p->so, err,
+                 sizeof(err)) != 0)
+        p->failed++; /* run_once logged it with its context */
+    runlock_release(&p->locks[i]);
+}
+
+/* --once: each stream whose lock was held, once its holder let it go,
+ * with its checkpoint read then. */
+static void run_after_wait(pass_t *p, size_t i)
+{
+    char err[1024], q[1100];
+    const char *name = p->set->items[i].sc->name;
+    if (runlock_take(p->conf, name, 1, &p->locks[i], err, sizeof(err)) != RUNLOCK_HELD) {
+        log_error("run not started", "stream=%s error=%s", name, log_quote(q, sizeof(q), err));
+        p->failed++;
+        return;
+    }
+    run_record_destroy(p->cps[i]);
+    p->cps[i] = NULL;
+    if (checkpoint_read(p->conf, &name, 1, &p->cps[i], err, sizeof(err)) != 0) {
+        log_err("cannot read the checkpoint", err);
+        producer_stats_checkpoint_failed(name);
+        p->failed++;
+        runlock_release(&p->locks[i]);
+        return;
+    }
+    run_locked(p, i);
+}
+
+/* One pass over every stream. Returns the number of failed runs (a run
+ * not started under --once counts), -1 if the checkpoints could not be
+ * read, PASS_REFUSED (the pass stopped) when the schema registry refused
+ * a stream's schema: registered late, after an outage at start, it stops
+ * the producer as a refusal at start does. */
 static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub,
                     schema_registry_t *registry, const run_cmd_opts_t *opts)
 {
-    const char **names = calloc(set->n ? set->n : 1, sizeof(*names));
-    run_record_t **cps = calloc(set->n ? set->n : 1, sizeof(*cps));
+    size_t n = set->n ? set->n : 1;
+    const char **names = calloc(n, sizeof(*names));
+    pass_t p = {.conf = conf,
+                .set = set,
+                .pub = pub,
+                .once = opts->once,
+                .locks = calloc(n, sizeof(runlock_t)),
+                .busy = calloc(n, 1),
+                .cps = calloc(n, sizeof(run_record_t *))};
     char err[1024];
-    int failed = 0;
-    if (!names || !cps) {
+    if (!names || !p.cps || !p.locks || !p.busy) {
         free(names);
-        free(cps);
+        free(p.cps);
+        free(p.locks);
+        free(p.busy);
         log_err("cannot read the checkpoints", "out of memory");
         return -1;
     }
+    p.so = (run_opts_t){.force_full = opts->full,
+                        .allow_mass_delete = opts->allow_mass_delete,
+                        .registry = registry,
+                        .registry_refused = &p.refused};
+    for (size_t i = 0; i < set->n; i++)
+        p.locks[i] = (runlock_t)RUNLOCK_INIT;
+    take_free_locks(&p);
     for (size_t i = 0; i < set->n; i++)
         names[i] = set->items[i].sc->name;
-    if (checkpoint_read(conf, names, set->n, cps, err, sizeof(err)) != 0) {
+    int read_failed = checkpoint_read(conf, names, set->n, p.cps, err, sizeof(err)) != 0;
+    if (read_failed) {
         log_err("cannot read the checkpoints", err);
         for (size_t i = 0; i < set->n; i++)
             producer_stats_checkpoint_failed(names[i]);
-        failed = -1;
     }
-    int refused = 0;
-    run_opts_t so = {.force_full = opts->full,
-                     .allow_mass_delete = opts->allow_mass_delete,
-                     .registry = registry,
-                     .registry_refused = &refused};
-    for (size_t i = 0; i < set->n && failed >= 0 && !refused && tm_running; i++) {
-        so.auth = oauth2_auth(set->items[i].oauth2);
-        so.absent = set->items[i].absent;
-        if (run_once(conf, set->items[i].sc, set->items[i].es, pub, cps[i], &so, err,
-                     sizeof(err)) != 0)
-            failed++; /* run_once logged it with its context */
+    for (size_t i = 0; i < set->n && !read_failed && !p.refused && tm_running; i++)
+        if (p.locks[i].fd >= 0)
+            run_locked(&p, i);
+    for (size_t i = 0;
+         i < set->n && opts->once && p.busy_any && !read_failed && !p.refused && tm_running; i++)
+        if (p.busy[i])
+            run_after_wait(&p, i);
+    for (size_t i = 0; i < set->n; i++) {
+        runlock_release(&p.locks[i]);
+        run_record_destroy(p.cps[i]);
     }
-    for (size_t i = 0; i < set->n; i++)
-        run_record_destroy(cps[i]);
     free(names);
-    free(cps);
-    return refused ? PASS_REFUSED : failed;
+    free(p.cps);
+    free(p.locks);
+    free(p.busy);
+    if (p.refused)
+        return PASS_REFUSED;
+    return read_failed ? -1 : p.failed;
 }
 
 /* With [schema_registry]: its client, every stream's schema registered
@@ -187,7 +282,8 @@ static int reset_deleted_hwm(run_hwm_t *out, const run_hwm_t *old, int has_since
     return 0;
 }
 
-int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int64_t since_ms)
+static int reset_locked(const tm_config_t *conf, const char *stream, int has_since,
+                        int64_t since_ms)
 {
     char err[1024], topic[512];
     run_record_t *cp = NULL;
@@ -246,4 +342,19 @@ int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int
         isotime_format(since_ms, when, sizeof(when));
     log_info("checkpoint reset", "stream=%s run_id=%s hwm=%s", stream, run_id, when);
     return 0;
+}
+
+/* Under the stream's run lock: a run under way on this host would write
+ * its checkpoint over the reset when it ends. */
+int follow_reset(const tm_config_t *conf, const char *stream, int has_since, int64_t since_ms)
+{
+    runlock_t lock = RUNLOCK_INIT;
+    char err[1024];
+    if (runlock_take(conf, stream, 1, &lock, err, sizeof(err)) != RUNLOCK_HELD) {
+        log_err("checkpoint not reset: stop the producer running the stream, then reset", err);
+        return 1;
+    }
+    int rc = reset_locked(conf, stream, has_since, since_ms);
+    runlock_release(&lock);
+    return rc;
 }

@@ -1,0 +1,60 @@
+/*
+ * test_runlock.c - producer/runlock.c: a stream's run lock is held by one
+ * open at a time (flock is per open file, so a second take in this
+ * process is refused as another process's would be), names its holder's
+ * pid, is free again once released, is per stream and per cluster, and
+ * an unusable lock.dir is an error naming the key.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../../producer/runlock.h"
+
+static void test_take(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tm-runlock-XXXXXX", err[1024], pid[64];
+    assert_non_null(mkdtemp(dir));
+    tm_config_t conf = {
+        .bootstrap_servers = "127.0.0.1:9092", .topic_prefix = "tm", .producer_lock_dir = dir};
+    tm_config_t other_cluster = conf;
+    other_cluster.bootstrap_servers = "127.0.0.1:9093";
+    runlock_t a = RUNLOCK_INIT, b = RUNLOCK_INIT, c = RUNLOCK_INIT, d = RUNLOCK_INIT;
+    snprintf(pid, sizeof(pid), "pid %ld", (long)getpid());
+
+    assert_int_equal(runlock_take(&conf, "customers", 0, &a, err, sizeof(err)), RUNLOCK_HELD);
+    assert_int_equal(runlock_take(&conf, "customers", 0, &b, err, sizeof(err)), RUNLOCK_BUSY);
+    assert_non_null(strstr(err, pid));
+    assert_non_null(strstr(err, "customers"));
+    assert_int_equal(b.fd, -1);
+    assert_int_equal(runlock_take(&conf, "orders", 0, &c, err, sizeof(err)), RUNLOCK_HELD);
+    assert_int_equal(runlock_take(&other_cluster, "customers", 0, &d, err, sizeof(err)),
+                     RUNLOCK_HELD);
+    runlock_release(&a);
+    runlock_release(&a); /* twice: nothing */
+    assert_int_equal(runlock_take(&conf, "customers", 0, &b, err, sizeof(err)), RUNLOCK_HELD);
+    runlock_release(&b);
+    runlock_release(&c);
+    runlock_release(&d);
+
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    /* gone: an error that names the key */
+    assert_int_equal(runlock_take(&conf, "customers", 0, &a, err, sizeof(err)), RUNLOCK_ERROR);
+    assert_non_null(strstr(err, "lock.dir"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_take)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
