@@ -9,7 +9,7 @@
 # fingerprint with their own schema: the producer's run fails before any
 # event, and a worker restarted first (as the README says) exits 2, each
 # naming the field. Back on the old schema, both run on.
-# brokers: mock kafka
+# brokers: mock
 . "$(dirname "$0")/lib.sh"
 
 V2="$T_WORK/customer-micros.avsc"
