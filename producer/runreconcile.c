@@ -133,19 +133,23 @@ static int tombstone_strays(run_t *r, char *errstr, size_t errstr_size)
 }
 
 /*
- * The source_ts of a vanished id's delete: 1 ms past the version the
- * worker keeps of it. When the record vanished is unknown; dated when it
- * was found missing (the run's start, by the producer's clock), the
- * delete outranked a change made to the record while it was hidden (a
- * shard down), which the API serves again later with an older cursor:
- * the row stayed deleted for good while the topic said live. Without a
- * version read (a stranger's value): the run's start, or past the
- * largest cursor published when the API's clock is ahead (run_outrank()).
+ * The source_ts of a vanished id's delete: the version the worker keeps
+ * of it, which the delete outranks as the later produced of the two (the
+ * version guard's tie-break). When the record vanished is unknown; dated
+ * when it was found missing (the run's start, by the producer's clock),
+ * the delete outranked a change made to the record while it was hidden (a
+ * shard down), which the API serves again later with an older cursor: the
+ * row stayed deleted for good while the topic said live. Not 1 ms past the
+ * version either: under cursor.precision = date every version of a day is
+ * its first instant, and a change made the same day would lose to it.
+ * Without a version read (a stranger's value): the run's start, or past
+ * the largest cursor published when the API's clock is ahead
+ * (run_outrank()).
  */
 static int64_t vanished_source_ts(const run_t *r, int64_t version)
 {
-    if (version != RECONCILE_VERSION_UNKNOWN && version < INT64_MAX)
-        return version + 1;
+    if (version != RECONCILE_VERSION_UNKNOWN)
+        return version;
     return run_outrank(r, r->started_at);
 }
 

@@ -322,29 +322,29 @@ static int soft_deleted(const json_t *v)
  * (it was hidden for a while, restored without a new cursor) its cursor
  * is older than that deletion's source_ts: the worker kept the deletion,
  * while the topic's latest message said live, and no later run mended
- * it. Such an upsert goes out 1 ms past that deletion, or, when only its
- * tombstone is left, past the run's start and both HWMs of the last run
- * record (a producer before 2026-12 dated it by its clock). A deletion
- * the deleted endpoint announced is the API's word, at its own time: a
- * record it still serves (a lagging index) is not revived.
+ * it. Such an upsert goes out past that deletion: at its source_ts at
+ * least (the later production wins the tie), and past the run's start and
+ * both HWMs of the last run record. That floor stays: the row may hold a
+ * version the topic no longer shows (compacted away: a cursor the API set
+ * back, a revival a producer before 2026-12 dated by its clock), which
+ * the deletion's tombstone kept. A deletion the deleted endpoint announced
+ * is the API's word, at its own time: a record it still serves (a lagging
+ * index) is not revived.
  */
 static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
 {
-    int64_t deleted_ts, mark;
+    int64_t deleted_ts;
     if (!r->recon || !reconcile_vanished(r->recon, in->id, &deleted_ts) ||
         (r->held && heldeletes_pending(r->held, in->id)))
         return in->cursor;
-    if (deleted_ts != RECONCILE_VERSION_UNKNOWN && deleted_ts < INT64_MAX) {
-        mark = deleted_ts + 1;
-    } else {
-        mark = r->started_at;
-        if (r->durable.has_value && r->durable.value_ms < INT64_MAX &&
-            r->durable.value_ms + 1 > mark)
-            mark = r->durable.value_ms + 1;
-        if (r->del_durable.has_value && r->del_durable.value_ms < INT64_MAX &&
-            r->del_durable.value_ms + 1 > mark)
-            mark = r->del_durable.value_ms + 1;
-    }
+    int64_t mark = r->started_at;
+    if (r->durable.has_value && r->durable.value_ms < INT64_MAX && r->durable.value_ms + 1 > mark)
+        mark = r->durable.value_ms + 1;
+    if (r->del_durable.has_value && r->del_durable.value_ms < INT64_MAX &&
+        r->del_durable.value_ms + 1 > mark)
+        mark = r->del_durable.value_ms + 1;
+    if (deleted_ts != RECONCILE_VERSION_UNKNOWN && deleted_ts > mark)
+        mark = deleted_ts;
     if (in->cursor >= mark)
         return in->cursor;
     r->stats.revived++;

@@ -3,8 +3,8 @@
 # The stream has no deleted.url, so records removed from the API are
 # visible only by their absence. A full run scans the stream's topic for
 # the ids that are live in Kafka, and after a complete fetch publishes a
-# delete event (full_sync = true, source_ts = 1 ms past the version the
-# table holds) and a
+# delete event (full_sync = true, source_ts = the version the table
+# holds, which it outranks as the later produced) and a
 # tombstone for each one the API no longer served:
 #  - incremental runs never do; the full run deletes exactly the vanished
 #    ids (not ids already deleted in Kafka, not soft-deleted ones the API
@@ -143,16 +143,16 @@ assert_eq 5 "$(jq -r .deletes <<<"$rec")" "deletes in the full run's record"
 expected=$(printf '%s\n' $vanished 9 | LC_ALL=C sort | tr '\n' ' ')
 assert_eq "$expected" "$(delete_events | awk -v r="$run3" '$2 == r { print $1 }' | tr '\n' ' ')" \
     "ids with delete events in the full run"
-# Each vanished id: its delete event says full_sync and 1 ms past its
-# version (when it vanished is unknown: dated by the clock, it outranked a
-# change made while the record was hidden: t_full_vanished_changed_hidden),
+# Each vanished id: its delete event says full_sync and its version (when
+# it vanished is unknown: dated by the clock, it outranked a change made
+# while the record was hidden: t_full_vanished_changed_hidden),
 # and a tombstone follows it in its partition.
 kc -C -t "$topic" -e -f '%p %o %S %k %h\n' >"$T_WORK/topic.txt"
 for id in $vanished; do
     at=$(awk -v k="$id" -v r="tidemark.run=$run3" '$4 == k && $3 != -1 && index($5, r) { print $1, $2 }' "$T_WORK/topic.txt")
     [ -n "$at" ] || fail "no delete event of id $id in run $run3"
     [ -n "$(version_of "$id")" ] || fail "no version of id $id in the table"
-    assert_eq "DELETE $id $(($(version_of "$id") + 1)) $run3 true" "$(decode_event $at)" \
+    assert_eq "DELETE $id $(version_of "$id") $run3 true" "$(decode_event $at)" \
         "delete event of vanished id $id (op id source_ts run_id full_sync)"
     tomb=$(awk -v k="$id" -v p="${at% *}" -v o="${at#* }" '$1 == p && $4 == k && $3 == -1 && $2 > o' "$T_WORK/topic.txt" | wc -l)
     assert_eq 1 "$tomb" "tombstones after the delete event of id $id"
@@ -161,9 +161,9 @@ done
 wait_run_completed "$run3" 60
 wait_caught_up 60
 assert_table_equals_api
-assert_eq "$versions" "$(psql_value "select $ID_FIELD || ' ' || (extract(epoch from _deleted_at) * 1000)::bigint - 1
+assert_eq "$versions" "$(psql_value "select $ID_FIELD || ' ' || (extract(epoch from _deleted_at) * 1000)::bigint
         from $TABLE where _deleted and $ID_FIELD in (${vanished// /,}) order by 1")" \
-    "rows deleted 1 ms past their version"
+    "rows deleted at their version"
 assert_eq "t 5" "$(psql_value "select is_full_sync, records_deleted from sync_metadata
         where run_id = $(sql_quote "$run3")" | tr '\t' ' ')" "sync_metadata of the full run"
 
