@@ -839,6 +839,20 @@ first_sync()
     wait_run_completed "$run1" 60
 }
 
+# first_sync_then_hide_two - for an API of records 1..10 that hides record
+# 2 while $T_WORK/hidden exists (a shard down): the first sync, then a
+# full run with 2 hidden, which finds it vanished, and the table without it.
+first_sync_then_hide_two()
+{
+    first_sync
+    assert_eq "1,2,3,4,5,6,7,8,9,10" "$(live_ids)" "live rows after the first run"
+    touch "$T_WORK/hidden"
+    run_producer_once --full
+    assert_eq 1 "$(last_run_field vanished)" "ids found vanished"
+    wait_run_completed "$(last_run_field run_id)" 60
+    assert_eq "1,3,4,5,6,7,8,9,10" "$(live_ids)" "live rows while 2 is hidden"
+}
+
 # three_clean_runs N - a full run that publishes N records, an incremental
 # one that publishes none, and a second full one that finds none
 # vanished: what a source whose walks end cleanly gives.

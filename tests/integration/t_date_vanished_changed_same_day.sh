@@ -33,14 +33,7 @@ PY
 start_devbroker
 start_hostileapi "$T_WORK/api.py"
 write_config "stream: cursor.precision = date"
-first_sync
-assert_eq "1,2,3,4,5,6,7,8,9,10" "$(live_ids)" "live rows after the first run"
-
-touch "$T_WORK/hidden"
-run_producer_once --full
-assert_eq 1 "$(last_run_field vanished)" "ids found vanished"
-wait_run_completed "$(last_run_field run_id)" 60
-assert_eq "1,3,4,5,6,7,8,9,10" "$(live_ids)" "live rows while 2 is hidden"
+first_sync_then_hide_two
 
 touch "$T_WORK/changed"
 rm "$T_WORK/hidden"
