@@ -315,6 +315,31 @@ static int soft_deleted(const json_t *v)
 }
 
 /*
+ * Where a revival goes at the least: past the run's start and both HWMs
+ * of the last run record. Under cursor.precision = date, at their days'
+ * first instants, which the revival outranks as the later produced: 1 ms
+ * past them, it outranked every later version of that day (all dated its
+ * first instant) for the rest of the day, and a change the API made the
+ * same day was lost until the record changed on another.
+ */
+static int64_t revival_floor(const run_t *r)
+{
+    cursor_clock_t clock = hwm_clock(r->sc);
+    int days = r->sc->cursor_precision == CURSOR_PRECISION_DATE;
+    const run_hwm_t *hwms[] = {&r->durable, &r->del_durable};
+    int64_t mark = hwm_bucket(&clock, r->started_at);
+
+    for (size_t i = 0; i < sizeof(hwms) / sizeof(hwms[0]); i++) {
+        if (!hwms[i]->has_value || hwms[i]->value_ms == INT64_MAX)
+            continue;
+        int64_t m = days ? hwm_bucket(&clock, hwms[i]->value_ms) : hwms[i]->value_ms + 1;
+        if (m > mark)
+            mark = m;
+    }
+    return mark;
+}
+
+/*
  * The source_ts of an upsert: the record's cursor, unless a full run's
  * scan found that the worker keeps its id deleted by an earlier full
  * run's delete of it as vanished, and no deletion of it is held in this
@@ -322,14 +347,13 @@ static int soft_deleted(const json_t *v)
  * (it was hidden for a while, restored without a new cursor) its cursor
  * is older than that deletion's source_ts: the worker kept the deletion,
  * while the topic's latest message said live, and no later run mended
- * it. Such an upsert goes out past that deletion: at its source_ts at
- * least (the later production wins the tie), and past the run's start and
- * both HWMs of the last run record. That floor stays: the row may hold a
- * version the topic no longer shows (compacted away: a cursor the API set
- * back, a revival a producer before 2026-12 dated by its clock), which
- * the deletion's tombstone kept. A deletion the deleted endpoint announced
- * is the API's word, at its own time: a record it still serves (a lagging
- * index) is not revived.
+ * it. Such an upsert goes out at that deletion's source_ts at least (the
+ * later production wins the tie) and at revival_floor(): the row may hold
+ * a version the topic no longer shows (compacted away: a cursor the API
+ * set back, a revival a producer before 2026-12 dated by its clock),
+ * which the deletion's tombstone kept. A deletion the deleted endpoint
+ * announced is the API's word, at its own time: a record it still serves
+ * (a lagging index) is not revived.
  */
 static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
 {
@@ -337,12 +361,7 @@ static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
     if (!r->recon || !reconcile_vanished(r->recon, in->id, &deleted_ts) ||
         (r->held && heldeletes_pending(r->held, in->id)))
         return in->cursor;
-    int64_t mark = r->started_at;
-    if (r->durable.has_value && r->durable.value_ms < INT64_MAX && r->durable.value_ms + 1 > mark)
-        mark = r->durable.value_ms + 1;
-    if (r->del_durable.has_value && r->del_durable.value_ms < INT64_MAX &&
-        r->del_durable.value_ms + 1 > mark)
-        mark = r->del_durable.value_ms + 1;
+    int64_t mark = revival_floor(r);
     if (deleted_ts != RECONCILE_VERSION_UNKNOWN && deleted_ts > mark)
         mark = deleted_ts;
     if (in->cursor >= mark)
