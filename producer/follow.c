@@ -45,9 +45,14 @@ typedef struct pass {
     stream_set_t *set;
     publisher_t *pub;
     run_opts_t so;
+    const run_cmd_opts_t *opts;
     int once;
     runlock_t *locks;
     unsigned char *busy; /* its lock was held elsewhere at the pass's start */
+    /* --full (and --allow-mass-delete) not yet applied to the stream: its
+     * first run under them, whichever pass that is (a pass that left it
+     * out must not drop them) */
+    unsigned char *full_pending;
     run_record_t **cps;
     int busy_any, failed, refused;
 } pass_t;
@@ -78,6 +83,9 @@ static void run_locked(pass_t *p, size_t i)
     char err[1024];
     p->so.auth = oauth2_auth(p->set->items[i].oauth2);
     p->so.absent = p->set->items[i].absent;
+    p->so.force_full = p->full_pending[i] && p->opts->full;
+    p->so.allow_mass_delete = p->full_pending[i] && p->opts->allow_mass_delete;
+    p->full_pending[i] = 0;
     if (run_once(p->conf, p->set->items[i].sc, p->set->items[i].es, p->pub, p->cps[i], &p->so, err,
                  sizeof(err)) != 0)
         p->failed++; /* run_once logged it with its context */
@@ -113,13 +121,16 @@ static void run_after_wait(pass_t *p, size_t i)
  * a stream's schema: registered late, after an outage at start, it stops
  * the producer as a refusal at start does. */
 static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub,
-                    schema_registry_t *registry, const run_cmd_opts_t *opts)
+                    schema_registry_t *registry, const run_cmd_opts_t *opts,
+                    unsigned char *full_pending)
 {
     size_t n = set->n ? set->n : 1;
     const char **names = calloc(n, sizeof(*names));
     pass_t p = {.conf = conf,
                 .set = set,
                 .pub = pub,
+                .opts = opts,
+                .full_pending = full_pending,
                 .once = opts->once,
                 .locks = calloc(n, sizeof(runlock_t)),
                 .busy = calloc(n, 1),
@@ -133,10 +144,7 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
         log_err("cannot read the checkpoints", "out of memory");
         return -1;
     }
-    p.so = (run_opts_t){.force_full = opts->full,
-                        .allow_mass_delete = opts->allow_mass_delete,
-                        .registry = registry,
-                        .registry_refused = &p.refused};
+    p.so = (run_opts_t){.registry = registry, .registry_refused = &p.refused};
     for (size_t i = 0; i < set->n; i++)
         p.locks[i] = (runlock_t)RUNLOCK_INIT;
     take_free_locks(&p);
@@ -226,15 +234,22 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
         return 1;
     }
     int status = 0;
-    run_cmd_opts_t pass = *opts;
-    while (tm_running) {
-        int failed = one_pass(conf, set, pub, registry, &pass);
+    unsigned char *full_pending = malloc(set->n ? set->n : 1);
+    if (full_pending) {
+        memset(full_pending, 1, set->n ? set->n : 1);
+    } else {
+        log_err("cannot start", "out of memory");
+        status = 1;
+    }
+    while (full_pending && tm_running) {
+        int failed = one_pass(conf, set, pub, registry, opts, full_pending);
         if (publisher_is_fatal(pub)) {
             /* A fatal producer error outlives the run: start afresh. */
             log_warn("replacing the Kafka producer after a fatal error", "%s", "");
             publisher_destroy(pub);
             if (!(pub = publisher_new(conf, err, sizeof(err)))) {
                 log_err("cannot restart the Kafka producer", err);
+                free(full_pending);
                 producer_metrics_stop(metrics);
                 schema_registry_destroy(registry);
                 http_global_cleanup();
@@ -251,10 +266,9 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
             status = failed != 0 || !tm_running;
             break;
         }
-        pass.full = 0; /* --full applies to the first pass only */
-        pass.allow_mass_delete = 0;
         (void)backoff_sleep_ms(conf->poll_interval_ms); /* -1: tm_running ends the loop */
     }
+    free(full_pending);
     publisher_destroy(pub);
     producer_metrics_stop(metrics);
     schema_registry_destroy(registry);

@@ -3,9 +3,11 @@
  * on the command-line skeleton of cli.h. Exit status: 0 ok, 1 runtime
  * failure, 2 bad usage or configuration. Main thread.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "json_arena.h"
 #include "cli.h"
@@ -185,12 +187,34 @@ static const cli_command_t producer_commands[] = {
     {"reset", reset_command, reset_options, reset_check, CLI_NEEDS_CONFIG, &reset_help},
 };
 
+/* A lock.dir that is not a directory would leave every run of every
+ * stream unstarted (runlock.h): said at start, as a configuration error. */
+static int check_producer_config(const tm_config_t *conf, char *errstr, size_t errstr_size)
+{
+    struct stat st;
+    const char *dir = conf->producer_lock_dir;
+    if (!dir)
+        return 0;
+    if (stat(dir, &st) != 0) {
+        errstr_set(errstr, errstr_size, "%s: [producer] lock.dir: %s: %s", conf->path, dir,
+                   strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        errstr_set(errstr, errstr_size, "%s: [producer] lock.dir: %s: not a directory", conf->path,
+                   dir);
+        return -1;
+    }
+    return 0;
+}
+
 static const cli_program_t producer_program = {
     .name = "tidemark-producer",
     .description = "Polls REST APIs from a high-water mark and publishes their changes to\n"
                    "Kafka as Avro change events.",
     .commands = producer_commands,
-    .n_commands = sizeof(producer_commands) / sizeof(producer_commands[0])};
+    .n_commands = sizeof(producer_commands) / sizeof(producer_commands[0]),
+    .check_config = check_producer_config};
 
 int main(int argc, char **argv)
 {

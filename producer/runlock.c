@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backoff.h"
@@ -17,14 +18,20 @@
 #include "fnv1a.h"
 #include "log.h"
 
-/* The lock file's directory: lock.dir, or /run/lock when this process
- * may write there (Debian's, shared by every service, PrivateTmp or not),
- * else /tmp. */
+/* The lock file's directory: lock.dir, or /run/lock when it is a
+ * directory every user may make files in (sticky and world-writable, as
+ * Debian's: shared by every service, PrivateTmp or not), else /tmp. Not
+ * chosen by what this process may write: root and a service user must
+ * pick the same file. */
 static const char *lock_dir(const tm_config_t *conf)
 {
+    struct stat st;
     if (conf->producer_lock_dir)
         return conf->producer_lock_dir;
-    return access("/run/lock", W_OK | X_OK) == 0 ? "/run/lock" : "/tmp";
+    if (stat("/run/lock", &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH) &&
+        (st.st_mode & S_ISVTX))
+        return "/run/lock";
+    return "/tmp";
 }
 
 /* dir/tidemark-producer-<hash>.lock, the hash over what names the
@@ -85,14 +92,17 @@ runlock_result_t runlock_take(const tm_config_t *conf, const char *stream, int w
         return RUNLOCK_ERROR;
     }
     /* another user's file in a sticky directory: locked read-only */
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == EACCES)
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644), open_errno = errno;
+    if (fd < 0 && open_errno == EACCES)
         fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         errstr_set(errstr, errstr_size, "cannot open the run lock %s: %s (set [producer] lock.dir)",
-                   path, strerror(errno));
+                   path, strerror(open_errno));
         return RUNLOCK_ERROR;
     }
+    /* readable by the other users whatever our umask (077 kept them out:
+     * they could not lock it at all); fails harmlessly on another user's */
+    (void)fchmod(fd, 0644);
     if (lock_fd(fd, wait, stream, path) != 0) {
         int e = errno;
         long pid = e == EWOULDBLOCK ? holder_pid(fd) : 0;

@@ -49,4 +49,11 @@ check_case kafka-group-id group.id "kafka: group.id = ops-sync"
 check_case auth-header-no-name auth.header "stream: auth.header = Bearer s3cret"
 check_case table-bookkeeping table "stream: table = sync_metadata"
 check_case table-too-long table "stream: table = $(printf 't%.0s' $(seq 64))"
+# the producer's alone: a lock.dir that is no directory left every run
+# unstarted, follow mode logging it each pass
+write_config "producer: lock.dir = $T_WORK/no-such-dir"
+timeout --foreground -k 5 20 "$BUILD/tidemark-producer" -c "$CONF" run 2>"$T_WORK/lock-dir.err" >/dev/null
+assert_eq 2 "$?" "lock-dir: exit status of tidemark-producer run"
+grep -q -F "[producer] lock.dir: $T_WORK/no-such-dir" "$T_WORK/lock-dir.err" ||
+    fail "lock-dir: the error does not name the key and the directory: $(cat "$T_WORK/lock-dir.err")"
 log "ok"

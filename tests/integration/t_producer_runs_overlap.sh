@@ -9,8 +9,8 @@
 # it changed again. Each run now holds its stream's run lock (a flock
 # under /run/lock): a second `--once` run waits for the first to end and
 # then reads the checkpoint the first wrote; a follow-mode pass leaves the
-# stream out while a run elsewhere holds it; `reset` waits as `--once`
-# does.
+# stream out while a run elsewhere holds it (and `run --full` keeps its
+# full run for the stream's first run); `reset` waits as `--once` does.
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 
@@ -63,6 +63,22 @@ assert_eq "" "$(grep 'did not end' "$FOLLOW_LOG")" "runs the follow producer mar
 wait_run_completed "$runF" 60
 wait_caught_up 60
 assert_table_equals_api
+
+# ---- run --full in follow mode whose first pass left the stream out: the
+# stream's first run is still the full one (--full was dropped after the
+# first pass, run or not)
+start_slow_full before-follow-full
+FOLLOW_LOG="$T_WORK/follow-full.log"
+"$BUILD/tidemark-producer" -c "$CONF" run --full >/dev/null 2>"$FOLLOW_LOG" &
+FOLLOW_PID=$!
+_track_pid "$FOLLOW_PID"
+wait_for "a first pass that left the stream out" 30 \
+    grep -q "run not started: this stream's run lock is held" "$FOLLOW_LOG"
+wait "$SLOW_PID" || fail "the full run before run --full failed"
+wait_for "the first run of run --full" 30 follow_passes_at_least 1
+assert_eq full "$(grep 'msg="run completed"' "$FOLLOW_LOG" | head -n1 | sed -n 's/.* mode=\([a-z]*\) .*/\1/p')" \
+    "mode of the stream's first run under run --full"
+follow_stop
 
 # ---- reset waits for a run under way, then resets
 start_slow_full before-reset

@@ -2,8 +2,9 @@
  * test_runlock.c - producer/runlock.c: a stream's run lock is held by one
  * open at a time (flock is per open file, so a second take in this
  * process is refused as another process's would be), names its holder's
- * pid, is free again once released, is per stream and per cluster, and
- * an unusable lock.dir is an error naming the key.
+ * pid, is free again once released, is per stream and per cluster, is
+ * readable by other users whatever the umask, and an unusable lock.dir
+ * is an error naming the key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,6 +46,16 @@ static void test_take(void **state)
     runlock_release(&b);
     runlock_release(&c);
     runlock_release(&d);
+
+    /* made under umask 077, the file is readable by the other users all
+     * the same (they lock it read-only) */
+    mode_t old = umask(077);
+    assert_int_equal(runlock_take(&conf, "umask", 0, &a, err, sizeof(err)), RUNLOCK_HELD);
+    umask(old);
+    struct stat st;
+    assert_int_equal(fstat(a.fd, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    runlock_release(&a);
 
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
