@@ -387,6 +387,53 @@ static int check_writer(const envelope_schema_t *es, json_t *wdoc, char *errstr,
     return check_fields(es->rs, wrec, errstr, errstr_size);
 }
 
+/* Whether types a and b, parts of schemas with one Parsing Canonical Form
+ * (so of one shape), give each logical type inside them alike: a
+ * timestamp-millis array's items read as micros are as wrong as a field's
+ * (nested values are kept in jsonb). A decimal's precision may differ: it
+ * only bounds the values. */
+static int same_logical_types(const json_t *a, const json_t *b)
+{
+    static const char *const attrs[] = {"logicalType", "scale"};
+    static const char *const parts[] = {"type", "items", "values", "fields"};
+    size_t i;
+    const json_t *x;
+
+    if (json_is_array(a)) {
+        json_array_foreach(a, i, x) if (!same_logical_types(x, json_array_get(b, i))) return 0;
+        return 1;
+    }
+    /* "int" and {"type": "int", "logicalType": "date"}: one shape */
+    for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+        const json_t *va = json_object_get(a, attrs[i]), *vb = json_object_get(b, attrs[i]);
+        if ((va || vb) && !json_equal(va, vb))
+            return 0;
+    }
+    if (!json_is_object(a) || !json_is_object(b))
+        return 1; /* a name or a primitive: the canonical form compared it */
+    for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        if (!same_logical_types(json_object_get(a, parts[i]), json_object_get(b, parts[i])))
+            return 0;
+    return 1;
+}
+
+/* The first field of our record whose type's logical types, somewhere
+ * inside it, wrec's field gives otherwise, or NULL. */
+static const char *nested_difference(const envelope_schema_t *es, json_t *wrec)
+{
+    const json_t *ours = json_object_get(es->rs->json_doc, "fields");
+    const json_t *theirs = json_object_get(wrec, "fields"), *f;
+    size_t i;
+
+    json_array_foreach(ours, i, f)
+    {
+        const json_t *w = json_array_get(theirs, i);
+        if (!same_logical_types(json_object_get(f, "type"), json_object_get(w, "type")))
+            return json_string_value(json_object_get(f, "name"));
+    }
+    return NULL;
+}
+
 int envelope_same_meaning(const envelope_schema_t *es, const char *json_text, char *errstr,
                           size_t errstr_size)
 {
@@ -399,6 +446,13 @@ int envelope_same_meaning(const envelope_schema_t *es, const char *json_text, ch
     }
     /* one fingerprint: the same primitive types, so no promotion passes */
     int rc = check_writer(es, doc, errstr, errstr_size);
+    const char *field = rc == 0 ? nested_difference(es, after_record(doc)) : NULL;
+    if (field) {
+        errstr_set(errstr, errstr_size,
+                   "field '%s' holds a logical type (or a decimal scale) that differs inside it",
+                   field);
+        rc = -1;
+    }
     json_decref(doc);
     return rc;
 }

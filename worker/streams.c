@@ -125,7 +125,8 @@ static void learn_one(void *vctx, uint64_t fp, const char *json)
 
         if (!envelope_same_record(w->es, json))
             continue;
-        if (fp == envelope_schema_fingerprint(w->es))
+        /* with a registry, events name their schema by its id */
+        if (fp == envelope_schema_fingerprint(w->es) && !ctx->conf->registry_url)
             check_own(ctx, w, fp, json);
         if (envelope_knows_writer(w->es, fp))
             continue;
@@ -148,8 +149,9 @@ int worker_streams_read_writers(const tm_config_t *conf, worker_streams_t *ws, c
     if (!ws->writers.each)
         return 0;
     if (ws->writers.each(ws->writers.impl, learn_one, &ctx, err, sizeof(err)) != 0) {
-        log_warn("cannot read the writer schemas now; will retry when an "
-                 "event needs one",
+        log_warn("cannot read the writer schemas now; will retry when an event needs one. "
+                 "The streams' schemas were not compared with the ones their fingerprints "
+                 "stand for there (the producer compares them before it writes)",
                  "error=%s", log_quote(q, sizeof(q), err));
         return 0;
     }

@@ -526,27 +526,16 @@ static void test_fingerprints(void **state)
 /* A schema with the stream's own fingerprint: the same meaning unless a
  * field's logical type or decimal scale differs (what the fingerprint
  * leaves out); a doc or a default may change. */
-static void test_same_meaning(void **state)
+typedef struct same_case {
+    const char *theirs, *want_err; /* want_err NULL: the same meaning */
+} same_case_t;
+
+/* Each case's schema against ours, by envelope_same_meaning(). */
+static void check_cases(const char *ours, const same_case_t *cases, size_t n)
 {
-#define R_OF(type)                                                                                 \
-    "{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"t\",\"fields\":["                         \
-    "{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"a\",\"type\":" type "}]}"
-    static const struct {
-        const char *theirs, *want_err; /* want_err NULL: the same meaning */
-    } cases[] = {
-        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}"), NULL},
-        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\",\"doc\":\"x\"}"), NULL},
-        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}"), "field 'a'"},
-        {R_OF("{\"type\":\"long\",\"logicalType\":\"local-timestamp-millis\"}"), "field 'a'"},
-        {R_OF("\"long\""), "field 'a'"},
-        {"not json", "not JSON"},
-    };
-    static const char OURS[] = R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}");
-#undef R_OF
-    (void)state;
     ver_t v;
-    ver_load(&v, OURS);
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    ver_load(&v, ours);
+    for (size_t i = 0; i < n; i++) {
         char *theirs = ver_event_schema_json(cases[i].theirs), err[512] = "";
         int rc = envelope_same_meaning(v.es, theirs, err, sizeof(err));
         if (cases[i].want_err ? rc != -1 || !strstr(err, cases[i].want_err) : rc != 0)
@@ -555,6 +544,59 @@ static void test_same_meaning(void **state)
         free(theirs);
     }
     ver_unload(&v);
+}
+
+static void test_same_meaning(void **state)
+{
+    (void)state;
+#define R_OF(type)                                                                                 \
+    "{\"type\":\"record\",\"name\":\"R\",\"namespace\":\"t\",\"fields\":["                         \
+    "{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"a\",\"type\":" type "}]}"
+    static const same_case_t cases[] = {
+        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}"), NULL},
+        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\",\"doc\":\"x\"}"), NULL},
+        {R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}"), "field 'a'"},
+        {R_OF("{\"type\":\"long\",\"logicalType\":\"local-timestamp-millis\"}"), "field 'a'"},
+        {R_OF("\"long\""), "field 'a'"},
+        {"not json", "not JSON"},
+    };
+    static const char OURS[] = R_OF("{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}");
+    check_cases(OURS, cases, sizeof(cases) / sizeof(cases[0]));
+    /* inside an array, a map, a nested record (kept in jsonb) */
+    static const same_case_t nested[] = {
+        {R_OF("{\"type\":\"array\",\"items\":{\"type\":\"long\",\"logicalType\":\"timestamp-"
+              "millis\"}}"),
+         NULL},
+        {R_OF("{\"type\":\"array\",\"items\":{\"type\":\"long\",\"logicalType\":\"timestamp-"
+              "micros\"}}"),
+         "field 'a'"},
+    };
+    check_cases(R_OF("{\"type\":\"array\",\"items\":{\"type\":\"long\",\"logicalType\":\"timestamp-"
+                     "millis\"}}"),
+                nested, 2);
+    static const same_case_t maps[] = {
+        {R_OF("{\"type\":\"map\",\"values\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+              "\"precision\":9,\"scale\":2}}"),
+         NULL}, /* precision alone */
+        {R_OF("{\"type\":\"map\",\"values\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+              "\"precision\":6,\"scale\":3}}"),
+         "field 'a'"},
+    };
+    check_cases(R_OF("{\"type\":\"map\",\"values\":{\"type\":\"bytes\",\"logicalType\":\"decimal\","
+                     "\"precision\":6,\"scale\":2}}"),
+                maps, 2);
+    static const same_case_t records[] = {
+        {R_OF("{\"type\":\"record\",\"name\":\"N\",\"doc\":\"x\",\"fields\":[{\"name\":\"t\","
+              "\"type\":{\"type\":\"int\",\"logicalType\":\"date\"}}]}"),
+         NULL},
+        {R_OF(
+             "{\"type\":\"record\",\"name\":\"N\",\"fields\":[{\"name\":\"t\",\"type\":\"int\"}]}"),
+         "field 'a'"},
+    };
+    check_cases(R_OF("{\"type\":\"record\",\"name\":\"N\",\"fields\":[{\"name\":\"t\",\"type\":{"
+                     "\"type\":\"int\",\"logicalType\":\"date\"}}]}"),
+                records, 2);
+#undef R_OF
 }
 
 int main(void)
