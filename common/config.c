@@ -89,7 +89,7 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "host:port of /metrics, /healthz and /readyz; unset = off")                                   \
     X(PRODUCER, "lock.dir", STR, NULL, 0, 0, 0, G(producer_lock_dir), NULL,                         \
       "directory of the per-stream run locks that keep a host's runs of one stream from "            \
-      "overlapping; unset = /run/lock when writable, else /tmp")                                     \
+      "overlapping; unset = /run/lock when world-writable, else /tmp")                                     \
     X(SCHEMA_REGISTRY, "url", STR, NULL, 0, 0, 0, G(registry_url), NULL,                           \
       "Schema Registry base URL (http or https); unset = no registry, single-object encoding")     \
     X(SCHEMA_REGISTRY, "basic.auth.user.info", STR, NULL, 0, 0, 0, G(registry_basic_auth), NULL,   \

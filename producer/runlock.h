@@ -9,7 +9,7 @@
  * and each run marks the other's `running` record abandoned. Before a
  * run reads its checkpoint it takes an exclusive flock(2) on a file
  * named for the stream's cluster, topic prefix and name, in
- * [producer] lock.dir (unset: /run/lock when writable, else /tmp), and
+ * [producer] lock.dir (unset: /run/lock when world-writable, else /tmp), and
  * keeps it until the run ends. flock is released by the kernel when its
  * holder dies, so a killed run never leaves it held.
  *
