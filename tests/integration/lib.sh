@@ -488,7 +488,8 @@ write_config()
         "session.timeout.ms = 6000" "heartbeat.interval.ms = 500")
     local -a postgres=("conninfo = dbname=$T_DB")
     local -a worker=("group.id = $GROUP" "batch.max.ms = 200")
-    local -a producer=()
+    # run locks in the work dir: not one file per scenario left in /run/lock
+    local -a producer=("lock.dir = $T_WORK")
     local -a schema_registry=()
     local -a stream=("url = $API_URL/$STREAM"
         "schema = ${SCHEMA:-$REPO/schemas/customer.avsc}"

@@ -16,7 +16,8 @@
 
 start_devbroker
 start_demoapi --records 2000 --max-page-size 100
-write_config "stream: page.size = 100" "producer: poll.interval = 1s"
+# lock.dir left to its default (/run/lock here), as users run it
+write_config "stream: page.size = 100" "producer: poll.interval = 1s" "producer: -lock.dir"
 first_sync
 
 # start_slow_full NAME - a full run in the background, while every answer
