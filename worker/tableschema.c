@@ -447,6 +447,102 @@ static pg_status_t check_tombstones_key(pg_t *pg, const stream_sql_t *ss, int *s
     return st;
 }
 
+/*
+ * What a DBA may have made of a table that ON CONFLICT cannot write, or
+ * writes around, read in one row: its child tables by inheritance (a
+ * plain table's: a partitioned one's partitions are its own), its
+ * generated columns, its INSERT or UPDATE rules, its enabled BEFORE row
+ * triggers, and whether row-level security applies to this role.
+ */
+static const char SQL_SHAPE[] =
+    "SELECT (SELECT string_agg(i.inhrelid::regclass::text, ', ') FROM pg_inherits i"
+    "         WHERE i.inhparent = c.oid AND c.relkind = 'r'),"
+    "       (SELECT string_agg(a.attname, E'\\n') FROM pg_attribute a"
+    "         WHERE a.attrelid = c.oid AND a.attgenerated <> '' AND NOT a.attisdropped),"
+    "       (SELECT string_agg(r.rulename, ', ') FROM pg_rewrite r"
+    "         WHERE r.ev_class = c.oid AND r.ev_type IN ('2', '3')),"
+    "       (SELECT string_agg(t.tgname, ', ') FROM pg_trigger t"
+    "         WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled <> 'D'"
+    "           AND (t.tgtype & 3) = 3),"
+    "       c.relrowsecurity AND NOT (SELECT r.rolsuper OR r.rolbypassrls FROM pg_roles r"
+    "         WHERE r.rolname = current_user)"
+    "         AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE'))"
+    "  FROM pg_class c WHERE c.oid = to_regclass($1)";
+
+/* The first of the stream's columns that is a line of list (names one a
+ * line), or NULL. */
+static const char *written_in(const stream_sql_t *ss, const char *list)
+{
+    for (size_t i = 0; i < ss->n_columns; i++) {
+        const char *c = ss->columns[i].column;
+        size_t n = strlen(c);
+        for (const char *p = strstr(list, c); p; p = strstr(p + 1, c))
+            if ((p == list || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+                return c;
+    }
+    return NULL;
+}
+
+/*
+ * Refuses (schema error) what every batch would fail on, or would write
+ * around without a word: child tables by inheritance (ON CONFLICT sees the
+ * parent's index alone, and an id moved to a child was written again in
+ * the parent: two rows of one record), a generated column the stream
+ * writes, INSERT or UPDATE rules (INSERT ... ON CONFLICT refuses them).
+ * Warns of what the worker cannot see: a BEFORE row trigger that returns
+ * NULL skips the row, counted as applied; under delete.mode = hard, a
+ * DELETE skips the rows a row-level security policy hides.
+ */
+static pg_status_t check_shape(pg_t *pg, const stream_sql_t *ss, int *schema_error, char *errstr,
+                               size_t errstr_size)
+{
+    PGresult *res = NULL;
+    char q[600];
+    pg_status_t st = read_catalog(pg, SQL_SHAPE, "reading what is made of", ss->table, &res, errstr,
+                                  errstr_size);
+    if (st != PG_OK || PQntuples(res) != 1) {
+        PQclear(res);
+        return st;
+    }
+    const char *children = PQgetvalue(res, 0, 0), *generated = PQgetvalue(res, 0, 1),
+               *rules = PQgetvalue(res, 0, 2), *triggers = PQgetvalue(res, 0, 3);
+    const char *gen_col = *generated ? written_in(ss, generated) : NULL;
+    if (*children)
+        errstr_set(errstr, errstr_size,
+                   "table %s has child tables by inheritance (%s): ON CONFLICT sees the "
+                   "parent's unique index alone, and a record in a child would be written "
+                   "again in the parent, two rows of one id. Give the stream a table without "
+                   "children",
+                   ss->table, children);
+    else if (gen_col)
+        errstr_set(errstr, errstr_size,
+                   "table %s: column \"%s\" is generated, and the stream writes it (a field "
+                   "of the schema): every batch would fail. Drop the expression "
+                   "(ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION) or the field",
+                   ss->table, gen_col);
+    else if (*rules)
+        errstr_set(errstr, errstr_size,
+                   "table %s has INSERT or UPDATE rules (%s), which INSERT ... ON CONFLICT "
+                   "refuses: every batch would fail. Use triggers instead",
+                   ss->table, rules);
+    if (*children || gen_col || *rules) {
+        *schema_error = 1;
+        PQclear(res);
+        return PG_FATAL;
+    }
+    if (*triggers)
+        log_warn("the stream's table has BEFORE row triggers: one that returns NULL skips the "
+                 "row, which the worker counts as applied and never retries",
+                 "table=%s triggers=%s", ss->table, log_quote(q, sizeof(q), triggers));
+    if (ss->tombstones && is_true(res, 0, 4))
+        log_warn("row-level security applies to the worker on the stream's table: under "
+                 "delete.mode = hard a DELETE skips the rows a policy hides from it, without "
+                 "an error, and those deletions are lost",
+                 "table=%s", ss->table);
+    PQclear(res);
+    return PG_OK;
+}
+
 pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_error, char *errstr,
                                size_t errstr_size)
 {
@@ -487,6 +583,8 @@ pg_status_t tableschema_ensure(pg_t *pg, const stream_sql_t *ss, int *schema_err
         st = read_unique_indexes(pg, ss->table, &indexes, &own, errstr, errstr_size);
     if (st == PG_OK)
         st = evolve(pg, ss, res, indexes, own, schema_error, errstr, errstr_size);
+    if (st == PG_OK)
+        st = check_shape(pg, ss, schema_error, errstr, errstr_size);
     PQclear(res);
     PQclear(indexes);
     if (st == PG_OK && ss->tombstones)
