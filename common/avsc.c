@@ -6,6 +6,8 @@
 #include "errstr.h"
 #include "avsc.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,4 +195,29 @@ int avsc_text_fingerprint(const char *json_text, uint64_t *fp, char *errstr, siz
     int rc = avsc_fingerprint(doc, fp, errstr, errstr_size);
     json_decref(doc);
     return rc;
+}
+
+char *avsc_keyed_schema(const void *key, size_t key_len, const void *value, size_t len,
+                        uint64_t *fp, int *oom)
+{
+    char hex[17], err[256], *json;
+    uint64_t actual = 0;
+
+    *oom = 0;
+    if (key_len != 16 || !value)
+        return NULL;
+    memcpy(hex, key, 16);
+    hex[16] = '\0';
+    if (strspn(hex, "0123456789abcdefABCDEF") != 16 || sscanf(hex, "%16" SCNx64, fp) != 1)
+        return NULL;
+    if (!(json = strndup(value, len))) {
+        *oom = 1;
+        return NULL;
+    }
+    if (strlen(json) != len || avsc_text_fingerprint(json, &actual, err, sizeof(err)) != 0 ||
+        actual != *fp) {
+        free(json);
+        return NULL;
+    }
+    return json;
 }

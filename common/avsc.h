@@ -36,4 +36,15 @@ int avsc_fingerprint(const json_t *schema, uint64_t *fp, char *errstr,
 int avsc_text_fingerprint(const char *json_text, uint64_t *fp, char *errstr,
                           size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * A message of <prefix>.schemas as both programs read it: key the 16 hex
+ * digits of its value's fingerprint, value the schema's JSON text. The
+ * value as a string (caller frees) with *fp, or NULL when the message is
+ * not one (a key of another length or not hex, a value holding a NUL, or
+ * one whose fingerprint is not its key: a stranger's) or out of memory
+ * (*oom set).
+ */
+char *avsc_keyed_schema(const void *key, size_t key_len, const void *value, size_t len,
+                        uint64_t *fp, int *oom) TM_WARN_UNUSED;
+
 #endif

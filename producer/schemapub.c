@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avsc.h"
 #include "errstr.h"
 #include "log.h"
 #include "topicscan.h"
@@ -106,17 +107,31 @@ typedef struct published {
     char *json; /* NULL: none */
 } published_t;
 
+/* A message of key: the latest value wins, as compaction would have it;
+ * one that is not the schema its key names (a stranger's, as the worker
+ * reads them: avsc_keyed_schema()) is skipped, or it would refuse our
+ * schema at every run. */
 static int take_published(const rd_kafka_message_t *m, void *opaque, char *errstr,
                           size_t errstr_size)
 {
     published_t *p = opaque;
+    uint64_t fp;
+    int oom = 0;
     if (m->key_len != 16 || memcmp(m->key, p->key, 16) != 0)
         return 0;
-    free(p->json);
-    p->json = m->payload ? strndup(m->payload, m->len) : NULL;
-    if (m->payload && !p->json) {
+    if (!m->payload) { /* a tombstone: nothing held under it now */
+        free(p->json);
+        p->json = NULL;
+        return 0;
+    }
+    char *json = avsc_keyed_schema(m->key, m->key_len, m->payload, m->len, &fp, &oom);
+    if (oom) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
+    }
+    if (json) {
+        free(p->json);
+        p->json = json;
     }
     return 0;
 }

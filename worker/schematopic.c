@@ -79,18 +79,16 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
     char key[17];
     memcpy(key, m->key, 16);
     key[16] = '\0';
-    char *json = strndup(m->payload, m->len);
-    if (!json)
-        return;
-    uint64_t fp = 0, actual = 0;
-    char err[256];
-    if (strlen(json) != m->len || sscanf(key, "%16" SCNx64, &fp) != 1 ||
-        avsc_text_fingerprint(json, &actual, err, sizeof(err)) != 0 || actual != fp) {
-        log_warn("schema message ignored: its key is not the fingerprint of "
-                 "its value",
-                 "topic=%s partition=%" PRId32 " offset=%" PRId64 " key=%.16s", st->topic,
-                 m->partition, m->offset, strspn(key, "0123456789abcdefABCDEF") == 16 ? key : "-");
-        free(json);
+    uint64_t fp = 0;
+    int oom = 0;
+    char *json = avsc_keyed_schema(m->key, m->key_len, m->payload, m->len, &fp, &oom);
+    if (!json) {
+        if (!oom)
+            log_warn("schema message ignored: its key is not the fingerprint of "
+                     "its value",
+                     "topic=%s partition=%" PRId32 " offset=%" PRId64 " key=%.16s", st->topic,
+                     m->partition, m->offset,
+                     strspn(key, "0123456789abcdefABCDEF") == 16 ? key : "-");
         return;
     }
     entry_t *e = find(st, fp);

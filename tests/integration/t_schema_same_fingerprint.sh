@@ -8,7 +8,8 @@
 # Both programs now compare what <prefix>.schemas holds under their
 # fingerprint with their own schema: the producer's run fails before any
 # event, and a worker restarted first (as the README says) exits 2, each
-# naming the field. Back on the old schema, both run on.
+# naming the field. Back on the old schema, both run on. A stranger's
+# message under that fingerprint's key is no schema of ours: both skip it.
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +23,14 @@ write_config
 first_sync
 stop_worker
 topic="$PREFIX.$STREAM"
+
+# a stranger's value under our fingerprint's key is not our schema: skipped
+# by both, as the worker always did (the producer refused every run)
+key=$(kc -C -t "$PREFIX.schemas" -e -f '%k\n' | head -n1)
+[ ${#key} = 16 ] || fail "no fingerprint key on $PREFIX.schemas: '$key'"
+printf '%s\n' '{"type":"string"}' | kc -P -t "$PREFIX.schemas" -k "$key"
+api_post "/admin/update?ids=4" >/dev/null || fail "admin update"
+run_producer_once
 msgs_before=$(topic_count "$topic")
 
 SCHEMA=$V2 write_config

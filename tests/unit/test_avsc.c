@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,12 +203,55 @@ static void test_pcf_depth(void **state)
     assert_string_equal(err, "schema nested too deeply");
 }
 
+/* A <prefix>.schemas message is one only when its key is the 16 hex
+ * digits of its value's fingerprint. */
+static void test_keyed_schema(void **state)
+{
+    static const char SCHEMA[] = "{\"type\":\"record\",\"name\":\"R\",\"fields\":[]}";
+    char key[17], upper[17], err[128];
+    uint64_t fp = 0, got = 0;
+    (void)state;
+    assert_int_equal(avsc_text_fingerprint(SCHEMA, &fp, err, sizeof(err)), 0);
+    snprintf(key, sizeof(key), "%016" PRIx64, fp);
+    snprintf(upper, sizeof(upper), "%016" PRIX64, fp);
+    static const char NUL_INSIDE[] = "{\"type\":\"string\"}\0x";
+    const struct {
+        const char *key;
+        size_t key_len;
+        const char *value;
+        size_t len;
+        int ok;
+    } cases[] = {
+        {key, 16, SCHEMA, sizeof(SCHEMA) - 1, 1},
+        {upper, 16, SCHEMA, sizeof(SCHEMA) - 1, 1},
+        {key, 16, "{\"type\":\"string\"}", 17, 0}, /* a stranger's under our key */
+        {key, 15, SCHEMA, sizeof(SCHEMA) - 1, 0},
+        {"zzzzzzzzzzzzzzzz", 16, SCHEMA, sizeof(SCHEMA) - 1, 0},
+        {key, 16, NUL_INSIDE, sizeof(NUL_INSIDE) - 1, 0},
+        {key, 16, "not json", 8, 0},
+        {key, 16, NULL, 0, 0}, /* a tombstone */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int oom = 1;
+        char *json = avsc_keyed_schema(cases[i].key, cases[i].key_len, cases[i].value, cases[i].len,
+                                       &got, &oom);
+        assert_int_equal(oom, 0);
+        if ((json != NULL) != cases[i].ok)
+            fail_msg("case %zu: %s", i, json ? "taken" : "refused");
+        if (json) {
+            assert_true(got == fp);
+            assert_string_equal(json, SCHEMA);
+        }
+        free(json);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pcf_vectors), cmocka_unit_test(test_crc64),
         cmocka_unit_test(test_pcf_errors),  cmocka_unit_test(test_text_fingerprint),
-        cmocka_unit_test(test_pcf_depth),
+        cmocka_unit_test(test_pcf_depth),   cmocka_unit_test(test_keyed_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
