@@ -170,6 +170,11 @@ int envelope_same_record(const envelope_schema_t *es, const char *json_text);
 int envelope_same_meaning(const envelope_schema_t *es, const char *json_text, char *errstr,
                           size_t errstr_size) TM_WARN_UNUSED;
 
+/* What both programs say after a refusal of envelope_same_meaning(). */
+#define ENVELOPE_SAME_MEANING_ADVICE                                                               \
+    "A fingerprint leaves logical types and decimal scales out, so the events already written "    \
+    "would be read with the new one: give the field a new name instead"
+
 /*
  * Schema Registry ids. An event in the Confluent wire format (wireframe.h:
  * 00, a 4-byte id, the body) names its writer schema by the registry's

@@ -158,10 +158,8 @@ static int check_published(const tm_config_t *conf, const envelope_schema_t *es,
     if (p.json && strcmp(p.json, envelope_schema_json(es)) != 0 &&
         envelope_same_meaning(es, p.json, err, sizeof(err)) != 0) {
         errstr_set(errstr, errstr_size,
-                   "%s holds the schema of this fingerprint (%s) with another meaning: %s. "
-                   "A fingerprint leaves logical types and decimal scales out, so the events "
-                   "already on the topic would be read with the new one: give the field a new "
-                   "name instead",
+                   "%s holds the schema of this fingerprint (%s) with another meaning: "
+                   "%s. " ENVELOPE_SAME_MEANING_ADVICE,
                    topic, key, err);
         rc = -1;
     }

@@ -109,9 +109,7 @@ static void check_own(learn_ctx_t *ctx, const worker_stream_t *w, uint64_t fp, c
     topic_schemas(ctx->conf, topic, sizeof(topic));
     errstr_set(ctx->conflict, sizeof(ctx->conflict),
                "%s:%d: [stream %s] schema: %s holds the schema of its fingerprint (%016" PRIx64
-               ") with another meaning: %s. A fingerprint leaves logical types and decimal "
-               "scales out, so the events already written would be read with the new one: give "
-               "the field a new name instead",
+               ") with another meaning: %s. " ENVELOPE_SAME_MEANING_ADVICE,
                ctx->conf->path, w->sc->line, w->sc->name, topic, fp, err);
 }
 
