@@ -35,16 +35,19 @@ static const char *lock_dir(const tm_config_t *conf)
 }
 
 /* dir/tidemark-producer-<hash>.lock, the hash over what names the
- * stream's topics: the cluster, the prefix and the stream. */
+ * stream's topics: the cluster, the prefix and the stream (a list of
+ * brokers may be long: the text is as long as it needs). -1 when the
+ * name does not fit size, or out of memory. */
 static int lock_path(const tm_config_t *conf, const char *stream, char *buf, size_t size)
 {
-    char id[2048];
-    int n =
-        snprintf(id, sizeof(id), "%s\n%s\n%s", conf->bootstrap_servers, conf->topic_prefix, stream);
-    if (n < 0 || (size_t)n >= sizeof(id))
+    size_t len = strlen(conf->bootstrap_servers) + strlen(conf->topic_prefix) + strlen(stream) + 3;
+    char *id = malloc(len);
+    if (!id)
         return -1;
-    n = snprintf(buf, size, "%s/tidemark-producer-%016" PRIx64 ".lock", lock_dir(conf),
-                 fnv1a64(id, (size_t)n));
+    int n = snprintf(id, len, "%s\n%s\n%s", conf->bootstrap_servers, conf->topic_prefix, stream);
+    uint64_t hash = fnv1a64(id, n > 0 ? (size_t)n : 0);
+    free(id);
+    n = snprintf(buf, size, "%s/tidemark-producer-%016" PRIx64 ".lock", lock_dir(conf), hash);
     return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
@@ -88,7 +91,9 @@ runlock_result_t runlock_take(const tm_config_t *conf, const char *stream, int w
     char path[4096];
     lock->fd = -1;
     if (lock_path(conf, stream, path, sizeof(path)) != 0) {
-        errstr_set(errstr, errstr_size, "the lock file's name is too long");
+        errstr_set(errstr, errstr_size,
+                   "the lock file's name is too long (lock.dir), or out of "
+                   "memory");
         return RUNLOCK_ERROR;
     }
     /* another user's file in a sticky directory: locked read-only */

@@ -47,6 +47,16 @@ static void test_take(void **state)
     runlock_release(&c);
     runlock_release(&d);
 
+    /* a cluster of many brokers: a long bootstrap.servers names a lock too */
+    char many[8192] = "";
+    for (int i = 0; i < 200; i++)
+        snprintf(many + strlen(many), sizeof(many) - strlen(many),
+                 "%sbroker-%03d.kafka.example:9092", i ? "," : "", i);
+    tm_config_t big = conf;
+    big.bootstrap_servers = many;
+    assert_int_equal(runlock_take(&big, "customers", 0, &a, err, sizeof(err)), RUNLOCK_HELD);
+    runlock_release(&a);
+
     /* made under umask 077, the file is readable by the other users all
      * the same (they lock it read-only) */
     mode_t old = umask(077);
