@@ -22,7 +22,7 @@ stop_probe_backend()
 {
     local pid not_in=0
     [ ${#STOPPED_PIDS[@]} -eq 0 ] || not_in=$(IFS=,; echo "${STOPPED_PIDS[*]}")
-    pid=$(psql_value "select pid from pg_stat_activity where application_name = 'tidemark-worker-health' and state = 'idle' and pid not in ($not_in) limit 1")
+    pid=$(psql_value "select pid from pg_stat_activity where datname = current_database() and application_name = 'tidemark-worker-health' and state = 'idle' and pid not in ($not_in) limit 1")
     [ -n "$pid" ] || fail "no backend of the worker's health probe"
     kill -STOP "$pid" || fail "kill -STOP $pid"
     STOPPED_PIDS+=("$pid")

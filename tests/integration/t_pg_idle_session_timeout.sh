@@ -26,7 +26,7 @@ wait_for "/readyz 200" 20 http_code_is 200 "http://$addr/readyz"
 # the probe's session, idle since that answer, is ended by the server
 probe_gone()
 {
-    [ "$(psql_value "select count(*) from pg_stat_activity where application_name = 'tidemark-worker-health'")" = 0 ]
+    [ "$(psql_value "select count(*) from pg_stat_activity where datname = current_database() and application_name = 'tidemark-worker-health'")" = 0 ]
 }
 wait_for "the probe's idle session ended by idle_session_timeout" 20 probe_gone
 answer=$(curl -s --max-time 5 -w ' (%{http_code})' "http://$addr/readyz")
