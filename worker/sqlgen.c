@@ -213,15 +213,20 @@ int stream_sql_build(const record_schema_t *rs, const char *table, const char *i
     return 0;
 }
 
+int stream_sql_bookkeeping(const char *column)
+{
+    for (size_t i = 0; sqlgen_bookkeeping[i]; i++)
+        if (!strcmp(sqlgen_bookkeeping[i], column))
+            return 1;
+    return 0;
+}
+
 int stream_sql_writes(const stream_sql_t *ss, const char *column)
 {
     for (size_t i = 0; i < ss->n_columns; i++)
         if (!strcmp(ss->columns[i].column, column))
             return 1;
-    for (size_t i = 0; sqlgen_bookkeeping[i]; i++)
-        if (!strcmp(sqlgen_bookkeeping[i], column))
-            return 1;
-    return 0;
+    return stream_sql_bookkeeping(column);
 }
 
 void stream_sql_clear(stream_sql_t *ss)

@@ -132,6 +132,9 @@ void stream_sql_clear(stream_sql_t *ss);
  * statements write: a field's, or a bookkeeping column. */
 int stream_sql_writes(const stream_sql_t *ss, const char *column);
 
+/* Whether column is one of the bookkeeping columns (sqlgen_bookkeeping). */
+int stream_sql_bookkeeping(const char *column);
+
 /* The SQL type of f as PostgreSQL's format_type() prints it, into buf. */
 const char *sqlgen_pg_type(const schema_field_t *f, char *buf, size_t size);
 

@@ -469,18 +469,22 @@ static const char SQL_SHAPE[] =
     "         AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE'))"
     "  FROM pg_class c WHERE c.oid = to_regclass($1)";
 
-/* The first of the stream's columns that is a line of list (names one a
- * line), or NULL. */
-static const char *written_in(const stream_sql_t *ss, const char *list)
+/* The first line of list (column names, one a line) that the stream's
+ * statements write, a field's or a bookkeeping column, into out; 0 when
+ * there is none. */
+static int written_in(const stream_sql_t *ss, const char *list, char *out, size_t out_size)
 {
-    for (size_t i = 0; i < ss->n_columns; i++) {
-        const char *c = ss->columns[i].column;
-        size_t n = strlen(c);
-        for (const char *p = strstr(list, c); p; p = strstr(p + 1, c))
-            if ((p == list || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
-                return c;
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, "\n");
+        if (n < out_size) {
+            memcpy(out, p, n);
+            out[n] = '\0';
+            if (stream_sql_writes(ss, out))
+                return 1;
+        }
+        p += n + (p[n] == '\n');
     }
-    return NULL;
+    return 0;
 }
 
 /*
@@ -506,7 +510,9 @@ static pg_status_t check_shape(pg_t *pg, const stream_sql_t *ss, int *schema_err
     }
     const char *children = PQgetvalue(res, 0, 0), *generated = PQgetvalue(res, 0, 1),
                *rules = PQgetvalue(res, 0, 2), *triggers = PQgetvalue(res, 0, 3);
-    const char *gen_col = *generated ? written_in(ss, generated) : NULL;
+    char gen_buf[STRBUF_IDENT_MAX + 1];
+    const char *gen_col = written_in(ss, generated, gen_buf, sizeof(gen_buf)) ? gen_buf : NULL;
+    int is_field = gen_col && !stream_sql_bookkeeping(gen_col);
     if (*children)
         errstr_set(errstr, errstr_size,
                    "table %s has child tables by inheritance (%s): ON CONFLICT sees the "
@@ -516,10 +522,12 @@ static pg_status_t check_shape(pg_t *pg, const stream_sql_t *ss, int *schema_err
                    ss->table, children);
     else if (gen_col)
         errstr_set(errstr, errstr_size,
-                   "table %s: column \"%s\" is generated, and the stream writes it (a field "
-                   "of the schema): every batch would fail. Drop the expression "
-                   "(ALTER TABLE ... ALTER COLUMN ... DROP EXPRESSION) or the field",
-                   ss->table, gen_col);
+                   "table %s: column \"%s\" is generated, and the stream writes it (%s): "
+                   "every batch would fail. Drop the expression (ALTER TABLE ... ALTER COLUMN "
+                   "... DROP EXPRESSION)%s",
+                   ss->table, gen_col,
+                   is_field ? "a field of the schema" : "a column the worker keeps in every table",
+                   is_field ? " or the field" : "");
     else if (*rules)
         errstr_set(errstr, errstr_size,
                    "table %s has INSERT or UPDATE rules (%s), which INSERT ... ON CONFLICT "

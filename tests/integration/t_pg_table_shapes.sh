@@ -5,7 +5,9 @@
 # in the parent, two rows of one record, every run completed); a stream
 # field made a generated column, or an INSERT rule (every batch failed,
 # after the worker had joined its group, on every restart): the worker now
-# refuses each at start, exit 2, naming it. A BEFORE row trigger that
+# refuses each at start, exit 2, naming it. So it does for a bookkeeping
+# column made generated (_synced_at given an expression: every batch failed too). A
+# BEFORE row trigger that
 # returns NULL skips a row, counted as applied: the worker cannot see it,
 # and warns at start naming the trigger.
 # brokers: mock
@@ -40,6 +42,12 @@ psql_value "alter table $TABLE rename column tier to tier_old;
 refused_start generated 'column \"tier\" is generated'
 psql_value "alter table $TABLE drop column tier;
             alter table $TABLE rename column tier_old to tier" >/dev/null
+
+psql_value "alter table $TABLE drop column _synced_at;
+            alter table $TABLE add column _synced_at timestamptz generated always as ('2026-01-01') stored" >/dev/null
+refused_start generated_bookkeeping 'column \"_synced_at\" is generated'
+psql_value "alter table $TABLE drop column _synced_at;
+            alter table $TABLE add column _synced_at timestamptz" >/dev/null
 
 psql_value "create table audit (id bigint);
             create rule customers_audit as on insert to $TABLE do also insert into audit values (new.id)" >/dev/null
