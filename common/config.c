@@ -36,7 +36,8 @@ static const char *const delete_modes[] = {"soft", "hard", NULL};
 static const char *const oor_policies[] = {"fail", "earliest", "latest", NULL};
 static const char *const precisions[] = {"timestamp", "date", NULL};
 static const char *const cursor_formats[] = {"iso8601", "unix", "unix_ms", NULL};
-static const char *const paginations[] = {"none", "page", "offset", "cursor", "link", NULL};
+static const char *const paginations[] = {"none", "page",     "offset", "cursor",
+                                          "link", "next_url", NULL};
 static const char *const booleans[] = {"false", "true", NULL};
 static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
 

@@ -35,10 +35,11 @@ typedef enum { CURSOR_FORMAT_ISO8601, CURSOR_FORMAT_UNIX, CURSOR_FORMAT_UNIX_MS 
 
 typedef enum {
     PAGINATION_NONE,
-    PAGINATION_PAGE,   /* page.param = 1, 2, ... */
-    PAGINATION_OFFSET, /* page.param = 0, page.size, 2*page.size, ... */
-    PAGINATION_CURSOR, /* next.path in the body names the next page's token */
-    PAGINATION_LINK    /* RFC 8288 Link: <url>; rel="next" header */
+    PAGINATION_PAGE,    /* page.param = 1, 2, ... */
+    PAGINATION_OFFSET,  /* page.param = 0, page.size, 2*page.size, ... */
+    PAGINATION_CURSOR,  /* next.path in the body names the next page's token */
+    PAGINATION_LINK,    /* RFC 8288 Link: <url>; rel="next" header */
+    PAGINATION_NEXT_URL /* next.path in the body names the next page's URL */
 } pagination_t;
 
 typedef enum { DELETE_MODE_SOFT, DELETE_MODE_HARD } delete_mode_t;

@@ -14,19 +14,86 @@
 #include "errstr.h"
 #include "http.h"
 #include "isotime.h"
+#include "jsonnum.h"
 #include "url_redact.h"
 
 /* One entry per pagination_t value, in its order. */
 static const pager_t *const pagers[] = {
     [PAGINATION_NONE] = &pager_none,     [PAGINATION_PAGE] = &pager_page,
     [PAGINATION_OFFSET] = &pager_offset, [PAGINATION_CURSOR] = &pager_cursor,
-    [PAGINATION_LINK] = &pager_link,
+    [PAGINATION_LINK] = &pager_link,     [PAGINATION_NEXT_URL] = &pager_next_url,
 };
 
 const pager_t *pager_for(pagination_t style)
 {
     size_t i = (size_t)style;
     return i < sizeof(pagers) / sizeof(pagers[0]) ? pagers[i] : NULL;
+}
+
+/* What v is, for an error: "an array", ... */
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_TRUE:
+        return "true";
+    case JSON_REAL:
+        return "a number with a fraction";
+    default:
+        return "a value that is no token";
+    }
+}
+
+int pager_next_text(json_t *body, const char *key, const char *path, char **out, char *errstr,
+                    size_t errstr_size)
+{
+    *out = NULL;
+    json_t *v = json_is_object(body) ? json_object_get(body, path) : NULL;
+    for (const char *p = path; !v && *p;) {
+        size_t len = strcspn(p, ".");
+        if (!json_is_object(body)) {
+            if (p == path)
+                errstr_set(errstr, errstr_size, "%s '%s': the body is %s, not an object", key, path,
+                           json_kind(body));
+            else
+                errstr_set(errstr, errstr_size, "%s '%s': '%.*s' is %s, not an object", key, path,
+                           (int)(p - path - 1), path, json_kind(body));
+            return -1;
+        }
+        json_t *next = json_object_getn(body, p, len);
+        if (!next)
+            return 0; /* no such member: the last page */
+        p += len + (p[len] == '.');
+        if (!*p)
+            v = next;
+        body = next;
+    }
+    if (!v || json_is_null(v) || json_is_false(v) ||
+        (json_is_string(v) && json_string_length(v) == 0))
+        return 0;
+    char num[JSONNUM_INT_TEXT_SIZE];
+    const char *text = NULL;
+    if (jsonnum_is(v)) /* a number beyond int64, or not an integer: as sent */
+        text = jsonnum_text(v);
+    else if (json_is_string(v))
+        text = json_string_value(v);
+    else if (json_is_integer(v) && jsonnum_int_text(json_integer_value(v), num))
+        text = num;
+    if (!text) {
+        errstr_set(errstr, errstr_size,
+                   "%s '%s' holds %s, which is no next-page token (text or a number; null, "
+                   "false or no member at all says the last page)",
+                   key, path, json_kind(v));
+        return -1;
+    }
+    if (!(*out = strdup(text))) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    return 1;
 }
 
 void pager_walk_clear(pager_walk_t *w)

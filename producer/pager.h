@@ -37,7 +37,10 @@
  * - link (pager_link.c): the rel="next" target of the answer's Link
  *   headers (every line, RFC 8288; relative targets resolved against the
  *   URL that answered; link.h) is followed.
- *   Cursor and link walks end when there is no next token (an empty page
+ * - next_url (pager_link.c): next.path in the body gives the next page's
+ *   URL (OData's "@odata.nextLink", Salesforce's "nextRecordsUrl", HAL's
+ *   "_links.next.href"), followed as a Link target is.
+ *   Cursor, link and next_url walks end when there is no next token (an empty page
  *   that names one is followed: an API may filter a page after paging
  *   it); a token or URL this walk has already requested fails the walk (a
  *   pagination loop), checked in O(1) per page (idset.h), and so does a
@@ -136,7 +139,7 @@ typedef struct pager {
                    size_t errstr_size) TM_WARN_UNUSED;
 } pager_t;
 
-extern const pager_t pager_none, pager_page, pager_offset, pager_cursor, pager_link;
+extern const pager_t pager_none, pager_page, pager_offset, pager_cursor, pager_link, pager_next_url;
 
 /* The pager of a style; NULL for a value that names none. */
 const pager_t *pager_for(pagination_t style);
@@ -148,6 +151,20 @@ void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int6
 void pager_walk_clear(pager_walk_t *w);
 
 /* ---- helpers for pagers (pure ones exposed for unit tests) ---- */
+
+/*
+ * The next-page token or URL at path (next.path) in body, as text into
+ * *out (caller frees): 1 with one; 0 when the page names none (no such
+ * member, or null, false or ""): the walk's last page; -1 with errstr
+ * (naming `key`) when the member holds no token (true, a fraction, an
+ * array such as search_after's, an object) or the path runs through
+ * something that is not an object (an array, a body that is the array):
+ * taken for "none", every walk would end after its first page, and a full
+ * run would delete the records after it. A member whose own name is the
+ * whole path ("@odata.nextLink") is taken before the dotted walk.
+ */
+int pager_next_text(json_t *body, const char *key, const char *path, char **out, char *errstr,
+                    size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * base plus "?"/"&" and each name=value pair (values URL-escaped) of

@@ -9,8 +9,6 @@
 #include <string.h>
 
 #include "errstr.h"
-#include "jsonnum.h"
-#include "jsonpage.h"
 #include "url_redact.h"
 
 static void cursor_start(pager_walk_t *w)
@@ -21,22 +19,6 @@ static void cursor_start(pager_walk_t *w)
 static char *cursor_url(pager_walk_t *w)
 {
     return pager_page_url(w->sc, w->has_since, w->since_ms, 1, w->token);
-}
-
-/* The next token as text, or NULL when none. */
-static char *next_token(json_t *body, const char *path)
-{
-    json_t *v = path ? jsonpage_at_path(body, path) : NULL;
-    if (jsonnum_is(v)) /* a number beyond int64, or not an integer: as sent */
-        return strdup(jsonnum_text(v));
-    if (json_is_string(v) && json_string_length(v) > 0)
-        return strdup(json_string_value(v));
-    if (json_is_integer(v)) {
-        char buf[JSONNUM_INT_TEXT_SIZE];
-        jsonnum_int_text(json_integer_value(v), buf);
-        return strdup(buf);
-    }
-    return NULL;
 }
 
 /*
@@ -65,8 +47,13 @@ static int empty_page_ends(pager_walk_t *w, const pager_page_t *page, const char
 static int cursor_advance(pager_walk_t *w, const pager_page_t *page, char *errstr,
                           size_t errstr_size)
 {
-    char *asked = w->token;
-    w->token = next_token(page->body, w->sc->next_path);
+    char *asked = w->token, *next, why[600], red[1024];
+    if (pager_next_text(page->body, "next.path", w->sc->next_path, &next, why, sizeof(why)) < 0) {
+        errstr_set(errstr, errstr_size, "GET %s: %s", url_redact(page->url, red, sizeof(red)),
+                   why); /* the walk fails: the token asked stays the walk's */
+        return -1;
+    }
+    w->token = next;
     int done = !w->token, rc = 0;
     if (!done && json_array_size(page->records) == 0)
         rc = empty_page_ends(w, page, asked, errstr, errstr_size);
@@ -77,7 +64,6 @@ static int cursor_advance(pager_walk_t *w, const pager_page_t *page, char *errst
         return rc;
     if (!done && pager_check_loop(w, page->url, "next cursor", errstr, errstr_size) != 0)
         return -1;
-    char why[512];
     snprintf(why, sizeof(why),
              " under a new next cursor: does the API take '%s' as its cursor parameter?",
              w->sc->page_param);

@@ -201,7 +201,7 @@ static const err_case_t err_cases[] = {
      ":4: [worker] offset.out_of_range: must be one of fail, earliest, latest (got 'skip')"},
     {"bad pagination", KAFKA STREAM "pagination = pages\n",
      ":8: [stream s] pagination: must be one of none, page, offset, cursor, "
-     "link (got 'pages')"},
+     "link, next_url (got 'pages')"},
     {"ratio above 1", KAFKA "[producer]\nfull_sync.max_delete_ratio = 1.5\n" STREAM,
      ":4: [producer] full_sync.max_delete_ratio: must be between 0 and 1 (got 1.5)"},
     {"ratio negative", KAFKA "[producer]\nfull_sync.max_delete_ratio = -0.1\n" STREAM,
@@ -217,7 +217,7 @@ static const err_case_t err_cases[] = {
      ":8: [stream s] cursor.sorted: must be one of false, true (got 'yes')"},
     {"bad deleted.pagination", KAFKA STREAM "deleted.pagination = pages\n",
      ":8: [stream s] deleted.pagination: must be one of none, page, offset, "
-     "cursor, link (got 'pages')"},
+     "cursor, link, next_url (got 'pages')"},
     {"bad log.level", "log.level = loud\n" KAFKA STREAM,
      ":1: log.level: must be one of error, warn, info, debug (got 'loud')"},
     {"missing env var", KAFKA STREAM "auth.header = Bearer ${TM_TEST_SURELY_UNSET}\n",

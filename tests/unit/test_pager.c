@@ -94,7 +94,7 @@ static void test_table(void **state)
         const char *name;
     } cases[] = {
         {PAGINATION_NONE, "none"},     {PAGINATION_PAGE, "page"}, {PAGINATION_OFFSET, "offset"},
-        {PAGINATION_CURSOR, "cursor"}, {PAGINATION_LINK, "link"},
+        {PAGINATION_CURSOR, "cursor"}, {PAGINATION_LINK, "link"}, {PAGINATION_NEXT_URL, "next_url"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const pager_t *p = pager_for(cases[i].style);
@@ -511,6 +511,73 @@ static void test_token_steps(void **state)
     RUN(PAGINATION_LINK, 0, link_tail);
     static const step_t link_bad[] = {{"[" T1 "]", "{}", "<ftp://x/y>; rel=next", -1, NULL}};
     RUN(PAGINATION_LINK, 0, link_bad);
+    /* a cursor walk whose next.path holds no token fails (search_after's
+     * array): taken for "none", every walk ended after its first page */
+    static const step_t cursor_array[] = {{"[" T1 "]", "{\"next\":[1,2]}", NULL, -1, NULL}};
+    RUN(PAGINATION_CURSOR, 0, cursor_array);
+    /* next_url: the URL at next.path, absolute or relative, is followed;
+     * none (absent or null) ends the walk; one on another scheme fails */
+    static const step_t next_url[] = {
+        {"[" T1 "]", "{\"next\":\"" U "?skip=1\"}", NULL, 0, U "?skip=1"},
+        {"[" T2 "]", "{\"next\":\"/items?skip=2\"}", NULL, 0, U "?skip=2"},
+        {"[]", "{\"next\":\"?skip=3\"}", NULL, 0, U "?skip=3"},
+        {"[" T3 "]", "{\"next\":null}", NULL, 1, NULL},
+    };
+    RUN(PAGINATION_NEXT_URL, 0, next_url);
+    static const step_t next_url_loop[] = {
+        {"[" T1 "]", "{\"next\":\"?skip=1\"}", NULL, 0, U "?skip=1"},
+        {"[" T2 "]", "{\"next\":\"" U "?size=50\"}", NULL, -1, NULL},
+    };
+    RUN(PAGINATION_NEXT_URL, 0, next_url_loop);
+    static const step_t next_url_bad[] = {{"[" T1 "]", "{\"next\":\"ftp://x/y\"}", NULL, -1, NULL}};
+    RUN(PAGINATION_NEXT_URL, 0, next_url_bad);
+}
+
+/* pager_next_text: what next.path holds, as a cursor or next_url walk
+ * reads it. */
+static void test_next_text(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *path;
+        int want;
+        const char *text; /* want 1: the text; want -1: a word of the error */
+    } cases[] = {
+        {"{\"next\":\"a b\"}", "next", 1, "a b"},
+        {"{\"next\":42}", "next", 1, "42"},
+        {"{\"meta\":{\"next\":\"t\"}}", "meta.next", 1, "t"},
+        /* a member whose own name has dots (OData, Graph) */
+        {"{\"@odata.nextLink\":\"http://h/x\"}", "@odata.nextLink", 1, "http://h/x"},
+        /* the last page: no member, null, false, "" */
+        {"{}", "next", 0, NULL},
+        {"{\"meta\":{}}", "meta.next", 0, NULL},
+        {"{\"next\":null}", "next", 0, NULL},
+        {"{\"next\":false}", "next", 0, NULL},
+        {"{\"next\":\"\"}", "next", 0, NULL},
+        /* no token: fails, never "the last page" */
+        {"{\"next\":[1,\"a\"]}", "next", -1, "an array"},
+        {"{\"next\":{\"after\":\"x\"}}", "next", -1, "an object"},
+        {"{\"next\":true}", "next", -1, "true"},
+        {"{\"data\":[{\"id\":1}]}", "data.-1.id", -1, "'data' is an array"},
+        {"[{\"id\":1}]", "next", -1, "the body is an array"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_error_t jerr;
+        json_t *body = json_loads(cases[i].body, 0, &jerr);
+        assert_non_null(body);
+        char *text = NULL, err[300] = "";
+        int rc = pager_next_text(body, "next.path", cases[i].path, &text, err, sizeof(err));
+        if (rc != cases[i].want)
+            fail_msg("case %zu: rc %d, want %d (%s)", i, rc, cases[i].want, err);
+        if (rc == 1 && strcmp(text, cases[i].text) != 0)
+            fail_msg("case %zu: '%s', want '%s'", i, text, cases[i].text);
+        if (rc < 0 && (!strstr(err, cases[i].text) || !strstr(err, cases[i].path)))
+            fail_msg("case %zu: error '%s' does not say '%s'", i, err, cases[i].text);
+        if (rc <= 0)
+            assert_null(text);
+        free(text);
+        json_decref(body);
+    }
 }
 
 /* Empty pages that each name a new cursor are followed page.empty_max
@@ -633,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_seek_steps),
         cmocka_unit_test(test_token_steps),
+        cmocka_unit_test(test_next_text),
         cmocka_unit_test(test_cursor_empty_pages_bounded),
         cmocka_unit_test(test_repeat_guard_out_of_memory),
         cmocka_unit_test(test_more_flag_steps),
