@@ -121,8 +121,10 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "strftime pattern (UTC; %f = microseconds) cursor.param is written in; default ISO-8601 ms Z") \
     X(STREAM, "records.path", STR, "data", F_EMPTY_OK, 0, 0, S(records_path), NULL,                \
       "dotted path of the records array; empty = the body is the array")                            \
+    X(STREAM, "records.absent_is_empty", ENUM, "false", 0, 0, 0, S(records_absent_is_empty),       \
+      booleans, "an object answer without records.path is an empty page (Spring Data REST, HAL)")   \
     X(STREAM, "pagination", ENUM, "page", 0, 0, 0, S(pagination), paginations,                     \
-      "none | page | offset | cursor | link")                                                       \
+      "none | page | offset | cursor | link | next_url")                                            \
     X(STREAM, "page.param", STR, "page", 0, 0, 0, S(page_param), NULL,                             \
       "query parameter of the page number, offset or cursor token")                                 \
     X(STREAM, "page.size.param", STR, "per_page", 0, 0, 0, S(page_size_param), NULL,               \
@@ -131,7 +133,7 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
     X(STREAM, "page.first", INT, "1", 0, 0, 1, S(page_first), NULL,                                \
       "number of the first page (pagination = page): 1, or 0 (Spring Data, many Java APIs)")       \
     X(STREAM, "next.path", STR, "next_cursor", 0, 0, 0, S(next_path), NULL,                        \
-      "dotted path of the next page's token (pagination = cursor)")                                 \
+      "dotted path of the next page's token (cursor) or URL (next_url)")                            \
     X(STREAM, "more.path", STR, NULL, 0, 0, 0, S(more_path), NULL,                                \
       "dotted path of the body's more-pages flag (page|offset): the walk ends where it says none")  \
     X(STREAM, "cursor.sorted", ENUM, NULL, 0, 0, 0, S(cursor_sorted), booleans,                    \

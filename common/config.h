@@ -86,9 +86,10 @@ typedef struct stream_conf {
     char *cursor_param;
     cursor_precision_t cursor_precision;
     cursor_format_t cursor_format;
-    char *cursor_timezone;     /* IANA name; "UTC" by default */
-    char *cursor_param_format; /* strftime pattern of the parameter, or NULL: ISO-8601 */
-    char *records_path;        /* dotted path; "" means the body is the array */
+    char *cursor_timezone;       /* IANA name; "UTC" by default */
+    char *cursor_param_format;   /* strftime pattern of the parameter, or NULL: ISO-8601 */
+    char *records_path;          /* dotted path; "" means the body is the array */
+    int records_absent_is_empty; /* an object answer without records_path is an empty page */
     pagination_t pagination;
     char *page_param;
     char *page_size_param;

@@ -552,6 +552,42 @@ static json_t *null_as_empty(json_t *root, const char *path)
     return empty;
 }
 
+/* Creates the missing objects of path under root and the empty array at
+ * its end: the array, or NULL (a segment that is no object, ENOMEM). */
+static json_t *make_path(json_t *root, const char *path)
+{
+    json_t *cur = root;
+    for (const char *p = path;;) {
+        size_t len = strcspn(p, ".");
+        int last = p[len] == '\0';
+        json_t *next = json_object_getn(cur, p, len);
+        if (!next) {
+            next = last ? json_array() : json_object();
+            if (!next || json_object_setn_new(cur, p, len, next) != 0)
+                return NULL; /* ENOMEM (json_object_setn_new took next) */
+        } else if (last || !json_is_object(next)) {
+            return NULL; /* there after all, or no object to go into */
+        }
+        if (last)
+            return next;
+        cur = next;
+        p += len + 1;
+    }
+}
+
+json_t *jsonpage_absent_as_empty(jsonpage_t *page, const char *path)
+{
+    if (!path || !*path || !json_is_object(page->root) || jsonpage_says_error(page->root) ||
+        jsonpage_at_path(page->root, path))
+        return NULL;
+    json_arena_t *prev = json_arena_enter(page->arena);
+    json_t *arr = make_path(page->root, path);
+    json_arena_leave(prev);
+    if (arr)
+        page->records = arr;
+    return arr;
+}
+
 int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonpage_t *page,
                    char *errstr, size_t errstr_size)
 {

@@ -113,4 +113,14 @@ json_t *jsonpage_at_path(json_t *root, const char *path);
  * APIs send beside every good answer). */
 int jsonpage_says_error(const json_t *root);
 
+/*
+ * For records.absent_is_empty: when the object page has no member at
+ * path (nor at some object on the way to it) and does not say it is an
+ * error (jsonpage_says_error), puts an empty array there, as the page's
+ * records, and returns it; NULL otherwise (a member there that is not an
+ * array, a body that is not an object, an error answer, ENOMEM). Spring
+ * Data REST and HAL APIs leave `_embedded` out of an empty page.
+ */
+json_t *jsonpage_absent_as_empty(jsonpage_t *page, const char *path);
+
 #endif

@@ -265,13 +265,20 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
         return NULL;
     }
     json_t *arr = jsonpage_at_path(slot->page.root, path);
+    if (!arr && s->sc->records_absent_is_empty)
+        arr = jsonpage_absent_as_empty(&slot->page, path);
     if (!json_is_array(arr)) {
         /* an answer that says it is an error (200 all the same): its words */
         char *text = error_words(slot->page.root);
-        errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.200s",
+        int absent = !arr && !text && json_is_object(slot->page.root);
+        errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.200s%s",
                    url_redact(slot->url, red, sizeof(red)),
                    s->sc->records_path ? s->sc->records_path : "",
-                   text ? "; the answer says: " : "", text ? text : "");
+                   text ? "; the answer says: " : "", text ? text : "",
+                   absent && !s->sc->records_absent_is_empty
+                       ? " (if the API leaves it out of an empty page, as Spring Data REST "
+                         "leaves out _embedded, set records.absent_is_empty = true)"
+                       : "");
         free(text);
         return NULL;
     }

@@ -786,22 +786,54 @@ static void test_json_path(void **state)
     json_decref(doc);
 }
 
+/* records.absent_is_empty: which answers without the records are an
+ * empty page (the array put in place), and which are not. */
+static void test_absent_as_empty(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body, *path;
+        int empty; /* 1: an empty page; 0: NULL, the page unchanged */
+    } cases[] = {
+        {"{\"_links\":{},\"page\":{\"number\":3}}", "_embedded.customers", 1},
+        {"{\"_embedded\":{}}", "_embedded.customers", 1},
+        {"{\"page\":1}", "data", 1},
+        {"{\"_embedded\":[]}", "_embedded.customers", 0}, /* no object to go into */
+        {"{\"_embedded\":7}", "_embedded.customers", 0},  /* no object to go into */
+        {"{\"data\":{\"a\":1}}", "data", 0},              /* there, but no array */
+        {"{\"error\":\"rate limited\"}", "data", 0},      /* an error answer */
+        {"{\"errors\":[{\"m\":\"x\"}]}", "data", 0},      /* an error answer */
+        {"[1]", "data", 0},                               /* no object */
+        {"{}", "", 0},                                    /* the body is the array */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        jsonpage_t page;
+        char err[200];
+        const char *b = cases[i].body;
+        /* parsed at another path: no records there, the answer kept whole */
+        assert_int_equal(jsonpage_parse(b, strlen(b), "", &page, err, sizeof(err)), 0);
+        json_t *arr = jsonpage_absent_as_empty(&page, cases[i].path);
+        if (!arr != !cases[i].empty)
+            fail_msg("case %zu (%s at %s): %s", i, b, cases[i].path, arr ? "empty" : "NULL");
+        if (arr) {
+            assert_ptr_equal(arr, jsonpage_at_path(page.root, cases[i].path));
+            assert_ptr_equal(page.records, arr);
+            assert_int_equal(json_array_size(arr), 0);
+        }
+        jsonpage_clear(&page);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_pages),
-        cmocka_unit_test(test_bad_records),
-        cmocka_unit_test(test_bad_tokens),
-        cmocka_unit_test(test_not_json),
-        cmocka_unit_test(test_number_kinds),
-        cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_many_records),
-        cmocka_unit_test(test_jsonnum_to_plain),
-        cmocka_unit_test(test_jsonnum_dumps),
-        cmocka_unit_test(test_json_path),
-        cmocka_unit_test(test_record_extents),
-        cmocka_unit_test(test_jsonnum_int_text),
-        cmocka_unit_test(test_every_byte_in_a_string),
+        cmocka_unit_test(test_good_pages),       cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_bad_tokens),       cmocka_unit_test(test_not_json),
+        cmocka_unit_test(test_number_kinds),     cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_many_records),     cmocka_unit_test(test_jsonnum_to_plain),
+        cmocka_unit_test(test_jsonnum_dumps),    cmocka_unit_test(test_json_path),
+        cmocka_unit_test(test_absent_as_empty),  cmocka_unit_test(test_record_extents),
+        cmocka_unit_test(test_jsonnum_int_text), cmocka_unit_test(test_every_byte_in_a_string),
     };
     json_arena_install(); /* as the producer runs: pages in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
