@@ -34,6 +34,22 @@ static const char *oor_name(offset_oor_t p)
 }
 
 /*
+ * Events [from, low) of a partition were removed (retention, DeleteRecords)
+ * before this group applied them: whatever offset.out_of_range does, the
+ * records whose latest events they were are not in this table, and
+ * sync_metadata may still show every run completed. Only a full run
+ * publishes them again. (Compaction never moves the log start.)
+ */
+static void warn_events_lost(const char *topic, int32_t partition, int64_t from, int64_t low)
+{
+    log_warn("events removed from the partition before this group applied them: the records "
+             "they carried are missing from the table until `tidemark-producer run --once "
+             "--full` publishes every record again",
+             "topic=%s partition=%" PRId32 " from=%" PRId64 " to=%" PRId64, topic, partition, from,
+             low);
+}
+
+/*
  * A stored offset outside [low, high]: never skipped past silently. With
  * offset.out_of_range = fail the partition is stuck (the caller pauses
  * it) until reset-offsets moves its stored offset; with earliest or
@@ -55,6 +71,8 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition, in
                  c->oor == OFFSET_OOR_EARLIEST ? "beginning" : "end");
         return;
     }
+    if (stored < low)
+        warn_events_lost(topic, partition, stored, low);
     if (c->oor == OFFSET_OOR_FAIL) {
         log_error("stored offset outside the partition; not applying the "
                   "partition until `tidemark-worker reset-offsets` moves it "
@@ -98,6 +116,10 @@ static void place_unstored(consumer_t *c, const char *topic, int32_t partition, 
         low < 0 || high < 0)
         return; /* unknown: its first batch stores the row */
     int64_t start = low;
+    /* a group that never read the topic starts at its log start, but what
+     * was removed before that is not in its table either */
+    if (low > 0)
+        warn_events_lost(topic, partition, 0, low);
     if (offsets_outside(-1, c->db.has_topic(c->db.ctx, topic), low, high)) {
         if (c->oor == OFFSET_OOR_FAIL) {
             log_error("no stored offset, and retention took the partition's first messages "

@@ -201,6 +201,20 @@ void reset_plan_print(FILE *out, const char *group, const char *topic, const res
 
 /* ---------------------------------------------------------- the command */
 
+/* A partition whose stored offset lies below its log start lost events
+ * the group never applied: moving the offset does not bring them back. */
+static void print_events_lost(FILE *out, const reset_part_t *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (parts[i].current >= 0 && parts[i].current < parts[i].low)
+            fprintf(out,
+                    "partition %" PRId32 ": offsets %" PRId64 "-%" PRId64
+                    " were removed (retention) before this group applied them; the records "
+                    "they carried stay missing from the table until `tidemark-producer run "
+                    "--once --full` publishes every record again\n",
+                    parts[i].partition, parts[i].current, parts[i].low - 1);
+}
+
 typedef struct reset_run {
     const tm_config_t *conf;
     const reset_args_t *args;
@@ -374,6 +388,7 @@ static int run_reset(reset_run_t *r)
         return rc;
     make_plan(r);
     reset_plan_print(stdout, r->conf->group_id, r->topic, r->parts, r->n);
+    print_events_lost(stdout, r->parts, r->n);
     fflush(stdout);
     if (!r->args->execute) {
         log_info("plan only: nothing changed; add --execute to apply it", "partitions=%zu", r->n);
