@@ -9,8 +9,11 @@
  * keys; the deleted endpoint is walked by the same pagers, with its own
  * stream_conf_t):
  *
- * - none (pager_none.c): one request, no paging parameters; the walk is
- *   that page.
+ * - none (pager_none.c): requests without paging parameters. An answer in
+ *   ascending cursor order is followed by one at since = its last
+ *   record's cursor, as a seek walk moves (an API may cap its answer),
+ *   until an answer brings no record the walk was not served; an answer
+ *   out of that order, or from an API that ignores since, is the walk.
  * - page, offset (pager_page.c, pager_offset.c): the *seek walk*
  *   (pager_seek.c). Page 1 (offset 0) at `since`; after a page whose last
  *   record lies in a later bucket than since, since moves to that
@@ -101,6 +104,7 @@ typedef struct pager_walk {
     int64_t carried_bucket; /* that record's bucket */
     json_t *carried_id;     /* that record's id (a copy), or NULL */
     json_t *carried_cursor; /* its cursor value as served (a copy), or NULL */
+    json_t *tail_ids;       /* none: ids of the last answer's records in its last bucket */
     int64_t unserved_since; /* seek, `>`: the since whose page last failed to serve its
                              * record (read again once from the page before), or -1 */
     int reseeks;            /* seek: how many times the walk moved its since */
@@ -123,6 +127,9 @@ typedef struct pager_page {
 
 /* pager_t.advance(): drop this page, ask the one w names. */
 #define PAGER_AGAIN 2
+/* pager_t.advance(): drop this page, the walk is over (it brought nothing
+ * the walk was not served). */
+#define PAGER_END 3
 
 typedef struct pager {
     const char *name; /* as the configuration spells the style */
@@ -133,7 +140,8 @@ typedef struct pager {
     char *(*url)(pager_walk_t *w);
     /* After page was read: 1 when it was the walk's last, 0 when w names
      * the next one, PAGER_AGAIN when the page is not to be handed out and
-     * w names the request to make instead, -1 with errstr when the page is
+     * w names the request to make instead, PAGER_END when it is not to be
+     * handed out and the walk is over, -1 with errstr when the page is
      * not to be handed out (the walk fails). */
     int (*advance)(pager_walk_t *w, const pager_page_t *page, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;
@@ -222,6 +230,10 @@ int pager_count_empty(pager_walk_t *w, const pager_page_t *page, const char *wha
  * page number (page 1, offset 0); by_served: the number moves by the
  * records served (offset), else by one. */
 char *pager_seek_url(pager_walk_t *w);
+/* Whether records (a page at w's since) start with a record further below
+ * that since than any rounding of it explains: the API ignores since.
+ * *first_ms: that record's cursor. */
+int pager_seek_below_since(const pager_walk_t *w, json_t *records, int64_t *first_ms);
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 

@@ -77,13 +77,19 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
  * re-seek would start from the API's first record again: a quadratic
  * number of requests, each record published again and again.
  */
-static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, size_t errstr_size)
+int pager_seek_below_since(const pager_walk_t *w, json_t *records, int64_t *first_ms)
 {
     /* the since asked: one unit below it from an API that filters `>` */
+    int64_t asked = w->exclusive ? cursorval_since_below(w->sc, w->since_ms) : w->since_ms;
+    return w->has_since && json_array_size(records) > 0 &&
+           cursorval_of_record(w->sc, json_array_get(records, 0), first_ms) &&
+           *first_ms < asked - SINCE_ROUNDING_MS;
+}
+
+static int check_filtered(const pager_walk_t *w, json_t *records, char *errstr, size_t errstr_size)
+{
     int64_t c, asked = w->exclusive ? cursorval_since_below(w->sc, w->since_ms) : w->since_ms;
-    if (!w->has_since || json_array_size(records) == 0 ||
-        !cursorval_of_record(w->sc, json_array_get(records, 0), &c) ||
-        c >= asked - SINCE_ROUNDING_MS)
+    if (!pager_seek_below_since(w, records, &c))
         return 0;
     char at[ISOTIME_BUFSIZE], since[ISOTIME_BUFSIZE];
     isotime_format(c, at, sizeof(at));

@@ -371,6 +371,12 @@ again:
     http_response_clear(&resp);
     if (adv == PAGER_AGAIN) /* the pager drops this page and asks another */
         goto again;
+    if (adv == PAGER_END) { /* dropped: the walk ended at the page before */
+        jsonpage_clear(&slot->page);
+        if (jsonpage_parse("[]", 2, "", &slot->page, errstr, errstr_size) != 0)
+            return;
+        adv = 1;
+    }
     if (adv < 0)
         return;
     s->done = adv;

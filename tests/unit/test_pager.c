@@ -38,6 +38,7 @@ static stream_conf_t stream(pagination_t pg, cursor_precision_t prec)
     sc.name = "s";
     sc.url = "http://127.0.0.1:1/items";
     sc.cursor_field = "updated";
+    sc.id_field = "id";
     sc.cursor_param = "since";
     sc.cursor_precision = prec;
     sc.records_path = "data";
@@ -236,8 +237,47 @@ static void test_seek_steps(void **state)
         {"[]", NULL, NULL, PAGER_AGAIN, U "?size=50&p=1"},
     };
     RUN(PAGINATION_PAGE, 0, exclusive_end);
-    static const step_t none[] = {{"[" T1 "]", NULL, NULL, 1, NULL}};
+    /* none: an answer in cursor order is followed at its last cursor (the
+     * API may cap it) until an answer shorter than the largest */
+    static const step_t none[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
+        {"[" T2 "]", NULL, NULL, 1, NULL},
+    };
     RUN(PAGINATION_NONE, 0, none);
+    static const step_t none_capped[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
+        {"[" T2 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
+        {"[" T3 "]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_NONE, 0, none_capped);
+    /* an answer at the last cursor that starts below it (an API that
+     * ignores since, or rounds it down): dropped, the walk is over */
+    static const step_t none_ignored[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
+        {"[" T1 "," T2 "]", NULL, NULL, PAGER_END, NULL},
+    };
+    RUN(PAGINATION_NONE, 0, none_ignored);
+    /* out of cursor order: the answer is the walk, as before */
+    static const step_t none_unsorted[] = {{"[" T2 "," T1 "]", NULL, NULL, 1, NULL}};
+    RUN(PAGINATION_NONE, 0, none_unsorted);
+    /* all at the since it was asked from: the same records end the walk,
+     * records not served before (a tie group past the cap) fail it */
+    static const step_t none_ties_same[] = {
+        {"[" X1 "," X2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
+        {"[" X1 "," X2 "]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_NONE, 0, none_ties_same);
+    static const step_t none_ties_capped[] = {
+        {"[" T1 "," X1 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
+        {"[" X1 "," X2 "]", NULL, NULL, -1, NULL},
+    };
+    RUN(PAGINATION_NONE, 0, none_ties_capped);
+    /* a `>` filter: the record that set since not served again */
+    static const step_t none_exclusive[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
+        {"[" T3 "]", NULL, NULL, PAGER_AGAIN, U},
+    };
+    RUN(PAGINATION_NONE, 0, none_exclusive);
     /* cursor.sorted = false: by number (or offset) at the walk's since,
      * never a re-seek at the last cursor, which would skip T1 on page 2 */
     static const step_t unsorted_pages[] = {
