@@ -18,6 +18,7 @@
 #include "run.h"
 #include "schemareg.h"
 #include "runlock.h"
+#include "runmode.h"
 #include "stats.h"
 #include "stats_metrics.h"
 #include "topics.h"
@@ -329,6 +330,12 @@ static int reset_locked(const tm_config_t *conf, const char *stream, int has_sin
     char run_id[RUN_ID_SIZE];
     run_id_make(stream, now, run_id, sizeof(run_id));
     run_record_t rr = {0};
+    char source[RUN_SOURCE_SIZE];
+    const stream_conf_t *sc = config_stream(conf, stream);
+    if (sc) { /* the url the HWM is for: without it the next run is full */
+        run_source_digest(sc->url, source);
+        rr.source = source;
+    }
     rr.stream = (char *)stream;
     rr.run_id = run_id;
     rr.mode = has_since ? RUN_MODE_INCREMENTAL : RUN_MODE_FULL;

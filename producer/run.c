@@ -153,7 +153,12 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
     run_source_digest(sc->url, r.source);
     r.mode = run_mode_decide(cp, r.source, opts && opts->force_full, conf->full_sync_every_ms,
                              isotime_now_ms());
-    if (r.mode.source_changed)
+    if (r.mode.source_unknown)
+        log_warn("the checkpoint does not say which url its HWM is for (an older build wrote "
+                 "it): if url changed, records below it were never read here; a full run reads "
+                 "every record",
+                 "stream=%s", sc->name);
+    else if (r.mode.source_changed)
         log_warn("url changed since the checkpoint: its HWM is another endpoint's, and records "
                  "below it were never read here; a full run reads every record",
                  "stream=%s", sc->name);

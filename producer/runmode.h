@@ -14,7 +14,8 @@
 typedef struct run_mode_decision {
     int full;           /* read every record (and reconcile, unless resumed) */
     int resumed;        /* a full run going on from an unfinished one's HWM */
-    int source_changed; /* full because url changed */
+    int source_changed; /* full because url changed (or may have) */
+    int source_unknown; /* ... since the checkpoint names no url (an older build's) */
 } run_mode_decision_t;
 
 /* RUN_SOURCE_SIZE bytes: the digest run records keep of the records
@@ -29,8 +30,9 @@ void run_source_digest(const char *url, char *out);
  * full when there is no HWM (first run, `reset --full`) or force_full
  * (--full), or when cp's source is not source (run_source_digest(): the
  * HWM is another url's, a filter in the url widened say, and records
- * below it were never read); a resumed full run when cp is a full run
- * that did not finish and left a HWM; else full when full_sync_every_ms
+ * below it were never read) or cp has none (written by a build before
+ * run records kept it: the url may have changed with the upgrade); a resumed full run when cp is a
+ * full run that did not finish and left a HWM; else full when full_sync_every_ms
  * (> 0) has passed since cp's last full sync, incremental otherwise.
  */
 run_mode_decision_t run_mode_decide(const run_record_t *cp, const char *source, int force_full,
