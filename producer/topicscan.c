@@ -145,13 +145,23 @@ static int ended_short(const rd_kafka_topic_partition_list_t *list, const rd_kaf
 }
 
 /* Reads every assigned partition up to its stop offset. */
+/* Whether err is the broker refusing this client something (an ACL). */
+static int refused(rd_kafka_resp_err_t err)
+{
+    return err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+           err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
+           err == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED ||
+           err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
+}
+
 static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicscan_fn fn,
                  void *opaque, char *errstr, size_t errstr_size)
 {
     const char *topic = list->elems[0].topic;
     int left = list->cnt, rc = 0;
     int64_t deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
-    char held[512] = ""; /* the last end a transaction held back */
+    char held[512] = "";     /* the last end a transaction held back */
+    char last_err[256] = ""; /* the last error, for the timeout's message */
     while (left > 0 && rc == 0) {
         if (!tm_running) {
             errstr_set(errstr, errstr_size, "interrupted while reading %s", topic);
@@ -162,8 +172,8 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
                 errstr_set(errstr, errstr_size, "%s (waited %d s)", held,
                            TOPICSCAN_IDLE_TIMEOUT_MS / 1000);
             else
-                errstr_set(errstr, errstr_size, "timed out reading %s (%d partitions left)", topic,
-                           left);
+                errstr_set(errstr, errstr_size, "timed out reading %s (%d partitions left%s%s)",
+                           topic, left, last_err[0] ? "; the last error: " : "", last_err);
             return -1;
         }
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, POLL_MS);
@@ -181,9 +191,12 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
         } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             left -= settle(list, m, 1);
         } else if (m->err) {
-            /* transient errors are retried by librdkafka; a fatal one ends */
+            /* transient errors are retried by librdkafka; a fatal one ends,
+             * and so does a refusal (an ACL), which librdkafka says once:
+             * the scan would time out 30 s later naming no cause */
             errstr_set(errstr, errstr_size, "reading %s: %s", topic, rd_kafka_message_errstr(m));
-            rc = rd_kafka_fatal_error(rk, NULL, 0) ? -1 : 0;
+            snprintf(last_err, sizeof(last_err), "%s", rd_kafka_message_errstr(m));
+            rc = rd_kafka_fatal_error(rk, NULL, 0) || refused(m->err) ? -1 : 0;
         } else {
             rc = fn(m, opaque, errstr, errstr_size);
             left -= settle(list, m, 0);
