@@ -8,8 +8,11 @@
 #include "errstr.h"
 #include "kafka_conf.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "isotime.h"
 #include "log.h"
 
 int kafka_conf_set(rd_kafka_conf_t *kc, const char *key, const char *value, char *errstr,
@@ -56,6 +59,30 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
               log_quote(qname, sizeof(qname), rk ? rd_kafka_name(rk) : "-"));
 }
 
+/* The broker delays this client's requests (a quota, producer_byte_rate
+ * or consumer_byte_rate, or request_percentage): said at most every
+ * THROTTLE_LOG_EVERY_MS per process, or a throttled run would crawl, or
+ * its deliveries time out, with no word of why. Runs where the client is
+ * polled. */
+#define THROTTLE_LOG_EVERY_MS 30000
+static _Atomic int64_t throttle_logged_at = INT64_MIN;
+
+static void throttle_cb(rd_kafka_t *rk, const char *broker_name, int32_t broker_id,
+                        int throttle_time_ms, void *opaque)
+{
+    (void)broker_id, (void)opaque;
+    int64_t now = isotime_monotonic_ms(), last = atomic_load(&throttle_logged_at);
+    if (throttle_time_ms <= 0 || (last != INT64_MIN && now - last < THROTTLE_LOG_EVERY_MS) ||
+        !atomic_compare_exchange_strong(&throttle_logged_at, &last, now))
+        return;
+    char qb[300], qname[128];
+    log_warn("the broker throttles this client's requests (a quota on its user or client id): "
+             "they go slower, and deliveries may time out",
+             "client=%s broker=%s throttle_ms=%d",
+             log_quote(qname, sizeof(qname), rd_kafka_name(rk)),
+             log_quote(qb, sizeof(qb), broker_name), throttle_time_ms);
+}
+
 rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id, char *errstr,
                                 size_t errstr_size)
 {
@@ -79,6 +106,7 @@ rd_kafka_conf_t *kafka_conf_new(const tm_config_t *conf, const char *client_id, 
         }
     }
     rd_kafka_conf_set_log_cb(kc, log_cb);
+    rd_kafka_conf_set_throttle_cb(kc, throttle_cb);
     return kc;
 fail:
     rd_kafka_conf_destroy(kc);
