@@ -101,16 +101,31 @@ static int ensure_topic(rd_kafka_t *rk, const char *topic, char *errstr, size_t 
     return 0;
 }
 
-/* The latest value of one key of the schemas topic, as the scan reads it. */
+/* Every value one key of the schemas topic holds, as the scan reads it:
+ * not only the latest. An older build published a schema under a key that
+ * already held another meaning of it (a fingerprint leaves logical types
+ * out), and the events written under the earlier value are still on the
+ * stream's topic: compared with the latest alone, they were read with a
+ * meaning they never had. */
 typedef struct published {
     const char *key;
-    char *json; /* NULL: none */
+    char **json; /* the distinct values since the last tombstone, oldest first */
+    size_t n;
 } published_t;
 
-/* A message of key: the latest value wins, as compaction would have it;
- * one that is not the schema its key names (a stranger's, as the worker
- * reads them: avsc_keyed_schema()) is skipped, or it would refuse our
- * schema at every run. */
+static void published_clear(published_t *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->json[i]);
+    free(p->json);
+    p->json = NULL;
+    p->n = 0;
+}
+
+/* A message of key: its value is kept unless already held; one that is
+ * not the schema its key names (a stranger's, as the worker reads them:
+ * avsc_keyed_schema()) is skipped, or it would refuse our schema at every
+ * run. */
 static int take_published(const rd_kafka_message_t *m, void *opaque, char *errstr,
                           size_t errstr_size)
 {
@@ -120,8 +135,7 @@ static int take_published(const rd_kafka_message_t *m, void *opaque, char *errst
     if (m->key_len != 16 || memcmp(m->key, p->key, 16) != 0)
         return 0;
     if (!m->payload) { /* a tombstone: nothing held under it now */
-        free(p->json);
-        p->json = NULL;
+        published_clear(p);
         return 0;
     }
     char *json = avsc_keyed_schema(m->key, m->key_len, m->payload, m->len, &fp, &oom);
@@ -129,10 +143,21 @@ static int take_published(const rd_kafka_message_t *m, void *opaque, char *errst
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
     }
-    if (json) {
-        free(p->json);
-        p->json = json;
+    if (!json)
+        return 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (!strcmp(p->json[i], json)) { /* each run publishes it again */
+            free(json);
+            return 0;
+        }
+    char **grown = realloc(p->json, (p->n + 1) * sizeof(*grown));
+    if (!grown) {
+        free(json);
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
     }
+    p->json = grown;
+    p->json[p->n++] = json;
     return 0;
 }
 
@@ -140,30 +165,35 @@ static int take_published(const rd_kafka_message_t *m, void *opaque, char *errst
  * What the topic already holds under es's fingerprint must mean what es
  * means: a field's timestamp-millis swapped for timestamp-micros (or a
  * decimal's scale changed) keeps the fingerprint, and every worker would
- * read the events already written with the new meaning. 0, or -1 with
- * errstr: no event may be written then.
+ * read the events already written with the new meaning. Every value the
+ * key still holds is compared (the topic is compacted: an earlier one is
+ * seen until compaction removes it). 0, or -1 with errstr: no event may
+ * be written then.
  */
 static int check_published(const tm_config_t *conf, const envelope_schema_t *es, const char *topic,
                            const char *key, char *errstr, size_t errstr_size)
 {
-    published_t p = {key, NULL};
+    published_t p = {key, NULL, 0};
     char err[512];
     int rc = 0;
 
     if (topicscan_read(conf, "tidemark-producer-schemas", topic, take_published, &p, err,
                        sizeof(err)) != 0) {
         errstr_set(errstr, errstr_size, "reading the schemas on %s: %s", topic, err);
+        published_clear(&p);
         return -1;
     }
-    if (p.json && strcmp(p.json, envelope_schema_json(es)) != 0 &&
-        envelope_same_meaning(es, p.json, err, sizeof(err)) != 0) {
-        errstr_set(errstr, errstr_size,
-                   "%s holds the schema of this fingerprint (%s) with another meaning: "
-                   "%s. " ENVELOPE_SAME_MEANING_ADVICE,
-                   topic, key, err);
-        rc = -1;
-    }
-    free(p.json);
+    /* each value, the earlier ones too: events were written under each */
+    for (size_t i = 0; i < p.n && rc == 0; i++)
+        if (strcmp(p.json[i], envelope_schema_json(es)) != 0 &&
+            envelope_same_meaning(es, p.json[i], err, sizeof(err)) != 0) {
+            errstr_set(errstr, errstr_size,
+                       "%s holds the schema of this fingerprint (%s) with another meaning: "
+                       "%s. " ENVELOPE_SAME_MEANING_ADVICE,
+                       topic, key, err);
+            rc = -1;
+        }
+    published_clear(&p);
     return rc;
 }
 
