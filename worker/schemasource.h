@@ -24,7 +24,10 @@ typedef struct schema_source {
      * source could not be asked (a transient failure: retry later). */
     int (*lookup)(void *impl, uint64_t fp, char **json_out, char *errstr, size_t errstr_size);
     /* Calls fn for every schema the source can list now, after reading
-     * what is new. 0, or -1 with errstr. NULL when the source cannot list. */
+     * what is new: a fingerprint's latest first, then each other schema
+     * the source still holds under it (an older build published two
+     * meanings under one; the check at start compares each). 0, or -1
+     * with errstr. NULL when the source cannot list. */
     int (*each)(void *impl, void (*fn)(void *ctx, uint64_t fp, const char *json), void *ctx,
                 char *errstr, size_t errstr_size);
     void (*destroy)(void *impl);

@@ -25,7 +25,9 @@
 
 typedef struct entry {
     uint64_t fp;
-    char *json;
+    char *json;     /* the latest value: the one events are read with */
+    char **earlier; /* the other values read under the key, oldest first */
+    size_t n_earlier;
 } entry_t;
 
 typedef struct position {
@@ -63,8 +65,35 @@ static position_t *position_of(schema_topic_t *st, int32_t partition)
     return &st->pos[st->n_pos++];
 }
 
+/* A later value of e's key: it wins, as compaction would have it, and
+ * the one it replaces is kept aside, once, for the comparison at start
+ * (an older build published another meaning under one key, and events
+ * were written under each). Takes json. */
+static void replace(entry_t *e, char *json)
+{
+    if (!strcmp(e->json, json)) { /* each producer run publishes it again */
+        free(json);
+        return;
+    }
+    for (size_t i = 0; i < e->n_earlier; i++)
+        if (!strcmp(e->earlier[i], e->json)) {
+            free(e->json);
+            e->json = json;
+            return;
+        }
+    char **grown = realloc(e->earlier, (e->n_earlier + 1) * sizeof(*grown));
+    if (!grown) { /* the latest still wins; only the comparison misses it */
+        free(e->json);
+        e->json = json;
+        return;
+    }
+    e->earlier = grown;
+    e->earlier[e->n_earlier++] = e->json;
+    e->json = json;
+}
+
 /* One message of the topic: checked, then kept (the latest value of a
- * key wins, as compaction would have it). */
+ * key wins, as compaction would have it; see replace()). */
 static void take(schema_topic_t *st, const rd_kafka_message_t *m)
 {
     if (!m->payload)
@@ -93,8 +122,7 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
     }
     entry_t *e = find(st, fp);
     if (e) {
-        free(e->json);
-        e->json = json;
+        replace(e, json);
         return;
     }
     entry_t *grown = realloc(st->entries, (st->n_entries + 1) * sizeof(*grown));
@@ -103,7 +131,7 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
         return;
     }
     st->entries = grown;
-    st->entries[st->n_entries++] = (entry_t){fp, json};
+    st->entries[st->n_entries++] = (entry_t){fp, json, NULL, 0};
 }
 
 /* The partitions whose end lies past what was read, with their ends:
@@ -244,8 +272,12 @@ static int st_each(void *impl, void (*fn)(void *ctx, uint64_t fp, const char *js
 
     if (refresh(st, errstr, errstr_size) != 0)
         return -1;
-    for (size_t i = 0; i < st->n_entries; i++)
-        fn(ctx, st->entries[i].fp, st->entries[i].json);
+    for (size_t i = 0; i < st->n_entries; i++) {
+        const entry_t *e = &st->entries[i];
+        fn(ctx, e->fp, e->json);
+        for (size_t j = 0; j < e->n_earlier; j++)
+            fn(ctx, e->fp, e->earlier[j]);
+    }
     return 0;
 }
 
@@ -259,8 +291,12 @@ static void st_destroy(void *impl)
         rd_kafka_consumer_close(st->rk);
         rd_kafka_destroy(st->rk);
     }
-    for (size_t i = 0; i < st->n_entries; i++)
+    for (size_t i = 0; i < st->n_entries; i++) {
         free(st->entries[i].json);
+        for (size_t j = 0; j < st->entries[i].n_earlier; j++)
+            free(st->entries[i].earlier[j]);
+        free(st->entries[i].earlier);
+    }
     free(st->entries);
     free(st->pos);
     free(st);

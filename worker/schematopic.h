@@ -9,8 +9,10 @@
  * a producer publishes a schema before any event written with it, so an
  * event whose schema is still missing after that read is dead-lettered.
  * Each message is checked: a key that is not the fingerprint of the value
- * is ignored with a warning. A topic that does not exist (no producer of
- * this version has run) holds no schema.
+ * is ignored with a warning. A key's latest value is the one lookups
+ * answer; the earlier ones still on the topic (not yet compacted away)
+ * are kept too, once each, and listed after it by each(). A topic that does not exist (no producer
+ * of this version has run) holds no schema.
  *
  * Owns: its rd_kafka_t (a consumer that assigns the topic's partitions
  * for the time of a read and never joins a group) and a copy of every

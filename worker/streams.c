@@ -96,9 +96,10 @@ typedef struct learn_ctx {
     char conflict[1024]; /* the first stream whose own fingerprint means another schema */
 } learn_ctx_t;
 
-/* The topic's schema json under w's own fingerprint fp, when it means
- * something else (envelope_same_meaning()): the events written with it
- * would be read with w's meaning. Noted in ctx. */
+/* A schema json the topic holds under w's own fingerprint fp (its latest
+ * value or an earlier one, each is listed), when it means something else
+ * (envelope_same_meaning()): the events written with it would be read
+ * with w's meaning. Noted in ctx. */
 static void check_own(learn_ctx_t *ctx, const worker_stream_t *w, uint64_t fp, const char *json)
 {
     char err[600], topic[512];

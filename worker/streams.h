@@ -57,7 +57,8 @@ void worker_streams_clear(worker_streams_t *ws);
  * cannot be read is only warned about: lookups retry it. Main thread.
  * Fails (-1, errstr naming the config file, line and stream) only when
  * the source holds a schema under a stream's own fingerprint that means
- * something else (envelope_same_meaning()): the worker would read the
+ * something else (envelope_same_meaning()), its latest or an earlier
+ * value still on the topic: the worker would read the
  * events written with it with its own meaning, a configuration error.
  */
 int worker_streams_read_writers(const tm_config_t *conf, worker_streams_t *ws, char *errstr,
