@@ -156,6 +156,8 @@ static void on_assign(consumer_t *c, rd_kafka_t *rk, rd_kafka_topic_partition_li
     rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
     int ok = c->db.load(c->db.ctx) == 0;
 
+    if (ok) /* before placing, which stores a row for a partition without */
+        consumer_warn_kafka_ahead(c, rk, parts);
     for (int i = 0; ok && i < parts->cnt; i++) {
         rd_kafka_topic_partition_t *p = &parts->elems[i];
         placement_t pl;
@@ -256,6 +258,7 @@ consumer_t *consumer_new(const tm_config_t *conf, const consumer_hooks_t *hooks,
     }
     c->db = *offsets;
     c->oor = conf->offset_out_of_range;
+    c->group_id = conf->group_id;
     if (hooks)
         c->hooks = *hooks;
     /* never a silent jump: consumer_poll() handles the error; the end of

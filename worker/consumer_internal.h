@@ -48,6 +48,7 @@ struct consumer {
     rd_kafka_t *rk;
     consumer_offsets_t db; /* the stored and expected offsets */
     offset_oor_t oor;
+    const char *group_id;  /* the configuration's (it outlives the consumer) */
     int64_t wm_skip_until; /* monotonic ms: no watermark query before */
     consumer_hooks_t hooks;
     fetchwake_t *wake; /* NULL: no thread; the fetchers wake by themselves */
@@ -72,6 +73,10 @@ int consumer_is_coop(const consumer_t *c);
  * offset.out_of_range says. */
 void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
                     placement_t *pl);
+/* Warns when Kafka holds committed offsets of the group for partitions of
+ * parts (just assigned) that this database has none for (see there). */
+void consumer_warn_kafka_ahead(consumer_t *c, rd_kafka_t *rk,
+                               const rd_kafka_topic_partition_list_t *parts);
 /* A fetch found its position at `at` outside the partition (the error
  * event of auto.offset.reset = error). */
 void consumer_on_offset_reset(consumer_t *c, const char *topic, int32_t partition, int64_t at);

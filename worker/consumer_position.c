@@ -15,12 +15,14 @@
 #include "kafka_meta.h"
 #include "log.h"
 #include "offsets.h"
+#include "strbuf.h"
 
 #define WATERMARK_TIMEOUT_MS 3000
 /* after a watermark query failed, the next ones would wait as long: skip
  * them for a while (the fetch still catches a bad offset) */
 #define WATERMARK_BACKOFF_MS 10000
 #define SEEK_TIMEOUT_MS      5000
+#define COMMITTED_TIMEOUT_MS 5000
 
 static void set_expected(consumer_t *c, const assigned_tp_t *tp, int64_t expected)
 {
@@ -498,4 +500,46 @@ size_t consumer_store_passed(consumer_t *c)
         rd_kafka_topic_partition_list_destroy(commit);
     }
     return n;
+}
+
+/*
+ * The worker commits to Kafka only offsets it stored in this database
+ * first, so a committed offset in Kafka for a partition this database
+ * holds none for means that another database's workers commit for this
+ * group.id: a configuration copied with it unchanged. Kafka then splits
+ * the partitions between the two sets of workers, neither table gets
+ * every event, runs stay running in both, and nothing else says why. (A
+ * database that is new for a group whose old one is gone is the other
+ * way to get here.) Only partitions without a stored offset are judged:
+ * reset-offsets moves this database's offsets back while Kafka may refuse
+ * its commit, and a restore from backup leaves them older, both rightly.
+ * One warning per assignment names the partitions; a lookup that fails
+ * says nothing (Kafka's offsets serve lag tools only).
+ */
+void consumer_warn_kafka_ahead(consumer_t *c, rd_kafka_t *rk,
+                               const rd_kafka_topic_partition_list_t *parts)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_copy(parts);
+    strbuf_t sb;
+    if (!l)
+        return;
+    strbuf_init(&sb);
+    if (rd_kafka_committed(rk, l, COMMITTED_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < l->cnt; i++) {
+            const rd_kafka_topic_partition_t *p = &l->elems[i];
+            if (!p->err && p->offset >= 0 && c->db.stored(c->db.ctx, p->topic, p->partition) < 0)
+                strbuf_appendf(&sb, "%s%s:%" PRId32 "@%" PRId64, sb.len ? "," : "", p->topic,
+                               p->partition, p->offset);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    char q[1100];
+    if (sb.len)
+        log_warn("Kafka holds offsets of this group for partitions this database has none for: "
+                 "does a worker writing another database use this group.id? Then Kafka splits "
+                 "the partitions between them and neither table gets every event; give each "
+                 "database its own group.id",
+                 "group=%s partitions=%s", c->group_id ? c->group_id : "-",
+                 log_quote(q, sizeof(q), sb.buf ? sb.buf : ""));
+    strbuf_clear(&sb);
 }
