@@ -54,58 +54,57 @@ static int empty_page_ends(pager_walk_t *w, const pager_page_t *page, const char
     return pager_count_empty(w, page, linking, errstr, errstr_size);
 }
 
-/* How each pager names where its next URL came from, in its errors. */
+/* Where a pager finds the page's next URL and how it names it in errors. */
 typedef struct {
+    /* *out: the next URL (caller frees) or NULL when the page names none;
+     * 0, or -1 with why */
+    int (*find)(const pager_walk_t *w, const pager_page_t *page, char **out, char *why,
+                size_t why_size);
     const char *linking; /* an empty page "linking a new next page (...)" */
     const char *what;    /* "... URL" requested twice */
     const char *repeat;  /* a repeated page "under a new ... URL: ..." */
-} link_words_t;
+} next_source_t;
 
-/* After w->token is the page's next URL, or NULL: as pager_t.advance. */
-static int follow(pager_walk_t *w, const pager_page_t *page, const link_words_t *words,
-                  char *errstr, size_t errstr_size)
+/* As pager_t.advance, with the next URL from src. */
+static int follow(pager_walk_t *w, const pager_page_t *page, const next_source_t *src, char *errstr,
+                  size_t errstr_size)
 {
+    char why[1024], red[1024];
+    free(w->token);
+    w->token = NULL;
+    if (src->find(w, page, &w->token, why, sizeof(why)) < 0) {
+        errstr_set(errstr, errstr_size, "GET %s: %s",
+                   url_redact(page->answered_url, red, sizeof(red)), why);
+        return -1;
+    }
     int done = !w->token;
     if (!done && json_array_size(page->records) == 0) {
-        int rc = empty_page_ends(w, page, words->linking, errstr, errstr_size);
+        int rc = empty_page_ends(w, page, src->linking, errstr, errstr_size);
         if (rc != 0)
             return rc;
     } else {
         w->empty_in_row = 0;
     }
-    if (!done && pager_check_loop(w, page->url, words->what, errstr, errstr_size) != 0)
+    if (!done && pager_check_loop(w, page->url, src->what, errstr, errstr_size) != 0)
         return -1;
-    if (pager_refuse_repeat(w, page, 1, words->repeat, errstr, errstr_size) != 0)
+    if (pager_refuse_repeat(w, page, 1, src->repeat, errstr, errstr_size) != 0)
         return -1;
     return done;
 }
 
-static int link_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
+/* The rel="next" target of the answer's Link headers. */
+static int link_next(const pager_walk_t *w, const pager_page_t *page, char **out, char *why,
+                     size_t why_size)
 {
-    static const link_words_t words = {
-        .linking = "linking a new next page (Link rel=\"next\")",
-        .what = "Link rel=\"next\" URL",
-        .repeat = " under a new Link rel=\"next\" URL: the API ignores its own next link"};
-    free(w->token);
-    w->token = NULL;
-    char why[1024], red[1024];
-    if (link_find(page->link, "next", page->answered_url, &w->token, why, sizeof(why)) < 0) {
-        errstr_set(errstr, errstr_size, "GET %s: %s",
-                   url_redact(page->answered_url, red, sizeof(red)), why);
-        return -1;
-    }
-    return follow(w, page, &words, errstr, errstr_size);
+    (void)w;
+    return link_find(page->link, "next", page->answered_url, out, why, why_size) < 0 ? -1 : 0;
 }
 
-/*
- * The URL at next.path, resolved against the URL that answered (*out NULL
- * when the page names none): 0, or -1 with why.
- */
-static int next_url_of(const pager_walk_t *w, const pager_page_t *page, char **out, char *why,
-                       size_t why_size)
+/* The URL at next.path, resolved against the URL that answered. */
+static int body_next(const pager_walk_t *w, const pager_page_t *page, char **out, char *why,
+                     size_t why_size)
 {
     char *text;
-    *out = NULL;
     int rc = pager_next_text(page->body, "next.path", w->sc->next_path, &text, why, why_size);
     if (rc <= 0)
         return rc;
@@ -121,22 +120,25 @@ static int next_url_of(const pager_walk_t *w, const pager_page_t *page, char **o
     return rc < 0 ? -1 : 0;
 }
 
+static int link_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
+{
+    static const next_source_t src = {
+        .find = link_next,
+        .linking = "linking a new next page (Link rel=\"next\")",
+        .what = "Link rel=\"next\" URL",
+        .repeat = " under a new Link rel=\"next\" URL: the API ignores its own next link"};
+    return follow(w, page, &src, errstr, errstr_size);
+}
+
 static int next_url_advance(pager_walk_t *w, const pager_page_t *page, char *errstr,
                             size_t errstr_size)
 {
-    static const link_words_t words = {
+    static const next_source_t src = {
+        .find = body_next,
         .linking = "naming a new next page URL (next.path)",
         .what = "next page URL (next.path)",
         .repeat = " under a new next page URL (next.path): the API ignores its own next URL"};
-    free(w->token);
-    w->token = NULL;
-    char why[1024], red[1024];
-    if (next_url_of(w, page, &w->token, why, sizeof(why)) < 0) {
-        errstr_set(errstr, errstr_size, "GET %s: %s",
-                   url_redact(page->answered_url, red, sizeof(red)), why);
-        return -1;
-    }
-    return follow(w, page, &words, errstr, errstr_size);
+    return follow(w, page, &src, errstr, errstr_size);
 }
 
 const pager_t pager_link = {
