@@ -360,10 +360,79 @@ static void note_end(consumer_t *c, const rd_kafka_message_t *m)
         tp->end_at = m->offset;
 }
 
+/* Tells hooks.refused what now stands. */
+static void refusals_changed(consumer_t *c)
+{
+    char why[512];
+
+    refusals_describe(&c->refusals, why, sizeof(why));
+    if (c->hooks.refused)
+        c->hooks.refused(c->hooks.ctx, why);
+}
+
+/* A message or end of partition of topic arrived: Kafka lets us read it. */
+static void topic_readable(consumer_t *c, const char *topic)
+{
+    if (c->refusals.n > 0 && refusals_clear(&c->refusals, topic)) {
+        log_info("Kafka serves the topic again", "topic=%s", topic);
+        refusals_changed(c);
+    }
+}
+
+/* The topic an error event is about: its topic handle, or for a
+ * subscribed topic librdkafka cannot see the one its message names
+ * ("Subscribed topic not available: TOPIC: ..."); NULL when none. The
+ * name is copied into buf. */
+static const char *error_topic(const rd_kafka_message_t *m, char *buf, size_t size)
+{
+    static const char prefix[] = "Subscribed topic not available: ";
+
+    if (m->rkt)
+        return rd_kafka_topic_name(m->rkt);
+    const char *what = rd_kafka_message_errstr(m), *end;
+    if (!what || strncmp(what, prefix, sizeof(prefix) - 1) != 0)
+        return NULL;
+    what += sizeof(prefix) - 1;
+    if (!(end = strstr(what, ": ")) || end == what || (size_t)(end - what) >= size)
+        return NULL;
+    memcpy(buf, what, (size_t)(end - what));
+    buf[end - what] = '\0';
+    return buf;
+}
+
+/* A refusal by ACL of a topic: remembered (refusals.h) until the topic
+ * is read again, since librdkafka says it only once. */
+static void note_refusal(consumer_t *c, const rd_kafka_message_t *m, const char *topic)
+{
+    int changed = refusals_note(&c->refusals, topic, rd_kafka_err2name(m->err),
+                                rd_kafka_message_errstr(m), isotime_monotonic_ms());
+    if (changed < 0)
+        log_warn("cannot remember the refusal", "topic=%s error=\"out of memory\"", topic);
+    else if (changed)
+        refusals_changed(c);
+}
+
+/* Repeats the warning about each refused topic, about once a minute:
+ * librdkafka retries them in silence. */
+static void warn_refusals(consumer_t *c)
+{
+    if (!refusals_due(&c->refusals, isotime_monotonic_ms()))
+        return;
+    for (size_t i = 0; i < c->refusals.n; i++) {
+        const refusal_t *f = &c->refusals.items[i];
+        char q[1100];
+        log_warn("Kafka still refuses the topic; nothing of it is applied until its ACL allows it",
+                 "topic=%s error=%s detail=%s", f->topic, f->error,
+                 log_quote(q, sizeof(q), f->what));
+    }
+}
+
 /* Handles an error event from the consumer queue. */
 static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
 {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        if (m->rkt)
+            topic_readable(c, rd_kafka_topic_name(m->rkt));
         note_end(c, m);
         return;
     }
@@ -378,6 +447,10 @@ static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
         consumer_on_offset_reset(c, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
         return;
     }
+    char name[256];
+    const char *topic = error_topic(m, name, sizeof(name));
+    if (topic && refusals_is_refusal(rd_kafka_err2name(m->err)))
+        note_refusal(c, m, topic);
     log_warn(rd_kafka_message_errstr(m), "error=%s topic=%s partition=%" PRId32,
              rd_kafka_err2name(m->err), m->rkt ? rd_kafka_topic_name(m->rkt) : "-", m->partition);
 }
@@ -403,6 +476,7 @@ static void wake_fetchers(consumer_t *c)
 rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
 {
     wake_fetchers(c);
+    warn_refusals(c);
     for (int i = 0; i < POLL_SKIPS_MAX; i++) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, i ? 0 : timeout_ms);
 
@@ -413,6 +487,7 @@ rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
             rd_kafka_message_destroy(m);
             continue;
         }
+        topic_readable(c, rd_kafka_topic_name(m->rkt));
         assigned_tp_t *tp = consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
         if (!tp || tp->stuck || (tp->floor >= 0 && m->offset < tp->floor)) {
             /* not ours any more, not applied (stuck), or fetched before a
@@ -594,5 +669,6 @@ void consumer_close_destroy(consumer_t *c)
     destroy_or_abandon(c->rk);
     clear_tps(c);
     free(c->tps);
+    refusals_free(&c->refusals);
     free(c);
 }

@@ -29,13 +29,23 @@
  * consumer_poll() notes, with the offset after the last message it
  * returned, for consumer_caught_up().
  *
- * Owns: the rd_kafka_t and the assignment table (per partition: the
+ * A topic Kafka refuses by ACL (TOPIC_AUTHORIZATION_FAILED and the like:
+ * Describe or Read denied) is reported by librdkafka once, as an error
+ * event, and then retried in silence. consumer_poll() remembers it per
+ * topic (refusals.h) until a message or end-of-partition event of that
+ * topic arrives, repeats the warning about once a minute meanwhile, and
+ * tells hooks.refused whenever the set changes (the worker's /readyz
+ * answers not ready while one stands).
+ *
+ * Owns: the rd_kafka_t, the assignment table (per partition: the
  * floor below which fetched messages are stale, stuck, a pending restart,
- * how far it has been polled and where its end was last seen).
+ * how far it has been polled and where its end was last seen) and the
+ * refused topics.
  * Main thread only: librdkafka runs the rebalance and commit callbacks
  * inside consumer_poll() and consumer_close_destroy(), so the callbacks
- * below run on the main thread too. Kafka failures are logged; the ones a
- * caller must act on come back as outcome_t (outcome.h).
+ * below (hooks.refused too) run on the main thread too. Kafka failures
+ * are logged; the ones a caller must act on come back as outcome_t
+ * (outcome.h).
  */
 #ifndef TIDEMARK_WORKER_CONSUMER_H
 #define TIDEMARK_WORKER_CONSUMER_H
@@ -53,6 +63,10 @@ typedef struct consumer_hooks {
      * all != 0 when every assigned partition goes (EAGER); 0 when some
      * stay (COOPERATIVE), whose positions must stay right. May be NULL. */
     void (*before_revoke)(void *ctx, int all);
+    /* The topics Kafka refuses by ACL changed: why names the first and
+     * the refusal (refusals_describe()), "" once none stands. May be
+     * NULL. */
+    void (*refused)(void *ctx, const char *why);
     void *ctx;
 } consumer_hooks_t;
 
@@ -101,7 +115,8 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char 
  * assigned, stuck, or below the position last sought (left over from
  * before a seek), and after each one goes on without waiting: NULL means
  * no message was ready (or 256 such in a row). Sets consumer_failed() on
- * a fatal librdkafka error.
+ * a fatal librdkafka error. Notes and clears refused topics (above) and
+ * repeats their warning when due.
  */
 rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms);
 

@@ -11,6 +11,7 @@
 #include <librdkafka/rdkafka.h>
 #include "consumer.h"
 #include "fetchwake.h"
+#include "refusals.h"
 
 typedef struct assigned_tp {
     char *topic;
@@ -58,6 +59,9 @@ struct consumer {
     size_t n_topics;
     assigned_tp_t *tps;
     size_t n_tps;
+    /* the subscribed topics Kafka refuses by ACL, until a message or end
+     * of partition of each arrives (refusals.h) */
+    refusals_t refusals;
     int failed;
 };
 

@@ -508,9 +508,17 @@ static int startup_db(runner_t *r, const worker_streams_t *streams)
     return st == PG_OK ? 0 : -1;
 }
 
+/* The topics Kafka refuses changed: /readyz says so (stats_metrics.c). */
+static void on_refused(void *ctx, const char *why)
+{
+    runner_t *r = ctx;
+
+    worker_stats_set_refused(&r->stats, why);
+}
+
 static int start_kafka(runner_t *r, const worker_streams_t *streams)
 {
-    consumer_hooks_t hooks = {before_revoke, r};
+    consumer_hooks_t hooks = {.before_revoke = before_revoke, .refused = on_refused, .ctx = r};
     const char **topics = calloc(streams->n + 1, sizeof(*topics));
     char err[512];
     int rc = -1;

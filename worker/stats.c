@@ -3,6 +3,7 @@
  */
 #include "stats.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,23 @@ void worker_stats_set_lags(worker_stats_t *s, const worker_partition_lag_t *lags
     s->n_lags = copy ? n : 0;
     s->c.joined = joined;
     pthread_mutex_unlock(&s->lock);
+}
+
+void worker_stats_set_refused(worker_stats_t *s, const char *why)
+{
+    pthread_mutex_lock(&s->lock);
+    snprintf(s->refused, sizeof(s->refused), "%s", why ? why : "");
+    pthread_mutex_unlock(&s->lock);
+}
+
+int worker_stats_refused(worker_stats_t *s, char *why, size_t why_size)
+{
+    pthread_mutex_lock(&s->lock);
+    int standing = s->refused[0] != '\0';
+    if (standing && why_size)
+        snprintf(why, why_size, "%s", s->refused);
+    pthread_mutex_unlock(&s->lock);
+    return standing;
 }
 
 void worker_stats_snapshot(worker_stats_t *s, worker_counters_t *out)

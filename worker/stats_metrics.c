@@ -280,7 +280,9 @@ static int worker_ready(void *ctx, char *why, size_t why_size)
         errstr_set(why, why_size, "the consumer has not joined its group yet");
         return 0;
     }
-    return 1;
+    /* librdkafka retries a topic it may not describe or read in silence:
+     * the group is joined, Kafka answers, and nothing of it is applied */
+    return !worker_stats_refused(m->stats, why, why_size);
 }
 
 int worker_metrics_start(const tm_config_t *conf, const worker_streams_t *streams,

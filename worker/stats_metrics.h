@@ -2,14 +2,14 @@
  * stats_metrics.h - the worker's /metrics, /healthz and /readyz
  * ([worker] metrics.listen, metrics_http.h): its families rendered from
  * the stats (stats.h) and its readiness: PostgreSQL and Kafka reachable,
- * and the consumer a member of its group (its partitions assigned, or none
- * to assign).
+ * the consumer a member of its group (its partitions assigned, or none
+ * to assign), and no subscribed topic refused by ACL (refusals.h).
  *
- * The HTTP threads never ask the main loop: counters and the group state
- * come from what the batch loop published (stats.h, stats_lag.h); Kafka
- * and PostgreSQL are probed by the HTTP threads themselves (the
- * PostgreSQL probe one request at a time), each with its own
- * client and a short timeout (metrics_kafka.h; a libpq connection of its
+ * The HTTP threads never ask the main loop: counters, the group state and
+ * the refused topics come from what the batch loop published (stats.h,
+ * stats_lag.h); Kafka and PostgreSQL are probed by the HTTP threads
+ * themselves (the PostgreSQL probe one request at a time), each with its
+ * own client and a short timeout (metrics_kafka.h; a libpq connection of its
  * own with connect_timeout, statement_timeout and a deadline of its own
  * on every answer, which a server that never replies cannot outlast), so
  * that a batch in a long transaction never holds a probe up, and a probe

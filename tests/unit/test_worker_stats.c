@@ -1,7 +1,8 @@
 /*
  * test_worker_stats.c - worker/stats.h: rows per stream added per
  * committed batch (named from the start), the batch histogram, the lag
- * table replaced as a whole, and copies that own their memory.
+ * table replaced as a whole, copies that own their memory, and the
+ * refusal /readyz answers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,11 +79,35 @@ static void test_lag_table(void **state)
     worker_stats_destroy(&s);
 }
 
+/* The refusal /readyz answers: set, replaced, cut to fit, and cleared. */
+static void test_refused(void **state)
+{
+    (void)state;
+    worker_stats_t s;
+    char why[64] = "untouched";
+    worker_stats_init(&s);
+    assert_int_equal(worker_stats_refused(&s, why, sizeof(why)), 0);
+    assert_string_equal(why, "untouched");
+    worker_stats_set_refused(&s, "Kafka refuses topic tm.a: TOPIC_AUTHORIZATION_FAILED (x)");
+    assert_int_equal(worker_stats_refused(&s, why, sizeof(why)), 1);
+    assert_string_equal(why, "Kafka refuses topic tm.a: TOPIC_AUTHORIZATION_FAILED (x)");
+    char small[8];
+    assert_int_equal(worker_stats_refused(&s, small, sizeof(small)), 1);
+    assert_string_equal(small, "Kafka r");
+    worker_stats_set_refused(&s, "");
+    assert_int_equal(worker_stats_refused(&s, why, sizeof(why)), 0);
+    worker_stats_set_refused(&s, "y");
+    worker_stats_set_refused(&s, NULL);
+    assert_int_equal(worker_stats_refused(&s, why, sizeof(why)), 0);
+    worker_stats_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_per_stream),
         cmocka_unit_test(test_lag_table),
+        cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
