@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t_acl_worker_topic_denied: the broker refuses User:tm Describe, or Read,
+# t_kafka_acl_worker_denied: the broker refuses User:tm Describe, or Read,
 # on the stream topic (an ACL the operator got wrong), after a first sync;
 # or Describe on <prefix>.sync-runs; the producer published a run before
 # the refusal. The worker can apply nothing of it, and librdkafka says so
