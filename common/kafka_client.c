@@ -121,3 +121,11 @@ size_t kafka_client_max_message_bytes(rd_kafka_t *rk)
         return DEFAULT_MESSAGE_MAX_BYTES;
     return (size_t)strtoull(buf, NULL, 10);
 }
+
+int kafka_err_is_refusal(rd_kafka_resp_err_t err)
+{
+    return err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+           err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
+           err == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED ||
+           err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
+}

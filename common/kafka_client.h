@@ -75,4 +75,9 @@ rd_kafka_t *kafka_producer_new(const tm_config_t *conf, const char *client_id,
  * message.max.bytes (librdkafka's default, 1000000, if unreadable). */
 size_t kafka_client_max_message_bytes(rd_kafka_t *rk);
 
+/* Whether err is the broker refusing this client (an ACL on a topic, a
+ * group or the cluster, or its credentials): librdkafka says such an
+ * error once and then retries in silence. */
+int kafka_err_is_refusal(rd_kafka_resp_err_t err);
+
 #endif

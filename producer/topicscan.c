@@ -145,15 +145,6 @@ static int ended_short(const rd_kafka_topic_partition_list_t *list, const rd_kaf
 }
 
 /* Reads every assigned partition up to its stop offset. */
-/* Whether err is the broker refusing this client something (an ACL). */
-static int refused(rd_kafka_resp_err_t err)
-{
-    return err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
-           err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED ||
-           err == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED ||
-           err == RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED;
-}
-
 static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicscan_fn fn,
                  void *opaque, char *errstr, size_t errstr_size)
 {
@@ -196,7 +187,7 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
              * the scan would time out 30 s later naming no cause */
             errstr_set(errstr, errstr_size, "reading %s: %s", topic, rd_kafka_message_errstr(m));
             snprintf(last_err, sizeof(last_err), "%s", rd_kafka_message_errstr(m));
-            rc = rd_kafka_fatal_error(rk, NULL, 0) || refused(m->err) ? -1 : 0;
+            rc = rd_kafka_fatal_error(rk, NULL, 0) || kafka_err_is_refusal(m->err) ? -1 : 0;
         } else {
             rc = fn(m, opaque, errstr, errstr_size);
             left -= settle(list, m, 0);

@@ -449,7 +449,7 @@ static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
     }
     char name[256];
     const char *topic = error_topic(m, name, sizeof(name));
-    if (topic && refusals_is_refusal(rd_kafka_err2name(m->err)))
+    if (topic && kafka_err_is_refusal(m->err))
         note_refusal(c, m, topic);
     log_warn(rd_kafka_message_errstr(m), "error=%s topic=%s partition=%" PRId32,
              rd_kafka_err2name(m->err), m->rkt ? rd_kafka_topic_name(m->rkt) : "-", m->partition);

@@ -7,16 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int refusals_is_refusal(const char *error)
-{
-    static const char *const names[] = {"TOPIC_AUTHORIZATION_FAILED", "GROUP_AUTHORIZATION_FAILED",
-                                        "CLUSTER_AUTHORIZATION_FAILED"};
-    for (size_t i = 0; error && i < sizeof(names) / sizeof(names[0]); i++)
-        if (!strcmp(error, names[i]))
-            return 1;
-    return 0;
-}
-
 static refusal_t *find(const refusals_t *r, const char *topic)
 {
     for (size_t i = 0; i < r->n; i++)

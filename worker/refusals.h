@@ -36,9 +36,6 @@ typedef struct refusals {
     int64_t warned_ms; /* monotonic ms of the last warning */
 } refusals_t;
 
-/* Whether an error of this name is a refusal by ACL (authorization). */
-int refusals_is_refusal(const char *error);
-
 /* Notes that Kafka refuses topic (error, what) at now_ms, which counts as
  * a warning said. 1 when the table changed (a new topic, or another
  * error), 0 when not, -1 out of memory (the entry is then missing). */

@@ -378,6 +378,19 @@ static void test_drain_ms(void **state)
     }
 }
 
+/* The errors that are the broker refusing the client (librdkafka says
+ * them once): a scan fails at once, the worker keeps them for /readyz. */
+static void test_is_refusal(void **state)
+{
+    (void)state;
+    assert_true(kafka_err_is_refusal(RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED));
+    assert_true(kafka_err_is_refusal(RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED));
+    assert_true(kafka_err_is_refusal(RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED));
+    assert_false(kafka_err_is_refusal(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
+    assert_false(kafka_err_is_refusal(RD_KAFKA_RESP_ERR__PARTITION_EOF));
+    assert_false(kafka_err_is_refusal(RD_KAFKA_RESP_ERR_NO_ERROR));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -386,7 +399,7 @@ int main(void)
         cmocka_unit_test(test_paced),          cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_message_fields), cmocka_unit_test(test_topic_handles),
         cmocka_unit_test(test_fatal_error),    cmocka_unit_test(test_drain_ms),
-        cmocka_unit_test(test_delivery_error),
+        cmocka_unit_test(test_delivery_error), cmocka_unit_test(test_is_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,22 +79,11 @@ static void test_due_once_a_minute(void **state)
     refusals_free(&r);
 }
 
-static void test_is_refusal(void **state)
-{
-    (void)state;
-    assert_true(refusals_is_refusal("TOPIC_AUTHORIZATION_FAILED"));
-    assert_true(refusals_is_refusal("GROUP_AUTHORIZATION_FAILED"));
-    assert_false(refusals_is_refusal("UNKNOWN_TOPIC_OR_PART"));
-    assert_false(refusals_is_refusal("_PARTITION_EOF"));
-    assert_false(refusals_is_refusal(NULL));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_note_and_clear),
         cmocka_unit_test(test_due_once_a_minute),
-        cmocka_unit_test(test_is_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
