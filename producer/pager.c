@@ -64,8 +64,8 @@ int pager_next_text(json_t *body, const char *key, const char *path, char **out,
             return -1;
         }
         json_t *next = json_object_getn(body, p, len);
-        if (!next)
-            return 0; /* no such member: the last page */
+        if (!next || (json_is_null(next) && p[len] == '.'))
+            return 0; /* no such member (null on the way: Go's nil): the last page */
         p += len + (p[len] == '.');
         if (!*p)
             v = next;

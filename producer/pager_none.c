@@ -22,6 +22,7 @@
 
 #include "cursorval.h"
 #include "errstr.h"
+#include "log.h"
 #include "url_redact.h"
 
 static void none_start(pager_walk_t *w)
@@ -75,50 +76,71 @@ static void keep_tail(pager_walk_t *w, json_t *records)
     }
 }
 
-/* Whether each record in since's bucket is one of the kept tail's (ENOMEM
- * there: no). Records below it (an API that rounds since down, or serves
- * more than it asks) were served by the answers before. */
-static int all_served(const pager_walk_t *w, json_t *records)
+/* Whether id is one of the kept tail's. */
+static int in_tail(const pager_walk_t *w, json_t *id)
+{
+    size_t j;
+    json_t *kept;
+    json_array_foreach(w->tail_ids, j, kept) if (id && json_equal(id, kept)) return 1;
+    return 0;
+}
+
+/* Whether an answer at since holds a record the walk was not served: one
+ * past since's bucket, or one in it that the answer before did not end
+ * with. Records below it (an API that rounds since down, or ignores it)
+ * were served by the answers before. *all_at: every record in since's
+ * bucket. */
+static int brings_new(const pager_walk_t *w, json_t *records, int *all_at)
 {
     cursor_clock_t clock = hwm_clock(w->sc);
     int64_t since_bucket = hwm_bucket(&clock, w->since_ms), c;
-    size_t i, j;
-    json_t *rec, *kept;
+    size_t i;
+    json_t *rec;
+    int news = 0;
+    *all_at = 1;
     json_array_foreach(records, i, rec)
     {
-        if (cursorval_of_record(w->sc, rec, &c) && hwm_bucket(&clock, c) < since_bucket)
-            continue;
-        json_t *id = json_object_get(rec, w->sc->id_field);
-        int found = 0;
-        json_array_foreach(w->tail_ids, j, kept) if (id && json_equal(id, kept))
-        {
-            found = 1;
-            break;
-        }
-        if (!found)
-            return 0;
+        int64_t b = cursorval_of_record(w->sc, rec, &c) ? hwm_bucket(&clock, c) : since_bucket;
+        if (b != since_bucket)
+            *all_at = 0;
+        if (b > since_bucket ||
+            (b == since_bucket && !in_tail(w, json_object_get(rec, w->sc->id_field))))
+            news = 1;
     }
-    return 1;
+    return news;
+}
+
+/* An answer at since that brings nothing new and holds as many records as
+ * the largest, all at since: a complete tie group, or an API that caps its
+ * answers there, with more records at that value (and after it) that no
+ * request without page parameters reaches. Which, nothing tells: said. */
+static void warn_maybe_capped(const pager_page_t *page, size_t n)
+{
+    char red[1024];
+    log_warn("an answer of records all at one cursor value, as many as the largest answer of "
+             "the walk: if the API caps its answers at that many, the records past them are "
+             "not read (pagination = none cannot ask past them: use page, offset, cursor, link "
+             "or next_url if the API has one)",
+             "url=%s records=%zu", url_redact(page->url, red, sizeof(red)), n);
 }
 
 static int none_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
 {
     int64_t first;
+    size_t largest = w->max_served, n = json_array_size(page->records);
+    int all_at;
     if (!w->sc->cursor_sorted || !ascending(w->sc, page->records))
         return 1;
-    /* an answer at its last cursor that starts below that cursor's bucket:
-     * the API does not filter by since as asked (ignores it, rounds it
-     * down), and what lies below was served; handed out, every run would
-     * publish it twice */
-    if (w->carried && json_array_size(page->records) &&
-        cursorval_of_record(w->sc, json_array_get(page->records, 0), &first)) {
-        cursor_clock_t clock = hwm_clock(w->sc);
-        if (hwm_bucket(&clock, first) < hwm_bucket(&clock, w->since_ms))
-            return PAGER_END;
+    /* an answer at the last cursor with nothing new: the walk is over, and
+     * the answer is dropped (what lies below since, from an API that
+     * rounds since down or ignores it, would be published twice) */
+    if (w->carried && !brings_new(w, page->records, &all_at)) {
+        if (all_at && n > 1 && n >= largest)
+            warn_maybe_capped(page, n);
+        return PAGER_END;
     }
     if (pager_seek_below_since(w, page->records, &first))
         return 1; /* the first answer from an API that ignores since: the walk */
-    size_t largest = w->max_served, n = json_array_size(page->records);
     int rc = pager_seek_advance(w, page, 0, 0, errstr, errstr_size);
     if (rc == PAGER_AGAIN) { /* a `>` filter found: from the start again */
         json_decref(w->tail_ids);
@@ -132,10 +154,10 @@ static int none_advance(pager_walk_t *w, const pager_page_t *page, char *errstr,
     }
     /* all at since's bucket: at the walk's start since (the ties at the
      * HWM an idle run is served) nothing more to ask, as before; nor when
-     * it brings nothing new, or is shorter than an answer before (the tie
-     * group fit in it: a walk that must end on an empty page, a full
-     * run's, asks here) */
-    if (!w->tail_ids || all_served(w, page->records) || n < largest)
+     * it is shorter than an answer before (the tie group, with records not
+     * served before, fit in it: a walk that must end on an empty page, a
+     * full run's, asks here) */
+    if (!w->tail_ids || n < largest)
         return 1;
     char red[1024];
     errstr_set(errstr, errstr_size,
