@@ -7,14 +7,18 @@
  * answer in ascending cursor order is followed by a request at since =
  * its last record's cursor, as the seek walk moves (pager_seek.c, which
  * also finds an API that filters `>`), until an answer brings no record
- * the walk was not served: for an API that answers everything at once,
- * one request more than one. What the seek walk would ask as a later page
- * at one since (an answer as large as the largest, all in since's bucket,
+ * the walk was not served: that answer is dropped (PAGER_END: what lies
+ * below since, from an API that rounds since down or ignores it, was
+ * served), so an API that answers everything at once costs one request
+ * more and no event more. What the seek walk would ask as a later page at
+ * one since (an answer as large as the largest, all in since's bucket,
  * with records not served before: more records share one cursor value
  * than the API answers at once) no request without page parameters can
- * reach, and the walk fails saying so. An answer out of cursor order, or
- * from an API that ignores since, is the walk, as before: a re-seek there
- * would skip records or read the same answer again.
+ * reach, and the walk fails saying so; the same records again cannot be
+ * told from a whole tie group that size, and the walk warns. An answer
+ * out of cursor order, or a first one from an API that ignores since, is
+ * the walk, as before: a re-seek there would skip records or read the
+ * same answer again.
  */
 #include "pager.h"
 
