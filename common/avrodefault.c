@@ -3,7 +3,6 @@
  */
 #include "avrodefault.h"
 
-#include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +63,7 @@ static int encode_number(avro_schema_t s, const json_t *d, avroenc_t *w, char *e
     if (!json_is_number(d))
         return wrong("a number", s, errstr, errstr_size);
     double v = json_number_value(d);
-    /* what rounds to FLT_MAX is in range (3.4028235e38, FLT_MAX's shortest
-     * text, is above it): up to half a unit in the last place past it */
-    const double float_round_max = (double)FLT_MAX + 0x1p103;
-    if (is_avro_float(s) && (v >= float_round_max || v <= -float_round_max))
+    if (is_avro_float(s) && !avroenc_float_fits(v))
         return wrong("a number within a float's range", s, errstr, errstr_size);
     if (is_avro_float(s))
         avroenc_float(w, (float)v);

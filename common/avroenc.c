@@ -4,6 +4,8 @@
  */
 #include "avroenc.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +107,11 @@ void avroenc_float(avroenc_t *w, float v)
     uint32_t bits;
     memcpy(&bits, &v, sizeof(bits));
     put_le(w, bits, 4);
+}
+
+int avroenc_float_fits(double d)
+{
+    return fabs(d) < (double)FLT_MAX + 0x1p103;
 }
 
 void avroenc_double(avroenc_t *w, double v)

@@ -52,6 +52,12 @@ void avroenc_bytes(avroenc_t *w, const void *p, size_t n);
 
 void avroenc_boolean(avroenc_t *w, int v);
 void avroenc_float(avroenc_t *w, float v);
+
+/* Whether d is a float's value once rounded: within its range, or up to
+ * half a unit in the last place past FLT_MAX, which rounds to it
+ * (3.4028235e38, FLT_MAX's shortest text, as Java and JavaScript write
+ * it, lies above FLT_MAX). NaN and infinities are not. */
+int avroenc_float_fits(double d);
 void avroenc_double(avroenc_t *w, double v);
 
 #endif

@@ -13,7 +13,6 @@
 #include "convert.h"
 
 #include <errno.h>
-#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -514,7 +513,7 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v)
     case AVRO_FLOAT:
         if (get_number(c, v, "float", &d) != 0)
             return -1;
-        if (fabs(d) > FLT_MAX)
+        if (!avroenc_float_fits(d)) /* 3.4028235e38 is FLT_MAX, as Java writes it */
             return conv_fail(c, "%g is out of range for float", d);
         avroenc_float(c->w, (float)d);
         break;

@@ -391,6 +391,12 @@ static void test_kitchen_fields(void **state)
         {"score", "~1e400", NULL, "field 'score': 1e400 is out of range for double"},
         {"score", "~-1E400", NULL, "field 'score': -1E400 is out of range for double"},
         {"ratio", "~0.25", "0.25", NULL},
+        /* FLT_MAX as Java and JavaScript write it (above FLT_MAX, rounds to it) */
+        {"ratio", "~3.4028235e38", "3.4028234663852886e38", NULL},
+        {"ratio", "~-3.4028235e38", "-3.4028234663852886e38", NULL},
+        /* half a unit in the last place past it rounds to infinity */
+        {"ratio", "~3.402823567797337e38", NULL,
+         "field 'ratio': 3.40282e+38 is out of range for float"},
         {"ratio", "~1e39", NULL, "field 'ratio': 1e+39 is out of range for float"},
         {"ratio", "~1e400", NULL, "field 'ratio': 1e400 is out of range for float"},
         {"seen_at", "~99999999999999999999", NULL,
