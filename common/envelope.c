@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "avrobin.h"
+#include "avrodefault.h"
+#include "avroenc.h"
 #include "avsc.h"
 #include "convert.h"
 #include "wireframe.h"
@@ -27,16 +29,62 @@ enum { EV_OP, EV_ID, EV_SOURCE_TS, EV_RUN_ID, EV_FULL_SYNC, EV_PRODUCED_AT, EV_A
 
 /* ---- the event schema ------------------------------------------------- */
 
+/* Whether field (a JSON field of a record) has a default that does not
+ * fit its type fs, as schema.c judges the top level's (avrodefault.h). */
+static int default_wrong(const json_t *field, avro_schema_t fs)
+{
+    const json_t *d = json_object_get(field, "default");
+    if (!d || !avrodefault_type_plain(json_object_get(field, "type")))
+        return 0;
+    avroenc_t w = {0};
+    char why[160];
+    int rc = avrodefault_encode(fs, d, &w, why, sizeof(why));
+    avroenc_free(&w);
+    return rc != 0 && rc != AVRODEFAULT_NOT_WRITTEN;
+}
+
+/*
+ * Deletes from type (a JSON type, s its Avro schema) every default, at
+ * any depth, that does not fit its field's type: one counts as none (the
+ * producer's and the worker's reading), and standard parsers (fastavro,
+ * Java's Schema.Parser) refuse a whole schema for it. The Parsing
+ * Canonical Form has no defaults, so the fingerprint stays the same.
+ */
+static void drop_unfit_defaults(json_t *type, avro_schema_t s)
+{
+    s = schema_avro_deref(s);
+    if (!s)
+        return;
+    if (json_is_array(type) && is_avro_union(s)) {
+        for (size_t i = 0; i < json_array_size(type); i++)
+            drop_unfit_defaults(json_array_get(type, i), avro_schema_union_branch(s, (int)i));
+        return;
+    }
+    if (!json_is_object(type))
+        return; /* a name: its definition is walked where it stands */
+    if (is_avro_record(s)) {
+        json_t *fields = json_object_get(type, "fields");
+        for (size_t i = 0; i < json_array_size(fields); i++) {
+            json_t *f = json_array_get(fields, i);
+            avro_schema_t fs = avro_schema_record_field_get_by_index(s, (int)i);
+            if (!fs)
+                continue;
+            if (default_wrong(f, fs))
+                json_object_del(f, "default");
+            drop_unfit_defaults(json_object_get(f, "type"), fs);
+        }
+    } else if (is_avro_array(s)) {
+        drop_unfit_defaults(json_object_get(type, "items"), avro_schema_array_items(s));
+    } else if (is_avro_map(s)) {
+        drop_unfit_defaults(json_object_get(type, "values"), avro_schema_map_values(s));
+    }
+}
+
 static json_t *event_schema_json(const record_schema_t *rs)
 {
     json_t *after = json_deep_copy(rs->json_doc);
-    /* a default that does not fit its type is none (and no Avro parser
-     * takes it); the Parsing Canonical Form has no defaults, so leaving it
-     * out keeps the fingerprint */
-    json_t *afields = after ? json_object_get(after, "fields") : NULL;
-    for (size_t i = 0; afields && i < rs->n_fields && i < json_array_size(afields); i++)
-        if (rs->fields[i].default_wrong)
-            json_object_del(json_array_get(afields, i), "default");
+    if (after)
+        drop_unfit_defaults(after, rs->avro);
     json_t *doc = json_pack(
         "{s:s, s:s+, s:s, s:[{s:s, s:{s:s, s:s+, s:[s,s]}, s:s},"
         " {s:s, s:s, s:s}, {s:s, s:{s:s, s:s}, s:s}, {s:s, s:s, s:s},"

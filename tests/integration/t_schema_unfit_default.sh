@@ -7,13 +7,16 @@
 # own Python decoding (fastavro's parse_schema) and Java decoding
 # (org.apache.avro 1.12's Schema.Parser) refuse to parse: no standard
 # consumer could read the stream. The change-event schema now leaves such
-# a default out (the fingerprint, which has no defaults, is the same).
+# a default out, at any depth (here also a nested record's; the
+# fingerprint, which has no defaults, is the same).
 # (Found by helper 114, reading the topics as downstream consumers do.)
 . "$(dirname "$0")/lib.sh"
 
 need_pyvenv
 SCHEMA="$T_WORK/customer-unfit.avsc"
-jq '.fields += [{"name": "level", "type": "int", "default": "high"}]' \
+jq '.fields += [{"name": "level", "type": "int", "default": "high"},
+    {"name": "extra", "type": ["null", {"type": "record", "name": "Extra", "fields":
+        [{"name": "n", "type": "int", "default": "x"}]}], "default": null}]' \
     "$REPO/schemas/customer.avsc" >"$SCHEMA" || fail "schema"
 cat >"$T_WORK/api.py" <<'PY'
 T = "2026-03-01T10:00:00.000Z"
