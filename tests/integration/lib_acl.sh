@@ -1,9 +1,11 @@
 # shellcheck shell=bash
-# lib_acl.sh - helpers of the t_acl_* scenarios (sourced after lib.sh): a
-# real Kafka node with a SASL_PLAINTEXT listener (PLAIN users admin and tm)
-# and the StandardAuthorizer (allow.everyone.if.no.acl.found=false). The
-# tests' own tools keep using $BOOTSTRAP (PLAINTEXT, principal ANONYMOUS, a
-# super user); tidemark's programs use $SASL_BOOTSTRAP as User:tm, who is
+# lib_acl.sh - helpers of the scenarios on a broker with ACLs and SASL
+# (t_kafka_acl_*, t_kafka_quota_throttled, t_kafka_sasl_quiet_runs;
+# sourced after lib.sh): a real Kafka node with a SASL_PLAINTEXT
+# listener (PLAIN users admin and tm) and the StandardAuthorizer
+# (allow.everyone.if.no.acl.found=false). The tests' own tools keep
+# using $BOOTSTRAP (PLAINTEXT, principal ANONYMOUS, a super user);
+# tidemark's programs use $SASL_BOOTSTRAP as User:tm, who is
 # allowed everything on topics, groups and the cluster, until acl_deny.
 
 # start_acl_broker [start_broker ARGS] - sets SASL_BOOTSTRAP.
