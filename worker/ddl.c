@@ -125,16 +125,67 @@ static pg_status_t table_empty(pg_t *pg, const stream_sql_t *ss, int *empty, cha
  * for every stream before any table is created: two streams may share
  * one.
  */
-static pg_status_t replay_into_new(pg_t *pg, const char *group, const stream_sql_t *ss,
-                                   char *errstr, size_t errstr_size)
+/* A table of ss's unqualified name later on search_path than the
+ * current schema, where an unqualified table is made, while the group has
+ * stored offsets for its topic: builds before 2026-12-04 found the table
+ * there through the path and wrote it, and this one would make an empty
+ * table in the current schema and replay the topic into it, leaving the
+ * readers' table behind for good. Refused (schema error: exit 2), naming
+ * the table to set. A group that never read the topic (a second copy of a
+ * stream under search_path = replay,public) makes its own, as meant. */
+/* $1: the quoted name; the schema and name as `table` takes them */
+static const char SQL_LATER_ON_PATH[] =
+    "SELECT n.nspname || '.' || (SELECT c.relname FROM pg_class c"
+    "        WHERE c.oid = to_regclass(quote_ident(n.nspname) || '.' || $1)),"
+    "       current_schema() FROM pg_namespace n"
+    " WHERE n.nspname = ANY (current_schemas(false)) AND n.nspname <> current_schema()"
+    "   AND to_regclass(quote_ident(n.nspname) || '.' || $1) IS NOT NULL"
+    "   AND EXISTS (SELECT 1 FROM sync_offsets o WHERE o.consumer_group = $2 AND o.topic = $3)"
+    " ORDER BY array_position(current_schemas(false), n.nspname) LIMIT 1";
+
+static pg_status_t refuse_later_on_path(pg_t *pg, const char *group, const stream_sql_t *ss,
+                                        int *schema_error, char *errstr, size_t errstr_size)
 {
-    int empty = 0;
+    if (strstr(ss->table, "\".\""))
+        return PG_OK; /* qualified: found where it says */
+    const char *params[3] = {ss->table, group, ss->topic};
+    PGresult *res = NULL;
+    char err[512];
+    pg_status_t st = pg_exec(pg, SQL_LATER_ON_PATH, 3, params, &res, err, sizeof(err));
+    if (st != PG_OK) {
+        errstr_set(errstr, errstr_size, "looking for table %s on search_path: %s", ss->table, err);
+        return st;
+    }
+    if (PQntuples(res) == 1) {
+        errstr_set(errstr, errstr_size,
+                   "table %s is not in the current schema %s, where an unqualified table is "
+                   "made, but %s, later on search_path, is, and this group has read topic %s: "
+                   "an older build wrote that one. Set table = %s to go on writing it (or drop "
+                   "it, and the topic is replayed into a new one)",
+                   ss->table, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), ss->topic,
+                   PQgetvalue(res, 0, 0));
+        *schema_error = 1;
+        st = PG_FATAL;
+    }
+    PQclear(res);
+    return st;
+}
+
+static pg_status_t replay_into_new(pg_t *pg, const char *group, const stream_sql_t *ss,
+                                   int *schema_error, char *errstr, size_t errstr_size)
+{
+    int empty = 0, exists = 0;
     long n_rows = 0;
 
     if (!group || !ss->topic)
         return PG_OK;
     pg_status_t st = table_empty(pg, ss, &empty, errstr, errstr_size);
     if (st != PG_OK || !empty)
+        return st;
+    st = tableschema_exists(pg, ss->table, &exists, errstr, errstr_size);
+    if (st == PG_OK && !exists)
+        st = refuse_later_on_path(pg, group, ss, schema_error, errstr, errstr_size);
+    if (st != PG_OK)
         return st;
     st = offsets_forget_topic(pg, group, ss->topic, &n_rows, errstr, errstr_size);
     if (st == PG_OK && n_rows > 0)
@@ -245,7 +296,7 @@ static pg_status_t create_all(pg_t *pg, const char *group, const stream_sql_t *c
     for (i = 0; st == PG_OK && bookkeeping_ddl[i]; i++)
         st = run(pg, bookkeeping_ddl[i], "bookkeeping tables", errstr, errstr_size);
     for (i = 0; st == PG_OK && i < n; i++)
-        st = replay_into_new(pg, group, streams[i], errstr, errstr_size);
+        st = replay_into_new(pg, group, streams[i], schema_error, errstr, errstr_size);
     for (i = 0; st == PG_OK && i < n; i++) {
         /* tombstones first: a widened id widens theirs too */
         if (streams[i]->create_tombstones)
