@@ -99,16 +99,17 @@ static pg_status_t add_produced_at(pg_t *pg, const char *table, const char *alte
     return has ? PG_OK : run(pg, alter, table, errstr, errstr_size);
 }
 
-/* Whether ss's table holds nothing: missing, or without a row. Its
- * tombstones are left out: a TRUNCATE of the table alone leaves them, and
- * a table whose every record was deleted only replays its deletions. */
-static pg_status_t table_empty(pg_t *pg, const stream_sql_t *ss, int *empty, char *errstr,
-                               size_t errstr_size)
+/* Whether ss's table holds nothing: missing (*exists 0), or without a
+ * row. Its tombstones are left out: a TRUNCATE of the table alone leaves
+ * them, and a table whose every record was deleted only replays its
+ * deletions. */
+static pg_status_t table_empty(pg_t *pg, const stream_sql_t *ss, int *empty, int *exists,
+                               char *errstr, size_t errstr_size)
 {
-    int exists = 0, rows = 0;
-    pg_status_t st = tableschema_exists(pg, ss->table, &exists, errstr, errstr_size);
+    int rows = 0;
+    pg_status_t st = tableschema_exists(pg, ss->table, exists, errstr, errstr_size);
 
-    if (st == PG_OK && exists)
+    if (st == PG_OK && *exists)
         st = tableschema_has_rows(pg, ss->table, &rows, errstr, errstr_size);
     *empty = st == PG_OK && !rows;
     return st;
@@ -179,11 +180,10 @@ static pg_status_t replay_into_new(pg_t *pg, const char *group, const stream_sql
 
     if (!group || !ss->topic)
         return PG_OK;
-    pg_status_t st = table_empty(pg, ss, &empty, errstr, errstr_size);
+    pg_status_t st = table_empty(pg, ss, &empty, &exists, errstr, errstr_size);
     if (st != PG_OK || !empty)
         return st;
-    st = tableschema_exists(pg, ss->table, &exists, errstr, errstr_size);
-    if (st == PG_OK && !exists)
+    if (!exists)
         st = refuse_later_on_path(pg, group, ss, schema_error, errstr, errstr_size);
     if (st != PG_OK)
         return st;
