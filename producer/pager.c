@@ -105,9 +105,9 @@ void pager_walk_clear(pager_walk_t *w)
     json_decref(w->carried_id);
     w->carried_id = NULL;
     json_decref(w->carried_cursor);
-    json_decref(w->tail_ids);
-    w->tail_ids = NULL;
     w->carried_cursor = NULL;
+    idset_destroy(w->tail_ids);
+    w->tail_ids = NULL;
     idset_destroy(w->followed);
     w->followed = NULL;
 }

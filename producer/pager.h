@@ -104,7 +104,8 @@ typedef struct pager_walk {
     int64_t carried_bucket; /* that record's bucket */
     json_t *carried_id;     /* that record's id (a copy), or NULL */
     json_t *carried_cursor; /* its cursor value as served (a copy), or NULL */
-    json_t *tail_ids;       /* none: ids of the last answer's records in its last bucket */
+    idset_t *tail_ids;      /* none: ids of the last answer's records in its last bucket
+                             * (pager_none.c), or NULL at the walk's start */
     int64_t unserved_since; /* seek, `>`: the since whose page last failed to serve its
                              * record (read again once from the page before), or -1 */
     int reseeks;            /* seek: how many times the walk moved its since */

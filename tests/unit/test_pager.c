@@ -281,6 +281,28 @@ static void test_seek_steps(void **state)
         {"[" X1 "," X2 "]", NULL, NULL, -1, NULL},
     };
     RUN(PAGINATION_NONE, 0, none_ties_capped);
+    /* the ids kept from an answer's last bucket are told apart as JSON
+     * values: the string "1" is not the integer 1 ... */
+    static const step_t none_ties_typed[] = {
+        {"[" T1 "," X1 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
+        {"[{\"id\":\"1\",\"updated\":\"2026-11-25T12:00:02Z\"}," X1 "]", NULL, NULL, -1, NULL},
+    };
+    RUN(PAGINATION_NONE, 0, none_ties_typed);
+    /* ... and ids longer than an id set's key, alike in their first KiB,
+     * are two */
+    static char long1[1300], long2[1300], first[2800], second[2800];
+    char id[1101];
+    memset(id, 'a', sizeof(id) - 1);
+    id[sizeof(id) - 1] = '\0';
+    snprintf(long1, sizeof(long1), "{\"id\":\"%s1\",\"updated\":\"2026-11-25T12:00:02Z\"}", id);
+    snprintf(long2, sizeof(long2), "{\"id\":\"%s2\",\"updated\":\"2026-11-25T12:00:02Z\"}", id);
+    snprintf(first, sizeof(first), "[%s,%s]", T1, long1);
+    snprintf(second, sizeof(second), "[%s,%s]", long1, long2);
+    const step_t none_ties_long[] = {
+        {first, NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
+        {second, NULL, NULL, -1, NULL},
+    };
+    RUN(PAGINATION_NONE, 0, none_ties_long);
     /* a `>` filter: the record that set since not served again */
     static const step_t none_exclusive[] = {
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
