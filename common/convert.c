@@ -621,9 +621,9 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema
     case FT_BOOLEAN:
         return set_scalar(c, AVRO_BOOLEAN, v);
     case FT_TIMESTAMP_MILLIS:
-        return conv_set_timestamp(c, v, 0, f->epoch_seconds);
+        return conv_set_timestamp(c, v, 0, f->epoch_unit);
     case FT_TIMESTAMP_MICROS:
-        return conv_set_timestamp(c, v, 1, f->epoch_seconds);
+        return conv_set_timestamp(c, v, 1, f->epoch_unit);
     case FT_DATE:
         return conv_set_date(c, v);
     case FT_DECIMAL:
@@ -637,7 +637,7 @@ static int set_logical(const conv_ctx_t *c, const schema_field_t *f, avro_schema
     case FT_LOCAL_TS_MICROS:
         if (conv_check_no_offset(c, v) != 0)
             return -1;
-        return conv_set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS, f->epoch_seconds);
+        return conv_set_timestamp(c, v, f->type == FT_LOCAL_TS_MICROS, f->epoch_unit);
     case FT_ENUM: /* no logical type to look for: straight to its symbols */
         return set_enum(c, schema_avro_deref(s), v);
     default:

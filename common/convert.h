@@ -4,8 +4,9 @@
  *
  * JSON -> Avro accepts what REST APIs send: for a decimal a JSON string
  * ("1234.50") or number; for timestamp-millis/micros an ISO-8601 string or
- * an integer of epoch milliseconds (of epoch seconds, a fraction allowed,
- * in a field marked epoch_seconds; local-timestamp-millis/micros the same,
+ * an integer of epoch milliseconds (of epoch seconds or milliseconds, a
+ * fraction or digits in a string allowed, in a field whose epoch_unit is
+ * a cursor's; local-timestamp-millis/micros the same,
  * without a UTC offset); for a uuid its 8-4-4-4-12 hex text (stored lower
  * case); for time-millis/micros "HH:MM:SS[.fraction]" or milliseconds after
  * midnight; for a date "YYYY-MM-DD"; for bytes a

@@ -48,14 +48,17 @@ static int64_t extra_micros(const char *s)
 #define EPOCH_S_END 253402300800LL
 
 /*
- * A number of seconds since 1970 (an integer, a fraction, or digits in a
- * string, as cursor.format = unix reads the cursor) into *val in
- * milliseconds or microseconds, a fraction below that cut (exactly:
- * jsonnum_scaled_floor). 1 when v is such a number (0 when it is not: an
- * ISO-8601 string, say), -1 when it is out of range.
+ * A number of seconds or milliseconds since 1970 (unit; an integer, a
+ * fraction, or digits in a string, as cursor.format = unix or unix_ms
+ * reads the cursor) into *val in milliseconds or microseconds, a fraction
+ * below that cut (exactly: jsonnum_scaled_floor). 1 when v is such a
+ * number (0 when it is not: an ISO-8601 string, say), -1 when it is out
+ * of range.
  */
-static int epoch_seconds(const conv_ctx_t *c, const json_t *v, int micros, int64_t *val)
+static int epoch_number(const conv_ctx_t *c, const json_t *v, int micros, epoch_unit_t unit,
+                        int64_t *val)
 {
+    const char *unit_name = unit == EPOCH_CURSOR_MS ? "ms" : "s";
     char buf[JSONNUM_REAL_TEXT_SIZE];
     const char *t;
 
@@ -68,26 +71,27 @@ static int epoch_seconds(const conv_ctx_t *c, const json_t *v, int micros, int64
         t = json_string_value(v);
     } else if (json_is_real(v)) { /* from jansson's own parser: its shortest text */
         if (!isfinite(json_real_value(v)))
-            return conv_fail(c, "%g s is out of range (years 1 to 9999)", json_real_value(v));
+            return conv_fail(c, "%g %s is out of range (years 1 to 9999)", json_real_value(v),
+                             unit_name);
         jsonnum_real_text(json_real_value(v), 0, buf);
         t = buf;
     } else {
         return 0;
     }
     int64_t per_s = micros ? 1000000 : 1000;
-    if (jsonnum_scaled_floor(t, micros ? 6 : 3, EPOCH_S_MIN * per_s, EPOCH_S_END * per_s - 1,
-                             val) != 0)
-        return conv_fail(c, "%.40s s is out of range (years 1 to 9999)", t);
+    int shift = (micros ? 6 : 3) - (unit == EPOCH_CURSOR_MS ? 3 : 0);
+    if (jsonnum_scaled_floor(t, shift, EPOCH_S_MIN * per_s, EPOCH_S_END * per_s - 1, val) != 0)
+        return conv_fail(c, "%.40s %s is out of range (years 1 to 9999)", t, unit_name);
     return 1;
 }
 
-int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, int seconds)
+int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, epoch_unit_t unit)
 {
     int64_t ms, val = 0;
     char err[256];
 
-    if (seconds) {
-        int rc = epoch_seconds(c, v, micros, &val);
+    if (unit != EPOCH_PLAIN_MS) {
+        int rc = epoch_number(c, v, micros, unit, &val);
         if (rc < 0)
             return -1;
         if (rc > 0) {

@@ -43,11 +43,11 @@ int conv_sub_ctx(conv_ctx_t *sub, char *buf, const conv_ctx_t *c, const char *na
 int conv_expected(const conv_ctx_t *c, const char *what, const json_t *v);
 
 /* convert_logical.c: JSON -> Avro of timestamp-millis/micros (micros:
- * also local-timestamp-*; seconds: a number counts seconds, see
- * schema_field_t.epoch_seconds), date, uuid (the canonical lower-case
+ * also local-timestamp-*; unit: what a number counts, see
+ * schema_field_t.epoch_unit), date, uuid (the canonical lower-case
  * text) and time-millis/micros, written to c->w; 0, or -1 with the
  * reason. */
-int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, int seconds);
+int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, epoch_unit_t unit);
 int conv_set_date(const conv_ctx_t *c, const json_t *v);
 int conv_set_uuid(const conv_ctx_t *c, const json_t *v);
 int conv_set_time(const conv_ctx_t *c, const json_t *v, int micros);

@@ -38,6 +38,12 @@ typedef enum {
     FT_MAP
 } field_type_t;
 
+/* The unit of a timestamp field's JSON numbers (schema_field_t.epoch_unit).
+ * EPOCH_CURSOR_S and EPOCH_CURSOR_MS read them as the cursor reader does:
+ * seconds or milliseconds, a fraction or digits in a string allowed, so
+ * that the cursor field's column says the time the cursor does. */
+typedef enum { EPOCH_PLAIN_MS = 0, EPOCH_CURSOR_S, EPOCH_CURSOR_MS } epoch_unit_t;
+
 typedef struct schema_field {
     char *name;
     field_type_t type;
@@ -56,10 +62,11 @@ typedef struct schema_field {
      * per record. */
     avro_schema_t value_avro;
     int null_branch;
-    /* A timestamp field whose JSON numbers count seconds since 1970, not
-     * milliseconds: the cursor field of a stream read with cursor.format =
-     * unix (set by the producer once loaded; 0 from record_schema_*). */
-    int epoch_seconds;
+    /* How a timestamp field's JSON numbers count time since 1970: as any
+     * timestamp field does (integers of milliseconds), or as the cursor of
+     * a stream read with cursor.format = unix or unix_ms (set by the
+     * producer once loaded; EPOCH_PLAIN_MS from record_schema_*). */
+    epoch_unit_t epoch_unit;
     /* The field's default (its "default" in the schema) as Avro binary of
      * the field's own type, union branch and all (avrodefault.h): what is
      * written for a record that leaves the field out. NULL when the field

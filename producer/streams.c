@@ -18,12 +18,15 @@ static int load_one(const tm_config_t *conf, const stream_conf_t *sc, loaded_str
         return PRODUCER_FAILED;
     if (stream_schema_load(conf, sc, &ls->rs, &ls->es, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
-    /* cursor.format = unix: the API writes its cursor field in seconds,
+    /* cursor.format = unix or unix_ms: the API writes its cursor field in
+     * seconds or milliseconds, a fraction or digits in a string allowed,
      * and a timestamp column of it must say the same time (a JSON number
-     * in a timestamp field is otherwise milliseconds) */
+     * in a timestamp field is otherwise an integer of milliseconds) */
     int at = sc->cursor_field ? record_schema_field_index(ls->rs, sc->cursor_field) : -1;
     if (at >= 0 && sc->cursor_format == CURSOR_FORMAT_UNIX)
-        ls->rs->fields[at].epoch_seconds = 1;
+        ls->rs->fields[at].epoch_unit = EPOCH_CURSOR_S;
+    if (at >= 0 && sc->cursor_format == CURSOR_FORMAT_UNIX_MS)
+        ls->rs->fields[at].epoch_unit = EPOCH_CURSOR_MS;
     /* their absence is handled where they are read: a record without an
      * id or cursor is dead-lettered, one without the soft-delete flag is
      * live */

@@ -246,7 +246,33 @@ static void test_epoch_seconds(void **state)
     (void)state;
     assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
     for (size_t i = 0; i < rs->n_fields; i++)
-        rs->fields[i].epoch_seconds = 1;
+        rs->fields[i].epoch_unit = EPOCH_CURSOR_S;
+    run_rs(rs, cases, sizeof(cases) / sizeof(cases[0]));
+    record_schema_destroy(rs);
+}
+
+/* The same for cursor.format = unix_ms: numbers count milliseconds, a
+ * fraction (PostgreSQL's extract(epoch ...) * 1000 writes one) or digits
+ * in a string allowed, as the cursor reader takes them. */
+static void test_epoch_millis(void **state)
+{
+    static const struct lcase cases[] = {
+        {"lm", "1795608001000", "\"2026-11-25T12:00:01.000\"", NULL},
+        {"lm", "1795608001000.5", "\"2026-11-25T12:00:01.000\"", NULL},
+        {"lm", "\"1795608001250\"", "\"2026-11-25T12:00:01.250\"", NULL},
+        {"lu", "1795608001250.125", "\"2026-11-25T12:00:01.250125\"", NULL},
+        {"lm", "\"2026-11-25T12:00:00\"", "\"2026-11-25T12:00:00.000\"", NULL},
+        {"lm", "-0.5", "\"1969-12-31T23:59:59.999\"", NULL},
+        {"lm", "253402300800000", NULL,
+         "field 'lm': 253402300800000 ms is out of range (years 1 to 9999)"},
+    };
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    (void)state;
+    assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < rs->n_fields; i++)
+        rs->fields[i].epoch_unit = EPOCH_CURSOR_MS;
     run_rs(rs, cases, sizeof(cases) / sizeof(cases[0]));
     record_schema_destroy(rs);
 }
@@ -313,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_local_timestamp),
         cmocka_unit_test(test_epoch_seconds),
+        cmocka_unit_test(test_epoch_millis),
         cmocka_unit_test(test_schema_types),
         cmocka_unit_test(test_nested),
     };
