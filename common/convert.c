@@ -176,30 +176,48 @@ static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo, int64_t
     return 0;
 }
 
+/* Whether a number's text has a digit other than 0 before its exponent:
+ * one strtod made 0 of went below the smallest double. */
+static int mantissa_nonzero(const char *t)
+{
+    for (; *t && *t != 'e' && *t != 'E'; t++)
+        if (*t >= '1' && *t <= '9')
+            return 1;
+    return 0;
+}
+
+/* The double of a number's text that JSON's grammar checked, or -1 when it
+ * lies past a double's range either way: infinite, or not zero and read
+ * as zero. Below the normal range, where strtod says ERANGE and yet gives
+ * a subnormal, it is that value (as PostgreSQL's float8in takes it). */
+static int text_to_double(const char *t, double *out)
+{
+    *out = strtod(t, NULL);
+    return isfinite(*out) && (*out != 0 || !mantissa_nonzero(t)) ? 0 : -1;
+}
+
 /* A double from a JSON number (exactly as strtod reads its text, when the
  * reader kept it) or a string holding one as JSON spells it: strtod alone
- * would also read "0x1A", "inf", "nan", "+1" and ".5". */
+ * would also read "0x1A", "inf", "nan", "+1" and ".5". A number past a
+ * double's range, above or below (1e-400 is not 0), is refused. */
 static int get_number(const conv_ctx_t *c, const json_t *v, const char *what, double *out)
 {
     if (json_is_number(v)) {
         *out = json_number_value(v);
         return 0;
     }
-    if (jsonnum_is(v)) {
-        *out = strtod(jsonnum_text(v), NULL); /* the reader checked its grammar */
-        if (isfinite(*out))
+    if (jsonnum_is(v)) { /* the reader checked its grammar */
+        if (text_to_double(jsonnum_text(v), out) == 0)
             return 0;
         return conv_fail(c, "%s is out of range for %s", jsonnum_text(v), what);
     }
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
-        if (string_syntax(v) != JSONNUM_NOT) {
-            errno = 0;
-            *out = strtod(s, NULL);
-            if (errno != ERANGE) /* past a double, or so small it loses digits */
-                return 0;
-        }
-        return conv_fail(c, "'%s' is not a finite number", s);
+        if (string_syntax(v) == JSONNUM_NOT)
+            return conv_fail(c, "'%s' is not a finite number", s);
+        if (text_to_double(s, out) == 0)
+            return 0;
+        return conv_fail(c, "'%s' is out of range for %s", s, what);
     }
     return conv_expected(c, "a number", v);
 }
@@ -513,7 +531,9 @@ static int set_scalar(const conv_ctx_t *c, avro_type_t t, const json_t *v)
     case AVRO_FLOAT:
         if (get_number(c, v, "float", &d) != 0)
             return -1;
-        if (!avroenc_float_fits(d)) /* 3.4028235e38 is FLT_MAX, as Java writes it */
+        /* 3.4028235e38 is FLT_MAX, as Java writes it; a number that is
+         * not 0 and that a float holds only as 0 is past it too */
+        if (!avroenc_float_fits(d) || (d != 0 && (float)d == 0))
             return conv_fail(c, "%g is out of range for float", d);
         avroenc_float(c->w, (float)d);
         break;

@@ -387,7 +387,13 @@ static void test_kitchen_fields(void **state)
         {"score", "~0.1", "0.1", NULL},
         {"score", "~-2.5e-3", "-0.0025", NULL},
         {"score", "~123456789012345678901234567890", "1.2345678901234568e29", NULL},
-        {"score", "~1e-400", "0.0", NULL}, /* underflow: a finite double */
+        /* below a double's range: not 0, as PostgreSQL's float8 says too;
+         * a subnormal is a double */
+        {"score", "~1e-400", NULL, "field 'score': 1e-400 is out of range for double"},
+        {"score", "~-1e-400", NULL, "field 'score': -1e-400 is out of range for double"},
+        {"score", "~1e-310", "1e-310", NULL},
+        {"score", "~0e-400", "0.0", NULL},
+        {"score", "~-0.000e5", "-0.0", NULL},
         {"score", "~1e400", NULL, "field 'score': 1e400 is out of range for double"},
         {"score", "~-1E400", NULL, "field 'score': -1E400 is out of range for double"},
         {"ratio", "~0.25", "0.25", NULL},
@@ -399,6 +405,8 @@ static void test_kitchen_fields(void **state)
          "field 'ratio': 3.40282e+38 is out of range for float"},
         {"ratio", "~1e39", NULL, "field 'ratio': 1e+39 is out of range for float"},
         {"ratio", "~1e400", NULL, "field 'ratio': 1e400 is out of range for float"},
+        {"ratio", "~1e-50", NULL, "field 'ratio': 1e-50 is out of range for float"},
+        {"ratio", "~1e-40", "9.99994610111476e-41", NULL}, /* a subnormal float */
         {"seen_at", "~99999999999999999999", NULL,
          "field 'seen_at': 99999999999999999999 ms is out of range"},
         {"blob", "~1e400", NULL, "field 'blob': expected a base64 string, got a real number"},

@@ -166,7 +166,11 @@ static void test_numeric_strings(void **state)
         {"d", "\"+1\"", NULL, "field 'd': '+1' is not a finite number"},
         {"d", "\".5\"", NULL, "field 'd': '.5' is not a finite number"},
         {"d", "\"5.\"", NULL, "field 'd': '5.' is not a finite number"},
-        {"d", "\"1e400\"", NULL, "field 'd': '1e400' is not a finite number"},
+        {"d", "\"1e400\"", NULL, "field 'd': '1e400' is out of range for double"},
+        {"d", "\"1e-400\"", NULL, "field 'd': '1e-400' is out of range for double"},
+        {"d", "\"1e-310\"", "9.9999999999999694e-311", NULL}, /* a subnormal: a double */
+        {"d", "\"0e-400\"", "0.0", NULL},
+        {"f", "\"1e-50\"", NULL, "field 'f': 1e-50 is out of range for float"},
         {"d", "\"\"", NULL, "field 'd': '' is not a finite number"},
         {"f", "\"0.25\"", "0.25", NULL},
         {"f", "\"0x10\"", NULL, "field 'f': '0x10' is not a finite number"},
