@@ -112,6 +112,17 @@ static void strip_comment(char *s)
 /* "<stream>-yyyymmddThhmmssZ-xxxxxxxx" and its NUL (run_id_make()) */
 _Static_assert(CONFIG_STREAM_NAME_MAX + 27 <= RUN_ID_SIZE, "a run id must hold its stream name");
 
+/* Whether two stream names give topics Kafka takes for one: it refuses a
+ * topic whose name differs from an existing one's only by '.' against '_'
+ * (both become '_' in its metric names). */
+static int topics_collide(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (*a != *b && !((*a == '.' || *a == '_') && (*b == '.' || *b == '_')))
+            return 0;
+    return *a == *b;
+}
+
 static int open_stream(parser_t *p, const char *name, int line)
 {
     tm_config_t *c = p->conf;
@@ -135,6 +146,12 @@ static int open_stream(parser_t *p, const char *name, int line)
     const stream_conf_t *dup = config_stream(c, name);
     if (dup)
         return perr(p, line, where, "duplicate stream (first at line %d)", dup->line);
+    for (size_t i = 0; i < c->n_streams; i++)
+        if (topics_collide(name, c->streams[i].name))
+            return perr(p, line, where,
+                        "its topic and that of [stream %s] (line %d) differ only by '.' against "
+                        "'_', which Kafka takes for one topic: it would create only the first",
+                        c->streams[i].name, c->streams[i].line);
 
     stream_conf_t *ns = realloc(c->streams, (c->n_streams + 1) * sizeof(*ns));
     if (!ns)

@@ -282,6 +282,10 @@ static const err_case_t err_cases[] = {
      ": no [stream NAME] section: at least one stream is required"},
     {"duplicate stream", KAFKA STREAM "[stream s]\n",
      ":8: [stream s]: duplicate stream (first at line 3)"},
+    {"stream topics one to Kafka",
+     KAFKA "[stream c.2]\nurl = http://x/s\n[stream c_2]\nurl = http://x/t\n",
+     ":5: [stream c_2]: its topic and that of [stream c.2] (line 3) differ only by '.' against "
+     "'_', which Kafka takes for one topic: it would create only the first"},
     {"key set twice", KAFKA "[worker]\ngroup.id = a\n[worker]\ngroup.id = b\n" STREAM,
      ":6: [worker] group.id: set twice (first at line 4)"},
     {"kafka prop set twice", KAFKA "linger.ms = 5\nlinger.ms = 1\n" STREAM,
