@@ -2,6 +2,8 @@
  * avrobin.c - see avrobin.h.
  */
 #include "avrobin.h"
+
+#include <string.h>
 #include "schema.h"
 
 void avrobin_cursor_init(avrobin_cursor_t *c, const void *buf, size_t len)
@@ -54,6 +56,21 @@ int avrobin_skip(avrobin_cursor_t *c, int64_t n)
 
 static int check_value(avrobin_cursor_t *c, avro_schema_t s, int depth);
 
+/* A map's key: a string without a NUL. avro-c keeps map keys as C
+ * strings, so "a\0x" and "a\0y" would both become "a": one member lost
+ * and the other renamed, with no word. */
+static int check_map_key(avrobin_cursor_t *c)
+{
+    int64_t len;
+    if (avrobin_read_long(c, &len) != 0)
+        return -1;
+    if (len > 0 && len <= c->end - c->p && memchr(c->p, '\0', (size_t)len)) {
+        c->err = "a map key holds a NUL byte";
+        return -1;
+    }
+    return avrobin_skip(c, len);
+}
+
 /* Arrays and maps: blocks of items, a negative count followed by the
  * block's byte size, a zero count at the end. */
 static int check_blocks(avrobin_cursor_t *c, avro_schema_t item, int is_map, int depth)
@@ -77,8 +94,7 @@ static int check_blocks(avrobin_cursor_t *c, avro_schema_t item, int is_map, int
             return -1;
         }
         for (int64_t i = 0; i < n; i++) {
-            int64_t klen;
-            if (is_map && (avrobin_read_long(c, &klen) != 0 || avrobin_skip(c, klen) != 0))
+            if (is_map && check_map_key(c) != 0)
                 return -1;
             if (check_value(c, item, depth + 1) != 0)
                 return -1;

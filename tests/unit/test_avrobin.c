@@ -59,6 +59,9 @@ static const bin_case_t cases[] = {
     {"{\"type\":\"array\",\"items\":\"int\"}", "ffffffffffffffffff01", "corrupt block count", 0, 0},
     {"{\"type\":\"map\",\"values\":\"string\"}", "02026b027600", NULL, 0, 0},
     {"{\"type\":\"map\",\"values\":\"string\"}", "020a6b027600", "truncated data", 2, 0},
+    /* avro-c would keep "a\0x" as "a" */
+    {"{\"type\":\"map\",\"values\":\"string\"}", "0206610078027600", "a map key holds a NUL byte",
+     1, 0},
     {"{\"type\":\"record\",\"name\":\"R\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
      "{\"name\":\"b\",\"type\":\"string\"}]}",
      "020278", NULL, 0, 0},
