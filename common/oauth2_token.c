@@ -16,6 +16,7 @@
 #include "basic_auth.h"
 #include "errstr.h"
 #include "jsonnum.h"
+#include "utf8.h"
 
 #define DESCRIBE_PART_MAX 200
 
@@ -86,7 +87,9 @@ int oauth2_token_parse(const char *body, size_t len, oauth2_token_t *out, char *
     json_error_t jerr;
     /* integers as reals: an expires_in past int64 is clamped, not a
      * refused answer */
-    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+    size_t bom = utf8_bom(body, len);
+    json_t *root =
+        json_loadb(body + bom, len - bom, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
     if (!root || !json_is_object(root)) {
         /* jansson's text quotes the input "near" the error, which may be
          * the token: what it says before that, and the place */
@@ -148,7 +151,8 @@ const char *oauth2_error_describe(const char *body, size_t len, const char *cons
     if (!size)
         return buf;
     buf[0] = '\0';
-    json_t *root = body ? json_loadb(body, len, 0, NULL) : NULL;
+    size_t bom = utf8_bom(body, len);
+    json_t *root = body ? json_loadb(body + bom, len - bom, 0, NULL) : NULL;
     const char *err = json_string_value(json_object_get(root, "error"));
     const char *desc = json_string_value(json_object_get(root, "error_description"));
     if (err) {

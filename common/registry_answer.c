@@ -12,6 +12,7 @@
 
 #include "errstr.h"
 #include "http.h"
+#include "utf8.h"
 
 #define PREVIEW_MAX 120 /* bytes of a body that is not the registry's JSON */
 
@@ -19,7 +20,8 @@
 static json_t *load_object(const char *body, size_t len, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
-    json_t *root = body ? json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+    size_t bom = utf8_bom(body, len);
+    json_t *root = body ? json_loadb(body + bom, len - bom, JSON_REJECT_DUPLICATES, &jerr) : NULL;
     if (!root) {
         errstr_set(errstr, errstr_size, "not the registry's answer: the body is not JSON (%s)",
                    body ? jerr.text : "none");
@@ -114,7 +116,8 @@ const char *registry_answer_error(const char *body, size_t len, int *code, char 
     if (size == 0)
         return buf;
     buf[0] = '\0';
-    json_t *root = body && len ? json_loadb(body, len, 0, NULL) : NULL;
+    size_t bom = utf8_bom(body, len);
+    json_t *root = body && len > bom ? json_loadb(body + bom, len - bom, 0, NULL) : NULL;
     const json_t *ec = json_object_get(root, "error_code"), *msg = json_object_get(root, "message");
     if (json_is_integer(ec) && json_integer_value(ec) > 0 && json_integer_value(ec) < 1000000) {
         *code = (int)json_integer_value(ec);

@@ -35,4 +35,13 @@ static inline size_t utf8_seq(const unsigned char *p, size_t avail)
     return n;
 }
 
+/* Bytes of a UTF-8 byte order mark at the start of a body (3), or 0.
+ * RFC 8259 lets a parser ignore one, and some servers (.NET, files served
+ * as they were saved) send one, before JSON as before anything else. */
+static inline size_t utf8_bom(const char *body, size_t len)
+{
+    const unsigned char *b = (const unsigned char *)body;
+    return body && len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf ? 3 : 0;
+}
+
 #endif

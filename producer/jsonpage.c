@@ -19,6 +19,7 @@
 
 #include "errstr.h"
 #include "jsonscan.h"
+#include "utf8.h"
 
 #define SKIP_MAX_DEPTH 32768 /* nesting the end-of-item scan follows */
 
@@ -600,10 +601,7 @@ int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonp
     }
     /* a page's thousands of values are dropped together: one arena */
     json_arena_t *prev = json_arena_enter(page->arena);
-    /* RFC 8259 lets a parser ignore a byte order mark, and some servers
-     * (.NET, files served as they were saved) send one */
-    if (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0)
-        r.pos = 3;
+    r.pos = utf8_bom(body, len);
     jsonscan_skip_ws(&r);
     json_t *root = read_value(&r, path, 1);
     if (root) {

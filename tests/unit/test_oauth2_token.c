@@ -29,6 +29,8 @@ static const struct {
      UNKNOWN, NULL},
     {"no token_type: Bearer", "{\"access_token\":\"t\",\"expires_in\":60}", "t", 60000, NULL},
     {"expires_in null", "{\"access_token\":\"t\",\"expires_in\":null}", "t", UNKNOWN, NULL},
+    {"a byte order mark first", "\xef\xbb\xbf{\"access_token\":\"t\",\"expires_in\":60}", "t",
+     60000, NULL},
     {"expires_in as a string", "{\"access_token\":\"t\",\"expires_in\":\"3599\"}", "t", 3599000,
      NULL},
     {"expires_in fractional", "{\"access_token\":\"t\",\"expires_in\":1.5}", "t", 1500, NULL},

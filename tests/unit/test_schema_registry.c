@@ -62,6 +62,7 @@ static void test_answer_id(void **state)
     } cases[] = {
         {"{\"id\": 1}", SR_OK, 1, NULL},
         {"{\"id\": 70000}", SR_OK, 70000, NULL},
+        {"\xef\xbb\xbf{\"id\": 3}", SR_OK, 3, NULL}, /* a byte order mark first */
         {"{\"id\": 2147483647}", SR_OK, 2147483647u, NULL},
         {"{\"id\": 2147483648}", SR_UNAVAILABLE, 0, "\"id\" 2147483648 is not between 1 and"},
         {"{\"id\": 0}", SR_UNAVAILABLE, 0, "\"id\" 0 is not between"},
