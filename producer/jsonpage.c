@@ -595,6 +595,15 @@ int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonp
     jsonscan_t r = {.b = (const unsigned char *)body, .len = len, .page = page};
     const char *path = records_path ? records_path : "";
     memset(page, 0, sizeof(*page));
+    /* UTF-16 (or UTF-32) with its byte order mark, as some Windows
+     * services write: said so, not "unexpected byte 0xff" */
+    if (len >= 2 && ((r.b[0] == 0xff && r.b[1] == 0xfe) || (r.b[0] == 0xfe && r.b[1] == 0xff))) {
+        errstr_set(errstr, errstr_size,
+                   "it starts with a UTF-16 byte order mark (%02X %02X): JSON between systems is "
+                   "UTF-8 (RFC 8259), which is what tidemark reads",
+                   r.b[0], r.b[1]);
+        return -1;
+    }
     if (!(page->arena = json_arena_new())) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;

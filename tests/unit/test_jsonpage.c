@@ -448,6 +448,12 @@ static void test_not_json(void **state)
          "invalid UTF-8 (byte 0xe9) at byte 9 (outside the records)"},
         {"\\u0000 outside the records", "data", "{\"next\":\"\\u0000\",\"data\":[]}",
          "\\u0000 in a string at byte 9 (outside the records)"},
+        {"UTF-16, little-endian", "data", "\xff\xfe{\0}\0",
+         "it starts with a UTF-16 byte order mark (FF FE): JSON between systems is UTF-8 (RFC "
+         "8259), which is what tidemark reads"},
+        {"UTF-16, big-endian", "data", "\xfe\xff\0{\0}",
+         "it starts with a UTF-16 byte order mark (FE FF): JSON between systems is UTF-8 (RFC "
+         "8259), which is what tidemark reads"},
         {"NaN outside the records", "data", "{\"total\":NaN,\"data\":[]}",
          "invalid value 'NaN' at byte 9 (outside the records)"},
         {"a bad record when the path is elsewhere", "data", "[\"\xe9\"]",
