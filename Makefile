@@ -80,7 +80,7 @@ FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # its include path (only that one: producer/ and worker/ both have a
 # status.h) and linked with that program's library. The others test
 # common/ only.
-PRODUCER_TESTS := test_absentfields test_checkpoint% test_convert test_dlq test_heldeletes test_hwm \
+PRODUCER_TESTS := test_absentfields test_bodytext test_checkpoint% test_convert test_dlq test_heldeletes test_hwm \
                   test_hdrpool test_jsonpage test_keylatest test_link test_pageshift test_pager test_reconcile test_record_id test_runlock test_runmode test_source% test_stats \
                   fuzz_checkpoint_chunk fuzz_convert fuzz_jsonpage fuzz_link
 WORKER_TESTS   := test_worker_% test_reset_offsets test_tableschema fuzz_decode

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -183,7 +184,34 @@ void http_response_clear(http_response_t *resp)
     free(resp->body);
     free(resp->link);
     free(resp->url);
+    free(resp->content_type);
     memset(resp, 0, sizeof(*resp));
+}
+
+const char *http_charset(const char *content_type, char *buf, size_t size)
+{
+    const char *p = content_type ? strchr(content_type, ';') : NULL;
+    size_t n = 0;
+    if (size)
+        buf[0] = '\0';
+    while (p && size) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "charset=", 8) != 0) {
+            p = strchr(p, ';');
+            continue;
+        }
+        p += 8;
+        int quoted = *p == '"';
+        p += quoted;
+        while (p[n] && p[n] != (quoted ? '"' : ';') && p[n] != ' ' && n + 1 < size)
+            n++;
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        break;
+    }
+    return buf;
 }
 
 char *http_escape(const char *s)

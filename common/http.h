@@ -89,6 +89,8 @@ typedef struct http_response {
     /* The final answer's Date header (the API's clock, 1 s resolution),
      * epoch ms; 0 when it had none or it is not an HTTP-date. */
     int64_t date_ms;
+    /* The final answer's Content-Type as sent, or NULL. */
+    char *content_type;
 } http_response_t;
 
 int http_global_init(char *errstr, size_t errstr_size) TM_WARN_UNUSED;
@@ -180,6 +182,11 @@ int http_post(http_client_t *hc, const char *url, const char *content_type, cons
               size_t errstr_size) TM_WARN_UNUSED;
 
 void http_response_clear(http_response_t *resp);
+
+/* The charset parameter of a Content-Type ("application/json;
+ * charset=ISO-8859-1" -> "ISO-8859-1", quotes taken off) into buf (cut
+ * to fit); "" when it has none (content_type may be NULL). Returns buf. */
+const char *http_charset(const char *content_type, char *buf, size_t size);
 
 /* URL-escapes s; caller frees. NULL on ENOMEM. */
 char *http_escape(const char *s);

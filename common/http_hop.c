@@ -172,8 +172,13 @@ CURLcode http_hop_perform(CURL *c, const char *url, struct curl_slist *headers, 
     CURLcode rc = curl_easy_perform(c);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL); /* cerr is the caller's */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
-    if (rc == CURLE_OK)
+    if (rc == CURLE_OK) {
+        const char *ct = NULL;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->resp->status);
+        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+        if (ct && !(h->resp->content_type = strdup(ct)))
+            rc = CURLE_OUT_OF_MEMORY;
+    }
     return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bodytext.h"
 #include "daytz.h"
 #include "errstr.h"
 #include "isotime.h"
@@ -40,6 +41,7 @@ struct source {
     pager_walk_t walk;
     int done;
     int complete;           /* the walk ended by its end rule */
+    int charset_warned;     /* warn_charset() spoke in this walk */
     int64_t started_at;     /* when its first request was sent; 0 before */
     int64_t api_started_at; /* source_api_started_at(); 0 before */
     page_slot_t slots[SOURCE_SLOTS];
@@ -133,6 +135,7 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     pager_walk_reset(&s->walk, s->pager, has_since, since_ms);
     s->done = 0;
     s->complete = 0;
+    s->charset_warned = 0;
     s->started_at = 0;
     s->api_started_at = 0;
 }
@@ -247,6 +250,26 @@ static int empty_with_error(const source_t *s, const page_slot_t *slot, const js
     return 1;
 }
 
+/* Says, once a walk, that the API's bodies are not UTF-8 (bodytext.h):
+ * read as the charset they declare, or, when they are not of it either,
+ * as they are, their records with bytes that are not UTF-8 dead-lettered. */
+static void note_charset(source_t *s, const page_slot_t *slot, const char *charset, bodytext_t bt)
+{
+    char red[1024], q[100];
+    if (bt == BODYTEXT_AS_IS || s->charset_warned)
+        return;
+    s->charset_warned = 1;
+    url_redact(slot->url, red, sizeof(red));
+    log_quote(q, sizeof(q), charset);
+    if (bt == BODYTEXT_CONVERTED)
+        log_info("the API's bodies are not UTF-8: read as the charset they declare",
+                 "stream=%s url=%s charset=%s", s->sc->name, red, q);
+    else
+        log_warn("the API's bodies are neither UTF-8 nor of the charset they declare: a record "
+                 "whose bytes are not UTF-8 is dead-lettered",
+                 "stream=%s url=%s charset=%s", s->sc->name, red, q);
+}
+
 /*
  * Parses resp's body into s->page: the array at records.path, or NULL
  * with errstr when the body is not JSON or has no array there.
@@ -259,7 +282,21 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
     const char *body = resp->status == 204 ? "[]" : resp->body;
     size_t len = resp->status == 204 ? 2 : resp->body_len;
     const char *path = resp->status == 204 ? "" : s->sc->records_path;
-    if (jsonpage_parse(body, len, path, &slot->page, perr, sizeof(perr)) != 0) {
+    char cs[64] = "", *converted = NULL;
+    size_t converted_len = 0;
+    bodytext_t bt = BODYTEXT_AS_IS;
+    if (resp->status != 204) {
+        http_charset(resp->content_type, cs, sizeof(cs));
+        bt = bodytext_utf8(body, len, cs, &converted, &converted_len);
+    }
+    if (bt == BODYTEXT_CONVERTED) {
+        body = converted;
+        len = converted_len;
+    }
+    note_charset(s, slot, cs, bt);
+    int parsed = jsonpage_parse(body, len, path, &slot->page, perr, sizeof(perr));
+    free(converted);
+    if (parsed != 0) {
         errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
                    url_redact(slot->url, red, sizeof(red)), perr);
         return NULL;

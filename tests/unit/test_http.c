@@ -544,9 +544,35 @@ static void test_post(void **state)
     http_client_destroy(hc);
 }
 
+/* The charset parameter of a Content-Type, as servers write it. */
+static void test_charset(void **state)
+{
+    static const struct {
+        const char *content_type, *charset;
+    } cases[] = {
+        {NULL, ""},
+        {"application/json", ""},
+        {"application/json; charset=utf-8", "utf-8"},
+        {"application/json;charset=ISO-8859-1", "ISO-8859-1"},
+        {"application/json; Charset=\"windows-1252\"", "windows-1252"},
+        {"text/plain; format=flowed; charset=Shift_JIS; x=1", "Shift_JIS"},
+        {"application/json; charset=utf-8 ; x=1", "utf-8"},
+        {"application/json; charset=", ""},
+        {"application/json; xcharset=utf-16", ""},
+    };
+    char buf[32];
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (strcmp(http_charset(cases[i].content_type, buf, sizeof(buf)), cases[i].charset) != 0)
+            fail_msg("'%s': '%s', want '%s'",
+                     cases[i].content_type ? cases[i].content_type : "(null)", buf,
+                     cases[i].charset);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_charset),
 
         cmocka_unit_test(test_transient),
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# t_page_charset_latin1: an API that says what its body is
+# (Content-Type: application/json; charset=ISO-8859-1) and sends Latin-1.
+# Record 1's name is "Müller" (M, 0xFC, ...), record 2's is "Ã©" (0xC3
+# 0xA9 in Latin-1: two characters). The charset was ignored: record 1 was
+# dead-lettered as "invalid UTF-8" and record 2 stored as "é", a value the
+# API never sent. A body that is not UTF-8 is now read as the charset its
+# answer declares (one that is UTF-8 stays UTF-8: servers that label UTF-8
+# ISO-8859-1 are common, test_bodytext), and the run says so once.
+# (Found by helper 116.)
+# brokers: mock
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T_WORK/handler.py" <<'PY'
+T = b"2026-03-01T10:00:00.000Z"
+def record(i, name):
+    return (b'{"id":' + i + b',"name":"' + name + b'","email":"x@example.com","country":"DE",'
+            b'"balance":"10.00","tier":"gold","phone":null,"signup_date":null,'
+            b'"is_deleted":false,"last_modified":"' + T + b'"}')
+CT = [("Content-Type", "application/json; charset=ISO-8859-1")]
+def handle(req):
+    if req.path == "/customers/deleted":
+        return 200, CT, b'{"data":[]}'
+    if req.query.get("page", "1") != "1":
+        return 200, CT, b'{"data":[]}'
+    recs = [record(b"1", "Müller".encode("latin-1")), record(b"2", "Ã©".encode("latin-1")),
+            record(b"3", b"plain")]
+    return 200, CT, b'{"data":[' + b",".join(recs) + b']}'
+PY
+
+start_devbroker
+start_hostileapi "$T_WORK/handler.py"
+write_config
+run_producer_once
+assert_eq 3 "$(last_run_field published)" "events published"
+assert_eq 1 "$(grep -c "msg=\"the API's bodies are not UTF-8: read as the charset they declare\".*charset=ISO-8859-1" "$PRODUCER_LAST_LOG")" \
+    "notes that the bodies were read as ISO-8859-1"
+run1=$(last_run_field run_id)
+start_worker
+wait_run_completed "$run1" 30
+assert_eq "1=Müller|2=Ã©|3=plain" "$(psql_value "select id || '=' || name from $TABLE order by id" | paste -sd'|')" \
+    "the rows' names"
+assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters"
+stop_worker
+log "ok"
