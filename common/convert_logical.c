@@ -20,6 +20,7 @@
 #include "isotime.h"
 #include "jsonnum.h"
 #include "uuidtext.h"
+#include "utf8.h"
 
 #define MS_PER_DAY  86400000LL
 #define TIME_MAX_IN 64 /* a time string longer than this is refused */
@@ -137,7 +138,7 @@ int conv_set_date(const conv_ctx_t *c, const json_t *v)
 
 static int not_a_uuid(const conv_ctx_t *c, const char *s, size_t len)
 {
-    return conv_fail(c, "'%.48s%s' is not a UUID (8-4-4-4-12 hex digits)", s,
+    return conv_fail(c, "'%.*s%s' is not a UUID (8-4-4-4-12 hex digits)", utf8_cut(s, 48), s,
                      len > 48 ? "..." : "");
 }
 
@@ -193,8 +194,8 @@ static int time_from_text(const conv_ctx_t *c, const char *s, size_t len, int64_
     int64_t ms;
 
     if (time_shape(s, len) != 0)
-        return conv_fail(c, "'%.48s%s' is not a time of day (HH:MM:SS[.ffffff], no UTC offset)", s,
-                         len > 48 ? "..." : "");
+        return conv_fail(c, "'%.*s%s' is not a time of day (HH:MM:SS[.ffffff], no UTC offset)",
+                         utf8_cut(s, 48), s, len > 48 ? "..." : "");
     if (s[0] > '2' || (s[0] == '2' && s[1] > '3'))
         return conv_fail(c, "'%s': hour out of range (00-23; 24:00:00 is not taken)", s);
     if (s[6] == '6' && s[7] == '0')
@@ -252,6 +253,7 @@ int conv_check_no_offset(const conv_ctx_t *c, const json_t *v)
     /* the date is YYYY-MM-DD: a sign or Z after it starts an offset, and
      * so does a zone's name (isotime.h takes "... UTC") */
     if (strpbrk(s + 10, "Zz+-") || strstr(s + 10, "UTC") || strstr(s + 10, "GMT"))
-        return conv_fail(c, "'%.48s' has a UTC offset: a local timestamp takes none", s);
+        return conv_fail(c, "'%.*s' has a UTC offset: a local timestamp takes none",
+                         utf8_cut(s, 48), s);
     return 0;
 }

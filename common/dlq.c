@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 /* Room the producer keeps for the key, the headers and Kafka's framing. */
 #define PRODUCER_OVERHEAD_BYTES 16384
 
@@ -33,6 +35,26 @@ static const char *truncated_value(const dlq_letter_t *l)
     return key_cut && value_cut ? "key,value" : key_cut ? "key" : "value";
 }
 
+/* in as UTF-8 into out (see dlq_headers_t.error): whole characters and
+ * escapes only, as many as fit. */
+static void error_text(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = in; *p;) {
+        size_t n = (unsigned char)*p < 0x80 ? 1 : utf8_seq((const unsigned char *)p, strnlen(p, 4));
+        size_t w = n ? n : 4; /* \xNN */
+        if (o + w >= size)
+            break;
+        if (n)
+            memcpy(out + o, p, n);
+        else
+            snprintf(out + o, 5, "\\x%02x", (unsigned char)*p);
+        o += w;
+        p += n ? n : 1;
+    }
+    out[o] = '\0';
+}
+
 static void add(dlq_headers_t *out, const char *name, const char *value)
 {
     out->h[out->n++] = (kafka_header_t){name, value};
@@ -44,7 +66,8 @@ void dlq_headers_build(const dlq_letter_t *l, dlq_headers_t *out)
     out->n = 0;
     snprintf(out->original_size, sizeof(out->original_size), "%zu", l->orig_value_len);
     snprintf(out->original_key_size, sizeof(out->original_key_size), "%zu", l->orig_key_len);
-    add(out, DLQ_HDR_ERROR, l->error ? l->error : "");
+    error_text(l->error ? l->error : "", out->error, sizeof(out->error));
+    add(out, DLQ_HDR_ERROR, out->error);
     add(out, DLQ_HDR_STAGE, stage_name(l->stage));
     add(out, DLQ_HDR_SOURCE, l->source ? l->source : "");
     if (l->stage == DLQ_STAGE_WORKER || truncated)
@@ -57,8 +80,9 @@ void dlq_headers_build(const dlq_letter_t *l, dlq_headers_t *out)
 
 size_t dlq_headers_size(const dlq_letter_t *l)
 {
-    return strlen(DLQ_HDR_ERROR) + strlen(l->error ? l->error : "") + strlen(DLQ_HDR_STAGE) +
-           strlen(stage_name(l->stage)) + strlen(DLQ_HDR_SOURCE) +
+    size_t error_len = 4 * strlen(l->error ? l->error : ""); /* each byte \xNN at most */
+    return strlen(DLQ_HDR_ERROR) + (error_len < DLQ_ERROR_MAX ? error_len : DLQ_ERROR_MAX) +
+           strlen(DLQ_HDR_STAGE) + strlen(stage_name(l->stage)) + strlen(DLQ_HDR_SOURCE) +
            strlen(l->source ? l->source : "") + strlen(DLQ_HDR_ORIGINAL_SIZE) + SIZE_DIGITS +
            strlen(DLQ_HDR_ORIGINAL_KEY_SIZE) + SIZE_DIGITS + strlen(DLQ_HDR_TRUNCATED) +
            strlen("key,value");

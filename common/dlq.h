@@ -62,6 +62,10 @@ typedef struct dlq_headers {
     size_t n;
     char original_size[24];
     char original_key_size[24];
+    /* tidemark.error: the reason as UTF-8 (a byte of it that is not is
+     * written \xNN, no character cut in two), at most DLQ_ERROR_MAX bytes:
+     * consumers read headers as text, and a reason quotes what was bad */
+    char error[DLQ_ERROR_MAX + 1];
 } dlq_headers_t;
 
 /* Fills out with l's headers, as the contract above says. */

@@ -12,6 +12,7 @@
 #include "errstr.h"
 #include "jsonnum.h"
 #include "uuidtext.h"
+#include "utf8.h"
 
 /* Parses s as PostgreSQL's int4in/int8in do (PostgreSQL 15): white space,
  * an optional sign, at least one decimal digit, white space. 0 or -1. */
@@ -78,7 +79,7 @@ int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *w
         char q[80];
 
         free(key);
-        snprintf(q, sizeof(q), "%.60s%s", id, strlen(id) > 60 ? "..." : "");
+        snprintf(q, sizeof(q), "%.*s%s", utf8_cut(id, 60), id, strlen(id) > 60 ? "..." : "");
         errstr_set(why, why_size, "id '%s' is not an %s", q,
                    f->type == FT_INT ? "int" : "integer (long)");
         return -1;
@@ -117,9 +118,8 @@ int idkey_check_after(const schema_field_t *f, const char *key, const json_t *af
     }
     if (same)
         return 0;
-    errstr_set(why, why_size,
-               "after.%.64s = '%.64s' names another row than the event's "
-               "id '%.64s'",
-               f->name, theirs, key);
+    errstr_set(why, why_size, "after.%.*s = '%.*s' names another row than the event's id '%.*s'",
+               utf8_cut(f->name, 64), f->name, utf8_cut(theirs, 64), theirs, utf8_cut(key, 64),
+               key);
     return -1;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "isotime.h"
+#include "utf8.h"
 
 static int log_level = LOG_INFO;
 static int log_json = 0;
@@ -75,14 +76,22 @@ static void put(line_t *l, const char *s)
 }
 
 /* A logfmt value needs quotes when it is empty or holds a space, a control
- * character, '=', '"' or '\'. Bytes >= 0x80 (UTF-8) stay as they are. */
+ * character, '=', '"', '\' or a byte that is not UTF-8. UTF-8 stays as
+ * it is. */
 static int is_plain(const char *s)
 {
     if (*s == '\0')
         return 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p <= ' ' || *p == 0x7f || *p == '"' || *p == '=' || *p == '\\')
             return 0;
+        if (*p >= 0x80) {
+            size_t n = utf8_seq(p, strnlen((const char *)p, 4));
+            if (!n)
+                return 0;
+            p += n - 1;
+        }
+    }
     return 1;
 }
 
@@ -110,18 +119,38 @@ static const char *escape_of(unsigned char c, char tmp[8])
     }
 }
 
+/* The escape of the character at p, whose bytes it sets in *len ("" when
+ * it needs none). A byte that starts no UTF-8 character becomes the text
+ * \xNN: a log's readers (a shipper, jq) want UTF-8, and the lines that
+ * quote bytes that are not (a dead letter's id) are the ones that matter. */
+static const char *escape_at(const char *p, size_t *len, char tmp[8])
+{
+    unsigned char c = (unsigned char)*p;
+    *len = 1;
+    if (c < 0x80)
+        return escape_of(c, tmp);
+    size_t n = utf8_seq((const unsigned char *)p, strnlen(p, 4));
+    if (n) {
+        *len = n;
+        return "";
+    }
+    snprintf(tmp, 8, "\\\\x%02x", c);
+    return tmp;
+}
+
 static void put_quoted(line_t *l, const char *s)
 {
     const char *run = s;
+    size_t len;
 
     put(l, "\"");
-    for (const char *p = s; *p; p++) {
+    for (const char *p = s; *p; p += len) {
         char tmp[8];
-        const char *esc = escape_of((unsigned char)*p, tmp);
+        const char *esc = escape_at(p, &len, tmp);
         if (*esc) {
             put_n(l, run, (size_t)(p - run));
             put(l, esc);
-            run = p + 1;
+            run = p + len;
         }
     }
     put(l, run);
@@ -136,8 +165,12 @@ const char *log_quote(char *buf, size_t size, const char *s)
         return buf;
     if (!s)
         s = "";
-    if (is_plain(s)) {
-        snprintf(buf, size, "%s", s);
+    if (is_plain(s)) { /* cut, if it must be, between two characters */
+        size_t n = strnlen(s, size - 1);
+        while (n > 0 && s[n] && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
         return buf;
     }
     /* Append whole escapes only, keeping room for the closing quote. */
@@ -150,11 +183,14 @@ const char *log_quote(char *buf, size_t size, const char *s)
         o += n_;                                                                                   \
     } while (0)
     APPEND("\"");
-    for (const char *p = s; *p; p++) {
-        char one[2] = {*p, '\0'};
+    size_t len;
+    for (const char *p = s; *p; p += len) {
+        char whole[5] = ""; /* a character's bytes: never cut in two */
         char tmp[8];
-        const char *esc = escape_of((unsigned char)*p, tmp);
-        APPEND(*esc ? esc : one);
+        const char *esc = escape_at(p, &len, tmp);
+        if (!*esc)
+            memcpy(whole, p, len);
+        APPEND(*esc ? esc : whole);
     }
 done:
 #undef APPEND

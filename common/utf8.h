@@ -35,6 +35,19 @@ static inline size_t utf8_seq(const unsigned char *p, size_t avail)
     return n;
 }
 
+/* How many of s's first max bytes to quote so that no character is cut in
+ * two ("%.*s"): max, or fewer, back to a character's first byte. */
+static inline int utf8_cut(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    if (s[n]) /* cut: not inside a character */
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--;
+    return (int)n;
+}
+
 /* Bytes of a UTF-8 byte order mark at the start of a body (3), or 0.
  * RFC 8259 lets a parser ignore one, and some servers (.NET, files served
  * as they were saved) send one, before JSON as before anything else. */

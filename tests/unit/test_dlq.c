@@ -137,13 +137,41 @@ static void test_headers(void **state)
     }
 }
 
+/* tidemark.error is UTF-8 whatever the reason quotes, and never longer
+ * than DLQ_ERROR_MAX nor than dlq_headers_size() says. */
+static void test_error_text(void **state)
+{
+    (void)state;
+    static char long_e[DLQ_ERROR_MAX + 10];
+    memset(long_e, 'x', sizeof(long_e) - 1);
+    memcpy(long_e + DLQ_ERROR_MAX - 1, "\xc3\xa9", 2); /* straddles the limit */
+    static const struct {
+        const char *error, *want;
+    } cases[] = {
+        {"id 'caf\xc3\xa9' is bad", "id 'caf\xc3\xa9' is bad"},
+        {"id '5\xe9Y' is not an integer", "id '5\\xe9Y' is not an integer"},
+        {"cut \xe2\x82", "cut \\xe2\\x82"}, /* a character cut in two by the reason */
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const dlq_letter_t l = {.stage = W, .error = cases[i].error, .source = "s"};
+        dlq_headers_t h;
+        dlq_headers_build(&l, &h);
+        assert_string_equal(h.h[0].value, cases[i].want);
+        assert_true(strlen(h.h[0].value) <= dlq_headers_size(&l));
+    }
+    const dlq_letter_t l = {.stage = W, .error = long_e, .source = "s"};
+    dlq_headers_t h;
+    dlq_headers_build(&l, &h);
+    assert_int_equal(strlen(h.h[0].value), DLQ_ERROR_MAX - 1); /* not half of the é */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_copy_limit),
-        cmocka_unit_test(test_truncate_utf8),
-        cmocka_unit_test(test_fit),
-        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_copy_limit), cmocka_unit_test(test_truncate_utf8),
+        cmocka_unit_test(test_fit),        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_error_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,11 @@ static void test_quote(void **state)
         {"back\\slash", 64, "\"back\\\\slash\""},
         {"l1\nl2\tx\r", 64, "\"l1\\nl2\\tx\\r\""},
         {"bell\a", 64, "\"bell\\u0007\""},
-        {"caf\xc3\xa9", 64, "caf\xc3\xa9"},  /* UTF-8 is not escaped */
+        {"caf\xc3\xa9", 64, "caf\xc3\xa9"}, /* UTF-8 is not escaped */
+        {"5\xe9Y", 64, "\"5\\\\xe9Y\""},    /* a byte that is not UTF-8 is written \xNN */
+        {"\xc3(", 64, "\"\\\\xc3(\""},
+        {"caf\xc3\xa9 au lait", 8, "\"caf\xc3\xa9\""}, /* a character is never cut */
+        {"caf\xc3\xa9", 5, "caf"},
         {"truncated value", 8, "\"trunc\""}, /* quotes survive truncation */
         {"a\"b", 4, "\"a\""},                /* an escape is never cut in half */
         {"plaintoolong", 5, "plai"},
@@ -151,6 +155,30 @@ static void emit_long(void)
     log_info(big, "k=%s", big);
 }
 
+static void emit_not_utf8(void)
+{
+    log_warn("apply: id '5\xe9Y' is not an integer", "id=%s", "5\xe9Y");
+}
+
+/* A line that quotes bytes that are not UTF-8 (a dead letter's id) is
+ * still UTF-8, and JSON, with them as \xNN. */
+static void test_json_line_not_utf8(void **state)
+{
+    (void)state;
+    log_setup(LOG_INFO, 1);
+    char *out = capture(emit_not_utf8);
+    log_setup(LOG_INFO, 0);
+    json_error_t je;
+    json_t *a = json_loads(out, 0, &je);
+    if (!a)
+        fail_msg("not JSON: %s (%s)", out, je.text);
+    assert_string_equal(json_string_value(json_object_get(a, "msg")),
+                        "apply: id '5\\xe9Y' is not an integer");
+    assert_string_equal(json_string_value(json_object_get(a, "id")), "5\\xe9Y");
+    json_decref(a);
+    free(out);
+}
+
 static void test_long_line_is_whole(void **state)
 {
     (void)state;
@@ -169,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_level_parse),
         cmocka_unit_test(test_logfmt_lines),
         cmocka_unit_test(test_json_lines),
+        cmocka_unit_test(test_json_line_not_utf8),
         cmocka_unit_test(test_long_line_is_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
