@@ -39,7 +39,25 @@ struct http_client {
     const atomic_int *cancel; /* http_client_set_cancel() */
     http_observer_fn observe; /* http_client_set_observer() */
     void *observe_ctx;
+    const char *stream;        /* http_client_set_stream(), or NULL */
+    int64_t retry_deadline_ms; /* http_client_set_retry_deadline(), or 0 */
+    int64_t retry_due_ms;      /* a wait to retry was not waited: when it ends */
 };
+
+void http_client_set_stream(http_client_t *hc, const char *stream)
+{
+    hc->stream = stream;
+}
+
+void http_client_set_retry_deadline(http_client_t *hc, int64_t deadline_ms)
+{
+    hc->retry_deadline_ms = deadline_ms;
+}
+
+int64_t http_client_retry_due(const http_client_t *hc)
+{
+    return hc->retry_due_ms;
+}
 
 void http_client_set_observer(http_client_t *hc, http_observer_fn fn, void *ctx)
 {
@@ -155,6 +173,7 @@ http_client_t *http_client_for_stream(const stream_conf_t *sc, const http_auth_t
         return NULL;
     http_client_set_limits(hc, sc->retry_max_wait_ms, sc->max_response_size);
     http_client_set_auth(hc, auth);
+    http_client_set_stream(hc, sc->name);
     if ((sc->auth_header || auth) &&
         (http_client_allow_auth(hc, sc->url, errstr, errstr_size) != 0 ||
          (sc->deleted_url &&
@@ -502,25 +521,116 @@ static int auth_now(http_client_t *hc, request_t *rq, int refused, char *errstr,
     return -1;
 }
 
+/* The wait before a retry: how long, and what asked for it. */
+typedef struct retry_wait {
+    int64_t ms;
+    const char *source; /* "backoff", "retry-after" or "retry-after-capped" */
+} retry_wait_t;
+
 /* The wait before retry tries + 1: Retry-After (ra, may be NULL) when it
- * asks for more than the backoff, capped; logged with the error. */
-static int64_t retry_wait(const http_client_t *hc, int tries, const char *ra, const char *errstr)
+ * asks for more than the backoff, capped. */
+static retry_wait_t retry_wait(const http_client_t *hc, int tries, const char *ra)
 {
     /* Retry-After says when the server wants to hear from us again;
      * the backoff still applies when it asks for less. */
-    int64_t wait = backoff_delay_capped_ms(tries, RETRY_BACKOFF_CAP_MS), ra_ms = 0, ra_full = 0;
-    const char *source = "backoff";
+    retry_wait_t w = {backoff_delay_capped_ms(tries, RETRY_BACKOFF_CAP_MS), "backoff"};
+    int64_t ra_ms = 0, ra_full = 0;
     if (ra && http_retry_after_ms(ra, isotime_now_ms(), hc->retry_max_wait_ms, &ra_ms) == 0 &&
-        http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 && ra_ms >= wait) {
-        wait = ra_ms;
-        source = ra_full > ra_ms ? "retry-after-capped" : "retry-after";
+        http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 && ra_ms >= w.ms) {
+        w.ms = ra_ms;
+        w.source = ra_full > ra_ms ? "retry-after-capped" : "retry-after";
     }
+    return w;
+}
+
+/* The retry's warning: the request's error and the wait, with the stream
+ * when the client has one. */
+static void log_retry(const http_client_t *hc, int tries, const retry_wait_t *w, const char *ra,
+                      const char *errstr)
+{
     char q[768], qra[128];
     log_warn("http request failed, retrying",
-             "error=%s attempt=%d wait_ms=%lld wait_source=%s retry_after=%s",
-             log_quote(q, sizeof(q), errstr), tries + 1, (long long)wait, source,
+             "%s%s%serror=%s attempt=%d wait_ms=%lld wait_source=%s retry_after=%s",
+             hc->stream ? "stream=" : "", hc->stream ? hc->stream : "", hc->stream ? " " : "",
+             log_quote(q, sizeof(q), errstr), tries + 1, (long long)w->ms, w->source,
              log_quote(qra, sizeof(qra), ra ? ra : "-"));
-    return wait;
+}
+
+/* 1 when the wait w would end past the retry deadline: it is not waited,
+ * the client's retry_due_ms is when it ends, and errstr says so. */
+static int retry_deferred(http_client_t *hc, const retry_wait_t *w, char *errstr,
+                          size_t errstr_size)
+{
+    int64_t due = isotime_now_ms() + w->ms;
+    if (!hc->retry_deadline_ms || due <= hc->retry_deadline_ms)
+        return 0;
+    hc->retry_due_ms = due;
+    char when[ISOTIME_BUFSIZE];
+    isotime_format(due, when, sizeof(when));
+    size_t n = strlen(errstr);
+    errstr_set(errstr + n, errstr_size - n,
+               " (retry deferred: its wait of %lld ms (%s) ends past the retry deadline; no "
+               "request before %s)",
+               (long long)w->ms, w->source, when);
+    return 1;
+}
+
+/* Once a wait to retry was deferred, every later request of the client
+ * fails at once (1, with errstr): the caller's run is over. */
+static int deferred_before(const http_client_t *hc, const request_t *rq, char *errstr,
+                           size_t errstr_size)
+{
+    if (!hc->retry_due_ms)
+        return 0;
+    char when[ISOTIME_BUFSIZE];
+    isotime_format(hc->retry_due_ms, when, sizeof(when));
+    fail_msg(errstr, errstr_size, rq, NULL,
+             "not sent: an earlier request's retry was deferred (its wait ends at %s)", when);
+    return 1;
+}
+
+/* A 401 to the auth source's line: 1 when it is to be sent again with a
+ * new line (the first time), 0 when not (errstr says a second one was
+ * refused too), -1 when no new line came (errstr). */
+static int renew_auth(http_client_t *hc, request_t *rq, int *renewed, char *errstr,
+                      size_t errstr_size)
+{
+    if (*renewed) {
+        size_t n = strlen(errstr);
+        errstr_set(errstr + n, errstr_size - n, " (a new token was refused too)");
+        return 0;
+    }
+    char ru[512];
+    log_warn("the API refused the auth header (401): getting a new one, then sending the "
+             "request again",
+             "%s%s%surl=%s", hc->stream ? "stream=" : "", hc->stream ? hc->stream : "",
+             hc->stream ? " " : "", url_redact(rq->url, ru, sizeof(ru)));
+    *renewed = 1;
+    return auth_now(hc, rq, 1, errstr, errstr_size) != 0 ? -1 : 1;
+}
+
+/* After a failed attempt (rc: 1 transient, -1 fatal) number tries, with
+ * Retry-After ra: 0 once the wait to retry is over, or -1 (errstr) when
+ * it is not retried: fatal, out of retries, deferred or interrupted. */
+static int before_retry(http_client_t *hc, const request_t *rq, int rc, int tries, const char *ra,
+                        char *errstr, size_t errstr_size)
+{
+    if (rc < 0)
+        return -1;
+    if (tries >= hc->max_retries) {
+        size_t n = strlen(errstr);
+        errstr_set(errstr + n, errstr_size - n, " (after %d retries)", tries);
+        return -1;
+    }
+    retry_wait_t w = retry_wait(hc, tries, ra);
+    if (retry_deferred(hc, &w, errstr, errstr_size))
+        return -1;
+    log_retry(hc, tries, &w, ra, errstr);
+    if (retry_sleep(hc, w.ms) != 0) {
+        fail_msg(errstr, errstr_size, rq, NULL, "interrupted");
+        return -1;
+    }
+    return 0;
 }
 
 /* The request with its retries, and one new auth header after a 401. */
@@ -528,6 +638,8 @@ static int perform(http_client_t *hc, request_t *rq, http_response_t *resp, char
                    size_t errstr_size)
 {
     int renewed = 0;
+    if (deferred_before(hc, rq, errstr, errstr_size))
+        return -1;
     for (int tries = 0;; tries++) {
         char *ra = NULL;
         int refused = 0;
@@ -538,36 +650,17 @@ static int perform(http_client_t *hc, request_t *rq, http_response_t *resp, char
         int rc = attempt(hc, rq, resp, &ra, &refused, errstr, errstr_size);
         if (rc == 0)
             return 0;
-        if (refused && hc->auth && !renewed) {
-            char ru[512];
-            log_warn("the API refused the auth header (401): getting a new one, then sending the "
-                     "request again",
-                     "url=%s", url_redact(rq->url, ru, sizeof(ru)));
+        int again = refused && hc->auth ? renew_auth(hc, rq, &renewed, errstr, errstr_size) : 0;
+        if (again > 0) {
             free(ra);
-            renewed = 1;
-            if (auth_now(hc, rq, 1, errstr, errstr_size) != 0)
-                return -1;
             tries--; /* not a retry of a transient failure */
             continue;
         }
-        if (refused && renewed) {
-            size_t n = strlen(errstr);
-            errstr_set(errstr + n, errstr_size - n, " (a new token was refused too)");
-        }
-        if (rc < 0 || tries >= hc->max_retries) {
-            free(ra);
-            if (rc > 0) {
-                size_t n = strlen(errstr);
-                errstr_set(errstr + n, errstr_size - n, " (after %d retries)", tries);
-            }
-            return -1;
-        }
-        int64_t wait = retry_wait(hc, tries, ra, errstr);
+        if (again == 0)
+            again = before_retry(hc, rq, rc, tries, ra, errstr, errstr_size);
         free(ra);
-        if (retry_sleep(hc, wait) != 0) {
-            fail_msg(errstr, errstr_size, rq, NULL, "interrupted");
+        if (again < 0)
             return -1;
-        }
     }
 }
 

@@ -8,10 +8,12 @@
  * the wait is the answer's Retry-After, seconds or an HTTP-date
  * (http_date.h), capped by retry.max_wait, or else a backoff of 200 ms
  * doubling, capped at 5 s; backoff.h waits, and tm_running cuts it
- * short). Anything else is fatal for the run: another status >= 300,
- * more than HTTP_MAX_REDIRECTS redirects, a redirect or URL that is not
- * http/https or goes from https to http, a response larger than
- * max.response.size (counted after decompression).
+ * short; under a retry deadline a wait that would end past it fails the
+ * request instead: http_client_set_retry_deadline). Anything else is
+ * fatal for the run: another status >= 300, more than HTTP_MAX_REDIRECTS
+ * redirects, a redirect or URL that is not http/https or goes from https
+ * to http, a response larger than max.response.size (counted after
+ * decompression).
  *
  * Redirects are followed one hop at a time (libcurl's FOLLOWLOCATION is
  * off), so that each hop gets its own headers: the auth header goes only
@@ -35,7 +37,7 @@
  * redacted (url_redact.h), never the auth header.
  *
  * Owns: http_client_t owns its CURL handle and a copy of the auth header
- * (an auth source is borrowed);
+ * (an auth source and the stream name are borrowed);
  * http_response_t owns its body, Link field and URL (free with
  * http_response_clear). A client is used by one thread at a time.
  * http_global_init() once at start, on the main thread.
@@ -107,7 +109,8 @@ http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms, int 
 
 /* The client a stream's run uses: its auth header or auth source (NULL:
  * none; borrowed, must outlive the client), allowed to the origins of url
- * and deleted.url, its timeout, retries and limits. */
+ * and deleted.url, its timeout, retries and limits, and its name for the
+ * retry warnings (sc must outlive the client). */
 http_client_t *http_client_for_stream(const stream_conf_t *sc, const http_auth_t *auth,
                                       char *errstr, size_t errstr_size);
 
@@ -141,6 +144,22 @@ void http_client_destroy(http_client_t *hc);
  * while no GET runs; *cancel may change any time.
  */
 void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel);
+
+/*
+ * For follow mode, where one thread runs every stream's turn: from now
+ * on a wait to retry that would end past deadline_ms (wall clock, epoch
+ * ms; 0: none, every wait is waited) is not waited. The request fails
+ * with errstr saying "retry deferred" and when the wait ends, which
+ * http_client_retry_due() then returns (0 while no wait was deferred),
+ * and every later request of the client fails at once without being
+ * sent: the API asked not to hear from it before then.
+ */
+void http_client_set_retry_deadline(http_client_t *hc, int64_t deadline_ms);
+int64_t http_client_retry_due(const http_client_t *hc);
+
+/* The stream the client GETs for (borrowed; NULL: none), named by its
+ * retry warnings. http_client_for_stream sets it. */
+void http_client_set_stream(http_client_t *hc, const char *stream);
 
 /*
  * fn(ctx, status, seconds) after every request that ended (each hop and

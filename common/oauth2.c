@@ -65,6 +65,7 @@ static int request_token(const oauth2_t *o, int max_retries, const atomic_int *c
         return -1;
     http_client_set_limits(hc, sc->retry_max_wait_ms, sc->max_response_size);
     http_client_set_cancel(hc, cancel);
+    http_client_set_stream(hc, sc->name);
     char *basic = oauth2_basic_header(sc->oauth2_client_id, sc->oauth2_client_secret);
     char *body = oauth2_request_body(sc->oauth2_scope);
     int rc = -1;

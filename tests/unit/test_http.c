@@ -4,9 +4,10 @@
  * (libmicrohttpd on 127.0.0.1, two ports = two origins): redirects followed
  * one hop at a time with the auth header only for the stream's origin, at
  * most HTTP_MAX_REDIRECTS, http/https only; Link lines of the final answer
- * only; the response size limit; Retry-After honoured and capped; an auth
- * source renewed once after a 401; POST with its body, no redirects, a
- * refusal's body kept for the caller.
+ * only; the response size limit; Retry-After honoured and capped, and
+ * not waited past a retry deadline; an auth source renewed once after a
+ * 401; POST with its body, no redirects, a refusal's body kept for the
+ * caller.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -370,6 +371,47 @@ static void test_retry_after_honoured(void **state)
     http_client_destroy(hc);
 }
 
+/* A retry deadline: a wait that fits is waited; one that would end past
+ * it fails the GET at once, says when the wait ends, and every later GET
+ * of the client fails without being sent. */
+static void test_retry_deadline(void **state)
+{
+    env_t *e = *state;
+    http_client_t *hc = client(e, 8);
+    char url[128], err[512];
+    http_response_t resp = {0};
+    snprintf(url, sizeof(url), "%s/busy", e->a.base);
+
+    /* 408 with the 200 ms backoff, within a deadline 5 s away: waited */
+    http_client_set_retry_deadline(hc, isotime_now_ms() + 5000);
+    reset(e, busy_once, NULL);
+    retry_after_value = "whenever";
+    first_status = 408;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
+    assert_int_equal(e->a.n, 2);
+    assert_int_equal(http_client_retry_due(hc), 0);
+    http_response_clear(&resp);
+
+    /* 503, Retry-After: 30, deadline 1 s away: not waited */
+    http_client_set_retry_deadline(hc, isotime_now_ms() + 1000);
+    reset(e, busy_once, NULL);
+    retry_after_value = "30";
+    first_status = 503;
+    int64_t t0 = isotime_now_ms();
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
+    assert_int_equal(e->a.n, 1);
+    assert_true(isotime_now_ms() - t0 < 1000);
+    assert_non_null(strstr(err, "HTTP status 503 (retry deferred: its wait of 30000 ms"));
+    int64_t due = http_client_retry_due(hc);
+    assert_true(due >= t0 + 30000 && due < isotime_now_ms() + 30000 + 1000);
+
+    /* the next GET is not sent */
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
+    assert_int_equal(e->a.n, 1);
+    assert_non_null(strstr(err, "not sent: an earlier request's retry was deferred"));
+    http_client_destroy(hc);
+}
+
 static void dated(srv_t *s, const char *path, int n, reply_t *r)
 {
     (void)s, (void)n;
@@ -582,6 +624,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schemes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_after_honoured, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retry_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_source_renewed_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post, setup, teardown),
     };
