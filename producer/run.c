@@ -63,6 +63,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     if (!r->hc)
         return PRODUCER_FAILED;
     http_client_set_observer(r->hc, producer_stats_http, (void *)sc->name);
+    http_client_set_retry_deadline(r->hc, r->retry_deadline_ms);
     /* before the first event: its id frames every event (schemareg.h) */
     schemareg_result_t reg =
         r->registry ? schemareg_ensure(r->conf, r->registry, r->topic, r->es, errstr, errstr_size)
@@ -111,8 +112,8 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
      * needs only the complete records walk, so a full run still does it. */
     char del_err[1024] = "";
     if (r->sc->deleted_url && run_fetch_deleted(r, errstr, errstr_size) != 0) {
-        if (!tm_running)
-            return PRODUCER_FAILED;
+        if (!tm_running || http_client_retry_due(r->hc))
+            return PRODUCER_FAILED; /* stopped, or the API asked not to be asked yet */
         errstr_set(del_err, sizeof(del_err), "deleted endpoint: %s", errstr);
         heldeletes_destroy(r->held); /* a part of a walk proves nothing */
         r->held = NULL;
@@ -147,7 +148,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .auth = opts ? opts->auth : NULL,
                .registry = opts ? opts->registry : NULL,
                .registry_refused = opts ? opts->registry_refused : NULL,
-               .absent = opts ? opts->absent : NULL};
+               .absent = opts ? opts->absent : NULL,
+               .retry_deadline_ms = opts ? opts->retry_deadline_ms : 0};
     const schema_field_t *idf = record_schema_field(envelope_schema_record(es), sc->id_field);
     r.id_type = idf ? idf->type : FT_STRING;
     run_source_digest(sc->url, r.source);
@@ -180,6 +182,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
     }
     producer_stats_flush(sc->name, &r.flushed, &r.stats);
     producer_stats_run_end(sc->name, r.mode.full, rc == PRODUCER_OK, &r.durable);
+    if (opts && opts->retry_due_ms)
+        *opts->retry_due_ms = r.hc ? http_client_retry_due(r.hc) : 0;
     run_free(&r);
     return rc;
 }
