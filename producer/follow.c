@@ -32,6 +32,27 @@ static void log_err(const char *msg, const char *err)
 #define PASS_REFUSED (-2) /* one_pass: the registry refused a stream's schema */
 
 /*
+ * What follow mode keeps of each stream from pass to pass.
+ *
+ * The streams take their turns one after another on this thread, so a
+ * run that waits holds the others' turns up. In follow mode with more
+ * than one stream a run may wait to retry until poll.interval after its
+ * start (its retry deadline, http.h); a longer wait (a Retry-After, or
+ * the backoff grown past it) is not waited: the run fails (its checkpoint
+ * keeps the last durable HWM: the next run starts from it) and the
+ * stream sits out the passes until the wait is over, so its API is not
+ * asked again before then. --once, and a single stream, wait in place.
+ */
+typedef struct stream_turn {
+    /* --full (and --allow-mass-delete) not yet applied to the stream: its
+     * first run under them, whichever pass that is (a pass that left it
+     * out must not drop them) */
+    unsigned char full_pending;
+    int64_t retry_due_ms; /* no run before then (wall clock, epoch ms); 0: none */
+} stream_turn_t;
+
+/*
+ * One pass runs every stream that is due (stream_turn_t).
  * Runs of one stream must not overlap (runlock.h). A pass takes each
  * stream's run lock before it reads the checkpoints, so that a
  * checkpoint is never read while another process's run is under way (it
@@ -50,20 +71,29 @@ typedef struct pass {
     int once;
     runlock_t *locks;
     unsigned char *busy; /* its lock was held elsewhere at the pass's start */
-    /* --full (and --allow-mass-delete) not yet applied to the stream: its
-     * first run under them, whichever pass that is (a pass that left it
-     * out must not drop them) */
-    unsigned char *full_pending;
+    stream_turn_t *turns;
+    int64_t retry_window_ms; /* a run's retry deadline is this after its start; 0: none */
     run_record_t **cps;
     int busy_any, failed, refused;
 } pass_t;
 
-/* Takes every lock it can without waiting. */
-static void take_free_locks(pass_t *p)
+/* 1 when stream i is to run in this pass: no wait of its API is under way. */
+static int stream_due(const pass_t *p, size_t i)
+{
+    return p->turns[i].retry_due_ms <= isotime_now_ms();
+}
+
+/* Takes every lock it can without waiting, of the streams that are due.
+ * Returns how many streams are due. */
+static size_t take_free_locks(pass_t *p)
 {
     char err[1024], q[1100];
+    size_t due = 0;
     for (size_t i = 0; i < p->set->n; i++) {
         const char *name = p->set->items[i].sc->name;
+        if (!stream_due(p, i))
+            continue;
+        due++;
         runlock_result_t rc = runlock_take(p->conf, name, 0, &p->locks[i], err, sizeof(err));
         if (rc == RUNLOCK_BUSY) {
             p->busy[i] = p->busy_any = 1;
@@ -76,21 +106,30 @@ static void take_free_locks(pass_t *p)
             p->failed++;
         }
     }
+    return due;
 }
 
 /* Stream i's run, its lock held; then the lock is released. */
 static void run_locked(pass_t *p, size_t i)
 {
-    char err[1024];
+    char err[1024], when[ISOTIME_BUFSIZE];
+    stream_turn_t *t = &p->turns[i];
     p->so.auth = oauth2_auth(p->set->items[i].oauth2);
     p->so.absent = p->set->items[i].absent;
-    p->so.force_full = p->full_pending[i] && p->opts->full;
-    p->so.allow_mass_delete = p->full_pending[i] && p->opts->allow_mass_delete;
-    p->full_pending[i] = 0;
+    p->so.force_full = t->full_pending && p->opts->full;
+    p->so.allow_mass_delete = t->full_pending && p->opts->allow_mass_delete;
+    t->full_pending = 0;
+    p->so.retry_deadline_ms = p->retry_window_ms ? isotime_now_ms() + p->retry_window_ms : 0;
+    p->so.retry_due_ms = &t->retry_due_ms;
     if (run_once(p->conf, p->set->items[i].sc, p->set->items[i].es, p->pub, p->cps[i], &p->so, err,
                  sizeof(err)) != 0)
         p->failed++; /* run_once logged it with its context */
     runlock_release(&p->locks[i]);
+    if (t->retry_due_ms > isotime_now_ms()) {
+        isotime_format(t->retry_due_ms, when, sizeof(when));
+        log_warn("the stream's API asked to wait: the stream sits out the passes until then",
+                 "stream=%s until=%s", p->set->items[i].sc->name, when);
+    }
 }
 
 /* --once: each stream whose lock was held, once its holder let it go,
@@ -116,14 +155,29 @@ static void run_after_wait(pass_t *p, size_t i)
     run_locked(p, i);
 }
 
-/* One pass over every stream. Returns the number of failed runs (a run
- * not started under --once counts), -1 if the checkpoints could not be
- * read, PASS_REFUSED (the pass stopped) when the schema registry refused
- * a stream's schema: registered late, after an outage at start, it stops
- * the producer as a refusal at start does. */
+/* The checkpoints of every stream (names) into p->cps: 0, or -1 after
+ * logging why and counting it against each stream that is due. */
+static int read_checkpoints(pass_t *p, const char **names)
+{
+    char err[1024];
+    for (size_t i = 0; i < p->set->n; i++)
+        names[i] = p->set->items[i].sc->name;
+    if (checkpoint_read(p->conf, names, p->set->n, p->cps, err, sizeof(err)) == 0)
+        return 0;
+    log_err("cannot read the checkpoints", err);
+    for (size_t i = 0; i < p->set->n; i++)
+        if (stream_due(p, i))
+            producer_stats_checkpoint_failed(names[i]);
+    return -1;
+}
+
+/* One pass over every stream that is due. Returns the number of failed
+ * runs (a run not started under --once counts), -1 if the checkpoints
+ * could not be read, PASS_REFUSED (the pass stopped) when the schema
+ * registry refused a stream's schema: registered late, after an outage at
+ * start, it stops the producer as a refusal at start does. */
 static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub,
-                    schema_registry_t *registry, const run_cmd_opts_t *opts,
-                    unsigned char *full_pending)
+                    schema_registry_t *registry, const run_cmd_opts_t *opts, stream_turn_t *turns)
 {
     size_t n = set->n ? set->n : 1;
     const char **names = calloc(n, sizeof(*names));
@@ -131,12 +185,12 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
                 .set = set,
                 .pub = pub,
                 .opts = opts,
-                .full_pending = full_pending,
+                .turns = turns,
+                .retry_window_ms = opts->once || set->n < 2 ? 0 : conf->poll_interval_ms,
                 .once = opts->once,
                 .locks = calloc(n, sizeof(runlock_t)),
                 .busy = calloc(n, 1),
                 .cps = calloc(n, sizeof(run_record_t *))};
-    char err[1024];
     if (!names || !p.cps || !p.locks || !p.busy) {
         free(names);
         free(p.cps);
@@ -148,15 +202,8 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
     p.so = (run_opts_t){.registry = registry, .registry_refused = &p.refused};
     for (size_t i = 0; i < set->n; i++)
         p.locks[i] = (runlock_t)RUNLOCK_INIT;
-    take_free_locks(&p);
-    for (size_t i = 0; i < set->n; i++)
-        names[i] = set->items[i].sc->name;
-    int read_failed = checkpoint_read(conf, names, set->n, p.cps, err, sizeof(err)) != 0;
-    if (read_failed) {
-        log_err("cannot read the checkpoints", err);
-        for (size_t i = 0; i < set->n; i++)
-            producer_stats_checkpoint_failed(names[i]);
-    }
+    /* no stream due: no checkpoint to read */
+    int read_failed = take_free_locks(&p) ? read_checkpoints(&p, names) != 0 : 0;
     for (size_t i = 0; i < set->n && !read_failed && !p.refused && tm_running; i++)
         if (p.locks[i].fd >= 0)
             run_locked(&p, i);
@@ -235,22 +282,23 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
         return 1;
     }
     int status = 0;
-    unsigned char *full_pending = malloc(set->n ? set->n : 1);
-    if (full_pending) {
-        memset(full_pending, 1, set->n ? set->n : 1);
+    stream_turn_t *turns = calloc(set->n ? set->n : 1, sizeof(*turns));
+    if (turns) {
+        for (size_t i = 0; i < set->n; i++)
+            turns[i].full_pending = 1;
     } else {
         log_err("cannot start", "out of memory");
         status = 1;
     }
-    while (full_pending && tm_running) {
-        int failed = one_pass(conf, set, pub, registry, opts, full_pending);
+    while (turns && tm_running) {
+        int failed = one_pass(conf, set, pub, registry, opts, turns);
         if (publisher_is_fatal(pub)) {
             /* A fatal producer error outlives the run: start afresh. */
             log_warn("replacing the Kafka producer after a fatal error", "%s", "");
             publisher_destroy(pub);
             if (!(pub = publisher_new(conf, err, sizeof(err)))) {
                 log_err("cannot restart the Kafka producer", err);
-                free(full_pending);
+                free(turns);
                 producer_metrics_stop(metrics);
                 schema_registry_destroy(registry);
                 http_global_cleanup();
@@ -269,7 +317,7 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
         }
         (void)backoff_sleep_ms(conf->poll_interval_ms); /* -1: tm_running ends the loop */
     }
-    free(full_pending);
+    free(turns);
     publisher_destroy(pub);
     producer_metrics_stop(metrics);
     schema_registry_destroy(registry);

@@ -2,7 +2,10 @@
  * follow.h - the `run` and `reset` commands: passes over the loaded
  * streams, each reading the checkpoints afresh from Kafka (so that a
  * `reset` done meanwhile is honoured), then, without --once, sleeping
- * poll.interval in short slices until SIGTERM/SIGINT.
+ * poll.interval in short slices until SIGTERM/SIGINT. In follow mode a
+ * stream whose API asks for a wait to retry longer than its turn (a
+ * Retry-After) sits out the passes until then, its run failed, while the
+ * others go on (follow.c's stream_turn_t).
  *
  * Owns the publisher for the duration of the command. Main thread.
  */
