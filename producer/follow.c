@@ -52,11 +52,12 @@ typedef struct stream_turn {
 } stream_turn_t;
 
 /*
- * One pass runs every stream that is due (stream_turn_t).
+ * One pass runs every stream that is due (stream_turn_t); the checkpoints
+ * of those sitting out are read with theirs (one read) and not used.
  * Runs of one stream must not overlap (runlock.h). A pass takes each
- * stream's run lock before it reads the checkpoints, so that a
- * checkpoint is never read while another process's run is under way (it
- * would be taken for one that was abandoned). A stream whose lock is held
+ * due stream's run lock before it reads the checkpoints, so that a
+ * checkpoint it uses is never read while another process's run is under
+ * way (it would be taken for one that was abandoned). A stream whose lock is held
  * elsewhere is left out of a follow-mode pass (the next one tries again);
  * under --once, after the other streams, the pass waits for the lock and
  * then reads that stream's checkpoint anew. One lock is held at a time
