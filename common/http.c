@@ -39,9 +39,9 @@ struct http_client {
     const atomic_int *cancel; /* http_client_set_cancel() */
     http_observer_fn observe; /* http_client_set_observer() */
     void *observe_ctx;
-    const char *stream;        /* http_client_set_stream(), or NULL */
-    int64_t retry_deadline_ms; /* http_client_set_retry_deadline(), or 0 */
-    int64_t retry_due_ms;      /* a wait to retry was not waited: when it ends */
+    const char *stream;    /* http_client_set_stream(), or NULL */
+    int64_t wait_limit_ms; /* http_client_set_wait_limit(), or 0 */
+    int64_t retry_due_ms;  /* a wait to retry was not waited: when it ends */
 };
 
 void http_client_set_stream(http_client_t *hc, const char *stream)
@@ -49,9 +49,9 @@ void http_client_set_stream(http_client_t *hc, const char *stream)
     hc->stream = stream;
 }
 
-void http_client_set_retry_deadline(http_client_t *hc, int64_t deadline_ms)
+void http_client_set_wait_limit(http_client_t *hc, int64_t limit_ms)
 {
-    hc->retry_deadline_ms = deadline_ms;
+    hc->wait_limit_ms = limit_ms;
 }
 
 int64_t http_client_retry_due(const http_client_t *hc)
@@ -556,21 +556,23 @@ static void log_retry(const http_client_t *hc, int tries, const retry_wait_t *w,
              log_quote(qra, sizeof(qra), ra ? ra : "-"));
 }
 
-/* 1 when the wait w would end past the retry deadline: it is not waited,
- * the client's retry_due_ms is when it ends, and errstr says so. */
+/* 1 when the wait w is one the API asked for (Retry-After) and longer
+ * than the client's wait limit: it is not waited, the client's
+ * retry_due_ms is when it ends, and errstr says so. A backoff (5 s at
+ * most) is always waited: a run far into a long walk must not fail at
+ * its first 503. */
 static int retry_deferred(http_client_t *hc, const retry_wait_t *w, char *errstr,
                           size_t errstr_size)
 {
-    int64_t due = isotime_now_ms() + w->ms;
-    if (!hc->retry_deadline_ms || due <= hc->retry_deadline_ms)
+    if (!hc->wait_limit_ms || !strcmp(w->source, "backoff") || w->ms <= hc->wait_limit_ms)
         return 0;
-    hc->retry_due_ms = due;
+    hc->retry_due_ms = isotime_now_ms() + w->ms;
     char when[ISOTIME_BUFSIZE];
-    isotime_format(due, when, sizeof(when));
+    isotime_format(hc->retry_due_ms, when, sizeof(when));
     size_t n = strlen(errstr);
     errstr_set(errstr + n, errstr_size - n,
-               " (retry deferred: its wait of %lld ms (%s) ends past the retry deadline; no "
-               "request before %s)",
+               " (retry deferred: its wait of %lld ms (%s) is longer than a stream's turn may "
+               "wait; no request before %s)",
                (long long)w->ms, w->source, when);
     return 1;
 }

@@ -8,8 +8,8 @@
  * the wait is the answer's Retry-After, seconds or an HTTP-date
  * (http_date.h), capped by retry.max_wait, or else a backoff of 200 ms
  * doubling, capped at 5 s; backoff.h waits, and tm_running cuts it
- * short; under a retry deadline a wait that would end past it fails the
- * request instead: http_client_set_retry_deadline). Anything else is
+ * short; under a wait limit a Retry-After longer than it fails the
+ * request instead: http_client_set_wait_limit). Anything else is
  * fatal for the run: another status >= 300, more than HTTP_MAX_REDIRECTS
  * redirects, a redirect or URL that is not http/https or goes from https
  * to http, a response larger than max.response.size (counted after
@@ -147,14 +147,15 @@ void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel);
 
 /*
  * For follow mode, where one thread runs every stream's turn: from now
- * on a wait to retry that would end past deadline_ms (wall clock, epoch
- * ms; 0: none, every wait is waited) is not waited. The request fails
- * with errstr saying "retry deferred" and when the wait ends, which
- * http_client_retry_due() then returns (0 while no wait was deferred),
- * and every later request of the client fails at once without being
- * sent: the API asked not to hear from it before then.
+ * on a wait to retry that the API asks for (Retry-After) longer than
+ * limit_ms (0: none, every wait is waited) is not waited; the backoff
+ * (5 s at most) always is. The request fails with errstr saying "retry
+ * deferred" and when the wait ends, which http_client_retry_due() then
+ * returns (0 while no wait was deferred), and every later request of the
+ * client fails at once without being sent: the API asked not to hear
+ * from it before then.
  */
-void http_client_set_retry_deadline(http_client_t *hc, int64_t deadline_ms);
+void http_client_set_wait_limit(http_client_t *hc, int64_t limit_ms);
 int64_t http_client_retry_due(const http_client_t *hc);
 
 /* The stream the client GETs for (borrowed; NULL: none), named by its

@@ -36,12 +36,13 @@ static void log_err(const char *msg, const char *err)
  *
  * The streams take their turns one after another on this thread, so a
  * run that waits holds the others' turns up. In follow mode with more
- * than one stream a run may wait to retry until poll.interval after its
- * start (its retry deadline, http.h); a longer wait (a Retry-After, or
- * the backoff grown past it) is not waited: the run fails (its checkpoint
- * keeps the last durable HWM: the next run starts from it) and the
- * stream sits out the passes until the wait is over, so its API is not
- * asked again before then. --once, and a single stream, wait in place.
+ * than one stream a Retry-After longer than poll.interval (the HTTP
+ * client's wait limit, http.h) is not waited: the run fails (its
+ * checkpoint keeps the last durable HWM: the next run starts from it) and
+ * the stream sits out the passes until the wait is over, so its API is
+ * not asked again before then. The backoff (5 s at most) is waited in
+ * place, so that a long run does not fail at its first 503. --once, and
+ * a single stream, wait in place.
  */
 typedef struct stream_turn {
     /* --full (and --allow-mass-delete) not yet applied to the stream: its
@@ -73,7 +74,7 @@ typedef struct pass {
     runlock_t *locks;
     unsigned char *busy; /* its lock was held elsewhere at the pass's start */
     stream_turn_t *turns;
-    int64_t retry_window_ms; /* a run's retry deadline is this after its start; 0: none */
+    int64_t wait_limit_ms; /* the longest Retry-After a run waits in place; 0: any */
     run_record_t **cps;
     int busy_any, failed, refused;
 } pass_t;
@@ -120,7 +121,7 @@ static void run_locked(pass_t *p, size_t i)
     p->so.force_full = t->full_pending && p->opts->full;
     p->so.allow_mass_delete = t->full_pending && p->opts->allow_mass_delete;
     t->full_pending = 0;
-    p->so.retry_deadline_ms = p->retry_window_ms ? isotime_now_ms() + p->retry_window_ms : 0;
+    p->so.wait_limit_ms = p->wait_limit_ms;
     p->so.retry_due_ms = &t->retry_due_ms;
     if (run_once(p->conf, p->set->items[i].sc, p->set->items[i].es, p->pub, p->cps[i], &p->so, err,
                  sizeof(err)) != 0)
@@ -187,7 +188,7 @@ static int one_pass(const tm_config_t *conf, stream_set_t *set, publisher_t *pub
                 .pub = pub,
                 .opts = opts,
                 .turns = turns,
-                .retry_window_ms = opts->once || set->n < 2 ? 0 : conf->poll_interval_ms,
+                .wait_limit_ms = opts->once || set->n < 2 ? 0 : conf->poll_interval_ms,
                 .once = opts->once,
                 .locks = calloc(n, sizeof(runlock_t)),
                 .busy = calloc(n, 1),

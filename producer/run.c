@@ -63,7 +63,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     if (!r->hc)
         return PRODUCER_FAILED;
     http_client_set_observer(r->hc, producer_stats_http, (void *)sc->name);
-    http_client_set_retry_deadline(r->hc, r->retry_deadline_ms);
+    http_client_set_wait_limit(r->hc, r->wait_limit_ms);
     /* before the first event: its id frames every event (schemareg.h) */
     schemareg_result_t reg =
         r->registry ? schemareg_ensure(r->conf, r->registry, r->topic, r->es, errstr, errstr_size)
@@ -149,7 +149,7 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .registry = opts ? opts->registry : NULL,
                .registry_refused = opts ? opts->registry_refused : NULL,
                .absent = opts ? opts->absent : NULL,
-               .retry_deadline_ms = opts ? opts->retry_deadline_ms : 0};
+               .wait_limit_ms = opts ? opts->wait_limit_ms : 0};
     const schema_field_t *idf = record_schema_field(envelope_schema_record(es), sc->id_field);
     r.id_type = idf ? idf->type : FT_STRING;
     run_source_digest(sc->url, r.source);

@@ -27,9 +27,9 @@
  * walk was over and Kafka acknowledged it (a failing deleted endpoint),
  * the records' new HWM with the deleted HWM unchanged. A full run whose
  * deleted endpoint fails still reconciles (that needs the records walk
- * only), and then counts as a full run for full_sync.every. A wait to
- * retry past opts->retry_deadline_ms (follow mode) fails the run at that
- * request, the deleted endpoint's too (the API asked not to be asked
+ * only), and then counts as a full run for full_sync.every. A
+ * Retry-After longer than opts->wait_limit_ms (follow mode) fails the run
+ * at that request, the deleted endpoint's too (the API asked not to be asked
  * again before then): the run ends there, its records not walked.
  *
  * The run's steps live in runstate.h's modules; this header is the whole
@@ -68,8 +68,8 @@ typedef struct run_opts {
                                     stream's schema (may be NULL) */
     absentfields_t *absent;      /* the stream's watch over fields its API leaves
                                     out of whole pages, outliving runs; NULL: none */
-    int64_t retry_deadline_ms;   /* the HTTP client's retry deadline (http.h:
-                                    follow mode); 0: every wait to retry is waited */
+    int64_t wait_limit_ms;       /* the HTTP client's wait limit (http.h: follow
+                                    mode); 0: every wait to retry is waited */
     int64_t *retry_due_ms;       /* set at the run's end to when a wait to retry
                                     that was not waited ends, else 0 (may be NULL) */
 } run_opts_t;

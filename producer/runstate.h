@@ -68,7 +68,7 @@ typedef struct run {
     schema_registry_t *registry; /* NULL: no registry (single-object encoding) */
     int *registry_refused;       /* run_opts_t's */
     absentfields_t *absent;      /* run_opts_t's */
-    int64_t retry_deadline_ms;   /* run_opts_t's */
+    int64_t wait_limit_ms;       /* run_opts_t's */
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[RUN_ID_SIZE];
     run_mode_decision_t mode;     /* full or incremental, resumed */

@@ -5,7 +5,7 @@
  * one hop at a time with the auth header only for the stream's origin, at
  * most HTTP_MAX_REDIRECTS, http/https only; Link lines of the final answer
  * only; the response size limit; Retry-After honoured and capped, and
- * not waited past a retry deadline; an auth source renewed once after a
+ * not waited past a wait limit; an auth source renewed once after a
  * 401; POST with its body, no redirects, a refusal's body kept for the
  * caller.
  */
@@ -371,10 +371,11 @@ static void test_retry_after_honoured(void **state)
     http_client_destroy(hc);
 }
 
-/* A retry deadline: a wait that fits is waited; one that would end past
- * it fails the GET at once, says when the wait ends, and every later GET
- * of the client fails without being sent. */
-static void test_retry_deadline(void **state)
+/* A wait limit: a backoff is waited whatever the limit, and a
+ * Retry-After within it; a longer Retry-After fails the GET at once, says
+ * when the wait ends, and every later GET of the client fails without
+ * being sent. */
+static void test_wait_limit(void **state)
 {
     env_t *e = *state;
     http_client_t *hc = client(e, 8);
@@ -382,8 +383,8 @@ static void test_retry_deadline(void **state)
     http_response_t resp = {0};
     snprintf(url, sizeof(url), "%s/busy", e->a.base);
 
-    /* 408 with the 200 ms backoff, within a deadline 5 s away: waited */
-    http_client_set_retry_deadline(hc, isotime_now_ms() + 5000);
+    /* 408 with the 200 ms backoff, under a limit of 1 ms: waited */
+    http_client_set_wait_limit(hc, 1);
     reset(e, busy_once, NULL);
     retry_after_value = "whenever";
     first_status = 408;
@@ -392,8 +393,18 @@ static void test_retry_deadline(void **state)
     assert_int_equal(http_client_retry_due(hc), 0);
     http_response_clear(&resp);
 
-    /* 503, Retry-After: 30, deadline 1 s away: not waited */
-    http_client_set_retry_deadline(hc, isotime_now_ms() + 1000);
+    /* 503, Retry-After: 1, under a limit of 5 s: waited */
+    http_client_set_wait_limit(hc, 5000);
+    reset(e, busy_once, NULL);
+    retry_after_value = "1";
+    first_status = 503;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
+    assert_int_equal(e->a.n, 2);
+    assert_int_equal(http_client_retry_due(hc), 0);
+    http_response_clear(&resp);
+
+    /* 503, Retry-After: 30, under a limit of 1 s: not waited */
+    http_client_set_wait_limit(hc, 1000);
     reset(e, busy_once, NULL);
     retry_after_value = "30";
     first_status = 503;
@@ -624,7 +635,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_schemes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_after_honoured, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_retry_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wait_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_source_renewed_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post, setup, teardown),
     };
