@@ -218,6 +218,19 @@ static void test_schema_types(void **state)
     }
 }
 
+/* The cases, every field of BASE read in unit. */
+static void run_epoch(epoch_unit_t unit, const struct lcase *cases, size_t n)
+{
+    record_schema_t *rs = NULL;
+    char err[512];
+
+    assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
+    for (size_t i = 0; i < rs->n_fields; i++)
+        rs->fields[i].epoch_unit = unit;
+    run_rs(rs, cases, n);
+    record_schema_destroy(rs);
+}
+
 /* A timestamp field read as seconds (the cursor field of a stream with
  * cursor.format = unix): a number, a fraction or digits in a string count
  * seconds; an ISO-8601 string stays what it says. Every field of BASE is
@@ -240,15 +253,8 @@ static void test_epoch_seconds(void **state)
          "field 'lm': 253402300800 s is out of range (years 1 to 9999)"},
         {"lm", "1e300", NULL, "field 'lm': 1e300 s is out of range (years 1 to 9999)"},
     };
-    record_schema_t *rs = NULL;
-    char err[512];
-
     (void)state;
-    assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
-    for (size_t i = 0; i < rs->n_fields; i++)
-        rs->fields[i].epoch_unit = EPOCH_CURSOR_S;
-    run_rs(rs, cases, sizeof(cases) / sizeof(cases[0]));
-    record_schema_destroy(rs);
+    run_epoch(EPOCH_CURSOR_S, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* The same for cursor.format = unix_ms: numbers count milliseconds, a
@@ -266,15 +272,8 @@ static void test_epoch_millis(void **state)
         {"lm", "253402300800000", NULL,
          "field 'lm': 253402300800000 ms is out of range (years 1 to 9999)"},
     };
-    record_schema_t *rs = NULL;
-    char err[512];
-
     (void)state;
-    assert_int_equal(record_schema_parse(SCHEMA, &rs, err, sizeof(err)), 0);
-    for (size_t i = 0; i < rs->n_fields; i++)
-        rs->fields[i].epoch_unit = EPOCH_CURSOR_MS;
-    run_rs(rs, cases, sizeof(cases) / sizeof(cases[0]));
-    record_schema_destroy(rs);
+    run_epoch(EPOCH_CURSOR_MS, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static const char NESTED[] =
