@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "hexnum.h"
 
 #define MASK "***"
@@ -71,23 +73,40 @@ static void put_params(out_t *o, const char *s, const char *end)
     }
 }
 
+/* Whether libcurl takes url for a URL (any scheme). */
+static int parses(const char *url)
+{
+    CURLU *h = curl_url();
+    int ok = h && curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK;
+    curl_url_cleanup(h);
+    return ok;
+}
+
 static size_t redact(const char *url, out_t *o)
 {
     const char *s = url ? url : "";
     const char *end = s + strlen(s);
 
-    /* scheme://authority: mask a userinfo */
+    /* scheme: and any number of '/' (libcurl reads http:/h and http:///h
+     * as http://h), then an authority: mask a userinfo */
     const char *p = s;
     if (isalpha((unsigned char)*p)) {
         while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
             p++;
-        if (strncmp(p, "://", 3) == 0) {
-            const char *auth = p + 3;
+        if (*p == ':') {
+            const char *auth = p + 1 + strspn(p + 1, "/");
             const char *auth_end = auth + strcspn(auth, "/?#");
             const char *at = NULL;
-            for (const char *q = auth; q < auth_end; q++)
-                if (*q == '@')
-                    at = q;
+            if (!parses(s)) {
+                /* a '/', '?' or '#' in a password ends the authority
+                 * early, and makes the URL one libcurl refuses: all up
+                 * to the last '@' may be userinfo */
+                at = strrchr(auth, '@');
+            } else {
+                for (const char *q = auth; q < auth_end; q++)
+                    if (*q == '@')
+                        at = q;
+            }
             if (at) {
                 put(o, s, (size_t)(auth - s));
                 put(o, MASK, strlen(MASK));
@@ -138,3 +157,4 @@ char *url_redact_dup(const char *url)
     }
     return buf;
 }
+

@@ -7,10 +7,15 @@
  * and after %XX decoding, one of key, token, secret, password, passwd,
  * signature, credential, auth (api_key, access_token, X-Amz-Signature,
  * client_secret, ...). A userinfo part (user:password@) is replaced by
- * "***" as a whole. Nothing else changes; text that is not a URL passes
- * through with the same rules applied to whatever follows a '?'.
+ * "***" as a whole, after "scheme:" and any number of '/' (libcurl takes
+ * http:/u:p@h for http://u:p@h). In a URL that libcurl does not parse (a
+ * password with an unencoded '/', '?' or '#' ends the authority early),
+ * everything from after "scheme:" and its '/'s up to the last '@' is
+ * masked. Nothing else changes; text that is not a URL passes through
+ * with the same rules applied to whatever follows a '?'.
  *
- * Owns nothing: pure functions over the caller's strings; any thread.
+ * Owns nothing: pure functions over the caller's strings (libcurl's URL
+ * API needs no global state); any thread.
  * Fails only on ENOMEM (url_redact_dup returns NULL).
  */
 #ifndef TIDEMARK_URL_REDACT_H

@@ -44,6 +44,20 @@ static const struct {
     {"", ""},
     {"customers?key=1", "customers?key=***"},
     {"no query at all", "no query at all"},
+    /* a password with an unencoded '/', '?' or '#': libcurl does not
+     * parse the URL, and all up to the last '@' goes */
+    {"http://tm:pa/s3cr3t@h:9/c", "http://***@h:9/c"},
+    {"http://tm:pa?s3cr3t@h:9/c?x=1", "http://***@h:9/c?x=1"},
+    {"http://tm:pa#s3cr3t@h:9/c", "http://***@h:9/c"},
+    {"http://tm:pa/s3@cr3t@h:9/c", "http://***@h:9/c"},
+    /* ... but not when it does parse (the '@' is in the path), nor in
+     * one that does not parse and has no '@' */
+    {"http://h:9/c/a@b", "http://h:9/c/a@b"},
+    {"http://h:bad/c?token=x", "http://h:bad/c?token=***"},
+    /* libcurl takes one or three '/' after the scheme for two */
+    {"http:/tm:s3cr3t@h:9/c", "http:/***@h:9/c"},
+    {"http:///tm:s3cr3t@h:9/c", "http:///***@h:9/c"},
+    {"HTTPS:/tm:s3cr3t@h/c?key=1", "HTTPS:/***@h/c?key=***"},
     /* the value may hold '=' */
     {"https://h/c?signature=a=b=c&x=y", "https://h/c?signature=***&x=y"},
 };
