@@ -545,6 +545,10 @@ static int finish_stream(parser_t *p, size_t i)
     if ((!st->deleted_records_path && !(st->deleted_records_path = strdup(st->records_path))) ||
         (!st->deleted_next_path && !(st->deleted_next_path = strdup(st->next_path))))
         return perr(p, st->line, where, "out of memory");
+    /* http:/u:p@h as libcurl reads it, http://u:p@h: the form shown */
+    if (url_canonical_slashes(&st->url) < 0 || url_canonical_slashes(&st->deleted_url) < 0 ||
+        url_canonical_slashes(&st->oauth2_token_url) < 0)
+        return perr(p, st->line, where, "out of memory");
     if (check_oauth2(p, i) < 0 || check_auth_header(p, i) < 0 ||
         check_endpoint(p, i, "url", st->url) < 0 ||
         (st->deleted_url && check_endpoint(p, i, "deleted.url", st->deleted_url) < 0))
@@ -669,6 +673,8 @@ static int check_registry(parser_t *p)
         return 0;
     }
     line = key_line(p, SEC_SCHEMA_REGISTRY, "url", where, sizeof(where));
+    if (url_canonical_slashes(&c->registry_url) < 0)
+        return perr(p, line, where, "out of memory");
     if (!is_http_url(c->registry_url))
         return perr(p, line, where, "'%s' is not an http(s) URL with a host",
                     url_redact(c->registry_url, red, sizeof(red)));

@@ -148,3 +148,28 @@ int url_same_origin(const char *a, const char *b)
         return 0;
     return strcmp(oa, ob) == 0;
 }
+
+int url_canonical_slashes(char **url)
+{
+    const char *u = *url, *p = u;
+    if (!u || !isalpha((unsigned char)*p))
+        return 0;
+    while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+        p++;
+    if (*p != ':' || strspn(p + 1, "/") == 2)
+        return 0;
+    char e[8];
+    CURLU *h = parse_url(u, e, sizeof(e));
+    if (!h)
+        return 0; /* left for the caller's check to refuse */
+    char *canon = NULL, *own = NULL;
+    if (curl_url_get(h, CURLUPART_URL, &canon, 0) == CURLUE_OK && canon)
+        own = strdup(canon);
+    curl_free(canon);
+    curl_url_cleanup(h);
+    if (!own)
+        return -1;
+    free(*url);
+    *url = own;
+    return 0;
+}

@@ -36,4 +36,14 @@ int url_check_follow(const char *from, const char *to, char *errstr,
  * (default ports filled in); 0 otherwise or when either does not parse. */
 int url_same_origin(const char *a, const char *b);
 
+/*
+ * *url in libcurl's own form when it is written with other than two '/'
+ * after "scheme:": libcurl takes http:/u:p@h and http:///u:p@h for
+ * http://u:p@h (and sends the userinfo), so it is kept as what is
+ * requested, and shown redacted as such (url_redact.h). *url (malloc'd)
+ * is replaced and freed; any other URL, or one that does not parse, is
+ * left alone. 0, or -1 on ENOMEM (*url unchanged).
+ */
+int url_canonical_slashes(char **url) TM_WARN_UNUSED;
+
 #endif

@@ -110,12 +110,45 @@ static void test_same_origin(void **state)
             fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
 }
 
+/* one or three '/' after the scheme: kept as libcurl reads (and sends)
+ * it; every other URL as it was written */
+static void test_canonical_slashes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"http:/tm:pw@h:9/c?x=1", "http://tm:pw@h:9/c?x=1"},
+        {"http:///tm:pw@h:9/c", "http://tm:pw@h:9/c"},
+        {"HTTPS:/h/c", "https://h/c"},
+        /* two '/': untouched, even where libcurl would write it otherwise */
+        {"http://h", "http://h"},
+        {"http://h/a/../b", "http://h/a/../b"},
+        /* not parsed: left for the configuration's check to refuse */
+        {"http:tm:pw@h/c", "http:tm:pw@h/c"},
+        {"http:////h/c", "http:////h/c"},
+        {"customers", "customers"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *u = strdup(cases[i].in);
+        assert_non_null(u);
+        assert_int_equal(url_canonical_slashes(&u), 0);
+        if (strcmp(u, cases[i].want) != 0)
+            fail_msg("case %zu: got '%s', want '%s'", i, u, cases[i].want);
+        free(u);
+    }
+    char *none = NULL;
+    assert_int_equal(url_canonical_slashes(&none), 0);
+    assert_null(none);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve),
         cmocka_unit_test(test_check_follow),
         cmocka_unit_test(test_same_origin),
+        cmocka_unit_test(test_canonical_slashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
