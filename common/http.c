@@ -18,6 +18,7 @@
 #include "http_hop.h"
 #include "isotime.h"
 #include "log.h"
+#include "oauth2_token.h"
 #include "url.h"
 #include "url_redact.h"
 
@@ -29,6 +30,7 @@ struct http_client {
     CURL *curl;
     char *auth_header;
     const http_auth_t *auth; /* stands in for auth_header when set */
+    char *auth_sent;         /* the auth source's last line (http_client_scrub) */
     char **auth_urls;        /* the auth header goes to these URLs' origins */
     size_t n_auth_urls;
     int64_t timeout_ms;
@@ -184,6 +186,29 @@ http_client_t *http_client_for_stream(const stream_conf_t *sc, const http_auth_t
     return hc;
 }
 
+/* An auth header line's value out of s: whole, and its credentials
+ * after a scheme word ("Bearer <token>"). */
+static void scrub_header(char *s, const char *line)
+{
+    const char *colon = line ? strchr(line, ':') : NULL;
+    if (!colon)
+        return;
+    const char *v = colon + 1 + strspn(colon + 1, " \t");
+    oauth2_scrub(s, v);
+    const char *sp = strpbrk(v, " \t");
+    if (sp)
+        oauth2_scrub(s, sp + strspn(sp, " \t"));
+}
+
+void http_client_scrub(const http_client_t *hc, const char *url, char *s)
+{
+    if (!s)
+        return;
+    scrub_header(s, hc->auth_header);
+    scrub_header(s, hc->auth_sent);
+    url_scrub_secrets(url, s);
+}
+
 void http_client_destroy(http_client_t *hc)
 {
     if (!hc)
@@ -194,6 +219,7 @@ void http_client_destroy(http_client_t *hc)
         free(hc->auth_urls[i]);
     free(hc->auth_urls);
     free(hc->auth_header);
+    free(hc->auth_sent);
     free(hc->ca_file);
     free(hc);
 }
@@ -515,8 +541,14 @@ static int auth_now(http_client_t *hc, request_t *rq, int refused, char *errstr,
                               sizeof(why));
     free(rq->auth);
     rq->auth = line;
-    if (rc == 0 && line)
+    if (rc == 0 && line) {
+        char *copy = strdup(line); /* ENOMEM: the last one (scrubbed all the same) */
+        if (copy) {
+            free(hc->auth_sent);
+            hc->auth_sent = copy;
+        }
         return 0;
+    }
     fail_msg(errstr, errstr_size, rq, NULL, "%s", rc == 0 ? "no auth header" : why);
     return -1;
 }

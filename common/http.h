@@ -133,6 +133,15 @@ int http_client_allow_auth(http_client_t *hc, const char *url, char *errstr,
 void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms,
                             int64_t max_response_size);
 
+/*
+ * Clears s (in place) of the credentials a request of hc to url sent: the
+ * value of the auth header (the fixed one, or the auth source's last line:
+ * an OAuth2 token), whole and after its scheme word, and url's
+ * secret-named parameter values (url_scrub_secrets), as oauth2_scrub
+ * does. For an API's own words that echo what it was given.
+ */
+void http_client_scrub(const http_client_t *hc, const char *url, char *s);
+
 void http_client_destroy(http_client_t *hc);
 
 /*

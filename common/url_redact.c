@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "hexnum.h"
+#include "oauth2_token.h"
 
 #define MASK "***"
 
@@ -31,22 +32,31 @@ static void put(out_t *o, const char *s, size_t n)
     o->len += n;
 }
 
-int url_param_is_secret(const char *name, size_t len)
+/* The %XX-decoded (and '+' as ' ') len bytes of s into out (at most
+ * size - 1 of them, NUL-terminated); returns their length. */
+static size_t pct_decode(const char *s, size_t len, char *out, size_t size)
 {
-    char dec[256];
     size_t n = 0;
-    for (size_t i = 0; i < len && n < sizeof(dec) - 1; i++) {
-        int c = (unsigned char)name[i];
-        if (c == '%' && i + 2 < len && hexnum_digit(name[i + 1]) >= 0 &&
-            hexnum_digit(name[i + 2]) >= 0) {
-            c = hexnum_digit(name[i + 1]) * 16 + hexnum_digit(name[i + 2]);
+    for (size_t i = 0; i < len && n < size - 1; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%' && i + 2 < len && hexnum_digit(s[i + 1]) >= 0 && hexnum_digit(s[i + 2]) >= 0) {
+            c = hexnum_digit(s[i + 1]) * 16 + hexnum_digit(s[i + 2]);
             i += 2;
         } else if (c == '+') {
             c = ' ';
         }
-        dec[n++] = (char)tolower(c);
+        out[n++] = (char)c;
     }
-    dec[n] = '\0';
+    out[n] = '\0';
+    return n;
+}
+
+int url_param_is_secret(const char *name, size_t len)
+{
+    char dec[256];
+    size_t n = pct_decode(name, len, dec, sizeof(dec));
+    for (size_t i = 0; i < n; i++)
+        dec[i] = (char)tolower((unsigned char)dec[i]);
     for (size_t w = 0; secret_words[w]; w++)
         if (strstr(dec, secret_words[w]))
             return 1;
@@ -158,3 +168,28 @@ char *url_redact_dup(const char *url)
     return buf;
 }
 
+/* value (len bytes, as the URL has it) out of s, as written and decoded */
+static void scrub_value(char *s, const char *value, size_t len)
+{
+    char *raw = strndup(value, len), *dec = malloc(len + 1);
+    if (raw && dec) {
+        pct_decode(value, len, dec, len + 1);
+        oauth2_scrub(s, raw);
+        oauth2_scrub(s, dec);
+    }
+    free(raw);
+    free(dec);
+}
+
+void url_scrub_secrets(const char *url, char *s)
+{
+    const char *p = url && s ? strpbrk(url, "?#") : NULL;
+    while (p && *p) {
+        p++;
+        const char *sep = p + strcspn(p, "&;?#");
+        const char *eq = memchr(p, '=', (size_t)(sep - p));
+        if (eq && url_param_is_secret(p, (size_t)(eq - p)))
+            scrub_value(s, eq + 1, (size_t)(sep - eq - 1));
+        p = sep;
+    }
+}

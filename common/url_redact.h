@@ -33,6 +33,14 @@ const char *url_redact(const char *url, char *buf, size_t size);
 /* The redacted url as a new string (caller frees); NULL on ENOMEM. */
 char *url_redact_dup(const char *url);
 
+/*
+ * Clears s (in place) of the values url_redact would mask in url's query
+ * and fragment parameters, as written there and %-decoded, the way
+ * oauth2_scrub does: for an API's answer that echoes what it was sent.
+ * A value shorter than 3 bytes is left (oauth2_scrub); ENOMEM leaves s.
+ */
+void url_scrub_secrets(const char *url, char *s);
+
 /* Whether a query parameter name (len bytes, still %-encoded) looks like
  * a credential. Exposed for tests. */
 int url_param_is_secret(const char *name, size_t len);

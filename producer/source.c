@@ -216,14 +216,17 @@ size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad)
     return s->slots[s->cur].page.n_bad;
 }
 
-/* The "error" (or "errors") member of an answer as JSON text (the caller
- * frees it), or NULL. */
-static char *error_words(const json_t *root)
+/* The "error" (or "errors") member of slot's answer as JSON text (the
+ * caller frees it), or NULL; cleared of the credentials its request sent
+ * (an API may quote the key it refuses): http_client_scrub. */
+static char *error_words(const source_t *s, const page_slot_t *slot)
 {
-    const json_t *said = json_object_get(root, "error");
+    const json_t *said = json_object_get(slot->page.root, "error");
     if (!said)
-        said = json_object_get(root, "errors");
-    return said ? json_dumps(said, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+        said = json_object_get(slot->page.root, "errors");
+    char *text = said ? json_dumps(said, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    http_client_scrub(s->hc, slot->url, text);
+    return text;
 }
 
 /*
@@ -241,7 +244,7 @@ static int empty_with_error(const source_t *s, const page_slot_t *slot, const js
     char red[1024], q[300];
     if (json_array_size(records) > 0 || !jsonpage_says_error(slot->page.root))
         return 0;
-    char *text = error_words(slot->page.root);
+    char *text = error_words(s, slot);
     log_warn("an empty page whose answer says it is an error: the walk ends there, unproven "
              "(a full run deletes nothing)",
              "stream=%s url=%s says=%s", s->sc->name, url_redact(slot->url, red, sizeof(red)),
@@ -306,7 +309,7 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
         arr = jsonpage_absent_as_empty(&slot->page, path);
     if (!json_is_array(arr)) {
         /* an answer that says it is an error (200 all the same): its words */
-        char *text = error_words(slot->page.root);
+        char *text = error_words(s, slot);
         int absent = !arr && !text && json_is_object(slot->page.root);
         errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.200s%s",
                    url_redact(slot->url, red, sizeof(red)),
