@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "errstr.h"
+#include "pg.h"
 #include "reset_offsets.h"
 #include "runner.h"
 #include "signals.h"
@@ -48,9 +49,15 @@ static const cli_help_t run_help = {
                    "the consumer group."};
 
 /* "conninfo =" (empty) is allowed: libpq then takes everything from the
- * PG* environment variables, as psql does. */
+ * PG* environment variables, as psql does. One libpq does not parse is
+ * refused here, without libpq's message (it may quote the password). */
 static int check_worker_config(const tm_config_t *conf, char *errstr, size_t errstr_size)
 {
+    char why[300];
+    if (conf->pg_conninfo && pg_conninfo_check(conf->pg_conninfo, why, sizeof(why)) != 0) {
+        errstr_set(errstr, errstr_size, "%s: %s", conf->path, why);
+        return -1;
+    }
     if (conf->pg_conninfo)
         return 0;
     errstr_set(errstr, errstr_size,

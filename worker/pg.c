@@ -3,6 +3,7 @@
  */
 #include "errstr.h"
 #include "log.h"
+#include "oauth2_token.h"
 #include "pg.h"
 #include "pgcancel.h"
 
@@ -85,6 +86,75 @@ void pg_destroy(pg_t *pg)
     free(pg);
 }
 
+/* What kind of mistake libpq's parse error names (its message quotes the
+ * text, which may be the password: only the kind is shown). */
+static const struct {
+    const char *prefix, *kind;
+} parse_errors[] = {
+    {"invalid percent-encoded token", "a '%' not followed by two hex digits (write '%' as %25)"},
+    {"forbidden value %00", "a %00 in a %-encoded value"},
+    {"missing \"=\" after", "a word without '=' after it (key = value ...)"},
+    {"unterminated quoted string", "a quoted value without its closing quote"},
+    {"invalid connection option", "an option name libpq does not know"},
+    {"end of string reached when looking for matching \"]\"", "an IPv6 host without its ']'"},
+    {"IPv6 host address may not be empty", "an empty IPv6 host ('[]')"},
+    {"unexpected character", "an unexpected character after a host in the URI"},
+    {"extra key/value separator", "a URI query parameter with two '='"},
+    {"missing key/value separator", "a URI query parameter without '='"},
+    {"invalid URI query parameter", "a URI query parameter libpq does not know"},
+};
+
+int pg_conninfo_check(const char *conninfo, char *errstr, size_t errstr_size)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo ? conninfo : "", &msg);
+    if (opts) {
+        PQconninfoFree(opts);
+        return 0;
+    }
+    const char *kind = msg ? "a mistake libpq names" : "out of memory";
+    for (size_t i = 0; msg && i < sizeof(parse_errors) / sizeof(parse_errors[0]); i++)
+        if (strncmp(msg, parse_errors[i].prefix, strlen(parse_errors[i].prefix)) == 0)
+            kind = parse_errors[i].kind;
+    int uri = conninfo &&
+              (!strncmp(conninfo, "postgresql://", 13) || !strncmp(conninfo, "postgres://", 11));
+    errstr_set(errstr, errstr_size,
+               "[postgres] conninfo does not parse (%s): %s; libpq's own message is not shown, "
+               "it may quote the password",
+               uri ? "a URI" : "key = value", kind);
+    PQfreemem(msg);
+    return -1;
+}
+
+void pg_scrub_conninfo(const char *conninfo, char *msg)
+{
+    if (!conninfo || !msg)
+        return;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (o->val && !strcmp(o->keyword, "password"))
+            oauth2_scrub(msg, o->val);
+    PQconninfoFree(opts);
+    const char *sep = strstr(conninfo, "://");
+    const char *at = sep ? strrchr(sep + 3, '@') : NULL;
+    char *ui = at ? strndup(sep + 3, (size_t)(at - sep - 3)) : NULL;
+    if (!ui)
+        return;
+    /* the user name alone is no secret (and names the role in libpq's
+     * messages); what follows its ':' is */
+    char *pw = strchr(ui, ':');
+    if (pw || strpbrk(ui, "@/"))
+        oauth2_scrub(msg, ui);
+    if (pw) {
+        oauth2_scrub(msg, ++pw);
+        char *save = NULL;
+        for (char *tok = strtok_r(pw, ":@/,?[]", &save); tok;
+             tok = strtok_r(NULL, ":@/,?[]", &save))
+            oauth2_scrub(msg, tok);
+    }
+    free(ui);
+}
+
 /* Copies the first line of msg (libpq messages end in "\n" and may carry
  * DETAIL lines) into errstr, prefixed with the SQLSTATE when known. */
 static void set_err(char *errstr, size_t errstr_size, const char *sqlstate, const char *msg)
@@ -163,7 +233,11 @@ pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size)
         return PG_TRANSIENT;
     }
     if (PQstatus(pg->conn) != CONNECTION_OK) {
-        set_err(errstr, errstr_size, NULL, PQerrorMessage(pg->conn));
+        /* scrubbed whole: a cut could leave a password's first bytes */
+        char *msg = strdup(PQerrorMessage(pg->conn));
+        pg_scrub_conninfo(pg->conninfo, msg);
+        set_err(errstr, errstr_size, NULL, msg ? msg : "cannot connect (out of memory)");
+        free(msg);
         disconnect(pg);
         return PG_TRANSIENT;
     }

@@ -77,6 +77,23 @@ int pg_cancel_on_stop(pg_t *pg, int64_t grace_ms) TM_WARN_UNUSED;
 PGconn *pg_connect_utf8(const char *conninfo, const char *const *keys, const char *const *values);
 void pg_destroy(pg_t *pg);
 
+/*
+ * Whether libpq parses conninfo (PQconninfoParse): 0, or -1 with errstr
+ * saying what kind of mistake it is ("a '%' not followed by two hex
+ * digits"), never libpq's own message: it quotes the part it could not
+ * read, which may be the password. For the start-up check (exit 2).
+ */
+int pg_conninfo_check(const char *conninfo, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * Clears msg (a libpq message about connecting with conninfo; in place)
+ * of the password as oauth2_scrub does: the password= value, and in a URI
+ * what lies between "://" and the last '@' (whole, after the user name,
+ * and in the pieces libpq may have taken for a host or port: a password
+ * with an unencoded '@' or '/' is read as one).
+ */
+void pg_scrub_conninfo(const char *conninfo, char *msg);
+
 /* Connects (or reconnects when the connection is bad). Returns PG_OK or
  * PG_TRANSIENT with errstr set. A healthy connection is left alone. */
 pg_status_t pg_ensure(pg_t *pg, char *errstr, size_t errstr_size) TM_WARN_UNUSED;

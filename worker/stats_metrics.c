@@ -75,7 +75,11 @@ static PGconn *probe_pg(worker_metrics_t *m, char *why, size_t why_size)
     m->pg = pg_connect_utf8(m->conninfo, keys, values);
     if (m->pg && PQstatus(m->pg) == CONNECTION_OK)
         return m->pg;
-    pg_why(why, why_size, m->pg ? PQerrorMessage(m->pg) : "out of memory");
+    /* libpq may quote (part of) the password: scrubbed before the cut */
+    char *msg = m->pg ? strdup(PQerrorMessage(m->pg)) : NULL;
+    pg_scrub_conninfo(m->conninfo, msg);
+    pg_why(why, why_size, msg ? msg : "out of memory");
+    free(msg);
     PQfinish(m->pg);
     m->pg = NULL;
     return NULL;
