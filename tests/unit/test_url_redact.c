@@ -104,6 +104,24 @@ static void test_truncation_and_null(void **state)
     free(d);
 }
 
+/* an API's words cleared of the values url_redact masks in the URL it
+ * was asked */
+static void test_scrub_secrets(void **state)
+{
+    (void)state;
+    char s[200];
+    strcpy(s, "api_key abc%2Fdef (abc/def) is disabled; page=2 token=tok123 x=1");
+    url_scrub_secrets("https://h/c?api_key=abc%2Fdef&page=2#access_token=tok123&x=1", s);
+    assert_string_equal(s, "api_key *** (***) is disabled; page=2 token=*** x=1");
+    /* a value shorter than 3 bytes is left (it would match too much) */
+    strcpy(s, "k=ab");
+    url_scrub_secrets("https://h/c?key=ab", s);
+    assert_string_equal(s, "k=ab");
+    url_scrub_secrets(NULL, s);
+    url_scrub_secrets("https://h/c?key=abc", NULL);
+    assert_string_equal(s, "k=ab");
+}
+
 static void test_param_is_secret(void **state)
 {
     (void)state;
@@ -123,6 +141,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_redact),
         cmocka_unit_test(test_truncation_and_null),
+        cmocka_unit_test(test_scrub_secrets),
         cmocka_unit_test(test_param_is_secret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
