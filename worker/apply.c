@@ -341,8 +341,13 @@ static outcome_t apply_body(apply_ctx_t *ctx, const batch_t *b, decoded_t *d, po
     held->n = 0; /* the body starts with the transaction's empty stages */
     for (size_t i = 0; oc == OUTCOME_OK && i < ctx->streams->n; i++) {
         table_counts_t before = counts;
-        oc = table_apply(ctx->pg, b, d, &ctx->streams->items[i], held, ctx->dlq, &counts, errstr,
-                         errstr_size);
+        int refused = 0;
+        oc = table_apply(ctx->pg, b, d, &ctx->streams->items[i], held, ctx->dlq, &counts, &refused,
+                         errstr, errstr_size);
+        if (oc == OUTCOME_RETRY && refused) {
+            res->refused = 1;
+            res->refused_stream = i;
+        }
         if (res->per_stream) /* set, not added: a redo counts afresh */
             res->per_stream[i] =
                 (table_counts_t){counts.upserts - before.upserts, counts.deletes - before.deletes,

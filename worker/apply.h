@@ -26,7 +26,9 @@
  * (outcome.h): OUTCOME_FENCED (the fence missed), OUTCOME_RETRY (pg.h
  * PG_TRANSIENT: no message could have caused it, or a dead letter not
  * acknowledged; retried) or OUTCOME_FATAL; the dead letters queued are
- * discarded then.
+ * discarded then. An OUTCOME_RETRY that one stream's table caused (a
+ * statement of that stream refused: apply_result_t.refused) says which
+ * stream, so that the runner can hold it and apply the rest.
  *
  * The caller then commits the same offsets to Kafka and moves each
  * partition's expected offset (fencing_committed() of
@@ -82,6 +84,12 @@ typedef struct apply_result {
     table_counts_t *per_stream;
     /* OUTCOME_FENCED: the first partition whose stored offset moved */
     const part_range_t *fenced;
+    /* OUTCOME_RETRY: 1 when it was the table of one stream that refused
+     * (table_apply()'s refused), refused_stream its index in ctx->streams:
+     * the other streams may go on without it (streamhold.h); 0 when the
+     * failure is every stream's */
+    int refused;
+    size_t refused_stream;
     /* OUTCOME_RETRY: the COMMIT was sent, so the batch may be in the
      * database all the same (a connection lost before the reply) */
     int commit_sent;

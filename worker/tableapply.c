@@ -28,6 +28,7 @@ typedef struct table_ctx {
     held_stages_t *held;
     dlq_queue_t *dlq;
     table_counts_t *counts;
+    int *refused; /* table_apply()'s */
 } table_ctx_t;
 
 int held_stages_init(held_stages_t *hs, size_t n_streams)
@@ -137,6 +138,25 @@ static int foreign_not_null(const table_ctx_t *tc, const char *sqlstate, const c
     return 1;
 }
 
+/*
+ * A statement of the stream failed transiently (why): when the failure is
+ * its table's (a missing privilege, 42501; a lock or an object in use,
+ * class 55), notes it as the table's refusal and, for a lock timeout,
+ * names the table. Anything else (the connection, the server's
+ * resources, a cancel at stop) is every stream's.
+ */
+static void transient_failure(table_ctx_t *tc, const char *why, char *errstr, size_t errstr_size)
+{
+    const char *sqlstate = pg_last_sqlstate(tc->pg);
+
+    if (!strcmp(sqlstate, "55P03"))
+        errstr_set(errstr, errstr_size, "%s (on table %s)", why, tc->sql->table);
+    else
+        errstr_set(errstr, errstr_size, "%s", why);
+    if (!strcmp(sqlstate, "42501") || !strncmp(sqlstate, "55", 2))
+        *tc->refused = 1;
+}
+
 /* Rows of a set that failed alone, to be tried again (exec_sets()). */
 typedef struct lone_rows {
     const row_set_t *rs; /* the set they are rows of */
@@ -219,10 +239,12 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
     st = stage_and_apply(tc, rs, lo, hi, why, sizeof(why));
     if (st == PG_OK)
         return outcome_from_pg(pg_defer(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size));
-    if (st != PG_DATA) {
+    if (st == PG_TRANSIENT)
+        transient_failure(tc, why, errstr, errstr_size);
+    else if (st != PG_DATA)
         errstr_set(errstr, errstr_size, "%s", why);
+    if (st != PG_DATA)
         return outcome_from_pg(st);
-    }
     char sqlstate[8], col[64]; /* the failure's, before the rollback forgets them */
     snprintf(sqlstate, sizeof(sqlstate), "%s", pg_last_sqlstate(tc->pg));
     snprintf(col, sizeof(col), "%s", pg_last_column(tc->pg));
@@ -231,8 +253,10 @@ static outcome_t exec_range(table_ctx_t *tc, const row_set_t *rs, size_t lo, siz
         st = pg_defer(tc->pg, "RELEASE SAVEPOINT tm_rows", errstr, errstr_size);
     if (st != PG_OK)
         return outcome_from_pg(st);
-    if (foreign_not_null(tc, sqlstate, col, why, errstr, errstr_size))
+    if (foreign_not_null(tc, sqlstate, col, why, errstr, errstr_size)) {
+        *tc->refused = 1;
         return OUTCOME_RETRY;
+    }
     if (hi - lo == 1 && later) {
         lone_add(tc, later, lo, sqlstate, col);
         return OUTCOME_OK;
@@ -273,6 +297,7 @@ static outcome_t refused_by_table(table_ctx_t *tc, const lone_rows_t *later, siz
                    "%s: every row of the statement was refused alone, most with %s: taken "
                    "for the table's refusal, not the rows', and retried",
                    tc->sql->table, later->sqlstate);
+        *tc->refused = 1;
         return OUTCOME_RETRY;
     }
     if (later->n_unfilled >= 2 && later->n_unfilled * 2 > n) {
@@ -281,6 +306,7 @@ static outcome_t refused_by_table(table_ctx_t *tc, const lone_rows_t *later, siz
                    "row of the statement was refused alone, most for it (23502): no row can "
                    "be written until it has a default or allows NULL, or a trigger fills it",
                    tc->sql->table, later->column);
+        *tc->refused = 1;
         return OUTCOME_RETRY;
     }
     return OUTCOME_OK;
@@ -484,13 +510,14 @@ static outcome_t apply_rounds(table_ctx_t *tc, table_rows_t *tr, char *errstr, s
 }
 
 outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
-                      held_stages_t *held, dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
-                      size_t errstr_size)
+                      held_stages_t *held, dlq_queue_t *dlq, table_counts_t *counts, int *refused,
+                      char *errstr, size_t errstr_size)
 {
-    table_ctx_t tc = {pg, b, d, &ws->sql, held, dlq, counts};
+    table_ctx_t tc = {pg, b, d, &ws->sql, held, dlq, counts, refused};
     table_rows_t tr;
     outcome_t st = OUTCOME_OK;
 
+    *refused = 0;
     /* the first apply of ws in this batch may find its rows built ahead */
     if (!rows_ahead_take(d->ahead, ws, &tr) && table_rows_build(&tr, b, d, ws) < 0) {
         errstr_set(errstr, errstr_size, "out of memory");

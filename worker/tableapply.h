@@ -71,10 +71,15 @@ void held_stages_free(held_stages_t *hs);
 
 /* Applies the events of d that belong to ws: OUTCOME_OK, OUTCOME_RETRY
  * (PG_TRANSIENT, or a dead letter not queued), OUTCOME_FATAL. Notes in
- * held which stages now hold rows. */
+ * held which stages now hold rows. *refused is set to 1 on an
+ * OUTCOME_RETRY that is ws's table's refusal, not every stream's: a
+ * statement of ws failed for a missing privilege (42501) or a lock or an
+ * object in use (class 55; a lock timeout's errstr then names the
+ * table), or every row was refused as the table's (above, and a NOT NULL
+ * column no row can fill); 0 otherwise. */
 outcome_t table_apply(pg_t *pg, const batch_t *b, decoded_t *d, const worker_stream_t *ws,
-                      held_stages_t *held, dlq_queue_t *dlq, table_counts_t *counts, char *errstr,
-                      size_t errstr_size) TM_WARN_UNUSED;
+                      held_stages_t *held, dlq_queue_t *dlq, table_counts_t *counts, int *refused,
+                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Creates the stage of every stream of ws (sqlgen.h) on pg's connection,
  * outside any transaction: once per connection (pg_session()), before
