@@ -28,6 +28,32 @@ void batch_reset(batch_t *b)
     b->n_run_ids = 0;
 }
 
+size_t batch_drop_topic(batch_t *b, const char *topic)
+{
+    size_t kept = 0, n = b->n;
+
+    for (size_t i = 0; i < n; i++) {
+        batch_msg_t *m = &b->msgs[i];
+
+        if (strcmp(m->topic, topic) != 0) {
+            b->msgs[kept++] = *m;
+            continue;
+        }
+        free(m->key);
+        free(m->value);
+    }
+    b->n = kept;
+    return n - kept;
+}
+
+int batch_has_topic(const batch_t *b, const char *topic)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (!strcmp(b->msgs[i].topic, topic))
+            return 1;
+    return 0;
+}
+
 void batch_destroy(batch_t *b)
 {
     if (!b)

@@ -48,6 +48,13 @@ void batch_destroy(batch_t *b);
 /* Frees the messages and their run ids; keeps the interned topics. */
 void batch_reset(batch_t *b);
 
+/* Drops the messages of topic (freed), keeping the others in order;
+ * returns how many went. A decoded_t of b is stale after. */
+size_t batch_drop_topic(batch_t *b, const char *topic);
+
+/* Whether b holds a message of topic. */
+int batch_has_topic(const batch_t *b, const char *topic);
+
 /* Copies m into the batch. Returns 0 or -1 (allocation failure). */
 int batch_add(batch_t *b, const rd_kafka_message_t *m) TM_WARN_UNUSED;
 

@@ -65,6 +65,7 @@ static int add_tp(consumer_t *c, const char *topic, int32_t partition, const pla
     tp->floor = pl->start >= 0 ? pl->start : -1;
     tp->placed_at = pl->expected < 0 && !pl->stuck ? tp->floor : -1;
     tp->stuck = pl->stuck;
+    tp->held = 0;
     consumer_tp_moved(tp);
     tp->restart_at = RESTART_NONE;
     return 0;
@@ -463,7 +464,7 @@ static void wake_fetchers(consumer_t *c)
         return;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->n_tps);
     for (size_t i = 0; i < c->n_tps; i++)
-        if (!c->tps[i].stuck)
+        if (!c->tps[i].stuck && !c->tps[i].held)
             rd_kafka_topic_partition_list_add(l, c->tps[i].topic, c->tps[i].partition)->offset =
                 RD_KAFKA_OFFSET_END;
     fetchwake_poke(c->wake, l);
@@ -489,9 +490,9 @@ rd_kafka_message_t *consumer_poll(consumer_t *c, int timeout_ms)
         }
         topic_readable(c, rd_kafka_topic_name(m->rkt));
         assigned_tp_t *tp = consumer_find_tp(c, rd_kafka_topic_name(m->rkt), m->partition);
-        if (!tp || tp->stuck || (tp->floor >= 0 && m->offset < tp->floor)) {
-            /* not ours any more, not applied (stuck), or fetched before a
-             * seek */
+        if (!tp || tp->stuck || tp->held || (tp->floor >= 0 && m->offset < tp->floor)) {
+            /* not ours any more, not applied (stuck, held), or fetched
+             * before a seek */
             rd_kafka_message_destroy(m);
             continue;
         }
@@ -512,7 +513,7 @@ static int tp_caught_up(const consumer_t *c, const assigned_tp_t *tp)
 {
     int64_t low, high, reached = tp->next > tp->end_at ? tp->next : tp->end_at;
 
-    if (tp->stuck)
+    if (tp->stuck || tp->held)
         return 1;
     return reached >= 0 &&
            rd_kafka_get_watermark_offsets(c->rk, tp->topic, tp->partition, &low, &high) ==
@@ -557,7 +558,7 @@ char *consumer_stuck_json(const consumer_t *c)
     int bad = !a;
 
     for (size_t i = 0; !bad && i < c->n_tps; i++) {
-        if (!c->tps[i].stuck)
+        if (!c->tps[i].stuck && !c->tps[i].held)
             continue;
         char p[16];
         snprintf(p, sizeof(p), "%" PRId32, c->tps[i].partition);

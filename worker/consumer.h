@@ -25,6 +25,10 @@
  * latest go on from the low or high watermark, logged at warn and stored
  * at once (consumer_offsets_t.store).
  *
+ * A partition whose stream the runner holds (its table refuses writes)
+ * is paused the same way, its offsets kept, until the runner lets it go
+ * (consumer_hold_topic(), consumer_release_topic()).
+ *
  * Each partition's end is an event (enable.partition.eof), which
  * consumer_poll() notes, with the offset after the last message it
  * returned, for consumer_caught_up().
@@ -38,7 +42,7 @@
  * answers not ready while one stands).
  *
  * Owns: the rd_kafka_t, the assignment table (per partition: the
- * floor below which fetched messages are stale, stuck, a pending restart,
+ * floor below which fetched messages are stale, stuck, held, a pending restart,
  * how far it has been polled and where its end was last seen) and the
  * refused topics.
  * Main thread only: librdkafka runs the rebalance and commit callbacks
@@ -112,7 +116,7 @@ int consumer_subscribe(consumer_t *c, const char *const *topics, size_t n, char 
  * Polls for up to timeout_ms. Returns a message the caller destroys with
  * rd_kafka_message_destroy(), or NULL. Drops (and handles) error events,
  * end-of-partition events among them, and messages of partitions not
- * assigned, stuck, or below the position last sought (left over from
+ * assigned, stuck, held, or below the position last sought (left over from
  * before a seek), and after each one goes on without waiting: NULL means
  * no message was ready (or 256 such in a row). Sets consumer_failed() on
  * a fatal librdkafka error. Notes and clears refused topics (above) and
@@ -148,7 +152,7 @@ outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr
                               size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Stores, for each assigned partition whose fetcher found its end past
+ * Stores, for each assigned partition (not stuck, not held) whose fetcher found its end past
  * its stored offset with nothing of it in hand (every message polled from
  * it committed), that end as its stored and expected offset: the offsets
  * between hold no message for a read_committed consumer (another client's
@@ -161,7 +165,7 @@ outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr
  */
 size_t consumer_store_passed(consumer_t *c);
 
-/* Whether every assigned partition that is not stuck has been polled to
+/* Whether every assigned partition that is not stuck or held has been polled to
  * the high watermark of its last fetch (by messages, or by an
  * end-of-partition event): nothing more is there to wait for, as far as
  * the broker said at the last fetch. 0 with nothing assigned. Reads
@@ -186,8 +190,27 @@ int64_t consumer_expected_offset(const consumer_t *c, const char *topic, int32_t
  * fail). */
 size_t consumer_n_stuck(const consumer_t *c);
 
-/* The stuck partitions as a JSON array [{"topic":..,"partition":"3"}]
- * for metadata_complete_runs() (caller frees); NULL when out of memory. */
+/*
+ * Holds every assigned partition of topic (its stream's table refuses
+ * writes: streamhold.h): pauses it and drops what it fetched, as a stuck
+ * one, its stored and expected offsets left as they are. The caller
+ * drops its messages from the batches in hand.
+ */
+void consumer_hold_topic(consumer_t *c, const char *topic);
+
+/*
+ * Lets topic's held partitions go: seeks each to its expected offset
+ * (what the database stored) and resumes it, so that every message of it
+ * not applied comes again. A partition assigned since the hold was never
+ * held. 0, or -1 when a seek failed (logged; that partition stays held:
+ * call again later).
+ */
+int consumer_release_topic(consumer_t *c, const char *topic);
+
+/* The stuck and held partitions as a JSON array
+ * [{"topic":..,"partition":"3"}] for metadata_complete_runs(): runs with
+ * events there are not completed (caller frees); NULL when out of
+ * memory. */
 char *consumer_stuck_json(const consumer_t *c);
 
 /* Leaves the group (runs the revoke callback) and destroys. The offsets

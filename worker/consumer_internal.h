@@ -20,6 +20,8 @@ typedef struct assigned_tp {
                       are dropped; -1: none */
     int stuck;     /* stored offset out of range, offset.out_of_range =
                       fail: paused, nothing applied until it moves */
+    int held;      /* its stream is held (consumer_hold_topic()): paused,
+                      nothing applied until consumer_release_topic() */
     /* consumer_caught_up(): the offset after the last message polled,
      * and where librdkafka last said the partition ended (its
      * end-of-partition event); since the assignment or seek: floor and

@@ -224,7 +224,7 @@ static int restart(consumer_t *c)
     for (size_t i = 0; i < c->n_tps; i++) {
         const assigned_tp_t *tp = &c->tps[i];
 
-        if (tp->restart_at != RESTART_NONE || (!coop && !tp->stuck))
+        if (tp->restart_at != RESTART_NONE || (!coop && !tp->stuck && !tp->held))
             consumer_set_paused(c, tp->topic, tp->partition, 0);
     }
     if (coop) {
@@ -250,11 +250,13 @@ static int restart(consumer_t *c)
             tp->floor = tp->restart_at >= 0 ? tp->restart_at : -1;
             consumer_tp_moved(tp);
             tp->restart_at = RESTART_NONE;
+            if (tp->held)
+                consumer_set_paused(c, tp->topic, tp->partition, 1);
         } else if (!coop) {
             int64_t home = consumer_tp_home(c, tp);
             tp->floor = home >= 0 ? home : -1;
             consumer_tp_moved(tp);
-            if (tp->stuck)
+            if (tp->stuck || tp->held)
                 consumer_set_paused(c, tp->topic, tp->partition, 1);
         }
     }
@@ -450,6 +452,61 @@ outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr
     return OUTCOME_OK;
 }
 
+void consumer_hold_topic(consumer_t *c, const char *topic)
+{
+    for (size_t i = 0; i < c->n_tps; i++) {
+        assigned_tp_t *tp = &c->tps[i];
+
+        if (tp->held || strcmp(tp->topic, topic) != 0)
+            continue;
+        tp->held = 1;
+        if (!tp->stuck)
+            consumer_set_paused(c, tp->topic, tp->partition, 1);
+    }
+}
+
+/* The held partitions of topic to seek home, and resume; a stuck one or
+ * one waiting for a restart is only let go: its fetcher is theirs. */
+static rd_kafka_topic_partition_list_t *release_list(consumer_t *c, const char *topic)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
+
+    for (size_t i = 0; i < c->n_tps; i++) {
+        assigned_tp_t *tp = &c->tps[i];
+
+        if (!tp->held || strcmp(tp->topic, topic) != 0)
+            continue;
+        if (tp->stuck || tp->restart_at != RESTART_NONE) {
+            tp->held = 0;
+            continue;
+        }
+        rd_kafka_topic_partition_t *e =
+            rd_kafka_topic_partition_list_add(l, tp->topic, tp->partition);
+        e->offset = consumer_tp_home(c, tp);
+        e->opaque = (void *)tp; /* c->tps does not change during the seek */
+    }
+    return l;
+}
+
+int consumer_release_topic(consumer_t *c, const char *topic)
+{
+    rd_kafka_topic_partition_list_t *l = release_list(c, topic);
+    int failed = seek_all(c, l);
+
+    for (int j = 0; j < l->cnt; j++) {
+        assigned_tp_t *tp = l->elems[j].opaque;
+
+        if (l->elems[j].err)
+            continue;
+        tp->held = 0;
+        tp->floor = l->elems[j].offset >= 0 ? l->elems[j].offset : -1;
+        consumer_tp_moved(tp);
+        consumer_set_paused(c, tp->topic, tp->partition, 0);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return failed ? -1 : 0;
+}
+
 /*
  * Where tp's stored offset is to move with nothing of it in hand, or -1.
  * A partition with a stored offset: its end (an end-of-partition event)
@@ -462,7 +519,7 @@ outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr
  */
 static int64_t passed_to(const consumer_t *c, const assigned_tp_t *tp, int64_t *expected)
 {
-    if (tp->stuck || tp->restart_at != RESTART_NONE)
+    if (tp->stuck || tp->held || tp->restart_at != RESTART_NONE)
         return -1;
     *expected = consumer_tp_expected(c, tp);
     if (*expected < 0)
