@@ -24,6 +24,7 @@
 #include "offsets.h"
 #include "pg.h"
 #include "signals.h"
+#include "streamhold.h"
 #include "topics.h"
 #include "stats.h"
 #include "stats_lag.h"
@@ -64,6 +65,7 @@ typedef struct runner {
     int64_t last_passed_ms; /* store_passed_tick() */
     int64_t last_report_ms;
     int64_t events_at_report; /* stats' events at the last progress line */
+    stream_holds_t holds;     /* streams whose table refuses writes */
     worker_stats_t stats;
     worker_metrics_t *metrics; /* [worker] metrics.listen, or NULL */
 } runner_t;
@@ -174,6 +176,103 @@ static outcome_t attempt_batch(runner_t *r, apply_result_t *res, char *err, size
     decoded_clear(&r->cur);
     r->has_cur = 0;
     return as;
+}
+
+/* /readyz names the first stream held back (streamhold.h), or none. */
+static void publish_holds(runner_t *r)
+{
+    long i = stream_holds_first(&r->holds);
+    char why[512] = "";
+
+    if (i >= 0) {
+        const worker_stream_t *ws = &r->actx.streams->items[i];
+        size_t more = stream_holds_failing(&r->holds) - 1;
+        errstr_set(why, sizeof(why), "stream %s held back: its table %s refuses writes (%s)%s",
+                   ws->sc->name, ws->sc->table, r->holds.items[i].error,
+                   more ? "; other streams held too" : "");
+    }
+    worker_stats_set_held(&r->stats, why);
+}
+
+/* Holds stream i (its table refused the batch: err): its partitions are
+ * paused at their stored offsets and its messages leave both batches in
+ * hand (r->next settled, its decode dropped). */
+static void hold_stream(runner_t *r, size_t i, const char *err)
+{
+    const worker_stream_t *ws = &r->actx.streams->items[i];
+    char qb[1100];
+
+    consumer_hold_topic(r->consumer, ws->topic);
+    size_t n = batch_drop_topic(r->batch, ws->topic) + batch_drop_topic(r->next, ws->topic);
+    int warn = stream_holds_hold(&r->holds, i, err, isotime_monotonic_ms());
+    log_write(warn ? LOG_WARN : LOG_DEBUG,
+              "stream held back: its table refuses writes; the other streams go on",
+              "stream=%s table=%s error=%s retry_in_ms=%d messages=%zu", ws->sc->name,
+              ws->sc->table, log_quote(qb, sizeof(qb), err),
+              backoff_delay_ms(r->holds.items[i].holds - 1), n);
+}
+
+/*
+ * A batch failed transiently because one stream's table refused it
+ * (apply_result_t.refused): with more than one stream, that stream (and
+ * any other writing the same table) is held and the rest of the batch is
+ * tried again at once. 1 when held, 0 when the failure is every
+ * stream's (the whole batch is retried after a backoff).
+ */
+static int hold_refused(runner_t *r, const apply_result_t *res, const char *err)
+{
+    const worker_streams_t *streams = r->actx.streams;
+
+    if (!res->refused || streams->n < 2 || res->refused_stream >= streams->n)
+        return 0;
+    settle_ahead(r); /* r->next is ours again */
+    if (r->has_next)
+        decoded_clear(&r->next_d);
+    r->has_next = 0;
+    const char *table = streams->items[res->refused_stream].sql.table;
+    for (size_t i = 0; i < streams->n; i++)
+        if (!strcmp(streams->items[i].sql.table, table))
+            hold_stream(r, i, err);
+    publish_holds(r);
+    return 1;
+}
+
+/* After a batch committed: a stream released from its hold whose
+ * messages were in it applies again. */
+static void note_applied(runner_t *r)
+{
+    int changed = 0;
+
+    for (size_t i = 0; stream_holds_failing(&r->holds) > 0 && i < r->holds.n; i++) {
+        const worker_stream_t *ws = &r->actx.streams->items[i];
+
+        if (!r->holds.items[i].failing || r->holds.items[i].held ||
+            !batch_has_topic(r->batch, ws->topic) || !stream_holds_applied(&r->holds, i))
+            continue;
+        log_info("held stream applies again", "stream=%s table=%s", ws->sc->name, ws->sc->table);
+        changed = 1;
+    }
+    if (changed)
+        publish_holds(r);
+}
+
+/* Lets the held streams whose retry is due go: their messages come again
+ * from their stored offsets. Between batches. */
+static void release_holds(runner_t *r)
+{
+    int64_t now = isotime_monotonic_ms();
+    long i;
+
+    while ((i = stream_holds_due(&r->holds, now)) >= 0) {
+        const worker_stream_t *ws = &r->actx.streams->items[i];
+
+        if (consumer_release_topic(r->consumer, ws->topic) < 0) {
+            stream_holds_postpone(&r->holds, (size_t)i, now);
+            continue;
+        }
+        stream_holds_released(&r->holds, (size_t)i);
+        log_debug("held stream tried again", "stream=%s table=%s", ws->sc->name, ws->sc->table);
+    }
 }
 
 /* After a retry was fenced: when the attempt before it sent its COMMIT
@@ -304,6 +403,7 @@ static int flush_batch(runner_t *r)
 
         if (as == OUTCOME_OK) {
             applied = 1;
+            note_applied(r);
             commit_kafka(r, &res);
             report(r, &res);
             grow_batches(r);
@@ -318,6 +418,11 @@ static int flush_batch(runner_t *r)
         } else if (as == OUTCOME_FATAL) {
             log_err(LOG_ERROR, "batch failed; stopping", err, -1);
             r->fatal = 1;
+        } else if (hold_refused(r, &res, err)) {
+            /* the other streams' messages go in at once; none left: done */
+            apply_result_clear(&res);
+            applied = r->batch->n == 0;
+            continue;
         } else if (!shrunk_for_size(r, err, &size_failures) &&
                    on_retry(r, &res, &unanswered, err, attempt,
                             dlq_queue_count(r->dlq) - dl_before) == 0) {
@@ -602,6 +707,7 @@ static void loop(runner_t *r)
 {
     while (tm_running && !r->fatal) {
         metrics_heartbeat();
+        release_holds(r);
         /* a batch taken ahead but not decoded is topped up (apply_ahead) */
         int topup = r->batch->n > 0 && !r->has_cur && r->batch->n < (size_t)batch_limit(r);
         if ((r->batch->n == 0 || topup) &&
@@ -651,10 +757,12 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
                  STOP_GRACE_MS);
     r.batch = batch_new();
     r.next = batch_new();
+    if (stream_holds_init(&r.holds, streams->n) < 0)
+        r.fatal = 1;
     r.last_report_ms = isotime_monotonic_ms();
     topic_sync_runs(conf, r.actx.sync_runs_topic, sizeof(r.actx.sync_runs_topic));
-    if (worker_metrics_start(conf, streams, &r.stats, &r.metrics) == 0 && r.pg && r.batch &&
-        r.next && startup_db(&r, streams) == 0 && start_kafka(&r, streams) == 0) {
+    if (!r.fatal && worker_metrics_start(conf, streams, &r.stats, &r.metrics) == 0 && r.pg &&
+        r.batch && r.next && startup_db(&r, streams) == 0 && start_kafka(&r, streams) == 0) {
         r.actx.conf = conf;
         r.actx.pg = r.pg;
         r.actx.consumer = r.consumer;
@@ -677,6 +785,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
         decoded_clear(&r.cur);
     batch_destroy(r.batch);
     batch_destroy(r.next);
+    stream_holds_free(&r.holds);
     pg_destroy(r.pg);
     worker_metrics_stop(r.metrics); /* before the stats it reads */
     worker_counters_t wc;

@@ -113,6 +113,23 @@ void worker_stats_set_refused(worker_stats_t *s, const char *why)
     pthread_mutex_unlock(&s->lock);
 }
 
+void worker_stats_set_held(worker_stats_t *s, const char *why)
+{
+    pthread_mutex_lock(&s->lock);
+    snprintf(s->held, sizeof(s->held), "%s", why ? why : "");
+    pthread_mutex_unlock(&s->lock);
+}
+
+int worker_stats_held(worker_stats_t *s, char *why, size_t why_size)
+{
+    pthread_mutex_lock(&s->lock);
+    int standing = s->held[0] != '\0';
+    if (standing && why_size)
+        snprintf(why, why_size, "%s", s->held);
+    pthread_mutex_unlock(&s->lock);
+    return standing;
+}
+
 int worker_stats_refused(worker_stats_t *s, char *why, size_t why_size)
 {
     pthread_mutex_lock(&s->lock);

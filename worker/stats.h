@@ -6,11 +6,11 @@
  * gauges). worker_stats_t wraps it with a mutex, together with the rows
  * applied per stream, the batch duration histogram and the consumer lag
  * per assigned partition (stats_lag.h fills it) and the topic Kafka
- * refuses, if any (for /readyz): the main thread is the
+ * refuses and the stream held back, if any (for /readyz): the main thread is the
  * only writer (every worker_stats_* function that changes it is called
  * from the batch loop); any thread may take a consistent copy with
  * worker_stats_snapshot(), worker_stats_detail() and
- * worker_stats_refused(), the lock held only
+ * worker_stats_refused() and worker_stats_held(), the lock held only
  * to copy. Nothing here fails but for want of memory, where a copy or a
  * partition's lag is then missing.
  */
@@ -72,6 +72,9 @@ typedef struct worker_stats {
     /* Kafka refuses a subscribed topic by ACL (refusals.h): the line
      * /readyz answers; "" when none stands */
     char refused[512];
+    /* a stream held back because its table refuses writes
+     * (streamhold.h): the line /readyz answers; "" when none is */
+    char held[512];
 } worker_stats_t;
 
 /* A committed batch, as the batch loop saw it. */
@@ -103,11 +106,15 @@ void worker_stats_set_lags(worker_stats_t *s, const worker_partition_lag_t *lags
 /* why ("" or NULL: none) becomes the standing refusal (copied, cut to
  * fit). */
 void worker_stats_set_refused(worker_stats_t *s, const char *why);
+/* why ("" or NULL: none) becomes the standing hold (copied, cut to fit). */
+void worker_stats_set_held(worker_stats_t *s, const char *why);
 
 /* Any thread: a consistent copy. */
 void worker_stats_snapshot(worker_stats_t *s, worker_counters_t *out);
 /* Any thread: the standing refusal copied into why: 1, or 0 with none. */
 int worker_stats_refused(worker_stats_t *s, char *why, size_t why_size);
+/* Any thread: the standing hold copied into why: 1, or 0 with none. */
+int worker_stats_held(worker_stats_t *s, char *why, size_t why_size);
 
 /* Any thread: copies of the rows per stream, the lag table (each caller
  * frees; NULL with n 0 when out of memory) and the batch histogram. */

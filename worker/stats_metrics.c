@@ -286,7 +286,10 @@ static int worker_ready(void *ctx, char *why, size_t why_size)
     }
     /* librdkafka retries a topic it may not describe or read in silence:
      * the group is joined, Kafka answers, and nothing of it is applied */
-    return !worker_stats_refused(m->stats, why, why_size);
+    if (worker_stats_refused(m->stats, why, why_size))
+        return 0;
+    /* a stream whose table refuses writes: the others go on, it does not */
+    return !worker_stats_held(m->stats, why, why_size);
 }
 
 int worker_metrics_start(const tm_config_t *conf, const worker_streams_t *streams,

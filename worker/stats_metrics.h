@@ -3,7 +3,8 @@
  * ([worker] metrics.listen, metrics_http.h): its families rendered from
  * the stats (stats.h) and its readiness: PostgreSQL and Kafka reachable,
  * the consumer a member of its group (its partitions assigned, or none
- * to assign), and no subscribed topic refused by ACL (refusals.h).
+ * to assign), no subscribed topic refused by ACL (refusals.h) and no
+ * stream held back because its table refuses writes (streamhold.h).
  *
  * The HTTP threads never ask the main loop: counters, the group state and
  * the refused topics come from what the batch loop published (stats.h,
