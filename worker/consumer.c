@@ -578,6 +578,14 @@ int64_t consumer_expected_offset(const consumer_t *c, const char *topic, int32_t
     return expected >= 0 ? expected : -1;
 }
 
+int consumer_has_topic(const consumer_t *c, const char *topic)
+{
+    for (size_t i = 0; i < c->n_tps; i++)
+        if (!strcmp(c->tps[i].topic, topic))
+            return 1;
+    return 0;
+}
+
 size_t consumer_n_assigned(const consumer_t *c)
 {
     return c->n_tps;

@@ -173,6 +173,9 @@ size_t consumer_store_passed(consumer_t *c);
  * known to be behind: no request to a broker. */
 int consumer_caught_up(const consumer_t *c);
 
+/* Whether some partition of topic is assigned to this member. */
+int consumer_has_topic(const consumer_t *c, const char *topic);
+
 /* Number of assigned partitions. */
 size_t consumer_n_assigned(const consumer_t *c);
 

@@ -272,6 +272,13 @@ static void release_holds(runner_t *r)
         }
         stream_holds_released(&r->holds, (size_t)i);
         log_debug("held stream tried again", "stream=%s table=%s", ws->sc->name, ws->sc->table);
+        /* a rebalance gave its partitions to another member: not ours */
+        if (!consumer_has_topic(r->consumer, ws->topic) &&
+            stream_holds_applied(&r->holds, (size_t)i)) {
+            log_info("held stream no longer assigned here", "stream=%s table=%s", ws->sc->name,
+                     ws->sc->table);
+            publish_holds(r);
+        }
     }
 }
 

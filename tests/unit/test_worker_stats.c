@@ -102,12 +102,31 @@ static void test_refused(void **state)
     worker_stats_destroy(&s);
 }
 
+/* The hold /readyz answers, apart from the refusal: set and cleared. */
+static void test_held(void **state)
+{
+    (void)state;
+    worker_stats_t s;
+    char why[64] = "untouched";
+    worker_stats_init(&s);
+    assert_int_equal(worker_stats_held(&s, why, sizeof(why)), 0);
+    assert_string_equal(why, "untouched");
+    worker_stats_set_held(&s, "stream c2 held back");
+    assert_int_equal(worker_stats_held(&s, why, sizeof(why)), 1);
+    assert_string_equal(why, "stream c2 held back");
+    assert_int_equal(worker_stats_refused(&s, why, sizeof(why)), 0);
+    worker_stats_set_held(&s, "");
+    assert_int_equal(worker_stats_held(&s, why, sizeof(why)), 0);
+    worker_stats_destroy(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_per_stream),
         cmocka_unit_test(test_lag_table),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
