@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # lib_three_streams.sh - lib.sh plus add_stream: more [stream] sections
-# copied from the first one that write_config wrote (t_multi_follow_one_busy).
-# Sourced.
+# copied from the first one that write_config wrote (t_multi_follow_one_busy
+# and the scenarios below); and the assertions of the scenarios where one
+# stream's table refuses writes while the others go on
+# (t_multi_table_refused, t_multi_grant_revoked, t_multi_table_locked).
+# Sourced; the assertions need metrics_lib.sh.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # add_stream NAME [TABLE] [URL] - appends [stream NAME], a copy of the
@@ -18,4 +21,47 @@ add_stream()
             if [ -n "$url" ]; then sed -e "s|^url = .*|url = $url|" -e "s|^deleted.url = .*|deleted.url = $url/deleted|"; else cat; fi
     } >"$T_WORK/add_stream.tmp"
     cat "$T_WORK/add_stream.tmp" >>"$CONF"
+}
+
+# held_warned STREAM - the worker warned that it holds STREAM back.
+held_warned() { grep 'msg="stream held back' "$T_WORK/worker-w1.log" | matches "stream=$1 "; }
+
+# readyz_names ADDR STREAM - /readyz answers 503 naming STREAM held back.
+readyz_names()
+{
+    [ "$(http_code "http://$1/readyz")" = 503 ] &&
+        curl -s --max-time 5 "http://$1/readyz" | matches "stream $2 held back"
+}
+
+# assert_others_go_on ADDR HELD - while stream HELD's table refuses
+# writes (the runs of this round in the caller's r[STREAM]): the runs of
+# the other streams complete and their tables equal the API, the worker
+# warns that it holds HELD back, HELD's run stays running, and /readyz
+# (at ADDR) answers not ready naming HELD.
+assert_others_go_on()
+{
+    local addr=$1 held=$2 s
+    for s in customers c2 c3; do
+        [ "$s" = "$held" ] && continue
+        wait_for "run ${r[$s]} of $s completed while $held's table refuses writes" 40 \
+            run_is_completed "${r[$s]}"
+        TABLE=$s assert_table_equals_api
+    done
+    wait_for "stream $held held back" 10 held_warned "$held"
+    [ "$(run_status "${r[$held]}")" = running ] ||
+        fail "run ${r[$held]} of $held is $(run_status "${r[$held]}") while its table refuses writes"
+    wait_for "/readyz not ready naming $held" 15 readyz_names "$addr" "$held"
+    log "/readyz while $held is held: $(curl -s --max-time 5 "http://$addr/readyz")"
+}
+
+# assert_held_catches_up ADDR HELD - once HELD's table is mended: its run
+# completes, every table equals the API and /readyz answers ready again.
+assert_held_catches_up()
+{
+    local addr=$1 held=$2 s
+    wait_run_completed "${r[$held]}" 60
+    for s in customers c2 c3; do TABLE=$s assert_table_equals_api; done
+    wait_for "/readyz ready again" 15 http_code_is 200 "http://$addr/readyz"
+    matches 'msg="held stream applies again".*stream='"$held " "$T_WORK/worker-w1.log" ||
+        fail "no line says that $held applies again"
 }

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# t_multi_grant_revoked: three streams (customers, c2, c3), each its own
+# table; the worker is not a superuser. INSERT and UPDATE on c2 are
+# revoked from its role mid-run (42501: held until granted again).
+# customers and c3 must keep applying meanwhile (their runs complete,
+# /readyz says not ready naming c2, c2's run stays running), and c2
+# catches up once mended.
+# brokers: mock
+. "$(dirname "$0")/lib_three_streams.sh"
+. "$(dirname "$0")/metrics_lib.sh"
+
+start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
+    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_demoapi --records 20
+port=$(free_port)
+addr="127.0.0.1:$port"
+conninfo=$(pg_worker_role "tmw_$$")
+write_config "worker: metrics.listen = $addr" "postgres: conninfo = $conninfo"
+add_stream c2
+add_stream c3
+run_producer_once
+declare -A r
+for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+start_worker
+for s in customers c2 c3; do wait_run_completed "${r[$s]}" 60; done
+psql_value "revoke insert, update on c2 from tmw_$$" >/dev/null || fail "revoke"
+api_post "/admin/update?count=10" >/dev/null || fail "admin update"
+run_producer_once
+for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+assert_others_go_on "$addr" c2
+grep 'msg="stream held back' "$T_WORK/worker-w1.log" | matches '42501' ||
+    fail "the warning does not carry 42501: $(grep 'msg="stream held back' "$T_WORK/worker-w1.log" | head -n1)"
+psql_value "grant insert, update on c2 to tmw_$$" >/dev/null
+assert_held_catches_up "$addr" c2
+stop_worker
+log "ok"
