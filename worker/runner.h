@@ -19,7 +19,11 @@
  * transient ones (pg.h: connection lost, timeouts, a read-only standby,
  * resources, a dead letter not acknowledged) roll the batch back and
  * retry it after a backoff for as long as it takes, each retry logged with
- * attempt= and retries_total=; a fenced batch is rolled back and the
+ * attempt= and retries_total=, except one that a stream's own table
+ * causes with more than one stream configured (apply_result_t.refused):
+ * that stream is held back and the rest applied at once, the held one
+ * tried again on a backoff (streamhold.h), while /readyz names it; a
+ * fenced batch is rolled back and the
  * worker seeks to the stored offsets (fencing.h); a fatal one stops the
  * worker. While a partition is stuck out of range (consumer.h) the stored
  * offsets are re-read every 2 s even when busy, so that reset-offsets
