@@ -194,22 +194,22 @@ static void publish_holds(runner_t *r)
     worker_stats_set_held(&r->stats, why);
 }
 
-/* Holds stream i (its table refused the batch: err): its partitions are
- * paused at their stored offsets and its messages leave both batches in
- * hand (r->next settled, its decode dropped). */
-static void hold_stream(runner_t *r, size_t i, const char *err)
+/* Holds stream i (its table refused the batch: err, after cost_ms): its
+ * partitions are paused at their stored offsets and its messages leave
+ * both batches in hand (r->next settled, its decode dropped). */
+static void hold_stream(runner_t *r, size_t i, const char *err, int64_t cost_ms)
 {
     const worker_stream_t *ws = &r->actx.streams->items[i];
     char qb[1100];
 
     consumer_hold_topic(r->consumer, ws->topic);
     size_t n = batch_drop_topic(r->batch, ws->topic) + batch_drop_topic(r->next, ws->topic);
-    int warn = stream_holds_hold(&r->holds, i, err, isotime_monotonic_ms());
+    int warn = stream_holds_hold(&r->holds, i, err, cost_ms, isotime_monotonic_ms());
     log_write(warn ? LOG_WARN : LOG_DEBUG,
               "stream held back: its table refuses writes; the other streams go on",
-              "stream=%s table=%s error=%s retry_in_ms=%d messages=%zu", ws->sc->name,
+              "stream=%s table=%s error=%s retry_in_ms=%" PRId64 " messages=%zu", ws->sc->name,
               ws->sc->table, log_quote(qb, sizeof(qb), err),
-              backoff_delay_ms(r->holds.items[i].holds - 1), n);
+              r->holds.items[i].retry_at_ms - isotime_monotonic_ms(), n);
 }
 
 /*
@@ -219,7 +219,7 @@ static void hold_stream(runner_t *r, size_t i, const char *err)
  * tried again at once. 1 when held, 0 when the failure is every
  * stream's (the whole batch is retried after a backoff).
  */
-static int hold_refused(runner_t *r, const apply_result_t *res, const char *err)
+static int hold_refused(runner_t *r, const apply_result_t *res, const char *err, int64_t cost_ms)
 {
     const worker_streams_t *streams = r->actx.streams;
 
@@ -232,7 +232,7 @@ static int hold_refused(runner_t *r, const apply_result_t *res, const char *err)
     const char *table = streams->items[res->refused_stream].sql.table;
     for (size_t i = 0; i < streams->n; i++)
         if (!strcmp(streams->items[i].sql.table, table))
-            hold_stream(r, i, err);
+            hold_stream(r, i, err, cost_ms);
     publish_holds(r);
     return 1;
 }
@@ -405,6 +405,7 @@ static int flush_batch(runner_t *r)
     for (attempt = 0; r->batch->n > 0 && !r->fatal; attempt++) {
         int64_t dl_before = dlq_queue_count(r->dlq);
         pg_forget_sqlstate(r->pg); /* so that a failure before any SQL has none */
+        int64_t started = isotime_monotonic_ms();
         outcome_t as = attempt_batch(r, &res, err, sizeof(err));
         worker_counters_t wc;
 
@@ -425,7 +426,7 @@ static int flush_batch(runner_t *r)
         } else if (as == OUTCOME_FATAL) {
             log_err(LOG_ERROR, "batch failed; stopping", err, -1);
             r->fatal = 1;
-        } else if (hold_refused(r, &res, err)) {
+        } else if (hold_refused(r, &res, err, isotime_monotonic_ms() - started)) {
             /* the other streams' messages go in at once; none left: done */
             apply_result_clear(&res);
             applied = r->batch->n == 0;

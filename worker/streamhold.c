@@ -22,13 +22,18 @@ void stream_holds_free(stream_holds_t *h)
     memset(h, 0, sizeof(*h));
 }
 
-int stream_holds_hold(stream_holds_t *h, size_t i, const char *error, int64_t now_ms)
+int stream_holds_hold(stream_holds_t *h, size_t i, const char *error, int64_t cost_ms,
+                      int64_t now_ms)
 {
     stream_hold_t *s = &h->items[i];
     int warn = !s->failing || now_ms - s->warned_ms >= STREAMHOLD_REPEAT_MS;
+    int64_t wait = backoff_delay_ms(s->holds);
 
+    if (cost_ms > 0 && cost_ms < INT64_MAX / STREAMHOLD_COST_FACTOR &&
+        cost_ms * STREAMHOLD_COST_FACTOR > wait)
+        wait = cost_ms * STREAMHOLD_COST_FACTOR;
     s->held = s->failing = 1;
-    s->retry_at_ms = now_ms + backoff_delay_ms(s->holds);
+    s->retry_at_ms = now_ms + wait;
     if (s->holds < 30)
         s->holds++;
     snprintf(s->error, sizeof(s->error), "%s", error ? error : "");

@@ -33,6 +33,13 @@
 /* How often the warning about a stream still held is repeated. */
 #define STREAMHOLD_REPEAT_MS 60000
 
+/* A held stream's retry waits at least this many times what the attempt
+ * that held it cost: a table locked past lock_timeout (60 s by default)
+ * makes every batch its messages are in wait that long, and on the
+ * backoff alone (10 s at most) the other streams would spend most of
+ * their time waiting with it; so they wait a sixth of it at most. */
+#define STREAMHOLD_COST_FACTOR 5
+
 typedef struct stream_hold {
     int held;    /* paused, its messages kept out of the batches */
     int failing; /* held, or released and not applied since */
@@ -51,11 +58,14 @@ typedef struct stream_holds {
 int stream_holds_init(stream_holds_t *h, size_t n) TM_WARN_UNUSED;
 void stream_holds_free(stream_holds_t *h);
 
-/* Stream i is held at now_ms for error; its retry is due a backoff step
- * later (backoff_delay_ms() of its holds in a row). Returns 1 when its
- * warning is due (its first hold, or STREAMHOLD_REPEAT_MS since the last
- * one), counted as said; 0 otherwise. */
-int stream_holds_hold(stream_holds_t *h, size_t i, const char *error, int64_t now_ms);
+/* Stream i is held at now_ms for error, by an attempt that took cost_ms;
+ * its retry is due a backoff step later (backoff_delay_ms() of its holds
+ * in a row), or STREAMHOLD_COST_FACTOR * cost_ms when that is more.
+ * Returns 1 when its warning is due (its first hold, or
+ * STREAMHOLD_REPEAT_MS since the last one), counted as said; 0
+ * otherwise. */
+int stream_holds_hold(stream_holds_t *h, size_t i, const char *error, int64_t cost_ms,
+                      int64_t now_ms);
 
 /* Its release failed: tried again a backoff step after now_ms. */
 void stream_holds_postpone(stream_holds_t *h, size_t i, int64_t now_ms);
