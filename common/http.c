@@ -682,8 +682,13 @@ static int perform(http_client_t *hc, request_t *rq, http_response_t *resp, char
         if (auth_now(hc, rq, 0, errstr, errstr_size) != 0)
             return -1;
         int rc = attempt(hc, rq, resp, &ra, &refused, errstr, errstr_size);
-        if (rc == 0)
+        if (rc == 0) {
+            /* served: from now on every wait is waited (a run deferred
+             * mid-walk would walk its first pages again each time, and
+             * against a quota never finish) */
+            hc->wait_limit_ms = 0;
             return 0;
+        }
         int again = refused && hc->auth ? renew_auth(hc, rq, &renewed, errstr, errstr_size) : 0;
         if (again > 0) {
             free(ra);

@@ -37,7 +37,8 @@ static void log_err(const char *msg, const char *err)
  * The streams take their turns one after another on this thread, so a
  * run that waits holds the others' turns up. In follow mode with more
  * than one stream a Retry-After longer than poll.interval (the HTTP
- * client's wait limit, http.h) is not waited: the run fails (its
+ * client's wait limit, http.h), before the run's first answer, is not
+ * waited: the run fails (its
  * checkpoint keeps the last durable HWM: the next run starts from it) and
  * the stream sits out the passes until the wait is over, so its API is
  * not asked again before then. The backoff (5 s at most) is waited in

@@ -333,6 +333,11 @@ static void busy_once(srv_t *s, const char *path, int n, reply_t *r)
         *r = (reply_t){(unsigned)first_status, {{"Retry-After", retry_after_value}}, NULL, 0};
 }
 
+static void busy_second(srv_t *s, const char *path, int n, reply_t *r)
+{
+    busy_once(s, path, n - 1, r);
+}
+
 static void test_retry_after_honoured(void **state)
 {
     env_t *e = *state;
@@ -420,6 +425,21 @@ static void test_wait_limit(void **state)
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_int_equal(e->a.n, 1);
     assert_non_null(strstr(err, "not sent: an earlier request's retry was deferred"));
+    http_client_destroy(hc);
+
+    /* once served, a Retry-After past the limit is waited: a run deferred
+     * mid-walk would walk its first pages again, and never finish */
+    hc = client(e, 8);
+    http_client_set_wait_limit(hc, 500);
+    reset(e, busy_second, NULL);
+    retry_after_value = "1";
+    first_status = 429;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
+    http_response_clear(&resp);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
+    assert_int_equal(e->a.n, 3);
+    assert_int_equal(http_client_retry_due(hc), 0);
+    http_response_clear(&resp);
     http_client_destroy(hc);
 }
 
