@@ -10,20 +10,28 @@
 
 #include "utf8.h"
 
-/* Whether len bytes at s are UTF-8 throughout. */
-static int is_utf8(const unsigned char *s, size_t len)
+/* Whether len bytes at s are to be read as UTF-8: no NUL byte (JSON text
+ * holds none; UTF-16 holds one in every ASCII character), and either
+ * every byte is UTF-8 or some character of more than one byte is. Text
+ * of a single-byte charset almost never forms one ("Ã©" would), while
+ * UTF-8 labelled ISO-8859-1 holds many: one stray byte in such a body
+ * must cost its record, not turn every "ü" of the page into "Ã¼". */
+static int reads_as_utf8(const unsigned char *s, size_t len)
 {
+    int multibyte = 0, invalid = 0;
     for (size_t i = 0; i < len;) {
+        if (s[i] == 0)
+            return 0;
         if (s[i] < 0x80) {
             i++;
             continue;
         }
         size_t n = utf8_seq(s + i, len - i);
-        if (!n)
-            return 0;
-        i += n;
+        multibyte |= n > 0;
+        invalid |= n == 0;
+        i += n ? n : 1;
     }
-    return 1;
+    return !invalid || multibyte;
 }
 
 static int names_utf8(const char *charset)
@@ -85,7 +93,7 @@ bodytext_t bodytext_utf8(const char *body, size_t len, const char *charset, char
 {
     *out = NULL;
     *out_len = 0;
-    if (!charset[0] || names_utf8(charset) || is_utf8((const unsigned char *)body, len))
+    if (!charset[0] || names_utf8(charset) || reads_as_utf8((const unsigned char *)body, len))
         return BODYTEXT_AS_IS;
     return convert(body, len, charset, out, out_len) == 0 ? BODYTEXT_CONVERTED
                                                           : BODYTEXT_UNREADABLE;

@@ -6,11 +6,14 @@
  * mostly send UTF-8 all the same (ISO-8859-1 is a Java server's default),
  * and reading their bodies as the declared charset would turn every "é"
  * into "Ã©". So a body that is valid UTF-8 is read as it is, whatever its
- * answer declares; a body that is not, from an answer that declares
- * another charset that iconv knows (ISO-8859-1, windows-1252,
- * Shift_JIS...), is converted from that charset: an old system's Latin-1
- * JSON is read as it was meant, not dead-lettered record by record as
- * "invalid UTF-8".
+ * answer declares, and so is one that holds any character of more than
+ * one byte in UTF-8 besides bytes that are not (UTF-8 with a stray byte:
+ * that record is dead-lettered, the page's others read right). A body
+ * that is neither, or holds a NUL byte (UTF-16), from an answer that
+ * declares another charset that iconv knows (ISO-8859-1, windows-1252,
+ * utf-16le, Shift_JIS...), is converted from that charset: an old
+ * system's Latin-1 JSON is read as it was meant, not dead-lettered record
+ * by record as "invalid UTF-8".
  *
  * Owns nothing; the converted body is the caller's. Pure: any thread.
  */

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # t_page_charset_latin1: an API that says what its body is
 # (Content-Type: application/json; charset=ISO-8859-1) and sends Latin-1.
-# Record 1's name is "Müller" (M, 0xFC, ...), record 2's is "Ã©" (0xC3
-# 0xA9 in Latin-1: two characters). The charset was ignored: record 1 was
-# dead-lettered as "invalid UTF-8" and record 2 stored as "é", a value the
-# API never sent. A body that is not UTF-8 is now read as the charset its
-# answer declares (one that is UTF-8 stays UTF-8: servers that label UTF-8
-# ISO-8859-1 are common, test_bodytext), and the run says so once.
+# Record 1's name is "Müller" (M, 0xFC, ...), record 2's "Zoë" (0xEB).
+# The charset was ignored: both were dead-lettered as "invalid UTF-8". A
+# body that is not UTF-8 is now read as the charset its answer declares
+# (one that is UTF-8, or holds UTF-8 characters beside a stray byte,
+# stays UTF-8: servers that label UTF-8 ISO-8859-1 are common,
+# t_page_charset_mislabeled), and the run says so once.
 # (Found by helper 116.)
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +23,7 @@ def handle(req):
         return 200, CT, b'{"data":[]}'
     if req.query.get("page", "1") != "1":
         return 200, CT, b'{"data":[]}'
-    recs = [record(b"1", "Müller".encode("latin-1")), record(b"2", "Ã©".encode("latin-1")),
+    recs = [record(b"1", "Müller".encode("latin-1")), record(b"2", "Zoë".encode("latin-1")),
             record(b"3", b"plain")]
     return 200, CT, b'{"data":[' + b",".join(recs) + b']}'
 PY
@@ -38,7 +38,7 @@ assert_eq 1 "$(grep -c "msg=\"the API's bodies are not UTF-8: read as the charse
 run1=$(last_run_field run_id)
 start_worker
 wait_run_completed "$run1" 30
-assert_eq "1=Müller|2=Ã©|3=plain" "$(psql_value "select id || '=' || name from $TABLE order by id" | paste -sd'|')" \
+assert_eq "1=Müller|2=Zoë|3=plain" "$(psql_value "select id || '=' || name from $TABLE order by id" | paste -sd'|')" \
     "the rows' names"
 assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters"
 stop_worker
