@@ -63,9 +63,10 @@ static int ascending(const stream_conf_t *sc, json_t *records)
 /* The key under which id is kept in the tail: its type and its value
  * ("s" and the string, "i" and the integer, "j" and any other value's
  * JSON), so that ids are told apart as json_equal() tells them. A key
- * longer than an id set holds keeps its head and a digest of the whole:
- * two ids of more than a KiB that share that head and digest are taken
- * for one. Returns the key's length, 0 when it could not be made. */
+ * longer than an id set holds keeps its head and a digest of the whole,
+ * its type in capitals ("S", "J": no short id's key looks like it): two
+ * ids of more than a KiB that share that head and digest are taken for
+ * one. Returns the key's length, 0 when it could not be made. */
 static size_t tail_key(json_t *id, char *key, size_t size)
 {
     char *text = NULL;
@@ -86,8 +87,9 @@ static size_t tail_key(json_t *id, char *key, size_t size)
         len = strlen(text); /* json_dumps escapes NUL */
     } else
         return 0;
-    if (len + 1 > size - 1) { /* head and digest: "<type><head>#<16 hex>" */
+    if (len + 1 > size - 1) { /* head and digest: "<TYPE><head>#<16 hex>" */
         size_t head = size - 1 - 1 - 17;
+        key[0] = (char)(key[0] - 'a' + 'A');
         memcpy(key + 1, val, head);
         snprintf(key + 1 + head, 18, "#%016llx", (unsigned long long)fnv1a64(val, len));
         len = head + 17;

@@ -19,6 +19,7 @@
 #include "jsonpage.h"
 #include "log.h"
 #include "url_redact.h"
+#include "utf8.h"
 
 char *pager_seek_url(pager_walk_t *w)
 {
@@ -301,7 +302,7 @@ static int carried_not_served(const pager_walk_t *w, const pager_page_t *page, c
     pager_format_since(&clock, cursorval_since_below(w->sc, w->since_ms), asked, sizeof(asked));
     char *id_text = w->carried_id ? json_dumps(w->carried_id, JSON_ENCODE_ANY) : NULL;
     if (id_text)
-        snprintf(id, sizeof(id), " (id %.100s)", id_text);
+        snprintf(id, sizeof(id), " (id %.*s)", utf8_cut(id_text, 100), id_text);
     free(id_text);
     errstr_set(errstr, errstr_size,
                "GET %s: asked %s=%s, one unit below the cursor of the last record before%s, the "

@@ -19,6 +19,7 @@
 #include "run.h"
 #include "runstate.h"
 #include "source.h"
+#include "utf8.h"
 
 /* What one record of a page is, as handle_record() reads it. */
 typedef struct record_in {
@@ -430,8 +431,9 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
         rc = run_dead_letter_raw(r, in->id, in->bad, in->url, errstr, errstr_size);
     } else if (deleted < 0) {
         char why[256], *text = jsonnum_dumps(sd, JSON_COMPACT | JSON_ENCODE_ANY);
-        errstr_set(why, sizeof(why), "soft_delete.field '%s': %.80s says neither deleted nor live",
-                   sc->soft_delete_field, text ? text : "its value");
+        const char *shown = text ? text : "its value";
+        errstr_set(why, sizeof(why), "soft_delete.field '%s': %.*s says neither deleted nor live",
+                   sc->soft_delete_field, utf8_cut(shown, 80), shown);
         free(text);
         rc = run_dead_letter(r, in->id, in->rec, why, in->url, errstr, errstr_size);
     } else {

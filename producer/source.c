@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pager.h"
 #include "url_redact.h"
+#include "utf8.h"
 
 /* Pages a source holds: the one handed out and those read ahead. */
 #define SOURCE_SLOTS 3
@@ -311,14 +312,14 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
         /* an answer that says it is an error (200 all the same): its words */
         char *text = error_words(s, slot);
         int absent = !arr && !text && json_is_object(slot->page.root);
-        errstr_set(errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.200s%s",
-                   url_redact(slot->url, red, sizeof(red)),
-                   s->sc->records_path ? s->sc->records_path : "",
-                   text ? "; the answer says: " : "", text ? text : "",
-                   absent && !s->sc->records_absent_is_empty
-                       ? " (if the API leaves it out of an empty page, as Spring Data REST "
-                         "leaves out _embedded, set records.absent_is_empty = true)"
-                       : "");
+        errstr_set(
+            errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.*s%s",
+            url_redact(slot->url, red, sizeof(red)), s->sc->records_path ? s->sc->records_path : "",
+            text ? "; the answer says: " : "", text ? utf8_cut(text, 200) : 0, text ? text : "",
+            absent && !s->sc->records_absent_is_empty
+                ? " (if the API leaves it out of an empty page, as Spring Data REST "
+                  "leaves out _embedded, set records.absent_is_empty = true)"
+                : "");
         free(text);
         return NULL;
     }

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "fnv1a.h"
 #include "jsonnum.h"
 #include "pager.h"
 
@@ -303,6 +304,20 @@ static void test_seek_steps(void **state)
         {second, NULL, NULL, -1, NULL},
     };
     RUN(PAGINATION_NONE, 0, none_ties_long);
+    /* ... nor is an id of 1023 bytes that spells a long id's key (its
+     * first 1006 bytes, '#', the digest of the whole): a crafted id must
+     * not pass for the long one kept (found by helper 123) */
+    static char spelled[1024], rec3[1200], third[2800];
+    const char *val = strstr(long1, "\"id\":\"") + 6;
+    memcpy(spelled, val, 1006);
+    snprintf(spelled + 1006, 18, "#%016llx", (unsigned long long)fnv1a64(val, strlen(id) + 1));
+    snprintf(rec3, sizeof(rec3), "{\"id\":\"%s\",\"updated\":\"2026-11-25T12:00:02Z\"}", spelled);
+    snprintf(third, sizeof(third), "[%s,%s]", long1, rec3);
+    const step_t none_ties_spelled[] = {
+        {first, NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
+        {third, NULL, NULL, -1, NULL},
+    };
+    RUN(PAGINATION_NONE, 0, none_ties_spelled);
     /* a `>` filter: the record that set since not served again */
     static const step_t none_exclusive[] = {
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
