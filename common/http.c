@@ -43,7 +43,9 @@ struct http_client {
     void *observe_ctx;
     const char *stream;    /* http_client_set_stream(), or NULL */
     int64_t wait_limit_ms; /* http_client_set_wait_limit(), or 0 */
-    int64_t retry_due_ms;  /* a wait to retry was not waited: when it ends */
+    int64_t waited_ms;     /* waited to retry in place under the limit */
+    int64_t retry_due_ms;  /* a wait to retry was not waited: when it ends (monotonic) */
+    int deferred;          /* since then, requests fail unsent (http_client_resume()) */
 };
 
 void http_client_set_stream(http_client_t *hc, const char *stream)
@@ -54,11 +56,23 @@ void http_client_set_stream(http_client_t *hc, const char *stream)
 void http_client_set_wait_limit(http_client_t *hc, int64_t limit_ms)
 {
     hc->wait_limit_ms = limit_ms;
+    hc->waited_ms = 0;
 }
 
 int64_t http_client_retry_due(const http_client_t *hc)
 {
     return hc->retry_due_ms;
+}
+
+void http_client_resume(http_client_t *hc)
+{
+    hc->deferred = 0;
+}
+
+/* The wall clock time of monotonic time mono_ms, for messages. */
+static void format_mono(int64_t mono_ms, char when[ISOTIME_BUFSIZE])
+{
+    isotime_format(isotime_now_ms() + (mono_ms - isotime_monotonic_ms()), when, ISOTIME_BUFSIZE);
 }
 
 void http_client_set_observer(http_client_t *hc, http_observer_fn fn, void *ctx)
@@ -588,36 +602,45 @@ static void log_retry(const http_client_t *hc, int tries, const retry_wait_t *w,
              log_quote(qra, sizeof(qra), ra ? ra : "-"));
 }
 
-/* 1 when the wait w is one the API asked for (Retry-After) and longer
- * than the client's wait limit: it is not waited, the client's
- * retry_due_ms is when it ends, and errstr says so. A backoff (5 s at
- * most) is always waited: a run far into a long walk must not fail at
+/* Whether a wait the API asked for (Retry-After) is not to be waited:
+ * under a wait limit, before the client's first answer, when it would
+ * take the waits in place past the limit. A backoff (5 s at most) is
+ * always waited, and counted: a run far into a long walk must not fail at
  * its first 503. */
-static int retry_deferred(http_client_t *hc, const retry_wait_t *w, char *errstr,
-                          size_t errstr_size)
+static int past_limit(http_client_t *hc, const retry_wait_t *w)
 {
-    if (!hc->wait_limit_ms || !strcmp(w->source, "backoff") || w->ms <= hc->wait_limit_ms)
+    if (!hc->wait_limit_ms)
         return 0;
-    hc->retry_due_ms = isotime_now_ms() + w->ms;
+    if (strcmp(w->source, "backoff") != 0 && hc->waited_ms + w->ms > hc->wait_limit_ms)
+        return 1;
+    hc->waited_ms += w->ms;
+    return 0;
+}
+
+/* The wait w is not waited: the client's retry_due_ms is when it ends,
+ * later requests fail unsent, and errstr says so. */
+static void defer(http_client_t *hc, const retry_wait_t *w, char *errstr, size_t errstr_size)
+{
     char when[ISOTIME_BUFSIZE];
-    isotime_format(hc->retry_due_ms, when, sizeof(when));
+    hc->retry_due_ms = isotime_monotonic_ms() + w->ms;
+    hc->deferred = 1;
+    format_mono(hc->retry_due_ms, when);
     size_t n = strlen(errstr);
     errstr_set(errstr + n, errstr_size - n,
-               " (retry deferred: its wait of %lld ms (%s) is longer than a stream's turn may "
-               "wait; no request before %s)",
+               " (retry deferred: its wait of %lld ms (%s) would hold the other streams' "
+               "turns; no request before %s)",
                (long long)w->ms, w->source, when);
-    return 1;
 }
 
 /* Once a wait to retry was deferred, every later request of the client
- * fails at once (1, with errstr): the caller's run is over. */
+ * fails at once (1, with errstr), until http_client_resume(). */
 static int deferred_before(const http_client_t *hc, const request_t *rq, char *errstr,
                            size_t errstr_size)
 {
-    if (!hc->retry_due_ms)
+    if (!hc->deferred)
         return 0;
     char when[ISOTIME_BUFSIZE];
-    isotime_format(hc->retry_due_ms, when, sizeof(when));
+    format_mono(hc->retry_due_ms, when);
     fail_msg(errstr, errstr_size, rq, NULL,
              "not sent: an earlier request's retry was deferred (its wait ends at %s)", when);
     return 1;
@@ -651,14 +674,19 @@ static int before_retry(http_client_t *hc, const request_t *rq, int rc, int trie
 {
     if (rc < 0)
         return -1;
+    retry_wait_t w = retry_wait(hc, tries, ra);
     if (tries >= hc->max_retries) {
         size_t n = strlen(errstr);
         errstr_set(errstr + n, errstr_size - n, " (after %d retries)", tries);
+        /* the API's last word still holds: not asked before it */
+        if (hc->wait_limit_ms && strcmp(w.source, "backoff") != 0)
+            defer(hc, &w, errstr, errstr_size);
         return -1;
     }
-    retry_wait_t w = retry_wait(hc, tries, ra);
-    if (retry_deferred(hc, &w, errstr, errstr_size))
+    if (past_limit(hc, &w)) {
+        defer(hc, &w, errstr, errstr_size);
         return -1;
+    }
     log_retry(hc, tries, &w, ra, errstr);
     if (retry_sleep(hc, w.ms) != 0) {
         fail_msg(errstr, errstr_size, rq, NULL, "interrupted");

@@ -157,16 +157,22 @@ void http_client_set_cancel(http_client_t *hc, const atomic_int *cancel);
 /*
  * For follow mode, where one thread runs every stream's turn: from now
  * until the client is first served an answer, a wait to retry that the
- * API asks for (Retry-After) longer than limit_ms (0: none, every wait is
- * waited) is not waited; the backoff (5 s at most) always is, and so is
- * every wait once an answer came (a run deferred mid-walk would read its
- * first pages again each time, and against a quota never finish). The request fails with errstr
- * saying "retry deferred" and when the wait ends, which http_client_retry_due() then returns (0
- * while no wait was deferred), and every later request of the client fails at once without being
- * sent: the API asked not to hear from it before then.
+ * API asks for (Retry-After) that would take the waits in place past
+ * limit_ms (0: none, every wait is waited) is not waited, nor is one
+ * that came with the last retry; the backoff (5 s at most) always is,
+ * and so is every wait once an answer came (a run deferred mid-walk
+ * would read its first pages again each time, and against a quota never
+ * finish). The request fails with errstr saying "retry deferred" and
+ * when the wait ends, which http_client_retry_due() then returns
+ * (isotime_monotonic_ms() time; 0 while no wait was deferred), and every
+ * later request of the client fails at once without being sent, until
+ * http_client_resume(): the API asked not to hear from it before then.
+ * Set again, the limit holds anew until the next answer (a run's records
+ * walk after its deleted endpoint's).
  */
 void http_client_set_wait_limit(http_client_t *hc, int64_t limit_ms);
 int64_t http_client_retry_due(const http_client_t *hc);
+void http_client_resume(http_client_t *hc);
 
 /* The stream the client GETs for (borrowed; NULL: none), named by its
  * retry warnings. http_client_for_stream sets it. */

@@ -50,7 +50,7 @@ typedef struct stream_turn {
      * first run under them, whichever pass that is (a pass that left it
      * out must not drop them) */
     unsigned char full_pending;
-    int64_t retry_due_ms; /* no run before then (wall clock, epoch ms); 0: none */
+    int64_t retry_due_ms; /* no run before then (isotime_monotonic_ms()); 0: none */
 } stream_turn_t;
 
 /*
@@ -83,7 +83,7 @@ typedef struct pass {
 /* 1 when stream i is to run in this pass: no wait of its API is under way. */
 static int stream_due(const pass_t *p, size_t i)
 {
-    return p->turns[i].retry_due_ms <= isotime_now_ms();
+    return p->turns[i].retry_due_ms <= isotime_monotonic_ms();
 }
 
 /* Takes every lock it can without waiting, of the streams that are due.
@@ -128,8 +128,12 @@ static void run_locked(pass_t *p, size_t i)
                  sizeof(err)) != 0)
         p->failed++; /* run_once logged it with its context */
     runlock_release(&p->locks[i]);
-    if (t->retry_due_ms > isotime_now_ms()) {
-        isotime_format(t->retry_due_ms, when, sizeof(when));
+    int64_t now = isotime_monotonic_ms();
+    if (t->retry_due_ms > now) {
+        /* --full asked for a full run: one the API cut short is asked
+         * again, not left to resume without its reconciliation */
+        t->full_pending = p->so.force_full;
+        isotime_format(isotime_now_ms() + (t->retry_due_ms - now), when, sizeof(when));
         log_warn("the stream's API asked to wait: the stream sits out the passes until then",
                  "stream=%s until=%s", p->set->items[i].sc->name, when);
     }

@@ -19,6 +19,7 @@
 #include "schemapub.h"
 #include "schemareg.h"
 #include "signals.h"
+#include "url.h"
 
 /* "run completed" or "run failed" (error) with this run's counters. */
 static void log_done(const run_t *r, const char *msg, const char *error)
@@ -109,15 +110,25 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
      * fails for good must not make every run publish the same records
      * again: the records go on and their HWM moves, the deleted HWM stays,
      * and the run fails with the deleted endpoint's error. Reconciliation
-     * needs only the complete records walk, so a full run still does it. */
+     * needs only the complete records walk, so a full run still does it.
+     * So too when it asked to wait longer than a stream's turn (follow
+     * mode) from another origin than the records': they are asked all the
+     * same (the stream then sits out), or a deleted endpoint that keeps
+     * asking would stop them. From the same origin, the API asked not to
+     * be asked: the run ends there. */
     char del_err[1024] = "";
     if (r->sc->deleted_url && run_fetch_deleted(r, errstr, errstr_size) != 0) {
-        if (!tm_running || http_client_retry_due(r->hc))
-            return PRODUCER_FAILED; /* stopped, or the API asked not to be asked yet */
+        if (!tm_running ||
+            (http_client_retry_due(r->hc) && url_same_origin(r->sc->url, r->sc->deleted_url)))
+            return PRODUCER_FAILED;
+        http_client_resume(r->hc);
         errstr_set(del_err, sizeof(del_err), "deleted endpoint: %s", errstr);
         heldeletes_destroy(r->held); /* a part of a walk proves nothing */
         r->held = NULL;
     }
+    /* the deleted endpoint's answers are held until the records walk: a
+     * run deferred before that walk's first answer loses nothing */
+    http_client_set_wait_limit(r->hc, r->wait_limit_ms);
     if (run_fetch_records(r, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     if (r->held && run_publish_held(r, errstr, errstr_size) != 0)

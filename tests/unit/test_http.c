@@ -333,6 +333,12 @@ static void busy_once(srv_t *s, const char *path, int n, reply_t *r)
         *r = (reply_t){(unsigned)first_status, {{"Retry-After", retry_after_value}}, NULL, 0};
 }
 
+static void busy_always(srv_t *s, const char *path, int n, reply_t *r)
+{
+    (void)n;
+    busy_once(s, path, 1, r);
+}
+
 static void busy_second(srv_t *s, const char *path, int n, reply_t *r)
 {
     busy_once(s, path, n - 1, r);
@@ -413,18 +419,47 @@ static void test_wait_limit(void **state)
     reset(e, busy_once, NULL);
     retry_after_value = "30";
     first_status = 503;
-    int64_t t0 = isotime_now_ms();
+    int64_t t0 = isotime_monotonic_ms();
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_int_equal(e->a.n, 1);
-    assert_true(isotime_now_ms() - t0 < 1000);
+    assert_true(isotime_monotonic_ms() - t0 < 1000);
     assert_non_null(strstr(err, "HTTP status 503 (retry deferred: its wait of 30000 ms"));
-    int64_t due = http_client_retry_due(hc);
-    assert_true(due >= t0 + 30000 && due < isotime_now_ms() + 30000 + 1000);
+    int64_t due = http_client_retry_due(hc); /* monotonic: a clock stepped does not move it */
+    assert_true(due >= t0 + 30000 && due < isotime_monotonic_ms() + 30000 + 1000);
 
     /* the next GET is not sent */
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_int_equal(e->a.n, 1);
     assert_non_null(strstr(err, "not sent: an earlier request's retry was deferred"));
+    http_client_destroy(hc);
+
+    /* the waits in place add up: Retry-After 1, then 1 again, under a
+     * limit of 1.5 s: the second is not waited */
+    hc = client(e, 8);
+    http_client_set_wait_limit(hc, 1500);
+    reset(e, busy_always, NULL);
+    retry_after_value = "1";
+    first_status = 503;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
+    assert_int_equal(e->a.n, 2);
+    assert_non_null(strstr(err, "retry deferred"));
+    http_client_destroy(hc);
+
+    /* a Retry-After with the last retry still holds: no request before it */
+    hc = client(e, 0);
+    http_client_set_wait_limit(hc, 5000);
+    reset(e, busy_once, NULL);
+    retry_after_value = "30";
+    first_status = 503;
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
+    assert_true(http_client_retry_due(hc) > isotime_monotonic_ms() + 25000);
+    /* ... and http_client_resume() lets requests go again */
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
+    assert_int_equal(e->a.n, 1);
+    http_client_resume(hc);
+    assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
+    assert_int_equal(e->a.n, 2);
+    http_response_clear(&resp);
     http_client_destroy(hc);
 
     /* once served, a Retry-After past the limit is waited: a run deferred

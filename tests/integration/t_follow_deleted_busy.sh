@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# t_follow_deleted_busy: three streams, poll.interval = 1s; c2's records
+# endpoint is healthy (5 records), its deleted endpoint, on another origin
+# (localhost for 127.0.0.1), answers every request 503 with Retry-After:
+# 5; c2 has max.retries = 2. README: a deleted endpoint that fails for
+# good "must not make every run publish the same records again: the
+# records go on and their HWM moves". run --once does so (two waits of
+# 5 s, then the 5 records; exit 1). Then record 6 is added: follow mode
+# deferred the deleted endpoint's wait and ended each run there, so c2's
+# records stalled for ever; they are now read all the same, and the
+# stream sits out. (Found by helper 125.)
+# brokers: mock
+. "$(dirname "$0")/lib_three_streams.sh"
+
+cat >"$T_WORK/c2.py" <<'PY'
+def rec(i):
+    return {"id": i, "name": "Customer %d" % i, "email": "c%d@example.com" % i,
+            "country": "DE", "balance": "%d.50" % i, "tier": "gold", "phone": None,
+            "signup_date": "2024-01-01", "is_deleted": False,
+            "last_modified": "2026-01-01T00:00:%02d.000Z" % i}
+def handle(req):
+    if req.path == "/admin/add":
+        req.state["n"] = 6
+        return 200, [], "{}"
+    if req.path == "/customers/deleted":
+        return 503, [("Retry-After", "5")], '{"error": "busy"}'
+    return page_of(req, [rec(i) for i in range(1, req.state.get("n", 5) + 1)])
+PY
+start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
+    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_hostileapi "$T_WORK/c2.py"
+c2url=$API_URL
+start_demoapi --records 10
+write_config "producer: poll.interval = 1s"
+add_stream c2 c2 "$c2url/customers"
+sed -i "s|^deleted.url = $c2url/customers/deleted|deleted.url = ${c2url/127.0.0.1/localhost}/customers/deleted|" "$CONF"
+grep -q "^deleted.url = http://localhost:" "$CONF" || fail "c2's deleted.url is not on localhost"
+echo "max.retries = 2" >>"$CONF"
+add_stream c3
+run_producer_once_rc 1 --stream c2
+grep 'msg="run failed" stream=c2 ' "$PRODUCER_LAST_LOG" | cut -c1-100
+assert_eq 5 "$(topic_count "$PREFIX.c2")" "c2's events after run --once (its deleted endpoint failed for good)"
+curl -fsS --max-time 10 -X POST "$c2url/admin/add" >/dev/null || fail "admin add"
+follow_start
+wait_for "c2 sits out" 20 matches 'msg="the stream.s API asked to wait: the stream sits out the passes until then" stream=c2 ' "$FOLLOW_LOG"
+c2_events() { [ "$(topic_count "$PREFIX.c2")" -ge 6 ]; }
+wait_for "record 6 of c2 published in follow mode" 40 c2_events
+follow_stop 15
+log "ok"
