@@ -586,6 +586,22 @@ int consumer_has_topic(const consumer_t *c, const char *topic)
     return 0;
 }
 
+int consumer_topic_caught_up(const consumer_t *c, const char *topic)
+{
+    int any = 0;
+
+    for (size_t i = 0; i < c->n_tps; i++) {
+        const assigned_tp_t *tp = &c->tps[i];
+
+        if (strcmp(tp->topic, topic) != 0)
+            continue;
+        if (tp->held || !tp_caught_up(c, tp))
+            return 0;
+        any = 1;
+    }
+    return any;
+}
+
 size_t consumer_n_assigned(const consumer_t *c)
 {
     return c->n_tps;

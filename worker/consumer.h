@@ -176,6 +176,9 @@ int consumer_caught_up(const consumer_t *c);
 /* Whether some partition of topic is assigned to this member. */
 int consumer_has_topic(const consumer_t *c, const char *topic);
 
+/* Whether c has partitions of topic, none held, each polled to its end. */
+int consumer_topic_caught_up(const consumer_t *c, const char *topic);
+
 /* Number of assigned partitions. */
 size_t consumer_n_assigned(const consumer_t *c);
 

@@ -229,9 +229,11 @@ static int hold_refused(runner_t *r, const apply_result_t *res, const char *err,
     if (r->has_next)
         decoded_clear(&r->next_d);
     r->has_next = 0;
-    const char *table = streams->items[res->refused_stream].sql.table;
+    /* by name, as streams.h judges a table shared: customers and
+     * public.customers are one */
+    const char *table = config_table_name(streams->items[res->refused_stream].sc->table);
     for (size_t i = 0; i < streams->n; i++)
-        if (!strcmp(streams->items[i].sql.table, table))
+        if (!strcmp(config_table_name(streams->items[i].sc->table), table))
             hold_stream(r, i, err, cost_ms);
     publish_holds(r);
     return 1;
@@ -246,8 +248,16 @@ static void note_applied(runner_t *r)
     for (size_t i = 0; stream_holds_failing(&r->holds) > 0 && i < r->holds.n; i++) {
         const worker_stream_t *ws = &r->actx.streams->items[i];
 
-        if (!r->holds.items[i].failing || r->holds.items[i].held ||
-            !batch_has_topic(r->batch, ws->topic) || !stream_holds_applied(&r->holds, i))
+        if (!r->holds.items[i].failing || !batch_has_topic(r->batch, ws->topic))
+            continue;
+        /* its messages came though it is held: a rebalance assigned its
+         * partitions anew, unpaused; the table took them */
+        if (r->holds.items[i].held) {
+            if (consumer_release_topic(r->consumer, ws->topic) < 0)
+                continue;
+            stream_holds_released(&r->holds, i);
+        }
+        if (!stream_holds_applied(&r->holds, i))
             continue;
         log_info("held stream applies again", "stream=%s table=%s", ws->sc->name, ws->sc->table);
         changed = 1;
@@ -520,6 +530,19 @@ static void idle_tick(runner_t *r)
     if (r->fatal)
         return;
     r->last_idle_ms = now;
+    /* a stream let go with nothing of it left to apply (another member
+     * applied it, reset-offsets moved past it): it holds nothing back */
+    for (size_t i = 0; i < r->holds.n; i++) {
+        const worker_stream_t *ws = &r->actx.streams->items[i];
+
+        if (r->holds.items[i].failing && !r->holds.items[i].held &&
+            consumer_topic_caught_up(r->consumer, ws->topic) &&
+            stream_holds_applied(&r->holds, i)) {
+            log_info("held stream has nothing left to apply", "stream=%s table=%s", ws->sc->name,
+                     ws->sc->table);
+            publish_holds(r);
+        }
+    }
     worker_stats_partitions(&r->stats, (int64_t)consumer_n_assigned(r->consumer),
                             (int64_t)consumer_n_stuck(r->consumer));
     worker_stats_lag(&r->stats, r->consumer, NULL, 0);

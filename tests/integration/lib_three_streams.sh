@@ -3,7 +3,8 @@
 # copied from the first one that write_config wrote (t_multi_follow_one_busy
 # and the scenarios below); and the assertions of the scenarios where one
 # stream's table refuses writes while the others go on
-# (t_multi_table_refused, t_multi_grant_revoked, t_multi_table_locked).
+# (t_multi_table_refused, t_multi_grant_revoked, t_multi_table_locked,
+# t_hold_*).
 # Sourced; the assertions need metrics_lib.sh.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

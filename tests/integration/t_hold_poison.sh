@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# t_hold_poison: three streams, one worker; c2's table refuses every row
+# (maintenance trigger): c2 held. Undecodable messages land on c2 and on
+# c3 in the same batch as c2's held events. c3's is dead-lettered once
+# while c2 is held, c2's once after it is mended (none twice, whatever the
+# hold cycles); every table equals the API, every run completes.
+# brokers: mock
+. "$(dirname "$0")/lib_three_streams.sh"
+. "$(dirname "$0")/metrics_lib.sh"
+
+start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
+    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_demoapi --records 20
+addr="127.0.0.1:$(free_port)"
+write_config "worker: metrics.listen = $addr"
+add_stream c2
+add_stream c3
+run_producer_once
+declare -A r
+for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+start_worker
+for s in customers c2 c3; do wait_run_completed "${r[$s]}" 60; done
+psql_value "create function maint() returns trigger language plpgsql as \$\$
+            begin raise exception 'table % under maintenance', tg_table_name; end \$\$;
+            create trigger maint before insert or update on c2
+              for each row execute function maint();" >/dev/null || fail "trigger"
+printf 'not an event at all' >"$T_WORK/garbage"
+stop_worker
+api_post "/admin/update?count=10" >/dev/null || fail "admin update"
+run_producer_once
+for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+g2="$PREFIX.c2/1/$(partition_end "$PREFIX.c2" 1)"
+g3="$PREFIX.c3/1/$(partition_end "$PREFIX.c3" 1)"
+produce_file "$PREFIX.c2" 1 bad2 "$T_WORK/garbage"
+produce_file "$PREFIX.c3" 1 bad3 "$T_WORK/garbage"
+start_worker
+assert_others_go_on "$addr" c2
+wait_for "a few holds of c2" 30 sh -c "[ \$(grep -c 'stream held back' '$T_WORK/worker-w1.log') -ge 1 ]"
+c3dl() { [ "$(dlq_count_for "$g3")" -ge 1 ]; }
+wait_for "c3's garbage dead-lettered" 20 c3dl
+sleep_until=$(($(now_ms) + 3000)); wait_for "3 s of hold cycles" 5 sh -c "[ \$(date +%s%3N) -ge $sleep_until ]"
+log "dead letters while held: $(dlq_lines | cut -f1 | tr '\n' ' ')"
+assert_eq 0 "$(dlq_count_for "$g2")" "dead letters of c2's garbage while c2 is held"
+psql_value "drop trigger maint on c2" >/dev/null
+assert_held_catches_up "$addr" c2
+log "dead letters: $(dlq_lines | cut -f1 | tr '\n' ' ')"
+assert_eq 1 "$(dlq_count_for "$g3")" "dead letters of c3's garbage"
+assert_eq 1 "$(dlq_count_for "$g2")" "dead letters of c2's garbage"
+stop_worker
+log "ok"
