@@ -622,7 +622,9 @@ static int past_limit(http_client_t *hc, const retry_wait_t *w)
 static void defer(http_client_t *hc, const retry_wait_t *w, char *errstr, size_t errstr_size)
 {
     char when[ISOTIME_BUFSIZE];
-    hc->retry_due_ms = isotime_monotonic_ms() + w->ms;
+    int64_t due = isotime_monotonic_ms() + w->ms;
+    if (due > hc->retry_due_ms) /* a longer wait asked before still holds */
+        hc->retry_due_ms = due;
     hc->deferred = 1;
     format_mono(hc->retry_due_ms, when);
     size_t n = strlen(errstr);
@@ -678,8 +680,10 @@ static int before_retry(http_client_t *hc, const request_t *rq, int rc, int trie
     if (tries >= hc->max_retries) {
         size_t n = strlen(errstr);
         errstr_set(errstr + n, errstr_size - n, " (after %d retries)", tries);
-        /* the API's last word still holds: not asked before it */
-        if (hc->wait_limit_ms && strcmp(w.source, "backoff") != 0)
+        /* a wait the API asks for with the last retry that a turn could
+         * not hold still holds: not asked before it; one it could is a
+         * failure for good, as without a limit */
+        if (hc->wait_limit_ms && past_limit(hc, &w))
             defer(hc, &w, errstr, errstr_size);
         return -1;
     }

@@ -124,15 +124,18 @@ static void run_locked(pass_t *p, size_t i)
     t->full_pending = 0;
     p->so.wait_limit_ms = p->wait_limit_ms;
     p->so.retry_due_ms = &t->retry_due_ms;
+    int walked = 0;
+    p->so.records_walked = &walked;
     if (run_once(p->conf, p->set->items[i].sc, p->set->items[i].es, p->pub, p->cps[i], &p->so, err,
                  sizeof(err)) != 0)
         p->failed++; /* run_once logged it with its context */
     runlock_release(&p->locks[i]);
     int64_t now = isotime_monotonic_ms();
     if (t->retry_due_ms > now) {
-        /* --full asked for a full run: one the API cut short is asked
-         * again, not left to resume without its reconciliation */
-        t->full_pending = p->so.force_full;
+        /* --full asked for a full run: one the API cut short before its
+         * records walk was whole (so without its reconciliation) is asked
+         * again; --allow-mass-delete with it, still once */
+        t->full_pending = p->so.force_full && !walked;
         isotime_format(isotime_now_ms() + (t->retry_due_ms - now), when, sizeof(when));
         log_warn("the stream's API asked to wait: the stream sits out the passes until then",
                  "stream=%s until=%s", p->set->items[i].sc->name, when);

@@ -195,6 +195,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
     producer_stats_run_end(sc->name, r.mode.full, rc == PRODUCER_OK, &r.durable);
     if (opts && opts->retry_due_ms)
         *opts->retry_due_ms = r.hc ? http_client_retry_due(r.hc) : 0;
+    if (opts && opts->records_walked)
+        *opts->records_walked = r.records_done;
     run_free(&r);
     return rc;
 }

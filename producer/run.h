@@ -72,6 +72,8 @@ typedef struct run_opts {
                                     mode); 0: every wait to retry is waited */
     int64_t *retry_due_ms;       /* set at the run's end to when a wait to retry
                                     that was not waited ends, else 0 (may be NULL) */
+    int *records_walked;         /* set at the run's end: 1 when its records walk
+                                    was whole (may be NULL) */
 } run_opts_t;
 
 /*

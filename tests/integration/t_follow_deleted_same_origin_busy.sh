@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# t_follow_deleted_same_origin_busy: three streams, poll.interval = 3s; c2's
+# records endpoint is healthy, its deleted endpoint (same origin) answers
+# every request 503 with Retry-After: 1 (well within a stream's turn);
+# max.retries = 2. run --once: the deleted endpoint fails for good and
+# the records go on (README). In follow mode the same stream must go on
+# too: its waits (1 s, 1 s) fit its turn; yet the last retry's
+# Retry-After is now "deferred", and a deferral from the records' own
+# origin ends every run before the records walk: record 6 never comes.
+# (Found by helper 126.)
+# brokers: mock
+. "$(dirname "$0")/lib_three_streams.sh"
+
+cat >"$T_WORK/c2.py" <<'PY'
+def rec(i):
+    return {"id": i, "name": "Customer %d" % i, "email": "c%d@example.com" % i,
+            "country": "DE", "balance": "%d.50" % i, "tier": "gold", "phone": None,
+            "signup_date": "2024-01-01", "is_deleted": False,
+            "last_modified": "2026-01-01T00:00:%02d.000Z" % i}
+def handle(req):
+    if req.path == "/admin/add":
+        req.state["n"] = 6
+        return 200, [], "{}"
+    if req.path == "/customers/deleted":
+        return 503, [("Retry-After", "1")], '{"error": "busy"}'
+    return page_of(req, [rec(i) for i in range(1, req.state.get("n", 5) + 1)])
+PY
+start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
+    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_hostileapi "$T_WORK/c2.py"
+c2url=$API_URL
+start_demoapi --records 10
+write_config "producer: poll.interval = 3s"
+add_stream c2 c2 "$c2url/customers"
+grep -q "^deleted.url = $c2url/customers/deleted" "$CONF" || fail "c2's deleted.url is not on the records' origin"
+echo "max.retries = 2" >>"$CONF"
+add_stream c3
+run_producer_once_rc 1 --stream c2
+assert_eq 5 "$(topic_count "$PREFIX.c2")" "c2's events after run --once (its deleted endpoint failed for good)"
+curl -fsS --max-time 10 -X POST "$c2url/admin/add" >/dev/null || fail "admin add"
+follow_start
+c2_events() { [ "$(topic_count "$PREFIX.c2")" -ge 6 ]; }
+rc=0
+wait_for "record 6 of c2 published in follow mode" 40 c2_events || rc=1
+grep -E 'stream=c2 ' "$FOLLOW_LOG" | grep -E 'run failed|sits out' | head -4 | cut -c1-400 >&2
+follow_stop 15
+[ "$rc" = 0 ] || fail "c2 stalled"
+log "ok"
