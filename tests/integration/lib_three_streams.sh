@@ -8,6 +8,26 @@
 # Sourced; the assertions need metrics_lib.sh.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# start_three_stream_broker - the embedded broker with the topics of
+# streams customers, c2 and c3 (4 partitions each) and tidemark's own.
+start_three_stream_broker()
+{
+    start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
+        --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+}
+
+# apply_first_runs STREAM... - one producer run of each stream, applied by
+# a worker it starts; r[STREAM] is each run's id.
+apply_first_runs()
+{
+    local s
+    run_producer_once
+    declare -gA r
+    for s in "$@"; do r[$s]=$(last_run_field run_id "$s"); done
+    start_worker
+    for s in "$@"; do wait_run_completed "${r[$s]}" 60; done
+}
+
 # add_stream NAME [TABLE] [URL] - appends [stream NAME], a copy of the
 # first stream's section with table = TABLE (default NAME) and, if given,
 # url = URL (and no deleted.url when URL is given).

@@ -14,10 +14,8 @@
 
 cat >"$T_WORK/c2.py" <<'PY'
 def rec(i):
-    return {"id": i, "name": "Customer %d" % i, "email": "c%d@example.com" % i,
-            "country": "DE", "balance": "%d.50" % i, "tier": "gold", "phone": None,
-            "signup_date": "2024-01-01", "is_deleted": False,
-            "last_modified": "2026-01-01T00:00:%02d.000Z" % i}
+    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
+                    signup_date="2024-01-01")
 def handle(req):
     if req.path == "/admin/add":
         req.state["n"] = 6
@@ -26,8 +24,7 @@ def handle(req):
         return 503, [("Retry-After", "5")], '{"error": "busy"}'
     return page_of(req, [rec(i) for i in range(1, req.state.get("n", 5) + 1)])
 PY
-start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
-    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_three_stream_broker
 start_hostileapi "$T_WORK/c2.py"
 c2url=$API_URL
 start_demoapi --records 10

@@ -12,10 +12,8 @@
 
 cat >"$T_WORK/c2.py" <<'PY'
 def rec(i):
-    return {"id": i, "name": "Customer %d" % i, "email": "c%d@example.com" % i,
-            "country": "DE", "balance": "%d.50" % i, "tier": "gold", "phone": None,
-            "signup_date": "2024-01-01", "is_deleted": False,
-            "last_modified": "2026-01-01T00:00:%02d.000Z" % i}
+    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
+                    signup_date="2024-01-01")
 def handle(req):
     st = req.state
     if req.path == "/admin/vanish":
@@ -30,8 +28,7 @@ def handle(req):
     ids = range(1, 6) if st.get("gone") else range(1, 7)
     return page_of(req, [rec(i) for i in ids], max_page=2)
 PY
-start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
-    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_three_stream_broker
 start_hostileapi "$T_WORK/c2.py"
 c2url=$API_URL
 start_demoapi --records 10

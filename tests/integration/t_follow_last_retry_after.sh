@@ -16,8 +16,7 @@ def handle(req):
         return 503, [], '{"error": "busy"}'
     return 503, [("Retry-After", "30")], '{"error": "busy"}'
 PY
-start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
-    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_three_stream_broker
 start_hostileapi "$T_WORK/busy.py"
 busy=$API_URL
 start_demoapi --records 10

@@ -8,8 +8,7 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
-    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_three_stream_broker
 start_demoapi --records 20
 addr="127.0.0.1:$(free_port)"
 addr2="127.0.0.1:$(free_port)"
@@ -17,11 +16,7 @@ write_config "worker: metrics.listen = $addr" "postgres: lock_timeout = 3s"
 add_stream c2
 add_stream c3
 sed "s|^metrics.listen = .*|metrics.listen = $addr2|" "$CONF" >"$T_WORK/w2.conf"
-run_producer_once
-declare -A r
-for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
-start_worker
-for s in customers c2 c3; do wait_run_completed "${r[$s]}" 60; done
+apply_first_runs customers c2 c3
 pg_hold_open migration "LOCK TABLE c2 IN ACCESS EXCLUSIVE MODE"
 api_post "/admin/update?count=10" >/dev/null || fail "admin update"
 run_producer_once

@@ -18,10 +18,8 @@
 
 cat >"$T_WORK/busy.py" <<'PY'
 def rec(i):
-    return {"id": i, "name": "Customer %d" % i, "email": "c%d@example.com" % i,
-            "country": "DE", "balance": "%d.50" % i, "tier": "gold", "phone": None,
-            "signup_date": "2024-01-01", "is_deleted": False,
-            "last_modified": "2026-01-01T00:00:%02d.000Z" % i}
+    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
+                    signup_date="2024-01-01")
 
 # POST /admin/recover: from then on the API answers.
 def handle(req):
@@ -35,8 +33,7 @@ def handle(req):
         return 200, [], '{"data": []}'
     return page_of(req, [rec(i) for i in range(1, 6)])
 PY
-start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
-    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_three_stream_broker
 start_hostileapi "$T_WORK/busy.py"
 busy=$API_URL
 start_demoapi --records 10

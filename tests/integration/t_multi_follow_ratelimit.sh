@@ -16,10 +16,8 @@
 cat >"$T_WORK/limited.py" <<'PY'
 import time
 def rec(i):
-    return {"id": i, "name": "Customer %d" % i, "email": "c%d@example.com" % i,
-            "country": "DE", "balance": "%d.50" % i, "tier": "gold", "phone": None,
-            "signup_date": "2024-01-01", "is_deleted": False,
-            "last_modified": "2026-01-01T00:00:%02d.000Z" % i}
+    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
+                    signup_date="2024-01-01")
 
 def handle(req):
     now = time.time()

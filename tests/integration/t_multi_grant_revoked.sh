@@ -9,8 +9,7 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
-    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_three_stream_broker
 start_demoapi --records 20
 port=$(free_port)
 addr="127.0.0.1:$port"
@@ -18,11 +17,7 @@ conninfo=$(pg_worker_role "tmw_$$")
 write_config "worker: metrics.listen = $addr" "postgres: conninfo = $conninfo"
 add_stream c2
 add_stream c3
-run_producer_once
-declare -A r
-for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
-start_worker
-for s in customers c2 c3; do wait_run_completed "${r[$s]}" 60; done
+apply_first_runs customers c2 c3
 psql_value "revoke insert, update on c2 from tmw_$$" >/dev/null || fail "revoke"
 api_post "/admin/update?count=10" >/dev/null || fail "admin update"
 run_producer_once

@@ -8,19 +8,14 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
-    --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+start_three_stream_broker
 start_demoapi --records 20
 port=$(free_port)
 addr="127.0.0.1:$port"
 write_config "worker: metrics.listen = $addr"
 add_stream c2
 add_stream c3
-run_producer_once
-declare -A r
-for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
-start_worker
-for s in customers c2 c3; do wait_run_completed "${r[$s]}" 60; done
+apply_first_runs customers c2 c3
 psql_value "create function maint() returns trigger language plpgsql as \$\$
             begin raise exception 'table % under maintenance', tg_table_name; end \$\$;
             create trigger maint before insert or update on c2
