@@ -567,10 +567,15 @@ static int auth_now(http_client_t *hc, request_t *rq, int refused, char *errstr,
     return -1;
 }
 
+/* What asked for a wait before a retry; the log's wait_source= names it. */
+typedef enum wait_source { WAIT_BACKOFF, WAIT_RETRY_AFTER, WAIT_RETRY_AFTER_CAPPED } wait_source_t;
+
+static const char *const wait_source_names[] = {"backoff", "retry-after", "retry-after-capped"};
+
 /* The wait before a retry: how long, and what asked for it. */
 typedef struct retry_wait {
     int64_t ms;
-    const char *source; /* "backoff", "retry-after" or "retry-after-capped" */
+    wait_source_t source;
 } retry_wait_t;
 
 /* The wait before retry tries + 1: Retry-After (ra, may be NULL) when it
@@ -579,14 +584,23 @@ static retry_wait_t retry_wait(const http_client_t *hc, int tries, const char *r
 {
     /* Retry-After says when the server wants to hear from us again;
      * the backoff still applies when it asks for less. */
-    retry_wait_t w = {backoff_delay_capped_ms(tries, RETRY_BACKOFF_CAP_MS), "backoff"};
+    retry_wait_t w = {backoff_delay_capped_ms(tries, RETRY_BACKOFF_CAP_MS), WAIT_BACKOFF};
     int64_t ra_ms = 0, ra_full = 0;
     if (ra && http_retry_after_ms(ra, isotime_now_ms(), hc->retry_max_wait_ms, &ra_ms) == 0 &&
         http_retry_after_ms(ra, isotime_now_ms(), INT64_MAX, &ra_full) == 0 && ra_ms >= w.ms) {
         w.ms = ra_ms;
-        w.source = ra_full > ra_ms ? "retry-after-capped" : "retry-after";
+        w.source = ra_full > ra_ms ? WAIT_RETRY_AFTER_CAPPED : WAIT_RETRY_AFTER;
     }
     return w;
+}
+
+/* The log's "stream=NAME " field in buf when the client has a stream,
+ * else "". Returns buf. */
+static const char *stream_field(const http_client_t *hc, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s", hc->stream ? "stream=" : "", hc->stream ? hc->stream : "",
+             hc->stream ? " " : "");
+    return buf;
 }
 
 /* The retry's warning: the request's error and the wait, with the stream
@@ -594,11 +608,11 @@ static retry_wait_t retry_wait(const http_client_t *hc, int tries, const char *r
 static void log_retry(const http_client_t *hc, int tries, const retry_wait_t *w, const char *ra,
                       const char *errstr)
 {
-    char q[768], qra[128];
+    char q[768], qra[128], sf[96];
     log_warn("http request failed, retrying",
-             "%s%s%serror=%s attempt=%d wait_ms=%lld wait_source=%s retry_after=%s",
-             hc->stream ? "stream=" : "", hc->stream ? hc->stream : "", hc->stream ? " " : "",
-             log_quote(q, sizeof(q), errstr), tries + 1, (long long)w->ms, w->source,
+             "%serror=%s attempt=%d wait_ms=%lld wait_source=%s retry_after=%s",
+             stream_field(hc, sf, sizeof(sf)), log_quote(q, sizeof(q), errstr), tries + 1,
+             (long long)w->ms, wait_source_names[w->source],
              log_quote(qra, sizeof(qra), ra ? ra : "-"));
 }
 
@@ -611,7 +625,7 @@ static int past_limit(http_client_t *hc, const retry_wait_t *w)
 {
     if (!hc->wait_limit_ms)
         return 0;
-    if (strcmp(w->source, "backoff") != 0 && hc->waited_ms + w->ms > hc->wait_limit_ms)
+    if (w->source != WAIT_BACKOFF && hc->waited_ms + w->ms > hc->wait_limit_ms)
         return 1;
     hc->waited_ms += w->ms;
     return 0;
@@ -631,7 +645,7 @@ static void defer(http_client_t *hc, const retry_wait_t *w, char *errstr, size_t
     errstr_set(errstr + n, errstr_size - n,
                " (retry deferred: its wait of %lld ms (%s) would hold the other streams' "
                "turns; no request before %s)",
-               (long long)w->ms, w->source, when);
+               (long long)w->ms, wait_source_names[w->source], when);
 }
 
 /* Once a wait to retry was deferred, every later request of the client
@@ -659,11 +673,10 @@ static int renew_auth(http_client_t *hc, request_t *rq, int *renewed, char *errs
         errstr_set(errstr + n, errstr_size - n, " (a new token was refused too)");
         return 0;
     }
-    char ru[512];
+    char ru[512], sf[96];
     log_warn("the API refused the auth header (401): getting a new one, then sending the "
              "request again",
-             "%s%s%surl=%s", hc->stream ? "stream=" : "", hc->stream ? hc->stream : "",
-             hc->stream ? " " : "", url_redact(rq->url, ru, sizeof(ru)));
+             "%surl=%s", stream_field(hc, sf, sizeof(sf)), url_redact(rq->url, ru, sizeof(ru)));
     *renewed = 1;
     return auth_now(hc, rq, 1, errstr, errstr_size) != 0 ? -1 : 1;
 }
@@ -683,7 +696,7 @@ static int before_retry(http_client_t *hc, const request_t *rq, int rc, int trie
         /* a wait the API asks for with the last retry that a turn could
          * not hold still holds: not asked before it; one it could is a
          * failure for good, as without a limit */
-        if (hc->wait_limit_ms && past_limit(hc, &w))
+        if (past_limit(hc, &w))
             defer(hc, &w, errstr, errstr_size);
         return -1;
     }
