@@ -25,7 +25,8 @@ bytes or str (str is UTF-8 encoded). The handler may also define
 init(state, argv) which receives the arguments after "--".
 
 The handler's namespace also holds customer(id, last_modified, **fields)
-(a record of schemas/customer.avsc), after_time_page(req, records) (a
+(a record of schemas/customer.avsc), gold_customer(i) (record i of the
+multi-stream scenarios), after_time_page(req, records) (a
 page of an API filtering `>` on each record's datetime "t"), page_of(req,
 records, ...) (the
 demo API's filtering and paging over a list of records, or another
@@ -64,6 +65,13 @@ def customer(id, last_modified, **fields):
            "signup_date": None, "is_deleted": False, "last_modified": last_modified}
     rec.update(fields)
     return rec
+
+
+def gold_customer(i):
+    """Record i (1..59) of the multi-stream scenarios: its cursor second i
+    of 2026-01-01, balance i.50, tier gold."""
+    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
+                    signup_date="2024-01-01")
 
 
 def iso_ms(t):
@@ -230,7 +238,7 @@ def main():
 
     flags = os.path.dirname(os.path.abspath(args.handler))
     namespace = {"__file__": args.handler, "__name__": "hostile_handler",
-                 "customer": customer, "page_of": page_of, "json": json, "iso_ms": iso_ms,
+                 "customer": customer, "gold_customer": gold_customer, "page_of": page_of, "json": json, "iso_ms": iso_ms,
                  "after_time_page": after_time_page,
                  "Items": Items,
                  "flag": lambda name: os.path.exists(os.path.join(flags, name))}

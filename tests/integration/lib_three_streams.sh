@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # lib_three_streams.sh - lib.sh plus add_stream: more [stream] sections
-# copied from the first one that write_config wrote (t_multi_follow_one_busy
-# and the scenarios below); and the assertions of the scenarios where one
+# copied from the first one that write_config wrote; start_c2_beside_demo:
+# stream c2 served by a hostile API beside the demo API's (the follow-mode
+# scenarios t_multi_follow_* and t_follow_*); and the assertions of the scenarios where one
 # stream's table refuses writes while the others go on
 # (t_multi_table_refused, t_multi_grant_revoked, t_multi_table_locked,
 # t_hold_*).
@@ -14,6 +15,32 @@ start_three_stream_broker()
 {
     start_devbroker --topic "$PREFIX.customers:4" --topic "$PREFIX.c2:4" --topic "$PREFIX.c3:4" \
         --topic "$PREFIX.sync-runs:1" --topic "$PREFIX.dlq:1" --topic "$PREFIX.schemas:1"
+}
+
+# start_c2_beside_demo SCRIPT [WRITE_CONFIG_ARGS...] - the embedded broker
+# of the three streams; stream c2 served by the hostile API's SCRIPT
+# (c2url: its URL; c2's deleted.url is $c2url/customers/deleted, on the
+# records' origin), stream customers by the demo API (10 records); the
+# config (write_config WRITE_CONFIG_ARGS) ends with c2's section, for the
+# caller to add to, then add_stream c3.
+start_c2_beside_demo()
+{
+    local script=$1
+    shift
+    start_three_stream_broker
+    start_hostileapi "$script"
+    c2url=$API_URL
+    start_demoapi --records 10
+    write_config "$@"
+    add_stream c2 c2 "$c2url/customers"
+}
+
+# move_c2_deleted_elsewhere - c2's deleted.url on another origin than its
+# records (localhost for 127.0.0.1): its own retry waits and deferrals.
+move_c2_deleted_elsewhere()
+{
+    sed -i "s|^deleted.url = $c2url/customers/deleted|deleted.url = ${c2url/127.0.0.1/localhost}/customers/deleted|" "$CONF"
+    grep -q "^deleted.url = http://localhost:" "$CONF" || fail "c2's deleted.url is not on localhost"
 }
 
 # apply_first_runs STREAM... - one producer run of each stream, applied by

@@ -13,9 +13,7 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 
 cat >"$T_WORK/c2.py" <<'PY'
-def rec(i):
-    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
-                    signup_date="2024-01-01")
+rec = gold_customer
 def handle(req):
     if req.path == "/admin/add":
         req.state["n"] = 6
@@ -24,14 +22,8 @@ def handle(req):
         return 503, [("Retry-After", "5")], '{"error": "busy"}'
     return page_of(req, [rec(i) for i in range(1, req.state.get("n", 5) + 1)])
 PY
-start_three_stream_broker
-start_hostileapi "$T_WORK/c2.py"
-c2url=$API_URL
-start_demoapi --records 10
-write_config "producer: poll.interval = 1s"
-add_stream c2 c2 "$c2url/customers"
-sed -i "s|^deleted.url = $c2url/customers/deleted|deleted.url = ${c2url/127.0.0.1/localhost}/customers/deleted|" "$CONF"
-grep -q "^deleted.url = http://localhost:" "$CONF" || fail "c2's deleted.url is not on localhost"
+start_c2_beside_demo "$T_WORK/c2.py" "producer: poll.interval = 1s"
+move_c2_deleted_elsewhere
 echo "max.retries = 2" >>"$CONF"
 add_stream c3
 run_producer_once_rc 1 --stream c2

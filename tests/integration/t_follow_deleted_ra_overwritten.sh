@@ -18,14 +18,8 @@ def handle(req):
         return 503, [("Retry-After", "10")], '{"error": "busy"}'
     return 503, [("Retry-After", "2")], '{"error": "busy"}'
 PY
-start_three_stream_broker
-start_hostileapi "$T_WORK/c2.py"
-c2url=$API_URL
-start_demoapi --records 10
-write_config "producer: poll.interval = 1s"
-add_stream c2 c2 "$c2url/customers"
-sed -i "s|^deleted.url = $c2url/customers/deleted|deleted.url = ${c2url/127.0.0.1/localhost}/customers/deleted|" "$CONF"
-grep -q "^deleted.url = http://localhost:" "$CONF" || fail "c2's deleted.url is not on localhost"
+start_c2_beside_demo "$T_WORK/c2.py" "producer: poll.interval = 1s"
+move_c2_deleted_elsewhere
 add_stream c3
 follow_start
 deleted_asked() { [ "$(grep -c '"path": "/customers/deleted"' "$HOSTILE_LOG")" -ge "$1" ]; }

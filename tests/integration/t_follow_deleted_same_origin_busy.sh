@@ -12,9 +12,7 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 
 cat >"$T_WORK/c2.py" <<'PY'
-def rec(i):
-    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
-                    signup_date="2024-01-01")
+rec = gold_customer
 def handle(req):
     if req.path == "/admin/add":
         req.state["n"] = 6
@@ -23,12 +21,7 @@ def handle(req):
         return 503, [("Retry-After", "1")], '{"error": "busy"}'
     return page_of(req, [rec(i) for i in range(1, req.state.get("n", 5) + 1)])
 PY
-start_three_stream_broker
-start_hostileapi "$T_WORK/c2.py"
-c2url=$API_URL
-start_demoapi --records 10
-write_config "producer: poll.interval = 3s"
-add_stream c2 c2 "$c2url/customers"
+start_c2_beside_demo "$T_WORK/c2.py" "producer: poll.interval = 3s"
 grep -q "^deleted.url = $c2url/customers/deleted" "$CONF" || fail "c2's deleted.url is not on the records' origin"
 echo "max.retries = 2" >>"$CONF"
 add_stream c3

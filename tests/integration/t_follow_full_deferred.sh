@@ -11,9 +11,7 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 
 cat >"$T_WORK/c2.py" <<'PY'
-def rec(i):
-    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
-                    signup_date="2024-01-01")
+rec = gold_customer
 def handle(req):
     st = req.state
     if req.path == "/admin/vanish":
@@ -28,12 +26,7 @@ def handle(req):
     ids = range(1, 6) if st.get("gone") else range(1, 7)
     return page_of(req, [rec(i) for i in ids], max_page=2)
 PY
-start_three_stream_broker
-start_hostileapi "$T_WORK/c2.py"
-c2url=$API_URL
-start_demoapi --records 10
-write_config "producer: poll.interval = 1s"
-add_stream c2 c2 "$c2url/customers"
+start_c2_beside_demo "$T_WORK/c2.py" "producer: poll.interval = 1s"
 add_stream c3
 run_producer_once
 assert_eq 6 "$(topic_count "$PREFIX.c2")" "events in c2's topic after the first load"

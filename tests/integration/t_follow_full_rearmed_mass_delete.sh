@@ -16,9 +16,7 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 
 cat >"$T_WORK/c2.py" <<'PY'
-def rec(i):
-    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
-                    signup_date="2024-01-01")
+rec = gold_customer
 def handle(req):
     if req.path == "/admin/trunc":
         req.state["trunc"] = True
@@ -33,14 +31,8 @@ def handle(req):
     ids = [1] if req.state.get("trunc") else range(1, 7)
     return page_of(req, [rec(i) for i in ids])
 PY
-start_three_stream_broker
-start_hostileapi "$T_WORK/c2.py"
-c2url=$API_URL
-start_demoapi --records 10
-write_config "producer: poll.interval = 1s"
-add_stream c2 c2 "$c2url/customers"
-sed -i "s|^deleted.url = $c2url/customers/deleted|deleted.url = ${c2url/127.0.0.1/localhost}/customers/deleted|" "$CONF"
-grep -q "^deleted.url = http://localhost:" "$CONF" || fail "c2's deleted.url is not on localhost"
+start_c2_beside_demo "$T_WORK/c2.py" "producer: poll.interval = 1s"
+move_c2_deleted_elsewhere
 echo "max.retries = 1" >>"$CONF"
 add_stream c3
 run_producer_once_rc 0 --stream c2

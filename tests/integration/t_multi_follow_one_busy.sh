@@ -17,9 +17,7 @@
 . "$(dirname "$0")/metrics_lib.sh"
 
 cat >"$T_WORK/busy.py" <<'PY'
-def rec(i):
-    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
-                    signup_date="2024-01-01")
+rec = gold_customer
 
 # POST /admin/recover: from then on the API answers.
 def handle(req):
@@ -33,13 +31,9 @@ def handle(req):
         return 200, [], '{"data": []}'
     return page_of(req, [rec(i) for i in range(1, 6)])
 PY
-start_three_stream_broker
-start_hostileapi "$T_WORK/busy.py"
-busy=$API_URL
-start_demoapi --records 10
 addr="127.0.0.1:$(free_port)"
-write_config "producer: poll.interval = 1s" "producer: metrics.listen = $addr"
-add_stream c2 c2 "$busy/customers"
+start_c2_beside_demo "$T_WORK/busy.py" "producer: poll.interval = 1s" "producer: metrics.listen = $addr"
+busy=$c2url
 add_stream c3
 follow_start
 

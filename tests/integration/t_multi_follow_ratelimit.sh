@@ -15,9 +15,7 @@
 
 cat >"$T_WORK/limited.py" <<'PY'
 import time
-def rec(i):
-    return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
-                    signup_date="2024-01-01")
+rec = gold_customer
 
 def handle(req):
     now = time.time()
