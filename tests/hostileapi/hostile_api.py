@@ -26,7 +26,10 @@ init(state, argv) which receives the arguments after "--".
 
 The handler's namespace also holds customer(id, last_modified, **fields)
 (a record of schemas/customer.avsc), gold_customer(i) (record i of the
-multi-stream scenarios), after_time_page(req, records) (a
+multi-stream scenarios), raw_customer(id, name) and raw_page(req,
+headers, records) (a one-page API of records as bytes, for charsets),
+encoded_page(req, headers, codec, records) (page_of's body encoded in
+codec), after_time_page(req, records) (a
 page of an API filtering `>` on each record's datetime "t"), page_of(req,
 records, ...) (the
 demo API's filtering and paging over a list of records, or another
@@ -72,6 +75,33 @@ def gold_customer(i):
     of 2026-01-01, balance i.50, tier gold."""
     return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
                     signup_date="2024-01-01")
+
+
+def raw_customer(id, name, last_modified=b"2026-03-01T10:00:00.000Z"):
+    """A record of customer(), as bytes with name's bytes as they are
+    (bytes: a charset's, or ones that are not UTF-8)."""
+    return (b'{"id":' + str(id).encode() + b',"name":"' + name +
+            b'","email":"x@example.com","country":"DE","balance":"10.00","tier":"gold",'
+            b'"phone":null,"signup_date":null,"is_deleted":false,"last_modified":"' +
+            last_modified + b'"}')
+
+
+def raw_page(req, headers, records):
+    """(status, headers, body) of an API whose first page holds records
+    (bytes, raw_customer's) under "data", with headers; its later pages
+    and its deleted endpoint are empty."""
+    if req.path.endswith("/deleted") or req.query.get("page", "1") != "1":
+        return 200, headers, b'{"data":[]}'
+    return 200, headers, b'{"data":[' + b",".join(records) + b']}'
+
+
+def encoded_page(req, headers, codec, records):
+    """page_of(req, records) and the deleted endpoint's empty list, each
+    body encoded with codec ("utf-16", "utf-16-le"), with headers."""
+    if req.path.endswith("/deleted"):
+        return 200, headers, '{"data":[]}'.encode(codec)
+    status, _, body = page_of(req, records)
+    return status, headers, body.encode(codec)
 
 
 def iso_ms(t):
@@ -238,7 +268,8 @@ def main():
 
     flags = os.path.dirname(os.path.abspath(args.handler))
     namespace = {"__file__": args.handler, "__name__": "hostile_handler",
-                 "customer": customer, "gold_customer": gold_customer, "page_of": page_of, "json": json, "iso_ms": iso_ms,
+                 "customer": customer, "gold_customer": gold_customer, "page_of": page_of,
+                 "raw_customer": raw_customer, "raw_page": raw_page, "encoded_page": encoded_page, "json": json, "iso_ms": iso_ms,
                  "after_time_page": after_time_page,
                  "Items": Items,
                  "flag": lambda name: os.path.exists(os.path.join(flags, name))}

@@ -12,20 +12,10 @@
 . "$(dirname "$0")/lib.sh"
 
 cat >"$T_WORK/handler.py" <<'PY'
-T = b"2026-03-01T10:00:00.000Z"
-def record(i, name):
-    return (b'{"id":' + i + b',"name":"' + name + b'","email":"x@example.com","country":"DE",'
-            b'"balance":"10.00","tier":"gold","phone":null,"signup_date":null,'
-            b'"is_deleted":false,"last_modified":"' + T + b'"}')
 CT = [("Content-Type", "application/json; charset=ISO-8859-1")]
 def handle(req):
-    if req.path == "/customers/deleted":
-        return 200, CT, b'{"data":[]}'
-    if req.query.get("page", "1") != "1":
-        return 200, CT, b'{"data":[]}'
-    recs = [record(b"1", "Müller".encode("latin-1")), record(b"2", "Zoë".encode("latin-1")),
-            record(b"3", b"plain")]
-    return 200, CT, b'{"data":[' + b",".join(recs) + b']}'
+    return raw_page(req, CT, [raw_customer(1, "Müller".encode("latin-1")),
+                              raw_customer(2, "Zoë".encode("latin-1")), raw_customer(3, b"plain")])
 PY
 
 start_devbroker

@@ -13,10 +13,8 @@
 cat >"$T_WORK/handler.py" <<'PY'
 CT = [("Content-Type", "application/json; charset=utf-16")]
 def handle(req):
-    if req.path == "/customers/deleted":
-        return 200, CT, '{"data":[]}'.encode("utf-16")
-    status, _, body = page_of(req, [customer(1, "2026-03-01T10:00:00.000Z", name="M\u00fcller")])
-    return status, CT, body.encode("utf-16")
+    return encoded_page(req, CT, "utf-16",
+                        [customer(1, "2026-03-01T10:00:00.000Z", name="M\u00fcller")])
 PY
 start_devbroker
 start_hostileapi "$T_WORK/handler.py"

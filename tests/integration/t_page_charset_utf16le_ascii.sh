@@ -12,10 +12,7 @@
 cat >"$T_WORK/handler.py" <<'PY'
 CT = [("Content-Type", "application/json; charset=utf-16le")]
 def handle(req):
-    if req.path == "/customers/deleted":
-        return 200, CT, '{"data":[]}'.encode("utf-16-le")
-    status, _, body = page_of(req, [customer(1, "2026-03-01T10:00:00.000Z", name="Muller")])
-    return status, CT, body.encode("utf-16-le")
+    return encoded_page(req, CT, "utf-16-le", [customer(1, "2026-03-01T10:00:00.000Z", name="Muller")])
 PY
 start_devbroker
 start_hostileapi "$T_WORK/handler.py"
