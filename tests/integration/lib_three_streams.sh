@@ -2,7 +2,9 @@
 # lib_three_streams.sh - lib.sh plus add_stream: more [stream] sections
 # copied from the first one that write_config wrote; start_c2_beside_demo:
 # stream c2 served by a hostile API beside the demo API's (the follow-mode
-# scenarios t_multi_follow_* and t_follow_*); and the assertions of the scenarios where one
+# scenarios t_multi_follow_* and t_follow_*); start_three_streams,
+# refuse_rows_of and produce_second_runs (the worker-hold scenarios); and
+# the assertions of the scenarios where one
 # stream's table refuses writes while the others go on
 # (t_multi_table_refused, t_multi_grant_revoked, t_multi_table_locked,
 # t_hold_*).
@@ -41,6 +43,41 @@ move_c2_deleted_elsewhere()
 {
     sed -i "s|^deleted.url = $c2url/customers/deleted|deleted.url = ${c2url/127.0.0.1/localhost}/customers/deleted|" "$CONF"
     grep -q "^deleted.url = http://localhost:" "$CONF" || fail "c2's deleted.url is not on localhost"
+}
+
+# start_three_streams [WRITE_CONFIG_ARGS...] - the embedded broker of the
+# three streams, the demo API (20 records) serving them all, and the
+# config: write_config WRITE_CONFIG_ARGS, then streams c2 and c3 as copies
+# of customers (the worker-hold scenarios t_multi_* and t_hold_*).
+start_three_streams()
+{
+    start_three_stream_broker
+    start_demoapi --records 20
+    write_config "$@"
+    add_stream c2
+    add_stream c3
+}
+
+# refuse_rows_of TABLE - a maintenance trigger on TABLE that refuses every
+# row written (raise exception naming the table).
+refuse_rows_of()
+{
+    psql_value "create function maint() returns trigger language plpgsql as \$\$
+                begin raise exception 'table % under maintenance', tg_table_name; end \$\$;
+                create trigger maint before insert or update on $1
+                  for each row execute function maint();" >/dev/null || fail "trigger on $1"
+}
+
+# produce_second_runs STREAM... - 10 records updated at the API, then one
+# producer run of each stream (not applied yet); r[STREAM] is each run's
+# id.
+produce_second_runs()
+{
+    local s
+    api_post "/admin/update?count=10" >/dev/null || fail "admin update"
+    run_producer_once
+    declare -gA r
+    for s in "$@"; do r[$s]=$(last_run_field run_id "$s"); done
 }
 
 # apply_first_runs STREAM... - one producer run of each stream, applied by

@@ -8,17 +8,10 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_three_stream_broker
-start_demoapi --records 20
 addr="127.0.0.1:$(free_port)"
-write_config "worker: metrics.listen = $addr"
-add_stream c2
-add_stream c3
+start_three_streams "worker: metrics.listen = $addr"
 apply_first_runs customers c2 c3
-psql_value "create function maint() returns trigger language plpgsql as \$\$
-            begin raise exception 'table % under maintenance', tg_table_name; end \$\$;
-            create trigger maint before insert or update on c2
-              for each row execute function maint();" >/dev/null || fail "trigger"
+refuse_rows_of c2
 printf 'not an event at all' >"$T_WORK/garbage"
 stop_worker
 api_post "/admin/update?count=10" >/dev/null || fail "admin update"

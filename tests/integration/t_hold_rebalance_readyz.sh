@@ -8,19 +8,13 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_three_stream_broker
-start_demoapi --records 20
 addr="127.0.0.1:$(free_port)"
 addr2="127.0.0.1:$(free_port)"
-write_config "worker: metrics.listen = $addr" "postgres: lock_timeout = 3s"
-add_stream c2
-add_stream c3
+start_three_streams "worker: metrics.listen = $addr" "postgres: lock_timeout = 3s"
 sed "s|^metrics.listen = .*|metrics.listen = $addr2|" "$CONF" >"$T_WORK/w2.conf"
 apply_first_runs customers c2 c3
 pg_hold_open migration "LOCK TABLE c2 IN ACCESS EXCLUSIVE MODE"
-api_post "/admin/update?count=10" >/dev/null || fail "admin update"
-run_producer_once
-for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+produce_second_runs customers c2 c3
 wait_for "stream c2 held back" 30 held_warned c2
 pg_release migration
 CONF="$T_WORK/w2.conf" start_worker w2

@@ -9,20 +9,11 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_three_stream_broker
-start_demoapi --records 20
 addr="127.0.0.1:$(free_port)"
-write_config "worker: metrics.listen = $addr"
-add_stream c2
-add_stream c3
+start_three_streams "worker: metrics.listen = $addr"
 apply_first_runs customers c2 c3
-psql_value "create function maint() returns trigger language plpgsql as \$\$
-            begin raise exception 'table % under maintenance', tg_table_name; end \$\$;
-            create trigger maint before insert or update on c2
-              for each row execute function maint();" >/dev/null || fail "trigger"
-api_post "/admin/update?count=10" >/dev/null || fail "admin update"
-run_producer_once
-for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+refuse_rows_of c2
+produce_second_runs customers c2 c3
 assert_others_go_on "$addr" c2
 before=$(psql_value "select string_agg(partition||':'||next_offset, ',' order by partition) from sync_offsets where topic = '$PREFIX.c2'")
 "$BUILD/tidemark-worker" -c "$CONF" reset-offsets --stream c2 --to-latest >"$T_WORK/plan.out" 2>&1 ||

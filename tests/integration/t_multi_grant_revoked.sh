@@ -9,19 +9,12 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_three_stream_broker
-start_demoapi --records 20
-port=$(free_port)
-addr="127.0.0.1:$port"
+addr="127.0.0.1:$(free_port)"
 conninfo=$(pg_worker_role "tmw_$$")
-write_config "worker: metrics.listen = $addr" "postgres: conninfo = $conninfo"
-add_stream c2
-add_stream c3
+start_three_streams "worker: metrics.listen = $addr" "postgres: conninfo = $conninfo"
 apply_first_runs customers c2 c3
 psql_value "revoke insert, update on c2 from tmw_$$" >/dev/null || fail "revoke"
-api_post "/admin/update?count=10" >/dev/null || fail "admin update"
-run_producer_once
-for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+produce_second_runs customers c2 c3
 assert_others_go_on "$addr" c2
 grep 'msg="stream held back' "$T_WORK/worker-w1.log" | matches '42501' ||
     fail "the warning does not carry 42501: $(grep 'msg="stream held back' "$T_WORK/worker-w1.log" | head -n1)"

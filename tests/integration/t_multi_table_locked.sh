@@ -8,18 +8,11 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_three_stream_broker
-start_demoapi --records 20
-port=$(free_port)
-addr="127.0.0.1:$port"
-write_config "worker: metrics.listen = $addr" "postgres: lock_timeout = 1s"
-add_stream c2
-add_stream c3
+addr="127.0.0.1:$(free_port)"
+start_three_streams "worker: metrics.listen = $addr" "postgres: lock_timeout = 1s"
 apply_first_runs customers c2 c3
 pg_hold_open migration "LOCK TABLE c2 IN ACCESS EXCLUSIVE MODE"
-api_post "/admin/update?count=10" >/dev/null || fail "admin update"
-run_producer_once
-for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+produce_second_runs customers c2 c3
 assert_others_go_on "$addr" c2
 grep 'msg="stream held back' "$T_WORK/worker-w1.log" | matches '55P03.*on table .*c2' ||
     fail "the lock timeout does not name the table: $(grep 'msg="stream held back' "$T_WORK/worker-w1.log" | head -n1)"

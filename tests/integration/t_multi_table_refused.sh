@@ -8,21 +8,11 @@
 . "$(dirname "$0")/lib_three_streams.sh"
 . "$(dirname "$0")/metrics_lib.sh"
 
-start_three_stream_broker
-start_demoapi --records 20
-port=$(free_port)
-addr="127.0.0.1:$port"
-write_config "worker: metrics.listen = $addr"
-add_stream c2
-add_stream c3
+addr="127.0.0.1:$(free_port)"
+start_three_streams "worker: metrics.listen = $addr"
 apply_first_runs customers c2 c3
-psql_value "create function maint() returns trigger language plpgsql as \$\$
-            begin raise exception 'table % under maintenance', tg_table_name; end \$\$;
-            create trigger maint before insert or update on c2
-              for each row execute function maint();" >/dev/null || fail "trigger"
-api_post "/admin/update?count=10" >/dev/null || fail "admin update"
-run_producer_once
-for s in customers c2 c3; do r[$s]=$(last_run_field run_id $s); done
+refuse_rows_of c2
+produce_second_runs customers c2 c3
 assert_others_go_on "$addr" c2
 grep 'msg="stream held back' "$T_WORK/worker-w1.log" | matches 'every row of the statement was refused alone' ||
     fail "the warning does not say why c2 is held: $(grep 'msg="stream held back' "$T_WORK/worker-w1.log" | head -n1)"
