@@ -51,6 +51,9 @@ typedef struct stream_turn {
      * out must not drop them) */
     unsigned char full_pending;
     int64_t retry_due_ms; /* no run before then (isotime_monotonic_ms()); 0: none */
+    /* runs in a row that did not wait a wait their deleted endpoint
+     * asked for, on the records' origin (run_opts_t.deleted_deferrals) */
+    int deleted_deferrals;
 } stream_turn_t;
 
 /*
@@ -124,12 +127,15 @@ static void run_locked(pass_t *p, size_t i)
     t->full_pending = 0;
     p->so.wait_limit_ms = p->wait_limit_ms;
     p->so.retry_due_ms = &t->retry_due_ms;
-    int walked = 0;
+    int walked = 0, deleted_deferred = 0;
     p->so.records_walked = &walked;
+    p->so.deleted_deferred = &deleted_deferred;
+    p->so.deleted_deferrals = t->deleted_deferrals;
     if (run_once(p->conf, p->set->items[i].sc, p->set->items[i].es, p->pub, p->cps[i], &p->so, err,
                  sizeof(err)) != 0)
         p->failed++; /* run_once logged it with its context */
     runlock_release(&p->locks[i]);
+    t->deleted_deferrals = deleted_deferred ? t->deleted_deferrals + 1 : 0;
     int64_t now = isotime_monotonic_ms();
     if (t->retry_due_ms > now) {
         /* --full asked for a full run: one the API cut short before its

@@ -115,12 +115,19 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
      * mode) from another origin than the records': they are asked all the
      * same (the stream then sits out), or a deleted endpoint that keeps
      * asking would stop them. From the same origin, the API asked not to
-     * be asked: the run ends there. */
+     * be asked: the run ends there, until max.retries runs in a row have
+     * so ended. Then that endpoint has had the retries --once gives it,
+     * and is failing for good: the records are read, or one that never
+     * recovers would stop them for ever. */
     char del_err[1024] = "";
     if (r->sc->deleted_url && run_fetch_deleted(r, errstr, errstr_size) != 0) {
-        if (!tm_running ||
-            (http_client_retry_due(r->hc) && url_same_origin(r->sc->url, r->sc->deleted_url)))
+        if (!tm_running)
             return PRODUCER_FAILED;
+        if (http_client_retry_due(r->hc) && url_same_origin(r->sc->url, r->sc->deleted_url)) {
+            r->deleted_deferred = 1;
+            if (r->deleted_deferrals < r->sc->max_retries)
+                return PRODUCER_FAILED;
+        }
         http_client_resume(r->hc);
         errstr_set(del_err, sizeof(del_err), "deleted endpoint: %s", errstr);
         heldeletes_destroy(r->held); /* a part of a walk proves nothing */
@@ -160,7 +167,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .registry = opts ? opts->registry : NULL,
                .registry_refused = opts ? opts->registry_refused : NULL,
                .absent = opts ? opts->absent : NULL,
-               .wait_limit_ms = opts ? opts->wait_limit_ms : 0};
+               .wait_limit_ms = opts ? opts->wait_limit_ms : 0,
+               .deleted_deferrals = opts ? opts->deleted_deferrals : 0};
     const schema_field_t *idf = record_schema_field(envelope_schema_record(es), sc->id_field);
     r.id_type = idf ? idf->type : FT_STRING;
     run_source_digest(sc->url, r.source);
@@ -197,6 +205,8 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
         *opts->retry_due_ms = r.hc ? http_client_retry_due(r.hc) : 0;
     if (opts && opts->records_walked)
         *opts->records_walked = r.records_done;
+    if (opts && opts->deleted_deferred)
+        *opts->deleted_deferred = r.deleted_deferred;
     run_free(&r);
     return rc;
 }

@@ -74,6 +74,13 @@ typedef struct run_opts {
                                     that was not waited ends, else 0 (may be NULL) */
     int *records_walked;         /* set at the run's end: 1 when its records walk
                                     was whole (may be NULL) */
+    int *deleted_deferred;       /* set at the run's end: 1 when a wait its deleted
+                                    endpoint asked for, on the records' origin, was
+                                    not waited (may be NULL) */
+    int deleted_deferrals;       /* runs in a row before this one that did so: under
+                                    max.retries, such a wait ends the run; from then
+                                    on it is the deleted endpoint failing for good,
+                                    and the records are read */
 } run_opts_t;
 
 /*

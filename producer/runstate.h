@@ -69,6 +69,8 @@ typedef struct run {
     int *registry_refused;       /* run_opts_t's */
     absentfields_t *absent;      /* run_opts_t's */
     int64_t wait_limit_ms;       /* run_opts_t's */
+    int deleted_deferrals;       /* run_opts_t's */
+    int deleted_deferred;        /* its deleted endpoint's wait was not waited */
     char topic[512], dlq_topic[512], runs_topic[512];
     char run_id[RUN_ID_SIZE];
     run_mode_decision_t mode;     /* full or incremental, resumed */
