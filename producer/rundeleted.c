@@ -125,9 +125,7 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         record_id_refused(r->sc, idr, "deleted item: ", why, sizeof(why));
         return run_dead_letter(r, NULL, item, why, url, errstr, errstr_size);
     }
-    if (r->recon)
-        reconcile_deleting(r->recon, id); /* its deletion is this endpoint's */
-    int64_t ts = source_started_at(src);  /* the documented clock stand-in */
+    int64_t ts = source_started_at(src); /* the documented clock stand-in */
     char perr[200];
     int dated = read_deleted_at(r, item, &ts, perr, sizeof(perr));
     int undated = dated == 0;
@@ -177,6 +175,8 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         : heldeletes_hold(r->held, id, hold_at, as_undated) != 0 ? run_oom(errstr, errstr_size)
                                                                  : PRODUCER_OK)
         return PRODUCER_FAILED;
+    if (!bad && r->recon)
+        reconcile_deleting(r->recon, id); /* its deletion is this endpoint's */
     if (day_alone)
         heldeletes_stale_from(r->held, id, ts);
     /* a deleted_at past the API's clock would move the deleted HWM past
@@ -357,7 +357,9 @@ int run_fetch_deleted(run_t *r, char *errstr, size_t errstr_size)
         return run_oom(errstr, errstr_size);
     int had = r->del_tracker.has_value;
     int64_t prev = r->del_tracker.value_ms;
-    source_start(src, had, prev - r->sc->lookback_ms);
+    r->del_walk_has_since = had;
+    r->del_walk_since = prev - r->sc->lookback_ms;
+    source_start(src, had, r->del_walk_since);
     int rc = run_walk(r, src, handle_deleted, deleted_page_done, errstr, errstr_size);
     int complete = source_complete(src), exclusive = source_since_exclusive(src);
     /* Not sorted (paged by cursor or link, or deleted.sorted = false),

@@ -10,17 +10,33 @@
 #include "runstate.h"
 
 /*
- * The deletions a records walk that began at `since` cannot vouch for: one
- * older than the walk's start may concern a restore that an earlier run
- * published and this walk did not serve again; so may an undated one that
- * the walk did not serve (see recheck_undated()). Asks the topic about
- * them (keylatest.h); *kl is NULL when there are none.
+ * Whether held deletion (at, undated) is one the walks cannot vouch for
+ * (check_late_deletes()): older than the records walk's start (since, its
+ * bucket), undated, or dated below the deleted walk's own since. The
+ * last is an endpoint that ignores since, serving every deletion it ever
+ * made, each one published before (a held deletion is at its deleted_at
+ * then, but a date cursor holds it at its day, which its day's own
+ * deletions would be below).
+ */
+static int late_delete(const run_t *r, int64_t since, int64_t at, int undated)
+{
+    if (r->walk_has_since && (undated || at < since))
+        return 1;
+    return !undated && r->del_walk_has_since && at < r->del_walk_since &&
+           r->sc->cursor_precision != CURSOR_PRECISION_DATE;
+}
+
+/*
+ * The deletions the walks cannot vouch for: one older than the records
+ * walk's start may concern a restore that an earlier run published and
+ * this walk did not serve again; so may an undated one that the walk did
+ * not serve (see recheck_undated()); one below the deleted walk's since
+ * may be on the topic already. Asks the topic about them (keylatest.h);
+ * *kl is NULL when there are none.
  */
 static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t errstr_size)
 {
     *kl = NULL;
-    if (!r->walk_has_since)
-        return PRODUCER_OK; /* the walk served every record there is */
     cursor_clock_t clock = hwm_clock(r->sc);
     int64_t since = hwm_bucket(&clock, r->walk_since);
     size_t pos = 0, late = 0;
@@ -31,7 +47,7 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
     if (!k)
         return run_oom(errstr, errstr_size);
     while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (stale || (!undated && at >= since))
+        if (stale || !late_delete(r, since, at, undated))
             continue;
         late++;
         if (keylatest_want(k, id) != 0) {
@@ -111,8 +127,12 @@ int run_publish_held(run_t *r, char *errstr, size_t errstr_size)
     int64_t at, newer;
     int stale, undated, rc = PRODUCER_OK;
     while (rc == PRODUCER_OK && heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (stale ||
-            (!undated && kl && keylatest_get(kl, id, &newer) == KEYLATEST_UPSERT && newer > at)) {
+        /* the topic's last word on the id is already a delete: one more
+         * would say nothing new (an endpoint that lists every deletion
+         * it ever made, or ignores since, would have each one published
+         * again at every run) */
+        keylatest_state_t ks = kl ? keylatest_get(kl, id, &newer) : KEYLATEST_NONE;
+        if (stale || ks == KEYLATEST_DELETE || (!undated && ks == KEYLATEST_UPSERT && newer > at)) {
             r->stats.stale_deletes++;
             continue;
         }

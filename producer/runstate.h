@@ -93,6 +93,8 @@ typedef struct run {
     heldeletes_t *held; /* the deleted endpoint's, until the records walk */
     int walk_has_since; /* where the records walk started */
     int64_t walk_since;
+    int del_walk_has_since; /* where the deleted walk started */
+    int64_t del_walk_since;
     /* records whose cursor was past the API's clock (runrecords.c): how
      * many, the first one, and each one's cursor by id */
     int64_t future_cursors, future_first_cursor, future_first_api_now;
