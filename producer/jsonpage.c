@@ -3,9 +3,10 @@
  * records and keeps numbers exact (see jsonpage.h): values, the records
  * array and the page, over the tokens of jsonscan.h.
  *
- * One recursive descent over the body. Outside a records element every
- * problem fails the page. Inside one, a problem in a value (a string's
- * bytes or escapes, a bad token) is noted (the first one is the item's
+ * One recursive descent over the body. Outside a records element a
+ * syntax error fails the page, and a problem in a value (a string's bytes
+ * or escapes, a bad token) makes it an unreadable value's stand-in.
+ * Inside one, a problem in a value is noted (the first one is the item's
  * reason) and the value becomes null, so the element still yields a
  * lenient stand-in; a syntax error stops the element, and a scan that
  * knows strings and brackets finds where it ends.
@@ -177,7 +178,9 @@ static json_t *read_value(jsonscan_t *r, const char *path, int on_path)
         int poisoned;
         if (jsonscan_string(r, &s, &n, &poisoned) != 0)
             return NULL;
-        v = poisoned ? json_null() : json_stringn_nocheck(s, n);
+        if (poisoned)
+            return jsonscan_bad_value(r);
+        v = json_stringn_nocheck(s, n);
         return v ? v : jsonscan_oom(r);
     }
     if (c == '{' || c == '[') {
@@ -493,6 +496,10 @@ void jsonpage_clear(jsonpage_t *page)
      * allocates through it (not one by one through free()) */
     if (!json_arena_owns(page->arena, page->root))
         json_decref(page->root);
+    for (size_t i = 0; i < page->n_unreadable; i++) /* the page's references */
+        if (!json_arena_owns(page->arena, page->unreadable[i].value))
+            json_decref((json_t *)page->unreadable[i].value);
+    free(page->unreadable);
     json_arena_destroy(page->arena);
     for (size_t i = 0; i < page->n_bad; i++)
         free(page->bad[i].raw);
@@ -512,6 +519,27 @@ json_t *jsonpage_at_path(json_t *root, const char *path)
         p += len + (dot ? 1 : 0);
     }
     return cur;
+}
+
+const char *jsonpage_unreadable(const jsonpage_t *page, const json_t *v)
+{
+    for (size_t i = 0; page && v && i < page->n_unreadable; i++)
+        if (page->unreadable[i].value == v)
+            return page->unreadable[i].reason;
+    return NULL;
+}
+
+const char *jsonpage_unreadable_at(const jsonpage_t *page, const char *path)
+{
+    json_t *cur = page ? page->root : NULL;
+    const char *p = path ? path : "", *why = NULL;
+    while (cur && !(why = jsonpage_unreadable(page, cur)) && *p) {
+        const char *dot = strchr(p, '.');
+        size_t len = dot ? (size_t)(dot - p) : strlen(p);
+        cur = json_is_object(cur) ? json_object_getn(cur, p, len) : NULL;
+        p += len + (dot ? 1 : 0);
+    }
+    return why;
 }
 
 int jsonpage_says_error(const json_t *root)
@@ -579,7 +607,7 @@ static json_t *make_path(json_t *root, const char *path)
 json_t *jsonpage_absent_as_empty(jsonpage_t *page, const char *path)
 {
     if (!path || !*path || !json_is_object(page->root) || jsonpage_says_error(page->root) ||
-        jsonpage_at_path(page->root, path))
+        jsonpage_unreadable_at(page, path) || jsonpage_at_path(page->root, path))
         return NULL;
     json_arena_t *prev = json_arena_enter(page->arena);
     json_t *arr = make_path(page->root, path);
@@ -639,8 +667,7 @@ int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonp
         if (r.oom)
             errstr_set(errstr, errstr_size, "out of memory");
         else
-            errstr_set(errstr, errstr_size, "%s at byte %zu%s", r.reason, r.fail_at,
-                       r.outside ? " (outside the records)" : "");
+            errstr_set(errstr, errstr_size, "%s at byte %zu", r.reason, r.fail_at);
         jsonpage_clear(page);
         return -1;
     }

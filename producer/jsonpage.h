@@ -18,6 +18,19 @@
  * elements, or when the end of a bad element cannot be found (a bracket-
  * and string-aware scan: truncated, mismatched brackets).
  *
+ * Outside the records (the envelope) such a bad value (a string with a
+ * bad byte or escape, a bad number or literal token) is an *unreadable*
+ * value: read as a stand-in, an empty object of its own, which the page
+ * keeps with the reason. An API may put free text beside its records (a
+ * "message", a "debug" member) that nobody reads: failing the page for
+ * it would fail the stream on every run. A reader of the envelope
+ * (records.path, the error members, next.path, more.path) asks
+ * jsonpage_unreadable() or jsonpage_unreadable_at() first, and fails the
+ * page with the reason when it lands on one or its path runs through one:
+ * read as anything (null, say), a next cursor or a more flag would end a
+ * walk early without a word. A member outside the records whose name is
+ * bad is left out (no configured path can name it).
+ *
  * Numbers: an integer that fits int64 is a json_integer; every other
  * number is kept as its text (common/jsonnum.h), never made a double.
  *
@@ -48,6 +61,13 @@ typedef struct jsonpage_bad {
                                         * offset 17 of the record" */
 } jsonpage_bad_t;
 
+/* A value outside the records that could not be read (its stand-in). */
+typedef struct jsonpage_unreadable {
+    const json_t *value;                    /* the stand-in (the page holds a reference) */
+    char reason[JSONPAGE_REASON_SIZE + 48]; /* "lone surrogate \ud800 at byte
+                                             * 21 (outside the records)" */
+} jsonpage_unreadable_t;
+
 /* An address range in the page's arena (json_arena_carved_since): good
  * for prefetching only. */
 typedef struct jsonpage_extent {
@@ -70,6 +90,10 @@ typedef struct jsonpage {
     json_t *records;
     jsonpage_bad_t *bad; /* ordered by index */
     size_t n_bad;
+    /* The unreadable values outside the records, in body order (the
+     * header comment; jsonpage_unreadable()). */
+    jsonpage_unreadable_t *unreadable;
+    size_t n_unreadable;
     /* Where each element of records has its values in the arena, by index
      * (for jsonpage_prefetch; an extent may be empty). */
     jsonpage_extent_t *extents;
@@ -105,12 +129,26 @@ void jsonpage_prefetch(const jsonpage_t *page, size_t index);
 void jsonpage_clear(jsonpage_t *page);
 
 /* The value at a dotted path ("data", "result.items"; "" or NULL = root),
- * or NULL. */
+ * or NULL. Outside the records, ask jsonpage_unreadable_at() first. */
 json_t *jsonpage_at_path(json_t *root, const char *path);
+
+/*
+ * Whether v, a value of page->root outside the records (or NULL), can be
+ * read: NULL when it can, else why not, as the page would have failed
+ * for it ("lone surrogate \ud800 at byte 21 (outside the records)"; the
+ * page's). NULL page: every value can.
+ */
+const char *jsonpage_unreadable(const jsonpage_t *page, const json_t *v);
+
+/* jsonpage_unreadable() for the value at path (jsonpage_at_path()) and
+ * each one on the way to it: the first unreadable one's reason, or NULL
+ * (also when nothing is there, or page is NULL). */
+const char *jsonpage_unreadable_at(const jsonpage_t *page, const char *path);
 
 /* Whether an answer's root says it is an error: a member "error" or
  * "errors" that is not null, false, 0 or empty ("", [], {}: what some
- * APIs send beside every good answer). */
+ * APIs send beside every good answer). An unreadable one reads as {}:
+ * ask jsonpage_unreadable_at() first. */
 int jsonpage_says_error(const json_t *root);
 
 /*
@@ -118,7 +156,8 @@ int jsonpage_says_error(const json_t *root);
  * path (nor at some object on the way to it) and does not say it is an
  * error (jsonpage_says_error), puts an empty array there, as the page's
  * records, and returns it; NULL otherwise (a member there that is not an
- * array, a body that is not an object, an error answer, ENOMEM). Spring
+ * array, a body that is not an object, an error answer, an unreadable
+ * value on the way to path, ENOMEM). Spring
  * Data REST and HAL APIs leave `_embedded` out of an empty page.
  */
 json_t *jsonpage_absent_as_empty(jsonpage_t *page, const char *path);

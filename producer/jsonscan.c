@@ -36,27 +36,49 @@ json_t *jsonscan_oom(jsonscan_t *r)
     return jsonscan_fail(r, r->pos, "out of memory");
 }
 
-/* A problem in one value at byte at. Inside a record: noted (the first
- * one counts), 0, and the caller makes the value null. Outside: fails
- * the page, -1. */
-int jsonscan_note(jsonscan_t *r, size_t at, const char *fmt, ...)
+void jsonscan_note(jsonscan_t *r, size_t at, const char *fmt, ...)
 {
-    char msg[JSONPAGE_REASON_SIZE];
+    int *noted = r->in_record ? &r->bad : &r->unread;
+    if (*noted)
+        return;
+    *noted = 1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (!r->in_record) {
-        jsonscan_fail(r, at, "%s", msg);
-        r->outside = 1;
-        return -1;
-    }
-    if (!r->bad) {
-        r->bad = 1;
+    if (r->in_record) {
         r->bad_at = at;
-        memcpy(r->bad_reason, msg, sizeof(msg));
+        vsnprintf(r->bad_reason, sizeof(r->bad_reason), fmt, ap);
+    } else {
+        r->unread_at = at;
+        vsnprintf(r->unread_reason, sizeof(r->unread_reason), fmt, ap);
     }
-    return 0;
+    va_end(ap);
+}
+
+json_t *jsonscan_bad_value(jsonscan_t *r)
+{
+    if (r->in_record) {
+        json_t *v = json_null();
+        return v ? v : jsonscan_oom(r);
+    }
+    jsonpage_t *pg = r->page;
+    r->unread = 0;
+    if ((pg->n_unreadable & (pg->n_unreadable - 1)) == 0) { /* 0, 1, 2, 4, ...: grow */
+        size_t cap = pg->n_unreadable ? 2 * pg->n_unreadable : 1;
+        jsonpage_unreadable_t *grown = realloc(pg->unreadable, cap * sizeof(*grown));
+        if (!grown)
+            return jsonscan_oom(r);
+        pg->unreadable = grown;
+    }
+    json_t *v = json_object();
+    if (!v)
+        return jsonscan_oom(r);
+    /* the page's own reference: the value keeps its address (no later
+     * value takes it) even when a later member of its name drops it */
+    jsonpage_unreadable_t *u = &pg->unreadable[pg->n_unreadable++];
+    u->value = json_incref(v);
+    snprintf(u->reason, sizeof(u->reason), "%s at byte %zu (outside the records)", r->unread_reason,
+             r->unread_at);
+    return v;
 }
 
 json_t *jsonscan_unexpected(jsonscan_t *r, const char *wanted)
@@ -199,15 +221,18 @@ static int read_escape(jsonscan_t *r, int *poisoned)
         r->pos += 2;
         *poisoned = 1;
         if (p[1] == 'u')
-            return jsonscan_note(r, at, "invalid \\u escape");
-        if (p[1] >= 0x20 && p[1] < 0x7f)
-            return jsonscan_note(r, at, "invalid escape \\%c", p[1]);
-        return jsonscan_note(r, at, "invalid escape (byte 0x%02x)", p[1]);
+            jsonscan_note(r, at, "invalid \\u escape");
+        else if (p[1] >= 0x20 && p[1] < 0x7f)
+            jsonscan_note(r, at, "invalid escape \\%c", p[1]);
+        else
+            jsonscan_note(r, at, "invalid escape (byte 0x%02x)", p[1]);
+        return 0;
     }
     r->pos += 6;
     if (cp == 0) {
         *poisoned = 1;
-        return jsonscan_note(r, at, "\\u0000 in a string");
+        jsonscan_note(r, at, "\\u0000 in a string");
+        return 0;
     }
     if (cp >= 0xd800 && cp <= 0xdbff && avail >= 12 && p[6] == '\\' && p[7] == 'u' &&
         hex4(p + 8, avail - 8, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
@@ -215,7 +240,8 @@ static int read_escape(jsonscan_t *r, int *poisoned)
         r->pos += 6;
     } else if (cp >= 0xd800 && cp <= 0xdfff) {
         *poisoned = 1;
-        return jsonscan_note(r, at, "lone surrogate \\u%04x", cp);
+        jsonscan_note(r, at, "lone surrogate \\u%04x", cp);
+        return 0;
     }
     char u[4];
     return sbuf_put(r, u, utf8_put(cp, u)) != 0 ? (jsonscan_oom(r), -1) : 0;
@@ -232,6 +258,7 @@ int jsonscan_string(jsonscan_t *r, const char **s, size_t *n, int *poisoned)
     size_t start = ++r->pos;
     const unsigned char *b = r->b;
     *poisoned = 0;
+    r->unread = 0; /* one noted before was another token's */
     /* fast path: plain ASCII up to the closing quote, read in place */
     r->pos = (size_t)(plain_end(b + start, b + r->len) - b);
     if (r->pos < r->len && b[r->pos] == '"') {
@@ -259,8 +286,7 @@ int jsonscan_string(jsonscan_t *r, const char **s, size_t *n, int *poisoned)
         } else if (c < 0x20) {
             r->pos++;
             *poisoned = 1;
-            if (jsonscan_note(r, at, "control character 0x%02x in a string", c) != 0)
-                return -1;
+            jsonscan_note(r, at, "control character 0x%02x in a string", c);
         } else if (plain_byte[c]) { /* the fast path's bytes: no turn without a step */
             size_t run = (size_t)(plain_end(b + r->pos, b + r->len) - b);
             if (sbuf_put(r, b + r->pos, run - r->pos) != 0)
@@ -271,8 +297,7 @@ int jsonscan_string(jsonscan_t *r, const char **s, size_t *n, int *poisoned)
             if (k == 0) {
                 r->pos++;
                 *poisoned = 1;
-                if (jsonscan_note(r, at, "invalid UTF-8 (byte 0x%02x)", c) != 0)
-                    return -1;
+                jsonscan_note(r, at, "invalid UTF-8 (byte 0x%02x)", c);
             } else {
                 if (sbuf_put(r, b + r->pos, k) != 0)
                     return jsonscan_oom(r), -1;
@@ -303,7 +328,8 @@ static int is_token_char(int c)
            c == '-' || c == '.';
 }
 
-/* A token that is no JSON value (NaN, Infinity, 01, tru): noted, null. */
+/* A token that is no JSON value (NaN, Infinity, 01, tru): noted, read as
+ * jsonscan_bad_value(). */
 static json_t *bad_token(jsonscan_t *r, size_t start)
 {
     size_t end = start;
@@ -312,12 +338,11 @@ static json_t *bad_token(jsonscan_t *r, size_t start)
     if (end == start)
         return jsonscan_unexpected(r, "a value");
     int shown = end - start > 40 ? 40 : (int)(end - start);
-    if (jsonscan_note(r, start, "invalid value '%.*s%s'", shown, (const char *)r->b + start,
-                      end - start > 40 ? "..." : "") != 0)
-        return NULL;
+    r->unread = 0; /* one noted before was another token's */
+    jsonscan_note(r, start, "invalid value '%.*s%s'", shown, (const char *)r->b + start,
+                  end - start > 40 ? "..." : "");
     r->pos = end;
-    json_t *v = json_null();
-    return v ? v : jsonscan_oom(r);
+    return jsonscan_bad_value(r);
 }
 
 json_t *jsonscan_number(jsonscan_t *r)

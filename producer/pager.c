@@ -47,12 +47,13 @@ static const char *json_kind(const json_t *v)
     }
 }
 
-int pager_next_text(json_t *body, const char *key, const char *path, char **out, char *errstr,
-                    size_t errstr_size)
+int pager_next_text(json_t *body, const jsonpage_t *parsed, const char *key, const char *path,
+                    char **out, char *errstr, size_t errstr_size)
 {
     *out = NULL;
+    const char *unreadable = jsonpage_unreadable(parsed, body);
     json_t *v = json_is_object(body) ? json_object_get(body, path) : NULL;
-    for (const char *p = path; !v && *p;) {
+    for (const char *p = path; !v && *p && !unreadable;) {
         size_t len = strcspn(p, ".");
         if (!json_is_object(body)) {
             if (p == path)
@@ -70,6 +71,13 @@ int pager_next_text(json_t *body, const char *key, const char *path, char **out,
         if (!*p)
             v = next;
         body = next;
+        unreadable = jsonpage_unreadable(parsed, next);
+    }
+    if (!unreadable)
+        unreadable = jsonpage_unreadable(parsed, v);
+    if (unreadable) { /* read as none, the walk would end here without a word */
+        errstr_set(errstr, errstr_size, "%s '%s': %s", key, path, unreadable);
+        return -1;
     }
     if (!v || json_is_null(v) || json_is_false(v) ||
         (json_is_string(v) && json_string_length(v) == 0))

@@ -79,6 +79,7 @@
 #include "config.h"
 #include "hwm.h"
 #include "idset.h"
+#include "jsonpage.h"
 
 /* Where one walk is: what the pager reads and moves between pages. */
 typedef struct pager_walk {
@@ -124,6 +125,10 @@ typedef struct pager_page {
     const char *answered_url; /* the URL that answered, after redirects */
     const char *link;         /* its Link field lines joined by '\n', or NULL */
     int no_content;           /* a 204 No Content answer (body and records: []) */
+    /* The page body is (parsed->root): which of its values outside the
+     * records cannot be read (jsonpage_unreadable(); NULL: all can). A
+     * pager that reads the body (next.path, more.path) asks it first. */
+    const jsonpage_t *parsed;
 } pager_page_t;
 
 /* pager_t.advance(): drop this page, ask the one w names. */
@@ -166,14 +171,16 @@ void pager_walk_clear(pager_walk_t *w);
  * *out (caller frees): 1 with one; 0 when the page names none (no such
  * member, or null, false or ""): the walk's last page; -1 with errstr
  * (naming `key`) when the member holds no token (true, a fraction, an
- * array such as search_after's, an object) or the path runs through
- * something that is not an object (an array, a body that is the array):
- * taken for "none", every walk would end after its first page, and a full
- * run would delete the records after it. A member whose own name is the
- * whole path ("@odata.nextLink") is taken before the dotted walk.
+ * array such as search_after's, an object), the path runs through
+ * something that is not an object (an array, a body that is the array),
+ * or the member or a value on the way cannot be read (parsed: the page
+ * body is from, jsonpage_unreadable(); NULL: all can): taken for "none",
+ * every walk would end after its first page, and a full run would delete
+ * the records after it. A member whose own name is the whole path
+ * ("@odata.nextLink") is taken before the dotted walk.
  */
-int pager_next_text(json_t *body, const char *key, const char *path, char **out, char *errstr,
-                    size_t errstr_size) TM_WARN_UNUSED;
+int pager_next_text(json_t *body, const jsonpage_t *parsed, const char *key, const char *path,
+                    char **out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * base plus "?"/"&" and each name=value pair (values URL-escaped) of

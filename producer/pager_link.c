@@ -105,7 +105,8 @@ static int body_next(const pager_walk_t *w, const pager_page_t *page, char **out
                      size_t why_size)
 {
     char *text;
-    int rc = pager_next_text(page->body, "next.path", w->sc->next_path, &text, why, why_size);
+    int rc = pager_next_text(page->body, page->parsed, "next.path", w->sc->next_path, &text, why,
+                             why_size);
     if (rc <= 0)
         return rc;
     char uwhy[600];

@@ -153,6 +153,14 @@ static int says_more(const pager_walk_t *w, const pager_page_t *page, char *errs
                    url_redact(page->url, red, sizeof(red)), w->sc->more_path);
         return -1;
     }
+    /* one that cannot be read (jsonpage.h), read as none, would end the
+     * walk without a word */
+    const char *unreadable = jsonpage_unreadable_at(page->parsed, w->sc->more_path);
+    if (unreadable) {
+        errstr_set(errstr, errstr_size, "GET %s: more.path '%s': %s",
+                   url_redact(page->url, red, sizeof(red)), w->sc->more_path, unreadable);
+        return -1;
+    }
     json_t *v = jsonpage_at_path(page->body, w->sc->more_path);
     if (v)
         return !says_none(v);

@@ -7,6 +7,7 @@
 #include "source.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,11 +218,29 @@ size_t source_bad_items(const source_t *s, const jsonpage_bad_t **bad)
     return s->slots[s->cur].page.n_bad;
 }
 
+/* Why the "error" or "errors" member of slot's answer cannot be read
+ * (jsonpage.h: a bad value outside the records), or NULL. */
+static const char *error_unreadable(const page_slot_t *slot)
+{
+    const char *why = jsonpage_unreadable_at(&slot->page, "error");
+    return why ? why : jsonpage_unreadable_at(&slot->page, "errors");
+}
+
 /* The "error" (or "errors") member of slot's answer as JSON text (the
  * caller frees it), or NULL; cleared of the credentials its request sent
- * (an API may quote the key it refuses): http_client_scrub. */
+ * (an API may quote the key it refuses): http_client_scrub. One that
+ * cannot be read is said so, with why. */
 static char *error_words(const source_t *s, const page_slot_t *slot)
 {
+    const char *unreadable = error_unreadable(slot);
+    if (unreadable) {
+        static const char fmt[] = "(a value that cannot be read: %s)";
+        size_t size = sizeof(fmt) + strlen(unreadable);
+        char *text = malloc(size);
+        if (text)
+            snprintf(text, size, fmt, unreadable);
+        return text;
+    }
     const json_t *said = json_object_get(slot->page.root, "error");
     if (!said)
         said = json_object_get(slot->page.root, "errors");
@@ -238,12 +257,23 @@ static char *error_words(const source_t *s, const page_slot_t *slot)
  * "errors" beside every answer, their last empty page too: failing it
  * would fail every run), but not by the walk's end rule: an incremental
  * run goes on from its HWM next time, and a full run deletes nothing.
- * 1 when page is such a page (logged), else 0.
+ * 1 when page is such a page (logged), else 0; -1 with errstr when the
+ * empty page's "error" or "errors" cannot be read (jsonpage.h): whether
+ * the walk ends by its rule cannot be told.
  */
-static int empty_with_error(const source_t *s, const page_slot_t *slot, const json_t *records)
+static int empty_with_error(const source_t *s, const page_slot_t *slot, const json_t *records,
+                            char *errstr, size_t errstr_size)
 {
     char red[1024], q[300];
-    if (json_array_size(records) > 0 || !jsonpage_says_error(slot->page.root))
+    if (json_array_size(records) > 0)
+        return 0;
+    const char *unreadable = error_unreadable(slot);
+    if (unreadable) {
+        errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
+                   url_redact(slot->url, red, sizeof(red)), unreadable);
+        return -1;
+    }
+    if (!jsonpage_says_error(slot->page.root))
         return 0;
     char *text = error_words(s, slot);
     log_warn("an empty page whose answer says it is an error: the walk ends there, unproven "
@@ -303,6 +333,14 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
     if (parsed != 0) {
         errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
                    url_redact(slot->url, red, sizeof(red)), perr);
+        return NULL;
+    }
+    /* records.path's own value, or one on the way, that cannot be read:
+     * the page fails as it did when every such value failed it */
+    const char *unreadable = jsonpage_unreadable_at(&slot->page, path);
+    if (unreadable) {
+        errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
+                   url_redact(slot->url, red, sizeof(red)), unreadable);
         return NULL;
     }
     json_t *arr = jsonpage_at_path(slot->page.root, path);
@@ -397,11 +435,12 @@ again:
     }
     slot->api_now = source_api_now(resp.date_ms, isotime_now_ms());
     json_t *arr = read_records(s, slot, &resp, errstr, errstr_size);
-    int adv = -1, unproven = arr && empty_with_error(s, slot, arr);
-    if (unproven) {
+    int adv = -1, unproven = arr ? empty_with_error(s, slot, arr, errstr, errstr_size) : -1;
+    if (unproven > 0) {
         adv = 1; /* the last page, not by the walk's end rule */
-    } else if (arr) {
+    } else if (unproven == 0) {
         pager_page_t page = {.body = slot->page.root,
+                             .parsed = &slot->page,
                              .records = arr,
                              .url = slot->url,
                              .answered_url = resp.url,

@@ -17,6 +17,7 @@
 #include "json_arena.h"
 #include "jsonpage.h"
 #include "jsonnum.h"
+#include "pager.h"
 
 #define MAX_BAD 4
 
@@ -444,20 +445,12 @@ static void test_not_json(void **state)
         {"trailing comma", "", "[1,]", "record 1: unexpected ']' (expected a value) at byte 3"},
         {"missing comma between records", "", "[{\"a\":1} {\"b\":2}]",
          "unexpected '{' (expected ',' or ']' after a record) at byte 9"},
-        {"a bad byte outside the records", "data", "{\"meta\":\"\xe9\",\"data\":[]}",
-         "invalid UTF-8 (byte 0xe9) at byte 9 (outside the records)"},
-        {"\\u0000 outside the records", "data", "{\"next\":\"\\u0000\",\"data\":[]}",
-         "\\u0000 in a string at byte 9 (outside the records)"},
         {"UTF-16, little-endian", "data", "\xff\xfe{\0}\0",
          "it starts with a UTF-16 byte order mark (FF FE): JSON between systems is UTF-8 (RFC "
          "8259), which is what tidemark reads"},
         {"UTF-16, big-endian", "data", "\xfe\xff\0{\0}",
          "it starts with a UTF-16 byte order mark (FE FF): JSON between systems is UTF-8 (RFC "
          "8259), which is what tidemark reads"},
-        {"NaN outside the records", "data", "{\"total\":NaN,\"data\":[]}",
-         "invalid value 'NaN' at byte 9 (outside the records)"},
-        {"a bad record when the path is elsewhere", "data", "[\"\xe9\"]",
-         "invalid UTF-8 (byte 0xe9) at byte 2 (outside the records)"},
         {"two arrays at records.path", "data", "{\"data\":[1],\"data\":[2]}",
          "a second array at records.path at byte 19"},
         {"records.path replaced by a later member", "data", "{\"data\":[1],\"data\":5}",
@@ -497,6 +490,138 @@ static void test_not_json(void **state)
         assert_null(pg.root);
         assert_null(pg.records);
         assert_int_equal(pg.n_bad, 0);
+    }
+}
+
+/* more.path's reader: a page walk (records [] asked at page 1) with the
+ * flag at more; its advance's rc and errstr. */
+static int read_more(const jsonpage_t *pg, const char *more, char *err, size_t err_size)
+{
+    stream_conf_t sc = {0};
+    sc.name = "s";
+    sc.url = "http://127.0.0.1:1/items";
+    sc.cursor_field = "updated";
+    sc.id_field = "id";
+    sc.cursor_param = "since";
+    sc.records_path = "data";
+    sc.pagination = PAGINATION_PAGE;
+    sc.page_param = "p";
+    sc.page_size_param = "size";
+    sc.page_size = 50;
+    sc.page_first = 1;
+    sc.page_empty_max = 10;
+    sc.more_path = (char *)more;
+    pager_walk_t w = {.sc = &sc};
+    pager_walk_reset(&w, &pager_page, 0, 0);
+    char *url = pager_page.url(&w);
+    assert_non_null(url);
+    pager_page_t page = {pg->root, pg->records, url, url, NULL, 0, pg};
+    int rc = pager_page.advance(&w, &page, err, err_size);
+    free(url);
+    pager_walk_clear(&w);
+    return rc;
+}
+
+/*
+ * A bad value outside the records (the envelope): the page reads, its
+ * records intact, and only a reader that lands on the value (or on a path
+ * through it) fails, with the reason the whole page failed with before:
+ * an API's free text beside its records must not fail every run, and a
+ * next cursor or more flag that cannot be read must not end a walk.
+ */
+static void test_unreadable_envelope(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *path, *body;
+        const char *records; /* jsonnum_dumps of the records; NULL: none */
+        const char *reader;  /* "records", "error", "next" or "more", reading at probe */
+        const char *probe;
+        const char *want; /* the reason the reader fails with; NULL: it reads */
+    } cases[] = {
+        /* nobody reads it: the page and its records read */
+        {"a lone surrogate in an unread member", "data",
+         "{\"meta\":{\"note\":\"\\ud800\"},\"data\":[{\"id\":1}]}", "[{\"id\":1}]", "records",
+         "data", NULL},
+        {"a bad byte in an unread member", "data", "{\"meta\":\"\xe9\",\"data\":[{\"id\":1}]}",
+         "[{\"id\":1}]", "next", "next", NULL},
+        {"\\u0000 in an unread member", "data", "{\"debug\":\"\\u0000\",\"data\":[]}", "[]",
+         "error", "error", NULL},
+        {"a control character in an unread member", "data",
+         "{\"message\":\"a\x01b\",\"data\":[{\"id\":2}]}", "[{\"id\":2}]", "records", "data", NULL},
+        {"NaN in an unread member", "data", "{\"total\":NaN,\"data\":[],\"more\":false}", "[]",
+         "more", "more", NULL},
+        {"01 in an unread member", "data", "{\"count\":01,\"data\":[{\"id\":3}]}", "[{\"id\":3}]",
+         "next", "meta.next", NULL},
+        {"a bad member name (left out)", "data", "{\"\xe9\":1,\"data\":[{\"id\":4}]}",
+         "[{\"id\":4}]", "records", "data", NULL},
+        {"a bad value after a bad record", "data",
+         "{\"data\":[{\"id\":\"\\ud800\"},{\"id\":5}],\"note\":\"\\udc00\"}",
+         "[{\"id\":null},{\"id\":5}]", "next", "next", NULL},
+        {"the records elsewhere", "data", "[\"\xe9\"]", NULL, "records", "data", NULL},
+        /* a reader lands on it, or on a path through it */
+        {"next.path a lone surrogate", "data", "{\"data\":[{\"id\":1}],\"next\":\"\\ud800\"}",
+         "[{\"id\":1}]", "next", "next",
+         "next.path 'next': lone surrogate \\ud800 at byte 27 (outside the records)"},
+        {"next.path through a bad value", "data", "{\"links\":\"\xe9\",\"data\":[]}", "[]", "next",
+         "links.next",
+         "next.path 'links.next': invalid UTF-8 (byte 0xe9) at byte 10 (outside the "
+         "records)"},
+        {"next.path named whole", "data", "{\"@odata.nextLink\":\"a\\u0000\",\"data\":[]}", "[]",
+         "next", "@odata.nextLink",
+         "next.path '@odata.nextLink': \\u0000 in a string at byte 21 (outside the records)"},
+        {"next.path a bad number", "data", "{\"cursor\":-01,\"data\":[]}", "[]", "next", "cursor",
+         "next.path 'cursor': invalid value '-01' at byte 10 (outside the records)"},
+        {"more.path NaN", "data", "{\"data\":[],\"has_more\":NaN}", "[]", "more", "has_more",
+         "more.path 'has_more': invalid value 'NaN' at byte 22 (outside the records)"},
+        {"more.path a bad literal", "data", "{\"data\":[],\"page\":{\"more\":tru}}", "[]", "more",
+         "page.more",
+         "more.path 'page.more': invalid value 'tru' at byte 26 (outside the records)"},
+        {"records.path a bad string", "data", "{\"data\":\"\\ud800\"}", NULL, "records", "data",
+         "lone surrogate \\ud800 at byte 9 (outside the records)"},
+        {"records.path through a bad value", "result.items", "{\"result\":\"\xe9\"}", NULL,
+         "records", "result.items", "invalid UTF-8 (byte 0xe9) at byte 11 (outside the records)"},
+        {"the body a bad string", "", "\"\\udfff\"", NULL, "records", "",
+         "lone surrogate \\udfff at byte 1 (outside the records)"},
+        {"the body a bad token", "", "NaN", NULL, "records", "",
+         "invalid value 'NaN' at byte 0 (outside the records)"},
+        {"error a bad string", "data", "{\"data\":[],\"error\":\"\\ud800\"}", "[]", "error",
+         "error", "lone surrogate \\ud800 at byte 20 (outside the records)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        jsonpage_t pg;
+        char err[512] = "";
+        const char *body = cases[i].body;
+        if (jsonpage_parse(body, strlen(body), cases[i].path, &pg, err, sizeof(err)) != 0)
+            fail_msg("case '%s': the page fails: %s", cases[i].name, err);
+        if (!cases[i].records) {
+            assert_null(pg.records);
+        } else {
+            char *got = dump(pg.records);
+            if (strcmp(got, cases[i].records) != 0)
+                fail_msg("case '%s': records %s, want %s", cases[i].name, got, cases[i].records);
+            free(got);
+        }
+        const char *reader = cases[i].reader, *probe = cases[i].probe, *why = NULL;
+        int rc = 0;
+        if (!strcmp(reader, "next")) {
+            char *text = NULL;
+            rc = pager_next_text(pg.root, &pg, "next.path", probe, &text, err, sizeof(err));
+            free(text);
+        } else if (!strcmp(reader, "more")) {
+            rc = read_more(&pg, probe, err, sizeof(err));
+        } else if ((why = jsonpage_unreadable_at(&pg, probe))) { /* records, error */
+            rc = -1;
+            snprintf(err, sizeof(err), "%s", why);
+        }
+        if (!cases[i].want && rc < 0)
+            fail_msg("case '%s': %s fails: %s", cases[i].name, reader, err);
+        if (cases[i].want && (rc >= 0 || !strstr(err, cases[i].want)))
+            fail_msg("case '%s': %s: rc %d, '%s', want '%s'", cases[i].name, reader, rc, err,
+                     cases[i].want);
+        jsonpage_clear(&pg);
+        assert_null(pg.unreadable);
+        assert_int_equal(pg.n_unreadable, 0);
     }
 }
 
@@ -833,13 +958,14 @@ static void test_absent_as_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good_pages),       cmocka_unit_test(test_bad_records),
-        cmocka_unit_test(test_bad_tokens),       cmocka_unit_test(test_not_json),
-        cmocka_unit_test(test_number_kinds),     cmocka_unit_test(test_deep_nesting),
-        cmocka_unit_test(test_many_records),     cmocka_unit_test(test_jsonnum_to_plain),
-        cmocka_unit_test(test_jsonnum_dumps),    cmocka_unit_test(test_json_path),
-        cmocka_unit_test(test_absent_as_empty),  cmocka_unit_test(test_record_extents),
-        cmocka_unit_test(test_jsonnum_int_text), cmocka_unit_test(test_every_byte_in_a_string),
+        cmocka_unit_test(test_good_pages),          cmocka_unit_test(test_bad_records),
+        cmocka_unit_test(test_bad_tokens),          cmocka_unit_test(test_not_json),
+        cmocka_unit_test(test_number_kinds),        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_many_records),        cmocka_unit_test(test_jsonnum_to_plain),
+        cmocka_unit_test(test_jsonnum_dumps),       cmocka_unit_test(test_json_path),
+        cmocka_unit_test(test_absent_as_empty),     cmocka_unit_test(test_record_extents),
+        cmocka_unit_test(test_jsonnum_int_text),    cmocka_unit_test(test_every_byte_in_a_string),
+        cmocka_unit_test(test_unreadable_envelope),
     };
     json_arena_install(); /* as the producer runs: pages in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -146,7 +146,7 @@ static void run_steps(pagination_t style, int empty_end, int unsorted, const ste
                                        : json_pack("{sO}", "data", records);
         assert_non_null(records);
         assert_non_null(body);
-        pager_page_t page = {body, records, url, url, steps[i].link, no_content};
+        pager_page_t page = {body, records, url, url, steps[i].link, no_content, NULL};
         char err[512] = "";
         int rc = p->advance(&w, &page, err, sizeof(err));
         json_decref(records);
@@ -445,7 +445,7 @@ static void test_more_flag_steps(void **state)
             json_t *jbody = json_pack("{sOso}", "data", recs, "has_more",
                                       jsonnum_make(jsteps[i].flag, strlen(jsteps[i].flag)));
             assert_non_null(jbody);
-            pager_page_t jp = {jbody, recs, U, U, NULL, 0};
+            pager_page_t jp = {jbody, recs, U, U, NULL, 0, NULL};
             char jerr[512] = "";
             assert_int_equal(pager_page.advance(&jw, &jp, jerr, sizeof(jerr)), jsteps[i].want);
             json_decref(recs);
@@ -472,7 +472,7 @@ static void test_more_flag_steps(void **state)
             snprintf(text, sizeof(text), "{\"data\":[" T1 "],\"has_more\":%s}", texts[i].flag);
             json_t *tbody = json_loads(text, 0, NULL);
             assert_non_null(tbody);
-            pager_page_t tp = {tbody, json_object_get(tbody, "data"), U, U, NULL, 0};
+            pager_page_t tp = {tbody, json_object_get(tbody, "data"), U, U, NULL, 0, NULL};
             char terr[512] = "";
             if (pager_page.advance(&tw, &tp, terr, sizeof(terr)) != texts[i].want)
                 fail_msg("more.path %s: want %d", texts[i].flag, texts[i].want);
@@ -489,7 +489,7 @@ static void test_more_flag_steps(void **state)
     pager_walk_reset(&w, &pager_page, 0, 0);
     json_t *body = json_loads(MORE("[]", "true"), 0, NULL);
     assert_non_null(body);
-    pager_page_t page = {body, json_object_get(body, "data"), U, U, NULL, 0};
+    pager_page_t page = {body, json_object_get(body, "data"), U, U, NULL, 0, NULL};
     char err[512] = "";
     int rc = 0, pages = 0;
     while (rc == 0 && pages < 5000) {
@@ -508,7 +508,7 @@ static void test_more_flag_steps(void **state)
     sc.cursor_sorted = 0;
     body = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
     assert_non_null(body);
-    page = (pager_page_t){body, json_object_get(body, "data"), U, U, NULL, 0};
+    page = (pager_page_t){body, json_object_get(body, "data"), U, U, NULL, 0, NULL};
     static const struct {
         int page_size, pages;
     } ignorers[] = {{50, 26}, {2, 2}};
@@ -531,8 +531,8 @@ static void test_more_flag_steps(void **state)
     json_t *full = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
     assert_non_null(empty);
     assert_non_null(full);
-    pager_page_t hidden = {empty, json_object_get(empty, "data"), U, U, NULL, 0};
-    pager_page_t shown = {full, json_object_get(full, "data"), U, U, NULL, 0};
+    pager_page_t hidden = {empty, json_object_get(empty, "data"), U, U, NULL, 0, NULL};
+    pager_page_t shown = {full, json_object_get(full, "data"), U, U, NULL, 0, NULL};
     assert_int_equal(pager_offset.advance(&w, &hidden, err, sizeof(err)), 0);
     assert_int_equal(w.page_no, 2);
     assert_int_equal(pager_offset.advance(&w, &shown, err, sizeof(err)), 0);
@@ -655,7 +655,7 @@ static void test_next_text(void **state)
         json_t *body = json_loads(cases[i].body, 0, &jerr);
         assert_non_null(body);
         char *text = NULL, err[300] = "";
-        int rc = pager_next_text(body, "next.path", cases[i].path, &text, err, sizeof(err));
+        int rc = pager_next_text(body, NULL, "next.path", cases[i].path, &text, err, sizeof(err));
         if (rc != cases[i].want)
             fail_msg("case %zu: rc %d, want %d (%s)", i, rc, cases[i].want, err);
         if (rc == 1 && strcmp(text, cases[i].text) != 0)
@@ -688,7 +688,7 @@ static void test_cursor_empty_pages_bounded(void **state)
         /* one page with records after the first 5 empty ones */
         json_t *recs = i == 5 ? full : empty;
         json_t *body = json_pack("{sOsI}", "data", recs, "next", (json_int_t)i);
-        pager_page_t page = {body, recs, U, U, NULL, 0};
+        pager_page_t page = {body, recs, U, U, NULL, 0, NULL};
         char err[512] = "";
         rc = pager_cursor.advance(&w, &page, err, sizeof(err));
         if (rc < 0 && !strstr(err, "5 empty pages in a row, each naming a new next cursor"))
@@ -768,11 +768,11 @@ static void test_exclusive_kept(void **state)
         pager_walk_reset(&mw, &pager_page, 0, 0);
         char err[256] = "", text[256];
         json_t *b1 = json_loads(MORE("[" T1 "," T2 "]", "true"), 0, NULL);
-        pager_page_t p1 = {b1, json_object_get(b1, "data"), U, U, NULL, 0};
+        pager_page_t p1 = {b1, json_object_get(b1, "data"), U, U, NULL, 0, NULL};
         assert_int_equal(pager_page.advance(&mw, &p1, err, sizeof(err)), 0);
         snprintf(text, sizeof(text), "{\"data\":[],\"has_more\":%s}", flags[i].flag);
         json_t *b2 = json_loads(text, 0, NULL);
-        pager_page_t p2 = {b2, json_object_get(b2, "data"), U, U, NULL, 0};
+        pager_page_t p2 = {b2, json_object_get(b2, "data"), U, U, NULL, 0, NULL};
         if (pager_page.advance(&mw, &p2, err, sizeof(err)) != flags[i].want)
             fail_msg("more.path %s at a new since: want %d", flags[i].flag, flags[i].want);
         json_decref(b1);
