@@ -105,9 +105,10 @@ typedef struct jsonpage {
  * Parses body[0..len) into *page (which it zeroes first); records_path is
  * a dotted path of member names ("data", "result.items"; "" or NULL: the
  * root). Returns 0 (page->records may still be NULL: the caller says that
- * no array is at the path), or -1 with errstr ("invalid UTF-8 (byte 0xe9)
- * at byte 12 (outside the records)", "unexpected end of the body at byte
- * 80", "out of memory") and *page empty.
+ * no array is at the path, or that an unreadable value is there or on the
+ * way: jsonpage_unreadable_at()), or -1 with errstr ("unexpected '<'
+ * (expected a value) at byte 0", "unexpected end of the body at byte 80",
+ * "out of memory") and *page empty.
  */
 int jsonpage_parse(const char *body, size_t len, const char *records_path, jsonpage_t *page,
                    char *errstr, size_t errstr_size) TM_WARN_UNUSED;
