@@ -165,6 +165,18 @@ static void one_option(parse_state_t *st, const option_set_t *set, char **argv, 
     }
 }
 
+/* Whether arg, the text getopt_long matched to long option name, is
+ * that name cut short ("--all" for --allow-mass-delete): getopt_long
+ * takes any unique prefix, so a mistyped or half-remembered option turned
+ * on another one without a word. */
+static int abbreviated(const char *arg, const char *name)
+{
+    if (strncmp(arg, "--", 2) != 0)
+        return 0;
+    size_t n = strcspn(arg + 2, "=");
+    return n != strlen(name) || strncmp(arg + 2, name, n) != 0;
+}
+
 static const cli_command_t *find_command(const cli_program_t *prog, const char *name)
 {
     for (size_t i = 0; name && i < prog->n_commands; i++)
@@ -186,6 +198,12 @@ static void assign_options(parse_state_t *st)
             note_error(st, "%s does not take --%s", cmd->name, st->seen[k].name);
             continue;
         }
+        /* the last one would win, and a stream named before it be dropped
+         * without a word */
+        if (st->out->count[i]) {
+            note_error(st, "--%s given twice", st->seen[k].name);
+            continue;
+        }
         st->out->value[i] = st->seen[k].value ? st->seen[k].value : "";
         st->out->count[i]++;
     }
@@ -202,9 +220,18 @@ int cli_parse(const cli_program_t *prog, int argc, char **argv, cli_args_t *out,
     /* '-': operands come back in order as 1; ':': a missing value as ':' */
     optind = 0;
     opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "-:c:hV", set.opts, NULL)) != -1)
-        one_option(&st, &set, argv, c);
+    int c, at, li;
+    /* at: where the element getopt_long reads starts (optind 0 is its
+     * first call, which reads argv[1]); li: the long option it matched */
+    while ((at = optind ? optind : 1, li = -1,
+            c = getopt_long(argc, argv, "-:c:hV", set.opts, &li)) != -1) {
+        if (li >= 0 && c != '?' && c != ':' && at < argc &&
+            abbreviated(argv[at], set.opts[li].name))
+            note_error(&st, "unknown option '%.*s' (options are not abbreviated: --%s?)",
+                       (int)strcspn(argv[at], "="), argv[at], set.opts[li].name);
+        else
+            one_option(&st, &set, argv, c);
+    }
     for (; optind < argc; optind++) /* after "--" */
         positional(&st, argv[optind]);
     out->command = find_command(prog, st.command_name);

@@ -52,8 +52,9 @@ typedef struct cli_option {
 struct cli_command;
 
 /* What cli_parse found. value[i] and count[i] are for the command's option
- * i: the last value given ("" for a flag), NULL when absent; how often it
- * was given. Values point into argv. */
+ * i: its value ("" for a flag), NULL when absent; 1 when given, 0 when
+ * not (an option given twice, or cut short to a prefix of its name, is
+ * bad usage). Values point into argv. */
 typedef struct cli_args {
     const struct cli_command *command; /* NULL: none named (or unknown) */
     const char *config_path;           /* -c/--config; NULL: the default */

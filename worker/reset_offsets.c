@@ -113,12 +113,6 @@ int reset_args_from_cli(const cli_args_t *args, reset_args_t *out, char *errstr,
 {
     memset(out, 0, sizeof(*out));
     out->partition = -1;
-    for (int opt = OPT_STREAM; opt <= OPT_EXECUTE; opt++) {
-        if (args->count[opt] > 1) {
-            errstr_set(errstr, errstr_size, "--%s given twice", reset_offsets_options[opt].name);
-            return -1;
-        }
-    }
     out->stream = args->value[OPT_STREAM];
     out->runs = args->count[OPT_RUNS];
     if (out->runs && out->stream) {

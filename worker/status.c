@@ -37,10 +37,6 @@ int worker_status_args_from_cli(const cli_args_t *args, worker_status_args_t *ou
     out->max_staleness_ms = -1;
     if (!v)
         return 0;
-    if (args->count[OPT_MAX_STALENESS] > 1) {
-        errstr_set(errstr, errstr_size, "--max-staleness given twice");
-        return -1;
-    }
     if (config_parse_duration(v, &out->max_staleness_ms) < 0) {
         errstr_set(errstr, errstr_size, "--max-staleness '%s': bad duration (use ms, s, m, h or d)",
                    v);

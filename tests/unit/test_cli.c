@@ -74,8 +74,6 @@ static void test_parse_good(void **state)
         {"run --config=F --once", "run", "F", 0, 0, NULL, 1},
         {"--config F run --stream s", "run", "F", 0, 0, "s", 0},
         {"--stream s run", "run", NULL, 0, 0, "s", 0}, /* its option before it */
-        {"run --stream=a --stream b", "run", NULL, 0, 0, "b", 0},
-        {"run --str s", "run", NULL, 0, 0, "s", 0}, /* getopt_long: unique prefix */
         {"reset --stream s --since 2026-01-01", "reset", NULL, 0, 0, "s", 0},
         {"status --help", "status", NULL, 1, 0, NULL, 0},
         {"status -h", "status", NULL, 1, 0, NULL, 0},
@@ -139,6 +137,14 @@ static void test_parse_bad(void **state)
         {"run --since x", "run does not take --since", "run"},
         {"status --stream s", "status does not take --stream", "status"},
         {"run --s x", "unknown option '--s'", "run"}, /* ambiguous: stream, since */
+        /* getopt_long takes a unique prefix: --all was --allow-mass-delete */
+        {"run --str s", "unknown option '--str' (options are not abbreviated: --stream?)", "run"},
+        {"run --str=s", "unknown option '--str'", "run"},
+        {"run --onc", "unknown option '--onc'", "run"},
+        {"--conf F run", "unknown option '--conf'", "run"},
+        /* the last one won: a stream named first was dropped */
+        {"run --stream=a --stream b", "--stream given twice", "run"},
+        {"run --once --once", "--once given twice", "run"},
     };
     char buf[256], *argv[MAX_ARGS + 1], err[256];
 
