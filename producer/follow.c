@@ -342,17 +342,20 @@ int follow_run(const tm_config_t *conf, stream_set_t *set, const run_cmd_opts_t 
 }
 
 /*
- * The deleted endpoint's mark after a reset: a replay from the API
- * replays its deletions too, or a table restored from before them keeps
- * their rows live for good (a full run deletes only ids still live in
- * Kafka, and a compacted or retained topic may have forgotten them).
- * --since TS: the lower of the old mark and TS (at TS with no ids: every
- * deletion from TS on is read again; one the records' replay outdates is
- * dropped as stale). --full: none, from the start. 0, or -1 on ENOMEM.
+ * A mark after a reset, the records' HWM and the deleted endpoint's alike:
+ * a replay from the API replays its deletions too, or a table restored
+ * from before them keeps their rows live for good (a full run deletes
+ * only ids still live in Kafka, and a compacted or retained topic may
+ * have forgotten them). --since TS: the lower of the old mark and TS (at
+ * TS with no ids: every record or deletion from TS on is read again; a
+ * deletion the records' replay outdates is dropped as stale); none when
+ * there was none. A reset moves a checkpoint back, never forward: a TS
+ * past the HWM (a mistyped year) skipped every change before it until a
+ * full run. --full: none, from the start. 0, or -1 on ENOMEM.
  */
-static int reset_deleted_hwm(run_hwm_t *out, const run_hwm_t *old, int has_since, int64_t since_ms)
+static int reset_hwm(run_hwm_t *out, const run_hwm_t *old, int has_since, int64_t since_ms)
 {
-    if (!has_since || !old->has_value)
+    if (!has_since || !old || !old->has_value)
         return 0;
     if (old->value_ms <= since_ms)
         return run_hwm_copy(out, old);
@@ -404,10 +407,9 @@ static int reset_locked(const tm_config_t *conf, const char *stream, int has_sin
     rr.run_id = run_id;
     rr.mode = has_since ? RUN_MODE_INCREMENTAL : RUN_MODE_FULL;
     rr.status = RUN_STATUS_COMPLETED;
-    rr.hwm.has_value = has_since;
-    rr.hwm.value_ms = has_since ? since_ms : 0;
     int rc = 0;
-    if (cp && reset_deleted_hwm(&rr.deleted_hwm, &cp->deleted_hwm, has_since, since_ms) != 0) {
+    if (reset_hwm(&rr.hwm, cp ? &cp->hwm : NULL, has_since, since_ms) != 0 ||
+        reset_hwm(&rr.deleted_hwm, cp ? &cp->deleted_hwm : NULL, has_since, since_ms) != 0) {
         errstr_set(err, sizeof(err), "out of memory");
         rc = -1;
     }
@@ -415,6 +417,11 @@ static int reset_locked(const tm_config_t *conf, const char *stream, int has_sin
     rr.last_full_at_ms = cp ? cp->last_full_at_ms : 0;
     if (rc == 0)
         rc = checkpoint_write(pub, topic, &rr, err, sizeof(err));
+    char when[ISOTIME_BUFSIZE] = "none", asked[ISOTIME_BUFSIZE];
+    if (rr.hwm.has_value)
+        isotime_format(rr.hwm.value_ms, when, sizeof(when));
+    int kept = has_since && (!rr.hwm.has_value || rr.hwm.value_ms < since_ms);
+    run_hwm_clear(&rr.hwm);
     run_hwm_clear(&rr.deleted_hwm);
     run_record_destroy(cp);
     publisher_destroy(pub);
@@ -422,9 +429,12 @@ static int reset_locked(const tm_config_t *conf, const char *stream, int has_sin
         log_err("cannot write the reset run record", err);
         return 1;
     }
-    char when[ISOTIME_BUFSIZE] = "none";
-    if (has_since)
-        isotime_format(since_ms, when, sizeof(when));
+    if (kept) {
+        isotime_format(since_ms, asked, sizeof(asked));
+        log_warn("--since is past the checkpoint: it is kept there (a reset moves it back, never "
+                 "forward)",
+                 "stream=%s since=%s hwm=%s", stream, asked, when);
+    }
     log_info("checkpoint reset", "stream=%s run_id=%s hwm=%s", stream, run_id, when);
     return 0;
 }
