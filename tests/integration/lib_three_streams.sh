@@ -37,6 +37,23 @@ start_c2_beside_demo()
     add_stream c2 c2 "$c2url/customers"
 }
 
+# write_c2_deleted_busy RETRY_AFTER - $T_WORK/c2.py: an API of records
+# 1..5 (gold_customer; POST /admin/add adds record 6) whose deleted
+# endpoint answers every request 503 with Retry-After: RETRY_AFTER.
+write_c2_deleted_busy()
+{
+    cat >"$T_WORK/c2.py" <<PY
+rec = gold_customer
+def handle(req):
+    if req.path == "/admin/add":
+        req.state["n"] = 6
+        return 200, [], "{}"
+    if req.path == "/customers/deleted":
+        return 503, [("Retry-After", "$1")], '{"error": "busy"}'
+    return page_of(req, [rec(i) for i in range(1, req.state.get("n", 5) + 1)])
+PY
+}
+
 # move_c2_deleted_elsewhere - c2's deleted.url on another origin than its
 # records (localhost for 127.0.0.1): its own retry waits and deferrals.
 move_c2_deleted_elsewhere()

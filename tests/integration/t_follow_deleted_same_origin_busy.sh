@@ -11,16 +11,7 @@
 # brokers: mock
 . "$(dirname "$0")/lib_three_streams.sh"
 
-cat >"$T_WORK/c2.py" <<'PY'
-rec = gold_customer
-def handle(req):
-    if req.path == "/admin/add":
-        req.state["n"] = 6
-        return 200, [], "{}"
-    if req.path == "/customers/deleted":
-        return 503, [("Retry-After", "1")], '{"error": "busy"}'
-    return page_of(req, [rec(i) for i in range(1, req.state.get("n", 5) + 1)])
-PY
+write_c2_deleted_busy 1
 start_c2_beside_demo "$T_WORK/c2.py" "producer: poll.interval = 3s"
 grep -q "^deleted.url = $c2url/customers/deleted" "$CONF" || fail "c2's deleted.url is not on the records' origin"
 echo "max.retries = 2" >>"$CONF"
