@@ -28,21 +28,6 @@ PY
 start_devbroker
 start_hostileapi "$T_WORK/api.py"
 write_config
-topic="$PREFIX.$STREAM"
-dels_on_topic() { kc -C -t "$topic" -e -f '%k %h\n' | grep -c 'tidemark.op=delete'; }
-
-first_sync
-touch "$T_WORK/deleted"
-run_producer_once
-assert_eq 2 "$(last_run_field deletes)" "deletes of the run after 3 and 4 were deleted"
-wait_run_completed "$(last_run_field run_id)" 60
-# a later change moves the records' HWM past the deletions
-n1=$(dels_on_topic)
-for i in 1 2; do
-    run_producer_once
-    wait_run_completed "$(last_run_field run_id)" 60
-    log "quiet run $i: deletes=$(last_run_field deletes) stale_deletes=$(last_run_field stale_deletes); delete-op messages on the topic: $(dels_on_topic)"
-done
-assert_eq "1,2,5,6,7,8,9,10" "$(live_ids)" "live rows"
-assert_eq "$n1" "$(dels_on_topic)" "delete-op messages on the topic after two quiet runs"
+deletes_3_4_then_quiet_runs
+assert_eq "$n1" "$(delete_events)" "delete events on the topic after two quiet runs"
 log "ok"
