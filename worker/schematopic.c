@@ -159,7 +159,11 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
             free(ids);
             return -1;
         }
-        if (p->next < lo)
+        /* an end below what was read: the topic was deleted and made
+         * again (an operator making it compacted), and its first
+         * messages are new: read from its start, or a schema published
+         * there before the worker's restart is never known */
+        if (p->next < lo || p->next > hi)
             p->next = lo;
         if (p->next < hi) {
             if (list->cnt >= MAX_PARTITIONS) {
