@@ -57,14 +57,30 @@ static pg_status_t upsert_offset(pg_t *pg, const char *group, const char *topic,
                    4, params, NULL, errstr, errstr_size);
 }
 
+static pg_status_t delete_offset(pg_t *pg, const char *group, const char *topic, int32_t partition,
+                                 char *errstr, size_t errstr_size)
+{
+    char pbuf[16];
+    const char *params[3] = {group, topic, pbuf};
+
+    snprintf(pbuf, sizeof(pbuf), "%" PRId32, partition);
+    return pg_exec(pg,
+                   "DELETE FROM sync_offsets WHERE consumer_group = $1 AND topic = $2"
+                   " AND partition = $3",
+                   3, params, NULL, errstr, errstr_size);
+}
+
 pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group, const char *topic,
                                       const int32_t *partitions, const int64_t *offsets, size_t n,
-                                      char *errstr, size_t errstr_size)
+                                      const int32_t *gone, size_t n_gone, char *errstr,
+                                      size_t errstr_size)
 {
     pg_status_t st = pg_cmd(pg, "BEGIN", errstr, errstr_size);
 
     for (size_t i = 0; st == PG_OK && i < n; i++)
         st = upsert_offset(pg, group, topic, partitions[i], offsets[i], errstr, errstr_size);
+    for (size_t j = 0; st == PG_OK && j < n_gone; j++)
+        st = delete_offset(pg, group, topic, gone[j], errstr, errstr_size);
     if (st == PG_OK)
         st = pg_cmd(pg, "COMMIT", errstr, errstr_size);
     if (st != PG_OK)

@@ -25,13 +25,16 @@ pg_status_t bookkeeping_open(pg_t *pg, int create, int *present, char *errstr,
                              size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Sets (group, topic, partitions[i]) to offsets[i] for every i, in one
- * transaction (rows are created when missing). A worker's batch in flight
- * then fails its compare-and-set and seeks to the new offset.
+ * Sets (group, topic, partitions[i]) to offsets[i] for every i, and
+ * deletes the rows of (group, topic, gone[j]) for every j (partitions the
+ * topic no longer has), in one transaction (rows are created when
+ * missing). A worker's batch in flight then fails its compare-and-set and
+ * seeks to the new offset.
  */
 pg_status_t bookkeeping_write_offsets(pg_t *pg, const char *group, const char *topic,
                                       const int32_t *partitions, const int64_t *offsets, size_t n,
-                                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+                                      const int32_t *gone, size_t n_gone, char *errstr,
+                                      size_t errstr_size) TM_WARN_UNUSED;
 
 /* The latest completed run of a stream (sync_metadata.record_type). */
 typedef struct admin_last_run {

@@ -219,6 +219,11 @@ typedef struct reset_run {
     int32_t *ids;     /* partition ids of parts, for the batch calls */
     int64_t *targets; /* targets of parts, likewise */
     size_t n;
+    /* partitions with a stored offset that the topic no longer has (it
+     * was deleted and made again with fewer), and those offsets */
+    int32_t *gone;
+    int64_t *gone_offsets;
+    size_t n_gone;
 } reset_run_t;
 
 static void log_failure(const char *msg, const char *err)
@@ -297,6 +302,54 @@ static int query_times(reset_run_t *r)
     return 0;
 }
 
+/* Whether the topic has partition (r->ids: all of them without
+ * --partition). */
+static int topic_has(const reset_run_t *r, int32_t partition)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->ids[i] == partition)
+            return 1;
+    return 0;
+}
+
+/*
+ * The stored offsets of partitions the topic no longer has (a topic
+ * deleted and made again with fewer): a replay must delete them, or when
+ * the topic grows back to that many partitions, the worker takes the old
+ * offsets for the new partitions' and skips their first events without a
+ * word. Not with --partition. Returns an exit status (0: go on).
+ */
+static int find_gone(reset_run_t *r, const stored_offsets_t *so)
+{
+    if (r->args->partition >= 0)
+        return 0;
+    r->gone = calloc(so->n ? so->n : 1, sizeof(*r->gone));
+    r->gone_offsets = calloc(so->n ? so->n : 1, sizeof(*r->gone_offsets));
+    if (!r->gone || !r->gone_offsets) {
+        log_failure("cannot plan the reset", "out of memory");
+        return EXIT_RUNTIME;
+    }
+    for (size_t i = 0; i < so->n; i++) {
+        const stored_offset_t *o = &so->items[i];
+        if (strcmp(o->topic, r->topic) == 0 && !topic_has(r, o->partition)) {
+            r->gone[r->n_gone] = o->partition;
+            r->gone_offsets[r->n_gone++] = o->next_offset;
+        }
+    }
+    return 0;
+}
+
+/* The plan's lines for the stored offsets find_gone() found. */
+static void print_gone(FILE *out, const reset_run_t *r)
+{
+    for (size_t i = 0; i < r->n_gone; i++)
+        fprintf(out,
+                "partition %" PRId32 ": the topic no longer has it (it has %zu); its stored offset "
+                "%" PRId64 " is deleted, so that a partition %" PRId32
+                " made later is read from its start\n",
+                r->gone[i], r->n, r->gone_offsets[i], r->gone[i]);
+}
+
 /* Stored offsets (none when the tables do not exist yet). */
 static int read_current(reset_run_t *r)
 {
@@ -315,8 +368,9 @@ static int read_current(reset_run_t *r)
     }
     for (i = 0; i < r->n; i++)
         r->parts[i].current = offsets_lookup(&so, r->topic, r->ids[i]);
+    int rc = find_gone(r, &so);
     offsets_clear(&so);
-    return 0;
+    return rc;
 }
 
 static void make_plan(reset_run_t *r)
@@ -344,13 +398,13 @@ static int execute(reset_run_t *r)
 {
     char err[512], q[300];
 
-    if (bookkeeping_write_offsets(r->pg, r->conf->group_id, r->topic, r->ids, r->targets, r->n, err,
-                                  sizeof(err)) != PG_OK) {
+    if (bookkeeping_write_offsets(r->pg, r->conf->group_id, r->topic, r->ids, r->targets, r->n,
+                                  r->gone, r->n_gone, err, sizeof(err)) != PG_OK) {
         log_failure("cannot write the new offsets; nothing changed", err);
         return EXIT_RUNTIME;
     }
-    log_info("stored offsets reset", "group=%s topic=%s partitions=%zu",
-             log_quote(q, sizeof(q), r->conf->group_id), r->topic, r->n);
+    log_info("stored offsets reset", "group=%s topic=%s partitions=%zu deleted=%zu",
+             log_quote(q, sizeof(q), r->conf->group_id), r->topic, r->n, r->n_gone);
     if (groupprobe_commit(r->ak, r->topic, r->ids, r->targets, r->n, err, sizeof(err)) < 0)
         log_warn("Kafka's group offsets not committed (a broker refuses "
                  "a commit from outside the group while it has members); "
@@ -383,6 +437,7 @@ static int run_reset(reset_run_t *r)
     make_plan(r);
     reset_plan_print(stdout, r->conf->group_id, r->topic, r->parts, r->n);
     print_events_lost(stdout, r->parts, r->n);
+    print_gone(stdout, r);
     fflush(stdout);
     if (!r->args->execute) {
         log_info("plan only: nothing changed; add --execute to apply it", "partitions=%zu", r->n);
@@ -419,6 +474,8 @@ int reset_offsets_command(const tm_config_t *conf, const cli_args_t *cli)
     free(r.parts);
     free(r.ids);
     free(r.targets);
+    free(r.gone);
+    free(r.gone_offsets);
     return rc;
 }
 
