@@ -12,6 +12,7 @@
 #include "dlq.h"
 #include "errstr.h"
 #include "kafka_client.h"
+#include "kafka_meta.h"
 #include "kafka_produce.h"
 #include "log.h"
 #include "topics.h"
@@ -23,6 +24,9 @@
  * the item is freed or another one sits there (see dlq_queue_discard()).
  * Generation in the high half, index in the low one. */
 _Static_assert(sizeof(uintptr_t) >= 8, "a token needs 64 bits");
+
+/* How long a timed-out flush asks the cluster whether the topic exists. */
+#define DLQ_META_TIMEOUT_MS 2000
 
 typedef enum { DL_QUEUED, DL_SENT, DL_DELIVERED, DL_TOO_LARGE, DL_FAILED } dl_state_t;
 
@@ -286,6 +290,25 @@ static int produce_all(dlq_queue_t *d, dl_state_t from, int timeout_ms)
     return left;
 }
 
+/* A flush that timed out, said with the topic, and with its absence when
+ * the cluster does not have it (deleted where brokers do not create
+ * topics): "timed out" alone left an operator nothing to go on while
+ * every batch with a dead letter was retried. */
+static void flush_timed_out(const dlq_queue_t *d, int timeout_ms, char *errstr, size_t errstr_size)
+{
+    int32_t *ids = NULL;
+    size_t n = 0;
+    char why[256];
+    int rc =
+        kafka_topic_partitions(d->rk, d->topic, DLQ_META_TIMEOUT_MS, &ids, &n, why, sizeof(why));
+    free(ids);
+    errstr_set(errstr, errstr_size, "dead-letter flush to %s: timed out after %d ms%s", d->topic,
+               timeout_ms,
+               rc == 1 ? " (the cluster has no such topic: create it, see README's topic "
+                         "settings)"
+                       : "");
+}
+
 int dlq_queue_flush(dlq_queue_t *d, int timeout_ms, char *errstr, size_t errstr_size)
 {
     if (d->n == 0)
@@ -308,7 +331,7 @@ int dlq_queue_flush(dlq_queue_t *d, int timeout_ms, char *errstr, size_t errstr_
     if (is_fatal) /* an idempotent producer's: it will not produce again */
         errstr_set(errstr, errstr_size, "dead-letter producer: fatal error: %s", fatal);
     else if (left < 0)
-        errstr_set(errstr, errstr_size, "dead-letter flush: timed out");
+        flush_timed_out(d, timeout_ms, errstr, errstr_size);
     else if (left > 0)
         errstr_set(errstr, errstr_size, "%d dead letters not delivered: %s", left, d->last_error);
     dlq_queue_discard(d);

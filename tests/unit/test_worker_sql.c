@@ -425,7 +425,7 @@ static void test_errors_that_shrink(void **state)
         {"53300", "53300: sorry, too many clients already", 0},
         {"40001", "40001: could not serialize access", 0},
         {"55P03", "55P03: canceling statement due to lock timeout", 0},
-        {"", "dead-letter flush: timed out", 0},
+        {"", "dead-letter flush to tm.dlq: timed out after 30000 ms", 0},
         {NULL, NULL, 0},
     };
 
