@@ -3,7 +3,8 @@
  * client of its own (never the program's, whose life and thread belong to
  * the main loop) that asks the cluster for its brokers with a short
  * timeout. Built on the main thread with the program's [kafka] settings
- * (kafka_client.h); probed from the HTTP thread only. Fails with errstr.
+ * (kafka_client.h); probed from the HTTP server's job threads only
+ * (metrics_http.h; rd_kafka_metadata() is thread-safe). Fails with errstr.
  */
 #ifndef TIDEMARK_METRICS_KAFKA_H
 #define TIDEMARK_METRICS_KAFKA_H

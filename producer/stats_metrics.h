@@ -5,7 +5,7 @@
  * client of its own, metrics_kafka.h) and no stream whose last run
  * failed.
  *
- * Readiness is computed on the HTTP thread from what the main loop
+ * Readiness is computed on an HTTP job thread from what the main loop
  * published (each run's end, stats.h) plus the probe's own short-timeout
  * metadata request: the main loop is never asked, so a slow API or a long
  * run never holds a probe up, and the probe never holds the main loop up.

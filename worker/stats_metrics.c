@@ -49,7 +49,7 @@ struct worker_metrics {
     worker_stats_t *stats;
     const char *conninfo; /* borrowed from the configuration */
     /* The probes' own connection, one request's at a time (the server
-     * serves each connection on a thread of its own); NULL: to connect. */
+     * may run a /readyz and a /metrics at once); NULL: to connect. */
     pthread_mutex_t pg_lock;
     PGconn *pg;
 };
@@ -63,7 +63,7 @@ static void pg_why(char *why, size_t why_size, const char *msg)
         *nl = '\0';
 }
 
-/* The HTTP thread's connection, connected if need be: NULL with why. */
+/* The probes' connection, connected if need be: NULL with why. */
 static PGconn *probe_pg(worker_metrics_t *m, char *why, size_t why_size)
 {
     if (m->pg && PQstatus(m->pg) == CONNECTION_OK)

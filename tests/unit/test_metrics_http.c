@@ -1,7 +1,9 @@
 /*
  * test_metrics_http.c - common/metrics_http.h on a real socket: the three
  * endpoints and their status codes, content type, 404 and 405, an address
- * in use, a bad address, and a clean stop (no leak under ASan).
+ * in use, a bad address, and a clean stop (no leak under ASan); /healthz
+ * answered at once while many clients hold half a request and while a
+ * /readyz waits on its probe.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -23,6 +27,7 @@
 typedef struct fake {
     int ready;
     int renders;
+    int delay_ms; /* ready() waits this long: a probe that takes its time */
 } fake_t;
 
 static void fake_render(void *ctx, metrics_text_t *out)
@@ -37,6 +42,10 @@ static void fake_render(void *ctx, metrics_text_t *out)
 static int fake_ready(void *ctx, char *why, size_t why_size)
 {
     fake_t *f = ctx;
+    if (f->delay_ms > 0) {
+        struct timespec ts = {f->delay_ms / 1000, (long)(f->delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     if (!f->ready)
         snprintf(why, why_size, "the fake says no");
     return f->ready;
@@ -55,22 +64,44 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
-/* Sends request (a whole HTTP/1.0 request) and reads the answer into buf. */
-static void http(int port, const char *request, char *buf, size_t size)
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A socket connected to 127.0.0.1:port that has sent request (any part
+ * of one); reads time out after 5 s, not to hang the test. */
+static int http_send(int port, const char *request)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET,
                             .sin_port = htons((uint16_t)port),
                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct timeval tv = {5, 0};
     assert_true(fd >= 0);
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
     assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
     assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
+    return fd;
+}
+
+/* Reads the answer on fd into buf and closes fd. */
+static void http_read(int fd, char *buf, size_t size)
+{
     size_t n = 0;
     ssize_t r;
     while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) > 0)
         n += (size_t)r;
     buf[n] = '\0';
     close(fd);
+}
+
+/* Sends request (a whole HTTP/1.0 request) and reads the answer into buf. */
+static void http(int port, const char *request, char *buf, size_t size)
+{
+    http_read(http_send(port, request), buf, size);
 }
 
 static void test_endpoints(void **state)
@@ -140,7 +171,7 @@ static void test_endpoints(void **state)
 static void test_stale_heartbeat(void **state)
 {
     (void)state;
-    fake_t f = {1, 0};
+    fake_t f = {1, 0, 0};
     metrics_source_t src = {fake_render, fake_ready, &f, -1}; /* any age is too old */
     int port = free_port();
     char listen[64], err[512], buf[4096];
@@ -154,6 +185,76 @@ static void test_stale_heartbeat(void **state)
     metrics_server_stop(srv);
 }
 
+/* 100 clients that sent half a request and wait (a thread each would take
+ * every thread the server has): the three endpoints still answer. */
+static void test_slow_clients(void **state)
+{
+    (void)state;
+    fake_t f = {1, 0, 0};
+    metrics_source_t src = {fake_render, fake_ready, &f, 60000};
+    int port = free_port(), slow[100];
+    char listen[64], err[512] = "", buf[16384];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    metrics_server_t *srv = metrics_server_start(listen, &src, err, sizeof(err));
+    if (!srv)
+        fail_msg("start: %s", err);
+    for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++)
+        slow[i] = http_send(port, "GET /metrics HTTP/1.1\r\nX-Slow: ");
+    static const char *const requests[][2] = {
+        {"GET /healthz HTTP/1.0\r\n\r\n", "\r\n\r\nok\n"},
+        {"GET /readyz HTTP/1.0\r\n\r\n", "\r\n\r\nready\n"},
+        {"GET /metrics HTTP/1.0\r\n\r\n", "fake_total{stream="},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        double t0 = now_s();
+        http(port, requests[i][0], buf, sizeof(buf));
+        if (strncmp(buf, "HTTP/1.1 200", 12) != 0 || !strstr(buf, requests[i][1]))
+            fail_msg("%s with 100 slow clients: got\n%s", requests[i][0], buf);
+        if (now_s() - t0 > 1.0)
+            fail_msg("%s took %.1f s with 100 slow clients", requests[i][0], now_s() - t0);
+    }
+    metrics_server_stop(srv); /* with the slow clients still connected */
+    for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++)
+        close(slow[i]);
+}
+
+/* A /readyz whose probe takes 1.5 s: /healthz answers meanwhile, the
+ * /readyz gets its answer, and a stop waits for a probe under way. */
+static void test_probe_under_way(void **state)
+{
+    (void)state;
+    fake_t f = {1, 0, 1500};
+    metrics_source_t src = {fake_render, fake_ready, &f, 60000};
+    int port = free_port();
+    char listen[64], err[512] = "", buf[4096];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    metrics_server_t *srv = metrics_server_start(listen, &src, err, sizeof(err));
+    if (!srv)
+        fail_msg("start: %s", err);
+    double t0 = now_s();
+    int waiting[3];
+    for (size_t i = 0; i < 3; i++) /* more than the job threads */
+        waiting[i] = http_send(port, "GET /readyz HTTP/1.0\r\n\r\n");
+    http(port, "GET /healthz HTTP/1.0\r\n\r\n", buf, sizeof(buf));
+    assert_int_equal(strncmp(buf, "HTTP/1.1 200", 12), 0);
+    if (now_s() - t0 > 1.0)
+        fail_msg("/healthz took %.1f s while /readyz probed", now_s() - t0);
+    http_read(waiting[0], buf, sizeof(buf));
+    if (strncmp(buf, "HTTP/1.1 200", 12) != 0 || !strstr(buf, "\r\n\r\nready\n"))
+        fail_msg("the slow /readyz: got\n%s", buf);
+    /* one more under way: the stop waits for it and answers the rest */
+    int last = http_send(port, "GET /readyz HTTP/1.0\r\n\r\n");
+    struct timespec ts = {0, 200 * 1000000L};
+    nanosleep(&ts, NULL);
+    metrics_server_stop(srv);
+    for (size_t i = 1; i < 3; i++) {
+        http_read(waiting[i], buf, sizeof(buf));
+        if (strncmp(buf, "HTTP/1.1 200", 12) != 0 && strncmp(buf, "HTTP/1.1 503", 12) != 0)
+            fail_msg("a /readyz queued at the stop: got\n%s", buf);
+    }
+    http_read(last, buf, sizeof(buf));
+}
+
 static void test_bad_address(void **state)
 {
     (void)state;
@@ -165,7 +266,7 @@ static void test_bad_address(void **state)
         {"no-such-host.invalid:9187", "metrics.listen no-such-host.invalid:9187: "},
         {"192.0.2.1:9187", "metrics.listen 192.0.2.1:9187: Cannot assign requested address"},
     };
-    fake_t f = {1, 0};
+    fake_t f = {1, 0, 0};
     metrics_source_t src = {fake_render, fake_ready, &f, 1000};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[512] = "";
@@ -179,8 +280,8 @@ static void test_bad_address(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_endpoints),
-        cmocka_unit_test(test_stale_heartbeat),
+        cmocka_unit_test(test_endpoints),    cmocka_unit_test(test_stale_heartbeat),
+        cmocka_unit_test(test_slow_clients), cmocka_unit_test(test_probe_under_way),
         cmocka_unit_test(test_bad_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
