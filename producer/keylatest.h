@@ -17,6 +17,15 @@
  * Events are read with envelope_peek, so events of any schema version
  * count; a value that is not a change event leaves the id "unknown".
  *
+ * An upsert's source_ts is its record's cursor, except a revival's (a
+ * full run's upsert of an id an earlier full run deleted as vanished,
+ * reconcile.h): that one is past the deletion, and so past the record's
+ * own cursor, by days maybe. A walk of the records from it would not
+ * serve the record: keylatest_revived() says which upserts may be such.
+ * Those carry RUN_REASON_HEADER: RECONCILE_REVIVED; one written before
+ * that header (2026-12-05) is known by the vanished delete or tombstone
+ * before it, while compaction has left that on the topic.
+ *
  * Owns: its id set; one thread (the run's).
  *
  * Fallible calls return PRODUCER_OK or PRODUCER_FAILED (result.h).
@@ -56,8 +65,20 @@ int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic, 
 /* After the scan: the topic's latest word on id (*source_ts_ms for upserts). */
 keylatest_state_t keylatest_get(const keylatest_t *kl, const char *id, int64_t *source_ts_ms);
 
-/* Folds one message (exposed for unit tests; the scan calls it). */
+/*
+ * After the scan: whether the topic's latest word on id is an upsert whose
+ * source_ts may be past its record's cursor: a revival, marked so, or an
+ * upsert that came right after a full run's delete of the id as vanished
+ * (or its tombstone), which an older producer wrote without the mark (an
+ * upsert of a record changed since is counted too: it cannot be told
+ * apart). 0 for any other state.
+ */
+int keylatest_revived(const keylatest_t *kl, const char *id);
+
+/* Folds one message (exposed for unit tests; the scan calls it): reason
+ * its RUN_REASON_HEADER's value, reason_len bytes (NULL: none). */
 void keylatest_fold(keylatest_t *kl, const char *key, size_t key_len, int32_t partition,
-                    int64_t timestamp, const void *value, size_t value_len);
+                    int64_t timestamp, const void *value, size_t value_len, const char *reason,
+                    size_t reason_len);
 
 #endif

@@ -87,9 +87,12 @@ int reconcile_fold(reconcile_t *rc, const char *key, size_t key_len,
                    const reconcile_message_t *m) TM_WARN_UNUSED;
 
 /* The header a full run's delete of a vanished id carries
- * (RECONCILE_VANISHED), beside tidemark.op and tidemark.run. */
+ * (RECONCILE_VANISHED), beside tidemark.op and tidemark.run; and the
+ * upsert that revives such an id (RECONCILE_REVIVED), whose source_ts is
+ * then past the record's own cursor (keylatest.h). */
 #define RUN_REASON_HEADER  "tidemark.reason"
 #define RECONCILE_VANISHED "vanished"
+#define RECONCILE_REVIVED  "revived"
 
 /*
  * After the scan: whether the version the worker keeps of id is a

@@ -76,19 +76,27 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
  * walk's start, the records endpoint is walked again from the oldest such
  * upsert's cursor (a live record's cursor is at least that), and a record
  * it serves makes its deletion stale. One whose upsert is newer than the
- * walk's start would have been served by the walk: it is gone.
+ * walk's start would have been served by the walk: it is gone. But a
+ * revival's source_ts (keylatest_revived()) is past its record's cursor,
+ * older or newer than the walk's start: neither the walk nor a walk from
+ * it serves the record, and for such an id the records are walked again
+ * whole (a full walk, at each run while the endpoint lists the id and
+ * the record does not change: revivals are rare).
  */
 static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t errstr_size)
 {
     size_t pos = 0, n = 0;
     const char *id;
     int64_t at, upsert, since = INT64_MAX;
-    int stale, undated;
+    int stale, undated, whole = 0;
     if (!kl)
         return PRODUCER_OK;
     while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (!undated || stale || keylatest_get(kl, id, &upsert) != KEYLATEST_UPSERT ||
-            upsert >= r->walk_since)
+        if (!undated || stale || keylatest_get(kl, id, &upsert) != KEYLATEST_UPSERT)
+            continue;
+        if (keylatest_revived(kl, id))
+            whole = 1;
+        else if (upsert >= r->walk_since)
             continue;
         n++;
         if (upsert < since)
@@ -97,10 +105,11 @@ static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t
     if (n == 0)
         return PRODUCER_OK;
     int64_t t0 = isotime_monotonic_ms();
-    if (run_recheck_held(r, since, errstr, errstr_size) != 0)
+    if (run_recheck_held(r, !whole, since, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
-    char from[ISOTIME_BUFSIZE];
-    isotime_format(since, from, sizeof(from));
+    char from[ISOTIME_BUFSIZE] = "none";
+    if (!whole)
+        isotime_format(since, from, sizeof(from));
     log_info("records walked again for undated deletions of ids the topic holds live",
              "stream=%s run_id=%s undated=%zu since=%s duration_ms=%lld", r->sc->name, r->run_id, n,
              from, (long long)(isotime_monotonic_ms() - t0));

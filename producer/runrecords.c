@@ -354,11 +354,15 @@ static int64_t revival_floor(const run_t *r)
  * set back, a revival a producer before 2026-12 dated by its clock),
  * which the deletion's tombstone kept. A deletion the deleted endpoint
  * announced is the API's word, at its own time: a record it still serves
- * (a lagging index) is not revived.
+ * (a lagging index) is not revived. A revival gets *reason
+ * RECONCILE_REVIVED (else it stays NULL): its source_ts is no cursor of
+ * the record's, which a later walk of the records from it would not serve
+ * (keylatest.h, runheld.c).
  */
-static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
+static int64_t upsert_source_ts(run_t *r, const record_in_t *in, const char **reason)
 {
     int64_t deleted_ts;
+    *reason = NULL;
     if (!r->recon || !reconcile_vanished(r->recon, in->id, &deleted_ts) ||
         (r->held && heldeletes_pending(r->held, in->id)))
         return in->cursor;
@@ -368,6 +372,7 @@ static int64_t upsert_source_ts(run_t *r, const record_in_t *in)
     if (in->cursor >= mark)
         return in->cursor;
     r->stats.revived++;
+    *reason = RECONCILE_REVIVED;
     log_debug("a deleted id served again: its upsert goes out past the deletion",
               "stream=%s run_id=%s id=%s cursor_ms=%" PRId64 " source_ts_ms=%" PRId64, r->sc->name,
               r->run_id, in->id, in->cursor, mark);
@@ -437,8 +442,9 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
         free(text);
         rc = run_dead_letter(r, in->id, in->rec, why, in->url, errstr, errstr_size);
     } else {
-        int64_t source_ts = op == CHANGE_OP_UPSERT ? upsert_source_ts(r, in) : in->cursor;
-        rc = run_publish(r, op, in->id, source_ts, in->rec, in->url, NULL, &dlqd, errstr,
+        const char *reason = NULL;
+        int64_t source_ts = op == CHANGE_OP_UPSERT ? upsert_source_ts(r, in, &reason) : in->cursor;
+        rc = run_publish(r, op, in->id, source_ts, in->rec, in->url, reason, &dlqd, errstr,
                          errstr_size);
     }
     if (rc != 0)
@@ -601,7 +607,7 @@ static int handle_recheck(run_t *r, source_t *src, const json_t *rec, const json
     return PRODUCER_OK;
 }
 
-int run_recheck_held(run_t *r, int64_t since, char *errstr, size_t errstr_size)
+int run_recheck_held(run_t *r, int has_since, int64_t since, char *errstr, size_t errstr_size)
 {
     source_t *src = source_new(r->sc, r->hc);
     if (!src)
@@ -609,7 +615,7 @@ int run_recheck_held(run_t *r, int64_t since, char *errstr, size_t errstr_size)
     source_require_empty_end(src); /* an id missed would be deleted */
     if (r->since_exclusive)
         source_set_since_exclusive(src);
-    source_start(src, 1, since);
+    source_start(src, has_since, since);
     int rc = run_walk(r, src, handle_recheck, NULL, errstr, errstr_size);
     if (rc == PRODUCER_OK && !source_complete(src)) {
         errstr_set(errstr, errstr_size,

@@ -291,12 +291,14 @@ int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage
                       const char *url, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Walks the records endpoint from since only to show which held deletions
- * are stale (heldeletes_served()): it publishes nothing and moves no HWM.
- * For undated deletions that the records walk could not vouch for
- * (runheld.c). Fails unless it read every page, to the empty one.
+ * Walks the records endpoint from since (every record when !has_since)
+ * only to show which held deletions are stale (heldeletes_served()): it
+ * publishes nothing and moves no HWM. For undated deletions that the
+ * records walk could not vouch for (runheld.c). Fails unless it read
+ * every page, to the empty one.
  */
-int run_recheck_held(run_t *r, int64_t since, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int run_recheck_held(run_t *r, int has_since, int64_t since, char *errstr,
+                     size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * The source_ts of a deletion that has no time of its own in the API's
