@@ -169,10 +169,16 @@ static char *cas_all_sql(size_t n)
     for (size_t i = 0; i < n; i++)
         strbuf_appendf(&sb, "%s($%zu::text, $%zu::int, $%zu::bigint, $%zu::bigint)", i ? ", " : "",
                        4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5);
+    /* a negative row (a DBA's -2 or -1: Kafka's words for the start and
+     * the end) is read as none (consumer_position.h): replaced as a
+     * missing one would be, or every batch of that partition was fenced
+     * for good */
     strbuf_append(&sb, "), u AS (UPDATE sync_offsets o SET next_offset = v.next_offset,"
-                       " updated_at = now(), placed_by_reset = false FROM v WHERE v.expected >= 0"
+                       " updated_at = now(), placed_by_reset = false FROM v WHERE"
+                       " ((v.expected >= 0 AND o.next_offset = v.expected)"
+                       " OR (v.expected < 0 AND o.next_offset < 0))"
                        " AND o.consumer_group = $1 AND o.topic = v.topic"
-                       " AND o.partition = v.partition AND o.next_offset = v.expected"
+                       " AND o.partition = v.partition"
                        " RETURNING o.topic, o.partition),"
                        /* no row expected: a row someone else wrote meanwhile fences us */
                        " i AS (INSERT INTO sync_offsets (consumer_group, topic, partition,"

@@ -285,8 +285,10 @@ static const char *const transient_states[] = {
     "57P02", /* crash shutdown */
     "57P03", /* cannot connect now: starting up, recovery */
     "57P05", /* idle session timeout */
-    "55P03", /* lock not available: lock_timeout */
-    "55006", /* object in use */
+    "55",    /* object not in prerequisite state: 55P03 lock_timeout, 55006
+                object in use, 55000 a table published without a replica
+                identity (a DBA's CREATE PUBLICATION ... FOR ALL TABLES):
+                the table's to mend, the batch's to retry */
     "25006", /* read-only transaction: a standby after a failover */
     "25P04", /* transaction timeout */
     "25P03", /* idle-in-transaction timeout: FATAL, the session ends */
