@@ -136,6 +136,8 @@ static void one_option(parse_state_t *st, const option_set_t *set, char **argv, 
         positional(st, optarg);
         return;
     case 'c':
+        if (st->out->config_path) /* the last would win: another file's */
+            note_error(st, "--config given twice");
         st->out->config_path = optarg;
         return;
     case 'h':

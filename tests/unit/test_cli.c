@@ -145,6 +145,8 @@ static void test_parse_bad(void **state)
         /* the last one won: a stream named first was dropped */
         {"run --stream=a --stream b", "--stream given twice", "run"},
         {"run --once --once", "--once given twice", "run"},
+        {"-c A run -c B", "--config given twice", "run"},
+        {"--config=A run --config B", "--config given twice", "run"},
     };
     char buf[256], *argv[MAX_ARGS + 1], err[256];
 
