@@ -225,6 +225,13 @@ void reconcile_deleting(reconcile_t *rc, const char *id)
         ks->seen = 1;
 }
 
+void reconcile_undeleting(reconcile_t *rc, const char *id)
+{
+    key_state_t *ks = find(rc, id);
+    if (ks && !ks->served)
+        ks->seen = 0;
+}
+
 int reconcile_missed(const reconcile_t *rc, const char *id)
 {
     const key_state_t *ks = find(rc, id);

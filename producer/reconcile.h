@@ -133,6 +133,10 @@ void reconcile_seen(reconcile_t *rc, const char *id);
 /* The deleted endpoint deletes id in this run: not vanished, not served. */
 void reconcile_deleting(reconcile_t *rc, const char *id);
 
+/* That deletion of id was dropped as stale after all (a newer version
+ * outdates it): id is vanished again unless the API served it. */
+void reconcile_undeleting(reconcile_t *rc, const char *id);
+
 /* Whether id is live in the topic and not served so far (vanished, if
  * the walk were over). */
 int reconcile_missed(const reconcile_t *rc, const char *id);

@@ -142,6 +142,11 @@ int run_publish_held(run_t *r, char *errstr, size_t errstr_size)
          * again at every run) */
         keylatest_state_t ks = kl ? keylatest_get(kl, id, &newer) : KEYLATEST_NONE;
         if (stale || ks == KEYLATEST_DELETE || (!undated && ks == KEYLATEST_UPSERT && newer > at)) {
+            /* not published: a full run's reconciliation judges the id
+             * (an old deletion of a record restored since, and purged
+             * since without a word, stayed live for good) */
+            if (r->recon)
+                reconcile_undeleting(r->recon, id);
             r->stats.stale_deletes++;
             continue;
         }
