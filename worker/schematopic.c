@@ -251,17 +251,29 @@ static int refresh(schema_topic_t *st, char *errstr, size_t errstr_size)
     return rc;
 }
 
+/* Reads the topic again from its start. A topic deleted and made again,
+ * and refilled up to or past where the old one was read, has new first
+ * messages that pending() cannot tell from read ones. */
+static int reread(schema_topic_t *st, char *errstr, size_t errstr_size)
+{
+    for (size_t i = 0; i < st->n_pos; i++)
+        st->pos[i].next = -1;
+    return refresh(st, errstr, errstr_size);
+}
+
 static int st_lookup(void *impl, uint64_t fp, char **json_out, char *errstr, size_t errstr_size)
 {
     schema_topic_t *st = impl;
     entry_t *e = find(st, fp);
 
-    if (!e) {
-        if (refresh(st, errstr, errstr_size) != 0)
-            return -1;
-        if (!(e = find(st, fp)))
-            return 0;
-    }
+    /* what is new first; a schema still unknown, the whole (small,
+     * compacted) topic: an event it cannot decode is dead-lettered */
+    if (!e && refresh(st, errstr, errstr_size) != 0)
+        return -1;
+    if (!(e = find(st, fp)) && reread(st, errstr, errstr_size) != 0)
+        return -1;
+    if (!(e = find(st, fp)))
+        return 0;
     if (!(*json_out = strdup(e->json))) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
