@@ -10,48 +10,11 @@
 # brokers: mock
 . "$(dirname "$0")/lib_items.sh"
 
-cat >"$T_WORK/api.py" <<'PY'
-import time
-def handle(req):
-    st = req.state
-    if "items" not in st:
-        st["items"] = Items(n=10)
-    it = st["items"]
-    if req.method == "POST" and req.path == "/admin/delete":
-        i = int(req.query["id"])
-        it.recs.pop(i, None)
-        if not any(d["id"] == i for d in it.deleted):   # first deletion kept
-            it.deleted.append({"id": i, "deleted_at": iso_ms(time.time())})
-        return 200, [], "{}"
-    if req.method == "POST" and req.path == "/admin/restore":
-        i = int(req.query["id"])   # back, changed now; the deletions table keeps its entry
-        it.recs[i] = {"id": i, "name": "restored %d" % i, "updated_at": iso_ms(time.time())}
-        return 200, [], "{}"
-    if req.path == "/items/deleted":
-        return it.deleted_page(req)
-    return it.records_page(req)
-PY
-
-start_devbroker
-start_hostileapi "$T_WORK/api.py"
-write_config
-
-first_sync
-assert_eq "1,2,3,4,5,6,7,8,9,10" "$(live_ids)" "live rows after the first run"
-
-api_post "/admin/delete?id=2" >/dev/null || fail "admin delete"
-run_producer_once
-wait_run_completed "$(last_run_field run_id)" 60
-assert_eq "1,3,4,5,6,7,8,9,10" "$(live_ids)" "live rows after 2's deletion"
-
-api_post "/admin/restore?id=2" >/dev/null || fail "admin restore"
-run_producer_once
-wait_run_completed "$(last_run_field run_id)" 60
-assert_eq "1,2,3,4,5,6,7,8,9,10" "$(live_ids)" "live rows after 2's restore"
-
+start_first_deletion_api
+items_step "/admin/delete?id=2" "1,3,4,5,6,7,8,9,10"
+items_step "/admin/restore?id=2" "1,2,3,4,5,6,7,8,9,10"
 api_post "/admin/delete?id=2" >/dev/null || fail "admin delete again"
-api_get "/items" | jq -c '[.data[].id]'
-api_get "/items/deleted" | jq -c '.data'
+log "API: $(api_get "/items" | jq -c '[.data[].id]'); deleted endpoint: $(api_get "/items/deleted" | jq -c '.data')"
 run_producer_once --full
 log "full run: vanished=$(last_run_field vanished) deletes=$(last_run_field deletes) stale_deletes=$(last_run_field stale_deletes)"
 wait_run_completed "$(last_run_field run_id)" 60
