@@ -100,6 +100,16 @@ static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size
                  (long long)offset, err);
         return PRODUCER_OK;
     }
+    if (!rr->stream || strcmp(rr->stream, c->streams[i]) != 0) {
+        /* taken as this stream's checkpoint, its HWM would be another
+         * stream's, and an abandoned run's record written under the
+         * other's key */
+        log_warn("ignoring a run record that names another stream than its key",
+                 "stream=%s partition=%d offset=%lld named=\"%.64s\"", c->streams[i],
+                 (int)partition, (long long)offset, rr->stream ? rr->stream : "");
+        run_record_destroy(rr);
+        return PRODUCER_OK;
+    }
     cand_t nc = {rr, partition, offset, ts};
     cand_t *list = &c->cands[i * CHECKPOINT_CANDIDATES];
     size_t n = c->n_cands[i], at = 0;

@@ -106,6 +106,21 @@ static int add_reject(decoded_t *d, size_t msg, const char *reason, char *errstr
     return 0;
 }
 
+/* Whether run record rr's message is keyed by its stream, as the producer
+ * writes it (a message without a key is taken as it is). Else 0 with why:
+ * a record filed under one stream's key and naming another would be taken
+ * for the other's. */
+static int run_keyed_by_stream(const batch_msg_t *m, const run_record_t *rr, char *why,
+                               size_t why_size)
+{
+    const char *stream = rr->stream ? rr->stream : "";
+    if (!m->key || (m->key_len == strlen(stream) && !memcmp(m->key, stream, m->key_len)))
+        return 1;
+    errstr_set(why, why_size, "run record: its stream '%s' is not its key '%.*s'", stream,
+               (int)(m->key_len > 64 ? 64 : m->key_len), (const char *)m->key);
+    return 0;
+}
+
 /* Decodes message i; its dead letter, if any, into dlq (defer: into
  * out->rejects). Returns 0 (decoded, skipped or dead-lettered), or -1 or
  * DECODE_REFUSED with errstr set (decode_batch). */
@@ -134,6 +149,17 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
         if (run_chunk_key_stream(m->key, m->key_len))
             return 0; /* a checkpoint chunk: the producer's, not a run */
         run_record_t *rr = run_record_from_json(m->value, m->value_len, why, sizeof(why));
+        if (rr && !run_keyed_by_stream(m, rr, why, sizeof(why))) {
+            run_record_destroy(rr);
+            rr = NULL;
+        }
+        if (rr && !worker_streams_by_name(ws, rr->stream)) {
+            /* another configuration's stream (another database's worker,
+             * or a consumer that is not tidemark): a row here would stay
+             * running for good, and every batch would read it */
+            run_record_destroy(rr);
+            return 0;
+        }
         if (rr) {
             if (add_run(out, i, rr) == 0)
                 return 0;

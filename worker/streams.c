@@ -260,6 +260,14 @@ void worker_streams_clear(worker_streams_t *ws)
     ws->n = 0;
 }
 
+const worker_stream_t *worker_streams_by_name(const worker_streams_t *ws, const char *name)
+{
+    for (size_t i = 0; name && i < ws->n; i++)
+        if (!strcmp(ws->items[i].sc->name, name))
+            return &ws->items[i];
+    return NULL;
+}
+
 worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws, const char *topic)
 {
     size_t i;

@@ -86,4 +86,7 @@ int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w, 
 /* The stream whose topic is topic, or NULL. */
 worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws, const char *topic);
 
+/* The stream named name, or NULL. */
+const worker_stream_t *worker_streams_by_name(const worker_streams_t *ws, const char *name);
+
 #endif

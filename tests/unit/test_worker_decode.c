@@ -20,6 +20,11 @@
 
 #define RUNS "tm.sync-runs"
 
+/* The worker's configured streams: customers alone. */
+static stream_conf_t customers_conf = {.name = "customers"};
+static worker_stream_t customers_stream = {.sc = &customers_conf};
+static const worker_streams_t customers_only = {.items = &customers_stream, .n = 1};
+
 static void test_sync_runs_messages(void **state)
 {
     (void)state;
@@ -44,11 +49,10 @@ static void test_sync_runs_messages(void **state)
         assert_int_equal(batch_add_raw(b, RUNS, 0, (int64_t)i, msgs[i].key, strlen(msgs[i].key),
                                        msgs[i].value, msgs[i].value ? strlen(msgs[i].value) : 0),
                          0);
-    worker_streams_t ws = {0};
     decoded_t d;
     char err[256] = "";
     /* no dead-letter queue: dead-lettering anything here would crash */
-    assert_int_equal(decode_batch(b, &ws, RUNS, NULL, &d, err, sizeof(err)), 0);
+    assert_int_equal(decode_batch(b, &customers_only, RUNS, NULL, &d, err, sizeof(err)), 0);
     assert_int_equal(d.dead_letters, 0);
     assert_int_equal(d.n_events, 0);
     assert_int_equal(d.n_runs, 1);
@@ -83,10 +87,9 @@ static void test_deferred_rejects(void **state)
                          0);
         assert_int_equal(batch_set_run_id(b, "r1", 2), 0);
     }
-    worker_streams_t ws = {0};
     decoded_t d;
     char err[256] = "";
-    assert_int_equal(decode_batch_deferred(b, &ws, RUNS, &d, err, sizeof(err)), 0);
+    assert_int_equal(decode_batch_deferred(b, &customers_only, RUNS, &d, err, sizeof(err)), 0);
     assert_int_equal(d.dead_letters, 2);
     assert_int_equal(d.n_rejects, 2);
     assert_int_equal(d.rejects[0].msg, 0);
@@ -101,6 +104,47 @@ static void test_deferred_rejects(void **state)
     assert_int_equal(d.n_lost, 0);
     decoded_clear(&d);
     assert_int_equal(d.n_rejects, 0);
+    batch_destroy(b);
+}
+
+/* Run records of a stream this configuration does not have are no runs
+ * here (their rows would stay running for good), and are not dead letters
+ * either; one whose stream is not its key is dead-lettered, not filed
+ * under the stream it names. */
+static void test_foreign_run_records(void **state)
+{
+    (void)state;
+    static const char orders[] =
+        "{\"stream\":\"orders\",\"run_id\":\"o1\",\"mode\":\"full\","
+        "\"status\":\"completed\",\"started_at\":\"2026-11-25T12:00:00Z\"}";
+    static const char customers[] =
+        "{\"stream\":\"customers\",\"run_id\":\"c1\",\"mode\":\"full\",\"status\":"
+        "\"completed\",\"started_at\":\"2026-11-25T12:00:00Z\"}";
+    static const struct {
+        const char *key, *value;
+    } msgs[] = {
+        {"orders", orders},    /* another deployment's stream: skipped */
+        {"orders", customers}, /* under another stream's key: dead-lettered */
+        {"customers", orders}, /* likewise */
+        {"customers", customers},
+    };
+    batch_t *b = batch_new();
+    assert_non_null(b);
+    for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+        assert_int_equal(batch_add_raw(b, RUNS, 0, (int64_t)i, msgs[i].key, strlen(msgs[i].key),
+                                       msgs[i].value, strlen(msgs[i].value)),
+                         0);
+    decoded_t d;
+    char err[256] = "";
+    assert_int_equal(decode_batch_deferred(b, &customers_only, RUNS, &d, err, sizeof(err)), 0);
+    assert_int_equal(d.n_runs, 1);
+    assert_int_equal(d.runs[0].msg, 3);
+    assert_int_equal(d.dead_letters, 2);
+    assert_int_equal(d.n_rejects, 2);
+    assert_int_equal(d.rejects[0].msg, 1);
+    assert_int_equal(d.rejects[1].msg, 2);
+    assert_non_null(strstr(d.rejects[0].reason, "its stream 'customers' is not its key 'orders'"));
+    decoded_clear(&d);
     batch_destroy(b);
 }
 
@@ -164,6 +208,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sync_runs_messages),
         cmocka_unit_test(test_deferred_rejects),
+        cmocka_unit_test(test_foreign_run_records),
         cmocka_unit_test(test_batch_run_ids),
     };
     json_arena_install(); /* as the worker runs: rows in arenas */
