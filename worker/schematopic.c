@@ -33,6 +33,8 @@ typedef struct entry {
 typedef struct position {
     int32_t partition;
     int64_t next; /* the next offset to read; -1: from the beginning */
+    int64_t seen; /* offsets below were read before (a whole reread's
+                     again): a bad message there was warned about */
 } position_t;
 
 typedef struct schema_topic {
@@ -42,6 +44,10 @@ typedef struct schema_topic {
     size_t n_entries;
     position_t *pos;
     size_t n_pos;
+    /* the partitions' ends at the last pending(), as one digest; and at
+     * the end of the last whole reread (reread()) */
+    uint64_t ends_sig, reread_sig;
+    int rereading; /* a whole reread under way: its positions go on */
 } schema_topic_t;
 
 static entry_t *find(schema_topic_t *st, uint64_t fp)
@@ -61,7 +67,7 @@ static position_t *position_of(schema_topic_t *st, int32_t partition)
     if (!grown)
         return NULL;
     st->pos = grown;
-    st->pos[st->n_pos] = (position_t){partition, -1};
+    st->pos[st->n_pos] = (position_t){partition, -1, 0};
     return &st->pos[st->n_pos++];
 }
 
@@ -93,16 +99,18 @@ static void replace(entry_t *e, char *json)
 }
 
 /* One message of the topic: checked, then kept (the latest value of a
- * key wins, as compaction would have it; see replace()). */
-static void take(schema_topic_t *st, const rd_kafka_message_t *m)
+ * key wins, as compaction would have it; see replace()). quiet: read
+ * before, its warning given then. */
+static void take(schema_topic_t *st, const rd_kafka_message_t *m, int quiet)
 {
     if (!m->payload)
         return; /* a tombstone: nothing to learn */
     if (m->key_len != 16 || m->len > MAX_SCHEMA_BYTES) {
-        log_warn("schema message ignored: its key is not a 16-digit "
-                 "fingerprint or it is too large",
-                 "topic=%s partition=%" PRId32 " offset=%" PRId64, st->topic, m->partition,
-                 m->offset);
+        if (!quiet)
+            log_warn("schema message ignored: its key is not a 16-digit "
+                     "fingerprint or it is too large",
+                     "topic=%s partition=%" PRId32 " offset=%" PRId64, st->topic, m->partition,
+                     m->offset);
         return;
     }
     char key[17];
@@ -112,7 +120,7 @@ static void take(schema_topic_t *st, const rd_kafka_message_t *m)
     int oom = 0;
     char *json = avsc_keyed_schema(m->key, m->key_len, m->payload, m->len, &fp, &oom);
     if (!json) {
-        if (!oom)
+        if (!oom && !quiet)
             log_warn("schema message ignored: its key is not the fingerprint of "
                      "its value",
                      "topic=%s partition=%" PRId32 " offset=%" PRId64 " key=%.16s", st->topic,
@@ -146,8 +154,11 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
 
     if (rc != 0) {
         free(ids);
+        if (rc > 0)
+            st->ends_sig = 1;   /* no topic: a state too */
         return rc < 0 ? -1 : 0; /* 1: no such topic, no schema */
     }
+    uint64_t sig = 14695981039346656037ULL; /* FNV-1a over (partition, end) */
     for (size_t i = 0; i < n; i++) {
         int64_t lo = 0, hi = 0;
         position_t *p = position_of(st, ids[i]);
@@ -163,8 +174,12 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
          * again (an operator making it compacted), and its first
          * messages are new: read from its start, or a schema published
          * there before the worker's restart is never known */
+        if (p->next > hi)
+            p->seen = 0; /* its bad messages are new ones */
         if (p->next < lo || p->next > hi)
             p->next = lo;
+        sig = (sig ^ (uint64_t)(uint32_t)ids[i]) * 1099511628211ULL;
+        sig = (sig ^ (uint64_t)hi) * 1099511628211ULL;
         if (p->next < hi) {
             if (list->cnt >= MAX_PARTITIONS) {
                 errstr_set(errstr, errstr_size,
@@ -179,6 +194,7 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
         }
     }
     free(ids);
+    st->ends_sig = sig;
     return 0;
 }
 
@@ -213,8 +229,10 @@ static int read_to_ends(schema_topic_t *st, rd_kafka_topic_partition_list_t *lis
                 log_warn("reading the schema topic", "topic=%s error=\"%s\"", st->topic,
                          rd_kafka_err2str(m->err));
         } else {
-            take(st, m);
+            take(st, m, p && m->offset < p->seen);
             reached = m->offset + 1;
+            if (p && reached > p->seen)
+                p->seen = reached;
         }
         if (p && reached >= 0 && reached > p->next) {
             int was_short = 0;
@@ -251,14 +269,29 @@ static int refresh(schema_topic_t *st, char *errstr, size_t errstr_size)
     return rc;
 }
 
-/* Reads the topic again from its start. A topic deleted and made again,
+/*
+ * Reads the topic again from its start. A topic deleted and made again,
  * and refilled up to or past where the old one was read, has new first
- * messages that pending() cannot tell from read ones. */
+ * messages that pending() cannot tell from read ones (nor can this, when
+ * it is refilled to the very ends of the last whole reread). Once a topic
+ * state (its ends) has been read whole, not again: a flood of events with
+ * unknown fingerprints (crafted, garbage) costs one reread, not one each.
+ * A reread cut short (READ_TIMEOUT_MS, a slow cluster) goes on from where
+ * it got to at the batch's retry, so that it ends.
+ */
 static int reread(schema_topic_t *st, char *errstr, size_t errstr_size)
 {
-    for (size_t i = 0; i < st->n_pos; i++)
-        st->pos[i].next = -1;
-    return refresh(st, errstr, errstr_size);
+    if (!st->rereading && st->reread_sig && st->reread_sig == st->ends_sig)
+        return 0;
+    if (!st->rereading)
+        for (size_t i = 0; i < st->n_pos; i++)
+            st->pos[i].next = -1;
+    st->rereading = 1;
+    if (refresh(st, errstr, errstr_size) != 0)
+        return -1;
+    st->rereading = 0;
+    st->reread_sig = st->ends_sig;
+    return 0;
 }
 
 static int st_lookup(void *impl, uint64_t fp, char **json_out, char *errstr, size_t errstr_size)
