@@ -125,7 +125,12 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
         record_id_refused(r->sc, idr, "deleted item: ", why, sizeof(why));
         return run_dead_letter(r, NULL, item, why, url, errstr, errstr_size);
     }
-    int64_t ts = source_started_at(src); /* the documented clock stand-in */
+    /* the documented clock stand-in, in the API's clock: the lower of the
+     * walk's first request and its answer's Date less a second. An API
+     * whose clock runs behind ours stamps a deletion made after the walk
+     * below our send time, and a mark at our send time skipped it for
+     * good (its HWM; the hold below keeps the send time) */
+    int64_t ts = source_api_started_at(src);
     char perr[200];
     int dated = read_deleted_at(r, item, &ts, perr, sizeof(perr));
     int undated = dated == 0;

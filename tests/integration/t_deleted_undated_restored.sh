@@ -85,5 +85,8 @@ api_post "/admin/delete?id=2" >/dev/null || fail "admin delete"
 run_producer_once
 assert_eq 1 "$(last_run_field deletes)" "deletes published for record 2"
 assert_eq -1 "$(last_word 2)" "the topic's last word on the deleted record 2"
-assert_eq 3 "$(rechecks)" "second walks of the records"
+# at least one more second walk (another may come: the deleted walk's mark
+# is the lower of the send time and the answer's Date less a second, and
+# runs a second apart ask again for the deletion of 1)
+[ "$(rechecks)" -ge 3 ] || fail "second walks of the records: $(rechecks), expected at least 3"
 log "ok"
