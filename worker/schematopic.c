@@ -21,7 +21,8 @@
 #define META_TIMEOUT_MS  5000
 #define READ_TIMEOUT_MS  10000
 #define MAX_SCHEMA_BYTES (1024 * 1024)
-#define MAX_PARTITIONS   256 /* read at once; the producer creates 1 */
+#define MAX_PARTITIONS   256  /* read at once; the producer creates 1 */
+#define MISSING_MAX      1024 /* fingerprints known missing, at most */
 
 typedef struct entry {
     uint64_t fp;
@@ -35,6 +36,10 @@ typedef struct position {
     int64_t next; /* the next offset to read; -1: from the beginning */
     int64_t seen; /* offsets below were read before (a whole reread's
                      again): a bad message there was warned about */
+    /* the last message read: its offset, timestamp and key's digest
+     * (last_offset -1: none), to tell a topic made again at the same ends */
+    int64_t last_offset, last_ts;
+    uint64_t last_key;
 } position_t;
 
 typedef struct schema_topic {
@@ -48,6 +53,10 @@ typedef struct schema_topic {
      * the end of the last whole reread (reread()) */
     uint64_t ends_sig, reread_sig;
     int rereading; /* a whole reread under way: its positions go on */
+    /* fingerprints found nowhere in the topic state ends_sig was when
+     * they were looked up (missing_sig): not looked for again in it */
+    uint64_t missing[MISSING_MAX], missing_sig;
+    size_t n_missing;
 } schema_topic_t;
 
 static entry_t *find(schema_topic_t *st, uint64_t fp)
@@ -67,7 +76,7 @@ static position_t *position_of(schema_topic_t *st, int32_t partition)
     if (!grown)
         return NULL;
     st->pos = grown;
-    st->pos[st->n_pos] = (position_t){partition, -1, 0};
+    st->pos[st->n_pos] = (position_t){partition, -1, 0, -1, 0, 0};
     return &st->pos[st->n_pos++];
 }
 
@@ -198,6 +207,22 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
     return 0;
 }
 
+/* FNV-1a of n bytes at b. */
+static uint64_t digest(const void *b, size_t n)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ ((const unsigned char *)b)[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void note_last(position_t *p, const rd_kafka_message_t *m)
+{
+    p->last_offset = m->offset;
+    p->last_ts = rd_kafka_message_timestamp(m, NULL);
+    p->last_key = digest(m->key, m->key ? m->key_len : 0);
+}
+
 /* Reads every partition of list up to its end (ends[i]). */
 static int read_to_ends(schema_topic_t *st, rd_kafka_topic_partition_list_t *list,
                         const int64_t *ends, char *errstr, size_t errstr_size)
@@ -233,6 +258,8 @@ static int read_to_ends(schema_topic_t *st, rd_kafka_topic_partition_list_t *lis
             reached = m->offset + 1;
             if (p && reached > p->seen)
                 p->seen = reached;
+            if (p)
+                note_last(p, m);
         }
         if (p && reached >= 0 && reached > p->next) {
             int was_short = 0;
@@ -270,19 +297,64 @@ static int refresh(schema_topic_t *st, char *errstr, size_t errstr_size)
 }
 
 /*
+ * Whether each partition's last message read is still where it was, the
+ * same (timestamp, key): read again. A topic made again and refilled to
+ * the ends of the last whole reread has other messages there. 1 when
+ * all are, 0 when one is not, -1 with errstr.
+ */
+static int last_messages_same(schema_topic_t *st, char *errstr, size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(8);
+    int64_t ends[MAX_PARTITIONS], ts[MAX_PARTITIONS];
+    uint64_t key[MAX_PARTITIONS];
+    position_t *ps[MAX_PARTITIONS];
+    if (!list) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < st->n_pos && list->cnt < MAX_PARTITIONS; i++) {
+        position_t *p = &st->pos[i];
+        if (p->last_offset < 0 || p->last_offset != p->next - 1)
+            continue; /* nothing read there, or not up to its end */
+        int k = list->cnt;
+        ps[k] = p;
+        ts[k] = p->last_ts;
+        key[k] = p->last_key;
+        ends[k] = p->next;
+        p->next = p->last_offset; /* read it again */
+        p->last_offset = -1;
+        rd_kafka_topic_partition_list_add(list, st->topic, p->partition)->offset = p->next;
+    }
+    int rc = list->cnt ? read_to_ends(st, list, ends, errstr, errstr_size) : 0, same = 1;
+    for (int k = 0; k < list->cnt; k++) {
+        position_t *p = ps[k];
+        same &= p->last_offset == ends[k] - 1 && p->last_ts == ts[k] && p->last_key == key[k];
+        if (p->next < ends[k]) /* not read again (failed): as it was */
+            p->next = ends[k];
+        if (p->last_offset < 0)
+            *p = (position_t){p->partition, p->next, p->seen, ends[k] - 1, ts[k], key[k]};
+    }
+    rd_kafka_topic_partition_list_destroy(list);
+    return rc != 0 ? -1 : same;
+}
+
+/*
  * Reads the topic again from its start. A topic deleted and made again,
  * and refilled up to or past where the old one was read, has new first
- * messages that pending() cannot tell from read ones (nor can this, when
- * it is refilled to the very ends of the last whole reread). Once a topic
- * state (its ends) has been read whole, not again: a flood of events with
+ * messages that pending() cannot tell from read ones. Once a topic state
+ * (its ends, and the last message of each partition: last_messages_same())
+ * has been read whole, not again: a flood of events with
  * unknown fingerprints (crafted, garbage) costs one reread, not one each.
  * A reread cut short (READ_TIMEOUT_MS, a slow cluster) goes on from where
  * it got to at the batch's retry, so that it ends.
  */
 static int reread(schema_topic_t *st, char *errstr, size_t errstr_size)
 {
-    if (!st->rereading && st->reread_sig && st->reread_sig == st->ends_sig)
-        return 0;
+    if (!st->rereading && st->reread_sig && st->reread_sig == st->ends_sig) {
+        int same = last_messages_same(st, errstr, errstr_size);
+        if (same != 0)
+            return same < 0 ? -1 : 0;
+    }
     if (!st->rereading)
         for (size_t i = 0; i < st->n_pos; i++)
             st->pos[i].next = -1;
@@ -294,6 +366,26 @@ static int reread(schema_topic_t *st, char *errstr, size_t errstr_size)
     return 0;
 }
 
+/* Whether fp was found nowhere in the topic as it is now (same ends):
+ * a flood of events with one unknown fingerprint (crafted) costs one
+ * look at the topic's last messages, not one each. */
+static int known_missing(const schema_topic_t *st, uint64_t fp)
+{
+    for (size_t i = 0; st->missing_sig == st->ends_sig && i < st->n_missing; i++)
+        if (st->missing[i] == fp)
+            return 1;
+    return 0;
+}
+
+static void note_missing(schema_topic_t *st, uint64_t fp)
+{
+    if (st->missing_sig != st->ends_sig || st->n_missing == MISSING_MAX) {
+        st->n_missing = 0; /* another topic state, or full: start over */
+        st->missing_sig = st->ends_sig;
+    }
+    st->missing[st->n_missing++] = fp;
+}
+
 static int st_lookup(void *impl, uint64_t fp, char **json_out, char *errstr, size_t errstr_size)
 {
     schema_topic_t *st = impl;
@@ -303,10 +395,12 @@ static int st_lookup(void *impl, uint64_t fp, char **json_out, char *errstr, siz
      * compacted) topic: an event it cannot decode is dead-lettered */
     if (!e && refresh(st, errstr, errstr_size) != 0)
         return -1;
-    if (!(e = find(st, fp)) && reread(st, errstr, errstr_size) != 0)
+    if (!(e = find(st, fp)) && !known_missing(st, fp) && reread(st, errstr, errstr_size) != 0)
         return -1;
-    if (!(e = find(st, fp)))
+    if (!(e = find(st, fp))) {
+        note_missing(st, fp);
         return 0;
+    }
     if (!(*json_out = strdup(e->json))) {
         errstr_set(errstr, errstr_size, "out of memory");
         return -1;
