@@ -12,6 +12,7 @@
 
 #include "avsc.h"
 #include "errstr.h"
+#include "fnv1a.h"
 #include "isotime.h"
 #include "kafka_client.h"
 #include "kafka_meta.h"
@@ -167,7 +168,7 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
             st->ends_sig = 1;   /* no topic: a state too */
         return rc < 0 ? -1 : 0; /* 1: no such topic, no schema */
     }
-    uint64_t sig = 14695981039346656037ULL; /* FNV-1a over (partition, end) */
+    uint64_t sig = 0; /* over each (partition, end), in order */
     for (size_t i = 0; i < n; i++) {
         int64_t lo = 0, hi = 0;
         position_t *p = position_of(st, ids[i]);
@@ -187,8 +188,8 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
             p->seen = 0; /* its bad messages are new ones */
         if (p->next < lo || p->next > hi)
             p->next = lo;
-        sig = (sig ^ (uint64_t)(uint32_t)ids[i]) * 1099511628211ULL;
-        sig = (sig ^ (uint64_t)hi) * 1099511628211ULL;
+        const uint64_t step[3] = {sig, (uint64_t)(uint32_t)ids[i], (uint64_t)hi};
+        sig = fnv1a64(step, sizeof(step));
         if (p->next < hi) {
             if (list->cnt >= MAX_PARTITIONS) {
                 errstr_set(errstr, errstr_size,
@@ -207,20 +208,11 @@ static int pending(schema_topic_t *st, rd_kafka_topic_partition_list_t *list, in
     return 0;
 }
 
-/* FNV-1a of n bytes at b. */
-static uint64_t digest(const void *b, size_t n)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ ((const unsigned char *)b)[i]) * 1099511628211ULL;
-    return h;
-}
-
 static void note_last(position_t *p, const rd_kafka_message_t *m)
 {
     p->last_offset = m->offset;
     p->last_ts = rd_kafka_message_timestamp(m, NULL);
-    p->last_key = digest(m->key, m->key ? m->key_len : 0);
+    p->last_key = fnv1a64(m->key, m->key ? m->key_len : 0);
 }
 
 /* Reads every partition of list up to its end (ends[i]). */

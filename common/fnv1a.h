@@ -1,9 +1,10 @@
 /*
- * fnv1a.h - FNV-1a 64, the one hash the producer computes over bytes: the
- * record digests at the HWM (hwm.h), the sums of checkpoint chunks
- * (checkpoint_chunks.h) and the id sets' slots (idset.c). Changing it
- * changes what stored run records mean: the digests and sums in them were
- * made with it.
+ * fnv1a.h - FNV-1a 64, the one hash both programs compute over bytes: the
+ * producer's record digests at the HWM (hwm.h), the sums of checkpoint
+ * chunks (checkpoint_chunks.h) and the id sets' slots (idset.c); the
+ * worker's view of its schemas topic (schematopic.c). Changing it changes
+ * what stored run records mean: the digests and sums in them were made
+ * with it.
  *
  * Header only, pure: any thread.
  */
