@@ -138,6 +138,51 @@ static const char *escape_at(const char *p, size_t *len, char tmp[8])
     return tmp;
 }
 
+/* A backslash at p that starts an escape JSON reads (\" \\ \/ \b \f \n
+ * \r \t \uXXXX): what log_quote() wrote. */
+static int is_json_escape(const char *p)
+{
+    if (p[1] && strchr("\"\\/bfnrt", p[1]))
+        return 1;
+    if (p[1] != 'u')
+        return 0;
+    for (int i = 2; i < 6; i++)
+        if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+            return 0;
+    return 1;
+}
+
+/*
+ * Copies n bytes of the caller's pairs text, escaping what would end or
+ * break the line: control bytes (a newline from a value the caller did not
+ * quote would start a line of its own, a forged one) and bytes that are
+ * not UTF-8. structure: the pairs' own quotes and backslashes are kept, as
+ * is (logfmt) or where they form a JSON escape (json); else they are
+ * escaped too (a JSON member name).
+ */
+static void put_pairs_text(line_t *l, const char *s, size_t n, int structure, int json)
+{
+    const char *run = s, *end = s + n;
+    size_t len;
+
+    for (const char *p = s; p < end; p += len) {
+        char tmp[8];
+        const char *esc = escape_at(p, &len, tmp);
+        if (structure && (*p == '"' || (*p == '\\' && !json))) {
+            esc = "";
+        } else if (structure && *p == '\\' && p + 1 < end && is_json_escape(p)) {
+            esc = "";
+            len = 2; /* "\\\"" is a quote in the value, not its end */
+        }
+        if (*esc) {
+            put_n(l, run, (size_t)(p - run));
+            put(l, esc);
+            run = p + len;
+        }
+    }
+    put_n(l, run, (size_t)(end - run));
+}
+
 static void put_quoted(line_t *l, const char *s)
 {
     const char *run = s;
@@ -221,6 +266,17 @@ static int is_json_number(const char *v, size_t n)
     return i == n;
 }
 
+/* Whether the key k (n bytes) names a member every line has already: a
+ * second one would override it in most JSON readers. */
+static int is_line_member(const char *k, size_t n)
+{
+    static const char *const members[] = {"ts", "level", "msg"};
+    for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+        if (n == strlen(members[i]) && !memcmp(k, members[i], n))
+            return 1;
+    return 0;
+}
+
 /* Turns the caller's "k=v k2="quoted v"" pairs into JSON members. A
  * quoted value is a log_quote() result: its escapes are the ones JSON
  * uses, so it is copied through as is. */
@@ -238,7 +294,9 @@ static void put_kv_json(line_t *l, const char *kv)
             p++;
         size_t klen = (size_t)(p - k);
         put(l, ",\"");
-        put_n(l, k, klen);
+        if (is_line_member(k, klen))
+            put(l, "_"); /* a value printed as is held "level=error" */
+        put_pairs_text(l, k, klen, 0, 1);
         put(l, "\":");
         if (*p != '=') { /* a bare word: a flag */
             put(l, "true");
@@ -252,7 +310,7 @@ static void put_kv_json(line_t *l, const char *kv)
                     p++;
             if (*p == '"')
                 p++;
-            put_n(l, v, (size_t)(p - v));
+            put_pairs_text(l, v, (size_t)(p - v), 1, 1);
             if (p[-1] != '"' || p - v < 2)
                 put(l, "\""); /* unterminated: close it */
             continue;
@@ -333,7 +391,7 @@ void log_write(log_level_t level, const char *msg, const char *kvfmt, ...)
             put_quoted(&l, msg ? msg : "");
         if (*kv) {
             put(&l, " ");
-            put(&l, kv);
+            put_pairs_text(&l, kv, strlen(kv), 1, 0);
         }
         put(&l, "\n");
     }

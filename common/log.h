@@ -8,7 +8,10 @@
  * whose values the caller knows are plain tokens (names, numbers, offsets);
  * a value that may hold spaces or quotes belongs in msg, or is formatted
  * with log_quote() first. In JSON mode the pairs become members of the
- * object (numbers stay numbers).
+ * object (numbers stay numbers). A value printed as is by mistake still
+ * cannot split the line or break the JSON: control bytes and bytes that
+ * are not UTF-8 are written escaped wherever they are, member names are
+ * escaped, and a pair named ts, level or msg becomes _ts, _level, _msg.
  *
  * Owns: the level and format, set once by log_setup() on the main thread
  * before any other thread starts. log_write() may be called from any thread

@@ -179,6 +179,52 @@ static void test_json_line_not_utf8(void **state)
     free(out);
 }
 
+/* Values a caller printed as is although a source chose them (a run id
+ * from a Kafka message, a group.id with a space and a quote): */
+static void emit_unquoted(void)
+{
+    log_info("run", "run_id=%s group=%s error=\"%s\"",
+             "evil\nts=2000-01-01T00:00:00.000Z level=error msg=forged\r\x1b[2J", "tm x \"blue",
+             "near '\"x\\q\x01' \xe9");
+}
+
+/* Each still makes one line: a newline, a carriage return or an escape
+ * sequence in them is written escaped, never as itself (that forged a
+ * line of its own); in JSON the line is one valid object, whatever quotes
+ * and backslashes they hold; in both a byte that is not UTF-8 is \xNN. */
+static void test_unquoted_values_stay_one_line(void **state)
+{
+    (void)state;
+    for (int json = 0; json <= 1; json++) {
+        log_setup(LOG_INFO, json);
+        char *out = capture(emit_unquoted);
+        log_setup(LOG_INFO, 0);
+        size_t n = strlen(out);
+        assert_true(n > 0 && out[n - 1] == '\n');
+        assert_ptr_equal(strchr(out, '\n'), out + n - 1);
+        assert_null(strchr(out, '\r'));
+        assert_null(strchr(out, '\x1b'));
+        assert_null(strchr(out, '\x01'));
+        assert_null(strchr(out, '\xe9'));
+        if (json) {
+            json_error_t je;
+            json_t *o = json_loads(out, 0, &je);
+            if (!o)
+                fail_msg("not JSON: %s (%s)", out, je.text);
+            assert_string_equal(json_string_value(json_object_get(o, "level")), "info");
+            assert_string_equal(json_string_value(json_object_get(o, "_level")), "error");
+            assert_string_equal(json_string_value(json_object_get(o, "run_id")),
+                                "evil\nts=2000-01-01T00:00:00.000Z");
+            json_decref(o);
+        } else {
+            assert_non_null(strstr(out, " run_id=evil\\nts=2000-01-01T00:00:00.000Z level=error "
+                                        "msg=forged\\r\\u001b[2J group=tm x \"blue error="));
+            assert_non_null(strstr(out, "\\u0001' \\\\xe9\"\n"));
+        }
+        free(out);
+    }
+}
+
 static void test_long_line_is_whole(void **state)
 {
     (void)state;
@@ -198,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_logfmt_lines),
         cmocka_unit_test(test_json_lines),
         cmocka_unit_test(test_json_line_not_utf8),
+        cmocka_unit_test(test_unquoted_values_stay_one_line),
         cmocka_unit_test(test_long_line_is_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
