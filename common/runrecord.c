@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
+#include "config_keys.h"
 #include "hexnum.h"
 #include "isotime.h"
 #include "random.h"
@@ -276,6 +278,38 @@ static int get_string(json_t *o, const char *name, char **out, char *errstr, siz
     return *out ? 0 : bad(errstr, errstr_size, name, "out of memory");
 }
 
+/* A run id as some producer wrote it: text every reader may print as it
+ * is (logs, `status`, sync_metadata), printable ASCII without spaces,
+ * quotes, '=' or '\\', shorter than RUN_ID_SIZE. run_id_make() gives such
+ * ids; one with a newline forged log lines and status rows. */
+static int is_run_id_text(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= RUN_ID_SIZE)
+        return 0;
+    for (; *s; s++)
+        if (*s <= ' ' || *s > '~' || *s == '"' || *s == '=' || *s == '\\')
+            return 0;
+    return 1;
+}
+
+_Static_assert(CONFIG_STREAM_NAME_MAX == 64 && RUN_ID_SIZE == 128, "check_names() names both");
+
+/* stream and run_id: each must be what tidemark writes there (a stream
+ * name as config.c takes it), or the record is not one of a stream. */
+static int check_names(const run_record_t *rr, char *errstr, size_t errstr_size)
+{
+    if (!config_is_topic_token(rr->stream) || strlen(rr->stream) > CONFIG_STREAM_NAME_MAX)
+        return bad(errstr, errstr_size, "stream",
+                   "not a stream name (letters, digits, '.', '_' and '-', at most "
+                   "64 characters)");
+    if (!is_run_id_text(rr->run_id))
+        return bad(errstr, errstr_size, "run_id",
+                   "not a run id (printable ASCII without spaces, quotes, '=' or '\\', "
+                   "shorter than 128 characters)");
+    return 0;
+}
+
 static int get_enum(json_t *o, const char *name, const char *const *names, int n, int *out,
                     char *errstr, size_t errstr_size)
 {
@@ -491,6 +525,7 @@ run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr, si
     }
     if (get_string(o, "stream", &rr->stream, errstr, errstr_size) < 0 ||
         get_string(o, "run_id", &rr->run_id, errstr, errstr_size) < 0 ||
+        check_names(rr, errstr, errstr_size) < 0 ||
         get_enum(o, "mode", mode_names, 2, &mode, errstr, errstr_size) < 0 ||
         get_enum(o, "status", status_names, 3, &status, errstr, errstr_size) < 0 ||
         get_hwm(o, "hwm", &rr->hwm, errstr, errstr_size) < 0 ||

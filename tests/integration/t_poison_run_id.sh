@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_poison_run_id: a 16 KB run_id does not fit sync_metadata's index
 # (54000). On main the worker exited 1 on it, on every restart. Now a run
-# record with such a run_id goes to the DLQ, and so do the change events
+# record with such a run_id goes to the DLQ (no run id is that long:
+# runrecord.c refuses it), and so do the change events
 # that carry one (their rows, applied before the run's row failed, are
 # rolled back); the other events of the batch are applied and later runs
 # complete.
@@ -50,9 +51,14 @@ cut -c1-300 "$T_WORK/dlq.txt"
 assert_eq 3 "$(wc -l <"$T_WORK/dlq.txt")" "dead letters"
 for src in "$topic/0/$base" "$topic/0/$((base + 2))" "$runs/0/$rbase"; do
     assert_eq 1 "$(dlq_count_for "$src")" "dead letters of $src"
+done
+for src in "$topic/0/$base" "$topic/0/$((base + 2))"; do
     grep -F "$src" "$T_WORK/dlq.txt" | matches 'sync_metadata: 54000' ||
         fail "the dead letter of $src does not give the reason (sync_metadata: 54000)"
 done
+# the run record itself is refused before it reaches PostgreSQL
+grep -F "$runs/0/$rbase" "$T_WORK/dlq.txt" | matches "'run_id': not a run id" ||
+    fail "the dead letter of the run record does not give the reason"
 
 # The partition keeps flowing: a later run completes.
 api_post "/admin/update?ids=3,4" >/dev/null || fail "admin update"

@@ -215,6 +215,10 @@ static void test_null_hwm(void **state)
 
 static void test_bad_json(void **state)
 {
+#define S65 "sssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"
+#define BAD_RUN_ID                                                                                 \
+    "run record: 'run_id': not a run id (printable ASCII without spaces, quotes, '=' or '\\', "    \
+    "shorter than 128 characters)"
     static const struct {
         const char *in;
         const char *err;
@@ -284,6 +288,22 @@ static void test_bad_json(void **state)
          "\"running\",\"hwm\":{\"value\":null,\"chunks\":[{\"key\":\"s\","
          "\"ids\":1,\"bytes\":2,\"sum\":\"0123456789abcdef\"}]}}",
          "run record: 'hwm.chunks': a chunk key must be <stream>/ckpt/..."},
+        /* names every reader prints as they are (logs, status) */
+        {"{\"stream\":\"a b\",\"run_id\":\"r\"}",
+         "run record: 'stream': not a stream name (letters, digits, '.', '_' and '-', at most "
+         "64 characters)"},
+        {"{\"stream\":\"\",\"run_id\":\"r\"}",
+         "run record: 'stream': not a stream name (letters, digits, '.', '_' and '-', at most "
+         "64 characters)"},
+        {"{\"stream\":\"" S65 "\",\"run_id\":\"r\"}",
+         "run record: 'stream': not a stream name (letters, digits, '.', '_' and '-', at most "
+         "64 characters)"},
+        {"{\"stream\":\"s\",\"run_id\":\"evil\\nts=2000 level=error\"}", BAD_RUN_ID},
+        {"{\"stream\":\"s\",\"run_id\":\"r\\u001b[2J\"}", BAD_RUN_ID},
+        {"{\"stream\":\"s\",\"run_id\":\"say\\\"x\\\"\"}", BAD_RUN_ID},
+        {"{\"stream\":\"s\",\"run_id\":\"caf\u00e9\"}", BAD_RUN_ID},
+        {"{\"stream\":\"s\",\"run_id\":\"\"}", BAD_RUN_ID},
+        {"{\"stream\":\"s\",\"run_id\":\"" S65 S65 "\"}", BAD_RUN_ID},
         {"{\"stream\":\"s\",\"stream\":\"t\"}",
          "run record: bad JSON at line 1 column 22: duplicate object key near "
          "'\"stream\"'"},
