@@ -378,6 +378,27 @@ static void plan_move(consumer_t *c, int all, assigned_tp_t *tp, moves_t *mv)
     tp->pending_floor = pl.start >= 0 ? pl.start : -1;
 }
 
+/* Lists tp's new stored offset for Kafka's group offsets (commit_moved). */
+static void note_moved(rd_kafka_topic_partition_list_t *moved, const assigned_tp_t *tp)
+{
+    if (tp->pending_expected >= 0)
+        rd_kafka_topic_partition_list_add(moved, tp->topic, tp->partition)->offset =
+            tp->pending_expected;
+}
+
+/*
+ * Kafka's group offsets follow stored offsets moved under the worker
+ * (reset-offsets, whose own commit Kafka refuses while the group has
+ * members): a batch commits them too, but on a quiet stream none comes,
+ * and lag tools showed the skipped events as lag for good.
+ */
+static void commit_moved(consumer_t *c, rd_kafka_topic_partition_list_t *moved)
+{
+    if (moved->cnt > 0)
+        consumer_commit_async(c, moved);
+    rd_kafka_topic_partition_list_destroy(moved);
+}
+
 /*
  * Only a partition whose position really moved may take the stored offset
  * as its expected one: a batch read from the old position would pass the
@@ -385,7 +406,8 @@ static void plan_move(consumer_t *c, int all, assigned_tp_t *tp, moves_t *mv)
  * old expected offset, so that the idle check tries again and the next
  * batch's compare-and-set (or the caller's retry) catches it.
  */
-static void settle_seeks(consumer_t *c, const rd_kafka_topic_partition_list_t *l)
+static void settle_seeks(consumer_t *c, const rd_kafka_topic_partition_list_t *l,
+                         rd_kafka_topic_partition_list_t *moved)
 {
     for (int j = 0; j < l->cnt; j++) {
         assigned_tp_t *tp = l->elems[j].opaque;
@@ -396,11 +418,12 @@ static void settle_seeks(consumer_t *c, const rd_kafka_topic_partition_list_t *l
         tp->floor = tp->pending_floor;
         tp->placed_at = tp->pending_expected < 0 ? tp->floor : -1;
         consumer_tp_moved(tp);
+        note_moved(moved, tp);
     }
 }
 
 /* Restarts mv's partitions: 0, or -1 (they keep their expected offsets). */
-static int settle_restarts(consumer_t *c, const moves_t *mv)
+static int settle_restarts(consumer_t *c, const moves_t *mv, rd_kafka_topic_partition_list_t *moved)
 {
     if (mv->n_restarts == 0)
         return 0;
@@ -412,6 +435,7 @@ static int settle_restarts(consumer_t *c, const moves_t *mv)
         tp->stuck = 0;
         set_expected(c, tp, tp->pending_expected);
         tp->placed_at = tp->pending_expected < 0 ? tp->floor : -1;
+        note_moved(moved, tp);
         log_info("partition resumed at its new stored offset",
                  "topic=%s partition=%" PRId32 " offset=%" PRId64, tp->topic, tp->partition,
                  tp->floor);
@@ -433,15 +457,18 @@ outcome_t consumer_reposition(consumer_t *c, int all, int *n_moved, char *errstr
     mv.seeks = rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
     for (size_t i = 0; i < c->n_tps; i++)
         plan_move(c, all, &c->tps[i], &mv);
+    rd_kafka_topic_partition_list_t *committed =
+        rd_kafka_topic_partition_list_new((int)c->n_tps + 1);
     int failed = seek_all(c, mv.seeks);
-    settle_seeks(c, mv.seeks);
+    settle_seeks(c, mv.seeks, committed);
     int moved = mv.seeks->cnt - failed;
     rd_kafka_topic_partition_list_destroy(mv.seeks);
-    if (settle_restarts(c, &mv) < 0)
+    if (settle_restarts(c, &mv, committed) < 0)
         failed += (int)mv.n_restarts;
     else
         moved += (int)mv.n_restarts;
     free(mv.restarts);
+    commit_moved(c, committed);
     if (n_moved)
         *n_moved = moved;
     if (failed) {
