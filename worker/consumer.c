@@ -439,8 +439,14 @@ static void on_error_message(consumer_t *c, const rd_kafka_message_t *m)
     }
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
         char errstr[512];
+        char q[600];
         rd_kafka_resp_err_t ferr = rd_kafka_fatal_error(c->rk, errstr, sizeof(errstr));
-        log_error("fatal consumer error", "error=%s", rd_kafka_err2name(ferr));
+        /* a copied configuration: the other process took this one's place */
+        log_error(ferr == RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID
+                      ? "another consumer joined the group with this worker's [kafka] "
+                        "group.instance.id and took its place: give each worker its own"
+                      : "fatal consumer error",
+                  "error=%s reason=%s", rd_kafka_err2name(ferr), log_quote(q, sizeof(q), errstr));
         c->failed = 1;
         return;
     }
