@@ -296,7 +296,8 @@ static outcome_t apply_run_records(apply_ctx_t *ctx, const batch_t *b, const dec
         pg_status_t st = savepoint_begin(ctx->pg, errstr, errstr_size);
         if (st != PG_OK)
             return outcome_from_pg(st);
-        st = metadata_apply_run_record(ctx->pg, rr, topic, why, sizeof(why));
+        st = metadata_apply_run_record(ctx->pg, rr, topic, d->runs[i].not_configured, why,
+                                       sizeof(why));
         if (st != PG_OK && st != PG_DATA)
             errstr_set(errstr, errstr_size, "%s", why);
         st = savepoint_end(ctx->pg, st, errstr, errstr_size);

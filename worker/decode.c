@@ -59,7 +59,7 @@ static int add_tomb(decoded_t *d, size_t msg, const worker_stream_t *w, const ba
     return 0;
 }
 
-static int add_run(decoded_t *d, size_t msg, run_record_t *rr)
+static int add_run(decoded_t *d, size_t msg, run_record_t *rr, int not_configured)
 {
     decoded_run_t *nr = realloc(d->runs, (d->n_runs + 1) * sizeof(*nr));
 
@@ -68,6 +68,7 @@ static int add_run(decoded_t *d, size_t msg, run_record_t *rr)
     d->runs = nr;
     nr[d->n_runs].msg = msg;
     nr[d->n_runs].rr = rr;
+    nr[d->n_runs].not_configured = not_configured;
     d->n_runs++;
     return 0;
 }
@@ -153,15 +154,11 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
             run_record_destroy(rr);
             rr = NULL;
         }
-        if (rr && !worker_streams_by_name(ws, rr->stream)) {
-            /* another configuration's stream (another database's worker,
-             * or a consumer that is not tidemark): a row here would stay
-             * running for good, and every batch would read it */
-            run_record_destroy(rr);
-            return 0;
-        }
         if (rr) {
-            if (add_run(out, i, rr) == 0)
+            /* another configuration's stream (another database's worker,
+             * a member of this group not yet given the stream): kept
+             * aside, not running (metadata.h) */
+            if (add_run(out, i, rr, !worker_streams_by_name(ws, rr->stream)) == 0)
                 return 0;
             run_record_destroy(rr);
             errstr_set(errstr, errstr_size, "out of memory");

@@ -43,6 +43,7 @@ typedef struct decoded_event {
 typedef struct decoded_run {
     size_t msg;
     run_record_t *rr;
+    int not_configured; /* of a stream this configuration lacks */
 } decoded_run_t;
 
 /* A Kafka tombstone of a stream topic. */

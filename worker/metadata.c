@@ -35,7 +35,7 @@ static char *end_offsets_json(const run_record_t *rr)
 }
 
 pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const char *topic,
-                                      char *errstr, size_t errstr_size)
+                                      int not_configured, char *errstr, size_t errstr_size)
 {
     char hwm[ISOTIME_BUFSIZE], started[ISOTIME_BUFSIZE];
     char records[24], deletes[24];
@@ -53,7 +53,9 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const ch
     params[1] = rr->run_id;
     params[2] = rr->mode == RUN_MODE_FULL ? "true" : "false";
     params[3] = ts_or_null(rr->hwm.has_value, rr->hwm.value_ms, hwm, sizeof(hwm));
-    params[4] = rr->status == RUN_STATUS_FAILED ? "failed" : "running";
+    params[4] = rr->status == RUN_STATUS_FAILED ? "failed"
+                : not_configured                ? "not_configured"
+                                                : "running";
     params[5] = ts_or_null(rr->started_at_ms != 0, rr->started_at_ms, started, sizeof(started));
     params[6] = topic;
     params[7] = ends;
@@ -75,7 +77,8 @@ pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const ch
                  " producer_records = EXCLUDED.producer_records,"
                  " producer_deletes = EXCLUDED.producer_deletes,"
                  " sync_status = CASE WHEN EXCLUDED.producer_status = 'failed'"
-                 "   THEN 'failed' ELSE m.sync_status END,"
+                 "   THEN 'failed' WHEN m.sync_status = 'not_configured'"
+                 "   THEN EXCLUDED.sync_status ELSE m.sync_status END,"
                  " updated_at = now()"
                  /* a replayed progress record must not undo the final one */
                  " WHERE m.producer_status IS NULL OR m.producer_status = 'running'"
@@ -99,7 +102,9 @@ static pg_status_t lock_run(pg_t *pg, const char *run_id, const char *stream, co
                              "INSERT INTO sync_metadata AS m (record_type, run_id,"
                              " is_full_sync, sync_status, topic, updated_at)"
                              " VALUES ($1, $2, $3, 'running', $4, now())"
-                             " ON CONFLICT (run_id) DO UPDATE SET updated_at = now()"
+                             " ON CONFLICT (run_id) DO UPDATE SET updated_at = now(),"
+                             " sync_status = CASE WHEN m.sync_status = 'not_configured'"
+                             "  THEN 'running' ELSE m.sync_status END"
                              " RETURNING m.applied_offsets::text,"
                              " CASE WHEN m.producer_status IN ('completed', 'failed')"
                              "  THEN m.end_offsets::text END",

@@ -26,9 +26,18 @@
  * end_offsets, producer_status/records/deletes. A 'failed' run makes
  * sync_status 'failed'. A stale 'running' record does not overwrite a row
  * the producer already finished.
+ *
+ * not_configured: the stream is not in this worker's configuration (another
+ * deployment's, or one a member of this group was not yet given in a
+ * rolling restart). A new row then gets sync_status 'not_configured',
+ * out of the index of running rows every batch reads; the first event
+ * of the run counted here (metadata_count_events) makes it 'running',
+ * and it completes as any run does. Dropped, such a record left the run
+ * of a stream added by a rolling restart running for good.
  */
 pg_status_t metadata_apply_run_record(pg_t *pg, const run_record_t *rr, const char *topic,
-                                      char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+                                      int not_configured, char *errstr,
+                                      size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * Counts a run's events of this batch (runcount.h): creates the row if

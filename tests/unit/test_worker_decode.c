@@ -107,10 +107,11 @@ static void test_deferred_rejects(void **state)
     batch_destroy(b);
 }
 
-/* Run records of a stream this configuration does not have are no runs
- * here (their rows would stay running for good), and are not dead letters
- * either; one whose stream is not its key is dead-lettered, not filed
- * under the stream it names. */
+/* Run records of a stream this configuration does not have are kept
+ * aside as such (metadata.h: not running here, yet ready for a member
+ * given the stream later), and are not dead letters either; one whose
+ * stream is not its key is dead-lettered, not filed under the stream it
+ * names. */
 static void test_foreign_run_records(void **state)
 {
     (void)state;
@@ -123,7 +124,7 @@ static void test_foreign_run_records(void **state)
     static const struct {
         const char *key, *value;
     } msgs[] = {
-        {"orders", orders},    /* another deployment's stream: skipped */
+        {"orders", orders},    /* another deployment's stream: kept aside */
         {"orders", customers}, /* under another stream's key: dead-lettered */
         {"customers", orders}, /* likewise */
         {"customers", customers},
@@ -137,8 +138,11 @@ static void test_foreign_run_records(void **state)
     decoded_t d;
     char err[256] = "";
     assert_int_equal(decode_batch_deferred(b, &customers_only, RUNS, &d, err, sizeof(err)), 0);
-    assert_int_equal(d.n_runs, 1);
-    assert_int_equal(d.runs[0].msg, 3);
+    assert_int_equal(d.n_runs, 2);
+    assert_int_equal(d.runs[0].msg, 0);
+    assert_true(d.runs[0].not_configured);
+    assert_int_equal(d.runs[1].msg, 3);
+    assert_false(d.runs[1].not_configured);
     assert_int_equal(d.dead_letters, 2);
     assert_int_equal(d.n_rejects, 2);
     assert_int_equal(d.rejects[0].msg, 1);
