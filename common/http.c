@@ -673,10 +673,11 @@ static int renew_auth(http_client_t *hc, request_t *rq, int *renewed, char *errs
         errstr_set(errstr + n, errstr_size - n, " (a new token was refused too)");
         return 0;
     }
-    char ru[512], sf[96];
+    char ru[1200], sf[96];
     log_warn("the API refused the auth header (401): getting a new one, then sending the "
              "request again",
-             "%surl=%s", stream_field(hc, sf, sizeof(sf)), url_redact(rq->url, ru, sizeof(ru)));
+             "%surl=%s", stream_field(hc, sf, sizeof(sf)),
+             url_redact_quoted(rq->url, ru, sizeof(ru)));
     *renewed = 1;
     return auth_now(hc, rq, 1, errstr, errstr_size) != 0 ? -1 : 1;
 }

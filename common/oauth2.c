@@ -110,8 +110,9 @@ static int fetch(oauth2_t *o, int max_retries, const atomic_int *cancel, char *e
         errstr_set(errstr, errstr_size, "OAuth2 token from %s: %s", red, why);
         return -1;
     }
-    log_info("oauth2 token obtained", "stream=%s token_url=%s expires_in_ms=%lld", o->sc->name, red,
-             (long long)o->expires_in_ms);
+    char qred[1200];
+    log_info("oauth2 token obtained", "stream=%s token_url=%s expires_in_ms=%lld", o->sc->name,
+             log_quote(qred, sizeof(qred), red), (long long)o->expires_in_ms);
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "hexnum.h"
+#include "log.h"
 #include "oauth2_token.h"
 
 #define MASK "***"
@@ -192,4 +193,10 @@ void url_scrub_secrets(const char *url, char *s)
             scrub_value(s, eq + 1, (size_t)(sep - eq - 1));
         p = sep;
     }
+}
+
+const char *url_redact_quoted(const char *url, char *buf, size_t size)
+{
+    char red[1024];
+    return log_quote(buf, size, url_redact(url, red, sizeof(red)));
 }

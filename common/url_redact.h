@@ -30,6 +30,13 @@
  */
 const char *url_redact(const char *url, char *buf, size_t size);
 
+/*
+ * The redacted url as a log line's value (log_quote(): in quotes, as every
+ * URL with a query has a '='), in buf, truncated to size on a character
+ * boundary; returns buf for a %s.
+ */
+const char *url_redact_quoted(const char *url, char *buf, size_t size);
+
 /* The redacted url as a new string (caller frees); NULL on ENOMEM. */
 char *url_redact_dup(const char *url);
 

@@ -113,7 +113,7 @@ static size_t streak_after(const json_t *records, const char *name, size_t befor
 static void warn(const schema_field_t *f, const json_t *records, const char *stream,
                  const char *url)
 {
-    char red[1024];
+    char red[1200], qf[300];
     log_warn(f->default_avro
                  ? "a field of the schema is absent from every record of a page: each was "
                    "written with the field's default (if the API renamed the field, its values "
@@ -121,8 +121,8 @@ static void warn(const schema_field_t *f, const json_t *records, const char *str
                  : "a field of the schema is absent from every record of a page: each was "
                    "written with the field null (if the API renamed the field, its values "
                    "under the new name are dropped)",
-             "stream=%s field=%s records=%zu url=%s", stream, f->name, json_array_size(records),
-             url_redact(url ? url : "", red, sizeof(red)));
+             "stream=%s field=%s records=%zu url=%s", stream, log_quote(qf, sizeof(qf), f->name),
+             json_array_size(records), url_redact_quoted(url ? url : "", red, sizeof(red)));
 }
 
 size_t absentfields_page(absentfields_t *af, const json_t *records, const char *stream,

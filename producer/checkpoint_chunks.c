@@ -279,7 +279,7 @@ int checkpoint_load_tracker(hwm_tracker_t *t, const run_hwm_t *h, const char *st
         return PRODUCER_FAILED;
     for (size_t i = 0; i < h->n_chunks; i++) {
         const run_chunk_ref_t *ref = &h->chunks[i];
-        char err[512];
+        char err[512], q[1100];
         int rc = checkpoint_decode_chunk(t, ref, ref->data, ref->data ? strlen(ref->data) : 0, err,
                                          sizeof(err));
         if (rc == CHECKPOINT_DECODE_NOMEM) {
@@ -289,7 +289,7 @@ int checkpoint_load_tracker(hwm_tracker_t *t, const run_hwm_t *h, const char *st
         if (rc != 0) {
             /* checkpoint_read checked it: only a damaged record gets here */
             log_warn("checkpoint chunk left out: its ids will be published again",
-                     "stream=%s error=\"%s\"", stream, err);
+                     "stream=%s error=%s", stream, log_quote(q, sizeof(q), err));
             continue;
         }
         good[n_good++] = *ref; /* shallow: chunked() copies what it keeps */

@@ -15,6 +15,10 @@
 #include "idset.h"
 #include "log.h"
 
+/* The bytes of a named= value (quotes and escapes included): the other
+ * stream's name, cut on a character boundary (log_quote). */
+#define NAMED_QUOTED_MAX 72
+
 typedef struct cand {
     run_record_t *rr;
     int32_t partition;
@@ -92,12 +96,12 @@ static int newer(const cand_t *a, const cand_t *b)
 static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size_t len,
                     int32_t partition, int64_t offset, int64_t ts)
 {
-    char err[256];
+    char err[256], q[600];
     run_record_t *rr = run_record_from_json(value, len, err, sizeof(err));
     if (!rr) {
         log_warn("ignoring a run record that does not parse",
-                 "stream=%s partition=%d offset=%lld error=\"%s\"", c->streams[i], (int)partition,
-                 (long long)offset, err);
+                 "stream=%s partition=%d offset=%lld error=%s", c->streams[i], (int)partition,
+                 (long long)offset, log_quote(q, sizeof(q), err));
         return PRODUCER_OK;
     }
     if (!rr->stream || strcmp(rr->stream, c->streams[i]) != 0) {
@@ -105,8 +109,8 @@ static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size
          * stream's, and an abandoned run's record written under the
          * other's key */
         log_warn("ignoring a run record that names another stream than its key",
-                 "stream=%s partition=%d offset=%lld named=\"%.64s\"", c->streams[i],
-                 (int)partition, (long long)offset, rr->stream ? rr->stream : "");
+                 "stream=%s partition=%d offset=%lld named=%s", c->streams[i], (int)partition,
+                 (long long)offset, log_quote(q, NAMED_QUOTED_MAX, rr->stream ? rr->stream : ""));
         run_record_destroy(rr);
         return PRODUCER_OK;
     }
@@ -228,7 +232,7 @@ run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i)
     const char *stream = c->streams[i];
     cand_t *list = &c->cands[i * CHECKPOINT_CANDIDATES];
     size_t n = c->n_cands[i], pick = 0;
-    char why[512] = "", first_why[512] = "";
+    char why[512] = "", first_why[512] = "", q[1100];
     while (pick < n && !complete(c, stream, list[pick].rr, why, sizeof(why))) {
         if (pick == 0)
             snprintf(first_why, sizeof(first_why), "%s", why);
@@ -240,14 +244,16 @@ run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i)
         if (pick > 0)
             log_warn("the latest checkpoint is incomplete: using an older one; records "
                      "after it are published again",
-                     "stream=%s run_id=%s error=\"%s\"", stream, rr->run_id, first_why);
+                     "stream=%s run_id=%s error=%s", stream, rr->run_id,
+                     log_quote(q, sizeof(q), first_why));
         attach(c, rr);
     } else {
         pick = 0;
         rr = list[0].rr;
         log_warn("no complete checkpoint: its ids at the HWM are forgotten, records at "
                  "the HWM are published again",
-                 "stream=%s run_id=%s error=\"%s\"", stream, rr->run_id, first_why);
+                 "stream=%s run_id=%s error=%s", stream, rr->run_id,
+                 log_quote(q, sizeof(q), first_why));
         hwm_chunk_refs_drop(&rr->hwm.chunks, &rr->hwm.n_chunks);
         hwm_chunk_refs_drop(&rr->deleted_hwm.chunks, &rr->deleted_hwm.n_chunks);
     }

@@ -171,12 +171,12 @@ static int brings_new(const pager_walk_t *w, json_t *records, int *all_at)
  * request without page parameters reaches. Which, nothing tells: said. */
 static void warn_maybe_capped(const pager_page_t *page, size_t n)
 {
-    char red[1024];
+    char red[1200];
     log_warn("an answer of records all at one cursor value, as many as the largest answer of "
              "the walk: if the API caps its answers at that many, the records past them are "
              "not read (pagination = none cannot ask past them: use page, offset, cursor, link "
              "or next_url if the API has one)",
-             "url=%s records=%zu", url_redact(page->url, red, sizeof(red)), n);
+             "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
 }
 
 static int none_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)

@@ -354,7 +354,7 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
     w->carried = 0;
     if (!carried)
         return 0;
-    char red[1024];
+    char red[1200], qp[300];
     int64_t c;
     cursor_clock_t clock = hwm_clock(w->sc);
     json_t *head = json_array_get(page->records, 0);
@@ -373,12 +373,14 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
          * the page that served it is read again, once for this since */
         log_info("the record that set since was not served again: reading the page before once "
                  "more (it may have changed in between)",
-                 "url=%s param=%s", url_redact(page->url, red, sizeof(red)), w->sc->cursor_param);
+                 "url=%s param=%s", url_redact_quoted(page->url, red, sizeof(red)),
+                 log_quote(qp, sizeof(qp), w->sc->cursor_param));
         w->unserved_since = w->since_ms;
     } else {
         log_warn("the API serves records after the cursor parameter, not from it: asking one "
                  "unit below each since from now on",
-                 "url=%s param=%s", url_redact(page->url, red, sizeof(red)), w->sc->cursor_param);
+                 "url=%s param=%s", url_redact_quoted(page->url, red, sizeof(red)),
+                 log_quote(qp, sizeof(qp), w->sc->cursor_param));
         w->exclusive = 1;
     }
     w->has_since = w->reseeks > 1 ? w->before_has_since : w->start_has_since;

@@ -121,9 +121,10 @@ void publisher_warm_topic(publisher_t *p, const char *topic)
 {
     int32_t *ids;
     size_t n;
-    char err[256];
+    char err[256], q[600];
     if (kafka_topic_partitions(p->rk, topic, 5000, &ids, &n, err, sizeof(err)) < 0)
-        log_debug("topic metadata not fetched", "topic=%s error=\"%s\"", topic, err);
+        log_debug("topic metadata not fetched", "topic=%s error=%s", topic,
+                  log_quote(q, sizeof(q), err));
     free(ids);
 }
 

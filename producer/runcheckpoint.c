@@ -46,12 +46,12 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm, con
     if (!r->stale_dropped && r->cp) {
         /* chunks no head uses (a crash between chunk writes, an older
          * set): only tidy-up, so a failure here is only logged */
-        char derr[256];
+        char derr[256], q[600];
         r->stale_dropped = 1;
         if (checkpoint_drop_keys(r->pub, r->runs_topic, r->cp->stale_chunks, r->cp->n_stale_chunks,
                                  derr, sizeof(derr)) != 0)
-            log_warn("stale checkpoint chunks not dropped", "stream=%s error=\"%s\"", r->sc->name,
-                     derr);
+            log_warn("stale checkpoint chunks not dropped", "stream=%s error=%s", r->sc->name,
+                     log_quote(q, sizeof(q), derr));
     }
     return PRODUCER_OK;
 }
@@ -96,13 +96,13 @@ static int write_checkpoint(run_t *r, run_status_t status, hwm_tracker_t *record
         return PRODUCER_FAILED;
     }
     /* the old chunks are only tidied up: a failure is only logged */
-    char derr[256];
+    char derr[256], q[600];
     if (checkpoint_drop_unused(r->pub, r->runs_topic, &r->durable, &head, derr, sizeof(derr)) !=
             0 ||
         checkpoint_drop_unused(r->pub, r->runs_topic, &r->del_durable, &del, derr, sizeof(derr)) !=
             0)
-        log_warn("unused checkpoint chunks not dropped", "stream=%s error=\"%s\"", r->sc->name,
-                 derr);
+        log_warn("unused checkpoint chunks not dropped", "stream=%s error=%s", r->sc->name,
+                 log_quote(q, sizeof(q), derr));
     run_hwm_clear(&r->durable);
     run_hwm_clear(&r->del_durable);
     r->durable = head; /* moved */

@@ -373,9 +373,10 @@ static int64_t upsert_source_ts(run_t *r, const record_in_t *in, const char **re
         return in->cursor;
     r->stats.revived++;
     *reason = RECONCILE_REVIVED;
+    char q[300];
     log_debug("a deleted id served again: its upsert goes out past the deletion",
               "stream=%s run_id=%s id=%s cursor_ms=%" PRId64 " source_ts_ms=%" PRId64, r->sc->name,
-              r->run_id, in->id, in->cursor, mark);
+              r->run_id, log_quote(q, sizeof(q), in->id), in->cursor, mark);
     return mark;
 }
 

@@ -264,7 +264,7 @@ static char *error_words(const source_t *s, const page_slot_t *slot)
 static int empty_with_error(const source_t *s, const page_slot_t *slot, const json_t *records,
                             char *errstr, size_t errstr_size)
 {
-    char red[1024], q[300];
+    char red[1024], q[300], qurl[1200];
     if (json_array_size(records) > 0)
         return 0;
     const char *unreadable = error_unreadable(slot);
@@ -278,7 +278,8 @@ static int empty_with_error(const source_t *s, const page_slot_t *slot, const js
     char *text = error_words(s, slot);
     log_warn("an empty page whose answer says it is an error: the walk ends there, unproven "
              "(a full run deletes nothing)",
-             "stream=%s url=%s says=%s", s->sc->name, url_redact(slot->url, red, sizeof(red)),
+             "stream=%s url=%s says=%s", s->sc->name,
+             url_redact_quoted(slot->url, qurl, sizeof(qurl)),
              log_quote(q, sizeof(q), text ? text : ""));
     free(text);
     return 1;
@@ -289,11 +290,11 @@ static int empty_with_error(const source_t *s, const page_slot_t *slot, const js
  * as they are, their records with bytes that are not UTF-8 dead-lettered. */
 static void note_charset(source_t *s, const page_slot_t *slot, const char *charset, bodytext_t bt)
 {
-    char red[1024], q[100];
+    char red[1200], q[100];
     if (bt == BODYTEXT_AS_IS || s->charset_warned)
         return;
     s->charset_warned = 1;
-    url_redact(slot->url, red, sizeof(red));
+    url_redact_quoted(slot->url, red, sizeof(red));
     log_quote(q, sizeof(q), charset);
     if (bt == BODYTEXT_CONVERTED)
         log_info("the API's bodies are not UTF-8: read as the charset they declare",

@@ -617,14 +617,15 @@ void consumer_warn_kafka_ahead(consumer_t *c, rd_kafka_t *rk,
         }
     }
     rd_kafka_topic_partition_list_destroy(l);
-    char q[1100];
+    char q[1100], qg[600];
     if (sb.len)
         log_warn("Kafka holds offsets of this group for partitions this database has none for: "
                  "does a worker writing another database use this group.id? Then Kafka splits "
                  "the partitions between them and neither table gets every event; give each "
                  "database its own group.id. (Once after this database's table was emptied and "
                  "its topic is replayed, which is logged before, this is expected.)",
-                 "group=%s partitions=%s", c->group_id ? c->group_id : "-",
+                 "group=%s partitions=%s",
+                 log_quote(qg, sizeof(qg), c->group_id ? c->group_id : "-"),
                  log_quote(q, sizeof(q), sb.buf ? sb.buf : ""));
     strbuf_clear(&sb);
 }

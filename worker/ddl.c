@@ -188,14 +188,16 @@ static pg_status_t replay_into_new(pg_t *pg, const char *group, const stream_sql
     if (st != PG_OK)
         return st;
     st = offsets_forget_topic(pg, group, ss->topic, &n_rows, errstr, errstr_size);
+    char qt[300], qg[600];
     if (st == PG_OK && n_rows > 0)
         log_warn("the stream's table holds nothing but this group has read its topic before "
                  "(the table was dropped or emptied, or `table` names another one): the topic "
                  "is replayed into it from its first message. Events retention has taken are "
                  "not replayed: `tidemark-producer run --once --full` publishes every record "
                  "again",
-                 "stream=%s table=%s topic=%s group=%s partitions=%ld", ss->stream, ss->table,
-                 ss->topic, group, n_rows);
+                 "stream=%s table=%s topic=%s group=%s partitions=%ld", ss->stream,
+                 log_quote(qt, sizeof(qt), ss->table), ss->topic, log_quote(qg, sizeof(qg), group),
+                 n_rows);
     return st;
 }
 
@@ -269,17 +271,19 @@ static pg_status_t move_soft_deleted(pg_t *pg, const stream_sql_t *ss, char *err
         st = all;
     }
     free(count);
+    char qt[300], qs[300];
+    log_quote(qt, sizeof(qt), ss->table);
     if (st == PG_OK && moved > 0)
         log_warn("delete.mode = hard on a table kept under soft: the rows marked deleted "
                  "(_deleted) moved into its tombstones",
-                 "stream=%s table=%s tombstones=%s rows=%ld", ss->stream, ss->table, ss->tombstones,
-                 moved);
+                 "stream=%s table=%s tombstones=%s rows=%ld", ss->stream, qt,
+                 log_quote(qs, sizeof(qs), ss->tombstones), moved);
     if (st == PG_OK && refused > 0) {
         char q[700];
         log_warn("delete.mode = hard, but PostgreSQL refused to delete rows marked deleted: "
                  "they stay in the table until what refuses them is fixed (each start tries "
                  "again)",
-                 "stream=%s table=%s rows=%ld first=%s", ss->stream, ss->table, refused,
+                 "stream=%s table=%s rows=%ld first=%s", ss->stream, qt, refused,
                  log_quote(q, sizeof(q), why));
     }
     return st;

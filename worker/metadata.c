@@ -213,9 +213,11 @@ pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuc
 
 void metadata_log_completed(const PGresult *completed)
 {
-    for (int i = 0; completed && i < PQntuples(completed); i++)
-        log_info("run completed", "stream=%s run=%s records=%s deletes=%s dead_letters=%s",
-                 PQgetvalue(completed, i, 1), PQgetvalue(completed, i, 0),
-                 PQgetvalue(completed, i, 2), PQgetvalue(completed, i, 3),
-                 PQgetvalue(completed, i, 4));
+    for (int i = 0; completed && i < PQntuples(completed); i++) {
+        char qr[300];
+        log_info(
+            "run completed", "stream=%s run=%s records=%s deletes=%s dead_letters=%s",
+            PQgetvalue(completed, i, 1), log_quote(qr, sizeof(qr), PQgetvalue(completed, i, 0)),
+            PQgetvalue(completed, i, 2), PQgetvalue(completed, i, 3), PQgetvalue(completed, i, 4));
+    }
 }

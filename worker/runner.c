@@ -200,7 +200,7 @@ static void publish_holds(runner_t *r)
 static void hold_stream(runner_t *r, size_t i, const char *err, int64_t cost_ms)
 {
     const worker_stream_t *ws = &r->actx.streams->items[i];
-    char qb[1100];
+    char qb[1100], qt[300];
 
     consumer_hold_topic(r->consumer, ws->topic);
     size_t n = batch_drop_topic(r->batch, ws->topic) + batch_drop_topic(r->next, ws->topic);
@@ -208,7 +208,7 @@ static void hold_stream(runner_t *r, size_t i, const char *err, int64_t cost_ms)
     log_write(warn ? LOG_WARN : LOG_DEBUG,
               "stream held back: its table refuses writes; the other streams go on",
               "stream=%s table=%s error=%s retry_in_ms=%" PRId64 " messages=%zu", ws->sc->name,
-              ws->sc->table, log_quote(qb, sizeof(qb), err),
+              log_quote(qt, sizeof(qt), ws->sc->table), log_quote(qb, sizeof(qb), err),
               r->holds.items[i].retry_at_ms - isotime_monotonic_ms(), n);
 }
 
@@ -259,7 +259,9 @@ static void note_applied(runner_t *r)
         }
         if (!stream_holds_applied(&r->holds, i))
             continue;
-        log_info("held stream applies again", "stream=%s table=%s", ws->sc->name, ws->sc->table);
+        char qt[300];
+        log_info("held stream applies again", "stream=%s table=%s", ws->sc->name,
+                 log_quote(qt, sizeof(qt), ws->sc->table));
         changed = 1;
     }
     if (changed)
@@ -275,18 +277,19 @@ static void release_holds(runner_t *r)
 
     while ((i = stream_holds_due(&r->holds, now)) >= 0) {
         const worker_stream_t *ws = &r->actx.streams->items[i];
+        char qt[300];
 
+        log_quote(qt, sizeof(qt), ws->sc->table);
         if (consumer_release_topic(r->consumer, ws->topic) < 0) {
             stream_holds_postpone(&r->holds, (size_t)i, now);
             continue;
         }
         stream_holds_released(&r->holds, (size_t)i);
-        log_debug("held stream tried again", "stream=%s table=%s", ws->sc->name, ws->sc->table);
+        log_debug("held stream tried again", "stream=%s table=%s", ws->sc->name, qt);
         /* a rebalance gave its partitions to another member: not ours */
         if (!consumer_has_topic(r->consumer, ws->topic) &&
             stream_holds_applied(&r->holds, (size_t)i)) {
-            log_info("held stream no longer assigned here", "stream=%s table=%s", ws->sc->name,
-                     ws->sc->table);
+            log_info("held stream no longer assigned here", "stream=%s table=%s", ws->sc->name, qt);
             publish_holds(r);
         }
     }
@@ -538,8 +541,9 @@ static void idle_tick(runner_t *r)
         if (r->holds.items[i].failing && !r->holds.items[i].held &&
             consumer_topic_caught_up(r->consumer, ws->topic) &&
             stream_holds_applied(&r->holds, i)) {
+            char qt[300];
             log_info("held stream has nothing left to apply", "stream=%s table=%s", ws->sc->name,
-                     ws->sc->table);
+                     log_quote(qt, sizeof(qt), ws->sc->table));
             publish_holds(r);
         }
     }
@@ -592,7 +596,7 @@ static void store_passed_tick(runner_t *r)
  * start, once; a group that is gone leaves its rows behind. */
 static void warn_other_groups(runner_t *r)
 {
-    char err[512], *names = NULL, q[600];
+    char err[512], *names = NULL, q[600], qg[600];
 
     if (offsets_other_groups(r->pg, r->conf->group_id, &names, err, sizeof(err)) != PG_OK)
         log_err(LOG_WARN, "cannot read the other groups' offsets", err, -1);
@@ -601,7 +605,8 @@ static void warn_other_groups(runner_t *r)
                  "counts each run once for all of them, so one group's progress completes "
                  "another's runs. Give each group its own database or schema (conninfo "
                  "options=-csearch_path=...), or delete a gone group's rows from sync_offsets",
-                 "group=%s other_groups=%s", r->conf->group_id, log_quote(q, sizeof(q), names));
+                 "group=%s other_groups=%s", log_quote(qg, sizeof(qg), r->conf->group_id),
+                 log_quote(q, sizeof(q), names));
     free(names);
 }
 
@@ -800,7 +805,9 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
         r.actx.fencing = r.fencing;
         r.actx.dlq = r.dlq;
         r.actx.streams = streams;
-        log_info("worker started", "group=%s streams=%zu", conf->group_id, streams->n);
+        char qg[600];
+        log_info("worker started", "group=%s streams=%zu",
+                 log_quote(qg, sizeof(qg), conf->group_id), streams->n);
         loop(&r);
         rc = r.fatal ? 1 : 0;
     } else if (r.schema_error) {

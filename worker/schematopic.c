@@ -241,10 +241,11 @@ static int read_to_ends(schema_topic_t *st, rd_kafka_topic_partition_list_t *lis
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
             reached = m->offset;
         } else if (m->err) {
+            char q[600];
             if (m->err != RD_KAFKA_RESP_ERR__TRANSPORT &&
                 m->err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-                log_warn("reading the schema topic", "topic=%s error=\"%s\"", st->topic,
-                         rd_kafka_err2str(m->err));
+                log_warn("reading the schema topic", "topic=%s error=%s", st->topic,
+                         log_quote(q, sizeof(q), rd_kafka_err2str(m->err)));
         } else {
             take(st, m, p && m->offset < p->seen);
             reached = m->offset + 1;

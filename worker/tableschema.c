@@ -309,18 +309,22 @@ static pg_status_t run_action(pg_t *pg, const char *table, const ts_action_t *a,
     if (a->kind == TS_ADD_COLUMN &&
         (st = tableschema_has_rows(pg, table, &rows, errstr, errstr_size)) != PG_OK)
         return st;
+    char qt[300], qc[300], qty[300], qfrom[300];
+    log_quote(qt, sizeof(qt), table);
+    log_quote(qc, sizeof(qc), a->col->column);
+    log_quote(qty, sizeof(qty), a->col->type);
     if (a->kind == TS_ADD_COLUMN && rows)
         log_warn("column added for a field the table lacks; the rows already there hold NULL in "
                  "it until their records are published again: events already applied are not "
                  "applied again, even replayed, but `tidemark-producer run --once --full` "
                  "publishes every record anew",
-                 "table=%s column=%s type=\"%s\"", table, a->col->column, a->col->type);
+                 "table=%s column=%s type=%s", qt, qc, qty);
     else if (a->kind == TS_ADD_COLUMN)
-        log_info("column added for a field the table lacks", "table=%s column=%s type=\"%s\"",
-                 table, a->col->column, a->col->type);
+        log_info("column added for a field the table lacks", "table=%s column=%s type=%s", qt, qc,
+                 qty);
     else
-        log_info("column type widened", "table=%s column=%s from=\"%s\" to=\"%s\"", table,
-                 a->col->column, a->from_type, a->col->type);
+        log_info("column type widened", "table=%s column=%s from=%s to=%s", qt, qc,
+                 log_quote(qfrom, sizeof(qfrom), a->from_type), qty);
     return PG_OK;
 }
 
@@ -348,9 +352,11 @@ static void note_kept(const stream_sql_t *ss, const table_col_t *cols, size_t n)
             named = !strcmp(cols[i].name, own[j]);
         for (size_t j = 0; !named && j < ss->n_columns; j++)
             named = !strcmp(cols[i].name, ss->columns[j].column);
-        if (!named)
-            log_info("column kept for a field the schema no longer has", "table=%s column=\"%s\"",
-                     ss->table, cols[i].name);
+        if (!named) {
+            char qt[300], qc[300];
+            log_info("column kept for a field the schema no longer has", "table=%s column=%s",
+                     log_quote(qt, sizeof(qt), ss->table), log_quote(qc, sizeof(qc), cols[i].name));
+        }
     }
 }
 
@@ -501,7 +507,7 @@ static pg_status_t check_shape(pg_t *pg, const stream_sql_t *ss, int *schema_err
                                size_t errstr_size)
 {
     PGresult *res = NULL;
-    char q[600];
+    char q[600], qt[300];
     pg_status_t st = read_catalog(pg, SQL_SHAPE, "reading what is made of", ss->table, &res, errstr,
                                   errstr_size);
     if (st != PG_OK || PQntuples(res) != 1) {
@@ -541,12 +547,13 @@ static pg_status_t check_shape(pg_t *pg, const stream_sql_t *ss, int *schema_err
     if (*triggers)
         log_warn("the stream's table has BEFORE row triggers: one that returns NULL skips the "
                  "row, which the worker counts as applied and never retries",
-                 "table=%s triggers=%s", ss->table, log_quote(q, sizeof(q), triggers));
+                 "table=%s triggers=%s", log_quote(qt, sizeof(qt), ss->table),
+                 log_quote(q, sizeof(q), triggers));
     if (ss->tombstones && is_true(res, 0, 4))
         log_warn("row-level security applies to the worker on the stream's table: under "
                  "delete.mode = hard a DELETE skips the rows a policy hides from it, without "
                  "an error, and those deletions are lost",
-                 "table=%s", ss->table);
+                 "table=%s", log_quote(qt, sizeof(qt), ss->table));
     PQclear(res);
     return PG_OK;
 }

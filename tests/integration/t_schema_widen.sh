@@ -37,7 +37,7 @@ wait_run_completed "$run2" 60
 wait_run_completed "$run3" 60
 wait_caught_up 30
 assert_eq bigint "$(column_type id)" "type of $TABLE.id after the widening"
-grep -q 'msg="column type widened".*column=id from="integer" to="bigint"' "$T_WORK/worker-w1.log" ||
+grep -q 'msg="column type widened".*column=id from=integer to=bigint' "$T_WORK/worker-w1.log" ||
     fail "the worker did not log the widened column"
 assert_eq 0 "$(topic_count "$PREFIX.dlq")" "messages on $PREFIX.dlq"
 assert_table_equals_api
