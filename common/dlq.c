@@ -4,6 +4,7 @@
 #include "dlq.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "utf8.h"
@@ -35,8 +36,8 @@ static const char *truncated_value(const dlq_letter_t *l)
     return key_cut && value_cut ? "key,value" : key_cut ? "key" : "value";
 }
 
-/* in as UTF-8 into out (see dlq_headers_t.error): whole characters and
- * escapes only, as many as fit. */
+/* in as UTF-8 into out (see dlq_headers_t.error, dlq_text_dup): whole
+ * characters and escapes only, as many as fit. */
 static void error_text(const char *in, char *out, size_t size)
 {
     size_t o = 0;
@@ -53,6 +54,15 @@ static void error_text(const char *in, char *out, size_t size)
         p += n ? n : 1;
     }
     out[o] = '\0';
+}
+
+char *dlq_text_dup(const char *text)
+{
+    size_t size = 4 * strlen(text ? text : "") + 1; /* each byte \xNN at most */
+    char *out = malloc(size);
+    if (out)
+        error_text(text ? text : "", out, size);
+    return out;
 }
 
 static void add(dlq_headers_t *out, const char *name, const char *value)

@@ -10,7 +10,8 @@
  *   tidemark.error              the reason
  *   tidemark.stage              "producer" or "worker"
  *   tidemark.source             where it was: the source URL (credentials
- *                               redacted) or "<topic>/<partition>/<offset>"
+ *                               redacted, as UTF-8 like tidemark.error) or
+ *                               "<topic>/<partition>/<offset>"
  *   tidemark.original_size      the payload's size in bytes (from the
  *                               worker always, from the producer when cut)
  *   tidemark.original_key_size  the key's size in bytes, when it was cut
@@ -18,7 +19,8 @@
  *                               "true", the worker what was cut ("value",
  *                               "key" or "key,value")
  *
- * Owns nothing; pure. Any thread. Nothing here fails.
+ * Owns nothing; pure. Any thread. Nothing here fails but dlq_text_dup
+ * (ENOMEM).
  */
 #ifndef TIDEMARK_DLQ_H
 #define TIDEMARK_DLQ_H
@@ -85,6 +87,15 @@ void dlq_fit(size_t max_bytes, size_t headers_len, size_t key_len, size_t value_
 
 /* How much of a record's text a producer dead letter carries at most. */
 size_t dlq_copy_limit(size_t max_message_bytes);
+
+/*
+ * text as a header value a consumer can read as text: UTF-8, a byte that
+ * starts no UTF-8 character written \xNN (as tidemark.error is), nothing
+ * cut. For a header built from what a source sent (the page URL of
+ * tidemark.source: a Link header may hold raw Latin-1). A new string
+ * (caller frees); NULL on ENOMEM. NULL text gives "".
+ */
+char *dlq_text_dup(const char *text);
 
 /* The length to keep of text (len bytes) for at most limit bytes, not
  * splitting a UTF-8 character. */

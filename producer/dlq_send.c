@@ -19,8 +19,11 @@ static int produce(publisher_t *pub, const char *dlq_topic, const char *key, con
                    size_t len, size_t original_len, const char *error, const char *source_url,
                    char *errstr, size_t errstr_size)
 {
-    /* credentials in the URL's query stay out of the topic */
-    char *source = url_redact_dup(source_url);
+    /* credentials in the URL's query stay out of the topic; its bytes that
+     * are not UTF-8 (a Link header's raw Latin-1) are written \xNN */
+    char *redacted = url_redact_dup(source_url);
+    char *source = redacted ? dlq_text_dup(redacted) : NULL;
+    free(redacted);
     size_t key_len = key ? strlen(key) : 0;
     const dlq_letter_t letter = {
         .stage = DLQ_STAGE_PRODUCER,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -166,12 +167,43 @@ static void test_error_text(void **state)
     assert_int_equal(strlen(h.h[0].value), DLQ_ERROR_MAX - 1); /* not half of the é */
 }
 
+/* tidemark.source from a page URL (dlq_send): UTF-8 whatever the source
+ * sent, nothing cut, the same \xNN as tidemark.error. */
+static void test_text_dup(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"http://h/c?city=Orl\xe9\x61ns&skip=4", "http://h/c?city=Orl\\xe9ans&skip=4"},
+        {"http://h/c?city=Orl\xc3\xa9\x61ns", "http://h/c?city=Orl\xc3\xa9\x61ns"},
+        {"http://h/\xff\xfe", "http://h/\\xff\\xfe"},
+        {"http://h/\xe2\x82", "http://h/\\xe2\\x82"}, /* a character cut in two */
+        {"", ""},
+        {NULL, ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = dlq_text_dup(cases[i].text);
+        assert_non_null(got);
+        if (strcmp(got, cases[i].want))
+            fail_msg("case %zu:\n got  %s\n want %s", i, got, cases[i].want);
+        free(got);
+    }
+    static char long_url[20000];
+    memset(long_url, 'u', sizeof(long_url) - 1);
+    long_url[100] = '\xe9';
+    char *got = dlq_text_dup(long_url);
+    assert_non_null(got);
+    assert_int_equal(strlen(got), sizeof(long_url) - 1 + 3); /* whole: \xe9 for one byte */
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copy_limit), cmocka_unit_test(test_truncate_utf8),
         cmocka_unit_test(test_fit),        cmocka_unit_test(test_headers),
-        cmocka_unit_test(test_error_text),
+        cmocka_unit_test(test_error_text), cmocka_unit_test(test_text_dup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
