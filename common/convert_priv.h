@@ -9,10 +9,12 @@
 #include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <avro.h>
 #include <jansson.h>
 #include "avroenc.h"
 #include "schema.h"
+#include "utf8.h"
 
 #define CONV_MAX_DEPTH 64  /* nesting of records/arrays/maps we follow */
 #define CONV_PATH_SIZE 256 /* "a.b[3].c" */
@@ -28,6 +30,17 @@ typedef struct {
     avroenc_t *w;       /* JSON -> Avro: where the value's bytes go (its
                            failure is checked once, at the datum's end) */
 } conv_ctx_t;
+
+/*
+ * The most bytes of a source value a reason quotes: a longer one (a free
+ * text pasted into an enum, a date, a number) is cut there, on a
+ * character boundary, with "..." after it, so that the cause written
+ * after the value is never what errstr's size cuts off.
+ */
+#define CONV_SHOWN_MAX 64
+
+/* The arguments of "%.*s%s" that show s so (CONV_SHOWN_MAX). */
+#define CONV_SHOWN(s) utf8_cut((s), CONV_SHOWN_MAX), (s), (strlen(s) > CONV_SHOWN_MAX ? "..." : "")
 
 /* Fills errstr with "field 'PATH': MESSAGE"; returns -1. */
 int conv_fail(const conv_ctx_t *c, const char *fmt, ...) TM_PRINTF(2, 3);

@@ -16,6 +16,12 @@
 
 #include "errstr.h"
 #include "convert.h"
+#include "utf8.h"
+
+/* A reason quotes at most this many bytes of the text (cut on a character
+ * boundary, "..." after it): the cause after it is never cut off. */
+#define SHOWN_MAX 64
+#define SHOWN(t)  utf8_cut((t), SHOWN_MAX), (t), (strlen(t) > SHOWN_MAX ? "..." : "")
 
 /* Digits that always fit a uint64_t: 10^18 - 1 < 2^63. */
 #define U64_DIGITS 18
@@ -95,25 +101,26 @@ int decimal_from_text(const char *text, int precision, int scale, unsigned char 
     }
     if (*p != '\0' || il + fl == 0) {
         errstr_set(errstr, errstr_size,
-                   "'%s' is not a decimal number "
+                   "'%.*s%s' is not a decimal number "
                    "(digits with an optional sign and point, no exponent)",
-                   text);
+                   SHOWN(text));
         return -1;
     }
     /* Trailing zeros past the scale change nothing: "1.500" at scale 2. */
     while (fl > (size_t)scale && fp[fl - 1] == '0')
         fl--;
     if (fl > (size_t)scale) {
-        errstr_set(errstr, errstr_size, "'%s' has more than %d decimal places", text, scale);
+        errstr_set(errstr, errstr_size, "'%.*s%s' has more than %d decimal places", SHOWN(text),
+                   scale);
         return -1;
     }
     while (il > 0 && *ip == '0')
         ip++, il--;
     if (il > (size_t)(precision - scale)) {
         errstr_set(errstr, errstr_size,
-                   "'%s' does not fit decimal(%d,%d): "
+                   "'%.*s%s' does not fit decimal(%d,%d): "
                    "at most %d digits before the point",
-                   text, precision, scale, precision - scale);
+                   SHOWN(text), precision, scale, precision - scale);
         return -1;
     }
     int rc = 0;
@@ -140,7 +147,7 @@ int decimal_from_text(const char *text, int precision, int scale, unsigned char 
     if (rc == 0)
         rc = to_twos_complement(buf, n, bufsize, neg, len_out);
     if (rc != 0)
-        errstr_set(errstr, errstr_size, "'%s' is too large", text);
+        errstr_set(errstr, errstr_size, "'%.*s%s' is too large", SHOWN(text));
     return rc;
 }
 

@@ -247,6 +247,64 @@ static void test_customer_fields(void **state)
     run_cases(CUSTOMER, customer_base, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* A long bad value (a free text pasted into an enum, a date, a number) is
+ * quoted cut to 64 bytes with "..." after it, so that the reason always
+ * names its cause: once it was "field 'tier': 'xxxx..." cut at 512 bytes
+ * inside the value, the cause never reached. */
+static void test_long_values(void **state)
+{
+    static const struct {
+        const char *schema, *base, *field;
+        const char *head, *fill; /* head, then fill to len bytes; head "~":
+                                  * a JSON number (page reader) */
+        size_t len;
+        const char *cause;
+    } cases[] = {
+        {CUSTOMER, customer_base, "tier", "", "x", 600, "' is not a symbol of enum CustomerTier"},
+        {CUSTOMER, customer_base, "id", "", "x", 600, "' is not an integer"},
+        {CUSTOMER, customer_base, "id", "", "9", 600, "' is out of range for long"},
+        {CUSTOMER, customer_base, "id", "~", "9", 600, "... is out of range for long"},
+        {CUSTOMER, customer_base, "balance", "", "9", 480,
+         "' does not fit decimal(12,2): at most 10 digits before the point"},
+        {CUSTOMER, customer_base, "balance", "1.", "x", 480,
+         "' is not a decimal number (digits with an optional sign and point, no exponent)"},
+        {CUSTOMER, customer_base, "balance", "1.", "1", 480, "' has more than 2 decimal places"},
+        {CUSTOMER, customer_base, "signup_date", "", "x", 600, "': expected YYYY-MM-DD"},
+        {CUSTOMER, customer_base, "signup_date", "", "\xc3\xa9", 600, "': expected YYYY-MM-DD"},
+        {CUSTOMER, customer_base, "last_modified", "2026-11-25T12:00:05.000Z", "x", 600,
+         "': unexpected text after the time"},
+        {CUSTOMER, customer_base, "last_modified", "~", "9", 600, "... ms is out of range"},
+        {KITCHEN, kitchen_base, "score", "", "x", 600, "' is not a finite number"},
+    };
+    char err[2048], in[700];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        record_schema_t *rs = NULL;
+        int number = cases[i].head[0] == '~';
+        const char *head = cases[i].head + number;
+        size_t n = 0;
+        if (!number)
+            in[n++] = '"';
+        n += (size_t)sprintf(in + n, "%s", head);
+        while (n < cases[i].len) /* a decimal string: under 512 bytes, its limit */
+            n += (size_t)sprintf(in + n, "%s", cases[i].fill);
+        if (!number)
+            in[n++] = '"';
+        in[n] = '\0';
+        assert_int_equal(record_schema_load(cases[i].schema, &rs, err, sizeof(err)), 0);
+        json_t *rec = loads(cases[i].base);
+        json_object_set_new(rec, cases[i].field, number ? loads_page(in) : loads(in));
+        err[0] = '\0';
+        assert_null(round_trip(rs, rec, err, sizeof(err)));
+        if (!strstr(err, cases[i].cause) || !strstr(err, "...") || strlen(err) > 400)
+            fail_msg("case %zu (%s): err '%s' (%zu bytes): want the value cut and '%s'", i,
+                     cases[i].field, err, strlen(err), cases[i].cause);
+        json_decref(rec);
+        record_schema_destroy(rs);
+    }
+}
+
 /* Errors whose text comes from isotime (another module): only the prefix
  * is ours to check. */
 static void test_customer_bad_times(void **state)
@@ -687,6 +745,7 @@ int main(void)
         cmocka_unit_test(test_customer_row),    cmocka_unit_test(test_row_extreme_timestamps),
         cmocka_unit_test(test_out_of_memory),   cmocka_unit_test(test_decimal_string_length),
         cmocka_unit_test(test_member_order),    cmocka_unit_test(test_enum_by_name),
+        cmocka_unit_test(test_long_values),
     };
     json_arena_install(); /* as the programs run */
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -141,6 +141,56 @@ static void test_parse_bad(void **state)
     }
 }
 
+/* A long text (a free text where a timestamp belongs, a cursor with 300
+ * bytes after it) is quoted cut to 64 bytes, "..." after it and no
+ * character cut in two, so that the reason's cause after it is always
+ * there: once it was "bad timestamp 'xxxx..." and nothing more. */
+static void test_parse_bad_long(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *head, *fill;
+        const char *shown; /* the head and fill as quoted, before "..." */
+        const char *why;
+    } cases[] = {
+        {"", "x", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+         "expected YYYY-MM-DD"},
+        {"2026-11-25T12:00:05.000Z", "x",
+         "2026-11-25T12:00:05.000Zxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+         "unexpected text after the time"},
+        {"2026-11-25", "x", "2026-11-25xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+         "expected 'T' or ' ' after the date"},
+        /* 63 bytes, not half of the 'é' that straddles the 64th */
+        {"x", "\xc3\xa9",
+         "x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+         "\xc3\xa9\xc3\xa9\xc3\xa9"
+         "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+         "\xc3\xa9\xc3\xa9\xc3\xa9"
+         "\xc3\xa9\xc3\xa9\xc3\xa9",
+         "expected YYYY-MM-DD"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char in[700], err[200] = "", want[200];
+        size_t n = strlen(cases[i].head);
+        memcpy(in, cases[i].head, n);
+        while (n + strlen(cases[i].fill) < 600) {
+            memcpy(in + n, cases[i].fill, strlen(cases[i].fill));
+            n += strlen(cases[i].fill);
+        }
+        in[n] = '\0';
+        int64_t ms = 42;
+        assert_int_equal(isotime_parse(in, &ms, NULL, err, sizeof(err)), -1);
+        snprintf(want, sizeof(want), "bad timestamp '%s...': ", cases[i].shown);
+        if (strncmp(err, want, strlen(want)) != 0)
+            fail_msg("case %zu: err '%s'\n want '%s'", i, err, want);
+        /* the cause is there whole: the reason was not cut */
+        if (cases[i].why && strcmp(err + strlen(want), cases[i].why) != 0)
+            fail_msg("case %zu: err '%s', want the cause '%s'", i, err, cases[i].why);
+        assert_true(strlen(err) > strlen(want));
+        assert_true(strlen(err) < sizeof(err) - 1);
+    }
+}
+
 typedef struct {
     int64_t ms;
     const char *iso;
@@ -315,7 +365,7 @@ int main(void)
         cmocka_unit_test(test_format),          cmocka_unit_test(test_format_truncates),
         cmocka_unit_test(test_format_extremes), cmocka_unit_test(test_format_matches_gmtime),
         cmocka_unit_test(test_day_round_trip),  cmocka_unit_test(test_clocks),
-        cmocka_unit_test(test_format_pattern),
+        cmocka_unit_test(test_format_pattern),  cmocka_unit_test(test_parse_bad_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,11 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "batch.h"
 #include "decode.h"
 #include "json_arena.h"
+#include "utf8.h"
 
 #define RUNS "tm.sync-runs"
 
@@ -152,6 +154,68 @@ static void test_foreign_run_records(void **state)
     batch_destroy(b);
 }
 
+/* A run record under a stream's key naming another, long stream (or
+ * under a long key): the reason quotes each name cut to 64 bytes with
+ * "..." after it, so that it still says what is wrong ("is not its
+ * key"); a 600-byte stream once filled it, the cause cut off. */
+static void test_run_record_long_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *stream_fill, *key_fill; /* repeated to about 600 bytes; "" = "customers" */
+        const char *want_head, *want_tail;
+    } cases[] = {
+        {"x", "",
+         "run record: its stream "
+         "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'",
+         " is not its key 'customers'"},
+        {"", "k",
+         "run record: its stream 'customers' is not its key "
+         "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...'",
+         ""},
+        {"\xc3\xa9x", "",
+         /* the 64th byte inside an 'é': cut before it */ "run record: its stream '",
+         "' is not its key 'customers'"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char stream[700] = "", key[700] = "", value[1600];
+        for (size_t n = 0; *cases[i].stream_fill && n < 600; n += strlen(cases[i].stream_fill))
+            strcat(stream, cases[i].stream_fill);
+        for (size_t n = 0; *cases[i].key_fill && n < 600; n += strlen(cases[i].key_fill))
+            strcat(key, cases[i].key_fill);
+        if (!*stream)
+            strcpy(stream, "customers");
+        if (!*key)
+            strcpy(key, "customers");
+        /* a run id of the form the producer gives the stream */
+        snprintf(value, sizeof(value),
+                 "{\"stream\":\"%s\",\"run_id\":\"%s-20261203T120000Z-0000abcd\",\"mode\":"
+                 "\"full\",\"status\":\"completed\",\"started_at\":\"2026-11-25T12:00:00Z\"}",
+                 stream, stream);
+        batch_t *b = batch_new();
+        assert_non_null(b);
+        assert_int_equal(batch_add_raw(b, RUNS, 0, 0, key, strlen(key), value, strlen(value)), 0);
+        decoded_t d;
+        char err[256] = "";
+        assert_int_equal(decode_batch_deferred(b, &customers_only, RUNS, &d, err, sizeof(err)), 0);
+        assert_int_equal(d.n_runs, 0);
+        assert_int_equal(d.n_rejects, 1);
+        const char *r = d.rejects[0].reason;
+        size_t rl = strlen(r), tl = strlen(cases[i].want_tail);
+        if (strncmp(r, cases[i].want_head, strlen(cases[i].want_head)) != 0 || rl < tl ||
+            strcmp(r + rl - tl, cases[i].want_tail) != 0 || rl > 200)
+            fail_msg("case %zu: reason '%s'", i, r);
+        for (const char *p = r; *p; p++) /* no character cut in two */
+            if ((unsigned char)*p >= 0x80) {
+                size_t n = utf8_seq((const unsigned char *)p, strnlen(p, 4));
+                assert_true(n > 0);
+                p += n - 1;
+            }
+        decoded_clear(&d);
+        batch_destroy(b);
+    }
+}
+
 /* A tidemark.run header is kept only as the text a run id can be: a
  * header anyone may write must not name a run it cannot (its row would
  * be refused, or a control character logged). */
@@ -210,9 +274,8 @@ static void test_batch_run_ids(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sync_runs_messages),
-        cmocka_unit_test(test_deferred_rejects),
-        cmocka_unit_test(test_foreign_run_records),
+        cmocka_unit_test(test_sync_runs_messages),  cmocka_unit_test(test_deferred_rejects),
+        cmocka_unit_test(test_foreign_run_records), cmocka_unit_test(test_run_record_long_names),
         cmocka_unit_test(test_batch_run_ids),
     };
     json_arena_install(); /* as the worker runs: rows in arenas */
