@@ -8,6 +8,7 @@
  */
 #include "daytz.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,56 +60,102 @@ int daytz_check(const char *tz, char *errstr, size_t errstr_size)
     return 0;
 }
 
-/* Runs localtime_r or mktime with TZ = tz, then puts TZ back. */
-typedef struct saved_tz {
-    char *old;
-    int had;
-} saved_tz_t;
+/*
+ * glibc holds one zone at a time, read from its file when TZ changes, and
+ * when it cannot read the file (out of descriptors, tzdata being upgraded)
+ * it takes UTC without a word: the date sent was then UTC's, a day off,
+ * and a run moved its HWM past changes it never asked for. So TZ changes
+ * only when another zone is wanted (a stream's zone is read once, not at
+ * every conversion), each load is checked, and a failed one is kept for
+ * daytz_take_failure(). The lock keeps TZ still between a switch and
+ * the conversion that needs it, whichever thread converts. TZ is left
+ * set: nothing else in the programs reads local time.
+ */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+static char tz_loaded[600]; /* the TZ glibc holds, "" when none or failed */
+static char tz_failed[256]; /* the zone whose load failed, "" if none */
 
-static saved_tz_t tz_enter(const char *tz)
+/* Whether the zone glibc holds was read: every zone's file names its
+ * times ("CET", "GMT", "-03"); a failed load leaves no name. */
+static int tz_load_ok(void)
 {
-    const char *cur = getenv("TZ");
-    saved_tz_t s = {cur ? strdup(cur) : NULL, cur != NULL};
+    time_t epoch = 0;
+    struct tm t;
+    if (!localtime_r(&epoch, &t) || !t.tm_zone)
+        return 0;
+    unsigned char c = (unsigned char)t.tm_zone[0];
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '+' || c == '-';
+}
+
+/* Takes the lock and makes tz glibc's zone. 0, or -1 when its file could
+ * not be read (noted for daytz_take_failure; the conversion that follows
+ * is UTC's, and its caller must not keep it). */
+static int tz_enter(const char *tz)
+{
     char spec[600];
     /* the path daytz_check() read: a name alone is looked up in $TZDIR,
      * and one missing there (an image with its own zoneinfo) is taken
      * for UTC without a word */
     snprintf(spec, sizeof(spec), ":" ZONEINFO_DIR "/%s", tz);
+    pthread_mutex_lock(&tz_lock);
+    const char *cur = getenv("TZ"); /* someone else may have set it since */
+    if (cur && strcmp(cur, spec) == 0 && strcmp(spec, tz_loaded) == 0)
+        return 0;
     setenv("TZ", spec, 1);
     tzset();
-    return s;
+    if (tz_load_ok()) {
+        snprintf(tz_loaded, sizeof(tz_loaded), "%s", spec);
+        return 0;
+    }
+    tz_loaded[0] = '\0'; /* the next conversion tries again */
+    snprintf(tz_failed, sizeof(tz_failed), "%s", tz);
+    return -1;
 }
 
-static void tz_leave(saved_tz_t *s)
+static void tz_leave(void)
 {
-    if (s->had && s->old)
-        setenv("TZ", s->old, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    free(s->old);
+    pthread_mutex_unlock(&tz_lock);
 }
 
-static void local_date(const char *tz, int64_t ms, struct tm *out)
+int daytz_take_failure(char *errstr, size_t errstr_size)
+{
+    pthread_mutex_lock(&tz_lock);
+    int failed = tz_failed[0] != '\0';
+    if (failed)
+        errstr_set(errstr, errstr_size,
+                   "the time zone file of '%s' could not be read (%s/%s): its local dates "
+                   "were not known",
+                   tz_failed, ZONEINFO_DIR, tz_failed);
+    tz_failed[0] = '\0';
+    pthread_mutex_unlock(&tz_lock);
+    return failed ? -1 : 0;
+}
+
+/* The local date of ms in tz into out: 0, or -1 when tz could not be
+ * loaded (out is then UTC's). */
+static int local_date(const char *tz, int64_t ms, struct tm *out)
 {
     time_t secs = (time_t)(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
-    saved_tz_t s = tz_enter(tz);
+    int rc = tz_enter(tz);
     localtime_r(&secs, out);
-    tz_leave(&s);
+    tz_leave();
+    return rc;
 }
 
-/* The UTC instant of 00:00 local time on (year, mon, mday) in tz. */
-static int64_t local_midnight(const char *tz, const struct tm *date)
+/* The UTC instant of 00:00 local time on (year, mon, mday) in tz into
+ * *out: 0, or -1 as local_date(). */
+static int local_midnight(const char *tz, const struct tm *date, int64_t *out)
 {
     struct tm t = {0};
     t.tm_year = date->tm_year;
     t.tm_mon = date->tm_mon;
     t.tm_mday = date->tm_mday;
     t.tm_isdst = -1; /* let mktime decide whether DST applies */
-    saved_tz_t s = tz_enter(tz);
+    int rc = tz_enter(tz);
     time_t secs = mktime(&t);
-    tz_leave(&s);
-    return (int64_t)secs * 1000;
+    tz_leave();
+    *out = (int64_t)secs * 1000;
+    return rc;
 }
 
 static zone_cache_t *zone(const char *tz)
@@ -137,13 +184,15 @@ int64_t daytz_day_start(const char *tz, int64_t ms)
     if (z && ms >= z->day_start && ms < z->next_day_start)
         return z->day_start;
     struct tm d;
-    local_date(tz, ms, &d);
-    int64_t start = local_midnight(tz, &d);
-    if (z) {
-        struct tm next = d;
-        next.tm_mday++; /* mktime normalises the 32nd into the next month */
+    int64_t start, next_start;
+    int failed = local_date(tz, ms, &d) < 0;
+    failed |= local_midnight(tz, &d, &start) < 0;
+    struct tm next = d;
+    next.tm_mday++; /* mktime normalises the 32nd into the next month */
+    failed |= local_midnight(tz, &next, &next_start) < 0;
+    if (z && !failed) { /* a day UTC's stands in for is not kept */
         z->day_start = start;
-        z->next_day_start = local_midnight(tz, &next);
+        z->next_day_start = next_start;
     }
     return start;
 }
@@ -155,7 +204,7 @@ void daytz_format_date(const char *tz, int64_t ms, char *buf, size_t size)
         return;
     }
     struct tm d;
-    local_date(tz, ms, &d);
+    (void)local_date(tz, ms, &d); /* a failure is daytz_take_failure()'s */
     snprintf(buf, size, "%04d-%02d-%02d", d.tm_year + 1900, d.tm_mon + 1, d.tm_mday);
 }
 

@@ -6,15 +6,19 @@
  *
  * "UTC" (and NULL) never touch the C library's time-zone state. Any other
  * name is an IANA zone from the system's tz database
- * (/usr/share/zoneinfo, Debian's tzdata); the conversion switches the
- * process's TZ around localtime_r/mktime, so these functions are for the
- * main thread only (tidemark's other threads are librdkafka's, which do
- * not convert local times). Each zone remembers the last day it computed,
- * so a run whose records fall on a few days switches TZ a few times, not
- * once per record.
+ * (/usr/share/zoneinfo, Debian's tzdata); the conversion sets the
+ * process's TZ to it (left set: nothing else in the programs reads local
+ * time), so glibc reads a zone's file only when another zone was used in
+ * between. Any thread: a lock keeps TZ still around each conversion.
+ * Each zone remembers the
+ * last day it computed, so a run whose records fall on a few days
+ * converts a few times, not once per record.
  *
  * Owns: a small per-zone cache (process lifetime, freed by
- * daytz_cleanup). Failures: daytz_check says why a name is unusable.
+ * daytz_cleanup; main thread). Failures: daytz_check says why a name is
+ * unusable; a zone file glibc could not read when it was needed (glibc
+ * then converts as UTC without a word) is kept for daytz_take_failure(),
+ * which whoever trusts the results must ask before keeping them.
  */
 #ifndef TIDEMARK_DAYTZ_H
 #define TIDEMARK_DAYTZ_H
@@ -37,6 +41,13 @@ int64_t daytz_day_start(const char *tz, int64_t ms);
 
 /* The local date in tz of instant ms, "YYYY-MM-DD". */
 void daytz_format_date(const char *tz, int64_t ms, char *buf, size_t size);
+
+/*
+ * -1 with errstr naming the zone when a conversion since the last call
+ * could not read its zone's file (its result was UTC's, a day off at
+ * times); 0 otherwise. Clears what it reports.
+ */
+int daytz_take_failure(char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Frees the per-zone cache (tests, end of main). */
 void daytz_cleanup(void);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "daytz.h"
 #include "errstr.h"
 #include "isotime.h"
 #include "log.h"
@@ -20,6 +21,12 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm, con
                         const char *error, char *errstr, size_t errstr_size)
 {
     run_record_t rr = {0};
+    /* a local date asked for or bucketed as UTC's: the HWM may lie past
+     * changes the API was never asked for, so no record may keep it */
+    if (status != RUN_STATUS_FAILED && daytz_take_failure(errstr, errstr_size) != 0) {
+        r->dates_unknown = 1; /* nor the failed record (run_mark_failed) */
+        return PRODUCER_FAILED;
+    }
     rr.stream = r->sc->name;
     rr.run_id = r->run_id;
     rr.mode = r->mode.full ? RUN_MODE_FULL : RUN_MODE_INCREMENTAL;
@@ -149,8 +156,9 @@ void run_mark_failed(run_t *r, const char *error)
     /* A walk that was read to its end and acknowledged is durable (the
      * records before a failing deleted endpoint); else the last durable
      * HWM stays, and the next run re-reads from there. */
-    if (write_checkpoint(r, RUN_STATUS_FAILED, acked && r->records_done ? &r->tracker : NULL,
-                         acked && r->deletes_done, error, werr, sizeof(werr)) != 0)
+    int trusted = acked && !r->dates_unknown;
+    if (write_checkpoint(r, RUN_STATUS_FAILED, trusted && r->records_done ? &r->tracker : NULL,
+                         trusted && r->deletes_done, error, werr, sizeof(werr)) != 0)
         log_error("cannot write the failed run record", "stream=%s run_id=%s error=%s", r->sc->name,
                   r->run_id, log_quote(q, sizeof(q), werr));
 }

@@ -22,7 +22,7 @@ PACKAGES="build-essential pkg-config
 librdkafka-dev libpq-dev libcurl4-openssl-dev libavro-dev libjansson-dev
 libcmocka-dev libmicrohttpd-dev
 postgresql postgresql-common postgresql-client
-clang-format kcat jq curl procps time python3 python3-venv tzdata util-linux prometheus
+clang-format kcat jq curl procps time python3 python3-venv tzdata util-linux prometheus strace
 openjdk-17-jre-headless openjdk-17-jdk-headless maven docker-compose"
 
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
