@@ -109,6 +109,7 @@ static size_t take_free_locks(pass_t *p)
                          "stream=%s error=%s", name, log_quote(q, sizeof(q), err));
         } else if (rc == RUNLOCK_ERROR) {
             log_error("run not started", "stream=%s error=%s", name, log_quote(q, sizeof(q), err));
+            producer_stats_not_run(name, LAST_FAILED_LOCK);
             p->failed++;
         }
     }
@@ -156,6 +157,7 @@ static void run_after_wait(pass_t *p, size_t i)
     const char *name = p->set->items[i].sc->name;
     if (runlock_take(p->conf, name, 1, &p->locks[i], err, sizeof(err)) != RUNLOCK_HELD) {
         log_error("run not started", "stream=%s error=%s", name, log_quote(q, sizeof(q), err));
+        producer_stats_not_run(name, LAST_FAILED_LOCK);
         p->failed++;
         return;
     }
@@ -163,7 +165,7 @@ static void run_after_wait(pass_t *p, size_t i)
     p->cps[i] = NULL;
     if (checkpoint_read(p->conf, &name, 1, &p->cps[i], err, sizeof(err)) != 0) {
         log_err("cannot read the checkpoint", err);
-        producer_stats_checkpoint_failed(name);
+        producer_stats_not_run(name, LAST_FAILED_CHECKPOINT);
         p->failed++;
         runlock_release(&p->locks[i]);
         return;
@@ -183,7 +185,7 @@ static int read_checkpoints(pass_t *p, const char **names)
     log_err("cannot read the checkpoints", err);
     for (size_t i = 0; i < p->set->n; i++)
         if (stream_due(p, i))
-            producer_stats_checkpoint_failed(names[i]);
+            producer_stats_not_run(names[i], LAST_FAILED_CHECKPOINT);
     return -1;
 }
 

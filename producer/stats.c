@@ -114,12 +114,12 @@ void producer_stats_run_end(const char *stream, int full, int completed, const r
     metrics_heartbeat();
 }
 
-void producer_stats_checkpoint_failed(const char *stream)
+void producer_stats_not_run(const char *stream, int how)
 {
     pthread_mutex_lock(&totals_lock);
     producer_stream_totals_t *st = stream_totals(stream);
     if (st)
-        st->last_failed = LAST_FAILED_CHECKPOINT;
+        st->last_failed = how;
     pthread_mutex_unlock(&totals_lock);
     metrics_heartbeat();
 }

@@ -48,6 +48,7 @@ typedef struct producer_stats {
 #define LAST_FAILED_NONE       0
 #define LAST_FAILED_RUN        1 /* its run failed */
 #define LAST_FAILED_CHECKPOINT 2 /* no run: its checkpoint could not be read */
+#define LAST_FAILED_LOCK       3 /* no run: its run lock could not be taken */
 
 /* HTTP status codes counted apart per stream; more go under code "other". */
 #define PRODUCER_STATS_MAX_CODES 16
@@ -86,10 +87,10 @@ void producer_stats_stream(const char *stream);
  * hwm the HWM its last run record holds. Main thread. */
 void producer_stats_run_end(const char *stream, int full, int completed, const run_hwm_t *hwm);
 
-/* A pass of stream failed before its run began: the checkpoints could not
- * be read. Counts no run; /readyz says so until a run completes. Main
- * thread. */
-void producer_stats_checkpoint_failed(const char *stream);
+/* A pass of stream failed before its run began (how: LAST_FAILED_CHECKPOINT
+ * or LAST_FAILED_LOCK). Counts no run; /readyz says so until a run
+ * completes. Main thread. */
+void producer_stats_not_run(const char *stream, int how);
 
 /* An HTTP answer (status, or 0 when none came) after seconds, for the
  * stream named by ctx (a const char *): http.h's observer. Any thread. */

@@ -130,6 +130,8 @@ static int producer_ready(void *ctx, char *why, size_t why_size)
             errstr_set(why, why_size, "stream %s: %s", st[i].name,
                        st[i].last_failed == LAST_FAILED_CHECKPOINT
                            ? "its checkpoint could not be read"
+                       : st[i].last_failed == LAST_FAILED_LOCK
+                           ? "its run could not start: its run lock could not be taken"
                            : "its last run failed");
             ready = 0;
         }

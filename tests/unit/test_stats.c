@@ -108,7 +108,7 @@ static void test_per_stream(void **state)
     producer_stats_flush("ps_a", &flushed, &run);
     producer_stats_flush("ps_b", &flushed, &(producer_stats_t){.upserts = 6, .deletes = 1});
     /* how passes end, in order: the last one decides last_failed and the
-     * HWM; ckpt: the checkpoints could not be read, no run */
+     * HWM; ckpt: no run, a LAST_FAILED_* (its checkpoints or its lock) */
     static const struct {
         int ckpt, full, completed, has_hwm;
         int64_t hwm_ms;
@@ -120,13 +120,14 @@ static void test_per_stream(void **state)
         {0, 0, 1, 1, 5000, {{1, 1}, {1, 0}}, LAST_FAILED_NONE},
         {0, 0, 1, 0, 0, {{2, 1}, {1, 0}}, LAST_FAILED_NONE},
         {0, 1, 0, 1, 7000, {{2, 1}, {1, 1}}, LAST_FAILED_RUN},
-        {1, 0, 0, 1, 7000, {{2, 1}, {1, 1}}, LAST_FAILED_CHECKPOINT},
+        {LAST_FAILED_CHECKPOINT, 0, 0, 1, 7000, {{2, 1}, {1, 1}}, LAST_FAILED_CHECKPOINT},
+        {LAST_FAILED_LOCK, 0, 0, 1, 7000, {{2, 1}, {1, 1}}, LAST_FAILED_LOCK},
         {0, 1, 1, 1, 8000, {{2, 1}, {2, 1}}, LAST_FAILED_NONE},
     };
     for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
         run_hwm_t hwm = {.has_value = ends[i].has_hwm, .value_ms = ends[i].hwm_ms};
         if (ends[i].ckpt)
-            producer_stats_checkpoint_failed("ps_a");
+            producer_stats_not_run("ps_a", ends[i].ckpt);
         else
             producer_stats_run_end("ps_a", ends[i].full, ends[i].completed, &hwm);
         a = find("ps_a", &all);
