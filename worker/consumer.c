@@ -144,8 +144,10 @@ static void commit_assigned(consumer_t *c, rd_kafka_t *rk,
         if (tp && !tp->stuck && p->offset >= 0)
             rd_kafka_topic_partition_list_add(list, p->topic, p->partition)->offset = p->offset;
     }
-    if (list && list->cnt > 0)
+    if (list && list->cnt > 0) {
+        (void)consumer_commit_mark(list);
         rd_kafka_commit(rk, list, 1);
+    }
     if (list)
         rd_kafka_topic_partition_list_destroy(list);
 }
@@ -540,10 +542,29 @@ int consumer_failed(const consumer_t *c)
     return c->failed;
 }
 
+int consumer_commit_mark(rd_kafka_topic_partition_list_t *l)
+{
+    for (int i = 0; i < l->cnt; i++) {
+        rd_kafka_topic_partition_t *p = &l->elems[i];
+        free(p->metadata); /* the list frees what it holds with free() */
+        p->metadata = strdup(CONSUMER_COMMIT_METADATA);
+        p->metadata_size = p->metadata ? strlen(CONSUMER_COMMIT_METADATA) : 0;
+        if (!p->metadata)
+            return -1;
+    }
+    return 0;
+}
+
 void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t *offsets)
 {
-    rd_kafka_resp_err_t err = rd_kafka_commit(c->rk, offsets, 1);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_copy(offsets);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__FAIL;
 
+    if (l) {
+        (void)consumer_commit_mark(l); /* unmarked, only a warning may follow */
+        err = rd_kafka_commit(c->rk, l, 1);
+        rd_kafka_topic_partition_list_destroy(l);
+    }
     if (err)
         log_debug("kafka offset commit not sent", "error=%s", rd_kafka_err2name(err));
 }

@@ -131,6 +131,16 @@ int consumer_failed(const consumer_t *c);
  * lag tools, never read back. */
 void consumer_commit_async(consumer_t *c, const rd_kafka_topic_partition_list_t *offsets);
 
+/* The metadata of every offset tidemark commits to Kafka: a committed
+ * offset without it was set by another client (kafka-consumer-groups
+ * --reset-offsets), which the worker does not follow
+ * (consumer_warn_kafka_ahead says so). */
+#define CONSUMER_COMMIT_METADATA "tidemark"
+
+/* Sets CONSUMER_COMMIT_METADATA on each element of l (freed with l).
+ * 0, or -1 when out of memory (then some carry none). */
+int consumer_commit_mark(rd_kafka_topic_partition_list_t *l);
+
 /*
  * Moves each assigned partition whose stored offset (consumer_offsets_t,
  * loaded by the caller just before) differs from its expected one - every

@@ -586,6 +586,14 @@ size_t consumer_store_passed(consumer_t *c)
     return n;
 }
 
+/* Whether p's committed offset carries tidemark's metadata. */
+static int committed_by_us(const rd_kafka_topic_partition_t *p)
+{
+    size_t n = strlen(CONSUMER_COMMIT_METADATA);
+    return p->metadata && p->metadata_size == n &&
+           !memcmp(p->metadata, CONSUMER_COMMIT_METADATA, n);
+}
+
 /*
  * The worker commits to Kafka only offsets it stored in this database
  * first, so a committed offset in Kafka for a partition this database
@@ -598,26 +606,44 @@ size_t consumer_store_passed(consumer_t *c)
  * reset-offsets moves this database's offsets back while Kafka may refuse
  * its commit, and a restore from backup leaves them older, both rightly.
  * One warning per assignment names the partitions; a lookup that fails
- * says nothing (Kafka's offsets serve lag tools only).
+ * says nothing (Kafka's offsets serve lag tools only). A second one names
+ * partitions whose committed offset differs from the stored one and was
+ * not committed by tidemark (CONSUMER_COMMIT_METADATA): a user replaying
+ * the Kafka way saw the worker go on as if nothing was asked.
  */
 void consumer_warn_kafka_ahead(consumer_t *c, rd_kafka_t *rk,
                                const rd_kafka_topic_partition_list_t *parts)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_copy(parts);
-    strbuf_t sb;
+    strbuf_t sb, other;
     if (!l)
         return;
     strbuf_init(&sb);
+    strbuf_init(&other);
     if (rd_kafka_committed(rk, l, COMMITTED_TIMEOUT_MS) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         for (int i = 0; i < l->cnt; i++) {
             const rd_kafka_topic_partition_t *p = &l->elems[i];
-            if (!p->err && p->offset >= 0 && c->db.stored(c->db.ctx, p->topic, p->partition) < 0)
+            int64_t stored = c->db.stored(c->db.ctx, p->topic, p->partition);
+            if (!p->err && p->offset >= 0 && stored < 0)
                 strbuf_appendf(&sb, "%s%s:%" PRId32 "@%" PRId64, sb.len ? "," : "", p->topic,
                                p->partition, p->offset);
+            else if (!p->err && p->offset >= 0 && p->offset != stored && !committed_by_us(p))
+                strbuf_appendf(&other, "%s%s:%" PRId32 "@%" PRId64 "(stored %" PRId64 ")",
+                               other.len ? "," : "", p->topic, p->partition, p->offset, stored);
         }
     }
     rd_kafka_topic_partition_list_destroy(l);
     char q[1100], qg[600];
+    if (other.len)
+        log_warn("Kafka's group offsets of these partitions were set by another client "
+                 "(kafka-consumer-groups --reset-offsets, or a tidemark older than this one): "
+                 "the worker goes on from its stored offsets (sync_offsets, committed with the "
+                 "rows) and commits them over Kafka's; to replay, use `tidemark-worker "
+                 "reset-offsets`",
+                 "group=%s partitions=%s",
+                 log_quote(qg, sizeof(qg), c->group_id ? c->group_id : "-"),
+                 log_quote(q, sizeof(q), other.buf));
+    strbuf_clear(&other);
     if (sb.len)
         log_warn("Kafka holds offsets of this group for partitions this database has none for: "
                  "does a worker writing another database use this group.id? Then Kafka splits "

@@ -15,6 +15,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "consumer.h"
 #include "kafka_client.h"
 #include "kafka_meta.h"
 
@@ -151,6 +152,8 @@ int groupprobe_commit(groupprobe_t *ak, const char *topic, const int32_t *partit
                       const int64_t *offsets, size_t n, char *errstr, size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *l = make_list(topic, partitions, offsets, 0, n);
+    if (l)
+        (void)consumer_commit_mark(l); /* ours: the workers need not warn of it */
     rd_kafka_queue_t *q = rd_kafka_queue_new(ak->rk);
     rd_kafka_resp_err_t err = rd_kafka_commit_queue(ak->rk, l, q, NULL, NULL);
     int rc;
