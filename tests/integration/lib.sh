@@ -840,6 +840,23 @@ first_sync()
     wait_run_completed "$run1" 60
 }
 
+# new_york_evening_change - the demo API's days are New York's
+# (cursor.precision = date, cursor.timezone = America/New_York), 12
+# records from 2026-01-06T01:59Z (still 5 January there), synced once;
+# then record 4 changes at 03:00Z, 22:00 on 5 January in New York, below
+# the UTC date of the HWM.
+new_york_evening_change()
+{
+    start_devbroker
+    start_demoapi --records 12 --base-time 2026-01-06T01:59:00Z --date-cursor \
+        --cursor-timezone America/New_York
+    write_config "stream: cursor.precision = date" "stream: cursor.timezone = America/New_York" \
+        "stream: -deleted.url"
+    first_sync
+    assert_table_equals_api
+    api_post "/admin/update?ids=4&at=2026-01-06T03:00:00Z" >/dev/null || fail "admin update"
+}
+
 # first_sync_then_hide_two - for an API of records 1..10 that hides record
 # 2 while $T_WORK/hidden exists (a shard down): the first sync, then a
 # full run with 2 hidden, which finds it vanished, and the table without it.

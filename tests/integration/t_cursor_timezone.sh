@@ -8,16 +8,7 @@
 # would be lost below the HWM for good.
 . "$(dirname "$0")/lib.sh"
 
-start_devbroker
-start_demoapi --records 12 --base-time 2026-01-06T01:59:00Z --date-cursor \
-    --cursor-timezone America/New_York
-write_config "stream: cursor.precision = date" "stream: cursor.timezone = America/New_York" \
-    "stream: -deleted.url"
-
-first_sync
-assert_table_equals_api
-
-api_post "/admin/update?ids=4&at=2026-01-06T03:00:00Z" >/dev/null || fail "admin update"
+new_york_evening_change
 run_producer_once
 assert_eq 1 "$(last_run_field published)" "events published for the change at 22:00 New York time"
 run_id=$(last_run_field run_id)

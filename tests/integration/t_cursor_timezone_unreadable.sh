@@ -15,16 +15,7 @@ command -v strace >/dev/null 2>&1 || skip "strace is not installed"
 zonefile=/usr/share/zoneinfo/America/New_York
 [ -r "$zonefile" ] || skip "no $zonefile"
 
-start_devbroker
-start_demoapi --records 12 --base-time 2026-01-06T01:59:00Z --date-cursor \
-    --cursor-timezone America/New_York
-write_config "stream: cursor.precision = date" "stream: cursor.timezone = America/New_York" \
-    "stream: -deleted.url"
-
-first_sync
-assert_table_equals_api
-
-api_post "/admin/update?ids=4&at=2026-01-06T03:00:00Z" >/dev/null || fail "admin update"
+new_york_evening_change
 # and one on 7 January (New York's too), which moves the HWM past 5 January
 api_post "/admin/update?ids=5&at=2026-01-07T12:00:00Z" >/dev/null || fail "admin update"
 
