@@ -107,7 +107,11 @@ static int tz_enter(const char *tz)
         snprintf(tz_loaded, sizeof(tz_loaded), "%s", spec);
         return 0;
     }
-    tz_loaded[0] = '\0'; /* the next conversion tries again */
+    /* glibc reads a zone's file only when TZ changes: set another, so
+     * that the next conversion reads this one's again */
+    setenv("TZ", "UTC0", 1);
+    tzset();
+    tz_loaded[0] = '\0';
     snprintf(tz_failed, sizeof(tz_failed), "%s", tz);
     return -1;
 }

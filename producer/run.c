@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daytz.h"
 #include "errstr.h"
 #include "checkpoint.h"
 #include "isotime.h"
@@ -171,6 +172,9 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
                .deleted_deferrals = opts ? opts->deleted_deferrals : 0};
     const schema_field_t *idf = record_schema_field(envelope_schema_record(es), sc->id_field);
     r.id_type = idf ? idf->type : FT_STRING;
+    char stale[256]; /* another stream's run left it (runs take turns on this thread) */
+    if (daytz_take_failure(stale, sizeof(stale)) != 0)
+        log_debug("a time zone failure of an earlier run dropped", "stream=%s", sc->name);
     run_source_digest(sc->url, r.source);
     r.mode = run_mode_decide(cp, r.source, opts && opts->force_full, conf->full_sync_every_ms,
                              isotime_now_ms());

@@ -156,6 +156,12 @@ void run_mark_failed(run_t *r, const char *error)
     /* A walk that was read to its end and acknowledged is durable (the
      * records before a failing deleted endpoint); else the last durable
      * HWM stays, and the next run re-reads from there. */
+    char why[256];
+    if (daytz_take_failure(why, sizeof(why)) != 0) { /* the run failed for another reason */
+        log_warn("this run's local dates were not known", "stream=%s error=%s", r->sc->name,
+                 log_quote(q, sizeof(q), why));
+        r->dates_unknown = 1;
+    }
     int trusted = acked && !r->dates_unknown;
     if (write_checkpoint(r, RUN_STATUS_FAILED, trusted && r->records_done ? &r->tracker : NULL,
                          trusted && r->deletes_done, error, werr, sizeof(werr)) != 0)
