@@ -56,6 +56,11 @@ static const char *const bookkeeping_ddl[] = {
     "CREATE INDEX IF NOT EXISTS sync_metadata_running"
     " ON sync_metadata (id) WHERE sync_status = 'running'",
 
+    /* runs of streams a worker lacks (metadata.h): a worker given the
+     * stream finds its own among every other deployment's */
+    "CREATE INDEX IF NOT EXISTS sync_metadata_not_configured"
+    " ON sync_metadata (record_type) WHERE sync_status = 'not_configured'",
+
     /* each stream's latest completed run (status, /metrics): the table
      * gains a row a run, 86,400 a day at poll.interval = 1s, and read
      * whole it outgrew the metrics probe's 1 s (the metric vanished) */

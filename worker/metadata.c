@@ -172,38 +172,68 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
     return st;
 }
 
-pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuck,
+/* The not_configured rows of conf's streams made running (the index
+ * sync_metadata_not_configured finds them). */
+static pg_status_t take_not_configured(pg_t *pg, const tm_config_t *conf, char *errstr,
+                                       size_t errstr_size)
+{
+    strbuf_t sb;
+
+    strbuf_init(&sb);
+    strbuf_append(&sb, "{");
+    for (size_t i = 0; i < conf->n_streams; i++) /* names are plain tokens (config.c) */
+        strbuf_appendf(&sb, "%s%s", i ? "," : "", conf->streams[i].name);
+    strbuf_append(&sb, "}");
+    char *names = strbuf_take(&sb);
+    if (!names) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        return PG_FATAL;
+    }
+    const char *params[1] = {names};
+    pg_status_t st = pg_exec(pg,
+                             "UPDATE sync_metadata SET sync_status = 'running', updated_at = now()"
+                             " WHERE id IN (SELECT id FROM sync_metadata"
+                             "  WHERE sync_status = 'not_configured'"
+                             "  AND record_type = ANY($1::text[]) FOR UPDATE SKIP LOCKED)",
+                             1, params, NULL, errstr, errstr_size);
+    free(names);
+    return st;
+}
+
+pg_status_t metadata_complete_runs(pg_t *pg, const tm_config_t *conf, const char *stuck,
                                    PGresult **completed, char *errstr, size_t errstr_size)
 {
-    const char *params[2] = {group, stuck ? stuck : "[]"};
-    PGresult *res;
-    pg_status_t st;
+    const char *params[2] = {conf->group_id, stuck ? stuck : "[]"};
+    PGresult *res = NULL;
+    pg_status_t st = take_not_configured(pg, conf, errstr, errstr_size);
 
-    st = pg_exec(pg,
-                 "UPDATE sync_metadata m SET sync_status = 'completed',"
-                 " completed_at = now(), updated_at = now()"
-                 " WHERE m.id IN (SELECT s.id FROM sync_metadata s"
-                 "  WHERE s.sync_status = 'running' AND s.producer_status = 'completed'"
-                 /* every published event applied or dead-lettered */
-                 /* in numeric: a row's bigints must not make every batch's
-                  * completion fail with 22003 (the counts are anyone's to
-                  * write in a run record) */
-                 "  AND s.records_synced::numeric + s.records_deleted + s.records_dead_lettered"
-                 "   >= COALESCE(s.producer_records, 0)::numeric + COALESCE(s.producer_deletes, 0)"
-                 "  AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("
-                 "    COALESCE(s.end_offsets, '{}'::jsonb)) e"
-                 "   WHERE NOT EXISTS (SELECT 1 FROM sync_offsets o"
-                 "    WHERE o.consumer_group = $1 AND o.topic = s.topic"
-                 "    AND o.partition = e.key::int"
-                 "    AND o.next_offset >= e.value::bigint))"
-                 /* nor with events in a partition this worker does not apply */
-                 "  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) x"
-                 "   WHERE x->>'topic' = s.topic"
-                 "   AND COALESCE(s.end_offsets, '{}'::jsonb) ? (x->>'partition'))"
-                 "  FOR UPDATE SKIP LOCKED)"
-                 " RETURNING m.run_id, m.record_type, m.records_synced,"
-                 " m.records_deleted, m.records_dead_lettered",
-                 2, params, &res, errstr, errstr_size);
+    if (st == PG_OK)
+        st = pg_exec(
+            pg,
+            "UPDATE sync_metadata m SET sync_status = 'completed',"
+            " completed_at = now(), updated_at = now()"
+            " WHERE m.id IN (SELECT s.id FROM sync_metadata s"
+            "  WHERE s.sync_status = 'running' AND s.producer_status = 'completed'"
+            /* every published event applied or dead-lettered */
+            /* in numeric: a row's bigints must not make every batch's
+             * completion fail with 22003 (the counts are anyone's to
+             * write in a run record) */
+            "  AND s.records_synced::numeric + s.records_deleted + s.records_dead_lettered"
+            "   >= COALESCE(s.producer_records, 0)::numeric + COALESCE(s.producer_deletes, 0)"
+            "  AND NOT EXISTS (SELECT 1 FROM jsonb_each_text("
+            "    COALESCE(s.end_offsets, '{}'::jsonb)) e"
+            "   WHERE NOT EXISTS (SELECT 1 FROM sync_offsets o"
+            "    WHERE o.consumer_group = $1 AND o.topic = s.topic"
+            "    AND o.partition = e.key::int"
+            "    AND o.next_offset >= e.value::bigint))"
+            /* nor with events in a partition this worker does not apply */
+            "  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) x"
+            "   WHERE x->>'topic' = s.topic"
+            "   AND COALESCE(s.end_offsets, '{}'::jsonb) ? (x->>'partition'))"
+            "  FOR UPDATE SKIP LOCKED)"
+            " RETURNING m.run_id, m.record_type, m.records_synced,"
+            " m.records_deleted, m.records_dead_lettered",
+            2, params, &res, errstr, errstr_size);
     if (completed)
         *completed = st == PG_OK ? res : NULL;
     else if (st == PG_OK)

@@ -16,6 +16,7 @@
 #include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
+#include "config.h"
 #include "pg.h"
 #include "runcount.h"
 #include "runrecord.h"
@@ -52,7 +53,10 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
                                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Marks 'completed' every running row whose producer finished, whose
+ * Turns 'running' the not_configured rows of conf's streams (a member
+ * lacking the stream read their records: a run with no event has nothing
+ * else to turn it), then marks 'completed' every running row whose
+ * producer finished, whose
  * end_offsets this group's sync_offsets all reach and whose events are all
  * counted (see above); rows another worker holds locked are left to that
  * worker. stuck (may be NULL) is a JSON array of {"topic":..,
@@ -62,7 +66,7 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
  * NULL when it failed): they are completed only once the transaction
  * commits, and only then to be logged.
  */
-pg_status_t metadata_complete_runs(pg_t *pg, const char *group, const char *stuck,
+pg_status_t metadata_complete_runs(pg_t *pg, const tm_config_t *conf, const char *stuck,
                                    PGresult **completed, char *errstr,
                                    size_t errstr_size) TM_WARN_UNUSED;
 

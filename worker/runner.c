@@ -559,9 +559,8 @@ static void idle_tick(runner_t *r)
         char *stuck = consumer_stuck_json(r->consumer);
         PGresult *done = NULL;
 
-        st = stuck
-                 ? metadata_complete_runs(r->pg, r->conf->group_id, stuck, &done, err, sizeof(err))
-                 : PG_FATAL;
+        st = stuck ? metadata_complete_runs(r->pg, r->conf, stuck, &done, err, sizeof(err))
+                   : PG_FATAL;
         if (!stuck)
             errstr_set(err, sizeof(err), "out of memory");
         free(stuck);

@@ -6,8 +6,8 @@
 # which made the run's row, and the row stayed `running` for good: the
 # record that ends the run was long read past. Such records are now kept
 # aside as `not_configured` (no running row for a stream no worker here
-# applies), and the run completes once its events are applied. (Found by
-# helper 141, in a group of an old and a new member.)
+# applies); a worker with the stream turns them running, and they
+# complete, a run with no event too. (Found by helpers 141 and 145.)
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 
@@ -28,7 +28,10 @@ CONF=$OLD start_worker
 run_producer_once # both streams: the producer has the new configuration
 r1=$(last_run_field run_id)
 r2=$(last_run_field run_id "$S2")
-wait_run_completed "$r1" 60
+run_producer_once # nothing changed: a run of S2 with no event
+r3=$(last_run_field run_id "$S2")
+log "S2 runs: $r2 (30 events), $r3 ($(last_run_field records "$S2") records)"
+wait_run_completed "$(last_run_field run_id)" 60
 runs_read() { offsets_at_ends "$PREFIX.sync-runs" "$(topic_ends "$PREFIX.sync-runs")"; }
 wait_for "the worker read past $S2's run records" 30 runs_read
 assert_eq 0 "$(psql_value "select count(*) from sync_metadata where sync_status = 'running'")" \
@@ -38,5 +41,6 @@ stop_worker
 CONF=$NEW start_worker
 wait_run_completed "$r2" 60
 TABLE=$S2 assert_table_equals_api
+wait_run_completed "$r3" 30
 stop_worker
 log "ok"
