@@ -52,8 +52,10 @@ static pg_status_t upsert_offset(pg_t *pg, const char *group, const char *topic,
                    "INSERT INTO sync_offsets (consumer_group, topic,"
                    " partition, next_offset, placed_by_reset) VALUES ($1, $2, $3, $4, true)"
                    " ON CONFLICT (consumer_group, topic, partition)"
+                   /* applied_table NULL: where an operator said to start,
+                    * whichever table the members apply it to */
                    " DO UPDATE SET next_offset = EXCLUDED.next_offset,"
-                   " updated_at = now(), placed_by_reset = true",
+                   " updated_at = now(), placed_by_reset = true, applied_table = NULL",
                    4, params, NULL, errstr, errstr_size);
 }
 

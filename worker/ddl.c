@@ -52,6 +52,13 @@ static const char *const bookkeeping_ddl[] = {
     " ALTER TABLE sync_offsets ADD COLUMN"
     " placed_by_reset boolean NOT NULL DEFAULT false; END IF; END $$",
 
+    /* the table a row's batches were applied to (offsets.h): NULL, in
+     * rows written before it or by reset-offsets, is any */
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE"
+    " attrelid = 'sync_offsets'::regclass"
+    " AND attname = 'applied_table' AND NOT attisdropped) THEN"
+    " ALTER TABLE sync_offsets ADD COLUMN applied_table text; END IF; END $$",
+
     /* every batch looks for runs that may have completed */
     "CREATE INDEX IF NOT EXISTS sync_metadata_running"
     " ON sync_metadata (id) WHERE sync_status = 'running'",

@@ -17,6 +17,9 @@ struct fencing {
     const char *group;
     stored_offsets_t stored;   /* the last read of the group's rows */
     stored_offsets_t expected; /* the assigned partitions' expected offsets */
+    stored_offsets_t warned;   /* partitions warned about a row of another table */
+    fencing_table_fn table_of;
+    void *table_ctx;
 };
 
 fencing_t *fencing_new(pg_t *pg, const char *group)
@@ -28,9 +31,21 @@ fencing_t *fencing_new(pg_t *pg, const char *group)
     return f;
 }
 
+void fencing_set_tables(fencing_t *f, fencing_table_fn table_of, void *ctx)
+{
+    f->table_of = table_of;
+    f->table_ctx = ctx;
+}
+
+static const char *table_of(const fencing_t *f, const char *topic)
+{
+    return f->table_of ? f->table_of(f->table_ctx, topic) : NULL;
+}
+
 void fencing_destroy(fencing_t *f)
 {
     if (f) {
+        offsets_clear(&f->warned);
         offsets_clear(&f->expected);
         offsets_clear(&f->stored);
     }
@@ -76,18 +91,43 @@ static int load(void *ctx)
     }
 }
 
+/* The stored offset of (topic, partition) as this worker reads it: -1
+ * when none, or when the row was applied to another table. */
+static int64_t lookup(const fencing_t *f, const char *topic, int32_t partition)
+{
+    const stored_offset_t *e = offsets_find(&f->stored, topic, partition);
+
+    if (!e)
+        return -1;
+    return offsets_same_table(e->applied_table, table_of(f, topic)) ? e->next_offset : -1;
+}
+
 static int64_t stored(void *ctx, const char *topic, int32_t partition)
 {
-    const fencing_t *f = ctx;
+    fencing_t *f = ctx;
+    const stored_offset_t *e = offsets_find(&f->stored, topic, partition);
+    const char *table = table_of(f, topic);
 
-    return offsets_lookup(&f->stored, topic, partition);
+    if (e && !offsets_same_table(e->applied_table, table) &&
+        !offsets_find(&f->warned, topic, partition)) {
+        log_warn("the group's members disagree on the table: the partition's stored offset was "
+                 "applied to another table (`table` changed, and a worker still on the old "
+                 "configuration applied it); the partition is replayed into this worker's table "
+                 "from its first message. Until every worker runs the same configuration, a "
+                 "partition may move between them and be replayed into each one's table",
+                 "topic=%s partition=%" PRId32 " table=%s applied_table=%s stored=%" PRId64, topic,
+                 partition, table, e->applied_table, e->next_offset);
+        if (offsets_set(&f->warned, topic, partition, e->next_offset) < 0)
+            return lookup(f, topic, partition); /* out of memory: warned again */
+    }
+    return lookup(f, topic, partition);
 }
 
 static int has_topic(void *ctx, const char *topic)
 {
     const fencing_t *f = ctx;
 
-    return offsets_has_topic(&f->stored, topic);
+    return offsets_has_topic(&f->stored, topic, table_of(f, topic));
 }
 
 /* consumer_offsets_t.store: in its own transaction (autocommit: no batch
@@ -100,7 +140,8 @@ static int store(void *ctx, const char *topic, int32_t partition, int64_t from, 
     pg_status_t st = pg_ensure(f->pg, err, sizeof(err));
 
     if (st == PG_OK)
-        st = offsets_cas(f->pg, f->group, topic, partition, from, to, &moved, err, sizeof(err));
+        st = offsets_cas(f->pg, f->group, topic, partition, table_of(f, topic), from, to, &moved,
+                         err, sizeof(err));
     if (st != PG_OK) {
         char q[600];
         log_warn("cannot store the new offset; the next batch will",
@@ -155,8 +196,12 @@ pg_status_t fencing_claim(fencing_t *f, part_range_t *parts, size_t n, size_t *f
         return PG_FATAL;
     }
     for (size_t i = 0; i < k; i++)
-        moves[i] = (offset_move_t){parts[i].topic, parts[i].partition, parts[i].expected,
-                                   parts[i].next, 0};
+        moves[i] = (offset_move_t){parts[i].topic,
+                                   parts[i].partition,
+                                   parts[i].expected,
+                                   parts[i].next,
+                                   0,
+                                   table_of(f, parts[i].topic)};
     /* one statement: a round trip per partition would cost more than the rows */
     pg_status_t st = offsets_cas_all(f->pg, f->group, moves, k, errstr, errstr_size);
     for (size_t i = 0; st == PG_OK && i < k; i++)
@@ -185,7 +230,7 @@ int fencing_applied(fencing_t *f, const part_range_t *parts, size_t n)
     if (read_stored(f, err, sizeof(err)) != PG_OK)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (offsets_lookup(&f->stored, parts[i].topic, parts[i].partition) != parts[i].next)
+        if (lookup(f, parts[i].topic, parts[i].partition) != parts[i].next)
             return 0;
     return n > 0;
 }

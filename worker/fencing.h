@@ -52,6 +52,17 @@ typedef struct fencing fencing_t;
 fencing_t *fencing_new(pg_t *pg, const char *group);
 void fencing_destroy(fencing_t *f);
 
+/*
+ * The table a topic's batches are applied to (its stream's; NULL: none,
+ * the run records' topic), which every compare-and-set writes into the
+ * row (sync_offsets.applied_table) and against which the rows are read: a
+ * row applied to another table is read as none (offsets_same_table()),
+ * and the partition replayed into this worker's table from its first
+ * message, with a warning once per partition. Unset: every row counts.
+ */
+typedef const char *(*fencing_table_fn)(void *ctx, const char *topic);
+void fencing_set_tables(fencing_t *f, fencing_table_fn table_of, void *ctx);
+
 /* The callbacks consumer_new() takes (ctx = f). */
 consumer_offsets_t fencing_offsets(fencing_t *f);
 

@@ -13,8 +13,10 @@
 
 void offsets_clear(stored_offsets_t *so)
 {
-    for (size_t i = 0; i < so->n; i++)
+    for (size_t i = 0; i < so->n; i++) {
         free(so->items[i].topic);
+        free(so->items[i].applied_table);
+    }
     free(so->items);
     so->items = NULL;
     so->n = 0;
@@ -29,9 +31,10 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
     int i, n;
 
     memset(out, 0, sizeof(*out));
+    /* to_jsonb(): NULL where the column is not there yet */
     st = pg_exec(pg,
-                 "SELECT topic, partition, next_offset FROM sync_offsets"
-                 " WHERE consumer_group = $1",
+                 "SELECT topic, partition, next_offset, to_jsonb(o)->>'applied_table'"
+                 " FROM sync_offsets o WHERE consumer_group = $1",
                  1, params, &res, errstr, errstr_size);
     if (st != PG_OK)
         return st;
@@ -45,7 +48,11 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
     for (i = 0; i < n; i++) {
         stored_offset_t *so = &out->items[out->n];
 
-        if (!(so->topic = strdup(PQgetvalue(res, i, 0)))) {
+        so->topic = strdup(PQgetvalue(res, i, 0));
+        so->applied_table = PQgetisnull(res, i, 3) ? NULL : strdup(PQgetvalue(res, i, 3));
+        if (!so->topic || (!so->applied_table && !PQgetisnull(res, i, 3))) {
+            free(so->topic);
+            free(so->applied_table);
             PQclear(res);
             offsets_clear(out);
             errstr_set(errstr, errstr_size, "out of memory");
@@ -103,10 +110,16 @@ int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t pa
     return e ? e->next_offset : -1;
 }
 
-int offsets_has_topic(const stored_offsets_t *so, const char *topic)
+int offsets_same_table(const char *applied_table, const char *table)
+{
+    return !applied_table || !table || !strcmp(applied_table, table);
+}
+
+int offsets_has_topic(const stored_offsets_t *so, const char *topic, const char *table)
 {
     for (size_t i = 0; i < so->n; i++)
-        if (!strcmp(so->items[i].topic, topic))
+        if (!strcmp(so->items[i].topic, topic) &&
+            offsets_same_table(so->items[i].applied_table, table))
             return 1;
     return 0;
 }
@@ -136,6 +149,7 @@ int offsets_set(stored_offsets_t *so, const char *topic, int32_t partition, int6
         e = &so->items[so->n++];
         e->topic = t;
         e->partition = partition;
+        e->applied_table = NULL;
     }
     e->next_offset = next_offset;
     return 0;
@@ -144,46 +158,60 @@ int offsets_set(stored_offsets_t *so, const char *topic, int32_t partition, int6
 void offsets_remove(stored_offsets_t *so, const char *topic, int32_t partition)
 {
     if (!topic) {
-        while (so->n > 0)
-            free(so->items[--so->n].topic);
+        while (so->n > 0) {
+            so->n--;
+            free(so->items[so->n].topic);
+            free(so->items[so->n].applied_table);
+        }
         return;
     }
     stored_offset_t *e = offsets_find(so, topic, partition);
     if (!e)
         return;
     free(e->topic);
+    free(e->applied_table);
     *e = so->items[--so->n];
 }
 
 /* The statement of offsets_cas_all() for n partitions: v holds them,
- * ($4i+2, $4i+3, $4i+4, $4i+5) = (topic, partition, next, expected);
- * it returns those that moved. NULL when out of memory. */
-#define CAS_CHUNK 1000
+ * ($5i+2, $5i+3, $5i+4, $5i+5, $5i+6) = (topic, partition, next,
+ * expected, table); it returns those that moved. NULL when out of
+ * memory. */
+#define CAS_PARAMS 5
+#define CAS_CHUNK  1000
 
 static char *cas_all_sql(size_t n)
 {
     strbuf_t sb;
 
     strbuf_init(&sb);
-    strbuf_append(&sb, "WITH v (topic, partition, next_offset, expected) AS (VALUES ");
+    strbuf_append(&sb, "WITH v (topic, partition, next_offset, expected, tbl) AS (VALUES ");
     for (size_t i = 0; i < n; i++)
-        strbuf_appendf(&sb, "%s($%zu::text, $%zu::int, $%zu::bigint, $%zu::bigint)", i ? ", " : "",
-                       4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5);
+        strbuf_appendf(&sb, "%s($%zu::text, $%zu::int, $%zu::bigint, $%zu::bigint, $%zu::text)",
+                       i ? ", " : "", CAS_PARAMS * i + 2, CAS_PARAMS * i + 3, CAS_PARAMS * i + 4,
+                       CAS_PARAMS * i + 5, CAS_PARAMS * i + 6);
     /* a negative row (a DBA's -2 or -1: Kafka's words for the start and
      * the end) is read as none (consumer_position.h): replaced as a
      * missing one would be, or every batch of that partition was fenced
-     * for good */
+     * for good. So is a row applied to another table
+     * (offsets_same_table(); NULL on either side: any): `table` changed,
+     * and a member on the old configuration wrote it while this one
+     * replayed the topic into the new table; kept, the new table would
+     * never get the partition's messages before it. */
     strbuf_append(&sb, "), u AS (UPDATE sync_offsets o SET next_offset = v.next_offset,"
-                       " updated_at = now(), placed_by_reset = false FROM v WHERE"
-                       " ((v.expected >= 0 AND o.next_offset = v.expected)"
-                       " OR (v.expected < 0 AND o.next_offset < 0))"
+                       " updated_at = now(), placed_by_reset = false, applied_table = v.tbl"
+                       " FROM v WHERE"
+                       " ((v.expected >= 0 AND o.next_offset = v.expected"
+                       " AND (o.applied_table IS NULL OR v.tbl IS NULL OR o.applied_table = v.tbl))"
+                       " OR (v.expected < 0 AND (o.next_offset < 0 OR o.applied_table <> v.tbl)))"
                        " AND o.consumer_group = $1 AND o.topic = v.topic"
                        " AND o.partition = v.partition"
                        " RETURNING o.topic, o.partition),"
                        /* no row expected: a row someone else wrote meanwhile fences us */
                        " i AS (INSERT INTO sync_offsets (consumer_group, topic, partition,"
-                       " next_offset) SELECT $1, topic, partition, next_offset FROM v"
-                       " WHERE expected < 0 ON CONFLICT DO NOTHING RETURNING topic, partition)"
+                       " next_offset, applied_table) SELECT $1, topic, partition, next_offset, tbl"
+                       " FROM v WHERE expected < 0 ON CONFLICT DO NOTHING"
+                       " RETURNING topic, partition)"
                        " SELECT topic, partition FROM u UNION ALL SELECT topic, partition FROM i");
     return strbuf_take(&sb);
 }
@@ -203,13 +231,13 @@ static void mark_moved(PGresult *res, offset_move_t *moves, size_t n)
     }
 }
 
-/* offsets_cas_all() of at most CAS_CHUNK partitions (4 parameters each:
- * a statement takes at most 65535). */
+/* offsets_cas_all() of at most CAS_CHUNK partitions (CAS_PARAMS
+ * parameters each: a statement takes at most 65535). */
 static pg_status_t cas_chunk(pg_t *pg, const char *group, offset_move_t *moves, size_t n,
                              char *errstr, size_t errstr_size)
 {
     char *sql = cas_all_sql(n);
-    const char **params = calloc(4 * n + 1, sizeof(*params));
+    const char **params = calloc(CAS_PARAMS * n + 1, sizeof(*params));
     char(*nums)[24] = calloc(3 * n + 1, sizeof(*nums));
     pg_status_t st = PG_FATAL;
 
@@ -222,12 +250,13 @@ static pg_status_t cas_chunk(pg_t *pg, const char *group, offset_move_t *moves, 
             snprintf(nums[3 * i], sizeof(nums[0]), "%" PRId32, moves[i].partition);
             snprintf(nums[3 * i + 1], sizeof(nums[0]), "%" PRId64, moves[i].next);
             snprintf(nums[3 * i + 2], sizeof(nums[0]), "%" PRId64, moves[i].expected);
-            params[4 * i + 1] = moves[i].topic;
-            params[4 * i + 2] = nums[3 * i];
-            params[4 * i + 3] = nums[3 * i + 1];
-            params[4 * i + 4] = nums[3 * i + 2];
+            params[CAS_PARAMS * i + 1] = moves[i].topic;
+            params[CAS_PARAMS * i + 2] = nums[3 * i];
+            params[CAS_PARAMS * i + 3] = nums[3 * i + 1];
+            params[CAS_PARAMS * i + 4] = nums[3 * i + 2];
+            params[CAS_PARAMS * i + 5] = moves[i].table; /* NULL: SQL NULL */
         }
-        st = pg_exec(pg, sql, (int)(4 * n + 1), params, &res, errstr, errstr_size);
+        st = pg_exec(pg, sql, (int)(CAS_PARAMS * n + 1), params, &res, errstr, errstr_size);
         if (st == PG_OK) {
             mark_moved(res, moves, n);
             PQclear(res);
@@ -251,10 +280,10 @@ pg_status_t offsets_cas_all(pg_t *pg, const char *group, offset_move_t *moves, s
 }
 
 pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,
-                        int64_t expected, int64_t next, int *moved, char *errstr,
+                        const char *table, int64_t expected, int64_t next, int *moved, char *errstr,
                         size_t errstr_size)
 {
-    offset_move_t one = {topic, partition, expected, next, 0};
+    offset_move_t one = {topic, partition, expected, next, 0, table};
     pg_status_t st = offsets_cas_all(pg, group, &one, 1, errstr, errstr_size);
 
     if (st == PG_OK)

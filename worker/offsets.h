@@ -19,6 +19,10 @@ typedef struct stored_offset {
     char *topic;
     int32_t partition;
     int64_t next_offset;
+    /* the table the row's batches were applied to (sync_offsets.
+     * applied_table); NULL: any (a row written before the column, or by
+     * reset-offsets, or of a topic without a table: the run records') */
+    char *applied_table;
 } stored_offset_t;
 
 /* A set of partitions with an offset each: the rows read (and, in
@@ -28,7 +32,9 @@ typedef struct stored_offsets {
     size_t n;
 } stored_offsets_t;
 
-/* Reads every row of group. */
+/* Reads every row of group (with its applied_table, read as NULL where
+ * the column is not there yet: status and reset-offsets may run before a
+ * worker of this build added it). */
 pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *out, char *errstr,
                                size_t errstr_size) TM_WARN_UNUSED;
 
@@ -54,9 +60,20 @@ pg_status_t offsets_forget_topic(pg_t *pg, const char *group, const char *topic,
 /* The stored next offset of (topic, partition) in so, or -1 if none. */
 int64_t offsets_lookup(const stored_offsets_t *so, const char *topic, int32_t partition);
 
-/* Whether so has a row for some partition of topic: the group has read
- * the topic, and places each partition with a row (consumer_place()). */
-int offsets_has_topic(const stored_offsets_t *so, const char *topic);
+/*
+ * Whether a row applied to applied_table counts for a reader whose table
+ * is table: either NULL (any), or the same name. A row of another table
+ * is read as none: the stream's `table` changed, or the group's members
+ * disagree on it while a rolling restart runs; the partition is then
+ * replayed into the reader's table from its first message, and the
+ * compare-and-set takes the row over (offsets_cas_all()).
+ */
+int offsets_same_table(const char *applied_table, const char *table);
+
+/* Whether so has a row for some partition of topic, applied to table
+ * (offsets_same_table()): the group has read the topic into it, and
+ * places each partition with a row (consumer_place()). */
+int offsets_has_topic(const stored_offsets_t *so, const char *topic, const char *table);
 
 /*
  * Whether a partition's place lies outside [low, high] (both known, else
@@ -81,22 +98,24 @@ void offsets_remove(stored_offsets_t *so, const char *topic, int32_t partition);
 void offsets_clear(stored_offsets_t *so);
 
 /*
- * Moves (group, topic, partition) from expected (-1: no row yet) to next,
- * inside the caller's transaction. *moved is 1 on success and 0 when the
- * stored offset is not expected: another worker (or reset-offsets) moved
- * it, and the caller must roll back.
+ * Moves (group, topic, partition) from expected (-1: no row yet, or none
+ * applied to table) to next, applied to table (NULL: the topic has no
+ * table), inside the caller's transaction. *moved is 1 on success and 0
+ * when the stored offset is not expected: another worker (or
+ * reset-offsets) moved it, and the caller must roll back.
  */
 pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t partition,
-                        int64_t expected, int64_t next, int *moved, char *errstr,
+                        const char *table, int64_t expected, int64_t next, int *moved, char *errstr,
                         size_t errstr_size) TM_WARN_UNUSED;
 
 /* One partition's move for offsets_cas_all(). */
 typedef struct offset_move {
     const char *topic;
     int32_t partition;
-    int64_t expected; /* -1: no row yet */
+    int64_t expected; /* -1: no row yet, or none applied to table */
     int64_t next;
-    int moved; /* set by offsets_cas_all() */
+    int moved;         /* set by offsets_cas_all() */
+    const char *table; /* the table its batches go to; NULL: none (run records) */
 } offset_move_t;
 
 /*

@@ -656,6 +656,15 @@ static void on_refused(void *ctx, const char *why)
     worker_stats_set_refused(&r->stats, why);
 }
 
+/* fencing_table_fn: the table of the stream that reads topic (quoted as
+ * the worker's SQL names it); NULL for the run records' topic. */
+static const char *table_of_topic(void *ctx, const char *topic)
+{
+    const worker_stream_t *ws = worker_streams_by_topic(ctx, topic);
+
+    return ws ? ws->sql.table : NULL;
+}
+
 static int start_kafka(runner_t *r, const worker_streams_t *streams)
 {
     consumer_hooks_t hooks = {.before_revoke = before_revoke, .refused = on_refused, .ctx = r};
@@ -672,6 +681,8 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
     r->fencing = fencing_new(r->pg, r->conf->group_id);
     if (!r->fencing)
         errstr_set(err, sizeof(err), "out of memory");
+    else
+        fencing_set_tables(r->fencing, table_of_topic, (void *)streams);
     if (r->dlq && r->fencing) {
         consumer_offsets_t offsets = fencing_offsets(r->fencing);
 

@@ -116,7 +116,9 @@ static void print_partition(status_run_t *r, const char *stream, const char *top
                             int32_t partition, int64_t low, int64_t high)
 {
     int64_t stored = offsets_lookup(&r->so, topic, partition);
-    int oor = offsets_outside(stored, offsets_has_topic(&r->so, topic), low, high);
+    /* every row, whichever table it was applied to (NULL): the group's
+     * positions as stored */
+    int oor = offsets_outside(stored, offsets_has_topic(&r->so, topic, NULL), low, high);
     char sbuf[24], hbuf[24], lbuf[24];
     fmt_i64(stored, sbuf, sizeof(sbuf));
     fmt_i64(high, hbuf, sizeof(hbuf));
