@@ -322,8 +322,8 @@ static outcome_t complete_runs(apply_ctx_t *ctx, apply_result_t *res, char *errs
     }
     PQclear(res->completed_runs); /* a redo's: this body decides afresh */
     res->completed_runs = NULL;
-    pg_status_t st = metadata_complete_runs(ctx->pg, ctx->conf, stuck, &res->completed_runs, errstr,
-                                            errstr_size);
+    pg_status_t st = metadata_complete_runs(ctx->pg, ctx->conf, stuck, ctx->tables_json,
+                                            &res->completed_runs, errstr, errstr_size);
     free(stuck);
     return outcome_from_pg(st);
 }

@@ -62,6 +62,9 @@ typedef struct apply_ctx {
     fencing_t *fencing;
     dlq_queue_t *dlq;
     const worker_streams_t *streams;
+    /* worker_streams_tables_json() of streams: the rows of another table
+     * do not complete a run (metadata_complete_runs()) */
+    const char *tables_json;
     char sync_runs_topic[256];
     uint64_t staged_session; /* the pg_session() whose stages exist */
     /* A COMMIT refused by a deferred constraint: the batch's next attempts

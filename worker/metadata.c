@@ -201,9 +201,10 @@ static pg_status_t take_not_configured(pg_t *pg, const tm_config_t *conf, char *
 }
 
 pg_status_t metadata_complete_runs(pg_t *pg, const tm_config_t *conf, const char *stuck,
-                                   PGresult **completed, char *errstr, size_t errstr_size)
+                                   const char *tables, PGresult **completed, char *errstr,
+                                   size_t errstr_size)
 {
-    const char *params[2] = {conf->group_id, stuck ? stuck : "[]"};
+    const char *params[3] = {conf->group_id, stuck ? stuck : "[]", tables ? tables : "{}"};
     PGresult *res = NULL;
     pg_status_t st = take_not_configured(pg, conf, errstr, errstr_size);
 
@@ -225,7 +226,10 @@ pg_status_t metadata_complete_runs(pg_t *pg, const tm_config_t *conf, const char
             "   WHERE NOT EXISTS (SELECT 1 FROM sync_offsets o"
             "    WHERE o.consumer_group = $1 AND o.topic = s.topic"
             "    AND o.partition = e.key::int"
-            "    AND o.next_offset >= e.value::bigint))"
+            "    AND o.next_offset >= e.value::bigint"
+            /* applied to this worker's table (offsets_same_table()) */
+            "    AND (o.applied_table IS NULL OR $3::jsonb->>o.topic IS NULL"
+            "     OR o.applied_table = $3::jsonb->>o.topic)))"
             /* nor with events in a partition this worker does not apply */
             "  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements($2::jsonb) x"
             "   WHERE x->>'topic' = s.topic"
@@ -233,7 +237,7 @@ pg_status_t metadata_complete_runs(pg_t *pg, const tm_config_t *conf, const char
             "  FOR UPDATE SKIP LOCKED)"
             " RETURNING m.run_id, m.record_type, m.records_synced,"
             " m.records_deleted, m.records_dead_lettered",
-            2, params, &res, errstr, errstr_size);
+            3, params, &res, errstr, errstr_size);
     if (completed)
         *completed = st == PG_OK ? res : NULL;
     else if (st == PG_OK)

@@ -61,13 +61,16 @@ pg_status_t metadata_count_events(pg_t *pg, const char *run_id, const char *stre
  * counted (see above); rows another worker holds locked are left to that
  * worker. stuck (may be NULL) is a JSON array of {"topic":..,
  * "partition":..} that this worker does not apply (offset.out_of_range =
- * fail): a run with events there is not completed. *completed (may be
+ * fail): a run with events there is not completed. tables (may be NULL:
+ * every row counts) is worker_streams_tables_json(): a row applied to
+ * another table than its topic's (offsets_same_table()) reaches nothing.
+ * *completed (may be
  * NULL) gets their rows for metadata_log_completed() (caller PQclears;
  * NULL when it failed): they are completed only once the transaction
  * commits, and only then to be logged.
  */
 pg_status_t metadata_complete_runs(pg_t *pg, const tm_config_t *conf, const char *stuck,
-                                   PGresult **completed, char *errstr,
+                                   const char *tables, PGresult **completed, char *errstr,
                                    size_t errstr_size) TM_WARN_UNUSED;
 
 /* One info line per run of completed (metadata_complete_runs(); NULL: none). */

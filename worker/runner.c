@@ -559,7 +559,8 @@ static void idle_tick(runner_t *r)
         char *stuck = consumer_stuck_json(r->consumer);
         PGresult *done = NULL;
 
-        st = stuck ? metadata_complete_runs(r->pg, r->conf, stuck, &done, err, sizeof(err))
+        st = stuck ? metadata_complete_runs(r->pg, r->conf, stuck, r->actx.tables_json, &done, err,
+                                            sizeof(err))
                    : PG_FATAL;
         if (!stuck)
             errstr_set(err, sizeof(err), "out of memory");
@@ -785,6 +786,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
 {
     runner_t r;
     int rc = 1;
+    char *tables_json = worker_streams_tables_json(streams);
 
     /* Buffers of 1 MiB and more (a batch's COPY text, built on the decode
      * thread: rowsahead.h) are mapped and unmapped whole. glibc's sliding
@@ -803,7 +805,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
                  STOP_GRACE_MS);
     r.batch = batch_new();
     r.next = batch_new();
-    if (stream_holds_init(&r.holds, streams->n) < 0)
+    if (stream_holds_init(&r.holds, streams->n) < 0 || !tables_json)
         r.fatal = 1;
     r.last_report_ms = isotime_monotonic_ms();
     topic_sync_runs(conf, r.actx.sync_runs_topic, sizeof(r.actx.sync_runs_topic));
@@ -815,6 +817,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
         r.actx.fencing = r.fencing;
         r.actx.dlq = r.dlq;
         r.actx.streams = streams;
+        r.actx.tables_json = tables_json;
         char qg[600];
         log_info("worker started", "group=%s streams=%zu",
                  log_quote(qg, sizeof(qg), conf->group_id), streams->n);
@@ -834,6 +837,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     batch_destroy(r.batch);
     batch_destroy(r.next);
     stream_holds_free(&r.holds);
+    free(tables_json);
     pg_destroy(r.pg);
     worker_metrics_stop(r.metrics); /* before the stats it reads */
     worker_counters_t wc;

@@ -5,6 +5,7 @@
 #include "streams.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,20 @@ const worker_stream_t *worker_streams_by_name(const worker_streams_t *ws, const 
         if (!strcmp(ws->items[i].sc->name, name))
             return &ws->items[i];
     return NULL;
+}
+
+char *worker_streams_tables_json(const worker_streams_t *ws)
+{
+    json_t *o = json_object();
+    char *text = NULL;
+    int bad = !o;
+
+    for (size_t i = 0; !bad && i < ws->n; i++)
+        bad = json_object_set_new(o, ws->items[i].topic, json_string(ws->items[i].sql.table)) < 0;
+    if (!bad)
+        text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
 }
 
 worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws, const char *topic)

@@ -86,6 +86,11 @@ int worker_streams_learn_writer(const worker_streams_t *ws, worker_stream_t *w, 
 /* The stream whose topic is topic, or NULL. */
 worker_stream_t *worker_streams_by_topic(const worker_streams_t *ws, const char *topic);
 
+/* {"topic": "table", ...}: each stream's topic and table, quoted as its
+ * SQL names it (sync_offsets.applied_table, offsets.h). The caller frees
+ * it; NULL when out of memory. */
+char *worker_streams_tables_json(const worker_streams_t *ws);
+
 /* The stream named name, or NULL. */
 const worker_stream_t *worker_streams_by_name(const worker_streams_t *ws, const char *name);
 
