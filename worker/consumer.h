@@ -87,6 +87,10 @@ typedef struct consumer_offsets {
     /* Whether, as last loaded, some partition of topic has a stored
      * offset: the group has read the topic before. */
     int (*has_topic)(void *ctx, const char *topic);
+    /* Whether, as last loaded, the partition has a stored offset (not
+     * negative), even one stored() reads as none: another table's
+     * (fencing_set_tables()). */
+    int (*has_row)(void *ctx, const char *topic, int32_t partition);
     /* Moves a stored offset from `from` (-1: no row) to `to` at once
      * (no batch is open): 1 when it moved, 0 when not (logged). */
     int (*store)(void *ctx, const char *topic, int32_t partition, int64_t from, int64_t to);

@@ -624,10 +624,13 @@ void consumer_warn_kafka_ahead(consumer_t *c, rd_kafka_t *rk,
         for (int i = 0; i < l->cnt; i++) {
             const rd_kafka_topic_partition_t *p = &l->elems[i];
             int64_t stored = c->db.stored(c->db.ctx, p->topic, p->partition);
-            if (!p->err && p->offset >= 0 && stored < 0)
+            /* any row: one of another table (a rolling change of `table`)
+             * is the same database's, and its replay is warned of */
+            if (!p->err && p->offset >= 0 && !c->db.has_row(c->db.ctx, p->topic, p->partition))
                 strbuf_appendf(&sb, "%s%s:%" PRId32 "@%" PRId64, sb.len ? "," : "", p->topic,
                                p->partition, p->offset);
-            else if (!p->err && p->offset >= 0 && p->offset != stored && !committed_by_us(p))
+            else if (!p->err && p->offset >= 0 && stored >= 0 && p->offset != stored &&
+                     !committed_by_us(p))
                 strbuf_appendf(&other, "%s%s:%" PRId32 "@%" PRId64 "(stored %" PRId64 ")",
                                other.len ? "," : "", p->topic, p->partition, p->offset, stored);
         }

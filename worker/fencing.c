@@ -130,6 +130,15 @@ static int has_topic(void *ctx, const char *topic)
     return offsets_has_topic(&f->stored, topic, table_of(f, topic));
 }
 
+static int has_row(void *ctx, const char *topic, int32_t partition)
+{
+    const fencing_t *f = ctx;
+
+    const stored_offset_t *e = offsets_find(&f->stored, topic, partition);
+
+    return e && e->next_offset >= 0;
+}
+
 /* consumer_offsets_t.store: in its own transaction (autocommit: no batch
  * is open when the consumer places a partition). */
 static int store(void *ctx, const char *topic, int32_t partition, int64_t from, int64_t to)
@@ -174,7 +183,8 @@ static void forget(void *ctx, const char *topic, int32_t partition)
 
 consumer_offsets_t fencing_offsets(fencing_t *f)
 {
-    consumer_offsets_t o = {load, stored, has_topic, store, expected, set_expected, forget, f};
+    consumer_offsets_t o = {load,     stored,       has_topic, has_row, store,
+                            expected, set_expected, forget,    f};
 
     return o;
 }
