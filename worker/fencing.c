@@ -111,14 +111,16 @@ static int64_t stored(void *ctx, const char *topic, int32_t partition)
     if (e && !offsets_same_table(e->applied_table, table) &&
         !offsets_find(&f->warned, topic, partition)) {
         log_warn("the group's members disagree on the table: the partition's stored offset was "
-                 "applied to another table (`table` changed, and a worker still on the old "
-                 "configuration applied it); the partition is replayed into this worker's table "
-                 "from its first message. Until every worker runs the same configuration, a "
-                 "partition may move between them and be replayed into each one's table",
+                 "applied to another table (`table` changed, and a worker on the other "
+                 "configuration, or this group before this start, applied it); the partition is "
+                 "replayed into this worker's table from its first message. While the workers' "
+                 "configurations differ, a partition may move between them and be replayed into "
+                 "each one's table",
                  "topic=%s partition=%" PRId32 " table=%s applied_table=%s stored=%" PRId64, topic,
                  partition, table, e->applied_table, e->next_offset);
-        if (offsets_set(&f->warned, topic, partition, e->next_offset) < 0)
-            return lookup(f, topic, partition); /* out of memory: warned again */
+        /* out of memory: warned again at the next read */
+        int noted = offsets_set(&f->warned, topic, partition, e->next_offset) == 0;
+        (void)noted;
     }
     return lookup(f, topic, partition);
 }
@@ -133,7 +135,6 @@ static int has_topic(void *ctx, const char *topic)
 static int has_row(void *ctx, const char *topic, int32_t partition)
 {
     const fencing_t *f = ctx;
-
     const stored_offset_t *e = offsets_find(&f->stored, topic, partition);
 
     return e && e->next_offset >= 0;
