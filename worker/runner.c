@@ -187,9 +187,13 @@ static void publish_holds(runner_t *r)
     if (i >= 0) {
         const worker_stream_t *ws = &r->actx.streams->items[i];
         size_t more = stream_holds_failing(&r->holds) - 1;
-        errstr_set(why, sizeof(why), "stream %s held back: its table %s refuses writes (%s)%s",
-                   ws->sc->name, ws->sc->table, r->holds.items[i].error,
-                   more ? "; other streams held too" : "");
+        /* the count first: long names and PostgreSQL's words may fill
+         * the reason, and the others' hold is the part to keep */
+        char others[64] = "";
+        if (more)
+            snprintf(others, sizeof(others), "%zu streams held back, the first: ", more + 1);
+        errstr_set(why, sizeof(why), "%sstream %s held back: its table %s refuses writes (%s)",
+                   others, ws->sc->name, ws->sc->table, r->holds.items[i].error);
     }
     worker_stats_set_held(&r->stats, why);
 }
