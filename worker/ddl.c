@@ -374,3 +374,16 @@ pg_status_t ddl_ensure(pg_t *pg, const char *group, const stream_sql_t *const *s
         pg_rollback_quiet(pg);
     return st;
 }
+
+pg_status_t ddl_table_names(pg_t *pg, const char *tables_json, char **out, char *errstr,
+                            size_t errstr_size)
+{
+    const char *params[1] = {tables_json};
+
+    return pg_exec_value(pg,
+                         "SELECT json_object_agg(t.key, COALESCE((SELECT format('%I.%I',"
+                         " n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n"
+                         " ON n.oid = c.relnamespace WHERE c.oid = to_regclass(t.value)),"
+                         " t.value))::text FROM json_each_text($1::json) t",
+                         1, params, out, errstr, errstr_size);
+}

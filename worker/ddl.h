@@ -64,4 +64,15 @@ pg_status_t ddl_ensure(pg_t *pg, const char *group, const stream_sql_t *const *s
                        size_t n_streams, int *schema_error, char *errstr,
                        size_t errstr_size) TM_WARN_UNUSED;
 
+/*
+ * tables_json ({"topic": "table as the worker's SQL names it"}) with each
+ * existing table as one name whatever its spelling in the configuration
+ * (customers, public.customers, "public"."customers"): schema.table,
+ * quoted where PostgreSQL needs it, into *out (caller frees; NULL when
+ * there is no stream). Offsets say which table they were applied to by
+ * it (offsets.h): a spelling of its own made one table two.
+ */
+pg_status_t ddl_table_names(pg_t *pg, const char *tables_json, char **out, char *errstr,
+                            size_t errstr_size) TM_WARN_UNUSED;
+
 #endif

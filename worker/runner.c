@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "apply.h"
 #include "backoff.h"
@@ -68,6 +69,7 @@ typedef struct runner {
     stream_holds_t holds;     /* streams whose table refuses writes */
     worker_stats_t stats;
     worker_metrics_t *metrics; /* [worker] metrics.listen, or NULL */
+    json_t *tables;            /* topic -> its table's one name (name_tables()) */
 } runner_t;
 
 /* Logs msg with error=<err, quoted> and, when attempt >= 0, attempt=N. */
@@ -661,13 +663,31 @@ static void on_refused(void *ctx, const char *why)
     worker_stats_set_refused(&r->stats, why);
 }
 
-/* fencing_table_fn: the table of the stream that reads topic (quoted as
- * the worker's SQL names it); NULL for the run records' topic. */
+/* fencing_table_fn: the table of the stream that reads topic, as
+ * ddl_table_names() names it; NULL for the run records' topic. */
 static const char *table_of_topic(void *ctx, const char *topic)
 {
-    const worker_stream_t *ws = worker_streams_by_topic(ctx, topic);
+    const runner_t *r = ctx;
 
-    return ws ? ws->sql.table : NULL;
+    return json_string_value(json_object_get(r->tables, topic));
+}
+
+/* *tables_json with each table under its one name (ddl_table_names()),
+ * kept in r->tables for table_of_topic(). 0 or -1. */
+static int name_tables(runner_t *r, char **tables_json)
+{
+    char err[512], *named = NULL;
+
+    if (ddl_table_names(r->pg, *tables_json, &named, err, sizeof(err)) != PG_OK) {
+        log_err(LOG_ERROR, "cannot prepare PostgreSQL", err, -1);
+        return -1;
+    }
+    if (named) {
+        free(*tables_json);
+        *tables_json = named;
+    }
+    r->tables = json_loads(*tables_json, 0, NULL);
+    return r->tables ? 0 : -1;
 }
 
 static int start_kafka(runner_t *r, const worker_streams_t *streams)
@@ -687,7 +707,7 @@ static int start_kafka(runner_t *r, const worker_streams_t *streams)
     if (!r->fencing)
         errstr_set(err, sizeof(err), "out of memory");
     else
-        fencing_set_tables(r->fencing, table_of_topic, (void *)streams);
+        fencing_set_tables(r->fencing, table_of_topic, r);
     if (r->dlq && r->fencing) {
         consumer_offsets_t offsets = fencing_offsets(r->fencing);
 
@@ -814,7 +834,8 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     r.last_report_ms = isotime_monotonic_ms();
     topic_sync_runs(conf, r.actx.sync_runs_topic, sizeof(r.actx.sync_runs_topic));
     if (!r.fatal && worker_metrics_start(conf, streams, &r.stats, &r.metrics) == 0 && r.pg &&
-        r.batch && r.next && startup_db(&r, streams) == 0 && start_kafka(&r, streams) == 0) {
+        r.batch && r.next && startup_db(&r, streams) == 0 && name_tables(&r, &tables_json) == 0 &&
+        start_kafka(&r, streams) == 0) {
         r.actx.conf = conf;
         r.actx.pg = r.pg;
         r.actx.consumer = r.consumer;
@@ -842,6 +863,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     batch_destroy(r.next);
     stream_holds_free(&r.holds);
     free(tables_json);
+    json_decref(r.tables);
     pg_destroy(r.pg);
     worker_metrics_stop(r.metrics); /* before the stats it reads */
     worker_counters_t wc;
