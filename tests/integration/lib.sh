@@ -840,6 +840,18 @@ first_sync()
     wait_run_completed "$run1" 60
 }
 
+# start_new_york_api [WRITE_CONFIG_ARGS...] - the broker, the demo API
+# whose days are New York's (cursor.precision = date, cursor.timezone =
+# America/New_York; 12 records from 2026-01-06T01:59Z, still 5 January
+# there) and the configuration.
+start_new_york_api()
+{
+    start_devbroker
+    start_demoapi --records 12 --base-time 2026-01-06T01:59:00Z --date-cursor \
+        --cursor-timezone America/New_York
+    write_config "stream: cursor.precision = date" "stream: cursor.timezone = America/New_York" "$@"
+}
+
 # new_york_evening_change - the demo API's days are New York's
 # (cursor.precision = date, cursor.timezone = America/New_York), 12
 # records from 2026-01-06T01:59Z (still 5 January there), synced once;
@@ -847,11 +859,7 @@ first_sync()
 # the UTC date of the HWM.
 new_york_evening_change()
 {
-    start_devbroker
-    start_demoapi --records 12 --base-time 2026-01-06T01:59:00Z --date-cursor \
-        --cursor-timezone America/New_York
-    write_config "stream: cursor.precision = date" "stream: cursor.timezone = America/New_York" \
-        "stream: -deleted.url"
+    start_new_york_api "stream: -deleted.url"
     first_sync
     assert_table_equals_api
     api_post "/admin/update?ids=4&at=2026-01-06T03:00:00Z" >/dev/null || fail "admin update"

@@ -9,15 +9,10 @@
 # the HWM the run started from. (Found by helper 145.)
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_timezone.sh"
 
-command -v strace >/dev/null 2>&1 || skip "strace is not installed"
-zonefile=/usr/share/zoneinfo/America/New_York
-[ -r "$zonefile" ] || skip "no $zonefile"
 
-start_devbroker
-start_demoapi --records 12 --base-time 2026-01-06T01:59:00Z --date-cursor \
-    --cursor-timezone America/New_York
-write_config "stream: cursor.precision = date" "stream: cursor.timezone = America/New_York"
+start_new_york_api
 
 first_sync
 assert_table_equals_api
@@ -27,14 +22,7 @@ api_post "/admin/update?ids=5&at=2026-01-07T12:00:00Z" >/dev/null || fail "admin
 # the deleted endpoint (walked first) fails with 400; the records walk is answered
 api_post "/admin/fault?status=400&count=1&after=0" >/dev/null || fail "admin fault"
 
-log=$T_WORK/producer.strace.log
-timeout --foreground -k 5 120 strace -f -qq -o "$T_WORK/strace.out" -P "$zonefile" \
-    -e trace=openat,open -e inject=openat:error=EMFILE:when=2+ \
-    "$BUILD/tidemark-producer" -c "$CONF" run --once >"$T_WORK/producer.strace.out" 2>"$log"
-rc=$?
-log "producer under injection exited $rc"
-log "failed opens of $zonefile: $(grep -c INJECTED "$T_WORK/strace.out")"
-grep -E 'msg="run (completed|failed)"' "$log" | cut -c1-400
+producer_zone_unreadable
 api_post "/admin/fault?count=0" >/dev/null || fail "admin fault clear"
 log "failed record: $(last_run_record | cut -c1-200)"
 run_producer_once

@@ -10,15 +10,10 @@
 # failure. (Found by helper 145.)
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_timezone.sh"
 
-command -v strace >/dev/null 2>&1 || skip "strace is not installed"
-zonefile=/usr/share/zoneinfo/America/New_York
-[ -r "$zonefile" ] || skip "no $zonefile"
 
-start_devbroker
-start_demoapi --records 12 --base-time 2026-01-06T01:59:00Z --date-cursor \
-    --cursor-timezone America/New_York
-write_config "stream: cursor.precision = date" "stream: cursor.timezone = America/New_York"
+start_new_york_api
 {
     echo
     echo "[stream other]"
@@ -30,12 +25,7 @@ cat "$T_WORK/other.tmp" >>"$CONF"
 run_producer_once
 api_post "/admin/fault?status=400&count=1&after=0" >/dev/null || fail "admin fault"
 
-log=$T_WORK/producer.strace.log
-timeout --foreground -k 5 120 strace -f -qq -o "$T_WORK/strace.out" -P "$zonefile" \
-    -e trace=openat,open -e inject=openat:error=EMFILE:when=2+ \
-    "$BUILD/tidemark-producer" -c "$CONF" run --once >"$T_WORK/producer.strace.out" 2>"$log"
-log "producer under injection exited $?"
-grep -E 'msg="run (completed|failed)"' "$log" | cut -c1-330
-grep -E 'msg="run failed" stream=other ' "$log" | matches . &&
-    fail "stream other (cursor.timezone = UTC) failed; its reason: $(grep -E 'msg="run failed" stream=other ' "$log" | grep -o 'error=.*')"
+producer_zone_unreadable
+grep -E 'msg="run failed" stream=other ' "$ZONE_LOG" | matches . &&
+    fail "stream other (cursor.timezone = UTC) failed; its reason: $(grep -E 'msg="run failed" stream=other ' "$ZONE_LOG" | grep -o 'error=.*')"
 log "ok"

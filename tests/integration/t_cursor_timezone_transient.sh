@@ -11,21 +11,14 @@
 # zone's file again. (Found by helper 145.)
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_timezone.sh"
 
-command -v strace >/dev/null 2>&1 || skip "strace is not installed"
-zonefile=/usr/share/zoneinfo/America/New_York
-[ -r "$zonefile" ] || skip "no $zonefile"
 
-start_devbroker
-start_demoapi --records 12 --base-time 2026-01-06T01:59:00Z --date-cursor \
-    --cursor-timezone America/New_York
-write_config "stream: cursor.precision = date" "stream: cursor.timezone = America/New_York" \
-    "producer: poll.interval = 1s"
+start_new_york_api "producer: poll.interval = 1s"
 
 FOLLOW_LOG=$T_WORK/follow.log
-strace -f -qq -o "$T_WORK/strace.out" -P "$zonefile" -e trace=openat,open \
-    -e inject=openat:error=EMFILE:when=2 \
-    "$BUILD/tidemark-producer" -c "$CONF" run >"$T_WORK/follow.out" 2>"$FOLLOW_LOG" &
+# shellcheck disable=SC2046 # the arguments are words without spaces
+strace $(zone_unreadable_args 2) "$BUILD/tidemark-producer" -c "$CONF" run >"$T_WORK/follow.out" 2>"$FOLLOW_LOG" &
 FOLLOW_PID=$!
 _track_pid "$FOLLOW_PID"
 child() { pgrep -P "$FOLLOW_PID" | head -n1; }
