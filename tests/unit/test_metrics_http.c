@@ -186,7 +186,10 @@ static void test_stale_heartbeat(void **state)
 }
 
 /* 100 clients that sent half a request and wait (a thread each would take
- * every thread the server has): the three endpoints still answer. */
+ * every thread the server has): the three endpoints still answer, and
+ * not only once the slow ones are dropped (REQUEST_DEADLINE_MS, 10 s):
+ * within half that, a bound no busy machine reaches by chance (1 s did,
+ * once, under make check's sanitizer build). */
 static void test_slow_clients(void **state)
 {
     (void)state;
@@ -210,7 +213,7 @@ static void test_slow_clients(void **state)
         http(port, requests[i][0], buf, sizeof(buf));
         if (strncmp(buf, "HTTP/1.1 200", 12) != 0 || !strstr(buf, requests[i][1]))
             fail_msg("%s with 100 slow clients: got\n%s", requests[i][0], buf);
-        if (now_s() - t0 > 1.0)
+        if (now_s() - t0 > 5.0)
             fail_msg("%s took %.1f s with 100 slow clients", requests[i][0], now_s() - t0);
     }
     metrics_server_stop(srv); /* with the slow clients still connected */
