@@ -158,15 +158,15 @@ static int get_integer(const conv_ctx_t *c, const json_t *v, int64_t lo, int64_t
     if (json_is_integer(v)) {
         *out = json_integer_value(v);
     } else if (jsonnum_is_integer(v)) {
-        return conv_fail(c, "%.*s%s is out of range for %s", CONV_SHOWN(jsonnum_text(v)), what);
+        return conv_fail(c, "%.*s%s is out of range for %s", UTF8_SHOWN(jsonnum_text(v)), what);
     } else if (jsonnum_is_string(v)) {
         const char *s = json_string_value(v);
         if (string_syntax(v) != JSONNUM_INTEGER)
-            return conv_fail(c, "'%.*s%s' is not an integer", CONV_SHOWN(s));
+            return conv_fail(c, "'%.*s%s' is not an integer", UTF8_SHOWN(s));
         errno = 0;
         long long ll = strtoll(s, NULL, 10);
         if (errno == ERANGE)
-            return conv_fail(c, "'%.*s%s' is out of range for %s", CONV_SHOWN(s), what);
+            return conv_fail(c, "'%.*s%s' is out of range for %s", UTF8_SHOWN(s), what);
         *out = ll;
     } else {
         return conv_expected(c, "an integer", v);
@@ -209,15 +209,15 @@ static int get_number(const conv_ctx_t *c, const json_t *v, const char *what, do
     if (jsonnum_is(v)) { /* the reader checked its grammar */
         if (text_to_double(jsonnum_text(v), out) == 0)
             return 0;
-        return conv_fail(c, "%.*s%s is out of range for %s", CONV_SHOWN(jsonnum_text(v)), what);
+        return conv_fail(c, "%.*s%s is out of range for %s", UTF8_SHOWN(jsonnum_text(v)), what);
     }
     if (json_is_string(v)) {
         const char *s = json_string_value(v);
         if (string_syntax(v) == JSONNUM_NOT)
-            return conv_fail(c, "'%.*s%s' is not a finite number", CONV_SHOWN(s));
+            return conv_fail(c, "'%.*s%s' is not a finite number", UTF8_SHOWN(s));
         if (text_to_double(s, out) == 0)
             return 0;
-        return conv_fail(c, "'%.*s%s' is out of range for %s", CONV_SHOWN(s), what);
+        return conv_fail(c, "'%.*s%s' is out of range for %s", UTF8_SHOWN(s), what);
     }
     return conv_expected(c, "a number", v);
 }
@@ -281,7 +281,7 @@ static int set_enum(const conv_ctx_t *c, avro_schema_t s, const json_t *v)
         return conv_expected(c, "an enum symbol", v);
     int idx = avro_schema_enum_get_by_name(s, json_string_value(v));
     if (idx < 0)
-        return conv_fail(c, "'%.*s%s' is not a symbol of enum %s", CONV_SHOWN(json_string_value(v)),
+        return conv_fail(c, "'%.*s%s' is not a symbol of enum %s", UTF8_SHOWN(json_string_value(v)),
                          avro_schema_name(s));
     avroenc_long(c->w, idx);
     return 0;

@@ -106,11 +106,11 @@ int conv_set_timestamp(const conv_ctx_t *c, const json_t *v, int micros, epoch_u
             return conv_fail(c, "%" PRId64 " ms is out of range", ms);
         val = micros ? ms * 1000 : ms;
     } else if (jsonnum_is_integer(v)) {
-        return conv_fail(c, "%.*s%s ms is out of range", CONV_SHOWN(jsonnum_text(v)));
+        return conv_fail(c, "%.*s%s ms is out of range", UTF8_SHOWN(jsonnum_text(v)));
     } else if (jsonnum_is_string(v)) {
         const char *s = json_string_value(v);
         if (isotime_parse(s, &ms, NULL, err, sizeof(err)) != 0)
-            return conv_fail(c, "'%.*s%s': %s", CONV_SHOWN(s), err);
+            return conv_fail(c, "'%.*s%s': %s", UTF8_SHOWN(s), err);
         val = micros ? ms * 1000 + extra_micros(s) : ms;
     } else {
         return conv_expected(c, "an ISO-8601 string or epoch milliseconds", v);
@@ -129,9 +129,9 @@ int conv_set_date(const conv_ctx_t *c, const json_t *v)
         return conv_expected(c, "a date string (YYYY-MM-DD)", v);
     const char *s = json_string_value(v);
     if (isotime_parse(s, &ms, &date_only, err, sizeof(err)) != 0)
-        return conv_fail(c, "'%.*s%s': %s", CONV_SHOWN(s), err);
+        return conv_fail(c, "'%.*s%s': %s", UTF8_SHOWN(s), err);
     if (!date_only)
-        return conv_fail(c, "'%.*s%s' is not a date (YYYY-MM-DD)", CONV_SHOWN(s));
+        return conv_fail(c, "'%.*s%s' is not a date (YYYY-MM-DD)", UTF8_SHOWN(s));
     avroenc_long(c->w, isotime_ms_to_days(ms));
     return 0;
 }

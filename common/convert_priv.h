@@ -31,17 +31,6 @@ typedef struct {
                            failure is checked once, at the datum's end) */
 } conv_ctx_t;
 
-/*
- * The most bytes of a source value a reason quotes: a longer one (a free
- * text pasted into an enum, a date, a number) is cut there, on a
- * character boundary, with "..." after it, so that the cause written
- * after the value is never what errstr's size cuts off.
- */
-#define CONV_SHOWN_MAX 64
-
-/* The arguments of "%.*s%s" that show s so (CONV_SHOWN_MAX). */
-#define CONV_SHOWN(s) utf8_cut((s), CONV_SHOWN_MAX), (s), (strlen(s) > CONV_SHOWN_MAX ? "..." : "")
-
 /* Fills errstr with "field 'PATH': MESSAGE"; returns -1. */
 int conv_fail(const conv_ctx_t *c, const char *fmt, ...) TM_PRINTF(2, 3);
 

@@ -18,11 +18,6 @@
 #include "convert.h"
 #include "utf8.h"
 
-/* A reason quotes at most this many bytes of the text (cut on a character
- * boundary, "..." after it): the cause after it is never cut off. */
-#define SHOWN_MAX 64
-#define SHOWN(t)  utf8_cut((t), SHOWN_MAX), (t), (strlen(t) > SHOWN_MAX ? "..." : "")
-
 /* Digits that always fit a uint64_t: 10^18 - 1 < 2^63. */
 #define U64_DIGITS 18
 
@@ -103,15 +98,15 @@ int decimal_from_text(const char *text, int precision, int scale, unsigned char 
         errstr_set(errstr, errstr_size,
                    "'%.*s%s' is not a decimal number "
                    "(digits with an optional sign and point, no exponent)",
-                   SHOWN(text));
+                   UTF8_SHOWN(text));
         return -1;
     }
     /* Trailing zeros past the scale change nothing: "1.500" at scale 2. */
     while (fl > (size_t)scale && fp[fl - 1] == '0')
         fl--;
     if (fl > (size_t)scale) {
-        errstr_set(errstr, errstr_size, "'%.*s%s' has more than %d decimal places", SHOWN(text),
-                   scale);
+        errstr_set(errstr, errstr_size, "'%.*s%s' has more than %d decimal places",
+                   UTF8_SHOWN(text), scale);
         return -1;
     }
     while (il > 0 && *ip == '0')
@@ -120,7 +115,7 @@ int decimal_from_text(const char *text, int precision, int scale, unsigned char 
         errstr_set(errstr, errstr_size,
                    "'%.*s%s' does not fit decimal(%d,%d): "
                    "at most %d digits before the point",
-                   SHOWN(text), precision, scale, precision - scale);
+                   UTF8_SHOWN(text), precision, scale, precision - scale);
         return -1;
     }
     int rc = 0;
@@ -147,7 +142,7 @@ int decimal_from_text(const char *text, int precision, int scale, unsigned char 
     if (rc == 0)
         rc = to_twos_complement(buf, n, bufsize, neg, len_out);
     if (rc != 0)
-        errstr_set(errstr, errstr_size, "'%.*s%s' is too large", SHOWN(text));
+        errstr_set(errstr, errstr_size, "'%.*s%s' is too large", UTF8_SHOWN(text));
     return rc;
 }
 

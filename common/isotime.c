@@ -76,15 +76,9 @@ static int digits(const char **p, int n, int *out)
     return 0;
 }
 
-/* The most bytes of the text a reason quotes: a longer one is cut (on a
- * character boundary, "..." after it) so that why, after it, is never
- * what errstr's size cuts off. */
-#define SHOWN_MAX 64
-
 static int fail(char *errstr, size_t errstr_size, const char *s, const char *why)
 {
-    errstr_set(errstr, errstr_size, "bad timestamp '%.*s%s': %s", utf8_cut(s, SHOWN_MAX), s,
-               strlen(s) > SHOWN_MAX ? "..." : "", why);
+    errstr_set(errstr, errstr_size, "bad timestamp '%.*s%s': %s", UTF8_SHOWN(s), why);
     return -1;
 }
 

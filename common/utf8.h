@@ -11,6 +11,7 @@
 #define TIDEMARK_UTF8_H
 
 #include <stddef.h>
+#include <string.h>
 
 /* Length of the valid UTF-8 sequence of a non-ASCII lead byte at p (avail
  * bytes there), or 0. */
@@ -35,18 +36,41 @@ static inline size_t utf8_seq(const unsigned char *p, size_t avail)
     return n;
 }
 
-/* How many of s's first max bytes to quote so that no character is cut in
- * two ("%.*s"): max, or fewer, back to a character's first byte. */
-static inline int utf8_cut(const char *s, size_t max)
+/* How many of s's len bytes to quote, at most max, so that no character
+ * is cut in two ("%.*s"): max, or fewer, back to a character's first
+ * byte. */
+static inline int utf8_cut_n(const char *s, size_t len, size_t max)
 {
-    size_t n = 0;
-    while (n < max && s[n])
-        n++;
-    if (s[n]) /* cut: not inside a character */
+    size_t n = len < max ? len : max;
+    if (n < len) /* cut: not inside a character */
         while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
             n--;
     return (int)n;
 }
+
+/* utf8_cut_n() of the NUL-terminated s. */
+static inline int utf8_cut(const char *s, size_t max)
+{
+    size_t len = 0;
+    while (len <= max && s[len])
+        len++;
+    return utf8_cut_n(s, len, max);
+}
+
+/*
+ * The most bytes of a value a reason quotes: a longer one (a free text
+ * pasted into an enum, a date, a name) is cut there, on a character
+ * boundary, with "..." after it, so that the cause written after the
+ * value is never what errstr's size cuts off.
+ */
+#define UTF8_SHOWN_MAX 64
+
+/* The arguments of "%.*s%s" that show s (len bytes) so. */
+#define UTF8_SHOWN_N(s, len)                                                                       \
+    utf8_cut_n((s), (len), UTF8_SHOWN_MAX), (s), ((len) > UTF8_SHOWN_MAX ? "..." : "")
+
+/* The same of the NUL-terminated s. */
+#define UTF8_SHOWN(s) UTF8_SHOWN_N((s), strlen(s))
 
 /* Bytes of a UTF-8 byte order mark at the start of a body (3), or 0.
  * RFC 8259 lets a parser ignore one, and some servers (.NET, files served

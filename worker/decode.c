@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rowsahead.h"
+#include "utf8.h"
 
 int decode_dead_letter(dlq_queue_t *dlq, const batch_msg_t *m, const char *error, char *errstr,
                        size_t errstr_size)
@@ -107,20 +108,6 @@ static int add_reject(decoded_t *d, size_t msg, const char *reason, char *errstr
     return 0;
 }
 
-/* The most bytes of a name a reason quotes (a longer one is cut, with
- * "..." after it, so that the cause is never what the reason's size cuts
- * off), and how many of text's len bytes that is: no character cut. */
-#define SHOWN_MAX 64
-
-static int shown_len(const char *text, size_t len)
-{
-    size_t n = len > SHOWN_MAX ? SHOWN_MAX : len;
-    if (n < len)
-        while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-            n--;
-    return (int)n;
-}
-
 /* Whether run record rr's message is keyed by its stream, as the producer
  * writes it (a message without a key is taken as it is). Else 0 with why:
  * a record filed under one stream's key and naming another would be taken
@@ -133,9 +120,7 @@ static int run_keyed_by_stream(const batch_msg_t *m, const run_record_t *rr, cha
     if (!m->key || (m->key_len == stream_len && !memcmp(m->key, stream, m->key_len)))
         return 1;
     errstr_set(why, why_size, "run record: its stream '%.*s%s' is not its key '%.*s%s'",
-               shown_len(stream, stream_len), stream, stream_len > SHOWN_MAX ? "..." : "",
-               shown_len(m->key, m->key_len), (const char *)m->key,
-               m->key_len > SHOWN_MAX ? "..." : "");
+               UTF8_SHOWN_N(stream, stream_len), UTF8_SHOWN_N((const char *)m->key, m->key_len));
     return 0;
 }
 
