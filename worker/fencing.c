@@ -110,6 +110,9 @@ static int64_t stored(void *ctx, const char *topic, int32_t partition)
 
     if (e && !offsets_same_table(e->applied_table, table) &&
         !offsets_find(&f->warned, topic, partition)) {
+        /* names as PostgreSQL writes them: a quoted one ("Customers") is
+         * no plain token, and applied_table is whatever the row holds */
+        char qt[300], qa[300];
         log_warn("the group's members disagree on the table: the partition's stored offset was "
                  "applied to another table (`table` changed, and a worker on the other "
                  "configuration, or this group before this start, applied it); the partition is "
@@ -117,10 +120,10 @@ static int64_t stored(void *ctx, const char *topic, int32_t partition)
                  "configurations differ, a partition may move between them and be replayed into "
                  "each one's table",
                  "topic=%s partition=%" PRId32 " table=%s applied_table=%s stored=%" PRId64, topic,
-                 partition, table, e->applied_table, e->next_offset);
-        /* out of memory: warned again at the next read */
-        int noted = offsets_set(&f->warned, topic, partition, e->next_offset) == 0;
-        (void)noted;
+                 partition, log_quote(qt, sizeof(qt), table),
+                 log_quote(qa, sizeof(qa), e->applied_table), e->next_offset);
+        if (offsets_set(&f->warned, topic, partition, e->next_offset) != 0)
+            log_debug("out of memory: the partition is warned of again", "topic=%s", topic);
     }
     return lookup(f, topic, partition);
 }

@@ -16,7 +16,7 @@ start_demoapi --records 400
 write_config
 OLDC=$CONF
 NEWC="$T_WORK/new.conf"
-CONF=$NEWC write_config "stream: table = customers_v2"
+CONF=$NEWC write_config "stream: table = Customers_v2"
 
 run_producer_once
 r1=$(last_run_field run_id)
@@ -31,7 +31,7 @@ stop_worker w2
 CONF=$NEWC start_worker w2
 wait_for "w2 replays into the new table" 60 grep -q 'the stream.s table holds nothing' "$T_WORK/worker-w2.log"
 wait_caught_up 60
-log "after w2's restart: customers_v2 has $(psql_value 'select count(*) from customers_v2') rows"
+log "after w2's restart: Customers_v2 has $(psql_value 'select count(*) from "Customers_v2"') rows"
 # then w1
 stop_worker w1
 CONF=$NEWC start_worker w1
@@ -42,14 +42,17 @@ api_post "/admin/update?ids=1,2,3" >/dev/null
 run_producer_once
 wait_run_completed "$(last_run_field run_id)" 60
 wait_caught_up 60
-v2_full() { [ "$(psql_value 'select count(*) from customers_v2')" = 400 ]; }
-wait_for "customers_v2 holds all 400 records" 60 v2_full
-log "customers_v2 has $(psql_value 'select count(*) from customers_v2') rows, API 400"
-TABLE=customers_v2 assert_table_equals_api
+v2_full() { [ "$(psql_value 'select count(*) from "Customers_v2"')" = 400 ]; }
+wait_for "Customers_v2 holds all 400 records" 60 v2_full
+log "Customers_v2 has $(psql_value 'select count(*) from "Customers_v2"') rows, API 400"
+TABLE='"Customers_v2"' assert_table_equals_api
 # the partitions w1 applied to the old table after w2 had forgotten the
 # topic were taken over, said once each
 grep -q "the group's members disagree on the table" "$T_WORK"/worker-w*.log ||
     fail "no warning that the members disagreed on the table"
 stop_worker w1
 stop_worker w2
+# the table as PostgreSQL names it (public."Customers_v2") is quoted there
+/usr/bin/python3 "$REPO/tests/integration/log_lines.py" logfmt "$T_WORK"/worker-w*.log ||
+    fail "worker log lines a strict logfmt reader refuses"
 log "ok"
