@@ -38,8 +38,7 @@ int checkpoint_read(const tm_config_t *conf, const char *const *streams, size_t 
         errstr_set(errstr, errstr_size, "out of memory");
         return PRODUCER_FAILED;
     }
-    int rc =
-        topicscan_read(conf, "tidemark-producer-checkpoint", topic, take, c, errstr, errstr_size);
+    int rc = topicscan_read(conf, topic, take, c, errstr, errstr_size);
     for (size_t i = 0; rc == 0 && i < n; i++)
         out[i] = checkpoint_collector_take(c, i);
     checkpoint_collector_destroy(c);

@@ -103,8 +103,7 @@ static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
 int keylatest_scan(keylatest_t *kl, const tm_config_t *conf, const char *topic, char *errstr,
                    size_t errstr_size)
 {
-    return topicscan_read(conf, "tidemark-producer-keylatest", topic, fold_message, kl, errstr,
-                          errstr_size);
+    return topicscan_read(conf, topic, fold_message, kl, errstr, errstr_size);
 }
 
 keylatest_state_t keylatest_get(const keylatest_t *kl, const char *id, int64_t *source_ts_ms)

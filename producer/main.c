@@ -18,6 +18,7 @@
 #include "signals.h"
 #include "status.h"
 #include "streams.h"
+#include "topicscan.h"
 
 static const cli_program_t producer_program;
 
@@ -226,5 +227,7 @@ int main(int argc, char **argv)
     mallopt(M_MXFAST, 0);
 #endif
     json_arena_install(); /* a page's values in one arena each (jsonpage.c) */
-    return cli_main(&producer_program, argc, argv);
+    int rc = cli_main(&producer_program, argc, argv);
+    topicscan_close(); /* what the commands' scans of Kafka kept */
+    return rc;
 }

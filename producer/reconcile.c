@@ -198,8 +198,7 @@ static int fold_message(const rd_kafka_message_t *m, void *opaque, char *errstr,
 int reconcile_scan(reconcile_t *rc, const tm_config_t *conf, const char *topic, char *errstr,
                    size_t errstr_size)
 {
-    return topicscan_read(conf, "tidemark-producer-reconcile", topic, fold_message, rc, errstr,
-                          errstr_size);
+    return topicscan_read(conf, topic, fold_message, rc, errstr, errstr_size);
 }
 
 /* The state of the API's id, read as the topic's keys were. */

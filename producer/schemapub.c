@@ -177,8 +177,7 @@ static int check_published(const tm_config_t *conf, const envelope_schema_t *es,
     char err[512];
     int rc = 0;
 
-    if (topicscan_read(conf, "tidemark-producer-schemas", topic, take_published, &p, err,
-                       sizeof(err)) != 0) {
+    if (topicscan_read(conf, topic, take_published, &p, err, sizeof(err)) != 0) {
         errstr_set(errstr, errstr_size, "reading the schemas on %s: %s", topic, err);
         published_clear(&p);
         return -1;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "isotime.h"
@@ -18,15 +19,32 @@
 
 #define META_TIMEOUT_MS 10000
 #define POLL_MS         200
+#define CLIENT_ID       "tidemark-producer-reader"
+
+/*
+ * The two consumers every scan uses, made by the first one and kept until
+ * topicscan_close() or a scan that fails. A pair made and destroyed for
+ * each scan was two consumers for every pass of a follow-mode producer
+ * (its checkpoints, its schemas), each connecting anew to the brokers it
+ * read from, and each rd_kafka_destroy() a chance at librdkafka 2.0's
+ * race at destroy (confluentinc/librdkafka#3608: a broker's last
+ * reference, let go on another thread, aborts the process with
+ * "Assertion `thrd_is_current(rkb->rkb_thread)' failed"). It did abort a
+ * producer in the middle of a run. Main thread only.
+ */
+static struct {
+    rd_kafka_t *planner; /* every message: its watermarks are the high ones */
+    rd_kafka_t *reader;  /* committed messages only: what it reads */
+} scan;
 
 /* A consumer that reads committed messages only (committed: 1), or every
  * message: its watermark queries answer the last stable offset, or the
  * high watermark. */
-static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, int committed,
-                              char *errstr, size_t errstr_size)
+static rd_kafka_t *reader_new(const tm_config_t *conf, int committed, char *errstr,
+                              size_t errstr_size)
 {
     char group[96];
-    snprintf(group, sizeof(group), "%s-reader-%d-%08x", client_id, (int)getpid(),
+    snprintf(group, sizeof(group), "%s-%s-%d-%08x", CLIENT_ID, committed ? "c" : "u", (int)getpid(),
              (unsigned)random_u32());
     const kafka_prop_t props[] = {
         {"enable.partition.eof", "true"},
@@ -49,7 +67,7 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, const char *client_id, in
      * otherwise */
     static const kafka_prop_t defaults[] = {{"queued.max.messages.kbytes", "4096"}};
     const kafka_client_opts_t opts = {
-        .client_id = client_id,
+        .client_id = CLIENT_ID,
         .group_id = group,
         .manual_offsets = 1,
         .props = props,
@@ -177,6 +195,12 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, POLL_MS);
         if (!m)
             continue;
+        if (m->rkt && strcmp(rd_kafka_topic_name(m->rkt), topic) != 0) {
+            /* an earlier scan's (librdkafka drops what an assign() ended;
+             * partitions are matched by number below, so not relied on) */
+            rd_kafka_message_destroy(m);
+            continue;
+        }
         /* progress only: a broker that keeps failing, or a transaction
          * that stays open, must not keep the scan alive past the idle
          * timeout */
@@ -214,48 +238,67 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
  */
 static void reader_destroy(rd_kafka_t *rk)
 {
+    if (!rk)
+        return;
     rd_kafka_set_log_level(rk, 2); /* syslog's LOG_CRIT */
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
 }
 
-/* The plan (plan()) from a consumer of every message: its watermarks are
- * the high ones. A reader of committed messages is answered the last
- * stable offsets, and a transaction held open would go unnoticed. */
-static int plan_to_high(const tm_config_t *conf, const char *client_id, const char *topic,
-                        rd_kafka_topic_partition_list_t **list, char *errstr, size_t errstr_size)
+void topicscan_close(void)
 {
-    rd_kafka_t *rk = reader_new(conf, client_id, 0, errstr, errstr_size);
-    *list = NULL;
-    if (!rk)
+    reader_destroy(scan.planner);
+    reader_destroy(scan.reader);
+    scan.planner = scan.reader = NULL;
+}
+
+/* The pair of consumers, made if need be: 0, or -1 with errstr. */
+static int scan_open(const tm_config_t *conf, char *errstr, size_t errstr_size)
+{
+    if (!scan.planner && !(scan.planner = reader_new(conf, 0, errstr, errstr_size)))
         return -1;
-    int rc = plan(rk, topic, list, errstr, errstr_size);
-    reader_destroy(rk);
+    if (!scan.reader && !(scan.reader = reader_new(conf, 1, errstr, errstr_size)))
+        return -1;
+    return 0;
+}
+
+/* Reads the planned partitions (a non-empty list) with the reader, which
+ * is left with none assigned: a reader kept between scans would
+ * otherwise go on fetching, and holding, what nobody reads. */
+static int read_planned(rd_kafka_topic_partition_list_t *list, topicscan_fn fn, void *opaque,
+                        char *errstr, size_t errstr_size)
+{
+    rd_kafka_resp_err_t err = rd_kafka_assign(scan.reader, list);
+    if (err) {
+        errstr_set(errstr, errstr_size, "assign %s: %s", list->elems[0].topic,
+                   rd_kafka_err2str(err));
+        return -1;
+    }
+    int rc = drain(scan.reader, list, fn, opaque, errstr, errstr_size);
+    err = rd_kafka_assign(scan.reader, NULL);
+    if (err && rc == 0) {
+        errstr_set(errstr, errstr_size, "unassign %s: %s", list->elems[0].topic,
+                   rd_kafka_err2str(err));
+        rc = -1;
+    }
     return rc;
 }
 
-int topicscan_read(const tm_config_t *conf, const char *client_id, const char *topic,
-                   topicscan_fn fn, void *opaque, char *errstr, size_t errstr_size)
+int topicscan_read(const tm_config_t *conf, const char *topic, topicscan_fn fn, void *opaque,
+                   char *errstr, size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *list = NULL;
-    if (plan_to_high(conf, client_id, topic, &list, errstr, errstr_size) != 0)
-        return -1;
-    rd_kafka_t *rk = reader_new(conf, client_id, 1, errstr, errstr_size);
-    if (!rk) {
+    int rc = scan_open(conf, errstr, errstr_size);
+    if (rc == 0)
+        rc = plan(scan.planner, topic, &list, errstr, errstr_size);
+    if (rc == 0 && list->cnt > 0)
+        rc = read_planned(list, fn, opaque, errstr, errstr_size);
+    if (list)
         rd_kafka_topic_partition_list_destroy(list);
-        return -1;
-    }
-    int rc = 0;
-    if (list->cnt > 0) {
-        rd_kafka_resp_err_t err = rd_kafka_assign(rk, list);
-        if (err) {
-            errstr_set(errstr, errstr_size, "assign %s: %s", topic, rd_kafka_err2str(err));
-            rc = -1;
-        } else {
-            rc = drain(rk, list, fn, opaque, errstr, errstr_size);
-        }
-    }
-    rd_kafka_topic_partition_list_destroy(list);
-    reader_destroy(rk);
+    /* a failed scan's consumers go: librdkafka says a refusal (an ACL)
+     * once per client, and a fatal error stays with it; the next scan's
+     * fresh pair says what is wrong again */
+    if (rc != 0)
+        topicscan_close();
     return rc;
 }

@@ -6,8 +6,8 @@
  * <prefix>.sync-runs (checkpoint.c) and, for full-sync reconciliation,
  * which ids a stream's topic holds (reconcile.c).
  *
- * The consumer only assigns partitions and never commits. librdkafka
- * refuses assign() without a group.id, so it gets a throw-away unique one
+ * The consumers only assign partitions and never commit. librdkafka
+ * refuses assign() without a group.id, so each gets a throw-away unique one
  * that is never sent in a commit or join. A topic that does not exist yet
  * reads as empty. A partition is done at its last offset or at its end
  * (partition EOF: a trailing transaction marker is never delivered). Only
@@ -16,8 +16,12 @@
  * open) is waited on, and fails the scan if it stays there for
  * TOPICSCAN_IDLE_TIMEOUT_MS.
  *
- * Owns: the consumer, for the duration of the call. Messages are handed
- * to the callback borrowed (valid during the call only). Main thread.
+ * Owns: two consumers (one reads every message, for the watermarks; one
+ * the committed ones), made by the first scan and kept for the next ones
+ * until topicscan_close() or a scan that fails. They take the settings of
+ * the configuration the first scan was given: one per process. Messages
+ * are handed to the callback borrowed (valid during the call only). Main
+ * thread.
  */
 #ifndef TIDEMARK_TOPICSCAN_H
 #define TIDEMARK_TOPICSCAN_H
@@ -39,13 +43,16 @@ typedef int (*topicscan_fn)(const rd_kafka_message_t *m, void *opaque, char *err
                             size_t errstr_size);
 
 /*
- * Reads topic with a consumer whose client.id is client_id, calling fn for
- * each message. Returns 0 when every partition was read to its high
- * watermark; -1 with errstr when Kafka failed, the scan stalled, a
- * transaction held a partition's end back, fn stopped it, or tm_running
- * was cleared ("interrupted").
+ * Reads topic, calling fn for each message. Returns 0 when every
+ * partition was read to its high watermark; -1 with errstr when Kafka
+ * failed, the scan stalled, a transaction held a partition's end back, fn
+ * stopped it, or tm_running was cleared ("interrupted").
  */
-int topicscan_read(const tm_config_t *conf, const char *client_id, const char *topic,
-                   topicscan_fn fn, void *opaque, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+int topicscan_read(const tm_config_t *conf, const char *topic, topicscan_fn fn, void *opaque,
+                   char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* Closes the consumers the scans kept, if any. The producer calls it once,
+ * before it exits. */
+void topicscan_close(void);
 
 #endif
