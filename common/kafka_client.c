@@ -71,6 +71,8 @@ static int set_opts(rd_kafka_conf_t *kc, const kafka_client_opts_t *opts, char *
         rd_kafka_conf_set_rebalance_cb(kc, opts->rebalance_cb);
     if (opts->offset_commit_cb)
         rd_kafka_conf_set_offset_commit_cb(kc, opts->offset_commit_cb);
+    if (opts->error_cb)
+        rd_kafka_conf_set_error_cb(kc, opts->error_cb);
     if (opts->opaque)
         rd_kafka_conf_set_opaque(kc, opts->opaque);
     return 0;

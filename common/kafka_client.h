@@ -54,6 +54,9 @@ typedef struct kafka_client_opts {
                          rd_kafka_topic_partition_list_t *parts, void *opaque);
     void (*offset_commit_cb)(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                              rd_kafka_topic_partition_list_t *offsets, void *opaque);
+    /* the errors rd_kafka_poll() serves; NULL: librdkafka logs each one
+     * again, at error level, whatever it logged it at first */
+    void (*error_cb)(rd_kafka_t *rk, int err, const char *reason, void *opaque);
 } kafka_client_opts_t;
 
 /* A new client of type for conf's cluster, built as opts says. */

@@ -37,6 +37,14 @@ static struct {
     rd_kafka_t *reader;  /* committed messages only: what it reads */
 } scan;
 
+/* The errors rd_kafka_poll() serves from a reader's main queue:
+ * librdkafka logged each (log_cb) as it happened, and what fails a scan
+ * reaches it through the calls it makes and drain(). */
+static void error_said(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)rk, (void)err, (void)reason, (void)opaque;
+}
+
 /* A consumer that reads committed messages only (committed: 1), or every
  * message: its watermark queries answer the last stable offset, or the
  * high watermark. */
@@ -74,6 +82,7 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, int committed, char *errs
         .n_props = sizeof(props) / sizeof(props[0]),
         .defaults = defaults,
         .n_defaults = sizeof(defaults) / sizeof(defaults[0]),
+        .error_cb = error_said,
     };
     return kafka_client_new(conf, RD_KAFKA_CONSUMER, &opts, errstr, errstr_size);
 }
@@ -82,7 +91,8 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, int committed, char *errs
  * The partitions of topic with their [low, high) range into *list (only
  * non-empty ones; each element's opaque is its high watermark, the offset
  * after the last one to read: never 0, since NULL means "done").
- * Returns 0 (an unknown topic gives an empty list) or -1.
+ * Returns 0, or 1 with an empty list for a topic the cluster does not
+ * know, or -1.
  */
 static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list_t **list,
                 char *errstr, size_t errstr_size)
@@ -94,7 +104,10 @@ static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list
         *list = NULL;
         return -1;
     }
-    rc = 0;
+    if (rc == 1) {
+        *list = rd_kafka_topic_partition_list_new(1);
+        return 1;
+    }
     *list = rd_kafka_topic_partition_list_new(8);
     for (size_t i = 0; i < n && rc == 0; i++) {
         int64_t lo, hi;
@@ -259,6 +272,12 @@ static int scan_open(const tm_config_t *conf, char *errstr, size_t errstr_size)
         return -1;
     if (!scan.reader && !(scan.reader = reader_new(conf, 1, errstr, errstr_size)))
         return -1;
+    /* the events librdkafka queued on their main queues since the last
+     * scan (an error for each broker that went down, a throttle report
+     * for each throttled answer): consumer_poll() serves another queue,
+     * and a pair kept for weeks would hold every one of them */
+    rd_kafka_poll(scan.planner, 0);
+    rd_kafka_poll(scan.reader, 0);
     return 0;
 }
 
@@ -288,17 +307,23 @@ int topicscan_read(const tm_config_t *conf, const char *topic, topicscan_fn fn, 
                    char *errstr, size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *list = NULL;
-    int rc = scan_open(conf, errstr, errstr_size);
-    if (rc == 0)
+    int rc = scan_open(conf, errstr, errstr_size), unknown = 0;
+    if (rc == 0) {
         rc = plan(scan.planner, topic, &list, errstr, errstr_size);
+        unknown = rc == 1;
+        rc = unknown ? 0 : rc;
+    }
     if (rc == 0 && list->cnt > 0)
         rc = read_planned(list, fn, opaque, errstr, errstr_size);
     if (list)
         rd_kafka_topic_partition_list_destroy(list);
-    /* a failed scan's consumers go: librdkafka says a refusal (an ACL)
+    /* A failed scan's consumers go: librdkafka says a refusal (an ACL)
      * once per client, and a fatal error stays with it; the next scan's
-     * fresh pair says what is wrong again */
-    if (rc != 0)
+     * fresh pair says what is wrong again. So do they after a topic the
+     * cluster does not know: librdkafka 2.0 keeps a topic it was asked
+     * about, and asks the cluster about one without partitions every
+     * second for as long as the client lives. */
+    if (rc != 0 || unknown)
         topicscan_close();
     return rc;
 }
