@@ -33,8 +33,11 @@
  * producer in the middle of a run. Main thread only.
  */
 static struct {
-    rd_kafka_t *planner; /* every message: its watermarks are the high ones */
-    rd_kafka_t *reader;  /* committed messages only: what it reads */
+    /* plans each scan (plan()): it reads every message, so its watermarks
+     * are the high ones. A reader of committed messages is answered the
+     * last stable offsets, and a transaction held open would go unnoticed */
+    rd_kafka_t *planner;
+    rd_kafka_t *reader; /* committed messages only: what a scan reads */
 } scan;
 
 /* The errors rd_kafka_poll() serves from a reader's main queue:
