@@ -76,7 +76,14 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, int committed, char *errs
      * a long <prefix>.sync-runs history or a full run's topic took the
      * producer from 15 to 99 MiB while it held a few KiB. [kafka] may say
      * otherwise */
-    static const kafka_prop_t defaults[] = {{"queued.max.messages.kbytes", "4096"}};
+    static const kafka_prop_t defaults[] = {
+        {"queued.max.messages.kbytes", "4096"},
+        /* a fetch at a partition's end waits this long at the broker for
+         * more, and a broker answers a connection's requests in order:
+         * the next scan's first request (its topic's leaders) waited
+         * behind the last scan's fetch for librdkafka's 500 ms */
+        {"fetch.wait.max.ms", "50"},
+    };
     const kafka_client_opts_t opts = {
         .client_id = CLIENT_ID,
         .group_id = group,
@@ -290,6 +297,16 @@ static int scan_open(const tm_config_t *conf, char *errstr, size_t errstr_size)
 static int read_planned(rd_kafka_topic_partition_list_t *list, topicscan_fn fn, void *opaque,
                         char *errstr, size_t errstr_size)
 {
+    /* The reader learns the topic's partition leaders first. A new client
+     * asks for them as it connects; a kept one, assigned a topic it has
+     * not read before, waited for librdkafka's once-a-second look at
+     * topics it knows nothing of: most of a second a scan. */
+    int32_t *ids;
+    size_t n;
+    if (kafka_topic_partitions(scan.reader, list->elems[0].topic, META_TIMEOUT_MS, &ids, &n, errstr,
+                               errstr_size) < 0)
+        return -1;
+    free(ids);
     rd_kafka_resp_err_t err = rd_kafka_assign(scan.reader, list);
     if (err) {
         errstr_set(errstr, errstr_size, "assign %s: %s", list->elems[0].topic,
