@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fnv1a.h"
 #include "isotime.h"
 #include "kafka_client.h"
 #include "kafka_meta.h"
@@ -97,48 +98,164 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, int committed, char *errs
     return kafka_client_new(conf, RD_KAFKA_CONSUMER, &opts, errstr, errstr_size);
 }
 
-/*
- * The partitions of topic with their [low, high) range into *list (only
- * non-empty ones; each element's opaque is its high watermark, the offset
- * after the last one to read: never 0, since NULL means "done").
- * Returns 0, or 1 with an empty list for a topic the cluster does not
- * know, or -1.
- */
-static int plan(rd_kafka_t *rk, const char *topic, rd_kafka_topic_partition_list_t **list,
-                char *errstr, size_t errstr_size)
+/* Another name for "the cluster does not know the topic" from plan(). */
+#define PLAN_UNKNOWN 2
+
+/* A partition of one read: where it stops, what the last read left there
+ * and what this one leaves. */
+typedef struct part {
+    const topicscan_mark_t *was; /* the last read's mark, or NULL */
+    int check;                   /* the first message read must be was's last one */
+    topicscan_mark_t now;        /* this read's mark */
+} part_t;
+
+/* One read: the partitions it reads from their start offset to their
+ * high watermark (each element's opaque is that watermark, the offset
+ * after the last one to read: never 0, since NULL means "done"), and
+ * every partition of the topic. */
+typedef struct plan {
+    rd_kafka_topic_partition_list_t *list;
+    part_t *parts;
+    size_t n_parts;
+} plan_t;
+
+static void plan_clear(plan_t *pl)
 {
-    int32_t *ids;
-    size_t n;
-    int rc = kafka_topic_partitions(rk, topic, META_TIMEOUT_MS, &ids, &n, errstr, errstr_size);
-    if (rc < 0) {
-        *list = NULL;
+    if (pl->list)
+        rd_kafka_topic_partition_list_destroy(pl->list);
+    free(pl->parts);
+    *pl = (plan_t){0};
+}
+
+int64_t topicscan_start(const topicscan_mark_t *m, int64_t lo, int64_t hi)
+{
+    if (!m)
+        return lo;
+    if (hi < m->next) /* fewer messages than the last read saw */
         return -1;
-    }
-    if (rc == 1) {
-        *list = rd_kafka_topic_partition_list_new(1);
-        return 1;
-    }
-    *list = rd_kafka_topic_partition_list_new(8);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        int64_t lo, hi;
-        if (kafka_watermarks(rk, topic, ids[i], META_TIMEOUT_MS, &lo, &hi, errstr, errstr_size) !=
-            0) {
-            rc = -1;
-        } else if (hi > lo) {
-            rd_kafka_topic_partition_t *tp =
-                rd_kafka_topic_partition_list_add(*list, topic, ids[i]);
-            tp->offset = lo;
-            /* remember where to stop: hi, not hi - 1, which is 0 (NULL,
-             * "done") for a partition holding one message at offset 0 */
-            tp->opaque = (void *)(intptr_t)hi;
+    int64_t start = m->last_offset >= 0 ? m->last_offset : m->next;
+    return lo > start ? -1 : start; /* removed before they were read */
+}
+
+int topicscan_mark_matches(const topicscan_mark_t *m, int64_t offset, int64_t ts, const void *key,
+                           size_t key_len)
+{
+    return offset == m->last_offset && ts == m->last_ts &&
+           (key ? fnv1a64(key, key_len) ^ key_len : 0) == m->last_key_sum;
+}
+
+static void mark_last(topicscan_mark_t *m, const rd_kafka_message_t *msg)
+{
+    m->last_offset = msg->offset;
+    m->last_ts = rd_kafka_message_timestamp(msg, NULL);
+    m->last_key_sum = msg->key ? fnv1a64(msg->key, msg->key_len) ^ msg->key_len : 0;
+}
+
+static const topicscan_mark_t *mark_of(const topicscan_marks_t *marks, int32_t partition)
+{
+    for (size_t i = 0; marks && marks->valid && i < marks->n; i++)
+        if (marks->v[i].partition == partition)
+            return &marks->v[i];
+    return NULL;
+}
+
+/* Whether every partition marks names is among ids[0..n). */
+static int marked_partitions_there(const topicscan_marks_t *marks, const int32_t *ids, size_t n,
+                                   int32_t *gone)
+{
+    for (size_t i = 0; marks && marks->valid && i < marks->n; i++) {
+        size_t j = 0;
+        while (j < n && ids[j] != marks->v[i].partition)
+            j++;
+        if (j == n) {
+            *gone = marks->v[i].partition;
+            return 0;
         }
     }
-    free(ids);
-    if (rc) {
-        rd_kafka_topic_partition_list_destroy(*list);
-        *list = NULL;
+    return 1;
+}
+
+/* Plans the read of partition id, holding [lo, hi), after its mark in
+ * marks. 0, or TOPICSCAN_MOVED with errstr. */
+static int plan_partition(plan_t *pl, const char *topic, int32_t id, int64_t lo, int64_t hi,
+                          const topicscan_marks_t *marks, char *errstr, size_t errstr_size)
+{
+    part_t *p = &pl->parts[pl->n_parts++];
+    p->was = mark_of(marks, id);
+    p->now =
+        p->was ? *p->was : (topicscan_mark_t){.partition = id, .last_offset = -1, .last_ts = -1};
+    p->now.next = hi;
+    int64_t start = topicscan_start(p->was, lo, hi);
+    if (start < 0) {
+        errstr_set(errstr, errstr_size,
+                   "%s partition %" PRId32 " holds offsets %" PRId64 " to %" PRId64
+                   ", and the last read went to %" PRId64 " (its last message at %" PRId64 ")",
+                   topic, id, lo, hi, p->was->next, p->was->last_offset);
+        return TOPICSCAN_MOVED;
     }
-    return rc;
+    p->check = p->was && p->was->last_offset >= 0;
+    if (hi > start) {
+        rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_add(pl->list, topic, id);
+        tp->offset = start;
+        /* remember where to stop: hi, not hi - 1, which is 0 (NULL,
+         * "done") for a partition holding one message at offset 0 */
+        tp->opaque = (void *)(intptr_t)hi;
+    }
+    return 0;
+}
+
+/*
+ * What a read of topic after marks (NULL, or not valid: everything) is to
+ * read, into *pl (plan_clear). Returns 0, PLAN_UNKNOWN with nothing to
+ * read for a topic the cluster does not know (and never marked),
+ * TOPICSCAN_MOVED or -1 with errstr.
+ */
+static int plan(rd_kafka_t *rk, const char *topic, const topicscan_marks_t *marks, plan_t *pl,
+                char *errstr, size_t errstr_size)
+{
+    int32_t *ids, gone;
+    size_t n;
+    *pl = (plan_t){0};
+    int rc = kafka_topic_partitions(rk, topic, META_TIMEOUT_MS, &ids, &n, errstr, errstr_size);
+    if (rc < 0)
+        return -1;
+    int unknown = rc == 1;
+    if (!marked_partitions_there(marks, ids, n, &gone)) {
+        if (unknown)
+            errstr_set(errstr, errstr_size, "%s does not exist any more", topic);
+        else
+            errstr_set(errstr, errstr_size, "%s has no partition %" PRId32 " any more", topic,
+                       gone);
+        free(ids);
+        return TOPICSCAN_MOVED;
+    }
+    pl->list = rd_kafka_topic_partition_list_new(n ? (int)n : 1);
+    pl->parts = calloc(n ? n : 1, sizeof(*pl->parts));
+    if (!pl->parts) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        rc = -1;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int64_t lo, hi;
+        rc = kafka_watermarks(rk, topic, ids[i], META_TIMEOUT_MS, &lo, &hi, errstr, errstr_size);
+        if (rc == 0)
+            rc = plan_partition(pl, topic, ids[i], lo, hi, marks, errstr, errstr_size);
+        else
+            rc = -1;
+    }
+    free(ids);
+    if (rc)
+        plan_clear(pl);
+    return rc ? rc : unknown ? PLAN_UNKNOWN : 0;
+}
+
+/* The part of pl that m's partition is. */
+static part_t *part_of(plan_t *pl, const rd_kafka_message_t *m)
+{
+    for (size_t i = 0; i < pl->n_parts; i++)
+        if (pl->parts[i].now.partition == m->partition)
+            return &pl->parts[i];
+    return NULL;
 }
 
 /* m's partition in list while it is still to be read (its stop offset
@@ -192,10 +309,42 @@ static int ended_short(const rd_kafka_topic_partition_list_t *list, const rd_kaf
     return 1;
 }
 
-/* Reads every assigned partition up to its stop offset. */
-static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicscan_fn fn,
-                 void *opaque, char *errstr, size_t errstr_size)
+/* m, a message of p's partition: handed to fn, or, when it is to be the
+ * last read's last message, checked against it. 0, TOPICSCAN_MOVED or
+ * fn's -1, with errstr. */
+static int take_message(part_t *p, const char *topic, const rd_kafka_message_t *m, topicscan_fn fn,
+                        void *opaque, char *errstr, size_t errstr_size)
 {
+    int rc = 0;
+    if (p && p->check) {
+        p->check = 0;
+        if (!topicscan_mark_matches(p->was, m->offset, rd_kafka_message_timestamp(m, NULL), m->key,
+                                    m->key_len)) {
+            if (m->offset == p->was->last_offset)
+                errstr_set(errstr, errstr_size,
+                           "%s partition %" PRId32 ": offset %" PRId64
+                           " holds another message than the last one read there before",
+                           topic, m->partition, m->offset);
+            else
+                errstr_set(errstr, errstr_size,
+                           "%s partition %" PRId32 ": the last message read before, at offset "
+                           "%" PRId64 ", is gone (the next one is at %" PRId64 ")",
+                           topic, m->partition, p->was->last_offset, m->offset);
+            rc = TOPICSCAN_MOVED;
+        }
+    } else {
+        rc = fn(m, opaque, errstr, errstr_size);
+    }
+    if (p)
+        mark_last(&p->now, m);
+    return rc;
+}
+
+/* Reads every assigned partition (pl->list) up to its stop offset. */
+static int drain(rd_kafka_t *rk, plan_t *pl, topicscan_fn fn, void *opaque, char *errstr,
+                 size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *list = pl->list;
     const char *topic = list->elems[0].topic;
     int left = list->cnt, rc = 0;
     int64_t deadline = isotime_monotonic_ms() + TOPICSCAN_IDLE_TIMEOUT_MS;
@@ -234,6 +383,15 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
         if (short_end) {
             /* not done: its end moves on when the transaction ends */
         } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            const part_t *p = part_of(pl, m);
+            if (p && p->check && pending_of(list, m)) {
+                /* its end, and the last read's last message not seen */
+                errstr_set(errstr, errstr_size,
+                           "%s partition %" PRId32 ": the last message read before, at offset "
+                           "%" PRId64 ", is gone",
+                           topic, m->partition, p->was->last_offset);
+                rc = TOPICSCAN_MOVED;
+            }
             left -= settle(list, m, 1);
         } else if (m->err) {
             /* transient errors are retried by librdkafka; a fatal one ends,
@@ -243,7 +401,7 @@ static int drain(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *list, topicsca
             snprintf(last_err, sizeof(last_err), "%s", rd_kafka_message_errstr(m));
             rc = rd_kafka_fatal_error(rk, NULL, 0) || kafka_err_is_refusal(m->err) ? -1 : 0;
         } else {
-            rc = fn(m, opaque, errstr, errstr_size);
+            rc = take_message(part_of(pl, m), topic, m, fn, opaque, errstr, errstr_size);
             left -= settle(list, m, 0);
         }
         rd_kafka_message_destroy(m);
@@ -294,9 +452,9 @@ static int scan_open(const tm_config_t *conf, char *errstr, size_t errstr_size)
 /* Reads the planned partitions (a non-empty list) with the reader, which
  * is left with none assigned: a reader kept between scans would
  * otherwise go on fetching, and holding, what nobody reads. */
-static int read_planned(rd_kafka_topic_partition_list_t *list, topicscan_fn fn, void *opaque,
-                        char *errstr, size_t errstr_size)
+static int read_planned(plan_t *pl, topicscan_fn fn, void *opaque, char *errstr, size_t errstr_size)
 {
+    rd_kafka_topic_partition_list_t *list = pl->list;
     /* The reader learns the topic's partition leaders first. A new client
      * asks for them as it connects; a kept one, assigned a topic it has
      * not read before, waited for librdkafka's once-a-second look at
@@ -313,7 +471,7 @@ static int read_planned(rd_kafka_topic_partition_list_t *list, topicscan_fn fn, 
                    rd_kafka_err2str(err));
         return -1;
     }
-    int rc = drain(scan.reader, list, fn, opaque, errstr, errstr_size);
+    int rc = drain(scan.reader, pl, fn, opaque, errstr, errstr_size);
     err = rd_kafka_assign(scan.reader, NULL);
     if (err && rc == 0) {
         errstr_set(errstr, errstr_size, "unassign %s: %s", list->elems[0].topic,
@@ -323,27 +481,61 @@ static int read_planned(rd_kafka_topic_partition_list_t *list, topicscan_fn fn, 
     return rc;
 }
 
-int topicscan_read(const tm_config_t *conf, const char *topic, topicscan_fn fn, void *opaque,
-                   char *errstr, size_t errstr_size)
+void topicscan_marks_clear(topicscan_marks_t *marks)
 {
-    rd_kafka_topic_partition_list_t *list = NULL;
+    free(marks->v);
+    *marks = (topicscan_marks_t){0};
+}
+
+/* The marks a read of pl that went well leaves: 0, or -1 on ENOMEM. */
+static int marks_set(topicscan_marks_t *marks, const plan_t *pl)
+{
+    topicscan_mark_t *v = malloc((pl->n_parts ? pl->n_parts : 1) * sizeof(*v));
+    if (!v)
+        return -1;
+    for (size_t i = 0; i < pl->n_parts; i++)
+        v[i] = pl->parts[i].now;
+    free(marks->v);
+    *marks = (topicscan_marks_t){.v = v, .n = pl->n_parts, .valid = 1};
+    return 0;
+}
+
+int topicscan_read_on(const tm_config_t *conf, const char *topic, topicscan_marks_t *marks,
+                      topicscan_fn fn, void *opaque, char *errstr, size_t errstr_size)
+{
+    plan_t pl = {0};
     int rc = scan_open(conf, errstr, errstr_size), unknown = 0;
     if (rc == 0) {
-        rc = plan(scan.planner, topic, &list, errstr, errstr_size);
-        unknown = rc == 1;
+        rc = plan(scan.planner, topic, marks, &pl, errstr, errstr_size);
+        unknown = rc == PLAN_UNKNOWN;
         rc = unknown ? 0 : rc;
     }
-    if (rc == 0 && list->cnt > 0)
-        rc = read_planned(list, fn, opaque, errstr, errstr_size);
-    if (list)
-        rd_kafka_topic_partition_list_destroy(list);
+    if (rc == 0 && pl.list->cnt > 0)
+        rc = read_planned(&pl, fn, opaque, errstr, errstr_size);
+    if (rc == 0 && marks_set(marks, &pl) != 0) {
+        errstr_set(errstr, errstr_size, "out of memory");
+        rc = -1;
+    }
+    if (rc != 0)
+        topicscan_marks_clear(marks);
+    plan_clear(&pl);
     /* A failed scan's consumers go: librdkafka says a refusal (an ACL)
      * once per client, and a fatal error stays with it; the next scan's
      * fresh pair says what is wrong again. So do they after a topic the
      * cluster does not know: librdkafka 2.0 keeps a topic it was asked
      * about, and asks the cluster about one without partitions every
-     * second for as long as the client lives. */
-    if (rc != 0 || unknown)
+     * second for as long as the client lives. A read that found the
+     * topic moved did not fail: its caller reads it again at once. */
+    if ((rc != 0 && rc != TOPICSCAN_MOVED) || unknown)
         topicscan_close();
+    return rc;
+}
+
+int topicscan_read(const tm_config_t *conf, const char *topic, topicscan_fn fn, void *opaque,
+                   char *errstr, size_t errstr_size)
+{
+    topicscan_marks_t marks = {0};
+    int rc = topicscan_read_on(conf, topic, &marks, fn, opaque, errstr, errstr_size);
+    topicscan_marks_clear(&marks);
     return rc;
 }
