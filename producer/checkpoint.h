@@ -57,6 +57,9 @@
  * watermark; a topic that does not exist yet means "no checkpoint")
  * collects, per stream, its CHECKPOINT_CANDIDATES newest heads and every
  * chunk of the stream (the latest value per key; a tombstone removes it).
+ * The collection is kept, and the next read for the same streams (follow
+ * mode's next pass) adds only what was written since; a topic that is not
+ * where that read left it is read whole again (topicscan_read_on).
  * Newest: within one partition the later offset; across partitions (a
  * custom partitioner could spread one key) the later timestamp. The
  * checkpoint is the newest head whose every chunk is there with the bytes
@@ -103,10 +106,16 @@
 /*
  * For each of the n stream names, out[i] = its checkpoint or NULL.
  * Fails (errstr) when Kafka is unreachable or the read timed out; then
- * every out[i] is NULL.
+ * every out[i] is NULL. What it read is kept for the next call with the
+ * same streams, which reads only what is new on the topic (checkpoint.c)
+ * until checkpoint_read_close().
  */
 int checkpoint_read(const tm_config_t *conf, const char *const *streams, size_t n,
                     run_record_t **out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* Frees what checkpoint_read() kept. The producer calls it once, before it
+ * exits. */
+void checkpoint_read_close(void);
 
 /*
  * Produces the head rr to topic (key rr->stream) and waits for its ack.

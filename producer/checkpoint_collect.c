@@ -20,7 +20,9 @@
 #define NAMED_QUOTED_MAX 72
 
 typedef struct cand {
-    run_record_t *rr;
+    run_record_t *rr; /* parsed from json: what complete() checks */
+    char *json;       /* the head as read: pick() hands out a fresh parse */
+    size_t len;
     int32_t partition;
     int64_t offset, ts;
 } cand_t;
@@ -28,7 +30,7 @@ typedef struct cand {
 typedef struct chunk_slot { /* value of collector.chunks */
     char *data;             /* NULL: tombstoned */
     size_t len;
-    uint32_t mark; /* complete(): seen in this check */
+    uint64_t mark; /* complete(): seen in this check */
 } chunk_slot_t;
 
 struct checkpoint_collector {
@@ -37,7 +39,7 @@ struct checkpoint_collector {
     cand_t *cands; /* n * CHECKPOINT_CANDIDATES, newest first */
     size_t *n_cands;
     idset_t *chunks; /* chunk key -> chunk_slot_t */
-    uint32_t mark;
+    uint64_t mark;   /* 64 bits: a collector kept for years never comes round */
 };
 
 checkpoint_collector_t *checkpoint_collector_new(const char *const *streams, size_t n)
@@ -59,13 +61,19 @@ checkpoint_collector_t *checkpoint_collector_new(const char *const *streams, siz
     return NULL;
 }
 
+static void cand_clear(cand_t *cd)
+{
+    run_record_destroy(cd->rr);
+    free(cd->json);
+}
+
 void checkpoint_collector_destroy(checkpoint_collector_t *c)
 {
     if (!c)
         return;
     for (size_t i = 0; c->cands && c->n_cands && i < c->n; i++)
         for (size_t j = 0; j < c->n_cands[i]; j++)
-            run_record_destroy(c->cands[i * CHECKPOINT_CANDIDATES + j].rr);
+            cand_clear(&c->cands[i * CHECKPOINT_CANDIDATES + j]);
     if (c->chunks) {
         size_t pos = 0;
         const char *k;
@@ -114,7 +122,7 @@ static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size
         run_record_destroy(rr);
         return PRODUCER_OK;
     }
-    cand_t nc = {rr, partition, offset, ts};
+    cand_t nc = {rr, NULL, len, partition, offset, ts};
     cand_t *list = &c->cands[i * CHECKPOINT_CANDIDATES];
     size_t n = c->n_cands[i], at = 0;
     while (at < n && !newer(&nc, &list[at]))
@@ -123,8 +131,13 @@ static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size
         run_record_destroy(rr);
         return PRODUCER_OK;
     }
+    if (!(nc.json = malloc(len ? len : 1))) {
+        run_record_destroy(rr);
+        return PRODUCER_FAILED;
+    }
+    memcpy(nc.json, value, len);
     if (n == CHECKPOINT_CANDIDATES)
-        run_record_destroy(list[--n].rr);
+        cand_clear(&list[--n]);
     memmove(&list[at + 1], &list[at], (n - at) * sizeof(*list));
     list[at] = nc;
     c->n_cands[i] = n + 1;
@@ -164,7 +177,7 @@ static int complete(checkpoint_collector_t *c, const char *stream, const run_rec
                     char *why, size_t why_size)
 {
     const run_hwm_t *hs[2] = {&rr->hwm, &rr->deleted_hwm};
-    uint32_t mark = ++c->mark;
+    uint64_t mark = ++c->mark;
     for (int h = 0; h < 2; h++) {
         for (size_t k = 0; k < hs[h]->n_chunks; k++) {
             const run_chunk_ref_t *ref = &hs[h]->chunks[k];
@@ -188,32 +201,38 @@ static int complete(checkpoint_collector_t *c, const char *stream, const run_rec
     return 1;
 }
 
-/* Moves each named chunk's data into its reference. */
-static void attach(checkpoint_collector_t *c, run_record_t *rr)
+/* A copy of each named chunk's data in its reference (complete() found
+ * them all): 0, or -1 on ENOMEM. The collector keeps its own for the
+ * next pick: a later read adds only what is new to it (checkpoint.c). */
+static int attach(checkpoint_collector_t *c, run_record_t *rr)
 {
     run_hwm_t *hs[2] = {&rr->hwm, &rr->deleted_hwm};
     for (int h = 0; h < 2; h++)
         for (size_t k = 0; k < hs[h]->n_chunks; k++) {
             run_chunk_ref_t *ref = &hs[h]->chunks[k];
-            chunk_slot_t *s = idset_get(c->chunks, ref->key, strlen(ref->key));
-            if (s) {
-                free(ref->data);
-                ref->data = s->data;
-                s->data = NULL;
-            }
+            const chunk_slot_t *s = idset_get(c->chunks, ref->key, strlen(ref->key));
+            free(ref->data);
+            if (!(ref->data = malloc(s->len + 1)))
+                return -1;
+            memcpy(ref->data, s->data, s->len + 1);
         }
+    return 0;
 }
 
-/* rr->stale_chunks = the live chunks of stream that rr does not hold.
- * Best effort: on ENOMEM the list is shorter (they stay on the topic). */
-static void find_stale(checkpoint_collector_t *c, const char *stream, run_record_t *rr)
+/* rr->stale_chunks = the live chunks of stream that rr does not name
+ * (marked: the ones complete() last marked, the chosen head's, or 0 when
+ * it names none). Best effort: on ENOMEM the list is shorter (they stay
+ * on the topic). */
+static void find_stale(checkpoint_collector_t *c, const char *stream, uint64_t marked,
+                       run_record_t *rr)
 {
     size_t pos = 0, sl = strlen(stream);
     const char *key;
     void *v;
     while (idset_next(c->chunks, &pos, &key, &v)) {
         chunk_slot_t *s = v;
-        if (!s->data || strncmp(key, stream, sl) != 0 || key[sl] != '/')
+        if (!s->data || (marked && s->mark == marked) || strncmp(key, stream, sl) != 0 ||
+            key[sl] != '/')
             continue;
         char **grown = realloc(rr->stale_chunks, (rr->n_stale_chunks + 1) * sizeof(*grown));
         char *k = grown ? strdup(key) : NULL;
@@ -225,12 +244,21 @@ static void find_stale(checkpoint_collector_t *c, const char *stream, run_record
     }
 }
 
-run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i)
+/* A fresh parse of cand's head (it parsed when collected: only ENOMEM
+ * fails), or NULL. */
+static run_record_t *cand_parse(const cand_t *cd)
 {
+    char err[256];
+    return run_record_from_json(cd->json, cd->len, err, sizeof(err));
+}
+
+int checkpoint_collector_pick(checkpoint_collector_t *c, size_t i, run_record_t **out)
+{
+    *out = NULL;
     if (i >= c->n || c->n_cands[i] == 0)
-        return NULL;
+        return 0;
     const char *stream = c->streams[i];
-    cand_t *list = &c->cands[i * CHECKPOINT_CANDIDATES];
+    const cand_t *list = &c->cands[i * CHECKPOINT_CANDIDATES];
     size_t n = c->n_cands[i], pick = 0;
     char why[512] = "", first_why[512] = "", q[1100];
     while (pick < n && !complete(c, stream, list[pick].rr, why, sizeof(why))) {
@@ -238,18 +266,18 @@ run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i)
             snprintf(first_why, sizeof(first_why), "%s", why);
         pick++;
     }
-    run_record_t *rr;
-    if (pick < n) {
-        rr = list[pick].rr;
-        if (pick > 0)
-            log_warn("the latest checkpoint is incomplete: using an older one; records "
-                     "after it are published again",
-                     "stream=%s run_id=%s error=%s", stream, rr->run_id,
-                     log_quote(q, sizeof(q), first_why));
-        attach(c, rr);
-    } else {
-        pick = 0;
-        rr = list[0].rr;
+    int whole = pick < n;
+    run_record_t *rr = cand_parse(&list[whole ? pick : 0]);
+    if (!rr || (whole && attach(c, rr) != 0)) {
+        run_record_destroy(rr);
+        return -1;
+    }
+    if (whole && pick > 0)
+        log_warn("the latest checkpoint is incomplete: using an older one; records "
+                 "after it are published again",
+                 "stream=%s run_id=%s error=%s", stream, rr->run_id,
+                 log_quote(q, sizeof(q), first_why));
+    if (!whole) {
         log_warn("no complete checkpoint: its ids at the HWM are forgotten, records at "
                  "the HWM are published again",
                  "stream=%s run_id=%s error=%s", stream, rr->run_id,
@@ -257,8 +285,7 @@ run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i)
         hwm_chunk_refs_drop(&rr->hwm.chunks, &rr->hwm.n_chunks);
         hwm_chunk_refs_drop(&rr->deleted_hwm.chunks, &rr->deleted_hwm.n_chunks);
     }
-    memmove(&list[pick], &list[pick + 1], (n - pick - 1) * sizeof(*list));
-    c->n_cands[i] = n - 1;
-    find_stale(c, stream, rr);
-    return rr;
+    find_stale(c, stream, whole ? c->mark : 0, rr);
+    *out = rr;
+    return 0;
 }

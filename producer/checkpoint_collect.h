@@ -4,8 +4,12 @@
  * the CHECKPOINT_CANDIDATES newest heads per stream and every chunk of
  * theirs, then the newest head whose chunks are all there and valid.
  *
- * Owns: the collector owns the heads and chunk data it holds until take()
- * hands a head to the caller. Pure (no I/O): one thread per collector.
+ * A collector may be kept and fed the messages of later scans that read
+ * only what is new on the topic (checkpoint.c): picking a checkpoint
+ * leaves it as it was.
+ *
+ * Owns: the collector owns the heads and chunk data it holds; pick()
+ * hands the caller a copy. Pure (no I/O): one thread per collector.
  */
 #ifndef TIDEMARK_CHECKPOINT_COLLECT_H
 #define TIDEMARK_CHECKPOINT_COLLECT_H
@@ -20,8 +24,9 @@
  * Collects the messages of a scan of <prefix>.sync-runs for the given
  * streams (borrowed until destroy) and resolves each stream's checkpoint.
  * collect(): value NULL is a tombstone; fails on ENOMEM only.
- * take(): stream i's checkpoint (see "Reading"), with its chunks' data and
- * stale_chunks, or NULL; the caller owns it.
+ * pick(): *out = stream i's checkpoint (see "Reading"), with its chunks'
+ * data and stale_chunks, or NULL when it has none; the caller owns it.
+ * 0, or -1 on ENOMEM (*out NULL).
  */
 typedef struct checkpoint_collector checkpoint_collector_t;
 
@@ -29,7 +34,8 @@ checkpoint_collector_t *checkpoint_collector_new(const char *const *streams, siz
 int checkpoint_collect(checkpoint_collector_t *c, const char *key, size_t key_len,
                        const char *value, size_t len, int32_t partition, int64_t offset,
                        int64_t ts) TM_WARN_UNUSED;
-run_record_t *checkpoint_collector_take(checkpoint_collector_t *c, size_t i);
+int checkpoint_collector_pick(checkpoint_collector_t *c, size_t i,
+                              run_record_t **out) TM_WARN_UNUSED;
 void checkpoint_collector_destroy(checkpoint_collector_t *c);
 
 #endif

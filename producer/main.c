@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "json_arena.h"
+#include "checkpoint.h"
 #include "cli.h"
 #include "config.h"
 #include "errstr.h"
@@ -228,6 +229,7 @@ int main(int argc, char **argv)
 #endif
     json_arena_install(); /* a page's values in one arena each (jsonpage.c) */
     int rc = cli_main(&producer_program, argc, argv);
-    topicscan_close(); /* what the commands' scans of Kafka kept */
+    checkpoint_read_close(); /* what the reads of the checkpoints kept */
+    topicscan_close();       /* what the commands' scans of Kafka kept */
     return rc;
 }
