@@ -38,8 +38,9 @@ struct checkpoint_collector {
     size_t n;
     cand_t *cands; /* n * CHECKPOINT_CANDIDATES, newest first */
     size_t *n_cands;
-    idset_t *chunks; /* chunk key -> chunk_slot_t */
-    uint64_t mark;   /* 64 bits: a collector kept for years never comes round */
+    idset_t *chunks;   /* chunk key -> chunk_slot_t */
+    size_t tombstoned; /* slots of chunks' set with data NULL */
+    uint64_t mark;     /* 64 bits: a collector kept for years never comes round */
 };
 
 checkpoint_collector_t *checkpoint_collector_new(const char *const *streams, size_t n)
@@ -144,6 +145,67 @@ static int add_head(checkpoint_collector_t *c, size_t i, const char *value, size
     return PRODUCER_OK;
 }
 
+/*
+ * The chunks' set without its tombstoned slots (data NULL): the live
+ * slots move to a fresh set. 0, or -1 on ENOMEM (the set is as it was).
+ */
+static int compact_chunks(checkpoint_collector_t *c)
+{
+    idset_t *live = idset_new(sizeof(chunk_slot_t));
+    size_t pos = 0;
+    const char *k;
+    void *v;
+    /* every live key first, so that a failure leaves the old set whole */
+    while (live && idset_next(c->chunks, &pos, &k, &v))
+        if (((chunk_slot_t *)v)->data && !idset_add(live, k, strlen(k), NULL)) {
+            idset_destroy(live);
+            live = NULL;
+        }
+    if (!live)
+        return -1;
+    for (pos = 0; idset_next(c->chunks, &pos, &k, &v);) {
+        chunk_slot_t *from = v, *to = from->data ? idset_get(live, k, strlen(k)) : NULL;
+        if (to) {
+            *to = *from;
+            from->data = NULL;
+        }
+    }
+    idset_destroy(c->chunks);
+    c->chunks = live;
+    c->tombstoned = 0;
+    return 0;
+}
+
+/*
+ * A chunk's tombstone: its data goes. The set has no removal, so its slot
+ * stays, data NULL (as good as absent: complete() and find_stale() skip
+ * it). A collector kept for a follow producer's life sees every chunk key
+ * ever written and then tombstoned (new ones each time the HWM's ties are
+ * written anew), so past CHUNKS_TOMBSTONED_MAX such slots, and more of
+ * them than live ones, the set is compacted. Only ENOMEM fails, and
+ * not for a failed compaction (tried again at the next tombstone).
+ */
+#define CHUNKS_TOMBSTONED_MAX 1024
+
+static int drop_chunk(checkpoint_collector_t *c, const char *key, size_t key_len)
+{
+    chunk_slot_t *s = idset_get(c->chunks, key, key_len);
+    if (!s || !s->data)
+        return PRODUCER_OK;
+    free(s->data);
+    s->data = NULL;
+    s->len = 0;
+    size_t slots = idset_count(c->chunks);
+    if (++c->tombstoned > CHUNKS_TOMBSTONED_MAX && c->tombstoned * 2 > slots)
+        (void)compact_chunks(c);
+    return PRODUCER_OK;
+}
+
+size_t checkpoint_collector_chunk_slots(const checkpoint_collector_t *c)
+{
+    return idset_count(c->chunks);
+}
+
 int checkpoint_collect(checkpoint_collector_t *c, const char *key, size_t key_len,
                        const char *value, size_t len, int32_t partition, int64_t offset, int64_t ts)
 {
@@ -156,19 +218,18 @@ int checkpoint_collect(checkpoint_collector_t *c, const char *key, size_t key_le
     if (!at || stream_index(c, key, at) < 0 || key_len > IDSET_MAX_KEY ||
         memchr(key, '\0', key_len))
         return PRODUCER_OK; /* another stream's, or not ours at all */
+    if (!value)
+        return drop_chunk(c, key, key_len);
     chunk_slot_t *s = idset_add(c->chunks, key, key_len, NULL);
     if (!s)
         return PRODUCER_FAILED;
     free(s->data);
-    s->data = NULL;
     s->len = 0;
-    if (value) {
-        if (!(s->data = malloc(len + 1)))
-            return PRODUCER_FAILED;
-        memcpy(s->data, value, len);
-        s->data[len] = '\0';
-        s->len = len;
-    }
+    if (!(s->data = malloc(len + 1)))
+        return PRODUCER_FAILED;
+    memcpy(s->data, value, len);
+    s->data[len] = '\0';
+    s->len = len;
     return PRODUCER_OK;
 }
 

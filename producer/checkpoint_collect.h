@@ -38,4 +38,8 @@ int checkpoint_collector_pick(checkpoint_collector_t *c, size_t i,
                               run_record_t **out) TM_WARN_UNUSED;
 void checkpoint_collector_destroy(checkpoint_collector_t *c);
 
+/* The chunk keys it holds a slot for (live, or tombstoned and not yet
+ * compacted away): for tests. */
+size_t checkpoint_collector_chunk_slots(const checkpoint_collector_t *c);
+
 #endif

@@ -3,7 +3,8 @@
  * which head of a stream is its checkpoint when several are on the topic
  * (within a partition the later offset, across partitions the later
  * timestamp), and that noise (a head that does not parse, a tombstone,
- * another stream's key, no key) changes nothing.
+ * another stream's key, no key) changes nothing; and that tombstoned
+ * chunks do not pile up in a collector kept from pass to pass.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -66,10 +67,46 @@ static void test_head_order(void **state)
     }
 }
 
+/* A collector kept for a follow producer's life: the chunks written and
+ * tombstoned since (each time the HWM's ties were written anew) do not
+ * stay in it, and the live one is still there. */
+static void test_tombstoned_chunks_go(void **state)
+{
+    (void)state;
+    const char *head = "{\"stream\":\"customers\",\"run_id\":\"A\",\"mode\":\"full\","
+                       "\"status\":\"completed\",\"started_at\":\"2026-11-25\"}";
+    char key[64];
+    checkpoint_collector_t *c = checkpoint_collector_new(streams, 2);
+    assert_int_equal(checkpoint_collect(c, "customers", 9, head, strlen(head), 0, 0, 1), 0);
+    assert_int_equal(checkpoint_collect(c, "customers/ckpt/L/0", 18, "{}", 2, 0, 1, 1), 0);
+    /* a tombstone of a chunk never seen takes no room */
+    assert_int_equal(checkpoint_collect(c, "customers/ckpt/X/0", 18, NULL, 0, 0, 2, 1), 0);
+    assert_int_equal(checkpoint_collector_chunk_slots(c), 1);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(key, sizeof(key), "customers/ckpt/R%d/0", i);
+        assert_int_equal(checkpoint_collect(c, key, strlen(key), "{}", 2, 0, 3 + i, 1), 0);
+    }
+    for (int i = 0; i < 3000; i++) {
+        snprintf(key, sizeof(key), "customers/ckpt/R%d/0", i);
+        assert_int_equal(checkpoint_collect(c, key, strlen(key), NULL, 0, 0, 3003 + i, 1), 0);
+    }
+    size_t slots = checkpoint_collector_chunk_slots(c);
+    print_message("chunk slots after 3000 chunks and their tombstones: %zu\n", slots);
+    assert_true(slots <= 1100);
+    run_record_t *rr;
+    assert_int_equal(checkpoint_collector_pick(c, 0, &rr), 0);
+    assert_non_null(rr);
+    assert_int_equal(rr->n_stale_chunks, 1); /* the head names none: the live one is stale */
+    assert_string_equal(rr->stale_chunks[0], "customers/ckpt/L/0");
+    run_record_destroy(rr);
+    checkpoint_collector_destroy(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_head_order),
+        cmocka_unit_test(test_tombstoned_chunks_go),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
