@@ -76,11 +76,8 @@ int idkey_canonical(const schema_field_t *f, const char *id, char **out, char *w
         return -2;
     memcpy(key, id, len + 1);
     if (idkey_canonical_in_place(f->type, key, &len) < 0) {
-        char q[80];
-
         free(key);
-        snprintf(q, sizeof(q), "%.*s%s", utf8_cut(id, 60), id, strlen(id) > 60 ? "..." : "");
-        errstr_set(why, why_size, "id '%s' is not an %s", q,
+        errstr_set(why, why_size, "id '%.*s%s' is not an %s", UTF8_SHOWN(id),
                    f->type == FT_INT ? "int" : "integer (long)");
         return -1;
     }

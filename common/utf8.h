@@ -65,7 +65,9 @@ static inline int utf8_cut(const char *s, size_t max)
  */
 #define UTF8_SHOWN_MAX 64
 
-/* The arguments of "%.*s%s" that show s (len bytes) so. */
+/* The arguments of "%.*s%s" that show s (len bytes) so. A macro that
+ * evaluates s twice and len twice (UTF8_SHOWN: strlen twice): give it a
+ * name or a call without side effects, and mind the cost of a call. */
 #define UTF8_SHOWN_N(s, len)                                                                       \
     utf8_cut_n((s), (len), UTF8_SHOWN_MAX), (s), ((len) > UTF8_SHOWN_MAX ? "..." : "")
 

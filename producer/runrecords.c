@@ -438,8 +438,8 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     } else if (deleted < 0) {
         char why[256], *text = jsonnum_dumps(sd, JSON_COMPACT | JSON_ENCODE_ANY);
         const char *shown = text ? text : "its value";
-        errstr_set(why, sizeof(why), "soft_delete.field '%s': %.*s says neither deleted nor live",
-                   sc->soft_delete_field, utf8_cut(shown, 80), shown);
+        errstr_set(why, sizeof(why), "soft_delete.field '%s': %.*s%s says neither deleted nor live",
+                   sc->soft_delete_field, UTF8_SHOWN(shown));
         free(text);
         rc = run_dead_letter(r, in->id, in->rec, why, in->url, errstr, errstr_size);
     } else {

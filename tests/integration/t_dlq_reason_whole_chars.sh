@@ -2,10 +2,10 @@
 # t_dlq_reason_whole_chars: a record whose soft_delete.field holds a
 # string that says neither deleted nor live ("ää...", 60 times U+00E4) is
 # dead-lettered with the reason "soft_delete.field 'is_deleted': <value,
-# cut at 80 bytes> says neither deleted nor live". The cut fell inside an
-# "ä": the tidemark.error header (and the log line) held "\xc3", a byte of
-# a character the API never sent; it now falls between characters
-# (utf8_cut), as the other reasons' do. (Found by helper 123.)
+# cut at 64 bytes, then "..."> says neither deleted nor live". The cut
+# fell inside an "ä": the tidemark.error header (and the log line) held
+# "\xc3", a byte of a character the API never sent; it now falls between
+# characters (UTF8_SHOWN), as the other reasons' do. (Found by helper 123.)
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 
