@@ -129,12 +129,13 @@ static void plan_clear(plan_t *pl)
 
 int64_t topicscan_start(const topicscan_mark_t *m, int64_t lo, int64_t hi)
 {
-    if (!m)
+    if (!m || m->last_offset < 0) /* nothing handed there: nothing to hand twice */
         return lo;
-    if (hi < m->next) /* fewer messages than the last read saw */
+    /* fewer messages than the last read saw (it may have been handed some
+     * past its stop, read while other partitions were still to finish) */
+    if (hi < m->next || hi <= m->last_offset)
         return -1;
-    int64_t start = m->last_offset >= 0 ? m->last_offset : m->next;
-    return lo > start ? -1 : start; /* removed before they were read */
+    return lo > m->last_offset ? -1 : m->last_offset; /* removed before read again */
 }
 
 int topicscan_mark_matches(const topicscan_mark_t *m, int64_t offset, int64_t ts, const void *key,
@@ -219,7 +220,8 @@ static int plan(rd_kafka_t *rk, const char *topic, const topicscan_marks_t *mark
     int rc = kafka_topic_partitions(rk, topic, META_TIMEOUT_MS, &ids, &n, errstr, errstr_size);
     if (rc < 0)
         return -1;
-    int unknown = rc == 1;
+    int unknown = rc == 1; /* read as empty: there is nothing to read yet */
+    rc = 0;
     if (!marked_partitions_there(marks, ids, n, &gone)) {
         if (unknown)
             errstr_set(errstr, errstr_size, "%s does not exist any more", topic);
@@ -316,6 +318,15 @@ static int take_message(part_t *p, const char *topic, const rd_kafka_message_t *
                         void *opaque, char *errstr, size_t errstr_size)
 {
     int rc = 0;
+    if (p && p->was && !p->check && m->offset <= p->now.last_offset) {
+        /* read again from an earlier offset (librdkafka's reset to the
+         * earliest after an offset out of range: the log was cut): handed
+         * twice, a head would push older ones out of the collector */
+        errstr_set(errstr, errstr_size,
+                   "%s partition %" PRId32 ": offset %" PRId64 " was read again, after %" PRId64,
+                   topic, m->partition, m->offset, p->now.last_offset);
+        return TOPICSCAN_MOVED;
+    }
     if (p && p->check) {
         p->check = 0;
         if (!topicscan_mark_matches(p->was, m->offset, rd_kafka_message_timestamp(m, NULL), m->key,
@@ -537,5 +548,5 @@ int topicscan_read(const tm_config_t *conf, const char *topic, topicscan_fn fn, 
     topicscan_marks_t marks = {0};
     int rc = topicscan_read_on(conf, topic, &marks, fn, opaque, errstr, errstr_size);
     topicscan_marks_clear(&marks);
-    return rc;
+    return rc ? -1 : 0; /* no marks, nothing to have moved: never TOPICSCAN_MOVED */
 }

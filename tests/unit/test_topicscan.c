@@ -29,6 +29,9 @@ static void test_start(void **state)
      * partition, or only an aborted transaction's messages) */
     static const topicscan_mark_t none = {
         .partition = 0, .next = 10, .last_offset = -1, .last_ts = -1};
+    /* the last read went to 10 and was handed messages up to 12 */
+    static const topicscan_mark_t past = {
+        .partition = 0, .next = 10, .last_offset = 12, .last_ts = 5};
     static const struct {
         const char *what;
         const topicscan_mark_t *m;
@@ -43,10 +46,15 @@ static void test_start(void **state)
         {"and more than was read", &read, 12, 25, -1},
         {"fewer messages than read: another topic", &read, 0, 4, -1},
         {"an empty topic made again", &read, 0, 0, -1},
-        {"nothing handed before: on from its end", &none, 4, 12, 10},
+        /* nothing handed there yet: all of it again, nothing handed twice */
+        {"nothing handed before: from the low watermark", &none, 4, 12, 4},
         {"nothing handed before, nothing new", &none, 10, 10, 10},
-        {"nothing handed before, and unread ones removed", &none, 11, 12, -1},
-        {"nothing handed before, fewer messages now", &none, 0, 9, -1},
+        {"nothing handed before, the first ones removed", &none, 11, 12, 11},
+        {"nothing handed before, fewer messages now", &none, 0, 9, 0},
+        /* handed one past its stop (read while other partitions finished) */
+        {"past the stop: new messages after it", &past, 0, 13, 12},
+        {"past the stop: the log cut to it", &past, 0, 12, -1},
+        {"past the stop: the log cut to the stop", &past, 0, 10, -1},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t got = topicscan_start(cases[i].m, cases[i].lo, cases[i].hi);
