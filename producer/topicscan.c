@@ -72,6 +72,14 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, int committed, char *errs
          * stable offset; below the planned stop, the scan waits there for
          * the open transaction to end (ended_short(), drain()). */
         {"isolation.level", committed ? "read_committed" : "read_uncommitted"},
+        /* a fetch at a partition's end waits this long at the broker for
+         * more, and a broker may answer a connection's requests in order:
+         * the next scan's first request (its topic's leaders) waited
+         * behind the last scan's fetch, for librdkafka's 500 ms, or for
+         * what [kafka] set for the worker (20 s made a follow pass every
+         * 20 s on the embedded broker: t_follow_fetch_wait). A scan reads
+         * to an end it knows; it has nothing to wait for */
+        {"fetch.wait.max.ms", "50"},
     };
     /* the prefetch the worker keeps (4 MiB, not librdkafka's 64): a scan of
      * a long <prefix>.sync-runs history or a full run's topic took the
@@ -79,11 +87,6 @@ static rd_kafka_t *reader_new(const tm_config_t *conf, int committed, char *errs
      * otherwise */
     static const kafka_prop_t defaults[] = {
         {"queued.max.messages.kbytes", "4096"},
-        /* a fetch at a partition's end waits this long at the broker for
-         * more, and a broker answers a connection's requests in order:
-         * the next scan's first request (its topic's leaders) waited
-         * behind the last scan's fetch for librdkafka's 500 ms */
-        {"fetch.wait.max.ms", "50"},
     };
     const kafka_client_opts_t opts = {
         .client_id = CLIENT_ID,
