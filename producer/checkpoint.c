@@ -97,7 +97,7 @@ static int read_on(const tm_config_t *conf, const char *topic, const char *const
                    char *errstr, size_t errstr_size)
 {
     char q[600];
-    kept.whole = !kept.marks.valid;
+    kept.whole = !kept.marks.valid || kept.marks.n == 0; /* n 0: the topic was not there */
     int rc = topicscan_read_on(conf, topic, &kept.marks, take, kept.c, errstr, errstr_size);
     if (rc == TOPICSCAN_MOVED) {
         log_info("reading the checkpoints anew: the topic is not where the last read left it",

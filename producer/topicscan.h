@@ -102,9 +102,10 @@ void topicscan_marks_clear(topicscan_marks_t *marks);
 
 /*
  * Pure parts of topicscan_read_on, for unit tests: where a read of a
- * partition holding [lo, hi) starts after mark m (NULL: a partition not
- * read before: lo), or -1 when m does not fit it; and whether a message
- * is m's last one as it was.
+ * partition holding [lo, hi) starts after mark m (lo for a partition not
+ * read before, or one whose reads handed nothing: nothing can be handed
+ * twice; otherwise m's last message, read again and compared), or -1 when
+ * m does not fit it; and whether a message is m's last one as it was.
  */
 int64_t topicscan_start(const topicscan_mark_t *m, int64_t lo, int64_t hi);
 int topicscan_mark_matches(const topicscan_mark_t *m, int64_t offset, int64_t ts, const void *key,
