@@ -24,12 +24,14 @@
  * compaction had not removed yet (Kafka compacts only closed segments,
  * which segment.ms, 7 days by default, rolls), and every pass writes two
  * run records a stream (as its run starts and as it ends): at
- * poll.interval = 1s, 2 s more a pass after a day. Now a pass reads what is new, and the whole
- * topic again only when it is not where the last read left it (topicscan.h). Kept for one topic and
- * one list of streams (follow mode's passes ask for all of them); a read for another list reads the
- * topic whole into a collector of its own, which is kept instead. What it costs: the candidates'
- * heads and every live chunk of the streams, which a read held anyway while it ran, now held
- * between passes too. Main thread.
+ * poll.interval = 1s, 2 s more a pass after a day. Now a pass reads what
+ * is new, and the whole topic again only when it is not where the last
+ * read left it (topicscan.h). Kept for one topic and one list of streams
+ * (follow mode's passes ask for all of them); a read for another list
+ * reads the topic whole into a collector of its own, which is kept
+ * instead. What it costs: the candidates' heads and every live chunk of
+ * the streams, which a read held anyway while it ran, now held between
+ * passes too. Main thread.
  */
 static struct {
     checkpoint_collector_t *c;

@@ -141,18 +141,23 @@ int64_t topicscan_start(const topicscan_mark_t *m, int64_t lo, int64_t hi)
     return lo > m->last_offset ? -1 : m->last_offset; /* removed before read again */
 }
 
+/* A message's key as a mark keeps it: 0 for none, the length mixed in. */
+static uint64_t key_sum(const void *key, size_t key_len)
+{
+    return key ? fnv1a64(key, key_len) ^ key_len : 0;
+}
+
 int topicscan_mark_matches(const topicscan_mark_t *m, int64_t offset, int64_t ts, const void *key,
                            size_t key_len)
 {
-    return offset == m->last_offset && ts == m->last_ts &&
-           (key ? fnv1a64(key, key_len) ^ key_len : 0) == m->last_key_sum;
+    return offset == m->last_offset && ts == m->last_ts && key_sum(key, key_len) == m->last_key_sum;
 }
 
 static void mark_last(topicscan_mark_t *m, const rd_kafka_message_t *msg)
 {
     m->last_offset = msg->offset;
     m->last_ts = rd_kafka_message_timestamp(msg, NULL);
-    m->last_key_sum = msg->key ? fnv1a64(msg->key, msg->key_len) ^ msg->key_len : 0;
+    m->last_key_sum = key_sum(msg->key, msg->key_len);
 }
 
 static const topicscan_mark_t *mark_of(const topicscan_marks_t *marks, int32_t partition)
