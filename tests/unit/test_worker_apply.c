@@ -630,6 +630,17 @@ static void test_idkey_canonical(void **state)
         {FT_INT, "2147483647", 0, "2147483647"},
         {FT_INT, "-2147483648", 0, "-2147483648"},
         {FT_INT, "2147483648", -1, NULL},
+        /* around the plain-decimal shortcut's limits (9 digits int, 18 long) */
+        {FT_INT, "999999999", 0, "999999999"},
+        {FT_INT, "-999999999", 0, "-999999999"},
+        {FT_INT, "9999999999", -1, NULL},
+        {FT_INT, "0", 0, "0"},
+        {FT_INT, "-", -1, NULL},
+        {FT_INT, "-01", 0, "-1"},
+        {FT_LONG, "999999999999999999", 0, "999999999999999999"},
+        {FT_LONG, "99999999999999999999", -1, NULL},
+        {FT_LONG, "00", 0, "0"},
+        {FT_LONG, "-x", -1, NULL},
         {FT_STRING, " 42", 0, " 42"}, /* text keys are kept as they are */
         {FT_STRING, "", 0, ""},
         /* a uuid's RFC 4122 text is one row in either case; other forms
