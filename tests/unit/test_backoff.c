@@ -57,7 +57,9 @@ static void test_stopped(void **state)
     assert_int_equal(backoff_sleep_ms(60000), -1);
     assert_int_equal(backoff_sleep(20), -1);
     assert_int_equal(backoff_sleep_ms(0), -1);
-    assert_true(isotime_monotonic_ms() - t0 < 1000);
+    /* far below the 60 s asked for; wide, so that a busy CI machine
+     * running it under ASan does not fail it */
+    assert_true(isotime_monotonic_ms() - t0 < 10000);
     tm_running = 1;
 }
 
