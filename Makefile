@@ -9,7 +9,7 @@
 #                   checks, integration tests against real PostgreSQL, on
 #                   the mock broker and on real Apache Kafka, and a smoke
 #                   of the bench harness (BENCH_SMOKE=1, ~35 s)
-#   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka] [TM_JOBS=N]
+#   make integration [TESTS="t_a t_b"] [TM_BROKER=mock|kafka] [TM_JOBS=N] [TM_KAFKA_JOBS=N]
 #   make pydeps     the PyPI packages of the downstream consumer tests
 #                   (confluent-kafka, fastavro) into $(BUILD)/venv
 #   make demo       deps, then the whole pipeline on the embedded defaults
@@ -43,10 +43,16 @@ SAN     ?=
 # run one at a time).
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 # Integration scenarios at a time in make check: most of a scenario is
-# waiting (batch timers, group joins, poll intervals), so three share the
-# two cores of the CI machines (a whole run at 3 kept 0.8 of a core busy
-# on average). Runs on the real broker go one at a time.
-CHECK_TM_JOBS ?= 3
+# waiting (batch timers, group joins, poll intervals), so four share the
+# two cores of the CI machines, two of them at most on the real broker
+# (each its own JVM). At 3 and 1, the runs on the real broker, one after
+# another (1396 s), were most of the suite's 1740 s of make check's 1990,
+# and the machine idled: 40 mock scenarios took 97 s at 3 (52% busy),
+# 70 s at 4, 60 s at 6 (75%). At 5 and 2 the whole suite took 1098 s
+# (86% busy); 4 leaves the slowest scenario (t_poison_long: 183 s at 5)
+# further from its deadline (TM_TEST_TIMEOUT, 240 s) on a loaded machine.
+CHECK_TM_JOBS ?= 4
+CHECK_TM_KAFKA_JOBS ?= 2
 PKGS      := rdkafka libpq libcurl avro-c jansson libmicrohttpd
 TEST_PKGS := cmocka libmicrohttpd
 
@@ -206,8 +212,8 @@ check: deps
 	@$(MAKE) --no-print-directory pydeps
 	@echo "== integration tests (real PostgreSQL via pg_virtualenv, demo API; every scenario on"
 	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka;"
-	@echo "   $(CHECK_TM_JOBS) at a time)"
-	@BUILD=$(BUILD) TM_JOBS=$(CHECK_TM_JOBS) sh tests/integration/run.sh
+	@echo "   $(CHECK_TM_JOBS) at a time, $(CHECK_TM_KAFKA_JOBS) of them at most on the real broker)"
+	@BUILD=$(BUILD) TM_JOBS=$(CHECK_TM_JOBS) TM_KAFKA_JOBS=$(CHECK_TM_KAFKA_JOBS) sh tests/integration/run.sh
 	@echo "== bench harness smoke (BENCH_SMOKE=1: 2000 records, main, e2e and latency phases;"
 	@echo "   speed is not asserted, only that the harness runs and the table equals the API)"
 	@BENCH_SMOKE=1 BUILD=$(BUILD) bash scripts/bench.sh

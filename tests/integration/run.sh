@@ -8,8 +8,10 @@
 # t_full_sync, t_full_sync.sh). Without $PGHOST it re-executes itself under
 # pg_virtualenv: one throwaway cluster for the whole run. Each scenario runs
 # in its own work dir and database, under a deadline (TM_TEST_TIMEOUT, 240 s),
-# TM_JOBS of them at a time (default 1; make check runs 2: most scenarios wait
-# on timers more than they compute);
+# TM_JOBS of them at a time (default 1; make check: the Makefile's
+# CHECK_TM_JOBS; most scenarios wait on timers more than they compute), of
+# which at most TM_KAFKA_JOBS on the real broker (default 1; make
+# check: CHECK_TM_KAFKA_JOBS);
 # output: `PASS name (Ns)`, `FAIL name` with log tails, or `SKIP name (reason)`
 # when the scenario exits 77 (lib.sh: skip, for a missing optional test
 # dependency), then `N passed, N failed[, N skipped]`.
@@ -156,7 +158,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/tidemark-it.XXXXXX")
 # The runs under way: pid -> index into runs.
 declare -A running=()
 declare -a run_work=() run_name=() run_start=()
-kafka_busy=0 # whether a run on the real broker is under way
+kafka_running=0 # runs on the real broker under way
 
 # Ends what run I left running: the scenario itself, then every pid it
 # recorded in its pids file (each by id).
@@ -217,6 +219,11 @@ case "$jobs_max" in
     [1-9] | [1-9][0-9]) ;;
     *) echo "run.sh: TM_JOBS must be a number of runs at a time (1-99), not '$jobs_max'" >&2; exit 2 ;;
 esac
+kafka_max=${TM_KAFKA_JOBS:-1}
+case "$kafka_max" in
+    [1-9]) ;;
+    *) echo "run.sh: TM_KAFKA_JOBS must be a number of real-broker runs at a time (1-9), not '$kafka_max'" >&2; exit 2 ;;
+esac
 
 for name in "${skipped_runs[@]}"; do
     echo "SKIP $name (its '# brokers:' line does not name this broker)"
@@ -248,7 +255,7 @@ start_run()
     run_start[$i]=$SECONDS
     TM_BROKER=$broker T_WORK=$work T_DB=$db timeout -k 10 "$timeout_s" bash "$t" >>"$work/test.log" 2>&1 &
     running[$!]=$i
-    [ "$broker" = kafka ] && kafka_busy=1
+    [ "$broker" = kafka ] && kafka_running=$((kafka_running + 1))
 }
 
 # end_run PID RC - reports the run PID was, and ends what it left running.
@@ -257,7 +264,7 @@ end_run()
     local pid=$1 rc=$2 i=${running[$1]} why took
     unset "running[$pid]"
     stop_run "$i"
-    [ "${runs[$i]##* }" = kafka ] && kafka_busy=0
+    [ "${runs[$i]##* }" = kafka ] && kafka_running=$((kafka_running - 1))
     took=$((SECONDS - run_start[i]))
     if [ "$rc" = 0 ]; then
         echo "PASS ${run_name[$i]} (${took}s)"
@@ -277,16 +284,16 @@ end_run()
 }
 
 # next_run - the index of the next run to start, or nothing. With several
-# at a time, at most one runs on the real broker (a JVM takes a core while
-# it starts), and those runs are taken whenever none is under way, so that
-# they spread over the whole suite instead of queueing at its end.
+# at a time, at most kafka_max run on the real broker (a JVM takes a core
+# while it starts), and those runs are taken whenever fewer are under way,
+# so that they spread over the whole suite instead of queueing at its end.
 next_run()
 {
     local i
     for i in "${!pending[@]}"; do
         if [ "${runs[$i]##* }" = kafka ]; then
-            [ "$kafka_busy" = 0 ] || [ "$jobs_max" = 1 ] || continue
-        elif [ "$jobs_max" -gt 1 ] && [ "$kafka_busy" = 0 ] && [ -n "${pending_kafka:-}" ]; then
+            [ "$kafka_running" -lt "$kafka_max" ] || [ "$jobs_max" = 1 ] || continue
+        elif [ "$jobs_max" -gt 1 ] && [ "$kafka_running" -lt "$kafka_max" ] && [ -n "${pending_kafka:-}" ]; then
             continue
         fi
         echo "$i"
