@@ -69,7 +69,7 @@ int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out, si
                            : "no partitions");
         free(*out);
         *out = NULL;
-        return -1;
+        return GROUPPROBE_NO_TOPIC;
     }
     return rc;
 }

@@ -26,10 +26,14 @@ typedef struct groupprobe groupprobe_t;
 groupprobe_t *groupprobe_new(const tm_config_t *conf, char *errstr, size_t errstr_size);
 void groupprobe_destroy(groupprobe_t *ak);
 
+/* groupprobe_partitions(): the cluster does not know the topic (or it has
+ * no partitions), as it answers for a moment about one just created. */
+#define GROUPPROBE_NO_TOPIC (-2)
+
 /*
  * The partition ids of topic, ascending, into a new array *out (caller
- * frees) of *n. -1 with errstr set when the cluster cannot be reached or
- * the topic does not exist.
+ * frees) of *n. -1 with errstr set when the cluster cannot be reached,
+ * GROUPPROBE_NO_TOPIC with errstr set when the topic does not exist.
  */
 int groupprobe_partitions(groupprobe_t *ak, const char *topic, int32_t **out, size_t *n,
                           char *errstr, size_t errstr_size) TM_WARN_UNUSED;

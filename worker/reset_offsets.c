@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "groupprobe.h"
 #include "bookkeeping.h"
 #include "isotime.h"
@@ -18,6 +19,11 @@
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
+
+/* How long, and how often, a topic the cluster does not know is asked
+ * for again (read_partitions()). */
+#define RESET_TOPIC_WAIT_MS 10000
+#define RESET_TOPIC_POLL_MS 250
 
 enum {
     OPT_STREAM,
@@ -253,6 +259,40 @@ static int select_partition(reset_run_t *r)
     return -1;
 }
 
+/*
+ * The topic's partitions into r->ids. A topic made just before, as the
+ * README tells operators to do after deleting one, may be unknown to the
+ * broker that answers for a moment (UNKNOWN_TOPIC_OR_PART): asked again
+ * for RESET_TOPIC_WAIT_MS before it fails, so that the remedy does not
+ * fail as often as not. 0, or -1 (logged).
+ */
+static int read_partitions(reset_run_t *r)
+{
+    char err[512];
+    int64_t give_up = isotime_monotonic_ms() + RESET_TOPIC_WAIT_MS;
+
+    for (int said = 0;; said = 1) {
+        int rc = groupprobe_partitions(r->ak, r->topic, &r->ids, &r->n, err, sizeof(err));
+        if (rc >= 0)
+            return 0;
+        if (rc != GROUPPROBE_NO_TOPIC) {
+            log_failure("cannot read the topic's partitions", err);
+            return -1;
+        }
+        if (isotime_monotonic_ms() >= give_up) {
+            char q[1100];
+            log_error("cannot read the topic's partitions: the cluster does not know the topic",
+                      "waited_ms=%d error=%s", RESET_TOPIC_WAIT_MS, log_quote(q, sizeof(q), err));
+            return -1;
+        }
+        if (!said)
+            log_info("the cluster does not know the topic yet: asking again", "topic=%s for_ms=%d",
+                     r->topic, RESET_TOPIC_WAIT_MS);
+        if (backoff_sleep_ms(RESET_TOPIC_POLL_MS) != 0)
+            return -1; /* stopped */
+    }
+}
+
 /* Partitions and watermarks (and offsets by time) from Kafka. Returns an
  * exit status (0: go on). */
 static int query_kafka(reset_run_t *r)
@@ -260,10 +300,8 @@ static int query_kafka(reset_run_t *r)
     char err[512];
     size_t i;
 
-    if (groupprobe_partitions(r->ak, r->topic, &r->ids, &r->n, err, sizeof(err)) < 0) {
-        log_failure("cannot read the topic's partitions", err);
+    if (read_partitions(r) != 0)
         return EXIT_RUNTIME;
-    }
     if (select_partition(r) < 0)
         return EXIT_USAGE;
     r->parts = calloc(r->n, sizeof(*r->parts));

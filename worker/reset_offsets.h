@@ -26,6 +26,10 @@
  * refuses that commit while the group has members; it is then only
  * warned about: the workers' next commit brings Kafka in step.
  *
+ * A topic the cluster does not know (one made a moment before, not yet
+ * in the answering broker's metadata) is asked for again for 10 s before
+ * that is a runtime failure.
+ *
  * Exit status: 0, 1 on a runtime failure, 2 on bad usage (also an
  * unknown stream or a partition the topic does not have).
  *

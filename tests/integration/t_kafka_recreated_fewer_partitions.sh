@@ -28,8 +28,9 @@ kafka_admin delete "$topic"
 recreate() { timeout 30 "$BUILD/tidemark-kafka-admin" -b "$BOOTSTRAP" create "$topic" 2 >/dev/null 2>&1; }
 wait_for "$topic created again with 2 partitions" 30 recreate
 # a topic just created may not be in the broker's metadata yet: reset-offsets
-# would say "cannot read the topic's partitions" (UNKNOWN_TOPIC_OR_PART), as
-# it once did here, and the operator would run it again
+# once said "cannot read the topic's partitions" (UNKNOWN_TOPIC_OR_PART) here;
+# it now asks again for 10 s (t_kafka_reset_topic_appears), and this scenario
+# waits for the 2 partitions so that it tests the plan, not that wait
 visible() { kc -L -t "$topic" 2>/dev/null | grep -q "topic \"$topic\" with 2 partitions"; }
 wait_for "$topic's 2 partitions in the broker's metadata" 30 visible
 "$BUILD/tidemark-worker" -c "$CONF" reset-offsets --stream "$STREAM" --to-earliest --execute \
