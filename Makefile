@@ -205,7 +205,9 @@ unit-run: unit
 $(UNIT_RUNS): unit-run-%:
 	@cd tests/unit && ../../$(BUILD)/tests/$*
 
-check-build: programs fixtures unit
+# pydeps (a venv and pip, ~20 s in a fresh clone, waiting on PyPI more
+# than on a CPU) alongside the compilers.
+check-build: programs fixtures unit pydeps
 
 check: deps
 	@$(MAKE) --no-print-directory format-check

@@ -27,6 +27,7 @@ unavailable()
     echo "pydeps: WARNING: $1; the downstream consumer scenarios will be SKIPPED" >&2
     exit 0
 }
+mkdir -p "$BUILD" # make check runs this beside the compilers: maybe first
 if [ ! -x "$VENV/bin/python" ]; then
     echo "pydeps: creating $VENV"
     python3 -m venv "$VENV" >"$BUILD/pydeps.log" 2>&1 ||
