@@ -39,12 +39,15 @@ int apply_part_ranges(const batch_t *b, part_range_t **out, size_t *n_out)
             parts[n].expected = -1;
             parts[n].first = m->offset;
             parts[n].next = m->offset + 1;
+            parts[n].last = offset_mark_of(m->timestamp, m->key, m->key_len);
             n++;
         } else {
             if (m->offset < parts[j].first)
                 parts[j].first = m->offset;
-            if (m->offset + 1 > parts[j].next)
+            if (m->offset + 1 > parts[j].next) {
                 parts[j].next = m->offset + 1;
+                parts[j].last = offset_mark_of(m->timestamp, m->key, m->key_len);
+            }
         }
     }
     *out = parts;

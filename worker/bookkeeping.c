@@ -55,7 +55,8 @@ static pg_status_t upsert_offset(pg_t *pg, const char *group, const char *topic,
                    /* applied_table NULL: where an operator said to start,
                     * whichever table the members apply it to */
                    " DO UPDATE SET next_offset = EXCLUDED.next_offset,"
-                   " updated_at = now(), placed_by_reset = true, applied_table = NULL",
+                   " updated_at = now(), placed_by_reset = true, applied_table = NULL,"
+                   " last_ts = NULL, last_key_sum = NULL, last_offset = NULL",
                    4, params, NULL, errstr, errstr_size);
 }
 

@@ -260,6 +260,7 @@ consumer_t *consumer_new(const tm_config_t *conf, const consumer_hooks_t *hooks,
         return NULL;
     }
     c->db = *offsets;
+    c->conf = conf;
     c->oor = conf->offset_out_of_range;
     c->group_id = conf->group_id;
     if (hooks)
@@ -670,7 +671,7 @@ static void *destroy_thread(void *arg)
  * rather than keeping the worker from stopping. Its thread and state are
  * left to the exit.
  */
-static void destroy_or_abandon(rd_kafka_t *rk)
+void consumer_destroy_client(rd_kafka_t *rk)
 {
     destroyer_t *d = calloc(1, sizeof(*d));
     if (!d) {
@@ -718,7 +719,9 @@ void consumer_close_destroy(consumer_t *c)
     if (err)
         log_warn("consumer close failed", "error=%s", rd_kafka_err2name(err));
     release_topics(c); /* before the client: they are its */
-    destroy_or_abandon(c->rk);
+    consumer_destroy_client(c->rk);
+    if (c->probe)
+        consumer_destroy_client(c->probe);
     clear_tps(c);
     free(c->tps);
     refusals_free(&c->refusals);

@@ -23,7 +23,11 @@
  * partition and drops what it fetched, until reset-offsets moves its
  * stored offset (consumer_reposition() then resumes it); earliest or
  * latest go on from the low or high watermark, logged at warn and stored
- * at once (consumer_offsets_t.store).
+ * at once (consumer_offsets_t.store). So does a stored offset inside the
+ * partition whose mark (offsetmark.h: the message below it, as the batch
+ * that stored it read it) names another message than the one now there,
+ * read by a client of the consumer's own (consumer_probe.c): the topic
+ * was deleted, made again and refilled past it.
  *
  * A partition whose stream the runner holds (its table refuses writes)
  * is paused the same way, its offsets kept, until the runner lets it go
@@ -41,7 +45,7 @@
  * tells hooks.refused whenever the set changes (the worker's /readyz
  * answers not ready while one stands).
  *
- * Owns: the rd_kafka_t, the assignment table (per partition: the
+ * Owns: the rd_kafka_t and the probe's, the assignment table (per partition: the
  * floor below which fetched messages are stale, stuck, held, a pending restart,
  * how far it has been polled and where its end was last seen) and the
  * refused topics.
@@ -59,6 +63,7 @@
 #include <stdint.h>
 #include <librdkafka/rdkafka.h>
 #include "config.h"
+#include "offsetmark.h"
 #include "outcome.h"
 
 typedef struct consumer_hooks {
@@ -91,6 +96,10 @@ typedef struct consumer_offsets {
      * negative), even one stored() reads as none: another table's
      * (fencing_set_tables()). */
     int (*has_row)(void *ctx, const char *topic, int32_t partition);
+    /* The mark of the partition's stored offset, as last loaded
+     * (offsetmark.h): 1 with *mark, 0 when there is none (no row, one
+     * stored() reads as none, or one stored without a mark). */
+    int (*mark)(void *ctx, const char *topic, int32_t partition, offset_mark_t *mark);
     /* Moves a stored offset from `from` (-1: no row) to `to` at once
      * (no batch is open): 1 when it moved, 0 when not (logged). */
     int (*store)(void *ctx, const char *topic, int32_t partition, int64_t from, int64_t to);

@@ -49,7 +49,15 @@ typedef struct placement {
 
 struct consumer {
     rd_kafka_t *rk;
-    consumer_offsets_t db; /* the stored and expected offsets */
+    const tm_config_t *conf; /* borrowed: it outlives the consumer */
+    /* reads the message below a stored offset (consumer_probe.c): made
+     * at the first placement that asks, kept until close; probe_failed:
+     * it could not be made, and no stored offset is checked so */
+    rd_kafka_t *probe;
+    int probe_failed;
+    int64_t probe_skip_until; /* monotonic ms: after a probe read nothing in
+                                 time, none before (their waits would add up) */
+    consumer_offsets_t db;    /* the stored and expected offsets */
     offset_oor_t oor;
     const char *group_id;  /* the configuration's (it outlives the consumer) */
     int64_t wm_skip_until; /* monotonic ms: no watermark query before */
@@ -72,6 +80,21 @@ assigned_tp_t *consumer_find_tp(const consumer_t *c, const char *topic, int32_t 
 /* Pauses (paused != 0) or resumes one partition's fetcher (logged). */
 void consumer_set_paused(consumer_t *c, const char *topic, int32_t partition, int paused);
 int consumer_is_coop(const consumer_t *c);
+
+/* Destroys a client of the consumer's, or abandons it to the exit when
+ * librdkafka's destroy hangs (see there). */
+void consumer_destroy_client(rd_kafka_t *rk);
+
+/* consumer_probe.c */
+/*
+ * Whether the message at offset at of the partition is the one mark
+ * names, read by the probe client: 1 it is, 0 another is there (*found:
+ * its mark), -1 unknown: no message there (compacted away, a
+ * transaction's marker, an aborted message), or none read within a few
+ * seconds, or no probe client (logged at debug or warn).
+ */
+int consumer_probe_mark(consumer_t *c, const char *topic, int32_t partition, int64_t at,
+                        const offset_mark_t *mark, offset_mark_t *found);
 
 /* consumer_position.c */
 /* Where a partition whose stored offset is stored (-1: no row) starts:

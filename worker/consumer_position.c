@@ -7,6 +7,7 @@
 #include "consumer_internal.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,50 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition, in
 }
 
 /*
+ * Below a stored offset inside [low, high] lies another message than the
+ * one the batch that stored it applied (mark): the topic was deleted and
+ * made again, and refilled past the stored offset. Going on from it would
+ * skip the new topic's messages below it without a word: as for an offset
+ * outside the partition, offset.out_of_range decides (fail: stuck until
+ * reset-offsets moves it; earliest or latest: from low or high, stored at
+ * once).
+ */
+static void other_message(consumer_t *c, const char *topic, int32_t partition, int64_t stored,
+                          int64_t low, int64_t high, const offset_mark_t *mark,
+                          const offset_mark_t *found, placement_t *pl)
+{
+    static const char what[] =
+        "the message below the stored offset is not the one this group applied there: the "
+        "topic was deleted and made again since, and filled past the stored offset";
+    char fields[400];
+    snprintf(fields, sizeof(fields),
+             "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
+             " applied_ts=%" PRId64 " found_ts=%" PRId64 " applied_key_sum=%" PRId64
+             " found_key_sum=%" PRId64 " policy=%s",
+             topic, partition, stored, low, high, mark->ts, found->ts, mark->key_sum,
+             found->key_sum, oor_name(c->oor));
+    pl->expected = stored;
+    if (c->oor == OFFSET_OOR_FAIL) {
+        log_error(what,
+                  "%s action=\"not applying the partition until `tidemark-worker "
+                  "reset-offsets` moves its stored offset (--stream NAME, or --runs for "
+                  "the run records' topic)\"",
+                  fields);
+        pl->start = stored;
+        pl->stuck = 1;
+        return;
+    }
+    pl->start = c->oor == OFFSET_OOR_EARLIEST ? low : high;
+    pl->stuck = 0;
+    log_warn(what,
+             "%s start=%" PRId64 " action=\"going on from the partition's %s as "
+             "offset.out_of_range says\"",
+             fields, pl->start, c->oor == OFFSET_OOR_EARLIEST ? "start" : "end");
+    if (c->db.store(c->db.ctx, topic, partition, stored, pl->start))
+        pl->expected = pl->start;
+}
+
+/*
  * A partition without a stored offset. When the group has read its topic
  * before, every message ever in it is unread, and it gets a row as soon
  * as it is placed (below); so one without, whose low watermark is above 0,
@@ -173,8 +218,14 @@ void consumer_place(consumer_t *c, const char *topic, int32_t partition, int64_t
         c->wm_skip_until = isotime_monotonic_ms() + WATERMARK_BACKOFF_MS;
         return;
     }
-    if (offsets_outside(stored, 1, low, high))
+    if (offsets_outside(stored, 1, low, high)) {
         out_of_range(c, topic, partition, stored, low, high, pl);
+        return;
+    }
+    offset_mark_t mark, found;
+    if (stored > low && c->db.mark(c->db.ctx, topic, partition, &mark) &&
+        consumer_probe_mark(c, topic, partition, stored - 1, &mark, &found) == 0)
+        other_message(c, topic, partition, stored, low, high, &mark, &found, pl);
 }
 
 /* The partitions restart() assigns: those with restart_at set, and under

@@ -59,6 +59,17 @@ static const char *const bookkeeping_ddl[] = {
     " AND attname = 'applied_table' AND NOT attisdropped) THEN"
     " ALTER TABLE sync_offsets ADD COLUMN applied_table text; END IF; END $$",
 
+    /* the message just below next_offset, as the batch that stored it
+     * read it (offsetmark.h), and its offset: NULL, in rows placed,
+     * reset or written before them, is unknown; so is a last_offset
+     * other than next_offset - 1 (an older worker moved the offset) */
+    "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE"
+    " attrelid = 'sync_offsets'::regclass"
+    " AND attname = 'last_offset' AND NOT attisdropped) THEN"
+    " ALTER TABLE sync_offsets ADD COLUMN IF NOT EXISTS last_ts bigint,"
+    " ADD COLUMN IF NOT EXISTS last_key_sum bigint,"
+    " ADD COLUMN IF NOT EXISTS last_offset bigint; END IF; END $$",
+
     /* every batch looks for runs that may have completed */
     "CREATE INDEX IF NOT EXISTS sync_metadata_running"
     " ON sync_metadata (id) WHERE sync_status = 'running'",

@@ -185,10 +185,21 @@ static void forget(void *ctx, const char *topic, int32_t partition)
     offsets_remove(&f->expected, topic, partition);
 }
 
+static int mark(void *ctx, const char *topic, int32_t partition, offset_mark_t *out)
+{
+    const fencing_t *f = ctx;
+    const stored_offset_t *e = offsets_find(&f->stored, topic, partition);
+
+    if (!e || !e->mark.known || lookup(f, topic, partition) < 0)
+        return 0;
+    *out = e->mark;
+    return 1;
+}
+
 consumer_offsets_t fencing_offsets(fencing_t *f)
 {
-    consumer_offsets_t o = {load,     stored,       has_topic, has_row, store,
-                            expected, set_expected, forget,    f};
+    consumer_offsets_t o = {load,  stored,   has_topic,    has_row, mark,
+                            store, expected, set_expected, forget,  f};
 
     return o;
 }
@@ -215,7 +226,8 @@ pg_status_t fencing_claim(fencing_t *f, part_range_t *parts, size_t n, size_t *f
                                    parts[i].expected,
                                    parts[i].next,
                                    0,
-                                   table_of(f, parts[i].topic)};
+                                   table_of(f, parts[i].topic),
+                                   parts[i].last};
     /* one statement: a round trip per partition would cost more than the rows */
     pg_status_t st = offsets_cas_all(f->pg, f->group, moves, k, errstr, errstr_size);
     for (size_t i = 0; st == PG_OK && i < k; i++)

@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "consumer.h"
+#include "offsets.h"
 #include "outcome.h"
 #include "pg.h"
 
@@ -41,9 +42,10 @@
 typedef struct part_range {
     const char *topic; /* borrowed from the batch */
     int32_t partition;
-    int64_t expected; /* stored offset the batch starts from; -1: no row */
-    int64_t first;    /* first offset in the batch */
-    int64_t next;     /* last offset in the batch + 1 */
+    int64_t expected;   /* stored offset the batch starts from; -1: no row */
+    int64_t first;      /* first offset in the batch */
+    int64_t next;       /* last offset in the batch + 1 */
+    offset_mark_t last; /* the message at next - 1 */
 } part_range_t;
 
 typedef struct fencing fencing_t;

@@ -33,7 +33,9 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
     memset(out, 0, sizeof(*out));
     /* to_jsonb(): NULL where the column is not there yet */
     st = pg_exec(pg,
-                 "SELECT topic, partition, next_offset, to_jsonb(o)->>'applied_table'"
+                 "SELECT topic, partition, next_offset, to_jsonb(o)->>'applied_table',"
+                 " to_jsonb(o)->>'last_ts', to_jsonb(o)->>'last_key_sum',"
+                 " to_jsonb(o)->>'last_offset'"
                  " FROM sync_offsets o WHERE consumer_group = $1",
                  1, params, &res, errstr, errstr_size);
     if (st != PG_OK)
@@ -60,6 +62,12 @@ pg_status_t offsets_read_group(pg_t *pg, const char *group, stored_offsets_t *ou
         }
         so->partition = (int32_t)strtol(PQgetvalue(res, i, 1), NULL, 10);
         so->next_offset = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        /* a mark of another offset is none: an older worker of the
+         * group moved the offset and left the mark as it was */
+        if (!PQgetisnull(res, i, 4) && !PQgetisnull(res, i, 5) && !PQgetisnull(res, i, 6) &&
+            strtoll(PQgetvalue(res, i, 6), NULL, 10) == so->next_offset - 1)
+            so->mark = (offset_mark_t){1, strtoll(PQgetvalue(res, i, 4), NULL, 10),
+                                       strtoll(PQgetvalue(res, i, 5), NULL, 10)};
         out->n++;
     }
     PQclear(res);
@@ -174,10 +182,10 @@ void offsets_remove(stored_offsets_t *so, const char *topic, int32_t partition)
 }
 
 /* The statement of offsets_cas_all() for n partitions: v holds them,
- * ($5i+2, $5i+3, $5i+4, $5i+5, $5i+6) = (topic, partition, next,
- * expected, table); it returns those that moved. NULL when out of
- * memory. */
-#define CAS_PARAMS 5
+ * ($7i+2, ..., $7i+8) = (topic, partition, next, expected, table, the
+ * mark's timestamp and key sum: NULL when it has none); it returns those
+ * that moved. NULL when out of memory. */
+#define CAS_PARAMS 7
 #define CAS_CHUNK  1000
 
 static char *cas_all_sql(size_t n)
@@ -185,11 +193,14 @@ static char *cas_all_sql(size_t n)
     strbuf_t sb;
 
     strbuf_init(&sb);
-    strbuf_append(&sb, "WITH v (topic, partition, next_offset, expected, tbl) AS (VALUES ");
+    strbuf_append(&sb, "WITH v (topic, partition, next_offset, expected, tbl, ts, ks) AS (VALUES ");
     for (size_t i = 0; i < n; i++)
-        strbuf_appendf(&sb, "%s($%zu::text, $%zu::int, $%zu::bigint, $%zu::bigint, $%zu::text)",
+        strbuf_appendf(&sb,
+                       "%s($%zu::text, $%zu::int, $%zu::bigint, $%zu::bigint, $%zu::text,"
+                       " $%zu::bigint, $%zu::bigint)",
                        i ? ", " : "", CAS_PARAMS * i + 2, CAS_PARAMS * i + 3, CAS_PARAMS * i + 4,
-                       CAS_PARAMS * i + 5, CAS_PARAMS * i + 6);
+                       CAS_PARAMS * i + 5, CAS_PARAMS * i + 6, CAS_PARAMS * i + 7,
+                       CAS_PARAMS * i + 8);
     /* a negative row (a DBA's -2 or -1: Kafka's words for the start and
      * the end) is read as none (consumer_position.h): replaced as a
      * missing one would be, or every batch of that partition was fenced
@@ -199,7 +210,9 @@ static char *cas_all_sql(size_t n)
      * replayed the topic into the new table; kept, the new table would
      * never get the partition's messages before it. */
     strbuf_append(&sb, "), u AS (UPDATE sync_offsets o SET next_offset = v.next_offset,"
-                       " updated_at = now(), placed_by_reset = false, applied_table = v.tbl"
+                       " updated_at = now(), placed_by_reset = false, applied_table = v.tbl,"
+                       " last_ts = v.ts, last_key_sum = v.ks,"
+                       " last_offset = CASE WHEN v.ks IS NULL THEN NULL ELSE v.next_offset - 1 END"
                        " FROM v WHERE"
                        " ((v.expected >= 0 AND o.next_offset = v.expected"
                        " AND (o.applied_table IS NULL OR v.tbl IS NULL OR o.applied_table = v.tbl))"
@@ -209,7 +222,9 @@ static char *cas_all_sql(size_t n)
                        " RETURNING o.topic, o.partition),"
                        /* no row expected: a row someone else wrote meanwhile fences us */
                        " i AS (INSERT INTO sync_offsets (consumer_group, topic, partition,"
-                       " next_offset, applied_table) SELECT $1, topic, partition, next_offset, tbl"
+                       " next_offset, applied_table, last_ts, last_key_sum, last_offset)"
+                       " SELECT $1, topic, partition, next_offset, tbl, ts, ks,"
+                       " CASE WHEN ks IS NULL THEN NULL ELSE next_offset - 1 END"
                        " FROM v WHERE expected < 0 ON CONFLICT DO NOTHING"
                        " RETURNING topic, partition)"
                        " SELECT topic, partition FROM u UNION ALL SELECT topic, partition FROM i");
@@ -238,7 +253,7 @@ static pg_status_t cas_chunk(pg_t *pg, const char *group, offset_move_t *moves, 
 {
     char *sql = cas_all_sql(n);
     const char **params = calloc(CAS_PARAMS * n + 1, sizeof(*params));
-    char(*nums)[24] = calloc(3 * n + 1, sizeof(*nums));
+    char(*nums)[24] = calloc(5 * n + 1, sizeof(*nums));
     pg_status_t st = PG_FATAL;
 
     errstr_set(errstr, errstr_size, "out of memory");
@@ -247,14 +262,20 @@ static pg_status_t cas_chunk(pg_t *pg, const char *group, offset_move_t *moves, 
 
         params[0] = group;
         for (size_t i = 0; i < n; i++) {
-            snprintf(nums[3 * i], sizeof(nums[0]), "%" PRId32, moves[i].partition);
-            snprintf(nums[3 * i + 1], sizeof(nums[0]), "%" PRId64, moves[i].next);
-            snprintf(nums[3 * i + 2], sizeof(nums[0]), "%" PRId64, moves[i].expected);
+            char(*num)[24] = &nums[5 * i];
+            snprintf(num[0], sizeof(num[0]), "%" PRId32, moves[i].partition);
+            snprintf(num[1], sizeof(num[0]), "%" PRId64, moves[i].next);
+            snprintf(num[2], sizeof(num[0]), "%" PRId64, moves[i].expected);
+            snprintf(num[3], sizeof(num[0]), "%" PRId64, moves[i].mark.ts);
+            snprintf(num[4], sizeof(num[0]), "%" PRId64, moves[i].mark.key_sum);
             params[CAS_PARAMS * i + 1] = moves[i].topic;
-            params[CAS_PARAMS * i + 2] = nums[3 * i];
-            params[CAS_PARAMS * i + 3] = nums[3 * i + 1];
-            params[CAS_PARAMS * i + 4] = nums[3 * i + 2];
+            params[CAS_PARAMS * i + 2] = num[0];
+            params[CAS_PARAMS * i + 3] = num[1];
+            params[CAS_PARAMS * i + 4] = num[2];
             params[CAS_PARAMS * i + 5] = moves[i].table; /* NULL: SQL NULL */
+            /* every other move clears the mark: it names no message */
+            params[CAS_PARAMS * i + 6] = moves[i].mark.known ? num[3] : NULL;
+            params[CAS_PARAMS * i + 7] = moves[i].mark.known ? num[4] : NULL;
         }
         st = pg_exec(pg, sql, (int)(CAS_PARAMS * n + 1), params, &res, errstr, errstr_size);
         if (st == PG_OK) {
@@ -283,7 +304,7 @@ pg_status_t offsets_cas(pg_t *pg, const char *group, const char *topic, int32_t 
                         const char *table, int64_t expected, int64_t next, int *moved, char *errstr,
                         size_t errstr_size)
 {
-    offset_move_t one = {topic, partition, expected, next, 0, table};
+    offset_move_t one = {topic, partition, expected, next, 0, table, {0, 0, 0}};
     pg_status_t st = offsets_cas_all(pg, group, &one, 1, errstr, errstr_size);
 
     if (st == PG_OK)

@@ -13,6 +13,7 @@
 #include "compiler.h"
 #include <stddef.h>
 #include <stdint.h>
+#include "offsetmark.h"
 #include "pg.h"
 
 typedef struct stored_offset {
@@ -23,6 +24,7 @@ typedef struct stored_offset {
      * applied_table); NULL: any (a row written before the column, or by
      * reset-offsets, or of a topic without a table: the run records') */
     char *applied_table;
+    offset_mark_t mark; /* sync_offsets.last_ts, last_key_sum */
 } stored_offset_t;
 
 /* A set of partitions with an offset each: the rows read (and, in
@@ -114,8 +116,9 @@ typedef struct offset_move {
     int32_t partition;
     int64_t expected; /* -1: no row yet, or none applied to table */
     int64_t next;
-    int moved;         /* set by offsets_cas_all() */
-    const char *table; /* the table its batches go to; NULL: none (run records) */
+    int moved;          /* set by offsets_cas_all() */
+    const char *table;  /* the table its batches go to; NULL: none (run records) */
+    offset_mark_t mark; /* the message at next - 1; unknown: the mark is cleared */
 } offset_move_t;
 
 /*
