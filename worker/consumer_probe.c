@@ -81,8 +81,10 @@ static int first_of_partition(rd_kafka_t *rk, const char *topic, int32_t partiti
         int ours =
             m->rkt && m->partition == partition && !strcmp(rd_kafka_topic_name(m->rkt), topic);
         int rc = -1;
-        if (!ours && m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            rd_kafka_message_destroy(m); /* an earlier probe's, still queued */
+        if (!ours && m->rkt) {
+            /* an earlier probe's message or end, still queued, or another
+             * partition's error: not this probe's answer */
+            rd_kafka_message_destroy(m);
             continue;
         }
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {

@@ -7,10 +7,13 @@
  * the table wait behind it); the caller tries again.
  *
  *   sync_offsets (consumer_group, topic, partition, next_offset,
- *                 updated_at, placed_by_reset)  -- primary key the first
+ *                 updated_at, placed_by_reset, applied_table, last_ts,
+ *                 last_key_sum, last_offset)  -- primary key the first
  *                                 three; the source of truth of every
  *                                 group's position (placed_by_reset: set
- *                                 by reset-offsets, cleared by a batch)
+ *                                 by reset-offsets, cleared by a batch;
+ *                                 applied_table: offsets.h; last_*: the
+ *                                 message below the offset, offsetmark.h)
  *   sync_metadata -- one row per producer run as applied here: the README's
  *                    columns (id, record_type, run_id, is_full_sync,
  *                    last_sync_timestamp, records_synced, records_deleted,

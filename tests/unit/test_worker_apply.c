@@ -395,18 +395,32 @@ static void test_part_ranges(void **state)
     size_t n = 0;
 
     (void)state;
-    assert_int_equal(batch_add_raw(b, "t.a", 0, 10, "k", 1, "v", 1), 0);
+    assert_int_equal(batch_add_raw(b, "t.a", 0, 10, "k10", 3, "v", 1), 0);
     assert_int_equal(batch_add_raw(b, "t.a", 1, 4, NULL, 0, NULL, 0), 0);
-    assert_int_equal(batch_add_raw(b, "t.a", 0, 12, "k", 1, "v", 1), 0);
+    assert_int_equal(batch_add_raw(b, "t.a", 0, 12, "k12", 3, "v", 1), 0);
     assert_int_equal(batch_add_raw(b, "t.runs", 0, 3, "s", 1, "{}", 2), 0);
-    assert_int_equal(batch_add_raw(b, "t.a", 0, 11, "k", 1, "v", 1), 0);
+    assert_int_equal(batch_add_raw(b, "t.a", 0, 11, "k11", 3, "v", 1), 0);
+    for (size_t i = 0; i < b->n; i++) /* each its own Kafka timestamp */
+        b->msgs[i].timestamp = 1000 + b->msgs[i].offset;
     assert_int_equal(apply_part_ranges(b, &parts, &n), 0);
     assert_int_equal(n, 3);
     assert_string_equal(parts[0].topic, "t.a");
     assert_int_equal(parts[0].partition, 0);
     assert_int_equal(parts[0].next, 13);
+    /* the mark stored with the offset names the message at next - 1
+     * (offset 12), though 11 came after it in the batch */
+    offset_mark_t want = offset_mark_of(1012, "k12", 3);
+    assert_true(parts[0].last.known);
+    assert_true(offset_mark_same(&parts[0].last, &want));
+    want = offset_mark_of(1011, "k11", 3);
+    assert_false(offset_mark_same(&parts[0].last, &want));
     assert_int_equal(parts[1].partition, 1);
     assert_int_equal(parts[1].next, 5);
+    /* a message without a key (a NULL key, a tombstone): the empty key's */
+    want = offset_mark_of(1004, NULL, 0);
+    assert_true(offset_mark_same(&parts[1].last, &want));
+    want = offset_mark_of(1004, "", 0);
+    assert_true(offset_mark_same(&parts[1].last, &want));
     assert_string_equal(parts[2].topic, "t.runs");
     assert_int_equal(parts[2].next, 4);
     /* a tombstone keeps its NULL value; the interned topic is shared */
