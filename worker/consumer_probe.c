@@ -78,12 +78,14 @@ static int first_of_partition(rd_kafka_t *rk, const char *topic, int32_t partiti
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, PROBE_POLL_MS);
         if (!m)
             continue;
-        int ours =
-            m->rkt && m->partition == partition && !strcmp(rd_kafka_topic_name(m->rkt), topic);
+        int same_topic = m->rkt && !strcmp(rd_kafka_topic_name(m->rkt), topic);
+        int ours = same_topic && m->partition == partition;
         int rc = -1;
-        if (!ours && m->rkt) {
-            /* an earlier probe's message or end, still queued, or another
-             * partition's error: not this probe's answer */
+        /* an earlier probe's message or end, still queued, or another
+         * topic's error: not this probe's answer (an error of this topic,
+         * a refused topic, is: unknown) */
+        if (m->rkt && !ours &&
+            !(same_topic && m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)) {
             rd_kafka_message_destroy(m);
             continue;
         }
