@@ -7,7 +7,8 @@
 # NAME is a scenario's file name with or without t_ and .sh (full_sync,
 # t_full_sync, t_full_sync.sh). Without $PGHOST it re-executes itself under
 # pg_virtualenv: one throwaway cluster for the whole run. Each scenario runs
-# in its own work dir and database, under a deadline (TM_TEST_TIMEOUT, 240 s),
+# in its own work dir and database, under a deadline (TM_TEST_TIMEOUT, 240 s;
+# half as long again for a `# long` one),
 # TM_JOBS of them at a time (default 1; make check: the Makefile's
 # CHECK_TM_JOBS; most scenarios wait on timers more than they compute), of
 # which at most TM_KAFKA_JOBS on the real broker (default 1; make
@@ -92,8 +93,14 @@ done
 # Runs of scenarios with a `# long` header line start first: started last,
 # a long one leaves the other TM_JOBS lanes idle at the end of the suite.
 declare -a long_runs=() other_runs=()
+declare -A is_long=()
 for r in "${runs[@]}"; do
-    if sed -n '1,30p' "${r% *}" | grep -qx '# long'; then long_runs+=("$r"); else other_runs+=("$r"); fi
+    if sed -n '1,30p' "${r% *}" | grep -qx '# long'; then
+        long_runs+=("$r")
+        is_long[${r% *}]=1
+    else
+        other_runs+=("$r")
+    fi
 done
 runs=("${long_runs[@]}" "${other_runs[@]}")
 need_kafka=0
@@ -157,7 +164,7 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tidemark-it.XXXXXX")
 # The runs under way: pid -> index into runs.
 declare -A running=()
-declare -a run_work=() run_name=() run_start=()
+declare -a run_work=() run_name=() run_start=() run_limit=()
 kafka_running=0 # runs on the real broker under way
 
 # Ends what run I left running: the scenario itself, then every pid it
@@ -253,7 +260,11 @@ start_run()
         return
     fi
     run_start[$i]=$SECONDS
-    TM_BROKER=$broker T_WORK=$work T_DB=$db timeout -k 10 "$timeout_s" bash "$t" >>"$work/test.log" 2>&1 &
+    # a long one's time grows most with the machine's load (t_poison_long:
+    # 132 s alone on a quiet day, 183 s at 5 at a time on a slow one)
+    run_limit[$i]=$timeout_s
+    [ -n "${is_long[$t]:-}" ] && run_limit[$i]=$((timeout_s * 3 / 2))
+    TM_BROKER=$broker T_WORK=$work T_DB=$db timeout -k 10 "${run_limit[$i]}" bash "$t" >>"$work/test.log" 2>&1 &
     running[$!]=$i
     [ "$broker" = kafka ] && kafka_running=$((kafka_running + 1))
 }
@@ -274,7 +285,7 @@ end_run()
         skipped_runs+=("${run_name[$i]}")
     else
         why="exit $rc"
-        [ "$rc" = 124 ] && why="timed out after ${timeout_s}s"
+        [ "$rc" = 124 ] && why="timed out after ${run_limit[$i]}s"
         echo "FAIL ${run_name[$i]} (${took}s, $why)"
         grep '^FAIL: ' "${run_work[$i]}/test.log" | tail -n 3 | sed 's/^/  /'
         show_logs "${run_work[$i]}"
