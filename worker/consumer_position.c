@@ -53,6 +53,28 @@ static void warn_events_lost(const char *topic, int32_t partition, int64_t from,
 }
 
 /*
+ * Where offset.out_of_range sends a partition whose stored offset is not
+ * to be gone on from, its watermarks known: with fail nowhere (stuck, its
+ * start the stored offset), with earliest or latest to low or high. The
+ * caller logs why, then calls store_start().
+ */
+static void policy_start(const consumer_t *c, int64_t stored, int64_t low, int64_t high,
+                         placement_t *pl)
+{
+    pl->expected = stored;
+    pl->stuck = c->oor == OFFSET_OOR_FAIL;
+    pl->start = pl->stuck ? stored : c->oor == OFFSET_OOR_EARLIEST ? low : high;
+}
+
+/* Stores the start policy_start() moved a partition to, at once, so that
+ * status and the next assignment agree (a stuck one keeps its offset). */
+static void store_start(consumer_t *c, const char *topic, int32_t partition, placement_t *pl)
+{
+    if (!pl->stuck && c->db.store(c->db.ctx, topic, partition, pl->expected, pl->start))
+        pl->expected = pl->start;
+}
+
+/*
  * A stored offset outside [low, high]: never skipped past silently. With
  * offset.out_of_range = fail the partition is stuck (the caller pauses
  * it) until reset-offsets moves its stored offset; with earliest or
@@ -76,26 +98,21 @@ static void out_of_range(consumer_t *c, const char *topic, int32_t partition, in
     }
     if (stored < low)
         warn_events_lost(topic, partition, stored, low);
-    if (c->oor == OFFSET_OOR_FAIL) {
+    policy_start(c, stored, low, high, pl);
+    if (pl->stuck)
         log_error("stored offset outside the partition; not applying the "
                   "partition until `tidemark-worker reset-offsets` moves it "
                   "(--stream NAME, or --runs for the run records' topic)",
                   "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
                   " policy=%s",
                   topic, partition, stored, low, high, oor_name(c->oor));
-        pl->start = stored;
-        pl->stuck = 1;
-        return;
-    }
-    pl->start = c->oor == OFFSET_OOR_EARLIEST ? low : high;
-    pl->stuck = 0;
-    log_warn("stored offset outside the partition; going on from its "
-             "other end as offset.out_of_range says",
-             "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
-             " policy=%s start=%" PRId64,
-             topic, partition, stored, low, high, oor_name(c->oor), pl->start);
-    if (c->db.store(c->db.ctx, topic, partition, stored, pl->start))
-        pl->expected = pl->start;
+    else
+        log_warn("stored offset outside the partition; going on from its "
+                 "other end as offset.out_of_range says",
+                 "topic=%s partition=%" PRId32 " stored=%" PRId64 " low=%" PRId64 " high=%" PRId64
+                 " policy=%s start=%" PRId64,
+                 topic, partition, stored, low, high, oor_name(c->oor), pl->start);
+    store_start(c, topic, partition, pl);
 }
 
 /*
@@ -121,25 +138,19 @@ static void other_message(consumer_t *c, const char *topic, int32_t partition, i
              " found_key_sum=%" PRId64 " policy=%s",
              topic, partition, stored, low, high, mark->ts, found->ts, mark->key_sum,
              found->key_sum, oor_name(c->oor));
-    pl->expected = stored;
-    if (c->oor == OFFSET_OOR_FAIL) {
+    policy_start(c, stored, low, high, pl);
+    if (pl->stuck)
         log_error(what,
                   "%s action=\"not applying the partition until `tidemark-worker "
                   "reset-offsets` moves its stored offset (--stream NAME, or --runs for "
                   "the run records' topic)\"",
                   fields);
-        pl->start = stored;
-        pl->stuck = 1;
-        return;
-    }
-    pl->start = c->oor == OFFSET_OOR_EARLIEST ? low : high;
-    pl->stuck = 0;
-    log_warn(what,
-             "%s start=%" PRId64 " action=\"going on from the partition's %s as "
-             "offset.out_of_range says\"",
-             fields, pl->start, c->oor == OFFSET_OOR_EARLIEST ? "start" : "end");
-    if (c->db.store(c->db.ctx, topic, partition, stored, pl->start))
-        pl->expected = pl->start;
+    else
+        log_warn(what,
+                 "%s start=%" PRId64 " action=\"going on from the partition's %s as "
+                 "offset.out_of_range says\"",
+                 fields, pl->start, c->oor == OFFSET_OOR_EARLIEST ? "start" : "end");
+    store_start(c, topic, partition, pl);
 }
 
 /*
