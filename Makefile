@@ -43,7 +43,7 @@ SAN     ?=
 # run one at a time).
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 # Integration scenarios at a time in make check: most of a scenario is
-# waiting (batch timers, group joins, poll intervals), so four share the
+# waiting (batch timers, group joins, poll intervals), so five share the
 # two cores of the CI machines, two of them at most on the real broker
 # (each its own JVM). At 3 and 1, the runs on the real broker, one after
 # another (1396 s), were most of the suite's 1740 s of make check's 1990,
@@ -192,13 +192,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $< $(filter $(LIBPRODUCER) $(LIBWORKER),$^) $(LIBCOMMON) \
 	    $(TEST_LIBS) $(PKG_LIBS) -lm
 
-# Runs every unit test binary; each prints cmocka's summary. Fails if any
-# binary fails, after running them all.
-# Each unit binary is a target of its own, so that unit-run runs JOBS of
-# them at once (--output-sync keeps each one's output together; -k runs
-# them all, and the run fails if one did): one after the other they took
-# 31 s, and 38 s under the sanitizers, while most of them wait on timers
-# or sockets. The slow ones start first.
+# Runs every unit test binary; each prints cmocka's summary. Each is a
+# target of its own, so that unit-run runs JOBS of them at once
+# (--output-sync keeps each one's output together; -k runs them all, and
+# the run fails if one did): one after the other they took 31 s, and
+# 38 s under the sanitizers, while most of them wait on timers or
+# sockets. The slow ones start first.
 UNIT_SLOW := test_metrics_http test_source_paging test_http test_checkpoint test_worker_dlq_queue
 UNIT_NAMES := $(notdir $(UNIT_BINS))
 UNIT_RUNS := $(addprefix unit-run-,$(filter $(UNIT_NAMES),$(UNIT_SLOW)) \
@@ -226,7 +225,6 @@ check: deps
 	@$(MAKE) --no-print-directory WERROR=-Werror FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) FUZZ_JOBS=2 fuzz-run
 	@echo "== docker/: compose file and Dockerfile, without building"
 	@sh docker/check.sh
-	@$(MAKE) --no-print-directory pydeps
 	@echo "== integration tests (real PostgreSQL via pg_virtualenv, demo API; every scenario on"
 	@echo "   the mock broker, those marked '# brokers: ... kafka' also on a real Apache Kafka;"
 	@echo "   $(CHECK_TM_JOBS) at a time, $(CHECK_TM_KAFKA_JOBS) of them at most on the real broker)"
