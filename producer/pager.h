@@ -151,6 +151,13 @@ typedef struct pager {
      * not to be handed out (the walk fails). */
     int (*advance)(pager_walk_t *w, const pager_page_t *page, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;
+    /* Optional (NULL: no guess). From the raw body of the page w named
+     * last, before it is parsed and advance() runs: the URL (caller
+     * frees) that advance() most likely names next, with *later_page as
+     * it would set it; NULL for none (ENOMEM included). Never trusted
+     * (source.c requests it ahead and takes its answer only when url()
+     * names it after advance()), so it may be wrong; w is not changed. */
+    char *(*guess)(const pager_walk_t *w, const char *body, size_t len, int *later_page);
 } pager_t;
 
 extern const pager_t pager_none, pager_page, pager_offset, pager_cursor, pager_link, pager_next_url;
@@ -244,5 +251,11 @@ char *pager_seek_url(pager_walk_t *w);
 int pager_seek_below_since(const pager_walk_t *w, json_t *records, int64_t *first_ms);
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+/* pager_t.guess of the seek walk: seek_next()'s choice made on the
+ * body's last cursor value (pageguess.h), as if the page were full and
+ * in order. by_served (offset): only a move of since is guessed, as the
+ * number of records served is not known before the parse. */
+char *pager_seek_guess(const pager_walk_t *w, const char *body, size_t len, long first,
+                       int by_served, int *later_page);
 
 #endif

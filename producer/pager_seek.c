@@ -18,6 +18,7 @@
 #include "jsonnum.h"
 #include "jsonpage.h"
 #include "log.h"
+#include "pageguess.h"
 #include "url_redact.h"
 #include "utf8.h"
 
@@ -62,6 +63,36 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         w->page_no += by_served ? (long)n : 1;
         w->later_page = 1;
     }
+}
+
+char *pager_seek_guess(const pager_walk_t *w, const char *body, size_t len, long first,
+                       int by_served, int *later_page)
+{
+    json_t *v;
+    int64_t last;
+    char why[200];
+    if (!w->sc->cursor_sorted || !pageguess_last_value(body, len, w->sc->cursor_field, &v))
+        return NULL;
+    cursor_clock_t clock = hwm_clock(w->sc);
+    int read = cursorval_read(&clock, v, &last, why, sizeof(why)) == 0;
+    json_decref(v);
+    if (!read)
+        return NULL;
+    /* a copy of the scalars url() reads; its pointers stay w's */
+    pager_walk_t next = *w;
+    if (!w->has_since || hwm_bucket(&clock, last) > hwm_bucket(&clock, w->since_ms)) {
+        next.has_since = 1;
+        next.since_ms = last;
+        next.page_no = first;
+        next.later_page = 0;
+    } else if (by_served) {
+        return NULL;
+    } else {
+        next.page_no++;
+        next.later_page = 1;
+    }
+    *later_page = next.later_page;
+    return pager_seek_url(&next);
 }
 
 /*

@@ -14,6 +14,7 @@
 #include "bodytext.h"
 #include "daytz.h"
 #include "errstr.h"
+#include "getahead.h"
 #include "isotime.h"
 #include "log.h"
 #include "pager.h"
@@ -24,6 +25,11 @@
 #define SOURCE_SLOTS 3
 /* the fetch thread's stack (take_prefetched()) */
 #define SOURCE_FETCH_STACK (8u << 20)
+/* The smallest body whose next page is asked on a guess while it is
+ * parsed (getahead.h): below it, parsing takes less than a request's
+ * round trip, and a guess would mostly add the request at a walk's end
+ * (follow mode's walks of a page or two, every poll). */
+#define SOURCE_GUESS_MIN_BODY (256u << 10)
 
 /* One page as the fetch step leaves it for the reader. */
 typedef struct page_slot {
@@ -61,7 +67,14 @@ struct source {
     pthread_cond_t cv;
     int ended, stop;
     atomic_int cancel; /* http_client_set_cancel(): stop means now */
+    /* the next page's GET on a guess (fetch thread only; NULL: none) */
+    getahead_t *ahead;
+    size_t guess_min; /* bodies from this size on */
+    int guess_missed; /* this walk guessed wrong once: it guesses no more */
 };
+
+static int fetch_answer(void *opaque, const char *url, int later_page, const atomic_int *cancel,
+                        http_response_t *resp, int *past_end, char *errstr, size_t errstr_size);
 
 source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
 {
@@ -88,6 +101,9 @@ source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
     /* daytz.h sets TZ for a zone other than UTC: not from two threads */
     s->prefetch =
         !(sc->cursor_precision == CURSOR_PRECISION_DATE && !daytz_is_utc(sc->cursor_timezone));
+    /* without one (ENOMEM) every page is requested once it is known */
+    s->ahead = s->prefetch && pager->guess ? getahead_new(&s->cancel, fetch_answer, s) : NULL;
+    s->guess_min = SOURCE_GUESS_MIN_BODY;
     return s;
 }
 
@@ -101,6 +117,8 @@ static void stop_thread(source_t *s)
     pthread_mutex_lock(&s->mu);
     s->stop = 1;
     atomic_store(&s->cancel, 1);
+    if (s->ahead)
+        getahead_cancel(s->ahead);
     pthread_cond_broadcast(&s->cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);
@@ -120,6 +138,7 @@ void source_destroy(source_t *s)
     if (!s)
         return;
     stop_thread(s);
+    getahead_destroy(s->ahead);
     for (int i = 0; i < SOURCE_SLOTS; i++)
         slot_clear(&s->slots[i]);
     pager_walk_clear(&s->walk);
@@ -138,6 +157,7 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     s->done = 0;
     s->complete = 0;
     s->charset_warned = 0;
+    s->guess_missed = 0;
     s->started_at = 0;
     s->api_started_at = 0;
 }
@@ -150,6 +170,11 @@ void source_require_empty_end(source_t *s)
 void source_check_since(source_t *s)
 {
     s->walk.check_since = 1;
+}
+
+void source_guess_from(source_t *s, size_t min_body)
+{
+    s->guess_min = min_body;
 }
 
 int source_complete(const source_t *s)
@@ -365,21 +390,35 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
     return arr;
 }
 
-/*
- * GETs slot->url into *resp. A later page at one since of a seek walk is
- * asked so that a 404 keeps its status: some APIs (Django REST
- * Framework's page numbers) answer 404 past the last page, which with
- * page.end_on_404 ends the walk (*past_end, slot->page an empty array),
- * and without it fails with a hint at the key.
- */
-static int get_page(source_t *s, page_slot_t *slot, http_response_t *resp, int *past_end,
-                    char *errstr, size_t errstr_size)
+/* GETs url; a later page at one since keeps a refusal's status and body
+ * (fetch_answer()). */
+static int get_url(const source_t *s, const char *url, int later_page, http_response_t *resp,
+                   char *errstr, size_t errstr_size)
 {
-    char perr[64];
-    if (!s->walk.later_page)
-        return http_get(s->hc, slot->url, resp, errstr, errstr_size);
-    if (http_get_answer(s->hc, slot->url, resp, errstr, errstr_size) == 0)
-        return 0;
+    if (!later_page)
+        return http_get(s->hc, url, resp, errstr, errstr_size);
+    return http_get_answer(s->hc, url, resp, errstr, errstr_size);
+}
+
+/*
+ * GETs url into *resp (getahead_fetch_fn: on the fetch thread, or on a
+ * guess's with its cancel flag; NULL: the client's as set). A later page
+ * at one since of a seek walk (later_page) is asked so that a 404 keeps
+ * its status: some APIs (Django REST Framework's page numbers) answer 404
+ * past the last page, which with page.end_on_404 ends the walk
+ * (*past_end, no body), and without it fails with a hint at the key.
+ */
+static int fetch_answer(void *opaque, const char *url, int later_page, const atomic_int *cancel,
+                        http_response_t *resp, int *past_end, char *errstr, size_t errstr_size)
+{
+    const source_t *s = opaque;
+    if (cancel)
+        http_client_set_cancel(s->hc, cancel);
+    int rc = get_url(s, url, later_page, resp, errstr, errstr_size);
+    if (cancel)
+        http_client_set_cancel(s->hc, &s->cancel);
+    if (rc == 0 || !later_page)
+        return rc;
     long status = resp->status;
     http_response_clear(resp); /* the refusal's body: ours to free */
     if (status != 404)
@@ -391,12 +430,38 @@ static int get_page(source_t *s, page_slot_t *slot, http_response_t *resp, int *
                    "page, set page.end_on_404 = true)");
         return -1;
     }
-    if (jsonpage_parse("[]", 2, "", &slot->page, perr, sizeof(perr)) != 0) {
-        errstr_set(errstr, errstr_size, "out of memory");
-        return -1;
-    }
     *past_end = 1;
     return 0;
+}
+
+/* slot->url's answer into *ans: the guess's, when it asked the same
+ * (getahead.h), else requested now. */
+static void get_answer(source_t *s, page_slot_t *slot, getahead_answer_t *ans)
+{
+    int later_page = s->walk.later_page;
+    int took = s->ahead ? getahead_take(s->ahead, slot->url, later_page, ans) : GETAHEAD_NONE;
+    if (took == GETAHEAD_TAKEN)
+        return;
+    if (took == GETAHEAD_MISSED)
+        s->guess_missed = 1;
+    ans->rc = fetch_answer(s, slot->url, later_page, NULL, &ans->resp, &ans->past_end, ans->errstr,
+                           sizeof(ans->errstr));
+    ans->answered_at_ms = isotime_now_ms();
+}
+
+/* Asks for the page the pager guesses follows resp (a large body: see
+ * SOURCE_GUESS_MIN_BODY) while the caller parses it. Not after a wrong
+ * guess in this walk: an API whose bodies mislead the guess (the cursor's
+ * name again after the records) would be asked everything twice. */
+static void guess_next(source_t *s, const http_response_t *resp)
+{
+    int later_page = 0;
+    if (!s->ahead || s->guess_missed || resp->status == 204 || resp->body_len < s->guess_min)
+        return;
+    char *url = s->pager->guess(&s->walk, resp->body, resp->body_len, &later_page);
+    if (url && getahead_start(s->ahead, url, later_page) != 0)
+        log_debug("no guessed request ahead", "stream=%s", s->sc->name);
+    free(url);
 }
 
 /*
@@ -421,20 +486,26 @@ again:
     slot->asked = (source_asked_t){.has_since = s->walk.has_since,
                                    .since_ms = s->walk.since_ms,
                                    .by_number = s->walk.later_page};
-    http_response_t resp = {0};
-    int past_end = 0;
-    if (get_page(s, slot, &resp, &past_end, errstr, errstr_size) != 0)
+    getahead_answer_t ans = {0};
+    get_answer(s, slot, &ans);
+    http_response_t resp = ans.resp;
+    if (ans.rc != 0) {
+        errstr_set(errstr, errstr_size, "%s", ans.errstr);
         return;
-    if (past_end) { /* as an empty page: the walk is over */
+    }
+    if (ans.past_end) { /* as an empty page: the walk is over */
+        if (jsonpage_parse("[]", 2, "", &slot->page, errstr, errstr_size) != 0)
+            return;
         s->done = s->complete = 1;
         slot->rc = 1;
         return;
     }
     if (!s->started_at) {
         s->started_at = resp.sent_at_ms;
-        s->api_started_at = source_api_mark(resp.date_ms, resp.sent_at_ms, isotime_now_ms());
+        s->api_started_at = source_api_mark(resp.date_ms, resp.sent_at_ms, ans.answered_at_ms);
     }
-    slot->api_now = source_api_now(resp.date_ms, isotime_now_ms());
+    slot->api_now = source_api_now(resp.date_ms, ans.answered_at_ms);
+    guess_next(s, &resp);
     json_t *arr = read_records(s, slot, &resp, errstr, errstr_size);
     int adv = -1, unproven = arr ? empty_with_error(s, slot, arr, errstr, errstr_size) : -1;
     if (unproven > 0) {
@@ -490,6 +561,8 @@ static void *fetch_thread(void *arg)
         pthread_cond_broadcast(&s->cv);
     }
     pthread_mutex_unlock(&s->mu);
+    if (s->ahead) /* the guess after the walk's last page, or a stop's */
+        getahead_drop(s->ahead);
     return NULL;
 }
 

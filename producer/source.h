@@ -19,13 +19,17 @@
  * the request under way when it fetches (a wait to retry ends at once: http_client_set_cancel()).
  * The walk reads the same URLs in the same order, and answers the same, as without it; at most two
  * pages more are requested before the caller has seen the ones before (when a walk fails in the
- * caller, those were read for nothing). Not for a stream whose cursor.precision = date has a time
+ * caller, those were read for nothing), and one more on a guess: while the fetch thread parses a
+ * large page, the page its pager guesses comes next is requested (getahead.h), its answer taken
+ * only when the parsed page names that URL (a wrong guess, and the one after a walk's last page,
+ * cost a request each). Not for a stream whose cursor.precision = date has a time
  * zone other than UTC: daytz.h sets TZ, which no second thread may do at the same time (such a
  * source reads its pages on the caller's thread).
  *
  * Owns: source_t owns three pages (the one handed out, and those read
  * ahead), its walk (pager_walk_t: the token and the set of tokens
- * the walk followed; freed by source_start/destroy) and its fetch thread.
+ * the walk followed; freed by source_start/destroy), its fetch thread
+ * and the guessed request's (getahead_t).
  * The records array and bad items handed out are borrowed until the next
  * source_next_page() or source_destroy(). The http client and stream
  * conf are borrowed; the http client must not be used by anyone else
@@ -90,6 +94,10 @@ void source_require_empty_end(source_t *s);
  * and an undated one has no cursor to tell).
  */
 void source_check_since(source_t *s);
+
+/* Guesses the next page's URL from bodies of min_body bytes and more
+ * (default 256 KiB; see getahead.h). For tests, whose pages are small. */
+void source_guess_from(source_t *s, size_t min_body);
 
 /*
  * 1 once the walk has ended by its end rule: every page was read. 0

@@ -68,6 +68,8 @@ typedef struct api {
     int fresh_tokens;         /* cursor/link: a token or URL never seen before, each answer */
     int empty_at;             /* cursor: answer request #empty_at with no records and a
                                * fresh token for the same position ("<offset>-e") */
+    int trailer; /* a member named as the cursor after the records, of another value: the
+                  * page reader's guess at the next page (source_guess_from) misses */
 } api_t;
 
 static int cmp_rec(const void *a, const void *b)
@@ -197,6 +199,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     int next = a->wrap ? (skip + size) % a->wrap : skip + size;
     json_t *body = json_pack("{s:o}", "data", data);
     char link[256], *linkp = NULL;
+    if (a->trailer) /* after "data": jansson keeps the order of insertion */
+        json_object_set_new(body, "updated", json_string("2001-01-01T00:00:00Z"));
     if (a->mode == 1 && more)
         json_object_set_new(body, "next", next_token(a, next));
     if (a->mode == 2 && more) {
@@ -265,6 +269,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->empty_at = 0;
     a->fresh_tokens = 0;
     a->short_at = 0;
+    a->trailer = 0;
     a->fail_from = 0;
     a->delay_from = 0;
     a->mode = 0;
@@ -276,6 +281,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
 static int last_complete;
 static int64_t last_started_at;
 static int require_empty_end; /* the next walks call source_require_empty_end() */
+static int guess_all;         /* the next walks guess the next page from every body */
 
 /* Walks the whole scan; seen[id] = highest version seen. Returns #pages or -1. */
 static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX_RECS + 1],
@@ -286,6 +292,8 @@ static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX
     source_t *src = source_new(sc, hc);
     if (require_empty_end)
         source_require_empty_end(src);
+    if (guess_all)
+        source_guess_from(src, 0);
     source_start(src, 0, 0);
     json_t *recs;
     const char *url;

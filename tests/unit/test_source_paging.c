@@ -5,7 +5,9 @@
  * larger than a page, an ignored page parameter fails, the end rule under
  * a page-size cap and a short page mid-stream, offsets moving by what was
  * served, retries on 5xx and no retry on 404, the walk's clock mark, and
- * the fetch thread (the next page read ahead, stopped while it retries).
+ * the fetch thread (the next page read ahead, stopped while it retries),
+ * and the next page asked on a guess while a page is parsed (right,
+ * wrong, and stopped while it is under way).
  * Cursor and Link walks: test_source_tokens.c.
  */
 #include "json_arena.h"
@@ -283,6 +285,97 @@ static void test_stop_while_prefetch_fetches(void **state)
                  (long long)took);
 }
 
+/* Walks sc with and without guesses at the next page (source_guess_from,
+ * getahead.h): the same pages, the same records. With the API's trailer
+ * every guess misses (the first one; after it the walk guesses no more). */
+static void assert_guess_changes_nothing(api_t *a, const stream_conf_t *sc, int trailer)
+{
+    int seen[MAX_RECS + 1] = {0}, seen_guessing[MAX_RECS + 1] = {0};
+    char err[256];
+    fill(a, 10, 1000);
+    a->move_after = 1; /* a change during the walk, as in the page shift test */
+    a->move_id = 1;
+    a->trailer = trailer;
+    int pages = walk(a, sc, 0, seen, err, sizeof(err));
+    fill(a, 10, 1000);
+    a->move_after = 1;
+    a->move_id = 1;
+    a->trailer = trailer;
+    guess_all = 1;
+    int pages_guessing = walk(a, sc, 0, seen_guessing, err, sizeof(err));
+    guess_all = 0;
+    assert_true(pages > 0);
+    assert_int_equal(pages_guessing, pages);
+    assert_memory_equal(seen_guessing, seen, sizeof(seen));
+    assert_seen_all(seen_guessing, 10, "guessing");
+}
+
+static void test_guess_changes_nothing(void **state)
+{
+    api_t *a = *state;
+    for (int trailer = 0; trailer <= 1; trailer++) {
+        stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
+        assert_guess_changes_nothing(a, &sc, trailer);
+        sc = stream_for(a, PAGINATION_OFFSET, 3);
+        assert_guess_changes_nothing(a, &sc, trailer);
+    }
+}
+
+/* The guess after a walk's last page is not waited for: the API holds it
+ * 4 s (as a rate limit's Retry-After would), and the walk ends at once. */
+static void test_guess_after_the_end(void **state)
+{
+    api_t *a = *state;
+    fill(a, 10, 1000);
+    stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
+    char err[256];
+    a->delay_ms = 4000;
+    a->delay_from = 6; /* pages 1,2,3 (since 3),4 (since 5)... five requests, then the guess */
+    guess_all = 1;
+    int64_t t0 = isotime_monotonic_ms();
+    int pages = walk(a, &sc, 0, NULL, err, sizeof(err));
+    int64_t took = isotime_monotonic_ms() - t0;
+    guess_all = 0;
+    a->delay_ms = 0;
+    a->delay_from = 0;
+    assert_int_equal(pages, 5);
+    assert_true(last_complete);
+    if (took > 2000)
+        fail_msg("the walk took %lld ms: it waited for the guess after its last page",
+                 (long long)took);
+}
+
+/* Stopping the source while the guessed request waits for a slow answer
+ * (page 2, asked while page 1 was parsed) does not wait for the answer. */
+static void test_stop_while_guess_fetches(void **state)
+{
+    api_t *a = *state;
+    fill(a, 10, 1000);
+    stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
+    char err[256];
+    http_client_t *hc = http_client_new(NULL, 30000, 0, err, sizeof(err));
+    assert_non_null(hc);
+    source_t *src = source_new(&sc, hc);
+    assert_non_null(src);
+    source_guess_from(src, 0);
+    a->delay_ms = 4000;
+    a->delay_from = 2; /* page 1 at once, the guessed page 2's answer held */
+    source_start(src, 0, 0);
+    json_t *recs;
+    const char *url;
+    assert_int_equal(source_next_page(src, &recs, &url, err, sizeof(err)), 1);
+    assert_true(wait_requests(a, 2)); /* page 2 asked for */
+    int64_t t0 = isotime_monotonic_ms();
+    source_destroy(src);
+    int64_t took = isotime_monotonic_ms() - t0;
+    http_client_destroy(hc);
+    a->delay_ms = 0;
+    a->delay_from = 0;
+    if (took > 2000)
+        fail_msg("source_destroy took %lld ms while a guessed request waited for an answer",
+                 (long long)took);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +390,9 @@ int main(void)
         cmocka_unit_test(test_retries),
         cmocka_unit_test(test_mark_is_request_time),
         cmocka_unit_test(test_stop_while_prefetch_retries),
+        cmocka_unit_test(test_guess_changes_nothing),
+        cmocka_unit_test(test_guess_after_the_end),
+        cmocka_unit_test(test_stop_while_guess_fetches),
         cmocka_unit_test(test_stop_while_prefetch_fetches),
     };
     json_arena_install(); /* as the producer runs: pages in arenas */
