@@ -78,9 +78,12 @@ int getahead_start(getahead_t *g, const char *url, int later_page)
         return -1;
     g->later_page = later_page;
     memset(&g->ans, 0, sizeof(g->ans));
-    /* a stop that came before this start: its flag was set before
-     * getahead_cancel(), so one of the two stores leaves 1 */
-    atomic_store(&g->cancel, g->stop_flag ? atomic_load(g->stop_flag) : 0);
+    /* A stop sets its flag, then ours (getahead_cancel()). Cleared first,
+     * then its flag read: either that read sees the stop, or the stop's
+     * store to ours comes after our clear. */
+    atomic_store(&g->cancel, 0);
+    if (g->stop_flag && atomic_load(g->stop_flag))
+        atomic_store(&g->cancel, 1);
     if (!g->threaded && pthread_create(&g->thread, NULL, guess_thread, g) != 0) {
         free(g->url);
         g->url = NULL;

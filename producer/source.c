@@ -69,8 +69,9 @@ struct source {
     atomic_int cancel; /* http_client_set_cancel(): stop means now */
     /* the next page's GET on a guess (fetch thread only; NULL: none) */
     getahead_t *ahead;
-    size_t guess_min; /* bodies from this size on */
-    int guess_missed; /* this walk guessed wrong once: it guesses no more */
+    size_t guess_min;     /* bodies from this size on */
+    int guess_missed;     /* this walk guessed wrong once: it guesses no more */
+    long guesses, misses; /* since source_new (source_guess_counts) */
 };
 
 static int fetch_answer(void *opaque, const char *url, int later_page, const atomic_int *cancel,
@@ -177,6 +178,12 @@ void source_guess_from(source_t *s, size_t min_body)
     s->guess_min = min_body;
 }
 
+void source_guess_counts(const source_t *s, long *guesses, long *misses)
+{
+    *guesses = s->guesses;
+    *misses = s->misses;
+}
+
 int source_complete(const source_t *s)
 {
     return s->complete;
@@ -254,9 +261,13 @@ static const char *error_unreadable(const page_slot_t *slot)
 /* The "error" (or "errors") member of slot's answer as JSON text (the
  * caller frees it), or NULL; cleared of the credentials its request sent
  * (an API may quote the key it refuses): http_client_scrub. One that
- * cannot be read is said so, with why. */
-static char *error_words(const source_t *s, const page_slot_t *slot)
+ * cannot be read is said so, with why. A guessed request under way is
+ * dropped first: the client is its until then (getahead.h), and the walk
+ * fails or ends at this page. */
+static char *error_words(source_t *s, const page_slot_t *slot)
 {
+    if (s->ahead)
+        getahead_drop(s->ahead);
     const char *unreadable = error_unreadable(slot);
     if (unreadable) {
         static const char fmt[] = "(a value that cannot be read: %s)";
@@ -286,7 +297,7 @@ static char *error_words(const source_t *s, const page_slot_t *slot)
  * empty page's "error" or "errors" cannot be read (jsonpage.h): whether
  * the walk ends by its rule cannot be told.
  */
-static int empty_with_error(const source_t *s, const page_slot_t *slot, const json_t *records,
+static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *records,
                             char *errstr, size_t errstr_size)
 {
     char red[1024], q[300], qurl[1200];
@@ -442,8 +453,10 @@ static void get_answer(source_t *s, page_slot_t *slot, getahead_answer_t *ans)
     int took = s->ahead ? getahead_take(s->ahead, slot->url, later_page, ans) : GETAHEAD_NONE;
     if (took == GETAHEAD_TAKEN)
         return;
-    if (took == GETAHEAD_MISSED)
+    if (took == GETAHEAD_MISSED) {
         s->guess_missed = 1;
+        s->misses++;
+    }
     ans->rc = fetch_answer(s, slot->url, later_page, NULL, &ans->resp, &ans->past_end, ans->errstr,
                            sizeof(ans->errstr));
     ans->answered_at_ms = isotime_now_ms();
@@ -461,6 +474,8 @@ static void guess_next(source_t *s, const http_response_t *resp)
     char *url = s->pager->guess(&s->walk, resp->body, resp->body_len, &later_page);
     if (url && getahead_start(s->ahead, url, later_page) != 0)
         log_debug("no guessed request ahead", "stream=%s", s->sc->name);
+    else if (url)
+        s->guesses++;
     free(url);
 }
 

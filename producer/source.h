@@ -22,9 +22,9 @@
  * caller, those were read for nothing), and one more on a guess: while the fetch thread parses a
  * large page, the page its pager guesses comes next is requested (getahead.h), its answer taken
  * only when the parsed page names that URL (a wrong guess, and the one after a walk's last page,
- * cost a request each). Not for a stream whose cursor.precision = date has a time
- * zone other than UTC: daytz.h sets TZ, which no second thread may do at the same time (such a
- * source reads its pages on the caller's thread).
+ * cost a request each). So three pages and the body of a fourth may be held at once. Not for a
+ * stream whose cursor.precision = date has a time zone other than UTC: daytz.h sets TZ, which no
+ * second thread may do at the same time (such a source reads its pages on the caller's thread).
  *
  * Owns: source_t owns three pages (the one handed out, and those read
  * ahead), its walk (pager_walk_t: the token and the set of tokens
@@ -98,6 +98,11 @@ void source_check_since(source_t *s);
 /* Guesses the next page's URL from bodies of min_body bytes and more
  * (default 256 KiB; see getahead.h). For tests, whose pages are small. */
 void source_guess_from(source_t *s, size_t min_body);
+
+/* Requests asked on a guess since source_new(), and of them those whose
+ * page was not the one the walk named (dropped). Ask after a walk ended
+ * (the fetch thread counts). */
+void source_guess_counts(const source_t *s, long *guesses, long *misses);
 
 /*
  * 1 once the walk has ended by its end rule: every page was read. 0

@@ -308,6 +308,14 @@ static void assert_guess_changes_nothing(api_t *a, const stream_conf_t *sc, int 
     assert_int_equal(pages_guessing, pages);
     assert_memory_equal(seen_guessing, seen, sizeof(seen));
     assert_seen_all(seen_guessing, 10, "guessing");
+    if (trailer) { /* one wrong guess, then none: not every page asked twice */
+        assert_int_equal(last_guesses, 1);
+        assert_int_equal(last_misses, 1);
+    } else { /* after every page but perhaps the last (an offset walk
+              * guesses only a move of since); none wrong */
+        assert_true(last_guesses >= pages - 1);
+        assert_int_equal(last_misses, 0);
+    }
 }
 
 static void test_guess_changes_nothing(void **state)
