@@ -254,12 +254,12 @@ static void test_stop_while_prefetch_retries(void **state)
     a->fail_from = 0;
 }
 
-/* Stopping the source while its fetch thread waits for a slow answer
- * (the API takes 5 s per page) must not wait for that answer: before the
- * transfer was aborted on stop, source_destroy took the whole 5 s. */
-static void test_stop_while_prefetch_fetches(void **state)
+/* Destroys a source whose page 2 the API holds (delay_ms) after page 1
+ * was handed out, read ahead by the fetch thread or (guess) asked on a
+ * guess while page 1 was parsed: it must not wait for that answer
+ * (what: who waited, for the message). */
+static void assert_stop_while_page_2_held(api_t *a, int guess, int delay_ms, const char *what)
 {
-    api_t *a = *state;
     fill(a, 10, 1000);
     stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
     char err[256];
@@ -267,7 +267,9 @@ static void test_stop_while_prefetch_fetches(void **state)
     assert_non_null(hc);
     source_t *src = source_new(&sc, hc);
     assert_non_null(src);
-    a->delay_ms = 5000;
+    if (guess)
+        source_guess_from(src, 0);
+    a->delay_ms = delay_ms;
     a->delay_from = 2; /* page 1 at once, page 2's answer held */
     source_start(src, 0, 0);
     json_t *recs;
@@ -281,8 +283,16 @@ static void test_stop_while_prefetch_fetches(void **state)
     a->delay_ms = 0;
     a->delay_from = 0;
     if (took > 2000)
-        fail_msg("source_destroy took %lld ms while the fetch thread waited for an answer",
-                 (long long)took);
+        fail_msg("source_destroy took %lld ms while %s waited for an answer", (long long)took,
+                 what);
+}
+
+/* Stopping the source while its fetch thread waits for a slow answer
+ * (the API takes 5 s per page) must not wait for that answer: before the
+ * transfer was aborted on stop, source_destroy took the whole 5 s. */
+static void test_stop_while_prefetch_fetches(void **state)
+{
+    assert_stop_while_page_2_held(*state, 0, 5000, "the fetch thread");
 }
 
 /* Walks sc with and without guesses at the next page (source_guess_from,
@@ -357,31 +367,7 @@ static void test_guess_after_the_end(void **state)
  * (page 2, asked while page 1 was parsed) does not wait for the answer. */
 static void test_stop_while_guess_fetches(void **state)
 {
-    api_t *a = *state;
-    fill(a, 10, 1000);
-    stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
-    char err[256];
-    http_client_t *hc = http_client_new(NULL, 30000, 0, err, sizeof(err));
-    assert_non_null(hc);
-    source_t *src = source_new(&sc, hc);
-    assert_non_null(src);
-    source_guess_from(src, 0);
-    a->delay_ms = 4000;
-    a->delay_from = 2; /* page 1 at once, the guessed page 2's answer held */
-    source_start(src, 0, 0);
-    json_t *recs;
-    const char *url;
-    assert_int_equal(source_next_page(src, &recs, &url, err, sizeof(err)), 1);
-    assert_true(wait_requests(a, 2)); /* page 2 asked for */
-    int64_t t0 = isotime_monotonic_ms();
-    source_destroy(src);
-    int64_t took = isotime_monotonic_ms() - t0;
-    http_client_destroy(hc);
-    a->delay_ms = 0;
-    a->delay_from = 0;
-    if (took > 2000)
-        fail_msg("source_destroy took %lld ms while a guessed request waited for an answer",
-                 (long long)took);
+    assert_stop_while_page_2_held(*state, 1, 4000, "a guessed request");
 }
 
 int main(void)
