@@ -43,6 +43,10 @@ for c in "Describe $PREFIX.$STREAM" "Read $PREFIX.$STREAM" "Describe $PREFIX.syn
     until not_ready || [ $(($(now_ms) - t0)) -ge 40000 ]; do sleep 0.5; done
     state=$(readyz)
     warns=$(awk '/^---- start/ { n = 0 } /level=warn.*authoriz/ { n++ } END { print n + 0 }' "$T_WORK/worker-w1.log")
+    # the run's row comes from its record on sync-runs, which the worker
+    # may not have read yet when /readyz turns at once: up to 20 s for it
+    t1=$(now_ms)
+    until [ -n "$(run_status "$r")" ] || [ $(($(now_ms) - t1)) -ge 20000 ]; do sleep 0.5; done
     status=$(run_status "$r")
     log "$op on $topic denied: /readyz after $((($(now_ms) - t0) / 1000))s: '$state'; warnings naming it: $warns; run $r: $status"
     if ! not_ready; then
