@@ -298,16 +298,17 @@ static void test_stop_while_prefetch_fetches(void **state)
 /* Walks sc with and without guesses at the next page (source_guess_from,
  * getahead.h): the same pages, the same records. With the API's trailer
  * every guess misses (the first one; after it the walk guesses no more). */
-static void assert_guess_changes_nothing(api_t *a, const stream_conf_t *sc, int trailer)
+static void assert_guess_changes_nothing(api_t *a, const stream_conf_t *sc, int64_t ts_step,
+                                         int trailer)
 {
     int seen[MAX_RECS + 1] = {0}, seen_guessing[MAX_RECS + 1] = {0};
     char err[256];
-    fill(a, 10, 1000);
+    fill(a, 10, ts_step);
     a->move_after = 1; /* a change during the walk, as in the page shift test */
     a->move_id = 1;
     a->trailer = trailer;
     int pages = walk(a, sc, 0, seen, err, sizeof(err));
-    fill(a, 10, 1000);
+    fill(a, 10, ts_step);
     a->move_after = 1;
     a->move_id = 1;
     a->trailer = trailer;
@@ -317,13 +318,18 @@ static void assert_guess_changes_nothing(api_t *a, const stream_conf_t *sc, int 
     assert_true(pages > 0);
     assert_int_equal(pages_guessing, pages);
     assert_memory_equal(seen_guessing, seen, sizeof(seen));
-    assert_seen_all(seen_guessing, 10, "guessing");
+    /* in a tie group walked by number the change shifts the pages and
+     * one record is on none: the caller's to read again (pageshift.h) */
+    if (ts_step > 0)
+        assert_seen_all(seen_guessing, 10, "guessing");
     if (trailer) { /* one wrong guess, then none: not every page asked twice */
         assert_int_equal(last_guesses, 1);
         assert_int_equal(last_misses, 1);
-    } else { /* after every page but perhaps the last (an offset walk
-              * guesses only a move of since); none wrong */
-        assert_true(last_guesses >= pages - 1);
+    } else { /* after every page but perhaps the last; an offset walk
+              * guesses only a move of since, none inside a tie group;
+              * none wrong */
+        if (ts_step > 0 || sc->pagination == PAGINATION_PAGE)
+            assert_true(last_guesses >= pages - 1);
         assert_int_equal(last_misses, 0);
     }
 }
@@ -331,12 +337,15 @@ static void assert_guess_changes_nothing(api_t *a, const stream_conf_t *sc, int 
 static void test_guess_changes_nothing(void **state)
 {
     api_t *a = *state;
-    for (int trailer = 0; trailer <= 1; trailer++) {
-        stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
-        assert_guess_changes_nothing(a, &sc, trailer);
-        sc = stream_for(a, PAGINATION_OFFSET, 3);
-        assert_guess_changes_nothing(a, &sc, trailer);
-    }
+    /* ts_step 0: one tie group larger than a page, walked by number at
+     * one since (a guess of the next page number, asked as a later page) */
+    for (int64_t ts_step = 1000; ts_step >= 0; ts_step -= 1000)
+        for (int trailer = 0; trailer <= 1; trailer++) {
+            stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
+            assert_guess_changes_nothing(a, &sc, ts_step, trailer);
+            sc = stream_for(a, PAGINATION_OFFSET, 3);
+            assert_guess_changes_nothing(a, &sc, ts_step, trailer);
+        }
 }
 
 /* The guess after a walk's last page is not waited for: the API holds it
