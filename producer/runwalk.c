@@ -18,8 +18,19 @@
  * 6 took less CPU than 2 in four of five alternating runs. */
 #define PREFETCH_AHEAD 6
 
-int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done, char *errstr,
-             size_t errstr_size)
+/* The requests src asked on a guess since *seen, into the run's
+ * counters (for /metrics); *seen moves to now. */
+static void count_guesses(run_t *r, const source_t *src, source_guesses_t *seen)
+{
+    source_guesses_t now;
+    source_guess_counts(src, &now);
+    r->stats.page_guesses += now.made - seen->made;
+    r->stats.guesses_taken += now.taken - seen->taken;
+    *seen = now;
+}
+
+static int walk_pages(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
+                      source_guesses_t *guesses, char *errstr, size_t errstr_size)
 {
     json_t *items;
     const char *url;
@@ -41,6 +52,7 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
         }
         if (page_done && page_done(r, src, items, url, errstr, errstr_size) != PRODUCER_OK)
             return PRODUCER_FAILED;
+        count_guesses(r, src, guesses);
         producer_stats_flush(r->sc->name, &r->flushed, &r->stats);
         if (!tm_running) {
             errstr_set(errstr, errstr_size, "interrupted");
@@ -50,6 +62,16 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
             return PRODUCER_OK;
     }
     return rc == 0 ? PRODUCER_OK : PRODUCER_FAILED;
+}
+
+int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done, char *errstr,
+             size_t errstr_size)
+{
+    source_guesses_t guesses;
+    source_guess_counts(src, &guesses);
+    int rc = walk_pages(r, src, handle, page_done, &guesses, errstr, errstr_size);
+    count_guesses(r, src, &guesses); /* a failed page's: flushed at the run's end */
+    return rc;
 }
 
 int run_walk_again(run_t *r, const run_again_t *again, run_item_fn handle, run_page_fn page_done,

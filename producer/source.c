@@ -69,9 +69,11 @@ struct source {
     atomic_int cancel; /* http_client_set_cancel(): stop means now */
     /* the next page's GET on a guess (fetch thread only; NULL: none) */
     getahead_t *ahead;
-    size_t guess_min;     /* bodies from this size on */
-    int guess_missed;     /* this walk guessed wrong once: it guesses no more */
-    long guesses, misses; /* since source_new (source_guess_counts) */
+    size_t guess_min; /* bodies from this size on */
+    int guess_missed; /* this walk guessed wrong once: it guesses no more */
+    /* since source_new (source_guess_counts): the fetch thread counts,
+     * the reader reads between pages */
+    atomic_long guesses, taken, misses;
 };
 
 static int fetch_answer(void *opaque, const char *url, int later_page, const atomic_int *cancel,
@@ -178,10 +180,11 @@ void source_guess_from(source_t *s, size_t min_body)
     s->guess_min = min_body;
 }
 
-void source_guess_counts(const source_t *s, long *guesses, long *misses)
+void source_guess_counts(const source_t *s, source_guesses_t *out)
 {
-    *guesses = s->guesses;
-    *misses = s->misses;
+    out->made = atomic_load(&s->guesses);
+    out->taken = atomic_load(&s->taken);
+    out->missed = atomic_load(&s->misses);
 }
 
 int source_complete(const source_t *s)
@@ -451,11 +454,13 @@ static void get_answer(source_t *s, page_slot_t *slot, getahead_answer_t *ans)
 {
     int later_page = s->walk.later_page;
     int took = s->ahead ? getahead_take(s->ahead, slot->url, later_page, ans) : GETAHEAD_NONE;
-    if (took == GETAHEAD_TAKEN)
+    if (took == GETAHEAD_TAKEN) {
+        atomic_fetch_add(&s->taken, 1);
         return;
+    }
     if (took == GETAHEAD_MISSED) {
         s->guess_missed = 1;
-        s->misses++;
+        atomic_fetch_add(&s->misses, 1);
     }
     ans->rc = fetch_answer(s, slot->url, later_page, NULL, &ans->resp, &ans->past_end, ans->errstr,
                            sizeof(ans->errstr));
@@ -475,7 +480,7 @@ static void guess_next(source_t *s, const http_response_t *resp)
     if (url && getahead_start(s->ahead, url, later_page) != 0)
         log_debug("no guessed request ahead", "stream=%s", s->sc->name);
     else if (url)
-        s->guesses++;
+        atomic_fetch_add(&s->guesses, 1);
     free(url);
 }
 

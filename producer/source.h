@@ -99,10 +99,16 @@ void source_check_since(source_t *s);
  * (default 256 KiB; see getahead.h). For tests, whose pages are small. */
 void source_guess_from(source_t *s, size_t min_body);
 
-/* Requests asked on a guess since source_new(), and of them those whose
- * page was not the one the walk named (dropped). Ask after a walk ended
- * (the fetch thread counts). */
-void source_guess_counts(const source_t *s, long *guesses, long *misses);
+/* Requests asked on a guess since source_new(): made; of them, those
+ * whose answer the walk took; and those dropped because the walk named
+ * another page (missed). The rest of made were dropped at a walk's end
+ * or a stop. Any time from the reader's thread (the fetch thread counts:
+ * a guess under way may not be in taken or missed yet). */
+typedef struct source_guesses {
+    long made, taken, missed;
+} source_guesses_t;
+
+void source_guess_counts(const source_t *s, source_guesses_t *out);
 
 /*
  * 1 once the walk has ended by its end rule: every page was read. 0

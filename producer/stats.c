@@ -35,7 +35,9 @@ static metrics_histogram_t http_seconds;
     X(dead_lettered)                                                                               \
     X(unidentified)                                                                                \
     X(bytes_published)                                                                             \
-    X(checkpoints)
+    X(checkpoints)                                                                                 \
+    X(page_guesses)                                                                                \
+    X(guesses_taken)
 
 /* A field added to the struct but not to STATS_FIELDS fails the build. */
 #define STATS_ONE(f) +1

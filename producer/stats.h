@@ -42,6 +42,8 @@ typedef struct producer_stats {
     int64_t unidentified;    /* records served without a usable id */
     int64_t bytes_published; /* encoded change events produced */
     int64_t checkpoints;     /* run records written (start, progress, end) */
+    int64_t page_guesses;    /* next pages asked on a guess (source_guess_counts) */
+    int64_t guesses_taken;   /* of them, answers a walk took */
 } producer_stats_t;
 
 /* How a stream's last pass failed (producer_stream_totals.last_failed). */

@@ -71,6 +71,28 @@ static void render_runs(metrics_text_t *t, const producer_stream_totals_t *st, s
     }
 }
 
+/* Guesses cost requests of the API's: made less taken were asked for
+ * nothing (a wrong guess, the one after a walk's last page, a stop). */
+static void render_guesses(metrics_text_t *t, const producer_stream_totals_t *st, size_t n)
+{
+    metrics_text_family(t, "tidemark_producer_page_guesses_total", "counter",
+                        "Next pages asked on a guess while the page before was parsed "
+                        "(pages of 256 KiB and more).");
+    for (size_t i = 0; i < n; i++) {
+        metrics_label_t l = {"stream", st[i].name};
+        metrics_text_sample(t, "tidemark_producer_page_guesses_total", &l, 1,
+                            (double)st[i].counts.page_guesses);
+    }
+    metrics_text_family(t, "tidemark_producer_page_guesses_taken_total", "counter",
+                        "Of the pages asked on a guess, those whose answer the walk took; the "
+                        "others were asked for nothing.");
+    for (size_t i = 0; i < n; i++) {
+        metrics_label_t l = {"stream", st[i].name};
+        metrics_text_sample(t, "tidemark_producer_page_guesses_taken_total", &l, 1,
+                            (double)st[i].counts.guesses_taken);
+    }
+}
+
 static void render_http(metrics_text_t *t, const producer_stream_totals_t *st, size_t n,
                         const metrics_histogram_t *h)
 {
@@ -105,6 +127,7 @@ void producer_metrics_render(void *ctx, metrics_text_t *out)
     producer_stats_snapshot(&all);
     render_published(out, st, n);
     render_runs(out, st, n);
+    render_guesses(out, st, n);
     render_http(out, st, n, &http);
     metrics_text_family(out, "tidemark_dlq_records_total", "counter",
                         "Records sent to the dead-letter topic, by stage.");

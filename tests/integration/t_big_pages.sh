@@ -4,22 +4,40 @@
 # the page before (producer/getahead.h): the first run publishes every
 # record once and the table equals the API; after changes, the next run
 # publishes exactly the changed records; the API was asked no page twice
-# (the guesses were right, and a guess's answer was not asked again).
+# (the guesses were right, and a guess's answer was not asked again), and
+# /metrics counts the guesses and the answers taken.
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/metrics_lib.sh"
 
 N=12000
 start_devbroker
 start_demoapi --records "$N" --max-page-size 5000
-write_config "stream: page.size = 5000"
+addr="127.0.0.1:$(free_port)"
+write_config "stream: page.size = 5000" "producer: metrics.listen = $addr" \
+    "producer: poll.interval = 1h"
 
 requests() { api_get /admin/stats | jq -r .requests; }
 
+# the first run in follow mode, for its /metrics
 before=$(requests)
-run_producer_once
+start_follow_producer
+wait_for "the first run completed (/metrics)" 60 metric_is "$addr" \
+    'tidemark_producer_runs_total{stream="customers",mode="full",status="completed"}' 1
+m="$T_WORK/first.metrics"
+scrape "$addr" "$m"
+stop_follow_producer
+PRODUCER_LAST_LOG="$T_WORK/follow.log"
 run_id=$(last_run_field run_id)
 assert_eq "$N" "$(last_run_field published)" "events published by the first run"
 asked=$(($(requests) - before))
+guesses=$(metric "$m" 'tidemark_producer_page_guesses_total{stream="customers"}')
+taken=$(metric "$m" 'tidemark_producer_page_guesses_taken_total{stream="customers"}')
+log "guessed requests: $guesses, taken: $taken"
+# after each of the three large pages; every one taken but, perhaps, the
+# one after the walk's last page
+[ "${guesses:-0}" -ge 2 ] && [ "${taken:-0}" -ge 2 ] && [ "$((guesses - taken))" -le 1 ] ||
+    fail "guessed requests in /metrics: '$guesses', taken: '$taken' (want 2 or more, at most one not taken)"
 # records: 3 pages of 5000 (the last one short) at the seeks, the page
 # at the last record's since, and at most the one guess after the last;
 # the deleted endpoint: one page. A guess taken but asked again, or a

@@ -280,9 +280,9 @@ static void fill(api_t *a, int n, int64_t ts_step)
 /* What the last walk's source said at its end. */
 static int last_complete;
 static int64_t last_started_at;
-static long last_guesses, last_misses; /* source_guess_counts() */
-static int require_empty_end;          /* the next walks call source_require_empty_end() */
-static int guess_all;                  /* the next walks guess the next page from every body */
+static long last_guesses, last_taken, last_misses; /* source_guess_counts() */
+static int require_empty_end; /* the next walks call source_require_empty_end() */
+static int guess_all;         /* the next walks guess the next page from every body */
 
 /* Walks the whole scan; seen[id] = highest version seen. Returns #pages or -1. */
 static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX_RECS + 1],
@@ -315,7 +315,11 @@ static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX
     }
     last_complete = source_complete(src);
     last_started_at = source_started_at(src);
-    source_guess_counts(src, &last_guesses, &last_misses);
+    source_guesses_t g;
+    source_guess_counts(src, &g);
+    last_guesses = g.made;
+    last_taken = g.taken;
+    last_misses = g.missed;
     source_destroy(src);
     http_client_destroy(hc);
     return rc < 0 ? -1 : pages;

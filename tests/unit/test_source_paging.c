@@ -325,12 +325,15 @@ static void assert_guess_changes_nothing(api_t *a, const stream_conf_t *sc, int6
     if (trailer) { /* one wrong guess, then none: not every page asked twice */
         assert_int_equal(last_guesses, 1);
         assert_int_equal(last_misses, 1);
+        assert_int_equal(last_taken, 0);
     } else { /* after every page but perhaps the last; an offset walk
               * guesses only a move of since, none inside a tie group;
               * none wrong */
         if (ts_step > 0 || sc->pagination == PAGINATION_PAGE)
             assert_true(last_guesses >= pages - 1);
         assert_int_equal(last_misses, 0);
+        /* every guess taken but the one after the last page, if made */
+        assert_true(last_taken <= last_guesses && last_taken >= last_guesses - 1);
     }
 }
 
