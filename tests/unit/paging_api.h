@@ -68,8 +68,11 @@ typedef struct api {
     int fresh_tokens;         /* cursor/link: a token or URL never seen before, each answer */
     int empty_at;             /* cursor: answer request #empty_at with no records and a
                                * fresh token for the same position ("<offset>-e") */
-    int trailer; /* a member named as the cursor after the records, of another value: the
-                  * page reader's guess at the next page (source_guess_from) misses */
+    int trailer;           /* a member named as the cursor after the records, of another value: the
+                            * page reader's guess at the next page (source_guess_from) misses */
+    int end_404;           /* page mode: a page after the first with no records is a 404, as
+                            * Django REST Framework's page numbers answer past the last page */
+    atomic_int served_404; /* ... how many were */
 } api_t;
 
 static int cmp_rec(const void *a, const void *b)
@@ -185,6 +188,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         skip = 0;
     int more;
     json_t *data = page_of(a, since, skip, size, &more);
+    if (a->end_404 && a->mode == 0 && skip > 0 && json_array_size(data) == 0) {
+        json_decref(data);
+        a->served_404++;
+        return reply(c, 404, strdup("{\"detail\":\"Invalid page.\"}"), NULL);
+    }
     if (a->mode == 1 && a->empty_at && a->requests == a->empty_at) {
         /* a page filtered after paging: nothing left, but more to come */
         char tok[32];
@@ -270,6 +278,8 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->fresh_tokens = 0;
     a->short_at = 0;
     a->trailer = 0;
+    a->end_404 = 0;
+    a->served_404 = 0;
     a->fail_from = 0;
     a->delay_from = 0;
     a->mode = 0;

@@ -375,6 +375,36 @@ static void test_guess_after_the_end(void **state)
                  (long long)took);
 }
 
+/* A guessed later page answered 404 past the last page (page.end_on_404):
+ * the walk takes that answer as its end, as it takes its own request's,
+ * and does not ask the page again. Ten tied records in pages of 5: pages
+ * 1 and 2 at the tie's since, full, then page 3, the 404. */
+static void test_guess_404_past_the_end(void **state)
+{
+    api_t *a = *state;
+    char err[256];
+    for (int guess = 0; guess <= 1; guess++) {
+        int seen[MAX_RECS + 1] = {0};
+        fill(a, 10, 0);
+        a->end_404 = 1;
+        stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 5);
+        sc.page_end_on_404 = 1;
+        guess_all = guess;
+        int pages = walk(a, &sc, 0, seen, err, sizeof(err));
+        guess_all = 0;
+        if (pages < 0)
+            fail_msg("the walk failed (guess %d): %s", guess, err);
+        assert_seen_all(seen, 10, guess ? "guessing" : "not guessing");
+        assert_true(last_complete);
+        assert_int_equal(a->served_404, 1); /* asked once: the guess's taken */
+        if (guess) { /* every page after the first came on a guess, the 404 too */
+            assert_int_equal(last_misses, 0);
+            assert_int_equal(last_guesses, pages - 1);
+            assert_int_equal(last_taken, pages - 1);
+        }
+    }
+}
+
 /* Stopping the source while the guessed request waits for a slow answer
  * (page 2, asked while page 1 was parsed) does not wait for the answer. */
 static void test_stop_while_guess_fetches(void **state)
@@ -398,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_stop_while_prefetch_retries),
         cmocka_unit_test(test_guess_changes_nothing),
         cmocka_unit_test(test_guess_after_the_end),
+        cmocka_unit_test(test_guess_404_past_the_end),
         cmocka_unit_test(test_stop_while_guess_fetches),
         cmocka_unit_test(test_stop_while_prefetch_fetches),
     };
