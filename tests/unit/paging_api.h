@@ -50,6 +50,7 @@ typedef struct api {
     rec_t recs[MAX_RECS];
     int n;
     atomic_int requests; /* the server thread counts, the test reads */
+    atomic_int answered; /* ... and those it has answered (wait_answered) */
     int fail_next;       /* answer this many requests with 500 */
     int fail_from;       /* if set, answer request #fail_from and later with 500 */
     int status_always;   /* if set, answer every request with it */
@@ -150,12 +151,8 @@ static void next_link(const api_t *a, int size, int next, char *link, size_t n)
         snprintf(link, n, "<%s?size=%d&p=%d>; rel=\"next\"", a->base, size, next);
 }
 
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
-                               const char *method, const char *version, const char *upload,
-                               size_t *upload_size, void **con_cls)
+static enum MHD_Result answer(api_t *a, struct MHD_Connection *c)
 {
-    (void)url, (void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
-    api_t *a = cls;
     a->requests++;
     a->handled_at = isotime_now_ms();
     if (a->requests == 1)
@@ -217,7 +214,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
     }
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
-    if (a->requests == a->move_after) /* a change during the walk */
+    if (a->move_after && a->requests == a->move_after) /* a change during the walk */
         for (int i = 0; i < a->n; i++)
             if (a->recs[i].id == a->move_id) {
                 a->recs[i].ts = a->recs[a->n - 1].ts + 1000;
@@ -226,6 +223,31 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
                 break;
             }
     return reply(c, 200, text, linkp);
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url,
+                               const char *method, const char *version, const char *upload,
+                               size_t *upload_size, void **con_cls)
+{
+    (void)url, (void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
+    api_t *a = cls;
+    enum MHD_Result ret = answer(a, c);
+    a->answered++;
+    return ret;
+}
+
+/* Until every request the API took is answered: a request held (delay_ms)
+ * past the end of the walk that asked it must not answer from the next
+ * test's records and settings. */
+static void wait_answered(api_t *a)
+{
+    int64_t deadline = isotime_monotonic_ms() + 15000;
+    while (a->answered < a->requests) {
+        if (isotime_monotonic_ms() > deadline)
+            fail_msg("the API still holds a request after 15 s");
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }
 
 static int setup(void **state)
@@ -264,11 +286,14 @@ static stream_conf_t stream_for(api_t *a, pagination_t pg, int page_size)
     return sc;
 }
 
-/* Fills n records; ts_step 0 makes them all tie. */
+/* Fills n records; ts_step 0 makes them all tie. Waits first for a
+ * request held past the test before (wait_answered). */
 static void fill(api_t *a, int n, int64_t ts_step)
 {
+    wait_answered(a);
     a->n = n;
     a->requests = 0;
+    a->answered = 0;
     a->move_after = 0;
     a->ignore_page = 0;
     a->cap = 0;
