@@ -5,7 +5,14 @@
 #define _GNU_SOURCE /* memrchr: the body is read from its end */
 #include "pageguess.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "jsonnum.h"
+
+/* Longer number tokens are no guess (no cursor or token is one). */
+#define NUMBER_TEXT_MAX 128
 
 static int is_space(char c)
 {
@@ -39,19 +46,30 @@ static json_t *plain_string(const char *p, const char *end)
     return json_stringn(s, (size_t)(e - s));
 }
 
+/* The number at p as the page reader makes it (jsonpage.h): an integer
+ * within int64 a json_integer, any other number its text (jsonnum.h);
+ * NULL for a token that is no JSON number. */
 static json_t *number_at(const char *p, const char *end)
 {
+    char text[NUMBER_TEXT_MAX];
     const char *e = p;
     while (e < end && *e && strchr("+-.0123456789eE", *e))
         e++;
-    if (e == p)
+    size_t n = (size_t)(e - p);
+    if (n == 0 || n >= sizeof(text))
         return NULL;
-    json_t *v = json_loadb(p, (size_t)(e - p), JSON_DECODE_ANY, NULL);
-    if (v && !json_is_number(v)) {
-        json_decref(v);
-        v = NULL;
+    memcpy(text, p, n);
+    text[n] = '\0';
+    jsonnum_syntax_t syntax = jsonnum_syntax(text);
+    if (syntax == JSONNUM_NOT)
+        return NULL;
+    if (syntax == JSONNUM_INTEGER) {
+        errno = 0;
+        long long v = strtoll(text, NULL, 10);
+        if (errno != ERANGE)
+            return json_integer(v);
     }
-    return v;
+    return jsonnum_make(text, n);
 }
 
 int pageguess_last_value(const char *body, size_t len, const char *name, json_t **value)
