@@ -15,6 +15,7 @@
 #include "http.h"
 #include "isotime.h"
 #include "jsonnum.h"
+#include "pageguess.h"
 #include "url_redact.h"
 
 /* One entry per pagination_t value, in its order. */
@@ -102,6 +103,27 @@ int pager_next_text(json_t *body, const jsonpage_t *parsed, const char *key, con
         return -1;
     }
     return 1;
+}
+
+int pager_guess_next_text(const char *path, const pager_answer_t *a, char **out)
+{
+    const char *leaf = strrchr(path, '.');
+    json_t *v, *holder;
+    char why[512];
+    *out = NULL;
+    if (!pageguess_last_value(a->body, a->len, path, &v) &&
+        (!leaf || !pageguess_last_value(a->body, a->len, leaf + 1, &v)))
+        return 0;
+    if (!(holder = json_object()) || json_object_set_new(holder, "next", v) != 0) {
+        json_decref(holder);
+        if (!holder)
+            json_decref(v);
+        return 0;
+    }
+    /* read as the parsed page's member will be: the same rules */
+    int rc = pager_next_text(holder, NULL, "next.path", "next", out, why, sizeof(why));
+    json_decref(holder);
+    return rc == 1;
 }
 
 void pager_walk_clear(pager_walk_t *w)

@@ -131,6 +131,15 @@ typedef struct pager_page {
     const jsonpage_t *parsed;
 } pager_page_t;
 
+/* What pager_t.guess reads: the answer to the page w named last, before
+ * its body is parsed (all borrowed). */
+typedef struct pager_answer {
+    const char *body; /* its bytes, not necessarily NUL-terminated */
+    size_t len;
+    const char *link;         /* its Link field lines joined by '\n', or NULL */
+    const char *answered_url; /* the URL that answered, after redirects */
+} pager_answer_t;
+
 /* pager_t.advance(): drop this page, ask the one w names. */
 #define PAGER_AGAIN 2
 /* pager_t.advance(): drop this page, the walk is over (it brought nothing
@@ -151,13 +160,15 @@ typedef struct pager {
      * not to be handed out (the walk fails). */
     int (*advance)(pager_walk_t *w, const pager_page_t *page, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;
-    /* Optional (NULL: no guess). From the raw body of the page w named
-     * last, before it is parsed and advance() runs: the URL (caller
-     * frees) that advance() most likely names next, with *later_page as
-     * it would set it; NULL for none (ENOMEM included). Never trusted
-     * (source.c requests it ahead and takes its answer only when url()
-     * names it after advance()), so it may be wrong; w is not changed. */
-    char *(*guess)(const pager_walk_t *w, const char *body, size_t len, int *later_page);
+    /* Optional (NULL: no guess). From the answer to the page w named
+     * last, before its body is parsed and advance() runs: the URL
+     * (caller frees) that advance() most likely names next, with
+     * *later_page as it would set it; NULL for none (ENOMEM included).
+     * Never trusted (source.c requests it ahead and takes its answer
+     * only when url() names it after advance()), so it may be wrong; but
+     * never a URL advance() refuses to follow (url_check_follow: it is
+     * requested before advance() could refuse it). w is not changed. */
+    char *(*guess)(const pager_walk_t *w, const pager_answer_t *a, int *later_page);
 } pager_t;
 
 extern const pager_t pager_none, pager_page, pager_offset, pager_cursor, pager_link, pager_next_url;
@@ -188,6 +199,15 @@ void pager_walk_clear(pager_walk_t *w);
  */
 int pager_next_text(json_t *body, const jsonpage_t *parsed, const char *key, const char *path,
                     char **out, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * A guess at what pager_next_text() will read at path in a's body, from
+ * its bytes (pageguess.h): the value of the last member named path, or
+ * else named as path's last component (a dotted path), read as
+ * pager_next_text() reads it. 1 with *out (caller frees); 0 for none (no
+ * such member, a value that names no next page or is no token, ENOMEM).
+ */
+int pager_guess_next_text(const char *path, const pager_answer_t *a, char **out) TM_WARN_UNUSED;
 
 /*
  * base plus "?"/"&" and each name=value pair (values URL-escaped) of
@@ -255,7 +275,7 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
  * body's last cursor value (pageguess.h), as if the page were full and
  * in order. by_served (offset): only a move of since is guessed, as the
  * number of records served is not known before the parse. */
-char *pager_seek_guess(const pager_walk_t *w, const char *body, size_t len, long first,
-                       int by_served, int *later_page);
+char *pager_seek_guess(const pager_walk_t *w, const pager_answer_t *a, long first, int by_served,
+                       int *later_page);
 
 #endif

@@ -73,9 +73,28 @@ static int cursor_advance(pager_walk_t *w, const pager_page_t *page, char *errst
     return done;
 }
 
+/* The page at the token next.path names, read from the body's bytes;
+ * none when that is the token asked (the tail of a feed, or a loop: the
+ * walk goes no further). */
+static char *cursor_guess(const pager_walk_t *w, const pager_answer_t *a, int *later_page)
+{
+    char *token;
+    if (!pager_guess_next_text(w->sc->next_path, a, &token))
+        return NULL;
+    if (w->token && !strcmp(token, w->token)) {
+        free(token);
+        return NULL;
+    }
+    char *url = pager_page_url(w->sc, w->has_since, w->since_ms, 1, token);
+    free(token);
+    *later_page = 0;
+    return url;
+}
+
 const pager_t pager_cursor = {
     .name = "cursor",
     .start = cursor_start,
     .url = cursor_url,
     .advance = cursor_advance,
+    .guess = cursor_guess,
 };

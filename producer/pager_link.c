@@ -142,11 +142,52 @@ static int next_url_advance(pager_walk_t *w, const pager_page_t *page, char *err
     return follow(w, page, &src, errstr, errstr_size);
 }
 
+/* url, unless it is the page just asked (the tail of a feed, or a loop:
+ * the walk goes no further). Takes url. */
+static char *unless_asked(const pager_walk_t *w, const pager_answer_t *a, char *url)
+{
+    if (url && ((w->token && !strcmp(url, w->token)) || !strcmp(url, a->answered_url))) {
+        free(url);
+        return NULL;
+    }
+    return url;
+}
+
+/* The rel="next" target of the answer's Link headers, as link_next()
+ * reads it: the headers are in before the body is parsed, so this is
+ * no guess but where a page that advance() keeps leads. */
+static char *link_guess(const pager_walk_t *w, const pager_answer_t *a, int *later_page)
+{
+    char *url, why[700];
+    if (!a->link || link_find(a->link, "next", a->answered_url, &url, why, sizeof(why)) != 1)
+        return NULL;
+    *later_page = 0;
+    return unless_asked(w, a, url);
+}
+
+/* The URL at next.path read from the body's bytes, resolved and checked
+ * as body_next() does. */
+static char *next_url_guess(const pager_walk_t *w, const pager_answer_t *a, int *later_page)
+{
+    char *text, *url = NULL, why[600];
+    if (!pager_guess_next_text(w->sc->next_path, a, &text))
+        return NULL;
+    if (url_resolve(a->answered_url, text, &url, why, sizeof(why)) != 0 ||
+        url_check_follow(a->answered_url, url, why, sizeof(why)) != 0) {
+        free(url);
+        url = NULL;
+    }
+    free(text);
+    *later_page = 0;
+    return unless_asked(w, a, url);
+}
+
 const pager_t pager_link = {
     .name = "link",
     .start = link_start,
     .url = link_url,
     .advance = link_advance,
+    .guess = link_guess,
 };
 
 const pager_t pager_next_url = {
@@ -154,4 +195,5 @@ const pager_t pager_next_url = {
     .start = link_start,
     .url = link_url,
     .advance = next_url_advance,
+    .guess = next_url_guess,
 };

@@ -15,9 +15,9 @@ static int offset_advance(pager_walk_t *w, const pager_page_t *page, char *errst
     return pager_seek_advance(w, page, 0, 1, errstr, errstr_size);
 }
 
-static char *offset_guess(const pager_walk_t *w, const char *body, size_t len, int *later_page)
+static char *offset_guess(const pager_walk_t *w, const pager_answer_t *a, int *later_page)
 {
-    return pager_seek_guess(w, body, len, 0, 1, later_page);
+    return pager_seek_guess(w, a, 0, 1, later_page);
 }
 
 const pager_t pager_offset = {

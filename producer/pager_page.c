@@ -15,9 +15,9 @@ static int page_advance(pager_walk_t *w, const pager_page_t *page, char *errstr,
     return pager_seek_advance(w, page, w->sc->page_first, 0, errstr, errstr_size);
 }
 
-static char *page_guess(const pager_walk_t *w, const char *body, size_t len, int *later_page)
+static char *page_guess(const pager_walk_t *w, const pager_answer_t *a, int *later_page)
 {
-    return pager_seek_guess(w, body, len, w->sc->page_first, 0, later_page);
+    return pager_seek_guess(w, a, w->sc->page_first, 0, later_page);
 }
 
 const pager_t pager_page = {

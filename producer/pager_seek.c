@@ -65,13 +65,13 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
     }
 }
 
-char *pager_seek_guess(const pager_walk_t *w, const char *body, size_t len, long first,
-                       int by_served, int *later_page)
+char *pager_seek_guess(const pager_walk_t *w, const pager_answer_t *a, long first, int by_served,
+                       int *later_page)
 {
     json_t *v;
     int64_t last;
     char why[200];
-    if (!w->sc->cursor_sorted || !pageguess_last_value(body, len, w->sc->cursor_field, &v))
+    if (!w->sc->cursor_sorted || !pageguess_last_value(a->body, a->len, w->sc->cursor_field, &v))
         return NULL;
     cursor_clock_t clock = hwm_clock(w->sc);
     int read = cursorval_read(&clock, v, &last, why, sizeof(why)) == 0;

@@ -476,11 +476,17 @@ static void guess_next(source_t *s, const http_response_t *resp)
     int later_page = 0;
     if (!s->ahead || s->guess_missed || resp->status == 204 || resp->body_len < s->guess_min)
         return;
-    char *url = s->pager->guess(&s->walk, resp->body, resp->body_len, &later_page);
-    if (url && getahead_start(s->ahead, url, later_page) != 0)
+    pager_answer_t a = {resp->body, resp->body_len, resp->link, resp->url};
+    char *url = s->pager->guess(&s->walk, &a, &later_page);
+    if (!url)
+        return;
+    /* counted before the request can reach the API (a reader of the
+     * counts that has seen the request sees the guess) */
+    atomic_fetch_add(&s->guesses, 1);
+    if (getahead_start(s->ahead, url, later_page) != 0) {
+        atomic_fetch_sub(&s->guesses, 1);
         log_debug("no guessed request ahead", "stream=%s", s->sc->name);
-    else if (url)
-        atomic_fetch_add(&s->guesses, 1);
+    }
     free(url);
 }
 

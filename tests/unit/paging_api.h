@@ -56,11 +56,12 @@ typedef struct api {
     int status_always;   /* if set, answer every request with it */
     int move_after;      /* after request #move_after, move move_id to the end */
     int move_id;
-    int mode;                 /* 0 page, 1 cursor (next token = offset), 2 link, 3 offset */
-    int cap;                  /* if set, serve at most this many records a page */
-    int wrap;                 /* if set, next offsets wrap around: a pagination loop */
-    int long_tokens;          /* cursor tokens of 2000+ characters ("<offset>-xxx...") */
-    int64_t handled_at;       /* wall clock when the last request was answered */
+    int mode;           /* 0 page, 1 cursor (next token = offset), 2 link, 3 offset, 4 next_url (the
+                         * link's URL at "next" in the body) */
+    int cap;            /* if set, serve at most this many records a page */
+    int wrap;           /* if set, next offsets wrap around: a pagination loop */
+    int long_tokens;    /* cursor tokens of 2000+ characters ("<offset>-xxx...") */
+    int64_t handled_at; /* wall clock when the last request was answered */
     int64_t first_handled_at; /* ... and the first since requests = 0 */
     int delay_ms;             /* then wait this long before replying */
     int delay_from;           /* ... from this request on (0: every one) */
@@ -140,15 +141,23 @@ static json_t *next_token(const api_t *a, int next)
     return json_integer(next);
 }
 
+/* Link and next_url modes: the URL of offset next. */
+static void next_url(const api_t *a, int size, int next, char *url, size_t n)
+{
+    if (a->fresh_tokens)
+        snprintf(url, n, "%s?size=%d&p=%d&n=%d", a->base, size, next, (int)a->requests);
+    else if (next == 0) /* the walk's first URL */
+        snprintf(url, n, "%s?size=%d", a->base, size);
+    else
+        snprintf(url, n, "%s?size=%d&p=%d", a->base, size, next);
+}
+
 /* Link mode: the Link header naming offset next. */
 static void next_link(const api_t *a, int size, int next, char *link, size_t n)
 {
-    if (a->fresh_tokens)
-        snprintf(link, n, "<%s?size=%d&p=%d&n=%d>; rel=\"next\"", a->base, size, next, a->requests);
-    else if (next == 0) /* the walk's first URL */
-        snprintf(link, n, "<%s?size=%d>; rel=\"next\"", a->base, size);
-    else
-        snprintf(link, n, "<%s?size=%d&p=%d>; rel=\"next\"", a->base, size, next);
+    char url[200];
+    next_url(a, size, next, url, sizeof(url));
+    snprintf(link, n, "<%s>; rel=\"next\"", url);
 }
 
 static enum MHD_Result answer(api_t *a, struct MHD_Connection *c)
@@ -211,6 +220,10 @@ static enum MHD_Result answer(api_t *a, struct MHD_Connection *c)
     if (a->mode == 2 && more) {
         next_link(a, size, next, link, sizeof(link));
         linkp = link;
+    }
+    if (a->mode == 4 && more) {
+        next_url(a, size, next, link, sizeof(link));
+        json_object_set_new(body, "next", json_string(link));
     }
     char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);

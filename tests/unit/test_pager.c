@@ -124,6 +124,28 @@ typedef struct step {
 static const char *more_path; /* the next run_steps' more.path */
 static int end_on_204;        /* and its more.end_on_204 */
 
+/* The pager's guess at the page after body (NULL: none), as source.c
+ * asks it before the parse: from the body's bytes and the Link field. */
+static char *guess_of(const pager_t *p, const pager_walk_t *w, json_t *body, const char *link,
+                      const char *url, int *later_page)
+{
+    if (!p->guess)
+        return NULL;
+    char *text = json_dumps(body, JSON_ENCODE_ANY);
+    assert_non_null(text);
+    pager_answer_t a = {text, strlen(text), link, url};
+    char *g = p->guess(w, &a, later_page);
+    free(text);
+    return g;
+}
+
+/* The token styles' next page is in the answer (a token or URL): a guess,
+ * where the walk goes on, is that page. */
+static int guess_is_exact(pagination_t style)
+{
+    return style == PAGINATION_CURSOR || style == PAGINATION_LINK || style == PAGINATION_NEXT_URL;
+}
+
 static void run_steps(pagination_t style, int empty_end, int unsorted, const step_t *steps,
                       size_t n)
 {
@@ -148,6 +170,8 @@ static void run_steps(pagination_t style, int empty_end, int unsorted, const ste
         assert_non_null(body);
         pager_page_t page = {body, records, url, url, steps[i].link, no_content, NULL};
         char err[512] = "";
+        int later_page = -1;
+        char *guess = guess_of(p, &w, body, steps[i].link, url, &later_page);
         int rc = p->advance(&w, &page, err, sizeof(err));
         json_decref(records);
         json_decref(body);
@@ -155,11 +179,20 @@ static void run_steps(pagination_t style, int empty_end, int unsorted, const ste
             fail_msg("%s step %zu: %d, want %d (%s)", p->name, i, rc, steps[i].want, err);
         if (rc < 0 && !err[0])
             fail_msg("%s step %zu: an error without a message", p->name, i);
-        if (rc != 0 && rc != PAGER_AGAIN)
+        if (rc == 1 && guess_is_exact(style) && guess) /* the last page: nothing to guess */
+            fail_msg("%s step %zu: a guess after the last page: %s", p->name, i, guess);
+        if (rc != 0 && rc != PAGER_AGAIN) {
+            free(guess);
             break;
+        }
         free(url);
         url = p->url(&w);
         assert_non_null(url);
+        if (rc == 0 && guess_is_exact(style) &&
+            (!guess || strcmp(guess, url) != 0 || later_page != w.later_page))
+            fail_msg("%s step %zu: guessed '%s' (later page %d)\n next '%s' (%d)", p->name, i,
+                     guess ? guess : "(none)", later_page, url, w.later_page);
+        free(guess);
         if (steps[i].next_url && strcmp(url, steps[i].next_url) != 0)
             fail_msg("%s step %zu: next '%s'\n want '%s'", p->name, i, url, steps[i].next_url);
     }
@@ -619,6 +652,69 @@ static void test_token_steps(void **state)
     RUN(PAGINATION_NEXT_URL, 0, next_url_bad);
 }
 
+/*
+ * Guesses the token styles must not make: a URL advance() refuses to
+ * follow (it would be requested before advance() refused it: another
+ * scheme, https to http), the page just asked (the tail of a feed), a
+ * token that names no page, an escaped string (read as is, it would be
+ * another URL). And the ones they make from a dotted next.path (its last
+ * component) and from a number.
+ */
+static void test_token_guesses(void **state)
+{
+    (void)state;
+    static const struct {
+        pagination_t style;
+        const char *next_path, *asked, *body, *link, *want;
+    } cases[] = {
+        {PAGINATION_LINK, "next", "https://api.test/items", "{}", "<ftp://x/y>; rel=next", NULL},
+        {PAGINATION_LINK, "next", "https://api.test/items", "{}",
+         "<http://api.test/items?p=2>; rel=next", NULL},
+        {PAGINATION_LINK, "next", "https://api.test/items?p=2", "{}", "<?p=2>; rel=next", NULL},
+        {PAGINATION_LINK, "next", "https://api.test/items", "{}", "<?p=2>; rel=prev", NULL},
+        {PAGINATION_LINK, "next", "https://api.test/items", "{}", "</items?p=2>; rel=\"next\"",
+         "https://api.test/items?p=2"},
+        {PAGINATION_NEXT_URL, "next", "https://api.test/items", "{\"next\":\"ftp://x/y\"}", NULL,
+         NULL},
+        {PAGINATION_NEXT_URL, "next", "https://api.test/items",
+         "{\"next\":\"http://api.test/items?p=2\"}", NULL, NULL},
+        {PAGINATION_NEXT_URL, "next", "https://api.test/items",
+         "{\"next\":\"https:\\/\\/api.test\\/items?p=2\"}", NULL, NULL},
+        {PAGINATION_NEXT_URL, "next", "https://api.test/items?p=2", "{\"next\":\"?p=2\"}", NULL,
+         NULL},
+        {PAGINATION_NEXT_URL, "next", "https://api.test/items", "{\"next\":null}", NULL, NULL},
+        {PAGINATION_NEXT_URL, "links.next", "https://api.test/items",
+         "{\"data\":[],\"links\":{\"next\":\"/items?p=2\"}}", NULL, "https://api.test/items?p=2"},
+        {PAGINATION_NEXT_URL, "@odata.nextLink", "https://api.test/items",
+         "{\"value\":[],\"@odata.nextLink\":\"items?p=2\"}", NULL, "https://api.test/items?p=2"},
+        {PAGINATION_CURSOR, "next", "https://api.test/items", "{\"next\":\"\"}", NULL, NULL},
+        {PAGINATION_CURSOR, "next", "https://api.test/items", "{\"next\":[1,2]}", NULL, NULL},
+        {PAGINATION_CURSOR, "meta.after", "https://api.test/items",
+         "{\"data\":[],\"meta\":{\"after\":12345678901}}", NULL,
+         "https://api.test/items?size=50&p=12345678901"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        stream_conf_t sc = stream(cases[i].style, CURSOR_PRECISION_TIMESTAMP);
+        sc.url = "https://api.test/items";
+        sc.next_path = (char *)cases[i].next_path;
+        const pager_t *p = pager_for(cases[i].style);
+        pager_walk_t w = {.sc = &sc};
+        pager_walk_reset(&w, p, 0, 0);
+        if (strcmp(cases[i].asked, sc.url) != 0)
+            w.token = strdup(cases[i].asked); /* a page after the first was asked */
+        pager_answer_t a = {cases[i].body, strlen(cases[i].body), cases[i].link, cases[i].asked};
+        int later_page = -1;
+        char *g = p->guess(&w, &a, &later_page);
+        if (cases[i].want ? !g || strcmp(g, cases[i].want) != 0 : g != NULL)
+            fail_msg("case %zu (%s): guessed '%s', want '%s'", i, p->name, g ? g : "(none)",
+                     cases[i].want ? cases[i].want : "(none)");
+        if (g)
+            assert_int_equal(later_page, 0);
+        free(g);
+        pager_walk_clear(&w);
+    }
+}
+
 /* pager_next_text: what next.path holds, as a cursor or next_url walk
  * reads it. */
 static void test_next_text(void **state)
@@ -789,6 +885,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_seek_steps),
         cmocka_unit_test(test_token_steps),
+        cmocka_unit_test(test_token_guesses),
         cmocka_unit_test(test_next_text),
         cmocka_unit_test(test_cursor_empty_pages_bounded),
         cmocka_unit_test(test_repeat_guard_out_of_memory),

@@ -27,6 +27,52 @@ static void test_cursor_and_link(void **state)
     a->mode = 0;
 }
 
+/* The next page asked on a guess while a page is parsed (every body,
+ * source_guess_from 0): the walk reads the same pages and records as
+ * without, each page after the first on a guess taken, and no request
+ * more (no guess after the last page, which names none); with tokens
+ * fresh on every answer, and with an empty page that names a token. */
+static void test_guesses_change_nothing(void **state)
+{
+    api_t *a = *state;
+    static const struct {
+        int mode;
+        pagination_t pg;
+        int fresh_tokens, empty_at;
+    } cases[] = {
+        {1, PAGINATION_CURSOR, 0, 0},   {1, PAGINATION_CURSOR, 1, 0},
+        {1, PAGINATION_CURSOR, 0, 2},   {2, PAGINATION_LINK, 0, 0},
+        {2, PAGINATION_LINK, 1, 0},     {4, PAGINATION_NEXT_URL, 0, 0},
+        {4, PAGINATION_NEXT_URL, 1, 0},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        int seen[2][MAX_RECS + 1] = {{0}}, pages[2], requests[2];
+        char err[512];
+        for (int guess = 0; guess <= 1; guess++) {
+            fill(a, 8, 1000);
+            a->mode = cases[k].mode;
+            a->fresh_tokens = cases[k].fresh_tokens;
+            a->empty_at = cases[k].empty_at;
+            stream_conf_t sc = stream_for(a, cases[k].pg, 3);
+            guess_all = guess;
+            pages[guess] = walk(a, &sc, 0, seen[guess], err, sizeof(err));
+            guess_all = 0;
+            requests[guess] = a->requests;
+            if (pages[guess] < 0)
+                fail_msg("case %zu, guess %d: %s", k, guess, err);
+            assert_true(last_complete);
+            assert_seen_all(seen[guess], 8, guess ? "guessing" : "not guessing");
+        }
+        assert_int_equal(pages[1], pages[0]);
+        assert_int_equal(requests[1], requests[0]);
+        assert_memory_equal(seen[1], seen[0], sizeof(seen[0]));
+        if (last_guesses != pages[1] - 1 || last_taken != last_guesses || last_misses != 0)
+            fail_msg("case %zu: %d pages, %ld guesses, %ld taken, %ld missed", k, pages[1],
+                     last_guesses, last_taken, last_misses);
+    }
+    a->mode = 0;
+}
+
 /* A cursor page left empty (filtered after paging) that still names a
  * next token is no end: the walk follows the token. */
 static void test_cursor_empty_page_with_token(void **state)
@@ -139,6 +185,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cursor_and_link),
+        cmocka_unit_test(test_guesses_change_nothing),
         cmocka_unit_test(test_cursor_empty_page_with_token),
         cmocka_unit_test(test_cursor_ignored_is_an_error),
         cmocka_unit_test(test_pagination_loops),
