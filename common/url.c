@@ -149,6 +149,33 @@ int url_same_origin(const char *a, const char *b)
     return strcmp(oa, ob) == 0;
 }
 
+/* url's path (without query and fragment) into buf; -1 when url does
+ * not parse or the path does not fit. */
+static int path_of(const char *url, char *buf, size_t size)
+{
+    char e[8];
+    CURLU *h = parse_url(url, e, sizeof(e));
+    if (!h)
+        return -1;
+    char *path = NULL;
+    int rc = -1;
+    if (curl_url_get(h, CURLUPART_PATH, &path, 0) == CURLUE_OK && path &&
+        (size_t)snprintf(buf, size, "%s", path) < size)
+        rc = 0;
+    curl_free(path);
+    curl_url_cleanup(h);
+    return rc;
+}
+
+int url_same_path(const char *a, const char *b)
+{
+    char pa[2048], pb[2048];
+    if (!url_same_origin(a, b) || path_of(a, pa, sizeof(pa)) != 0 ||
+        path_of(b, pb, sizeof(pb)) != 0)
+        return 0;
+    return strcmp(pa, pb) == 0;
+}
+
 int url_canonical_slashes(char **url)
 {
     const char *u = *url, *p = u;

@@ -36,6 +36,11 @@ int url_check_follow(const char *from, const char *to, char *errstr,
  * (default ports filled in); 0 otherwise or when either does not parse. */
 int url_same_origin(const char *a, const char *b);
 
+/* 1 when a and b have the same origin (url_same_origin) and the same
+ * path, whatever their queries; 0 otherwise or when either does not
+ * parse. */
+int url_same_path(const char *a, const char *b);
+
 /*
  * *url in libcurl's own form when it is written with other than two '/'
  * after "scheme:": libcurl takes http:/u:p@h and http:///u:p@h for

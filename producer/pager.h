@@ -137,6 +137,7 @@ typedef struct pager_answer {
     const char *body; /* its bytes, not necessarily NUL-terminated */
     size_t len;
     const char *link;         /* its Link field lines joined by '\n', or NULL */
+    const char *asked_url;    /* the URL requested (url()) */
     const char *answered_url; /* the URL that answered, after redirects */
 } pager_answer_t;
 

@@ -142,11 +142,11 @@ static int next_url_advance(pager_walk_t *w, const pager_page_t *page, char *err
     return follow(w, page, &src, errstr, errstr_size);
 }
 
-/* url, unless it is the page just asked (the tail of a feed, or a loop:
- * the walk goes no further). Takes url. */
-static char *unless_asked(const pager_walk_t *w, const pager_answer_t *a, char *url)
+/* url, unless it is the page just asked, as asked or as answered (the
+ * tail of a feed, or a loop: the walk goes no further). Takes url. */
+static char *unless_asked(const pager_answer_t *a, char *url)
 {
-    if (url && ((w->token && !strcmp(url, w->token)) || !strcmp(url, a->answered_url))) {
+    if (url && (!strcmp(url, a->asked_url) || !strcmp(url, a->answered_url))) {
         free(url);
         return NULL;
     }
@@ -158,15 +158,23 @@ static char *unless_asked(const pager_walk_t *w, const pager_answer_t *a, char *
  * no guess but where a page that advance() keeps leads. */
 static char *link_guess(const pager_walk_t *w, const pager_answer_t *a, int *later_page)
 {
+    (void)w;
     char *url, why[700];
     if (!a->link || link_find(a->link, "next", a->answered_url, &url, why, sizeof(why)) != 1)
         return NULL;
     *later_page = 0;
-    return unless_asked(w, a, url);
+    return unless_asked(a, url);
 }
 
-/* The URL at next.path read from the body's bytes, resolved and checked
- * as body_next() does. */
+/*
+ * The URL at next.path read from the body's bytes, resolved and checked
+ * as body_next() does; and only one at the path that answered (the
+ * query aside). The bytes' last member of that name may be a record's,
+ * whose value the API's users wrote: a URL the walk would never name,
+ * elsewhere on the API (an admin endpoint, with the stream's
+ * credentials) or on another host (a cloud's metadata address). A next
+ * page on another path is not guessed (Salesforce's nextRecordsUrl).
+ */
 static char *next_url_guess(const pager_walk_t *w, const pager_answer_t *a, int *later_page)
 {
     char *text, *url = NULL, why[600];
@@ -178,8 +186,12 @@ static char *next_url_guess(const pager_walk_t *w, const pager_answer_t *a, int 
         url = NULL;
     }
     free(text);
+    if (url && !url_same_path(a->answered_url, url)) {
+        free(url);
+        return NULL;
+    }
     *later_page = 0;
-    return unless_asked(w, a, url);
+    return unless_asked(a, url);
 }
 
 const pager_t pager_link = {

@@ -70,7 +70,11 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
     source_guesses_t guesses;
     source_guess_counts(src, &guesses);
     int rc = walk_pages(r, src, handle, page_done, &guesses, errstr, errstr_size);
-    count_guesses(r, src, &guesses); /* a failed page's: flushed at the run's end */
+    /* the fetch thread may read and guess on after a failed or ended walk:
+     * those requests were asked for nothing, and count (flushed at the
+     * run's end) */
+    source_stop(src);
+    count_guesses(r, src, &guesses);
     return rc;
 }
 

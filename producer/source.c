@@ -136,6 +136,11 @@ static void slot_clear(page_slot_t *slot)
     slot->url = NULL;
 }
 
+void source_stop(source_t *s)
+{
+    stop_thread(s);
+}
+
 void source_destroy(source_t *s)
 {
     if (!s)
@@ -471,22 +476,17 @@ static void get_answer(source_t *s, page_slot_t *slot, getahead_answer_t *ans)
  * SOURCE_GUESS_MIN_BODY) while the caller parses it. Not after a wrong
  * guess in this walk: an API whose bodies mislead the guess (the cursor's
  * name again after the records) would be asked everything twice. */
-static void guess_next(source_t *s, const http_response_t *resp)
+static void guess_next(source_t *s, const char *asked, const http_response_t *resp)
 {
     int later_page = 0;
     if (!s->ahead || s->guess_missed || resp->status == 204 || resp->body_len < s->guess_min)
         return;
-    pager_answer_t a = {resp->body, resp->body_len, resp->link, resp->url};
+    pager_answer_t a = {resp->body, resp->body_len, resp->link, asked, resp->url};
     char *url = s->pager->guess(&s->walk, &a, &later_page);
-    if (!url)
-        return;
-    /* counted before the request can reach the API (a reader of the
-     * counts that has seen the request sees the guess) */
-    atomic_fetch_add(&s->guesses, 1);
-    if (getahead_start(s->ahead, url, later_page) != 0) {
-        atomic_fetch_sub(&s->guesses, 1);
+    if (url && getahead_start(s->ahead, url, later_page) != 0)
         log_debug("no guessed request ahead", "stream=%s", s->sc->name);
-    }
+    else if (url) /* the counts only grow (metrics): after the start */
+        atomic_fetch_add(&s->guesses, 1);
     free(url);
 }
 
@@ -531,7 +531,7 @@ again:
         s->api_started_at = source_api_mark(resp.date_ms, resp.sent_at_ms, ans.answered_at_ms);
     }
     slot->api_now = source_api_now(resp.date_ms, ans.answered_at_ms);
-    guess_next(s, &resp);
+    guess_next(s, slot->url, &resp);
     json_t *arr = read_records(s, slot, &resp, errstr, errstr_size);
     int adv = -1, unproven = arr ? empty_with_error(s, slot, arr, errstr, errstr_size) : -1;
     if (unproven > 0) {

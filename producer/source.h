@@ -55,6 +55,11 @@ typedef struct source source_t;
 source_t *source_new(const stream_conf_t *sc, http_client_t *hc);
 void source_destroy(source_t *s);
 
+/* Ends the fetch thread, as source_destroy() does first: a request under
+ * way is aborted, pages read ahead stay unread, and the counts
+ * (source_guess_counts) are final. For a reader done with the walk. */
+void source_stop(source_t *s);
+
 /* Starts a walk at since (has_since = 0: no cursor param: everything). */
 void source_start(source_t *s, int has_since, int64_t since_ms);
 

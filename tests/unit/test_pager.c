@@ -133,7 +133,7 @@ static char *guess_of(const pager_t *p, const pager_walk_t *w, json_t *body, con
         return NULL;
     char *text = json_dumps(body, JSON_ENCODE_ANY);
     assert_non_null(text);
-    pager_answer_t a = {text, strlen(text), link, url};
+    pager_answer_t a = {text, strlen(text), link, url, url};
     char *g = p->guess(w, &a, later_page);
     free(text);
     return g;
@@ -655,10 +655,12 @@ static void test_token_steps(void **state)
 /*
  * Guesses the token styles must not make: a URL advance() refuses to
  * follow (it would be requested before advance() refused it: another
- * scheme, https to http), the page just asked (the tail of a feed), a
- * token that names no page, an escaped string (read as is, it would be
- * another URL). And the ones they make from a dotted next.path (its last
- * component) and from a number.
+ * scheme, https to http), the page just asked, as asked or as answered
+ * after a redirect (the tail of a feed), a token that names no page, an
+ * escaped string (read as is, it would be another URL), a URL a record
+ * holds under next.path's name on another path or host (the API's users
+ * wrote it: an admin endpoint, a metadata address). And the ones they
+ * make from a dotted next.path (its last component) and from a number.
  */
 static void test_token_guesses(void **state)
 {
@@ -692,6 +694,22 @@ static void test_token_guesses(void **state)
         {PAGINATION_CURSOR, "meta.after", "https://api.test/items",
          "{\"data\":[],\"meta\":{\"after\":12345678901}}", NULL,
          "https://api.test/items?size=50&p=12345678901"},
+        /* the first page linking itself */
+        {PAGINATION_LINK, "next", "https://api.test/items", "{}",
+         "<https://api.test/items>; rel=next", NULL},
+        /* a record's member of next.path's name after the envelope's */
+        {PAGINATION_NEXT_URL, "next", "https://api.test/items",
+         "{\"next\":\"https://api.test/items?p=2\",\"results\":[{\"id\":1,\"next\":"
+         "\"https://api.test/admin/purge?all=1\"}]}",
+         NULL, NULL},
+        {PAGINATION_NEXT_URL, "next", "https://api.test/items",
+         "{\"results\":[{\"next\":\"https://evil.example/items\"}]}", NULL, NULL},
+        {PAGINATION_NEXT_URL, "next", "http://api.test/items",
+         "{\"results\":[{\"next\":\"http://169.254.169.254/latest/meta-data/\"}]}", NULL, NULL},
+        /* ... on the path that answered: a wrong guess (one request of the
+         * walk's own kind, dropped), no more */
+        {PAGINATION_NEXT_URL, "next", "https://api.test/items",
+         "{\"results\":[{\"next\":\"/items?p=99\"}]}", NULL, "https://api.test/items?p=99"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         stream_conf_t sc = stream(cases[i].style, CURSOR_PRECISION_TIMESTAMP);
@@ -702,7 +720,8 @@ static void test_token_guesses(void **state)
         pager_walk_reset(&w, p, 0, 0);
         if (strcmp(cases[i].asked, sc.url) != 0)
             w.token = strdup(cases[i].asked); /* a page after the first was asked */
-        pager_answer_t a = {cases[i].body, strlen(cases[i].body), cases[i].link, cases[i].asked};
+        pager_answer_t a = {cases[i].body, strlen(cases[i].body), cases[i].link, cases[i].asked,
+                            cases[i].asked};
         int later_page = -1;
         char *g = p->guess(&w, &a, &later_page);
         if (cases[i].want ? !g || strcmp(g, cases[i].want) != 0 : g != NULL)
@@ -711,6 +730,23 @@ static void test_token_guesses(void **state)
         if (g)
             assert_int_equal(later_page, 0);
         free(g);
+        pager_walk_clear(&w);
+    }
+    /* a redirected page (asked ?p=2, answered by ?p=2&r=1) that links the
+     * URL asked, or the one that answered: the page just read */
+    static const char *const self_links[] = {"</items?p=2>; rel=next", "<?p=2&r=1>; rel=next"};
+    for (size_t i = 0; i < 2; i++) {
+        stream_conf_t sc = stream(PAGINATION_LINK, CURSOR_PRECISION_TIMESTAMP);
+        const pager_t *p = pager_for(PAGINATION_LINK);
+        pager_walk_t w = {.sc = &sc};
+        pager_walk_reset(&w, p, 0, 0);
+        w.token = strdup("https://api.test/items?p=2");
+        pager_answer_t a = {"{}", 2, self_links[i], "https://api.test/items?p=2",
+                            "https://api.test/items?p=2&r=1"};
+        int later_page = -1;
+        char *g = p->guess(&w, &a, &later_page);
+        if (g)
+            fail_msg("self link %zu: guessed '%s'", i, g);
         pager_walk_clear(&w);
     }
 }

@@ -276,9 +276,13 @@ static void assert_stop_while_page_2_held(api_t *a, int guess, int delay_ms, con
     const char *url;
     assert_int_equal(source_next_page(src, &recs, &url, err, sizeof(err)), 1);
     assert_true(wait_requests(a, 2)); /* page 2 asked for */
-    if (guess) {                      /* ... and on a guess: the guessed request is what waits */
-        source_guesses_t g;
-        source_guess_counts(src, &g);
+    if (guess) {                      /* ... and on a guess (counted once its request started) */
+        source_guesses_t g = {0};
+        for (int i = 0; i < 500 && g.made < 1; i++) {
+            source_guess_counts(src, &g);
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
         assert_int_equal(g.made, 1);
     }
     int64_t t0 = isotime_monotonic_ms();
