@@ -110,6 +110,32 @@ static void test_same_origin(void **state)
             fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
 }
 
+/* url_same_path: the origin and the path, whatever the queries (a next
+ * page guessed from a body's bytes must be on the path that answered) */
+static void test_same_path(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *a, *b;
+        int same;
+    } cases[] = {
+        {"https://api.test/items", "https://api.test/items?p=2", 1},
+        {"https://api.test/items?p=1#f", "https://API.test:443/items?p=2&x=%2F", 1},
+        {"https://api.test/items", "https://api.test/items/", 0},
+        {"https://api.test/items", "https://api.test/admin/purge?all=1", 0},
+        {"https://api.test/items", "https://api.test/items/../admin", 0},
+        {"https://api.test/items", "https://api.test/items/%2e%2e/admin", 0},
+        {"https://api.test/items", "https://evil.test/items", 0},
+        {"http://api.test/items", "http://169.254.169.254/items", 0},
+        {"https://api.test/items", "http://api.test/items", 0},
+        {"not a url", "not a url", 0},
+        {NULL, "https://api.test/items", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        if (url_same_path(cases[i].a, cases[i].b) != cases[i].same)
+            fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
+}
+
 /* one or three '/' after the scheme: kept as libcurl reads (and sends)
  * it; every other URL as it was written */
 static void test_canonical_slashes(void **state)
@@ -145,9 +171,8 @@ static void test_canonical_slashes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resolve),
-        cmocka_unit_test(test_check_follow),
-        cmocka_unit_test(test_same_origin),
+        cmocka_unit_test(test_resolve),           cmocka_unit_test(test_check_follow),
+        cmocka_unit_test(test_same_origin),       cmocka_unit_test(test_same_path),
         cmocka_unit_test(test_canonical_slashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
