@@ -3,8 +3,10 @@
  */
 #include "stats_metrics.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "errstr.h"
 #include "metrics_http.h"
@@ -71,26 +73,33 @@ static void render_runs(metrics_text_t *t, const producer_stream_totals_t *st, s
     }
 }
 
+/* A counter family of one producer_stats_t field (its offset), a
+ * sample per stream. */
+static void render_stream_count(metrics_text_t *t, const char *name, const char *help,
+                                const producer_stream_totals_t *st, size_t n, size_t field)
+{
+    metrics_text_family(t, name, "counter", help);
+    for (size_t i = 0; i < n; i++) {
+        metrics_label_t l = {"stream", st[i].name};
+        const char *counts = (const char *)&st[i].counts;
+        int64_t v;
+        memcpy(&v, counts + field, sizeof(v));
+        metrics_text_sample(t, name, &l, 1, (double)v);
+    }
+}
+
 /* Guesses cost requests of the API's: made less taken were asked for
  * nothing (a wrong guess, the one after a walk's last page, a stop). */
 static void render_guesses(metrics_text_t *t, const producer_stream_totals_t *st, size_t n)
 {
-    metrics_text_family(t, "tidemark_producer_page_guesses_total", "counter",
+    render_stream_count(t, "tidemark_producer_page_guesses_total",
                         "Next pages asked on a guess while the page before was parsed "
-                        "(pages of 256 KiB and more).");
-    for (size_t i = 0; i < n; i++) {
-        metrics_label_t l = {"stream", st[i].name};
-        metrics_text_sample(t, "tidemark_producer_page_guesses_total", &l, 1,
-                            (double)st[i].counts.page_guesses);
-    }
-    metrics_text_family(t, "tidemark_producer_page_guesses_taken_total", "counter",
+                        "(pages of 256 KiB and more).",
+                        st, n, offsetof(producer_stats_t, page_guesses));
+    render_stream_count(t, "tidemark_producer_page_guesses_taken_total",
                         "Of the pages asked on a guess, those whose answer the walk took; the "
-                        "others were asked for nothing.");
-    for (size_t i = 0; i < n; i++) {
-        metrics_label_t l = {"stream", st[i].name};
-        metrics_text_sample(t, "tidemark_producer_page_guesses_taken_total", &l, 1,
-                            (double)st[i].counts.guesses_taken);
-    }
+                        "others were asked for nothing.",
+                        st, n, offsetof(producer_stats_t, guesses_taken));
 }
 
 static void render_http(metrics_text_t *t, const producer_stream_totals_t *st, size_t n,
