@@ -125,6 +125,13 @@ static void renew_early(oauth2_t *o, const atomic_int *cancel, int64_t now)
     char err[1024], q[1100];
     if (now < o->early_retry_at || fetch(o, 0, cancel, err, sizeof(err)) == 0)
         return;
+    /* cut short by the request it was for (a guessed page dropped,
+     * producer/getahead.h; a stop): no failure of the token endpoint's,
+     * and the next request renews */
+    if (cancel && atomic_load(cancel)) {
+        log_debug("oauth2 early renewal cancelled with its request", "stream=%s", o->sc->name);
+        return;
+    }
     o->early_retry_at = now + EARLY_RETRY_MS;
     log_warn("oauth2 early renewal failed; the current token still works", "stream=%s error=%s",
              o->sc->name, log_quote(q, sizeof(q), err));

@@ -15,7 +15,9 @@
  * A renewal ahead of the expiry is one try without retries: when it
  * fails, a warning says so and the current token goes on until it runs
  * out (tried again a second later), so that a blip of the token endpoint
- * does not fail runs whose token still works. A token that ran out or was
+ * does not fail runs whose token still works (one cancelled with the
+ * request it was for, a dropped guess or a stop, is no failure: no
+ * warning, and the next request tries again). A token that ran out or was
  * refused is renewed with the retries, and its failure fails the request.
  *
  * Failure: the token endpoint's failure after its retries, a refusal (a
