@@ -23,6 +23,24 @@ json_t *jsonnum_make(const char *text, size_t len)
     return v;
 }
 
+json_t *jsonnum_value(const char *text, size_t len)
+{
+    /* int64 when it fits: the magnitude limit depends on the sign */
+    int neg = len > 0 && text[0] == '-';
+    uint64_t mag = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    size_t i = (size_t)neg;
+    for (; i < len; i++) {
+        unsigned d = (unsigned)(text[i] - '0');
+        if (d > 9 || mag > (lim - d) / 10)
+            break;
+        mag = mag * 10 + d;
+    }
+    if (i > (size_t)neg && i == len)
+        return json_integer(neg ? (mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(json_int_t)mag)
+                                : (json_int_t)mag);
+    return jsonnum_make(text, len);
+}
+
 int jsonnum_is(const json_t *v)
 {
     return json_is_string(v) && json_string_length(v) >= 2 && json_string_value(v)[0] == '\0';

@@ -15,7 +15,8 @@
  * writer); worker/copyrow.c writes it with jsonnum_dump_callback().
  *
  * Owns nothing: pure functions over values the caller owns. Any thread.
- * Failures: jsonnum_make and jsonnum_dumps return NULL on ENOMEM.
+ * Failures: jsonnum_make, jsonnum_value and jsonnum_dumps return NULL on
+ * ENOMEM.
  */
 #ifndef TIDEMARK_JSONNUM_H
 #define TIDEMARK_JSONNUM_H
@@ -27,6 +28,13 @@
 
 /* A new number value of text[0..len) (caller decrefs), or NULL (ENOMEM). */
 json_t *jsonnum_make(const char *text, size_t len);
+
+/* The JSON number text[0..len) (its grammar checked by the caller) as
+ * the page reader keeps it: an integer within int64 a json_integer, any
+ * other number (a fraction, an exponent, an integer beyond int64) its
+ * text (jsonnum_make). The page reader's and its guesses' (pageguess.h)
+ * one rule. NULL on ENOMEM. */
+json_t *jsonnum_value(const char *text, size_t len);
 
 /* True when v is a number kept as text (see above). */
 int jsonnum_is(const json_t *v);

@@ -349,9 +349,8 @@ json_t *jsonscan_number(jsonscan_t *r)
 {
     const unsigned char *b = r->b;
     size_t start = r->pos, p = start;
-    int neg = 0, integral = 1;
     if (p < r->len && b[p] == '-')
-        neg = 1, p++;
+        p++;
     if (p < r->len && b[p] == '0') {
         p++;
     } else if (p < r->len && b[p] >= '1' && b[p] <= '9') {
@@ -361,14 +360,12 @@ json_t *jsonscan_number(jsonscan_t *r)
         return bad_token(r, start);
     }
     if (p < r->len && b[p] == '.') {
-        integral = 0;
         if (++p >= r->len || !jsonscan_is_digit(b[p]))
             return bad_token(r, start);
         while (p < r->len && jsonscan_is_digit(b[p]))
             p++;
     }
     if (p < r->len && (b[p] == 'e' || b[p] == 'E')) {
-        integral = 0;
         p++;
         if (p < r->len && (b[p] == '+' || b[p] == '-'))
             p++;
@@ -380,23 +377,7 @@ json_t *jsonscan_number(jsonscan_t *r)
     if (!is_delim(p < r->len ? b[p] : -1))
         return bad_token(r, start);
     r->pos = p;
-    if (integral) { /* int64 when it fits: the magnitude limit depends on the sign */
-        uint64_t mag = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-        size_t i = start + (size_t)neg;
-        for (; i < p; i++) {
-            unsigned d = (unsigned)(b[i] - '0');
-            if (mag > (lim - d) / 10)
-                break;
-            mag = mag * 10 + d;
-        }
-        if (i == p) {
-            json_int_t v = neg ? (mag == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(json_int_t)mag)
-                               : (json_int_t)mag;
-            json_t *j = json_integer(v);
-            return j ? j : jsonscan_oom(r);
-        }
-    }
-    json_t *j = jsonnum_make((const char *)b + start, p - start);
+    json_t *j = jsonnum_value((const char *)b + start, p - start);
     return j ? j : jsonscan_oom(r);
 }
 

@@ -5,8 +5,6 @@
 #define _GNU_SOURCE /* memrchr: the body is read from its end */
 #include "pageguess.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "jsonnum.h"
@@ -46,9 +44,8 @@ static json_t *plain_string(const char *p, const char *end)
     return json_stringn(s, (size_t)(e - s));
 }
 
-/* The number at p as the page reader makes it (jsonpage.h): an integer
- * within int64 a json_integer, any other number its text (jsonnum.h);
- * NULL for a token that is no JSON number. */
+/* The number at p as the page reader makes it (jsonnum_value); NULL for
+ * a token that is no JSON number. */
 static json_t *number_at(const char *p, const char *end)
 {
     char text[NUMBER_TEXT_MAX];
@@ -60,16 +57,7 @@ static json_t *number_at(const char *p, const char *end)
         return NULL;
     memcpy(text, p, n);
     text[n] = '\0';
-    jsonnum_syntax_t syntax = jsonnum_syntax(text);
-    if (syntax == JSONNUM_NOT)
-        return NULL;
-    if (syntax == JSONNUM_INTEGER) {
-        errno = 0;
-        long long v = strtoll(text, NULL, 10);
-        if (errno != ERANGE)
-            return json_integer(v);
-    }
-    return jsonnum_make(text, n);
+    return jsonnum_syntax(text) == JSONNUM_NOT ? NULL : jsonnum_value(text, n);
 }
 
 int pageguess_last_value(const char *body, size_t len, const char *name, json_t **value)

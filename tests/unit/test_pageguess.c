@@ -16,6 +16,8 @@
 #include "jsonnum.h"
 #include "pageguess.h"
 
+#define ZEROS64 "0000000000000000000000000000000000000000000000000000000000000000"
+
 /* Each case: the body, then the value found as compact JSON ("" = none). */
 static void test_last_value(void **state)
 {
@@ -34,6 +36,10 @@ static void test_last_value(void **state)
         {"[{\"u\":-5,\"x\":1},{\"u\":1.5e3, \"id\":7}]", "num:1.5e3"},
         {"[{\"u\":1700000000.25}]", "num:1700000000.25"},
         {"[{\"u\":123456789012345678901234567890}]", "num:123456789012345678901234567890"},
+        /* the int64 limits: inside a json_integer, past them text */
+        {"[{\"u\":-9223372036854775808}]", "-9223372036854775808"},
+        {"[{\"u\":9223372036854775808}]", "num:9223372036854775808"},
+        {"[{\"u\":-0}]", "0"},
         /* the name as a value, or ending another name, is no member of it */
         {"[{\"u\":\"x\",\"note\":\"u\"}]", "\"x\""},
         {"[{\"u\":\"x\",\"xu\":\"y\"}]", "\"x\""},
@@ -53,6 +59,8 @@ static void test_last_value(void **state)
         {"[{\"u\":01}]", ""},
         {"[{\"u\":1.}]", ""},
         {"[{\"u\":-}]", ""},
+        /* a number token of 128 bytes or more: no cursor or token is one */
+        {"[{\"u\":1" ZEROS64 ZEROS64 "}]", ""},
         {"[{\"u\":\"\xff\"}]", ""},
         {"[{\"u\":\"a\tb\"}]", ""},
         /* a body cut short */
