@@ -100,6 +100,20 @@ static int link_next(const pager_walk_t *w, const pager_page_t *page, char **out
     return link_find(page->link, "next", page->answered_url, out, why, why_size) < 0 ? -1 : 0;
 }
 
+/* text (next.path's) resolved against the URL that answered, into *out
+ * (caller frees): 0, or -1 with why when it is no URL the walk may
+ * follow (url_check_follow). */
+static int resolve_next(const char *answered_url, const char *text, char **out, char *why,
+                        size_t why_size)
+{
+    if (url_resolve(answered_url, text, out, why, why_size) == 0 &&
+        url_check_follow(answered_url, *out, why, why_size) == 0)
+        return 0;
+    free(*out);
+    *out = NULL;
+    return -1;
+}
+
 /* The URL at next.path, resolved against the URL that answered. */
 static int body_next(const pager_walk_t *w, const pager_page_t *page, char **out, char *why,
                      size_t why_size)
@@ -110,10 +124,7 @@ static int body_next(const pager_walk_t *w, const pager_page_t *page, char **out
     if (rc <= 0)
         return rc;
     char uwhy[600];
-    if (url_resolve(page->answered_url, text, out, uwhy, sizeof(uwhy)) != 0 ||
-        url_check_follow(page->answered_url, *out, uwhy, sizeof(uwhy)) != 0) {
-        free(*out);
-        *out = NULL;
+    if (resolve_next(page->answered_url, text, out, uwhy, sizeof(uwhy)) != 0) {
         errstr_set(why, why_size, "next.path '%s': %s", w->sc->next_path, uwhy);
         rc = -1;
     }
@@ -180,11 +191,7 @@ static char *next_url_guess(const pager_walk_t *w, const pager_answer_t *a, int 
     char *text, *url = NULL, why[600];
     if (!pager_guess_next_text(w->sc->next_path, a, &text))
         return NULL;
-    if (url_resolve(a->answered_url, text, &url, why, sizeof(why)) != 0 ||
-        url_check_follow(a->answered_url, url, why, sizeof(why)) != 0) {
-        free(url);
-        url = NULL;
-    }
+    (void)resolve_next(a->answered_url, text, &url, why, sizeof(why)); /* url NULL: refused */
     free(text);
     if (url && !url_same_path(a->answered_url, url)) {
         free(url);
