@@ -115,65 +115,53 @@ int url_check_follow(const char *from, const char *to, char *errstr, size_t errs
     return 0;
 }
 
-/* scheme://host:port, lower case, into buf; -1 when url does not parse. */
-static int origin_of(const char *url, char *buf, size_t size)
+#define ORIGIN_MAX 512 /* longer ones are no origin of ours */
+
+/* Where url_same_origin and url_same_path compare: scheme://host:port,
+ * lower case, then (with_path) the path without query and fragment. -1
+ * when url is NULL, does not parse, or does not fit size. */
+static int place_of(const char *url, int with_path, char *buf, size_t size)
 {
     char e[8];
-    CURLU *h = parse_url(url, e, sizeof(e));
+    CURLU *h = url ? parse_url(url, e, sizeof(e)) : NULL;
     if (!h)
         return -1;
-    char *s = NULL, *host = NULL, *port = NULL;
+    char *s = NULL, *host = NULL, *port = NULL, *path = NULL;
     int rc = -1;
     if (curl_url_get(h, CURLUPART_SCHEME, &s, 0) == CURLUE_OK &&
         curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        curl_url_get(h, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+        (!with_path || curl_url_get(h, CURLUPART_PATH, &path, 0) == CURLUE_OK)) {
         size_t n = (size_t)snprintf(buf, size, "%s://%s:%s", s, host, port);
-        if (n < size) {
+        if (n < size && n < ORIGIN_MAX) {
             for (char *c = buf; *c; c++)
                 *c = (char)tolower((unsigned char)*c);
-            rc = 0;
+            rc = !path || (size_t)snprintf(buf + n, size - n, " %s", path) < size - n ? 0 : -1;
         }
     }
     curl_free(s);
     curl_free(host);
     curl_free(port);
-    curl_url_cleanup(h);
-    return rc;
-}
-
-int url_same_origin(const char *a, const char *b)
-{
-    char oa[512], ob[512];
-    if (!a || !b || origin_of(a, oa, sizeof(oa)) != 0 || origin_of(b, ob, sizeof(ob)) != 0)
-        return 0;
-    return strcmp(oa, ob) == 0;
-}
-
-/* url's path (without query and fragment) into buf; -1 when url does
- * not parse or the path does not fit. */
-static int path_of(const char *url, char *buf, size_t size)
-{
-    char e[8];
-    CURLU *h = parse_url(url, e, sizeof(e));
-    if (!h)
-        return -1;
-    char *path = NULL;
-    int rc = -1;
-    if (curl_url_get(h, CURLUPART_PATH, &path, 0) == CURLUE_OK && path &&
-        (size_t)snprintf(buf, size, "%s", path) < size)
-        rc = 0;
     curl_free(path);
     curl_url_cleanup(h);
     return rc;
 }
 
-int url_same_path(const char *a, const char *b)
+static int same_place(const char *a, const char *b, int with_path)
 {
     char pa[2048], pb[2048];
-    if (!url_same_origin(a, b) || path_of(a, pa, sizeof(pa)) != 0 ||
-        path_of(b, pb, sizeof(pb)) != 0)
-        return 0;
-    return strcmp(pa, pb) == 0;
+    return place_of(a, with_path, pa, sizeof(pa)) == 0 &&
+           place_of(b, with_path, pb, sizeof(pb)) == 0 && strcmp(pa, pb) == 0;
+}
+
+int url_same_origin(const char *a, const char *b)
+{
+    return same_place(a, b, 0);
+}
+
+int url_same_path(const char *a, const char *b)
+{
+    return same_place(a, b, 1);
 }
 
 int url_canonical_slashes(char **url)
