@@ -61,7 +61,7 @@ struct source {
      * reader wants it to end. */
     int head, n_ready;
     int prefetch; /* may use a fetch thread (see source.h) */
-    int threaded; /* the thread runs (joined by stop_thread) */
+    int threaded; /* the thread runs (joined by source_stop) */
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -113,7 +113,7 @@ source_t *source_new(const stream_conf_t *sc, http_client_t *hc)
 /* Ends the fetch thread, if it runs: at once when it waits, within about
  * a second when it fetches or waits to retry (the cancel flag aborts
  * both). */
-static void stop_thread(source_t *s)
+void source_stop(source_t *s)
 {
     if (!s->threaded)
         return;
@@ -136,16 +136,11 @@ static void slot_clear(page_slot_t *slot)
     slot->url = NULL;
 }
 
-void source_stop(source_t *s)
-{
-    stop_thread(s);
-}
-
 void source_destroy(source_t *s)
 {
     if (!s)
         return;
-    stop_thread(s);
+    source_stop(s);
     getahead_destroy(s->ahead);
     for (int i = 0; i < SOURCE_SLOTS; i++)
         slot_clear(&s->slots[i]);
@@ -157,7 +152,7 @@ void source_destroy(source_t *s)
 
 void source_start(source_t *s, int has_since, int64_t since_ms)
 {
-    stop_thread(s);
+    source_stop(s);
     s->cur = -1;
     s->head = s->n_ready = s->ended = s->stop = 0;
     atomic_store(&s->cancel, 0);
