@@ -228,7 +228,7 @@ static size_t run_refs(const batch_t *b, const decoded_t *d, run_ref_t *refs)
         const batch_msg_t *m = &b->msgs[d->lost[i].msg];
 
         refs[n] = (run_ref_t){
-            .run_id = m->run_id, .ws = d->lost[i].ws, .msg = m, .by_header = 1, .order = n};
+            .run_id = d->lost[i].run_id, .ws = d->lost[i].ws, .msg = m, .by_header = 1, .order = n};
     }
     return n;
 }

@@ -16,12 +16,21 @@ batch_t *batch_new(void)
     return calloc(1, sizeof(batch_t));
 }
 
+/* Frees m's bytes: its librdkafka message, or its copies. */
+static void msg_free(batch_msg_t *m)
+{
+    if (m->rkm) {
+        rd_kafka_message_destroy(m->rkm);
+        return;
+    }
+    free(m->key);
+    free(m->value);
+}
+
 void batch_reset(batch_t *b)
 {
-    for (size_t i = 0; i < b->n; i++) {
-        free(b->msgs[i].key);
-        free(b->msgs[i].value);
-    }
+    for (size_t i = 0; i < b->n; i++)
+        msg_free(&b->msgs[i]);
     b->n = 0;
     for (size_t i = 0; i < b->n_run_ids; i++)
         free(b->run_ids[i]);
@@ -39,8 +48,7 @@ size_t batch_drop_topic(batch_t *b, const char *topic)
             b->msgs[kept++] = *m;
             continue;
         }
-        free(m->key);
-        free(m->value);
+        msg_free(m);
     }
     b->n = kept;
     return n - kept;
@@ -98,24 +106,31 @@ static void *dup_bytes(const void *p, size_t len, int *failed)
     return c;
 }
 
-int batch_add_raw(batch_t *b, const char *topic, int32_t partition, int64_t offset, const void *key,
-                  size_t key_len, const void *value, size_t value_len)
+/* The slot after the last message, zeroed, with topic interned; NULL
+ * when out of memory. The message counts once the caller adds 1 to n. */
+static batch_msg_t *next_slot(batch_t *b, const char *topic)
 {
-    batch_msg_t *m;
-    int failed = 0;
-
     if (b->n == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 256;
         batch_msg_t *nm = realloc(b->msgs, cap * sizeof(*nm));
 
         if (!nm)
-            return -1;
+            return NULL;
         b->msgs = nm;
         b->cap = cap;
     }
-    m = &b->msgs[b->n];
+    batch_msg_t *m = &b->msgs[b->n];
     memset(m, 0, sizeof(*m));
-    if (!(m->topic = intern(b, topic)))
+    return (m->topic = intern(b, topic)) ? m : NULL;
+}
+
+int batch_add_raw(batch_t *b, const char *topic, int32_t partition, int64_t offset, const void *key,
+                  size_t key_len, const void *value, size_t value_len)
+{
+    batch_msg_t *m = next_slot(b, topic);
+    int failed = 0;
+
+    if (!m)
         return -1;
     m->partition = partition;
     m->offset = offset;
@@ -146,13 +161,20 @@ static int is_plain_text(const unsigned char *p, size_t len)
     return 1;
 }
 
+/* Whether a tidemark.run header's len bytes may name a run: UTF-8 text,
+ * no control character, 1 to BATCH_RUN_ID_MAX bytes. */
+static int is_run_id(const void *value, size_t len)
+{
+    return value && len > 0 && len <= BATCH_RUN_ID_MAX && is_plain_text(value, len);
+}
+
 int batch_set_run_id(batch_t *b, const void *value, size_t len)
 {
     batch_msg_t *m = &b->msgs[b->n - 1];
     char **nr;
 
     m->run_id = NULL;
-    if (!value || len == 0 || len > BATCH_RUN_ID_MAX || !is_plain_text(value, len))
+    if (!is_run_id(value, len))
         return 0;
     /* a batch's events come from few runs: the last one first */
     for (size_t i = b->n_run_ids; i-- > 0;)
@@ -170,28 +192,46 @@ int batch_set_run_id(batch_t *b, const void *value, size_t len)
     return 0;
 }
 
-int batch_add(batch_t *b, const rd_kafka_message_t *m)
+int batch_take(batch_t *b, rd_kafka_message_t *m)
 {
     rd_kafka_timestamp_type_t tst;
-    rd_kafka_headers_t *hdrs;
-    const void *run = NULL;
-    size_t run_len = 0;
+    batch_msg_t *bm = next_slot(b, rd_kafka_topic_name(m->rkt));
 
-    if (batch_add_raw(b, rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                      m->payload, m->len) < 0)
+    if (!bm)
         return -1;
-    b->msgs[b->n - 1].timestamp = rd_kafka_message_timestamp(m, &tst);
-    /* the headers are the message's (freed with it); none is no error */
-    if (m->payload && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        rd_kafka_header_get_last(hdrs, "tidemark.run", &run, &run_len) ==
-            RD_KAFKA_RESP_ERR_NO_ERROR &&
-        batch_set_run_id(b, run, run_len) < 0) {
-        b->n--;
-        free(b->msgs[b->n].key);
-        free(b->msgs[b->n].value);
-        return -1;
-    }
+    bm->partition = m->partition;
+    bm->offset = m->offset;
+    bm->key = m->key;
+    bm->key_len = m->key ? m->key_len : 0;
+    bm->value = m->payload;
+    bm->value_len = m->payload ? m->len : 0;
+    bm->timestamp = rd_kafka_message_timestamp(m, &tst);
+    bm->rkm = m;
+    b->n++;
     return 0;
+}
+
+int batch_msg_run_id(const batch_msg_t *m, char *buf, size_t size)
+{
+    const void *run = NULL;
+    size_t len = 0;
+    rd_kafka_headers_t *hdrs;
+
+    if (m->run_id) {
+        run = m->run_id;
+        len = strlen(m->run_id);
+    } else if (m->rkm && m->rkm->payload &&
+               rd_kafka_message_headers(m->rkm, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        /* the headers are the message's (freed with it) */
+        if (rd_kafka_header_get_last(hdrs, "tidemark.run", &run, &len) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR)
+            run = NULL;
+    }
+    if (!is_run_id(run, len) || len >= size)
+        return 0;
+    memcpy(buf, run, len);
+    buf[len] = '\0';
+    return 1;
 }
 
 /* Whether the batch in hand, held for held_ms, may be closed before
@@ -212,7 +252,6 @@ int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t min_ms, in
     while (tm_running && !consumer_failed(c) && b->n < (size_t)max_records) {
         int64_t now = isotime_monotonic_ms(), left;
         rd_kafka_message_t *m;
-        int rc;
 
         if (first >= 0 && b->n == 0)
             first = -1; /* a rebalance applied what we had: start over */
@@ -227,10 +266,10 @@ int batch_collect(batch_t *b, consumer_t *c, int max_records, int64_t min_ms, in
             m = consumer_poll(c, left < 100 ? (int)left : 100);
         if (!m)
             continue;
-        rc = batch_add(b, m);
-        rd_kafka_message_destroy(m);
-        if (rc < 0)
+        if (batch_take(b, m) < 0) {
+            rd_kafka_message_destroy(m);
             return -1;
+        }
         if (first < 0)
             first = isotime_monotonic_ms();
     }
@@ -244,10 +283,10 @@ int batch_collect_ready(batch_t *b, consumer_t *c, int max_records)
 
         if (!m)
             break;
-        int rc = batch_add(b, m);
-        rd_kafka_message_destroy(m);
-        if (rc < 0)
+        if (batch_take(b, m) < 0) {
+            rd_kafka_message_destroy(m);
             return -1;
+        }
     }
     return 0;
 }

@@ -709,15 +709,23 @@ void consumer_destroy_client(rd_kafka_t *rk)
     free(d);
 }
 
-void consumer_close_destroy(consumer_t *c)
+void consumer_close(consumer_t *c)
 {
-    if (!c)
+    if (!c || c->closed)
         return;
+    c->closed = 1;
     fetchwake_stop(c->wake); /* its requests use the client */
     c->wake = NULL;
     rd_kafka_resp_err_t err = rd_kafka_consumer_close(c->rk);
     if (err)
         log_warn("consumer close failed", "error=%s", rd_kafka_err2name(err));
+}
+
+void consumer_close_destroy(consumer_t *c)
+{
+    if (!c)
+        return;
+    consumer_close(c);
     release_topics(c); /* before the client: they are its */
     consumer_destroy_client(c->rk);
     if (c->probe)

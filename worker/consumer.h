@@ -242,8 +242,13 @@ int consumer_release_topic(consumer_t *c, const char *topic);
  * memory. */
 char *consumer_stuck_json(const consumer_t *c);
 
-/* Leaves the group (runs the revoke callback) and destroys. The offsets
- * side and the hooks' ctx must still be alive. */
+/* Leaves the group (runs the revoke callback); the client stays, so that
+ * the messages the caller still holds can be destroyed before it (batch.h).
+ * The offsets side and the hooks' ctx must still be alive. Once only. */
+void consumer_close(consumer_t *c);
+
+/* consumer_close() unless done, then destroys. Every message polled from
+ * c must have been destroyed: librdkafka waits for them for ever. */
 void consumer_close_destroy(consumer_t *c);
 
 #endif

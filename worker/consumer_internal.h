@@ -49,6 +49,7 @@ typedef struct placement {
 
 struct consumer {
     rd_kafka_t *rk;
+    int closed;              /* consumer_close() was called: the group is left */
     const tm_config_t *conf; /* borrowed: it outlives the consumer */
     /* reads the message below a stored offset (consumer_probe.c): made
      * at the first placement that asks, kept until close; probe_failed:

@@ -197,9 +197,16 @@ static int decode_one(const batch_t *b, size_t i, const worker_streams_t *ws,
     }
     out->dead_letters++;
     /* a header names a run only in the form the stream's producer writes */
-    if (event_of && m->run_id && run_id_is_of_stream(m->run_id, event_of->sc->name)) {
-        out->lost[out->n_lost].msg = i;
-        out->lost[out->n_lost].ws = event_of;
+    char run[BATCH_RUN_ID_MAX + 1];
+    if (event_of && batch_msg_run_id(m, run, sizeof(run)) &&
+        run_id_is_of_stream(run, event_of->sc->name)) {
+        decoded_lost_t *l = &out->lost[out->n_lost];
+        if (!(l->run_id = strdup(run))) {
+            errstr_set(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        l->msg = i;
+        l->ws = event_of;
         out->n_lost++;
     }
     if (defer)
@@ -270,6 +277,8 @@ void decoded_clear(decoded_t *d)
         run_record_destroy(d->runs[i].rr);
     for (i = 0; i < d->n_tombs; i++)
         free(d->tombs[i].id);
+    for (i = 0; i < d->n_lost; i++)
+        free(d->lost[i].run_id);
     free(d->events);
     free(d->tombs);
     free(d->lost);

@@ -56,8 +56,9 @@ typedef struct decoded_tomb {
 
 /* A change event dead-lettered at decode, of the run its header names. */
 typedef struct decoded_lost {
-    size_t msg;                /* index into the batch; its run_id is set */
+    size_t msg;                /* index into the batch */
     const worker_stream_t *ws; /* borrowed */
+    char *run_id;              /* the run its header names (owned) */
 } decoded_lost_t;
 
 /* A dead letter of decode_batch_deferred(), not queued yet. */

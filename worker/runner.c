@@ -851,16 +851,17 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
     } else if (r.schema_error) {
         rc = 2; /* a configuration error, found against the database */
     }
-    consumer_close_destroy(r.consumer); /* leaves the group: before fencing */
-    fencing_destroy(r.fencing);
-    dlq_queue_destroy(r.dlq);
+    consumer_close(r.consumer); /* leaves the group: before fencing */
     settle_ahead(&r);
     if (r.has_next)
         decoded_clear(&r.next_d);
     if (r.has_cur)
         decoded_clear(&r.cur);
-    batch_destroy(r.batch);
+    batch_destroy(r.batch); /* their messages, before their client */
     batch_destroy(r.next);
+    consumer_close_destroy(r.consumer);
+    fencing_destroy(r.fencing);
+    dlq_queue_destroy(r.dlq);
     stream_holds_free(&r.holds);
     free(tables_json);
     json_decref(r.tables);
