@@ -50,7 +50,7 @@
  * how far it has been polled and where its end was last seen) and the
  * refused topics.
  * Main thread only: librdkafka runs the rebalance and commit callbacks
- * inside consumer_poll() and consumer_close_destroy(), so the callbacks
+ * inside consumer_poll() and consumer_close(), so the callbacks
  * below (hooks.refused too) run on the main thread too. Kafka failures
  * are logged; the ones a caller must act on come back as outcome_t
  * (outcome.h).

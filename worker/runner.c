@@ -859,6 +859,7 @@ int runner_run(const tm_config_t *conf, const worker_streams_t *streams)
         decoded_clear(&r.cur);
     batch_destroy(r.batch); /* their messages, before their client */
     batch_destroy(r.next);
+    r.batch = r.next = NULL; /* the consumer's hooks still see r */
     consumer_close_destroy(r.consumer);
     fencing_destroy(r.fencing);
     dlq_queue_destroy(r.dlq);

@@ -3,8 +3,7 @@
  * messages (worker/decode.h): run records become runs; checkpoint chunks
  * (the producer's own state, runrecord.h) and tombstones yield nothing and
  * are never dead-lettered, whatever their value. And which tidemark.run
- * headers a batch keeps to name the run of an event that cannot be
- * decoded (batch.h).
+ * headers name the run of an event that cannot be decoded (batch.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -269,12 +268,66 @@ static void test_batch_run_ids(void **state)
     batch_destroy(b);
 }
 
+/* A change event that cannot be decoded is counted by the run its
+ * tidemark.run header names (decoded_t.lost, its own copy of the id),
+ * only when that header is a run id of the stream's form; a message
+ * without the header, or naming another stream's run, is a dead letter
+ * of no run. Read only for those events (batch_msg_run_id()). */
+static void test_lost_events_name_their_run(void **state)
+{
+    (void)state;
+    static const char run[] = "customers-20261203T120000Z-0000abcd";
+    static const struct {
+        const char *run_id; /* the header; NULL: none */
+        int lost;
+    } cases[] = {
+        {run, 1},
+        {NULL, 0},
+        {"orders-20261203T120000Z-0000abcd", 0}, /* another stream's */
+        {"x", 0},
+    };
+    char err[256] = "";
+    record_schema_t *rs = NULL;
+    assert_int_equal(record_schema_load("../../schemas/customer.avsc", &rs, err, sizeof(err)), 0);
+    worker_stream_t w = {.sc = &customers_conf, .rs = rs, .topic = "tm.customers"};
+    assert_non_null(w.es = envelope_schema_new(rs, err, sizeof(err)));
+    const worker_streams_t ws = {.items = &w, .n = 1};
+    batch_t *b = batch_new();
+    assert_non_null(b);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(batch_add_raw(b, "tm.customers", 0, (int64_t)i, "7", 1, "not Avro", 8), 0);
+        if (cases[i].run_id)
+            assert_int_equal(batch_set_run_id(b, cases[i].run_id, strlen(cases[i].run_id)), 0);
+    }
+    decoded_t d;
+    assert_int_equal(decode_batch_deferred(b, &ws, RUNS, &d, err, sizeof(err)), 0);
+    assert_int_equal(d.n_events, 0);
+    assert_int_equal(d.dead_letters, 4);
+    size_t want = 0;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        want += (size_t)cases[i].lost;
+    assert_int_equal(d.n_lost, want);
+    for (size_t k = 0; k < d.n_lost; k++) {
+        assert_true(cases[d.lost[k].msg].lost);
+        assert_ptr_equal(d.lost[k].ws, &w);
+        assert_string_equal(d.lost[k].run_id, cases[d.lost[k].msg].run_id);
+    }
+    batch_destroy(b); /* the ids are the decoded batch's own */
+    assert_string_equal(d.lost[0].run_id, run);
+    decoded_clear(&d);
+    envelope_schema_destroy(w.es);
+    record_schema_destroy(rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sync_runs_messages),  cmocka_unit_test(test_deferred_rejects),
-        cmocka_unit_test(test_foreign_run_records), cmocka_unit_test(test_run_record_long_names),
+        cmocka_unit_test(test_sync_runs_messages),
+        cmocka_unit_test(test_deferred_rejects),
+        cmocka_unit_test(test_foreign_run_records),
+        cmocka_unit_test(test_run_record_long_names),
         cmocka_unit_test(test_batch_run_ids),
+        cmocka_unit_test(test_lost_events_name_their_run),
     };
     json_arena_install(); /* as the worker runs: rows in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
