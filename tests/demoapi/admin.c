@@ -8,8 +8,10 @@
  *   POST /admin/soft-delete?ids=..[&at=...]
  *   POST /admin/restore?ids=..[&at=...]   (hard-deleted ids come back)
  *   POST /admin/fault?status=500&count=3[&delay_ms=D][&after=N][&target=token]
+ *        [&retry_after=S]
  *        (after N more data requests answered normally; target=token: the
- *        requests of /oauth/token instead of the data endpoints)
+ *        requests of /oauth/token instead of the data endpoints;
+ *        retry_after: each faulted answer says Retry-After: S)
  *   POST /admin/revoke-tokens   (oauth.c: every token issued is refused)
  *   GET  /admin/records | /admin/deleted | /admin/stats
  *
@@ -181,13 +183,14 @@ static reply_t post_create(server_t *srv, struct MHD_Connection *conn)
 static reply_t post_fault(server_t *srv, struct MHD_Connection *conn)
 {
     char err[512];
-    long status, count, delay, after;
+    long status, count, delay, after, retry_after;
     jbuf_t b;
 
     if (query_long(conn, "status", 0, 599, 0, &status, err, sizeof(err)) ||
         query_long(conn, "count", 0, ADMIN_MAX_COUNT, 1, &count, err, sizeof(err)) ||
         query_long(conn, "delay_ms", 0, 3600000L, 0, &delay, err, sizeof(err)) ||
-        query_long(conn, "after", 0, ADMIN_MAX_COUNT, 0, &after, err, sizeof(err)))
+        query_long(conn, "after", 0, ADMIN_MAX_COUNT, 0, &after, err, sizeof(err)) ||
+        query_long(conn, "retry_after", 0, 86400L, 0, &retry_after, err, sizeof(err)))
         return reply_error(400, "%s", err);
     if (status && status < 100)
         return reply_error(400, "status: expected 100..599");
@@ -201,6 +204,7 @@ static reply_t post_fault(server_t *srv, struct MHD_Connection *conn)
     srv->fault_count = count;
     srv->fault_delay_ms = delay;
     srv->fault_after = after;
+    srv->fault_retry_after_s = retry_after;
     srv->fault_token = target && !strcmp(target, "token");
     pthread_mutex_unlock(&srv->lock);
     jbuf_init(&b);

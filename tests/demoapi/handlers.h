@@ -38,6 +38,7 @@ struct server {
     uint64_t records_served; /* records in data endpoint bodies */
     int fault_status;        /* 0 = answer normally */
     long fault_delay_ms;
+    long fault_retry_after_s;              /* a faulted answer's Retry-After (seconds), 0: none */
     long fault_count;                      /* data requests the fault still applies to */
     long fault_after;                      /* data requests answered normally before it */
     int fault_token;                       /* the faults go to /oauth/token instead of the data */
@@ -55,6 +56,7 @@ typedef struct {
     char *body;
     size_t len;
     const char *authenticate; /* a WWW-Authenticate value (static), or NULL */
+    long retry_after_s;       /* a Retry-After (seconds), or 0 for none */
 } reply_t;
 
 reply_t reply_error(unsigned int status, const char *fmt, ...) TM_PRINTF(2, 3);

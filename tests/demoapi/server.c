@@ -101,11 +101,11 @@ int query_time(struct MHD_Connection *conn, const char *name, int64_t *ms, int *
 
 /* Takes one pending fault of a data request (token 0) or a token request
  * (token 1), if any; applies its delay outside the lock. Returns the
- * status to answer with, 0 to answer normally. */
-static int take_fault(server_t *srv, int token)
+ * answer to give (status 0: answer normally). */
+static reply_t take_fault(server_t *srv, int token)
 {
     int status = 0;
-    long delay = 0;
+    long delay = 0, retry_after = 0;
 
     pthread_mutex_lock(&srv->lock);
     if (!token)
@@ -117,13 +117,18 @@ static int take_fault(server_t *srv, int token)
             srv->fault_count--;
             status = srv->fault_status;
             delay = srv->fault_delay_ms;
+            retry_after = srv->fault_retry_after_s;
         }
     }
     pthread_mutex_unlock(&srv->lock);
     /* In slices, so that SIGTERM is not held up by a long delay. */
     for (long waited = 0; waited < delay && tm_running; waited += DELAY_SLICE_MS)
         poll(NULL, 0, (int)(delay - waited < DELAY_SLICE_MS ? delay - waited : DELAY_SLICE_MS));
-    return status;
+    if (!status)
+        return (reply_t){0};
+    reply_t r = reply_error((unsigned)status, "injected fault");
+    r.retry_after_s = retry_after;
+    return r;
 }
 
 /* The filter's lower bound: with --date-cursor, the start of the
@@ -242,9 +247,8 @@ static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *met
     if (!strncmp(url, "/admin/", 7))
         return admin_handle(srv, conn, method, url + 7);
     if (!strcmp(url, "/oauth/token")) {
-        int status = take_fault(srv, 1);
-        return status ? reply_error((unsigned)status, "injected fault")
-                      : oauth_token(srv, conn, method, body);
+        reply_t fault = take_fault(srv, 1);
+        return fault.status ? fault : oauth_token(srv, conn, method, body);
     }
     if (url[0] == '/' && !strncmp(url + 1, srv->conf.stream, sl)) {
         const char *rest = url + 1 + sl;
@@ -258,9 +262,9 @@ static reply_t route(server_t *srv, struct MHD_Connection *conn, const char *met
     reply_t refusal;
     if (!oauth_authorized(srv, conn, &refusal))
         return refusal;
-    int status = take_fault(srv, 0);
-    if (status)
-        return reply_error((unsigned)status, "injected fault");
+    reply_t fault = take_fault(srv, 0);
+    if (fault.status)
+        return fault;
     return data ? get_records(srv, conn) : get_deleted(srv, conn);
 }
 
@@ -319,6 +323,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     MHD_add_response_header(resp, "Content-Type", "application/json");
     if (r.authenticate)
         MHD_add_response_header(resp, "WWW-Authenticate", r.authenticate);
+    if (r.retry_after_s > 0) {
+        char ra[24];
+        snprintf(ra, sizeof(ra), "%ld", r.retry_after_s);
+        MHD_add_response_header(resp, "Retry-After", ra);
+    }
     ret = MHD_queue_response(conn, r.status, resp);
     MHD_destroy_response(resp);
     return ret;
