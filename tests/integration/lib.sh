@@ -438,6 +438,8 @@ registry_admin() { curl -fsS --max-time 30 -X POST "$REGISTRY_URL$1"; }
 
 api_get() { curl -fsS --max-time 30 "$API_URL$1"; }
 api_post() { curl -fsS --max-time 30 -X POST "$API_URL$1"; }
+# api_requests - the data requests the demo API has answered so far.
+api_requests() { api_get /admin/stats | jq -r .requests; }
 
 # ------------------------------------------------- downstream consumers
 

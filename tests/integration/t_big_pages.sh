@@ -7,20 +7,14 @@
 # (the guesses were right, and a guess's answer was not asked again), and
 # /metrics counts the guesses and the answers taken.
 # brokers: mock
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/metrics_lib.sh"
+. "$(dirname "$0")/lib_big_pages.sh"
 
 N=12000
-start_devbroker
-start_demoapi --records "$N" --max-page-size 5000
-addr="127.0.0.1:$(free_port)"
-write_config "stream: page.size = 5000" "producer: metrics.listen = $addr" \
-    "producer: poll.interval = 1h"
-
-requests() { api_get /admin/stats | jq -r .requests; }
+big_pages_start "$N"
+addr=$METRICS_ADDR
 
 # the first run in follow mode, for its /metrics
-before=$(requests)
+before=$(api_requests)
 start_follow_producer
 wait_for "the first run completed (/metrics)" 60 metric_is "$addr" \
     'tidemark_producer_runs_total{stream="customers",mode="full",status="completed"}' 1
@@ -30,7 +24,7 @@ stop_follow_producer
 PRODUCER_LAST_LOG="$T_WORK/follow.log"
 run_id=$(last_run_field run_id)
 assert_eq "$N" "$(last_run_field published)" "events published by the first run"
-asked=$(($(requests) - before))
+asked=$(($(api_requests) - before))
 guesses=$(metric "$m" 'tidemark_producer_page_guesses_total{stream="customers"}')
 taken=$(metric "$m" 'tidemark_producer_page_guesses_taken_total{stream="customers"}')
 log "guessed requests: $guesses, taken: $taken"

@@ -8,24 +8,18 @@
 # within seconds, the run interrupted, and the next run publishes every
 # record.
 # brokers: mock
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/metrics_lib.sh"
+. "$(dirname "$0")/lib_big_pages.sh"
 
 N=12000
-start_devbroker
-start_demoapi --records "$N" --max-page-size 5000
-addr="127.0.0.1:$(free_port)"
-write_config "stream: page.size = 5000" "producer: metrics.listen = $addr" \
-    "producer: poll.interval = 1h" "stream: -deleted.url"
-
-requests() { api_get /admin/stats | jq -r .requests; }
+big_pages_start "$N" "stream: -deleted.url"
+addr=$METRICS_ADDR
 retried() { grep -q 'msg="http request failed, retrying".*wait_source=retry-after retry_after=2' \
     "$T_WORK/follow.log"; }
 
 # The second data request is the guess for page 2, made while page 1 is
 # parsed: the first one is page 1 itself.
 api_post "/admin/fault?status=429&count=1&after=1&retry_after=2" >/dev/null || fail "admin fault"
-before=$(requests)
+before=$(api_requests)
 t0=$(now_ms)
 start_follow_producer
 wait_for "the first run completed (/metrics)" 60 metric_is "$addr" \
@@ -44,7 +38,7 @@ taken=$(metric "$m" 'tidemark_producer_page_guesses_taken_total{stream="customer
 # 3 pages, the page at the last record's since, at most one guess after
 # the last, and the 429 (no deleted endpoint): a page asked again after
 # its guess was refused would make 7 or more.
-asked=$(($(requests) - before))
+asked=$(($(api_requests) - before))
 log "the run made $asked requests to the API"
 [ "$asked" -le 6 ] || fail "the run made $asked requests to the API (at most 6 expected)"
 start_worker

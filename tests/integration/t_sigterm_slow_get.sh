@@ -8,7 +8,6 @@
 # than UTC: no read-ahead), which nothing but SIGTERM can interrupt.
 . "$(dirname "$0")/lib.sh"
 
-api_requests() { api_get /admin/stats | jq -r .requests; }
 api_requests_at_least() { [ "$(api_requests)" -ge "$1" ]; }
 
 start_devbroker
