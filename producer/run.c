@@ -31,14 +31,14 @@ static void log_done(const run_t *r, const char *msg, const char *error)
         isotime_format(error ? r->durable.value_ms : r->tracker.value_ms, hwm, sizeof(hwm));
     log_write(error ? LOG_ERROR : LOG_INFO, msg,
               "stream=%s run_id=%s mode=%s fetched=%lld published=%lld deletes=%lld "
-              "vanished=%lld stale_deletes=%lld revived=%lld skipped=%lld failed=%lld hwm=%s "
-              "duration_ms=%lld%s%s",
+              "vanished=%lld stale_deletes=%lld revived=%lld skipped=%lld failed=%lld "
+              "page_guesses=%lld page_guesses_taken=%lld hwm=%s duration_ms=%lld%s%s",
               r->sc->name, r->run_id, r->mode.full ? "full" : "incremental",
               (long long)st->records_read, (long long)st->upserts, (long long)st->deletes,
               (long long)st->vanished, (long long)st->stale_deletes, (long long)st->revived,
-              (long long)st->skipped, (long long)st->dead_lettered, hwm,
-              (long long)(isotime_now_ms() - r->started_at), error ? " error=" : "",
-              error ? log_quote(q, sizeof(q), error) : "");
+              (long long)st->skipped, (long long)st->dead_lettered, (long long)st->page_guesses,
+              (long long)st->guesses_taken, hwm, (long long)(isotime_now_ms() - r->started_at),
+              error ? " error=" : "", error ? log_quote(q, sizeof(q), error) : "");
 }
 
 static int run_init(run_t *r, char *errstr, size_t errstr_size)

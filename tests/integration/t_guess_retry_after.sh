@@ -6,7 +6,7 @@
 # published once and the page is not asked a third time. With a
 # Retry-After of a minute, SIGTERM during that wait stops the producer
 # within seconds, the run interrupted, and the next run publishes every
-# record.
+# record, its "run completed" line counting its guesses.
 # brokers: mock
 . "$(dirname "$0")/lib_big_pages.sh"
 
@@ -58,6 +58,11 @@ grep -q 'msg="run completed"' "$FOLLOW_LOG" && fail "the stopped run says it com
 
 run_producer_once
 assert_eq "$N" "$(last_run_field published)" "events published by the run after the stop"
+# the run's line counts its guesses as /metrics does: the three pages'
+made=$(last_run_field page_guesses)
+taken=$(last_run_field page_guesses_taken)
+[ "${taken:-0}" -ge 2 ] && [ "${made:-0}" -ge "$taken" ] && [ "$((made - taken))" -le 1 ] ||
+    fail "the run's line says page_guesses=$made page_guesses_taken=$taken (want 2 or more taken, at most one more made)"
 start_worker
 wait_run_completed "$(last_run_field run_id)" 90
 assert_table_equals_api
