@@ -244,7 +244,8 @@ char *consumer_stuck_json(const consumer_t *c);
 
 /* Leaves the group (runs the revoke callback); the client stays, so that
  * the messages the caller still holds can be destroyed before it (batch.h).
- * The offsets side and the hooks' ctx must still be alive. Once only. */
+ * The offsets side and the hooks' ctx must still be alive. A second call
+ * does nothing. */
 void consumer_close(consumer_t *c);
 
 /* consumer_close() unless done, then destroys. Every message polled from
