@@ -85,55 +85,44 @@ static void test_check_follow(void **state)
     }
 }
 
-static void test_same_origin(void **state)
+/* url_same_origin: scheme, host and port; url_same_path: those and the
+ * path, whatever the queries (a next page guessed from a body's bytes
+ * must be on the path that answered). One table: each pair for both. */
+static void test_same_origin_and_path(void **state)
 {
     (void)state;
     static const struct {
         const char *a, *b;
-        int same;
+        int origin, path;
     } cases[] = {
-        {"https://api.example.com/v1/c", "https://api.example.com/other?x=1", 1},
-        {"https://api.example.com/", "https://API.Example.COM:443/x", 1},
-        {"http://h/", "http://h:80/", 1},
-        {"http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", 1},
-        {"http://127.0.0.1:8080/a", "http://127.0.0.1:8081/a", 0},
-        {"http://h/", "https://h/", 0},
-        {"http://h:443/", "https://h/", 0},
-        {"https://api.example.com/", "https://api.example.com.evil.net/", 0},
-        {"https://api.example.com/", "https://evil.net/?https://api.example.com/", 0},
-        {"https://user:pw@h/", "https://h/", 1},
-        {"not a url", "not a url", 0},
-        {NULL, "http://h/", 0},
+        {"https://api.example.com/v1/c", "https://api.example.com/other?x=1", 1, 0},
+        {"https://api.example.com/", "https://API.Example.COM:443/x", 1, 0},
+        {"http://h/", "http://h:80/", 1, 1},
+        {"http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", 1, 0},
+        {"http://127.0.0.1:8080/a", "http://127.0.0.1:8081/a", 0, 0},
+        {"http://h/", "https://h/", 0, 0},
+        {"http://h:443/", "https://h/", 0, 0},
+        {"https://api.example.com/", "https://api.example.com.evil.net/", 0, 0},
+        {"https://api.example.com/", "https://evil.net/?https://api.example.com/", 0, 0},
+        {"https://user:pw@h/", "https://h/", 1, 1},
+        {"https://api.test/items", "https://api.test/items?p=2", 1, 1},
+        {"https://api.test/items?p=1#f", "https://API.test:443/items?p=2&x=%2F", 1, 1},
+        {"https://api.test/items", "https://api.test/items/", 1, 0},
+        {"https://api.test/items", "https://api.test/admin/purge?all=1", 1, 0},
+        {"https://api.test/items", "https://api.test/items/../admin", 1, 0},
+        {"https://api.test/items", "https://api.test/items/%2e%2e/admin", 1, 0},
+        {"https://api.test/items", "https://evil.test/items", 0, 0},
+        {"http://api.test/items", "http://169.254.169.254/items", 0, 0},
+        {"https://api.test/items", "http://api.test/items", 0, 0},
+        {"not a url", "not a url", 0, 0},
+        {NULL, "http://h/", 0, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        if (url_same_origin(cases[i].a, cases[i].b) != cases[i].same)
-            fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
-}
-
-/* url_same_path: the origin and the path, whatever the queries (a next
- * page guessed from a body's bytes must be on the path that answered) */
-static void test_same_path(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *a, *b;
-        int same;
-    } cases[] = {
-        {"https://api.test/items", "https://api.test/items?p=2", 1},
-        {"https://api.test/items?p=1#f", "https://API.test:443/items?p=2&x=%2F", 1},
-        {"https://api.test/items", "https://api.test/items/", 0},
-        {"https://api.test/items", "https://api.test/admin/purge?all=1", 0},
-        {"https://api.test/items", "https://api.test/items/../admin", 0},
-        {"https://api.test/items", "https://api.test/items/%2e%2e/admin", 0},
-        {"https://api.test/items", "https://evil.test/items", 0},
-        {"http://api.test/items", "http://169.254.169.254/items", 0},
-        {"https://api.test/items", "http://api.test/items", 0},
-        {"not a url", "not a url", 0},
-        {NULL, "https://api.test/items", 0},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        if (url_same_path(cases[i].a, cases[i].b) != cases[i].same)
-            fail_msg("case %zu: %s vs %s", i, cases[i].a ? cases[i].a : "NULL", cases[i].b);
+        if (url_same_origin(cases[i].a, cases[i].b) != cases[i].origin ||
+            url_same_path(cases[i].a, cases[i].b) != cases[i].path)
+            fail_msg("case %zu: %s vs %s: origin %d path %d", i, cases[i].a ? cases[i].a : "NULL",
+                     cases[i].b, url_same_origin(cases[i].a, cases[i].b),
+                     url_same_path(cases[i].a, cases[i].b));
 }
 
 /* one or three '/' after the scheme: kept as libcurl reads (and sends)
@@ -171,8 +160,9 @@ static void test_canonical_slashes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resolve),           cmocka_unit_test(test_check_follow),
-        cmocka_unit_test(test_same_origin),       cmocka_unit_test(test_same_path),
+        cmocka_unit_test(test_resolve),
+        cmocka_unit_test(test_check_follow),
+        cmocka_unit_test(test_same_origin_and_path),
         cmocka_unit_test(test_canonical_slashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
