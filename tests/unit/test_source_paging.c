@@ -216,12 +216,30 @@ static void test_mark_is_request_time(void **state)
     assert_true(last_started_at <= a->handled_at);
 }
 
-/* Waits up to 5 s for the API to have answered n requests. */
+/* Waits up to 5 s for count(arg) to reach n; whether it did. */
+static int wait_count(long (*count)(const void *), const void *arg, long n)
+{
+    for (int i = 0; i < 500 && count(arg) < n; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+    return count(arg) >= n;
+}
+
+static long requests_of(const void *api)
+{
+    return ((const api_t *)api)->requests;
+}
+
+/* ... the requests the API has taken. */
 static int wait_requests(const api_t *a, int n)
 {
-    for (int i = 0; i < 500 && a->requests < n; i++)
-        nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
-    return a->requests >= n;
+    return wait_count(requests_of, a, n);
+}
+
+static long guesses_of(const void *src)
+{
+    source_guesses_t g;
+    source_guess_counts(src, &g);
+    return g.made;
 }
 
 /* While the caller handles page 1 the fetch thread asks for page 2; a
@@ -276,15 +294,8 @@ static void assert_stop_while_page_2_held(api_t *a, int guess, int delay_ms, con
     const char *url;
     assert_int_equal(source_next_page(src, &recs, &url, err, sizeof(err)), 1);
     assert_true(wait_requests(a, 2)); /* page 2 asked for */
-    if (guess) {                      /* ... and on a guess (counted once its request started) */
-        source_guesses_t g = {0};
-        for (int i = 0; i < 500 && g.made < 1; i++) {
-            source_guess_counts(src, &g);
-            struct timespec ts = {0, 10 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        assert_int_equal(g.made, 1);
-    }
+    if (guess)                        /* ... and on a guess (counted once its request started) */
+        assert_true(wait_count(guesses_of, src, 1) && guesses_of(src) == 1);
     int64_t t0 = isotime_monotonic_ms();
     source_destroy(src);
     int64_t took = isotime_monotonic_ms() - t0;
