@@ -20,3 +20,28 @@ big_pages_start()
     write_config "stream: page.size = 5000" "producer: metrics.listen = $METRICS_ADDR" \
         "producer: poll.interval = 1h" "$@"
 }
+
+# big_pages_first_run METRICS_FILE - the first run in follow mode, until
+# /metrics counts it completed (at FIRST_RUN_DONE_MS, epoch ms); its
+# /metrics then into METRICS_FILE; stopped (exit 0). last_run_field reads
+# its "run completed" line.
+big_pages_first_run()
+{
+    start_follow_producer
+    wait_for "the first run completed (/metrics)" 60 metric_is "$METRICS_ADDR" \
+        'tidemark_producer_runs_total{stream="customers",mode="full",status="completed"}' 1
+    FIRST_RUN_DONE_MS=$(now_ms)
+    scrape "$METRICS_ADDR" "$1"
+    stop_follow_producer
+    PRODUCER_LAST_LOG="$T_WORK/follow.log"
+}
+
+# assert_guesses MADE TAKEN WHERE - a walk over the three large pages:
+# a guess after each, every one taken but, perhaps, the one after the
+# walk's last page (2 or more taken, at most one more made).
+assert_guesses()
+{
+    log "guessed requests ($3): $1, taken: $2"
+    [ "${2:-0}" -ge 2 ] && [ "${1:-0}" -ge "${2:-0}" ] && [ "$((${1:-0} - ${2:-0}))" -le 1 ] ||
+        fail "guessed requests in $3: '$1', taken: '$2' (want 2 or more taken, at most one more made)"
+}
