@@ -42,7 +42,8 @@
 #define REQUEST_DEADLINE_MS 10000
 #define REAP_EVERY_MS       500
 #define JOB_THREADS         2
-#define JOBS_QUEUED_MAX     64 /* past it /metrics and /readyz answer 503 */
+#define JOBS_QUEUED_MAX     64   /* past it /metrics and /readyz answer 503 */
+#define STOP_SEND_MS        2000 /* a stop waits this long for the answers to go */
 
 /* A /metrics or /readyz request waiting for (or done by) a job thread: the
  * request's MHD context, freed when MHD completes the request. */
@@ -72,8 +73,10 @@ struct metrics_server {
     pthread_mutex_t lock;
     pthread_cond_t wake;      /* a job queued, or stopping */
     pthread_cond_t reap_wake; /* stopping (CLOCK_MONOTONIC) */
+    pthread_cond_t sent;      /* a job's request completed (CLOCK_MONOTONIC) */
     job_t *head, *tail;
     size_t queued;
+    size_t open; /* jobs queued, under way, or answered and not yet sent */
     int stopping;
     pthread_t jobs[JOB_THREADS];
     size_t n_jobs;
@@ -241,6 +244,7 @@ static enum MHD_Result to_job(metrics_server_t *srv, struct MHD_Connection *conn
         srv->head = job;
     srv->tail = job;
     srv->queued++;
+    srv->open++;
     pthread_cond_signal(&srv->wake);
     pthread_mutex_unlock(&srv->lock);
     return MHD_YES;
@@ -279,12 +283,18 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
+    metrics_server_t *srv = cls;
     job_t *job = *con_cls;
     *con_cls = NULL;
-    if (job)
+    if (job) {
         free(job->body);
-    free(job);
-    conn_deadline(cls, conn, 0); /* the next request on the connection */
+        free(job);
+        pthread_mutex_lock(&srv->lock);
+        srv->open--;
+        pthread_cond_broadcast(&srv->sent);
+        pthread_mutex_unlock(&srv->lock);
+    }
+    conn_deadline(srv, conn, 0); /* the next request on the connection */
 }
 
 /* MHD: a connection opened or closed; the reaper's list follows. An
@@ -365,6 +375,18 @@ static void *job_thread(void *arg)
     return NULL;
 }
 
+/* CLOCK_MONOTONIC's now + ms, for a timed wait on a monotonic cond. */
+static struct timespec monotonic_after(long ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    t.tv_sec += t.tv_nsec / 1000000000L;
+    t.tv_nsec %= 1000000000L;
+    return t;
+}
+
 /* The reaper: every REAP_EVERY_MS, shuts down the connections past their
  * deadline (MHD then reads the end and closes them), until stopping. */
 static void *reaper_thread(void *arg)
@@ -372,11 +394,7 @@ static void *reaper_thread(void *arg)
     metrics_server_t *srv = arg;
     pthread_mutex_lock(&srv->lock);
     while (!srv->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += (long)REAP_EVERY_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        struct timespec until = monotonic_after(REAP_EVERY_MS);
         pthread_cond_timedwait(&srv->reap_wake, &srv->lock, &until);
         if (srv->stopping)
             break;
@@ -436,10 +454,24 @@ static void stop_threads(metrics_server_t *srv)
     srv->has_reaper = 0;
 }
 
+/* Waits, at most STOP_SEND_MS, until every job's answer is sent: a job
+ * thread resumes its connection and returns, and MHD's thread then sends
+ * the answer; MHD_stop_daemon() would close the connection unanswered. */
+static void wait_jobs_sent(metrics_server_t *srv)
+{
+    struct timespec until = monotonic_after(STOP_SEND_MS);
+    pthread_mutex_lock(&srv->lock);
+    while (srv->open > 0)
+        if (pthread_cond_timedwait(&srv->sent, &srv->lock, &until) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&srv->lock);
+}
+
 static void server_free(metrics_server_t *srv)
 {
     pthread_cond_destroy(&srv->wake);
     pthread_cond_destroy(&srv->reap_wake);
+    pthread_cond_destroy(&srv->sent);
     pthread_mutex_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->conns_lock);
     free(srv);
@@ -465,6 +497,7 @@ metrics_server_t *metrics_server_start(const char *listen_s, const metrics_sourc
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&srv->reap_wake, &attr);
+    pthread_cond_init(&srv->sent, &attr);
     pthread_condattr_destroy(&attr);
     pthread_cond_init(&srv->wake, NULL);
     pthread_mutex_init(&srv->lock, NULL);
@@ -511,6 +544,7 @@ void metrics_server_stop(metrics_server_t *srv)
         return;
     /* first the jobs: MHD may not stop with a connection suspended */
     stop_threads(srv);
+    wait_jobs_sent(srv);
     MHD_stop_daemon(srv->daemon); /* closes the connections and the listening socket */
     server_free(srv);
 }

@@ -63,8 +63,8 @@ metrics_server_t *metrics_server_start(const char *listen, const metrics_source_
                                        char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /* Stops the threads (after the probes under way; requests still queued
- * are answered 503) and closes the connections and the socket. NULL is a
- * no-op. */
+ * are answered 503), waits at most 2 s for those answers to be sent, and
+ * closes the connections and the socket. NULL is a no-op. */
 void metrics_server_stop(metrics_server_t *srv);
 
 #endif

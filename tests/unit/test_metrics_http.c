@@ -1,14 +1,16 @@
 /*
  * test_metrics_http.c - common/metrics_http.h on a real socket: the three
  * endpoints and their status codes, content type, 404 and 405, an address
- * in use, a bad address, and a clean stop (no leak under ASan); /healthz
- * answered at once while many clients hold half a request and while a
- * /readyz waits on its probe.
+ * in use, a bad address, and a clean stop (no leak under ASan) that sends
+ * the answers under way whole; /healthz answered at once while many
+ * clients hold half a request and while a /readyz waits on its probe.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,26 +28,42 @@
 
 typedef struct fake {
     int ready;
-    int renders;
-    int delay_ms; /* ready() waits this long: a probe that takes its time */
+    atomic_int renders;  /* render() calls begun (a job thread's, read by the test) */
+    int delay_ms;        /* ready() waits this long: a probe that takes its time */
+    int render_delay_ms; /* render() waits this long */
+    int extra_samples;   /* render() adds this many samples: a long answer */
 } fake_t;
+
+static void sleep_ms(int ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
 
 static void fake_render(void *ctx, metrics_text_t *out)
 {
     fake_t *f = ctx;
-    f->renders++;
+    atomic_fetch_add(&f->renders, 1);
+    sleep_ms(f->render_delay_ms);
     metrics_text_family(out, "fake_total", "counter", "A fake counter.");
     metrics_label_t l = {"stream", "a\"b"};
     metrics_text_sample(out, "fake_total", &l, 1, 3);
+    if (f->extra_samples > 0)
+        metrics_text_family(out, "fake_extra", "gauge", "Samples for a long answer.");
+    for (int i = 0; i < f->extra_samples; i++) {
+        char n[16];
+        snprintf(n, sizeof(n), "%d", i);
+        metrics_label_t e = {"n", n};
+        metrics_text_sample(out, "fake_extra", &e, 1, i);
+    }
 }
 
 static int fake_ready(void *ctx, char *why, size_t why_size)
 {
     fake_t *f = ctx;
-    if (f->delay_ms > 0) {
-        struct timespec ts = {f->delay_ms / 1000, (long)(f->delay_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    sleep_ms(f->delay_ms);
     if (!f->ready)
         snprintf(why, why_size, "the fake says no");
     return f->ready;
@@ -171,7 +189,7 @@ static void test_endpoints(void **state)
 static void test_stale_heartbeat(void **state)
 {
     (void)state;
-    fake_t f = {1, 0, 0};
+    fake_t f = {.ready = 1};
     metrics_source_t src = {fake_render, fake_ready, &f, -1}; /* any age is too old */
     int port = free_port();
     char listen[64], err[512], buf[4096];
@@ -193,7 +211,7 @@ static void test_stale_heartbeat(void **state)
 static void test_slow_clients(void **state)
 {
     (void)state;
-    fake_t f = {1, 0, 0};
+    fake_t f = {.ready = 1};
     metrics_source_t src = {fake_render, fake_ready, &f, 60000};
     int port = free_port(), slow[100];
     char listen[64], err[512] = "", buf[16384];
@@ -226,7 +244,7 @@ static void test_slow_clients(void **state)
 static void test_probe_under_way(void **state)
 {
     (void)state;
-    fake_t f = {1, 0, 1500};
+    fake_t f = {.ready = 1, .delay_ms = 1500};
     metrics_source_t src = {fake_render, fake_ready, &f, 60000};
     int port = free_port();
     char listen[64], err[512] = "", buf[4096];
@@ -258,6 +276,57 @@ static void test_probe_under_way(void **state)
     http_read(last, buf, sizeof(buf));
 }
 
+/* A client reading one answer on a thread of its own. */
+typedef struct reader {
+    int port;
+    const char *request;
+    char *buf;
+    size_t size;
+} reader_t;
+
+static void *reader_thread(void *arg)
+{
+    reader_t *r = arg;
+    http(r->port, r->request, r->buf, r->size);
+    return NULL;
+}
+
+/* A stop while a long /metrics answer (about 30 MB, more than the sockets
+ * hold) is rendered: the stop waits for the render, then for the answer
+ * to be sent whole; it does not close the connection under it. */
+static void test_stop_sends_answer(void **state)
+{
+    (void)state;
+    fake_t f = {.ready = 1, .render_delay_ms = 300, .extra_samples = 1000000};
+    metrics_source_t src = {fake_render, fake_ready, &f, 60000};
+    int port = free_port();
+    char listen[64], err[512] = "";
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    metrics_server_t *srv = metrics_server_start(listen, &src, err, sizeof(err));
+    if (!srv)
+        fail_msg("start: %s", err);
+    reader_t r = {port, "GET /metrics HTTP/1.0\r\n\r\n", malloc(64 << 20), 64 << 20};
+    assert_non_null(r.buf);
+    pthread_t reader;
+    assert_int_equal(pthread_create(&reader, NULL, reader_thread, &r), 0);
+    double deadline = now_s() + 5.0;
+    while (atomic_load(&f.renders) == 0 && now_s() < deadline)
+        sleep_ms(5);
+    assert_int_equal(atomic_load(&f.renders), 1);
+    metrics_server_stop(srv);
+    pthread_join(reader, NULL);
+    const char *body = strstr(r.buf, "\r\n\r\n");
+    const char *length = strstr(r.buf, "Content-Length: ");
+    if (strncmp(r.buf, "HTTP/1.1 200", 12) != 0 || !body || !length)
+        fail_msg("the /metrics under way at the stop: got %zu bytes:\n%.300s", strlen(r.buf),
+                 r.buf);
+    body += 4;
+    size_t want = strtoul(length + strlen("Content-Length: "), NULL, 10);
+    if (strlen(body) != want || !strstr(body, "fake_extra{n=\"999999\"} 999999\n"))
+        fail_msg("the /metrics under way at the stop: %zu of %zu bytes", strlen(body), want);
+    free(r.buf);
+}
+
 static void test_bad_address(void **state)
 {
     (void)state;
@@ -269,7 +338,7 @@ static void test_bad_address(void **state)
         {"no-such-host.invalid:9187", "metrics.listen no-such-host.invalid:9187: "},
         {"192.0.2.1:9187", "metrics.listen 192.0.2.1:9187: Cannot assign requested address"},
     };
-    fake_t f = {1, 0, 0};
+    fake_t f = {.ready = 1};
     metrics_source_t src = {fake_render, fake_ready, &f, 1000};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[512] = "";
@@ -283,9 +352,9 @@ static void test_bad_address(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_endpoints),    cmocka_unit_test(test_stale_heartbeat),
-        cmocka_unit_test(test_slow_clients), cmocka_unit_test(test_probe_under_way),
-        cmocka_unit_test(test_bad_address),
+        cmocka_unit_test(test_endpoints),         cmocka_unit_test(test_stale_heartbeat),
+        cmocka_unit_test(test_slow_clients),      cmocka_unit_test(test_probe_under_way),
+        cmocka_unit_test(test_stop_sends_answer), cmocka_unit_test(test_bad_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
