@@ -53,6 +53,7 @@ typedef struct api {
     atomic_int answered; /* ... and those it has answered (wait_answered) */
     int fail_next;       /* answer this many requests with 500 */
     int fail_from;       /* if set, answer request #fail_from and later with 500 */
+    int retry_after;     /* if set, fail_from's answers are 429 with this Retry-After (s) */
     int status_always;   /* if set, answer every request with it */
     int move_after;      /* after request #move_after, move move_id to the end */
     int move_id;
@@ -90,16 +91,25 @@ static const char *arg(struct MHD_Connection *c, const char *k)
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, k);
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body,
-                             const char *link)
+/* Answers status with body (freed with the answer) and, if not NULL, a
+ * header (name, value). */
+static enum MHD_Result reply_with(struct MHD_Connection *c, unsigned status, char *body,
+                                  const char *name, const char *value)
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
-    if (link)
-        MHD_add_response_header(r, "Link", link);
+    if (name)
+        MHD_add_response_header(r, name, value);
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+/* Answers status with body and, if not NULL, a Link header. */
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body,
+                             const char *link)
+{
+    return reply_with(c, status, body, link ? "Link" : NULL, link);
 }
 
 /* The records at or after since, after skipping skip of them, at most
@@ -172,6 +182,11 @@ static enum MHD_Result answer(api_t *a, struct MHD_Connection *c)
     }
     if (a->status_always)
         return reply(c, (unsigned)a->status_always, strdup("{}"), NULL);
+    if (a->fail_from && a->requests >= a->fail_from && a->retry_after) {
+        char secs[16];
+        snprintf(secs, sizeof(secs), "%d", a->retry_after);
+        return reply_with(c, 429, strdup("{}"), "Retry-After", secs);
+    }
     if (a->fail_from && a->requests >= a->fail_from)
         return reply(c, 500, strdup("{}"), NULL);
     if (a->fail_next > 0) {
@@ -319,6 +334,7 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->end_404 = 0;
     a->served_404 = 0;
     a->fail_from = 0;
+    a->retry_after = 0;
     a->delay_from = 0;
     a->mode = 0;
     for (int i = 0; i < n; i++)

@@ -7,7 +7,8 @@
  * served, retries on 5xx and no retry on 404, the walk's clock mark, and
  * the fetch thread (the next page read ahead, stopped while it retries),
  * and the next page asked on a guess while a page is parsed (right,
- * wrong, and stopped while it is under way).
+ * wrong, and stopped while it is under way or waits out a 429's
+ * Retry-After).
  * Cursor and Link walks: test_source_tokens.c.
  */
 #include "json_arena.h"
@@ -272,16 +273,19 @@ static void test_stop_while_prefetch_retries(void **state)
     a->fail_from = 0;
 }
 
-/* Destroys a source whose page 2 the API holds (delay_ms) after page 1
- * was handed out, read ahead by the fetch thread or (guess) asked on a
- * guess while page 1 was parsed: it must not wait for that answer
+/* Destroys a source whose page 2 the API holds after page 1 was handed
+ * out, read ahead by the fetch thread or (guess) asked on a guess while
+ * page 1 was parsed: it must not wait for that answer, whether the API
+ * holds it (delay_ms) or refuses it with 429 and a Retry-After of
+ * retry_after seconds, which the client would wait before asking again
  * (what: who waited, for the message). */
-static void assert_stop_while_page_2_held(api_t *a, int guess, int delay_ms, const char *what)
+static void assert_stop_while_page_2_held(api_t *a, int guess, int delay_ms, int retry_after,
+                                          const char *what)
 {
     fill(a, 10, 1000);
     stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
     char err[256];
-    http_client_t *hc = http_client_new(NULL, 30000, 0, err, sizeof(err));
+    http_client_t *hc = http_client_new(NULL, 30000, retry_after ? 1 : 0, err, sizeof(err));
     assert_non_null(hc);
     source_t *src = source_new(&sc, hc);
     assert_non_null(src);
@@ -289,6 +293,8 @@ static void assert_stop_while_page_2_held(api_t *a, int guess, int delay_ms, con
         source_guess_from(src, 0);
     a->delay_ms = delay_ms;
     a->delay_from = 2; /* page 1 at once, page 2's answer held */
+    a->fail_from = retry_after ? 2 : 0;
+    a->retry_after = retry_after;
     source_start(src, 0, 0);
     json_t *recs;
     const char *url;
@@ -302,6 +308,8 @@ static void assert_stop_while_page_2_held(api_t *a, int guess, int delay_ms, con
     http_client_destroy(hc);
     a->delay_ms = 0;
     a->delay_from = 0;
+    a->fail_from = 0;
+    a->retry_after = 0;
     if (took > 2000)
         fail_msg("source_destroy took %lld ms while %s waited for an answer", (long long)took,
                  what);
@@ -312,7 +320,7 @@ static void assert_stop_while_page_2_held(api_t *a, int guess, int delay_ms, con
  * transfer was aborted on stop, source_destroy took the whole 5 s. */
 static void test_stop_while_prefetch_fetches(void **state)
 {
-    assert_stop_while_page_2_held(*state, 0, 5000, "the fetch thread");
+    assert_stop_while_page_2_held(*state, 0, 5000, 0, "the fetch thread");
 }
 
 /* Walks sc with and without guesses at the next page (source_guess_from,
@@ -429,7 +437,16 @@ static void test_guess_404_past_the_end(void **state)
  * (page 2, asked while page 1 was parsed) does not wait for the answer. */
 static void test_stop_while_guess_fetches(void **state)
 {
-    assert_stop_while_page_2_held(*state, 1, 4000, "a guessed request");
+    assert_stop_while_page_2_held(*state, 1, 4000, 0, "a guessed request");
+}
+
+/* ... nor for the minute a 429 answered to the guess asks it to wait
+ * before it asks again: the stop's own cancel reaches the guess
+ * (getahead_cancel()), which a stop other than SIGTERM's (a run that
+ * fails while the guess waits) relies on. */
+static void test_stop_while_guess_waits_retry_after(void **state)
+{
+    assert_stop_while_page_2_held(*state, 1, 0, 60, "a guessed request (429, Retry-After: 60)");
 }
 
 int main(void)
@@ -450,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_guess_after_the_end),
         cmocka_unit_test(test_guess_404_past_the_end),
         cmocka_unit_test(test_stop_while_guess_fetches),
+        cmocka_unit_test(test_stop_while_guess_waits_retry_after),
         cmocka_unit_test(test_stop_while_prefetch_fetches),
     };
     json_arena_install(); /* as the producer runs: pages in arenas */
