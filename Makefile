@@ -92,7 +92,7 @@ FUZZ_SRC      := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 # status.h) and linked with that program's library. The others test
 # common/ only.
 PRODUCER_TESTS := test_absentfields test_bodytext test_checkpoint% test_convert test_dlq test_heldeletes test_hwm \
-                  test_getahead test_hdrpool test_jsonpage test_keylatest test_link test_pageguess test_pageshift test_pager test_reconcile test_record_id test_runlock test_runmode test_source% test_stats test_topicscan \
+                  test_getahead test_hdrpool test_jsonpage test_keylatest test_link test_pageguess test_pageshift test_pager test_reconcile test_record_id test_runlock test_runmode test_source% test_stats test_topicscan% \
                   fuzz_checkpoint_chunk fuzz_convert fuzz_jsonpage fuzz_link
 WORKER_TESTS   := test_worker_% test_reset_offsets test_tableschema fuzz_decode
 TEST_NAMES     := $(basename $(notdir $(UNIT_SRC) $(FUZZ_SRC)))

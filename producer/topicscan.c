@@ -326,10 +326,12 @@ static int take_message(part_t *p, const char *topic, const rd_kafka_message_t *
                         void *opaque, char *errstr, size_t errstr_size)
 {
     int rc = 0;
-    if (p && p->was && !p->check && m->offset <= p->now.last_offset) {
+    if (p && !p->check && m->offset <= p->now.last_offset) {
         /* read again from an earlier offset (librdkafka's reset to the
          * earliest after an offset out of range: the log was cut): handed
-         * twice, a head would push older ones out of the collector */
+         * twice, a head would push older ones out of the collector, and in
+         * a whole read an older message of a key would stand as its
+         * latest (keylatest.c) or be counted again */
         errstr_set(errstr, errstr_size,
                    "%s partition %" PRId32 ": offset %" PRId64 " was read again, after %" PRId64,
                    topic, m->partition, m->offset, p->now.last_offset);

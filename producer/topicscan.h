@@ -49,7 +49,10 @@ typedef int (*topicscan_fn)(const rd_kafka_message_t *m, void *opaque, char *err
  * Reads topic, calling fn for each message. Returns 0 when every
  * partition was read to its high watermark; -1 with errstr when Kafka
  * failed, the scan stalled, a transaction held a partition's end back, fn
- * stopped it, or tm_running was cleared ("interrupted").
+ * stopped it, tm_running was cleared ("interrupted"), or a partition
+ * went back to an offset already handed (librdkafka starts it over from
+ * the earliest when the log was cut under the read): fn is never handed
+ * an offset twice, and what it built is to be dropped.
  */
 int topicscan_read(const tm_config_t *conf, const char *topic, topicscan_fn fn, void *opaque,
                    char *errstr, size_t errstr_size) TM_WARN_UNUSED;
@@ -88,11 +91,11 @@ typedef struct topicscan_marks {
  * says why) when the marks no longer fit the topic: a partition's low
  * watermark above where the next read starts (messages removed before
  * they were read), a high watermark below the last read's, a partition
- * gone, the topic gone, or the last message read not found as it was.
- * fn may have been called for some messages first: whatever the caller
- * built from the earlier reads is to be dropped and the topic read whole
- * again. -1 with errstr as topicscan_read(). The marks are cleared
- * (not valid) unless 0 is returned.
+ * gone, the topic gone, or the last message read not found as it was;
+ * and, in a read of it all too, a partition gone back to an offset
+ * already handed (see topicscan_read()). fn may have been called for some messages first: whatever
+ * the caller built from the earlier reads is to be dropped and the topic read whole again. -1 with
+ * errstr as topicscan_read(). The marks are cleared (not valid) unless 0 is returned.
  */
 int topicscan_read_on(const tm_config_t *conf, const char *topic, topicscan_marks_t *marks,
                       topicscan_fn fn, void *opaque, char *errstr,
