@@ -102,7 +102,8 @@ static int read_on(const tm_config_t *conf, const char *topic, const char *const
     kept.whole = !kept.marks.valid || kept.marks.n == 0; /* n 0: the topic was not there */
     int rc = topicscan_read_on(conf, topic, &kept.marks, take, kept.c, errstr, errstr_size);
     if (rc == TOPICSCAN_MOVED) {
-        log_info("reading the checkpoints anew: the topic is not where the last read left it",
+        log_info("reading the checkpoints anew: the topic is not where the last read left it, "
+                 "or went back under this one",
                  "topic=%s reason=%s", topic, log_quote(q, sizeof(q), errstr));
         if (kept_start(topic, streams, n) != 0) {
             errstr_set(errstr, errstr_size, "out of memory");

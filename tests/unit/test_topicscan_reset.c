@@ -87,8 +87,9 @@ static void test_whole_read_reset_to_earliest(void **state)
     const char *bootstrap = rd_kafka_mock_cluster_bootstraps(mc);
     produce_all(bootstrap);
 
-    /* a prefetch of a few fetches (the partition holds about 450 KiB):
-     * the refused fetch comes while most of it is still to be read */
+    /* a prefetch far smaller than the partition (about 450 KiB) and
+     * small fetches: the refused fetch comes while most of it is still
+     * to be read */
     config_kv_t props[] = {{"queued.max.messages.kbytes", "64", 0},
                            {"max.partition.fetch.bytes", "1024", 0}};
     tm_config_t conf = {.path = "test.conf",
