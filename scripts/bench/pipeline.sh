@@ -86,7 +86,7 @@ worker_run()
 # turn.
 wait_completed()
 {
-    local run=$1 timeout_s=$2 logs=$3 pid
+    local run=$1 timeout_s=$2 logs=$3 pid turn=0
     local deadline=$(($(now_ms) + timeout_s * 1000))
     shift 3
     # shellcheck disable=SC2086 # LOGS is a list of paths without spaces
@@ -94,8 +94,11 @@ wait_completed()
         for pid in "$@"; do
             kill -0 "$pid" 2>/dev/null || fail "a worker exited before run $run was completed"
         done
+        # once a second, not at every turn: one process more while the
+        # worker is measured (the warning comes at its assignment)
         # shellcheck disable=SC2086
-        if grep -qsF 'msg="events removed from the partition before this group applied them' $logs; then
+        if [ $((turn++ % 10)) -eq 0 ] &&
+            grep -qsF 'msg="events removed from the partition before this group applied them' $logs; then
             fail "the broker removed events before the worker read them, so run $run cannot" \
                 "complete: the embedded broker keeps about 5 MiB a partition; use fewer" \
                 "BENCH_RECORDS"
