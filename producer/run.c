@@ -95,6 +95,23 @@ static void run_free(run_t *r)
     free(r->later);
 }
 
+/* The deletions a deleted walk that failed had held: a part of a walk
+ * proves nothing, so none is published. Reconciliation took the ids it
+ * listed for this endpoint's to delete; they are vanished again unless
+ * the records walk serves them, or a full run would delete none of them
+ * for as long as the endpoint fails so. */
+static void drop_held(run_t *r)
+{
+    size_t pos = 0;
+    const char *id;
+    int64_t at;
+    int undated, stale;
+    while (r->recon && r->held && heldeletes_next(r->held, &pos, &id, &at, &undated, &stale))
+        reconcile_undeleting(r->recon, id);
+    heldeletes_destroy(r->held);
+    r->held = NULL;
+}
+
 /* The run once it is set up: mark its start, walk, delete, mark its end. */
 static int run_body(run_t *r, char *errstr, size_t errstr_size)
 {
@@ -131,8 +148,7 @@ static int run_body(run_t *r, char *errstr, size_t errstr_size)
         }
         http_client_resume(r->hc);
         errstr_set(del_err, sizeof(del_err), "deleted endpoint: %s", errstr);
-        heldeletes_destroy(r->held); /* a part of a walk proves nothing */
-        r->held = NULL;
+        drop_held(r);
     }
     /* the deleted endpoint's answers are held until the records walk: a
      * run deferred before that walk's first answer loses nothing */
