@@ -8,6 +8,7 @@
 #include "errstr.h"
 #include "jsonnum.h"
 #include "idkey.h"
+#include "uuidtext.h"
 
 record_id_result_t record_id_read(const json_t *rec, const char *field, field_type_t type,
                                   char *buf, size_t size)
@@ -31,9 +32,13 @@ record_id_result_t record_id_read(const json_t *rec, const char *field, field_ty
     if (len >= size)
         return RECORD_ID_TOO_LONG;
     memcpy(buf, text, len + 1);
-    if (idkey_canonical_in_place(type, buf, &len) != 0) {
-        /* not a value of the type: as written (the conversion refuses it) */
-    }
+    /* The event's key is the id as idkey.h makes it canonical. An id that
+     * is not a value of its type has none (idkey keeps a uuid's other
+     * forms as they are, for the worker's PostgreSQL to judge: the
+     * RFC 4122 form is checked here) */
+    if (idkey_canonical_in_place(type, buf, &len) != 0 ||
+        (type == FT_UUID && uuidtext_canonical(buf, len, buf) != 0))
+        return RECORD_ID_NOT_OF_TYPE; /* buf untouched by either */
     return RECORD_ID_OK;
 }
 

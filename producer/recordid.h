@@ -20,8 +20,12 @@
 /* What record_id_read() found. */
 typedef enum record_id_result {
     RECORD_ID_OK = 0,
-    RECORD_ID_MISSING = -1, /* no such field, or not a string or integer, or "" */
-    RECORD_ID_TOO_LONG = -2 /* its text needs size bytes or more */
+    RECORD_ID_MISSING = -1,  /* no such field, or not a string or integer, or "" */
+    RECORD_ID_TOO_LONG = -2, /* its text needs size bytes or more */
+    /* not a value of the id field's type (an int's "4.2", a uuid without
+     * its hyphens): buf holds it as written, which is no key of the
+     * stream's topic, although PostgreSQL may read it as a row's */
+    RECORD_ID_NOT_OF_TYPE = -3
 } record_id_result_t;
 
 /*
@@ -37,8 +41,8 @@ typedef enum record_id_result {
 record_id_result_t record_id_read(const json_t *rec, const char *field, field_type_t type,
                                   char *buf, size_t size);
 
-/* The DLQ reason for an id record_id_read() refused (res), into why; what
- * ("" or "deleted item: ") leads it. */
+/* The DLQ reason for an id record_id_read() refused (res: MISSING or
+ * TOO_LONG), into why; what ("" or "deleted item: ") leads it. */
 void record_id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what, char *why,
                        size_t size);
 

@@ -20,21 +20,23 @@ static cursor_clock_t deleted_clock(const stream_conf_t *sc)
                             sc->cursor_param_format};
 }
 
-/* The id of a deleted-endpoint item: an id, or an object with id.field. */
+/* The id of a deleted-endpoint item: an id, or an object with id.field.
+ * One that is not a value of its type is published as written: the
+ * worker's PostgreSQL reads a uuid without hyphens as the row's, and
+ * dead-letters a deletion that names no row. */
 static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, record_id_result_t *idr,
                       char *errstr, size_t errstr_size)
 {
-    if (json_is_object(item)) {
-        *idr = record_id_read(item, r->sc->id_field, r->id_type, id, size);
-        return PRODUCER_OK;
-    }
-    json_t *wrap = json_object();
-    if (!wrap || json_object_set(wrap, r->sc->id_field, (json_t *)item) != 0) {
+    json_t *wrap = NULL;
+    if (!json_is_object(item) &&
+        (!(wrap = json_object()) || json_object_set(wrap, r->sc->id_field, (json_t *)item) != 0)) {
         json_decref(wrap);
         return run_oom(errstr, errstr_size);
     }
-    *idr = record_id_read(wrap, r->sc->id_field, r->id_type, id, size);
+    *idr = record_id_read(wrap ? wrap : item, r->sc->id_field, r->id_type, id, size);
     json_decref(wrap);
+    if (*idr == RECORD_ID_NOT_OF_TYPE)
+        *idr = RECORD_ID_OK;
     return PRODUCER_OK;
 }
 

@@ -28,6 +28,7 @@ typedef struct record_in {
     const char *url;              /* the page's */
     char id[RECORD_ID_SIZE];      /* when idr == RECORD_ID_OK */
     record_id_result_t idr;       /* what record_id_read() found */
+    int id_not_of_type;           /* ... RECORD_ID_NOT_OF_TYPE, taken as OK */
     char digest[HWM_DIGEST_SIZE]; /* "" until in_digest() */
     int64_t cursor;               /* when has_cursor */
     int has_cursor;
@@ -92,8 +93,9 @@ static int settle_later(run_t *r, char *errstr, size_t errstr_size)
         r->n_later = 0;
     for (size_t i = 0; i < r->n_later; i++) {
         char id[RECORD_ID_SIZE], digest[HWM_DIGEST_SIZE];
-        if (record_id_read(r->later[i], r->sc->id_field, r->id_type, id, sizeof(id)) !=
-            RECORD_ID_OK)
+        record_id_result_t idr =
+            record_id_read(r->later[i], r->sc->id_field, r->id_type, id, sizeof(id));
+        if (idr != RECORD_ID_OK && idr != RECORD_ID_NOT_OF_TYPE)
             continue; /* cannot be: it was read the same way */
         if (hwm_digest(r->later[i], digest, sizeof(digest)) != 0 ||
             hwm_tracker_put(&r->tracker, id, strlen(id), digest, 1) != PRODUCER_OK)
@@ -171,6 +173,11 @@ static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_si
     (void)errstr;
     (void)errstr_size;
     in->idr = record_id_read(in->rec, sc->id_field, r->id_type, in->id, sizeof(in->id));
+    /* published as written, as any other: the conversion dead-letters it,
+     * naming the value; only reconciliation must know */
+    in->id_not_of_type = in->idr == RECORD_ID_NOT_OF_TYPE;
+    if (in->id_not_of_type)
+        in->idr = RECORD_ID_OK;
     if (in->idr != RECORD_ID_OK)
         record_id_refused(sc, in->idr, "", in->why, sizeof(in->why));
     json_t *cv = json_is_object(in->rec) ? json_object_get(in->rec, sc->cursor_field) : NULL;
@@ -504,7 +511,9 @@ int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage
                             errstr_size) != PRODUCER_OK)
             return PRODUCER_FAILED;
     }
-    if (in.idr != RECORD_ID_OK)
+    /* an id not of its type is no key: the row PostgreSQL reads it as
+     * (a uuid without hyphens) is under another, taken for vanished */
+    if (in.idr != RECORD_ID_OK || in.id_not_of_type)
         r->stats.unidentified++;
     else if (r->recon)
         reconcile_seen(r->recon, in.id); /* served, whatever becomes of it */

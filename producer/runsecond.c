@@ -43,7 +43,8 @@ static int handle_second(run_t *r, source_t *src, const json_t *rec, const jsonp
                          const char *url, char *errstr, size_t errstr_size)
 {
     char id[RECORD_ID_SIZE];
-    if (record_id_read(rec, r->sc->id_field, r->id_type, id, sizeof(id)) != RECORD_ID_OK)
+    record_id_result_t idr = record_id_read(rec, r->sc->id_field, r->id_type, id, sizeof(id));
+    if (idr != RECORD_ID_OK && idr != RECORD_ID_NOT_OF_TYPE)
         return PRODUCER_OK; /* the first walk dead-lettered it, or it has none */
     int shifted = 0;
     int64_t bucket = 0;

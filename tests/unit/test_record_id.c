@@ -3,7 +3,9 @@
  * integers (one beyond int64 as written), what is missing, and ids longer
  * than the id sets hold (IDSET_MAX_KEY), which must be told apart from a
  * missing id; a uuid id in lower case whatever case the API wrote (the
- * converter stores it so: one record must have one key).
+ * converter stores it so: one record must have one key); an id that is
+ * not a value of its type told apart (no key of the topic is known to be
+ * its row's).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,7 +24,7 @@ typedef struct id_case {
     const char *item;  /* one record, as JSON text */
     field_type_t type; /* the id field's type */
     int result;        /* record_id_result_t */
-    const char *id;    /* on RECORD_ID_OK */
+    const char *id;    /* on RECORD_ID_OK and RECORD_ID_NOT_OF_TYPE */
 } id_case_t;
 
 /* The records of body's "data" array, read as the source reads a page. */
@@ -49,27 +51,30 @@ static void test_id_kinds(void **state)
         {"{\"id\": {\"a\": 1}}", FT_STRING, RECORD_ID_MISSING, NULL},
         {"{\"other\": 1}", FT_STRING, RECORD_ID_MISSING, NULL},
         {"17", FT_STRING, RECORD_ID_MISSING, NULL},
-        /* a uuid id: RFC 4122 text in lower case, other forms as written */
+        /* a uuid id: RFC 4122 text in lower case; another form is no key
+         * of the type (PostgreSQL may read it as a row's), as written */
         {"{\"id\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", FT_UUID, RECORD_ID_OK,
          "0f8fad5b-d9cb-469f-a165-70867728950e"},
         {"{\"id\": \"0f8fad5b-d9cb-469f-a165-70867728950e\"}", FT_UUID, RECORD_ID_OK,
          "0f8fad5b-d9cb-469f-a165-70867728950e"},
         {"{\"id\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\"}", FT_STRING, RECORD_ID_OK,
          "0F8FAD5B-D9CB-469F-A165-70867728950E"},
-        {"{\"id\": \"{0F8FAD5B-D9CB-469F-A165-70867728950E}\"}", FT_UUID, RECORD_ID_OK,
+        {"{\"id\": \"{0F8FAD5B-D9CB-469F-A165-70867728950E}\"}", FT_UUID, RECORD_ID_NOT_OF_TYPE,
          "{0F8FAD5B-D9CB-469F-A165-70867728950E}"},
-        {"{\"id\": \"0F8FAD5BD9CB469FA16570867728950E\"}", FT_UUID, RECORD_ID_OK,
+        {"{\"id\": \"0F8FAD5BD9CB469FA16570867728950E\"}", FT_UUID, RECORD_ID_NOT_OF_TYPE,
          "0F8FAD5BD9CB469FA16570867728950E"},
-        {"{\"id\": \"ABC\"}", FT_UUID, RECORD_ID_OK, "ABC"},
+        {"{\"id\": \"ABC\"}", FT_UUID, RECORD_ID_NOT_OF_TYPE, "ABC"},
         /* an integer id: as PostgreSQL reads it (a deleted endpoint's
-         * "005" is record 5); no integer, or beyond the type, as written */
+         * "005" is record 5); no integer, or beyond the type, is no key of
+         * the type, as written */
         {"{\"id\": \"005\"}", FT_LONG, RECORD_ID_OK, "5"},
         {"{\"id\": \" +7 \"}", FT_INT, RECORD_ID_OK, "7"},
         {"{\"id\": -0}", FT_LONG, RECORD_ID_OK, "0"},
         {"{\"id\": \"005\"}", FT_STRING, RECORD_ID_OK, "005"},
-        {"{\"id\": \"abc\"}", FT_LONG, RECORD_ID_OK, "abc"},
-        {"{\"id\": 4294967296}", FT_INT, RECORD_ID_OK, "4294967296"},
-        {"{\"id\": 123456789012345678901234567890}", FT_LONG, RECORD_ID_OK,
+        {"{\"id\": \"abc\"}", FT_LONG, RECORD_ID_NOT_OF_TYPE, "abc"},
+        {"{\"id\": \"4.2e1\"}", FT_LONG, RECORD_ID_NOT_OF_TYPE, "4.2e1"},
+        {"{\"id\": 4294967296}", FT_INT, RECORD_ID_NOT_OF_TYPE, "4294967296"},
+        {"{\"id\": 123456789012345678901234567890}", FT_LONG, RECORD_ID_NOT_OF_TYPE,
          "123456789012345678901234567890"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
