@@ -146,6 +146,11 @@ typedef struct pager_answer {
 /* pager_t.advance(): drop this page, the walk is over (it brought nothing
  * the walk was not served). */
 #define PAGER_END 3
+/* pager_t.advance(): as PAGER_END, but that answer cannot tell whether the
+ * walk was served every record: it is as large as the largest, and the
+ * API may cap its answers there, with nothing that reaches past the cap
+ * (source_proves_all()). */
+#define PAGER_END_UNPROVEN 4
 
 typedef struct pager {
     const char *name; /* as the configuration spells the style */
@@ -156,8 +161,9 @@ typedef struct pager {
     char *(*url)(pager_walk_t *w);
     /* After page was read: 1 when it was the walk's last, 0 when w names
      * the next one, PAGER_AGAIN when the page is not to be handed out and
-     * w names the request to make instead, PAGER_END when it is not to be
-     * handed out and the walk is over, -1 with errstr when the page is
+     * w names the request to make instead, PAGER_END (or
+     * PAGER_END_UNPROVEN) when it is not to be handed out and the walk is
+     * over, -1 with errstr when the page is
      * not to be handed out (the walk fails). */
     int (*advance)(pager_walk_t *w, const pager_page_t *page, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;

@@ -174,9 +174,48 @@ static void warn_maybe_capped(const pager_page_t *page, size_t n)
     char red[1200];
     log_warn("an answer of records all at one cursor value, as many as the largest answer of "
              "the walk: if the API caps its answers at that many, the records past them are "
-             "not read (pagination = none cannot ask past them: use page, offset, cursor, link "
-             "or next_url if the API has one)",
+             "not read, and a full run deletes no id as vanished (pagination = none cannot ask "
+             "past them: use page, offset, cursor, link or next_url if the API has one)",
              "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
+}
+
+/* An answer at since that brings nothing new, as large as the largest, and
+ * starts below since: the API ignores since, or rounds it down past a
+ * whole answer's worth of records (to the day, say). If it caps its
+ * answers at that many, the records past them are never served, however
+ * since is asked: nothing tells. Said. */
+static void warn_since_not_reached(const pager_page_t *page, size_t n)
+{
+    char red[1200];
+    log_warn("an answer asked from the last record's cursor served records below it, as many "
+             "as the largest answer of the walk: the API ignores the cursor parameter (or "
+             "rounds it down), and if it caps its answers at that many, the records past them "
+             "are not read, and a full run deletes no id as vanished (pagination = none cannot "
+             "ask past them: use page, offset, cursor, link or next_url if the API has one)",
+             "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
+}
+
+/* An answer at since that brings nothing new: the walk is over. Proof
+ * that the API served every record only when it is smaller than the
+ * largest answer (no cap at that many cut it) or holds only the records
+ * the answer before ended with: else the records past it may lie beyond
+ * a cap, and a full run that took them for vanished deleted live rows. */
+static int end_of_walk(const pager_walk_t *w, const pager_page_t *page, int all_at)
+{
+    size_t n = json_array_size(page->records);
+    int64_t first;
+    if (n <= 1 || n < w->max_served)
+        return PAGER_END;
+    if (all_at) {
+        warn_maybe_capped(page, n);
+        return PAGER_END_UNPROVEN;
+    }
+    if (cursorval_of_record(w->sc, json_array_get(page->records, 0), &first) &&
+        first < w->since_ms) {
+        warn_since_not_reached(page, n);
+        return PAGER_END_UNPROVEN;
+    }
+    return PAGER_END;
 }
 
 static int none_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
@@ -189,11 +228,8 @@ static int none_advance(pager_walk_t *w, const pager_page_t *page, char *errstr,
     /* an answer at the last cursor with nothing new: the walk is over, and
      * the answer is dropped (what lies below since, from an API that
      * rounds since down or ignores it, would be published twice) */
-    if (w->carried && !brings_new(w, page->records, &all_at)) {
-        if (all_at && n > 1 && n >= largest)
-            warn_maybe_capped(page, n);
-        return PAGER_END;
-    }
+    if (w->carried && !brings_new(w, page->records, &all_at))
+        return end_of_walk(w, page, all_at);
     if (pager_seek_below_since(w, page->records, &first))
         return 1; /* the first answer from an API that ignores since: the walk */
     int rc = pager_seek_advance(w, page, 0, 0, errstr, errstr_size);

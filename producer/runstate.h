@@ -85,7 +85,7 @@ typedef struct run {
     int64_t since_progress;
     int records_done;     /* every page of the records endpoint handled */
     int deletes_done;     /* ... and of the deleted endpoint (or none) */
-    int fetch_complete;   /* the records walk ended by its end rule */
+    int fetch_complete;   /* the records walk proved it was served every record */
     idset_t *dlq_digests; /* digests of records dead-lettered without a
                            * cursor this run (each once a run) */
     int progress_off_logged;

@@ -49,6 +49,7 @@ struct source {
     pager_walk_t walk;
     int done;
     int complete;           /* the walk ended by its end rule */
+    int end_unproven;       /* ... at an answer that may be capped */
     int charset_warned;     /* warn_charset() spoke in this walk */
     int64_t started_at;     /* when its first request was sent; 0 before */
     int64_t api_started_at; /* source_api_started_at(); 0 before */
@@ -159,6 +160,7 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     pager_walk_reset(&s->walk, s->pager, has_since, since_ms);
     s->done = 0;
     s->complete = 0;
+    s->end_unproven = 0;
     s->charset_warned = 0;
     s->guess_missed = 0;
     s->started_at = 0;
@@ -190,6 +192,11 @@ void source_guess_counts(const source_t *s, source_guesses_t *out)
 int source_complete(const source_t *s)
 {
     return s->complete;
+}
+
+int source_proves_all(const source_t *s)
+{
+    return s->complete && !s->end_unproven;
 }
 
 int64_t source_started_at(const source_t *s)
@@ -544,6 +551,10 @@ again:
     http_response_clear(&resp);
     if (adv == PAGER_AGAIN) /* the pager drops this page and asks another */
         goto again;
+    if (adv == PAGER_END_UNPROVEN) {
+        s->end_unproven = 1;
+        adv = PAGER_END;
+    }
     if (adv == PAGER_END) { /* dropped: the walk ended at the page before */
         jsonpage_clear(&slot->page);
         if (jsonpage_parse("[]", 2, "", &slot->page, errstr, errstr_size) != 0)

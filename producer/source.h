@@ -125,6 +125,14 @@ void source_guess_counts(const source_t *s, source_guesses_t *out);
 int source_complete(const source_t *s);
 
 /*
+ * source_complete(), and no answer left it open whether the API served
+ * every record (PAGER_END_UNPROVEN: `none` answers that may be capped,
+ * with nothing that asks past the cap). What a full run needs before it
+ * deletes an id it was not served.
+ */
+int source_proves_all(const source_t *s);
+
+/*
  * When the walk's first request was sent (wall clock, ms; 0 before it):
  * a clock mark no later than the moment the API looked at its data for
  * any page of the walk.

@@ -293,21 +293,29 @@ static void test_seek_steps(void **state)
     };
     RUN(PAGINATION_NONE, 0, none_rounded);
     /* an answer at the last cursor that starts below it (an API that
-     * ignores since, or rounds it down): dropped, the walk is over */
+     * ignores since, or rounds it down): dropped, the walk is over; as
+     * large as the largest, it may be capped: unproven. Smaller, it
+     * proves the end: no cap at the largest's size cut it */
     static const step_t none_ignored[] = {
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
-        {"[" T1 "," T2 "]", NULL, NULL, PAGER_END, NULL},
+        {"[" T1 "," T2 "]", NULL, NULL, PAGER_END_UNPROVEN, NULL},
     };
     RUN(PAGINATION_NONE, 0, none_ignored);
+    static const step_t none_ignored_smaller[] = {
+        {"[" T1 "," T2 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
+        {"[" T2 "," T3 "]", NULL, NULL, PAGER_END, NULL},
+    };
+    RUN(PAGINATION_NONE, 0, none_ignored_smaller);
     /* out of cursor order: the answer is the walk, as before */
     static const step_t none_unsorted[] = {{"[" T2 "," T1 "]", NULL, NULL, 1, NULL}};
     RUN(PAGINATION_NONE, 0, none_unsorted);
-    /* all at the since it was asked from: the same records end the walk
-     * (with a warning: a cap cannot be told from a whole tie group),
-     * records not served before (a tie group past the cap) fail it */
+    /* all at the since it was asked from: the same records end the walk,
+     * unproven (with a warning: a cap cannot be told from a whole tie
+     * group), records not served before (a tie group past the cap) fail
+     * it */
     static const step_t none_ties_same[] = {
         {"[" X1 "," X2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
-        {"[" X1 "," X2 "]", NULL, NULL, PAGER_END, NULL},
+        {"[" X1 "," X2 "]", NULL, NULL, PAGER_END_UNPROVEN, NULL},
     };
     RUN(PAGINATION_NONE, 0, none_ties_same);
     static const step_t none_ties_capped[] = {
