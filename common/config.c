@@ -142,6 +142,8 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "true: a 404 for a page past the last ends the walk (page|offset; Django REST Framework)")  \
     X(STREAM, "more.end_on_204", ENUM, "false", 0, 0, 0, S(more_end_on_204), booleans,             \
       "true: with more.path, a 204 No Content ends the walk (an API that never hides records)")  \
+    X(STREAM, "none.uncapped", ENUM, "false", 0, 0, 0, S(none_uncapped), booleans,                 \
+      "true: pagination = none answers every record at once (no limit), whatever since says")     \
     X(STREAM, "page.empty_max", INT, "1000", 0, 1, 100000000, S(page_empty_max), NULL,             \
       "empty pages in a row a walk follows (more.path saying more, or cursor/link tokens)")        \
     X(STREAM, "lookback", DURATION, "0s", 0, 0, MAX_DUR, S(lookback_ms), NULL,                      \

@@ -104,6 +104,9 @@ typedef struct stream_conf {
                             walk ends it, as an empty page would */
     int more_end_on_204; /* with more.path, a 204 ends the walk as a page
                             saying none would */
+    int none_uncapped;   /* pagination = none: the endpoint answers every
+                            record at once, so an answer as large as the
+                            largest proves the walk's end */
     int page_empty_max;  /* empty pages in a row a walk follows before it
                             fails (more.path saying more; cursor tokens) */
     int64_t lookback_ms;

@@ -175,7 +175,8 @@ static void warn_maybe_capped(const pager_page_t *page, size_t n)
     log_warn("an answer of records all at one cursor value, as many as the largest answer of "
              "the walk: if the API caps its answers at that many, the records past them are "
              "not read, and a full run deletes no id as vanished (pagination = none cannot ask "
-             "past them: use page, offset, cursor, link or next_url if the API has one)",
+             "past them: use page, offset, cursor, link or next_url if the API has one, or set "
+             "none.uncapped = true if it answers every record at once)",
              "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
 }
 
@@ -191,20 +192,22 @@ static void warn_since_not_reached(const pager_page_t *page, size_t n)
              "as the largest answer of the walk: the API ignores the cursor parameter (or "
              "rounds it down), and if it caps its answers at that many, the records past them "
              "are not read, and a full run deletes no id as vanished (pagination = none cannot "
-             "ask past them: use page, offset, cursor, link or next_url if the API has one)",
+             "ask past them: use page, offset, cursor, link or next_url if the API has one, or "
+             "set none.uncapped = true if it answers every record at once)",
              "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
 }
 
 /* An answer at since that brings nothing new: the walk is over. Proof
  * that the API served every record only when it is smaller than the
- * largest answer (no cap at that many cut it) or holds only the records
- * the answer before ended with: else the records past it may lie beyond
- * a cap, and a full run that took them for vanished deleted live rows. */
+ * largest answer (no cap at that many cut it), holds only the records
+ * the answer before ended with, or the API is said to answer everything
+ * at once (none.uncapped): else the records past it may lie beyond a
+ * cap, and a full run that took them for vanished deleted live rows. */
 static int end_of_walk(const pager_walk_t *w, const pager_page_t *page, int all_at)
 {
     size_t n = json_array_size(page->records);
     int64_t first;
-    if (n <= 1 || n < w->max_served)
+    if (n <= 1 || n < w->max_served || w->sc->none_uncapped)
         return PAGER_END;
     if (all_at) {
         warn_maybe_capped(page, n);

@@ -146,15 +146,18 @@ static int guess_is_exact(pagination_t style)
     return style == PAGINATION_CURSOR || style == PAGINATION_LINK || style == PAGINATION_NEXT_URL;
 }
 
-static void run_steps(pagination_t style, int empty_end, int unsorted, const step_t *steps,
-                      size_t n)
+#define RUN_UNSORTED 1 /* run_steps()' flags: cursor.sorted = false */
+#define RUN_UNCAPPED 2 /* none.uncapped = true */
+
+static void run_steps(pagination_t style, int empty_end, int flags, const step_t *steps, size_t n)
 {
     stream_conf_t sc = stream(style, CURSOR_PRECISION_TIMESTAMP);
     sc.next_path = "next";
     sc.more_path = (char *)more_path;
     sc.more_end_on_204 = end_on_204;
-    if (unsorted)
+    if (flags & RUN_UNSORTED)
         sc.cursor_sorted = 0;
+    sc.none_uncapped = (flags & RUN_UNCAPPED) != 0;
     const pager_t *p = pager_for(style);
     pager_walk_t w = {.sc = &sc, .empty_end = empty_end, .check_since = 1};
     pager_walk_reset(&w, p, 0, 0);
@@ -294,13 +297,19 @@ static void test_seek_steps(void **state)
     RUN(PAGINATION_NONE, 0, none_rounded);
     /* an answer at the last cursor that starts below it (an API that
      * ignores since, or rounds it down): dropped, the walk is over; as
-     * large as the largest, it may be capped: unproven. Smaller, it
+     * large as the largest, it may be capped: unproven, unless
+     * none.uncapped says the API answers everything at once. Smaller, it
      * proves the end: no cap at the largest's size cut it */
     static const step_t none_ignored[] = {
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
         {"[" T1 "," T2 "]", NULL, NULL, PAGER_END_UNPROVEN, NULL},
     };
     RUN(PAGINATION_NONE, 0, none_ignored);
+    static const step_t none_ignored_uncapped[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z"},
+        {"[" T1 "," T2 "]", NULL, NULL, PAGER_END, NULL},
+    };
+    run_steps(PAGINATION_NONE, 0, RUN_UNCAPPED, none_ignored_uncapped, 2);
     static const step_t none_ignored_smaller[] = {
         {"[" T1 "," T2 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z"},
         {"[" T2 "," T3 "]", NULL, NULL, PAGER_END, NULL},
@@ -372,13 +381,13 @@ static void test_seek_steps(void **state)
         {"[" T1 "]", NULL, NULL, 0, U "?size=50&p=3"},
         {"[]", NULL, NULL, 1, NULL},
     };
-    run_steps(PAGINATION_PAGE, 1, 1, unsorted_pages, 3);
+    run_steps(PAGINATION_PAGE, 1, RUN_UNSORTED, unsorted_pages, 3);
     static const step_t unsorted_offsets[] = {
         {"[" T2 "," T3 "]", NULL, NULL, 0, U "?size=50&p=2"},
         {"[" T1 "]", NULL, NULL, 0, U "?size=50&p=3"},
         {"[]", NULL, NULL, 1, NULL},
     };
-    run_steps(PAGINATION_OFFSET, 1, 1, unsorted_offsets, 3);
+    run_steps(PAGINATION_OFFSET, 1, RUN_UNSORTED, unsorted_offsets, 3);
 }
 
 #define MORE(recs, flag) "{\"data\":" recs ",\"has_more\":" flag "}"
@@ -418,7 +427,7 @@ static void test_more_flag_steps(void **state)
         {"[]", MORE("[]", "true"), NULL, 0, U "?size=50&p=1"},
         {"[" T1 "]", MORE("[" T1 "]", "\"false\""), NULL, 1, NULL},
     };
-    run_steps(PAGINATION_OFFSET, 1, 1, hidden_first, 4);
+    run_steps(PAGINATION_OFFSET, 1, RUN_UNSORTED, hidden_first, 4);
     /* an offset moved by fewer than the API paged (it hid two) overlaps:
      * the next page may start with the same record, which is no repeat */
     static const step_t overlap[] = {
@@ -427,7 +436,7 @@ static void test_more_flag_steps(void **state)
          U "?size=50&p=5"},
         {"[]", MORE("[]", "0"), NULL, 1, NULL},
     };
-    run_steps(PAGINATION_OFFSET, 1, 1, overlap, 3);
+    run_steps(PAGINATION_OFFSET, 1, RUN_UNSORTED, overlap, 3);
     /* an object or array there (a next page's link, its numbers) says
      * more; the walk ends where it turns none */
     static const step_t structured[] = {
