@@ -151,6 +151,10 @@ typedef struct pager_answer {
  * API may cap its answers there, with nothing that reaches past the cap
  * (source_proves_all()). */
 #define PAGER_END_UNPROVEN 4
+/* pager_t.advance(): as 1 (the walk's last page), but as
+ * PAGER_END_UNPROVEN it cannot tell whether the API served every
+ * record. */
+#define PAGER_LAST_UNPROVEN 5
 
 typedef struct pager {
     const char *name; /* as the configuration spells the style */
@@ -163,7 +167,7 @@ typedef struct pager {
      * the next one, PAGER_AGAIN when the page is not to be handed out and
      * w names the request to make instead, PAGER_END (or
      * PAGER_END_UNPROVEN) when it is not to be handed out and the walk is
-     * over, -1 with errstr when the page is
+     * over (PAGER_LAST_UNPROVEN: as 1), -1 with errstr when the page is
      * not to be handed out (the walk fails). */
     int (*advance)(pager_walk_t *w, const pager_page_t *page, char *errstr,
                    size_t errstr_size) TM_WARN_UNUSED;

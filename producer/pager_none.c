@@ -221,13 +221,32 @@ static int end_of_walk(const pager_walk_t *w, const pager_page_t *page, int all_
     return PAGER_END;
 }
 
+/* An answer in no cursor order (or under cursor.sorted = false) is the
+ * walk: no since asked from it could reach past a cap (a newest-first
+ * list with a default limit). Whether the API capped it, nothing tells
+ * unless none.uncapped says it answers everything at once: said. */
+static int one_answer(const pager_walk_t *w, const pager_page_t *page)
+{
+    size_t n = json_array_size(page->records);
+    char red[1200];
+    if (n <= 1 || w->sc->none_uncapped)
+        return 1;
+    log_warn("an answer out of cursor order is the whole walk: if the API caps its answers, "
+             "the records past them are not read, and a full run deletes no id as vanished "
+             "(pagination = none cannot ask past them: use page, offset, cursor, link or "
+             "next_url if the API has one, or set none.uncapped = true if it answers every "
+             "record at once)",
+             "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
+    return PAGER_LAST_UNPROVEN;
+}
+
 static int none_advance(pager_walk_t *w, const pager_page_t *page, char *errstr, size_t errstr_size)
 {
     int64_t first;
     size_t largest = w->max_served, n = json_array_size(page->records);
     int all_at;
     if (!w->sc->cursor_sorted || !ascending(w->sc, page->records))
-        return 1;
+        return one_answer(w, page);
     /* an answer at the last cursor with nothing new: the walk is over, and
      * the answer is dropped (what lies below since, from an API that
      * rounds since down or ignores it, would be published twice) */

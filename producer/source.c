@@ -551,9 +551,9 @@ again:
     http_response_clear(&resp);
     if (adv == PAGER_AGAIN) /* the pager drops this page and asks another */
         goto again;
-    if (adv == PAGER_END_UNPROVEN) {
+    if (adv == PAGER_END_UNPROVEN || adv == PAGER_LAST_UNPROVEN) {
         s->end_unproven = 1;
-        adv = PAGER_END;
+        adv = adv == PAGER_END_UNPROVEN ? PAGER_END : 1;
     }
     if (adv == PAGER_END) { /* dropped: the walk ended at the page before */
         jsonpage_clear(&slot->page);

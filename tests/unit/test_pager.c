@@ -315,9 +315,13 @@ static void test_seek_steps(void **state)
         {"[" T2 "," T3 "]", NULL, NULL, PAGER_END, NULL},
     };
     RUN(PAGINATION_NONE, 0, none_ignored_smaller);
-    /* out of cursor order: the answer is the walk, as before */
-    static const step_t none_unsorted[] = {{"[" T2 "," T1 "]", NULL, NULL, 1, NULL}};
+    /* out of cursor order: the answer is the walk, as before, and it may
+     * be capped (a newest-first list): unproven, unless none.uncapped */
+    static const step_t none_unsorted[] = {
+        {"[" T2 "," T1 "]", NULL, NULL, PAGER_LAST_UNPROVEN, NULL}};
     RUN(PAGINATION_NONE, 0, none_unsorted);
+    static const step_t none_unsorted_uncapped[] = {{"[" T2 "," T1 "]", NULL, NULL, 1, NULL}};
+    run_steps(PAGINATION_NONE, 0, RUN_UNCAPPED, none_unsorted_uncapped, 1);
     /* all at the since it was asked from: the same records end the walk,
      * unproven (with a warning: a cap cannot be told from a whole tie
      * group), records not served before (a tie group past the cap) fail
