@@ -49,7 +49,8 @@ struct source {
     pager_walk_t walk;
     int done;
     int complete;           /* the walk ended by its end rule */
-    int end_unproven;       /* ... at an answer that may be capped */
+    int end_unproven;       /* ... but it may lack records (source_proves_all) */
+    int error_warned;       /* records_with_error() spoke in this walk */
     int charset_warned;     /* warn_charset() spoke in this walk */
     int64_t started_at;     /* when its first request was sent; 0 before */
     int64_t api_started_at; /* source_api_started_at(); 0 before */
@@ -161,6 +162,7 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     s->done = 0;
     s->complete = 0;
     s->end_unproven = 0;
+    s->error_warned = 0;
     s->charset_warned = 0;
     s->guess_missed = 0;
     s->started_at = 0;
@@ -329,6 +331,33 @@ static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *
              log_quote(q, sizeof(q), text ? text : ""));
     free(text);
     return 1;
+}
+
+/*
+ * A page with records in an answer that says it is an error (a query cut
+ * short: GraphQL's partial data, a search backend's hits so far beside
+ * its timeout): its records are handed out, but the walk may lack what
+ * the API did not send, so it proves nothing (source_proves_all()): taken
+ * as whole, a full run deleted the records after them as vanished. An
+ * "error" that cannot be read counts as one. Said once a walk.
+ */
+static void records_with_error(source_t *s, const page_slot_t *slot, const json_t *records)
+{
+    char q[300], qurl[1200];
+    if (json_array_size(records) == 0 ||
+        (!error_unreadable(slot) && !jsonpage_says_error(slot->page.root)))
+        return;
+    s->end_unproven = 1;
+    if (s->error_warned)
+        return;
+    s->error_warned = 1;
+    char *text = error_words(s, slot);
+    log_warn("a page whose answer says it is an error beside its records: they are handed out, "
+             "but the walk proves nothing (a full run deletes no id as vanished)",
+             "stream=%s url=%s says=%s", s->sc->name,
+             url_redact_quoted(slot->url, qurl, sizeof(qurl)),
+             log_quote(q, sizeof(q), text ? text : ""));
+    free(text);
 }
 
 /* Says, once a walk, that the API's bodies are not UTF-8 (bodytext.h):
@@ -539,6 +568,7 @@ again:
     if (unproven > 0) {
         adv = 1; /* the last page, not by the walk's end rule */
     } else if (unproven == 0) {
+        records_with_error(s, slot, arr);
         pager_page_t page = {.body = slot->page.root,
                              .parsed = &slot->page,
                              .records = arr,

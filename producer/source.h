@@ -127,8 +127,9 @@ int source_complete(const source_t *s);
 /*
  * source_complete(), and no answer left it open whether the API served
  * every record (PAGER_END_UNPROVEN, PAGER_LAST_UNPROVEN: `none` answers
- * that may be capped, with nothing that asks past the cap). What a full
- * run needs before it deletes an id it was not served.
+ * that may be capped, with nothing that asks past the cap; a page with
+ * records beside an "error" or "errors" member). What a full run needs
+ * before it deletes an id it was not served.
  */
 int source_proves_all(const source_t *s);
 
