@@ -32,11 +32,12 @@ run_mode_decision_t run_mode_decide(const run_record_t *cp, const char *source, 
     /* No HWM (first run, or a `reset --full`) means reading everything;
      * so does --full, even while a full run is unfinished. */
     if (!cp || !cp->hwm.has_value || force_full)
-        return (run_mode_decision_t){.full = 1};
+        return (run_mode_decision_t){.full = 1, .afresh = 1};
     /* a checkpoint without source (an older build's) cannot show that url
      * is unchanged: the HWM may be another endpoint's */
     if (source && (!cp->source || strcmp(cp->source, source) != 0))
-        return (run_mode_decision_t){.full = 1, .source_changed = 1, .source_unknown = !cp->source};
+        return (run_mode_decision_t){
+            .full = 1, .source_changed = 1, .source_unknown = !cp->source, .afresh = 1};
     if (unfinished_full(cp))
         return (run_mode_decision_t){.full = 1, .resumed = 1};
     return (run_mode_decision_t){.full = full_sync_every_ms > 0 &&

@@ -16,6 +16,10 @@ typedef struct run_mode_decision {
     int resumed;        /* a full run going on from an unfinished one's HWM */
     int source_changed; /* full because url changed (or may have) */
     int source_unknown; /* ... since the checkpoint names no url (an older build's) */
+    /* full and keeping no HWM from before it until its own walk makes one
+     * durable (--full, a url changed): a run after it fails starts it
+     * again instead of resuming from an HWM that is not its walk's */
+    int afresh;
 } run_mode_decision_t;
 
 /* RUN_SOURCE_SIZE bytes: the digest run records keep of the records

@@ -27,33 +27,34 @@ typedef struct mode_case {
     int force_full;
     int64_t every;
     int full, resumed; /* expected */
+    int afresh;        /* expected: keeps no HWM from before it */
 } mode_case_t;
 
 static void test_decide(void **state)
 {
     (void)state;
     static const mode_case_t cases[] = {
-        {"first run", 0, 0, 0, 0, 0, 0, 0, 0, 1, 0},
+        {"first run", 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1},
         {"reset --full: no HWM", 1, 0, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR,
-         NOW - HOUR, 0, 0, 1, 0},
+         NOW - HOUR, 0, 0, 1, 0, 1},
         {"incremental", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR, NOW - HOUR, 0,
-         0, 0, 0},
-        {"--full", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR, NOW - HOUR, 1, 0,
-         1, 0},
-        {"full_sync.every due", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR,
-         NOW - 24 * HOUR, 0, 24 * HOUR, 1, 0},
-        {"full_sync.every not due", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR,
-         NOW - 23 * HOUR, 0, 24 * HOUR, 0, 0},
-        {"unfinished full run resumed", 1, 1, RUN_MODE_FULL, RUN_STATUS_FAILED, NOW - HOUR, 0, 0, 0,
-         1, 1},
-        {"died while running: resumed", 1, 1, RUN_MODE_FULL, RUN_STATUS_RUNNING, NOW - HOUR, 0, 0,
-         0, 1, 1},
-        {"--full over an unfinished one: not resumed", 1, 1, RUN_MODE_FULL, RUN_STATUS_FAILED,
-         NOW - HOUR, 0, 1, 0, 1, 0},
-        {"a full run that reconciled is finished", 1, 1, RUN_MODE_FULL, RUN_STATUS_FAILED,
-         NOW - HOUR, NOW - HOUR, 0, 0, 0, 0},
-        {"a completed full run", 1, 1, RUN_MODE_FULL, RUN_STATUS_COMPLETED, NOW - HOUR, NOW - HOUR,
          0, 0, 0, 0},
+        {"--full", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR, NOW - HOUR, 1, 0,
+         1, 0, 1},
+        {"full_sync.every due", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR,
+         NOW - 24 * HOUR, 0, 24 * HOUR, 1, 0, 0},
+        {"full_sync.every not due", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR,
+         NOW - 23 * HOUR, 0, 24 * HOUR, 0, 0, 0},
+        {"unfinished full run resumed", 1, 1, RUN_MODE_FULL, RUN_STATUS_FAILED, NOW - HOUR, 0, 0, 0,
+         1, 1, 0},
+        {"died while running: resumed", 1, 1, RUN_MODE_FULL, RUN_STATUS_RUNNING, NOW - HOUR, 0, 0,
+         0, 1, 1, 0},
+        {"--full over an unfinished one: not resumed", 1, 1, RUN_MODE_FULL, RUN_STATUS_FAILED,
+         NOW - HOUR, 0, 1, 0, 1, 0, 1},
+        {"a full run that reconciled is finished", 1, 1, RUN_MODE_FULL, RUN_STATUS_FAILED,
+         NOW - HOUR, NOW - HOUR, 0, 0, 0, 0, 0},
+        {"a completed full run", 1, 1, RUN_MODE_FULL, RUN_STATUS_COMPLETED, NOW - HOUR, NOW - HOUR,
+         0, 0, 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const mode_case_t *c = &cases[i];
@@ -65,9 +66,9 @@ static void test_decide(void **state)
         cp.hwm.value_ms = NOW - 2 * HOUR;
         run_mode_decision_t m =
             run_mode_decide(c->has_cp ? &cp : NULL, NULL, c->force_full, c->every, NOW);
-        if (m.full != c->full || m.resumed != c->resumed)
-            fail_msg("%s: full=%d resumed=%d, want %d %d", c->name, m.full, m.resumed, c->full,
-                     c->resumed);
+        if (m.full != c->full || m.resumed != c->resumed || m.afresh != c->afresh)
+            fail_msg("%s: full=%d resumed=%d afresh=%d, want %d %d %d", c->name, m.full, m.resumed,
+                     m.afresh, c->full, c->resumed, c->afresh);
     }
 }
 
@@ -107,7 +108,9 @@ static void test_source_changed(void **state)
         cp.hwm.has_value = 1;
         cp.hwm.value_ms = NOW - 2 * HOUR;
         run_mode_decision_t m = run_mode_decide(&cp, src, 0, 0, NOW);
-        if (m.full != cases[i].full || m.source_changed != cases[i].changed || m.resumed)
+        /* the HWM is another endpoint's: a full run keeps none of it */
+        if (m.full != cases[i].full || m.source_changed != cases[i].changed || m.resumed ||
+            m.afresh != cases[i].full)
             fail_msg("%s: full=%d changed=%d resumed=%d", cases[i].name, m.full, m.source_changed,
                      m.resumed);
     }
