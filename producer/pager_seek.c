@@ -435,6 +435,34 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
  * bytes serves a short page mid-stream. With more.path only the page
  * that says so ends it (advance_by_flag()).
  */
+/*
+ * Whether a page at the since the carried record set holds that record
+ * alone, at a later cursor, and fewer records than a page holds: the
+ * record changed between the two requests, and nothing else lies at or
+ * past since (the page was not cut). An API whose cursor moves at every
+ * request (COALESCE(updated_at, now()), a serializer that fills a null
+ * timestamp with now) serves it so at every since, and the walk chased it
+ * for ever, publishing it once a request. Such a page ends the walk as an
+ * empty one would: it proves as much.
+ */
+static int carried_moved_alone(const pager_walk_t *w, const pager_page_t *page)
+{
+    size_t n = json_array_size(page->records), i;
+    json_t *rec;
+    int64_t c;
+    cursor_clock_t clock = hwm_clock(w->sc);
+    if (!w->carried || !w->carried_id || n == 0 || n >= (size_t)w->sc->page_size)
+        return 0;
+    json_array_foreach(page->records, i, rec)
+    {
+        json_t *id = json_object_get(rec, w->sc->id_field);
+        if (!id || !json_equal(id, w->carried_id) || !cursorval_of_record(w->sc, rec, &c) ||
+            hwm_bucket(&clock, c) <= w->carried_bucket)
+            return 0;
+    }
+    return 1;
+}
+
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size)
 {
@@ -455,6 +483,10 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
     if (w->check_since && w->page_no == first &&
         check_filtered(w, page->records, errstr, errstr_size) != 0)
         return -1;
+    if (w->sc->cursor_sorted && carried_moved_alone(w, page)) {
+        w->carried = 0;
+        return 1;
+    }
     if (w->sc->cursor_sorted) {
         int again = restart_if_exclusive(w, page, first, errstr, errstr_size);
         if (again != 0)

@@ -274,6 +274,23 @@ static void test_seek_steps(void **state)
         {"[]", NULL, NULL, PAGER_AGAIN, U "?size=50&p=1"},
     };
     RUN(PAGINATION_PAGE, 0, exclusive_end);
+    /* the record that set since, served again alone at a later cursor
+     * on a page not full: it moved between the two requests (a cursor
+     * that is the request's time) and nothing else lies past since. The
+     * walk ends, as at an empty page, where it asked again at each since
+     * for ever; the full run's walk too */
+    static const step_t moved_alone[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[{\"id\":2,\"updated\":\"2026-11-25T12:00:02Z\"}]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 0, moved_alone);
+    RUN(PAGINATION_PAGE, 1, moved_alone);
+    /* ... another record alone there is served and followed */
+    static const step_t other_alone[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[" T2 "," T3 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A02.000Z&size=50&p=1"},
+    };
+    RUN(PAGINATION_PAGE, 1, other_alone);
     /* none: an answer in cursor order is followed at its last cursor (the
      * API may cap it) until an answer brings nothing new, which is dropped */
     static const step_t none[] = {
