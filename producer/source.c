@@ -297,6 +297,17 @@ static char *error_words(source_t *s, const page_slot_t *slot)
     return text;
 }
 
+/* Says msg of slot's page, with the API's words ("error" or "errors"). */
+static void warn_says_error(source_t *s, const page_slot_t *slot, const char *msg)
+{
+    char q[300], qurl[1200];
+    char *text = error_words(s, slot);
+    log_warn(msg, "stream=%s url=%s says=%s", s->sc->name,
+             url_redact_quoted(slot->url, qurl, sizeof(qurl)),
+             log_quote(q, sizeof(q), text ? text : ""));
+    free(text);
+}
+
 /*
  * An empty page in an answer that says it is an error (a rate limit
  * answered 200 {"data": [], "error": {...}}): taken as the end, it ended
@@ -312,7 +323,7 @@ static char *error_words(source_t *s, const page_slot_t *slot)
 static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *records,
                             char *errstr, size_t errstr_size)
 {
-    char red[1024], q[300], qurl[1200];
+    char red[1024];
     if (json_array_size(records) > 0)
         return 0;
     const char *unreadable = error_unreadable(slot);
@@ -323,13 +334,9 @@ static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *
     }
     if (!jsonpage_says_error(slot->page.root))
         return 0;
-    char *text = error_words(s, slot);
-    log_warn("an empty page whose answer says it is an error: the walk ends there, unproven "
-             "(a full run deletes nothing)",
-             "stream=%s url=%s says=%s", s->sc->name,
-             url_redact_quoted(slot->url, qurl, sizeof(qurl)),
-             log_quote(q, sizeof(q), text ? text : ""));
-    free(text);
+    warn_says_error(s, slot,
+                    "an empty page whose answer says it is an error: the walk ends there, "
+                    "unproven (a full run deletes nothing)");
     return 1;
 }
 
@@ -343,7 +350,6 @@ static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *
  */
 static void records_with_error(source_t *s, const page_slot_t *slot, const json_t *records)
 {
-    char q[300], qurl[1200];
     if (json_array_size(records) == 0 ||
         (!error_unreadable(slot) && !jsonpage_says_error(slot->page.root)))
         return;
@@ -351,13 +357,10 @@ static void records_with_error(source_t *s, const page_slot_t *slot, const json_
     if (s->error_warned)
         return;
     s->error_warned = 1;
-    char *text = error_words(s, slot);
-    log_warn("a page whose answer says it is an error beside its records: they are handed out, "
-             "but the walk proves nothing (a full run deletes no id as vanished)",
-             "stream=%s url=%s says=%s", s->sc->name,
-             url_redact_quoted(slot->url, qurl, sizeof(qurl)),
-             log_quote(q, sizeof(q), text ? text : ""));
-    free(text);
+    warn_says_error(s, slot,
+                    "a page whose answer says it is an error beside its records: they are "
+                    "handed out, but the walk proves nothing (a full run deletes no id as "
+                    "vanished)");
 }
 
 /* Says, once a walk, that the API's bodies are not UTF-8 (bodytext.h):
