@@ -255,6 +255,8 @@ char *run_record_to_json(const run_record_t *rr)
     err |= json_object_set_new(o, "error", rr->error ? text_json(rr->error) : json_null());
     if (rr->source)
         err |= json_object_set_new(o, "source", json_string(rr->source));
+    if (rr->restart_full)
+        err |= json_object_set_new(o, "restart_full", json_true());
     if (!err)
         out = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -542,6 +544,9 @@ run_record_t *run_record_from_json(const char *buf, size_t len, char *errstr, si
         goto fail;
     rr->mode = (run_mode_t)mode;
     rr->status = (run_status_t)status;
+    /* only true sets it: anything else (absent, an older build's record)
+     * lets an unfinished full run resume as it did */
+    rr->restart_full = json_is_true(json_object_get(o, "restart_full"));
 
     json_decref(o);
     return rr;

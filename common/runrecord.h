@@ -94,10 +94,15 @@ typedef struct run_record {
                                 Drives full_sync.every. */
     end_offset_t *end_offsets;
     size_t n_end_offsets;
-    char *error;  /* NULL unless status is failed */
-    char *source; /* which endpoint the HWM comes from: a digest of the
-                     stream's url (producer/runmode.h); NULL in records
-                     written before it, or by `reset` */
+    char *error;      /* NULL unless status is failed */
+    char *source;     /* which endpoint the HWM comes from: a digest of the
+                         stream's url (producer/runmode.h); NULL in records
+                         written before it, or by `reset` */
+    int restart_full; /* a full run started afresh (--full, url changed)
+                         whose walk made none of its own progress durable:
+                         hwm is the one from before it, so the next run
+                         starts it again rather than resuming. In JSON
+                         "restart_full": true only when set */
     /* Set by the producer's checkpoint reader only, never in JSON: keys of
      * checkpoint chunks of this stream that the topic still holds but this
      * record does not use (left by a crash or an older checkpoint). */

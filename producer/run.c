@@ -52,17 +52,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     r->started_at = isotime_now_ms();
     run_id_make(sc->name, r->started_at, r->run_id, sizeof(r->run_id));
     r->last_full_at = r->cp ? r->cp->last_full_at_ms : 0;
-    /* A full run started afresh (--full, a url changed) holds no records'
-     * HWM until its own walk makes one durable (a progress checkpoint, or
-     * its end). Its records kept the one before, and a run after it
-     * failed or died took that for where the full walk got to and resumed
-     * from there, reading nothing below it: rows deleted for --full to
-     * restore stayed missing, and a url widened to serve more never had
-     * the rest read. With none, the next run starts it again. A periodic
-     * full run keeps it: the run after a failed one goes on from there
-     * (the changes since flow while a page deep down fails), and, not
-     * counted as the full sync, the full run is due again after it. */
-    if (r->cp && ((!r->mode.afresh && run_hwm_copy(&r->durable, &r->cp->hwm) != 0) ||
+    if (r->cp && (run_hwm_copy(&r->durable, &r->cp->hwm) != 0 ||
                   run_hwm_copy(&r->del_durable, &r->cp->deleted_hwm) != 0))
         return run_oom(errstr, errstr_size);
     /* A full run re-reads everything (a resumed one from where it got to);

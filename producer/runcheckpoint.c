@@ -16,9 +16,10 @@
 #include "run.h"
 #include "runstate.h"
 
-/* Writes a run record with the given HWMs and status. */
+/* Writes a run record with the given HWMs and status; own: hwm is the
+ * records walk's own progress (a tracker's), not the durable one. */
 static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm, const run_hwm_t *del,
-                        const char *error, char *errstr, size_t errstr_size)
+                        int own, const char *error, char *errstr, size_t errstr_size)
 {
     run_record_t rr = {0};
     /* a local date asked for or bucketed as UTC's: the HWM may lie past
@@ -43,6 +44,15 @@ static int write_record(run_t *r, run_status_t status, const run_hwm_t *hwm, con
                              : r->last_full_at;
     rr.error = (char *)error;
     rr.source = r->source;
+    /* A full run started afresh keeps the HWM from before it until its
+     * walk makes its own durable. A run after it failed or died took that
+     * HWM for where the full walk got to and resumed from there, reading
+     * nothing below it: rows deleted for --full to restore stayed
+     * missing, and a url widened to serve more never had the rest read.
+     * Said so, the next run starts it again. A periodic full run resumes:
+     * the changes since flow while a page deep down fails, and, not
+     * counted as the full sync, it is due again after that run. */
+    rr.restart_full = r->mode.afresh && !(own || r->own_hwm) && status != RUN_STATUS_COMPLETED;
     if (publisher_end_offsets(r->pub, r->topic, &rr.end_offsets, &rr.n_end_offsets) != 0)
         return run_oom(errstr, errstr_size);
     int rc = checkpoint_write(r->pub, r->runs_topic, &rr, errstr, errstr_size);
@@ -96,7 +106,7 @@ static int write_checkpoint(run_t *r, run_status_t status, hwm_tracker_t *record
     if (rc == 0)
         rc = head_of(r, deletes, &r->del_tracker, &r->del_durable, &del, errstr, errstr_size);
     if (rc == 0)
-        rc = write_record(r, status, &head, &del, error, errstr, errstr_size);
+        rc = write_record(r, status, &head, &del, records != NULL, error, errstr, errstr_size);
     if (rc != 0) {
         run_hwm_clear(&head);
         run_hwm_clear(&del);
@@ -110,6 +120,8 @@ static int write_checkpoint(run_t *r, run_status_t status, hwm_tracker_t *record
             0)
         log_warn("unused checkpoint chunks not dropped", "stream=%s error=%s", r->sc->name,
                  log_quote(q, sizeof(q), derr));
+    if (records)
+        r->own_hwm = 1; /* the walk's, not the one from before it */
     run_hwm_clear(&r->durable);
     run_hwm_clear(&r->del_durable);
     r->durable = head; /* moved */
@@ -135,7 +147,7 @@ int run_mark_start(run_t *r, char *errstr, size_t errstr_size)
         checkpoint_write_abandoned(r->pub, r->runs_topic, cp, r->run_id, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     /* hwm unchanged, so a crash is harmless */
-    return write_record(r, RUN_STATUS_RUNNING, &r->durable, &r->del_durable, NULL, errstr,
+    return write_record(r, RUN_STATUS_RUNNING, &r->durable, &r->del_durable, 0, NULL, errstr,
                         errstr_size);
 }
 

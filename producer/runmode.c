@@ -38,8 +38,11 @@ run_mode_decision_t run_mode_decide(const run_record_t *cp, const char *source, 
     if (source && (!cp->source || strcmp(cp->source, source) != 0))
         return (run_mode_decision_t){
             .full = 1, .source_changed = 1, .source_unknown = !cp->source, .afresh = 1};
+    /* one started afresh that made no progress of its own: its HWM is
+     * the one from before it, below which it read nothing yet */
     if (unfinished_full(cp))
-        return (run_mode_decision_t){.full = 1, .resumed = 1};
+        return cp->restart_full ? (run_mode_decision_t){.full = 1, .afresh = 1}
+                                : (run_mode_decision_t){.full = 1, .resumed = 1};
     return (run_mode_decision_t){.full = full_sync_every_ms > 0 &&
                                          now_ms - cp->last_full_at_ms >= full_sync_every_ms};
 }

@@ -16,9 +16,10 @@ typedef struct run_mode_decision {
     int resumed;        /* a full run going on from an unfinished one's HWM */
     int source_changed; /* full because url changed (or may have) */
     int source_unknown; /* ... since the checkpoint names no url (an older build's) */
-    /* full and keeping no HWM from before it until its own walk makes one
-     * durable (--full, a url changed): a run after it fails starts it
-     * again instead of resuming from an HWM that is not its walk's */
+    /* full, reading from nothing, the HWM before it not its walk's (--full,
+     * a url changed, or such a run started again): until its walk makes
+     * progress of its own durable, its run records say restart_full, and a
+     * run after it fails starts it again instead of resuming from there */
     int afresh;
 } run_mode_decision_t;
 

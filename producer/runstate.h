@@ -80,6 +80,8 @@ typedef struct run {
     run_hwm_t durable, del_durable;     /* in the last run record written */
     unsigned chunk_seq;                 /* numbers this run's checkpoint chunks */
     int stale_dropped;                  /* cp->stale_chunks tombstoned */
+    int own_hwm;                        /* durable is the records walk's own (a checkpoint of its
+                                           tracker), not the HWM from before a full run */
     producer_stats_t stats;             /* this run's counters */
     producer_stats_t flushed;           /* what of them the totals hold */
     int64_t since_progress;

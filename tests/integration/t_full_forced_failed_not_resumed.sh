@@ -11,9 +11,9 @@
 # records between (here the rows the user deleted, 30..32) are never
 # published again - nor by the incremental runs after it, whose HWM is
 # past them, until the next periodic full run (full_sync.every, 7 days by
-# default). Expected: the failed full run leaves no records' HWM of its
-# own, so the next run is a full one again, not resumed from the HWM
-# before it, and rows 30..32 are back. (Found by a second reading,
+# default). Expected: the failed full run's record says restart_full (its
+# HWM is the one from before it), so the next run is a full one again,
+# not resumed from there, and rows 30..32 are back. (Found by a second reading,
 # helper 158.)
 # brokers: mock
 . "$(dirname "$0")/lib_items.sh"
@@ -49,7 +49,7 @@ log "the --full run: $(last_failed_line | sed 's/^.*msg=/msg=/' | cut -c1-220)"
 log "its run record: $(last_run_record | jq -c '{status, mode, hwm: .hwm.value, records}')"
 rm "$T_WORK/empty"
 
-assert_eq null "$(last_run_record | jq -c .hwm.value)" "records' HWM of the failed full run"
+assert_eq true "$(last_run_record | jq -c .restart_full)" "restart_full of the failed full run's record"
 
 # The next scheduled run is the full run again, and the ones after are
 # incremental.

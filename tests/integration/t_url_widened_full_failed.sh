@@ -12,8 +12,8 @@
 # never served, are never read: not
 # by it, nor by the incremental runs after it (with full_sync.every = 0
 # for ever; with the default, for up to 7 days). Expected: the failed full
-# run leaves no records' HWM of its own, the next run is a full one again
-# from the start, and all 40 items are rows. (Found by a second reading,
+# run's record says restart_full, the next run is a full one again from
+# the start, and all 40 items are rows. (Found by a second reading,
 # helper 158.)
 # brokers: mock
 . "$(dirname "$0")/lib_items.sh"

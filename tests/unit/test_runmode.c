@@ -72,6 +72,28 @@ static void test_decide(void **state)
     }
 }
 
+/* An unfinished full run started afresh whose walk made none of its own
+ * progress durable (restart_full): its HWM is the one from before it, so
+ * the next run starts it again, afresh, rather than resuming there; an
+ * older build's record (no restart_full) resumes as it did. */
+static void test_restart_full(void **state)
+{
+    (void)state;
+    for (int restart = 0; restart <= 1; restart++) {
+        run_record_t cp = {.mode = RUN_MODE_FULL,
+                           .status = RUN_STATUS_FAILED,
+                           .started_at_ms = NOW - HOUR,
+                           .last_full_at_ms = NOW - 24 * HOUR,
+                           .restart_full = restart};
+        cp.hwm.has_value = 1;
+        cp.hwm.value_ms = NOW - 2 * HOUR;
+        run_mode_decision_t m = run_mode_decide(&cp, NULL, 0, 0, NOW);
+        if (!m.full || m.resumed != !restart || m.afresh != restart)
+            fail_msg("restart_full=%d: full=%d resumed=%d afresh=%d", restart, m.full, m.resumed,
+                     m.afresh);
+    }
+}
+
 /* The checkpoint's source against the run's: url changed (a filter in
  * the url widened: records below the HWM never read). */
 static void test_source_changed(void **state)
@@ -137,6 +159,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decide),
+        cmocka_unit_test(test_restart_full),
         cmocka_unit_test(test_source_changed),
         cmocka_unit_test(test_counts_as_full),
     };

@@ -97,6 +97,7 @@ static void assert_rr_equal(const run_record_t *a, const run_record_t *b)
         assert_string_equal(a->error, b->error);
     if (a->source || b->source)
         assert_string_equal(a->source, b->source);
+    assert_int_equal(a->restart_full, b->restart_full);
 }
 
 static void test_round_trip(void **state)
@@ -105,6 +106,7 @@ static void test_round_trip(void **state)
     char err[256] = "";
     (void)state;
     rr.source = "fnv1a64:0123456789abcdef";
+    rr.restart_full = 1;
 
     char *json = run_record_to_json(&rr);
     assert_non_null(json);
@@ -115,6 +117,7 @@ static void test_round_trip(void **state)
     assert_null(back->hwm.chunks[1].data); /* data is never in JSON */
     assert_non_null(strstr(json, "\"chunks\":[{\"key\":\"customers/ckpt/r-0/0\",\"ids\":9000,"
                                  "\"bytes\":262000,\"sum\":\"0123456789abcdef\"},"));
+    assert_non_null(strstr(json, "\"restart_full\":true"));
 
     /* and the text is stable: to_json(from_json(x)) == x */
     char *again = run_record_to_json(back);
