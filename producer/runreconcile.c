@@ -43,7 +43,7 @@ typedef enum reconcile_verdict {
 static int walk_proves_vanished(const run_t *r, const reconcile_stats_t *st)
 {
     /* Every page read by the walk's end rule: never a walk cut short. */
-    if (!r->fetch_complete) {
+    if (!r->fetch_proves_all) {
         log_warn("full fetch not provably complete: no id treated as vanished",
                  "stream=%s run_id=%s", r->sc->name, r->run_id);
         return 0;

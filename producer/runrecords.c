@@ -587,7 +587,8 @@ int run_fetch_records(run_t *r, char *errstr, size_t errstr_size)
     log_future_cursors(r);
     if (rc == PRODUCER_OK && r->shift && pageshift_walk_done(r->shift) != PRODUCER_OK)
         rc = run_oom(errstr, errstr_size);
-    r->fetch_complete = rc == PRODUCER_OK && source_proves_all(src);
+    r->fetch_complete = rc == PRODUCER_OK && source_complete(src);
+    r->fetch_proves_all = r->fetch_complete && source_proves_all(src);
     if (rc == PRODUCER_OK) {
         note_max_cursor(r);
         cursor_clock_t clock = hwm_clock(sc);

@@ -87,7 +87,12 @@ typedef struct run {
     int64_t since_progress;
     int records_done;     /* every page of the records endpoint handled */
     int deletes_done;     /* ... and of the deleted endpoint (or none) */
-    int fetch_complete;   /* the records walk proved it was served every record */
+    int fetch_complete;   /* the records walk ended by its end rule */
+    int fetch_proves_all; /* ... and proved it was served every record
+                             (source_proves_all): what reconciliation needs.
+                             An answer that may be capped or cut beside an
+                             error holds no HWM back (an API that says
+                             "errors" on every page would stop it for good) */
     idset_t *dlq_digests; /* digests of records dead-lettered without a
                            * cursor this run (each once a run) */
     int progress_off_logged;
