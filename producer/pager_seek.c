@@ -438,12 +438,15 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
 /*
  * Whether a page at the since the carried record set holds that record
  * alone, at a later cursor, and fewer records than a page holds: the
- * record changed between the two requests, and nothing else lies at or
- * past since (the page was not cut). An API whose cursor moves at every
- * request (COALESCE(updated_at, now()), a serializer that fills a null
- * timestamp with now) serves it so at every since, and the walk chased it
- * for ever, publishing it once a request. Such a page ends the walk as an
- * empty one would: it proves as much.
+ * record changed between the two requests, and nothing else was served
+ * at or past since. An API whose cursor moves at every request
+ * (COALESCE(updated_at, now()), a serializer that fills a missing time
+ * with now) serves it so at every since, and the walk chased it for
+ * ever, publishing it once a request. Only once the walk asks one unit
+ * below each since: an API that filters `>` serves a page so too, the
+ * records tied with the carried one left out, and restart_if_exclusive()
+ * must find that first. Not under more.path, whose flag says whether more
+ * pages follow.
  */
 static int carried_moved_alone(const pager_walk_t *w, const pager_page_t *page)
 {
@@ -451,7 +454,8 @@ static int carried_moved_alone(const pager_walk_t *w, const pager_page_t *page)
     json_t *rec;
     int64_t c;
     cursor_clock_t clock = hwm_clock(w->sc);
-    if (!w->carried || !w->carried_id || n == 0 || n >= (size_t)w->sc->page_size)
+    if (!w->carried || !w->carried_id || !w->exclusive || w->sc->more_path || n == 0 ||
+        n >= (size_t)w->sc->page_size)
         return 0;
     json_array_foreach(page->records, i, rec)
     {
@@ -485,7 +489,14 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
         return -1;
     if (w->sc->cursor_sorted && carried_moved_alone(w, page)) {
         w->carried = 0;
-        return 1;
+        if (!w->empty_end)
+            return 1; /* as a short page ends an incremental walk */
+        /* a full run's walk ends on an empty page only (a page cut by
+         * bytes may be short): the next page at this since, which such an
+         * API answers empty */
+        w->page_no += by_served ? (long)json_array_size(page->records) : 1;
+        w->later_page = 1;
+        return 0;
     }
     if (w->sc->cursor_sorted) {
         int again = restart_if_exclusive(w, page, first, errstr, errstr_size);

@@ -276,15 +276,29 @@ static void test_seek_steps(void **state)
     RUN(PAGINATION_PAGE, 0, exclusive_end);
     /* the record that set since, served again alone at a later cursor
      * on a page not full: it moved between the two requests (a cursor
-     * that is the request's time) and nothing else lies past since. The
-     * walk ends, as at an empty page, where it asked again at each since
-     * for ever; the full run's walk too */
+     * that is the request's time). At first the walk cannot tell that
+     * from an API filtering `>` that left the record's ties out, and
+     * starts again one unit below each since; served so then, nothing
+     * else lies past since: an incremental walk ends there, where it
+     * asked again at each since for ever ... */
+#define MOVED2 "{\"id\":2,\"updated\":\"2026-11-25T12:00:02Z\"}"
     static const step_t moved_alone[] = {
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
-        {"[{\"id\":2,\"updated\":\"2026-11-25T12:00:02Z\"}]", NULL, NULL, 1, NULL},
+        {"[" MOVED2 "]", NULL, NULL, PAGER_AGAIN, U "?size=50&p=1"},
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A00.999Z&size=50&p=1"},
+        {"[" MOVED2 "]", NULL, NULL, 1, NULL},
     };
     RUN(PAGINATION_PAGE, 0, moved_alone);
-    RUN(PAGINATION_PAGE, 1, moved_alone);
+    /* ... a full run's asks the next page at that since (a page cut by
+     * bytes may be short), which ends it empty */
+    static const step_t moved_alone_full[] = {
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
+        {"[" MOVED2 "]", NULL, NULL, PAGER_AGAIN, U "?size=50&p=1"},
+        {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A00.999Z&size=50&p=1"},
+        {"[" MOVED2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A00.999Z&size=50&p=2"},
+        {"[]", NULL, NULL, 1, NULL},
+    };
+    RUN(PAGINATION_PAGE, 1, moved_alone_full);
     /* ... another record alone there is served and followed */
     static const step_t other_alone[] = {
         {"[" T1 "," T2 "]", NULL, NULL, 0, U "?since=2026-11-25T12%3A00%3A01.000Z&size=50&p=1"},
