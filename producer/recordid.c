@@ -33,13 +33,12 @@ record_id_result_t record_id_read(const json_t *rec, const char *field, field_ty
         return RECORD_ID_TOO_LONG;
     memcpy(buf, text, len + 1);
     /* The event's key is the id as idkey.h makes it canonical. An id that
-     * is not a value of its type has none (idkey keeps a uuid's other
-     * forms as they are, for the worker's PostgreSQL to judge: the
-     * RFC 4122 form is checked here) */
-    if (idkey_canonical_in_place(type, buf, &len) != 0 ||
-        (type == FT_UUID && uuidtext_canonical(buf, len, buf) != 0))
-        return RECORD_ID_NOT_OF_TYPE; /* buf untouched by either */
-    return RECORD_ID_OK;
+     * is not a value of its type has none. idkey keeps a uuid's other
+     * forms as they are, for the worker's PostgreSQL to judge, and drops
+     * uuidtext's verdict: asked here instead, once */
+    int refused = type == FT_UUID ? uuidtext_canonical(buf, len, buf) != 0
+                                  : idkey_canonical_in_place(type, buf, &len) != 0;
+    return refused ? RECORD_ID_NOT_OF_TYPE : RECORD_ID_OK; /* refused: buf untouched */
 }
 
 void record_id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what, char *why,

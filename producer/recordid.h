@@ -28,6 +28,13 @@ typedef enum record_id_result {
     RECORD_ID_NOT_OF_TYPE = -3
 } record_id_result_t;
 
+/* Whether res left an id's text in buf (of its type or not): what the
+ * walks that only look an id up, or publish it as written, need. */
+static inline int record_id_has_text(record_id_result_t res)
+{
+    return res == RECORD_ID_OK || res == RECORD_ID_NOT_OF_TYPE;
+}
+
 /*
  * The record's id (field of rec) as text into buf: a string as is, an
  * integer in decimal (one beyond int64 as the source wrote it); either as

@@ -35,7 +35,7 @@ static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, recor
     }
     *idr = record_id_read(wrap ? wrap : item, r->sc->id_field, r->id_type, id, size);
     json_decref(wrap);
-    if (*idr == RECORD_ID_NOT_OF_TYPE)
+    if (record_id_has_text(*idr))
         *idr = RECORD_ID_OK;
     return PRODUCER_OK;
 }

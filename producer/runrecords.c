@@ -95,7 +95,7 @@ static int settle_later(run_t *r, char *errstr, size_t errstr_size)
         char id[RECORD_ID_SIZE], digest[HWM_DIGEST_SIZE];
         record_id_result_t idr =
             record_id_read(r->later[i], r->sc->id_field, r->id_type, id, sizeof(id));
-        if (idr != RECORD_ID_OK && idr != RECORD_ID_NOT_OF_TYPE)
+        if (!record_id_has_text(idr))
             continue; /* cannot be: it was read the same way */
         if (hwm_digest(r->later[i], digest, sizeof(digest)) != 0 ||
             hwm_tracker_put(&r->tracker, id, strlen(id), digest, 1) != PRODUCER_OK)

@@ -44,7 +44,7 @@ static int handle_second(run_t *r, source_t *src, const json_t *rec, const jsonp
 {
     char id[RECORD_ID_SIZE];
     record_id_result_t idr = record_id_read(rec, r->sc->id_field, r->id_type, id, sizeof(id));
-    if (idr != RECORD_ID_OK && idr != RECORD_ID_NOT_OF_TYPE)
+    if (!record_id_has_text(idr))
         return PRODUCER_OK; /* the first walk dead-lettered it, or it has none */
     int shifted = 0;
     int64_t bucket = 0;
