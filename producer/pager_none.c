@@ -165,37 +165,21 @@ static int brings_new(const pager_walk_t *w, json_t *records, int *all_at)
     return news;
 }
 
-/* An answer at since that brings nothing new and holds as many records as
- * the largest, all at since: a complete tie group, or an API that caps its
- * answers there, with more records at that value (and after it) that no
- * request without page parameters reaches. Which, nothing tells: said. */
-static void warn_maybe_capped(const pager_page_t *page, size_t n)
+/* Says msg of an answer of n records that may have been capped: with
+ * pagination = none nothing asks past a cap, and nothing tells one from
+ * the end (a whole tie group that size, an API that ignores since, one
+ * that answers newest first). */
+static void warn_maybe_capped(const char *msg, const pager_page_t *page, size_t n)
 {
     char red[1200];
-    log_warn("an answer of records all at one cursor value, as many as the largest answer of "
-             "the walk: if the API caps its answers at that many, the records past them are "
-             "not read, and a full run deletes no id as vanished (pagination = none cannot ask "
-             "past them: use page, offset, cursor, link or next_url if the API has one, or set "
-             "none.uncapped = true if it answers every record at once)",
-             "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
+    log_warn(msg, "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
 }
 
-/* An answer at since that brings nothing new, as large as the largest, and
- * starts below since: the API ignores since, or rounds it down past a
- * whole answer's worth of records (to the day, say). If it caps its
- * answers at that many, the records past them are never served, however
- * since is asked: nothing tells. Said. */
-static void warn_since_not_reached(const pager_page_t *page, size_t n)
-{
-    char red[1200];
-    log_warn("an answer asked from the last record's cursor served records below it, as many "
-             "as the largest answer of the walk: the API ignores the cursor parameter (or "
-             "rounds it down), and if it caps its answers at that many, the records past them "
-             "are not read, and a full run deletes no id as vanished (pagination = none cannot "
-             "ask past them: use page, offset, cursor, link or next_url if the API has one, or "
-             "set none.uncapped = true if it answers every record at once)",
-             "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
-}
+/* The way out, said by each warn_maybe_capped() */
+#define CAPPED_WAY_OUT                                                                             \
+    "a full run deletes no id as vanished (pagination = none cannot ask past them: use page, "     \
+    "offset, cursor, link or next_url if the API has one, or set none.uncapped = true if it "      \
+    "answers every record at once)"
 
 /* An answer at since that brings nothing new: the walk is over. Proof
  * that the API served every record only when it is smaller than the
@@ -210,12 +194,19 @@ static int end_of_walk(const pager_walk_t *w, const pager_page_t *page, int all_
     if (n <= 1 || n < w->max_served || w->sc->none_uncapped)
         return PAGER_END;
     if (all_at) {
-        warn_maybe_capped(page, n);
+        warn_maybe_capped("an answer of records all at one cursor value, as many as the largest "
+                          "answer of the walk: if the API caps its answers at that many, the "
+                          "records past them are not read, and " CAPPED_WAY_OUT,
+                          page, n);
         return PAGER_END_UNPROVEN;
     }
     if (cursorval_of_record(w->sc, json_array_get(page->records, 0), &first) &&
         first < w->since_ms) {
-        warn_since_not_reached(page, n);
+        warn_maybe_capped("an answer asked from the last record's cursor served records below "
+                          "it, as many as the largest answer of the walk: the API ignores the "
+                          "cursor parameter (or rounds it down), and if it caps its answers at "
+                          "that many, the records past them are not read, and " CAPPED_WAY_OUT,
+                          page, n);
         return PAGER_END_UNPROVEN;
     }
     return PAGER_END;
@@ -228,15 +219,11 @@ static int end_of_walk(const pager_walk_t *w, const pager_page_t *page, int all_
 static int one_answer(const pager_walk_t *w, const pager_page_t *page)
 {
     size_t n = json_array_size(page->records);
-    char red[1200];
     if (n <= 1 || w->sc->none_uncapped)
         return 1;
-    log_warn("an answer out of cursor order is the whole walk: if the API caps its answers, "
-             "the records past them are not read, and a full run deletes no id as vanished "
-             "(pagination = none cannot ask past them: use page, offset, cursor, link or "
-             "next_url if the API has one, or set none.uncapped = true if it answers every "
-             "record at once)",
-             "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
+    warn_maybe_capped("an answer out of cursor order is the whole walk: if the API caps its "
+                      "answers, the records past them are not read, and " CAPPED_WAY_OUT,
+                      page, n);
     return PAGER_LAST_UNPROVEN;
 }
 
