@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -325,6 +326,32 @@ static void test_bad_json(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* "restart_full" is honoured only as true: any other value another writer
+ * leaves there (a string, a number, null) lets an unfinished full run
+ * resume as an older build's record does, and fails nothing. */
+static void test_restart_full_values(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        int restart;
+    } cases[] = {{"true", 1}, {"false", 0}, {"\"true\"", 0}, {"1", 0}, {"null", 0}, {"{}", 0}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char json[256], err[256] = "";
+        snprintf(json, sizeof(json),
+                 "{\"stream\":\"s\",\"run_id\":\"r\",\"mode\":\"full\",\"status\":"
+                 "\"failed\",\"started_at\":\"2026-11-25\",\"restart_full\":%s}",
+                 cases[i].value);
+        run_record_t *rr = run_record_from_json(json, strlen(json), err, sizeof(err));
+        if (!rr)
+            fail_msg("%s: %s", cases[i].value, err);
+        if (rr->restart_full != cases[i].restart)
+            fail_msg("%s: restart_full %d, want %d", cases[i].value, rr->restart_full,
+                     cases[i].restart);
+        run_record_destroy(rr);
+    }
+}
+
 static void test_hwm_copy(void **state)
 {
     run_record_t rr = sample();
@@ -435,11 +462,17 @@ static void test_run_id_of_stream(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_wire_format),
-        cmocka_unit_test(test_chunk_keys),     cmocka_unit_test(test_bad_id_left_out),
-        cmocka_unit_test(test_null_hwm),       cmocka_unit_test(test_bad_json),
-        cmocka_unit_test(test_error_not_utf8), cmocka_unit_test(test_hwm_copy),
-        cmocka_unit_test(test_names),          cmocka_unit_test(test_run_id_of_stream),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_wire_format),
+        cmocka_unit_test(test_chunk_keys),
+        cmocka_unit_test(test_bad_id_left_out),
+        cmocka_unit_test(test_null_hwm),
+        cmocka_unit_test(test_bad_json),
+        cmocka_unit_test(test_error_not_utf8),
+        cmocka_unit_test(test_hwm_copy),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_run_id_of_stream),
+        cmocka_unit_test(test_restart_full_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
