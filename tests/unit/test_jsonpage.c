@@ -955,6 +955,42 @@ static void test_absent_as_empty(void **state)
     }
 }
 
+/* Whether an answer says it is an error, read as the page reader keeps
+ * its values (exact numbers included): a page with records beside such a
+ * member proves no full run's walk (source.c), so "no error" spelled as
+ * APIs spell it, on every answer, must not read as one. */
+static void test_says_error(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *body;
+        int says;
+    } cases[] = {
+        {"{\"data\":[1]}", 0},
+        {"{\"data\":[1],\"errors\":null}", 0},
+        {"{\"data\":[1],\"errors\":[]}", 0},
+        {"{\"data\":[1],\"error\":{}}", 0},
+        {"{\"data\":[1],\"error\":\"\"}", 0},
+        {"{\"data\":[1],\"error\":false}", 0},
+        {"{\"data\":[1],\"error\":0}", 0},
+        {"{\"data\":[1],\"errors\":[{\"message\":\"timeout: results are partial\"}]}", 1},
+        {"{\"data\":[1],\"error\":\"partial\"}", 1},
+        {"{\"data\":[1],\"error\":{\"code\":504}}", 1},
+        {"{\"data\":[1],\"error\":true}", 1},
+        {"{\"data\":[1],\"error\":1}", 1},
+        {"{\"data\":[1],\"errors\":[],\"error\":\"x\"}", 1}, /* either member says it */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        jsonpage_t page;
+        char err[200];
+        const char *b = cases[i].body;
+        assert_int_equal(jsonpage_parse(b, strlen(b), "data", &page, err, sizeof(err)), 0);
+        if (jsonpage_says_error(page.root) != cases[i].says)
+            fail_msg("case %zu (%s): says %d, want %d", i, b, !cases[i].says, cases[i].says);
+        jsonpage_clear(&page);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -965,7 +1001,7 @@ int main(void)
         cmocka_unit_test(test_jsonnum_dumps),       cmocka_unit_test(test_json_path),
         cmocka_unit_test(test_absent_as_empty),     cmocka_unit_test(test_record_extents),
         cmocka_unit_test(test_jsonnum_int_text),    cmocka_unit_test(test_every_byte_in_a_string),
-        cmocka_unit_test(test_unreadable_envelope),
+        cmocka_unit_test(test_unreadable_envelope), cmocka_unit_test(test_says_error),
     };
     json_arena_install(); /* as the producer runs: pages in arenas */
     return cmocka_run_group_tests(tests, NULL, NULL);
