@@ -328,7 +328,8 @@ static int second_deleted_walk(run_t *r, const stream_conf_t *dsc, int had, int6
     const run_again_t again = {dsc, has_since, since, exclusive, 0};
     int complete;
     r->del_second = 1;
-    int rc = run_walk_again(r, &again, handle_deleted_again, NULL, &complete, errstr, errstr_size);
+    int rc =
+        run_walk_again(r, &again, handle_deleted_again, NULL, &complete, NULL, errstr, errstr_size);
     r->del_second = 0;
     if (rc != PRODUCER_OK)
         return rc;

@@ -618,8 +618,10 @@ static int handle_recheck(run_t *r, source_t *src, const json_t *rec, const json
     return PRODUCER_OK;
 }
 
-int run_recheck_held(run_t *r, int has_since, int64_t since, char *errstr, size_t errstr_size)
+int run_recheck_held(run_t *r, int has_since, int64_t since, int *proven, char *errstr,
+                     size_t errstr_size)
 {
+    *proven = 0;
     source_t *src = source_new(r->sc, r->hc);
     if (!src)
         return run_oom(errstr, errstr_size);
@@ -628,12 +630,7 @@ int run_recheck_held(run_t *r, int has_since, int64_t since, char *errstr, size_
         source_set_since_exclusive(src);
     source_start(src, has_since, since);
     int rc = run_walk(r, src, handle_recheck, NULL, errstr, errstr_size);
-    if (rc == PRODUCER_OK && !source_complete(src)) {
-        errstr_set(errstr, errstr_size,
-                   "records endpoint: the recheck of undated deletions "
-                   "ended before an empty page");
-        rc = PRODUCER_FAILED;
-    }
+    *proven = rc == PRODUCER_OK && source_proves_all(src);
     source_destroy(src);
     return rc;
 }

@@ -107,18 +107,21 @@ static int second_page_done(run_t *r, source_t *src, const json_t *items, const 
 
 /*
  * A second walk that ended unproven (on an empty page that says it is an
- * error: some APIs put a warning beside every answer) read part of what
- * the first may have missed. A full run deletes nothing
- * (r->second_unproven), and the HWM is held where the next run reads it
- * all again: in cursor order at the since of the page it ended on (every
- * record below it was read again), else where the run started; never
+ * error: some APIs put a warning beside every answer), or that read to
+ * its end through a page whose records came beside an "error" member (a
+ * query cut short: cut_short), read part of what the first may have
+ * missed. A full run deletes nothing (r->second_unproven), and the HWM is
+ * held where the next run reads it all again: in cursor order at the
+ * since of the page it ended on (every record below it was read again;
+ * not so when cut short, the cut page may lie anywhere), else where the
+ * run started; never
  * below where the run started (the next walk starts lookback below that,
  * at or below every since paged by number), or each such run would move
  * it back by lookback. A first run has no start to hold: its HWM stays as
  * the first walk left it. From an API that filters `>`, one unit below
  * that mark: the next run asks it as it is.
  */
-static void hold_second_unproven(run_t *r)
+static void hold_second_unproven(run_t *r, int cut_short)
 {
     int has_since = 0, has_mark = 0;
     int64_t since = 0, until, mark = 0;
@@ -128,7 +131,7 @@ static void hold_second_unproven(run_t *r)
              "stream=%s run_id=%s", r->sc->name, r->run_id);
     if (!shift_since(r, &has_since, &since, &until))
         return;
-    if (r->sc->cursor_sorted && r->second_last_page.has_since) {
+    if (r->sc->cursor_sorted && r->second_last_page.has_since && !cut_short) {
         has_mark = 1;
         mark = r->second_last_page.since_ms;
     }
@@ -154,15 +157,17 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
     if (!second_walk_since(r, &has_since, &since, &vanished))
         return PRODUCER_OK;
     const run_again_t again = {r->sc, has_since, since, r->since_exclusive, 1};
-    int complete;
+    int complete, proves_all;
     r->confirming = 1;
-    int rc =
-        run_walk_again(r, &again, handle_second, second_page_done, &complete, errstr, errstr_size);
+    int rc = run_walk_again(r, &again, handle_second, second_page_done, &complete, &proves_all,
+                            errstr, errstr_size);
     r->confirming = 0;
     if (rc != PRODUCER_OK)
         return rc;
-    if (!complete) {
-        hold_second_unproven(r);
+    /* read to its end, a walk whose page had records beside an "error"
+     * member (a query cut short) may have missed what it was for */
+    if (!complete || !proves_all) {
+        hold_second_unproven(r, complete);
         return PRODUCER_OK;
     }
     char from[ISOTIME_BUFSIZE] = "-";

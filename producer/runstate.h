@@ -227,10 +227,12 @@ typedef struct run_again {
  * A second walk (runsecond.c, rundeleted.c): run_walk() over a new source
  * of again->sc from again's since. *complete: it ended by its end rule,
  * or by a handler's word (r->walk_ended, reset here); 0 after one that
- * ended on an empty page that says it is an error.
+ * ended on an empty page that says it is an error. *proves_all (NULL: not
+ * asked): *complete, and no answer left it open whether the API served
+ * every record (source_proves_all()): what a deletion needs.
  */
 int run_walk_again(run_t *r, const run_again_t *again, run_item_fn handle, run_page_fn page_done,
-                   int *complete, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+                   int *complete, int *proves_all, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * After a walk whose pages are not in cursor order (records with
@@ -302,10 +304,13 @@ int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage
  * Walks the records endpoint from since (every record when !has_since)
  * only to show which held deletions are stale (heldeletes_served()): it
  * publishes nothing and moves no HWM. For undated deletions that the
- * records walk could not vouch for (runheld.c). Fails unless it read
- * every page, to the empty one.
+ * records walk could not vouch for (runheld.c). *proven: it read every
+ * page, to the empty one, and none left it open whether the API served
+ * every record (source_proves_all(): records beside an "error" member, a
+ * `none` answer that may be capped, an empty page that says it is an
+ * error). Else an id it did not serve may still be live.
  */
-int run_recheck_held(run_t *r, int has_since, int64_t since, char *errstr,
+int run_recheck_held(run_t *r, int has_since, int64_t since, int *proven, char *errstr,
                      size_t errstr_size) TM_WARN_UNUSED;
 
 /*

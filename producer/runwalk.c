@@ -79,9 +79,11 @@ int run_walk(run_t *r, source_t *src, run_item_fn handle, run_page_fn page_done,
 }
 
 int run_walk_again(run_t *r, const run_again_t *again, run_item_fn handle, run_page_fn page_done,
-                   int *complete, char *errstr, size_t errstr_size)
+                   int *complete, int *proves_all, char *errstr, size_t errstr_size)
 {
     *complete = 0;
+    if (proves_all)
+        *proves_all = 0;
     source_t *src = source_new(again->sc, r->hc);
     if (!src)
         return run_oom(errstr, errstr_size);
@@ -92,6 +94,10 @@ int run_walk_again(run_t *r, const run_again_t *again, run_item_fn handle, run_p
     source_start(src, again->has_since, again->since);
     int rc = run_walk(r, src, handle, page_done, errstr, errstr_size);
     *complete = source_complete(src) || r->walk_ended;
+    /* a handler's word ends a walk in cursor order past what it looks
+     * for: what it read up to there proves as much as a walk to the end */
+    if (proves_all)
+        *proves_all = *complete && !source_unproven(src);
     r->walk_ended = 0;
     source_destroy(src);
     return rc;

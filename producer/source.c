@@ -201,6 +201,11 @@ int source_proves_all(const source_t *s)
     return s->complete && !s->end_unproven;
 }
 
+int source_unproven(const source_t *s)
+{
+    return s->end_unproven;
+}
+
 int64_t source_started_at(const source_t *s)
 {
     return s->started_at;

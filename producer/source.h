@@ -133,6 +133,11 @@ int source_complete(const source_t *s);
  */
 int source_proves_all(const source_t *s);
 
+/* 1 once an answer of the walk left it open whether the API served every
+ * record (what source_proves_all() denies a complete walk): so far, for a
+ * walk its caller ends early. */
+int source_unproven(const source_t *s);
+
 /*
  * When the walk's first request was sent (wall clock, ms; 0 before it):
  * a clock mark no later than the moment the API looked at its data for
