@@ -191,7 +191,8 @@ void run_mark_failed(run_t *r, const char *error)
  * once a walk in cursor order has paged by number (pageshift.h), a record
  * a shift hid may lie as low as the since it paged at, until the second
  * walk is over: no further than that (*held, with no ids), and no lower
- * than the durable HWM. NULL: the durable HWM.
+ * than the durable HWM (a full run's own: not the one from before a run
+ * started afresh). NULL: the durable HWM.
  */
 static hwm_tracker_t *progress_records(run_t *r, hwm_tracker_t *held)
 {
@@ -203,7 +204,11 @@ static hwm_tracker_t *progress_records(run_t *r, hwm_tracker_t *held)
         return NULL;
     if (!r->shift || !pageshift_hold(r->shift, &has_since, &since))
         return &r->tracker;
-    if (!has_since || (r->durable.has_value && r->durable.value_ms >= since))
+    /* a full run started afresh holds the HWM from before it (write_record:
+     * restart_full) until it writes one of its own: that one, past the
+     * whole walk, says nothing of where this walk got to */
+    int durable_ours = !r->mode.afresh || r->own_hwm;
+    if (!has_since || (durable_ours && r->durable.has_value && r->durable.value_ms >= since))
         return NULL;
     held->has_value = 1;
     held->value_ms = since;
