@@ -95,6 +95,12 @@ int hwm_in_bucket(const hwm_tracker_t *t, const cursor_clock_t *clock, int64_t c
     return t->has_value && hwm_bucket(clock, cursor_ms) == hwm_bucket(clock, t->value_ms);
 }
 
+void hwm_standin_id(const char *digest, char *buf)
+{
+    buf[0] = '\x7f';
+    snprintf(buf + 1, HWM_DIGEST_SIZE, "%s", digest);
+}
+
 int hwm_should_skip(const hwm_tracker_t *t, const cursor_clock_t *clock, const char *id,
                     int64_t cursor_ms, const char *digest)
 {

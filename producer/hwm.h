@@ -82,6 +82,13 @@ int hwm_digest(const json_t *rec, char *buf, size_t size) TM_WARN_UNUSED;
 /* The same FNV-1a 64 over bytes[0..len) (a record kept as raw bytes, such
  * as a bad item of jsonpage.h). -1 only if size is too small. */
 int hwm_digest_bytes(const void *bytes, size_t len, char *buf, size_t size) TM_WARN_UNUSED;
+/* The stand-in id an item without a usable id is kept at an HWM under:
+ * \x7f and its digest (no id of a record is read with a \x7f first, and
+ * a real one equal to it would hold another digest). buf >=
+ * HWM_STANDIN_SIZE. */
+#define HWM_STANDIN_SIZE (HWM_DIGEST_SIZE + 1)
+void hwm_standin_id(const char *digest, char *buf);
+
 /* Parses a stored or computed digest (NULL counts as ""). */
 hwm_entry_t hwm_digest_parse(const char *digest);
 

@@ -3,6 +3,8 @@
  */
 #include "recordid.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "errstr.h"
@@ -41,13 +43,33 @@ record_id_result_t record_id_read(const json_t *rec, const char *field, field_ty
     return refused ? RECORD_ID_NOT_OF_TYPE : RECORD_ID_OK; /* refused: buf untouched */
 }
 
-void record_id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what, char *why,
-                       size_t size)
+/* The JSON text of v, cut to fit buf (with "..." when cut); "" when it
+ * cannot be written. */
+static void value_text(const json_t *v, char *buf, size_t size)
 {
-    if (res == RECORD_ID_TOO_LONG)
+    char *text = jsonnum_is(v) ? NULL : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    const char *t = jsonnum_is(v) ? jsonnum_text(v) : text ? text : "";
+    size_t len = strlen(t);
+    if (len < size)
+        memcpy(buf, t, len + 1);
+    else
+        snprintf(buf, size, "%.*s...", (int)size - 4, t);
+    free(text);
+}
+
+void record_id_refused(const stream_conf_t *sc, const json_t *rec, record_id_result_t res,
+                       const char *what, char *why, size_t size)
+{
+    const json_t *v = json_is_object(rec) ? json_object_get(rec, sc->id_field) : NULL;
+    char text[64];
+    if (res == RECORD_ID_TOO_LONG) {
         errstr_set(why, size, "%sid field '%s': id is longer than %d bytes", what, sc->id_field,
                    IDSET_MAX_KEY);
-    else
-        errstr_set(why, size, "%sid field '%s' is missing or not a string or integer", what,
-                   sc->id_field);
+    } else if (!v) {
+        errstr_set(why, size, "%sid field '%s' is missing", what, sc->id_field);
+    } else {
+        value_text(v, text, sizeof(text));
+        errstr_set(why, size, "%sid field '%s' is %s: not a string or integer", what, sc->id_field,
+                   text);
+    }
 }

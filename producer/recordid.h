@@ -48,9 +48,10 @@ static inline int record_id_has_text(record_id_result_t res)
 record_id_result_t record_id_read(const json_t *rec, const char *field, field_type_t type,
                                   char *buf, size_t size);
 
-/* The DLQ reason for an id record_id_read() refused (res: MISSING or
- * TOO_LONG), into why; what ("" or "deleted item: ") leads it. */
-void record_id_refused(const stream_conf_t *sc, record_id_result_t res, const char *what, char *why,
-                       size_t size);
+/* The DLQ reason for an id record_id_read() refused in rec (res: MISSING
+ * or TOO_LONG), into why, naming the value where there is one (`4.0`, an
+ * object); what ("" or "deleted item: ") leads it. */
+void record_id_refused(const stream_conf_t *sc, const json_t *rec, record_id_result_t res,
+                       const char *what, char *why, size_t size);
 
 #endif

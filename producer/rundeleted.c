@@ -107,6 +107,50 @@ static pageshift_page_t deleted_shift_page(const source_t *src)
 }
 
 /*
+ * A deleted item without a usable id: dead-lettered, once. A seek walk
+ * is served the item that set its since again, and the next runs are
+ * served it as long as the endpoint lists it: one dated is kept at the
+ * deleted HWM under a stand-in id (hwm_standin_id(), as runrecords.c keeps
+ * a record without one), which the HWM then moves past; an undated one
+ * (or one whose deleted_at is past the API's clock, which the HWM may
+ * not take) is dead-lettered once a run.
+ */
+static int deleted_unidentified(run_t *r, source_t *src, const json_t *item,
+                                const jsonpage_bad_t *bad, record_id_result_t idr, const char *url,
+                                char *errstr, size_t errstr_size)
+{
+    char digest[HWM_DIGEST_SIZE], standin[HWM_STANDIN_SIZE], why[512], perr[200];
+    if ((bad ? hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof(digest))
+             : hwm_digest(item, digest, sizeof(digest))) != 0)
+        return run_oom(errstr, errstr_size);
+    const cursor_clock_t clock = deleted_clock(r->sc);
+    int64_t ts = 0;
+    int dated = !bad && read_deleted_at(r, item, &ts, perr, sizeof(perr)) == 1 &&
+                !run_past_api_clock(clock.precision, ts, source_page_api_now(src));
+    hwm_standin_id(digest, standin);
+    int first = dated ? !hwm_should_skip(&r->del_tracker, &clock, standin, ts, digest)
+                      : run_first_dead_letter(r, digest);
+    if (first < 0)
+        return run_oom(errstr, errstr_size);
+    if (!first) {
+        r->stats.skipped++;
+        return PRODUCER_OK;
+    }
+    if (bad) {
+        if (run_dead_letter_raw(r, NULL, bad, url, errstr, errstr_size) != 0)
+            return PRODUCER_FAILED;
+    } else {
+        record_id_refused(r->sc, item, idr, "deleted item: ", why, sizeof(why));
+        if (run_dead_letter(r, NULL, item, why, url, errstr, errstr_size) != 0)
+            return PRODUCER_FAILED;
+    }
+    /* the second walk moves no HWM (handle_deleted()) */
+    if (dated && !r->del_second && hwm_observe(&r->del_tracker, &clock, standin, ts, digest) != 0)
+        return run_oom(errstr, errstr_size);
+    return PRODUCER_OK;
+}
+
+/*
  * One item of the deleted endpoint. bad: as for a record of the records
  * walk (item is the stand-in). The clock mark of an item without
  * deleted_at is when the walk's first request was sent, not when an
@@ -121,12 +165,8 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
     record_id_result_t idr = RECORD_ID_MISSING;
     if (deleted_id(r, item, id, sizeof(id), &idr, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
-    if (idr != RECORD_ID_OK) {
-        if (bad)
-            return run_dead_letter_raw(r, NULL, bad, url, errstr, errstr_size);
-        record_id_refused(r->sc, idr, "deleted item: ", why, sizeof(why));
-        return run_dead_letter(r, NULL, item, why, url, errstr, errstr_size);
-    }
+    if (idr != RECORD_ID_OK)
+        return deleted_unidentified(r, src, item, bad, idr, url, errstr, errstr_size);
     /* the documented clock stand-in, in the API's clock: the lower of the
      * walk's first request and its answer's Date less a second. An API
      * whose clock runs behind ours stamps a deletion made after the walk

@@ -3,6 +3,7 @@
  * runstate.h).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dlq_send.h"
 #include "errstr.h"
@@ -29,6 +30,16 @@ int run_dead_letter(run_t *r, const char *id, const json_t *rec, const char *why
     log_dead_letter(r, id, why);
     r->stats.dead_lettered++;
     return dlq_send(r->pub, r->dlq_topic, id, rec, why, url, errstr, errstr_size);
+}
+
+int run_first_dead_letter(run_t *r, const char *digest)
+{
+    int added = 0;
+    if (!r->dlq_digests && !(r->dlq_digests = idset_new(0)))
+        return -1;
+    if (!idset_add(r->dlq_digests, digest, strlen(digest), &added))
+        return -1;
+    return added;
 }
 
 int run_dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad, const char *url,

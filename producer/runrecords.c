@@ -179,7 +179,7 @@ static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_si
     if (in->id_not_of_type)
         in->idr = RECORD_ID_OK;
     if (in->idr != RECORD_ID_OK)
-        record_id_refused(sc, in->idr, "", in->why, sizeof(in->why));
+        record_id_refused(sc, in->rec, in->idr, "", in->why, sizeof(in->why));
     json_t *cv = json_is_object(in->rec) ? json_object_get(in->rec, sc->cursor_field) : NULL;
     char perr[200];
     cursor_clock_t clock = hwm_clock(sc);
@@ -194,14 +194,12 @@ static int read_record(run_t *r, record_in_t *in, char *errstr, size_t errstr_si
  * dead-lettered once a run. */
 static int handle_no_cursor(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
-    int added = 0;
     if (in_digest(in, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
-    if (!r->dlq_digests && !(r->dlq_digests = idset_new(0)))
+    int first = run_first_dead_letter(r, in->digest);
+    if (first < 0)
         return run_oom(errstr, errstr_size);
-    if (!idset_add(r->dlq_digests, in->digest, strlen(in->digest), &added))
-        return run_oom(errstr, errstr_size);
-    if (!added) {
+    if (!first) {
         r->stats.skipped++;
         return PRODUCER_OK;
     }
@@ -264,18 +262,16 @@ static void log_future_cursors(const run_t *r)
 
 /*
  * A record with a cursor but no usable id: kept at the HWM under a
- * stand-in id made of its digest, so that the HWM moves past it and it is
- * not dead-lettered again. A real id equal to the stand-in would hold
- * another digest: it is never taken for this record.
+ * stand-in id made of its digest (hwm_standin_id()), so that the HWM
+ * moves past it and it is not dead-lettered again.
  */
 static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
     if (in_digest(in, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     cursor_clock_t clock = hwm_clock(r->sc);
-    char id[HWM_DIGEST_SIZE + 1];
-    id[0] = '\x7f';
-    memcpy(id + 1, in->digest, strlen(in->digest) + 1);
+    char id[HWM_STANDIN_SIZE];
+    hwm_standin_id(in->digest, id);
     int future = in->future, seen = future ? future_seen(r, id, in) : 0;
     if (seen < 0)
         return run_oom(errstr, errstr_size);

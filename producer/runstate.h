@@ -93,8 +93,8 @@ typedef struct run {
                              An answer that may be capped or cut beside an
                              error holds no HWM back (an API that says
                              "errors" on every page would stop it for good) */
-    idset_t *dlq_digests; /* digests of records dead-lettered without a
-                           * cursor this run (each once a run) */
+    idset_t *dlq_digests; /* digests of items dead-lettered this run that
+                           * no HWM covers (run_first_dead_letter) */
     int progress_off_logged;
     int reconciled;     /* a full run's reconciliation is done */
     heldeletes_t *held; /* the deleted endpoint's, until the records walk */
@@ -163,6 +163,13 @@ int run_dead_letter(run_t *r, const char *id, const json_t *rec, const char *why
 /* The same for a bad item of a page (not valid JSON): its raw bytes. */
 int run_dead_letter_raw(run_t *r, const char *id, const jsonpage_bad_t *bad, const char *url,
                         char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* Whether an item that no HWM can cover (no usable cursor, or no usable
+ * id and no date) with this digest is met for the first time this run (1;
+ * 0 again: a seek walk is served the item that set its since again, a
+ * walk again serves it again), so that it is dead-lettered once a run
+ * (r->dlq_digests). -1 on ENOMEM. */
+int run_first_dead_letter(run_t *r, const char *digest) TM_WARN_UNUSED;
 
 /* ---- runcheckpoint.c ---- */
 

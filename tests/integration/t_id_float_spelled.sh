@@ -8,7 +8,8 @@
 # DLQ with the reason (README: "a record without a usable id goes to the
 # DLQ with the reason"), the rest of the page goes on, and the run after
 # the API writes integers applies 4 and 5 as ordinary records, and its
-# deletion of 8.
+# deletion of 8. The deleted item is dead-lettered once, not at every
+# request or run that serves it again.
 # brokers: mock
 . "$(dirname "$0")/lib_items.sh"
 
@@ -49,6 +50,15 @@ touch "$T_WORK/deleted"
 run_producer_once
 log "run 2 (8 deleted, listed as 8.0): deletes=$(last_run_field deletes); dead letters now $(topic_count "$PREFIX.dlq")"
 wait_run_completed "$(last_run_field run_id)" 60
+# the deleted item once, naming its value: the seek walk is served it
+# again at the since it set, and the next run again at its HWM (each was
+# a dead letter of its own, whose reason did not say what the id was)
+deleted_letters() { kc -C -t "$PREFIX.dlq" -e -f '%h\n' | grep -c 'tidemark.error=deleted item: '; }
+assert_eq 1 "$(deleted_letters)" "dead letters of the deleted item 8.0 after run 2"
+kc -C -t "$PREFIX.dlq" -e -f '%h\n' | grep -q "tidemark.error=deleted item: id field 'id' is 8.0: " ||
+    fail "the deleted item's dead letter does not name the value 8.0: $(kc -C -t "$PREFIX.dlq" -e -f '%h\n' | tail -n1)"
+run_producer_once
+assert_eq 1 "$(deleted_letters)" "dead letters of the deleted item 8.0 after an idle run"
 
 touch "$T_WORK/fixed"
 run_producer_once

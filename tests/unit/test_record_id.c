@@ -135,11 +135,54 @@ static void test_id_length(void **state)
     jsonpage_clear(&page);
 }
 
+/* The dead letter's reason names what the API wrote where there is
+ * something (a float spelling, an object), cut to fit. */
+static void test_refused_reason(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *item;
+        int result;
+        const char *what;
+        const char *why;
+    } cases[] = {
+        {"{\"id\": 8.0}", RECORD_ID_MISSING,
+         "deleted item: ", "deleted item: id field 'id' is 8.0: not a string or integer"},
+        {"{\"id\": 5e0}", RECORD_ID_MISSING, "", "id field 'id' is 5e0: not a string or integer"},
+        {"{\"id\": null}", RECORD_ID_MISSING, "", "id field 'id' is null: not a string or integer"},
+        {"{\"id\": \"\"}", RECORD_ID_MISSING, "", "id field 'id' is \"\": not a string or integer"},
+        {"{\"id\": {\"a\": 1}}", RECORD_ID_MISSING, "",
+         "id field 'id' is {\"a\":1}: not a string or integer"},
+        {"{\"other\": 1}", RECORD_ID_MISSING, "", "id field 'id' is missing"},
+        {"17", RECORD_ID_MISSING, "", "id field 'id' is missing"},
+        {"{\"id\": "
+         "[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]}",
+         RECORD_ID_MISSING, "",
+         "id field 'id' is [\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...: not a "
+         "string or integer"},
+        {"{\"id\": \"x\"}", RECORD_ID_TOO_LONG, "", "id field 'id': id is longer than 1024 bytes"},
+    };
+    stream_conf_t sc = {0};
+    sc.id_field = (char *)"id";
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char body[256], why[512];
+        snprintf(body, sizeof(body), "{\"data\": [%s]}", cases[i].item);
+        jsonpage_t page;
+        parse(body, &page);
+        record_id_refused(&sc, json_array_get(page.records, 0), cases[i].result, cases[i].what, why,
+                          sizeof(why));
+        if (strcmp(why, cases[i].why) != 0)
+            fail_msg("case %zu (%s): \"%s\", want \"%s\"", i, cases[i].item, why, cases[i].why);
+        jsonpage_clear(&page);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_id_kinds),
         cmocka_unit_test(test_id_length),
+        cmocka_unit_test(test_refused_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
