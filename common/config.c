@@ -81,6 +81,9 @@ static const char *const subject_strategies[] = {"topic", "topic_record", NULL};
       "host:port of /metrics, /healthz and /readyz; unset = off")                                   \
     X(PRODUCER, "poll.interval", DURATION, "30s", 0, 1000, MAX_DUR, G(poll_interval_ms), NULL,         \
       "pause between passes in follow mode")                                                        \
+    X(PRODUCER, "progress.interval", DURATION, "5s", 0, 0, MAX_DUR, G(progress_interval_ms), NULL,  \
+      "least time between a run's progress checkpoints (each waits for Kafka to acknowledge every "  \
+      "event sent so far); also at least 20000 events apart; 0 = every 20000 events")              \
     X(PRODUCER, "full_sync.every", DURATION, "7d", 0, 0, MAX_DUR, G(full_sync_every_ms), NULL,      \
       "periodic full sync for deletion reconciliation; 0 = never")                                  \
     X(PRODUCER, "full_sync.max_delete_ratio", NUMBER, "0.2", 0, 0, 1,                              \

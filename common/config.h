@@ -164,6 +164,7 @@ typedef struct tm_config {
 
     /* [producer] */
     int64_t poll_interval_ms;
+    int64_t progress_interval_ms;      /* least ms between progress checkpoints */
     int64_t full_sync_every_ms;        /* 0 = never */
     double full_sync_max_delete_ratio; /* share of the live ids a full run
                                           may delete, 0..1 */

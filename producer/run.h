@@ -16,7 +16,8 @@
  * full_sync.max_delete_ratio of the live ones fail the run, nothing
  * deleted, unless opts->allow_mass_delete.
  *
- * Progress checkpoints (every SYNC_PROGRESS_EVERY events) only hold a HWM
+ * Progress checkpoints (every SYNC_PROGRESS_EVERY events, and no sooner
+ * than progress.interval after the last checkpoint) only hold a HWM
  * below which every record was published: none during a walk whose pages
  * are not in cursor order (cursor.sorted = false).
  *
@@ -53,7 +54,7 @@
 #include "runrecord.h"
 #include "schema_registry.h"
 
-/* Records between progress checkpoints. */
+/* Events between progress checkpoints, at least (and progress.interval). */
 #define SYNC_PROGRESS_EVERY 20000
 
 typedef struct run_opts {

@@ -137,7 +137,7 @@ static int page_done(run_t *r, source_t *src, const json_t *items, const char *u
  * write a checkpoint. */
 static int progress(run_t *r, char *errstr, size_t errstr_size)
 {
-    if (r->since_progress + 1 >= SYNC_PROGRESS_EVERY && settle_later(r, errstr, errstr_size) != 0)
+    if (run_progress_due(r) && settle_later(r, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     return run_maybe_progress(r, errstr, errstr_size);
 }

@@ -84,17 +84,18 @@ typedef struct run {
                                            tracker), not the HWM from before a full run */
     producer_stats_t stats;             /* this run's counters */
     producer_stats_t flushed;           /* what of them the totals hold */
-    int64_t since_progress;
-    int records_done;     /* every page of the records endpoint handled */
-    int deletes_done;     /* ... and of the deleted endpoint (or none) */
-    int fetch_complete;   /* the records walk ended by its end rule */
-    int fetch_proves_all; /* ... and proved it was served every record
-                             (source_proves_all): what reconciliation needs.
-                             An answer that may be capped or cut beside an
-                             error holds no HWM back (an API that says
-                             "errors" on every page would stop it for good) */
-    idset_t *dlq_digests; /* digests of items dead-lettered this run that
-                           * no HWM covers (run_first_dead_letter) */
+    int64_t since_progress;             /* events since the last checkpoint */
+    int64_t checkpoint_at;              /* when it was written (monotonic ms) */
+    int records_done;                   /* every page of the records endpoint handled */
+    int deletes_done;                   /* ... and of the deleted endpoint (or none) */
+    int fetch_complete;                 /* the records walk ended by its end rule */
+    int fetch_proves_all;               /* ... and proved it was served every record
+                                           (source_proves_all): what reconciliation needs.
+                                           An answer that may be capped or cut beside an
+                                           error holds no HWM back (an API that says
+                                           "errors" on every page would stop it for good) */
+    idset_t *dlq_digests;               /* digests of items dead-lettered this run that
+                                         * no HWM covers (run_first_dead_letter) */
     int progress_off_logged;
     int reconciled;     /* a full run's reconciliation is done */
     heldeletes_t *held; /* the deleted endpoint's, until the records walk */
@@ -183,10 +184,14 @@ int run_first_dead_letter(run_t *r, const char *digest) TM_WARN_UNUSED;
 int run_mark_start(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Every SYNC_PROGRESS_EVERY events, a `running` record with the HWMs it is
- * safe to resume from (see runcheckpoint.c); call once per event.
+ * Every SYNC_PROGRESS_EVERY events, once progress.interval has passed
+ * since the last checkpoint, a `running` record with the HWMs it is safe
+ * to resume from (see runcheckpoint.c); call once per event.
  */
 int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/* Whether the next run_maybe_progress() may write a checkpoint. */
+int run_progress_due(const run_t *r);
 
 /* Flushes, then writes the `completed` record with both trackers. */
 int run_mark_completed(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
