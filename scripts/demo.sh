@@ -57,7 +57,7 @@ apply_run()
 section "tidemark demo (work dir $T_WORK)"
 start_devbroker
 start_demoapi --records 1000
-write_config
+write_config "producer: -progress.interval"
 if [ "$TM_BROKER" = kafka ]; then
     say "kafka:      Apache Kafka (one KRaft node) at $BOOTSTRAP, topic $PREFIX.$STREAM"
 else

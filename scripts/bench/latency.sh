@@ -51,7 +51,8 @@ phase_latency()
     fresh_broker "$PARTITIONS"
     fresh_api "$LATENCY_RECORDS"
     write_config "postgres: conninfo = dbname=$PGDATABASE" "worker: -batch.max.ms" \
-        "producer: poll.interval = 1s" "kafka: compression.type = $COMPRESSION"
+        "producer: -progress.interval" "producer: poll.interval = 1s" \
+        "kafka: compression.type = $COMPRESSION"
     start_worker latency >/dev/null
     "$BUILD/tidemark-producer" -c "$CONF" run >"$T_WORK/follow.out" 2>"$T_WORK/follow.log" &
     fpid=$!

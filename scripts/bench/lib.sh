@@ -126,11 +126,11 @@ fresh_api()
 # bench_config [EXTRA "SECTION: key = value"]... - $CONF for the current
 # database, broker and API: pages of PAGE_SIZE, COMPRESSION (the embedded
 # broker's partitions hold about 5 MiB each), otherwise the defaults
-# (lib.sh's shorter batch.max.ms removed).
+# (lib.sh's shorter batch.max.ms and progress.interval removed).
 bench_config()
 {
     write_config "postgres: conninfo = dbname=$PGDATABASE" "stream: page.size = $PAGE_SIZE" \
-        "worker: -batch.max.ms" "kafka: compression.type = $COMPRESSION" "$@"
+        "worker: -batch.max.ms" "producer: -progress.interval" "kafka: compression.type = $COMPRESSION" "$@"
 }
 
 # producer_once LABEL N - one `run --once` to completion under GNU time.
