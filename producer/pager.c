@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cursorval.h"
 #include "daytz.h"
 #include "errstr.h"
+#include "fnv1a.h"
 #include "http.h"
 #include "isotime.h"
 #include "jsonnum.h"
@@ -124,6 +126,82 @@ int pager_guess_next_text(const char *path, const pager_answer_t *a, char **out)
     int rc = pager_next_text(holder, NULL, "next.path", "next", out, why, sizeof(why));
     json_decref(holder);
     return rc == 1;
+}
+
+/* The key under which id is kept in the tail: its type and its value
+ * ("s" and the string, "i" and the integer, "j" and any other value's
+ * JSON), so that ids are told apart as json_equal() tells them. A key
+ * longer than an id set holds keeps its head and a digest of the whole,
+ * its type in capitals ("S", "J": no short id's key looks like it): two
+ * ids of more than a KiB that share that head and digest are taken for
+ * one. Returns the key's length, 0 when it could not be made. */
+static size_t tail_key(json_t *id, char *key, size_t size)
+{
+    char *text = NULL;
+    const char *val;
+    size_t len;
+    char num[24];
+    if (json_is_string(id) && !memchr(json_string_value(id), 0, json_string_length(id))) {
+        key[0] = 's';
+        val = json_string_value(id);
+        len = json_string_length(id);
+    } else if (json_is_integer(id)) {
+        key[0] = 'i';
+        len = (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+        val = num;
+    } else if ((text = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))) {
+        key[0] = 'j';
+        val = text;
+        len = strlen(text); /* json_dumps escapes NUL */
+    } else
+        return 0;
+    if (len + 1 > size - 1) { /* head and digest: "<TYPE><head>#<16 hex>" */
+        size_t head = size - 1 - 1 - 17;
+        key[0] = (char)(key[0] - 'a' + 'A');
+        memcpy(key + 1, val, head);
+        snprintf(key + 1 + head, 18, "#%016llx", (unsigned long long)fnv1a64(val, len));
+        len = head + 17;
+    } else
+        memcpy(key + 1, val, len);
+    key[1 + len] = '\0';
+    free(text);
+    return 1 + len;
+}
+
+int pager_keep_tail(pager_walk_t *w, json_t *records)
+{
+    cursor_clock_t clock = hwm_clock(w->sc);
+    size_t n = json_array_size(records);
+    int64_t last, c;
+    char key[IDSET_MAX_KEY + 1];
+    if (w->tail_ids)
+        idset_clear(w->tail_ids);
+    else if (!(w->tail_ids = idset_new(0)))
+        goto nomem;
+    if (!n || !cursorval_of_record(w->sc, json_array_get(records, n - 1), &last))
+        return 0;
+    for (size_t i = n; i-- > 0;) {
+        json_t *rec = json_array_get(records, i);
+        if (!cursorval_of_record(w->sc, rec, &c) ||
+            hwm_bucket(&clock, c) != hwm_bucket(&clock, last))
+            break;
+        json_t *id = json_object_get(rec, w->sc->id_field);
+        size_t len = id ? tail_key(id, key, sizeof(key)) : 0;
+        if (id && (!len || !idset_add(w->tail_ids, key, len, NULL)))
+            goto nomem;
+    }
+    return 0;
+nomem:
+    idset_destroy(w->tail_ids);
+    w->tail_ids = NULL;
+    return -1;
+}
+
+int pager_in_tail(const pager_walk_t *w, json_t *id)
+{
+    char key[IDSET_MAX_KEY + 1];
+    size_t len = id && w->tail_ids ? tail_key(id, key, sizeof(key)) : 0;
+    return len && idset_get(w->tail_ids, key, len);
 }
 
 void pager_walk_clear(pager_walk_t *w)

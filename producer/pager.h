@@ -105,8 +105,8 @@ typedef struct pager_walk {
     int64_t carried_bucket; /* that record's bucket */
     json_t *carried_id;     /* that record's id (a copy), or NULL */
     json_t *carried_cursor; /* its cursor value as served (a copy), or NULL */
-    idset_t *tail_ids;      /* none: ids of the last answer's records in its last bucket
-                             * (pager_none.c), or NULL at the walk's start */
+    idset_t *tail_ids;      /* none, seek: ids of the last answer's records in its last
+                             * bucket (pager_keep_tail()), or NULL at the walk's start */
     int64_t unserved_since; /* seek, `>`: the since whose page last failed to serve its
                              * record (read again once from the page before), or -1 */
     int reseeks;            /* seek: how many times the walk moved its since */
@@ -194,6 +194,18 @@ void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int6
 void pager_walk_clear(pager_walk_t *w);
 
 /* ---- helpers for pagers (pure ones exposed for unit tests) ---- */
+
+/*
+ * Keeps in w->tail_ids the ids of records' last records that share the
+ * last one's cursor bucket: what the next answer, asked at that bucket,
+ * may serve again. A set, not a list: an answer that is one tie group of
+ * n records (an initial import) would otherwise cost n * n comparisons at
+ * the next answer. -1 on ENOMEM, with w->tail_ids NULL.
+ */
+int pager_keep_tail(pager_walk_t *w, json_t *records) TM_WARN_UNUSED;
+
+/* Whether id is one of w->tail_ids (0 without a kept tail). */
+int pager_in_tail(const pager_walk_t *w, json_t *id);
 
 /*
  * The next-page token or URL at path (next.path) in body, as text into

@@ -60,84 +60,14 @@ static int ascending(const stream_conf_t *sc, json_t *records)
     return 1;
 }
 
-/* The key under which id is kept in the tail: its type and its value
- * ("s" and the string, "i" and the integer, "j" and any other value's
- * JSON), so that ids are told apart as json_equal() tells them. A key
- * longer than an id set holds keeps its head and a digest of the whole,
- * its type in capitals ("S", "J": no short id's key looks like it): two
- * ids of more than a KiB that share that head and digest are taken for
- * one. Returns the key's length, 0 when it could not be made. */
-static size_t tail_key(json_t *id, char *key, size_t size)
-{
-    char *text = NULL;
-    const char *val;
-    size_t len;
-    char num[24];
-    if (json_is_string(id) && !memchr(json_string_value(id), 0, json_string_length(id))) {
-        key[0] = 's';
-        val = json_string_value(id);
-        len = json_string_length(id);
-    } else if (json_is_integer(id)) {
-        key[0] = 'i';
-        len = (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(id));
-        val = num;
-    } else if ((text = json_dumps(id, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY))) {
-        key[0] = 'j';
-        val = text;
-        len = strlen(text); /* json_dumps escapes NUL */
-    } else
-        return 0;
-    if (len + 1 > size - 1) { /* head and digest: "<TYPE><head>#<16 hex>" */
-        size_t head = size - 1 - 1 - 17;
-        key[0] = (char)(key[0] - 'a' + 'A');
-        memcpy(key + 1, val, head);
-        snprintf(key + 1 + head, 18, "#%016llx", (unsigned long long)fnv1a64(val, len));
-        len = head + 17;
-    } else
-        memcpy(key + 1, val, len);
-    key[1 + len] = '\0';
-    free(text);
-    return 1 + len;
-}
-
 /* Keeps the ids of the records in the last record's bucket: what the
- * next answer, at that bucket, may serve again. A set, not a list: an
- * answer that is one tie group of n records (an initial import) would
- * otherwise cost n * n comparisons at the next answer. */
+ * next answer, at that bucket, may serve again (pager_keep_tail()). */
 static int keep_tail(pager_walk_t *w, json_t *records, char *errstr, size_t errstr_size)
 {
-    cursor_clock_t clock = hwm_clock(w->sc);
-    size_t n = json_array_size(records);
-    int64_t last, c;
-    char key[IDSET_MAX_KEY + 1];
-    if (w->tail_ids)
-        idset_clear(w->tail_ids);
-    else if (!(w->tail_ids = idset_new(0)))
-        goto nomem;
-    if (!n || !cursorval_of_record(w->sc, json_array_get(records, n - 1), &last))
+    if (pager_keep_tail(w, records) == 0)
         return 0;
-    for (size_t i = n; i-- > 0;) {
-        json_t *rec = json_array_get(records, i);
-        if (!cursorval_of_record(w->sc, rec, &c) ||
-            hwm_bucket(&clock, c) != hwm_bucket(&clock, last))
-            break;
-        json_t *id = json_object_get(rec, w->sc->id_field);
-        size_t len = id ? tail_key(id, key, sizeof(key)) : 0;
-        if (id && (!len || !idset_add(w->tail_ids, key, len, NULL)))
-            goto nomem;
-    }
-    return 0;
-nomem:
     errstr_set(errstr, errstr_size, "out of memory keeping an answer's last ids");
     return -1;
-}
-
-/* Whether id is one of the kept tail's. */
-static int in_tail(const pager_walk_t *w, json_t *id)
-{
-    char key[IDSET_MAX_KEY + 1];
-    size_t len = id && w->tail_ids ? tail_key(id, key, sizeof(key)) : 0;
-    return len && idset_get(w->tail_ids, key, len);
 }
 
 /* Whether an answer at since holds a record the walk was not served: one
@@ -159,7 +89,7 @@ static int brings_new(const pager_walk_t *w, json_t *records, int *all_at)
         if (b != since_bucket)
             *all_at = 0;
         if (b > since_bucket ||
-            (b == since_bucket && !in_tail(w, json_object_get(rec, w->sc->id_field))))
+            (b == since_bucket && !pager_in_tail(w, json_object_get(rec, w->sc->id_field))))
             news = 1;
     }
     return news;

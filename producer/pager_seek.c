@@ -57,6 +57,10 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         json_decref(w->carried_cursor);
         w->carried_cursor =
             json_deep_copy(json_object_get(json_array_get(records, n - 1), w->sc->cursor_field));
+        /* without it (ENOMEM: tail_ids NULL), carried_moved_alone()
+         * never answers yes, and the walk goes on as before */
+        if (pager_keep_tail(w, records) != 0)
+            w->tail_ids = NULL;
     } else {
         /* an offset moves by what was served: a capped page is shorter
          * than page.size, and page.size would skip the difference */
@@ -436,13 +440,15 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
  * that says so ends it (advance_by_flag()).
  */
 /*
- * Whether a page at the since the carried record set holds that record
- * alone, at a later cursor, and fewer records than a page holds: the
- * record changed between the two requests, and nothing else was served
- * at or past since. An API whose cursor moves at every request
- * (COALESCE(updated_at, now()), a serializer that fills a missing time
- * with now) serves it so at every since, and the walk chased it for
- * ever, publishing it once a request. Only once the walk asks one unit
+ * Whether a page at the since the carried record set holds only records
+ * of the page before's last bucket (that record's and its ties'), each at
+ * a later cursor, and fewer records than a page holds: they changed
+ * between the two requests, and nothing else was served at or past
+ * since. An API whose cursor moves at every request (COALESCE(updated_at,
+ * now()), a serializer that fills a missing time with now) serves its
+ * records so at every since, and the walk chased them for ever,
+ * publishing them once a request (with one such record alone in its
+ * bucket, and with two or more). Only once the walk asks one unit
  * below each since: an API that filters `>` serves a page so too, the
  * records tied with the carried one left out, and restart_if_exclusive()
  * must find that first. Not under more.path, whose flag says whether more
@@ -454,14 +460,13 @@ static int carried_moved_alone(const pager_walk_t *w, const pager_page_t *page)
     json_t *rec;
     int64_t c;
     cursor_clock_t clock = hwm_clock(w->sc);
-    if (!w->carried || !w->carried_id || !w->exclusive || w->sc->more_path || n == 0 ||
+    if (!w->carried || !w->tail_ids || !w->exclusive || w->sc->more_path || n == 0 ||
         n >= (size_t)w->sc->page_size)
         return 0;
     json_array_foreach(page->records, i, rec)
     {
-        json_t *id = json_object_get(rec, w->sc->id_field);
-        if (!id || !json_equal(id, w->carried_id) || !cursorval_of_record(w->sc, rec, &c) ||
-            hwm_bucket(&clock, c) <= w->carried_bucket)
+        if (!pager_in_tail(w, json_object_get(rec, w->sc->id_field)) ||
+            !cursorval_of_record(w->sc, rec, &c) || hwm_bucket(&clock, c) <= w->carried_bucket)
             return 0;
     }
     return 1;
