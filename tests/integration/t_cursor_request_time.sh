@@ -1,66 +1,11 @@
 #!/usr/bin/env bash
 # t_cursor_request_time: an API whose list view computes the cursor as
-# COALESCE(updated_at, now()): a record never updated (updated_at NULL in
-# its table, item 11 here) is served with the time of the request, a new
-# cursor at every request, always at or past any since. A seek walk that
-# re-asks at the last record's cursor meets that record again at every
-# since, on a page of its own (a newer cursor than the since it was asked
-# with): the walk must not chase it for ever, publishing it once a
-# request. (The same for a serializer that fills a null timestamp with
-# datetime.now(), or a record updated faster than a request's round trip.)
-# 10 ordinary items, pages of 5. Each run (a full one, four incremental
-# ones, a full one again) must end within 30 s, having published at most
-# twice as many events as there are records, and the rows are the API's
-# ids. (Found by a second reading, helper 158.)
+# COALESCE(updated_at, now()) (lib_request_time.sh), with one record never
+# updated (item 11), served with the time of each request. A page at the
+# since it set holds that record alone, moved: the walk ends there (an
+# incremental one; a full run's asks the next page at that since, empty)
+# instead of chasing it. (Found by a second reading, helper 158.)
 # brokers: mock
-. "$(dirname "$0")/lib_items.sh"
-
-cat >"$T_WORK/api.py" <<'PY'
-import time
-BASE = time.time() - 3 * 86400
-def handle(req):
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    recs = [{"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)} for i in range(1, 11)]
-    recs.append({"id": 11, "name": "never updated", "updated_at": iso_ms(time.time())})
-    return page_of(req, recs, cursor_field="updated_at")
-PY
-
-start_devbroker
-start_hostileapi "$T_WORK/api.py"
-write_config "stream: -deleted.url" "stream: page.size = 5"
-
-# run_bounded [ARGS] - run --once ARGS, which must end (exit 0) within
-# 30 s: a walk of 3 pages takes well under one. Its event count goes to
-# $T_WORK/published.
-run_bounded()
-{
-    local n=$((++_PRODUCER_N)) rc t0
-    t0=$(now_ms)
-    PRODUCER_LAST_LOG="$T_WORK/producer.$n.log"
-    timeout --foreground -k 5 30 "$BUILD/tidemark-producer" -c "$CONF" run --once "$@" \
-        >"$T_WORK/producer.$n.out" 2>"$PRODUCER_LAST_LOG"
-    rc=$?
-    cat "$PRODUCER_LAST_LOG" >>"$T_WORK/producer.log"
-    log "run $n ($*): exit $rc after $(($(now_ms) - t0)) ms; $(last_run_summary); requests so far: $(wc -l <"$HOSTILE_LOG"); item 11 events on the topic: $(kc -C -t "$PREFIX.$STREAM" -e -f '%k\n' | grep -cx 11)"
-    [ "$rc" = 0 ] || fail "run $n ($*) did not end within 30 s (exit $rc): it chases the record whose cursor is the time of each request; $(grep -c . "$HOSTILE_LOG") requests so far"
-    echo "$n $(last_run_field published)" >>"$T_WORK/published"
-}
-
-run_bounded
-start_worker
-wait_run_completed "$(last_run_field run_id)" 60
-assert_eq "1,2,3,4,5,6,7,8,9,10,11" "$(live_ids)" "live rows after the first sync"
-for i in 1 2 3 4; do
-    run_bounded
-done
-run_bounded --full
-assert_eq 0 "$(last_run_field vanished)" "ids the full run found vanished"
-wait_run_completed "$(last_run_field run_id)" 60
-assert_eq "1,2,3,4,5,6,7,8,9,10,11" "$(live_ids)" "live rows after the second full run"
-# At most twice as many events as records in a run: a run may read a page
-# again, but not publish one record once a request.
-while read -r n p; do
-    [ "$p" -le 22 ] || fail "run $n published $p events for 11 records"
-done <"$T_WORK/published"
+. "$(dirname "$0")/lib_request_time.sh"
+request_time_records 1
 log "ok"
