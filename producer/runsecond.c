@@ -107,21 +107,18 @@ static int second_page_done(run_t *r, source_t *src, const json_t *items, const 
 
 /*
  * A second walk that ended unproven (on an empty page that says it is an
- * error: some APIs put a warning beside every answer), or that read to
- * its end through a page whose records came beside an "error" member (a
- * query cut short: cut_short), read part of what the first may have
- * missed. A full run deletes nothing (r->second_unproven), and the HWM is
- * held where the next run reads it all again: in cursor order at the
- * since of the page it ended on (every record below it was read again;
- * not so when cut short, the cut page may lie anywhere), else where the
- * run started; never
+ * error: some APIs put a warning beside every answer) read part of what
+ * the first may have missed. A full run deletes nothing
+ * (r->second_unproven), and the HWM is held where the next run reads it
+ * all again: in cursor order at the since of the page it ended on (every
+ * record below it was read again), else where the run started; never
  * below where the run started (the next walk starts lookback below that,
  * at or below every since paged by number), or each such run would move
  * it back by lookback. A first run has no start to hold: its HWM stays as
  * the first walk left it. From an API that filters `>`, one unit below
  * that mark: the next run asks it as it is.
  */
-static void hold_second_unproven(run_t *r, int cut_short)
+static void hold_second_unproven(run_t *r)
 {
     int has_since = 0, has_mark = 0;
     int64_t since = 0, until, mark = 0;
@@ -131,7 +128,7 @@ static void hold_second_unproven(run_t *r, int cut_short)
              "stream=%s run_id=%s", r->sc->name, r->run_id);
     if (!shift_since(r, &has_since, &since, &until))
         return;
-    if (r->sc->cursor_sorted && r->second_last_page.has_since && !cut_short) {
+    if (r->sc->cursor_sorted && r->second_last_page.has_since) {
         has_mark = 1;
         mark = r->second_last_page.since_ms;
     }
@@ -149,6 +146,23 @@ static void hold_second_unproven(run_t *r, int cut_short)
         hwm_tracker_cap(&r->tracker, &clock, mark);
 }
 
+/*
+ * A second walk read to its end through a page whose records came beside
+ * an "error" member (a query cut short, or a warning the API puts beside
+ * every answer): it spares only the ids it served, so a full run deletes
+ * no id as vanished (r->second_unproven), or it deleted a live record the
+ * page left out (t_full_second_walk_cut). The HWM moves as after a first
+ * walk that read such a page: held back, it never moved again under an
+ * API that warns beside every answer with records, and every run
+ * published every tie group since once more.
+ */
+static void second_proves_nothing(run_t *r)
+{
+    r->second_unproven = 1;
+    log_warn("second walk served records beside an error: no id treated as vanished",
+             "stream=%s run_id=%s", r->sc->name, r->run_id);
+}
+
 int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
 {
     int has_since;
@@ -164,12 +178,12 @@ int run_second_walk(run_t *r, char *errstr, size_t errstr_size)
     r->confirming = 0;
     if (rc != PRODUCER_OK)
         return rc;
-    /* read to its end, a walk whose page had records beside an "error"
-     * member (a query cut short) may have missed what it was for */
-    if (!complete || !proves_all) {
-        hold_second_unproven(r, complete);
+    if (!complete) {
+        hold_second_unproven(r);
         return PRODUCER_OK;
     }
+    if (!proves_all)
+        second_proves_nothing(r);
     char from[ISOTIME_BUFSIZE] = "-";
     if (has_since)
         isotime_format(since, from, sizeof(from));
