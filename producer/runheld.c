@@ -66,6 +66,65 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
     return PRODUCER_OK;
 }
 
+/* What proves held deletion id gone (recheck_undated()). */
+typedef enum undated_proof {
+    PROOF_NOT_ASKED, /* dated, stale, or no upsert of it on the topic */
+    PROOF_WALK,      /* its upsert is newer than the walk's start: the walk would serve it */
+    PROOF_RECHECK    /* older, or a revival's: the records are walked again for it */
+} undated_proof_t;
+
+/* *whole: a revival's recheck reads the records from no since at all. */
+static undated_proof_t undated_proof(const run_t *r, const keylatest_t *kl, const char *id,
+                                     int undated, int stale, int64_t *upsert, int *whole)
+{
+    if (!undated || stale || keylatest_get(kl, id, upsert) != KEYLATEST_UPSERT)
+        return PROOF_NOT_ASKED;
+    if (keylatest_revived(kl, id)) {
+        *whole = 1;
+        return PROOF_RECHECK;
+    }
+    return *upsert < r->walk_since ? PROOF_RECHECK : PROOF_WALK;
+}
+
+/*
+ * Withholds the undated deletions whose proof is of kind `kind`, when the
+ * walk that was to prove them did not prove it was served every record (a
+ * page cut short beside an "error" member, a `none` answer that may be
+ * capped, an empty page that says it is an error): an id it did not serve
+ * may be live, and a deletion taken as proof made a tombstone the last
+ * word on a record the API serves. Each is dropped as stale, and the
+ * deleted HWM held where this run's deleted walk started, so the next run
+ * is listed them again and asks again: dropped for good, a deletion an
+ * endpoint that honours since lists once was lost after a single rate
+ * limit. (An API that puts a warning beside every answer has them
+ * withheld at every run, with this warning.) Returns how many.
+ */
+static size_t withhold_unproven(run_t *r, const keylatest_t *kl, undated_proof_t kind)
+{
+    size_t pos = 0, n = 0;
+    const char *id;
+    int64_t at, upsert;
+    int stale, undated, whole = 0;
+    while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
+        if (undated_proof(r, kl, id, undated, stale, &upsert, &whole) != kind)
+            continue;
+        heldeletes_served(r->held, id, INT64_MAX);
+        n++;
+    }
+    if (n == 0)
+        return 0;
+    if (r->del_walk_has_since)
+        hwm_tracker_cap(&r->del_tracker, CURSOR_CLOCK(CURSOR_PRECISION_TIMESTAMP),
+                        r->del_walk_since + r->sc->lookback_ms);
+    else
+        hwm_tracker_clear(&r->del_tracker); /* no HWM before: all again */
+    log_warn("undated deletions not published: the records walk that would show their records "
+             "gone may lack records; the deleted HWM held to list them again",
+             "stream=%s run_id=%s undated=%zu walk=%s", r->sc->name, r->run_id, n,
+             kind == PROOF_WALK ? "records" : "recheck");
+    return n;
+}
+
 /*
  * An undated deletion has no time to compare with the versions the topic
  * holds: the deleted endpoint may list an id deleted and restored since
@@ -81,50 +140,10 @@ static int check_late_deletes(run_t *r, keylatest_t **kl, char *errstr, size_t e
  * older or newer than the walk's start: neither the walk nor a walk from
  * it serves the record, and for such an id the records are walked again
  * whole (a full walk, at each run while the endpoint lists the id and
- * the record does not change: revivals are rare).
+ * the record does not change: revivals are rare). Either walk proves a
+ * record gone only when it proves it was served every record
+ * (withhold_unproven()).
  */
-/* Whether held deletion id (undated, stale as held) needs the records
- * walked again (recheck_undated()); *whole: from no since at all. */
-static int needs_recheck(const run_t *r, const keylatest_t *kl, const char *id, int undated,
-                         int stale, int64_t *upsert, int *whole)
-{
-    if (!undated || stale || keylatest_get(kl, id, upsert) != KEYLATEST_UPSERT)
-        return 0;
-    if (keylatest_revived(kl, id)) {
-        *whole = 1;
-        return 1;
-    }
-    return *upsert < r->walk_since;
-}
-
-/*
- * The recheck did not prove it was served every record (a page cut short
- * beside an "error" member, a `none` answer that may be capped, an empty
- * page that says it is an error): an id it did not serve may be live.
- * Failing the run instead would fail every run while the endpoint lists
- * the id, on an API that puts a warning beside every answer.
- * Every deletion it was for is dropped as stale, as if served: a record
- * gone stays live downstream until a deletion the API dates, or a full
- * run's reconciliation (run_publish_held() hands it the id); taken as
- * gone, a live record was deleted.
- */
-static void recheck_unproven(run_t *r, const keylatest_t *kl)
-{
-    size_t pos = 0, n = 0;
-    const char *id;
-    int64_t at, upsert;
-    int stale, undated, whole = 0;
-    while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (!needs_recheck(r, kl, id, undated, stale, &upsert, &whole))
-            continue;
-        heldeletes_served(r->held, id, INT64_MAX);
-        n++;
-    }
-    log_warn("the records walked again for undated deletions may lack records: those "
-             "deletions are not published",
-             "stream=%s run_id=%s undated=%zu", r->sc->name, r->run_id, n);
-}
-
 static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t errstr_size)
 {
     size_t pos = 0, n = 0;
@@ -133,8 +152,10 @@ static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t
     int stale, undated, whole = 0, proven;
     if (!kl)
         return PRODUCER_OK;
+    if (!r->fetch_proves_all)
+        withhold_unproven(r, kl, PROOF_WALK);
     while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (!needs_recheck(r, kl, id, undated, stale, &upsert, &whole))
+        if (undated_proof(r, kl, id, undated, stale, &upsert, &whole) != PROOF_RECHECK)
             continue;
         n++;
         if (upsert < since)
@@ -146,7 +167,7 @@ static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t
     if (run_recheck_held(r, !whole, since, &proven, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     if (!proven)
-        recheck_unproven(r, kl);
+        withhold_unproven(r, kl, PROOF_RECHECK);
     char from[ISOTIME_BUFSIZE] = "none";
     if (!whole)
         isotime_format(since, from, sizeof(from));
