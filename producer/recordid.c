@@ -10,6 +10,7 @@
 #include "errstr.h"
 #include "jsonnum.h"
 #include "idkey.h"
+#include "utf8.h"
 #include "uuidtext.h"
 
 record_id_result_t record_id_read(const json_t *rec, const char *field, field_type_t type,
@@ -52,8 +53,8 @@ static void value_text(const json_t *v, char *buf, size_t size)
     size_t len = strlen(t);
     if (len < size)
         memcpy(buf, t, len + 1);
-    else
-        snprintf(buf, size, "%.*s...", (int)size - 4, t);
+    else /* not inside a character: the reason is UTF-8 */
+        snprintf(buf, size, "%.*s...", utf8_cut_n(t, len, size - 4), t);
     free(text);
 }
 

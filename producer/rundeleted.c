@@ -20,6 +20,20 @@ static cursor_clock_t deleted_clock(const stream_conf_t *sc)
                             sc->cursor_param_format};
 }
 
+/* A deleted-endpoint item as an object with id.field: an object as it
+ * is, a bare id wrapped (a new reference; NULL on ENOMEM). */
+static json_t *deleted_item_object(const run_t *r, const json_t *item)
+{
+    if (json_is_object(item))
+        return json_incref((json_t *)item);
+    json_t *wrap = json_object();
+    if (wrap && json_object_set(wrap, r->sc->id_field, (json_t *)item) != 0) {
+        json_decref(wrap);
+        return NULL;
+    }
+    return wrap;
+}
+
 /* The id of a deleted-endpoint item: an id, or an object with id.field.
  * One that is not a value of its type is published as written: the
  * worker's PostgreSQL reads a uuid without hyphens as the row's, and
@@ -27,16 +41,26 @@ static cursor_clock_t deleted_clock(const stream_conf_t *sc)
 static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, record_id_result_t *idr,
                       char *errstr, size_t errstr_size)
 {
-    json_t *wrap = NULL;
-    if (!json_is_object(item) &&
-        (!(wrap = json_object()) || json_object_set(wrap, r->sc->id_field, (json_t *)item) != 0)) {
-        json_decref(wrap);
+    json_t *obj = deleted_item_object(r, item);
+    if (!obj)
         return run_oom(errstr, errstr_size);
-    }
-    *idr = record_id_read(wrap ? wrap : item, r->sc->id_field, r->id_type, id, size);
-    json_decref(wrap);
+    *idr = record_id_read(obj, r->sc->id_field, r->id_type, id, size);
+    json_decref(obj);
     if (record_id_has_text(*idr))
         *idr = RECORD_ID_OK;
+    return PRODUCER_OK;
+}
+
+/* The DLQ reason for item's id, refused (idr), naming the value: a bare
+ * one (`[3, 8.0]`) as an object's. */
+static int deleted_id_refused(run_t *r, const json_t *item, record_id_result_t idr, char *why,
+                              size_t why_size, char *errstr, size_t errstr_size)
+{
+    json_t *obj = deleted_item_object(r, item);
+    if (!obj)
+        return run_oom(errstr, errstr_size);
+    record_id_refused(r->sc, obj, idr, "deleted item: ", why, why_size);
+    json_decref(obj);
     return PRODUCER_OK;
 }
 
@@ -107,13 +131,15 @@ static pageshift_page_t deleted_shift_page(const source_t *src)
 }
 
 /*
- * A deleted item without a usable id: dead-lettered, once. A seek walk
- * is served the item that set its since again, and the next runs are
- * served it as long as the endpoint lists it: one dated is kept at the
- * deleted HWM under a stand-in id (hwm_standin_id(), as runrecords.c keeps
- * a record without one), which the HWM then moves past; an undated one
- * (or one whose deleted_at is past the API's clock, which the HWM may
- * not take) is dead-lettered once a run.
+ * A deleted item without a usable id: dead-lettered once a run at most.
+ * A seek walk is served the item that set its since again, and the next
+ * runs are served it as long as the endpoint lists it: one dated is kept
+ * at the deleted HWM under a stand-in id (hwm_standin_id(), as
+ * runrecords.c keeps a record without one), so that the runs that walk
+ * from that HWM skip it. Served again below the HWM's bucket (lookback,
+ * an endpoint that ignores since), or undated (or with a deleted_at past
+ * the API's clock, which the HWM may not take), it is dead-lettered once
+ * a run (run_first_dead_letter()).
  */
 static int deleted_unidentified(run_t *r, source_t *src, const json_t *item,
                                 const jsonpage_bad_t *bad, record_id_result_t idr, const char *url,
@@ -128,8 +154,9 @@ static int deleted_unidentified(run_t *r, source_t *src, const json_t *item,
     int dated = !bad && read_deleted_at(r, item, &ts, perr, sizeof(perr)) == 1 &&
                 !run_past_api_clock(clock.precision, ts, source_page_api_now(src));
     hwm_standin_id(digest, standin);
-    int first = dated ? !hwm_should_skip(&r->del_tracker, &clock, standin, ts, digest)
-                      : run_first_dead_letter(r, digest);
+    int first = dated && hwm_should_skip(&r->del_tracker, &clock, standin, ts, digest)
+                    ? 0
+                    : run_first_dead_letter(r, digest);
     if (first < 0)
         return run_oom(errstr, errstr_size);
     if (!first) {
@@ -139,10 +166,9 @@ static int deleted_unidentified(run_t *r, source_t *src, const json_t *item,
     if (bad) {
         if (run_dead_letter_raw(r, NULL, bad, url, errstr, errstr_size) != 0)
             return PRODUCER_FAILED;
-    } else {
-        record_id_refused(r->sc, item, idr, "deleted item: ", why, sizeof(why));
-        if (run_dead_letter(r, NULL, item, why, url, errstr, errstr_size) != 0)
-            return PRODUCER_FAILED;
+    } else if (deleted_id_refused(r, item, idr, why, sizeof(why), errstr, errstr_size) != 0 ||
+               run_dead_letter(r, NULL, item, why, url, errstr, errstr_size) != 0) {
+        return PRODUCER_FAILED;
     }
     /* the second walk moves no HWM (handle_deleted()) */
     if (dated && !r->del_second && hwm_observe(&r->del_tracker, &clock, standin, ts, digest) != 0)

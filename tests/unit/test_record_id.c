@@ -177,12 +177,35 @@ static void test_refused_reason(void **state)
     }
 }
 
+/* A long value is cut between characters: the reason is UTF-8 (60 bytes
+ * of ["x then é, two bytes each: 3 and 28 of them, not half a 29th). */
+static void test_refused_cut_utf8(void **state)
+{
+    (void)state;
+    char body[512] = "{\"data\": [{\"id\": [\"x", want[512] = "id field 'id' is [\"x", why[512];
+    for (int i = 0; i < 60; i++)
+        strcat(body, "\xc3\xa9");
+    strcat(body, "\"]}]}");
+    for (int i = 0; i < 28; i++)
+        strcat(want, "\xc3\xa9");
+    strcat(want, "...: not a string or integer");
+    stream_conf_t sc = {0};
+    sc.id_field = (char *)"id";
+    jsonpage_t page;
+    parse(body, &page);
+    record_id_refused(&sc, json_array_get(page.records, 0), RECORD_ID_MISSING, "", why,
+                      sizeof(why));
+    assert_string_equal(why, want);
+    jsonpage_clear(&page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_id_kinds),
         cmocka_unit_test(test_id_length),
         cmocka_unit_test(test_refused_reason),
+        cmocka_unit_test(test_refused_cut_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
