@@ -41,15 +41,19 @@ static int walk_pages(run_t *r, source_t *src, run_item_fn handle, run_page_fn p
         json_t *item;
         r->stats.pages++;
         r->order_has_prev = 0;
+        r->page_items = items;
+        r->page_last_built = 0;
         for (size_t k = 0; k < PREFETCH_AHEAD; k++)
             source_prefetch_item(src, k);
         json_array_foreach(items, i, item)
         {
             source_prefetch_item(src, i + PREFETCH_AHEAD);
             const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
+            r->page_index = i;
             if (handle(r, src, item, bi, url, errstr, errstr_size) != PRODUCER_OK)
                 return PRODUCER_FAILED;
         }
+        r->page_items = NULL; /* freed with the page */
         if (page_done && page_done(r, src, items, url, errstr, errstr_size) != PRODUCER_OK)
             return PRODUCER_FAILED;
         count_guesses(r, src, guesses);
