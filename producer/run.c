@@ -50,7 +50,6 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
     publisher_warm_topic(r->pub, r->runs_topic);
     publisher_warm_topic(r->pub, r->topic);
     r->started_at = isotime_now_ms();
-    r->checkpoint_at = isotime_monotonic_ms(); /* the start record is written next */
     run_id_make(sc->name, r->started_at, r->run_id, sizeof(r->run_id));
     r->last_full_at = r->cp ? r->cp->last_full_at_ms : 0;
     if (r->cp && (run_hwm_copy(&r->durable, &r->cp->hwm) != 0 ||

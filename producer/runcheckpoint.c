@@ -1,6 +1,6 @@
 /*
  * runcheckpoint.c - the run records one run writes to <prefix>.sync-runs:
- * `running` at its start and every SYNC_PROGRESS_EVERY events, then
+ * `running` at its start and as it goes (run_maybe_progress()), then
  * `completed` or `failed` (see runstate.h for which HWM each may hold,
  * checkpoint.h for how a record and its chunks are written).
  */
@@ -127,7 +127,6 @@ static int write_checkpoint(run_t *r, run_status_t status, hwm_tracker_t *record
     r->durable = head; /* moved */
     r->del_durable = del;
     r->since_progress = 0;
-    r->checkpoint_at = isotime_monotonic_ms();
     return PRODUCER_OK;
 }
 
@@ -216,9 +215,6 @@ static hwm_tracker_t *progress_records(run_t *r, hwm_tracker_t *held)
     return held;
 }
 
-/* The deleted tracker is safe only once the deleted walk is over (items
- * without deleted_at all carry the walk's clock mark). When neither may
- * move, nothing is written. */
 /* Past SYNC_PROGRESS_EVERY events, the clock is read every this many:
  * once per event it would cost about 1% of a fast run. */
 #define PROGRESS_CLOCK_EVERY 256
@@ -227,24 +223,34 @@ static hwm_tracker_t *progress_records(run_t *r, hwm_tracker_t *held)
  * A checkpoint first waits until Kafka has acknowledged every event sent
  * so far, which drains the producer's pipeline: every 20000 events, at
  * 400k events a second, that was 6-8% of a run's time (a remote broker's
- * round trip costs more). progress.interval bounds what a failure costs
- * (the events since the last checkpoint are read and published again) by
- * time instead, as Kafka Connect's offset.flush.interval.ms does.
+ * round trip costs more). After a run's first progress checkpoint,
+ * progress.interval bounds what a failure costs by time instead, as Kafka
+ * Connect's offset.flush.interval.ms does. The first comes at 20000
+ * events whatever the time: a run that fails a few seconds in, at every
+ * run (an API's request quota), still gets further each time, as a long
+ * first load on a flaky API must (t_progress_quota).
  */
-int run_progress_due(const run_t *r)
+static int progress_due(const run_t *r)
 {
     int64_t n = r->since_progress + 1;
     if (n < SYNC_PROGRESS_EVERY || (n - SYNC_PROGRESS_EVERY) % PROGRESS_CLOCK_EVERY != 0)
         return 0;
-    return isotime_monotonic_ms() - r->checkpoint_at >= r->conf->progress_interval_ms;
+    return !r->progress_at ||
+           isotime_monotonic_ms() - r->progress_at >= r->conf->progress_interval_ms;
 }
 
+/* The deleted tracker is safe only once the deleted walk is over (items
+ * without deleted_at all carry the walk's clock mark). When neither may
+ * move, nothing is written. */
 int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size)
 {
-    int due = run_progress_due(r);
+    int due = progress_due(r);
     r->since_progress++;
     if (!due)
         return PRODUCER_OK;
+    /* decided once: the clock read again could say otherwise */
+    if (run_settle_deferred(r, errstr, errstr_size) != 0)
+        return PRODUCER_FAILED;
     hwm_tracker_t held = {0};
     hwm_tracker_t *records = progress_records(r, &held);
     if (!records && !r->deletes_done) {
@@ -258,5 +264,7 @@ int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size)
     }
     int rc = checkpoint_at(r, RUN_STATUS_RUNNING, records, r->deletes_done, errstr, errstr_size);
     hwm_tracker_clear(&held);
+    if (rc == PRODUCER_OK)
+        r->progress_at = isotime_monotonic_ms();
     return rc;
 }

@@ -83,9 +83,7 @@ static int defer_digest(run_t *r, const json_t *rec, int64_t bucket, char *errst
     return PRODUCER_OK;
 }
 
-/* Puts the deferred digests in the tracker, unless it moved on to
- * another bucket since (it dropped those ids then). */
-static int settle_later(run_t *r, char *errstr, size_t errstr_size)
+int run_settle_deferred(run_t *r, char *errstr, size_t errstr_size)
 {
     cursor_clock_t clock = hwm_clock(r->sc);
     const hwm_tracker_t *t = &r->tracker;
@@ -130,16 +128,7 @@ static int page_done(run_t *r, source_t *src, const json_t *items, const char *u
     }
     if (r->absent)
         absentfields_page(r->absent, items, r->sc->name, url);
-    return settle_later(r, errstr, errstr_size);
-}
-
-/* run_maybe_progress() with the deferred digests settled when it may
- * write a checkpoint. */
-static int progress(run_t *r, char *errstr, size_t errstr_size)
-{
-    if (run_progress_due(r) && settle_later(r, errstr, errstr_size) != 0)
-        return PRODUCER_FAILED;
-    return run_maybe_progress(r, errstr, errstr_size);
+    return run_settle_deferred(r, errstr, errstr_size);
 }
 
 /*
@@ -283,7 +272,7 @@ static int handle_unidentified(run_t *r, record_in_t *in, char *errstr, size_t e
         return PRODUCER_FAILED;
     if (!future && hwm_observe(&r->tracker, &clock, id, in->cursor, in->digest) != 0)
         return run_oom(errstr, errstr_size);
-    return progress(r, errstr, errstr_size);
+    return run_maybe_progress(r, errstr, errstr_size);
 }
 
 /*
@@ -474,8 +463,8 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
      * deferred ones are settled first (the id may be one of them). */
     int at_hwm = hwm_in_bucket(&r->tracker, &clock, in->cursor);
     int found = at_hwm && hwm_find_id(&r->tracker, in->id);
-    if (found &&
-        (settle_later(r, errstr, errstr_size) != 0 || in_digest(in, errstr, errstr_size) != 0))
+    if (found && (run_settle_deferred(r, errstr, errstr_size) != 0 ||
+                  in_digest(in, errstr, errstr_size) != 0))
         return PRODUCER_FAILED;
     if (found && hwm_should_skip(&r->tracker, &clock, in->id, in->cursor, in->digest)) {
         r->stats.skipped++;
@@ -525,7 +514,7 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
     if (!future && (!r->confirming || at_hwm) &&
         observe_identified(r, in, found || r->confirming, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
-    return progress(r, errstr, errstr_size);
+    return run_maybe_progress(r, errstr, errstr_size);
 }
 
 /* The first walk served in: what its second walk needs (pageshift.h). */

@@ -85,7 +85,8 @@ typedef struct run {
     producer_stats_t stats;             /* this run's counters */
     producer_stats_t flushed;           /* what of them the totals hold */
     int64_t since_progress;             /* events since the last checkpoint */
-    int64_t checkpoint_at;              /* when it was written (monotonic ms) */
+    int64_t progress_at;                /* when the run last wrote a progress
+                                           checkpoint (monotonic ms); 0: none yet */
     int records_done;                   /* every page of the records endpoint handled */
     int deletes_done;                   /* ... and of the deleted endpoint (or none) */
     int fetch_complete;                 /* the records walk ended by its end rule */
@@ -189,14 +190,12 @@ int run_first_dead_letter(run_t *r, const char *digest) TM_WARN_UNUSED;
 int run_mark_start(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
- * Every SYNC_PROGRESS_EVERY events, once progress.interval has passed
- * since the last checkpoint, a `running` record with the HWMs it is safe
- * to resume from (see runcheckpoint.c); call once per event.
+ * Every SYNC_PROGRESS_EVERY events, a `running` record with the HWMs it
+ * is safe to resume from (see runcheckpoint.c), the deferred digests
+ * settled first (run_settle_deferred()); after the run's first, no sooner
+ * than progress.interval after the one before. Call once per event.
  */
 int run_maybe_progress(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
-
-/* Whether the next run_maybe_progress() may write a checkpoint. */
-int run_progress_due(const run_t *r);
 
 /* Flushes, then writes the `completed` record with both trackers. */
 int run_mark_completed(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
@@ -307,6 +306,13 @@ int run_past_api_clock(cursor_precision_t precision, int64_t cursor_ms, int64_t 
 
 /* Walks the records endpoint from the HWM (minus lookback). */
 int run_fetch_records(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
+ * Puts the digests of the records deferred at the tracker's bucket into
+ * it (runrecords.c), unless it moved on to another bucket since (it
+ * dropped those ids then): before a checkpoint reads the tracker.
+ */
+int run_settle_deferred(run_t *r, char *errstr, size_t errstr_size) TM_WARN_UNUSED;
 
 /*
  * One record of a records walk (a run_item_fn): skipped, published or
