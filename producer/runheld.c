@@ -87,26 +87,27 @@ static undated_proof_t undated_proof(const run_t *r, const keylatest_t *kl, cons
 }
 
 /*
- * Withholds the undated deletions whose proof is of kind `kind`, when the
- * walk that was to prove them did not prove it was served every record (a
- * page cut short beside an "error" member, a `none` answer that may be
- * capped, an empty page that says it is an error): an id it did not serve
- * may be live, and a deletion taken as proof made a tombstone the last
- * word on a record the API serves. Each is dropped as stale, and the
- * deleted HWM held where this run's deleted walk started, so the next run
- * is listed them again and asks again: dropped for good, a deletion an
- * endpoint that honours since lists once was lost after a single rate
- * limit. (An API that puts a warning beside every answer has them
- * withheld at every run, with this warning.) Returns how many.
+ * Withholds the undated deletions the records were walked again for,
+ * when that walk ended before its end (an empty page that says it is an
+ * error: a rate limit answered 200): an id it did not serve may be live.
+ * Each is dropped as stale, and the deleted HWM held where this run's
+ * deleted walk started, so the next run is listed them again and asks
+ * again: dropped for good, a deletion that an endpoint honouring since
+ * lists once was lost after a single rate limit; failing the run instead
+ * failed every run on an API that says "errors" on its last, empty page
+ * too. Records beside an "error" member do not count against the walk
+ * here, as they do against a full run's vanished deletes: most such APIs
+ * warn beside every answer, and none of their undated deletions would
+ * ever be published (t_deleted_bare_ids_warnings). Returns how many.
  */
-static size_t withhold_unproven(run_t *r, const keylatest_t *kl, undated_proof_t kind)
+static size_t withhold_unproven(run_t *r, const keylatest_t *kl)
 {
     size_t pos = 0, n = 0;
     const char *id;
     int64_t at, upsert;
     int stale, undated, whole = 0;
     while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
-        if (undated_proof(r, kl, id, undated, stale, &upsert, &whole) != kind)
+        if (undated_proof(r, kl, id, undated, stale, &upsert, &whole) != PROOF_RECHECK)
             continue;
         heldeletes_served(r->held, id, INT64_MAX);
         n++;
@@ -118,10 +119,9 @@ static size_t withhold_unproven(run_t *r, const keylatest_t *kl, undated_proof_t
                         r->del_walk_since + r->sc->lookback_ms);
     else
         hwm_tracker_clear(&r->del_tracker); /* no HWM before: all again */
-    log_warn("undated deletions not published: the records walk that would show their records "
-             "gone may lack records; the deleted HWM held to list them again",
-             "stream=%s run_id=%s undated=%zu walk=%s", r->sc->name, r->run_id, n,
-             kind == PROOF_WALK ? "records" : "recheck");
+    log_warn("undated deletions not published: the records walked again for them ended before "
+             "their end; the deleted HWM held to list them again",
+             "stream=%s run_id=%s undated=%zu", r->sc->name, r->run_id, n);
     return n;
 }
 
@@ -140,9 +140,8 @@ static size_t withhold_unproven(run_t *r, const keylatest_t *kl, undated_proof_t
  * older or newer than the walk's start: neither the walk nor a walk from
  * it serves the record, and for such an id the records are walked again
  * whole (a full walk, at each run while the endpoint lists the id and
- * the record does not change: revivals are rare). Either walk proves a
- * record gone only when it proves it was served every record
- * (withhold_unproven()).
+ * the record does not change: revivals are rare). A walk again that
+ * ends before its end proves nothing gone (withhold_unproven()).
  */
 static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t errstr_size)
 {
@@ -152,8 +151,6 @@ static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t
     int stale, undated, whole = 0, proven;
     if (!kl)
         return PRODUCER_OK;
-    if (!r->fetch_proves_all)
-        withhold_unproven(r, kl, PROOF_WALK);
     while (heldeletes_next(r->held, &pos, &id, &at, &undated, &stale)) {
         if (undated_proof(r, kl, id, undated, stale, &upsert, &whole) != PROOF_RECHECK)
             continue;
@@ -167,7 +164,7 @@ static int recheck_undated(run_t *r, const keylatest_t *kl, char *errstr, size_t
     if (run_recheck_held(r, !whole, since, &proven, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     if (!proven)
-        withhold_unproven(r, kl, PROOF_RECHECK);
+        withhold_unproven(r, kl);
     char from[ISOTIME_BUFSIZE] = "none";
     if (!whole)
         isotime_format(since, from, sizeof(from));

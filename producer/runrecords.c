@@ -671,7 +671,7 @@ int run_recheck_held(run_t *r, int has_since, int64_t since, int *proven, char *
         source_set_since_exclusive(src);
     source_start(src, has_since, since);
     int rc = run_walk(r, src, handle_recheck, NULL, errstr, errstr_size);
-    *proven = rc == PRODUCER_OK && source_proves_all(src);
+    *proven = rc == PRODUCER_OK && source_complete(src);
     source_destroy(src);
     return rc;
 }

@@ -328,10 +328,9 @@ int run_handle_record(run_t *r, source_t *src, const json_t *rec, const jsonpage
  * only to show which held deletions are stale (heldeletes_served()): it
  * publishes nothing and moves no HWM. For undated deletions that the
  * records walk could not vouch for (runheld.c). *proven: it read every
- * page, to the empty one, and none left it open whether the API served
- * every record (source_proves_all(): records beside an "error" member, a
- * `none` answer that may be capped, an empty page that says it is an
- * error). Else an id it did not serve may still be live.
+ * page, to the empty one (source_complete(): not so after an empty page
+ * that says it is an error). Else an id it did not serve may still be
+ * live.
  */
 int run_recheck_held(run_t *r, int has_since, int64_t since, int *proven, char *errstr,
                      size_t errstr_size) TM_WARN_UNUSED;
