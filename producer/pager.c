@@ -235,6 +235,7 @@ void pager_walk_reset(pager_walk_t *w, const pager_t *pager, int has_since, int6
     w->start_has_since = has_since;
     w->start_since_ms = since_ms;
     w->carried = 0;
+    w->moved_paging = 0;
     w->unserved_since = -1;
     w->reseeks = 0;
     w->exclusive = exclusive;

@@ -92,6 +92,8 @@ typedef struct pager_walk {
     int empty_end;       /* a seek walk ends only on an empty page */
     int check_since;     /* a seek walk fails when the API ignores since */
     int later_page;      /* seek: the request is not the first at its since */
+    int moved_paging;    /* seek: paging by number at a since whose first page held only
+                          * moved records (pager_seek.c carried_moved_alone()) */
     long empty_in_row;   /* seek with more.path, cursor: empty pages in a row saying more
                             (at most page.empty_max: an API that never says none
                             would be walked for ever) */

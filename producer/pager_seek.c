@@ -47,6 +47,7 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         w->since_ms = last;
         w->page_no = first;
         w->later_page = 0;
+        w->moved_paging = 0;
         w->carried = 1;
         w->carried_bucket = hwm_bucket(&clock, last);
         /* a copy: the page's values go with the page (json_arena.h);
@@ -442,13 +443,14 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
 /*
  * Whether a page at the since the carried record set holds only records
  * of the page before's last bucket (that record's and its ties'), each at
- * a later cursor, and fewer records than a page holds: they changed
- * between the two requests, and nothing else was served at or past
- * since. An API whose cursor moves at every request (COALESCE(updated_at,
- * now()), a serializer that fills a missing time with now) serves its
- * records so at every since, and the walk chased them for ever,
- * publishing them once a request (with one such record alone in its
- * bucket, and with two or more). Only once the walk asks one unit
+ * a later cursor: they changed between the two requests, and nothing was
+ * served between since and them; what lies past them is asked by number
+ * at this since (page_on_moved()). An API whose cursor moves at every
+ * request (COALESCE(updated_at, now()), a serializer that fills a missing
+ * time with now) serves its records so at every since, and the walk
+ * chased them for ever, publishing them once a request (with one such
+ * record alone in its bucket, and with two or more, in a page or
+ * more). Only once the walk asks one unit
  * below each since: an API that filters `>` serves a page so too, the
  * records tied with the carried one left out, and restart_if_exclusive()
  * must find that first. Not under more.path, whose flag says whether more
@@ -460,8 +462,7 @@ static int carried_moved_alone(const pager_walk_t *w, const pager_page_t *page)
     json_t *rec;
     int64_t c;
     cursor_clock_t clock = hwm_clock(w->sc);
-    if (!w->carried || !w->tail_ids || !w->exclusive || w->sc->more_path || n == 0 ||
-        n >= (size_t)w->sc->page_size)
+    if (!w->carried || !w->tail_ids || !w->exclusive || w->sc->more_path || n == 0)
         return 0;
     json_array_foreach(page->records, i, rec)
     {
@@ -470,6 +471,30 @@ static int carried_moved_alone(const pager_walk_t *w, const pager_page_t *page)
             return 0;
     }
     return 1;
+}
+
+/*
+ * After a page of moved records at a since (carried_moved_alone()): the
+ * rest of what lies past since is asked by number at that since, not by
+ * seeking past the last record's cursor, which such records move past at
+ * every request. The walk ends as a walk does: on an empty page, or, in
+ * an incremental run, a page shorter than the longest served (an API
+ * that caps its pages below page.size serves the moved records a page at
+ * a time; ended at its first capped page, a walk never asked for those
+ * past the cap, and they were never published).
+ */
+static int page_on_moved(pager_walk_t *w, const pager_page_t *page, int by_served)
+{
+    size_t n = json_array_size(page->records);
+    w->carried = 0;
+    if (n == 0 || (!w->empty_end && n < w->max_served))
+        return 1;
+    if (n > w->max_served)
+        w->max_served = n;
+    w->moved_paging = 1;
+    w->page_no += by_served ? (long)n : 1;
+    w->later_page = 1;
+    return 0;
 }
 
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
@@ -492,17 +517,8 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
     if (w->check_since && w->page_no == first &&
         check_filtered(w, page->records, errstr, errstr_size) != 0)
         return -1;
-    if (w->sc->cursor_sorted && carried_moved_alone(w, page)) {
-        w->carried = 0;
-        if (!w->empty_end)
-            return 1; /* as a short page ends an incremental walk */
-        /* a full run's walk ends on an empty page only (a page cut by
-         * bytes may be short): the next page at this since, which such an
-         * API answers empty */
-        w->page_no += by_served ? (long)json_array_size(page->records) : 1;
-        w->later_page = 1;
-        return 0;
-    }
+    if (w->sc->cursor_sorted && (w->moved_paging || carried_moved_alone(w, page)))
+        return page_on_moved(w, page, by_served);
     if (w->sc->cursor_sorted) {
         int again = restart_if_exclusive(w, page, first, errstr, errstr_size);
         if (again != 0)
