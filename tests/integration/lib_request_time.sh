@@ -28,28 +28,28 @@ run_bounded()
     echo "$n $(last_run_field published)" >>"$T_WORK/published"
 }
 
+# request_time_api NEVER MORE CAP PAGE_SIZE - the broker, and the API of
+# fixtures/request_time_api.py with NEVER records served at the time of
+# each request (11..), MORE more of them once $T_WORK/more exists, pages
+# capped at CAP (0: none); the config with page.size = PAGE_SIZE.
+request_time_api()
+{
+    local page_size=$4
+    cp "$REPO/tests/integration/fixtures/request_time_api.py" "$T_WORK/api.py"
+    start_devbroker
+    start_hostileapi "$T_WORK/api.py" "$1" "$2" "$3"
+    write_config "stream: -deleted.url" "stream: page.size = $page_size"
+}
+
 # request_time_records N - 10 ordinary items and N never updated (11,
 # 12, ...), pages of 5. Each run (a full one, four incremental ones, a
 # full one again) must end within 30 s, having published at most twice as
 # many events as there are records, and the rows are the API's ids.
 request_time_records()
 {
-    local n=$1 total=$((10 + $1)) ids
-    cat >"$T_WORK/api.py" <<PY
-import time
-BASE = time.time() - 3 * 86400
-def handle(req):
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    recs = [{"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)} for i in range(1, 11)]
-    now = iso_ms(time.time())
-    recs += [{"id": i, "name": "never updated", "updated_at": now} for i in range(11, 11 + $n)]
-    return page_of(req, recs, cursor_field="updated_at")
-PY
+    local total=$((10 + $1)) ids
     ids=$(seq -s, 1 "$total")
-    start_devbroker
-    start_hostileapi "$T_WORK/api.py"
-    write_config "stream: -deleted.url" "stream: page.size = 5"
+    request_time_api "$1" 0 0 5
 
     run_bounded
     start_worker

@@ -13,26 +13,7 @@
 # (Found by a second reading, helper 162.)
 # brokers: mock
 . "$(dirname "$0")/lib_request_time.sh"
-cat >"$T_WORK/api.py" <<'PY'
-import time
-BASE = time.time() - 3 * 86400
-def handle(req):
-    if req.path != "/items":
-        return 404, [], '{"error": "no such resource"}'
-    recs = [{"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)} for i in range(1, 11)]
-    # the time of the request, in ms: each request's later than the one
-    # before (a real API takes a few ms a request; this one answers two
-    # requests sent together in the same ms)
-    st = req.state
-    st["t"] = max(time.time(), st.get("t", 0) + 0.002)
-    now = iso_ms(st["t"])
-    last = 15 if flag("more") else 13
-    recs += [{"id": i, "name": "never updated", "updated_at": now} for i in range(11, last)]
-    return page_of(req, recs, cursor_field="updated_at", max_page=2)
-PY
-start_devbroker
-start_hostileapi "$T_WORK/api.py"
-write_config "stream: -deleted.url" "stream: page.size = 5"
+request_time_api 2 2 2 5
 run_bounded
 start_worker
 wait_run_completed "$(last_run_field run_id)" 60
