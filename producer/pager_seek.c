@@ -497,6 +497,23 @@ static int page_on_moved(pager_walk_t *w, const pager_page_t *page, int by_serve
     return 0;
 }
 
+/*
+ * Whether a page asked by number past moved records (page_on_moved())
+ * starts with the previous page's first id: an API that answers a page
+ * number past its last with the last page again (Magento) serves them
+ * again at new cursors, which the whole-record comparison of
+ * pager_refuse_repeat() never takes for a repeat, and no page gets
+ * shorter: the walk asked page after page for ever
+ * (t_cursor_request_time_clamped).
+ */
+static int moved_page_repeats(const pager_walk_t *w, const pager_page_t *page)
+{
+    json_t *head = json_array_get(page->records, 0);
+    return w->moved_paging && head && w->prev_first &&
+           json_equal(json_object_get(head, w->sc->id_field),
+                      json_object_get(w->prev_first, w->sc->id_field));
+}
+
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size)
 {
@@ -509,6 +526,14 @@ int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, in
              "its last with the last one again (a clamped page number)? Then no walk can "
              "tell its end: use pagination = offset, cursor or link if the API has one",
              w->sc->page_param);
+    if (moved_page_repeats(w, page)) {
+        char red[1024];
+        if (!w->empty_end)
+            return 1; /* an incremental walk ends there, as on a short page */
+        errstr_set(errstr, errstr_size, "GET %s: the same records as the previous page%s",
+                   url_redact(page->url, red, sizeof(red)), why);
+        return -1;
+    }
     int rc = w->sc->more_path && by_served
                  ? refuse_repeat_overlapping(w, page, first, why, errstr, errstr_size)
                  : pager_refuse_repeat(w, page, w->page_no != first, why, errstr, errstr_size);

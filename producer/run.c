@@ -91,7 +91,7 @@ static void run_free(run_t *r)
     pageshift_destroy(r->del_shift);
     heldeletes_destroy(r->held);
     idset_destroy(r->dlq_digests);
-    idset_destroy(r->page_last);
+    idset_destroy(r->page_decider);
     idset_destroy(r->future_ids);
     free(r->later);
 }

@@ -391,51 +391,62 @@ static int supersede_deletion(run_t *r, const char *id)
 }
 
 /* A record with an id and a cursor: skipped, published or dead-lettered. */
-/* page_last: every identified item of the page in hand, to its last
- * index. -1 on ENOMEM. */
+/* page_decider: every identified item of the page in hand with a cursor,
+ * to the index of its id's deciding copy: the newest, the later one among
+ * equal cursors. -1 on ENOMEM. */
 static int index_page(run_t *r)
 {
     char id[RECORD_ID_SIZE];
-    if (r->page_last)
-        idset_clear(r->page_last);
-    else if (!(r->page_last = idset_new(sizeof(size_t))))
+    if (r->page_decider)
+        idset_clear(r->page_decider);
+    else if (!(r->page_decider = idset_new(sizeof(size_t))))
         return -1;
     for (size_t j = 0; j < json_array_size(r->page_items); j++) {
-        if (!record_id_has_text(record_id_read(json_array_get(r->page_items, j), r->sc->id_field,
-                                               r->id_type, id, sizeof(id))))
+        const json_t *item = json_array_get(r->page_items, j);
+        int64_t c, cd;
+        int added = 0;
+        if (!record_id_has_text(
+                record_id_read(item, r->sc->id_field, r->id_type, id, sizeof(id))) ||
+            !cursorval_of_record(r->sc, item, &c))
             continue;
-        size_t *last = idset_add(r->page_last, id, strlen(id), NULL);
-        if (!last)
+        size_t *decider = idset_add(r->page_decider, id, strlen(id), &added);
+        if (!decider)
             return -1;
-        *last = j;
+        if (added || !cursorval_of_record(r->sc, json_array_get(r->page_items, *decider), &cd) ||
+            c >= cd)
+            *decider = j;
     }
-    r->page_last_built = 1;
+    r->page_decider_built = 1;
     return 0;
 }
 
 /*
- * Whether the page in hand serves in's id again after it, in the same
- * cursor bucket (*later). An API whose list query joins a child table
- * without grouping serves a record once per child row, with different
- * content at one cursor. At the HWM's bucket the tracker keeps one digest
- * an id, the last copy's: every idle run found the other copy changed
- * and published both, for ever. The later copy decides, as the last one
- * applied would. Asked only of a record that differs from the one kept at
- * the HWM: the page is indexed once, when the first such record comes.
- * -1 on ENOMEM.
+ * Whether another copy of in's id on the page in hand, in the same cursor
+ * bucket, decides for it (*other): the newest, the later one among equal
+ * cursors. An API whose list query joins a child table without grouping
+ * serves a record once per child row, with different content at one
+ * cursor. At the HWM's bucket the tracker keeps one digest an id, the
+ * last published copy's: every idle run found the other copy changed and
+ * published both, for ever. One copy decides, as the last one applied
+ * would; the newest, not merely the later on the page: under
+ * cursor.precision = date a history endpoint newest first serves an
+ * older version of the day after the change, which would then skip it
+ * (t_id_twice_newest_first). Asked only of a record that differs from the
+ * one kept at the HWM: the page is indexed once, when the first such
+ * record comes. -1 on ENOMEM.
  */
-static int later_copy_on_page(run_t *r, const record_in_t *in, int *later)
+static int other_copy_decides(run_t *r, const record_in_t *in, int *other)
 {
     cursor_clock_t clock = hwm_clock(r->sc);
     int64_t c;
-    *later = 0;
-    if (!r->page_items || (!r->page_last_built && index_page(r) != 0))
+    *other = 0;
+    if (!r->page_items || (!r->page_decider_built && index_page(r) != 0))
         return r->page_items ? -1 : 0;
-    const size_t *last = idset_get(r->page_last, in->id, strlen(in->id));
-    if (!last || *last <= r->page_index)
+    const size_t *decider = idset_get(r->page_decider, in->id, strlen(in->id));
+    if (!decider || *decider == r->page_index)
         return 0;
-    const json_t *copy = json_array_get(r->page_items, *last);
-    *later = cursorval_of_record(r->sc, copy, &c) &&
+    const json_t *copy = json_array_get(r->page_items, *decider);
+    *other = cursorval_of_record(r->sc, copy, &c) &&
              hwm_bucket(&clock, c) == hwm_bucket(&clock, in->cursor);
     return 0;
 }
@@ -470,12 +481,12 @@ static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t err
         r->stats.skipped++;
         return PRODUCER_OK; /* already observed at this bucket with this digest */
     }
-    int later = 0;
-    if (found && later_copy_on_page(r, in, &later) != 0)
+    int other = 0;
+    if (found && other_copy_decides(r, in, &other) != 0)
         return run_oom(errstr, errstr_size);
-    if (later) {
+    if (other) {
         r->stats.skipped++;
-        return PRODUCER_OK; /* its later copy on this page decides */
+        return PRODUCER_OK; /* another copy on this page decides */
     }
     json_t *sd = sc->soft_delete_field ? json_object_get(in->rec, sc->soft_delete_field) : NULL;
     int deleted = soft_deleted(sd);

@@ -134,9 +134,10 @@ typedef struct run {
     int64_t later_bucket;     /* the tracker's bucket they were put in */
     const json_t *page_items; /* the page a walk is handling (runwalk.c), or NULL */
     size_t page_index;        /* the item in hand, in page_items */
-    idset_t *page_last;       /* id -> its last index in page_items (runrecords.c
-                               * later_copy_on_page()), built at most once a page */
-    int page_last_built;
+    idset_t *page_decider;    /* id -> the index of its deciding copy in page_items
+                               * (runrecords.c other_copy_decides()), built at
+                               * most once a page */
+    int page_decider_built;
     /* The previous item on this page with a cursor, for run_check_order()
      * (run_walk() forgets it at each page): its cursor and bucket. */
     int order_has_prev;

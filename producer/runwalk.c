@@ -42,7 +42,7 @@ static int walk_pages(run_t *r, source_t *src, run_item_fn handle, run_page_fn p
         r->stats.pages++;
         r->order_has_prev = 0;
         r->page_items = items;
-        r->page_last_built = 0;
+        r->page_decider_built = 0;
         for (size_t k = 0; k < PREFETCH_AHEAD; k++)
             source_prefetch_item(src, k);
         json_array_foreach(items, i, item)
