@@ -50,8 +50,10 @@ static int walk_pages(run_t *r, source_t *src, run_item_fn handle, run_page_fn p
             source_prefetch_item(src, i + PREFETCH_AHEAD);
             const jsonpage_bad_t *bi = b < n_bad && bad[b].index == i ? &bad[b++] : NULL;
             r->page_index = i;
-            if (handle(r, src, item, bi, url, errstr, errstr_size) != PRODUCER_OK)
+            if (handle(r, src, item, bi, url, errstr, errstr_size) != PRODUCER_OK) {
+                r->page_items = NULL;
                 return PRODUCER_FAILED;
+            }
         }
         r->page_items = NULL; /* freed with the page */
         if (page_done && page_done(r, src, items, url, errstr, errstr_size) != PRODUCER_OK)
