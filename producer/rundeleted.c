@@ -37,29 +37,20 @@ static json_t *deleted_item_object(const run_t *r, const json_t *item)
 /* The id of a deleted-endpoint item: an id, or an object with id.field.
  * One that is not a value of its type is published as written: the
  * worker's PostgreSQL reads a uuid without hyphens as the row's, and
- * dead-letters a deletion that names no row. */
+ * dead-letters a deletion that names no row. One refused: the DLQ
+ * reason into why (NULL: not asked), naming the value, a bare one
+ * (`[3, 8.0]`) as an object's. */
 static int deleted_id(run_t *r, const json_t *item, char *id, size_t size, record_id_result_t *idr,
-                      char *errstr, size_t errstr_size)
+                      char *why, size_t why_size, char *errstr, size_t errstr_size)
 {
     json_t *obj = deleted_item_object(r, item);
     if (!obj)
         return run_oom(errstr, errstr_size);
     *idr = record_id_read(obj, r->sc->id_field, r->id_type, id, size);
-    json_decref(obj);
     if (record_id_has_text(*idr))
         *idr = RECORD_ID_OK;
-    return PRODUCER_OK;
-}
-
-/* The DLQ reason for item's id, refused (idr), naming the value: a bare
- * one (`[3, 8.0]`) as an object's. */
-static int deleted_id_refused(run_t *r, const json_t *item, record_id_result_t idr, char *why,
-                              size_t why_size, char *errstr, size_t errstr_size)
-{
-    json_t *obj = deleted_item_object(r, item);
-    if (!obj)
-        return run_oom(errstr, errstr_size);
-    record_id_refused(r->sc, obj, idr, "deleted item: ", why, why_size);
+    else if (why)
+        record_id_refused(r->sc, obj, *idr, "deleted item: ", why, why_size);
     json_decref(obj);
     return PRODUCER_OK;
 }
@@ -142,10 +133,10 @@ static pageshift_page_t deleted_shift_page(const source_t *src)
  * a run (run_first_dead_letter()).
  */
 static int deleted_unidentified(run_t *r, source_t *src, const json_t *item,
-                                const jsonpage_bad_t *bad, record_id_result_t idr, const char *url,
+                                const jsonpage_bad_t *bad, const char *why, const char *url,
                                 char *errstr, size_t errstr_size)
 {
-    char digest[HWM_DIGEST_SIZE], standin[HWM_STANDIN_SIZE], why[512], perr[200];
+    char digest[HWM_DIGEST_SIZE], standin[HWM_STANDIN_SIZE], perr[200];
     if ((bad ? hwm_digest_bytes(bad->raw, bad->raw_len, digest, sizeof(digest))
              : hwm_digest(item, digest, sizeof(digest))) != 0)
         return run_oom(errstr, errstr_size);
@@ -163,13 +154,9 @@ static int deleted_unidentified(run_t *r, source_t *src, const json_t *item,
         r->stats.skipped++;
         return PRODUCER_OK;
     }
-    if (bad) {
-        if (run_dead_letter_raw(r, NULL, bad, url, errstr, errstr_size) != 0)
-            return PRODUCER_FAILED;
-    } else if (deleted_id_refused(r, item, idr, why, sizeof(why), errstr, errstr_size) != 0 ||
-               run_dead_letter(r, NULL, item, why, url, errstr, errstr_size) != 0) {
+    if ((bad ? run_dead_letter_raw(r, NULL, bad, url, errstr, errstr_size)
+             : run_dead_letter(r, NULL, item, why, url, errstr, errstr_size)) != 0)
         return PRODUCER_FAILED;
-    }
     /* the second walk moves no HWM (handle_deleted()) */
     if (dated && !r->del_second && hwm_observe(&r->del_tracker, &clock, standin, ts, digest) != 0)
         return run_oom(errstr, errstr_size);
@@ -189,10 +176,10 @@ static int handle_deleted(run_t *r, source_t *src, const json_t *item, const jso
 {
     char id[RECORD_ID_SIZE], why[512];
     record_id_result_t idr = RECORD_ID_MISSING;
-    if (deleted_id(r, item, id, sizeof(id), &idr, errstr, errstr_size) != 0)
+    if (deleted_id(r, item, id, sizeof(id), &idr, why, sizeof(why), errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     if (idr != RECORD_ID_OK)
-        return deleted_unidentified(r, src, item, bad, idr, url, errstr, errstr_size);
+        return deleted_unidentified(r, src, item, bad, why, url, errstr, errstr_size);
     /* the documented clock stand-in, in the API's clock: the lower of the
      * walk's first request and its answer's Date less a second. An API
      * whose clock runs behind ours stamps a deletion made after the walk
@@ -317,7 +304,7 @@ static int handle_deleted_again(run_t *r, source_t *src, const json_t *item,
 {
     char id[RECORD_ID_SIZE], perr[200];
     record_id_result_t idr = RECORD_ID_MISSING;
-    if (deleted_id(r, item, id, sizeof(id), &idr, errstr, errstr_size) != 0)
+    if (deleted_id(r, item, id, sizeof(id), &idr, NULL, 0, errstr, errstr_size) != 0)
         return PRODUCER_FAILED;
     if (idr != RECORD_ID_OK)
         return PRODUCER_OK; /* the first walk dead-lettered it, or it has none */
