@@ -58,10 +58,10 @@ static void seek_next(pager_walk_t *w, json_t *records, long first, int by_serve
         json_decref(w->carried_cursor);
         w->carried_cursor =
             json_deep_copy(json_object_get(json_array_get(records, n - 1), w->sc->cursor_field));
-        /* without it (ENOMEM: tail_ids NULL), carried_moved_alone()
+        /* without it (ENOMEM leaves tail_ids NULL), carried_moved_alone()
          * never answers yes, and the walk goes on as before */
         if (pager_keep_tail(w, records) != 0)
-            w->tail_ids = NULL;
+            log_debug("no tail kept at a new since: out of memory", "stream=%s", w->sc->name);
     } else {
         /* an offset moves by what was served: a capped page is shorter
          * than page.size, and page.size would skip the difference */
@@ -430,17 +430,6 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
 }
 
 /*
- * Only pages after the first at one since are compared for a repeat: a
- * new since starts with the previous page's last record.
- *
- * The walk ends on an empty page, or on a page shorter than one this
- * walk was already served: many APIs cap the page size whatever
- * page.size asks for, so a page shorter than page.size proves nothing.
- * With empty_end only an empty page ends it: an API that caps pages by
- * bytes serves a short page mid-stream. With more.path only the page
- * that says so ends it (advance_by_flag()).
- */
-/*
  * Whether a page at the since the carried record set holds only records
  * of the page before's last bucket (that record's and its ties'), each at
  * a later cursor: they changed between the two requests, and nothing was
@@ -449,12 +438,11 @@ static int restart_if_exclusive(pager_walk_t *w, const pager_page_t *page, long 
  * request (COALESCE(updated_at, now()), a serializer that fills a missing
  * time with now) serves its records so at every since, and the walk
  * chased them for ever, publishing them once a request (with one such
- * record alone in its bucket, and with two or more, in a page or
- * more). Only once the walk asks one unit
- * below each since: an API that filters `>` serves a page so too, the
- * records tied with the carried one left out, and restart_if_exclusive()
- * must find that first. Not under more.path, whose flag says whether more
- * pages follow.
+ * record alone in its bucket, and with two or more, in a page or more).
+ * Only once the walk asks one unit below each since: an API that filters
+ * `>` serves a page so too, the records tied with the carried one left
+ * out, and restart_if_exclusive() must find that first. Not under
+ * more.path, whose flag says whether more pages follow.
  */
 static int carried_moved_alone(const pager_walk_t *w, const pager_page_t *page)
 {
@@ -514,6 +502,17 @@ static int moved_page_repeats(const pager_walk_t *w, const pager_page_t *page)
                       json_object_get(w->prev_first, w->sc->id_field));
 }
 
+/*
+ * Only pages after the first at one since are compared for a repeat: a
+ * new since starts with the previous page's last record.
+ *
+ * The walk ends on an empty page, or on a page shorter than one this
+ * walk was already served: many APIs cap the page size whatever
+ * page.size asks for, so a page shorter than page.size proves nothing.
+ * With empty_end only an empty page ends it: an API that caps pages by
+ * bytes serves a short page mid-stream. With more.path only the page
+ * that says so ends it (advance_by_flag()).
+ */
 int pager_seek_advance(pager_walk_t *w, const pager_page_t *page, long first, int by_served,
                        char *errstr, size_t errstr_size)
 {

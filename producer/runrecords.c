@@ -390,7 +390,6 @@ static int supersede_deletion(run_t *r, const char *id)
     return hwm_tracker_put(&r->del_tracker, id, strlen(id), "?", 1);
 }
 
-/* A record with an id and a cursor: skipped, published or dead-lettered. */
 /* page_decider: every identified item of the page in hand with a cursor,
  * to the index of its id's deciding copy: the newest, the later one among
  * equal cursors. -1 on ENOMEM. */
@@ -451,6 +450,7 @@ static int other_copy_decides(run_t *r, const record_in_t *in, int *other)
     return 0;
 }
 
+/* A record with an id and a cursor: skipped, published or dead-lettered. */
 static int handle_identified(run_t *r, record_in_t *in, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
