@@ -11,7 +11,8 @@
 # does not equal the API).
 #
 # Phases, in order (scripts/bench/*.sh):
-#   main     the producer alone, then the worker alone, on BENCH_RECORDS
+#   main     the producer alone (best of 3 runs, as curl's read of the
+#            API is), then the worker alone, on BENCH_RECORDS
 #            records (pages of 5000, the stream topic on 12 partitions,
 #            lz4: the embedded broker keeps about 5 MiB per partition);
 #            around them the demo API's raw rate, librdkafka's produce

@@ -1,10 +1,10 @@
 # scripts/bench/pipeline.sh - the programs on a full sync (sourced by
 # scripts/bench.sh, after scripts/bench/lib.sh):
 #   worker_run LABEL RUN_ID [NAME]...  workers until RUN_ID is completed
-#   phase_main                  producer, then worker, each alone, with the
-#                               three limits around them; the two lines
-#                               tooling reads; the table checked against
-#                               the API
+#   phase_main                  producer (best of 3), then worker, each
+#                               alone, with the limits around them; the
+#                               two lines tooling reads; the table checked
+#                               against the API
 #   phase_e2e                   both at once: the producer's start to the
 #                               run completed in sync_metadata
 
@@ -111,21 +111,37 @@ wait_completed()
 phase_main()
 {
     fresh_db bench_main
-    fresh_broker "$PARTITIONS" --topic "$LIMIT_TOPIC:$PARTITIONS"
     fresh_api "$N"
-    bench_config
     say "main: $N records, pages of $PAGE_SIZE, $PREFIX.$STREAM with $PARTITIONS partitions"
     limit_api "$N"
 
-    local mark broker0 p_busy
-    mark=$(machine_mark)
-    producer_once main "$N"
+    # The producer is timed as curl's read is, best of 3: on two shared
+    # cores one run of either is slowed now and then by another process,
+    # and one sample set against the best of three counts that noise
+    # against the producer alone. Each run is a full sync into a fresh
+    # broker; the last one's events are what the limits and the worker read.
+    local i mark broker0 p_busy best_ms="" peak_kib=0 samples=""
+    for i in 1 2 3; do
+        if [ "$i" = 3 ]; then
+            fresh_broker "$PARTITIONS" --topic "$LIMIT_TOPIC:$PARTITIONS"
+        else
+            fresh_broker "$PARTITIONS"
+        fi
+        bench_config
+        [ "$i" = 3 ] && mark=$(machine_mark)
+        producer_once "$([ "$i" = 3 ] && echo main || echo "try$i")" "$N"
+        samples+="${samples:+, }$(secs "$P_MS") s"
+        [ -z "$best_ms" ] || [ "$P_MS" -lt "$best_ms" ] && best_ms=$P_MS
+        [ "$P_PEAK_KIB" -gt "$peak_kib" ] && peak_kib=$P_PEAK_KIB
+    done
     local p_ms=$P_MS p_cpu=$P_CPU_MS run=$P_RUN_ID
     p_busy=$(machine_busy "$mark")
-    RES[producer.rate]=$(rate "$N" "$p_ms")
-    RES[producer.rss]=$(mib "$P_PEAK_KIB")
-    RES[producer.rss.kib]=$P_PEAK_KIB
-    echo "producer: $N records in $(secs "$p_ms") s = ${RES[producer.rate]} records/s, peak RSS $(mib "$P_PEAK_KIB") MiB"
+    RES[producer.rate]=$(rate "$N" "$best_ms")
+    RES[producer.rss]=$(mib "$peak_kib")
+    RES[producer.rss.kib]=$peak_kib
+    echo "producer: $N records in $(secs "$best_ms") s = ${RES[producer.rate]} records/s, peak RSS $(mib "$peak_kib") MiB"
+    say "producer: best of 3 runs ($samples), each a full sync into a fresh broker, as curl's" \
+        "read is best of 3; peak RSS the largest of the three"
     limit_kafka
     limit_overlap "$N"
 
@@ -138,7 +154,7 @@ phase_main()
     RES[worker.rate]=$(rate "$N" $((W_MS - W_JOIN_MS)))
     RES[worker.rss]=$(mib "$W_PEAK_KIB")
     RES[worker.rss.kib]=$W_PEAK_KIB
-    say "main: CPU time: producer $(secs "$p_cpu") s in its $(secs "$p_ms") s (machine ${p_busy}% busy);" \
+    say "main: CPU time: producer (its last run) $(secs "$p_cpu") s in its $(secs "$p_ms") s (machine ${p_busy}% busy);" \
         "worker $(secs "$W_CPU_MS") s, its PostgreSQL backend $(secs "$W_PG_CPU_MS") s, the broker" \
         "$(secs $(($(cpu_ms "$BROKER_PID") - broker0))) s in its $(secs "$W_MS") s" \
         "(machine $(machine_busy "$mark")% busy)"
