@@ -105,11 +105,12 @@ static void warn_maybe_capped(const char *msg, const pager_page_t *page, size_t 
     log_warn(msg, "url=%s records=%zu", url_redact_quoted(page->url, red, sizeof(red)), n);
 }
 
-/* The way out, said by each warn_maybe_capped() */
+/* The way out, said by each warn_maybe_capped(). What the walk's being
+ * unproven does is the run's to say (a full run's records walk: "full
+ * fetch not provably complete"): the deleted endpoint walks here too. */
 #define CAPPED_WAY_OUT                                                                             \
-    "a full run deletes no id as vanished (pagination = none cannot ask past them: use page, "     \
-    "offset, cursor, link or next_url if the API has one, or set none.uncapped = true if it "      \
-    "answers every record at once)"
+    "(pagination = none cannot ask past them: use page, offset, cursor, link or next_url if the "  \
+    "API has one, or set none.uncapped = true if it answers every record at once)"
 
 /* An answer at since that brings nothing new: the walk is over. Proof
  * that the API served every record only when it is smaller than the
@@ -126,7 +127,7 @@ static int end_of_walk(const pager_walk_t *w, const pager_page_t *page, int all_
     if (all_at) {
         warn_maybe_capped("an answer of records all at one cursor value, as many as the largest "
                           "answer of the walk: if the API caps its answers at that many, the "
-                          "records past them are not read, and " CAPPED_WAY_OUT,
+                          "records past them are not read " CAPPED_WAY_OUT,
                           page, n);
         return PAGER_END_UNPROVEN;
     }
@@ -135,7 +136,7 @@ static int end_of_walk(const pager_walk_t *w, const pager_page_t *page, int all_
         warn_maybe_capped("an answer asked from the last record's cursor served records below "
                           "it, as many as the largest answer of the walk: the API ignores the "
                           "cursor parameter (or rounds it down), and if it caps its answers at "
-                          "that many, the records past them are not read, and " CAPPED_WAY_OUT,
+                          "that many, the records past them are not read " CAPPED_WAY_OUT,
                           page, n);
         return PAGER_END_UNPROVEN;
     }
@@ -152,7 +153,7 @@ static int one_answer(const pager_walk_t *w, const pager_page_t *page)
     if (n <= 1 || w->sc->none_uncapped)
         return 1;
     warn_maybe_capped("an answer out of cursor order is the whole walk: if the API caps its "
-                      "answers, the records past them are not read, and " CAPPED_WAY_OUT,
+                      "answers, the records past them are not read " CAPPED_WAY_OUT,
                       page, n);
     return PAGER_LAST_UNPROVEN;
 }

@@ -341,7 +341,7 @@ static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *
         return 0;
     warn_says_error(s, slot,
                     "an empty page whose answer says it is an error: the walk ends there, "
-                    "unproven (a full run deletes nothing)");
+                    "unproven");
     return 1;
 }
 
@@ -364,8 +364,7 @@ static void records_with_error(source_t *s, const page_slot_t *slot, const json_
     s->error_warned = 1;
     warn_says_error(s, slot,
                     "a page whose answer says it is an error beside its records: they are "
-                    "handed out, but the walk proves nothing (a full run deletes no id as "
-                    "vanished)");
+                    "handed out, but the walk may lack what the API did not send");
 }
 
 /* Says, once a walk, that the API's bodies are not UTF-8 (bodytext.h):
