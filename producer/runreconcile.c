@@ -48,11 +48,12 @@ static int walk_proves_vanished(const run_t *r, const reconcile_stats_t *st)
                  "stream=%s run_id=%s", r->sc->name, r->run_id);
         return 0;
     }
-    /* A record without a usable id may be any of the live ids. */
-    if (r->stats.unidentified > 0) {
+    /* A record without a usable id may be any of the live ids, whichever
+     * walk served it. */
+    if (r->stats.unidentified > 0 || r->second_unidentified > 0) {
         log_warn("full fetch served records without an id: no id treated as vanished",
-                 "stream=%s run_id=%s unidentified=%lld", r->sc->name, r->run_id,
-                 (long long)r->stats.unidentified);
+                 "stream=%s run_id=%s unidentified=%lld second_walk_unidentified=%lld", r->sc->name,
+                 r->run_id, (long long)r->stats.unidentified, (long long)r->second_unidentified);
         return 0;
     }
     /* An API that answers a full fetch with nothing at all is far more

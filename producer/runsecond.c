@@ -44,8 +44,14 @@ static int handle_second(run_t *r, source_t *src, const json_t *rec, const jsonp
 {
     char id[RECORD_ID_SIZE];
     record_id_result_t idr = record_id_read(rec, r->sc->id_field, r->id_type, id, sizeof(id));
-    if (!record_id_has_text(idr))
-        return PRODUCER_OK; /* the first walk dead-lettered it, or it has none */
+    /* The first walk dead-lettered it, or missed it (a page shift): which
+     * of the two, nothing tells. Either way the run was served a record it
+     * cannot name, which may be any id taken for vanished: counted, so
+     * that a full run deletes none (walk_proves_vanished()). */
+    if (!record_id_has_text(idr)) {
+        r->second_unidentified++;
+        return PRODUCER_OK;
+    }
     int shifted = 0;
     int64_t bucket = 0;
     int has_bucket = r->shift && record_bucket(r, rec, &bucket);

@@ -116,6 +116,7 @@ typedef struct run {
     pageshift_t *shift;              /* what the records walk paged by number (page, offset) */
     int64_t second_missed;           /* records the second walk handled: the first missed them */
     int second_unproven;             /* the second walk ended unproven (runsecond.c) */
+    int64_t second_unidentified;     /* records it served without an id it could read */
     int dates_unknown;               /* a local date was taken for UTC's (daytz.h) */
     source_asked_t second_last_page; /* where its last page was asked */
     int64_t second_until;            /* the last cursor bucket the second walk needs */
