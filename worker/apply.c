@@ -213,9 +213,13 @@ static size_t run_refs(const batch_t *b, const decoded_t *d, run_ref_t *refs)
 {
     size_t n = 0;
 
-    for (size_t i = 0; i < d->n_events; i++, n++) {
+    for (size_t i = 0; i < d->n_events; i++) {
         const decoded_event_t *de = &d->events[i];
 
+        /* the run id an event carries is anyone's to write, as a header
+         * is (decode.c): it names a run only in its stream's form */
+        if (!run_id_is_of_stream(de->ev->run_id, de->ws->sc->name))
+            continue;
         refs[n] = (run_ref_t){.run_id = de->ev->run_id,
                               .ws = de->ws,
                               .msg = &b->msgs[de->msg],
@@ -223,6 +227,7 @@ static size_t run_refs(const batch_t *b, const decoded_t *d, run_ref_t *refs)
                               .countable = !de->dead,
                               .full_sync = de->ev->full_sync,
                               .order = n};
+        n++;
     }
     for (size_t i = 0; i < d->n_lost; i++, n++) {
         const batch_msg_t *m = &b->msgs[d->lost[i].msg];

@@ -2,10 +2,12 @@
 # t_log_json_utf8: with log.format = json, every line the worker
 # writes is valid UTF-8 JSON (RFC 8259 8.1), even when it quotes a hostile
 # value: crafted DELETE events whose ids are not UTF-8 ("5\xe9Y" on the
-# integer id; an envelope run_id "r\xe9Y") and one whose id is valid UTF-8
-# ("a" x 59 + "é": the message cuts the id at 60 bytes, inside the "é")
-# are dead-lettered and logged, and a log shipper must be able to read
-# those lines.
+# integer id) and one whose id is valid UTF-8 ("a" x 59 + "é": the
+# message cuts the id at 60 bytes, inside the "é") are dead-lettered and
+# logged, and a log shipper must be able to read those lines. (An upsert
+# whose envelope run_id is "r\xe9Y" was dead-lettered too until
+# 2026-12-06, when sync_metadata refused the run; a run id not in its
+# stream's form now counts for no run, and the event is applied.)
 . "$(dirname "$0")/lib.sh"
 
 start_devbroker
@@ -28,8 +30,8 @@ produce_file "$topic" 0 d "$T_WORK/d.bin"
 produce_file "$topic" 0 a "$T_WORK/a.bin"
 produce_file "$topic" 0 b "$T_WORK/b.bin"
 produce_file "$topic" 0 c "$T_WORK/c.bin"
-four() { [ "$(topic_count "$PREFIX.dlq")" -ge 4 ]; }
-wait_for "four dead letters" 30 four
+three() { [ "$(topic_count "$PREFIX.dlq")" -ge 3 ]; }
+wait_for "three dead letters" 30 three
 wait_caught_up 30
 stop_worker
 kc -C -t "$PREFIX.dlq" -e -f '%k\t%h\n' | python3 -c '

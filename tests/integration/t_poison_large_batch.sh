@@ -20,8 +20,8 @@ wait_caught_up 30
 stop_worker
 
 event_header "$T_WORK/header.bin"
-craft_event "$T_WORK/big" '{"id": "10000", "run_id": "large-batch",
-    "after": {"name": {"repeat": "x", "count": 990000}}}' "$N"
+craft_event "$T_WORK/big" "{\"id\": \"10000\", \"run_id\": \"$STREAM-20261203T230000Z-00000002\",
+    \"after\": {\"name\": {\"repeat\": \"x\", \"count\": 990000}}}" "$N"
 log "$N events of $(wc -c <"$T_WORK/big.0") bytes crafted"
 seq 0 $((P - 1)) | xargs -P 4 -I{} bash -c '
     p={}; files=()
@@ -40,7 +40,7 @@ assert_eq "$N $((990000 * N))" "$(psql_value "select count(*) || ' ' || sum(leng
     "large rows applied (count, total length of their names)"
 assert_eq 0 "$(topic_count "$PREFIX.dlq")" "dead letters"
 assert_eq "$N 0" "$(psql_value "select records_synced || ' ' || records_dead_lettered from sync_metadata
-                                 where run_id = 'large-batch'")" "counts of the crafted run"
+                                 where run_id = '$STREAM-20261203T230000Z-00000002'")" "counts of the crafted run"
 stop_worker
 # Two batches of 150 (half of batch.max.records each; at most one more
 # for what the prefetch holds at the switch). More means a batch was taken

@@ -18,7 +18,7 @@ event_header "$T_WORK/header.bin"
 t0=1767225600000
 bad=10000000000000000 # last_modified in year 318857: past timestamptz (22008)
 ev() { # ev FILE ID TS NAME [LAST_MODIFIED]
-    craft_event "$T_WORK/$1" "{\"id\": \"$2\", \"source_ts\": $3, \"run_id\": \"newest-run\",
+    craft_event "$T_WORK/$1" "{\"id\": \"$2\", \"source_ts\": $3, \"run_id\": \"$STREAM-20261203T230000Z-00000001\",
         \"after\": {\"name\": \"$4\", \"last_modified\": ${5:-$3}}}"
 }
 ev v1.bin 7200 "$t0" v1
@@ -53,6 +53,6 @@ done
 [ "$(grep -vc 'apply: 22008' "$T_WORK/dlq.txt")" = 0 ] || fail "a dead letter does not give the reason (apply: 22008)"
 # Every event of the run is accounted for: 3 applied or superseded, 4 dead-lettered.
 assert_eq "3 4" "$(psql_value "select records_synced || ' ' || records_dead_lettered from sync_metadata
-                                where run_id = 'newest-run'")" "counts of the crafted run"
+                                where run_id = '$STREAM-20261203T230000Z-00000001'")" "counts of the crafted run"
 stop_worker
 log "ok"
