@@ -48,8 +48,11 @@ static int cursor_advance(pager_walk_t *w, const pager_page_t *page, char *errst
                           size_t errstr_size)
 {
     char *asked = w->token, *next, why[600], red[1024];
-    if (pager_next_text(page->body, page->parsed, "next.path", w->sc->next_path, &next, why,
-                        sizeof(why)) < 0) {
+    /* a 204 No Content is an empty page that names no next token */
+    if (page->no_content)
+        next = NULL;
+    else if (pager_next_text(page->body, page->parsed, "next.path", w->sc->next_path, &next, why,
+                             sizeof(why)) < 0) {
         errstr_set(errstr, errstr_size, "GET %s: %s", url_redact(page->url, red, sizeof(red)),
                    why); /* the walk fails: the token asked stays the walk's */
         return -1;

@@ -119,6 +119,9 @@ static int body_next(const pager_walk_t *w, const pager_page_t *page, char **out
                      size_t why_size)
 {
     char *text;
+    *out = NULL;
+    if (page->no_content) /* a 204 No Content names no next URL */
+        return 0;
     int rc = pager_next_text(page->body, page->parsed, "next.path", w->sc->next_path, &text, why,
                              why_size);
     if (rc <= 0)
