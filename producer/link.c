@@ -223,6 +223,34 @@ int link_rel_has(const char *rel, const char *type)
     return 0;
 }
 
+/*
+ * q for a message, piece by piece: each <target> redacted as the URL it
+ * is, and the text between them as url_redact() takes text that is not
+ * a URL (what follows a '?'). Redacted whole, as one URL, a second link's
+ * first parameter was read as the value of the first one's last, and
+ * printed with it ("rel=\"prev\", <http://h/?api_key=VALUE"), and a
+ * user:password@ of a target after the first was never masked
+ * (t_link_malformed_secret). A piece past 511 bytes is cut.
+ */
+static const char *redact_links(const char *q, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    while (*q && n + 1 < size) {
+        int target = *q == '<';
+        size_t len = target ? strcspn(q + 1, ">") : strcspn(q, "<");
+        char piece[512], red[512];
+        snprintf(piece, sizeof(piece), "%.*s", (int)len, q + target);
+        n += (size_t)snprintf(buf + n, size - n, "%s%s", target ? "<" : "",
+                              url_redact(piece, red, sizeof(red)));
+        if (n >= size)
+            n = size - 1;
+        q += target + len;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 int link_find(const char *field, const char *rel, const char *base, char **out, char *errstr,
               size_t errstr_size)
 {
@@ -258,7 +286,7 @@ int link_find(const char *field, const char *rel, const char *base, char **out, 
         errstr_set(errstr, errstr_size,
                    "a Link header could not be parsed and holds no well-formed rel=\"%s\" "
                    "(cannot tell whether a page follows): '%s'",
-                   rel, url_redact(q, red, sizeof(red)));
+                   rel, redact_links(q, red, sizeof(red)));
         rc = -1;
     }
     link_list_clear(&l);

@@ -166,12 +166,39 @@ static void test_find(void **state)
     assert_non_null(strstr(err, "https to plain http"));
 }
 
+/* A Link field that cannot be parsed fails with the field in the error,
+ * its credentials masked: each target's (query parameters named like a
+ * credential, a user:password@), and so the text between them. */
+static void test_unparsed_redacted(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *field, *hidden, *shown;
+    } cases[] = {
+        {"</items?page=1>; rel=\"prev\", <http://h/items?api_key=sekrit1&page=3; rel=\"next\"",
+         "sekrit1", "api_key=***"},
+        {"</items?page=1>; rel=\"prev\", <http://bob:hunter2@h/items?page=3; rel=\"next\"",
+         "hunter2", "<http://***@h/items"},
+        {"http://h/items?access_token=sekrit2; rel=next", "sekrit2", "access_token=***"},
+        {"<http://h/a?page=2>; rel=next; <http://h/b?token=sekrit3", "sekrit3", "token=***"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = NULL, err[1024] = "";
+        int rc = link_find(cases[i].field, "next", "http://h/items", &got, err, sizeof(err));
+        if (rc != -1 || strstr(err, cases[i].hidden) || !strstr(err, cases[i].shown) ||
+            !strstr(err, "could not be parsed"))
+            fail_msg("case %zu: rc %d, error '%s'", i, rc, err);
+        free(got);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_rel_has),
         cmocka_unit_test(test_find),
+        cmocka_unit_test(test_unparsed_redacted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
