@@ -287,12 +287,18 @@ static const char *error_unreadable(const page_slot_t *slot)
 /* The "error" (or "errors") member of slot's answer as JSON text (the
  * caller frees it), or NULL; cleared of the credentials its request sent
  * (an API may quote the key it refuses): http_client_scrub. One that
- * cannot be read is said so, with why. A guessed request under way is
- * dropped first: the client is its until then (getahead.h), and the walk
- * fails or ends at this page. */
-static char *error_words(source_t *s, const page_slot_t *slot)
+ * cannot be read is said so, with why. The client is a guessed request's
+ * while it is under way (getahead.h): where the walk fails or ends at
+ * this page, it is dropped first; where the walk goes on (walk_goes_on:
+ * records beside the error), its answer is waited for and kept. Dropped
+ * there, a right guess was asked again, and an API whose next tokens
+ * serve once (a scroll) failed the run with the next page's 400
+ * (t_guess_kept_beside_errors). */
+static char *error_words(source_t *s, const page_slot_t *slot, int walk_goes_on)
 {
-    if (s->ahead)
+    if (s->ahead && walk_goes_on)
+        getahead_settle(s->ahead); /* a right guess is still taken */
+    else if (s->ahead)
         getahead_drop(s->ahead);
     const char *unreadable = error_unreadable(slot);
     if (unreadable) {
@@ -312,10 +318,10 @@ static char *error_words(source_t *s, const page_slot_t *slot)
 }
 
 /* Says msg of slot's page, with the API's words ("error" or "errors"). */
-static void warn_says_error(source_t *s, const page_slot_t *slot, const char *msg)
+static void warn_says_error(source_t *s, const page_slot_t *slot, const char *msg, int walk_goes_on)
 {
     char q[300], qurl[1200];
-    char *text = error_words(s, slot);
+    char *text = error_words(s, slot, walk_goes_on);
     log_warn(msg, "stream=%s url=%s says=%s", s->sc->name,
              url_redact_quoted(slot->url, qurl, sizeof(qurl)),
              log_quote(q, sizeof(q), text ? text : ""));
@@ -407,7 +413,8 @@ static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *
         return 0;
     warn_says_error(s, slot,
                     "an empty page whose answer says it is an error: the walk ends there, "
-                    "unproven");
+                    "unproven",
+                    0);
     return 1;
 }
 
@@ -430,7 +437,8 @@ static void records_with_error(source_t *s, const page_slot_t *slot, const json_
     s->error_warned = 1;
     warn_says_error(s, slot,
                     "a page whose answer says it is an error beside its records: they are "
-                    "handed out, but the walk may lack what the API did not send");
+                    "handed out, but the walk may lack what the API did not send",
+                    1);
 }
 
 /* Says, once a walk, that the API's bodies are not UTF-8 (bodytext.h):
@@ -497,7 +505,7 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
         arr = jsonpage_absent_as_empty(&slot->page, path);
     if (!json_is_array(arr)) {
         /* an answer that says it is an error (200 all the same): its words */
-        char *text = error_words(s, slot);
+        char *text = error_words(s, slot, 0);
         int absent = !arr && !text && json_is_object(slot->page.root);
         errstr_set(
             errstr, errstr_size, "GET %s: no array at records.path '%s'%s%.*s%s",
