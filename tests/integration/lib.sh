@@ -564,8 +564,22 @@ write_config()
     } >"$CONF"
 }
 
-# ------------------------------------------------------------- programs
+# add_stream_copy NAME [SED_SCRIPT] - appends to $CONF a section [stream
+# NAME] with the keys of the first stream's section, each line through
+# sed SED_SCRIPT (a table, schema or id field of its own); a second
+# stream of the same API.
+add_stream_copy()
+{
+    local name=$1 script=${2:-}
+    {
+        echo
+        echo "[stream $name]"
+        sed -n '/^\[stream /,$p' "$CONF" | tail -n +2 | sed -e "$script"
+    } >"$CONF.$name"
+    cat "$CONF.$name" >>"$CONF"
+}
 
+# ------------------------------------------------------------- programs
 # run_producer_once [ARGS] - `producer -c $CONF run --once ARGS`; fails the
 # scenario unless it exits 0. Its stderr is in $PRODUCER_LAST_LOG (and
 # appended to producer.log).

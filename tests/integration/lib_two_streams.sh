@@ -14,13 +14,7 @@ two_streams_restore_after_tombstone()
     start_devbroker
     start_demoapi --records 40
     write_config
-    {
-        echo
-        echo "[stream ${STREAM}2]"
-        sed -n '/^\[stream /,$p' "$CONF" | tail -n +2 |
-            if [ -n "$table2" ]; then sed -e "s|^table = .*|table = $table2|"; else cat; fi
-    } >"$CONF.2"
-    cat "$CONF.2" >>"$CONF"
+    add_stream_copy "${STREAM}2" "${table2:+s|^table = .*|table = $table2|}"
 
     run_producer_once --stream "$STREAM"
     run_producer_once --stream "${STREAM}2"

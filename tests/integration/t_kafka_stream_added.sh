@@ -14,12 +14,7 @@ start_broker
 start_demoapi --records 20
 write_config
 first_sync
-{
-    echo
-    echo "[stream ${STREAM}2]"
-    sed -n '/^\[stream /,$p' "$CONF" | tail -n +2 | sed -e "s|^table = .*|table = ${STREAM}2|"
-} >"$CONF.2"
-cat "$CONF.2" >>"$CONF"
+add_stream_copy "${STREAM}2" "s|^table = .*|table = ${STREAM}2|"
 stop_worker
 start_worker
 has_table() { [ "$(psql_value "select to_regclass('${STREAM}2') is not null")" = t ]; }

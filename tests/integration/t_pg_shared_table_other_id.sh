@@ -29,12 +29,7 @@ worker_refuses()
 start_devbroker
 start_demoapi --records 20
 write_config
-{
-    echo
-    echo "[stream ${STREAM}2]"
-    sed -n '/^\[stream /,$p' "$CONF" | tail -n +2 | sed -e "s|^id.field = .*|id.field = email|"
-} >"$CONF.2"
-cat "$CONF.2" >>"$CONF"
+add_stream_copy "${STREAM}2" "s|^id.field = .*|id.field = email|"
 run_producer_once --stream "$STREAM"
 run_producer_once --stream "${STREAM}2"
 worker_refuses "two streams keying one table by id and email" "${STREAM}2" email

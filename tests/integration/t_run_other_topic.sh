@@ -26,12 +26,7 @@ stop_worker
 event_header "$T_WORK/hdr.bin"
 
 # a second stream with the same schema and its own table
-{
-    echo
-    echo "[stream ${STREAM}2]"
-    sed -n '/^\[stream /,$p' "$CONF" | tail -n +2 | sed -e "s|^table = .*|table = ${TABLE}2|"
-} >"$CONF.2"
-cat "$CONF.2" >>"$CONF"
+add_stream_copy "${STREAM}2" "s|^table = .*|table = ${TABLE}2|"
 
 R="$STREAM-20261203T230000Z-cafe0001"
 now=$(now_ms)

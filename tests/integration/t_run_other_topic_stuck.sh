@@ -21,12 +21,8 @@ wait_caught_up 30
 stop_worker
 event_header "$T_WORK/hdr.bin"
 
-{
-    echo
-    echo "[stream ${STREAM}2]"
-    sed -n '/^\[stream /,$p' "$CONF" | tail -n +2 | sed -e "s|^table = .*|table = ${TABLE}2|"
-} >"$CONF.2"
-cat "$CONF.2" >>"$CONF"
+# a second stream with the same schema and its own table
+add_stream_copy "${STREAM}2" "s|^table = .*|table = ${TABLE}2|"
 
 R="$STREAM-20261203T230000Z-cafe0001"
 R2="${STREAM}2-20261203T225900Z-cafe0002"

@@ -20,12 +20,7 @@ wait_caught_up 60
 assert_eq 0 "$(psql_value "select count(*) from $TABLE where email is null")" "rows without email after stream 1"
 stop_worker
 
-{
-    echo
-    echo "[stream ${STREAM}2]"
-    sed -n '/^\[stream /,$p' "$CONF" | tail -n +2 | sed -e "s|^schema = .*|schema = $V2|"
-} >"$CONF.2"
-cat "$CONF.2" >>"$CONF"
+add_stream_copy "${STREAM}2" "s|^schema = .*|schema = $V2|"
 # a batch with events of both streams: stream 1 has three updates
 api_post "/admin/update?ids=1,2,3" >/dev/null || fail "admin update"
 run_producer_once
