@@ -5,41 +5,17 @@
 # deleted_at), 20 of them (record 30, the newest, and 19 records created
 # and deleted since the last run), pages capped at 10: the walk pages them
 # by number (no cursor to seek at), so a second walk follows, from no
-# since, and ends on that warning page, unproven, as the first walk did.
-# With no deleted HWM yet, failing the deleted endpoint there failed every
-# run and no deletion ever reached the table; the first walk's HWM stands.
+# since, and ends on that warning page, as the first walk did. That page
+# was taken for a cut then, and with no deleted HWM yet, failing the
+# deleted endpoint there failed every run and no deletion ever reached
+# the table; the first walk's HWM stands. (Since 2026-12-06 the page is
+# the API's habit, the walks' end: t_deleted_undated_warnings_end. The
+# API: fixtures/warnings_api.py.)
 # brokers: mock
 . "$(dirname "$0")/lib_items.sh"
-cat >"$T_WORK/api.py" <<'PY'
-import json, time
-BASE = time.time() - 3 * 86400
-def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 31)}
-    state["deleted"] = []
-def handle(req):
-    st = req.state
-    if flag("deleted") and not st.get("done"):
-        st["done"] = True
-        # record 30 (the newest: the HWM) and 19 records created and deleted
-        # since the last run (never published)
-        del st["recs"][30]
-        st["deleted"] = [30] + list(range(101, 120))
-    page = int(req.query.get("page", "1"))
-    size = min(int(req.query.get("per_page", "100")), 10)
-    if req.path == "/items/deleted":
-        rows = sorted(st["deleted"])
-    elif req.path == "/items":
-        since = req.query.get("modified_since")
-        rows = sorted((r for r in st["recs"].values() if since is None or r["updated_at"] >= since),
-                      key=lambda r: (r["updated_at"], r["id"]))
-    else:
-        return 404, [], '{"error": "no such resource"}'
-    chunk = rows[(page - 1) * size:page * size]
-    return 200, [], json.dumps({"data": chunk, "errors": ["deprecated: use /v2"]})
-PY
+cp "$REPO/tests/integration/fixtures/warnings_api.py" "$T_WORK/api.py"
 start_devbroker
-start_hostileapi "$T_WORK/api.py"
+start_hostileapi "$T_WORK/api.py" "30" "30,101-119"
 write_config
 
 first_sync

@@ -11,34 +11,9 @@
 # walk's end. (Helper 163's D4.)
 # brokers: mock
 . "$(dirname "$0")/lib_items.sh"
-cat >"$T_WORK/api.py" <<'PY'
-import json, time
-BASE = time.time() - 3 * 86400
-def init(state, argv):
-    state["recs"] = {i: {"id": i, "name": "item %d" % i, "updated_at": iso_ms(BASE + i * 60)}
-                     for i in range(1, 31)}
-    state["deleted"] = []
-def handle(req):
-    st = req.state
-    if flag("deleted") and not st.get("done"):
-        st["done"] = True
-        del st["recs"][5]
-        st["deleted"] = [5]
-    page = int(req.query.get("page", "1"))
-    size = min(int(req.query.get("per_page", "100")), 10)
-    if req.path == "/items/deleted":
-        rows = sorted(st["deleted"])
-    elif req.path == "/items":
-        since = req.query.get("modified_since")
-        rows = sorted((r for r in st["recs"].values() if since is None or r["updated_at"] >= since),
-                      key=lambda r: (r["updated_at"], r["id"]))
-    else:
-        return 404, [], '{"error": "no such resource"}'
-    chunk = rows[(page - 1) * size:page * size]
-    return 200, [], json.dumps({"data": chunk, "errors": ["deprecated: use /v2"]})
-PY
+cp "$REPO/tests/integration/fixtures/warnings_api.py" "$T_WORK/api.py"
 start_devbroker
-start_hostileapi "$T_WORK/api.py"
+start_hostileapi "$T_WORK/api.py" "5" "5"
 write_config
 
 first_sync
