@@ -379,6 +379,27 @@ static void fail_msg(char *errstr, size_t errstr_size, const request_t *rq, cons
 }
 
 /*
+ * The hop asked again, its body taken as it comes, after libcurl refused
+ * the answer's Content-Encoding as one it does not know: an API that
+ * labels plain JSON "UTF-8" (PHP's header('Content-Encoding: UTF-8'), a
+ * proxy's "none") failed every run, where clients that do not decode
+ * read it (t_content_encoding_unknown). A body really encoded so then
+ * fails as not JSON, after this warning naming the cause.
+ */
+static CURLcode perform_as_sent(http_client_t *hc, const char *cur, struct curl_slist *hdrs,
+                                http_hop_t *h, char *cerr)
+{
+    char red[1024];
+    log_warn("the answer's Content-Encoding is none libcurl decodes: asked again, its body read "
+             "as it comes",
+             "url=%s curl=\"%s\"", url_redact_quoted(cur, red, sizeof(red)), cerr);
+    http_response_clear(h->resp);
+    h->as_sent = 1;
+    h->body_cap = h->header_bytes = 0;
+    return http_hop_perform(hc->curl, cur, hdrs, hc->timeout_ms, hc->cancel, h, cerr);
+}
+
+/*
  * One hop: a request to cur (url is the one first asked for, for the
  * message). 0 when an answer came, whatever its status; else 1
  * (transient) or -1 (fatal) with errstr.
@@ -398,6 +419,8 @@ static int one_hop(http_client_t *hc, const request_t *rq, const char *cur, http
         cc = http_hop_perform(hc->curl, cur, hdrs, hc->timeout_ms, hc->cancel, h, cerr);
     else
         h->oom = 1;
+    if (cc == CURLE_BAD_CONTENT_ENCODING && !h->as_sent)
+        cc = perform_as_sent(hc, cur, hdrs, h, cerr);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (hdrs && hc->observe && cc != CURLE_ABORTED_BY_CALLBACK)
         hc->observe(hc->observe_ctx, cc == CURLE_OK ? h->resp->status : 0,

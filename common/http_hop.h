@@ -35,6 +35,7 @@ typedef struct http_hop {
     size_t header_bytes;
     int headers_too_large;
     int oom;
+    int as_sent;       /* the body as it came, no Content-Encoding decoded */
     char *retry_after; /* the last value of each, or NULL */
     char *location;
     char *date;
@@ -44,7 +45,7 @@ typedef struct http_hop {
 /*
  * GETs url (or POSTs h->post_body) on curl (reset first) with headers, at most timeout_ms,
  * http/https only, no redirects followed, any Content-Encoding libcurl
- * knows. cerr (CURL_ERROR_SIZE) gets libcurl's message. SIGTERM
+ * knows (none with h->as_sent). cerr (CURL_ERROR_SIZE) gets libcurl's message. SIGTERM
  * (tm_running cleared), or a non-NULL cancel that becomes non-zero,
  * aborts the transfer within about a second (CURLE_ABORTED_BY_CALLBACK). Returns the CURLcode; on
  * CURLE_OK h->resp->status is the answer's status.
