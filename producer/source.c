@@ -48,14 +48,9 @@ struct source {
     /* The walk: the fetch thread's while it runs, else the caller's. */
     pager_walk_t walk;
     int done;
-    int complete;     /* the walk ended by its end rule */
-    int end_unproven; /* ... but it may lack records (source_proves_all) */
-    int error_warned; /* records_with_error() spoke in this walk */
-    /* The API's habit (said_habit()): the words beside every page with
-     * records of this walk so far, when each had the same (owned); broken
-     * once one had other words, unreadable ones or none. */
-    char *habit;
-    int habit_broken;
+    int complete;           /* the walk ended by its end rule */
+    int end_unproven;       /* ... but it may lack records (source_proves_all) */
+    int error_warned;       /* records_with_error() spoke in this walk */
     int charset_warned;     /* warn_charset() spoke in this walk */
     int64_t started_at;     /* when its first request was sent; 0 before */
     int64_t api_started_at; /* source_api_started_at(); 0 before */
@@ -152,7 +147,6 @@ void source_destroy(source_t *s)
     for (int i = 0; i < SOURCE_SLOTS; i++)
         slot_clear(&s->slots[i]);
     pager_walk_clear(&s->walk);
-    free(s->habit);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -169,9 +163,6 @@ void source_start(source_t *s, int has_since, int64_t since_ms)
     s->complete = 0;
     s->end_unproven = 0;
     s->error_warned = 0;
-    free(s->habit);
-    s->habit = NULL;
-    s->habit_broken = 0;
     s->charset_warned = 0;
     s->guess_missed = 0;
     s->started_at = 0;
@@ -328,57 +319,6 @@ static void warn_says_error(source_t *s, const page_slot_t *slot, const char *ms
     free(text);
 }
 
-/* The page's "error" and "errors" members as one text, keys sorted
- * (owned); NULL when it says no error or memory runs out. Read only
- * where error_unreadable() found none. */
-static char *said_words(const json_t *root)
-{
-    if (!jsonpage_says_error(root))
-        return NULL;
-    json_t *both = json_object();
-    static const char *const names[] = {"error", "errors"};
-    for (size_t i = 0; both && i < 2; i++) {
-        json_t *e = json_object_get(root, names[i]);
-        if (e && json_object_set(both, names[i], e) != 0) {
-            json_decref(both);
-            both = NULL;
-        }
-    }
-    char *text = both ? json_dumps(both, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(both);
-    return text;
-}
-
-/* A page with records: its words beside them kept as the walk's habit
- * while every such page has the same. */
-static void note_habit(source_t *s, const page_slot_t *slot, const json_t *records)
-{
-    if (json_array_size(records) == 0 || s->habit_broken)
-        return;
-    char *words = error_unreadable(slot) ? NULL : said_words(slot->page.root);
-    if (!words || (s->habit && strcmp(words, s->habit) != 0)) {
-        s->habit_broken = 1;
-        free(words);
-        return;
-    }
-    if (s->habit)
-        free(words);
-    else
-        s->habit = words;
-}
-
-/* Whether the empty page's words are the habit: every page with records
- * of the walk before it had the very same beside them. */
-static int said_habit(const source_t *s, const page_slot_t *slot)
-{
-    if (!s->habit || s->habit_broken)
-        return 0;
-    char *words = said_words(slot->page.root);
-    int same = words && strcmp(words, s->habit) == 0;
-    free(words);
-    return same;
-}
-
 /*
  * An empty page in an answer that says it is an error (a rate limit
  * answered 200 {"data": [], "error": {...}}): taken as the end, it ended
@@ -387,15 +327,9 @@ static int said_habit(const source_t *s, const page_slot_t *slot)
  * "errors" beside every answer, their last empty page too: failing it
  * would fail every run), but not by the walk's end rule: an incremental
  * run goes on from its HWM next time, and a full run deletes nothing.
- * Unless the page says just what every page with records of the walk
- * said beside them: a warning the API puts beside every answer, so its
- * last page too, and no sign of a cut. Taken as a cut, that page kept
- * every walk from proving its end, and an undated deletion that only a
- * proven walk may publish was withheld at every run
- * (t_deleted_undated_warnings_end). 1 when page is such a page
- * (logged), else 0; -1 with errstr when the empty page's "error" or
- * "errors" cannot be read (jsonpage.h): whether the walk ends by its rule
- * cannot be told.
+ * 1 when page is such a page (logged), else 0; -1 with errstr when the
+ * empty page's "error" or "errors" cannot be read (jsonpage.h): whether
+ * the walk ends by its rule cannot be told.
  */
 static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *records,
                             char *errstr, size_t errstr_size)
@@ -409,7 +343,7 @@ static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *
                    url_redact(slot->url, red, sizeof(red)), unreadable);
         return -1;
     }
-    if (!jsonpage_says_error(slot->page.root) || said_habit(s, slot))
+    if (!jsonpage_says_error(slot->page.root))
         return 0;
     warn_says_error(s, slot,
                     "an empty page whose answer says it is an error: the walk ends there, "
@@ -649,7 +583,6 @@ again:
     if (unproven > 0) {
         adv = 1; /* the last page, not by the walk's end rule */
     } else if (unproven == 0) {
-        note_habit(s, slot, arr);
         records_with_error(s, slot, arr);
         pager_page_t page = {.body = slot->page.root,
                              .parsed = &slot->page,

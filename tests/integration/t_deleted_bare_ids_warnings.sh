@@ -5,12 +5,10 @@
 # deleted_at), 20 of them (record 30, the newest, and 19 records created
 # and deleted since the last run), pages capped at 10: the walk pages them
 # by number (no cursor to seek at), so a second walk follows, from no
-# since, and ends on that warning page, as the first walk did. That page
-# was taken for a cut then, and with no deleted HWM yet, failing the
-# deleted endpoint there failed every run and no deletion ever reached
-# the table; the first walk's HWM stands. (Since 2026-12-06 the page is
-# the API's habit, the walks' end: t_deleted_undated_warnings_end. The
-# API: fixtures/warnings_api.py.)
+# since, and ends on that warning page, unproven, as the first walk did.
+# With no deleted HWM yet, failing the deleted endpoint there failed every
+# run and no deletion ever reached the table; the first walk's HWM stands.
+# (The API: fixtures/warnings_api.py.)
 # brokers: mock
 . "$(dirname "$0")/lib_items.sh"
 cp "$REPO/tests/integration/fixtures/warnings_api.py" "$T_WORK/api.py"

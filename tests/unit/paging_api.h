@@ -76,9 +76,6 @@ typedef struct api {
     int end_404;           /* page mode: a page after the first with no records is a 404, as
                             * Django REST Framework's page numbers answer past the last page */
     atomic_int served_404; /* ... how many were */
-    const char *said_records; /* if set, "errors" beside every page with records (JSON) */
-    const char *said_empty;   /* ... and beside every empty page */
-    const char *said_first;   /* if set, beside the first answer instead */
 } api_t;
 
 static int cmp_rec(const void *a, const void *b)
@@ -230,11 +227,6 @@ static enum MHD_Result answer(api_t *a, struct MHD_Connection *c)
     more = more || a->wrap;
     int next = a->wrap ? (skip + size) % a->wrap : skip + size;
     json_t *body = json_pack("{s:o}", "data", data);
-    const char *said = json_array_size(data) > 0 ? a->said_records : a->said_empty;
-    if (a->said_first && a->requests == 1)
-        said = a->said_first;
-    if (said)
-        json_object_set_new(body, "errors", json_loads(said, JSON_DECODE_ANY, NULL));
     char link[256], *linkp = NULL;
     if (a->trailer) /* after "data": jansson keeps the order of insertion */
         json_object_set_new(body, "updated", json_string("2001-01-01T00:00:00Z"));
@@ -341,9 +333,6 @@ static void fill(api_t *a, int n, int64_t ts_step)
     a->trailer = 0;
     a->end_404 = 0;
     a->served_404 = 0;
-    a->said_records = NULL;
-    a->said_empty = NULL;
-    a->said_first = NULL;
     a->fail_from = 0;
     a->retry_after = 0;
     a->delay_from = 0;
@@ -354,7 +343,6 @@ static void fill(api_t *a, int n, int64_t ts_step)
 
 /* What the last walk's source said at its end. */
 static int last_complete;
-static int last_proves_all; /* source_proves_all() of the last walk */
 static int64_t last_started_at;
 static long last_guesses, last_taken, last_misses; /* source_guess_counts() */
 static int require_empty_end; /* the next walks call source_require_empty_end() */
@@ -390,7 +378,6 @@ static int walk(api_t *a, const stream_conf_t *sc, int max_retries, int seen[MAX
         assert_true(pages < 100);
     }
     last_complete = source_complete(src);
-    last_proves_all = source_proves_all(src);
     last_started_at = source_started_at(src);
     source_guesses_t g;
     source_guess_counts(src, &g);

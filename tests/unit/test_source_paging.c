@@ -117,49 +117,6 @@ static void test_short_page_mid_stream(void **state)
     fill(a, 0, 1000);
 }
 
-/* An empty page beside an "errors" member ends the walk unproven (a rate
- * limit answered 200), unless every page with records of the walk had
- * the very same words beside them: the API's habit, and the walk's end.
- * Records beside an error never prove the walk whole. */
-static void test_words_beside_every_page(void **state)
-{
-    api_t *a = *state;
-    static const struct {
-        const char *records, *empty, *first;
-        int complete;
-    } cases[] = {
-        {"[\"deprecated\"]", "[\"deprecated\"]", NULL, 1},
-        /* the first page's words were others: no habit */
-        {"[\"deprecated\"]", "[\"deprecated\"]", "[\"partial\"]", 0},
-        {"[\"deprecated\"]", "[\"deprecated\"]", "[]", 0},
-        /* a later page's words were others: no habit either */
-        {"[\"partial\"]", "[\"deprecated\"]", "[\"deprecated\"]", 0},
-        {"{\"b\": 1, \"a\": [2]}", "{\"a\": [2], \"b\": 1}", NULL, 1}, /* keys in another order */
-        {"[\"deprecated\"]", "[\"deprecated\", \"rate limited\"]", NULL, 0},
-        {"[\"deprecated\"]", "[\"rate limited\"]", NULL, 0},
-        {NULL, "[\"rate limited\"]", NULL, 0},
-        {"[]", "[\"rate limited\"]", NULL, 0}, /* an empty list says nothing */
-        {"[\"deprecated\"]", NULL, NULL, 1},
-    };
-    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-        fill(a, 4, 1000);
-        a->said_records = cases[k].records;
-        a->said_empty = cases[k].empty;
-        a->said_first = cases[k].first;
-        stream_conf_t sc = stream_for(a, PAGINATION_PAGE, 3);
-        char err[256] = "";
-        /* 1-3; since 3: 3,4; since 4: 4; page 2 at since 4: empty */
-        require_empty_end = 1;
-        int pages = walk(a, &sc, 0, NULL, err, sizeof(err));
-        require_empty_end = 0;
-        int said = cases[k].records && strcmp(cases[k].records, "[]") != 0;
-        if (pages != 4 || last_complete != cases[k].complete || (said && last_proves_all))
-            fail_msg("case %zu: pages=%d complete=%d proves_all=%d (%s)", k, pages, last_complete,
-                     last_proves_all, err);
-    }
-    fill(a, 0, 1000);
-}
-
 /* Inside a tie group an offset moves by the records served (3), not by
  * page.size (5), which would skip two records of each capped page. */
 static void test_offset_moves_by_served(void **state)
@@ -501,7 +458,6 @@ int main(void)
         cmocka_unit_test(test_page_cap),
         cmocka_unit_test(test_offset_moves_by_served),
         cmocka_unit_test(test_short_page_mid_stream),
-        cmocka_unit_test(test_words_beside_every_page),
         cmocka_unit_test(test_walk_end_rule),
         cmocka_unit_test(test_walk_started_at),
         cmocka_unit_test(test_retries),
