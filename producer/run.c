@@ -41,6 +41,31 @@ static void log_done(const run_t *r, const char *msg, const char *error)
               error ? " error=" : "", error ? log_quote(q, sizeof(q), error) : "");
 }
 
+/* How far past this host's clock a checkpoint's mark may lie before it
+ * is taken for one an older build moved there: clocks of hosts and APIs
+ * differ by minutes, dates in a zone 14 h ahead by a day at most. */
+#define MARK_PAST_CLOCK_MS (24 * 3600 * 1000LL)
+
+/*
+ * A deleted mark past the clock: builds before 2026-12-03 moved it to a
+ * deleted_at that lay in the future (a sentinel's 2099: t_cursor_future),
+ * and every run asked the deleted endpoint from there, full runs too,
+ * publishing no deletion again, with no word (t_deleted_mark_future).
+ * It is dropped: the endpoint is read from its start, and the deletions
+ * the topic already holds are skipped as stale.
+ */
+static void drop_mark_past_clock(run_t *r)
+{
+    if (!r->del_tracker.has_value || r->del_tracker.value_ms <= r->started_at + MARK_PAST_CLOCK_MS)
+        return;
+    char mark[ISOTIME_BUFSIZE];
+    isotime_format(r->del_tracker.value_ms, mark, sizeof(mark));
+    log_warn("the deleted endpoint's mark lies past this host's clock (an older build moved it "
+             "there): the endpoint is read from its start",
+             "stream=%s run_id=%s deleted_hwm=%s", r->sc->name, r->run_id, mark);
+    hwm_tracker_clear(&r->del_tracker);
+}
+
 static int run_init(run_t *r, char *errstr, size_t errstr_size)
 {
     const stream_conf_t *sc = r->sc;
@@ -61,6 +86,7 @@ static int run_init(run_t *r, char *errstr, size_t errstr_size)
                    checkpoint_load_tracker(&r->tracker, &r->cp->hwm, sc->name) != 0) ||
                   checkpoint_load_tracker(&r->del_tracker, &r->cp->deleted_hwm, sc->name) != 0))
         return run_oom(errstr, errstr_size);
+    drop_mark_past_clock(r);
     r->hc = http_client_for_stream(sc, r->auth, errstr, errstr_size);
     if (!r->hc)
         return PRODUCER_FAILED;
