@@ -230,6 +230,10 @@ int run_once(const tm_config_t *conf, const stream_conf_t *sc, envelope_schema_t
         log_warn("url changed since the checkpoint: its HWM is another endpoint's, and records "
                  "below it were never read here; a full run reads every record",
                  "stream=%s", sc->name);
+    else if (r.mode.last_full_ahead)
+        log_warn("the last full sync is dated past this host's clock (a clock that ran ahead "
+                 "then): full_sync.every would never come due; a full run now",
+                 "stream=%s", sc->name);
     publisher_reset(pub);
     int rc = run_init(&r, errstr, errstr_size);
     if (rc == PRODUCER_OK) {

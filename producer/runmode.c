@@ -43,6 +43,8 @@ run_mode_decision_t run_mode_decide(const run_record_t *cp, const char *source, 
     if (unfinished_full(cp))
         return cp->restart_full ? (run_mode_decision_t){.full = 1, .afresh = 1}
                                 : (run_mode_decision_t){.full = 1, .resumed = 1};
+    if (full_sync_every_ms > 0 && cp->last_full_at_ms > now_ms + RUN_MODE_CLOCK_SLACK_MS)
+        return (run_mode_decision_t){.full = 1, .last_full_ahead = 1};
     return (run_mode_decision_t){.full = full_sync_every_ms > 0 &&
                                          now_ms - cp->last_full_at_ms >= full_sync_every_ms};
 }

@@ -21,7 +21,15 @@ typedef struct run_mode_decision {
      * progress of its own durable, its run records say restart_full, and a
      * run after it fails starts it again instead of resuming from there */
     int afresh;
+    /* full since the last full sync is dated past now (a clock that ran
+     * ahead then, corrected since): now - last_full_at never reached
+     * full_sync.every, and no full run came again */
+    int last_full_ahead;
 } run_mode_decision_t;
+
+/* How far past now a last full sync may be dated and still count (hosts'
+ * clocks differ a little). */
+#define RUN_MODE_CLOCK_SLACK_MS (3600 * 1000LL)
 
 /* RUN_SOURCE_SIZE bytes: the digest run records keep of the records
  * endpoint a stream's HWM comes from ("fnv1a64:" and 16 hex digits). The
@@ -38,7 +46,9 @@ void run_source_digest(const char *url, char *out);
  * below it were never read) or cp has none (written by a build before
  * run records kept it: the url may have changed with the upgrade); a resumed full run when cp is a
  * full run that did not finish and left a HWM; else full when full_sync_every_ms
- * (> 0) has passed since cp's last full sync, incremental otherwise.
+ * (> 0) has passed since cp's last full sync, or that sync is dated more
+ * than RUN_MODE_CLOCK_SLACK_MS past now (last_full_ahead), incremental
+ * otherwise.
  */
 run_mode_decision_t run_mode_decide(const run_record_t *cp, const char *source, int force_full,
                                     int64_t full_sync_every_ms, int64_t now_ms);

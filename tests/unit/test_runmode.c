@@ -45,6 +45,13 @@ static void test_decide(void **state)
          NOW - 24 * HOUR, 0, 24 * HOUR, 1, 0, 0},
         {"full_sync.every not due", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR,
          NOW - 23 * HOUR, 0, 24 * HOUR, 0, 0, 0},
+        /* a clock that ran ahead: the last full sync dated past now */
+        {"last full sync dated ahead", 1, 1, RUN_MODE_INCREMENTAL, RUN_STATUS_COMPLETED, NOW - HOUR,
+         NOW + 22 * 24 * HOUR, 0, 24 * HOUR, 1, 0, 0},
+        {"last full sync dated ahead within the slack", 1, 1, RUN_MODE_INCREMENTAL,
+         RUN_STATUS_COMPLETED, NOW - HOUR, NOW + HOUR / 2, 0, 24 * HOUR, 0, 0, 0},
+        {"last full sync dated ahead, full_sync.every = 0", 1, 1, RUN_MODE_INCREMENTAL,
+         RUN_STATUS_COMPLETED, NOW - HOUR, NOW + 22 * 24 * HOUR, 0, 0, 0, 0, 0},
         {"unfinished full run resumed", 1, 1, RUN_MODE_FULL, RUN_STATUS_FAILED, NOW - HOUR, 0, 0, 0,
          1, 1, 0},
         {"died while running: resumed", 1, 1, RUN_MODE_FULL, RUN_STATUS_RUNNING, NOW - HOUR, 0, 0,
