@@ -401,7 +401,15 @@ static int reset_locked(const tm_config_t *conf, const char *stream, int has_sin
     run_record_t rr = {0};
     char source[RUN_SOURCE_SIZE];
     const stream_conf_t *sc = config_stream(conf, stream);
-    if (sc) { /* the url the HWM is for: without it the next run is full */
+    /* The url the HWM is for: without it the next run is full. --since
+     * moves the checkpoint's HWM back, which stays the endpoint's it was
+     * taken from: its word on that is kept (none from an older build).
+     * Stamped with the current url, a reset after url changed made the
+     * next run incremental from --since, and the records the changed url
+     * serves below it were never read (t_reset_after_url_change). */
+    if (has_since && cp) {
+        rr.source = cp->source;
+    } else if (sc) {
         run_source_digest(sc->url, source);
         rr.source = source;
     }
