@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <pthread.h>
 
 #include "backoff.h"
 #include "errstr.h"
@@ -31,6 +32,7 @@ struct http_client {
     char *auth_header;
     const http_auth_t *auth; /* stands in for auth_header when set */
     char *auth_sent;         /* the auth source's last line (http_client_scrub) */
+    pthread_mutex_t auth_mu; /* guards auth_sent: a scrub may run beside a request */
     char **auth_urls;        /* the auth header goes to these URLs' origins */
     size_t n_auth_urls;
     int64_t timeout_ms;
@@ -122,9 +124,13 @@ http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms, int 
                                char *errstr, size_t errstr_size)
 {
     http_client_t *hc = calloc(1, sizeof(*hc));
+    if (hc && pthread_mutex_init(&hc->auth_mu, NULL) != 0) {
+        free(hc);
+        hc = NULL;
+    }
     if (!hc || !(hc->curl = curl_easy_init())) {
         errstr_set(errstr, errstr_size, "cannot create a curl handle");
-        free(hc);
+        http_client_destroy(hc);
         return NULL;
     }
     if (auth_header && *auth_header && !(hc->auth_header = strdup(auth_header))) {
@@ -219,7 +225,10 @@ void http_client_scrub(const http_client_t *hc, const char *url, char *s)
     if (!s)
         return;
     scrub_header(s, hc->auth_header);
+    pthread_mutex_t *mu = (pthread_mutex_t *)&hc->auth_mu;
+    pthread_mutex_lock(mu);
     scrub_header(s, hc->auth_sent);
+    pthread_mutex_unlock(mu);
     url_scrub_secrets(url, s);
 }
 
@@ -235,6 +244,7 @@ void http_client_destroy(http_client_t *hc)
     free(hc->auth_header);
     free(hc->auth_sent);
     free(hc->ca_file);
+    pthread_mutex_destroy(&hc->auth_mu);
     free(hc);
 }
 
@@ -581,8 +591,10 @@ static int auth_now(http_client_t *hc, request_t *rq, int refused, char *errstr,
     if (rc == 0 && line) {
         char *copy = strdup(line); /* ENOMEM: the last one (scrubbed all the same) */
         if (copy) {
+            pthread_mutex_lock(&hc->auth_mu);
             free(hc->auth_sent);
             hc->auth_sent = copy;
+            pthread_mutex_unlock(&hc->auth_mu);
         }
         return 0;
     }

@@ -110,16 +110,6 @@ static void join_guess(getahead_t *g)
     g->url = NULL;
 }
 
-void getahead_settle(getahead_t *g)
-{
-    if (!g->running)
-        return;
-    pthread_mutex_lock(&g->mu);
-    while (g->work)
-        pthread_cond_wait(&g->cv, &g->mu);
-    pthread_mutex_unlock(&g->mu);
-}
-
 void getahead_drop(getahead_t *g)
 {
     if (!g->running)

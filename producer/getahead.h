@@ -16,8 +16,9 @@
  * The GET runs on a thread of the getahead's own (started at the first
  * guess, ended by getahead_destroy()), by the
  * caller's fetch function, which has the HTTP client to itself (one
- * request at a time) from getahead_start() until getahead_take(),
- * getahead_settle() or getahead_drop() returns. It is given a cancel flag that drop sets, and
+ * request at a time) from getahead_start() until getahead_take() or
+ * getahead_drop() returns (http_client_scrub() excepted: it may run
+ * beside it). It is given a cancel flag that drop sets, and
  * so does the caller's stop (getahead_cancel(), or a stop flag set before
  * the guess started).
  *
@@ -80,10 +81,6 @@ int getahead_start(getahead_t *g, const char *url, int later_page) TM_WARN_UNUSE
  */
 int getahead_take(getahead_t *g, const char *url, int later_page,
                   getahead_answer_t *ans) TM_WARN_UNUSED;
-
-/* Waits for the guess under way to be answered, keeping its answer for
- * getahead_take(): the client is the caller's again meanwhile. */
-void getahead_settle(getahead_t *g);
 
 /* Cancels the guess under way, waits for it, drops its answer. */
 void getahead_drop(getahead_t *g);

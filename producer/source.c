@@ -277,19 +277,18 @@ static const char *error_unreadable(const page_slot_t *slot)
 
 /* The "error" (or "errors") member of slot's answer as JSON text (the
  * caller frees it), or NULL; cleared of the credentials its request sent
- * (an API may quote the key it refuses): http_client_scrub. One that
- * cannot be read is said so, with why. The client is a guessed request's
- * while it is under way (getahead.h): where the walk fails or ends at
- * this page, it is dropped first; where the walk goes on (walk_goes_on:
- * records beside the error), its answer is waited for and kept. Dropped
- * there, a right guess was asked again, and an API whose next tokens
- * serve once (a scroll) failed the run with the next page's 400
- * (t_guess_kept_beside_errors). */
+ * (an API may quote the key it refuses): http_client_scrub, which may
+ * run beside a guessed request. One that cannot be read is said so, with
+ * why. Where the walk fails or ends at this page, a guessed request under
+ * way is dropped; where it goes on (walk_goes_on: records beside the
+ * error), the guess is left alone. Dropped there, a right guess was asked
+ * again, and an API whose next tokens serve once (a scroll) failed the
+ * run with the next page's 400 (t_guess_kept_beside_errors); waited for,
+ * a wrong one's retries held the walk (up to max.retries times
+ * retry.max_wait). */
 static char *error_words(source_t *s, const page_slot_t *slot, int walk_goes_on)
 {
-    if (s->ahead && walk_goes_on)
-        getahead_settle(s->ahead); /* a right guess is still taken */
-    else if (s->ahead)
+    if (s->ahead && !walk_goes_on)
         getahead_drop(s->ahead);
     const char *unreadable = error_unreadable(slot);
     if (unreadable) {

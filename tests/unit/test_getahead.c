@@ -1,9 +1,8 @@
 /*
  * test_getahead.c - one GET made ahead on a guess (producer/getahead.h),
  * with a fetch function of the test's own: the guessed answer is taken
- * only for the same request (also once settled), a miss cancels the
- * guess and drops it, and the reader's stop reaches a guess under way or
- * one started after it.
+ * only for the same request, a miss cancels the guess and drops it, and
+ * the reader's stop reaches a guess under way or one started after it.
  * No network; a fetch that blocks ends only on its cancel flag (or after
  * 10 s, which fails the test).
  */
@@ -74,28 +73,6 @@ static void test_take_same_request(void **state)
     http_response_clear(&ans.resp);
     /* taken once: nothing under way after it */
     assert_int_equal(getahead_take(g, "http://x/a?p=2", 1, &ans), GETAHEAD_NONE);
-    getahead_destroy(g);
-}
-
-/* Settled, a guess is answered and not cancelled: the client is the
- * caller's again, and the answer is still taken for the same request. */
-static void test_settle_keeps_the_answer(void **state)
-{
-    (void)state;
-    fake_t f = {0};
-    getahead_t *g = getahead_new(NULL, fake_fetch, &f);
-    assert_non_null(g);
-    getahead_settle(g); /* nothing under way: nothing to wait for */
-    assert_int_equal(getahead_start(g, "http://x/a?p=2", 0), 0);
-    getahead_settle(g);
-    assert_int_equal(f.calls, 1);
-    assert_false(f.cancelled);
-    getahead_answer_t ans = {0};
-    assert_int_equal(getahead_take(g, "http://x/a?p=2", 0, &ans), GETAHEAD_TAKEN);
-    assert_int_equal(ans.rc, 0);
-    assert_string_equal(ans.resp.body, "http://x/a?p=2");
-    http_response_clear(&ans.resp);
-    assert_int_equal(f.calls, 1);
     getahead_destroy(g);
 }
 
@@ -170,8 +147,9 @@ static void test_one_at_a_time(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_take_same_request), cmocka_unit_test(test_settle_keeps_the_answer),
-        cmocka_unit_test(test_miss_cancels),      cmocka_unit_test(test_stop_reaches_the_guess),
+        cmocka_unit_test(test_take_same_request),
+        cmocka_unit_test(test_miss_cancels),
+        cmocka_unit_test(test_stop_reaches_the_guess),
         cmocka_unit_test(test_one_at_a_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
