@@ -223,14 +223,18 @@ int link_rel_has(const char *rel, const char *type)
     return 0;
 }
 
+/* Separates the words of the text between a Link field's <targets>. */
+#define LINK_TEXT_SEPARATORS " \t,;"
+
 /*
  * q for a message, piece by piece: each <target> redacted as the URL it
- * is, and the text between them as url_redact() takes text that is not
- * a URL (what follows a '?'). Redacted whole, as one URL, a second link's
- * first parameter was read as the value of the first one's last, and
- * printed with it ("rel=\"prev\", <http://h/?api_key=VALUE"), and a
- * user:password@ of a target after the first was never masked
- * (t_link_malformed_secret). A piece past 511 bytes is cut.
+ * is, and each word of the text between targets as url_redact() takes it
+ * (a target written without its angle brackets is such a word). Redacted
+ * whole, as one URL, a second link's first parameter was read as the
+ * value of the first one's last, and printed with it ("rel=\"prev\",
+ * <http://h/?api_key=VALUE"), and a user:password@ of a target after the
+ * first was never masked (t_link_malformed_secret,
+ * t_link_bare_target_secret). A piece past 511 bytes is cut.
  */
 static const char *redact_links(const char *q, char *buf, size_t size)
 {
@@ -238,14 +242,20 @@ static const char *redact_links(const char *q, char *buf, size_t size)
     buf[0] = '\0';
     while (*q && n + 1 < size) {
         int target = *q == '<';
-        size_t len = target ? strcspn(q + 1, ">") : strcspn(q, "<");
-        char piece[512], red[512];
-        snprintf(piece, sizeof(piece), "%.*s", (int)len, q + target);
-        n += (size_t)snprintf(buf + n, size - n, "%s%s", target ? "<" : "",
-                              url_redact(piece, red, sizeof(red)));
+        size_t sep = target ? 0 : strspn(q, LINK_TEXT_SEPARATORS);
+        if (sep > 0) { /* separators as they are */
+            n += (size_t)snprintf(buf + n, size - n, "%.*s", (int)sep, q);
+            q += sep;
+        } else {
+            size_t len = target ? strcspn(q + 1, ">") : strcspn(q, LINK_TEXT_SEPARATORS "<");
+            char piece[512], red[512];
+            snprintf(piece, sizeof(piece), "%.*s", (int)len, q + target);
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", target ? "<" : "",
+                                  url_redact(piece, red, sizeof(red)));
+            q += target + len;
+        }
         if (n >= size)
             n = size - 1;
-        q += target + len;
     }
     buf[n] = '\0';
     return buf;
