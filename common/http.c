@@ -429,7 +429,10 @@ static int one_hop(http_client_t *hc, const request_t *rq, const char *cur, http
         cc = http_hop_perform(hc->curl, cur, hdrs, hc->timeout_ms, hc->cancel, h, cerr);
     else
         h->oom = 1;
-    if (cc == CURLE_BAD_CONTENT_ENCODING && !h->as_sent)
+    /* a coding it does not know, not a known one's bytes that do not
+     * decode (a body cut short: that fails as before) */
+    if (cc == CURLE_BAD_CONTENT_ENCODING && !h->as_sent &&
+        strstr(cerr, "nrecognized content encoding"))
         cc = perform_as_sent(hc, cur, hdrs, h, cerr);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (hdrs && hc->observe && cc != CURLE_ABORTED_BY_CALLBACK)
