@@ -51,8 +51,9 @@ static void log_done(const run_t *r, const char *msg, const char *error)
  * deleted_at that lay in the future (a sentinel's 2099: t_cursor_future),
  * and every run asked the deleted endpoint from there, full runs too,
  * publishing no deletion again, with no word (t_deleted_mark_future).
- * It is dropped: the endpoint is read from its start, and the deletions
- * the topic already holds are skipped as stale.
+ * It is dropped: the endpoint is read from its start, and every deletion
+ * served is asked of the topic (late_delete()): those it already holds
+ * are skipped as stale, where they were published again.
  */
 static void drop_mark_past_clock(run_t *r)
 {
@@ -64,6 +65,8 @@ static void drop_mark_past_clock(run_t *r)
              "there): the endpoint is read from its start",
              "stream=%s run_id=%s deleted_hwm=%s", r->sc->name, r->run_id, mark);
     hwm_tracker_clear(&r->del_tracker);
+    run_hwm_clear(&r->del_durable); /* nor written back by a run that fails */
+    r->del_mark_dropped = 1;
 }
 
 static int run_init(run_t *r, char *errstr, size_t errstr_size)

@@ -22,6 +22,10 @@ static int late_delete(const run_t *r, int64_t since, int64_t at, int undated)
 {
     if (r->walk_has_since && (undated || at < since))
         return 1;
+    /* a mark dropped (drop_mark_past_clock()): every deletion the
+     * endpoint serves from its start may be one published before */
+    if (r->del_mark_dropped)
+        return 1;
     return !undated && r->del_walk_has_since && at < r->del_walk_since &&
            r->sc->cursor_precision != CURSOR_PRECISION_DATE;
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# t_deleted_mark_doubles: drop_mark_past_clock() (307eedf) reads the
+# deleted endpoint from its start and says "the deletions the topic
+# already holds are skipped as stale" (README, upgrade step 4). Only held
+# deletions that late_delete() flags are checked against the topic
+# (keylatest): with the deleted mark cleared, del_walk_has_since is 0, so
+# a deletion dated at or past the records walk's since is published
+# again. Record 3, deleted at the API (2024-06-01) after the last record
+# change (2024-01-01), is tombstoned by run 2; after the checkpoint's
+# deleted mark is set to 2099 (as an older build left it), run 3 drops
+# the mark and publishes the deletion of 3 a second time.
+# Once the mark is dropped every deletion served is asked of the topic
+# (late_delete()): the topic keeps one tombstone of 3. (Helper 168.)
+# brokers: mock
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T_WORK/api.py" <<'PY'
+def handle(req):
+    later = flag("later")
+    if req.path == "/customers/deleted":
+        dels = [{"id": 3, "deleted_at": "2024-06-01T00:00:00.000Z"}] if later else []
+        since = req.query.get("since")
+        dels = [d for d in dels if since is None or d["deleted_at"] >= since]
+        return 200, [], json.dumps({"data": dels if req.query.get("page", "1") == "1" else []})
+    recs = [customer(1, "2024-01-01T00:00:00.000Z"), customer(2, "2024-01-01T00:00:00.000Z")]
+    if not later:
+        recs.append(customer(3, "2023-06-01T00:00:00.000Z"))
+    since = req.query.get("modified_since")
+    recs = [r for r in recs if since is None or r["last_modified"] >= since]
+    return page_of(req, recs)
+PY
+
+start_devbroker
+start_hostileapi "$T_WORK/api.py"
+write_config
+topic="$PREFIX.$STREAM"
+deletes_of() { kc -C -t "$topic" -e -f '%k %S\n' | awk -v k="$1" '$1 == k && $2 == -1 { n++ } END { print n + 0 }'; }
+
+run_producer_once
+assert_eq 3 "$(last_run_field published)" "records published by the first run"
+touch "$T_WORK/later"
+run_producer_once
+assert_eq 1 "$(last_run_field deletes)" "deletions published by run 2"
+assert_eq 1 "$(deletes_of 3)" "tombstones of record 3 after run 2"
+
+# the checkpoint as a build before 2026-12-03 left it: deleted mark 2099
+last_run_record | jq -ce '.deleted_hwm = {"value": "2099-01-01T00:00:00.000Z", "ids": {"9": ""}}' \
+    >"$T_WORK/old.json" || fail "no run record"
+kc -P -t "$PREFIX.sync-runs" -k "$STREAM" "$T_WORK/old.json" || fail "produce the old checkpoint"
+
+run_producer_once
+log "run 3: mode=$(last_run_field mode) deletes=$(last_run_field deletes) deleted mark: $(last_run_record | jq -c .deleted_hwm.value)"
+grep -c "deleted endpoint's mark lies past" "$T_WORK"/producer*.log 2>/dev/null || true
+assert_eq 1 "$(deletes_of 3)" "tombstones of record 3 after run 3 (the topic already held its deletion)"
+log "ok"
