@@ -227,6 +227,30 @@ int link_rel_has(const char *rel, const char *type)
 #define LINK_TEXT_SEPARATORS " \t,;"
 
 /*
+ * The length of the piece of text between targets at q: a word, up to a
+ * separator or '<'; but a URL in it (a target written bare) is one piece
+ * up to whitespace or '<', since its userinfo may hold ',' or ';'
+ * (http://bob:a,b@h: cut at the ',', "http://bob:a" has no '@' to mask).
+ * Text before the URL's scheme is a piece of its own.
+ */
+static size_t bare_piece_len(const char *q)
+{
+    size_t len = strcspn(q, LINK_TEXT_SEPARATORS "<"), whole = strcspn(q, " \t<");
+    const char *sep = NULL;
+    for (size_t i = 0; i + 3 <= whole && !sep; i++)
+        if (strncmp(q + i, "://", 3) == 0)
+            sep = q + i;
+    if (!sep)
+        return len;
+    const char *scheme = sep;
+    while (scheme > q && (isalnum((unsigned char)scheme[-1]) || strchr("+.-", scheme[-1])))
+        scheme--;
+    if (scheme == q)
+        return whole;
+    return len < (size_t)(scheme - q) ? len : (size_t)(scheme - q);
+}
+
+/*
  * q for a message, piece by piece: each <target> redacted as the URL it
  * is, and each word of the text between targets as url_redact() takes it
  * (a target written without its angle brackets is such a word). Redacted
@@ -234,7 +258,8 @@ int link_rel_has(const char *rel, const char *type)
  * value of the first one's last, and printed with it ("rel=\"prev\",
  * <http://h/?api_key=VALUE"), and a user:password@ of a target after the
  * first was never masked (t_link_malformed_secret,
- * t_link_bare_target_secret). A piece past 511 bytes is cut.
+ * t_link_bare_target_secret, t_link_bare_comma_secret). A piece past 511
+ * bytes is cut.
  */
 static const char *redact_links(const char *q, char *buf, size_t size)
 {
@@ -247,7 +272,7 @@ static const char *redact_links(const char *q, char *buf, size_t size)
             n += (size_t)snprintf(buf + n, size - n, "%.*s", (int)sep, q);
             q += sep;
         } else {
-            size_t len = target ? strcspn(q + 1, ">") : strcspn(q, LINK_TEXT_SEPARATORS "<");
+            size_t len = target ? strcspn(q + 1, ">") : bare_piece_len(q);
             char piece[512], red[512];
             snprintf(piece, sizeof(piece), "%.*s", (int)len, q + target);
             n += (size_t)snprintf(buf + n, size - n, "%s%s", target ? "<" : "",

@@ -183,6 +183,9 @@ static void test_unparsed_redacted(void **state)
         /* a later target without its angle brackets */
         {"</items?page=1>; rel=\"prev\", http://bob:hunter2@h/items?page=3; rel=\"next\"",
          "hunter2", "http://***@h/items"},
+        /* ... whose password holds a ',' (RFC 3986 allows it unencoded) */
+        {"</items?page=1>; rel=\"prev\", http://bob:hunter2,pw@h/items?page=3; rel=\"next\"",
+         "hunter2", "http://***@h/items"},
         {"<http://h/a?page=2>; rel=next; <http://h/b?token=sekrit3", "sekrit3", "token=***"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
