@@ -13,6 +13,7 @@
 #include "ows.h"
 #include "url.h"
 #include "url_redact.h"
+#include "utf8.h"
 
 /* RFC 9110 tchar */
 static int is_tchar(int c)
@@ -223,19 +224,22 @@ int link_rel_has(const char *rel, const char *type)
     return 0;
 }
 
+/* Bytes of an unparsable Link field shown in the run's error, redacted. */
+#define LINK_SHOWN_MAX 120
+
 /* Separates the words of the text between a Link field's <targets>. */
 #define LINK_TEXT_SEPARATORS " \t,;"
 
 /*
  * The length of the piece of text between targets at q: a word, up to a
  * separator or '<'; but a URL in it (a target written bare) is one piece
- * up to whitespace or '<', since its userinfo may hold ',' or ';'
+ * up to whitespace, since its userinfo may hold ',', ';' or '<'
  * (http://bob:a,b@h: cut at the ',', "http://bob:a" has no '@' to mask).
  * Text before the URL's scheme is a piece of its own.
  */
 static size_t bare_piece_len(const char *q)
 {
-    size_t len = strcspn(q, LINK_TEXT_SEPARATORS "<"), whole = strcspn(q, " \t<");
+    size_t len = strcspn(q, LINK_TEXT_SEPARATORS "<"), whole = strcspn(q, " \t");
     const char *sep = NULL;
     for (size_t i = 0; i + 3 <= whole && !sep; i++)
         if (strncmp(q + i, "://", 3) == 0)
@@ -258,8 +262,8 @@ static size_t bare_piece_len(const char *q)
  * value of the first one's last, and printed with it ("rel=\"prev\",
  * <http://h/?api_key=VALUE"), and a user:password@ of a target after the
  * first was never masked (t_link_malformed_secret,
- * t_link_bare_target_secret, t_link_bare_comma_secret). A piece past 511
- * bytes is cut.
+ * t_link_bare_target_secret, t_link_bare_comma_secret). A piece of 512
+ * bytes or more is shown as "...".
  */
 static const char *redact_links(const char *q, char *buf, size_t size)
 {
@@ -274,9 +278,15 @@ static const char *redact_links(const char *q, char *buf, size_t size)
         } else {
             size_t len = target ? strcspn(q + 1, ">") : bare_piece_len(q);
             char piece[512], red[512];
-            snprintf(piece, sizeof(piece), "%.*s", (int)len, q + target);
-            n += (size_t)snprintf(buf + n, size - n, "%s%s", target ? "<" : "",
-                                  url_redact(piece, red, sizeof(red)));
+            /* cut, a piece could lose the '@' that marks its password */
+            if (len >= sizeof(piece)) {
+                snprintf(red, sizeof(red), "...");
+            } else {
+                memcpy(piece, q + target, len);
+                piece[len] = '\0';
+                url_redact(piece, red, sizeof(red));
+            }
+            n += (size_t)snprintf(buf + n, size - n, "%s%s", target ? "<" : "", red);
             q += target + len;
         }
         if (n >= size)
@@ -312,16 +322,25 @@ int link_find(const char *field, const char *rel, const char *base, char **out, 
         break;
     }
     if (rc == 0 && l.malformed) {
-        char q[120];
-        snprintf(q, sizeof(q), "%s", field);
-        for (char *c = q; *c; c++)
-            if (*c == '\n' || (unsigned char)*c < 0x20)
-                *c = ' ';
-        char red[200];
-        errstr_set(errstr, errstr_size,
-                   "a Link header could not be parsed and holds no well-formed rel=\"%s\" "
-                   "(cannot tell whether a page follows): '%s'",
-                   rel, redact_links(q, red, sizeof(red)));
+        /* redacted whole, then cut: cut first, a target could lose the
+         * '@' that marks its password (t_link_cut_secret) */
+        size_t size = 2 * strlen(field) + 64;
+        char *flat = strdup(field), *shown = malloc(size);
+        if (flat && shown) {
+            for (char *c = flat; *c; c++)
+                if ((unsigned char)*c < 0x20)
+                    *c = ' ';
+            redact_links(flat, shown, size);
+            errstr_set(errstr, errstr_size,
+                       "a Link header could not be parsed and holds no well-formed rel=\"%s\" "
+                       "(cannot tell whether a page follows): '%.*s%s'",
+                       rel, (int)utf8_cut(shown, LINK_SHOWN_MAX), shown,
+                       strlen(shown) > LINK_SHOWN_MAX ? "..." : "");
+        } else {
+            errstr_set(errstr, errstr_size, "out of memory");
+        }
+        free(flat);
+        free(shown);
         rc = -1;
     }
     link_list_clear(&l);
