@@ -64,8 +64,11 @@ static void drop_mark_past_clock(run_t *r)
     log_warn("the deleted endpoint's mark lies past this host's clock (an older build moved it "
              "there): the endpoint is read from its start",
              "stream=%s run_id=%s deleted_hwm=%s", r->sc->name, r->run_id, mark);
+    /* del_durable keeps it: a run that fails before its deletions writes
+     * it back, and the next run drops it (and asks the topic) again;
+     * cleared, that run asked the topic about none of them and published
+     * each again (t_deleted_mark_fail_doubles) */
     hwm_tracker_clear(&r->del_tracker);
-    run_hwm_clear(&r->del_durable); /* nor written back by a run that fails */
     r->del_mark_dropped = 1;
 }
 
