@@ -32,7 +32,8 @@ struct http_client {
     char *auth_header;
     const http_auth_t *auth; /* stands in for auth_header when set */
     char *auth_sent;         /* the auth source's last line (http_client_scrub) */
-    pthread_mutex_t auth_mu; /* guards auth_sent: a scrub may run beside a request */
+    char *auth_before;       /* ... and the one before it */
+    pthread_mutex_t auth_mu; /* guards both: a scrub may run beside a request */
     char **auth_urls;        /* the auth header goes to these URLs' origins */
     size_t n_auth_urls;
     int64_t timeout_ms;
@@ -228,6 +229,7 @@ void http_client_scrub(const http_client_t *hc, const char *url, char *s)
     pthread_mutex_t *mu = (pthread_mutex_t *)&hc->auth_mu;
     pthread_mutex_lock(mu);
     scrub_header(s, hc->auth_sent);
+    scrub_header(s, hc->auth_before);
     pthread_mutex_unlock(mu);
     url_scrub_secrets(url, s);
 }
@@ -243,6 +245,7 @@ void http_client_destroy(http_client_t *hc)
     free(hc->auth_urls);
     free(hc->auth_header);
     free(hc->auth_sent);
+    free(hc->auth_before);
     free(hc->ca_file);
     pthread_mutex_destroy(&hc->auth_mu);
     free(hc);
@@ -593,10 +596,19 @@ static int auth_now(http_client_t *hc, request_t *rq, int refused, char *errstr,
     rq->auth = line;
     if (rc == 0 && line) {
         char *copy = strdup(line); /* ENOMEM: the last one (scrubbed all the same) */
+        /* The line before is kept too: a page asked with it may be
+         * scrubbed after a guessed request renewed the token (a 401),
+         * and an API that echoes the token it was sent would have the
+         * old one logged (t_guess_token_echo). */
         if (copy) {
             pthread_mutex_lock(&hc->auth_mu);
-            free(hc->auth_sent);
-            hc->auth_sent = copy;
+            if (hc->auth_sent && strcmp(hc->auth_sent, copy) == 0) {
+                free(copy);
+            } else {
+                free(hc->auth_before);
+                hc->auth_before = hc->auth_sent;
+                hc->auth_sent = copy;
+            }
             pthread_mutex_unlock(&hc->auth_mu);
         }
         return 0;
