@@ -136,10 +136,11 @@ void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms,
 /*
  * Clears s (in place) of the credentials a request of hc to url sent: the
  * value of the auth header (the fixed one, or the auth source's last two
- * lines: an OAuth2 token, and the one a renewal replaced), whole and after its scheme word, and
- * url's secret-named parameter values (url_scrub_secrets), as oauth2_scrub does. For an API's own
- * words that echo what it was given. Any thread, also while another runs a request of hc (the auth
- * source's line is read under a lock).
+ * lines: an OAuth2 token, and the one a renewal replaced), whole and
+ * after its scheme word, and url's secret-named parameter values
+ * (url_scrub_secrets), as oauth2_scrub does. For an API's own words that
+ * echo what it was given. Any thread, also while another runs a request
+ * of hc (the auth source's lines are read under a lock).
  */
 void http_client_scrub(const http_client_t *hc, const char *url, char *s);
 

@@ -103,7 +103,7 @@ typedef struct run {
     int walk_has_since; /* where the records walk started */
     int64_t walk_since;
     int del_walk_has_since; /* where the deleted walk started */
-    int del_mark_dropped;   /* drop_mark_past_clock(): every dated deletion is asked of the topic */
+    int del_mark_dropped;   /* drop_mark_past_clock(): every deletion is asked of the topic */
     int64_t del_walk_since;
     /* records whose cursor was past the API's clock (runrecords.c): how
      * many, the first one, and each one's cursor by id */
