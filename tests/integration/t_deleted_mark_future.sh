@@ -10,36 +10,15 @@
 # checkpoint in every mode). Every later incremental run asks the deleted
 # endpoint for deletions since 2099 and publishes none, saying nothing.
 # brokers: mock
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_deleted_mark.sh"
 
-cat >"$T_WORK/api.py" <<'PY'
-def handle(req):
-    later = flag("later")
-    if req.path == "/customers/deleted":
-        dels = [{"id": 2, "deleted_at": "2024-06-01T00:00:00.000Z"}] if later else []
-        since = req.query.get("since")
-        dels = [d for d in dels if since is None or d["deleted_at"] >= since]
-        return 200, [], json.dumps({"data": dels if req.query.get("page", "1") == "1" else []})
-    recs = [customer(1, "2024-01-01T00:00:00.000Z")]
-    if not later:
-        recs.append(customer(2, "2024-01-01T00:00:00.000Z"))
-    since = req.query.get("modified_since")
-    recs = [r for r in recs if since is None or r["last_modified"] >= since]
-    return page_of(req, recs)
-PY
-
-start_devbroker
-start_hostileapi "$T_WORK/api.py"
-write_config
-topic="$PREFIX.$STREAM"
+deleted_mark_api "1@2024-01-01T00:00:00.000Z,2@2024-01-01T00:00:00.000Z" "2@2024-06-01T00:00:00.000Z"
 
 run_producer_once
 assert_eq 2 "$(last_run_field published)" "records published by the first run"
 
-# the checkpoint as a build before 2026-12-03 left it: deleted mark 2099
-last_run_record | jq -ce 'del(.source) | .deleted_hwm = {"value": "2099-01-01T00:00:00.000Z", "ids": {"9": ""}}' \
-    >"$T_WORK/old.json" || fail "no run record"
-kc -P -t "$PREFIX.sync-runs" -k "$STREAM" "$T_WORK/old.json" || fail "produce the old checkpoint"
+# the checkpoint as a build before 2026-12-03 left it
+old_deleted_mark no-source
 
 # the upgrade: its first run (full by itself) and the README's step 3
 run_producer_once

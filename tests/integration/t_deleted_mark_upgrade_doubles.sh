@@ -11,30 +11,9 @@
 # Once the mark is dropped every deletion served is asked of the topic
 # (late_delete()), and those it holds are skipped. (Helper 168.)
 # brokers: mock
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_deleted_mark.sh"
 
-cat >"$T_WORK/api.py" <<'PY'
-def handle(req):
-    later = flag("later")
-    if req.path == "/customers/deleted":
-        dels = [{"id": 4, "deleted_at": "2023-09-01T00:00:00.000Z"},
-                {"id": 3, "deleted_at": "2024-06-01T00:00:00.000Z"}] if later else []
-        since = req.query.get("since")
-        dels = [d for d in dels if since is None or d["deleted_at"] >= since]
-        return 200, [], json.dumps({"data": dels if req.query.get("page", "1") == "1" else []})
-    recs = [customer(1, "2024-01-01T00:00:00.000Z"), customer(2, "2024-01-01T00:00:00.000Z")]
-    if not later:
-        recs += [customer(3, "2023-06-01T00:00:00.000Z"), customer(4, "2023-06-01T00:00:00.000Z")]
-    since = req.query.get("modified_since")
-    recs = [r for r in recs if since is None or r["last_modified"] >= since]
-    return page_of(req, recs)
-PY
-
-start_devbroker
-start_hostileapi "$T_WORK/api.py"
-write_config
-topic="$PREFIX.$STREAM"
-deletes_of() { kc -C -t "$topic" -e -f '%k %S\n' | awk -v k="$1" '$1 == k && $2 == -1 { n++ } END { print n + 0 }'; }
+deleted_mark_api "1@2024-01-01T00:00:00.000Z,2@2024-01-01T00:00:00.000Z,3@2023-06-01T00:00:00.000Z,4@2023-06-01T00:00:00.000Z" "4@2023-09-01T00:00:00.000Z,3@2024-06-01T00:00:00.000Z"
 
 run_producer_once
 assert_eq 4 "$(last_run_field published)" "records published by the first run"
@@ -43,10 +22,8 @@ run_producer_once
 assert_eq 2 "$(last_run_field deletes)" "deletions published by run 2"
 log "tombstones after run 2: id 3: $(deletes_of 3), id 4: $(deletes_of 4)"
 
-# the checkpoint as a build before 2026-12-03 left it: no source, deleted mark 2099
-last_run_record | jq -ce 'del(.source) | .deleted_hwm = {"value": "2099-01-01T00:00:00.000Z", "ids": {"9": ""}}' \
-    >"$T_WORK/old.json" || fail "no run record"
-kc -P -t "$PREFIX.sync-runs" -k "$STREAM" "$T_WORK/old.json" || fail "produce the old checkpoint"
+# the checkpoint as a build before 2026-12-03 left it
+old_deleted_mark no-source
 
 run_producer_once
 log "run 3 (first after the upgrade): mode=$(last_run_field mode) deletes=$(last_run_field deletes)"
