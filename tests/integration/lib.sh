@@ -40,6 +40,11 @@ set -u -o pipefail
 : "${T_WORK:?run through tests/integration/run.sh}"
 : "${T_DB:?run through tests/integration/run.sh}"
 export PGDATABASE="$T_DB"
+# every process started here carries it: how _cleanup and run.sh tell ours
+# from a process that reused a recorded pid (pids.sh)
+export T_WORK
+# shellcheck source=pids.sh
+. "$REPO/tests/integration/pids.sh"
 
 PREFIX=${PREFIX:-tm}
 GROUP=${GROUP:-tm-worker}
@@ -133,16 +138,17 @@ _cleanup()
 {
     local rc=$? pid deadline i
     trap - EXIT INT TERM
-    # Newest first: workers go before the broker they talk to.
+    # Newest first: workers go before the broker they talk to. A pid whose
+    # process has ended (a worker stopped earlier) may be another's now.
     for ((i = ${#_TM_PIDS[@]} - 1; i >= 0; i--)); do
-        kill -TERM "${_TM_PIDS[$i]}" 2>/dev/null
+        signal_pids_of_work TERM "$T_WORK" "${_TM_PIDS[$i]}"
     done
     deadline=$(($(now_ms) + 5000))
     for pid in "${_TM_PIDS[@]}"; do
-        while _pid_running "$pid" && [ "$(now_ms)" -lt "$deadline" ]; do
+        while pid_of_work "$pid" "$T_WORK" && [ "$(now_ms)" -lt "$deadline" ]; do
             sleep 0.05
         done
-        kill -KILL "$pid" 2>/dev/null
+        signal_pids_of_work KILL "$T_WORK" "$pid"
         wait "$pid" 2>/dev/null
     done
     # scripts that source this file (demo, bench) add their own last words

@@ -161,6 +161,8 @@ if [ -n "${TM_STATE_DIR:-}" ]; then
     echo $$ >"$TM_STATE_DIR/inner.pid"
 fi
 
+# shellcheck source=pids.sh
+. "$HERE/pids.sh"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tidemark-it.XXXXXX")
 # The runs under way: pid -> index into runs.
 declare -A running=()
@@ -168,18 +170,17 @@ declare -a run_work=() run_name=() run_start=() run_limit=()
 kafka_running=0 # runs on the real broker under way
 
 # Ends what run I left running: the scenario itself, then every pid it
-# recorded in its pids file (each by id).
+# recorded in its pids file that is still its own (pids.sh).
 stop_run()
 {
-    local i=$1 pid=${2:-} p
+    local i=$1 pid=${2:-}
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     fi
     if [ -f "${run_work[$i]}/pids" ]; then
-        while read -r p; do
-            kill -0 "$p" 2>/dev/null && kill -KILL "$p" 2>/dev/null
-        done <"${run_work[$i]}/pids"
+        # shellcheck disable=SC2046 # one pid a line
+        signal_pids_of_work KILL "${run_work[$i]}" $(cat "${run_work[$i]}/pids")
     fi
 }
 

@@ -1,0 +1,32 @@
+# pids.sh - whether a recorded pid is still a scenario's own process.
+# Sourced by run.sh and lib.sh.
+#
+# A scenario records the pid of every process it starts ($T_WORK/pids);
+# its exit trap, and run.sh after it, end them by pid. A recorded process
+# that has ended (a worker stopped mid-scenario) leaves a number the kernel
+# hands out again: pid_max is 32768 on these machines and a suite starts
+# tens of thousands of processes, so by the time the list is read the
+# number may be another scenario's worker, or its very shell. Killed by
+# number alone, it ended a scenario running beside (t_worker_status[kafka],
+# exit 137 in CI). A process is the scenario's when its environment names
+# the scenario's work dir: every process a scenario starts inherits T_WORK
+# (lib.sh exports it). A zombie's environment reads empty: not ours, and
+# already dead.
+
+# pid_of_work PID WORK - whether PID is a live process started under WORK.
+pid_of_work()
+{
+    { tr '\0' '\n' <"/proc/$1/environ"; } 2>/dev/null | grep -qxF "T_WORK=$2"
+}
+
+# signal_pids_of_work SIGNAL WORK PID... - sends SIGNAL to each PID that is
+# still WORK's, and to no other.
+signal_pids_of_work()
+{
+    local sig=$1 work=$2 pid
+    shift 2
+    for pid in "$@"; do
+        pid_of_work "$pid" "$work" && kill -"$sig" "$pid" 2>/dev/null
+    done
+    return 0
+}
