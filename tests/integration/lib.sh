@@ -166,7 +166,7 @@ _check_workers_alive()
     local name pid rc
     for name in "${!WORKER_PIDS[@]}"; do
         pid=${WORKER_PIDS[$name]}
-        if ! kill -0 "$pid" 2>/dev/null; then
+        if ! pid_of_work "$pid" "$T_WORK"; then
             wait "$pid" 2>/dev/null
             rc=$?
             unset "WORKER_PIDS[$name]"
@@ -249,7 +249,7 @@ _start_kafka()
     # A JVM on a busy 2-core machine: a generous deadline.
     local deadline=$((t0 + 120000))
     until [ -s "$file" ]; do
-        if ! kill -0 "$BROKER_PID" 2>/dev/null; then
+        if ! pid_of_work "$BROKER_PID" "$T_WORK"; then
             tail -n 20 "$BROKER_LOG" >&2
             fail "tidemark-kafka exited before it was ready (log: $BROKER_LOG)"
         fi
@@ -719,7 +719,7 @@ stop_worker()
     unset "WORKER_PIDS[$name]"
     kill -"$sig" "$pid" 2>/dev/null
     deadline=$(($(now_ms) + 30000))
-    while kill -0 "$pid" 2>/dev/null; do
+    while pid_of_work "$pid" "$T_WORK"; do
         if [ "$(now_ms)" -ge "$deadline" ]; then
             kill -KILL "$pid" 2>/dev/null
             fail "worker '$name' did not exit within 30 s of SIG$sig"
@@ -846,9 +846,9 @@ ids_of_one_partition()
 # inputs that used to stop the worker (and every stream with it).
 wait_run_completed_or_stop()
 {
-    _completed_or_gone() { run_is_completed "$1" || ! kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null; }
+    _completed_or_gone() { run_is_completed "$1" || ! pid_of_work "${WORKER_PIDS[w1]}" "$T_WORK"; }
     wait_for "run $1 completed (or the worker gone)" "${2:-60}" _completed_or_gone "$1"
-    if ! kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null; then
+    if ! pid_of_work "${WORKER_PIDS[w1]}" "$T_WORK"; then
         unset "WORKER_PIDS[w1]"
         fail "the worker exited instead of completing run $1: $(grep -E 'level=(error|fatal)' "$T_WORK/worker-w1.log" | grep -v rdkafka | tail -n 1)"
     fi

@@ -14,9 +14,16 @@
 # already dead.
 
 # pid_of_work PID WORK - whether PID is a live process started under WORK.
+# Builtins only: lib.sh asks it at every poll of a wait.
 pid_of_work()
 {
-    { tr '\0' '\n' <"/proc/$1/environ"; } 2>/dev/null | grep -qxF "T_WORK=$2"
+    local -a vars
+    local v
+    { mapfile -d '' -t vars <"/proc/$1/environ"; } 2>/dev/null || return 1
+    for v in "${vars[@]}"; do
+        [ "$v" = "T_WORK=$2" ] && return 0
+    done
+    return 1
 }
 
 # signal_pids_of_work SIGNAL WORK PID... - sends SIGNAL to each PID that is
