@@ -43,7 +43,10 @@ wait_run_completed "$run2" 60
 wait_caught_up
 
 # The premise: upserts and deletes of one table in one transaction.
-grep -E 'msg="batch applied".* upserts=[1-9][0-9]* deletes=[1-9]' "$T_WORK/worker-w1.log" >/dev/null ||
+# ("batch applied" is logged after the batch's COMMIT, which wait_caught_up
+# may see first: waited for, not read at once.)
+mixed_batch() { matches -E 'msg="batch applied".* upserts=[1-9][0-9]* deletes=[1-9]' "$T_WORK/worker-w1.log"; }
+(wait_for "a batch logged as applying upserts and deletes together" 15 mixed_batch) ||
     fail "no batch applied upserts and deletes together: $(grep 'msg="batch applied"' "$T_WORK/worker-w1.log" | head -n 3)"
 
 # 297 upserts and 3 deletes (of ids the table never had: rows with only

@@ -42,7 +42,9 @@ assert_eq 0 "$(psql_value "select count(*) from $TABLE")" "rows written from eve
 kc -C -t "$PREFIX.dlq" -e -f '%k\t%h\n' >"$T_WORK/dlq.txt"
 assert_eq 30 "$(grep -c 'tidemark.error=decode: .*cannot be read as this stream' "$T_WORK/dlq.txt")" "dead letters that say why"
 grep -q "^stranger	" "$T_WORK/dlq.txt" || fail "the stranger's message is not on $PREFIX.dlq"
-grep -q 'dead_letters=30' "$T_WORK/worker-w1.log" || fail "the worker's 'run completed' line does not say dead_letters=30"
+# logged after the COMMIT that marked the run completed: waited for, not read at once
+wait_for "the worker's 'run completed' line saying dead_letters=30" 30 \
+    matches 'dead_letters=30' "$T_WORK/worker-w1.log"
 assert_eq 1 "$(psql_value "select count(*) from sync_metadata")" "runs in sync_metadata (none for the strangers' headers)"
 
 # A stranger's garbage after the run, naming it: past its end, not its.

@@ -135,8 +135,14 @@ assert_table_equals_api
 assert_eq "$counts1" "$(synced "$run1")" "sync_metadata of run 1 after the replay"
 assert_eq "$counts2" "$(synced "$run2")" "sync_metadata of run 2 after the replay (not doubled)"
 want=$(join <(echo "$by_ts") <(echo "$ends") | awk '{ n += $3 - $2 } END { print n + 0 }')
-got=$(awk '/^---- start/ { n = 0 } /msg="batch applied"/ && match($0, / messages=[0-9]+/) {
-               n += substr($0, RSTART + 10, RLENGTH - 10) } END { print n + 0 }' "$T_WORK/worker-w1.log")
+replayed() {
+    awk '/^---- start/ { n = 0 } /msg="batch applied"/ && match($0, / messages=[0-9]+/) {
+             n += substr($0, RSTART + 10, RLENGTH - 10) } END { print n + 0 }' "$T_WORK/worker-w1.log"
+}
+# A batch's "batch applied" line comes after its COMMIT, which offsets_at_ends
+# may see first: the last one is waited for.
+wait_for "'batch applied' lines for the $want messages replayed" 15 eval '[ "$(replayed)" -ge "$want" ]'
+got=$(replayed)
 assert_eq "$want" "$got" "messages the worker replayed from $TS"
 WAIT_INTERVAL=1 wait_for "Kafka's committed offsets back at the end ($(echo $ends))" 30 kafka_agrees "$ends"
 log "replayed $got events from $TS"
