@@ -25,8 +25,8 @@ echo \$! >"$inner/own.pid"
 INNER
 T_WORK=$inner bash "$inner/t_inner.sh" || fail "the inner scenario failed"
 own=$(cat "$inner/own.pid")
-_pid_running "$own" && fail "the inner scenario's own process $own outlived it"
-_pid_running "$bystander" || fail "the inner scenario's exit killed the bystander (pid $bystander)"
+pid_of_work "$own" "$inner" && fail "the inner scenario's own process $own outlived it"
+pid_of_work "$bystander" "$T_WORK" || fail "the inner scenario's exit killed the bystander (pid $bystander)"
 
 # what run.sh does with the list of a scenario that could not clean up
 # (killed at its deadline): one of its processes still runs
@@ -35,6 +35,6 @@ left=$!
 echo "$left" >>"$inner/pids"
 # shellcheck disable=SC2046 # one pid a line
 signal_pids_of_work KILL "$inner" $(cat "$inner/pids")
-wait_for "the inner scenario's process $left to end" 10 eval '! _pid_running "$left"'
-_pid_running "$bystander" || fail "run.sh's clean-up killed the bystander (pid $bystander)"
+wait_for "the inner scenario's process $left to end" 10 eval '! pid_of_work "$left" "$inner"'
+pid_of_work "$bystander" "$T_WORK" || fail "run.sh's clean-up killed the bystander (pid $bystander)"
 log "ok"
