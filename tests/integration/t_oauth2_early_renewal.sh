@@ -26,6 +26,10 @@ early_failed || fail "no 'oauth2 early renewal failed' warning"
 passes=$(follow_passes)
 api_post "/admin/fault?count=0" >/dev/null || fail "admin fault clear"
 wait_for "a second token once the endpoint is back" 20 tokens_at_least 2
+# the pass that took it may still run: a SIGTERM now interrupts it (a
+# failed run); stop between passes
+n=$(follow_passes)
+wait_for "a pass completed after the second token" 30 follow_passes_at_least $((n + 1))
 follow_stop
 
 grep 'oauth2 early renewal failed' "$FOLLOW_LOG" | head -n1

@@ -22,6 +22,10 @@ start_demoapi --records 30 --oauth2-client "tidemark:expiry-secret" --oauth2-ttl
 oauth2_config tidemark expiry-secret "producer: poll.interval = 1s"
 follow_start
 wait_for "three tokens issued to the follow-mode producer" 30 tokens_at_least 3
+# the pass that took the third token may still run: a SIGTERM now
+# interrupts it (a failed run); stop between passes
+n=$(follow_passes)
+wait_for "a pass completed after the third token" 30 follow_passes_at_least $((n + 1))
 follow_stop
 
 issued=$(oauth2_stat tokens_issued)

@@ -63,6 +63,9 @@ assert_table_equals_api
 assert_eq 1 "$(grep -c 'dropped the reply' "$T_WORK/pgproxy.log")" "COMMIT replies lost"
 assert_eq 1 "$(dlq_count_for "$src")" "dead letters of $src"
 m="$T_WORK/worker.metrics"
+# a batch is counted after its COMMIT, which is all wait_caught_up sees
+wait_for "the last batch counted in /metrics" 20 metric_at_least "$addr" \
+    'tidemark_worker_records_applied_total{stream="customers",op="upsert"}' 104
 scrape "$addr" "$m"
 assert_eq 0 "$(metric "$m" tidemark_worker_fenced_total)" "fenced batches"
 assert_eq 104 "$(metric "$m" 'tidemark_worker_records_applied_total{stream="customers",op="upsert"}')" \

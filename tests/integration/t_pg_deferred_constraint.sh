@@ -42,11 +42,12 @@ start_worker
 wait_run_completed "$run2" 60
 kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null || fail "the worker stopped: $(grep 'batch failed' "$T_WORK/worker-w1.log" | tail -n1)"
 assert_eq "1 22" "$(psql_value "select string_agg(id::text, ' ' order by id) from $TABLE where id in (1, 21, 22) and _synced_at > '$t_before'")" "rows applied by run 2"
-# logged once, after the COMMIT that completed it (it was logged inside
-# the transaction, then refused, too)
-assert_eq 1 "$(grep -c "msg=\"run completed\".*run=$run2" "$T_WORK/worker-w1.log")" \
-    "'run completed' lines for run 2"
 dlq_lines | matches "23503" || fail "no dead letter with 23503: $(dlq_lines | head -c 600)"
 assert_eq "21 garbage" "$(kc -C -t "$PREFIX.dlq" -e -f '%k\n' | sort -u | tr '\n' ' ' | sed 's/ $//')" "keys of the dead letters"
 stop_worker
+# logged once, after the COMMIT that completed it (it was logged inside
+# the transaction, then refused, too); counted once the worker has exited:
+# the line follows the COMMIT that wait_run_completed saw
+assert_eq 1 "$(grep -c "msg=\"run completed\".*run=$run2" "$T_WORK/worker-w1.log")" \
+    "'run completed' lines for run 2"
 log "ok"

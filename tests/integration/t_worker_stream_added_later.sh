@@ -32,6 +32,9 @@ run_producer_once # nothing changed: a run of S2 with no event
 r3=$(last_run_field run_id "$S2")
 log "S2 runs: $r2 (30 events), $r3 ($(last_run_field records "$S2") records)"
 wait_run_completed "$(last_run_field run_id)" 60
+# the second customers run has no event: its completion says nothing of the
+# first one's, on partitions of their own
+wait_run_completed "$r1" 60
 runs_read() { offsets_at_ends "$PREFIX.sync-runs" "$(topic_ends "$PREFIX.sync-runs")"; }
 wait_for "the worker read past $S2's run records" 30 runs_read
 assert_eq 0 "$(psql_value "select count(*) from sync_metadata where sync_status = 'running'")" \
