@@ -48,7 +48,7 @@ n_applied()
 }
 some_applied() { [ "$(n_applied)" -ge 1 ]; }
 wait_for "some changes applied through the live brokers" 30 some_applied
-kill -0 "$ppid_" 2>/dev/null || {
+pid_of_work "$ppid_" "$T_WORK" || {
     wait "$ppid_"
     fail "the producer run ended (status $?) while broker $B, leader of partitions $down_parts, was down"
 }
@@ -58,7 +58,7 @@ log "while broker $B is down: $partial of $n changes applied, producer still run
 [ "$partial" -lt "$n" ] || fail "all $n changes were applied while the leader of partitions $down_parts was down"
 
 broker_ctl broker "$B" up
-producer_gone() { ! kill -0 "$ppid_" 2>/dev/null; }
+producer_gone() { ! pid_of_work "$ppid_" "$T_WORK"; }
 wait_for "the producer run to end once the broker is back" 60 producer_gone
 wait "$ppid_"
 rc=$?

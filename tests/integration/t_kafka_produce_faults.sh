@@ -46,7 +46,7 @@ new_running() { last_run_record | jq -e --arg r "$run1" '.status == "running" an
 wait_for "the producer's running record on $PREFIX.sync-runs" 20 new_running
 failed_run=$(last_run_record | jq -r .run_id)
 broker_ctl fail Produce 100000 TOPIC_AUTHORIZATION_FAILED
-producer_gone() { ! kill -0 "$ppid_" 2>/dev/null; }
+producer_gone() { ! pid_of_work "$ppid_" "$T_WORK"; }
 wait_for "the producer run whose events Kafka refused to end" 60 producer_gone
 wait "$ppid_"
 rc=$?

@@ -59,7 +59,7 @@ all_other() {
     while read -r p e; do other "$p" || return 1; done <<<"$before"
 }
 wait_for "the worker to refuse the partitions whose stored offsets name other messages" 60 all_other
-kill -0 "${WORKER_PIDS[w1]}" || fail "the worker died"
+pid_of_work "${WORKER_PIDS[w1]}" "$T_WORK" || fail "the worker died"
 assert_eq "$before" "$(stored_offsets "$topic")" "stored offsets while refused"
 
 "$BUILD/tidemark-worker" -c "$CONF" reset-offsets --stream "$STREAM" --to-earliest --execute \

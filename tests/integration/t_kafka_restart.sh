@@ -48,9 +48,9 @@ published_some() { [ "$(topic_count "$topic")" -ge $((msgs_before + 20)) ]; }
 wait_for "the run's first pages on $topic" 30 published_some
 failed_run=$(last_run_record | jq -r .run_id)
 [ "$failed_run" != "$run1" ] || fail "no run record of the new run on $PREFIX.sync-runs"
-kill -0 "$ppid_" 2>/dev/null || fail "the producer run ended before the broker was killed: the scenario proves nothing"
+pid_of_work "$ppid_" "$T_WORK" || fail "the producer run ended before the broker was killed: the scenario proves nothing"
 kill_broker
-producer_gone() { ! kill -0 "$ppid_" 2>/dev/null; }
+producer_gone() { ! pid_of_work "$ppid_" "$T_WORK"; }
 wait_for "the producer run to fail while the broker is down" 60 producer_gone
 wait "$ppid_"
 rc=$?

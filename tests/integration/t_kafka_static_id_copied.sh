@@ -16,7 +16,7 @@ wait_caught_up 30
 w1_pid=${WORKER_PIDS[w1]}
 unset "WORKER_PIDS[w1]" # it is expected to stop
 start_worker w2
-gone() { ! kill -0 "$w1_pid" 2>/dev/null; }
+gone() { ! pid_of_work "$w1_pid" "$T_WORK"; }
 wait_for "the first worker fenced and gone" 60 gone
 wait "$w1_pid"
 assert_eq 1 "$?" "the fenced worker's exit status"

@@ -45,7 +45,7 @@ all_refused() {
     while read -r p e; do refused "$p" || return 1; done <<<"$before"
 }
 wait_for "the worker to refuse the partitions whose stored offsets are past their ends" 60 all_refused
-kill -0 "${WORKER_PIDS[w1]}" || fail "the worker died"
+pid_of_work "${WORKER_PIDS[w1]}" "$T_WORK" || fail "the worker died"
 assert_eq "$before" "$(stored_offsets "$topic")" "stored offsets while refused"
 assert_eq running "$(run_status "$run")" "status of the run on the new topic"
 

@@ -40,7 +40,7 @@ assert_eq 3 "$(last_run_field published)" "events of run 2"
 
 start_worker
 wait_run_completed "$run2" 60
-kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null || fail "the worker stopped: $(grep 'batch failed' "$T_WORK/worker-w1.log" | tail -n1)"
+pid_of_work "${WORKER_PIDS[w1]}" "$T_WORK" || fail "the worker stopped: $(grep 'batch failed' "$T_WORK/worker-w1.log" | tail -n1)"
 assert_eq "1 22" "$(psql_value "select string_agg(id::text, ' ' order by id) from $TABLE where id in (1, 21, 22) and _synced_at > '$t_before'")" "rows applied by run 2"
 dlq_lines | matches "23503" || fail "no dead letter with 23503: $(dlq_lines | head -c 600)"
 assert_eq "21 garbage" "$(kc -C -t "$PREFIX.dlq" -e -f '%k\n' | sort -u | tr '\n' ' ' | sed 's/ $//')" "keys of the dead letters"

@@ -43,6 +43,6 @@ run_producer_once
 run2=$(last_run_field run_id)
 wait_run_completed "$run2" 60
 assert_table_equals_api
-kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null || fail "the worker exited"
+pid_of_work "${WORKER_PIDS[w1]}" "$T_WORK" || fail "the worker exited"
 stop_worker
 log "ok"

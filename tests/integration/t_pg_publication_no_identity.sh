@@ -27,10 +27,10 @@ run2=$(last_run_field run_id)
 start_worker
 refused_twice_or_gone()
 {
-    [ "$(grep -c '55000' "$T_WORK/worker-w1.log")" -ge 2 ] || ! kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null
+    [ "$(grep -c '55000' "$T_WORK/worker-w1.log")" -ge 2 ] || ! pid_of_work "${WORKER_PIDS[w1]}" "$T_WORK"
 }
 wait_for "the refusal logged twice (or the worker gone)" 30 refused_twice_or_gone
-kill -0 "${WORKER_PIDS[w1]}" 2>/dev/null || {
+pid_of_work "${WORKER_PIDS[w1]}" "$T_WORK" || {
     unset "WORKER_PIDS[w1]"
     fail "the worker exited: $(grep -E 'level=error' "$T_WORK/worker-w1.log" | grep -v rdkafka | tail -n1 | cut -c1-300)"
 }
