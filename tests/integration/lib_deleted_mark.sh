@@ -19,6 +19,18 @@ deleted_mark_api()
     topic="$PREFIX.$STREAM"
 }
 
+# publish_then_delete PUBLISHED DELETES - run 1, which publishes PUBLISHED
+# records; then the API's deletions served ("later"), and run 2, which
+# publishes DELETES of them.
+publish_then_delete()
+{
+    run_producer_once
+    assert_eq "$1" "$(last_run_field published)" "records published by the first run"
+    touch "$T_WORK/later"
+    run_producer_once
+    assert_eq "$2" "$(last_run_field deletes)" "deletions published by run 2"
+}
+
 # deletes_of ID - the tombstones of ID on the stream's topic.
 deletes_of() { kc -C -t "$topic" -e -f '%k %S\n' | awk -v k="$1" '$1 == k && $2 == -1 { n++ } END { print n + 0 }'; }
 

@@ -14,11 +14,7 @@
 
 deleted_mark_api "1@2024-01-01T00:00:00.000Z,2@2024-01-01T00:00:00.000Z,3@2023-06-01T00:00:00.000Z" "3@2024-06-01T00:00:00.000Z" "stream: max.retries = 0"
 
-run_producer_once
-assert_eq 3 "$(last_run_field published)" "records published by the first run"
-touch "$T_WORK/later"
-run_producer_once
-assert_eq 1 "$(last_run_field deletes)" "deletions published by run 2"
+publish_then_delete 3 1
 assert_eq 1 "$(deletes_of 3)" "tombstones of record 3 after run 2"
 
 # the checkpoint as a build before 2026-12-03 left it

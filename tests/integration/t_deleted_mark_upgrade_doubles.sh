@@ -15,11 +15,7 @@
 
 deleted_mark_api "1@2024-01-01T00:00:00.000Z,2@2024-01-01T00:00:00.000Z,3@2023-06-01T00:00:00.000Z,4@2023-06-01T00:00:00.000Z" "4@2023-09-01T00:00:00.000Z,3@2024-06-01T00:00:00.000Z"
 
-run_producer_once
-assert_eq 4 "$(last_run_field published)" "records published by the first run"
-touch "$T_WORK/later"
-run_producer_once
-assert_eq 2 "$(last_run_field deletes)" "deletions published by run 2"
+publish_then_delete 4 2
 log "tombstones after run 2: id 3: $(deletes_of 3), id 4: $(deletes_of 4)"
 
 # the checkpoint as a build before 2026-12-03 left it
