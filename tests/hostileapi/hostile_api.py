@@ -35,7 +35,8 @@ records, ...) (the
 demo API's filtering and paging over a list of records, or another
 order's, or another filter's), iso_ms(t) (epoch seconds as the cursors'
 ISO-8601 text, in ms), Items (the records of the items fixture schema
-and a deleted list kept in step) and flag(name) (whether the scenario
+and a deleted list kept in step), padded_item(i, pad) (record i of that
+schema, its name padded: pages large enough for a guessed request) and flag(name) (whether the scenario
 created the file name next to the handler file: how a test tells its API
 to change behaviour), so that a handler only writes what its API does
 differently.
@@ -75,6 +76,14 @@ def gold_customer(i):
     of 2026-01-01, balance i.50, tier gold."""
     return customer(i, "2026-01-01T00:00:%02d.000Z" % i, balance="%d.50" % i, tier="gold",
                     signup_date="2024-01-01")
+
+
+def padded_item(i, pad):
+    """Record i of the items fixture schema, its name padded with pad bytes:
+    pages large enough for the producer to guess the next request (256 KiB
+    and more)."""
+    return {"id": i, "name": "item %d %s" % (i, "x" * pad),
+            "updated_at": "2026-01-01T00:00:00.%03dZ" % (i % 1000)}
 
 
 def raw_customer(id, name, last_modified=b"2026-03-01T10:00:00.000Z"):
@@ -270,7 +279,7 @@ def main():
     namespace = {"__file__": args.handler, "__name__": "hostile_handler",
                  "customer": customer, "gold_customer": gold_customer, "page_of": page_of,
                  "raw_customer": raw_customer, "raw_page": raw_page, "encoded_page": encoded_page, "json": json, "iso_ms": iso_ms,
-                 "after_time_page": after_time_page,
+                 "after_time_page": after_time_page, "padded_item": padded_item,
                  "Items": Items,
                  "flag": lambda name: os.path.exists(os.path.join(flags, name))}
     with open(args.handler) as f:

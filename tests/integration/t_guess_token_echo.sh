@@ -12,9 +12,8 @@
 . "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-PAD = "x" * 20
 def rec(i):
-    return {"id": i, "name": "item %d %s" % (i, PAD), "updated_at": "2026-01-01T00:00:00.%03dZ" % (i % 1000)}
+    return padded_item(i, 20)
 
 def handle(req):
     st = req.state

@@ -14,10 +14,8 @@
 . "$(dirname "$0")/lib_items.sh"
 
 cat >"$T_WORK/api.py" <<'PY'
-PAD = "x" * 200
 def rec(i):
-    return {"id": i, "name": "item %d %s" % (i, PAD), "updated_at": "2026-01-01T00:00:00.%03dZ" % (i % 1000),
-            "meta": {"next_cursor": "stale-%d" % i}}
+    return dict(padded_item(i, 200), meta={"next_cursor": "stale-%d" % i})
 
 def handle(req):
     if req.path != "/items":
