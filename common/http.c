@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <pthread.h>
 
 #include "backoff.h"
 #include "errstr.h"
@@ -31,9 +30,6 @@ struct http_client {
     CURL *curl;
     char *auth_header;
     const http_auth_t *auth; /* stands in for auth_header when set */
-    char *auth_sent;         /* the auth source's last line (http_client_scrub) */
-    char *auth_before;       /* ... and the one before it */
-    pthread_mutex_t auth_mu; /* guards both: a scrub may run beside a request */
     char **auth_urls;        /* the auth header goes to these URLs' origins */
     size_t n_auth_urls;
     int64_t timeout_ms;
@@ -125,10 +121,6 @@ http_client_t *http_client_new(const char *auth_header, int64_t timeout_ms, int 
                                char *errstr, size_t errstr_size)
 {
     http_client_t *hc = calloc(1, sizeof(*hc));
-    if (hc && pthread_mutex_init(&hc->auth_mu, NULL) != 0) {
-        free(hc);
-        hc = NULL;
-    }
     if (!hc || !(hc->curl = curl_easy_init())) {
         errstr_set(errstr, errstr_size, "cannot create a curl handle");
         http_client_destroy(hc);
@@ -221,16 +213,12 @@ static void scrub_header(char *s, const char *line)
         oauth2_scrub(s, sp + strspn(sp, " \t"));
 }
 
-void http_client_scrub(const http_client_t *hc, const char *url, char *s)
+void http_client_scrub(const http_client_t *hc, const char *auth_line, const char *url, char *s)
 {
     if (!s)
         return;
     scrub_header(s, hc->auth_header);
-    pthread_mutex_t *mu = (pthread_mutex_t *)&hc->auth_mu;
-    pthread_mutex_lock(mu);
-    scrub_header(s, hc->auth_sent);
-    scrub_header(s, hc->auth_before);
-    pthread_mutex_unlock(mu);
+    scrub_header(s, auth_line);
     url_scrub_secrets(url, s);
 }
 
@@ -244,10 +232,7 @@ void http_client_destroy(http_client_t *hc)
         free(hc->auth_urls[i]);
     free(hc->auth_urls);
     free(hc->auth_header);
-    free(hc->auth_sent);
-    free(hc->auth_before);
     free(hc->ca_file);
-    pthread_mutex_destroy(&hc->auth_mu);
     free(hc);
 }
 
@@ -257,6 +242,7 @@ void http_response_clear(http_response_t *resp)
     free(resp->link);
     free(resp->url);
     free(resp->content_type);
+    free(resp->auth_line);
     memset(resp, 0, sizeof(*resp));
 }
 
@@ -490,13 +476,14 @@ static int redirect_next(const request_t *rq, const char *cur, const http_hop_t 
     return 0;
 }
 
-/* A 2xx answer from *cur: resp takes *cur, the time sent and the Date.
- * 0, or -1 with errstr on ENOMEM. */
+/* A 2xx answer from *cur: resp takes *cur, the time sent, the Date and
+ * the auth line sent. 0, or -1 with errstr on ENOMEM. */
 static int take_answer(http_hop_t *h, char **cur, int64_t sent_at, const request_t *rq,
                        char *errstr, size_t errstr_size)
 {
     http_response_t *resp = h->resp;
-    if (!resp->body && !(resp->body = strdup(""))) {
+    if ((!resp->body && !(resp->body = strdup(""))) ||
+        (rq->auth && !(resp->auth_line = strdup(rq->auth)))) {
         fail_msg(errstr, errstr_size, rq, *cur, "out of memory");
         return -1;
     }
@@ -594,25 +581,8 @@ static int auth_now(http_client_t *hc, request_t *rq, int refused, char *errstr,
                               sizeof(why));
     free(rq->auth);
     rq->auth = line;
-    if (rc == 0 && line) {
-        char *copy = strdup(line); /* ENOMEM: the last one (scrubbed all the same) */
-        /* The line before is kept too: a page asked with it may be
-         * scrubbed after a guessed request renewed the token (a 401),
-         * and an API that echoes the token it was sent would have the
-         * old one logged (t_guess_token_echo). */
-        if (copy) {
-            pthread_mutex_lock(&hc->auth_mu);
-            if (hc->auth_sent && strcmp(hc->auth_sent, copy) == 0) {
-                free(copy);
-            } else {
-                free(hc->auth_before);
-                hc->auth_before = hc->auth_sent;
-                hc->auth_sent = copy;
-            }
-            pthread_mutex_unlock(&hc->auth_mu);
-        }
+    if (rc == 0 && line)
         return 0;
-    }
     fail_msg(errstr, errstr_size, rq, NULL, "%s", rc == 0 ? "no auth header" : why);
     return -1;
 }

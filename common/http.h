@@ -93,6 +93,10 @@ typedef struct http_response {
     int64_t date_ms;
     /* The final answer's Content-Type as sent, or NULL. */
     char *content_type;
+    /* The auth source's header line the answer was asked with (its last
+     * attempt's: a renewal may have replaced the first), or NULL: what
+     * http_client_scrub clears of an API's words about this answer. */
+    char *auth_line;
 } http_response_t;
 
 int http_global_init(char *errstr, size_t errstr_size) TM_WARN_UNUSED;
@@ -134,15 +138,18 @@ void http_client_set_limits(http_client_t *hc, int64_t retry_max_wait_ms,
                             int64_t max_response_size);
 
 /*
- * Clears s (in place) of the credentials a request of hc to url sent: the
- * value of the auth header (the fixed one, or the auth source's last two
- * lines: an OAuth2 token, and the one a renewal replaced), whole and
- * after its scheme word, and url's secret-named parameter values
- * (url_scrub_secrets), as oauth2_scrub does. For an API's own words that
- * echo what it was given. Any thread, also while another runs a request
- * of hc (the auth source's lines are read under a lock).
+ * Clears s (in place) of the credentials a request of hc to url sent,
+ * auth_line (http_response_t.auth_line of its answer, or NULL) among
+ * them: the value of the auth header (the fixed one, or auth_line: the
+ * auth source's line that request carried), whole and after its scheme
+ * word, and url's secret-named parameter values (url_scrub_secrets), as
+ * oauth2_scrub does. For an API's own words that echo what it was given.
+ * The answer's own line, not the source's latest: a guessed request
+ * (producer/getahead.h) may renew the token any number of times while
+ * the page in hand is read. Any thread, also while another runs a
+ * request of hc.
  */
-void http_client_scrub(const http_client_t *hc, const char *url, char *s);
+void http_client_scrub(const http_client_t *hc, const char *auth_line, const char *url, char *s);
 
 void http_client_destroy(http_client_t *hc);
 

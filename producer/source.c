@@ -35,6 +35,7 @@
 typedef struct page_slot {
     jsonpage_t page;      /* body, records, bad items */
     char *url;            /* the page's URL */
+    char *auth_line;      /* the auth line it was asked with (http_response_t) */
     int64_t api_now;      /* source_page_api_now() */
     source_asked_t asked; /* source_page_asked() */
     int rc;               /* 1: a page, 0: the walk is over, -1: failed (errstr) */
@@ -136,6 +137,8 @@ static void slot_clear(page_slot_t *slot)
     jsonpage_clear(&slot->page);
     free(slot->url);
     slot->url = NULL;
+    free(slot->auth_line);
+    slot->auth_line = NULL;
 }
 
 void source_destroy(source_t *s)
@@ -277,8 +280,9 @@ static const char *error_unreadable(const page_slot_t *slot)
 
 /* The "error" (or "errors") member of slot's answer as JSON text (the
  * caller frees it), or NULL; cleared of the credentials its request sent
- * (an API may quote the key it refuses): http_client_scrub, which may
- * run beside a guessed request. One that cannot be read is said so, with
+ * (an API may quote the key it refuses): http_client_scrub, with the
+ * line the page was asked with (a guessed request beside it may have
+ * renewed the token since). One that cannot be read is said so, with
  * why. Where the walk fails or ends at this page, a guessed request under
  * way is dropped; where it goes on (walk_goes_on: records beside the
  * error), the guess is left alone. Dropped there, a right guess was asked
@@ -303,7 +307,7 @@ static char *error_words(source_t *s, const page_slot_t *slot, int walk_goes_on)
     if (!said)
         said = json_object_get(slot->page.root, "errors");
     char *text = said ? json_dumps(said, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    http_client_scrub(s->hc, slot->url, text);
+    http_client_scrub(s->hc, slot->auth_line, slot->url, text);
     return text;
 }
 
@@ -560,6 +564,8 @@ again:
     getahead_answer_t ans = {0};
     get_answer(s, slot, &ans);
     http_response_t resp = ans.resp;
+    slot->auth_line = resp.auth_line; /* the slot's: the API's words are scrubbed of it */
+    resp.auth_line = NULL;
     if (ans.rc != 0) {
         errstr_set(errstr, errstr_size, "%s", ans.errstr);
         return;

@@ -6,8 +6,8 @@
  * most HTTP_MAX_REDIRECTS, http/https only; Link lines of the final answer
  * only; the response size limit; Retry-After honoured and capped, and
  * not waited past a wait limit; an auth source renewed once after a
- * 401; POST with its body, no redirects, a refusal's body kept for the
- * caller.
+ * 401, and an answer's words scrubbed of the line it was asked with; POST with its body, no
+ * redirects, a refusal's body kept for the caller.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -588,6 +588,49 @@ static void test_auth_source_renewed_once(void **state)
     http_client_destroy(hc);
 }
 
+/* An OAuth2-like source whose every line is a new token (one per request:
+ * as renewals by a guessed request beside the page in hand). */
+static int minting_header(void *opaque, const char *rejected, const atomic_int *cancel, char **line,
+                          char *errstr, size_t errstr_size)
+{
+    (void)rejected, (void)cancel, (void)errstr, (void)errstr_size;
+    int *minted = opaque;
+    char cur[64];
+    snprintf(cur, sizeof(cur), "Authorization: Bearer TOKSECRET%04d", ++*minted);
+    *line = strdup(cur);
+    return 0;
+}
+
+/* An API's words about a page are cleared of the token that page was
+ * asked with, however many the source gave out since: the client kept its
+ * last two lines, and a third renewal while the page was read left the
+ * page's token in the log. */
+static void test_scrub_the_answers_line(void **state)
+{
+    env_t *e = *state;
+    int minted = 0;
+    http_auth_t auth = {minting_header, &minted};
+    http_client_t *hc = client(e, 0);
+    http_client_set_auth(hc, &auth);
+    char url[128], err[512];
+    snprintf(url, sizeof(url), "%s/items", e->a.base);
+    reset(e, NULL, NULL);
+    http_response_t page = {0}, later = {0};
+    assert_int_equal(http_get(hc, url, &page, err, sizeof(err)), 0);
+    assert_string_equal(page.auth_line, "Authorization: Bearer TOKSECRET0001");
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(http_get(hc, url, &later, err, sizeof(err)), 0);
+        http_response_clear(&later);
+    }
+    assert_string_equal(e->a.authz[3], "Bearer TOKSECRET0004");
+    char words[] = "{\"error\":\"key TOKSECRET0001 is deprecated\"}";
+    http_client_scrub(hc, page.auth_line, url, words);
+    assert_string_equal(words, "{\"error\":\"key *** is deprecated\"}");
+    http_response_clear(&page);
+    assert_null(page.auth_line);
+    http_client_destroy(hc);
+}
+
 /* ---- POST ------------------------------------------------------------------ */
 
 static void token_endpoint(srv_t *s, const char *path, int n, reply_t *r)
@@ -693,6 +736,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_retry_after_honoured, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_source_renewed_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scrub_the_answers_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
