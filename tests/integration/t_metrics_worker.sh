@@ -40,8 +40,11 @@ promtool_lint "$m"
 ! grep -q 'stream="orders"' "$m" || fail "a stream not in the config is listed: $(grep 'stream="orders"' "$m")"
 rows=$(psql_value "select count(*) from $TABLE")
 assert_eq 200 "$rows" "rows of the table"
-assert_eq "$rows" "$(metric "$m" 'tidemark_worker_records_applied_total{stream="customers",op="upsert"}')" \
-    "rows applied (upserts)"
+# The batch's counts reach /metrics after its COMMIT (and after its lag):
+# waited for, not read from the scrape above.
+wait_for "$rows rows applied in /metrics" 20 metric_is "$addr" \
+    'tidemark_worker_records_applied_total{stream="customers",op="upsert"}' "$rows"
+scrape "$addr" "$m"
 assert_eq 0 "$(metric "$m" 'tidemark_worker_records_applied_total{stream="customers",op="delete"}')" \
     "rows applied (deletes)"
 batches=$(metric "$m" tidemark_worker_batches_total)
