@@ -27,14 +27,17 @@ assert_table_equals_api
 
 # ---- (a) non-retriable errors, injected after the run has written its
 # `running` record and while it waits for the API (the API holds the first
-# answer 3 s), so that they hit the change events themselves.
+# answer, the deleted endpoint's, 10 s), so that they hit the change events
+# themselves. (It held it 3 s: seeing the `running` record with kcat and
+# having the devbroker apply the fault took 1.5-2 s on a loaded machine,
+# and a slower reaction let the events through, the run exiting 0.)
 cp_before=$(last_run_record)
 assert_eq "$run1" "$(jq -r .run_id <<<"$cp_before")" "run_id of the checkpoint before (a)"
 assert_eq completed "$(jq -r .status <<<"$cp_before")" "status of the checkpoint before (a)"
 hwm_before=$(jq -c .hwm <<<"$cp_before")
 api_post "/admin/update?ids=4,40,140,240" >/dev/null || fail "admin update"
 api_post "/admin/create?count=2" >/dev/null || fail "admin create"
-api_post "/admin/fault?status=0&delay_ms=3000&count=1" >/dev/null || fail "admin fault (delay)"
+api_post "/admin/fault?status=0&delay_ms=10000&count=1" >/dev/null || fail "admin fault (delay)"
 msgs_before=$(topic_count "$topic")
 
 PRODUCER_LAST_LOG="$T_WORK/producer.fail.log"
