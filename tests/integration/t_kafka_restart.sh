@@ -35,8 +35,10 @@ hwm_before=$(jq -c .hwm <<<"$cp_before")
 ids=$(seq 2 3 299 | paste -sd, -)
 n=$(tr ',' '\n' <<<"$ids" | wc -l)
 api_post "/admin/update?ids=$ids" >/dev/null || fail "admin update"
-# Every page of the run waits 1 s: the run takes several seconds.
-api_post "/admin/fault?status=0&delay_ms=1000&count=1000" >/dev/null || fail "admin fault (delay)"
+# Every page of the run waits 2 s: the run takes over 10 s, so that the
+# scenario, seeing its first pages with kcat on a loaded machine, kills
+# the broker while it still runs (1 s a page left about 4 s).
+api_post "/admin/fault?status=0&delay_ms=2000&count=1000" >/dev/null || fail "admin fault (delay)"
 msgs_before=$(topic_count "$topic")
 
 PRODUCER_LAST_LOG="$T_WORK/producer.killed.log"
