@@ -76,6 +76,21 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *e
                             size_t errstr_size);
 
 /*
+ * Where each of rs's fields sits in a record of in_schema (NULL: rs's own
+ * shape): rs->n_fields indexes, -1 for a field in_schema lacks, in a new
+ * array the caller frees; NULL on ENOMEM. avro-c finds a field by name
+ * with string compares, once per field of every record (6% of the
+ * worker's CPU): a decoder that reads many records of one schema looks
+ * them up once (convert_avro_to_row_at).
+ */
+int *convert_row_fields_at(const record_schema_t *rs, avro_schema_t in_schema);
+
+/* convert_avro_to_row() with the fields at at (convert_row_fields_at() of
+ * in's schema; NULL: looked up by name). */
+json_t *convert_avro_to_row_at(const record_schema_t *rs, avro_value_t *in, const int *at,
+                               char *errstr, size_t errstr_size) TM_WARN_UNUSED;
+
+/*
  * Decimal helpers, exposed for tests: text <-> two's-complement big-endian
  * unscaled bytes at the given scale. decimal_from_text rejects more
  * fraction digits than scale, more than precision digits, and a negative

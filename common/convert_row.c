@@ -500,10 +500,20 @@ static json_t *default_field(const conv_ctx_t *c, const record_schema_t *rs, siz
     return null_fail(c, "bad default");
 }
 
-json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *errstr,
-                            size_t errstr_size)
+int *convert_row_fields_at(const record_schema_t *rs, avro_schema_t in_schema)
 {
-    avro_schema_t in_schema = avro_value_get_schema(in);
+    int *at = malloc((rs->n_fields ? rs->n_fields : 1) * sizeof(*at));
+
+    for (size_t i = 0; at && i < rs->n_fields; i++)
+        at[i] =
+            in_schema ? avro_schema_record_field_get_index(in_schema, rs->fields[i].name) : (int)i;
+    return at;
+}
+
+json_t *convert_avro_to_row_at(const record_schema_t *rs, avro_value_t *in, const int *at,
+                               char *errstr, size_t errstr_size)
+{
+    avro_schema_t in_schema = at ? NULL : avro_value_get_schema(in);
     json_t *row = json_object();
 
     if (errstr && errstr_size)
@@ -519,10 +529,12 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *e
         avro_value_t child;
         json_t *jv = NULL;
         /* by name: a value resolved from an older writer may lack fields */
-        int at = in_schema ? avro_schema_record_field_get_index(in_schema, f->name) : (int)i;
-        if (at < 0)
+        int fi = at          ? at[i]
+                 : in_schema ? avro_schema_record_field_get_index(in_schema, f->name)
+                             : (int)i;
+        if (fi < 0)
             jv = default_field(&c, rs, i);
-        else if (avro_value_get_by_index(in, (size_t)at, &child, NULL) != 0)
+        else if (avro_value_get_by_index(in, (size_t)fi, &child, NULL) != 0)
             conv_avro_fail(&c);
         else
             jv = get_field(&c, f, &child);
@@ -534,4 +546,10 @@ json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *e
         }
     }
     return row;
+}
+
+json_t *convert_avro_to_row(const record_schema_t *rs, avro_value_t *in, char *errstr,
+                            size_t errstr_size)
+{
+    return convert_avro_to_row_at(rs, in, NULL, errstr, errstr_size);
 }

@@ -26,6 +26,7 @@
 
 /* Field indexes of the event record, in schema order. */
 enum { EV_OP, EV_ID, EV_SOURCE_TS, EV_RUN_ID, EV_FULL_SYNC, EV_PRODUCED_AT, EV_AFTER };
+_Static_assert(EV_AFTER + 1 == ENVELOPE_FIELDS, "the event's fields");
 
 /* ---- the event schema ------------------------------------------------- */
 
@@ -195,6 +196,7 @@ void envelope_schema_destroy(envelope_schema_t *es)
     if (es->avro)
         avro_schema_decref(es->avro);
     free(es->json_text);
+    free(es->at.after_at);
     free(es);
 }
 
@@ -454,26 +456,56 @@ static int get_str(avro_value_t *v, const char *name, char **out, char *errstr, 
     return *out ? 0 : -1;
 }
 
-/* Copies value (just read: es's own, or a writer's rvalue) into a new
- * event. Fields are found by name: a writer's value lacks what the
- * writer did not have. */
-static change_event_t *extract(envelope_schema_t *es, avro_value_t *value, char *errstr,
-                               size_t errstr_size)
+static const char *const event_fields[ENVELOPE_FIELDS] = {
+    "op", "id", "source_ts", "run_id", "full_sync", "produced_at", "after"};
+
+/* fa for values of value's schema: the event's fields found by name (the
+ * first event of a schema, or one of another schema than the last). */
+static void find_fields(fields_at_t *fa, avro_value_t *value)
 {
-    static const char *const names[EV_AFTER + 1] = {
-        "op", "id", "source_ts", "run_id", "full_sync", "produced_at", "after"};
-    avro_value_t v[EV_AFTER + 1], branch;
+    avro_schema_t schema = avro_value_get_schema(value);
+
+    if (fa->event == schema && schema)
+        return;
+    for (int i = 0; i < ENVELOPE_FIELDS; i++)
+        fa->field[i] = schema ? avro_schema_record_field_get_index(schema, event_fields[i]) : -1;
+    fa->event = schema;
+    fa->after = NULL; /* found again with its first record */
+}
+
+/* The after record's fields in branch (a record of rs's stream): fa's,
+ * found again when its schema is another. NULL on ENOMEM. */
+static const int *after_fields(fields_at_t *fa, const record_schema_t *rs, avro_value_t *branch)
+{
+    avro_schema_t schema = avro_value_get_schema(branch);
+
+    if (fa->after_at && fa->after == schema && schema)
+        return fa->after_at;
+    free(fa->after_at);
+    fa->after = schema;
+    fa->after_at = convert_row_fields_at(rs, schema);
+    return fa->after_at;
+}
+
+/* Copies value (just read: es's own, or a writer's rvalue) into a new
+ * event. Fields are found by name, once per schema (fa): a writer's value
+ * lacks what the writer did not have. */
+static change_event_t *extract(envelope_schema_t *es, avro_value_t *value, fields_at_t *fa,
+                               char *errstr, size_t errstr_size)
+{
+    avro_value_t v[ENVELOPE_FIELDS], branch;
     change_event_t *ev = calloc(1, sizeof(*ev));
     int op = 0, fs = 0, disc = 0;
 
     if (!ev)
         goto oom;
-    for (int i = 0; i <= EV_AFTER; i++)
-        if (avro_value_get_by_name(value, names[i], &v[i], NULL)) {
+    find_fields(fa, value);
+    for (int i = 0; i < ENVELOPE_FIELDS; i++)
+        if (fa->field[i] < 0 || avro_value_get_by_index(value, (size_t)fa->field[i], &v[i], NULL)) {
             errstr_set(errstr, errstr_size,
                        "decode: the event has no "
                        "field '%s'",
-                       names[i]);
+                       event_fields[i]);
             change_event_destroy(ev);
             return NULL;
         }
@@ -495,8 +527,11 @@ static change_event_t *extract(envelope_schema_t *es, avro_value_t *value, char 
     avro_value_get_discriminant(&v[EV_AFTER], &disc);
     if (disc == 1) {
         avro_value_get_current_branch(&v[EV_AFTER], &branch);
+        const int *at = after_fields(fa, es->rs, &branch);
+        if (!at)
+            goto oom;
         char err[512];
-        ev->after = convert_avro_to_row(es->rs, &branch, err, sizeof(err));
+        ev->after = convert_avro_to_row_at(es->rs, &branch, at, err, sizeof(err));
         if (!ev->after) {
             errstr_set(errstr, errstr_size, "decode: %s", err);
             change_event_destroy(ev);
@@ -528,7 +563,7 @@ change_event_t *envelope_decode(envelope_schema_t *es, const void *buf, size_t l
     if (read_header(es, buf, len, &body, &body_len, &w, errstr, errstr_size) != 0 ||
         read_body(es, w, body, body_len, len - body_len, errstr, errstr_size) != 0)
         return NULL;
-    return extract(es, w ? &w->rvalue : &es->value, errstr, errstr_size);
+    return extract(es, w ? &w->rvalue : &es->value, w ? &w->at : &es->at, errstr, errstr_size);
 }
 
 /* ---- peek: what any version of any stream's event says ---------------- */

@@ -12,6 +12,19 @@
 #include <avro.h>
 #include "avroenc.h"
 
+/* The event record's fields: op, id, source_ts, run_id, full_sync,
+ * produced_at, after. */
+#define ENVELOPE_FIELDS 7
+
+/* Where extract() finds the fields in the values of one schema: looked up
+ * by name once per schema, not once per event (convert.h). */
+typedef struct fields_at {
+    avro_schema_t event;        /* the schema they were found in; NULL: none yet */
+    int field[ENVELOPE_FIELDS]; /* each one's index in it, -1: absent */
+    avro_schema_t after;        /* the schema of the after record they were found in */
+    int *after_at;              /* convert_row_fields_at() of it */
+} fields_at_t;
+
 /* An earlier (or later) version of the event schema that events may have
  * been written with, resolved into this one. */
 typedef struct envelope_writer {
@@ -23,6 +36,7 @@ typedef struct envelope_writer {
     avro_value_t rvalue; /* what a read fills: an rschema value */
     avro_value_iface_t *resolver;
     avro_value_t resolved; /* a wschema-shaped value writing into rvalue */
+    fields_at_t at;        /* in rvalue */
 } envelope_writer_t;
 
 /* A Schema Registry id that events named (the Confluent wire format) and
@@ -39,6 +53,7 @@ struct envelope_schema {
     avro_schema_t avro;
     avro_value_iface_t *iface;
     avro_value_t value; /* reused by decode: not thread-safe */
+    fields_at_t at;     /* in value */
     avroenc_t enc;      /* the last encoded event (envelope_encode_view) */
     envelope_id_t *ids; /* registry ids of writers: envelope_ids.c */
     size_t n_ids;

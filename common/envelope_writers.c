@@ -40,6 +40,7 @@ static void writer_clear(envelope_writer_t *w)
     if (w->wschema)
         avro_schema_decref(w->wschema);
     free(w->error);
+    free(w->at.after_at);
     memset(w, 0, sizeof(*w));
 }
 
