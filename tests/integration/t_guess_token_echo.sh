@@ -8,6 +8,8 @@
 # which the API echoes in "errors" beside its records: it is not masked and
 # is logged (README: secrets, an OAuth2 token too, are never logged). (rv4)
 # The client now scrubs the auth line before the last one too. (Helper 169.)
+# Since 2ce99af each answer carries the line it was asked with
+# (http_response_t.auth_line, kept in the page slot) and that is scrubbed.
 # brokers: mock
 . "$(dirname "$0")/lib_items.sh"
 

@@ -560,6 +560,7 @@ static void test_auth_source_renewed_once(void **state)
     assert_string_equal(e->a.xauth[0], "t1");
     assert_string_equal(e->a.xauth[1], "t2");
     assert_int_equal(f.renewals, 1);
+    assert_string_equal(resp.auth_line, "X-Auth: t2"); /* the line it was last asked with */
     http_response_clear(&resp);
     /* the next GET sends t2 without asking for a renewal */
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0);
@@ -572,6 +573,7 @@ static void test_auth_source_renewed_once(void **state)
     reset(e, wants_t2, NULL);
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "HTTP status 401 (a new token was refused too)"));
+    assert_null(resp.auth_line); /* no answer, no line */
     assert_int_equal(e->a.n, 2);
     assert_int_equal(f.renewals, 1);
 
@@ -579,6 +581,7 @@ static void test_auth_source_renewed_once(void **state)
     f.renewals = 0;
     reset(e, cross_a, wants_t2);
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0); /* /items: 200 on a */
+    assert_string_equal(resp.auth_line, "X-Auth: t6"); /* the source's line then */
     snprintf(url, sizeof(url), "%s/start", e->a.base);
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "HTTP status 401"));
