@@ -278,6 +278,18 @@ static const char *error_unreadable(const page_slot_t *slot)
     return why ? why : jsonpage_unreadable_at(&slot->page, "errors");
 }
 
+/* why (a reason that may quote the answer's bytes: jsonpage.h quotes a
+ * bad value's first 40) copied into buf, cleared of the credentials the
+ * page's request sent: an API may echo the key it refuses outside any
+ * JSON string ("<key> is disabled"). */
+static const char *scrubbed_why(const source_t *s, const page_slot_t *slot, const char *why,
+                                char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", why);
+    http_client_scrub(s->hc, slot->auth_line, slot->url, buf);
+    return buf;
+}
+
 /* The "error" (or "errors") member of slot's answer as JSON text (the
  * caller frees it), or NULL; cleared of the credentials its request sent
  * (an API may quote the key it refuses): http_client_scrub, with the
@@ -301,6 +313,7 @@ static char *error_words(source_t *s, const page_slot_t *slot, int walk_goes_on)
         char *text = malloc(size);
         if (text)
             snprintf(text, size, fmt, unreadable);
+        http_client_scrub(s->hc, slot->auth_line, slot->url, text);
         return text;
     }
     const json_t *said = json_object_get(slot->page.root, "error");
@@ -342,8 +355,10 @@ static int empty_with_error(source_t *s, const page_slot_t *slot, const json_t *
         return 0;
     const char *unreadable = error_unreadable(slot);
     if (unreadable) {
+        char why[512];
         errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
-                   url_redact(slot->url, red, sizeof(red)), unreadable);
+                   url_redact(slot->url, red, sizeof(red)),
+                   scrubbed_why(s, slot, unreadable, why, sizeof(why)));
         return -1;
     }
     if (!jsonpage_says_error(slot->page.root))
@@ -405,7 +420,7 @@ static void note_charset(source_t *s, const page_slot_t *slot, const char *chars
 static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_t *resp,
                             char *errstr, size_t errstr_size)
 {
-    char perr[256], red[1024];
+    char perr[256], red[1024], why[512];
     /* 204 No Content: the API's way of saying there is nothing (more) */
     const char *body = resp->status == 204 ? "[]" : resp->body;
     size_t len = resp->status == 204 ? 2 : resp->body_len;
@@ -426,7 +441,8 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
     free(converted);
     if (parsed != 0) {
         errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
-                   url_redact(slot->url, red, sizeof(red)), perr);
+                   url_redact(slot->url, red, sizeof(red)),
+                   scrubbed_why(s, slot, perr, why, sizeof(why)));
         return NULL;
     }
     /* records.path's own value, or one on the way, that cannot be read:
@@ -434,7 +450,8 @@ static json_t *read_records(source_t *s, page_slot_t *slot, const http_response_
     const char *unreadable = jsonpage_unreadable_at(&slot->page, path);
     if (unreadable) {
         errstr_set(errstr, errstr_size, "GET %s: body is not JSON: %s",
-                   url_redact(slot->url, red, sizeof(red)), unreadable);
+                   url_redact(slot->url, red, sizeof(red)),
+                   scrubbed_why(s, slot, unreadable, why, sizeof(why)));
         return NULL;
     }
     json_t *arr = jsonpage_at_path(slot->page.root, path);

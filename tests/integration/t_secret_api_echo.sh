@@ -7,7 +7,8 @@
 # and to the failed run record on <prefix>.sync-runs, which other teams
 # read. The producer knows the secrets (it scrubs the OAuth2 and
 # registry servers' echoes): the API's words show them as *** too, the
-# auth.header value, the api_key parameter and an OAuth2 token alike.
+# auth.header value, the api_key parameter and an OAuth2 token alike;
+# and so does a parse error quoting words that are not JSON.
 # brokers: mock
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +21,8 @@ def handle(req):
                                     "expires_in": 3600})
     if req.path.endswith("/deleted"):
         return 200, [], '{"data": []}'
+    if req.path.endswith("/plain"):  # not JSON: the key alone
+        return 200, [], "%s" % req.headers.get("x-api-key")
     return 200, [], json.dumps({"error": "api_key %s is disabled (token %s; %s)"
                                 % (req.query.get("api_key"), req.headers.get("x-api-key"),
                                    req.headers.get("authorization"))})
@@ -56,4 +59,16 @@ for s in "$SQ" "$ST"; do
     echo "$rr" | matches -F "$s" && found+=" $s(run record on $PREFIX.sync-runs)"
 done
 assert_eq "" "$found" "secrets found (OAuth2)"
+
+# words that are not JSON, the key first: the parse error quotes the
+# value it could not read ("invalid value '<key>'"), scrubbed the same
+write_config "stream: url = $API_URL/plain" "stream: -deleted.url" "stream: auth.header = X-Api-Key: $SH"
+run_producer_once_rc 1
+log "failure (not JSON): $(last_failed_line | cut -c1-400)"
+rr=$(last_run_record)
+echo "$rr" | jq -r .error | matches -F "invalid value '***'" ||
+    fail "the parse error does not quote the API's words: $(echo "$rr" | jq -r .error)"
+matches -F "$SH" "$PRODUCER_LAST_LOG" && found+=" $SH(log)"
+echo "$rr" | matches -F "$SH" && found+=" $SH(run record on $PREFIX.sync-runs)"
+assert_eq "" "$found" "secrets found (not JSON)"
 log "ok"

@@ -581,7 +581,7 @@ static void test_auth_source_renewed_once(void **state)
     f.renewals = 0;
     reset(e, cross_a, wants_t2);
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), 0); /* /items: 200 on a */
-    assert_string_equal(resp.auth_line, "X-Auth: t6"); /* the source's line then */
+    assert_string_equal(resp.auth_line, "X-Auth: t6");               /* the source's line then */
     snprintf(url, sizeof(url), "%s/start", e->a.base);
     assert_int_equal(http_get(hc, url, &resp, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "HTTP status 401"));
