@@ -180,9 +180,33 @@ static void scrub_text(char *s, const char *secret)
     }
 }
 
+/* A quote cut short before "...": producer/jsonscan.c quotes a bad
+ * value's first 40 bytes, so a longer secret shows its head there, which
+ * the search for the whole one does not find. The longest head of 8
+ * bytes or more (a shorter word cut there is not taken for one) right
+ * before the dots becomes "***". */
+static void scrub_cut_heads(char *s, const char *secret)
+{
+    size_t n = strlen(secret);
+    if (n <= 8)
+        return;
+    for (char *dots = s; (dots = strstr(dots, "...")); dots += 3) {
+        size_t before = (size_t)(dots - s), k = n - 1 < before ? n - 1 : before;
+        while (k >= 8 && memcmp(dots - k, secret, k) != 0)
+            k--;
+        if (k < 8)
+            continue;
+        char *head = dots - k;
+        memcpy(head, "***", 3);
+        memmove(head + 3, dots, strlen(dots) + 1);
+        dots = head + 3;
+    }
+}
+
 void oauth2_scrub(char *s, const char *secret)
 {
     scrub_text(s, secret);
+    scrub_cut_heads(s, secret);
     /* as the request body and the Basic credentials carry it: a server
      * may echo what it received */
     char *form = oauth2_form_encode(secret);

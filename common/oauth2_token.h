@@ -64,7 +64,9 @@ const char *oauth2_error_describe(const char *body, size_t len, const char *cons
 
 /* Every occurrence of secret in s, as it is or form-encoded (the way the
  * request sent it), becomes "***", in place (a secret shorter than 3
- * bytes is left alone: it would match too much). For a server's words
+ * bytes is left alone: it would match too much); and so does a head of
+ * it, 8 bytes or more, cut short right before "..." (a quote that shows
+ * only a value's first bytes). For a server's words
  * that echo what it was sent: the token server's error_description, the
  * registry's and an API's error words (url_redact.h, http.h), libpq's
  * connect errors (worker/pg.h). */

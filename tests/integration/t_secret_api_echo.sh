@@ -71,4 +71,15 @@ echo "$rr" | jq -r .error | matches -F "invalid value '***'" ||
 matches -F "$SH" "$PRODUCER_LAST_LOG" && found+=" $SH(log)"
 echo "$rr" | matches -F "$SH" && found+=" $SH(run record on $PREFIX.sync-runs)"
 assert_eq "" "$found" "secrets found (not JSON)"
+# a key longer than the 40 bytes quoted: its head, cut before "..."
+SL=SECRETLONGKEY8-0123456789-0123456789-0123456789
+write_config "stream: url = $API_URL/plain" "stream: -deleted.url" "stream: auth.header = X-Api-Key: $SL"
+run_producer_once_rc 1
+rr=$(last_run_record)
+log "run record error (a long key): $(echo "$rr" | jq -r .error | cut -c1-300)"
+echo "$rr" | jq -r .error | matches -F "invalid value '***...'" ||
+    fail "the parse error does not quote the key's head masked: $(echo "$rr" | jq -r .error)"
+matches -F "${SL:0:20}" "$PRODUCER_LAST_LOG" && found+=" ${SL:0:20}(log)"
+echo "$rr" | matches -F "${SL:0:20}" && found+=" ${SL:0:20}(run record on $PREFIX.sync-runs)"
+assert_eq "" "$found" "secrets found (not JSON, a long key)"
 log "ok"

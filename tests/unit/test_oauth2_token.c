@@ -336,6 +336,13 @@ static const struct {
     /* echoed form-encoded, as the request carried it */
     {"got client_secret=p%40ss+w%2Frd%21", "p@ss w/rd!", "got client_secret=***"},
     {"got p%40ss+w%2Frd%21 and p@ss w/rd!", "p@ss w/rd!", "got *** and ***"},
+    /* a quote cut short shows the secret's head only */
+    {"invalid value 'KEY-0123456789...' at byte 0", "KEY-0123456789abcdef",
+     "invalid value '***...' at byte 0"},
+    {"'xKEY-0123456...' and 'KEY-0123...'", "KEY-0123456789abcdef", "'x***...' and '***...'"},
+    {"see KEY-012... here", "KEY-0123456789abcdef", "see KEY-012... here"}, /* 7 bytes: a word */
+    {"KEY-0123456789abcdef...", "KEY-0123456789abcdef", "***..."},
+    {"...", "KEY-0123456789abcdef", "..."},
 };
 
 static void test_scrub(void **state)
